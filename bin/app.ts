@@ -1,0 +1,26 @@
+#!/usr/bin/env node
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import type { TicketQueue } from '../contracts/index.js';
+import { SwitchyardStack } from '../lib/switchyard-stack.js';
+
+const app = new App();
+
+/** Reads an optional context value (`cdk deploy -c name=value` or cdk.json). */
+function context(name: string): string | undefined {
+  const value: unknown = app.node.tryGetContext(name);
+  return value === undefined || value === '' ? undefined : String(value);
+}
+
+const threshold = context('confidenceThreshold');
+new SwitchyardStack(app, 'Switchyard', {
+  env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
+  description: 'Switchyard: event-driven AI workflows (EventBridge, SQS, Lambda, Step Functions, DynamoDB)',
+  allowedAccounts: context('allowedAccounts')?.split(',').map((a) => a.trim()),
+  bedrockModelId: context('bedrockModelId'),
+  confidenceThreshold: threshold === undefined ? undefined : Number(threshold),
+  slaDefaultQueue: context('slaDefaultQueue') as TicketQueue | undefined,
+});
+
+// Every synth runs the AWS Solutions checks; an unacknowledged error fails it.
+Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

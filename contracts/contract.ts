@@ -1,0 +1,136 @@
+import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import Type, { type Static, type TObject, type TProperties, type TSchema } from 'typebox';
+
+/**
+ * Metadata every Switchyard event may carry in `detail.metadata`. EventBridge
+ * has no headers, so tracing context travels inside the detail; `emit()` fills
+ * it in from the event that triggered the emitting handler.
+ */
+export const EventMetadataSchema = Type.Object(
+  {
+    /** Id shared by every event that descends from one original event. */
+    correlationId: Type.String({ minLength: 1, maxLength: 256 }),
+    /** EventBridge id of the event that directly caused this one. */
+    causationId: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
+  },
+  { additionalProperties: false },
+);
+export type EventMetadata = Static<typeof EventMetadataSchema>;
+
+type WithMetadata<P extends TProperties> = P & {
+  metadata: ReturnType<typeof Type.Optional<typeof EventMetadataSchema>>;
+};
+
+/** The outcome of validating a value against a contract. */
+export type ValidationResult<T> =
+  | { readonly ok: true; readonly value: T }
+  | { readonly ok: false; readonly errors: readonly string[] };
+
+export interface EventContractOptions<P extends TProperties> {
+  /** The EventBridge `detail-type`; unique across all contracts. */
+  readonly detailType: string;
+  /** The EventBridge `source` producers of this event use. */
+  readonly source: string;
+  /** One sentence on what happened; published with the schema. */
+  readonly description: string;
+  /** The properties of `detail`. Unknown extra properties are allowed (producers may add fields). */
+  readonly properties: P;
+  /**
+   * The fields of `detail` that identify the business fact, so that two deliveries of the
+   * same fact (a retried webhook produces two EventBridge events with different ids) are
+   * recognised as duplicates.
+   * @default - the EventBridge event id
+   */
+  readonly idempotencyFields?: readonly (keyof P & string)[];
+}
+
+/**
+ * One source of truth for an event: the TypeScript type (`Detail<typeof C>`), the runtime
+ * validator (`C.validate`) and the JSON Schema published to the schema registry (`C.schema`).
+ */
+/** Any contract, whatever its detail type: what registries and routers hold. */
+export interface AnyEventContract {
+  readonly detailType: string;
+  readonly source: string;
+  readonly description: string;
+  readonly schema: TSchema;
+  readonly idempotencyFields?: readonly string[];
+  validate(detail: unknown): ValidationResult<object>;
+}
+
+export interface EventContract<P extends TProperties = TProperties> extends AnyEventContract {
+  readonly detailType: string;
+  readonly source: string;
+  readonly description: string;
+  /** JSON Schema of `detail`. */
+  readonly schema: TObject<WithMetadata<P>>;
+  readonly idempotencyFields?: readonly (keyof P & string)[];
+  /** Checks a `detail` value; never throws. */
+  validate(detail: unknown): ValidationResult<Static<TObject<WithMetadata<P>>>>;
+}
+
+/** The TypeScript type of a contract's `detail`. */
+export type Detail<C> = C extends EventContract<infer P> ? Static<TObject<WithMetadata<P>>> : never;
+
+const ajv = new Ajv({ allErrors: true, strict: true });
+
+/** Formats ajv errors as `path: message` lines a person can act on. */
+export function describeErrors(errors: readonly ErrorObject[] | null | undefined): string[] {
+  return (errors ?? []).map((e) => `${e.instancePath || '/'}: ${e.message ?? e.keyword}`);
+}
+
+/** A validator for any TypeBox schema (compiled on first use), for payloads that are not events. */
+export function validatorFor<S extends TSchema>(schema: S): (value: unknown) => ValidationResult<Static<S>> {
+  let compiled: ValidateFunction | undefined;
+  return (value) => {
+    compiled ??= ajv.compile(schema);
+    return compiled(value) ? { ok: true, value: value as Static<S> } : { ok: false, errors: describeErrors(compiled.errors) };
+  };
+}
+
+export function defineContract<const P extends TProperties>(options: EventContractOptions<P>): EventContract<P> {
+  const schema = Type.Object(
+    { ...options.properties, metadata: Type.Optional(EventMetadataSchema) } as WithMetadata<P>,
+    { additionalProperties: true, description: options.description },
+  );
+  return {
+    detailType: options.detailType,
+    source: options.source,
+    description: options.description,
+    schema,
+    idempotencyFields: options.idempotencyFields,
+    // Compiled on first use so that importing contracts (CDK synth does) stays cheap.
+    validate: validatorFor(schema),
+  };
+}
+
+/**
+ * The schema registry document for a contract: the whole EventBridge envelope, in
+ * JSON Schema draft-04 (one of the two formats the registry accepts).
+ */
+export function registrySchema(contract: AnyEventContract): Record<string, unknown> {
+  return {
+    $schema: 'http://json-schema.org/draft-04/schema#',
+    title: contract.detailType,
+    description: contract.description,
+    type: 'object',
+    required: ['detail-type', 'source', 'detail'],
+    properties: {
+      'detail-type': { type: 'string', enum: [contract.detailType] },
+      source: { type: 'string', enum: [contract.source] },
+      detail: toDraft4(contract.schema),
+    },
+  };
+}
+
+/** Rewrites the few draft-06+ keywords TypeBox emits into their draft-04 spelling. */
+function toDraft4(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(toDraft4);
+  if (schema === null || typeof schema !== 'object') return schema;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(schema)) {
+    if (key === 'const') out.enum = [value];
+    else out[key] = toDraft4(value);
+  }
+  return out;
+}

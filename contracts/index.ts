@@ -1,0 +1,7 @@
+export * from './contract.js';
+export * from './tickets.js';
+import type { AnyEventContract } from './contract.js';
+import { TicketCreated, TicketEscalated, TicketRouted } from './tickets.js';
+
+/** Every event contract of the app; the schema registry publishes exactly these. */
+export const CONTRACTS: readonly AnyEventContract[] = [TicketCreated, TicketEscalated, TicketRouted];

@@ -1,0 +1,76 @@
+import Type, { type Static } from 'typebox';
+import { defineContract, type Detail } from './contract.js';
+
+/** The support queues a ticket can be routed to. The classifier is trained on these labels. */
+export const TICKET_QUEUES = ['billing', 'technical', 'account', 'security', 'feedback'] as const;
+export type TicketQueue = (typeof TICKET_QUEUES)[number];
+const Queue = Type.Enum([...TICKET_QUEUES]);
+
+const TicketId = Type.String({ minLength: 1, maxLength: 128 });
+
+/** A customer opened a support ticket (for example a helpdesk webhook). */
+export const TicketCreated = defineContract({
+  detailType: 'TicketCreated',
+  source: 'switchyard.helpdesk',
+  description: 'A customer opened a support ticket.',
+  properties: {
+    ticketId: TicketId,
+    customerId: Type.String({ minLength: 1, maxLength: 128 }),
+    subject: Type.String({ maxLength: 1_000 }),
+    body: Type.String({ maxLength: 100_000 }),
+  },
+  // A helpdesk that retries its webhook produces a second event with a new id for the same ticket.
+  idempotencyFields: ['ticketId'],
+});
+export type TicketCreated = Detail<typeof TicketCreated>;
+
+/** The model was not confident enough; a person must decide. Carries the Step Functions task token. */
+export const TicketEscalated = defineContract({
+  detailType: 'TicketEscalated',
+  source: 'switchyard.triage',
+  description: 'A ticket needs a human decision before it is routed; answer with SendTaskSuccess on taskToken.',
+  properties: {
+    ticketId: TicketId,
+    subject: Type.String(),
+    suggestedQueue: Queue,
+    confidence: Type.Number({ minimum: 0, maximum: 1 }),
+    taskToken: Type.String({ minLength: 1 }),
+    /** ISO-8601 time after which the default action is taken. */
+    decideBy: Type.String(),
+    defaultQueue: Queue,
+  },
+  idempotencyFields: ['ticketId'],
+});
+export type TicketEscalated = Detail<typeof TicketEscalated>;
+
+/** A ticket was assigned to a queue, by the model or by a person. */
+export const TicketRouted = defineContract({
+  detailType: 'TicketRouted',
+  source: 'switchyard.triage',
+  description: 'A ticket was assigned to a support queue.',
+  properties: {
+    ticketId: TicketId,
+    queue: Queue,
+    decidedBy: Type.Enum(['model', 'human', 'sla-default']),
+    confidence: Type.Number({ minimum: 0, maximum: 1 }),
+    model: Type.String(),
+    reviewer: Type.Optional(Type.String()),
+  },
+  idempotencyFields: ['ticketId'],
+});
+export type TicketRouted = Detail<typeof TicketRouted>;
+
+/**
+ * What a reviewer sends back with SendTaskSuccess to resume an escalated ticket.
+ * `approve` routes to `queue` if given, else to the suggested queue; `reject` routes to
+ * the default queue.
+ */
+export const EscalationDecisionSchema = Type.Object(
+  {
+    decision: Type.Enum(['approve', 'reject']),
+    queue: Type.Optional(Queue),
+    reviewer: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
+  },
+  { additionalProperties: false },
+);
+export type EscalationDecision = Static<typeof EscalationDecisionSchema>;

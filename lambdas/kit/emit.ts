@@ -1,0 +1,148 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  type EventBridgeClient,
+  PutEventsCommand,
+  type PutEventsCommandOutput,
+  type PutEventsRequestEntry,
+} from '@aws-sdk/client-eventbridge';
+import type { Detail, EventContract } from '../../contracts/index.js';
+import type { ValidatedEvent } from './envelope.js';
+import { EmitError, InvalidEventError } from './errors.js';
+
+/** PutEvents takes at most 10 entries and 256 KiB a call. */
+const MAX_ENTRIES_PER_CALL = 10;
+const MAX_BYTES_PER_CALL = 256 * 1024;
+/** Entry codes that will fail the same way however often they are sent. */
+const PERMANENT_ENTRY_ERRORS = new Set(['MalformedDetail', 'InvalidArgument', 'ValidationException', 'AccessDeniedException']);
+
+/** One event to publish; its detail is checked against the contract before anything is sent. */
+export interface Emission<C extends EventContract = EventContract> {
+  readonly contract: C;
+  readonly detail: Omit<Detail<C>, 'metadata'>;
+  /** ARNs the event is about (EventBridge `resources`). */
+  readonly resources?: readonly string[];
+}
+
+export interface EventPublisherOptions {
+  readonly client: EventBridgeClient;
+  /** Name or ARN of the bus to publish to. */
+  readonly eventBusName: string;
+  /**
+   * Attempts per entry, counting the first, for entries PutEvents reports as failed.
+   * @default 4
+   */
+  readonly maxAttempts?: number;
+  /**
+   * First backoff delay; doubles per attempt, with full jitter.
+   * @default 100
+   */
+  readonly baseDelayMs?: number;
+}
+
+/**
+ * Publishes contract-checked events. PutEvents can succeed as a call while failing
+ * some entries (`FailedEntryCount`); those entries, and only those, are sent again.
+ */
+export class EventPublisher {
+  readonly #client: EventBridgeClient;
+  readonly #eventBusName: string;
+  readonly #maxAttempts: number;
+  readonly #baseDelayMs: number;
+
+  constructor(options: EventPublisherOptions) {
+    this.#client = options.client;
+    this.#eventBusName = options.eventBusName;
+    this.#maxAttempts = options.maxAttempts ?? 4;
+    this.#baseDelayMs = options.baseDelayMs ?? 100;
+  }
+
+  /**
+   * Publishes `emissions`, each carrying the correlation id of `cause` (or a new one).
+   * @throws InvalidEventError if a detail breaks its contract (nothing is sent);
+   *   EmitError if entries are still failing after the last attempt.
+   */
+  async emit(emissions: readonly Emission[], cause?: Pick<ValidatedEvent, 'correlationId' | 'envelope'>): Promise<void> {
+    const correlationId = cause?.correlationId ?? randomUUID();
+    const entries = emissions.map((emission) => this.#toEntry(emission, correlationId, cause?.envelope.id));
+    for (const batch of batches(entries)) await this.#putWithRetries(batch);
+  }
+
+  #toEntry(emission: Emission, correlationId: string, causationId: string | undefined): PutEventsRequestEntry {
+    const { contract } = emission;
+    const metadata = causationId === undefined ? { correlationId } : { correlationId, causationId };
+    const detail = { ...emission.detail, metadata };
+    const result = contract.validate(detail);
+    if (!result.ok) throw new InvalidEventError(`refusing to emit ${contract.detailType}: it breaks its contract`, result.errors);
+    const entry: PutEventsRequestEntry = {
+      EventBusName: this.#eventBusName,
+      Source: contract.source,
+      DetailType: contract.detailType,
+      Detail: JSON.stringify(detail),
+      Resources: emission.resources ? [...emission.resources] : undefined,
+      // Lets X-Ray follow the event through EventBridge when tracing is active.
+      TraceHeader: process.env._X_AMZN_TRACE_ID,
+    };
+    const size = entrySize(entry);
+    if (size > MAX_BYTES_PER_CALL) {
+      throw new InvalidEventError(`refusing to emit ${contract.detailType}: entry is ${size} bytes; EventBridge allows ${MAX_BYTES_PER_CALL}`);
+    }
+    return entry;
+  }
+
+  async #putWithRetries(batch: PutEventsRequestEntry[]): Promise<void> {
+    let pending = batch;
+    let lastErrors: string[] = [];
+    for (let attempt = 1; attempt <= this.#maxAttempts; attempt++) {
+      if (attempt > 1) await sleep(Math.random() * this.#baseDelayMs * 2 ** (attempt - 2));
+      let response: PutEventsCommandOutput;
+      try {
+        response = await this.#client.send(new PutEventsCommand({ Entries: pending }));
+      } catch (error) {
+        // The SDK has already retried throttling and 5xx for the whole call.
+        throw new EmitError('PutEvents failed', [`${pending.length} entries: ${(error as Error).message}`], { cause: error });
+      }
+      if (!response.FailedEntryCount) return;
+      const retry: PutEventsRequestEntry[] = [];
+      lastErrors = [];
+      let permanent = false;
+      (response.Entries ?? []).forEach((result, index) => {
+        if (result.ErrorCode === undefined) return;
+        const entry = pending[index];
+        if (entry === undefined) return;
+        retry.push(entry);
+        lastErrors.push(`${entry.DetailType}: ${result.ErrorCode} ${result.ErrorMessage ?? ''}`.trim());
+        if (PERMANENT_ENTRY_ERRORS.has(result.ErrorCode)) permanent = true;
+      });
+      if (permanent || retry.length === 0) break;
+      pending = retry;
+    }
+    throw new EmitError(`PutEvents left ${lastErrors.length} entries unpublished`, lastErrors);
+  }
+}
+
+/** Splits entries into PutEvents calls of at most 10 entries and 256 KiB. */
+function* batches(entries: readonly PutEventsRequestEntry[]): Generator<PutEventsRequestEntry[]> {
+  let batch: PutEventsRequestEntry[] = [];
+  let bytes = 0;
+  for (const entry of entries) {
+    const size = entrySize(entry);
+    if (batch.length === MAX_ENTRIES_PER_CALL || bytes + size > MAX_BYTES_PER_CALL) {
+      yield batch;
+      batch = [];
+      bytes = 0;
+    }
+    batch.push(entry);
+    bytes += size;
+  }
+  if (batch.length > 0) yield batch;
+}
+
+/** Entry size as EventBridge counts it (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-putevent-size.html). */
+export function entrySize(entry: PutEventsRequestEntry): number {
+  let size = 14; // Time, always counted
+  for (const text of [entry.Source, entry.DetailType, entry.Detail, ...(entry.Resources ?? [])]) {
+    if (text) size += Buffer.byteLength(text, 'utf8');
+  }
+  return size;
+}

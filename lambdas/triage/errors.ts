@@ -1,0 +1,24 @@
+import { SwitchyardError } from '../kit/errors.js';
+
+/** The model service throttled us; the triage flow retries with backoff. */
+export class ModelThrottledError extends SwitchyardError {
+  override readonly name = 'ModelThrottled';
+}
+
+/** The model service failed or timed out; the triage flow retries, then escalates to a person. */
+export class ModelUnavailableError extends SwitchyardError {
+  override readonly name = 'ModelUnavailable';
+}
+
+/** The model answered, but not with a usable classification; retrying the same prompt rarely helps. */
+export class ModelOutputInvalidError extends SwitchyardError {
+  override readonly name = 'ModelOutputInvalid';
+}
+
+/** The task input is not a ticket. */
+export class InvalidTicketError extends SwitchyardError {
+  override readonly name = 'InvalidTicket';
+}
+
+/** Error names the flow's Retry matches: transient model failures. */
+export const RETRYABLE_MODEL_ERRORS = ['ModelThrottled', 'ModelUnavailable'] as const;

@@ -1,0 +1,86 @@
+import { Duration, Stack, Token } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as schemas from 'aws-cdk-lib/aws-eventschemas';
+import { Construct } from 'constructs';
+import { type AnyEventContract, registrySchema } from '../../contracts/index.js';
+import { validateRange } from '../validation.js';
+
+export interface EventHubProps {
+  /**
+   * Name of the custom event bus.
+   * @default - a name CloudFormation generates
+   */
+  readonly eventBusName?: string;
+  /**
+   * Other AWS accounts (12-digit ids) allowed to PutEvents onto the bus.
+   * @default - only this stack's account
+   */
+  readonly allowedAccounts?: readonly string[];
+  /**
+   * How long the archive keeps every event for replay (1 to 3650 days).
+   * @default Duration.days(30)
+   */
+  readonly archiveRetention?: Duration;
+  /**
+   * Event contracts whose schemas are published to the hub's schema registry.
+   * @default - none; the registry is created empty
+   */
+  readonly contracts?: readonly AnyEventContract[];
+}
+
+/**
+ * The app's event bus: a custom bus that only this account (and the accounts named)
+ * may publish to, an archive of everything that crosses it (for replay), and a schema
+ * registry holding every contract's schema.
+ */
+export class EventHub extends Construct {
+  /** The custom bus producers publish to. */
+  public readonly eventBus: events.IEventBus;
+  /** Keeps every event on the bus for `archiveRetention`, for StartReplay. */
+  public readonly archive: events.Archive;
+  /** Holds one schema per contract. */
+  public readonly registry: schemas.CfnRegistry;
+
+  constructor(scope: Construct, id: string, props: EventHubProps = {}) {
+    super(scope, id);
+    const retention = props.archiveRetention ?? Duration.days(30);
+    validateRange('archiveRetention', retention.toDays(), 1, 3650, 'days');
+    for (const account of props.allowedAccounts ?? []) {
+      if (!Token.isUnresolved(account) && !/^\d{12}$/.test(account)) {
+        throw new Error(`allowedAccounts contains ${JSON.stringify(account)}; each entry must be a 12-digit AWS account id`);
+      }
+    }
+
+    const bus = new events.EventBus(this, 'Bus', { eventBusName: props.eventBusName });
+    const accounts = [Stack.of(this).account, ...(props.allowedAccounts ?? [])];
+    bus.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowPutEventsFromTrustedAccounts',
+        principals: accounts.map((account) => new iam.AccountPrincipal(account)),
+        actions: ['events:PutEvents'],
+        resources: [bus.eventBusArn],
+      }),
+    );
+    this.eventBus = bus;
+
+    this.archive = bus.archive('Archive', {
+      description: 'Every event on the Switchyard hub, for replay',
+      eventPattern: { account: [Stack.of(this).account, ...(props.allowedAccounts ?? [])] },
+      retention,
+    });
+
+    this.registry = new schemas.CfnRegistry(this, 'Registry', {
+      description: 'Schemas of the Switchyard event contracts',
+    });
+    for (const contract of props.contracts ?? []) {
+      new schemas.CfnSchema(this, `Schema${contract.detailType}`, {
+        registryName: this.registry.attrRegistryName,
+        type: 'JSONSchemaDraft4',
+        content: JSON.stringify(registrySchema(contract)),
+        description: contract.description,
+        schemaName: `${contract.source}@${contract.detailType}`,
+      });
+    }
+  }
+}

@@ -1,0 +1,51 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import { Construct } from 'constructs';
+
+/** The environment variable through which a granted function learns the table name. */
+export const IDEMPOTENCY_TABLE_ENV = 'IDEMPOTENCY_TABLE_NAME';
+
+export interface IdempotencyStoreProps {
+  /**
+   * What happens to the table (and every claim in it) when the stack is deleted.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * The table in which handlers claim side effects before running them (one conditional
+ * write per record, Powertools idempotency's layout: key `id`, TTL `expiration`).
+ * On-demand, with point-in-time recovery; expired claims are deleted by DynamoDB TTL.
+ */
+export class IdempotencyStore extends Construct {
+  /** Partition key attribute (Powertools' default). */
+  static readonly KEY_ATTRIBUTE = 'id';
+  /** TTL attribute (Powertools' default `expiration`, epoch seconds). */
+  static readonly TTL_ATTRIBUTE = 'expiration';
+
+  public readonly table: dynamodb.ITable;
+
+  constructor(scope: Construct, id: string, props: IdempotencyStoreProps = {}) {
+    super(scope, id);
+    this.table = new dynamodb.Table(this, 'Table', {
+      partitionKey: { name: IdempotencyStore.KEY_ATTRIBUTE, type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      timeToLiveAttribute: IdempotencyStore.TTL_ATTRIBUTE,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      encryption: dynamodb.TableEncryption.AWS_MANAGED,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+    });
+  }
+
+  /**
+   * Lets `fn` claim, complete and release idempotency records (exactly the item
+   * operations Powertools uses) and tells it the table name through IDEMPOTENCY_TABLE_NAME.
+   */
+  grant(fn: lambda.Function): iam.Grant {
+    fn.addEnvironment(IDEMPOTENCY_TABLE_ENV, this.table.tableName);
+    return this.table.grant(fn, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem');
+  }
+}

@@ -1,0 +1,137 @@
+import { Duration, Token } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { deadLetterQueue, secureQueue } from '../secure-queue.js';
+import { validateInteger, validateRange } from '../validation.js';
+import { SwitchyardFunction, type SwitchyardFunctionProps } from './switchyard-function.js';
+
+/** AWS requires a queue's visibility timeout to cover the consumer; we want room for retries inside it. */
+const VISIBILITY_TO_TIMEOUT_RATIO = 6;
+
+export interface QueueConsumerProps {
+  /** The bus the rule listens on. */
+  readonly eventBus: events.IEventBus;
+  /** Which events reach the queue. */
+  readonly eventPattern: events.EventPattern;
+  /** What the rule is for, shown in the EventBridge console. */
+  readonly description: string;
+  /** The function that drains the queue; it must report batch item failures (the kit's consumer does). */
+  readonly handler: SwitchyardFunctionProps;
+  /**
+   * Receives before a message moves to the dead-letter queue (1 to 1000).
+   * @default 5
+   */
+  readonly maxReceiveCount?: number;
+  /**
+   * Records per invocation (1 to 10, or up to 10000 with a batching window).
+   * @default 10
+   */
+  readonly batchSize?: number;
+  /**
+   * How long to gather records before invoking (0 to 300 s).
+   * @default - no window: invoke as soon as records arrive
+   */
+  readonly maxBatchingWindow?: Duration;
+  /**
+   * Most concurrent invocations the event source starts (2 to 1000).
+   * @default - no limit beyond the function's own concurrency
+   */
+  readonly maxConcurrency?: number;
+  /**
+   * Queue visibility timeout; at least 6x the function timeout, at most 12 hours.
+   * @default - 6x the function timeout
+   */
+  readonly visibilityTimeout?: Duration;
+  /**
+   * How long the queue and its dead-letter queues keep a message (60 s to 14 days).
+   * @default Duration.days(14)
+   */
+  readonly retentionPeriod?: Duration;
+  /**
+   * How often EventBridge retries delivering an event to the queue (0 to 185).
+   * @default 185
+   */
+  readonly targetRetryAttempts?: number;
+  /**
+   * How long EventBridge keeps retrying one event (60 s to 24 h).
+   * @default Duration.hours(24)
+   */
+  readonly targetMaxEventAge?: Duration;
+}
+
+/**
+ * Rule -> queue -> function, with every failure path kept: the rule target retries
+ * and has its own dead-letter queue, the queue is encrypted, TLS-only and redrives to
+ * a dead-letter queue, and the function reports partial batch failures.
+ */
+export class QueueConsumer extends Construct {
+  public readonly rule: events.Rule;
+  public readonly queue: sqs.IQueue;
+  /** Messages the function failed `maxReceiveCount` times. */
+  public readonly deadLetterQueue: sqs.IQueue;
+  /** Events EventBridge could not deliver to the queue. */
+  public readonly targetDeadLetterQueue: sqs.IQueue;
+  public readonly function: SwitchyardFunction;
+
+  constructor(scope: Construct, id: string, props: QueueConsumerProps) {
+    super(scope, id);
+    const maxReceiveCount = props.maxReceiveCount ?? 5;
+    validateRange('maxReceiveCount', maxReceiveCount, 1, 1000);
+    validateInteger('maxReceiveCount', maxReceiveCount);
+    const batchSize = props.batchSize ?? 10;
+    validateRange('batchSize', batchSize, 1, props.maxBatchingWindow ? 10_000 : 10);
+    validateInteger('batchSize', batchSize);
+    validateRange('maxBatchingWindow', props.maxBatchingWindow?.toSeconds(), 0, 300, 'seconds');
+    validateRange('maxConcurrency', props.maxConcurrency, 2, 1000);
+    validateRange('targetRetryAttempts', props.targetRetryAttempts, 0, 185);
+    validateRange('targetMaxEventAge', props.targetMaxEventAge?.toSeconds(), 60, 86_400, 'seconds');
+    const retentionPeriod = props.retentionPeriod ?? Duration.days(14);
+    validateRange('retentionPeriod', retentionPeriod.toSeconds(), 60, 1_209_600, 'seconds');
+
+    this.function = new SwitchyardFunction(this, 'Handler', props.handler);
+    const functionTimeout = this.function.timeout.toSeconds();
+    const visibilityTimeout = props.visibilityTimeout ?? Duration.seconds(functionTimeout * VISIBILITY_TO_TIMEOUT_RATIO);
+    const visibility = visibilityTimeout.toSeconds();
+    if (!Token.isUnresolved(visibility) && !Token.isUnresolved(functionTimeout)) {
+      const minimum = functionTimeout * VISIBILITY_TO_TIMEOUT_RATIO;
+      if (visibility < minimum || visibility > 43_200) {
+        throw new Error(
+          `visibilityTimeout is ${visibility} seconds; it must be from ${minimum} (6x the handler timeout of ${functionTimeout} s) to 43200 seconds`,
+        );
+      }
+    }
+
+    this.deadLetterQueue = deadLetterQueue(this, 'DeadLetterQueue', { retentionPeriod });
+    this.targetDeadLetterQueue = deadLetterQueue(this, 'TargetDeadLetterQueue', { retentionPeriod });
+    this.queue = secureQueue(this, 'Queue', {
+      retentionPeriod,
+      visibilityTimeout,
+      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount },
+    });
+
+    this.rule = new events.Rule(this, 'Rule', {
+      eventBus: props.eventBus,
+      eventPattern: props.eventPattern,
+      description: props.description,
+      targets: [
+        new targets.SqsQueue(this.queue, {
+          deadLetterQueue: this.targetDeadLetterQueue,
+          retryAttempts: props.targetRetryAttempts ?? 185,
+          maxEventAge: props.targetMaxEventAge ?? Duration.hours(24),
+        }),
+      ],
+    });
+
+    this.function.addEventSource(
+      new SqsEventSource(this.queue, {
+        batchSize,
+        maxBatchingWindow: props.maxBatchingWindow,
+        maxConcurrency: props.maxConcurrency,
+        reportBatchItemFailures: true,
+      }),
+    );
+  }
+}

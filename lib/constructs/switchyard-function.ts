@@ -1,0 +1,116 @@
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import { validateRange } from '../validation.js';
+
+/** The Lambda runtime every Switchyard function runs; the repo's tools and tests run the same Node major. */
+export const SWITCHYARD_RUNTIME = lambda.Runtime.NODEJS_24_X;
+
+export interface SwitchyardFunctionProps {
+  /** Path of the handler's TypeScript entry file (it must export `handler`). */
+  readonly entry: string;
+  /** What the function does, shown in the Lambda console. */
+  readonly description: string;
+  /**
+   * Service name on every log line, trace and metric (POWERTOOLS_SERVICE_NAME).
+   * @default - the construct id
+   */
+  readonly serviceName?: string;
+  /**
+   * Maximum run time of one invocation (1 s to 900 s).
+   * @default Duration.seconds(30)
+   */
+  readonly timeout?: Duration;
+  /**
+   * Memory in MiB (128 to 10240); CPU share grows with it.
+   * @default 512
+   */
+  readonly memorySize?: number;
+  /**
+   * Extra environment variables for the handler's configuration.
+   * @default - only the Powertools and Node variables the factory sets
+   */
+  readonly environment?: Record<string, string>;
+  /**
+   * How long to keep the function's logs.
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * Reserved concurrency: caps this function and guarantees it that much capacity.
+   * @default - unreserved (the account's shared pool)
+   */
+  readonly reservedConcurrentExecutions?: number;
+}
+
+/**
+ * The one way Switchyard makes a Lambda function: Node 24 on arm64, X-Ray tracing,
+ * JSON logs into a log group the stack owns (with a retention), an execution role
+ * that may write only to that log group, and esbuild bundling to one ESM file.
+ */
+export class SwitchyardFunction extends NodejsFunction {
+  /** The timeout the function was created with (consumers size queue visibility from it). */
+  public override readonly timeout: Duration;
+
+  constructor(scope: Construct, id: string, props: SwitchyardFunctionProps) {
+    const timeout = props.timeout ?? Duration.seconds(30);
+    validateRange('timeout', timeout.toSeconds(), 1, 900, 'seconds');
+    validateRange('memorySize', props.memorySize, 128, 10_240, 'MiB');
+    const logGroup = new logs.LogGroup(scope, `${id}Logs`, {
+      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    // Our own role instead of the AWSLambdaBasicExecutionRole managed policy, which
+    // lets the function write to every log group in the account.
+    const role = new iam.Role(scope, `${id}Role`, {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Execution role of ${id}`,
+    });
+    logGroup.grantWrite(role);
+
+    super(scope, id, {
+      entry: props.entry,
+      handler: 'handler',
+      description: props.description,
+      runtime: SWITCHYARD_RUNTIME,
+      architecture: lambda.Architecture.ARM_64,
+      tracing: lambda.Tracing.ACTIVE,
+      timeout,
+      memorySize: props.memorySize ?? 512,
+      role,
+      logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
+      environment: {
+        POWERTOOLS_SERVICE_NAME: props.serviceName ?? id,
+        POWERTOOLS_METRICS_NAMESPACE: 'Switchyard',
+        NODE_OPTIONS: '--enable-source-maps',
+        ...props.environment,
+      },
+      bundling: {
+        format: OutputFormat.ESM,
+        target: 'node24',
+        platform: 'node',
+        mainFields: ['module', 'main'],
+        minify: true,
+        sourceMap: true,
+        sourceMapMode: SourceMapMode.DEFAULT,
+        sourcesContent: false,
+        // Bundle the AWS SDK too: the version that was tested is the version that runs.
+        externalModules: [],
+        // Some CommonJS dependencies call require() on Node built-ins; ESM has no require.
+        banner: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);",
+        forceDockerBundling: false,
+      },
+    });
+    this.timeout = timeout;
+
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'X-Ray PutTraceSegments and PutTelemetryRecords support no resource-level permissions.',
+    });
+  }
+}

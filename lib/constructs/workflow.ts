@@ -1,0 +1,145 @@
+import * as path from 'node:path';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { deadLetterQueue } from '../secure-queue.js';
+import { validateRange } from '../validation.js';
+import type { IdempotencyStore } from './idempotency-store.js';
+import { QueueConsumer, type QueueConsumerProps } from './queue-consumer.js';
+
+const STARTER_ENTRY = path.join(import.meta.dirname, '../../lambdas/workflow-starter/handler.ts');
+/** Express executions run at most five minutes. */
+const EXPRESS_MAX_SECONDS = 300;
+
+/** Which events start the workflow, and how the queue in front of it behaves. */
+export type WorkflowTrigger = Omit<QueueConsumerProps, 'eventBus' | 'handler' | 'visibilityTimeout'>;
+
+export interface WorkflowProps {
+  /** The states to run. */
+  readonly definition: sfn.IChainable;
+  /** The bus the trigger listens on and execution status changes are sent to. */
+  readonly eventBus: events.IEventBus;
+  /**
+   * STANDARD runs up to a year, durably, and is billed per state transition; EXPRESS
+   * runs up to five minutes and is billed per request and duration.
+   * @default sfn.StateMachineType.STANDARD
+   */
+  readonly stateMachineType?: sfn.StateMachineType;
+  /**
+   * Events that start an execution (through a queue and a starter function). Each
+   * event starts at most one execution: its name is derived from the event's
+   * idempotency key.
+   * @default - no trigger; start executions some other way
+   */
+  readonly trigger?: WorkflowTrigger;
+  /**
+   * Where the starter claims each event; required with `trigger`.
+   * @default - none
+   */
+  readonly idempotencyStore?: IdempotencyStore;
+  /**
+   * Longest an execution may run (EXPRESS: at most 5 minutes).
+   * @default - EXPRESS: 5 minutes; STANDARD: no limit beyond AWS's one year
+   */
+  readonly timeout?: Duration;
+  /**
+   * Whether execution logs include state inputs and outputs. They can hold personal
+   * data (ticket bodies), so it is off unless asked for.
+   * @default false
+   */
+  readonly logExecutionData?: boolean;
+  /**
+   * How long to keep execution logs.
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * Name of the state machine.
+   * @default - a name CloudFormation generates
+   */
+  readonly stateMachineName?: string;
+}
+
+/**
+ * A state machine with logging of all events and X-Ray tracing, optionally started
+ * from events, whose STANDARD execution status changes come back onto the bus as
+ * events (`source: aws.states`). EXPRESS workflows emit no status-change events in
+ * AWS, so their starter runs them synchronously and fails the queue record (retry,
+ * then DLQ) when an execution does not succeed.
+ */
+export class Workflow extends Construct {
+  public readonly stateMachine: sfn.StateMachine;
+  public readonly logGroup: logs.ILogGroup;
+  /** The queue and function that start executions; present with `trigger`. */
+  public readonly starter?: QueueConsumer;
+  /** Forwards status changes from the default bus to `eventBus`; STANDARD only. */
+  public readonly statusChangeRule?: events.Rule;
+
+  constructor(scope: Construct, id: string, props: WorkflowProps) {
+    super(scope, id);
+    const type = props.stateMachineType ?? sfn.StateMachineType.STANDARD;
+    const isExpress = type === sfn.StateMachineType.EXPRESS;
+    validateRange('timeout', props.timeout?.toSeconds(), 1, isExpress ? EXPRESS_MAX_SECONDS : 31_536_000, 'seconds');
+    if (props.trigger && !props.idempotencyStore) {
+      throw new Error('idempotencyStore is required when trigger is set: the starter claims each event there');
+    }
+    const timeout = props.timeout ?? (isExpress ? Duration.seconds(EXPRESS_MAX_SECONDS) : undefined);
+
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      // The /aws/vendedlogs/ prefix keeps the log group's resource policy small.
+      logGroupName: `/aws/vendedlogs/states/${Stack.of(this).stackName}-${this.node.addr}`,
+      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+      stateMachineName: props.stateMachineName,
+      stateMachineType: type,
+      definitionBody: sfn.DefinitionBody.fromChainable(props.definition),
+      timeout,
+      tracingEnabled: true,
+      logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: props.logExecutionData ?? false },
+    });
+    Validations.of(this.stateMachine).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'Step Functions log delivery (logs:CreateLogDelivery and friends) and X-Ray tracing require Resource "*".',
+    });
+
+    if (props.trigger && props.idempotencyStore) {
+      // The starter waits for EXPRESS executions, so it must outlive them.
+      const starterTimeout = isExpress ? Duration.seconds((timeout?.toSeconds() ?? EXPRESS_MAX_SECONDS) + 15) : Duration.seconds(30);
+      this.starter = new QueueConsumer(this, 'Starter', {
+        ...props.trigger,
+        eventBus: props.eventBus,
+        handler: {
+          entry: STARTER_ENTRY,
+          description: `Starts ${id} executions from events, one per event`,
+          serviceName: `${id}-starter`,
+          timeout: starterTimeout,
+          environment: { STATE_MACHINE_ARN: this.stateMachine.stateMachineArn, WORKFLOW_TYPE: type },
+        },
+      });
+      props.idempotencyStore.grant(this.starter.function);
+      if (isExpress) this.stateMachine.grantStartSyncExecution(this.starter.function);
+      else this.stateMachine.grantStartExecution(this.starter.function);
+    }
+
+    if (!isExpress) {
+      this.statusChangeRule = new events.Rule(this, 'StatusChanges', {
+        description: `Forwards ${id} execution status changes to the hub`,
+        eventPattern: {
+          source: ['aws.states'],
+          detailType: ['Step Functions Execution Status Change'],
+          detail: { stateMachineArn: [this.stateMachine.stateMachineArn] },
+        },
+        targets: [
+          new targets.EventBus(props.eventBus, {
+            deadLetterQueue: deadLetterQueue(this, 'StatusChangesDeadLetterQueue'),
+          }),
+        ],
+      });
+    }
+  }
+}

@@ -1,0 +1,300 @@
+import * as path from 'node:path';
+import { ArnFormat, type CfnElement, Duration, Stack, Token, Validations } from 'aws-cdk-lib';
+import type * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { Construct } from 'constructs';
+import { TICKET_QUEUES, TicketCreated, TicketEscalated, TicketRouted, type TicketQueue } from '../../contracts/index.js';
+import type { IdempotencyStore } from '../constructs/idempotency-store.js';
+import { SwitchyardFunction } from '../constructs/switchyard-function.js';
+import { Workflow } from '../constructs/workflow.js';
+import { validateRange } from '../validation.js';
+
+const CLASSIFY_ENTRY = path.join(import.meta.dirname, '../../lambdas/triage/classify.ts');
+/** Error names the classify function throws for transient model failures (lambdas/triage/errors.ts). */
+const RETRYABLE_MODEL_ERRORS = ['ModelThrottled', 'ModelUnavailable'];
+/** The Express execution's input (see lambdas/workflow-starter/start-workflow.ts `WorkflowInput`). */
+const TRIAGE_INPUT = '$states.context.Execution.Input';
+/** The escalation execution's input, written by the Escalate state below. */
+const ESCALATION_INPUT = '$states.context.Execution.Input';
+
+/** Builds a PutEvents state that publishes TicketRouted with the given detail and metadata. */
+type RoutedStateFactory = (
+  stateId: string,
+  detail: Record<string, unknown>,
+  metadata: { readonly correlationId: string; readonly causationId: string },
+) => sfn.TaskStateBase;
+
+export interface TicketTriageProps {
+  /** The hub bus: TicketCreated arrives on it, TicketEscalated and TicketRouted leave on it. */
+  readonly eventBus: events.IEventBus;
+  /** Where the triage starter claims each TicketCreated. */
+  readonly idempotencyStore: IdempotencyStore;
+  /**
+   * Confidence at or above which the model's queue is used without a person (0 to 1).
+   * @default 0.7
+   */
+  readonly confidenceThreshold?: number;
+  /**
+   * How long a person has to decide an escalated ticket (1 minute to 1 year).
+   * @default Duration.hours(4)
+   */
+  readonly escalationSla?: Duration;
+  /**
+   * Queue used when the SLA passes with no decision.
+   * @default - the model's suggested queue (its best guess beats no routing)
+   */
+  readonly slaDefaultQueue?: TicketQueue;
+  /**
+   * Queue for a rejected suggestion with no queue named, and the suggestion when the model failed.
+   * @default 'technical'
+   */
+  readonly fallbackQueue?: TicketQueue;
+  /**
+   * A Bedrock model or inference profile id (for example `eu.anthropic.claude-haiku-4-5-20251001-v1:0`)
+   * to classify with through the Converse API.
+   * @default - the local model bundled with the function (no Bedrock access needed)
+   */
+  readonly bedrockModelId?: string;
+}
+
+/**
+ * Support ticket triage. TicketCreated starts a short EXPRESS execution (classify, then
+ * route if the model is confident); only tickets that need a person start a STANDARD
+ * execution, which waits on a task token for the decision or the SLA. The hot path
+ * thus costs an Express request, and per-transition Standard billing is paid only by
+ * the tickets that wait.
+ */
+export class TicketTriage extends Construct {
+  public readonly classifier: SwitchyardFunction;
+  /** Classify and route: EXPRESS, started synchronously once per ticket. */
+  public readonly triage: Workflow;
+  /** Wait for a person or the SLA: STANDARD, started by `triage` for unsure tickets. */
+  public readonly escalation: Workflow;
+
+  constructor(scope: Construct, id: string, props: TicketTriageProps) {
+    super(scope, id);
+    const threshold = props.confidenceThreshold ?? 0.7;
+    validateRange('confidenceThreshold', threshold, 0, 1);
+    const sla = props.escalationSla ?? Duration.hours(4);
+    validateRange('escalationSla', sla.toSeconds(), 60, 31_536_000, 'seconds');
+    const fallbackQueue = props.fallbackQueue ?? 'technical';
+    for (const [prop, queue] of [['fallbackQueue', fallbackQueue], ['slaDefaultQueue', props.slaDefaultQueue]] as const) {
+      if (queue !== undefined && !(TICKET_QUEUES as readonly string[]).includes(queue)) {
+        throw new Error(`${prop} is ${JSON.stringify(queue)}; it must be one of ${TICKET_QUEUES.join(', ')}`);
+      }
+    }
+    const modelId = props.bedrockModelId;
+    if (modelId !== undefined && !Token.isUnresolved(modelId) && !/^[\w.:-]{1,256}$/.test(modelId)) {
+      throw new Error(`bedrockModelId is ${JSON.stringify(modelId)}; expected a Bedrock model or inference profile id`);
+    }
+
+    this.classifier = new SwitchyardFunction(this, 'Classify', {
+      entry: CLASSIFY_ENTRY,
+      description: 'Classifies a support ticket into a queue with a confidence',
+      serviceName: 'ticket-triage',
+      timeout: Duration.seconds(60),
+      environment: modelId ? { BEDROCK_MODEL_ID: modelId } : {},
+    });
+    if (modelId) this.grantBedrock(modelId);
+
+    const routed: RoutedStateFactory = (stateId, detail, metadata) =>
+      tasks.EventBridgePutEvents.jsonata(this, stateId, {
+        entries: [
+          {
+            eventBus: props.eventBus,
+            source: TicketRouted.source,
+            detailType: TicketRouted.detailType,
+            detail: sfn.TaskInput.fromObject({
+              ...detail,
+              metadata,
+            }),
+          },
+        ],
+      }).addRetry({ errors: ['EventBridge.FailedEntry'], interval: Duration.seconds(1), backoffRate: 2, maxAttempts: 4 });
+
+    this.escalation = new Workflow(this, 'Escalation', {
+      eventBus: props.eventBus,
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      definition: this.escalationDefinition(props.eventBus, sla, routed),
+    });
+
+    this.triage = new Workflow(this, 'Triage', {
+      eventBus: props.eventBus,
+      stateMachineType: sfn.StateMachineType.EXPRESS,
+      timeout: Duration.minutes(4),
+      idempotencyStore: props.idempotencyStore,
+      trigger: {
+        description: 'TicketCreated starts one triage execution per ticket',
+        eventPattern: { source: [TicketCreated.source], detailType: [TicketCreated.detailType] },
+      },
+      definition: this.triageDefinition(threshold, fallbackQueue, props.slaDefaultQueue, routed),
+    });
+    const classifierLogicalId = Stack.of(this).getLogicalId(this.classifier.node.defaultChild as CfnElement);
+    Validations.of(this.triage.stateMachine).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${classifierLogicalId}.Arn>:*]`,
+      reason: 'Invoking any version or alias of the classify function (CDK grants the qualified ARNs too).',
+    });
+  }
+
+  private triageDefinition(
+    threshold: number,
+    fallbackQueue: TicketQueue,
+    slaDefaultQueue: TicketQueue | undefined,
+    routed: RoutedStateFactory,
+  ): sfn.IChainable {
+    const classify = tasks.LambdaInvoke.jsonata(this, 'ClassifyTicket', {
+      lambdaFunction: this.classifier,
+      payload: sfn.TaskInput.fromObject({
+        ticketId: `{% ${TRIAGE_INPUT}.detail.ticketId %}`,
+        subject: `{% ${TRIAGE_INPUT}.detail.subject %}`,
+        body: `{% ${TRIAGE_INPUT}.detail.body %}`,
+      }),
+      outputs: '{% $states.result.Payload %}',
+    });
+    classify.addRetry({
+      errors: RETRYABLE_MODEL_ERRORS,
+      interval: Duration.seconds(2),
+      backoffRate: 2,
+      maxAttempts: 4,
+      maxDelay: Duration.seconds(30),
+      jitterStrategy: sfn.JitterType.FULL,
+    });
+    // A model that keeps failing must not lose the ticket: a person gets it instead.
+    const modelFailed = sfn.Pass.jsonata(this, 'ModelFailed', {
+      outputs: { queue: fallbackQueue, confidence: 0, model: 'none' },
+    });
+    classify.addCatch(modelFailed, { errors: ['States.ALL'] });
+
+    const ticketMetadata = {
+      correlationId: `{% ${TRIAGE_INPUT}.correlationId %}`,
+      causationId: `{% ${TRIAGE_INPUT}.event.id %}`,
+    };
+    const routeByModel = routed(
+      'RouteByModel',
+      {
+        ticketId: `{% ${TRIAGE_INPUT}.detail.ticketId %}`,
+        queue: '{% $states.input.queue %}',
+        decidedBy: 'model',
+        confidence: '{% $states.input.confidence %}',
+        model: '{% $states.input.model %}',
+      },
+      ticketMetadata,
+    );
+
+    const escalate = tasks.StepFunctionsStartExecution.jsonata(this, 'Escalate', {
+      stateMachine: this.escalation.stateMachine,
+      // The triage execution's name is derived from the ticket, so this is too: one escalation per ticket.
+      name: '{% $states.context.Execution.Name %}',
+      input: sfn.TaskInput.fromObject({
+        ticketId: `{% ${TRIAGE_INPUT}.detail.ticketId %}`,
+        subject: `{% ${TRIAGE_INPUT}.detail.subject %}`,
+        suggestedQueue: '{% $states.input.queue %}',
+        confidence: '{% $states.input.confidence %}',
+        model: '{% $states.input.model %}',
+        defaultQueue: slaDefaultQueue ?? '{% $states.input.queue %}',
+        fallbackQueue,
+        ...ticketMetadata,
+      }),
+    });
+    escalate.addCatch(sfn.Succeed.jsonata(this, 'AlreadyEscalated'), { errors: ['StepFunctions.ExecutionAlreadyExistsException'] });
+    modelFailed.next(escalate);
+
+    return classify.next(
+      sfn.Choice.jsonata(this, 'ConfidentEnough')
+        .when(sfn.Condition.jsonata(`{% $states.input.confidence >= ${threshold} %}`), routeByModel)
+        .otherwise(escalate),
+    );
+  }
+
+  private escalationDefinition(
+    eventBus: events.IEventBus,
+    sla: Duration,
+    routed: RoutedStateFactory,
+  ): sfn.IChainable {
+    const input = ESCALATION_INPUT;
+    const metadata = { correlationId: `{% ${input}.correlationId %}`, causationId: `{% ${input}.causationId %}` };
+    const awaitDecision = tasks.EventBridgePutEvents.jsonata(this, 'AwaitDecision', {
+      integrationPattern: sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
+      taskTimeout: sfn.Timeout.duration(sla),
+      entries: [
+        {
+          eventBus,
+          source: TicketEscalated.source,
+          detailType: TicketEscalated.detailType,
+          detail: sfn.TaskInput.fromObject({
+            ticketId: `{% ${input}.ticketId %}`,
+            subject: `{% ${input}.subject %}`,
+            suggestedQueue: `{% ${input}.suggestedQueue %}`,
+            confidence: `{% ${input}.confidence %}`,
+            taskToken: '{% $states.context.Task.Token %}',
+            decideBy: `{% $fromMillis($toMillis($states.context.State.EnteredTime) + ${sla.toMilliseconds()}) %}`,
+            defaultQueue: `{% ${input}.defaultQueue %}`,
+            metadata,
+          }),
+        },
+      ],
+      outputs: '{% $states.result %}',
+    });
+    awaitDecision.addRetry({ errors: ['EventBridge.FailedEntry'], interval: Duration.seconds(1), backoffRate: 2, maxAttempts: 4 });
+
+    const slaExpired = sfn.Pass.jsonata(this, 'SlaExpired', {
+      outputs: { queue: `{% ${input}.defaultQueue %}`, decidedBy: 'sla-default' },
+    });
+    awaitDecision.addCatch(slaExpired, { errors: ['States.Timeout'] });
+
+    const queues = JSON.stringify(TICKET_QUEUES).replaceAll('"', "'");
+    const applyDecision = sfn.Pass.jsonata(this, 'ApplyDecision', {
+      outputs: {
+        queue: `{% $exists($states.input.queue) ? $states.input.queue : ($states.input.decision = 'approve' ? ${input}.suggestedQueue : ${input}.fallbackQueue) %}`,
+        decidedBy: 'human',
+        reviewer: '{% $states.input.reviewer %}',
+      },
+    });
+    const routeDecision = routed(
+      'RouteDecision',
+      {
+        ticketId: `{% ${input}.ticketId %}`,
+        queue: '{% $states.input.queue %}',
+        decidedBy: '{% $states.input.decidedBy %}',
+        confidence: `{% ${input}.confidence %}`,
+        model: `{% ${input}.model %}`,
+        reviewer: '{% $states.input.reviewer %}',
+      },
+      metadata,
+    );
+    slaExpired.next(routeDecision);
+    applyDecision.next(routeDecision);
+
+    // A malformed decision (SendTaskSuccess accepts any JSON) asks again rather than guessing.
+    const validDecision = sfn.Choice.jsonata(this, 'DecisionValid')
+      .when(
+        sfn.Condition.jsonata(
+          `{% $states.input.decision in ['approve', 'reject'] and ($not($exists($states.input.queue)) or $states.input.queue in ${queues}) %}`,
+        ),
+        applyDecision,
+      )
+      .otherwise(awaitDecision);
+    return awaitDecision.next(validDecision);
+  }
+
+  private grantBedrock(modelId: string): void {
+    const stack = Stack.of(this);
+    // An inference profile id (eu./us./global. prefix) routes to the base model in several regions.
+    const baseModel = modelId.replace(/^(us|eu|apac|us-gov|global)\./, '');
+    this.classifier.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['bedrock:InvokeModel'],
+        resources: [
+          `arn:${stack.partition}:bedrock:*::foundation-model/${baseModel}`,
+          stack.formatArn({ service: 'bedrock', resource: 'inference-profile', resourceName: modelId, arnFormat: ArnFormat.SLASH_RESOURCE_NAME }),
+        ],
+      }),
+    );
+    Validations.of(this.classifier).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:bedrock:*::foundation-model/${baseModel}]`,
+      reason: 'Cross-region inference profiles invoke the base model in whichever region serves the request.',
+    });
+  }
+}

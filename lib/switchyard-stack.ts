@@ -1,0 +1,49 @@
+import { Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { CONTRACTS, type TicketQueue } from '../contracts/index.js';
+import { EventHub } from './constructs/event-hub.js';
+import { IdempotencyStore } from './constructs/idempotency-store.js';
+import { TicketTriage } from './flows/ticket-triage.js';
+
+export interface SwitchyardStackProps extends StackProps {
+  /**
+   * Accounts besides this one that may publish to the hub.
+   * @default - only this account
+   */
+  readonly allowedAccounts?: readonly string[];
+  /**
+   * Bedrock model or inference profile for ticket classification.
+   * @default - the bundled local model
+   */
+  readonly bedrockModelId?: string;
+  /**
+   * Confidence at or above which tickets are routed without a person.
+   * @default 0.7
+   */
+  readonly confidenceThreshold?: number;
+  /**
+   * Queue for escalated tickets whose SLA passes undecided.
+   * @default - the model's suggestion
+   */
+  readonly slaDefaultQueue?: TicketQueue;
+}
+
+/** The whole Switchyard app: the hub, the idempotency store and the flows. */
+export class SwitchyardStack extends Stack {
+  public readonly hub: EventHub;
+  public readonly idempotencyStore: IdempotencyStore;
+  public readonly ticketTriage: TicketTriage;
+
+  constructor(scope: Construct, id: string, props: SwitchyardStackProps = {}) {
+    super(scope, id, props);
+    this.hub = new EventHub(this, 'Hub', { allowedAccounts: props.allowedAccounts, contracts: CONTRACTS });
+    this.idempotencyStore = new IdempotencyStore(this, 'Idempotency');
+    this.ticketTriage = new TicketTriage(this, 'TicketTriage', {
+      eventBus: this.hub.eventBus,
+      idempotencyStore: this.idempotencyStore,
+      bedrockModelId: props.bedrockModelId,
+      confidenceThreshold: props.confidenceThreshold,
+      slaDefaultQueue: props.slaDefaultQueue,
+    });
+  }
+}

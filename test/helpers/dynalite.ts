@@ -1,0 +1,40 @@
+import type { AddressInfo } from 'node:net';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+// dynalite ships no types; it is a real DynamoDB implementation (LevelDB in memory).
+// @ts-expect-error -- untyped CommonJS module
+import dynalite from 'dynalite';
+
+export interface DynaliteHandle {
+  readonly client: DynamoDBClient;
+  readonly endpoint: string;
+  /** Creates a table with the idempotency store's layout (key `id`). */
+  createIdempotencyTable(name: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Starts dynalite in this process on a free loopback port. */
+export async function startDynalite(): Promise<DynaliteHandle> {
+  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const endpoint = `http://127.0.0.1:${port}`;
+  const client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+  return {
+    client,
+    endpoint,
+    async createIdempotencyTable(name) {
+      await client.send(
+        new CreateTableCommand({
+          TableName: name,
+          KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+          AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+          BillingMode: 'PAY_PER_REQUEST',
+        }),
+      );
+    },
+    async close() {
+      client.destroy();
+      await new Promise<void>((resolve, reject) => server.close((error?: Error) => (error ? reject(error) : resolve())));
+    },
+  };
+}

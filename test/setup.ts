@@ -1,0 +1,8 @@
+// The tests must run on the Node major that Lambda runs (nodejs24.x). npm scripts put
+// node_modules/.bin first on PATH, where the node-linux-* package provides Node 24.
+const major = Number(process.versions.node.split('.')[0]);
+if (major !== 24) {
+  throw new Error(
+    `tests are running on Node ${process.versions.node}, but Lambda runs nodejs24.x; run them through npm (npm test), which uses node_modules/.bin/node`,
+  );
+}
