@@ -1,0 +1,122 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { App, Stack, Validations } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+// @ts-expect-error -- asl-validator ships no types
+import aslValidator from 'asl-validator';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import type { IConstruct } from 'constructs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SwitchyardStack } from '../lib/switchyard-stack.js';
+import { definitionOf, switchyardTemplate, TEST_ENV } from './helpers/synth.js';
+
+/** Every `Validations.of(x).acknowledge()` in the tree (stored as `{ "Annotation::<id>": reason }` metadata). */
+function acknowledgements(root: IConstruct): { path: string; id: string; reason: string }[] {
+  return root.node.findAll().flatMap((construct) =>
+    construct.node.metadata
+      .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+      .flatMap((entry) => Object.entries(entry.data as Record<string, string>))
+      .map(([key, reason]) => ({ path: construct.node.path, id: key.replace(/^Annotation::/, ''), reason })),
+  );
+}
+
+describe('Switchyard app', () => {
+  const { app, template } = switchyardTemplate();
+
+  it('passes the cdk-nag AwsSolutions checks with nothing unacknowledged', () => {
+    const report = new AwsSolutionsChecks(app).validateScope(app);
+    expect(report.violations.map((v) => `${v.ruleName}: ${v.violatingResources.map((r) => r.resourceLogicalId).join(', ')}`)).toEqual([]);
+    expect(report.success).toBe(true);
+  });
+
+  it('gives every acknowledged cdk-nag finding a specific reason', () => {
+    const acks = acknowledgements(app);
+    expect(acks.length).toBeGreaterThan(0);
+    for (const ack of acks) {
+      expect(ack.id, ack.path).toMatch(/^AwsSolutions-[A-Z]+\d+/);
+      expect(ack.reason.length, `${ack.path} ${ack.id}`).toBeGreaterThanOrEqual(40);
+    }
+  });
+
+  it('fails the cdk-nag checks if a wildcard policy is left unacknowledged', () => {
+    const probe = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const stack = new Stack(probe, 'Probe', { env: TEST_ENV });
+    new iam.Role(stack, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') }).addToPolicy(
+      new iam.PolicyStatement({ actions: ['s3:*'], resources: ['*'] }),
+    );
+    expect(new AwsSolutionsChecks(probe).validateScope(probe).success).toBe(false);
+  });
+
+  it('runs every Lambda function on nodejs24.x, arm64, with active tracing', () => {
+    const functions = template.findResources('AWS::Lambda::Function');
+    expect(Object.keys(functions).length).toBeGreaterThanOrEqual(2);
+    for (const fn of Object.values(functions)) {
+      expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' } });
+    }
+  });
+
+  it('has the bus, archive, schemas, queues with DLQs, partial-failure event sources and the idempotency table', () => {
+    template.resourceCountIs('AWS::Events::EventBus', 1);
+    template.resourceCountIs('AWS::Events::Archive', 1);
+    template.resourceCountIs('AWS::EventSchemas::Schema', 3);
+    template.hasResourceProperties('AWS::SQS::Queue', { RedrivePolicy: Match.objectLike({ maxReceiveCount: 5 }) });
+    template.allResourcesProperties('AWS::Lambda::EventSourceMapping', { FunctionResponseTypes: ['ReportBatchItemFailures'] });
+    template.hasResourceProperties('AWS::DynamoDB::Table', { TimeToLiveSpecification: { AttributeName: 'expiration', Enabled: true } });
+    template.resourceCountIs('AWS::StepFunctions::StateMachine', 2);
+  });
+
+  it('has state machine definitions that all pass asl-validator', () => {
+    const machines = Object.values(template.findResources('AWS::StepFunctions::StateMachine'));
+    expect(machines.length).toBeGreaterThan(0);
+    for (const machine of machines) {
+      const { isValid, errorsText } = aslValidator(definitionOf(machine));
+      expect(isValid, errorsText?.('\n')).toBe(true);
+    }
+  });
+
+  it('has a definition asl-validator rejects when a state is broken (the check can fail)', () => {
+    const [machine] = Object.values(template.findResources('AWS::StepFunctions::StateMachine'));
+    const definition = definitionOf(machine as never) as { States: Record<string, Record<string, unknown>> };
+    const [first] = Object.keys(definition.States);
+    (definition.States[first as string] as Record<string, unknown>).Next = 'NoSuchState';
+    expect(aslValidator(definition).isValid).toBe(false);
+  });
+});
+
+describe('Switchyard app bundles', () => {
+  // One real synthesis with esbuild, as `cdk synth` does; the other tests skip bundling.
+  const outdir = mkdtempSync(path.join(tmpdir(), 'switchyard-synth-'));
+  let manifest: Template;
+  let assembly: ReturnType<App['synth']>;
+
+  afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+  beforeAll(() => {
+    // Asset metadata on resources, as the cdk CLI turns on, maps each function to its bundle folder.
+    const app = new App({ outdir, context: { 'aws:cdk:enable-asset-metadata': true } });
+    const stack = new SwitchyardStack(app, 'Switchyard', { env: TEST_ENV });
+    manifest = Template.fromStack(stack);
+    assembly = app.synth();
+  });
+
+  it('bundles each handler into one ESM file that loads on the Lambda Node', () => {
+    const functions = Object.values(manifest.findResources('AWS::Lambda::Function'));
+    const env = {
+      ...process.env,
+      STATE_MACHINE_ARN: 'arn:aws:states:eu-west-1:111111111111:stateMachine:x',
+      WORKFLOW_TYPE: 'STANDARD',
+      IDEMPOTENCY_TABLE_NAME: 'table',
+    };
+    for (const fn of functions) {
+      const assetPath = fn.Metadata?.['aws:asset:path'] as string;
+      const bundle = path.join(assembly.directory, assetPath, 'index.mjs');
+      expect(existsSync(bundle), bundle).toBe(true);
+      expect(readFileSync(bundle, 'utf8').length).toBeGreaterThan(1000);
+      // Import in a fresh Node 24 process, as the Lambda runtime would, and check `handler` is exported.
+      const script = `const m = await import(${JSON.stringify(bundle)}); if (typeof m.handler !== 'function') throw new Error('no handler export');`;
+      execFileSync(process.execPath, ['--input-type=module', '-e', script], { env, stdio: 'pipe' });
+    }
+  });
+});

@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import { TicketRouted } from '../../../contracts/index.js';
+import { type Emission, EventPublisher, entrySize } from '../../../lambdas/kit/emit.js';
+import { FakeEventBridge } from '../../helpers/fake-eventbridge.js';
+
+function routed(ticketId: string, extra: Record<string, unknown> = {}): Emission {
+  return {
+    contract: TicketRouted,
+    detail: { ticketId, queue: 'billing', decidedBy: 'model', confidence: 0.9, model: 'test', ...extra },
+  } as Emission;
+}
+
+const cause = { correlationId: 'corr-1', envelope: { id: 'evt-cause' } } as Parameters<EventPublisher['emit']>[1];
+
+describe('EventPublisher', () => {
+  it('sends 23 events in calls of 10, 10 and 3', async () => {
+    const bus = new FakeEventBridge();
+    await new EventPublisher({ client: bus.client, eventBusName: 'hub' }).emit(Array.from({ length: 23 }, (_, i) => routed(`T-${i}`)));
+    expect(bus.calls.map((c) => c.length)).toEqual([10, 10, 3]);
+  });
+
+  it('sends again only the entries PutEvents reported as failed', async () => {
+    // Entries T-2 and T-5 fail on the first call only.
+    const bus = new FakeEventBridge((call, entry) =>
+      call === 0 && /"T-(2|5)"/.test(entry.Detail ?? '') ? 'ThrottlingException' : undefined,
+    );
+    await new EventPublisher({ client: bus.client, eventBusName: 'hub', baseDelayMs: 1 }).emit(
+      Array.from({ length: 8 }, (_, i) => routed(`T-${i}`)),
+    );
+    expect(bus.calls).toHaveLength(2);
+    expect(bus.calls[1]?.map((e) => JSON.parse(e.Detail ?? '{}').ticketId)).toEqual(['T-2', 'T-5']);
+    expect(bus.published).toHaveLength(8);
+  });
+
+  it('fails if entries still fail after the last attempt, naming the error codes', async () => {
+    const bus = new FakeEventBridge(() => 'InternalFailure');
+    const publisher = new EventPublisher({ client: bus.client, eventBusName: 'hub', maxAttempts: 3, baseDelayMs: 1 });
+    await expect(publisher.emit([routed('T-1')])).rejects.toMatchObject({
+      name: 'EmitFailed',
+      message: expect.stringContaining('TicketRouted: InternalFailure'),
+    });
+    expect(bus.calls).toHaveLength(3);
+  });
+
+  it('fails at once, without retrying, on an entry error that cannot succeed', async () => {
+    const bus = new FakeEventBridge(() => 'MalformedDetail');
+    const publisher = new EventPublisher({ client: bus.client, eventBusName: 'hub', baseDelayMs: 1 });
+    await expect(publisher.emit([routed('T-1')])).rejects.toMatchObject({ name: 'EmitFailed' });
+    expect(bus.calls).toHaveLength(1);
+  });
+
+  it('fails if a detail breaks its contract, and sends nothing', async () => {
+    const bus = new FakeEventBridge();
+    const publisher = new EventPublisher({ client: bus.client, eventBusName: 'hub' });
+    await expect(publisher.emit([routed('T-1'), routed('T-2', { queue: 'nowhere' })])).rejects.toMatchObject({
+      name: 'InvalidEvent',
+      message: expect.stringContaining('/queue'),
+    });
+    expect(bus.calls).toHaveLength(0);
+  });
+
+  it('fails if one entry is larger than 256 KiB', async () => {
+    const bus = new FakeEventBridge();
+    const publisher = new EventPublisher({ client: bus.client, eventBusName: 'hub' });
+    await expect(publisher.emit([routed('T-1', { model: 'x'.repeat(300_000) })])).rejects.toThrow(/bytes; EventBridge allows 262144/);
+  });
+
+  it('splits calls so that no call exceeds 256 KiB', async () => {
+    const bus = new FakeEventBridge();
+    const big = (id: string) => routed(id, { model: 'x'.repeat(100_000) });
+    await new EventPublisher({ client: bus.client, eventBusName: 'hub' }).emit([big('A'), big('B'), big('C')]);
+    for (const call of bus.calls) expect(call.reduce((sum, e) => sum + entrySize(e), 0)).toBeLessThanOrEqual(256 * 1024);
+    expect(bus.calls.map((c) => c.length)).toEqual([2, 1]);
+  });
+
+  it('stamps each event with the cause correlation and causation ids and the contract source', async () => {
+    const bus = new FakeEventBridge();
+    await new EventPublisher({ client: bus.client, eventBusName: 'hub' }).emit([routed('T-1')], cause);
+    const [entry] = bus.published;
+    expect(entry).toMatchObject({ EventBusName: 'hub', Source: 'switchyard.triage', DetailType: 'TicketRouted' });
+    expect(JSON.parse(entry?.Detail ?? '{}').metadata).toEqual({ correlationId: 'corr-1', causationId: 'evt-cause' });
+  });
+
+  it('starts a new correlation id when there is no cause', async () => {
+    const bus = new FakeEventBridge();
+    await new EventPublisher({ client: bus.client, eventBusName: 'hub' }).emit([routed('T-1')]);
+    expect(JSON.parse(bus.published[0]?.Detail ?? '{}').metadata.correlationId).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});

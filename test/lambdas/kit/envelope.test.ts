@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { CONTRACTS, TicketCreated, TicketRouted } from '../../../contracts/index.js';
+import { ContractRegistry } from '../../../lambdas/kit/envelope.js';
+import { eventBridgeEvent, sqsRecord, ticketCreated } from '../../helpers/events.js';
+
+const registry = new ContractRegistry(CONTRACTS);
+
+describe('ContractRegistry', () => {
+  it('parses a valid TicketCreated and keys it on the ticket, not the event id', () => {
+    const a = registry.parseRecord(sqsRecord(ticketCreated('T-1')));
+    const b = registry.parseRecord(sqsRecord(ticketCreated('T-1')));
+    expect(a.contract).toBe(TicketCreated);
+    expect(a.envelope.id).not.toBe(b.envelope.id);
+    expect(a.idempotencyKey).toBe('TicketCreated#ticketId="T-1"');
+    expect(b.idempotencyKey).toBe(a.idempotencyKey);
+  });
+
+  it('accepts extra detail fields producers add', () => {
+    expect(() => registry.parseRecord(sqsRecord(ticketCreated('T-1', { priority: 'high' })))).not.toThrow();
+  });
+
+  it('takes the correlation id from detail.metadata, else the event id', () => {
+    const withMetadata = registry.parseRecord(sqsRecord(ticketCreated('T-1', { metadata: { correlationId: 'c-9' } })));
+    expect(withMetadata.correlationId).toBe('c-9');
+    const event = ticketCreated('T-2');
+    expect(registry.parseRecord(sqsRecord(event)).correlationId).toBe(event.id);
+  });
+
+  it('fails if the body is not JSON', () => {
+    expect(() => registry.parseRecord(sqsRecord('{nope', 'm-1'))).toThrow(expect.objectContaining({ name: 'InvalidEvent', message: 'message m-1 body is not JSON' }));
+  });
+
+  it('fails if the body is not an EventBridge event, naming each missing field', () => {
+    expect(() => registry.parseRecord(sqsRecord({ hello: 'world' }))).toThrow(
+      /id must be a non-empty string; source must be a non-empty string; detail-type must be a non-empty string; detail must be a JSON object/,
+    );
+  });
+
+  it('fails if the detail-type has no contract, listing the known ones', () => {
+    expect(() => registry.parseRecord(sqsRecord(eventBridgeEvent('Nope', {})))).toThrow(
+      expect.objectContaining({ name: 'UnknownEventType', message: expect.stringContaining('known: TicketCreated, TicketEscalated, TicketRouted') }),
+    );
+  });
+
+  it('fails if the detail breaks its contract, naming every problem', () => {
+    const event = eventBridgeEvent('TicketCreated', { ticketId: '', subject: 5 });
+    expect(() => registry.parseRecord(sqsRecord(event))).toThrow(
+      expect.objectContaining({
+        name: 'InvalidEvent',
+        problems: expect.arrayContaining(["/: must have required property 'customerId'", '/ticketId: must NOT have fewer than 1 characters', '/subject: must be string']),
+      }),
+    );
+  });
+
+  it('fails if two contracts share a detail-type', () => {
+    expect(() => new ContractRegistry([TicketRouted, TicketRouted])).toThrow(/two contracts share the detail-type "TicketRouted"/);
+  });
+});

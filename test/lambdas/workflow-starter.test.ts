@@ -1,0 +1,74 @@
+import { ExecutionAlreadyExists, type SFNClient, StartExecutionCommand, StartSyncExecutionCommand } from '@aws-sdk/client-sfn';
+import { describe, expect, it } from 'vitest';
+import { CONTRACTS } from '../../contracts/index.js';
+import { ContractRegistry } from '../../lambdas/kit/envelope.js';
+import { executionNameFor, startWorkflow } from '../../lambdas/workflow-starter/start-workflow.js';
+import { sqsRecord, ticketCreated } from '../helpers/events.js';
+
+const registry = new ContractRegistry(CONTRACTS);
+const parse = (event: unknown) => registry.parseRecord(sqsRecord(event));
+const ARN = 'arn:aws:states:us-east-1:111111111111:stateMachine:triage';
+
+/** Answers StartExecution / StartSyncExecution like Step Functions does for names. */
+class FakeStepFunctions {
+  readonly started = new Map<string, string>();
+  constructor(private readonly syncStatus: 'SUCCEEDED' | 'FAILED' = 'SUCCEEDED') {}
+  get client() {
+    return this as unknown as SFNClient;
+  }
+  async send(command: StartExecutionCommand | StartSyncExecutionCommand) {
+    const { name = '', input = '' } = command.input;
+    if (command instanceof StartSyncExecutionCommand) {
+      return this.syncStatus === 'SUCCEEDED'
+        ? { status: 'SUCCEEDED', executionArn: `${ARN}:${name}` }
+        : { status: 'FAILED', error: 'States.TaskFailed', cause: 'classifier exploded' };
+    }
+    if (this.started.has(name)) throw new ExecutionAlreadyExists({ message: `Execution Already Exists: '${name}'`, $metadata: {} });
+    this.started.set(name, input);
+    return { executionArn: `${ARN}:${name}`, startDate: new Date() };
+  }
+}
+
+describe('executionNameFor', () => {
+  it('gives every delivery of one ticket the same name', () => {
+    expect(executionNameFor(parse(ticketCreated('T-1')))).toBe(executionNameFor(parse(ticketCreated('T-1'))));
+    expect(executionNameFor(parse(ticketCreated('T-1')))).not.toBe(executionNameFor(parse(ticketCreated('T-2'))));
+  });
+
+  it('gives names Step Functions accepts: at most 80 characters of letters, digits, - and _', () => {
+    for (const id of ['T-1', 'ä/ö {x}', 'x'.repeat(128)]) {
+      expect(executionNameFor(parse(ticketCreated(id)))).toMatch(/^[A-Za-z0-9_-]{1,80}$/);
+    }
+  });
+});
+
+describe('startWorkflow', () => {
+  it('starts a STANDARD execution with the event as input', async () => {
+    const sfn = new FakeStepFunctions();
+    const event = parse(ticketCreated('T-1'));
+    const result = await startWorkflow(sfn.client, ARN, 'STANDARD', event);
+    expect(result.outcome).toBe('STARTED');
+    const input = JSON.parse(sfn.started.get(result.executionName) ?? '{}');
+    expect(input).toMatchObject({ detail: { ticketId: 'T-1' }, event: { id: event.envelope.id, detailType: 'TicketCreated' } });
+  });
+
+  it('counts ExecutionAlreadyExists as success: a duplicate never starts a second execution', async () => {
+    const sfn = new FakeStepFunctions();
+    await startWorkflow(sfn.client, ARN, 'STANDARD', parse(ticketCreated('T-1')));
+    const again = await startWorkflow(sfn.client, ARN, 'STANDARD', parse(ticketCreated('T-1')));
+    expect(again.outcome).toBe('ALREADY_STARTED');
+    expect(sfn.started.size).toBe(1);
+  });
+
+  it('runs an EXPRESS execution synchronously', async () => {
+    const result = await startWorkflow(new FakeStepFunctions().client, ARN, 'EXPRESS', parse(ticketCreated('T-1')));
+    expect(result.outcome).toBe('SUCCEEDED');
+  });
+
+  it('fails if an EXPRESS execution does not succeed, so the queue retries it', async () => {
+    await expect(startWorkflow(new FakeStepFunctions('FAILED').client, ARN, 'EXPRESS', parse(ticketCreated('T-1')))).rejects.toMatchObject({
+      name: 'WorkflowFailed',
+      message: expect.stringContaining('FAILED: States.TaskFailed (classifier exploded)'),
+    });
+  });
+});

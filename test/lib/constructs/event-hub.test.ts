@@ -1,0 +1,61 @@
+import { Duration } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { CONTRACTS } from '../../../contracts/index.js';
+import { EventHub } from '../../../lib/constructs/event-hub.js';
+import { testStack } from '../../helpers/synth.js';
+
+function hubTemplate(props: ConstructorParameters<typeof EventHub>[2] = {}) {
+  const { stack } = testStack();
+  new EventHub(stack, 'Hub', props);
+  return Template.fromStack(stack);
+}
+
+describe('EventHub', () => {
+  it('lets only its own account put events on the bus', () => {
+    hubTemplate().hasResourceProperties('AWS::Events::EventBusPolicy', {
+      Statement: Match.objectLike({
+        Action: 'events:PutEvents',
+        Effect: 'Allow',
+        Principal: { AWS: { 'Fn::Join': ['', Match.arrayWith([':iam::111111111111:root'])] } },
+      }),
+    });
+  });
+
+  it('admits the named accounts as well', () => {
+    const template = hubTemplate({ allowedAccounts: ['222222222222'] });
+    const policies = JSON.stringify(template.findResources('AWS::Events::EventBusPolicy'));
+    expect(policies).toContain('222222222222');
+    expect(policies).toContain('111111111111');
+  });
+
+  it('archives every event for 30 days by default, or the retention given', () => {
+    hubTemplate().hasResourceProperties('AWS::Events::Archive', { RetentionDays: 30, EventPattern: { account: ['111111111111'] } });
+    hubTemplate({ archiveRetention: Duration.days(90) }).hasResourceProperties('AWS::Events::Archive', { RetentionDays: 90 });
+  });
+
+  it('publishes one draft-04 schema per contract to its registry', () => {
+    const template = hubTemplate({ contracts: CONTRACTS });
+    template.resourceCountIs('AWS::EventSchemas::Registry', 1);
+    template.resourceCountIs('AWS::EventSchemas::Schema', CONTRACTS.length);
+    template.hasResourceProperties('AWS::EventSchemas::Schema', {
+      Type: 'JSONSchemaDraft4',
+      SchemaName: 'switchyard.helpdesk@TicketCreated',
+      Content: Match.stringLikeRegexp('"ticketId"'),
+    });
+  });
+
+  it('fails if an allowed account is not a 12-digit id', () => {
+    const { stack } = testStack();
+    expect(() => new EventHub(stack, 'Hub', { allowedAccounts: ['12345'] })).toThrow(
+      'allowedAccounts contains "12345"; each entry must be a 12-digit AWS account id',
+    );
+  });
+
+  it('fails if archiveRetention is out of range', () => {
+    const { stack } = testStack();
+    expect(() => new EventHub(stack, 'Hub', { archiveRetention: Duration.days(4000) })).toThrow(
+      'archiveRetention is 4000 days; it must be from 1 to 3650 days',
+    );
+  });
+});

@@ -1,0 +1,71 @@
+import { Duration } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { describe, expect, it } from 'vitest';
+import { IdempotencyStore } from '../../../lib/constructs/idempotency-store.js';
+import { Workflow, type WorkflowProps } from '../../../lib/constructs/workflow.js';
+import { testStack } from '../../helpers/synth.js';
+
+function workflow(props: Partial<WorkflowProps> & { withStore?: boolean } = {}) {
+  const { stack, bus } = testStack();
+  const { withStore = true, ...rest } = props;
+  new Workflow(stack, 'Flow', {
+    eventBus: bus,
+    definition: sfn.Pass.jsonata(stack, 'Hello'),
+    idempotencyStore: withStore ? new IdempotencyStore(stack, 'Store') : undefined,
+    trigger: { description: 'test', eventPattern: { detailType: ['TicketCreated'] } },
+    ...rest,
+  });
+  return Template.fromStack(stack);
+}
+
+describe('Workflow', () => {
+  it('logs all events and traces with X-Ray, without execution data by default', () => {
+    workflow().hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      StateMachineType: 'STANDARD',
+      TracingConfiguration: { Enabled: true },
+      LoggingConfiguration: Match.objectLike({ Level: 'ALL', IncludeExecutionData: false }),
+    });
+  });
+
+  it('starts STANDARD executions from its queue with StartExecution and forwards status changes to the bus', () => {
+    const template = workflow();
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ WORKFLOW_TYPE: 'STANDARD', STATE_MACHINE_ARN: { Ref: Match.anyValue() } }) },
+    });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'states:StartExecution' })]) },
+    });
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['aws.states'],
+        'detail-type': ['Step Functions Execution Status Change'],
+        detail: { stateMachineArn: [{ Ref: Match.stringLikeRegexp('^FlowStateMachine') }] },
+      },
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Bus'), 'Arn'] }, DeadLetterConfig: Match.anyValue() })],
+    });
+  });
+
+  it('runs EXPRESS executions synchronously from its queue and adds no status-change rule (AWS sends none)', () => {
+    const template = workflow({ stateMachineType: sfn.StateMachineType.EXPRESS, timeout: Duration.minutes(2) });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Timeout: 135,
+      Environment: { Variables: Match.objectLike({ WORKFLOW_TYPE: 'EXPRESS' }) },
+    });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'states:StartSyncExecution' })]) },
+    });
+    const rules = Object.values(template.findResources('AWS::Events::Rule'));
+    expect(rules.map((r) => r.Properties.EventPattern.source)).not.toContainEqual(['aws.states']);
+  });
+
+  it('fails if a trigger has no idempotency store', () => {
+    expect(() => workflow({ withStore: false })).toThrow('idempotencyStore is required when trigger is set');
+  });
+
+  it('fails if an EXPRESS timeout exceeds five minutes', () => {
+    expect(() => workflow({ stateMachineType: sfn.StateMachineType.EXPRESS, timeout: Duration.minutes(6) })).toThrow(
+      'timeout is 360 seconds; it must be from 1 to 300 seconds',
+    );
+  });
+});
