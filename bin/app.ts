@@ -16,7 +16,9 @@ const threshold = context('confidenceThreshold');
 new SwitchyardStack(app, 'Switchyard', {
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
   description: 'Switchyard: event-driven AI workflows (EventBridge, SQS, Lambda, Step Functions, DynamoDB)',
-  allowedAccounts: context('allowedAccounts')?.split(',').map((a) => a.trim()),
+  allowedAccounts: context('allowedAccounts')
+    ?.split(',')
+    .map((a) => a.trim()),
   bedrockModelId: context('bedrockModelId'),
   confidenceThreshold: threshold === undefined ? undefined : Number(threshold),
   slaDefaultQueue: context('slaDefaultQueue') as TicketQueue | undefined,

@@ -22,9 +22,7 @@ type WithMetadata<P extends TProperties> = P & {
 };
 
 /** The outcome of validating a value against a contract. */
-export type ValidationResult<T> =
-  | { readonly ok: true; readonly value: T }
-  | { readonly ok: false; readonly errors: readonly string[] };
+export type ValidationResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly errors: readonly string[] };
 
 export interface EventContractOptions<P extends TProperties> {
   /** The EventBridge `detail-type`; unique across all contracts. */
@@ -70,7 +68,7 @@ export interface EventContract<P extends TProperties = TProperties> extends AnyE
 }
 
 /** The TypeScript type of a contract's `detail`. */
-export type Detail<C> = C extends EventContract<infer P> ? Static<TObject<WithMetadata<P>>> : never;
+export type Detail<C> = C extends EventContract<infer P> ? Static<TObject<WithMetadata<P>>> : Record<string, unknown>;
 
 const ajv = new Ajv({ allErrors: true, strict: true });
 
@@ -89,10 +87,10 @@ export function validatorFor<S extends TSchema>(schema: S): (value: unknown) => 
 }
 
 export function defineContract<const P extends TProperties>(options: EventContractOptions<P>): EventContract<P> {
-  const schema = Type.Object(
-    { ...options.properties, metadata: Type.Optional(EventMetadataSchema) } as WithMetadata<P>,
-    { additionalProperties: true, description: options.description },
-  );
+  const schema = Type.Object({ ...options.properties, metadata: Type.Optional(EventMetadataSchema) } as WithMetadata<P>, {
+    additionalProperties: true,
+    description: options.description,
+  });
   return {
     detailType: options.detailType,
     source: options.source,

@@ -1,5 +1,6 @@
 export * from './contract.js';
 export * from './tickets.js';
+
 import type { AnyEventContract } from './contract.js';
 import { TicketCreated, TicketEscalated, TicketRouted } from './tickets.js';
 

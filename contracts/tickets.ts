@@ -1,5 +1,5 @@
 import Type, { type Static } from 'typebox';
-import { defineContract, type Detail } from './contract.js';
+import { type Detail, defineContract } from './contract.js';
 
 /** The support queues a ticket can be routed to. The classifier is trained on these labels. */
 export const TICKET_QUEUES = ['billing', 'technical', 'account', 'security', 'feedback'] as const;

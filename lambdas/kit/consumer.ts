@@ -8,7 +8,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import type { Detail, EventContract } from '../../contracts/index.js';
+import type { AnyEventContract, Detail } from '../../contracts/index.js';
 import type { Emission, EventPublisher } from './emit.js';
 import { ContractRegistry, type ValidatedEvent } from './envelope.js';
 import { ConfigError, toError } from './errors.js';
@@ -25,12 +25,9 @@ export interface RecordContext {
   emit(emissions: readonly Emission[]): Promise<void>;
 }
 
-export type RecordHandler<C extends readonly EventContract[]> = (
-  detail: Detail<C[number]>,
-  context: RecordContext,
-) => Promise<unknown>;
+export type RecordHandler<C extends readonly AnyEventContract[]> = (detail: Detail<C[number]>, context: RecordContext) => Promise<unknown>;
 
-export interface SqsConsumerOptions<C extends readonly EventContract[]> {
+export interface SqsConsumerOptions<C extends readonly AnyEventContract[]> {
   /** The contracts this consumer accepts; a record of any other detail-type fails. */
   readonly contracts: C;
   /** The domain step for one valid record. Its return value is stored as the idempotent result (keep it small JSON). */
@@ -55,7 +52,7 @@ export interface SqsConsumerOptions<C extends readonly EventContract[]> {
  * validates each record, runs `handle` once per business fact, and reports exactly the
  * failed records (`ReportBatchItemFailures`), so one bad record never fails its batch.
  */
-export function createSqsConsumer<const C extends readonly EventContract[]>(options: SqsConsumerOptions<C>) {
+export function createSqsConsumer<const C extends readonly AnyEventContract[]>(options: SqsConsumerOptions<C>) {
   const registry = new ContractRegistry(options.contracts);
   const logger = options.logger ?? defaultLogger;
   const { publisher } = options;
@@ -122,8 +119,5 @@ export function createSqsConsumer<const C extends readonly EventContract[]>(opti
     return { batchItemFailures: [...response.batchItemFailures] };
   };
 
-  return middy(handler)
-    .use(captureLambdaHandler(tracer))
-    .use(injectLambdaContext(logger))
-    .use(logMetrics(metrics));
+  return middy(handler).use(captureLambdaHandler(tracer)).use(injectLambdaContext(logger)).use(logMetrics(metrics));
 }

@@ -6,7 +6,8 @@ import {
   type PutEventsCommandOutput,
   type PutEventsRequestEntry,
 } from '@aws-sdk/client-eventbridge';
-import type { Detail, EventContract } from '../../contracts/index.js';
+import type { TProperties } from 'typebox';
+import type { AnyEventContract, Detail, EventContract } from '../../contracts/index.js';
 import type { ValidatedEvent } from './envelope.js';
 import { EmitError, InvalidEventError } from './errors.js';
 
@@ -17,11 +18,20 @@ const MAX_BYTES_PER_CALL = 256 * 1024;
 const PERMANENT_ENTRY_ERRORS = new Set(['MalformedDetail', 'InvalidArgument', 'ValidationException', 'AccessDeniedException']);
 
 /** One event to publish; its detail is checked against the contract before anything is sent. */
-export interface Emission<C extends EventContract = EventContract> {
-  readonly contract: C;
-  readonly detail: Omit<Detail<C>, 'metadata'>;
+export interface Emission {
+  readonly contract: AnyEventContract;
+  readonly detail: Readonly<Record<string, unknown>>;
   /** ARNs the event is about (EventBridge `resources`). */
   readonly resources?: readonly string[];
+}
+
+/** Builds an Emission whose detail TypeScript checks against the contract (`metadata` is filled in by `emit`). */
+export function emission<P extends TProperties>(
+  contract: EventContract<P>,
+  detail: Omit<Detail<EventContract<P>>, 'metadata'>,
+  resources?: readonly string[],
+): Emission {
+  return { contract, detail: detail as Record<string, unknown>, resources };
 }
 
 export interface EventPublisherOptions {
@@ -85,7 +95,9 @@ export class EventPublisher {
     };
     const size = entrySize(entry);
     if (size > MAX_BYTES_PER_CALL) {
-      throw new InvalidEventError(`refusing to emit ${contract.detailType}: entry is ${size} bytes; EventBridge allows ${MAX_BYTES_PER_CALL}`);
+      throw new InvalidEventError(
+        `refusing to emit ${contract.detailType}: entry is ${size} bytes; EventBridge allows ${MAX_BYTES_PER_CALL}`,
+      );
     }
     return entry;
   }

@@ -2,11 +2,11 @@ import {
   type BedrockRuntimeClient,
   ConverseCommand,
   type ConverseCommandOutput,
+  InternalServerException,
+  ModelNotReadyException,
   ModelTimeoutException,
   ServiceUnavailableException,
   ThrottlingException,
-  InternalServerException,
-  ModelNotReadyException,
 } from '@aws-sdk/client-bedrock-runtime';
 import { TICKET_QUEUES, type TicketQueue } from '../../contracts/index.js';
 import type { TicketClassification, TicketClassifier } from './classifier.js';

@@ -1,6 +1,6 @@
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { CONTRACTS, type EventContract } from '../../contracts/index.js';
+import { CONTRACTS } from '../../contracts/index.js';
 import { requireEnum, requireEnv } from '../kit/config.js';
 import { createSqsConsumer } from '../kit/consumer.js';
 import { tracer } from '../kit/observability.js';
@@ -15,7 +15,7 @@ const sfn = tracer.captureAWSv3Client(new SFNClient({}));
 /** Starts one execution per business fact that the trigger rule lets through. */
 export const handler = createSqsConsumer({
   // The trigger rule decides which detail-types arrive; any known contract is accepted.
-  contracts: CONTRACTS as readonly EventContract[],
+  contracts: CONTRACTS,
   idempotency: { persistenceStore: new DynamoDBPersistenceLayer({ tableName }) },
   handle: async (_detail, { event, logger }) => {
     const result = await startWorkflow(sfn, stateMachineArn, workflowType, event);

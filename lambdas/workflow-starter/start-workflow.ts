@@ -1,10 +1,5 @@
 import { createHash } from 'node:crypto';
-import {
-  ExecutionAlreadyExists,
-  type SFNClient,
-  StartExecutionCommand,
-  StartSyncExecutionCommand,
-} from '@aws-sdk/client-sfn';
+import { ExecutionAlreadyExists, type SFNClient, StartExecutionCommand, StartSyncExecutionCommand } from '@aws-sdk/client-sfn';
 import type { ValidatedEvent } from '../kit/envelope.js';
 import { WorkflowFailedError } from '../kit/errors.js';
 
@@ -13,7 +8,13 @@ export type WorkflowType = 'STANDARD' | 'EXPRESS';
 /** What a workflow execution receives as input. */
 export interface WorkflowInput {
   readonly detail: Record<string, unknown>;
-  readonly event: { readonly id: string; readonly source: string; readonly detailType: string; readonly time: string; readonly replayName?: string };
+  readonly event: {
+    readonly id: string;
+    readonly source: string;
+    readonly detailType: string;
+    readonly time: string;
+    readonly replayName?: string;
+  };
   readonly correlationId: string;
 }
 

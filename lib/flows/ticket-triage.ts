@@ -5,7 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { TICKET_QUEUES, TicketCreated, TicketEscalated, TicketRouted, type TicketQueue } from '../../contracts/index.js';
+import { TICKET_QUEUES, TicketCreated, TicketEscalated, type TicketQueue, TicketRouted } from '../../contracts/index.js';
 import type { IdempotencyStore } from '../constructs/idempotency-store.js';
 import { SwitchyardFunction } from '../constructs/switchyard-function.js';
 import { Workflow } from '../constructs/workflow.js';
@@ -80,7 +80,10 @@ export class TicketTriage extends Construct {
     const sla = props.escalationSla ?? Duration.hours(4);
     validateRange('escalationSla', sla.toSeconds(), 60, 31_536_000, 'seconds');
     const fallbackQueue = props.fallbackQueue ?? 'technical';
-    for (const [prop, queue] of [['fallbackQueue', fallbackQueue], ['slaDefaultQueue', props.slaDefaultQueue]] as const) {
+    for (const [prop, queue] of [
+      ['fallbackQueue', fallbackQueue],
+      ['slaDefaultQueue', props.slaDefaultQueue],
+    ] as const) {
       if (queue !== undefined && !(TICKET_QUEUES as readonly string[]).includes(queue)) {
         throw new Error(`${prop} is ${JSON.stringify(queue)}; it must be one of ${TICKET_QUEUES.join(', ')}`);
       }
@@ -208,11 +211,7 @@ export class TicketTriage extends Construct {
     );
   }
 
-  private escalationDefinition(
-    eventBus: events.IEventBus,
-    sla: Duration,
-    routed: RoutedStateFactory,
-  ): sfn.IChainable {
+  private escalationDefinition(eventBus: events.IEventBus, sla: Duration, routed: RoutedStateFactory): sfn.IChainable {
     const input = ESCALATION_INPUT;
     const metadata = { correlationId: `{% ${input}.correlationId %}`, causationId: `{% ${input}.causationId %}` };
     const awaitDecision = tasks.EventBridgePutEvents.jsonata(this, 'AwaitDecision', {
@@ -288,7 +287,12 @@ export class TicketTriage extends Construct {
         actions: ['bedrock:InvokeModel'],
         resources: [
           `arn:${stack.partition}:bedrock:*::foundation-model/${baseModel}`,
-          stack.formatArn({ service: 'bedrock', resource: 'inference-profile', resourceName: modelId, arnFormat: ArnFormat.SLASH_RESOURCE_NAME }),
+          stack.formatArn({
+            service: 'bedrock',
+            resource: 'inference-profile',
+            resourceName: modelId,
+            arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+          }),
         ],
       }),
     );

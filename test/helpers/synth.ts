@@ -26,7 +26,8 @@ export function switchyardTemplate(props: SwitchyardStackProps = {}): { app: App
 }
 
 /** Turns a synthesized DefinitionString (an Fn::Join of strings and tokens) into the ASL JSON, with tokens as placeholder ARNs. */
-export function definitionOf(resource: { Properties: { DefinitionString: unknown } }): Record<string, unknown> {
+// biome-ignore lint/suspicious/noExplicitAny: Template.findResources returns untyped resources
+export function definitionOf(resource: { [key: string]: any }): Record<string, unknown> {
   const render = (value: unknown): string => {
     if (typeof value === 'string') return value;
     const intrinsic = value as Record<string, unknown>;
@@ -34,7 +35,8 @@ export function definitionOf(resource: { Properties: { DefinitionString: unknown
       const [separator, parts] = intrinsic['Fn::Join'] as [string, unknown[]];
       return parts.map(render).join(separator);
     }
-    if ('Ref' in intrinsic) return intrinsic.Ref === 'AWS::Partition' ? 'aws' : `arn:aws:lambda:eu-west-1:111111111111:function:${String(intrinsic.Ref)}`;
+    if ('Ref' in intrinsic)
+      return intrinsic.Ref === 'AWS::Partition' ? 'aws' : `arn:aws:lambda:eu-west-1:111111111111:function:${String(intrinsic.Ref)}`;
     if ('Fn::GetAtt' in intrinsic) {
       const [logicalId] = intrinsic['Fn::GetAtt'] as [string];
       return `arn:aws:states:eu-west-1:111111111111:stateMachine:${logicalId}`;

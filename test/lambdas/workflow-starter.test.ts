@@ -1,4 +1,4 @@
-import { ExecutionAlreadyExists, type SFNClient, StartExecutionCommand, StartSyncExecutionCommand } from '@aws-sdk/client-sfn';
+import { ExecutionAlreadyExists, type SFNClient, type StartExecutionCommand, StartSyncExecutionCommand } from '@aws-sdk/client-sfn';
 import { describe, expect, it } from 'vitest';
 import { CONTRACTS } from '../../contracts/index.js';
 import { ContractRegistry } from '../../lambdas/kit/envelope.js';

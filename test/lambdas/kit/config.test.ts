@@ -6,7 +6,9 @@ describe('requireEnv', () => {
     expect(requireEnv('TABLE', { TABLE: 't1' })).toBe('t1');
   });
   it('fails if the variable is missing, naming it', () => {
-    expect(() => requireEnv('TABLE', {})).toThrow(expect.objectContaining({ name: 'ConfigError', message: 'environment variable TABLE is required but not set' }));
+    expect(() => requireEnv('TABLE', {})).toThrow(
+      expect.objectContaining({ name: 'ConfigError', message: 'environment variable TABLE is required but not set' }),
+    );
   });
   it('fails if the variable is blank', () => {
     expect(() => requireEnv('TABLE', { TABLE: ' ' })).toThrow('environment variable TABLE is required but empty');

@@ -4,7 +4,7 @@ import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { TicketCreated, TicketRouted } from '../../../contracts/index.js';
 import { createSqsConsumer, type RecordHandler } from '../../../lambdas/kit/consumer.js';
-import { EventPublisher } from '../../../lambdas/kit/emit.js';
+import { EventPublisher, emission } from '../../../lambdas/kit/emit.js';
 import { type DynaliteHandle, startDynalite } from '../../helpers/dynalite.js';
 import { eventBridgeEvent, lambdaContext, sqsEvent, sqsRecord, ticketCreated } from '../../helpers/events.js';
 import { FakeEventBridge } from '../../helpers/fake-eventbridge.js';
@@ -176,12 +176,7 @@ describe('createSqsConsumer', () => {
     const publisher = new EventPublisher({ client: bus.client, eventBusName: 'hub' });
     const handler = consumerWith(
       (detail, { emit }) =>
-        emit([
-          {
-            contract: TicketRouted,
-            detail: { ticketId: detail.ticketId, queue: 'billing', decidedBy: 'model', confidence: 0.9, model: 'test' },
-          },
-        ]),
+        emit([emission(TicketRouted, { ticketId: detail.ticketId, queue: 'billing', decidedBy: 'model', confidence: 0.9, model: 'test' })]),
       publisher,
     );
     const trigger = ticketCreated('T-11', { metadata: { correlationId: 'corr-123' } });

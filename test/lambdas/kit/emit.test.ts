@@ -1,13 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { TicketRouted } from '../../../contracts/index.js';
-import { type Emission, EventPublisher, entrySize } from '../../../lambdas/kit/emit.js';
+import { type Emission, EventPublisher, emission, entrySize } from '../../../lambdas/kit/emit.js';
 import { FakeEventBridge } from '../../helpers/fake-eventbridge.js';
 
 function routed(ticketId: string, extra: Record<string, unknown> = {}): Emission {
-  return {
-    contract: TicketRouted,
-    detail: { ticketId, queue: 'billing', decidedBy: 'model', confidence: 0.9, model: 'test', ...extra },
-  } as Emission;
+  const valid = emission(TicketRouted, { ticketId, queue: 'billing', decidedBy: 'model', confidence: 0.9, model: 'test' });
+  // `extra` may break the contract on purpose: the publisher must catch what TypeScript cannot.
+  return { ...valid, detail: { ...valid.detail, ...extra } };
 }
 
 const cause = { correlationId: 'corr-1', envelope: { id: 'evt-cause' } } as Parameters<EventPublisher['emit']>[1];

@@ -27,7 +27,9 @@ describe('ContractRegistry', () => {
   });
 
   it('fails if the body is not JSON', () => {
-    expect(() => registry.parseRecord(sqsRecord('{nope', 'm-1'))).toThrow(expect.objectContaining({ name: 'InvalidEvent', message: 'message m-1 body is not JSON' }));
+    expect(() => registry.parseRecord(sqsRecord('{nope', 'm-1'))).toThrow(
+      expect.objectContaining({ name: 'InvalidEvent', message: 'message m-1 body is not JSON' }),
+    );
   });
 
   it('fails if the body is not an EventBridge event, naming each missing field', () => {
@@ -38,7 +40,10 @@ describe('ContractRegistry', () => {
 
   it('fails if the detail-type has no contract, listing the known ones', () => {
     expect(() => registry.parseRecord(sqsRecord(eventBridgeEvent('Nope', {})))).toThrow(
-      expect.objectContaining({ name: 'UnknownEventType', message: expect.stringContaining('known: TicketCreated, TicketEscalated, TicketRouted') }),
+      expect.objectContaining({
+        name: 'UnknownEventType',
+        message: expect.stringContaining('known: TicketCreated, TicketEscalated, TicketRouted'),
+      }),
     );
   });
 
@@ -47,7 +52,11 @@ describe('ContractRegistry', () => {
     expect(() => registry.parseRecord(sqsRecord(event))).toThrow(
       expect.objectContaining({
         name: 'InvalidEvent',
-        problems: expect.arrayContaining(["/: must have required property 'customerId'", '/ticketId: must NOT have fewer than 1 characters', '/subject: must be string']),
+        problems: expect.arrayContaining([
+          "/: must have required property 'customerId'",
+          '/ticketId: must NOT have fewer than 1 characters',
+          '/subject: must be string',
+        ]),
       }),
     );
   });

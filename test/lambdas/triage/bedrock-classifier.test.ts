@@ -18,7 +18,10 @@ function clientAnswering(respond: () => Promise<unknown>) {
 
 describe('BedrockTicketClassifier', () => {
   it('returns the queue and confidence of the tool call', async () => {
-    const classifier = new BedrockTicketClassifier(clientAnswering(async () => answer({ queue: 'billing', confidence: 0.82 })), 'model-x');
+    const classifier = new BedrockTicketClassifier(
+      clientAnswering(async () => answer({ queue: 'billing', confidence: 0.82 })),
+      'model-x',
+    );
     await expect(classifier.classify({ subject: 'refund', body: 'please' })).resolves.toEqual({
       queue: 'billing',
       confidence: 0.82,
@@ -47,6 +50,12 @@ describe('parseToolAnswer', () => {
     expect(() => parseToolAnswer(answer({ queue: 'billing', confidence: 7 }))).toThrow(/confidence 7/);
   });
   it('fails if the model did not call the tool', () => {
-    expect(() => parseToolAnswer({ $metadata: {}, stopReason: 'end_turn', output: { message: { role: 'assistant', content: [{ text: 'billing' }] } } } as ConverseCommandOutput)).toThrow(/did not call route_ticket/);
+    expect(() =>
+      parseToolAnswer({
+        $metadata: {},
+        stopReason: 'end_turn',
+        output: { message: { role: 'assistant', content: [{ text: 'billing' }] } },
+      } as ConverseCommandOutput),
+    ).toThrow(/did not call route_ticket/);
   });
 });

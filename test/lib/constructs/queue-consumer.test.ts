@@ -39,16 +39,17 @@ describe('QueueConsumer', () => {
   it('refuses every queue request without TLS', () => {
     const { template } = consumer();
     const policies = Object.values(template.findResources('AWS::SQS::QueuePolicy'));
-    const denies = policies.filter((p) =>
-      JSON.stringify(p.Properties.PolicyDocument).includes('"aws:SecureTransport":"false"'),
-    );
+    const denies = policies.filter((p) => JSON.stringify(p.Properties.PolicyDocument).includes('"aws:SecureTransport":"false"'));
     expect(denies).toHaveLength(3);
   });
 
   it('redrives to the DLQ after 5 receives and sets visibility to 6x the function timeout', () => {
     consumer().template.hasResourceProperties('AWS::SQS::Queue', {
       VisibilityTimeout: 120,
-      RedrivePolicy: { maxReceiveCount: 5, deadLetterTargetArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ConsumerDeadLetterQueue'), 'Arn'] } },
+      RedrivePolicy: {
+        maxReceiveCount: 5,
+        deadLetterTargetArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ConsumerDeadLetterQueue'), 'Arn'] },
+      },
     });
   });
 

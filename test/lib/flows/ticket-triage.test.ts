@@ -1,8 +1,8 @@
 import { Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { TicketTriage } from '../../../lib/flows/ticket-triage.js';
 import { IdempotencyStore } from '../../../lib/constructs/idempotency-store.js';
+import { TicketTriage } from '../../../lib/flows/ticket-triage.js';
 import { definitionOf, switchyardTemplate, testStack } from '../../helpers/synth.js';
 
 type States = Record<string, Record<string, unknown>>;
@@ -56,7 +56,10 @@ describe('TicketTriage', () => {
 
   it('waits for a person on a task token sent out as TicketEscalated, with the SLA as the task timeout', () => {
     const { escalation } = machines();
-    const wait = escalation.States.AwaitDecision as { Arguments: { Entries: { Detail: Record<string, unknown> }[] } } & Record<string, unknown>;
+    const wait = escalation.States.AwaitDecision as { Arguments: { Entries: { Detail: Record<string, unknown> }[] } } & Record<
+      string,
+      unknown
+    >;
     expect(wait).toMatchObject({
       Resource: 'arn:aws:states:::events:putEvents.waitForTaskToken',
       TimeoutSeconds: 4 * 3600,
@@ -77,12 +80,16 @@ describe('TicketTriage', () => {
     });
     const { triage, escalation } = definitions(Template.fromStack(stack));
     expect(escalation.States.AwaitDecision?.TimeoutSeconds).toBe(1800);
-    expect(triage.States.ConfidentEnough?.Choices).toEqual([expect.objectContaining({ Condition: '{% $states.input.confidence >= 0.85 %}' })]);
+    expect(triage.States.ConfidentEnough?.Choices).toEqual([
+      expect.objectContaining({ Condition: '{% $states.input.confidence >= 0.85 %}' }),
+    ]);
   });
 
   it('uses the bundled local model unless a Bedrock model is configured, and then grants only InvokeModel on it', () => {
     const local = machines().template;
-    const classify = Object.values(local.findResources('AWS::Lambda::Function')).find((f) => f.Properties.Description?.startsWith('Classifies'));
+    const classify = Object.values(local.findResources('AWS::Lambda::Function')).find((f) =>
+      f.Properties.Description?.startsWith('Classifies'),
+    );
     expect(classify?.Properties.Environment.Variables.BEDROCK_MODEL_ID).toBeUndefined();
 
     const { template } = machines({ bedrockModelId: 'eu.anthropic.claude-haiku-4-5-20251001-v1:0' });
@@ -101,6 +108,8 @@ describe('TicketTriage', () => {
     [{ bedrockModelId: 'not a model' }, 'bedrockModelId is "not a model"'],
   ])('fails if %o', (props, message) => {
     const { stack, bus } = testStack();
-    expect(() => new TicketTriage(stack, 'Triage', { eventBus: bus, idempotencyStore: new IdempotencyStore(stack, 'Store'), ...props })).toThrow(message);
+    expect(
+      () => new TicketTriage(stack, 'Triage', { eventBus: bus, idempotencyStore: new IdempotencyStore(stack, 'Store'), ...props }),
+    ).toThrow(message);
   });
 });
