@@ -1,4 +1,4 @@
-import { Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { CONTRACTS, type TicketQueue } from '../contracts/index.js';
 import { EventHub } from './constructs/event-hub.js';
@@ -44,6 +44,15 @@ export class SwitchyardStack extends Stack {
       bedrockModelId: props.bedrockModelId,
       confidenceThreshold: props.confidenceThreshold,
       slaDefaultQueue: props.slaDefaultQueue,
+    });
+
+    // What a user needs after `cdk deploy` to send an event and find its executions.
+    new CfnOutput(this, 'EventBusName', { value: this.hub.eventBus.eventBusName, description: 'PutEvents here' });
+    new CfnOutput(this, 'TriageStateMachineArn', { value: this.ticketTriage.triage.stateMachine.stateMachineArn });
+    new CfnOutput(this, 'EscalationStateMachineArn', { value: this.ticketTriage.escalation.stateMachine.stateMachineArn });
+    new CfnOutput(this, 'TriageDeadLetterQueueUrl', {
+      value: this.ticketTriage.triage.starter?.deadLetterQueue.queueUrl ?? 'none',
+      description: 'Tickets whose triage failed every retry',
     });
   }
 }
