@@ -10,7 +10,10 @@ const stateMachineArn = requireEnv('STATE_MACHINE_ARN');
 const workflowType = requireEnum('WORKFLOW_TYPE', ['STANDARD', 'EXPRESS']);
 const tableName = requireEnv('IDEMPOTENCY_TABLE_NAME');
 
-const sfn = tracer.captureAWSv3Client(new SFNClient({}));
+// StartSyncExecution goes to the `sync-states` host; a custom endpoint (the local runtime,
+// a VPC endpoint) has no `sync-` host to prefix, so the prefix is dropped there.
+const customEndpoint = process.env.AWS_ENDPOINT_URL_SFN ?? process.env.AWS_ENDPOINT_URL;
+const sfn = tracer.captureAWSv3Client(new SFNClient({ disableHostPrefix: customEndpoint !== undefined }));
 
 /** Starts one execution per business fact that the trigger rule lets through. */
 export const handler = createSqsConsumer({

@@ -1,0 +1,22 @@
+/**
+ * An error the local endpoint answers in AWS's shape: the `code` is the AWS error code
+ * the SDK turns into an exception class (`QueueDoesNotExist`, `ValidationException`,
+ * `InvalidEventPatternException`, ...), the status is the HTTP status AWS uses for it.
+ */
+export class AwsError extends Error {
+  override readonly name = 'AwsError';
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly status = 400,
+  ) {
+    super(message);
+  }
+
+  /** Whether the caller (4xx) or the service (5xx) is at fault, as AWS reports it. */
+  get senderFault(): boolean {
+    return this.status < 500;
+  }
+}
+
+export const validationError = (message: string) => new AwsError('ValidationException', message);

@@ -1,0 +1,40 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { AwsError } from '../aws-error.js';
+
+/** A service operation: the AWS request shape in, the AWS response shape out. */
+export type Operation = (input: never) => Promise<unknown>;
+
+/** A service spoken over AWS JSON 1.0/1.1: operations are chosen by `X-Amz-Target: <prefix>.<Operation>`. */
+export interface JsonProtocolService {
+  /** The X-Amz-Target prefix, e.g. `AWSEvents`, `AmazonSQS`, `AWSStepFunctions`. */
+  readonly targetPrefix: string;
+  /** `1.0` or `1.1`: the content type answered is `application/x-amz-json-<version>`. */
+  readonly jsonVersion: '1.0' | '1.1';
+  /** The namespace of error `__type`s, e.g. `com.amazonaws.sqs`. */
+  readonly errorNamespace?: string;
+  /** Each operation by its API name. */
+  readonly operations: Readonly<Record<string, Operation>>;
+  /** Extra response headers for an error (SQS's `x-amzn-query-error`). */
+  errorHeaders?(error: AwsError): Record<string, string> | undefined;
+}
+
+export interface RawRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly query: URLSearchParams;
+  readonly headers: IncomingHttpHeaders;
+  readonly body: Buffer;
+}
+
+export interface RawResponse {
+  readonly status: number;
+  readonly headers?: Record<string, string>;
+  readonly body?: string | Buffer;
+}
+
+/** A service with a REST protocol (Lambda): it gets the request and answers it whole. */
+export interface RestProtocolService {
+  /** Whether this service serves the request (by path). */
+  handles(request: Pick<RawRequest, 'method' | 'path'>): boolean;
+  handle(request: RawRequest): Promise<RawResponse>;
+}

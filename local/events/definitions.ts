@@ -1,0 +1,65 @@
+/** An event bus as the template (or the default bus) defines it. */
+export interface BusDefinition {
+  readonly name: string;
+  readonly arn: string;
+}
+
+export interface TargetDefinition {
+  readonly id: string;
+  readonly arn: string;
+  readonly input?: string;
+  readonly inputPath?: string;
+  readonly inputTransformer?: { readonly InputPathsMap?: Record<string, string>; readonly InputTemplate: string };
+  /** @default AWS's: 185 attempts within 24 hours */
+  readonly retryPolicy?: { readonly maximumRetryAttempts?: number; readonly maximumEventAgeInSeconds?: number };
+  /** Queue ARN that receives events this target could not take. */
+  readonly deadLetterArn?: string;
+  /** For FIFO queue targets. */
+  readonly messageGroupId?: string;
+}
+
+export interface RuleDefinition {
+  readonly name: string;
+  readonly arn: string;
+  readonly busName: string;
+  readonly eventPattern?: unknown;
+  readonly state: 'ENABLED' | 'DISABLED';
+  readonly description?: string;
+  readonly targets: readonly TargetDefinition[];
+}
+
+export interface ArchiveDefinition {
+  readonly name: string;
+  readonly arn: string;
+  /** ARN of the bus whose events are archived. */
+  readonly sourceArn: string;
+  readonly eventPattern?: unknown;
+  readonly retentionDays: number;
+  readonly description?: string;
+}
+
+/** An event as EventBridge delivers it to targets. */
+export interface EventEnvelope {
+  readonly version: '0';
+  readonly id: string;
+  readonly 'detail-type': string;
+  readonly source: string;
+  readonly account: string;
+  readonly time: string;
+  readonly region: string;
+  readonly resources: readonly string[];
+  readonly detail: unknown;
+  readonly 'replay-name'?: string;
+}
+
+/** Delivers a rendered target input to the service behind a target ARN. */
+export interface TargetDelivery {
+  /** Resolves when the target service accepted the input; rejects with the reason otherwise. */
+  deliver(target: TargetDefinition, input: string, event: EventEnvelope): Promise<void>;
+  /** Sends an event this target could not take to its dead-letter queue. */
+  deadLetter(
+    queueArn: string,
+    event: EventEnvelope,
+    reason: { ruleArn: string; targetArn: string; errorCode: string; errorMessage: string },
+  ): Promise<void>;
+}

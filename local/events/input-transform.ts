@@ -1,0 +1,273 @@
+/**
+ * What a rule target receives (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-transform-target-input.html):
+ * the whole event, a constant `Input`, the part of the event an `InputPath` selects, or an
+ * `InputTransformer` template filled from the event.
+ *
+ * Template filling follows what AWS was recorded doing (LocalStack's AWS-validated snapshots):
+ * - a placeholder outside a JSON string takes the value's JSON (`{"a": <v>}` → `{"a": "x"}`);
+ * - inside a JSON string it takes the text: strings unescaped, objects and arrays as JSON
+ *   with their quotes removed ("Detail is {state:RUNNING}");
+ * - a path that selects nothing gives an empty string (`""` outside a string);
+ * - `<aws.events.event>` is the event without `detail` and with `detail-type` as `detailType`.
+ */
+import { validationError } from '../aws-error.js';
+
+export interface InputTransformer {
+  readonly InputPathsMap?: Readonly<Record<string, string>>;
+  readonly InputTemplate: string;
+}
+
+/** A target's input settings, in the API's spelling or the template loader's. */
+export interface TargetInputSettings {
+  readonly Id?: string;
+  readonly Input?: string;
+  readonly InputPath?: string;
+  readonly InputTransformer?: InputTransformer;
+  readonly id?: string;
+  readonly input?: string;
+  readonly inputPath?: string;
+  readonly inputTransformer?: InputTransformer;
+}
+
+/** Values of the predefined placeholders. */
+export interface TargetInputContext {
+  readonly ruleArn?: string;
+  readonly ruleName?: string;
+  /** ISO 8601; defaults to the event's `time`. */
+  readonly ingestionTime?: string;
+}
+
+const PREDEFINED = new Set([
+  'aws.events.rule-arn',
+  'aws.events.rule-name',
+  'aws.events.event.ingestion-time',
+  'aws.events.event',
+  'aws.events.event.json',
+]);
+
+/** `<` and `>` cannot be escaped in a template, so every `<...>` is a placeholder. */
+const PLACEHOLDER = /<([^<>]*)>/g;
+
+/** The text the target receives for this event. */
+export function renderTargetInput(event: object, target: TargetInputSettings, context: TargetInputContext = {}): string {
+  const input = target.Input ?? target.input;
+  if (input !== undefined) return input;
+  const inputPath = target.InputPath ?? target.inputPath;
+  if (inputPath !== undefined) {
+    const selected = selectPath(event, inputPath);
+    return selected === MISSING ? 'null' : JSON.stringify(selected);
+  }
+  const transformer = target.InputTransformer ?? target.inputTransformer;
+  if (transformer === undefined) return JSON.stringify(event);
+  const values = new Map<string, unknown>();
+  for (const [name, path] of Object.entries(transformer.InputPathsMap ?? {})) values.set(name, selectPath(event, path));
+  return fillTemplate(transformer.InputTemplate, (name) =>
+    PREDEFINED.has(name) ? predefined(name, event, context) : values.has(name) ? values.get(name) : MISSING,
+  );
+}
+
+/**
+ * Checks a target's input settings as PutTargets does.
+ * @param position the target's 1-based position in the request, for the constraint messages
+ * @throws AwsError ValidationException
+ */
+export function validateTargetInput(target: TargetInputSettings, position = 1): void {
+  const id = target.Id ?? target.id ?? '';
+  const input = target.Input ?? target.input;
+  const inputPath = target.InputPath ?? target.inputPath;
+  const transformer = target.InputTransformer ?? target.inputTransformer;
+  const at = `targets.${position}.member`;
+  const violations: string[] = [];
+  if (input !== undefined && input.length > 8192)
+    violations.push(constraint(input, `${at}.input`, 'Member must have length less than or equal to 8192'));
+  if (inputPath !== undefined && inputPath.length > 256)
+    violations.push(constraint(inputPath, `${at}.inputPath`, 'Member must have length less than or equal to 256'));
+  if (transformer !== undefined) {
+    const template = transformer.InputTemplate;
+    if (typeof template !== 'string')
+      violations.push(`Value null at '${at}.inputTransformer.inputTemplate' failed to satisfy constraint: Member must not be null`);
+    else if (template.length < 1 || template.length > 8192) {
+      const bound = template.length < 1 ? 'greater than or equal to 1' : 'less than or equal to 8192';
+      violations.push(constraint(template, `${at}.inputTransformer.inputTemplate`, `Member must have length ${bound}`));
+    }
+    const paths = transformer.InputPathsMap ?? {};
+    const entries = Object.entries(paths);
+    const shown = `{${entries.map(([k, v]) => `${k}=${v}`).join(', ')}}`;
+    const where = `${at}.inputTransformer.inputPathsMap`;
+    if (entries.length > 100) violations.push(constraint(shown, where, 'Member must have length less than or equal to 100'));
+    const keyProblems = new Set<string>();
+    const valueProblems = new Set<string>();
+    for (const [key, path] of entries) {
+      if (key.length > 256) keyProblems.add('Member must have length less than or equal to 256');
+      if (key.length < 1) keyProblems.add('Member must have length greater than or equal to 1');
+      if (!/^[A-Za-z0-9_-]+$/.test(key)) keyProblems.add('Member must satisfy regular expression pattern: [A-Za-z0-9\\_\\-]+');
+      if (typeof path !== 'string') valueProblems.add('Member must not be null');
+      else if (path.length > 256) valueProblems.add('Member must have length less than or equal to 256');
+    }
+    if (keyProblems.size > 0)
+      violations.push(constraint(shown, where, `Map keys must satisfy constraint: [${[...keyProblems].join(', ')}]`));
+    if (valueProblems.size > 0)
+      violations.push(constraint(shown, where, `Map value must satisfy constraint: [${[...valueProblems].join(', ')}]`));
+  }
+  if (violations.length > 0) {
+    const count = violations.length === 1 ? '1 validation error' : `${violations.length} validation errors`;
+    throw validationError(`${count} detected: ${violations.join('; ')}`);
+  }
+
+  if ([input, inputPath, transformer].filter((setting) => setting !== undefined).length > 1) {
+    throw validationError(`Only one of Input, InputPath, or InputTransformer must be provided for target ${id}.`);
+  }
+  if (input !== undefined) {
+    try {
+      JSON.parse(input);
+    } catch (error) {
+      throw validationError(`JSON syntax error in input for target ${id}: ${(error as Error).message}`);
+    }
+  }
+  if (transformer !== undefined) {
+    const paths = transformer.InputPathsMap ?? {};
+    for (const key of Object.keys(paths)) {
+      // The docs reserve keys starting with "AWS"; AWS's message for it was not recorded.
+      if (key.startsWith('AWS')) throw validationError(`InputPathsMap for target ${id} contains a key starting with AWS: ${key}.`);
+    }
+    for (const match of transformer.InputTemplate.matchAll(PLACEHOLDER)) {
+      const name = match[1] ?? '';
+      if (!Object.hasOwn(paths, name) && !PREDEFINED.has(name)) {
+        throw validationError(`InputTemplate for target ${id} contains invalid placeholder ${name}.`);
+      }
+    }
+  }
+}
+
+const constraint = (value: string, where: string, rule: string) => `Value '${value}' at '${where}' failed to satisfy constraint: ${rule}`;
+
+// --- templates ---------------------------------------------------------------------------
+
+/** A path that selects nothing. */
+const MISSING: unique symbol = Symbol('missing');
+type Selected = unknown | typeof MISSING;
+
+function fillTemplate(template: string, lookup: (name: string) => Selected): string {
+  let out = '';
+  let inString = false;
+  let i = 0;
+  while (i < template.length) {
+    const c = template[i] as string;
+    if (c === '<') {
+      const close = template.indexOf('>', i + 1);
+      const name = close < 0 ? undefined : template.slice(i + 1, close);
+      if (name !== undefined && !name.includes('<')) {
+        out += render(lookup(name), inString);
+        i = close + 1;
+        continue;
+      }
+    }
+    if (inString && c === '\\') {
+      // An escaped character never ends the string, whatever it is.
+      out += c + (template[i + 1] ?? '');
+      i += 2;
+      continue;
+    }
+    if (c === '"') inString = !inString;
+    out += c;
+    i++;
+  }
+  return out;
+}
+
+function render(value: Selected, inString: boolean): string {
+  if (value === MISSING) return inString ? '' : '""';
+  if (!inString) return JSON.stringify(value);
+  if (typeof value === 'string') return value;
+  if (value !== null && typeof value === 'object') return JSON.stringify(value).replaceAll('"', '');
+  return String(value);
+}
+
+function predefined(name: string, event: object, context: TargetInputContext): Selected {
+  const envelope = event as Record<string, unknown>;
+  switch (name) {
+    case 'aws.events.rule-arn':
+      return context.ruleArn ?? MISSING;
+    case 'aws.events.rule-name':
+      return context.ruleName ?? MISSING;
+    case 'aws.events.event.ingestion-time':
+      return context.ingestionTime ?? envelope.time ?? MISSING;
+    case 'aws.events.event.json':
+      return event;
+    default: {
+      // AWS's order; fields it does not list follow in the event's order.
+      const summary: Record<string, unknown> = {};
+      for (const key of ['id', 'account', 'detail-type', 'time', 'source', 'region', 'resources', 'version']) {
+        if (Object.hasOwn(envelope, key)) summary[key === 'detail-type' ? 'detailType' : key] = envelope[key];
+      }
+      for (const [key, value] of Object.entries(envelope)) {
+        if (key !== 'detail' && key !== 'detail-type' && !Object.hasOwn(summary, key)) summary[key] = value;
+      }
+      return summary;
+    }
+  }
+}
+
+// --- JSONPath --------------------------------------------------------------------------------
+
+type Step = { readonly kind: 'key'; readonly key: string } | { readonly kind: 'index'; readonly index: number } | { readonly kind: 'all' };
+
+const parsedPaths = new Map<string, readonly Step[] | undefined>();
+
+/**
+ * The subset of JSONPath EventBridge documents: `$`, dot notation (names may hold dashes,
+ * slashes and other characters), `[n]` indices and `*` / `[*]` wildcards. A path with a
+ * wildcard selects the array of everything it reaches, as Jayway JsonPath does.
+ */
+function parsePath(path: string): readonly Step[] | undefined {
+  if (parsedPaths.has(path)) return parsedPaths.get(path);
+  const steps: Step[] = [];
+  let i = 1;
+  let valid = path.startsWith('$');
+  while (valid && i < path.length) {
+    if (path[i] === '.') {
+      let end = i + 1;
+      while (end < path.length && path[end] !== '.' && path[end] !== '[') end++;
+      const key = path.slice(i + 1, end);
+      if (key === '') valid = false;
+      else steps.push(key === '*' ? { kind: 'all' } : { kind: 'key', key });
+      i = end;
+    } else if (path[i] === '[') {
+      const end = path.indexOf(']', i);
+      const inner = end < 0 ? '' : path.slice(i + 1, end).trim();
+      if (inner === '*') steps.push({ kind: 'all' });
+      else if (/^-?\d+$/.test(inner)) steps.push({ kind: 'index', index: Number(inner) });
+      else if (/^'[^']*'$|^"[^"]*"$/.test(inner)) steps.push({ kind: 'key', key: inner.slice(1, -1) });
+      else valid = false;
+      i = end + 1;
+    } else valid = false;
+  }
+  const result = valid ? steps : undefined;
+  if (parsedPaths.size < 10_000) parsedPaths.set(path, result);
+  return result;
+}
+
+function selectPath(root: unknown, path: string): Selected {
+  const steps = parsePath(path.trim());
+  if (steps === undefined) return MISSING;
+  const definite = steps.every((step) => step.kind !== 'all');
+  let nodes: unknown[] = [root];
+  for (const step of steps) {
+    const next: unknown[] = [];
+    for (const node of nodes) {
+      if (step.kind === 'key') {
+        if (node !== null && typeof node === 'object' && !Array.isArray(node) && Object.hasOwn(node, step.key))
+          next.push((node as Record<string, unknown>)[step.key]);
+      } else if (step.kind === 'index') {
+        if (Array.isArray(node)) {
+          const index = step.index < 0 ? node.length + step.index : step.index;
+          if (index >= 0 && index < node.length) next.push(node[index]);
+        }
+      } else if (Array.isArray(node)) next.push(...node);
+      else if (node !== null && typeof node === 'object') next.push(...Object.values(node));
+    }
+    nodes = next;
+  }
+  if (!definite) return nodes;
+  return nodes.length === 0 ? MISSING : nodes[0];
+}

@@ -1,0 +1,241 @@
+import { randomUUID } from 'node:crypto';
+import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { AwsError } from '../aws-error.js';
+
+const WORKER_SCRIPT = path.join(import.meta.dirname, 'worker.mjs');
+/** How many execution environments a function without reserved concurrency may have at once here (2 cores). */
+export const DEFAULT_LOCAL_CONCURRENCY = 8;
+
+/** A function as the template defines it, with its bundle on disk. */
+export interface FunctionDefinition {
+  readonly name: string;
+  readonly arn: string;
+  /** `index.handler`: module file and export. */
+  readonly handler: string;
+  readonly runtime: string;
+  readonly architecture: string;
+  /** Absolute folder of the bundle (`cdk.out/asset.<hash>`). */
+  readonly codePath: string;
+  readonly timeoutSeconds: number;
+  readonly memorySize: number;
+  readonly environment: Readonly<Record<string, string>>;
+  readonly reservedConcurrency?: number;
+  readonly description?: string;
+  readonly logGroupName: string;
+}
+
+export interface LambdaErrorPayload {
+  readonly errorType: string;
+  readonly errorMessage: string;
+  readonly trace?: readonly string[];
+}
+
+export type InvokeOutcome =
+  | { readonly ok: true; readonly payload: string; readonly requestId: string }
+  | { readonly ok: false; readonly error: LambdaErrorPayload; readonly requestId: string };
+
+/** Where log lines go: the console prefixed by function name by default. */
+export type LogSink = (functionName: string, line: string) => void;
+
+interface Environment {
+  readonly worker: Worker;
+  readonly ready: Promise<LambdaErrorPayload | undefined>;
+  busy: boolean;
+}
+
+/**
+ * The execution environments of one function: worker threads, each running the bundle
+ * with the function's environment variables, one invocation at a time, reused while
+ * warm. A timeout or a crash discards the environment, as Lambda does.
+ */
+export class FunctionRuntime {
+  readonly #idle: Environment[] = [];
+  readonly #waiting: ((env: Environment) => void)[] = [];
+  #count = 0;
+  readonly #maxConcurrency: number;
+
+  constructor(
+    readonly definition: FunctionDefinition,
+    private readonly environment: Readonly<Record<string, string>>,
+    private readonly log: LogSink,
+  ) {
+    this.#maxConcurrency = definition.reservedConcurrency ?? DEFAULT_LOCAL_CONCURRENCY;
+  }
+
+  get maxConcurrency(): number {
+    return this.#maxConcurrency;
+  }
+
+  /** Runs one invocation; resolves with the handler's result or its error, never rejects for function errors. */
+  async invoke(event: unknown, options: { throttle?: boolean } = {}): Promise<InvokeOutcome> {
+    const requestId = randomUUID();
+    const env = await this.#acquire(options.throttle ?? false);
+    const started = performance.now();
+    this.log(this.definition.name, `START RequestId: ${requestId} Version: $LATEST`);
+    let discard = false;
+    try {
+      const initError = await env.ready;
+      if (initError) {
+        discard = true;
+        return { ok: false, error: initError, requestId };
+      }
+      const outcome = await this.#run(env, event, requestId);
+      discard = !outcome.ok && (outcome.error.errorType === 'Sandbox.Timedout' || outcome.error.errorType === 'Runtime.ExitError');
+      return outcome;
+    } finally {
+      const duration = performance.now() - started;
+      this.log(this.definition.name, `END RequestId: ${requestId}`);
+      this.log(
+        this.definition.name,
+        `REPORT RequestId: ${requestId}\tDuration: ${duration.toFixed(2)} ms\tMemory Size: ${this.definition.memorySize} MB`,
+      );
+      this.#release(env, discard);
+    }
+  }
+
+  /** Stops every execution environment. */
+  async stop(): Promise<void> {
+    const all = this.#idle.splice(0);
+    await Promise.all(all.map((env) => env.worker.terminate()));
+  }
+
+  #run(env: Environment, event: unknown, requestId: string): Promise<InvokeOutcome> {
+    const timeoutMs = this.definition.timeoutSeconds * 1000;
+    const deadline = Date.now() + timeoutMs;
+    const id = randomUUID();
+    return new Promise<InvokeOutcome>((resolve) => {
+      const finish = (outcome: InvokeOutcome) => {
+        clearTimeout(timer);
+        env.worker.off('message', onMessage);
+        env.worker.off('exit', onExit);
+        env.worker.off('error', onError);
+        resolve(outcome);
+      };
+      const onMessage = (message: { type: string; id?: string; payload?: string; error?: LambdaErrorPayload }) => {
+        if (message.id !== id) return;
+        if (message.type === 'result') finish({ ok: true, payload: message.payload ?? 'null', requestId });
+        else if (message.type === 'error' && message.error) finish({ ok: false, error: message.error, requestId });
+      };
+      const onExit = (code: number) =>
+        finish({
+          ok: false,
+          requestId,
+          error: {
+            errorType: 'Runtime.ExitError',
+            errorMessage: `RequestId: ${requestId} Error: Runtime exited with error: exit status ${code}`,
+          },
+        });
+      const onError = (error: Error) =>
+        finish({
+          ok: false,
+          requestId,
+          error: { errorType: error.name || 'Error', errorMessage: error.message, trace: error.stack?.split('\n') },
+        });
+      const timer = setTimeout(() => {
+        finish({
+          ok: false,
+          requestId,
+          error: {
+            errorType: 'Sandbox.Timedout',
+            errorMessage: `RequestId: ${requestId} Error: Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds`,
+          },
+        });
+      }, timeoutMs);
+      env.worker.on('message', onMessage);
+      env.worker.once('exit', onExit);
+      env.worker.once('error', onError);
+      env.worker.postMessage({ type: 'invoke', id, event, requestId, deadline });
+    });
+  }
+
+  async #acquire(throttle: boolean): Promise<Environment> {
+    const idle = this.#idle.pop();
+    if (idle) {
+      idle.busy = true;
+      return idle;
+    }
+    if (this.#count < this.#maxConcurrency) {
+      this.#count++;
+      const env = this.#spawn();
+      env.busy = true;
+      return env;
+    }
+    if (throttle) {
+      throw new AwsError(
+        'TooManyRequestsException',
+        `Rate Exceeded. (${this.definition.name} is at its concurrency of ${this.#maxConcurrency})`,
+        429,
+      );
+    }
+    return new Promise((resolve) => this.#waiting.push(resolve));
+  }
+
+  #release(env: Environment, discard: boolean): void {
+    if (discard) {
+      void env.worker.terminate();
+      this.#count--;
+      const next = this.#waiting.shift();
+      if (next) {
+        this.#count++;
+        const fresh = this.#spawn();
+        fresh.busy = true;
+        next(fresh);
+      }
+      return;
+    }
+    const next = this.#waiting.shift();
+    if (next) {
+      next(env);
+      return;
+    }
+    env.busy = false;
+    this.#idle.push(env);
+  }
+
+  #spawn(): Environment {
+    const [file = 'index', handlerName = 'handler'] = this.definition.handler.split('.');
+    const worker = new Worker(WORKER_SCRIPT, {
+      workerData: {
+        entry: path.join(this.definition.codePath, `${file}.mjs`),
+        handlerName,
+        functionName: this.definition.name,
+        functionVersion: '$LATEST',
+        invokedFunctionArn: this.definition.arn,
+        memoryLimitInMB: String(this.definition.memorySize),
+        logGroupName: this.definition.logGroupName,
+        logStreamName: `local/[$LATEST]${randomUUID().replaceAll('-', '')}`,
+      },
+      env: { ...this.environment },
+      stdout: true,
+      stderr: true,
+      execArgv: this.definition.environment.NODE_OPTIONS?.includes('--enable-source-maps') ? ['--enable-source-maps'] : [],
+      resourceLimits: { maxOldGenerationSizeMb: Math.max(64, this.definition.memorySize) },
+    });
+    worker.unref();
+    for (const stream of [worker.stdout, worker.stderr]) {
+      let buffered = '';
+      stream.setEncoding('utf8');
+      stream.on('data', (chunk: string) => {
+        buffered += chunk;
+        let newline = buffered.indexOf('\n');
+        while (newline >= 0) {
+          this.log(this.definition.name, buffered.slice(0, newline));
+          buffered = buffered.slice(newline + 1);
+          newline = buffered.indexOf('\n');
+        }
+      });
+    }
+    const ready = new Promise<LambdaErrorPayload | undefined>((resolve) => {
+      const onMessage = (message: { type: string; error?: LambdaErrorPayload }) => {
+        if (message.type === 'ready') resolve(undefined);
+        else if (message.type === 'init-error') resolve(message.error);
+        else return;
+        worker.off('message', onMessage);
+      };
+      worker.on('message', onMessage);
+      worker.once('error', (error) => resolve({ errorType: 'Runtime.ImportModuleError', errorMessage: error.message }));
+    });
+    return { worker, ready, busy: false };
+  }
+}

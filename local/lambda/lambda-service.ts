@@ -1,0 +1,177 @@
+import { AwsError } from '../aws-error.js';
+import type { RawRequest, RawResponse, RestProtocolService } from '../endpoint/protocols.js';
+import { type FunctionDefinition, FunctionRuntime, type InvokeOutcome, type LogSink } from './function-runtime.js';
+import { SqsEventSource, type SqsForPoller, type SqsMappingDefinition } from './sqs-event-source.js';
+
+export interface LambdaServiceOptions {
+  readonly functions: readonly FunctionDefinition[];
+  readonly sqsMappings: readonly SqsMappingDefinition[];
+  readonly sqs: SqsForPoller;
+  /** Variables every function gets on top of its own: the local endpoint, credentials, Lambda's reserved variables. */
+  readonly baseEnvironment: Readonly<Record<string, string>>;
+  readonly region: string;
+  readonly log: LogSink;
+}
+
+const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations\/?$/;
+const FUNCTION_PATH = /^\/2015-03-31\/functions\/([^/]+)\/?$/;
+
+/**
+ * Lambda: runs each function's bundle from the cloud assembly in worker threads and
+ * drains SQS event source mappings into them. Serves Invoke, ListFunctions, GetFunction
+ * and ListEventSourceMappings on the endpoint (Lambda's REST-JSON protocol).
+ */
+export class LambdaService implements RestProtocolService {
+  readonly #functions = new Map<string, FunctionRuntime>();
+  readonly #sources: SqsEventSource[] = [];
+
+  constructor(private readonly options: LambdaServiceOptions) {
+    for (const definition of options.functions) {
+      const environment = {
+        ...options.baseEnvironment,
+        ...definition.environment,
+        AWS_LAMBDA_FUNCTION_NAME: definition.name,
+        AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(definition.memorySize),
+        AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+        AWS_LAMBDA_LOG_GROUP_NAME: definition.logGroupName,
+        AWS_EXECUTION_ENV: `AWS_Lambda_${definition.runtime}`,
+        LAMBDA_TASK_ROOT: definition.codePath,
+        _HANDLER: definition.handler,
+      };
+      this.#functions.set(definition.name, new FunctionRuntime(definition, environment, options.log));
+    }
+  }
+
+  /** Starts the event source pollers. */
+  async start(): Promise<void> {
+    for (const mapping of this.options.sqsMappings) {
+      const fn = this.#functions.get(mapping.functionName);
+      if (!fn) throw new Error(`event source mapping ${mapping.uuid} names unknown function ${mapping.functionName}`);
+      const source = new SqsEventSource(mapping, this.options.sqs, fn, this.options.region, this.options.log);
+      await source.start();
+      this.#sources.push(source);
+    }
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.#sources.map((source) => source.stop()));
+    await Promise.all([...this.#functions.values()].map((fn) => fn.stop()));
+  }
+
+  /** Invokes a function by name or ARN (the in-process form other services use). */
+  async invoke(functionName: string, event: unknown): Promise<InvokeOutcome> {
+    return this.#function(functionName).invoke(event);
+  }
+
+  get functionNames(): string[] {
+    return [...this.#functions.keys()];
+  }
+
+  handles(request: Pick<RawRequest, 'path'>): boolean {
+    return request.path.startsWith('/2015-03-31/');
+  }
+
+  async handle(request: RawRequest): Promise<RawResponse> {
+    try {
+      return await this.#handle(request);
+    } catch (error) {
+      if (!(error instanceof AwsError)) throw error;
+      return {
+        status: error.status,
+        headers: { 'content-type': 'application/json', 'x-amzn-errortype': error.code },
+        body: JSON.stringify({ Type: error.senderFault ? 'User' : 'Service', message: error.message }),
+      };
+    }
+  }
+
+  async #handle(request: RawRequest): Promise<RawResponse> {
+    const invoke = INVOKE_PATH.exec(request.path);
+    if (invoke && request.method === 'POST') return this.#invokeHttp(invoke[1] ?? '', request);
+    if (request.path.replace(/\/$/, '') === '/2015-03-31/functions' && request.method === 'GET') {
+      return json(200, { Functions: [...this.#functions.values()].map((fn) => configuration(fn.definition)) });
+    }
+    const get = FUNCTION_PATH.exec(request.path);
+    if (get && request.method === 'GET') {
+      const fn = this.#function(get[1] ?? '');
+      return json(200, {
+        Configuration: configuration(fn.definition),
+        Code: { RepositoryType: 'Local', Location: fn.definition.codePath },
+      });
+    }
+    if (request.path.replace(/\/$/, '') === '/2015-03-31/event-source-mappings' && request.method === 'GET') {
+      return json(200, {
+        EventSourceMappings: this.options.sqsMappings.map((m) => ({
+          UUID: m.uuid,
+          EventSourceArn: m.queueArn,
+          FunctionArn: this.#functions.get(m.functionName)?.definition.arn,
+          BatchSize: m.batchSize,
+          MaximumBatchingWindowInSeconds: m.maximumBatchingWindowSeconds,
+          FunctionResponseTypes: m.reportBatchItemFailures ? ['ReportBatchItemFailures'] : [],
+          ScalingConfig: m.maximumConcurrency ? { MaximumConcurrency: m.maximumConcurrency } : undefined,
+          State: m.enabled ? 'Enabled' : 'Disabled',
+        })),
+      });
+    }
+    throw new AwsError('UnknownOperationException', `the local Lambda service does not support ${request.method} ${request.path}`);
+  }
+
+  async #invokeHttp(name: string, request: RawRequest): Promise<RawResponse> {
+    const fn = this.#function(name);
+    const type = String(request.headers['x-amz-invocation-type'] ?? 'RequestResponse');
+    let event: unknown = null;
+    if (request.body.length > 0) {
+      try {
+        event = JSON.parse(request.body.toString('utf8'));
+      } catch {
+        throw new AwsError('InvalidRequestContentException', 'Could not parse request body into json: the payload is not valid JSON');
+      }
+    }
+    if (request.body.length > 6 * 1024 * 1024)
+      throw new AwsError('RequestTooLargeException', 'Request must be smaller than 6291456 bytes for the InvokeFunction operation', 413);
+    if (type === 'DryRun') return { status: 204 };
+    if (type === 'Event') {
+      // Asynchronous invocation: accepted now, run in the background (Lambda's own retries are not emulated).
+      void fn.invoke(event).then((outcome) => {
+        if (!outcome.ok)
+          this.options.log(fn.definition.name, `async invocation failed: ${outcome.error.errorType}: ${outcome.error.errorMessage}`);
+      });
+      return { status: 202 };
+    }
+    if (type !== 'RequestResponse')
+      throw new AwsError('InvalidParameterValueException', `X-Amz-Invocation-Type ${type} is not one of RequestResponse, Event, DryRun`);
+    const outcome = await fn.invoke(event, { throttle: fn.definition.reservedConcurrency !== undefined });
+    const headers: Record<string, string> = { 'content-type': 'application/json', 'x-amz-executed-version': '$LATEST' };
+    if (!outcome.ok) headers['x-amz-function-error'] = 'Unhandled';
+    return { status: 200, headers, body: outcome.ok ? outcome.payload : JSON.stringify(outcome.error) };
+  }
+
+  #function(nameOrArn: string): FunctionRuntime {
+    // Accepts a name, a full ARN or a partial ARN, with or without a qualifier.
+    const parts = decodeURIComponent(nameOrArn).split(':');
+    const name = parts.length >= 7 ? (parts[6] ?? '') : parts.length === 3 ? (parts[2] ?? '') : (parts[0] ?? '');
+    const fn = this.#functions.get(name);
+    if (!fn) throw new AwsError('ResourceNotFoundException', `Function not found: ${nameOrArn}`, 404);
+    return fn;
+  }
+}
+
+function configuration(definition: FunctionDefinition) {
+  return {
+    FunctionName: definition.name,
+    FunctionArn: definition.arn,
+    Runtime: definition.runtime,
+    Handler: definition.handler,
+    Description: definition.description ?? '',
+    Timeout: definition.timeoutSeconds,
+    MemorySize: definition.memorySize,
+    Architectures: [definition.architecture],
+    Environment: { Variables: definition.environment },
+    PackageType: 'Zip',
+    State: 'Active',
+    LastUpdateStatus: 'Successful',
+  };
+}
+
+function json(status: number, body: unknown): RawResponse {
+  return { status, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
+}

@@ -1,0 +1,87 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { DEFAULT_DATA_DIR, LocalRuntime } from './runtime.js';
+
+/**
+ * `npm start`: synthesizes the app if its sources changed since the last synth, then
+ * runs cdk.out locally until interrupted.
+ */
+const { values } = parseArgs({
+  options: {
+    port: { type: 'string', default: process.env.SWITCHYARD_PORT ?? '4566' },
+    data: { type: 'string', default: process.env.SWITCHYARD_DATA ?? DEFAULT_DATA_DIR },
+    'cdk-out': { type: 'string', default: 'cdk.out' },
+    synth: { type: 'boolean', default: true },
+    help: { type: 'boolean', default: false },
+  },
+  allowNegative: true,
+});
+
+if (values.help) {
+  console.log(`Usage: npm start -- [--port 4566] [--data .data] [--cdk-out cdk.out] [--no-synth]
+
+Runs the synthesized app on this machine behind an AWS-compatible endpoint.
+  --port      port of the endpoint (0: any free port); env SWITCHYARD_PORT
+  --data      folder holding all local state; env SWITCHYARD_DATA
+  --cdk-out   cloud assembly to run
+  --no-synth  run cdk.out as it is, even if the sources are newer`);
+  process.exit(0);
+}
+
+const root = process.cwd();
+const cdkOut = path.resolve(values['cdk-out']);
+const started = performance.now();
+
+if (values.synth && needsSynth(cdkOut)) {
+  console.log('synthesizing the app (sources changed since the last synth)...');
+  const result = spawnSync('npx', ['cdk', 'synth', '--quiet', '--output', cdkOut], { stdio: 'inherit', cwd: root });
+  if (result.status !== 0) {
+    console.error('cdk synth failed; fix the errors above (or run the last build with --no-synth)');
+    process.exit(result.status ?? 1);
+  }
+}
+if (!existsSync(path.join(cdkOut, 'manifest.json'))) {
+  console.error(`no cloud assembly at ${cdkOut}: run npx cdk synth, or npm start without --no-synth`);
+  process.exit(1);
+}
+
+const runtime = await LocalRuntime.start({ cdkOut, dataDir: path.resolve(values.data), port: Number(values.port) });
+for (const warning of runtime.warnings) console.warn(`[template] not run locally: ${warning}`);
+const { definitions } = runtime;
+console.log(
+  [
+    `Switchyard local runtime listening on ${runtime.url} (started in ${((performance.now() - started) / 1000).toFixed(1)} s)`,
+    `  event buses: ${definitions.buses.map((b) => b.name).join(', ')}`,
+    `  rules: ${definitions.rules.length}, queues: ${definitions.queues.length}, functions: ${definitions.functions.length}, tables: ${definitions.tables.length}, state machines: ${definitions.stateMachines.length} (not run yet)`,
+    `  data folder: ${path.resolve(values.data)}`,
+    `  try: AWS_ENDPOINT_URL=${runtime.url} aws events put-events --entries file://examples/ticket-created.json`,
+  ].join('\n'),
+);
+
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    console.log('stopping...');
+    void runtime.stop().then(() => process.exit(0));
+  });
+}
+
+/** Whether any source file of the app is newer than the cloud assembly. */
+function needsSynth(out: string): boolean {
+  const manifest = path.join(out, 'manifest.json');
+  if (!existsSync(manifest)) return true;
+  const built = statSync(manifest).mtimeMs;
+  const sources = ['bin', 'lib', 'lambdas', 'contracts', 'cdk.json', 'package-lock.json'].map((p) => path.join(root, p));
+  return sources.some((source) => newestMtime(source) > built);
+}
+
+function newestMtime(file: string): number {
+  if (!existsSync(file)) return 0;
+  const stat = statSync(file);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  return readdirSync(file).reduce((newest, entry) => Math.max(newest, newestMtime(path.join(file, entry))), stat.mtimeMs);
+}

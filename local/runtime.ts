@@ -1,0 +1,186 @@
+import * as path from 'node:path';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
+import type { AwsError } from './aws-error.js';
+import { type Clock, systemClock } from './clock.js';
+import { DynamoDbHost } from './dynamodb/dynamodb-host.js';
+import { Endpoint } from './endpoint/server.js';
+import { EventsService } from './events/events-service.js';
+import { LambdaService } from './lambda/lambda-service.js';
+import { type ServiceDefinitions, SUPPORTED_RESOURCE_TYPES, serviceDefinitions } from './service-definitions.js';
+import { queryErrorHeader, SqsError } from './sqs/sqs-errors.js';
+import { SqsService } from './sqs/sqs-service.js';
+import { DataFolder } from './store/data-folder.js';
+import { LocalTargetDelivery } from './target-delivery.js';
+import { loadApp } from './template/load.js';
+
+export interface RuntimeOptions {
+  /** The cloud assembly folder. */
+  readonly cdkOut: string;
+  /** Where all state lives; it survives restarts. */
+  readonly dataDir: string;
+  /** @default 4566; 0 picks a free port */
+  readonly port?: number;
+  /** @default '127.0.0.1' */
+  readonly host?: string;
+  /** @default '000000000000' */
+  readonly accountId?: string;
+  /** @default 'us-east-1' */
+  readonly region?: string;
+  /** Console output; every line of a function's logs comes prefixed with its name. @default console.log */
+  readonly log?: (line: string) => void;
+  readonly clock?: Clock;
+}
+
+/**
+ * The app's template running on this machine: the services the template declares,
+ * behind one AWS-compatible endpoint, with their state in one data folder.
+ */
+export class LocalRuntime {
+  private constructor(
+    readonly url: string,
+    readonly definitions: ServiceDefinitions,
+    readonly warnings: readonly string[],
+    readonly events: EventsService,
+    readonly sqs: SqsService,
+    readonly lambda: LambdaService,
+    private readonly endpoint: Endpoint,
+    private readonly closeStores: () => void,
+  ) {}
+
+  static async start(options: RuntimeOptions): Promise<LocalRuntime> {
+    const log = options.log ?? ((line: string) => console.log(line));
+    const accountId = options.accountId ?? '000000000000';
+    const region = options.region ?? 'us-east-1';
+    const clock = options.clock ?? systemClock;
+
+    const endpoint = new Endpoint({ port: options.port ?? 4566, host: options.host });
+    const url = await endpoint.start();
+    try {
+      const app = loadApp({ cdkOut: options.cdkOut, baseUrl: url, accountId, region, supportedTypes: SUPPORTED_RESOURCE_TYPES });
+      const definitions = serviceDefinitions(app);
+      const warnings = [...app.warnings, ...definitions.warnings];
+
+      const data = new DataFolder(options.dataDir);
+      const sqsDb = data.database('sqs');
+      const eventsDb = data.database('events');
+      const sqs = new SqsService({ db: sqsDb, clock, baseUrl: url, accountId, region });
+      const dynamodb = new DynamoDbHost({ folder: data.folder('dynamodb') });
+
+      const functionLog = (name: string, line: string) => log(`[${name}] ${line}`);
+      const lambda = new LambdaService({
+        functions: definitions.functions,
+        sqsMappings: definitions.sqsMappings,
+        sqs,
+        region,
+        log: functionLog,
+        baseEnvironment: {
+          AWS_ENDPOINT_URL: url,
+          AWS_REGION: region,
+          AWS_DEFAULT_REGION: region,
+          AWS_ACCESS_KEY_ID: 'local',
+          AWS_SECRET_ACCESS_KEY: 'local',
+          // X-Ray is not emulated; with tracing on, the SDK would look for a daemon and a trace header.
+          POWERTOOLS_TRACE_ENABLED: 'false',
+          AWS_XRAY_CONTEXT_MISSING: 'IGNORE_ERROR',
+          TZ: 'UTC',
+        },
+      });
+      let events: EventsService | undefined;
+      const delivery = new LocalTargetDelivery({
+        sqs,
+        lambda,
+        forwardToBus: (busArn, event) => events?.forward(busArn, event),
+        log: (line) => log(`[events] ${line}`),
+      });
+      events = new EventsService({
+        db: eventsDb,
+        clock,
+        accountId,
+        region,
+        buses: definitions.buses,
+        rules: definitions.rules,
+        archives: definitions.archives,
+        delivery,
+        log: (line) => log(`[events] ${line}`),
+      });
+
+      endpoint.mount({
+        jsonServices: [
+          { targetPrefix: 'AWSEvents', jsonVersion: '1.1', operations: events.operations },
+          {
+            targetPrefix: 'AmazonSQS',
+            jsonVersion: '1.0',
+            errorNamespace: 'com.amazonaws.sqs',
+            operations: sqsOperations(sqs),
+            errorHeaders: (error: AwsError) => ({ 'x-amzn-query-error': queryErrorHeader(error) }),
+          },
+        ],
+        restServices: [lambda],
+        passthrough: new Map([['DynamoDB_20120810', dynamodb.handler]]),
+        onInternalError: (error) => log(`[endpoint] internal error: ${(error as Error).stack ?? String(error)}`),
+      });
+
+      for (const queue of definitions.queues) await ensureQueue(sqs, queue);
+      await ensureTables(url, region, definitions.tables);
+      events.start();
+      await lambda.start();
+
+      return new LocalRuntime(url, definitions, warnings, events, sqs, lambda, endpoint, () => {
+        sqs.close();
+        sqsDb.close();
+        eventsDb.close();
+      });
+    } catch (error) {
+      await endpoint.stop();
+      throw error;
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.events.stop();
+    await this.lambda.stop();
+    this.sqs.close();
+    await this.endpoint.stop();
+    this.closeStores();
+  }
+}
+
+/** The SqsService's API operations by name, for the endpoint. */
+function sqsOperations(sqs: SqsService): Record<string, (input: never) => Promise<unknown>> {
+  const api = sqs as unknown as Record<string, (input: never) => Promise<unknown>>;
+  const names = Object.getOwnPropertyNames(SqsService.prototype).filter((name) => /^[A-Z]/.test(name));
+  return Object.fromEntries(
+    names.map((name) => [name, (input: never) => (api[name] as (input: never) => Promise<unknown>).call(sqs, input)]),
+  );
+}
+
+/** Creates a queue from the template, or brings an existing one's attributes up to date after a template change. */
+async function ensureQueue(sqs: SqsService, queue: { name: string; attributes: Record<string, string> }): Promise<void> {
+  try {
+    await sqs.CreateQueue({ QueueName: queue.name, Attributes: queue.attributes });
+  } catch (error) {
+    if (!(error instanceof SqsError) || error.code !== 'QueueNameExists') throw error;
+    const { FifoQueue: _fifo, ...settable } = queue.attributes;
+    await sqs.SetQueueAttributes({ QueueUrl: sqs.queueUrl(queue.name), Attributes: settable });
+  }
+}
+
+/** Creates the template's tables that the data folder does not have yet. */
+async function ensureTables(url: string, region: string, tables: ServiceDefinitions['tables']): Promise<void> {
+  if (tables.length === 0) return;
+  const client = new DynamoDBClient({ endpoint: url, region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  try {
+    for (const table of tables) {
+      try {
+        await client.send(new DescribeTableCommand({ TableName: table.name }));
+      } catch (error) {
+        if (!(error instanceof ResourceNotFoundException)) throw error;
+        await client.send(new CreateTableCommand(table.definition as never));
+      }
+    }
+  } finally {
+    client.destroy();
+  }
+}
+
+export const DEFAULT_DATA_DIR = path.join(process.cwd(), '.data');

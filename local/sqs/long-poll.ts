@@ -1,0 +1,77 @@
+/**
+ * In-process waiters for ReceiveMessage long polling. A poller with nothing to receive parks
+ * here until a send (or anything else that may make a message receivable) wakes its queue, a
+ * visibility or delay deadline passes, its wait time runs out, or its signal aborts. Waking
+ * is only a hint: the woken poller queries again and parks again if another took the message.
+ */
+export class LongPollWaiters {
+  private readonly waiting = new Map<number, Set<() => void>>();
+  private readonly deadlines = new Map<number, { at: number; timer: NodeJS.Timeout }>();
+  private closed = false;
+
+  hasWaiters(queueId: number): boolean {
+    return (this.waiting.get(queueId)?.size ?? 0) > 0;
+  }
+
+  /** Resolves when the queue is woken, after `ms`, on abort, or on close; never rejects. */
+  wait(queueId: number, ms: number, signal?: AbortSignal): Promise<void> {
+    if (this.closed || signal?.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      let set = this.waiting.get(queueId);
+      if (!set) {
+        set = new Set();
+        this.waiting.set(queueId, set);
+      }
+      const waiters = set;
+      const done = () => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', done);
+        waiters.delete(done);
+        if (waiters.size === 0 && this.waiting.get(queueId) === waiters) this.waiting.delete(queueId);
+        resolve();
+      };
+      const timer = setTimeout(done, Math.max(0, ms));
+      signal?.addEventListener('abort', done, { once: true });
+      waiters.add(done);
+    });
+  }
+
+  /**
+   * Wakes up to `count` waiters, longest waiting first. A send wakes one poller per message
+   * it made visible rather than all of them: the rest would only find the queue empty again.
+   */
+  wake(queueId: number, count = Number.POSITIVE_INFINITY): void {
+    const set = this.waiting.get(queueId);
+    if (!set) return;
+    let woken = 0;
+    for (const done of [...set]) {
+      if (woken++ >= count) break;
+      done();
+    }
+  }
+
+  /** Wakes the queue's waiters in `delayMs`, unless an earlier wake-up is already due. */
+  wakeAfter(queueId: number, delayMs: number): void {
+    const at = performance.now() + delayMs;
+    const existing = this.deadlines.get(queueId);
+    if (existing && existing.at <= at) return;
+    if (existing) clearTimeout(existing.timer);
+    const timer = setTimeout(
+      () => {
+        this.deadlines.delete(queueId);
+        this.wake(queueId);
+      },
+      Math.max(0, Math.ceil(delayMs)),
+    );
+    // The waiters' own timeouts keep the process alive while anyone is polling.
+    timer.unref();
+    this.deadlines.set(queueId, { at, timer });
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const { timer } of this.deadlines.values()) clearTimeout(timer);
+    this.deadlines.clear();
+    for (const queueId of [...this.waiting.keys()]) this.wake(queueId);
+  }
+}

@@ -1,0 +1,205 @@
+import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
+
+/**
+ * The SQS tables. Every accepted message, its visibility deadline, receive count and current
+ * receipt live here, so a restart (even after SIGKILL) resumes exactly where the last commit
+ * left off: in-flight messages come back when their `visible_at` passes.
+ *
+ * `seq` is the delivery order (AUTOINCREMENT so a FIFO sequence number is never reused after
+ * the newest message is deleted). `(queue_id, visible_at)` serves standard receives oldest
+ * first; the partial `(queue_id, group_id, seq)` index serves FIFO group walks without
+ * costing standard queues anything.
+ */
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS sqs_queue (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  fifo INTEGER NOT NULL,
+  attributes TEXT NOT NULL,
+  tags TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  modified_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS sqs_message (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  queue_id INTEGER NOT NULL,
+  message_id TEXT NOT NULL,
+  body TEXT NOT NULL,
+  md5_body TEXT NOT NULL,
+  attributes TEXT,
+  md5_attributes TEXT,
+  system_attributes TEXT,
+  sender_id TEXT NOT NULL,
+  sent_at INTEGER NOT NULL,
+  visible_at INTEGER NOT NULL,
+  receive_count INTEGER NOT NULL DEFAULT 0,
+  first_received_at INTEGER,
+  received_at INTEGER,
+  receipt TEXT,
+  group_id TEXT,
+  dedup_id TEXT,
+  dlq_source_arn TEXT
+);
+CREATE INDEX IF NOT EXISTS sqs_message_visible ON sqs_message (queue_id, visible_at);
+CREATE INDEX IF NOT EXISTS sqs_message_group ON sqs_message (queue_id, group_id, seq) WHERE group_id IS NOT NULL;
+CREATE TABLE IF NOT EXISTS sqs_dedup (
+  queue_id INTEGER NOT NULL,
+  dedup_key TEXT NOT NULL,
+  message_id TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  PRIMARY KEY (queue_id, dedup_key)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS sqs_move_task (
+  id TEXT PRIMARY KEY,
+  source_arn TEXT NOT NULL,
+  destination_arn TEXT,
+  max_per_second INTEGER,
+  status TEXT NOT NULL,
+  moved INTEGER NOT NULL,
+  to_move INTEGER NOT NULL,
+  cursor INTEGER NOT NULL,
+  failure_reason TEXT,
+  started_at INTEGER NOT NULL
+);
+`;
+
+export interface QueueRow {
+  id: number;
+  name: string;
+  fifo: number;
+  attributes: string;
+  tags: string;
+  created_at: number;
+  modified_at: number;
+}
+
+export interface MessageRow {
+  seq: number;
+  queue_id: number;
+  message_id: string;
+  body: string;
+  md5_body: string;
+  attributes: string | null;
+  md5_attributes: string | null;
+  system_attributes: string | null;
+  sender_id: string;
+  sent_at: number;
+  visible_at: number;
+  receive_count: number;
+  first_received_at: number | null;
+  received_at: number | null;
+  receipt: string | null;
+  group_id: string | null;
+  dedup_id: string | null;
+  dlq_source_arn: string | null;
+}
+
+export interface MoveTaskRow {
+  id: string;
+  source_arn: string;
+  destination_arn: string | null;
+  max_per_second: number | null;
+  status: string;
+  moved: number;
+  to_move: number;
+  cursor: number;
+  failure_reason: string | null;
+  started_at: number;
+}
+
+/** A prepared statement with its row type, so call sites stay free of casts. */
+export class Query<Row> {
+  constructor(private readonly statement: StatementSync) {}
+  get(...params: SQLInputValue[]): Row | undefined {
+    return this.statement.get(...params) as Row | undefined;
+  }
+  all(...params: SQLInputValue[]): Row[] {
+    return this.statement.all(...params) as unknown as Row[];
+  }
+  run(...params: SQLInputValue[]): { changes: number; lastInsertRowid: number } {
+    const { changes, lastInsertRowid } = this.statement.run(...params);
+    return { changes: Number(changes), lastInsertRowid: Number(lastInsertRowid) };
+  }
+}
+
+const MESSAGE_COLUMNS = `seq, queue_id, message_id, body, md5_body, attributes, md5_attributes, system_attributes, sender_id,
+  sent_at, visible_at, receive_count, first_received_at, received_at, receipt, group_id, dedup_id, dlq_source_arn`;
+
+export function openSqsStore(db: DatabaseSync) {
+  db.exec(SCHEMA);
+  const q = <Row>(sql: string) => new Query<Row>(db.prepare(sql));
+  return {
+    allQueues: q<QueueRow>('SELECT * FROM sqs_queue ORDER BY name'),
+    insertQueue: q<never>('INSERT INTO sqs_queue (name, fifo, attributes, tags, created_at, modified_at) VALUES (?, ?, ?, ?, ?, ?)'),
+    updateQueue: q<never>('UPDATE sqs_queue SET attributes = ?, modified_at = ? WHERE id = ?'),
+    updateQueueTags: q<never>('UPDATE sqs_queue SET tags = ? WHERE id = ?'),
+    deleteQueue: q<never>('DELETE FROM sqs_queue WHERE id = ?'),
+    deleteQueueMessages: q<never>('DELETE FROM sqs_message WHERE queue_id = ?'),
+    deleteQueueDedup: q<never>('DELETE FROM sqs_dedup WHERE queue_id = ?'),
+
+    insertMessage: q<never>(
+      `INSERT INTO sqs_message (queue_id, message_id, body, md5_body, attributes, md5_attributes, system_attributes,
+        sender_id, sent_at, visible_at, group_id, dedup_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    message: q<MessageRow>(`SELECT ${MESSAGE_COLUMNS} FROM sqs_message WHERE seq = ?`),
+    deleteMessage: q<never>('DELETE FROM sqs_message WHERE seq = ? AND queue_id = ?'),
+    /** Standard queues: the visible messages, longest visible first, straight off the index. */
+    visibleMessages: q<MessageRow>(
+      `SELECT ${MESSAGE_COLUMNS} FROM sqs_message WHERE queue_id = ? AND visible_at <= ? ORDER BY visible_at, seq LIMIT ?`,
+    ),
+    /** FIFO: groups with a message in flight, which nothing else of theirs may overtake. */
+    inflightGroups: q<{ group_id: string }>(
+      'SELECT DISTINCT group_id FROM sqs_message WHERE queue_id = ? AND visible_at > ? AND receive_count > 0 AND group_id IS NOT NULL',
+    ),
+    /** FIFO: each group by the sequence of its oldest message. */
+    groupHeads: q<{ group_id: string; head: number }>(
+      `SELECT group_id, MIN(seq) AS head FROM sqs_message WHERE queue_id = ? AND group_id IS NOT NULL
+        GROUP BY group_id ORDER BY head`,
+    ),
+    groupMessages: q<MessageRow>(
+      `SELECT ${MESSAGE_COLUMNS} FROM sqs_message WHERE queue_id = ? AND group_id = ? AND seq > ? ORDER BY seq LIMIT ?`,
+    ),
+    markReceived: q<never>(
+      `UPDATE sqs_message SET visible_at = ?, receive_count = ?, first_received_at = ?, received_at = ?, receipt = ?
+        WHERE seq = ?`,
+    ),
+    setVisibleAt: q<never>('UPDATE sqs_message SET visible_at = ? WHERE seq = ?'),
+    /** Redrive to a dead-letter queue: same message, new queue, visible at once. */
+    moveToDeadLetter: q<never>(
+      'UPDATE sqs_message SET queue_id = ?, visible_at = ?, sent_at = ?, receipt = NULL, dlq_source_arn = ? WHERE seq = ?',
+    ),
+    /** A move task's redrive back: the message starts over in its destination. */
+    moveBack: q<never>(
+      `UPDATE sqs_message SET queue_id = ?, visible_at = ?, receive_count = 0, first_received_at = NULL,
+        received_at = NULL, receipt = NULL, dlq_source_arn = NULL WHERE seq = ?`,
+    ),
+    movableMessages: q<MessageRow>(
+      `SELECT ${MESSAGE_COLUMNS} FROM sqs_message WHERE queue_id = ? AND seq > ? AND visible_at <= ? ORDER BY seq LIMIT ?`,
+    ),
+    nextVisibleAt: q<{ at: number | null }>('SELECT MIN(visible_at) AS at FROM sqs_message WHERE queue_id = ? AND visible_at > ?'),
+    counts: q<{ visible: number | null; inflight: number | null; delayed: number | null }>(
+      `SELECT SUM(visible_at <= ?1) AS visible, SUM(visible_at > ?1 AND receive_count > 0) AS inflight,
+        SUM(visible_at > ?1 AND receive_count = 0) AS delayed FROM sqs_message WHERE queue_id = ?2`,
+    ),
+    countVisible: q<{ n: number }>('SELECT COUNT(*) AS n FROM sqs_message WHERE queue_id = ? AND visible_at <= ?'),
+    deleteExpired: q<never>('DELETE FROM sqs_message WHERE queue_id = ? AND sent_at <= ?'),
+
+    dedup: q<{ message_id: string; seq: number }>(
+      'SELECT message_id, seq FROM sqs_dedup WHERE queue_id = ? AND dedup_key = ? AND expires_at > ?',
+    ),
+    upsertDedup: q<never>('INSERT OR REPLACE INTO sqs_dedup (queue_id, dedup_key, message_id, seq, expires_at) VALUES (?, ?, ?, ?, ?)'),
+    deleteExpiredDedup: q<never>('DELETE FROM sqs_dedup WHERE queue_id = ? AND expires_at <= ?'),
+
+    insertMoveTask: q<never>(
+      `INSERT INTO sqs_move_task (id, source_arn, destination_arn, max_per_second, status, moved, to_move, cursor, started_at)
+        VALUES (?, ?, ?, ?, 'RUNNING', 0, ?, 0, ?)`,
+    ),
+    moveTask: q<MoveTaskRow>('SELECT * FROM sqs_move_task WHERE id = ?'),
+    moveTasksFor: q<MoveTaskRow>('SELECT * FROM sqs_move_task WHERE source_arn = ? ORDER BY started_at DESC, rowid DESC LIMIT ?'),
+    runningMoveTasks: q<MoveTaskRow>(`SELECT * FROM sqs_move_task WHERE status = 'RUNNING'`),
+    updateMoveTask: q<never>('UPDATE sqs_move_task SET status = ?, moved = ?, cursor = ?, failure_reason = ? WHERE id = ?'),
+  };
+}
+
+export type SqsStore = ReturnType<typeof openSqsStore>;

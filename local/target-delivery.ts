@@ -1,0 +1,111 @@
+import { AwsError } from './aws-error.js';
+import type { EventEnvelope, TargetDefinition, TargetDelivery } from './events/definitions.js';
+import type { LambdaService } from './lambda/lambda-service.js';
+
+/** The SQS operations targets use (JSON protocol shapes). */
+export interface SqsForTargets {
+  GetQueueUrl(input: { QueueName: string }): Promise<{ QueueUrl?: string }>;
+  SendMessage(input: {
+    QueueUrl: string;
+    MessageBody: string;
+    MessageGroupId?: string;
+    MessageDeduplicationId?: string;
+    MessageAttributes?: Record<string, { DataType: string; StringValue: string }>;
+  }): Promise<unknown>;
+}
+
+/** Where Step Functions targets go; absent until the local engine exists. */
+export interface StatesForTargets {
+  StartExecution(input: { stateMachineArn: string; input: string }): Promise<unknown>;
+}
+
+/**
+ * Hands a rule target's input to the local service behind the target's ARN, through
+ * that service's own operations (as EventBridge calls SQS, Lambda and Step Functions).
+ */
+export class LocalTargetDelivery implements TargetDelivery {
+  readonly #queueUrls = new Map<string, string>();
+  #warnedStates = false;
+
+  constructor(
+    private readonly services: {
+      readonly sqs: SqsForTargets;
+      readonly lambda: Pick<LambdaService, 'invoke'>;
+      readonly states?: StatesForTargets;
+      readonly forwardToBus: (busArn: string, event: EventEnvelope) => void;
+      readonly log: (line: string) => void;
+    },
+  ) {}
+
+  async deliver(target: TargetDefinition, input: string, event: EventEnvelope): Promise<void> {
+    const service = target.arn.split(':')[2];
+    switch (service) {
+      case 'sqs': {
+        const fifo = target.arn.endsWith('.fifo');
+        await this.services.sqs.SendMessage({
+          QueueUrl: await this.#queueUrl(target.arn),
+          MessageBody: input,
+          // EventBridge uses the event id as the deduplication id for FIFO targets.
+          ...(fifo ? { MessageGroupId: target.messageGroupId, MessageDeduplicationId: event.id } : {}),
+        });
+        return;
+      }
+      case 'lambda': {
+        // EventBridge invokes Lambda asynchronously: the delivery succeeds once the invocation is accepted.
+        const name = target.arn.split(':')[6] ?? target.arn;
+        void this.services.lambda.invoke(name, JSON.parse(input)).then((outcome) => {
+          if (!outcome.ok)
+            this.services.log(`${name} failed an event from a rule: ${outcome.error.errorType}: ${outcome.error.errorMessage}`);
+        });
+        return;
+      }
+      case 'states': {
+        if (!this.services.states) {
+          if (!this.#warnedStates) {
+            this.#warnedStates = true;
+            this.services.log(
+              `rule targets on Step Functions (${target.arn}) are kept and retried: the local Step Functions engine is not part of this runtime yet`,
+            );
+          }
+          throw new AwsError('ServiceUnavailable', 'the local Step Functions engine is not available yet', 503);
+        }
+        await this.services.states.StartExecution({ stateMachineArn: target.arn, input });
+        return;
+      }
+      case 'events': {
+        this.services.forwardToBus(target.arn, event);
+        return;
+      }
+      default:
+        throw new AwsError('UnsupportedTarget', `targets of service ${service} (${target.arn}) are not run locally`);
+    }
+  }
+
+  async deadLetter(
+    queueArn: string,
+    event: EventEnvelope,
+    reason: { ruleArn: string; targetArn: string; errorCode: string; errorMessage: string },
+  ) {
+    // The attributes EventBridge puts on dead-lettered events.
+    const attribute = (value: string) => ({ DataType: 'String', StringValue: value });
+    await this.services.sqs.SendMessage({
+      QueueUrl: await this.#queueUrl(queueArn),
+      MessageBody: JSON.stringify(event),
+      MessageAttributes: {
+        RULE_ARN: attribute(reason.ruleArn),
+        TARGET_ARN: attribute(reason.targetArn),
+        ERROR_CODE: attribute(reason.errorCode),
+        ERROR_MESSAGE: attribute(reason.errorMessage.slice(0, 1000)),
+      },
+    });
+  }
+
+  async #queueUrl(arn: string): Promise<string> {
+    const cached = this.#queueUrls.get(arn);
+    if (cached) return cached;
+    const { QueueUrl } = await this.services.sqs.GetQueueUrl({ QueueName: arn.split(':')[5] ?? '' });
+    if (!QueueUrl) throw new AwsError('QueueDoesNotExist', `queue ${arn} does not exist`);
+    this.#queueUrls.set(arn, QueueUrl);
+    return QueueUrl;
+  }
+}

@@ -1,0 +1,178 @@
+import { existsSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+
+/** A CloudFormation template as CDK writes it (JSON); values stay `unknown` until resolved. */
+export interface Template {
+  readonly AWSTemplateFormatVersion?: string;
+  readonly Description?: string;
+  readonly Transform?: unknown;
+  readonly Parameters?: Record<string, TemplateParameter>;
+  readonly Mappings?: Record<string, Record<string, Record<string, unknown>>>;
+  readonly Conditions?: Record<string, unknown>;
+  readonly Resources?: Record<string, TemplateResource>;
+  readonly Outputs?: Record<string, TemplateOutput>;
+  readonly Rules?: Record<string, unknown>;
+}
+
+export interface TemplateParameter {
+  readonly Type: string;
+  readonly Default?: unknown;
+  readonly Description?: string;
+}
+
+export interface TemplateResource {
+  readonly Type: string;
+  readonly Properties?: Record<string, unknown>;
+  readonly Metadata?: Record<string, unknown>;
+  readonly DependsOn?: string | readonly string[];
+  readonly Condition?: string;
+}
+
+export interface TemplateOutput {
+  readonly Value: unknown;
+  readonly Description?: string;
+  readonly Condition?: string;
+  readonly Export?: { readonly Name: unknown };
+}
+
+/** One `aws:cloudformation:stack` artifact of the assembly, with its template loaded. */
+export interface StackArtifact {
+  readonly artifactId: string;
+  readonly stackName: string;
+  /** The folder of the (possibly nested) assembly that holds the stack: asset paths are relative to it. */
+  readonly assemblyDir: string;
+  readonly templateFile: string;
+  readonly template: Template;
+  /** The account and region the stack was synthesized for, when they were concrete. */
+  readonly environment: { readonly account?: string; readonly region?: string };
+  /** S3 object key a template names (`<hash>.zip`) -> absolute path of the asset's source. */
+  readonly assets: ReadonlyMap<string, string>;
+  /** Logical ids of AWS::CloudFormation::Stack resources, which the local runtime does not expand. */
+  readonly nestedStacks: readonly string[];
+}
+
+export interface CloudAssembly {
+  readonly dir: string;
+  readonly stacks: readonly StackArtifact[];
+}
+
+interface ManifestArtifact {
+  readonly type: string;
+  readonly environment?: string;
+  readonly properties?: Record<string, unknown>;
+  readonly dependencies?: readonly string[];
+}
+
+interface AssetManifest {
+  readonly files?: Record<
+    string,
+    {
+      readonly source?: { readonly path?: string; readonly packaging?: string };
+      readonly destinations?: Record<string, { readonly objectKey?: string }>;
+    }
+  >;
+}
+
+const STACK = 'aws:cloudformation:stack';
+const ASSET_MANIFEST = 'cdk:asset-manifest';
+/** A CDK Stage synthesizes into an assembly of its own, in a sub-folder. */
+const NESTED_ASSEMBLY = 'cdk:cloud-assembly';
+
+/** Reads the cloud assembly `cdk synth` wrote (its manifest, every stack's template and asset manifests). */
+export function readCloudAssembly(cdkOut: string): CloudAssembly {
+  const dir = path.resolve(cdkOut);
+  return { dir, stacks: readAssembly(dir) };
+}
+
+function readAssembly(dir: string): StackArtifact[] {
+  const manifestFile = path.join(dir, 'manifest.json');
+  if (!existsSync(manifestFile)) {
+    throw new Error(`no cloud assembly at ${dir} (manifest.json is missing): run \`npx cdk synth\` first`);
+  }
+  const manifest = readJson(manifestFile) as { artifacts?: Record<string, ManifestArtifact> };
+  const artifacts = manifest.artifacts ?? {};
+  const stacks: StackArtifact[] = [];
+  for (const [artifactId, artifact] of Object.entries(artifacts)) {
+    if (artifact.type === NESTED_ASSEMBLY) {
+      const directoryName = artifact.properties?.directoryName;
+      if (typeof directoryName === 'string') stacks.push(...readAssembly(path.resolve(dir, directoryName)));
+    } else if (artifact.type === STACK) {
+      stacks.push(readStack(dir, artifactId, artifact, artifacts));
+    }
+  }
+  return stacks;
+}
+
+function readStack(dir: string, artifactId: string, artifact: ManifestArtifact, all: Record<string, ManifestArtifact>): StackArtifact {
+  const templateName = artifact.properties?.templateFile;
+  if (typeof templateName !== 'string') throw new Error(`stack artifact ${artifactId} in ${dir} names no templateFile`);
+  const templateFile = path.resolve(dir, templateName);
+  const template = readJson(templateFile) as Template;
+  const stackName = typeof artifact.properties?.stackName === 'string' ? artifact.properties.stackName : artifactId;
+
+  // The stack's own asset manifests are among its dependencies; older assemblies list
+  // them only at the top level, so fall back to every asset manifest there is.
+  const own = (artifact.dependencies ?? []).map((id) => all[id]).filter((a) => a?.type === ASSET_MANIFEST);
+  const manifests = own.length > 0 ? own : Object.values(all).filter((a) => a.type === ASSET_MANIFEST);
+  const assets = new Map<string, string>();
+  for (const manifest of manifests) {
+    const file = manifest?.properties?.file;
+    if (typeof file === 'string') addAssets(assets, dir, readJson(path.resolve(dir, file)) as AssetManifest);
+  }
+
+  const nestedStacks = Object.entries(template.Resources ?? {})
+    .filter(([, resource]) => resource.Type === 'AWS::CloudFormation::Stack')
+    .map(([logicalId]) => logicalId);
+
+  return {
+    artifactId,
+    stackName,
+    assemblyDir: dir,
+    templateFile,
+    template,
+    environment: parseEnvironment(artifact.environment),
+    assets,
+    nestedStacks,
+  };
+}
+
+function addAssets(assets: Map<string, string>, dir: string, manifest: AssetManifest): void {
+  for (const file of Object.values(manifest.files ?? {})) {
+    // Assets built by a command (`executable`) have no source path to run locally.
+    const source = file.source?.path;
+    if (source === undefined) continue;
+    for (const destination of Object.values(file.destinations ?? {})) {
+      if (destination.objectKey !== undefined) assets.set(destination.objectKey, path.resolve(dir, source));
+    }
+  }
+}
+
+/** `aws://123456789012/eu-west-1`; CDK writes `unknown-account` / `unknown-region` for environment-agnostic stacks. */
+function parseEnvironment(environment: string | undefined): { account?: string; region?: string } {
+  const match = /^aws:\/\/([^/]*)\/(.*)$/.exec(environment ?? '');
+  if (!match) return {};
+  const [, account = '', region = ''] = match;
+  return {
+    ...(account !== '' && account !== 'unknown-account' ? { account } : {}),
+    ...(region !== '' && region !== 'unknown-region' ? { region } : {}),
+  };
+}
+
+/**
+ * The absolute path of the asset a resource was built from: the `aws:asset:path` metadata
+ * the CDK CLI adds (relative to the assembly), else the asset whose S3 object key the
+ * resolved template names (a Lambda's `Code.S3Key`).
+ */
+export function assetPathOf(stack: StackArtifact, metadata: Record<string, unknown> | undefined, objectKey: unknown): string | undefined {
+  const fromMetadata = metadata?.['aws:asset:path'];
+  if (typeof fromMetadata === 'string') return path.resolve(stack.assemblyDir, fromMetadata);
+  return typeof objectKey === 'string' ? stack.assets.get(objectKey) : undefined;
+}
+
+function readJson(file: string): unknown {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new Error(`cannot read ${file}: ${(error as Error).message}`);
+  }
+}

@@ -1,0 +1,43 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { synthConsumerApp } from '../fixtures/consumer-app.js';
+
+export const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+export const region = 'us-east-1';
+
+let fixture: string | undefined;
+
+/** Synthesizes the consumer fixture app once per test file (bundling takes a few seconds). */
+export function consumerFixture(): string {
+  fixture ??= (() => {
+    const outdir = mkdtempSync(path.join(tmpdir(), 'switchyard-fixture-'));
+    synthConsumerApp(outdir);
+    return outdir;
+  })();
+  return fixture;
+}
+
+export function tempDataDir(): string {
+  return mkdtempSync(path.join(tmpdir(), 'switchyard-data-'));
+}
+
+/** Polls `check` until it returns a value that is not undefined, or fails after `timeoutMs`. */
+export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 15_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+export function ticketEntry(ticketId: string, subject = 'Charged twice') {
+  return {
+    EventBusName: 'fixture-bus',
+    Source: 'switchyard.helpdesk',
+    DetailType: 'TicketCreated',
+    Detail: JSON.stringify({ ticketId, customerId: 'C-1', subject, body: 'Please refund the second charge.' }),
+  };
+}

@@ -1,0 +1,116 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../../local/clock.js';
+import { ACCOUNT, BASE_URL, counts, createSqs, REGION } from './helpers.js';
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(path.join(tmpdir(), 'sqs-durability-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('SqsService durability', () => {
+  it('keeps queues, messages, receive counts and in-flight state across a reopen', async () => {
+    const file = path.join(dir, 'sqs.sqlite');
+    const clock = new ManualClock();
+    const first = createSqs({ clock, file });
+    await first.sqs.CreateQueue({ QueueName: 'dlq' });
+    const { QueueUrl } = await first.sqs.CreateQueue({
+      QueueName: 'q',
+      Attributes: {
+        VisibilityTimeout: '30',
+        RedrivePolicy: '{"deadLetterTargetArn":"arn:aws:sqs:us-east-1:000000000000:dlq","maxReceiveCount":5}',
+      },
+    });
+    await first.sqs.SendMessageBatch({ QueueUrl, Entries: ['a', 'b', 'c'].map((b) => ({ Id: b, MessageBody: b })) });
+    const inFlight = await first.sqs.ReceiveMessage({ QueueUrl, MaxNumberOfMessages: 2 });
+    first.close();
+
+    const second = createSqs({ clock, file });
+    expect(await counts(second.sqs, QueueUrl)).toEqual({ visible: 1, inFlight: 2, delayed: 0 });
+    const { Attributes } = await second.sqs.GetQueueAttributes({ QueueUrl, AttributeNames: ['VisibilityTimeout', 'RedrivePolicy'] });
+    expect(Attributes.VisibilityTimeout).toBe('30');
+    expect((await second.sqs.ListDeadLetterSourceQueues({ QueueUrl: `${BASE_URL}/${ACCOUNT}/dlq` })).queueUrls).toEqual([QueueUrl]);
+    // Receipt handles issued before the restart still work.
+    await second.sqs.DeleteMessage({ QueueUrl, ReceiptHandle: inFlight.Messages[0]?.ReceiptHandle ?? '' });
+    clock.advance(30_000);
+    const { Messages } = await second.sqs.ReceiveMessage({ QueueUrl, MaxNumberOfMessages: 10, AttributeNames: ['All'] });
+    const byBody = (a: unknown[], b: unknown[]) => String(a[0]).localeCompare(String(b[0]));
+    expect(Messages.map((m) => [m.Body, m.Attributes?.ApproximateReceiveCount]).sort(byBody)).toEqual(
+      [
+        ['c', '1'],
+        [inFlight.Messages[1]?.Body, '2'],
+      ].sort(byBody),
+    );
+    second.close();
+  });
+
+  it('loses nothing it acknowledged when the process is killed with SIGKILL', async () => {
+    const file = path.join(dir, 'sqs.sqlite');
+    const service = fileURLToPath(new URL('../../../local/sqs/sqs-service.ts', import.meta.url));
+    const store = fileURLToPath(new URL('../../../local/store/data-folder.ts', import.meta.url));
+    // The child acknowledges each call by printing it, then is killed mid-stream.
+    const child = `
+      const { SqsService } = await import(${JSON.stringify(service)});
+      const { openDatabase } = await import(${JSON.stringify(store)});
+      const sqs = new SqsService({ db: openDatabase(${JSON.stringify(file)}), clock: { now: () => Date.now() },
+        baseUrl: ${JSON.stringify(BASE_URL)}, accountId: ${JSON.stringify(ACCOUNT)}, region: ${JSON.stringify(REGION)} });
+      const { QueueUrl } = await sqs.CreateQueue({ QueueName: 'q', Attributes: { VisibilityTimeout: '60' } });
+      for (let i = 0; i < 200; i++) {
+        const { MessageId } = await sqs.SendMessage({ QueueUrl, MessageBody: 'm' + i });
+        process.stdout.write('sent ' + MessageId + '\\n');
+      }
+      const { Messages } = await sqs.ReceiveMessage({ QueueUrl, MaxNumberOfMessages: 10 });
+      for (const m of Messages) process.stdout.write('received ' + m.MessageId + '\\n');
+      process.stdout.write('ready\\n');
+      setInterval(() => sqs.SendMessage({ QueueUrl, MessageBody: 'unacknowledged' }), 1);
+    `;
+    const proc = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', child], {
+      cwd: fileURLToPath(new URL('../../..', import.meta.url)),
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let output = '';
+    await new Promise<void>((resolve, reject) => {
+      proc.on('error', reject);
+      proc.on('exit', (code) => reject(new Error(`child exited early with ${code}`)));
+      proc.stdout.on('data', (chunk: Buffer) => {
+        output += chunk.toString('utf8');
+        if (output.includes('ready\n')) resolve();
+      });
+    });
+    proc.removeAllListeners('exit');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const exited = new Promise((resolve) => proc.on('exit', resolve));
+    proc.kill('SIGKILL');
+    await exited;
+
+    const sent = [...output.matchAll(/^sent (\S+)$/gm)].map((m) => m[1]);
+    const received = new Set([...output.matchAll(/^received (\S+)$/gm)].map((m) => m[1]));
+    expect(sent).toHaveLength(200);
+    expect(received.size).toBe(10);
+
+    const clock = new ManualClock(Date.now());
+    const reopened = createSqs({ clock, file });
+    const QueueUrl = `${BASE_URL}/${ACCOUNT}/q`;
+    const found = new Map<string, string>();
+    const drain = async () => {
+      for (;;) {
+        const { Messages } = await reopened.sqs.ReceiveMessage({ QueueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 600 });
+        if (Messages.length === 0) return;
+        for (const m of Messages) found.set(m.MessageId, m.Body);
+      }
+    };
+    await drain();
+    // Everything acknowledged is there; the received ones stay hidden until their 60 s are up.
+    for (const id of sent) if (id && !received.has(id)) expect(found.has(id)).toBe(true);
+    for (const id of received) expect(found.has(id ?? '')).toBe(false);
+    clock.advance(60_000);
+    await drain();
+    for (const id of sent) expect(found.has(id ?? '')).toBe(true);
+    reopened.close();
+  });
+});

@@ -1,0 +1,85 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { systemClock } from '../../../local/clock.js';
+import type { SqsService } from '../../../local/sqs/sqs-service.js';
+import { createSqs } from './helpers.js';
+
+// Real time: these check that a parked ReceiveMessage wakes promptly, not by polling.
+let sqs: SqsService;
+let close: () => void;
+let url: string;
+
+beforeEach(async () => {
+  ({ sqs, close } = createSqs({ clock: systemClock }));
+  url = (await sqs.CreateQueue({ QueueName: 'q', Attributes: { VisibilityTimeout: '1' } })).QueueUrl;
+});
+afterEach(() => close());
+
+const timed = async <T>(work: Promise<T>) => {
+  const started = performance.now();
+  const result = await work;
+  return { result, ms: performance.now() - started };
+};
+
+describe('SqsService long polling', () => {
+  it('returns as soon as a message is sent', async () => {
+    const receiving = timed(sqs.ReceiveMessage({ QueueUrl: url, WaitTimeSeconds: 5 }));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sqs.SendMessage({ QueueUrl: url, MessageBody: 'wake up' });
+    const { result, ms } = await receiving;
+    expect(result.Messages.map((m) => m.Body)).toEqual(['wake up']);
+    expect(ms).toBeLessThan(500);
+  });
+
+  it('returns no messages when the wait time runs out', async () => {
+    const { result, ms } = await timed(sqs.ReceiveMessage({ QueueUrl: url, WaitTimeSeconds: 1 }));
+    expect(result).toEqual({ Messages: [] });
+    expect(ms).toBeGreaterThanOrEqual(990);
+    expect(ms).toBeLessThan(1500);
+  });
+
+  it('waits the queue ReceiveMessageWaitTimeSeconds when the call gives none', async () => {
+    await sqs.SetQueueAttributes({ QueueUrl: url, Attributes: { ReceiveMessageWaitTimeSeconds: '1' } });
+    const receiving = timed(sqs.ReceiveMessage({ QueueUrl: url }));
+    setTimeout(() => void sqs.SendMessage({ QueueUrl: url, MessageBody: 'late' }), 100);
+    const { result, ms } = await receiving;
+    expect(result.Messages).toHaveLength(1);
+    expect(ms).toBeLessThan(800);
+  });
+
+  it('wakes when a delayed message becomes visible', async () => {
+    await sqs.SendMessage({ QueueUrl: url, MessageBody: 'later', DelaySeconds: 1 });
+    const { result, ms } = await timed(sqs.ReceiveMessage({ QueueUrl: url, WaitTimeSeconds: 5 }));
+    expect(result.Messages.map((m) => m.Body)).toEqual(['later']);
+    expect(ms).toBeGreaterThanOrEqual(900);
+    expect(ms).toBeLessThan(1500);
+  });
+
+  it('wakes when an in-flight message times out', async () => {
+    await sqs.SendMessage({ QueueUrl: url, MessageBody: 'retry' });
+    await sqs.ReceiveMessage({ QueueUrl: url });
+    const { result, ms } = await timed(sqs.ReceiveMessage({ QueueUrl: url, WaitTimeSeconds: 5, AttributeNames: ['All'] }));
+    expect(result.Messages[0]?.Attributes?.ApproximateReceiveCount).toBe('2');
+    expect(ms).toBeLessThan(1500);
+  });
+
+  it('hands one message to one of several waiting pollers', async () => {
+    const pollers = [1, 2, 3].map(() => sqs.ReceiveMessage({ QueueUrl: url, WaitTimeSeconds: 1 }));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await sqs.SendMessage({ QueueUrl: url, MessageBody: 'only one' });
+    const results = await Promise.all(pollers);
+    expect(results.flatMap((r) => r.Messages.map((m) => m.Body))).toEqual(['only one']);
+  });
+
+  it('ends early with no messages when the signal aborts or the service closes', async () => {
+    const controller = new AbortController();
+    const aborted = timed(sqs.ReceiveMessage({ QueueUrl: url, WaitTimeSeconds: 20 }, { signal: controller.signal }));
+    const closing = timed(sqs.ReceiveMessage({ QueueUrl: url, WaitTimeSeconds: 20 }));
+    setTimeout(() => controller.abort(), 50);
+    setTimeout(() => sqs.close(), 100);
+    const [a, c] = await Promise.all([aborted, closing]);
+    expect(a.result).toEqual({ Messages: [] });
+    expect(a.ms).toBeLessThan(500);
+    expect(c.result).toEqual({ Messages: [] });
+    expect(c.ms).toBeLessThan(500);
+  });
+});
