@@ -36,7 +36,12 @@ export class SwitchyardStack extends Stack {
 
   constructor(scope: Construct, id: string, props: SwitchyardStackProps = {}) {
     super(scope, id, props);
-    this.hub = new EventHub(this, 'Hub', { allowedAccounts: props.allowedAccounts, contracts: CONTRACTS });
+    // A stable bus name producers can be configured with (one hub per stack name and region).
+    this.hub = new EventHub(this, 'Hub', {
+      eventBusName: `${this.stackName}-hub`,
+      allowedAccounts: props.allowedAccounts,
+      contracts: CONTRACTS,
+    });
     this.idempotencyStore = new IdempotencyStore(this, 'Idempotency');
     this.ticketTriage = new TicketTriage(this, 'TicketTriage', {
       eventBus: this.hub.eventBus,

@@ -7,6 +7,7 @@ import { Endpoint } from './endpoint/server.js';
 import { EventsService } from './events/events-service.js';
 import { LambdaService } from './lambda/lambda-service.js';
 import { type ServiceDefinitions, SUPPORTED_RESOURCE_TYPES, serviceDefinitions } from './service-definitions.js';
+import { SqsQueryProtocol } from './sqs/query-protocol.js';
 import { queryErrorHeader, SqsError } from './sqs/sqs-errors.js';
 import { SqsService } from './sqs/sqs-service.js';
 import { DataFolder } from './store/data-folder.js';
@@ -116,6 +117,7 @@ export class LocalRuntime {
           },
         ],
         restServices: [lambda],
+        queryServices: [new SqsQueryProtocol(sqs)],
         passthrough: new Map([['DynamoDB_20120810', dynamodb.handler]]),
         onInternalError: (error) => log(`[endpoint] internal error: ${(error as Error).stack ?? String(error)}`),
       });

@@ -48,7 +48,7 @@ interface KeyStep {
   readonly inherited: boolean;
 }
 
-/** Values that are not `exists` tests, in pattern order, as the compiler records them. */
+/** One entry of a field's value list: `exists`, or a test a value passes or not. */
 type Matcher =
   | { readonly kind: 'exists'; readonly present: boolean }
   | { readonly kind: 'test'; readonly test: ValueTest; readonly wildcards?: WildcardGroup };

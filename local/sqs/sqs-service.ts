@@ -292,7 +292,8 @@ export class SqsService {
   async GetQueueAttributes(input: GetQueueAttributesInput): Promise<GetQueueAttributesOutput> {
     const queue = this.queueFromUrl(input.QueueUrl);
     const requested = input.AttributeNames ?? [];
-    const known = knownAttributeNames(queue.fifo);
+    // FIFO-only names are not an error on a standard queue (tools probe FifoQueue on any queue); they are just absent.
+    const known = knownAttributeNames(true);
     for (const name of requested) {
       if (name !== 'All' && !known.has(name)) throw new SqsError('InvalidAttributeName', `Unknown Attribute ${name}.`);
     }

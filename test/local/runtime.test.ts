@@ -12,7 +12,7 @@ import { InvokeCommand, LambdaClient, ListFunctionsCommand } from '@aws-sdk/clie
 import { GetQueueAttributesCommand, ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalRuntime } from '../../local/runtime.js';
-import { consumerFixture, credentials, eventually, region, tempDataDir, ticketEntry } from './helpers.js';
+import { awsCli, awsCliMissing, consumerFixture, credentials, eventually, region, tempDataDir, ticketEntry } from './helpers.js';
 
 let runtime: LocalRuntime;
 let events: EventBridgeClient;
@@ -155,5 +155,14 @@ describe('LocalRuntime', () => {
   it('answers an operation it does not support with the AWS error shape', async () => {
     const { CreateEventBusCommand } = await import('@aws-sdk/client-eventbridge');
     await expect(events.send(new CreateEventBusCommand({ Name: 'x' }))).rejects.toMatchObject({ name: 'UnknownOperationException' });
+  });
+
+  it.skipIf(awsCliMissing)('works with the AWS CLI unchanged: put-events, then list-functions', async () => {
+    const entries = JSON.stringify([ticketEntry('CLI-1')]);
+    const put = (await awsCli(runtime.url, ['events', 'put-events', '--entries', entries])) as { FailedEntryCount: number };
+    expect(put.FailedEntryCount).toBe(0);
+    expect(await eventually(() => runsOf('CLI-1'))).toBe(1);
+    const list = (await awsCli(runtime.url, ['lambda', 'list-functions'])) as { Functions: { Runtime: string }[] };
+    expect(list.Functions.map((f) => f.Runtime)).toContain('nodejs24.x');
   });
 });

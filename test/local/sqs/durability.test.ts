@@ -3,9 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ManualClock } from '../../../local/clock.js';
-import { ACCOUNT, BASE_URL, counts, createSqs, REGION } from './helpers.js';
+import { ACCOUNT, arnOf, BASE_URL, counts, createSqs, REGION } from './helpers.js';
 
 let dir: string;
 beforeEach(() => {
@@ -46,6 +46,28 @@ describe('SqsService durability', () => {
         [inFlight.Messages[1]?.Body, '2'],
       ].sort(byBody),
     );
+    second.close();
+  });
+
+  it('resumes a running message move task after a restart', async () => {
+    const file = path.join(dir, 'sqs.sqlite');
+    const clock = new ManualClock();
+    const first = createSqs({ clock, file });
+    const { QueueUrl: dlq } = await first.sqs.CreateQueue({ QueueName: 'dlq' });
+    const policy = JSON.stringify({ deadLetterTargetArn: arnOf('dlq'), maxReceiveCount: 1 });
+    await first.sqs.CreateQueue({ QueueName: 'source', Attributes: { RedrivePolicy: policy } });
+    const { QueueUrl: target } = await first.sqs.CreateQueue({ QueueName: 'target' });
+    await first.sqs.SendMessageBatch({ QueueUrl: dlq, Entries: ['a', 'b', 'c'].map((b) => ({ Id: b, MessageBody: b })) });
+    await first.sqs.StartMessageMoveTask({ SourceArn: arnOf('dlq'), DestinationArn: arnOf('target'), MaxNumberOfMessagesPerSecond: 1 });
+    await vi.waitFor(async () => expect((await counts(first.sqs, target)).visible).toBe(1));
+    first.close();
+
+    const second = createSqs({ clock, file });
+    await vi.waitFor(async () => {
+      const [task] = (await second.sqs.ListMessageMoveTasks({ SourceArn: arnOf('dlq') })).Results;
+      expect(task).toMatchObject({ Status: 'COMPLETED', ApproximateNumberOfMessagesMoved: 3 });
+    }, 5_000);
+    expect((await counts(second.sqs, target)).visible).toBe(3);
     second.close();
   });
 

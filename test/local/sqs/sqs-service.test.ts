@@ -91,11 +91,13 @@ describe('SqsService queues', () => {
     expect((await sqs.GetQueueAttributes({ QueueUrl: url })).Attributes).toEqual({});
   });
 
-  it('fails if GetQueueAttributes asks for an attribute the queue type does not have', async () => {
+  it('fails if GetQueueAttributes asks for an unknown attribute, but not for a FIFO one on a standard queue', async () => {
     const url = await queueUrl('std');
-    await expect(sqs.GetQueueAttributes({ QueueUrl: url, AttributeNames: ['FifoQueue'] })).rejects.toMatchObject({
+    await expect(sqs.GetQueueAttributes({ QueueUrl: url, AttributeNames: ['Colour'] })).rejects.toMatchObject({
       code: 'InvalidAttributeName',
+      message: 'Unknown Attribute Colour.',
     });
+    expect(await sqs.GetQueueAttributes({ QueueUrl: url, AttributeNames: ['FifoQueue'] })).toEqual({ Attributes: {} });
   });
 
   it('changes attributes and the modification time with SetQueueAttributes', async () => {
