@@ -97,7 +97,8 @@ async function dynaliteCeiling(): Promise<number> {
   const endpoint = new Endpoint({ port: 0 });
   const url = await endpoint.start();
   const folder = mkdtempSync(path.join(tmpdir(), 'switchyard-dynalite-'));
-  endpoint.mount({ jsonServices: [], passthrough: new Map([['DynamoDB_20120810', new DynamoDbHost({ folder }).handler]]) });
+  const host = await DynamoDbHost.start({ folder });
+  endpoint.mount({ jsonServices: [], passthrough: new Map([['DynamoDB_20120810', host.handler]]) });
   const client = new DynamoDBClient({ endpoint: url, region, credentials });
   await client.send(
     new CreateTableCommand({
@@ -127,6 +128,7 @@ async function dynaliteCeiling(): Promise<number> {
   const rate = total / ((performance.now() - started) / 1000);
   client.destroy();
   await endpoint.stop();
+  await host.stop();
   rmSync(folder, { recursive: true, force: true });
   return rate;
 }

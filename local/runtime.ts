@@ -45,7 +45,7 @@ export class LocalRuntime {
     readonly sqs: SqsService,
     readonly lambda: LambdaService,
     private readonly endpoint: Endpoint,
-    private readonly closeStores: () => void,
+    private readonly closeStores: () => Promise<void>,
   ) {}
 
   static async start(options: RuntimeOptions): Promise<LocalRuntime> {
@@ -65,7 +65,7 @@ export class LocalRuntime {
       const sqsDb = data.database('sqs');
       const eventsDb = data.database('events');
       const sqs = new SqsService({ db: sqsDb, clock, baseUrl: url, accountId, region });
-      const dynamodb = new DynamoDbHost({ folder: data.folder('dynamodb') });
+      const dynamodb = await DynamoDbHost.start({ folder: data.folder('dynamodb') });
 
       const functionLog = (name: string, line: string) => log(`[${name}] ${line}`);
       const lambda = new LambdaService({
@@ -76,6 +76,7 @@ export class LocalRuntime {
         log: functionLog,
         baseEnvironment: {
           AWS_ENDPOINT_URL: url,
+          AWS_ENDPOINT_URL_DYNAMODB: dynamodb.url,
           AWS_REGION: region,
           AWS_DEFAULT_REGION: region,
           AWS_ACCESS_KEY_ID: 'local',
@@ -127,10 +128,10 @@ export class LocalRuntime {
       events.start();
       await lambda.start();
 
-      return new LocalRuntime(url, definitions, warnings, events, sqs, lambda, endpoint, () => {
-        sqs.close();
+      return new LocalRuntime(url, definitions, warnings, events, sqs, lambda, endpoint, async () => {
         sqsDb.close();
         eventsDb.close();
+        await dynamodb.stop();
       });
     } catch (error) {
       await endpoint.stop();
@@ -143,7 +144,7 @@ export class LocalRuntime {
     await this.lambda.stop();
     this.sqs.close();
     await this.endpoint.stop();
-    this.closeStores();
+    await this.closeStores();
   }
 }
 
