@@ -1,0 +1,138 @@
+/**
+ * Step Functions engine benchmark (`npm run bench`): executions/s of the local engine
+ * beside aws-local-stepfunctions on the same JSONPath definitions (the peer has no
+ * JSONata), and memory per thousand executions waiting in a Wait state.
+ * Run with `node --expose-gc` for the memory figure.
+ */
+import { StateMachine as PeerStateMachine } from 'aws-local-stepfunctions';
+import { parseDefinition, startExecution, type TaskRunner } from '../local/states/engine/index.js';
+
+const DURATION_MS = Number(process.env.BENCH_SFN_MS ?? 3000);
+
+/** Definitions both engines run. */
+const DEFINITIONS: Record<string, object> = {
+  'pass chain (10 states, Parameters/ResultPath)': {
+    StartAt: 'S0',
+    States: Object.fromEntries(
+      Array.from({ length: 10 }, (_, i) => [
+        `S${i}`,
+        {
+          Type: 'Pass',
+          Parameters: { 'step.$': '$.step', 'ticket.$': '$.ticket', n: i },
+          ResultPath: `$.r${i}`,
+          ...(i === 9 ? { End: true } : { Next: `S${i + 1}` }),
+        },
+      ]),
+    ),
+  },
+  'choice + map over 10 items': {
+    StartAt: 'Route',
+    States: {
+      Route: { Type: 'Choice', Choices: [{ Variable: '$.confidence', NumericGreaterThanEquals: 0.7, Next: 'Fan' }], Default: 'Fan' },
+      Fan: {
+        Type: 'Map',
+        ItemsPath: '$.items',
+        ItemProcessor: { StartAt: 'Each', States: { Each: { Type: 'Pass', Parameters: { 'value.$': '$' }, End: true } } },
+        ResultPath: '$.results',
+        End: true,
+      },
+    },
+  },
+  'task with retry (local handler)': {
+    StartAt: 'Classify',
+    States: {
+      Classify: {
+        Type: 'Task',
+        Resource: 'arn:aws:lambda:us-east-1:000000000000:function:classify',
+        Retry: [{ ErrorEquals: ['States.ALL'], IntervalSeconds: 1, MaxAttempts: 2 }],
+        ResultPath: '$.classification',
+        End: true,
+      },
+    },
+  },
+};
+
+const INPUT = {
+  step: 1,
+  ticket: { id: 'T-1', subject: 'Charged twice' },
+  confidence: 0.8,
+  items: Array.from({ length: 10 }, (_, i) => ({ i })),
+};
+const classify = async () => ({ queue: 'billing', confidence: 0.9 });
+const runner: TaskRunner = { run: async () => classify() };
+const noSleep = async () => undefined;
+
+async function rate(run: () => Promise<unknown>): Promise<number> {
+  for (let i = 0; i < 200; i++) await run(); // warm up
+  let count = 0;
+  const end = performance.now() + DURATION_MS;
+  while (performance.now() < end) {
+    await Promise.all(Array.from({ length: 10 }, run));
+    count += 10;
+  }
+  return count / (DURATION_MS / 1000);
+}
+
+async function main() {
+  console.log(`\nStep Functions engine benchmark (executions/s, ${DURATION_MS / 1000} s each, Node ${process.versions.node})\n`);
+  console.log('| definition | this engine | aws-local-stepfunctions | ratio |\n| --- | --- | --- | --- |');
+  for (const [name, definition] of Object.entries(DEFINITIONS)) {
+    const text = JSON.stringify(definition);
+    const machine = parseDefinition(text);
+    let n = 0;
+    const ours = await rate(async () => {
+      const id = `e${n++}`;
+      const { result } = startExecution({
+        definition: machine,
+        input: JSON.stringify(INPUT),
+        name: id,
+        executionArn: `arn:aws:states:us-east-1:000000000000:express:bench:${id}`,
+        stateMachineArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:bench',
+        stateMachineName: 'bench',
+        taskRunner: runner,
+        sleep: noSleep,
+      });
+      const outcome = await result;
+      if (outcome.status !== 'SUCCEEDED') throw new Error(`${name}: ${outcome.error} ${outcome.cause}`);
+    });
+    const peer = new PeerStateMachine(definition as never, { validationOptions: { checkArn: false, checkPaths: false } });
+    const peerRate = await rate(async () => {
+      const execution = peer.run(INPUT, { overrides: { taskResourceLocalHandlers: { Classify: classify } } });
+      await execution.result;
+    });
+    console.log(`| ${name} | ${ours.toFixed(0)} | ${peerRate.toFixed(0)} | ${(ours / peerRate).toFixed(2)}x |`);
+  }
+
+  // Memory: executions parked in a one-hour Wait state.
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) {
+    console.log('\n(memory per waiting execution: run with node --expose-gc)');
+    return;
+  }
+  const waiting = parseDefinition(JSON.stringify({ StartAt: 'Wait', States: { Wait: { Type: 'Wait', Seconds: 3600, End: true } } }));
+  const controller = new AbortController();
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  const handles = Array.from({ length: 1000 }, (_, i) =>
+    startExecution({
+      definition: waiting,
+      input: JSON.stringify(INPUT),
+      name: `w${i}`,
+      executionArn: `arn:aws:states:us-east-1:000000000000:execution:wait:w${i}`,
+      stateMachineArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:wait',
+      stateMachineName: 'wait',
+      signal: controller.signal,
+    }),
+  );
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  gc();
+  const after = process.memoryUsage().heapUsed;
+  console.log(
+    `\nmemory: ${((after - before) / 1024 / 1024).toFixed(1)} MiB heap per 1,000 executions waiting in a Wait state (engine only, in memory)`,
+  );
+  for (const handle of handles) handle.stop();
+  controller.abort();
+}
+
+await main();
+process.exit(0);

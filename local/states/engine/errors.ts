@@ -1,0 +1,51 @@
+/** A failure that Retry and Catch see: an error name and an optional cause. */
+export class StatesError extends Error {
+  override readonly name = 'StatesError';
+  constructor(
+    readonly error: string,
+    override readonly cause?: string,
+    /** Where a JSONata evaluation failed (`Output/result`), for the EvaluationFailed event. */
+    readonly location?: string,
+    /**
+     * Raised by the interpreter about a state (not by a Fail state or a task): its cause
+     * gets AWS's "An error occurred while executing the state ..." prefix.
+     */
+    public scoped = true,
+  ) {
+    super(cause ? `${error}: ${cause}` : error);
+  }
+}
+
+/** Thrown by a TaskRunner when the task fails; the engine turns it into a StatesError. */
+export class TaskFailure extends Error {
+  override readonly name = 'TaskFailure';
+  constructor(
+    readonly error: string,
+    override readonly cause?: string,
+  ) {
+    super(cause ? `${error}: ${cause}` : error);
+  }
+}
+
+/** A definition AWS would refuse at CreateStateMachine. */
+export class InvalidDefinition extends Error {
+  override readonly name = 'InvalidDefinition';
+  readonly code = 'InvalidDefinition';
+}
+
+export const Errors = {
+  ALL: 'States.ALL',
+  Runtime: 'States.Runtime',
+  Timeout: 'States.Timeout',
+  TaskFailed: 'States.TaskFailed',
+  HeartbeatTimeout: 'States.HeartbeatTimeout',
+  BranchFailed: 'States.BranchFailed',
+  NoChoiceMatched: 'States.NoChoiceMatched',
+  IntrinsicFailure: 'States.IntrinsicFailure',
+  QueryEvaluationError: 'States.QueryEvaluationError',
+  ResultPathMatchFailure: 'States.ResultPathMatchFailure',
+  ParameterPathFailure: 'States.ParameterPathFailure',
+  ExceedToleratedFailureThreshold: 'States.ExceedToleratedFailureThreshold',
+  ItemReaderFailed: 'States.ItemReaderFailed',
+  DataLimitExceeded: 'States.DataLimitExceeded',
+} as const;
