@@ -139,6 +139,8 @@ export interface ResumedState {
 interface Outcome {
   output: unknown;
   next?: string;
+  /** The output as recorded in StateExited: the next state's StateEntered input, not serialized twice. */
+  outputText?: string;
 }
 
 const RESERVED_NOT_ALL = new Set<string>([Errors.Runtime, Errors.DataLimitExceeded]);
@@ -307,7 +309,7 @@ export class Execution {
     while (current !== undefined) {
       const state = program.states.get(current) as State;
       const outcome = await this.runState(state, value, frame, raw, resume);
-      raw = undefined;
+      raw = outcome.outputText;
       resume = undefined;
       value = outcome.output;
       current = outcome.next;
@@ -429,7 +431,7 @@ export class Execution {
     if (run.state.type !== 'Fail' && !run.resumed?.exited)
       this.emit(run.frame, `${run.state.type}StateExited`, 'stateExitedEventDetails', details);
     if (run.assigned) for (const [k, v] of Object.entries(run.assigned)) run.frame.vars.values.set(k, v);
-    return outcome;
+    return { ...outcome, outputText: text };
   }
 
   // ---- data flow ----
