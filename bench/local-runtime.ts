@@ -11,7 +11,6 @@ import * as path from 'node:path';
 import { BatchGetItemCommand, CreateTableCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { DynamoDbHost } from '../local/dynamodb/dynamodb-host.js';
-import { Endpoint } from '../local/endpoint/server.js';
 import { LocalRuntime } from '../local/runtime.js';
 import { synthConsumerApp } from '../test/fixtures/consumer-app.js';
 
@@ -22,6 +21,8 @@ const quiet = () => undefined;
 
 const THROUGHPUT_EVENTS = Number(process.env.BENCH_EVENTS ?? 5000);
 const LATENCY_RATE = 200;
+/** A rate well under the pipeline's throughput, to show the path itself without queueing. */
+const LIGHT_RATE = 50;
 const LATENCY_SECONDS = 10;
 
 function percentile(values: number[], p: number): number {
@@ -92,14 +93,14 @@ async function startupSeconds(): Promise<number[]> {
   return samples;
 }
 
-/** Conditional puts per second straight into dynalite (no Lambda, no queue): the pipeline's ceiling. */
+/**
+ * Conditional puts per second straight into dynalite, at the address local functions use
+ * (no endpoint hop, no Lambda, no queue): the pipeline's ceiling.
+ */
 async function dynaliteCeiling(): Promise<number> {
-  const endpoint = new Endpoint({ port: 0 });
-  const url = await endpoint.start();
   const folder = mkdtempSync(path.join(tmpdir(), 'switchyard-dynalite-'));
   const host = await DynamoDbHost.start({ folder });
-  endpoint.mount({ jsonServices: [], passthrough: new Map([['DynamoDB_20120810', host.handler]]) });
-  const client = new DynamoDBClient({ endpoint: url, region, credentials });
+  const client = new DynamoDBClient({ endpoint: host.url, region, credentials });
   await client.send(
     new CreateTableCommand({
       TableName: 'bench',
@@ -127,7 +128,6 @@ async function dynaliteCeiling(): Promise<number> {
   );
   const rate = total / ((performance.now() - started) / 1000);
   client.destroy();
-  await endpoint.stop();
   await host.stop();
   rmSync(folder, { recursive: true, force: true });
   return rate;
@@ -167,20 +167,23 @@ async function main() {
   const duplicates = [...processed.values()].filter((e) => e.runs !== 1).length;
 
   // Latency at a steady rate: each event's handler start minus the time its PutEvents returned.
-  const latencyIds = Array.from({ length: LATENCY_RATE * LATENCY_SECONDS }, (_, i) => `LAT-${i}`);
-  const accepted = new Map<string, number>();
-  const interval = 1000 / LATENCY_RATE;
-  const begin = performance.now();
-  await Promise.all(
-    latencyIds.map(async (id, i) => {
-      const due = begin + i * interval;
-      await new Promise((resolve) => setTimeout(resolve, Math.max(0, due - performance.now())));
-      await events.send(new PutEventsCommand({ Entries: [entry(id)] }));
-      accepted.set(id, Date.now());
-    }),
-  );
-  const latencyEffects = await waitForAll(dynamodb, latencyIds, 120_000);
-  const latencies = latencyIds.map((id) => (latencyEffects.get(id)?.startedAt ?? Number.NaN) - (accepted.get(id) ?? Number.NaN));
+  const latency = async (rate: number, prefix: string) => {
+    const ids = Array.from({ length: rate * LATENCY_SECONDS }, (_, i) => `${prefix}-${i}`);
+    const accepted = new Map<string, number>();
+    const interval = 1000 / rate;
+    const begin = performance.now();
+    await Promise.all(
+      ids.map(async (id, i) => {
+        await new Promise((resolve) => setTimeout(resolve, Math.max(0, begin + i * interval - performance.now())));
+        await events.send(new PutEventsCommand({ Entries: [entry(id)] }));
+        accepted.set(id, Date.now());
+      }),
+    );
+    const seen = await waitForAll(dynamodb, ids, 120_000);
+    return ids.map((id) => (seen.get(id)?.startedAt ?? Number.NaN) - (accepted.get(id) ?? Number.NaN));
+  };
+  const latencies = await latency(LATENCY_RATE, 'LAT');
+  const unsaturated = await latency(LIGHT_RATE, 'LIGHT');
   await runtime.stop();
   rmSync(data, { recursive: true, force: true });
   rmSync(fixture, { recursive: true, force: true });
@@ -197,6 +200,8 @@ async function main() {
     ['dynalite alone, conditional PutItem (16 clients)', `${ceiling.toFixed(0)} puts/s`, 'ceiling'],
     [`latency PutEvents accepted -> handler start at ${LATENCY_RATE}/s, p50`, `${percentile(latencies, 50).toFixed(1)} ms`, ''],
     [`latency PutEvents accepted -> handler start at ${LATENCY_RATE}/s, p99`, `${percentile(latencies, 99).toFixed(1)} ms`, 'goal < 25 ms'],
+    [`latency at ${LIGHT_RATE}/s, p50`, `${percentile(unsaturated, 50).toFixed(1)} ms`, ''],
+    [`latency at ${LIGHT_RATE}/s, p99`, `${percentile(unsaturated, 99).toFixed(1)} ms`, ''],
   ];
   console.log(`\nLocal runtime benchmark (${cpus().length} cores, Node ${process.versions.node})\n`);
   console.log('| measure | result | note |\n| --- | --- | --- |');

@@ -54,7 +54,7 @@ console.log(
   [
     `Switchyard local runtime listening on ${runtime.url} (started in ${((performance.now() - started) / 1000).toFixed(1)} s)`,
     `  event buses: ${definitions.buses.map((b) => b.name).join(', ')}`,
-    `  rules: ${definitions.rules.length}, queues: ${definitions.queues.length}, functions: ${definitions.functions.length}, tables: ${definitions.tables.length}, state machines: ${definitions.stateMachines.length} (not run yet)`,
+    `  rules: ${definitions.rules.length}, queues: ${definitions.queues.length}, functions: ${definitions.functions.length}, tables: ${definitions.tables.length}, state machines: ${definitions.stateMachines.length}`,
     `  data folder: ${path.resolve(values.data)}`,
     `  try: AWS_ENDPOINT_URL=${runtime.url} aws events put-events --entries file://examples/ticket-created.json`,
   ].join('\n'),

@@ -10,6 +10,8 @@ import { type ServiceDefinitions, SUPPORTED_RESOURCE_TYPES, serviceDefinitions }
 import { SqsQueryProtocol } from './sqs/query-protocol.js';
 import { queryErrorHeader, SqsError } from './sqs/sqs-errors.js';
 import { SqsService } from './sqs/sqs-service.js';
+import { StatesService } from './states/states-service.js';
+import { sdkDynamoDb } from './states/task-runner.js';
 import { DataFolder } from './store/data-folder.js';
 import { LocalTargetDelivery } from './target-delivery.js';
 import { loadApp } from './template/load.js';
@@ -29,6 +31,11 @@ export interface RuntimeOptions {
   readonly region?: string;
   /** Console output; every line of a function's logs comes prefixed with its name. @default console.log */
   readonly log?: (line: string) => void;
+  /**
+   * Print a line for every event a bus accepts.
+   * @default true
+   */
+  readonly logEvents?: boolean;
   readonly clock?: Clock;
 }
 
@@ -44,6 +51,7 @@ export class LocalRuntime {
     readonly events: EventsService,
     readonly sqs: SqsService,
     readonly lambda: LambdaService,
+    readonly states: StatesService,
     private readonly endpoint: Endpoint,
     private readonly closeStores: () => Promise<void>,
   ) {}
@@ -64,6 +72,7 @@ export class LocalRuntime {
       const data = new DataFolder(options.dataDir);
       const sqsDb = data.database('sqs');
       const eventsDb = data.database('events');
+      const statesDb = data.database('states');
       const sqs = new SqsService({ db: sqsDb, clock, baseUrl: url, accountId, region });
       const dynamodb = await DynamoDbHost.start({ folder: data.folder('dynamodb') });
 
@@ -88,9 +97,11 @@ export class LocalRuntime {
         },
       });
       let events: EventsService | undefined;
+      let states: StatesService | undefined;
       const delivery = new LocalTargetDelivery({
         sqs,
         lambda,
+        states: { StartExecution: (input) => (states as StatesService).StartExecution(input) },
         forwardToBus: (busArn, event) => events?.forward(busArn, event),
         log: (line) => log(`[events] ${line}`),
       });
@@ -104,11 +115,31 @@ export class LocalRuntime {
         archives: definitions.archives,
         delivery,
         log: (line) => log(`[events] ${line}`),
+        onEvent:
+          options.logEvents === false
+            ? undefined
+            : (bus, event) =>
+                log(`[events] ${bus.name} <- ${event.source} ${event['detail-type']} ${truncate(JSON.stringify(event.detail), 4000)}`),
+      });
+      const statesDynamoDb = sdkDynamoDb({ endpoint: url, region });
+      states = new StatesService({
+        db: statesDb,
+        clock,
+        accountId,
+        region,
+        stateMachines: definitions.stateMachines,
+        lambda,
+        sqs,
+        events,
+        statusEvents: events,
+        dynamodb: statesDynamoDb,
+        log: (line) => log(`[states] ${line}`),
       });
 
       endpoint.mount({
         jsonServices: [
           { targetPrefix: 'AWSEvents', jsonVersion: '1.1', operations: events.operations },
+          { targetPrefix: 'AWSStepFunctions', jsonVersion: '1.0', operations: states.operations },
           {
             targetPrefix: 'AmazonSQS',
             jsonVersion: '1.0',
@@ -127,10 +158,13 @@ export class LocalRuntime {
       await ensureTables(url, region, definitions.tables);
       events.start();
       await lambda.start();
+      await states.start();
 
-      return new LocalRuntime(url, definitions, warnings, events, sqs, lambda, endpoint, async () => {
+      return new LocalRuntime(url, definitions, warnings, events, sqs, lambda, states, endpoint, async () => {
         sqsDb.close();
         eventsDb.close();
+        statesDb.close();
+        statesDynamoDb.destroy();
         await dynamodb.stop();
       });
     } catch (error) {
@@ -140,12 +174,18 @@ export class LocalRuntime {
   }
 
   async stop(): Promise<void> {
+    // Executions first: with Lambda gone, an invocation in flight would be recorded as a task failure.
+    await this.states.close();
     this.events.stop();
     await this.lambda.stop();
     this.sqs.close();
     await this.endpoint.stop();
     await this.closeStores();
   }
+}
+
+function truncate(text: string, length: number): string {
+  return text.length <= length ? text : `${text.slice(0, length)}...`;
 }
 
 /** The SqsService's API operations by name, for the endpoint. */

@@ -14,7 +14,7 @@ export interface SqsForTargets {
   }): Promise<unknown>;
 }
 
-/** Where Step Functions targets go; absent until the local engine exists. */
+/** Where Step Functions targets go. */
 export interface StatesForTargets {
   StartExecution(input: { stateMachineArn: string; input: string }): Promise<unknown>;
 }
@@ -25,13 +25,12 @@ export interface StatesForTargets {
  */
 export class LocalTargetDelivery implements TargetDelivery {
   readonly #queueUrls = new Map<string, string>();
-  #warnedStates = false;
 
   constructor(
     private readonly services: {
       readonly sqs: SqsForTargets;
       readonly lambda: Pick<LambdaService, 'invoke'>;
-      readonly states?: StatesForTargets;
+      readonly states: StatesForTargets;
       readonly forwardToBus: (busArn: string, event: EventEnvelope) => void;
       readonly log: (line: string) => void;
     },
@@ -60,15 +59,6 @@ export class LocalTargetDelivery implements TargetDelivery {
         return;
       }
       case 'states': {
-        if (!this.services.states) {
-          if (!this.#warnedStates) {
-            this.#warnedStates = true;
-            this.services.log(
-              `rule targets on Step Functions (${target.arn}) are kept and retried: the local Step Functions engine is not part of this runtime yet`,
-            );
-          }
-          throw new AwsError('ServiceUnavailable', 'the local Step Functions engine is not available yet', 503);
-        }
         await this.services.states.StartExecution({ stateMachineArn: target.arn, input });
         return;
       }

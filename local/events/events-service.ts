@@ -65,6 +65,8 @@ export interface EventsServiceOptions {
   readonly archives: readonly ArchiveDefinition[];
   readonly delivery: TargetDelivery;
   readonly log?: (line: string) => void;
+  /** Called for every event a bus accepts (the console's live view of the buses). */
+  readonly onEvent?: (bus: BusDefinition, event: EventEnvelope) => void;
 }
 
 /**
@@ -442,6 +444,9 @@ export class EventsService {
       });
       db.exec('COMMIT');
       this.#wake();
+      if (this.options.onEvent) {
+        for (const item of validated) if (!('ErrorCode' in item)) this.options.onEvent(item.bus, item.event);
+      }
       return results;
     } catch (error) {
       db.exec('ROLLBACK');

@@ -1,0 +1,376 @@
+import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
+import type { HistoryEvent } from './engine/index.js';
+
+export type StateMachineType = 'STANDARD' | 'EXPRESS';
+export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
+
+export interface StateMachineRecord {
+  arn: string;
+  name: string;
+  type: StateMachineType;
+  definition: string;
+  roleArn: string;
+  /** JSON text of the LoggingConfiguration as given. */
+  loggingConfiguration?: string;
+  /** JSON text of the TracingConfiguration as given. */
+  tracingConfiguration?: string;
+  description?: string;
+  /** Epoch ms. */
+  creationDate: number;
+  updateDate?: number;
+  revisionId?: string;
+}
+
+export interface ExecutionRecord {
+  arn: string;
+  stateMachineArn: string;
+  stateMachineName: string;
+  name: string;
+  status: ExecutionStatus;
+  /** The definition the execution started with: an update of the machine does not change it. */
+  definition: string;
+  roleArn: string;
+  input: string;
+  output?: string;
+  error?: string;
+  cause?: string;
+  /** Epoch ms. */
+  startDate: number;
+  stopDate?: number;
+  redriveCount: number;
+  redriveDate?: number;
+  traceHeader?: string;
+}
+
+/**
+ * An outside party the execution waits on: a task token (`.waitForTaskToken`) or the
+ * request a `.sync` or request-response task already sent (a child execution), so that
+ * a resumed execution waits for it instead of sending the request again.
+ */
+export interface TaskRecord {
+  key: string;
+  executionArn: string;
+  kind: 'token' | 'submission';
+  status: 'WAITING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'CLOSED';
+  /** Whether the request carrying the token (or starting the child) was accepted. */
+  submitted: boolean;
+  /** JSON text of what the service answered when the request was submitted. */
+  response?: string;
+  output?: string;
+  error?: string;
+  cause?: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface ExecutionPageCursor {
+  startDate: number;
+  arn: string;
+}
+
+const TERMINAL: Record<string, ExecutionStatus> = {
+  ExecutionSucceeded: 'SUCCEEDED',
+  ExecutionFailed: 'FAILED',
+  ExecutionTimedOut: 'TIMED_OUT',
+  ExecutionAborted: 'ABORTED',
+};
+
+/** The store's statements, prepared once. */
+const SQL = {
+  putMachine: `INSERT INTO sfn_state_machines (arn, name, type, definition, role_arn, logging, tracing, description, created_at, updated_at, revision_id)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (arn) DO UPDATE SET name = excluded.name, type = excluded.type, definition = excluded.definition,
+           role_arn = excluded.role_arn, logging = excluded.logging, tracing = excluded.tracing, description = excluded.description,
+           updated_at = excluded.updated_at, revision_id = excluded.revision_id`,
+  deleteMachine: 'DELETE FROM sfn_state_machines WHERE arn = ?',
+  machines: 'SELECT * FROM sfn_state_machines ORDER BY name',
+  insertExecution: `INSERT INTO sfn_executions (arn, state_machine_arn, state_machine_name, name, status, definition, role_arn, input,
+           start_date, redrive_count, trace_header) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)`,
+  execution: 'SELECT * FROM sfn_executions WHERE arn = ?',
+  running: "SELECT * FROM sfn_executions WHERE status = 'RUNNING' ORDER BY start_date",
+  finish: 'UPDATE sfn_executions SET status = ?, output = ?, error = ?, cause = ?, stop_date = ? WHERE arn = ?',
+  redrive:
+    "UPDATE sfn_executions SET status = 'RUNNING', output = NULL, error = NULL, cause = NULL, stop_date = NULL, redrive_count = redrive_count + 1, redrive_date = ? WHERE arn = ?",
+  appendEvent: 'INSERT OR REPLACE INTO sfn_history (execution_arn, id, event) VALUES (?, ?, ?)',
+  history: 'SELECT event FROM sfn_history WHERE execution_arn = ? ORDER BY id',
+  lastEventId: 'SELECT MAX(id) AS id FROM sfn_history WHERE execution_arn = ?',
+  task: 'SELECT * FROM sfn_tasks WHERE key = ?',
+  tasksLike: "SELECT * FROM sfn_tasks WHERE key LIKE ? ESCAPE '\\'",
+  insertTask:
+    "INSERT OR IGNORE INTO sfn_tasks (key, execution_arn, kind, status, submitted, created_at, updated_at) VALUES (?, ?, ?, 'WAITING', 0, ?, ?)",
+  reopenTask: "UPDATE sfn_tasks SET status = 'WAITING', submitted = 0, response = NULL, updated_at = ? WHERE key = ? AND status = 'CLOSED'",
+  submitTask: 'UPDATE sfn_tasks SET submitted = 1, response = ?, updated_at = ? WHERE key = ?',
+  completeTask: "UPDATE sfn_tasks SET status = ?, output = ?, error = ?, cause = ?, updated_at = ? WHERE key = ? AND status = 'WAITING'",
+  deleteSubmissions: "DELETE FROM sfn_tasks WHERE execution_arn = ? AND kind = 'submission'",
+  closeTasks: "UPDATE sfn_tasks SET status = 'CLOSED', updated_at = ? WHERE execution_arn = ? AND status = 'WAITING'",
+};
+
+/**
+ * Step Functions' durable state in one SQLite database: state machines, executions,
+ * every history event of STANDARD executions (written as it is emitted, with the
+ * execution's final status in the same transaction as its terminal event) and the
+ * tasks executions wait on.
+ */
+export class ExecutionStore {
+  readonly #db: DatabaseSync;
+  readonly #s: Record<keyof typeof SQL, StatementSync>;
+
+  constructor(db: DatabaseSync) {
+    this.#db = db;
+    db.exec(`
+      CREATE TABLE IF NOT EXISTS sfn_state_machines (
+        arn TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, type TEXT NOT NULL, definition TEXT NOT NULL, role_arn TEXT NOT NULL,
+        logging TEXT, tracing TEXT, description TEXT, created_at INTEGER NOT NULL, updated_at INTEGER, revision_id TEXT);
+      CREATE TABLE IF NOT EXISTS sfn_executions (
+        arn TEXT PRIMARY KEY, state_machine_arn TEXT NOT NULL, state_machine_name TEXT NOT NULL, name TEXT NOT NULL,
+        status TEXT NOT NULL, definition TEXT NOT NULL, role_arn TEXT NOT NULL, input TEXT NOT NULL, output TEXT, error TEXT,
+        cause TEXT, start_date INTEGER NOT NULL, stop_date INTEGER, redrive_count INTEGER NOT NULL DEFAULT 0,
+        redrive_date INTEGER, trace_header TEXT);
+      CREATE INDEX IF NOT EXISTS sfn_executions_by_machine ON sfn_executions (state_machine_arn, start_date DESC, arn DESC);
+      CREATE INDEX IF NOT EXISTS sfn_executions_by_status ON sfn_executions (status);
+      CREATE TABLE IF NOT EXISTS sfn_history (
+        execution_arn TEXT NOT NULL, id INTEGER NOT NULL, event TEXT NOT NULL, PRIMARY KEY (execution_arn, id)) WITHOUT ROWID;
+      CREATE TABLE IF NOT EXISTS sfn_tasks (
+        key TEXT PRIMARY KEY, execution_arn TEXT NOT NULL, kind TEXT NOT NULL, status TEXT NOT NULL,
+        submitted INTEGER NOT NULL DEFAULT 0, response TEXT, output TEXT, error TEXT, cause TEXT,
+        created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);
+      CREATE INDEX IF NOT EXISTS sfn_tasks_by_execution ON sfn_tasks (execution_arn);
+    `);
+    this.#s = Object.fromEntries(Object.entries(SQL).map(([name, sql]) => [name, db.prepare(sql)])) as Record<
+      keyof typeof SQL,
+      StatementSync
+    >;
+  }
+
+  // ---- state machines ----
+
+  putStateMachine(m: StateMachineRecord): void {
+    this.#s.putMachine.run(
+      m.arn,
+      m.name,
+      m.type,
+      m.definition,
+      m.roleArn,
+      m.loggingConfiguration ?? null,
+      m.tracingConfiguration ?? null,
+      m.description ?? null,
+      m.creationDate,
+      m.updateDate ?? null,
+      m.revisionId ?? null,
+    );
+  }
+
+  deleteStateMachine(arn: string): void {
+    this.#s.deleteMachine.run(arn);
+  }
+
+  stateMachines(): StateMachineRecord[] {
+    return this.#all('machines').map((r) => ({
+      arn: r.arn as string,
+      name: r.name as string,
+      type: r.type as StateMachineType,
+      definition: r.definition as string,
+      roleArn: r.role_arn as string,
+      loggingConfiguration: opt(r.logging),
+      tracingConfiguration: opt(r.tracing),
+      description: opt(r.description),
+      creationDate: r.created_at as number,
+      updateDate: optNumber(r.updated_at),
+      revisionId: opt(r.revision_id),
+    }));
+  }
+
+  // ---- executions ----
+
+  /** Inserts a new execution; false when one with this ARN exists already. */
+  insertExecution(e: ExecutionRecord): boolean {
+    const result = this.#s.insertExecution.run(
+      e.arn,
+      e.stateMachineArn,
+      e.stateMachineName,
+      e.name,
+      e.status,
+      e.definition,
+      e.roleArn,
+      e.input,
+      e.startDate,
+      e.traceHeader ?? null,
+    );
+    return (result?.changes ?? 0) > 0;
+  }
+
+  execution(arn: string): ExecutionRecord | undefined {
+    const row = this.#s.execution.get(arn) as Row | undefined;
+    return row ? executionOf(row) : undefined;
+  }
+
+  runningExecutions(): ExecutionRecord[] {
+    return this.#all('running').map(executionOf);
+  }
+
+  /** Executions of a machine, newest first, after `cursor`. */
+  listExecutions(
+    stateMachineArn: string,
+    options: { status?: string; redriven?: boolean; after?: ExecutionPageCursor; limit: number },
+  ): ExecutionRecord[] {
+    const where = ['state_machine_arn = ?'];
+    const params: SQLInputValue[] = [stateMachineArn];
+    if (options.status) {
+      where.push('status = ?');
+      params.push(options.status);
+    }
+    if (options.redriven !== undefined) where.push(options.redriven ? 'redrive_count > 0' : 'redrive_count = 0');
+    if (options.after) {
+      where.push('(start_date < ? OR (start_date = ? AND arn < ?))');
+      params.push(options.after.startDate, options.after.startDate, options.after.arn);
+    }
+    params.push(options.limit);
+    const sql = `SELECT * FROM sfn_executions WHERE ${where.join(' AND ')} ORDER BY start_date DESC, arn DESC LIMIT ?`;
+    return (this.#db.prepare(sql).all(...params) as Row[]).map(executionOf);
+  }
+
+  /** Appends a history event; a terminal event records the execution's outcome in the same transaction. */
+  appendEvent(executionArn: string, event: HistoryEvent): void {
+    const status = TERMINAL[event.type];
+    this.#transaction(() => {
+      this.#s.appendEvent.run(executionArn, event.id, JSON.stringify(event));
+      if (!status) return;
+      const key = Object.keys(event).find((k) => k.endsWith('EventDetails'));
+      const details = (key ? event[key] : undefined) as Record<string, unknown> | undefined;
+      this.#s.finish.run(
+        status,
+        typeof details?.output === 'string' ? details.output : null,
+        typeof details?.error === 'string' ? details.error : null,
+        typeof details?.cause === 'string' ? details.cause : null,
+        event.timestamp,
+        executionArn,
+      );
+    });
+  }
+
+  history(executionArn: string): HistoryEvent[] {
+    return (this.#s.history.all(executionArn) as Row[]).map((r) => JSON.parse(r.event as string) as HistoryEvent);
+  }
+
+  lastEventId(executionArn: string): number {
+    return ((this.#s.lastEventId.get(executionArn) as Row | undefined)?.id as number | null) ?? 0;
+  }
+
+  /** Reopens a closed execution for RedriveExecution, recording the ExecutionRedriven event with it. */
+  redrive(executionArn: string, event: HistoryEvent): void {
+    this.#transaction(() => {
+      this.#s.appendEvent.run(executionArn, event.id, JSON.stringify(event));
+      this.#s.redrive.run(event.timestamp, executionArn);
+    });
+  }
+
+  // ---- tasks ----
+
+  task(key: string): TaskRecord | undefined {
+    const row = this.#s.task.get(key) as Row | undefined;
+    return row ? taskOf(row) : undefined;
+  }
+
+  /** Tasks whose key starts with `prefix`. */
+  tasksWithPrefix(prefix: string): TaskRecord[] {
+    const escaped = prefix.replace(/[\\%_]/g, (c) => `\\${c}`);
+    return (this.#s.tasksLike.all(`${escaped}%`) as Row[]).map(taskOf);
+  }
+
+  /** Records a task as waiting unless it is recorded already; returns the record. */
+  openTask(key: string, executionArn: string, kind: TaskRecord['kind'], now: number): TaskRecord {
+    this.#s.insertTask.run(key, executionArn, kind, now, now);
+    return this.task(key) as TaskRecord;
+  }
+
+  /** Opens a closed task again, as not submitted: the engine is running it after all. */
+  reopenTask(key: string, now: number): TaskRecord | undefined {
+    this.#s.reopenTask.run(now, key);
+    return this.task(key);
+  }
+
+  markSubmitted(key: string, response: unknown, now: number): void {
+    this.#s.submitTask.run(response === undefined ? null : JSON.stringify(response), now, key);
+  }
+
+  /** Settles a waiting task; false when it was not waiting any more. */
+  completeTask(
+    key: string,
+    status: Exclude<TaskRecord['status'], 'WAITING'>,
+    outcome: { output?: string; error?: string; cause?: string },
+    now: number,
+  ): boolean {
+    const result = this.#s.completeTask.run(status, outcome.output ?? null, outcome.error ?? null, outcome.cause ?? null, now, key);
+    return (result?.changes ?? 0) > 0;
+  }
+
+  /** Closes what a finished execution still waited on, so late callbacks are refused. */
+  closeTasks(executionArn: string, now: number): void {
+    this.#transaction(() => {
+      this.#s.closeTasks.run(now, executionArn);
+      // Submissions only matter to a resumed run; tokens stay, to refuse late callbacks as AWS does.
+      this.#s.deleteSubmissions.run(executionArn);
+    });
+  }
+
+  #all(name: 'machines' | 'running'): Row[] {
+    return this.#s[name].all() as Row[];
+  }
+
+  #transaction(fn: () => void): void {
+    if (this.#db.isTransaction) {
+      fn();
+      return;
+    }
+    this.#db.exec('BEGIN IMMEDIATE');
+    try {
+      fn();
+      this.#db.exec('COMMIT');
+    } catch (error) {
+      this.#db.exec('ROLLBACK');
+      throw error;
+    }
+  }
+}
+
+type Row = Record<string, SQLInputValue>;
+
+const opt = (v: SQLInputValue | undefined): string | undefined => (v === null || v === undefined ? undefined : String(v));
+const optNumber = (v: SQLInputValue | undefined): number | undefined => (v === null || v === undefined ? undefined : Number(v));
+
+function executionOf(r: Row): ExecutionRecord {
+  return {
+    arn: r.arn as string,
+    stateMachineArn: r.state_machine_arn as string,
+    stateMachineName: r.state_machine_name as string,
+    name: r.name as string,
+    status: r.status as ExecutionStatus,
+    definition: r.definition as string,
+    roleArn: r.role_arn as string,
+    input: r.input as string,
+    output: opt(r.output),
+    error: opt(r.error),
+    cause: opt(r.cause),
+    startDate: Number(r.start_date),
+    stopDate: optNumber(r.stop_date),
+    redriveCount: Number(r.redrive_count),
+    redriveDate: optNumber(r.redrive_date),
+    traceHeader: opt(r.trace_header),
+  };
+}
+
+function taskOf(r: Row): TaskRecord {
+  return {
+    key: r.key as string,
+    executionArn: r.execution_arn as string,
+    kind: r.kind as TaskRecord['kind'],
+    status: r.status as TaskRecord['status'],
+    submitted: Number(r.submitted) === 1,
+    response: opt(r.response),
+    output: opt(r.output),
+    error: opt(r.error),
+    cause: opt(r.cause),
+    createdAt: Number(r.created_at),
+    updatedAt: Number(r.updated_at),
+  };
+}

@@ -1,0 +1,68 @@
+import { AwsError, validationError } from '../aws-error.js';
+
+/**
+ * Names of state machines and executions: 1 to 80 characters, none of them white space,
+ * brackets, wildcards, the listed specials or control characters (CreateStateMachine,
+ * StartExecution).
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what AWS forbids.
+const FORBIDDEN = /[\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]/;
+
+export function assertValidName(name: string): void {
+  if (name.length < 1 || name.length > 80 || FORBIDDEN.test(name)) throw new AwsError('InvalidName', `Invalid Name: '${name}'`);
+}
+
+export const ARN_PREFIX = /^arn:aws[a-z-]*:states:/;
+
+/** `arn:aws:states:<region>:<account>:stateMachine:<name>[:<version or alias>]` */
+export function parseStateMachineArn(arn: string): { region: string; account: string; name: string; qualifier?: string } {
+  const m = /^arn:aws[a-z-]*:states:([a-z0-9-]+):(\d{12}):stateMachine:([^:]+)(?::([^:]+))?$/.exec(arn);
+  if (!m) throw invalidArn(arn);
+  return { region: m[1] as string, account: m[2] as string, name: m[3] as string, qualifier: m[4] };
+}
+
+/** `...:execution:<machine>:<name>` (STANDARD) or `...:express:<machine>:<name>:<id>` (EXPRESS). */
+export function parseExecutionArn(arn: string): { kind: 'execution' | 'express'; stateMachineName: string; name: string } {
+  const m = /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:(execution|express):([^:]+):([^:]+)(?::[^:]+)?$/.exec(arn);
+  if (!m) throw invalidArn(arn);
+  return { kind: m[1] as 'execution' | 'express', stateMachineName: m[2] as string, name: m[3] as string };
+}
+
+export const invalidArn = (arn: string) => new AwsError('InvalidArn', `Invalid Arn: '${arn}'`);
+
+export function required<T>(value: T | undefined | null, field: string): T {
+  if (value === undefined || value === null) {
+    throw validationError(`1 validation error detected: Value null at '${field}' failed to satisfy constraint: Member must not be null`);
+  }
+  return value;
+}
+
+/** maxResults: 0 or absent means the default; AWS allows up to 1000. */
+export function pageSize(maxResults: number | undefined, fallback = 100): number {
+  if (maxResults === undefined || maxResults === 0) return fallback;
+  if (!Number.isInteger(maxResults) || maxResults < 0 || maxResults > 1000) {
+    throw validationError(
+      `1 validation error detected: Value '${maxResults}' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 1000`,
+    );
+  }
+  return maxResults;
+}
+
+/** Opaque pagination tokens bound to the request they continue. */
+export function encodeToken(scope: string, position: unknown): string {
+  return Buffer.from(JSON.stringify({ s: scope, p: position })).toString('base64url');
+}
+
+export function decodeToken<T>(token: string | undefined, scope: string): T | undefined {
+  if (token === undefined) return undefined;
+  try {
+    const value = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { s?: string; p?: T };
+    if (value.s === scope && value.p !== undefined) return value.p;
+  } catch {
+    // fall through: not one of ours
+  }
+  throw new AwsError('InvalidToken', `Invalid Token: '${token}'`);
+}
+
+/** Epoch ms → the JSON protocol's epoch seconds. */
+export const seconds = (ms: number) => ms / 1000;

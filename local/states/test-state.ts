@@ -1,0 +1,225 @@
+import { randomUUID } from 'node:crypto';
+import { AwsError, validationError } from '../aws-error.js';
+import type { Clock } from '../clock.js';
+import { type HistoryEvent, type Machine, type Sleep, startExecution, TaskFailure, type TaskRunner } from './engine/index.js';
+import { required } from './names.js';
+
+export interface TestStateInput {
+  definition?: string;
+  roleArn?: string;
+  input?: string;
+  inspectionLevel?: 'INFO' | 'DEBUG' | 'TRACE';
+  revealSecrets?: boolean;
+  /** JSON object of workflow variables the state sees. */
+  variables?: string;
+  /** With a whole state machine as the definition: the state to test. */
+  stateName?: string;
+  /** A Task's result (JSON text) or failure, instead of calling the service. */
+  mock?: { result?: string; errorOutput?: { error?: string; cause?: string } };
+  context?: string;
+}
+
+export interface TestStateDependencies {
+  readonly runner: TaskRunner;
+  readonly clock: Clock;
+  readonly timer?: Sleep;
+  readonly region: string;
+  readonly accountId: string;
+  compile(definition: unknown): Machine;
+}
+
+type Status = 'SUCCEEDED' | 'FAILED' | 'RETRIABLE' | 'CAUGHT_ERROR';
+
+const FAILURE_EVENTS = /^(Task|LambdaFunction)(Failed|TimedOut|StartFailed|SubmitFailed)$/;
+const RESERVED_NOT_ALL = new Set(['States.Runtime', 'States.DataLimitExceeded']);
+
+/**
+ * TestState: runs one state once, as AWS does, and reports its output, the state it
+ * would go to next, and whether it failed, would be retried or was caught. The state
+ * runs in a one-state machine whose transitions end in Succeed states named after where
+ * they lead, so the engine's own Choice, Catch and data flow decide.
+ */
+export async function testState(request: TestStateInput, deps: TestStateDependencies) {
+  const text = required(request.definition, 'definition');
+  let definition: unknown;
+  try {
+    definition = JSON.parse(text);
+  } catch (error) {
+    throw new AwsError('InvalidDefinition', `Invalid State Machine Definition: 'INVALID_JSON_DESCRIPTION: ${(error as Error).message}'`);
+  }
+  if (!isObject(definition))
+    throw new AwsError(
+      'InvalidDefinition',
+      "Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: The definition must be a JSON object'",
+    );
+  let state: Record<string, unknown>;
+  let name: string;
+  let queryLanguage = definition.QueryLanguage;
+  if (isObject(definition.States)) {
+    name = required(request.stateName, 'stateName');
+    const found = definition.States[name];
+    if (!isObject(found)) throw validationError(`The state '${name}' is not in the state machine definition`);
+    state = found;
+  } else {
+    if (request.stateName !== undefined) throw validationError('stateName can only be given with a whole state machine definition');
+    state = definition;
+    name = 'TestState';
+    queryLanguage = undefined;
+  }
+  queryLanguage = state.QueryLanguage ?? queryLanguage;
+  const inputText = request.input ?? '{}';
+  try {
+    JSON.parse(inputText);
+  } catch (error) {
+    throw new AwsError('InvalidExecutionInput', `Invalid State Machine Execution Input: '${(error as Error).message}'`);
+  }
+  const resource = typeof state.Resource === 'string' ? state.Resource : '';
+  if (state.Type === 'Task' && !request.mock && /\.(sync(:2)?|waitForTaskToken)$/.test(resource)) {
+    throw validationError(`TestState needs a mock to test the integration pattern of '${resource}'`);
+  }
+
+  // Each transition leads to a Succeed state named after it: the one entered tells which was taken.
+  const targets = new Map<string, string>();
+  const lead = (next: unknown, label: string) => {
+    const synthetic = `__test_state_${label}`;
+    targets.set(synthetic, String(next));
+    return synthetic;
+  };
+  const { Retry: retry, ...tested } = structuredClone(state);
+  if (typeof tested.Next === 'string') tested.Next = lead(tested.Next, 'next');
+  else if (tested.Type !== 'Choice' && tested.Type !== 'Succeed' && tested.Type !== 'Fail') tested.End = true;
+  if (Array.isArray(tested.Choices))
+    tested.Choices = tested.Choices.map((c, i) => (isObject(c) ? { ...c, Next: lead(c.Next, `choice_${i}`) } : c));
+  if (tested.Default !== undefined) tested.Default = lead(tested.Default, 'default');
+  if (Array.isArray(tested.Catch))
+    tested.Catch = tested.Catch.map((c, i) => (isObject(c) ? { ...c, Next: lead(c.Next, `catch_${i}`) } : c));
+
+  const states: Record<string, unknown> = { [name]: tested };
+  for (const synthetic of targets.keys()) states[synthetic] = { Type: 'Succeed' };
+  let startAt = name;
+  if (request.variables !== undefined) {
+    const variables = parseObject(request.variables, 'variables');
+    // A Pass state that assigns them first: the engine takes no variables from outside.
+    states.__test_state_variables = { Type: 'Pass', Assign: variables, Next: name };
+    startAt = '__test_state_variables';
+  }
+  const machineDefinition: Record<string, unknown> = { StartAt: startAt, States: states };
+  if (queryLanguage !== undefined) machineDefinition.QueryLanguage = queryLanguage;
+  const machine = deps.compile(machineDefinition);
+
+  const mock = request.mock;
+  const runner: TaskRunner = mock
+    ? {
+        run: async () => {
+          if (mock.errorOutput) throw new TaskFailure(mock.errorOutput.error ?? '', mock.errorOutput.cause);
+          return JSON.parse(mock.result ?? 'null') as unknown;
+        },
+      }
+    : deps.runner;
+  // An express-style ARN: nothing the test runs is recorded for a restart.
+  const id = randomUUID();
+  const stateMachineArn = `arn:aws:states:${deps.region}:${deps.accountId}:stateMachine:TestState`;
+  const handle = startExecution({
+    definition: machine,
+    input: inputText,
+    name: id,
+    executionArn: `arn:aws:states:${deps.region}:${deps.accountId}:express:TestState:${id}:${id}`,
+    stateMachineArn,
+    stateMachineName: 'TestState',
+    roleArn: request.roleArn,
+    taskRunner: runner,
+    clock: deps.clock,
+    sleep: async () => {},
+    timer: deps.timer,
+  });
+  const result = await handle.result;
+  const events = handle.events;
+
+  const entered = events.findIndex((e) => e.type === `${String(tested.Type)}StateEntered` && detailsOf(e).name === name);
+  const after = events.slice(entered + 1);
+  const exited = after.find((e) => e.type === `${String(tested.Type)}StateExited` && detailsOf(e).name === name);
+  const nextEvent = after.find((e) => /StateEntered$/.test(e.type) && targets.has(String(detailsOf(e).name)));
+  const synthetic = nextEvent ? String(detailsOf(nextEvent).name) : undefined;
+  const failure = after.find((e) => FAILURE_EVENTS.test(e.type));
+
+  let error = failure ? (detailsOf(failure).error as string | undefined) : undefined;
+  let cause = failure ? (detailsOf(failure).cause as string | undefined) : undefined;
+  let output = exited ? (detailsOf(exited).output as string | undefined) : result.output;
+  let status: Status = 'SUCCEEDED';
+  if (result.status !== 'SUCCEEDED') {
+    status = 'FAILED';
+    error = result.error;
+    cause = result.cause;
+    output = undefined;
+  } else if (synthetic?.startsWith('__test_state_catch_')) {
+    status = 'CAUGHT_ERROR';
+    if (error === undefined && output !== undefined) {
+      const caught = JSON.parse(output) as { Error?: string; Cause?: string };
+      error = caught.Error;
+      cause = caught.Cause;
+    }
+  }
+  if (status !== 'SUCCEEDED' && error !== undefined && retriable(retry, error, state.Type === 'Task')) {
+    status = 'RETRIABLE';
+    output = undefined;
+  }
+
+  const response: Record<string, unknown> = { status };
+  if (output !== undefined) response.output = output;
+  if (error !== undefined) response.error = error;
+  if (cause !== undefined) response.cause = cause;
+  if (status !== 'FAILED' && status !== 'RETRIABLE' && synthetic) response.nextState = targets.get(synthetic);
+  if (request.inspectionLevel === 'DEBUG' || request.inspectionLevel === 'TRACE')
+    response.inspectionData = inspection(inputText, after, exited);
+  return response;
+}
+
+function inspection(input: string, events: HistoryEvent[], exited: HistoryEvent | undefined): Record<string, unknown> {
+  const data: Record<string, unknown> = { input };
+  const scheduled = events.find((e) => e.type === 'TaskScheduled' || e.type === 'LambdaFunctionScheduled');
+  if (scheduled) {
+    const d = detailsOf(scheduled);
+    data.afterParameters = (d.parameters ?? d.input) as string;
+  }
+  const succeeded = events.find((e) => e.type === 'TaskSucceeded' || e.type === 'LambdaFunctionSucceeded');
+  if (succeeded) data.result = detailsOf(succeeded).output;
+  if (exited) {
+    const d = detailsOf(exited);
+    data.afterResultPath = d.output;
+    if (isObject(d.assignedVariables)) {
+      data.variables = JSON.stringify(Object.fromEntries(Object.entries(d.assignedVariables).map(([k, v]) => [k, JSON.parse(String(v))])));
+    }
+  }
+  return data;
+}
+
+/** Whether one of the state's retriers would retry the error (the engine's matching rules). */
+function retriable(retry: unknown, error: string, isTask: boolean): boolean {
+  if (!Array.isArray(retry)) return false;
+  return retry.some((r) => {
+    if (!isObject(r) || !Array.isArray(r.ErrorEquals)) return false;
+    if (r.MaxAttempts === 0) return false;
+    const equals = r.ErrorEquals as string[];
+    if (equals.includes(error)) return true;
+    if (RESERVED_NOT_ALL.has(error)) return false;
+    if (equals.includes('States.ALL')) return true;
+    return isTask && equals.includes('States.TaskFailed') && error !== 'States.Timeout' && !error.startsWith('States.');
+  });
+}
+
+function parseObject(text: string, field: string): Record<string, unknown> {
+  try {
+    const value = JSON.parse(text) as unknown;
+    if (isObject(value)) return value;
+  } catch {
+    // reported below
+  }
+  throw validationError(`The value of '${field}' must be a JSON object`);
+}
+
+function detailsOf(event: HistoryEvent): Record<string, unknown> {
+  const key = Object.keys(event).find((k) => k.endsWith('EventDetails'));
+  return ((key ? event[key] : undefined) as Record<string, unknown> | undefined) ?? {};
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -1,0 +1,94 @@
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoDbHost } from '../../../local/dynamodb/dynamodb-host.js';
+import { sdkDynamoDb } from '../../../local/states/task-runner.js';
+import { createMachine, createStates, finished, REGION } from './helpers.js';
+
+let host: DynamoDbHost;
+let dynamodb: ReturnType<typeof sdkDynamoDb>;
+
+beforeAll(async () => {
+  host = await DynamoDbHost.start();
+  const client = new DynamoDBClient({
+    endpoint: host.url,
+    region: REGION,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  await client.send(
+    new CreateTableCommand({
+      TableName: 'tickets',
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+      BillingMode: 'PAY_PER_REQUEST',
+    }),
+  );
+  client.destroy();
+  dynamodb = sdkDynamoDb({ endpoint: host.url, region: REGION });
+});
+
+afterAll(async () => {
+  dynamodb?.destroy();
+  await host?.stop();
+});
+
+describe('sdkDynamoDb', () => {
+  it('runs the dynamodb integrations against DynamoDB, binary values as base64 text', async () => {
+    const t = await createStates({ dynamodb });
+    try {
+      const stateMachineArn = await createMachine(t.states, 'tickets', {
+        StartAt: 'Put',
+        States: {
+          Put: {
+            Type: 'Task',
+            Resource: 'arn:aws:states:::dynamodb:putItem',
+            Parameters: { TableName: 'tickets', Item: { id: { 'S.$': '$.id' }, blob: { B: 'AAEC' }, n: { N: '1' } } },
+            ResultPath: null,
+            Next: 'Bump',
+          },
+          Bump: {
+            Type: 'Task',
+            Resource: 'arn:aws:states:::dynamodb:updateItem',
+            Parameters: {
+              TableName: 'tickets',
+              Key: { id: { 'S.$': '$.id' } },
+              UpdateExpression: 'ADD n :one',
+              ExpressionAttributeValues: { ':one': { N: '1' } },
+              ReturnValues: 'UPDATED_NEW',
+            },
+            ResultSelector: { 'n.$': '$.Attributes.n.N' },
+            ResultPath: '$.updated',
+            Next: 'Get',
+          },
+          Get: {
+            Type: 'Task',
+            Resource: 'arn:aws:states:::dynamodb:getItem',
+            Parameters: { TableName: 'tickets', Key: { id: { 'S.$': '$.id' } } },
+            ResultSelector: { 'item.$': '$.Item', 'status.$': '$.SdkHttpMetadata.HttpStatusCode' },
+            ResultPath: '$.got',
+            Next: 'PutAgain',
+          },
+          PutAgain: {
+            Type: 'Task',
+            Resource: 'arn:aws:states:::dynamodb:putItem',
+            Parameters: { TableName: 'tickets', Item: { id: { 'S.$': '$.id' } }, ConditionExpression: 'attribute_not_exists(id)' },
+            Catch: [{ ErrorEquals: ['DynamoDB.ConditionalCheckFailedException'], ResultPath: '$.conflict', Next: 'Done' }],
+            Next: 'Done',
+          },
+          Done: { Type: 'Succeed' },
+        },
+      });
+      const { executionArn } = await t.states.StartExecution({ stateMachineArn, input: '{"id":"T-1"}' });
+      const described = await finished(t.states, executionArn);
+      expect(described.status).toBe('SUCCEEDED');
+      const output = JSON.parse(String(described.output)) as Record<string, { [key: string]: unknown }>;
+      expect(output.updated).toEqual({ n: '2' });
+      expect(output.got).toEqual({ item: { id: { S: 'T-1' }, blob: { B: 'AAEC' }, n: { N: '2' } }, status: 200 });
+      expect(output.conflict?.Error).toBe('DynamoDB.ConditionalCheckFailedException');
+      expect(String(output.conflict?.Cause)).toMatch(
+        /\(Service: AmazonDynamoDBv2; Status Code: 400; Error Code: ConditionalCheckFailedException;/,
+      );
+    } finally {
+      await t.close();
+    }
+  });
+});

@@ -1,0 +1,547 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { realSleep } from '../../../local/states/engine/index.js';
+import { parseResource } from '../../../local/states/task-runner.js';
+import {
+  ACCOUNT,
+  callbackState,
+  createMachine,
+  createStates,
+  errorCode,
+  executionArn,
+  finished,
+  historyTypes,
+  machineArn,
+  REGION,
+  type TestStates,
+  tokenSentTo,
+} from './helpers.js';
+
+let t: TestStates;
+afterEach(async () => t?.close());
+
+/** Runs a one-Task machine with this state and input; answers the execution's description. */
+async function runTask(state: Record<string, unknown>, input: unknown = {}, name = 'run') {
+  const stateMachineArn = await createMachine(t.states, `m-${name}`, {
+    StartAt: 'Task',
+    States: { Task: { Type: 'Task', End: true, ...state } },
+  });
+  const { executionArn: arn } = await t.states.StartExecution({ stateMachineArn, name, input: JSON.stringify(input) });
+  const described = await finished(t.states, arn);
+  return {
+    ...described,
+    arn,
+    result: described.output === undefined ? undefined : (JSON.parse(described.output) as Record<string, unknown>),
+  };
+}
+
+async function taskEvent(arn: string, type: string): Promise<Record<string, unknown>> {
+  const { events } = await t.states.GetExecutionHistory({ executionArn: arn, maxResults: 1000 });
+  const event = events.find((e) => e.type === type);
+  const key = Object.keys(event ?? {}).find((k) => k.endsWith('EventDetails')) ?? '';
+  return (event?.[key] ?? {}) as Record<string, unknown>;
+}
+
+describe('LocalTaskRunner lambda:invoke', () => {
+  it('invokes the function with the Payload and answers the optimized integration shape', async () => {
+    t = await createStates();
+    t.lambda.handler = (_name, event) => ({ echoed: event });
+    const { status, result } = await runTask(
+      {
+        Resource: 'arn:aws:states:::lambda:invoke',
+        Parameters: { FunctionName: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:echo`, 'Payload.$': '$' },
+      },
+      { hello: 'world' },
+    );
+    expect(status).toBe('SUCCEEDED');
+    expect(t.lambda.calls).toEqual([{ name: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:echo`, event: { hello: 'world' } }]);
+    expect(Object.keys(result ?? {})).toEqual(['ExecutedVersion', 'Payload', 'SdkHttpMetadata', 'SdkResponseMetadata', 'StatusCode']);
+    expect(result).toMatchObject({
+      ExecutedVersion: '$LATEST',
+      Payload: { echoed: { hello: 'world' } },
+      SdkHttpMetadata: { HttpStatusCode: 200, HttpHeaders: { 'Content-Type': 'application/json', 'X-Amz-Executed-Version': '$LATEST' } },
+      StatusCode: 200,
+    });
+    const metadata = result as { SdkResponseMetadata: { RequestId: string }; SdkHttpMetadata: { HttpHeaders: Record<string, string> } };
+    expect(metadata.SdkResponseMetadata.RequestId).toBe(metadata.SdkHttpMetadata.HttpHeaders['x-amzn-RequestId']);
+  });
+
+  it('passes a JSON string Payload through and answers a non-JSON response as text', async () => {
+    t = await createStates();
+    t.lambda.handler = () => 'plain text';
+    const { result } = await runTask({
+      Resource: 'arn:aws:states:::lambda:invoke',
+      Parameters: { FunctionName: 'f', Payload: '{"as":"json"}' },
+    });
+    expect(t.lambda.calls[0]?.event).toEqual({ as: 'json' });
+    expect(result?.Payload).toBe('plain text');
+  });
+
+  it('fails the task with the function error type, and the error payload as the cause', async () => {
+    t = await createStates();
+    t.lambda.handler = () => {
+      throw Object.assign(new Error('model offline'), { name: 'ModelUnavailable' });
+    };
+    const { status, error, cause, arn } = await runTask({
+      Resource: 'arn:aws:states:::lambda:invoke',
+      Parameters: { FunctionName: 'classify' },
+    });
+    expect(status).toBe('FAILED');
+    expect(error).toBe('ModelUnavailable');
+    expect(JSON.parse(String(cause))).toEqual({
+      errorType: 'ModelUnavailable',
+      errorMessage: 'model offline',
+      trace: ['ModelUnavailable: model offline'],
+    });
+    expect(await taskEvent(arn, 'TaskFailed')).toMatchObject({ resourceType: 'lambda', resource: 'invoke', error: 'ModelUnavailable' });
+  });
+
+  it('lets Retry and Catch see the function error by name', async () => {
+    t = await createStates();
+    let calls = 0;
+    t.lambda.handler = () => {
+      if (++calls < 3) throw Object.assign(new Error('busy'), { name: 'ModelThrottled' });
+      return { fine: true };
+    };
+    const { status, result } = await runTask({
+      Resource: 'arn:aws:states:::lambda:invoke',
+      Parameters: { FunctionName: 'classify' },
+      Retry: [{ ErrorEquals: ['ModelThrottled'], MaxAttempts: 3, IntervalSeconds: 1 }],
+      OutputPath: '$.Payload',
+    });
+    expect(status).toBe('SUCCEEDED');
+    expect(result).toEqual({ fine: true });
+    expect(calls).toBe(3);
+  });
+
+  it('fails with Lambda.ResourceNotFoundException when the function does not exist', async () => {
+    t = await createStates();
+    const { error, cause } = await runTask({ Resource: 'arn:aws:states:::lambda:invoke', Parameters: { FunctionName: 'missing' } });
+    expect(error).toBe('Lambda.ResourceNotFoundException');
+    expect(cause).toMatch(
+      /^Function not found: missing \(Service: AWSLambda; Status Code: 404; Error Code: ResourceNotFoundException; Request ID: [0-9a-f-]+; Proxy: null\)$/,
+    );
+  });
+
+  it('answers at once with status 202 for an Event invocation', async () => {
+    t = await createStates();
+    const { result } = await runTask({
+      Resource: 'arn:aws:states:::lambda:invoke',
+      Parameters: { FunctionName: 'f', InvocationType: 'Event' },
+    });
+    expect(result).toMatchObject({ Payload: '', StatusCode: 202 });
+  });
+
+  it('answers the function result itself when the Resource is a function ARN', async () => {
+    t = await createStates();
+    t.lambda.handler = (_name, event) => ({ got: event });
+    const functionArn = `arn:aws:lambda:${REGION}:${ACCOUNT}:function:legacy`;
+    const { result, arn } = await runTask({ Resource: functionArn }, { a: 1 });
+    expect(result).toEqual({ got: { a: 1 } });
+    expect(await historyTypes(t.states, arn)).toContain('LambdaFunctionSucceeded');
+  });
+
+  it('fails a function-ARN task with the function error type', async () => {
+    t = await createStates();
+    t.lambda.handler = () => {
+      throw new TypeError('bad input');
+    };
+    const { error, cause } = await runTask({ Resource: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:legacy` });
+    expect(error).toBe('TypeError');
+    expect(JSON.parse(String(cause))).toMatchObject({ errorType: 'TypeError', errorMessage: 'bad input' });
+  });
+});
+
+describe('LocalTaskRunner sqs:sendMessage', () => {
+  it('sends the message, serializing a JSON MessageBody, and answers the SQS response shape', async () => {
+    t = await createStates();
+    const { result } = await runTask(
+      {
+        Resource: 'arn:aws:states:::sqs:sendMessage',
+        Parameters: {
+          QueueUrl: `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/tickets`,
+          MessageBody: { 'ticket.$': '$.id' },
+          DelaySeconds: 5,
+        },
+      },
+      { id: 'T-1' },
+    );
+    expect(t.sqs.sent).toEqual([
+      { QueueUrl: `http://127.0.0.1:4566/${ACCOUNT}/tickets`, MessageBody: '{"ticket":"T-1"}', DelaySeconds: 5 },
+    ]);
+    expect(result).toMatchObject({ MD5OfMessageBody: 'md5', MessageId: 'm-1', SdkHttpMetadata: { HttpStatusCode: 200 } });
+  });
+
+  it('fails with SQS.QueueDoesNotExistException when the queue does not exist', async () => {
+    t = await createStates();
+    const { error, cause } = await runTask({
+      Resource: 'arn:aws:states:::sqs:sendMessage',
+      Parameters: { QueueUrl: `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/nowhere`, MessageBody: 'x' },
+    });
+    expect(error).toBe('SQS.QueueDoesNotExistException');
+    expect(cause).toMatch(/^The specified queue does not exist\. \(Service: AmazonSQS; Status Code: 400; Error Code: QueueDoesNotExist;/);
+  });
+});
+
+describe('LocalTaskRunner events:putEvents', () => {
+  it('puts the entries with a serialized Detail and the machine and execution appended to Resources', async () => {
+    t = await createStates();
+    const { result, arn } = await runTask(
+      {
+        Resource: 'arn:aws:states:::events:putEvents',
+        Parameters: {
+          Entries: [
+            {
+              Source: 'app.tickets',
+              DetailType: 'TicketRouted',
+              Detail: { 'id.$': '$.id' },
+              EventBusName: 'hub',
+              Resources: ['urn:ticket'],
+            },
+            { Source: 'app.tickets', DetailType: 'Raw', Detail: '{"already":"text"}' },
+          ],
+        },
+      },
+      { id: 'T-2' },
+    );
+    expect(result).toEqual({ Entries: [{ EventId: 'ev-1' }, { EventId: 'ev-2' }], FailedEntryCount: 0 });
+    const machine = machineArn('m-run');
+    expect(t.events.put).toEqual([
+      {
+        Source: 'app.tickets',
+        DetailType: 'TicketRouted',
+        Detail: '{"id":"T-2"}',
+        EventBusName: 'hub',
+        Resources: ['urn:ticket', machine, arn],
+      },
+      { Source: 'app.tickets', DetailType: 'Raw', Detail: '{"already":"text"}', Resources: [machine, arn] },
+    ]);
+  });
+
+  it('fails with EventBridge.FailedEntry and the response as the cause when an entry fails', async () => {
+    t = await createStates();
+    t.events.failSources.add('bad.source');
+    const { error, cause } = await runTask({
+      Resource: 'arn:aws:states:::events:putEvents',
+      Parameters: {
+        Entries: [
+          { Source: 'good.source', DetailType: 'd', Detail: {} },
+          { Source: 'bad.source', DetailType: 'd', Detail: {} },
+        ],
+      },
+    });
+    expect(error).toBe('EventBridge.FailedEntry');
+    expect(JSON.parse(String(cause))).toEqual({
+      Entries: [{ EventId: 'ev-1' }, { ErrorCode: 'InvalidArgument', ErrorMessage: 'Parameter Source is not valid.' }],
+      FailedEntryCount: 1,
+    });
+  });
+});
+
+describe('LocalTaskRunner dynamodb', () => {
+  it('puts and gets items with the DynamoDB request and response shapes', async () => {
+    t = await createStates();
+    const put = await runTask(
+      {
+        Resource: 'arn:aws:states:::dynamodb:putItem',
+        Parameters: { TableName: 'tickets', Item: { id: { 'S.$': '$.id' }, n: { N: '1' } } },
+      },
+      { id: 'T-3' },
+      'put',
+    );
+    expect(put.status).toBe('SUCCEEDED');
+    expect(t.dynamodb.calls[0]).toEqual({
+      operation: 'PutItem',
+      input: { TableName: 'tickets', Item: { id: { S: 'T-3' }, n: { N: '1' } } },
+    });
+    const got = await runTask(
+      { Resource: 'arn:aws:states:::dynamodb:getItem', Parameters: { TableName: 'tickets', Key: { id: { S: 'T-3' } } } },
+      {},
+      'get',
+    );
+    expect(got.result).toMatchObject({
+      Item: { id: { S: 'T-3' }, n: { N: '1' } },
+      SdkHttpMetadata: { HttpStatusCode: 200, HttpHeaders: { 'Content-Type': 'application/x-amz-json-1.0' } },
+      SdkResponseMetadata: {},
+    });
+  });
+
+  it('fails with DynamoDB.ConditionalCheckFailedException when the condition fails', async () => {
+    t = await createStates();
+    t.dynamodb.items.set('tickets/{"id":{"S":"T-4"}}', { id: { S: 'T-4' } });
+    const { error, cause } = await runTask({
+      Resource: 'arn:aws:states:::dynamodb:putItem',
+      Parameters: { TableName: 'tickets', Item: { id: { S: 'T-4' } }, ConditionExpression: 'attribute_not_exists(id)' },
+    });
+    expect(error).toBe('DynamoDB.ConditionalCheckFailedException');
+    expect(cause).toMatch(
+      /^The conditional request failed \(Service: AmazonDynamoDBv2; Status Code: 400; Error Code: ConditionalCheckFailedException;/,
+    );
+  });
+});
+
+describe('LocalTaskRunner states:startExecution', () => {
+  const child = { StartAt: 'Work', States: { Work: { Type: 'Pass', Parameters: { 'doubled.$': 'States.MathAdd($.n, $.n)' }, End: true } } };
+
+  it('starts the child and answers its ARN and start date in epoch milliseconds', async () => {
+    t = await createStates();
+    const childArn = await createMachine(t.states, 'child', child);
+    const { result } = await runTask({
+      Resource: 'arn:aws:states:::states:startExecution',
+      Parameters: { StateMachineArn: childArn, Name: 'kid', Input: { n: 2 } },
+    });
+    expect(result).toMatchObject({
+      ExecutionArn: executionArn('child', 'kid'),
+      StartDate: t.clock.now(),
+      SdkHttpMetadata: { HttpStatusCode: 200 },
+    });
+    expect(await finished(t.states, executionArn('child', 'kid'))).toMatchObject({ input: '{"n":2}', output: '{"doubled":4}' });
+  });
+
+  it('fails with StepFunctions.ExecutionAlreadyExistsException, which a Catch can name', async () => {
+    t = await createStates();
+    const childArn = await createMachine(t.states, 'child', child);
+    await finished(t.states, (await t.states.StartExecution({ stateMachineArn: childArn, name: 'kid', input: '{"n":1}' })).executionArn);
+    const stateMachineArn = await createMachine(t.states, 'parent', {
+      StartAt: 'Start',
+      States: {
+        Start: {
+          Type: 'Task',
+          Resource: 'arn:aws:states:::states:startExecution',
+          Parameters: { StateMachineArn: childArn, Name: 'kid', Input: { n: 1 } },
+          Catch: [{ ErrorEquals: ['StepFunctions.ExecutionAlreadyExistsException'], Next: 'Already' }],
+          End: true,
+        },
+        Already: { Type: 'Succeed' },
+      },
+    });
+    const { executionArn: arn } = await t.states.StartExecution({ stateMachineArn, name: 'p' });
+    expect(await finished(t.states, arn)).toMatchObject({ status: 'SUCCEEDED' });
+    const failed = await taskEvent(arn, 'TaskFailed');
+    expect(failed).toMatchObject({ resourceType: 'states', error: 'StepFunctions.ExecutionAlreadyExistsException' });
+    expect(String(failed.cause)).toMatch(/\(Service: AWSStepFunctions; Status Code: 400; Error Code: ExecutionAlreadyExists;/);
+  });
+
+  it('waits for the child with .sync and answers DescribeExecution with Input and Output as text', async () => {
+    t = await createStates();
+    const childArn = await createMachine(t.states, 'child', child);
+    const { result } = await runTask({
+      Resource: 'arn:aws:states:::states:startExecution.sync',
+      Parameters: { StateMachineArn: childArn, Name: 'kid', Input: { n: 3 } },
+    });
+    expect(result).toEqual({
+      ExecutionArn: executionArn('child', 'kid'),
+      Input: '{"n":3}',
+      InputDetails: { Included: true },
+      Name: 'kid',
+      Output: '{"doubled":6}',
+      OutputDetails: { Included: true },
+      RedriveCount: 0,
+      RedriveStatus: 'NOT_REDRIVABLE',
+      RedriveStatusReason: 'Execution is SUCCEEDED and cannot be redriven',
+      StartDate: t.clock.now(),
+      StateMachineArn: childArn,
+      Status: 'SUCCEEDED',
+      StopDate: t.clock.now(),
+    });
+  });
+
+  it('answers Input and Output as JSON with .sync:2', async () => {
+    t = await createStates();
+    const childArn = await createMachine(t.states, 'child', child);
+    const { result } = await runTask({
+      Resource: 'arn:aws:states:::states:startExecution.sync:2',
+      Parameters: { StateMachineArn: childArn, Input: { n: 4 } },
+    });
+    expect(result).toMatchObject({ Input: { n: 4 }, Output: { doubled: 8 }, Status: 'SUCCEEDED' });
+  });
+
+  it('fails with States.TaskFailed and the child description as the cause when the child fails', async () => {
+    t = await createStates();
+    const childArn = await createMachine(t.states, 'child', {
+      StartAt: 'F',
+      States: { F: { Type: 'Fail', Error: 'ChildBroke', Cause: 'why' } },
+    });
+    const { error, cause } = await runTask({
+      Resource: 'arn:aws:states:::states:startExecution.sync:2',
+      Parameters: { StateMachineArn: childArn, Name: 'kid' },
+    });
+    expect(error).toBe('States.TaskFailed');
+    expect(JSON.parse(String(cause))).toMatchObject({
+      Status: 'FAILED',
+      Error: 'ChildBroke',
+      Cause: 'why',
+      Input: {},
+      RedriveStatus: 'REDRIVABLE',
+    });
+  });
+
+  it('stops the child when the parent of a .sync task is stopped', async () => {
+    t = await createStates();
+    const childArn = await createMachine(t.states, 'child', { StartAt: 'Ask', States: { Ask: callbackState() } });
+    const stateMachineArn = await createMachine(t.states, 'parent', {
+      StartAt: 'Run',
+      States: {
+        Run: {
+          Type: 'Task',
+          Resource: 'arn:aws:states:::states:startExecution.sync:2',
+          Parameters: { StateMachineArn: childArn, Name: 'kid' },
+          End: true,
+        },
+      },
+    });
+    const { executionArn: parent } = await t.states.StartExecution({ stateMachineArn, name: 'p' });
+    await tokenSentTo(t.sqs);
+    await t.states.StopExecution({ executionArn: parent });
+    expect(await finished(t.states, executionArn('child', 'kid'))).toMatchObject({
+      status: 'ABORTED',
+      cause: `The Task state in AWS Step Functions execution [${parent}] which was managing this resource was aborted`,
+    });
+  });
+});
+
+describe('LocalTaskRunner waitForTaskToken', () => {
+  it('sends the token and resumes with the output of SendTaskSuccess', async () => {
+    t = await createStates();
+    const stateMachineArn = await createMachine(t.states, 'flow', {
+      StartAt: 'Ask',
+      States: { Ask: callbackState('Done'), Done: { Type: 'Pass', End: true } },
+    });
+    const { executionArn: arn } = await t.states.StartExecution({ stateMachineArn, name: 'cb', input: '{"q":1}' });
+    const token = await tokenSentTo(t.sqs);
+    expect(t.sqs.lastBody()).toEqual({ token, input: { q: 1 } });
+    expect((await t.states.DescribeExecution({ executionArn: arn })).status).toBe('RUNNING');
+    await t.states.SendTaskHeartbeat({ taskToken: token });
+    await t.states.SendTaskSuccess({ taskToken: token, output: '{"decision":"approve"}' });
+    expect(await finished(t.states, arn)).toMatchObject({ status: 'SUCCEEDED', output: '{"decision":"approve"}' });
+    expect(await taskEvent(arn, 'TaskSucceeded')).toMatchObject({
+      resourceType: 'sqs',
+      resource: 'sendMessage.waitForTaskToken',
+      output: '{"decision":"approve"}',
+    });
+  });
+
+  it('fails the task with the error and cause of SendTaskFailure', async () => {
+    t = await createStates();
+    const stateMachineArn = await createMachine(t.states, 'flow', { StartAt: 'Ask', States: { Ask: callbackState() } });
+    const { executionArn: arn } = await t.states.StartExecution({ stateMachineArn, name: 'cb' });
+    const token = await tokenSentTo(t.sqs);
+    await t.states.SendTaskFailure({ taskToken: token, error: 'Rejected', cause: 'by a person' });
+    expect(await finished(t.states, arn)).toMatchObject({ status: 'FAILED', error: 'Rejected', cause: 'by a person' });
+  });
+
+  it('fails if the output is not JSON, the token is not one, or the task is already done', async () => {
+    t = await createStates();
+    const stateMachineArn = await createMachine(t.states, 'flow', { StartAt: 'Ask', States: { Ask: callbackState() } });
+    const { executionArn: arn } = await t.states.StartExecution({ stateMachineArn, name: 'cb' });
+    const token = await tokenSentTo(t.sqs);
+    expect(await errorCode(t.states.SendTaskSuccess({ taskToken: token, output: 'not json' }))).toBe('InvalidOutput');
+    expect(await errorCode(t.states.SendTaskSuccess({ taskToken: 'garbage', output: '{}' }))).toBe('InvalidToken');
+    const otherToken = Buffer.from(JSON.stringify({ e: arn, s: 99, a: 0 })).toString('base64url');
+    expect(await errorCode(t.states.SendTaskSuccess({ taskToken: otherToken, output: '{}' }))).toBe('TaskDoesNotExist');
+    await t.states.SendTaskSuccess({ taskToken: token, output: '{}' });
+    await finished(t.states, arn);
+    expect(await errorCode(t.states.SendTaskSuccess({ taskToken: token, output: '{}' }))).toBe('TaskTimedOut');
+    expect(await errorCode(t.states.SendTaskHeartbeat({ taskToken: token }))).toBe('TaskTimedOut');
+  });
+
+  it('times out the task when HeartbeatSeconds pass without a heartbeat', async () => {
+    // Heartbeat deadlines pass 20 ms after they are set.
+    t = await createStates({ timer: (_ms, signal) => realSleep(20, signal) });
+    const stateMachineArn = await createMachine(t.states, 'flow', {
+      StartAt: 'Ask',
+      States: { Ask: { ...callbackState(), HeartbeatSeconds: 5 } },
+    });
+    const { executionArn: arn } = await t.states.StartExecution({ stateMachineArn, name: 'cb' });
+    expect(await finished(t.states, arn)).toMatchObject({ status: 'FAILED', error: 'States.HeartbeatTimeout' });
+    const token = String(t.sqs.lastBody().token);
+    expect(await errorCode(t.states.SendTaskSuccess({ taskToken: token, output: '{}' }))).toBe('TaskTimedOut');
+  });
+
+  it('puts the token into JSONata Arguments and publishes it with events:putEvents', async () => {
+    t = await createStates();
+    const stateMachineArn = await createMachine(t.states, 'flow', {
+      QueryLanguage: 'JSONata',
+      StartAt: 'Await',
+      States: {
+        Await: {
+          Type: 'Task',
+          Resource: 'arn:aws:states:::events:putEvents.waitForTaskToken',
+          Arguments: {
+            Entries: [
+              {
+                Source: 'app',
+                DetailType: 'Escalated',
+                Detail: { taskToken: '{% $states.context.Task.Token %}', id: '{% $states.input.id %}' },
+              },
+            ],
+          },
+          Output: '{% $states.result %}',
+          End: true,
+        },
+      },
+    });
+    const { executionArn: arn } = await t.states.StartExecution({ stateMachineArn, name: 'jsonata', input: '{"id":"T-9"}' });
+    await vi.waitFor(() => expect(t.events.put).toHaveLength(1));
+    const detail = JSON.parse(t.events.put[0]?.Detail ?? '{}') as { taskToken: string; id: string };
+    expect(detail.id).toBe('T-9');
+    await t.states.SendTaskSuccess({ taskToken: detail.taskToken, output: '{"decision":"reject"}' });
+    expect(await finished(t.states, arn)).toMatchObject({ status: 'SUCCEEDED', output: '{"decision":"reject"}' });
+  });
+
+  it('fails the task when the request carrying the token fails', async () => {
+    t = await createStates();
+    t.lambda.handler = () => {
+      throw new Error('crashed');
+    };
+    const { status, error } = await runTask({
+      Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+      Parameters: { FunctionName: 'f', Payload: { 'token.$': '$$.Task.Token' } },
+    });
+    expect(status).toBe('FAILED');
+    expect(error).toBe('Error');
+  });
+});
+
+describe('LocalTaskRunner resources', () => {
+  it('fails the execution with States.Runtime naming a resource it cannot run, which States.ALL does not catch', async () => {
+    t = await createStates();
+    const stateMachineArn = await createMachine(t.states, 'glue', {
+      StartAt: 'Task',
+      States: {
+        Task: {
+          Type: 'Task',
+          Resource: 'arn:aws:states:::glue:startJobRun.sync',
+          Parameters: {},
+          Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Caught' }],
+          End: true,
+        },
+        Caught: { Type: 'Succeed' },
+      },
+    });
+    const { executionArn: arn } = await t.states.StartExecution({ stateMachineArn, name: 'glue' });
+    const { status, error, cause } = await finished(t.states, arn);
+    expect(status).toBe('FAILED');
+    expect(error).toBe('States.Runtime');
+    expect(cause).toContain("cannot run the resource 'arn:aws:states:::glue:startJobRun.sync' of the state 'Task'");
+  });
+
+  it('parses the integration pattern of a resource, including .sync:2', () => {
+    expect(parseResource('arn:aws:states:::states:startExecution.sync:2')).toEqual({
+      kind: 'integration',
+      service: 'states',
+      action: 'startExecution',
+      pattern: 'sync:2',
+    });
+    expect(parseResource('arn:aws:states:::lambda:invoke')).toEqual({
+      kind: 'integration',
+      service: 'lambda',
+      action: 'invoke',
+      pattern: 'request-response',
+    });
+    expect(parseResource(`arn:aws:lambda:${REGION}:${ACCOUNT}:function:f:live`)).toEqual({
+      kind: 'lambda-function',
+      functionArn: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:f:live`,
+    });
+    expect(parseResource(`arn:aws:states:${REGION}:${ACCOUNT}:activity:a`)).toBeUndefined();
+  });
+});
