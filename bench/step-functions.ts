@@ -4,8 +4,13 @@
  * JSONata), and memory per thousand executions waiting in a Wait state.
  * Run with `node --expose-gc` for the memory figure.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import { StateMachine as PeerStateMachine } from 'aws-local-stepfunctions';
 import { parseDefinition, startExecution, type TaskRunner } from '../local/states/engine/index.js';
+import { StatesService } from '../local/states/states-service.js';
+import { openDatabase } from '../local/store/data-folder.js';
 
 const DURATION_MS = Number(process.env.BENCH_SFN_MS ?? 3000);
 
@@ -76,7 +81,19 @@ async function rate(run: () => Promise<unknown>): Promise<number> {
 async function main() {
   const memory = await memoryPerThousandWaiting();
   console.log(`\nStep Functions engine benchmark (executions/s, ${DURATION_MS / 1000} s each, Node ${process.versions.node})\n`);
-  console.log('| definition | this engine | aws-local-stepfunctions | ratio |\n| --- | --- | --- | --- |');
+  console.log(
+    '| definition | engine (in memory) | EXPRESS via StartSyncExecution | STANDARD, durable in SQLite | aws-local-stepfunctions | EXPRESS / peer | STANDARD / peer |\n| --- | --- | --- | --- | --- | --- | --- |',
+  );
+  const folder = mkdtempSync(path.join(tmpdir(), 'switchyard-sfn-bench-'));
+  const db = openDatabase(path.join(folder, 'states.sqlite'));
+  const service = new StatesService({
+    db,
+    accountId: '000000000000',
+    region: 'us-east-1',
+    sleep: noSleep,
+    lambda: { invoke: async () => ({ ok: true, payload: JSON.stringify(await classify()), requestId: 'r' }) },
+  });
+  await service.start();
   for (const [name, definition] of Object.entries(DEFINITIONS)) {
     const text = JSON.stringify(definition);
     const machine = parseDefinition(text);
@@ -96,13 +113,41 @@ async function main() {
       const outcome = await result;
       if (outcome.status !== 'SUCCEEDED') throw new Error(`${name}: ${outcome.error} ${outcome.cause}`);
     });
+    const slug = name.replace(/[^A-Za-z0-9]+/g, '-').slice(0, 40);
+    const { stateMachineArn: expressArn } = await service.CreateStateMachine({
+      name: `express-${slug}`,
+      definition: text,
+      roleArn: 'arn:aws:iam::000000000000:role/bench',
+      type: 'EXPRESS',
+    });
+    const express = await rate(async () => {
+      const outcome = await service.StartSyncExecution({ stateMachineArn: expressArn, input: JSON.stringify(INPUT) });
+      if (outcome.status !== 'SUCCEEDED') throw new Error(`${name}: ${JSON.stringify(outcome)}`);
+    });
+    const { stateMachineArn: standardArn } = await service.CreateStateMachine({
+      name: `standard-${slug}`,
+      definition: text,
+      roleArn: 'arn:aws:iam::000000000000:role/bench',
+      type: 'STANDARD',
+    });
+    const signal = new AbortController().signal;
+    const standard = await rate(async () => {
+      const { executionArn } = await service.StartExecution({ stateMachineArn: standardArn, input: JSON.stringify(INPUT) });
+      const outcome = await service.executionOutcome(executionArn, signal);
+      if (outcome.status !== 'SUCCEEDED') throw new Error(`${name}: ${JSON.stringify(outcome)}`);
+    });
     const peer = new PeerStateMachine(definition as never, { validationOptions: { checkArn: false, checkPaths: false } });
     const peerRate = await rate(async () => {
       const execution = peer.run(INPUT, { overrides: { taskResourceLocalHandlers: { Classify: classify } } });
       await execution.result;
     });
-    console.log(`| ${name} | ${ours.toFixed(0)} | ${peerRate.toFixed(0)} | ${(ours / peerRate).toFixed(2)}x |`);
+    console.log(
+      `| ${name} | ${ours.toFixed(0)} | ${express.toFixed(0)} | ${standard.toFixed(0)} | ${peerRate.toFixed(0)} | ${(express / peerRate).toFixed(2)}x | ${(standard / peerRate).toFixed(2)}x |`,
+    );
   }
+  await service.close();
+  db.close();
+  rmSync(folder, { recursive: true, force: true });
   console.log(`\nmemory: ${memory}`);
 }
 

@@ -114,6 +114,8 @@ const SQL = {
 export class ExecutionStore {
   readonly #db: DatabaseSync;
   readonly #s: Record<keyof typeof SQL, StatementSync>;
+  readonly #queued: { executionArn: string; event: HistoryEvent }[] = [];
+  #commit: Promise<void> | undefined;
 
   constructor(db: DatabaseSync) {
     this.#db = db;
@@ -231,8 +233,40 @@ export class ExecutionStore {
 
   /** Appends a history event; a terminal event records the execution's outcome in the same transaction. */
   appendEvent(executionArn: string, event: HistoryEvent): void {
+    this.#transaction(() => this.#appendOne(executionArn, event));
+  }
+
+  /**
+   * Queues a history event for the next group commit (one transaction for every event
+   * queued in the same turn of the event loop, across executions); `committed()` tells
+   * when it is stored.
+   */
+  queueEvent(executionArn: string, event: HistoryEvent): void {
+    this.#queued.push({ executionArn, event });
+    this.#commit ??= new Promise<void>((resolve, reject) => {
+      setImmediate(() => {
+        this.#commit = undefined;
+        const batch = this.#queued.splice(0);
+        try {
+          this.#transaction(() => {
+            for (const item of batch) this.#appendOne(item.executionArn, item.event);
+          });
+          resolve();
+        } catch (error) {
+          reject(error);
+        }
+      });
+    });
+  }
+
+  /** Resolves once every queued event is committed. */
+  committed(): Promise<void> {
+    return this.#commit ?? Promise.resolve();
+  }
+
+  #appendOne(executionArn: string, event: HistoryEvent): void {
     const status = TERMINAL[event.type];
-    this.#transaction(() => {
+    {
       this.#s.appendEvent.run(executionArn, event.id, JSON.stringify(event));
       if (!status) return;
       const key = Object.keys(event).find((k) => k.endsWith('EventDetails'));
@@ -245,7 +279,7 @@ export class ExecutionStore {
         event.timestamp,
         executionArn,
       );
-    });
+    }
   }
 
   history(executionArn: string): HistoryEvent[] {

@@ -619,10 +619,14 @@ export class StatesService {
     });
     const sink = (event: HistoryEvent) => {
       if (this.#closed) return;
-      this.#store.appendEvent(record.arn, event);
+      // Group commit: the engine awaits flushHistory before every task and at the end,
+      // so side effects and outcomes are never ahead of the stored history.
+      this.#store.queueEvent(record.arn, event);
       if (event.type === 'ExecutionStarted') {
-        this.#publishStatus(record);
-        started();
+        void this.#store.committed().then(() => {
+          this.#publishStatus(record);
+          started();
+        });
       }
     };
     const options = {
@@ -638,6 +642,7 @@ export class StatesService {
       sleep: this.options.sleep,
       timer: this.options.timer,
       onHistoryEvent: sink,
+      flushHistory: () => this.#store.committed(),
     };
     const resuming = history.some((e) => e.type === 'ExecutionStarted');
     if (resuming) this.#resumed.add(record.arn);

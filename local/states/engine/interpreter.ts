@@ -64,6 +64,12 @@ export interface ExecutionOptions {
   /** Deadlines (execution and task TimeoutSeconds, HeartbeatSeconds); real time unless given. */
   timer?: Sleep;
   onHistoryEvent?: HistorySink;
+  /**
+   * Resolves once every event handed to the sink so far is stored durably. Awaited before
+   * a task runs and before the execution ends, so a sink may batch its writes in between
+   * (what happens between tasks is pure and safe to run again after a crash).
+   */
+  flushHistory?: () => Promise<void>;
   signal?: AbortSignal;
 }
 
@@ -215,6 +221,7 @@ export class Execution {
   async flush(): Promise<void> {
     await this.sinkQueue;
     if (this.sinkError) throw this.sinkError;
+    await this.options.flushHistory?.();
   }
 
   /** Continues after a restart: ids carry on from the persisted history. */
