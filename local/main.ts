@@ -56,7 +56,7 @@ console.log(
     `  event buses: ${definitions.buses.map((b) => b.name).join(', ')}`,
     `  rules: ${definitions.rules.length}, queues: ${definitions.queues.length}, functions: ${definitions.functions.length}, tables: ${definitions.tables.length}, state machines: ${definitions.stateMachines.length}`,
     `  data folder: ${path.resolve(values.data)}`,
-    `  try: AWS_ENDPOINT_URL=${runtime.url} aws events put-events --entries file://examples/ticket-created.json`,
+    `  try: aws --endpoint-url ${runtime.url} events put-events --entries file://examples/ticket-created.json`,
   ].join('\n'),
 );
 
