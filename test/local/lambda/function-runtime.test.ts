@@ -1,0 +1,126 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type FunctionDefinition, FunctionRuntime } from '../../../local/lambda/function-runtime.js';
+import { parseBatchItemFailures } from '../../../local/lambda/sqs-event-source.js';
+
+const runtimes: FunctionRuntime[] = [];
+afterEach(async () => {
+  await Promise.all(runtimes.splice(0).map((r) => r.stop()));
+});
+
+/** A function whose bundle is `source`, written as index.mjs in a fresh folder. */
+function fn(source: string, overrides: Partial<FunctionDefinition> = {}, logs: string[] = []): FunctionRuntime {
+  const codePath = mkdtempSync(path.join(tmpdir(), 'switchyard-fn-'));
+  writeFileSync(path.join(codePath, 'index.mjs'), source);
+  const definition: FunctionDefinition = {
+    name: 'test-fn',
+    arn: 'arn:aws:lambda:us-east-1:000000000000:function:test-fn',
+    handler: 'index.handler',
+    runtime: 'nodejs24.x',
+    architecture: 'arm64',
+    codePath,
+    timeoutSeconds: 3,
+    memorySize: 128,
+    environment: {},
+    logGroupName: '/aws/lambda/test-fn',
+    ...overrides,
+  };
+  const runtime = new FunctionRuntime(definition, { GREETING: 'hello', ...definition.environment }, (_name, line) => logs.push(line));
+  runtimes.push(runtime);
+  return runtime;
+}
+
+describe('FunctionRuntime', () => {
+  it('runs the handler with the event, its environment and a context with the time left', async () => {
+    const runtime = fn(`export const handler = async (event, context) => ({
+      echo: event.x, greeting: process.env.GREETING, name: context.functionName,
+      remaining: context.getRemainingTimeInMillis(), requestId: context.awsRequestId })`);
+    const outcome = await runtime.invoke({ x: 42 });
+    expect(outcome.ok).toBe(true);
+    const payload = outcome.ok ? JSON.parse(outcome.payload) : {};
+    expect(payload).toMatchObject({ echo: 42, greeting: 'hello', name: 'test-fn', requestId: outcome.requestId });
+    expect(payload.remaining).toBeGreaterThan(2000);
+    expect(payload.remaining).toBeLessThanOrEqual(3000);
+  });
+
+  it('reports a thrown error by its name and message', async () => {
+    const outcome = await fn(
+      `export const handler = async () => { const e = new Error('nope'); e.name = 'ModelUnavailable'; throw e; }`,
+    ).invoke({});
+    expect(outcome).toMatchObject({ ok: false, error: { errorType: 'ModelUnavailable', errorMessage: 'nope' } });
+  });
+
+  it('reports a thrown non-Error by its JavaScript type, as Lambda does', async () => {
+    const outcome = await fn(`export const handler = async () => { throw 'boom'; }`).invoke({});
+    expect(outcome).toMatchObject({ ok: false, error: { errorType: 'string', errorMessage: 'boom' } });
+  });
+
+  it('fails the invocation with Sandbox.Timedout when the handler outlives the timeout, and recovers', async () => {
+    const runtime = fn(
+      `export const handler = async (e) => { if (e.hang) await new Promise(() => setInterval(() => {}, 1000)); return 'ok'; }`,
+      {
+        timeoutSeconds: 1,
+      },
+    );
+    const outcome = await runtime.invoke({ hang: true });
+    expect(outcome).toMatchObject({
+      ok: false,
+      error: { errorType: 'Sandbox.Timedout', errorMessage: expect.stringContaining('Task timed out after 1.00 seconds') },
+    });
+    await expect(runtime.invoke({})).resolves.toMatchObject({ ok: true, payload: '"ok"' });
+  });
+
+  it('fails every invocation with the init error when the module throws at load', async () => {
+    const outcome = await fn(
+      `const e = new Error('environment variable TABLE is required but not set'); e.name = 'ConfigError'; throw e;`,
+    ).invoke({});
+    expect(outcome).toMatchObject({ ok: false, error: { errorType: 'ConfigError' } });
+  });
+
+  it('fails if the handler export is missing', async () => {
+    const outcome = await fn(`export const other = () => 1;`).invoke({});
+    expect(outcome).toMatchObject({ ok: false, error: { errorType: 'Runtime.HandlerNotFound' } });
+  });
+
+  it('throttles invocations beyond reserved concurrency when asked to, as Lambda does', async () => {
+    const runtime = fn(`export const handler = async () => { await new Promise((r) => setTimeout(r, 300)); return 1; }`, {
+      reservedConcurrency: 1,
+    });
+    const first = runtime.invoke({});
+    await expect(runtime.invoke({}, { throttle: true })).rejects.toMatchObject({ code: 'TooManyRequestsException', status: 429 });
+    await expect(first).resolves.toMatchObject({ ok: true });
+  });
+
+  it('prefixes nothing itself but hands every log line and the START/END/REPORT lines to the sink', async () => {
+    const logs: string[] = [];
+    await fn(`export const handler = async () => { console.log('working on it'); return 1; }`, {}, logs).invoke({});
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(logs.some((l) => l.startsWith('START RequestId:'))).toBe(true);
+    expect(logs).toContain('working on it');
+    expect(logs.some((l) => l.startsWith('REPORT RequestId:'))).toBe(true);
+  });
+});
+
+describe('parseBatchItemFailures', () => {
+  const batch = new Set(['a', 'b']);
+  it('treats null, {} and an empty or null list as all succeeded', () => {
+    for (const payload of ['null', '{}', '{"batchItemFailures":[]}', '{"batchItemFailures":null}']) {
+      expect(parseBatchItemFailures(payload, batch)).toEqual(new Set());
+    }
+  });
+  it('returns the failed ids', () => {
+    expect(parseBatchItemFailures('{"batchItemFailures":[{"itemIdentifier":"b"}]}', batch)).toEqual(new Set(['b']));
+  });
+  it.each([
+    ['not JSON', 'nope'],
+    ['an empty identifier', '{"batchItemFailures":[{"itemIdentifier":""}]}'],
+    ['a null identifier', '{"batchItemFailures":[{"itemIdentifier":null}]}'],
+    ['an identifier not in the batch', '{"batchItemFailures":[{"itemIdentifier":"z"}]}'],
+    ['a misspelled key', '{"batchItemFailures":[{"itemId":"a"}]}'],
+    ['a list that is not a list', '{"batchItemFailures":"a"}'],
+  ])('fails the whole batch for %s', (_name, payload) => {
+    expect(parseBatchItemFailures(payload, batch)).toBe('invalid');
+  });
+});
