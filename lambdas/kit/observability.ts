@@ -9,4 +9,4 @@ import { Tracer } from '@aws-lambda-powertools/tracer';
  */
 export const logger = new Logger();
 export const tracer = new Tracer();
-export const metrics = new Metrics({ defaultDimensions: {} });
+export const metrics = new Metrics();
