@@ -1128,6 +1128,9 @@ export function describeResource(resource: string): { type: string; name: string
   const m = /^arn:[^:]+:states:[^:]*:[^:]*:(.+)$/.exec(resource);
   if (m) {
     const rest = m[1] as string;
+    // `startExecution.sync:2`: the version after `.sync` belongs to the name, not the type.
+    const versioned = /^(.+):([^:]+\.sync:\d+)$/.exec(rest);
+    if (versioned) return { type: versioned[1] as string, name: versioned[2] as string, lambdaArn: false };
     const i = rest.lastIndexOf(':');
     if (i > 0) return { type: rest.slice(0, i), name: rest.slice(i + 1), lambdaArn: false };
   }

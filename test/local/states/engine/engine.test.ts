@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidDefinition, parseDefinition, retryDelay, startExecution, TaskFailure } from '../../../../local/states/engine/index.js';
+import { describeResource } from '../../../../local/states/engine/interpreter.js';
 import { ARNS, fakeTime, run, stubRunner, types } from './helpers.js';
 
 const task = (extra: Record<string, unknown> = {}) => ({
@@ -282,5 +283,16 @@ describe('Execution', () => {
     };
     expect((await run(definition, [1, 2])).result.status).toBe('SUCCEEDED');
     expect((await run(definition, [1, 2, 3])).result.error).toBe('States.ExceedToleratedFailureThreshold');
+  });
+});
+
+describe('describeResource', () => {
+  it.each([
+    ['arn:aws:states:::lambda:invoke', 'lambda', 'invoke'],
+    ['arn:aws:states:::events:putEvents.waitForTaskToken', 'events', 'putEvents.waitForTaskToken'],
+    ['arn:aws:states:::states:startExecution.sync:2', 'states', 'startExecution.sync:2'],
+    ['arn:aws:states:::aws-sdk:dynamodb:getItem', 'aws-sdk:dynamodb', 'getItem'],
+  ])('names %s as type %s and resource %s, as AWS history events do', (arn, type, name) => {
+    expect(describeResource(arn)).toMatchObject({ type, name, lambdaArn: false });
   });
 });
