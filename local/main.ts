@@ -47,7 +47,18 @@ if (!existsSync(path.join(cdkOut, 'manifest.json'))) {
   process.exit(1);
 }
 
-const runtime = await LocalRuntime.start({ cdkOut, dataDir: path.resolve(values.data), port: Number(values.port) });
+const port = Number(values.port);
+if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+  console.error(`--port is ${JSON.stringify(values.port)}; it must be a whole number from 0 to 65535 (0 picks a free port)`);
+  process.exit(1);
+}
+const runtime = await LocalRuntime.start({ cdkOut, dataDir: path.resolve(values.data), port }).catch((error: NodeJS.ErrnoException) => {
+  if (error.code === 'EADDRINUSE') {
+    console.error(`port ${port} is already in use (another local runtime?); stop it or pass --port <n> (0 picks a free port)`);
+    process.exit(1);
+  }
+  throw error;
+});
 for (const warning of runtime.warnings) console.warn(`[template] not run locally: ${warning}`);
 const { definitions } = runtime;
 console.log(
