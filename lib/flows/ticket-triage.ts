@@ -109,10 +109,10 @@ export class TicketTriage extends Construct {
             eventBus: props.eventBus,
             source: TicketRouted.source,
             detailType: TicketRouted.detailType,
-            detail: sfn.TaskInput.fromObject({
-              ...detail,
-              metadata,
-            }),
+            // One JSONata object expression rather than a field per expression: Step Functions
+            // fails a field whose expression yields nothing (States.QueryEvaluationError), while
+            // an object constructor just leaves the key out (`reviewer` when nobody is named).
+            detail: sfn.TaskInput.fromText(jsonataObject({ ...detail, metadata })),
           },
         ],
       }).addRetry({ errors: ['EventBridge.FailedEntry'], interval: Duration.seconds(1), backoffRate: 2, maxAttempts: 4 });
@@ -245,11 +245,12 @@ export class TicketTriage extends Construct {
 
     const queues = JSON.stringify(TICKET_QUEUES).replaceAll('"', "'");
     const applyDecision = sfn.Pass.jsonata(this, 'ApplyDecision', {
-      outputs: {
+      // A reviewer is optional in the decision, so the output is built as one object expression.
+      outputs: jsonataObject({
         queue: `{% $exists($states.input.queue) ? $states.input.queue : ($states.input.decision = 'approve' ? ${input}.suggestedQueue : ${input}.fallbackQueue) %}`,
         decidedBy: 'human',
         reviewer: '{% $states.input.reviewer %}',
-      },
+      }),
     });
     const routeDecision = routed(
       'RouteDecision',
@@ -301,4 +302,25 @@ export class TicketTriage extends Construct {
       reason: 'Cross-region inference profiles invoke the base model in whichever region serves the request.',
     });
   }
+}
+
+/**
+ * Turns an object whose values are `{% expression %}` strings, plain values or nested such
+ * objects into one JSONata object expression, in which a key whose value is undefined is
+ * left out instead of failing the state.
+ */
+export function jsonataObject(fields: Record<string, unknown>): string {
+  const render = (value: unknown): string => {
+    if (typeof value === 'string') {
+      const expression = /^\{%(.*)%\}$/s.exec(value);
+      return expression ? `(${(expression[1] ?? '').trim()})` : JSON.stringify(value);
+    }
+    if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+      return `{ ${Object.entries(value)
+        .map(([key, inner]) => `${JSON.stringify(key)}: ${render(inner)}`)
+        .join(', ')} }`;
+    }
+    return JSON.stringify(value);
+  };
+  return `{% ${render(fields)} %}`;
 }

@@ -1,9 +1,14 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { BatchGetItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { App } from 'aws-cdk-lib';
 import { afterAll, describe, expect, it } from 'vitest';
+import { SwitchyardStack } from '../../lib/switchyard-stack.js';
 import { consumerFixture, credentials, eventually, region, tempDataDir, ticketEntry } from './helpers.js';
 
 const root = path.join(import.meta.dirname, '../..');
@@ -31,7 +36,7 @@ async function startRuntime(cdkOut: string, dataDir: string, port: number): Prom
     { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   children.push(child);
-  let output = '';
+  output = '';
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`runtime did not start:\n${output}`)), 30_000);
     child.stdout?.on('data', (chunk: Buffer) => {
@@ -48,6 +53,9 @@ async function startRuntime(cdkOut: string, dataDir: string, port: number): Prom
   });
   return child;
 }
+
+/** The runtime's console lines so far, for the process started last. */
+let output = '';
 
 async function runs(dynamodb: DynamoDBClient): Promise<Map<string, number>> {
   const counts = new Map<string, number>();
@@ -93,5 +101,48 @@ describe('LocalRuntime durability', () => {
     // idempotency record may run twice; every other ticket runs exactly once.
     const duplicates = [...counts.values()].filter((n) => n > 1).length;
     expect(duplicates).toBeLessThanOrEqual(TICKETS.length - doneBeforeKill);
+  }, 120_000);
+
+  it('finishes an escalation that waited on its task token across a SIGKILL, without sending it again', async () => {
+    const cdkOut = mkdtempSync(path.join(tmpdir(), 'switchyard-app-'));
+    const app = new App({ outdir: cdkOut, context: { 'aws:cdk:enable-asset-metadata': true } });
+    new SwitchyardStack(app, 'Switchyard', { env: { account: '000000000000', region } });
+    app.synth();
+    const dataDir = tempDataDir();
+    const port = await freePort();
+    const config = { endpoint: `http://127.0.0.1:${port}`, region, credentials, maxAttempts: 1 };
+    const escalatedLine = () => output.split('\n').find((l) => l.includes(' TicketEscalated ') && l.includes('"ticketId":"KILL-1"'));
+
+    const first = await startRuntime(cdkOut, dataDir, port);
+    await new EventBridgeClient(config).send(
+      new PutEventsCommand({
+        Entries: [
+          {
+            EventBusName: 'Switchyard-hub',
+            Source: 'switchyard.helpdesk',
+            DetailType: 'TicketCreated',
+            Detail: JSON.stringify({ ticketId: 'KILL-1', customerId: 'C', subject: 'hello', body: 'asdf qwerty' }),
+          },
+        ],
+      }),
+    );
+    const line = await eventually(async () => escalatedLine(), 30_000, 'TicketEscalated');
+    const { taskToken } = JSON.parse(line.slice(line.indexOf('{'))) as { taskToken: string };
+    first.kill('SIGKILL');
+    await new Promise((resolve) => first.once('exit', resolve));
+
+    await startRuntime(cdkOut, dataDir, port);
+    await new SFNClient(config).send(
+      new SendTaskSuccessCommand({ taskToken, output: JSON.stringify({ decision: 'reject', queue: 'security' }) }),
+    );
+    const routed = await eventually(
+      async () => output.split('\n').find((l) => l.includes(' TicketRouted ') && l.includes('"ticketId":"KILL-1"')),
+      30_000,
+      'TicketRouted after the restart',
+    );
+    expect(routed).toContain('"queue":"security"');
+    expect(routed).toContain('"decidedBy":"human"');
+    // The resumed execution waited on the token it had; it did not publish TicketEscalated again.
+    expect(escalatedLine()).toBeUndefined();
   }, 120_000);
 });

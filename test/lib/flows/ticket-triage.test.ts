@@ -2,7 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { IdempotencyStore } from '../../../lib/constructs/idempotency-store.js';
-import { TicketTriage } from '../../../lib/flows/ticket-triage.js';
+import { jsonataObject, TicketTriage } from '../../../lib/flows/ticket-triage.js';
 import { definitionOf, switchyardTemplate, testStack } from '../../helpers/synth.js';
 
 type States = Record<string, Record<string, unknown>>;
@@ -111,5 +111,21 @@ describe('TicketTriage', () => {
     expect(
       () => new TicketTriage(stack, 'Triage', { eventBus: bus, idempotencyStore: new IdempotencyStore(stack, 'Store'), ...props }),
     ).toThrow(message);
+  });
+});
+
+describe('jsonataObject', () => {
+  it('builds one JSONata object in which a missing value leaves its key out instead of failing', async () => {
+    const { default: jsonata } = await import('jsonata');
+    const expression = jsonataObject({
+      queue: '{% $states.input.queue %}',
+      decidedBy: 'human',
+      reviewer: '{% $states.input.reviewer %}',
+      meta: { n: 1 },
+    });
+    expect(expression).toMatch(/^\{% \{ .* \} %\}$/);
+    const body = expression.slice(2, -2);
+    const result = await jsonata(body).evaluate({}, { states: { input: { queue: 'billing' } } });
+    expect(result).toEqual({ queue: 'billing', decidedBy: 'human', meta: { n: 1 } });
   });
 });
