@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { startExecution, type TaskRequest } from '../../../local/states/engine/index.js';
+import { definitionOf, switchyardTemplate } from '../../helpers/synth.js';
+
+/**
+ * The synthesized triage and escalation definitions, run on the local ASL engine with
+ * stubbed tasks: every path of the flows, without AWS and without waiting for the SLA.
+ */
+const { template } = switchyardTemplate();
+const machines = Object.values(template.findResources('AWS::StepFunctions::StateMachine'));
+const definition = (type: string) => JSON.stringify(definitionOf(machines.find((m) => m.Properties.StateMachineType === type) ?? {}));
+
+const ESCALATION_INPUT = {
+  ticketId: 'T-9',
+  subject: 'hello',
+  suggestedQueue: 'billing',
+  confidence: 0.4,
+  model: 'local-logreg@test',
+  defaultQueue: 'billing',
+  fallbackQueue: 'technical',
+  correlationId: 'corr-9',
+  causationId: 'evt-9',
+};
+
+/** Runs the escalation machine; `decide` answers the task token (or throws to time it out). */
+async function escalate(decide: (request: TaskRequest) => unknown) {
+  const published: unknown[] = [];
+  const taskRunner = {
+    run: async (request: TaskRequest) => {
+      const entries = (request.input as { Entries: { DetailType: string; Detail: unknown }[] }).Entries;
+      published.push(...entries.map((e) => ({ type: e.DetailType, detail: e.Detail })));
+      if (request.resource.endsWith('.waitForTaskToken')) return decide(request);
+      return { Entries: [{ EventId: 'e' }], FailedEntryCount: 0 };
+    },
+  };
+  const { result } = startExecution({
+    definition: definition('STANDARD'),
+    input: JSON.stringify(ESCALATION_INPUT),
+    name: 'run',
+    executionArn: 'arn:aws:states:us-east-1:000000000000:execution:esc:run',
+    stateMachineArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:esc',
+    stateMachineName: 'esc',
+    taskRunner,
+    // Deadlines fire at once: the SLA (the task's TimeoutSeconds) has passed.
+    timer: async () => undefined,
+    sleep: async () => undefined,
+  });
+  return { outcome: await result, published };
+}
+
+describe('the escalation definition', () => {
+  it('routes to the default queue, decided by the SLA, when nobody answers in time', async () => {
+    const { outcome, published } = await escalate(() => new Promise(() => undefined));
+    expect(outcome.status).toBe('SUCCEEDED');
+    expect(published.at(-1)).toEqual({
+      type: 'TicketRouted',
+      detail: expect.objectContaining({ ticketId: 'T-9', queue: 'billing', decidedBy: 'sla-default' }),
+    });
+    expect((published.at(-1) as { detail: object }).detail).not.toHaveProperty('reviewer');
+  });
+
+  it('routes a rejected ticket to the fallback queue when the reviewer names no queue and no reviewer', async () => {
+    const { outcome, published } = await escalate(() => ({ decision: 'reject' }));
+    expect(outcome.status).toBe('SUCCEEDED');
+    expect(published.at(-1)).toEqual({ type: 'TicketRouted', detail: expect.objectContaining({ queue: 'technical', decidedBy: 'human' }) });
+  });
+
+  it('carries the correlation id into every event it publishes', async () => {
+    const { published } = await escalate(() => ({ decision: 'approve', reviewer: 'sam' }));
+    for (const event of published as { detail: { metadata: unknown } }[]) {
+      expect(event.detail.metadata).toEqual({ correlationId: 'corr-9', causationId: 'evt-9' });
+    }
+  });
+});
