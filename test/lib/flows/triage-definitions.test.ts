@@ -72,3 +72,65 @@ describe('the escalation definition', () => {
     }
   });
 });
+
+/** Runs the triage machine on a TicketCreated workflow input; `classify` answers the model task. */
+async function triage(classify: (attempt: number) => unknown) {
+  const calls: TaskRequest[] = [];
+  let attempts = 0;
+  const taskRunner = {
+    run: async (request: TaskRequest) => {
+      calls.push(request);
+      if (request.resource.includes('lambda:invoke')) return { Payload: classify(++attempts), StatusCode: 200 };
+      if (request.resource.includes('startExecution')) return { ExecutionArn: 'arn:esc', StartDate: 0 };
+      return { Entries: [{ EventId: 'e' }], FailedEntryCount: 0 };
+    },
+  };
+  const input = {
+    detail: { ticketId: 'T-1', customerId: 'C', subject: 'Charged twice', body: 'refund' },
+    event: { id: 'evt-1', source: 'switchyard.helpdesk', detailType: 'TicketCreated', time: '2026-01-01T00:00:00Z' },
+    correlationId: 'corr-1',
+  };
+  const { result } = startExecution({
+    definition: definition('EXPRESS'),
+    input: JSON.stringify(input),
+    name: 'TicketCreated-abc',
+    executionArn: 'arn:aws:states:us-east-1:000000000000:express:triage:TicketCreated-abc:1',
+    stateMachineArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:triage',
+    stateMachineName: 'triage',
+    taskRunner,
+    timer: () => new Promise(() => undefined),
+    sleep: async () => undefined,
+  });
+  return { outcome: await result, calls, attempts: () => attempts };
+}
+
+describe('the triage definition', () => {
+  it('routes a confident classification straight away', async () => {
+    const { outcome, calls } = await triage(() => ({ queue: 'billing', confidence: 0.93, model: 'm' }));
+    expect(outcome.status).toBe('SUCCEEDED');
+    const routed = calls.at(-1)?.input as { Entries: { DetailType: string; Detail: Record<string, unknown> }[] };
+    expect(routed.Entries[0]).toMatchObject({
+      DetailType: 'TicketRouted',
+      Detail: { ticketId: 'T-1', queue: 'billing', decidedBy: 'model' },
+    });
+  });
+
+  it('escalates an unsure classification under the triage execution name', async () => {
+    const { calls } = await triage(() => ({ queue: 'account', confidence: 0.41, model: 'm' }));
+    expect(calls.at(-1)?.input).toMatchObject({
+      Name: 'TicketCreated-abc',
+      Input: { ticketId: 'T-1', suggestedQueue: 'account', confidence: 0.41 },
+    });
+  });
+
+  it('retries a model that is unavailable, then escalates with confidence 0 when it stays down', async () => {
+    const { TaskFailure } = await import('../../../local/states/engine/index.js');
+    const { outcome, calls, attempts } = await triage(() => {
+      throw new TaskFailure('ModelUnavailable', 'Bedrock timed out');
+    });
+    expect(outcome.status).toBe('SUCCEEDED');
+    // The first call and MaxAttempts (4) retries.
+    expect(attempts()).toBe(5);
+    expect(calls.at(-1)?.input).toMatchObject({ Input: { suggestedQueue: 'technical', confidence: 0, model: 'none' } });
+  });
+});
