@@ -35,6 +35,8 @@ export class LambdaService implements RestProtocolService {
         AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
         AWS_LAMBDA_LOG_GROUP_NAME: definition.logGroupName,
         AWS_EXECUTION_ENV: `AWS_Lambda_${definition.runtime}`,
+        // Powertools reports cold starts only for on-demand environments, as Lambda labels them.
+        AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
         LAMBDA_TASK_ROOT: definition.codePath,
         _HANDLER: definition.handler,
       };
