@@ -176,10 +176,11 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
 
 function send(res: ServerResponse, response: RawResponse): void {
   const body = response.body ?? '';
+  // A service that names its request id in the body (SQS's XML) sets the header itself.
   res.writeHead(response.status, {
+    'x-amzn-requestid': crypto.randomUUID(),
     ...response.headers,
     'content-length': Buffer.byteLength(body),
-    'x-amzn-requestid': crypto.randomUUID(),
   });
   res.end(body);
 }

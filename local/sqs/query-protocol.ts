@@ -30,9 +30,9 @@ export class SqsQueryProtocol {
       // Operations are only looked up by names OPERATIONS holds, which are all SqsService methods.
       const operation = this.sqs[action as SqsOperationName] as (input: unknown) => Promise<unknown>;
       const output = await operation.call(this.sqs, input);
-      return xmlResponse(200, encodeSqsQueryResult(action as SqsOperationName, output as never, requestId));
+      return withRequestId(xmlResponse(200, encodeSqsQueryResult(action as SqsOperationName, output as never, requestId)), requestId);
     } catch (error) {
-      if (error instanceof AwsError) return sqsQueryError(error, requestId);
+      if (error instanceof AwsError) return withRequestId(sqsQueryError(error, requestId), requestId);
       throw error;
     }
   }
@@ -440,6 +440,11 @@ function text(name: string, value: string | number | boolean | undefined): strin
 
 function element(name: string, content: string): string {
   return content === '' ? `<${name}/>` : `<${name}>${content}</${name}>`;
+}
+
+/** The same request id in the header as in the XML body, as SQS answers. */
+function withRequestId(response: RawResponse, requestId: string): RawResponse {
+  return { ...response, headers: { ...response.headers, 'x-amzn-requestid': requestId } };
 }
 
 function xmlResponse(status: number, body: string): RawResponse {

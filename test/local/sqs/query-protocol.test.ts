@@ -294,7 +294,7 @@ describe('SqsQueryProtocol', () => {
       post(),
     );
     expect(sent.status).toBe(200);
-    expect(sent.headers).toEqual({ 'content-type': 'text/xml' });
+    expect(sent.headers).toEqual({ 'content-type': 'text/xml', 'x-amzn-requestid': expect.any(String) });
     expect(String(sent.body)).toMatch(/<SendMessageResult><MD5OfMessageBody>49f68a5c8493ec2c0bf489821c21fc3b<\/MD5OfMessageBody>/);
     const received = await protocol.handle(form({ Action: 'ReceiveMessage', QueueUrl, 'MessageAttributeName.1': 'All' }), post());
     expect(String(received.body)).toContain(
@@ -400,7 +400,10 @@ describe('SqsQueryProtocol with the AWS CLI', () => {
     });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('text/xml');
-    expect(await response.text()).toMatch(/^<\?xml version="1.0"\?><SendMessageResponse xmlns="[^"]+"><SendMessageResult>/);
+    const body = await response.text();
+    expect(body).toMatch(/^<\?xml version="1.0"\?><SendMessageResponse xmlns="[^"]+"><SendMessageResult>/);
+    // One request id, in the header and in the body, as SQS answers.
+    expect(body).toContain(`<RequestId>${response.headers.get('x-amzn-requestid')}</RequestId>`);
     expect(await counts(sqs, QueueUrl)).toMatchObject({ visible: 1 });
   });
 
