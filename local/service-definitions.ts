@@ -1,7 +1,7 @@
 import type { ArchiveDefinition, BusDefinition, RuleDefinition, TargetDefinition } from './events/definitions.js';
 import type { FunctionDefinition } from './lambda/function-runtime.js';
 import type { SqsMappingDefinition } from './lambda/sqs-event-source.js';
-import type { LoadedApp, LoadedResource } from './template/load.js';
+import type { LoadedApp } from './template/load.js';
 
 /** What the local services need from the loaded templates, by service. */
 export interface ServiceDefinitions {
@@ -216,5 +216,3 @@ function queueAttributes(p: Record<string, unknown>): Record<string, string> {
   }
   return attributes;
 }
-
-export type { LoadedResource };

@@ -5,13 +5,12 @@ import * as path from 'node:path';
 // @ts-expect-error -- asl-validator ships no types
 import aslValidator from 'asl-validator';
 import { App, Stack, Validations } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SwitchyardStack } from '../lib/switchyard-stack.js';
-import { definitionOf, switchyardTemplate, TEST_ENV } from './helpers/synth.js';
+import { definitionOf, switchyardTemplate, synthSwitchyardApp, TEST_ENV } from './helpers/synth.js';
 
 /** Every `Validations.of(x).acknowledge()` in the tree (stored as `{ "Annotation::<id>": reason }` metadata). */
 function acknowledgements(root: IConstruct): { path: string; id: string; reason: string }[] {
@@ -94,11 +93,7 @@ describe('Switchyard app bundles', () => {
 
   afterAll(() => rmSync(outdir, { recursive: true, force: true }));
   beforeAll(() => {
-    // Asset metadata on resources, as the cdk CLI turns on, maps each function to its bundle folder.
-    const app = new App({ outdir, context: { 'aws:cdk:enable-asset-metadata': true } });
-    const stack = new SwitchyardStack(app, 'Switchyard', { env: TEST_ENV });
-    manifest = Template.fromStack(stack);
-    assembly = app.synth();
+    ({ template: manifest, assembly } = synthSwitchyardApp(outdir, TEST_ENV));
   });
 
   it('bundles each handler into one ESM file that loads on the Lambda Node', () => {

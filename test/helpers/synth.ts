@@ -19,6 +19,20 @@ export function testStack(): { stack: Stack; bus: events.EventBus } {
   return { stack, bus: new events.EventBus(stack, 'Bus') };
 }
 
+/**
+ * Synthesizes the whole app into `outdir` with real esbuild bundling, as `cdk synth` does
+ * (asset metadata on, as the CLI turns it on, so each function maps to its bundle folder).
+ */
+export function synthSwitchyardApp(
+  outdir: string,
+  env: { account: string; region: string } = { account: '000000000000', region: 'us-east-1' },
+) {
+  const app = new App({ outdir, context: { 'aws:cdk:enable-asset-metadata': true } });
+  const stack = new SwitchyardStack(app, 'Switchyard', { env });
+  const template = Template.fromStack(stack);
+  return { template, assembly: app.synth() };
+}
+
 export function switchyardTemplate(props: SwitchyardStackProps = {}): { app: App; stack: SwitchyardStack; template: Template } {
   const app = testApp();
   const stack = new SwitchyardStack(app, 'Switchyard', { env: TEST_ENV, ...props });

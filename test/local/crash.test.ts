@@ -6,9 +6,8 @@ import * as path from 'node:path';
 import { BatchGetItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { App } from 'aws-cdk-lib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { SwitchyardStack } from '../../lib/switchyard-stack.js';
+import { synthSwitchyardApp } from '../helpers/synth.js';
 import { consumerFixture, credentials, eventually, region, tempDataDir, ticketEntry } from './helpers.js';
 
 const root = path.join(import.meta.dirname, '../..');
@@ -105,9 +104,7 @@ describe('LocalRuntime durability', () => {
 
   it('finishes an escalation that waited on its task token across a SIGKILL, without sending it again', async () => {
     const cdkOut = mkdtempSync(path.join(tmpdir(), 'switchyard-app-'));
-    const app = new App({ outdir: cdkOut, context: { 'aws:cdk:enable-asset-metadata': true } });
-    new SwitchyardStack(app, 'Switchyard', { env: { account: '000000000000', region } });
-    app.synth();
+    synthSwitchyardApp(cdkOut);
     const dataDir = tempDataDir();
     const port = await freePort();
     const config = { endpoint: `http://127.0.0.1:${port}`, region, credentials, maxAttempts: 1 };

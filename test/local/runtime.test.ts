@@ -12,7 +12,8 @@ import { InvokeCommand, LambdaClient, ListFunctionsCommand } from '@aws-sdk/clie
 import { GetQueueAttributesCommand, ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalRuntime } from '../../local/runtime.js';
-import { awsCli, awsCliMissing, consumerFixture, credentials, eventually, region, tempDataDir, ticketEntry } from './helpers.js';
+import { awsCli, awsCliMissing } from './aws-cli.js';
+import { consumerFixture, credentials, eventually, region, tempDataDir, ticketEntry } from './helpers.js';
 
 let runtime: LocalRuntime;
 let events: EventBridgeClient;

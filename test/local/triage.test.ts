@@ -3,10 +3,9 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { GetExecutionHistoryCommand, ListExecutionsCommand, SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { App } from 'aws-cdk-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SwitchyardStack } from '../../lib/switchyard-stack.js';
 import { LocalRuntime } from '../../local/runtime.js';
+import { synthSwitchyardApp } from '../helpers/synth.js';
 import { credentials, eventually, region, tempDataDir } from './helpers.js';
 
 /** The events the hub accepted, as the runtime's console prints them. */
@@ -17,9 +16,7 @@ let sfn: SFNClient;
 
 beforeAll(async () => {
   const outdir = mkdtempSync(path.join(tmpdir(), 'switchyard-app-'));
-  const app = new App({ outdir, context: { 'aws:cdk:enable-asset-metadata': true } });
-  new SwitchyardStack(app, 'Switchyard', { env: { account: '000000000000', region } });
-  app.synth();
+  synthSwitchyardApp(outdir);
   runtime = await LocalRuntime.start({
     cdkOut: outdir,
     dataDir: tempDataDir(),

@@ -1,7 +1,4 @@
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AwsError } from '../../../local/aws-error.js';
 import { systemClock } from '../../../local/clock.js';
@@ -10,6 +7,7 @@ import { Endpoint } from '../../../local/endpoint/server.js';
 import { decodeSqsQuery, encodeSqsQueryResult, SqsQueryProtocol, sqsQueryError } from '../../../local/sqs/query-protocol.js';
 import { SqsService } from '../../../local/sqs/sqs-service.js';
 import { openDatabase } from '../../../local/store/data-folder.js';
+import { AWS_CLI_SKIP_REASON, awsCli, awsCliMissing } from '../aws-cli.js';
 import { ACCOUNT, BASE_URL, counts, createSqs } from './helpers.js';
 
 const XMLNS = 'http://queue.amazonaws.com/doc/2012-11-05/';
@@ -347,12 +345,6 @@ describe('SqsQueryProtocol', () => {
   });
 });
 
-/** Debian's AWS CLI v2, which speaks SQS's query protocol (the pyenv `aws` on PATH is v1 and speaks JSON). */
-const AWS_CLI = '/usr/bin/aws';
-const awsCliMissing = !existsSync(AWS_CLI) && !process.env.CI;
-const SKIP_REASON = `${AWS_CLI} is not installed (Debian package awscli); CI installs it and runs these tests`;
-const execFileAsync = promisify(execFile);
-
 describe('SqsQueryProtocol with the AWS CLI', () => {
   let endpoint: Endpoint;
   let url: string;
@@ -372,24 +364,7 @@ describe('SqsQueryProtocol with the AWS CLI', () => {
     db.close();
   });
 
-  /** Runs the CLI without blocking the event loop (the endpoint answers from this process) and parses its JSON output. */
-  async function aws(...args: string[]): Promise<unknown> {
-    if (!existsSync(AWS_CLI)) throw new Error(`${AWS_CLI} is missing, but CI is set: CI must install Debian's awscli (see .ci/run)`);
-    const { stdout } = await execFileAsync(AWS_CLI, ['--endpoint-url', url, '--region', 'us-east-1', '--output', 'json', 'sqs', ...args], {
-      env: {
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
-        AWS_ACCESS_KEY_ID: 'local',
-        AWS_SECRET_ACCESS_KEY: 'local',
-        AWS_PAGER: '',
-        // A developer's own CLI settings (cli_binary_format, profiles) must not change what is sent.
-        AWS_CONFIG_FILE: '/nonexistent',
-        AWS_SHARED_CREDENTIALS_FILE: '/nonexistent',
-      },
-      encoding: 'utf8',
-    });
-    return stdout.trim() === '' ? undefined : JSON.parse(stdout);
-  }
+  const aws = (...args: string[]) => awsCli(url, ['sqs', ...args]);
 
   it('answers a form post to the queue URL through the endpoint', async () => {
     const { QueueUrl } = await sqs.CreateQueue({ QueueName: 'posted-to' });
@@ -408,7 +383,7 @@ describe('SqsQueryProtocol with the AWS CLI', () => {
   });
 
   it('creates, finds, describes, tags, lists and deletes a queue', async (ctx) => {
-    ctx.skip(awsCliMissing, SKIP_REASON);
+    ctx.skip(awsCliMissing, AWS_CLI_SKIP_REASON);
     const created = (await aws(
       'create-queue',
       '--queue-name',
@@ -437,7 +412,7 @@ describe('SqsQueryProtocol with the AWS CLI', () => {
   });
 
   it('sends, receives, deletes and purges messages, bodies, attributes and MD5s intact', async (ctx) => {
-    ctx.skip(awsCliMissing, SKIP_REASON);
+    ctx.skip(awsCliMissing, AWS_CLI_SKIP_REASON);
     const { QueueUrl } = await sqs.CreateQueue({ QueueName: 'cli-messages' });
     // Markup, quotes and a CR that an XML parser would otherwise turn into LF.
     const body = `<order id="1"> & 'ünïcode' ✓\r\nend`;
@@ -510,7 +485,7 @@ describe('SqsQueryProtocol with the AWS CLI', () => {
   });
 
   it("fails if the queue does not exist, with the CLI's error text naming the legacy code", async (ctx) => {
-    ctx.skip(awsCliMissing, SKIP_REASON);
+    ctx.skip(awsCliMissing, AWS_CLI_SKIP_REASON);
     await expect(aws('get-queue-url', '--queue-name', 'cli-missing')).rejects.toMatchObject({
       code: 254,
       stderr: expect.stringContaining(

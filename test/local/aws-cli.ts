@@ -1,0 +1,33 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { promisify } from 'node:util';
+
+/** Debian's AWS CLI v2, which still speaks SQS's query protocol (the pyenv `aws` on PATH is v1 and speaks JSON). */
+export const AWS_CLI = '/usr/bin/aws';
+/** CI installs it (.ci/run); elsewhere the tests that need it skip. */
+export const awsCliMissing = !existsSync(AWS_CLI) && !process.env.CI;
+export const AWS_CLI_SKIP_REASON = `${AWS_CLI} is not installed (Debian package awscli); CI installs it and runs these tests`;
+
+const execFileAsync = promisify(execFile);
+
+/**
+ * Runs the real AWS CLI against `endpoint` and parses its JSON output. Asynchronous: the
+ * endpoint under test answers from this same process.
+ */
+export async function awsCli(endpoint: string, args: string[]): Promise<unknown> {
+  if (!existsSync(AWS_CLI)) throw new Error(`${AWS_CLI} is missing, but CI is set: CI must install Debian's awscli (see .ci/run)`);
+  const { stdout } = await execFileAsync(AWS_CLI, ['--endpoint-url', endpoint, '--region', 'us-east-1', '--output', 'json', ...args], {
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      AWS_PAGER: '',
+      // A developer's own CLI settings (cli_binary_format, profiles) must not change what is sent.
+      AWS_CONFIG_FILE: '/nonexistent',
+      AWS_SHARED_CREDENTIALS_FILE: '/nonexistent',
+    },
+    encoding: 'utf8',
+  });
+  return stdout.trim() === '' ? undefined : JSON.parse(stdout);
+}
