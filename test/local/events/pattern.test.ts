@@ -12,7 +12,7 @@ interface Vector {
   error?: { code: string; message: string };
 }
 
-const VECTORS = path.join(import.meta.dirname, '../../../../shared/conformance/event-patterns');
+const VECTORS = path.join(import.meta.dirname, '../../conformance/event-patterns');
 
 /** Vectors this implementation does not pass yet, with why; none at present. */
 const KNOWN_GAPS = new Map<string, string>();

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadVectors, runVector } from '../../../../local/states/engine/conformance-runner.js';
+import { loadVectors, runVector } from '../../../conformance/runner.js';
 
 // Every recorded AWS execution runs as its own test; the ones listed in KNOWN_GAPS.json
 // must still fail (so the list shrinks when the engine improves) and all others must pass.
