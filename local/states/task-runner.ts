@@ -665,9 +665,10 @@ function binaryIn(value: unknown): unknown {
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, binaryIn(v)]));
 }
 
-/** Bytes in a response → base64 text. */
+/** Bytes in a response → base64 text; timestamps stay Dates. */
 function binaryOut(value: unknown): unknown {
   if (value instanceof Uint8Array) return Buffer.from(value).toString('base64');
+  if (value instanceof Date) return value;
   if (Array.isArray(value)) return value.map(binaryOut);
   if (!isObject(value)) return value;
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, binaryOut(v)]));
