@@ -99,13 +99,13 @@ export const SDK_SERVICE_NAMES = Object.keys(SDK_SERVICES);
 
 /**
  * The API operations of a service object: its `operations` record when it has one (as
- * StatesService and EventsService do), else its own PascalCase methods (SqsService).
+ * StatesService and EventsService do), else its PascalCase methods (SqsService).
  */
 export function apiOperations(service: object): SdkOperations {
   const declared = (service as { operations?: unknown }).operations;
   if (typeof declared === 'object' && declared !== null) return declared as SdkOperations;
   const operations: Record<string, (input: never) => Promise<unknown>> = {};
-  for (let proto = Object.getPrototypeOf(service); proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
+  for (let proto: object | null = service; proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
     for (const name of Object.getOwnPropertyNames(proto)) {
       const method = (service as Record<string, unknown>)[name];
       if (/^[A-Z]/.test(name) && typeof method === 'function' && !(name in operations)) {
@@ -139,11 +139,7 @@ export class SdkIntegrations {
   /** Why `aws-sdk:<service>:<action>` cannot run here, or undefined when it can. */
   unsupported(service: string, action: string): string | undefined {
     const hosted = this.#services.get(service);
-    if (!hosted) {
-      return SDK_SERVICES[service]
-        ? `the local runtime does not host ${service}`
-        : `the local runtime hosts no service '${service}' (it hosts ${this.services.join(', ')})`;
-    }
+    if (!hosted) return `the local runtime does not host ${service}`;
     if (hosted.metadata.unsupported?.has(action)) return `AWS does not offer ${service}:${action} as an SDK integration`;
     if (!/^[a-z]/.test(action) || !hosted.operations[pascal(action)]) {
       return `the local ${service} does not implement ${pascal(action)}`;

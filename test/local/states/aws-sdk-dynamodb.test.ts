@@ -2,7 +2,7 @@ import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbHost } from '../../../local/dynamodb/dynamodb-host.js';
 import { sdkDynamoDb } from '../../../local/states/task-runner.js';
-import { catchInto, createMachine, createStates, finished, REGION, runCaughtTask, type TestStates } from './helpers.js';
+import { catchInto, caught, createMachine, createStates, finished, REGION, runCaughtTask, type TestStates } from './helpers.js';
 
 let host: DynamoDbHost;
 let dynamodb: ReturnType<typeof sdkDynamoDb>;
@@ -10,7 +10,11 @@ let t: TestStates;
 
 beforeAll(async () => {
   host = await DynamoDbHost.start();
-  const client = new DynamoDBClient({ endpoint: host.url, region: REGION, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const client = new DynamoDBClient({
+    endpoint: host.url,
+    region: REGION,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
   await client.send(
     new CreateTableCommand({
       TableName: 'claims',
@@ -53,7 +57,7 @@ describe('aws-sdk:dynamodb integrations', () => {
 
     const second = await runCaughtTask(t.states, claim, { ticket: 'T-1' }, 'second');
     expect(second.status).toBe('SUCCEEDED');
-    const error = second.result?.error as { Error: string; Cause: string };
+    const error = caught(second.result);
     expect(error.Error).toBe('DynamoDb.ConditionalCheckFailedException');
     expect(error.Cause).toMatch(/^The conditional request failed \(Service: DynamoDb, Status Code: 400, Request ID: \S+\)$/);
   });
@@ -121,7 +125,7 @@ describe('aws-sdk:dynamodb integrations', () => {
       Parameters: { TableName: 'claims', Key: { nope: { S: 'x' } } },
       ...catchInto('States.TaskFailed'),
     });
-    const error = result?.error as { Error: string; Cause: string };
+    const error = caught(result);
     expect(error.Error).toBe('DynamoDb.DynamoDbException');
     expect(error.Cause).toContain('(Service: DynamoDb, Status Code: 400');
   });

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   catchInto,
+  caught,
   createMachine,
   createStates,
   errorCode,
@@ -95,9 +96,9 @@ describe('aws-sdk:sfn integrations', () => {
       ...catchInto('Sfn.TaskDoesNotExistException'),
     });
     expect(status).toBe('SUCCEEDED');
-    const error = result?.error as { Error: string; Cause: string };
+    const error = caught(result);
     expect(error.Error).toBe('Sfn.TaskDoesNotExistException');
-    expect(CAUSE.exec(error.Cause)?.[1]).toBe("Task Does Not Exist: 'Provided task does not exist'");
+    expect(CAUSE.exec(String(error.Cause))?.[1]).toBe("Task Does Not Exist: 'Provided task does not exist'");
   });
 
   it('fails with Sfn.InvalidTokenException for a token that is not one', async () => {
@@ -107,13 +108,18 @@ describe('aws-sdk:sfn integrations', () => {
       Parameters: { TaskToken: 'not-a-token' },
       ...catchInto('States.TaskFailed'),
     });
-    expect((result?.error as { Error: string }).Error).toBe('Sfn.InvalidTokenException');
+    expect(caught(result).Error).toBe('Sfn.InvalidTokenException');
   });
 
-  it('adds the Java SDK\'s Exception suffix to the errors the API model declares', async () => {
+  it("adds the Java SDK's Exception suffix to the errors the API model declares", async () => {
     t = await createStates();
-    const missing = await runCaughtTask(t.states, { Resource: 'arn:aws:states:::aws-sdk:sfn:describeExecution', ...catchInto('States.ALL') }, {}, 'a');
-    expect((missing.result?.error as { Error: string }).Error).toBe('Sfn.ValidationException');
+    const missing = await runCaughtTask(
+      t.states,
+      { Resource: 'arn:aws:states:::aws-sdk:sfn:describeExecution', ...catchInto('States.ALL') },
+      {},
+      'a',
+    );
+    expect(caught(missing.result).Error).toBe('Sfn.ValidationException');
     const output = await runCaughtTask(
       t.states,
       {
@@ -124,7 +130,7 @@ describe('aws-sdk:sfn integrations', () => {
       {},
       'b',
     );
-    expect((output.result?.error as { Error: string }).Error).toBe('Sfn.InvalidOutputException');
+    expect(caught(output.result).Error).toBe('Sfn.InvalidOutputException');
   });
 
   it('takes PascalCase parameters and answers PascalCase results with ISO-8601 timestamps', async () => {

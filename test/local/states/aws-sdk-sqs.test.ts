@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ManualClock } from '../../../local/clock.js';
 import { SqsService } from '../../../local/sqs/sqs-service.js';
 import { openDatabase } from '../../../local/store/data-folder.js';
-import { ACCOUNT, catchInto, createMachine, createStates, finished, REGION, runCaughtTask, type TestStates } from './helpers.js';
+import { ACCOUNT, catchInto, caught, createMachine, createStates, finished, REGION, runCaughtTask, type TestStates } from './helpers.js';
 
 let t: TestStates;
 let sqs: SqsService;
@@ -96,7 +96,7 @@ describe('aws-sdk:sqs integrations', () => {
       Parameters: { QueueName: 'missing' },
       ...catchInto('Sqs.QueueDoesNotExistException'),
     });
-    const error = result?.error as { Error: string; Cause: string };
+    const error = caught(result);
     expect(error.Error).toBe('Sqs.QueueDoesNotExistException');
     expect(error.Cause).toMatch(/^The specified queue does not exist\.? \(Service: Sqs, Status Code: 400, Request ID: [0-9a-f-]{36}\)$/);
   });
@@ -107,6 +107,6 @@ describe('aws-sdk:sqs integrations', () => {
       Parameters: { QueueUrl: queueUrl, MessageBody: 'x', DelaySeconds: 1000 },
       ...catchInto('States.TaskFailed'),
     });
-    expect((result?.error as { Error: string }).Error).toBe('Sqs.SqsException');
+    expect(caught(result).Error).toBe('Sqs.SqsException');
   });
 });

@@ -283,3 +283,8 @@ export async function runCaughtTask(states: StatesService, state: Record<string,
     result: described.output === undefined ? undefined : (JSON.parse(described.output) as Record<string, unknown>),
   };
 }
+
+/** The error a `catchInto` Catch kept in the output. */
+export function caught(output: Record<string, unknown> | undefined): { Error?: string; Cause?: string } {
+  return (output?.error ?? {}) as { Error?: string; Cause?: string };
+}
