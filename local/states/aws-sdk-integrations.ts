@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { AwsError } from '../aws-error.js';
 import { TaskFailure } from './engine/index.js';
 
@@ -94,8 +95,23 @@ const SDK_SERVICES: Readonly<Record<string, SdkServiceMetadata>> = {
   },
 };
 
-/** The ARN's `aws-sdk:<service>:<action>` for each hosted service AWS knows, as this runtime names them in messages. */
-export const SDK_SERVICE_NAMES = Object.keys(SDK_SERVICES);
+/**
+ * Why AWS rejects an aws-sdk Task resource when the state machine is created, or undefined:
+ * SDK integrations have no `.sync` pattern, and the action must be an operation of the
+ * service's API, spelled in camelCase (checked for the services whose API model this
+ * runtime has; any other service's actions are accepted here).
+ */
+export function sdkResourceError(resource: string): string | undefined {
+  const m = /^arn:[^:]+:states:::aws-sdk:([a-z0-9-]+):([A-Za-z0-9]+)(?:\.(.+))?$/.exec(resource);
+  if (!m) return undefined;
+  const [, service = '', action = '', pattern] = m;
+  const metadata = SDK_SERVICES[service];
+  const known = metadata
+    ? /^[a-z]/.test(action) && typeof sdkModule(metadata.model.package)?.[`${pascal(action)}Command`] === 'function'
+    : true;
+  if ((pattern === undefined || pattern === 'waitForTaskToken') && known) return undefined;
+  return `The resource provided ${resource} is not recognized. The value is not a valid resource ARN, or the resource is not available in this region.`;
+}
 
 /**
  * The API operations of a service object: its `operations` record when it has one (as
@@ -163,20 +179,19 @@ export class SdkIntegrations {
     try {
       output = await operation(input);
     } catch (error) {
-      throw await this.#failure(metadata, error);
+      throw this.#failure(metadata, error);
     }
     return resultShape(output ?? {}, metadata);
   }
 
-  async #failure(metadata: SdkServiceMetadata, error: unknown): Promise<TaskFailure> {
+  #failure(metadata: SdkServiceMetadata, error: unknown): TaskFailure {
     if (error instanceof TaskFailure) return error;
     const e = error as { name?: string; message?: string; $metadata?: { httpStatusCode?: number; requestId?: string } };
     const code = error instanceof AwsError ? error.code : e.$metadata ? e.name : undefined;
     if (code === undefined) this.log?.(`aws-sdk ${metadata.name} call failed: ${(error as Error).stack ?? String(error)}`);
     const status = error instanceof AwsError ? error.status : (e.$metadata?.httpStatusCode ?? 500);
     const requestId = e.$metadata?.requestId ?? randomUUID();
-    const modeled = code !== undefined && (await modeledErrors(metadata.model)).has(code);
-    const exception = modeled ? javaExceptionName(code) : `${metadata.name}Exception`;
+    const exception = code !== undefined && modeledErrors(metadata.model).has(code) ? javaExceptionName(code) : `${metadata.name}Exception`;
     return new TaskFailure(
       `${metadata.name}.${exception}`,
       `${e.message ?? String(error)} (Service: ${metadata.name}, Status Code: ${status}, Request ID: ${requestId})`,
@@ -194,25 +209,37 @@ function javaExceptionName(code: string): string {
   return base.endsWith('Exception') ? base : `${base}Exception`;
 }
 
-const models = new Map<string, Promise<ReadonlySet<string>>>();
+const requireSdk = createRequire(import.meta.url);
+const sdkModules = new Map<string, Record<string, unknown> | undefined>();
 
-/** The error names a service's API model declares: the exceptions its JS SDK client exports (loaded on the first failure). */
-function modeledErrors(model: SdkServiceMetadata['model']): Promise<ReadonlySet<string>> {
-  let names = models.get(model.package);
+/** A service's JS SDK client package: its API model, as commands and exceptions (loaded when first needed); undefined if not installed. */
+function sdkModule(name: string): Record<string, unknown> | undefined {
+  if (!sdkModules.has(name)) {
+    try {
+      sdkModules.set(name, requireSdk(name) as Record<string, unknown>);
+    } catch {
+      sdkModules.set(name, undefined);
+    }
+  }
+  return sdkModules.get(name);
+}
+
+const modeled = new Map<string, ReadonlySet<string>>();
+
+/** The error names a service's API model declares: the exceptions its JS SDK client exports. */
+function modeledErrors(model: SdkServiceMetadata['model']): ReadonlySet<string> {
+  let names = modeled.get(model.package);
   if (!names) {
-    names = import(model.package).then(
-      (sdk: Record<string, unknown>) => {
-        const base = sdk[model.baseException] as (new (...args: never[]) => unknown) | undefined;
-        if (!base) return new Set<string>();
-        return new Set(
-          Object.entries(sdk)
+    const sdk = sdkModule(model.package) ?? {};
+    const base = sdk[model.baseException] as (new (...args: never[]) => unknown) | undefined;
+    names = new Set(
+      base
+        ? Object.entries(sdk)
             .filter(([, value]) => typeof value === 'function' && value.prototype instanceof base)
-            .map(([name]) => name),
-        );
-      },
-      () => new Set<string>(),
+            .map(([name]) => name)
+        : [],
     );
-    models.set(model.package, names);
+    modeled.set(model.package, names);
   }
   return names;
 }

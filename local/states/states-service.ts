@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
 import { AwsError, validationError } from '../aws-error.js';
 import { type Clock, systemClock } from '../clock.js';
-import { apiOperations, SdkIntegrations } from './aws-sdk-integrations.js';
+import { apiOperations, SdkIntegrations, sdkResourceError } from './aws-sdk-integrations.js';
 import {
   compileDefinition,
   type ExecutionHandle,
@@ -42,7 +42,6 @@ import {
   LocalTaskRunner,
   redriveStatus,
   type SqsForTasks,
-  sdkPatternError,
 } from './task-runner.js';
 import { type TestStateInput, testState } from './test-state.js';
 
@@ -808,7 +807,7 @@ export class StatesService {
   #validate(definition: string, type: StateMachineType): void {
     const machine = this.#compile(definition, type);
     for (const { resource, path } of taskStates(machine.definition)) {
-      const error = sdkPatternError(resource);
+      const error = sdkResourceError(resource);
       if (error)
         throw new AwsError(
           'InvalidDefinition',

@@ -132,13 +132,6 @@ export function parseResource(resource: string): Target | undefined {
   return { kind: 'integration', service, action, pattern: (pattern as Pattern | undefined) ?? 'request-response' };
 }
 
-/** Why AWS itself rejects an aws-sdk resource's pattern: SDK integrations offer Request Response and `.waitForTaskToken`, never `.sync`. */
-export function sdkPatternError(resource: string): string | undefined {
-  const target = parseResource(resource);
-  if (target?.kind !== 'aws-sdk' || target.pattern === 'request-response' || target.pattern === 'waitForTaskToken') return undefined;
-  return `The resource provided ${resource} is not recognized. The value is not a valid resource ARN, or the resource is not available in this region.`;
-}
-
 /**
  * Runs Task states against the local services with Step Functions' optimized
  * integrations: their request and response shapes, error names, and the
@@ -162,6 +155,7 @@ export class LocalTaskRunner implements TaskRunner {
       return reason && `${reason}; AWS SDK integrations run here for ${sdk.services.join(', ')}`;
     }
     if (target && INTEGRATIONS[`${target.service}:${target.action}`]?.includes(target.pattern)) return undefined;
+    if (/^arn:[^:]+:states:[^:]*:[^:]*:activity:/.test(resource)) return 'activities are not run locally: no worker can poll them here';
     const optimized = [...Object.keys(INTEGRATIONS).map((k) => `arn:aws:states:::${k}`), 'Lambda function ARNs'].join(', ');
     const sdk = this.options.sdk?.services.map((s) => `aws-sdk:${s}`).join(', ');
     return `the local runtime runs ${optimized}${sdk ? ` and the AWS SDK integrations ${sdk}` : ''}`;

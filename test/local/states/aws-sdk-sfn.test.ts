@@ -186,6 +186,25 @@ describe('aws-sdk:sfn integrations', () => {
     expect(validated.diagnostics[0]?.message).toContain('arn:aws:states:::aws-sdk:sfn:startExecution.sync is not recognized');
   });
 
+  it('rejects an action the API does not have, or not in camelCase, and accepts real ones the runtime cannot run', async () => {
+    t = await createStates();
+    const machine = (resource: string) => ({ StartAt: 'Run', States: { Run: { Type: 'Task', Resource: resource, End: true } } });
+    for (const resource of ['arn:aws:states:::aws-sdk:sfn:sendTaskSucess', 'arn:aws:states:::aws-sdk:sfn:SendTaskSuccess']) {
+      const validated = await t.states.ValidateStateMachineDefinition({ definition: JSON.stringify(machine(resource)) });
+      expect(validated.diagnostics[0]?.message).toBe(
+        `The resource provided ${resource} is not recognized. The value is not a valid resource ARN, or the resource is not available in this region.`,
+      );
+    }
+    for (const resource of [
+      'arn:aws:states:::aws-sdk:sfn:createActivity',
+      'arn:aws:states:::aws-sdk:sqs:addPermission.waitForTaskToken',
+      'arn:aws:states:::aws-sdk:s3:getObject',
+    ]) {
+      const validated = await t.states.ValidateStateMachineDefinition({ definition: JSON.stringify(machine(resource)) });
+      expect(validated, resource).toMatchObject({ result: 'OK' });
+    }
+  });
+
   it('fails with States.Runtime naming the resource for an operation the local Step Functions does not implement', async () => {
     t = await createStates();
     const { status, error, cause } = await runTaskState(t.states, {
