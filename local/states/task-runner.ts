@@ -141,24 +141,30 @@ export function parseResource(resource: string): Target | undefined {
 export class LocalTaskRunner implements TaskRunner {
   constructor(private readonly options: TaskRunnerOptions) {}
 
-  /** Why a Task resource cannot run here (naming what the runtime does run), or undefined when it can. */
+  /** Why a Task resource cannot run here, in a few words, or undefined when it can. */
   unsupported(resource: string): string | undefined {
     const target = parseResource(resource);
     if (target?.kind === 'lambda-function') return undefined;
     if (target?.kind === 'aws-sdk') {
       if (target.pattern !== 'request-response' && target.pattern !== 'waitForTaskToken') {
-        return 'AWS SDK integrations have no .sync pattern (only Request Response and .waitForTaskToken)';
+        return 'AWS SDK integrations have no .sync pattern, only Request Response and .waitForTaskToken';
       }
       const sdk = this.options.sdk;
       if (!sdk || sdk.services.length === 0) return 'the local runtime was started without the services AWS SDK integrations call';
-      const reason = sdk.unsupported(target.service, target.action);
-      return reason && `${reason}; AWS SDK integrations run here for ${sdk.services.join(', ')}`;
+      return sdk.unsupported(target.service, target.action);
     }
     if (target && INTEGRATIONS[`${target.service}:${target.action}`]?.includes(target.pattern)) return undefined;
     if (/^arn:[^:]+:states:[^:]*:[^:]*:activity:/.test(resource)) return 'activities are not run locally: no worker can poll them here';
+    if (target)
+      return `no local integration runs ${target.service}:${target.action}${target.pattern === 'request-response' ? '' : `.${target.pattern}`}`;
+    return 'it is not a resource the local runtime knows';
+  }
+
+  /** What the runner does run, for the message of a task it cannot. */
+  #runsHere(): string {
     const optimized = [...Object.keys(INTEGRATIONS).map((k) => `arn:aws:states:::${k}`), 'Lambda function ARNs'].join(', ');
     const sdk = this.options.sdk?.services.map((s) => `aws-sdk:${s}`).join(', ');
-    return `the local runtime runs ${optimized}${sdk ? ` and the AWS SDK integrations ${sdk}` : ''}`;
+    return `it runs ${optimized}${sdk ? ` and the AWS SDK integrations ${sdk}` : ''}`;
   }
 
   async run(request: TaskRequest): Promise<unknown> {
@@ -168,7 +174,7 @@ export class LocalTaskRunner implements TaskRunner {
     if (!target || reason) {
       throw new TaskFailure(
         'States.Runtime',
-        `The local Step Functions runtime cannot run the resource '${request.resource}' of the state '${request.stateName}': ${reason}.`,
+        `The local Step Functions runtime cannot run the resource '${request.resource}' of the state '${request.stateName}': ${reason}; ${this.#runsHere()}.`,
       );
     }
     const args = asObject(request.input, request);

@@ -83,7 +83,8 @@ describe('unsupported Task resources', () => {
       `state machine nested, state "Announce": arn:aws:states:::aws-sdk:sns:publish ${tail}`,
     ]);
     expect(t.states.warnings[0]).toContain('the local runtime does not host s3');
-    expect(t.states.warnings[1]).toContain('AWS SDK integrations run here for sfn, sqs, eventbridge, lambda, dynamodb');
+    expect(t.states.warnings[2]).toContain('(no local integration runs glue:startJobRun.sync)');
+    expect(t.states.warnings[3]).toContain('(activities are not run locally');
   });
 
   it('fail the task at run time with States.Runtime naming the resource and the state', async () => {
@@ -107,7 +108,10 @@ describe('unsupported Task resources', () => {
     expect(described.status).toBe('FAILED');
     expect(described.error).toBe('States.Runtime');
     expect(described.cause).toContain("cannot run the resource 'arn:aws:states:::aws-sdk:s3:getObject' of the state 'Fetch'");
-    expect(described.cause).toContain('the local runtime does not host s3');
+    expect(described.cause).toContain('the local runtime does not host s3; it runs arn:aws:states:::lambda:invoke');
+    expect(described.cause).toContain(
+      'and the AWS SDK integrations aws-sdk:sfn, aws-sdk:sqs, aws-sdk:eventbridge, aws-sdk:lambda, aws-sdk:dynamodb.',
+    );
   });
 
   it('include a service until it is handed to StatesService, which then runs its operations with the API shapes', async () => {
