@@ -191,7 +191,10 @@ export class SdkIntegrations {
     if (code === undefined) this.log?.(`aws-sdk ${metadata.name} call failed: ${(error as Error).stack ?? String(error)}`);
     const status = error instanceof AwsError ? error.status : (e.$metadata?.httpStatusCode ?? 500);
     const requestId = e.$metadata?.requestId ?? randomUUID();
-    const exception = code !== undefined && modeledErrors(metadata.model).has(code) ? javaExceptionName(code) : `${metadata.name}Exception`;
+    const declared = modeledErrors(metadata.model);
+    // Query-protocol services (SNS) answer the short code of a declared `<Code>Exception`.
+    const known = code !== undefined && (declared.has(code) || declared.has(`${code}Exception`));
+    const exception = known ? javaExceptionName(code) : `${metadata.name}Exception`;
     return new TaskFailure(
       `${metadata.name}.${exception}`,
       `${e.message ?? String(error)} (Service: ${metadata.name}, Status Code: ${status}, Request ID: ${requestId})`,

@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { AwsError } from '../../../local/aws-error.js';
 import { LocalRuntime } from '../../../local/runtime.js';
 import { tempDataDir } from '../helpers.js';
 import { createStates, finished, machineArn, ROLE, type TestStates } from './helpers.js';
@@ -118,6 +119,7 @@ describe('unsupported Task resources', () => {
     const published: unknown[] = [];
     const sns = {
       async Publish(input: { TopicArn?: string; Message?: string }) {
+        if (input.TopicArn?.endsWith(':gone')) throw new AwsError('NotFound', 'Topic does not exist', 404);
         published.push(input);
         return { MessageId: 'm-1' };
       },
@@ -135,6 +137,14 @@ describe('unsupported Task resources', () => {
     expect(described.status).toBe('SUCCEEDED');
     expect(JSON.parse(String(described.output))).toEqual({ MessageId: 'm-1' });
     expect(published).toEqual([{ TopicArn: 'arn:aws:sns:us-east-1:000000000000:t', Message: 'hi' }]);
+
+    const gone = await t.states.StartExecution({
+      stateMachineArn: machineArn('announce'),
+      input: JSON.stringify({ TopicArn: 'arn:aws:sns:us-east-1:000000000000:gone', Message: 'hi' }),
+    });
+    const failed = await finished(t.states, gone.executionArn);
+    expect(failed.error).toBe('Sns.NotFoundException');
+    expect(failed.cause).toMatch(/^Topic does not exist \(Service: Sns, Status Code: 404, Request ID: [0-9a-f-]{36}\)$/);
   });
 
   it('flow into the runtime start-up report', async () => {
