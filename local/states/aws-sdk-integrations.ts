@@ -18,8 +18,11 @@ import { TaskFailure } from './engine/index.js';
  *   message and `(Service: Sqs, Status Code: 400, Request ID: ...)`.
  */
 
-/** A hosted service as the integrations reach it: its API operations by name, taking and returning the API's shapes. */
-export type SdkOperations = Readonly<Record<string, (input: never) => Promise<unknown>>>;
+/**
+ * A hosted service as the integrations reach it: its API operations by name, taking and
+ * returning the API's shapes. The signal aborts when the task does (SQS ends a long poll).
+ */
+export type SdkOperations = Readonly<Record<string, (input: never, options?: { signal?: AbortSignal }) => Promise<unknown>>>;
 
 /** What the integrations need to know of a service beyond its operations. */
 interface SdkServiceMetadata {
@@ -120,12 +123,13 @@ export function sdkResourceError(resource: string): string | undefined {
 export function apiOperations(service: object): SdkOperations {
   const declared = (service as { operations?: unknown }).operations;
   if (typeof declared === 'object' && declared !== null) return declared as SdkOperations;
-  const operations: Record<string, (input: never) => Promise<unknown>> = {};
+  const operations: Record<string, (input: never, options?: { signal?: AbortSignal }) => Promise<unknown>> = {};
   for (let proto: object | null = service; proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
     for (const name of Object.getOwnPropertyNames(proto)) {
       const method = (service as Record<string, unknown>)[name];
       if (/^[A-Z]/.test(name) && typeof method === 'function' && !(name in operations)) {
-        operations[name] = (input: never) => (method as (input: unknown) => Promise<unknown>).call(service, input);
+        operations[name] = (input: never, options?: { signal?: AbortSignal }) =>
+          (method as (input: unknown, options?: unknown) => Promise<unknown>).call(service, input, options);
       }
     }
   }
@@ -164,7 +168,7 @@ export class SdkIntegrations {
   }
 
   /** Calls `<service>:<action>` with the task's parameters; answers the result as the integration does, or throws its TaskFailure. */
-  async call(service: string, action: string, parameters: Record<string, unknown>): Promise<unknown> {
+  async call(service: string, action: string, parameters: Record<string, unknown>, signal?: AbortSignal): Promise<unknown> {
     const hosted = this.#services.get(service);
     const reason = this.unsupported(service, action);
     if (!hosted || reason)
@@ -173,11 +177,11 @@ export class SdkIntegrations {
         `The resource 'arn:aws:states:::aws-sdk:${service}:${action}' cannot run locally: ${reason}.`,
       );
     const { metadata, operations } = hosted;
-    const operation = operations[pascal(action)] as (input: unknown) => Promise<unknown>;
+    const operation = operations[pascal(action)] as (input: unknown, options: { signal?: AbortSignal }) => Promise<unknown>;
     const input = metadata.wireCase === 'camel' ? renameMembers(parameters, camel) : parameters;
     let output: unknown;
     try {
-      output = await operation(input);
+      output = await operation(input, { signal });
     } catch (error) {
       throw this.#failure(metadata, error);
     }

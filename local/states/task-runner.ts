@@ -180,7 +180,7 @@ export class LocalTaskRunner implements TaskRunner {
     const args = asObject(request.input, request);
     if (target.kind === 'aws-sdk') {
       const sdk = this.options.sdk as SdkIntegrations;
-      const call = () => abortable(sdk.call(target.service, target.action, args), request.signal);
+      const call = () => abortable(sdk.call(target.service, target.action, args, request.signal), request.signal);
       return target.pattern === 'waitForTaskToken' ? this.#callback(request, call) : call();
     }
     const call = () => this.#call(`${target.service}:${target.action}`, args, request, target.pattern);

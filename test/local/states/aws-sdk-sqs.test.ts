@@ -3,7 +3,18 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ManualClock } from '../../../local/clock.js';
 import { SqsService } from '../../../local/sqs/sqs-service.js';
 import { openDatabase } from '../../../local/store/data-folder.js';
-import { ACCOUNT, catchInto, caught, createMachine, createStates, finished, REGION, runCaughtTask, type TestStates } from './helpers.js';
+import {
+  ACCOUNT,
+  catchInto,
+  caught,
+  createMachine,
+  createStates,
+  finished,
+  REGION,
+  runCaughtTask,
+  runTaskState,
+  type TestStates,
+} from './helpers.js';
 
 let t: TestStates;
 let sqs: SqsService;
@@ -88,6 +99,19 @@ describe('aws-sdk:sqs integrations', () => {
     const described = await finished(t.states, executionArn);
     expect(described.status).toBe('SUCCEEDED');
     expect(JSON.parse(String(described.output))).toEqual({ answer: 42 });
+  });
+
+  it('ends a long poll when the task times out, so no message is taken by a task that is gone', async () => {
+    const { status, error } = await runTaskState(t.states, {
+      Resource: 'arn:aws:states:::aws-sdk:sqs:receiveMessage',
+      Parameters: { QueueUrl: queueUrl, WaitTimeSeconds: 20 },
+      TimeoutSeconds: 1,
+    });
+    expect(status).toBe('FAILED');
+    expect(error).toBe('States.Timeout');
+    await sqs.SendMessage({ QueueUrl: queueUrl, MessageBody: 'after' });
+    const { Messages } = await sqs.ReceiveMessage({ QueueUrl: queueUrl });
+    expect(Messages?.map((m) => m.Body)).toEqual(['after']);
   });
 
   it('fails with Sqs.QueueDoesNotExistException, the service message as the cause, for a queue that does not exist', async () => {
