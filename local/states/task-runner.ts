@@ -134,8 +134,8 @@ export function parseResource(resource: string): Target | undefined {
 
 /**
  * Runs Task states against the local services with Step Functions' optimized
- * integrations: their request and response shapes, error names, and the
- * `.waitForTaskToken` and `.sync` patterns. A request already submitted before a restart
+ * integrations (their request and response shapes, error names, and the
+ * `.waitForTaskToken` and `.sync` patterns) and its AWS SDK integrations (`sdk`). A request already submitted before a restart
  * is not sent again: the resumed task waits for its token or child execution.
  */
 export class LocalTaskRunner implements TaskRunner {
