@@ -160,7 +160,10 @@ export class StatesService {
     });
     for (const machine of this.#store.stateMachines()) this.#machines.set(machine.arn, machine);
     for (const declared of options.stateMachines ?? []) this.#registerDeclared(declared);
-    this.warnings = unsupportedResourceWarnings(options.stateMachines ?? [], (resource) => this.#runner.unsupported(resource));
+    this.warnings = unsupportedResourceWarnings(
+      options.stateMachines ?? [],
+      (resource) => sdkResourceError(resource) ?? this.#runner.unsupported(resource),
+    );
   }
 
   /** The JSON-protocol operations the endpoint serves as `AWSStepFunctions.<name>`. */

@@ -69,6 +69,7 @@ describe('unsupported Task resources', () => {
       stateMachines: [
         declared('nested', NESTED),
         declared('fine', { StartAt: 'Put', States: { Put: task('arn:aws:states:::aws-sdk:sqs:sendMessage') } }),
+        declared('typo', { StartAt: 'Put', States: { Put: task('arn:aws:states:::aws-sdk:sqs:sendMesage') } }),
       ],
     });
     const lines = t.states.warnings.map((w) =>
@@ -82,7 +83,9 @@ describe('unsupported Task resources', () => {
       `state machine nested, state "Work" (in Map "Legacy" item processor): arn:aws:states:us-east-1:000000000000:activity:review ${tail}`,
       `state machine nested, state "Call": arn:aws:states:::http:invoke ${tail}`,
       `state machine nested, state "Announce": arn:aws:states:::aws-sdk:sns:publish ${tail}`,
+      `state machine typo, state "Put": arn:aws:states:::aws-sdk:sqs:sendMesage ${tail}`,
     ]);
+    expect(t.states.warnings[6]).toContain('(The resource provided arn:aws:states:::aws-sdk:sqs:sendMesage is not recognized.');
     expect(t.states.warnings[0]).toContain('the local runtime does not host s3');
     expect(t.states.warnings[2]).toContain('(no local integration runs glue:startJobRun.sync)');
     expect(t.states.warnings[3]).toContain('(activities are not run locally');
