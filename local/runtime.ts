@@ -160,6 +160,7 @@ export class LocalRuntime {
       await lambda.start();
       await states.start();
 
+      warnings.push(...states.warnings);
       return new LocalRuntime(url, definitions, warnings, events, sqs, lambda, states, endpoint, async () => {
         sqsDb.close();
         eventsDb.close();

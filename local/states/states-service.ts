@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
 import { AwsError, validationError } from '../aws-error.js';
 import { type Clock, systemClock } from '../clock.js';
+import { apiOperations, SdkIntegrations, sdkResourceError } from './aws-sdk-integrations.js';
 import {
   compileDefinition,
   type ExecutionHandle,
@@ -30,7 +31,9 @@ import {
   required,
   seconds,
 } from './names.js';
+import { dynamoDbOperations, lambdaOperations } from './sdk-service-adapters.js';
 import { TaskCallbacks } from './task-callbacks.js';
+import { taskStates, unsupportedResourceWarnings } from './task-resources.js';
 import {
   type DynamoDbForTasks,
   type EventsForTasks,
@@ -67,10 +70,19 @@ export interface StatesServiceOptions {
   readonly clock?: Clock;
   /** The template's state machines, (re)registered at every start as a deployment would. */
   readonly stateMachines?: readonly StateMachineDefinition[];
+  /** Lambda for `lambda:invoke`, function ARNs and `aws-sdk:lambda:invoke`. */
   readonly lambda?: LambdaForTasks;
+  /** SQS for `sqs:sendMessage`; every PascalCase operation of the object also serves `aws-sdk:sqs`. */
   readonly sqs?: SqsForTasks;
+  /** EventBridge for `events:putEvents`; its operations also serve `aws-sdk:eventbridge`. */
   readonly events?: EventsForTasks;
+  /** DynamoDB for the `dynamodb:` integrations and every operation of `aws-sdk:dynamodb`. */
   readonly dynamodb?: DynamoDbForTasks;
+  /**
+   * More services for AWS SDK integrations, by their name in the ARN (`sns`, `ssm`): service
+   * objects whose PascalCase methods (or `operations`) are the API operations in the API's shapes.
+   */
+  readonly sdkServices?: Readonly<Record<string, object>>;
   /** STANDARD executions' status changes go to its default bus. */
   readonly statusEvents?: StatusEventPublisher;
   /** Wait states and retry intervals; tests pass one that returns at once. */
@@ -114,12 +126,26 @@ export class StatesService {
   readonly #waiters = new Map<string, Set<() => void>>();
   readonly #compiled = new Map<string, Machine>();
   #closed = false;
+  /** Every Task resource of the declared state machines that this runtime cannot run, by state machine and state. */
+  readonly warnings: readonly string[];
 
   constructor(private readonly options: StatesServiceOptions) {
     this.#clock = options.clock ?? systemClock;
     this.#store = new ExecutionStore(options.db);
     this.#callbacks = new TaskCallbacks(this.#store, this.#clock);
+    const sdk = new SdkIntegrations(
+      {
+        sfn: this.operations,
+        sqs: options.sqs && apiOperations(options.sqs),
+        eventbridge: options.events && apiOperations(options.events),
+        lambda: options.lambda && lambdaOperations(options.lambda, options.log),
+        dynamodb: options.dynamodb && dynamoDbOperations(options.dynamodb),
+        ...Object.fromEntries(Object.entries(options.sdkServices ?? {}).map(([name, service]) => [name, apiOperations(service)])),
+      },
+      options.log,
+    );
     this.#runner = new LocalTaskRunner({
+      sdk,
       lambda: options.lambda,
       sqs: options.sqs,
       events: options.events,
@@ -134,6 +160,10 @@ export class StatesService {
     });
     for (const machine of this.#store.stateMachines()) this.#machines.set(machine.arn, machine);
     for (const declared of options.stateMachines ?? []) this.#registerDeclared(declared);
+    this.warnings = unsupportedResourceWarnings(
+      options.stateMachines ?? [],
+      (resource) => sdkResourceError(resource) ?? this.#runner.unsupported(resource),
+    );
   }
 
   /** The JSON-protocol operations the endpoint serves as `AWSStepFunctions.<name>`. */
@@ -779,8 +809,16 @@ export class StatesService {
 
   #validate(definition: string, type: StateMachineType): void {
     const machine = this.#compile(definition, type);
+    for (const { resource, path } of taskStates(machine.definition)) {
+      const error = sdkResourceError(resource);
+      if (error)
+        throw new AwsError(
+          'InvalidDefinition',
+          `Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: ${error} at ${path}/Resource'`,
+        );
+    }
     if (type === 'EXPRESS') {
-      for (const { resource, path } of taskResources(machine.definition)) {
+      for (const { resource, path } of taskStates(machine.definition)) {
         const pattern = /\.(sync(?::2)?|waitForTaskToken)$/.exec(resource)?.[0];
         if (pattern) {
           throw new AwsError(
@@ -972,22 +1010,6 @@ function beforeFailedState(events: HistoryEvent[]): HistoryEvent[] {
     } else if (e.type === `${open.type}StateExited` && details?.name === open.name) open = undefined;
   });
   return open ? kept.slice(0, open.index) : kept;
-}
-
-/** Every Task state's Resource, with its location in the definition. */
-function taskResources(definition: unknown, path = ''): { resource: string; path: string }[] {
-  if (!isObject(definition) || !isObject(definition.States)) return [];
-  const found: { resource: string; path: string }[] = [];
-  for (const [name, state] of Object.entries(definition.States)) {
-    if (!isObject(state)) continue;
-    const at = `${path}/States/${name}`;
-    if (state.Type === 'Task' && typeof state.Resource === 'string') found.push({ resource: state.Resource, path: at });
-    if (Array.isArray(state.Branches)) {
-      for (const [i, branch] of state.Branches.entries()) found.push(...taskResources(branch, `${at}/Branches[${i}]`));
-    }
-    for (const key of ['ItemProcessor', 'Iterator']) if (isObject(state[key])) found.push(...taskResources(state[key], `${at}/${key}`));
-  }
-  return found;
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);

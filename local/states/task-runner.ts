@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import * as DynamoDbSdk from '@aws-sdk/client-dynamodb';
 import { AwsError } from '../aws-error.js';
 import type { Clock } from '../clock.js';
 import type { InvokeOutcome } from '../lambda/function-runtime.js';
+import type { SdkIntegrations } from './aws-sdk-integrations.js';
 import { realSleep, type Sleep, TaskFailure, type TaskRequest, type TaskRunner } from './engine/index.js';
 import type { TaskRecord } from './execution-store.js';
 import type { TaskCallbacks } from './task-callbacks.js';
@@ -45,10 +46,11 @@ export interface EventsForTasks {
   }>;
 }
 
-export type DynamoDbOperation = 'GetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem';
+/** A DynamoDB API operation by name: `GetItem`, `PutItem`, `TransactWriteItems`, ... */
+export type DynamoDbOperation = string;
 
 /**
- * DynamoDB item operations in their API shapes (binary values as base64 text). Errors are
+ * DynamoDB operations in their API shapes (binary values as base64 text). Errors are
  * thrown as the SDK throws them: `name` is the error code, `$metadata` the HTTP status.
  */
 export interface DynamoDbForTasks {
@@ -83,6 +85,8 @@ export interface TaskRunnerOptions {
   readonly sqs?: SqsForTasks;
   readonly events?: EventsForTasks;
   readonly dynamodb?: DynamoDbForTasks;
+  /** The aws-sdk integrations of the hosted services. */
+  readonly sdk?: SdkIntegrations;
   readonly states: StatesForTasks;
   readonly callbacks: TaskCallbacks;
   readonly clock: Clock;
@@ -97,7 +101,10 @@ export interface TaskRunnerOptions {
 
 type Pattern = 'request-response' | 'sync' | 'sync:2' | 'waitForTaskToken';
 
-type Target = { kind: 'lambda-function'; functionArn: string } | { kind: 'integration'; service: string; action: string; pattern: Pattern };
+type Target =
+  | { kind: 'lambda-function'; functionArn: string }
+  | { kind: 'integration'; service: string; action: string; pattern: Pattern }
+  | { kind: 'aws-sdk'; service: string; action: string; pattern: Pattern };
 
 /** The optimized integrations run here, with the patterns each supports. */
 const INTEGRATIONS: Record<string, readonly Pattern[]> = {
@@ -114,41 +121,68 @@ const INTEGRATIONS: Record<string, readonly Pattern[]> = {
 /** Which Task resources this runner can run, and how; undefined for anything else. */
 export function parseResource(resource: string): Target | undefined {
   if (/^arn:[^:]+:lambda:[^:]*:[^:]*:function:[^:]+(:[^:]+)?$/.test(resource)) return { kind: 'lambda-function', functionArn: resource };
+  const sdk = /^arn:[^:]+:states:::aws-sdk:([a-z0-9-]+):([A-Za-z0-9]+)(?:\.(sync:2|sync|waitForTaskToken))?$/.exec(resource);
+  if (sdk) {
+    const [, service = '', action = '', pattern] = sdk;
+    return { kind: 'aws-sdk', service, action, pattern: (pattern as Pattern | undefined) ?? 'request-response' };
+  }
   const m = /^arn:[^:]+:states:::([a-z0-9-]+):([A-Za-z]+)(?:\.(sync:2|sync|waitForTaskToken))?$/.exec(resource);
   if (!m) return undefined;
   const [, service = '', action = '', pattern] = m;
   return { kind: 'integration', service, action, pattern: (pattern as Pattern | undefined) ?? 'request-response' };
 }
 
-/** Whether the runner supports a Task resource. */
-export function isSupportedResource(resource: string): boolean {
-  const target = parseResource(resource);
-  if (!target) return false;
-  if (target.kind === 'lambda-function') return true;
-  return INTEGRATIONS[`${target.service}:${target.action}`]?.includes(target.pattern) ?? false;
-}
-
-const SUPPORTED_LIST = [...Object.keys(INTEGRATIONS).map((k) => `arn:aws:states:::${k}`), 'Lambda function ARNs'].join(', ');
-
 /**
  * Runs Task states against the local services with Step Functions' optimized
- * integrations: their request and response shapes, error names, and the
- * `.waitForTaskToken` and `.sync` patterns. A request already submitted before a restart
+ * integrations (their request and response shapes, error names, and the
+ * `.waitForTaskToken` and `.sync` patterns) and its AWS SDK integrations (`sdk`). A request already submitted before a restart
  * is not sent again: the resumed task waits for its token or child execution.
  */
 export class LocalTaskRunner implements TaskRunner {
   constructor(private readonly options: TaskRunnerOptions) {}
 
+  /** Why a Task resource cannot run here, in a few words, or undefined when it can. */
+  unsupported(resource: string): string | undefined {
+    const target = parseResource(resource);
+    if (target?.kind === 'lambda-function') return undefined;
+    if (target?.kind === 'aws-sdk') {
+      if (target.pattern !== 'request-response' && target.pattern !== 'waitForTaskToken') {
+        return 'AWS SDK integrations have no .sync pattern, only Request Response and .waitForTaskToken';
+      }
+      const sdk = this.options.sdk;
+      if (!sdk || sdk.services.length === 0) return 'the local runtime was started without the services AWS SDK integrations call';
+      return sdk.unsupported(target.service, target.action);
+    }
+    if (target && INTEGRATIONS[`${target.service}:${target.action}`]?.includes(target.pattern)) return undefined;
+    if (/^arn:[^:]+:states:[^:]*:[^:]*:activity:/.test(resource)) return 'activities are not run locally: no worker can poll them here';
+    if (target)
+      return `no local integration runs ${target.service}:${target.action}${target.pattern === 'request-response' ? '' : `.${target.pattern}`}`;
+    return 'it is not a resource the local runtime knows';
+  }
+
+  /** What the runner does run, for the message of a task it cannot. */
+  #runsHere(): string {
+    const optimized = [...Object.keys(INTEGRATIONS).map((k) => `arn:aws:states:::${k}`), 'Lambda function ARNs'].join(', ');
+    const sdk = this.options.sdk?.services.map((s) => `aws-sdk:${s}`).join(', ');
+    return `it runs ${optimized}${sdk ? ` and the AWS SDK integrations ${sdk}` : ''}`;
+  }
+
   async run(request: TaskRequest): Promise<unknown> {
     const target = parseResource(request.resource);
     if (target?.kind === 'lambda-function') return this.#lambdaFunction(target.functionArn, request.input, request.signal);
-    if (!target || !isSupportedResource(request.resource)) {
+    const reason = this.unsupported(request.resource);
+    if (!target || reason) {
       throw new TaskFailure(
         'States.Runtime',
-        `The local Step Functions runtime cannot run the resource '${request.resource}' of the state '${request.stateName}'; it runs ${SUPPORTED_LIST}.`,
+        `The local Step Functions runtime cannot run the resource '${request.resource}' of the state '${request.stateName}': ${reason}; ${this.#runsHere()}.`,
       );
     }
     const args = asObject(request.input, request);
+    if (target.kind === 'aws-sdk') {
+      const sdk = this.options.sdk as SdkIntegrations;
+      const call = () => abortable(sdk.call(target.service, target.action, args, request.signal), request.signal);
+      return target.pattern === 'waitForTaskToken' ? this.#callback(request, call) : call();
+    }
     const call = () => this.#call(`${target.service}:${target.action}`, args, request, target.pattern);
     if (target.pattern === 'waitForTaskToken') return this.#callback(request, call);
     return call();
@@ -594,26 +628,24 @@ function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
 
 // ---- DynamoDB through the local endpoint ----
 
-const DYNAMODB_COMMANDS = {
-  GetItem: GetItemCommand,
-  PutItem: PutItemCommand,
-  UpdateItem: UpdateItemCommand,
-  DeleteItem: DeleteItemCommand,
-};
-
 /**
  * DynamoDB for tasks through `@aws-sdk/client-dynamodb` against an endpoint (the local
  * runtime's URL). Binary attribute values cross as base64 text, as in state data.
  */
 export function sdkDynamoDb(options: { endpoint: string; region: string }): DynamoDbForTasks & { destroy(): void } {
-  const client = new DynamoDBClient({
+  const client = new DynamoDbSdk.DynamoDBClient({
     endpoint: options.endpoint,
     region: options.region,
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
   return {
     async send(operation, input) {
-      const Command = DYNAMODB_COMMANDS[operation] as new (input: unknown) => Parameters<DynamoDBClient['send']>[0];
+      const Command = (DynamoDbSdk as Record<string, unknown>)[`${operation}Command`] as
+        | (new (
+            input: unknown,
+          ) => Parameters<DynamoDbSdk.DynamoDBClient['send']>[0])
+        | undefined;
+      if (!Command || operation === '') throw new AwsError('UnknownOperationException', `DynamoDB has no operation ${operation}`);
       const { $metadata: _metadata, ...output } = (await client.send(new Command(binaryIn(input)))) as unknown as Record<string, unknown>;
       return binaryOut(output) as Record<string, unknown>;
     },
@@ -633,9 +665,10 @@ function binaryIn(value: unknown): unknown {
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, binaryIn(v)]));
 }
 
-/** Bytes in a response → base64 text. */
+/** Bytes in a response → base64 text; timestamps stay Dates. */
 function binaryOut(value: unknown): unknown {
   if (value instanceof Uint8Array) return Buffer.from(value).toString('base64');
+  if (value instanceof Date) return value;
   if (Array.isArray(value)) return value.map(binaryOut);
   if (!isObject(value)) return value;
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, binaryOut(v)]));

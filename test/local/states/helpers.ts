@@ -4,7 +4,7 @@ import { AwsError } from '../../../local/aws-error.js';
 import { type Clock, ManualClock } from '../../../local/clock.js';
 import type { InvokeOutcome } from '../../../local/lambda/function-runtime.js';
 import type { Sleep } from '../../../local/states/engine/index.js';
-import { type StateMachineDefinition, StatesService } from '../../../local/states/states-service.js';
+import { type StateMachineDefinition, StatesService, type StatesServiceOptions } from '../../../local/states/states-service.js';
 import type { DynamoDbForTasks, DynamoDbOperation, PutEventsEntry } from '../../../local/states/task-runner.js';
 import { openDatabase } from '../../../local/store/data-folder.js';
 
@@ -147,6 +147,8 @@ export async function createStates(
     stateMachines?: StateMachineDefinition[];
     /** A real DynamoDB instead of the fake. */
     dynamodb?: DynamoDbForTasks;
+    /** Real neighbours instead of the fakes, and more services for aws-sdk integrations. */
+    neighbours?: Partial<Pick<StatesServiceOptions, 'sqs' | 'events' | 'lambda' | 'sdkServices'>>;
   } = {},
 ): Promise<TestStates> {
   const clock = options.clock ?? new ManualClock();
@@ -166,6 +168,7 @@ export async function createStates(
     events,
     dynamodb: options.dynamodb ?? dynamodb,
     statusEvents: events,
+    ...options.neighbours,
     sleep: options.sleep ?? noSleep,
     timer: options.timer,
   });
@@ -245,3 +248,43 @@ export const callbackState = (next?: string) => ({
   },
   ...(next ? { Next: next } : { End: true }),
 });
+
+/** Runs a one-Task machine with this state and input; answers the execution's description and parsed output. */
+export async function runTaskState(states: StatesService, state: Record<string, unknown>, input: unknown = {}, name = 'run') {
+  const stateMachineArn = await createMachine(states, `m-${name}`, {
+    StartAt: 'Task',
+    States: { Task: { Type: 'Task', End: true, ...state } },
+  });
+  const { executionArn: arn } = await states.StartExecution({ stateMachineArn, name, input: JSON.stringify(input) });
+  const described = await finished(states, arn);
+  return {
+    ...described,
+    arn,
+    result: described.output === undefined ? undefined : (JSON.parse(described.output) as Record<string, unknown>),
+  };
+}
+
+/** A Catch that keeps the error in `$.error` and ends the execution successfully. */
+export const catchInto = (...errors: string[]) => ({
+  Catch: [{ ErrorEquals: errors, ResultPath: '$.error', Next: 'Caught' }],
+});
+
+/** Runs a Task that may be caught by `catchInto`: the machine succeeds either way; answers its output. */
+export async function runCaughtTask(states: StatesService, state: Record<string, unknown>, input: unknown = {}, name = 'run') {
+  const stateMachineArn = await createMachine(states, `m-${name}`, {
+    StartAt: 'Task',
+    States: { Task: { Type: 'Task', Next: 'Caught', ...state }, Caught: { Type: 'Succeed' } },
+  });
+  const { executionArn: arn } = await states.StartExecution({ stateMachineArn, name, input: JSON.stringify(input) });
+  const described = await finished(states, arn);
+  return {
+    ...described,
+    arn,
+    result: described.output === undefined ? undefined : (JSON.parse(described.output) as Record<string, unknown>),
+  };
+}
+
+/** The error a `catchInto` Catch kept in the output. */
+export function caught(output: Record<string, unknown> | undefined): { Error?: string; Cause?: string } {
+  return (output?.error ?? {}) as { Error?: string; Cause?: string };
+}

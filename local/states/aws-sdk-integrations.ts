@@ -1,0 +1,282 @@
+import { randomUUID } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { AwsError } from '../aws-error.js';
+import { TaskFailure } from './engine/index.js';
+
+/**
+ * Step Functions' AWS SDK service integrations (`arn:aws:states:::aws-sdk:<service>:<action>`)
+ * against the services this runtime hosts. AWS runs them on the AWS SDK for Java v2, and
+ * that shows in what a state machine sees:
+ * - the action is the API operation with a lower-case first letter (`sendTaskSuccess`);
+ * - parameter and result members are PascalCase, even for services whose JSON names are
+ *   camelCase (Step Functions itself: `TaskToken`, `Output`);
+ * - timestamps come back as ISO-8601 text; blobs as base64 text, except a payload blob
+ *   (Lambda's `Payload`), which is its text;
+ * - a service error is `<Service>.<Exception>`: the Java SDK's exception class for an error
+ *   the service's API model declares (`QueueDoesNotExist` -> `QueueDoesNotExistException`),
+ *   else the service's base exception (`Sqs.SqsException`); the cause is the service's
+ *   message and `(Service: Sqs, Status Code: 400, Request ID: ...)`.
+ */
+
+/**
+ * A hosted service as the integrations reach it: its API operations by name, taking and
+ * returning the API's shapes. The signal aborts when the task does (SQS ends a long poll).
+ */
+export type SdkOperations = Readonly<Record<string, (input: never, options?: { signal?: AbortSignal }) => Promise<unknown>>>;
+
+/** What the integrations need to know of a service beyond its operations. */
+interface SdkServiceMetadata {
+  /** The Java SDK's name for the service: the error prefix and the `Service:` of a cause (AWS's "exception prefix"). */
+  readonly name: string;
+  /** How the service spells members on its wire; camelCase ones are translated from and to PascalCase. */
+  readonly wireCase: 'pascal' | 'camel';
+  /** Result members (PascalCase) the service answers in epoch seconds; the integration answers ISO-8601 text. */
+  readonly timestamps: ReadonlySet<string>;
+  /** The JS SDK package whose exported exceptions are the errors the API model declares, and their base class. */
+  readonly model: { readonly package: string; readonly baseException: string };
+  /** Actions AWS does not offer as SDK integrations for this service. */
+  readonly unsupported?: ReadonlySet<string>;
+}
+
+/**
+ * The services aws-sdk integrations may call, by their name in the ARN. A hosted service
+ * plugs in by handing its service object to StatesService (`sdkServices`); this table
+ * holds how AWS treats it.
+ */
+const SDK_SERVICES: Readonly<Record<string, SdkServiceMetadata>> = {
+  sfn: {
+    name: 'Sfn',
+    wireCase: 'camel',
+    timestamps: new Set(['CreationDate', 'StartDate', 'StopDate', 'UpdateDate', 'RedriveDate', 'Timestamp']),
+    model: { package: '@aws-sdk/client-sfn', baseException: 'SFNServiceException' },
+  },
+  sqs: {
+    name: 'Sqs',
+    wireCase: 'pascal',
+    timestamps: new Set(),
+    model: { package: '@aws-sdk/client-sqs', baseException: 'SQSServiceException' },
+  },
+  eventbridge: {
+    name: 'EventBridge',
+    wireCase: 'pascal',
+    timestamps: new Set([
+      'CreationTime',
+      'LastModifiedTime',
+      'EventStartTime',
+      'EventEndTime',
+      'EventLastReplayedTime',
+      'ReplayStartTime',
+      'ReplayEndTime',
+    ]),
+    model: { package: '@aws-sdk/client-eventbridge', baseException: 'EventBridgeServiceException' },
+  },
+  lambda: {
+    name: 'Lambda',
+    wireCase: 'pascal',
+    timestamps: new Set(),
+    model: { package: '@aws-sdk/client-lambda', baseException: 'LambdaServiceException' },
+    unsupported: new Set(['invokeAsync']),
+  },
+  dynamodb: {
+    name: 'DynamoDb',
+    wireCase: 'pascal',
+    // The SDK client DynamoDB is reached through answers Date objects, which are converted anyway.
+    timestamps: new Set(),
+    model: { package: '@aws-sdk/client-dynamodb', baseException: 'DynamoDBServiceException' },
+  },
+  sns: {
+    name: 'Sns',
+    wireCase: 'pascal',
+    timestamps: new Set(),
+    model: { package: '@aws-sdk/client-sns', baseException: 'SNSServiceException' },
+  },
+  ssm: {
+    name: 'Ssm',
+    wireCase: 'pascal',
+    timestamps: new Set(['LastModifiedDate', 'CreatedDate', 'CreationDate']),
+    model: { package: '@aws-sdk/client-ssm', baseException: 'SSMServiceException' },
+  },
+};
+
+/**
+ * Why AWS rejects an aws-sdk Task resource when the state machine is created, or undefined:
+ * SDK integrations have no `.sync` pattern, and the action must be an operation of the
+ * service's API, spelled in camelCase (checked for the services whose API model this
+ * runtime has; any other service's actions are accepted here).
+ */
+export function sdkResourceError(resource: string): string | undefined {
+  const m = /^arn:[^:]+:states:::aws-sdk:([a-z0-9-]+):([A-Za-z0-9]+)(?:\.(.+))?$/.exec(resource);
+  if (!m) return undefined;
+  const [, service = '', action = '', pattern] = m;
+  const metadata = SDK_SERVICES[service];
+  const known = metadata
+    ? /^[a-z]/.test(action) && typeof sdkModule(metadata.model.package)?.[`${pascal(action)}Command`] === 'function'
+    : true;
+  if ((pattern === undefined || pattern === 'waitForTaskToken') && known) return undefined;
+  return `The resource provided ${resource} is not recognized. The value is not a valid resource ARN, or the resource is not available in this region.`;
+}
+
+/**
+ * The API operations of a service object: its `operations` record when it has one (as
+ * StatesService and EventsService do), else its PascalCase methods (SqsService).
+ */
+export function apiOperations(service: object): SdkOperations {
+  const declared = (service as { operations?: unknown }).operations;
+  if (typeof declared === 'object' && declared !== null) return declared as SdkOperations;
+  const operations: Record<string, (input: never, options?: { signal?: AbortSignal }) => Promise<unknown>> = {};
+  for (let proto: object | null = service; proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
+    for (const name of Object.getOwnPropertyNames(proto)) {
+      const method = (service as Record<string, unknown>)[name];
+      if (/^[A-Z]/.test(name) && typeof method === 'function' && !(name in operations)) {
+        operations[name] = (input: never, options?: { signal?: AbortSignal }) =>
+          (method as (input: unknown, options?: unknown) => Promise<unknown>).call(service, input, options);
+      }
+    }
+  }
+  return operations;
+}
+
+/** The aws-sdk integrations of the hosted services given, by their names in the ARN. */
+export class SdkIntegrations {
+  readonly #services = new Map<string, { metadata: SdkServiceMetadata; operations: SdkOperations }>();
+
+  constructor(
+    services: Readonly<Record<string, SdkOperations | undefined>>,
+    private readonly log?: (line: string) => void,
+  ) {
+    for (const [arnName, operations] of Object.entries(services)) {
+      const metadata = SDK_SERVICES[arnName];
+      if (!metadata) throw new Error(`aws-sdk integrations: no metadata for the service '${arnName}' (add it to SDK_SERVICES)`);
+      if (operations) this.#services.set(arnName, { metadata, operations });
+    }
+  }
+
+  /** The services hosted here, by their names in the ARN. */
+  get services(): string[] {
+    return [...this.#services.keys()];
+  }
+
+  /** Why `aws-sdk:<service>:<action>` cannot run here, or undefined when it can. */
+  unsupported(service: string, action: string): string | undefined {
+    const hosted = this.#services.get(service);
+    if (!hosted) return `the local runtime does not host ${service}`;
+    if (hosted.metadata.unsupported?.has(action)) return `AWS does not offer ${service}:${action} as an SDK integration`;
+    if (!/^[a-z]/.test(action) || !hosted.operations[pascal(action)]) {
+      return `the local ${service} does not implement ${pascal(action)}`;
+    }
+    return undefined;
+  }
+
+  /** Calls `<service>:<action>` with the task's parameters; answers the result as the integration does, or throws its TaskFailure. */
+  async call(service: string, action: string, parameters: Record<string, unknown>, signal?: AbortSignal): Promise<unknown> {
+    const hosted = this.#services.get(service);
+    const reason = this.unsupported(service, action);
+    if (!hosted || reason)
+      throw new TaskFailure(
+        'States.Runtime',
+        `The resource 'arn:aws:states:::aws-sdk:${service}:${action}' cannot run locally: ${reason}.`,
+      );
+    const { metadata, operations } = hosted;
+    const operation = operations[pascal(action)] as (input: unknown, options: { signal?: AbortSignal }) => Promise<unknown>;
+    const input = metadata.wireCase === 'camel' ? renameMembers(parameters, camel) : parameters;
+    let output: unknown;
+    try {
+      output = await operation(input, { signal });
+    } catch (error) {
+      throw this.#failure(metadata, error);
+    }
+    return resultShape(output ?? {}, metadata);
+  }
+
+  #failure(metadata: SdkServiceMetadata, error: unknown): TaskFailure {
+    if (error instanceof TaskFailure) return error;
+    const e = error as { name?: string; message?: string; $metadata?: { httpStatusCode?: number; requestId?: string } };
+    const code = error instanceof AwsError ? error.code : e.$metadata ? e.name : undefined;
+    if (code === undefined) this.log?.(`aws-sdk ${metadata.name} call failed: ${(error as Error).stack ?? String(error)}`);
+    const status = error instanceof AwsError ? error.status : (e.$metadata?.httpStatusCode ?? 500);
+    const requestId = e.$metadata?.requestId ?? randomUUID();
+    const declared = modeledErrors(metadata.model);
+    // Query-protocol services (SNS) answer the short code of a declared `<Code>Exception`.
+    const known = code !== undefined && (declared.has(code) || declared.has(`${code}Exception`));
+    const exception = known ? javaExceptionName(code) : `${metadata.name}Exception`;
+    return new TaskFailure(
+      `${metadata.name}.${exception}`,
+      `${e.message ?? String(error)} (Service: ${metadata.name}, Status Code: ${status}, Request ID: ${requestId})`,
+    );
+  }
+}
+
+/** `sendTaskSuccess` -> `SendTaskSuccess`. */
+const pascal = (name: string) => `${name.charAt(0).toUpperCase()}${name.slice(1)}`;
+const camel = (name: string) => `${name.charAt(0).toLowerCase()}${name.slice(1)}`;
+
+/** The Java SDK v2 class of a modeled error: a `Fault` suffix becomes `Exception`, any other name gains it. */
+function javaExceptionName(code: string): string {
+  const base = code.replace(/Fault$/, '');
+  return base.endsWith('Exception') ? base : `${base}Exception`;
+}
+
+const requireSdk = createRequire(import.meta.url);
+const sdkModules = new Map<string, Record<string, unknown> | undefined>();
+
+/** A service's JS SDK client package: its API model, as commands and exceptions (loaded when first needed); undefined if not installed. */
+function sdkModule(name: string): Record<string, unknown> | undefined {
+  if (!sdkModules.has(name)) {
+    try {
+      sdkModules.set(name, requireSdk(name) as Record<string, unknown>);
+    } catch {
+      sdkModules.set(name, undefined);
+    }
+  }
+  return sdkModules.get(name);
+}
+
+const modeled = new Map<string, ReadonlySet<string>>();
+
+/** The error names a service's API model declares: the exceptions its JS SDK client exports. */
+function modeledErrors(model: SdkServiceMetadata['model']): ReadonlySet<string> {
+  let names = modeled.get(model.package);
+  if (!names) {
+    const sdk = sdkModule(model.package) ?? {};
+    const base = sdk[model.baseException] as (new (...args: never[]) => unknown) | undefined;
+    names = new Set(
+      base
+        ? Object.entries(sdk)
+            .filter(([, value]) => typeof value === 'function' && value.prototype instanceof base)
+            .map(([name]) => name)
+        : [],
+    );
+    modeled.set(model.package, names);
+  }
+  return names;
+}
+
+/** A service's answer as the integration's result: PascalCase members, ISO-8601 timestamps, base64 bytes, no undefined members. */
+function resultShape(output: unknown, metadata: SdkServiceMetadata): unknown {
+  const renamed = metadata.wireCase === 'camel' ? renameMembers(output, pascal) : output;
+  return normalize(renamed, metadata.timestamps);
+}
+
+function normalize(value: unknown, timestamps: ReadonlySet<string>, key?: string): unknown {
+  if (value instanceof Date) return value.toISOString();
+  if (value instanceof Uint8Array) return Buffer.from(value).toString('base64');
+  if (typeof value === 'number' && key !== undefined && timestamps.has(key)) return new Date(Math.round(value * 1000)).toISOString();
+  if (Array.isArray(value)) return value.map((item) => normalize(item, timestamps));
+  if (!isPlainObject(value)) return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = normalize(v, timestamps, k);
+  return out;
+}
+
+/** Renames the members of structures, at every depth; only camelCase services go through here, and their API has no maps with user keys. */
+function renameMembers(value: unknown, rename: (name: string) => string): unknown {
+  if (Array.isArray(value)) return value.map((item) => renameMembers(item, rename));
+  if (!isPlainObject(value)) return value;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [rename(k), renameMembers(v, rename)]));
+}
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' &&
+  v !== null &&
+  !Array.isArray(v) &&
+  (Object.getPrototypeOf(v) === Object.prototype || Object.getPrototypeOf(v) === null);

@@ -1,0 +1,83 @@
+import * as DynamoDbSdk from '@aws-sdk/client-dynamodb';
+import { AwsError } from '../aws-error.js';
+import type { SdkOperations } from './aws-sdk-integrations.js';
+import type { DynamoDbForTasks, LambdaForTasks } from './task-runner.js';
+
+/**
+ * The API operations of the neighbours Step Functions reaches through narrower
+ * interfaces: Lambda's Invoke over LambdaService's in-process invoke, and every DynamoDB
+ * operation over the client that forwards to the local DynamoDB endpoint.
+ */
+
+/** Every operation of the DynamoDB API, by name (`PutItem`, `TransactWriteItems`, ...), from the SDK's commands. */
+export const DYNAMODB_OPERATIONS: readonly string[] = Object.keys(DynamoDbSdk)
+  .filter((name) => name.endsWith('Command') && name !== 'Command')
+  .map((name) => name.slice(0, -'Command'.length));
+
+export function dynamoDbOperations(dynamodb: DynamoDbForTasks): SdkOperations {
+  return Object.fromEntries(
+    DYNAMODB_OPERATIONS.map((operation) => [operation, (input: never) => dynamodb.send(operation, input as Record<string, unknown>)]),
+  );
+}
+
+interface InvokeInput {
+  FunctionName?: string;
+  InvocationType?: string;
+  Qualifier?: string;
+  Payload?: unknown;
+  LogType?: string;
+  ClientContext?: string;
+}
+
+/**
+ * Lambda's Invoke as the API answers it: a function error is not an API error but a
+ * `FunctionError` beside the error's payload; an Event invocation is accepted (202) and
+ * runs in the background. Payload crosses as text, as Step Functions hands a payload blob.
+ */
+export function lambdaOperations(lambda: LambdaForTasks, log?: (line: string) => void): SdkOperations {
+  return {
+    Invoke: async (request: never) => {
+      const input = request as InvokeInput;
+      if (typeof input.FunctionName !== 'string' || input.FunctionName === '') {
+        throw new AwsError(
+          'ValidationException',
+          "1 validation error detected: Value null at 'functionName' failed to satisfy constraint: Member must not be null",
+        );
+      }
+      const name = input.Qualifier ? `${input.FunctionName}:${input.Qualifier}` : input.FunctionName;
+      const event = parseEvent(input.Payload);
+      const type = input.InvocationType ?? 'RequestResponse';
+      if (type === 'Event') {
+        void lambda.invoke(name, event).then(
+          (outcome) => {
+            if (!outcome.ok) log?.(`${name} failed an asynchronous invocation: ${outcome.error.errorType}`);
+          },
+          (error: unknown) => log?.(`${name} could not be invoked asynchronously: ${(error as Error).message}`),
+        );
+        return { Payload: '', StatusCode: 202 };
+      }
+      if (type === 'DryRun') return { Payload: '', StatusCode: 204 };
+      if (type !== 'RequestResponse') {
+        throw new AwsError(
+          'ValidationException',
+          `1 validation error detected: Value '${String(type)}' at 'invocationType' failed to satisfy constraint: Member must satisfy enum value set: [Event, RequestResponse, DryRun]`,
+        );
+      }
+      const outcome = await lambda.invoke(name, event);
+      if (!outcome.ok)
+        return { ExecutedVersion: '$LATEST', FunctionError: 'Unhandled', Payload: JSON.stringify(outcome.error), StatusCode: 200 };
+      return { ExecutedVersion: '$LATEST', Payload: outcome.payload, StatusCode: 200 };
+    },
+  };
+}
+
+/** The function's event: JSON text as its value, any other JSON value as it is; no payload is `{}`. */
+function parseEvent(payload: unknown): unknown {
+  if (payload === undefined || payload === null) return {};
+  if (typeof payload !== 'string') return payload;
+  try {
+    return JSON.parse(payload) as unknown;
+  } catch {
+    throw new AwsError('InvalidRequestContentException', 'Could not parse request body into json: Unrecognized token', 400);
+  }
+}

@@ -1,0 +1,132 @@
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoDbHost } from '../../../local/dynamodb/dynamodb-host.js';
+import { sdkDynamoDb } from '../../../local/states/task-runner.js';
+import { catchInto, caught, createMachine, createStates, finished, REGION, runCaughtTask, type TestStates } from './helpers.js';
+
+let host: DynamoDbHost;
+let dynamodb: ReturnType<typeof sdkDynamoDb>;
+let t: TestStates;
+
+beforeAll(async () => {
+  host = await DynamoDbHost.start();
+  const client = new DynamoDBClient({
+    endpoint: host.url,
+    region: REGION,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  await client.send(
+    new CreateTableCommand({
+      TableName: 'claims',
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+      AttributeDefinitions: [
+        { AttributeName: 'pk', AttributeType: 'S' },
+        { AttributeName: 'sk', AttributeType: 'S' },
+      ],
+      BillingMode: 'PAY_PER_REQUEST',
+    }),
+  );
+  client.destroy();
+  dynamodb = sdkDynamoDb({ endpoint: host.url, region: REGION });
+});
+
+afterAll(async () => {
+  dynamodb?.destroy();
+  await host?.stop();
+});
+
+afterEach(async () => t?.close());
+
+describe('aws-sdk:dynamodb integrations', () => {
+  it('catches DynamoDb.ConditionalCheckFailedException when a conditional putItem finds the item', async () => {
+    t = await createStates({ dynamodb });
+    const claim = {
+      Resource: 'arn:aws:states:::aws-sdk:dynamodb:putItem',
+      Parameters: {
+        TableName: 'claims',
+        Item: { pk: { 'S.$': '$.ticket' }, sk: { S: 'claim' } },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+      ...catchInto('DynamoDb.ConditionalCheckFailedException'),
+    };
+    const first = await runCaughtTask(t.states, { ...claim, ResultPath: '$.put' }, { ticket: 'T-1' }, 'first');
+    expect(first.result).toEqual({ ticket: 'T-1', put: {} });
+
+    const second = await runCaughtTask(t.states, claim, { ticket: 'T-1' }, 'second');
+    expect(second.status).toBe('SUCCEEDED');
+    const error = caught(second.result);
+    expect(error.Error).toBe('DynamoDb.ConditionalCheckFailedException');
+    expect(error.Cause).toMatch(/^The conditional request failed \(Service: DynamoDb, Status Code: 400, Request ID: \S+\)$/);
+  });
+
+  it('runs operations beyond the optimized four: batchWriteItem, query, describeTable; bytes as base64, timestamps as ISO-8601', async () => {
+    t = await createStates({ dynamodb });
+    const machine = await createMachine(t.states, 'beyond', {
+      StartAt: 'Write',
+      States: {
+        Write: {
+          Type: 'Task',
+          Resource: 'arn:aws:states:::aws-sdk:dynamodb:batchWriteItem',
+          Parameters: {
+            RequestItems: {
+              claims: [
+                { PutRequest: { Item: { pk: { S: 'T-2' }, sk: { S: 'a' }, blob: { B: 'AAEC' } } } },
+                { PutRequest: { Item: { pk: { S: 'T-2' }, sk: { S: 'b' } } } },
+              ],
+            },
+          },
+          ResultPath: null,
+          Next: 'Query',
+        },
+        Query: {
+          Type: 'Task',
+          Resource: 'arn:aws:states:::aws-sdk:dynamodb:query',
+          Parameters: {
+            TableName: 'claims',
+            KeyConditionExpression: 'pk = :pk',
+            ExpressionAttributeValues: { ':pk': { S: 'T-2' } },
+          },
+          ResultPath: '$.query',
+          Next: 'Describe',
+        },
+        Describe: {
+          Type: 'Task',
+          Resource: 'arn:aws:states:::aws-sdk:dynamodb:describeTable',
+          Parameters: { TableName: 'claims' },
+          ResultSelector: { 'created.$': '$.Table.CreationDateTime', 'name.$': '$.Table.TableName' },
+          ResultPath: '$.table',
+          End: true,
+        },
+      },
+    });
+    const { executionArn } = await t.states.StartExecution({ stateMachineArn: machine });
+    const described = await finished(t.states, executionArn);
+    expect(described, described.cause).toMatchObject({ status: 'SUCCEEDED' });
+    const output = JSON.parse(String(described.output)) as {
+      query: { Count: number; Items: unknown[] };
+      table: { created: string; name: string };
+    };
+    expect(output.query.Count).toBe(2);
+    expect(output.query.Items).toEqual([
+      { pk: { S: 'T-2' }, sk: { S: 'a' }, blob: { B: 'AAEC' } },
+      { pk: { S: 'T-2' }, sk: { S: 'b' } },
+    ]);
+    expect(output.table.name).toBe('claims');
+    expect(output.table.created).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{3})?Z$/);
+  });
+
+  it('names an error the DynamoDB API model does not declare DynamoDb.DynamoDbException', async () => {
+    t = await createStates({ dynamodb });
+    const { result } = await runCaughtTask(t.states, {
+      Resource: 'arn:aws:states:::aws-sdk:dynamodb:getItem',
+      Parameters: { TableName: 'claims', Key: { nope: { S: 'x' } } },
+      ...catchInto('States.TaskFailed'),
+    });
+    const error = caught(result);
+    expect(error.Error).toBe('DynamoDb.DynamoDbException');
+    expect(error.Cause).toContain('(Service: DynamoDb, Status Code: 400');
+  });
+});

@@ -1,0 +1,97 @@
+import type { DatabaseSync } from 'node:sqlite';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../../local/clock.js';
+import type { EventEnvelope } from '../../../local/events/definitions.js';
+import { EventsService } from '../../../local/events/events-service.js';
+import { openDatabase } from '../../../local/store/data-folder.js';
+import { ACCOUNT, catchInto, caught, createStates, REGION, runCaughtTask, runTaskState, type TestStates } from './helpers.js';
+
+let t: TestStates;
+let events: EventsService;
+let eventsDb: DatabaseSync;
+let accepted: EventEnvelope[];
+
+const HUB = { name: 'hub', arn: `arn:aws:events:${REGION}:${ACCOUNT}:event-bus/hub` };
+
+beforeEach(async () => {
+  const clock = new ManualClock();
+  accepted = [];
+  eventsDb = openDatabase(':memory:');
+  events = new EventsService({
+    db: eventsDb,
+    clock,
+    accountId: ACCOUNT,
+    region: REGION,
+    buses: [HUB],
+    rules: [],
+    archives: [],
+    delivery: { deliver: async () => {}, deadLetter: async () => {} },
+    onEvent: (_bus, event) => accepted.push(event),
+  });
+  t = await createStates({ clock, neighbours: { events } });
+});
+
+afterEach(async () => {
+  await t.close();
+  eventsDb.close();
+});
+
+describe('aws-sdk:eventbridge integrations', () => {
+  it('puts events as the API takes them, without the Resources the optimized integration adds, and answers PutEvents', async () => {
+    const { status, result } = await runTaskState(
+      t.states,
+      {
+        Resource: 'arn:aws:states:::aws-sdk:eventbridge:putEvents',
+        Parameters: {
+          Entries: [{ EventBusName: 'hub', Source: 'switchyard.triage', DetailType: 'TicketRouted', 'Detail.$': 'States.JsonToString($)' }],
+        },
+      },
+      { ticketId: 'T-1' },
+    );
+    expect(status).toBe('SUCCEEDED');
+    expect(result).toEqual({ Entries: [{ EventId: accepted[0]?.id }], FailedEntryCount: 0 });
+    expect(accepted).toHaveLength(1);
+    expect(accepted[0]).toMatchObject({
+      source: 'switchyard.triage',
+      'detail-type': 'TicketRouted',
+      detail: { ticketId: 'T-1' },
+      resources: [],
+    });
+  });
+
+  it('answers failed entries in the result instead of failing the task', async () => {
+    const { status, result } = await runTaskState(t.states, {
+      Resource: 'arn:aws:states:::aws-sdk:eventbridge:putEvents',
+      Parameters: { Entries: [{ EventBusName: 'nowhere', Source: 's', DetailType: 'd', Detail: '{}' }] },
+    });
+    expect(status).toBe('SUCCEEDED');
+    expect(result).toMatchObject({ FailedEntryCount: 1, Entries: [{ ErrorCode: expect.any(String) }] });
+  });
+
+  it('runs the other EventBridge operations, and names their errors EventBridge.<Exception>', async () => {
+    const described = await runTaskState(
+      t.states,
+      {
+        Resource: 'arn:aws:states:::aws-sdk:eventbridge:describeEventBus',
+        Parameters: { Name: 'hub' },
+      },
+      {},
+      'describe',
+    );
+    expect(described.result).toEqual({ Name: 'hub', Arn: HUB.arn });
+
+    const missing = await runCaughtTask(
+      t.states,
+      {
+        Resource: 'arn:aws:states:::aws-sdk:eventbridge:describeEventBus',
+        Parameters: { Name: 'gone' },
+        ...catchInto('EventBridge.ResourceNotFoundException'),
+      },
+      {},
+      'missing',
+    );
+    const error = caught(missing.result);
+    expect(error.Error).toBe('EventBridge.ResourceNotFoundException');
+    expect(error.Cause).toMatch(/^Event bus gone does not exist\. \(Service: EventBridge, Status Code: 400, Request ID: [0-9a-f-]{36}\)$/);
+  });
+});

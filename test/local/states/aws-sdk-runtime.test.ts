@@ -1,0 +1,121 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LocalRuntime } from '../../../local/runtime.js';
+import { credentials, eventually, region, tempDataDir } from '../helpers.js';
+import { ROLE } from './helpers.js';
+
+/** A cloud assembly with a queue, a table and a state machine that reaches both, and itself, through aws-sdk integrations. */
+function assembly(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'switchyard-aws-sdk-'));
+  const definition = {
+    StartAt: 'Url',
+    States: {
+      Url: {
+        Type: 'Task',
+        Resource: 'arn:aws:states:::aws-sdk:sqs:getQueueUrl',
+        Parameters: { QueueName: 'work' },
+        ResultPath: '$.queue',
+        Next: 'Send',
+      },
+      Send: {
+        Type: 'Task',
+        Resource: 'arn:aws:states:::aws-sdk:sqs:sendMessage',
+        Parameters: { 'QueueUrl.$': '$.queue.QueueUrl', 'MessageBody.$': '$.ticket' },
+        ResultPath: '$.sent',
+        Next: 'Claim',
+      },
+      Claim: {
+        Type: 'Task',
+        Resource: 'arn:aws:states:::aws-sdk:dynamodb:putItem',
+        Parameters: { TableName: 'claims', Item: { id: { 'S.$': '$.ticket' } }, ConditionExpression: 'attribute_not_exists(id)' },
+        ResultPath: null,
+        Next: 'Self',
+      },
+      Self: {
+        Type: 'Task',
+        Resource: 'arn:aws:states:::aws-sdk:sfn:describeStateMachineForExecution',
+        Parameters: { 'ExecutionArn.$': '$$.Execution.Id' },
+        ResultSelector: { 'Name.$': '$.Name' },
+        ResultPath: '$.machine',
+        End: true,
+      },
+    },
+  };
+  writeFileSync(
+    path.join(dir, 'manifest.json'),
+    JSON.stringify({
+      version: '36.0.0',
+      artifacts: {
+        Flow: {
+          type: 'aws:cloudformation:stack',
+          environment: 'aws://000000000000/us-east-1',
+          properties: { templateFile: 'Flow.template.json' },
+        },
+      },
+    }),
+  );
+  writeFileSync(
+    path.join(dir, 'Flow.template.json'),
+    JSON.stringify({
+      Resources: {
+        Work: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'work' } },
+        Claims: {
+          Type: 'AWS::DynamoDB::Table',
+          Properties: {
+            TableName: 'claims',
+            KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+            AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+            BillingMode: 'PAY_PER_REQUEST',
+          },
+        },
+        Flow: {
+          Type: 'AWS::StepFunctions::StateMachine',
+          Properties: { StateMachineName: 'flow', DefinitionString: JSON.stringify(definition), RoleArn: ROLE },
+        },
+      },
+    }),
+  );
+  return dir;
+}
+
+let runtime: LocalRuntime;
+let sfn: SFNClient;
+
+beforeAll(async () => {
+  runtime = await LocalRuntime.start({ cdkOut: assembly(), dataDir: tempDataDir(), port: 0, log: () => {} });
+  sfn = new SFNClient({ endpoint: runtime.url, region, credentials });
+});
+
+afterAll(async () => {
+  sfn?.destroy();
+  await runtime?.stop();
+});
+
+describe('aws-sdk integrations in the local runtime', () => {
+  it('reach the template queue, table and Step Functions itself, and report nothing unsupported', async () => {
+    expect(runtime.warnings).toEqual([]);
+    const stateMachineArn = 'arn:aws:states:us-east-1:000000000000:stateMachine:flow';
+    const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn, input: '{"ticket":"T-9"}' }));
+    const described = await eventually(async () => {
+      const d = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+      return d.status === 'RUNNING' ? undefined : d;
+    });
+    expect(described.status, described.cause).toBe('SUCCEEDED');
+    const output = JSON.parse(String(described.output)) as { queue: { QueueUrl: string }; machine: { Name: string } };
+    expect(output.queue.QueueUrl).toBe(runtime.sqs.queueUrl('work'));
+    expect(output.machine).toEqual({ Name: 'flow' });
+    const { Messages } = await runtime.sqs.ReceiveMessage({ QueueUrl: output.queue.QueueUrl });
+    expect(Messages?.map((m) => m.Body)).toEqual(['T-9']);
+
+    // The claim is taken: a second run of the same ticket fails on the condition, as DynamoDB answers it.
+    const again = await sfn.send(new StartExecutionCommand({ stateMachineArn, input: '{"ticket":"T-9"}' }));
+    const failed = await eventually(async () => {
+      const d = await sfn.send(new DescribeExecutionCommand({ executionArn: again.executionArn }));
+      return d.status === 'RUNNING' ? undefined : d;
+    });
+    expect(failed.error).toBe('DynamoDb.ConditionalCheckFailedException');
+  });
+});
