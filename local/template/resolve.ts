@@ -35,6 +35,10 @@ export interface ResolverOptions {
   readonly ref: (logicalId: string) => Json;
   /** What `Fn::GetAtt` returns for an attribute of a resource of the template. */
   readonly getAtt: (logicalId: string, attribute: string) => Json;
+  /** The value another stack exports under this name; throws `UnsupportedError` if none does. Unset: imports are not resolved. */
+  readonly importValue?: (exportName: string) => Json;
+  /** The value of an SSM parameter, for template parameters of type `AWS::SSM::Parameter::Value<...>`; undefined if unknown. */
+  readonly ssmParameter?: (name: string) => string | undefined;
 }
 
 /** The functions CloudFormation only evaluates in a template's `Rules`, which the local runtime skips. */
@@ -203,6 +207,8 @@ export class Resolver {
         return Buffer.from(scalar(name, this.resolveValue(name, args))).toString('base64');
       case 'Fn::ImportValue': {
         const exportName = this.resolveValue(name, args);
+        if (typeof exportName !== 'string') throw new TemplateError('Fn::ImportValue takes the name of an export');
+        if (this.options.importValue !== undefined) return this.options.importValue(exportName);
         throw new UnsupportedError(
           `Fn::ImportValue ${JSON.stringify(exportName)} reads another stack's export; stacks load on their own locally`,
         );
@@ -248,9 +254,13 @@ export class Resolver {
     let value: unknown;
     if (given !== undefined) value = given;
     else if (isSsm && name !== CDK_BOOTSTRAP_PARAMETER) {
-      throw new UnsupportedError(
-        `parameter ${name} reads SSM parameter ${JSON.stringify(parameter.Default)}, and there is no SSM locally; pass a value for it`,
-      );
+      const parameterName = typeof parameter.Default === 'string' ? parameter.Default : undefined;
+      value = parameterName === undefined ? undefined : this.options.ssmParameter?.(parameterName);
+      if (value === undefined) {
+        throw new UnsupportedError(
+          `parameter ${name} reads SSM parameter ${JSON.stringify(parameter.Default)}, which no stack of the app declares and the local SSM store does not have; put it (aws ssm put-parameter) and start again`,
+        );
+      }
     } else if (parameter.Default !== undefined) value = parameter.Default;
     else throw new UnsupportedError(`parameter ${name} has no default; pass a value for it`);
 
