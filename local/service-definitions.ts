@@ -151,7 +151,9 @@ export function serviceDefinitions(app: LoadedApp): ServiceDefinitions {
   const rules: RuleDefinition[] = byType('AWS::Events::Rule').map((r) => {
     const p = r.properties as Props;
     if (p.ScheduleExpression !== undefined) {
-      warnings.push(`${r.stackName}/${r.logicalId} (AWS::Events::Rule): ScheduleExpression is not run locally yet; the rule only matches events`);
+      warnings.push(
+        `${r.stackName}/${r.logicalId} (AWS::Events::Rule): ScheduleExpression is not run locally yet; the rule only matches events`,
+      );
     }
     return {
       name: r.physicalName,

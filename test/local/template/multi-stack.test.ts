@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: Fn::Sub strings are CloudFormation's ${} syntax, not JavaScript templates
 import { rmSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { KNOWN_RESOURCE_TYPES, type LoadAppOptions, type LoadedApp, loadApp } from '../../../local/template/load.js';

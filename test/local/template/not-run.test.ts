@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: Fn::Sub strings are CloudFormation's ${} syntax, not JavaScript templates
 import { describe, expect, it } from 'vitest';
 import { SUPPORTED_RESOURCE_TYPES, serviceDefinitions } from '../../../local/service-definitions.js';
 import type { Template } from '../../../local/template/cloud-assembly.js';
