@@ -5,6 +5,8 @@ import { type Clock, systemClock } from './clock.js';
 import { DynamoDbHost } from './dynamodb/dynamodb-host.js';
 import { Endpoint } from './endpoint/server.js';
 import { EventsService } from './events/events-service.js';
+import { kmsDefinitions } from './kms/definitions.js';
+import { KmsService } from './kms/kms-service.js';
 import { LambdaService } from './lambda/lambda-service.js';
 import { type ServiceDefinitions, SUPPORTED_RESOURCE_TYPES, serviceDefinitions } from './service-definitions.js';
 import { SqsQueryProtocol } from './sqs/query-protocol.js';
@@ -86,6 +88,8 @@ export class LocalRuntime {
       const sqsDb = data.database('sqs');
       const eventsDb = data.database('events');
       const statesDb = data.database('states');
+      const kmsDb = data.database('kms');
+      const kms = new KmsService({ db: kmsDb, clock, accountId, region, ...kmsDefinitions(app) });
       const sqs = new SqsService({ db: sqsDb, clock, baseUrl: url, accountId, region });
       const dynamodb = await DynamoDbHost.start({ folder: data.folder('dynamodb') });
 
@@ -154,6 +158,7 @@ export class LocalRuntime {
           { targetPrefix: 'AWSEvents', jsonVersion: '1.1', operations: events.operations },
           { targetPrefix: 'AWSStepFunctions', jsonVersion: '1.0', operations: states.operations },
           { targetPrefix: 'AmazonSSM', jsonVersion: '1.1', operations: ssm.operations },
+          { targetPrefix: 'TrentService', jsonVersion: '1.1', operations: kms.operations },
           {
             targetPrefix: 'AmazonSQS',
             jsonVersion: '1.0',
@@ -179,6 +184,7 @@ export class LocalRuntime {
         eventsDb.close();
         statesDb.close();
         ssmDb.close();
+        kmsDb.close();
         statesDynamoDb.destroy();
         await dynamodb.stop();
       });
