@@ -56,7 +56,8 @@ type Props = Record<string, unknown>;
 
 /** Translates the loaded template resources into each local service's definitions. */
 export function serviceDefinitions(app: LoadedApp): ServiceDefinitions {
-  const resources = app.stacks.flatMap((stack) => stack.resources);
+  // What only backs custom resources runs while CloudFormation deploys, never locally.
+  const resources = app.stacks.flatMap((stack) => stack.resources).filter((r) => !r.customResourceProvider);
   const byType = (type: string) => resources.filter((r) => r.type === type);
   const warnings: string[] = [];
   const logGroupNames = new Map(
@@ -89,7 +90,6 @@ export function serviceDefinitions(app: LoadedApp): ServiceDefinitions {
   const functions: FunctionDefinition[] = [];
   for (const r of byType('AWS::Lambda::Function')) {
     const p = r.properties as Props;
-    if (r.customResourceProvider) continue;
     if (!r.assetPath) {
       warnings.push(
         `${r.stackName}/${r.logicalId} (AWS::Lambda::Function): no code asset folder was found (inline or image code is not run locally); it is left out`,

@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { assetPathOf, readCloudAssembly, readJson, type StackArtifact, type Template, type TemplateResource } from './cloud-assembly.js';
-import { customResourceProviders, notRun } from './not-run.js';
+import { deployTimeOnly, notRun } from './not-run.js';
 import { type Json, NO_VALUE, Resolver, TemplateError, UnsupportedError } from './resolve.js';
 import { generatedName, identify, isCustomResourceType, isKnownResourceType, KNOWN_RESOURCE_TYPES } from './resources.js';
 import { deploymentOrder } from './stack-order.js';
@@ -43,8 +43,9 @@ export interface LoadedResource {
   /** The folder the resource's code asset was staged in (a Lambda function's bundle). */
   readonly assetPath?: string;
   /**
-   * A Lambda function that only backs custom resources (CDK's log retention, bucket
-   * deployment, ... providers): it runs only while CloudFormation deploys, so not locally.
+   * A resource that only backs custom resources (the provider functions of CDK's log
+   * retention, bucket deployment, ..., their layers, the provider framework's waiter state
+   * machine): it runs only while CloudFormation deploys, so not locally.
    */
   readonly customResourceProvider?: boolean;
 }
@@ -129,7 +130,7 @@ class StackLoader {
     this.accountId = options.accountId ?? DEFAULT_ACCOUNT;
     this.region = options.region ?? DEFAULT_REGION;
     this.definitions = checkResources(stack.template, stack.stackName);
-    this.providers = customResourceProviders(this.definitions);
+    this.providers = deployTimeOnly(this.definitions);
     const declaredHere = literalSsmParameters(this.definitions);
     this.resolver = new Resolver({
       template: stack.template,

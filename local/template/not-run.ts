@@ -8,6 +8,7 @@ import type { TemplateResource } from './cloud-assembly.js';
  */
 const NOT_RUN: Readonly<Record<string, string>> = {
   'AWS::S3::Bucket': 'no S3 locally: the bucket does not exist, and its notifications never fire',
+  'AWS::Lambda::LayerVersion': "layers are not run locally: functions that use it run without the layer's code",
   'AWS::Lambda::Url': 'function URLs are not served locally; invoke the function through the Lambda API',
   'AWS::Logs::SubscriptionFilter': 'no CloudWatch Logs locally: log events are not delivered to its destination',
   'AWS::Logs::MetricFilter': 'no CloudWatch Logs locally: no metric is emitted from log events',
@@ -59,13 +60,15 @@ export function notRun(type: string): NotRun {
 }
 
 /**
- * The logical ids of the Lambda functions a template's custom resources name as their
- * provider (`ServiceToken`), and the functions such a provider calls in turn (the CDK
- * provider framework's `USER_ON_EVENT_FUNCTION_ARN`, `USER_IS_COMPLETE_FUNCTION_ARN`).
- * They run only while CloudFormation deploys, so locally they are left out quietly.
+ * What exists only for CloudFormation's deployments: the Lambda functions a template's
+ * custom resources name as their provider (`ServiceToken`), the functions such a provider
+ * calls in turn (the CDK provider framework's `USER_ON_EVENT_FUNCTION_ARN`,
+ * `USER_IS_COMPLETE_FUNCTION_ARN`), its waiter state machine (`WAITER_STATE_MACHINE_ARN`),
+ * and layers only those functions use (the AWS CLI layer of a bucket deployment). None of
+ * it runs outside a deployment, so locally it is left out quietly. Logical ids.
  */
-export function customResourceProviders(resources: Readonly<Record<string, TemplateResource>>): Set<string> {
-  const providers = new Set<string>();
+export function deployTimeOnly(resources: Readonly<Record<string, TemplateResource>>): Set<string> {
+  const found = new Set<string>();
   const referenced = (value: unknown): string | undefined => {
     if (typeof value !== 'object' || value === null) return undefined;
     const getAtt = (value as Record<string, unknown>)['Fn::GetAtt'];
@@ -75,16 +78,36 @@ export function customResourceProviders(resources: Readonly<Record<string, Templ
     return typeof ref === 'string' ? ref : undefined;
   };
   const add = (logicalId: string | undefined) => {
-    if (logicalId === undefined || providers.has(logicalId) || resources[logicalId]?.Type !== 'AWS::Lambda::Function') return;
-    providers.add(logicalId);
+    const type = logicalId === undefined ? undefined : resources[logicalId]?.Type;
+    if (logicalId === undefined || found.has(logicalId)) return;
+    if (type === 'AWS::StepFunctions::StateMachine') found.add(logicalId);
+    if (type !== 'AWS::Lambda::Function') return;
+    found.add(logicalId);
     const variables = (resources[logicalId]?.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables;
     add(referenced(variables?.USER_ON_EVENT_FUNCTION_ARN));
     add(referenced(variables?.USER_IS_COMPLETE_FUNCTION_ARN));
+    add(referenced(variables?.WAITER_STATE_MACHINE_ARN));
   };
   for (const resource of Object.values(resources)) {
     if (resource.Type.startsWith('Custom::') || resource.Type === 'AWS::CloudFormation::CustomResource') {
       add(referenced(resource.Properties?.ServiceToken));
     }
   }
-  return providers;
+  // The waiter state machine invokes the framework's isComplete and timeout functions.
+  for (const logicalId of [...found]) {
+    if (resources[logicalId]?.Type !== 'AWS::StepFunctions::StateMachine') continue;
+    for (const name of JSON.stringify(resources[logicalId]?.Properties ?? {}).match(/"Fn::GetAtt":\["([^"]+)","Arn"\]/g) ?? []) {
+      add(/\["([^"]+)"/.exec(name)?.[1]);
+    }
+  }
+  const layerUsers = new Map<string, string[]>();
+  for (const [logicalId, resource] of Object.entries(resources)) {
+    if (resource.Type !== 'AWS::Lambda::Function') continue;
+    for (const layer of (resource.Properties?.Layers as unknown[] | undefined) ?? []) {
+      const layerId = referenced(layer);
+      if (layerId !== undefined) layerUsers.set(layerId, [...(layerUsers.get(layerId) ?? []), logicalId]);
+    }
+  }
+  for (const [layerId, users] of layerUsers) if (users.every((user) => found.has(user))) found.add(layerId);
+  return found;
 }

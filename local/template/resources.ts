@@ -247,6 +247,13 @@ const TYPES: Record<string, TypeSpec> = {
       };
     },
   },
+  'AWS::Lambda::LayerVersion': {
+    name: { property: 'LayerName', max: 64, invalid: ALPHANUMERIC_DASH_UNDERSCORE },
+    identify: (input, name) => {
+      const layerVersionArn = arn(input, 'lambda', `layer:${name}:1`);
+      return { ref: layerVersionArn, attributes: { LayerVersionArn: layerVersionArn } };
+    },
+  },
   'AWS::IAM::ManagedPolicy': {
     name: { property: 'ManagedPolicyName', max: 128, invalid: /[^\w+=,.@-]/g },
     identify: (input, name) => {
