@@ -29,6 +29,19 @@ function kmsApp(dir: string): string {
           Alias: { Type: 'AWS::KMS::Alias', Properties: { AliasName: 'alias/app', TargetKeyId: { 'Fn::GetAtt': ['Key', 'Arn'] } } },
           Other: { Type: 'AWS::KMS::Key', Properties: { KeyPolicy: {} } },
           Off: { Type: 'AWS::KMS::Key', Properties: { KeyPolicy: {}, Enabled: false } },
+          // Encryption settings that name the key are accepted (and not emulated).
+          Queue: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'sealed', KmsMasterKeyId: { 'Fn::GetAtt': ['Key', 'Arn'] } } },
+          Table: {
+            Type: 'AWS::DynamoDB::Table',
+            Properties: {
+              TableName: 'sealed',
+              BillingMode: 'PAY_PER_REQUEST',
+              KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+              AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+              SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: { Ref: 'Key' } },
+            },
+          },
+          Logs: { Type: 'AWS::Logs::LogGroup', Properties: { KmsKeyId: { 'Fn::GetAtt': ['Key', 'Arn'] } } },
         },
       },
     },
