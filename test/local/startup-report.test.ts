@@ -1,10 +1,13 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { App } from 'aws-cdk-lib';
 import { afterEach, describe, expect, it } from 'vitest';
+import { SwitchyardStack } from '../../lib/switchyard-stack.js';
 import type { RuleDefinition } from '../../local/events/definitions.js';
-import type { ServiceDefinitions } from '../../local/service-definitions.js';
+import { type ServiceDefinitions, SUPPORTED_RESOURCE_TYPES, serviceDefinitions } from '../../local/service-definitions.js';
 import { type StartupReportInput, startupReport } from '../../local/startup-report.js';
+import { loadApp } from '../../local/template/load.js';
 
 const URL = 'http://127.0.0.1:4566';
 const dirs: string[] = [];
@@ -151,4 +154,23 @@ describe('startupReport', () => {
       '[template] not run locally: S/R (AWS::S3::Bucket): no S3 locally',
     ]);
   });
+});
+
+describe('startupReport for the Switchyard app', () => {
+  it('suggests examples/ticket-created.json, which its triage rule matches', () => {
+    const outdir = emptyRoot();
+    const cdkApp = new App({ outdir });
+    new SwitchyardStack(cdkApp, 'Switchyard');
+    cdkApp.synth();
+    const app = loadApp({ cdkOut: outdir, baseUrl: URL, supportedTypes: SUPPORTED_RESOURCE_TYPES });
+    const { lines } = startupReport({
+      url: URL,
+      definitions: serviceDefinitions(app),
+      warnings: [],
+      dataDir: '/data',
+      startedSeconds: 1,
+      root: process.cwd(),
+    });
+    expect(tryLine(lines)).toBe(`  try: aws --endpoint-url ${URL} events put-events --entries file://examples/ticket-created.json`);
+  }, 60_000);
 });
