@@ -225,7 +225,8 @@ export class SsmService {
       throw validationError("1 validation error detected: Value null at 'name' failed to satisfy constraint: Member must not be null");
     }
     const reference = parseReference(input.Name);
-    const row = this.#find(reference.name, reference.version);
+    // Labels are not kept locally: a label selector finds nothing, as an unknown label does on AWS.
+    const row = reference.label === undefined ? this.#find(reference.name, reference.version) : undefined;
     if (row === undefined) {
       if (reference.version !== undefined && this.#find(reference.name) !== undefined) {
         throw new AwsError(
@@ -252,7 +253,8 @@ export class SsmService {
     const invalid: string[] = [];
     for (const requested of [...new Set(names)]) {
       const reference = parseReference(requested);
-      const row = isValidParameterName(reference.name) ? this.#find(reference.name, reference.version) : undefined;
+      const row =
+        isValidParameterName(reference.name) && reference.label === undefined ? this.#find(reference.name, reference.version) : undefined;
       if (row === undefined) invalid.push(requested);
       else parameters.push(this.#parameter(row, input.WithDecryption === true, reference.selector));
     }
