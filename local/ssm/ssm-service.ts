@@ -234,7 +234,7 @@ export class SsmService {
           `Systems Manager could not find version ${reference.version} of ${reference.name}. Verify the version and try again.`,
         );
       }
-      throw new AwsError('ParameterNotFound', '');
+      throw new AwsError('ParameterNotFound', `Parameter ${reference.name} not found.`);
     }
     return { Parameter: this.#parameter(row, input.WithDecryption === true, reference.selector) };
   }
