@@ -109,6 +109,8 @@ function sharedState(): SharedState {
 }
 
 const NESTED_STACK = 'AWS::CloudFormation::Stack';
+/** Custom resources whose whole effect the loader itself provides: CDK's cross-region export writer and reader. */
+const FULFILLED_BY_LOADER = new Set(['Custom::CrossRegionExportWriter', 'Custom::CrossRegionExportReader']);
 
 class StackLoader {
   private readonly accountId: string;
@@ -264,6 +266,11 @@ class StackLoader {
     if (type === 'AWS::SSM::Parameter' && identity !== undefined && !this.shared.ssmParameters.has(physicalName)) {
       this.shared.ssmParameters.set(physicalName, identity.attributes.Value ?? '');
     }
+    // CDK's cross-region references write each exported value to an SSM parameter.
+    if (type === 'Custom::CrossRegionExportWriter') {
+      const exported = (properties.WriterProps as { exports?: Record<string, Json> } | undefined)?.exports ?? {};
+      for (const [name, value] of Object.entries(exported)) if (typeof value === 'string') this.shared.ssmParameters.set(name, value);
+    }
     return {
       stackName: this.stack.stackName,
       logicalId,
@@ -280,6 +287,7 @@ class StackLoader {
 
   /** One warning for a resource no local service runs, saying what does not happen. */
   private warnNotRun(logicalId: string, type: string): void {
+    if (FULFILLED_BY_LOADER.has(type)) return;
     const where = `${this.where(logicalId)} (${type})`;
     const what = notRun(type);
     if ('partOf' in what) return;

@@ -97,6 +97,7 @@ export class Resolver {
 
   /** Resolves a value; throws `UnsupportedError` or `TemplateError` for any part that cannot be resolved. */
   resolve(value: unknown): Resolved {
+    if (typeof value === 'string' && value.includes('{{resolve:')) return this.dynamicReferences(value);
     if (value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return value;
     if (Array.isArray(value)) return value.map((item) => this.resolve(item)).filter((item): item is Json => item !== NO_VALUE);
     if (!isObject(value)) throw new TemplateError(`not a template value: ${String(value)}`);
@@ -110,6 +111,28 @@ export class Resolver {
       if (resolved !== NO_VALUE) result[key] = resolved;
     }
     return result;
+  }
+
+  /**
+   * CloudFormation dynamic references in a string: `{{resolve:ssm:name}}` (and `ssm-secure`)
+   * read the SSM parameter, from the app's templates or the local SSM store; others
+   * (`secretsmanager`) are not read locally.
+   */
+  private dynamicReferences(text: string): string {
+    return text.replace(/\{\{resolve:([a-z-]+):([^}]*)\}\}/g, (reference, service: string, target: string) => {
+      if (service !== 'ssm' && service !== 'ssm-secure') {
+        throw new UnsupportedError(`dynamic reference ${reference}: ${service} is not read locally`);
+      }
+      // `name:version` pins a version; the local store serves the current one.
+      const name = target.replace(/:[0-9]+$/, '');
+      const value = this.options.ssmParameter?.(name);
+      if (value === undefined) {
+        throw new UnsupportedError(
+          `dynamic reference ${reference}: SSM parameter ${JSON.stringify(name)} is neither declared by a stack of the app nor in the local SSM store`,
+        );
+      }
+      return value;
+    });
   }
 
   /** Whether the named entry of the template's `Conditions` holds. */

@@ -306,6 +306,17 @@ const TYPES: Record<string, TypeSpec> = {
     name: { property: 'AlarmName', max: 255, invalid: /[^\x20-\x7e]/g },
     identify: (input, name) => ({ ref: name, attributes: { Arn: arn(input, 'cloudwatch', `alarm:${name}`) } }),
   },
+  'Custom::CrossRegionExportReader': {
+    // CDK's cross-region references: the reader's attributes are the values it imports,
+    // which its properties name as SSM dynamic references (resolved by the loader).
+    name: { max: 255, invalid: ALPHANUMERIC_DASH_UNDERSCORE },
+    identify: (input, name) => {
+      const imports = (input.properties.ReaderProps as { imports?: Record<string, Json> } | undefined)?.imports ?? {};
+      const attributes: Record<string, string> = {};
+      for (const [key, value] of Object.entries(imports)) if (typeof value === 'string') attributes[key] = value;
+      return { ref: name, attributes };
+    },
+  },
   ...apiGatewayTypes(),
 };
 

@@ -173,3 +173,33 @@ describe('loadApp with the constructs CDK apps commonly add', () => {
     ]);
   });
 });
+
+describe('loadApp with CDK cross-region references', () => {
+  it("resolves a value one region's stack exports to another's through CDK's SSM export writer and reader", () => {
+    const outdir = mkdtempSync(path.join(tmpdir(), 'switchyard-cdk-app-'));
+    try {
+      const cdkApp = new App({ outdir, context: { 'aws:cdk:enable-path-metadata': true } });
+      const producer = new Stack(cdkApp, 'Producer', {
+        env: { account: '000000000000', region: 'us-east-1' },
+        crossRegionReferences: true,
+      });
+      const queue = new sqs.Queue(producer, 'Queue');
+      const consumer = new Stack(cdkApp, 'Consumer', {
+        env: { account: '000000000000', region: 'eu-west-1' },
+        crossRegionReferences: true,
+      });
+      new ssm.StringParameter(consumer, 'QueueArn', { stringValue: queue.queueArn });
+      cdkApp.synth();
+      const app = loadApp({ cdkOut: outdir, baseUrl: BASE_URL, supportedTypes: SUPPORTED_RESOURCE_TYPES });
+      const resources = app.stacks.flatMap((s) => s.resources);
+      const find = (cdkPath: string) => resources.find((r) => r.metadata['aws:cdk:path'] === cdkPath);
+      expect(find('Consumer/QueueArn/Resource')?.properties.Value).toBe(find('Producer/Queue/Resource')?.attributes.Arn);
+      // Only the consumer's region is worth a word; the writer, reader and their providers are not.
+      expect(app.warnings).toEqual([
+        'Consumer: synthesized for region eu-west-1 but loaded as us-east-1; ARNs the template spells out keep eu-west-1',
+      ]);
+    } finally {
+      rmSync(outdir, { recursive: true, force: true });
+    }
+  });
+});

@@ -232,6 +232,34 @@ describe('loadApp with SSM parameters', () => {
     ]);
   });
 
+  it('resolves {{resolve:ssm:...}} dynamic references, and warns about the ones it cannot read', () => {
+    const app = loadAssembly(
+      {
+        S: {
+          template: {
+            Resources: {
+              M: {
+                Type: 'AWS::CDK::Metadata',
+                Properties: {
+                  Url: 'https://{{resolve:ssm:/config/host}}/v1',
+                  Pinned: '{{resolve:ssm:/config/host:3}}',
+                  Secret: '{{resolve:secretsmanager:db:SecretString:password}}',
+                },
+              },
+            },
+          },
+        },
+      },
+      {},
+      {},
+      { ssmParameter: (name) => (name === '/config/host' ? 'api.example.com' : undefined) },
+    );
+    expect(find(app, 'S', 'M').properties).toEqual({ Url: 'https://api.example.com/v1', Pinned: 'api.example.com' });
+    expect(app.warnings).toEqual([
+      'S/M (AWS::CDK::Metadata): Properties.Secret: dynamic reference {{resolve:secretsmanager:db:SecretString:password}}: secretsmanager is not read locally',
+    ]);
+  });
+
   it('gives an SSM parameter resource its name as Ref and its type and value as attributes', () => {
     const app = loadAssembly({
       S: {
