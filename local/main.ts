@@ -51,7 +51,11 @@ if (values.synth && cdkOut === ownCdkOut && existsSync(path.join(root, 'cdk.json
   }
 }
 if (!existsSync(path.join(cdkOut, 'manifest.json'))) {
-  console.error(`no cloud assembly at ${cdkOut}: run npx cdk synth, or npm start without --no-synth`);
+  console.error(
+    cdkOut === ownCdkOut
+      ? `no cloud assembly at ${cdkOut}: run npx cdk synth, or npm start without --no-synth`
+      : `no cloud assembly at ${cdkOut} (manifest.json is missing): synthesize that app first (npx cdk synth in its folder)`,
+  );
   process.exit(1);
 }
 

@@ -85,6 +85,18 @@ describe('npm start (local/main.ts)', () => {
     expect(readdirSync(assembly).sort()).toEqual(before);
   }, 60_000);
 
+  it('fails if the other folder holds no cloud assembly, saying to synthesize that app, without synthesizing this one', () => {
+    const empty = tempAssemblyDir();
+    dirs.push(empty);
+    const result = spawnSync(process.execPath, ['--import', 'tsx', 'local/main.ts', '--cdk-out', empty, '--port', '0'], {
+      encoding: 'utf8',
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(`no cloud assembly at ${empty} (manifest.json is missing): synthesize that app first`);
+    expect(result.stdout).not.toContain('synthesizing');
+    expect(readdirSync(empty)).toEqual([]);
+  });
+
   it('says in --help that another folder is run as it is', () => {
     const help = spawnSync(process.execPath, ['--import', 'tsx', 'local/main.ts', '--help'], { encoding: 'utf8' });
     expect(help.status).toBe(0);
