@@ -5,7 +5,8 @@ import type { ParameterDefinition } from './ssm-service.js';
 export function ssmParameterDefinitions(app: LoadedApp): ParameterDefinition[] {
   return app.stacks.flatMap((stack) =>
     stack.resources
-      .filter((r) => r.type === 'AWS::SSM::Parameter')
+      // A value that could not be resolved is already reported; the parameter is not created without one.
+      .filter((r) => r.type === 'AWS::SSM::Parameter' && r.properties.Value !== undefined)
       .map((r) => {
         const p = r.properties;
         const text = (key: string) => (typeof p[key] === 'string' ? (p[key] as string) : undefined);

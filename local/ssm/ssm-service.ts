@@ -70,7 +70,15 @@ export class SsmService {
    */
   declare(parameters: readonly ParameterDefinition[]): string[] {
     const problems: string[] = [];
+    const declaredBy = new Map<string, string>();
     for (const parameter of parameters) {
+      const first = declaredBy.get(parameter.name);
+      if (first !== undefined) {
+        // CloudFormation refuses a second parameter of the same name; the first stays.
+        problems.push(`${parameter.where ?? parameter.name}: not created, ${parameter.name} is already declared by ${first}`);
+        continue;
+      }
+      declaredBy.set(parameter.name, parameter.where ?? parameter.name);
       const last = this.#store.templateValue(parameter.name);
       const unchanged = last !== undefined && last.value === parameter.value && last.type === parameter.type;
       if (unchanged && this.#store.get(parameter.name) !== undefined) continue;
