@@ -385,6 +385,44 @@ export class SsmService {
     return { DeletedParameters: deleted, InvalidParameters: invalid };
   }
 
+  async AddTagsToResource(input: { ResourceType?: string; ResourceId?: string; Tags?: Tag[] }): Promise<Record<string, never>> {
+    const name = this.#taggable(input.ResourceType, input.ResourceId);
+    const tags = input.Tags ?? [];
+    if (tags.some((tag) => /^aws:/i.test(tag.Key))) throw validationError('Tag keys beginning with aws: are reserved for AWS use.');
+    this.#store.setTags(name, tags);
+    if (this.#store.tags(name).length > 50) {
+      this.#store.removeTags(
+        name,
+        tags.map((tag) => tag.Key),
+      );
+      throw new AwsError(
+        'TooManyTagsError',
+        'The Targets parameter includes too many tags. Remove one or more tags and try the command again.',
+      );
+    }
+    return {};
+  }
+
+  async RemoveTagsFromResource(input: { ResourceType?: string; ResourceId?: string; TagKeys?: string[] }): Promise<Record<string, never>> {
+    this.#store.removeTags(this.#taggable(input.ResourceType, input.ResourceId), input.TagKeys ?? []);
+    return {};
+  }
+
+  async ListTagsForResource(input: { ResourceType?: string; ResourceId?: string }): Promise<{ TagList: Tag[] }> {
+    return { TagList: this.#store.tags(this.#taggable(input.ResourceType, input.ResourceId)) };
+  }
+
+  /** The parameter a tagging call names; parameters are the only resources the local SSM has. */
+  #taggable(resourceType: string | undefined, resourceId: string | undefined): string {
+    if (resourceType !== 'Parameter') {
+      throw new AwsError('InvalidResourceType', `The resource type ${resourceType} is not supported locally; only Parameter is.`);
+    }
+    const row = this.#find(parseReference(String(resourceId ?? '')).name);
+    if (row === undefined)
+      throw new AwsError('InvalidResourceId', 'The resource ID is not valid. Verify that you entered the correct ID and try again.');
+    return row.name;
+  }
+
   /** The parameter by name; a name without its leading slash, or its ARN, finds it too. */
   #find(name: string, version?: number): ParameterRow | undefined {
     return this.#store.get(name, version) ?? (name.startsWith('/') ? undefined : this.#store.get(`/${name}`, version));

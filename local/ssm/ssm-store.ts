@@ -121,6 +121,23 @@ export class SsmStore {
     return Number(this.db.prepare('DELETE FROM ssm_parameter_version WHERE name = ?').run(name).changes) > 0;
   }
 
+  tags(name: string): { Key: string; Value: string }[] {
+    return this.db.prepare('SELECT key AS Key, value AS Value FROM ssm_parameter_tag WHERE name = ? ORDER BY key').all(name) as unknown as {
+      Key: string;
+      Value: string;
+    }[];
+  }
+
+  setTags(name: string, tags: readonly { Key: string; Value: string }[]): void {
+    for (const tag of tags) {
+      this.db.prepare('INSERT OR REPLACE INTO ssm_parameter_tag (name, key, value) VALUES (?, ?, ?)').run(name, tag.Key, tag.Value);
+    }
+  }
+
+  removeTags(name: string, keys: readonly string[]): void {
+    for (const key of keys) this.db.prepare('DELETE FROM ssm_parameter_tag WHERE name = ? AND key = ?').run(name, key);
+  }
+
   templateValue(name: string): { type: string; value: string } | undefined {
     return this.db.prepare('SELECT type, value FROM ssm_template_value WHERE name = ?').get(name) as
       | { type: string; value: string }

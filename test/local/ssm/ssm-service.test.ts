@@ -73,4 +73,24 @@ describe('SsmService', () => {
       message: expect.stringContaining('less than or equal to 10'),
     });
   });
+
+  it("keeps a parameter's tags: given at creation, added, removed, and gone with the parameter", async () => {
+    const ssm = service();
+    await ssm.PutParameter({ Name: '/tagged', Value: 'v', Type: 'String', Tags: [{ Key: 'team', Value: 'a' }] });
+    await ssm.AddTagsToResource({ ResourceType: 'Parameter', ResourceId: '/tagged', Tags: [{ Key: 'env', Value: 'dev' }] });
+    expect((await ssm.ListTagsForResource({ ResourceType: 'Parameter', ResourceId: '/tagged' })).TagList).toEqual([
+      { Key: 'env', Value: 'dev' },
+      { Key: 'team', Value: 'a' },
+    ]);
+    await ssm.RemoveTagsFromResource({ ResourceType: 'Parameter', ResourceId: '/tagged', TagKeys: ['team'] });
+    expect((await ssm.ListTagsForResource({ ResourceType: 'Parameter', ResourceId: '/tagged' })).TagList).toEqual([
+      { Key: 'env', Value: 'dev' },
+    ]);
+    await ssm.DeleteParameter({ Name: '/tagged' });
+    await ssm.PutParameter({ Name: '/tagged', Value: 'v', Type: 'String' });
+    expect((await ssm.ListTagsForResource({ ResourceType: 'Parameter', ResourceId: '/tagged' })).TagList).toEqual([]);
+    await expect(ssm.ListTagsForResource({ ResourceType: 'Parameter', ResourceId: '/nope' })).rejects.toMatchObject({
+      code: 'InvalidResourceId',
+    });
+  });
 });
