@@ -41,7 +41,7 @@ const KEY_ID_LENGTH = 36;
 
 /**
  * Key Management Service for what function code commonly calls: Encrypt, Decrypt,
- * GenerateDataKey(WithoutPlaintext), DescribeKey, ListKeys, ListAliases, over AWS JSON 1.1
+ * GenerateDataKey(WithoutPlaintext), GenerateRandom, DescribeKey, ListKeys, ListAliases, over AWS JSON 1.1
  * (`TrentService.<Operation>`). Symmetric keys only, with real AES-256-GCM under key
  * material kept in the data folder; the encryption context is bound to the ciphertext, as
  * KMS binds it. Key policies and grants are not evaluated. AWS managed keys
@@ -136,6 +136,16 @@ export class KmsService {
   }) {
     const { CiphertextBlob, KeyId } = await this.GenerateDataKey(input);
     return { CiphertextBlob, KeyId };
+  }
+
+  async GenerateRandom(input: { NumberOfBytes?: number }) {
+    const count = input.NumberOfBytes;
+    if (count === undefined || !Number.isInteger(count) || count < 1 || count > 1024) {
+      throw validationError(
+        `1 validation error detected: Value '${count ?? null}' at 'numberOfBytes' failed to satisfy constraint: Member must have value ${count !== undefined && count > 1024 ? 'less than or equal to 1024' : 'greater than or equal to 1'}`,
+      );
+    }
+    return { Plaintext: randomBytes(count).toString('base64') };
   }
 
   async DescribeKey(input: { KeyId?: string }) {

@@ -5,6 +5,7 @@ import {
   DisabledException,
   EncryptCommand,
   GenerateDataKeyCommand,
+  GenerateRandomCommand,
   IncorrectKeyException,
   InvalidCiphertextException,
   KMSClient,
@@ -106,6 +107,11 @@ describe('KmsService over the local endpoint', () => {
     expect(dataKey.Plaintext).toHaveLength(32);
     const { Plaintext } = await kms.send(new DecryptCommand({ CiphertextBlob: dataKey.CiphertextBlob }));
     expect(Buffer.from(Plaintext ?? []).equals(Buffer.from(dataKey.Plaintext ?? []))).toBe(true);
+  });
+
+  it('generates random bytes', async () => {
+    const { Plaintext } = await kms.send(new GenerateRandomCommand({ NumberOfBytes: 16 }));
+    expect(Plaintext).toHaveLength(16);
   });
 
   it('describes a key, lists the keys and the aliases', async () => {
