@@ -121,7 +121,8 @@ class StackLoader {
   /** The resources being loaded, innermost last: a resource met again here is a cycle. */
   private readonly loading: string[] = [];
   private readonly order: LoadedResource[] = [];
-  private readonly providers: ReadonlySet<string>;
+  /** What only backs custom resources: left out quietly. */
+  private readonly deployTimeOnly: ReadonlySet<string>;
 
   constructor(
     private readonly stack: StackArtifact,
@@ -132,7 +133,7 @@ class StackLoader {
     this.accountId = options.accountId ?? DEFAULT_ACCOUNT;
     this.region = options.region ?? DEFAULT_REGION;
     this.definitions = checkResources(stack.template, stack.stackName);
-    this.providers = deployTimeOnly(this.definitions);
+    this.deployTimeOnly = deployTimeOnly(this.definitions);
     const declaredHere = literalSsmParameters(this.definitions);
     this.resolver = new Resolver({
       template: stack.template,
@@ -238,7 +239,7 @@ class StackLoader {
   private build(logicalId: string, definition: TemplateResource): LoadedResource {
     const { Type: type } = definition;
     if (type === NESTED_STACK) return this.nestedStack(logicalId, definition);
-    const provider = this.providers.has(logicalId);
+    const provider = this.deployTimeOnly.has(logicalId);
     const supported = this.options.supportedTypes.has(type) && !provider;
     if (!supported && !provider) this.warnNotRun(logicalId, type);
 
