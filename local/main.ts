@@ -3,10 +3,12 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_DATA_DIR, LocalRuntime } from './runtime.js';
+import { startupReport } from './startup-report.js';
 
 /**
  * `npm start`: synthesizes the app if its sources changed since the last synth, then
- * runs cdk.out locally until interrupted.
+ * runs cdk.out locally until interrupted. Another app's assembly (`--cdk-out <dir>`) runs
+ * as it is: only this project's own `cdk.out` is ever synthesized.
  */
 const { values } = parseArgs({
   options: {
@@ -25,7 +27,8 @@ if (values.help) {
 Runs the synthesized app on this machine behind an AWS-compatible endpoint.
   --port      port of the endpoint (0: any free port); env SWITCHYARD_PORT
   --data      folder holding all local state; env SWITCHYARD_DATA
-  --cdk-out   cloud assembly to run
+  --cdk-out   cloud assembly to run; any folder other than this project's cdk.out
+              (another app's assembly) runs as it is, never synthesized
   --no-synth  run cdk.out as it is, even if the sources are newer`);
   process.exit(0);
 }
@@ -34,7 +37,12 @@ const root = process.cwd();
 const cdkOut = path.resolve(values['cdk-out']);
 const started = performance.now();
 
-if (values.synth && needsSynth(cdkOut)) {
+// Synthesizing writes this project's app into the folder: never into another app's assembly.
+const ownCdkOut = path.resolve(root, 'cdk.out');
+if (values.synth && cdkOut !== ownCdkOut) {
+  console.log(`running the cloud assembly at ${cdkOut} as it is (only this project's own cdk.out is synthesized)`);
+}
+if (values.synth && cdkOut === ownCdkOut && existsSync(path.join(root, 'cdk.json')) && needsSynth(cdkOut)) {
   console.log('synthesizing the app (sources changed since the last synth)...');
   const result = spawnSync('npx', ['cdk', 'synth', '--quiet', '--output', cdkOut], { stdio: 'inherit', cwd: root });
   if (result.status !== 0) {
@@ -43,7 +51,11 @@ if (values.synth && needsSynth(cdkOut)) {
   }
 }
 if (!existsSync(path.join(cdkOut, 'manifest.json'))) {
-  console.error(`no cloud assembly at ${cdkOut}: run npx cdk synth, or npm start without --no-synth`);
+  console.error(
+    cdkOut === ownCdkOut
+      ? `no cloud assembly at ${cdkOut}: run npx cdk synth, or npm start without --no-synth`
+      : `no cloud assembly at ${cdkOut} (manifest.json is missing): synthesize that app first (npx cdk synth in its folder)`,
+  );
   process.exit(1);
 }
 
@@ -59,17 +71,16 @@ const runtime = await LocalRuntime.start({ cdkOut, dataDir: path.resolve(values.
   }
   throw error;
 });
-for (const warning of runtime.warnings) console.warn(`[template] not run locally: ${warning}`);
-const { definitions } = runtime;
-console.log(
-  [
-    `Switchyard local runtime listening on ${runtime.url} (started in ${((performance.now() - started) / 1000).toFixed(1)} s)`,
-    `  event buses: ${definitions.buses.map((b) => b.name).join(', ')}`,
-    `  rules: ${definitions.rules.length}, queues: ${definitions.queues.length}, functions: ${definitions.functions.length}, tables: ${definitions.tables.length}, state machines: ${definitions.stateMachines.length}`,
-    `  data folder: ${path.resolve(values.data)}`,
-    `  try: aws --endpoint-url ${runtime.url} events put-events --entries file://examples/ticket-created.json`,
-  ].join('\n'),
-);
+const report = startupReport({
+  url: runtime.url,
+  definitions: runtime.definitions,
+  warnings: runtime.warnings,
+  dataDir: path.resolve(values.data),
+  startedSeconds: (performance.now() - started) / 1000,
+  root,
+});
+for (const warning of report.warnings) console.warn(warning);
+console.log(report.lines.join('\n'));
 
 let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

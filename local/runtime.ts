@@ -5,11 +5,15 @@ import { type Clock, systemClock } from './clock.js';
 import { DynamoDbHost } from './dynamodb/dynamodb-host.js';
 import { Endpoint } from './endpoint/server.js';
 import { EventsService } from './events/events-service.js';
+import { kmsDefinitions } from './kms/definitions.js';
+import { KmsService } from './kms/kms-service.js';
 import { LambdaService } from './lambda/lambda-service.js';
 import { type ServiceDefinitions, SUPPORTED_RESOURCE_TYPES, serviceDefinitions } from './service-definitions.js';
 import { SqsQueryProtocol } from './sqs/query-protocol.js';
 import { queryErrorHeader, SqsError } from './sqs/sqs-errors.js';
 import { SqsService } from './sqs/sqs-service.js';
+import { ssmParameterDefinitions } from './ssm/definitions.js';
+import { SsmService } from './ssm/ssm-service.js';
 import { StatesService } from './states/states-service.js';
 import { sdkDynamoDb } from './states/task-runner.js';
 import { DataFolder } from './store/data-folder.js';
@@ -65,14 +69,27 @@ export class LocalRuntime {
     const endpoint = new Endpoint({ port: options.port ?? 4566, host: options.host });
     const url = await endpoint.start();
     try {
-      const app = loadApp({ cdkOut: options.cdkOut, baseUrl: url, accountId, region, supportedTypes: SUPPORTED_RESOURCE_TYPES });
+      // SSM first: template parameters of type AWS::SSM::Parameter::Value<...> read its store while loading.
+      const ssmDb = new DataFolder(options.dataDir).database('ssm');
+      const ssm = new SsmService({ db: ssmDb, clock, accountId, region });
+      const app = loadApp({
+        cdkOut: options.cdkOut,
+        baseUrl: url,
+        accountId,
+        region,
+        supportedTypes: SUPPORTED_RESOURCE_TYPES,
+        ssmParameter: (name) => ssm.valueOf(name),
+      });
       const definitions = serviceDefinitions(app);
       const warnings = [...app.warnings, ...definitions.warnings];
+      warnings.push(...ssm.declare(ssmParameterDefinitions(app)));
 
       const data = new DataFolder(options.dataDir);
       const sqsDb = data.database('sqs');
       const eventsDb = data.database('events');
       const statesDb = data.database('states');
+      const kmsDb = data.database('kms');
+      const kms = new KmsService({ db: kmsDb, clock, accountId, region, ...kmsDefinitions(app) });
       const sqs = new SqsService({ db: sqsDb, clock, baseUrl: url, accountId, region });
       const dynamodb = await DynamoDbHost.start({ folder: data.folder('dynamodb') });
 
@@ -140,6 +157,8 @@ export class LocalRuntime {
         jsonServices: [
           { targetPrefix: 'AWSEvents', jsonVersion: '1.1', operations: events.operations },
           { targetPrefix: 'AWSStepFunctions', jsonVersion: '1.0', operations: states.operations },
+          { targetPrefix: 'AmazonSSM', jsonVersion: '1.1', operations: ssm.operations },
+          { targetPrefix: 'TrentService', jsonVersion: '1.1', operations: kms.operations },
           {
             targetPrefix: 'AmazonSQS',
             jsonVersion: '1.0',
@@ -165,6 +184,8 @@ export class LocalRuntime {
         sqsDb.close();
         eventsDb.close();
         statesDb.close();
+        ssmDb.close();
+        kmsDb.close();
         statesDynamoDb.destroy();
         await dynamodb.stop();
       });

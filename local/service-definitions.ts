@@ -36,13 +36,28 @@ export const SUPPORTED_RESOURCE_TYPES = new Set([
   'AWS::EventSchemas::Registry',
   'AWS::EventSchemas::Schema',
   'AWS::CDK::Metadata',
+  // Accepted with nothing to run: keys and aliases (encryption is not emulated), SSM
+  // parameters (the ssm service reads them itself), versions and aliases (invoked as the
+  // function), log streams, IAM and queue policies, and CDK's deploy-time-only custom resources.
+  'AWS::KMS::Key',
+  'AWS::KMS::Alias',
+  'AWS::SSM::Parameter',
+  'AWS::Lambda::Version',
+  'AWS::Lambda::Alias',
+  'AWS::Logs::LogStream',
+  'AWS::IAM::ManagedPolicy',
+  'AWS::IAM::InstanceProfile',
+  'AWS::SQS::QueueInlinePolicy',
+  'Custom::LogRetention',
+  'Custom::S3AutoDeleteObjects',
 ]);
 
 type Props = Record<string, unknown>;
 
 /** Translates the loaded template resources into each local service's definitions. */
 export function serviceDefinitions(app: LoadedApp): ServiceDefinitions {
-  const resources = app.stacks.flatMap((stack) => stack.resources);
+  // What only backs custom resources runs while CloudFormation deploys, never locally.
+  const resources = app.stacks.flatMap((stack) => stack.resources).filter((r) => !r.customResourceProvider);
   const byType = (type: string) => resources.filter((r) => r.type === type);
   const warnings: string[] = [];
   const logGroupNames = new Map(
@@ -77,7 +92,7 @@ export function serviceDefinitions(app: LoadedApp): ServiceDefinitions {
     const p = r.properties as Props;
     if (!r.assetPath) {
       warnings.push(
-        `${r.logicalId} (AWS::Lambda::Function): no code asset folder was found (inline or image code is not run locally); it is left out`,
+        `${r.stackName}/${r.logicalId} (AWS::Lambda::Function): no code asset folder was found (inline or image code is not run locally); it is left out`,
       );
       continue;
     }
@@ -111,7 +126,7 @@ export function serviceDefinitions(app: LoadedApp): ServiceDefinitions {
     const functionName = functionByRef.get(String(p.FunctionName)) ?? String(p.FunctionName).split(':').at(-1) ?? '';
     if (!source.startsWith('arn:aws:sqs:')) {
       warnings.push(
-        `${r.logicalId} (AWS::Lambda::EventSourceMapping): source ${source} is not an SQS queue; only SQS event sources run locally`,
+        `${r.stackName}/${r.logicalId} (AWS::Lambda::EventSourceMapping): source ${source} is not an SQS queue; only SQS event sources run locally`,
       );
       continue;
     }
@@ -136,7 +151,9 @@ export function serviceDefinitions(app: LoadedApp): ServiceDefinitions {
   const rules: RuleDefinition[] = byType('AWS::Events::Rule').map((r) => {
     const p = r.properties as Props;
     if (p.ScheduleExpression !== undefined) {
-      warnings.push(`${r.logicalId} (AWS::Events::Rule): ScheduleExpression is not run locally yet; the rule only matches events`);
+      warnings.push(
+        `${r.stackName}/${r.logicalId} (AWS::Events::Rule): ScheduleExpression is not run locally yet; the rule only matches events`,
+      );
     }
     return {
       name: r.physicalName,

@@ -47,8 +47,10 @@ export interface StackArtifact {
   readonly environment: { readonly account?: string; readonly region?: string };
   /** S3 object key a template names (`<hash>.zip`) -> absolute path of the asset's source. */
   readonly assets: ReadonlyMap<string, string>;
-  /** Logical ids of AWS::CloudFormation::Stack resources, which the local runtime does not expand. */
+  /** Logical ids of the template's AWS::CloudFormation::Stack resources. */
   readonly nestedStacks: readonly string[];
+  /** Artifact ids of the stacks of the same assembly this one is deployed after (the manifest's `dependencies`). */
+  readonly dependencies?: readonly string[];
 }
 
 export interface CloudAssembly {
@@ -133,6 +135,7 @@ function readStack(dir: string, artifactId: string, artifact: ManifestArtifact, 
     environment: parseEnvironment(artifact.environment),
     assets,
     nestedStacks,
+    dependencies: (artifact.dependencies ?? []).filter((id) => all[id]?.type === STACK),
   };
 }
 
@@ -169,7 +172,7 @@ export function assetPathOf(stack: StackArtifact, metadata: Record<string, unkno
   return typeof objectKey === 'string' ? stack.assets.get(objectKey) : undefined;
 }
 
-function readJson(file: string): unknown {
+export function readJson(file: string): unknown {
   try {
     return JSON.parse(readFileSync(file, 'utf8'));
   } catch (error) {

@@ -1,7 +1,9 @@
 import { existsSync, statSync } from 'node:fs';
-import { assetPathOf, readCloudAssembly, type StackArtifact, type Template, type TemplateResource } from './cloud-assembly.js';
+import { assetPathOf, readCloudAssembly, readJson, type StackArtifact, type Template, type TemplateResource } from './cloud-assembly.js';
+import { deployTimeOnly, notRun } from './not-run.js';
 import { type Json, NO_VALUE, Resolver, TemplateError, UnsupportedError } from './resolve.js';
-import { generatedName, identify, isKnownResourceType, KNOWN_RESOURCE_TYPES } from './resources.js';
+import { generatedName, identify, isCustomResourceType, isKnownResourceType, KNOWN_RESOURCE_TYPES } from './resources.js';
+import { deploymentOrder } from './stack-order.js';
 
 export { KNOWN_RESOURCE_TYPES };
 
@@ -18,9 +20,16 @@ export interface LoadAppOptions {
   readonly supportedTypes: ReadonlySet<string>;
   /** Values for template parameters, in place of their defaults. */
   readonly parameters?: Readonly<Record<string, string>>;
+  /**
+   * The local SSM store's value of a parameter, for template parameters of type
+   * `AWS::SSM::Parameter::Value<...>` that no stack of the app declares.
+   */
+  readonly ssmParameter?: (name: string) => string | undefined;
 }
 
 export interface LoadedResource {
+  /** The stack that declares the resource. */
+  readonly stackName: string;
   readonly logicalId: string;
   readonly type: string;
   /** The properties with every intrinsic resolved; what could not be resolved is left out (and warned about). */
@@ -33,6 +42,12 @@ export interface LoadedResource {
   readonly metadata: Readonly<Record<string, unknown>>;
   /** The folder the resource's code asset was staged in (a Lambda function's bundle). */
   readonly assetPath?: string;
+  /**
+   * A resource that only backs custom resources (the provider functions of CDK's log
+   * retention, bucket deployment, ..., their layers, the provider framework's waiter state
+   * machine): it runs only while CloudFormation deploys, so not locally.
+   */
+  readonly customResourceProvider?: boolean;
 }
 
 export interface LoadedStack {
@@ -41,6 +56,8 @@ export interface LoadedStack {
   readonly resources: readonly LoadedResource[];
   /** The template's outputs, resolved. */
   readonly outputs: Readonly<Record<string, string>>;
+  /** The outputs' `Export` names and values: what other stacks' `Fn::ImportValue` resolve to. */
+  readonly exports: Readonly<Record<string, string>>;
 }
 
 export interface LoadedApp {
@@ -62,35 +79,62 @@ const HANDLED_TRANSFORMS = new Set(['AWS::LanguageExtensions']);
  */
 export function loadApp(options: LoadAppOptions): LoadedApp {
   const warnings: string[] = [];
-  const stacks = readCloudAssembly(options.cdkOut).stacks.map((stack) => loadStack(stack, options, warnings));
-  return { stacks, warnings };
+  const shared = sharedState();
+  // In deployment order, so every export and SSM parameter exists before a stack reads it.
+  for (const stack of deploymentOrder(readCloudAssembly(options.cdkOut).stacks)) {
+    shared.stacks.push(new StackLoader(stack, options, warnings, shared).load());
+  }
+  return { stacks: shared.stacks, warnings };
 }
 
 export interface LoadStackOptions extends Omit<LoadAppOptions, 'cdkOut'> {}
 
-/** Loads one stack; warnings are appended to `warnings`. */
+/** Loads one stack, and the nested stacks it holds; warnings are appended to `warnings`. */
 export function loadStack(stack: StackArtifact, options: LoadStackOptions, warnings: string[]): LoadedStack {
-  return new StackLoader(stack, options, warnings).load();
+  return new StackLoader(stack, options, warnings, sharedState()).load();
 }
+
+/** What the stacks of one app see of each other, as CloudFormation shares it within an account and region. */
+interface SharedState {
+  /** Export name -> the value and the stack that exports it. */
+  readonly exports: Map<string, { readonly value: string; readonly stackName: string }>;
+  /** SSM parameters the stacks loaded so far declare: name -> value. */
+  readonly ssmParameters: Map<string, string>;
+  /** The stacks loaded so far, nested stacks before the stack that holds them. */
+  readonly stacks: LoadedStack[];
+}
+
+function sharedState(): SharedState {
+  return { exports: new Map(), ssmParameters: new Map(), stacks: [] };
+}
+
+const NESTED_STACK = 'AWS::CloudFormation::Stack';
+/** Custom resources whose whole effect the loader itself provides: CDK's cross-region export writer and reader. */
+const FULFILLED_BY_LOADER = new Set(['Custom::CrossRegionExportWriter', 'Custom::CrossRegionExportReader']);
 
 class StackLoader {
   private readonly accountId: string;
   private readonly region: string;
-  private readonly resolver: Resolver;
+  readonly resolver: Resolver;
   private readonly definitions: Record<string, TemplateResource>;
   private readonly loaded = new Map<string, LoadedResource>();
   /** The resources being loaded, innermost last: a resource met again here is a cycle. */
   private readonly loading: string[] = [];
   private readonly order: LoadedResource[] = [];
+  /** What only backs custom resources: left out quietly. */
+  private readonly deployTimeOnly: ReadonlySet<string>;
 
   constructor(
     private readonly stack: StackArtifact,
     private readonly options: LoadStackOptions,
     private readonly warnings: string[],
+    private readonly shared: SharedState,
   ) {
     this.accountId = options.accountId ?? DEFAULT_ACCOUNT;
     this.region = options.region ?? DEFAULT_REGION;
     this.definitions = checkResources(stack.template, stack.stackName);
+    this.deployTimeOnly = deployTimeOnly(this.definitions);
+    const declaredHere = literalSsmParameters(this.definitions);
     this.resolver = new Resolver({
       template: stack.template,
       stackName: stack.stackName,
@@ -106,6 +150,14 @@ class StackLoader {
         }
         return value;
       },
+      importValue: (exportName) => {
+        const exported = this.shared.exports.get(exportName);
+        if (exported === undefined) {
+          throw new UnsupportedError(`Fn::ImportValue: no stack of the cloud assembly exports ${JSON.stringify(exportName)}`);
+        }
+        return exported.value;
+      },
+      ssmParameter: (name) => this.shared.ssmParameters.get(name) ?? declaredHere.get(name) ?? options.ssmParameter?.(name),
     });
   }
 
@@ -119,7 +171,16 @@ class StackLoader {
     for (const logicalId of Object.keys(this.definitions)) {
       if (this.created(logicalId)) this.resource(logicalId);
     }
-    return { stackName: this.stack.stackName, resources: this.order, outputs: this.outputs() };
+    const { outputs, exports } = this.outputs();
+    for (const [name, value] of Object.entries(exports)) {
+      const other = this.shared.exports.get(name);
+      if (other === undefined) this.shared.exports.set(name, { value, stackName: this.stack.stackName });
+      else
+        this.warn(
+          `${this.stack.stackName}: export ${JSON.stringify(name)} is already exported by ${other.stackName}; imports read ${other.stackName}'s`,
+        );
+    }
+    return { stackName: this.stack.stackName, resources: this.order, outputs, exports };
   }
 
   /** Whether CloudFormation would create the resource: its `Condition`, if any, holds. */
@@ -141,7 +202,7 @@ class StackLoader {
     if (!this.created(logicalId)) {
       throw new TemplateError(`${use}: ${logicalId} is not created (condition ${definition.Condition} is false)`);
     }
-    if (!isKnownResourceType(definition.Type)) {
+    if (!isKnownResourceType(definition.Type) && definition.Type !== NESTED_STACK) {
       throw new UnsupportedError(`${use}: the return values of ${definition.Type} are not known locally`);
     }
     return this.resource(logicalId);
@@ -177,16 +238,10 @@ class StackLoader {
 
   private build(logicalId: string, definition: TemplateResource): LoadedResource {
     const { Type: type } = definition;
-    const supported = this.options.supportedTypes.has(type);
-    if (type === 'AWS::CloudFormation::Stack') {
-      this.warn(`${this.where(logicalId)} (${type}): nested stacks are not supported locally; none of its resources run`);
-    } else if (!supported) {
-      this.warn(
-        isKnownResourceType(type)
-          ? `${this.where(logicalId)} (${type}): resource type not supported locally; its Ref and attributes resolve, but nothing runs it`
-          : `${this.where(logicalId)} (${type}): resource type not supported locally; it does not run, and Ref or Fn::GetAtt to it cannot resolve`,
-      );
-    }
+    if (type === NESTED_STACK) return this.nestedStack(logicalId, definition);
+    const provider = this.deployTimeOnly.has(logicalId);
+    const supported = this.options.supportedTypes.has(type) && !provider;
+    if (!supported && !provider) this.warnNotRun(logicalId, type);
 
     // An unsupported resource is already reported whole; the values it drops would only repeat that.
     const report = supported
@@ -209,7 +264,16 @@ class StackLoader {
     const metadata = definition.Metadata ?? {};
     const assetPath = this.assetPath(logicalId, type, metadata, properties, supported);
 
+    if (type === 'AWS::SSM::Parameter' && identity !== undefined && !this.shared.ssmParameters.has(physicalName)) {
+      this.shared.ssmParameters.set(physicalName, identity.attributes.Value ?? '');
+    }
+    // CDK's cross-region references write each exported value to an SSM parameter.
+    if (type === 'Custom::CrossRegionExportWriter') {
+      const exported = (properties.WriterProps as { exports?: Record<string, Json> } | undefined)?.exports ?? {};
+      for (const [name, value] of Object.entries(exported)) if (typeof value === 'string') this.shared.ssmParameters.set(name, value);
+    }
     return {
+      stackName: this.stack.stackName,
       logicalId,
       type,
       properties,
@@ -218,7 +282,71 @@ class StackLoader {
       attributes: identity?.attributes ?? {},
       metadata,
       ...(assetPath === undefined ? {} : { assetPath }),
+      ...(provider ? { customResourceProvider: true } : {}),
     };
+  }
+
+  /** One warning for a resource no local service runs, saying what does not happen. */
+  private warnNotRun(logicalId: string, type: string): void {
+    if (FULFILLED_BY_LOADER.has(type)) return;
+    const where = `${this.where(logicalId)} (${type})`;
+    const what = notRun(type);
+    if ('partOf' in what) return;
+    if (what.note !== undefined) this.warn(`${where}: ${what.note}`);
+    else if (isCustomResourceType(type)) {
+      this.warn(`${where}: custom resource not run locally: its provider does not run, so attributes it would return do not resolve`);
+    } else if (isKnownResourceType(type)) {
+      this.warn(`${where}: resource type not supported locally; its Ref and attributes resolve, but nothing runs it`);
+    } else {
+      this.warn(`${where}: resource type not supported locally; it does not run, and Ref or Fn::GetAtt to it cannot resolve`);
+    }
+  }
+
+  /**
+   * A nested stack (CDK's NestedStack): its template is a file of the assembly, loaded as a
+   * stack of its own with the parameters the parent passes; `Outputs.<name>` reads its outputs.
+   */
+  private nestedStack(logicalId: string, definition: TemplateResource): LoadedResource {
+    const where = `${this.where(logicalId)} (${NESTED_STACK})`;
+    const resolved = this.located(logicalId, () =>
+      this.resolver.resolveTolerant(definition.Properties ?? {}, 'Properties', (path, message) =>
+        this.warn(`${where}: ${path}: ${message}`),
+      ),
+    );
+    const properties =
+      resolved !== NO_VALUE && typeof resolved === 'object' && resolved !== null && !Array.isArray(resolved) ? resolved : {};
+    const metadata = definition.Metadata ?? {};
+    const templateUrl = typeof properties.TemplateURL === 'string' ? properties.TemplateURL : undefined;
+    const templateFile = assetPathOf(this.stack, metadata, templateUrl?.slice(templateUrl.lastIndexOf('/') + 1));
+    const stackName = generatedName(this.stack.stackName, logicalId, 128, /[^A-Za-z0-9-]/g);
+    const base = { stackName: this.stack.stackName, logicalId, type: NESTED_STACK, properties, physicalName: stackName, metadata };
+    if (templateFile === undefined || !existsSync(templateFile)) {
+      this.warn(`${where}: its template is not a file of the cloud assembly; none of its resources run`);
+      return { ...base, ref: stackName, attributes: {} };
+    }
+
+    const parameters: Record<string, string> = {};
+    const given = properties.Parameters;
+    if (typeof given === 'object' && given !== null && !Array.isArray(given)) {
+      for (const [name, value] of Object.entries(given)) {
+        parameters[name] = Array.isArray(value) ? value.join(',') : typeof value === 'string' ? value : JSON.stringify(value);
+      }
+    }
+    const child: StackArtifact = {
+      ...this.stack,
+      artifactId: `${this.stack.artifactId}/${logicalId}`,
+      stackName,
+      templateFile,
+      template: readJson(templateFile) as Template,
+      nestedStacks: [],
+      dependencies: [],
+    };
+    const { parameters: _appParameters, ...options } = this.options;
+    const loader = new StackLoader(child, { ...options, parameters }, this.warnings, this.shared);
+    const loaded = loader.load();
+    this.shared.stacks.push(loaded);
+    const attributes = Object.fromEntries(Object.entries(loaded.outputs).map(([name, value]) => [`Outputs.${name}`, value]));
+    return { ...base, ref: loader.resolver.stackId, attributes };
   }
 
   private assetPath(
@@ -248,19 +376,24 @@ class StackLoader {
     return assetPath;
   }
 
-  private outputs(): Record<string, string> {
+  private outputs(): { outputs: Record<string, string>; exports: Record<string, string> } {
     const outputs: Record<string, string> = {};
+    const exports: Record<string, string> = {};
+    const report = (path: string, message: string) => this.warn(`${this.stack.stackName} ${path}: ${message}`);
     for (const [name, output] of Object.entries(this.stack.template.Outputs ?? {})) {
       const value = this.located(undefined, () => {
         if (output.Condition !== undefined && !this.resolver.condition(output.Condition)) return NO_VALUE;
-        return this.resolver.resolveTolerant(output.Value, `Outputs.${name}`, (path, message) =>
-          this.warn(`${this.stack.stackName} ${path}: ${message}`),
-        );
+        return this.resolver.resolveTolerant(output.Value, `Outputs.${name}`, report);
       });
       if (value === NO_VALUE) continue;
       outputs[name] = typeof value === 'string' ? value : Array.isArray(value) ? value.join(',') : JSON.stringify(value);
+      if (output.Export === undefined) continue;
+      const exportName = this.located(undefined, () =>
+        this.resolver.resolveTolerant(output.Export?.Name, `Outputs.${name}.Export.Name`, report),
+      );
+      if (typeof exportName === 'string') exports[exportName] = outputs[name];
     }
-    return outputs;
+    return { outputs, exports };
   }
 
   /** Names the stack's own region and account, when a template spells them out, if they differ from the local ones. */
@@ -312,4 +445,14 @@ function checkResources(template: Template, stackName: string): Record<string, T
     if (typeof resource?.Type !== 'string') throw new TemplateError('resource has no Type', `${stackName}/${logicalId}`);
   }
   return resources;
+}
+
+/** SSM parameters a template declares with a literal name and value, for its own template parameters to read. */
+function literalSsmParameters(resources: Readonly<Record<string, TemplateResource>>): Map<string, string> {
+  const declared = new Map<string, string>();
+  for (const resource of Object.values(resources)) {
+    const { Name: name, Value: value } = resource.Properties ?? {};
+    if (resource.Type === 'AWS::SSM::Parameter' && typeof name === 'string' && typeof value === 'string') declared.set(name, value);
+  }
+  return declared;
 }

@@ -35,6 +35,10 @@ export interface ResolverOptions {
   readonly ref: (logicalId: string) => Json;
   /** What `Fn::GetAtt` returns for an attribute of a resource of the template. */
   readonly getAtt: (logicalId: string, attribute: string) => Json;
+  /** The value another stack exports under this name; throws `UnsupportedError` if none does. Unset: imports are not resolved. */
+  readonly importValue?: (exportName: string) => Json;
+  /** The value of an SSM parameter, for template parameters of type `AWS::SSM::Parameter::Value<...>`; undefined if unknown. */
+  readonly ssmParameter?: (name: string) => string | undefined;
 }
 
 /** The functions CloudFormation only evaluates in a template's `Rules`, which the local runtime skips. */
@@ -93,6 +97,7 @@ export class Resolver {
 
   /** Resolves a value; throws `UnsupportedError` or `TemplateError` for any part that cannot be resolved. */
   resolve(value: unknown): Resolved {
+    if (typeof value === 'string' && value.includes('{{resolve:')) return this.dynamicReferences(value);
     if (value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return value;
     if (Array.isArray(value)) return value.map((item) => this.resolve(item)).filter((item): item is Json => item !== NO_VALUE);
     if (!isObject(value)) throw new TemplateError(`not a template value: ${String(value)}`);
@@ -106,6 +111,28 @@ export class Resolver {
       if (resolved !== NO_VALUE) result[key] = resolved;
     }
     return result;
+  }
+
+  /**
+   * CloudFormation dynamic references in a string: `{{resolve:ssm:name}}` (and `ssm-secure`)
+   * read the SSM parameter, from the app's templates or the local SSM store; others
+   * (`secretsmanager`) are not read locally.
+   */
+  private dynamicReferences(text: string): string {
+    return text.replace(/\{\{resolve:([a-z-]+):([^}]*)\}\}/g, (reference, service: string, target: string) => {
+      if (service !== 'ssm' && service !== 'ssm-secure') {
+        throw new UnsupportedError(`dynamic reference ${reference}: ${service} is not read locally`);
+      }
+      // `name:version` pins a version; the local store serves the current one.
+      const name = target.replace(/:[0-9]+$/, '');
+      const value = this.options.ssmParameter?.(name);
+      if (value === undefined) {
+        throw new UnsupportedError(
+          `dynamic reference ${reference}: SSM parameter ${JSON.stringify(name)} is neither declared by a stack of the app nor in the local SSM store`,
+        );
+      }
+      return value;
+    });
   }
 
   /** Whether the named entry of the template's `Conditions` holds. */
@@ -203,6 +230,8 @@ export class Resolver {
         return Buffer.from(scalar(name, this.resolveValue(name, args))).toString('base64');
       case 'Fn::ImportValue': {
         const exportName = this.resolveValue(name, args);
+        if (typeof exportName !== 'string') throw new TemplateError('Fn::ImportValue takes the name of an export');
+        if (this.options.importValue !== undefined) return this.options.importValue(exportName);
         throw new UnsupportedError(
           `Fn::ImportValue ${JSON.stringify(exportName)} reads another stack's export; stacks load on their own locally`,
         );
@@ -248,9 +277,13 @@ export class Resolver {
     let value: unknown;
     if (given !== undefined) value = given;
     else if (isSsm && name !== CDK_BOOTSTRAP_PARAMETER) {
-      throw new UnsupportedError(
-        `parameter ${name} reads SSM parameter ${JSON.stringify(parameter.Default)}, and there is no SSM locally; pass a value for it`,
-      );
+      const parameterName = typeof parameter.Default === 'string' ? parameter.Default : undefined;
+      value = parameterName === undefined ? undefined : this.options.ssmParameter?.(parameterName);
+      if (value === undefined) {
+        throw new UnsupportedError(
+          `parameter ${name} reads SSM parameter ${JSON.stringify(parameter.Default)}, which no stack of the app declares and the local SSM store does not have; put it (aws ssm put-parameter) and start again`,
+        );
+      }
     } else if (parameter.Default !== undefined) value = parameter.Default;
     else throw new UnsupportedError(`parameter ${name} has no default; pass a value for it`);
 

@@ -35,6 +35,8 @@ interface NameRule {
 
 interface TypeSpec {
   readonly name: NameRule;
+  /** How the service names the resource when the template gives no name, if not `<stack>-<logicalId>`. */
+  readonly generate?: (input: IdentityInput) => string;
   readonly identify: (input: IdentityInput, name: string) => Omit<ResourceIdentity, 'physicalName'>;
 }
 
@@ -78,6 +80,7 @@ const TYPES: Record<string, TypeSpec> = {
   },
   'AWS::Lambda::EventSourceMapping': {
     name: { max: 36, invalid: /[^0-9a-f-]/g },
+    generate: uuidOf,
     identify: (input, uuid) => ({
       ref: uuid,
       attributes: { Id: uuid, EventSourceMappingArn: arn(input, 'lambda', `event-source-mapping:${uuid}`) },
@@ -189,14 +192,254 @@ const TYPES: Record<string, TypeSpec> = {
       attributes: { Arn: arn(input, 'scheduler', `schedule/${text(input.properties, 'GroupName') ?? 'default'}/${name}`) },
     }),
   },
+  'AWS::KMS::Key': {
+    // A key has no name; its id is a UUID, derived here so a restart finds the same key.
+    name: { max: 36, invalid: /[^0-9a-f-]/g },
+    generate: uuidOf,
+    identify: (input, keyId) => ({ ref: keyId, attributes: { Arn: arn(input, 'kms', `key/${keyId}`), KeyId: keyId } }),
+  },
+  'AWS::KMS::Alias': {
+    name: { property: 'AliasName', max: 256, invalid: /[^A-Za-z0-9/_-]/g },
+    identify: (_, name) => ({ ref: name, attributes: {} }),
+  },
+  'AWS::SSM::Parameter': {
+    name: { property: 'Name', max: 1011, invalid: /[^A-Za-z0-9_./-]/g },
+    identify: (input, name) => ({
+      ref: name,
+      attributes: { Type: text(input.properties, 'Type') ?? 'String', Value: ssmValue(input.properties.Value) },
+    }),
+  },
+  'AWS::Logs::LogStream': {
+    name: { property: 'LogStreamName', max: 512, invalid: /[:*]/g },
+    identify: (_, name) => ({ ref: name, attributes: {} }),
+  },
+  'AWS::Logs::MetricFilter': {
+    name: { property: 'FilterName', max: 512, invalid: /[:*]/g },
+    identify: (_, name) => ({ ref: name, attributes: {} }),
+  },
+  'AWS::Logs::SubscriptionFilter': {
+    name: { property: 'FilterName', max: 512, invalid: /[:*]/g },
+    identify: (_, name) => ({ ref: name, attributes: {} }),
+  },
+  'AWS::Lambda::Version': {
+    // Every local invocation runs the function's current code, which is what version 1 is.
+    name: { max: 64, invalid: ALPHANUMERIC_DASH_UNDERSCORE },
+    identify: (input) => {
+      const functionArn = functionArnOf(input, text(input.properties, 'FunctionName'));
+      return { ref: `${functionArn}:1`, attributes: { Version: '1', FunctionArn: functionArn } };
+    },
+  },
+  'AWS::Lambda::Alias': {
+    name: { property: 'Name', max: 128, invalid: ALPHANUMERIC_DASH_UNDERSCORE },
+    identify: (input, name) => {
+      const aliasArn = `${functionArnOf(input, text(input.properties, 'FunctionName'))}:${name}`;
+      return { ref: aliasArn, attributes: { AliasArn: aliasArn } };
+    },
+  },
+  'AWS::Lambda::Url': {
+    name: { max: 32, invalid: /[^a-z0-9]/g },
+    identify: (input) => {
+      const functionArn = functionArnOf(input, text(input.properties, 'TargetFunctionArn'));
+      const urlId = base32(`${input.stackName}/${input.logicalId}`).toLowerCase().slice(0, 32);
+      return {
+        ref: functionArn,
+        attributes: { FunctionArn: functionArn, FunctionUrl: `https://${urlId}.lambda-url.${input.region}.on.aws/` },
+      };
+    },
+  },
+  'AWS::Lambda::LayerVersion': {
+    name: { property: 'LayerName', max: 64, invalid: ALPHANUMERIC_DASH_UNDERSCORE },
+    identify: (input, name) => {
+      const layerVersionArn = arn(input, 'lambda', `layer:${name}:1`);
+      return { ref: layerVersionArn, attributes: { LayerVersionArn: layerVersionArn } };
+    },
+  },
+  'AWS::IAM::ManagedPolicy': {
+    name: { property: 'ManagedPolicyName', max: 128, invalid: /[^\w+=,.@-]/g },
+    identify: (input, name) => {
+      const policyArn = arn(input, 'iam', `policy${text(input.properties, 'Path') ?? '/'}${name}`, '');
+      return {
+        ref: policyArn,
+        attributes: {
+          PolicyArn: policyArn,
+          PolicyId: `ANPA${base32(`${input.stackName}/${input.logicalId}`).slice(0, 17)}`,
+          DefaultVersionId: 'v1',
+          AttachmentCount: '0',
+          IsAttachable: 'true',
+          CreateDate: CREATED,
+          UpdateDate: CREATED,
+        },
+      };
+    },
+  },
+  'AWS::IAM::InstanceProfile': {
+    name: { property: 'InstanceProfileName', max: 128, invalid: /[^\w+=,.@-]/g },
+    identify: (input, name) => ({
+      ref: name,
+      attributes: { Arn: arn(input, 'iam', `instance-profile${text(input.properties, 'Path') ?? '/'}${name}`, '') },
+    }),
+  },
+  'AWS::SQS::QueueInlinePolicy': {
+    name: { max: 255, invalid: ALPHANUMERIC_DASH_UNDERSCORE },
+    identify: (_, name) => ({ ref: name, attributes: {} }),
+  },
+  'AWS::S3::Bucket': {
+    // Bucket names are lower case; CloudFormation derives unnamed ones from the stack and logical id too.
+    name: { property: 'BucketName', max: 63, invalid: /[^a-z0-9.-]/g },
+    generate: (input) => generatedName(input.stackName.toLowerCase(), input.logicalId.toLowerCase(), 63, /[^a-z0-9.-]/g),
+    identify: (input, name) => ({
+      ref: name,
+      attributes: {
+        Arn: `arn:${input.partition}:s3:::${name}`,
+        DomainName: `${name}.s3.amazonaws.com`,
+        DualStackDomainName: `${name}.s3.dualstack.${input.region}.amazonaws.com`,
+        RegionalDomainName: `${name}.s3.${input.region}.amazonaws.com`,
+        WebsiteURL: `http://${name}.s3-website-${input.region}.amazonaws.com`,
+      },
+    }),
+  },
+  'AWS::S3::BucketPolicy': {
+    name: { max: 255, invalid: ALPHANUMERIC_DASH_UNDERSCORE },
+    identify: (_, name) => ({ ref: name, attributes: {} }),
+  },
+  'AWS::CloudWatch::Alarm': {
+    name: { property: 'AlarmName', max: 255, invalid: /[^\x20-\x7e]/g },
+    identify: (input, name) => ({ ref: name, attributes: { Arn: arn(input, 'cloudwatch', `alarm:${name}`) } }),
+  },
+  'Custom::CrossRegionExportReader': {
+    // CDK's cross-region references: the reader's attributes are the values it imports,
+    // which its properties name as SSM dynamic references (resolved by the loader).
+    name: { max: 255, invalid: ALPHANUMERIC_DASH_UNDERSCORE },
+    identify: (input, name) => {
+      const imports = (input.properties.ReaderProps as { imports?: Record<string, Json> } | undefined)?.imports ?? {};
+      const attributes: Record<string, string> = {};
+      for (const [key, value] of Object.entries(imports)) if (typeof value === 'string') attributes[key] = value;
+      return { ref: name, attributes };
+    },
+  },
+  ...apiGatewayTypes(),
 };
+
+function uuidOf(input: IdentityInput): string {
+  return stableUuid(`${input.stackName}/${input.logicalId}`);
+}
+
+/** A function's ARN from a `FunctionName` property, which takes a name, a partial or a full ARN. */
+function functionArnOf(input: IdentityInput, functionName: string | undefined): string {
+  if (functionName?.startsWith('arn:')) return functionName.replace(/:(\$LATEST|[0-9]+)$/, '');
+  return arn(input, 'lambda', `function:${functionName ?? ''}`);
+}
+
+/** A StringList parameter's value may be written as a list in a template; SSM stores it comma-separated. */
+function ssmValue(value: Json | undefined): string {
+  if (Array.isArray(value)) return value.join(',');
+  return typeof value === 'string' ? value : value === undefined ? '' : JSON.stringify(value);
+}
+
+/** API Gateway ids are 10 lower-case letters and digits. */
+function apiId(input: IdentityInput): string {
+  return base32(`${input.stackName}/${input.logicalId}`)
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, '0')
+    .slice(0, 10);
+}
+
+/** REST and HTTP APIs and the resources that make them up: ids as API Gateway forms them, so references resolve. */
+function apiGatewayTypes(): Record<string, TypeSpec> {
+  const id = { max: 10, invalid: /[^a-z0-9]/g };
+  const withId = (attribute?: string): TypeSpec => ({
+    name: id,
+    generate: apiId,
+    identify: (_, value) => ({ ref: value, attributes: attribute === undefined ? {} : { [attribute]: value } }),
+  });
+  const stage: TypeSpec = {
+    name: { property: 'StageName', max: 128, invalid: ALPHANUMERIC_DASH_UNDERSCORE },
+    identify: (_, name) => ({ ref: name, attributes: {} }),
+  };
+  return {
+    'AWS::ApiGateway::RestApi': {
+      name: id,
+      generate: apiId,
+      identify: (input, restApiId) => {
+        return {
+          ref: restApiId,
+          attributes: { RestApiId: restApiId, RootResourceId: base32(`${input.stackName}/${input.logicalId}/`).toLowerCase().slice(0, 10) },
+        };
+      },
+    },
+    'AWS::ApiGateway::Resource': withId('ResourceId'),
+    'AWS::ApiGateway::Method': withId(),
+    'AWS::ApiGateway::Deployment': withId('DeploymentId'),
+    'AWS::ApiGateway::Stage': stage,
+    'AWS::ApiGateway::Account': withId(),
+    'AWS::ApiGateway::Authorizer': withId('AuthorizerId'),
+    'AWS::ApiGateway::Model': {
+      name: { property: 'Name', max: 128, invalid: /[^A-Za-z0-9]/g },
+      identify: (_, name) => ({ ref: name, attributes: {} }),
+    },
+    'AWS::ApiGateway::RequestValidator': withId('RequestValidatorId'),
+    'AWS::ApiGateway::ApiKey': withId('APIKeyId'),
+    'AWS::ApiGateway::UsagePlan': withId('Id'),
+    'AWS::ApiGateway::UsagePlanKey': withId('Id'),
+    'AWS::ApiGateway::GatewayResponse': withId('Id'),
+    'AWS::ApiGateway::BasePathMapping': withId(),
+    'AWS::ApiGateway::DomainName': {
+      name: { property: 'DomainName', max: 253, invalid: /[^a-z0-9.-]/g },
+      identify: (input, name) => ({
+        ref: name,
+        attributes: {
+          DistributionDomainName: `${apiId(input)}.cloudfront.net`,
+          RegionalDomainName: `d-${apiId(input)}.execute-api.${input.region}.amazonaws.com`,
+        },
+      }),
+    },
+    'AWS::ApiGatewayV2::Api': {
+      name: id,
+      generate: apiId,
+      identify: (input, value) => {
+        const websocket = text(input.properties, 'ProtocolType') === 'WEBSOCKET';
+        return {
+          ref: value,
+          attributes: { ApiId: value, ApiEndpoint: `${websocket ? 'wss' : 'https'}://${value}.execute-api.${input.region}.amazonaws.com` },
+        };
+      },
+    },
+    'AWS::ApiGatewayV2::Stage': stage,
+    'AWS::ApiGatewayV2::Integration': withId('IntegrationId'),
+    'AWS::ApiGatewayV2::Route': withId('RouteId'),
+    'AWS::ApiGatewayV2::Authorizer': withId('AuthorizerId'),
+    'AWS::ApiGatewayV2::Deployment': withId('DeploymentId'),
+    'AWS::ApiGatewayV2::VpcLink': withId('VpcLinkId'),
+    'AWS::ApiGatewayV2::ApiMapping': withId('ApiMappingId'),
+  };
+}
 
 /** The resource types whose `Ref` and `Fn::GetAtt` values the loader can give. */
 export const KNOWN_RESOURCE_TYPES: readonly string[] = Object.keys(TYPES);
 
 export function isKnownResourceType(type: string): boolean {
-  return Object.hasOwn(TYPES, type);
+  return Object.hasOwn(TYPES, type) || isCustomResourceType(type);
 }
+
+/** A CloudFormation custom resource: its provider (a Lambda function or SNS topic, the `ServiceToken`) creates it at deploy time. */
+export function isCustomResourceType(type: string): boolean {
+  return type.startsWith('Custom::') || type === 'AWS::CloudFormation::CustomResource';
+}
+
+/**
+ * A custom resource's physical id and attributes come from its provider, which does not run
+ * locally: Ref gets a stable id, and only the attributes CDK's own providers are known to
+ * return from their properties resolve.
+ */
+const CUSTOM_RESOURCE: TypeSpec = {
+  name: { max: 255, invalid: ALPHANUMERIC_DASH_UNDERSCORE },
+  identify: (input, name) => {
+    const bucket = text(input.properties, 'DestinationBucketName');
+    const attributes: Record<string, string> = {};
+    if (bucket !== undefined) attributes.DestinationBucketArn = `arn:${input.partition}:s3:::${bucket}`;
+    return { ref: name, attributes };
+  },
+};
 
 /**
  * The physical name and return values of a resource, or undefined for a type the loader
@@ -204,16 +447,16 @@ export function isKnownResourceType(type: string): boolean {
  * the stack and logical id, so the data folder finds the same resources after a restart.
  */
 export function identify(type: string, input: IdentityInput): ResourceIdentity | undefined {
-  const spec = TYPES[type];
+  const spec = Object.hasOwn(TYPES, type) ? TYPES[type] : isCustomResourceType(type) ? CUSTOM_RESOURCE : undefined;
   if (spec === undefined) return undefined;
-  const name = physicalName(type, spec.name, input);
+  const name = physicalName(type, spec.name, spec.generate, input);
   return { physicalName: name, ...spec.identify(input, name) };
 }
 
-function physicalName(type: string, rule: NameRule, input: IdentityInput): string {
+function physicalName(type: string, rule: NameRule, generate: TypeSpec['generate'], input: IdentityInput): string {
   const explicit = rule.property === undefined ? undefined : text(input.properties, rule.property);
   if (explicit !== undefined) return explicit;
-  if (type === 'AWS::Lambda::EventSourceMapping') return stableUuid(`${input.stackName}/${input.logicalId}`);
+  if (generate !== undefined) return generate(input);
   // FIFO queues must be named `*.fifo`, within the same 80 characters.
   const fifo = type === 'AWS::SQS::Queue' && String(input.properties.FifoQueue) === 'true';
   const suffix = fifo ? '.fifo' : '';

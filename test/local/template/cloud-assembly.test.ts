@@ -69,6 +69,8 @@ describe('readCloudAssembly', () => {
       templateFile: path.join(dir, 'App.template.json'),
       environment: { account: '111111111111', region: 'eu-west-1' },
       nestedStacks: ['Child'],
+      // The asset manifest it depends on is no stack: only stacks order the deployment.
+      dependencies: [],
     });
     expect(stack?.template.Resources?.Fn?.Type).toBe('AWS::Lambda::Function');
     expect(stack?.assets.get(`${HASH}.zip`)).toBe(path.join(dir, `asset.${HASH}`));

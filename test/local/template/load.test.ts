@@ -166,12 +166,12 @@ describe('loadApp', () => {
       );
     });
 
-    it('reports nested stacks as unsupported', () => {
+    it('reports a nested stack whose template is not in the assembly', () => {
       const { warnings } = load({
         Resources: { Child: { Type: 'AWS::CloudFormation::Stack', Properties: { TemplateURL: 'https://example.com/t.json' } } },
       });
       expect(warnings).toEqual([
-        'Test/Child (AWS::CloudFormation::Stack): nested stacks are not supported locally; none of its resources run',
+        'Test/Child (AWS::CloudFormation::Stack): its template is not a file of the cloud assembly; none of its resources run',
       ]);
     });
 

@@ -246,7 +246,7 @@ describe('Resolver', () => {
       ).toEqual([JSON.stringify({ url: QUEUE_URL }), 3]);
     });
 
-    it('warns once for Fn::ImportValue, naming the logical id and the property, and keeps the other properties', () => {
+    it('warns once for an Fn::ImportValue no stack exports, naming the logical id, the property and the export, and keeps the other properties', () => {
       const { stack, warnings } = load({
         Resources: {
           Fn: {
@@ -257,7 +257,7 @@ describe('Resolver', () => {
       });
       expect(resource(stack, 'Fn').properties).toEqual({ Environment: { Variables: { OWN: 'x' } } });
       expect(warnings).toEqual([
-        'Test/Fn (AWS::Lambda::Function): Properties.Environment.Variables.SHARED: Fn::ImportValue "SharedBus" reads another stack\'s export; stacks load on their own locally',
+        'Test/Fn (AWS::Lambda::Function): Properties.Environment.Variables.SHARED: Fn::ImportValue: no stack of the cloud assembly exports "SharedBus"',
       ]);
     });
 

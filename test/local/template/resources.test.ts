@@ -21,9 +21,9 @@ function identity(type: string, properties: Record<string, Json> = {}, overrides
 }
 
 describe('identify', () => {
-  it('knows every resource type the app and the planned pipes and schedules use', () => {
-    expect([...KNOWN_RESOURCE_TYPES].sort()).toEqual(
-      [
+  it('knows every resource type the app, pipes, schedules and what CDK apps commonly emit use', () => {
+    expect(KNOWN_RESOURCE_TYPES).toEqual(
+      expect.arrayContaining([
         'AWS::CDK::Metadata',
         'AWS::DynamoDB::Table',
         'AWS::EventSchemas::Registry',
@@ -43,7 +43,24 @@ describe('identify', () => {
         'AWS::SQS::QueuePolicy',
         'AWS::Scheduler::Schedule',
         'AWS::StepFunctions::StateMachine',
-      ].sort(),
+        'AWS::KMS::Key',
+        'AWS::KMS::Alias',
+        'AWS::SSM::Parameter',
+        'AWS::Logs::LogStream',
+        'AWS::Logs::MetricFilter',
+        'AWS::Logs::SubscriptionFilter',
+        'AWS::Lambda::Url',
+        'AWS::Lambda::Alias',
+        'AWS::Lambda::Version',
+        'AWS::IAM::ManagedPolicy',
+        'AWS::IAM::InstanceProfile',
+        'AWS::SQS::QueueInlinePolicy',
+        'AWS::S3::Bucket',
+        'AWS::S3::BucketPolicy',
+        'AWS::CloudWatch::Alarm',
+        'AWS::ApiGateway::RestApi',
+        'AWS::ApiGatewayV2::Api',
+      ]),
     );
   });
 

@@ -1,0 +1,317 @@
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import type { DatabaseSync } from 'node:sqlite';
+import { AwsError, validationError } from '../aws-error.js';
+import type { Clock } from '../clock.js';
+import { partitionOf, stableUuid } from '../template/resolve.js';
+import { KmsStore } from './kms-store.js';
+
+/** A key the template declares (`AWS::KMS::Key`). */
+export interface KeyDefinition {
+  readonly keyId: string;
+  readonly description?: string;
+  readonly enabled: boolean;
+  readonly keySpec: string;
+  readonly keyUsage: string;
+}
+
+/** An alias the template declares (`AWS::KMS::Alias`); the target is a key id or key ARN. */
+export interface AliasDefinition {
+  readonly name: string;
+  readonly targetKeyId: string;
+}
+
+export interface KmsServiceOptions {
+  readonly db: DatabaseSync;
+  readonly clock: Clock;
+  readonly accountId: string;
+  readonly region: string;
+  readonly keys: readonly KeyDefinition[];
+  readonly aliases: readonly AliasDefinition[];
+}
+
+interface Key extends KeyDefinition {
+  readonly manager: 'CUSTOMER' | 'AWS';
+}
+
+const SYMMETRIC = 'SYMMETRIC_DEFAULT';
+const MAX_PLAINTEXT = 4096;
+/** Ciphertext blob: version, key id (36 ASCII), IV (12), GCM tag (16), then the encrypted bytes. */
+const BLOB_VERSION = 1;
+const KEY_ID_LENGTH = 36;
+
+/**
+ * Key Management Service for what function code commonly calls: Encrypt, Decrypt,
+ * GenerateDataKey(WithoutPlaintext), GenerateRandom, DescribeKey, ListKeys, ListAliases, over AWS JSON 1.1
+ * (`TrentService.<Operation>`). Symmetric keys only, with real AES-256-GCM under key
+ * material kept in the data folder; the encryption context is bound to the ciphertext, as
+ * KMS binds it. Key policies and grants are not evaluated. AWS managed keys
+ * (`alias/aws/<service>`) exist on first use, as on AWS.
+ */
+export class KmsService {
+  readonly #store: KmsStore;
+  readonly #keys = new Map<string, Key>();
+  readonly #aliases = new Map<string, string>();
+
+  constructor(private readonly options: KmsServiceOptions) {
+    this.#store = new KmsStore(options.db);
+    for (const key of options.keys) this.#keys.set(key.keyId, { ...key, manager: 'CUSTOMER' });
+    for (const alias of options.aliases) {
+      const keyId = alias.targetKeyId.startsWith('arn:')
+        ? alias.targetKeyId.slice(alias.targetKeyId.lastIndexOf('/') + 1)
+        : alias.targetKeyId;
+      this.#aliases.set(alias.name, keyId);
+    }
+    for (const managed of this.#store.managedAliases()) this.#managedAlias(managed.alias);
+  }
+
+  /** The JSON-protocol operations the endpoint serves as `TrentService.<name>`. */
+  get operations(): Record<string, (input: never) => Promise<unknown>> {
+    const names = Object.getOwnPropertyNames(KmsService.prototype).filter((name) => /^[A-Z]/.test(name));
+    const api = this as unknown as Record<string, (input: unknown) => Promise<unknown>>;
+    return Object.fromEntries(
+      names.map((name) => [name, (input: never) => (api[name] as (input: unknown) => Promise<unknown>).call(this, input ?? {})]),
+    );
+  }
+
+  async Encrypt(input: { KeyId?: string; Plaintext?: string; EncryptionContext?: Record<string, string> }) {
+    const key = this.#usableKey(input.KeyId);
+    const plaintext = this.#blob(input.Plaintext, 'plaintext');
+    if (plaintext.length === 0 || plaintext.length > MAX_PLAINTEXT) {
+      throw validationError(
+        `1 validation error detected: Value at 'plaintext' failed to satisfy constraint: Member must have length ${plaintext.length === 0 ? 'greater than or equal to 1' : `less than or equal to ${MAX_PLAINTEXT}`}`,
+      );
+    }
+    return {
+      CiphertextBlob: this.#encrypt(key, plaintext, input.EncryptionContext).toString('base64'),
+      KeyId: this.#arn(key.keyId),
+      EncryptionAlgorithm: SYMMETRIC,
+    };
+  }
+
+  async Decrypt(input: {
+    CiphertextBlob?: string;
+    KeyId?: string;
+    EncryptionContext?: Record<string, string>;
+    EncryptionAlgorithm?: string;
+  }) {
+    const blob = this.#blob(input.CiphertextBlob, 'ciphertextBlob');
+    if (blob.length < 1 + KEY_ID_LENGTH + 28 || blob[0] !== BLOB_VERSION) throw new AwsError('InvalidCiphertextException', '');
+    const keyId = blob.subarray(1, 1 + KEY_ID_LENGTH).toString('ascii');
+    if (input.KeyId !== undefined && this.#resolve(input.KeyId).keyId !== keyId) {
+      throw new AwsError('IncorrectKeyException', 'The key ID in the request does not identify a CMK that can perform this operation.');
+    }
+    const key = this.#keys.get(keyId);
+    if (key === undefined) throw new AwsError('InvalidCiphertextException', '');
+    this.#checkUsable(key);
+    const iv = blob.subarray(1 + KEY_ID_LENGTH, 13 + KEY_ID_LENGTH);
+    const tag = blob.subarray(13 + KEY_ID_LENGTH, 29 + KEY_ID_LENGTH);
+    const decipher = createDecipheriv('aes-256-gcm', this.#material(keyId), iv);
+    decipher.setAAD(context(input.EncryptionContext));
+    decipher.setAuthTag(tag);
+    let plaintext: Buffer;
+    try {
+      plaintext = Buffer.concat([decipher.update(blob.subarray(29 + KEY_ID_LENGTH)), decipher.final()]);
+    } catch {
+      // A changed ciphertext or a different encryption context: KMS says no more than this.
+      throw new AwsError('InvalidCiphertextException', '');
+    }
+    return { KeyId: this.#arn(keyId), Plaintext: plaintext.toString('base64'), EncryptionAlgorithm: SYMMETRIC };
+  }
+
+  async GenerateDataKey(input: { KeyId?: string; KeySpec?: string; NumberOfBytes?: number; EncryptionContext?: Record<string, string> }) {
+    const key = this.#usableKey(input.KeyId);
+    const plaintext = randomBytes(dataKeyLength(input.KeySpec, input.NumberOfBytes));
+    return {
+      CiphertextBlob: this.#encrypt(key, plaintext, input.EncryptionContext).toString('base64'),
+      Plaintext: plaintext.toString('base64'),
+      KeyId: this.#arn(key.keyId),
+    };
+  }
+
+  async GenerateDataKeyWithoutPlaintext(input: {
+    KeyId?: string;
+    KeySpec?: string;
+    NumberOfBytes?: number;
+    EncryptionContext?: Record<string, string>;
+  }) {
+    const { CiphertextBlob, KeyId } = await this.GenerateDataKey(input);
+    return { CiphertextBlob, KeyId };
+  }
+
+  async GenerateRandom(input: { NumberOfBytes?: number }) {
+    const count = input.NumberOfBytes;
+    if (count === undefined || !Number.isInteger(count) || count < 1 || count > 1024) {
+      throw validationError(
+        `1 validation error detected: Value '${count ?? null}' at 'numberOfBytes' failed to satisfy constraint: Member must have value ${count !== undefined && count > 1024 ? 'less than or equal to 1024' : 'greater than or equal to 1'}`,
+      );
+    }
+    return { Plaintext: randomBytes(count).toString('base64') };
+  }
+
+  async DescribeKey(input: { KeyId?: string }) {
+    const key = this.#resolve(input.KeyId);
+    const { createdAt } = this.#store.material(key.keyId, this.options.clock.now());
+    return {
+      KeyMetadata: {
+        AWSAccountId: this.options.accountId,
+        KeyId: key.keyId,
+        Arn: this.#arn(key.keyId),
+        CreationDate: createdAt / 1000,
+        Enabled: key.enabled,
+        Description: key.description ?? '',
+        KeyUsage: key.keyUsage,
+        KeyState: key.enabled ? 'Enabled' : 'Disabled',
+        Origin: 'AWS_KMS',
+        KeyManager: key.manager,
+        CustomerMasterKeySpec: key.keySpec,
+        KeySpec: key.keySpec,
+        ...(key.keySpec === SYMMETRIC ? { EncryptionAlgorithms: [SYMMETRIC] } : {}),
+        MultiRegion: false,
+      },
+    };
+  }
+
+  async ListKeys(input: { Limit?: number; Marker?: string }) {
+    const ids = [...this.#keys.keys()].sort();
+    const { page, next } = paginate(ids, input.Limit, input.Marker);
+    return {
+      Keys: page.map((keyId) => ({ KeyId: keyId, KeyArn: this.#arn(keyId) })),
+      Truncated: next !== undefined,
+      ...(next ? { NextMarker: next } : {}),
+    };
+  }
+
+  async ListAliases(input: { KeyId?: string; Limit?: number; Marker?: string }) {
+    const filter = input.KeyId === undefined ? undefined : this.#resolve(input.KeyId).keyId;
+    const entries = [...this.#aliases.entries()]
+      .filter(([, keyId]) => filter === undefined || keyId === filter)
+      .sort(([a], [b]) => a.localeCompare(b));
+    const { page, next } = paginate(entries, input.Limit, input.Marker);
+    return {
+      Aliases: page.map(([name, keyId]) => ({
+        AliasName: name,
+        AliasArn: `arn:${partitionOf(this.options.region)}:kms:${this.options.region}:${this.options.accountId}:${name}`,
+        TargetKeyId: keyId,
+      })),
+      Truncated: next !== undefined,
+      ...(next ? { NextMarker: next } : {}),
+    };
+  }
+
+  /** A key by id, key ARN, alias name or alias ARN. */
+  #resolve(reference: string | undefined): Key {
+    if (typeof reference !== 'string' || reference === '') {
+      throw validationError("1 validation error detected: Value null at 'keyId' failed to satisfy constraint: Member must not be null");
+    }
+    const tail = reference.startsWith('arn:') ? reference.split(':').slice(5).join(':') : reference;
+    if (tail.startsWith('alias/')) {
+      const keyId = this.#aliases.get(tail) ?? this.#managedAlias(tail);
+      const key = keyId === undefined ? undefined : this.#keys.get(keyId);
+      if (key === undefined) throw new AwsError('NotFoundException', `Alias ${this.#arnOf(tail)} is not found.`);
+      return key;
+    }
+    const keyId = tail.startsWith('key/') ? tail.slice(4) : tail;
+    const key = this.#keys.get(keyId);
+    if (key === undefined) throw new AwsError('NotFoundException', `Key '${this.#arn(keyId)}' does not exist`);
+    return key;
+  }
+
+  /** AWS managed keys (`alias/aws/sqs`, ...) come into being on first use. */
+  #managedAlias(alias: string): string | undefined {
+    if (!/^alias\/aws\/[A-Za-z0-9-]+$/.test(alias)) return undefined;
+    const keyId = stableUuid(`${this.options.accountId}/${this.options.region}/${alias}`);
+    this.#keys.set(keyId, {
+      keyId,
+      description: `Default key that protects my ${alias.slice('alias/aws/'.length).toUpperCase()} data when no other key is defined`,
+      enabled: true,
+      keySpec: SYMMETRIC,
+      keyUsage: 'ENCRYPT_DECRYPT',
+      manager: 'AWS',
+    });
+    this.#aliases.set(alias, keyId);
+    this.#store.addManagedAlias(alias, keyId);
+    return keyId;
+  }
+
+  #usableKey(reference: string | undefined): Key {
+    const key = this.#resolve(reference);
+    this.#checkUsable(key);
+    return key;
+  }
+
+  #checkUsable(key: Key): void {
+    if (!key.enabled) throw new AwsError('DisabledException', `${this.#arn(key.keyId)} is disabled.`);
+    if (key.keySpec !== SYMMETRIC || key.keyUsage !== 'ENCRYPT_DECRYPT') {
+      throw new AwsError(
+        'InvalidKeyUsageException',
+        `${this.#arn(key.keyId)} key usage is ${key.keyUsage} with key spec ${key.keySpec}; the local KMS encrypts with symmetric ENCRYPT_DECRYPT keys only`,
+      );
+    }
+  }
+
+  #encrypt(key: Key, plaintext: Buffer, encryptionContext: Record<string, string> | undefined): Buffer {
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', this.#material(key.keyId), iv);
+    cipher.setAAD(context(encryptionContext));
+    const encrypted = Buffer.concat([cipher.update(plaintext), cipher.final()]);
+    return Buffer.concat([Buffer.from([BLOB_VERSION]), Buffer.from(key.keyId, 'ascii'), iv, cipher.getAuthTag(), encrypted]);
+  }
+
+  #material(keyId: string): Buffer {
+    return this.#store.material(keyId, this.options.clock.now()).material;
+  }
+
+  #blob(value: string | undefined, member: string): Buffer {
+    if (typeof value !== 'string') {
+      throw validationError(`1 validation error detected: Value null at '${member}' failed to satisfy constraint: Member must not be null`);
+    }
+    return Buffer.from(value, 'base64');
+  }
+
+  #arn(keyId: string): string {
+    return this.#arnOf(`key/${keyId}`);
+  }
+
+  #arnOf(resource: string): string {
+    return `arn:${partitionOf(this.options.region)}:kms:${this.options.region}:${this.options.accountId}:${resource}`;
+  }
+}
+
+/** The encryption context as authenticated data: the same pairs in any order give the same bytes. */
+function context(encryptionContext: Record<string, string> | undefined): Buffer {
+  const pairs = Object.entries(encryptionContext ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return Buffer.from(JSON.stringify(pairs));
+}
+
+function dataKeyLength(keySpec: string | undefined, numberOfBytes: number | undefined): number {
+  if (keySpec !== undefined && numberOfBytes !== undefined) {
+    throw validationError('Please specify either number of bytes or key spec.');
+  }
+  if (keySpec === 'AES_256') return 32;
+  if (keySpec === 'AES_128') return 16;
+  if (keySpec !== undefined) {
+    throw validationError(
+      `1 validation error detected: Value '${keySpec}' at 'keySpec' failed to satisfy constraint: Member must satisfy enum value set: [AES_256, AES_128]`,
+    );
+  }
+  if (numberOfBytes === undefined) throw validationError('Please specify either number of bytes or key spec.');
+  if (!Number.isInteger(numberOfBytes) || numberOfBytes < 1 || numberOfBytes > 1024) {
+    throw validationError(
+      `1 validation error detected: Value '${numberOfBytes}' at 'numberOfBytes' failed to satisfy constraint: Member must have value ${numberOfBytes < 1 ? 'greater than or equal to 1' : 'less than or equal to 1024'}`,
+    );
+  }
+  return numberOfBytes;
+}
+
+function paginate<T>(items: readonly T[], limit: number | undefined, marker: string | undefined): { page: T[]; next?: string } {
+  const size = limit ?? 100;
+  if (!Number.isInteger(size) || size < 1 || size > 1000) {
+    throw validationError(
+      `1 validation error detected: Value '${limit}' at 'limit' failed to satisfy constraint: Member must have value ${size < 1 ? 'greater than or equal to 1' : 'less than or equal to 1000'}`,
+    );
+  }
+  const start = marker === undefined ? 0 : Number.parseInt(Buffer.from(marker, 'base64').toString('utf8'), 10);
+  if (!Number.isInteger(start) || start < 0) throw new AwsError('InvalidMarkerException', 'The marker is not valid.');
+  const end = start + size;
+  return { page: items.slice(start, end), ...(end < items.length ? { next: Buffer.from(String(end)).toString('base64') } : {}) };
+}

@@ -1,0 +1,180 @@
+import { existsSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import type { RuleDefinition } from './events/definitions.js';
+import { compilePattern, matchesPattern } from './events/pattern.js';
+import type { ServiceDefinitions } from './service-definitions.js';
+
+export interface StartupReportInput {
+  /** The endpoint's base URL. */
+  readonly url: string;
+  readonly definitions: ServiceDefinitions;
+  readonly warnings: readonly string[];
+  readonly dataDir: string;
+  readonly startedSeconds: number;
+  /** @default '000000000000' */
+  readonly accountId?: string;
+  /** @default 'us-east-1' */
+  readonly region?: string;
+  /** The project folder: an `examples/ticket-created.json` there is suggested when it matches a rule of the app. */
+  readonly root: string;
+}
+
+export interface StartupReport {
+  /** What was loaded and how to reach it (stdout). */
+  readonly lines: readonly string[];
+  /** One line for each thing not run locally (stderr). */
+  readonly warnings: readonly string[];
+}
+
+const EXAMPLE = path.join('examples', 'ticket-created.json');
+
+/**
+ * What `npm start` prints once the runtime listens: the endpoint, what the app has, and
+ * one command to try that fits the loaded app (an event its first rule matches, else its
+ * queues, state machines or topics), never a file that does not belong to it.
+ */
+export function startupReport(input: StartupReportInput): StartupReport {
+  const { definitions, url } = input;
+  const accountId = input.accountId ?? '000000000000';
+  // SNS topics, once the runtime runs them: another service adds them to the definitions.
+  const topics = (definitions as Partial<Record<'topics', readonly { readonly arn: string }[]>>).topics ?? [];
+  const queueUrls = definitions.queues.map((q) => `${url}/${accountId}/${q.name}`);
+  const lines = [
+    `Switchyard local runtime listening on ${url} (started in ${input.startedSeconds.toFixed(1)} s)`,
+    ...(definitions.buses.length > 0 ? [`  event buses: ${definitions.buses.map((b) => b.name).join(', ')}`] : []),
+    `  rules: ${definitions.rules.length}, queues: ${definitions.queues.length}, functions: ${definitions.functions.length}, tables: ${definitions.tables.length}, state machines: ${definitions.stateMachines.length}${topics.length > 0 ? `, topics: ${topics.length}` : ''}`,
+    `  data folder: ${input.dataDir}`,
+  ];
+
+  const aws = `aws --endpoint-url ${url}`;
+  const entries = exampleFileEntries(input.root, definitions.rules) ?? sampleEntries(definitions);
+  if (entries !== undefined) {
+    lines.push(`  try: ${aws} events put-events --entries ${entries}`);
+  } else {
+    if (queueUrls.length > 0) lines.push(`  queues: ${queueUrls.join(', ')}`);
+    if (definitions.stateMachines.length > 0) lines.push(`  state machines: ${definitions.stateMachines.map((s) => s.arn).join(', ')}`);
+    if (topics.length > 0) lines.push(`  topics: ${topics.map((t) => t.arn).join(', ')}`);
+    const [queueUrl] = queueUrls;
+    const [stateMachine] = definitions.stateMachines;
+    const [topic] = topics;
+    if (queueUrl !== undefined) lines.push(`  try: ${aws} sqs send-message --queue-url ${queueUrl} --message-body ${shellQuote('{}')}`);
+    else if (stateMachine !== undefined) {
+      lines.push(`  try: ${aws} stepfunctions start-execution --state-machine-arn ${stateMachine.arn} --input ${shellQuote('{}')}`);
+    } else if (topic !== undefined) lines.push(`  try: ${aws} sns publish --topic-arn ${topic.arn} --message hello`);
+  }
+  return { lines, warnings: input.warnings.map((warning) => `[template] not run locally: ${warning}`) };
+}
+
+/** `file://examples/ticket-created.json` when that file exists and one of its entries matches an enabled rule on its bus. */
+function exampleFileEntries(root: string, rules: readonly RuleDefinition[]): string | undefined {
+  const file = path.join(root, EXAMPLE);
+  if (!existsSync(file)) return undefined;
+  let entries: unknown;
+  try {
+    entries = JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(entries)) return undefined;
+  const matchesARule = entries.some((entry: Record<string, unknown>) => {
+    let detail: unknown;
+    try {
+      detail = JSON.parse(String(entry.Detail ?? '{}'));
+    } catch {
+      return false;
+    }
+    const bus = String(entry.EventBusName ?? 'default');
+    return rules.some((rule) => rule.busName === bus && matches(rule, String(entry.Source), String(entry.DetailType), detail));
+  });
+  return matchesARule ? `file://${EXAMPLE}` : undefined;
+}
+
+/** An entry for the first bus with a rule, built from that rule's pattern so the rule matches it. */
+function sampleEntries(definitions: ServiceDefinitions): string | undefined {
+  const busOrder = [...definitions.buses.map((b) => b.name), 'default'];
+  const rules = [...definitions.rules]
+    .filter((rule) => rule.state === 'ENABLED' && rule.eventPattern !== undefined)
+    .sort((a, b) => rank(busOrder, a.busName) - rank(busOrder, b.busName));
+  for (const rule of rules) {
+    const pattern = parsePattern(rule.eventPattern);
+    const source = sampleValue(pattern?.source);
+    const detailType = sampleValue(pattern?.['detail-type']);
+    if (typeof source !== 'string' || typeof detailType !== 'string') continue;
+    const detail = sampleObject(pattern?.detail) ?? {};
+    if (!matches(rule, source, detailType, detail)) continue;
+    const entry = { EventBusName: rule.busName, Source: source, DetailType: detailType, Detail: JSON.stringify(detail) };
+    return shellQuote(JSON.stringify([entry]));
+  }
+  return undefined;
+}
+
+function rank(order: readonly string[], bus: string): number {
+  const index = order.indexOf(bus);
+  return index === -1 ? order.length : index;
+}
+
+function matches(rule: RuleDefinition, source: string, detailType: string, detail: unknown): boolean {
+  if (rule.state !== 'ENABLED' || rule.eventPattern === undefined) return false;
+  try {
+    const event = {
+      version: '0',
+      id: '00000000-0000-0000-0000-000000000000',
+      'detail-type': detailType,
+      source,
+      account: '000000000000',
+      time: new Date(0).toISOString(),
+      region: 'us-east-1',
+      resources: [],
+      detail,
+    };
+    return matchesPattern(compilePattern(rule.eventPattern), event);
+  } catch {
+    return false;
+  }
+}
+
+function parsePattern(pattern: unknown): Record<string, unknown> | undefined {
+  try {
+    const parsed = typeof pattern === 'string' ? JSON.parse(pattern) : pattern;
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A value a pattern's list of matchers accepts: an exact value, a prefix, or any value for `exists`. */
+function sampleValue(matchers: unknown): unknown {
+  if (!Array.isArray(matchers)) return undefined;
+  for (const matcher of matchers) {
+    if (typeof matcher === 'string' || typeof matcher === 'number' || typeof matcher === 'boolean') return matcher;
+    if (typeof matcher === 'object' && matcher !== null) {
+      const m = matcher as Record<string, unknown>;
+      if (typeof m.prefix === 'string') return m.prefix;
+      if (typeof m.suffix === 'string') return m.suffix;
+      if (typeof m['equals-ignore-case'] === 'string') return m['equals-ignore-case'];
+      if (m.exists === true) return 'example';
+      if (Array.isArray(m.numeric) && typeof m.numeric[1] === 'number') {
+        const [op, value] = m.numeric as [string, number];
+        return op === '>' ? value + 1 : op === '<' ? value - 1 : value;
+      }
+    }
+  }
+  return undefined;
+}
+
+/** An object a pattern's nested fields accept, or undefined where no sample is known (the result is checked against the rule). */
+function sampleObject(pattern: unknown): Record<string, unknown> | undefined {
+  if (typeof pattern !== 'object' || pattern === null || Array.isArray(pattern)) return undefined;
+  const sample: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(pattern)) {
+    if (key.startsWith('$')) continue;
+    const nested = Array.isArray(value) ? sampleValue(value) : sampleObject(value);
+    if (nested !== undefined) sample[key] = nested;
+  }
+  return sample;
+}
+
+/** Quotes a value for a POSIX shell. */
+function shellQuote(text: string): string {
+  return `'${text.replace(/'/g, `'\\''`)}'`;
+}

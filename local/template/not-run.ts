@@ -1,0 +1,113 @@
+import type { TemplateResource } from './cloud-assembly.js';
+
+/**
+ * What a resource does on AWS that does not happen locally, for the types whose return
+ * values the loader knows but that the runtime may not run. The start-up warning for such
+ * a resource says this rather than a generic "not supported", so a reader knows what to
+ * expect. A type the runtime does run never gets here (its service handles it).
+ */
+const NOT_RUN: Readonly<Record<string, string>> = {
+  'AWS::S3::Bucket': 'no S3 locally: the bucket does not exist, and its notifications never fire',
+  'AWS::Lambda::LayerVersion': "layers are not run locally: functions that use it run without the layer's code",
+  'AWS::Lambda::Url': 'function URLs are not served locally; invoke the function through the Lambda API',
+  'AWS::Logs::SubscriptionFilter': 'no CloudWatch Logs locally: log events are not delivered to its destination',
+  'AWS::Logs::MetricFilter': 'no CloudWatch Logs locally: no metric is emitted from log events',
+  'AWS::CloudWatch::Alarm': 'no CloudWatch metrics locally: the alarm never changes state, and its actions never run',
+  'AWS::ApiGateway::RestApi': 'no API Gateway locally: the REST API and its methods are not served',
+  'AWS::ApiGateway::DomainName': 'no API Gateway locally: the custom domain is not served',
+  'AWS::ApiGatewayV2::Api': 'no API Gateway locally: the API and its routes are not served',
+  'AWS::Pipes::Pipe': 'pipes do not run locally: nothing is read from its source',
+  'AWS::Scheduler::Schedule': 'schedules do not run locally: its target is never invoked',
+  'Custom::CDKBucketDeployment': 'custom resource not run locally: its files are not copied to the bucket',
+  'Custom::AWS': "custom resource not run locally: its AWS SDK call is not made, and attributes from the call's response do not resolve",
+};
+
+/**
+ * Types that are part of another resource: when the runtime does not run them, the warning
+ * for the resource they belong to already says so (one line for a REST API, not one per method).
+ */
+const PART_OF: Readonly<Record<string, string>> = {
+  'AWS::S3::BucketPolicy': 'AWS::S3::Bucket',
+  'AWS::ApiGateway::Resource': 'AWS::ApiGateway::RestApi',
+  'AWS::ApiGateway::Method': 'AWS::ApiGateway::RestApi',
+  'AWS::ApiGateway::Deployment': 'AWS::ApiGateway::RestApi',
+  'AWS::ApiGateway::Stage': 'AWS::ApiGateway::RestApi',
+  'AWS::ApiGateway::Account': 'AWS::ApiGateway::RestApi',
+  'AWS::ApiGateway::Authorizer': 'AWS::ApiGateway::RestApi',
+  'AWS::ApiGateway::Model': 'AWS::ApiGateway::RestApi',
+  'AWS::ApiGateway::RequestValidator': 'AWS::ApiGateway::RestApi',
+  'AWS::ApiGateway::ApiKey': 'AWS::ApiGateway::RestApi',
+  'AWS::ApiGateway::UsagePlan': 'AWS::ApiGateway::RestApi',
+  'AWS::ApiGateway::UsagePlanKey': 'AWS::ApiGateway::RestApi',
+  'AWS::ApiGateway::GatewayResponse': 'AWS::ApiGateway::RestApi',
+  'AWS::ApiGateway::BasePathMapping': 'AWS::ApiGateway::DomainName',
+  'AWS::ApiGatewayV2::Stage': 'AWS::ApiGatewayV2::Api',
+  'AWS::ApiGatewayV2::Integration': 'AWS::ApiGatewayV2::Api',
+  'AWS::ApiGatewayV2::Route': 'AWS::ApiGatewayV2::Api',
+  'AWS::ApiGatewayV2::Authorizer': 'AWS::ApiGatewayV2::Api',
+  'AWS::ApiGatewayV2::Deployment': 'AWS::ApiGatewayV2::Api',
+  'AWS::ApiGatewayV2::VpcLink': 'AWS::ApiGatewayV2::Api',
+  'AWS::ApiGatewayV2::ApiMapping': 'AWS::ApiGatewayV2::Api',
+};
+
+export type NotRun = { readonly partOf: string } | { readonly note: string | undefined };
+
+/** What to say about a resource of a type the runtime does not run: its own note, or the resource whose warning covers it. */
+export function notRun(type: string): NotRun {
+  const partOf = PART_OF[type];
+  if (partOf !== undefined) return { partOf };
+  return { note: NOT_RUN[type] };
+}
+
+/**
+ * What exists only for CloudFormation's deployments: the Lambda functions a template's
+ * custom resources name as their provider (`ServiceToken`), the functions such a provider
+ * calls in turn (the CDK provider framework's `USER_ON_EVENT_FUNCTION_ARN`,
+ * `USER_IS_COMPLETE_FUNCTION_ARN`), its waiter state machine (`WAITER_STATE_MACHINE_ARN`),
+ * and layers only those functions use (the AWS CLI layer of a bucket deployment). None of
+ * it runs outside a deployment, so locally it is left out quietly. Logical ids.
+ */
+export function deployTimeOnly(resources: Readonly<Record<string, TemplateResource>>): Set<string> {
+  const found = new Set<string>();
+  const referenced = (value: unknown): string | undefined => {
+    if (typeof value !== 'object' || value === null) return undefined;
+    const getAtt = (value as Record<string, unknown>)['Fn::GetAtt'];
+    if (Array.isArray(getAtt) && typeof getAtt[0] === 'string') return getAtt[0];
+    if (typeof getAtt === 'string') return getAtt.split('.')[0];
+    const ref = (value as Record<string, unknown>).Ref;
+    return typeof ref === 'string' ? ref : undefined;
+  };
+  const add = (logicalId: string | undefined) => {
+    const type = logicalId === undefined ? undefined : resources[logicalId]?.Type;
+    if (logicalId === undefined || found.has(logicalId)) return;
+    if (type === 'AWS::StepFunctions::StateMachine') found.add(logicalId);
+    if (type !== 'AWS::Lambda::Function') return;
+    found.add(logicalId);
+    const variables = (resources[logicalId]?.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables;
+    add(referenced(variables?.USER_ON_EVENT_FUNCTION_ARN));
+    add(referenced(variables?.USER_IS_COMPLETE_FUNCTION_ARN));
+    add(referenced(variables?.WAITER_STATE_MACHINE_ARN));
+  };
+  for (const resource of Object.values(resources)) {
+    if (resource.Type.startsWith('Custom::') || resource.Type === 'AWS::CloudFormation::CustomResource') {
+      add(referenced(resource.Properties?.ServiceToken));
+    }
+  }
+  // The waiter state machine invokes the framework's isComplete and timeout functions.
+  for (const logicalId of [...found]) {
+    if (resources[logicalId]?.Type !== 'AWS::StepFunctions::StateMachine') continue;
+    for (const name of JSON.stringify(resources[logicalId]?.Properties ?? {}).match(/"Fn::GetAtt":\["([^"]+)","Arn"\]/g) ?? []) {
+      add(/\["([^"]+)"/.exec(name)?.[1]);
+    }
+  }
+  const layerUsers = new Map<string, string[]>();
+  for (const [logicalId, resource] of Object.entries(resources)) {
+    if (resource.Type !== 'AWS::Lambda::Function') continue;
+    for (const layer of (resource.Properties?.Layers as unknown[] | undefined) ?? []) {
+      const layerId = referenced(layer);
+      if (layerId !== undefined) layerUsers.set(layerId, [...(layerUsers.get(layerId) ?? []), logicalId]);
+    }
+  }
+  for (const [layerId, users] of layerUsers) if (users.every((user) => found.has(user))) found.add(layerId);
+  return found;
+}

@@ -1,0 +1,176 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { afterEach, describe, expect, it } from 'vitest';
+import { SwitchyardStack } from '../../lib/switchyard-stack.js';
+import type { RuleDefinition } from '../../local/events/definitions.js';
+import { type ServiceDefinitions, SUPPORTED_RESOURCE_TYPES, serviceDefinitions } from '../../local/service-definitions.js';
+import { type StartupReportInput, startupReport } from '../../local/startup-report.js';
+import { loadApp } from '../../local/template/load.js';
+
+const URL = 'http://127.0.0.1:4566';
+const dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+function emptyRoot(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'switchyard-root-'));
+  dirs.push(dir);
+  return dir;
+}
+
+function definitions(overrides: Partial<ServiceDefinitions> = {}): ServiceDefinitions {
+  return {
+    queues: [],
+    tables: [],
+    functions: [],
+    sqsMappings: [],
+    buses: [],
+    rules: [],
+    archives: [],
+    stateMachines: [],
+    warnings: [],
+    ...overrides,
+  };
+}
+
+function rule(name: string, busName: string, eventPattern: unknown, state: 'ENABLED' | 'DISABLED' = 'ENABLED'): RuleDefinition {
+  return { name, arn: `arn:aws:events:us-east-1:000000000000:rule/${busName}/${name}`, busName, eventPattern, state, targets: [] };
+}
+
+function report(overrides: Partial<ServiceDefinitions>, input: Partial<StartupReportInput> = {}) {
+  return startupReport({
+    url: URL,
+    definitions: definitions(overrides),
+    warnings: [],
+    dataDir: '/data',
+    startedSeconds: 1.23,
+    root: emptyRoot(),
+    ...input,
+  });
+}
+
+const tryLine = (lines: readonly string[]) => lines.find((line) => line.startsWith('  try: '));
+
+/** The entries of a `put-events --entries '<json>'` hint. */
+function hintedEntries(line: string | undefined): Record<string, string>[] {
+  const quoted = /--entries '(.*)'$/.exec(line ?? '')?.[1];
+  if (quoted === undefined) throw new Error(`no inline entries in ${line}`);
+  return JSON.parse(quoted.replace(/'\\''/g, "'"));
+}
+
+describe('startupReport', () => {
+  it('says where it listens, what the app has and where the data is', () => {
+    const { lines } = report({ buses: [{ name: 'orders', arn: 'arn:bus' }], queues: [{ name: 'q', attributes: {} }] });
+    expect(lines.slice(0, 4)).toEqual([
+      `Switchyard local runtime listening on ${URL} (started in 1.2 s)`,
+      '  event buses: orders',
+      '  rules: 0, queues: 1, functions: 0, tables: 0, state machines: 0',
+      '  data folder: /data',
+    ]);
+  });
+
+  it("suggests an event the first bus's rule matches, built from its pattern", () => {
+    const { lines } = report({
+      buses: [{ name: 'orders', arn: 'arn:aws:events:us-east-1:000000000000:event-bus/orders' }],
+      rules: [
+        rule('OnDefault', 'default', { source: ['aws.s3'], 'detail-type': ['Object Created'] }),
+        rule('OnOrder', 'orders', {
+          source: ['shop.orders'],
+          'detail-type': ['OrderPlaced', 'OrderUpdated'],
+          detail: { amount: [{ numeric: ['>', 100] }], region: [{ prefix: 'eu-' }], customer: { tier: ['gold'] } },
+        }),
+      ],
+    });
+    const line = tryLine(lines);
+    expect(line).toMatch(new RegExp(`^  try: aws --endpoint-url ${URL} events put-events --entries '`));
+    const [entry, ...more] = hintedEntries(line);
+    expect(more).toEqual([]);
+    expect(entry).toMatchObject({ EventBusName: 'orders', Source: 'shop.orders', DetailType: 'OrderPlaced' });
+    expect(JSON.parse(entry?.Detail ?? '')).toEqual({ amount: 101, region: 'eu-', customer: { tier: 'gold' } });
+    expect(line).not.toContain('examples/ticket-created.json');
+  });
+
+  it('skips a disabled rule and a rule whose pattern it cannot satisfy', () => {
+    const { lines } = report({
+      rules: [
+        rule('Off', 'default', { source: ['a'], 'detail-type': ['b'] }, 'DISABLED'),
+        rule('NoSource', 'default', { 'detail-type': ['b'] }),
+        rule('Unsatisfiable', 'default', { source: ['a'], 'detail-type': ['b'], detail: { x: [{ 'anything-but': 'y' }] } }),
+        rule('Plain', 'default', { source: ['c'], 'detail-type': ['d'] }),
+      ],
+    });
+    expect(hintedEntries(tryLine(lines))).toEqual([{ EventBusName: 'default', Source: 'c', DetailType: 'd', Detail: '{}' }]);
+  });
+
+  it('quotes an entry with a single quote for the shell', () => {
+    const { lines } = report({ rules: [rule('R', 'default', { source: ["it's"], 'detail-type': ['x'] })] });
+    expect(tryLine(lines)).toContain(`"Source":"it'\\''s"`);
+    expect(hintedEntries(tryLine(lines))[0]?.Source).toBe("it's");
+  });
+
+  it('names examples/ticket-created.json only when it exists and one of its entries matches a rule', () => {
+    const root = emptyRoot();
+    mkdirSync(path.join(root, 'examples'));
+    const entry = { EventBusName: 'hub', Source: 'switchyard.helpdesk', DetailType: 'TicketCreated', Detail: '{"ticketId":"T-1"}' };
+    writeFileSync(path.join(root, 'examples', 'ticket-created.json'), JSON.stringify([entry]));
+    const matching = { source: ['switchyard.helpdesk'], 'detail-type': ['TicketCreated'] };
+
+    const app = { buses: [{ name: 'hub', arn: 'arn:bus' }], rules: [rule('R', 'hub', matching)] };
+    expect(tryLine(report(app, { root }).lines)).toBe(
+      `  try: aws --endpoint-url ${URL} events put-events --entries file://examples/ticket-created.json`,
+    );
+    const otherApp = { buses: [{ name: 'hub', arn: 'arn:bus' }], rules: [rule('R', 'hub', { source: ['shop'], 'detail-type': ['X'] })] };
+    expect(tryLine(report(otherApp, { root }).lines)).not.toContain('ticket-created.json');
+    const sameEventOtherBus = { buses: [{ name: 'other', arn: 'arn:bus' }], rules: [rule('R', 'other', matching)] };
+    expect(tryLine(report(sameEventOtherBus, { root }).lines)).not.toContain('ticket-created.json');
+  });
+
+  it('lists queue URLs and state machine ARNs when there is no rule, and suggests sending to the first queue', () => {
+    const { lines } = report({
+      queues: [
+        { name: 'jobs', attributes: {} },
+        { name: 'jobs-dlq', attributes: {} },
+      ],
+      stateMachines: [{ name: 'Flow', arn: 'arn:aws:states:us-east-1:000000000000:stateMachine:Flow', type: 'STANDARD', definition: '{}' }],
+    });
+    expect(lines).toContain(`  queues: ${URL}/000000000000/jobs, ${URL}/000000000000/jobs-dlq`);
+    expect(lines).toContain('  state machines: arn:aws:states:us-east-1:000000000000:stateMachine:Flow');
+    expect(tryLine(lines)).toBe(
+      `  try: aws --endpoint-url ${URL} sqs send-message --queue-url ${URL}/000000000000/jobs --message-body '{}'`,
+    );
+  });
+
+  it('suggests starting the first state machine when there is neither rule nor queue', () => {
+    const arn = 'arn:aws:states:us-east-1:000000000000:stateMachine:Flow';
+    const { lines } = report({ stateMachines: [{ name: 'Flow', arn, type: 'STANDARD', definition: '{}' }] });
+    expect(tryLine(lines)).toBe(`  try: aws --endpoint-url ${URL} stepfunctions start-execution --state-machine-arn ${arn} --input '{}'`);
+  });
+
+  it('puts each warning on a line of its own', () => {
+    expect(report({}, { warnings: ['S/R (AWS::S3::Bucket): no S3 locally'] }).warnings).toEqual([
+      '[template] not run locally: S/R (AWS::S3::Bucket): no S3 locally',
+    ]);
+  });
+});
+
+describe('startupReport for the Switchyard app', () => {
+  it('suggests examples/ticket-created.json, which its triage rule matches', () => {
+    const outdir = emptyRoot();
+    const cdkApp = new App({ outdir });
+    new SwitchyardStack(cdkApp, 'Switchyard');
+    cdkApp.synth();
+    const app = loadApp({ cdkOut: outdir, baseUrl: URL, supportedTypes: SUPPORTED_RESOURCE_TYPES });
+    const { lines } = startupReport({
+      url: URL,
+      definitions: serviceDefinitions(app),
+      warnings: [],
+      dataDir: '/data',
+      startedSeconds: 1,
+      root: process.cwd(),
+    });
+    expect(tryLine(lines)).toBe(`  try: aws --endpoint-url ${URL} events put-events --entries file://examples/ticket-created.json`);
+  }, 60_000);
+});

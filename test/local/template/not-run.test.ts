@@ -1,0 +1,162 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: Fn::Sub strings are CloudFormation's ${} syntax, not JavaScript templates
+import { describe, expect, it } from 'vitest';
+import { SUPPORTED_RESOURCE_TYPES, serviceDefinitions } from '../../../local/service-definitions.js';
+import type { Template } from '../../../local/template/cloud-assembly.js';
+import { load, resource } from './helpers.js';
+
+/** Loads a template with the types the runtime really runs or accepts. */
+function loadForRuntime(template: Template) {
+  return load(template, { supportedTypes: SUPPORTED_RESOURCE_TYPES });
+}
+
+describe("what CDK apps commonly emit, with the runtime's supported types", () => {
+  it('accepts KMS keys and aliases with no warning, a UUID key id, its ARN and the alias name', () => {
+    const { stack, warnings } = loadForRuntime({
+      Resources: {
+        Key: { Type: 'AWS::KMS::Key', Properties: { KeyPolicy: {}, EnableKeyRotation: true } },
+        Alias: { Type: 'AWS::KMS::Alias', Properties: { AliasName: 'alias/app', TargetKeyId: { 'Fn::GetAtt': ['Key', 'Arn'] } } },
+        Queue: { Type: 'AWS::SQS::Queue', Properties: { KmsMasterKeyId: { 'Fn::GetAtt': ['Key', 'Arn'] } } },
+        Table: {
+          Type: 'AWS::DynamoDB::Table',
+          Properties: {
+            KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+            AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+            SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: { Ref: 'Key' } },
+          },
+        },
+        Logs: { Type: 'AWS::Logs::LogGroup', Properties: { KmsKeyId: { 'Fn::GetAtt': ['Key', 'Arn'] } } },
+        Fn: {
+          Type: 'AWS::Lambda::Permission',
+          Properties: { FunctionName: 'f', Action: 'lambda:InvokeFunction', Principal: { Ref: 'Alias' } },
+        },
+      },
+    });
+    expect(warnings).toEqual([]);
+    const key = resource(stack, 'Key');
+    expect(key.ref).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(key.attributes).toEqual({ Arn: `arn:aws:kms:us-east-1:000000000000:key/${key.ref}`, KeyId: key.ref });
+    expect(resource(stack, 'Queue').properties.KmsMasterKeyId).toBe(key.attributes.Arn);
+    expect(resource(stack, 'Fn').properties.Principal).toBe('alias/app');
+    // The same key id after a restart: the data folder keeps finding the same key.
+    expect(loadForRuntime({ Resources: { Key: { Type: 'AWS::KMS::Key' } } }).stack.resources[0]?.ref).toBe(key.ref);
+  });
+
+  it.each([
+    ['AWS::SSM::Parameter', { Type: 'String', Value: 'v' }],
+    ['AWS::Logs::LogStream', { LogGroupName: 'g' }],
+    ['AWS::Lambda::Permission', { FunctionName: 'f', Action: 'lambda:InvokeFunction', Principal: 's3.amazonaws.com' }],
+    ['AWS::Lambda::Version', { FunctionName: 'f' }],
+    ['AWS::Lambda::Alias', { FunctionName: 'f', FunctionVersion: '1', Name: 'live' }],
+    ['AWS::IAM::ManagedPolicy', { PolicyDocument: {} }],
+    ['AWS::IAM::InstanceProfile', { Roles: ['r'] }],
+    ['AWS::SQS::QueueInlinePolicy', { Queue: 'q', PolicyDocument: {} }],
+    ['Custom::LogRetention', { ServiceToken: 'arn:aws:lambda:us-east-1:000000000000:function:x', LogGroupName: 'g', RetentionInDays: 7 }],
+    ['Custom::S3AutoDeleteObjects', { ServiceToken: 'arn:aws:lambda:us-east-1:000000000000:function:x', BucketName: 'b' }],
+  ])('accepts %s with no warning', (type, properties) => {
+    expect(loadForRuntime({ Resources: { R: { Type: type, Properties: properties } } }).warnings).toEqual([]);
+  });
+
+  it.each([
+    ['AWS::S3::Bucket', 'no S3 locally: the bucket does not exist, and its notifications never fire'],
+    ['AWS::Lambda::Url', 'function URLs are not served locally; invoke the function through the Lambda API'],
+    ['AWS::Logs::SubscriptionFilter', 'no CloudWatch Logs locally: log events are not delivered to its destination'],
+    ['AWS::Logs::MetricFilter', 'no CloudWatch Logs locally: no metric is emitted from log events'],
+    ['AWS::CloudWatch::Alarm', 'no CloudWatch metrics locally: the alarm never changes state, and its actions never run'],
+    ['AWS::ApiGateway::RestApi', 'no API Gateway locally: the REST API and its methods are not served'],
+    ['AWS::ApiGatewayV2::Api', 'no API Gateway locally: the API and its routes are not served'],
+    ['AWS::Pipes::Pipe', 'pipes do not run locally: nothing is read from its source'],
+    ['AWS::Scheduler::Schedule', 'schedules do not run locally: its target is never invoked'],
+    ['Custom::CDKBucketDeployment', 'custom resource not run locally: its files are not copied to the bucket'],
+    [
+      'Custom::AWS',
+      "custom resource not run locally: its AWS SDK call is not made, and attributes from the call's response do not resolve",
+    ],
+    ['Custom::MyThing', 'custom resource not run locally: its provider does not run, so attributes it would return do not resolve'],
+  ])('names %s once, with what is not run', (type, note) => {
+    expect(loadForRuntime({ Resources: { R: { Type: type, Properties: {} } } }).warnings).toEqual([`Test/R (${type}): ${note}`]);
+  });
+
+  it('names a REST API once, not each of its resources, methods, deployment and stage', () => {
+    const { stack, warnings } = loadForRuntime({
+      Resources: {
+        Api: { Type: 'AWS::ApiGateway::RestApi', Properties: { Name: 'api' } },
+        Items: {
+          Type: 'AWS::ApiGateway::Resource',
+          Properties: { RestApiId: { Ref: 'Api' }, ParentId: { 'Fn::GetAtt': ['Api', 'RootResourceId'] }, PathPart: 'items' },
+        },
+        Get: {
+          Type: 'AWS::ApiGateway::Method',
+          Properties: { RestApiId: { Ref: 'Api' }, ResourceId: { Ref: 'Items' }, HttpMethod: 'GET' },
+        },
+        Deployment: { Type: 'AWS::ApiGateway::Deployment', Properties: { RestApiId: { Ref: 'Api' } }, DependsOn: ['Get'] },
+        Stage: {
+          Type: 'AWS::ApiGateway::Stage',
+          Properties: { RestApiId: { Ref: 'Api' }, DeploymentId: { Ref: 'Deployment' }, StageName: 'prod' },
+        },
+        Url: {
+          Type: 'AWS::CDK::Metadata',
+          Properties: { Url: { 'Fn::Sub': 'https://${Api}.execute-api.${AWS::Region}.${AWS::URLSuffix}/${Stage}/' } },
+        },
+      },
+    });
+    expect(warnings).toEqual(['Test/Api (AWS::ApiGateway::RestApi): no API Gateway locally: the REST API and its methods are not served']);
+    expect(resource(stack, 'Url').properties.Url).toBe(`https://${resource(stack, 'Api').ref}.execute-api.us-east-1.amazonaws.com/prod/`);
+    expect(resource(stack, 'Api').ref).toMatch(/^[a-z0-9]{10}$/);
+  });
+
+  it("resolves a bucket deployment's DestinationBucketArn and a bucket's ARN and domain names", () => {
+    const { stack } = loadForRuntime({
+      Resources: {
+        Site: { Type: 'AWS::S3::Bucket' },
+        Deploy: { Type: 'Custom::CDKBucketDeployment', Properties: { DestinationBucketName: { Ref: 'Site' } } },
+        M: {
+          Type: 'AWS::CDK::Metadata',
+          Properties: { A: { 'Fn::GetAtt': ['Deploy', 'DestinationBucketArn'] }, D: { 'Fn::GetAtt': ['Site', 'RegionalDomainName'] } },
+        },
+      },
+    });
+    const bucket = resource(stack, 'Site').ref;
+    expect(bucket).toBe('test-site');
+    expect(resource(stack, 'M').properties).toEqual({ A: 'arn:aws:s3:::test-site', D: 'test-site.s3.us-east-1.amazonaws.com' });
+  });
+
+  it('leaves the functions that only back custom resources out, quietly, and runs the others', () => {
+    const { stack, warnings } = loadForRuntime({
+      Resources: {
+        Retention: {
+          Type: 'Custom::LogRetention',
+          Properties: {
+            ServiceToken: { 'Fn::GetAtt': ['LogRetentionaae0aa3c5b4d4f87b02d85b201efdd8aFD4BFC8A', 'Arn'] },
+            LogGroupName: 'g',
+          },
+        },
+        LogRetentionaae0aa3c5b4d4f87b02d85b201efdd8aFD4BFC8A: {
+          Type: 'AWS::Lambda::Function',
+          Properties: { Handler: 'index.handler', Code: { S3Bucket: 'b', S3Key: 'missing.zip' } },
+        },
+        Framework: {
+          Type: 'Custom::Thing',
+          Properties: { ServiceToken: { 'Fn::GetAtt': ['ProviderframeworkonEvent', 'Arn'] } },
+        },
+        ProviderframeworkonEvent: {
+          Type: 'AWS::Lambda::Function',
+          Properties: {
+            Code: { ZipFile: 'exports.handler = () => {}' },
+            Environment: { Variables: { USER_ON_EVENT_FUNCTION_ARN: { 'Fn::GetAtt': ['OnEvent', 'Arn'] } } },
+          },
+        },
+        OnEvent: { Type: 'AWS::Lambda::Function', Properties: { Code: { ZipFile: 'x' } } },
+        App: { Type: 'AWS::Lambda::Function', Properties: { Code: { ZipFile: 'x' } } },
+      },
+    });
+    expect(warnings).toEqual([
+      'Test/Framework (Custom::Thing): custom resource not run locally: its provider does not run, so attributes it would return do not resolve',
+    ]);
+    const providers = stack.resources.filter((r) => r.customResourceProvider).map((r) => r.logicalId);
+    expect(providers.sort()).toEqual(['LogRetentionaae0aa3c5b4d4f87b02d85b201efdd8aFD4BFC8A', 'OnEvent', 'ProviderframeworkonEvent']);
+    const definitions = serviceDefinitions({ stacks: [stack], warnings });
+    expect(definitions.warnings).toEqual([
+      'Test/App (AWS::Lambda::Function): no code asset folder was found (inline or image code is not run locally); it is left out',
+    ]);
+  });
+});
