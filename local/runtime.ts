@@ -70,7 +70,8 @@ export class LocalRuntime {
     const url = await endpoint.start();
     try {
       // SSM first: template parameters of type AWS::SSM::Parameter::Value<...> read its store while loading.
-      const ssmDb = new DataFolder(options.dataDir).database('ssm');
+      const data = new DataFolder(options.dataDir);
+      const ssmDb = data.database('ssm');
       const ssm = new SsmService({ db: ssmDb, clock, accountId, region });
       const app = loadApp({
         cdkOut: options.cdkOut,
@@ -84,7 +85,6 @@ export class LocalRuntime {
       const warnings = [...app.warnings, ...definitions.warnings];
       warnings.push(...ssm.declare(ssmParameterDefinitions(app)));
 
-      const data = new DataFolder(options.dataDir);
       const sqsDb = data.database('sqs');
       const eventsDb = data.database('events');
       const statesDb = data.database('states');
@@ -150,6 +150,7 @@ export class LocalRuntime {
         events,
         statusEvents: events,
         dynamodb: statesDynamoDb,
+        sdkServices: { ssm },
         log: (line) => log(`[states] ${line}`),
       });
 
