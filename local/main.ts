@@ -1,9 +1,20 @@
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEFAULT_DATA_DIR, LocalRuntime } from './runtime.js';
-import { startupReport } from './startup-report.js';
+
+// The runtime keeps its state with node:sqlite and runs functions on the Node that Lambda's
+// nodejs24.x runs; `npm start` uses the repo's own Node 24, a bare `node` may be older.
+const nodeMajor = Number(process.versions.node.split('.')[0]);
+if (nodeMajor < 24) {
+  console.error(
+    `the local runtime needs Node 24 or newer (this is Node ${process.versions.node}); run it with npm start, which uses the repo's own Node 24 (node_modules/.bin/node)`,
+  );
+  process.exit(1);
+}
+const { LocalRuntime } = await import('./runtime.js');
+const { startupReport } = await import('./startup-report.js');
 
 /**
  * `npm start`: synthesizes the app if its sources changed since the last synth, then
@@ -13,7 +24,7 @@ import { startupReport } from './startup-report.js';
 const { values } = parseArgs({
   options: {
     port: { type: 'string', default: process.env.SWITCHYARD_PORT ?? '4566' },
-    data: { type: 'string', default: process.env.SWITCHYARD_DATA ?? DEFAULT_DATA_DIR },
+    data: { type: 'string', default: process.env.SWITCHYARD_DATA },
     'cdk-out': { type: 'string', default: 'cdk.out' },
     synth: { type: 'boolean', default: true },
     help: { type: 'boolean', default: false },
@@ -26,7 +37,8 @@ if (values.help) {
 
 Runs the synthesized app on this machine behind an AWS-compatible endpoint.
   --port      port of the endpoint (0: any free port); env SWITCHYARD_PORT
-  --data      folder holding all local state; env SWITCHYARD_DATA
+  --data      folder holding all local state; env SWITCHYARD_DATA (default .data, and
+              .data/apps/<app>-<hash> for another app's assembly, so apps never share state)
   --cdk-out   cloud assembly to run; any folder other than this project's cdk.out
               (another app's assembly) runs as it is, never synthesized
   --no-synth  run cdk.out as it is, even if the sources are newer`);
@@ -59,12 +71,25 @@ if (!existsSync(path.join(cdkOut, 'manifest.json'))) {
   process.exit(1);
 }
 
+// Another app's state never mixes with this project's: each assembly gets its own folder by default.
+const dataDir = path.resolve(
+  values.data ??
+    (cdkOut === ownCdkOut
+      ? path.join(root, '.data')
+      : path.join(
+          root,
+          '.data',
+          'apps',
+          `${path.basename(path.dirname(cdkOut))}-${createHash('sha256').update(cdkOut).digest('hex').slice(0, 8)}`,
+        )),
+);
+
 const port = Number(values.port);
 if (!Number.isInteger(port) || port < 0 || port > 65_535) {
   console.error(`--port is ${JSON.stringify(values.port)}; it must be a whole number from 0 to 65535 (0 picks a free port)`);
   process.exit(1);
 }
-const runtime = await LocalRuntime.start({ cdkOut, dataDir: path.resolve(values.data), port }).catch((error: NodeJS.ErrnoException) => {
+const runtime = await LocalRuntime.start({ cdkOut, dataDir, port }).catch((error: NodeJS.ErrnoException) => {
   if (error.code === 'EADDRINUSE') {
     console.error(`port ${port} is already in use (another local runtime?); stop it or pass --port <n> (0 picks a free port)`);
     process.exit(1);
@@ -75,7 +100,7 @@ const report = startupReport({
   url: runtime.url,
   definitions: runtime.definitions,
   warnings: runtime.warnings,
-  dataDir: path.resolve(values.data),
+  dataDir,
   startedSeconds: (performance.now() - started) / 1000,
   root,
 });

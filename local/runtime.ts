@@ -1,4 +1,3 @@
-import * as path from 'node:path';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
 import type { AwsError } from './aws-error.js';
 import { type Clock, systemClock } from './clock.js';
@@ -248,5 +247,3 @@ async function ensureTables(url: string, region: string, tables: ServiceDefiniti
     client.destroy();
   }
 }
-
-export const DEFAULT_DATA_DIR = path.join(process.cwd(), '.data');
