@@ -1,10 +1,32 @@
-// Runs one Lambda function's bundle inside a worker thread, one invocation at a time,
-// as one Lambda execution environment does. Plain JavaScript: it is loaded by
-// worker_threads directly, without the TypeScript loader the runtime runs under.
-import { pathToFileURL } from 'node:url';
+// Runs one Lambda function's code inside a worker thread, one invocation at a time, as one
+// Lambda execution environment does: module resolution as the managed runtime has it
+// (module-resolution.mjs), the handler loaded as the runtime interface client loads it
+// (user-function.mjs), then invocations with Lambda's context object. Plain JavaScript:
+// it is loaded by worker_threads directly, without the TypeScript loader the runtime runs under.
+import { getHeapStatistics } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
+import { installModuleResolution } from './module-resolution.mjs';
+import { loadHandler } from './user-function.mjs';
 
-const { entry, handlerName, functionName, functionVersion, invokedFunctionArn, memoryLimitInMB, logGroupName, logStreamName } = workerData;
+const {
+  taskRoot,
+  handlerString,
+  runtime,
+  layerRoots,
+  runtimeRoot,
+  functionName,
+  functionVersion,
+  invokedFunctionArn,
+  memoryLimitInMB,
+  logGroupName,
+  logStreamName,
+} = workerData;
+
+/**
+ * nodejs24.x runs the new runtime interface client: async handlers only, a context without
+ * done/succeed/fail. Older Node.js runtimes keep callback handlers and those methods.
+ */
+const legacyCallbacks = /^nodejs(\d+)/.test(runtime) && Number(/^nodejs(\d+)/.exec(runtime)[1]) < 24;
 
 function serializeError(error) {
   if (error instanceof Error) {
@@ -18,25 +40,83 @@ function serializeError(error) {
   return { errorType: typeof error, errorMessage: typeof error === 'string' ? error : (JSON.stringify(error) ?? String(error)), trace: [] };
 }
 
+function runtimeError(name, message) {
+  const error = new Error(message);
+  error.name = name;
+  return error;
+}
+
+const initStarted = performance.now();
 let handler;
 try {
-  const module = await import(pathToFileURL(entry).href);
-  handler = module[handlerName];
-  if (typeof handler !== 'function') {
-    const error = new Error(`${entry.split('/').pop()}.${handlerName} is undefined or not exported`);
-    error.name = 'Runtime.HandlerNotFound';
-    throw error;
+  installModuleResolution({ taskRoot, layerRoots, runtimeRoot });
+  handler = await loadHandler(taskRoot, handlerString);
+  if (!legacyCallbacks && handler.length >= 3) {
+    throw runtimeError(
+      'Runtime.CallbackHandlerDeprecated',
+      'ERROR: AWS Lambda has removed support for callback-based function handlers starting with Node.js 24. You need to modify this function to use a supported handler signature to use Node.js 24 or later. For more information see https://docs.aws.amazon.com/lambda/latest/dg/nodejs-handler.html.',
+    );
   }
-  parentPort.postMessage({ type: 'ready' });
+  parentPort.postMessage({ type: 'ready', initDurationMs: performance.now() - initStarted });
 } catch (error) {
-  parentPort.postMessage({ type: 'init-error', error: serializeError(error) });
+  parentPort.postMessage({ type: 'init-error', error: serializeError(error), initDurationMs: performance.now() - initStarted });
+}
+
+function respond(id, outcome) {
+  const memoryUsedMb = Math.ceil(getHeapStatistics().used_heap_size / (1024 * 1024));
+  if (outcome.error !== undefined) {
+    parentPort.postMessage({ type: 'error', id, error: serializeError(outcome.error), memoryUsedMb });
+    return;
+  }
+  let payload;
+  try {
+    // Lambda serializes the result as JSON; undefined becomes null.
+    payload = JSON.stringify(outcome.result ?? null);
+  } catch {
+    parentPort.postMessage({
+      type: 'error',
+      id,
+      error: serializeError(runtimeError('Runtime.JSONStringifyError', 'Unable to stringify response body')),
+      memoryUsedMb,
+    });
+    return;
+  }
+  parentPort.postMessage({ type: 'result', id, payload, memoryUsedMb });
+}
+
+/** Runs a handler of the older runtimes: the callback, context.done/succeed/fail or a promise settle it, whichever comes first. */
+function invokeLegacy(event, context) {
+  return new Promise((resolve) => {
+    let settled = false;
+    const callback = (error, result) => {
+      if (settled) return;
+      settled = true;
+      resolve(error === undefined || error === null ? { result } : { error });
+    };
+    context.done = callback;
+    context.succeed = (result) => callback(null, result);
+    context.fail = (error) => callback(error ?? 'handled');
+    try {
+      const returned = handler(event, context, callback);
+      if (returned && typeof returned.then === 'function') {
+        returned.then(
+          (result) => callback(null, result),
+          (error) => callback(error ?? 'undefined'),
+        );
+      } else if (handler.length < 3) {
+        // Not emulated: the older runtime would answer null once the event loop empties.
+        callback(null, returned);
+      }
+    } catch (error) {
+      callback(error);
+    }
+  });
 }
 
 parentPort.on('message', async (message) => {
   if (message.type !== 'invoke') return;
   const { id, event, requestId, deadline } = message;
   const context = {
-    callbackWaitsForEmptyEventLoop: true,
     functionName,
     functionVersion,
     invokedFunctionArn,
@@ -46,11 +126,14 @@ parentPort.on('message', async (message) => {
     logStreamName,
     getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
   };
+  if (legacyCallbacks) {
+    context.callbackWaitsForEmptyEventLoop = true;
+    respond(id, await invokeLegacy(event, context));
+    return;
+  }
   try {
-    const result = await handler(event, context);
-    // Lambda serializes the result as JSON; undefined becomes null.
-    parentPort.postMessage({ type: 'result', id, payload: JSON.stringify(result ?? null) });
+    respond(id, { result: await handler(event, context) });
   } catch (error) {
-    parentPort.postMessage({ type: 'error', id, error: serializeError(error) });
+    respond(id, { error });
   }
 });
