@@ -5,6 +5,7 @@ import { type Clock, systemClock } from './clock.js';
 import { DynamoDbHost } from './dynamodb/dynamodb-host.js';
 import { Endpoint } from './endpoint/server.js';
 import { EventsService } from './events/events-service.js';
+import { type DestinationSender, ServiceDestinations } from './lambda/destinations.js';
 import { LambdaService } from './lambda/lambda-service.js';
 import { type ServiceDefinitions, SUPPORTED_RESOURCE_TYPES, serviceDefinitions } from './service-definitions.js';
 import { SqsQueryProtocol } from './sqs/query-protocol.js';
@@ -73,11 +74,21 @@ export class LocalRuntime {
       const sqsDb = data.database('sqs');
       const eventsDb = data.database('events');
       const statesDb = data.database('states');
+      const lambdaDb = data.database('lambda');
       const sqs = new SqsService({ db: sqsDb, clock, baseUrl: url, accountId, region });
       const dynamodb = await DynamoDbHost.start({ folder: data.folder('dynamodb') });
 
       const functionLog = (name: string, line: string) => log(`[${name}] ${line}`);
+      const lambdaDestinations: DestinationSender = new ServiceDestinations({
+        sqs,
+        lambda: { invokeAsync: (fn: string, event: unknown): Promise<{ requestId: string }> => lambda.invokeAsync(fn, event) },
+        events: { putServiceEvent: (bus, event) => (events as EventsService).putServiceEvent(bus, event) },
+        // sns: the local SNS service's publish, once it runs (see ServiceDestinations).
+      });
       const lambda = new LambdaService({
+        db: lambdaDb,
+        clock,
+        destinations: lambdaDestinations,
         functions: definitions.functions,
         sqsMappings: definitions.sqsMappings,
         sqs,
@@ -164,6 +175,7 @@ export class LocalRuntime {
         sqsDb.close();
         eventsDb.close();
         statesDb.close();
+        lambdaDb.close();
         statesDynamoDb.destroy();
         await dynamodb.stop();
       });

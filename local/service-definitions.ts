@@ -1,6 +1,8 @@
 import type { ArchiveDefinition, BusDefinition, RuleDefinition, TargetDefinition } from './events/definitions.js';
 import type { FunctionDefinition } from './lambda/function-runtime.js';
+import { runtimeWarnings } from './lambda/runtimes.js';
 import type { SqsMappingDefinition } from './lambda/sqs-event-source.js';
+import { applyAsyncConfig, functionLayers, layerFolders } from './lambda/template-config.js';
 import type { LoadedApp } from './template/load.js';
 
 /** What the local services need from the loaded templates, by service. */
@@ -24,6 +26,9 @@ export const SUPPORTED_RESOURCE_TYPES = new Set([
   'AWS::Lambda::Function',
   'AWS::Lambda::EventSourceMapping',
   'AWS::Lambda::Permission',
+  'AWS::Lambda::EventInvokeConfig',
+  'AWS::Lambda::LayerVersion',
+  'AWS::Lambda::LayerVersionPermission',
   'AWS::Events::EventBus',
   'AWS::Events::EventBusPolicy',
   'AWS::Events::Rule',
@@ -73,6 +78,7 @@ export function serviceDefinitions(app: LoadedApp): ServiceDefinitions {
   });
 
   const functions: FunctionDefinition[] = [];
+  const layers = layerFolders(byType('AWS::Lambda::LayerVersion'), warnings);
   for (const r of byType('AWS::Lambda::Function')) {
     const p = r.properties as Props;
     if (!r.assetPath) {
@@ -95,8 +101,11 @@ export function serviceDefinitions(app: LoadedApp): ServiceDefinitions {
       reservedConcurrency: p.ReservedConcurrentExecutions === undefined ? undefined : Number(p.ReservedConcurrentExecutions),
       description: p.Description === undefined ? undefined : String(p.Description),
       logGroupName: (logging?.LogGroup && logGroupNames.get(logging.LogGroup)) ?? logging?.LogGroup ?? `/aws/lambda/${r.physicalName}`,
+      layers: functionLayers(r, layers, warnings),
     });
   }
+  applyAsyncConfig(functions, byType('AWS::Lambda::Function'), byType('AWS::Lambda::EventInvokeConfig'), warnings);
+  warnings.push(...runtimeWarnings(functions));
   const functionByRef = new Map(
     functions.flatMap((f) => [
       [f.name, f.name],

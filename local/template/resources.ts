@@ -91,6 +91,14 @@ const TYPES: Record<string, TypeSpec> = {
       attributes: { Id: statementId },
     }),
   },
+  'AWS::Lambda::LayerVersion': {
+    // Ref is the version's ARN; every template deploys a layer's first version.
+    name: { property: 'LayerName', max: 140, invalid: ALPHANUMERIC_DASH_UNDERSCORE },
+    identify: (input, name) => {
+      const layerVersionArn = arn(input, 'lambda', `layer:${name}:1`);
+      return { ref: layerVersionArn, attributes: { LayerVersionArn: layerVersionArn } };
+    },
+  },
   'AWS::Events::EventBus': {
     name: { property: 'Name', max: 256, invalid: /[^A-Za-z0-9/._-]/g },
     identify: (input, name) => ({ ref: name, attributes: { Arn: arn(input, 'events', `event-bus/${name}`), Name: name } }),

@@ -36,6 +36,7 @@ describe('identify', () => {
         'AWS::IAM::Role',
         'AWS::Lambda::EventSourceMapping',
         'AWS::Lambda::Function',
+        'AWS::Lambda::LayerVersion',
         'AWS::Lambda::Permission',
         'AWS::Logs::LogGroup',
         'AWS::Pipes::Pipe',
@@ -98,6 +99,17 @@ describe('identify', () => {
 
     it('replaces the characters the service refuses', () => {
       expect(generatedName('My Stack', 'Id', 64, /[^A-Za-z0-9_-]/g)).toBe('My-Stack-Id');
+    });
+  });
+
+  describe('AWS::Lambda::LayerVersion', () => {
+    it('returns the layer version ARN for Ref and LayerVersionArn', () => {
+      const layerVersionArn = `arn:aws:lambda:${REGION}:${ACCOUNT}:layer:shared:1`;
+      expect(identity('AWS::Lambda::LayerVersion', { LayerName: 'shared' })).toEqual({
+        physicalName: 'shared',
+        ref: layerVersionArn,
+        attributes: { LayerVersionArn: layerVersionArn },
+      });
     });
   });
 
