@@ -1,4 +1,5 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -264,6 +265,25 @@ describe('LambdaService asynchronous invocation', () => {
     expect(await second.messages('on-success')).toEqual([]);
   });
 
+  it('returns a throttled event to the queue without using up a retry, and runs it once there is room', async () => {
+    const slow = `export const handler = async (event) => { await new Promise((r) => setTimeout(r, event.wait ?? 0)); return 'done'; };`;
+    const s = await setup(
+      slow,
+      { maximumRetryAttempts: 0, onSuccess: ON_SUCCESS, onFailure: ON_FAILURE },
+      { overrides: { reservedConcurrency: 1 } },
+    );
+    const busy = s.lambda.invoke('async-fn', { wait: 300 });
+    await eventually(async () => (s.attempts() === 1 ? true : undefined), 10_000, 'the synchronous invocation');
+    await s.lambda.invokeAsync('async-fn', { wait: 0 });
+    await quietly(s);
+    expect(s.attempts()).toBe(1);
+    await busy;
+    s.clock.advance(1_000);
+    const [success] = await messagesIn(s, 'on-success');
+    expect(success?.body).toMatchObject({ requestContext: { condition: 'Success' }, responsePayload: 'done' });
+    expect(await s.messages('on-failure')).toEqual([]);
+  });
+
   it('answers Invoke with X-Amz-Invocation-Type Event with 202 and the request id', async () => {
     const s = await setup(SUCCEEDING, { onSuccess: ON_SUCCESS });
     const response = await s.lambda.handle({
@@ -286,5 +306,69 @@ describe('LambdaService asynchronous invocation', () => {
     const python = await setup('', undefined, { overrides: { runtime: 'python3.13' } });
     await expect(python.lambda.invokeAsync('async-fn', {})).rejects.toMatchObject({ code: 'InvalidRuntimeException', status: 502 });
     expect(python.lambda.queuedAsyncEvents('async-fn')).toBe(0);
+  });
+});
+
+describe('LambdaService asynchronous invocation across a SIGKILL', () => {
+  it('runs an event accepted before the process was killed mid-attempt, after the restart', async () => {
+    const folder = mkdtempSync(path.join(tmpdir(), 'switchyard-async-kill-'));
+    const dbFile = path.join(folder, 'lambda.sqlite');
+    const codePath = path.join(folder, 'code');
+    mkdirSync(codePath);
+    writeFileSync(
+      path.join(codePath, 'index.mjs'),
+      `export const handler = async (event) => { if (process.env.SLOW) await new Promise((r) => setTimeout(r, 60_000)); return event.id; };`,
+    );
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', path.join(import.meta.dirname, 'fixtures', 'accept-async-event.ts'), dbFile, codePath],
+      {
+        cwd: path.join(import.meta.dirname, '..', '..', '..'),
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    let output = '';
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`child did not start an attempt:\n${output}`)), 30_000);
+      child.stdout?.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+        if (output.includes('accepted') && output.includes('attempt started')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+    const requestId = /accepted (\S+)/.exec(output)?.[1];
+    child.kill('SIGKILL');
+    await new Promise((resolve) => child.once('exit', resolve));
+
+    const records: unknown[] = [];
+    const db = openDatabase(dbFile);
+    const lambda = new LambdaService({
+      functions: [
+        definition(SUCCEEDING, { onSuccess: ON_SUCCESS }, codePath, {
+          name: 'durable-fn',
+          arn: 'arn:aws:lambda:us-east-1:000000000000:function:durable-fn',
+        }),
+      ],
+      sqsMappings: [],
+      sqs: {} as never,
+      baseEnvironment: {},
+      region: 'us-east-1',
+      log: () => {},
+      db,
+      destinations: { send: async (_arn, payload) => void records.push(JSON.parse(payload)) },
+      asyncTiming: { pollIntervalMs: 10 },
+    });
+    cleanups.push(async () => {
+      await lambda.stop();
+      db.close();
+    });
+    await lambda.start();
+    const [record] = await eventually(async () => (records.length > 0 ? records : undefined), 10_000, 'the success record');
+    expect(record).toMatchObject({
+      requestContext: { requestId, condition: 'Success', approximateInvokeCount: 2 },
+      requestPayload: { id: 'K-1' },
+    });
   });
 });
