@@ -266,22 +266,28 @@ describe('LambdaService asynchronous invocation', () => {
   });
 
   it('returns a throttled event to the queue without using up a retry, and runs it once there is room', async () => {
-    const slow = `export const handler = async (event) => { await new Promise((r) => setTimeout(r, event.wait ?? 0)); return 'done'; };`;
-    const s = await setup(
-      slow,
-      { maximumRetryAttempts: 0, onSuccess: ON_SUCCESS, onFailure: ON_FAILURE },
-      { overrides: { reservedConcurrency: 1 } },
-    );
+    const source = `export const handler = async (event) => {
+      await new Promise((r) => setTimeout(r, event.wait ?? 0));
+      if (event.fail) throw new Error('failed after the throttle');
+      return 'done';
+    };`;
+    const s = await setup(source, { maximumRetryAttempts: 1, onFailure: ON_FAILURE }, { overrides: { reservedConcurrency: 1 } });
     const busy = s.lambda.invoke('async-fn', { wait: 300 });
     await eventually(async () => (s.attempts() === 1 ? true : undefined), 10_000, 'the synchronous invocation');
-    await s.lambda.invokeAsync('async-fn', { wait: 0 });
+    await s.lambda.invokeAsync('async-fn', { fail: true });
     await quietly(s);
     expect(s.attempts()).toBe(1);
     await busy;
     s.clock.advance(1_000);
-    const [success] = await messagesIn(s, 'on-success');
-    expect(success?.body).toMatchObject({ requestContext: { condition: 'Success' }, responsePayload: 'done' });
-    expect(await s.messages('on-failure')).toEqual([]);
+    await attemptsDone(s, 2);
+    // The throttle did not count: the function error still has its one retry.
+    s.clock.advance(60_000);
+    await attemptsDone(s, 3);
+    const [failure] = await messagesIn(s, 'on-failure');
+    expect(failure?.body).toMatchObject({
+      requestContext: { condition: 'RetriesExhausted' },
+      responsePayload: { errorMessage: 'failed after the throttle' },
+    });
   });
 
   it('answers Invoke with X-Amz-Invocation-Type Event with 202 and the request id', async () => {
