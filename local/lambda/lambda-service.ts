@@ -31,6 +31,7 @@ const MAX_ASYNC_PAYLOAD_BYTES = 1_048_576;
 
 const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations\/?$/;
 const FUNCTION_PATH = /^\/2015-03-31\/functions\/([^/]+)\/?$/;
+const EVENT_INVOKE_CONFIG_PATH = /^\/2019-09-25\/functions\/([^/]+)\/event-invoke-config\/?$/;
 
 /**
  * Lambda: runs each function's bundle from the cloud assembly in worker threads and
@@ -136,7 +137,7 @@ export class LambdaService implements RestProtocolService {
   }
 
   handles(request: Pick<RawRequest, 'path'>): boolean {
-    return request.path.startsWith('/2015-03-31/');
+    return request.path.startsWith('/2015-03-31/') || EVENT_INVOKE_CONFIG_PATH.test(request.path);
   }
 
   async handle(request: RawRequest): Promise<RawResponse> {
@@ -158,6 +159,8 @@ export class LambdaService implements RestProtocolService {
     if (request.path.replace(/\/$/, '') === '/2015-03-31/functions' && request.method === 'GET') {
       return json(200, { Functions: [...this.#functions.values()].map((fn) => configuration(fn.definition)) });
     }
+    const eventInvokeConfig = EVENT_INVOKE_CONFIG_PATH.exec(request.path);
+    if (eventInvokeConfig && request.method === 'GET') return json(200, this.#eventInvokeConfig(eventInvokeConfig[1] ?? ''));
     const get = FUNCTION_PATH.exec(request.path);
     if (get && request.method === 'GET') {
       const fn = this.#function(get[1] ?? '');
@@ -213,6 +216,31 @@ export class LambdaService implements RestProtocolService {
     return { status: 200, headers, body: outcome.ok ? outcome.payload : JSON.stringify(outcome.error) };
   }
 
+  /** GetFunctionEventInvokeConfig: what the template's AWS::Lambda::EventInvokeConfig set. */
+  #eventInvokeConfig(name: string) {
+    const fn = this.#function(name);
+    const config = fn.definition.asyncConfig;
+    const configured =
+      config &&
+      (config.maximumRetryAttempts !== undefined ||
+        config.maximumEventAgeSeconds !== undefined ||
+        config.onSuccess !== undefined ||
+        config.onFailure !== undefined);
+    if (!configured) {
+      throw new AwsError('ResourceNotFoundException', `The function ${fn.definition.arn} doesn't have an EventInvokeConfig`, 404);
+    }
+    return {
+      FunctionArn: `${fn.definition.arn}:$LATEST`,
+      LastModified: 0,
+      MaximumRetryAttempts: config.maximumRetryAttempts,
+      MaximumEventAgeInSeconds: config.maximumEventAgeSeconds,
+      DestinationConfig: {
+        OnSuccess: config.onSuccess === undefined ? {} : { Destination: config.onSuccess },
+        OnFailure: config.onFailure === undefined ? {} : { Destination: config.onFailure },
+      },
+    };
+  }
+
   #function(nameOrArn: string): FunctionRuntime {
     // Accepts a name, a full ARN or a partial ARN, with or without a qualifier.
     const parts = decodeURIComponent(nameOrArn).split(':');
@@ -234,6 +262,7 @@ function configuration(definition: FunctionDefinition) {
     MemorySize: definition.memorySize,
     Architectures: [definition.architecture],
     Environment: { Variables: definition.environment },
+    ...(definition.asyncConfig?.deadLetterArn ? { DeadLetterConfig: { TargetArn: definition.asyncConfig.deadLetterArn } } : {}),
     PackageType: 'Zip',
     State: 'Active',
     LastUpdateStatus: 'Successful',

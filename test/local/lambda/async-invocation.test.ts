@@ -306,6 +306,28 @@ describe('LambdaService asynchronous invocation', () => {
     expect(success?.body).toMatchObject({ requestContext: { requestId } });
   });
 
+  it('serves GetFunctionEventInvokeConfig from the template, and ResourceNotFoundException without one', async () => {
+    const get = (lambda: LambdaService) =>
+      lambda.handle({
+        method: 'GET',
+        path: '/2019-09-25/functions/async-fn/event-invoke-config',
+        query: new URLSearchParams(),
+        headers: {},
+        body: Buffer.alloc(0),
+      });
+    const configured = await setup(SUCCEEDING, { maximumRetryAttempts: 1, onFailure: ON_FAILURE, deadLetterArn: DEAD_LETTER });
+    const response = await get(configured.lambda);
+    expect(response.status).toBe(200);
+    expect(JSON.parse(String(response.body))).toEqual({
+      FunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:async-fn:$LATEST',
+      LastModified: 0,
+      MaximumRetryAttempts: 1,
+      DestinationConfig: { OnSuccess: {}, OnFailure: { Destination: ON_FAILURE } },
+    });
+    const plain = await setup(SUCCEEDING, undefined);
+    expect(await get(plain.lambda)).toMatchObject({ status: 404, headers: { 'x-amzn-errortype': 'ResourceNotFoundException' } });
+  });
+
   it('fails if the function does not exist or does not run locally', async () => {
     const s = await setup(SUCCEEDING, undefined);
     await expect(s.lambda.invokeAsync('no-such-fn', {})).rejects.toMatchObject({ code: 'ResourceNotFoundException', status: 404 });
