@@ -107,7 +107,12 @@ describe('LocalTargetDelivery to Lambda', () => {
       states: {} as never,
       forwardToBus: () => {},
       log: () => {},
-      lambda: { invokeAsync: async (fn, input) => (invoked.push([fn, input]), { requestId: 'r' }) },
+      lambda: {
+        invokeAsync: async (fn, input) => {
+          invoked.push([fn, input]);
+          return { requestId: 'r' };
+        },
+      },
     });
     await delivery.deliver(target, '{"a":1}', event);
     expect(invoked).toEqual([[target.arn, { a: 1 }]]);
