@@ -198,6 +198,16 @@ export function installModuleResolution({ taskRoot, layerRoots, runtimeRoot }) {
           );
         }
       }
+      if (packageName(specifier) === 'aws-sdk') {
+        // nodejs16.x and older runtimes shipped the SDK v2; the local runtime has only v3, as nodejs18.x and later do.
+        throw notFound(
+          specifier,
+          parentPath,
+          isRequire,
+          `Cannot find module '${specifier}' imported from ${parentPath}: the AWS SDK for JavaScript v2 came with the nodejs16.x and older ` +
+            `runtimes only; the local runtime provides the v3 SDK (@aws-sdk/*), as nodejs18.x and later do. Bundle aws-sdk with the function.`,
+        );
+      }
       throw ownError ?? notFound(specifier, parentPath, isRequire);
     },
   });

@@ -3,6 +3,8 @@
 // (module-resolution.mjs), the handler loaded as the runtime interface client loads it
 // (user-function.mjs), then invocations with Lambda's context object. Plain JavaScript:
 // it is loaded by worker_threads directly, without the TypeScript loader the runtime runs under.
+import { Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import { getHeapStatistics } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
 import { installModuleResolution } from './module-resolution.mjs';
@@ -46,12 +48,37 @@ function runtimeError(name, message) {
   return error;
 }
 
+const STREAMING = Symbol.for('aws.lambda.runtime.handler.streaming');
+const HIGH_WATER_MARK = Symbol.for('aws.lambda.runtime.handler.streaming.highWaterMark');
+
+/** The `awslambda` global the runtime gives function code, for response streaming. */
+globalThis.awslambda = {
+  streamifyResponse(handler, options) {
+    handler[STREAMING] = 'response';
+    if (options?.highWaterMark !== undefined) handler[HIGH_WATER_MARK] = options.highWaterMark;
+    return handler;
+  },
+  HttpResponseStream: {
+    from(stream, prelude) {
+      stream.setContentType('application/vnd.awslambda.http-integration-response');
+      stream.write(JSON.stringify(prelude));
+      stream.write(new Uint8Array(8));
+      return stream;
+    },
+  },
+};
+
 const initStarted = performance.now();
 let handler;
+let streaming = false;
 try {
   installModuleResolution({ taskRoot, layerRoots, runtimeRoot });
   handler = await loadHandler(taskRoot, handlerString);
-  if (!legacyCallbacks && handler.length >= 3) {
+  if (handler[STREAMING]) {
+    if (handler[STREAMING] !== 'response') throw runtimeError('Runtime.MalformedStreamingHandler', 'Only response streaming is supported.');
+    streaming = true;
+  }
+  if (!legacyCallbacks && !streaming && handler.length >= 3) {
     throw runtimeError(
       'Runtime.CallbackHandlerDeprecated',
       'ERROR: AWS Lambda has removed support for callback-based function handlers starting with Node.js 24. You need to modify this function to use a supported handler signature to use Node.js 24 or later. For more information see https://docs.aws.amazon.com/lambda/latest/dg/nodejs-handler.html.',
@@ -62,7 +89,31 @@ try {
   parentPort.postMessage({ type: 'init-error', error: serializeError(error), initDurationMs: performance.now() - initStarted });
 }
 
-function respond(id, outcome) {
+/**
+ * Runs a response-streaming handler for a buffered Invoke: what it writes to the stream,
+ * once the stream ends, is the response (as Invoke answers for a streaming function).
+ */
+async function invokeStreaming(event, context) {
+  const chunks = [];
+  const stream = new Writable({
+    highWaterMark: handler[HIGH_WATER_MARK],
+    write(chunk, _encoding, callback) {
+      chunks.push(Buffer.from(chunk));
+      callback();
+    },
+  });
+  stream.setContentType = () => {};
+  try {
+    await handler(event, stream, context);
+    if (!stream.writableEnded) stream.end();
+    await finished(stream);
+    return { result: Buffer.concat(chunks).toString('utf8') };
+  } catch (error) {
+    return { error };
+  }
+}
+
+function respond(id, outcome, options = {}) {
   const memoryUsedMb = Math.ceil(getHeapStatistics().used_heap_size / (1024 * 1024));
   if (outcome.error !== undefined) {
     parentPort.postMessage({ type: 'error', id, error: serializeError(outcome.error), memoryUsedMb });
@@ -70,8 +121,8 @@ function respond(id, outcome) {
   }
   let payload;
   try {
-    // Lambda serializes the result as JSON; undefined becomes null.
-    payload = JSON.stringify(outcome.result ?? null);
+    // Lambda serializes the result as JSON (undefined becomes null); a stream's bytes go as they are.
+    payload = options.raw ? outcome.result : JSON.stringify(outcome.result ?? null);
   } catch {
     parentPort.postMessage({
       type: 'error',
@@ -126,6 +177,10 @@ parentPort.on('message', async (message) => {
     logStreamName,
     getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
   };
+  if (streaming) {
+    respond(id, await invokeStreaming(event, context), { raw: true });
+    return;
+  }
   if (legacyCallbacks) {
     context.callbackWaitsForEmptyEventLoop = true;
     respond(id, await invokeLegacy(event, context));

@@ -159,6 +159,32 @@ describe('FunctionRuntime handler resolution', () => {
     await expect(fail.invoke({})).resolves.toMatchObject({ ok: false, error: { errorType: 'Error', errorMessage: 'nope' } });
   });
 
+  it('runs a response-streaming handler (awslambda.streamifyResponse), answering with what it wrote', async () => {
+    const { runtime } = fn(
+      {
+        'index.mjs': `export const handler = awslambda.streamifyResponse(async (event, responseStream) => {
+          responseStream.write('hello ');
+          await new Promise((r) => setTimeout(r, 5));
+          responseStream.write(event.name);
+          responseStream.end();
+        });`,
+      },
+      'index.handler',
+    );
+    await expect(runtime.invoke({ name: 'Ada' })).resolves.toMatchObject({ ok: true, payload: 'hello Ada' });
+  });
+
+  it('fails with an explanation when code requires aws-sdk (v2), which only nodejs16.x and older provided', async () => {
+    const { runtime } = fn({ 'index.js': `const AWS = require('aws-sdk'); exports.handler = async () => 1;` }, 'index.handler', {
+      runtime: 'nodejs16.x',
+    });
+    const outcome = await runtime.invoke({});
+    expect(outcome).toMatchObject({ ok: false, error: { errorType: 'Runtime.ImportModuleError' } });
+    expect(outcome.ok ? '' : outcome.error.errorMessage).toContain(
+      'SDK for JavaScript v2 came with the nodejs16.x and older runtimes only',
+    );
+  });
+
   it('lets unbundled code load the AWS SDK v3 the managed runtime provides, pointed at the local endpoint', async () => {
     const requests: string[] = [];
     const server = createServer((request, response) => {
