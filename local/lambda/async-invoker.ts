@@ -70,6 +70,11 @@ export class AsyncInvoker {
   }
 
   start(): void {
+    for (const name of this.#store.functionNames()) {
+      if (this.functions.has(name)) continue;
+      const dropped = this.#store.deleteFunction(name);
+      this.options.log(name, `${dropped} queued async event(s) dropped: the function is no longer in the app`);
+    }
     this.#stopped = false;
     this.#kick();
   }
@@ -100,33 +105,32 @@ export class AsyncInvoker {
   #drain(): void {
     if (this.#stopped) return;
     const now = this.options.clock.now();
-    for (const row of this.#store.due(now, 1000)) {
-      if (this.#inFlight.has(row.seq)) continue;
-      const fn = this.functions.get(row.function_name);
-      if (!fn) {
-        this.options.log(row.function_name, `async event ${row.request_id} dropped: the function is no longer in the app`);
-        this.#store.delete(row.seq);
-        continue;
-      }
-      const running = this.#running.get(row.function_name) ?? 0;
-      if (running >= fn.maxConcurrency) continue;
-      this.#running.set(row.function_name, running + 1);
-      this.#inFlight.add(row.seq);
-      const attempt = this.#attempt(fn, row)
-        .catch((error: unknown) =>
-          this.options.log(fn.definition.name, `async event ${row.request_id}: ${(error as Error).stack ?? String(error)}`),
-        )
-        .finally(() => {
-          this.#inFlight.delete(row.seq);
-          this.#running.set(row.function_name, (this.#running.get(row.function_name) ?? 1) - 1);
-          this.#pending.delete(attempt);
-          this.#kick();
-        });
-      this.#pending.add(attempt);
+    for (const [name, fn] of this.functions) {
+      const running = this.#running.get(name) ?? 0;
+      const free = fn.maxConcurrency - running;
+      if (free <= 0) continue;
+      // The rows in flight are due too and come first; read past them.
+      const rows = this.#store.due(name, now, running + free).filter((row) => !this.#inFlight.has(row.seq));
+      for (const row of rows.slice(0, free)) this.#dispatch(fn, row);
     }
     clearTimeout(this.#timer);
     this.#timer = setTimeout(() => this.#drain(), this.options.pollIntervalMs ?? 1000);
     this.#timer.unref();
+  }
+
+  #dispatch(fn: FunctionRuntime, row: AsyncEventRow): void {
+    const name = fn.definition.name;
+    this.#running.set(name, (this.#running.get(name) ?? 0) + 1);
+    this.#inFlight.add(row.seq);
+    const attempt = this.#attempt(fn, row)
+      .catch((error: unknown) => this.options.log(name, `async event ${row.request_id}: ${(error as Error).stack ?? String(error)}`))
+      .finally(() => {
+        this.#inFlight.delete(row.seq);
+        this.#running.set(name, (this.#running.get(name) ?? 1) - 1);
+        this.#pending.delete(attempt);
+        this.#kick();
+      });
+    this.#pending.add(attempt);
   }
 
   async #attempt(fn: FunctionRuntime, row: AsyncEventRow): Promise<void> {

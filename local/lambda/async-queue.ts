@@ -25,7 +25,7 @@ CREATE TABLE IF NOT EXISTS lambda_async_event (
   throttles INTEGER NOT NULL DEFAULT 0,
   last_response TEXT
 );
-CREATE INDEX IF NOT EXISTS lambda_async_event_due ON lambda_async_event (due_at, seq);
+CREATE INDEX IF NOT EXISTS lambda_async_event_function_due ON lambda_async_event (function_name, due_at, seq);
 `;
 
 export interface AsyncEventRow {
@@ -50,13 +50,15 @@ export class AsyncQueueStore {
   readonly #throttled;
   readonly #delete;
   readonly #count;
+  readonly #functionNames;
+  readonly #deleteFunction;
 
   constructor(db: DatabaseSync) {
     db.exec(SCHEMA);
     this.#insert = db.prepare(
       'INSERT INTO lambda_async_event (function_name, request_id, payload, accepted_at, due_at) VALUES (?, ?, ?, ?, ?)',
     );
-    this.#due = db.prepare('SELECT * FROM lambda_async_event WHERE due_at <= ? ORDER BY due_at, seq LIMIT ?');
+    this.#due = db.prepare('SELECT * FROM lambda_async_event WHERE function_name = ? AND due_at <= ? ORDER BY due_at, seq LIMIT ?');
     this.#started = db.prepare('UPDATE lambda_async_event SET invoke_count = invoke_count + 1 WHERE seq = ?');
     this.#failed = db.prepare(
       'UPDATE lambda_async_event SET function_errors = function_errors + 1, due_at = ?, last_response = ? WHERE seq = ?',
@@ -64,14 +66,27 @@ export class AsyncQueueStore {
     this.#throttled = db.prepare('UPDATE lambda_async_event SET throttles = throttles + 1, due_at = ?, last_response = ? WHERE seq = ?');
     this.#delete = db.prepare('DELETE FROM lambda_async_event WHERE seq = ?');
     this.#count = db.prepare('SELECT COUNT(*) AS n FROM lambda_async_event WHERE function_name = ?');
+    this.#functionNames = db.prepare('SELECT DISTINCT function_name FROM lambda_async_event');
+    this.#deleteFunction = db.prepare('DELETE FROM lambda_async_event WHERE function_name = ?');
   }
 
   insert(functionName: string, requestId: string, payload: string, now: number): void {
     this.#insert.run(functionName, requestId, payload, now, now);
   }
 
-  due(now: number, limit: number): AsyncEventRow[] {
-    return this.#due.all(now, limit) as unknown as AsyncEventRow[];
+  /** A function's events whose time has come, oldest first. */
+  due(functionName: string, now: number, limit: number): AsyncEventRow[] {
+    return this.#due.all(functionName, now, limit) as unknown as AsyncEventRow[];
+  }
+
+  /** The functions that have events queued (a function may have left the app since). */
+  functionNames(): string[] {
+    return (this.#functionNames.all() as { function_name: string }[]).map((row) => row.function_name);
+  }
+
+  /** Drops the events of a function that is no longer in the app; returns how many. */
+  deleteFunction(functionName: string): number {
+    return Number(this.#deleteFunction.run(functionName).changes);
   }
 
   /** Counts an attempt before it runs, so a crash mid-attempt still counts it. */
