@@ -116,13 +116,15 @@ export class FunctionRuntime {
     }
     const requestId = options.requestId ?? randomUUID();
     const env = await this.#acquire(options.throttle ?? false);
-    const started = performance.now();
+    let started = performance.now();
     let discard = false;
     let initDurationMs: number | undefined;
     let memoryUsedMb: number | undefined;
     let status = '';
     try {
       const init = await env.ready;
+      // As in Lambda, Duration is the invocation's own time; a cold start's init is reported apart.
+      started = performance.now();
       if (!env.used) initDurationMs = init.initDurationMs;
       env.used = true;
       this.log(this.definition.name, `START RequestId: ${requestId} Version: $LATEST`);
