@@ -2,7 +2,7 @@ import type { ArchiveDefinition, BusDefinition, RuleDefinition, TargetDefinition
 import type { FunctionDefinition } from './lambda/function-runtime.js';
 import { runtimeWarnings } from './lambda/runtimes.js';
 import type { SqsMappingDefinition } from './lambda/sqs-event-source.js';
-import { applyAsyncConfig, functionLayers, layerFolders } from './lambda/template-config.js';
+import { applyAsyncConfig, functionLayers, inlineCodeFolder, layerFolders } from './lambda/template-config.js';
 import type { LoadedApp } from './template/load.js';
 
 /** What the local services need from the loaded templates, by service. */
@@ -81,9 +81,10 @@ export function serviceDefinitions(app: LoadedApp): ServiceDefinitions {
   const layers = layerFolders(byType('AWS::Lambda::LayerVersion'), warnings);
   for (const r of byType('AWS::Lambda::Function')) {
     const p = r.properties as Props;
-    if (!r.assetPath) {
+    const codePath = r.assetPath ?? inlineCodeFolder(r);
+    if (!codePath) {
       warnings.push(
-        `${r.logicalId} (AWS::Lambda::Function): no code asset folder was found (inline or image code is not run locally); it is left out`,
+        `${r.logicalId} (AWS::Lambda::Function): no code asset folder was found (image code and non-Node.js inline code are not run locally); it is left out`,
       );
       continue;
     }
@@ -94,7 +95,7 @@ export function serviceDefinitions(app: LoadedApp): ServiceDefinitions {
       handler: String(p.Handler ?? 'index.handler'),
       runtime: String(p.Runtime ?? 'nodejs24.x'),
       architecture: String((p.Architectures as string[] | undefined)?.[0] ?? 'x86_64'),
-      codePath: r.assetPath,
+      codePath,
       timeoutSeconds: Number(p.Timeout ?? 3),
       memorySize: Number(p.MemorySize ?? 128),
       environment: ((p.Environment as { Variables?: Record<string, string> } | undefined)?.Variables ?? {}) as Record<string, string>,

@@ -1,3 +1,7 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import type { LoadedResource } from '../template/load.js';
 import type { AsyncInvokeConfig, FunctionDefinition } from './function-runtime.js';
 
@@ -101,4 +105,20 @@ function inRange(value: unknown, [min, max]: readonly [number, number], what: st
     return undefined;
   }
   return number;
+}
+
+/**
+ * The folder of a Node.js function whose code is inline in the template (`Code.ZipFile`,
+ * CDK's `Code.fromInline`): Lambda writes it to `index.js`, so it is written there, in a
+ * folder named by its content so restarts and other apps never clash. Undefined for
+ * anything else (image code, other languages' inline code).
+ */
+export function inlineCodeFolder(fn: LoadedResource): string | undefined {
+  const p = fn.properties as Props;
+  const zipFile = (p.Code as { ZipFile?: unknown } | undefined)?.ZipFile;
+  if (typeof zipFile !== 'string' || !String(p.Runtime ?? '').startsWith('nodejs')) return undefined;
+  const folder = path.join(tmpdir(), `switchyard-inline-${createHash('sha256').update(zipFile).digest('hex').slice(0, 16)}`);
+  mkdirSync(folder, { recursive: true });
+  writeFileSync(path.join(folder, 'index.js'), zipFile);
+  return folder;
 }

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -90,6 +90,24 @@ describe('serviceDefinitions for Lambda', () => {
         'layer arn:aws:lambda:us-east-1:094274105915:layer:AWSLambdaPowertoolsTypeScriptV2:40 is not a layer of this app',
       ),
     ]);
+  });
+
+  it("writes a Node.js function's inline code (Code.ZipFile) to index.js, as Lambda does", () => {
+    const source = 'exports.handler = async () => "inline";';
+    const { definitions } = definitionsOf({
+      Inline: { Type: 'AWS::Lambda::Function', Properties: { Handler: 'index.handler', Runtime: 'nodejs24.x', Code: { ZipFile: source } } },
+    });
+    const codePath = definitions.functions[0]?.codePath ?? '';
+    expect(readFileSync(path.join(codePath, 'index.js'), 'utf8')).toBe(source);
+    expect(definitions.warnings).toEqual([]);
+  });
+
+  it('fails if a function has neither a code asset nor Node.js inline code, leaving it out with a warning', () => {
+    const { definitions } = definitionsOf({
+      Image: { Type: 'AWS::Lambda::Function', Properties: { PackageType: 'Image', Code: { ImageUri: 'repo:tag' } } },
+    });
+    expect(definitions.functions).toEqual([]);
+    expect(definitions.warnings).toEqual([expect.stringContaining('Image (AWS::Lambda::Function): no code asset folder was found')]);
   });
 
   it('warns once about functions on another Node.js version and about each function on another language', () => {
