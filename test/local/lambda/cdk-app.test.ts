@@ -65,6 +65,21 @@ function synthApp(outdir: string): void {
     onFailure: new destinations.SqsDestination(failures),
   });
 
+  const resultsBus = new events.EventBus(stack, 'ResultsBus', { eventBusName: 'plain-results-bus' });
+  const successes = new sqs.Queue(stack, 'Successes', { queueName: 'plain-successes' });
+  new events.Rule(stack, 'SuccessRecords', {
+    eventBus: resultsBus,
+    eventPattern: { source: ['lambda'], detailType: ['Lambda Function Invocation Result - Success'] },
+    targets: [new targets.SqsQueue(successes)],
+  });
+  new lambda.Function(stack, 'Doubler', {
+    functionName: 'plain-doubler',
+    runtime: lambda.Runtime.NODEJS_24_X,
+    handler: 'index.handler',
+    code: lambda.Code.fromInline('exports.handler = async (event) => ({ doubled: event.n * 2 });'),
+    onSuccess: new destinations.EventBridgeDestination(resultsBus),
+  });
+
   new lambda.Function(stack, 'Python', {
     functionName: 'plain-python',
     runtime: lambda.Runtime.PYTHON_3_13,
@@ -139,6 +154,27 @@ describe('LocalRuntime with a CDK app written with plain CDK constructs', () => 
       requestPayload: { name: 'Ada' },
       responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
       responsePayload: { errorType: 'Error', errorMessage: 'hello Ada, I cannot do this' },
+    });
+  });
+
+  it('runs inline code and puts the success record on the destination bus, from source lambda', async () => {
+    const response = await lambdaClient.send(
+      new InvokeCommand({ FunctionName: 'plain-doubler', InvocationType: 'Event', Payload: JSON.stringify({ n: 21 }) }),
+    );
+    expect(response.StatusCode).toBe(202);
+    expect(JSON.parse(await receive('plain-successes'))).toMatchObject({
+      source: 'lambda',
+      'detail-type': 'Lambda Function Invocation Result - Success',
+      resources: [
+        'arn:aws:events:us-east-1:000000000000:event-bus/plain-results-bus',
+        'arn:aws:lambda:us-east-1:000000000000:function:plain-doubler:$LATEST',
+      ],
+      detail: {
+        requestContext: { requestId: response.$metadata.requestId, condition: 'Success', approximateInvokeCount: 1 },
+        requestPayload: { n: 21 },
+        responseContext: { statusCode: 200, executedVersion: '$LATEST' },
+        responsePayload: { doubled: 42 },
+      },
     });
   });
 
