@@ -29,6 +29,8 @@ export const SUPPORTED_RESOURCE_TYPES = new Set([
   'AWS::Lambda::EventInvokeConfig',
   'AWS::Lambda::LayerVersion',
   'AWS::Lambda::LayerVersionPermission',
+  'AWS::Lambda::Version',
+  'AWS::Lambda::Alias',
   'AWS::Events::EventBus',
   'AWS::Events::EventBusPolicy',
   'AWS::Events::Rule',
@@ -118,7 +120,11 @@ export function serviceDefinitions(app: LoadedApp): ServiceDefinitions {
   for (const r of byType('AWS::Lambda::EventSourceMapping')) {
     const p = r.properties as Props;
     const source = String(p.EventSourceArn ?? '');
-    const functionName = functionByRef.get(String(p.FunctionName)) ?? String(p.FunctionName).split(':').at(-1) ?? '';
+    // A function name, or a function, version or alias ARN (the name is the ARN's seventh field).
+    const functionName =
+      functionByRef.get(String(p.FunctionName)) ??
+      String(p.FunctionName).split(':')[String(p.FunctionName).startsWith('arn:') ? 6 : 0] ??
+      '';
     if (!source.startsWith('arn:aws:sqs:')) {
       warnings.push(
         `${r.logicalId} (AWS::Lambda::EventSourceMapping): source ${source} is not an SQS queue; only SQS event sources run locally`,

@@ -79,7 +79,18 @@ export class LambdaService implements RestProtocolService {
     this.#async.start();
     for (const mapping of this.options.sqsMappings) {
       const fn = this.#functions.get(mapping.functionName);
-      if (!fn) throw new Error(`event source mapping ${mapping.uuid} names unknown function ${mapping.functionName}`);
+      // A function left out at load (image code) or that cannot run here: its queue keeps its messages, as with a disabled mapping.
+      if (!fn) {
+        this.options.log(mapping.functionName, `event source mapping ${mapping.uuid} is not run: the function does not run locally`);
+        continue;
+      }
+      if (runtimeSupport(fn.definition.runtime) === 'unsupported') {
+        this.options.log(
+          fn.definition.name,
+          `event source mapping ${mapping.uuid} is not run: the ${fn.definition.runtime} runtime does not run locally`,
+        );
+        continue;
+      }
       const source = new SqsEventSource(mapping, this.options.sqs, fn, this.options.region, this.options.log);
       await source.start();
       this.#sources.push(source);

@@ -49,6 +49,10 @@ const text = (properties: Readonly<Record<string, Json>>, key: string): string |
   return typeof value === 'string' && value !== '' ? value : undefined;
 };
 
+/** Versions and aliases take a function's name or ARN; their ARNs use the name. */
+const lambdaFunctionName = (value: string | undefined): string =>
+  value?.startsWith('arn:') ? (value.split(':')[6] ?? value) : (value ?? '');
+
 /** Rules and bus policies take a bus name or ARN; their return values use the name. */
 const busName = (value: string | undefined): string =>
   value?.startsWith('arn:') ? value.slice(value.lastIndexOf('/') + 1) : (value ?? 'default');
@@ -97,6 +101,21 @@ const TYPES: Record<string, TypeSpec> = {
     identify: (input, name) => {
       const layerVersionArn = arn(input, 'lambda', `layer:${name}:1`);
       return { ref: layerVersionArn, attributes: { LayerVersionArn: layerVersionArn } };
+    },
+  },
+  'AWS::Lambda::Version': {
+    // Every template deploys a function's first version.
+    name: { max: 64, invalid: ALPHANUMERIC_DASH_UNDERSCORE },
+    identify: (input) => {
+      const versionArn = arn(input, 'lambda', `function:${lambdaFunctionName(text(input.properties, 'FunctionName'))}:1`);
+      return { ref: versionArn, attributes: { FunctionArn: versionArn, Version: '1' } };
+    },
+  },
+  'AWS::Lambda::Alias': {
+    name: { property: 'Name', max: 128, invalid: /[^A-Za-z0-9_-]/g },
+    identify: (input, name) => {
+      const aliasArn = arn(input, 'lambda', `function:${lambdaFunctionName(text(input.properties, 'FunctionName'))}:${name}`);
+      return { ref: aliasArn, attributes: { AliasArn: aliasArn } };
     },
   },
   'AWS::Events::EventBus': {

@@ -3,12 +3,13 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -80,12 +81,28 @@ function synthApp(outdir: string): void {
     onSuccess: new destinations.EventBridgeDestination(resultsBus),
   });
 
-  new lambda.Function(stack, 'Python', {
+  const echoes = new sqs.Queue(stack, 'Echoes', { queueName: 'plain-echoes' });
+  const echo = new lambda.Function(stack, 'Echo', {
+    runtime: lambda.Runtime.NODEJS_24_X,
+    handler: 'index.handler',
+    code: lambda.Code.fromInline(`const { SQSClient, SendMessageCommand } = require('@aws-sdk/client-sqs');
+      const client = new SQSClient({});
+      exports.handler = async (event) => {
+        for (const record of event.Records)
+          await client.send(new SendMessageCommand({ QueueUrl: process.env.ECHOES_URL, MessageBody: 'echo ' + record.body }));
+      };`),
+    environment: { ECHOES_URL: echoes.queueUrl },
+  });
+  const live = new lambda.Alias(stack, 'Live', { aliasName: 'live', version: echo.currentVersion });
+  live.addEventSource(new SqsEventSource(new sqs.Queue(stack, 'Inbox', { queueName: 'plain-inbox' })));
+
+  const python = new lambda.Function(stack, 'Python', {
     functionName: 'plain-python',
     runtime: lambda.Runtime.PYTHON_3_13,
     handler: 'app.handler',
     code: lambda.Code.fromAsset(folder({ 'app.py': 'def handler(event, context):\n    return 1\n' })),
   });
+  python.addEventSource(new SqsEventSource(new sqs.Queue(stack, 'PythonInbox', { queueName: 'plain-python-inbox' })));
   app.synth();
 }
 
@@ -121,13 +138,11 @@ async function receive(queueName: string): Promise<string> {
 }
 
 describe('LocalRuntime with a CDK app written with plain CDK constructs', () => {
-  it('warns at start-up about the older Node.js runtime and the Python function', () => {
-    expect(runtime.warnings).toContainEqual(
+  it('warns at start-up about the older Node.js runtime and the Python function, and nothing else', () => {
+    expect(runtime.warnings).toEqual([
       expect.stringMatching(/^functions plain-failing \(nodejs22\.x\) declare another Node\.js runtime/),
-    );
-    expect(runtime.warnings).toContain(
       'function plain-python (python3.13): only Node.js functions run locally; its invocations fail with InvalidRuntimeException',
-    );
+    ]);
   });
 
   it('runs a default NodejsFunction bundle (CommonJS, SDK not bundled) from an EventBridge rule, asynchronously', async () => {
@@ -178,9 +193,15 @@ describe('LocalRuntime with a CDK app written with plain CDK constructs', () => 
     });
   });
 
+  it('drains an SQS event source mapped to an alias into inline code that uses the runtime SDK', async () => {
+    await sqsClient.send(new SendMessageCommand({ QueueUrl: `${runtime.url}/000000000000/plain-inbox`, MessageBody: 'hi' }));
+    expect(await receive('plain-echoes')).toBe('echo hi');
+  });
+
   it('fails if a Python function is invoked, with InvalidRuntimeException', async () => {
     await expect(lambdaClient.send(new InvokeCommand({ FunctionName: 'plain-python', Payload: '{}' }))).rejects.toMatchObject({
       name: 'InvalidRuntimeException',
     });
+    expect(logs).toContainEqual(expect.stringMatching(/^\[plain-python\] event source mapping \S+ is not run: the python3\.13 runtime/));
   });
 });
