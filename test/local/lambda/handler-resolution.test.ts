@@ -293,6 +293,20 @@ describe('FunctionRuntime handler resolution', () => {
     expect(reports[1]).not.toContain('Init Duration');
   });
 
+  it('reports a slow module load as Init Duration, not as the Duration of the first invocation', async () => {
+    const logs: string[] = [];
+    const { runtime } = fn(
+      { 'index.mjs': `await new Promise((r) => setTimeout(r, 300)); export const handler = async () => 1;` },
+      'index.handler',
+      {},
+      logs,
+    );
+    await runtime.invoke({});
+    const [report] = logs.filter((l) => l.startsWith('REPORT RequestId:'));
+    expect(Number(/\tDuration: ([\d.]+) ms/.exec(report ?? '')?.[1])).toBeLessThan(250);
+    expect(Number(/\tInit Duration: ([\d.]+) ms/.exec(report ?? '')?.[1])).toBeGreaterThanOrEqual(290);
+  });
+
   it('fails if the function declares a runtime other than Node.js, with InvalidRuntimeException', async () => {
     const { runtime } = fn({ 'index.py': 'def handler(e, c): return 1' }, 'index.handler', { runtime: 'python3.12' });
     await expect(runtime.invoke({})).rejects.toMatchObject({ code: 'InvalidRuntimeException', status: 502 });

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -93,7 +94,8 @@ describe('serviceDefinitions for Lambda', () => {
   });
 
   it("writes a Node.js function's inline code (Code.ZipFile) to index.js, as Lambda does", () => {
-    const source = 'exports.handler = async () => "inline";';
+    // Unique per run: the folder is named by the code, and must not be one an earlier run left.
+    const source = `exports.handler = async () => "inline ${randomUUID()}";`;
     const { definitions } = definitionsOf({
       Inline: { Type: 'AWS::Lambda::Function', Properties: { Handler: 'index.handler', Runtime: 'nodejs24.x', Code: { ZipFile: source } } },
     });
