@@ -247,6 +247,8 @@ export class AsyncInvoker {
       }
     }
     await Promise.all(sends);
+    // Stopped meanwhile (its database may be closed): the event stays queued and its record goes again after a restart.
+    if (this.#stopped) return;
     this.#store.delete(row.seq);
   }
 
