@@ -10,7 +10,7 @@ import type { FunctionRuntime, LogSink } from './function-runtime.js';
 const DEFAULT_RETRY_ATTEMPTS = 2;
 const DEFAULT_MAXIMUM_EVENT_AGE_SECONDS = 21_600;
 /** After a function error: one minute before the first retry, two before the second. */
-export const FUNCTION_ERROR_DELAYS_MS = [60_000, 120_000] as const;
+const FUNCTION_ERROR_DELAYS_MS = [60_000, 120_000] as const;
 /** After a throttle or a system error: from one second, doubling, up to five minutes. */
 const THROTTLE_FIRST_DELAY_MS = 1_000;
 const THROTTLE_MAX_DELAY_MS = 300_000;
@@ -61,7 +61,7 @@ export class AsyncInvoker {
     this.#store = new AsyncQueueStore(options.db);
   }
 
-  /** Queues an event durably; resolves with its request id once it is committed. */
+  /** Queues an event durably: when this returns, the event is committed. */
   accept(fn: FunctionRuntime, event: unknown): { requestId: string } {
     const requestId = randomUUID();
     this.#store.insert(fn.definition.name, requestId, JSON.stringify(event ?? null), this.options.clock.now());
