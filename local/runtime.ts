@@ -6,6 +6,7 @@ import { Endpoint } from './endpoint/server.js';
 import { EventsService } from './events/events-service.js';
 import { kmsDefinitions } from './kms/definitions.js';
 import { KmsService } from './kms/kms-service.js';
+import { type DestinationSender, ServiceDestinations } from './lambda/destinations.js';
 import { LambdaService } from './lambda/lambda-service.js';
 import { type ServiceDefinitions, SUPPORTED_RESOURCE_TYPES, serviceDefinitions } from './service-definitions.js';
 import { SqsQueryProtocol } from './sqs/query-protocol.js';
@@ -89,11 +90,21 @@ export class LocalRuntime {
       const statesDb = data.database('states');
       const kmsDb = data.database('kms');
       const kms = new KmsService({ db: kmsDb, clock, accountId, region, ...kmsDefinitions(app) });
+      const lambdaDb = data.database('lambda');
       const sqs = new SqsService({ db: sqsDb, clock, baseUrl: url, accountId, region });
       const dynamodb = await DynamoDbHost.start({ folder: data.folder('dynamodb') });
 
       const functionLog = (name: string, line: string) => log(`[${name}] ${line}`);
+      const lambdaDestinations: DestinationSender = new ServiceDestinations({
+        sqs,
+        lambda: { invokeAsync: (fn: string, event: unknown): Promise<{ requestId: string }> => lambda.invokeAsync(fn, event) },
+        events: { putServiceEvent: (bus, event) => (events as EventsService).putServiceEvent(bus, event) },
+        // sns: the local SNS service's publish, once it runs (see ServiceDestinations).
+      });
       const lambda = new LambdaService({
+        db: lambdaDb,
+        clock,
+        destinations: lambdaDestinations,
         functions: definitions.functions,
         sqsMappings: definitions.sqsMappings,
         sqs,
@@ -186,6 +197,7 @@ export class LocalRuntime {
         statesDb.close();
         ssmDb.close();
         kmsDb.close();
+        lambdaDb.close();
         statesDynamoDb.destroy();
         await dynamodb.stop();
       });

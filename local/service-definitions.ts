@@ -1,6 +1,8 @@
 import type { ArchiveDefinition, BusDefinition, RuleDefinition, TargetDefinition } from './events/definitions.js';
 import type { FunctionDefinition } from './lambda/function-runtime.js';
+import { runtimeWarnings } from './lambda/runtimes.js';
 import type { SqsMappingDefinition } from './lambda/sqs-event-source.js';
+import { applyAsyncConfig, functionLayers, inlineCodeFolder, layerFolders } from './lambda/template-config.js';
 import type { LoadedApp } from './template/load.js';
 
 /** What the local services need from the loaded templates, by service. */
@@ -24,6 +26,11 @@ export const SUPPORTED_RESOURCE_TYPES = new Set([
   'AWS::Lambda::Function',
   'AWS::Lambda::EventSourceMapping',
   'AWS::Lambda::Permission',
+  'AWS::Lambda::EventInvokeConfig',
+  'AWS::Lambda::LayerVersion',
+  'AWS::Lambda::LayerVersionPermission',
+  'AWS::Lambda::Version',
+  'AWS::Lambda::Alias',
   'AWS::Events::EventBus',
   'AWS::Events::EventBusPolicy',
   'AWS::Events::Rule',
@@ -88,11 +95,13 @@ export function serviceDefinitions(app: LoadedApp): ServiceDefinitions {
   });
 
   const functions: FunctionDefinition[] = [];
+  const layers = layerFolders(byType('AWS::Lambda::LayerVersion'), warnings);
   for (const r of byType('AWS::Lambda::Function')) {
     const p = r.properties as Props;
-    if (!r.assetPath) {
+    const codePath = r.assetPath ?? inlineCodeFolder(r);
+    if (!codePath) {
       warnings.push(
-        `${r.stackName}/${r.logicalId} (AWS::Lambda::Function): no code asset folder was found (inline or image code is not run locally); it is left out`,
+        `${r.stackName}/${r.logicalId} (AWS::Lambda::Function): no code asset folder was found (image code and non-Node.js inline code are not run locally); it is left out`,
       );
       continue;
     }
@@ -103,15 +112,18 @@ export function serviceDefinitions(app: LoadedApp): ServiceDefinitions {
       handler: String(p.Handler ?? 'index.handler'),
       runtime: String(p.Runtime ?? 'nodejs24.x'),
       architecture: String((p.Architectures as string[] | undefined)?.[0] ?? 'x86_64'),
-      codePath: r.assetPath,
+      codePath,
       timeoutSeconds: Number(p.Timeout ?? 3),
       memorySize: Number(p.MemorySize ?? 128),
       environment: ((p.Environment as { Variables?: Record<string, string> } | undefined)?.Variables ?? {}) as Record<string, string>,
       reservedConcurrency: p.ReservedConcurrentExecutions === undefined ? undefined : Number(p.ReservedConcurrentExecutions),
       description: p.Description === undefined ? undefined : String(p.Description),
       logGroupName: (logging?.LogGroup && logGroupNames.get(logging.LogGroup)) ?? logging?.LogGroup ?? `/aws/lambda/${r.physicalName}`,
+      layers: functionLayers(r, layers, warnings),
     });
   }
+  applyAsyncConfig(functions, byType('AWS::Lambda::Function'), byType('AWS::Lambda::EventInvokeConfig'), warnings);
+  warnings.push(...runtimeWarnings(functions));
   const functionByRef = new Map(
     functions.flatMap((f) => [
       [f.name, f.name],
@@ -123,7 +135,11 @@ export function serviceDefinitions(app: LoadedApp): ServiceDefinitions {
   for (const r of byType('AWS::Lambda::EventSourceMapping')) {
     const p = r.properties as Props;
     const source = String(p.EventSourceArn ?? '');
-    const functionName = functionByRef.get(String(p.FunctionName)) ?? String(p.FunctionName).split(':').at(-1) ?? '';
+    // A function name, or a function, version or alias ARN (the name is the ARN's seventh field).
+    const functionName =
+      functionByRef.get(String(p.FunctionName)) ??
+      String(p.FunctionName).split(':')[String(p.FunctionName).startsWith('arn:') ? 6 : 0] ??
+      '';
     if (!source.startsWith('arn:aws:sqs:')) {
       warnings.push(
         `${r.stackName}/${r.logicalId} (AWS::Lambda::EventSourceMapping): source ${source} is not an SQS queue; only SQS event sources run locally`,

@@ -29,7 +29,7 @@ export class LocalTargetDelivery implements TargetDelivery {
   constructor(
     private readonly services: {
       readonly sqs: SqsForTargets;
-      readonly lambda: Pick<LambdaService, 'invoke'>;
+      readonly lambda: Pick<LambdaService, 'invokeAsync'>;
       readonly states: StatesForTargets;
       readonly forwardToBus: (busArn: string, event: EventEnvelope) => void;
       readonly log: (line: string) => void;
@@ -51,11 +51,7 @@ export class LocalTargetDelivery implements TargetDelivery {
       }
       case 'lambda': {
         // EventBridge invokes Lambda asynchronously: the delivery succeeds once the invocation is accepted.
-        const name = target.arn.split(':')[6] ?? target.arn;
-        void this.services.lambda.invoke(name, JSON.parse(input)).then((outcome) => {
-          if (!outcome.ok)
-            this.services.log(`${name} failed an event from a rule: ${outcome.error.errorType}: ${outcome.error.errorMessage}`);
-        });
+        await this.services.lambda.invokeAsync(target.arn, JSON.parse(input));
         return;
       }
       case 'states': {

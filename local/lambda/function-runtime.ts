@@ -2,8 +2,14 @@ import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { AwsError } from '../aws-error.js';
+import { runtimeSupport } from './runtimes.js';
 
 const WORKER_SCRIPT = path.join(import.meta.dirname, 'worker.mjs');
+/**
+ * The folder whose node_modules stands in for the managed runtime's /var/runtime/node_modules:
+ * the project's own, which holds the AWS SDK v3 clients functions may use without bundling them.
+ */
+export const RUNTIME_ROOT = path.resolve(import.meta.dirname, '..', '..');
 /**
  * How many execution environments a function without reserved concurrency may have at
  * once here. Lambda would run far more, but on a 2-core machine more threads only
@@ -27,6 +33,22 @@ export interface FunctionDefinition {
   readonly reservedConcurrency?: number;
   readonly description?: string;
   readonly logGroupName: string;
+  /** The folders of the function's layers, in the order of its `Layers` (each has `nodejs/node_modules`). */
+  readonly layers?: readonly string[];
+  /** The function's asynchronous invocation settings (`AWS::Lambda::EventInvokeConfig`, `DeadLetterConfig`). */
+  readonly asyncConfig?: AsyncInvokeConfig;
+}
+
+/** How Lambda handles an asynchronous invocation of the function once it is queued. */
+export interface AsyncInvokeConfig {
+  /** 0-2; Lambda's default is 2. */
+  readonly maximumRetryAttempts?: number;
+  /** 60-21600 seconds; Lambda's default is 6 hours. */
+  readonly maximumEventAgeSeconds?: number;
+  readonly onSuccess?: string;
+  readonly onFailure?: string;
+  /** `DeadLetterConfig.TargetArn`: an SQS queue or SNS topic. */
+  readonly deadLetterArn?: string;
 }
 
 export interface LambdaErrorPayload {
@@ -44,8 +66,15 @@ export type LogSink = (functionName: string, line: string) => void;
 
 interface Environment {
   readonly worker: Worker;
-  readonly ready: Promise<LambdaErrorPayload | undefined>;
+  readonly ready: Promise<{ error?: LambdaErrorPayload; initDurationMs: number }>;
   busy: boolean;
+  /** Whether an invocation ran here yet: the first one reports the Init Duration. */
+  used: boolean;
+}
+
+interface RunOutcome {
+  readonly outcome: InvokeOutcome;
+  readonly memoryUsedMb?: number;
 }
 
 /**
@@ -71,28 +100,61 @@ export class FunctionRuntime {
     return this.#maxConcurrency;
   }
 
-  /** Runs one invocation; resolves with the handler's result or its error, never rejects for function errors. */
-  async invoke(event: unknown, options: { throttle?: boolean } = {}): Promise<InvokeOutcome> {
-    const requestId = randomUUID();
+  /**
+   * Runs one invocation; resolves with the handler's result or its error, never rejects for
+   * function errors. Rejects with InvalidRuntimeException for a function whose runtime does
+   * not run here (Lambda's Invoke error for a runtime it cannot run), and with
+   * TooManyRequestsException when `throttle` is set and the function is at its concurrency.
+   */
+  async invoke(event: unknown, options: { throttle?: boolean; requestId?: string } = {}): Promise<InvokeOutcome> {
+    if (runtimeSupport(this.definition.runtime) === 'unsupported') {
+      throw new AwsError(
+        'InvalidRuntimeException',
+        `The runtime ${this.definition.runtime} of function ${this.definition.name} is not supported by the local runtime: only Node.js functions run locally`,
+        502,
+      );
+    }
+    const requestId = options.requestId ?? randomUUID();
     const env = await this.#acquire(options.throttle ?? false);
-    const started = performance.now();
-    this.log(this.definition.name, `START RequestId: ${requestId} Version: $LATEST`);
+    let started = performance.now();
     let discard = false;
+    let initDurationMs: number | undefined;
+    let memoryUsedMb: number | undefined;
+    let status = '';
     try {
-      const initError = await env.ready;
-      if (initError) {
+      const init = await env.ready;
+      // As in Lambda, Duration is the invocation's own time; a cold start's init is reported apart.
+      started = performance.now();
+      if (!env.used) initDurationMs = init.initDurationMs;
+      env.used = true;
+      this.log(this.definition.name, `START RequestId: ${requestId} Version: $LATEST`);
+      if (init.error) {
         discard = true;
-        return { ok: false, error: initError, requestId };
+        status = `\tStatus: error\tError Type: ${init.error.errorType}`;
+        return { ok: false, error: init.error, requestId };
       }
-      const outcome = await this.#run(env, event, requestId);
-      discard = !outcome.ok && (outcome.error.errorType === 'Sandbox.Timedout' || outcome.error.errorType === 'Runtime.ExitError');
+      const run = await this.#run(env, event, requestId);
+      memoryUsedMb = run.memoryUsedMb;
+      const { outcome } = run;
+      if (!outcome.ok) {
+        discard = outcome.error.errorType === 'Sandbox.Timedout' || outcome.error.errorType === 'Runtime.ExitError';
+        if (outcome.error.errorType === 'Sandbox.Timedout') status = '\tStatus: timeout';
+        else if (discard) status = `\tStatus: error\tError Type: ${outcome.error.errorType}`;
+        else
+          this.log(
+            this.definition.name,
+            `${new Date().toISOString()}\t${requestId}\tERROR\tInvoke Error \t${JSON.stringify(outcome.error)}`,
+          );
+      }
       return outcome;
     } finally {
       const duration = performance.now() - started;
       this.log(this.definition.name, `END RequestId: ${requestId}`);
       this.log(
         this.definition.name,
-        `REPORT RequestId: ${requestId}\tDuration: ${duration.toFixed(2)} ms\tMemory Size: ${this.definition.memorySize} MB`,
+        `REPORT RequestId: ${requestId}\tDuration: ${duration.toFixed(2)} ms\tBilled Duration: ${Math.ceil(duration)} ms\t` +
+          `Memory Size: ${this.definition.memorySize} MB\tMax Memory Used: ${memoryUsedMb ?? 0} MB` +
+          `${initDurationMs === undefined ? '' : `\tInit Duration: ${initDurationMs.toFixed(2)} ms`}${status}`,
       );
       this.#release(env, discard);
     }
@@ -104,20 +166,22 @@ export class FunctionRuntime {
     await Promise.all(all.map((env) => env.worker.terminate()));
   }
 
-  #run(env: Environment, event: unknown, requestId: string): Promise<InvokeOutcome> {
+  #run(env: Environment, event: unknown, requestId: string): Promise<RunOutcome> {
     const timeoutMs = this.definition.timeoutSeconds * 1000;
     const deadline = Date.now() + timeoutMs;
     const id = randomUUID();
-    return new Promise<InvokeOutcome>((resolve) => {
+    return new Promise<RunOutcome>((resolve) => {
+      let memoryUsedMb: number | undefined;
       const finish = (outcome: InvokeOutcome) => {
         clearTimeout(timer);
         env.worker.off('message', onMessage);
         env.worker.off('exit', onExit);
         env.worker.off('error', onError);
-        resolve(outcome);
+        resolve({ outcome, memoryUsedMb });
       };
-      const onMessage = (message: { type: string; id?: string; payload?: string; error?: LambdaErrorPayload }) => {
+      const onMessage = (message: { type: string; id?: string; payload?: string; error?: LambdaErrorPayload; memoryUsedMb?: number }) => {
         if (message.id !== id) return;
+        memoryUsedMb = message.memoryUsedMb;
         if (message.type === 'result') finish({ ok: true, payload: message.payload ?? 'null', requestId });
         else if (message.type === 'error' && message.error) finish({ ok: false, error: message.error, requestId });
       };
@@ -198,19 +262,22 @@ export class FunctionRuntime {
   }
 
   #spawn(): Environment {
-    const [file = 'index', handlerName = 'handler'] = this.definition.handler.split('.');
+    const logStreamName = `local/[$LATEST]${randomUUID().replaceAll('-', '')}`;
     const worker = new Worker(WORKER_SCRIPT, {
       workerData: {
-        entry: path.join(this.definition.codePath, `${file}.mjs`),
-        handlerName,
+        taskRoot: this.definition.codePath,
+        handlerString: this.definition.handler,
+        runtime: this.definition.runtime,
+        layerRoots: this.definition.layers ?? [],
+        runtimeRoot: RUNTIME_ROOT,
         functionName: this.definition.name,
         functionVersion: '$LATEST',
         invokedFunctionArn: this.definition.arn,
         memoryLimitInMB: String(this.definition.memorySize),
         logGroupName: this.definition.logGroupName,
-        logStreamName: `local/[$LATEST]${randomUUID().replaceAll('-', '')}`,
+        logStreamName,
       },
-      env: { ...this.environment },
+      env: { ...this.environment, AWS_LAMBDA_LOG_STREAM_NAME: logStreamName },
       stdout: true,
       stderr: true,
       execArgv: this.definition.environment.NODE_OPTIONS?.includes('--enable-source-maps') ? ['--enable-source-maps'] : [],
@@ -230,16 +297,33 @@ export class FunctionRuntime {
         }
       });
     }
-    const ready = new Promise<LambdaErrorPayload | undefined>((resolve) => {
-      const onMessage = (message: { type: string; error?: LambdaErrorPayload }) => {
-        if (message.type === 'ready') resolve(undefined);
-        else if (message.type === 'init-error') resolve(message.error);
-        else return;
+    const spawned = performance.now();
+    const ready = new Promise<{ error?: LambdaErrorPayload; initDurationMs: number }>((resolve) => {
+      const onMessage = (message: { type: string; error?: LambdaErrorPayload; initDurationMs?: number }) => {
+        const initDurationMs = message.initDurationMs ?? performance.now() - spawned;
+        if (message.type === 'ready') resolve({ initDurationMs });
+        else if (message.type === 'init-error' && message.error) {
+          // Lambda logs the init failure before the invocation that reports it.
+          this.log(
+            this.definition.name,
+            `${new Date().toISOString()}\tundefined\tERROR\tUncaught Exception \t${JSON.stringify(message.error)}`,
+          );
+          this.log(
+            this.definition.name,
+            `INIT_REPORT Init Duration: ${initDurationMs.toFixed(2)} ms\tPhase: init\tStatus: error\tError Type: ${message.error.errorType}`,
+          );
+          resolve({ error: message.error, initDurationMs });
+        } else return;
         worker.off('message', onMessage);
       };
       worker.on('message', onMessage);
-      worker.once('error', (error) => resolve({ errorType: 'Runtime.ImportModuleError', errorMessage: error.message }));
+      worker.once('error', (error) =>
+        resolve({
+          error: { errorType: 'Runtime.ImportModuleError', errorMessage: error.message },
+          initDurationMs: performance.now() - spawned,
+        }),
+      );
     });
-    return { worker, ready, busy: false };
+    return { worker, ready, busy: false, used: false };
   }
 }

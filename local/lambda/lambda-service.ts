@@ -1,6 +1,12 @@
+import type { DatabaseSync } from 'node:sqlite';
 import { AwsError } from '../aws-error.js';
+import { type Clock, systemClock } from '../clock.js';
 import type { RawRequest, RawResponse, RestProtocolService } from '../endpoint/protocols.js';
+import { openDatabase } from '../store/data-folder.js';
+import { AsyncInvoker } from './async-invoker.js';
+import type { DestinationSender } from './destinations.js';
 import { type FunctionDefinition, FunctionRuntime, type InvokeOutcome, type LogSink } from './function-runtime.js';
+import { runtimeSupport } from './runtimes.js';
 import { SqsEventSource, type SqsForPoller, type SqsMappingDefinition } from './sqs-event-source.js';
 
 export interface LambdaServiceOptions {
@@ -11,10 +17,21 @@ export interface LambdaServiceOptions {
   readonly baseEnvironment: Readonly<Record<string, string>>;
   readonly region: string;
   readonly log: LogSink;
+  /** Where the asynchronous invocation queue lives. @default an in-memory database */
+  readonly db?: DatabaseSync;
+  readonly clock?: Clock;
+  /** Where invocation records and dead-lettered events go. @default none: sending fails and is logged */
+  readonly destinations?: DestinationSender;
+  /** Asynchronous invocation timing for tests: the retry delays' factor and the queue's poll interval. */
+  readonly asyncTiming?: { readonly delayScale?: number; readonly pollIntervalMs?: number };
 }
+
+/** Lambda's limit on an asynchronous invocation's payload. */
+const MAX_ASYNC_PAYLOAD_BYTES = 1_048_576;
 
 const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations\/?$/;
 const FUNCTION_PATH = /^\/2015-03-31\/functions\/([^/]+)\/?$/;
+const EVENT_INVOKE_CONFIG_PATH = /^\/2019-09-25\/functions\/([^/]+)\/event-invoke-config\/?$/;
 
 /**
  * Lambda: runs each function's bundle from the cloud assembly in worker threads and
@@ -24,6 +41,7 @@ const FUNCTION_PATH = /^\/2015-03-31\/functions\/([^/]+)\/?$/;
 export class LambdaService implements RestProtocolService {
   readonly #functions = new Map<string, FunctionRuntime>();
   readonly #sources: SqsEventSource[] = [];
+  readonly #async: AsyncInvoker;
 
   constructor(private readonly options: LambdaServiceOptions) {
     for (const definition of options.functions) {
@@ -42,13 +60,37 @@ export class LambdaService implements RestProtocolService {
       };
       this.#functions.set(definition.name, new FunctionRuntime(definition, environment, options.log));
     }
+    this.#async = new AsyncInvoker(this.#functions, {
+      db: options.db ?? openDatabase(':memory:'),
+      clock: options.clock ?? systemClock,
+      destinations: options.destinations ?? {
+        send: async (arn) => {
+          throw new Error(`no destinations are connected to the local Lambda service (${arn})`);
+        },
+      },
+      log: options.log,
+      delayScale: options.asyncTiming?.delayScale,
+      pollIntervalMs: options.asyncTiming?.pollIntervalMs,
+    });
   }
 
-  /** Starts the event source pollers. */
+  /** Starts the event source pollers and the asynchronous invocation queue. */
   async start(): Promise<void> {
+    this.#async.start();
     for (const mapping of this.options.sqsMappings) {
       const fn = this.#functions.get(mapping.functionName);
-      if (!fn) throw new Error(`event source mapping ${mapping.uuid} names unknown function ${mapping.functionName}`);
+      // A function left out at load (image code) or that cannot run here: its queue keeps its messages, as with a disabled mapping.
+      if (!fn) {
+        this.options.log(mapping.functionName, `event source mapping ${mapping.uuid} is not run: the function does not run locally`);
+        continue;
+      }
+      if (runtimeSupport(fn.definition.runtime) === 'unsupported') {
+        this.options.log(
+          fn.definition.name,
+          `event source mapping ${mapping.uuid} is not run: the ${fn.definition.runtime} runtime does not run locally`,
+        );
+        continue;
+      }
       const source = new SqsEventSource(mapping, this.options.sqs, fn, this.options.region, this.options.log);
       await source.start();
       this.#sources.push(source);
@@ -56,6 +98,7 @@ export class LambdaService implements RestProtocolService {
   }
 
   async stop(): Promise<void> {
+    await this.#async.stop();
     await Promise.all(this.#sources.map((source) => source.stop()));
     await Promise.all([...this.#functions.values()].map((fn) => fn.stop()));
   }
@@ -65,12 +108,47 @@ export class LambdaService implements RestProtocolService {
     return this.#function(functionName).invoke(event);
   }
 
+  /**
+   * Invokes a function asynchronously (InvocationType Event, as EventBridge, SNS and S3
+   * invoke): resolves once the event is durably queued; Lambda's retries, destinations and
+   * dead-letter queue take it from there.
+   */
+  async invokeAsync(functionNameOrArn: string, event: unknown): Promise<{ requestId: string }> {
+    const fn = this.#function(functionNameOrArn);
+    if (runtimeSupport(fn.definition.runtime) === 'unsupported') {
+      throw new AwsError(
+        'InvalidRuntimeException',
+        `The runtime ${fn.definition.runtime} of function ${fn.definition.name} is not supported by the local runtime: only Node.js functions run locally`,
+        502,
+      );
+    }
+    const size = Buffer.byteLength(JSON.stringify(event ?? null));
+    if (size > MAX_ASYNC_PAYLOAD_BYTES) {
+      throw new AwsError(
+        'RequestTooLargeException',
+        `Request must be smaller than ${MAX_ASYNC_PAYLOAD_BYTES} bytes for the InvokeAsync operation`,
+        413,
+      );
+    }
+    return this.#async.accept(fn, event);
+  }
+
+  /** The events of a function still queued for asynchronous invocation (or in flight). */
+  queuedAsyncEvents(functionName: string): number {
+    return this.#async.queued(functionName);
+  }
+
+  /** Resolves once no asynchronous attempt is in flight (tests). */
+  asyncIdle(): Promise<void> {
+    return this.#async.idle();
+  }
+
   get functionNames(): string[] {
     return [...this.#functions.keys()];
   }
 
   handles(request: Pick<RawRequest, 'path'>): boolean {
-    return request.path.startsWith('/2015-03-31/');
+    return request.path.startsWith('/2015-03-31/') || EVENT_INVOKE_CONFIG_PATH.test(request.path);
   }
 
   async handle(request: RawRequest): Promise<RawResponse> {
@@ -92,6 +170,8 @@ export class LambdaService implements RestProtocolService {
     if (request.path.replace(/\/$/, '') === '/2015-03-31/functions' && request.method === 'GET') {
       return json(200, { Functions: [...this.#functions.values()].map((fn) => configuration(fn.definition)) });
     }
+    const eventInvokeConfig = EVENT_INVOKE_CONFIG_PATH.exec(request.path);
+    if (eventInvokeConfig && request.method === 'GET') return json(200, this.#eventInvokeConfig(eventInvokeConfig[1] ?? ''));
     const get = FUNCTION_PATH.exec(request.path);
     if (get && request.method === 'GET') {
       const fn = this.#function(get[1] ?? '');
@@ -132,19 +212,44 @@ export class LambdaService implements RestProtocolService {
       throw new AwsError('RequestTooLargeException', 'Request must be smaller than 6291456 bytes for the InvokeFunction operation', 413);
     if (type === 'DryRun') return { status: 204 };
     if (type === 'Event') {
-      // Asynchronous invocation: accepted now, run in the background (Lambda's own retries are not emulated).
-      void fn.invoke(event).then((outcome) => {
-        if (!outcome.ok)
-          this.options.log(fn.definition.name, `async invocation failed: ${outcome.error.errorType}: ${outcome.error.errorMessage}`);
-      });
-      return { status: 202 };
+      const { requestId } = await this.invokeAsync(fn.definition.name, event);
+      return { status: 202, headers: { 'x-amzn-requestid': requestId } };
     }
     if (type !== 'RequestResponse')
       throw new AwsError('InvalidParameterValueException', `X-Amz-Invocation-Type ${type} is not one of RequestResponse, Event, DryRun`);
     const outcome = await fn.invoke(event, { throttle: fn.definition.reservedConcurrency !== undefined });
-    const headers: Record<string, string> = { 'content-type': 'application/json', 'x-amz-executed-version': '$LATEST' };
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      'x-amz-executed-version': '$LATEST',
+      'x-amzn-requestid': outcome.requestId,
+    };
     if (!outcome.ok) headers['x-amz-function-error'] = 'Unhandled';
     return { status: 200, headers, body: outcome.ok ? outcome.payload : JSON.stringify(outcome.error) };
+  }
+
+  /** GetFunctionEventInvokeConfig: what the template's AWS::Lambda::EventInvokeConfig set. */
+  #eventInvokeConfig(name: string) {
+    const fn = this.#function(name);
+    const config = fn.definition.asyncConfig;
+    const configured =
+      config &&
+      (config.maximumRetryAttempts !== undefined ||
+        config.maximumEventAgeSeconds !== undefined ||
+        config.onSuccess !== undefined ||
+        config.onFailure !== undefined);
+    if (!configured) {
+      throw new AwsError('ResourceNotFoundException', `The function ${fn.definition.arn} doesn't have an EventInvokeConfig`, 404);
+    }
+    return {
+      FunctionArn: `${fn.definition.arn}:$LATEST`,
+      LastModified: 0,
+      MaximumRetryAttempts: config.maximumRetryAttempts,
+      MaximumEventAgeInSeconds: config.maximumEventAgeSeconds,
+      DestinationConfig: {
+        OnSuccess: config.onSuccess === undefined ? {} : { Destination: config.onSuccess },
+        OnFailure: config.onFailure === undefined ? {} : { Destination: config.onFailure },
+      },
+    };
   }
 
   #function(nameOrArn: string): FunctionRuntime {
@@ -168,6 +273,7 @@ function configuration(definition: FunctionDefinition) {
     MemorySize: definition.memorySize,
     Architectures: [definition.architecture],
     Environment: { Variables: definition.environment },
+    ...(definition.asyncConfig?.deadLetterArn ? { DeadLetterConfig: { TargetArn: definition.asyncConfig.deadLetterArn } } : {}),
     PackageType: 'Zip',
     State: 'Active',
     LastUpdateStatus: 'Successful',

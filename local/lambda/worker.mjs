@@ -1,10 +1,34 @@
-// Runs one Lambda function's bundle inside a worker thread, one invocation at a time,
-// as one Lambda execution environment does. Plain JavaScript: it is loaded by
-// worker_threads directly, without the TypeScript loader the runtime runs under.
-import { pathToFileURL } from 'node:url';
+// Runs one Lambda function's code inside a worker thread, one invocation at a time, as one
+// Lambda execution environment does: module resolution as the managed runtime has it
+// (module-resolution.mjs), the handler loaded as the runtime interface client loads it
+// (user-function.mjs), then invocations with Lambda's context object. Plain JavaScript:
+// it is loaded by worker_threads directly, without the TypeScript loader the runtime runs under.
+import { Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
+import { getHeapStatistics } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
+import { installModuleResolution } from './module-resolution.mjs';
+import { loadHandler } from './user-function.mjs';
 
-const { entry, handlerName, functionName, functionVersion, invokedFunctionArn, memoryLimitInMB, logGroupName, logStreamName } = workerData;
+const {
+  taskRoot,
+  handlerString,
+  runtime,
+  layerRoots,
+  runtimeRoot,
+  functionName,
+  functionVersion,
+  invokedFunctionArn,
+  memoryLimitInMB,
+  logGroupName,
+  logStreamName,
+} = workerData;
+
+/**
+ * nodejs24.x runs the new runtime interface client: async handlers only, a context without
+ * done/succeed/fail. Older Node.js runtimes keep callback handlers and those methods.
+ */
+const legacyCallbacks = /^nodejs(\d+)/.test(runtime) && Number(/^nodejs(\d+)/.exec(runtime)[1]) < 24;
 
 function serializeError(error) {
   if (error instanceof Error) {
@@ -18,25 +42,132 @@ function serializeError(error) {
   return { errorType: typeof error, errorMessage: typeof error === 'string' ? error : (JSON.stringify(error) ?? String(error)), trace: [] };
 }
 
+function runtimeError(name, message) {
+  const error = new Error(message);
+  error.name = name;
+  return error;
+}
+
+const STREAMING = Symbol.for('aws.lambda.runtime.handler.streaming');
+const HIGH_WATER_MARK = Symbol.for('aws.lambda.runtime.handler.streaming.highWaterMark');
+
+/** The `awslambda` global the runtime gives function code, for response streaming. */
+globalThis.awslambda = {
+  streamifyResponse(handler, options) {
+    handler[STREAMING] = 'response';
+    if (options?.highWaterMark !== undefined) handler[HIGH_WATER_MARK] = options.highWaterMark;
+    return handler;
+  },
+  HttpResponseStream: {
+    from(stream, prelude) {
+      stream.setContentType('application/vnd.awslambda.http-integration-response');
+      stream.write(JSON.stringify(prelude));
+      stream.write(new Uint8Array(8));
+      return stream;
+    },
+  },
+};
+
+const initStarted = performance.now();
 let handler;
+let streaming = false;
 try {
-  const module = await import(pathToFileURL(entry).href);
-  handler = module[handlerName];
-  if (typeof handler !== 'function') {
-    const error = new Error(`${entry.split('/').pop()}.${handlerName} is undefined or not exported`);
-    error.name = 'Runtime.HandlerNotFound';
-    throw error;
+  installModuleResolution({ taskRoot, layerRoots, runtimeRoot });
+  handler = await loadHandler(taskRoot, handlerString);
+  if (handler[STREAMING]) {
+    if (handler[STREAMING] !== 'response') throw runtimeError('Runtime.MalformedStreamingHandler', 'Only response streaming is supported.');
+    streaming = true;
   }
-  parentPort.postMessage({ type: 'ready' });
+  if (!legacyCallbacks && !streaming && handler.length >= 3) {
+    throw runtimeError(
+      'Runtime.CallbackHandlerDeprecated',
+      'ERROR: AWS Lambda has removed support for callback-based function handlers starting with Node.js 24. You need to modify this function to use a supported handler signature to use Node.js 24 or later. For more information see https://docs.aws.amazon.com/lambda/latest/dg/nodejs-handler.html.',
+    );
+  }
+  parentPort.postMessage({ type: 'ready', initDurationMs: performance.now() - initStarted });
 } catch (error) {
-  parentPort.postMessage({ type: 'init-error', error: serializeError(error) });
+  parentPort.postMessage({ type: 'init-error', error: serializeError(error), initDurationMs: performance.now() - initStarted });
+}
+
+/**
+ * Runs a response-streaming handler for a buffered Invoke: what it writes to the stream,
+ * once the stream ends, is the response (as Invoke answers for a streaming function).
+ */
+async function invokeStreaming(event, context) {
+  const chunks = [];
+  const stream = new Writable({
+    highWaterMark: handler[HIGH_WATER_MARK],
+    write(chunk, _encoding, callback) {
+      chunks.push(Buffer.from(chunk));
+      callback();
+    },
+  });
+  stream.setContentType = () => {};
+  try {
+    await handler(event, stream, context);
+    if (!stream.writableEnded) stream.end();
+    await finished(stream);
+    return { result: Buffer.concat(chunks).toString('utf8') };
+  } catch (error) {
+    return { error };
+  }
+}
+
+function respond(id, outcome, options = {}) {
+  const memoryUsedMb = Math.ceil(getHeapStatistics().used_heap_size / (1024 * 1024));
+  if (outcome.error !== undefined) {
+    parentPort.postMessage({ type: 'error', id, error: serializeError(outcome.error), memoryUsedMb });
+    return;
+  }
+  let payload;
+  try {
+    // Lambda serializes the result as JSON (undefined becomes null); a stream's bytes go as they are.
+    payload = options.raw ? outcome.result : JSON.stringify(outcome.result ?? null);
+  } catch {
+    parentPort.postMessage({
+      type: 'error',
+      id,
+      error: serializeError(runtimeError('Runtime.JSONStringifyError', 'Unable to stringify response body')),
+      memoryUsedMb,
+    });
+    return;
+  }
+  parentPort.postMessage({ type: 'result', id, payload, memoryUsedMb });
+}
+
+/** Runs a handler of the older runtimes: the callback, context.done/succeed/fail or a promise settle it, whichever comes first. */
+function invokeLegacy(event, context) {
+  return new Promise((resolve) => {
+    let settled = false;
+    const callback = (error, result) => {
+      if (settled) return;
+      settled = true;
+      resolve(error === undefined || error === null ? { result } : { error });
+    };
+    context.done = callback;
+    context.succeed = (result) => callback(null, result);
+    context.fail = (error) => callback(error ?? 'handled');
+    try {
+      const returned = handler(event, context, callback);
+      if (returned && typeof returned.then === 'function') {
+        returned.then(
+          (result) => callback(null, result),
+          (error) => callback(error ?? 'undefined'),
+        );
+      } else if (handler.length < 3) {
+        // Not emulated: the older runtime would answer null once the event loop empties.
+        callback(null, returned);
+      }
+    } catch (error) {
+      callback(error);
+    }
+  });
 }
 
 parentPort.on('message', async (message) => {
   if (message.type !== 'invoke') return;
   const { id, event, requestId, deadline } = message;
   const context = {
-    callbackWaitsForEmptyEventLoop: true,
     functionName,
     functionVersion,
     invokedFunctionArn,
@@ -46,11 +177,18 @@ parentPort.on('message', async (message) => {
     logStreamName,
     getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
   };
+  if (streaming) {
+    respond(id, await invokeStreaming(event, context), { raw: true });
+    return;
+  }
+  if (legacyCallbacks) {
+    context.callbackWaitsForEmptyEventLoop = true;
+    respond(id, await invokeLegacy(event, context));
+    return;
+  }
   try {
-    const result = await handler(event, context);
-    // Lambda serializes the result as JSON; undefined becomes null.
-    parentPort.postMessage({ type: 'result', id, payload: JSON.stringify(result ?? null) });
+    respond(id, { result: await handler(event, context) });
   } catch (error) {
-    parentPort.postMessage({ type: 'error', id, error: serializeError(error) });
+    respond(id, { error });
   }
 });

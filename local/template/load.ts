@@ -356,7 +356,8 @@ class StackLoader {
     properties: Record<string, Json>,
     supported: boolean,
   ): string | undefined {
-    const code = properties.Code;
+    // A function's code is `Code`, a layer's is `Content`.
+    const code = properties.Code ?? properties.Content;
     const objectKey = typeof code === 'object' && code !== null && !Array.isArray(code) ? code.S3Key : undefined;
     const assetPath = assetPathOf(this.stack, metadata, objectKey);
     const where = `${this.where(logicalId)} (${type})`;

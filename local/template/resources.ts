@@ -51,6 +51,10 @@ const text = (properties: Readonly<Record<string, Json>>, key: string): string |
   return typeof value === 'string' && value !== '' ? value : undefined;
 };
 
+/** Versions and aliases take a function's name or ARN; their ARNs use the name. */
+const lambdaFunctionName = (value: string | undefined): string =>
+  value?.startsWith('arn:') ? (value.split(':')[6] ?? value) : (value ?? '');
+
 /** Rules and bus policies take a bus name or ARN; their return values use the name. */
 const busName = (value: string | undefined): string =>
   value?.startsWith('arn:') ? value.slice(value.lastIndexOf('/') + 1) : (value ?? 'default');
@@ -93,6 +97,29 @@ const TYPES: Record<string, TypeSpec> = {
       ref: `${text(input.properties, 'FunctionName') ?? ''}|${statementId}`,
       attributes: { Id: statementId },
     }),
+  },
+  'AWS::Lambda::LayerVersion': {
+    // Ref is the version's ARN; every template deploys a layer's first version.
+    name: { property: 'LayerName', max: 140, invalid: ALPHANUMERIC_DASH_UNDERSCORE },
+    identify: (input, name) => {
+      const layerVersionArn = arn(input, 'lambda', `layer:${name}:1`);
+      return { ref: layerVersionArn, attributes: { LayerVersionArn: layerVersionArn } };
+    },
+  },
+  'AWS::Lambda::Version': {
+    // Every template deploys a function's first version.
+    name: { max: 64, invalid: ALPHANUMERIC_DASH_UNDERSCORE },
+    identify: (input) => {
+      const versionArn = arn(input, 'lambda', `function:${lambdaFunctionName(text(input.properties, 'FunctionName'))}:1`);
+      return { ref: versionArn, attributes: { FunctionArn: versionArn, Version: '1' } };
+    },
+  },
+  'AWS::Lambda::Alias': {
+    name: { property: 'Name', max: 128, invalid: /[^A-Za-z0-9_-]/g },
+    identify: (input, name) => {
+      const aliasArn = arn(input, 'lambda', `function:${lambdaFunctionName(text(input.properties, 'FunctionName'))}:${name}`);
+      return { ref: aliasArn, attributes: { AliasArn: aliasArn } };
+    },
   },
   'AWS::Events::EventBus': {
     name: { property: 'Name', max: 256, invalid: /[^A-Za-z0-9/._-]/g },
@@ -221,21 +248,6 @@ const TYPES: Record<string, TypeSpec> = {
     name: { property: 'FilterName', max: 512, invalid: /[:*]/g },
     identify: (_, name) => ({ ref: name, attributes: {} }),
   },
-  'AWS::Lambda::Version': {
-    // Every local invocation runs the function's current code, which is what version 1 is.
-    name: { max: 64, invalid: ALPHANUMERIC_DASH_UNDERSCORE },
-    identify: (input) => {
-      const functionArn = functionArnOf(input, text(input.properties, 'FunctionName'));
-      return { ref: `${functionArn}:1`, attributes: { Version: '1', FunctionArn: functionArn } };
-    },
-  },
-  'AWS::Lambda::Alias': {
-    name: { property: 'Name', max: 128, invalid: ALPHANUMERIC_DASH_UNDERSCORE },
-    identify: (input, name) => {
-      const aliasArn = `${functionArnOf(input, text(input.properties, 'FunctionName'))}:${name}`;
-      return { ref: aliasArn, attributes: { AliasArn: aliasArn } };
-    },
-  },
   'AWS::Lambda::Url': {
     name: { max: 32, invalid: /[^a-z0-9]/g },
     identify: (input) => {
@@ -245,13 +257,6 @@ const TYPES: Record<string, TypeSpec> = {
         ref: functionArn,
         attributes: { FunctionArn: functionArn, FunctionUrl: `https://${urlId}.lambda-url.${input.region}.on.aws/` },
       };
-    },
-  },
-  'AWS::Lambda::LayerVersion': {
-    name: { property: 'LayerName', max: 64, invalid: ALPHANUMERIC_DASH_UNDERSCORE },
-    identify: (input, name) => {
-      const layerVersionArn = arn(input, 'lambda', `layer:${name}:1`);
-      return { ref: layerVersionArn, attributes: { LayerVersionArn: layerVersionArn } };
     },
   },
   'AWS::IAM::ManagedPolicy': {

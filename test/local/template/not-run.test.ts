@@ -156,7 +156,7 @@ describe("what CDK apps commonly emit, with the runtime's supported types", () =
     expect(providers.sort()).toEqual(['LogRetentionaae0aa3c5b4d4f87b02d85b201efdd8aFD4BFC8A', 'OnEvent', 'ProviderframeworkonEvent']);
     const definitions = serviceDefinitions({ stacks: [stack], warnings });
     expect(definitions.warnings).toEqual([
-      'Test/App (AWS::Lambda::Function): no code asset folder was found (inline or image code is not run locally); it is left out',
+      'Test/App (AWS::Lambda::Function): no code asset folder was found (image code and non-Node.js inline code are not run locally); it is left out',
     ]);
   });
 });

@@ -34,9 +34,12 @@ describe('identify', () => {
         'AWS::Events::Rule',
         'AWS::IAM::Policy',
         'AWS::IAM::Role',
+        'AWS::Lambda::Alias',
         'AWS::Lambda::EventSourceMapping',
         'AWS::Lambda::Function',
+        'AWS::Lambda::LayerVersion',
         'AWS::Lambda::Permission',
+        'AWS::Lambda::Version',
         'AWS::Logs::LogGroup',
         'AWS::Pipes::Pipe',
         'AWS::SQS::Queue',
@@ -115,6 +118,32 @@ describe('identify', () => {
 
     it('replaces the characters the service refuses', () => {
       expect(generatedName('My Stack', 'Id', 64, /[^A-Za-z0-9_-]/g)).toBe('My-Stack-Id');
+    });
+  });
+
+  describe('AWS::Lambda::Version and AWS::Lambda::Alias', () => {
+    it('return the ARNs of version 1 and of the alias, for a function given by name or ARN', () => {
+      const functionArn = `arn:aws:lambda:${REGION}:${ACCOUNT}:function:classify`;
+      expect(identity('AWS::Lambda::Version', { FunctionName: 'classify' })).toMatchObject({
+        ref: `${functionArn}:1`,
+        attributes: { FunctionArn: `${functionArn}:1`, Version: '1' },
+      });
+      expect(identity('AWS::Lambda::Alias', { FunctionName: functionArn, Name: 'live', FunctionVersion: '1' })).toEqual({
+        physicalName: 'live',
+        ref: `${functionArn}:live`,
+        attributes: { AliasArn: `${functionArn}:live` },
+      });
+    });
+  });
+
+  describe('AWS::Lambda::LayerVersion', () => {
+    it('returns the layer version ARN for Ref and LayerVersionArn', () => {
+      const layerVersionArn = `arn:aws:lambda:${REGION}:${ACCOUNT}:layer:shared:1`;
+      expect(identity('AWS::Lambda::LayerVersion', { LayerName: 'shared' })).toEqual({
+        physicalName: 'shared',
+        ref: layerVersionArn,
+        attributes: { LayerVersionArn: layerVersionArn },
+      });
     });
   });
 

@@ -1,0 +1,285 @@
+import { randomUUID } from 'node:crypto';
+import type { DatabaseSync } from 'node:sqlite';
+import { AwsError } from '../aws-error.js';
+import type { Clock } from '../clock.js';
+import { type AsyncEventRow, AsyncQueueStore } from './async-queue.js';
+import type { Condition, DestinationSender, InvocationRecord, ResponseContext } from './destinations.js';
+import type { FunctionRuntime, LogSink } from './function-runtime.js';
+
+/** Lambda's defaults for asynchronous invocation (developer guide, "Asynchronous invocation"). */
+const DEFAULT_RETRY_ATTEMPTS = 2;
+const DEFAULT_MAXIMUM_EVENT_AGE_SECONDS = 21_600;
+/** After a function error: one minute before the first retry, two before the second. */
+const FUNCTION_ERROR_DELAYS_MS = [60_000, 120_000] as const;
+/** After a throttle or a system error: from one second, doubling, up to five minutes. */
+const THROTTLE_FIRST_DELAY_MS = 1_000;
+const THROTTLE_MAX_DELAY_MS = 300_000;
+/** An error message in a dead-letter message attribute is cut to its first kilobyte. */
+const DLQ_MESSAGE_BYTES = 1024;
+
+export interface AsyncInvokerOptions {
+  readonly db: DatabaseSync;
+  readonly clock: Clock;
+  readonly destinations: DestinationSender;
+  readonly log: LogSink;
+  /**
+   * How often the queue is checked for events whose retry delay has passed (in real
+   * milliseconds; the delays themselves are measured on `clock`). @default 1000
+   */
+  readonly pollIntervalMs?: number;
+  /** Multiplies every retry delay; tests pass a small factor instead of waiting minutes. @default 1 */
+  readonly delayScale?: number;
+}
+
+interface LastResponse {
+  readonly statusCode: number;
+  readonly functionError?: 'Unhandled';
+  readonly payload: unknown;
+  readonly errorCode: string;
+  readonly errorMessage: string;
+}
+
+/**
+ * Lambda's asynchronous invocation: an internal queue per function (one durable table
+ * here), drained at the function's concurrency, with retries after function errors
+ * (MaximumRetryAttempts, one then two minutes apart), back-off after throttles and
+ * system errors until MaximumEventAgeInSeconds, then the outcome sent to the function's
+ * OnSuccess / OnFailure destination and its dead-letter queue.
+ */
+export class AsyncInvoker {
+  readonly #store: AsyncQueueStore;
+  readonly #inFlight = new Set<number>();
+  readonly #running = new Map<string, number>();
+  readonly #pending = new Set<Promise<void>>();
+  #timer: NodeJS.Timeout | undefined;
+  #stopped = true;
+
+  constructor(
+    private readonly functions: ReadonlyMap<string, FunctionRuntime>,
+    private readonly options: AsyncInvokerOptions,
+  ) {
+    this.#store = new AsyncQueueStore(options.db);
+  }
+
+  /** Queues an event durably: when this returns, the event is committed. */
+  accept(fn: FunctionRuntime, event: unknown): { requestId: string } {
+    const requestId = randomUUID();
+    this.#store.insert(fn.definition.name, requestId, JSON.stringify(event ?? null), this.options.clock.now());
+    this.#kick();
+    return { requestId };
+  }
+
+  start(): void {
+    for (const name of this.#store.functionNames()) {
+      if (this.functions.has(name)) continue;
+      const dropped = this.#store.deleteFunction(name);
+      this.options.log(name, `${dropped} queued async event(s) dropped: the function is no longer in the app`);
+    }
+    this.#stopped = false;
+    this.#kick();
+  }
+
+  /** Stops taking events off the queue; attempts in flight are abandoned, to run again after a restart. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
+  /** Resolves once no attempt is in flight (tests). */
+  async idle(): Promise<void> {
+    while (this.#pending.size > 0) await Promise.all([...this.#pending]);
+  }
+
+  queued(functionName: string): number {
+    return this.#store.count(functionName);
+  }
+
+  #kick(): void {
+    if (this.#stopped) return;
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => this.#drain(), 0);
+    this.#timer.unref();
+  }
+
+  #drain(): void {
+    if (this.#stopped) return;
+    const now = this.options.clock.now();
+    for (const [name, fn] of this.functions) {
+      const running = this.#running.get(name) ?? 0;
+      const free = fn.maxConcurrency - running;
+      if (free <= 0) continue;
+      // The rows in flight are due too and come first; read past them.
+      const rows = this.#store.due(name, now, running + free).filter((row) => !this.#inFlight.has(row.seq));
+      for (const row of rows.slice(0, free)) this.#dispatch(fn, row);
+    }
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => this.#drain(), this.options.pollIntervalMs ?? 1000);
+    this.#timer.unref();
+  }
+
+  #dispatch(fn: FunctionRuntime, row: AsyncEventRow): void {
+    const name = fn.definition.name;
+    this.#running.set(name, (this.#running.get(name) ?? 0) + 1);
+    this.#inFlight.add(row.seq);
+    const attempt = this.#attempt(fn, row)
+      .catch((error: unknown) => this.options.log(name, `async event ${row.request_id}: ${(error as Error).stack ?? String(error)}`))
+      .finally(() => {
+        this.#inFlight.delete(row.seq);
+        this.#running.set(name, (this.#running.get(name) ?? 1) - 1);
+        this.#pending.delete(attempt);
+        this.#kick();
+      });
+    this.#pending.add(attempt);
+  }
+
+  async #attempt(fn: FunctionRuntime, row: AsyncEventRow): Promise<void> {
+    const config = fn.definition.asyncConfig ?? {};
+    const now = this.options.clock.now();
+    const maximumAgeMs = (config.maximumEventAgeSeconds ?? DEFAULT_MAXIMUM_EVENT_AGE_SECONDS) * 1000;
+    const last = row.last_response ? (JSON.parse(row.last_response) as LastResponse) : undefined;
+    if (now - row.accepted_at > maximumAgeMs) {
+      await this.#finish(fn, row, 'EventAgeExceeded', row.invoke_count, last);
+      return;
+    }
+    this.#store.started(row.seq);
+    const invokeCount = row.invoke_count + 1;
+    let outcome: Awaited<ReturnType<FunctionRuntime['invoke']>>;
+    try {
+      outcome = await fn.invoke(JSON.parse(row.payload), {
+        requestId: row.request_id,
+        throttle: fn.definition.reservedConcurrency !== undefined,
+      });
+    } catch (error) {
+      if (this.#stopped) return;
+      // Throttled, or the service failed to run it: back to the queue without using up a retry.
+      const code = error instanceof AwsError ? error.code : 'ServiceException';
+      const status = error instanceof AwsError ? error.status : 500;
+      const delay = Math.min(THROTTLE_FIRST_DELAY_MS * 2 ** row.throttles, THROTTLE_MAX_DELAY_MS);
+      const response: LastResponse = {
+        statusCode: status,
+        payload: { errorMessage: (error as Error).message },
+        errorCode: String(status),
+        errorMessage: `${code}: ${(error as Error).message}`,
+      };
+      this.#store.throttled(row.seq, this.options.clock.now() + this.#scaled(delay), JSON.stringify(response));
+      return;
+    }
+    if (this.#stopped) return;
+    if (outcome.ok) {
+      await this.#finish(fn, row, 'Success', invokeCount, {
+        statusCode: 200,
+        payload: parseJson(outcome.payload),
+        errorCode: '200',
+        errorMessage: '',
+      });
+      return;
+    }
+    const response: LastResponse = {
+      statusCode: 200,
+      functionError: 'Unhandled',
+      payload: outcome.error,
+      errorCode: '200',
+      errorMessage: outcome.error.errorMessage,
+    };
+    const retries = config.maximumRetryAttempts ?? DEFAULT_RETRY_ATTEMPTS;
+    if (row.function_errors >= retries) {
+      await this.#finish(fn, row, 'RetriesExhausted', invokeCount, response);
+      return;
+    }
+    const delay = FUNCTION_ERROR_DELAYS_MS[Math.min(row.function_errors, FUNCTION_ERROR_DELAYS_MS.length - 1)] ?? 60_000;
+    this.#store.functionError(row.seq, this.options.clock.now() + this.#scaled(delay), JSON.stringify(response));
+  }
+
+  /** Sends the outcome where the function's configuration says, then forgets the event. */
+  async #finish(
+    fn: FunctionRuntime,
+    row: AsyncEventRow,
+    condition: Condition,
+    invokeCount: number,
+    last: LastResponse | undefined,
+  ): Promise<void> {
+    const config = fn.definition.asyncConfig ?? {};
+    const record: InvocationRecord = {
+      version: '1.0',
+      timestamp: new Date(this.options.clock.now()).toISOString(),
+      requestContext: {
+        requestId: row.request_id,
+        functionArn: `${fn.definition.arn}:$LATEST`,
+        condition,
+        approximateInvokeCount: invokeCount,
+      },
+      requestPayload: parseJson(row.payload),
+      ...(last
+        ? {
+            responseContext: {
+              statusCode: last.statusCode,
+              executedVersion: '$LATEST',
+              ...(last.functionError ? { functionError: last.functionError } : {}),
+            } satisfies ResponseContext,
+            responsePayload: last.payload,
+          }
+        : {}),
+    };
+    const sends: Promise<void>[] = [];
+    if (condition === 'Success') {
+      if (config.onSuccess) sends.push(this.#send(fn, config.onSuccess, JSON.stringify(record)));
+    } else {
+      this.options.log(
+        fn.definition.name,
+        `async event ${row.request_id} failed (${condition}) after ${invokeCount} attempt(s)` +
+          (last ? `: ${last.errorMessage}` : '') +
+          (config.onFailure || config.deadLetterArn ? '' : '; no destination or dead-letter queue is configured, so it is discarded'),
+      );
+      if (config.onFailure) sends.push(this.#send(fn, config.onFailure, JSON.stringify(record)));
+      if (config.deadLetterArn) {
+        const errorMessage = truncateBytes(
+          last?.errorMessage || (condition === 'EventAgeExceeded' ? 'Event age exceeded' : 'Unknown error'),
+          DLQ_MESSAGE_BYTES,
+        );
+        sends.push(
+          this.#send(fn, config.deadLetterArn, row.payload, {
+            RequestID: { DataType: 'String', StringValue: row.request_id },
+            ErrorCode: { DataType: 'Number', StringValue: last?.errorCode ?? '200' },
+            ErrorMessage: { DataType: 'String', StringValue: errorMessage },
+          }),
+        );
+      }
+    }
+    await Promise.all(sends);
+    // Stopped meanwhile (its database may be closed): the event stays queued and its record goes again after a restart.
+    if (this.#stopped) return;
+    this.#store.delete(row.seq);
+  }
+
+  async #send(fn: FunctionRuntime, arn: string, payload: string, attributes?: Parameters<DestinationSender['send']>[2]): Promise<void> {
+    try {
+      await this.options.destinations.send(arn, payload, attributes);
+    } catch (error) {
+      // Lambda counts these as DestinationDeliveryFailures / DeadLetterErrors and drops the record.
+      this.options.log(fn.definition.name, `could not deliver to ${arn}: ${(error as Error).message}`);
+    }
+  }
+
+  #scaled(ms: number): number {
+    return Math.round(ms * (this.options.delayScale ?? 1));
+  }
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+function truncateBytes(text: string, bytes: number): string {
+  const buffer = Buffer.from(text, 'utf8');
+  return buffer.length <= bytes
+    ? text
+    : buffer
+        .subarray(0, bytes)
+        .toString('utf8')
+        .replace(/\uFFFD$/, '');
+}

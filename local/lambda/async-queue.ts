@@ -1,0 +1,113 @@
+import type { DatabaseSync, SQLInputValue } from 'node:sqlite';
+
+/**
+ * The asynchronous invocation queue: every event Lambda accepted with a 202 and has not
+ * finished with. A row is written before the 202 goes out and deleted only after the
+ * event's outcome (and its destination record) is delivered, so a SIGKILL at any moment
+ * loses nothing: after a restart every row is due again (an attempt cut short runs again,
+ * as Lambda's at-least-once processing allows).
+ *
+ * `function_errors` counts the attempts that ended in a function error (what
+ * MaximumRetryAttempts limits); `invoke_count` every attempt (the record's
+ * approximateInvokeCount); `throttles` the attempts turned back before running, which
+ * back off without counting as retries.
+ */
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS lambda_async_event (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  function_name TEXT NOT NULL,
+  request_id TEXT NOT NULL UNIQUE,
+  payload TEXT NOT NULL,
+  accepted_at INTEGER NOT NULL,
+  due_at INTEGER NOT NULL,
+  invoke_count INTEGER NOT NULL DEFAULT 0,
+  function_errors INTEGER NOT NULL DEFAULT 0,
+  throttles INTEGER NOT NULL DEFAULT 0,
+  last_response TEXT
+);
+CREATE INDEX IF NOT EXISTS lambda_async_event_function_due ON lambda_async_event (function_name, due_at, seq);
+`;
+
+export interface AsyncEventRow {
+  seq: number;
+  function_name: string;
+  request_id: string;
+  payload: string;
+  accepted_at: number;
+  due_at: number;
+  invoke_count: number;
+  function_errors: number;
+  throttles: number;
+  /** JSON of the last attempt's error: `{ statusCode, functionError?, payload }`. */
+  last_response: string | null;
+}
+
+export class AsyncQueueStore {
+  readonly #insert;
+  readonly #due;
+  readonly #started;
+  readonly #failed;
+  readonly #throttled;
+  readonly #delete;
+  readonly #count;
+  readonly #functionNames;
+  readonly #deleteFunction;
+
+  constructor(db: DatabaseSync) {
+    db.exec(SCHEMA);
+    this.#insert = db.prepare(
+      'INSERT INTO lambda_async_event (function_name, request_id, payload, accepted_at, due_at) VALUES (?, ?, ?, ?, ?)',
+    );
+    this.#due = db.prepare('SELECT * FROM lambda_async_event WHERE function_name = ? AND due_at <= ? ORDER BY due_at, seq LIMIT ?');
+    this.#started = db.prepare('UPDATE lambda_async_event SET invoke_count = invoke_count + 1 WHERE seq = ?');
+    this.#failed = db.prepare(
+      'UPDATE lambda_async_event SET function_errors = function_errors + 1, due_at = ?, last_response = ? WHERE seq = ?',
+    );
+    this.#throttled = db.prepare('UPDATE lambda_async_event SET throttles = throttles + 1, due_at = ?, last_response = ? WHERE seq = ?');
+    this.#delete = db.prepare('DELETE FROM lambda_async_event WHERE seq = ?');
+    this.#count = db.prepare('SELECT COUNT(*) AS n FROM lambda_async_event WHERE function_name = ?');
+    this.#functionNames = db.prepare('SELECT DISTINCT function_name FROM lambda_async_event');
+    this.#deleteFunction = db.prepare('DELETE FROM lambda_async_event WHERE function_name = ?');
+  }
+
+  insert(functionName: string, requestId: string, payload: string, now: number): void {
+    this.#insert.run(functionName, requestId, payload, now, now);
+  }
+
+  /** A function's events whose time has come, oldest first. */
+  due(functionName: string, now: number, limit: number): AsyncEventRow[] {
+    return this.#due.all(functionName, now, limit) as unknown as AsyncEventRow[];
+  }
+
+  /** The functions that have events queued (a function may have left the app since). */
+  functionNames(): string[] {
+    return (this.#functionNames.all() as { function_name: string }[]).map((row) => row.function_name);
+  }
+
+  /** Drops the events of a function that is no longer in the app; returns how many. */
+  deleteFunction(functionName: string): number {
+    return Number(this.#deleteFunction.run(functionName).changes);
+  }
+
+  /** Counts an attempt before it runs, so a crash mid-attempt still counts it. */
+  started(seq: number): void {
+    this.#started.run(seq);
+  }
+
+  functionError(seq: number, dueAt: number, response: string): void {
+    this.#failed.run(dueAt, response, seq);
+  }
+
+  throttled(seq: number, dueAt: number, response: string): void {
+    this.#throttled.run(dueAt, response, seq);
+  }
+
+  delete(seq: number): void {
+    this.#delete.run(seq as SQLInputValue);
+  }
+
+  /** How many events of a function are queued or in flight. */
+  count(functionName: string): number {
+    return Number((this.#count.get(functionName) as { n: number }).n);
+  }
+}

@@ -1,0 +1,214 @@
+// Module resolution for function code as the Lambda Node.js runtime has it: a function
+// sees its own folder (/var/task), then its layers (/opt/nodejs/node_modules), then the
+// AWS SDK for JavaScript v3 that the runtime ships (/var/runtime/node_modules), and
+// nothing else. Here the function folder sits somewhere on this machine, so Node's own
+// walk up the folders could find the project's node_modules: a package found that way is
+// refused unless it is one the managed runtime provides. Installed with
+// module.registerHooks, which covers require() and import alike. Plain JavaScript: the
+// worker thread loads it without the TypeScript loader.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import Module, { createRequire, isBuiltin, registerHooks } from 'node:module';
+import * as path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Script } from 'node:vm';
+
+/** The packages the managed runtime provides: the SDK v3 and the scopes of its own dependencies. */
+const RUNTIME_PROVIDED = /^@(aws-sdk|smithy|aws-crypto)\//;
+const NOT_FOUND = new Set(['MODULE_NOT_FOUND', 'ERR_MODULE_NOT_FOUND']);
+
+function isInside(file, folder) {
+  return file === folder || file.startsWith(folder.endsWith(path.sep) ? folder : `${folder}${path.sep}`);
+}
+
+function isBare(specifier) {
+  return !(specifier.startsWith('.') || specifier.startsWith('/') || /^[a-z][a-z0-9+.-]*:/i.test(specifier));
+}
+
+function packageName(specifier) {
+  const parts = specifier.split('/');
+  return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
+}
+
+/** The error Node itself throws for a package it cannot find, from require() or from import. */
+function notFound(specifier, parentPath, isRequire, message) {
+  const error = isRequire
+    ? new Error(message ?? `Cannot find module '${specifier}'\nRequire stack:\n- ${parentPath}`)
+    : new Error(message ?? `Cannot find package '${packageName(specifier)}' imported from ${parentPath}`);
+  error.code = isRequire ? 'MODULE_NOT_FOUND' : 'ERR_MODULE_NOT_FOUND';
+  if (isRequire) error.requireStack = [parentPath];
+  return error;
+}
+
+/** The `type` of the nearest package.json from `folder` up to `root` (inclusive); null if there is none. */
+function packageTypeWithin(folder, root, cache) {
+  const key = `${folder}\0${root}`;
+  if (cache.has(key)) return cache.get(key);
+  let type = null;
+  const file = path.join(folder, 'package.json');
+  if (existsSync(file)) {
+    try {
+      type = JSON.parse(readFileSync(file, 'utf8')).type === 'module' ? 'module' : 'commonjs';
+    } catch {
+      type = 'commonjs';
+    }
+  } else if (folder !== root && isInside(folder, root)) {
+    type = packageTypeWithin(path.dirname(folder), root, cache);
+  }
+  cache.set(key, type);
+  return type;
+}
+
+/** The type Node itself would give: the nearest package.json anywhere above. */
+function packageTypeAnywhere(folder, cache) {
+  return packageTypeWithin(folder, path.parse(folder).root, cache);
+}
+
+const ESM_SYNTAX =
+  /Cannot use import statement outside a module|Unexpected token 'export'|Cannot use 'import\.meta' outside a module|await is only valid/;
+
+/** Node's syntax detection for a `.js` file under no package.json `type`: ES module syntax that fails as CommonJS. */
+function looksLikeModule(file) {
+  try {
+    new Script(`(function (exports, require, module, __filename, __dirname) {${readFileSync(file, 'utf8')}\n})`, { filename: file });
+    return false;
+  } catch (error) {
+    return error instanceof SyntaxError && ESM_SYNTAX.test(error.message);
+  }
+}
+
+/**
+ * In Lambda a function's folder is the top of its world: a `.js` file with no package.json
+ * up to the task root is CommonJS (unless its syntax says ES module). Here the folder may
+ * sit under a project whose package.json says `"type": "module"` (cdk.out inside an ESM
+ * project), which would make Node load a CommonJS bundle as an ES module; such files are
+ * loaded as CommonJS, through both loaders (the ES loader's format, the CommonJS loader's
+ * `.js` handler, which reads the package type on its own).
+ */
+function installModuleFormat(ownRoots) {
+  const cache = new Map();
+  const decided = new Map();
+  const forcedCommonJs = (file) => {
+    if (!decided.has(file)) decided.set(file, decideCommonJs(file));
+    return decided.get(file);
+  };
+  const decideCommonJs = (file) => {
+    if (!file.endsWith('.js')) return false;
+    const root = ownRoots.find((r) => isInside(file, r));
+    if (root === undefined) return false;
+    const folder = path.dirname(file);
+    if (packageTypeWithin(folder, root, cache) !== null) return false;
+    if (packageTypeAnywhere(path.dirname(root), cache) !== 'module') return false;
+    return !looksLikeModule(file);
+  };
+  const loadJs = Module._extensions['.js'];
+  Module._extensions['.js'] = function (module, filename) {
+    if (forcedCommonJs(filename)) return module._compile(readFileSync(filename, 'utf8'), filename, 'commonjs');
+    return loadJs.call(this, module, filename);
+  };
+  registerHooks({
+    load(url, context, nextLoad) {
+      if (url.startsWith('file:') && forcedCommonJs(fileURLToPath(url))) return nextLoad(url, { ...context, format: 'commonjs' });
+      return nextLoad(url, context);
+    },
+  });
+}
+
+/** The SDK packages a function can use here, for the message when it asks for one this machine does not have. */
+export function localSdkPackages(runtimeRoot) {
+  try {
+    return readdirSync(path.join(runtimeRoot, 'node_modules', '@aws-sdk'))
+      .filter((name) => /^(client|lib|util)-/.test(name))
+      .map((name) => `@aws-sdk/${name}`);
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * @param {{ taskRoot: string, layerRoots: string[], runtimeRoot: string }} options
+ *   taskRoot: the function's folder; layerRoots: each layer's folder (its `nodejs/node_modules`
+ *   is searched); runtimeRoot: the folder whose node_modules holds the SDK the runtime provides.
+ */
+export function installModuleResolution({ taskRoot, layerRoots, runtimeRoot }) {
+  const ownRoots = [taskRoot, ...layerRoots].map((root) => path.resolve(root));
+  const layerModuleFolders = layerRoots.flatMap((root) => [
+    path.join(root, 'nodejs', `node${process.versions.node.split('.')[0]}`, 'node_modules'),
+    path.join(root, 'nodejs', 'node_modules'),
+  ]);
+  // Later layers take precedence in Lambda (their files are extracted over the earlier ones).
+  layerModuleFolders.reverse();
+  const runtimeParent = pathToFileURL(path.join(runtimeRoot, 'package.json')).href;
+  installModuleFormat(ownRoots);
+
+  const within = (result, roots) => !result.url.startsWith('file:') || roots.some((root) => isInside(fileURLToPath(result.url), root));
+
+  /** Resolves `specifier` as if it were imported or required from `parentURL`; undefined if Node finds nothing there. */
+  const resolveFrom = (specifier, context, nextResolve, parentURL, isRequire) => {
+    try {
+      if (isRequire) {
+        const file = createRequire(parentURL).resolve(specifier);
+        return isBuiltin(file) ? { url: `node:${file}`, shortCircuit: true } : { url: pathToFileURL(file).href, shortCircuit: true };
+      }
+      return nextResolve(specifier, { ...context, parentURL });
+    } catch (error) {
+      if (NOT_FOUND.has(error?.code)) return undefined;
+      throw error;
+    }
+  };
+
+  registerHooks({
+    resolve(specifier, context, nextResolve) {
+      const parentURL = context.parentURL;
+      if (!isBare(specifier) || isBuiltin(specifier) || !parentURL?.startsWith('file:')) return nextResolve(specifier, context);
+      const parentPath = fileURLToPath(parentURL);
+      // Only the function's own code is confined; the SDK's files resolve their dependencies normally.
+      if (!ownRoots.some((root) => isInside(parentPath, root))) return nextResolve(specifier, context);
+      const isRequire = context.conditions?.includes('require') ?? false;
+
+      let ownError;
+      try {
+        const own = nextResolve(specifier, context);
+        if (within(own, ownRoots)) return own;
+      } catch (error) {
+        if (!NOT_FOUND.has(error?.code)) throw error;
+        ownError = error;
+      }
+      for (const folder of layerModuleFolders) {
+        const fromLayer = resolveFrom(
+          specifier,
+          context,
+          nextResolve,
+          pathToFileURL(path.join(path.dirname(folder), 'noop.js')).href,
+          isRequire,
+        );
+        if (fromLayer && within(fromLayer, [folder])) return fromLayer;
+      }
+      if (RUNTIME_PROVIDED.test(specifier)) {
+        const fromRuntime = resolveFrom(specifier, context, nextResolve, runtimeParent, isRequire);
+        if (fromRuntime) return fromRuntime;
+        if (specifier.startsWith('@aws-sdk/')) {
+          const available = localSdkPackages(runtimeRoot);
+          throw notFound(
+            specifier,
+            parentPath,
+            true,
+            `Cannot find module '${specifier}' imported from ${parentPath}: the Lambda Node.js runtime provides the whole AWS SDK for JavaScript v3, ` +
+              `but the local runtime has only these SDK packages: ${available.join(', ') || '(none)'}. Bundle ${packageName(specifier)} with the function, ` +
+              `or add it to the dependencies of the project running the local runtime.`,
+          );
+        }
+      }
+      if (packageName(specifier) === 'aws-sdk') {
+        // nodejs16.x and older runtimes shipped the SDK v2; the local runtime has only v3, as nodejs18.x and later do.
+        throw notFound(
+          specifier,
+          parentPath,
+          isRequire,
+          `Cannot find module '${specifier}' imported from ${parentPath}: the AWS SDK for JavaScript v2 came with the nodejs16.x and older ` +
+            `runtimes only; the local runtime provides the v3 SDK (@aws-sdk/*), as nodejs18.x and later do. Bundle aws-sdk with the function.`,
+        );
+      }
+      throw ownError ?? notFound(specifier, parentPath, isRequire);
+    },
+  });
+}

@@ -1,0 +1,124 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import type { LoadedResource } from '../template/load.js';
+import type { AsyncInvokeConfig, FunctionDefinition } from './function-runtime.js';
+
+type Props = Record<string, unknown>;
+
+/** Lambda's limits for `AWS::Lambda::EventInvokeConfig` (PutFunctionEventInvokeConfig). */
+const RETRY_RANGE = [0, 2] as const;
+const EVENT_AGE_RANGE = [60, 21_600] as const;
+
+/**
+ * The folders of the app's layers (`AWS::Lambda::LayerVersion` with a code asset), by what
+ * a function's `Layers` names them with (the layer's `Ref`, its version ARN).
+ */
+export function layerFolders(layers: readonly LoadedResource[], warnings: string[]): Map<string, string> {
+  const folders = new Map<string, string>();
+  for (const layer of layers) {
+    if (!layer.assetPath) {
+      warnings.push(`${layer.logicalId} (AWS::Lambda::LayerVersion): no code asset folder was found; functions using it run without it`);
+      continue;
+    }
+    folders.set(layer.ref, layer.assetPath);
+    if (layer.attributes.LayerVersionArn) folders.set(layer.attributes.LayerVersionArn, layer.assetPath);
+  }
+  return folders;
+}
+
+/** The asset folders of a function's `Layers`, warning about the layers that are not part of the app (a published layer's ARN). */
+export function functionLayers(fn: LoadedResource, folders: ReadonlyMap<string, string>, warnings: string[]): string[] {
+  const layers = (fn.properties as Props).Layers;
+  if (!Array.isArray(layers)) return [];
+  const found: string[] = [];
+  for (const layer of layers.map(String)) {
+    const folder = folders.get(layer);
+    if (folder) found.push(folder);
+    else
+      warnings.push(
+        `${fn.logicalId} (AWS::Lambda::Function): layer ${layer} is not a layer of this app; its contents are not available to the function locally`,
+      );
+  }
+  return found;
+}
+
+/**
+ * Puts each function's asynchronous invocation settings on its definition: its
+ * `DeadLetterConfig.TargetArn` and the `AWS::Lambda::EventInvokeConfig` for `$LATEST` (or
+ * an unqualified function). Values outside Lambda's limits are reported and left out, as
+ * CloudFormation would refuse them.
+ */
+export function applyAsyncConfig(
+  functions: FunctionDefinition[],
+  functionResources: readonly LoadedResource[],
+  configs: readonly LoadedResource[],
+  warnings: string[],
+): void {
+  const byRef = new Map<string, number>();
+  functions.forEach((f, index) => {
+    byRef.set(f.name, index);
+    byRef.set(f.arn, index);
+  });
+  const settings = new Map<number, AsyncInvokeConfig>();
+  for (const r of functionResources) {
+    const deadLetterArn = ((r.properties as Props).DeadLetterConfig as { TargetArn?: string } | undefined)?.TargetArn;
+    const index = byRef.get(r.physicalName);
+    if (deadLetterArn && index !== undefined) settings.set(index, { deadLetterArn: String(deadLetterArn) });
+  }
+  for (const r of configs) {
+    const p = r.properties as Props;
+    const where = `${r.logicalId} (AWS::Lambda::EventInvokeConfig)`;
+    const name = String(p.FunctionName ?? '');
+    const index = byRef.get(name) ?? byRef.get(name.split(':')[6] ?? '');
+    if (index === undefined) {
+      warnings.push(`${where}: function ${name} is not a function that runs locally; the configuration is ignored`);
+      continue;
+    }
+    const qualifier = String(p.Qualifier ?? '$LATEST');
+    if (qualifier !== '$LATEST') {
+      warnings.push(
+        `${where}: qualifier ${qualifier} is not run locally (only $LATEST is); the configuration applies to $LATEST invocations`,
+      );
+    }
+    const destinations = (p.DestinationConfig ?? {}) as { OnSuccess?: { Destination?: string }; OnFailure?: { Destination?: string } };
+    settings.set(index, {
+      ...settings.get(index),
+      maximumRetryAttempts: inRange(p.MaximumRetryAttempts, RETRY_RANGE, `${where}: MaximumRetryAttempts`, warnings),
+      maximumEventAgeSeconds: inRange(p.MaximumEventAgeInSeconds, EVENT_AGE_RANGE, `${where}: MaximumEventAgeInSeconds`, warnings),
+      onSuccess: destinations.OnSuccess?.Destination === undefined ? undefined : String(destinations.OnSuccess.Destination),
+      onFailure: destinations.OnFailure?.Destination === undefined ? undefined : String(destinations.OnFailure.Destination),
+    });
+  }
+  for (const [index, asyncConfig] of settings) {
+    const fn = functions[index];
+    if (fn) functions[index] = { ...fn, asyncConfig };
+  }
+}
+
+function inRange(value: unknown, [min, max]: readonly [number, number], what: string, warnings: string[]): number | undefined {
+  if (value === undefined) return undefined;
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < min || number > max) {
+    warnings.push(`${what} is ${JSON.stringify(value)}; Lambda accepts a whole number from ${min} to ${max}, so Lambda's default applies`);
+    return undefined;
+  }
+  return number;
+}
+
+/**
+ * The folder of a Node.js function whose code is inline in the template (`Code.ZipFile`,
+ * CDK's `Code.fromInline`): Lambda writes it to `index.js`, so it is written there, in a
+ * folder named by its content so restarts and other apps never clash. Undefined for
+ * anything else (image code, other languages' inline code).
+ */
+export function inlineCodeFolder(fn: LoadedResource): string | undefined {
+  const p = fn.properties as Props;
+  const zipFile = (p.Code as { ZipFile?: unknown } | undefined)?.ZipFile;
+  if (typeof zipFile !== 'string' || !String(p.Runtime ?? '').startsWith('nodejs')) return undefined;
+  const folder = path.join(tmpdir(), `switchyard-inline-${createHash('sha256').update(zipFile).digest('hex').slice(0, 16)}`);
+  mkdirSync(folder, { recursive: true });
+  writeFileSync(path.join(folder, 'index.js'), zipFile);
+  return folder;
+}

@@ -1,0 +1,314 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type FunctionDefinition, FunctionRuntime, type InvokeOutcome, RUNTIME_ROOT } from '../../../local/lambda/function-runtime.js';
+
+const runtimes: FunctionRuntime[] = [];
+const inProjectFolders: string[] = [];
+afterEach(async () => {
+  await Promise.all(runtimes.splice(0).map((r) => r.stop()));
+  for (const folder of inProjectFolders.splice(0)) rmSync(folder, { recursive: true, force: true });
+});
+
+/** A function whose folder holds `files` (relative path -> content), written in a fresh temp folder. */
+function fn(
+  files: Record<string, string>,
+  handler: string,
+  overrides: Partial<FunctionDefinition> = {},
+  logs: string[] = [],
+  options: { insideProject?: boolean } = {},
+): { runtime: FunctionRuntime; codePath: string } {
+  // Inside the project, Node's own lookup would find the project's node_modules above the function folder.
+  const codePath = mkdtempSync(path.join(options.insideProject ? RUNTIME_ROOT : tmpdir(), '.switchyard-handler-'));
+  if (options.insideProject) inProjectFolders.push(codePath);
+  for (const [file, content] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(codePath, file)), { recursive: true });
+    writeFileSync(path.join(codePath, file), content);
+  }
+  const definition: FunctionDefinition = {
+    name: 'resolution-fn',
+    arn: 'arn:aws:lambda:us-east-1:000000000000:function:resolution-fn',
+    handler,
+    runtime: 'nodejs24.x',
+    architecture: 'arm64',
+    codePath,
+    timeoutSeconds: 10,
+    memorySize: 128,
+    environment: {},
+    logGroupName: '/aws/lambda/resolution-fn',
+    ...overrides,
+  };
+  const runtime = new FunctionRuntime(
+    definition,
+    { AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', ...definition.environment },
+    (_name, line) => logs.push(line),
+  );
+  runtimes.push(runtime);
+  return { runtime, codePath };
+}
+
+function payload(outcome: InvokeOutcome): unknown {
+  if (!outcome.ok) throw new Error(`invocation failed: ${outcome.error.errorType}: ${outcome.error.errorMessage}`);
+  return JSON.parse(outcome.payload);
+}
+
+describe('FunctionRuntime handler resolution', () => {
+  it('runs a CommonJS index.js bundle, as CDK NodejsFunction builds by default', async () => {
+    const { runtime } = fn(
+      { 'index.js': `exports.handler = async (event) => ({ kind: typeof require, echo: event.x });` },
+      'index.handler',
+    );
+    expect(payload(await runtime.invoke({ x: 1 }))).toEqual({ kind: 'function', echo: 1 });
+  });
+
+  it('runs index.js as an ES module when the nearest package.json says type module', async () => {
+    const { runtime } = fn(
+      { 'package.json': '{"type":"module"}', 'index.js': `export const handler = async () => typeof import.meta.url;` },
+      'index.handler',
+    );
+    expect(payload(await runtime.invoke({}))).toBe('string');
+  });
+
+  it('runs .mjs and .cjs files when no .js file exists', async () => {
+    const mjs = fn({ 'app.mjs': `export const handler = async () => 'mjs';` }, 'app.handler').runtime;
+    const cjs = fn({ 'app.cjs': `module.exports.handler = async () => 'cjs';` }, 'app.handler').runtime;
+    expect(payload(await mjs.invoke({}))).toBe('mjs');
+    expect(payload(await cjs.invoke({}))).toBe('cjs');
+  });
+
+  it('prefers .js over .mjs over .cjs, as the runtime interface client looks them up', async () => {
+    const { runtime } = fn(
+      {
+        'app.js': `exports.handler = async () => 'js';`,
+        'app.mjs': `export const handler = async () => 'mjs';`,
+        'app.cjs': `exports.handler = async () => 'cjs';`,
+      },
+      'app.handler',
+    );
+    expect(payload(await runtime.invoke({}))).toBe('js');
+  });
+
+  it('finds a handler in nested folders and a nested export', async () => {
+    const nested = fn({ 'src/handlers/app.js': `exports.handler = async () => 'nested';` }, 'src/handlers/app.handler').runtime;
+    const member = fn({ 'index.js': `exports.api = { v1: { get: async () => 'member' } };` }, 'index.api.v1.get').runtime;
+    expect(payload(await nested.invoke({}))).toBe('nested');
+    expect(payload(await member.invoke({}))).toBe('member');
+  });
+
+  it('fails with Runtime.ImportModuleError when the handler file does not exist, logging the init error', async () => {
+    const logs: string[] = [];
+    const { runtime } = fn({ 'other.js': '' }, 'index.handler', {}, logs);
+    const outcome = await runtime.invoke({});
+    expect(outcome).toMatchObject({
+      ok: false,
+      error: { errorType: 'Runtime.ImportModuleError', errorMessage: expect.stringContaining("Error: Cannot find module 'index'") },
+    });
+    expect(logs.some((l) => l.includes('\tERROR\tUncaught Exception') && l.includes('Runtime.ImportModuleError'))).toBe(true);
+    expect(logs.some((l) => l.startsWith('INIT_REPORT Init Duration:') && l.endsWith('Error Type: Runtime.ImportModuleError'))).toBe(true);
+  });
+
+  it('fails with Runtime.HandlerNotFound when the export is missing or not a function', async () => {
+    const missing = fn({ 'index.js': `exports.other = async () => 1;` }, 'index.handler').runtime;
+    const notFunction = fn({ 'index.js': `exports.handler = 42;` }, 'index.handler').runtime;
+    await expect(missing.invoke({})).resolves.toMatchObject({
+      ok: false,
+      error: { errorType: 'Runtime.HandlerNotFound', errorMessage: 'index.handler is undefined or not exported' },
+    });
+    await expect(notFunction.invoke({})).resolves.toMatchObject({
+      ok: false,
+      error: { errorType: 'Runtime.HandlerNotFound', errorMessage: 'index.handler is not a function' },
+    });
+  });
+
+  it('fails with Runtime.UserCodeSyntaxError when the module does not parse', async () => {
+    const { runtime } = fn({ 'index.js': `exports.handler = async () => {;` }, 'index.handler');
+    await expect(runtime.invoke({})).resolves.toMatchObject({
+      ok: false,
+      error: { errorType: 'Runtime.UserCodeSyntaxError', errorMessage: expect.stringMatching(/^SyntaxError: /) },
+    });
+  });
+
+  it('fails with Runtime.MalformedHandlerName for a handler without a dot or with ..', async () => {
+    const noDot = fn({ 'index.js': '' }, 'index').runtime;
+    const parent = fn({ 'index.js': '' }, '../index.handler').runtime;
+    await expect(noDot.invoke({})).resolves.toMatchObject({
+      ok: false,
+      error: { errorType: 'Runtime.MalformedHandlerName', errorMessage: 'Bad handler' },
+    });
+    await expect(parent.invoke({})).resolves.toMatchObject({ ok: false, error: { errorType: 'Runtime.MalformedHandlerName' } });
+  });
+
+  it('fails a callback-style handler on nodejs24.x with Runtime.CallbackHandlerDeprecated', async () => {
+    const { runtime } = fn({ 'index.js': `exports.handler = (event, context, callback) => callback(null, 1);` }, 'index.handler');
+    await expect(runtime.invoke({})).resolves.toMatchObject({ ok: false, error: { errorType: 'Runtime.CallbackHandlerDeprecated' } });
+  });
+
+  it('runs callback-style handlers and context.succeed/fail on older Node.js runtimes', async () => {
+    const callback = fn(
+      { 'index.js': `exports.handler = (event, context, callback) => setTimeout(() => callback(null, { n: event.n + 1 }), 5);` },
+      'index.handler',
+      { runtime: 'nodejs20.x' },
+    ).runtime;
+    const fail = fn({ 'index.js': `exports.handler = (event, context) => { context.fail(new Error('nope')); };` }, 'index.handler', {
+      runtime: 'nodejs18.x',
+    }).runtime;
+    expect(payload(await callback.invoke({ n: 1 }))).toEqual({ n: 2 });
+    await expect(fail.invoke({})).resolves.toMatchObject({ ok: false, error: { errorType: 'Error', errorMessage: 'nope' } });
+  });
+
+  it('runs a response-streaming handler (awslambda.streamifyResponse), answering with what it wrote', async () => {
+    const { runtime } = fn(
+      {
+        'index.mjs': `export const handler = awslambda.streamifyResponse(async (event, responseStream) => {
+          responseStream.write('hello ');
+          await new Promise((r) => setTimeout(r, 5));
+          responseStream.write(event.name);
+          responseStream.end();
+        });`,
+      },
+      'index.handler',
+    );
+    await expect(runtime.invoke({ name: 'Ada' })).resolves.toMatchObject({ ok: true, payload: 'hello Ada' });
+  });
+
+  it('fails with an explanation when code requires aws-sdk (v2), which only nodejs16.x and older provided', async () => {
+    const { runtime } = fn({ 'index.js': `const AWS = require('aws-sdk'); exports.handler = async () => 1;` }, 'index.handler', {
+      runtime: 'nodejs16.x',
+    });
+    const outcome = await runtime.invoke({});
+    expect(outcome).toMatchObject({ ok: false, error: { errorType: 'Runtime.ImportModuleError' } });
+    expect(outcome.ok ? '' : outcome.error.errorMessage).toContain(
+      'SDK for JavaScript v2 came with the nodejs16.x and older runtimes only',
+    );
+  });
+
+  it('lets unbundled code load the AWS SDK v3 the managed runtime provides, pointed at the local endpoint', async () => {
+    const requests: string[] = [];
+    const server = createServer((request, response) => {
+      requests.push(`${request.headers['x-amz-target']}`);
+      response.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' }).end('{"QueueUrls":[]}');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    try {
+      const { runtime } = fn(
+        {
+          'index.js': `const { SQSClient, ListQueuesCommand } = require('@aws-sdk/client-sqs');
+            const { marshall } = require('@aws-sdk/util-dynamodb');
+            exports.handler = async () => {
+              const listed = await new SQSClient({}).send(new ListQueuesCommand({}));
+              return { item: marshall({ a: 1 }), queues: listed.QueueUrls };
+            };`,
+        },
+        'index.handler',
+        { environment: { AWS_ENDPOINT_URL: `http://127.0.0.1:${port}` } },
+      );
+      expect(payload(await runtime.invoke({}))).toEqual({ item: { a: { N: '1' } }, queues: [] });
+      expect(requests).toEqual(['AmazonSQS.ListQueues']);
+    } finally {
+      server.close();
+    }
+    const esm = fn(
+      {
+        'index.mjs': `import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+          export const handler = async () => typeof DynamoDBDocumentClient.from;`,
+      },
+      'index.handler',
+    ).runtime;
+    expect(payload(await esm.invoke({}))).toBe('function');
+  });
+
+  it('runs a CommonJS bundle that sits under a project whose package.json says type module (cdk.out inside the project)', async () => {
+    const { runtime } = fn({ 'index.js': `exports.handler = async () => typeof module.exports;` }, 'index.handler', {}, [], {
+      insideProject: true,
+    });
+    expect(payload(await runtime.invoke({}))).toBe('object');
+  });
+
+  it('prefers the copy a function bundles over the runtime SDK', async () => {
+    const { runtime } = fn(
+      {
+        'node_modules/@aws-sdk/client-sqs/package.json': '{"name":"@aws-sdk/client-sqs","main":"index.js"}',
+        'node_modules/@aws-sdk/client-sqs/index.js': `exports.bundled = true;`,
+        'index.js': `exports.handler = async () => require('@aws-sdk/client-sqs').bundled === true;`,
+      },
+      'index.handler',
+    );
+    expect(payload(await runtime.invoke({}))).toBe(true);
+  });
+
+  it('fails with Runtime.ImportModuleError when CommonJS code requires a package it did not bundle', async () => {
+    // jsonata is installed in this project's node_modules, above the function folder, as for a cdk.out inside a project.
+    const { runtime } = fn(
+      { 'index.js': `const jsonata = require('jsonata'); exports.handler = async () => 1;` },
+      'index.handler',
+      {},
+      [],
+      { insideProject: true },
+    );
+    await expect(runtime.invoke({})).resolves.toMatchObject({
+      ok: false,
+      error: { errorType: 'Runtime.ImportModuleError', errorMessage: expect.stringContaining("Cannot find module 'jsonata'") },
+    });
+  });
+
+  it('fails when an ES module imports a package it did not bundle, with the error Node gives (as Lambda reports it)', async () => {
+    const { runtime } = fn({ 'index.mjs': `import 'jsonata'; export const handler = async () => 1;` }, 'index.handler', {}, [], {
+      insideProject: true,
+    });
+    await expect(runtime.invoke({})).resolves.toMatchObject({
+      ok: false,
+      error: { errorType: 'Error', errorMessage: expect.stringContaining("Cannot find package 'jsonata'") },
+    });
+  });
+
+  it('fails with Runtime.ImportModuleError naming the SDK packages available locally when the function needs another', async () => {
+    const { runtime } = fn({ 'index.js': `require('@aws-sdk/client-athena'); exports.handler = async () => 1;` }, 'index.handler');
+    const outcome = await runtime.invoke({});
+    expect(outcome).toMatchObject({ ok: false, error: { errorType: 'Runtime.ImportModuleError' } });
+    expect(outcome.ok ? '' : outcome.error.errorMessage).toMatch(/@aws-sdk\/client-athena.*@aws-sdk\/client-dynamodb/s);
+  });
+
+  it('resolves packages from a layer folder (nodejs/node_modules), after the function folder', async () => {
+    const layer = mkdtempSync(path.join(tmpdir(), 'switchyard-layer-'));
+    mkdirSync(path.join(layer, 'nodejs', 'node_modules', 'shared-lib'), { recursive: true });
+    writeFileSync(path.join(layer, 'nodejs', 'node_modules', 'shared-lib', 'index.js'), `exports.hello = () => 'from layer';`);
+    const { runtime } = fn({ 'index.js': `exports.handler = async () => require('shared-lib').hello();` }, 'index.handler', {
+      layers: [layer],
+    });
+    expect(payload(await runtime.invoke({}))).toBe('from layer');
+  });
+
+  it('reports the Init Duration on the first REPORT of an execution environment only', async () => {
+    const logs: string[] = [];
+    const { runtime } = fn({ 'index.js': `exports.handler = async () => 1;` }, 'index.handler', {}, logs);
+    await runtime.invoke({});
+    await runtime.invoke({});
+    const reports = logs.filter((l) => l.startsWith('REPORT RequestId:'));
+    expect(reports).toHaveLength(2);
+    expect(reports[0]).toMatch(/\tBilled Duration: \d+ ms\tMemory Size: 128 MB\tMax Memory Used: \d+ MB\tInit Duration: [\d.]+ ms$/);
+    expect(reports[1]).not.toContain('Init Duration');
+  });
+
+  it('reports a slow module load as Init Duration, not as the Duration of the first invocation', async () => {
+    const logs: string[] = [];
+    const { runtime } = fn(
+      { 'index.mjs': `await new Promise((r) => setTimeout(r, 300)); export const handler = async () => 1;` },
+      'index.handler',
+      {},
+      logs,
+    );
+    await runtime.invoke({});
+    const [report] = logs.filter((l) => l.startsWith('REPORT RequestId:'));
+    expect(Number(/\tDuration: ([\d.]+) ms/.exec(report ?? '')?.[1])).toBeLessThan(250);
+    expect(Number(/\tInit Duration: ([\d.]+) ms/.exec(report ?? '')?.[1])).toBeGreaterThanOrEqual(290);
+  });
+
+  it('fails if the function declares a runtime other than Node.js, with InvalidRuntimeException', async () => {
+    const { runtime } = fn({ 'index.py': 'def handler(e, c): return 1' }, 'index.handler', { runtime: 'python3.12' });
+    await expect(runtime.invoke({})).rejects.toMatchObject({ code: 'InvalidRuntimeException', status: 502 });
+  });
+});

@@ -1,0 +1,129 @@
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { SUPPORTED_RESOURCE_TYPES, serviceDefinitions } from '../../../local/service-definitions.js';
+import type { Template } from '../../../local/template/cloud-assembly.js';
+import { loadStack } from '../../../local/template/load.js';
+import { artifact, BASE_URL } from '../template/helpers.js';
+
+/** The service definitions of an inline template whose assets `asset.fn` and `asset.layer` exist. */
+function definitionsOf(resources: Template['Resources']) {
+  const assemblyDir = mkdtempSync(path.join(tmpdir(), 'switchyard-defs-'));
+  for (const asset of ['asset.fn', 'asset.layer']) mkdirSync(path.join(assemblyDir, asset));
+  const warnings: string[] = [];
+  const stack = loadStack(
+    artifact({ Resources: resources }, { assemblyDir, stackName: 'App' }),
+    { baseUrl: BASE_URL, supportedTypes: SUPPORTED_RESOURCE_TYPES },
+    warnings,
+  );
+  const definitions = serviceDefinitions({ stacks: [stack], warnings });
+  return { definitions, loaderWarnings: warnings, assemblyDir };
+}
+
+const fn = (properties: Record<string, unknown> = {}) => ({
+  Type: 'AWS::Lambda::Function',
+  Properties: { Handler: 'index.handler', Runtime: 'nodejs24.x', Code: { S3Bucket: 'b', S3Key: 'k.zip' }, ...properties },
+  Metadata: { 'aws:asset:path': 'asset.fn', 'aws:asset:property': 'Code' },
+});
+const queue = { Type: 'AWS::SQS::Queue', Properties: {} };
+
+describe('serviceDefinitions for Lambda', () => {
+  it('reads AWS::Lambda::EventInvokeConfig and the DeadLetterConfig onto the function', () => {
+    const { definitions, loaderWarnings } = definitionsOf({
+      Ok: queue,
+      Failed: queue,
+      Dead: queue,
+      Fn: fn({ DeadLetterConfig: { TargetArn: { 'Fn::GetAtt': ['Dead', 'Arn'] } } }),
+      FnConfig: {
+        Type: 'AWS::Lambda::EventInvokeConfig',
+        Properties: {
+          FunctionName: { Ref: 'Fn' },
+          Qualifier: '$LATEST',
+          MaximumRetryAttempts: 1,
+          MaximumEventAgeInSeconds: 3600,
+          DestinationConfig: {
+            OnSuccess: { Destination: { 'Fn::GetAtt': ['Ok', 'Arn'] } },
+            OnFailure: { Destination: { 'Fn::GetAtt': ['Failed', 'Arn'] } },
+          },
+        },
+      },
+    });
+    expect(loaderWarnings).toEqual([]);
+    expect(definitions.warnings).toEqual([]);
+    expect(definitions.functions[0]?.asyncConfig).toEqual({
+      deadLetterArn: 'arn:aws:sqs:us-east-1:000000000000:App-Dead',
+      maximumRetryAttempts: 1,
+      maximumEventAgeSeconds: 3600,
+      onSuccess: 'arn:aws:sqs:us-east-1:000000000000:App-Ok',
+      onFailure: 'arn:aws:sqs:us-east-1:000000000000:App-Failed',
+    });
+  });
+
+  it('fails if an EventInvokeConfig value is outside what Lambda accepts, warning and keeping the default', () => {
+    const { definitions } = definitionsOf({
+      Fn: fn(),
+      FnConfig: {
+        Type: 'AWS::Lambda::EventInvokeConfig',
+        Properties: { FunctionName: { Ref: 'Fn' }, Qualifier: '$LATEST', MaximumRetryAttempts: 5, MaximumEventAgeInSeconds: 30 },
+      },
+    });
+    expect(definitions.functions[0]?.asyncConfig).toMatchObject({ maximumRetryAttempts: undefined, maximumEventAgeSeconds: undefined });
+    expect(definitions.warnings).toEqual([
+      expect.stringContaining('MaximumRetryAttempts is 5; Lambda accepts a whole number from 0 to 2'),
+      expect.stringContaining('MaximumEventAgeInSeconds is 30; Lambda accepts a whole number from 60 to 21600'),
+    ]);
+  });
+
+  it('gives a function the folders of its layers, and warns about layers that are not part of the app', () => {
+    const { definitions, assemblyDir } = definitionsOf({
+      Layer: {
+        Type: 'AWS::Lambda::LayerVersion',
+        Properties: { Content: { S3Bucket: 'b', S3Key: 'layer.zip' }, CompatibleRuntimes: ['nodejs24.x'] },
+        Metadata: { 'aws:asset:path': 'asset.layer', 'aws:asset:property': 'Content' },
+      },
+      Fn: fn({ Layers: [{ Ref: 'Layer' }, 'arn:aws:lambda:us-east-1:094274105915:layer:AWSLambdaPowertoolsTypeScriptV2:40'] }),
+    });
+    expect(definitions.functions[0]?.layers).toEqual([path.join(assemblyDir, 'asset.layer')]);
+    expect(definitions.warnings).toEqual([
+      expect.stringContaining(
+        'layer arn:aws:lambda:us-east-1:094274105915:layer:AWSLambdaPowertoolsTypeScriptV2:40 is not a layer of this app',
+      ),
+    ]);
+  });
+
+  it("writes a Node.js function's inline code (Code.ZipFile) to index.js, as Lambda does", () => {
+    // Unique per run: the folder is named by the code, and must not be one an earlier run left.
+    const source = `exports.handler = async () => "inline ${randomUUID()}";`;
+    const { definitions } = definitionsOf({
+      Inline: { Type: 'AWS::Lambda::Function', Properties: { Handler: 'index.handler', Runtime: 'nodejs24.x', Code: { ZipFile: source } } },
+    });
+    const codePath = definitions.functions[0]?.codePath ?? '';
+    expect(readFileSync(path.join(codePath, 'index.js'), 'utf8')).toBe(source);
+    expect(definitions.warnings).toEqual([]);
+  });
+
+  it('fails if a function has neither a code asset nor Node.js inline code, leaving it out with a warning', () => {
+    const { definitions } = definitionsOf({
+      Image: { Type: 'AWS::Lambda::Function', Properties: { PackageType: 'Image', Code: { ImageUri: 'repo:tag' } } },
+    });
+    expect(definitions.functions).toEqual([]);
+    expect(definitions.warnings).toEqual([expect.stringContaining('Image (AWS::Lambda::Function): no code asset folder was found')]);
+  });
+
+  it('warns once about functions on another Node.js version and about each function on another language', () => {
+    const { definitions } = definitionsOf({
+      Old: fn({ Runtime: 'nodejs20.x' }),
+      Older: fn({ Runtime: 'nodejs18.x' }),
+      Py: fn({ Runtime: 'python3.13', Handler: 'app.handler' }),
+      Custom: fn({ Runtime: 'provided.al2023', Handler: 'bootstrap' }),
+    });
+    expect(definitions.warnings).toEqual([
+      expect.stringMatching(/^functions App-Old \(nodejs20\.x\), App-Older \(nodejs18\.x\) declare another Node\.js runtime/),
+      'function App-Py (python3.13): only Node.js functions run locally; its invocations fail with InvalidRuntimeException',
+      'function App-Custom (provided.al2023): only Node.js functions run locally; its invocations fail with InvalidRuntimeException',
+    ]);
+    expect(definitions.functions.map((f) => f.name)).toEqual(['App-Old', 'App-Older', 'App-Py', 'App-Custom']);
+  });
+});
