@@ -1,24 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { eventually } from '../helpers.js';
-import { functionLog, only, type RunningApp, startApp } from './helpers.js';
+import { functionLog, only, runApp } from './helpers.js';
 
 // @aws-solutions-constructs/aws-eventbridge-lambda, integ.evtlam-eventbridge-new-eventbus: a rule
 // on the new bus "test-new-lambda" (source "solutionsconstructs") that invokes a function
 // (inline code that logs the event).
-let app: RunningApp;
 let events: EventBridgeClient;
 let lambda: LambdaClient;
 
-beforeAll(async () => {
-  app = await startApp('aws-eventbridge-lambda');
-  events = new EventBridgeClient(app.config);
-  lambda = new LambdaClient(app.config);
-});
-afterAll(async () => {
-  await app?.runtime.stop();
+const app = runApp('aws-eventbridge-lambda', async (running) => {
+  events = new EventBridgeClient(running.config);
+  lambda = new LambdaClient(running.config);
 });
 
 async function functionName(): Promise<string> {
@@ -42,7 +37,7 @@ describe('aws-eventbridge-lambda (integ.evtlam-eventbridge-new-eventbus)', () =>
     const name = await functionName();
     const log = await eventually(
       async () => {
-        const text = functionLog(app.logs, name);
+        const text = functionLog(app().logs, name);
         return text.includes(marker) ? text : undefined;
       },
       15_000,
@@ -59,7 +54,7 @@ describe('aws-eventbridge-lambda (integ.evtlam-eventbridge-new-eventbus)', () =>
     await put('someone.else', other);
     await put('solutionsconstructs', wanted);
     const name = await functionName();
-    await eventually(async () => (functionLog(app.logs, name).includes(wanted) ? true : undefined), 15_000, 'the wanted invocation');
-    expect(functionLog(app.logs, name)).not.toContain(other);
+    await eventually(async () => (functionLog(app().logs, name).includes(wanted) ? true : undefined), 15_000, 'the wanted invocation');
+    expect(functionLog(app().logs, name)).not.toContain(other);
   });
 });

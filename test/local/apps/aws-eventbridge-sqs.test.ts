@@ -1,22 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { EventBridgeClient, ListEventBusesCommand, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { only, queueUrl, type RunningApp, receiveUntil, startApp } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { only, queueUrl, receiveUntil, runApp } from './helpers.js';
 
 // @aws-solutions-constructs/aws-eventbridge-sqs, integ.evtsqs-new-bus: a new custom event bus
 // whose rule (source "solutionsconstructs") sends events to an SQS queue with a dead-letter queue.
-let app: RunningApp;
 let events: EventBridgeClient;
 let sqs: SQSClient;
 let busName: string;
 let queue: string;
 let dlq: string;
 
-beforeAll(async () => {
-  app = await startApp('aws-eventbridge-sqs');
-  events = new EventBridgeClient(app.config);
-  sqs = new SQSClient(app.config);
+runApp('aws-eventbridge-sqs', async (running) => {
+  events = new EventBridgeClient(running.config);
+  sqs = new SQSClient(running.config);
   const { EventBuses = [] } = await events.send(new ListEventBusesCommand({}));
   busName = only(
     EventBuses.map((b) => b.Name ?? ''),
@@ -24,9 +22,6 @@ beforeAll(async () => {
   );
   queue = await queueUrl(sqs, 'constructqueue481');
   dlq = await queueUrl(sqs, 'constructqueuedlq');
-});
-afterAll(async () => {
-  await app?.runtime.stop();
 });
 
 async function attributes(url: string): Promise<Record<string, string>> {

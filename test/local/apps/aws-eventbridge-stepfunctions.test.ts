@@ -1,24 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { DescribeExecutionCommand, ListExecutionsCommand, ListStateMachinesCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { eventually } from '../helpers.js';
-import { only, type RunningApp, startApp } from './helpers.js';
+import { only, runApp } from './helpers.js';
 
 // @aws-solutions-constructs/aws-eventbridge-stepfunctions, integ.evtstp-eventbridge-stepfunctions-new-eventbus:
 // a rule on the new bus "test-new" (source "solutionsconstructs") starts a state machine that
 // passes the event to a Lambda task (the package's test/lambda/index.js, CommonJS).
-let app: RunningApp;
 let events: EventBridgeClient;
 let sfn: SFNClient;
 
-beforeAll(async () => {
-  app = await startApp('aws-eventbridge-stepfunctions');
-  events = new EventBridgeClient(app.config);
-  sfn = new SFNClient(app.config);
-});
-afterAll(async () => {
-  await app?.runtime.stop();
+runApp('aws-eventbridge-stepfunctions', async (running) => {
+  events = new EventBridgeClient(running.config);
+  sfn = new SFNClient(running.config);
 });
 
 /** The app's one state machine. */

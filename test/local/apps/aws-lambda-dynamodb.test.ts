@@ -1,21 +1,18 @@
 import { DescribeTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { GetFunctionCommand, InvokeCommand, LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodePayload, only, type RunningApp, startApp } from './helpers.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { decodePayload, only, runApp } from './helpers.js';
 
 // @aws-solutions-constructs/aws-lambda-dynamodb, integ.lamddb-no-arguments: a function (inline
 // code) that is given a DynamoDB table's name in DDB_TABLE_NAME and read/write access to it.
-let app: RunningApp;
 let dynamodb: DynamoDBClient;
 let lambda: LambdaClient;
 
-beforeAll(async () => {
-  app = await startApp('aws-lambda-dynamodb');
-  dynamodb = new DynamoDBClient(app.config);
-  lambda = new LambdaClient(app.config);
+runApp('aws-lambda-dynamodb', async (running) => {
+  dynamodb = new DynamoDBClient(running.config);
+  lambda = new LambdaClient(running.config);
 });
-afterAll(async () => {
-  await app?.runtime.stop();
+afterAll(() => {
   dynamodb?.destroy();
 });
 

@@ -1,22 +1,17 @@
 import { GetFunctionCommand, InvokeCommand, LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
 import { GetTopicAttributesCommand, ListTopicsCommand, SNSClient } from '@aws-sdk/client-sns';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodePayload, only, type RunningApp, startApp } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { decodePayload, only, runApp } from './helpers.js';
 
 // @aws-solutions-constructs/aws-lambda-sns, integ.lamsns-deployFunction: a function (the
 // package's test/lambda/index.js, CommonJS) given an SNS topic's ARN and name in SNS_TOPIC_ARN
 // and SNS_TOPIC_NAME, with permission to publish; the topic is encrypted with the AWS managed key.
-let app: RunningApp;
 let sns: SNSClient;
 let lambda: LambdaClient;
 
-beforeAll(async () => {
-  app = await startApp('aws-lambda-sns');
-  sns = new SNSClient(app.config);
-  lambda = new LambdaClient(app.config);
-});
-afterAll(async () => {
-  await app?.runtime.stop();
+runApp('aws-lambda-sns', async (running) => {
+  sns = new SNSClient(running.config);
+  lambda = new LambdaClient(running.config);
 });
 
 async function functionName(): Promise<string> {

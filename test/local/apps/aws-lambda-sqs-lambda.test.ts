@@ -7,24 +7,19 @@ import {
   ListFunctionsCommand,
 } from '@aws-sdk/client-lambda';
 import { GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { eventually } from '../helpers.js';
-import { decodePayload, drained, functionLog, only, queueUrl, type RunningApp, startApp } from './helpers.js';
+import { decodePayload, drained, functionLog, only, queueUrl, runApp } from './helpers.js';
 
 // @aws-solutions-constructs/aws-lambda-sqs-lambda, integ.lamsqslam-defaultDeployment: a producer
 // function given the queue's URL in SQS_QUEUE_URL, the queue (dead-letter queue after 15
 // receives), and a consumer function mapped to the queue. Both have inline code.
-let app: RunningApp;
 let sqs: SQSClient;
 let lambda: LambdaClient;
 
-beforeAll(async () => {
-  app = await startApp('aws-lambda-sqs-lambda');
-  sqs = new SQSClient(app.config);
-  lambda = new LambdaClient(app.config);
-});
-afterAll(async () => {
-  await app?.runtime.stop();
+const app = runApp('aws-lambda-sqs-lambda', async (running) => {
+  sqs = new SQSClient(running.config);
+  lambda = new LambdaClient(running.config);
 });
 
 /** The consumer is the function the queue is mapped to; the producer is the other one. */
@@ -52,7 +47,7 @@ describe('aws-lambda-sqs-lambda (integ.lamsqslam-defaultDeployment)', () => {
     await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: body }));
     const consumer = await functionName('consumer');
     await eventually(
-      async () => (functionLog(app.logs, consumer).includes(body) ? true : undefined),
+      async () => (functionLog(app().logs, consumer).includes(body) ? true : undefined),
       15_000,
       'the consumer to log the body',
     );

@@ -1,22 +1,17 @@
 import { GetFunctionCommand, InvokeCommand, LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodePayload, only, type RunningApp, startApp } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { decodePayload, only, runApp } from './helpers.js';
 
 // @aws-solutions-constructs/aws-lambda-ssmstringparameter, integ.lamssm-deployFunction: a
 // function (the package's test/lambda/index.js, CommonJS, nodejs16.x) given the name of a new
 // SSM String parameter ("test-string-value") in SSM_STRING_PARAMETER_NAME, with read access.
-let app: RunningApp;
 let ssm: SSMClient;
 let lambda: LambdaClient;
 
-beforeAll(async () => {
-  app = await startApp('aws-lambda-ssmstringparameter');
-  ssm = new SSMClient(app.config);
-  lambda = new LambdaClient(app.config);
-});
-afterAll(async () => {
-  await app?.runtime.stop();
+runApp('aws-lambda-ssmstringparameter', async (running) => {
+  ssm = new SSMClient(running.config);
+  lambda = new LambdaClient(running.config);
 });
 
 async function functionName(): Promise<string> {

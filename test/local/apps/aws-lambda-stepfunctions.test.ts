@@ -6,26 +6,21 @@ import {
   SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { eventually } from '../helpers.js';
-import { decodePayload, only, type RunningApp, startApp } from './helpers.js';
+import { decodePayload, only, runApp } from './helpers.js';
 
 // @aws-solutions-constructs/aws-lambda-stepfunctions, integ.lamstp-deploy-lambda: a function
 // given a state machine's ARN in STATE_MACHINE_ARN, and the state machine, whose one state
 // invokes a second function (test/lambda-task). Both handlers are the package's CommonJS
 // index.js on nodejs20.x; the first one require()s the AWS SDK for JavaScript v2 ('aws-sdk'),
 // which the Node.js 18 and later managed runtimes no longer include.
-let app: RunningApp;
 let lambda: LambdaClient;
 let sfn: SFNClient;
 
-beforeAll(async () => {
-  app = await startApp('aws-lambda-stepfunctions');
-  lambda = new LambdaClient(app.config);
-  sfn = new SFNClient(app.config);
-});
-afterAll(async () => {
-  await app?.runtime.stop();
+runApp('aws-lambda-stepfunctions', async (running) => {
+  lambda = new LambdaClient(running.config);
+  sfn = new SFNClient(running.config);
 });
 
 /** The construct's function: the one told the state machine's ARN (the other is the task). */

@@ -1,23 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
 import { ListSubscriptionsByTopicCommand, ListTopicsCommand, PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { eventually } from '../helpers.js';
-import { functionLog, only, type RunningApp, startApp } from './helpers.js';
+import { functionLog, only, runApp } from './helpers.js';
 
 // @aws-solutions-constructs/aws-sns-lambda, integ.snslam-no-arguments: an SNS topic (encrypted
 // with the AWS managed key) with a function (inline code) subscribed to it.
-let app: RunningApp;
 let sns: SNSClient;
 let lambda: LambdaClient;
 
-beforeAll(async () => {
-  app = await startApp('aws-sns-lambda');
-  sns = new SNSClient(app.config);
-  lambda = new LambdaClient(app.config);
-});
-afterAll(async () => {
-  await app?.runtime.stop();
+const app = runApp('aws-sns-lambda', async (running) => {
+  sns = new SNSClient(running.config);
+  lambda = new LambdaClient(running.config);
 });
 
 async function topicArn(): Promise<string> {
@@ -48,7 +43,7 @@ describe('aws-sns-lambda (integ.snslam-no-arguments)', () => {
     // the record's EventSource and EventSubscriptionArn, not the message inside `Sns`.
     const log = await eventually(
       async () => {
-        const text = functionLog(app.logs, name);
+        const text = functionLog(app().logs, name);
         return text.includes(subscriptionArn) ? text : undefined;
       },
       15_000,

@@ -8,24 +8,19 @@ import {
   SNSClient,
 } from '@aws-sdk/client-sns';
 import { GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { only, queueUrl, type RunningApp, receiveUntil, startApp } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { only, queueUrl, receiveUntil, runApp } from './helpers.js';
 
 // @aws-solutions-constructs/aws-sns-sqs, integ.snssqs-rawMessageDelivery: an SNS topic with an
 // SQS queue subscribed with raw message delivery, a filter policy on the message attributes
 // (color red/orange or starting with "bl", size anything but small/medium, price in 100..200
 // or above 300, store present) and a dead-letter queue for the subscription.
-let app: RunningApp;
 let sns: SNSClient;
 let sqs: SQSClient;
 
-beforeAll(async () => {
-  app = await startApp('aws-sns-sqs');
-  sns = new SNSClient(app.config);
-  sqs = new SQSClient(app.config);
-});
-afterAll(async () => {
-  await app?.runtime.stop();
+runApp('aws-sns-sqs', async (running) => {
+  sns = new SNSClient(running.config);
+  sqs = new SQSClient(running.config);
 });
 
 async function topicArn(): Promise<string> {

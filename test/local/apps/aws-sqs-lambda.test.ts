@@ -7,31 +7,26 @@ import {
   ListFunctionsCommand,
 } from '@aws-sdk/client-lambda';
 import { GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { eventually } from '../helpers.js';
-import { decodePayload, drained, functionLog, messagesIn, only, queueUrl, type RunningApp, startApp } from './helpers.js';
+import { decodePayload, drained, functionLog, messagesIn, only, queueUrl, runApp } from './helpers.js';
 
 // @aws-solutions-constructs/aws-sqs-lambda, integ.sqslam-deployFunction: an SQS queue (with a
 // dead-letter queue after 3 receives) consumed by a function whose code is inline in the
 // template (Code.ZipFile, which CloudFormation writes as index.js: CommonJS).
-let app: RunningApp;
 let sqs: SQSClient;
 let lambda: LambdaClient;
 let queue: string;
 let dlq: string;
 let functionName: string;
 
-beforeAll(async () => {
-  app = await startApp('aws-sqs-lambda');
-  sqs = new SQSClient(app.config);
-  lambda = new LambdaClient(app.config);
+const app = runApp('aws-sqs-lambda', async (running) => {
+  sqs = new SQSClient(running.config);
+  lambda = new LambdaClient(running.config);
   queue = await queueUrl(sqs, 'testsqslambdaqueue601');
   dlq = await queueUrl(sqs, 'testsqslambdaqueuedlq');
   const { Functions = [] } = await lambda.send(new ListFunctionsCommand({}));
   functionName = only(Functions.map((f) => f.FunctionName ?? ''));
-});
-afterAll(async () => {
-  await app?.runtime.stop();
 });
 
 async function arnOf(url: string): Promise<string | undefined> {
@@ -45,7 +40,7 @@ describe('aws-sqs-lambda (integ.sqslam-deployFunction)', () => {
     await sqs.send(new SendMessageCommand({ QueueUrl: queue, MessageBody: body }));
     // The inline handler logs the SQS event it receives.
     await eventually(
-      async () => (functionLog(app.logs, functionName).includes(body) ? true : undefined),
+      async () => (functionLog(app().logs, functionName).includes(body) ? true : undefined),
       15_000,
       'the function to log the body',
     );

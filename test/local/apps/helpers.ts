@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { GetQueueAttributesCommand, ListQueuesCommand, type Message, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { LocalRuntime } from '../../../local/runtime.js';
 import { credentials, eventually, region, tempDataDir } from '../helpers.js';
 
@@ -20,6 +21,34 @@ export async function startApp(name: string): Promise<RunningApp> {
   const logs: string[] = [];
   const runtime = await LocalRuntime.start({ cdkOut: appFixture(name), dataDir: tempDataDir(), port: 0, log: (line) => logs.push(line) });
   return { runtime, logs, config: { endpoint: runtime.url, region, credentials } };
+}
+
+/**
+ * Runs the app for the test file: started (then `onStart`, which makes the clients) before
+ * its tests, stopped after them. If it cannot start, every test fails with the reason,
+ * rather than being reported as skipped.
+ */
+export function runApp(name: string, onStart: (app: RunningApp) => void | Promise<void>): () => RunningApp {
+  let running: RunningApp | undefined;
+  let failure: unknown;
+  beforeAll(async () => {
+    try {
+      running = await startApp(name);
+      await onStart(running);
+    } catch (error) {
+      failure = error;
+    }
+  });
+  beforeEach(() => {
+    if (failure !== undefined) throw failure;
+  });
+  afterAll(async () => {
+    await running?.runtime.stop();
+  });
+  return () => {
+    if (running === undefined) throw failure ?? new Error(`${name} has not started`);
+    return running;
+  };
 }
 
 /**
