@@ -1,0 +1,77 @@
+import { GetFunctionCommand, InvokeCommand, LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
+import {
+  DescribeExecutionCommand,
+  ListExecutionsCommand,
+  ListStateMachinesCommand,
+  SFNClient,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
+import { describe, expect, it } from 'vitest';
+import { eventually } from '../helpers.js';
+import { decodePayload, only, runApp } from './helpers.js';
+
+// @aws-solutions-constructs/aws-lambda-stepfunctions, integ.lamstp-deploy-lambda: a function
+// given a state machine's ARN in STATE_MACHINE_ARN, and the state machine, whose one state
+// invokes a second function (test/lambda-task). Both handlers are the package's CommonJS
+// index.js on nodejs20.x; the first one require()s the AWS SDK for JavaScript v2 ('aws-sdk'),
+// which the Node.js 18 and later managed runtimes no longer include.
+let lambda: LambdaClient;
+let sfn: SFNClient;
+
+runApp('aws-lambda-stepfunctions', async (running) => {
+  lambda = new LambdaClient(running.config);
+  sfn = new SFNClient(running.config);
+});
+
+/** The construct's function: the one told the state machine's ARN (the other is the task). */
+async function starterFunction(): Promise<string> {
+  const { Functions = [] } = await lambda.send(new ListFunctionsCommand({}));
+  return only(Functions.filter((f) => f.Environment?.Variables?.STATE_MACHINE_ARN !== undefined).map((f) => f.FunctionName ?? ''));
+}
+
+async function stateMachineArn(): Promise<string> {
+  const { stateMachines = [] } = await sfn.send(new ListStateMachinesCommand({}));
+  return only(stateMachines.map((m) => m.stateMachineArn ?? ''));
+}
+
+describe('aws-lambda-stepfunctions (integ.lamstp-deploy-lambda)', () => {
+  it("tells the function the state machine's ARN in STATE_MACHINE_ARN", async () => {
+    const { Configuration } = await lambda.send(new GetFunctionCommand({ FunctionName: await starterFunction() }));
+    expect(Configuration?.Environment?.Variables?.STATE_MACHINE_ARN).toBe(await stateMachineArn());
+  });
+
+  it('runs the state machine, whose Lambda task answers OK', async () => {
+    const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn: await stateMachineArn(), input: '{"order":1}' }));
+    const done = await eventually(
+      async () => {
+        const execution = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+        return execution.status === 'RUNNING' ? undefined : execution;
+      },
+      30_000,
+      'the execution to end',
+    );
+    expect({ status: done.status, error: done.error, cause: done.cause }).toEqual({
+      status: 'SUCCEEDED',
+      error: undefined,
+      cause: undefined,
+    });
+    const output = JSON.parse(done.output ?? '{}');
+    expect(output.StatusCode).toBe(200);
+    expect(output.Payload).toEqual({
+      statusCode: 200,
+      headers: { 'Content-Type': 'text/plain' },
+      body: JSON.stringify({ status: 'OK', message: 'SUCCESS' }),
+    });
+  });
+
+  it("fails the starter function as Lambda does, since nodejs20.x has no 'aws-sdk' v2, and starts no execution", async () => {
+    const arn = await stateMachineArn();
+    const before = (await sfn.send(new ListExecutionsCommand({ stateMachineArn: arn }))).executions?.length ?? 0;
+    const result = await lambda.send(new InvokeCommand({ FunctionName: await starterFunction(), Payload: '{}' }));
+    expect(result.FunctionError).toBe('Unhandled');
+    const error = decodePayload(result.Payload) as { errorType: string; errorMessage: string };
+    expect(error.errorType).toBe('Runtime.ImportModuleError');
+    expect(error.errorMessage).toContain("Error: Cannot find module 'aws-sdk'");
+    expect((await sfn.send(new ListExecutionsCommand({ stateMachineArn: arn }))).executions ?? []).toHaveLength(before);
+  });
+});

@@ -1,0 +1,115 @@
+import * as path from 'node:path';
+import { GetQueueAttributesCommand, ListQueuesCommand, type Message, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
+import { LocalRuntime } from '../../../local/runtime.js';
+import { credentials, eventually, region, tempDataDir } from '../helpers.js';
+
+/** A public CDK app's cloud assembly under test/fixtures/apps (see its README). */
+export function appFixture(name: string): string {
+  return path.join(import.meta.dirname, '..', '..', 'fixtures', 'apps', name);
+}
+
+export interface RunningApp {
+  readonly runtime: LocalRuntime;
+  /** Every line the runtime printed, function logs included (`[<function>] <line>`). */
+  readonly logs: string[];
+  /** SDK client settings for the local endpoint. */
+  readonly config: { endpoint: string; region: string; credentials: typeof credentials };
+}
+
+export async function startApp(name: string): Promise<RunningApp> {
+  const logs: string[] = [];
+  const runtime = await LocalRuntime.start({ cdkOut: appFixture(name), dataDir: tempDataDir(), port: 0, log: (line) => logs.push(line) });
+  return { runtime, logs, config: { endpoint: runtime.url, region, credentials } };
+}
+
+/**
+ * Runs the app for the test file: started (then `onStart`, which makes the clients) before
+ * its tests, stopped after them. If it cannot start, every test fails with the reason,
+ * rather than being reported as skipped.
+ */
+export function runApp(name: string, onStart: (app: RunningApp) => void | Promise<void>): () => RunningApp {
+  let running: RunningApp | undefined;
+  let failure: unknown;
+  beforeAll(async () => {
+    try {
+      running = await startApp(name);
+      await onStart(running);
+    } catch (error) {
+      failure = error;
+    }
+  });
+  beforeEach(() => {
+    if (failure !== undefined) throw failure;
+  });
+  afterAll(async () => {
+    await running?.runtime.stop();
+  });
+  return () => {
+    if (running === undefined) throw failure ?? new Error(`${name} has not started`);
+    return running;
+  };
+}
+
+/**
+ * The one name (or URL, or ARN) that contains `fragment`, a piece of the resource's logical
+ * id; without it, the only name there is. CloudFormation names unnamed resources
+ * `<stack>-<logicalId>-<suffix>` and the local runtime `<stack>-<logicalId>`, both cut to
+ * the service's limit, so only a piece from the start of the logical id finds a resource on both.
+ */
+export function only(names: readonly string[], fragment = ''): string {
+  const found = names.filter((name) => name.includes(fragment));
+  if (found.length !== 1)
+    throw new Error(
+      `expected one name${fragment ? ` containing ${fragment}` : ''}, found ${JSON.stringify(found)} among ${JSON.stringify(names)}`,
+    );
+  return found[0] as string;
+}
+
+export async function queueUrl(sqs: SQSClient, fragment: string): Promise<string> {
+  const { QueueUrls = [] } = await sqs.send(new ListQueuesCommand({}));
+  return only(QueueUrls, fragment);
+}
+
+/** Visible plus in-flight messages: 0 when every message has been consumed and deleted. */
+export async function messagesIn(sqs: SQSClient, url: string): Promise<number> {
+  const { Attributes = {} } = await sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: url,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+    }),
+  );
+  return Number(Attributes.ApproximateNumberOfMessages) + Number(Attributes.ApproximateNumberOfMessagesNotVisible);
+}
+
+export async function drained(sqs: SQSClient, url: string, timeoutMs = 15_000): Promise<void> {
+  await eventually(async () => ((await messagesIn(sqs, url)) === 0 ? true : undefined), timeoutMs, `${url} to drain`);
+}
+
+/** Receives messages (leaving them in flight) until `done` says the ones received so far are enough. */
+export async function receiveUntil(
+  sqs: SQSClient,
+  url: string,
+  done: (received: Message[]) => boolean,
+  timeoutMs = 15_000,
+): Promise<Message[]> {
+  const received: Message[] = [];
+  const deadline = Date.now() + timeoutMs;
+  while (!done(received)) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms; received ${JSON.stringify(received.map((m) => m.Body))}`);
+    const { Messages = [] } = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, MessageAttributeNames: ['All'] }),
+    );
+    received.push(...Messages);
+  }
+  return received;
+}
+
+/** The function's log lines (the runtime prefixes each with `[<function name>]`). */
+export function functionLog(logs: readonly string[], functionName: string): string {
+  return logs.filter((line) => line.startsWith(`[${functionName}]`)).join('\n');
+}
+
+export function decodePayload(payload: Uint8Array | undefined): unknown {
+  return payload === undefined ? undefined : JSON.parse(Buffer.from(payload).toString('utf8'));
+}
