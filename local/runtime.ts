@@ -7,6 +7,9 @@ import { Endpoint } from './endpoint/server.js';
 import { EventsService } from './events/events-service.js';
 import { LambdaService } from './lambda/lambda-service.js';
 import { type ServiceDefinitions, SUPPORTED_RESOURCE_TYPES, serviceDefinitions } from './service-definitions.js';
+import { snsDefinitions } from './sns/definitions.js';
+import { SnsQueryProtocol } from './sns/query-protocol.js';
+import { SnsService } from './sns/sns-service.js';
 import { SqsQueryProtocol } from './sqs/query-protocol.js';
 import { queryErrorHeader, SqsError } from './sqs/sqs-errors.js';
 import { SqsService } from './sqs/sqs-service.js';
@@ -52,6 +55,7 @@ export class LocalRuntime {
     readonly sqs: SqsService,
     readonly lambda: LambdaService,
     readonly states: StatesService,
+    readonly sns: SnsService,
     private readonly endpoint: Endpoint,
     private readonly closeStores: () => Promise<void>,
   ) {}
@@ -67,12 +71,14 @@ export class LocalRuntime {
     try {
       const app = loadApp({ cdkOut: options.cdkOut, baseUrl: url, accountId, region, supportedTypes: SUPPORTED_RESOURCE_TYPES });
       const definitions = serviceDefinitions(app);
-      const warnings = [...app.warnings, ...definitions.warnings];
+      const snsTemplate = snsDefinitions(app);
+      const warnings = [...app.warnings, ...definitions.warnings, ...snsTemplate.warnings];
 
       const data = new DataFolder(options.dataDir);
       const sqsDb = data.database('sqs');
       const eventsDb = data.database('events');
       const statesDb = data.database('states');
+      const snsDb = data.database('sns');
       const sqs = new SqsService({ db: sqsDb, clock, baseUrl: url, accountId, region });
       const dynamodb = await DynamoDbHost.start({ folder: data.folder('dynamodb') });
 
@@ -96,10 +102,29 @@ export class LocalRuntime {
           TZ: 'UTC',
         },
       });
+      const sns = new SnsService({
+        db: snsDb,
+        clock,
+        accountId,
+        region,
+        baseUrl: url,
+        topics: snsTemplate.topics,
+        subscriptions: snsTemplate.subscriptions,
+        sqs,
+        // Stand-in until LambdaService.invokeAsync lands: accepted at once, run in the background.
+        lambda: {
+          invokeAsync: async (name, event) => {
+            void lambda.invoke(name, event);
+            return { requestId: '' };
+          },
+        },
+        log: (line) => log(`[sns] ${line}`),
+      });
       let events: EventsService | undefined;
       let states: StatesService | undefined;
       const delivery = new LocalTargetDelivery({
         sqs,
+        sns,
         lambda,
         states: { StartExecution: (input) => (states as StatesService).StartExecution(input) },
         forwardToBus: (busArn, event) => events?.forward(busArn, event),
@@ -149,7 +174,7 @@ export class LocalRuntime {
           },
         ],
         restServices: [lambda],
-        queryServices: [new SqsQueryProtocol(sqs)],
+        queryServices: [new SqsQueryProtocol(sqs), new SnsQueryProtocol(sns)],
         passthrough: new Map([['DynamoDB_20120810', dynamodb.handler]]),
         onInternalError: (error) => log(`[endpoint] internal error: ${(error as Error).stack ?? String(error)}`),
       });
@@ -159,9 +184,11 @@ export class LocalRuntime {
       events.start();
       await lambda.start();
       await states.start();
+      sns.start();
 
-      return new LocalRuntime(url, definitions, warnings, events, sqs, lambda, states, endpoint, async () => {
+      return new LocalRuntime(url, definitions, warnings, events, sqs, lambda, states, sns, endpoint, async () => {
         sqsDb.close();
+        snsDb.close();
         eventsDb.close();
         statesDb.close();
         statesDynamoDb.destroy();
@@ -177,6 +204,7 @@ export class LocalRuntime {
     // Executions first: with Lambda gone, an invocation in flight would be recorded as a task failure.
     await this.states.close();
     this.events.stop();
+    this.sns.stop();
     await this.lambda.stop();
     this.sqs.close();
     await this.endpoint.stop();

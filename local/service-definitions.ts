@@ -1,6 +1,7 @@
 import type { ArchiveDefinition, BusDefinition, RuleDefinition, TargetDefinition } from './events/definitions.js';
 import type { FunctionDefinition } from './lambda/function-runtime.js';
 import type { SqsMappingDefinition } from './lambda/sqs-event-source.js';
+import { SNS_RESOURCE_TYPES } from './sns/definitions.js';
 import type { LoadedApp } from './template/load.js';
 
 /** What the local services need from the loaded templates, by service. */
@@ -36,6 +37,7 @@ export const SUPPORTED_RESOURCE_TYPES = new Set([
   'AWS::EventSchemas::Registry',
   'AWS::EventSchemas::Schema',
   'AWS::CDK::Metadata',
+  ...SNS_RESOURCE_TYPES,
 ]);
 
 type Props = Record<string, unknown>;

@@ -24,6 +24,8 @@ export interface EndpointServices {
   readonly passthrough?: ReadonlyMap<string, (req: IncomingMessage, res: ServerResponse) => void>;
   /** Services that answer form-encoded query-protocol requests (SQS for older AWS CLIs), by `Action`. */
   readonly queryServices?: readonly {
+    /** The service of a SigV4 credential scope (`sns`): chosen first when two services share an action name. */
+    readonly signingName?: string;
     handles(action: string): boolean;
     handle(form: URLSearchParams, request: RawRequest): Promise<RawResponse>;
   }[];
@@ -99,7 +101,13 @@ export class Endpoint {
     if ((header(req, 'content-type') ?? '').startsWith('application/x-www-form-urlencoded')) {
       const form = new URLSearchParams(request.body.toString('utf8'));
       const action = form.get('Action') ?? '';
-      const query = services.queryServices?.find((service) => service.handles(action));
+      // SQS and SNS both have AddPermission and RemovePermission: the signature's credential scope tells them apart.
+      const scope = /Credential=[^/]+\/[^/]+\/[^/]+\/([^/]+)\//.exec(header(req, 'authorization') ?? '')?.[1];
+      const candidates = services.queryServices?.filter((service) => service.handles(action)) ?? [];
+      const query =
+        candidates.find((service) => service.signingName === scope) ??
+        candidates.find((service) => service.signingName === undefined) ??
+        candidates[0];
       if (query) return send(res, await query.handle(form, request));
     }
     send(res, jsonError(new AwsError('UnknownOperationException', `no local service answers ${request.method} ${request.path}`), '1.1'));
