@@ -581,7 +581,7 @@ function isFifo(topic: TopicRecord): boolean {
 
 /** HTTP(S) and email subscriptions wait for a confirmation no local endpoint sends. */
 function isPending(subscription: SubscriptionRecord): boolean {
-  return CONFIRMED_BY_OWNER.has(subscription.protocol) && !subscription.template;
+  return CONFIRMED_BY_OWNER.has(subscription.protocol);
 }
 
 function notificationText(notification: Notification, protocol: string): string {

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { compileFilterPolicy, type FilterPolicyScope, matchesFilterPolicy, type StoredAttribute } from '../../../local/sns/filter-policy.js';
+import {
+  compileFilterPolicy,
+  type FilterPolicyScope,
+  matchesFilterPolicy,
+  type StoredAttribute,
+} from '../../../local/sns/filter-policy.js';
 
 const s = (value: string): StoredAttribute => ({ DataType: 'String', StringValue: value });
 const n = (value: string): StoredAttribute => ({ DataType: 'Number', StringValue: value });
@@ -44,7 +49,9 @@ describe('compileFilterPolicy', () => {
   });
 
   it('fails if a MessageAttributes policy nests keys', () => {
-    expect(rejection({ a: { b: ['c'] } })).toBe('Invalid parameter: Filter policy scope MessageAttributes does not support nested filter policy');
+    expect(rejection({ a: { b: ['c'] } })).toBe(
+      'Invalid parameter: Filter policy scope MessageAttributes does not support nested filter policy',
+    );
   });
 
   it('fails on the operators and values SNS refuses, with its reasons', () => {
@@ -52,12 +59,20 @@ describe('compileFilterPolicy', () => {
     expect(rejection({ a: 'x' })).toBe('Invalid parameter: FilterPolicy: "a" must be an object or an array');
     expect(rejection({ a: [{ wildcard: 'x*' }] })).toBe('Invalid parameter: FilterPolicy: Unrecognized match type wildcard');
     expect(rejection({ a: [{ prefix: 1 }] })).toBe('Invalid parameter: FilterPolicy: prefix match pattern must be a string');
-    expect(rejection({ a: [{ exists: 'yes' }] })).toBe('Invalid parameter: FilterPolicy: exists match pattern must be either true or false.');
+    expect(rejection({ a: [{ exists: 'yes' }] })).toBe(
+      'Invalid parameter: FilterPolicy: exists match pattern must be either true or false.',
+    );
     expect(rejection({ a: [{ numeric: ['<', 'x'] }] })).toBe('Invalid parameter: FilterPolicy: Value of < must be numeric');
     expect(rejection({ a: [{ numeric: ['>', 5, '<', 1] }] })).toBe('Invalid parameter: FilterPolicy: Bottom must be less than top');
-    expect(rejection({ a: [{ numeric: ['<', 5, '>', 1] }] })).toBe('Invalid parameter: FilterPolicy: Too many elements in numeric expression');
-    expect(rejection({ a: [{ 'anything-but': { wildcard: 'x' } }] })).toBe('Invalid parameter: FilterPolicy: Unsupported anything-but pattern: wildcard');
-    expect(rejection({ a: [{ prefix: 'a', suffix: 'b' }] })).toBe('Invalid parameter: FilterPolicy: Only one key allowed in match expression');
+    expect(rejection({ a: [{ numeric: ['<', 5, '>', 1] }] })).toBe(
+      'Invalid parameter: FilterPolicy: Too many elements in numeric expression',
+    );
+    expect(rejection({ a: [{ 'anything-but': { wildcard: 'x' } }] })).toBe(
+      'Invalid parameter: FilterPolicy: Unsupported anything-but pattern: wildcard',
+    );
+    expect(rejection({ a: [{ prefix: 'a', suffix: 'b' }] })).toBe(
+      'Invalid parameter: FilterPolicy: Only one key allowed in match expression',
+    );
     expect(rejection('{not json')).toMatch(/^Invalid parameter: FilterPolicy: failed to parse JSON/);
   });
 });

@@ -28,7 +28,12 @@ describe('SnsService topics', () => {
     expect(first.TopicArn).toBe(topicArn('orders'));
     expect(again.TopicArn).toBe(first.TopicArn);
     const { Attributes } = await t.sns.GetTopicAttributes({ TopicArn: first.TopicArn });
-    expect(Attributes).toMatchObject({ TopicArn: topicArn('orders'), Owner: '000000000000', DisplayName: 'Orders', SubscriptionsConfirmed: '0' });
+    expect(Attributes).toMatchObject({
+      TopicArn: topicArn('orders'),
+      Owner: '000000000000',
+      DisplayName: 'Orders',
+      SubscriptionsConfirmed: '0',
+    });
     expect(Attributes).not.toHaveProperty('FifoTopic');
     expect((await t.sns.ListTopics({})).Topics).toEqual([{ TopicArn: topicArn('orders') }]);
   });
@@ -44,7 +49,10 @@ describe('SnsService topics', () => {
 
   it('fails if a name is invalid or a FIFO topic is not named .fifo', async () => {
     t = createSns();
-    await expect(t.sns.CreateTopic({ Name: 'bad name' })).rejects.toMatchObject({ code: 'InvalidParameter', message: 'Invalid parameter: Topic Name' });
+    await expect(t.sns.CreateTopic({ Name: 'bad name' })).rejects.toMatchObject({
+      code: 'InvalidParameter',
+      message: 'Invalid parameter: Topic Name',
+    });
     await expect(t.sns.CreateTopic({ Name: 'orders', Attributes: { FifoTopic: 'true' } })).rejects.toMatchObject({
       code: 'InvalidParameter',
       message: expect.stringContaining('Fifo Topic names must end with .fifo'),
@@ -71,7 +79,10 @@ describe('SnsService topics', () => {
       status: 404,
       message: 'Topic does not exist',
     });
-    await expect(t.sns.GetTopicAttributes({ TopicArn: 'nope' })).rejects.toMatchObject({ code: 'InvalidParameter', message: 'Invalid parameter: TopicArn' });
+    await expect(t.sns.GetTopicAttributes({ TopicArn: 'nope' })).rejects.toMatchObject({
+      code: 'InvalidParameter',
+      message: 'Invalid parameter: TopicArn',
+    });
   });
 
   it('deletes a topic with its subscriptions; deleting it again is not an error', async () => {
@@ -91,7 +102,13 @@ describe('SnsService subscriptions', () => {
     const sub = await subscribeQueue(TopicArn, 'a', { RawMessageDelivery: 'True' });
     expect(await subscribeQueue(TopicArn, 'a')).toBe(sub);
     const { Attributes } = await t.sns.GetSubscriptionAttributes({ SubscriptionArn: sub });
-    expect(Attributes).toMatchObject({ TopicArn, Protocol: 'sqs', Endpoint: queueArn('a'), RawMessageDelivery: 'true', PendingConfirmation: 'false' });
+    expect(Attributes).toMatchObject({
+      TopicArn,
+      Protocol: 'sqs',
+      Endpoint: queueArn('a'),
+      RawMessageDelivery: 'true',
+      PendingConfirmation: 'false',
+    });
     expect(Attributes).not.toHaveProperty('FilterPolicyScope');
     expect((await t.sns.ListSubscriptionsByTopic({ TopicArn })).Subscriptions).toEqual([
       { SubscriptionArn: sub, Owner: '000000000000', Protocol: 'sqs', Endpoint: queueArn('a'), TopicArn },
@@ -123,7 +140,9 @@ describe('SnsService subscriptions', () => {
   it('leaves email and HTTP subscriptions pending confirmation', async () => {
     t = createSns();
     const TopicArn = await topicWithQueues([]);
-    expect((await t.sns.Subscribe({ TopicArn, Protocol: 'email', Endpoint: 'a@example.com' })).SubscriptionArn).toBe('pending confirmation');
+    expect((await t.sns.Subscribe({ TopicArn, Protocol: 'email', Endpoint: 'a@example.com' })).SubscriptionArn).toBe(
+      'pending confirmation',
+    );
     expect((await t.sns.GetTopicAttributes({ TopicArn })).Attributes.SubscriptionsPending).toBe('1');
   });
 
@@ -132,7 +151,11 @@ describe('SnsService subscriptions', () => {
     const TopicArn = await topicWithQueues(['a']);
     const sub = await subscribeQueue(TopicArn, 'a');
     await expect(
-      t.sns.SetSubscriptionAttributes({ SubscriptionArn: sub, AttributeName: 'FilterPolicy', AttributeValue: '{"a":[{"numeric":[">",5,">",6]}]}' }),
+      t.sns.SetSubscriptionAttributes({
+        SubscriptionArn: sub,
+        AttributeName: 'FilterPolicy',
+        AttributeValue: '{"a":[{"numeric":[">",5,">",6]}]}',
+      }),
     ).rejects.toMatchObject({ message: 'Invalid parameter: FilterPolicy: Bad numeric range operator: >' });
     await t.sns.SetSubscriptionAttributes({ SubscriptionArn: sub, AttributeName: 'FilterPolicyScope', AttributeValue: 'MessageBody' });
     await t.sns.SetSubscriptionAttributes({ SubscriptionArn: sub, AttributeName: 'FilterPolicy', AttributeValue: '{"kind":["x"]}' });
@@ -145,7 +168,10 @@ describe('SnsService subscriptions', () => {
     await t.sns.idle();
     expect(t.sqs.bodies('a').map((b) => b.Message)).toEqual(['{"kind":"x"}']);
     await t.sns.Unsubscribe({ SubscriptionArn: sub });
-    await expect(t.sns.Unsubscribe({ SubscriptionArn: sub })).rejects.toMatchObject({ code: 'NotFound', message: 'Subscription does not exist' });
+    await expect(t.sns.Unsubscribe({ SubscriptionArn: sub })).rejects.toMatchObject({
+      code: 'NotFound',
+      message: 'Subscription does not exist',
+    });
   });
 });
 
@@ -157,21 +183,30 @@ describe('SnsService.Publish', () => {
       message: 'Invalid parameter: TopicArn or TargetArn Reason: no value for required parameter',
     });
     await expect(t.sns.Publish({ TopicArn, Message: '' })).rejects.toMatchObject({ message: 'Invalid parameter: Empty message' });
-    await expect(t.sns.Publish({ TopicArn, Message: 'x', Subject: 'a\nb' })).rejects.toMatchObject({ message: 'Invalid parameter: Subject' });
-    await expect(t.sns.Publish({ TopicArn, Message: 'x', Subject: 's'.repeat(100) })).rejects.toMatchObject({ message: 'Invalid parameter: Subject' });
+    await expect(t.sns.Publish({ TopicArn, Message: 'x', Subject: 'a\nb' })).rejects.toMatchObject({
+      message: 'Invalid parameter: Subject',
+    });
+    await expect(t.sns.Publish({ TopicArn, Message: 'x', Subject: 's'.repeat(100) })).rejects.toMatchObject({
+      message: 'Invalid parameter: Subject',
+    });
     await expect(t.sns.Publish({ TopicArn, Message: 'x', MessageDeduplicationId: 'd' })).rejects.toMatchObject({
       message: expect.stringContaining('MessageDeduplicationId parameter that is not valid for this topic type'),
     });
-    await expect(t.sns.Publish({ TopicArn, Message: 'x', MessageAttributes: { a: { DataType: 'Blob', StringValue: 'v' } } })).rejects.toMatchObject({
+    await expect(
+      t.sns.Publish({ TopicArn, Message: 'x', MessageAttributes: { a: { DataType: 'Blob', StringValue: 'v' } } }),
+    ).rejects.toMatchObject({
       code: 'ParameterValueInvalid',
-      message: "The message attribute 'a' has an invalid message attribute type, the set of supported type prefixes is Binary, Number, and String.",
+      message:
+        "The message attribute 'a' has an invalid message attribute type, the set of supported type prefixes is Binary, Number, and String.",
     });
-    await expect(t.sns.Publish({ TopicArn, Message: 'x', MessageAttributes: { n: { DataType: 'Number', StringValue: 'abc' } } })).rejects.toMatchObject({
+    await expect(
+      t.sns.Publish({ TopicArn, Message: 'x', MessageAttributes: { n: { DataType: 'Number', StringValue: 'abc' } } }),
+    ).rejects.toMatchObject({
       code: 'ParameterValueInvalid',
     });
-    await expect(t.sns.Publish({ TopicArn, Message: 'x', MessageAttributes: { 'a..b': { DataType: 'String', StringValue: 'v' } } })).rejects.toMatchObject(
-      { message: "Message attribute name can not have successive '.' character." },
-    );
+    await expect(
+      t.sns.Publish({ TopicArn, Message: 'x', MessageAttributes: { 'a..b': { DataType: 'String', StringValue: 'v' } } }),
+    ).rejects.toMatchObject({ message: "Message attribute name can not have successive '.' character." });
   });
 
   it('accepts 256 KiB counting the attributes, and fails one byte over', async () => {
@@ -192,7 +227,10 @@ describe('SnsService.Publish', () => {
       TopicArn,
       Message: 'hello',
       Subject: 'greeting',
-      MessageAttributes: { color: { DataType: 'String', StringValue: 'red' }, blob: { DataType: 'Binary', BinaryValue: new Uint8Array([1, 2]) } },
+      MessageAttributes: {
+        color: { DataType: 'String', StringValue: 'red' },
+        blob: { DataType: 'Binary', BinaryValue: new Uint8Array([1, 2]) },
+      },
     });
     await t.sns.idle();
     const [body] = t.sqs.bodies('a');
@@ -251,7 +289,11 @@ describe('SnsService.Publish', () => {
     t.lambda.functions.add('fn');
     const TopicArn = await topicWithQueues([]);
     const { SubscriptionArn } = await t.sns.Subscribe({ TopicArn, Protocol: 'lambda', Endpoint: functionArn('fn') });
-    const { MessageId } = await t.sns.Publish({ TopicArn, Message: 'hi', MessageAttributes: { a: { DataType: 'String', StringValue: 'b' } } });
+    const { MessageId } = await t.sns.Publish({
+      TopicArn,
+      Message: 'hi',
+      MessageAttributes: { a: { DataType: 'String', StringValue: 'b' } },
+    });
     await t.sns.idle();
     expect(t.lambda.invoked).toEqual([
       {
@@ -291,12 +333,17 @@ describe('SnsService filter policies', () => {
     });
     await subscribeQueue(TopicArn, 'all');
     const publish = (amount: string, color: string) =>
-      t.sns.Publish({ TopicArn, Message: JSON.stringify({ order: { color } }), MessageAttributes: { amount: { DataType: 'Number', StringValue: amount } } });
+      t.sns.Publish({
+        TopicArn,
+        Message: JSON.stringify({ order: { color } }),
+        MessageAttributes: { amount: { DataType: 'Number', StringValue: amount } },
+      });
     await publish('150', 'blue');
     await publish('50', 'red');
     await publish('99.5', 'green');
     await t.sns.idle();
-    const colors = (queue: string) => t.sqs.bodies(queue).map((b) => (JSON.parse(String(b.Message)) as { order: { color: string } }).order.color);
+    const colors = (queue: string) =>
+      t.sqs.bodies(queue).map((b) => (JSON.parse(String(b.Message)) as { order: { color: string } }).order.color);
     expect(colors('big')).toEqual(['blue']);
     expect(colors('red')).toEqual(['red']);
     expect(colors('all')).toEqual(['blue', 'red', 'green']);
@@ -311,7 +358,8 @@ describe('SnsService FIFO topics', () => {
       message: 'Invalid parameter: The MessageGroupId parameter is required for FIFO topics',
     });
     await expect(t.sns.Publish({ TopicArn, Message: 'x', MessageGroupId: 'g' })).rejects.toMatchObject({
-      message: 'Invalid parameter: The topic should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly',
+      message:
+        'Invalid parameter: The topic should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly',
     });
   });
 
@@ -374,8 +422,15 @@ describe('SnsService delivery failures', () => {
   it('sends a message its queue cannot take to the subscription dead-letter queue, with SNS attributes', async () => {
     t = createSns();
     const TopicArn = await topicWithQueues(['dlq']);
-    await subscribeQueue(TopicArn, 'gone', { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: queueArn('dlq') }), RawMessageDelivery: 'true' });
-    const { MessageId } = await t.sns.Publish({ TopicArn, Message: 'lost?', MessageAttributes: { k: { DataType: 'String', StringValue: 'v' } } });
+    await subscribeQueue(TopicArn, 'gone', {
+      RedrivePolicy: JSON.stringify({ deadLetterTargetArn: queueArn('dlq') }),
+      RawMessageDelivery: 'true',
+    });
+    const { MessageId } = await t.sns.Publish({
+      TopicArn,
+      Message: 'lost?',
+      MessageAttributes: { k: { DataType: 'String', StringValue: 'v' } },
+    });
     await t.sns.idle();
     expect(t.sqs.to('dlq')).toEqual([
       {
@@ -450,13 +505,25 @@ describe('SnsService.PublishBatch', () => {
     });
     await t.sns.PublishBatch({ TopicArn, PublishBatchRequestEntries: entries(10) });
     await expect(
-      t.sns.PublishBatch({ TopicArn, PublishBatchRequestEntries: [{ Id: 'a', Message: 'x' }, { Id: 'a', Message: 'y' }] }),
+      t.sns.PublishBatch({
+        TopicArn,
+        PublishBatchRequestEntries: [
+          { Id: 'a', Message: 'x' },
+          { Id: 'a', Message: 'y' },
+        ],
+      }),
     ).rejects.toMatchObject({ code: 'BatchEntryIdsNotDistinct' });
     await expect(t.sns.PublishBatch({ TopicArn, PublishBatchRequestEntries: [{ Id: 'a b', Message: 'x' }] })).rejects.toMatchObject({
       code: 'InvalidBatchEntryId',
     });
     await expect(
-      t.sns.PublishBatch({ TopicArn, PublishBatchRequestEntries: [{ Id: 'a', Message: 'x'.repeat(200_000) }, { Id: 'b', Message: 'x'.repeat(70_000) }] }),
+      t.sns.PublishBatch({
+        TopicArn,
+        PublishBatchRequestEntries: [
+          { Id: 'a', Message: 'x'.repeat(200_000) },
+          { Id: 'b', Message: 'x'.repeat(70_000) },
+        ],
+      }),
     ).rejects.toMatchObject({ code: 'BatchRequestTooLong' });
   });
 });
@@ -480,7 +547,13 @@ describe('SnsService durability', () => {
   it('brings template topics and subscriptions up to date at start, and removes ones the template dropped', async () => {
     const file = path.join(mkdtempSync(path.join(tmpdir(), 'sns-')), 'sns.sqlite');
     const topic = { name: 't', arn: topicArn('t'), attributes: { DisplayName: 'T' }, tags: {} };
-    const subscription = { arn: `${topicArn('t')}:sub-1`, topicArn: topicArn('t'), protocol: 'sqs', endpoint: queueArn('q'), attributes: {} };
+    const subscription = {
+      arn: `${topicArn('t')}:sub-1`,
+      topicArn: topicArn('t'),
+      protocol: 'sqs',
+      endpoint: queueArn('q'),
+      attributes: {},
+    };
     t = createSns({ topics: [topic], subscriptions: [subscription] }, file);
     expect((await t.sns.ListSubscriptionsByTopic({ TopicArn: topic.arn })).Subscriptions).toHaveLength(1);
     t.close();
