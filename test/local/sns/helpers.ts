@@ -24,6 +24,8 @@ export class FakeSqs {
   readonly queues = new Set<string>();
   /** Queue names whose SendMessage fails like an SQS outage (a server-side error). */
   readonly failing = new Set<string>();
+  /** Message bodies containing one of these fail like an outage, whatever the queue. */
+  readonly failingBodies = new Set<string>();
 
   async GetQueueUrl(input: { QueueName: string }) {
     if (!this.queues.has(input.QueueName)) throw new AwsError('QueueDoesNotExist', 'The specified queue does not exist.');
@@ -33,7 +35,9 @@ export class FakeSqs {
   async SendMessage(input: SentMessage) {
     const name = input.QueueUrl.split('/').at(-1) ?? '';
     if (!this.queues.has(name)) throw new AwsError('QueueDoesNotExist', 'The specified queue does not exist.');
-    if (this.failing.has(name)) throw new Error('connection reset');
+    if (this.failing.has(name) || [...this.failingBodies].some((text) => input.MessageBody.includes(text))) {
+      throw new Error('connection reset');
+    }
     this.sent.push(input);
     return {};
   }

@@ -386,21 +386,23 @@ describe('SnsService FIFO topics', () => {
     expect(t.sqs.bodies('q.fifo')[0]?.SequenceNumber).toBe(first.SequenceNumber);
   });
 
-  it('keeps a group in order while an earlier message is retried', async () => {
+  it('holds a group back while its earlier message is retried, and lets other groups through', async () => {
     t = createSns();
     const TopicArn = await topicWithQueues(['q.fifo'], 'orders.fifo', { FifoTopic: 'true', ContentBasedDeduplication: 'true' });
     await subscribeQueue(TopicArn, 'q.fifo');
-    t.sqs.failing.add('q.fifo');
-    await t.sns.Publish({ TopicArn, Message: 'one', MessageGroupId: 'g' });
-    await t.sns.Publish({ TopicArn, Message: 'two', MessageGroupId: 'g' });
+    t.sqs.failingBodies.add('stuck');
+    await t.sns.Publish({ TopicArn, Message: 'stuck', MessageGroupId: 'g' });
+    await t.sns.Publish({ TopicArn, Message: 'after', MessageGroupId: 'g' });
+    await t.sns.Publish({ TopicArn, Message: 'other group', MessageGroupId: 'h' });
     await t.sns.idle();
     t.clock.advance(1000);
     await t.sns.idle();
-    t.sqs.failing.delete('q.fifo');
+    expect(t.sqs.bodies('q.fifo').map((b) => b.Message)).toEqual(['other group']);
+    t.sqs.failingBodies.clear();
     t.clock.advance(60_000);
     await t.sns.idle();
     await t.sns.idle();
-    expect(t.sqs.bodies('q.fifo').map((b) => b.Message)).toEqual(['one', 'two']);
+    expect(t.sqs.bodies('q.fifo').map((b) => b.Message)).toEqual(['other group', 'stuck', 'after']);
   });
 });
 
