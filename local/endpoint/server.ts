@@ -98,8 +98,10 @@ export class Endpoint {
     if (target !== undefined) return send(res, await this.#json(target, request.body));
     const rest = services.restServices?.find((service) => service.handles(request));
     if (rest) return send(res, await rest.handle(request));
-    if ((header(req, 'content-type') ?? '').startsWith('application/x-www-form-urlencoded')) {
-      const form = new URLSearchParams(request.body.toString('utf8'));
+    const formPost = (header(req, 'content-type') ?? '').startsWith('application/x-www-form-urlencoded');
+    // A GET with `Action` in the query string is a query request too (the UnsubscribeURL SNS sends subscribers).
+    if (formPost || (request.method === 'GET' && url.searchParams.has('Action'))) {
+      const form = formPost ? new URLSearchParams(request.body.toString('utf8')) : url.searchParams;
       const action = form.get('Action') ?? '';
       // SQS and SNS both have AddPermission and RemovePermission: the signature's credential scope tells them apart.
       const scope = /Credential=[^/]+\/[^/]+\/[^/]+\/([^/]+)\//.exec(header(req, 'authorization') ?? '')?.[1];

@@ -2,14 +2,24 @@ import { existsSync, readFileSync } from 'node:fs';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import {
   CreateTopicCommand,
+  DeleteTopicCommand,
+  GetSubscriptionAttributesCommand,
   GetTopicAttributesCommand,
   InvalidParameterException,
+  ListSubscriptionsByTopicCommand,
+  ListSubscriptionsCommand,
+  ListTagsForResourceCommand,
   ListTopicsCommand,
   NotFoundException,
   PublishBatchCommand,
   PublishCommand,
+  SetSubscriptionAttributesCommand,
+  SetTopicAttributesCommand,
   SNSClient,
   SubscribeCommand,
+  TagResourceCommand,
+  UnsubscribeCommand,
+  UntagResourceCommand,
 } from '@aws-sdk/client-sns';
 import { type Message, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -189,6 +199,88 @@ describe('SNS in the local runtime', () => {
     await sns.send(new PublishCommand({ TopicArn, Message: 'via api' }));
     await runtime.sns.idle();
     expect((await drain('big-orders')).map((m) => notification(m).Message)).toEqual(['via api']);
+  });
+
+  it('round-trips every operation through the SDK, attribute maps, lists and binary values included', async () => {
+    const { TopicArn } = await sns.send(
+      new CreateTopicCommand({ Name: 'round-trip', Attributes: { DisplayName: 'RT' }, Tags: [{ Key: 'team', Value: 'a' }] }),
+    );
+    await sns.send(new SetTopicAttributesCommand({ TopicArn, AttributeName: 'DisplayName', AttributeValue: 'R & T <1>' }));
+    expect((await sns.send(new GetTopicAttributesCommand({ TopicArn }))).Attributes?.DisplayName).toBe('R & T <1>');
+    await sns.send(new TagResourceCommand({ ResourceArn: TopicArn, Tags: [{ Key: 'env', Value: 'dev' }] }));
+    await sns.send(new UntagResourceCommand({ ResourceArn: TopicArn, TagKeys: ['team'] }));
+    expect((await sns.send(new ListTagsForResourceCommand({ ResourceArn: TopicArn }))).Tags).toEqual([{ Key: 'env', Value: 'dev' }]);
+
+    const { SubscriptionArn } = await sns.send(
+      new SubscribeCommand({
+        TopicArn,
+        Protocol: 'sqs',
+        Endpoint: 'arn:aws:sqs:us-east-1:000000000000:raw-orders',
+        Attributes: { RawMessageDelivery: 'true' },
+        ReturnSubscriptionArn: true,
+      }),
+    );
+    await sns.send(
+      new SetSubscriptionAttributesCommand({ SubscriptionArn, AttributeName: 'FilterPolicy', AttributeValue: '{"kind":["keep"]}' }),
+    );
+    expect((await sns.send(new GetSubscriptionAttributesCommand({ SubscriptionArn }))).Attributes).toMatchObject({
+      RawMessageDelivery: 'true',
+      FilterPolicy: '{"kind":["keep"]}',
+      FilterPolicyScope: 'MessageAttributes',
+    });
+    const byTopic = await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn }));
+    expect(byTopic.Subscriptions).toEqual([
+      { SubscriptionArn, Owner: '000000000000', Protocol: 'sqs', Endpoint: 'arn:aws:sqs:us-east-1:000000000000:raw-orders', TopicArn },
+    ]);
+    expect((await sns.send(new ListSubscriptionsCommand({}))).Subscriptions?.map((s) => s.SubscriptionArn)).toContain(SubscriptionArn);
+
+    await sns.send(
+      new PublishCommand({
+        TopicArn,
+        Message: 'line one\r\nline two & <more>',
+        MessageAttributes: {
+          kind: { DataType: 'String', StringValue: 'keep' },
+          bytes: { DataType: 'Binary', BinaryValue: new Uint8Array([0, 255]) },
+        },
+      }),
+    );
+    await sns.send(
+      new PublishCommand({ TopicArn, Message: 'dropped', MessageAttributes: { kind: { DataType: 'String', StringValue: 'drop' } } }),
+    );
+    await runtime.sns.idle();
+    const [received, ...rest] = await drain('raw-orders');
+    expect(rest).toEqual([]);
+    expect(received?.Body).toBe('line one\r\nline two & <more>');
+    expect(received?.MessageAttributes?.bytes?.BinaryValue).toEqual(new Uint8Array([0, 255]));
+
+    await sns.send(new UnsubscribeCommand({ SubscriptionArn }));
+    await sns.send(new DeleteTopicCommand({ TopicArn }));
+    await expect(sns.send(new GetTopicAttributesCommand({ TopicArn }))).rejects.toBeInstanceOf(NotFoundException);
+  });
+
+  it('pages ListTopics by 100 with a NextToken', async () => {
+    for (let i = 0; i < 101; i++) await sns.send(new CreateTopicCommand({ Name: `page-${String(i).padStart(3, '0')}` }));
+    const first = await sns.send(new ListTopicsCommand({}));
+    expect(first.Topics).toHaveLength(100);
+    const second = await sns.send(new ListTopicsCommand({ NextToken: first.NextToken }));
+    expect(second.NextToken).toBeUndefined();
+    const all = [...(first.Topics ?? []), ...(second.Topics ?? [])].map((t) => t.TopicArn);
+    expect(new Set(all).size).toBe(all.length);
+    expect(all.filter((arn) => arn?.includes(':page-'))).toHaveLength(101);
+  });
+
+  it('unsubscribes through the UnsubscribeURL of a notification', async () => {
+    const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: 'unsubscribe-url' }));
+    const { SubscriptionArn } = await sns.send(
+      new SubscribeCommand({ TopicArn, Protocol: 'sqs', Endpoint: 'arn:aws:sqs:us-east-1:000000000000:red-orders' }),
+    );
+    await sns.send(new PublishCommand({ TopicArn, Message: 'first' }));
+    await runtime.sns.idle();
+    const [message] = await drain('red-orders');
+    const response = await fetch(String(notification(message as Message).UnsubscribeURL));
+    expect(response.status).toBe(200);
+    expect(await response.text()).toContain('<UnsubscribeResponse');
+    await expect(sns.send(new GetSubscriptionAttributesCommand({ SubscriptionArn }))).rejects.toBeInstanceOf(NotFoundException);
   });
 
   it.skipIf(awsCliMissing)('answers the AWS CLI', async () => {
