@@ -1,5 +1,5 @@
 import { AwsError } from '../aws-error.js';
-import { type EnvelopeContext, lambdaEvent, messageFor, notificationEnvelope, sqsAttributes } from './envelope.js';
+import { deliveredAttributes, type EnvelopeContext, lambdaEvent, messageFor, notificationEnvelope, sqsAttributes } from './envelope.js';
 import type { Notification } from './message.js';
 import type { SubscriptionRecord } from './sns-store.js';
 
@@ -33,6 +33,9 @@ export class DeliveryFailure extends Error {
     super(message);
   }
 }
+
+/** SQS takes 10 attributes per message: a raw delivery with more is a client-side error (sns-message-attributes.html). */
+const MAX_RAW_SQS_ATTRIBUTES = 10;
 
 /** Lambda errors that mean the service could not take the event right now; anything else is the caller's. */
 const LAMBDA_SERVER_SIDE = new Set(['TooManyRequestsException', 'ServiceException', 'EC2ThrottledException', 'ResourceNotReadyException']);
@@ -73,12 +76,14 @@ export class SubscriptionDelivery {
     failure: DeliveryFailure,
   ): Promise<void> {
     const raw = subscription.protocol === 'sqs' && subscription.attributes.RawMessageDelivery === 'true';
+    // The message's own attributes go along while SQS's limit leaves room for SNS's three.
+    const keepOwn = raw && Object.keys(deliveredAttributes(notification)).length <= MAX_RAW_SQS_ATTRIBUTES - 3;
     const attribute = (value: string) => ({ DataType: 'String', StringValue: value });
     await this.sqs.SendMessage({
       QueueUrl: await this.#queueUrl(queueArn),
       MessageBody: this.body(subscription, notification, context),
       MessageAttributes: {
-        ...(raw ? sqsAttributes(notification) : {}),
+        ...(keepOwn ? sqsAttributes(notification) : {}),
         RequestID: attribute(notification.messageId),
         ErrorCode: attribute(failure.code),
         ErrorMessage: attribute(failure.message.slice(0, 1000)),
@@ -89,11 +94,19 @@ export class SubscriptionDelivery {
 
   async #toQueue(subscription: SubscriptionRecord, notification: Notification, context: EnvelopeContext): Promise<void> {
     const raw = subscription.attributes.RawMessageDelivery === 'true';
+    const attributeCount = Object.keys(deliveredAttributes(notification)).length;
+    if (raw && attributeCount > MAX_RAW_SQS_ATTRIBUTES) {
+      throw new DeliveryFailure(
+        'InvalidParameterValue',
+        `raw message delivery to SQS takes at most ${MAX_RAW_SQS_ATTRIBUTES} message attributes; the message has ${attributeCount}`,
+        true,
+      );
+    }
     try {
       await this.sqs.SendMessage({
         QueueUrl: await this.#queueUrl(subscription.endpoint),
         MessageBody: this.body(subscription, notification, context),
-        ...(raw && Object.keys(notification.attributes).length > 0 ? { MessageAttributes: sqsAttributes(notification) } : {}),
+        ...(raw && attributeCount > 0 ? { MessageAttributes: sqsAttributes(notification) } : {}),
         ...fifoParameters(subscription.endpoint, notification),
       });
     } catch (error) {

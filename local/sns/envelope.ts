@@ -35,7 +35,7 @@ export function notificationEnvelope(notification: Notification, subscriptionArn
     Signature: signature(notification, message, context.signatureVersion),
     SigningCertURL: signingCertUrl(context),
     UnsubscribeURL: unsubscribeUrl(subscriptionArn, context),
-    ...(Object.keys(notification.attributes).length === 0 ? {} : { MessageAttributes: envelopeAttributes(notification) }),
+    ...(Object.keys(deliveredAttributes(notification)).length === 0 ? {} : { MessageAttributes: envelopeAttributes(notification) }),
   };
 }
 
@@ -73,7 +73,7 @@ export function lambdaEvent(notification: Notification, subscriptionArn: string,
 /** Attributes in the envelope: `{Type, Value}`, binary values base64. */
 function envelopeAttributes(notification: Notification): Record<string, { Type: string; Value: string }> {
   return Object.fromEntries(
-    Object.entries(notification.attributes).map(([name, value]) => [
+    Object.entries(deliveredAttributes(notification)).map(([name, value]) => [
       name,
       { Type: value.DataType, Value: value.BinaryValue ?? value.StringValue ?? '' },
     ]),
@@ -85,13 +85,18 @@ export function sqsAttributes(
   notification: Notification,
 ): Record<string, { DataType: string; StringValue?: string; BinaryValue?: Uint8Array }> {
   return Object.fromEntries(
-    Object.entries(notification.attributes).map(([name, value]) => [
+    Object.entries(deliveredAttributes(notification)).map(([name, value]) => [
       name,
       value.BinaryValue !== undefined
         ? { DataType: value.DataType, BinaryValue: Buffer.from(value.BinaryValue, 'base64') }
         : { DataType: value.DataType, StringValue: value.StringValue ?? '' },
     ]),
   );
+}
+
+/** Attributes go out only with a plain message: SNS does not send them with MessageStructure=json. */
+export function deliveredAttributes(notification: Notification): Notification['attributes'] {
+  return notification.perProtocol ? {} : notification.attributes;
 }
 
 function signature(notification: Notification, message: string, version: string): string {

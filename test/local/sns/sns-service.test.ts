@@ -272,6 +272,24 @@ describe('SnsService.Publish', () => {
     ]);
   });
 
+  it('fails a raw delivery of more than 10 attributes as a client-side error', async () => {
+    t = createSns();
+    const TopicArn = await topicWithQueues(['raw', 'dlq']);
+    await subscribeQueue(TopicArn, 'raw', {
+      RawMessageDelivery: 'true',
+      RedrivePolicy: JSON.stringify({ deadLetterTargetArn: queueArn('dlq') }),
+    });
+    const attributes = (count: number) =>
+      Object.fromEntries(Array.from({ length: count }, (_, i) => [`a${i}`, { DataType: 'String', StringValue: 'v' }]));
+    await t.sns.Publish({ TopicArn, Message: 'ten', MessageAttributes: attributes(10) });
+    await t.sns.Publish({ TopicArn, Message: 'eleven', MessageAttributes: attributes(11) });
+    await t.sns.idle();
+    expect(t.sqs.to('raw').map((m) => m.MessageBody)).toEqual(['ten']);
+    expect(t.sqs.to('dlq').map((m) => [m.MessageBody, m.MessageAttributes?.ErrorCode?.StringValue])).toEqual([
+      ['eleven', 'InvalidParameterValue'],
+    ]);
+  });
+
   it('gives each protocol its own text with MessageStructure=json', async () => {
     t = createSns();
     const TopicArn = await topicWithQueues(['a']);
@@ -279,9 +297,16 @@ describe('SnsService.Publish', () => {
     await expect(t.sns.Publish({ TopicArn, Message: '{"sqs":"x"}', MessageStructure: 'json' })).rejects.toMatchObject({
       message: 'Invalid parameter: Message Structure - No default entry in JSON message body',
     });
-    await t.sns.Publish({ TopicArn, Message: '{"default":"d","sqs":"for sqs"}', MessageStructure: 'json' });
+    await t.sns.Publish({
+      TopicArn,
+      Message: '{"default":"d","sqs":"for sqs"}',
+      MessageStructure: 'json',
+      MessageAttributes: { a: { DataType: 'String', StringValue: 'b' } },
+    });
     await t.sns.idle();
     expect(t.sqs.bodies('a')[0]?.Message).toBe('for sqs');
+    // SNS sends attributes only with a plain-string message.
+    expect(t.sqs.bodies('a')[0]).not.toHaveProperty('MessageAttributes');
   });
 
   it('invokes Lambda subscriptions asynchronously with the SNS event', async () => {
