@@ -58,6 +58,8 @@ export class SnsService {
   readonly #outbox: DeliveryOutbox;
   /** Compiled filter policies by subscription ARN, with the text they were compiled from. */
   readonly #filters = new Map<string, { text: string; scope: string; policy: CompiledFilterPolicy }>();
+  /** When deduplication ids past their window were last removed. */
+  #dedupExpiredAt = 0;
 
   constructor(private readonly options: SnsServiceOptions) {
     this.#store = new SnsStore(options.db);
@@ -278,19 +280,30 @@ export class SnsService {
   // --- publishing ---------------------------------------------------------------------------
 
   /** Publish, as the API and in-process callers (EventBridge targets, Step Functions' sns:publish) use it. */
-  async Publish(input: PublishInput) {
+  async Publish(input: PublishInput): Promise<{ MessageId: string; SequenceNumber?: string }> {
     if (input.PhoneNumber !== undefined && input.TopicArn === undefined && input.TargetArn === undefined) {
-      throw invalidParameter('PhoneNumber Reason: SMS messages are not sent by the local runtime');
+      return this.#textMessage(input);
     }
     const arn = input.TopicArn ?? input.TargetArn;
     if (arn === undefined || arn === null) throw invalidParameter('TopicArn or TargetArn Reason: no value for required parameter');
     if (input.TopicArn === undefined && arn.includes(':endpoint/')) {
-      throw invalidParameter('TargetArn Reason: mobile push endpoints are not run locally');
+      // No platform endpoint can exist locally: CreatePlatformEndpoint is not served.
+      throw invalidParameter('TargetArn Reason: No endpoint found for the target arn specified');
     }
     const topic = this.#topic(arn, input.TopicArn === undefined ? 'TargetArn' : 'TopicArn');
     const message = validateMessage(input, isFifo(topic), 'message', topic.attributes.ContentBasedDeduplication === 'true');
     const [result] = this.#accept(topic, [message]);
     return result as { MessageId: string; SequenceNumber?: string };
+  }
+
+  /** An SMS is validated and acknowledged, then logged: nothing is sent from this machine. */
+  #textMessage(input: PublishInput): { MessageId: string } {
+    const phone = input.PhoneNumber as string;
+    if (!/^\+[1-9]\d{1,14}$/.test(phone)) throw invalidParameter(`PhoneNumber Reason: ${phone} is not valid to publish to`);
+    validateMessage(input, false, 'message', false);
+    const MessageId = randomUUID();
+    this.options.log?.(`SMS ${MessageId} to ${phone} is not sent locally: ${JSON.stringify(input.Message).slice(0, 200)}`);
+    return { MessageId };
   }
 
   async PublishBatch(input: { TopicArn?: string; PublishBatchRequestEntries?: PublishBatchRequestEntry[] }) {
@@ -348,6 +361,10 @@ export class SnsService {
   #accept(topic: TopicRecord, messages: readonly ValidatedMessage[]): { MessageId: string; SequenceNumber?: string }[] {
     const now = this.options.clock.now();
     const fifo = isFifo(topic);
+    if (fifo && now - this.#dedupExpiredAt > DEDUP_WINDOW_MS) {
+      this.#store.expireDedup(now);
+      this.#dedupExpiredAt = now;
+    }
     const subscriptions = this.#store.subscriptions(topic.arn).filter((s) => !isPending(s));
     const skipped = new Set<string>();
     const results = this.#store.transaction(() =>

@@ -209,6 +209,16 @@ describe('SnsService.Publish', () => {
     ).rejects.toMatchObject({ message: "Message attribute name can not have successive '.' character." });
   });
 
+  it('acknowledges an SMS to a valid phone number without sending it, and says so', async () => {
+    t = createSns();
+    const { MessageId } = await t.sns.Publish({ PhoneNumber: '+15555550100', Message: 'code 1234' });
+    expect(MessageId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(t.logs.join('\n')).toContain('to +15555550100 is not sent locally');
+    await expect(t.sns.Publish({ PhoneNumber: '555-0100', Message: 'x' })).rejects.toMatchObject({
+      message: 'Invalid parameter: PhoneNumber Reason: 555-0100 is not valid to publish to',
+    });
+  });
+
   it('accepts 256 KiB counting the attributes, and fails one byte over', async () => {
     t = createSns();
     const TopicArn = await topicWithQueues([]);
