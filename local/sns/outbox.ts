@@ -9,11 +9,11 @@ const MAX_SLEEP_MS = 1000;
 /**
  * Works through the deliveries table: every due delivery is handed to `handle`, which
  * removes it or reschedules it. Deliveries that share an order key (a FIFO topic's message
- * group, per subscription) go one at a time, in the order they were published.
+ * group, per subscription) go one at a time, in the order they were published: the store
+ * hands out only the oldest of each key, which stays in the table until it is done.
  */
 export class DeliveryOutbox {
   readonly #inFlight = new Set<number>();
-  readonly #busyKeys = new Set<string>();
   #timer?: NodeJS.Timeout;
   #scheduled = false;
   #stopped = true;
@@ -63,8 +63,6 @@ export class DeliveryOutbox {
       for (const delivery of this.store.dueDeliveries(now, this.#inFlight.size + room * 4)) {
         if (this.#inFlight.size >= CONCURRENCY) break;
         if (this.#inFlight.has(delivery.id)) continue;
-        const key = delivery.orderKey;
-        if (key !== null && (this.#busyKeys.has(key) || this.store.hasEarlier(key, delivery.id))) continue;
         this.#start(delivery);
       }
     }
@@ -78,14 +76,11 @@ export class DeliveryOutbox {
   }
 
   #start(delivery: DeliveryRecord): void {
-    const key = delivery.orderKey;
     this.#inFlight.add(delivery.id);
-    if (key !== null) this.#busyKeys.add(key);
     void this.handle(delivery)
       .catch(() => {})
       .finally(() => {
         this.#inFlight.delete(delivery.id);
-        if (key !== null) this.#busyKeys.delete(key);
         this.wake();
       });
   }

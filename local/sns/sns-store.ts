@@ -137,6 +137,7 @@ export class SnsStore {
     this.#s.retry.run(attempts, nextAt, error, id);
   }
 
+  /** Deliveries due by `now`, oldest first; of those sharing an order key, only the oldest. */
   dueDeliveries(now: number, limit: number): DeliveryRecord[] {
     return (this.#s.due.all(now, limit) as unknown as DeliveryRow[]).map((row) => ({
       id: row.id,
@@ -146,11 +147,6 @@ export class SnsStore {
       attempts: row.attempts,
       firstAt: row.first_at,
     }));
-  }
-
-  /** Whether an older delivery with the same order key is still waiting (it must go first). */
-  hasEarlier(orderKey: string, id: number): boolean {
-    return this.#s.earlier.get(orderKey, id) !== undefined;
   }
 
   nextDueAt(): number | null {
@@ -251,8 +247,11 @@ function prepare(db: DatabaseSync) {
     ),
     deleteDelivery: db.prepare('DELETE FROM deliveries WHERE id = ?'),
     retry: db.prepare('UPDATE deliveries SET attempts = ?, next_at = ?, last_error = ? WHERE id = ?'),
-    due: db.prepare('SELECT * FROM deliveries WHERE next_at <= ? ORDER BY next_at, id LIMIT ?'),
-    earlier: db.prepare('SELECT 1 FROM deliveries WHERE order_key = ? AND id < ? LIMIT 1'),
+    // A delivery with an order key waits for every older one with that key, so only the head of each group is due.
+    due: db.prepare(
+      `SELECT * FROM deliveries AS d WHERE next_at <= ? AND (order_key IS NULL OR NOT EXISTS (
+         SELECT 1 FROM deliveries AS e WHERE e.order_key = d.order_key AND e.id < d.id)) ORDER BY next_at, id LIMIT ?`,
+    ),
     nextDue: db.prepare('SELECT MIN(next_at) AS next FROM deliveries'),
     nextDueAfter: db.prepare('SELECT MIN(next_at) AS next FROM deliveries WHERE next_at > ?'),
     dedup: db.prepare('SELECT message_id, sequence_number FROM dedup WHERE topic_arn = ? AND dedup_key = ? AND expires_at > ?'),

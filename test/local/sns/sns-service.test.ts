@@ -428,6 +428,12 @@ describe('SnsService FIFO topics', () => {
     t.sqs.failingBodies.add('stuck');
     await t.sns.Publish({ TopicArn, Message: 'stuck', MessageGroupId: 'g' });
     await t.sns.Publish({ TopicArn, Message: 'after', MessageGroupId: 'g' });
+    // A long stuck group must not keep other groups waiting.
+    await t.sns.PublishBatch({
+      TopicArn,
+      PublishBatchRequestEntries: Array.from({ length: 10 }, (_, i) => ({ Id: `e${i}`, Message: `later ${i}`, MessageGroupId: 'g' })),
+    });
+    for (let i = 0; i < 200; i++) await t.sns.Publish({ TopicArn, Message: `queued ${i}`, MessageGroupId: 'g' });
     await t.sns.Publish({ TopicArn, Message: 'other group', MessageGroupId: 'h' });
     await t.sns.idle();
     t.clock.advance(1000);
@@ -437,7 +443,13 @@ describe('SnsService FIFO topics', () => {
     t.clock.advance(60_000);
     await t.sns.idle();
     await t.sns.idle();
-    expect(t.sqs.bodies('q.fifo').map((b) => b.Message)).toEqual(['other group', 'stuck', 'after']);
+    expect(t.sqs.bodies('q.fifo').map((b) => b.Message)).toEqual([
+      'other group',
+      'stuck',
+      'after',
+      ...Array.from({ length: 10 }, (_, i) => `later ${i}`),
+      ...Array.from({ length: 200 }, (_, i) => `queued ${i}`),
+    ]);
   });
 });
 
