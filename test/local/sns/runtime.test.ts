@@ -295,6 +295,35 @@ describe('SNS in the local runtime', () => {
     await runtime.sns.idle();
     expect((await drain('red-orders')).map((m) => notification(m).MessageId)).toEqual([published.MessageId]);
     await drain('raw-orders');
+
+    const { TopicArn } = (await awsCli(runtime.url, ['sns', 'create-topic', '--name', 'cli-topic'])) as { TopicArn: string };
+    await awsCli(runtime.url, [
+      'sns',
+      'subscribe',
+      '--topic-arn',
+      TopicArn,
+      '--protocol',
+      'sqs',
+      '--notification-endpoint',
+      'arn:aws:sqs:us-east-1:000000000000:big-orders',
+      '--attributes',
+      JSON.stringify({ RawMessageDelivery: 'true', FilterPolicy: JSON.stringify({ n: [{ numeric: ['>', 1] }] }) }),
+    ]);
+    const batch = (await awsCli(runtime.url, [
+      'sns',
+      'publish-batch',
+      '--topic-arn',
+      TopicArn,
+      '--publish-batch-request-entries',
+      JSON.stringify([
+        { Id: 'one', Message: 'small', MessageAttributes: { n: { DataType: 'Number', StringValue: '1' } } },
+        { Id: 'two', Message: 'big', MessageAttributes: { n: { DataType: 'Number', StringValue: '2' } } },
+      ]),
+    ])) as { Successful: { Id: string }[]; Failed: unknown[] };
+    expect(batch.Successful.map((s) => s.Id)).toEqual(['one', 'two']);
+    expect(batch.Failed).toEqual([]);
+    await runtime.sns.idle();
+    expect((await drain('big-orders')).map((m) => m.Body)).toEqual(['big']);
   });
   if (awsCliMissing) it.skip(AWS_CLI_SKIP_REASON, () => {});
 
