@@ -153,3 +153,66 @@ function isJsonObject(text: string): boolean {
     return false;
   }
 }
+
+/** Subscribe's checks of an endpoint against its protocol and topic. */
+export function validateEndpoint(protocol: string, endpoint: string, fifoTopic: boolean): void {
+  if (protocol === 'sqs') {
+    if (!/^arn:aws[\w-]*:sqs:[\w-]+:\d{12}:[\w.-]+$/.test(endpoint)) throw invalidParameter('SQS endpoint ARN');
+    if (endpoint.endsWith('.fifo') && !fifoTopic) {
+      throw invalidParameter('Invalid parameter: Endpoint Reason: FIFO SQS Queues can not be subscribed to standard SNS topics');
+    }
+  } else if (protocol === 'lambda') {
+    if (!/^arn:aws[\w-]*:lambda:[\w-]+:\d{12}:function:[\w-]+(:[\w$-]+)?$/.test(endpoint)) throw invalidParameter('Lambda endpoint ARN');
+  } else if ((protocol === 'http' || protocol === 'https') && !endpoint.startsWith(`${protocol}://`)) {
+    throw invalidParameter('Endpoint must match the specified protocol');
+  } else if (endpoint === '') {
+    throw invalidParameter('Endpoint');
+  }
+}
+
+export function defaultTopicAttribute(name: string): string | undefined {
+  return name === 'FifoTopic' ? 'false' : undefined;
+}
+
+export const EFFECTIVE_DELIVERY_POLICY = JSON.stringify({
+  http: {
+    defaultHealthyRetryPolicy: {
+      minDelayTarget: 20,
+      maxDelayTarget: 20,
+      numRetries: 3,
+      numMaxDelayRetries: 0,
+      numNoDelayRetries: 0,
+      numMinDelayRetries: 0,
+      backoffFunction: 'linear',
+    },
+    disableSubscriptionOverrides: false,
+    defaultRequestPolicy: { headerContentType: 'text/plain; charset=UTF-8' },
+  },
+});
+
+/** The policy SNS gives a new topic: the owner may do everything. */
+export function defaultTopicPolicy(topicArn: string, accountId: string): string {
+  return JSON.stringify({
+    Version: '2008-10-17',
+    Id: '__default_policy_ID',
+    Statement: [
+      {
+        Sid: '__default_statement_ID',
+        Effect: 'Allow',
+        Principal: { AWS: '*' },
+        Action: [
+          'SNS:GetTopicAttributes',
+          'SNS:SetTopicAttributes',
+          'SNS:AddPermission',
+          'SNS:RemovePermission',
+          'SNS:DeleteTopic',
+          'SNS:Subscribe',
+          'SNS:ListSubscriptionsByTopic',
+          'SNS:Publish',
+        ],
+        Resource: topicArn,
+        Condition: { StringEquals: { 'AWS:SourceOwner': accountId } },
+      },
+    ],
+  });
+}

@@ -217,6 +217,17 @@ export function messageSize(message: string, attributes: Record<string, StoredAt
   return size;
 }
 
+/** The size of a message as requested, before validation (PublishBatch's total is checked first). */
+export function requestSize(entry: Pick<PublishInput, 'Message' | 'MessageAttributes'>): number {
+  let size = Buffer.byteLength(entry.Message ?? '', 'utf8');
+  for (const [name, value] of Object.entries(entry.MessageAttributes ?? {})) {
+    size += Buffer.byteLength(name) + Buffer.byteLength(value?.DataType ?? '');
+    const raw = value?.StringValue ?? value?.BinaryValue;
+    size += typeof raw === 'string' ? Buffer.byteLength(raw) : (raw?.length ?? 0);
+  }
+  return size;
+}
+
 function compact<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }

@@ -1,10 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
 import type { Clock } from '../clock.js';
-import { validateSubscriptionAttributes, validateTopicAttributes } from './attributes.js';
+import {
+  defaultTopicAttribute,
+  defaultTopicPolicy,
+  EFFECTIVE_DELIVERY_POLICY,
+  validateEndpoint,
+  validateSubscriptionAttributes,
+  validateTopicAttributes,
+} from './attributes.js';
 import { LOCALLY_DELIVERED_PROTOCOLS, type SubscriptionDefinition, type TopicDefinition } from './definitions.js';
-import { type DeliveryFailure, type LambdaForSns, type SqsForSns, SubscriptionDelivery } from './delivery.js';
-import type { EnvelopeContext } from './envelope.js';
+import { type LambdaForSns, type SqsForSns, SubscriptionDelivery } from './delivery.js';
+import { DeliveryDispatcher } from './dispatch.js';
 import { type CompiledFilterPolicy, matchesFilterPolicy } from './filter-policy.js';
 import {
   DEDUP_WINDOW_MS,
@@ -13,12 +20,14 @@ import {
   type Notification,
   type PublishBatchRequestEntry,
   type PublishInput,
+  requestSize,
   type ValidatedMessage,
   validateMessage,
 } from './message.js';
 import { DeliveryOutbox } from './outbox.js';
 import { invalidParameter, missingMember, SnsError, subscriptionNotFound, topicNotFound } from './sns-errors.js';
-import { type DeliveryRecord, SnsStore, type SubscriptionRecord, type TopicRecord } from './sns-store.js';
+import { SnsStore, type SubscriptionRecord, type TopicRecord } from './sns-store.js';
+import { applyTemplate } from './template.js';
 
 export interface SnsServiceOptions {
   readonly db: DatabaseSync;
@@ -39,8 +48,6 @@ const PROTOCOLS = new Set(['http', 'https', 'email', 'email-json', 'sms', 'sqs',
 /** Protocols whose subscriptions wait for the endpoint owner's confirmation. */
 const CONFIRMED_BY_OWNER = new Set(['http', 'https', 'email', 'email-json']);
 const PAGE_SIZE = 100;
-/** SNS's retry policy for AWS-managed endpoints (SQS, Lambda): 100,015 attempts over 23 days. */
-const MAX_ATTEMPTS = 100_015;
 const TOPIC_ARN = /^arn:aws[\w-]*:sns:[\w-]+:\d{12}:[\w-]{1,256}(\.fifo)?$/;
 const TOPIC_NAME = /^[A-Za-z0-9_-]{1,256}$/;
 const FIFO_TOPIC_NAME = /^[A-Za-z0-9_-]{1,251}\.fifo$/;
@@ -54,7 +61,6 @@ const FIFO_TOPIC_NAME = /^[A-Za-z0-9_-]{1,251}\.fifo$/;
  */
 export class SnsService {
   readonly #store: SnsStore;
-  readonly #delivery: SubscriptionDelivery;
   readonly #outbox: DeliveryOutbox;
   /** Compiled filter policies by subscription ARN, with the text they were compiled from. */
   readonly #filters = new Map<string, { text: string; scope: string; policy: CompiledFilterPolicy }>();
@@ -63,13 +69,13 @@ export class SnsService {
 
   constructor(private readonly options: SnsServiceOptions) {
     this.#store = new SnsStore(options.db);
-    this.#delivery = new SubscriptionDelivery(options.sqs, options.lambda);
-    this.#outbox = new DeliveryOutbox(this.#store, options.clock, (delivery) => this.#handle(delivery));
+    const dispatcher = new DeliveryDispatcher(this.#store, new SubscriptionDelivery(options.sqs, options.lambda), options);
+    this.#outbox = new DeliveryOutbox(this.#store, options.clock, (delivery) => dispatcher.handle(delivery));
   }
 
   /** Brings the template's topics and subscriptions into the data folder, then starts delivering (leftovers included). */
   start(): void {
-    this.#applyTemplate();
+    applyTemplate(this.#store, this.options.topics ?? [], this.options.subscriptions ?? [], this.options.log ?? (() => {}));
     this.#store.expireDedup(this.options.clock.now());
     this.#outbox.start();
   }
@@ -193,7 +199,7 @@ export class SnsService {
     const protocol = input.Protocol;
     const endpoint = input.Endpoint ?? '';
     if (!PROTOCOLS.has(protocol)) throw invalidParameter(`Amazon SNS does not support this protocol string: ${protocol}`);
-    validateEndpoint(protocol, endpoint, topic);
+    validateEndpoint(protocol, endpoint, isFifo(topic));
     const { attributes, filter } = validateSubscriptionAttributes(input.Attributes ?? {}, {}, protocol, 'subscribe');
 
     const existing = this.#store.subscriptions(topic.arn).find((s) => s.protocol === protocol && s.endpoint === endpoint);
@@ -322,7 +328,7 @@ export class SnsService {
       ids.add(entry.Id);
     }
     const topic = this.#topic(input.TopicArn);
-    const total = entries.reduce((sum, entry) => sum + batchEntrySize(entry), 0);
+    const total = entries.reduce((sum, entry) => sum + requestSize(entry), 0);
     if (total > MAX_MESSAGE_BYTES) {
       throw new SnsError('BatchRequestTooLong', 'The length of all the batch messages put together is more than the limit.');
     }
@@ -429,103 +435,6 @@ export class SnsService {
     }
   }
 
-  // --- delivery -------------------------------------------------------------------------------
-
-  async #handle(delivery: DeliveryRecord): Promise<void> {
-    const subscription = this.#store.subscription(delivery.subscriptionArn);
-    if (!subscription) {
-      // Unsubscribed since: SNS no longer delivers to it.
-      this.#store.deleteDelivery(delivery.id);
-      return;
-    }
-    const context = this.#context(subscription.topicArn);
-    const { notification } = delivery;
-    try {
-      await this.#delivery.deliver(subscription, notification, context);
-      this.#store.deleteDelivery(delivery.id);
-    } catch (error) {
-      const failure = asFailure(error);
-      const attempts = delivery.attempts + 1;
-      if (!failure.clientSide && attempts < MAX_ATTEMPTS) {
-        this.#store.retryDelivery(
-          delivery.id,
-          attempts,
-          this.options.clock.now() + retryDelayMs(attempts),
-          `${failure.code}: ${failure.message}`,
-        );
-        return;
-      }
-      await this.#giveUp(delivery, subscription, context, failure);
-    }
-  }
-
-  async #giveUp(
-    delivery: DeliveryRecord,
-    subscription: SubscriptionRecord,
-    context: EnvelopeContext,
-    failure: DeliveryFailure,
-  ): Promise<void> {
-    const { notification } = delivery;
-    const dlq = deadLetterTarget(subscription);
-    if (!dlq) {
-      this.options.log?.(
-        `message ${notification.messageId} discarded for ${subscription.arn} (${subscription.endpoint}): ${failure.code}: ${failure.message} (the subscription has no dead-letter queue)`,
-      );
-      this.#store.deleteDelivery(delivery.id);
-      return;
-    }
-    try {
-      await this.#delivery.deadLetter(dlq, subscription, notification, context, failure);
-      this.#store.deleteDelivery(delivery.id);
-    } catch (error) {
-      // SNS would drop it when the dead-letter queue is unreachable too; it is kept and tried again instead.
-      this.options.log?.(`message ${notification.messageId} could not reach the dead-letter queue ${dlq}: ${(error as Error).message}`);
-      this.#store.retryDelivery(delivery.id, delivery.attempts + 1, this.options.clock.now() + 60_000, `DLQ: ${(error as Error).message}`);
-    }
-  }
-
-  #context(topicArn: string): EnvelopeContext {
-    const topic = this.#store.topic(topicArn);
-    return { region: this.options.region, baseUrl: this.options.baseUrl, signatureVersion: topic?.attributes.SignatureVersion ?? '1' };
-  }
-
-  // --- template -------------------------------------------------------------------------------
-
-  #applyTemplate(): void {
-    const log = this.options.log ?? (() => {});
-    const topics = this.options.topics ?? [];
-    const subscriptions = this.options.subscriptions ?? [];
-    this.#store.transaction(() => {
-      const topicArns = new Set(topics.map((t) => t.arn));
-      for (const stale of this.#store.topics()) if (stale.template && !topicArns.has(stale.arn)) this.#store.deleteTopic(stale.arn);
-      for (const topic of topics) {
-        const fifo = (topic.attributes.FifoTopic ?? '').toLowerCase() === 'true';
-        let attributes: Record<string, string>;
-        try {
-          attributes = validateTopicAttributes(topic.attributes, fifo, 'create');
-        } catch (error) {
-          log(`topic ${topic.arn}: ${(error as Error).message}; its attributes are left out`);
-          attributes = fifo ? { FifoTopic: 'true' } : {};
-        }
-        if (!fifo) delete attributes.FifoTopic;
-        const existing = this.#store.topic(topic.arn);
-        this.#store.putTopic({ arn: topic.arn, name: topic.name, attributes, tags: { ...existing?.tags, ...topic.tags }, template: true });
-      }
-      const subscriptionArns = new Set(subscriptions.map((s) => s.arn));
-      for (const stale of this.#store.subscriptions()) {
-        if (stale.template && !subscriptionArns.has(stale.arn)) this.#store.deleteSubscription(stale.arn);
-      }
-      for (const definition of subscriptions) {
-        try {
-          const { attributes } = validateSubscriptionAttributes(definition.attributes, {}, definition.protocol, 'subscribe');
-          this.#store.putSubscription({ ...definition, attributes, template: true });
-        } catch (error) {
-          log(`subscription ${definition.arn}: ${(error as Error).message}; the subscription is left out`);
-        }
-      }
-    });
-  }
-
   // --- lookups --------------------------------------------------------------------------------
 
   #topicArn(name: string): string {
@@ -605,61 +514,6 @@ function notificationText(notification: Notification, protocol: string): string 
   return notification.perProtocol?.[protocol] ?? notification.perProtocol?.default ?? notification.message;
 }
 
-function validateEndpoint(protocol: string, endpoint: string, topic: TopicRecord): void {
-  if (protocol === 'sqs') {
-    if (!/^arn:aws[\w-]*:sqs:[\w-]+:\d{12}:[\w.-]+$/.test(endpoint)) throw invalidParameter('SQS endpoint ARN');
-    if (endpoint.endsWith('.fifo') && !isFifo(topic)) {
-      throw invalidParameter('Invalid parameter: Endpoint Reason: FIFO SQS Queues can not be subscribed to standard SNS topics');
-    }
-  } else if (protocol === 'lambda') {
-    if (!/^arn:aws[\w-]*:lambda:[\w-]+:\d{12}:function:[\w-]+(:[\w$-]+)?$/.test(endpoint)) throw invalidParameter('Lambda endpoint ARN');
-  } else if ((protocol === 'http' || protocol === 'https') && !endpoint.startsWith(`${protocol}://`)) {
-    throw invalidParameter('Endpoint must match the specified protocol');
-  } else if (endpoint === '') {
-    throw invalidParameter('Endpoint');
-  }
-}
-
-function deadLetterTarget(subscription: SubscriptionRecord): string | undefined {
-  const text = subscription.attributes.RedrivePolicy;
-  if (!text) return undefined;
-  try {
-    return (JSON.parse(text) as { deadLetterTargetArn?: string }).deadLetterTargetArn;
-  } catch {
-    return undefined;
-  }
-}
-
-function asFailure(error: unknown): DeliveryFailure {
-  if (error instanceof Error && 'clientSide' in error) return error as DeliveryFailure;
-  return Object.assign(new Error((error as Error)?.message ?? String(error)), {
-    code: 'InternalFailure',
-    clientSide: false,
-  }) as DeliveryFailure;
-}
-
-/**
- * SNS's delivery policy for SQS and Lambda endpoints: 3 immediate retries, 2 one second
- * apart, 10 with backoff from 1 to 20 seconds, then every 20 seconds
- * (https://docs.aws.amazon.com/sns/latest/dg/sns-message-delivery-retries.html).
- */
-export function retryDelayMs(failures: number): number {
-  if (failures <= 3) return 0;
-  if (failures <= 5) return 1000;
-  if (failures <= 15) return Math.round(1000 * 20 ** ((failures - 5) / 10));
-  return 20_000;
-}
-
-function batchEntrySize(entry: PublishBatchRequestEntry): number {
-  let size = Buffer.byteLength(entry.Message ?? '', 'utf8');
-  for (const [name, value] of Object.entries(entry.MessageAttributes ?? {})) {
-    size += Buffer.byteLength(name) + Buffer.byteLength(value?.DataType ?? '');
-    const raw = value?.StringValue ?? value?.BinaryValue;
-    size += typeof raw === 'string' ? Buffer.byteLength(raw) : (raw?.length ?? 0);
-  }
-  return size;
-}
-
 /** Paging by an opaque token: the last item's key of the previous page. */
 function paginate<T>(items: readonly T[], token: string | undefined, key: (item: T) => string = (item) => String(item)) {
   let start = 0;
@@ -673,51 +527,4 @@ function paginate<T>(items: readonly T[], token: string | undefined, key: (item:
   const last = page[page.length - 1];
   const next = start + PAGE_SIZE < items.length && last !== undefined ? Buffer.from(key(last)).toString('base64url') : undefined;
   return { page, next };
-}
-
-function defaultTopicAttribute(name: string): string | undefined {
-  return name === 'FifoTopic' ? 'false' : undefined;
-}
-
-const EFFECTIVE_DELIVERY_POLICY = JSON.stringify({
-  http: {
-    defaultHealthyRetryPolicy: {
-      minDelayTarget: 20,
-      maxDelayTarget: 20,
-      numRetries: 3,
-      numMaxDelayRetries: 0,
-      numNoDelayRetries: 0,
-      numMinDelayRetries: 0,
-      backoffFunction: 'linear',
-    },
-    disableSubscriptionOverrides: false,
-    defaultRequestPolicy: { headerContentType: 'text/plain; charset=UTF-8' },
-  },
-});
-
-/** The policy SNS gives a new topic: the owner may do everything. */
-function defaultTopicPolicy(topicArn: string, accountId: string): string {
-  return JSON.stringify({
-    Version: '2008-10-17',
-    Id: '__default_policy_ID',
-    Statement: [
-      {
-        Sid: '__default_statement_ID',
-        Effect: 'Allow',
-        Principal: { AWS: '*' },
-        Action: [
-          'SNS:GetTopicAttributes',
-          'SNS:SetTopicAttributes',
-          'SNS:AddPermission',
-          'SNS:RemovePermission',
-          'SNS:DeleteTopic',
-          'SNS:Subscribe',
-          'SNS:ListSubscriptionsByTopic',
-          'SNS:Publish',
-        ],
-        Resource: topicArn,
-        Condition: { StringEquals: { 'AWS:SourceOwner': accountId } },
-      },
-    ],
-  });
 }

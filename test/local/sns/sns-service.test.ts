@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { retryDelayMs } from '../../../local/sns/sns-service.js';
+import { retryDelayMs } from '../../../local/sns/dispatch.js';
 import { createSns, functionArn, queueArn, type TestSns, topicArn } from './helpers.js';
 
 let t: TestSns;
