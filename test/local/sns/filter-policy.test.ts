@@ -136,6 +136,8 @@ describe('matchesFilterPolicy on the message body', () => {
 
   it('matches nothing when the body is not a JSON object', () => {
     expect(onBody({ a: [{ exists: false }] }, 'plain text')).toBe(false);
+    expect(onBody({ a: [{ exists: false }] }, '"a JSON string"')).toBe(false);
+    expect(onBody({ a: [{ exists: false }] }, '[{"b": 1}]')).toBe(false);
     expect(onBody({ a: ['x'] }, '["x"]')).toBe(false);
   });
 });
