@@ -12,6 +12,7 @@ import {
 import { LOCALLY_DELIVERED_PROTOCOLS, type SubscriptionDefinition, type TopicDefinition } from './definitions.js';
 import { type LambdaForSns, type SqsForSns, SubscriptionDelivery } from './delivery.js';
 import { DeliveryDispatcher } from './dispatch.js';
+import { messageFor } from './envelope.js';
 import { type CompiledFilterPolicy, matchesFilterPolicy } from './filter-policy.js';
 import {
   DEDUP_WINDOW_MS,
@@ -64,6 +65,8 @@ export class SnsService {
   readonly #outbox: DeliveryOutbox;
   /** Compiled filter policies by subscription ARN, with the text they were compiled from. */
   readonly #filters = new Map<string, { text: string; scope: string; policy: CompiledFilterPolicy }>();
+  /** Subscriptions of protocols not delivered locally that a publish has been reported for. */
+  readonly #reportedSkips = new Set<string>();
   /** When deduplication ids past their window were last removed. */
   #dedupExpiredAt = 0;
 
@@ -394,8 +397,12 @@ export class SnsService {
       }),
     );
     this.#outbox.wake();
-    for (const arn of skipped)
-      this.options.log?.(`a message to ${topic.arn} is not delivered to ${arn}: its protocol is not delivered locally`);
+    for (const arn of skipped) {
+      // Once per subscription and run: the load warnings already name these subscriptions.
+      if (this.#reportedSkips.has(arn)) continue;
+      this.#reportedSkips.add(arn);
+      this.options.log?.(`messages to ${topic.arn} are not delivered to ${arn}: its protocol is not delivered locally`);
+    }
     return results;
   }
 
@@ -423,7 +430,7 @@ export class SnsService {
       // The policy sees the text this subscription's protocol would receive.
       if (
         filter &&
-        !matchesFilterPolicy(filter, { body: notificationText(notification, subscription.protocol), attributes: notification.attributes })
+        !matchesFilterPolicy(filter, { body: messageFor(notification, subscription.protocol), attributes: notification.attributes })
       )
         continue;
       if (!LOCALLY_DELIVERED_PROTOCOLS.has(subscription.protocol)) {
@@ -508,10 +515,6 @@ function isFifo(topic: TopicRecord): boolean {
 /** HTTP(S) and email subscriptions wait for a confirmation no local endpoint sends. */
 function isPending(subscription: SubscriptionRecord): boolean {
   return CONFIRMED_BY_OWNER.has(subscription.protocol);
-}
-
-function notificationText(notification: Notification, protocol: string): string {
-  return notification.perProtocol?.[protocol] ?? notification.perProtocol?.default ?? notification.message;
 }
 
 /** Paging by an opaque token: the last item's key of the previous page. */
