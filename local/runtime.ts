@@ -8,6 +8,7 @@ import { EventsService } from './events/events-service.js';
 import { LambdaService } from './lambda/lambda-service.js';
 import { type ServiceDefinitions, SUPPORTED_RESOURCE_TYPES, serviceDefinitions } from './service-definitions.js';
 import { snsDefinitions } from './sns/definitions.js';
+import { asyncInvokerStandIn } from './sns/lambda-stand-in.js';
 import { SnsQueryProtocol } from './sns/query-protocol.js';
 import { SnsService } from './sns/sns-service.js';
 import { SqsQueryProtocol } from './sqs/query-protocol.js';
@@ -112,12 +113,7 @@ export class LocalRuntime {
         subscriptions: snsTemplate.subscriptions,
         sqs,
         // Stand-in until LambdaService.invokeAsync lands: accepted at once, run in the background.
-        lambda: {
-          invokeAsync: async (name, event) => {
-            void lambda.invoke(name, event);
-            return { requestId: '' };
-          },
-        },
+        lambda: asyncInvokerStandIn(lambda),
         log: (line) => log(`[sns] ${line}`),
       });
       let events: EventsService | undefined;

@@ -60,6 +60,15 @@ export const handler = async (event) => { appendFileSync(process.env.OUT, JSON.s
           RedrivePolicy: { deadLetterTargetArn: arnOf('Dlq') },
         },
       },
+      MissingFunctionSubscription: {
+        Type: 'AWS::SNS::Subscription',
+        Properties: {
+          Protocol: 'lambda',
+          TopicArn: { Ref: 'Alerts' },
+          Endpoint: 'arn:aws:lambda:us-east-1:000000000000:function:never-deployed',
+          RedrivePolicy: { deadLetterTargetArn: arnOf('Dlq') },
+        },
+      },
       Signals: { Type: 'AWS::SNS::Topic', Properties: { TopicName: 'signals' } },
       Recorder: {
         Type: 'AWS::Lambda::Function',

@@ -134,16 +134,18 @@ describe('SNS in the local runtime', () => {
     expect(sequence(messages[2])).toBeGreaterThan(sequence(messages[1]));
   });
 
-  it('sends what a gone queue cannot take to the subscription dead-letter queue', async () => {
+  it('sends what a gone queue or function cannot take to the subscription dead-letter queue', async () => {
     const { MessageId } = await sns.send(
       new PublishCommand({ TopicArn: 'arn:aws:sns:us-east-1:000000000000:alerts', Message: 'disk full' }),
     );
     await runtime.sns.idle();
-    const [dead, ...more] = await drain('alerts-dlq');
-    expect(more).toEqual([]);
-    expect(notification(dead as Message)).toMatchObject({ Type: 'Notification', MessageId, Message: 'disk full' });
-    expect(dead?.MessageAttributes?.ErrorCode?.StringValue).toBe('QueueDoesNotExist');
-    expect(dead?.MessageAttributes?.RequestID?.StringValue).toBe(MessageId);
+    const dead = await drain('alerts-dlq');
+    const byError = Object.fromEntries(dead.map((m) => [m.MessageAttributes?.ErrorCode?.StringValue, m]));
+    expect(Object.keys(byError).sort()).toEqual(['QueueDoesNotExist', 'ResourceNotFoundException']);
+    expect(notification(byError.QueueDoesNotExist as Message)).toMatchObject({ Type: 'Notification', MessageId, Message: 'disk full' });
+    expect(byError.QueueDoesNotExist?.MessageAttributes?.RequestID?.StringValue).toBe(MessageId);
+    const event = notification(byError.ResourceNotFoundException as Message) as { Records: { Sns: { Message: string } }[] };
+    expect(event.Records[0]?.Sns.Message).toBe('disk full');
   });
 
   it('reports the entries of a PublishBatch it refused and publishes the rest', async () => {
