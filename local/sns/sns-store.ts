@@ -88,10 +88,14 @@ export class SnsStore {
     this.#s.putTopic.run(topic.arn, topic.name, JSON.stringify(topic.attributes), JSON.stringify(topic.tags), topic.template ? 1 : 0);
   }
 
-  /** Deletes a topic and its subscriptions; deliveries already accepted still go out. */
+  /**
+   * Deletes a topic with its subscriptions (their pending deliveries are dropped when they
+   * come up) and its deduplication ids, so that a topic created again under the name starts afresh.
+   */
   deleteTopic(arn: string): void {
     this.transaction(() => {
       this.#s.deleteSubscriptionsOf.run(arn);
+      this.#s.deleteDedupOf.run(arn);
       this.#s.deleteTopic.run(arn);
     });
   }
@@ -259,6 +263,7 @@ function prepare(db: DatabaseSync) {
       'INSERT OR REPLACE INTO dedup (topic_arn, dedup_key, message_id, sequence_number, expires_at) VALUES (?, ?, ?, ?, ?)',
     ),
     expireDedup: db.prepare('DELETE FROM dedup WHERE expires_at <= ?'),
+    deleteDedupOf: db.prepare('DELETE FROM dedup WHERE topic_arn = ?'),
     nextSequence: db.prepare(
       'INSERT INTO sequences (topic_arn, next) VALUES (?, 1) ON CONFLICT (topic_arn) DO UPDATE SET next = next + 1 RETURNING next',
     ),

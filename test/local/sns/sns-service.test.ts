@@ -421,6 +421,19 @@ describe('SnsService FIFO topics', () => {
     expect(t.sqs.bodies('q.fifo')[0]?.SequenceNumber).toBe(first.SequenceNumber);
   });
 
+  it('forgets deduplication ids when the topic is deleted and created again', async () => {
+    t = createSns();
+    const attributes = { FifoTopic: 'true', ContentBasedDeduplication: 'true' };
+    let TopicArn = await topicWithQueues(['q.fifo'], 'orders.fifo', attributes);
+    await t.sns.Publish({ TopicArn, Message: 'one', MessageGroupId: 'g' });
+    await t.sns.DeleteTopic({ TopicArn });
+    TopicArn = await topicWithQueues(['q.fifo'], 'orders.fifo', attributes);
+    await subscribeQueue(TopicArn, 'q.fifo');
+    await t.sns.Publish({ TopicArn, Message: 'one', MessageGroupId: 'g' });
+    await t.sns.idle();
+    expect(t.sqs.bodies('q.fifo').map((b) => b.Message)).toEqual(['one']);
+  });
+
   it('holds a group back while its earlier message is retried, and lets other groups through', async () => {
     t = createSns();
     const TopicArn = await topicWithQueues(['q.fifo'], 'orders.fifo', { FifoTopic: 'true', ContentBasedDeduplication: 'true' });
