@@ -4,11 +4,12 @@
  * matcher (`events/pattern.ts`), which SNS's operators are a subset of.
  *
  * What differs from EventBridge is what a policy is matched against:
- * - MessageAttributes scope: the attributes become one flat object. String attributes are
- *   strings, Number attributes numbers (so `numeric` and exact numbers match only them),
- *   String.Array attributes arrays whose elements match one by one, and Binary attributes
- *   are left out (SNS never matches them). A missing attribute matches nothing but
- *   `{"exists": false}`, `anything-but` included.
+ * - MessageAttributes scope: each attribute is matched by name, one rule at a time (each
+ *   compiled as a one-field event-ruler pattern). String attributes are strings, Number
+ *   attributes numbers (so `numeric` and exact numbers match only them), String.Array
+ *   attributes arrays whose elements match one by one (but `anything-but` must hold for
+ *   all of them), and Binary attributes are left out (SNS never matches them). A missing
+ *   attribute matches nothing but `{"exists": false}`, `anything-but` included.
  * - MessageBody scope: the body must be a JSON object; policies may nest keys.
  * Limits (https://docs.aws.amazon.com/sns/latest/dg/subscription-filter-policy-constraints.html):
  * at most 5 keys, at most 150 combinations, no nesting in MessageAttributes scope, 256 KiB.
@@ -21,8 +22,22 @@ export type FilterPolicyScope = 'MessageAttributes' | 'MessageBody';
 
 export interface CompiledFilterPolicy {
   readonly scope: FilterPolicyScope;
+  /** The whole policy as event-ruler compiles it: what MessageBody policies match with. */
   readonly pattern: CompiledPattern;
+  /** MessageAttributes policies: the alternatives `$or` spells out, each a rule list per attribute name. */
+  readonly branches: readonly (readonly AttributeCondition[])[];
 }
+
+/** One attribute's rule list: any rule passing lets the attribute through. */
+interface AttributeCondition {
+  readonly name: string;
+  readonly rules: readonly AttributeRule[];
+}
+
+type AttributeRule =
+  | { readonly kind: 'exists'; readonly present: boolean }
+  /** A value test, compiled as a one-field pattern; `anythingBut` rules must hold for every element of an array. */
+  | { readonly kind: 'value'; readonly anythingBut: boolean; readonly pattern: CompiledPattern };
 
 /** A message attribute as SNS holds it (binary values base64). */
 export interface StoredAttribute {
@@ -58,7 +73,8 @@ export function compileFilterPolicy(text: string, scope: FilterPolicyScope, duri
   const combinations = countCombinations(policy as Record<string, unknown>, 1, 1, scope, fail, prefix);
   if (combinations > MAX_COMBINATIONS) fail('Filter policy is too complex');
   try {
-    return { scope, pattern: compilePattern(policy) };
+    const pattern = compilePattern(policy);
+    return { scope, pattern, branches: scope === 'MessageAttributes' ? attributeBranches(policy as Record<string, unknown>) : [] };
   } catch (error) {
     if (error instanceof AwsError) fail(error.message.replace(/^Event pattern is not valid\. Reason: /, ''));
     throw error;
@@ -179,12 +195,57 @@ export function matchesFilterPolicy(
     }
     return typeof body === 'object' && body !== null && !Array.isArray(body) && matchesPattern(policy.pattern, body);
   }
-  return matchesPattern(policy.pattern, attributeValues(message.attributes));
+  const values = attributeValues(message.attributes);
+  return policy.branches.some((branch) => branch.every((condition) => attributePasses(condition, values)));
+}
+
+/** A flat policy's `$or` alternatives multiplied out: `{a, $or: [{b}, {c}]}` is `[{a, b}, {a, c}]`. */
+function attributeBranches(policy: Record<string, unknown>): AttributeCondition[][] {
+  let branches: AttributeCondition[][] = [[]];
+  for (const [key, value] of Object.entries(policy)) {
+    if (key === '$or' && Array.isArray(value)) {
+      const alternatives = value.flatMap((alternative) => attributeBranches(alternative as Record<string, unknown>));
+      branches = branches.flatMap((branch) => alternatives.map((alternative) => [...branch, ...alternative]));
+    } else {
+      const rules = (value as unknown[]).map(attributeRule);
+      branches = branches.map((branch) => [...branch, { name: key, rules }]);
+    }
+  }
+  return branches;
+}
+
+function attributeRule(rule: unknown): AttributeRule {
+  if (typeof rule === 'object' && rule !== null && 'exists' in rule) return { kind: 'exists', present: rule.exists === true };
+  const anythingBut = typeof rule === 'object' && rule !== null && 'anything-but' in rule;
+  return { kind: 'value', anythingBut, pattern: compilePattern({ value: [rule] }) };
+}
+
+/**
+ * Whether an attribute passes one of its rules. Each value is tested on its own; for a
+ * String.Array, a rule passes when any element passes it, except `anything-but`, which
+ * passes only when no element is one it excludes (string-value-matching.html).
+ */
+function attributePasses(condition: AttributeCondition, values: ReadonlyMap<string, AttributeValue>): boolean {
+  const attribute = values.get(condition.name);
+  return condition.rules.some((rule) => {
+    if (rule.kind === 'exists') return rule.present === (attribute !== undefined);
+    if (attribute === undefined) return false;
+    const passes = (value: unknown) => matchesPattern(rule.pattern, { value });
+    if (!attribute.array) return passes(attribute.value);
+    const elements = attribute.value as unknown[];
+    return rule.anythingBut ? elements.length > 0 && elements.every(passes) : elements.some(passes);
+  });
+}
+
+interface AttributeValue {
+  readonly value: unknown;
+  /** A String.Array's elements, tested one by one. */
+  readonly array: boolean;
 }
 
 /** Message attributes as the values a policy sees: strings, numbers, arrays; binary ones left out. */
-function attributeValues(attributes: Readonly<Record<string, StoredAttribute>>): Record<string, unknown> {
-  const values: [string, unknown][] = [];
+function attributeValues(attributes: Readonly<Record<string, StoredAttribute>>): Map<string, AttributeValue> {
+  const values = new Map<string, AttributeValue>();
   for (const [name, attribute] of Object.entries(attributes)) {
     const type = attribute.DataType;
     const text = attribute.StringValue;
@@ -192,16 +253,16 @@ function attributeValues(attributes: Readonly<Record<string, StoredAttribute>>):
     if (type === 'String.Array') {
       try {
         const array = JSON.parse(text) as unknown;
-        if (Array.isArray(array)) values.push([name, array]);
+        if (Array.isArray(array)) values.set(name, { value: array, array: true });
       } catch {
         // An unparsable array matches nothing, as in SNS.
       }
     } else if (type === 'Number' || type.startsWith('Number.')) {
       const number = Number(text);
-      if (Number.isFinite(number)) values.push([name, number]);
+      if (Number.isFinite(number)) values.set(name, { value: number, array: false });
     } else if (type === 'String' || type.startsWith('String.')) {
-      values.push([name, text]);
+      values.set(name, { value: text, array: false });
     }
   }
-  return Object.fromEntries(values);
+  return values;
 }

@@ -90,6 +90,19 @@ describe('matchesFilterPolicy on message attributes', () => {
     expect(onAttributes({ i: ['rugby', 'tennis'] }, { i: array(['golf', 'tennis']) })).toBe(true);
     expect(onAttributes({ i: ['rugby'] }, { i: array(['golf']) })).toBe(false);
     expect(onAttributes({ i: [5] }, { i: array([5, 'x']) })).toBe(true);
+    expect(onAttributes({ i: [{ prefix: 'ten' }] }, { i: array(['golf', 'tennis']) })).toBe(true);
+  });
+
+  it('passes anything-but on a String.Array only when no element is excluded', () => {
+    const policy = { i: [{ 'anything-but': ['rugby', 'tennis'] }] };
+    expect(onAttributes(policy, { i: array(['baseball', 'football']) })).toBe(true);
+    expect(onAttributes(policy, { i: array(['rugby', 'baseball']) })).toBe(false);
+    expect(onAttributes({ i: [{ 'anything-but': { prefix: 'ru' } }] }, { i: array(['rugby', 'golf']) })).toBe(false);
+    expect(onAttributes(policy, { i: array([]) })).toBe(false);
+  });
+
+  it('matches an attribute whose name has dots by its whole name', () => {
+    expect(onAttributes({ 'order.kind': ['x'] }, { 'order.kind': s('x') })).toBe(true);
   });
 
   it('matches numbers only against Number attributes', () => {
