@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import {
+  AddPermissionCommand,
   CreateTopicCommand,
   DeleteTopicCommand,
   GetSubscriptionAttributesCommand,
@@ -258,6 +259,23 @@ describe('SNS in the local runtime', () => {
     await sns.send(new UnsubscribeCommand({ SubscriptionArn }));
     await sns.send(new DeleteTopicCommand({ TopicArn }));
     await expect(sns.send(new GetTopicAttributesCommand({ TopicArn }))).rejects.toBeInstanceOf(NotFoundException);
+  });
+
+  it("tells SNS's AddPermission from SQS's by the signature's credential scope", async () => {
+    await expect(
+      sns.send(new AddPermissionCommand({ TopicArn: TOPIC, Label: 'l', AWSAccountId: ['111111111111'], ActionName: ['Publish'] })),
+    ).rejects.toMatchObject({ name: 'InvalidAction', message: 'AddPermission is not supported by the local SNS service.' });
+    const post = (service: string) =>
+      fetch(runtime.url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          authorization: `AWS4-HMAC-SHA256 Credential=local/20260101/us-east-1/${service}/aws4_request, SignedHeaders=host, Signature=0`,
+        },
+        body: 'Action=AddPermission&Label=l',
+      }).then((response) => response.text());
+    expect(await post('sqs')).toContain('AWS.SimpleQueueService.UnsupportedOperation');
+    expect(await post('sns')).toContain('<Code>InvalidAction</Code>');
   });
 
   it('pages ListTopics by 100 with a NextToken', async () => {
