@@ -9,6 +9,9 @@ import { KmsService } from './kms/kms-service.js';
 import { type DestinationSender, ServiceDestinations } from './lambda/destinations.js';
 import { LambdaService } from './lambda/lambda-service.js';
 import { type ServiceDefinitions, SUPPORTED_RESOURCE_TYPES, serviceDefinitions } from './service-definitions.js';
+import { snsDefinitions } from './sns/definitions.js';
+import { SnsQueryProtocol } from './sns/query-protocol.js';
+import { SnsService } from './sns/sns-service.js';
 import { SqsQueryProtocol } from './sqs/query-protocol.js';
 import { queryErrorHeader, SqsError } from './sqs/sqs-errors.js';
 import { SqsService } from './sqs/sqs-service.js';
@@ -56,6 +59,7 @@ export class LocalRuntime {
     readonly sqs: SqsService,
     readonly lambda: LambdaService,
     readonly states: StatesService,
+    readonly sns: SnsService,
     private readonly endpoint: Endpoint,
     private readonly closeStores: () => Promise<void>,
   ) {}
@@ -82,7 +86,8 @@ export class LocalRuntime {
         ssmParameter: (name) => ssm.valueOf(name),
       });
       const definitions = serviceDefinitions(app);
-      const warnings = [...app.warnings, ...definitions.warnings];
+      const snsTemplate = snsDefinitions(app);
+      const warnings = [...app.warnings, ...definitions.warnings, ...snsTemplate.warnings];
       warnings.push(...ssm.declare(ssmParameterDefinitions(app)));
 
       const sqsDb = data.database('sqs');
@@ -91,6 +96,7 @@ export class LocalRuntime {
       const kmsDb = data.database('kms');
       const kms = new KmsService({ db: kmsDb, clock, accountId, region, ...kmsDefinitions(app) });
       const lambdaDb = data.database('lambda');
+      const snsDb = data.database('sns');
       const sqs = new SqsService({ db: sqsDb, clock, baseUrl: url, accountId, region });
       const dynamodb = await DynamoDbHost.start({ folder: data.folder('dynamodb') });
 
@@ -99,7 +105,11 @@ export class LocalRuntime {
         sqs,
         lambda: { invokeAsync: (fn: string, event: unknown): Promise<{ requestId: string }> => lambda.invokeAsync(fn, event) },
         events: { putServiceEvent: (bus, event) => (events as EventsService).putServiceEvent(bus, event) },
-        // sns: the local SNS service's publish, once it runs (see ServiceDestinations).
+        sns: {
+          publish: async (TopicArn, Message, attributes) => {
+            await sns.Publish({ TopicArn, Message, ...(attributes ? { MessageAttributes: { ...attributes } } : {}) });
+          },
+        },
       });
       const lambda = new LambdaService({
         db: lambdaDb,
@@ -123,10 +133,23 @@ export class LocalRuntime {
           TZ: 'UTC',
         },
       });
+      const sns = new SnsService({
+        db: snsDb,
+        clock,
+        accountId,
+        region,
+        baseUrl: url,
+        topics: snsTemplate.topics,
+        subscriptions: snsTemplate.subscriptions,
+        sqs,
+        lambda,
+        log: (line) => log(`[sns] ${line}`),
+      });
       let events: EventsService | undefined;
       let states: StatesService | undefined;
       const delivery = new LocalTargetDelivery({
         sqs,
+        sns,
         lambda,
         states: { StartExecution: (input) => (states as StatesService).StartExecution(input) },
         forwardToBus: (busArn, event) => events?.forward(busArn, event),
@@ -160,7 +183,7 @@ export class LocalRuntime {
         events,
         statusEvents: events,
         dynamodb: statesDynamoDb,
-        sdkServices: { ssm },
+        sdkServices: { ssm, sns },
         log: (line) => log(`[states] ${line}`),
       });
 
@@ -179,7 +202,7 @@ export class LocalRuntime {
           },
         ],
         restServices: [lambda],
-        queryServices: [new SqsQueryProtocol(sqs)],
+        queryServices: [new SqsQueryProtocol(sqs), new SnsQueryProtocol(sns)],
         passthrough: new Map([['DynamoDB_20120810', dynamodb.handler]]),
         onInternalError: (error) => log(`[endpoint] internal error: ${(error as Error).stack ?? String(error)}`),
       });
@@ -189,10 +212,12 @@ export class LocalRuntime {
       events.start();
       await lambda.start();
       await states.start();
+      sns.start();
 
       warnings.push(...states.warnings);
-      return new LocalRuntime(url, definitions, warnings, events, sqs, lambda, states, endpoint, async () => {
+      return new LocalRuntime(url, definitions, warnings, events, sqs, lambda, states, sns, endpoint, async () => {
         sqsDb.close();
+        snsDb.close();
         eventsDb.close();
         statesDb.close();
         ssmDb.close();
@@ -211,6 +236,7 @@ export class LocalRuntime {
     // Executions first: with Lambda gone, an invocation in flight would be recorded as a task failure.
     await this.states.close();
     this.events.stop();
+    this.sns.stop();
     await this.lambda.stop();
     this.sqs.close();
     await this.endpoint.stop();

@@ -3,6 +3,7 @@ import type { FunctionDefinition } from './lambda/function-runtime.js';
 import { runtimeWarnings } from './lambda/runtimes.js';
 import type { SqsMappingDefinition } from './lambda/sqs-event-source.js';
 import { applyAsyncConfig, functionLayers, inlineCodeFolder, layerFolders } from './lambda/template-config.js';
+import { SNS_RESOURCE_TYPES } from './sns/definitions.js';
 import type { LoadedApp } from './template/load.js';
 
 /** What the local services need from the loaded templates, by service. */
@@ -57,6 +58,7 @@ export const SUPPORTED_RESOURCE_TYPES = new Set([
   'AWS::SQS::QueueInlinePolicy',
   'Custom::LogRetention',
   'Custom::S3AutoDeleteObjects',
+  ...SNS_RESOURCE_TYPES,
 ]);
 
 type Props = Record<string, unknown>;

@@ -14,6 +14,11 @@ export interface SqsForTargets {
   }): Promise<unknown>;
 }
 
+/** Where SNS topic targets go (SNS's Publish). */
+export interface SnsForTargets {
+  Publish(input: { TopicArn: string; Message: string; MessageGroupId?: string; MessageDeduplicationId?: string }): Promise<unknown>;
+}
+
 /** Where Step Functions targets go. */
 export interface StatesForTargets {
   StartExecution(input: { stateMachineArn: string; input: string }): Promise<unknown>;
@@ -29,6 +34,7 @@ export class LocalTargetDelivery implements TargetDelivery {
   constructor(
     private readonly services: {
       readonly sqs: SqsForTargets;
+      readonly sns?: SnsForTargets;
       readonly lambda: Pick<LambdaService, 'invokeAsync'>;
       readonly states: StatesForTargets;
       readonly forwardToBus: (busArn: string, event: EventEnvelope) => void;
@@ -52,6 +58,17 @@ export class LocalTargetDelivery implements TargetDelivery {
       case 'lambda': {
         // EventBridge invokes Lambda asynchronously: the delivery succeeds once the invocation is accepted.
         await this.services.lambda.invokeAsync(target.arn, JSON.parse(input));
+        return;
+      }
+      case 'sns': {
+        if (!this.services.sns) throw new AwsError('UnsupportedTarget', `SNS topic targets (${target.arn}) are not run locally`);
+        const fifo = target.arn.endsWith('.fifo');
+        await this.services.sns.Publish({
+          TopicArn: target.arn,
+          Message: input,
+          // As for FIFO queues: the target's group id, the event id as deduplication id.
+          ...(fifo ? { MessageGroupId: target.messageGroupId, MessageDeduplicationId: event.id } : {}),
+        });
         return;
       }
       case 'states': {

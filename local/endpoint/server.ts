@@ -24,6 +24,8 @@ export interface EndpointServices {
   readonly passthrough?: ReadonlyMap<string, (req: IncomingMessage, res: ServerResponse) => void>;
   /** Services that answer form-encoded query-protocol requests (SQS for older AWS CLIs), by `Action`. */
   readonly queryServices?: readonly {
+    /** The service of a SigV4 credential scope (`sns`): chosen first when two services share an action name. */
+    readonly signingName?: string;
     handles(action: string): boolean;
     handle(form: URLSearchParams, request: RawRequest): Promise<RawResponse>;
   }[];
@@ -96,10 +98,18 @@ export class Endpoint {
     if (target !== undefined) return send(res, await this.#json(target, request.body));
     const rest = services.restServices?.find((service) => service.handles(request));
     if (rest) return send(res, await rest.handle(request));
-    if ((header(req, 'content-type') ?? '').startsWith('application/x-www-form-urlencoded')) {
-      const form = new URLSearchParams(request.body.toString('utf8'));
+    const formPost = (header(req, 'content-type') ?? '').startsWith('application/x-www-form-urlencoded');
+    // A GET with `Action` in the query string is a query request too (the UnsubscribeURL SNS sends subscribers).
+    if (formPost || (request.method === 'GET' && url.searchParams.has('Action'))) {
+      const form = formPost ? new URLSearchParams(request.body.toString('utf8')) : url.searchParams;
       const action = form.get('Action') ?? '';
-      const query = services.queryServices?.find((service) => service.handles(action));
+      // SQS and SNS both have AddPermission and RemovePermission: the signature's credential scope tells them apart.
+      const scope = /Credential=[^/]+\/[^/]+\/[^/]+\/([^/]+)\//.exec(header(req, 'authorization') ?? '')?.[1];
+      const candidates = services.queryServices?.filter((service) => service.handles(action)) ?? [];
+      const query =
+        candidates.find((service) => service.signingName === scope) ??
+        candidates.find((service) => service.signingName === undefined) ??
+        candidates[0];
       if (query) return send(res, await query.handle(form, request));
     }
     send(res, jsonError(new AwsError('UnknownOperationException', `no local service answers ${request.method} ${request.path}`), '1.1'));

@@ -195,6 +195,29 @@ const TYPES: Record<string, TypeSpec> = {
       };
     },
   },
+  'AWS::SNS::Topic': {
+    name: { property: 'TopicName', max: 256, invalid: ALPHANUMERIC_DASH_UNDERSCORE },
+    identify: (input, name) => {
+      const topicArn = arn(input, 'sns', name);
+      return { ref: topicArn, attributes: { TopicArn: topicArn, TopicName: name } };
+    },
+  },
+  'AWS::SNS::Subscription': {
+    // The subscription ARN is the topic's ARN and a UUID, derived here so a restart finds the same subscription.
+    name: { max: 255, invalid: ALPHANUMERIC_DASH_UNDERSCORE },
+    identify: (input) => {
+      const subscriptionArn = `${text(input.properties, 'TopicArn') ?? arn(input, 'sns', 'unknown')}:${stableUuid(`${input.stackName}/${input.logicalId}`)}`;
+      return { ref: subscriptionArn, attributes: { Arn: subscriptionArn } };
+    },
+  },
+  'AWS::SNS::TopicPolicy': {
+    name: { max: 255, invalid: ALPHANUMERIC_DASH_UNDERSCORE },
+    identify: (_, name) => ({ ref: name, attributes: { Id: name } }),
+  },
+  'AWS::SNS::TopicInlinePolicy': {
+    name: { max: 255, invalid: ALPHANUMERIC_DASH_UNDERSCORE },
+    identify: (_, name) => ({ ref: name, attributes: {} }),
+  },
   'AWS::CDK::Metadata': {
     name: { max: 255, invalid: ALPHANUMERIC_DASH_UNDERSCORE },
     identify: (_, name) => ({ ref: name, attributes: {} }),
@@ -462,8 +485,10 @@ function physicalName(type: string, rule: NameRule, generate: TypeSpec['generate
   const explicit = rule.property === undefined ? undefined : text(input.properties, rule.property);
   if (explicit !== undefined) return explicit;
   if (generate !== undefined) return generate(input);
-  // FIFO queues must be named `*.fifo`, within the same 80 characters.
-  const fifo = type === 'AWS::SQS::Queue' && String(input.properties.FifoQueue) === 'true';
+  // FIFO queues and topics must be named `*.fifo`, within the same limit.
+  const fifo =
+    (type === 'AWS::SQS::Queue' && String(input.properties.FifoQueue) === 'true') ||
+    (type === 'AWS::SNS::Topic' && String(input.properties.FifoTopic) === 'true');
   const suffix = fifo ? '.fifo' : '';
   return generatedName(input.stackName, input.logicalId, rule.max - suffix.length, rule.invalid) + suffix;
 }

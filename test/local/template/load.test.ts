@@ -140,7 +140,7 @@ describe('loadApp', () => {
       const { warnings } = load(
         {
           Resources: {
-            Topic: { Type: 'AWS::SNS::Topic' },
+            Topic: { Type: 'AWS::CloudFront::Distribution' },
             Registry: { Type: 'AWS::EventSchemas::Registry' },
             Queue: { Type: 'AWS::SQS::Queue' },
           },
@@ -148,7 +148,7 @@ describe('loadApp', () => {
         { supportedTypes: new Set(['AWS::SQS::Queue']) },
       );
       expect(warnings).toEqual([
-        'Test/Topic (AWS::SNS::Topic): resource type not supported locally; it does not run, and Ref or Fn::GetAtt to it cannot resolve',
+        'Test/Topic (AWS::CloudFront::Distribution): resource type not supported locally; it does not run, and Ref or Fn::GetAtt to it cannot resolve',
         'Test/Registry (AWS::EventSchemas::Registry): resource type not supported locally; its Ref and attributes resolve, but nothing runs it',
       ]);
     });
@@ -156,13 +156,13 @@ describe('loadApp', () => {
     it('warns about a reference to a resource of a type it does not know, and leaves the property out', () => {
       const { stack, warnings } = load({
         Resources: {
-          Topic: { Type: 'AWS::SNS::Topic' },
+          Topic: { Type: 'AWS::CloudFront::Distribution' },
           Queue: { Type: 'AWS::SQS::Queue', Properties: { Tags: [{ Key: 'topic', Value: { Ref: 'Topic' } }] } },
         },
       });
       expect(resource(stack, 'Queue').properties).toEqual({ Tags: [{ Key: 'topic' }] });
       expect(warnings).toContain(
-        'Test/Queue (AWS::SQS::Queue): Properties.Tags[0].Value: Ref: the return values of AWS::SNS::Topic are not known locally',
+        'Test/Queue (AWS::SQS::Queue): Properties.Tags[0].Value: Ref: the return values of AWS::CloudFront::Distribution are not known locally',
       );
     });
 

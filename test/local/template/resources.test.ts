@@ -42,6 +42,10 @@ describe('identify', () => {
         'AWS::Lambda::Version',
         'AWS::Logs::LogGroup',
         'AWS::Pipes::Pipe',
+        'AWS::SNS::Subscription',
+        'AWS::SNS::Topic',
+        'AWS::SNS::TopicInlinePolicy',
+        'AWS::SNS::TopicPolicy',
         'AWS::SQS::Queue',
         'AWS::SQS::QueuePolicy',
         'AWS::Scheduler::Schedule',
@@ -69,7 +73,7 @@ describe('identify', () => {
 
   it('returns nothing for a type it does not know', () => {
     expect(
-      identify('AWS::SNS::Topic', {
+      identify('AWS::CloudFront::Distribution', {
         stackName: 'S',
         logicalId: 'T',
         accountId: ACCOUNT,

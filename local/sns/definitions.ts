@@ -1,0 +1,124 @@
+import type { LoadedApp } from '../template/load.js';
+import { stableUuid } from '../template/resolve.js';
+
+/** A topic as the template declares it; attributes in the API's string form (CreateTopic's `Attributes`). */
+export interface TopicDefinition {
+  readonly name: string;
+  readonly arn: string;
+  readonly attributes: Readonly<Record<string, string>>;
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+/** A subscription as the template declares it (an AWS::SNS::Subscription or a topic's inline `Subscription`). */
+export interface SubscriptionDefinition {
+  readonly arn: string;
+  readonly topicArn: string;
+  readonly protocol: string;
+  readonly endpoint: string;
+  /** Subscribe's `Attributes`: FilterPolicy, FilterPolicyScope, RawMessageDelivery, RedrivePolicy, DeliveryPolicy, ... */
+  readonly attributes: Readonly<Record<string, string>>;
+}
+
+export interface SnsDefinitions {
+  readonly topics: readonly TopicDefinition[];
+  readonly subscriptions: readonly SubscriptionDefinition[];
+  readonly warnings: readonly string[];
+}
+
+/** The resource types SNS runs or accepts; policies are accepted and not enforced, like every IAM resource locally. */
+export const SNS_RESOURCE_TYPES = ['AWS::SNS::Topic', 'AWS::SNS::Subscription', 'AWS::SNS::TopicPolicy', 'AWS::SNS::TopicInlinePolicy'];
+
+/** Protocols the local runtime delivers to; subscriptions of any other protocol load but receive nothing. */
+export const LOCALLY_DELIVERED_PROTOCOLS = new Set(['sqs', 'lambda']);
+
+/** Topic properties that are topic attributes of the same name. */
+const TOPIC_ATTRIBUTE_PROPERTIES = [
+  'DisplayName',
+  'KmsMasterKeyId',
+  'SignatureVersion',
+  'TracingConfig',
+  'FifoThroughputScope',
+  'ContentBasedDeduplication',
+  'FifoTopic',
+  'ArchivePolicy',
+  'DeliveryPolicy',
+];
+
+const SUBSCRIPTION_ATTRIBUTE_PROPERTIES = [
+  'FilterPolicy',
+  'FilterPolicyScope',
+  'RawMessageDelivery',
+  'RedrivePolicy',
+  'DeliveryPolicy',
+  'SubscriptionRoleArn',
+  'ReplayPolicy',
+];
+
+type Props = Record<string, unknown>;
+
+/** Reads the template's topics and subscriptions for the SNS service. */
+export function snsDefinitions(app: LoadedApp): SnsDefinitions {
+  const warnings: string[] = [];
+  const topics: TopicDefinition[] = [];
+  const subscriptions: SubscriptionDefinition[] = [];
+  for (const stack of app.stacks) {
+    for (const r of stack.resources) {
+      const p = r.properties as Props;
+      const where = `${stack.stackName}/${r.logicalId} (${r.type})`;
+      if (r.type === 'AWS::SNS::Topic') {
+        const arn = r.ref;
+        const attributes: Record<string, string> = {};
+        for (const name of TOPIC_ATTRIBUTE_PROPERTIES) if (p[name] !== undefined) attributes[name] = attributeText(p[name]);
+        if (p.DataProtectionPolicy !== undefined) {
+          warnings.push(`${where}: DataProtectionPolicy is not applied locally; messages are not audited or masked`);
+        }
+        const tags = Object.fromEntries(
+          ((p.Tags as { Key?: string; Value?: string }[] | undefined) ?? []).map((tag) => [String(tag.Key), String(tag.Value ?? '')]),
+        );
+        topics.push({ name: r.physicalName, arn, attributes, tags });
+        for (const inline of (p.Subscription as { Endpoint?: string; Protocol?: string }[] | undefined) ?? []) {
+          const protocol = String(inline.Protocol ?? '');
+          const endpoint = String(inline.Endpoint ?? '');
+          // CloudFormation gives inline subscriptions no id of their own; the ARN is derived from what they are.
+          subscriptions.push({
+            arn: `${arn}:${stableUuid(`${arn}|${protocol}|${endpoint}`)}`,
+            topicArn: arn,
+            protocol,
+            endpoint,
+            attributes: {},
+          });
+          warnAboutProtocol(warnings, `${where} Subscription`, protocol, endpoint);
+        }
+      } else if (r.type === 'AWS::SNS::Subscription') {
+        const protocol = String(p.Protocol ?? '');
+        const endpoint = String(p.Endpoint ?? '');
+        const topicArn = String(p.TopicArn ?? '');
+        if (p.TopicArn === undefined) {
+          warnings.push(`${where}: TopicArn did not resolve; the subscription is left out`);
+          continue;
+        }
+        const attributes: Record<string, string> = {};
+        for (const name of SUBSCRIPTION_ATTRIBUTE_PROPERTIES) if (p[name] !== undefined) attributes[name] = attributeText(p[name]);
+        subscriptions.push({ arn: r.ref, topicArn, protocol, endpoint, attributes });
+        warnAboutProtocol(warnings, where, protocol, endpoint);
+      }
+    }
+  }
+  const topicArns = new Set(topics.map((t) => t.arn));
+  const known = subscriptions.filter((s) => {
+    if (topicArns.has(s.topicArn)) return true;
+    warnings.push(`subscription ${s.arn}: topic ${s.topicArn} is not a topic of this app; the subscription is left out`);
+    return false;
+  });
+  return { topics, subscriptions: known, warnings };
+}
+
+function warnAboutProtocol(warnings: string[], where: string, protocol: string, endpoint: string): void {
+  if (LOCALLY_DELIVERED_PROTOCOLS.has(protocol)) return;
+  warnings.push(`${where}: protocol ${protocol} (${endpoint}) is not delivered locally; the subscription loads but receives nothing`);
+}
+
+/** CloudFormation takes JSON policies as objects and flags as booleans; the API takes strings. */
+function attributeText(value: unknown): string {
+  return typeof value === 'string' ? value : typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value);
+}

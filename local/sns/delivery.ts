@@ -1,0 +1,160 @@
+import { AwsError } from '../aws-error.js';
+import { deliveredAttributes, type EnvelopeContext, lambdaEvent, messageFor, notificationEnvelope, sqsAttributes } from './envelope.js';
+import type { Notification } from './message.js';
+import type { SubscriptionRecord } from './sns-store.js';
+
+/** The SQS operations SNS delivers with (JSON protocol shapes). */
+export interface SqsForSns {
+  GetQueueUrl(input: { QueueName: string }): Promise<{ QueueUrl?: string }>;
+  SendMessage(input: {
+    QueueUrl: string;
+    MessageBody: string;
+    MessageGroupId?: string;
+    MessageDeduplicationId?: string;
+    MessageAttributes?: Record<string, { DataType: string; StringValue?: string; BinaryValue?: Uint8Array }>;
+  }): Promise<unknown>;
+}
+
+/** Lambda's asynchronous invocation (InvocationType=Event), as SNS invokes functions. */
+export interface LambdaForSns {
+  invokeAsync(functionNameOrArn: string, event: unknown): Promise<{ requestId: string }>;
+}
+
+/**
+ * A delivery that did not go through. SNS tells client-side errors (the endpoint is gone or
+ * refuses SNS: not retried) from server-side ones (retried by the delivery policy).
+ */
+export class DeliveryFailure extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly clientSide: boolean,
+  ) {
+    super(message);
+  }
+}
+
+/** SQS takes 10 attributes per message: a raw delivery with more is a client-side error (sns-message-attributes.html). */
+const MAX_RAW_SQS_ATTRIBUTES = 10;
+
+/** Lambda errors that mean the service could not take the event right now; anything else is the caller's. */
+const LAMBDA_SERVER_SIDE = new Set(['TooManyRequestsException', 'ServiceException', 'EC2ThrottledException', 'ResourceNotReadyException']);
+
+/** Hands one notification to one subscription's endpoint, in the form its protocol receives. */
+export class SubscriptionDelivery {
+  readonly #queueUrls = new Map<string, string>();
+
+  constructor(
+    private readonly sqs: SqsForSns,
+    private readonly lambda: LambdaForSns,
+  ) {}
+
+  async deliver(subscription: SubscriptionRecord, notification: Notification, context: EnvelopeContext): Promise<void> {
+    if (subscription.protocol === 'sqs') return this.#toQueue(subscription, notification, context);
+    if (subscription.protocol === 'lambda') return this.#toFunction(subscription, notification, context);
+    throw new DeliveryFailure('UnsupportedProtocol', `protocol ${subscription.protocol} is not delivered locally`, true);
+  }
+
+  /** What the subscription's endpoint would have received, for its dead-letter queue. */
+  body(subscription: SubscriptionRecord, notification: Notification, context: EnvelopeContext): string {
+    if (subscription.protocol === 'sqs' && subscription.attributes.RawMessageDelivery === 'true') {
+      return messageFor(notification, 'sqs');
+    }
+    if (subscription.protocol === 'lambda') return JSON.stringify(lambdaEvent(notification, subscription.arn, context));
+    return JSON.stringify(notificationEnvelope(notification, subscription.arn, subscription.protocol, context));
+  }
+
+  /**
+   * Sends a notification that could not be delivered to the subscription's dead-letter queue,
+   * with the attributes SNS adds (RequestID, ErrorCode, ErrorMessage).
+   */
+  async deadLetter(
+    queueArn: string,
+    subscription: SubscriptionRecord,
+    notification: Notification,
+    context: EnvelopeContext,
+    failure: DeliveryFailure,
+  ): Promise<void> {
+    const raw = subscription.protocol === 'sqs' && subscription.attributes.RawMessageDelivery === 'true';
+    // The message's own attributes go along while SQS's limit leaves room for SNS's three.
+    const keepOwn = raw && Object.keys(deliveredAttributes(notification)).length <= MAX_RAW_SQS_ATTRIBUTES - 3;
+    const attribute = (value: string) => ({ DataType: 'String', StringValue: value });
+    await this.sqs.SendMessage({
+      QueueUrl: await this.#queueUrl(queueArn),
+      MessageBody: this.body(subscription, notification, context),
+      MessageAttributes: {
+        ...(keepOwn ? sqsAttributes(notification) : {}),
+        RequestID: attribute(notification.messageId),
+        ErrorCode: attribute(failure.code),
+        ErrorMessage: attribute(failure.message.slice(0, 1000)),
+      },
+      ...fifoParameters(queueArn, notification),
+    });
+  }
+
+  async #toQueue(subscription: SubscriptionRecord, notification: Notification, context: EnvelopeContext): Promise<void> {
+    const raw = subscription.attributes.RawMessageDelivery === 'true';
+    const attributeCount = Object.keys(deliveredAttributes(notification)).length;
+    if (raw && attributeCount > MAX_RAW_SQS_ATTRIBUTES) {
+      throw new DeliveryFailure(
+        'InvalidParameterValue',
+        `raw message delivery to SQS takes at most ${MAX_RAW_SQS_ATTRIBUTES} message attributes; the message has ${attributeCount}`,
+        true,
+      );
+    }
+    try {
+      await this.sqs.SendMessage({
+        QueueUrl: await this.#queueUrl(subscription.endpoint),
+        MessageBody: this.body(subscription, notification, context),
+        ...(raw && attributeCount > 0 ? { MessageAttributes: sqsAttributes(notification) } : {}),
+        ...fifoParameters(subscription.endpoint, notification),
+      });
+    } catch (error) {
+      this.#queueUrls.delete(subscription.endpoint);
+      if (error instanceof DeliveryFailure) throw error;
+      // SQS refusing the message (too large for the queue, bad attributes) is as final as a missing queue.
+      if (error instanceof AwsError && error.senderFault) throw new DeliveryFailure(error.code, error.message, true);
+      throw new DeliveryFailure('InternalFailure', (error as Error).message, false);
+    }
+  }
+
+  async #toFunction(subscription: SubscriptionRecord, notification: Notification, context: EnvelopeContext): Promise<void> {
+    try {
+      await this.lambda.invokeAsync(subscription.endpoint, lambdaEvent(notification, subscription.arn, context));
+    } catch (error) {
+      if (error instanceof AwsError)
+        throw new DeliveryFailure(error.code, error.message, !LAMBDA_SERVER_SIDE.has(error.code) && error.senderFault);
+      throw new DeliveryFailure('InternalFailure', (error as Error).message, false);
+    }
+  }
+
+  async #queueUrl(queueArn: string): Promise<string> {
+    const cached = this.#queueUrls.get(queueArn);
+    if (cached) return cached;
+    const name = queueArn.split(':')[5] ?? '';
+    let url: string | undefined;
+    try {
+      url = (await this.sqs.GetQueueUrl({ QueueName: name })).QueueUrl;
+    } catch (error) {
+      if (error instanceof AwsError && error.senderFault) throw new DeliveryFailure(error.code, error.message, true);
+      throw error;
+    }
+    if (!url) throw new DeliveryFailure('QueueDoesNotExist', `queue ${queueArn} does not exist`, true);
+    this.#queueUrls.set(queueArn, url);
+    return url;
+  }
+}
+
+/**
+ * A FIFO queue gets the message's group and deduplication ids (from a FIFO topic); a standard
+ * queue gets the group id only, when the publisher set one (SQS fair queues).
+ */
+function fifoParameters(queueArn: string, notification: Notification): { MessageGroupId?: string; MessageDeduplicationId?: string } {
+  if (queueArn.endsWith('.fifo')) {
+    return {
+      MessageGroupId: notification.groupId ?? 'default',
+      MessageDeduplicationId: notification.dedupId ?? notification.messageId,
+    };
+  }
+  return notification.groupId === undefined ? {} : { MessageGroupId: notification.groupId };
+}

@@ -1,0 +1,331 @@
+import { randomUUID } from 'node:crypto';
+import { AwsError } from '../aws-error.js';
+import type { RawRequest, RawResponse } from '../endpoint/protocols.js';
+import { SnsError } from './sns-errors.js';
+import type { SnsService } from './sns-service.js';
+
+const XMLNS = 'http://sns.amazonaws.com/doc/2010-03-31/';
+
+/** Every action of the SNS API; those without an entry in OPERATIONS answer that they are not supported locally. */
+const ALL_ACTIONS = new Set([
+  'AddPermission',
+  'CheckIfPhoneNumberIsOptedOut',
+  'ConfirmSubscription',
+  'CreatePlatformApplication',
+  'CreatePlatformEndpoint',
+  'CreateSMSSandboxPhoneNumber',
+  'CreateTopic',
+  'DeleteEndpoint',
+  'DeletePlatformApplication',
+  'DeleteSMSSandboxPhoneNumber',
+  'DeleteTopic',
+  'GetDataProtectionPolicy',
+  'GetEndpointAttributes',
+  'GetPlatformApplicationAttributes',
+  'GetSMSAttributes',
+  'GetSMSSandboxAccountStatus',
+  'GetSubscriptionAttributes',
+  'GetTopicAttributes',
+  'ListEndpointsByPlatformApplication',
+  'ListOriginationNumbers',
+  'ListPhoneNumbersOptedOut',
+  'ListPlatformApplications',
+  'ListSMSSandboxPhoneNumbers',
+  'ListSubscriptions',
+  'ListSubscriptionsByTopic',
+  'ListTagsForResource',
+  'ListTopics',
+  'OptInPhoneNumber',
+  'Publish',
+  'PublishBatch',
+  'PutDataProtectionPolicy',
+  'RemovePermission',
+  'SetEndpointAttributes',
+  'SetPlatformApplicationAttributes',
+  'SetSMSAttributes',
+  'SetSubscriptionAttributes',
+  'SetTopicAttributes',
+  'Subscribe',
+  'TagResource',
+  'Unsubscribe',
+  'UntagResource',
+  'VerifySMSSandboxPhoneNumber',
+]);
+
+type Output = Record<string, unknown>;
+
+interface QueryOperation {
+  decode(params: Params): unknown;
+  /** The content of `<ActionResult>`; operations whose output has no result wrapper answer only ResponseMetadata. */
+  encode?(output: Output): string;
+}
+
+/**
+ * SNS's query protocol (API version 2010-03-31), which the AWS SDK v3 and the AWS CLI speak:
+ * `Action=Publish&TopicArn=...` form posts answered with XML. Maps are
+ * `<Name>.entry.N.key/value` (message attributes `.Name/.Value.*`), lists `<Name>.member.N`,
+ * as botocore's `sns/2010-03-31/service-2.json` defines them (none is flattened).
+ */
+export class SnsQueryProtocol {
+  /** The service name in a SigV4 credential scope, telling SNS's AddPermission from SQS's. */
+  readonly signingName = 'sns';
+
+  constructor(private readonly sns: SnsService) {}
+
+  handles(action: string): boolean {
+    return ALL_ACTIONS.has(action);
+  }
+
+  async handle(form: URLSearchParams, _request?: RawRequest): Promise<RawResponse> {
+    const requestId = randomUUID();
+    const action = form.get('Action') ?? '';
+    try {
+      const operation = Object.hasOwn(OPERATIONS, action) ? OPERATIONS[action] : undefined;
+      if (!operation) throw new SnsError('InvalidAction', `${action} is not supported by the local SNS service.`);
+      const method = (this.sns as unknown as Record<string, (input: unknown) => Promise<Output>>)[action] as (
+        input: unknown,
+      ) => Promise<Output>;
+      const output = await method.call(this.sns, operation.decode(Params.parse(form)));
+      const result = operation.encode ? element(`${action}Result`, operation.encode(output)) : '';
+      const body =
+        `<?xml version="1.0"?><${action}Response xmlns="${XMLNS}">${result}` +
+        `${element('ResponseMetadata', text('RequestId', requestId))}</${action}Response>`;
+      return xml(200, body, requestId);
+    } catch (error) {
+      if (!(error instanceof AwsError)) throw error;
+      const body =
+        `<?xml version="1.0"?><ErrorResponse xmlns="${XMLNS}"><Error>` +
+        text('Type', error.senderFault ? 'Sender' : 'Receiver') +
+        text('Code', error.code) +
+        text('Message', error.message) +
+        `</Error>${text('RequestId', requestId)}</ErrorResponse>`;
+      return xml(error.status, body, requestId);
+    }
+  }
+}
+
+const OPERATIONS: Record<string, QueryOperation> = {
+  CreateTopic: {
+    decode: (p) =>
+      compact({
+        Name: p.string('Name'),
+        Attributes: p.map('Attributes'),
+        Tags: p.tags('Tags'),
+        DataProtectionPolicy: p.string('DataProtectionPolicy'),
+      }),
+    encode: (o) => text('TopicArn', o.TopicArn),
+  },
+  DeleteTopic: { decode: (p) => compact({ TopicArn: p.string('TopicArn') }) },
+  ListTopics: {
+    decode: (p) => compact({ NextToken: p.string('NextToken') }),
+    encode: (o) => members('Topics', o.Topics, (t) => text('TopicArn', t.TopicArn)) + text('NextToken', o.NextToken),
+  },
+  GetTopicAttributes: { decode: (p) => compact({ TopicArn: p.string('TopicArn') }), encode: (o) => entries('Attributes', o.Attributes) },
+  SetTopicAttributes: {
+    decode: (p) =>
+      compact({ TopicArn: p.string('TopicArn'), AttributeName: p.string('AttributeName'), AttributeValue: p.string('AttributeValue') }),
+  },
+  Subscribe: {
+    decode: (p) =>
+      compact({
+        TopicArn: p.string('TopicArn'),
+        Protocol: p.string('Protocol'),
+        Endpoint: p.string('Endpoint'),
+        Attributes: p.map('Attributes'),
+        ReturnSubscriptionArn: p.string('ReturnSubscriptionArn') === undefined ? undefined : p.string('ReturnSubscriptionArn') === 'true',
+      }),
+    encode: (o) => text('SubscriptionArn', o.SubscriptionArn),
+  },
+  Unsubscribe: { decode: (p) => compact({ SubscriptionArn: p.string('SubscriptionArn') }) },
+  ListSubscriptions: {
+    decode: (p) => compact({ NextToken: p.string('NextToken') }),
+    encode: (o) => members('Subscriptions', o.Subscriptions, subscription) + text('NextToken', o.NextToken),
+  },
+  ListSubscriptionsByTopic: {
+    decode: (p) => compact({ TopicArn: p.string('TopicArn'), NextToken: p.string('NextToken') }),
+    encode: (o) => members('Subscriptions', o.Subscriptions, subscription) + text('NextToken', o.NextToken),
+  },
+  GetSubscriptionAttributes: {
+    decode: (p) => compact({ SubscriptionArn: p.string('SubscriptionArn') }),
+    encode: (o) => entries('Attributes', o.Attributes),
+  },
+  SetSubscriptionAttributes: {
+    decode: (p) =>
+      compact({
+        SubscriptionArn: p.string('SubscriptionArn'),
+        AttributeName: p.string('AttributeName'),
+        AttributeValue: p.string('AttributeValue'),
+      }),
+  },
+  Publish: {
+    decode: (p) =>
+      compact({
+        TopicArn: p.string('TopicArn'),
+        TargetArn: p.string('TargetArn'),
+        PhoneNumber: p.string('PhoneNumber'),
+        ...publishMembers(p),
+      }),
+    encode: (o) => text('MessageId', o.MessageId) + text('SequenceNumber', o.SequenceNumber),
+  },
+  PublishBatch: {
+    decode: (p) =>
+      compact({
+        TopicArn: p.string('TopicArn'),
+        PublishBatchRequestEntries: p.has('PublishBatchRequestEntries')
+          ? p.members('PublishBatchRequestEntries').map((entry) => compact({ Id: entry.string('Id'), ...publishMembers(entry) }))
+          : undefined,
+      }),
+    encode: (o) =>
+      members(
+        'Successful',
+        o.Successful,
+        (s) => text('Id', s.Id) + text('MessageId', s.MessageId) + text('SequenceNumber', s.SequenceNumber),
+      ) +
+      members(
+        'Failed',
+        o.Failed,
+        (f) => text('Id', f.Id) + text('Code', f.Code) + text('Message', f.Message) + text('SenderFault', f.SenderFault),
+      ),
+  },
+  TagResource: { decode: (p) => compact({ ResourceArn: p.string('ResourceArn'), Tags: p.tags('Tags') }), encode: () => '' },
+  UntagResource: {
+    decode: (p) => compact({ ResourceArn: p.string('ResourceArn'), TagKeys: p.members('TagKeys').map((m) => m.value ?? '') }),
+    encode: () => '',
+  },
+  ListTagsForResource: {
+    decode: (p) => compact({ ResourceArn: p.string('ResourceArn') }),
+    encode: (o) => members('Tags', o.Tags, (t) => text('Key', t.Key) + text('Value', t.Value)),
+  },
+};
+
+function publishMembers(p: Params) {
+  return {
+    Message: p.string('Message'),
+    Subject: p.string('Subject'),
+    MessageStructure: p.string('MessageStructure'),
+    MessageAttributes: p.messageAttributes('MessageAttributes'),
+    MessageDeduplicationId: p.string('MessageDeduplicationId'),
+    MessageGroupId: p.string('MessageGroupId'),
+  };
+}
+
+function subscription(s: Record<string, unknown>): string {
+  return (
+    text('TopicArn', s.TopicArn) +
+    text('Protocol', s.Protocol) +
+    text('SubscriptionArn', s.SubscriptionArn) +
+    text('Owner', s.Owner) +
+    text('Endpoint', s.Endpoint)
+  );
+}
+
+/** The form's dotted keys as a tree: `MessageAttributes.entry.1.Value.DataType` is five levels. */
+class Params {
+  value: string | undefined;
+  readonly children = new Map<string, Params>();
+
+  static parse(form: URLSearchParams): Params {
+    const root = new Params();
+    for (const [key, value] of form) {
+      let node = root;
+      for (const part of key.split('.')) {
+        let child = node.children.get(part);
+        if (!child) {
+          child = new Params();
+          node.children.set(part, child);
+        }
+        node = child;
+      }
+      node.value ??= value;
+    }
+    return root;
+  }
+
+  has(name: string): boolean {
+    return this.children.has(name);
+  }
+
+  string(name: string): string | undefined {
+    return this.children.get(name)?.value;
+  }
+
+  /** `name.<wrapper>.N`, in index order. */
+  #indexed(name: string, wrapper: 'member' | 'entry'): Params[] {
+    const list = this.children.get(name)?.children.get(wrapper);
+    if (!list) return [];
+    return [...list.children]
+      .filter(([index]) => /^[1-9]\d*$/.test(index))
+      .sort(([a], [b]) => Number(a) - Number(b))
+      .map(([, node]) => node);
+  }
+
+  members(name: string): Params[] {
+    return this.#indexed(name, 'member');
+  }
+
+  /** A string map: `name.entry.N.key` and `name.entry.N.value`; undefined when absent. */
+  map(name: string): Record<string, string> | undefined {
+    const pairs = this.#indexed(name, 'entry').flatMap((entry) => {
+      const key = entry.string('key');
+      return key === undefined ? [] : [[key, entry.string('value') ?? ''] as const];
+    });
+    return pairs.length > 0 ? Object.fromEntries(pairs) : undefined;
+  }
+
+  tags(name: string): { Key: string; Value: string }[] | undefined {
+    const tags = this.members(name).map((m) => ({ Key: m.string('Key') ?? '', Value: m.string('Value') ?? '' }));
+    return tags.length > 0 ? tags : undefined;
+  }
+
+  /** `name.entry.N.Name` with `name.entry.N.Value.{DataType,StringValue,BinaryValue}`. */
+  messageAttributes(name: string) {
+    const pairs = this.#indexed(name, 'entry').flatMap((entry) => {
+      const attributeName = entry.string('Name');
+      if (attributeName === undefined) return [];
+      const value = entry.children.get('Value') ?? new Params();
+      return [
+        [
+          attributeName,
+          compact({
+            DataType: value.string('DataType'),
+            StringValue: value.string('StringValue'),
+            BinaryValue: value.string('BinaryValue'),
+          }),
+        ] as const,
+      ];
+    });
+    return pairs.length > 0 ? Object.fromEntries(pairs) : undefined;
+  }
+}
+
+function entries(name: string, map: unknown): string {
+  const content = Object.entries((map ?? {}) as Record<string, string>)
+    .map(([key, value]) => element('entry', text('key', key) + text('value', value)))
+    .join('');
+  return element(name, content);
+}
+
+function members(name: string, list: unknown, encode: (item: Record<string, unknown>) => string): string {
+  return element(name, ((list ?? []) as Record<string, unknown>[]).map((item) => element('member', encode(item))).join(''));
+}
+
+function text(name: string, value: unknown): string {
+  return value === undefined || value === null ? '' : `<${name}>${escapeXml(String(value))}</${name}>`;
+}
+
+function element(name: string, content: string): string {
+  return content === '' ? `<${name}/>` : `<${name}>${content}</${name}>`;
+}
+
+/** CR as a character reference: an XML parser would turn a literal one into LF. */
+function escapeXml(value: string): string {
+  return value.replace(/[&<>"'\r]/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+function xml(status: number, body: string, requestId: string): RawResponse {
+  return { status, headers: { 'content-type': 'text/xml', 'x-amzn-requestid': requestId }, body };
+}
+
+function compact<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import type { EventEnvelope } from '../../../local/events/definitions.js';
+import { LocalTargetDelivery } from '../../../local/target-delivery.js';
+
+const event: EventEnvelope = {
+  version: '0',
+  id: 'event-1',
+  'detail-type': 'OrderPlaced',
+  source: 'app.orders',
+  account: '000000000000',
+  time: '2026-01-01T00:00:00Z',
+  region: 'us-east-1',
+  resources: [],
+  detail: { id: 'o-1' },
+};
+
+function delivery(published: unknown[], withSns = true) {
+  return new LocalTargetDelivery({
+    sqs: { GetQueueUrl: async () => ({}), SendMessage: async () => ({}) },
+    ...(withSns ? { sns: { Publish: async (input: unknown) => published.push(input) } } : {}),
+    lambda: { invokeAsync: async () => ({ requestId: '' }) },
+    states: { StartExecution: async () => ({}) },
+    forwardToBus: () => {},
+    log: () => {},
+  });
+}
+
+describe('LocalTargetDelivery to SNS topics', () => {
+  it('publishes the rule input to a standard topic', async () => {
+    const published: unknown[] = [];
+    await delivery(published).deliver({ id: 't', arn: 'arn:aws:sns:us-east-1:000000000000:orders' }, '{"x":1}', event);
+    expect(published).toEqual([{ TopicArn: 'arn:aws:sns:us-east-1:000000000000:orders', Message: '{"x":1}' }]);
+  });
+
+  it("publishes to a FIFO topic with the target's group id and the event id for deduplication", async () => {
+    const published: unknown[] = [];
+    const arn = 'arn:aws:sns:us-east-1:000000000000:orders.fifo';
+    await delivery(published).deliver({ id: 't', arn, messageGroupId: 'orders' }, '{"x":1}', event);
+    expect(published).toEqual([{ TopicArn: arn, Message: '{"x":1}', MessageGroupId: 'orders', MessageDeduplicationId: 'event-1' }]);
+  });
+
+  it('fails if no SNS service is there to take it', async () => {
+    await expect(
+      delivery([], false).deliver({ id: 't', arn: 'arn:aws:sns:us-east-1:000000000000:orders' }, '{}', event),
+    ).rejects.toMatchObject({ code: 'UnsupportedTarget' });
+  });
+});
