@@ -76,12 +76,7 @@ const dataDir = path.resolve(
   values.data ??
     (cdkOut === ownCdkOut
       ? path.join(root, '.data')
-      : path.join(
-          root,
-          '.data',
-          'apps',
-          `${path.basename(path.dirname(cdkOut))}-${createHash('sha256').update(cdkOut).digest('hex').slice(0, 8)}`,
-        )),
+      : path.join(root, '.data', 'apps', `${appName(cdkOut)}-${createHash('sha256').update(cdkOut).digest('hex').slice(0, 8)}`)),
 );
 
 const port = Number(values.port);
@@ -103,6 +98,7 @@ const report = startupReport({
   dataDir,
   startedSeconds: (performance.now() - started) / 1000,
   root,
+  topicArns: await topicArnsOf(runtime),
 });
 for (const warning of report.warnings) console.warn(warning);
 console.log(report.lines.join('\n'));
@@ -115,6 +111,25 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     console.log('stopping...');
     void runtime.stop().then(() => process.exit(0));
   });
+}
+
+/** Every topic the local SNS has (the template's and any created since), through its own API. */
+async function topicArnsOf(running: {
+  sns: { ListTopics(input: { NextToken?: string }): Promise<{ Topics?: { TopicArn?: string }[]; NextToken?: string }> };
+}) {
+  const arns: string[] = [];
+  let NextToken: string | undefined;
+  do {
+    const page = await running.sns.ListTopics({ NextToken });
+    arns.push(...(page.Topics ?? []).flatMap((t) => (t.TopicArn ? [t.TopicArn] : [])));
+    NextToken = page.NextToken;
+  } while (NextToken);
+  return arns;
+}
+
+/** A readable name for an assembly's data folder: the app's folder for `<app>/cdk.out`, else the assembly's own. */
+function appName(assembly: string): string {
+  return path.basename(path.basename(assembly) === 'cdk.out' ? path.dirname(assembly) : assembly);
 }
 
 /** Whether any source file of the app is newer than the cloud assembly. */

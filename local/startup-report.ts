@@ -17,6 +17,8 @@ export interface StartupReportInput {
   readonly region?: string;
   /** The project folder: an `examples/ticket-created.json` there is suggested when it matches a rule of the app. */
   readonly root: string;
+  /** The SNS topics the runtime has (their ARNs). @default - none */
+  readonly topicArns?: readonly string[];
 }
 
 export interface StartupReport {
@@ -36,9 +38,13 @@ const EXAMPLE = path.join('examples', 'ticket-created.json');
 export function startupReport(input: StartupReportInput): StartupReport {
   const { definitions, url } = input;
   const accountId = input.accountId ?? '000000000000';
-  // SNS topics, once the runtime runs them: another service adds them to the definitions.
-  const topics = (definitions as Partial<Record<'topics', readonly { readonly arn: string }[]>>).topics ?? [];
-  const queueUrls = definitions.queues.map((q) => `${url}/${accountId}/${q.name}`);
+  const topics = input.topicArns ?? [];
+  // A message sent to a dead-letter queue shows nothing of the app; suggest one of its working queues.
+  const deadLetterQueues = new Set(definitions.queues.flatMap((q) => deadLetterTargetName(q.attributes.RedrivePolicy)));
+  const queueUrls = [
+    ...definitions.queues.filter((q) => !deadLetterQueues.has(q.name)),
+    ...definitions.queues.filter((q) => deadLetterQueues.has(q.name)),
+  ].map((q) => `${url}/${accountId}/${q.name}`);
   const lines = [
     `Switchyard local runtime listening on ${url} (started in ${input.startedSeconds.toFixed(1)} s)`,
     ...(definitions.buses.length > 0 ? [`  event buses: ${definitions.buses.map((b) => b.name).join(', ')}`] : []),
@@ -53,16 +59,32 @@ export function startupReport(input: StartupReportInput): StartupReport {
   } else {
     if (queueUrls.length > 0) lines.push(`  queues: ${queueUrls.join(', ')}`);
     if (definitions.stateMachines.length > 0) lines.push(`  state machines: ${definitions.stateMachines.map((s) => s.arn).join(', ')}`);
-    if (topics.length > 0) lines.push(`  topics: ${topics.map((t) => t.arn).join(', ')}`);
+    if (topics.length > 0) lines.push(`  topics: ${topics.join(', ')}`);
     const [queueUrl] = queueUrls;
     const [stateMachine] = definitions.stateMachines;
+    const [fn] = definitions.functions;
     const [topic] = topics;
-    if (queueUrl !== undefined) lines.push(`  try: ${aws} sqs send-message --queue-url ${queueUrl} --message-body ${shellQuote('{}')}`);
+    if (topic !== undefined) lines.push(`  try: ${aws} sns publish --topic-arn ${topic} --message hello`);
+    else if (queueUrl !== undefined)
+      lines.push(`  try: ${aws} sqs send-message --queue-url ${queueUrl} --message-body ${shellQuote('{}')}`);
     else if (stateMachine !== undefined) {
       lines.push(`  try: ${aws} stepfunctions start-execution --state-machine-arn ${stateMachine.arn} --input ${shellQuote('{}')}`);
-    } else if (topic !== undefined) lines.push(`  try: ${aws} sns publish --topic-arn ${topic.arn} --message hello`);
+    } else if (fn !== undefined)
+      lines.push(`  try: ${aws} lambda invoke --function-name ${fn.name} --payload ${shellQuote('{}')} /dev/stdout`);
   }
-  return { lines, warnings: input.warnings.map((warning) => `[template] not run locally: ${warning}`) };
+  // Each warning says itself what differs from AWS (not run, run differently, left out).
+  return { lines, warnings: input.warnings.map((warning) => `[not as in AWS] ${warning}`) };
+}
+
+/** The queue name a RedrivePolicy sends to. */
+function deadLetterTargetName(redrivePolicy: string | undefined): string[] {
+  if (redrivePolicy === undefined) return [];
+  try {
+    const target = (JSON.parse(redrivePolicy) as { deadLetterTargetArn?: unknown }).deadLetterTargetArn;
+    return typeof target === 'string' ? [target.split(':').at(-1) ?? ''] : [];
+  } catch {
+    return [];
+  }
 }
 
 /** `file://examples/ticket-created.json` when that file exists and one of its entries matches an enabled rule on its bus. */

@@ -151,7 +151,7 @@ describe('startupReport', () => {
 
   it('puts each warning on a line of its own', () => {
     expect(report({}, { warnings: ['S/R (AWS::S3::Bucket): no S3 locally'] }).warnings).toEqual([
-      '[template] not run locally: S/R (AWS::S3::Bucket): no S3 locally',
+      '[not as in AWS] S/R (AWS::S3::Bucket): no S3 locally',
     ]);
   });
 });
@@ -173,4 +173,24 @@ describe('startupReport for the Switchyard app', () => {
     });
     expect(tryLine(lines)).toBe(`  try: aws --endpoint-url ${URL} events put-events --entries file://examples/ticket-created.json`);
   }, 60_000);
+});
+
+describe('startupReport for apps without rules', () => {
+  it('suggests publishing to a topic before sending to a queue', () => {
+    const { lines } = report({ queues: [{ name: 'work', attributes: {} }] }, { topicArns: ['arn:aws:sns:us-east-1:000000000000:news'] });
+    expect(lines.at(-1)).toBe(
+      `  try: aws --endpoint-url ${URL} sns publish --topic-arn arn:aws:sns:us-east-1:000000000000:news --message hello`,
+    );
+  });
+
+  it('suggests a working queue rather than its dead-letter queue', () => {
+    const redrive = JSON.stringify({ deadLetterTargetArn: 'arn:aws:sqs:us-east-1:000000000000:a-dlq', maxReceiveCount: 3 });
+    const { lines } = report({
+      queues: [
+        { name: 'a-dlq', attributes: {} },
+        { name: 'work', attributes: { RedrivePolicy: redrive } },
+      ],
+    });
+    expect(lines.at(-1)).toBe(`  try: aws --endpoint-url ${URL} sqs send-message --queue-url ${URL}/000000000000/work --message-body '{}'`);
+  });
 });
