@@ -1,7 +1,7 @@
 // Module resolution for function code as the Lambda Node.js runtime has it: a function
 // sees its own folder (/var/task), then its layers (/opt/nodejs/node_modules), then the
-// AWS SDK for JavaScript v3 that the runtime ships (/var/runtime/node_modules), and
-// nothing else. Here the function folder sits somewhere on this machine, so Node's own
+// AWS SDK for JavaScript that the runtime ships (/var/runtime/node_modules: v3, and v2 on
+// nodejs16.x and older), and nothing else. Here the function folder sits somewhere on this machine, so Node's own
 // walk up the folders could find the project's node_modules: a package found that way is
 // refused unless it is one the managed runtime provides. Installed with
 // module.registerHooks, which covers require() and import alike. Plain JavaScript: the
@@ -124,12 +124,19 @@ export function localSdkPackages(runtimeRoot) {
   }
 }
 
+/** Whether a Lambda runtime identifier is one of the Node.js runtimes that shipped the SDK v2 (nodejs16.x and older). */
+export function shipsSdkV2(runtime) {
+  const major = /^nodejs(\d+)/.exec(runtime ?? '')?.[1];
+  return major !== undefined && Number(major) <= 16;
+}
+
 /**
- * @param {{ taskRoot: string, layerRoots: string[], runtimeRoot: string }} options
+ * @param {{ taskRoot: string, layerRoots: string[], runtimeRoot: string, runtime?: string }} options
  *   taskRoot: the function's folder; layerRoots: each layer's folder (its `nodejs/node_modules`
- *   is searched); runtimeRoot: the folder whose node_modules holds the SDK the runtime provides.
+ *   is searched); runtimeRoot: the folder whose node_modules holds the SDK the runtime provides;
+ *   runtime: the function's runtime identifier (nodejs16.x and older also get the SDK v2).
  */
-export function installModuleResolution({ taskRoot, layerRoots, runtimeRoot }) {
+export function installModuleResolution({ taskRoot, layerRoots, runtimeRoot, runtime }) {
   const ownRoots = [taskRoot, ...layerRoots].map((root) => path.resolve(root));
   const layerModuleFolders = layerRoots.flatMap((root) => [
     path.join(root, 'nodejs', `node${process.versions.node.split('.')[0]}`, 'node_modules'),
@@ -198,14 +205,20 @@ export function installModuleResolution({ taskRoot, layerRoots, runtimeRoot }) {
           );
         }
       }
+      if (packageName(specifier) === 'aws-sdk' && shipsSdkV2(runtime)) {
+        // Configure the shared v2 configuration before the function's first v2 module loads.
+        createRequire(import.meta.url)('./aws-sdk-v2.cjs');
+        const fromRuntime = resolveFrom(specifier, context, nextResolve, runtimeParent, isRequire);
+        if (fromRuntime) return fromRuntime;
+      }
       if (packageName(specifier) === 'aws-sdk') {
-        // nodejs16.x and older runtimes shipped the SDK v2; the local runtime has only v3, as nodejs18.x and later do.
+        // nodejs16.x and older runtimes shipped the SDK v2; nodejs18.x and later have only v3.
         throw notFound(
           specifier,
           parentPath,
           isRequire,
           `Cannot find module '${specifier}' imported from ${parentPath}: the AWS SDK for JavaScript v2 came with the nodejs16.x and older ` +
-            `runtimes only; the local runtime provides the v3 SDK (@aws-sdk/*), as nodejs18.x and later do. Bundle aws-sdk with the function.`,
+            `runtimes only; nodejs18.x and later provide the v3 SDK (@aws-sdk/*). Bundle aws-sdk with the function, or use the v3 SDK.`,
         );
       }
       throw ownError ?? notFound(specifier, parentPath, isRequire);

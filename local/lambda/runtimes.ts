@@ -30,7 +30,7 @@ export function runtimeWarnings(functions: readonly { name: string; runtime: str
   if (withSdkV2.length > 0) {
     warnings.push(
       `functions ${withSdkV2.map((f) => f.name).join(', ')} run on a runtime that provided the AWS SDK for JavaScript v2 (aws-sdk); ` +
-        `only the v3 SDK (@aws-sdk/*) is available locally, so they must bundle aws-sdk if they use it`,
+        `locally they get its last release (2.1693), pointed at the local endpoint, not the version that runtime shipped`,
     );
   }
   for (const f of functions.filter((fn) => runtimeSupport(fn.runtime) === 'unsupported')) {

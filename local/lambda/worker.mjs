@@ -72,7 +72,7 @@ const initStarted = performance.now();
 let handler;
 let streaming = false;
 try {
-  installModuleResolution({ taskRoot, layerRoots, runtimeRoot });
+  installModuleResolution({ taskRoot, layerRoots, runtimeRoot, runtime });
   handler = await loadHandler(taskRoot, handlerString);
   if (handler[STREAMING]) {
     if (handler[STREAMING] !== 'response') throw runtimeError('Runtime.MalformedStreamingHandler', 'Only response streaming is supported.');

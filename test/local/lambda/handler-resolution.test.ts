@@ -174,15 +174,44 @@ describe('FunctionRuntime handler resolution', () => {
     await expect(runtime.invoke({ name: 'Ada' })).resolves.toMatchObject({ ok: true, payload: 'hello Ada' });
   });
 
-  it('fails with an explanation when code requires aws-sdk (v2), which only nodejs16.x and older provided', async () => {
+  it('fails with an explanation when code on nodejs18.x or later requires aws-sdk (v2), which only nodejs16.x and older provided', async () => {
     const { runtime } = fn({ 'index.js': `const AWS = require('aws-sdk'); exports.handler = async () => 1;` }, 'index.handler', {
-      runtime: 'nodejs16.x',
+      runtime: 'nodejs20.x',
     });
     const outcome = await runtime.invoke({});
     expect(outcome).toMatchObject({ ok: false, error: { errorType: 'Runtime.ImportModuleError' } });
     expect(outcome.ok ? '' : outcome.error.errorMessage).toContain(
       'SDK for JavaScript v2 came with the nodejs16.x and older runtimes only',
     );
+  });
+
+  it('gives code on nodejs16.x and older the AWS SDK v2 those runtimes shipped, pointed at the local endpoint', async () => {
+    const requests: string[] = [];
+    const server = createServer((request, response) => {
+      request.resume();
+      request.on('end', () => {
+        // The v2 SDK's SQS client speaks SQS's JSON protocol, as v3 does.
+        requests.push(`${request.headers['x-amz-target']}`);
+        response.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' }).end('{"QueueUrls":[]}');
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    try {
+      const { runtime } = fn(
+        {
+          // A client module alone (no require('aws-sdk') first) must see the local endpoint too.
+          'index.js': `const SQS = require('aws-sdk/clients/sqs');
+            exports.handler = async () => { await new SQS({ region: 'us-east-1' }).listQueues({}).promise(); return 'listed'; };`,
+        },
+        'index.handler',
+        { runtime: 'nodejs16.x', environment: { AWS_ENDPOINT_URL: `http://127.0.0.1:${port}` } },
+      );
+      expect(payload(await runtime.invoke({}))).toBe('listed');
+      expect(requests).toEqual(['AmazonSQS.ListQueues']);
+    } finally {
+      server.close();
+    }
   });
 
   it('lets unbundled code load the AWS SDK v3 the managed runtime provides, pointed at the local endpoint', async () => {
