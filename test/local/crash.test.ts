@@ -1,6 +1,5 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { BatchGetItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -9,52 +8,20 @@ import { SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { afterAll, describe, expect, it } from 'vitest';
 import { synthSwitchyardApp } from '../helpers/synth.js';
 import { consumerFixture, credentials, eventually, region, tempDataDir, ticketEntry } from './helpers.js';
+import { freePort, type RuntimeProcess, RuntimeProcesses } from './runtime-process.js';
 
-const root = path.join(import.meta.dirname, '../..');
 const TICKETS = Array.from({ length: 60 }, (_, i) => `CRASH-${i}`);
-const children: ChildProcess[] = [];
+const runtimes = new RuntimeProcesses();
+afterAll(() => runtimes.killAll());
 
-afterAll(() => {
-  for (const child of children) child.kill('SIGKILL');
-});
+/** The runtime started last. */
+let current: RuntimeProcess | undefined;
+const output = () => current?.output() ?? '';
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-/** Starts `npm start`'s entry point as a separate process and waits until it listens. */
 async function startRuntime(cdkOut: string, dataDir: string, port: number): Promise<ChildProcess> {
-  const child = spawn(
-    process.execPath,
-    // `--import tsx` keeps it one process: the tsx CLI would fork a child that outlives a SIGKILL.
-    ['--import', 'tsx', 'local/main.ts', '--no-synth', '--cdk-out', cdkOut, '--data', dataDir, '--port', String(port)],
-    { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  children.push(child);
-  output = '';
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`runtime did not start:\n${output}`)), 30_000);
-    child.stdout?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('listening on')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.stderr?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    child.once('exit', (code) => reject(new Error(`runtime exited with ${code}:\n${output}`)));
-  });
-  return child;
+  current = await runtimes.start(cdkOut, dataDir, port);
+  return current.child;
 }
-
-/** The runtime's console lines so far, for the process started last. */
-let output = '';
 
 async function runs(dynamodb: DynamoDBClient): Promise<Map<string, number>> {
   const counts = new Map<string, number>();
@@ -108,7 +75,10 @@ describe('LocalRuntime durability', () => {
     const dataDir = tempDataDir();
     const port = await freePort();
     const config = { endpoint: `http://127.0.0.1:${port}`, region, credentials, maxAttempts: 1 };
-    const escalatedLine = () => output.split('\n').find((l) => l.includes(' TicketEscalated ') && l.includes('"ticketId":"KILL-1"'));
+    const escalatedLine = () =>
+      output()
+        .split('\n')
+        .find((l) => l.includes(' TicketEscalated ') && l.includes('"ticketId":"KILL-1"'));
 
     const first = await startRuntime(cdkOut, dataDir, port);
     await new EventBridgeClient(config).send(
@@ -133,7 +103,10 @@ describe('LocalRuntime durability', () => {
       new SendTaskSuccessCommand({ taskToken, output: JSON.stringify({ decision: 'reject', queue: 'security' }) }),
     );
     const routed = await eventually(
-      async () => output.split('\n').find((l) => l.includes(' TicketRouted ') && l.includes('"ticketId":"KILL-1"')),
+      async () =>
+        output()
+          .split('\n')
+          .find((l) => l.includes(' TicketRouted ') && l.includes('"ticketId":"KILL-1"')),
       30_000,
       'TicketRouted after the restart',
     );

@@ -1,51 +1,16 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
-import * as path from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { PublishBatchCommand, SNSClient } from '@aws-sdk/client-sns';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { credentials, eventually, region, tempDataDir } from '../helpers.js';
+import { freePort, RuntimeProcesses } from '../runtime-process.js';
 import { writeSnsApp } from './fixture.js';
 
-const root = path.join(import.meta.dirname, '../../..');
-const children: ChildProcess[] = [];
+const runtimes = new RuntimeProcesses();
+afterAll(() => runtimes.killAll());
 
-afterAll(() => {
-  for (const child of children) child.kill('SIGKILL');
-});
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-/** `npm start`'s entry point as its own process, so that it can be killed outright. */
 async function startRuntime(cdkOut: string, dataDir: string, port: number): Promise<ChildProcess> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'local/main.ts', '--no-synth', '--cdk-out', cdkOut, '--data', dataDir, '--port', String(port)],
-    { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  children.push(child);
-  let output = '';
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`runtime did not start:\n${output}`)), 30_000);
-    child.stdout?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('listening on')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.stderr?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    child.once('exit', (code) => reject(new Error(`runtime exited with ${code}:\n${output}`)));
-  });
-  return child;
+  return (await runtimes.start(cdkOut, dataDir, port)).child;
 }
 
 describe('SNS durability', () => {
