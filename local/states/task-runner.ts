@@ -5,6 +5,7 @@ import { type DynamoDbForTasks, dynamoDbTask } from './integrations/dynamodb.js'
 import { type EventsForTasks, eventsPutEvents } from './integrations/events.js';
 import { type LambdaForTasks, lambdaFunction, lambdaInvoke } from './integrations/lambda.js';
 import { abortable, asObject, need, type TaskEnvironment } from './integrations/shared.js';
+import { type SnsForTasks, snsPublish } from './integrations/sns.js';
 import { type SqsForTasks, sqsSendMessage } from './integrations/sqs.js';
 import { type StatesForTasks, startExecution } from './integrations/states.js';
 
@@ -12,6 +13,7 @@ import { type StatesForTasks, startExecution } from './integrations/states.js';
 export { type DynamoDbForTasks, type DynamoDbOperation, sdkDynamoDb } from './integrations/dynamodb.js';
 export type { EventsForTasks, PutEventsEntry } from './integrations/events.js';
 export type { LambdaForTasks } from './integrations/lambda.js';
+export type { SnsForTasks } from './integrations/sns.js';
 export type { SqsForTasks } from './integrations/sqs.js';
 export { type ExecutionOutcome, redriveStatus, type StatesForTasks } from './integrations/states.js';
 
@@ -20,6 +22,7 @@ export interface TaskRunnerOptions extends TaskEnvironment {
   readonly sqs?: SqsForTasks;
   readonly events?: EventsForTasks;
   readonly dynamodb?: DynamoDbForTasks;
+  readonly sns?: SnsForTasks;
   /** The aws-sdk integrations of the hosted services. */
   readonly sdk?: SdkIntegrations;
   readonly states: StatesForTasks;
@@ -41,7 +44,17 @@ const INTEGRATIONS: Record<string, readonly Pattern[]> = {
   'dynamodb:putItem': ['request-response'],
   'dynamodb:updateItem': ['request-response'],
   'dynamodb:deleteItem': ['request-response'],
+  'sns:publish': ['request-response', 'waitForTaskToken'],
   'states:startExecution': ['request-response', 'sync', 'sync:2', 'waitForTaskToken'],
+};
+
+/** The neighbour each optimized integration's service prefix calls, by its option and its name (Step Functions itself is always there). */
+const NEIGHBOURS: Record<string, { option: 'lambda' | 'sqs' | 'events' | 'dynamodb' | 'sns'; name: string }> = {
+  lambda: { option: 'lambda', name: 'Lambda' },
+  sqs: { option: 'sqs', name: 'SQS' },
+  events: { option: 'events', name: 'EventBridge' },
+  dynamodb: { option: 'dynamodb', name: 'DynamoDB' },
+  sns: { option: 'sns', name: 'SNS' },
 };
 
 /** Which Task resources this runner can run, and how; undefined for anything else. */
@@ -80,7 +93,10 @@ export class LocalTaskRunner implements TaskRunner {
       if (!sdk || sdk.services.length === 0) return 'the local runtime was started without the services AWS SDK integrations call';
       return sdk.unsupported(target.service, target.action);
     }
-    if (target && INTEGRATIONS[`${target.service}:${target.action}`]?.includes(target.pattern)) return undefined;
+    if (target && INTEGRATIONS[`${target.service}:${target.action}`]?.includes(target.pattern)) {
+      const neighbour = NEIGHBOURS[target.service];
+      return neighbour && !this.options[neighbour.option] ? `the local runtime was started without ${neighbour.name}` : undefined;
+    }
     if (/^arn:[^:]+:states:[^:]*:[^:]*:activity:/.test(resource)) return 'activities are not run locally: no worker can poll them here';
     if (target)
       return `no local integration runs ${target.service}:${target.action}${target.pattern === 'request-response' ? '' : `.${target.pattern}`}`;
@@ -126,6 +142,8 @@ export class LocalTaskRunner implements TaskRunner {
         return sqsSendMessage(o, need(o.sqs, 'SQS'), args, request);
       case 'events:putEvents':
         return eventsPutEvents(need(o.events, 'EventBridge'), args, request);
+      case 'sns:publish':
+        return snsPublish(o, need(o.sns, 'SNS'), args, request);
       case 'states:startExecution':
         return startExecution(o, o.states, args, request, pattern);
       default:

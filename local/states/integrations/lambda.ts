@@ -6,6 +6,11 @@ import { abortable, parsePayload, payloadText, requiredString, sdkMetadata, serv
 /** Lambda, as LambdaService offers it in process. */
 export interface LambdaForTasks {
   invoke(functionName: string, event: unknown): Promise<InvokeOutcome>;
+  /**
+   * Lambda's asynchronous invocation (InvocationType Event): resolves once the event is
+   * durably queued; Lambda's retries, destinations and dead-letter queue take it from there.
+   */
+  invokeAsync?(functionNameOrArn: string, event: unknown): Promise<{ requestId: string }>;
 }
 
 /** A Task whose resource is a function ARN: the function's response is the result, its error the task's. */
@@ -25,19 +30,8 @@ export async function lambdaInvoke(
   const name = requiredString(args, 'FunctionName', request);
   const event = JSON.parse(payloadText(args.Payload)) as unknown;
   const type = args.InvocationType ?? 'RequestResponse';
-  if (type === 'Event' || type === 'DryRun') {
-    const status = type === 'Event' ? 202 : 204;
-    if (type === 'Event') {
-      // Accepted now, run in the background, as Lambda's asynchronous invocation.
-      void invoke(lambda, name, event, new AbortController().signal).then(
-        (outcome) => {
-          if (!outcome.ok) env.log?.(`${name} failed an asynchronous invocation: ${outcome.error.errorType}`);
-        },
-        () => {},
-      );
-    }
-    return { Payload: '', ...sdkMetadata(env.clock, 'application/json', '', status), StatusCode: status };
-  }
+  if (type === 'Event') return invokeEvent(env, lambda, name, event, request.signal);
+  if (type === 'DryRun') return { Payload: '', ...sdkMetadata(env.clock, 'application/json', '', 204), StatusCode: 204 };
   if (type !== 'RequestResponse') {
     throw serviceFailure('Lambda', 'AWSLambda', new AwsError('InvalidParameterValueException', `Invalid InvocationType: ${String(type)}`));
   }
@@ -54,6 +48,30 @@ export async function lambdaInvoke(
     }),
     StatusCode: 200,
   };
+}
+
+/**
+ * An Event invocation, answered 202 once Lambda has accepted it. Without Lambda's
+ * asynchronous queue (a bare `invoke`), the function runs in the background, once.
+ */
+async function invokeEvent(env: TaskEnvironment, lambda: LambdaForTasks, name: string, event: unknown, signal: AbortSignal) {
+  let requestId: string | undefined;
+  if (lambda.invokeAsync) {
+    try {
+      ({ requestId } = await abortable(lambda.invokeAsync(name, event), signal));
+    } catch (error) {
+      if (signal.aborted) throw error;
+      throw serviceFailure('Lambda', 'AWSLambda', error);
+    }
+  } else {
+    void invoke(lambda, name, event, new AbortController().signal).then(
+      (outcome) => {
+        if (!outcome.ok) env.log?.(`${name} failed an asynchronous invocation: ${outcome.error.errorType}`);
+      },
+      () => {},
+    );
+  }
+  return { Payload: '', ...sdkMetadata(env.clock, 'application/json', '', 202, {}, requestId), StatusCode: 202 };
 }
 
 async function invoke(lambda: LambdaForTasks, name: string, event: unknown, signal: AbortSignal): Promise<InvokeOutcome> {
