@@ -96,6 +96,16 @@ describe('LocalTaskRunner sns:publish', () => {
     expect(await bodies()).toEqual(['{"order":{"id":7,"lines":[1,2]},"kind":"paid"}']);
   });
 
+  it('publishes a JSON Message with MessageStructure json as one text per protocol', async () => {
+    const TopicArn = await withTopic();
+    const { status } = await runTaskState(t.states, {
+      Resource: PUBLISH,
+      Parameters: { TopicArn, MessageStructure: 'json', Message: { default: 'for everyone', sqs: 'for queues' } },
+    });
+    expect(status).toBe('SUCCEEDED');
+    expect(await bodies()).toEqual(['for queues']);
+  });
+
   it('answers the SequenceNumber of a FIFO topic after the metadata', async () => {
     const TopicArn = await withTopic({ FifoTopic: 'true' }, 'alerts.fifo');
     const { status, result } = await runTaskState(t.states, {
