@@ -183,6 +183,7 @@ export class LocalRuntime {
         events,
         statusEvents: events,
         dynamodb: statesDynamoDb,
+        sns,
         sdkServices: { ssm, sns },
         log: (line) => log(`[states] ${line}`),
       });

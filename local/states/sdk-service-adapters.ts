@@ -31,8 +31,9 @@ interface InvokeInput {
 
 /**
  * Lambda's Invoke as the API answers it: a function error is not an API error but a
- * `FunctionError` beside the error's payload; an Event invocation is accepted (202) and
- * runs in the background. Payload crosses as text, as Step Functions hands a payload blob.
+ * `FunctionError` beside the error's payload; an Event invocation is accepted (202) into
+ * Lambda's asynchronous queue (retries, destinations) when the Lambda given has one, else
+ * runs once in the background. Payload crosses as text, as Step Functions hands a payload blob.
  */
 export function lambdaOperations(lambda: LambdaForTasks, log?: (line: string) => void): SdkOperations {
   return {
@@ -48,6 +49,10 @@ export function lambdaOperations(lambda: LambdaForTasks, log?: (line: string) =>
       const event = parseEvent(input.Payload);
       const type = input.InvocationType ?? 'RequestResponse';
       if (type === 'Event') {
+        if (lambda.invokeAsync) {
+          await lambda.invokeAsync(name, event);
+          return { Payload: '', StatusCode: 202 };
+        }
         void lambda.invoke(name, event).then(
           (outcome) => {
             if (!outcome.ok) log?.(`${name} failed an asynchronous invocation: ${outcome.error.errorType}`);

@@ -41,6 +41,7 @@ import {
   type LambdaForTasks,
   LocalTaskRunner,
   redriveStatus,
+  type SnsForTasks,
   type SqsForTasks,
 } from './task-runner.js';
 import { type TestStateInput, testState } from './test-state.js';
@@ -78,6 +79,8 @@ export interface StatesServiceOptions {
   readonly events?: EventsForTasks;
   /** DynamoDB for the `dynamodb:` integrations and every operation of `aws-sdk:dynamodb`. */
   readonly dynamodb?: DynamoDbForTasks;
+  /** SNS for `sns:publish`; every PascalCase operation of the object also serves `aws-sdk:sns`. */
+  readonly sns?: SnsForTasks;
   /**
    * More services for AWS SDK integrations, by their name in the ARN (`sns`, `ssm`): service
    * objects whose PascalCase methods (or `operations`) are the API operations in the API's shapes.
@@ -140,6 +143,7 @@ export class StatesService {
         eventbridge: options.events && apiOperations(options.events),
         lambda: options.lambda && lambdaOperations(options.lambda, options.log),
         dynamodb: options.dynamodb && dynamoDbOperations(options.dynamodb),
+        sns: options.sns && apiOperations(options.sns),
         ...Object.fromEntries(Object.entries(options.sdkServices ?? {}).map(([name, service]) => [name, apiOperations(service)])),
       },
       options.log,
@@ -150,6 +154,7 @@ export class StatesService {
       sqs: options.sqs,
       events: options.events,
       dynamodb: options.dynamodb,
+      sns: options.sns,
       states: this,
       callbacks: this.#callbacks,
       clock: this.#clock,

@@ -148,7 +148,7 @@ export async function createStates(
     /** A real DynamoDB instead of the fake. */
     dynamodb?: DynamoDbForTasks;
     /** Real neighbours instead of the fakes, and more services for aws-sdk integrations. */
-    neighbours?: Partial<Pick<StatesServiceOptions, 'sqs' | 'events' | 'lambda' | 'sdkServices'>>;
+    neighbours?: Partial<Pick<StatesServiceOptions, 'sqs' | 'events' | 'lambda' | 'sns' | 'sdkServices'>>;
   } = {},
 ): Promise<TestStates> {
   const clock = options.clock ?? new ManualClock();

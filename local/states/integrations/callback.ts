@@ -1,0 +1,44 @@
+import { realSleep, TaskFailure, type TaskRequest } from '../engine/index.js';
+import type { TaskRecord } from '../execution-store.js';
+import { abortable, executionArnOf, type TaskEnvironment } from './shared.js';
+
+/**
+ * The `.waitForTaskToken` pattern: `send` carries the task token to whoever answers it,
+ * once (a request already submitted before a restart is not sent again), then the task
+ * waits for SendTaskSuccess, SendTaskFailure or its timeout.
+ */
+export async function waitForTaskToken(env: TaskEnvironment, request: TaskRequest, send: () => Promise<unknown>): Promise<unknown> {
+  const token = request.taskToken;
+  if (!token) throw new TaskFailure('States.Runtime', `The state '${request.stateName}' has no task token.`);
+  const { callbacks } = env;
+  const { record, existed } = callbacks.open(token, executionArnOf(request), 'token');
+  const waiting = callbacks.wait(token, request.signal, () => request.heartbeat());
+  waiting.catch(() => {});
+  if (record.status === 'WAITING' && !record.submitted) {
+    let response: unknown;
+    try {
+      response = await abortable(send(), request.signal);
+    } catch (error) {
+      if (!request.signal.aborted) callbacks.abandon(token, 'CLOSED');
+      throw error;
+    }
+    callbacks.markSubmitted(token, response);
+  }
+  if (!existed) return waiting;
+  return Promise.race([waiting, resumedDeadline(env, token, record, request)]);
+}
+
+/**
+ * The engine restarts a resumed task's TimeoutSeconds from the resume; AWS counts from
+ * when the task started, so a resumed task times out at its original deadline.
+ */
+function resumedDeadline(env: TaskEnvironment, token: string, record: TaskRecord, request: TaskRequest): Promise<never> {
+  if (request.timeoutSeconds === undefined || request.timeoutSeconds <= 0) return new Promise(() => {});
+  const remaining = record.createdAt + request.timeoutSeconds * 1000 - env.clock.now();
+  const expire = () => {
+    env.callbacks.abandon(token, 'TIMED_OUT');
+    throw new TaskFailure('States.Timeout');
+  };
+  if (remaining <= 0) return Promise.resolve().then(expire);
+  return (env.timer ?? realSleep)(remaining, request.signal).then(expire, () => new Promise<never>(() => {}));
+}

@@ -1,0 +1,79 @@
+import * as DynamoDbSdk from '@aws-sdk/client-dynamodb';
+import { AwsError } from '../../aws-error.js';
+import type { TaskRequest } from '../engine/index.js';
+import { abortable, isObject, sdkMetadata, serviceFailure, type TaskEnvironment } from './shared.js';
+
+/** A DynamoDB API operation by name: `GetItem`, `PutItem`, `TransactWriteItems`, ... */
+export type DynamoDbOperation = string;
+
+/**
+ * DynamoDB operations in their API shapes (binary values as base64 text). Errors are
+ * thrown as the SDK throws them: `name` is the error code, `$metadata` the HTTP status.
+ */
+export interface DynamoDbForTasks {
+  send(operation: DynamoDbOperation, input: Record<string, unknown>): Promise<Record<string, unknown>>;
+}
+
+/** `arn:aws:states:::dynamodb:<action>`: the operation's answer with the Java SDK's metadata. */
+export async function dynamoDbTask(
+  env: TaskEnvironment,
+  dynamodb: DynamoDbForTasks,
+  action: string,
+  args: Record<string, unknown>,
+  request: TaskRequest,
+): Promise<unknown> {
+  const operation = `${action.charAt(0).toUpperCase()}${action.slice(1)}` as DynamoDbOperation;
+  try {
+    const response = await abortable(dynamodb.send(operation, args), request.signal);
+    return { ...response, ...sdkMetadata(env.clock, 'application/x-amz-json-1.0', JSON.stringify(response)) };
+  } catch (error) {
+    if (request.signal.aborted) throw error;
+    throw serviceFailure('DynamoDB', 'AmazonDynamoDBv2', error);
+  }
+}
+
+/**
+ * DynamoDB for tasks through `@aws-sdk/client-dynamodb` against an endpoint (the local
+ * runtime's URL). Binary attribute values cross as base64 text, as in state data.
+ */
+export function sdkDynamoDb(options: { endpoint: string; region: string }): DynamoDbForTasks & { destroy(): void } {
+  const client = new DynamoDbSdk.DynamoDBClient({
+    endpoint: options.endpoint,
+    region: options.region,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  return {
+    async send(operation, input) {
+      const Command = (DynamoDbSdk as Record<string, unknown>)[`${operation}Command`] as
+        | (new (
+            input: unknown,
+          ) => Parameters<DynamoDbSdk.DynamoDBClient['send']>[0])
+        | undefined;
+      if (!Command || operation === '') throw new AwsError('UnknownOperationException', `DynamoDB has no operation ${operation}`);
+      const { $metadata: _metadata, ...output } = (await client.send(new Command(binaryIn(input)))) as unknown as Record<string, unknown>;
+      return binaryOut(output) as Record<string, unknown>;
+    },
+    destroy: () => client.destroy(),
+  };
+}
+
+/** `{B: base64}` and `{BS: [base64]}` attribute values → bytes, as the SDK sends them. */
+function binaryIn(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(binaryIn);
+  if (!isObject(value)) return value;
+  const keys = Object.keys(value);
+  if (keys.length === 1 && keys[0] === 'B' && typeof value.B === 'string') return { B: Buffer.from(value.B, 'base64') };
+  if (keys.length === 1 && keys[0] === 'BS' && Array.isArray(value.BS) && value.BS.every((b) => typeof b === 'string')) {
+    return { BS: value.BS.map((b) => Buffer.from(b as string, 'base64')) };
+  }
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, binaryIn(v)]));
+}
+
+/** Bytes in a response → base64 text; timestamps stay Dates. */
+function binaryOut(value: unknown): unknown {
+  if (value instanceof Uint8Array) return Buffer.from(value).toString('base64');
+  if (value instanceof Date) return value;
+  if (Array.isArray(value)) return value.map(binaryOut);
+  if (!isObject(value)) return value;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, binaryOut(v)]));
+}

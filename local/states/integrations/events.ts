@@ -1,0 +1,44 @@
+import { TaskFailure, type TaskRequest } from '../engine/index.js';
+import { abortable, executionArnOf, isObject, missingField, serviceFailure, stateMachineArnOf } from './shared.js';
+
+export interface PutEventsEntry {
+  Source?: string;
+  DetailType?: string;
+  Detail?: string;
+  EventBusName?: string;
+  Resources?: string[];
+  Time?: number | string;
+  TraceHeader?: string;
+}
+
+/** EventBridge's PutEvents (EventsService). */
+export interface EventsForTasks {
+  PutEvents(input: { Entries?: PutEventsEntry[] }): Promise<{
+    FailedEntryCount?: number;
+    Entries?: ({ EventId?: string } | { ErrorCode?: string; ErrorMessage?: string })[];
+  }>;
+}
+
+/** `arn:aws:states:::events:putEvents`: a JSON Detail is put as its text; a failed entry fails the task. */
+export async function eventsPutEvents(events: EventsForTasks, args: Record<string, unknown>, request: TaskRequest): Promise<unknown> {
+  if (!Array.isArray(args.Entries)) throw missingField('Entries', request);
+  const machineArn = stateMachineArnOf(request);
+  const executionArn = executionArnOf(request);
+  const entries = args.Entries.map((entry) => {
+    const e = { ...(isObject(entry) ? entry : {}) } as PutEventsEntry & Record<string, unknown>;
+    if (e.Detail !== undefined && typeof e.Detail !== 'string') e.Detail = JSON.stringify(e.Detail);
+    // Step Functions names the state machine and the execution in every event it puts.
+    e.Resources = [...(Array.isArray(e.Resources) ? e.Resources : []), machineArn, executionArn];
+    return e;
+  });
+  let response: Awaited<ReturnType<EventsForTasks['PutEvents']>>;
+  try {
+    response = await abortable(events.PutEvents({ Entries: entries }), request.signal);
+  } catch (error) {
+    if (request.signal.aborted) throw error;
+    throw serviceFailure('EventBridge', 'AmazonEventBridge', error);
+  }
+  const result = { Entries: response.Entries ?? [], FailedEntryCount: response.FailedEntryCount ?? 0 };
+  if (result.FailedEntryCount > 0) throw new TaskFailure('EventBridge.FailedEntry', JSON.stringify(result));
+  return result;
+}

@@ -1,0 +1,84 @@
+import { AwsError } from '../../aws-error.js';
+import type { InvokeOutcome } from '../../lambda/function-runtime.js';
+import { TaskFailure, type TaskRequest } from '../engine/index.js';
+import { abortable, parsePayload, payloadText, requiredString, sdkMetadata, serviceFailure, type TaskEnvironment } from './shared.js';
+
+/** Lambda, as LambdaService offers it in process. */
+export interface LambdaForTasks {
+  invoke(functionName: string, event: unknown): Promise<InvokeOutcome>;
+  /**
+   * Lambda's asynchronous invocation (InvocationType Event): resolves once the event is
+   * durably queued; Lambda's retries, destinations and dead-letter queue take it from there.
+   */
+  invokeAsync?(functionNameOrArn: string, event: unknown): Promise<{ requestId: string }>;
+}
+
+/** A Task whose resource is a function ARN: the function's response is the result, its error the task's. */
+export async function lambdaFunction(lambda: LambdaForTasks, functionArn: string, input: unknown, signal: AbortSignal): Promise<unknown> {
+  const outcome = await invoke(lambda, functionArn, input, signal);
+  if (!outcome.ok) throw new TaskFailure(outcome.error.errorType, JSON.stringify(outcome.error));
+  return parsePayload(outcome.payload);
+}
+
+/** `arn:aws:states:::lambda:invoke`: Invoke's answer with the Java SDK's metadata, the payload parsed. */
+export async function lambdaInvoke(
+  env: TaskEnvironment,
+  lambda: LambdaForTasks,
+  args: Record<string, unknown>,
+  request: TaskRequest,
+): Promise<unknown> {
+  const name = requiredString(args, 'FunctionName', request);
+  const event = JSON.parse(payloadText(args.Payload)) as unknown;
+  const type = args.InvocationType ?? 'RequestResponse';
+  if (type === 'Event') return invokeEvent(env, lambda, name, event, request.signal);
+  if (type === 'DryRun') return { Payload: '', ...sdkMetadata(env.clock, 'application/json', '', 204), StatusCode: 204 };
+  if (type !== 'RequestResponse') {
+    throw serviceFailure('Lambda', 'AWSLambda', new AwsError('InvalidParameterValueException', `Invalid InvocationType: ${String(type)}`));
+  }
+  const outcome = await invoke(lambda, name, event, request.signal);
+  const body = outcome.ok ? outcome.payload : JSON.stringify(outcome.error);
+  if (!outcome.ok) throw new TaskFailure(outcome.error.errorType, body);
+  return {
+    ExecutedVersion: '$LATEST',
+    Payload: parsePayload(outcome.payload),
+    ...sdkMetadata(env.clock, 'application/json', body, 200, {
+      'X-Amz-Executed-Version': '$LATEST',
+      'x-amzn-Remapped-Content-Length': '0',
+      Connection: 'keep-alive',
+    }),
+    StatusCode: 200,
+  };
+}
+
+/**
+ * An Event invocation, answered 202 once Lambda has accepted it. Without Lambda's
+ * asynchronous queue (a bare `invoke`), the function runs in the background, once.
+ */
+async function invokeEvent(env: TaskEnvironment, lambda: LambdaForTasks, name: string, event: unknown, signal: AbortSignal) {
+  let requestId: string | undefined;
+  if (lambda.invokeAsync) {
+    try {
+      ({ requestId } = await abortable(lambda.invokeAsync(name, event), signal));
+    } catch (error) {
+      if (signal.aborted) throw error;
+      throw serviceFailure('Lambda', 'AWSLambda', error);
+    }
+  } else {
+    void invoke(lambda, name, event, new AbortController().signal).then(
+      (outcome) => {
+        if (!outcome.ok) env.log?.(`${name} failed an asynchronous invocation: ${outcome.error.errorType}`);
+      },
+      () => {},
+    );
+  }
+  return { Payload: '', ...sdkMetadata(env.clock, 'application/json', '', 202, {}, requestId), StatusCode: 202 };
+}
+
+async function invoke(lambda: LambdaForTasks, name: string, event: unknown, signal: AbortSignal): Promise<InvokeOutcome> {
+  try {
+    return await abortable(lambda.invoke(name, event), signal);
+  } catch (error) {
+    if (signal.aborted) throw error;
+    throw serviceFailure('Lambda', 'AWSLambda', error);
+  }
+}

@@ -1,0 +1,109 @@
+import { randomUUID } from 'node:crypto';
+import { createRequire } from 'node:module';
+import type { TaskRequest } from '../engine/index.js';
+import { abortable, pick, sdkMetadata, serviceFailure, type TaskEnvironment } from './shared.js';
+
+/** A message attribute as Publish takes it; a binary value is base64 text, as in state data. */
+export interface SnsMessageAttribute {
+  DataType?: string;
+  StringValue?: string;
+  BinaryValue?: string;
+}
+
+/** SNS's Publish in its API shape (SnsService); errors are AwsErrors with SNS's query error codes. */
+export interface SnsForTasks {
+  Publish(input: {
+    TopicArn?: string;
+    TargetArn?: string;
+    PhoneNumber?: string;
+    Message?: string;
+    Subject?: string;
+    MessageStructure?: string;
+    MessageAttributes?: Record<string, SnsMessageAttribute>;
+    MessageGroupId?: string;
+    MessageDeduplicationId?: string;
+  }): Promise<{ MessageId?: string; SequenceNumber?: string }>;
+}
+
+const PUBLISH_PARAMETERS = [
+  'TopicArn',
+  'TargetArn',
+  'PhoneNumber',
+  'Subject',
+  'MessageStructure',
+  'MessageAttributes',
+  'MessageGroupId',
+  'MessageDeduplicationId',
+];
+
+/**
+ * `arn:aws:states:::sns:publish`: Publish with the task's parameters; a Message that is
+ * not a string is published as its JSON text. The result is Publish's (MessageId, and
+ * SequenceNumber for a FIFO topic) with the Java SDK's metadata of SNS's XML answer.
+ */
+export async function snsPublish(
+  env: TaskEnvironment,
+  sns: SnsForTasks,
+  args: Record<string, unknown>,
+  request: TaskRequest,
+): Promise<unknown> {
+  const input: Record<string, unknown> = pick(args, PUBLISH_PARAMETERS);
+  if (args.Message !== undefined) input.Message = typeof args.Message === 'string' ? args.Message : JSON.stringify(args.Message);
+  let response: Awaited<ReturnType<SnsForTasks['Publish']>>;
+  try {
+    response = await abortable(sns.Publish(input), request.signal);
+  } catch (error) {
+    if (request.signal.aborted) throw error;
+    throw serviceFailure('SNS', 'AmazonSNS', error, snsExceptionName);
+  }
+  const requestId = randomUUID();
+  const result: Record<string, unknown> = { MessageId: response.MessageId };
+  Object.assign(result, sdkMetadata(env.clock, 'text/xml', publishResponseXml(response, requestId), 200, {}, requestId));
+  if (response.SequenceNumber !== undefined) result.SequenceNumber = response.SequenceNumber;
+  return result;
+}
+
+/** SNS's answer on the wire, as AWS lays it out: its length is the Content-Length the metadata reports. */
+function publishResponseXml(response: { MessageId?: string; SequenceNumber?: string }, requestId: string): string {
+  const sequence = response.SequenceNumber === undefined ? '' : `    <SequenceNumber>${response.SequenceNumber}</SequenceNumber>\n`;
+  return (
+    '<PublishResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/">\n' +
+    `  <PublishResult>\n    <MessageId>${response.MessageId ?? ''}</MessageId>\n${sequence}  </PublishResult>\n` +
+    `  <ResponseMetadata>\n    <RequestId>${requestId}</RequestId>\n  </ResponseMetadata>\n` +
+    '</PublishResponse>\n'
+  );
+}
+
+let exceptionsByCode: ReadonlyMap<string, string> | undefined;
+
+/**
+ * The Java SDK's exception class for an SNS error code: the model's error whose query
+ * error code it is (`NotFound` -> NotFoundException, `ParameterValueInvalid` ->
+ * InvalidParameterValueException), else the generic AmazonSNSException.
+ */
+function snsExceptionName(code: string): string {
+  exceptionsByCode ??= modelledExceptions();
+  return exceptionsByCode.get(code) ?? 'AmazonSNSException';
+}
+
+/** Query error code -> exception name, from the error schemas of the SNS model the JS SDK exports (`NotFoundException$`). */
+function modelledExceptions(): ReadonlyMap<string, string> {
+  const byCode = new Map<string, string>();
+  let sdk: Record<string, unknown> = {};
+  try {
+    sdk = createRequire(import.meta.url)('@aws-sdk/client-sns') as Record<string, unknown>;
+  } catch {
+    // Without the model only the codes below are known.
+  }
+  for (const [name, schema] of Object.entries(sdk)) {
+    if (!name.endsWith('Exception$') || !Array.isArray(schema)) continue;
+    const traits = schema[3] as { awsQueryError?: [string, number] } | undefined;
+    const code = traits?.awsQueryError?.[0];
+    if (typeof code === 'string') byCode.set(code, name.slice(0, -1));
+  }
+  for (const code of ['NotFound', 'InvalidParameter', 'AuthorizationError', 'InternalError']) {
+    if (!byCode.has(code)) byCode.set(code, `${code}Exception`);
+  }
+  if (!byCode.has('ParameterValueInvalid')) byCode.set('ParameterValueInvalid', 'InvalidParameterValueException');
+  return byCode;
+}

@@ -1,0 +1,64 @@
+import type { TaskRequest } from '../engine/index.js';
+import { abortable, missingField, pick, requiredString, sdkMetadata, serviceFailure, type TaskEnvironment } from './shared.js';
+
+/** SQS operations in their JSON-protocol shapes (SqsService). */
+export interface SqsForTasks {
+  GetQueueUrl(input: { QueueName: string; QueueOwnerAWSAccountId?: string }): Promise<{ QueueUrl?: string }>;
+  SendMessage(input: {
+    QueueUrl: string;
+    MessageBody: string;
+    DelaySeconds?: number;
+    MessageAttributes?: Record<string, { DataType: string; StringValue?: string; BinaryValue?: string }>;
+    MessageGroupId?: string;
+    MessageDeduplicationId?: string;
+  }): Promise<{ MessageId?: string; MD5OfMessageBody?: string; MD5OfMessageAttributes?: string; SequenceNumber?: string }>;
+}
+
+/** `arn:aws:states:::sqs:sendMessage`: a JSON MessageBody is sent as its text. */
+export async function sqsSendMessage(
+  env: TaskEnvironment,
+  sqs: SqsForTasks,
+  args: Record<string, unknown>,
+  request: TaskRequest,
+): Promise<unknown> {
+  const queueUrl = requiredString(args, 'QueueUrl', request);
+  if (args.MessageBody === undefined) throw missingField('MessageBody', request);
+  const body = typeof args.MessageBody === 'string' ? args.MessageBody : JSON.stringify(args.MessageBody);
+  try {
+    const { QueueUrl } = await abortable(sqs.GetQueueUrl(queueNameOf(queueUrl)), request.signal);
+    const response = await abortable(
+      sqs.SendMessage({
+        QueueUrl: QueueUrl ?? queueUrl,
+        MessageBody: body,
+        ...pick(args, ['DelaySeconds', 'MessageAttributes', 'MessageGroupId', 'MessageDeduplicationId']),
+      }),
+      request.signal,
+    );
+    const result: Record<string, unknown> = {};
+    if (response.MD5OfMessageAttributes !== undefined) result.MD5OfMessageAttributes = response.MD5OfMessageAttributes;
+    result.MD5OfMessageBody = response.MD5OfMessageBody;
+    result.MessageId = response.MessageId;
+    Object.assign(result, sdkMetadata(env.clock, 'text/xml', JSON.stringify(response)));
+    if (response.SequenceNumber !== undefined) result.SequenceNumber = response.SequenceNumber;
+    return result;
+  } catch (error) {
+    if (request.signal.aborted) throw error;
+    throw serviceFailure('SQS', 'AmazonSQS', error, sqsErrorName);
+  }
+}
+
+/** The Java SDK's exception class for an SQS error code (modelled ones, else the generic one). */
+function sqsErrorName(code: string): string {
+  if (code === 'QueueDoesNotExist' || code === 'AWS.SimpleQueueService.NonExistentQueue') return 'QueueDoesNotExistException';
+  if (code === 'InvalidMessageContents') return 'InvalidMessageContentsException';
+  if (code === 'UnsupportedOperation') return 'UnsupportedOperationException';
+  return 'AmazonSQSException';
+}
+
+/** `https://host/<account>/<name>` → the GetQueueUrl request for that queue. */
+function queueNameOf(queueUrl: string): { QueueName: string; QueueOwnerAWSAccountId?: string } {
+  const parts = queueUrl.replace(/\/+$/, '').split('/');
+  const name = parts[parts.length - 1] ?? queueUrl;
+  const account = parts[parts.length - 2];
+  return account && /^\d{12}$/.test(account) ? { QueueName: name, QueueOwnerAWSAccountId: account } : { QueueName: name };
+}

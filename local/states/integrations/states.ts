@@ -1,0 +1,155 @@
+import { TaskFailure, type TaskRequest } from '../engine/index.js';
+import type { TaskRecord } from '../execution-store.js';
+import { abortable, executionArnOf, payloadText, requiredString, sdkMetadata, serviceFailure, type TaskEnvironment } from './shared.js';
+
+/** A finished (or running) execution as a `.sync` task reports it; dates in epoch ms. */
+export interface ExecutionOutcome {
+  executionArn: string;
+  stateMachineArn: string;
+  name: string;
+  status: 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
+  startDate: number;
+  stopDate?: number;
+  input: string;
+  output?: string;
+  error?: string;
+  cause?: string;
+  redriveCount: number;
+}
+
+/** Step Functions itself, for tasks that start executions. */
+export interface StatesForTasks {
+  StartExecution(input: { stateMachineArn?: string; name?: string; input?: string }): Promise<{ executionArn: string; startDate: number }>;
+  StopExecution(input: { executionArn?: string; error?: string; cause?: string }): Promise<unknown>;
+  /** Resolves once the execution has ended (at once if it has); rejects when `signal` aborts. */
+  executionOutcome(executionArn: string, signal: AbortSignal): Promise<ExecutionOutcome>;
+}
+
+type StartPattern = 'request-response' | 'sync' | 'sync:2' | 'waitForTaskToken';
+
+/**
+ * `arn:aws:states:::states:startExecution`: starts the child once per state entry and
+ * attempt (recorded for durable executions, so a resumed task does not start another),
+ * and with `.sync`/`.sync:2` waits for it and answers as DescribeExecution.
+ */
+export async function startExecution(
+  env: TaskEnvironment,
+  states: StatesForTasks,
+  args: Record<string, unknown>,
+  request: TaskRequest,
+  pattern: StartPattern,
+): Promise<unknown> {
+  const recorded = submission(env, request, pattern);
+  let started: { ExecutionArn: string; StartDate: number };
+  if (recorded?.record.submitted && recorded.record.response) {
+    started = JSON.parse(recorded.record.response) as typeof started;
+  } else {
+    started = await startChild(states, args, request);
+    if (recorded) env.callbacks.markSubmitted(recorded.key, started);
+  }
+  if (pattern === 'request-response' || pattern === 'waitForTaskToken') {
+    return {
+      ExecutionArn: started.ExecutionArn,
+      ...sdkMetadata(env.clock, 'application/x-amz-json-1.0', JSON.stringify(started)),
+      StartDate: started.StartDate,
+    };
+  }
+  let outcome: ExecutionOutcome;
+  try {
+    outcome = await states.executionOutcome(started.ExecutionArn, request.signal);
+  } catch (error) {
+    if (request.signal.aborted && !env.callbacks.closing) {
+      // A `.sync` task owns its child: when the task is aborted, so is the child.
+      void states
+        .StopExecution({
+          executionArn: started.ExecutionArn,
+          cause: `The Task state in AWS Step Functions execution [${executionArnOf(request)}] which was managing this resource was aborted`,
+        })
+        .catch(() => {});
+    }
+    throw error;
+  }
+  const envelope = syncEnvelope(outcome, pattern === 'sync:2');
+  if (outcome.status !== 'SUCCEEDED') throw new TaskFailure('States.TaskFailed', JSON.stringify(envelope));
+  return envelope;
+}
+
+async function startChild(
+  states: StatesForTasks,
+  args: Record<string, unknown>,
+  request: TaskRequest,
+): Promise<{ ExecutionArn: string; StartDate: number }> {
+  const stateMachineArn = requiredString(args, 'StateMachineArn', request);
+  if (args.Name !== undefined && (typeof args.Name !== 'string' || args.Name === '')) {
+    throw new TaskFailure(
+      'States.Runtime',
+      `The value of the field 'Name' of the state '${request.stateName}' must be a non-empty string.`,
+    );
+  }
+  try {
+    const response = await abortable(
+      states.StartExecution({ stateMachineArn, input: payloadText(args.Input), name: args.Name as string | undefined }),
+      request.signal,
+    );
+    return { ExecutionArn: response.executionArn, StartDate: Math.round(response.startDate * 1000) };
+  } catch (error) {
+    if (request.signal.aborted) throw error;
+    throw serviceFailure('StepFunctions', 'AWSStepFunctions', error, (code) => `${code}Exception`);
+  }
+}
+
+/**
+ * The record of what a task of a durable execution already started, keyed by the state
+ * entry and attempt. The first run read EnteredTime from the clock just after the entry
+ * event took its timestamp; a resumed run reads the event's: so a resumed run also
+ * accepts a record up to 2 ms younger (never older: an earlier entry of a loop is older).
+ */
+function submission(env: TaskEnvironment, request: TaskRequest, pattern: StartPattern): { key: string; record: TaskRecord } | undefined {
+  if (pattern === 'waitForTaskToken') return undefined;
+  const executionArn = executionArnOf(request);
+  if (!env.durable(executionArn)) return undefined;
+  const ctx = request.context as { State?: { EnteredTime?: string; RetryCount?: number }; Map?: { Item?: { Index?: number } } };
+  const entered = Date.parse(ctx.State?.EnteredTime ?? '') || 0;
+  const prefix = `submission|${executionArn}|${request.stateName}|${ctx.Map?.Item?.Index ?? ''}|${ctx.State?.RetryCount ?? 0}|`;
+  const { callbacks } = env;
+  if (env.resumed(executionArn)) {
+    const near = callbacks
+      .withPrefix(prefix)
+      .find((r) => r.submitted && Number(r.key.slice(prefix.length)) - entered >= 0 && Number(r.key.slice(prefix.length)) - entered <= 2);
+    if (near) return { key: near.key, record: near };
+  }
+  const key = `${prefix}${entered}`;
+  return { key, record: callbacks.open(key, executionArn, 'submission').record };
+}
+
+/** `.sync` answers DescribeExecution in the Java SDK's casing, dates in epoch ms; `.sync:2` parses Input and Output. */
+function syncEnvelope(o: ExecutionOutcome, parse: boolean): Record<string, unknown> {
+  const data = (text: string | undefined) => (parse && text !== undefined ? (JSON.parse(text) as unknown) : text);
+  const envelope: Record<string, unknown> = {};
+  if (o.cause !== undefined) envelope.Cause = o.cause;
+  if (o.error !== undefined) envelope.Error = o.error;
+  envelope.ExecutionArn = o.executionArn;
+  envelope.Input = data(o.input);
+  envelope.InputDetails = { Included: true };
+  envelope.Name = o.name;
+  if (o.output !== undefined) {
+    envelope.Output = data(o.output);
+    envelope.OutputDetails = { Included: true };
+  }
+  const redrive = redriveStatus(o.status);
+  envelope.RedriveCount = o.redriveCount;
+  envelope.RedriveStatus = redrive.status;
+  if (redrive.reason) envelope.RedriveStatusReason = redrive.reason;
+  envelope.StartDate = o.startDate;
+  envelope.StateMachineArn = o.stateMachineArn;
+  envelope.Status = o.status;
+  if (o.stopDate !== undefined) envelope.StopDate = o.stopDate;
+  return envelope;
+}
+
+/** DescribeExecution's redriveStatus and redriveStatusReason for an execution status. */
+export function redriveStatus(status: ExecutionOutcome['status']): { status: string; reason?: string } {
+  if (status === 'RUNNING' || status === 'SUCCEEDED')
+    return { status: 'NOT_REDRIVABLE', reason: `Execution is ${status} and cannot be redriven` };
+  return { status: 'REDRIVABLE' };
+}
