@@ -196,9 +196,10 @@ export class SdkIntegrations {
     const status = error instanceof AwsError ? error.status : (e.$metadata?.httpStatusCode ?? 500);
     const requestId = e.$metadata?.requestId ?? randomUUID();
     const declared = modeledErrors(metadata.model);
-    // Query-protocol services (SNS) answer the short code of a declared `<Code>Exception`.
+    // Query-protocol services (SNS) answer a short code that the model maps to its exception (`ParameterValueInvalid`).
+    const queryException = code === undefined ? undefined : queryErrorExceptions(metadata.model.package).get(code);
     const known = code !== undefined && (declared.has(code) || declared.has(`${code}Exception`));
-    const exception = known ? javaExceptionName(code) : `${metadata.name}Exception`;
+    const exception = queryException ?? (known ? javaExceptionName(code) : `${metadata.name}Exception`);
     return new TaskFailure(
       `${metadata.name}.${exception}`,
       `${e.message ?? String(error)} (Service: ${metadata.name}, Status Code: ${status}, Request ID: ${requestId})`,
@@ -249,6 +250,28 @@ function modeledErrors(model: SdkServiceMetadata['model']): ReadonlySet<string> 
     modeled.set(model.package, names);
   }
   return names;
+}
+
+const queryExceptions = new Map<string, ReadonlyMap<string, string>>();
+
+/**
+ * Query error code -> exception name for a query-protocol service (`NotFound` ->
+ * `NotFoundException`, `ParameterValueInvalid` -> `InvalidParameterValueException`), from
+ * the `awsQueryError` traits of the error schemas its SDK package exports (`<Name>$`).
+ */
+export function queryErrorExceptions(sdkPackage: string): ReadonlyMap<string, string> {
+  let byCode = queryExceptions.get(sdkPackage);
+  if (!byCode) {
+    const found = new Map<string, string>();
+    for (const [name, schema] of Object.entries(sdkModule(sdkPackage) ?? {})) {
+      if (!name.endsWith('Exception$') || !Array.isArray(schema)) continue;
+      const code = (schema[3] as { awsQueryError?: [string, number] } | undefined)?.awsQueryError?.[0];
+      if (typeof code === 'string') found.set(code, name.slice(0, -1));
+    }
+    byCode = found;
+    queryExceptions.set(sdkPackage, byCode);
+  }
+  return byCode;
 }
 
 /** A service's answer as the integration's result: PascalCase members, ISO-8601 timestamps, base64 bytes, no undefined members. */

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createRequire } from 'node:module';
+import { queryErrorExceptions } from '../aws-sdk-integrations.js';
 import type { TaskRequest } from '../engine/index.js';
 import { abortable, pick, sdkMetadata, serviceFailure, type TaskEnvironment } from './shared.js';
 
@@ -74,36 +74,11 @@ function publishResponseXml(response: { MessageId?: string; SequenceNumber?: str
   );
 }
 
-let exceptionsByCode: ReadonlyMap<string, string> | undefined;
-
 /**
  * The Java SDK's exception class for an SNS error code: the model's error whose query
  * error code it is (`NotFound` -> NotFoundException, `ParameterValueInvalid` ->
  * InvalidParameterValueException), else the generic AmazonSNSException.
  */
 function snsExceptionName(code: string): string {
-  exceptionsByCode ??= modelledExceptions();
-  return exceptionsByCode.get(code) ?? 'AmazonSNSException';
-}
-
-/** Query error code -> exception name, from the error schemas of the SNS model the JS SDK exports (`NotFoundException$`). */
-function modelledExceptions(): ReadonlyMap<string, string> {
-  const byCode = new Map<string, string>();
-  let sdk: Record<string, unknown> = {};
-  try {
-    sdk = createRequire(import.meta.url)('@aws-sdk/client-sns') as Record<string, unknown>;
-  } catch {
-    // Without the model only the codes below are known.
-  }
-  for (const [name, schema] of Object.entries(sdk)) {
-    if (!name.endsWith('Exception$') || !Array.isArray(schema)) continue;
-    const traits = schema[3] as { awsQueryError?: [string, number] } | undefined;
-    const code = traits?.awsQueryError?.[0];
-    if (typeof code === 'string') byCode.set(code, name.slice(0, -1));
-  }
-  for (const code of ['NotFound', 'InvalidParameter', 'AuthorizationError', 'InternalError']) {
-    if (!byCode.has(code)) byCode.set(code, `${code}Exception`);
-  }
-  if (!byCode.has('ParameterValueInvalid')) byCode.set('ParameterValueInvalid', 'InvalidParameterValueException');
-  return byCode;
+  return queryErrorExceptions('@aws-sdk/client-sns').get(code) ?? 'AmazonSNSException';
 }

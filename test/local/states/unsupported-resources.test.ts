@@ -123,6 +123,7 @@ describe('unsupported Task resources', () => {
     const sns = {
       async Publish(input: { TopicArn?: string; Message?: string }) {
         if (input.TopicArn?.endsWith(':gone')) throw new AwsError('NotFound', 'Topic does not exist', 404);
+        if (input.Message === '') throw new AwsError('ParameterValueInvalid', 'Empty message', 400);
         published.push(input);
         return { MessageId: 'm-1' };
       },
@@ -148,6 +149,13 @@ describe('unsupported Task resources', () => {
     const failed = await finished(t.states, gone.executionArn);
     expect(failed.error).toBe('Sns.NotFoundException');
     expect(failed.cause).toMatch(/^Topic does not exist \(Service: Sns, Status Code: 404, Request ID: [0-9a-f-]{36}\)$/);
+
+    // SNS's query error code names its exception only through the model: ParameterValueInvalid is InvalidParameterValueException.
+    const empty = await t.states.StartExecution({
+      stateMachineArn: machineArn('announce'),
+      input: JSON.stringify({ TopicArn: 'arn:aws:sns:us-east-1:000000000000:t', Message: '' }),
+    });
+    expect((await finished(t.states, empty.executionArn)).error).toBe('Sns.InvalidParameterValueException');
   });
 
   it('flow into the runtime start-up report', async () => {
