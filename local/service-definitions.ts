@@ -93,6 +93,17 @@ export function serviceDefinitions(app: LoadedApp): ServiceDefinitions {
       ...(p.LocalSecondaryIndexes ? { LocalSecondaryIndexes: p.LocalSecondaryIndexes } : {}),
       ...(p.StreamSpecification ? { StreamSpecification: { StreamEnabled: true, ...(p.StreamSpecification as Props) } } : {}),
     };
+    // dynalite keeps the settings but acts on neither: say so, since code may rely on expiry or on stream records.
+    if (ttl?.Enabled) {
+      warnings.push(
+        `${r.stackName}/${r.logicalId} (AWS::DynamoDB::Table): time to live on ${ttl.AttributeName} is not run locally: expired items are not deleted`,
+      );
+    }
+    if (p.StreamSpecification) {
+      warnings.push(
+        `${r.stackName}/${r.logicalId} (AWS::DynamoDB::Table): its stream is not run locally: writes produce no stream records`,
+      );
+    }
     return { name: r.physicalName, definition, ttlAttribute: ttl?.Enabled ? ttl.AttributeName : undefined };
   });
 
@@ -106,6 +117,11 @@ export function serviceDefinitions(app: LoadedApp): ServiceDefinitions {
         `${r.stackName}/${r.logicalId} (AWS::Lambda::Function): no code asset folder was found (image code and non-Node.js inline code are not run locally); it is left out`,
       );
       continue;
+    }
+    if (Array.isArray(p.FileSystemConfigs) && p.FileSystemConfigs.length > 0) {
+      warnings.push(
+        `${r.stackName}/${r.logicalId} (AWS::Lambda::Function): its EFS file systems (FileSystemConfigs) are not mounted locally`,
+      );
     }
     const logging = p.LoggingConfig as { LogGroup?: string } | undefined;
     functions.push({
