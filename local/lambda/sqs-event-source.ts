@@ -36,6 +36,8 @@ export interface SqsMappingDefinition {
   readonly uuid: string;
   readonly queueArn: string;
   readonly functionName: string;
+  /** The function, version or alias ARN the template maps the queue to; undefined when it names the function by name. */
+  readonly functionArn?: string;
   readonly batchSize: number;
   readonly maximumBatchingWindowSeconds: number;
   readonly maximumConcurrency?: number;
