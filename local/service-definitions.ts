@@ -154,7 +154,7 @@ export function serviceDefinitions(app: LoadedApp): ServiceDefinitions {
       uuid: r.ref,
       queueArn: source,
       functionName,
-      functionArn: String(p.FunctionName).startsWith('arn:') ? String(p.FunctionName) : undefined,
+      functionReference: String(p.FunctionName),
       batchSize: Number(p.BatchSize ?? 10),
       maximumBatchingWindowSeconds: Number(p.MaximumBatchingWindowInSeconds ?? 0),
       maximumConcurrency: (p.ScalingConfig as { MaximumConcurrency?: number } | undefined)?.MaximumConcurrency,

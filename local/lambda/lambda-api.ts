@@ -137,7 +137,7 @@ export class LambdaReadApi<F extends HasDefinition> {
     const wanted = functionName === null ? undefined : this.#mappedArn(functionName);
     const mappings = this.mappings
       .filter((m) => eventSourceArn === null || m.queueArn === eventSourceArn)
-      .filter((m) => wanted === undefined || this.#mappedArn(m.functionArn ?? m.functionName) === wanted)
+      .filter((m) => wanted === undefined || this.#mappedArn(m.functionReference ?? m.functionName) === wanted)
       .map((m) => this.#mapping(m));
     const { items, next } = page(mappings, query, LIST_MAPPINGS_PAGE, (m) => m.UUID);
     return { EventSourceMappings: items, ...(next ? { NextMarker: next } : {}) };
@@ -155,7 +155,7 @@ export class LambdaReadApi<F extends HasDefinition> {
       BatchSize: m.batchSize,
       MaximumBatchingWindowInSeconds: m.maximumBatchingWindowSeconds,
       EventSourceArn: m.queueArn,
-      FunctionArn: this.#mappedArn(m.functionArn ?? m.functionName),
+      FunctionArn: this.#mappedArn(m.functionReference ?? m.functionName),
       LastModified: 0,
       State: m.enabled ? 'Enabled' : 'Disabled',
       StateTransitionReason: 'USER_INITIATED',
