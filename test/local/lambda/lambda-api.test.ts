@@ -21,7 +21,7 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalRuntime } from '../../../local/runtime.js';
-import { AWS_CLI_SKIP_REASON, awsCli, awsCliMissing } from '../aws-cli.js';
+import { awsCli, awsCliMissing } from '../aws-cli.js';
 import { credentials, region, tempDataDir } from '../helpers.js';
 
 const ACCOUNT = '000000000000';
