@@ -131,10 +131,7 @@ export function functionConfiguration(
 
 /** GetFunction's answer: the configuration, where the code is, the tags and reserved concurrency. */
 export function functionDetails(definition: FunctionDefinition, qualified?: { version: string; arn: string }) {
-  const t = (definition.template ?? {}) as Props;
-  const tags = Array.isArray(t.Tags)
-    ? Object.fromEntries((t.Tags as { Key: string; Value: string }[]).map((tag) => [tag.Key, tag.Value]))
-    : {};
+  const tags = functionTags(definition);
   return {
     Configuration: functionConfiguration(definition, qualified),
     // Lambda answers a presigned S3 URL of the zip; the local code is a folder.
@@ -144,6 +141,14 @@ export function functionDetails(definition: FunctionDefinition, qualified?: { ve
       ? { Concurrency: { ReservedConcurrentExecutions: definition.reservedConcurrency } }
       : {}),
   };
+}
+
+/** The function's tags (its template `Tags`, which include CDK's and the stack's), as ListTags answers them. */
+export function functionTags(definition: FunctionDefinition): Record<string, string> {
+  const tags = definition.template?.Tags;
+  return Array.isArray(tags)
+    ? Object.fromEntries((tags as { Key: string; Value: string }[]).map((tag) => [tag.Key, String(tag.Value)]))
+    : {};
 }
 
 /** GetAlias's answer for one of the template's aliases. */

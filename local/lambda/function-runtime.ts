@@ -89,6 +89,8 @@ export interface InvokeOptions {
   readonly clientContext?: unknown;
   /** The ARN the caller invoked, with its qualifier: `context.invokedFunctionArn`. */
   readonly invokedFunctionArn?: string;
+  /** The version that runs (`$LATEST`, or the version a qualifier names): `context.functionVersion`, the START line's. */
+  readonly version?: string;
 }
 
 /** Lambda's limit on a synchronous invocation's response: 6 MB, and Lambda's own margin of 100 bytes. */
@@ -103,6 +105,10 @@ interface Environment {
   busy: boolean;
   /** Whether an invocation ran here yet: the first one reports the Init Duration. */
   used: boolean;
+  /** The init phase's own log lines (a failed init's error and INIT_REPORT): the first invocation's log starts with them. */
+  readonly initLines: string[];
+  /** Where the function's console lines go besides the console while an invocation runs here. */
+  onLine?: (line: string) => void;
 }
 
 interface RunOutcome {
@@ -170,9 +176,12 @@ export class FunctionRuntime {
       const init = await env.ready;
       // As in Lambda, Duration is the invocation's own time; a cold start's init is reported apart.
       started = performance.now();
-      if (!env.used) initDurationMs = init.initDurationMs;
+      if (!env.used) {
+        initDurationMs = init.initDurationMs;
+        logLines.push(...env.initLines);
+      }
       env.used = true;
-      log(`START RequestId: ${requestId} Version: $LATEST`);
+      log(`START RequestId: ${requestId} Version: ${options.version ?? '$LATEST'}`);
       if (init.error) {
         discard = true;
         status = `\tStatus: error\tError Type: ${init.error.errorType}`;
@@ -213,8 +222,14 @@ export class FunctionRuntime {
     const id = randomUUID();
     return new Promise<RunOutcome>((resolve) => {
       let memoryUsedMb: number | undefined;
+      // What the worker reports is exact; when it cannot report (a timeout, a crash), the lines the console got stand in.
       let functionLines: readonly string[] = [];
+      let reported = false;
+      const consoleLines: string[] = [];
+      env.onLine = (line) => consoleLines.push(line);
       const finish = (outcome: InvokeOutcome) => {
+        env.onLine = undefined;
+        if (!reported) functionLines = consoleLines;
         clearTimeout(timer);
         env.worker.off('message', onMessage);
         env.worker.off('exit', onExit);
@@ -231,6 +246,7 @@ export class FunctionRuntime {
       }) => {
         if (message.id !== id) return;
         memoryUsedMb = message.memoryUsedMb;
+        reported = true;
         functionLines = message.logLines ?? [];
         if (message.type === 'result') finish({ ok: true, payload: message.payload ?? 'null', requestId });
         else if (message.type === 'error' && message.error) finish({ ok: false, error: message.error, requestId });
@@ -271,6 +287,7 @@ export class FunctionRuntime {
         deadline,
         clientContext: options.clientContext,
         invokedFunctionArn: options.invokedFunctionArn,
+        functionVersion: options.version,
       });
     });
   }
@@ -342,6 +359,9 @@ export class FunctionRuntime {
       resourceLimits: { maxOldGenerationSizeMb: Math.max(64, this.definition.memorySize) },
     });
     worker.unref();
+    const initLines: string[] = [];
+    // Assigned below; the console listeners only run once the worker writes.
+    let environment: Environment | undefined;
     for (const stream of [worker.stdout, worker.stderr]) {
       let buffered = '';
       stream.setEncoding('utf8');
@@ -349,7 +369,9 @@ export class FunctionRuntime {
         buffered += chunk;
         let newline = buffered.indexOf('\n');
         while (newline >= 0) {
-          this.log(this.definition.name, buffered.slice(0, newline));
+          const line = buffered.slice(0, newline);
+          this.log(this.definition.name, line);
+          environment?.onLine?.(line);
           buffered = buffered.slice(newline + 1);
           newline = buffered.indexOf('\n');
         }
@@ -362,14 +384,11 @@ export class FunctionRuntime {
         if (message.type === 'ready') resolve({ initDurationMs });
         else if (message.type === 'init-error' && message.error) {
           // Lambda logs the init failure before the invocation that reports it.
-          this.log(
-            this.definition.name,
+          initLines.push(
             `${new Date().toISOString()}\tundefined\tERROR\tUncaught Exception \t${JSON.stringify(message.error)}`,
-          );
-          this.log(
-            this.definition.name,
             `INIT_REPORT Init Duration: ${initDurationMs.toFixed(2)} ms\tPhase: init\tStatus: error\tError Type: ${message.error.errorType}`,
           );
+          for (const line of initLines) this.log(this.definition.name, line);
           resolve({ error: message.error, initDurationMs });
         } else return;
         worker.off('message', onMessage);
@@ -382,7 +401,8 @@ export class FunctionRuntime {
         }),
       );
     });
-    return { worker, ready, busy: false, used: false };
+    environment = { worker, ready, busy: false, used: false, initLines };
+    return environment;
   }
 }
 

@@ -1,6 +1,6 @@
 import { AwsError } from '../aws-error.js';
 import type { RawRequest, RawResponse } from '../endpoint/protocols.js';
-import { aliasConfiguration, codeDigest, functionConfiguration, functionDetails } from './function-configuration.js';
+import { aliasConfiguration, codeDigest, functionConfiguration, functionDetails, functionTags } from './function-configuration.js';
 import { type FunctionDirectory, parseFunctionName } from './function-reference.js';
 import type { FunctionDefinition } from './function-runtime.js';
 import type { SqsMappingDefinition } from './sqs-event-source.js';
@@ -32,13 +32,14 @@ const MAPPINGS = /^\/2015-03-31\/event-source-mappings\/?$/;
 const MAPPING = /^\/2015-03-31\/event-source-mappings\/([^/]+)\/?$/;
 const ACCOUNT_SETTINGS = /^\/2016-08-19\/account-settings\/?$/;
 const CONCURRENCY = /^\/2019-09-30\/functions\/([^/]+)\/concurrency\/?$/;
+const TAGS = /^\/2017-03-31\/tags\/([^/]+)\/?$/;
 const EVENT_INVOKE_CONFIG = /^\/2019-09-25\/functions\/([^/]+)\/event-invoke-config\/?$/;
 
 /**
  * The read side of Lambda's API over the functions and event source mappings the template
  * declares: GetFunction, GetFunctionConfiguration, ListFunctions, ListVersionsByFunction,
  * GetAlias, ListAliases, GetEventSourceMapping, ListEventSourceMappings,
- * GetFunctionConcurrency, GetFunctionEventInvokeConfig, GetAccountSettings.
+ * GetFunctionConcurrency, GetFunctionEventInvokeConfig, GetAccountSettings, ListTags.
  */
 export class LambdaReadApi<F extends HasDefinition> {
   constructor(
@@ -95,6 +96,7 @@ export class LambdaReadApi<F extends HasDefinition> {
         return definition.reservedConcurrency === undefined ? {} : { ReservedConcurrentExecutions: definition.reservedConcurrency };
       },
     ],
+    [TAGS, (match) => ({ Tags: functionTags(this.directory.resolve(parseFunctionName(param(match[1])).name).fn.definition) })],
     [EVENT_INVOKE_CONFIG, (match, query) => this.#eventInvokeConfig(param(match[1]), query.get('Qualifier'))],
   ];
 

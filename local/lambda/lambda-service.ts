@@ -122,7 +122,7 @@ export class LambdaService implements RestProtocolService {
   /** Invokes a function by name or ARN (the in-process form other services use). */
   async invoke(functionName: string, event: unknown): Promise<InvokeOutcome> {
     const resolved = this.#directory.resolve(functionName);
-    return resolved.fn.invoke(event, { invokedFunctionArn: resolved.arn });
+    return resolved.fn.invoke(event, { invokedFunctionArn: resolved.arn, version: resolved.version });
   }
 
   /**
@@ -236,6 +236,7 @@ export class LambdaService implements RestProtocolService {
       throttle: fn.definition.reservedConcurrency !== undefined,
       clientContext,
       invokedFunctionArn: resolved.arn,
+      version: resolved.version,
     });
     const headers: Record<string, string> = {
       'content-type': 'application/json',

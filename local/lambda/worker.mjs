@@ -194,7 +194,7 @@ parentPort.on('message', async (message) => {
   captured = '';
   const context = {
     functionName,
-    functionVersion,
+    functionVersion: message.functionVersion ?? functionVersion,
     invokedFunctionArn: message.invokedFunctionArn ?? invokedFunctionArn,
     clientContext,
     identity: undefined,

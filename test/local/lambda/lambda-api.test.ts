@@ -13,9 +13,10 @@ import {
   ListAliasesCommand,
   ListEventSourceMappingsCommand,
   ListFunctionsCommand,
+  ListTagsCommand,
   ListVersionsByFunctionCommand,
 } from '@aws-sdk/client-lambda';
-import { App, Duration, Size, Stack } from 'aws-cdk-lib';
+import { App, Duration, Size, Stack, Tags } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -42,7 +43,12 @@ function synthApp(outdir: string): void {
     handler: 'index.handler',
     code: lambda.Code.fromInline(`exports.handler = async (event, context) => {
       console.log('echoing ' + JSON.stringify(event));
-      return { event, clientContext: context.clientContext ?? null, invokedFunctionArn: context.invokedFunctionArn };
+      return {
+        event,
+        clientContext: context.clientContext ?? null,
+        invokedFunctionArn: context.invokedFunctionArn,
+        functionVersion: context.functionVersion,
+      };
     };`),
     environment: { GREETING: 'hello' },
     tracing: lambda.Tracing.ACTIVE,
@@ -51,6 +57,7 @@ function synthApp(outdir: string): void {
     timeout: Duration.seconds(5),
     loggingFormat: lambda.LoggingFormat.JSON,
   });
+  Tags.of(echo).add('team', 'api');
   const live = new lambda.Alias(stack, 'Live', { aliasName: 'live', version: echo.currentVersion, description: 'what users get' });
   live.addEventSource(new SqsEventSource(new sqs.Queue(stack, 'EchoInbox', { queueName: 'api-echo-inbox' }), { batchSize: 5 }));
 
@@ -77,6 +84,22 @@ function synthApp(outdir: string): void {
       for (let i = 0; i < 200; i++) console.log('line ' + i + ' ' + '.'.repeat(40));
       return 'done';
     };`),
+  });
+  new lambda.Function(stack, 'Slow', {
+    functionName: 'api-slow',
+    runtime: lambda.Runtime.NODEJS_24_X,
+    handler: 'index.handler',
+    code: lambda.Code.fromInline(`exports.handler = async () => {
+      console.log('about to hang');
+      await new Promise((resolve) => setTimeout(resolve, 5000));
+    };`),
+    timeout: Duration.seconds(1),
+  });
+  new lambda.Function(stack, 'Broken', {
+    functionName: 'api-broken',
+    runtime: lambda.Runtime.NODEJS_24_X,
+    handler: 'index.handler',
+    code: lambda.Code.fromInline(`throw new Error('broken at load');`),
   });
   app.synth();
 }
@@ -184,8 +207,8 @@ describe('LambdaService read API', () => {
       marker = page.NextMarker;
       pages++;
     } while (marker);
-    expect(names).toEqual(['api-big', 'api-chatty', 'api-echo', 'api-failing']);
-    expect(pages).toBe(2);
+    expect(names).toEqual(['api-big', 'api-broken', 'api-chatty', 'api-echo', 'api-failing', 'api-slow']);
+    expect(pages).toBe(3);
   });
 
   it('fails if ListFunctions is asked for MaxItems outside 1 to 10000', async () => {
@@ -247,7 +270,13 @@ describe('LambdaService read API', () => {
   it('answers GetAccountSettings with the account quotas and the app functions', async () => {
     const settings = await client.send(new GetAccountSettingsCommand({}));
     expect(settings.AccountLimit?.ConcurrentExecutions).toBe(1000);
-    expect(settings.AccountUsage?.FunctionCount).toBe(4);
+    expect(settings.AccountUsage?.FunctionCount).toBe(6);
+  });
+
+  it('answers ListTags and GetFunction with the tags of the template', async () => {
+    const { Tags: tags } = await client.send(new ListTagsCommand({ Resource: arnOf('api-echo') }));
+    expect(tags).toMatchObject({ team: 'api' });
+    expect((await client.send(new GetFunctionCommand({ FunctionName: 'api-echo' }))).Tags).toMatchObject({ team: 'api' });
   });
 
   it('fails if an operation the local runtime does not serve is called, naming it, with a 4xx', async () => {
@@ -274,6 +303,23 @@ describe('LambdaService Invoke', () => {
     expect(tail).toContain(`END RequestId: ${requestId}\n`);
     expect(tail).toMatch(new RegExp(`REPORT RequestId: ${requestId}\\tDuration: [^\\n]+\\n$`));
     expect(logs).toContain('[api-echo] echoing {"n":1}');
+  });
+
+  it('returns the lines logged before a timeout in the log tail, with the timeout status', async () => {
+    const response = await client.send(new InvokeCommand({ FunctionName: 'api-slow', LogType: 'Tail' }));
+    expect(payloadOf(response.Payload)).toMatchObject({ errorType: 'Sandbox.Timedout' });
+    const tail = decode(response.LogResult);
+    expect(tail).toContain('about to hang\n');
+    expect(tail).toMatch(/REPORT RequestId: [^\n]+\tStatus: timeout\n$/);
+  });
+
+  it('starts the log tail of a failed init with the init error', async () => {
+    const response = await client.send(new InvokeCommand({ FunctionName: 'api-broken', LogType: 'Tail' }));
+    expect(response.FunctionError).toBe('Unhandled');
+    const tail = decode(response.LogResult);
+    expect(tail).toMatch(/^\S+\tundefined\tERROR\tUncaught Exception \t\{"errorType":"Error","errorMessage":"broken at load"/);
+    expect(tail).toContain('INIT_REPORT Init Duration: ');
+    expect(tail.indexOf('INIT_REPORT')).toBeLessThan(tail.indexOf('START RequestId'));
   });
 
   it('returns no log without LogType Tail', async () => {
@@ -309,7 +355,9 @@ describe('LambdaService Invoke', () => {
   it('runs an alias as its version: ExecutedVersion and context.invokedFunctionArn say so', async () => {
     const response = await client.send(new InvokeCommand({ FunctionName: 'api-echo', Qualifier: 'live', Payload: '{}' }));
     expect(response.ExecutedVersion).toBe('1');
-    expect(payloadOf(response.Payload).invokedFunctionArn).toBe(`${arnOf('api-echo')}:live`);
+    expect(payloadOf(response.Payload)).toMatchObject({ invokedFunctionArn: `${arnOf('api-echo')}:live`, functionVersion: '1' });
+    const tail = await client.send(new InvokeCommand({ FunctionName: `${arnOf('api-echo')}:1`, LogType: 'Tail', Payload: '{}' }));
+    expect(decode(tail.LogResult)).toMatch(/^START RequestId: \S+ Version: 1\n/);
     const latest = await client.send(new InvokeCommand({ FunctionName: 'api-echo', Payload: '{}' }));
     expect(latest.ExecutedVersion).toBe('$LATEST');
   });
