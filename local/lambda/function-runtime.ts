@@ -91,6 +91,8 @@ export interface InvokeOptions {
   readonly invokedFunctionArn?: string;
   /** The version that runs (`$LATEST`, or the version a qualifier names): `context.functionVersion`, the START line's. */
   readonly version?: string;
+  /** Collect the function's own log lines into the outcome's `logLines` (Invoke's `LogType: Tail`); the START to REPORT lines always are. */
+  readonly captureLog?: boolean;
 }
 
 /** Lambda's limit on a synchronous invocation's response: 6 MB, and Lambda's own margin of 100 bytes. */
@@ -226,7 +228,7 @@ export class FunctionRuntime {
       let functionLines: readonly string[] = [];
       let reported = false;
       const consoleLines: string[] = [];
-      env.onLine = (line) => consoleLines.push(line);
+      if (options.captureLog) env.onLine = (line) => consoleLines.push(line);
       const finish = (outcome: InvokeOutcome) => {
         env.onLine = undefined;
         if (!reported) functionLines = consoleLines;
@@ -288,6 +290,7 @@ export class FunctionRuntime {
         clientContext: options.clientContext,
         invokedFunctionArn: options.invokedFunctionArn,
         functionVersion: options.version,
+        captureLog: options.captureLog === true,
       });
     });
   }

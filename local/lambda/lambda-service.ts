@@ -237,6 +237,7 @@ export class LambdaService implements RestProtocolService {
       clientContext,
       invokedFunctionArn: resolved.arn,
       version: resolved.version,
+      captureLog: logType === 'Tail',
     });
     const headers: Record<string, string> = {
       'content-type': 'application/json',

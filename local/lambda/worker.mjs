@@ -81,9 +81,10 @@ for (const stream of [process.stdout, process.stderr]) {
   };
 }
 
-/** The lines captured since the invocation started, ending the capture. */
+/** The lines captured since the invocation started, ending the capture (none when it was not asked for). */
 function takeLogLines() {
-  const text = captured ?? '';
+  if (captured === undefined) return undefined;
+  const text = captured;
   captured = undefined;
   const lines = text.split('\n');
   if (lines.at(-1) === '') lines.pop();
@@ -191,7 +192,7 @@ function invokeLegacy(event, context) {
 parentPort.on('message', async (message) => {
   if (message.type !== 'invoke') return;
   const { id, event, requestId, deadline, clientContext } = message;
-  captured = '';
+  captured = message.captureLog ? '' : undefined;
   const context = {
     functionName,
     functionVersion: message.functionVersion ?? functionVersion,
