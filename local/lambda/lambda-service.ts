@@ -205,11 +205,17 @@ export class LambdaService implements RestProtocolService {
     const fn = resolved.fn;
     const type = header(request, 'x-amz-invocation-type') ?? 'RequestResponse';
     if (type !== 'RequestResponse' && type !== 'Event' && type !== 'DryRun') {
-      throw new AwsError('InvalidParameterValueException', `X-Amz-Invocation-Type ${type} is not one of RequestResponse, Event, DryRun`);
+      throw new AwsError(
+        'ValidationException',
+        `1 validation error detected: Value '${type}' at 'invocationType' failed to satisfy constraint: Member must satisfy enum value set: [Event, RequestResponse, DryRun]`,
+      );
     }
     const logType = header(request, 'x-amz-log-type') ?? 'None';
     if (logType !== 'None' && logType !== 'Tail') {
-      throw new AwsError('InvalidParameterValueException', `X-Amz-Log-Type ${logType} is not one of None, Tail`);
+      throw new AwsError(
+        'ValidationException',
+        `1 validation error detected: Value '${logType}' at 'logType' failed to satisfy constraint: Member must satisfy enum value set: [Tail, None]`,
+      );
     }
     if (type !== 'Event' && request.body.length > MAX_SYNC_PAYLOAD_BYTES) {
       throw new AwsError(
@@ -222,8 +228,11 @@ export class LambdaService implements RestProtocolService {
     if (request.body.length > 0) {
       try {
         event = JSON.parse(request.body.toString('utf8'));
-      } catch {
-        throw new AwsError('InvalidRequestContentException', 'Could not parse request body into json: the payload is not valid JSON');
+      } catch (error) {
+        throw new AwsError(
+          'InvalidRequestContentException',
+          `Could not parse request body into json: Could not parse payload into json: ${(error as Error).message}`,
+        );
       }
     }
     const clientContext = decodeClientContext(header(request, 'x-amz-client-context'));

@@ -378,6 +378,32 @@ describe('LambdaService Invoke', () => {
     });
   });
 
+  it('fails if the payload is not JSON, or the invocation or log type is not one Lambda has', async () => {
+    await expect(client.send(new InvokeCommand({ FunctionName: 'api-echo', Payload: '{nope' }))).rejects.toMatchObject({
+      name: 'InvalidRequestContentException',
+      message: expect.stringMatching(/^Could not parse request body into json: Could not parse payload into json: /),
+      $metadata: { httpStatusCode: 400 },
+    });
+    const invocationType = await fetch(`${runtime.url}/2015-03-31/functions/api-echo/invocations`, {
+      method: 'POST',
+      headers: { 'x-amz-invocation-type': 'Later' },
+      body: '{}',
+    });
+    expect(invocationType.status).toBe(400);
+    expect(invocationType.headers.get('x-amzn-errortype')).toBe('ValidationException');
+    await expect(invocationType.json()).resolves.toEqual({
+      Type: 'User',
+      message:
+        "1 validation error detected: Value 'Later' at 'invocationType' failed to satisfy constraint: Member must satisfy enum value set: [Event, RequestResponse, DryRun]",
+    });
+    const logType = await fetch(`${runtime.url}/2015-03-31/functions/api-echo/invocations`, {
+      method: 'POST',
+      headers: { 'x-amz-log-type': 'All' },
+      body: '{}',
+    });
+    expect(logType.headers.get('x-amzn-errortype')).toBe('ValidationException');
+  });
+
   it('fails if the request payload is over 6 MB, with RequestTooLargeException and 413', async () => {
     const payload = JSON.stringify({ pad: 'x'.repeat(6 * 1024 * 1024) });
     await expect(client.send(new InvokeCommand({ FunctionName: 'api-echo', Payload: payload }))).rejects.toMatchObject({
