@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import {
@@ -61,8 +61,14 @@ function synthApp(outdir: string): void {
   const live = new lambda.Alias(stack, 'Live', { aliasName: 'live', version: echo.currentVersion, description: 'what users get' });
   live.addEventSource(new SqsEventSource(new sqs.Queue(stack, 'EchoInbox', { queueName: 'api-echo-inbox' }), { batchSize: 5 }));
 
+  const layerFolder = mkdtempSync(path.join(tmpdir(), 'switchyard-api-layer-'));
+  mkdirSync(path.join(layerFolder, 'nodejs', 'node_modules', 'shout'), { recursive: true });
+  writeFileSync(path.join(layerFolder, 'nodejs', 'node_modules', 'shout', 'index.js'), 'exports.shout = (s) => s.toUpperCase();');
+  const layer = new lambda.LayerVersion(stack, 'Shout', { layerVersionName: 'api-shout', code: lambda.Code.fromAsset(layerFolder) });
   const failing = new lambda.Function(stack, 'Failing', {
     functionName: 'api-failing',
+    layers: [layer],
+    deadLetterQueue: new sqs.Queue(stack, 'FailingDlq', { queueName: 'api-failing-dlq' }),
     runtime: lambda.Runtime.NODEJS_24_X,
     handler: 'index.handler',
     code: lambda.Code.fromInline(`exports.handler = async () => { throw new TypeError('not today'); };`),
@@ -163,6 +169,9 @@ describe('LambdaService read API', () => {
     const response = await client.send(new GetFunctionCommand({ FunctionName: 'api-failing' }));
     expect(response.Configuration).toMatchObject({ FunctionName: 'api-failing', Runtime: 'nodejs24.x', Version: '$LATEST' });
     expect(response.Configuration?.LoggingConfig).toEqual({ LogFormat: 'Text', LogGroup: '/aws/lambda/api-failing' });
+    expect(response.Configuration?.Layers).toEqual([{ Arn: `arn:aws:lambda:${region}:${ACCOUNT}:layer:api-shout:1`, CodeSize: 39 }]);
+    expect(response.Configuration?.DeadLetterConfig).toEqual({ TargetArn: `arn:aws:sqs:${region}:${ACCOUNT}:api-failing-dlq` });
+    expect(response.Configuration?.Environment).toBeUndefined();
     expect(response.Code?.Location).toBeTruthy();
   });
 
