@@ -7,6 +7,7 @@ import {
   GetAliasCommand,
   GetEventSourceMappingCommand,
   GetFunctionCommand,
+  GetFunctionConcurrencyCommand,
   GetFunctionConfigurationCommand,
   InvokeCommand,
   LambdaClient,
@@ -80,6 +81,7 @@ function synthApp(outdir: string): void {
     runtime: lambda.Runtime.NODEJS_24_X,
     handler: 'index.handler',
     code: lambda.Code.fromInline(`exports.handler = async () => 'x'.repeat(7 * 1024 * 1024);`),
+    reservedConcurrentExecutions: 2,
     timeout: Duration.seconds(10),
   });
   new lambda.Function(stack, 'Chatty', {
@@ -227,6 +229,11 @@ describe('LambdaService read API', () => {
   it('lists the versions and aliases the template declares', async () => {
     const versions = await client.send(new ListVersionsByFunctionCommand({ FunctionName: 'api-echo' }));
     expect(versions.Versions?.map((v) => v.Version)).toEqual(['$LATEST', '1']);
+    const everyVersion = await client.send(new ListFunctionsCommand({ FunctionVersion: 'ALL' }));
+    expect(everyVersion.Functions?.filter((f) => f.FunctionName === 'api-echo').map((f) => f.FunctionArn)).toEqual([
+      arnOf('api-echo'),
+      `${arnOf('api-echo')}:1`,
+    ]);
     const aliases = await client.send(new ListAliasesCommand({ FunctionName: 'api-echo' }));
     expect(aliases.Aliases).toEqual([
       expect.objectContaining({ Name: 'live', FunctionVersion: '1', Description: 'what users get', AliasArn: `${arnOf('api-echo')}:live` }),
@@ -278,8 +285,20 @@ describe('LambdaService read API', () => {
 
   it('answers GetAccountSettings with the account quotas and the app functions', async () => {
     const settings = await client.send(new GetAccountSettingsCommand({}));
-    expect(settings.AccountLimit?.ConcurrentExecutions).toBe(1000);
+    expect(settings.AccountLimit).toMatchObject({ ConcurrentExecutions: 1000, UnreservedConcurrentExecutions: 998 });
     expect(settings.AccountUsage?.FunctionCount).toBe(6);
+  });
+
+  it('answers GetFunctionConcurrency and GetFunction with the reserved concurrency, and nothing for a function without', async () => {
+    expect(await client.send(new GetFunctionConcurrencyCommand({ FunctionName: 'api-big' }))).toMatchObject({
+      ReservedConcurrentExecutions: 2,
+    });
+    expect((await client.send(new GetFunctionCommand({ FunctionName: 'api-big' }))).Concurrency).toEqual({
+      ReservedConcurrentExecutions: 2,
+    });
+    expect(
+      (await client.send(new GetFunctionConcurrencyCommand({ FunctionName: 'api-echo' }))).ReservedConcurrentExecutions,
+    ).toBeUndefined();
   });
 
   it('answers ListTags and GetFunction with the tags of the template', async () => {
