@@ -474,6 +474,17 @@ describe.skipIf(awsCliMissing)('LambdaService with the AWS CLI', () => {
     expect(JSON.parse(readFileSync(out, 'utf8')).event).toEqual({ from: 'cli' });
   });
 
+  it('pages aws lambda list-functions and filters aws lambda list-event-source-mappings by alias', async () => {
+    const functions = (await awsCli(runtime.url, ['lambda', 'list-functions', '--page-size', '2'])) as {
+      Functions: { FunctionName: string }[];
+    };
+    expect(functions.Functions.map((f) => f.FunctionName)).toHaveLength(6);
+    const mappings = (await awsCli(runtime.url, ['lambda', 'list-event-source-mappings', '--function-name', 'api-echo:live'])) as {
+      EventSourceMappings: { FunctionArn: string }[];
+    };
+    expect(mappings.EventSourceMappings).toEqual([expect.objectContaining({ FunctionArn: `${arnOf('api-echo')}:live` })]);
+  });
+
   it('fails aws lambda get-function for a missing function with Lambda error words', async () => {
     await expect(awsCli(runtime.url, ['lambda', 'get-function', '--function-name', 'nope'])).rejects.toThrow(
       `An error occurred (ResourceNotFoundException) when calling the GetFunction operation: Function not found: ${arnOf('nope')}`,
