@@ -119,6 +119,7 @@ export class LocalRuntime {
         sqsMappings: definitions.sqsMappings,
         sqs,
         region,
+        accountId,
         log: functionLog,
         baseEnvironment: {
           AWS_ENDPOINT_URL: url,

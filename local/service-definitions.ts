@@ -2,7 +2,7 @@ import type { ArchiveDefinition, BusDefinition, RuleDefinition, TargetDefinition
 import type { FunctionDefinition } from './lambda/function-runtime.js';
 import { runtimeWarnings } from './lambda/runtimes.js';
 import type { SqsMappingDefinition } from './lambda/sqs-event-source.js';
-import { applyAsyncConfig, functionLayers, inlineCodeFolder, layerFolders } from './lambda/template-config.js';
+import { applyAsyncConfig, applyVersionsAndAliases, functionLayers, inlineCodeFolder, layerFolders } from './lambda/template-config.js';
 import { SNS_RESOURCE_TYPES } from './sns/definitions.js';
 import type { LoadedApp } from './template/load.js';
 
@@ -138,9 +138,11 @@ export function serviceDefinitions(app: LoadedApp): ServiceDefinitions {
       description: p.Description === undefined ? undefined : String(p.Description),
       logGroupName: (logging?.LogGroup && logGroupNames.get(logging.LogGroup)) ?? logging?.LogGroup ?? `/aws/lambda/${r.physicalName}`,
       layers: functionLayers(r, layers, warnings),
+      template: p,
     });
   }
   applyAsyncConfig(functions, byType('AWS::Lambda::Function'), byType('AWS::Lambda::EventInvokeConfig'), warnings);
+  applyVersionsAndAliases(functions, byType('AWS::Lambda::Version'), byType('AWS::Lambda::Alias'));
   warnings.push(...runtimeWarnings(functions));
   const functionByRef = new Map(
     functions.flatMap((f) => [
@@ -168,6 +170,7 @@ export function serviceDefinitions(app: LoadedApp): ServiceDefinitions {
       uuid: r.ref,
       queueArn: source,
       functionName,
+      functionReference: String(p.FunctionName),
       batchSize: Number(p.BatchSize ?? 10),
       maximumBatchingWindowSeconds: Number(p.MaximumBatchingWindowInSeconds ?? 0),
       maximumConcurrency: (p.ScalingConfig as { MaximumConcurrency?: number } | undefined)?.MaximumConcurrency,

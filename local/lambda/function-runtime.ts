@@ -37,6 +37,21 @@ export interface FunctionDefinition {
   readonly layers?: readonly string[];
   /** The function's asynchronous invocation settings (`AWS::Lambda::EventInvokeConfig`, `DeadLetterConfig`). */
   readonly asyncConfig?: AsyncInvokeConfig;
+  /** The function's resolved template properties: what the read API reports beyond the fields above (Role, TracingConfig, ...). */
+  readonly template?: Readonly<Record<string, unknown>>;
+  /** The versions the template publishes (`AWS::Lambda::Version`): each runs the same code as `$LATEST`. */
+  readonly versions?: readonly string[];
+  /** The template's aliases (`AWS::Lambda::Alias`) of the function. */
+  readonly aliases?: readonly FunctionAlias[];
+}
+
+/** An `AWS::Lambda::Alias`: a name for one of the function's versions. */
+export interface FunctionAlias {
+  readonly name: string;
+  readonly functionVersion: string;
+  readonly description?: string;
+  /** `RoutingConfig.AdditionalVersionWeights`, as the template gives it. */
+  readonly additionalVersionWeights?: Readonly<Record<string, number>>;
 }
 
 /** How Lambda handles an asynchronous invocation of the function once it is queued. */
@@ -57,9 +72,31 @@ export interface LambdaErrorPayload {
   readonly trace?: readonly string[];
 }
 
-export type InvokeOutcome =
+export type InvokeOutcome = (
   | { readonly ok: true; readonly payload: string; readonly requestId: string }
-  | { readonly ok: false; readonly error: LambdaErrorPayload; readonly requestId: string };
+  | { readonly ok: false; readonly error: LambdaErrorPayload; readonly requestId: string }
+) & {
+  /** The invocation's log lines, from START to REPORT (what Invoke's `LogType: Tail` returns the end of). */
+  readonly logLines?: readonly string[];
+};
+
+/** What one invocation carries besides its event. */
+export interface InvokeOptions {
+  /** Fail with TooManyRequestsException instead of waiting when the function is at its concurrency. */
+  readonly throttle?: boolean;
+  readonly requestId?: string;
+  /** The decoded `ClientContext` (Invoke's `X-Amz-Client-Context`): `context.clientContext`. */
+  readonly clientContext?: unknown;
+  /** The ARN the caller invoked, with its qualifier: `context.invokedFunctionArn`. */
+  readonly invokedFunctionArn?: string;
+  /** The version that runs (`$LATEST`, or the version a qualifier names): `context.functionVersion`, the START line's. */
+  readonly version?: string;
+  /** Collect the function's own log lines into the outcome's `logLines` (Invoke's `LogType: Tail`); the START to REPORT lines always are. */
+  readonly captureLog?: boolean;
+}
+
+/** Lambda's limit on a synchronous invocation's response: 6 MB, and Lambda's own margin of 100 bytes. */
+export const MAX_RESPONSE_BYTES = 6_291_556;
 
 /** Where log lines go: the console prefixed by function name by default. */
 export type LogSink = (functionName: string, line: string) => void;
@@ -70,11 +107,17 @@ interface Environment {
   busy: boolean;
   /** Whether an invocation ran here yet: the first one reports the Init Duration. */
   used: boolean;
+  /** The init phase's own log lines (a failed init's error and INIT_REPORT): the first invocation's log starts with them. */
+  readonly initLines: string[];
+  /** Where the function's console lines go besides the console while an invocation runs here. */
+  onLine?: (line: string) => void;
 }
 
 interface RunOutcome {
   readonly outcome: InvokeOutcome;
   readonly memoryUsedMb?: number;
+  /** What the function wrote to stdout and stderr during the invocation, by line (none when it timed out or crashed). */
+  readonly functionLines: readonly string[];
 }
 
 /**
@@ -106,7 +149,17 @@ export class FunctionRuntime {
    * not run here (Lambda's Invoke error for a runtime it cannot run), and with
    * TooManyRequestsException when `throttle` is set and the function is at its concurrency.
    */
-  async invoke(event: unknown, options: { throttle?: boolean; requestId?: string } = {}): Promise<InvokeOutcome> {
+  async invoke(event: unknown, options: InvokeOptions = {}): Promise<InvokeOutcome> {
+    const logLines: string[] = [];
+    const log = (line: string) => {
+      logLines.push(line);
+      this.log(this.definition.name, line);
+    };
+    const outcome = await this.#invoke(event, options, log, logLines);
+    return { ...outcome, logLines };
+  }
+
+  async #invoke(event: unknown, options: InvokeOptions, log: (line: string) => void, logLines: string[]): Promise<InvokeOutcome> {
     if (runtimeSupport(this.definition.runtime) === 'unsupported') {
       throw new AwsError(
         'InvalidRuntimeException',
@@ -125,33 +178,32 @@ export class FunctionRuntime {
       const init = await env.ready;
       // As in Lambda, Duration is the invocation's own time; a cold start's init is reported apart.
       started = performance.now();
-      if (!env.used) initDurationMs = init.initDurationMs;
+      if (!env.used) {
+        initDurationMs = init.initDurationMs;
+        logLines.push(...env.initLines);
+      }
       env.used = true;
-      this.log(this.definition.name, `START RequestId: ${requestId} Version: $LATEST`);
+      log(`START RequestId: ${requestId} Version: ${options.version ?? '$LATEST'}`);
       if (init.error) {
         discard = true;
         status = `\tStatus: error\tError Type: ${init.error.errorType}`;
         return { ok: false, error: init.error, requestId };
       }
-      const run = await this.#run(env, event, requestId);
+      const run = await this.#run(env, event, requestId, options);
       memoryUsedMb = run.memoryUsedMb;
-      const { outcome } = run;
+      logLines.push(...run.functionLines);
+      const outcome = withinResponseLimit(run.outcome);
       if (!outcome.ok) {
         discard = outcome.error.errorType === 'Sandbox.Timedout' || outcome.error.errorType === 'Runtime.ExitError';
         if (outcome.error.errorType === 'Sandbox.Timedout') status = '\tStatus: timeout';
         else if (discard) status = `\tStatus: error\tError Type: ${outcome.error.errorType}`;
-        else
-          this.log(
-            this.definition.name,
-            `${new Date().toISOString()}\t${requestId}\tERROR\tInvoke Error \t${JSON.stringify(outcome.error)}`,
-          );
+        else log(`${new Date().toISOString()}\t${requestId}\tERROR\tInvoke Error \t${JSON.stringify(outcome.error)}`);
       }
       return outcome;
     } finally {
       const duration = performance.now() - started;
-      this.log(this.definition.name, `END RequestId: ${requestId}`);
-      this.log(
-        this.definition.name,
+      log(`END RequestId: ${requestId}`);
+      log(
         `REPORT RequestId: ${requestId}\tDuration: ${duration.toFixed(2)} ms\tBilled Duration: ${Math.ceil(duration)} ms\t` +
           `Memory Size: ${this.definition.memorySize} MB\tMax Memory Used: ${memoryUsedMb ?? 0} MB` +
           `${initDurationMs === undefined ? '' : `\tInit Duration: ${initDurationMs.toFixed(2)} ms`}${status}`,
@@ -166,22 +218,38 @@ export class FunctionRuntime {
     await Promise.all(all.map((env) => env.worker.terminate()));
   }
 
-  #run(env: Environment, event: unknown, requestId: string): Promise<RunOutcome> {
+  #run(env: Environment, event: unknown, requestId: string, options: InvokeOptions): Promise<RunOutcome> {
     const timeoutMs = this.definition.timeoutSeconds * 1000;
     const deadline = Date.now() + timeoutMs;
     const id = randomUUID();
     return new Promise<RunOutcome>((resolve) => {
       let memoryUsedMb: number | undefined;
+      // What the worker reports is exact; when it cannot report (a timeout, a crash), the lines the console got stand in.
+      let functionLines: readonly string[] = [];
+      let reported = false;
+      const consoleLines: string[] = [];
+      if (options.captureLog) env.onLine = (line) => consoleLines.push(line);
       const finish = (outcome: InvokeOutcome) => {
+        env.onLine = undefined;
+        if (!reported) functionLines = consoleLines;
         clearTimeout(timer);
         env.worker.off('message', onMessage);
         env.worker.off('exit', onExit);
         env.worker.off('error', onError);
-        resolve({ outcome, memoryUsedMb });
+        resolve({ outcome, memoryUsedMb, functionLines });
       };
-      const onMessage = (message: { type: string; id?: string; payload?: string; error?: LambdaErrorPayload; memoryUsedMb?: number }) => {
+      const onMessage = (message: {
+        type: string;
+        id?: string;
+        payload?: string;
+        error?: LambdaErrorPayload;
+        memoryUsedMb?: number;
+        logLines?: string[];
+      }) => {
         if (message.id !== id) return;
         memoryUsedMb = message.memoryUsedMb;
+        reported = true;
+        functionLines = message.logLines ?? [];
         if (message.type === 'result') finish({ ok: true, payload: message.payload ?? 'null', requestId });
         else if (message.type === 'error' && message.error) finish({ ok: false, error: message.error, requestId });
       };
@@ -213,7 +281,17 @@ export class FunctionRuntime {
       env.worker.on('message', onMessage);
       env.worker.once('exit', onExit);
       env.worker.once('error', onError);
-      env.worker.postMessage({ type: 'invoke', id, event, requestId, deadline });
+      env.worker.postMessage({
+        type: 'invoke',
+        id,
+        event,
+        requestId,
+        deadline,
+        clientContext: options.clientContext,
+        invokedFunctionArn: options.invokedFunctionArn,
+        functionVersion: options.version,
+        captureLog: options.captureLog === true,
+      });
     });
   }
 
@@ -284,6 +362,9 @@ export class FunctionRuntime {
       resourceLimits: { maxOldGenerationSizeMb: Math.max(64, this.definition.memorySize) },
     });
     worker.unref();
+    const initLines: string[] = [];
+    // Assigned below; the console listeners only run once the worker writes.
+    let environment: Environment | undefined;
     for (const stream of [worker.stdout, worker.stderr]) {
       let buffered = '';
       stream.setEncoding('utf8');
@@ -291,7 +372,9 @@ export class FunctionRuntime {
         buffered += chunk;
         let newline = buffered.indexOf('\n');
         while (newline >= 0) {
-          this.log(this.definition.name, buffered.slice(0, newline));
+          const line = buffered.slice(0, newline);
+          this.log(this.definition.name, line);
+          environment?.onLine?.(line);
           buffered = buffered.slice(newline + 1);
           newline = buffered.indexOf('\n');
         }
@@ -304,14 +387,11 @@ export class FunctionRuntime {
         if (message.type === 'ready') resolve({ initDurationMs });
         else if (message.type === 'init-error' && message.error) {
           // Lambda logs the init failure before the invocation that reports it.
-          this.log(
-            this.definition.name,
+          initLines.push(
             `${new Date().toISOString()}\tundefined\tERROR\tUncaught Exception \t${JSON.stringify(message.error)}`,
-          );
-          this.log(
-            this.definition.name,
             `INIT_REPORT Init Duration: ${initDurationMs.toFixed(2)} ms\tPhase: init\tStatus: error\tError Type: ${message.error.errorType}`,
           );
+          for (const line of initLines) this.log(this.definition.name, line);
           resolve({ error: message.error, initDurationMs });
         } else return;
         worker.off('message', onMessage);
@@ -324,6 +404,23 @@ export class FunctionRuntime {
         }),
       );
     });
-    return { worker, ready, busy: false, used: false };
+    environment = { worker, ready, busy: false, used: false, initLines };
+    return environment;
   }
+}
+
+/**
+ * A result larger than Lambda's response limit is the function's error, as Lambda reports
+ * it to the caller (and counts it for retries and destinations).
+ */
+function withinResponseLimit(outcome: InvokeOutcome): InvokeOutcome {
+  if (!outcome.ok || Buffer.byteLength(outcome.payload) <= MAX_RESPONSE_BYTES) return outcome;
+  return {
+    ok: false,
+    requestId: outcome.requestId,
+    error: {
+      errorType: 'Function.ResponseSizeTooLarge',
+      errorMessage: `Response payload size exceeded maximum allowed payload size (${MAX_RESPONSE_BYTES} bytes).`,
+    },
+  };
 }

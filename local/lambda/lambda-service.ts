@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
 import { AwsError } from '../aws-error.js';
 import { type Clock, systemClock } from '../clock.js';
@@ -5,7 +6,10 @@ import type { RawRequest, RawResponse, RestProtocolService } from '../endpoint/p
 import { openDatabase } from '../store/data-folder.js';
 import { AsyncInvoker } from './async-invoker.js';
 import type { DestinationSender } from './destinations.js';
+import { FunctionDirectory } from './function-reference.js';
 import { type FunctionDefinition, FunctionRuntime, type InvokeOutcome, type LogSink } from './function-runtime.js';
+import { LambdaReadApi } from './lambda-api.js';
+import { LAMBDA_PATH_PREFIXES, lambdaOperation } from './lambda-operations.js';
 import { runtimeSupport } from './runtimes.js';
 import { SqsEventSource, type SqsForPoller, type SqsMappingDefinition } from './sqs-event-source.js';
 
@@ -16,6 +20,8 @@ export interface LambdaServiceOptions {
   /** Variables every function gets on top of its own: the local endpoint, credentials, Lambda's reserved variables. */
   readonly baseEnvironment: Readonly<Record<string, string>>;
   readonly region: string;
+  /** The account the functions' ARNs are in. @default the account of the first function's ARN, else 000000000000 */
+  readonly accountId?: string;
   readonly log: LogSink;
   /** Where the asynchronous invocation queue lives. @default an in-memory database */
   readonly db?: DatabaseSync;
@@ -28,20 +34,27 @@ export interface LambdaServiceOptions {
 
 /** Lambda's limit on an asynchronous invocation's payload. */
 const MAX_ASYNC_PAYLOAD_BYTES = 1_048_576;
+/** Lambda's limit on a synchronous invocation's request. */
+const MAX_SYNC_PAYLOAD_BYTES = 6_291_456;
+/** How much of the invocation's log `LogType: Tail` returns. */
+const LOG_TAIL_BYTES = 4096;
+/** Invoke's limit on `ClientContext` (base64 data). */
+const MAX_CLIENT_CONTEXT_BYTES = 3583;
 
 const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations\/?$/;
-const FUNCTION_PATH = /^\/2015-03-31\/functions\/([^/]+)\/?$/;
-const EVENT_INVOKE_CONFIG_PATH = /^\/2019-09-25\/functions\/([^/]+)\/event-invoke-config\/?$/;
 
 /**
  * Lambda: runs each function's bundle from the cloud assembly in worker threads and
- * drains SQS event source mappings into them. Serves Invoke, ListFunctions, GetFunction
- * and ListEventSourceMappings on the endpoint (Lambda's REST-JSON protocol).
+ * drains SQS event source mappings into them. Serves Invoke and the read side of the API
+ * (lambda-api.ts) on the endpoint, in Lambda's REST-JSON protocol; every other operation
+ * is answered as not supported locally.
  */
 export class LambdaService implements RestProtocolService {
   readonly #functions = new Map<string, FunctionRuntime>();
   readonly #sources: SqsEventSource[] = [];
   readonly #async: AsyncInvoker;
+  readonly #directory: FunctionDirectory<FunctionRuntime>;
+  readonly #read: LambdaReadApi<FunctionRuntime>;
 
   constructor(private readonly options: LambdaServiceOptions) {
     for (const definition of options.functions) {
@@ -60,6 +73,9 @@ export class LambdaService implements RestProtocolService {
       };
       this.#functions.set(definition.name, new FunctionRuntime(definition, environment, options.log));
     }
+    const accountId = options.accountId ?? options.functions[0]?.arn.split(':')[4] ?? '000000000000';
+    this.#directory = new FunctionDirectory(this.#functions, accountId, options.region);
+    this.#read = new LambdaReadApi(this.#functions, this.#directory, options.sqsMappings, { accountId, region: options.region });
     this.#async = new AsyncInvoker(this.#functions, {
       db: options.db ?? openDatabase(':memory:'),
       clock: options.clock ?? systemClock,
@@ -105,7 +121,8 @@ export class LambdaService implements RestProtocolService {
 
   /** Invokes a function by name or ARN (the in-process form other services use). */
   async invoke(functionName: string, event: unknown): Promise<InvokeOutcome> {
-    return this.#function(functionName).invoke(event);
+    const resolved = this.#directory.resolve(functionName);
+    return resolved.fn.invoke(event, { invokedFunctionArn: resolved.arn, version: resolved.version });
   }
 
   /**
@@ -148,7 +165,7 @@ export class LambdaService implements RestProtocolService {
   }
 
   handles(request: Pick<RawRequest, 'path'>): boolean {
-    return request.path.startsWith('/2015-03-31/') || EVENT_INVOKE_CONFIG_PATH.test(request.path);
+    return LAMBDA_PATH_PREFIXES.has(request.path.split('/')[1] ?? '');
   }
 
   async handle(request: RawRequest): Promise<RawResponse> {
@@ -167,119 +184,112 @@ export class LambdaService implements RestProtocolService {
   async #handle(request: RawRequest): Promise<RawResponse> {
     const invoke = INVOKE_PATH.exec(request.path);
     if (invoke && request.method === 'POST') return this.#invokeHttp(invoke[1] ?? '', request);
-    if (request.path.replace(/\/$/, '') === '/2015-03-31/functions' && request.method === 'GET') {
-      return json(200, { Functions: [...this.#functions.values()].map((fn) => configuration(fn.definition)) });
+    const answer = this.#read.answer(request);
+    if (answer) return answer;
+    const operation = lambdaOperation(request.method, request.path);
+    if (operation) {
+      throw new AwsError(
+        'UnknownOperationException',
+        `${operation} is not supported by the local Lambda service: functions, versions, aliases and event source mappings come from the app's cloud assembly and are read-only`,
+      );
     }
-    const eventInvokeConfig = EVENT_INVOKE_CONFIG_PATH.exec(request.path);
-    if (eventInvokeConfig && request.method === 'GET') return json(200, this.#eventInvokeConfig(eventInvokeConfig[1] ?? ''));
-    const get = FUNCTION_PATH.exec(request.path);
-    if (get && request.method === 'GET') {
-      const fn = this.#function(get[1] ?? '');
-      return json(200, {
-        Configuration: configuration(fn.definition),
-        Code: { RepositoryType: 'Local', Location: fn.definition.codePath },
-      });
-    }
-    if (request.path.replace(/\/$/, '') === '/2015-03-31/event-source-mappings' && request.method === 'GET') {
-      return json(200, {
-        EventSourceMappings: this.options.sqsMappings.map((m) => ({
-          UUID: m.uuid,
-          EventSourceArn: m.queueArn,
-          FunctionArn: this.#functions.get(m.functionName)?.definition.arn,
-          BatchSize: m.batchSize,
-          MaximumBatchingWindowInSeconds: m.maximumBatchingWindowSeconds,
-          FunctionResponseTypes: m.reportBatchItemFailures ? ['ReportBatchItemFailures'] : [],
-          ScalingConfig: m.maximumConcurrency ? { MaximumConcurrency: m.maximumConcurrency } : undefined,
-          State: m.enabled ? 'Enabled' : 'Disabled',
-        })),
-      });
-    }
-    throw new AwsError('UnknownOperationException', `the local Lambda service does not support ${request.method} ${request.path}`);
+    throw new AwsError(
+      'UnknownOperationException',
+      `Unknown operation: ${request.method} ${request.path} is not an operation of Lambda's API`,
+      404,
+    );
   }
 
   async #invokeHttp(name: string, request: RawRequest): Promise<RawResponse> {
-    const fn = this.#function(name);
-    const type = String(request.headers['x-amz-invocation-type'] ?? 'RequestResponse');
+    const resolved = this.#directory.resolve(name, request.query.get('Qualifier'));
+    const fn = resolved.fn;
+    const type = header(request, 'x-amz-invocation-type') ?? 'RequestResponse';
+    if (type !== 'RequestResponse' && type !== 'Event' && type !== 'DryRun') {
+      throw new AwsError(
+        'ValidationException',
+        `1 validation error detected: Value '${type}' at 'invocationType' failed to satisfy constraint: Member must satisfy enum value set: [Event, RequestResponse, DryRun]`,
+      );
+    }
+    const logType = header(request, 'x-amz-log-type') ?? 'None';
+    if (logType !== 'None' && logType !== 'Tail') {
+      throw new AwsError(
+        'ValidationException',
+        `1 validation error detected: Value '${logType}' at 'logType' failed to satisfy constraint: Member must satisfy enum value set: [Tail, None]`,
+      );
+    }
+    if (type !== 'Event' && request.body.length > MAX_SYNC_PAYLOAD_BYTES) {
+      throw new AwsError(
+        'RequestTooLargeException',
+        `Request must be smaller than ${MAX_SYNC_PAYLOAD_BYTES} bytes for the InvokeFunction operation`,
+        413,
+      );
+    }
     let event: unknown = null;
     if (request.body.length > 0) {
       try {
         event = JSON.parse(request.body.toString('utf8'));
-      } catch {
-        throw new AwsError('InvalidRequestContentException', 'Could not parse request body into json: the payload is not valid JSON');
+      } catch (error) {
+        throw new AwsError(
+          'InvalidRequestContentException',
+          `Could not parse request body into json: Could not parse payload into json: ${(error as Error).message}`,
+        );
       }
     }
-    if (request.body.length > 6 * 1024 * 1024)
-      throw new AwsError('RequestTooLargeException', 'Request must be smaller than 6291456 bytes for the InvokeFunction operation', 413);
-    if (type === 'DryRun') return { status: 204 };
+    const clientContext = decodeClientContext(header(request, 'x-amz-client-context'));
+    if (type === 'DryRun') return { status: 204, headers: { 'x-amzn-requestid': randomUUID() } };
     if (type === 'Event') {
       const { requestId } = await this.invokeAsync(fn.definition.name, event);
       return { status: 202, headers: { 'x-amzn-requestid': requestId } };
     }
-    if (type !== 'RequestResponse')
-      throw new AwsError('InvalidParameterValueException', `X-Amz-Invocation-Type ${type} is not one of RequestResponse, Event, DryRun`);
-    const outcome = await fn.invoke(event, { throttle: fn.definition.reservedConcurrency !== undefined });
+    const outcome = await fn.invoke(event, {
+      throttle: fn.definition.reservedConcurrency !== undefined,
+      clientContext,
+      invokedFunctionArn: resolved.arn,
+      version: resolved.version,
+      captureLog: logType === 'Tail',
+    });
     const headers: Record<string, string> = {
       'content-type': 'application/json',
-      'x-amz-executed-version': '$LATEST',
+      'x-amz-executed-version': resolved.version,
       'x-amzn-requestid': outcome.requestId,
     };
     if (!outcome.ok) headers['x-amz-function-error'] = 'Unhandled';
+    if (logType === 'Tail') headers['x-amz-log-result'] = logTail(outcome.logLines ?? []);
     return { status: 200, headers, body: outcome.ok ? outcome.payload : JSON.stringify(outcome.error) };
   }
 
-  /** GetFunctionEventInvokeConfig: what the template's AWS::Lambda::EventInvokeConfig set. */
-  #eventInvokeConfig(name: string) {
-    const fn = this.#function(name);
-    const config = fn.definition.asyncConfig;
-    const configured =
-      config &&
-      (config.maximumRetryAttempts !== undefined ||
-        config.maximumEventAgeSeconds !== undefined ||
-        config.onSuccess !== undefined ||
-        config.onFailure !== undefined);
-    if (!configured) {
-      throw new AwsError('ResourceNotFoundException', `The function ${fn.definition.arn} doesn't have an EventInvokeConfig`, 404);
-    }
-    return {
-      FunctionArn: `${fn.definition.arn}:$LATEST`,
-      LastModified: 0,
-      MaximumRetryAttempts: config.maximumRetryAttempts,
-      MaximumEventAgeInSeconds: config.maximumEventAgeSeconds,
-      DestinationConfig: {
-        OnSuccess: config.onSuccess === undefined ? {} : { Destination: config.onSuccess },
-        OnFailure: config.onFailure === undefined ? {} : { Destination: config.onFailure },
-      },
-    };
-  }
-
   #function(nameOrArn: string): FunctionRuntime {
-    // Accepts a name, a full ARN or a partial ARN, with or without a qualifier.
-    const parts = decodeURIComponent(nameOrArn).split(':');
-    const name = parts.length >= 7 ? (parts[6] ?? '') : parts.length === 3 ? (parts[2] ?? '') : (parts[0] ?? '');
-    const fn = this.#functions.get(name);
-    if (!fn) throw new AwsError('ResourceNotFoundException', `Function not found: ${nameOrArn}`, 404);
-    return fn;
+    return this.#directory.resolve(nameOrArn).fn;
   }
 }
 
-function configuration(definition: FunctionDefinition) {
-  return {
-    FunctionName: definition.name,
-    FunctionArn: definition.arn,
-    Runtime: definition.runtime,
-    Handler: definition.handler,
-    Description: definition.description ?? '',
-    Timeout: definition.timeoutSeconds,
-    MemorySize: definition.memorySize,
-    Architectures: [definition.architecture],
-    Environment: { Variables: definition.environment },
-    ...(definition.asyncConfig?.deadLetterArn ? { DeadLetterConfig: { TargetArn: definition.asyncConfig.deadLetterArn } } : {}),
-    PackageType: 'Zip',
-    State: 'Active',
-    LastUpdateStatus: 'Successful',
-  };
+/** The last 4 KB of an invocation's log, base64-encoded, as Invoke's `X-Amz-Log-Result`. */
+function logTail(lines: readonly string[]): string {
+  const log = Buffer.from(lines.map((line) => `${line}\n`).join(''), 'utf8');
+  return log.subarray(Math.max(0, log.length - LOG_TAIL_BYTES)).toString('base64');
 }
 
-function json(status: number, body: unknown): RawResponse {
-  return { status, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
+/** Invoke's `X-Amz-Client-Context`: base64 JSON, which the function gets decoded as `context.clientContext`. */
+function decodeClientContext(encoded: string | undefined): unknown {
+  if (encoded === undefined || encoded === '') return undefined;
+  if (Buffer.byteLength(encoded) > MAX_CLIENT_CONTEXT_BYTES) {
+    throw new AwsError(
+      'InvalidRequestContentException',
+      `Client context must be at most ${MAX_CLIENT_CONTEXT_BYTES} bytes of base64-encoded data; it is ${Buffer.byteLength(encoded)} bytes`,
+    );
+  }
+  const invalid = new AwsError('InvalidRequestContentException', 'Client context must be a valid Base64-encoded JSON object.');
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(encoded)) throw invalid;
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(encoded, 'base64').toString('utf8'));
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw invalid;
+    return parsed;
+  } catch {
+    throw invalid;
+  }
+}
+
+function header(request: RawRequest, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value[0] : value;
 }

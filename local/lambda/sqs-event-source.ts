@@ -36,6 +36,8 @@ export interface SqsMappingDefinition {
   readonly uuid: string;
   readonly queueArn: string;
   readonly functionName: string;
+  /** The function, version or alias the template maps the queue to, as its FunctionName gives it (name or ARN, maybe qualified). */
+  readonly functionReference?: string;
   readonly batchSize: number;
   readonly maximumBatchingWindowSeconds: number;
   readonly maximumConcurrency?: number;

@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { LoadedResource } from '../template/load.js';
-import type { AsyncInvokeConfig, FunctionDefinition } from './function-runtime.js';
+import type { AsyncInvokeConfig, FunctionAlias, FunctionDefinition } from './function-runtime.js';
 
 type Props = Record<string, unknown>;
 
@@ -95,6 +95,54 @@ export function applyAsyncConfig(
     const fn = functions[index];
     if (fn) functions[index] = { ...fn, asyncConfig };
   }
+}
+
+/**
+ * Puts the template's versions (`AWS::Lambda::Version`) and aliases (`AWS::Lambda::Alias`)
+ * on the functions they belong to, so qualifiers resolve as Lambda resolves them. A
+ * template deploys each function's first version, so every version is `1` (as the
+ * version's `Ref` and `Version` attribute say). Aliases of functions that are not run
+ * locally are dropped silently: the function itself is warned about.
+ */
+export function applyVersionsAndAliases(
+  functions: FunctionDefinition[],
+  versions: readonly LoadedResource[],
+  aliases: readonly LoadedResource[],
+): void {
+  const nameOf = (value: unknown) => {
+    const text = String(value ?? '');
+    return text.startsWith('arn:') ? (text.split(':')[6] ?? text) : text;
+  };
+  const published = new Map<string, Set<string>>();
+  for (const r of versions) {
+    const name = nameOf((r.properties as Props).FunctionName);
+    const set = published.get(name) ?? new Set<string>();
+    set.add(r.attributes.Version ?? '1');
+    published.set(name, set);
+  }
+  const aliasesByName = new Map<string, FunctionAlias[]>();
+  for (const r of aliases) {
+    const p = r.properties as Props;
+    const name = nameOf(p.FunctionName);
+    const weights = (p.RoutingConfig as { AdditionalVersionWeights?: { FunctionVersion?: string; FunctionWeight?: number }[] } | undefined)
+      ?.AdditionalVersionWeights;
+    const list = aliasesByName.get(name) ?? [];
+    list.push({
+      name: String(p.Name ?? r.physicalName),
+      functionVersion: String(p.FunctionVersion ?? '$LATEST'),
+      description: p.Description === undefined ? undefined : String(p.Description),
+      additionalVersionWeights: weights
+        ? Object.fromEntries(weights.map((w) => [String(w.FunctionVersion), Number(w.FunctionWeight)]))
+        : undefined,
+    });
+    aliasesByName.set(name, list);
+  }
+  functions.forEach((fn, index) => {
+    const fnVersions = [...(published.get(fn.name) ?? [])].sort((a, b) => Number(a) - Number(b));
+    const fnAliases = aliasesByName.get(fn.name) ?? [];
+    if (fnVersions.length === 0 && fnAliases.length === 0) return;
+    functions[index] = { ...fn, versions: fnVersions, aliases: fnAliases };
+  });
 }
 
 function inRange(value: unknown, [min, max]: readonly [number, number], what: string, warnings: string[]): number | undefined {

@@ -68,6 +68,29 @@ globalThis.awslambda = {
   },
 };
 
+/**
+ * What the function writes while an invocation runs, kept for Invoke's log tail; the
+ * writes still go to the console as they are.
+ */
+let captured;
+for (const stream of [process.stdout, process.stderr]) {
+  const write = stream.write.bind(stream);
+  stream.write = (chunk, ...rest) => {
+    if (captured !== undefined) captured += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+    return write(chunk, ...rest);
+  };
+}
+
+/** The lines captured since the invocation started, ending the capture (none when it was not asked for). */
+function takeLogLines() {
+  if (captured === undefined) return undefined;
+  const text = captured;
+  captured = undefined;
+  const lines = text.split('\n');
+  if (lines.at(-1) === '') lines.pop();
+  return lines;
+}
+
 const initStarted = performance.now();
 let handler;
 let streaming = false;
@@ -115,8 +138,9 @@ async function invokeStreaming(event, context) {
 
 function respond(id, outcome, options = {}) {
   const memoryUsedMb = Math.ceil(getHeapStatistics().used_heap_size / (1024 * 1024));
+  const logLines = takeLogLines();
   if (outcome.error !== undefined) {
-    parentPort.postMessage({ type: 'error', id, error: serializeError(outcome.error), memoryUsedMb });
+    parentPort.postMessage({ type: 'error', id, error: serializeError(outcome.error), memoryUsedMb, logLines });
     return;
   }
   let payload;
@@ -129,10 +153,11 @@ function respond(id, outcome, options = {}) {
       id,
       error: serializeError(runtimeError('Runtime.JSONStringifyError', 'Unable to stringify response body')),
       memoryUsedMb,
+      logLines,
     });
     return;
   }
-  parentPort.postMessage({ type: 'result', id, payload, memoryUsedMb });
+  parentPort.postMessage({ type: 'result', id, payload, memoryUsedMb, logLines });
 }
 
 /** Runs a handler of the older runtimes: the callback, context.done/succeed/fail or a promise settle it, whichever comes first. */
@@ -166,11 +191,14 @@ function invokeLegacy(event, context) {
 
 parentPort.on('message', async (message) => {
   if (message.type !== 'invoke') return;
-  const { id, event, requestId, deadline } = message;
+  const { id, event, requestId, deadline, clientContext } = message;
+  captured = message.captureLog ? '' : undefined;
   const context = {
     functionName,
-    functionVersion,
-    invokedFunctionArn,
+    functionVersion: message.functionVersion ?? functionVersion,
+    invokedFunctionArn: message.invokedFunctionArn ?? invokedFunctionArn,
+    clientContext,
+    identity: undefined,
     memoryLimitInMB,
     awsRequestId: requestId,
     logGroupName,

@@ -30,6 +30,27 @@ const fn = (properties: Record<string, unknown> = {}) => ({
 const queue = { Type: 'AWS::SQS::Queue', Properties: {} };
 
 describe('serviceDefinitions for Lambda', () => {
+  it('puts the template versions and aliases, with an alias routing weights, on their function', () => {
+    const { definitions } = definitionsOf({
+      Fn: fn({ FunctionName: 'versioned' }),
+      Other: fn({ FunctionName: 'plain' }),
+      FnVersion: { Type: 'AWS::Lambda::Version', Properties: { FunctionName: { Ref: 'Fn' } } },
+      FnAlias: {
+        Type: 'AWS::Lambda::Alias',
+        Properties: {
+          FunctionName: { 'Fn::GetAtt': ['Fn', 'Arn'] },
+          Name: 'live',
+          FunctionVersion: { 'Fn::GetAtt': ['FnVersion', 'Version'] },
+          RoutingConfig: { AdditionalVersionWeights: [{ FunctionVersion: '2', FunctionWeight: 0.1 }] },
+        },
+      },
+    });
+    const versioned = definitions.functions.find((f) => f.name === 'versioned');
+    expect(versioned?.versions).toEqual(['1']);
+    expect(versioned?.aliases).toEqual([{ name: 'live', functionVersion: '1', additionalVersionWeights: { '2': 0.1 } }]);
+    expect(definitions.functions.find((f) => f.name === 'plain')?.aliases).toBeUndefined();
+  });
+
   it('reads AWS::Lambda::EventInvokeConfig and the DeadLetterConfig onto the function', () => {
     const { definitions, loaderWarnings } = definitionsOf({
       Ok: queue,

@@ -1,0 +1,164 @@
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import * as path from 'node:path';
+import type { FunctionAlias, FunctionDefinition } from './function-runtime.js';
+
+type Props = Record<string, unknown>;
+
+/**
+ * What LastModified reports: the app is deployed once, when the runtime starts, and the
+ * same answer on every run keeps recorded answers comparable.
+ */
+export const LAST_MODIFIED = '1970-01-01T00:00:00.000+0000';
+
+export interface CodeDigest {
+  /** Bytes of the bundle's files. */
+  readonly size: number;
+  /** Base64 SHA-256 over the bundle's files (paths and contents, in path order): stable for unchanged code. */
+  readonly sha256: string;
+}
+
+const digests = new Map<string, CodeDigest>();
+
+/**
+ * The size and digest of a code folder. Lambda reports the zip's; there is no zip here,
+ * so they are the folder's, computed once per folder.
+ */
+export function codeDigest(folder: string): CodeDigest {
+  const cached = digests.get(folder);
+  if (cached) return cached;
+  const hash = createHash('sha256');
+  let size = 0;
+  const walk = (dir: string) => {
+    let entries: string[];
+    try {
+      entries = readdirSync(dir).sort();
+    } catch {
+      return;
+    }
+    for (const entry of entries) {
+      const file = path.join(dir, entry);
+      const stat = statSync(file, { throwIfNoEntry: false });
+      if (!stat) continue;
+      if (stat.isDirectory()) walk(file);
+      else if (stat.isFile()) {
+        const content = readFileSync(file);
+        size += content.length;
+        hash.update(path.relative(folder, file)).update('\0').update(content);
+      }
+    }
+  };
+  walk(folder);
+  const digest = { size, sha256: hash.digest('base64') };
+  digests.set(folder, digest);
+  return digest;
+}
+
+/** A stable RevisionId (Lambda's is a UUID that changes with each update; nothing is updated here). */
+function revisionId(...parts: string[]): string {
+  const hex = createHash('sha256').update(parts.join('\0')).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+}
+
+/**
+ * GetFunctionConfiguration's answer for a function, as the template configures it: the
+ * fields Lambda reports for a Zip function, with its defaults where the template is silent.
+ * `version` and `arn` are the qualifier's (`$LATEST` and the unqualified ARN by default).
+ */
+export function functionConfiguration(
+  definition: FunctionDefinition,
+  qualified: { version: string; arn: string } = { version: '$LATEST', arn: definition.arn },
+) {
+  const t = (definition.template ?? {}) as Props;
+  const code = codeDigest(definition.codePath);
+  const logging = (t.LoggingConfig ?? {}) as Props;
+  const logFormat = String(logging.LogFormat ?? 'Text');
+  const tracing = (t.TracingConfig ?? {}) as Props;
+  const snapStart = (t.SnapStart ?? {}) as Props;
+  const ephemeral = (t.EphemeralStorage ?? {}) as Props;
+  const vpc = t.VpcConfig as Props | undefined;
+  const layerArns = Array.isArray(t.Layers) ? t.Layers.map(String) : [];
+  // The folders are known for the layers of the app only, in the order of Layers.
+  const layerFolders = layerArns.length === definition.layers?.length ? definition.layers : undefined;
+  const fileSystems = Array.isArray(t.FileSystemConfigs) ? (t.FileSystemConfigs as Props[]) : undefined;
+  return {
+    FunctionName: definition.name,
+    FunctionArn: qualified.arn,
+    Runtime: definition.runtime,
+    ...(typeof t.Role === 'string' ? { Role: t.Role } : {}),
+    Handler: definition.handler,
+    CodeSize: code.size,
+    Description: definition.description ?? '',
+    Timeout: definition.timeoutSeconds,
+    MemorySize: definition.memorySize,
+    LastModified: LAST_MODIFIED,
+    CodeSha256: code.sha256,
+    Version: qualified.version,
+    ...(vpc
+      ? {
+          VpcConfig: {
+            SubnetIds: (vpc.SubnetIds as string[] | undefined) ?? [],
+            SecurityGroupIds: (vpc.SecurityGroupIds as string[] | undefined) ?? [],
+            Ipv6AllowedForDualStack: vpc.Ipv6AllowedForDualStack === true,
+          },
+        }
+      : {}),
+    ...(definition.asyncConfig?.deadLetterArn ? { DeadLetterConfig: { TargetArn: definition.asyncConfig.deadLetterArn } } : {}),
+    ...(Object.keys(definition.environment).length > 0 ? { Environment: { Variables: definition.environment } } : {}),
+    ...(typeof t.KmsKeyArn === 'string' ? { KMSKeyArn: t.KmsKeyArn } : {}),
+    TracingConfig: { Mode: String(tracing.Mode ?? 'PassThrough') },
+    RevisionId: revisionId(definition.arn, qualified.version, code.sha256),
+    ...(layerArns.length > 0
+      ? { Layers: layerArns.map((Arn, index) => ({ Arn, CodeSize: layerFolders?.[index] ? codeDigest(layerFolders[index]).size : 0 })) }
+      : {}),
+    State: 'Active',
+    LastUpdateStatus: 'Successful',
+    ...(fileSystems ? { FileSystemConfigs: fileSystems.map((f) => ({ Arn: f.Arn, LocalMountPath: f.LocalMountPath })) } : {}),
+    PackageType: 'Zip',
+    Architectures: [definition.architecture],
+    EphemeralStorage: { Size: Number(ephemeral.Size ?? 512) },
+    SnapStart: { ApplyOn: String(snapStart.ApplyOn ?? 'None'), OptimizationStatus: 'Off' },
+    LoggingConfig: {
+      LogFormat: logFormat,
+      // Lambda sets the levels only for JSON logs, INFO and INFO by default.
+      ...(logFormat === 'JSON'
+        ? { ApplicationLogLevel: String(logging.ApplicationLogLevel ?? 'INFO'), SystemLogLevel: String(logging.SystemLogLevel ?? 'INFO') }
+        : {}),
+      LogGroup: definition.logGroupName,
+    },
+  };
+}
+
+/** GetFunction's answer: the configuration, where the code is, the tags and reserved concurrency. */
+export function functionDetails(definition: FunctionDefinition, qualified?: { version: string; arn: string }) {
+  const tags = functionTags(definition);
+  return {
+    Configuration: functionConfiguration(definition, qualified),
+    // Lambda answers a presigned S3 URL of the zip; the local code is a folder.
+    Code: { RepositoryType: 'Local', Location: definition.codePath },
+    ...(Object.keys(tags).length > 0 ? { Tags: tags } : {}),
+    ...(definition.reservedConcurrency !== undefined
+      ? { Concurrency: { ReservedConcurrentExecutions: definition.reservedConcurrency } }
+      : {}),
+  };
+}
+
+/** The function's tags (its template `Tags`, which include CDK's and the stack's), as ListTags answers them. */
+export function functionTags(definition: FunctionDefinition): Record<string, string> {
+  const tags = definition.template?.Tags;
+  return Array.isArray(tags)
+    ? Object.fromEntries((tags as { Key: string; Value: string }[]).map((tag) => [tag.Key, String(tag.Value)]))
+    : {};
+}
+
+/** GetAlias's answer for one of the template's aliases. */
+export function aliasConfiguration(definition: FunctionDefinition, alias: FunctionAlias) {
+  return {
+    AliasArn: `${definition.arn}:${alias.name}`,
+    Name: alias.name,
+    FunctionVersion: alias.functionVersion,
+    Description: alias.description ?? '',
+    ...(alias.additionalVersionWeights ? { RoutingConfig: { AdditionalVersionWeights: alias.additionalVersionWeights } } : {}),
+    RevisionId: revisionId(definition.arn, alias.name, alias.functionVersion),
+  };
+}
