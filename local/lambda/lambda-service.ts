@@ -224,7 +224,8 @@ export class LambdaService implements RestProtocolService {
         413,
       );
     }
-    let event: unknown = null;
+    // Lambda hands a function `{}` when Invoke carries no payload.
+    let event: unknown = {};
     if (request.body.length > 0) {
       try {
         event = JSON.parse(request.body.toString('utf8'));

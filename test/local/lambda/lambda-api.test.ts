@@ -350,6 +350,11 @@ describe('LambdaService Invoke', () => {
     expect(tail.indexOf('INIT_REPORT')).toBeLessThan(tail.indexOf('START RequestId'));
   });
 
+  it('hands the function {} when Invoke carries no payload', async () => {
+    const response = await client.send(new InvokeCommand({ FunctionName: 'api-echo' }));
+    expect(JSON.parse(Buffer.from(response.Payload ?? []).toString()).event).toEqual({});
+  });
+
   it('returns no log without LogType Tail', async () => {
     const response = await client.send(new InvokeCommand({ FunctionName: 'api-echo', Payload: '{}' }));
     expect(response.LogResult).toBeUndefined();
