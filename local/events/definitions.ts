@@ -2,6 +2,7 @@
 export interface BusDefinition {
   readonly name: string;
   readonly arn: string;
+  readonly description?: string;
 }
 
 export interface TargetDefinition {
@@ -23,8 +24,11 @@ export interface RuleDefinition {
   readonly arn: string;
   readonly busName: string;
   readonly eventPattern?: unknown;
-  readonly state: 'ENABLED' | 'DISABLED';
+  /** Stored and described; schedules are not run locally yet. */
+  readonly scheduleExpression?: string;
+  readonly state: 'ENABLED' | 'DISABLED' | 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS';
   readonly description?: string;
+  readonly roleArn?: string;
   readonly targets: readonly TargetDefinition[];
 }
 
