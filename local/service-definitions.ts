@@ -178,6 +178,7 @@ export function serviceDefinitions(app: LoadedApp): ServiceDefinitions {
       arn: r.attributes.Arn ?? '',
       busName: busName(p.EventBusName),
       eventPattern: p.EventPattern,
+      scheduleExpression: p.ScheduleExpression === undefined ? undefined : String(p.ScheduleExpression),
       state: p.State === 'DISABLED' ? 'DISABLED' : 'ENABLED',
       description: p.Description === undefined ? undefined : String(p.Description),
       targets: ((p.Targets as Props[] | undefined) ?? []).map(

@@ -1,6 +1,6 @@
 /**
  * Request checks in EventBridge's words: member constraints from the service model
- * (`events/2015-10-07`), collected and reported together as AWS does ("2 validation
+ * (botocore's `events/2015-10-07/service-2.json`), collected and reported together as AWS does ("2 validation
  * errors detected: Value 'x' at 'name' failed to satisfy constraint: ..."), and
  * Limit/NextToken pagination.
  */
@@ -10,8 +10,8 @@ import { AwsError, validationError } from '../aws-error.js';
 export const NAME_PATTERN = { regex: /^[.\-_A-Za-z0-9]+$/, text: '[\\.\\-_A-Za-z0-9]+' };
 /** A bus name, or a bus ARN where the API takes `EventBusNameOrArn`. */
 export const BUS_NAME_OR_ARN_PATTERN = {
-  regex: /^(arn:aws[\w-]*:events:[a-z]+-[a-z]+-[\w-]+:[0-9]{12}:event-bus\/)?[/.\-_A-Za-z0-9]+$/,
-  text: '(arn:aws[\\w-]*:events:[a-z]+-[a-z]+-[\\w-]+:[0-9]{12}:event-bus\\/)?[/\\.\\-_A-Za-z0-9]+',
+  regex: /^(arn:aws[\w-]*:events:[a-z]{2}-[a-z]+-[\w-]+:[0-9]{12}:event-bus\/)?[/.\-_A-Za-z0-9]+$/,
+  text: '(arn:aws[\\w-]*:events:[a-z]{2}-[a-z]+-[\\w-]+:[0-9]{12}:event-bus\\/)?[/\\.\\-_A-Za-z0-9]+',
 };
 export const BUS_NAME_PATTERN = { regex: /^[/.\-_A-Za-z0-9]+$/, text: '[/\\.\\-_A-Za-z0-9]+' };
 

@@ -10,7 +10,6 @@ import {
 } from './api-validation.js';
 import type { BusDefinition, RuleDefinition, TargetDefinition } from './definitions.js';
 import { validateTargetInput } from './input-transform.js';
-import { compilePattern } from './pattern.js';
 import type { CompiledRule, EventRegistry } from './registry.js';
 
 /** https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-quota.html */
@@ -40,8 +39,9 @@ export class ControlPlane {
   async PutRule(input: Input) {
     const c = new Constraints();
     const name = c.string(input.Name, 'name', { required: true, min: 1, max: 64, pattern: NAME_PATTERN });
-    const schedule = c.string(input.ScheduleExpression, 'scheduleExpression', { max: 256 });
-    const pattern = c.string(input.EventPattern, 'eventPattern', { max: 4096 });
+    // An empty string is the same as leaving the member out.
+    const schedule = c.string(input.ScheduleExpression, 'scheduleExpression', { max: 256 }) || undefined;
+    const pattern = c.string(input.EventPattern, 'eventPattern', { max: 4096 }) || undefined;
     const state = c.string(input.State, 'state', { oneOf: RULE_STATES }) as RuleDefinition['state'] | undefined;
     const description = c.string(input.Description, 'description', { max: 512 });
     const roleArn = c.string(input.RoleArn, 'roleArn', { min: 1, max: 1600 });
@@ -49,14 +49,13 @@ export class ControlPlane {
     c.list(input.Tags, 'tags', {});
     c.check();
     if (!name) throw validationError('Name is required');
-    if (!schedule && !pattern) throw validationError('Parameter(s) EventPattern or ScheduleExpression must be specified.');
+    if (schedule === undefined && pattern === undefined)
+      throw validationError('Parameter(s) EventPattern or ScheduleExpression must be specified.');
     const bus = this.#registry.bus(busName ?? 'default');
     if (schedule !== undefined) {
       if (bus.name !== 'default') throw validationError('ScheduleExpression is supported only on the default event bus.');
       if (!isScheduleExpression(schedule)) throw validationError('Parameter ScheduleExpression is not valid.');
     }
-    // Throws InvalidEventPatternException with AWS's reason.
-    if (pattern !== undefined) compilePattern(pattern);
 
     const existing = this.#registry.findRule(name, bus.name);
     // PutRule replaces the rule with what this call specifies; only its targets are kept.
@@ -71,6 +70,7 @@ export class ControlPlane {
       roleArn,
       targets: existing?.definition.targets ?? [],
     };
+    // Compiles the pattern first: InvalidEventPatternException with AWS's reason, and nothing stored.
     this.#registry.saveRule(rule);
     if (schedule !== undefined) {
       this.options.log?.(
@@ -135,7 +135,7 @@ export class ControlPlane {
     const c = new Constraints();
     const ruleName = c.string(input.Rule, 'rule', { required: true, min: 1, max: 64, pattern: NAME_PATTERN });
     const busName = c.string(input.EventBusName, 'eventBusName', { min: 1, max: 1600, pattern: BUS_NAME_OR_ARN_PATTERN });
-    const entries = c.list(input.Targets, 'targets', { required: true, min: 1, max: 10 }) ?? [];
+    const entries = c.list(input.Targets, 'targets', { required: true, min: 1, max: 100 }) ?? [];
     const targets = entries.map((entry, index) => readTarget(c, entry, `targets.${index + 1}.member`));
     c.check();
     entries.forEach((entry, index) => {
@@ -274,7 +274,7 @@ function readTarget(c: Constraints, entry: unknown, at: string): TargetDefinitio
   const deadLetter = c.structure(t.DeadLetterConfig, `${at}.deadLetterConfig`);
   const deadLetterArn = c.string(deadLetter?.Arn, `${at}.deadLetterConfig.arn`, { min: 1, max: 1600 });
   const sqs = c.structure(t.SqsParameters, `${at}.sqsParameters`);
-  const messageGroupId = c.string(sqs?.MessageGroupId, `${at}.sqsParameters.messageGroupId`, {});
+  const messageGroupId = c.string(sqs?.MessageGroupId, `${at}.sqsParameters.messageGroupId`, { max: 100 });
   return {
     id,
     arn,

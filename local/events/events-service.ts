@@ -99,15 +99,23 @@ export class EventsService {
   get operations() {
     const control = this.#controlPlane;
     const archives = this.#archives;
-    type Input = Record<string, unknown>;
     return {
       PutEvents: (input: { Entries?: PutEventsRequestEntry[]; EndpointId?: string }) => this.PutEvents(input),
       TestEventPattern: (input: { EventPattern?: string; Event?: string }) => this.TestEventPattern(input),
-      DescribeRule: (input: Input) => control.DescribeRule(input),
-      ListRules: (input: Input) => control.ListRules(input),
-      ListTargetsByRule: (input: Input) => control.ListTargetsByRule(input),
-      DescribeEventBus: (input: Input) => control.DescribeEventBus(input),
-      ListEventBuses: (input: Input) => control.ListEventBuses(input),
+      PutRule: async (input: unknown) => control.PutRule(requestObject(input)),
+      DeleteRule: async (input: unknown) => control.DeleteRule(requestObject(input)),
+      EnableRule: async (input: unknown) => control.EnableRule(requestObject(input)),
+      DisableRule: async (input: unknown) => control.DisableRule(requestObject(input)),
+      DescribeRule: async (input: unknown) => control.DescribeRule(requestObject(input)),
+      ListRules: async (input: unknown) => control.ListRules(requestObject(input)),
+      ListRuleNamesByTarget: async (input: unknown) => control.ListRuleNamesByTarget(requestObject(input)),
+      PutTargets: async (input: unknown) => control.PutTargets(requestObject(input)),
+      RemoveTargets: async (input: unknown) => control.RemoveTargets(requestObject(input)),
+      ListTargetsByRule: async (input: unknown) => control.ListTargetsByRule(requestObject(input)),
+      CreateEventBus: async (input: unknown) => control.CreateEventBus(requestObject(input)),
+      DeleteEventBus: async (input: unknown) => control.DeleteEventBus(requestObject(input)),
+      DescribeEventBus: async (input: unknown) => control.DescribeEventBus(requestObject(input)),
+      ListEventBuses: async (input: unknown) => control.ListEventBuses(requestObject(input)),
       ListArchives: (input: { NamePrefix?: string; EventSourceArn?: string }) => archives.ListArchives(input),
       DescribeArchive: (input: { ArchiveName?: string }) => archives.DescribeArchive(input),
       StartReplay: (input: StartReplayInput) => archives.StartReplay(input),
@@ -255,11 +263,19 @@ export class EventsService {
     for (const rule of this.#registry.rulesOn(bus.name)) {
       if (!isEnabled(rule.definition)) continue;
       if (onlyRules && !onlyRules.has(rule.definition.arn)) continue;
-      if (rule.pattern && !matchesPattern(rule.pattern, event)) continue;
+      // A rule with only a ScheduleExpression matches no events.
+      if (!rule.pattern || !matchesPattern(rule.pattern, event)) continue;
       text ??= JSON.stringify(event);
       for (const target of rule.definition.targets) this.#outbox.add(text, rule.definition.arn, target.id);
     }
   }
+}
+
+/** The JSON body of a request, which must be an object (a `null` body is not). */
+function requestObject(input: unknown): Record<string, unknown> {
+  if (input === null || typeof input !== 'object' || Array.isArray(input))
+    throw new AwsError('SerializationException', 'The request body must be a JSON object.');
+  return input as Record<string, unknown>;
 }
 
 /** Entry size as EventBridge counts it. */
