@@ -14,6 +14,8 @@ import type { CompiledRule, EventRegistry } from './registry.js';
 
 /** https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-quota.html */
 const MAX_TARGETS_PER_RULE = 5;
+/** The target services `local/target-delivery.ts` delivers to. */
+const LOCAL_TARGET_SERVICES = new Set(['sqs', 'sns', 'lambda', 'states', 'events']);
 const RULE_STATES = ['DISABLED', 'ENABLED', 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS'] as const;
 
 type Input = Record<string, unknown>;
@@ -70,7 +72,7 @@ export class ControlPlane {
       roleArn,
       targets: existing?.definition.targets ?? [],
     };
-    // Compiles the pattern first: InvalidEventPatternException with AWS's reason, and nothing stored.
+    // saveRule compiles the pattern before it stores anything: a bad one fails with InvalidEventPatternException.
     this.#registry.saveRule(rule);
     if (schedule !== undefined) {
       this.options.log?.(
@@ -152,6 +154,14 @@ export class ControlPlane {
     if (merged.size > MAX_TARGETS_PER_RULE)
       throw new AwsError('LimitExceededException', 'The requested resource exceeds the maximum number allowed.');
     this.#registry.saveRule({ ...rule.definition, targets: [...merged.values()] });
+    for (const target of targets) {
+      const service = target.arn.split(':')[2] ?? '';
+      if (!LOCAL_TARGET_SERVICES.has(service)) {
+        this.options.log?.(
+          `rule ${rule.definition.name} target ${target.id}: ${service} targets are not run locally; deliveries to ${target.arn} will fail and be retried`,
+        );
+      }
+    }
     // Every target is taken or the call fails: nothing here fails for one target only.
     return { FailedEntryCount: 0, FailedEntries: [] };
   }
@@ -261,7 +271,7 @@ function readTarget(c: Constraints, entry: unknown, at: string): TargetDefinitio
   const t = c.structure(entry, at) ?? {};
   const id = c.string(t.Id, `${at}.id`, { required: true, min: 1, max: 64, pattern: NAME_PATTERN }) ?? '';
   const arn = c.string(t.Arn, `${at}.arn`, { required: true, min: 1, max: 1600 }) ?? '';
-  c.string(t.RoleArn, `${at}.roleArn`, { min: 1, max: 1600 });
+  const roleArn = c.string(t.RoleArn, `${at}.roleArn`, { min: 1, max: 1600 });
   const input = c.string(t.Input, `${at}.input`, {});
   const inputPath = c.string(t.InputPath, `${at}.inputPath`, {});
   const transformer = c.structure(t.InputTransformer, `${at}.inputTransformer`);
@@ -278,6 +288,7 @@ function readTarget(c: Constraints, entry: unknown, at: string): TargetDefinitio
   return {
     id,
     arn,
+    roleArn,
     input,
     inputPath,
     inputTransformer: transformer as TargetDefinition['inputTransformer'],
@@ -320,6 +331,7 @@ function describeTarget(t: TargetDefinition) {
   return {
     Id: t.id,
     Arn: t.arn,
+    RoleArn: t.roleArn,
     Input: t.input,
     InputPath: t.inputPath,
     InputTransformer: t.inputTransformer,

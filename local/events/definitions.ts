@@ -8,6 +8,8 @@ export interface BusDefinition {
 export interface TargetDefinition {
   readonly id: string;
   readonly arn: string;
+  /** Described, not used: the local runtime does not check permissions. */
+  readonly roleArn?: string;
   readonly input?: string;
   readonly inputPath?: string;
   readonly inputTransformer?: { readonly InputPathsMap?: Record<string, string>; readonly InputTemplate: string };

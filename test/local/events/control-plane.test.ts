@@ -162,6 +162,16 @@ describe('EventBridge control plane', () => {
     expect((await api.ListRules({ EventBusName: 'orders' })).Rules).toEqual([]);
   });
 
+  it('accepts a target of a service that is not run locally, as AWS does, and says so in the log', async () => {
+    const { api, logs } = service();
+    await api.PutRule({ Name: 'r1', EventPattern: '{"source":["app"]}' });
+    const stream = `arn:aws:kinesis:us-east-1:${ACCOUNT}:stream/s`;
+    const role = `arn:aws:iam::${ACCOUNT}:role/events`;
+    await api.PutTargets({ Rule: 'r1', Targets: [{ Id: 'k', Arn: stream, RoleArn: role }] });
+    expect((await api.ListTargetsByRule({ Rule: 'r1' })).Targets).toEqual([{ Id: 'k', Arn: stream, RoleArn: role }]);
+    expect(logs.filter((line) => line.includes('kinesis targets are not run locally'))).toHaveLength(1);
+  });
+
   it('fails if a target is added beyond the fifth of a rule', async () => {
     const { api } = service();
     await api.PutRule({ Name: 'r1', EventPattern: '{"source":["app"]}' });
