@@ -143,18 +143,23 @@ export class ControlPlane {
     entries.forEach((entry, index) => {
       validateTargetInput(entry as Parameters<typeof validateTargetInput>[0], index + 1);
     });
-    for (const target of targets) checkTarget(target);
-    const ids = targets.map((t) => t.id);
-    const repeated = ids.find((id, index) => ids.indexOf(id) !== index);
-    if (repeated !== undefined) throw validationError(`Target Id ${repeated} appears more than once in the request.`);
-
     const rule = this.#registry.rule(ruleName, busName);
+
+    // A target AWS refuses on its own is reported in FailedEntries; the others are still added.
+    const failed: { TargetId: string; ErrorCode: string; ErrorMessage: string }[] = [];
+    const accepted: TargetDefinition[] = [];
+    targets.forEach((target, index) => {
+      const problem = targetProblem(target, index + 1);
+      if (problem === undefined) accepted.push(target);
+      else failed.push({ TargetId: target.id, ErrorCode: 'ValidationException', ErrorMessage: problem });
+    });
     const merged = new Map(rule.definition.targets.map((t) => [t.id, t]));
-    for (const target of targets) merged.set(target.id, target);
+    // A later entry with the same Id replaces an earlier one, as it replaces a target the rule has.
+    for (const target of accepted) merged.set(target.id, target);
     if (merged.size > MAX_TARGETS_PER_RULE)
       throw new AwsError('LimitExceededException', 'The requested resource exceeds the maximum number allowed.');
-    this.#registry.saveRule({ ...rule.definition, targets: [...merged.values()] });
-    for (const target of targets) {
+    if (accepted.length > 0) this.#registry.saveRule({ ...rule.definition, targets: [...merged.values()] });
+    for (const target of accepted) {
       const service = target.arn.split(':')[2] ?? '';
       if (!LOCAL_TARGET_SERVICES.has(service)) {
         this.options.log?.(
@@ -162,8 +167,7 @@ export class ControlPlane {
         );
       }
     }
-    // Every target is taken or the call fails: nothing here fails for one target only.
-    return { FailedEntryCount: 0, FailedEntries: [] };
+    return { FailedEntryCount: failed.length, FailedEntries: failed };
   }
 
   async RemoveTargets(input: Input) {
@@ -183,7 +187,7 @@ export class ControlPlane {
       .map((id) => ({
         TargetId: id,
         ErrorCode: 'ResourceNotFoundException',
-        ErrorMessage: `Rule ${rule.definition.name} does not have a target with the Id ${id}.`,
+        ErrorMessage: `Rule '${rule.definition.name}' does not have a target with the Id '${id}'.`,
       }));
     this.#registry.saveRule({ ...rule.definition, targets: rule.definition.targets.filter((t) => !remove.has(t.id)) });
     return { FailedEntryCount: failed.length, FailedEntries: failed };
@@ -269,7 +273,8 @@ function checkBoolean(value: unknown, where: string): void {
 /** Reads one PutTargets entry, recording its constraint violations. */
 function readTarget(c: Constraints, entry: unknown, at: string): TargetDefinition {
   const t = c.structure(entry, at) ?? {};
-  const id = c.string(t.Id, `${at}.id`, { required: true, min: 1, max: 64, pattern: NAME_PATTERN }) ?? '';
+  // The Id's pattern and length are checked per target (targetProblem).
+  const id = c.string(t.Id, `${at}.id`, { required: true, min: 1 }) ?? '';
   const arn = c.string(t.Arn, `${at}.arn`, { required: true, min: 1, max: 1600 }) ?? '';
   const roleArn = c.string(t.RoleArn, `${at}.roleArn`, { min: 1, max: 1600 });
   const input = c.string(t.Input, `${at}.input`, {});
@@ -298,15 +303,26 @@ function readTarget(c: Constraints, entry: unknown, at: string): TargetDefinitio
   };
 }
 
-/** The checks PutTargets makes of a target beyond its members' constraints. */
-function checkTarget(target: TargetDefinition): void {
+/**
+ * Why PutTargets refuses this one target (an entry of FailedEntries), if it does: the
+ * Id's constraints and the checks of its ARN are made per target, as AWS answers them.
+ * @param position the target's 1-based position in the request
+ */
+function targetProblem(target: TargetDefinition, position: number): string | undefined {
+  const at = `targets.${position}.member.id`;
+  if (!NAME_PATTERN.regex.test(target.id))
+    return `Value '${target.id}' at '${at}' failed to satisfy constraint: Member must satisfy regular expression pattern: ${NAME_PATTERN.text}`;
+  if (target.id.length > 64)
+    return `Value '${target.id}' at '${at}' failed to satisfy constraint: Member must have length less than or equal to 64`;
   const parts = target.arn.split(':');
   if (parts[0] !== 'arn' || parts.length < 6 || !parts[2])
-    throw validationError(`Parameter Arn of target ${target.id} is not a valid ARN: '${target.arn}'.`);
+    return `Parameter ${target.arn} is not valid. Reason: Provided Arn is not in correct format.`;
   if (parts[2] === 'sqs' && target.arn.endsWith('.fifo') && target.messageGroupId === undefined)
-    throw validationError(`Parameter(s) SqsParameters must be specified for target: ${target.id}.`);
+    return `Parameter(s) SqsParameters must be specified for target: ${target.id}.`;
+  // Dead-lettered events are sent to SQS only; any other ARN could never take them.
   if (target.deadLetterArn !== undefined && !target.deadLetterArn.startsWith('arn:aws:sqs:'))
-    throw validationError(`Parameter DeadLetterConfig.Arn of target ${target.id} must be an SQS queue ARN: '${target.deadLetterArn}'.`);
+    return `Parameter DeadLetterConfig.Arn of target ${target.id} is not valid: '${target.deadLetterArn}' is not an SQS queue ARN.`;
+  return undefined;
 }
 
 export function describeRule(rule: RuleDefinition) {

@@ -151,7 +151,13 @@ describe('EventBridge control plane', () => {
     const removed = await api.RemoveTargets({ Rule: 'r1', EventBusName: 'orders', Ids: ['q', 'missing'] });
     expect(removed).toEqual({
       FailedEntryCount: 1,
-      FailedEntries: [{ TargetId: 'missing', ErrorCode: 'ResourceNotFoundException', ErrorMessage: expect.stringContaining('missing') }],
+      FailedEntries: [
+        {
+          TargetId: 'missing',
+          ErrorCode: 'ResourceNotFoundException',
+          ErrorMessage: "Rule 'r1' does not have a target with the Id 'missing'.",
+        },
+      ],
     });
     await api.DeleteRule({ Name: 'r1', EventBusName: 'orders' });
     await expect(api.DescribeRule({ Name: 'r1', EventBusName: 'orders' })).rejects.toMatchObject({ code: 'ResourceNotFoundException' });
@@ -228,43 +234,60 @@ describe('EventBridge control plane', () => {
   });
 
   it.each([
-    ['no targets', { Targets: [] }, /at 'targets' failed.*greater than or equal to 1/],
-    ['a target id over 64 characters', { Targets: [{ Id: 'i'.repeat(65), Arn: QUEUE }] }, /targets.1.member.id.*less than or equal to 64/],
     ['a target without an Arn', { Targets: [{ Id: 'a' }] }, /Value null at 'targets.1.member.arn'/],
     [
       'Input and InputPath together',
       { Targets: [{ Id: 'a', Arn: QUEUE, Input: '{}', InputPath: '$' }] },
       /Only one of Input, InputPath, or InputTransformer/,
     ],
-    ['an Arn that is not an ARN', { Targets: [{ Id: 'a', Arn: 'my-queue' }] }, /Arn of target a is not a valid ARN/],
-    [
-      'a FIFO queue without a message group',
-      { Targets: [{ Id: 'a', Arn: `${QUEUE}.fifo` }] },
-      /SqsParameters must be specified for target: a/,
-    ],
     [
       'a retry policy over 185 attempts',
       { Targets: [{ Id: 'a', Arn: QUEUE, RetryPolicy: { MaximumRetryAttempts: 186 } }] },
       /maximumRetryAttempts.*less than or equal to 185/,
     ],
-    [
-      'the same id twice',
-      {
-        Targets: [
-          { Id: 'a', Arn: QUEUE },
-          { Id: 'a', Arn: QUEUE },
-        ],
-      },
-      /Target Id a appears more than once/,
-    ],
-  ])('fails PutTargets with %s', async (_what, input, message) => {
+  ])('fails PutTargets as a whole with %s', async (_what, input, message) => {
     const { api } = service();
     await api.PutRule({ Name: 'r1', EventPattern: '{"source":["a"]}' });
-    await expect(api.PutTargets({ Rule: 'r1', ...input })).rejects.toMatchObject({
+    // The valid target ahead of the bad one is not added either.
+    await expect(api.PutTargets({ Rule: 'r1', ...input, Targets: [{ Id: 'good', Arn: QUEUE }, ...input.Targets] })).rejects.toMatchObject({
       code: 'ValidationException',
-      message: expect.stringMatching(message),
+      message: expect.stringMatching(message.source.replace('targets.1', 'targets.2')),
     });
     expect((await api.ListTargetsByRule({ Rule: 'r1' })).Targets).toEqual([]);
+  });
+
+  it('fails PutTargets without targets', async () => {
+    const { api } = service();
+    await api.PutRule({ Name: 'r1', EventPattern: '{"source":["a"]}' });
+    await expect(api.PutTargets({ Rule: 'r1', Targets: [] })).rejects.toMatchObject({
+      code: 'ValidationException',
+      message: expect.stringMatching(/at 'targets' failed.*greater than or equal to 1/),
+    });
+  });
+
+  it('answers targets refused one by one in FailedEntries, and adds the others', async () => {
+    const { api } = service();
+    await api.PutRule({ Name: 'r1', EventPattern: '{"source":["a"]}' });
+    const result = await api.PutTargets({
+      Rule: 'r1',
+      Targets: [
+        { Id: 'i'.repeat(65), Arn: QUEUE },
+        { Id: 'bad id', Arn: QUEUE },
+        { Id: 'good', Arn: QUEUE },
+        { Id: 'notarn', Arn: 'my-queue' },
+        { Id: 'fifo', Arn: `${QUEUE}.fifo` },
+        { Id: 'dlq', Arn: QUEUE, DeadLetterConfig: { Arn: `arn:aws:sns:us-east-1:${ACCOUNT}:topic` } },
+      ],
+    });
+    expect(result.FailedEntryCount).toBe(5);
+    expect(result.FailedEntries.map((e) => [e.ErrorCode, e.ErrorMessage])).toEqual([
+      ['ValidationException', expect.stringMatching(/at 'targets.1.member.id' failed.*less than or equal to 64/)],
+      ['ValidationException', expect.stringMatching(/at 'targets.2.member.id' failed.*regular expression pattern/)],
+      ['ValidationException', 'Parameter my-queue is not valid. Reason: Provided Arn is not in correct format.'],
+      ['ValidationException', 'Parameter(s) SqsParameters must be specified for target: fifo.'],
+      ['ValidationException', expect.stringMatching(/DeadLetterConfig.Arn of target dlq/)],
+    ]);
+    expect((await api.ListTargetsByRule({ Rule: 'r1' })).Targets.map((t) => t.Id)).toEqual(['good']);
   });
 
   it('fails PutTargets for a rule that does not exist', async () => {
