@@ -170,7 +170,9 @@ export function serviceDefinitions(app: LoadedApp): ServiceDefinitions {
     const p = r.properties as Props;
     if (p.ScheduleExpression !== undefined) {
       warnings.push(
-        `${r.stackName}/${r.logicalId} (AWS::Events::Rule): ScheduleExpression is not run locally yet; the rule only matches events`,
+        p.EventPattern === undefined
+          ? `${r.stackName}/${r.logicalId} (AWS::Events::Rule): ScheduleExpression is not run locally yet; the rule never fires`
+          : `${r.stackName}/${r.logicalId} (AWS::Events::Rule): ScheduleExpression is not run locally yet; the rule only matches events`,
       );
     }
     return {
