@@ -189,7 +189,9 @@ export function serviceDefinitions(app: LoadedApp): ServiceDefinitions {
     const p = r.properties as Props;
     if (p.ScheduleExpression !== undefined) {
       warnings.push(
-        `${r.stackName}/${r.logicalId} (AWS::Events::Rule): ScheduleExpression is not run locally yet; the rule only matches events`,
+        p.EventPattern === undefined
+          ? `${r.stackName}/${r.logicalId} (AWS::Events::Rule): ScheduleExpression is not run locally yet; the rule never fires`
+          : `${r.stackName}/${r.logicalId} (AWS::Events::Rule): ScheduleExpression is not run locally yet; the rule only matches events`,
       );
     }
     return {
@@ -197,6 +199,7 @@ export function serviceDefinitions(app: LoadedApp): ServiceDefinitions {
       arn: r.attributes.Arn ?? '',
       busName: busName(p.EventBusName),
       eventPattern: p.EventPattern,
+      scheduleExpression: p.ScheduleExpression === undefined ? undefined : String(p.ScheduleExpression),
       state: p.State === 'DISABLED' ? 'DISABLED' : 'ENABLED',
       description: p.Description === undefined ? undefined : String(p.Description),
       targets: ((p.Targets as Props[] | undefined) ?? []).map(

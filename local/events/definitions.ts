@@ -2,11 +2,14 @@
 export interface BusDefinition {
   readonly name: string;
   readonly arn: string;
+  readonly description?: string;
 }
 
 export interface TargetDefinition {
   readonly id: string;
   readonly arn: string;
+  /** Described, not used: the local runtime does not check permissions. */
+  readonly roleArn?: string;
   readonly input?: string;
   readonly inputPath?: string;
   readonly inputTransformer?: { readonly InputPathsMap?: Record<string, string>; readonly InputTemplate: string };
@@ -23,8 +26,11 @@ export interface RuleDefinition {
   readonly arn: string;
   readonly busName: string;
   readonly eventPattern?: unknown;
-  readonly state: 'ENABLED' | 'DISABLED';
+  /** Stored and described; schedules are not run locally yet. */
+  readonly scheduleExpression?: string;
+  readonly state: 'ENABLED' | 'DISABLED' | 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS';
   readonly description?: string;
+  readonly roleArn?: string;
   readonly targets: readonly TargetDefinition[];
 }
 

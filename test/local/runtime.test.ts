@@ -154,8 +154,8 @@ describe('LocalRuntime', () => {
   });
 
   it('answers an operation it does not support with the AWS error shape', async () => {
-    const { CreateEventBusCommand } = await import('@aws-sdk/client-eventbridge');
-    await expect(events.send(new CreateEventBusCommand({ Name: 'x' }))).rejects.toMatchObject({ name: 'UnknownOperationException' });
+    const { ListConnectionsCommand } = await import('@aws-sdk/client-eventbridge');
+    await expect(events.send(new ListConnectionsCommand({}))).rejects.toMatchObject({ name: 'UnknownOperationException' });
   });
 
   it.skipIf(awsCliMissing)('works with the AWS CLI unchanged: put-events, then list-functions', async () => {

@@ -144,6 +144,15 @@ describe('EventsService', () => {
     ]);
   });
 
+  it('delivers no event to a rule with only a schedule', async () => {
+    const { events, delivery } = service([
+      { ...rule([{ id: 'a', arn: 'arn:aws:sqs:us-east-1:000000000000:a' }]), eventPattern: undefined, scheduleExpression: 'rate(1 hour)' },
+    ]);
+    await put(events);
+    await events.idle();
+    expect(delivery.delivered).toEqual([]);
+  });
+
   it('fails if a rule in the template has an invalid pattern', () => {
     expect(() => service([rule([], { source: 'not-an-array' })])).toThrow(
       expect.objectContaining({ code: 'InvalidEventPatternException' }),

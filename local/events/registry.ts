@@ -1,0 +1,167 @@
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import { AwsError } from '../aws-error.js';
+import type { BusDefinition, RuleDefinition, TargetDefinition } from './definitions.js';
+import { type CompiledPattern, compilePattern } from './pattern.js';
+
+export interface CompiledRule {
+  readonly definition: RuleDefinition;
+  readonly pattern?: CompiledPattern;
+  readonly targets: ReadonlyMap<string, TargetDefinition>;
+}
+
+export interface EventRegistryOptions {
+  readonly db: DatabaseSync;
+  readonly accountId: string;
+  readonly region: string;
+  readonly buses: readonly BusDefinition[];
+  readonly rules: readonly RuleDefinition[];
+  readonly log?: (line: string) => void;
+}
+
+/** Whether a rule in this state routes events (the CloudTrail variant is also enabled). */
+export const isEnabled = (rule: RuleDefinition) => rule.state !== 'DISABLED';
+
+/**
+ * The buses and rules events are routed by. Template buses and rules are re-applied at
+ * every start, as CloudFormation would redeploy them; buses and rules created through the
+ * API are kept in SQLite and come back after a restart. A template rule changed through
+ * the API keeps the change only until the next start (like CloudFormation drift).
+ */
+export class EventRegistry {
+  readonly #buses = new Map<string, BusDefinition>();
+  readonly #rulesByBus = new Map<string, CompiledRule[]>();
+  readonly #rulesByArn = new Map<string, CompiledRule>();
+  readonly #templateBuses = new Set<string>();
+  readonly #templateRules = new Set<string>();
+  readonly #statements: Record<'saveBus' | 'deleteBus' | 'saveRule' | 'deleteRule', StatementSync>;
+
+  constructor(private readonly options: EventRegistryOptions) {
+    const { db } = options;
+    db.exec(`
+      CREATE TABLE IF NOT EXISTS api_buses (name TEXT PRIMARY KEY, json TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS api_rules (arn TEXT PRIMARY KEY, json TEXT NOT NULL);
+    `);
+    this.#statements = {
+      saveBus: db.prepare('INSERT OR REPLACE INTO api_buses (name, json) VALUES (?, ?)'),
+      deleteBus: db.prepare('DELETE FROM api_buses WHERE name = ?'),
+      saveRule: db.prepare('INSERT OR REPLACE INTO api_rules (arn, json) VALUES (?, ?)'),
+      deleteRule: db.prepare('DELETE FROM api_rules WHERE arn = ?'),
+    };
+
+    for (const bus of options.buses) {
+      this.#buses.set(bus.name, bus);
+      this.#templateBuses.add(bus.name);
+    }
+    if (!this.#buses.has('default')) this.#buses.set('default', { name: 'default', arn: this.busArn('default') });
+    for (const row of db.prepare('SELECT json FROM api_buses ORDER BY name').all() as { json: string }[]) {
+      const bus = JSON.parse(row.json) as BusDefinition;
+      // A bus the template now declares is the template's.
+      if (this.#buses.has(bus.name)) this.#statements.deleteBus.run(bus.name);
+      else this.#buses.set(bus.name, bus);
+    }
+
+    for (const rule of options.rules) {
+      this.#put(rule);
+      this.#templateRules.add(rule.arn);
+    }
+    for (const row of db.prepare('SELECT json FROM api_rules ORDER BY arn').all() as { json: string }[]) {
+      const rule = JSON.parse(row.json) as RuleDefinition;
+      if (this.#templateRules.has(rule.arn)) {
+        this.#statements.deleteRule.run(rule.arn);
+      } else if (!this.#buses.has(rule.busName)) {
+        options.log?.(`rule ${rule.name} was created on event bus ${rule.busName}, which no longer exists; it is not loaded`);
+      } else {
+        this.#put(rule);
+      }
+    }
+  }
+
+  busArn(name: string): string {
+    return `arn:aws:events:${this.options.region}:${this.options.accountId}:event-bus/${name}`;
+  }
+
+  ruleArn(busName: string, ruleName: string): string {
+    const path = busName === 'default' ? ruleName : `${busName}/${ruleName}`;
+    return `arn:aws:events:${this.options.region}:${this.options.accountId}:rule/${path}`;
+  }
+
+  /** @throws AwsError ResourceNotFoundException */
+  bus(nameOrArn: string): BusDefinition {
+    const name = nameOrArn.startsWith('arn:') ? (nameOrArn.split('event-bus/')[1] ?? '') : nameOrArn;
+    const bus = this.#buses.get(name);
+    if (!bus) throw new AwsError('ResourceNotFoundException', `Event bus ${name} does not exist.`);
+    return bus;
+  }
+
+  hasBus(name: string): boolean {
+    return this.#buses.has(name);
+  }
+
+  buses(): BusDefinition[] {
+    return [...this.#buses.values()];
+  }
+
+  rulesOn(busName: string): readonly CompiledRule[] {
+    return this.#rulesByBus.get(busName) ?? [];
+  }
+
+  ruleByArn(arn: string): CompiledRule | undefined {
+    return this.#rulesByArn.get(arn);
+  }
+
+  findRule(name: string, busName: string): CompiledRule | undefined {
+    return this.rulesOn(busName).find((r) => r.definition.name === name);
+  }
+
+  /** @throws AwsError ResourceNotFoundException naming the rule and bus */
+  rule(name: string | undefined, busNameOrArn: string | undefined): CompiledRule {
+    const bus = this.bus(busNameOrArn ?? 'default');
+    const rule = this.findRule(name ?? '', bus.name);
+    if (!rule) throw new AwsError('ResourceNotFoundException', `Rule ${name} does not exist on EventBus ${bus.name}.`);
+    return rule;
+  }
+
+  /** Adds or replaces a rule (by ARN), and stores it unless the template owns it. */
+  saveRule(rule: RuleDefinition): CompiledRule {
+    const compiled = this.#put(rule);
+    if (!this.#templateRules.has(rule.arn)) this.#statements.saveRule.run(rule.arn, JSON.stringify(rule));
+    return compiled;
+  }
+
+  deleteRule(arn: string): void {
+    const rule = this.#rulesByArn.get(arn);
+    if (!rule) return;
+    this.#rulesByArn.delete(arn);
+    const list = this.rulesOn(rule.definition.busName).filter((r) => r.definition.arn !== arn);
+    this.#rulesByBus.set(rule.definition.busName, list);
+    this.#statements.deleteRule.run(arn);
+  }
+
+  saveBus(bus: BusDefinition): void {
+    this.#buses.set(bus.name, bus);
+    this.#statements.saveBus.run(bus.name, JSON.stringify(bus));
+  }
+
+  /** Deletes a bus and the rules on it. */
+  deleteBus(name: string): void {
+    for (const rule of this.rulesOn(name)) this.deleteRule(rule.definition.arn);
+    this.#rulesByBus.delete(name);
+    this.#buses.delete(name);
+    this.#statements.deleteBus.run(name);
+  }
+
+  #put(rule: RuleDefinition): CompiledRule {
+    const compiled: CompiledRule = {
+      definition: rule,
+      pattern: rule.eventPattern === undefined ? undefined : compilePattern(rule.eventPattern),
+      targets: new Map(rule.targets.map((target) => [target.id, target])),
+    };
+    const list = [...this.rulesOn(rule.busName)];
+    const at = list.findIndex((r) => r.definition.arn === rule.arn);
+    if (at >= 0) list[at] = compiled;
+    else list.push(compiled);
+    this.#rulesByBus.set(rule.busName, list);
+    this.#rulesByArn.set(rule.arn, compiled);
+    return compiled;
+  }
+}
