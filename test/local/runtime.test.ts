@@ -59,8 +59,12 @@ describe('LocalRuntime', () => {
     expect(result.FailedEntryCount).toBe(0);
     expect(await eventually(() => runsOf('E2E-1'), 15_000, 'the side effect')).toBe(1);
     const table = runtime.definitions.tables.find((t) => t.name.includes('Idempotency'));
-    const { Items = [] } = await dynamodb.send(new ScanCommand({ TableName: table?.name }));
-    expect(Items.some((item) => item.status?.S === 'COMPLETED')).toBe(true);
+    // The claim completes after the side effect, so it may trail the side effect's write by a moment.
+    const completed = async () => {
+      const { Items = [] } = await dynamodb.send(new ScanCommand({ TableName: table?.name }));
+      return Items.some((item) => item.status?.S === 'COMPLETED') || undefined;
+    };
+    expect(await eventually(completed, 15_000, 'the idempotency claim to complete')).toBe(true);
     expect(logs.some((line) => line.startsWith('[Fixture-RecorderHandler') && line.includes('START RequestId'))).toBe(true);
   });
 
