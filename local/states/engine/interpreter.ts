@@ -75,18 +75,31 @@ export interface ExecutionOptions {
 
 const systemClock: Clock = { now: () => Date.now() };
 
+/**
+ * The longest delay setTimeout takes (about 24.8 days); a longer one fires at once. Wait
+ * states and timeouts may last up to a year, so longer sleeps are chained.
+ */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export const realSleep: Sleep = (ms, signal) =>
   new Promise((resolve, reject) => {
     if (signal.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const arm = (remaining: number) => {
+      timer =
+        remaining > MAX_TIMER_MS
+          ? setTimeout(() => arm(remaining - MAX_TIMER_MS), MAX_TIMER_MS)
+          : setTimeout(() => {
+              signal.removeEventListener('abort', onAbort);
+              resolve();
+            }, remaining);
+    };
     const onAbort = () => {
       clearTimeout(timer);
       reject(signal.reason);
     };
     signal.addEventListener('abort', onAbort, { once: true });
+    arm(ms);
   });
 
 /** Why the execution's signal fired. */
