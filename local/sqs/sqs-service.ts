@@ -1,13 +1,12 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
 import type { Clock } from '../clock.js';
-import { LongPollWaiters } from './long-poll.js';
 import { md5OfMessageAttributes, type StoredAttributeValue } from './md5.js';
-import { invalidParameter, invalidParameterValue, missingParameter, queueDoesNotExist, SqsError } from './sqs-errors.js';
-import { type MessageRow, type MoveTaskRow, openSqsStore, type QueueRow, type SqsStore } from './sqs-store.js';
+import { type Queue, SqsContext, sequenceNumber, settingsOf } from './sqs-context.js';
+import { batchFailure, invalidParameter, invalidParameterValue, missingParameter, queueDoesNotExist, SqsError } from './sqs-errors.js';
+import type { MessageRow, MoveTaskRow } from './sqs-store.js';
 import type {
   BatchOutput,
-  BatchResultErrorEntry,
   CancelMessageMoveTaskInput,
   CancelMessageMoveTaskOutput,
   ChangeMessageVisibilityBatchInput,
@@ -59,7 +58,6 @@ import {
   normalizeQueueAttributes,
   parseRedriveAllowPolicy,
   parseRedrivePolicy,
-  type RedrivePolicy,
   type ValidatedAttributes,
   validateBatchEntries,
   validateBody,
@@ -85,31 +83,6 @@ export interface SqsServiceOptions {
 export interface ReceiveOptions {
   /** Ends a long poll early (client gone, poller stopping); the call then returns no messages. */
   signal?: AbortSignal;
-}
-
-interface QueueSettings {
-  visibilityTimeout: number;
-  delaySeconds: number;
-  retentionMs: number;
-  maxMessageSize: number;
-  waitTimeSeconds: number;
-  contentBasedDeduplication: boolean;
-  deduplicationByGroup: boolean;
-  redrive: RedrivePolicy | undefined;
-}
-
-interface Queue {
-  readonly id: number;
-  readonly name: string;
-  readonly url: string;
-  readonly arn: string;
-  readonly fifo: boolean;
-  readonly createdAt: number;
-  modifiedAt: number;
-  /** Every settable attribute as GetQueueAttributes reports it (defaults filled in). */
-  attributes: QueueAttributeMap;
-  tags: Record<string, string>;
-  settings: QueueSettings;
 }
 
 interface PreparedMessage {
@@ -167,41 +140,26 @@ const DEDUP_SWEEP_EVERY = 500;
  * polling) and returns `{ Messages: [] }` when the wait ends or the signal aborts.
  */
 export class SqsService {
-  private readonly db: DatabaseSync;
-  private readonly clock: Clock;
-  private readonly baseUrl: string;
-  private readonly accountId: string;
-  private readonly region: string;
+  private readonly context: SqsContext;
   private readonly senderId: string;
   private readonly deletedQueueNameCooldownMs: number;
-  private readonly store: SqsStore;
-  private readonly waiters = new LongPollWaiters();
-  private readonly queuesByName = new Map<string, Queue>();
-  private readonly queuesById = new Map<number, Queue>();
   private readonly deletedQueueNames = new Map<string, number>();
   private readonly lastPurge = new Map<number, number>();
   private readonly moveTaskTimers = new Map<string, NodeJS.Timeout>();
   private fifoSendsSinceSweep = 0;
   private claiming = false;
-  private closed = false;
 
   constructor(options: SqsServiceOptions) {
-    this.db = options.db;
-    this.clock = options.clock;
-    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
-    this.accountId = options.accountId;
-    this.region = options.region;
+    this.context = new SqsContext(options);
     this.senderId = options.senderId ?? options.accountId;
     this.deletedQueueNameCooldownMs = options.deletedQueueNameCooldownMs ?? 60_000;
-    this.store = openSqsStore(this.db);
-    for (const row of this.store.allQueues.all()) this.cache(this.queueFromRow(row));
-    for (const task of this.store.runningMoveTasks.all()) this.scheduleMoveTask(task.id, 0);
+    for (const task of this.context.store.runningMoveTasks.all()) this.scheduleMoveTask(task.id, 0);
   }
 
   /** Stops long polls (they return empty) and move tasks. The database stays open: its owner closes it. */
   close(): void {
-    this.closed = true;
-    this.waiters.close();
+    this.context.closed = true;
+    this.context.waiters.close();
     for (const timer of this.moveTaskTimers.values()) clearTimeout(timer);
     this.moveTaskTimers.clear();
   }
@@ -209,16 +167,16 @@ export class SqsService {
   // ---- addressing helpers for the other local services ----
 
   queueUrl(name: string): string {
-    return `${this.baseUrl}/${this.accountId}/${name}`;
+    return this.context.queueUrl(name);
   }
 
   queueArn(name: string): string {
-    return `arn:aws:sqs:${this.region}:${this.accountId}:${name}`;
+    return this.context.queueArn(name);
   }
 
   /** The URL of the queue an ARN names (EventBridge targets and event source mappings speak ARNs). */
   queueUrlFromArn(arn: string): string {
-    const queue = this.queueByArn(arn);
+    const queue = this.context.queueByArn(arn);
     if (!queue) throw queueDoesNotExist();
     return queue.url;
   }
@@ -234,7 +192,7 @@ export class SqsService {
     const arn = this.queueArn(name);
     if (requested.RedrivePolicy) requested.RedrivePolicy = this.checkRedrivePolicy(requested.RedrivePolicy, arn, fifo);
 
-    const existing = this.queuesByName.get(name);
+    const existing = this.context.queuesByName.get(name);
     if (existing) {
       for (const [attribute, value] of Object.entries(requested)) {
         const current = existing.attributes[attribute] ?? (attribute === 'FifoQueue' ? 'false' : '');
@@ -249,7 +207,7 @@ export class SqsService {
     }
 
     const deletedAt = this.deletedQueueNames.get(name);
-    if (deletedAt !== undefined && this.clock.now() - deletedAt < this.deletedQueueNameCooldownMs) {
+    if (deletedAt !== undefined && this.context.clock.now() - deletedAt < this.deletedQueueNameCooldownMs) {
       throw new SqsError(
         'QueueDeletedRecently',
         'You must wait 60 seconds after deleting a queue before you can create another with the same name.',
@@ -257,9 +215,16 @@ export class SqsService {
     }
     const tags = checkTags(input.tags);
     const attributes = applySseRules({ ...defaultAttributes(fifo), ...dropEmpty(requested) }, requested);
-    const now = this.clock.now();
-    const { lastInsertRowid } = this.store.insertQueue.run(name, fifo ? 1 : 0, JSON.stringify(attributes), JSON.stringify(tags), now, now);
-    const queue = this.queueFromRow({
+    const now = this.context.clock.now();
+    const { lastInsertRowid } = this.context.store.insertQueue.run(
+      name,
+      fifo ? 1 : 0,
+      JSON.stringify(attributes),
+      JSON.stringify(tags),
+      now,
+      now,
+    );
+    const queue = this.context.queueFromRow({
       id: lastInsertRowid,
       name,
       fifo: fifo ? 1 : 0,
@@ -268,21 +233,21 @@ export class SqsService {
       created_at: now,
       modified_at: now,
     });
-    this.cache(queue);
+    this.context.cache(queue);
     return { QueueUrl: queue.url };
   }
 
   async GetQueueUrl(input: GetQueueUrlInput): Promise<GetQueueUrlOutput> {
     if (!input.QueueName) throw missingParameter('QueueName');
-    if (input.QueueOwnerAWSAccountId && input.QueueOwnerAWSAccountId !== this.accountId) throw queueDoesNotExist();
-    const queue = this.queuesByName.get(input.QueueName);
+    if (input.QueueOwnerAWSAccountId && input.QueueOwnerAWSAccountId !== this.context.accountId) throw queueDoesNotExist();
+    const queue = this.context.queuesByName.get(input.QueueName);
     if (!queue) throw queueDoesNotExist();
     return { QueueUrl: queue.url };
   }
 
   async ListQueues(input: ListQueuesInput = {}): Promise<ListQueuesOutput> {
     const prefix = input.QueueNamePrefix ?? '';
-    const names = [...this.queuesByName.keys()].filter((name) => name.startsWith(prefix)).sort();
+    const names = [...this.context.queuesByName.keys()].filter((name) => name.startsWith(prefix)).sort();
     const { page, nextToken } = paginate(names, input.NextToken, input.MaxResults);
     const output: ListQueuesOutput = { QueueUrls: page.map((name) => this.queueUrl(name)) };
     if (nextToken) output.NextToken = nextToken;
@@ -290,7 +255,7 @@ export class SqsService {
   }
 
   async GetQueueAttributes(input: GetQueueAttributesInput): Promise<GetQueueAttributesOutput> {
-    const queue = this.queueFromUrl(input.QueueUrl);
+    const queue = this.context.queueFromUrl(input.QueueUrl);
     const requested = input.AttributeNames ?? [];
     // FIFO-only names are not an error on a standard queue (tools probe FifoQueue on any queue); they are just absent.
     const known = knownAttributeNames(true);
@@ -306,9 +271,9 @@ export class SqsService {
     if (wanted('LastModifiedTimestamp')) attributes.LastModifiedTimestamp = String(Math.floor(queue.modifiedAt / 1000));
     const countNames = COMPUTED_ATTRIBUTES.filter((name) => name.startsWith('ApproximateNumberOf'));
     if (countNames.some(wanted)) {
-      const now = this.clock.now();
-      this.store.deleteExpired.run(queue.id, now - queue.settings.retentionMs);
-      const counts = this.store.counts.get(now, queue.id);
+      const now = this.context.clock.now();
+      this.context.store.deleteExpired.run(queue.id, now - queue.settings.retentionMs);
+      const counts = this.context.store.counts.get(now, queue.id);
       if (wanted('ApproximateNumberOfMessages')) attributes.ApproximateNumberOfMessages = String(counts?.visible ?? 0);
       if (wanted('ApproximateNumberOfMessagesNotVisible')) {
         attributes.ApproximateNumberOfMessagesNotVisible = String(counts?.inflight ?? 0);
@@ -321,7 +286,7 @@ export class SqsService {
   }
 
   async SetQueueAttributes(input: SetQueueAttributesInput): Promise<EmptyOutput> {
-    const queue = this.queueFromUrl(input.QueueUrl);
+    const queue = this.context.queueFromUrl(input.QueueUrl);
     const changes = normalizeQueueAttributes(input.Attributes, queue.fifo, 'set');
     if (changes.RedrivePolicy) changes.RedrivePolicy = this.checkRedrivePolicy(changes.RedrivePolicy, queue.arn, queue.fifo);
     const attributes = { ...queue.attributes };
@@ -330,66 +295,66 @@ export class SqsService {
       else attributes[name] = value;
     }
     applySseRules(attributes, changes);
-    const now = this.clock.now();
-    this.store.updateQueue.run(JSON.stringify(attributes), now, queue.id);
+    const now = this.context.clock.now();
+    this.context.store.updateQueue.run(JSON.stringify(attributes), now, queue.id);
     queue.attributes = attributes;
     queue.modifiedAt = now;
     queue.settings = settingsOf(attributes);
-    this.notify(queue);
+    this.context.notify(queue);
     return {};
   }
 
   async DeleteQueue(input: QueueUrlInput): Promise<EmptyOutput> {
-    const queue = this.queueFromUrl(input.QueueUrl);
-    this.transaction(() => {
-      this.store.deleteQueueMessages.run(queue.id);
-      this.store.deleteQueueDedup.run(queue.id);
-      this.store.deleteQueue.run(queue.id);
+    const queue = this.context.queueFromUrl(input.QueueUrl);
+    this.context.transaction(() => {
+      this.context.store.deleteQueueMessages.run(queue.id);
+      this.context.store.deleteQueueDedup.run(queue.id);
+      this.context.store.deleteQueue.run(queue.id);
     });
-    this.queuesByName.delete(queue.name);
-    this.queuesById.delete(queue.id);
+    this.context.queuesByName.delete(queue.name);
+    this.context.queuesById.delete(queue.id);
     this.lastPurge.delete(queue.id);
-    this.deletedQueueNames.set(queue.name, this.clock.now());
-    this.waiters.wake(queue.id);
+    this.deletedQueueNames.set(queue.name, this.context.clock.now());
+    this.context.waiters.wake(queue.id);
     return {};
   }
 
   async PurgeQueue(input: QueueUrlInput): Promise<EmptyOutput> {
-    const queue = this.queueFromUrl(input.QueueUrl);
-    const now = this.clock.now();
+    const queue = this.context.queueFromUrl(input.QueueUrl);
+    const now = this.context.clock.now();
     const last = this.lastPurge.get(queue.id);
     if (last !== undefined && now - last < 60_000) {
       throw new SqsError('PurgeQueueInProgress', `Only one PurgeQueue operation on ${queue.name} is allowed every 60 seconds.`);
     }
-    this.store.deleteQueueMessages.run(queue.id);
+    this.context.store.deleteQueueMessages.run(queue.id);
     this.lastPurge.set(queue.id, now);
     return {};
   }
 
   async TagQueue(input: TagQueueInput): Promise<EmptyOutput> {
-    const queue = this.queueFromUrl(input.QueueUrl);
+    const queue = this.context.queueFromUrl(input.QueueUrl);
     const tags = checkTags({ ...queue.tags, ...input.Tags });
-    this.store.updateQueueTags.run(JSON.stringify(tags), queue.id);
+    this.context.store.updateQueueTags.run(JSON.stringify(tags), queue.id);
     queue.tags = tags;
     return {};
   }
 
   async UntagQueue(input: UntagQueueInput): Promise<EmptyOutput> {
-    const queue = this.queueFromUrl(input.QueueUrl);
+    const queue = this.context.queueFromUrl(input.QueueUrl);
     const tags = { ...queue.tags };
     for (const key of input.TagKeys ?? []) delete tags[key];
-    this.store.updateQueueTags.run(JSON.stringify(tags), queue.id);
+    this.context.store.updateQueueTags.run(JSON.stringify(tags), queue.id);
     queue.tags = tags;
     return {};
   }
 
   async ListQueueTags(input: QueueUrlInput): Promise<ListQueueTagsOutput> {
-    return { Tags: { ...this.queueFromUrl(input.QueueUrl).tags } };
+    return { Tags: { ...this.context.queueFromUrl(input.QueueUrl).tags } };
   }
 
   async ListDeadLetterSourceQueues(input: ListDeadLetterSourceQueuesInput): Promise<ListDeadLetterSourceQueuesOutput> {
-    const queue = this.queueFromUrl(input.QueueUrl);
-    const sources = [...this.queuesByName.values()]
+    const queue = this.context.queueFromUrl(input.QueueUrl);
+    const sources = [...this.context.queuesByName.values()]
       .filter((source) => source.settings.redrive?.deadLetterTargetArn === queue.arn)
       .map((source) => source.name)
       .sort();
@@ -402,17 +367,17 @@ export class SqsService {
   // ---- sending ----
 
   async SendMessage(input: SendMessageInput): Promise<SendMessageOutput> {
-    const queue = this.queueFromUrl(input.QueueUrl);
+    const queue = this.context.queueFromUrl(input.QueueUrl);
     const prepared = this.prepareMessage(queue, input, 'single');
     // A standard send is a single INSERT, committed on its own; FIFO also touches the dedup table.
-    const store = () => this.storeMessage(queue, prepared, this.clock.now());
-    const result = queue.fifo ? this.transaction(store) : store();
+    const store = () => this.storeMessage(queue, prepared, this.context.clock.now());
+    const result = queue.fifo ? this.context.transaction(store) : store();
     this.afterSend(queue, [prepared]);
     return result;
   }
 
   async SendMessageBatch(input: SendMessageBatchInput): Promise<SendMessageBatchOutput> {
-    const queue = this.queueFromUrl(input.QueueUrl);
+    const queue = this.context.queueFromUrl(input.QueueUrl);
     const entries = input.Entries;
     validateBatchEntries(entries, 'SendMessageBatchRequestEntry');
     let total = 0;
@@ -445,8 +410,8 @@ export class SqsService {
         output.Failed.push(batchFailure(entry.Id, error));
       }
     }
-    const now = this.clock.now();
-    this.transaction(() => {
+    const now = this.context.clock.now();
+    this.context.transaction(() => {
       for (const { entry, message } of prepared) {
         output.Successful.push({ Id: entry.Id, ...this.storeMessage(queue, message, now) });
       }
@@ -461,38 +426,38 @@ export class SqsService {
   // ---- receiving ----
 
   async ReceiveMessage(input: ReceiveMessageInput, options: ReceiveOptions = {}): Promise<ReceiveMessageOutput> {
-    let queue = this.queueFromUrl(input.QueueUrl);
+    let queue = this.context.queueFromUrl(input.QueueUrl);
     const request = this.receiveRequest(queue, input);
     const deadline = performance.now() + request.waitSeconds * 1000;
     for (;;) {
       const messages = this.receiveNow(queue, request);
       if (messages.length > 0) return { Messages: messages };
       const remaining = deadline - performance.now();
-      if (remaining <= 0 || this.closed || options.signal?.aborted) return { Messages: [] };
-      const now = this.clock.now();
-      const next = this.store.nextVisibleAt.get(queue.id, now)?.at;
-      if (next !== null && next !== undefined && next - now < remaining) this.waiters.wakeAfter(queue.id, Math.max(1, next - now));
-      await this.waiters.wait(queue.id, remaining, options.signal);
-      const current = this.queuesById.get(queue.id);
-      if (!current || this.closed) return { Messages: [] };
+      if (remaining <= 0 || this.context.closed || options.signal?.aborted) return { Messages: [] };
+      const now = this.context.clock.now();
+      const next = this.context.store.nextVisibleAt.get(queue.id, now)?.at;
+      if (next !== null && next !== undefined && next - now < remaining) this.context.waiters.wakeAfter(queue.id, Math.max(1, next - now));
+      await this.context.waiters.wait(queue.id, remaining, options.signal);
+      const current = this.context.queuesById.get(queue.id);
+      if (!current || this.context.closed) return { Messages: [] };
       queue = current;
     }
   }
 
   async DeleteMessage(input: DeleteMessageInput): Promise<EmptyOutput> {
-    const queue = this.queueFromUrl(input.QueueUrl);
+    const queue = this.context.queueFromUrl(input.QueueUrl);
     const handle = this.parseReceiptHandle(queue, input.ReceiptHandle);
-    this.deleteByHandle(queue, handle, input.ReceiptHandle, this.clock.now());
-    if (queue.fifo) this.notify(queue, 1);
+    this.deleteByHandle(queue, handle, input.ReceiptHandle, this.context.clock.now());
+    if (queue.fifo) this.context.notify(queue, 1);
     return {};
   }
 
   async DeleteMessageBatch(input: DeleteMessageBatchInput): Promise<BatchOutput> {
-    const queue = this.queueFromUrl(input.QueueUrl);
+    const queue = this.context.queueFromUrl(input.QueueUrl);
     validateBatchEntries(input.Entries, 'DeleteMessageBatchRequestEntry');
     const output: BatchOutput = { Successful: [], Failed: [] };
-    const now = this.clock.now();
-    this.transaction(() => {
+    const now = this.context.clock.now();
+    this.context.transaction(() => {
       for (const entry of input.Entries) {
         try {
           this.deleteByHandle(queue, this.parseReceiptHandle(queue, entry.ReceiptHandle), entry.ReceiptHandle, now);
@@ -502,23 +467,23 @@ export class SqsService {
         }
       }
     });
-    if (queue.fifo) this.notify(queue, 1);
+    if (queue.fifo) this.context.notify(queue, 1);
     return output;
   }
 
   async ChangeMessageVisibility(input: ChangeMessageVisibilityInput): Promise<EmptyOutput> {
-    const queue = this.queueFromUrl(input.QueueUrl);
-    this.changeVisibility(queue, input.ReceiptHandle, input.VisibilityTimeout, this.clock.now());
-    this.notify(queue, 1);
+    const queue = this.context.queueFromUrl(input.QueueUrl);
+    this.changeVisibility(queue, input.ReceiptHandle, input.VisibilityTimeout, this.context.clock.now());
+    this.context.notify(queue, 1);
     return {};
   }
 
   async ChangeMessageVisibilityBatch(input: ChangeMessageVisibilityBatchInput): Promise<BatchOutput> {
-    const queue = this.queueFromUrl(input.QueueUrl);
+    const queue = this.context.queueFromUrl(input.QueueUrl);
     validateBatchEntries(input.Entries, 'ChangeMessageVisibilityBatchRequestEntry');
     const output: BatchOutput = { Successful: [], Failed: [] };
-    const now = this.clock.now();
-    this.transaction(() => {
+    const now = this.context.clock.now();
+    this.context.transaction(() => {
       for (const entry of input.Entries) {
         try {
           this.changeVisibility(queue, entry.ReceiptHandle, entry.VisibilityTimeout, now);
@@ -528,22 +493,22 @@ export class SqsService {
         }
       }
     });
-    this.notify(queue);
+    this.context.notify(queue);
     return output;
   }
 
   // ---- dead-letter redrive ----
 
   async StartMessageMoveTask(input: StartMessageMoveTaskInput): Promise<StartMessageMoveTaskOutput> {
-    const source = input.SourceArn ? this.queueByArn(input.SourceArn) : undefined;
+    const source = input.SourceArn ? this.context.queueByArn(input.SourceArn) : undefined;
     if (!input.SourceArn) throw missingParameter('SourceArn');
     if (!source) {
       throw new SqsError('ResourceNotFoundException', "The resource that you specified for the SourceArn parameter doesn't exist.");
     }
-    const isDeadLetterQueue = [...this.queuesById.values()].some((q) => q.settings.redrive?.deadLetterTargetArn === source.arn);
+    const isDeadLetterQueue = [...this.context.queuesById.values()].some((q) => q.settings.redrive?.deadLetterTargetArn === source.arn);
     if (!isDeadLetterQueue) throw invalidParameter('Source queue must be configured as a Dead Letter Queue.');
     if (input.DestinationArn !== undefined) {
-      const destination = this.queueByArn(input.DestinationArn);
+      const destination = this.context.queueByArn(input.DestinationArn);
       if (!destination) {
         throw new SqsError('ResourceNotFoundException', "The resource that you specified for the DestinationArn parameter doesn't exist.");
       }
@@ -552,13 +517,13 @@ export class SqsService {
       }
     }
     const rate = integerParameter('MaxNumberOfMessagesPerSecond', input.MaxNumberOfMessagesPerSecond, 1, 500, 'Must be between 1 and 500.');
-    if (this.store.runningMoveTasks.all().some((task) => task.source_arn === source.arn)) {
+    if (this.context.store.runningMoveTasks.all().some((task) => task.source_arn === source.arn)) {
       throw invalidParameter('There is already a task running. Only one active task is allowed for a source queue arn at a given time.');
     }
-    const now = this.clock.now();
-    const toMove = this.store.countVisible.get(source.id, now)?.n ?? 0;
+    const now = this.context.clock.now();
+    const toMove = this.context.store.countVisible.get(source.id, now)?.n ?? 0;
     const id = randomUUID();
-    this.store.insertMoveTask.run(id, source.arn, input.DestinationArn ?? null, rate ?? null, toMove, now);
+    this.context.store.insertMoveTask.run(id, source.arn, input.DestinationArn ?? null, rate ?? null, toMove, now);
     this.scheduleMoveTask(id, 0);
     return { TaskHandle: encodeTaskHandle(id, source.arn) };
   }
@@ -566,10 +531,10 @@ export class SqsService {
   async CancelMessageMoveTask(input: CancelMessageMoveTaskInput): Promise<CancelMessageMoveTaskOutput> {
     const decoded = decodeTaskHandle(input.TaskHandle);
     if (!decoded) throw invalidParameter('Value for parameter TaskHandle is invalid.');
-    if (!this.queueByArn(decoded.sourceArn)) {
+    if (!this.context.queueByArn(decoded.sourceArn)) {
       throw new SqsError('ResourceNotFoundException', "The resource that you specified for the SourceArn parameter doesn't exist.");
     }
-    const task = this.store.moveTask.get(decoded.taskId);
+    const task = this.context.store.moveTask.get(decoded.taskId);
     if (!task || task.source_arn !== decoded.sourceArn) throw new SqsError('ResourceNotFoundException', 'Task does not exist.');
     if (task.status !== 'RUNNING') throw invalidParameter('Only active tasks can be cancelled.');
     this.finishMoveTask(task, 'CANCELLED', task.moved, task.cursor, null);
@@ -578,11 +543,11 @@ export class SqsService {
 
   async ListMessageMoveTasks(input: ListMessageMoveTasksInput): Promise<ListMessageMoveTasksOutput> {
     if (!input.SourceArn) throw missingParameter('SourceArn');
-    if (!this.queueByArn(input.SourceArn)) {
+    if (!this.context.queueByArn(input.SourceArn)) {
       throw new SqsError('ResourceNotFoundException', "The resource that you specified for the SourceArn parameter doesn't exist.");
     }
     const limit = integerParameter('MaxResults', input.MaxResults, 1, 10, 'Must be between 1 and 10.') ?? 1;
-    const Results = this.store.moveTasksFor.all(input.SourceArn, limit).map((task) => {
+    const Results = this.context.store.moveTasksFor.all(input.SourceArn, limit).map((task) => {
       const entry: ListMessageMoveTasksResultEntry = {
         Status: task.status as MessageMoveTaskStatus,
         SourceArn: task.source_arn,
@@ -599,54 +564,9 @@ export class SqsService {
     return { Results };
   }
 
-  // ---- internals: queues ----
-
-  private queueFromRow(row: QueueRow): Queue {
-    const attributes = JSON.parse(row.attributes) as QueueAttributeMap;
-    return {
-      id: row.id,
-      name: row.name,
-      url: this.queueUrl(row.name),
-      arn: this.queueArn(row.name),
-      fifo: row.fifo === 1,
-      createdAt: row.created_at,
-      modifiedAt: row.modified_at,
-      attributes,
-      tags: JSON.parse(row.tags) as Record<string, string>,
-      settings: settingsOf(attributes),
-    };
-  }
-
-  private cache(queue: Queue): void {
-    this.queuesByName.set(queue.name, queue);
-    this.queuesById.set(queue.id, queue);
-  }
-
-  /** Any URL whose path ends in `<account>/<name>` addresses the queue, whatever host the client used. */
-  private queueFromUrl(url: string | undefined): Queue {
-    if (!url) throw missingParameter('QueueUrl');
-    const parts = url
-      .replace(/[?#].*$/, '')
-      .replace(/\/+$/, '')
-      .split('/');
-    const name = parts.at(-1);
-    const account = parts.at(-2);
-    if (!name || parts.length < 2) throw new SqsError('InvalidAddress', `The address ${url} is not valid for this endpoint.`);
-    if (account && /^\d{12}$/.test(account) && account !== this.accountId) throw queueDoesNotExist();
-    const queue = this.queuesByName.get(name);
-    if (!queue) throw queueDoesNotExist();
-    return queue;
-  }
-
-  private queueByArn(arn: string): Queue | undefined {
-    const match = /^arn:aws[\w-]*:sqs:([\w-]+):(\d{12}):(.+)$/.exec(arn);
-    if (!match || match[1] !== this.region || match[2] !== this.accountId) return undefined;
-    return this.queuesByName.get(match[3] ?? '');
-  }
-
   private checkRedrivePolicy(raw: string, sourceArn: string, fifo: boolean): string {
     const policy = parseRedrivePolicy(raw);
-    const target = this.queueByArn(policy.deadLetterTargetArn);
+    const target = this.context.queueByArn(policy.deadLetterTargetArn);
     if (!target) throw invalidParameterValue('RedrivePolicy', raw, 'Dead letter target does not exist.');
     if (target.fifo !== fifo) {
       throw invalidParameterValue(
@@ -664,25 +584,6 @@ export class SqsService {
     }
     return formatRedrivePolicy(policy);
   }
-
-  private transaction<T>(fn: () => T): T {
-    if (this.db.isTransaction) return fn();
-    this.db.exec('BEGIN');
-    try {
-      const result = fn();
-      this.db.exec('COMMIT');
-      return result;
-    } catch (error) {
-      this.db.exec('ROLLBACK');
-      throw error;
-    }
-  }
-
-  /** Lets parked long polls on the queue look again (`count` of them); cheap when nobody waits. */
-  private notify(queue: Queue, count = Number.POSITIVE_INFINITY): void {
-    if (this.waiters.hasWaiters(queue.id)) this.waiters.wake(queue.id, count);
-  }
-
   // ---- internals: sending ----
 
   private prepareMessage(queue: Queue, input: Omit<SendMessageInput, 'QueueUrl'>, mode: 'single' | 'batch'): PreparedMessage {
@@ -751,12 +652,12 @@ export class SqsService {
     let dedupKey: string | undefined;
     if (queue.fifo && message.dedupId !== null) {
       dedupKey = queue.settings.deduplicationByGroup ? `${message.groupId}\u0000${message.dedupId}` : message.dedupId;
-      const duplicate = this.store.dedup.get(queue.id, dedupKey, now);
+      const duplicate = this.context.store.dedup.get(queue.id, dedupKey, now);
       // Within the window a duplicate is accepted, answered like the original, and not enqueued.
       if (duplicate) return output(duplicate.message_id, duplicate.seq);
     }
     const messageId = randomUUID();
-    const { lastInsertRowid: seq } = this.store.insertMessage.run(
+    const { lastInsertRowid: seq } = this.context.store.insertMessage.run(
       queue.id,
       messageId,
       message.body,
@@ -771,21 +672,21 @@ export class SqsService {
       message.dedupId,
     );
     if (dedupKey !== undefined) {
-      this.store.upsertDedup.run(queue.id, dedupKey, messageId, seq, now + FIFO_DEDUP_WINDOW_MS);
+      this.context.store.upsertDedup.run(queue.id, dedupKey, messageId, seq, now + FIFO_DEDUP_WINDOW_MS);
       if (++this.fifoSendsSinceSweep >= DEDUP_SWEEP_EVERY) {
         this.fifoSendsSinceSweep = 0;
-        this.store.deleteExpiredDedup.run(queue.id, now);
+        this.context.store.deleteExpiredDedup.run(queue.id, now);
       }
     }
     return output(messageId, seq);
   }
 
   private afterSend(queue: Queue, messages: PreparedMessage[]): void {
-    if (!this.waiters.hasWaiters(queue.id)) return;
+    if (!this.context.waiters.hasWaiters(queue.id)) return;
     const visibleNow = messages.filter((m) => m.delaySeconds === 0).length;
-    if (visibleNow > 0) this.waiters.wake(queue.id, visibleNow);
+    if (visibleNow > 0) this.context.waiters.wake(queue.id, visibleNow);
     const soonestDelayed = Math.min(...messages.filter((m) => m.delaySeconds > 0).map((m) => m.delaySeconds));
-    if (Number.isFinite(soonestDelayed)) this.waiters.wakeAfter(queue.id, soonestDelayed * 1000);
+    if (Number.isFinite(soonestDelayed)) this.context.waiters.wakeAfter(queue.id, soonestDelayed * 1000);
   }
 
   // ---- internals: receiving ----
@@ -816,7 +717,7 @@ export class SqsService {
 
   /** One pass over the queue: claims up to `max` receivable messages, redriving any that ran out of receives. */
   private receiveNow(queue: Queue, request: ReceiveRequest): Message[] {
-    const now = this.clock.now();
+    const now = this.context.clock.now();
     const out: Message[] = [];
     const redriven = new Set<Queue>();
     // The write transaction starts with the first claim, so an empty receive costs one read.
@@ -824,14 +725,14 @@ export class SqsService {
     try {
       if (queue.fifo) this.receiveFifo(queue, request, now, out, redriven);
       else this.receiveStandard(queue, request, now, out, redriven);
-      if (this.claiming) this.db.exec('COMMIT');
+      if (this.claiming) this.context.db.exec('COMMIT');
     } catch (error) {
-      if (this.claiming) this.db.exec('ROLLBACK');
+      if (this.claiming) this.context.db.exec('ROLLBACK');
       throw error;
     } finally {
       this.claiming = false;
     }
-    for (const target of redriven) this.notify(target, 1);
+    for (const target of redriven) this.context.notify(target, 1);
     return out;
   }
 
@@ -840,7 +741,7 @@ export class SqsService {
     // Expired and redriven messages leave the visible set, so look again until enough are found.
     for (let round = 0; round < 20 && out.length < request.max; round++) {
       const limit = request.max - out.length + taken.size;
-      const rows = this.store.visibleMessages.all(queue.id, now, limit);
+      const rows = this.context.store.visibleMessages.all(queue.id, now, limit);
       let removed = 0;
       for (const row of rows) {
         if (taken.has(row.seq)) continue;
@@ -859,14 +760,14 @@ export class SqsService {
    * the first one that is not yet visible. AWS fills a batch from one group before the next.
    */
   private receiveFifo(queue: Queue, request: ReceiveRequest, now: number, out: Message[], redriven: Set<Queue>): void {
-    const blocked = new Set(this.store.inflightGroups.all(queue.id, now).map((row) => row.group_id));
-    for (const { group_id: group } of this.store.groupHeads.all(queue.id)) {
+    const blocked = new Set(this.context.store.inflightGroups.all(queue.id, now).map((row) => row.group_id));
+    for (const { group_id: group } of this.context.store.groupHeads.all(queue.id)) {
       if (out.length >= request.max) return;
       if (blocked.has(group)) continue;
       let after = 0;
       walk: for (;;) {
         const limit = request.max - out.length + 1;
-        const rows = this.store.groupMessages.all(queue.id, group, after, limit);
+        const rows = this.context.store.groupMessages.all(queue.id, group, after, limit);
         for (const row of rows) {
           after = row.seq;
           if (row.sent_at > now - queue.settings.retentionMs && row.visible_at > now) break walk;
@@ -887,22 +788,22 @@ export class SqsService {
     out: Message[],
     redriven: Set<Queue>,
   ): 'expired' | 'redriven' | 'delivered' {
-    if (!this.claiming && !this.db.isTransaction) {
-      this.db.exec('BEGIN');
+    if (!this.claiming && !this.context.db.isTransaction) {
+      this.context.db.exec('BEGIN');
       this.claiming = true;
     }
     if (row.sent_at <= now - queue.settings.retentionMs) {
-      this.store.deleteMessage.run(row.seq, queue.id);
+      this.context.store.deleteMessage.run(row.seq, queue.id);
       return 'expired';
     }
     const redrive = queue.settings.redrive;
     if (redrive && row.receive_count >= redrive.maxReceiveCount) {
-      const target = this.queueByArn(redrive.deadLetterTargetArn);
+      const target = this.context.queueByArn(redrive.deadLetterTargetArn);
       // As on AWS the move happens when a receive would exceed maxReceiveCount; a missing
       // dead-letter queue leaves the message where it is.
       if (target && target !== queue) {
         // FIFO dead-letter queues restart the retention clock; standard ones keep the original enqueue time.
-        this.store.moveToDeadLetter.run(target.id, now, target.fifo ? now : row.sent_at, queue.arn, row.seq);
+        this.context.store.moveToDeadLetter.run(target.id, now, target.fifo ? now : row.sent_at, queue.arn, row.seq);
         redriven.add(target);
         return 'redriven';
       }
@@ -910,7 +811,7 @@ export class SqsService {
     const token = randomBytes(12).toString('base64url');
     const receiveCount = row.receive_count + 1;
     const firstReceivedAt = row.first_received_at ?? now;
-    this.store.markReceived.run(now + request.visibilityMs, receiveCount, firstReceivedAt, now, token, row.seq);
+    this.context.store.markReceived.run(now + request.visibilityMs, receiveCount, firstReceivedAt, now, token, row.seq);
     out.push(this.toMessage(queue, row, request, receiveCount, firstReceivedAt, token));
     return 'delivered';
   }
@@ -984,15 +885,15 @@ export class SqsService {
    */
   private deleteByHandle(queue: Queue, handle: ReceiptHandle, raw: string, now: number): void {
     if (!queue.fifo) {
-      this.store.deleteMessage.run(handle.seq, queue.id);
+      this.context.store.deleteMessage.run(handle.seq, queue.id);
       return;
     }
-    const row = this.store.message.get(handle.seq);
+    const row = this.context.store.message.get(handle.seq);
     if (!row || row.queue_id !== queue.id) return;
     if (row.receipt !== handle.token || row.visible_at <= now) {
       throw invalidParameterValue('ReceiptHandle', raw, 'The receipt handle has expired.');
     }
-    this.store.deleteMessage.run(handle.seq, queue.id);
+    this.context.store.deleteMessage.run(handle.seq, queue.id);
   }
 
   private changeVisibility(queue: Queue, raw: string | undefined, timeout: unknown, now: number): void {
@@ -1005,7 +906,7 @@ export class SqsService {
       `Must be between 0 and ${MAX_VISIBILITY_SECONDS}, if provided.`,
     );
     if (seconds === undefined) throw missingParameter('VisibilityTimeout');
-    const row = this.store.message.get(handle.seq);
+    const row = this.context.store.message.get(handle.seq);
     if (!row || row.queue_id !== queue.id || row.receipt !== handle.token) {
       throw invalidParameterValue('ReceiptHandle', raw, 'Message does not exist or is not available for visibility timeout change.');
     }
@@ -1017,13 +918,13 @@ export class SqsService {
         `Total VisibilityTimeout for the message is beyond the limit [${MAX_VISIBILITY_SECONDS} seconds]`,
       );
     }
-    this.store.setVisibleAt.run(now + seconds * 1000, handle.seq);
+    this.context.store.setVisibleAt.run(now + seconds * 1000, handle.seq);
   }
 
   // ---- internals: move tasks ----
 
   private scheduleMoveTask(id: string, delayMs: number): void {
-    if (this.closed) return;
+    if (this.context.closed) return;
     const timer = setTimeout(() => {
       this.moveTaskTimers.delete(id);
       this.stepMoveTask(id);
@@ -1034,39 +935,39 @@ export class SqsService {
 
   /** Moves one chunk (or one second's worth under a rate limit) and schedules the next. */
   private stepMoveTask(id: string): void {
-    const task = this.store.moveTask.get(id);
-    if (task?.status !== 'RUNNING' || this.closed) return;
-    const source = this.queueByArn(task.source_arn);
+    const task = this.context.store.moveTask.get(id);
+    if (task?.status !== 'RUNNING' || this.context.closed) return;
+    const source = this.context.queueByArn(task.source_arn);
     if (!source) {
       this.finishMoveTask(task, 'FAILED', task.moved, task.cursor, 'AWS.SimpleQueueService.NonExistentQueue');
       return;
     }
-    const now = this.clock.now();
+    const now = this.context.clock.now();
     const budget = Math.min(task.max_per_second ?? MOVE_TASK_CHUNK, task.to_move - task.moved);
-    const rows = budget > 0 ? this.store.movableMessages.all(source.id, task.cursor, now, budget) : [];
+    const rows = budget > 0 ? this.context.store.movableMessages.all(source.id, task.cursor, now, budget) : [];
     let moved = task.moved;
     let cursor = task.cursor;
     const destinations = new Set<Queue>();
-    const failure = this.transaction((): string | null => {
+    const failure = this.context.transaction((): string | null => {
       for (const row of rows) {
         const destinationArn = task.destination_arn ?? row.dlq_source_arn;
-        const destination = destinationArn ? this.queueByArn(destinationArn) : undefined;
+        const destination = destinationArn ? this.context.queueByArn(destinationArn) : undefined;
         if (!destination && destinationArn) {
-          this.store.updateMoveTask.run('FAILED', moved, cursor, 'AWS.SimpleQueueService.NonExistentQueue', task.id);
+          this.context.store.updateMoveTask.run('FAILED', moved, cursor, 'AWS.SimpleQueueService.NonExistentQueue', task.id);
           return 'AWS.SimpleQueueService.NonExistentQueue';
         }
         // A message sent straight to the dead-letter queue has no source to return to: it stays.
         if (destination) {
-          this.store.moveBack.run(destination.id, now, row.seq);
+          this.context.store.moveBack.run(destination.id, now, row.seq);
           destinations.add(destination);
           moved++;
         }
         cursor = row.seq;
       }
-      this.store.updateMoveTask.run('RUNNING', moved, cursor, null, task.id);
+      this.context.store.updateMoveTask.run('RUNNING', moved, cursor, null, task.id);
       return null;
     });
-    for (const destination of destinations) this.notify(destination);
+    for (const destination of destinations) this.context.notify(destination);
     if (failure) return;
     if (moved >= task.to_move || rows.length < budget) {
       this.finishMoveTask(task, 'COMPLETED', moved, cursor, null);
@@ -1076,7 +977,7 @@ export class SqsService {
   }
 
   private finishMoveTask(task: MoveTaskRow, status: MessageMoveTaskStatus, moved: number, cursor: number, reason: string | null) {
-    this.store.updateMoveTask.run(status, moved, cursor, reason, task.id);
+    this.context.store.updateMoveTask.run(status, moved, cursor, reason, task.id);
     const timer = this.moveTaskTimers.get(task.id);
     if (timer) clearTimeout(timer);
     this.moveTaskTimers.delete(task.id);
@@ -1084,23 +985,6 @@ export class SqsService {
 }
 
 // ---- helpers ----
-
-function settingsOf(attributes: QueueAttributeMap): QueueSettings {
-  const number = (name: string, fallback: number) => {
-    const value = attributes[name];
-    return value === undefined ? fallback : Number(value);
-  };
-  return {
-    visibilityTimeout: number('VisibilityTimeout', 30),
-    delaySeconds: number('DelaySeconds', 0),
-    retentionMs: number('MessageRetentionPeriod', 345_600) * 1000,
-    maxMessageSize: number('MaximumMessageSize', MAX_MESSAGE_BYTES),
-    waitTimeSeconds: number('ReceiveMessageWaitTimeSeconds', 0),
-    contentBasedDeduplication: attributes.ContentBasedDeduplication === 'true',
-    deduplicationByGroup: attributes.DeduplicationScope === 'messageGroup',
-    redrive: attributes.RedrivePolicy ? parseRedrivePolicy(attributes.RedrivePolicy) : undefined,
-  };
-}
 
 /** Empty strings clear Policy, RedrivePolicy and the like; on creation they mean "not set". */
 function dropEmpty(attributes: QueueAttributeMap): QueueAttributeMap {
@@ -1174,18 +1058,6 @@ function approximateSize(entry: SendMessageBatchRequestEntry): number {
     else if (value.BinaryValue) size += value.BinaryValue.byteLength;
   }
   return size;
-}
-
-function batchFailure(id: string, error: unknown): BatchResultErrorEntry {
-  if (error instanceof SqsError) {
-    return { Id: id, SenderFault: error.senderFault, Code: error.queryErrorCode, Message: error.message };
-  }
-  throw error;
-}
-
-/** 20-digit, increasing, never reused: the shape of AWS's FIFO sequence numbers. */
-function sequenceNumber(seq: number): string {
-  return (10n ** 19n + BigInt(seq)).toString();
 }
 
 function encodeReceiptHandle(handle: ReceiptHandle): string {
