@@ -4,8 +4,9 @@ import type { Clock } from '../clock.js';
 import { md5OfMessageAttributes, type StoredAttributeValue } from './md5.js';
 import { MessageSender } from './message-sending.js';
 import { QueueManagement } from './queue-management.js';
+import { encodeReceiptHandle, ReceivedMessages } from './received-messages.js';
 import { type Queue, SqsContext, sequenceNumber } from './sqs-context.js';
-import { batchFailure, invalidParameter, invalidParameterValue, missingParameter, queueDoesNotExist, SqsError } from './sqs-errors.js';
+import { invalidParameter, missingParameter, queueDoesNotExist, SqsError } from './sqs-errors.js';
 import type { MessageRow, MoveTaskRow } from './sqs-store.js';
 import type {
   BatchOutput,
@@ -45,7 +46,7 @@ import type {
   TagQueueInput,
   UntagQueueInput,
 } from './sqs-types.js';
-import { integerParameter, MAX_VISIBILITY_SECONDS, validateBatchEntries } from './validation.js';
+import { integerParameter, MAX_VISIBILITY_SECONDS } from './validation.js';
 
 export interface SqsServiceOptions {
   /** Open with `openDatabase` from `../store/data-folder.js`; tests may use `':memory:'`. */
@@ -72,12 +73,6 @@ interface ReceiveRequest {
   waitSeconds: number;
   systemAttributes: 'all' | Set<string> | undefined;
   messageAttributes: ((name: string) => boolean) | undefined;
-}
-
-interface ReceiptHandle {
-  queueId: number;
-  seq: number;
-  token: string;
 }
 
 const SYSTEM_ATTRIBUTE_NAMES = [
@@ -111,6 +106,7 @@ export class SqsService {
   private readonly context: SqsContext;
   private readonly queues: QueueManagement;
   private readonly sender: MessageSender;
+  private readonly received: ReceivedMessages;
   private readonly moveTaskTimers = new Map<string, NodeJS.Timeout>();
   private claiming = false;
 
@@ -118,6 +114,7 @@ export class SqsService {
     this.context = new SqsContext(options);
     this.queues = new QueueManagement(this.context, options.deletedQueueNameCooldownMs ?? 60_000);
     this.sender = new MessageSender(this.context, options.senderId ?? options.accountId);
+    this.received = new ReceivedMessages(this.context);
     for (const task of this.context.store.runningMoveTasks.all()) this.scheduleMoveTask(task.id, 0);
   }
 
@@ -224,56 +221,19 @@ export class SqsService {
   }
 
   async DeleteMessage(input: DeleteMessageInput): Promise<EmptyOutput> {
-    const queue = this.context.queueFromUrl(input.QueueUrl);
-    const handle = this.parseReceiptHandle(queue, input.ReceiptHandle);
-    this.deleteByHandle(queue, handle, input.ReceiptHandle, this.context.clock.now());
-    if (queue.fifo) this.context.notify(queue, 1);
-    return {};
+    return this.received.deleteMessage(input);
   }
 
   async DeleteMessageBatch(input: DeleteMessageBatchInput): Promise<BatchOutput> {
-    const queue = this.context.queueFromUrl(input.QueueUrl);
-    validateBatchEntries(input.Entries, 'DeleteMessageBatchRequestEntry');
-    const output: BatchOutput = { Successful: [], Failed: [] };
-    const now = this.context.clock.now();
-    this.context.transaction(() => {
-      for (const entry of input.Entries) {
-        try {
-          this.deleteByHandle(queue, this.parseReceiptHandle(queue, entry.ReceiptHandle), entry.ReceiptHandle, now);
-          output.Successful.push({ Id: entry.Id });
-        } catch (error) {
-          output.Failed.push(batchFailure(entry.Id, error));
-        }
-      }
-    });
-    if (queue.fifo) this.context.notify(queue, 1);
-    return output;
+    return this.received.deleteMessageBatch(input);
   }
 
   async ChangeMessageVisibility(input: ChangeMessageVisibilityInput): Promise<EmptyOutput> {
-    const queue = this.context.queueFromUrl(input.QueueUrl);
-    this.changeVisibility(queue, input.ReceiptHandle, input.VisibilityTimeout, this.context.clock.now());
-    this.context.notify(queue, 1);
-    return {};
+    return this.received.changeMessageVisibility(input);
   }
 
   async ChangeMessageVisibilityBatch(input: ChangeMessageVisibilityBatchInput): Promise<BatchOutput> {
-    const queue = this.context.queueFromUrl(input.QueueUrl);
-    validateBatchEntries(input.Entries, 'ChangeMessageVisibilityBatchRequestEntry');
-    const output: BatchOutput = { Successful: [], Failed: [] };
-    const now = this.context.clock.now();
-    this.context.transaction(() => {
-      for (const entry of input.Entries) {
-        try {
-          this.changeVisibility(queue, entry.ReceiptHandle, entry.VisibilityTimeout, now);
-          output.Successful.push({ Id: entry.Id });
-        } catch (error) {
-          output.Failed.push(batchFailure(entry.Id, error));
-        }
-      }
-    });
-    this.context.notify(queue);
-    return output;
+    return this.received.changeMessageVisibilityBatch(input);
   }
 
   // ---- dead-letter redrive ----
@@ -525,58 +485,6 @@ export class SqsService {
 
   // ---- internals: receipts ----
 
-  private parseReceiptHandle(queue: Queue, raw: string | undefined): ReceiptHandle {
-    if (!raw) throw missingParameter('ReceiptHandle');
-    const handle = decodeReceiptHandle(raw);
-    if (!handle || handle.queueId !== queue.id) {
-      throw new SqsError('ReceiptHandleIsInvalid', `The input receipt handle "${raw}" is not a valid receipt handle.`);
-    }
-    return handle;
-  }
-
-  /**
-   * Standard queues delete with any receipt handle the message was ever received with (AWS
-   * accepts an outdated one); FIFO queues only with the current one while it is in flight.
-   * Deleting a message that is already gone succeeds.
-   */
-  private deleteByHandle(queue: Queue, handle: ReceiptHandle, raw: string, now: number): void {
-    if (!queue.fifo) {
-      this.context.store.deleteMessage.run(handle.seq, queue.id);
-      return;
-    }
-    const row = this.context.store.message.get(handle.seq);
-    if (!row || row.queue_id !== queue.id) return;
-    if (row.receipt !== handle.token || row.visible_at <= now) {
-      throw invalidParameterValue('ReceiptHandle', raw, 'The receipt handle has expired.');
-    }
-    this.context.store.deleteMessage.run(handle.seq, queue.id);
-  }
-
-  private changeVisibility(queue: Queue, raw: string | undefined, timeout: unknown, now: number): void {
-    const handle = this.parseReceiptHandle(queue, raw);
-    const seconds = integerParameter(
-      'VisibilityTimeout',
-      timeout,
-      0,
-      MAX_VISIBILITY_SECONDS,
-      `Must be between 0 and ${MAX_VISIBILITY_SECONDS}, if provided.`,
-    );
-    if (seconds === undefined) throw missingParameter('VisibilityTimeout');
-    const row = this.context.store.message.get(handle.seq);
-    if (!row || row.queue_id !== queue.id || row.receipt !== handle.token) {
-      throw invalidParameterValue('ReceiptHandle', raw, 'Message does not exist or is not available for visibility timeout change.');
-    }
-    if (queue.fifo && row.visible_at <= now) throw invalidParameterValue('ReceiptHandle', raw, 'The receipt handle has expired.');
-    if (row.received_at !== null && now + seconds * 1000 - row.received_at > MAX_VISIBILITY_SECONDS * 1000) {
-      throw invalidParameterValue(
-        'VisibilityTimeout',
-        seconds,
-        `Total VisibilityTimeout for the message is beyond the limit [${MAX_VISIBILITY_SECONDS} seconds]`,
-      );
-    }
-    this.context.store.setVisibleAt.run(now + seconds * 1000, handle.seq);
-  }
-
   // ---- internals: move tasks ----
 
   private scheduleMoveTask(id: string, delayMs: number): void {
@@ -649,16 +557,6 @@ function messageAttributeFilter(names: string[] | undefined): ((name: string) =>
   const exact = new Set(names.filter((name) => !name.endsWith('.*')));
   const prefixes = names.filter((name) => name.endsWith('.*')).map((name) => name.slice(0, -2));
   return (name) => exact.has(name) || prefixes.some((prefix) => name.startsWith(prefix));
-}
-
-function encodeReceiptHandle(handle: ReceiptHandle): string {
-  return Buffer.from(`${handle.queueId}:${handle.seq}:${handle.token}`, 'utf8').toString('base64');
-}
-
-function decodeReceiptHandle(raw: string): ReceiptHandle | undefined {
-  const match = /^(\d+):(\d+):([\w-]{16})$/.exec(Buffer.from(raw, 'base64').toString('utf8'));
-  if (!match) return undefined;
-  return { queueId: Number(match[1]), seq: Number(match[2]), token: match[3] ?? '' };
 }
 
 function encodeTaskHandle(taskId: string, sourceArn: string): string {
