@@ -75,7 +75,7 @@ export const missingParameter = (parameter: string) =>
 
 export const queueDoesNotExist = () => new SqsError('QueueDoesNotExist', 'The specified queue does not exist.');
 
-/** Only SqsErrors become a batch entry's failure; anything else is a bug and fails the whole call. */
+/** Only an SqsError becomes a batch entry's failure; anything else (a storage failure, a bug) fails the whole call. */
 export function batchFailure(id: string, error: unknown): BatchResultErrorEntry {
   if (error instanceof SqsError) {
     return { Id: id, SenderFault: error.senderFault, Code: error.queryErrorCode, Message: error.message };
