@@ -1,4 +1,5 @@
 import { AwsError } from '../aws-error.js';
+import type { BatchResultErrorEntry } from './sqs-types.js';
 
 /**
  * SQS answers the JSON protocol in "query-compatible" mode, so every error has two codes:
@@ -73,3 +74,11 @@ export const missingParameter = (parameter: string) =>
   new SqsError('MissingRequiredParameterException', `The request must contain the parameter ${parameter}.`);
 
 export const queueDoesNotExist = () => new SqsError('QueueDoesNotExist', 'The specified queue does not exist.');
+
+/** Only an SqsError becomes a batch entry's failure; anything else (a storage failure, a bug) fails the whole call. */
+export function batchFailure(id: string, error: unknown): BatchResultErrorEntry {
+  if (error instanceof SqsError) {
+    return { Id: id, SenderFault: error.senderFault, Code: error.queryErrorCode, Message: error.message };
+  }
+  throw error;
+}

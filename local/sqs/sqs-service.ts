@@ -1,13 +1,14 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
 import type { Clock } from '../clock.js';
-import { LongPollWaiters } from './long-poll.js';
-import { md5OfMessageAttributes, type StoredAttributeValue } from './md5.js';
-import { invalidParameter, invalidParameterValue, missingParameter, queueDoesNotExist, SqsError } from './sqs-errors.js';
-import { type MessageRow, type MoveTaskRow, openSqsStore, type QueueRow, type SqsStore } from './sqs-store.js';
+import { MessageMoveTasks } from './message-move-tasks.js';
+import { MessageReceiver, type ReceiveOptions } from './message-receiving.js';
+import { MessageSender } from './message-sending.js';
+import { QueueManagement } from './queue-management.js';
+import { ReceivedMessages } from './received-messages.js';
+import { SqsContext } from './sqs-context.js';
+import { queueDoesNotExist } from './sqs-errors.js';
 import type {
   BatchOutput,
-  BatchResultErrorEntry,
   CancelMessageMoveTaskInput,
   CancelMessageMoveTaskOutput,
   ChangeMessageVisibilityBatchInput,
@@ -25,19 +26,14 @@ import type {
   ListDeadLetterSourceQueuesOutput,
   ListMessageMoveTasksInput,
   ListMessageMoveTasksOutput,
-  ListMessageMoveTasksResultEntry,
   ListQueuesInput,
   ListQueuesOutput,
   ListQueueTagsOutput,
-  Message,
-  MessageMoveTaskStatus,
-  QueueAttributeMap,
   QueueUrlInput,
   ReceiveMessageInput,
   ReceiveMessageOutput,
   SendMessageBatchInput,
   SendMessageBatchOutput,
-  SendMessageBatchRequestEntry,
   SendMessageInput,
   SendMessageOutput,
   SetQueueAttributesInput,
@@ -46,27 +42,8 @@ import type {
   TagQueueInput,
   UntagQueueInput,
 } from './sqs-types.js';
-import {
-  COMPUTED_ATTRIBUTES,
-  defaultAttributes,
-  FIFO_DEDUP_WINDOW_MS,
-  formatRedrivePolicy,
-  integerParameter,
-  knownAttributeNames,
-  MAX_MESSAGE_BYTES,
-  MAX_VISIBILITY_SECONDS,
-  md5OfBody,
-  normalizeQueueAttributes,
-  parseRedriveAllowPolicy,
-  parseRedrivePolicy,
-  type RedrivePolicy,
-  type ValidatedAttributes,
-  validateBatchEntries,
-  validateBody,
-  validateMessageAttributes,
-  validateMessageToken,
-  validateQueueName,
-} from './validation.js';
+
+export type { ReceiveOptions } from './message-receiving.js';
 
 export interface SqsServiceOptions {
   /** Open with `openDatabase` from `../store/data-folder.js`; tests may use `':memory:'`. */
@@ -82,77 +59,6 @@ export interface SqsServiceOptions {
   deletedQueueNameCooldownMs?: number;
 }
 
-export interface ReceiveOptions {
-  /** Ends a long poll early (client gone, poller stopping); the call then returns no messages. */
-  signal?: AbortSignal;
-}
-
-interface QueueSettings {
-  visibilityTimeout: number;
-  delaySeconds: number;
-  retentionMs: number;
-  maxMessageSize: number;
-  waitTimeSeconds: number;
-  contentBasedDeduplication: boolean;
-  deduplicationByGroup: boolean;
-  redrive: RedrivePolicy | undefined;
-}
-
-interface Queue {
-  readonly id: number;
-  readonly name: string;
-  readonly url: string;
-  readonly arn: string;
-  readonly fifo: boolean;
-  readonly createdAt: number;
-  modifiedAt: number;
-  /** Every settable attribute as GetQueueAttributes reports it (defaults filled in). */
-  attributes: QueueAttributeMap;
-  tags: Record<string, string>;
-  settings: QueueSettings;
-}
-
-interface PreparedMessage {
-  body: string;
-  md5Body: string;
-  attributes: ValidatedAttributes | undefined;
-  system: ValidatedAttributes | undefined;
-  delaySeconds: number;
-  groupId: string | null;
-  dedupId: string | null;
-  size: number;
-}
-
-interface ReceiveRequest {
-  max: number;
-  visibilityMs: number;
-  waitSeconds: number;
-  systemAttributes: 'all' | Set<string> | undefined;
-  messageAttributes: ((name: string) => boolean) | undefined;
-}
-
-interface ReceiptHandle {
-  queueId: number;
-  seq: number;
-  token: string;
-}
-
-const SYSTEM_ATTRIBUTE_NAMES = [
-  'SenderId',
-  'SentTimestamp',
-  'ApproximateReceiveCount',
-  'ApproximateFirstReceiveTimestamp',
-  'SequenceNumber',
-  'MessageDeduplicationId',
-  'MessageGroupId',
-  'AWSTraceHeader',
-  'DeadLetterQueueSourceArn',
-] as const;
-
-/** Move tasks without a rate limit move this many messages per turn of the event loop. */
-const MOVE_TASK_CHUNK = 100;
-const DEDUP_SWEEP_EVERY = 500;
-
 /**
  * SQS with AWS's semantics, durable in SQLite. Public methods are the API operations with
  * the JSON protocol's request and response shapes; errors are SqsError (an AwsError with
@@ -165,60 +71,48 @@ const DEDUP_SWEEP_EVERY = 500;
  * `ReceiveMessage` with `WaitTimeSeconds: 20` and an AbortSignal in `options`: it resolves as
  * soon as a message is receivable (woken by sends, visibility expiry and delays, not by
  * polling) and returns `{ Messages: [] }` when the wait ends or the signal aborts.
+ *
+ * The operations live in the parts below; they stay methods of this class because the
+ * endpoint finds them by name on `SqsService.prototype` (`sqsOperations` in `../runtime.ts`,
+ * and the query protocol), so each one here only forwards.
  */
 export class SqsService {
-  private readonly db: DatabaseSync;
-  private readonly clock: Clock;
-  private readonly baseUrl: string;
-  private readonly accountId: string;
-  private readonly region: string;
-  private readonly senderId: string;
-  private readonly deletedQueueNameCooldownMs: number;
-  private readonly store: SqsStore;
-  private readonly waiters = new LongPollWaiters();
-  private readonly queuesByName = new Map<string, Queue>();
-  private readonly queuesById = new Map<number, Queue>();
-  private readonly deletedQueueNames = new Map<string, number>();
-  private readonly lastPurge = new Map<number, number>();
-  private readonly moveTaskTimers = new Map<string, NodeJS.Timeout>();
-  private fifoSendsSinceSweep = 0;
-  private claiming = false;
-  private closed = false;
+  private readonly context: SqsContext;
+  private readonly queues: QueueManagement;
+  private readonly sender: MessageSender;
+  private readonly receiver: MessageReceiver;
+  private readonly received: ReceivedMessages;
+  private readonly moveTasks: MessageMoveTasks;
 
   constructor(options: SqsServiceOptions) {
-    this.db = options.db;
-    this.clock = options.clock;
-    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
-    this.accountId = options.accountId;
-    this.region = options.region;
-    this.senderId = options.senderId ?? options.accountId;
-    this.deletedQueueNameCooldownMs = options.deletedQueueNameCooldownMs ?? 60_000;
-    this.store = openSqsStore(this.db);
-    for (const row of this.store.allQueues.all()) this.cache(this.queueFromRow(row));
-    for (const task of this.store.runningMoveTasks.all()) this.scheduleMoveTask(task.id, 0);
+    this.context = new SqsContext(options);
+    this.queues = new QueueManagement(this.context, options.deletedQueueNameCooldownMs ?? 60_000);
+    this.sender = new MessageSender(this.context, options.senderId ?? options.accountId);
+    this.receiver = new MessageReceiver(this.context);
+    this.received = new ReceivedMessages(this.context);
+    this.moveTasks = new MessageMoveTasks(this.context);
   }
 
   /** Stops long polls (they return empty) and move tasks. The database stays open: its owner closes it. */
   close(): void {
-    this.closed = true;
-    this.waiters.close();
-    for (const timer of this.moveTaskTimers.values()) clearTimeout(timer);
-    this.moveTaskTimers.clear();
+    this.context.closed = true;
+    this.context.waiters.close();
+    this.moveTasks.stop();
   }
 
   // ---- addressing helpers for the other local services ----
 
   queueUrl(name: string): string {
-    return `${this.baseUrl}/${this.accountId}/${name}`;
+    return this.context.queueUrl(name);
   }
 
   queueArn(name: string): string {
-    return `arn:aws:sqs:${this.region}:${this.accountId}:${name}`;
+    return this.context.queueArn(name);
   }
 
   /** The URL of the queue an ARN names (EventBridge targets and event source mappings speak ARNs). */
   queueUrlFromArn(arn: string): string {
-    const queue = this.queueByArn(arn);
+    const queue = this.context.queueByArn(arn);
     if (!queue) throw queueDoesNotExist();
     return queue.url;
   }
@@ -226,988 +120,93 @@ export class SqsService {
   // ---- queues ----
 
   async CreateQueue(input: CreateQueueInput): Promise<CreateQueueOutput> {
-    const name = input.QueueName;
-    const fifo = String(input.Attributes?.FifoQueue ?? '').toLowerCase() === 'true';
-    validateQueueName(name, fifo);
-    const requested = normalizeQueueAttributes(input.Attributes, fifo, 'create');
-    if (!fifo) delete requested.FifoQueue;
-    const arn = this.queueArn(name);
-    if (requested.RedrivePolicy) requested.RedrivePolicy = this.checkRedrivePolicy(requested.RedrivePolicy, arn, fifo);
-
-    const existing = this.queuesByName.get(name);
-    if (existing) {
-      for (const [attribute, value] of Object.entries(requested)) {
-        const current = existing.attributes[attribute] ?? (attribute === 'FifoQueue' ? 'false' : '');
-        if (current !== value) {
-          throw new SqsError(
-            'QueueNameExists',
-            `A queue already exists with the same name and a different value for attribute ${attribute}`,
-          );
-        }
-      }
-      return { QueueUrl: existing.url };
-    }
-
-    const deletedAt = this.deletedQueueNames.get(name);
-    if (deletedAt !== undefined && this.clock.now() - deletedAt < this.deletedQueueNameCooldownMs) {
-      throw new SqsError(
-        'QueueDeletedRecently',
-        'You must wait 60 seconds after deleting a queue before you can create another with the same name.',
-      );
-    }
-    const tags = checkTags(input.tags);
-    const attributes = applySseRules({ ...defaultAttributes(fifo), ...dropEmpty(requested) }, requested);
-    const now = this.clock.now();
-    const { lastInsertRowid } = this.store.insertQueue.run(name, fifo ? 1 : 0, JSON.stringify(attributes), JSON.stringify(tags), now, now);
-    const queue = this.queueFromRow({
-      id: lastInsertRowid,
-      name,
-      fifo: fifo ? 1 : 0,
-      attributes: JSON.stringify(attributes),
-      tags: JSON.stringify(tags),
-      created_at: now,
-      modified_at: now,
-    });
-    this.cache(queue);
-    return { QueueUrl: queue.url };
+    return this.queues.createQueue(input);
   }
 
   async GetQueueUrl(input: GetQueueUrlInput): Promise<GetQueueUrlOutput> {
-    if (!input.QueueName) throw missingParameter('QueueName');
-    if (input.QueueOwnerAWSAccountId && input.QueueOwnerAWSAccountId !== this.accountId) throw queueDoesNotExist();
-    const queue = this.queuesByName.get(input.QueueName);
-    if (!queue) throw queueDoesNotExist();
-    return { QueueUrl: queue.url };
+    return this.queues.getQueueUrl(input);
   }
 
   async ListQueues(input: ListQueuesInput = {}): Promise<ListQueuesOutput> {
-    const prefix = input.QueueNamePrefix ?? '';
-    const names = [...this.queuesByName.keys()].filter((name) => name.startsWith(prefix)).sort();
-    const { page, nextToken } = paginate(names, input.NextToken, input.MaxResults);
-    const output: ListQueuesOutput = { QueueUrls: page.map((name) => this.queueUrl(name)) };
-    if (nextToken) output.NextToken = nextToken;
-    return output;
+    return this.queues.listQueues(input);
   }
 
   async GetQueueAttributes(input: GetQueueAttributesInput): Promise<GetQueueAttributesOutput> {
-    const queue = this.queueFromUrl(input.QueueUrl);
-    const requested = input.AttributeNames ?? [];
-    // FIFO-only names are not an error on a standard queue (tools probe FifoQueue on any queue); they are just absent.
-    const known = knownAttributeNames(true);
-    for (const name of requested) {
-      if (name !== 'All' && !known.has(name)) throw new SqsError('InvalidAttributeName', `Unknown Attribute ${name}.`);
-    }
-    const all = requested.includes('All');
-    const wanted = (name: string) => all || requested.includes(name);
-    const attributes: QueueAttributeMap = {};
-    for (const [name, value] of Object.entries(queue.attributes)) if (wanted(name)) attributes[name] = value;
-    if (wanted('QueueArn')) attributes.QueueArn = queue.arn;
-    if (wanted('CreatedTimestamp')) attributes.CreatedTimestamp = String(Math.floor(queue.createdAt / 1000));
-    if (wanted('LastModifiedTimestamp')) attributes.LastModifiedTimestamp = String(Math.floor(queue.modifiedAt / 1000));
-    const countNames = COMPUTED_ATTRIBUTES.filter((name) => name.startsWith('ApproximateNumberOf'));
-    if (countNames.some(wanted)) {
-      const now = this.clock.now();
-      this.store.deleteExpired.run(queue.id, now - queue.settings.retentionMs);
-      const counts = this.store.counts.get(now, queue.id);
-      if (wanted('ApproximateNumberOfMessages')) attributes.ApproximateNumberOfMessages = String(counts?.visible ?? 0);
-      if (wanted('ApproximateNumberOfMessagesNotVisible')) {
-        attributes.ApproximateNumberOfMessagesNotVisible = String(counts?.inflight ?? 0);
-      }
-      if (wanted('ApproximateNumberOfMessagesDelayed')) {
-        attributes.ApproximateNumberOfMessagesDelayed = String(counts?.delayed ?? 0);
-      }
-    }
-    return { Attributes: attributes };
+    return this.queues.getQueueAttributes(input);
   }
 
   async SetQueueAttributes(input: SetQueueAttributesInput): Promise<EmptyOutput> {
-    const queue = this.queueFromUrl(input.QueueUrl);
-    const changes = normalizeQueueAttributes(input.Attributes, queue.fifo, 'set');
-    if (changes.RedrivePolicy) changes.RedrivePolicy = this.checkRedrivePolicy(changes.RedrivePolicy, queue.arn, queue.fifo);
-    const attributes = { ...queue.attributes };
-    for (const [name, value] of Object.entries(changes)) {
-      if (value === '') delete attributes[name];
-      else attributes[name] = value;
-    }
-    applySseRules(attributes, changes);
-    const now = this.clock.now();
-    this.store.updateQueue.run(JSON.stringify(attributes), now, queue.id);
-    queue.attributes = attributes;
-    queue.modifiedAt = now;
-    queue.settings = settingsOf(attributes);
-    this.notify(queue);
-    return {};
+    return this.queues.setQueueAttributes(input);
   }
 
   async DeleteQueue(input: QueueUrlInput): Promise<EmptyOutput> {
-    const queue = this.queueFromUrl(input.QueueUrl);
-    this.transaction(() => {
-      this.store.deleteQueueMessages.run(queue.id);
-      this.store.deleteQueueDedup.run(queue.id);
-      this.store.deleteQueue.run(queue.id);
-    });
-    this.queuesByName.delete(queue.name);
-    this.queuesById.delete(queue.id);
-    this.lastPurge.delete(queue.id);
-    this.deletedQueueNames.set(queue.name, this.clock.now());
-    this.waiters.wake(queue.id);
-    return {};
+    return this.queues.deleteQueue(input);
   }
 
   async PurgeQueue(input: QueueUrlInput): Promise<EmptyOutput> {
-    const queue = this.queueFromUrl(input.QueueUrl);
-    const now = this.clock.now();
-    const last = this.lastPurge.get(queue.id);
-    if (last !== undefined && now - last < 60_000) {
-      throw new SqsError('PurgeQueueInProgress', `Only one PurgeQueue operation on ${queue.name} is allowed every 60 seconds.`);
-    }
-    this.store.deleteQueueMessages.run(queue.id);
-    this.lastPurge.set(queue.id, now);
-    return {};
+    return this.queues.purgeQueue(input);
   }
 
   async TagQueue(input: TagQueueInput): Promise<EmptyOutput> {
-    const queue = this.queueFromUrl(input.QueueUrl);
-    const tags = checkTags({ ...queue.tags, ...input.Tags });
-    this.store.updateQueueTags.run(JSON.stringify(tags), queue.id);
-    queue.tags = tags;
-    return {};
+    return this.queues.tagQueue(input);
   }
 
   async UntagQueue(input: UntagQueueInput): Promise<EmptyOutput> {
-    const queue = this.queueFromUrl(input.QueueUrl);
-    const tags = { ...queue.tags };
-    for (const key of input.TagKeys ?? []) delete tags[key];
-    this.store.updateQueueTags.run(JSON.stringify(tags), queue.id);
-    queue.tags = tags;
-    return {};
+    return this.queues.untagQueue(input);
   }
 
   async ListQueueTags(input: QueueUrlInput): Promise<ListQueueTagsOutput> {
-    return { Tags: { ...this.queueFromUrl(input.QueueUrl).tags } };
+    return this.queues.listQueueTags(input);
   }
 
   async ListDeadLetterSourceQueues(input: ListDeadLetterSourceQueuesInput): Promise<ListDeadLetterSourceQueuesOutput> {
-    const queue = this.queueFromUrl(input.QueueUrl);
-    const sources = [...this.queuesByName.values()]
-      .filter((source) => source.settings.redrive?.deadLetterTargetArn === queue.arn)
-      .map((source) => source.name)
-      .sort();
-    const { page, nextToken } = paginate(sources, input.NextToken, input.MaxResults);
-    const output: ListDeadLetterSourceQueuesOutput = { queueUrls: page.map((name) => this.queueUrl(name)) };
-    if (nextToken) output.NextToken = nextToken;
-    return output;
+    return this.queues.listDeadLetterSourceQueues(input);
   }
 
   // ---- sending ----
 
   async SendMessage(input: SendMessageInput): Promise<SendMessageOutput> {
-    const queue = this.queueFromUrl(input.QueueUrl);
-    const prepared = this.prepareMessage(queue, input, 'single');
-    // A standard send is a single INSERT, committed on its own; FIFO also touches the dedup table.
-    const store = () => this.storeMessage(queue, prepared, this.clock.now());
-    const result = queue.fifo ? this.transaction(store) : store();
-    this.afterSend(queue, [prepared]);
-    return result;
+    return this.sender.sendMessage(input);
   }
 
   async SendMessageBatch(input: SendMessageBatchInput): Promise<SendMessageBatchOutput> {
-    const queue = this.queueFromUrl(input.QueueUrl);
-    const entries = input.Entries;
-    validateBatchEntries(entries, 'SendMessageBatchRequestEntry');
-    let total = 0;
-    for (const entry of entries) total += approximateSize(entry);
-    if (total > MAX_MESSAGE_BYTES) {
-      throw new SqsError(
-        'BatchRequestTooLong',
-        `Batch requests cannot be longer than ${MAX_MESSAGE_BYTES} bytes. You have sent ${total} bytes.`,
-      );
-    }
-    if (queue.fifo) {
-      // AWS rejects the whole FIFO batch, not the entry, when these are missing.
-      for (const entry of entries) {
-        if (entry.MessageGroupId === undefined || entry.MessageGroupId === null) {
-          throw invalidParameter('The request must contain the parameter MessageGroupId.');
-        }
-        if (!entry.MessageDeduplicationId && !queue.settings.contentBasedDeduplication) {
-          throw invalidParameter(
-            'The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly',
-          );
-        }
-      }
-    }
-    const prepared: { entry: SendMessageBatchRequestEntry; message: PreparedMessage }[] = [];
-    const output: SendMessageBatchOutput = { Successful: [], Failed: [] };
-    for (const entry of entries) {
-      try {
-        prepared.push({ entry, message: this.prepareMessage(queue, entry, 'batch') });
-      } catch (error) {
-        output.Failed.push(batchFailure(entry.Id, error));
-      }
-    }
-    const now = this.clock.now();
-    this.transaction(() => {
-      for (const { entry, message } of prepared) {
-        output.Successful.push({ Id: entry.Id, ...this.storeMessage(queue, message, now) });
-      }
-    });
-    this.afterSend(
-      queue,
-      prepared.map((p) => p.message),
-    );
-    return output;
+    return this.sender.sendMessageBatch(input);
   }
 
-  // ---- receiving ----
+  // ---- receiving, deleting and changing visibility ----
 
-  async ReceiveMessage(input: ReceiveMessageInput, options: ReceiveOptions = {}): Promise<ReceiveMessageOutput> {
-    let queue = this.queueFromUrl(input.QueueUrl);
-    const request = this.receiveRequest(queue, input);
-    const deadline = performance.now() + request.waitSeconds * 1000;
-    for (;;) {
-      const messages = this.receiveNow(queue, request);
-      if (messages.length > 0) return { Messages: messages };
-      const remaining = deadline - performance.now();
-      if (remaining <= 0 || this.closed || options.signal?.aborted) return { Messages: [] };
-      const now = this.clock.now();
-      const next = this.store.nextVisibleAt.get(queue.id, now)?.at;
-      if (next !== null && next !== undefined && next - now < remaining) this.waiters.wakeAfter(queue.id, Math.max(1, next - now));
-      await this.waiters.wait(queue.id, remaining, options.signal);
-      const current = this.queuesById.get(queue.id);
-      if (!current || this.closed) return { Messages: [] };
-      queue = current;
-    }
+  // Not async, so the receiver's promise is returned as it is rather than wrapped in another.
+  ReceiveMessage(input: ReceiveMessageInput, options: ReceiveOptions = {}): Promise<ReceiveMessageOutput> {
+    return this.receiver.receiveMessage(input, options);
   }
 
   async DeleteMessage(input: DeleteMessageInput): Promise<EmptyOutput> {
-    const queue = this.queueFromUrl(input.QueueUrl);
-    const handle = this.parseReceiptHandle(queue, input.ReceiptHandle);
-    this.deleteByHandle(queue, handle, input.ReceiptHandle, this.clock.now());
-    if (queue.fifo) this.notify(queue, 1);
-    return {};
+    return this.received.deleteMessage(input);
   }
 
   async DeleteMessageBatch(input: DeleteMessageBatchInput): Promise<BatchOutput> {
-    const queue = this.queueFromUrl(input.QueueUrl);
-    validateBatchEntries(input.Entries, 'DeleteMessageBatchRequestEntry');
-    const output: BatchOutput = { Successful: [], Failed: [] };
-    const now = this.clock.now();
-    this.transaction(() => {
-      for (const entry of input.Entries) {
-        try {
-          this.deleteByHandle(queue, this.parseReceiptHandle(queue, entry.ReceiptHandle), entry.ReceiptHandle, now);
-          output.Successful.push({ Id: entry.Id });
-        } catch (error) {
-          output.Failed.push(batchFailure(entry.Id, error));
-        }
-      }
-    });
-    if (queue.fifo) this.notify(queue, 1);
-    return output;
+    return this.received.deleteMessageBatch(input);
   }
 
   async ChangeMessageVisibility(input: ChangeMessageVisibilityInput): Promise<EmptyOutput> {
-    const queue = this.queueFromUrl(input.QueueUrl);
-    this.changeVisibility(queue, input.ReceiptHandle, input.VisibilityTimeout, this.clock.now());
-    this.notify(queue, 1);
-    return {};
+    return this.received.changeMessageVisibility(input);
   }
 
   async ChangeMessageVisibilityBatch(input: ChangeMessageVisibilityBatchInput): Promise<BatchOutput> {
-    const queue = this.queueFromUrl(input.QueueUrl);
-    validateBatchEntries(input.Entries, 'ChangeMessageVisibilityBatchRequestEntry');
-    const output: BatchOutput = { Successful: [], Failed: [] };
-    const now = this.clock.now();
-    this.transaction(() => {
-      for (const entry of input.Entries) {
-        try {
-          this.changeVisibility(queue, entry.ReceiptHandle, entry.VisibilityTimeout, now);
-          output.Successful.push({ Id: entry.Id });
-        } catch (error) {
-          output.Failed.push(batchFailure(entry.Id, error));
-        }
-      }
-    });
-    this.notify(queue);
-    return output;
+    return this.received.changeMessageVisibilityBatch(input);
   }
 
   // ---- dead-letter redrive ----
 
   async StartMessageMoveTask(input: StartMessageMoveTaskInput): Promise<StartMessageMoveTaskOutput> {
-    const source = input.SourceArn ? this.queueByArn(input.SourceArn) : undefined;
-    if (!input.SourceArn) throw missingParameter('SourceArn');
-    if (!source) {
-      throw new SqsError('ResourceNotFoundException', "The resource that you specified for the SourceArn parameter doesn't exist.");
-    }
-    const isDeadLetterQueue = [...this.queuesById.values()].some((q) => q.settings.redrive?.deadLetterTargetArn === source.arn);
-    if (!isDeadLetterQueue) throw invalidParameter('Source queue must be configured as a Dead Letter Queue.');
-    if (input.DestinationArn !== undefined) {
-      const destination = this.queueByArn(input.DestinationArn);
-      if (!destination) {
-        throw new SqsError('ResourceNotFoundException', "The resource that you specified for the DestinationArn parameter doesn't exist.");
-      }
-      if (destination.fifo !== source.fifo) {
-        throw invalidParameter('The source queue and the destination queue must be of the same queue type (FIFO or standard).');
-      }
-    }
-    const rate = integerParameter('MaxNumberOfMessagesPerSecond', input.MaxNumberOfMessagesPerSecond, 1, 500, 'Must be between 1 and 500.');
-    if (this.store.runningMoveTasks.all().some((task) => task.source_arn === source.arn)) {
-      throw invalidParameter('There is already a task running. Only one active task is allowed for a source queue arn at a given time.');
-    }
-    const now = this.clock.now();
-    const toMove = this.store.countVisible.get(source.id, now)?.n ?? 0;
-    const id = randomUUID();
-    this.store.insertMoveTask.run(id, source.arn, input.DestinationArn ?? null, rate ?? null, toMove, now);
-    this.scheduleMoveTask(id, 0);
-    return { TaskHandle: encodeTaskHandle(id, source.arn) };
+    return this.moveTasks.startMessageMoveTask(input);
   }
 
   async CancelMessageMoveTask(input: CancelMessageMoveTaskInput): Promise<CancelMessageMoveTaskOutput> {
-    const decoded = decodeTaskHandle(input.TaskHandle);
-    if (!decoded) throw invalidParameter('Value for parameter TaskHandle is invalid.');
-    if (!this.queueByArn(decoded.sourceArn)) {
-      throw new SqsError('ResourceNotFoundException', "The resource that you specified for the SourceArn parameter doesn't exist.");
-    }
-    const task = this.store.moveTask.get(decoded.taskId);
-    if (!task || task.source_arn !== decoded.sourceArn) throw new SqsError('ResourceNotFoundException', 'Task does not exist.');
-    if (task.status !== 'RUNNING') throw invalidParameter('Only active tasks can be cancelled.');
-    this.finishMoveTask(task, 'CANCELLED', task.moved, task.cursor, null);
-    return { ApproximateNumberOfMessagesMoved: task.moved };
+    return this.moveTasks.cancelMessageMoveTask(input);
   }
 
   async ListMessageMoveTasks(input: ListMessageMoveTasksInput): Promise<ListMessageMoveTasksOutput> {
-    if (!input.SourceArn) throw missingParameter('SourceArn');
-    if (!this.queueByArn(input.SourceArn)) {
-      throw new SqsError('ResourceNotFoundException', "The resource that you specified for the SourceArn parameter doesn't exist.");
-    }
-    const limit = integerParameter('MaxResults', input.MaxResults, 1, 10, 'Must be between 1 and 10.') ?? 1;
-    const Results = this.store.moveTasksFor.all(input.SourceArn, limit).map((task) => {
-      const entry: ListMessageMoveTasksResultEntry = {
-        Status: task.status as MessageMoveTaskStatus,
-        SourceArn: task.source_arn,
-        ApproximateNumberOfMessagesMoved: task.moved,
-        ApproximateNumberOfMessagesToMove: task.to_move,
-        StartedTimestamp: task.started_at,
-      };
-      if (task.status === 'RUNNING') entry.TaskHandle = encodeTaskHandle(task.id, task.source_arn);
-      if (task.destination_arn) entry.DestinationArn = task.destination_arn;
-      if (task.max_per_second !== null) entry.MaxNumberOfMessagesPerSecond = task.max_per_second;
-      if (task.failure_reason) entry.FailureReason = task.failure_reason;
-      return entry;
-    });
-    return { Results };
-  }
-
-  // ---- internals: queues ----
-
-  private queueFromRow(row: QueueRow): Queue {
-    const attributes = JSON.parse(row.attributes) as QueueAttributeMap;
-    return {
-      id: row.id,
-      name: row.name,
-      url: this.queueUrl(row.name),
-      arn: this.queueArn(row.name),
-      fifo: row.fifo === 1,
-      createdAt: row.created_at,
-      modifiedAt: row.modified_at,
-      attributes,
-      tags: JSON.parse(row.tags) as Record<string, string>,
-      settings: settingsOf(attributes),
-    };
-  }
-
-  private cache(queue: Queue): void {
-    this.queuesByName.set(queue.name, queue);
-    this.queuesById.set(queue.id, queue);
-  }
-
-  /** Any URL whose path ends in `<account>/<name>` addresses the queue, whatever host the client used. */
-  private queueFromUrl(url: string | undefined): Queue {
-    if (!url) throw missingParameter('QueueUrl');
-    const parts = url
-      .replace(/[?#].*$/, '')
-      .replace(/\/+$/, '')
-      .split('/');
-    const name = parts.at(-1);
-    const account = parts.at(-2);
-    if (!name || parts.length < 2) throw new SqsError('InvalidAddress', `The address ${url} is not valid for this endpoint.`);
-    if (account && /^\d{12}$/.test(account) && account !== this.accountId) throw queueDoesNotExist();
-    const queue = this.queuesByName.get(name);
-    if (!queue) throw queueDoesNotExist();
-    return queue;
-  }
-
-  private queueByArn(arn: string): Queue | undefined {
-    const match = /^arn:aws[\w-]*:sqs:([\w-]+):(\d{12}):(.+)$/.exec(arn);
-    if (!match || match[1] !== this.region || match[2] !== this.accountId) return undefined;
-    return this.queuesByName.get(match[3] ?? '');
-  }
-
-  private checkRedrivePolicy(raw: string, sourceArn: string, fifo: boolean): string {
-    const policy = parseRedrivePolicy(raw);
-    const target = this.queueByArn(policy.deadLetterTargetArn);
-    if (!target) throw invalidParameterValue('RedrivePolicy', raw, 'Dead letter target does not exist.');
-    if (target.fifo !== fifo) {
-      throw invalidParameterValue(
-        'RedrivePolicy',
-        raw,
-        'Dead-letter queue must be the same type of queue (FIFO or standard) as the source queue.',
-      );
-    }
-    const allow = parseRedriveAllowPolicy(target.attributes.RedriveAllowPolicy);
-    if (
-      allow &&
-      (allow.redrivePermission === 'denyAll' || (allow.redrivePermission === 'byQueue' && !allow.sourceQueueArns?.includes(sourceArn)))
-    ) {
-      throw invalidParameterValue('RedrivePolicy', raw, "The dead-letter queue's RedriveAllowPolicy does not allow this source queue.");
-    }
-    return formatRedrivePolicy(policy);
-  }
-
-  private transaction<T>(fn: () => T): T {
-    if (this.db.isTransaction) return fn();
-    this.db.exec('BEGIN');
-    try {
-      const result = fn();
-      this.db.exec('COMMIT');
-      return result;
-    } catch (error) {
-      this.db.exec('ROLLBACK');
-      throw error;
-    }
-  }
-
-  /** Lets parked long polls on the queue look again (`count` of them); cheap when nobody waits. */
-  private notify(queue: Queue, count = Number.POSITIVE_INFINITY): void {
-    if (this.waiters.hasWaiters(queue.id)) this.waiters.wake(queue.id, count);
-  }
-
-  // ---- internals: sending ----
-
-  private prepareMessage(queue: Queue, input: Omit<SendMessageInput, 'QueueUrl'>, mode: 'single' | 'batch'): PreparedMessage {
-    validateBody(input.MessageBody);
-    const body = input.MessageBody;
-    let delaySeconds = queue.settings.delaySeconds;
-    if (input.DelaySeconds !== undefined && input.DelaySeconds !== null) {
-      if (queue.fifo && Number(input.DelaySeconds) !== 0) {
-        throw invalidParameterValue(
-          'DelaySeconds',
-          input.DelaySeconds,
-          'The request include parameter that is not valid for this queue type.',
-        );
-      }
-      delaySeconds = integerParameter('DelaySeconds', input.DelaySeconds, 0, 900, 'DelaySeconds must be >= 0 and <= 900.') ?? 0;
-      if (queue.fifo) delaySeconds = queue.settings.delaySeconds;
-    }
-    const attributes = validateMessageAttributes(input.MessageAttributes, 'user');
-    const system = validateMessageAttributes(input.MessageSystemAttributes, 'system');
-    const size = Buffer.byteLength(body, 'utf8') + (attributes?.size ?? 0);
-    if (size > queue.settings.maxMessageSize) {
-      throw invalidParameter(
-        `One or more parameters are invalid. Reason: Message must be shorter than ${queue.settings.maxMessageSize} bytes.`,
-      );
-    }
-    let groupId: string | null = null;
-    let dedupId: string | null = null;
-    if (input.MessageGroupId !== undefined && input.MessageGroupId !== null) {
-      validateMessageToken('MessageGroupId', input.MessageGroupId);
-      groupId = input.MessageGroupId;
-    }
-    if (queue.fifo) {
-      if (groupId === null) {
-        throw mode === 'single'
-          ? missingParameter('MessageGroupId')
-          : invalidParameter('The request must contain the parameter MessageGroupId.');
-      }
-      if (input.MessageDeduplicationId !== undefined && input.MessageDeduplicationId !== null) {
-        validateMessageToken('MessageDeduplicationId', input.MessageDeduplicationId);
-        dedupId = input.MessageDeduplicationId;
-      } else if (queue.settings.contentBasedDeduplication) {
-        dedupId = createHash('sha256').update(body, 'utf8').digest('hex');
-      } else {
-        throw invalidParameter(
-          'The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly',
-        );
-      }
-    } else if (input.MessageDeduplicationId !== undefined && input.MessageDeduplicationId !== null) {
-      throw invalidParameterValue(
-        'MessageDeduplicationId',
-        input.MessageDeduplicationId,
-        'The request include parameter that is not valid for this queue type.',
-      );
-    }
-    return { body, md5Body: md5OfBody(body), attributes, system, delaySeconds, groupId, dedupId, size };
-  }
-
-  private storeMessage(queue: Queue, message: PreparedMessage, now: number): SendMessageOutput {
-    const output = (messageId: string, seq: number): SendMessageOutput => {
-      const result: SendMessageOutput = { MessageId: messageId, MD5OfMessageBody: message.md5Body };
-      if (message.attributes) result.MD5OfMessageAttributes = message.attributes.md5;
-      if (message.system) result.MD5OfMessageSystemAttributes = message.system.md5;
-      if (queue.fifo) result.SequenceNumber = sequenceNumber(seq);
-      return result;
-    };
-    let dedupKey: string | undefined;
-    if (queue.fifo && message.dedupId !== null) {
-      dedupKey = queue.settings.deduplicationByGroup ? `${message.groupId}\u0000${message.dedupId}` : message.dedupId;
-      const duplicate = this.store.dedup.get(queue.id, dedupKey, now);
-      // Within the window a duplicate is accepted, answered like the original, and not enqueued.
-      if (duplicate) return output(duplicate.message_id, duplicate.seq);
-    }
-    const messageId = randomUUID();
-    const { lastInsertRowid: seq } = this.store.insertMessage.run(
-      queue.id,
-      messageId,
-      message.body,
-      message.md5Body,
-      message.attributes ? JSON.stringify(message.attributes.attributes) : null,
-      message.attributes?.md5 ?? null,
-      message.system ? JSON.stringify(message.system.attributes) : null,
-      this.senderId,
-      now,
-      now + message.delaySeconds * 1000,
-      message.groupId,
-      message.dedupId,
-    );
-    if (dedupKey !== undefined) {
-      this.store.upsertDedup.run(queue.id, dedupKey, messageId, seq, now + FIFO_DEDUP_WINDOW_MS);
-      if (++this.fifoSendsSinceSweep >= DEDUP_SWEEP_EVERY) {
-        this.fifoSendsSinceSweep = 0;
-        this.store.deleteExpiredDedup.run(queue.id, now);
-      }
-    }
-    return output(messageId, seq);
-  }
-
-  private afterSend(queue: Queue, messages: PreparedMessage[]): void {
-    if (!this.waiters.hasWaiters(queue.id)) return;
-    const visibleNow = messages.filter((m) => m.delaySeconds === 0).length;
-    if (visibleNow > 0) this.waiters.wake(queue.id, visibleNow);
-    const soonestDelayed = Math.min(...messages.filter((m) => m.delaySeconds > 0).map((m) => m.delaySeconds));
-    if (Number.isFinite(soonestDelayed)) this.waiters.wakeAfter(queue.id, soonestDelayed * 1000);
-  }
-
-  // ---- internals: receiving ----
-
-  private receiveRequest(queue: Queue, input: ReceiveMessageInput): ReceiveRequest {
-    const max = integerParameter('MaxNumberOfMessages', input.MaxNumberOfMessages, 1, 10, 'Must be between 1 and 10, if provided.') ?? 1;
-    const visibility =
-      integerParameter(
-        'VisibilityTimeout',
-        input.VisibilityTimeout,
-        0,
-        MAX_VISIBILITY_SECONDS,
-        `Must be >= 0 and <= ${MAX_VISIBILITY_SECONDS}, if provided.`,
-      ) ?? queue.settings.visibilityTimeout;
-    const waitSeconds =
-      integerParameter('WaitTimeSeconds', input.WaitTimeSeconds, 0, 20, 'Must be >= 0 and <= 20, if provided.') ??
-      queue.settings.waitTimeSeconds;
-    const systemNames = [...(input.AttributeNames ?? []), ...(input.MessageSystemAttributeNames ?? [])];
-    const systemAttributes = systemNames.includes('All') ? 'all' : systemNames.length > 0 ? new Set(systemNames) : undefined;
-    return {
-      max,
-      visibilityMs: visibility * 1000,
-      waitSeconds,
-      systemAttributes,
-      messageAttributes: messageAttributeFilter(input.MessageAttributeNames),
-    };
-  }
-
-  /** One pass over the queue: claims up to `max` receivable messages, redriving any that ran out of receives. */
-  private receiveNow(queue: Queue, request: ReceiveRequest): Message[] {
-    const now = this.clock.now();
-    const out: Message[] = [];
-    const redriven = new Set<Queue>();
-    // The write transaction starts with the first claim, so an empty receive costs one read.
-    this.claiming = false;
-    try {
-      if (queue.fifo) this.receiveFifo(queue, request, now, out, redriven);
-      else this.receiveStandard(queue, request, now, out, redriven);
-      if (this.claiming) this.db.exec('COMMIT');
-    } catch (error) {
-      if (this.claiming) this.db.exec('ROLLBACK');
-      throw error;
-    } finally {
-      this.claiming = false;
-    }
-    for (const target of redriven) this.notify(target, 1);
-    return out;
-  }
-
-  private receiveStandard(queue: Queue, request: ReceiveRequest, now: number, out: Message[], redriven: Set<Queue>): void {
-    const taken = new Set<number>();
-    // Expired and redriven messages leave the visible set, so look again until enough are found.
-    for (let round = 0; round < 20 && out.length < request.max; round++) {
-      const limit = request.max - out.length + taken.size;
-      const rows = this.store.visibleMessages.all(queue.id, now, limit);
-      let removed = 0;
-      for (const row of rows) {
-        if (taken.has(row.seq)) continue;
-        const outcome = this.claim(queue, row, request, now, out, redriven);
-        if (outcome === 'delivered') taken.add(row.seq);
-        else removed++;
-        if (out.length >= request.max) break;
-      }
-      if (removed === 0 || rows.length < limit) break;
-    }
-  }
-
-  /**
-   * FIFO order: groups in the order of their oldest message; a group with a message in flight
-   * is skipped entirely, and within a group messages go out strictly in sequence, stopping at
-   * the first one that is not yet visible. AWS fills a batch from one group before the next.
-   */
-  private receiveFifo(queue: Queue, request: ReceiveRequest, now: number, out: Message[], redriven: Set<Queue>): void {
-    const blocked = new Set(this.store.inflightGroups.all(queue.id, now).map((row) => row.group_id));
-    for (const { group_id: group } of this.store.groupHeads.all(queue.id)) {
-      if (out.length >= request.max) return;
-      if (blocked.has(group)) continue;
-      let after = 0;
-      walk: for (;;) {
-        const limit = request.max - out.length + 1;
-        const rows = this.store.groupMessages.all(queue.id, group, after, limit);
-        for (const row of rows) {
-          after = row.seq;
-          if (row.sent_at > now - queue.settings.retentionMs && row.visible_at > now) break walk;
-          this.claim(queue, row, request, now, out, redriven);
-          if (out.length >= request.max) return;
-        }
-        if (rows.length < limit) break;
-      }
-    }
-  }
-
-  /** Expires, redrives or delivers one visible message. */
-  private claim(
-    queue: Queue,
-    row: MessageRow,
-    request: ReceiveRequest,
-    now: number,
-    out: Message[],
-    redriven: Set<Queue>,
-  ): 'expired' | 'redriven' | 'delivered' {
-    if (!this.claiming && !this.db.isTransaction) {
-      this.db.exec('BEGIN');
-      this.claiming = true;
-    }
-    if (row.sent_at <= now - queue.settings.retentionMs) {
-      this.store.deleteMessage.run(row.seq, queue.id);
-      return 'expired';
-    }
-    const redrive = queue.settings.redrive;
-    if (redrive && row.receive_count >= redrive.maxReceiveCount) {
-      const target = this.queueByArn(redrive.deadLetterTargetArn);
-      // As on AWS the move happens when a receive would exceed maxReceiveCount; a missing
-      // dead-letter queue leaves the message where it is.
-      if (target && target !== queue) {
-        // FIFO dead-letter queues restart the retention clock; standard ones keep the original enqueue time.
-        this.store.moveToDeadLetter.run(target.id, now, target.fifo ? now : row.sent_at, queue.arn, row.seq);
-        redriven.add(target);
-        return 'redriven';
-      }
-    }
-    const token = randomBytes(12).toString('base64url');
-    const receiveCount = row.receive_count + 1;
-    const firstReceivedAt = row.first_received_at ?? now;
-    this.store.markReceived.run(now + request.visibilityMs, receiveCount, firstReceivedAt, now, token, row.seq);
-    out.push(this.toMessage(queue, row, request, receiveCount, firstReceivedAt, token));
-    return 'delivered';
-  }
-
-  private toMessage(
-    queue: Queue,
-    row: MessageRow,
-    request: ReceiveRequest,
-    receiveCount: number,
-    firstReceivedAt: number,
-    token: string,
-  ): Message {
-    const message: Message = {
-      MessageId: row.message_id,
-      ReceiptHandle: encodeReceiptHandle({ queueId: queue.id, seq: row.seq, token }),
-      MD5OfBody: row.md5_body,
-      Body: row.body,
-    };
-    if (request.systemAttributes) {
-      const available: Record<string, string | null> = {
-        SenderId: row.sender_id,
-        SentTimestamp: String(row.sent_at),
-        ApproximateReceiveCount: String(receiveCount),
-        ApproximateFirstReceiveTimestamp: String(firstReceivedAt),
-        SequenceNumber: queue.fifo ? sequenceNumber(row.seq) : null,
-        MessageDeduplicationId: row.dedup_id,
-        MessageGroupId: row.group_id,
-        AWSTraceHeader: row.system_attributes
-          ? ((JSON.parse(row.system_attributes) as Record<string, StoredAttributeValue>).AWSTraceHeader?.StringValue ?? null)
-          : null,
-        DeadLetterQueueSourceArn: row.dlq_source_arn,
-      };
-      const attributes: Record<string, string> = {};
-      for (const name of SYSTEM_ATTRIBUTE_NAMES) {
-        const value = available[name];
-        if (value !== null && value !== undefined && (request.systemAttributes === 'all' || request.systemAttributes.has(name))) {
-          attributes[name] = value;
-        }
-      }
-      if (Object.keys(attributes).length > 0) message.Attributes = attributes;
-    }
-    if (request.messageAttributes && row.attributes) {
-      const all = JSON.parse(row.attributes) as Record<string, StoredAttributeValue>;
-      const selected: Record<string, StoredAttributeValue> = {};
-      for (const [name, value] of Object.entries(all)) if (request.messageAttributes(name)) selected[name] = value;
-      const count = Object.keys(selected).length;
-      message.MessageAttributes = selected;
-      if (count > 0) {
-        message.MD5OfMessageAttributes =
-          count === Object.keys(all).length && row.md5_attributes ? row.md5_attributes : md5OfMessageAttributes(selected);
-      }
-    }
-    return message;
-  }
-
-  // ---- internals: receipts ----
-
-  private parseReceiptHandle(queue: Queue, raw: string | undefined): ReceiptHandle {
-    if (!raw) throw missingParameter('ReceiptHandle');
-    const handle = decodeReceiptHandle(raw);
-    if (!handle || handle.queueId !== queue.id) {
-      throw new SqsError('ReceiptHandleIsInvalid', `The input receipt handle "${raw}" is not a valid receipt handle.`);
-    }
-    return handle;
-  }
-
-  /**
-   * Standard queues delete with any receipt handle the message was ever received with (AWS
-   * accepts an outdated one); FIFO queues only with the current one while it is in flight.
-   * Deleting a message that is already gone succeeds.
-   */
-  private deleteByHandle(queue: Queue, handle: ReceiptHandle, raw: string, now: number): void {
-    if (!queue.fifo) {
-      this.store.deleteMessage.run(handle.seq, queue.id);
-      return;
-    }
-    const row = this.store.message.get(handle.seq);
-    if (!row || row.queue_id !== queue.id) return;
-    if (row.receipt !== handle.token || row.visible_at <= now) {
-      throw invalidParameterValue('ReceiptHandle', raw, 'The receipt handle has expired.');
-    }
-    this.store.deleteMessage.run(handle.seq, queue.id);
-  }
-
-  private changeVisibility(queue: Queue, raw: string | undefined, timeout: unknown, now: number): void {
-    const handle = this.parseReceiptHandle(queue, raw);
-    const seconds = integerParameter(
-      'VisibilityTimeout',
-      timeout,
-      0,
-      MAX_VISIBILITY_SECONDS,
-      `Must be between 0 and ${MAX_VISIBILITY_SECONDS}, if provided.`,
-    );
-    if (seconds === undefined) throw missingParameter('VisibilityTimeout');
-    const row = this.store.message.get(handle.seq);
-    if (!row || row.queue_id !== queue.id || row.receipt !== handle.token) {
-      throw invalidParameterValue('ReceiptHandle', raw, 'Message does not exist or is not available for visibility timeout change.');
-    }
-    if (queue.fifo && row.visible_at <= now) throw invalidParameterValue('ReceiptHandle', raw, 'The receipt handle has expired.');
-    if (row.received_at !== null && now + seconds * 1000 - row.received_at > MAX_VISIBILITY_SECONDS * 1000) {
-      throw invalidParameterValue(
-        'VisibilityTimeout',
-        seconds,
-        `Total VisibilityTimeout for the message is beyond the limit [${MAX_VISIBILITY_SECONDS} seconds]`,
-      );
-    }
-    this.store.setVisibleAt.run(now + seconds * 1000, handle.seq);
-  }
-
-  // ---- internals: move tasks ----
-
-  private scheduleMoveTask(id: string, delayMs: number): void {
-    if (this.closed) return;
-    const timer = setTimeout(() => {
-      this.moveTaskTimers.delete(id);
-      this.stepMoveTask(id);
-    }, delayMs);
-    timer.unref();
-    this.moveTaskTimers.set(id, timer);
-  }
-
-  /** Moves one chunk (or one second's worth under a rate limit) and schedules the next. */
-  private stepMoveTask(id: string): void {
-    const task = this.store.moveTask.get(id);
-    if (task?.status !== 'RUNNING' || this.closed) return;
-    const source = this.queueByArn(task.source_arn);
-    if (!source) {
-      this.finishMoveTask(task, 'FAILED', task.moved, task.cursor, 'AWS.SimpleQueueService.NonExistentQueue');
-      return;
-    }
-    const now = this.clock.now();
-    const budget = Math.min(task.max_per_second ?? MOVE_TASK_CHUNK, task.to_move - task.moved);
-    const rows = budget > 0 ? this.store.movableMessages.all(source.id, task.cursor, now, budget) : [];
-    let moved = task.moved;
-    let cursor = task.cursor;
-    const destinations = new Set<Queue>();
-    const failure = this.transaction((): string | null => {
-      for (const row of rows) {
-        const destinationArn = task.destination_arn ?? row.dlq_source_arn;
-        const destination = destinationArn ? this.queueByArn(destinationArn) : undefined;
-        if (!destination && destinationArn) {
-          this.store.updateMoveTask.run('FAILED', moved, cursor, 'AWS.SimpleQueueService.NonExistentQueue', task.id);
-          return 'AWS.SimpleQueueService.NonExistentQueue';
-        }
-        // A message sent straight to the dead-letter queue has no source to return to: it stays.
-        if (destination) {
-          this.store.moveBack.run(destination.id, now, row.seq);
-          destinations.add(destination);
-          moved++;
-        }
-        cursor = row.seq;
-      }
-      this.store.updateMoveTask.run('RUNNING', moved, cursor, null, task.id);
-      return null;
-    });
-    for (const destination of destinations) this.notify(destination);
-    if (failure) return;
-    if (moved >= task.to_move || rows.length < budget) {
-      this.finishMoveTask(task, 'COMPLETED', moved, cursor, null);
-      return;
-    }
-    this.scheduleMoveTask(task.id, task.max_per_second === null ? 0 : 1000);
-  }
-
-  private finishMoveTask(task: MoveTaskRow, status: MessageMoveTaskStatus, moved: number, cursor: number, reason: string | null) {
-    this.store.updateMoveTask.run(status, moved, cursor, reason, task.id);
-    const timer = this.moveTaskTimers.get(task.id);
-    if (timer) clearTimeout(timer);
-    this.moveTaskTimers.delete(task.id);
-  }
-}
-
-// ---- helpers ----
-
-function settingsOf(attributes: QueueAttributeMap): QueueSettings {
-  const number = (name: string, fallback: number) => {
-    const value = attributes[name];
-    return value === undefined ? fallback : Number(value);
-  };
-  return {
-    visibilityTimeout: number('VisibilityTimeout', 30),
-    delaySeconds: number('DelaySeconds', 0),
-    retentionMs: number('MessageRetentionPeriod', 345_600) * 1000,
-    maxMessageSize: number('MaximumMessageSize', MAX_MESSAGE_BYTES),
-    waitTimeSeconds: number('ReceiveMessageWaitTimeSeconds', 0),
-    contentBasedDeduplication: attributes.ContentBasedDeduplication === 'true',
-    deduplicationByGroup: attributes.DeduplicationScope === 'messageGroup',
-    redrive: attributes.RedrivePolicy ? parseRedrivePolicy(attributes.RedrivePolicy) : undefined,
-  };
-}
-
-/** Empty strings clear Policy, RedrivePolicy and the like; on creation they mean "not set". */
-function dropEmpty(attributes: QueueAttributeMap): QueueAttributeMap {
-  return Object.fromEntries(Object.entries(attributes).filter(([, value]) => value !== ''));
-}
-
-/** SSE-SQS (on by default) and SSE-KMS exclude each other: choosing one turns the other off. */
-function applySseRules(attributes: QueueAttributeMap, changes: QueueAttributeMap): QueueAttributeMap {
-  if (changes.KmsMasterKeyId) {
-    if (changes.SqsManagedSseEnabled === undefined) attributes.SqsManagedSseEnabled = 'false';
-    attributes.KmsDataKeyReusePeriodSeconds ??= '300';
-  } else if (changes.SqsManagedSseEnabled === 'true' || changes.KmsMasterKeyId === '') {
-    delete attributes.KmsMasterKeyId;
-    delete attributes.KmsDataKeyReusePeriodSeconds;
-  }
-  return attributes;
-}
-
-function checkTags(tags: Record<string, string> | undefined): Record<string, string> {
-  const result: Record<string, string> = {};
-  for (const [key, value] of Object.entries(tags ?? {})) {
-    if (key === '' || key.length > 128) throw invalidParameter(`Tag key ${key} is invalid. Tag keys must be 1 to 128 characters long.`);
-    if (String(value).length > 256) throw invalidParameter(`Tag value for key ${key} must be at most 256 characters long.`);
-    result[key] = String(value ?? '');
-  }
-  if (Object.keys(result).length > 50) throw invalidParameter('Too many tags added for queue. A queue can have at most 50 tags.');
-  return result;
-}
-
-function paginate(names: string[], token: string | undefined, maxResults: number | undefined) {
-  const limit = integerParameter('MaxResults', maxResults, 1, 1000, 'MaxResults must be an integer between 1 and 1000.');
-  let start = 0;
-  if (token) {
-    let after: unknown;
-    try {
-      after = (JSON.parse(Buffer.from(token, 'base64').toString('utf8')) as { after?: unknown }).after;
-    } catch {
-      after = undefined;
-    }
-    if (typeof after !== 'string') throw invalidParameter('Invalid NextToken value.');
-    start = names.findIndex((name) => name > after);
-    if (start < 0) start = names.length;
-  }
-  const page = names.slice(start, start + (limit ?? 1000));
-  const last = page.at(-1);
-  // As on AWS, NextToken only appears when the caller paginates with MaxResults.
-  const nextToken =
-    limit !== undefined && last !== undefined && start + page.length < names.length
-      ? Buffer.from(JSON.stringify({ after: last })).toString('base64')
-      : undefined;
-  return { page, nextToken };
-}
-
-/** `All` and `.*` select every attribute, `prefix.*` those starting with the prefix, anything else by name. */
-function messageAttributeFilter(names: string[] | undefined): ((name: string) => boolean) | undefined {
-  if (!names || names.length === 0) return undefined;
-  if (names.includes('All') || names.includes('.*')) return () => true;
-  const exact = new Set(names.filter((name) => !name.endsWith('.*')));
-  const prefixes = names.filter((name) => name.endsWith('.*')).map((name) => name.slice(0, -2));
-  return (name) => exact.has(name) || prefixes.some((prefix) => name.startsWith(prefix));
-}
-
-/** What an entry weighs against the batch limit: body plus attribute names, types and values. */
-function approximateSize(entry: SendMessageBatchRequestEntry): number {
-  let size = typeof entry.MessageBody === 'string' ? Buffer.byteLength(entry.MessageBody, 'utf8') : 0;
-  for (const [name, value] of Object.entries(entry.MessageAttributes ?? {})) {
-    if (!value) continue;
-    size += Buffer.byteLength(name, 'utf8') + Buffer.byteLength(String(value.DataType ?? ''), 'utf8');
-    if (typeof value.StringValue === 'string') size += Buffer.byteLength(value.StringValue, 'utf8');
-    if (typeof value.BinaryValue === 'string') size += Buffer.byteLength(value.BinaryValue, 'base64');
-    else if (value.BinaryValue) size += value.BinaryValue.byteLength;
-  }
-  return size;
-}
-
-function batchFailure(id: string, error: unknown): BatchResultErrorEntry {
-  if (error instanceof SqsError) {
-    return { Id: id, SenderFault: error.senderFault, Code: error.queryErrorCode, Message: error.message };
-  }
-  throw error;
-}
-
-/** 20-digit, increasing, never reused: the shape of AWS's FIFO sequence numbers. */
-function sequenceNumber(seq: number): string {
-  return (10n ** 19n + BigInt(seq)).toString();
-}
-
-function encodeReceiptHandle(handle: ReceiptHandle): string {
-  return Buffer.from(`${handle.queueId}:${handle.seq}:${handle.token}`, 'utf8').toString('base64');
-}
-
-function decodeReceiptHandle(raw: string): ReceiptHandle | undefined {
-  const match = /^(\d+):(\d+):([\w-]{16})$/.exec(Buffer.from(raw, 'base64').toString('utf8'));
-  if (!match) return undefined;
-  return { queueId: Number(match[1]), seq: Number(match[2]), token: match[3] ?? '' };
-}
-
-function encodeTaskHandle(taskId: string, sourceArn: string): string {
-  return Buffer.from(JSON.stringify({ taskId, sourceArn }), 'utf8').toString('base64');
-}
-
-function decodeTaskHandle(raw: string | undefined): { taskId: string; sourceArn: string } | undefined {
-  if (!raw) return undefined;
-  try {
-    const { taskId, sourceArn } = JSON.parse(Buffer.from(raw, 'base64').toString('utf8')) as Record<string, unknown>;
-    return typeof taskId === 'string' && typeof sourceArn === 'string' ? { taskId, sourceArn } : undefined;
-  } catch {
-    return undefined;
+    return this.moveTasks.listMessageMoveTasks(input);
   }
 }

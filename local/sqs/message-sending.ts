@@ -1,0 +1,221 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { type Queue, type SqsContext, sequenceNumber } from './sqs-context.js';
+import { batchFailure, invalidParameter, invalidParameterValue, missingParameter, SqsError } from './sqs-errors.js';
+import type {
+  SendMessageBatchInput,
+  SendMessageBatchOutput,
+  SendMessageBatchRequestEntry,
+  SendMessageInput,
+  SendMessageOutput,
+} from './sqs-types.js';
+import {
+  FIFO_DEDUP_WINDOW_MS,
+  integerParameter,
+  MAX_MESSAGE_BYTES,
+  md5OfBody,
+  type ValidatedAttributes,
+  validateBatchEntries,
+  validateBody,
+  validateMessageAttributes,
+  validateMessageToken,
+} from './validation.js';
+
+interface PreparedMessage {
+  body: string;
+  md5Body: string;
+  attributes: ValidatedAttributes | undefined;
+  system: ValidatedAttributes | undefined;
+  delaySeconds: number;
+  groupId: string | null;
+  dedupId: string | null;
+  size: number;
+}
+
+/** Expired deduplication ids are swept every this many FIFO sends, not on each one. */
+const DEDUP_SWEEP_EVERY = 500;
+
+/**
+ * SendMessage and SendMessageBatch: validation, FIFO message groups and deduplication, and
+ * waking long polls for what became receivable.
+ */
+export class MessageSender {
+  private fifoSendsSinceSweep = 0;
+
+  constructor(
+    private readonly context: SqsContext,
+    private readonly senderId: string,
+  ) {}
+
+  sendMessage(input: SendMessageInput): SendMessageOutput {
+    const queue = this.context.queueFromUrl(input.QueueUrl);
+    const prepared = this.prepareMessage(queue, input, 'single');
+    // A standard send is a single INSERT, committed on its own; FIFO also touches the dedup table.
+    const store = () => this.storeMessage(queue, prepared, this.context.clock.now());
+    const result = queue.fifo ? this.context.transaction(store) : store();
+    this.afterSend(queue, [prepared]);
+    return result;
+  }
+
+  sendMessageBatch(input: SendMessageBatchInput): SendMessageBatchOutput {
+    const queue = this.context.queueFromUrl(input.QueueUrl);
+    const entries = input.Entries;
+    validateBatchEntries(entries, 'SendMessageBatchRequestEntry');
+    let total = 0;
+    for (const entry of entries) total += approximateSize(entry);
+    if (total > MAX_MESSAGE_BYTES) {
+      throw new SqsError(
+        'BatchRequestTooLong',
+        `Batch requests cannot be longer than ${MAX_MESSAGE_BYTES} bytes. You have sent ${total} bytes.`,
+      );
+    }
+    if (queue.fifo) {
+      // AWS rejects the whole FIFO batch, not the entry, when these are missing.
+      for (const entry of entries) {
+        if (entry.MessageGroupId === undefined || entry.MessageGroupId === null) {
+          throw invalidParameter('The request must contain the parameter MessageGroupId.');
+        }
+        if (!entry.MessageDeduplicationId && !queue.settings.contentBasedDeduplication) {
+          throw invalidParameter(
+            'The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly',
+          );
+        }
+      }
+    }
+    const prepared: { entry: SendMessageBatchRequestEntry; message: PreparedMessage }[] = [];
+    const output: SendMessageBatchOutput = { Successful: [], Failed: [] };
+    for (const entry of entries) {
+      try {
+        prepared.push({ entry, message: this.prepareMessage(queue, entry, 'batch') });
+      } catch (error) {
+        output.Failed.push(batchFailure(entry.Id, error));
+      }
+    }
+    const now = this.context.clock.now();
+    this.context.transaction(() => {
+      for (const { entry, message } of prepared) {
+        output.Successful.push({ Id: entry.Id, ...this.storeMessage(queue, message, now) });
+      }
+    });
+    this.afterSend(
+      queue,
+      prepared.map((p) => p.message),
+    );
+    return output;
+  }
+
+  private prepareMessage(queue: Queue, input: Omit<SendMessageInput, 'QueueUrl'>, mode: 'single' | 'batch'): PreparedMessage {
+    validateBody(input.MessageBody);
+    const body = input.MessageBody;
+    let delaySeconds = queue.settings.delaySeconds;
+    if (input.DelaySeconds !== undefined && input.DelaySeconds !== null) {
+      if (queue.fifo && Number(input.DelaySeconds) !== 0) {
+        throw invalidParameterValue(
+          'DelaySeconds',
+          input.DelaySeconds,
+          'The request include parameter that is not valid for this queue type.',
+        );
+      }
+      delaySeconds = integerParameter('DelaySeconds', input.DelaySeconds, 0, 900, 'DelaySeconds must be >= 0 and <= 900.') ?? 0;
+      if (queue.fifo) delaySeconds = queue.settings.delaySeconds;
+    }
+    const attributes = validateMessageAttributes(input.MessageAttributes, 'user');
+    const system = validateMessageAttributes(input.MessageSystemAttributes, 'system');
+    const size = Buffer.byteLength(body, 'utf8') + (attributes?.size ?? 0);
+    if (size > queue.settings.maxMessageSize) {
+      throw invalidParameter(
+        `One or more parameters are invalid. Reason: Message must be shorter than ${queue.settings.maxMessageSize} bytes.`,
+      );
+    }
+    let groupId: string | null = null;
+    let dedupId: string | null = null;
+    if (input.MessageGroupId !== undefined && input.MessageGroupId !== null) {
+      validateMessageToken('MessageGroupId', input.MessageGroupId);
+      groupId = input.MessageGroupId;
+    }
+    if (queue.fifo) {
+      if (groupId === null) {
+        throw mode === 'single'
+          ? missingParameter('MessageGroupId')
+          : invalidParameter('The request must contain the parameter MessageGroupId.');
+      }
+      if (input.MessageDeduplicationId !== undefined && input.MessageDeduplicationId !== null) {
+        validateMessageToken('MessageDeduplicationId', input.MessageDeduplicationId);
+        dedupId = input.MessageDeduplicationId;
+      } else if (queue.settings.contentBasedDeduplication) {
+        dedupId = createHash('sha256').update(body, 'utf8').digest('hex');
+      } else {
+        throw invalidParameter(
+          'The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly',
+        );
+      }
+    } else if (input.MessageDeduplicationId !== undefined && input.MessageDeduplicationId !== null) {
+      throw invalidParameterValue(
+        'MessageDeduplicationId',
+        input.MessageDeduplicationId,
+        'The request include parameter that is not valid for this queue type.',
+      );
+    }
+    return { body, md5Body: md5OfBody(body), attributes, system, delaySeconds, groupId, dedupId, size };
+  }
+
+  private storeMessage(queue: Queue, message: PreparedMessage, now: number): SendMessageOutput {
+    const output = (messageId: string, seq: number): SendMessageOutput => {
+      const result: SendMessageOutput = { MessageId: messageId, MD5OfMessageBody: message.md5Body };
+      if (message.attributes) result.MD5OfMessageAttributes = message.attributes.md5;
+      if (message.system) result.MD5OfMessageSystemAttributes = message.system.md5;
+      if (queue.fifo) result.SequenceNumber = sequenceNumber(seq);
+      return result;
+    };
+    let dedupKey: string | undefined;
+    if (queue.fifo && message.dedupId !== null) {
+      dedupKey = queue.settings.deduplicationByGroup ? `${message.groupId}\u0000${message.dedupId}` : message.dedupId;
+      const duplicate = this.context.store.dedup.get(queue.id, dedupKey, now);
+      // Within the window a duplicate is accepted, answered like the original, and not enqueued.
+      if (duplicate) return output(duplicate.message_id, duplicate.seq);
+    }
+    const messageId = randomUUID();
+    const { lastInsertRowid: seq } = this.context.store.insertMessage.run(
+      queue.id,
+      messageId,
+      message.body,
+      message.md5Body,
+      message.attributes ? JSON.stringify(message.attributes.attributes) : null,
+      message.attributes?.md5 ?? null,
+      message.system ? JSON.stringify(message.system.attributes) : null,
+      this.senderId,
+      now,
+      now + message.delaySeconds * 1000,
+      message.groupId,
+      message.dedupId,
+    );
+    if (dedupKey !== undefined) {
+      this.context.store.upsertDedup.run(queue.id, dedupKey, messageId, seq, now + FIFO_DEDUP_WINDOW_MS);
+      if (++this.fifoSendsSinceSweep >= DEDUP_SWEEP_EVERY) {
+        this.fifoSendsSinceSweep = 0;
+        this.context.store.deleteExpiredDedup.run(queue.id, now);
+      }
+    }
+    return output(messageId, seq);
+  }
+
+  private afterSend(queue: Queue, messages: PreparedMessage[]): void {
+    if (!this.context.waiters.hasWaiters(queue.id)) return;
+    const visibleNow = messages.filter((m) => m.delaySeconds === 0).length;
+    if (visibleNow > 0) this.context.waiters.wake(queue.id, visibleNow);
+    const soonestDelayed = Math.min(...messages.filter((m) => m.delaySeconds > 0).map((m) => m.delaySeconds));
+    if (Number.isFinite(soonestDelayed)) this.context.waiters.wakeAfter(queue.id, soonestDelayed * 1000);
+  }
+}
+
+/** What an entry weighs against the batch limit: body plus attribute names, types and values. */
+function approximateSize(entry: SendMessageBatchRequestEntry): number {
+  let size = typeof entry.MessageBody === 'string' ? Buffer.byteLength(entry.MessageBody, 'utf8') : 0;
+  for (const [name, value] of Object.entries(entry.MessageAttributes ?? {})) {
+    if (!value) continue;
+    size += Buffer.byteLength(name, 'utf8') + Buffer.byteLength(String(value.DataType ?? ''), 'utf8');
+    if (typeof value.StringValue === 'string') size += Buffer.byteLength(value.StringValue, 'utf8');
+    if (typeof value.BinaryValue === 'string') size += Buffer.byteLength(value.BinaryValue, 'base64');
+    else if (value.BinaryValue) size += value.BinaryValue.byteLength;
+  }
+  return size;
+}

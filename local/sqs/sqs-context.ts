@@ -1,0 +1,160 @@
+import type { DatabaseSync } from 'node:sqlite';
+import type { Clock } from '../clock.js';
+import { LongPollWaiters } from './long-poll.js';
+import { missingParameter, queueDoesNotExist, SqsError } from './sqs-errors.js';
+import { openSqsStore, type QueueRow, type SqsStore } from './sqs-store.js';
+import type { QueueAttributeMap } from './sqs-types.js';
+import { MAX_MESSAGE_BYTES, parseRedrivePolicy, type RedrivePolicy } from './validation.js';
+
+export interface QueueSettings {
+  visibilityTimeout: number;
+  delaySeconds: number;
+  retentionMs: number;
+  maxMessageSize: number;
+  waitTimeSeconds: number;
+  contentBasedDeduplication: boolean;
+  deduplicationByGroup: boolean;
+  redrive: RedrivePolicy | undefined;
+}
+
+export interface Queue {
+  readonly id: number;
+  readonly name: string;
+  readonly url: string;
+  readonly arn: string;
+  readonly fifo: boolean;
+  readonly createdAt: number;
+  modifiedAt: number;
+  /** Every settable attribute as GetQueueAttributes reports it (defaults filled in). */
+  attributes: QueueAttributeMap;
+  tags: Record<string, string>;
+  settings: QueueSettings;
+}
+
+export interface SqsContextOptions {
+  db: DatabaseSync;
+  clock: Clock;
+  baseUrl: string;
+  accountId: string;
+  region: string;
+}
+
+/**
+ * What every part of the SQS service shares: the store, the clock, the in-memory queue
+ * cache (queues are looked up on every call, so they are not read from SQLite each time)
+ * and the long-poll waiters that sends, deletes and visibility changes wake.
+ */
+export class SqsContext {
+  readonly db: DatabaseSync;
+  readonly clock: Clock;
+  readonly accountId: string;
+  readonly region: string;
+  readonly store: SqsStore;
+  readonly waiters = new LongPollWaiters();
+  readonly queuesByName = new Map<string, Queue>();
+  readonly queuesById = new Map<number, Queue>();
+  /** Set by `SqsService.close()`: long polls return empty and move tasks stop. */
+  closed = false;
+  private readonly baseUrl: string;
+
+  constructor(options: SqsContextOptions) {
+    this.db = options.db;
+    this.clock = options.clock;
+    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.accountId = options.accountId;
+    this.region = options.region;
+    this.store = openSqsStore(this.db);
+    for (const row of this.store.allQueues.all()) this.cache(this.queueFromRow(row));
+  }
+
+  queueUrl(name: string): string {
+    return `${this.baseUrl}/${this.accountId}/${name}`;
+  }
+
+  queueArn(name: string): string {
+    return `arn:aws:sqs:${this.region}:${this.accountId}:${name}`;
+  }
+
+  queueFromRow(row: QueueRow): Queue {
+    const attributes = JSON.parse(row.attributes) as QueueAttributeMap;
+    return {
+      id: row.id,
+      name: row.name,
+      url: this.queueUrl(row.name),
+      arn: this.queueArn(row.name),
+      fifo: row.fifo === 1,
+      createdAt: row.created_at,
+      modifiedAt: row.modified_at,
+      attributes,
+      tags: JSON.parse(row.tags) as Record<string, string>,
+      settings: settingsOf(attributes),
+    };
+  }
+
+  cache(queue: Queue): void {
+    this.queuesByName.set(queue.name, queue);
+    this.queuesById.set(queue.id, queue);
+  }
+
+  /** Any URL whose path ends in `<account>/<name>` addresses the queue, whatever host the client used. */
+  queueFromUrl(url: string | undefined): Queue {
+    if (!url) throw missingParameter('QueueUrl');
+    const parts = url
+      .replace(/[?#].*$/, '')
+      .replace(/\/+$/, '')
+      .split('/');
+    const name = parts.at(-1);
+    const account = parts.at(-2);
+    if (!name || parts.length < 2) throw new SqsError('InvalidAddress', `The address ${url} is not valid for this endpoint.`);
+    if (account && /^\d{12}$/.test(account) && account !== this.accountId) throw queueDoesNotExist();
+    const queue = this.queuesByName.get(name);
+    if (!queue) throw queueDoesNotExist();
+    return queue;
+  }
+
+  queueByArn(arn: string): Queue | undefined {
+    const match = /^arn:aws[\w-]*:sqs:([\w-]+):(\d{12}):(.+)$/.exec(arn);
+    if (!match || match[1] !== this.region || match[2] !== this.accountId) return undefined;
+    return this.queuesByName.get(match[3] ?? '');
+  }
+
+  transaction<T>(fn: () => T): T {
+    if (this.db.isTransaction) return fn();
+    this.db.exec('BEGIN');
+    try {
+      const result = fn();
+      this.db.exec('COMMIT');
+      return result;
+    } catch (error) {
+      this.db.exec('ROLLBACK');
+      throw error;
+    }
+  }
+
+  /** Lets parked long polls on the queue look again (`count` of them); cheap when nobody waits. */
+  notify(queue: Queue, count = Number.POSITIVE_INFINITY): void {
+    if (this.waiters.hasWaiters(queue.id)) this.waiters.wake(queue.id, count);
+  }
+}
+
+export function settingsOf(attributes: QueueAttributeMap): QueueSettings {
+  const number = (name: string, fallback: number) => {
+    const value = attributes[name];
+    return value === undefined ? fallback : Number(value);
+  };
+  return {
+    visibilityTimeout: number('VisibilityTimeout', 30),
+    delaySeconds: number('DelaySeconds', 0),
+    retentionMs: number('MessageRetentionPeriod', 345_600) * 1000,
+    maxMessageSize: number('MaximumMessageSize', MAX_MESSAGE_BYTES),
+    waitTimeSeconds: number('ReceiveMessageWaitTimeSeconds', 0),
+    contentBasedDeduplication: attributes.ContentBasedDeduplication === 'true',
+    deduplicationByGroup: attributes.DeduplicationScope === 'messageGroup',
+    redrive: attributes.RedrivePolicy ? parseRedrivePolicy(attributes.RedrivePolicy) : undefined,
+  };
+}
+
+/** 20-digit, increasing, never reused: the shape of AWS's FIFO sequence numbers. */
+export function sequenceNumber(seq: number): string {
+  return (10n ** 19n + BigInt(seq)).toString();
+}
