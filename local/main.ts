@@ -27,6 +27,7 @@ const { values } = parseArgs({
     data: { type: 'string', default: process.env.SWITCHYARD_DATA },
     'cdk-out': { type: 'string', default: 'cdk.out' },
     synth: { type: 'boolean', default: true },
+    parameters: { type: 'string', multiple: true, default: [] },
     help: { type: 'boolean', default: false },
   },
   allowNegative: true,
@@ -41,7 +42,9 @@ Runs the synthesized app on this machine behind an AWS-compatible endpoint.
               .data/apps/<app>-<hash> for another app's assembly, so apps never share state)
   --cdk-out   cloud assembly to run; any folder other than this project's cdk.out
               (another app's assembly) runs as it is, never synthesized
-  --no-synth  run cdk.out as it is, even if the sources are newer`);
+  --no-synth  run cdk.out as it is, even if the sources are newer
+  --parameters [Stack:]Name=Value
+              a template parameter's value, as cdk deploy --parameters takes it (repeatable)`);
   process.exit(0);
 }
 
@@ -79,12 +82,22 @@ const dataDir = path.resolve(
       : path.join(root, '.data', 'apps', `${appName(cdkOut)}-${createHash('sha256').update(cdkOut).digest('hex').slice(0, 8)}`)),
 );
 
+const parameters: Record<string, string> = {};
+for (const given of values.parameters) {
+  const match = /^([^=]+)=(.*)$/s.exec(given);
+  if (!match?.[1]) {
+    console.error(`--parameters ${JSON.stringify(given)}: expected [Stack:]Name=Value, as cdk deploy --parameters takes it`);
+    process.exit(1);
+  }
+  parameters[match[1]] = match[2] ?? '';
+}
+
 const port = Number(values.port);
 if (!Number.isInteger(port) || port < 0 || port > 65_535) {
   console.error(`--port is ${JSON.stringify(values.port)}; it must be a whole number from 0 to 65535 (0 picks a free port)`);
   process.exit(1);
 }
-const runtime = await LocalRuntime.start({ cdkOut, dataDir, port }).catch((error: NodeJS.ErrnoException) => {
+const runtime = await LocalRuntime.start({ cdkOut, dataDir, port, parameters }).catch((error: NodeJS.ErrnoException) => {
   if (error.code === 'EADDRINUSE') {
     console.error(`port ${port} is already in use (another local runtime?); stop it or pass --port <n> (0 picks a free port)`);
     process.exit(1);

@@ -36,6 +36,8 @@ export interface RuntimeOptions {
   readonly accountId?: string;
   /** @default 'us-east-1' */
   readonly region?: string;
+  /** Template parameter values (`Name` or `Stack:Name`), as `cdk deploy --parameters` takes them. @default - each parameter's Default */
+  readonly parameters?: Readonly<Record<string, string>>;
   /** Console output; every line of a function's logs comes prefixed with its name. @default console.log */
   readonly log?: (line: string) => void;
   /**
@@ -83,6 +85,7 @@ export class LocalRuntime {
         accountId,
         region,
         supportedTypes: SUPPORTED_RESOURCE_TYPES,
+        ...(options.parameters === undefined ? {} : { parameters: options.parameters }),
         ssmParameter: (name) => ssm.valueOf(name),
       });
       const definitions = serviceDefinitions(app);

@@ -18,7 +18,10 @@ export interface LoadAppOptions {
   readonly baseUrl: string;
   /** The resource types the local services run; any other type in a template is reported. */
   readonly supportedTypes: ReadonlySet<string>;
-  /** Values for template parameters, in place of their defaults. */
+  /**
+   * Values for template parameters, in place of their defaults, as `cdk deploy --parameters`
+   * takes them: `Name` for every stack that has it, `Stack:Name` for one stack (which wins).
+   */
   readonly parameters?: Readonly<Record<string, string>>;
   /**
    * The local SSM store's value of a parameter, for template parameters of type
@@ -140,7 +143,7 @@ class StackLoader {
       stackName: stack.stackName,
       accountId: this.accountId,
       region: this.region,
-      ...(options.parameters === undefined ? {} : { parameters: options.parameters }),
+      ...(options.parameters === undefined ? {} : { parameters: parametersOf(stack.stackName, options.parameters) }),
       ref: (logicalId) => this.returnValues(logicalId, 'Ref').ref,
       getAtt: (logicalId, attribute) => {
         const value = this.returnValues(logicalId, `Fn::GetAtt ${logicalId}.${attribute}`).attributes[attribute];
@@ -446,6 +449,15 @@ function checkResources(template: Template, stackName: string): Record<string, T
     if (typeof resource?.Type !== 'string') throw new TemplateError('resource has no Type', `${stackName}/${logicalId}`);
   }
   return resources;
+}
+
+/** The given parameter values that apply to one stack: unqualified ones, overridden by `<stack>:<name>` ones. */
+function parametersOf(stackName: string, given: Readonly<Record<string, string>>): Record<string, string> {
+  const own = Object.entries(given).filter(([key]) => !key.includes(':'));
+  const qualified = Object.entries(given).flatMap(([key, value]) =>
+    key.startsWith(`${stackName}:`) ? [[key.slice(stackName.length + 1), value] as const] : [],
+  );
+  return Object.fromEntries([...own, ...qualified]);
 }
 
 /** SSM parameters a template declares with a literal name and value, for its own template parameters to read. */

@@ -277,3 +277,30 @@ describe('loadApp with SSM parameters', () => {
     expect(find(app, 'S', 'M').properties).toEqual({ N: 'S-P', T: 'StringList', V: 'a,b' });
   });
 });
+
+describe('loadApp with parameter values', () => {
+  const withParameter = (defaultValue?: string): HandWrittenStack => ({
+    template: {
+      Parameters: { Stage: { Type: 'String', ...(defaultValue === undefined ? {} : { Default: defaultValue }) } },
+      Resources: { Queue: { Type: 'AWS::SQS::Queue', Properties: { QueueName: { 'Fn::Sub': 'orders-${Stage}' } } } },
+    },
+  });
+
+  it('gives a Name=Value to every stack, and a Stack:Name=Value to that stack only, as cdk deploy --parameters does', () => {
+    const app = loadAssembly(
+      { One: withParameter('dev'), Two: withParameter('dev') },
+      {},
+      {},
+      { parameters: { Stage: 'qa', 'Two:Stage': 'prod' } },
+    );
+    expect(find(app, 'One', 'Queue').physicalName).toBe('orders-qa');
+    expect(find(app, 'Two', 'Queue').physicalName).toBe('orders-prod');
+  });
+
+  it('fails if a parameter without a default gets no value, naming the option that gives one', () => {
+    const app = loadAssembly({ One: withParameter() });
+    expect(app.warnings).toContainEqual(
+      expect.stringContaining("parameter Stage has no default; pass a value for it (npm start -- --parameters 'Stage=<value>')"),
+    );
+  });
+});
