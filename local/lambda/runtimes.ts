@@ -26,13 +26,6 @@ export function runtimeWarnings(functions: readonly { name: string; runtime: str
         `the AWS SDK version the runtime provides) will not show locally`,
     );
   }
-  const withSdkV2 = otherNode.filter((f) => Number(/^nodejs(\d+)/.exec(f.runtime)?.[1]) <= 16);
-  if (withSdkV2.length > 0) {
-    warnings.push(
-      `functions ${withSdkV2.map((f) => f.name).join(', ')} run on a runtime that provided the AWS SDK for JavaScript v2 (aws-sdk); ` +
-        `locally they get its last release (2.1693), pointed at the local endpoint, not the version that runtime shipped`,
-    );
-  }
   for (const f of functions.filter((fn) => runtimeSupport(fn.runtime) === 'unsupported')) {
     warnings.push(
       `function ${f.name} (${f.runtime}): only Node.js functions run locally; its invocations fail with InvalidRuntimeException`,
