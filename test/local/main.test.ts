@@ -2,8 +2,8 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { readdirSync, rmSync, utimesSync } from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { tempAssemblyDir, writeAssembly } from './assembly.js';
 import { tempDataDir } from './helpers.js';
-import { tempAssemblyDir, writeAssembly } from './template/assembly.js';
 
 const children: ChildProcess[] = [];
 const dirs: string[] = [];

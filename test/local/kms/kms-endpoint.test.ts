@@ -15,8 +15,8 @@ import {
 } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalRuntime } from '../../../local/runtime.js';
+import { tempAssemblyDir, writeAssembly } from '../assembly.js';
 import { credentials, region, tempDataDir } from '../helpers.js';
-import { tempAssemblyDir, writeAssembly } from '../template/assembly.js';
 
 const text = new TextEncoder();
 const decode = (bytes: Uint8Array | undefined) => new TextDecoder().decode(bytes);

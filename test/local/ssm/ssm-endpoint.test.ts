@@ -13,8 +13,8 @@ import {
 } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalRuntime } from '../../../local/runtime.js';
+import { tempAssemblyDir, writeAssembly } from '../assembly.js';
 import { credentials, region, tempDataDir } from '../helpers.js';
-import { tempAssemblyDir, writeAssembly } from '../template/assembly.js';
 
 /** An app with a declared parameter and a queue named from a parameter read with valueForStringParameter. */
 function ssmApp(dir: string, declared = 'https://example.com/v1'): string {

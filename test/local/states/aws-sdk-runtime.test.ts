@@ -1,9 +1,10 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalRuntime } from '../../../local/runtime.js';
+import { writeAssembly } from '../assembly.js';
 import { credentials, eventually, region, tempDataDir } from '../helpers.js';
 import { ROLE } from './helpers.js';
 
@@ -44,40 +45,28 @@ function assembly(): string {
       },
     },
   };
-  writeFileSync(
-    path.join(dir, 'manifest.json'),
-    JSON.stringify({
-      version: '36.0.0',
-      artifacts: {
-        Flow: {
-          type: 'aws:cloudformation:stack',
-          environment: 'aws://000000000000/us-east-1',
-          properties: { templateFile: 'Flow.template.json' },
-        },
-      },
-    }),
-  );
-  writeFileSync(
-    path.join(dir, 'Flow.template.json'),
-    JSON.stringify({
-      Resources: {
-        Work: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'work' } },
-        Claims: {
-          Type: 'AWS::DynamoDB::Table',
-          Properties: {
-            TableName: 'claims',
-            KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-            AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-            BillingMode: 'PAY_PER_REQUEST',
+  writeAssembly(dir, {
+    Flow: {
+      template: {
+        Resources: {
+          Work: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'work' } },
+          Claims: {
+            Type: 'AWS::DynamoDB::Table',
+            Properties: {
+              TableName: 'claims',
+              KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+              AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+              BillingMode: 'PAY_PER_REQUEST',
+            },
+          },
+          Flow: {
+            Type: 'AWS::StepFunctions::StateMachine',
+            Properties: { StateMachineName: 'flow', DefinitionString: JSON.stringify(definition), RoleArn: ROLE },
           },
         },
-        Flow: {
-          Type: 'AWS::StepFunctions::StateMachine',
-          Properties: { StateMachineName: 'flow', DefinitionString: JSON.stringify(definition), RoleArn: ROLE },
-        },
       },
-    }),
-  );
+    },
+  });
   return dir;
 }
 

@@ -10,6 +10,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalRuntime } from '../../../local/runtime.js';
+import { writeAssembly } from '../assembly.js';
 import { credentials, eventually, region, tempDataDir } from '../helpers.js';
 import { ROLE } from './helpers.js';
 
@@ -32,77 +33,65 @@ function assembly(): string {
     Properties: { StateMachineName: name, DefinitionString: JSON.stringify(definition), RoleArn: ROLE },
   });
   const task = (Resource: string, Parameters: object, extra: object = {}) => ({ Type: 'Task', Resource, Parameters, End: true, ...extra });
-  writeFileSync(
-    path.join(dir, 'manifest.json'),
-    JSON.stringify({
-      version: '36.0.0',
-      artifacts: {
-        Flow: {
-          type: 'aws:cloudformation:stack',
-          environment: 'aws://000000000000/us-east-1',
-          properties: { templateFile: 'Flow.template.json' },
+  writeAssembly(dir, {
+    Flow: {
+      template: {
+        Resources: {
+          Inbox: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'inbox' } },
+          Failures: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'failures' } },
+          Alerts: { Type: 'AWS::SNS::Topic', Properties: { TopicName: 'alerts' } },
+          InboxSubscription: {
+            Type: 'AWS::SNS::Subscription',
+            Properties: { Protocol: 'sqs', TopicArn: { Ref: 'Alerts' }, Endpoint: { 'Fn::GetAtt': ['Inbox', 'Arn'] } },
+          },
+          Notify: {
+            Type: 'AWS::Lambda::Function',
+            Metadata: { 'aws:asset:path': 'asset.notify' },
+            Properties: {
+              FunctionName: 'notify',
+              Code: { S3Bucket: 'cdk-assets', S3Key: 'notify.zip' },
+              Handler: 'index.handler',
+              Runtime: 'nodejs24.x',
+            },
+          },
+          NotifyAsync: {
+            Type: 'AWS::Lambda::EventInvokeConfig',
+            Properties: {
+              FunctionName: { Ref: 'Notify' },
+              Qualifier: '$LATEST',
+              MaximumRetryAttempts: 0,
+              DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': ['Failures', 'Arn'] } } },
+            },
+          },
+          Publish: machine('publish', {
+            StartAt: 'P',
+            States: { P: task('arn:aws:states:::sns:publish', { TopicArn: TOPIC, 'Message.$': '$' }) },
+          }),
+          Approve: machine('approve', {
+            StartAt: 'Ask',
+            States: {
+              Ask: task('arn:aws:states:::sns:publish.waitForTaskToken', { TopicArn: TOPIC, Message: { 'token.$': '$$.Task.Token' } }),
+            },
+          }),
+          Missing: machine('missing', {
+            StartAt: 'P',
+            States: {
+              P: task(
+                'arn:aws:states:::sns:publish',
+                { TopicArn: 'arn:aws:sns:us-east-1:000000000000:gone', Message: 'hello' },
+                { End: undefined, Next: 'Done', Catch: [{ ErrorEquals: ['SNS.NotFoundException'], Next: 'Done' }] },
+              ),
+              Done: { Type: 'Succeed' },
+            },
+          }),
+          Fire: machine('fire', {
+            StartAt: 'F',
+            States: { F: task('arn:aws:states:::lambda:invoke', { FunctionName: FUNCTION, InvocationType: 'Event', 'Payload.$': '$' }) },
+          }),
         },
       },
-    }),
-  );
-  writeFileSync(
-    path.join(dir, 'Flow.template.json'),
-    JSON.stringify({
-      Resources: {
-        Inbox: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'inbox' } },
-        Failures: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'failures' } },
-        Alerts: { Type: 'AWS::SNS::Topic', Properties: { TopicName: 'alerts' } },
-        InboxSubscription: {
-          Type: 'AWS::SNS::Subscription',
-          Properties: { Protocol: 'sqs', TopicArn: { Ref: 'Alerts' }, Endpoint: { 'Fn::GetAtt': ['Inbox', 'Arn'] } },
-        },
-        Notify: {
-          Type: 'AWS::Lambda::Function',
-          Metadata: { 'aws:asset:path': 'asset.notify' },
-          Properties: {
-            FunctionName: 'notify',
-            Code: { S3Bucket: 'cdk-assets', S3Key: 'notify.zip' },
-            Handler: 'index.handler',
-            Runtime: 'nodejs24.x',
-          },
-        },
-        NotifyAsync: {
-          Type: 'AWS::Lambda::EventInvokeConfig',
-          Properties: {
-            FunctionName: { Ref: 'Notify' },
-            Qualifier: '$LATEST',
-            MaximumRetryAttempts: 0,
-            DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': ['Failures', 'Arn'] } } },
-          },
-        },
-        Publish: machine('publish', {
-          StartAt: 'P',
-          States: { P: task('arn:aws:states:::sns:publish', { TopicArn: TOPIC, 'Message.$': '$' }) },
-        }),
-        Approve: machine('approve', {
-          StartAt: 'Ask',
-          States: {
-            Ask: task('arn:aws:states:::sns:publish.waitForTaskToken', { TopicArn: TOPIC, Message: { 'token.$': '$$.Task.Token' } }),
-          },
-        }),
-        Missing: machine('missing', {
-          StartAt: 'P',
-          States: {
-            P: task(
-              'arn:aws:states:::sns:publish',
-              { TopicArn: 'arn:aws:sns:us-east-1:000000000000:gone', Message: 'hello' },
-              { End: undefined, Next: 'Done', Catch: [{ ErrorEquals: ['SNS.NotFoundException'], Next: 'Done' }] },
-            ),
-            Done: { Type: 'Succeed' },
-          },
-        }),
-        Fire: machine('fire', {
-          StartAt: 'F',
-          States: { F: task('arn:aws:states:::lambda:invoke', { FunctionName: FUNCTION, InvocationType: 'Event', 'Payload.$': '$' }) },
-        }),
-      },
-    }),
-  );
+    },
+  });
   return dir;
 }
 

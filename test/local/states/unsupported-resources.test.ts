@@ -1,9 +1,10 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AwsError } from '../../../local/aws-error.js';
 import { LocalRuntime } from '../../../local/runtime.js';
+import { writeAssembly } from '../assembly.js';
 import { tempDataDir } from '../helpers.js';
 import { createStates, finished, machineArn, ROLE, type TestStates } from './helpers.js';
 
@@ -160,30 +161,18 @@ describe('unsupported Task resources', () => {
 
   it('flow into the runtime start-up report', async () => {
     const cdkOut = mkdtempSync(path.join(tmpdir(), 'switchyard-states-assembly-'));
-    writeFileSync(
-      path.join(cdkOut, 'manifest.json'),
-      JSON.stringify({
-        version: '36.0.0',
-        artifacts: {
-          Flow: {
-            type: 'aws:cloudformation:stack',
-            environment: 'aws://000000000000/us-east-1',
-            properties: { templateFile: 'Flow.template.json' },
+    writeAssembly(cdkOut, {
+      Flow: {
+        template: {
+          Resources: {
+            Flow: {
+              Type: 'AWS::StepFunctions::StateMachine',
+              Properties: { StateMachineName: 'flow', DefinitionString: JSON.stringify(NESTED), RoleArn: ROLE },
+            },
           },
         },
-      }),
-    );
-    writeFileSync(
-      path.join(cdkOut, 'Flow.template.json'),
-      JSON.stringify({
-        Resources: {
-          Flow: {
-            Type: 'AWS::StepFunctions::StateMachine',
-            Properties: { StateMachineName: 'flow', DefinitionString: JSON.stringify(NESTED), RoleArn: ROLE },
-          },
-        },
-      }),
-    );
+      },
+    });
     const runtime = await LocalRuntime.start({ cdkOut, dataDir: tempDataDir(), port: 0, log: () => {} });
     try {
       // The runtime hosts SNS, so of the six unsupported resources above only aws-sdk:sns:publish runs here.

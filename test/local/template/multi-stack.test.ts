@@ -2,7 +2,7 @@
 import { rmSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { KNOWN_RESOURCE_TYPES, type LoadAppOptions, type LoadedApp, loadApp } from '../../../local/template/load.js';
-import { type HandWrittenStack, tempAssemblyDir, writeAssembly } from './assembly.js';
+import { type HandWrittenStack, tempAssemblyDir, writeAssembly } from '../assembly.js';
 import { BASE_URL } from './helpers.js';
 
 const dirs: string[] = [];

@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import type { Template } from '../../../local/template/cloud-assembly.js';
+import type { Template } from '../../local/template/cloud-assembly.js';
 
 export interface HandWrittenStack {
   readonly template: Template;
