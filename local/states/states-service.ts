@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
-import { AwsError, validationError } from '../aws-error.js';
+import { AwsError } from '../aws-error.js';
 import { type Clock, systemClock } from '../clock.js';
+import { assertStatusFilter, executionInput, machineType, notForExpress, taskOutput, taskToken } from './api-input.js';
 import { apiOperations, SdkIntegrations, sdkResourceError } from './aws-sdk-integrations.js';
 import {
   compileDefinition,
@@ -14,6 +15,7 @@ import {
   type Sleep,
   startExecution,
 } from './engine/index.js';
+import { apiEvent, engineView } from './execution-history.js';
 import {
   type ExecutionRecord,
   type ExecutionStatus,
@@ -32,6 +34,7 @@ import {
   seconds,
 } from './names.js';
 import { dynamoDbOperations, lambdaOperations } from './sdk-service-adapters.js';
+import { StatusChangeEvents, type StatusEventPublisher } from './status-change-events.js';
 import { TaskCallbacks } from './task-callbacks.js';
 import { taskStates, unsupportedResourceWarnings } from './task-resources.js';
 import {
@@ -46,6 +49,9 @@ import {
 } from './task-runner.js';
 import { type TestStateInput, testState } from './test-state.js';
 
+export { engineView } from './execution-history.js';
+export type { StatusEventPublisher } from './status-change-events.js';
+
 /** A state machine the template declares. */
 export interface StateMachineDefinition {
   readonly name: string;
@@ -53,14 +59,6 @@ export interface StateMachineDefinition {
   readonly type: string;
   readonly definition: string;
   readonly roleArn?: string;
-}
-
-/** Where execution status changes go (EventsService). */
-export interface StatusEventPublisher {
-  putServiceEvent(
-    busName: string,
-    event: { source: string; 'detail-type': string; resources: readonly string[]; detail: unknown; time?: string },
-  ): void;
 }
 
 export interface StatesServiceOptions {
@@ -102,9 +100,6 @@ interface Live {
   readonly ended: Promise<void>;
 }
 
-const TERMINAL_EVENTS = new Set(['ExecutionSucceeded', 'ExecutionFailed', 'ExecutionAborted', 'ExecutionTimedOut']);
-const STATUSES = new Set(['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE']);
-const MAX_PAYLOAD = 256 * 1024;
 /** Express summaries kept for DescribeExecution; the oldest finished ones go first. */
 const EXPRESS_SUMMARIES = 10_000;
 /** AWS ends an Express execution after five minutes. */
@@ -120,6 +115,7 @@ export class StatesService {
   readonly #store: ExecutionStore;
   readonly #callbacks: TaskCallbacks;
   readonly #runner: LocalTaskRunner;
+  readonly #status: StatusChangeEvents;
   readonly #clock: Clock;
   readonly #machines = new Map<string, StateMachineRecord>();
   readonly #live = new Map<string, Live>();
@@ -136,6 +132,12 @@ export class StatesService {
     this.#clock = options.clock ?? systemClock;
     this.#store = new ExecutionStore(options.db);
     this.#callbacks = new TaskCallbacks(this.#store, this.#clock);
+    this.#status = new StatusChangeEvents({
+      publisher: options.statusEvents,
+      clock: this.#clock,
+      closed: () => this.#closed,
+      log: options.log,
+    });
     const sdk = new SdkIntegrations(
       {
         sfn: this.operations,
@@ -459,11 +461,7 @@ export class StatesService {
     const machine = this.#machine(machineArn);
     if (machine.type === 'EXPRESS')
       throw new AwsError('StateMachineTypeNotSupported', 'This operation is not supported by this type of state machine');
-    if (input.statusFilter !== undefined && !STATUSES.has(input.statusFilter)) {
-      throw validationError(
-        `1 validation error detected: Value '${input.statusFilter}' at 'statusFilter' failed to satisfy constraint: Member must satisfy enum value set: [${[...STATUSES].join(', ')}]`,
-      );
-    }
+    assertStatusFilter(input.statusFilter);
     const limit = pageSize(input.maxResults);
     const scope = `executions|${machine.arn}|${input.statusFilter ?? ''}|${input.redriveFilter ?? ''}`;
     const after = decodeToken<{ startDate: number; arn: string }>(input.nextToken, scope);
@@ -530,7 +528,7 @@ export class StatesService {
     };
     this.#store.redrive(arn, redriven);
     const reopened = this.#store.execution(arn) as ExecutionRecord;
-    this.#publishStatus(reopened);
+    this.#status.publish(reopened);
     try {
       await this.#launch(reopened, this.#store.history(arn));
     } catch (error) {
@@ -544,12 +542,7 @@ export class StatesService {
 
   async SendTaskSuccess(input: { taskToken?: string; output?: string }) {
     const token = taskToken(input.taskToken);
-    const output = required(input.output, 'output');
-    try {
-      JSON.parse(output);
-    } catch (error) {
-      throw new AwsError('InvalidOutput', `Invalid Output: '${(error as Error).message}'`);
-    }
+    const output = taskOutput(input.output);
     this.#callbacks.succeed(token, output);
     return {};
   }
@@ -612,17 +605,7 @@ export class StatesService {
     const machine = this.#machine(required(input.stateMachineArn, 'stateMachineArn'));
     const name = input.name ?? randomUUID();
     assertValidName(name);
-    const text = input.input ?? '{}';
-    if (Buffer.byteLength(text) > MAX_PAYLOAD) {
-      throw validationError(
-        `1 validation error detected: Value at 'input' failed to satisfy constraint: Member must have length less than or equal to ${MAX_PAYLOAD}`,
-      );
-    }
-    try {
-      JSON.parse(text);
-    } catch (error) {
-      throw new AwsError('InvalidExecutionInput', `Invalid State Machine Execution Input: '${(error as Error).message}'`);
-    }
+    const text = executionInput(input.input);
     const express = machine.type === 'EXPRESS';
     const arn = express
       ? `${machine.arn.replace(':stateMachine:', ':express:')}:${name}:${randomUUID()}`
@@ -659,7 +642,7 @@ export class StatesService {
       this.#store.queueEvent(record.arn, event);
       if (event.type === 'ExecutionStarted') {
         void this.#store.committed().then(() => {
-          this.#publishStatus(record);
+          this.#status.publish(record);
           started();
         });
       }
@@ -735,7 +718,7 @@ export class StatesService {
         this.#callbacks.drop(arn);
         if (type === 'STANDARD') this.#store.closeTasks(arn, this.#clock.now());
         const done = current();
-        if (done && type === 'STANDARD') this.#publishStatus(done);
+        if (done && type === 'STANDARD') this.#status.publish(done);
         for (const check of [...(this.#waiters.get(arn) ?? [])]) check();
         this.#waiters.delete(arn);
       },
@@ -771,43 +754,7 @@ export class StatesService {
     this.#store.appendEvent(record.arn, { id: last + 1, previousEventId: last, timestamp: this.#clock.now(), type, [key]: details });
     this.#store.closeTasks(record.arn, this.#clock.now());
     const done = this.#store.execution(record.arn);
-    if (done) this.#publishStatus(done);
-  }
-
-  /** Step Functions Execution Status Change on the default bus, as AWS sends for STANDARD executions. */
-  #publishStatus(record: ExecutionRecord): void {
-    const publisher = this.options.statusEvents;
-    if (!publisher || this.#closed) return;
-    const redrive = redriveStatus(record.status);
-    const at = record.status === 'RUNNING' ? (record.redriveDate ?? record.startDate) : (record.stopDate ?? this.#clock.now());
-    try {
-      publisher.putServiceEvent('default', {
-        source: 'aws.states',
-        'detail-type': 'Step Functions Execution Status Change',
-        resources: [record.arn],
-        time: new Date(at).toISOString().replace(/\.\d{3}Z$/, 'Z'),
-        detail: {
-          executionArn: record.arn,
-          stateMachineArn: record.stateMachineArn,
-          name: record.name,
-          status: record.status,
-          startDate: record.startDate,
-          stopDate: record.stopDate ?? null,
-          input: record.input,
-          output: record.output ?? null,
-          inputDetails: { included: true },
-          outputDetails: record.output === undefined ? null : { included: true },
-          error: record.error ?? null,
-          cause: record.cause ?? null,
-          redriveCount: record.redriveCount,
-          redriveDate: record.redriveDate ?? null,
-          redriveStatus: redrive.status,
-          redriveStatusReason: redrive.reason ?? null,
-        },
-      });
-    } catch (error) {
-      this.options.log?.(`status change of ${record.arn} not published: ${(error as Error).message}`);
-    }
+    if (done) this.#status.publish(done);
   }
 
   // ---- definitions ----
@@ -921,25 +868,6 @@ export class StatesService {
   }
 }
 
-function machineType(type: string | undefined): StateMachineType {
-  if (type === undefined || type === 'STANDARD' || type === 'EXPRESS') return type ?? 'STANDARD';
-  throw validationError(
-    `1 validation error detected: Value '${type}' at 'type' failed to satisfy constraint: Member must satisfy enum value set: [STANDARD, EXPRESS]`,
-  );
-}
-
-function taskToken(token: string | undefined): string {
-  const value = required(token, 'taskToken');
-  if (value.length < 1 || value.length > 2048) {
-    throw validationError(
-      `1 validation error detected: Value at 'taskToken' failed to satisfy constraint: Member must have length less than or equal to 2048`,
-    );
-  }
-  return value;
-}
-
-const notForExpress = () => new AwsError('InvalidArn', "Invalid Arn: 'Resource type not valid in this context: express'");
-
 function describeMachine(m: StateMachineRecord) {
   return {
     stateMachineArn: m.arn,
@@ -976,45 +904,6 @@ function outcomeOf(r: ExecutionRecord): ExecutionOutcome {
     cause: r.cause,
     redriveCount: r.redriveCount,
   };
-}
-
-/** A history event in GetExecutionHistory's shape: epoch seconds, execution data left out on request. */
-function apiEvent(event: HistoryEvent, includeData: boolean): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...event, timestamp: seconds(event.timestamp) };
-  if (includeData) return out;
-  for (const [key, value] of Object.entries(out)) {
-    if (!key.endsWith('EventDetails') || !isObject(value)) continue;
-    const { input: _input, output: _output, ...rest } = value;
-    out[key] = rest;
-  }
-  return out;
-}
-
-/**
- * The history the engine resumes from. A redrive reruns the state the execution failed
- * in: the engine sees the history up to that state's entry, then the ExecutionRedriven
- * event, then what happened since (ids keep increasing, so none collide).
- */
-export function engineView(history: readonly HistoryEvent[]): HistoryEvent[] {
-  let view: HistoryEvent[] = [];
-  for (const event of history) {
-    if (event.type === 'ExecutionRedriven') view = beforeFailedState(view);
-    view.push(event);
-  }
-  return view;
-}
-
-function beforeFailedState(events: HistoryEvent[]): HistoryEvent[] {
-  const kept = events.filter((e) => !TERMINAL_EVENTS.has(e.type));
-  let open: { index: number; type: string; name: unknown } | undefined;
-  kept.forEach((e, index) => {
-    const details = (e.stateEnteredEventDetails ?? e.stateExitedEventDetails) as { name?: unknown } | undefined;
-    if (!open) {
-      const m = /^(\w+)StateEntered$/.exec(e.type);
-      if (m) open = { index, type: m[1] as string, name: details?.name };
-    } else if (e.type === `${open.type}StateExited` && details?.name === open.name) open = undefined;
-  });
-  return open ? kept.slice(0, open.index) : kept;
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
