@@ -2,41 +2,33 @@ import { randomUUID } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
 import { AwsError } from '../aws-error.js';
 import { type Clock, systemClock } from '../clock.js';
-import { assertStatusFilter, executionInput, machineType, notForExpress, taskOutput, taskToken } from './api-input.js';
+import { assertStatusFilter, executionInput, notForExpress, taskOutput, taskToken } from './api-input.js';
 import { apiOperations, SdkIntegrations, sdkResourceError } from './aws-sdk-integrations.js';
+import { DefinitionCompiler } from './definition-compiler.js';
 import {
-  compileDefinition,
   type ExecutionHandle,
   type ExecutionResult,
   type HistoryEvent,
-  InvalidDefinition,
   type Machine,
   resumeExecution,
   type Sleep,
   startExecution,
 } from './engine/index.js';
 import { apiEvent, engineView } from './execution-history.js';
-import {
-  type ExecutionRecord,
-  type ExecutionStatus,
-  ExecutionStore,
-  type StateMachineRecord,
-  type StateMachineType,
-} from './execution-store.js';
-import {
-  assertValidName,
-  decodeToken,
-  encodeToken,
-  pageSize,
-  parseExecutionArn,
-  parseStateMachineArn,
-  required,
-  seconds,
-} from './names.js';
+import { type ExecutionRecord, type ExecutionStatus, ExecutionStore, type StateMachineType } from './execution-store.js';
+import { assertValidName, decodeToken, encodeToken, pageSize, parseExecutionArn, required, seconds } from './names.js';
 import { dynamoDbOperations, lambdaOperations } from './sdk-service-adapters.js';
+import {
+  type CreateStateMachineInput,
+  describeMachine,
+  type StateMachineDefinition,
+  StateMachineRegistry,
+  type UpdateStateMachineInput,
+  type ValidateStateMachineDefinitionInput,
+} from './state-machine-registry.js';
 import { StatusChangeEvents, type StatusEventPublisher } from './status-change-events.js';
 import { TaskCallbacks } from './task-callbacks.js';
-import { taskStates, unsupportedResourceWarnings } from './task-resources.js';
+import { unsupportedResourceWarnings } from './task-resources.js';
 import {
   type DynamoDbForTasks,
   type EventsForTasks,
@@ -50,16 +42,8 @@ import {
 import { type TestStateInput, testState } from './test-state.js';
 
 export { engineView } from './execution-history.js';
+export type { StateMachineDefinition } from './state-machine-registry.js';
 export type { StatusEventPublisher } from './status-change-events.js';
-
-/** A state machine the template declares. */
-export interface StateMachineDefinition {
-  readonly name: string;
-  readonly arn: string;
-  readonly type: string;
-  readonly definition: string;
-  readonly roleArn?: string;
-}
 
 export interface StatesServiceOptions {
   /** Where state machines, STANDARD executions, their histories and task tokens persist. */
@@ -102,8 +86,6 @@ interface Live {
 
 /** Express summaries kept for DescribeExecution; the oldest finished ones go first. */
 const EXPRESS_SUMMARIES = 10_000;
-/** AWS ends an Express execution after five minutes. */
-const EXPRESS_MAX_SECONDS = 300;
 
 /**
  * Step Functions on the local endpoint (`AWSStepFunctions`, JSON 1.0): the API around
@@ -117,13 +99,13 @@ export class StatesService {
   readonly #runner: LocalTaskRunner;
   readonly #status: StatusChangeEvents;
   readonly #clock: Clock;
-  readonly #machines = new Map<string, StateMachineRecord>();
+  readonly #compiler = new DefinitionCompiler();
+  readonly #machines: StateMachineRegistry;
   readonly #live = new Map<string, Live>();
   /** Executions running on from a history persisted by an earlier process. */
   readonly #resumed = new Set<string>();
   readonly #express = new Map<string, ExecutionRecord>();
   readonly #waiters = new Map<string, Set<() => void>>();
-  readonly #compiled = new Map<string, Machine>();
   #closed = false;
   /** Every Task resource of the declared state machines that this runtime cannot run, by state machine and state. */
   readonly warnings: readonly string[];
@@ -165,8 +147,15 @@ export class StatesService {
       resumed: (arn) => this.#resumed.has(arn),
       log: options.log,
     });
-    for (const machine of this.#store.stateMachines()) this.#machines.set(machine.arn, machine);
-    for (const declared of options.stateMachines ?? []) this.#registerDeclared(declared);
+    this.#machines = new StateMachineRegistry({
+      store: this.#store,
+      compiler: this.#compiler,
+      clock: this.#clock,
+      region: options.region,
+      accountId: options.accountId,
+      log: options.log,
+    });
+    for (const declared of options.stateMachines ?? []) this.#machines.registerDeclared(declared);
     this.warnings = unsupportedResourceWarnings(
       options.stateMachines ?? [],
       (resource) => sdkResourceError(resource) ?? this.#runner.unsupported(resource),
@@ -209,60 +198,17 @@ export class StatesService {
 
   // ---- state machines ----
 
-  async CreateStateMachine(input: {
-    name?: string;
-    definition?: string;
-    roleArn?: string;
-    type?: string;
-    loggingConfiguration?: unknown;
-    tracingConfiguration?: unknown;
-    tags?: unknown;
-    publish?: boolean;
-    versionDescription?: string;
-  }) {
-    const name = required(input.name, 'name');
-    const definition = required(input.definition, 'definition');
-    const roleArn = required(input.roleArn, 'roleArn');
-    assertValidName(name);
-    const type = machineType(input.type);
-    this.#validate(definition, type);
-    const arn = `arn:aws:states:${this.options.region}:${this.options.accountId}:stateMachine:${name}`;
-    const logging = input.loggingConfiguration === undefined ? undefined : JSON.stringify(input.loggingConfiguration);
-    const tracing = input.tracingConfiguration === undefined ? undefined : JSON.stringify(input.tracingConfiguration);
-    const existing = [...this.#machines.values()].find((m) => m.name === name);
-    if (existing) {
-      // CreateStateMachine is idempotent: the same request again answers the same machine.
-      const same =
-        existing.definition === definition &&
-        existing.roleArn === roleArn &&
-        existing.type === type &&
-        existing.loggingConfiguration === logging;
-      if (!same) throw new AwsError('StateMachineAlreadyExists', `State Machine Already Exists: '${existing.arn}'`);
-      return { stateMachineArn: existing.arn, creationDate: seconds(existing.creationDate) };
-    }
-    const record: StateMachineRecord = {
-      arn,
-      name,
-      type,
-      definition,
-      roleArn,
-      loggingConfiguration: logging,
-      tracingConfiguration: tracing,
-      creationDate: this.#clock.now(),
-    };
-    this.#store.putStateMachine(record);
-    this.#machines.set(arn, record);
-    return { stateMachineArn: arn, creationDate: seconds(record.creationDate) };
+  CreateStateMachine(input: CreateStateMachineInput) {
+    return this.#machines.CreateStateMachine(input);
   }
 
-  async DescribeStateMachine(input: { stateMachineArn?: string; includedData?: string }) {
-    const machine = this.#machine(required(input.stateMachineArn, 'stateMachineArn'));
-    return describeMachine(machine);
+  DescribeStateMachine(input: { stateMachineArn?: string; includedData?: string }) {
+    return this.#machines.DescribeStateMachine(input);
   }
 
   async DescribeStateMachineForExecution(input: { executionArn?: string }) {
     const execution = this.#execution(required(input.executionArn, 'executionArn'));
-    const machine = this.#machines.get(execution.stateMachineArn);
+    const machine = this.#machines.find(execution.stateMachineArn);
     return {
       stateMachineArn: execution.stateMachineArn,
       name: execution.stateMachineName,
@@ -275,83 +221,20 @@ export class StatesService {
     };
   }
 
-  async ListStateMachines(input: { maxResults?: number; nextToken?: string }) {
-    const limit = pageSize(input.maxResults);
-    const after = decodeToken<string>(input.nextToken, 'state-machines');
-    const all = [...this.#machines.values()]
-      .sort((a, b) => a.name.localeCompare(b.name))
-      .filter((m) => after === undefined || m.name > after);
-    const page = all.slice(0, limit);
-    const last = page[page.length - 1];
-    return {
-      stateMachines: page.map((m) => ({ stateMachineArn: m.arn, name: m.name, type: m.type, creationDate: seconds(m.creationDate) })),
-      nextToken: all.length > limit && last ? encodeToken('state-machines', last.name) : undefined,
-    };
+  ListStateMachines(input: { maxResults?: number; nextToken?: string }) {
+    return this.#machines.ListStateMachines(input);
   }
 
-  async UpdateStateMachine(input: {
-    stateMachineArn?: string;
-    definition?: string;
-    roleArn?: string;
-    loggingConfiguration?: unknown;
-    tracingConfiguration?: unknown;
-    publish?: boolean;
-    versionDescription?: string;
-  }) {
-    const machine = this.#machine(required(input.stateMachineArn, 'stateMachineArn'));
-    if (
-      input.definition === undefined &&
-      input.roleArn === undefined &&
-      input.loggingConfiguration === undefined &&
-      input.tracingConfiguration === undefined
-    ) {
-      throw new AwsError(
-        'MissingRequiredParameter',
-        'Either the definition, the role ARN, the LoggingConfiguration, or the TracingConfiguration must be specified',
-      );
-    }
-    if (input.definition !== undefined) this.#validate(input.definition, machine.type);
-    const updated: StateMachineRecord = {
-      ...machine,
-      definition: input.definition ?? machine.definition,
-      roleArn: input.roleArn ?? machine.roleArn,
-      loggingConfiguration:
-        input.loggingConfiguration === undefined ? machine.loggingConfiguration : JSON.stringify(input.loggingConfiguration),
-      tracingConfiguration:
-        input.tracingConfiguration === undefined ? machine.tracingConfiguration : JSON.stringify(input.tracingConfiguration),
-      updateDate: this.#clock.now(),
-      revisionId: randomUUID(),
-    };
-    this.#store.putStateMachine(updated);
-    this.#machines.set(updated.arn, updated);
-    return { updateDate: seconds(updated.updateDate as number), revisionId: updated.revisionId };
+  UpdateStateMachine(input: UpdateStateMachineInput) {
+    return this.#machines.UpdateStateMachine(input);
   }
 
-  /** Running executions keep running: each carries the definition it started with. */
-  async DeleteStateMachine(input: { stateMachineArn?: string }) {
-    const arn = required(input.stateMachineArn, 'stateMachineArn');
-    parseStateMachineArn(arn);
-    this.#store.deleteStateMachine(arn);
-    this.#machines.delete(arn);
-    return {};
+  DeleteStateMachine(input: { stateMachineArn?: string }) {
+    return this.#machines.DeleteStateMachine(input);
   }
 
-  async ValidateStateMachineDefinition(input: { definition?: string; type?: string; severity?: string; maxResults?: number }) {
-    const definition = required(input.definition, 'definition');
-    try {
-      this.#validate(definition, machineType(input.type));
-      return { result: 'OK', diagnostics: [], truncated: false };
-    } catch (error) {
-      if (!(error instanceof AwsError) || error.code !== 'InvalidDefinition') throw error;
-      const m = /^Invalid State Machine Definition: '([A-Z_]+): ([\s\S]*?)(?: at (\/[^']*))?'$/.exec(error.message);
-      const diagnostic: Record<string, string> = {
-        severity: 'ERROR',
-        code: m?.[1] ?? 'SCHEMA_VALIDATION_FAILED',
-        message: m?.[2] ?? error.message,
-      };
-      if (m?.[3]) diagnostic.location = m[3];
-      return { result: 'FAIL', diagnostics: [diagnostic], truncated: false };
-    }
+  ValidateStateMachineDefinition(input: ValidateStateMachineDefinitionInput) {
+    return this.#machines.ValidateStateMachineDefinition(input);
   }
 
   // ---- executions ----
@@ -359,10 +242,10 @@ export class StatesService {
   async StartExecution(input: { stateMachineArn?: string; name?: string; input?: string; traceHeader?: string }) {
     const record = await this.#newExecution(input);
     if (record.arn.includes(':express:')) {
-      this.#launchExpress(record, this.#compile(record.definition, 'EXPRESS'));
+      this.#launchExpress(record, this.#compiler.compile(record.definition, 'EXPRESS'));
       return { executionArn: record.arn, startDate: seconds(record.startDate) };
     }
-    this.#compile(record.definition, 'STANDARD');
+    this.#compiler.compile(record.definition, 'STANDARD');
     const existing = this.#store.execution(record.arn);
     if (existing || !this.#store.insertExecution(record)) {
       const current = existing ?? (this.#store.execution(record.arn) as ExecutionRecord);
@@ -382,12 +265,12 @@ export class StatesService {
   }
 
   async StartSyncExecution(input: { stateMachineArn?: string; name?: string; input?: string; traceHeader?: string }) {
-    const machine = this.#machine(required(input.stateMachineArn, 'stateMachineArn'));
+    const machine = this.#machines.get(required(input.stateMachineArn, 'stateMachineArn'));
     if (machine.type !== 'EXPRESS') {
       throw new AwsError('StateMachineTypeNotSupported', 'This operation is not supported by this type of state machine');
     }
     const record = await this.#newExecution(input);
-    const live = this.#launchExpress(record, this.#compile(record.definition, 'EXPRESS'));
+    const live = this.#launchExpress(record, this.#compiler.compile(record.definition, 'EXPRESS'));
     await live.ended;
     const done = this.#express.get(record.arn) ?? record;
     const duration = (done.stopDate ?? this.#clock.now()) - done.startDate;
@@ -458,7 +341,7 @@ export class StatesService {
     redriveFilter?: string;
   }) {
     const machineArn = required(input.stateMachineArn, 'stateMachineArn');
-    const machine = this.#machine(machineArn);
+    const machine = this.#machines.get(machineArn);
     if (machine.type === 'EXPRESS')
       throw new AwsError('StateMachineTypeNotSupported', 'This operation is not supported by this type of state machine');
     assertStatusFilter(input.statusFilter);
@@ -565,7 +448,7 @@ export class StatesService {
       timer: this.options.timer,
       region: this.options.region,
       accountId: this.options.accountId,
-      compile: (definition) => this.#compileObject(definition, 'STANDARD'),
+      compile: (definition) => this.#compiler.compileObject(definition, 'STANDARD'),
     });
   }
 
@@ -602,7 +485,7 @@ export class StatesService {
   // ---- running ----
 
   async #newExecution(input: { stateMachineArn?: string; name?: string; input?: string; traceHeader?: string }): Promise<ExecutionRecord> {
-    const machine = this.#machine(required(input.stateMachineArn, 'stateMachineArn'));
+    const machine = this.#machines.get(required(input.stateMachineArn, 'stateMachineArn'));
     const name = input.name ?? randomUUID();
     assertValidName(name);
     const text = executionInput(input.input);
@@ -630,7 +513,7 @@ export class StatesService {
    * event is committed before the engine goes on; the first one before this returns.
    */
   async #launch(record: ExecutionRecord, history: HistoryEvent[] = []): Promise<void> {
-    const machine = this.#compile(record.definition, 'STANDARD');
+    const machine = this.#compiler.compile(record.definition, 'STANDARD');
     let started: () => void = () => {};
     const startedEvent = new Promise<void>((resolve) => {
       started = resolve;
@@ -757,99 +640,6 @@ export class StatesService {
     if (done) this.#status.publish(done);
   }
 
-  // ---- definitions ----
-
-  #validate(definition: string, type: StateMachineType): void {
-    const machine = this.#compile(definition, type);
-    for (const { resource, path } of taskStates(machine.definition)) {
-      const error = sdkResourceError(resource);
-      if (error)
-        throw new AwsError(
-          'InvalidDefinition',
-          `Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: ${error} at ${path}/Resource'`,
-        );
-    }
-    if (type === 'EXPRESS') {
-      for (const { resource, path } of taskStates(machine.definition)) {
-        const pattern = /\.(sync(?::2)?|waitForTaskToken)$/.exec(resource)?.[0];
-        if (pattern) {
-          throw new AwsError(
-            'InvalidDefinition',
-            `Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: Express state machine does not support '${pattern}' service integration at ${path}/Resource'`,
-          );
-        }
-      }
-    }
-  }
-
-  /** Parses a definition once per machine type (cached by its text). */
-  #compile(definition: string, type: StateMachineType): Machine {
-    const key = `${type}\u0000${definition}`;
-    const cached = this.#compiled.get(key);
-    if (cached) return cached;
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(definition);
-    } catch (error) {
-      throw new AwsError('InvalidDefinition', `Invalid State Machine Definition: 'INVALID_JSON_DESCRIPTION: ${(error as Error).message}'`);
-    }
-    const machine = this.#compileObject(parsed, type);
-    this.#compiled.set(key, machine);
-    return machine;
-  }
-
-  #compileObject(definition: unknown, type: StateMachineType): Machine {
-    let source = definition;
-    if (type === 'EXPRESS' && isObject(source)) {
-      const timeout = typeof source.TimeoutSeconds === 'number' ? source.TimeoutSeconds : EXPRESS_MAX_SECONDS;
-      source = { ...source, TimeoutSeconds: Math.min(timeout, EXPRESS_MAX_SECONDS) };
-    }
-    try {
-      return compileDefinition(source);
-    } catch (error) {
-      if (error instanceof InvalidDefinition) throw new AwsError('InvalidDefinition', error.message);
-      throw error;
-    }
-  }
-
-  #registerDeclared(declared: StateMachineDefinition): void {
-    const type = declared.type === 'EXPRESS' ? 'EXPRESS' : 'STANDARD';
-    const existing = this.#machines.get(declared.arn);
-    const record: StateMachineRecord = {
-      arn: declared.arn,
-      name: declared.name,
-      type,
-      definition: declared.definition,
-      roleArn: declared.roleArn ?? '',
-      loggingConfiguration: existing?.loggingConfiguration,
-      tracingConfiguration: existing?.tracingConfiguration,
-      creationDate: existing?.creationDate ?? this.#clock.now(),
-      updateDate: existing && existing.definition !== declared.definition ? this.#clock.now() : existing?.updateDate,
-      revisionId: existing?.revisionId,
-    };
-    for (const other of this.#machines.values()) {
-      if (other.name === record.name && other.arn !== record.arn) {
-        this.#store.deleteStateMachine(other.arn);
-        this.#machines.delete(other.arn);
-      }
-    }
-    this.#store.putStateMachine(record);
-    this.#machines.set(record.arn, record);
-    try {
-      JSON.parse(declared.definition);
-    } catch (error) {
-      this.options.log?.(`state machine ${declared.name}: the definition is not JSON (${(error as Error).message})`);
-    }
-  }
-
-  #machine(arn: string): StateMachineRecord {
-    const parsed = parseStateMachineArn(arn);
-    const base = parsed.qualifier === undefined ? arn : arn.slice(0, arn.lastIndexOf(':'));
-    const machine = this.#machines.get(base);
-    if (!machine) throw new AwsError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${arn}'`);
-    return machine;
-  }
-
   #execution(arn: string): ExecutionRecord {
     const kind = parseExecutionArn(arn).kind;
     const record = kind === 'express' ? this.#express.get(arn) : this.#store.execution(arn);
@@ -866,24 +656,6 @@ export class StatesService {
       if (record.status !== 'RUNNING') this.#express.delete(arn);
     }
   }
-}
-
-function describeMachine(m: StateMachineRecord) {
-  return {
-    stateMachineArn: m.arn,
-    name: m.name,
-    status: 'ACTIVE',
-    definition: m.definition,
-    roleArn: m.roleArn,
-    type: m.type,
-    creationDate: seconds(m.creationDate),
-    loggingConfiguration: m.loggingConfiguration
-      ? (JSON.parse(m.loggingConfiguration) as unknown)
-      : { level: 'OFF', includeExecutionData: false },
-    tracingConfiguration: m.tracingConfiguration ? (JSON.parse(m.tracingConfiguration) as unknown) : { enabled: false },
-    revisionId: m.revisionId,
-    description: m.description,
-  };
 }
 
 function finalFields(result: ExecutionResult): Pick<ExecutionRecord, 'status' | 'output' | 'error' | 'cause'> {
@@ -905,5 +677,3 @@ function outcomeOf(r: ExecutionRecord): ExecutionOutcome {
     redriveCount: r.redriveCount,
   };
 }
-
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
