@@ -1,6 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { type Clock, systemClock } from '../clock.js';
-import { taskOutput, taskToken } from './api-input.js';
 import { apiOperations, SdkIntegrations, sdkResourceError } from './aws-sdk-integrations.js';
 import { DefinitionCompiler } from './definition-compiler.js';
 import type { Sleep } from './engine/index.js';
@@ -19,6 +18,7 @@ import {
 } from './state-machine-registry.js';
 import { StatusChangeEvents, type StatusEventPublisher } from './status-change-events.js';
 import { TaskCallbacks } from './task-callbacks.js';
+import { TaskCallbacksApi } from './task-callbacks-api.js';
 import { unsupportedResourceWarnings } from './task-resources.js';
 import {
   type DynamoDbForTasks,
@@ -79,24 +79,23 @@ export interface StatesServiceOptions {
  */
 export class StatesService {
   readonly #clock: Clock;
-  readonly #callbacks: TaskCallbacks;
-  readonly #live: LiveExecutions;
   readonly #runner: LocalTaskRunner;
-  readonly #compiler = new DefinitionCompiler();
-  readonly #machines: StateMachineRegistry;
+  readonly #compiler: DefinitionCompiler;
+  readonly #live: LiveExecutions;
   readonly #standard: StandardExecutions;
+  readonly #machines: StateMachineRegistry;
   readonly #executions: ExecutionApi;
+  readonly #taskCallbacks: TaskCallbacksApi;
   /** Every Task resource of the declared state machines that this runtime cannot run, by state machine and state. */
   readonly warnings: readonly string[];
 
   constructor(private readonly options: StatesServiceOptions) {
-    const clock = options.clock ?? systemClock;
     const { log, sleep, timer } = options;
+    const clock = options.clock ?? systemClock;
     const store = new ExecutionStore(options.db);
-    this.#clock = clock;
-    this.#callbacks = new TaskCallbacks(store, clock);
-    const status = new StatusChangeEvents({ publisher: options.statusEvents, clock, closed: () => this.#live.closed, log });
-    this.#live = new LiveExecutions({ store, callbacks: this.#callbacks, clock, status, log });
+    const callbacks = new TaskCallbacks(store, clock);
+    const status = new StatusChangeEvents({ publisher: options.statusEvents, clock, closed: (): boolean => live.closed, log });
+    const live = new LiveExecutions({ store, callbacks, clock, status, log });
     const sdk = new SdkIntegrations(
       {
         sfn: this.operations,
@@ -109,7 +108,7 @@ export class StatesService {
       },
       log,
     );
-    this.#runner = new LocalTaskRunner({
+    const runner = new LocalTaskRunner({
       sdk,
       lambda: options.lambda,
       sqs: options.sqs,
@@ -117,30 +116,26 @@ export class StatesService {
       dynamodb: options.dynamodb,
       sns: options.sns,
       states: this,
-      callbacks: this.#callbacks,
+      callbacks,
       clock,
       timer,
       durable: (arn) => !arn.includes(':express:'),
-      resumed: (arn) => this.#live.isResumed(arn),
+      resumed: (arn) => live.isResumed(arn),
       log,
     });
-    const compiler = this.#compiler;
-    const live = this.#live;
-    const runner = this.#runner;
-    this.#machines = new StateMachineRegistry({ store, compiler, clock, region: options.region, accountId: options.accountId, log });
-    for (const declared of options.stateMachines ?? []) this.#machines.registerDeclared(declared);
-    this.#standard = new StandardExecutions({ store, compiler, live, status, runner, clock, sleep, timer, log });
+    const compiler = new DefinitionCompiler();
+    const machines = new StateMachineRegistry({ store, compiler, clock, region: options.region, accountId: options.accountId, log });
+    for (const declared of options.stateMachines ?? []) machines.registerDeclared(declared);
+    const standard = new StandardExecutions({ store, compiler, live, status, runner, clock, sleep, timer, log });
     const express = new ExpressExecutions({ live, runner, clock, sleep, timer });
-    this.#executions = new ExecutionApi({
-      store,
-      machines: this.#machines,
-      compiler,
-      live,
-      standard: this.#standard,
-      express,
-      status,
-      clock,
-    });
+    this.#clock = clock;
+    this.#runner = runner;
+    this.#compiler = compiler;
+    this.#live = live;
+    this.#standard = standard;
+    this.#machines = machines;
+    this.#executions = new ExecutionApi({ store, machines, compiler, live, standard, express, status, clock });
+    this.#taskCallbacks = new TaskCallbacksApi(callbacks);
     this.warnings = unsupportedResourceWarnings(
       options.stateMachines ?? [],
       (resource) => sdkResourceError(resource) ?? runner.unsupported(resource),
@@ -229,23 +224,18 @@ export class StatesService {
     return this.#executions.RedriveExecution(input);
   }
 
-  // ---- task tokens ----
+  // ---- task tokens (task-callbacks-api.ts) ----
 
-  async SendTaskSuccess(input: { taskToken?: string; output?: string }) {
-    const token = taskToken(input.taskToken);
-    const output = taskOutput(input.output);
-    this.#callbacks.succeed(token, output);
-    return {};
+  SendTaskSuccess(input: { taskToken?: string; output?: string }) {
+    return this.#taskCallbacks.SendTaskSuccess(input);
   }
 
-  async SendTaskFailure(input: { taskToken?: string; error?: string; cause?: string }) {
-    this.#callbacks.fail(taskToken(input.taskToken), input.error, input.cause);
-    return {};
+  SendTaskFailure(input: { taskToken?: string; error?: string; cause?: string }) {
+    return this.#taskCallbacks.SendTaskFailure(input);
   }
 
-  async SendTaskHeartbeat(input: { taskToken?: string }) {
-    this.#callbacks.heartbeat(taskToken(input.taskToken));
-    return {};
+  SendTaskHeartbeat(input: { taskToken?: string }) {
+    return this.#taskCallbacks.SendTaskHeartbeat(input);
   }
 
   /** Runs one state, as AWS's TestState: Pass, Choice, Wait, Succeed, Fail and Task states (tasks call the local services). */
