@@ -1,67 +1,39 @@
-import { randomUUID } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
-import { AwsError, validationError } from '../aws-error.js';
 import { type Clock, systemClock } from '../clock.js';
 import { apiOperations, SdkIntegrations, sdkResourceError } from './aws-sdk-integrations.js';
-import {
-  compileDefinition,
-  type ExecutionHandle,
-  type ExecutionResult,
-  type HistoryEvent,
-  InvalidDefinition,
-  type Machine,
-  resumeExecution,
-  type Sleep,
-  startExecution,
-} from './engine/index.js';
-import {
-  type ExecutionRecord,
-  type ExecutionStatus,
-  ExecutionStore,
-  type StateMachineRecord,
-  type StateMachineType,
-} from './execution-store.js';
-import {
-  assertValidName,
-  decodeToken,
-  encodeToken,
-  pageSize,
-  parseExecutionArn,
-  parseStateMachineArn,
-  required,
-  seconds,
-} from './names.js';
+import { DefinitionCompiler } from './definition-compiler.js';
+import type { Sleep } from './engine/index.js';
+import { ExecutionApi, type GetExecutionHistoryInput, type ListExecutionsInput, type StartExecutionInput } from './execution-api.js';
+import { ExecutionStore } from './execution-store.js';
+import { ExpressExecutions } from './express-executions.js';
+import { LiveExecutions } from './live-executions.js';
 import { dynamoDbOperations, lambdaOperations } from './sdk-service-adapters.js';
+import { StandardExecutions } from './standard-executions.js';
+import {
+  type CreateStateMachineInput,
+  type StateMachineDefinition,
+  StateMachineRegistry,
+  type UpdateStateMachineInput,
+  type ValidateStateMachineDefinitionInput,
+} from './state-machine-registry.js';
+import { StatusChangeEvents, type StatusEventPublisher } from './status-change-events.js';
 import { TaskCallbacks } from './task-callbacks.js';
-import { taskStates, unsupportedResourceWarnings } from './task-resources.js';
+import { TaskCallbacksApi } from './task-callbacks-api.js';
+import { unsupportedResourceWarnings } from './task-resources.js';
 import {
   type DynamoDbForTasks,
   type EventsForTasks,
   type ExecutionOutcome,
   type LambdaForTasks,
   LocalTaskRunner,
-  redriveStatus,
   type SnsForTasks,
   type SqsForTasks,
 } from './task-runner.js';
 import { type TestStateInput, testState } from './test-state.js';
 
-/** A state machine the template declares. */
-export interface StateMachineDefinition {
-  readonly name: string;
-  readonly arn: string;
-  readonly type: string;
-  readonly definition: string;
-  readonly roleArn?: string;
-}
-
-/** Where execution status changes go (EventsService). */
-export interface StatusEventPublisher {
-  putServiceEvent(
-    busName: string,
-    event: { source: string; 'detail-type': string; resources: readonly string[]; detail: unknown; time?: string },
-  ): void;
-}
+export { engineView } from './execution-history.js';
+export type { StateMachineDefinition } from './state-machine-registry.js';
+export type { StatusEventPublisher } from './status-change-events.js';
 
 export interface StatesServiceOptions {
   /** Where state machines, STANDARD executions, their histories and task tokens persist. */
@@ -95,60 +67,48 @@ export interface StatesServiceOptions {
   readonly log?: (line: string) => void;
 }
 
-interface Live {
-  readonly handle: ExecutionHandle;
-  readonly type: StateMachineType;
-  /** Settles once the outcome is recorded and announced. */
-  readonly ended: Promise<void>;
-}
-
-const TERMINAL_EVENTS = new Set(['ExecutionSucceeded', 'ExecutionFailed', 'ExecutionAborted', 'ExecutionTimedOut']);
-const STATUSES = new Set(['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE']);
-const MAX_PAYLOAD = 256 * 1024;
-/** Express summaries kept for DescribeExecution; the oldest finished ones go first. */
-const EXPRESS_SUMMARIES = 10_000;
-/** AWS ends an Express execution after five minutes. */
-const EXPRESS_MAX_SECONDS = 300;
-
 /**
  * Step Functions on the local endpoint (`AWSStepFunctions`, JSON 1.0): the API around
  * the ASL engine, with STANDARD executions durable in SQLite (every history event is
  * committed as it is emitted, and `start()` resumes what was running before a restart)
  * and EXPRESS executions in memory, as AWS documents them (at least once, not durable).
+ *
+ * The operations are methods of this class because the endpoint and the `aws-sdk:sfn`
+ * integration serve its PascalCase methods; each hands its request to the module that
+ * holds it and returns that module's promise as it is.
  */
 export class StatesService {
-  readonly #store: ExecutionStore;
-  readonly #callbacks: TaskCallbacks;
-  readonly #runner: LocalTaskRunner;
   readonly #clock: Clock;
-  readonly #machines = new Map<string, StateMachineRecord>();
-  readonly #live = new Map<string, Live>();
-  /** Executions running on from a history persisted by an earlier process. */
-  readonly #resumed = new Set<string>();
-  readonly #express = new Map<string, ExecutionRecord>();
-  readonly #waiters = new Map<string, Set<() => void>>();
-  readonly #compiled = new Map<string, Machine>();
-  #closed = false;
+  readonly #runner: LocalTaskRunner;
+  readonly #compiler: DefinitionCompiler;
+  readonly #live: LiveExecutions;
+  readonly #standard: StandardExecutions;
+  readonly #machines: StateMachineRegistry;
+  readonly #executions: ExecutionApi;
+  readonly #taskCallbacks: TaskCallbacksApi;
   /** Every Task resource of the declared state machines that this runtime cannot run, by state machine and state. */
   readonly warnings: readonly string[];
 
   constructor(private readonly options: StatesServiceOptions) {
-    this.#clock = options.clock ?? systemClock;
-    this.#store = new ExecutionStore(options.db);
-    this.#callbacks = new TaskCallbacks(this.#store, this.#clock);
+    const { log, sleep, timer } = options;
+    const clock = options.clock ?? systemClock;
+    const store = new ExecutionStore(options.db);
+    const callbacks = new TaskCallbacks(store, clock);
+    const status = new StatusChangeEvents({ publisher: options.statusEvents, clock, closed: (): boolean => live.closed, log });
+    const live = new LiveExecutions({ store, callbacks, clock, status, log });
     const sdk = new SdkIntegrations(
       {
         sfn: this.operations,
         sqs: options.sqs && apiOperations(options.sqs),
         eventbridge: options.events && apiOperations(options.events),
-        lambda: options.lambda && lambdaOperations(options.lambda, options.log),
+        lambda: options.lambda && lambdaOperations(options.lambda, log),
         dynamodb: options.dynamodb && dynamoDbOperations(options.dynamodb),
         sns: options.sns && apiOperations(options.sns),
         ...Object.fromEntries(Object.entries(options.sdkServices ?? {}).map(([name, service]) => [name, apiOperations(service)])),
       },
-      options.log,
+      log,
     );
-    this.#runner = new LocalTaskRunner({
+    const runner = new LocalTaskRunner({
       sdk,
       lambda: options.lambda,
       sqs: options.sqs,
@@ -156,18 +116,29 @@ export class StatesService {
       dynamodb: options.dynamodb,
       sns: options.sns,
       states: this,
-      callbacks: this.#callbacks,
-      clock: this.#clock,
-      timer: options.timer,
+      callbacks,
+      clock,
+      timer,
       durable: (arn) => !arn.includes(':express:'),
-      resumed: (arn) => this.#resumed.has(arn),
-      log: options.log,
+      resumed: (arn) => live.isResumed(arn),
+      log,
     });
-    for (const machine of this.#store.stateMachines()) this.#machines.set(machine.arn, machine);
-    for (const declared of options.stateMachines ?? []) this.#registerDeclared(declared);
+    const compiler = new DefinitionCompiler();
+    const machines = new StateMachineRegistry({ store, compiler, clock, region: options.region, accountId: options.accountId, log });
+    for (const declared of options.stateMachines ?? []) machines.registerDeclared(declared);
+    const standard = new StandardExecutions({ store, compiler, live, status, runner, clock, sleep, timer, log });
+    const express = new ExpressExecutions({ live, runner, clock, sleep, timer });
+    this.#clock = clock;
+    this.#runner = runner;
+    this.#compiler = compiler;
+    this.#live = live;
+    this.#standard = standard;
+    this.#machines = machines;
+    this.#executions = new ExecutionApi({ store, machines, compiler, live, standard, express, status, clock });
+    this.#taskCallbacks = new TaskCallbacksApi(callbacks);
     this.warnings = unsupportedResourceWarnings(
       options.stateMachines ?? [],
-      (resource) => sdkResourceError(resource) ?? this.#runner.unsupported(resource),
+      (resource) => sdkResourceError(resource) ?? runner.unsupported(resource),
     );
   }
 
@@ -181,387 +152,90 @@ export class StatesService {
   }
 
   /** Resumes every STANDARD execution that was running when the process stopped. */
-  async start(): Promise<void> {
-    for (const record of this.#store.runningExecutions()) {
-      if (this.#live.has(record.arn)) continue;
-      try {
-        await this.#launch(record, this.#store.history(record.arn));
-      } catch (error) {
-        this.#failDormant(record, error);
-      }
-    }
+  start(): Promise<void> {
+    return this.#standard.resumeRunning();
   }
 
   /**
    * Stops every execution without recording anything: what a restart finds is what a
    * SIGKILL would have left, so STANDARD executions resume where their history ends.
    */
-  async close(): Promise<void> {
-    this.#closed = true;
-    this.#callbacks.closing = true;
-    const live = [...this.#live.values()];
-    for (const execution of live) execution.handle.stop();
-    await Promise.allSettled(live.map((execution) => execution.handle.result));
-    this.#live.clear();
+  close(): Promise<void> {
+    return this.#live.close();
   }
 
-  // ---- state machines ----
+  // ---- state machines (state-machine-registry.ts) ----
 
-  async CreateStateMachine(input: {
-    name?: string;
-    definition?: string;
-    roleArn?: string;
-    type?: string;
-    loggingConfiguration?: unknown;
-    tracingConfiguration?: unknown;
-    tags?: unknown;
-    publish?: boolean;
-    versionDescription?: string;
-  }) {
-    const name = required(input.name, 'name');
-    const definition = required(input.definition, 'definition');
-    const roleArn = required(input.roleArn, 'roleArn');
-    assertValidName(name);
-    const type = machineType(input.type);
-    this.#validate(definition, type);
-    const arn = `arn:aws:states:${this.options.region}:${this.options.accountId}:stateMachine:${name}`;
-    const logging = input.loggingConfiguration === undefined ? undefined : JSON.stringify(input.loggingConfiguration);
-    const tracing = input.tracingConfiguration === undefined ? undefined : JSON.stringify(input.tracingConfiguration);
-    const existing = [...this.#machines.values()].find((m) => m.name === name);
-    if (existing) {
-      // CreateStateMachine is idempotent: the same request again answers the same machine.
-      const same =
-        existing.definition === definition &&
-        existing.roleArn === roleArn &&
-        existing.type === type &&
-        existing.loggingConfiguration === logging;
-      if (!same) throw new AwsError('StateMachineAlreadyExists', `State Machine Already Exists: '${existing.arn}'`);
-      return { stateMachineArn: existing.arn, creationDate: seconds(existing.creationDate) };
-    }
-    const record: StateMachineRecord = {
-      arn,
-      name,
-      type,
-      definition,
-      roleArn,
-      loggingConfiguration: logging,
-      tracingConfiguration: tracing,
-      creationDate: this.#clock.now(),
-    };
-    this.#store.putStateMachine(record);
-    this.#machines.set(arn, record);
-    return { stateMachineArn: arn, creationDate: seconds(record.creationDate) };
+  CreateStateMachine(input: CreateStateMachineInput) {
+    return this.#machines.CreateStateMachine(input);
   }
 
-  async DescribeStateMachine(input: { stateMachineArn?: string; includedData?: string }) {
-    const machine = this.#machine(required(input.stateMachineArn, 'stateMachineArn'));
-    return describeMachine(machine);
+  DescribeStateMachine(input: { stateMachineArn?: string; includedData?: string }) {
+    return this.#machines.DescribeStateMachine(input);
   }
 
-  async DescribeStateMachineForExecution(input: { executionArn?: string }) {
-    const execution = this.#execution(required(input.executionArn, 'executionArn'));
-    const machine = this.#machines.get(execution.stateMachineArn);
-    return {
-      stateMachineArn: execution.stateMachineArn,
-      name: execution.stateMachineName,
-      definition: execution.definition,
-      roleArn: execution.roleArn,
-      updateDate: seconds(machine?.updateDate ?? machine?.creationDate ?? execution.startDate),
-      loggingConfiguration: machine ? describeMachine(machine).loggingConfiguration : { level: 'OFF', includeExecutionData: false },
-      tracingConfiguration: machine ? describeMachine(machine).tracingConfiguration : { enabled: false },
-      revisionId: machine?.revisionId,
-    };
+  DescribeStateMachineForExecution(input: { executionArn?: string }) {
+    return this.#executions.DescribeStateMachineForExecution(input);
   }
 
-  async ListStateMachines(input: { maxResults?: number; nextToken?: string }) {
-    const limit = pageSize(input.maxResults);
-    const after = decodeToken<string>(input.nextToken, 'state-machines');
-    const all = [...this.#machines.values()]
-      .sort((a, b) => a.name.localeCompare(b.name))
-      .filter((m) => after === undefined || m.name > after);
-    const page = all.slice(0, limit);
-    const last = page[page.length - 1];
-    return {
-      stateMachines: page.map((m) => ({ stateMachineArn: m.arn, name: m.name, type: m.type, creationDate: seconds(m.creationDate) })),
-      nextToken: all.length > limit && last ? encodeToken('state-machines', last.name) : undefined,
-    };
+  ListStateMachines(input: { maxResults?: number; nextToken?: string }) {
+    return this.#machines.ListStateMachines(input);
   }
 
-  async UpdateStateMachine(input: {
-    stateMachineArn?: string;
-    definition?: string;
-    roleArn?: string;
-    loggingConfiguration?: unknown;
-    tracingConfiguration?: unknown;
-    publish?: boolean;
-    versionDescription?: string;
-  }) {
-    const machine = this.#machine(required(input.stateMachineArn, 'stateMachineArn'));
-    if (
-      input.definition === undefined &&
-      input.roleArn === undefined &&
-      input.loggingConfiguration === undefined &&
-      input.tracingConfiguration === undefined
-    ) {
-      throw new AwsError(
-        'MissingRequiredParameter',
-        'Either the definition, the role ARN, the LoggingConfiguration, or the TracingConfiguration must be specified',
-      );
-    }
-    if (input.definition !== undefined) this.#validate(input.definition, machine.type);
-    const updated: StateMachineRecord = {
-      ...machine,
-      definition: input.definition ?? machine.definition,
-      roleArn: input.roleArn ?? machine.roleArn,
-      loggingConfiguration:
-        input.loggingConfiguration === undefined ? machine.loggingConfiguration : JSON.stringify(input.loggingConfiguration),
-      tracingConfiguration:
-        input.tracingConfiguration === undefined ? machine.tracingConfiguration : JSON.stringify(input.tracingConfiguration),
-      updateDate: this.#clock.now(),
-      revisionId: randomUUID(),
-    };
-    this.#store.putStateMachine(updated);
-    this.#machines.set(updated.arn, updated);
-    return { updateDate: seconds(updated.updateDate as number), revisionId: updated.revisionId };
+  UpdateStateMachine(input: UpdateStateMachineInput) {
+    return this.#machines.UpdateStateMachine(input);
   }
 
-  /** Running executions keep running: each carries the definition it started with. */
-  async DeleteStateMachine(input: { stateMachineArn?: string }) {
-    const arn = required(input.stateMachineArn, 'stateMachineArn');
-    parseStateMachineArn(arn);
-    this.#store.deleteStateMachine(arn);
-    this.#machines.delete(arn);
-    return {};
+  DeleteStateMachine(input: { stateMachineArn?: string }) {
+    return this.#machines.DeleteStateMachine(input);
   }
 
-  async ValidateStateMachineDefinition(input: { definition?: string; type?: string; severity?: string; maxResults?: number }) {
-    const definition = required(input.definition, 'definition');
-    try {
-      this.#validate(definition, machineType(input.type));
-      return { result: 'OK', diagnostics: [], truncated: false };
-    } catch (error) {
-      if (!(error instanceof AwsError) || error.code !== 'InvalidDefinition') throw error;
-      const m = /^Invalid State Machine Definition: '([A-Z_]+): ([\s\S]*?)(?: at (\/[^']*))?'$/.exec(error.message);
-      const diagnostic: Record<string, string> = {
-        severity: 'ERROR',
-        code: m?.[1] ?? 'SCHEMA_VALIDATION_FAILED',
-        message: m?.[2] ?? error.message,
-      };
-      if (m?.[3]) diagnostic.location = m[3];
-      return { result: 'FAIL', diagnostics: [diagnostic], truncated: false };
-    }
+  ValidateStateMachineDefinition(input: ValidateStateMachineDefinitionInput) {
+    return this.#machines.ValidateStateMachineDefinition(input);
   }
 
-  // ---- executions ----
+  // ---- executions (execution-api.ts) ----
 
-  async StartExecution(input: { stateMachineArn?: string; name?: string; input?: string; traceHeader?: string }) {
-    const record = await this.#newExecution(input);
-    if (record.arn.includes(':express:')) {
-      this.#launchExpress(record, this.#compile(record.definition, 'EXPRESS'));
-      return { executionArn: record.arn, startDate: seconds(record.startDate) };
-    }
-    this.#compile(record.definition, 'STANDARD');
-    const existing = this.#store.execution(record.arn);
-    if (existing || !this.#store.insertExecution(record)) {
-      const current = existing ?? (this.#store.execution(record.arn) as ExecutionRecord);
-      // StartExecution is idempotent for a running STANDARD execution started with the same input.
-      if (current.status === 'RUNNING' && current.input === record.input) {
-        return { executionArn: current.arn, startDate: seconds(current.startDate) };
-      }
-      throw new AwsError('ExecutionAlreadyExists', `Execution Already Exists: '${record.arn}'`);
-    }
-    try {
-      await this.#launch(record);
-    } catch (error) {
-      this.#failDormant(record, error);
-      throw error;
-    }
-    return { executionArn: record.arn, startDate: seconds(record.startDate) };
+  StartExecution(input: StartExecutionInput) {
+    return this.#executions.StartExecution(input);
   }
 
-  async StartSyncExecution(input: { stateMachineArn?: string; name?: string; input?: string; traceHeader?: string }) {
-    const machine = this.#machine(required(input.stateMachineArn, 'stateMachineArn'));
-    if (machine.type !== 'EXPRESS') {
-      throw new AwsError('StateMachineTypeNotSupported', 'This operation is not supported by this type of state machine');
-    }
-    const record = await this.#newExecution(input);
-    const live = this.#launchExpress(record, this.#compile(record.definition, 'EXPRESS'));
-    await live.ended;
-    const done = this.#express.get(record.arn) ?? record;
-    const duration = (done.stopDate ?? this.#clock.now()) - done.startDate;
-    return {
-      executionArn: done.arn,
-      stateMachineArn: done.stateMachineArn,
-      name: done.name,
-      startDate: seconds(done.startDate),
-      stopDate: seconds(done.stopDate ?? this.#clock.now()),
-      status: done.status,
-      error: done.error,
-      cause: done.cause,
-      input: done.input,
-      inputDetails: { included: true },
-      output: done.output,
-      outputDetails: done.output === undefined ? undefined : { included: true },
-      traceHeader: done.traceHeader,
-      billingDetails: { billedMemoryUsedInMB: 64, billedDurationInMilliseconds: Math.max(100, Math.ceil(duration / 100) * 100) },
-    };
+  StartSyncExecution(input: StartExecutionInput) {
+    return this.#executions.StartSyncExecution(input);
   }
 
-  async StopExecution(input: { executionArn?: string; error?: string; cause?: string }) {
-    const arn = required(input.executionArn, 'executionArn');
-    if (parseExecutionArn(arn).kind === 'express') throw notForExpress();
-    const record = this.#execution(arn);
-    if (record.status === 'RUNNING') {
-      const live = this.#live.get(arn);
-      if (live) {
-        live.handle.stop(input.error, input.cause);
-        await live.ended;
-      } else {
-        this.#abortDormant(record, input.error, input.cause);
-      }
-    }
-    const stopped = this.#store.execution(arn) ?? record;
-    return { stopDate: seconds(stopped.stopDate ?? this.#clock.now()) };
+  StopExecution(input: { executionArn?: string; error?: string; cause?: string }) {
+    return this.#executions.StopExecution(input);
   }
 
-  async DescribeExecution(input: { executionArn?: string; includedData?: string }) {
-    const record = this.#execution(required(input.executionArn, 'executionArn'));
-    const redrive = redriveStatus(record.status);
-    return {
-      executionArn: record.arn,
-      stateMachineArn: record.stateMachineArn,
-      name: record.name,
-      status: record.status,
-      startDate: seconds(record.startDate),
-      stopDate: record.stopDate === undefined ? undefined : seconds(record.stopDate),
-      input: record.input,
-      inputDetails: { included: true },
-      output: record.output,
-      outputDetails: record.output === undefined ? undefined : { included: true },
-      error: record.error,
-      cause: record.cause,
-      traceHeader: record.traceHeader,
-      redriveCount: record.redriveCount,
-      redriveDate: record.redriveDate === undefined ? undefined : seconds(record.redriveDate),
-      redriveStatus: record.arn.includes(':express:') ? 'NOT_REDRIVABLE' : redrive.status,
-      redriveStatusReason: record.arn.includes(':express:') ? 'Execution is Express and cannot be redriven' : redrive.reason,
-    };
+  DescribeExecution(input: { executionArn?: string; includedData?: string }) {
+    return this.#executions.DescribeExecution(input);
   }
 
-  async ListExecutions(input: {
-    stateMachineArn?: string;
-    statusFilter?: string;
-    maxResults?: number;
-    nextToken?: string;
-    redriveFilter?: string;
-  }) {
-    const machineArn = required(input.stateMachineArn, 'stateMachineArn');
-    const machine = this.#machine(machineArn);
-    if (machine.type === 'EXPRESS')
-      throw new AwsError('StateMachineTypeNotSupported', 'This operation is not supported by this type of state machine');
-    if (input.statusFilter !== undefined && !STATUSES.has(input.statusFilter)) {
-      throw validationError(
-        `1 validation error detected: Value '${input.statusFilter}' at 'statusFilter' failed to satisfy constraint: Member must satisfy enum value set: [${[...STATUSES].join(', ')}]`,
-      );
-    }
-    const limit = pageSize(input.maxResults);
-    const scope = `executions|${machine.arn}|${input.statusFilter ?? ''}|${input.redriveFilter ?? ''}`;
-    const after = decodeToken<{ startDate: number; arn: string }>(input.nextToken, scope);
-    const redriven = input.redriveFilter === 'REDRIVEN' ? true : input.redriveFilter === 'NOT_REDRIVEN' ? false : undefined;
-    const rows = this.#store.listExecutions(machine.arn, { status: input.statusFilter, redriven, after, limit: limit + 1 });
-    const page = rows.slice(0, limit);
-    const last = page[page.length - 1];
-    return {
-      executions: page.map((r) => ({
-        executionArn: r.arn,
-        stateMachineArn: r.stateMachineArn,
-        name: r.name,
-        status: r.status,
-        startDate: seconds(r.startDate),
-        stopDate: r.stopDate === undefined ? undefined : seconds(r.stopDate),
-        redriveCount: r.redriveCount,
-        redriveDate: r.redriveDate === undefined ? undefined : seconds(r.redriveDate),
-      })),
-      nextToken: rows.length > limit && last ? encodeToken(scope, { startDate: last.startDate, arn: last.arn }) : undefined,
-    };
+  ListExecutions(input: ListExecutionsInput) {
+    return this.#executions.ListExecutions(input);
   }
 
-  async GetExecutionHistory(input: {
-    executionArn?: string;
-    maxResults?: number;
-    reverseOrder?: boolean;
-    nextToken?: string;
-    includeExecutionData?: boolean;
-  }) {
-    const arn = required(input.executionArn, 'executionArn');
-    if (parseExecutionArn(arn).kind === 'express') throw notForExpress();
-    this.#execution(arn);
-    const limit = pageSize(input.maxResults);
-    const reverse = input.reverseOrder === true;
-    const scope = `history|${arn}|${reverse}`;
-    const from = decodeToken<number>(input.nextToken, scope) ?? 0;
-    const events = this.#store.history(arn);
-    if (reverse) events.reverse();
-    const page = events.slice(from, from + limit);
-    const includeData = input.includeExecutionData !== false;
-    return {
-      events: page.map((event) => apiEvent(event, includeData)),
-      nextToken: from + limit < events.length ? encodeToken(scope, from + limit) : undefined,
-    };
+  GetExecutionHistory(input: GetExecutionHistoryInput) {
+    return this.#executions.GetExecutionHistory(input);
   }
 
-  async RedriveExecution(input: { executionArn?: string; clientToken?: string }) {
-    const arn = required(input.executionArn, 'executionArn');
-    if (parseExecutionArn(arn).kind === 'express') {
-      throw new AwsError('ExecutionNotRedrivable', `Execution with arn '${arn}' is an Express execution and cannot be redriven`);
-    }
-    const record = this.#execution(arn);
-    if (record.status === 'RUNNING' || record.status === 'SUCCEEDED') {
-      throw new AwsError('ExecutionNotRedrivable', `Execution is ${record.status} and cannot be redriven`);
-    }
-    const last = this.#store.lastEventId(arn);
-    const now = this.#clock.now();
-    const redriven: HistoryEvent = {
-      id: last + 1,
-      previousEventId: last,
-      timestamp: now,
-      type: 'ExecutionRedriven',
-      executionRedrivenEventDetails: { redriveCount: record.redriveCount + 1 },
-    };
-    this.#store.redrive(arn, redriven);
-    const reopened = this.#store.execution(arn) as ExecutionRecord;
-    this.#publishStatus(reopened);
-    try {
-      await this.#launch(reopened, this.#store.history(arn));
-    } catch (error) {
-      this.#failDormant(reopened, error);
-      throw error;
-    }
-    return { redriveDate: seconds(now) };
+  RedriveExecution(input: { executionArn?: string; clientToken?: string }) {
+    return this.#executions.RedriveExecution(input);
   }
 
-  // ---- task tokens ----
+  // ---- task tokens (task-callbacks-api.ts) ----
 
-  async SendTaskSuccess(input: { taskToken?: string; output?: string }) {
-    const token = taskToken(input.taskToken);
-    const output = required(input.output, 'output');
-    try {
-      JSON.parse(output);
-    } catch (error) {
-      throw new AwsError('InvalidOutput', `Invalid Output: '${(error as Error).message}'`);
-    }
-    this.#callbacks.succeed(token, output);
-    return {};
+  SendTaskSuccess(input: { taskToken?: string; output?: string }) {
+    return this.#taskCallbacks.SendTaskSuccess(input);
   }
 
-  async SendTaskFailure(input: { taskToken?: string; error?: string; cause?: string }) {
-    this.#callbacks.fail(taskToken(input.taskToken), input.error, input.cause);
-    return {};
+  SendTaskFailure(input: { taskToken?: string; error?: string; cause?: string }) {
+    return this.#taskCallbacks.SendTaskFailure(input);
   }
 
-  async SendTaskHeartbeat(input: { taskToken?: string }) {
-    this.#callbacks.heartbeat(taskToken(input.taskToken));
-    return {};
+  SendTaskHeartbeat(input: { taskToken?: string }) {
+    return this.#taskCallbacks.SendTaskHeartbeat(input);
   }
 
   /** Runs one state, as AWS's TestState: Pass, Choice, Wait, Succeed, Fail and Task states (tasks call the local services). */
@@ -572,7 +246,7 @@ export class StatesService {
       timer: this.options.timer,
       region: this.options.region,
       accountId: this.options.accountId,
-      compile: (definition) => this.#compileObject(definition, 'STANDARD'),
+      compile: (definition) => this.#compiler.compileObject(definition, 'STANDARD'),
     });
   }
 
@@ -580,441 +254,6 @@ export class StatesService {
 
   /** Resolves once the execution has ended (at once if it has); rejects when `signal` aborts. */
   executionOutcome(executionArn: string, signal: AbortSignal): Promise<ExecutionOutcome> {
-    const outcome = () => {
-      const record = this.#execution(executionArn);
-      return record.status === 'RUNNING' ? undefined : outcomeOf(record);
-    };
-    const now = outcome();
-    if (now) return Promise.resolve(now);
-    return new Promise((resolve, reject) => {
-      const waiters = this.#waiters.get(executionArn) ?? new Set();
-      this.#waiters.set(executionArn, waiters);
-      const onAbort = () => {
-        waiters.delete(check);
-        reject(signal.reason);
-      };
-      const check = () => {
-        const done = outcome();
-        if (!done) return;
-        waiters.delete(check);
-        signal.removeEventListener('abort', onAbort);
-        resolve(done);
-      };
-      if (signal.aborted) return onAbort();
-      signal.addEventListener('abort', onAbort, { once: true });
-      waiters.add(check);
-    });
-  }
-
-  // ---- running ----
-
-  async #newExecution(input: { stateMachineArn?: string; name?: string; input?: string; traceHeader?: string }): Promise<ExecutionRecord> {
-    const machine = this.#machine(required(input.stateMachineArn, 'stateMachineArn'));
-    const name = input.name ?? randomUUID();
-    assertValidName(name);
-    const text = input.input ?? '{}';
-    if (Buffer.byteLength(text) > MAX_PAYLOAD) {
-      throw validationError(
-        `1 validation error detected: Value at 'input' failed to satisfy constraint: Member must have length less than or equal to ${MAX_PAYLOAD}`,
-      );
-    }
-    try {
-      JSON.parse(text);
-    } catch (error) {
-      throw new AwsError('InvalidExecutionInput', `Invalid State Machine Execution Input: '${(error as Error).message}'`);
-    }
-    const express = machine.type === 'EXPRESS';
-    const arn = express
-      ? `${machine.arn.replace(':stateMachine:', ':express:')}:${name}:${randomUUID()}`
-      : `${machine.arn.replace(':stateMachine:', ':execution:')}:${name}`;
-    return {
-      arn,
-      stateMachineArn: machine.arn,
-      stateMachineName: machine.name,
-      name,
-      status: 'RUNNING',
-      definition: machine.definition,
-      roleArn: machine.roleArn,
-      input: text,
-      startDate: this.#clock.now(),
-      redriveCount: 0,
-      traceHeader: input.traceHeader,
-    };
-  }
-
-  /**
-   * Runs a STANDARD execution: from the start, or on from its persisted history. Every
-   * event is committed before the engine goes on; the first one before this returns.
-   */
-  async #launch(record: ExecutionRecord, history: HistoryEvent[] = []): Promise<void> {
-    const machine = this.#compile(record.definition, 'STANDARD');
-    let started: () => void = () => {};
-    const startedEvent = new Promise<void>((resolve) => {
-      started = resolve;
-    });
-    const sink = (event: HistoryEvent) => {
-      if (this.#closed) return;
-      // Group commit: the engine awaits flushHistory before every task and at the end,
-      // so side effects and outcomes are never ahead of the stored history.
-      this.#store.queueEvent(record.arn, event);
-      if (event.type === 'ExecutionStarted') {
-        void this.#store.committed().then(() => {
-          this.#publishStatus(record);
-          started();
-        });
-      }
-    };
-    const options = {
-      definition: machine,
-      name: record.name,
-      executionArn: record.arn,
-      stateMachineArn: record.stateMachineArn,
-      stateMachineName: record.stateMachineName,
-      roleArn: record.roleArn,
-      redriveCount: record.redriveCount,
-      taskRunner: this.#runner,
-      clock: this.#clock,
-      sleep: this.options.sleep,
-      timer: this.options.timer,
-      onHistoryEvent: sink,
-      flushHistory: () => this.#store.committed(),
-    };
-    const resuming = history.some((e) => e.type === 'ExecutionStarted');
-    if (resuming) this.#resumed.add(record.arn);
-    const handle = resuming
-      ? resumeExecution(engineView(history), options)
-      : startExecution({ ...options, input: record.input, startTime: record.startDate });
-    if (resuming) started();
-    // An execution that ends before its first event is stored (the service is closing) must not hang the caller.
-    handle.result.then(started, started);
-    this.#track(record.arn, handle, 'STANDARD', () => this.#store.execution(record.arn));
-    await startedEvent;
-  }
-
-  #launchExpress(record: ExecutionRecord, machine: Machine): Live {
-    this.#express.set(record.arn, record);
-    this.#trimExpress();
-    const handle = startExecution({
-      definition: machine,
-      input: record.input,
-      name: record.name,
-      executionArn: record.arn,
-      stateMachineArn: record.stateMachineArn,
-      stateMachineName: record.stateMachineName,
-      roleArn: record.roleArn,
-      startTime: record.startDate,
-      taskRunner: this.#runner,
-      clock: this.#clock,
-      sleep: this.options.sleep,
-      timer: this.options.timer,
-    });
-    return this.#track(
-      record.arn,
-      handle,
-      'EXPRESS',
-      () => this.#express.get(record.arn),
-      (result) => {
-        this.#express.set(record.arn, { ...record, ...finalFields(result), stopDate: this.#clock.now() });
-      },
-    );
-  }
-
-  #track(
-    arn: string,
-    handle: ExecutionHandle,
-    type: StateMachineType,
-    current: () => ExecutionRecord | undefined,
-    record?: (result: ExecutionResult) => void,
-  ): Live {
-    const ended = handle.result.then(
-      (result) => {
-        if (this.#closed) return;
-        record?.(result);
-        this.#live.delete(arn);
-        this.#resumed.delete(arn);
-        this.#callbacks.drop(arn);
-        if (type === 'STANDARD') this.#store.closeTasks(arn, this.#clock.now());
-        const done = current();
-        if (done && type === 'STANDARD') this.#publishStatus(done);
-        for (const check of [...(this.#waiters.get(arn) ?? [])]) check();
-        this.#waiters.delete(arn);
-      },
-      (error: unknown) => {
-        // The history could not be written: the execution stays RUNNING and resumes at the next start.
-        this.#live.delete(arn);
-        this.options.log?.(`execution ${arn} stopped: ${(error as Error).stack ?? String(error)}`);
-      },
-    );
-    const live: Live = { handle, type, ended };
-    this.#live.set(arn, live);
-    return live;
-  }
-
-  /** Records the end of an execution that cannot run (its definition no longer compiles). */
-  #failDormant(record: ExecutionRecord, error: unknown): void {
-    this.options.log?.(`execution ${record.arn} cannot run: ${(error as Error).message ?? String(error)}`);
-    this.#endDormant(record, 'ExecutionFailed', 'executionFailedEventDetails', {
-      error: 'States.Runtime',
-      cause: (error as Error).message ?? String(error),
-    });
-  }
-
-  #abortDormant(record: ExecutionRecord, error: string | undefined, cause: string | undefined): void {
-    const details: Record<string, unknown> = {};
-    if (error !== undefined) details.error = error;
-    if (cause !== undefined) details.cause = cause;
-    this.#endDormant(record, 'ExecutionAborted', 'executionAbortedEventDetails', details);
-  }
-
-  #endDormant(record: ExecutionRecord, type: string, key: string, details: Record<string, unknown>): void {
-    const last = this.#store.lastEventId(record.arn);
-    this.#store.appendEvent(record.arn, { id: last + 1, previousEventId: last, timestamp: this.#clock.now(), type, [key]: details });
-    this.#store.closeTasks(record.arn, this.#clock.now());
-    const done = this.#store.execution(record.arn);
-    if (done) this.#publishStatus(done);
-  }
-
-  /** Step Functions Execution Status Change on the default bus, as AWS sends for STANDARD executions. */
-  #publishStatus(record: ExecutionRecord): void {
-    const publisher = this.options.statusEvents;
-    if (!publisher || this.#closed) return;
-    const redrive = redriveStatus(record.status);
-    const at = record.status === 'RUNNING' ? (record.redriveDate ?? record.startDate) : (record.stopDate ?? this.#clock.now());
-    try {
-      publisher.putServiceEvent('default', {
-        source: 'aws.states',
-        'detail-type': 'Step Functions Execution Status Change',
-        resources: [record.arn],
-        time: new Date(at).toISOString().replace(/\.\d{3}Z$/, 'Z'),
-        detail: {
-          executionArn: record.arn,
-          stateMachineArn: record.stateMachineArn,
-          name: record.name,
-          status: record.status,
-          startDate: record.startDate,
-          stopDate: record.stopDate ?? null,
-          input: record.input,
-          output: record.output ?? null,
-          inputDetails: { included: true },
-          outputDetails: record.output === undefined ? null : { included: true },
-          error: record.error ?? null,
-          cause: record.cause ?? null,
-          redriveCount: record.redriveCount,
-          redriveDate: record.redriveDate ?? null,
-          redriveStatus: redrive.status,
-          redriveStatusReason: redrive.reason ?? null,
-        },
-      });
-    } catch (error) {
-      this.options.log?.(`status change of ${record.arn} not published: ${(error as Error).message}`);
-    }
-  }
-
-  // ---- definitions ----
-
-  #validate(definition: string, type: StateMachineType): void {
-    const machine = this.#compile(definition, type);
-    for (const { resource, path } of taskStates(machine.definition)) {
-      const error = sdkResourceError(resource);
-      if (error)
-        throw new AwsError(
-          'InvalidDefinition',
-          `Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: ${error} at ${path}/Resource'`,
-        );
-    }
-    if (type === 'EXPRESS') {
-      for (const { resource, path } of taskStates(machine.definition)) {
-        const pattern = /\.(sync(?::2)?|waitForTaskToken)$/.exec(resource)?.[0];
-        if (pattern) {
-          throw new AwsError(
-            'InvalidDefinition',
-            `Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: Express state machine does not support '${pattern}' service integration at ${path}/Resource'`,
-          );
-        }
-      }
-    }
-  }
-
-  /** Parses a definition once per machine type (cached by its text). */
-  #compile(definition: string, type: StateMachineType): Machine {
-    const key = `${type}\u0000${definition}`;
-    const cached = this.#compiled.get(key);
-    if (cached) return cached;
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(definition);
-    } catch (error) {
-      throw new AwsError('InvalidDefinition', `Invalid State Machine Definition: 'INVALID_JSON_DESCRIPTION: ${(error as Error).message}'`);
-    }
-    const machine = this.#compileObject(parsed, type);
-    this.#compiled.set(key, machine);
-    return machine;
-  }
-
-  #compileObject(definition: unknown, type: StateMachineType): Machine {
-    let source = definition;
-    if (type === 'EXPRESS' && isObject(source)) {
-      const timeout = typeof source.TimeoutSeconds === 'number' ? source.TimeoutSeconds : EXPRESS_MAX_SECONDS;
-      source = { ...source, TimeoutSeconds: Math.min(timeout, EXPRESS_MAX_SECONDS) };
-    }
-    try {
-      return compileDefinition(source);
-    } catch (error) {
-      if (error instanceof InvalidDefinition) throw new AwsError('InvalidDefinition', error.message);
-      throw error;
-    }
-  }
-
-  #registerDeclared(declared: StateMachineDefinition): void {
-    const type = declared.type === 'EXPRESS' ? 'EXPRESS' : 'STANDARD';
-    const existing = this.#machines.get(declared.arn);
-    const record: StateMachineRecord = {
-      arn: declared.arn,
-      name: declared.name,
-      type,
-      definition: declared.definition,
-      roleArn: declared.roleArn ?? '',
-      loggingConfiguration: existing?.loggingConfiguration,
-      tracingConfiguration: existing?.tracingConfiguration,
-      creationDate: existing?.creationDate ?? this.#clock.now(),
-      updateDate: existing && existing.definition !== declared.definition ? this.#clock.now() : existing?.updateDate,
-      revisionId: existing?.revisionId,
-    };
-    for (const other of this.#machines.values()) {
-      if (other.name === record.name && other.arn !== record.arn) {
-        this.#store.deleteStateMachine(other.arn);
-        this.#machines.delete(other.arn);
-      }
-    }
-    this.#store.putStateMachine(record);
-    this.#machines.set(record.arn, record);
-    try {
-      JSON.parse(declared.definition);
-    } catch (error) {
-      this.options.log?.(`state machine ${declared.name}: the definition is not JSON (${(error as Error).message})`);
-    }
-  }
-
-  #machine(arn: string): StateMachineRecord {
-    const parsed = parseStateMachineArn(arn);
-    const base = parsed.qualifier === undefined ? arn : arn.slice(0, arn.lastIndexOf(':'));
-    const machine = this.#machines.get(base);
-    if (!machine) throw new AwsError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${arn}'`);
-    return machine;
-  }
-
-  #execution(arn: string): ExecutionRecord {
-    const kind = parseExecutionArn(arn).kind;
-    const record = kind === 'express' ? this.#express.get(arn) : this.#store.execution(arn);
-    if (!record) throw new AwsError('ExecutionDoesNotExist', `Execution Does Not Exist: '${arn}'`);
-    return record;
-  }
-
-  #trimExpress(): void {
-    // In bulk: a Map iterated from the front walks over the slots of earlier deletions,
-    // so trimming one entry per execution made every start slower.
-    if (this.#express.size <= EXPRESS_SUMMARIES + EXPRESS_SUMMARIES / 10) return;
-    for (const [arn, record] of this.#express) {
-      if (this.#express.size <= EXPRESS_SUMMARIES) return;
-      if (record.status !== 'RUNNING') this.#express.delete(arn);
-    }
+    return this.#executions.executionOutcome(executionArn, signal);
   }
 }
-
-function machineType(type: string | undefined): StateMachineType {
-  if (type === undefined || type === 'STANDARD' || type === 'EXPRESS') return type ?? 'STANDARD';
-  throw validationError(
-    `1 validation error detected: Value '${type}' at 'type' failed to satisfy constraint: Member must satisfy enum value set: [STANDARD, EXPRESS]`,
-  );
-}
-
-function taskToken(token: string | undefined): string {
-  const value = required(token, 'taskToken');
-  if (value.length < 1 || value.length > 2048) {
-    throw validationError(
-      `1 validation error detected: Value at 'taskToken' failed to satisfy constraint: Member must have length less than or equal to 2048`,
-    );
-  }
-  return value;
-}
-
-const notForExpress = () => new AwsError('InvalidArn', "Invalid Arn: 'Resource type not valid in this context: express'");
-
-function describeMachine(m: StateMachineRecord) {
-  return {
-    stateMachineArn: m.arn,
-    name: m.name,
-    status: 'ACTIVE',
-    definition: m.definition,
-    roleArn: m.roleArn,
-    type: m.type,
-    creationDate: seconds(m.creationDate),
-    loggingConfiguration: m.loggingConfiguration
-      ? (JSON.parse(m.loggingConfiguration) as unknown)
-      : { level: 'OFF', includeExecutionData: false },
-    tracingConfiguration: m.tracingConfiguration ? (JSON.parse(m.tracingConfiguration) as unknown) : { enabled: false },
-    revisionId: m.revisionId,
-    description: m.description,
-  };
-}
-
-function finalFields(result: ExecutionResult): Pick<ExecutionRecord, 'status' | 'output' | 'error' | 'cause'> {
-  return { status: result.status as ExecutionStatus, output: result.output, error: result.error, cause: result.cause };
-}
-
-function outcomeOf(r: ExecutionRecord): ExecutionOutcome {
-  return {
-    executionArn: r.arn,
-    stateMachineArn: r.stateMachineArn,
-    name: r.name,
-    status: r.status,
-    startDate: r.startDate,
-    stopDate: r.stopDate,
-    input: r.input,
-    output: r.output,
-    error: r.error,
-    cause: r.cause,
-    redriveCount: r.redriveCount,
-  };
-}
-
-/** A history event in GetExecutionHistory's shape: epoch seconds, execution data left out on request. */
-function apiEvent(event: HistoryEvent, includeData: boolean): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...event, timestamp: seconds(event.timestamp) };
-  if (includeData) return out;
-  for (const [key, value] of Object.entries(out)) {
-    if (!key.endsWith('EventDetails') || !isObject(value)) continue;
-    const { input: _input, output: _output, ...rest } = value;
-    out[key] = rest;
-  }
-  return out;
-}
-
-/**
- * The history the engine resumes from. A redrive reruns the state the execution failed
- * in: the engine sees the history up to that state's entry, then the ExecutionRedriven
- * event, then what happened since (ids keep increasing, so none collide).
- */
-export function engineView(history: readonly HistoryEvent[]): HistoryEvent[] {
-  let view: HistoryEvent[] = [];
-  for (const event of history) {
-    if (event.type === 'ExecutionRedriven') view = beforeFailedState(view);
-    view.push(event);
-  }
-  return view;
-}
-
-function beforeFailedState(events: HistoryEvent[]): HistoryEvent[] {
-  const kept = events.filter((e) => !TERMINAL_EVENTS.has(e.type));
-  let open: { index: number; type: string; name: unknown } | undefined;
-  kept.forEach((e, index) => {
-    const details = (e.stateEnteredEventDetails ?? e.stateExitedEventDetails) as { name?: unknown } | undefined;
-    if (!open) {
-      const m = /^(\w+)StateEntered$/.exec(e.type);
-      if (m) open = { index, type: m[1] as string, name: details?.name };
-    } else if (e.type === `${open.type}StateExited` && details?.name === open.name) open = undefined;
-  });
-  return open ? kept.slice(0, open.index) : kept;
-}
-
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -1,0 +1,71 @@
+import { AwsError } from '../aws-error.js';
+import { sdkResourceError } from './aws-sdk-integrations.js';
+import { compileDefinition, InvalidDefinition, type Machine } from './engine/index.js';
+import type { StateMachineType } from './execution-store.js';
+import { isObject } from './integrations/shared.js';
+import { taskStates } from './task-resources.js';
+
+/** AWS ends an Express execution after five minutes. */
+const EXPRESS_MAX_SECONDS = 300;
+
+/**
+ * State machine definitions as the engine runs them, with the checks CreateStateMachine
+ * and UpdateStateMachine make beyond the ASL itself.
+ */
+export class DefinitionCompiler {
+  readonly #compiled = new Map<string, Machine>();
+
+  /** Throws InvalidDefinition as CreateStateMachine answers it. */
+  validate(definition: string, type: StateMachineType): void {
+    const machine = this.compile(definition, type);
+    for (const { resource, path } of taskStates(machine.definition)) {
+      const error = sdkResourceError(resource);
+      if (error)
+        throw new AwsError(
+          'InvalidDefinition',
+          `Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: ${error} at ${path}/Resource'`,
+        );
+    }
+    if (type === 'EXPRESS') {
+      for (const { resource, path } of taskStates(machine.definition)) {
+        const pattern = /\.(sync(?::2)?|waitForTaskToken)$/.exec(resource)?.[0];
+        if (pattern) {
+          throw new AwsError(
+            'InvalidDefinition',
+            `Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: Express state machine does not support '${pattern}' service integration at ${path}/Resource'`,
+          );
+        }
+      }
+    }
+  }
+
+  /** Parses a definition once per machine type (cached by its text). */
+  compile(definition: string, type: StateMachineType): Machine {
+    const key = `${type}\u0000${definition}`;
+    const cached = this.#compiled.get(key);
+    if (cached) return cached;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(definition);
+    } catch (error) {
+      throw new AwsError('InvalidDefinition', `Invalid State Machine Definition: 'INVALID_JSON_DESCRIPTION: ${(error as Error).message}'`);
+    }
+    const machine = this.compileObject(parsed, type);
+    this.#compiled.set(key, machine);
+    return machine;
+  }
+
+  compileObject(definition: unknown, type: StateMachineType): Machine {
+    let source = definition;
+    if (type === 'EXPRESS' && isObject(source)) {
+      const timeout = typeof source.TimeoutSeconds === 'number' ? source.TimeoutSeconds : EXPRESS_MAX_SECONDS;
+      source = { ...source, TimeoutSeconds: Math.min(timeout, EXPRESS_MAX_SECONDS) };
+    }
+    try {
+      return compileDefinition(source);
+    } catch (error) {
+      if (error instanceof InvalidDefinition) throw new AwsError('InvalidDefinition', error.message);
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,282 @@
+import { randomUUID } from 'node:crypto';
+import { AwsError } from '../aws-error.js';
+import type { Clock } from '../clock.js';
+import { assertStatusFilter, executionInput, notForExpress } from './api-input.js';
+import type { DefinitionCompiler } from './definition-compiler.js';
+import type { HistoryEvent } from './engine/index.js';
+import { apiEvent } from './execution-history.js';
+import type { ExecutionRecord, ExecutionStore } from './execution-store.js';
+import type { ExpressExecutions } from './express-executions.js';
+import type { LiveExecutions } from './live-executions.js';
+import { assertValidName, decodeToken, encodeToken, pageSize, parseExecutionArn, required, seconds } from './names.js';
+import type { StandardExecutions } from './standard-executions.js';
+import { describeMachine, type StateMachineRegistry } from './state-machine-registry.js';
+import type { StatusChangeEvents } from './status-change-events.js';
+import { type ExecutionOutcome, redriveStatus } from './task-runner.js';
+
+export interface StartExecutionInput {
+  stateMachineArn?: string;
+  name?: string;
+  input?: string;
+  traceHeader?: string;
+}
+
+export interface ListExecutionsInput {
+  stateMachineArn?: string;
+  statusFilter?: string;
+  maxResults?: number;
+  nextToken?: string;
+  redriveFilter?: string;
+}
+
+export interface GetExecutionHistoryInput {
+  executionArn?: string;
+  maxResults?: number;
+  reverseOrder?: boolean;
+  nextToken?: string;
+  includeExecutionData?: boolean;
+}
+
+/** The execution operations of the API, over STANDARD executions in the store and EXPRESS ones in memory. */
+export class ExecutionApi {
+  constructor(
+    private readonly deps: {
+      readonly store: ExecutionStore;
+      readonly machines: StateMachineRegistry;
+      readonly compiler: DefinitionCompiler;
+      readonly live: LiveExecutions;
+      readonly standard: StandardExecutions;
+      readonly express: ExpressExecutions;
+      readonly status: StatusChangeEvents;
+      readonly clock: Clock;
+    },
+  ) {}
+
+  async StartExecution(input: StartExecutionInput) {
+    const { store, compiler, standard } = this.deps;
+    const record = await this.#newExecution(input);
+    if (record.arn.includes(':express:')) {
+      this.deps.express.launch(record, compiler.compile(record.definition, 'EXPRESS'));
+      return { executionArn: record.arn, startDate: seconds(record.startDate) };
+    }
+    compiler.compile(record.definition, 'STANDARD');
+    const existing = store.execution(record.arn);
+    if (existing || !store.insertExecution(record)) {
+      const current = existing ?? (store.execution(record.arn) as ExecutionRecord);
+      // StartExecution is idempotent for a running STANDARD execution started with the same input.
+      if (current.status === 'RUNNING' && current.input === record.input) {
+        return { executionArn: current.arn, startDate: seconds(current.startDate) };
+      }
+      throw new AwsError('ExecutionAlreadyExists', `Execution Already Exists: '${record.arn}'`);
+    }
+    try {
+      await standard.launch(record);
+    } catch (error) {
+      standard.failDormant(record, error);
+      throw error;
+    }
+    return { executionArn: record.arn, startDate: seconds(record.startDate) };
+  }
+
+  async StartSyncExecution(input: StartExecutionInput) {
+    const machine = this.deps.machines.get(required(input.stateMachineArn, 'stateMachineArn'));
+    if (machine.type !== 'EXPRESS') {
+      throw new AwsError('StateMachineTypeNotSupported', 'This operation is not supported by this type of state machine');
+    }
+    const record = await this.#newExecution(input);
+    return this.deps.express.runSync(record, this.deps.compiler.compile(record.definition, 'EXPRESS'));
+  }
+
+  async StopExecution(input: { executionArn?: string; error?: string; cause?: string }) {
+    const arn = required(input.executionArn, 'executionArn');
+    if (parseExecutionArn(arn).kind === 'express') throw notForExpress();
+    const record = this.find(arn);
+    if (record.status === 'RUNNING') {
+      const live = this.deps.live.get(arn);
+      if (live) {
+        live.handle.stop(input.error, input.cause);
+        await live.ended;
+      } else {
+        this.deps.standard.abortDormant(record, input.error, input.cause);
+      }
+    }
+    const stopped = this.deps.store.execution(arn) ?? record;
+    return { stopDate: seconds(stopped.stopDate ?? this.deps.clock.now()) };
+  }
+
+  async DescribeExecution(input: { executionArn?: string; includedData?: string }) {
+    const record = this.find(required(input.executionArn, 'executionArn'));
+    const redrive = redriveStatus(record.status);
+    return {
+      executionArn: record.arn,
+      stateMachineArn: record.stateMachineArn,
+      name: record.name,
+      status: record.status,
+      startDate: seconds(record.startDate),
+      stopDate: record.stopDate === undefined ? undefined : seconds(record.stopDate),
+      input: record.input,
+      inputDetails: { included: true },
+      output: record.output,
+      outputDetails: record.output === undefined ? undefined : { included: true },
+      error: record.error,
+      cause: record.cause,
+      traceHeader: record.traceHeader,
+      redriveCount: record.redriveCount,
+      redriveDate: record.redriveDate === undefined ? undefined : seconds(record.redriveDate),
+      redriveStatus: record.arn.includes(':express:') ? 'NOT_REDRIVABLE' : redrive.status,
+      redriveStatusReason: record.arn.includes(':express:') ? 'Execution is Express and cannot be redriven' : redrive.reason,
+    };
+  }
+
+  async DescribeStateMachineForExecution(input: { executionArn?: string }) {
+    const execution = this.find(required(input.executionArn, 'executionArn'));
+    const machine = this.deps.machines.find(execution.stateMachineArn);
+    return {
+      stateMachineArn: execution.stateMachineArn,
+      name: execution.stateMachineName,
+      definition: execution.definition,
+      roleArn: execution.roleArn,
+      updateDate: seconds(machine?.updateDate ?? machine?.creationDate ?? execution.startDate),
+      loggingConfiguration: machine ? describeMachine(machine).loggingConfiguration : { level: 'OFF', includeExecutionData: false },
+      tracingConfiguration: machine ? describeMachine(machine).tracingConfiguration : { enabled: false },
+      revisionId: machine?.revisionId,
+    };
+  }
+
+  async ListExecutions(input: ListExecutionsInput) {
+    const machineArn = required(input.stateMachineArn, 'stateMachineArn');
+    const machine = this.deps.machines.get(machineArn);
+    if (machine.type === 'EXPRESS')
+      throw new AwsError('StateMachineTypeNotSupported', 'This operation is not supported by this type of state machine');
+    assertStatusFilter(input.statusFilter);
+    const limit = pageSize(input.maxResults);
+    const scope = `executions|${machine.arn}|${input.statusFilter ?? ''}|${input.redriveFilter ?? ''}`;
+    const after = decodeToken<{ startDate: number; arn: string }>(input.nextToken, scope);
+    const redriven = input.redriveFilter === 'REDRIVEN' ? true : input.redriveFilter === 'NOT_REDRIVEN' ? false : undefined;
+    const rows = this.deps.store.listExecutions(machine.arn, { status: input.statusFilter, redriven, after, limit: limit + 1 });
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    return {
+      executions: page.map((r) => ({
+        executionArn: r.arn,
+        stateMachineArn: r.stateMachineArn,
+        name: r.name,
+        status: r.status,
+        startDate: seconds(r.startDate),
+        stopDate: r.stopDate === undefined ? undefined : seconds(r.stopDate),
+        redriveCount: r.redriveCount,
+        redriveDate: r.redriveDate === undefined ? undefined : seconds(r.redriveDate),
+      })),
+      nextToken: rows.length > limit && last ? encodeToken(scope, { startDate: last.startDate, arn: last.arn }) : undefined,
+    };
+  }
+
+  async GetExecutionHistory(input: GetExecutionHistoryInput) {
+    const arn = required(input.executionArn, 'executionArn');
+    if (parseExecutionArn(arn).kind === 'express') throw notForExpress();
+    this.find(arn);
+    const limit = pageSize(input.maxResults);
+    const reverse = input.reverseOrder === true;
+    const scope = `history|${arn}|${reverse}`;
+    const from = decodeToken<number>(input.nextToken, scope) ?? 0;
+    const events = this.deps.store.history(arn);
+    if (reverse) events.reverse();
+    const page = events.slice(from, from + limit);
+    const includeData = input.includeExecutionData !== false;
+    return {
+      events: page.map((event) => apiEvent(event, includeData)),
+      nextToken: from + limit < events.length ? encodeToken(scope, from + limit) : undefined,
+    };
+  }
+
+  async RedriveExecution(input: { executionArn?: string; clientToken?: string }) {
+    const { store, standard } = this.deps;
+    const arn = required(input.executionArn, 'executionArn');
+    if (parseExecutionArn(arn).kind === 'express') {
+      throw new AwsError('ExecutionNotRedrivable', `Execution with arn '${arn}' is an Express execution and cannot be redriven`);
+    }
+    const record = this.find(arn);
+    if (record.status === 'RUNNING' || record.status === 'SUCCEEDED') {
+      throw new AwsError('ExecutionNotRedrivable', `Execution is ${record.status} and cannot be redriven`);
+    }
+    const last = store.lastEventId(arn);
+    const now = this.deps.clock.now();
+    const redriven: HistoryEvent = {
+      id: last + 1,
+      previousEventId: last,
+      timestamp: now,
+      type: 'ExecutionRedriven',
+      executionRedrivenEventDetails: { redriveCount: record.redriveCount + 1 },
+    };
+    store.redrive(arn, redriven);
+    const reopened = store.execution(arn) as ExecutionRecord;
+    this.deps.status.publish(reopened);
+    try {
+      await standard.launch(reopened, store.history(arn));
+    } catch (error) {
+      standard.failDormant(reopened, error);
+      throw error;
+    }
+    return { redriveDate: seconds(now) };
+  }
+
+  /** Resolves once the execution has ended (at once if it has); rejects when `signal` aborts. */
+  executionOutcome(executionArn: string, signal: AbortSignal): Promise<ExecutionOutcome> {
+    return this.deps.live.whenEnded(
+      executionArn,
+      () => {
+        const record = this.find(executionArn);
+        return record.status === 'RUNNING' ? undefined : outcomeOf(record);
+      },
+      signal,
+    );
+  }
+
+  /** An execution of either type, by its ARN. */
+  find(arn: string): ExecutionRecord {
+    const kind = parseExecutionArn(arn).kind;
+    const record = kind === 'express' ? this.deps.express.get(arn) : this.deps.store.execution(arn);
+    if (!record) throw new AwsError('ExecutionDoesNotExist', `Execution Does Not Exist: '${arn}'`);
+    return record;
+  }
+
+  async #newExecution(input: StartExecutionInput): Promise<ExecutionRecord> {
+    const machine = this.deps.machines.get(required(input.stateMachineArn, 'stateMachineArn'));
+    const name = input.name ?? randomUUID();
+    assertValidName(name);
+    const text = executionInput(input.input);
+    const express = machine.type === 'EXPRESS';
+    const arn = express
+      ? `${machine.arn.replace(':stateMachine:', ':express:')}:${name}:${randomUUID()}`
+      : `${machine.arn.replace(':stateMachine:', ':execution:')}:${name}`;
+    return {
+      arn,
+      stateMachineArn: machine.arn,
+      stateMachineName: machine.name,
+      name,
+      status: 'RUNNING',
+      definition: machine.definition,
+      roleArn: machine.roleArn,
+      input: text,
+      startDate: this.deps.clock.now(),
+      redriveCount: 0,
+      traceHeader: input.traceHeader,
+    };
+  }
+}
+
+function outcomeOf(r: ExecutionRecord): ExecutionOutcome {
+  return {
+    executionArn: r.arn,
+    stateMachineArn: r.stateMachineArn,
+    name: r.name,
+    status: r.status,
+    startDate: r.startDate,
+    stopDate: r.stopDate,
+    input: r.input,
+    output: r.output,
+    error: r.error,
+    cause: r.cause,
+    redriveCount: r.redriveCount,
+  };
+}

@@ -1,0 +1,99 @@
+import type { Clock } from '../clock.js';
+import { type ExecutionResult, type Machine, type Sleep, startExecution } from './engine/index.js';
+import type { ExecutionRecord, ExecutionStatus } from './execution-store.js';
+import type { LiveExecution, LiveExecutions } from './live-executions.js';
+import { seconds } from './names.js';
+import type { LocalTaskRunner } from './task-runner.js';
+
+/** Express summaries kept for DescribeExecution; the oldest finished ones go first. */
+const EXPRESS_SUMMARIES = 10_000;
+
+/**
+ * EXPRESS executions, in memory as AWS documents them (at least once, not durable): no
+ * history, and only a bounded number of summaries for DescribeExecution.
+ */
+export class ExpressExecutions {
+  readonly #summaries = new Map<string, ExecutionRecord>();
+
+  constructor(
+    private readonly deps: {
+      readonly live: LiveExecutions;
+      readonly runner: LocalTaskRunner;
+      readonly clock: Clock;
+      readonly sleep?: Sleep;
+      readonly timer?: Sleep;
+    },
+  ) {}
+
+  get(arn: string): ExecutionRecord | undefined {
+    return this.#summaries.get(arn);
+  }
+
+  launch(record: ExecutionRecord, machine: Machine): LiveExecution {
+    const { clock } = this.deps;
+    this.#summaries.set(record.arn, record);
+    this.#trim();
+    const handle = startExecution({
+      definition: machine,
+      input: record.input,
+      name: record.name,
+      executionArn: record.arn,
+      stateMachineArn: record.stateMachineArn,
+      stateMachineName: record.stateMachineName,
+      roleArn: record.roleArn,
+      startTime: record.startDate,
+      taskRunner: this.deps.runner,
+      clock,
+      sleep: this.deps.sleep,
+      timer: this.deps.timer,
+    });
+    return this.deps.live.track(
+      record.arn,
+      handle,
+      'EXPRESS',
+      () => this.#summaries.get(record.arn),
+      (result) => {
+        this.#summaries.set(record.arn, { ...record, ...finalFields(result), stopDate: clock.now() });
+      },
+    );
+  }
+
+  /** StartSyncExecution: runs the execution to its end and answers with its outcome. */
+  async runSync(record: ExecutionRecord, machine: Machine) {
+    const { clock } = this.deps;
+    const live = this.launch(record, machine);
+    await live.ended;
+    const done = this.#summaries.get(record.arn) ?? record;
+    const duration = (done.stopDate ?? clock.now()) - done.startDate;
+    return {
+      executionArn: done.arn,
+      stateMachineArn: done.stateMachineArn,
+      name: done.name,
+      startDate: seconds(done.startDate),
+      stopDate: seconds(done.stopDate ?? clock.now()),
+      status: done.status,
+      error: done.error,
+      cause: done.cause,
+      input: done.input,
+      inputDetails: { included: true },
+      output: done.output,
+      outputDetails: done.output === undefined ? undefined : { included: true },
+      traceHeader: done.traceHeader,
+      billingDetails: { billedMemoryUsedInMB: 64, billedDurationInMilliseconds: Math.max(100, Math.ceil(duration / 100) * 100) },
+    };
+  }
+
+  #trim(): void {
+    // In bulk: a Map iterated from the front walks over the slots of earlier deletions,
+    // so trimming one entry per execution made every start slower.
+    if (this.#summaries.size <= EXPRESS_SUMMARIES + EXPRESS_SUMMARIES / 10) return;
+    for (const [arn, record] of this.#summaries) {
+      if (this.#summaries.size <= EXPRESS_SUMMARIES) return;
+      if (record.status !== 'RUNNING') this.#summaries.delete(arn);
+    }
+  }
+}
+
+function finalFields(result: ExecutionResult): Pick<ExecutionRecord, 'status' | 'output' | 'error' | 'cause'> {
+  return { status: result.status as ExecutionStatus, output: result.output, error: result.error, cause: result.cause };
+}

@@ -1,0 +1,117 @@
+import type { Clock } from '../clock.js';
+import type { DefinitionCompiler } from './definition-compiler.js';
+import { type HistoryEvent, resumeExecution, type Sleep, startExecution } from './engine/index.js';
+import { engineView } from './execution-history.js';
+import type { ExecutionRecord, ExecutionStore } from './execution-store.js';
+import type { LiveExecutions } from './live-executions.js';
+import type { StatusChangeEvents } from './status-change-events.js';
+import type { LocalTaskRunner } from './task-runner.js';
+
+/**
+ * STANDARD executions, durable in SQLite: every history event is committed as it is
+ * emitted, and what was running before a restart runs on from where its history ends.
+ */
+export class StandardExecutions {
+  constructor(
+    private readonly deps: {
+      readonly store: ExecutionStore;
+      readonly compiler: DefinitionCompiler;
+      readonly live: LiveExecutions;
+      readonly status: StatusChangeEvents;
+      readonly runner: LocalTaskRunner;
+      readonly clock: Clock;
+      readonly sleep?: Sleep;
+      readonly timer?: Sleep;
+      readonly log?: (line: string) => void;
+    },
+  ) {}
+
+  /** Resumes every execution that was running when the process stopped. */
+  async resumeRunning(): Promise<void> {
+    const { store, live } = this.deps;
+    for (const record of store.runningExecutions()) {
+      if (live.has(record.arn)) continue;
+      try {
+        await this.launch(record, store.history(record.arn));
+      } catch (error) {
+        this.failDormant(record, error);
+      }
+    }
+  }
+
+  /**
+   * Runs an execution: from the start, or on from its persisted history. Every event is
+   * committed before the engine goes on; the first one before this returns.
+   */
+  async launch(record: ExecutionRecord, history: HistoryEvent[] = []): Promise<void> {
+    const { store, live, status } = this.deps;
+    const machine = this.deps.compiler.compile(record.definition, 'STANDARD');
+    let started: () => void = () => {};
+    const startedEvent = new Promise<void>((resolve) => {
+      started = resolve;
+    });
+    const sink = (event: HistoryEvent) => {
+      if (live.closed) return;
+      // Group commit: the engine awaits flushHistory before every task and at the end,
+      // so side effects and outcomes are never ahead of the stored history.
+      store.queueEvent(record.arn, event);
+      if (event.type === 'ExecutionStarted') {
+        void store.committed().then(() => {
+          status.publish(record);
+          started();
+        });
+      }
+    };
+    const options = {
+      definition: machine,
+      name: record.name,
+      executionArn: record.arn,
+      stateMachineArn: record.stateMachineArn,
+      stateMachineName: record.stateMachineName,
+      roleArn: record.roleArn,
+      redriveCount: record.redriveCount,
+      taskRunner: this.deps.runner,
+      clock: this.deps.clock,
+      sleep: this.deps.sleep,
+      timer: this.deps.timer,
+      onHistoryEvent: sink,
+      flushHistory: () => store.committed(),
+    };
+    const resuming = history.some((e) => e.type === 'ExecutionStarted');
+    if (resuming) live.markResumed(record.arn);
+    const handle = resuming
+      ? resumeExecution(engineView(history), options)
+      : startExecution({ ...options, input: record.input, startTime: record.startDate });
+    if (resuming) started();
+    // An execution that ends before its first event is stored (the service is closing) must not hang the caller.
+    handle.result.then(started, started);
+    live.track(record.arn, handle, 'STANDARD', () => store.execution(record.arn));
+    await startedEvent;
+  }
+
+  /** Records the end of an execution that cannot run (its definition no longer compiles). */
+  failDormant(record: ExecutionRecord, error: unknown): void {
+    this.deps.log?.(`execution ${record.arn} cannot run: ${(error as Error).message ?? String(error)}`);
+    this.#endDormant(record, 'ExecutionFailed', 'executionFailedEventDetails', {
+      error: 'States.Runtime',
+      cause: (error as Error).message ?? String(error),
+    });
+  }
+
+  /** StopExecution of a RUNNING execution no engine runs here (its history could not be written). */
+  abortDormant(record: ExecutionRecord, error: string | undefined, cause: string | undefined): void {
+    const details: Record<string, unknown> = {};
+    if (error !== undefined) details.error = error;
+    if (cause !== undefined) details.cause = cause;
+    this.#endDormant(record, 'ExecutionAborted', 'executionAbortedEventDetails', details);
+  }
+
+  #endDormant(record: ExecutionRecord, type: string, key: string, details: Record<string, unknown>): void {
+    const { store, clock } = this.deps;
+    const last = store.lastEventId(record.arn);
+    store.appendEvent(record.arn, { id: last + 1, previousEventId: last, timestamp: clock.now(), type, [key]: details });
+    store.closeTasks(record.arn, clock.now());
+    const done = store.execution(record.arn);
+    if (done) this.deps.status.publish(done);
+  }
+}

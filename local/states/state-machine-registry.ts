@@ -1,0 +1,242 @@
+import { randomUUID } from 'node:crypto';
+import { AwsError } from '../aws-error.js';
+import type { Clock } from '../clock.js';
+import { machineType } from './api-input.js';
+import type { DefinitionCompiler } from './definition-compiler.js';
+import type { ExecutionStore, StateMachineRecord } from './execution-store.js';
+import { assertValidName, decodeToken, encodeToken, pageSize, parseStateMachineArn, required, seconds } from './names.js';
+
+/** A state machine the template declares. */
+export interface StateMachineDefinition {
+  readonly name: string;
+  readonly arn: string;
+  readonly type: string;
+  readonly definition: string;
+  readonly roleArn?: string;
+}
+
+export interface CreateStateMachineInput {
+  name?: string;
+  definition?: string;
+  roleArn?: string;
+  type?: string;
+  loggingConfiguration?: unknown;
+  tracingConfiguration?: unknown;
+  tags?: unknown;
+  publish?: boolean;
+  versionDescription?: string;
+}
+
+export interface UpdateStateMachineInput {
+  stateMachineArn?: string;
+  definition?: string;
+  roleArn?: string;
+  loggingConfiguration?: unknown;
+  tracingConfiguration?: unknown;
+  publish?: boolean;
+  versionDescription?: string;
+}
+
+export interface ValidateStateMachineDefinitionInput {
+  definition?: string;
+  type?: string;
+  severity?: string;
+  maxResults?: number;
+}
+
+/**
+ * The state machines: the template's, registered at every start as a deployment would,
+ * and those created through the API, all persisted. Operations on executions find their
+ * machine here.
+ */
+export class StateMachineRegistry {
+  readonly #machines = new Map<string, StateMachineRecord>();
+
+  constructor(
+    private readonly deps: {
+      readonly store: ExecutionStore;
+      readonly compiler: DefinitionCompiler;
+      readonly clock: Clock;
+      readonly region: string;
+      readonly accountId: string;
+      readonly log?: (line: string) => void;
+    },
+  ) {
+    for (const machine of deps.store.stateMachines()) this.#machines.set(machine.arn, machine);
+  }
+
+  /** The machine an ARN names; a version or alias qualifier names the machine itself. */
+  get(arn: string): StateMachineRecord {
+    const parsed = parseStateMachineArn(arn);
+    const base = parsed.qualifier === undefined ? arn : arn.slice(0, arn.lastIndexOf(':'));
+    const machine = this.#machines.get(base);
+    if (!machine) throw new AwsError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${arn}'`);
+    return machine;
+  }
+
+  /** The machine an execution started from, if it has not been deleted since. */
+  find(arn: string): StateMachineRecord | undefined {
+    return this.#machines.get(arn);
+  }
+
+  registerDeclared(declared: StateMachineDefinition): void {
+    const { store, clock } = this.deps;
+    const type = declared.type === 'EXPRESS' ? 'EXPRESS' : 'STANDARD';
+    const existing = this.#machines.get(declared.arn);
+    const record: StateMachineRecord = {
+      arn: declared.arn,
+      name: declared.name,
+      type,
+      definition: declared.definition,
+      roleArn: declared.roleArn ?? '',
+      loggingConfiguration: existing?.loggingConfiguration,
+      tracingConfiguration: existing?.tracingConfiguration,
+      creationDate: existing?.creationDate ?? clock.now(),
+      updateDate: existing && existing.definition !== declared.definition ? clock.now() : existing?.updateDate,
+      revisionId: existing?.revisionId,
+    };
+    for (const other of this.#machines.values()) {
+      if (other.name === record.name && other.arn !== record.arn) {
+        store.deleteStateMachine(other.arn);
+        this.#machines.delete(other.arn);
+      }
+    }
+    store.putStateMachine(record);
+    this.#machines.set(record.arn, record);
+    try {
+      JSON.parse(declared.definition);
+    } catch (error) {
+      this.deps.log?.(`state machine ${declared.name}: the definition is not JSON (${(error as Error).message})`);
+    }
+  }
+
+  async CreateStateMachine(input: CreateStateMachineInput) {
+    const name = required(input.name, 'name');
+    const definition = required(input.definition, 'definition');
+    const roleArn = required(input.roleArn, 'roleArn');
+    assertValidName(name);
+    const type = machineType(input.type);
+    this.deps.compiler.validate(definition, type);
+    const arn = `arn:aws:states:${this.deps.region}:${this.deps.accountId}:stateMachine:${name}`;
+    const logging = input.loggingConfiguration === undefined ? undefined : JSON.stringify(input.loggingConfiguration);
+    const tracing = input.tracingConfiguration === undefined ? undefined : JSON.stringify(input.tracingConfiguration);
+    const existing = [...this.#machines.values()].find((m) => m.name === name);
+    if (existing) {
+      // CreateStateMachine is idempotent: the same request again answers the same machine.
+      const same =
+        existing.definition === definition &&
+        existing.roleArn === roleArn &&
+        existing.type === type &&
+        existing.loggingConfiguration === logging;
+      if (!same) throw new AwsError('StateMachineAlreadyExists', `State Machine Already Exists: '${existing.arn}'`);
+      return { stateMachineArn: existing.arn, creationDate: seconds(existing.creationDate) };
+    }
+    const record: StateMachineRecord = {
+      arn,
+      name,
+      type,
+      definition,
+      roleArn,
+      loggingConfiguration: logging,
+      tracingConfiguration: tracing,
+      creationDate: this.deps.clock.now(),
+    };
+    this.deps.store.putStateMachine(record);
+    this.#machines.set(arn, record);
+    return { stateMachineArn: arn, creationDate: seconds(record.creationDate) };
+  }
+
+  async DescribeStateMachine(input: { stateMachineArn?: string; includedData?: string }) {
+    const machine = this.get(required(input.stateMachineArn, 'stateMachineArn'));
+    return describeMachine(machine);
+  }
+
+  async ListStateMachines(input: { maxResults?: number; nextToken?: string }) {
+    const limit = pageSize(input.maxResults);
+    const after = decodeToken<string>(input.nextToken, 'state-machines');
+    const all = [...this.#machines.values()]
+      .sort((a, b) => a.name.localeCompare(b.name))
+      .filter((m) => after === undefined || m.name > after);
+    const page = all.slice(0, limit);
+    const last = page[page.length - 1];
+    return {
+      stateMachines: page.map((m) => ({ stateMachineArn: m.arn, name: m.name, type: m.type, creationDate: seconds(m.creationDate) })),
+      nextToken: all.length > limit && last ? encodeToken('state-machines', last.name) : undefined,
+    };
+  }
+
+  async UpdateStateMachine(input: UpdateStateMachineInput) {
+    const machine = this.get(required(input.stateMachineArn, 'stateMachineArn'));
+    if (
+      input.definition === undefined &&
+      input.roleArn === undefined &&
+      input.loggingConfiguration === undefined &&
+      input.tracingConfiguration === undefined
+    ) {
+      throw new AwsError(
+        'MissingRequiredParameter',
+        'Either the definition, the role ARN, the LoggingConfiguration, or the TracingConfiguration must be specified',
+      );
+    }
+    if (input.definition !== undefined) this.deps.compiler.validate(input.definition, machine.type);
+    const updated: StateMachineRecord = {
+      ...machine,
+      definition: input.definition ?? machine.definition,
+      roleArn: input.roleArn ?? machine.roleArn,
+      loggingConfiguration:
+        input.loggingConfiguration === undefined ? machine.loggingConfiguration : JSON.stringify(input.loggingConfiguration),
+      tracingConfiguration:
+        input.tracingConfiguration === undefined ? machine.tracingConfiguration : JSON.stringify(input.tracingConfiguration),
+      updateDate: this.deps.clock.now(),
+      revisionId: randomUUID(),
+    };
+    this.deps.store.putStateMachine(updated);
+    this.#machines.set(updated.arn, updated);
+    return { updateDate: seconds(updated.updateDate as number), revisionId: updated.revisionId };
+  }
+
+  /** Running executions keep running: each carries the definition it started with. */
+  async DeleteStateMachine(input: { stateMachineArn?: string }) {
+    const arn = required(input.stateMachineArn, 'stateMachineArn');
+    parseStateMachineArn(arn);
+    this.deps.store.deleteStateMachine(arn);
+    this.#machines.delete(arn);
+    return {};
+  }
+
+  async ValidateStateMachineDefinition(input: ValidateStateMachineDefinitionInput) {
+    const definition = required(input.definition, 'definition');
+    try {
+      this.deps.compiler.validate(definition, machineType(input.type));
+      return { result: 'OK', diagnostics: [], truncated: false };
+    } catch (error) {
+      if (!(error instanceof AwsError) || error.code !== 'InvalidDefinition') throw error;
+      const m = /^Invalid State Machine Definition: '([A-Z_]+): ([\s\S]*?)(?: at (\/[^']*))?'$/.exec(error.message);
+      const diagnostic: Record<string, string> = {
+        severity: 'ERROR',
+        code: m?.[1] ?? 'SCHEMA_VALIDATION_FAILED',
+        message: m?.[2] ?? error.message,
+      };
+      if (m?.[3]) diagnostic.location = m[3];
+      return { result: 'FAIL', diagnostics: [diagnostic], truncated: false };
+    }
+  }
+}
+
+export function describeMachine(m: StateMachineRecord) {
+  return {
+    stateMachineArn: m.arn,
+    name: m.name,
+    status: 'ACTIVE',
+    definition: m.definition,
+    roleArn: m.roleArn,
+    type: m.type,
+    creationDate: seconds(m.creationDate),
+    loggingConfiguration: m.loggingConfiguration
+      ? (JSON.parse(m.loggingConfiguration) as unknown)
+      : { level: 'OFF', includeExecutionData: false },
+    tracingConfiguration: m.tracingConfiguration ? (JSON.parse(m.tracingConfiguration) as unknown) : { enabled: false },
+    revisionId: m.revisionId,
+    description: m.description,
+  };
+}
