@@ -2,6 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { BatchGetItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
@@ -21,6 +22,16 @@ const output = () => current?.output() ?? '';
 async function startRuntime(cdkOut: string, dataDir: string, port: number): Promise<ChildProcess> {
   current = await runtimes.start(cdkOut, dataDir, port);
   return current.child;
+}
+
+/** Whether the data folder holds a callback task whose request was sent (read-only, beside the running runtime). */
+function tokenSendingRecorded(dataDir: string): true | undefined {
+  const db = new DatabaseSync(path.join(dataDir, 'states.sqlite'), { readOnly: true });
+  try {
+    return db.prepare('SELECT 1 FROM sfn_tasks WHERE submitted = 1').get() ? true : undefined;
+  } finally {
+    db.close();
+  }
 }
 
 async function runs(dynamodb: DynamoDBClient): Promise<Map<string, number>> {
@@ -95,6 +106,10 @@ describe('LocalRuntime durability', () => {
     );
     const line = await eventually(async () => escalatedLine(), 30_000, 'TicketEscalated');
     const { taskToken } = JSON.parse(line.slice(line.indexOf('{'))) as { taskToken: string };
+    // The runtime records that the token was sent just after PutEvents returns; a kill inside
+    // that gap sends it again after the restart (at least once, by design). This test is about
+    // the wait that follows, so it kills only once the sending is on disk.
+    await eventually(async () => tokenSendingRecorded(dataDir), 30_000, 'the token sending to be recorded');
     first.kill('SIGKILL');
     await new Promise((resolve) => first.once('exit', resolve));
 
