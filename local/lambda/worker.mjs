@@ -7,6 +7,7 @@ import { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { getHeapStatistics } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
+import { resolveHostPrefixes } from './endpoint-host-prefix.mjs';
 import { installModuleResolution } from './module-resolution.mjs';
 import { loadHandler } from './user-function.mjs';
 
@@ -95,6 +96,7 @@ const initStarted = performance.now();
 let handler;
 let streaming = false;
 try {
+  resolveHostPrefixes(process.env.AWS_ENDPOINT_URL);
   installModuleResolution({ taskRoot, layerRoots, runtimeRoot, runtime });
   handler = await loadHandler(taskRoot, handlerString);
   if (handler[STREAMING]) {

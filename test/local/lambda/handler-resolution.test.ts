@@ -185,6 +185,36 @@ describe('FunctionRuntime handler resolution', () => {
     );
   });
 
+  it("reaches the local endpoint for operations AWS serves on a prefixed host (Step Functions' sync- for StartSyncExecution)", async () => {
+    const hosts: string[] = [];
+    const server = createServer((request, response) => {
+      request.resume();
+      request.on('end', () => {
+        hosts.push(`${request.headers.host}`);
+        response
+          .writeHead(200, { 'content-type': 'application/x-amz-json-1.0' })
+          .end('{"executionArn":"arn:aws:states:us-east-1:000000000000:express:m:e:1","startDate":0,"stopDate":0,"status":"SUCCEEDED"}');
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    try {
+      const { runtime } = fn(
+        {
+          'index.js': `const { SFNClient, StartSyncExecutionCommand } = require('@aws-sdk/client-sfn');
+            exports.handler = async () => (await new SFNClient({}).send(new StartSyncExecutionCommand({
+              stateMachineArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:m' }))).status;`,
+        },
+        'index.handler',
+        { environment: { AWS_ENDPOINT_URL: `http://127.0.0.1:${port}` } },
+      );
+      expect(payload(await runtime.invoke({}))).toBe('SUCCEEDED');
+      expect(hosts).toEqual([`sync-127.0.0.1:${port}`]);
+    } finally {
+      server.close();
+    }
+  });
+
   it('gives code on nodejs16.x and older the AWS SDK v2 those runtimes shipped, pointed at the local endpoint', async () => {
     const requests: string[] = [];
     const server = createServer((request, response) => {
