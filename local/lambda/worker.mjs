@@ -7,6 +7,7 @@ import { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { getHeapStatistics } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
+import { formatConsoleAsLambda } from './console-format.mjs';
 import { resolveHostPrefixes } from './endpoint-host-prefix.mjs';
 import { installModuleResolution } from './module-resolution.mjs';
 import { loadHandler } from './user-function.mjs';
@@ -92,11 +93,14 @@ function takeLogLines() {
   return lines;
 }
 
+/** The invocation running now, for the prefix of its console lines (`undefined` during init, as in Lambda). */
+let runningRequestId;
 const initStarted = performance.now();
 let handler;
 let streaming = false;
 try {
   resolveHostPrefixes(process.env.AWS_ENDPOINT_URL);
+  formatConsoleAsLambda(() => runningRequestId);
   installModuleResolution({ taskRoot, layerRoots, runtimeRoot, runtime });
   handler = await loadHandler(taskRoot, handlerString);
   if (handler[STREAMING]) {
@@ -194,6 +198,7 @@ function invokeLegacy(event, context) {
 parentPort.on('message', async (message) => {
   if (message.type !== 'invoke') return;
   const { id, event, requestId, deadline, clientContext } = message;
+  runningRequestId = requestId;
   captured = message.captureLog ? '' : undefined;
   const context = {
     functionName,

@@ -93,12 +93,19 @@ describe('FunctionRuntime', () => {
     await expect(first).resolves.toMatchObject({ ok: true });
   });
 
-  it('prefixes nothing itself but hands every log line and the START/END/REPORT lines to the sink', async () => {
+  it("hands every log line, in Lambda's text format, and the START/END/REPORT lines to the sink", async () => {
     const logs: string[] = [];
-    await fn(`export const handler = async () => { console.log('working on it'); return 1; }`, {}, logs).invoke({});
+    const outcome = await fn(
+      `console.log('loading'); export const handler = async () => { console.log('working on %s', 'it'); console.error('careful'); return 1; }`,
+      {},
+      logs,
+    ).invoke({});
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(logs.some((l) => l.startsWith('START RequestId:'))).toBe(true);
-    expect(logs).toContain('working on it');
+    // As Lambda's Node.js runtime writes console lines: time, request id (undefined during init), level, message.
+    expect(logs).toContainEqual(expect.stringMatching(/^\d{4}-\d\d-\d\dT[\d:.]+Z\tundefined\tINFO\tloading$/));
+    expect(logs).toContainEqual(expect.stringMatching(new RegExp(`^[\\d:.TZ-]+\\t${outcome.requestId}\\tINFO\\tworking on it$`)));
+    expect(logs).toContainEqual(expect.stringMatching(new RegExp(`^[\\d:.TZ-]+\\t${outcome.requestId}\\tERROR\\tcareful$`)));
     expect(logs.some((l) => l.startsWith('REPORT RequestId:'))).toBe(true);
   });
 });

@@ -327,10 +327,10 @@ describe('LambdaService Invoke', () => {
     const tail = decode(response.LogResult);
     const requestId = response.$metadata.requestId;
     expect(tail).toMatch(new RegExp(`^START RequestId: ${requestId} Version: \\$LATEST\\n`));
-    expect(tail).toContain('echoing {"n":1}\n');
+    expect(tail).toContain(`\t${requestId}\tINFO\techoing {"n":1}\n`);
     expect(tail).toContain(`END RequestId: ${requestId}\n`);
     expect(tail).toMatch(new RegExp(`REPORT RequestId: ${requestId}\\tDuration: [^\\n]+\\n$`));
-    expect(logs).toContain('[api-echo] echoing {"n":1}');
+    expect(logs).toContainEqual(expect.stringMatching(/^\[api-echo\] \S+\t\S+\tINFO\techoing \{"n":1\}$/));
   });
 
   it('returns the lines logged before a timeout in the log tail, with the timeout status', async () => {
