@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { DescribeExecutionCommand, type DescribeExecutionCommandOutput, type SFNClient } from '@aws-sdk/client-sfn';
 import { synthConsumerApp } from '../fixtures/consumer-app.js';
 
 export const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
@@ -40,4 +41,16 @@ export function ticketEntry(ticketId: string, subject = 'Charged twice') {
     DetailType: 'TicketCreated',
     Detail: JSON.stringify({ ticketId, customerId: 'C-1', subject, body: 'Please refund the second charge.' }),
   };
+}
+
+/** The execution once it is no longer RUNNING, as DescribeExecution answers it through the SDK. */
+export async function executionEnded(sfn: SFNClient, executionArn: string, timeoutMs = 30_000): Promise<DescribeExecutionCommandOutput> {
+  return eventually(
+    async () => {
+      const execution = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+      return execution.status === 'RUNNING' ? undefined : execution;
+    },
+    timeoutMs,
+    'the execution to end',
+  );
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { DescribeExecutionCommand, ListExecutionsCommand, ListStateMachinesCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { describe, expect, it } from 'vitest';
-import { eventually } from '../helpers.js';
+import { eventually, executionEnded } from '../helpers.js';
 import { only, runApp } from './helpers.js';
 
 // @aws-solutions-constructs/aws-eventbridge-stepfunctions, integ.evtstp-eventbridge-stepfunctions-new-eventbus:
@@ -52,14 +52,7 @@ describe('aws-eventbridge-stepfunctions (integ.evtstp-eventbridge-stepfunctions-
       'an execution for the event',
     );
     expect(JSON.parse(started.input)).toMatchObject({ id: eventId, source: 'solutionsconstructs', detail: { marker } });
-    const done = await eventually(
-      async () => {
-        const execution = await sfn.send(new DescribeExecutionCommand({ executionArn: started.executionArn }));
-        return execution.status === 'RUNNING' ? undefined : execution;
-      },
-      30_000,
-      'the execution to end',
-    );
+    const done = await executionEnded(sfn, started.executionArn);
     expect({ status: done.status, error: done.error, cause: done.cause }).toEqual({
       status: 'SUCCEEDED',
       error: undefined,

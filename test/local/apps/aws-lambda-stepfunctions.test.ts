@@ -1,13 +1,7 @@
 import { GetFunctionCommand, InvokeCommand, LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
-import {
-  DescribeExecutionCommand,
-  ListExecutionsCommand,
-  ListStateMachinesCommand,
-  SFNClient,
-  StartExecutionCommand,
-} from '@aws-sdk/client-sfn';
+import { ListExecutionsCommand, ListStateMachinesCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { describe, expect, it } from 'vitest';
-import { eventually } from '../helpers.js';
+import { executionEnded } from '../helpers.js';
 import { decodePayload, only, runApp } from './helpers.js';
 
 // @aws-solutions-constructs/aws-lambda-stepfunctions, integ.lamstp-deploy-lambda: a function
@@ -42,14 +36,7 @@ describe('aws-lambda-stepfunctions (integ.lamstp-deploy-lambda)', () => {
 
   it('runs the state machine, whose Lambda task answers OK', async () => {
     const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn: await stateMachineArn(), input: '{"order":1}' }));
-    const done = await eventually(
-      async () => {
-        const execution = await sfn.send(new DescribeExecutionCommand({ executionArn }));
-        return execution.status === 'RUNNING' ? undefined : execution;
-      },
-      30_000,
-      'the execution to end',
-    );
+    const done = await executionEnded(sfn, String(executionArn));
     expect({ status: done.status, error: done.error, cause: done.cause }).toEqual({
       status: 'SUCCEEDED',
       error: undefined,

@@ -1,11 +1,11 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalRuntime } from '../../../local/runtime.js';
 import { writeAssembly } from '../assembly.js';
-import { credentials, eventually, region, tempDataDir } from '../helpers.js';
+import { credentials, executionEnded, region, tempDataDir } from '../helpers.js';
 import { ROLE } from './helpers.js';
 
 /** A cloud assembly with a queue, a table and a state machine that reaches both, and itself, through aws-sdk integrations. */
@@ -88,10 +88,7 @@ describe('aws-sdk integrations in the local runtime', () => {
     expect(runtime.warnings).toEqual([]);
     const stateMachineArn = 'arn:aws:states:us-east-1:000000000000:stateMachine:flow';
     const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn, input: '{"ticket":"T-9"}' }));
-    const described = await eventually(async () => {
-      const d = await sfn.send(new DescribeExecutionCommand({ executionArn }));
-      return d.status === 'RUNNING' ? undefined : d;
-    });
+    const described = await executionEnded(sfn, String(executionArn));
     expect(described.status, described.cause).toBe('SUCCEEDED');
     const output = JSON.parse(String(described.output)) as { queue: { QueueUrl: string }; machine: { Name: string } };
     expect(output.queue.QueueUrl).toBe(runtime.sqs.queueUrl('work'));
@@ -101,10 +98,7 @@ describe('aws-sdk integrations in the local runtime', () => {
 
     // The claim is taken: a second run of the same ticket fails on the condition, as DynamoDB answers it.
     const again = await sfn.send(new StartExecutionCommand({ stateMachineArn, input: '{"ticket":"T-9"}' }));
-    const failed = await eventually(async () => {
-      const d = await sfn.send(new DescribeExecutionCommand({ executionArn: again.executionArn }));
-      return d.status === 'RUNNING' ? undefined : d;
-    });
+    const failed = await executionEnded(sfn, String(again.executionArn));
     expect(failed.error).toBe('DynamoDb.ConditionalCheckFailedException');
   });
 });

@@ -11,7 +11,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalRuntime } from '../../../local/runtime.js';
 import { writeAssembly } from '../assembly.js';
-import { credentials, eventually, region, tempDataDir } from '../helpers.js';
+import { credentials, eventually, executionEnded, region, tempDataDir } from '../helpers.js';
 import { ROLE } from './helpers.js';
 
 const TOPIC = 'arn:aws:sns:us-east-1:000000000000:alerts';
@@ -117,12 +117,7 @@ async function run(machine: string, input: unknown) {
   return ended(String(executionArn));
 }
 
-async function ended(executionArn: string) {
-  return eventually(async () => {
-    const d = await sfn.send(new DescribeExecutionCommand({ executionArn }));
-    return d.status === 'RUNNING' ? undefined : d;
-  });
-}
+const ended = (executionArn: string) => executionEnded(sfn, executionArn);
 
 /** The SNS notifications the inbox queue receives next, until there are `count`. */
 async function notifications(count: number): Promise<{ Message: string; TopicArn: string }[]> {
