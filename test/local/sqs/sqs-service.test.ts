@@ -339,11 +339,13 @@ describe('SqsService messages', () => {
     });
   });
 
-  it('uses the VisibilityTimeout of the ReceiveMessage call over the queue default', async () => {
-    const url = await queueUrl('q');
+  it.each([5, 120])('uses a VisibilityTimeout of %i s given to ReceiveMessage over the queue default of 30 s', async (seconds) => {
+    const url = await queueUrl('q', { VisibilityTimeout: '30' });
     await sqs.SendMessage({ QueueUrl: url, MessageBody: 'x' });
-    await receiveOne(url, { VisibilityTimeout: 5 });
-    clock.advance(5_000);
+    expect(await receiveOne(url, { VisibilityTimeout: seconds })).toBeDefined();
+    clock.advance(seconds * 1000 - 1);
+    expect(await receiveOne(url)).toBeUndefined();
+    clock.advance(1);
     expect(await receiveOne(url)).toBeDefined();
   });
 
