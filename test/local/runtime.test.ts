@@ -5,12 +5,15 @@ import {
   ListArchivesCommand,
   ListRulesCommand,
   PutEventsCommand,
+  PutRuleCommand,
+  PutTargetsCommand,
   StartReplayCommand,
   TestEventPatternCommand,
 } from '@aws-sdk/client-eventbridge';
 import { InvokeCommand, LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
-import { GetQueueAttributesCommand, ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, GetQueueAttributesCommand, ListQueuesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TicketCreated } from '../../contracts/index.js';
 import { LocalRuntime } from '../../local/runtime.js';
 import { awsCli, awsCliMissing } from './aws-cli.js';
 import { consumerFixture, credentials, eventually, region, tempDataDir, ticketEntry } from './helpers.js';
@@ -138,6 +141,22 @@ describe('LocalRuntime', () => {
     const archive = Archives.find((a) => a.ArchiveName === 'fixture-archive');
     expect(archive?.EventCount).toBeGreaterThanOrEqual(1);
     const before = await runsOf('E2E-1');
+    // A second rule, added before the replay, sees what the replay routes (AWS replays to the bus's current rules).
+    const { QueueUrl: observer } = await sqs.send(new CreateQueueCommand({ QueueName: 'replay-observer' }));
+    await events.send(
+      new PutRuleCommand({
+        Name: 'observe-replays',
+        EventBusName: 'fixture-bus',
+        EventPattern: JSON.stringify({ source: [TicketCreated.source] }),
+      }),
+    );
+    await events.send(
+      new PutTargetsCommand({
+        Rule: 'observe-replays',
+        EventBusName: 'fixture-bus',
+        Targets: [{ Id: 'observer', Arn: 'arn:aws:sqs:us-east-1:000000000000:replay-observer' }],
+      }),
+    );
     await events.send(
       new StartReplayCommand({
         ReplayName: 'again',
@@ -153,6 +172,11 @@ describe('LocalRuntime', () => {
     });
     expect(replay.State).toBe('COMPLETED');
     await runtime.events.idle();
+    const replayed = await eventually(async () => {
+      const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: observer, MaxNumberOfMessages: 10 }));
+      return Messages.map((m) => JSON.parse(m.Body ?? '{}')).find((e) => e.detail?.ticketId === 'E2E-1');
+    });
+    expect(replayed).toMatchObject({ 'replay-name': 'again', 'detail-type': 'TicketCreated' });
     await eventually(queueDrained, 15_000, 'the queue to drain');
     expect(await runsOf('E2E-1')).toBe(before);
   });
