@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { DescribeExecutionCommand, type DescribeExecutionCommandOutput, type SFNClient } from '@aws-sdk/client-sfn';
-import { synthConsumerApp } from '../fixtures/consumer-app.js';
+import { type ConsumerAppOptions, synthConsumerApp } from '../fixtures/consumer-app.js';
 
 export const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 export const region = 'us-east-1';
@@ -10,12 +10,15 @@ export const region = 'us-east-1';
 let fixture: string | undefined;
 
 /** Synthesizes the consumer fixture app once per test file (bundling takes a few seconds). */
-export function consumerFixture(): string {
-  fixture ??= (() => {
+/** The consumer fixture app synthesized once per test file (with `options`, a separate one). */
+export function consumerFixture(options?: ConsumerAppOptions): string {
+  const synth = () => {
     const outdir = mkdtempSync(path.join(tmpdir(), 'switchyard-fixture-'));
-    synthConsumerApp(outdir);
+    synthConsumerApp(outdir, options);
     return outdir;
-  })();
+  };
+  if (options) return synth();
+  fixture ??= synth();
   return fixture;
 }
 
