@@ -1,0 +1,60 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+const repo = path.resolve(import.meta.dirname, '..');
+const biome = path.join(repo, 'node_modules', '.bin', 'biome');
+
+/** Import lines that break one of the dependency rules of the architecture, by the folder they are written in. */
+const forbidden: readonly [file: string, importLine: string][] = [
+  ['local/events/probe.ts', "import { TicketCreated } from '../../contracts/index.js';"],
+  ['local/events/probe.ts', "import { EventHub } from '../../lib/constructs/event-hub.js';"],
+  ['local/probe.ts', "import { emit } from '../lambdas/kit/emit.js';"],
+  ['local/probe.ts', "import { App } from 'aws-cdk-lib';"],
+  ['lambdas/kit/probe.ts', "import { Duration } from 'aws-cdk-lib';"],
+  ['lambdas/kit/probe.ts', "import { Queue } from 'aws-cdk-lib/aws-sqs';"],
+  ['lambdas/triage/probe.ts', "import { EventHub } from '../../lib/constructs/event-hub.js';"],
+  ['lib/constructs/probe.ts', "import { handler } from '../../lambdas/workflow-starter/handler.js';"],
+  ['lib/probe.ts', "import { LocalRuntime } from '../local/runtime.js';"],
+  ['bin/probe.ts', "import { handler } from '../lambdas/workflow-starter/handler.js';"],
+  ['contracts/probe.ts', "import { requireEnv } from '../lambdas/kit/config.js';"],
+  ['contracts/probe.ts', "import { App } from 'aws-cdk-lib';"],
+];
+const allowed: readonly [file: string, importLine: string][] = [
+  ['lambdas/kit/probe.ts', "import { TicketCreated } from '../../contracts/index.js';"],
+  ['lib/constructs/probe.ts', "import { TicketCreated } from '../../contracts/index.js';"],
+  ['local/probe.ts', "import { AwsError } from './aws-error.js';"],
+];
+
+/** The repository's biome.json, in a folder of its own (no git, so nothing is ignored), with one file per probe. */
+let workspace: string;
+
+function lint(file: string, importLine: string): string {
+  const dir = mkdtempSync(path.join(workspace, 'case-'));
+  mkdirSync(path.join(dir, path.dirname(file)), { recursive: true });
+  writeFileSync(path.join(dir, file), `${importLine}\n\nexport const probe = [] as unknown[];\n`);
+  const config = JSON.parse(readFileSync(path.join(repo, 'biome.json'), 'utf8'));
+  writeFileSync(path.join(dir, 'biome.json'), JSON.stringify({ ...config, vcs: { enabled: false } }));
+  try {
+    return execFileSync(biome, ['lint', '--only=style/noRestrictedImports', file], { cwd: dir, encoding: 'utf8', stdio: 'pipe' });
+  } catch (error) {
+    const { stdout, stderr } = error as { stdout: string; stderr: string };
+    return `${stdout}${stderr}`;
+  }
+}
+
+beforeAll(() => {
+  workspace = mkdtempSync(path.join(tmpdir(), 'switchyard-architecture-'));
+});
+
+describe('the dependency rules of the architecture', () => {
+  it.each(forbidden)('fails lint if %s has %s', (file, importLine) => {
+    expect(lint(file, importLine)).toContain('noRestrictedImports');
+  });
+
+  it.each(allowed)('lets %s have %s', (file, importLine) => {
+    expect(lint(file, importLine)).not.toContain('noRestrictedImports');
+  });
+});
