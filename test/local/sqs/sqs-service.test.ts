@@ -560,6 +560,20 @@ describe('SqsService dead-letter queues', () => {
     expect(dead?.Attributes).toMatchObject({ DeadLetterQueueSourceArn: arnOf('source'), ApproximateReceiveCount: '3' });
   });
 
+  it('keeps the original enqueue time of a message moved to a standard dead-letter queue, so its retention is not restarted', async () => {
+    const { dlq, source } = await withDlq(1);
+    await sqs.SetQueueAttributes({ QueueUrl: dlq, Attributes: { MessageRetentionPeriod: '120' } });
+    const { MessageId } = await sqs.SendMessage({ QueueUrl: source, MessageBody: 'poison' });
+    const sent = (await receiveOne(source))?.Attributes?.SentTimestamp;
+    clock.advance(100_000);
+    expect(await receiveOne(source)).toBeUndefined();
+    const dead = await receiveOne(dlq, { VisibilityTimeout: 0 });
+    expect(dead).toMatchObject({ MessageId, Attributes: { SentTimestamp: sent } });
+    // 121 s after the send and 21 s after the move: past the dead-letter queue's 120 s retention.
+    clock.advance(21_000);
+    expect(await receiveOne(dlq)).toBeUndefined();
+  });
+
   it('normalizes the redrive policy and lists the source queues of a dead-letter queue', async () => {
     const { dlq, source } = await withDlq(3);
     const { Attributes } = await sqs.GetQueueAttributes({ QueueUrl: source, AttributeNames: ['RedrivePolicy'] });
