@@ -683,6 +683,18 @@ describe('SqsService FIFO queues', () => {
   const fifoUrl = (name = 'q.fifo', attributes: Record<string, string> = {}) =>
     queueUrl(name, { FifoQueue: 'true', VisibilityTimeout: '30', ...attributes });
 
+  it('returns no message of a group while any of its messages is in flight, even an earlier one made visible again', async () => {
+    const url = await fifoUrl();
+    for (const n of [1, 2, 3])
+      await sqs.SendMessage({ QueueUrl: url, MessageBody: `m${n}`, MessageGroupId: 'g', MessageDeduplicationId: `d${n}` });
+    const { Messages } = await sqs.ReceiveMessage({ QueueUrl: url, MaxNumberOfMessages: 2 });
+    expect(Messages.map((m) => m.Body)).toEqual(['m1', 'm2']);
+    await sqs.ChangeMessageVisibility({ QueueUrl: url, ReceiptHandle: Messages[0]?.ReceiptHandle ?? '', VisibilityTimeout: 0 });
+    expect((await sqs.ReceiveMessage({ QueueUrl: url, MaxNumberOfMessages: 10 })).Messages).toEqual([]);
+    await sqs.DeleteMessage({ QueueUrl: url, ReceiptHandle: Messages[1]?.ReceiptHandle ?? '' });
+    expect((await sqs.ReceiveMessage({ QueueUrl: url, MaxNumberOfMessages: 10 })).Messages.map((m) => m.Body)).toEqual(['m1', 'm3']);
+  });
+
   it('fails if MessageGroupId or a deduplication id is missing, or a message asks for its own delay', async () => {
     const url = await fifoUrl();
     await expect(sqs.SendMessage({ QueueUrl: url, MessageBody: 'x', MessageDeduplicationId: 'd' })).rejects.toMatchObject({
