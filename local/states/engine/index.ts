@@ -6,14 +6,17 @@
 import type { Machine, State } from './definition.js';
 import { compileDefinition, parseDefinition } from './definition.js';
 import { Errors } from './errors.js';
+import { type ExecutionOptions, type ExecutionResult, type ResumedState, Variables } from './execution-types.js';
 import { detailsOf, type HistoryEvent } from './history.js';
-import { Execution, type ExecutionOptions, type ExecutionResult, type ResumedState, Variables } from './interpreter.js';
+import { Execution } from './interpreter.js';
 
 export type { Machine } from './definition.js';
 export { InvalidDefinition, StatesError, TaskFailure } from './errors.js';
+export type { ExecutionResult, ExecutionStatus, Sleep, TaskRequest, TaskRunner } from './execution-types.js';
+export { realSleep } from './execution-types.js';
 export type { HistoryEvent, HistorySink } from './history.js';
-export type { ExecutionResult, ExecutionStatus, Sleep, TaskRequest, TaskRunner } from './interpreter.js';
-export { parseTaskToken, realSleep, retryDelay } from './interpreter.js';
+export { retryDelay } from './retry.js';
+export { parseTaskToken } from './task-tokens.js';
 export { compileDefinition, parseDefinition };
 
 export interface StartExecutionOptions extends Omit<ExecutionOptions, 'machine'> {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidDefinition, parseDefinition, retryDelay, startExecution, TaskFailure } from '../../../../local/states/engine/index.js';
-import { describeResource } from '../../../../local/states/engine/interpreter.js';
+import { describeResource } from '../../../../local/states/engine/task-tokens.js';
 import { ARNS, fakeTime, run, stubRunner, types } from './helpers.js';
 
 const task = (extra: Record<string, unknown> = {}) => ({

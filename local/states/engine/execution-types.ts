@@ -1,0 +1,155 @@
+/**
+ * The shapes the interpreter and its state modules share: what a Task asks of the outside
+ * world, how an execution is configured and ends, and the per-thread frame a state runs in.
+ */
+import type { Clock } from '../../clock.js';
+import type { Machine, State } from './definition.js';
+import type { HistoryEvent, HistorySink } from './history.js';
+
+/** What a Task state asks of the outside world. */
+export interface TaskRequest {
+  resource: string;
+  /** The effective input (JSONPath Parameters) or the evaluated JSONata Arguments. */
+  input: unknown;
+  arguments?: unknown;
+  /** Set when the resource ends in `.waitForTaskToken`; deterministic per state entry and attempt. */
+  taskToken?: string;
+  heartbeatSeconds?: number;
+  timeoutSeconds?: number;
+  credentials?: unknown;
+  stateName: string;
+  /** Aborted when the task times out, the execution stops or a sibling branch fails. */
+  signal: AbortSignal;
+  /** The context object the state saw. */
+  context: Record<string, unknown>;
+  /** Resets the heartbeat timer (SendTaskHeartbeat). */
+  heartbeat(): void;
+}
+
+export interface TaskRunner {
+  /** Resolves with the task result, or throws a TaskFailure. */
+  run(request: TaskRequest): Promise<unknown>;
+}
+
+export type Sleep = (ms: number, signal: AbortSignal) => Promise<void>;
+
+export type ExecutionStatus = 'SUCCEEDED' | 'FAILED' | 'ABORTED' | 'TIMED_OUT';
+
+export interface ExecutionResult {
+  status: ExecutionStatus;
+  output?: string;
+  error?: string;
+  cause?: string;
+}
+
+export interface ExecutionOptions {
+  machine: Machine;
+  /** The execution input as sent (JSON text); `{}` when absent. */
+  input?: string;
+  name: string;
+  executionArn: string;
+  stateMachineArn: string;
+  stateMachineName: string;
+  roleArn?: string;
+  /** Epoch ms; defaults to the clock's now. */
+  startTime?: number;
+  redriveCount?: number;
+  taskRunner?: TaskRunner;
+  clock?: Clock;
+  /** Waits of Wait states and retry intervals; tests pass one that returns at once. */
+  sleep?: Sleep;
+  /** Deadlines (execution and task TimeoutSeconds, HeartbeatSeconds); real time unless given. */
+  timer?: Sleep;
+  onHistoryEvent?: HistorySink;
+  /**
+   * Resolves once every event handed to the sink so far is stored durably. Awaited before
+   * a task runs and before the execution ends, so a sink may batch its writes in between
+   * (what happens between tasks is pure and safe to run again after a crash).
+   */
+  flushHistory?: () => Promise<void>;
+  signal?: AbortSignal;
+}
+
+/**
+ * The longest delay setTimeout takes (about 24.8 days); a longer one fires at once. Wait
+ * states and timeouts may last up to a year, so longer sleeps are chained.
+ */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+export const realSleep: Sleep = (ms, signal) =>
+  new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const arm = (remaining: number) => {
+      timer =
+        remaining > MAX_TIMER_MS
+          ? setTimeout(() => arm(remaining - MAX_TIMER_MS), MAX_TIMER_MS)
+          : setTimeout(() => {
+              signal.removeEventListener('abort', onAbort);
+              resolve();
+            }, remaining);
+    };
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    arm(ms);
+  });
+
+/** Workflow variables: a branch or iteration reads its parents, writes only its own. */
+export class Variables {
+  readonly values = new Map<string, unknown>();
+  constructor(readonly parent?: Variables) {}
+  get(name: string): { found: boolean; value?: unknown } {
+    for (let s: Variables | undefined = this; s; s = s.parent) if (s.values.has(name)) return { found: true, value: s.values.get(name) };
+    return { found: false };
+  }
+  all(): Record<string, unknown> {
+    const out: Record<string, unknown> = this.parent ? this.parent.all() : {};
+    for (const [k, v] of this.values) out[k] = v;
+    return out;
+  }
+}
+
+export interface Frame {
+  vars: Variables;
+  /** Inside a distributed Map: the iterations are child executions with their own history. */
+  silent?: boolean;
+  map?: { Index: number; Value: unknown };
+  /** The id of the last event on this thread of the history (previousEventId of the next). */
+  last: number;
+  signal: AbortSignal;
+}
+
+/** A state already entered before a restart, with what the history recorded inside it. */
+export interface ResumedState {
+  enteredId: number;
+  enteredTime: number;
+  events: HistoryEvent[];
+  /** The state's exit is already recorded: work out the transition only. */
+  exited?: boolean;
+}
+
+export interface Outcome {
+  output: unknown;
+  next?: string;
+  /** The output as recorded in StateExited: the next state's StateEntered input, not serialized twice. */
+  outputText?: string;
+}
+
+/** One entry into a state: what it was given and what it has worked out so far. */
+export interface StateRun {
+  state: State;
+  input: unknown;
+  frame: Frame;
+  enteredId: number;
+  enteredTime: number;
+  resumed?: ResumedState;
+  assigned: Record<string, unknown> | undefined;
+  context?: Record<string, unknown>;
+  retryCount?: number;
+  effective?: unknown;
+  effectiveComputed?: boolean;
+  evaluationFailedEmitted?: boolean;
+}

@@ -1,0 +1,43 @@
+/** Which Retrier or Catcher an error matches, how long a retry waits, and how many Map failures are tolerated. */
+import type { Retrier, State } from './definition.js';
+import { Errors, StatesError, TaskFailure } from './errors.js';
+
+/** Errors that `States.ALL` does not match: only a Retrier or Catcher naming them does. */
+const RESERVED_NOT_ALL = new Set<string>([Errors.Runtime, Errors.DataLimitExceeded]);
+
+/** Errors after which a Map or Parallel state records its `StateFailed` event. */
+export const failedBody = new WeakSet<object>();
+export function markFailed(e: unknown): unknown {
+  if (typeof e === 'object' && e !== null) failedBody.add(e);
+  return e;
+}
+
+export function toStatesError(e: unknown): StatesError {
+  if (e instanceof StatesError) return e;
+  if (e instanceof TaskFailure) return new StatesError(e.error, e.cause, undefined, false);
+  return new StatesError(Errors.Runtime, e instanceof Error ? e.message : String(e));
+}
+
+export function matches(errorEquals: string[], error: string | undefined, type: State['type']): boolean {
+  if (error === undefined) return false;
+  if (errorEquals.includes(error)) return true;
+  if (RESERVED_NOT_ALL.has(error)) return false;
+  if (errorEquals.includes(Errors.ALL)) return true;
+  // States.TaskFailed is a wildcard for any error of a Task except States.Timeout
+  return type === 'Task' && errorEquals.includes(Errors.TaskFailed) && error !== Errors.Timeout;
+}
+
+/** The wait before retry number `count` (0-based), in ms. */
+export function retryDelay(retrier: Retrier, count: number, random: () => number = Math.random): number {
+  let seconds = retrier.intervalSeconds * retrier.backoffRate ** count;
+  if (retrier.maxDelaySeconds !== undefined) seconds = Math.min(seconds, retrier.maxDelaySeconds);
+  if (retrier.jitter === 'FULL') seconds = random() * seconds;
+  return Math.round(seconds * 1000);
+}
+
+export function toleratedCount(total: number, percentage: number | undefined, count: number | undefined): number {
+  let tolerated = Number.POSITIVE_INFINITY;
+  if (count !== undefined) tolerated = count;
+  if (percentage !== undefined) tolerated = Math.min(tolerated, Math.floor((percentage / 100) * total));
+  return tolerated === Number.POSITIVE_INFINITY ? 0 : tolerated;
+}

@@ -1,0 +1,147 @@
+/** The Task state: its history events, its runner call under TimeoutSeconds and HeartbeatSeconds, and resuming an attempt after a restart. */
+import { Errors, StatesError, TaskFailure } from './errors.js';
+import type { StateRun, TaskRequest, TaskRunner } from './execution-types.js';
+import type { Execution } from './interpreter.js';
+import { stringify } from './json.js';
+import { describeResource, recordedAttempt, taskTokenFor } from './task-tokens.js';
+
+const TASK_DONE = Symbol('task done');
+
+export async function taskState(x: Execution, run: StateRun, attempt: number): Promise<unknown> {
+  const { state, frame } = run;
+  const runner = x.options.taskRunner;
+  const resource = state.resource as string;
+  const taskToken = resource.endsWith('.waitForTaskToken') ? taskTokenFor(x.options.executionArn, run.enteredId, attempt) : undefined;
+  if (taskToken) x.ctx(run).Task = { Token: taskToken };
+  let taskInput: unknown;
+  if (state.ql === 'JSONata') {
+    taskInput = state.arguments ? await state.arguments(x.jsonataScope(frame, x.statesVar(run))) : run.input;
+  } else {
+    const effective = x.effectiveInputCached(run);
+    taskInput = state.parameters ? state.parameters(x.scope(effective, x.ctx(run), frame)) : effective;
+  }
+  const timeoutSeconds = await x.dynamicNumber(run, state.timeoutSeconds, 'TimeoutSeconds', 'integer');
+  const heartbeatSeconds = await x.dynamicNumber(run, state.heartbeatSeconds, 'HeartbeatSeconds', 'integer');
+  const kind = describeResource(resource);
+  const recorded = run.resumed ? recordedAttempt(run.resumed.events, attempt) : undefined;
+  let result: unknown;
+  if (recorded?.outcome === 'succeeded') {
+    result = recorded.output;
+  } else if (recorded?.outcome === 'failed') {
+    throw new StatesError(recorded.error as string, recorded.cause, undefined, false);
+  } else {
+    if (!recorded) {
+      const scheduled: Record<string, unknown> = kind.lambdaArn
+        ? { resource, input: stringify(taskInput), inputDetails: { truncated: false } }
+        : { resourceType: kind.type, resource: kind.name, region: x.region, parameters: stringify(taskInput) };
+      if (timeoutSeconds !== undefined) scheduled.timeoutInSeconds = timeoutSeconds;
+      if (heartbeatSeconds !== undefined) scheduled.heartbeatInSeconds = heartbeatSeconds;
+      x.emit(
+        frame,
+        kind.lambdaArn ? 'LambdaFunctionScheduled' : 'TaskScheduled',
+        kind.lambdaArn ? 'lambdaFunctionScheduledEventDetails' : 'taskScheduledEventDetails',
+        scheduled,
+      );
+    }
+    if (!recorded?.started) {
+      if (kind.lambdaArn) x.emit(frame, 'LambdaFunctionStarted');
+      else x.emit(frame, 'TaskStarted', 'taskStartedEventDetails', { resourceType: kind.type, resource: kind.name });
+    }
+    // A durable sink must hold TaskScheduled before the side effect starts.
+    await x.flush();
+    if (!runner) throw new StatesError(Errors.TaskFailed, `No task runner is configured for the resource '${resource}'.`, undefined, false);
+    try {
+      result = await callRunner(x, runner, {
+        resource,
+        input: taskInput,
+        arguments: state.ql === 'JSONata' ? taskInput : undefined,
+        taskToken,
+        heartbeatSeconds,
+        timeoutSeconds,
+        credentials: state.credentials,
+        stateName: state.name,
+        signal: frame.signal,
+        context: x.ctx(run),
+        heartbeat: () => {},
+      });
+    } catch (e) {
+      if (frame.signal.aborted) throw e;
+      const err =
+        e instanceof TaskFailure || e instanceof StatesError
+          ? e
+          : new TaskFailure(Errors.TaskFailed, e instanceof Error ? e.message : String(e));
+      const timedOut = err.error === Errors.Timeout || err.error === Errors.HeartbeatTimeout;
+      const details: Record<string, unknown> = kind.lambdaArn ? {} : { resourceType: kind.type, resource: kind.name };
+      details.error = err.error;
+      if (err.cause !== undefined) details.cause = err.cause;
+      if (kind.lambdaArn)
+        x.emit(
+          frame,
+          timedOut ? 'LambdaFunctionTimedOut' : 'LambdaFunctionFailed',
+          timedOut ? 'lambdaFunctionTimedOutEventDetails' : 'lambdaFunctionFailedEventDetails',
+          details,
+        );
+      else
+        x.emit(frame, timedOut ? 'TaskTimedOut' : 'TaskFailed', timedOut ? 'taskTimedOutEventDetails' : 'taskFailedEventDetails', details);
+      throw new StatesError(err.error, err.cause, undefined, false);
+    }
+    const text = stringify(result);
+    if (kind.lambdaArn)
+      x.emit(frame, 'LambdaFunctionSucceeded', 'lambdaFunctionSucceededEventDetails', {
+        output: text,
+        outputDetails: { truncated: false },
+      });
+    else
+      x.emit(frame, 'TaskSucceeded', 'taskSucceededEventDetails', {
+        resourceType: kind.type,
+        resource: kind.name,
+        output: text,
+        outputDetails: { truncated: false },
+      });
+  }
+  return x.finish(run, result, run.input);
+}
+
+/** Enforces TimeoutSeconds and HeartbeatSeconds around the runner. */
+async function callRunner(x: Execution, runner: TaskRunner, request: TaskRequest): Promise<unknown> {
+  const timed = (request.timeoutSeconds ?? 0) > 0 || (request.heartbeatSeconds ?? 0) > 0;
+  // Most tasks have no deadline: skip the timers and the combined signals entirely.
+  if (!timed) return runner.run({ ...request });
+  const expiry = new AbortController();
+  const done = new AbortController();
+  const signal = AbortSignal.any([request.signal, expiry.signal]);
+  const expire = (error: string) => {
+    if (!expiry.signal.aborted) expiry.abort(new TaskFailure(error));
+  };
+  const arm = (seconds: number, error: string, generation?: () => number) => {
+    const mine = generation?.();
+    x.timerFn(seconds * 1000, AbortSignal.any([done.signal, signal])).then(
+      () => {
+        if (!generation || generation() === mine) expire(error);
+      },
+      () => {},
+    );
+  };
+  if (request.timeoutSeconds !== undefined && request.timeoutSeconds > 0) arm(request.timeoutSeconds, Errors.Timeout);
+  if (request.heartbeatSeconds !== undefined && request.heartbeatSeconds > 0) {
+    let beats = 0;
+    const seconds = request.heartbeatSeconds;
+    const current = () => beats;
+    request.heartbeat = () => {
+      beats++;
+      arm(seconds, Errors.HeartbeatTimeout, current);
+    };
+    arm(seconds, Errors.HeartbeatTimeout, current);
+  }
+  const expired = new Promise<never>((_, reject) => {
+    expiry.signal.addEventListener('abort', () => reject(expiry.signal.reason), { once: true });
+  });
+  try {
+    return await Promise.race([runner.run({ ...request, signal }), expired]);
+  } catch (e) {
+    if (expiry.signal.aborted) throw expiry.signal.reason;
+    throw e;
+  } finally {
+    done.abort(TASK_DONE);
+  }
+}

@@ -1,0 +1,65 @@
+/** What a Task resource names, the task tokens it hands out, and what a persisted history says about an attempt. */
+import type { HistoryEvent } from './history.js';
+
+/** `arn:aws:states:::lambda:invoke.waitForTaskToken` → type `lambda`, name `invoke.waitForTaskToken`. */
+export function describeResource(resource: string): { type: string; name: string; lambdaArn: boolean } {
+  if (/^arn:[^:]+:lambda:/.test(resource)) return { type: 'lambda', name: resource, lambdaArn: true };
+  const m = /^arn:[^:]+:states:[^:]*:[^:]*:(.+)$/.exec(resource);
+  if (m) {
+    const rest = m[1] as string;
+    // `startExecution.sync:2`: the version after `.sync` belongs to the name, not the type.
+    const versioned = /^(.+):([^:]+\.sync:\d+)$/.exec(rest);
+    if (versioned) return { type: versioned[1] as string, name: versioned[2] as string, lambdaArn: false };
+    const i = rest.lastIndexOf(':');
+    if (i > 0) return { type: rest.slice(0, i), name: rest.slice(i + 1), lambdaArn: false };
+  }
+  return { type: 'activity', name: resource, lambdaArn: false };
+}
+
+/** Task tokens name the execution, the state entry and the attempt, so a resumed run reissues the same one. */
+export function taskTokenFor(executionArn: string, enteredId: number, attempt: number): string {
+  return Buffer.from(JSON.stringify({ e: executionArn, s: enteredId, a: attempt })).toString('base64url');
+}
+
+export function parseTaskToken(token: string): { executionArn: string; enteredId: number; attempt: number } | undefined {
+  try {
+    const v = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { e: string; s: number; a: number };
+    if (typeof v.e !== 'string' || typeof v.s !== 'number') return undefined;
+    return { executionArn: v.e, enteredId: v.s, attempt: v.a };
+  } catch {
+    return undefined;
+  }
+}
+
+interface RecordedAttempt {
+  started: boolean;
+  outcome?: 'succeeded' | 'failed';
+  output?: unknown;
+  error?: string;
+  cause?: string;
+}
+
+/** What the history says about attempt `n` of a Task state that was running at the restart. */
+export function recordedAttempt(events: HistoryEvent[], n: number): RecordedAttempt | undefined {
+  let attempt = -1;
+  let current: RecordedAttempt | undefined;
+  for (const e of events) {
+    if (e.type === 'TaskScheduled' || e.type === 'LambdaFunctionScheduled') {
+      attempt++;
+      current = attempt === n ? { started: false } : undefined;
+      continue;
+    }
+    if (!current) continue;
+    const d = (e[Object.keys(e).find((k) => k.endsWith('EventDetails')) ?? ''] ?? {}) as Record<string, unknown>;
+    if (e.type === 'TaskStarted' || e.type === 'LambdaFunctionStarted') current.started = true;
+    else if (e.type === 'TaskSucceeded' || e.type === 'LambdaFunctionSucceeded') {
+      current.outcome = 'succeeded';
+      current.output = JSON.parse((d.output as string | undefined) ?? 'null');
+    } else if (/^(Task|LambdaFunction)(Failed|TimedOut|StartFailed)$/.test(e.type)) {
+      current.outcome = 'failed';
+      current.error = d.error as string | undefined;
+      current.cause = d.cause as string | undefined;
+    }
+  }
+  return attempt >= n ? current : undefined;
+}
