@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import dns from 'node:dns';
 import { Agent, type IncomingHttpHeaders, request } from 'node:http';
 import type { LookupFunction } from 'node:net';
@@ -58,5 +59,40 @@ export function formPost(url: string, form: Record<string, string>, headers: Rec
   return raw(url, {
     headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
     body: new URLSearchParams(form).toString(),
+  });
+}
+
+/** The pyenv AWS CLI v1 on PATH speaks JSON to SQS; Debian's v2 at /usr/bin/aws speaks the query protocol. */
+export const AWS_CLI_V1 = 'aws';
+
+/** Runs an AWS CLI against `endpoint` with these credentials; resolves with its exit code and output, also when it fails. */
+export function runCli(
+  binary: string,
+  endpoint: string,
+  args: string[],
+  credentials = { accessKeyId: 'local', secretAccessKey: 'local' },
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      binary,
+      ['--endpoint-url', endpoint, '--region', REGION, '--output', 'json', ...args],
+      {
+        env: {
+          PATH: process.env.PATH,
+          HOME: process.env.HOME,
+          AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+          AWS_PAGER: '',
+          AWS_MAX_ATTEMPTS: '1',
+          // A developer's own CLI settings (profiles, retries) must not change what is sent.
+          AWS_CONFIG_FILE: '/nonexistent',
+          AWS_SHARED_CREDENTIALS_FILE: '/nonexistent',
+          ...env,
+        },
+        encoding: 'utf8',
+      },
+      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+    );
   });
 }
