@@ -146,10 +146,12 @@ function errorResponse(req: IncomingMessage, code: string, message: string, stat
         `<Message>${escapeXml(message)}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`,
     };
   }
+  // JSON services answer these from AWS's request framework, with its namespace.
+  const type = protocolOf(req) === 'json' ? `com.amazon.coral.service#${code}` : code;
   return {
     status,
     headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-errortype': code, 'x-amzn-requestid': requestId },
-    body: JSON.stringify({ __type: code, message, Message: message }),
+    body: JSON.stringify({ __type: type, message, Message: message }),
   };
 }
 

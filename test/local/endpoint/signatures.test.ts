@@ -105,7 +105,7 @@ describe('the local endpoint with --verify-signatures', () => {
       body: '{}',
     });
     expect(json.status).toBe(400);
-    expect(JSON.parse(json.body)).toMatchObject({ __type: 'MissingAuthenticationTokenException' });
+    expect(JSON.parse(json.body)).toMatchObject({ __type: 'com.amazon.coral.service#MissingAuthenticationTokenException' });
     const form = await formPost(url, { Action: 'CreateQueue', QueueName: 'unsigned' });
     expect(form.status).toBe(403);
     expect(form.body).toContain('<Code>MissingAuthenticationToken</Code>');

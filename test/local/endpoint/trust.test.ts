@@ -124,7 +124,7 @@ describe('the local endpoint with the default trust (loopback only)', () => {
         body: '{}',
       });
       expect(json.status).toBe(403);
-      expect(JSON.parse(json.body)).toMatchObject({ __type: 'AccessDeniedException' });
+      expect(JSON.parse(json.body)).toMatchObject({ __type: 'com.amazon.coral.service#AccessDeniedException' });
       expect(await queueNames()).not.toContain('rebound');
     },
   );
