@@ -113,6 +113,16 @@ describe('the local endpoint with --verify-signatures', () => {
     expect((await sqs.send(new ListQueuesCommand({}))).QueueUrls ?? []).not.toContainEqual(expect.stringContaining('unsigned'));
   });
 
+  it('takes the links SNS sends subscribers unsigned, as SNS does (Unsubscribe, ConfirmSubscription), but not a wrong signature', async () => {
+    const arn = encodeURIComponent('arn:aws:sns:us-east-1:000000000000:gone:6f1b2c9e-0000-4000-8000-000000000000');
+    const unsubscribe = await raw(url, { method: 'GET', path: `/?Action=Unsubscribe&SubscriptionArn=${arn}` });
+    expect(unsubscribe.body).not.toContain('MissingAuthenticationToken');
+    const confirm = await raw(url, { method: 'GET', path: `/?Action=ConfirmSubscription&TopicArn=${arn}&Token=abc` });
+    expect(confirm.body).not.toContain('MissingAuthenticationToken');
+    const otherAction = await raw(url, { method: 'GET', path: '/?Action=ListTopics' });
+    expect(otherAction.body).toContain('<Code>MissingAuthenticationToken</Code>');
+  });
+
   it("fails if a request to dynalite's own port is unsigned or signed with a wrong secret", async () => {
     const { lambda } = clients(KEY);
     const dynalite = String((await invoke(lambda, { action: 'dynamodb', key: 'probe' })).dynamodbEndpoint);
