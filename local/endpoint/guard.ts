@@ -30,6 +30,12 @@ export interface GuardSettings {
 type Protocol = 'json' | 'query' | 'rest';
 
 /**
+ * SNS takes these unsigned: the links it sends subscribers (SubscribeURL, UnsubscribeURL)
+ * carry their own proof (the token, the subscription ARN). A wrong signature still fails.
+ */
+const UNSIGNED_ACTIONS = new Set(['ConfirmSubscription', 'Unsubscribe']);
+
+/**
  * The endpoint's checks before any service sees a request: Host and Origin always (so a
  * web page in the user's browser cannot reach it), the signature when configured. A
  * refusal is answered in the request's protocol, so SDKs and the CLI show its message.
@@ -69,6 +75,7 @@ export class EndpointGuard {
       this.#clock(),
     );
     if (problem === undefined) return undefined;
+    if (problem.kind === 'missing' && UNSIGNED_ACTIONS.has(queryAction(req, body) ?? '')) return undefined;
     const { code, status } = signatureError(problem, protocolOf(req));
     return errorResponse(req, code, problem.message, status);
   }
@@ -133,6 +140,12 @@ function protocolOf(req: IncomingMessage): Protocol {
   if (req.headers['x-amz-target'] !== undefined) return 'json';
   if ((req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) return 'query';
   return /[?&]Action=/.test(req.url ?? '') ? 'query' : 'rest';
+}
+
+function queryAction(req: IncomingMessage, body: Buffer): string | undefined {
+  if (protocolOf(req) !== 'query') return undefined;
+  const fromUrl = new URL(req.url ?? '/', 'http://local').searchParams.get('Action');
+  return fromUrl ?? new URLSearchParams(body.toString('utf8')).get('Action') ?? undefined;
 }
 
 function errorResponse(req: IncomingMessage, code: string, message: string, status: number): RawResponse {
