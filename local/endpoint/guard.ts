@@ -94,14 +94,16 @@ export class EndpointGuard {
   describe(url: string): string[] {
     const bind = this.options.bindAddress ?? '127.0.0.1';
     const lines: string[] = [];
+    const names = this.#policy.extraNames.filter((name) => !isLoopbackAddress(name));
     if (isLoopbackAddress(bind)) {
-      lines.push(`endpoint ${url} answers this machine only (loopback Host names; browsers only from its own origin)`);
+      lines.push(
+        `endpoint ${url} answers this machine only: loopback Host names${names.length ? ` and ${names.join(', ')}` : ''}; browsers only from its own origin`,
+      );
     } else {
       lines.push(
-        `endpoint listens on ${bind}: reachable from other machines; it answers loopback names and ${this.#policy.extraNames.join(', ') || 'no other name'} (more with --allow-host)`,
+        `endpoint listens on ${bind}, reachable from other machines: it answers loopback names and ${names.join(', ') || 'no other name'} (more with --allow-host)${this.#secrets ? '' : '; anyone who can reach it can use it (--verify-signatures requires signed requests)'}`,
       );
     }
-    if (this.options.allowHosts?.length) lines.push(`allowed Host names: ${this.options.allowHosts.join(', ')}`);
     lines.push(
       this.#secrets
         ? `signatures verified: every request must be signed (SigV4) with access key ${[...this.#secrets.keys()].join(' or ')}; local functions get that key`

@@ -60,6 +60,15 @@ describe('Endpoint with a guard', () => {
     const { url } = await withRecordingPassthrough(guard);
     const headers = { 'x-amz-target': 'DynamoDB_20120810.ListTables', 'content-type': 'application/x-amz-json-1.0' };
     expect((await raw(url, { headers: { ...headers, host: 'devbox.example.com:4566' }, body: '{}' })).status).toBe(200);
-    expect(guard.describe(url).join('\n')).toContain('allowed Host names: devbox.example.com');
+    expect(guard.describe(url).join('\n')).toContain('loopback Host names and devbox.example.com');
+  });
+
+  it('says at start-up when it is reachable from other machines, and that anyone there can use it unless signatures are verified', () => {
+    const open = new EndpointGuard({ bindAddress: '0.0.0.0' }).describe('http://0.0.0.0:4566').join('\n');
+    expect(open).toContain('listens on 0.0.0.0, reachable from other machines');
+    expect(open).toContain('anyone who can reach it can use it');
+    const signed = new EndpointGuard({ bindAddress: '0.0.0.0', credentials: [KEY] }).describe('http://0.0.0.0:4566').join('\n');
+    expect(signed).not.toContain('anyone who can reach it');
+    expect(signed).toContain(`signed (SigV4) with access key ${KEY.accessKeyId}`);
   });
 });
