@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import dns from 'node:dns';
 import { Agent, type IncomingHttpHeaders, request } from 'node:http';
 import type { LookupFunction } from 'node:net';
@@ -64,6 +64,8 @@ export function formPost(url: string, form: Record<string, string>, headers: Rec
 
 /** The pyenv AWS CLI v1 on PATH speaks JSON to SQS; Debian's v2 at /usr/bin/aws speaks the query protocol. */
 export const AWS_CLI_V1 = 'aws';
+/** Where no v1 CLI is on PATH (CI installs only Debian's v2), the tests that need it skip. */
+export const awsCliV1Missing = !/^aws-cli\/1\./.test(spawnSync(AWS_CLI_V1, ['--version'], { encoding: 'utf8' }).stdout ?? '');
 
 /** Runs an AWS CLI against `endpoint` with these credentials; resolves with its exit code and output, also when it fails. */
 export function runCli(

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalRuntime } from '../../../local/runtime.js';
 import { AWS_CLI_SKIP_REASON, awsCli, awsCliMissing } from '../aws-cli.js';
 import { tempDataDir } from '../helpers.js';
-import { formPost, raw, sdkConfig } from './clients.js';
+import { awsCliV1Missing, formPost, raw, sdkConfig } from './clients.js';
 import { MACHINE_ARN, writeGuardedApp } from './guarded-app.js';
 
 let runtime: LocalRuntime;
@@ -94,22 +94,25 @@ describe('the local endpoint with the default trust (loopback only)', () => {
   });
   if (awsCliMissing) it.skip(AWS_CLI_SKIP_REASON, () => {});
 
-  it('serves the AWS CLI v1 (SQS over JSON, Lambda Invoke, StartSyncExecution) at 127.0.0.1 and localhost', async () => {
-    const out = path.join(mkdtempSync(path.join(tmpdir(), 'cli-invoke-')), 'out.json');
-    for (const url of [byAddress, byName]) {
-      const listed = JSON.parse(await awsCliV1(url, ['sqs', 'list-queues'])) as { QueueUrls: string[] };
-      expect(listed.QueueUrls.some((q) => q.endsWith('/guarded-queue'))).toBe(true);
-      await awsCliV1(url, ['lambda', 'invoke', '--function-name', 'caller', '--payload', '{"cli":1}', out]);
-      expect(JSON.parse(readFileSync(out, 'utf8'))).toEqual({ echo: { cli: 1 } });
-      // The CLI cannot resolve `sync-127.0.0.1` itself; it sends StartSyncExecution to the endpoint's own host when told to.
-      const sync = JSON.parse(
-        await awsCliV1(url, ['stepfunctions', 'start-sync-execution', '--state-machine-arn', MACHINE_ARN, '--input', '{}'], {
-          AWS_DISABLE_HOST_PREFIX_INJECTION: 'true',
-        }),
-      ) as { status: string };
-      expect(sync.status).toBe('SUCCEEDED');
-    }
-  });
+  it.skipIf(awsCliV1Missing)(
+    'serves the AWS CLI v1 (SQS over JSON, Lambda Invoke, StartSyncExecution) at 127.0.0.1 and localhost',
+    async () => {
+      const out = path.join(mkdtempSync(path.join(tmpdir(), 'cli-invoke-')), 'out.json');
+      for (const url of [byAddress, byName]) {
+        const listed = JSON.parse(await awsCliV1(url, ['sqs', 'list-queues'])) as { QueueUrls: string[] };
+        expect(listed.QueueUrls.some((q) => q.endsWith('/guarded-queue'))).toBe(true);
+        await awsCliV1(url, ['lambda', 'invoke', '--function-name', 'caller', '--payload', '{"cli":1}', out]);
+        expect(JSON.parse(readFileSync(out, 'utf8'))).toEqual({ echo: { cli: 1 } });
+        // The CLI cannot resolve `sync-127.0.0.1` itself; it sends StartSyncExecution to the endpoint's own host when told to.
+        const sync = JSON.parse(
+          await awsCliV1(url, ['stepfunctions', 'start-sync-execution', '--state-machine-arn', MACHINE_ARN, '--input', '{}'], {
+            AWS_DISABLE_HOST_PREFIX_INJECTION: 'true',
+          }),
+        ) as { status: string };
+        expect(sync.status).toBe('SUCCEEDED');
+      }
+    },
+  );
 
   it.each(['evil.example', '127.0.0.1.evil.example', `evil.example:${4566}`, 'localhost.evil.example', 'sync-evil.example'])(
     'fails if the Host is %s (DNS rebinding): 403, naming the Host and --allow-host, before any service acts',
