@@ -15,6 +15,7 @@ if (nodeMajor < 24) {
 }
 const { LocalRuntime } = await import('./runtime.js');
 const { startupReport } = await import('./startup-report.js');
+const { TRUST_HELP, trustSettings } = await import('./endpoint/trust-options.js');
 
 /**
  * `npm start`: synthesizes the app if its sources changed since the last synth, then
@@ -29,6 +30,10 @@ const { values } = parseArgs({
     synth: { type: 'boolean', default: true },
     parameters: { type: 'string', multiple: true, default: [] },
     help: { type: 'boolean', default: false },
+    host: { type: 'string' },
+    'allow-host': { type: 'string', multiple: true, default: [] },
+    'verify-signatures': { type: 'boolean' },
+    credentials: { type: 'string', multiple: true, default: [] },
   },
   allowNegative: true,
 });
@@ -44,7 +49,8 @@ Runs the synthesized app on this machine behind an AWS-compatible endpoint.
               (another app's assembly) runs as it is, never synthesized
   --no-synth  run cdk.out as it is, even if the sources are newer
   --parameters [Stack:]Name=Value
-              a template parameter's value, as cdk deploy --parameters takes it (repeatable)`);
+              a template parameter's value, as cdk deploy --parameters takes it (repeatable)
+${TRUST_HELP}`);
   process.exit(0);
 }
 
@@ -97,7 +103,14 @@ if (!Number.isInteger(port) || port < 0 || port > 65_535) {
   console.error(`--port is ${JSON.stringify(values.port)}; it must be a whole number from 0 to 65535 (0 picks a free port)`);
   process.exit(1);
 }
-const runtime = await LocalRuntime.start({ cdkOut, dataDir, port, parameters }).catch((error: NodeJS.ErrnoException) => {
+let trust: ReturnType<typeof trustSettings>;
+try {
+  trust = trustSettings(values);
+} catch (error) {
+  console.error((error as Error).message);
+  process.exit(1);
+}
+const runtime = await LocalRuntime.start({ cdkOut, dataDir, port, parameters, ...trust }).catch((error: NodeJS.ErrnoException) => {
   if (error.code === 'EADDRINUSE') {
     console.error(`port ${port} is already in use (another local runtime?); stop it or pass --port <n> (0 picks a free port)`);
     process.exit(1);
@@ -115,6 +128,7 @@ const report = startupReport({
 });
 for (const warning of report.warnings) console.warn(warning);
 console.log(report.lines.join('\n'));
+for (const line of runtime.trustLines()) console.log(line);
 
 let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

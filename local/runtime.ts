@@ -2,6 +2,7 @@ import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFo
 import type { AwsError } from './aws-error.js';
 import { type Clock, systemClock } from './clock.js';
 import { DynamoDbHost } from './dynamodb/dynamodb-host.js';
+import { type Credentials, EndpointGuard } from './endpoint/guard.js';
 import { Endpoint } from './endpoint/server.js';
 import { EventsService } from './events/events-service.js';
 import { kmsDefinitions } from './kms/definitions.js';
@@ -32,6 +33,13 @@ export interface RuntimeOptions {
   readonly port?: number;
   /** @default '127.0.0.1' */
   readonly host?: string;
+  /** Host names the endpoint answers besides loopback ones (and the address it listens on). */
+  readonly allowHosts?: readonly string[];
+  /**
+   * Verify every request's SigV4 signature against these credentials (the first is given
+   * to local functions). @default - signatures are not checked
+   */
+  readonly verifySignatures?: { readonly credentials: readonly Credentials[] };
   /** @default '000000000000' */
   readonly accountId?: string;
   /** @default 'us-east-1' */
@@ -72,7 +80,14 @@ export class LocalRuntime {
     const region = options.region ?? 'us-east-1';
     const clock = options.clock ?? systemClock;
 
-    const endpoint = new Endpoint({ port: options.port ?? 4566, host: options.host });
+    const guard = new EndpointGuard({
+      bindAddress: options.host,
+      allowHosts: options.allowHosts,
+      credentials: options.verifySignatures?.credentials,
+    });
+    // With signatures checked, the runtime's own clients and functions sign with a configured key.
+    const ownCredentials = options.verifySignatures?.credentials[0] ?? { accessKeyId: 'local', secretAccessKey: 'local' };
+    const endpoint = new Endpoint({ port: options.port ?? 4566, host: options.host, guard });
     const url = await endpoint.start();
     try {
       // SSM first: template parameters of type AWS::SSM::Parameter::Value<...> read its store while loading.
@@ -101,7 +116,7 @@ export class LocalRuntime {
       const lambdaDb = data.database('lambda');
       const snsDb = data.database('sns');
       const sqs = new SqsService({ db: sqsDb, clock, baseUrl: url, accountId, region });
-      const dynamodb = await DynamoDbHost.start({ folder: data.folder('dynamodb') });
+      const dynamodb = await DynamoDbHost.start({ folder: data.folder('dynamodb'), guard: guard.settings(Number(new URL(url).port)) });
 
       const functionLog = (name: string, line: string) => log(`[${name}] ${line}`);
       const lambdaDestinations: DestinationSender = new ServiceDestinations({
@@ -129,8 +144,8 @@ export class LocalRuntime {
           AWS_ENDPOINT_URL_DYNAMODB: dynamodb.url,
           AWS_REGION: region,
           AWS_DEFAULT_REGION: region,
-          AWS_ACCESS_KEY_ID: 'local',
-          AWS_SECRET_ACCESS_KEY: 'local',
+          AWS_ACCESS_KEY_ID: ownCredentials.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: ownCredentials.secretAccessKey,
           // X-Ray is not emulated; with tracing on, the SDK would look for a daemon and a trace header.
           POWERTOOLS_TRACE_ENABLED: 'false',
           AWS_XRAY_CONTEXT_MISSING: 'IGNORE_ERROR',
@@ -175,7 +190,7 @@ export class LocalRuntime {
             : (bus, event) =>
                 log(`[events] ${bus.name} <- ${event.source} ${event['detail-type']} ${truncate(JSON.stringify(event.detail), 4000)}`),
       });
-      const statesDynamoDb = sdkDynamoDb({ endpoint: url, region });
+      const statesDynamoDb = sdkDynamoDb({ endpoint: url, region, credentials: ownCredentials });
       states = new StatesService({
         db: statesDb,
         clock,
@@ -213,7 +228,7 @@ export class LocalRuntime {
       });
 
       for (const queue of definitions.queues) await ensureQueue(sqs, queue);
-      await ensureTables(url, region, definitions.tables);
+      await ensureTables(url, region, definitions.tables, ownCredentials);
       events.start();
       await lambda.start();
       await states.start();
@@ -235,6 +250,11 @@ export class LocalRuntime {
       await endpoint.stop();
       throw error;
     }
+  }
+
+  /** Start-up lines: whom the endpoint answers and whether it checks signatures. */
+  trustLines(): string[] {
+    return this.endpoint.trust(this.url);
   }
 
   async stop(): Promise<void> {
@@ -274,9 +294,9 @@ async function ensureQueue(sqs: SqsService, queue: { name: string; attributes: R
 }
 
 /** Creates the template's tables that the data folder does not have yet. */
-async function ensureTables(url: string, region: string, tables: ServiceDefinitions['tables']): Promise<void> {
+async function ensureTables(url: string, region: string, tables: ServiceDefinitions['tables'], credentials: Credentials): Promise<void> {
   if (tables.length === 0) return;
-  const client = new DynamoDBClient({ endpoint: url, region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const client = new DynamoDBClient({ endpoint: url, region, credentials });
   try {
     for (const table of tables) {
       try {

@@ -1,12 +1,66 @@
 // Runs dynalite in its own thread, so that DynamoDB work (expression parsing, LevelDB)
 // uses the second core instead of competing with the endpoint's event loop. Plain
 // JavaScript: worker_threads loads it without the TypeScript loader.
+import { PassThrough } from 'node:stream';
 import { parentPort, workerData } from 'node:worker_threads';
 import dynalite from 'dynalite';
+import { hostPolicy, refusal } from '../endpoint/request-guard.mjs';
+import { verifySignature } from '../endpoint/sigv4.mjs';
 
 const server = dynalite({ path: workerData.folder, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
 server.keepAliveTimeout = 60_000;
+if (workerData.guard) guardRequests(server, workerData.guard);
 server.listen(0, '127.0.0.1', () => parentPort.postMessage({ port: server.address().port }));
 parentPort.on('message', (message) => {
   if (message === 'close') server.close(() => parentPort.postMessage('closed'));
 });
+
+/** DynamoDB's codes for each signature problem (sigv4.mjs). */
+const SIGNATURE_ERRORS = {
+  missing: 'MissingAuthenticationTokenException',
+  incomplete: 'IncompleteSignatureException',
+  unknownKey: 'UnrecognizedClientException',
+  mismatch: 'InvalidSignatureException',
+  expired: 'InvalidSignatureException',
+};
+
+/**
+ * Local functions call this port directly, and anything on the machine (a web page too:
+ * dynalite grants every origin CORS) can find it: it refuses what the endpoint refuses.
+ * @param {import('../endpoint/guard.js').GuardSettings} settings
+ */
+function guardRequests(server, settings) {
+  const policy = hostPolicy({ bindAddress: settings.bindAddress, allowHosts: settings.allowHosts });
+  const secrets = settings.credentials && new Map(settings.credentials.map((c) => [c.accessKeyId, c.secretAccessKey]));
+  const handlers = server.listeners('request');
+  server.removeAllListeners('request');
+  const handle = (req, res) => {
+    for (const handler of handlers) handler.call(server, req, res);
+  };
+  server.on('request', (req, res) => {
+    const refused = refusal(req.headers, policy, settings.endpointPort);
+    if (refused) return answer(res, 403, 'AccessDeniedException', refused.message);
+    if (!secrets) return handle(req, res);
+    const chunks = [];
+    req.on('data', (chunk) => chunks.push(chunk));
+    req.on('end', async () => {
+      const body = Buffer.concat(chunks);
+      const problem = await verifySignature({ method: req.method, url: req.url, headers: req.headers, body }, secrets);
+      if (problem) return answer(res, 400, SIGNATURE_ERRORS[problem.kind], problem.message);
+      // dynalite reads the request as a stream: it gets one that replays the body already read.
+      const replay = Object.assign(new PassThrough(), { headers: req.headers, method: req.method, url: req.url });
+      replay.end(body);
+      handle(replay, res);
+    });
+  });
+}
+
+function answer(res, status, code, message) {
+  const body = JSON.stringify({ __type: `com.amazon.coral.service#${code}`, message });
+  res.writeHead(status, {
+    'content-type': 'application/x-amz-json-1.0',
+    'x-amzn-errortype': code,
+    'content-length': Buffer.byteLength(body),
+  });
+  res.end(body);
+}

@@ -1,6 +1,7 @@
 import { Agent, type IncomingMessage, request, type ServerResponse } from 'node:http';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import type { GuardSettings } from '../endpoint/guard.js';
 
 const WORKER_SCRIPT = path.join(import.meta.dirname, 'dynalite-worker.mjs');
 
@@ -20,8 +21,9 @@ export class DynamoDbHost {
     readonly url: string,
   ) {}
 
-  static async start(options: { folder?: string } = {}): Promise<DynamoDbHost> {
-    const worker = new Worker(WORKER_SCRIPT, { workerData: { folder: options.folder } });
+  /** @param options.guard the endpoint's Host, Origin and signature checks, applied to dynalite's own port too */
+  static async start(options: { folder?: string; guard?: GuardSettings } = {}): Promise<DynamoDbHost> {
+    const worker = new Worker(WORKER_SCRIPT, { workerData: { folder: options.folder, guard: options.guard } });
     const port = await new Promise<number>((resolve, reject) => {
       worker.once('message', (message: { port: number }) => resolve(message.port));
       worker.once('error', reject);
@@ -30,9 +32,9 @@ export class DynamoDbHost {
   }
 
   /** Forwards a request the endpoint received to dynalite, streaming both ways. */
-  get handler(): (req: IncomingMessage, res: ServerResponse) => void {
+  get handler(): (req: IncomingMessage, res: ServerResponse, body?: Buffer) => void {
     const { port } = new URL(this.url);
-    return (req, res) => {
+    return (req, res, body) => {
       const upstream = request(
         { host: '127.0.0.1', port, method: req.method, path: req.url, headers: req.headers, agent: this.#agent },
         (answer) => {
@@ -44,7 +46,9 @@ export class DynamoDbHost {
         if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/x-amz-json-1.0' });
         res.end(JSON.stringify({ __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message: error.message }));
       });
-      req.pipe(upstream);
+      // The endpoint has already read the body when it checked the signature.
+      if (body) upstream.end(body);
+      else req.pipe(upstream);
     };
   }
 

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AwsError } from '../aws-error.js';
+import type { EndpointGuard } from './guard.js';
 import type { JsonProtocolService, RawRequest, RawResponse, RestProtocolService } from './protocols.js';
 
 /** Request bodies above this are refused before they are read into memory (PutEvents allows 256 KiB; DynamoDB 16 MiB). */
@@ -11,6 +12,8 @@ export interface EndpointOptions {
   readonly port: number;
   /** @default '127.0.0.1' */
   readonly host?: string;
+  /** Host, Origin and (opt-in) signature checks before any service sees a request. */
+  readonly guard?: EndpointGuard;
 }
 
 /** What the endpoint serves; mounted after it listens, because resource URLs contain its port. */
@@ -21,7 +24,7 @@ export interface EndpointServices {
    * Services that take the raw Node request themselves (dynalite, which parses its
    * own bodies), chosen by X-Amz-Target prefix.
    */
-  readonly passthrough?: ReadonlyMap<string, (req: IncomingMessage, res: ServerResponse) => void>;
+  readonly passthrough?: ReadonlyMap<string, (req: IncomingMessage, res: ServerResponse, body?: Buffer) => void>;
   /** Services that answer form-encoded query-protocol requests (SQS for older AWS CLIs), by `Action`. */
   readonly queryServices?: readonly {
     /** The service of a SigV4 credential scope (`sns`): chosen first when two services share an action name. */
@@ -35,13 +38,14 @@ export interface EndpointServices {
 
 /**
  * One AWS-compatible HTTP endpoint for every local service. Any credentials are
- * accepted (requests are not signature-checked); the service is chosen by
+ * accepted unless the guard verifies signatures (see guard.ts); the service is chosen by
  * X-Amz-Target (JSON protocols), by path (Lambda's REST API) or by `Action` (query).
  */
 export class Endpoint {
   #server?: Server;
   #services?: EndpointServices;
   #jsonByPrefix: ReadonlyMap<string, JsonProtocolService> = new Map();
+  #port = 0;
 
   constructor(private readonly options: EndpointOptions) {}
 
@@ -68,7 +72,13 @@ export class Endpoint {
     });
     this.#server = server;
     const { address, port } = server.address() as AddressInfo;
+    this.#port = port;
     return `http://${address}:${port}`;
+  }
+
+  /** What the guard lets in, for the start-up report. */
+  trust(url: string): string[] {
+    return this.options.guard?.describe(url) ?? [];
   }
 
   async stop(): Promise<void> {
@@ -79,12 +89,19 @@ export class Endpoint {
   }
 
   async #route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const guard = this.options.guard;
+    const refused = guard?.refuse(req, this.#port);
+    if (refused) return send(res, refused);
+    // A signature covers the body: it is read (and checked) before any service, dynalite included, sees the request.
+    const signedBody = guard?.verifiesSignatures ? await readBody(req) : undefined;
+    const badSignature = signedBody && (await guard?.checkSignature(req, signedBody));
+    if (badSignature) return send(res, badSignature);
     const services = this.#services;
     if (!services) return send(res, jsonError(new AwsError('ServiceUnavailable', 'the local runtime is still starting', 503), '1.1'));
     const target = header(req, 'x-amz-target');
     const prefix = target?.split('.')[0];
     const passthrough = prefix === undefined ? undefined : services.passthrough?.get(prefix);
-    if (passthrough) return passthrough(req, res);
+    if (passthrough) return passthrough(req, res, signedBody);
 
     const url = new URL(req.url ?? '/', 'http://local');
     const request: RawRequest = {
@@ -92,7 +109,7 @@ export class Endpoint {
       path: decodeURIComponent(url.pathname),
       query: url.searchParams,
       headers: req.headers,
-      body: await readBody(req),
+      body: signedBody ?? (await readBody(req)),
     };
 
     if (target !== undefined) return send(res, await this.#json(target, request.body));

@@ -36,11 +36,16 @@ export async function dynamoDbTask(
  * DynamoDB for tasks through `@aws-sdk/client-dynamodb` against an endpoint (the local
  * runtime's URL). Binary attribute values cross as base64 text, as in state data.
  */
-export function sdkDynamoDb(options: { endpoint: string; region: string }): DynamoDbForTasks & { destroy(): void } {
+export function sdkDynamoDb(options: {
+  endpoint: string;
+  region: string;
+  /** @default - any: the local endpoint checks signatures only when told to */
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+}): DynamoDbForTasks & { destroy(): void } {
   const client = new DynamoDbSdk.DynamoDBClient({
     endpoint: options.endpoint,
     region: options.region,
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    credentials: options.credentials ?? { accessKeyId: 'local', secretAccessKey: 'local' },
   });
   return {
     async send(operation, input) {

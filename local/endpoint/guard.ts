@@ -1,0 +1,175 @@
+import type { IncomingMessage } from 'node:http';
+import type { RawResponse } from './protocols.js';
+import { type HostPolicy, hostPolicy, isLoopbackAddress, refusal } from './request-guard.mjs';
+import { type SignatureProblem, verifySignature } from './sigv4.mjs';
+
+export interface Credentials {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+}
+
+/** What the endpoint trusts beyond loopback, and whether it checks signatures. */
+export interface TrustOptions {
+  /** The address the endpoint listens on. @default '127.0.0.1' */
+  readonly bindAddress?: string;
+  /** Host names to answer besides loopback ones (`--allow-host`). */
+  readonly allowHosts?: readonly string[];
+  /** When given, every request must carry an AWS Signature Version 4 made with one of these (`--verify-signatures`). */
+  readonly credentials?: readonly Credentials[];
+  readonly clock?: () => Date;
+}
+
+/** The plain settings the dynalite worker thread needs to guard its own port the same way. */
+export interface GuardSettings {
+  readonly bindAddress: string;
+  readonly allowHosts: readonly string[];
+  readonly endpointPort: number;
+  readonly credentials?: readonly Credentials[];
+}
+
+type Protocol = 'json' | 'query' | 'rest';
+
+/**
+ * SNS takes these unsigned: the links it sends subscribers (SubscribeURL, UnsubscribeURL)
+ * carry their own proof (the token, the subscription ARN). A wrong signature still fails.
+ */
+const UNSIGNED_ACTIONS = new Set(['ConfirmSubscription', 'Unsubscribe']);
+
+/**
+ * The endpoint's checks before any service sees a request: Host and Origin always (so a
+ * web page in the user's browser cannot reach it), the signature when configured. A
+ * refusal is answered in the request's protocol, so SDKs and the CLI show its message.
+ */
+export class EndpointGuard {
+  readonly #policy: HostPolicy;
+  readonly #secrets?: ReadonlyMap<string, string>;
+  readonly #clock: () => Date;
+
+  constructor(private readonly options: TrustOptions = {}) {
+    this.#policy = hostPolicy({ bindAddress: options.bindAddress, allowHosts: options.allowHosts });
+    if (options.credentials !== undefined) {
+      if (options.credentials.length === 0) throw new Error('signature verification needs at least one access key id and secret');
+      this.#secrets = new Map(options.credentials.map((c) => [c.accessKeyId, c.secretAccessKey]));
+    }
+    this.#clock = options.clock ?? (() => new Date());
+  }
+
+  get verifiesSignatures(): boolean {
+    return this.#secrets !== undefined;
+  }
+
+  /** A 403 for a foreign Host or Origin, or undefined when the request may go on. */
+  refuse(req: IncomingMessage, port: number): RawResponse | undefined {
+    const refused = refusal(req.headers, this.#policy, port);
+    if (refused === undefined) return undefined;
+    const query = protocolOf(req) === 'query';
+    return errorResponse(req, query ? 'AccessDenied' : 'AccessDeniedException', refused.message, 403);
+  }
+
+  /** AWS's answer to a missing or wrong signature, or undefined when it verifies (or verification is off). */
+  async checkSignature(req: IncomingMessage, body: Buffer): Promise<RawResponse | undefined> {
+    if (this.#secrets === undefined) return undefined;
+    const problem = await verifySignature(
+      { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body },
+      this.#secrets,
+      this.#clock(),
+    );
+    if (problem === undefined) return undefined;
+    if (problem.kind === 'missing' && UNSIGNED_ACTIONS.has(queryAction(req, body) ?? '')) return undefined;
+    const { code, status } = signatureError(problem, protocolOf(req));
+    return errorResponse(req, code, problem.message, status);
+  }
+
+  /** For the dynalite worker, which guards its own port. */
+  settings(endpointPort: number): GuardSettings {
+    return {
+      bindAddress: this.options.bindAddress ?? '127.0.0.1',
+      allowHosts: this.#policy.extraNames,
+      endpointPort,
+      ...(this.options.credentials ? { credentials: this.options.credentials } : {}),
+    };
+  }
+
+  /** Start-up lines saying whom the endpoint answers. */
+  describe(url: string): string[] {
+    const bind = this.options.bindAddress ?? '127.0.0.1';
+    const lines: string[] = [];
+    const names = this.#policy.extraNames.filter((name) => !isLoopbackAddress(name));
+    if (isLoopbackAddress(bind)) {
+      lines.push(
+        `endpoint ${url} answers this machine only: loopback Host names${names.length ? ` and ${names.join(', ')}` : ''}; browsers only from its own origin`,
+      );
+    } else {
+      lines.push(
+        `endpoint listens on ${bind}, reachable from other machines: it answers loopback names and ${names.join(', ') || 'no other name'} (more with --allow-host)${this.#secrets ? '' : '; anyone who can reach it can use it (--verify-signatures requires signed requests)'}`,
+      );
+    }
+    lines.push(
+      this.#secrets
+        ? `signatures verified: every request must be signed (SigV4) with access key ${[...this.#secrets.keys()].join(' or ')}; local functions get that key`
+        : 'signatures are not verified (any credentials work; --verify-signatures turns checking on)',
+    );
+    return lines;
+  }
+}
+
+/** The error codes and statuses AWS answers for each signature problem, by protocol. */
+function signatureError(problem: SignatureProblem, protocol: Protocol): { code: string; status: number } {
+  if (protocol === 'query') {
+    const query = {
+      missing: { code: 'MissingAuthenticationToken', status: 403 },
+      incomplete: { code: 'IncompleteSignature', status: 400 },
+      unknownKey: { code: 'InvalidClientTokenId', status: 403 },
+      mismatch: { code: 'SignatureDoesNotMatch', status: 403 },
+      expired: { code: 'SignatureDoesNotMatch', status: 403 },
+    } as const;
+    return query[problem.kind];
+  }
+  // Lambda's REST API answers these with 403, the JSON services with 400.
+  const status = protocol === 'rest' ? 403 : 400;
+  const json = {
+    missing: 'MissingAuthenticationTokenException',
+    incomplete: 'IncompleteSignatureException',
+    unknownKey: 'UnrecognizedClientException',
+    mismatch: 'InvalidSignatureException',
+    expired: 'InvalidSignatureException',
+  } as const;
+  return { code: json[problem.kind], status };
+}
+
+/** JSON protocols name their operation in X-Amz-Target; query ones are form posts or carry `Action`; the rest is REST. */
+function protocolOf(req: IncomingMessage): Protocol {
+  if (req.headers['x-amz-target'] !== undefined) return 'json';
+  if ((req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) return 'query';
+  return /[?&]Action=/.test(req.url ?? '') ? 'query' : 'rest';
+}
+
+function queryAction(req: IncomingMessage, body: Buffer): string | undefined {
+  if (protocolOf(req) !== 'query') return undefined;
+  const fromUrl = new URL(req.url ?? '/', 'http://local').searchParams.get('Action');
+  return fromUrl ?? new URLSearchParams(body.toString('utf8')).get('Action') ?? undefined;
+}
+
+function errorResponse(req: IncomingMessage, code: string, message: string, status: number): RawResponse {
+  const requestId = crypto.randomUUID();
+  if (protocolOf(req) === 'query') {
+    return {
+      status,
+      headers: { 'content-type': 'text/xml', 'x-amzn-requestid': requestId },
+      body:
+        `<?xml version="1.0"?><ErrorResponse><Error><Type>Sender</Type><Code>${code}</Code>` +
+        `<Message>${escapeXml(message)}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`,
+    };
+  }
+  // JSON services answer these from AWS's request framework, with its namespace.
+  const type = protocolOf(req) === 'json' ? `com.amazon.coral.service#${code}` : code;
+  return {
+    status,
+    headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-errortype': code, 'x-amzn-requestid': requestId },
+    body: JSON.stringify({ __type: type, message, Message: message }),
+  };
+}
+
+function escapeXml(value: string): string {
+  return value.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
+}
