@@ -1,6 +1,7 @@
 import { Agent, type IncomingMessage, request, type ServerResponse } from 'node:http';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { crc32 } from 'node:zlib';
 
 const WORKER_SCRIPT = path.join(import.meta.dirname, 'dynalite-worker.mjs');
 
@@ -20,13 +21,79 @@ export class DynamoDbHost {
     readonly url: string,
   ) {}
 
-  static async start(options: { folder?: string } = {}): Promise<DynamoDbHost> {
-    const worker = new Worker(WORKER_SCRIPT, { workerData: { folder: options.folder } });
-    const port = await new Promise<number>((resolve, reject) => {
-      worker.once('message', (message: { port: number }) => resolve(message.port));
-      worker.once('error', reject);
+  /**
+   * Starts dynalite and resolves once it answers a request: start-up uses it right away
+   * (ensureTables), and a worker that died after printing its port would answer nothing.
+   */
+  static async start(
+    options: {
+      folder?: string;
+      /** How long a LevelDB lock held by a runtime that is still exiting is waited for. @default 10_000 */
+      lockedWaitMs?: number;
+    } = {},
+  ): Promise<DynamoDbHost> {
+    const worker = new Worker(WORKER_SCRIPT, { workerData: { folder: options.folder, lockedWaitMs: options.lockedWaitMs ?? 10_000 } });
+    const where = options.folder ? ` in ${options.folder}` : '';
+    let failed: (error: Error) => void = () => {};
+    const failure = new Promise<never>((_, reject) => {
+      failed = reject;
     });
-    return new DynamoDbHost(worker, `http://127.0.0.1:${port}`);
+    const onError = (error: Error) => failed(new Error(`DynamoDB (dynalite) failed while starting${where}: ${error.message}`));
+    const onExit = (code: number) => failed(new Error(`DynamoDB (dynalite) stopped with code ${code} while starting${where}`));
+    worker.on('error', onError);
+    worker.on('exit', onExit);
+    try {
+      const port = await Promise.race([
+        new Promise<number>((resolve) => {
+          worker.once('message', (message: { port?: number; error?: string }) => {
+            if (message.port !== undefined) resolve(message.port);
+            else failed(new Error(`DynamoDB (dynalite) could not open its tables${where}: ${message.error}`));
+          });
+        }),
+        failure,
+      ]);
+      const host = new DynamoDbHost(worker, `http://127.0.0.1:${port}`);
+      await Promise.race([host.#answers(), failure]);
+      return host;
+    } catch (error) {
+      await worker.terminate();
+      throw error;
+    } finally {
+      worker.off('error', onError);
+      worker.off('exit', onExit);
+    }
+  }
+
+  /** Resolves once dynalite answers ListTables, which reads its LevelDB. */
+  async #answers(): Promise<void> {
+    const { port } = new URL(this.url);
+    const body = '{"Limit":1}';
+    const status = await new Promise<number>((resolve, reject) => {
+      const probe = request(
+        {
+          host: '127.0.0.1',
+          port,
+          method: 'POST',
+          path: '/',
+          agent: this.#agent,
+          headers: {
+            'content-type': 'application/x-amz-json-1.0',
+            'content-length': Buffer.byteLength(body),
+            'x-amz-target': 'DynamoDB_20120810.ListTables',
+            'x-amz-date': '20200101T000000Z',
+            // dynalite checks that a request is signed, not the signature.
+            authorization: 'AWS4-HMAC-SHA256 Credential=local/20200101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0',
+          },
+        },
+        (answer) => {
+          answer.resume();
+          answer.on('end', () => resolve(answer.statusCode ?? 0));
+        },
+      );
+      probe.on('error', reject);
+      probe.end(body);
+    });
+    if (status !== 200) throw new Error(`DynamoDB (dynalite) answered ListTables with HTTP ${status} while starting`);
   }
 
   /** Forwards a request the endpoint received to dynalite, streaming both ways. */
@@ -36,6 +103,7 @@ export class DynamoDbHost {
       const upstream = request(
         { host: '127.0.0.1', port, method: req.method, path: req.url, headers: req.headers, agent: this.#agent },
         (answer) => {
+          if (answer.statusCode === 400) return withSerializationMessage(answer, res);
           res.writeHead(answer.statusCode ?? 500, answer.headers);
           answer.pipe(res);
         },
@@ -52,9 +120,37 @@ export class DynamoDbHost {
     this.#agent.destroy();
     await new Promise<void>((resolve) => {
       this.worker.once('message', () => resolve());
+      this.worker.once('exit', () => resolve());
       this.worker.postMessage('close');
       setTimeout(resolve, 2000).unref();
     });
     await this.worker.terminate();
   }
+}
+
+const SERIALIZATION_EXCEPTION = 'com.amazon.coral.service#SerializationException';
+
+/**
+ * dynalite answers a body that is empty or not JSON with a bare
+ * `{"__type":"...#SerializationException"}`; DynamoDB names what it could not read, and
+ * an SDK error without a message tells the user nothing. The message is added, with the
+ * body's CRC32 (`x-amz-crc32`, which botocore checks) and length recomputed.
+ */
+function withSerializationMessage(answer: IncomingMessage, res: ServerResponse): void {
+  const chunks: Buffer[] = [];
+  answer.on('data', (chunk: Buffer) => chunks.push(chunk));
+  answer.on('end', () => {
+    let body = Buffer.concat(chunks);
+    try {
+      const error = JSON.parse(body.toString('utf8')) as { __type?: string; message?: string; Message?: string };
+      if (error.__type === SERIALIZATION_EXCEPTION && error.message === undefined && error.Message === undefined) {
+        const message = 'The request body could not be read as a JSON object: it is empty or not valid JSON.';
+        body = Buffer.from(JSON.stringify({ __type: SERIALIZATION_EXCEPTION, Message: message, message }));
+      }
+    } catch {
+      // Not JSON: passed on as dynalite wrote it.
+    }
+    res.writeHead(400, { ...answer.headers, 'content-length': String(body.length), 'x-amz-crc32': String(crc32(body)) });
+    res.end(body);
+  });
 }
