@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AwsError } from '../aws-error.js';
+import { jsonDepth, MAX_JSON_DEPTH } from '../json-depth.js';
 import type { JsonProtocolService, RawRequest, RawResponse, RestProtocolService } from './protocols.js';
 
 /** Request bodies above this are refused before they are read into memory (PutEvents allows 256 KiB; DynamoDB 16 MiB). */
@@ -157,9 +158,18 @@ export class Endpoint {
         service,
       );
     }
+    const text = body.toString('utf8');
+    // Operations walk what they are given; nothing an AWS API takes nests this deep (see MAX_JSON_DEPTH).
+    if (jsonDepth(text) > MAX_JSON_DEPTH) {
+      return jsonError(
+        new AwsError('SerializationException', `request body is nested more than ${MAX_JSON_DEPTH} levels deep`),
+        service.jsonVersion,
+        service,
+      );
+    }
     let input: unknown;
     try {
-      input = body.length === 0 ? {} : JSON.parse(body.toString('utf8'));
+      input = body.length === 0 ? {} : JSON.parse(text);
     } catch {
       return jsonError(new AwsError('SerializationException', 'request body is not valid JSON'), service.jsonVersion, service);
     }

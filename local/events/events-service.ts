@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
 import { AwsError, validationError } from '../aws-error.js';
 import type { Clock } from '../clock.js';
+import { tooDeep } from '../json-depth.js';
 import { Archives, type StartReplayInput } from './archives.js';
 import { ControlPlane } from './control-plane.js';
 import type { ArchiveDefinition, BusDefinition, EventEnvelope, RuleDefinition, TargetDelivery } from './definitions.js';
@@ -172,6 +173,7 @@ export class EventsService {
     if (typeof input.EventPattern !== 'string') throw validationError('EventPattern is required');
     if (typeof input.Event !== 'string') throw validationError('Event is required');
     const pattern = compilePattern(input.EventPattern);
+    if (tooDeep(input.Event)) throw new AwsError('InvalidEventPatternException', 'Parameter Event is not valid.');
     let event: unknown;
     try {
       event = JSON.parse(input.Event);
@@ -202,6 +204,8 @@ export class EventsService {
     if (entry.Detail === undefined || entry.Detail === '') return invalid('Detail', 'Detail is a required argument.');
     if (entry.Source.startsWith('aws.'))
       return { ErrorCode: 'NotAuthorizedForSourceException', ErrorMessage: 'Not authorized for the source.' };
+    // Routing and archiving stringify the event again, which recursion limits to about 4,500 levels.
+    if (tooDeep(entry.Detail)) return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is malformed.' };
     let detail: unknown;
     try {
       detail = JSON.parse(entry.Detail);

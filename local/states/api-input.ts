@@ -1,4 +1,5 @@
 import { AwsError, validationError } from '../aws-error.js';
+import { MAX_JSON_DEPTH, tooDeep } from '../json-depth.js';
 import type { StateMachineType } from './execution-store.js';
 import { required } from './names.js';
 
@@ -20,12 +21,23 @@ export function executionInput(input: string | undefined): string {
       `1 validation error detected: Value at 'input' failed to satisfy constraint: Member must have length less than or equal to ${MAX_PAYLOAD}`,
     );
   }
+  assertExecutionInputJson(text);
+  return text;
+}
+
+/**
+ * Execution input (StartExecution, TestState) must be JSON; nested deeper than MAX_JSON_DEPTH
+ * it is refused too, since JSONPath and JSON.stringify recurse once per level.
+ */
+export function assertExecutionInputJson(text: string): void {
+  if (tooDeep(text)) {
+    throw new AwsError('InvalidExecutionInput', `Invalid State Machine Execution Input: 'nested more than ${MAX_JSON_DEPTH} levels deep'`);
+  }
   try {
     JSON.parse(text);
   } catch (error) {
     throw new AwsError('InvalidExecutionInput', `Invalid State Machine Execution Input: '${(error as Error).message}'`);
   }
-  return text;
 }
 
 export function assertStatusFilter(statusFilter: string | undefined): void {
@@ -49,6 +61,7 @@ export function taskToken(token: string | undefined): string {
 /** SendTaskSuccess's output: what the waiting task returns, so it must be JSON. */
 export function taskOutput(output: string | undefined): string {
   const value = required(output, 'output');
+  if (tooDeep(value)) throw new AwsError('InvalidOutput', `Invalid Output: 'nested more than ${MAX_JSON_DEPTH} levels deep'`);
   try {
     JSON.parse(value);
   } catch (error) {
