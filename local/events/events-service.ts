@@ -13,7 +13,12 @@ import { isoSeconds, toMillis } from './time.js';
 
 /** PutEvents limits (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-putevent-size.html). */
 const MAX_ENTRIES = 10;
-const MAX_REQUEST_BYTES = 256 * 1024;
+/**
+ * The total entry size of a PutEvents request, counted as entrySize does: "less than 1MB"
+ * since EventBridge raised it from 256 KB in January 2026 (API_PutEvents.html in the
+ * EventBridge API Reference; the AWS SDK's model says the same).
+ */
+const MAX_REQUEST_BYTES = 1024 * 1024;
 
 interface PutEventsRequestEntry {
   Time?: number | string;
@@ -282,7 +287,11 @@ function requestObject(input: unknown): Record<string, unknown> {
   return input as Record<string, unknown>;
 }
 
-/** Entry size as EventBridge counts it. */
+/**
+ * Entry size as EventBridge counts it: Time 14 bytes only when set, then the UTF-8 bytes of
+ * Source, DetailType, Detail and each of Resources
+ * (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-putevent-size.html).
+ */
 function entrySize(entry: PutEventsRequestEntry): number {
   let size = entry.Time === undefined ? 0 : 14;
   for (const text of [entry.Source, entry.DetailType, entry.Detail, ...(entry.Resources ?? [])]) {
