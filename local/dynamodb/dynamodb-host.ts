@@ -103,7 +103,7 @@ export class DynamoDbHost {
       const upstream = request(
         { host: '127.0.0.1', port, method: req.method, path: req.url, headers: req.headers, agent: this.#agent },
         (answer) => {
-          if (answer.statusCode === 400) return withSerializationMessage(answer, res);
+          if (answer.statusCode === 400 || answer.statusCode === 413) return withMessage(answer, res);
           res.writeHead(answer.statusCode ?? 500, answer.headers);
           answer.pipe(res);
         },
@@ -132,15 +132,20 @@ const SERIALIZATION_EXCEPTION = 'com.amazon.coral.service#SerializationException
 
 /**
  * dynalite answers a body that is empty or not JSON with a bare
- * `{"__type":"...#SerializationException"}`; DynamoDB names what it could not read, and
- * an SDK error without a message tells the user nothing. The message is added, with the
- * body's CRC32 (`x-amz-crc32`, which botocore checks) and length recomputed.
+ * `{"__type":"...#SerializationException"}`, and one over 16 MiB with an empty 413; an SDK
+ * error without a message tells the user nothing. The message is added, with the body's
+ * CRC32 (`x-amz-crc32`, which botocore checks) and length recomputed.
  */
-function withSerializationMessage(answer: IncomingMessage, res: ServerResponse): void {
+function withMessage(answer: IncomingMessage, res: ServerResponse): void {
   const chunks: Buffer[] = [];
   answer.on('data', (chunk: Buffer) => chunks.push(chunk));
   answer.on('end', () => {
     let body = Buffer.concat(chunks);
+    const status = answer.statusCode ?? 400;
+    if (status === 413) {
+      const message = 'Request body must be smaller than 16 MiB (16,777,216 bytes).';
+      body = Buffer.from(JSON.stringify({ __type: 'com.amazon.coral.service#RequestEntityTooLarge', Message: message, message }));
+    }
     try {
       const error = JSON.parse(body.toString('utf8')) as { __type?: string; message?: string; Message?: string };
       if (error.__type === SERIALIZATION_EXCEPTION && error.message === undefined && error.Message === undefined) {
@@ -150,7 +155,13 @@ function withSerializationMessage(answer: IncomingMessage, res: ServerResponse):
     } catch {
       // Not JSON: passed on as dynalite wrote it.
     }
-    res.writeHead(400, { ...answer.headers, 'content-length': String(body.length), 'x-amz-crc32': String(crc32(body)) });
+    const { 'transfer-encoding': _chunked, ...headers } = answer.headers;
+    res.writeHead(status, {
+      ...headers,
+      'content-type': answer.headers['content-type'] ?? 'application/x-amz-json-1.0',
+      'content-length': String(body.length),
+      'x-amz-crc32': String(crc32(body)),
+    });
     res.end(body);
   });
 }

@@ -1,4 +1,4 @@
-import { request } from 'node:http';
+import { Agent, request } from 'node:http';
 import { crc32 } from 'node:zlib';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
@@ -15,12 +15,13 @@ async function tableNames(url: string): Promise<string[]> {
   }
 }
 
-function post(url: string, body: string) {
-  return new Promise<{ status: number; headers: Record<string, unknown>; body: Buffer }>((resolve, reject) => {
+function post(url: string, body: string, agent?: Agent) {
+  return new Promise<{ status: number; headers: Record<string, unknown>; body: Buffer; reusedSocket: boolean }>((resolve, reject) => {
     const req = request(
       `${url}/`,
       {
         method: 'POST',
+        agent,
         headers: {
           'content-type': 'application/x-amz-json-1.0',
           'x-amz-target': 'DynamoDB_20120810.ListTables',
@@ -31,7 +32,9 @@ function post(url: string, body: string) {
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks), reusedSocket: req.reusedSocket }),
+        );
       },
     );
     req.on('error', reject);
@@ -94,6 +97,30 @@ describe('DynamoDbHost', () => {
       expect(answer.headers['x-amz-crc32']).toBe(String(crc32(answer.body)));
       expect(answer.headers['content-length']).toBe(String(answer.body.length));
     } finally {
+      await endpoint.stop();
+      await host.stop();
+    }
+  });
+
+  it('fails if the body is over 16 MiB with 413 and a JSON error, and the keep-alive socket answers the next request', async () => {
+    const host = await DynamoDbHost.start();
+    const endpoint = new Endpoint({ port: 0 });
+    const url = await endpoint.start();
+    endpoint.mount({ jsonServices: [], passthrough: new Map([['DynamoDB_20120810', host.handler]]) });
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      const answer = await post(url, `{"x":"${'a'.repeat(17 * 1024 * 1024)}"}`, agent);
+      expect(answer.status).toBe(413);
+      expect(JSON.parse(answer.body.toString('utf8'))).toMatchObject({
+        __type: 'com.amazon.coral.service#RequestEntityTooLarge',
+        message: expect.stringContaining('16 MiB'),
+      });
+      expect(answer.headers['x-amz-crc32']).toBe(String(crc32(answer.body)));
+      const next = await post(url, '{}', agent);
+      expect(next.status).toBe(200);
+      expect(next.reusedSocket).toBe(true);
+    } finally {
+      agent.destroy();
       await endpoint.stop();
       await host.stop();
     }
