@@ -10,7 +10,7 @@ import {
   StartExecutionCommand,
   StartSyncExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import { CreateTopicCommand, PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { CreateTopicCommand, GetTopicAttributesCommand, PublishCommand, SetTopicAttributesCommand, SNSClient } from '@aws-sdk/client-sns';
 import {
   CreateQueueCommand,
   DeleteMessageCommand,
@@ -201,6 +201,26 @@ describe('SQS, SNS and Lambda limits', () => {
       name: 'InvalidParameterException',
       message: 'Invalid parameter: Message too long',
     });
+  });
+
+  it("takes up to a topic's MaximumMessageSize (1 KiB to 1 MiB) and fails beyond it", async () => {
+    const sns = new SNSClient({ endpoint: runtime.url, region, credentials, maxAttempts: 1 });
+    const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: 'limits-large', Attributes: { MaximumMessageSize: '1048576' } }));
+    const { Attributes } = await sns.send(new GetTopicAttributesCommand({ TopicArn }));
+    expect(Attributes?.MaximumMessageSize).toBe('1048576');
+    await sns.send(new PublishCommand({ TopicArn, Message: 'm'.repeat(1024 * KiB) }));
+    await expect(sns.send(new PublishCommand({ TopicArn, Message: 'm'.repeat(1024 * KiB + 1) }))).rejects.toMatchObject({
+      message: 'Invalid parameter: Message too long',
+    });
+    await sns.send(new SetTopicAttributesCommand({ TopicArn, AttributeName: 'MaximumMessageSize', AttributeValue: '1024' }));
+    await expect(sns.send(new PublishCommand({ TopicArn, Message: 'm'.repeat(1025) }))).rejects.toMatchObject({
+      message: 'Invalid parameter: Message too long',
+    });
+    for (const value of ['1023', '1048577', 'big']) {
+      await expect(
+        sns.send(new SetTopicAttributesCommand({ TopicArn, AttributeName: 'MaximumMessageSize', AttributeValue: value })),
+      ).rejects.toMatchObject({ name: 'InvalidParameterException', message: expect.stringContaining('MaximumMessageSize') });
+    }
   });
 
   it('fails an asynchronous Lambda Invoke over 1 MiB with RequestTooLargeException and 413', async () => {
