@@ -115,6 +115,10 @@ const runtime = await LocalRuntime.start({ cdkOut, dataDir, port, parameters, ..
     console.error(`port ${port} is already in use (another local runtime?); stop it or pass --port <n> (0 picks a free port)`);
     process.exit(1);
   }
+  if (error.name === 'DataFolderInUseError') {
+    console.error(error.message);
+    process.exit(1);
+  }
   throw error;
 });
 const report = startupReport({

@@ -21,6 +21,7 @@ import { SsmService } from './ssm/ssm-service.js';
 import { StatesService } from './states/states-service.js';
 import { sdkDynamoDb } from './states/task-runner.js';
 import { DataFolder } from './store/data-folder.js';
+import { DataFolderLock } from './store/data-folder-lock.js';
 import { LocalTargetDelivery } from './target-delivery.js';
 import { loadApp } from './template/load.js';
 
@@ -80,6 +81,9 @@ export class LocalRuntime {
     const region = options.region ?? 'us-east-1';
     const clock = options.clock ?? systemClock;
 
+    // One runtime per data folder, refused before anything listens or opens a store.
+    const data = new DataFolder(options.dataDir);
+    const lock = DataFolderLock.acquire(data.root);
     const guard = new EndpointGuard({
       bindAddress: options.host,
       allowHosts: options.allowHosts,
@@ -88,10 +92,13 @@ export class LocalRuntime {
     // With signatures checked, the runtime's own clients and functions sign with a configured key.
     const ownCredentials = options.verifySignatures?.credentials[0] ?? { accessKeyId: 'local', secretAccessKey: 'local' };
     const endpoint = new Endpoint({ port: options.port ?? 4566, host: options.host, guard });
-    const url = await endpoint.start();
+    const url = await endpoint.start().catch((error: unknown) => {
+      lock.release();
+      throw error;
+    });
+    lock.listening(url);
     try {
       // SSM first: template parameters of type AWS::SSM::Parameter::Value<...> read its store while loading.
-      const data = new DataFolder(options.dataDir);
       const ssmDb = data.database('ssm');
       const ssm = new SsmService({ db: ssmDb, clock, accountId, region });
       const app = loadApp({
@@ -245,9 +252,11 @@ export class LocalRuntime {
         lambdaDb.close();
         statesDynamoDb.destroy();
         await dynamodb.stop();
+        lock.release();
       });
     } catch (error) {
       await endpoint.stop();
+      lock.release();
       throw error;
     }
   }

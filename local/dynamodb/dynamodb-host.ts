@@ -1,6 +1,8 @@
 import { Agent, type IncomingMessage, request, type ServerResponse } from 'node:http';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { crc32 } from 'node:zlib';
+import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import type { GuardSettings } from '../endpoint/guard.js';
 
 const WORKER_SCRIPT = path.join(import.meta.dirname, 'dynalite-worker.mjs');
@@ -21,14 +23,65 @@ export class DynamoDbHost {
     readonly url: string,
   ) {}
 
-  /** @param options.guard the endpoint's Host, Origin and signature checks, applied to dynalite's own port too */
-  static async start(options: { folder?: string; guard?: GuardSettings } = {}): Promise<DynamoDbHost> {
-    const worker = new Worker(WORKER_SCRIPT, { workerData: { folder: options.folder, guard: options.guard } });
-    const port = await new Promise<number>((resolve, reject) => {
-      worker.once('message', (message: { port: number }) => resolve(message.port));
-      worker.once('error', reject);
+  /**
+   * Starts dynalite and resolves once it answers a request: start-up uses it right away
+   * (ensureTables), and a worker that died after printing its port would answer nothing.
+   */
+  static async start(
+    options: {
+      folder?: string;
+      /** How long a LevelDB lock held by a runtime that is still exiting is waited for. @default 10_000 */
+      lockedWaitMs?: number;
+      /** The endpoint's Host, Origin and signature checks, applied to dynalite's own port too. */
+      guard?: GuardSettings;
+    } = {},
+  ): Promise<DynamoDbHost> {
+    const worker = new Worker(WORKER_SCRIPT, {
+      workerData: { folder: options.folder, lockedWaitMs: options.lockedWaitMs ?? 10_000, guard: options.guard },
     });
-    return new DynamoDbHost(worker, `http://127.0.0.1:${port}`);
+    const where = options.folder ? ` in ${options.folder}` : '';
+    let failed: (error: Error) => void = () => {};
+    const failure = new Promise<never>((_, reject) => {
+      failed = reject;
+    });
+    const onError = (error: Error) => failed(new Error(`DynamoDB (dynalite) failed while starting${where}: ${error.message}`));
+    const onExit = (code: number) => failed(new Error(`DynamoDB (dynalite) stopped with code ${code} while starting${where}`));
+    worker.on('error', onError);
+    worker.on('exit', onExit);
+    try {
+      const port = await Promise.race([
+        new Promise<number>((resolve) => {
+          worker.once('message', (message: { port?: number; error?: string }) => {
+            if (message.port !== undefined) resolve(message.port);
+            else failed(new Error(`DynamoDB (dynalite) could not open its tables${where}: ${message.error}`));
+          });
+        }),
+        failure,
+      ]);
+      const host = new DynamoDbHost(worker, `http://127.0.0.1:${port}`);
+      await Promise.race([host.#answers(options.guard?.credentials?.[0]), failure]);
+      return host;
+    } catch (error) {
+      await worker.terminate();
+      throw error;
+    } finally {
+      worker.off('error', onError);
+      worker.off('exit', onExit);
+    }
+  }
+
+  /** Resolves once dynalite answers ListTables, which reads its LevelDB (signed with the guard's key when it checks signatures). */
+  async #answers(
+    credentials: { accessKeyId: string; secretAccessKey: string } = { accessKeyId: 'local', secretAccessKey: 'local' },
+  ): Promise<void> {
+    const client = new DynamoDBClient({ endpoint: this.url, region: 'us-east-1', credentials, maxAttempts: 1 });
+    try {
+      await client.send(new ListTablesCommand({ Limit: 1 }));
+    } catch (error) {
+      throw new Error(`DynamoDB (dynalite) did not answer ListTables while starting: ${(error as Error).message}`);
+    } finally {
+      client.destroy();
+    }
   }
 
   /** Forwards a request the endpoint received to dynalite, streaming both ways. */
@@ -38,6 +91,7 @@ export class DynamoDbHost {
       const upstream = request(
         { host: '127.0.0.1', port, method: req.method, path: req.url, headers: req.headers, agent: this.#agent },
         (answer) => {
+          if (answer.statusCode === 400 || answer.statusCode === 413) return withMessage(answer, res);
           res.writeHead(answer.statusCode ?? 500, answer.headers);
           answer.pipe(res);
         },
@@ -56,9 +110,48 @@ export class DynamoDbHost {
     this.#agent.destroy();
     await new Promise<void>((resolve) => {
       this.worker.once('message', () => resolve());
+      this.worker.once('exit', () => resolve());
       this.worker.postMessage('close');
       setTimeout(resolve, 2000).unref();
     });
     await this.worker.terminate();
   }
+}
+
+const SERIALIZATION_EXCEPTION = 'com.amazon.coral.service#SerializationException';
+
+/**
+ * dynalite answers a body that is empty or not JSON with a bare
+ * `{"__type":"...#SerializationException"}`, and one over 16 MiB with an empty 413; an SDK
+ * error without a message tells the user nothing. The message is added, with the body's
+ * CRC32 (`x-amz-crc32`, which botocore checks) and length recomputed.
+ */
+function withMessage(answer: IncomingMessage, res: ServerResponse): void {
+  const chunks: Buffer[] = [];
+  answer.on('data', (chunk: Buffer) => chunks.push(chunk));
+  answer.on('end', () => {
+    let body = Buffer.concat(chunks);
+    const status = answer.statusCode ?? 400;
+    if (status === 413) {
+      const message = 'Request body must be smaller than 16 MiB (16,777,216 bytes).';
+      body = Buffer.from(JSON.stringify({ __type: 'com.amazon.coral.service#RequestEntityTooLarge', Message: message, message }));
+    }
+    try {
+      const error = JSON.parse(body.toString('utf8')) as { __type?: string; message?: string; Message?: string };
+      if (error.__type === SERIALIZATION_EXCEPTION && error.message === undefined && error.Message === undefined) {
+        const message = 'The request body could not be read as a JSON object: it is empty or not valid JSON.';
+        body = Buffer.from(JSON.stringify({ __type: SERIALIZATION_EXCEPTION, Message: message, message }));
+      }
+    } catch {
+      // Not JSON: passed on as dynalite wrote it.
+    }
+    const { 'transfer-encoding': _chunked, ...headers } = answer.headers;
+    res.writeHead(status, {
+      ...headers,
+      'content-type': answer.headers['content-type'] ?? 'application/x-amz-json-1.0',
+      'content-length': String(body.length),
+      'x-amz-crc32': String(crc32(body)),
+    });
+    res.end(body);
+  });
 }

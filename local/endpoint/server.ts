@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AwsError } from '../aws-error.js';
+import { jsonDepth, MAX_JSON_DEPTH } from '../json-depth.js';
 import type { EndpointGuard } from './guard.js';
 import type { JsonProtocolService, RawRequest, RawResponse, RestProtocolService } from './protocols.js';
 
@@ -31,6 +32,8 @@ export interface EndpointServices {
     readonly signingName?: string;
     handles(action: string): boolean;
     handle(form: URLSearchParams, request: RawRequest): Promise<RawResponse>;
+    /** The service's own XML error document, for errors the endpoint answers itself (no or an unknown `Action`, a body too large). */
+    errorResponse?(error: AwsError): RawResponse;
   }[];
   /** Called for every request that failed on our side (a bug), for the console log. */
   readonly onInternalError?: (error: unknown) => void;
@@ -59,7 +62,7 @@ export class Endpoint {
   async start(): Promise<string> {
     const server = createServer((req, res) => {
       this.#route(req, res).catch((error: unknown) => {
-        if (error instanceof AwsError) return send(res, jsonError(error, '1.1'));
+        if (error instanceof AwsError) return send(res, this.#errorInProtocolShape(req, error));
         this.#services?.onInternalError?.(error);
         if (!res.headersSent) send(res, jsonError(new AwsError('InternalFailure', 'internal error in the local runtime', 500), '1.1'));
         else res.destroy();
@@ -106,7 +109,7 @@ export class Endpoint {
     const url = new URL(req.url ?? '/', 'http://local');
     const request: RawRequest = {
       method: req.method ?? 'GET',
-      path: decodeURIComponent(url.pathname),
+      path: decodePath(url.pathname),
       query: url.searchParams,
       headers: req.headers,
       body: signedBody ?? (await readBody(req)),
@@ -128,8 +131,29 @@ export class Endpoint {
         candidates.find((service) => service.signingName === undefined) ??
         candidates[0];
       if (query) return send(res, await query.handle(form, request));
+      // SQS's and SNS's common errors: https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/CommonErrors.html
+      if (action === '') throw new AwsError('MissingAction', 'The request must contain the parameter Action.');
+      throw new AwsError('InvalidAction', `The action ${action} is not valid for this endpoint.`);
     }
     send(res, jsonError(new AwsError('UnknownOperationException', `no local service answers ${request.method} ${request.path}`), '1.1'));
+  }
+
+  /** An error the endpoint answers itself, in the shape the request's protocol reads: JSON by X-Amz-Target, XML for a query request. */
+  #errorInProtocolShape(req: IncomingMessage, error: AwsError): RawResponse {
+    const target = header(req, 'x-amz-target');
+    if (target !== undefined) {
+      const service = this.#jsonByPrefix.get(target.slice(0, target.indexOf('.')));
+      return service ? jsonError(error, service.jsonVersion, service) : jsonError(error, '1.1');
+    }
+    const formPost = (header(req, 'content-type') ?? '').startsWith('application/x-www-form-urlencoded');
+    if (formPost || (req.method === 'GET' && /[?&]Action=/.test(req.url ?? ''))) {
+      const scope = /Credential=[^/]+\/[^/]+\/[^/]+\/([^/]+)\//.exec(header(req, 'authorization') ?? '')?.[1];
+      const services = this.#services?.queryServices?.filter((service) => service.errorResponse) ?? [];
+      const query =
+        services.find((service) => service.signingName === scope) ?? services.find((service) => service.signingName === undefined);
+      if (query?.errorResponse) return query.errorResponse(error);
+    }
+    return jsonError(error, '1.1');
   }
 
   async #json(target: string, body: Buffer): Promise<RawResponse> {
@@ -151,11 +175,29 @@ export class Endpoint {
         service,
       );
     }
+    const text = body.toString('utf8');
+    // Operations walk what they are given; nothing an AWS API takes nests this deep (see MAX_JSON_DEPTH).
+    if (jsonDepth(text) > MAX_JSON_DEPTH) {
+      return jsonError(
+        new AwsError('SerializationException', `request body is nested more than ${MAX_JSON_DEPTH} levels deep`),
+        service.jsonVersion,
+        service,
+      );
+    }
     let input: unknown;
     try {
-      input = body.length === 0 ? {} : JSON.parse(body.toString('utf8'));
+      input = body.length === 0 ? {} : JSON.parse(text);
     } catch {
       return jsonError(new AwsError('SerializationException', 'request body is not valid JSON'), service.jsonVersion, service);
+    }
+    // Every JSON-protocol input is a structure: `null`, `5`, `[]` or `"x"` cannot be read as one.
+    if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+      const got = input === null ? 'null' : Array.isArray(input) ? 'an array' : `a ${typeof input}`;
+      return jsonError(
+        new AwsError('SerializationException', `request body must be a JSON object (the ${operationName} request), not ${got}`),
+        service.jsonVersion,
+        service,
+      );
     }
     try {
       const output = await operation(input as never);
@@ -190,15 +232,36 @@ function header(req: IncomingMessage, name: string): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
+/**
+ * The whole body; over MAX_BODY_BYTES, the rest is read and dropped before the 413 is
+ * answered, so that the client finishes sending and the keep-alive socket stays in step
+ * (leaving the loop early would destroy the request and its socket; a client still writing
+ * would see a reset instead of the answer). Node's requestTimeout bounds a body that never ends.
+ */
 async function readBody(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new AwsError('RequestEntityTooLarge', `request body over ${MAX_BODY_BYTES} bytes`, 413);
-    chunks.push(chunk as Buffer);
+    if (size <= MAX_BODY_BYTES) chunks.push(chunk as Buffer);
+  }
+  if (size > MAX_BODY_BYTES) {
+    throw new AwsError(
+      'RequestEntityTooLarge',
+      `Request body of ${size} bytes is over the local endpoint's limit of ${MAX_BODY_BYTES} bytes.`,
+      413,
+    );
   }
   return Buffer.concat(chunks);
+}
+
+/** The path with percent-escapes decoded; a broken escape (`%zz`, a cut UTF-8 sequence) is the client's error, not ours. */
+function decodePath(pathname: string): string {
+  try {
+    return decodeURIComponent(pathname);
+  } catch {
+    throw new AwsError('InvalidURI', `Couldn't parse the specified URI: the path ${pathname} has a malformed percent-encoding.`, 400);
+  }
 }
 
 function send(res: ServerResponse, response: RawResponse): void {

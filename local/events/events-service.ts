@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
 import { AwsError, validationError } from '../aws-error.js';
 import type { Clock } from '../clock.js';
+import { tooDeep } from '../json-depth.js';
 import { Archives, type StartReplayInput } from './archives.js';
 import { ControlPlane } from './control-plane.js';
 import type { ArchiveDefinition, BusDefinition, EventEnvelope, RuleDefinition, TargetDelivery } from './definitions.js';
@@ -12,7 +13,12 @@ import { isoSeconds, toMillis } from './time.js';
 
 /** PutEvents limits (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-putevent-size.html). */
 const MAX_ENTRIES = 10;
-const MAX_REQUEST_BYTES = 256 * 1024;
+/**
+ * The total entry size of a PutEvents request, counted as entrySize does: "less than 1MB"
+ * since EventBridge raised it from 256 KB in January 2026 (API_PutEvents.html in the
+ * EventBridge API Reference; the AWS SDK's model says the same).
+ */
+const MAX_REQUEST_BYTES = 1024 * 1024;
 
 interface PutEventsRequestEntry {
   Time?: number | string;
@@ -172,6 +178,7 @@ export class EventsService {
     if (typeof input.EventPattern !== 'string') throw validationError('EventPattern is required');
     if (typeof input.Event !== 'string') throw validationError('Event is required');
     const pattern = compilePattern(input.EventPattern);
+    if (tooDeep(input.Event)) throw new AwsError('InvalidEventPatternException', 'Parameter Event is not valid.');
     let event: unknown;
     try {
       event = JSON.parse(input.Event);
@@ -202,6 +209,8 @@ export class EventsService {
     if (entry.Detail === undefined || entry.Detail === '') return invalid('Detail', 'Detail is a required argument.');
     if (entry.Source.startsWith('aws.'))
       return { ErrorCode: 'NotAuthorizedForSourceException', ErrorMessage: 'Not authorized for the source.' };
+    // Routing and archiving stringify the event again, which recursion limits to about 4,500 levels.
+    if (tooDeep(entry.Detail)) return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is malformed.' };
     let detail: unknown;
     try {
       detail = JSON.parse(entry.Detail);
@@ -278,7 +287,11 @@ function requestObject(input: unknown): Record<string, unknown> {
   return input as Record<string, unknown>;
 }
 
-/** Entry size as EventBridge counts it. */
+/**
+ * Entry size as EventBridge counts it: Time 14 bytes only when set, then the UTF-8 bytes of
+ * Source, DetailType, Detail and each of Resources
+ * (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-putevent-size.html).
+ */
 function entrySize(entry: PutEventsRequestEntry): number {
   let size = entry.Time === undefined ? 0 : 14;
   for (const text of [entry.Source, entry.DetailType, entry.Detail, ...(entry.Resources ?? [])]) {

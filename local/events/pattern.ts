@@ -14,6 +14,7 @@
  *   which treats `$or` as an ordinary field name, and that compiler's error is the one reported.
  */
 import { AwsError } from '../aws-error.js';
+import { jsonDepth, MAX_JSON_DEPTH, valueDepth } from '../json-depth.js';
 
 /** A pattern ready for {@link matchesPattern}. */
 export interface CompiledPattern {
@@ -73,6 +74,10 @@ const invalidPattern = (reason: string) => new AwsError('InvalidEventPatternExce
  */
 export function compilePattern(pattern: unknown): CompiledPattern {
   let parsed = pattern;
+  // Compiling and matching recurse once per level: a pattern nested thousands deep would overflow the stack.
+  if (typeof pattern === 'string' ? jsonDepth(pattern) > MAX_JSON_DEPTH : valueDepth(pattern) > MAX_JSON_DEPTH) {
+    throw invalidPattern(`Event pattern is nested more than ${MAX_JSON_DEPTH} levels deep.`);
+  }
   if (typeof pattern === 'string') {
     try {
       parsed = JSON.parse(pattern);
@@ -729,12 +734,15 @@ function wildcardComplexity(groups: readonly WildcardGroup[]): number {
 function buildField(name: string, matchers: readonly Matcher[]): Field {
   const parts = name.split('.');
   // Every run of consecutive parts may be one event key: "a.b" matches {"a": {"b": ..}} and {"a.b": ..}.
-  const keys = parts.map((_, from) =>
-    parts.slice(from).map((__, length) => {
-      const key = parts.slice(from, from + length + 1).join('.');
-      return { key, next: from + length + 1, inherited: key in Object.prototype };
-    }),
-  );
+  // Each key extends the one before it (not a join per run), so a deep field's name costs its square, not its cube.
+  const keys = parts.map((_, from) => {
+    let key: string | undefined;
+    return parts.slice(from).map((part, length) => {
+      key = key === undefined ? part : `${key}.${part}`;
+      // Object.prototype's names are short; testing a long key would hash (flatten) it.
+      return { key, next: from + length + 1, inherited: key.length <= 32 && key in Object.prototype };
+    });
+  });
   let anyValue = false;
   let absent = false;
   const tests: ValueTest[] = [];

@@ -18,8 +18,18 @@ export const SETTABLE_TOPIC_ATTRIBUTES = new Set([
   'ArchivePolicy',
   'FifoThroughputScope',
   'DataProtectionPolicy',
+  'MaximumMessageSize',
   ...DELIVERY_STATUS_ATTRIBUTES,
 ]);
+/** The largest MaximumMessageSize a topic can have: 1 MiB. */
+const MAX_TOPIC_MESSAGE_BYTES = 1_048_576;
+
+/** The most a message published to the topic may be: its MaximumMessageSize, else SNS's default of 256 KiB. */
+export function maxMessageBytes(attributes: Readonly<Record<string, string>>, fallback: number): number {
+  const size = Number(attributes.MaximumMessageSize);
+  return Number.isInteger(size) && size > 0 ? size : fallback;
+}
+
 /** FifoTopic can only be given at creation. */
 export const CREATE_TOPIC_ATTRIBUTES = new Set([...SETTABLE_TOPIC_ATTRIBUTES, 'FifoTopic']);
 
@@ -66,6 +76,12 @@ export function validateTopicAttributes(
       if (value !== 'Topic' && value !== 'MessageGroup') {
         throw invalidParameter(`${prefix}FifoThroughputScope: Invalid value [${value}]. Please use either Topic or MessageGroup`);
       }
+    } else if (name === 'MaximumMessageSize') {
+      // 1 KiB to 1 MiB, 256 KiB when unset (the SNS API reference, CreateTopic and Publish).
+      if (!/^\d+$/.test(value) || Number(value) < 1024 || Number(value) > MAX_TOPIC_MESSAGE_BYTES) {
+        throw invalidParameter(`${prefix}MaximumMessageSize: Invalid value [${value}]. Must be an integer from 1024 to 1048576.`);
+      }
+      stored = String(Number(value));
     } else if ((name === 'Policy' || name === 'DeliveryPolicy' || name === 'ArchivePolicy') && value !== '' && !isJsonObject(value)) {
       throw invalidParameter(`${prefix}${name}: failed to parse JSON`);
     }

@@ -16,6 +16,7 @@
  */
 import { AwsError } from '../aws-error.js';
 import { type CompiledPattern, compilePattern, matchesPattern } from '../events/pattern.js';
+import { jsonDepth } from '../json-depth.js';
 import { invalidParameter } from './sns-errors.js';
 
 export type FilterPolicyScope = 'MessageAttributes' | 'MessageBody';
@@ -62,6 +63,9 @@ export function compileFilterPolicy(text: string, scope: FilterPolicyScope, duri
     throw invalidParameter(`${prefix}FilterPolicy: ${reason}`);
   };
   if (Buffer.byteLength(text, 'utf8') > MAX_POLICY_BYTES) fail('Filter policy is too long');
+  // A value list counts its key's depth in combinations, so a policy nested deeper than 150 keys is over the limit
+  // whatever it holds; refused before the recursive checks below meet it.
+  if (jsonDepth(text) > MAX_COMBINATIONS + 1) fail('Filter policy is too complex');
   let policy: unknown;
   try {
     policy = JSON.parse(text);

@@ -69,12 +69,14 @@ export function validateMessage(
   fifo: boolean,
   member: string,
   contentBasedDeduplication: boolean,
+  /** The topic's MaximumMessageSize. */
+  maxBytes = MAX_MESSAGE_BYTES,
 ): ValidatedMessage {
   if (input.Message === undefined || input.Message === null) throw missingMember(member);
   if (input.Subject !== undefined && !validSubject(input.Subject)) throw invalidParameter('Subject');
   if (input.Message === '') throw invalidParameter('Empty message');
   const attributes = validateAttributes(input.MessageAttributes ?? {});
-  if (messageSize(input.Message, attributes) > MAX_MESSAGE_BYTES) throw invalidParameter('Message too long');
+  if (messageSize(input.Message, attributes) > maxBytes) throw invalidParameter('Message too long');
 
   let perProtocol: Record<string, string> | undefined;
   if (input.MessageStructure !== undefined) {

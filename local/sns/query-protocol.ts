@@ -93,14 +93,19 @@ export class SnsQueryProtocol {
       return xml(200, body, requestId);
     } catch (error) {
       if (!(error instanceof AwsError)) throw error;
-      const body =
-        `<?xml version="1.0"?><ErrorResponse xmlns="${XMLNS}"><Error>` +
-        text('Type', error.senderFault ? 'Sender' : 'Receiver') +
-        text('Code', error.code) +
-        text('Message', error.message) +
-        `</Error>${text('RequestId', requestId)}</ErrorResponse>`;
-      return xml(error.status, body, requestId);
+      return this.errorResponse(error, requestId);
     }
+  }
+
+  /** SNS's `<ErrorResponse>` document, with the error's status. */
+  errorResponse(error: AwsError, requestId: string = randomUUID()): RawResponse {
+    const body =
+      `<?xml version="1.0"?><ErrorResponse xmlns="${XMLNS}"><Error>` +
+      text('Type', error.senderFault ? 'Sender' : 'Receiver') +
+      text('Code', error.code) +
+      text('Message', error.message) +
+      `</Error>${text('RequestId', requestId)}</ErrorResponse>`;
+    return xml(error.status, body, requestId);
   }
 }
 

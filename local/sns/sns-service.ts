@@ -5,6 +5,7 @@ import {
   defaultTopicAttribute,
   defaultTopicPolicy,
   EFFECTIVE_DELIVERY_POLICY,
+  maxMessageBytes,
   validateEndpoint,
   validateSubscriptionAttributes,
   validateTopicAttributes,
@@ -300,7 +301,13 @@ export class SnsService {
       throw invalidParameter('TargetArn Reason: No endpoint found for the target arn specified');
     }
     const topic = this.#topic(arn, input.TopicArn === undefined ? 'TargetArn' : 'TopicArn');
-    const message = validateMessage(input, isFifo(topic), 'message', topic.attributes.ContentBasedDeduplication === 'true');
+    const message = validateMessage(
+      input,
+      isFifo(topic),
+      'message',
+      topic.attributes.ContentBasedDeduplication === 'true',
+      maxMessageBytes(topic.attributes, MAX_MESSAGE_BYTES),
+    );
     const [result] = this.#accept(topic, [message]);
     return result as { MessageId: string; SequenceNumber?: string };
   }
@@ -332,7 +339,9 @@ export class SnsService {
     }
     const topic = this.#topic(input.TopicArn);
     const total = entries.reduce((sum, entry) => sum + requestSize(entry), 0);
-    if (total > MAX_MESSAGE_BYTES) {
+    // The topic's MaximumMessageSize bounds the batch as a whole too, as the one message it could be.
+    const maxBytes = maxMessageBytes(topic.attributes, MAX_MESSAGE_BYTES);
+    if (total > maxBytes) {
       throw new SnsError('BatchRequestTooLong', 'The length of all the batch messages put together is more than the limit.');
     }
     const fifo = isFifo(topic);
@@ -343,7 +352,7 @@ export class SnsService {
       try {
         accepted.push({
           id: entry.Id as string,
-          message: validateMessage(entry, fifo, `publishBatchRequestEntries.${index + 1}.member.message`, cbd),
+          message: validateMessage(entry, fifo, `publishBatchRequestEntries.${index + 1}.member.message`, cbd, maxBytes),
         });
       } catch (error) {
         if (!(error instanceof SnsError)) throw error;

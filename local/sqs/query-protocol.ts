@@ -36,6 +36,12 @@ export class SqsQueryProtocol {
       throw error;
     }
   }
+
+  /** SQS's `<ErrorResponse>` document, for errors the endpoint answers before an action runs. */
+  errorResponse(error: AwsError): RawResponse {
+    const requestId = randomUUID();
+    return withRequestId(sqsQueryError(error, requestId), requestId);
+  }
 }
 
 const XMLNS = 'http://queue.amazonaws.com/doc/2012-11-05/';

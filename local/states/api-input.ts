@@ -1,9 +1,18 @@
 import { AwsError, validationError } from '../aws-error.js';
+import { MAX_JSON_DEPTH, tooDeep } from '../json-depth.js';
 import type { StateMachineType } from './execution-store.js';
 import { required } from './names.js';
 
 const STATUSES = new Set(['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE']);
+/**
+ * Execution input and task output: 256 KiB of UTF-8 ("Length constraints apply to the payload
+ * size, and are expressed as bytes in UTF-8 encoding", API_StartExecution.html and
+ * API_SendTaskSuccess.html in the Step Functions API Reference).
+ */
 const MAX_PAYLOAD = 256 * 1024;
+/** SendTaskFailure's `error` and `cause` (API_SendTaskFailure.html). */
+const MAX_ERROR_LENGTH = 256;
+const MAX_CAUSE_LENGTH = 32_768;
 
 export function machineType(type: string | undefined): StateMachineType {
   if (type === undefined || type === 'STANDARD' || type === 'EXPRESS') return type ?? 'STANDARD';
@@ -20,12 +29,23 @@ export function executionInput(input: string | undefined): string {
       `1 validation error detected: Value at 'input' failed to satisfy constraint: Member must have length less than or equal to ${MAX_PAYLOAD}`,
     );
   }
+  assertExecutionInputJson(text);
+  return text;
+}
+
+/**
+ * Execution input (StartExecution, TestState) must be JSON; nested deeper than MAX_JSON_DEPTH
+ * it is refused too, since JSONPath and JSON.stringify recurse once per level.
+ */
+export function assertExecutionInputJson(text: string): void {
+  if (tooDeep(text)) {
+    throw new AwsError('InvalidExecutionInput', `Invalid State Machine Execution Input: 'nested more than ${MAX_JSON_DEPTH} levels deep'`);
+  }
   try {
     JSON.parse(text);
   } catch (error) {
     throw new AwsError('InvalidExecutionInput', `Invalid State Machine Execution Input: '${(error as Error).message}'`);
   }
-  return text;
 }
 
 export function assertStatusFilter(statusFilter: string | undefined): void {
@@ -49,6 +69,9 @@ export function taskToken(token: string | undefined): string {
 /** SendTaskSuccess's output: what the waiting task returns, so it must be JSON. */
 export function taskOutput(output: string | undefined): string {
   const value = required(output, 'output');
+  // Refused before the token is looked at, so the waiting task keeps waiting for a valid answer.
+  if (Buffer.byteLength(value) > MAX_PAYLOAD) throw tooLong('output', MAX_PAYLOAD);
+  if (tooDeep(value)) throw new AwsError('InvalidOutput', `Invalid Output: 'nested more than ${MAX_JSON_DEPTH} levels deep'`);
   try {
     JSON.parse(value);
   } catch (error) {
@@ -56,6 +79,19 @@ export function taskOutput(output: string | undefined): string {
   }
   return value;
 }
+
+/** SendTaskFailure's error and cause, within their lengths. */
+export function taskFailure(error: string | undefined, cause: string | undefined): { error?: string; cause?: string } {
+  if (error !== undefined && error.length > MAX_ERROR_LENGTH) throw tooLong('error', MAX_ERROR_LENGTH);
+  if (cause !== undefined && cause.length > MAX_CAUSE_LENGTH) throw tooLong('cause', MAX_CAUSE_LENGTH);
+  return { error, cause };
+}
+
+/** A length constraint's ValidationException; these members are sensitive, so AWS leaves their value out. */
+const tooLong = (member: string, max: number) =>
+  validationError(
+    `1 validation error detected: Value at '${member}' failed to satisfy constraint: Member must have length less than or equal to ${max}`,
+  );
 
 /** Execution history and stopping are STANDARD-only: AWS rejects an Express execution's ARN as the wrong resource type. */
 export const notForExpress = () => new AwsError('InvalidArn', "Invalid Arn: 'Resource type not valid in this context: express'");

@@ -1,4 +1,5 @@
 import { AwsError } from '../aws-error.js';
+import { MAX_JSON_DEPTH, tooDeep } from '../json-depth.js';
 import { sdkResourceError } from './aws-sdk-integrations.js';
 import { compileDefinition, InvalidDefinition, type Machine } from './engine/index.js';
 import type { StateMachineType } from './execution-store.js';
@@ -46,7 +47,7 @@ export class DefinitionCompiler {
     if (cached) return cached;
     let parsed: unknown;
     try {
-      parsed = JSON.parse(definition);
+      parsed = parseDefinition(definition);
     } catch (error) {
       throw new AwsError('InvalidDefinition', `Invalid State Machine Definition: 'INVALID_JSON_DESCRIPTION: ${(error as Error).message}'`);
     }
@@ -68,4 +69,10 @@ export class DefinitionCompiler {
       throw error;
     }
   }
+}
+
+/** A definition's JSON; one nested deeper than MAX_JSON_DEPTH is refused as CreateStateMachine refuses bad JSON (compiling it recurses per level). */
+export function parseDefinition(text: string): unknown {
+  if (tooDeep(text)) throw new SyntaxError(`the definition is nested more than ${MAX_JSON_DEPTH} levels deep`);
+  return JSON.parse(text);
 }

@@ -1,4 +1,4 @@
-import { taskOutput, taskToken } from './api-input.js';
+import { taskFailure, taskOutput, taskToken } from './api-input.js';
 import type { TaskCallbacks } from './task-callbacks.js';
 
 /** SendTaskSuccess, SendTaskFailure and SendTaskHeartbeat: the API side of `.waitForTaskToken`. */
@@ -13,7 +13,9 @@ export class TaskCallbacksApi {
   }
 
   async SendTaskFailure(input: { taskToken?: string; error?: string; cause?: string }) {
-    this.callbacks.fail(taskToken(input.taskToken), input.error, input.cause);
+    const token = taskToken(input.taskToken);
+    const { error, cause } = taskFailure(input.error, input.cause);
+    this.callbacks.fail(token, error, cause);
     return {};
   }
 

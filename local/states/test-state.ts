@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { AwsError, validationError } from '../aws-error.js';
 import type { Clock } from '../clock.js';
+import { assertExecutionInputJson } from './api-input.js';
+import { parseDefinition } from './definition-compiler.js';
 import { type HistoryEvent, type Machine, type Sleep, startExecution, TaskFailure, type TaskRunner } from './engine/index.js';
 import { required } from './names.js';
 
@@ -43,7 +45,7 @@ export async function testState(request: TestStateInput, deps: TestStateDependen
   const text = required(request.definition, 'definition');
   let definition: unknown;
   try {
-    definition = JSON.parse(text);
+    definition = parseDefinition(text);
   } catch (error) {
     throw new AwsError('InvalidDefinition', `Invalid State Machine Definition: 'INVALID_JSON_DESCRIPTION: ${(error as Error).message}'`);
   }
@@ -68,11 +70,7 @@ export async function testState(request: TestStateInput, deps: TestStateDependen
   }
   queryLanguage = state.QueryLanguage ?? queryLanguage;
   const inputText = request.input ?? '{}';
-  try {
-    JSON.parse(inputText);
-  } catch (error) {
-    throw new AwsError('InvalidExecutionInput', `Invalid State Machine Execution Input: '${(error as Error).message}'`);
-  }
+  assertExecutionInputJson(inputText);
   const resource = typeof state.Resource === 'string' ? state.Resource : '';
   if (state.Type === 'Task' && !request.mock && /\.(sync(:2)?|waitForTaskToken)$/.test(resource)) {
     throw validationError(`TestState needs a mock to test the integration pattern of '${resource}'`);

@@ -1,0 +1,195 @@
+import {
+  CreateEventBusCommand,
+  EventBridgeClient,
+  PutEventsCommand,
+  PutRuleCommand,
+  PutTargetsCommand,
+  TestEventPatternCommand,
+} from '@aws-sdk/client-eventbridge';
+import {
+  CreateStateMachineCommand,
+  GetExecutionHistoryCommand,
+  SendTaskSuccessCommand,
+  SFNClient,
+  StartExecutionCommand,
+  StartSyncExecutionCommand,
+  TestStateCommand,
+} from '@aws-sdk/client-sfn';
+import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
+import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { jsonDepth, MAX_JSON_DEPTH, valueDepth } from '../../local/json-depth.js';
+import { LocalRuntime } from '../../local/runtime.js';
+import { consumerFixture, credentials, executionEnded, region, tempDataDir } from './helpers.js';
+
+/** `{"a":{"a":...leaf...}}`: `levels` objects around the leaf. */
+const nested = (levels: number, leaf = '1') => '{"a":'.repeat(levels) + leaf + '}'.repeat(levels);
+const role = 'arn:aws:iam::000000000000:role/local';
+const event = (detail: string) =>
+  `{"id":"1","account":"000000000000","source":"deep.test","time":"2026-01-01T00:00:00Z","region":"us-east-1","resources":[],"detail-type":"d","detail":${detail}}`;
+
+let runtime: LocalRuntime;
+let events: EventBridgeClient;
+let sfn: SFNClient;
+let sqs: SQSClient;
+let sns: SNSClient;
+let standard: string;
+let express: string;
+
+beforeAll(async () => {
+  runtime = await LocalRuntime.start({ cdkOut: consumerFixture(), dataDir: tempDataDir(), port: 0, log: () => {}, logEvents: false });
+  const config = { endpoint: runtime.url, region, credentials, maxAttempts: 1 };
+  events = new EventBridgeClient(config);
+  sfn = new SFNClient({ ...config, disableHostPrefix: true });
+  sqs = new SQSClient(config);
+  sns = new SNSClient(config);
+  const definition = JSON.stringify({ StartAt: 'P', States: { P: { Type: 'Pass', End: true } } });
+  standard = (await sfn.send(new CreateStateMachineCommand({ name: 'deep-standard', roleArn: role, definition }))).stateMachineArn ?? '';
+  express =
+    (await sfn.send(new CreateStateMachineCommand({ name: 'deep-express', roleArn: role, definition, type: 'EXPRESS' }))).stateMachineArn ??
+    '';
+});
+
+afterAll(async () => {
+  await runtime?.stop();
+});
+
+describe('jsonDepth', () => {
+  it('counts objects and arrays, not brackets inside strings', () => {
+    expect(jsonDepth('1')).toBe(0);
+    expect(jsonDepth('{}')).toBe(1);
+    expect(jsonDepth('[[1],{"a":[2]}]')).toBe(3);
+    expect(jsonDepth('{"a":"[[[{\\"","b":[]}')).toBe(2);
+    expect(valueDepth(JSON.parse('[[1],{"a":[2]}]'))).toBe(3);
+  });
+});
+
+describe('JSON nested deeper than MAX_JSON_DEPTH', () => {
+  it('is accepted at the limit as a PutEvents Detail and delivered to a rule target', async () => {
+    await events.send(new CreateEventBusCommand({ Name: 'deep' }));
+    const { QueueUrl = '' } = await sqs.send(new CreateQueueCommand({ QueueName: 'deep-target' }));
+    await events.send(new PutRuleCommand({ Name: 'deep', EventBusName: 'deep', EventPattern: '{"source":["deep.test"]}' }));
+    await events.send(
+      new PutTargetsCommand({
+        Rule: 'deep',
+        EventBusName: 'deep',
+        Targets: [{ Id: 'q', Arn: 'arn:aws:sqs:us-east-1:000000000000:deep-target' }],
+      }),
+    );
+    // The event envelope adds one level around Detail.
+    const detail = nested(MAX_JSON_DEPTH - 1);
+    const put = await events.send(
+      new PutEventsCommand({ Entries: [{ EventBusName: 'deep', Source: 'deep.test', DetailType: 'd', Detail: detail }] }),
+    );
+    expect(put.FailedEntryCount).toBe(0);
+    const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 5 }));
+    expect(JSON.parse(Messages[0]?.Body ?? '{}').detail).toStrictEqual(JSON.parse(detail));
+  });
+
+  it('fails the PutEvents entry if Detail nests deeper, with MalformedDetail, never a 500', async () => {
+    const put = await events.send(
+      new PutEventsCommand({ Entries: [{ EventBusName: 'deep', Source: 'deep.test', DetailType: 'd', Detail: nested(5000) }] }),
+    );
+    expect(put.Entries).toStrictEqual([{ ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is malformed.' }]);
+  });
+
+  it('matches a pattern at the limit and fails if a pattern nests deeper, with InvalidEventPatternException', async () => {
+    const atLimit = nested(MAX_JSON_DEPTH - 2, '{"b":["x"]}');
+    expect(jsonDepth(atLimit)).toBe(MAX_JSON_DEPTH);
+    const matching = event(nested(MAX_JSON_DEPTH - 2, '{"b":"x"}').slice('{"a":'.length, -1));
+    const result = await events.send(
+      new TestEventPatternCommand({ EventPattern: `{"detail":${atLimit.slice('{"a":'.length, -1)}}`, Event: matching }),
+    );
+    expect(result.Result).toBe(true);
+    for (const levels of [MAX_JSON_DEPTH + 1, 5000]) {
+      await expect(
+        events.send(new TestEventPatternCommand({ EventPattern: nested(levels, '["x"]'), Event: event('{}') })),
+      ).rejects.toMatchObject({
+        name: 'InvalidEventPatternException',
+        message: `Event pattern is not valid. Reason: Event pattern is nested more than ${MAX_JSON_DEPTH} levels deep.`,
+      });
+    }
+  });
+
+  it('fails TestEventPattern if the Event nests deeper, with InvalidEventPatternException', async () => {
+    await expect(
+      events.send(new TestEventPatternCommand({ EventPattern: '{"source":["deep.test"]}', Event: event(nested(5000)) })),
+    ).rejects.toMatchObject({
+      name: 'InvalidEventPatternException',
+      message: 'Parameter Event is not valid.',
+    });
+  });
+
+  it('runs an execution whose input is at the limit, through to its history', async () => {
+    const input = nested(MAX_JSON_DEPTH);
+    const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn: standard, input }));
+    const ended = await executionEnded(sfn, executionArn ?? '');
+    expect(ended.status).toBe('SUCCEEDED');
+    expect(ended.output).toBe(input);
+    const history = await sfn.send(new GetExecutionHistoryCommand({ executionArn }));
+    expect(history.events?.at(-1)?.type).toBe('ExecutionSucceeded');
+  });
+
+  it.each([MAX_JSON_DEPTH + 1, 5000])(
+    'fails StartExecution, StartSyncExecution and TestState if the input nests %i deep, with InvalidExecutionInput',
+    async (levels) => {
+      const input = nested(levels);
+      const expected = {
+        name: 'InvalidExecutionInput',
+        message: `Invalid State Machine Execution Input: 'nested more than ${MAX_JSON_DEPTH} levels deep'`,
+      };
+      await expect(sfn.send(new StartExecutionCommand({ stateMachineArn: standard, input }))).rejects.toMatchObject(expected);
+      await expect(sfn.send(new StartSyncExecutionCommand({ stateMachineArn: express, input }))).rejects.toMatchObject(expected);
+      await expect(
+        sfn.send(new TestStateCommand({ definition: '{"Type":"Pass","End":true}', roleArn: role, input })),
+      ).rejects.toMatchObject(expected);
+    },
+  );
+
+  it('fails SendTaskSuccess if the output nests deeper, with InvalidOutput, before the token is looked at', async () => {
+    await expect(sfn.send(new SendTaskSuccessCommand({ taskToken: 'unknown', output: nested(5000) }))).rejects.toMatchObject({
+      name: 'InvalidOutput',
+      message: `Invalid Output: 'nested more than ${MAX_JSON_DEPTH} levels deep'`,
+    });
+  });
+
+  it('fails CreateStateMachine if the definition nests deeper, with InvalidDefinition', async () => {
+    const definition = `{"StartAt":"P","States":{"P":{"Type":"Pass","End":true,"Parameters":${nested(5000)}}}}`;
+    await expect(sfn.send(new CreateStateMachineCommand({ name: 'too-deep', roleArn: role, definition }))).rejects.toMatchObject({
+      name: 'InvalidDefinition',
+      message: expect.stringContaining(`nested more than ${MAX_JSON_DEPTH} levels deep`),
+    });
+  });
+
+  it('fails Subscribe if a MessageBody filter policy nests deeper than 150 keys, as too complex', async () => {
+    const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: 'deep' }));
+    for (const levels of [152, 5000]) {
+      await expect(
+        sns.send(
+          new SubscribeCommand({
+            TopicArn,
+            Protocol: 'sqs',
+            Endpoint: 'arn:aws:sqs:us-east-1:000000000000:deep-target',
+            Attributes: { FilterPolicyScope: 'MessageBody', FilterPolicy: nested(levels, '["x"]') },
+          }),
+        ),
+      ).rejects.toMatchObject({
+        name: 'InvalidParameterException',
+        message: 'Invalid parameter: Attributes Reason: FilterPolicy: Filter policy is too complex',
+      });
+    }
+  });
+
+  it('fails a JSON request whose body nests deeper, with SerializationException', async () => {
+    const answer = await fetch(runtime.url, {
+      method: 'POST',
+      headers: { 'x-amz-target': 'AWSEvents.PutEvents', 'content-type': 'application/x-amz-json-1.1' },
+      body: `{"Entries":[${nested(5000)}]}`,
+    });
+    expect(answer.status).toBe(400);
+    expect(await answer.json()).toMatchObject({
+      __type: 'SerializationException',
+      message: `request body is nested more than ${MAX_JSON_DEPTH} levels deep`,
+    });
+  });
+});

@@ -1,0 +1,128 @@
+import { Agent, request } from 'node:http';
+import { crc32 } from 'node:zlib';
+import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { describe, expect, it } from 'vitest';
+import { DynamoDbHost } from '../../../local/dynamodb/dynamodb-host.js';
+import { Endpoint } from '../../../local/endpoint/server.js';
+import { credentials, region, tempDataDir } from '../helpers.js';
+
+async function tableNames(url: string): Promise<string[]> {
+  const client = new DynamoDBClient({ endpoint: url, region, credentials, maxAttempts: 1 });
+  try {
+    return (await client.send(new ListTablesCommand({}))).TableNames ?? [];
+  } finally {
+    client.destroy();
+  }
+}
+
+function post(url: string, body: string, agent?: Agent) {
+  return new Promise<{ status: number; headers: Record<string, unknown>; body: Buffer; reusedSocket: boolean }>((resolve, reject) => {
+    const req = request(
+      `${url}/`,
+      {
+        method: 'POST',
+        agent,
+        headers: {
+          'content-type': 'application/x-amz-json-1.0',
+          'x-amz-target': 'DynamoDB_20120810.ListTables',
+          'x-amz-date': '20200101T000000Z',
+          authorization: 'AWS4-HMAC-SHA256 Credential=local/20200101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0',
+        },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks), reusedSocket: req.reusedSocket }),
+        );
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+describe('DynamoDbHost', () => {
+  it('answers as soon as start resolves', async () => {
+    const host = await DynamoDbHost.start({ folder: tempDataDir() });
+    try {
+      expect(await tableNames(host.url)).toEqual([]);
+    } finally {
+      await host.stop();
+    }
+  });
+
+  it('fails if its folder stays locked by another dynalite, saying so instead of starting a port that never answers', async () => {
+    const folder = tempDataDir();
+    const holder = await DynamoDbHost.start({ folder });
+    try {
+      await expect(DynamoDbHost.start({ folder, lockedWaitMs: 300 })).rejects.toThrow(
+        `DynamoDB (dynalite) could not open its tables in ${folder}: LEVEL_LOCKED`,
+      );
+      expect(await tableNames(holder.url)).toEqual([]);
+    } finally {
+      await holder.stop();
+    }
+  });
+
+  it('waits for a lock that the previous holder lets go of while it starts', async () => {
+    const folder = tempDataDir();
+    const holder = await DynamoDbHost.start({ folder });
+    const next = DynamoDbHost.start({ folder, lockedWaitMs: 10_000 });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await holder.stop();
+    const host = await next;
+    try {
+      expect(await tableNames(host.url)).toEqual([]);
+    } finally {
+      await host.stop();
+    }
+  });
+
+  it.each([
+    ['not JSON', '{"Limit":'],
+    ['empty', ''],
+  ])('fails if the body is %s, with a SerializationException that has a message and a matching CRC32', async (_, body) => {
+    const host = await DynamoDbHost.start();
+    const endpoint = new Endpoint({ port: 0 });
+    const url = await endpoint.start();
+    endpoint.mount({ jsonServices: [], passthrough: new Map([['DynamoDB_20120810', host.handler]]) });
+    try {
+      const answer = await post(url, body);
+      expect(answer.status).toBe(400);
+      expect(JSON.parse(answer.body.toString('utf8'))).toMatchObject({
+        __type: 'com.amazon.coral.service#SerializationException',
+        Message: expect.stringContaining('not valid JSON'),
+      });
+      expect(answer.headers['x-amz-crc32']).toBe(String(crc32(answer.body)));
+      expect(answer.headers['content-length']).toBe(String(answer.body.length));
+    } finally {
+      await endpoint.stop();
+      await host.stop();
+    }
+  });
+
+  it('fails if the body is over 16 MiB with 413 and a JSON error, and the keep-alive socket answers the next request', async () => {
+    const host = await DynamoDbHost.start();
+    const endpoint = new Endpoint({ port: 0 });
+    const url = await endpoint.start();
+    endpoint.mount({ jsonServices: [], passthrough: new Map([['DynamoDB_20120810', host.handler]]) });
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      const answer = await post(url, `{"x":"${'a'.repeat(17 * 1024 * 1024)}"}`, agent);
+      expect(answer.status).toBe(413);
+      expect(JSON.parse(answer.body.toString('utf8'))).toMatchObject({
+        __type: 'com.amazon.coral.service#RequestEntityTooLarge',
+        message: expect.stringContaining('16 MiB'),
+      });
+      expect(answer.headers['x-amz-crc32']).toBe(String(crc32(answer.body)));
+      const next = await post(url, '{}', agent);
+      expect(next.status).toBe(200);
+      expect(next.reusedSocket).toBe(true);
+    } finally {
+      agent.destroy();
+      await endpoint.stop();
+      await host.stop();
+    }
+  });
+});
