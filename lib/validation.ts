@@ -34,7 +34,14 @@ export function invalidProp(subject: ValidationSubject, message: string): never 
 }
 
 /** Throws unless `value` is within [min, max] (tokens pass: their value is only known at deploy time). */
-export function validateRange(subject: ValidationSubject, prop: string, value: number | undefined, min: number, max: number, unit = ''): void {
+export function validateRange(
+  subject: ValidationSubject,
+  prop: string,
+  value: number | undefined,
+  min: number,
+  max: number,
+  unit = '',
+): void {
   if (value === undefined || Token.isUnresolved(value)) return;
   if (!Number.isFinite(value) || value < min || value > max) {
     const suffix = unit ? ` ${unit}` : '';

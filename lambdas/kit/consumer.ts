@@ -151,7 +151,11 @@ export function createSqsConsumer<const C extends readonly AnyEventContract[]>(o
       if (permanent || router.isLastReceive(record)) {
         const why = permanent ? 'permanent failure' : 'retries exhausted';
         try {
-          const deadLetterMessageId = await router.deadLetter(record, { error, functionName: lambdaContext.functionName, failedAt: new Date() });
+          const deadLetterMessageId = await router.deadLetter(record, {
+            error,
+            functionName: lambdaContext.functionName,
+            failedAt: new Date(),
+          });
           counts.deadLettered++;
           recordLogger.error(`${why}: record sent to the dead-letter queue, not retried`, {
             reason: { errorName: error.name, errorMessage: error.message },

@@ -1,8 +1,8 @@
 import {
   ChangeMessageVisibilityCommand,
   type MessageAttributeValue,
-  type SendMessageCommandInput,
   SendMessageCommand,
+  type SendMessageCommandInput,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { SQSMessageAttributes, SQSRecord } from 'aws-lambda';

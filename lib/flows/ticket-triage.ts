@@ -24,6 +24,17 @@ import { invalidProp, validateRange } from '../validation.js';
 const CLASSIFY_ENTRY = path.join(import.meta.dirname, '../../lambdas/triage/classify.ts');
 /** The escalation execution's input, written by the Escalate state below. */
 const ESCALATION_INPUT = '$states.context.Execution.Input';
+/**
+ * Lambda's own transient errors. LambdaInvoke's default retry for them (6 attempts,
+ * 2 s doubling: up to 2 minutes) does not fit the triage budget; they get its one retry.
+ */
+const LAMBDA_TRANSIENT_ERRORS = [
+  'Lambda.ClientExecutionTimeoutException',
+  'Lambda.ServiceException',
+  'Lambda.AWSLambdaException',
+  'Lambda.SdkClientException',
+  'Lambda.TooManyRequestsException',
+];
 
 /**
  * The triage flow's time budget. A crashed delivery of a TicketCreated comes back after
@@ -32,7 +43,7 @@ const ESCALATION_INPUT = '$states.context.Execution.Input';
  * 15 s + 5 s = 20 s, so 120 s. Everything the execution does must fit in its 15 s:
  * - one classification takes milliseconds with the local model and one to a few seconds
  *   on Bedrock (a short prompt, at most 200 output tokens), so an attempt gets 6 s;
- * - a transient model error (throttled, unavailable) is retried once after up to 1 s;
+ * - a transient model or Lambda error (throttled, unavailable) is retried once after up to 1 s;
  *   a model that is still failing, or slower than that, escalates the ticket to a person;
  * - routing or escalating is one PutEvents or StartExecution call.
  * Worst case 6 + 1 + 6 s, plus the last call: within 15 s.
@@ -179,9 +190,10 @@ export class TicketTriage extends Construct {
         body: `{% ${workflowInput('detail')}.body %}`,
       }),
       outputs: '{% $states.result.Payload %}',
+      retryOnServiceExceptions: false,
     });
     classify.addRetry({
-      errors: [...RETRYABLE_MODEL_ERRORS],
+      errors: [...RETRYABLE_MODEL_ERRORS, ...LAMBDA_TRANSIENT_ERRORS],
       interval: Duration.seconds(1),
       maxAttempts: 1,
       jitterStrategy: sfn.JitterType.FULL,

@@ -125,7 +125,9 @@ describe('createSqsConsumer', () => {
     expect((await first).batchItemFailures).toEqual([]);
     expect(second.batchItemFailures).toEqual([{ itemIdentifier: 'msg-b' }]);
     // Back in seconds, not after the queue's whole visibility timeout.
-    expect(sqs.visibilityChanges).toEqual([{ QueueUrl: 'https://sqs.test/queue', ReceiptHandle: 'rh-msg-b', VisibilityTimeout: expect.any(Number) }]);
+    expect(sqs.visibilityChanges).toEqual([
+      { QueueUrl: 'https://sqs.test/queue', ReceiptHandle: 'rh-msg-b', VisibilityTimeout: expect.any(Number) },
+    ]);
     expect(sqs.visibilityChanges[0]?.VisibilityTimeout).toBeLessThanOrEqual(5);
 
     const redelivered = await handler(sqsEvent(received(b, 2)), lambdaContext());
@@ -276,7 +278,11 @@ describe('createSqsConsumer', () => {
     const { Items = [] } = await dynamo.client.send(new ScanCommand({ TableName: tableName }));
     expect(Items).toHaveLength(1);
     expect(Items[0]?.status?.S).toBe('COMPLETED');
-    expect(unmarshall(Items[0] ?? {}).data).toMatchObject({ messageId: 'm-10', processedAt: expect.any(String), result: { handled: 'T-10' } });
+    expect(unmarshall(Items[0] ?? {}).data).toMatchObject({
+      messageId: 'm-10',
+      processedAt: expect.any(String),
+      result: { handled: 'T-10' },
+    });
     const expiration = Number(Items[0]?.expiration?.N);
     expect(expiration).toBeGreaterThan(Date.now() / 1000 + 3600);
   });

@@ -17,7 +17,12 @@ describe('ContractRegistry', () => {
 
   it('keeps every field a producer adds, in the detail and in the envelope, unchanged', () => {
     const event = {
-      ...ticketCreated('T-1', { priority: 'high', tags: ['vip'], customer: { tier: 'gold', since: 2019 }, metadata: { correlationId: 'c-1' } }),
+      ...ticketCreated('T-1', {
+        priority: 'high',
+        tags: ['vip'],
+        customer: { tier: 'gold', since: 2019 },
+        metadata: { correlationId: 'c-1' },
+      }),
       'replay-name': 'replay-7',
     };
     const parsed = registry.parseRecord(sqsRecord(event));

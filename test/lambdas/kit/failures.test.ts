@@ -27,7 +27,10 @@ describe('deadLetterAttributes', () => {
   it('keeps the reason and as many of the record attributes as SQS allows (10 in all)', () => {
     const record = sqsRecord(ticketCreated('T-1'));
     record.messageAttributes = Object.fromEntries(
-      Array.from({ length: 6 }, (_, i) => [`own${i}`, { dataType: 'String', stringValue: `v${i}`, stringListValues: [], binaryListValues: [] }]),
+      Array.from({ length: 6 }, (_, i) => [
+        `own${i}`,
+        { dataType: 'String', stringValue: `v${i}`, stringListValues: [], binaryListValues: [] },
+      ]),
     );
     const attributes = deadLetterAttributes(record, reason);
     expect(Object.keys(attributes)).toHaveLength(10);

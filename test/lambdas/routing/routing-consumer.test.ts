@@ -55,7 +55,13 @@ describe('createRoutingConsumer', () => {
     const response = await consumer()(sqsEvent(sqsRecord(event)), lambdaContext());
     expect(response.batchItemFailures).toEqual([]);
     expect(await assignments()).toEqual([
-      expect.objectContaining({ ticketId: 'T-1', queue: 'billing', decidedBy: 'model', routedEventId: event.id, correlationId: 'corr-T-1' }),
+      expect.objectContaining({
+        ticketId: 'T-1',
+        queue: 'billing',
+        decidedBy: 'model',
+        routedEventId: event.id,
+        correlationId: 'corr-T-1',
+      }),
     ]);
   });
 
