@@ -91,7 +91,12 @@ describe('createSqsConsumer', () => {
 
   it('completes a duplicate inside one batch as a duplicate in the same invocation, and logs it with the first copy', async () => {
     const info = vi.spyOn(Logger.prototype, 'info');
-    const { handler, effects } = countingConsumer();
+    const effects = new Map<string, number>();
+    const handler = consumerWith(async (detail) => {
+      effects.set(detail.ticketId, (effects.get(detail.ticketId) ?? 0) + 1);
+      // Slow enough that a copy processed side by side would find the claim still in progress.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    });
     const records = [sqsRecord(ticketCreated('T-4'), 'dup-1'), sqsRecord(ticketCreated('T-4'), 'dup-2'), sqsRecord(ticketCreated('T-5'))];
     const response = await handler(sqsEvent(...records), lambdaContext());
     expect(response.batchItemFailures).toEqual([]);
