@@ -97,6 +97,8 @@ export function createSqsConsumer<const C extends readonly AnyEventContract[]>(o
     record: SQSRecord,
     recordLogger: Logger,
     lambdaContext: Context,
+    // For a fact already processed, Powertools returns the stored ProcessedRecord without
+    // calling this function; `run` tells the caller which of the two happened.
     run: { ran: boolean },
   ): Promise<ProcessedRecord> => {
     run.ran = true;
