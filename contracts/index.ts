@@ -1,8 +1,9 @@
 export * from './contract.js';
 export * from './tickets.js';
+export * from './wiring.js';
 
 import type { AnyEventContract } from './contract.js';
-import { TicketCreated, TicketEscalated, TicketRouted } from './tickets.js';
+import { TicketCreated, TicketDecisionRefused, TicketEscalated, TicketRouted } from './tickets.js';
 
 /** Every event contract of the app; the schema registry publishes exactly these. */
-export const CONTRACTS: readonly AnyEventContract[] = [TicketCreated, TicketEscalated, TicketRouted];
+export const CONTRACTS: readonly AnyEventContract[] = [TicketCreated, TicketEscalated, TicketDecisionRefused, TicketRouted];

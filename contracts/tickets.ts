@@ -24,24 +24,55 @@ export const TicketCreated = defineContract({
 });
 export type TicketCreated = Detail<typeof TicketCreated>;
 
-/** The model was not confident enough; a person must decide. Carries the Step Functions task token. */
+/** Which time a person is asked about one ticket: 1, then 2 after a refused decision, and so on. */
+const Attempt = Type.Integer({ minimum: 1 });
+
+/**
+ * The model was not confident enough; a person must decide. Carries the Step Functions
+ * task token. One ticket may be asked about more than once (a malformed answer is
+ * refused and the question asked again with a new token), so the fact is the ask, keyed
+ * on the ticket and the attempt.
+ */
 export const TicketEscalated = defineContract({
   detailType: 'TicketEscalated',
   source: 'switchyard.triage',
   description: 'A ticket needs a human decision before it is routed; answer with SendTaskSuccess on taskToken.',
   properties: {
     ticketId: TicketId,
+    attempt: Attempt,
     subject: Type.String(),
     suggestedQueue: Queue,
     confidence: Type.Number({ minimum: 0, maximum: 1 }),
     taskToken: Type.String({ minLength: 1 }),
-    /** ISO-8601 time after which the default action is taken. */
+    /** ISO-8601 time after which the default action is taken; the same for every attempt. */
     decideBy: Type.String(),
     defaultQueue: Queue,
   },
-  idempotencyFields: ['ticketId'],
+  idempotencyFields: ['ticketId', 'attempt'],
 });
 export type TicketEscalated = Detail<typeof TicketEscalated>;
+
+/**
+ * A reviewer's answer to an escalation was refused because it is not a valid decision;
+ * the question is asked again (TicketEscalated with the next attempt) under the same
+ * deadline.
+ */
+export const TicketDecisionRefused = defineContract({
+  detailType: 'TicketDecisionRefused',
+  source: 'switchyard.triage',
+  description: "A reviewer's decision on an escalated ticket was refused as malformed; it is asked again before the same deadline.",
+  properties: {
+    ticketId: TicketId,
+    /** The attempt whose answer was refused. */
+    attempt: Attempt,
+    /** What was wrong with the answer, one line per problem. */
+    problems: Type.Array(Type.String(), { minItems: 1 }),
+    /** The unchanged deadline (ISO-8601): refusing an answer does not restart the SLA. */
+    decideBy: Type.String(),
+  },
+  idempotencyFields: ['ticketId', 'attempt'],
+});
+export type TicketDecisionRefused = Detail<typeof TicketDecisionRefused>;
 
 /** A ticket was assigned to a queue, by the model or by a person. */
 export const TicketRouted = defineContract({

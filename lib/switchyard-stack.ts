@@ -3,6 +3,7 @@ import type { Construct } from 'constructs';
 import { CONTRACTS, type TicketQueue } from '../contracts/index.js';
 import { EventHub } from './constructs/event-hub.js';
 import { IdempotencyStore } from './constructs/idempotency-store.js';
+import { TicketRouting } from './flows/ticket-routing.js';
 import { TicketTriage } from './flows/ticket-triage.js';
 
 export interface SwitchyardStackProps extends StackProps {
@@ -33,6 +34,7 @@ export class SwitchyardStack extends Stack {
   public readonly hub: EventHub;
   public readonly idempotencyStore: IdempotencyStore;
   public readonly ticketTriage: TicketTriage;
+  public readonly ticketRouting: TicketRouting;
 
   constructor(scope: Construct, id: string, props: SwitchyardStackProps = {}) {
     super(scope, id, props);
@@ -50,6 +52,7 @@ export class SwitchyardStack extends Stack {
       confidenceThreshold: props.confidenceThreshold,
       slaDefaultQueue: props.slaDefaultQueue,
     });
+    this.ticketRouting = new TicketRouting(this, 'TicketRouting', { eventBus: this.hub.eventBus });
 
     // What a user needs after `cdk deploy` to send an event and find its executions.
     new CfnOutput(this, 'EventBusName', { value: this.hub.eventBus.eventBusName, description: 'PutEvents here' });
@@ -57,7 +60,15 @@ export class SwitchyardStack extends Stack {
     new CfnOutput(this, 'EscalationStateMachineArn', { value: this.ticketTriage.escalation.stateMachine.stateMachineArn });
     new CfnOutput(this, 'TriageDeadLetterQueueUrl', {
       value: this.ticketTriage.triage.starter?.deadLetterQueue.queueUrl ?? 'none',
-      description: 'Tickets whose triage failed every retry',
+      description: 'Tickets whose triage failed for good, each with its reason as message attributes',
+    });
+    new CfnOutput(this, 'TicketAssignmentsTableName', {
+      value: this.ticketRouting.assignments.tableName,
+      description: 'One assignment per routed ticket',
+    });
+    new CfnOutput(this, 'RoutingDeadLetterQueueUrl', {
+      value: this.ticketRouting.consumer.deadLetterQueue.queueUrl,
+      description: 'TicketRouted events that could not be applied, each with its reason as message attributes',
     });
   }
 }

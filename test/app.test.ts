@@ -10,6 +10,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CONTRACTS, ENV } from '../contracts/index.js';
 import { definitionOf, switchyardTemplate, synthSwitchyardApp, TEST_ENV } from './helpers/synth.js';
 
 /** Every `Validations.of(x).acknowledge()` in the tree (stored as `{ "Annotation::<id>": reason }` metadata). */
@@ -60,11 +61,29 @@ describe('Switchyard app', () => {
   it('has the bus, archive, schemas, queues with DLQs, partial-failure event sources and the idempotency table', () => {
     template.resourceCountIs('AWS::Events::EventBus', 1);
     template.resourceCountIs('AWS::Events::Archive', 1);
-    template.resourceCountIs('AWS::EventSchemas::Schema', 3);
+    template.resourceCountIs('AWS::EventSchemas::Schema', CONTRACTS.length);
     template.hasResourceProperties('AWS::SQS::Queue', { RedrivePolicy: Match.objectLike({ maxReceiveCount: 5 }) });
     template.allResourcesProperties('AWS::Lambda::EventSourceMapping', { FunctionResponseTypes: ['ReportBatchItemFailures'] });
     template.hasResourceProperties('AWS::DynamoDB::Table', { TimeToLiveSpecification: { AttributeName: 'expiration', Enabled: true } });
     template.resourceCountIs('AWS::StepFunctions::StateMachine', 2);
+  });
+
+  it('tells every queue-fed function where its queue and dead-letter queue are', () => {
+    const mapped = Object.values(template.findResources('AWS::Lambda::EventSourceMapping')).map((m) => m.Properties.FunctionName.Ref);
+    expect(mapped.length).toBeGreaterThanOrEqual(2);
+    const functions = template.findResources('AWS::Lambda::Function');
+    for (const logicalId of mapped) {
+      expect(Object.keys(functions[logicalId]?.Properties.Environment.Variables)).toEqual(
+        expect.arrayContaining([ENV.queueUrl, ENV.deadLetterQueueUrl, ENV.maxReceiveCount]),
+      );
+    }
+  });
+
+  it('sets no handler environment variable that the wiring module does not name', () => {
+    const known = new Set<string>([...Object.values(ENV), 'POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_METRICS_NAMESPACE', 'NODE_OPTIONS']);
+    for (const fn of Object.values(template.findResources('AWS::Lambda::Function'))) {
+      for (const name of Object.keys(fn.Properties.Environment?.Variables ?? {})) expect(known, name).toContain(name);
+    }
   });
 
   it('has state machine definitions that all pass asl-validator', () => {
@@ -100,9 +119,12 @@ describe('Switchyard app bundles', () => {
     const functions = Object.values(manifest.findResources('AWS::Lambda::Function'));
     const env = {
       ...process.env,
-      STATE_MACHINE_ARN: 'arn:aws:states:eu-west-1:111111111111:stateMachine:x',
-      WORKFLOW_TYPE: 'STANDARD',
-      IDEMPOTENCY_TABLE_NAME: 'table',
+      [ENV.stateMachineArn]: 'arn:aws:states:eu-west-1:111111111111:stateMachine:x',
+      [ENV.workflowType]: 'STANDARD',
+      [ENV.idempotencyTable]: 'table',
+      [ENV.assignmentsTable]: 'assignments',
+      [ENV.queueUrl]: 'https://sqs.eu-west-1.amazonaws.com/111111111111/queue',
+      [ENV.deadLetterQueueUrl]: 'https://sqs.eu-west-1.amazonaws.com/111111111111/dlq',
     };
     for (const fn of functions) {
       const assetPath = fn.Metadata?.['aws:asset:path'] as string;

@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { CONTRACTS, EscalationDecisionSchema, registrySchema, TICKET_QUEUES, TicketCreated, validatorFor } from '../contracts/index.js';
+import {
+  CONTRACTS,
+  ERROR_NAMES,
+  EscalationDecisionSchema,
+  PERMANENT_ERRORS,
+  RETRYABLE_MODEL_ERRORS,
+  registrySchema,
+  TICKET_QUEUES,
+  TicketCreated,
+  validatorFor,
+  workflowInput,
+} from '../contracts/index.js';
 
 describe('contracts', () => {
   it('have unique detail-types', () => {
@@ -14,6 +25,14 @@ describe('contracts', () => {
     // draft-04 has no `const`; TypeBox literals must have been rewritten as enums.
     expect(text).not.toContain('"const"');
     expect(schema).toMatchObject({ properties: { 'detail-type': { enum: [contract.detailType] }, source: { enum: [contract.source] } } });
+  });
+
+  it('return the detail they validate unchanged, with every field a producer added', () => {
+    const detail = { ticketId: 'T', customerId: 'C', subject: 's', body: 'b', priority: 'high', customer: { tier: 'gold' } };
+    const copy = structuredClone(detail);
+    const result = TicketCreated.validate(detail);
+    expect(result).toEqual({ ok: true, value: copy });
+    expect(detail).toEqual(copy);
   });
 
   it('accept a TicketCreated with the four required strings', () => {
@@ -32,5 +51,18 @@ describe('contracts', () => {
     expect(validate({ decision: 'approve', queue: TICKET_QUEUES[0] }).ok).toBe(true);
     expect(validate({ decision: 'maybe' }).ok).toBe(false);
     expect(validate({ decision: 'approve', queue: 'nowhere' }).ok).toBe(false);
+  });
+});
+
+describe('wiring', () => {
+  it('names only known errors as retryable or permanent, and none as both', () => {
+    const names = new Set<string>(Object.values(ERROR_NAMES));
+    for (const name of [...RETRYABLE_MODEL_ERRORS, ...PERMANENT_ERRORS]) expect(names).toContain(name);
+    expect(RETRYABLE_MODEL_ERRORS.filter((name) => PERMANENT_ERRORS.includes(name))).toEqual([]);
+  });
+
+  it('builds JSONata paths into the workflow input', () => {
+    expect(workflowInput('detail')).toBe('$states.context.Execution.Input.detail');
+    expect(workflowInput('event', 'id')).toBe('$states.context.Execution.Input.event.id');
   });
 });

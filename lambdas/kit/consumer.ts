@@ -6,14 +6,17 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { AnyEventContract, Detail } from '../../contracts/index.js';
+import { ENV } from '../../contracts/wiring.js';
+import { requireEnv, requireNumber } from './config.js';
 import type { Emission, EventPublisher } from './emit.js';
 import { ContractRegistry, type ValidatedEvent } from './envelope.js';
-import { ConfigError, toError } from './errors.js';
+import { ConfigError, isPermanent, toError } from './errors.js';
+import { type FailureQueues, FailureRouter, receiveCountOf } from './failures.js';
 import { logger as defaultLogger, metrics, tracer } from './observability.js';
-
 /** What a record handler gets besides the validated detail. */
 export interface RecordContext {
   /** The validated event: its envelope (id, source, time, `replay-name` on replays), contract, idempotency key and correlation id. */
@@ -28,14 +31,15 @@ export interface RecordContext {
 export type RecordHandler<C extends readonly AnyEventContract[]> = (detail: Detail<C[number]>, context: RecordContext) => Promise<unknown>;
 
 export interface SqsConsumerOptions<C extends readonly AnyEventContract[]> {
-  /** The contracts this consumer accepts; a record of any other detail-type fails. */
+  /** The contracts this consumer accepts; a record of any other detail-type is dead-lettered. */
   readonly contracts: C;
   /** The domain step for one valid record. Its return value is stored as the idempotent result (keep it small JSON). */
   readonly handle: RecordHandler<C>;
   /**
    * Where side effects are claimed. Each record's handler runs inside one atomic
    * conditional write keyed on the contract's idempotency key, so a duplicate or
-   * replayed event never runs it twice. Pass `false` only for handlers with no side effects.
+   * replayed event never runs it twice. Pass `false` only for handlers with no side
+   * effects, or whose one side effect is itself a conditional write keyed on the fact.
    */
   readonly idempotency: { readonly persistenceStore: BasePersistenceLayer; readonly expiresAfterSeconds?: number } | false;
   /**
@@ -45,20 +49,60 @@ export interface SqsConsumerOptions<C extends readonly AnyEventContract[]> {
   readonly publisher?: EventPublisher;
   /** @default - the kit's shared logger */
   readonly logger?: Logger;
+  /**
+   * The queue and dead-letter queue failed records are routed through: a permanent
+   * failure (an invalid or unknown event, a non-retryable error) and a transient failure
+   * on the last receive are sent to the dead-letter queue at once, with the reason; other
+   * failures come back after an exponential backoff.
+   * @default - the queues QueueConsumer names in the function's environment (read once, at module load)
+   */
+  readonly failureQueues?: FailureQueues;
+}
+
+/** What the idempotency store keeps for a processed fact: the handler's result, and when and from which message. */
+interface ProcessedRecord {
+  readonly processedAt: string;
+  readonly messageId: string;
+  readonly eventId: string;
+  readonly result: unknown;
+}
+
+/** The failure queues QueueConsumer configures, from the environment; fails the cold start if they are missing. */
+export function failureQueuesFromEnv(env: NodeJS.ProcessEnv = process.env): FailureQueues {
+  return {
+    client: new SQSClient({}),
+    queueUrl: requireEnv(ENV.queueUrl, env),
+    deadLetterQueueUrl: requireEnv(ENV.deadLetterQueueUrl, env),
+    maxReceiveCount: env[ENV.maxReceiveCount] === undefined ? undefined : requireNumber(ENV.maxReceiveCount, 1, 1000, env),
+  };
 }
 
 /**
  * Builds the Lambda handler for an SQS queue fed by an EventBridge rule: it parses and
- * validates each record, runs `handle` once per business fact, and reports exactly the
- * failed records (`ReportBatchItemFailures`), so one bad record never fails its batch.
+ * validates each record, runs `handle` once per business fact (records of one fact in
+ * one batch run one after the other, so a copy completes as a duplicate in the same
+ * invocation), and routes every failure: permanent ones to the dead-letter queue with
+ * the reason, transient ones back to the queue after a backoff. Only records that are
+ * to be received again are reported as failed (`ReportBatchItemFailures`).
  */
 export function createSqsConsumer<const C extends readonly AnyEventContract[]>(options: SqsConsumerOptions<C>) {
   const registry = new ContractRegistry(options.contracts);
   const logger = options.logger ?? defaultLogger;
   const { publisher } = options;
+  const router = new FailureRouter(options.failureQueues ?? failureQueuesFromEnv());
 
-  const runHandler = async (_claim: { readonly key: string }, event: ValidatedEvent, recordLogger: Logger, lambdaContext: Context) =>
-    (await options.handle(event.envelope.detail as Detail<C[number]>, {
+  const runHandler = async (
+    _claim: { readonly key: string },
+    event: ValidatedEvent,
+    record: SQSRecord,
+    recordLogger: Logger,
+    lambdaContext: Context,
+    // For a fact already processed, Powertools returns the stored ProcessedRecord without
+    // calling this function; `run` tells the caller which of the two happened.
+    run: { ran: boolean },
+  ): Promise<ProcessedRecord> => {
+    run.ran = true;
+    const result = await options.handle(event.envelope.detail as Detail<C[number]>, {
       event,
       logger: recordLogger,
       lambdaContext,
@@ -66,7 +110,9 @@ export function createSqsConsumer<const C extends readonly AnyEventContract[]>(o
         if (publisher === undefined) throw new ConfigError('this consumer was built without a publisher, so it cannot emit');
         return publisher.emit(emissions, event);
       },
-    })) ?? null;
+    });
+    return { processedAt: new Date().toISOString(), messageId: record.messageId, eventId: event.envelope.id, result: result ?? null };
+  };
 
   const handler = async (sqsEvent: SQSEvent, lambdaContext: Context): Promise<SQSBatchResponse> => {
     // Per invocation, not per module: the processor and the idempotency config hold
@@ -83,11 +129,72 @@ export function createSqsConsumer<const C extends readonly AnyEventContract[]>(o
       config.registerLambdaContext(lambdaContext);
       process = makeIdempotent(runHandler, { persistenceStore: options.idempotency.persistenceStore, config });
     }
+    const inOrder = new KeyedSequence();
+    const counts = { deadLettered: 0, duplicates: 0 };
+
+    const processEvent = async (record: SQSRecord, event: ValidatedEvent, recordLogger: Logger) => {
+      const run = { ran: false };
+      const processed = await process({ key: event.idempotencyKey }, event, record, recordLogger, lambdaContext, run);
+      if (!run.ran) {
+        counts.duplicates++;
+        const first = (processed ?? {}) as Partial<ProcessedRecord>;
+        recordLogger.info('duplicate skipped: this fact was already processed', {
+          idempotencyKey: event.idempotencyKey,
+          firstProcessedAt: first.processedAt,
+          firstMessageId: first.messageId,
+          firstEventId: first.eventId,
+        });
+      }
+    };
+
+    const routeFailure = async (record: SQSRecord, error: Error, recordLogger: Logger, idempotencyKey: string | undefined) => {
+      const receiveCount = receiveCountOf(record);
+      const permanent = isPermanent(error);
+      if (permanent || router.isLastReceive(record)) {
+        const why = permanent ? 'permanent failure' : 'retries exhausted';
+        try {
+          const deadLetterMessageId = await router.deadLetter(record, {
+            error,
+            functionName: lambdaContext.functionName,
+            failedAt: new Date(),
+          });
+          counts.deadLettered++;
+          recordLogger.error(`${why}: record sent to the dead-letter queue, not retried`, {
+            reason: { errorName: error.name, errorMessage: error.message },
+            receiveCount,
+            idempotencyKey,
+            deadLetterMessageId,
+            error,
+          });
+          return;
+        } catch (thrown) {
+          recordLogger.error(`${why}, but sending the record to the dead-letter queue failed; it will be received again`, {
+            reason: { errorName: error.name, errorMessage: error.message },
+            receiveCount,
+            idempotencyKey,
+            sendError: toError(thrown),
+          });
+          throw error;
+        }
+      }
+      let retryInSeconds: number | undefined;
+      let backoffError: Error | undefined;
+      try {
+        retryInSeconds = await router.backOff(record);
+      } catch (thrown) {
+        // The record still comes back, after the queue's visibility timeout.
+        backoffError = toError(thrown);
+      }
+      recordLogger.warn('record failed; it will be retried', { error, receiveCount, idempotencyKey, retryInSeconds, backoffError });
+      throw error;
+    };
 
     const recordHandler = async (record: SQSRecord) => {
       let recordLogger = logger.createChild({ persistentKeys: { messageId: record.messageId } });
+      let idempotencyKey: string | undefined;
       try {
         const event = registry.parseRecord(record);
+        idempotencyKey = event.idempotencyKey;
         recordLogger = logger.createChild({
           persistentKeys: {
             messageId: record.messageId,
@@ -96,14 +203,10 @@ export function createSqsConsumer<const C extends readonly AnyEventContract[]>(o
             correlationId: event.correlationId,
           },
         });
-        return await process({ key: event.idempotencyKey }, event, recordLogger, lambdaContext);
+        const eventLogger = recordLogger;
+        await inOrder.run(event.idempotencyKey, () => processEvent(record, event, eventLogger));
       } catch (thrown) {
-        const error = toError(thrown);
-        recordLogger.error('record failed; it will be retried or go to the DLQ', {
-          error,
-          receiveCount: record.attributes.ApproximateReceiveCount,
-        });
-        throw error;
+        await routeFailure(record, toError(thrown), recordLogger, idempotencyKey);
       }
     };
 
@@ -115,9 +218,29 @@ export function createSqsConsumer<const C extends readonly AnyEventContract[]>(o
     });
     const failed = response.batchItemFailures.length;
     metrics.addMetric('RecordsFailed', MetricUnit.Count, failed);
-    metrics.addMetric('RecordsSucceeded', MetricUnit.Count, sqsEvent.Records.length - failed);
+    metrics.addMetric('RecordsDeadLettered', MetricUnit.Count, counts.deadLettered);
+    metrics.addMetric('DuplicatesSkipped', MetricUnit.Count, counts.duplicates);
+    metrics.addMetric('RecordsSucceeded', MetricUnit.Count, sqsEvent.Records.length - failed - counts.deadLettered);
     return { batchItemFailures: [...response.batchItemFailures] };
   };
 
   return middy(handler).use(captureLambdaHandler(tracer)).use(injectLambdaContext(logger)).use(logMetrics(metrics));
+}
+
+/**
+ * Runs tasks with the same key one after another and tasks with different keys side by
+ * side. A task runs after the previous one of its key has settled, whatever its outcome.
+ */
+class KeyedSequence {
+  readonly #tails = new Map<string, Promise<unknown>>();
+
+  run<T>(key: string, task: () => Promise<T>): Promise<T> {
+    const previous = this.#tails.get(key) ?? Promise.resolve();
+    const current = previous.then(task, task);
+    this.#tails.set(
+      key,
+      current.catch(() => undefined),
+    );
+    return current;
+  }
 }

@@ -150,9 +150,14 @@ function* batches(entries: readonly PutEventsRequestEntry[]): Generator<PutEvent
   if (batch.length > 0) yield batch;
 }
 
-/** Entry size as EventBridge counts it (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-putevent-size.html). */
+/**
+ * Entry size as EventBridge counts it against the 256 KiB PutEvents limit
+ * (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-putevent-size.html):
+ * 14 bytes for `Time` if it is set, plus the UTF-8 bytes of Source, DetailType, Detail
+ * and each Resources entry.
+ */
 export function entrySize(entry: PutEventsRequestEntry): number {
-  let size = 14; // Time, always counted
+  let size = entry.Time === undefined ? 0 : 14;
   for (const text of [entry.Source, entry.DetailType, entry.Detail, ...(entry.Resources ?? [])]) {
     if (text) size += Buffer.byteLength(text, 'utf8');
   }

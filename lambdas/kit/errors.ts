@@ -1,20 +1,42 @@
+import { ERROR_NAMES, PERMANENT_ERRORS } from '../../contracts/wiring.js';
+
 /**
- * Typed errors of the handler kit. Each has a stable `name`: Step Functions `Catch`
- * and `Retry` match on it (a Lambda error's `errorType` is the error's name), and
- * log queries filter on it. Renaming one is a breaking change.
+ * Typed errors of the handler kit. Each has a stable `name` (listed in the wiring's
+ * ERROR_NAMES): Step Functions `Catch` and `Retry` match on it (a Lambda error's
+ * `errorType` is the error's name), and log queries filter on it. Renaming one is a
+ * breaking change.
  */
 export abstract class SwitchyardError extends Error {
   abstract override readonly name: string;
+
+  /**
+   * Whether the same input can succeed on another try. A queue consumer sends a record
+   * that failed with a non-retryable error to its dead-letter queue at once. By default
+   * an error is permanent when its name is in the wiring's PERMANENT_ERRORS; a domain
+   * error marks itself permanent by overriding this.
+   */
+  get retryable(): boolean {
+    return !PERMANENT_ERRORS.includes(this.name);
+  }
+}
+
+/**
+ * Whether retrying cannot help: a SwitchyardError that says so, or any error whose name
+ * is one of the wiring's PERMANENT_ERRORS.
+ */
+export function isPermanent(error: Error): boolean {
+  if (error instanceof SwitchyardError) return !error.retryable;
+  return PERMANENT_ERRORS.includes(error.name);
 }
 
 /** A required environment variable is missing or malformed; the function cannot start. */
 export class ConfigError extends SwitchyardError {
-  override readonly name = 'ConfigError';
+  override readonly name = ERROR_NAMES.config;
 }
 
 /** A record is not an EventBridge event, or its detail breaks its contract. Retrying will not help. */
 export class InvalidEventError extends SwitchyardError {
-  override readonly name = 'InvalidEvent';
+  override readonly name = ERROR_NAMES.invalidEvent;
   constructor(
     message: string,
     /** What exactly was wrong, one line per problem. */
@@ -27,12 +49,12 @@ export class InvalidEventError extends SwitchyardError {
 
 /** No contract is registered for the record's detail-type. */
 export class UnknownEventTypeError extends SwitchyardError {
-  override readonly name = 'UnknownEventType';
+  override readonly name = ERROR_NAMES.unknownEventType;
 }
 
 /** PutEvents left entries unpublished after every retry. */
 export class EmitError extends SwitchyardError {
-  override readonly name = 'EmitFailed';
+  override readonly name = ERROR_NAMES.emitFailed;
   constructor(
     message: string,
     /** `detail-type: errorCode errorMessage` for each entry that could not be published. */
@@ -45,7 +67,7 @@ export class EmitError extends SwitchyardError {
 
 /** A synchronously started workflow ended in a status other than SUCCEEDED. */
 export class WorkflowFailedError extends SwitchyardError {
-  override readonly name = 'WorkflowFailed';
+  override readonly name = ERROR_NAMES.workflowFailed;
 }
 
 /**
@@ -53,7 +75,7 @@ export class WorkflowFailedError extends SwitchyardError {
  * it keeps stack-less throws from turning into "success" anywhere downstream.
  */
 export class NonErrorThrownError extends SwitchyardError {
-  override readonly name = 'NonErrorThrown';
+  override readonly name = ERROR_NAMES.nonErrorThrown;
   constructor(readonly thrown: unknown) {
     super(`a non-Error value was thrown: ${describeThrown(thrown)}`);
   }

@@ -1,7 +1,7 @@
 import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import type { Context } from 'aws-lambda';
 import Type from 'typebox';
-import { validatorFor } from '../../contracts/index.js';
+import { ENV, validatorFor } from '../../contracts/index.js';
 import { logger, tracer } from '../kit/observability.js';
 import { BedrockTicketClassifier } from './bedrock-classifier.js';
 import type { TicketClassification, TicketClassifier } from './classifier.js';
@@ -17,7 +17,7 @@ const ClassifyRequest = Type.Object({
 const validateRequest = validatorFor(ClassifyRequest);
 
 // Set by the TicketTriage construct when a Bedrock model is configured.
-const bedrockModelId = process.env.BEDROCK_MODEL_ID?.trim();
+const bedrockModelId = process.env[ENV.bedrockModelId]?.trim();
 const classifier: TicketClassifier = bedrockModelId
   ? new BedrockTicketClassifier(tracer.captureAWSv3Client(new BedrockRuntimeClient({})), bedrockModelId)
   : new LocalTicketClassifier();

@@ -1,24 +1,22 @@
+import { ERROR_NAMES } from '../../contracts/wiring.js';
 import { SwitchyardError } from '../kit/errors.js';
 
 /** The model service throttled us; the triage flow retries with backoff. */
 export class ModelThrottledError extends SwitchyardError {
-  override readonly name = 'ModelThrottled';
+  override readonly name = ERROR_NAMES.modelThrottled;
 }
 
 /** The model service failed or timed out; the triage flow retries, then escalates to a person. */
 export class ModelUnavailableError extends SwitchyardError {
-  override readonly name = 'ModelUnavailable';
+  override readonly name = ERROR_NAMES.modelUnavailable;
 }
 
 /** The model answered, but not with a usable classification; retrying the same prompt rarely helps. */
 export class ModelOutputInvalidError extends SwitchyardError {
-  override readonly name = 'ModelOutputInvalid';
+  override readonly name = ERROR_NAMES.modelOutputInvalid;
 }
 
 /** The task input is not a ticket. */
 export class InvalidTicketError extends SwitchyardError {
-  override readonly name = 'InvalidTicket';
+  override readonly name = ERROR_NAMES.invalidTicket;
 }
-
-/** Error names the flow's Retry matches: transient model failures. */
-export const RETRYABLE_MODEL_ERRORS = ['ModelThrottled', 'ModelUnavailable'] as const;

@@ -1,14 +1,14 @@
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { CONTRACTS } from '../../contracts/index.js';
+import { CONTRACTS, ENV, WORKFLOW_TYPES } from '../../contracts/index.js';
 import { requireEnum, requireEnv } from '../kit/config.js';
 import { createSqsConsumer } from '../kit/consumer.js';
 import { tracer } from '../kit/observability.js';
 import { startWorkflow } from './start-workflow.js';
 
-const stateMachineArn = requireEnv('STATE_MACHINE_ARN');
-const workflowType = requireEnum('WORKFLOW_TYPE', ['STANDARD', 'EXPRESS']);
-const tableName = requireEnv('IDEMPOTENCY_TABLE_NAME');
+const stateMachineArn = requireEnv(ENV.stateMachineArn);
+const workflowType = requireEnum(ENV.workflowType, WORKFLOW_TYPES);
+const tableName = requireEnv(ENV.idempotencyTable);
 
 // StartSyncExecution goes to the `sync-states` host; a custom endpoint (the local runtime,
 // a VPC endpoint) has no `sync-` host to prefix, so the prefix is dropped there.

@@ -1,22 +1,10 @@
 import { createHash } from 'node:crypto';
 import { ExecutionAlreadyExists, type SFNClient, StartExecutionCommand, StartSyncExecutionCommand } from '@aws-sdk/client-sfn';
+import type { WorkflowInput, WorkflowType } from '../../contracts/wiring.js';
 import type { ValidatedEvent } from '../kit/envelope.js';
 import { WorkflowFailedError } from '../kit/errors.js';
 
-export type WorkflowType = 'STANDARD' | 'EXPRESS';
-
-/** What a workflow execution receives as input. */
-export interface WorkflowInput {
-  readonly detail: Record<string, unknown>;
-  readonly event: {
-    readonly id: string;
-    readonly source: string;
-    readonly detailType: string;
-    readonly time: string;
-    readonly replayName?: string;
-  };
-  readonly correlationId: string;
-}
+export type { WorkflowInput, WorkflowType };
 
 export interface StartResult {
   readonly executionName: string;

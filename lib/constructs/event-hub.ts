@@ -4,7 +4,7 @@ import * as schemas from 'aws-cdk-lib/aws-eventschemas';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { type AnyEventContract, registrySchema } from '../../contracts/index.js';
-import { validateRange } from '../validation.js';
+import { invalidProp, validateRange } from '../validation.js';
 
 export interface EventHubProps {
   /**
@@ -45,10 +45,10 @@ export class EventHub extends Construct {
   constructor(scope: Construct, id: string, props: EventHubProps = {}) {
     super(scope, id);
     const retention = props.archiveRetention ?? Duration.days(30);
-    validateRange('archiveRetention', retention.toDays(), 1, 3650, 'days');
+    validateRange(this, 'archiveRetention', retention.toDays(), 1, 3650, 'days');
     for (const account of props.allowedAccounts ?? []) {
       if (!Token.isUnresolved(account) && !/^\d{12}$/.test(account)) {
-        throw new Error(`allowedAccounts contains ${JSON.stringify(account)}; each entry must be a 12-digit AWS account id`);
+        invalidProp(this, `allowedAccounts must hold 12-digit AWS account ids (got ${JSON.stringify(account)})`);
       }
     }
 

@@ -3,9 +3,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-
-/** The environment variable through which a granted function learns the table name. */
-export const IDEMPOTENCY_TABLE_ENV = 'IDEMPOTENCY_TABLE_NAME';
+import { ENV } from '../../contracts/wiring.js';
 
 export interface IdempotencyStoreProps {
   /**
@@ -42,10 +40,10 @@ export class IdempotencyStore extends Construct {
 
   /**
    * Lets `fn` claim, complete and release idempotency records (exactly the item
-   * operations Powertools uses) and tells it the table name through IDEMPOTENCY_TABLE_NAME.
+   * operations Powertools uses) and tells it the table name through `ENV.idempotencyTable`.
    */
   grant(fn: lambda.Function): iam.Grant {
-    fn.addEnvironment(IDEMPOTENCY_TABLE_ENV, this.table.tableName);
+    fn.addEnvironment(ENV.idempotencyTable, this.table.tableName);
     return this.table.grant(fn, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem');
   }
 }

@@ -4,12 +4,23 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { ENV } from '../../contracts/wiring.js';
 import { deadLetterQueue, secureQueue } from '../secure-queue.js';
-import { validateInteger, validateRange } from '../validation.js';
+import { invalidProp, validateInteger, validateRange } from '../validation.js';
 import { SwitchyardFunction, type SwitchyardFunctionProps } from './switchyard-function.js';
 
-/** AWS requires a queue's visibility timeout to cover the consumer; we want room for retries inside it. */
-const VISIBILITY_TO_TIMEOUT_RATIO = 6;
+/**
+ * Lambda refuses an SQS event source whose queue's visibility timeout is shorter than the
+ * function timeout, and recommends six times it: when Lambda is throttled it keeps
+ * retrying the invocation while the batch stays invisible, and a visibility timeout that
+ * lapses first returns the batch to the queue with one more receive counted, so that
+ * throttling alone could move unprocessed records to the DLQ. We keep the recommended
+ * ratio and make crash recovery fast by keeping function timeouts short instead: the
+ * visibility timeout is also how long a delivery lost in a crash stays invisible.
+ */
+export const VISIBILITY_TO_TIMEOUT_RATIO = 6;
+/** SQS's longest visibility timeout. */
+const MAX_VISIBILITY_SECONDS = 43_200;
 
 export interface QueueConsumerProps {
   /** The bus the rule listens on. */
@@ -41,7 +52,8 @@ export interface QueueConsumerProps {
    */
   readonly maxConcurrency?: number;
   /**
-   * Queue visibility timeout; at least 6x the function timeout, at most 12 hours.
+   * Queue visibility timeout; at least 6x the function timeout, at most 12 hours. It is
+   * also how long a record whose invocation crashed stays invisible before it is retried.
    * @default - 6x the function timeout
    */
   readonly visibilityTimeout?: Duration;
@@ -65,7 +77,11 @@ export interface QueueConsumerProps {
 /**
  * Rule -> queue -> function, with every failure path kept: the rule target retries
  * and has its own dead-letter queue, the queue is encrypted, TLS-only and redrives to
- * a dead-letter queue, and the function reports partial batch failures.
+ * a dead-letter queue, and the function reports partial batch failures. The function
+ * may also send a record to the dead-letter queue itself (a permanent failure, with the
+ * reason as message attributes) and delay a record's retry (ChangeMessageVisibility), as
+ * the kit's consumer does: it learns both queues' URLs from `ENV.queueUrl` and
+ * `ENV.deadLetterQueueUrl`.
  */
 export class QueueConsumer extends Construct {
   public readonly rule: events.Rule;
@@ -79,17 +95,17 @@ export class QueueConsumer extends Construct {
   constructor(scope: Construct, id: string, props: QueueConsumerProps) {
     super(scope, id);
     const maxReceiveCount = props.maxReceiveCount ?? 5;
-    validateRange('maxReceiveCount', maxReceiveCount, 1, 1000);
-    validateInteger('maxReceiveCount', maxReceiveCount);
+    validateRange(this, 'maxReceiveCount', maxReceiveCount, 1, 1000);
+    validateInteger(this, 'maxReceiveCount', maxReceiveCount);
     const batchSize = props.batchSize ?? 10;
-    validateRange('batchSize', batchSize, 1, props.maxBatchingWindow ? 10_000 : 10);
-    validateInteger('batchSize', batchSize);
-    validateRange('maxBatchingWindow', props.maxBatchingWindow?.toSeconds(), 0, 300, 'seconds');
-    validateRange('maxConcurrency', props.maxConcurrency, 2, 1000);
-    validateRange('targetRetryAttempts', props.targetRetryAttempts, 0, 185);
-    validateRange('targetMaxEventAge', props.targetMaxEventAge?.toSeconds(), 60, 86_400, 'seconds');
+    validateRange(this, 'batchSize', batchSize, 1, props.maxBatchingWindow ? 10_000 : 10);
+    validateInteger(this, 'batchSize', batchSize);
+    validateRange(this, 'maxBatchingWindow', props.maxBatchingWindow?.toSeconds(), 0, 300, 'seconds');
+    validateRange(this, 'maxConcurrency', props.maxConcurrency, 2, 1000);
+    validateRange(this, 'targetRetryAttempts', props.targetRetryAttempts, 0, 185);
+    validateRange(this, 'targetMaxEventAge', props.targetMaxEventAge?.toSeconds(), 60, 86_400, 'seconds');
     const retentionPeriod = props.retentionPeriod ?? Duration.days(14);
-    validateRange('retentionPeriod', retentionPeriod.toSeconds(), 60, 1_209_600, 'seconds');
+    validateRange(this, 'retentionPeriod', retentionPeriod.toSeconds(), 60, 1_209_600, 'seconds');
 
     this.function = new SwitchyardFunction(this, 'Handler', props.handler);
     const functionTimeout = this.function.timeout.toSeconds();
@@ -97,9 +113,10 @@ export class QueueConsumer extends Construct {
     const visibility = visibilityTimeout.toSeconds();
     if (!Token.isUnresolved(visibility) && !Token.isUnresolved(functionTimeout)) {
       const minimum = functionTimeout * VISIBILITY_TO_TIMEOUT_RATIO;
-      if (visibility < minimum || visibility > 43_200) {
-        throw new Error(
-          `visibilityTimeout is ${visibility} seconds; it must be from ${minimum} (6x the handler timeout of ${functionTimeout} s) to 43200 seconds`,
+      if (visibility < minimum || visibility > MAX_VISIBILITY_SECONDS) {
+        invalidProp(
+          this,
+          `visibilityTimeout must be from ${minimum} seconds (${VISIBILITY_TO_TIMEOUT_RATIO}x the handler timeout of ${functionTimeout} s) to ${MAX_VISIBILITY_SECONDS} seconds (got ${visibility} seconds)`,
         );
       }
     }
@@ -124,6 +141,15 @@ export class QueueConsumer extends Construct {
         }),
       ],
     });
+
+    // What the kit's consumer needs to route failures itself: permanent ones to the DLQ at
+    // once, transient ones back to the queue after a backoff (the event source's consume
+    // grant covers ChangeMessageVisibility too; granted here so the need is stated).
+    this.function.addEnvironment(ENV.queueUrl, this.queue.queueUrl);
+    this.function.addEnvironment(ENV.deadLetterQueueUrl, this.deadLetterQueue.queueUrl);
+    this.function.addEnvironment(ENV.maxReceiveCount, String(maxReceiveCount));
+    this.deadLetterQueue.grantSendMessages(this.function);
+    this.queue.grant(this.function, 'sqs:ChangeMessageVisibility');
 
     this.function.addEventSource(
       new SqsEventSource(this.queue, {

@@ -57,8 +57,10 @@ export class SwitchyardFunction extends NodejsFunction {
 
   constructor(scope: Construct, id: string, props: SwitchyardFunctionProps) {
     const timeout = props.timeout ?? Duration.seconds(30);
-    validateRange('timeout', timeout.toSeconds(), 1, 900, 'seconds');
-    validateRange('memorySize', props.memorySize, 128, 10_240, 'MiB');
+    // Checked before super(), so the error names the path this function is being created at.
+    const subject = { scope, id };
+    validateRange(subject, 'timeout', timeout.toSeconds(), 1, 900, 'seconds');
+    validateRange(subject, 'memorySize', props.memorySize, 128, 10_240, 'MiB');
     const logGroup = new logs.LogGroup(scope, `${id}Logs`, {
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.DESTROY,

@@ -5,14 +5,22 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { ENV } from '../../contracts/wiring.js';
 import { deadLetterQueue } from '../secure-queue.js';
-import { validateRange } from '../validation.js';
+import { invalidProp, validateRange } from '../validation.js';
 import type { IdempotencyStore } from './idempotency-store.js';
 import { QueueConsumer, type QueueConsumerProps } from './queue-consumer.js';
 
 const STARTER_ENTRY = path.join(import.meta.dirname, '../../lambdas/workflow-starter/handler.ts');
 /** Express executions run at most five minutes. */
 const EXPRESS_MAX_SECONDS = 300;
+/**
+ * What an EXPRESS starter needs besides the execution it waits for: a cold start, the
+ * idempotency claim and its completion, and StartSyncExecution's own round trip.
+ */
+export const EXPRESS_STARTER_OVERHEAD = Duration.seconds(5);
+/** A STANDARD starter only calls StartExecution, which answers at once. */
+const STANDARD_STARTER_TIMEOUT = Duration.seconds(10);
 
 /** Which events start the workflow, and how the queue in front of it behaves. */
 export type WorkflowTrigger = Omit<QueueConsumerProps, 'eventBus' | 'handler' | 'visibilityTimeout'>;
@@ -41,7 +49,10 @@ export interface WorkflowProps {
    */
   readonly idempotencyStore?: IdempotencyStore;
   /**
-   * Longest an execution may run (EXPRESS: at most 5 minutes).
+   * Longest an execution may run (EXPRESS: at most 5 minutes). An EXPRESS starter waits
+   * for its executions, so its function timeout is this plus `EXPRESS_STARTER_OVERHEAD`, and
+   * its queue's visibility timeout (the time a crashed delivery takes to come back) six
+   * times that: size it to the work.
    * @default - EXPRESS: 5 minutes; STANDARD: no limit beyond AWS's one year
    */
   readonly timeout?: Duration;
@@ -82,9 +93,9 @@ export class Workflow extends Construct {
     super(scope, id);
     const type = props.stateMachineType ?? sfn.StateMachineType.STANDARD;
     const isExpress = type === sfn.StateMachineType.EXPRESS;
-    validateRange('timeout', props.timeout?.toSeconds(), 1, isExpress ? EXPRESS_MAX_SECONDS : 31_536_000, 'seconds');
+    validateRange(this, 'timeout', props.timeout?.toSeconds(), 1, isExpress ? EXPRESS_MAX_SECONDS : 31_536_000, 'seconds');
     if (props.trigger && !props.idempotencyStore) {
-      throw new Error('idempotencyStore is required when trigger is set: the starter claims each event there');
+      invalidProp(this, 'idempotencyStore is required when trigger is set: the starter claims each event there (got none)');
     }
     const timeout = props.timeout ?? (isExpress ? Duration.seconds(EXPRESS_MAX_SECONDS) : undefined);
 
@@ -109,7 +120,9 @@ export class Workflow extends Construct {
 
     if (props.trigger && props.idempotencyStore) {
       // The starter waits for EXPRESS executions, so it must outlive them.
-      const starterTimeout = isExpress ? Duration.seconds((timeout?.toSeconds() ?? EXPRESS_MAX_SECONDS) + 15) : Duration.seconds(30);
+      const starterTimeout = isExpress
+        ? Duration.seconds((timeout?.toSeconds() ?? EXPRESS_MAX_SECONDS) + EXPRESS_STARTER_OVERHEAD.toSeconds())
+        : STANDARD_STARTER_TIMEOUT;
       this.starter = new QueueConsumer(this, 'Starter', {
         ...props.trigger,
         eventBus: props.eventBus,
@@ -118,7 +131,7 @@ export class Workflow extends Construct {
           description: `Starts ${id} executions from events, one per event`,
           serviceName: `${id}-starter`,
           timeout: starterTimeout,
-          environment: { STATE_MACHINE_ARN: this.stateMachine.stateMachineArn, WORKFLOW_TYPE: type },
+          environment: { [ENV.stateMachineArn]: this.stateMachine.stateMachineArn, [ENV.workflowType]: type },
         },
       });
       props.idempotencyStore.grant(this.starter.function);

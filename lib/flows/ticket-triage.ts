@@ -5,19 +5,53 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { TICKET_QUEUES, TicketCreated, TicketEscalated, type TicketQueue, TicketRouted } from '../../contracts/index.js';
+import {
+  ENV,
+  RETRYABLE_MODEL_ERRORS,
+  TICKET_QUEUES,
+  TicketCreated,
+  TicketDecisionRefused,
+  TicketEscalated,
+  type TicketQueue,
+  TicketRouted,
+  workflowInput,
+} from '../../contracts/index.js';
 import type { IdempotencyStore } from '../constructs/idempotency-store.js';
 import { SwitchyardFunction } from '../constructs/switchyard-function.js';
 import { Workflow } from '../constructs/workflow.js';
-import { validateRange } from '../validation.js';
+import { invalidProp, validateRange } from '../validation.js';
 
 const CLASSIFY_ENTRY = path.join(import.meta.dirname, '../../lambdas/triage/classify.ts');
-/** Error names the classify function throws for transient model failures (lambdas/triage/errors.ts). */
-const RETRYABLE_MODEL_ERRORS = ['ModelThrottled', 'ModelUnavailable'];
-/** The Express execution's input (see lambdas/workflow-starter/start-workflow.ts `WorkflowInput`). */
-const TRIAGE_INPUT = '$states.context.Execution.Input';
 /** The escalation execution's input, written by the Escalate state below. */
 const ESCALATION_INPUT = '$states.context.Execution.Input';
+/**
+ * Lambda's own transient errors. LambdaInvoke's default retry for them (6 attempts,
+ * 2 s doubling: up to 2 minutes) does not fit the triage budget; they get its one retry.
+ */
+const LAMBDA_TRANSIENT_ERRORS = [
+  'Lambda.ClientExecutionTimeoutException',
+  'Lambda.ServiceException',
+  'Lambda.AWSLambdaException',
+  'Lambda.SdkClientException',
+  'Lambda.TooManyRequestsException',
+];
+
+/**
+ * The triage flow's time budget. A crashed delivery of a TicketCreated comes back after
+ * the starter queue's visibility timeout, which is six times the starter's timeout (see
+ * QueueConsumer), which is the Express execution's timeout plus the starter's overhead:
+ * 15 s + 5 s = 20 s, so 120 s. Everything the execution does must fit in its 15 s:
+ * - one classification takes milliseconds with the local model and one to a few seconds
+ *   on Bedrock (a short prompt, at most 200 output tokens), so an attempt gets 6 s;
+ * - a transient model or Lambda error (throttled, unavailable) is retried once after up to 1 s;
+ *   a model that is still failing, or slower than that, escalates the ticket to a person;
+ * - routing or escalating is one PutEvents or StartExecution call.
+ * Worst case 6 + 1 + 6 s, plus the last call: within 15 s.
+ */
+export const TRIAGE_TIMEOUTS = {
+  classifyAttempt: Duration.seconds(6),
+  execution: Duration.seconds(15),
+} as const;
 
 /** Builds a PutEvents state that publishes TicketRouted with the given detail and metadata. */
 type RoutedStateFactory = (
@@ -76,29 +110,29 @@ export class TicketTriage extends Construct {
   constructor(scope: Construct, id: string, props: TicketTriageProps) {
     super(scope, id);
     const threshold = props.confidenceThreshold ?? 0.7;
-    validateRange('confidenceThreshold', threshold, 0, 1);
+    validateRange(this, 'confidenceThreshold', threshold, 0, 1);
     const sla = props.escalationSla ?? Duration.hours(4);
-    validateRange('escalationSla', sla.toSeconds(), 60, 31_536_000, 'seconds');
+    validateRange(this, 'escalationSla', sla.toSeconds(), 60, 31_536_000, 'seconds');
     const fallbackQueue = props.fallbackQueue ?? 'technical';
     for (const [prop, queue] of [
       ['fallbackQueue', fallbackQueue],
       ['slaDefaultQueue', props.slaDefaultQueue],
     ] as const) {
       if (queue !== undefined && !(TICKET_QUEUES as readonly string[]).includes(queue)) {
-        throw new Error(`${prop} is ${JSON.stringify(queue)}; it must be one of ${TICKET_QUEUES.join(', ')}`);
+        invalidProp(this, `${prop} must be one of ${TICKET_QUEUES.join(', ')} (got ${JSON.stringify(queue)})`);
       }
     }
     const modelId = props.bedrockModelId;
     if (modelId !== undefined && !Token.isUnresolved(modelId) && !/^[\w.:-]{1,256}$/.test(modelId)) {
-      throw new Error(`bedrockModelId is ${JSON.stringify(modelId)}; expected a Bedrock model or inference profile id`);
+      invalidProp(this, `bedrockModelId must be a Bedrock model or inference profile id (got ${JSON.stringify(modelId)})`);
     }
 
     this.classifier = new SwitchyardFunction(this, 'Classify', {
       entry: CLASSIFY_ENTRY,
       description: 'Classifies a support ticket into a queue with a confidence',
       serviceName: 'ticket-triage',
-      timeout: Duration.seconds(60),
-      environment: modelId ? { BEDROCK_MODEL_ID: modelId } : {},
+      timeout: TRIAGE_TIMEOUTS.classifyAttempt,
+      environment: modelId ? { [ENV.bedrockModelId]: modelId } : {},
     });
     if (modelId) this.grantBedrock(modelId);
 
@@ -121,12 +155,13 @@ export class TicketTriage extends Construct {
       eventBus: props.eventBus,
       stateMachineType: sfn.StateMachineType.STANDARD,
       definition: this.escalationDefinition(props.eventBus, sla, routed),
+      // Refused answers are asked again and the SLA can be a year; the SLA bounds the wait, not this.
     });
 
     this.triage = new Workflow(this, 'Triage', {
       eventBus: props.eventBus,
       stateMachineType: sfn.StateMachineType.EXPRESS,
-      timeout: Duration.minutes(4),
+      timeout: TRIAGE_TIMEOUTS.execution,
       idempotencyStore: props.idempotencyStore,
       trigger: {
         description: 'TicketCreated starts one triage execution per ticket',
@@ -150,18 +185,17 @@ export class TicketTriage extends Construct {
     const classify = tasks.LambdaInvoke.jsonata(this, 'ClassifyTicket', {
       lambdaFunction: this.classifier,
       payload: sfn.TaskInput.fromObject({
-        ticketId: `{% ${TRIAGE_INPUT}.detail.ticketId %}`,
-        subject: `{% ${TRIAGE_INPUT}.detail.subject %}`,
-        body: `{% ${TRIAGE_INPUT}.detail.body %}`,
+        ticketId: `{% ${workflowInput('detail')}.ticketId %}`,
+        subject: `{% ${workflowInput('detail')}.subject %}`,
+        body: `{% ${workflowInput('detail')}.body %}`,
       }),
       outputs: '{% $states.result.Payload %}',
+      retryOnServiceExceptions: false,
     });
     classify.addRetry({
-      errors: RETRYABLE_MODEL_ERRORS,
-      interval: Duration.seconds(2),
-      backoffRate: 2,
-      maxAttempts: 4,
-      maxDelay: Duration.seconds(30),
+      errors: [...RETRYABLE_MODEL_ERRORS, ...LAMBDA_TRANSIENT_ERRORS],
+      interval: Duration.seconds(1),
+      maxAttempts: 1,
       jitterStrategy: sfn.JitterType.FULL,
     });
     // A model that keeps failing must not lose the ticket: a person gets it instead.
@@ -171,13 +205,13 @@ export class TicketTriage extends Construct {
     classify.addCatch(modelFailed, { errors: ['States.ALL'] });
 
     const ticketMetadata = {
-      correlationId: `{% ${TRIAGE_INPUT}.correlationId %}`,
-      causationId: `{% ${TRIAGE_INPUT}.event.id %}`,
+      correlationId: `{% ${workflowInput('correlationId')} %}`,
+      causationId: `{% ${workflowInput('event', 'id')} %}`,
     };
     const routeByModel = routed(
       'RouteByModel',
       {
-        ticketId: `{% ${TRIAGE_INPUT}.detail.ticketId %}`,
+        ticketId: `{% ${workflowInput('detail')}.ticketId %}`,
         queue: '{% $states.input.queue %}',
         decidedBy: 'model',
         confidence: '{% $states.input.confidence %}',
@@ -191,8 +225,8 @@ export class TicketTriage extends Construct {
       // The triage execution's name is derived from the ticket, so this is too: one escalation per ticket.
       name: '{% $states.context.Execution.Name %}',
       input: sfn.TaskInput.fromObject({
-        ticketId: `{% ${TRIAGE_INPUT}.detail.ticketId %}`,
-        subject: `{% ${TRIAGE_INPUT}.detail.subject %}`,
+        ticketId: `{% ${workflowInput('detail')}.ticketId %}`,
+        subject: `{% ${workflowInput('detail')}.subject %}`,
         suggestedQueue: '{% $states.input.queue %}',
         confidence: '{% $states.input.confidence %}',
         model: '{% $states.input.model %}',
@@ -214,9 +248,21 @@ export class TicketTriage extends Construct {
   private escalationDefinition(eventBus: events.IEventBus, sla: Duration, routed: RoutedStateFactory): sfn.IChainable {
     const input = ESCALATION_INPUT;
     const metadata = { correlationId: `{% ${input}.correlationId %}`, causationId: `{% ${input}.causationId %}` };
+    // The deadline is fixed once, when the escalation opens: a refused answer asks again,
+    // but never restarts the SLA. `attempt` counts the asks; with the ticket it keys each
+    // TicketEscalated, so a re-ask is a new fact to its consumers, not a duplicate.
+    const open = sfn.Pass.jsonata(this, 'OpenEscalation', {
+      assign: {
+        attempt: 1,
+        decideBy: `{% $fromMillis($toMillis($states.context.Execution.StartTime) + ${sla.toMilliseconds()}) %}`,
+      },
+    });
     const awaitDecision = tasks.EventBridgePutEvents.jsonata(this, 'AwaitDecision', {
       integrationPattern: sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
-      taskTimeout: sfn.Timeout.duration(sla),
+      // What is left of the SLA (at least 1 s: Step Functions takes no 0).
+      taskTimeout: sfn.Timeout.jsonata(
+        '{% $max([1, $ceil(($toMillis($decideBy) - $toMillis($states.context.State.EnteredTime)) / 1000)]) %}',
+      ),
       entries: [
         {
           eventBus,
@@ -224,11 +270,12 @@ export class TicketTriage extends Construct {
           detailType: TicketEscalated.detailType,
           detail: sfn.TaskInput.fromObject({
             ticketId: `{% ${input}.ticketId %}`,
+            attempt: '{% $attempt %}',
             subject: `{% ${input}.subject %}`,
             suggestedQueue: `{% ${input}.suggestedQueue %}`,
             confidence: `{% ${input}.confidence %}`,
             taskToken: '{% $states.context.Task.Token %}',
-            decideBy: `{% $fromMillis($toMillis($states.context.State.EnteredTime) + ${sla.toMilliseconds()}) %}`,
+            decideBy: '{% $decideBy %}',
             defaultQueue: `{% ${input}.defaultQueue %}`,
             metadata,
           }),
@@ -243,7 +290,6 @@ export class TicketTriage extends Construct {
     });
     awaitDecision.addCatch(slaExpired, { errors: ['States.Timeout'] });
 
-    const queues = JSON.stringify(TICKET_QUEUES).replaceAll('"', "'");
     const applyDecision = sfn.Pass.jsonata(this, 'ApplyDecision', {
       // A reviewer is optional in the decision, so the output is built as one object expression.
       outputs: jsonataObject({
@@ -267,16 +313,35 @@ export class TicketTriage extends Construct {
     slaExpired.next(routeDecision);
     applyDecision.next(routeDecision);
 
-    // A malformed decision (SendTaskSuccess accepts any JSON) asks again rather than guessing.
+    // SendTaskSuccess accepts any JSON: a malformed answer is not guessed at. It is refused
+    // with the reasons (TicketDecisionRefused) and the question asked again, before the same deadline.
+    const checkDecision = sfn.Pass.jsonata(this, 'CheckDecision', {
+      assign: { problems: `{% ${decisionProblems()} %}` },
+    });
+    const refuseDecision = tasks.EventBridgePutEvents.jsonata(this, 'RefuseDecision', {
+      entries: [
+        {
+          eventBus,
+          source: TicketDecisionRefused.source,
+          detailType: TicketDecisionRefused.detailType,
+          detail: sfn.TaskInput.fromObject({
+            ticketId: `{% ${input}.ticketId %}`,
+            attempt: '{% $attempt %}',
+            problems: '{% $problems %}',
+            decideBy: '{% $decideBy %}',
+            metadata,
+          }),
+        },
+      ],
+      assign: { attempt: '{% $attempt + 1 %}' },
+    });
+    refuseDecision.addRetry({ errors: ['EventBridge.FailedEntry'], interval: Duration.seconds(1), backoffRate: 2, maxAttempts: 4 });
+    refuseDecision.next(awaitDecision);
+
     const validDecision = sfn.Choice.jsonata(this, 'DecisionValid')
-      .when(
-        sfn.Condition.jsonata(
-          `{% $states.input.decision in ['approve', 'reject'] and ($not($exists($states.input.queue)) or $states.input.queue in ${queues}) %}`,
-        ),
-        applyDecision,
-      )
-      .otherwise(awaitDecision);
-    return awaitDecision.next(validDecision);
+      .when(sfn.Condition.jsonata('{% $count($problems) = 0 %}'), applyDecision)
+      .otherwise(refuseDecision);
+    return open.next(awaitDecision).next(checkDecision).next(validDecision);
   }
 
   private grantBedrock(modelId: string): void {
@@ -302,6 +367,32 @@ export class TicketTriage extends Construct {
       reason: 'Cross-region inference profiles invoke the base model in whichever region serves the request.',
     });
   }
+}
+
+/**
+ * A JSONata expression listing what is wrong with a reviewer's answer (`$states.input`)
+ * as an EscalationDecision (contracts/tickets.ts), one line per problem; empty if it is
+ * a valid decision. It checks exactly what the contract's schema checks.
+ */
+export function decisionProblems(): string {
+  const queues = JSON.stringify(TICKET_QUEUES);
+  const fields = JSON.stringify(['decision', 'queue', 'reviewer']);
+  const shown = (value: string) => `($exists(${value}) ? $string(${value}) : 'nothing')`;
+  const check = (valid: string, problem: string) => `(${valid} ? [] : [${problem}])`;
+  const decision = check(
+    `($type($d.decision) = 'string' ? $d.decision in ["approve", "reject"] : false)`,
+    `'decision must be "approve" or "reject" (got ' & ${shown('$d.decision')} & ')'`,
+  );
+  const queue = check(
+    `($exists($d.queue) ? ($type($d.queue) = 'string' ? $d.queue in ${queues} : false) : true)`,
+    `'queue must be one of ${TICKET_QUEUES.join(', ')} (got ' & ${shown('$d.queue')} & ')'`,
+  );
+  const reviewer = check(
+    `($exists($d.reviewer) ? ($type($d.reviewer) = 'string' ? ($length($d.reviewer) >= 1 and $length($d.reviewer) <= 256) : false) : true)`,
+    `'reviewer must be a string of 1 to 256 characters (got ' & ${shown('$d.reviewer')} & ')'`,
+  );
+  const unknown = `$map($filter($keys($d), function($k) { $not($k in ${fields}) }), function($k) { 'unknown field ' & $k })`;
+  return `($d := $states.input; $type($d) = 'object' ? $append($append($append(${decision}, ${queue}), ${reviewer}), ${unknown}) : ['the answer must be a JSON object (got ' & $type($d) & ')'])`;
 }
 
 /**

@@ -1,17 +1,22 @@
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { TicketCreated, TicketRouted } from '../../../contracts/index.js';
-import { createSqsConsumer, type RecordHandler } from '../../../lambdas/kit/consumer.js';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { SQSRecord } from 'aws-lambda';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { DEAD_LETTER_ATTRIBUTES, TicketCreated, TicketRouted } from '../../../contracts/index.js';
+import { createSqsConsumer, failureQueuesFromEnv, type RecordHandler } from '../../../lambdas/kit/consumer.js';
 import { EventPublisher, emission } from '../../../lambdas/kit/emit.js';
+import { SwitchyardError } from '../../../lambdas/kit/errors.js';
 import { type DynaliteHandle, startDynalite } from '../../helpers/dynalite.js';
 import { eventBridgeEvent, lambdaContext, sqsEvent, sqsRecord, ticketCreated } from '../../helpers/events.js';
 import { FakeEventBridge } from '../../helpers/fake-eventbridge.js';
+import { FakeSqs } from '../../helpers/fake-sqs.js';
 
 let dynamo: DynaliteHandle;
 let tableName: string;
 let tableCount = 0;
+let sqs: FakeSqs;
 
 beforeAll(async () => {
   dynamo = await startDynalite();
@@ -22,15 +27,20 @@ afterAll(async () => {
 beforeEach(async () => {
   tableName = `idempotency-${++tableCount}`;
   await dynamo.createIdempotencyTable(tableName);
+  sqs = new FakeSqs();
+});
+afterEach(() => {
+  vi.restoreAllMocks();
 });
 
-/** A consumer whose side effect is counted per ticket. */
+/** A consumer whose failures go to the fake SQS; maxReceiveCount 5, as QueueConsumer's default. */
 function consumerWith(handle: RecordHandler<[typeof TicketCreated]>, publisher?: EventPublisher) {
   return createSqsConsumer({
     contracts: [TicketCreated] as const,
     idempotency: { persistenceStore: new DynamoDBPersistenceLayer({ tableName, awsSdkV3Client: dynamo.client }) },
     publisher,
     handle,
+    failureQueues: sqs.queues(5),
   });
 }
 
@@ -41,6 +51,23 @@ function countingConsumer() {
     return { handled: detail.ticketId };
   });
   return { handler, effects };
+}
+
+function received(record: SQSRecord, times: number): SQSRecord {
+  return { ...record, attributes: { ...record.attributes, ApproximateReceiveCount: String(times) } };
+}
+
+/** A domain error that says retrying cannot help. */
+class CustomerClosedError extends SwitchyardError {
+  override readonly name = 'CustomerClosed';
+  override get retryable() {
+    return false;
+  }
+}
+
+/** The string value of a dead-lettered message's attribute. */
+function attribute(index: number, name: string): string | undefined {
+  return sqs.sent[index]?.MessageAttributes?.[name]?.StringValue;
 }
 
 describe('createSqsConsumer', () => {
@@ -62,7 +89,29 @@ describe('createSqsConsumer', () => {
     expect(effects.get('T-2')).toBe(1);
   });
 
-  it('runs the side effect once for two concurrent duplicates, and the loser is retried, not dropped', async () => {
+  it('completes a duplicate inside one batch as a duplicate in the same invocation, and logs it with the first copy', async () => {
+    const info = vi.spyOn(Logger.prototype, 'info');
+    const effects = new Map<string, number>();
+    const handler = consumerWith(async (detail) => {
+      effects.set(detail.ticketId, (effects.get(detail.ticketId) ?? 0) + 1);
+      // Slow enough that a copy processed side by side would find the claim still in progress.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    });
+    const records = [sqsRecord(ticketCreated('T-4'), 'dup-1'), sqsRecord(ticketCreated('T-4'), 'dup-2'), sqsRecord(ticketCreated('T-5'))];
+    const response = await handler(sqsEvent(...records), lambdaContext());
+    expect(response.batchItemFailures).toEqual([]);
+    expect(effects.get('T-4')).toBe(1);
+    expect(sqs.visibilityChanges).toEqual([]);
+    const skipped = info.mock.calls.filter(([message]) => String(message).startsWith('duplicate skipped'));
+    expect(skipped).toHaveLength(1);
+    expect(skipped[0]?.[1]).toMatchObject({
+      idempotencyKey: 'TicketCreated#ticketId="T-4"',
+      firstMessageId: 'dup-1',
+      firstProcessedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+    });
+  });
+
+  it('runs the side effect once for two concurrent duplicates; the loser comes back after a short backoff, not dropped', async () => {
     let release!: () => void;
     const gate = new Promise<void>((resolve) => {
       release = resolve;
@@ -70,59 +119,81 @@ describe('createSqsConsumer', () => {
     let effects = 0;
     const handler = consumerWith(async () => {
       effects++;
-      await gate; // hold the claim while the duplicate arrives
+      await gate; // hold the claim while the duplicate arrives in another invocation
     });
     const a = sqsRecord(ticketCreated('T-3'), 'msg-a');
     const b = sqsRecord(ticketCreated('T-3'), 'msg-b');
     const first = handler(sqsEvent(a), lambdaContext());
-    // Let the first claim land before the duplicate tries.
     await vi.waitFor(() => expect(effects).toBe(1));
     const second = await handler(sqsEvent(b), lambdaContext());
     release();
     expect((await first).batchItemFailures).toEqual([]);
     expect(second.batchItemFailures).toEqual([{ itemIdentifier: 'msg-b' }]);
+    // Back in seconds, not after the queue's whole visibility timeout.
+    expect(sqs.visibilityChanges).toEqual([
+      { QueueUrl: 'https://sqs.test/queue', ReceiptHandle: 'rh-msg-b', VisibilityTimeout: expect.any(Number) },
+    ]);
+    expect(sqs.visibilityChanges[0]?.VisibilityTimeout).toBeLessThanOrEqual(5);
 
-    const redelivered = await handler(sqsEvent(b), lambdaContext());
+    const redelivered = await handler(sqsEvent(received(b, 2)), lambdaContext());
     expect(redelivered.batchItemFailures).toEqual([]);
     expect(effects).toBe(1);
   });
 
-  it('runs the side effect once for duplicates inside one batch', async () => {
-    const { handler, effects } = countingConsumer();
-    const records = [sqsRecord(ticketCreated('T-4'), 'dup-1'), sqsRecord(ticketCreated('T-4'), 'dup-2')];
-    const response = await handler(sqsEvent(...records), lambdaContext());
-    // One claims; the other finds the claim in progress and is retried later.
-    expect(response.batchItemFailures.length).toBeLessThanOrEqual(1);
-    const retry = await handler(sqsEvent(...records), lambdaContext());
-    expect(retry.batchItemFailures).toEqual([]);
-    expect(effects.get('T-4')).toBe(1);
-  });
-
-  it('reports exactly the 2 failing records of a batch of 10', async () => {
+  it('reports exactly the 2 transiently failing records of a batch of 10, and backs each off', async () => {
     const handler = consumerWith(async (detail) => {
       if (detail.ticketId === 'B-3' || detail.ticketId === 'B-7') throw new Error(`downstream refused ${detail.ticketId}`);
     });
     const records = Array.from({ length: 10 }, (_, i) => sqsRecord(ticketCreated(`B-${i}`), `batch-${i}`));
     const response = await handler(sqsEvent(...records), lambdaContext());
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'batch-3' }, { itemIdentifier: 'batch-7' }]);
+    expect(sqs.visibilityChanges.map((c) => c.ReceiptHandle).sort()).toEqual(['rh-batch-3', 'rh-batch-7']);
+    expect(sqs.sent).toEqual([]);
   });
 
-  it('fails a schema-invalid record alone and logs why', async () => {
+  it('backs a transient failure off exponentially with the receive count, within the jitter range', async () => {
+    const handler = consumerWith(async () => {
+      throw new Error('model timed out');
+    });
+    await handler(sqsEvent(received(sqsRecord(ticketCreated('R-1')), 1)), lambdaContext());
+    await handler(sqsEvent(received(sqsRecord(ticketCreated('R-2')), 3)), lambdaContext());
+    const [first, third] = sqs.visibilityChanges.map((c) => c.VisibilityTimeout ?? -1);
+    expect(first).toBeGreaterThanOrEqual(3);
+    expect(first).toBeLessThanOrEqual(5);
+    expect(third).toBeGreaterThanOrEqual(10);
+    expect(third).toBeLessThanOrEqual(20);
+  });
+
+  it('sends a schema-invalid record to the DLQ at once with its reason, reports it processed and logs one line', async () => {
     const errorLog = vi.spyOn(Logger.prototype, 'error');
     const { handler, effects } = countingConsumer();
-    const invalid = ticketCreated('T-5', { customerId: 42 });
+    const invalid = sqsRecord(ticketCreated('T-5', { body: undefined, customerId: 42 }), 'bad-1');
+    invalid.messageAttributes = { origin: { dataType: 'String', stringValue: 'helpdesk', stringListValues: [], binaryListValues: [] } };
     const response = await handler(
-      sqsEvent(sqsRecord(ticketCreated('T-6'), 'ok-1'), sqsRecord(invalid, 'bad-1'), sqsRecord(ticketCreated('T-7'), 'ok-2')),
+      sqsEvent(sqsRecord(ticketCreated('T-6'), 'ok-1'), invalid, sqsRecord(ticketCreated('T-7'), 'ok-2')),
       lambdaContext(),
     );
-    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'bad-1' }]);
+    expect(response.batchItemFailures).toEqual([]);
     expect([...effects.keys()].sort()).toEqual(['T-6', 'T-7']);
-    const logged = errorLog.mock.calls.map(([, extra]) => (extra as { error: Error }).error);
-    expect(logged.some((error) => error.name === 'InvalidEvent' && error.message.includes('/customerId: must be string'))).toBe(true);
-    errorLog.mockRestore();
+
+    expect(sqs.sent).toHaveLength(1);
+    expect(sqs.sent[0]).toMatchObject({ QueueUrl: 'https://sqs.test/dlq', MessageBody: invalid.body });
+    expect(attribute(0, DEAD_LETTER_ATTRIBUTES.errorName)).toBe('InvalidEvent');
+    expect(attribute(0, DEAD_LETTER_ATTRIBUTES.errorMessage)).toContain("must have required property 'body'");
+    expect(attribute(0, DEAD_LETTER_ATTRIBUTES.errorMessage)).toContain('/customerId: must be string');
+    expect(attribute(0, DEAD_LETTER_ATTRIBUTES.functionName)).toBe('test-consumer');
+    expect(attribute(0, DEAD_LETTER_ATTRIBUTES.receiveCount)).toBe('1');
+    expect(attribute(0, DEAD_LETTER_ATTRIBUTES.originalMessageId)).toBe('bad-1');
+    expect(Date.parse(attribute(0, DEAD_LETTER_ATTRIBUTES.failedAt) ?? '')).toBeGreaterThan(Date.now() - 60_000);
+    expect(attribute(0, 'origin')).toBe('helpdesk');
+    expect(sqs.visibilityChanges).toEqual([]);
+
+    expect(errorLog).toHaveBeenCalledTimes(1);
+    expect(errorLog.mock.calls[0]?.[0]).toMatch(/^permanent failure: record sent to the dead-letter queue/);
+    expect(errorLog.mock.calls[0]?.[1]).toMatchObject({ reason: { errorName: 'InvalidEvent' }, receiveCount: 1 });
   });
 
-  it('fails a record that is not JSON, or of an unknown detail-type, alone', async () => {
+  it('sends a record that is not JSON, or of an unknown detail-type, to the DLQ at once', async () => {
     const { handler } = countingConsumer();
     const response = await handler(
       sqsEvent(
@@ -132,7 +203,52 @@ describe('createSqsConsumer', () => {
       ),
       lambdaContext(),
     );
-    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'garbage' }, { itemIdentifier: 'unknown' }]);
+    expect(response.batchItemFailures).toEqual([]);
+    expect(sqs.sent.map((m) => m.MessageAttributes?.[DEAD_LETTER_ATTRIBUTES.errorName]?.StringValue).sort()).toEqual([
+      'InvalidEvent',
+      'UnknownEventType',
+    ]);
+  });
+
+  it('sends a record whose handler throws an error marked non-retryable to the DLQ, and releases its claim', async () => {
+    let attempts = 0;
+    const handler = consumerWith(async () => {
+      attempts++;
+      throw new CustomerClosedError('customer account is closed');
+    });
+    const record = sqsRecord(ticketCreated('P-1'));
+    expect((await handler(sqsEvent(record), lambdaContext())).batchItemFailures).toEqual([]);
+    expect(attribute(0, DEAD_LETTER_ATTRIBUTES.errorName)).toBe('CustomerClosed');
+    expect(attribute(0, DEAD_LETTER_ATTRIBUTES.errorMessage)).toBe('customer account is closed');
+    // Redriven from the DLQ later (say, the account was reopened), it runs again.
+    await handler(sqsEvent(record), lambdaContext());
+    expect(attempts).toBe(2);
+  });
+
+  it('dead-letters a transient failure itself on the last receive, so that it too carries its reason', async () => {
+    const handler = consumerWith(async () => {
+      throw new Error('model still down');
+    });
+    const response = await handler(sqsEvent(received(sqsRecord(ticketCreated('L-1'), 'last'), 5)), lambdaContext());
+    expect(response.batchItemFailures).toEqual([]);
+    expect(attribute(0, DEAD_LETTER_ATTRIBUTES.errorName)).toBe('Error');
+    expect(attribute(0, DEAD_LETTER_ATTRIBUTES.receiveCount)).toBe('5');
+  });
+
+  it('reports a permanent failure as failed when the DLQ does not take it, so it is never lost', async () => {
+    sqs.fail.send = true;
+    const { handler } = countingConsumer();
+    const response = await handler(sqsEvent(sqsRecord(ticketCreated('T-9', { body: 5 }), 'bad-2')), lambdaContext());
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'bad-2' }]);
+  });
+
+  it('still reports a transient failure when its visibility cannot be changed', async () => {
+    sqs.fail.changeVisibility = true;
+    const handler = consumerWith(async () => {
+      throw new Error('model timed out');
+    });
+    const response = await handler(sqsEvent(sqsRecord(ticketCreated('V-1'), 'v-1')), lambdaContext());
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'v-1' }]);
   });
 
   it.each([
@@ -157,16 +273,21 @@ describe('createSqsConsumer', () => {
     });
     const record = sqsRecord(ticketCreated('T-9'));
     expect((await handler(sqsEvent(record), lambdaContext())).batchItemFailures).toHaveLength(1);
-    expect((await handler(sqsEvent(record), lambdaContext())).batchItemFailures).toEqual([]);
+    expect((await handler(sqsEvent(received(record, 2)), lambdaContext())).batchItemFailures).toEqual([]);
     expect(attempts).toBe(2);
   });
 
-  it('stores each claim in one item with a TTL', async () => {
+  it('stores each claim in one item with a TTL and the time the fact was processed', async () => {
     const { handler } = countingConsumer();
-    await handler(sqsEvent(sqsRecord(ticketCreated('T-10'))), lambdaContext());
+    await handler(sqsEvent(sqsRecord(ticketCreated('T-10'), 'm-10')), lambdaContext());
     const { Items = [] } = await dynamo.client.send(new ScanCommand({ TableName: tableName }));
     expect(Items).toHaveLength(1);
     expect(Items[0]?.status?.S).toBe('COMPLETED');
+    expect(unmarshall(Items[0] ?? {}).data).toMatchObject({
+      messageId: 'm-10',
+      processedAt: expect.any(String),
+      result: { handled: 'T-10' },
+    });
     const expiration = Number(Items[0]?.expiration?.N);
     expect(expiration).toBeGreaterThan(Date.now() / 1000 + 3600);
   });
@@ -183,5 +304,18 @@ describe('createSqsConsumer', () => {
     await handler(sqsEvent(sqsRecord(trigger)), lambdaContext());
     const [entry] = bus.published;
     expect(JSON.parse(entry?.Detail ?? '{}').metadata).toEqual({ correlationId: 'corr-123', causationId: trigger.id });
+  });
+});
+
+describe('failureQueuesFromEnv', () => {
+  it('reads the queues QueueConsumer sets', () => {
+    const queues = failureQueuesFromEnv({ SOURCE_QUEUE_URL: 'q', DEAD_LETTER_QUEUE_URL: 'd', MAX_RECEIVE_COUNT: '3' });
+    expect(queues).toMatchObject({ queueUrl: 'q', deadLetterQueueUrl: 'd', maxReceiveCount: 3 });
+  });
+
+  it('fails if the dead-letter queue is not configured, naming the variable', () => {
+    expect(() => failureQueuesFromEnv({ SOURCE_QUEUE_URL: 'q' })).toThrow(
+      expect.objectContaining({ name: 'ConfigError', message: expect.stringContaining('DEAD_LETTER_QUEUE_URL') }),
+    );
   });
 });

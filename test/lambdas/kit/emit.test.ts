@@ -72,6 +72,24 @@ describe('EventPublisher', () => {
     expect(bus.calls.map((c) => c.length)).toEqual([2, 1]);
   });
 
+  it('counts an entry as EventBridge does: 14 bytes for Time only when it is set, plus UTF-8 bytes of the text fields', () => {
+    const entry = { Source: 'src', DetailType: 'Ä', Detail: '{"a":"€"}', Resources: ['arn:x', 'arn:yy'] };
+    // 3 + 2 (Ä) + 11 ({"a":"€"}, € is 3 bytes) + 5 + 6
+    expect(entrySize(entry)).toBe(27);
+    expect(entrySize({ ...entry, Time: new Date() })).toBe(27 + 14);
+  });
+
+  it('accepts an entry of exactly 256 KiB without Time, as EventBridge does', async () => {
+    const bus = new FakeEventBridge();
+    const base = routed('T-1', { model: '' });
+    const probe = new EventPublisher({ client: bus.client, eventBusName: 'hub' });
+    await probe.emit([base], cause);
+    const sizeWithoutModel = entrySize(bus.calls[0]?.[0] ?? {});
+    const exact = routed('T-1', { model: 'x'.repeat(256 * 1024 - sizeWithoutModel) });
+    await expect(probe.emit([exact], cause)).resolves.toBeUndefined();
+    expect(entrySize(bus.calls[1]?.[0] ?? {})).toBe(256 * 1024);
+  });
+
   it('stamps each event with the cause correlation and causation ids and the contract source', async () => {
     const bus = new FakeEventBridge();
     await new EventPublisher({ client: bus.client, eventBusName: 'hub' }).emit([routed('T-1')], cause);

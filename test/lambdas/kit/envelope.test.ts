@@ -15,8 +15,37 @@ describe('ContractRegistry', () => {
     expect(b.idempotencyKey).toBe(a.idempotencyKey);
   });
 
-  it('accepts extra detail fields producers add', () => {
-    expect(() => registry.parseRecord(sqsRecord(ticketCreated('T-1', { priority: 'high' })))).not.toThrow();
+  it('keeps every field a producer adds, in the detail and in the envelope, unchanged', () => {
+    const event = {
+      ...ticketCreated('T-1', {
+        priority: 'high',
+        tags: ['vip'],
+        customer: { tier: 'gold', since: 2019 },
+        metadata: { correlationId: 'c-1' },
+      }),
+      'replay-name': 'replay-7',
+    };
+    const parsed = registry.parseRecord(sqsRecord(event));
+    expect(parsed.envelope).toEqual(event);
+    expect(parsed.envelope.detail).toMatchObject({ priority: 'high', tags: ['vip'], customer: { tier: 'gold', since: 2019 } });
+  });
+
+  it('keys a TicketEscalated on the ticket and the attempt, so a re-asked escalation is a new fact', () => {
+    const escalated = (attempt: number) =>
+      eventBridgeEvent('TicketEscalated', {
+        ticketId: 'T-1',
+        attempt,
+        subject: 's',
+        suggestedQueue: 'billing',
+        confidence: 0.4,
+        taskToken: `token-${attempt}`,
+        decideBy: '2026-01-01T04:00:00.000Z',
+        defaultQueue: 'billing',
+      });
+    const first = registry.parseRecord(sqsRecord(escalated(1)));
+    const again = registry.parseRecord(sqsRecord(escalated(2)));
+    expect(first.idempotencyKey).toBe('TicketEscalated#ticketId="T-1"&attempt=1');
+    expect(again.idempotencyKey).not.toBe(first.idempotencyKey);
   });
 
   it('takes the correlation id from detail.metadata, else the event id', () => {
@@ -42,7 +71,7 @@ describe('ContractRegistry', () => {
     expect(() => registry.parseRecord(sqsRecord(eventBridgeEvent('Nope', {})))).toThrow(
       expect.objectContaining({
         name: 'UnknownEventType',
-        message: expect.stringContaining('known: TicketCreated, TicketEscalated, TicketRouted'),
+        message: expect.stringContaining('known: TicketCreated, TicketEscalated, TicketDecisionRefused, TicketRouted'),
       }),
     );
   });

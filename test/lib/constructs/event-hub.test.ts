@@ -48,14 +48,18 @@ describe('EventHub', () => {
   it('fails if an allowed account is not a 12-digit id', () => {
     const { stack } = testStack();
     expect(() => new EventHub(stack, 'Hub', { allowedAccounts: ['12345'] })).toThrow(
-      'allowedAccounts contains "12345"; each entry must be a 12-digit AWS account id',
+      expect.objectContaining({
+        name: 'ValidationError',
+        constructPath: 'Test/Hub',
+        message: 'Test/Hub: allowedAccounts must hold 12-digit AWS account ids (got "12345")',
+      }),
     );
   });
 
   it('fails if archiveRetention is out of range', () => {
     const { stack } = testStack();
     expect(() => new EventHub(stack, 'Hub', { archiveRetention: Duration.days(4000) })).toThrow(
-      'archiveRetention is 4000 days; it must be from 1 to 3650 days',
+      'Test/Hub: archiveRetention must be from 1 to 3650 days (got 4000 days)',
     );
   });
 });

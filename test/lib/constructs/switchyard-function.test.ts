@@ -32,8 +32,8 @@ describe('SwitchyardFunction', () => {
   });
 
   it.each([
-    ['timeout', { timeout: Duration.seconds(901) }, 'timeout is 901 seconds; it must be from 1 to 900 seconds'],
-    ['memorySize', { memorySize: 64 }, 'memorySize is 64 MiB; it must be from 128 to 10240 MiB'],
+    ['timeout', { timeout: Duration.seconds(901) }, 'Test/Fn: timeout must be from 1 to 900 seconds (got 901 seconds)'],
+    ['memorySize', { memorySize: 64 }, 'Test/Fn: memorySize must be from 128 to 10240 MiB (got 64 MiB)'],
   ])('fails if %s is out of range', (_prop, props, message) => {
     const { stack } = testStack();
     expect(() => new SwitchyardFunction(stack, 'Fn', { entry, description: 'test', ...props })).toThrow(message);

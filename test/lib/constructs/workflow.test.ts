@@ -49,7 +49,8 @@ describe('Workflow', () => {
   it('runs EXPRESS executions synchronously from its queue and adds no status-change rule (AWS sends none)', () => {
     const template = workflow({ stateMachineType: sfn.StateMachineType.EXPRESS, timeout: Duration.minutes(2) });
     template.hasResourceProperties('AWS::Lambda::Function', {
-      Timeout: 135,
+      // The execution's 120 s plus the starter's own 5 s.
+      Timeout: 125,
       Environment: { Variables: Match.objectLike({ WORKFLOW_TYPE: 'EXPRESS' }) },
     });
     template.hasResourceProperties('AWS::IAM::Policy', {
@@ -60,12 +61,12 @@ describe('Workflow', () => {
   });
 
   it('fails if a trigger has no idempotency store', () => {
-    expect(() => workflow({ withStore: false })).toThrow('idempotencyStore is required when trigger is set');
+    expect(() => workflow({ withStore: false })).toThrow('Test/Flow: idempotencyStore is required when trigger is set');
   });
 
   it('fails if an EXPRESS timeout exceeds five minutes', () => {
     expect(() => workflow({ stateMachineType: sfn.StateMachineType.EXPRESS, timeout: Duration.minutes(6) })).toThrow(
-      'timeout is 360 seconds; it must be from 1 to 300 seconds',
+      'Test/Flow: timeout must be from 1 to 300 seconds (got 360 seconds)',
     );
   });
 });

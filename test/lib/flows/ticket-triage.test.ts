@@ -2,7 +2,8 @@ import { Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { IdempotencyStore } from '../../../lib/constructs/idempotency-store.js';
-import { jsonataObject, TicketTriage } from '../../../lib/flows/ticket-triage.js';
+import { TicketRouting } from '../../../lib/flows/ticket-routing.js';
+import { jsonataObject, TicketTriage, TRIAGE_TIMEOUTS } from '../../../lib/flows/ticket-triage.js';
 import { definitionOf, switchyardTemplate, testStack } from '../../helpers/synth.js';
 
 type States = Record<string, Record<string, unknown>>;
@@ -39,7 +40,11 @@ describe('TicketTriage', () => {
   it('retries transient model errors with jittered backoff and escalates a ticket the model cannot classify', () => {
     const { triage } = machines();
     expect(triage.States.ClassifyTicket?.Retry).toContainEqual(
-      expect.objectContaining({ ErrorEquals: ['ModelThrottled', 'ModelUnavailable'], JitterStrategy: 'FULL', BackoffRate: 2 }),
+      expect.objectContaining({
+        ErrorEquals: expect.arrayContaining(['ModelThrottled', 'ModelUnavailable', 'Lambda.ServiceException']),
+        JitterStrategy: 'FULL',
+        MaxAttempts: 1,
+      }),
     );
     expect(triage.States.ClassifyTicket?.Catch).toEqual([{ ErrorEquals: ['States.ALL'], Next: 'ModelFailed' }]);
     expect(triage.States.ModelFailed?.Next).toBe('Escalate');
@@ -60,14 +65,25 @@ describe('TicketTriage', () => {
       string,
       unknown
     >;
+    expect(escalation.StartAt).toBe('OpenEscalation');
+    expect(escalation.States.OpenEscalation?.Assign).toEqual({
+      attempt: 1,
+      decideBy: `{% $fromMillis($toMillis($states.context.Execution.StartTime) + ${4 * 3600 * 1000}) %}`,
+    });
     expect(wait).toMatchObject({
       Resource: 'arn:aws:states:::events:putEvents.waitForTaskToken',
-      TimeoutSeconds: 4 * 3600,
+      // What is left of the SLA, from the deadline fixed when the escalation opened.
+      TimeoutSeconds: expect.stringContaining('$toMillis($decideBy) - $toMillis($states.context.State.EnteredTime)'),
       Catch: [{ ErrorEquals: ['States.Timeout'], Next: 'SlaExpired' }],
     });
-    expect(wait.Arguments.Entries[0]?.Detail.taskToken).toBe('{% $states.context.Task.Token %}');
+    expect(wait.Arguments.Entries[0]?.Detail).toMatchObject({ taskToken: '{% $states.context.Task.Token %}', attempt: '{% $attempt %}' });
     expect(escalation.States.SlaExpired).toMatchObject({ Output: { decidedBy: 'sla-default' }, Next: 'RouteDecision' });
-    expect(escalation.States.DecisionValid).toMatchObject({ Default: 'AwaitDecision' });
+    expect(escalation.States.DecisionValid).toMatchObject({ Default: 'RefuseDecision' });
+    expect(escalation.States.RefuseDecision).toMatchObject({
+      Arguments: { Entries: [expect.objectContaining({ DetailType: 'TicketDecisionRefused' })] },
+      Assign: { attempt: '{% $attempt + 1 %}' },
+      Next: 'AwaitDecision',
+    });
   });
 
   it('takes the threshold and SLA from props', () => {
@@ -79,7 +95,7 @@ describe('TicketTriage', () => {
       escalationSla: Duration.minutes(30),
     });
     const { triage, escalation } = definitions(Template.fromStack(stack));
-    expect(escalation.States.AwaitDecision?.TimeoutSeconds).toBe(1800);
+    expect(escalation.States.OpenEscalation?.Assign).toMatchObject({ decideBy: expect.stringContaining('+ 1800000)') });
     expect(triage.States.ConfidentEnough?.Choices).toEqual([
       expect.objectContaining({ Condition: '{% $states.input.confidence >= 0.85 %}' }),
     ]);
@@ -102,15 +118,87 @@ describe('TicketTriage', () => {
   });
 
   it.each([
-    [{ confidenceThreshold: 1.5 }, 'confidenceThreshold is 1.5; it must be from 0 to 1'],
-    [{ escalationSla: Duration.seconds(10) }, 'escalationSla is 10 seconds; it must be from 60 to 31536000 seconds'],
-    [{ fallbackQueue: 'sales' as never }, 'fallbackQueue is "sales"; it must be one of billing, technical, account, security, feedback'],
-    [{ bedrockModelId: 'not a model' }, 'bedrockModelId is "not a model"'],
+    [{ confidenceThreshold: 1.5 }, 'Test/Triage: confidenceThreshold must be from 0 to 1 (got 1.5)'],
+    [{ escalationSla: Duration.seconds(10) }, 'Test/Triage: escalationSla must be from 60 to 31536000 seconds (got 10 seconds)'],
+    [
+      { fallbackQueue: 'sales' as never },
+      'Test/Triage: fallbackQueue must be one of billing, technical, account, security, feedback (got "sales")',
+    ],
+    [{ bedrockModelId: 'not a model' }, 'Test/Triage: bedrockModelId must be a Bedrock model or inference profile id (got "not a model")'],
   ])('fails if %o', (props, message) => {
     const { stack, bus } = testStack();
     expect(
       () => new TicketTriage(stack, 'Triage', { eventBus: bus, idempotencyStore: new IdempotencyStore(stack, 'Store'), ...props }),
     ).toThrow(message);
+  });
+});
+
+describe('TicketTriage timeouts', () => {
+  const { template } = machines();
+  const functions = Object.values(template.findResources('AWS::Lambda::Function'));
+  const starter = functions.find((f) => f.Properties.Description?.startsWith('Starts Triage'));
+  const classify = functions.find((f) => f.Properties.Description?.startsWith('Classifies'));
+
+  it('brings a delivery lost in a crash back within two minutes: the starter queue stays invisible 6x the starter timeout', () => {
+    const starterTimeout = starter?.Properties.Timeout as number;
+    const queues = Object.values(template.findResources('AWS::SQS::Queue')).filter((q) => q.Properties.RedrivePolicy);
+    const starterQueue = queues.find((q) => q.Properties.VisibilityTimeout === starterTimeout * 6);
+    expect(starterQueue, `a queue with visibility ${starterTimeout * 6}`).toBeDefined();
+    expect(starterTimeout * 6).toBeLessThanOrEqual(120);
+  });
+
+  it('fits the execution inside the starter, and every classify attempt and retry inside the execution', () => {
+    const { triage } = definitions(template);
+    const executionSeconds = TRIAGE_TIMEOUTS.execution.toSeconds();
+    expect((triage as { TimeoutSeconds?: number }).TimeoutSeconds).toBe(executionSeconds);
+    expect(starter?.Properties.Timeout).toBeGreaterThan(executionSeconds);
+    // Worst case: every retrier used up, each attempt running to the function timeout, each delay its longest.
+    type Retrier = { MaxAttempts?: number; IntervalSeconds?: number; BackoffRate?: number; MaxDelaySeconds?: number };
+    const retriers = (triage.States.ClassifyTicket?.Retry ?? []) as Retrier[];
+    let attempts = 1;
+    let delays = 0;
+    for (const r of retriers) {
+      const max = r.MaxAttempts ?? 3;
+      attempts += max;
+      for (let k = 0; k < max; k++)
+        delays += Math.min(r.MaxDelaySeconds ?? Number.POSITIVE_INFINITY, (r.IntervalSeconds ?? 1) * (r.BackoffRate ?? 2) ** k);
+    }
+    const routeOrEscalate = 1;
+    expect(attempts * (classify?.Properties.Timeout as number) + delays + routeOrEscalate).toBeLessThanOrEqual(executionSeconds);
+  });
+});
+
+describe('TicketRouting', () => {
+  const { stack, bus } = testStack();
+  new TicketRouting(stack, 'Routing', { eventBus: bus });
+  const template = Template.fromStack(stack);
+
+  it('keeps one assignment per ticket in a table keyed on the ticket', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [{ AttributeName: 'ticketId', KeyType: 'HASH' }],
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+    });
+  });
+
+  it('applies TicketRouted from a queue with a function that may only put and get assignments', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { source: ['switchyard.triage'], 'detail-type': ['TicketRouted'] },
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Timeout: 10,
+      Environment: { Variables: Match.objectLike({ ASSIGNMENTS_TABLE_NAME: { Ref: Match.stringLikeRegexp('^RoutingAssignments') } }) },
+    });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: ['dynamodb:PutItem', 'dynamodb:GetItem'],
+            Resource: Match.arrayWith([{ 'Fn::GetAtt': [Match.stringLikeRegexp('^RoutingAssignments'), 'Arn'] }]),
+          }),
+        ]),
+      },
+    });
+    template.hasResourceProperties('AWS::SQS::Queue', { VisibilityTimeout: 60, RedrivePolicy: Match.anyValue() });
   });
 });
 

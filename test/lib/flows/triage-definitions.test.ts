@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { EscalationDecisionSchema, TicketDecisionRefused, TicketEscalated, validatorFor } from '../../../contracts/index.js';
 import { startExecution, type TaskRequest } from '../../../local/states/engine/index.js';
 import { definitionOf, switchyardTemplate } from '../../helpers/synth.js';
 
@@ -22,14 +23,24 @@ const ESCALATION_INPUT = {
   causationId: 'evt-9',
 };
 
-/** Runs the escalation machine; `decide` answers the task token (or throws to time it out). */
-async function escalate(decide: (request: TaskRequest) => unknown) {
-  const published: unknown[] = [];
+type Published = { type: string; detail: Record<string, unknown> };
+
+/**
+ * Runs the escalation machine; `decide` answers the task token (or never answers, to let
+ * it time out). By default deadlines fire at once (the SLA has passed); `deadlines`
+ * records them instead and lets none fire.
+ */
+async function escalate(
+  decide: (request: TaskRequest, ask: number) => unknown,
+  options: { deadlines?: number[]; startTime?: number } = {},
+) {
+  const published: Published[] = [];
+  let asks = 0;
   const taskRunner = {
     run: async (request: TaskRequest) => {
-      const entries = (request.input as { Entries: { DetailType: string; Detail: unknown }[] }).Entries;
+      const entries = (request.input as { Entries: { DetailType: string; Detail: Record<string, unknown> }[] }).Entries;
       published.push(...entries.map((e) => ({ type: e.DetailType, detail: e.Detail })));
-      if (request.resource.endsWith('.waitForTaskToken')) return decide(request);
+      if (request.resource.endsWith('.waitForTaskToken')) return decide(request, ++asks);
       return { Entries: [{ EventId: 'e' }], FailedEntryCount: 0 };
     },
   };
@@ -41,12 +52,19 @@ async function escalate(decide: (request: TaskRequest) => unknown) {
     stateMachineArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:esc',
     stateMachineName: 'esc',
     taskRunner,
-    // Deadlines fire at once: the SLA (the task's TimeoutSeconds) has passed.
-    timer: async () => undefined,
+    startTime: options.startTime,
+    timer: options.deadlines
+      ? (ms: number) => {
+          options.deadlines?.push(ms);
+          return new Promise<void>(() => undefined);
+        }
+      : async () => undefined,
     sleep: async () => undefined,
   });
   return { outcome: await result, published };
 }
+
+const validDecision = validatorFor(EscalationDecisionSchema);
 
 describe('the escalation definition', () => {
   it('routes to the default queue, decided by the SLA, when nobody answers in time', async () => {
@@ -67,9 +85,68 @@ describe('the escalation definition', () => {
 
   it('carries the correlation id into every event it publishes', async () => {
     const { published } = await escalate(() => ({ decision: 'approve', reviewer: 'sam' }));
-    for (const event of published as { detail: { metadata: unknown } }[]) {
+    for (const event of published) {
       expect(event.detail.metadata).toEqual({ correlationId: 'corr-9', causationId: 'evt-9' });
     }
+  });
+
+  it('refuses a malformed answer with its reasons, asks again as a new attempt, and routes on the valid answer', async () => {
+    const { outcome, published } = await escalate(
+      (_request, ask) => (ask === 1 ? { decision: 'approve', queue: 'sales' } : { decision: 'reject' }),
+      {
+        deadlines: [],
+      },
+    );
+    expect(outcome.status).toBe('SUCCEEDED');
+    expect(published.map((p) => p.type)).toEqual(['TicketEscalated', 'TicketDecisionRefused', 'TicketEscalated', 'TicketRouted']);
+    const [firstAsk, refused, secondAsk] = published;
+    expect(refused?.detail).toMatchObject({
+      ticketId: 'T-9',
+      attempt: 1,
+      problems: ['queue must be one of billing, technical, account, security, feedback (got sales)'],
+      decideBy: firstAsk?.detail.decideBy,
+    });
+    expect(secondAsk?.detail).toMatchObject({ attempt: 2, decideBy: firstAsk?.detail.decideBy });
+    expect(secondAsk?.detail.taskToken).not.toBe(firstAsk?.detail.taskToken);
+    // Every event is valid against its contract, and the two asks are two facts to a consumer.
+    expect(TicketEscalated.validate(firstAsk?.detail).ok).toBe(true);
+    expect(TicketDecisionRefused.validate(refused?.detail)).toMatchObject({ ok: true });
+  });
+
+  it('does not restart the SLA when it asks again: the second ask waits only for what is left', async () => {
+    const deadlines: number[] = [];
+    // The escalation opened 3 of its 4 hours ago.
+    const startTime = Date.now() - 3 * 3600_000;
+    await escalate((_request, ask) => (ask === 1 ? { decision: 'maybe' } : { decision: 'approve' }), { deadlines, startTime });
+    const taskDeadlines = deadlines.filter((ms) => ms < 4 * 3600_000 + 1000);
+    expect(taskDeadlines).toHaveLength(2);
+    for (const ms of taskDeadlines) {
+      expect(ms).toBeLessThanOrEqual(3600_000 + 1000);
+      expect(ms).toBeGreaterThan(3600_000 - 60_000);
+    }
+  });
+
+  it.each([
+    [{ decision: 'approve' }],
+    [{ decision: 'reject', queue: 'billing', reviewer: 'sam' }],
+    [{ decision: 'maybe' }],
+    [{ decision: ['approve'] }],
+    [{ decision: 'approve', queue: 'sales' }],
+    [{ decision: 'approve', queue: null }],
+    [{ decision: 'approve', reviewer: '' }],
+    [{ decision: 'approve', reviewer: 'r'.repeat(257) }],
+    [{ decision: 'approve', reviewer: 7 }],
+    [{ decision: 'approve', note: 'extra' }],
+    [{}],
+    ['approve'],
+    [null],
+    [[{ decision: 'approve' }]],
+  ])('judges the answer %j as the contract does', async (answer) => {
+    const { published } = await escalate((_request, ask) => (ask === 1 ? answer : { decision: 'approve' }), { deadlines: [] });
+    const refused = published.find((p) => p.type === 'TicketDecisionRefused');
+    const verdict = validDecision(answer);
+    expect(refused === undefined).toBe(verdict.ok);
+    if (refused) expect((refused.detail.problems as string[]).length).toBeGreaterThanOrEqual(1);
   });
 });
 
@@ -129,8 +206,8 @@ describe('the triage definition', () => {
       throw new TaskFailure('ModelUnavailable', 'Bedrock timed out');
     });
     expect(outcome.status).toBe('SUCCEEDED');
-    // The first call and MaxAttempts (4) retries.
-    expect(attempts()).toBe(5);
+    // The first call and MaxAttempts (1) retry: the flow's time budget has room for no more.
+    expect(attempts()).toBe(2);
     expect(calls.at(-1)?.input).toMatchObject({ Input: { suggestedQueue: 'technical', confidence: 0, model: 'none' } });
   });
 });

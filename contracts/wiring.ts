@@ -1,0 +1,103 @@
+/**
+ * The names the infrastructure (lib/) and the handlers (lambdas/) must agree on, in one
+ * place both may import: a construct sets an environment variable that a handler reads,
+ * a state machine retries an error name that a handler throws, an operator filters a
+ * dead-letter queue on an attribute that the consumer kit writes. A name changed here
+ * changes on both sides; a copy of one of these strings elsewhere is a bug.
+ */
+
+/** Environment variables the constructs set and the handlers read at module load. */
+export const ENV = {
+  /** The idempotency table (IdempotencyStore.grant sets it). */
+  idempotencyTable: 'IDEMPOTENCY_TABLE_NAME',
+  /** The state machine a workflow starter starts. */
+  stateMachineArn: 'STATE_MACHINE_ARN',
+  /** `STANDARD` or `EXPRESS`: how the starter runs the state machine. */
+  workflowType: 'WORKFLOW_TYPE',
+  /** A Bedrock model or inference profile id; unset means the bundled local model. */
+  bedrockModelId: 'BEDROCK_MODEL_ID',
+  /** The queue a consumer drains (QueueConsumer): transient failures change visibility on it. */
+  queueUrl: 'SOURCE_QUEUE_URL',
+  /** The consumer queue's dead-letter queue: permanent failures are sent there at once. */
+  deadLetterQueueUrl: 'DEAD_LETTER_QUEUE_URL',
+  /** The queue's maxReceiveCount: on the last receive the consumer dead-letters a failure itself, with its reason. */
+  maxReceiveCount: 'MAX_RECEIVE_COUNT',
+  /** The table holding one assignment per ticket (TicketRouting). */
+  assignmentsTable: 'ASSIGNMENTS_TABLE_NAME',
+} as const;
+
+/** The workflow types a starter accepts in ENV.workflowType. */
+export const WORKFLOW_TYPES = ['STANDARD', 'EXPRESS'] as const;
+export type WorkflowType = (typeof WORKFLOW_TYPES)[number];
+
+/**
+ * Stable error names (an Error's `name`; a Lambda error's `errorType`, which Step
+ * Functions Retry and Catch match). Renaming one is a breaking change.
+ */
+export const ERROR_NAMES = {
+  config: 'ConfigError',
+  invalidEvent: 'InvalidEvent',
+  unknownEventType: 'UnknownEventType',
+  emitFailed: 'EmitFailed',
+  workflowFailed: 'WorkflowFailed',
+  nonErrorThrown: 'NonErrorThrown',
+  modelThrottled: 'ModelThrottled',
+  modelUnavailable: 'ModelUnavailable',
+  modelOutputInvalid: 'ModelOutputInvalid',
+  invalidTicket: 'InvalidTicket',
+} as const;
+
+/** Transient model failures: the triage flow's Retry matches exactly these. */
+export const RETRYABLE_MODEL_ERRORS: readonly string[] = [ERROR_NAMES.modelThrottled, ERROR_NAMES.modelUnavailable];
+
+/**
+ * Failures that the same input will meet again however often it is retried. A queue
+ * consumer sends a record failing with one of these to its dead-letter queue at once
+ * instead of retrying it.
+ */
+export const PERMANENT_ERRORS: readonly string[] = [ERROR_NAMES.invalidEvent, ERROR_NAMES.unknownEventType, ERROR_NAMES.invalidTicket];
+
+/**
+ * Message attributes a consumer puts on a record it sends to its dead-letter queue,
+ * saying why. SQS allows 10 attributes a message; these take 6, so at most 4 of the
+ * record's own attributes travel with it.
+ */
+export const DEAD_LETTER_ATTRIBUTES = {
+  /** The error's stable name, for example `InvalidEvent`. */
+  errorName: 'Switchyard.ErrorName',
+  /** The error's message (at most 1,024 characters). */
+  errorMessage: 'Switchyard.ErrorMessage',
+  /** The function that gave up on the record. */
+  functionName: 'Switchyard.FunctionName',
+  /** When it gave up (ISO-8601). */
+  failedAt: 'Switchyard.FailedAt',
+  /** How often the record had been received (its ApproximateReceiveCount). */
+  receiveCount: 'Switchyard.ReceiveCount',
+  /** The message id the record had in the consumer queue. */
+  originalMessageId: 'Switchyard.OriginalMessageId',
+} as const;
+
+/** What a workflow starter passes to the executions it starts (their `$states.context.Execution.Input`). */
+export interface WorkflowInput {
+  /** The triggering event's detail, as validated against its contract. */
+  readonly detail: Record<string, unknown>;
+  readonly event: {
+    readonly id: string;
+    readonly source: string;
+    readonly detailType: string;
+    readonly time: string;
+    readonly replayName?: string;
+  };
+  readonly correlationId: string;
+}
+
+/**
+ * A JSONata path into the workflow input, from inside an execution it started:
+ * `workflowInput('detail', 'ticketId')` is `$states.context.Execution.Input.detail.ticketId`.
+ */
+export function workflowInput<K extends keyof WorkflowInput>(
+  field: K,
+  ...rest: WorkflowInput[K] extends Record<string, unknown> ? [keyof WorkflowInput[K] & string] | [] : []
+): string {
+  return ['$states.context.Execution.Input', field, ...rest].join('.');
+}

@@ -1,0 +1,146 @@
+import {
+  ChangeMessageVisibilityCommand,
+  type MessageAttributeValue,
+  SendMessageCommand,
+  type SendMessageCommandInput,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
+import type { SQSMessageAttributes, SQSRecord } from 'aws-lambda';
+import { DEAD_LETTER_ATTRIBUTES } from '../../contracts/wiring.js';
+
+/** SQS allows at most 10 message attributes on a message. */
+const MAX_MESSAGE_ATTRIBUTES = 10;
+/** Long enough for every problem of a schema-invalid detail; short enough to leave the body its room. */
+const MAX_REASON_CHARS = 1024;
+/** ChangeMessageVisibility takes 0 to 43,200 seconds. */
+const MAX_VISIBILITY_SECONDS = 43_200;
+
+/** How long a transiently failed record waits before its next receive. */
+export interface BackoffOptions {
+  /**
+   * Delay after the first failed receive; it doubles with every further receive.
+   * @default 5
+   */
+  readonly baseSeconds?: number;
+  /**
+   * Longest delay, however often the record was received (at most 43,200).
+   * @default 300
+   */
+  readonly maxSeconds?: number;
+}
+
+export interface FailureQueues {
+  readonly client: SQSClient;
+  /** The queue the records come from (ChangeMessageVisibility). */
+  readonly queueUrl: string;
+  /** Its dead-letter queue (SendMessage). */
+  readonly deadLetterQueueUrl: string;
+  /**
+   * The queue's maxReceiveCount: a transient failure on this receive is the record's last
+   * try, so the consumer dead-letters it itself, with the reason.
+   * @default - SQS's redrive moves it, without a reason
+   */
+  readonly maxReceiveCount?: number;
+  readonly backoff?: BackoffOptions;
+}
+
+/** Why a record is being given up on; becomes the dead-lettered message's attributes. */
+export interface DeadLetterReason {
+  readonly error: Error;
+  readonly functionName: string;
+  readonly failedAt: Date;
+}
+
+/**
+ * The retry delay for a record received `receiveCount` times: exponential, capped, with
+ * "equal jitter" (between half and all of the exponential delay), so that records that
+ * failed together do not come back together, yet none comes back at once.
+ */
+export function backoffSeconds(receiveCount: number, options: BackoffOptions = {}, random: () => number = Math.random): number {
+  const base = options.baseSeconds ?? 5;
+  const max = Math.min(options.maxSeconds ?? 300, MAX_VISIBILITY_SECONDS);
+  const attempts = Math.max(1, Math.floor(receiveCount) || 1);
+  const exponential = Math.min(max, base * 2 ** (attempts - 1));
+  return Math.min(max, Math.ceil(exponential / 2 + random() * (exponential / 2)));
+}
+
+/** The record's receive count as SQS reports it (1 on the first receive). */
+export function receiveCountOf(record: Pick<SQSRecord, 'attributes'>): number {
+  const count = Number(record.attributes.ApproximateReceiveCount);
+  return Number.isInteger(count) && count > 0 ? count : 1;
+}
+
+/** Moves failed records along: permanent failures to the dead-letter queue, transient ones back after a backoff. */
+export class FailureRouter {
+  constructor(private readonly queues: FailureQueues) {}
+
+  /** Whether a transient failure on this receive has no retry left. */
+  isLastReceive(record: Pick<SQSRecord, 'attributes'>): boolean {
+    const { maxReceiveCount } = this.queues;
+    return maxReceiveCount !== undefined && receiveCountOf(record) >= maxReceiveCount;
+  }
+
+  /**
+   * Sends the record, unchanged, to the dead-letter queue with the reason as message
+   * attributes. Resolves with the new message's id; throws if SQS did not take it (the
+   * caller must then report the record as failed, so that it is not lost).
+   */
+  async deadLetter(record: SQSRecord, reason: DeadLetterReason): Promise<string> {
+    const input: SendMessageCommandInput = {
+      QueueUrl: this.queues.deadLetterQueueUrl,
+      MessageBody: record.body,
+      MessageAttributes: deadLetterAttributes(record, reason),
+    };
+    if (this.queues.deadLetterQueueUrl.endsWith('.fifo')) {
+      // A FIFO dead-letter queue needs a group; the record's own keeps its order.
+      input.MessageGroupId = record.attributes.MessageGroupId ?? 'dead-letters';
+      input.MessageDeduplicationId = record.messageId;
+    }
+    const { MessageId } = await this.queues.client.send(new SendMessageCommand(input));
+    return MessageId ?? '';
+  }
+
+  /**
+   * Makes the record visible again after its backoff instead of after the queue's whole
+   * visibility timeout. Resolves with the delay set.
+   */
+  async backOff(record: SQSRecord): Promise<number> {
+    const delay = backoffSeconds(receiveCountOf(record), this.queues.backoff);
+    await this.queues.client.send(
+      new ChangeMessageVisibilityCommand({
+        QueueUrl: this.queues.queueUrl,
+        ReceiptHandle: record.receiptHandle,
+        VisibilityTimeout: delay,
+      }),
+    );
+    return delay;
+  }
+}
+
+/** The reason attributes, plus as many of the record's own attributes as SQS's limit leaves room for. */
+export function deadLetterAttributes(record: SQSRecord, reason: DeadLetterReason): Record<string, MessageAttributeValue> {
+  const text = (value: string): MessageAttributeValue => ({ DataType: 'String', StringValue: value });
+  const message = reason.error.message || '(no message)';
+  const attributes: Record<string, MessageAttributeValue> = {
+    [DEAD_LETTER_ATTRIBUTES.errorName]: text(reason.error.name || 'Error'),
+    [DEAD_LETTER_ATTRIBUTES.errorMessage]: text(message.length > MAX_REASON_CHARS ? `${message.slice(0, MAX_REASON_CHARS - 1)}…` : message),
+    [DEAD_LETTER_ATTRIBUTES.functionName]: text(reason.functionName || 'unknown'),
+    [DEAD_LETTER_ATTRIBUTES.failedAt]: text(reason.failedAt.toISOString()),
+    [DEAD_LETTER_ATTRIBUTES.receiveCount]: { DataType: 'Number', StringValue: String(receiveCountOf(record)) },
+    [DEAD_LETTER_ATTRIBUTES.originalMessageId]: text(record.messageId),
+  };
+  for (const [name, value] of Object.entries(record.messageAttributes ?? ({} as SQSMessageAttributes))) {
+    if (Object.keys(attributes).length >= MAX_MESSAGE_ATTRIBUTES) break;
+    if (name in attributes) continue;
+    const converted = toSdkAttribute(value);
+    if (converted) attributes[name] = converted;
+  }
+  return attributes;
+}
+
+/** A Lambda SQS event's message attribute (camelCase, binary as base64) as SendMessage takes it. */
+function toSdkAttribute(value: SQSMessageAttributes[string]): MessageAttributeValue | undefined {
+  if (value.stringValue !== undefined) return { DataType: value.dataType, StringValue: value.stringValue };
+  if (value.binaryValue !== undefined) return { DataType: value.dataType, BinaryValue: Buffer.from(value.binaryValue, 'base64') };
+  return undefined;
+}

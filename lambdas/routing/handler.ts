@@ -1,0 +1,11 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ENV } from '../../contracts/index.js';
+import { requireEnv } from '../kit/config.js';
+import { tracer } from '../kit/observability.js';
+import { createRoutingConsumer } from './routing-consumer.js';
+
+/** Applies each TicketRouted: the ticket's assignment, written once. */
+export const handler = createRoutingConsumer({
+  dynamodb: tracer.captureAWSv3Client(new DynamoDBClient({})),
+  tableName: requireEnv(ENV.assignmentsTable),
+});

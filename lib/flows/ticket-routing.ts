@@ -1,0 +1,57 @@
+import * as path from 'node:path';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as events from 'aws-cdk-lib/aws-events';
+import { Construct } from 'constructs';
+import { ENV, TicketRouted } from '../../contracts/index.js';
+import { QueueConsumer } from '../constructs/queue-consumer.js';
+
+const ASSIGN_ENTRY = path.join(import.meta.dirname, '../../lambdas/routing/handler.ts');
+
+export interface TicketRoutingProps {
+  /** The hub bus TicketRouted is published on. */
+  readonly eventBus: events.IEventBus;
+  /**
+   * What happens to the assignments table when the stack is deleted.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * Applies TicketRouted: each ticket's assignment to a queue, written once. Publishing is
+ * at-least-once (a crash between a state machine's PutEvents and its completion publishes
+ * again), so the effect is made idempotent where it happens: one conditional write keyed
+ * on the ticket. A second TicketRouted for the ticket changes nothing and is logged as a
+ * duplicate (with a warning if it names another queue).
+ */
+export class TicketRouting extends Construct {
+  /** One item per ticket (key `ticketId`): its queue, who decided, when, and from which event. */
+  public readonly assignments: dynamodb.ITable;
+  public readonly consumer: QueueConsumer;
+
+  constructor(scope: Construct, id: string, props: TicketRoutingProps) {
+    super(scope, id);
+    this.assignments = new dynamodb.Table(this, 'Assignments', {
+      partitionKey: { name: 'ticketId', type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      encryption: dynamodb.TableEncryption.AWS_MANAGED,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+    });
+    this.consumer = new QueueConsumer(this, 'Assign', {
+      eventBus: props.eventBus,
+      eventPattern: { source: [TicketRouted.source], detailType: [TicketRouted.detailType] },
+      description: 'TicketRouted assigns the ticket to its queue, once',
+      handler: {
+        entry: ASSIGN_ENTRY,
+        description: 'Writes each routed ticket’s assignment once (a conditional write keyed on the ticket)',
+        serviceName: 'ticket-routing',
+        // One conditional write per record: a batch of 10 takes well under a second.
+        timeout: Duration.seconds(10),
+        environment: { [ENV.assignmentsTable]: this.assignments.tableName },
+      },
+    });
+    this.assignments.grant(this.consumer.function, 'dynamodb:PutItem', 'dynamodb:GetItem');
+  }
+}

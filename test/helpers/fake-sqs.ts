@@ -1,0 +1,40 @@
+import {
+  ChangeMessageVisibilityCommand,
+  type ChangeMessageVisibilityCommandInput,
+  SendMessageCommand,
+  type SendMessageCommandInput,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
+
+/**
+ * Records the SendMessage and ChangeMessageVisibility calls a consumer makes, and answers
+ * them like SQS; `fail` makes a call of that operation throw, as an SQS outage would.
+ */
+export class FakeSqs {
+  readonly sent: SendMessageCommandInput[] = [];
+  readonly visibilityChanges: ChangeMessageVisibilityCommandInput[] = [];
+  readonly fail = { send: false, changeVisibility: false };
+
+  get client(): SQSClient {
+    return this as unknown as SQSClient;
+  }
+
+  /** The failure queues of a consumer wired to this fake. */
+  queues(maxReceiveCount?: number) {
+    return { client: this.client, queueUrl: 'https://sqs.test/queue', deadLetterQueueUrl: 'https://sqs.test/dlq', maxReceiveCount };
+  }
+
+  async send(command: SendMessageCommand | ChangeMessageVisibilityCommand) {
+    if (command instanceof SendMessageCommand) {
+      if (this.fail.send) throw Object.assign(new Error('SQS is unavailable'), { name: 'ServiceUnavailable' });
+      this.sent.push(command.input);
+      return { MessageId: `dlq-${this.sent.length}` };
+    }
+    if (command instanceof ChangeMessageVisibilityCommand) {
+      if (this.fail.changeVisibility) throw Object.assign(new Error('receipt handle expired'), { name: 'ReceiptHandleIsInvalid' });
+      this.visibilityChanges.push(command.input);
+      return {};
+    }
+    throw new Error(`FakeSqs does not answer ${(command as object).constructor.name}`);
+  }
+}

@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { DEAD_LETTER_ATTRIBUTES } from '../../../contracts/index.js';
+import { backoffSeconds, deadLetterAttributes, FailureRouter } from '../../../lambdas/kit/failures.js';
+import { sqsRecord, ticketCreated } from '../../helpers/events.js';
+import { FakeSqs } from '../../helpers/fake-sqs.js';
+
+const reason = { error: new Error('boom'), functionName: 'fn', failedAt: new Date('2026-01-01T00:00:00Z') };
+
+describe('backoffSeconds', () => {
+  it('doubles with every receive, between half and all of the exponential delay', () => {
+    expect([1, 2, 3, 4].map((n) => backoffSeconds(n, {}, () => 0))).toEqual([3, 5, 10, 20]);
+    expect([1, 2, 3, 4].map((n) => backoffSeconds(n, {}, () => 0.999999))).toEqual([5, 10, 20, 40]);
+  });
+
+  it('never exceeds the cap, however often the record was received', () => {
+    expect(backoffSeconds(50, { maxSeconds: 60 }, () => 0.999999)).toBe(60);
+    expect(backoffSeconds(1000, { maxSeconds: 100_000 }, () => 1)).toBe(43_200);
+  });
+
+  it('treats a missing or odd receive count as the first receive', () => {
+    expect(backoffSeconds(Number.NaN, { baseSeconds: 4 }, () => 1)).toBe(4);
+    expect(backoffSeconds(0, { baseSeconds: 4 }, () => 1)).toBe(4);
+  });
+});
+
+describe('deadLetterAttributes', () => {
+  it('keeps the reason and as many of the record attributes as SQS allows (10 in all)', () => {
+    const record = sqsRecord(ticketCreated('T-1'));
+    record.messageAttributes = Object.fromEntries(
+      Array.from({ length: 6 }, (_, i) => [
+        `own${i}`,
+        { dataType: 'String', stringValue: `v${i}`, stringListValues: [], binaryListValues: [] },
+      ]),
+    );
+    const attributes = deadLetterAttributes(record, reason);
+    expect(Object.keys(attributes)).toHaveLength(10);
+    for (const name of Object.values(DEAD_LETTER_ATTRIBUTES)) expect(attributes[name]).toBeDefined();
+    expect(attributes.own0).toEqual({ DataType: 'String', StringValue: 'v0' });
+  });
+
+  it('shortens a long error message to 1,024 characters', () => {
+    const attributes = deadLetterAttributes(sqsRecord('x'), { ...reason, error: new Error('e'.repeat(5000)) });
+    expect(attributes[DEAD_LETTER_ATTRIBUTES.errorMessage]?.StringValue).toHaveLength(1024);
+  });
+});
+
+describe('FailureRouter', () => {
+  it('sends a record to a FIFO dead-letter queue with a group and a deduplication id', async () => {
+    const sqs = new FakeSqs();
+    const router = new FailureRouter({ client: sqs.client, queueUrl: 'q', deadLetterQueueUrl: 'https://sqs.test/dlq.fifo' });
+    await router.deadLetter(sqsRecord('body', 'm-1'), reason);
+    expect(sqs.sent[0]).toMatchObject({ MessageBody: 'body', MessageGroupId: 'dead-letters', MessageDeduplicationId: 'm-1' });
+  });
+
+  it('knows the last receive from maxReceiveCount, and has none without it', () => {
+    const record = sqsRecord('x');
+    record.attributes.ApproximateReceiveCount = '3';
+    const sqs = new FakeSqs();
+    expect(new FailureRouter(sqs.queues(3)).isLastReceive(record)).toBe(true);
+    expect(new FailureRouter(sqs.queues(4)).isLastReceive(record)).toBe(false);
+    expect(new FailureRouter(sqs.queues()).isLastReceive(record)).toBe(false);
+  });
+});

@@ -1,0 +1,98 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { CreateTableCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createRoutingConsumer } from '../../../lambdas/routing/routing-consumer.js';
+import { type DynaliteHandle, startDynalite } from '../../helpers/dynalite.js';
+import { eventBridgeEvent, lambdaContext, sqsEvent, sqsRecord } from '../../helpers/events.js';
+import { FakeSqs } from '../../helpers/fake-sqs.js';
+
+let dynamo: DynaliteHandle;
+let tableName: string;
+let tables = 0;
+let sqs: FakeSqs;
+
+beforeAll(async () => {
+  dynamo = await startDynalite();
+});
+afterAll(async () => {
+  await dynamo.close();
+});
+beforeEach(async () => {
+  tableName = `assignments-${++tables}`;
+  await dynamo.client.send(
+    new CreateTableCommand({
+      TableName: tableName,
+      KeySchema: [{ AttributeName: 'ticketId', KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: 'ticketId', AttributeType: 'S' }],
+      BillingMode: 'PAY_PER_REQUEST',
+    }),
+  );
+  sqs = new FakeSqs();
+});
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+function routed(ticketId: string, queue = 'billing') {
+  return eventBridgeEvent(
+    'TicketRouted',
+    { ticketId, queue, decidedBy: 'model', confidence: 0.9, model: 'm', metadata: { correlationId: `corr-${ticketId}` } },
+    { source: 'switchyard.triage' },
+  );
+}
+
+async function assignments() {
+  const { Items = [] } = await dynamo.client.send(new ScanCommand({ TableName: tableName }));
+  return Items.map((item) => unmarshall(item));
+}
+
+const consumer = () => createRoutingConsumer({ dynamodb: dynamo.client, tableName, failureQueues: sqs.queues(5) });
+
+describe('createRoutingConsumer', () => {
+  it("writes the ticket's assignment with the event that made it", async () => {
+    const event = routed('T-1');
+    const response = await consumer()(sqsEvent(sqsRecord(event)), lambdaContext());
+    expect(response.batchItemFailures).toEqual([]);
+    expect(await assignments()).toEqual([
+      expect.objectContaining({
+        ticketId: 'T-1',
+        queue: 'billing',
+        decidedBy: 'model',
+        routedEventId: event.id,
+        correlationId: 'corr-T-1',
+      }),
+    ]);
+  });
+
+  it('leaves the assignment unchanged for a second TicketRouted of the ticket, and logs it as a duplicate', async () => {
+    const info = vi.spyOn(Logger.prototype, 'info');
+    const handler = consumer();
+    const first = routed('T-2');
+    await handler(sqsEvent(sqsRecord(first)), lambdaContext());
+    const [before] = await assignments();
+    // A crash after the state machine published and before it completed: published again, new event id.
+    const response = await handler(sqsEvent(sqsRecord(routed('T-2'))), lambdaContext());
+    expect(response.batchItemFailures).toEqual([]);
+    expect(await assignments()).toEqual([before]);
+    const duplicate = info.mock.calls.find(([message]) => String(message).startsWith('duplicate skipped'));
+    expect(duplicate?.[1]).toMatchObject({ ticketId: 'T-2', firstEventId: first.id, firstProcessedAt: before?.assignedAt });
+  });
+
+  it('keeps the first assignment when copies race in one batch, and warns about one that names another queue', async () => {
+    const warn = vi.spyOn(Logger.prototype, 'warn');
+    const records = [sqsRecord(routed('T-3', 'billing')), sqsRecord(routed('T-3', 'billing')), sqsRecord(routed('T-3', 'security'))];
+    const response = await consumer()(sqsEvent(...records), lambdaContext());
+    expect(response.batchItemFailures).toEqual([]);
+    expect((await assignments()).map((a) => [a.ticketId, a.queue])).toEqual([['T-3', 'billing']]);
+    expect(warn.mock.calls.filter(([message]) => String(message).includes('names another queue'))).toHaveLength(1);
+  });
+
+  it('sends a TicketRouted that breaks its contract to the DLQ with the reason, and writes nothing', async () => {
+    const bad = eventBridgeEvent('TicketRouted', { ticketId: 'T-4', queue: 'nowhere', decidedBy: 'model', confidence: 2, model: 'm' });
+    const response = await consumer()(sqsEvent(sqsRecord(bad)), lambdaContext());
+    expect(response.batchItemFailures).toEqual([]);
+    expect(sqs.sent[0]?.MessageAttributes?.['Switchyard.ErrorName']?.StringValue).toBe('InvalidEvent');
+    expect(await assignments()).toEqual([]);
+  });
+});
