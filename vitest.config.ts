@@ -1,8 +1,10 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // Suites that wait out real recovery timeouts (minutes) run on their own: npm run test:durability.
+    exclude: process.env.SWITCHYARD_DURABILITY ? configDefaults.exclude : [...configDefaults.exclude, 'test/durability/**'],
     setupFiles: ['test/setup.ts'],
     // CDK synthesis and in-process DynamoDB take seconds, not milliseconds.
     testTimeout: 60_000,

@@ -15,10 +15,13 @@ const STARTER_ENTRY = path.join(import.meta.dirname, '../../lambdas/workflow-sta
 /** Express executions run at most five minutes. */
 const EXPRESS_MAX_SECONDS = 300;
 /**
- * What an EXPRESS starter needs besides the execution it waits for: a cold start, the
- * idempotency claim and its completion, and StartSyncExecution's own round trip.
+ * What an EXPRESS starter needs besides the execution it waits for: the idempotency claim
+ * and its completion, and StartSyncExecution's own round trip (tens of milliseconds each;
+ * a cold start's init phase is not counted against the handler's timeout). Kept small
+ * because the queue's visibility timeout is six times the starter's, and that is how long
+ * a delivery lost in a crash waits before it is retried.
  */
-export const EXPRESS_STARTER_OVERHEAD = Duration.seconds(5);
+export const EXPRESS_STARTER_OVERHEAD = Duration.seconds(3);
 /** A STANDARD starter only calls StartExecution, which answers at once. */
 const STANDARD_STARTER_TIMEOUT = Duration.seconds(10);
 

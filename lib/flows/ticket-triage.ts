@@ -40,7 +40,7 @@ const LAMBDA_TRANSIENT_ERRORS = [
  * The triage flow's time budget. A crashed delivery of a TicketCreated comes back after
  * the starter queue's visibility timeout, which is six times the starter's timeout (see
  * QueueConsumer), which is the Express execution's timeout plus the starter's overhead:
- * 15 s + 5 s = 20 s, so 120 s. Everything the execution does must fit in its 15 s:
+ * 15 s + 3 s = 18 s, so 108 s. Everything the execution does must fit in its 15 s:
  * - one classification takes milliseconds with the local model and one to a few seconds
  *   on Bedrock (a short prompt, at most 200 output tokens), so an attempt gets 6 s;
  * - a transient model or Lambda error (throttled, unavailable) is retried once after up to 1 s;

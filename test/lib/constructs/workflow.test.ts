@@ -49,8 +49,8 @@ describe('Workflow', () => {
   it('runs EXPRESS executions synchronously from its queue and adds no status-change rule (AWS sends none)', () => {
     const template = workflow({ stateMachineType: sfn.StateMachineType.EXPRESS, timeout: Duration.minutes(2) });
     template.hasResourceProperties('AWS::Lambda::Function', {
-      // The execution's 120 s plus the starter's own 5 s.
-      Timeout: 125,
+      // The execution's 120 s plus the starter's own 3 s.
+      Timeout: 123,
       Environment: { Variables: Match.objectLike({ WORKFLOW_TYPE: 'EXPRESS' }) },
     });
     template.hasResourceProperties('AWS::IAM::Policy', {
