@@ -105,10 +105,11 @@ function render(out: (line: string) => void, flow: string, e: DescribeExecutionC
   out('');
   out(visits.length === 0 ? 'no states entered yet' : 'States:');
   visits.forEach((v, i) => {
-    const took = v.durationMs === undefined ? (v.status === 'running' ? 'running' : '-') : duration(v.durationMs);
-    out(`  ${String(i + 1).padStart(2)}. ${v.name}  [${v.type}]  ${took}  ${v.status}`);
+    const took =
+      v.durationMs !== undefined ? duration(v.durationMs) : v.enteredAt && v.status === 'running' ? `${duration(Date.now() - v.enteredAt.getTime())} so far` : '-';
+    out(`  ${String(i + 1).padStart(2)}. ${v.name}  [${v.type}]  ${v.status}  ${took}`);
     v.attempts.forEach((a, n) => {
-      if (v.attempts.length === 1 && a.outcome === 'succeeded') return;
+      if (v.attempts.length === 1 && a.outcome !== 'failed' && a.outcome !== 'timed out') return;
       const why = a.error ? `: ${a.error}${a.cause ? ` (${truncate(a.cause, 120)})` : ''}` : '';
       const next = a.outcome === 'failed' || a.outcome === 'timed out' ? (n < v.attempts.length - 1 ? ', retried' : '') : '';
       out(`        try ${n + 1} ${a.outcome}${why}${next}`);

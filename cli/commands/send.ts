@@ -101,10 +101,18 @@ export function validDetail(contract: AnyEventContract, text: string, n?: number
   }
   const result = contract.validate(detail);
   if (!result.ok) {
-    const problems = result.errors.map((e) => e.replace(/^\/?([^:]*):/, (_, field: string) => `detail${field ? `.${field.replaceAll('/', '.')}` : ''}:`));
+    const problems = result.errors.map(fieldError);
     throw usageError(`invalid ${contract.detailType}${which}: ${problems.join('; ')}`);
   }
   return result.value;
+}
+
+/** `/a/b: message` from the contract's validator as `detail.a.b: message`; a missing property is named as the field. */
+function fieldError(error: string): string {
+  const [, at = '', message = error] = /^([^:]*): (.*)$/s.exec(error) ?? [];
+  const path = ['detail', ...at.split('/').filter((p) => p !== '')];
+  const missing = /^must have required property '(.+)'$/.exec(message);
+  return missing ? `${[...path, missing[1]].join('.')}: is required` : `${path.join('.')}: ${message}`;
 }
 
 /** The bus a detail-type goes to: the assembly's only bus, or the one with a rule for it. */
