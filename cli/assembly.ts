@@ -40,13 +40,17 @@ export function readAssembly(dir: string): CloudAssembly {
   if (!existsSync(manifestFile)) {
     throw new CliError(`no cloud assembly at ${dir}: run npx cdk synth (npm start does too), or pass --cdk-out <dir>`, 2);
   }
-  const manifest = readJson(manifestFile) as { artifacts?: Record<string, { type?: string; environment?: string; properties?: Record<string, unknown> }> };
+  const manifest = readJson(manifestFile) as {
+    artifacts?: Record<string, { type?: string; environment?: string; properties?: Record<string, unknown> }>;
+  };
   const stacks: AssemblyStack[] = [];
   for (const [id, artifact] of Object.entries(manifest.artifacts ?? {})) {
     if (artifact.type !== 'aws:cloudformation:stack') continue;
     const properties = artifact.properties ?? {};
     const stackName = typeof properties.stackName === 'string' ? properties.stackName : id;
-    const template = readJson(path.join(dir, String(properties.templateFile))) as { Resources?: Record<string, { Type?: string; Properties?: Record<string, unknown> }> };
+    const template = readJson(path.join(dir, String(properties.templateFile))) as {
+      Resources?: Record<string, { Type?: string; Properties?: Record<string, unknown> }>;
+    };
     const region = /^aws:\/\/[^/]*\/([a-z0-9-]+)$/.exec(artifact.environment ?? '')?.[1];
     const resources = Object.entries(template.Resources ?? {}).map(([logicalId, r]) => ({
       stackName,

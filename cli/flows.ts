@@ -49,7 +49,10 @@ export function flowDefinitions(assembly: CloudAssembly): FlowDefinition[] {
  * logical id is deployed in several stacks of one account, the `aws:cloudformation:stack-name`
  * tag CloudFormation puts on the state machine decides.
  */
-export async function resolveFlows(clients: Clients, definitions: readonly FlowDefinition[]): Promise<{ found: Flow[]; missing: FlowDefinition[] }> {
+export async function resolveFlows(
+  clients: Clients,
+  definitions: readonly FlowDefinition[],
+): Promise<{ found: Flow[]; missing: FlowDefinition[] }> {
   const machines = await listStateMachines(clients);
   const found: Flow[] = [];
   const missing: FlowDefinition[] = [];
@@ -75,10 +78,16 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-async function byStackTag(clients: Clients, definition: FlowDefinition, candidates: StateMachineListItem[]): Promise<StateMachineListItem[]> {
+async function byStackTag(
+  clients: Clients,
+  definition: FlowDefinition,
+  candidates: StateMachineListItem[],
+): Promise<StateMachineListItem[]> {
   const matching: StateMachineListItem[] = [];
   for (const machine of candidates) {
-    const { tags = [] } = await call(clients.target, () => clients.sfn.send(new ListTagsForResourceCommand({ resourceArn: machine.stateMachineArn })));
+    const { tags = [] } = await call(clients.target, () =>
+      clients.sfn.send(new ListTagsForResourceCommand({ resourceArn: machine.stateMachineArn })),
+    );
     if (tags.some((t) => t.key === 'aws:cloudformation:stack-name' && t.value === definition.stackName)) matching.push(machine);
   }
   return matching.length > 0 ? matching : candidates;

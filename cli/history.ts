@@ -69,7 +69,14 @@ export function stateVisits(events: readonly HistoryEvent[]): StateVisit[] {
     const d = details(event);
     const previous = event.previousEventId === undefined ? undefined : visitOfEvent.get(event.previousEventId);
     if (type.endsWith('StateEntered')) {
-      const visit: StateVisit = { name: d.name ?? '?', type: type.replace(/StateEntered$/, ''), enteredAt: event.timestamp, input: d.input, attempts: [], status: 'running' };
+      const visit: StateVisit = {
+        name: d.name ?? '?',
+        type: type.replace(/StateEntered$/, ''),
+        enteredAt: event.timestamp,
+        input: d.input,
+        attempts: [],
+        status: 'running',
+      };
       visits.push(visit);
       open.add(visit);
       if (event.id !== undefined) visitOfEvent.set(event.id, visit);

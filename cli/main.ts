@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { GLOBAL_HELP } from './args.js';
 import { type Clients, createClients, resolveTarget, type TargetOptions } from './aws.js';
-import { CliError } from './errors.js';
 import type { Command, CommandIo } from './commands/command.js';
 import { cost } from './commands/cost.js';
 import { execution } from './commands/execution.js';
 import { executions } from './commands/executions.js';
 import { send } from './commands/send.js';
+import { CliError } from './errors.js';
 
 const COMMANDS: Record<string, { run: Command; summary: string }> = {
   send: { run: send, summary: 'validate an event against its contract and put it on the bus' },

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { GLOBAL_HELP, integerOption, numberOption, parseCommand } from '../args.js';
 import { defaultCdkOut, readAssembly } from '../assembly.js';
-import { usageError } from '../errors.js';
-import { count, table, usd } from '../format.js';
 import { type Estimate, type PriceTable, priceUsage } from '../cost/model.js';
 import { type AppUsage, appUsage, type CostAssumptions, DEFAULT_ASSUMPTIONS } from '../cost/usage.js';
+import { usageError } from '../errors.js';
+import { count, table, usd } from '../format.js';
 import type { Command } from './command.js';
 
 const PRICES_FILE = new URL('../cost/prices-us-east-1.json', import.meta.url);
@@ -48,7 +48,22 @@ export const cost: Command = async (argv, io) => {
   );
   const top = estimate.byComponent[0];
   if (values.json) {
-    io.out(JSON.stringify({ prices: { region: prices.region, retrieved: prices.retrieved }, assumptions, entries: usage.entries, ...estimate, mostExpensive: top, warnings, statements, notModelled: usage.notModelled }, null, 2));
+    io.out(
+      JSON.stringify(
+        {
+          prices: { region: prices.region, retrieved: prices.retrieved },
+          assumptions,
+          entries: usage.entries,
+          ...estimate,
+          mostExpensive: top,
+          warnings,
+          statements,
+          notModelled: usage.notModelled,
+        },
+        null,
+        2,
+      ),
+    );
     return;
   }
   render(io.out, estimate, prices, assumptions, usage, statements, warnings);
@@ -67,21 +82,45 @@ function assumptionLines(a: CostAssumptions, usage: AppUsage): string[] {
   ];
 }
 
-function render(out: (line: string) => void, e: Estimate, prices: PriceTable, a: CostAssumptions, usage: AppUsage, statements: string[], warnings: string[]) {
-  out(`Estimated monthly cost for ${count(a.eventsPerMonth)} events a month (${prices.region} prices as of ${prices.retrieved}): ${usd(e.totalUsd)}`);
+function render(
+  out: (line: string) => void,
+  e: Estimate,
+  prices: PriceTable,
+  a: CostAssumptions,
+  usage: AppUsage,
+  statements: string[],
+  warnings: string[],
+) {
+  out(
+    `Estimated monthly cost for ${count(a.eventsPerMonth)} events a month (${prices.region} prices as of ${prices.retrieved}): ${usd(e.totalUsd)}`,
+  );
   out('');
   out(
     table(
       ['SERVICE', 'COMPONENT', 'QUANTITY', 'UNIT', 'PER EVENT', 'MONTHLY'],
-      e.lines.map((l) => [l.service, l.component, count(l.quantity), l.unit.replace(/ \(.*\)$/, ''), a.eventsPerMonth > 0 ? count(l.quantity / a.eventsPerMonth) : '-', usd(l.usd)]),
+      e.lines.map((l) => [
+        l.service,
+        l.component,
+        count(l.quantity),
+        l.unit.replace(/ \(.*\)$/, ''),
+        a.eventsPerMonth > 0 ? count(l.quantity / a.eventsPerMonth) : '-',
+        usd(l.usd),
+      ]),
     ),
   );
   out('');
-  out(table(['SERVICE', 'MONTHLY', 'SHARE'], e.byService.map((s) => [s.service, usd(s.usd), e.totalUsd > 0 ? `${Math.round((100 * s.usd) / e.totalUsd)}%` : '-'])));
+  out(
+    table(
+      ['SERVICE', 'MONTHLY', 'SHARE'],
+      e.byService.map((s) => [s.service, usd(s.usd), e.totalUsd > 0 ? `${Math.round((100 * s.usd) / e.totalUsd)}%` : '-']),
+    ),
+  );
   const top = e.byComponent[0];
   if (top !== undefined && e.totalUsd > 0) {
     out('');
-    out(`Most expensive: ${top.service} ${top.component}, ${usd(top.usd)} a month (${Math.round((100 * top.usd) / e.totalUsd)}% of the total)`);
+    out(
+      `Most expensive: ${top.service} ${top.component}, ${usd(top.usd)} a month (${Math.round((100 * top.usd) / e.totalUsd)}% of the total)`,
+    );
   }
   for (const w of warnings) out(`Warning: ${w}`);
   out('');

@@ -1,8 +1,13 @@
-import { DescribeExecutionCommand, type DescribeExecutionCommandOutput, GetExecutionHistoryCommand, type HistoryEvent } from '@aws-sdk/client-sfn';
+import {
+  DescribeExecutionCommand,
+  type DescribeExecutionCommandOutput,
+  GetExecutionHistoryCommand,
+  type HistoryEvent,
+} from '@aws-sdk/client-sfn';
 import { GLOBAL_HELP, parseCommand } from '../args.js';
 import { type Clients, call, errorCode } from '../aws.js';
 import { CliError, usageError } from '../errors.js';
-import { type Flow, expressUnsupported, selectFlows } from '../flows.js';
+import { expressUnsupported, type Flow, selectFlows } from '../flows.js';
 import { duration, time, truncate } from '../format.js';
 import { executionFailure, type StateVisit, stateVisits } from '../history.js';
 import { appFlows } from './app-flows.js';
@@ -30,7 +35,8 @@ export const execution: Command = async (argv, io) => {
   let flows: Flow[] | undefined;
   let described: DescribeExecutionCommandOutput;
   if (wanted.startsWith('arn:')) {
-    if (/:express:/.test(wanted)) throw new CliError(`${wanted} is an Express execution: its record is in the flow's log group, which this CLI does not read yet`);
+    if (/:express:/.test(wanted))
+      throw new CliError(`${wanted} is an Express execution: its record is in the flow's log group, which this CLI does not read yet`);
     described = await describe(clients, wanted);
   } else {
     flows = selectFlows(await appFlows(clients, values['cdk-out'], io.err), values.flow);
@@ -96,7 +102,13 @@ async function history(clients: Clients, executionArn: string): Promise<HistoryE
   return events;
 }
 
-function render(out: (line: string) => void, flow: string, e: DescribeExecutionCommandOutput, visits: readonly StateVisit[], failure: ReturnType<typeof executionFailure>) {
+function render(
+  out: (line: string) => void,
+  flow: string,
+  e: DescribeExecutionCommandOutput,
+  visits: readonly StateVisit[],
+  failure: ReturnType<typeof executionFailure>,
+) {
   const took = e.startDate ? duration((e.stopDate ?? new Date()).getTime() - e.startDate.getTime()) : '-';
   out(`${e.name}  ${e.status}  (flow ${flow})`);
   out(`  started ${time(e.startDate)}, ${e.stopDate ? `took ${took}` : `running for ${took}`}`);
@@ -106,7 +118,11 @@ function render(out: (line: string) => void, flow: string, e: DescribeExecutionC
   out(visits.length === 0 ? 'no states entered yet' : 'States:');
   visits.forEach((v, i) => {
     const took =
-      v.durationMs !== undefined ? duration(v.durationMs) : v.enteredAt && v.status === 'running' ? `${duration(Date.now() - v.enteredAt.getTime())} so far` : '-';
+      v.durationMs !== undefined
+        ? duration(v.durationMs)
+        : v.enteredAt && v.status === 'running'
+          ? `${duration(Date.now() - v.enteredAt.getTime())} so far`
+          : '-';
     out(`  ${String(i + 1).padStart(2)}. ${v.name}  [${v.type}]  ${v.status}  ${took}`);
     v.attempts.forEach((a, n) => {
       if (v.attempts.length === 1 && a.outcome !== 'failed' && a.outcome !== 'timed out') return;

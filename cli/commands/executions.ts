@@ -45,7 +45,12 @@ export const executions: Command = async (argv, io) => {
     do {
       const page = await call(clients.target, () =>
         clients.sfn.send(
-          new ListExecutionsCommand({ stateMachineArn: flow.arn, statusFilter: status as ExecutionStatus | undefined, maxResults: Math.min(1000, limit), nextToken }),
+          new ListExecutionsCommand({
+            stateMachineArn: flow.arn,
+            statusFilter: status as ExecutionStatus | undefined,
+            maxResults: Math.min(1000, limit),
+            nextToken,
+          }),
         ),
       );
       for (const item of page.executions ?? []) rows.push({ flow: flow.flow, stateMachineArn: flow.arn, item });
@@ -56,7 +61,8 @@ export const executions: Command = async (argv, io) => {
   rows.sort((a, b) => (b.item.startDate?.getTime() ?? 0) - (a.item.startDate?.getTime() ?? 0));
   const shown = rows.slice(0, limit);
   const now = Date.now();
-  const durationMs = (item: ExecutionListItem) => (item.startDate ? (item.stopDate?.getTime() ?? now) - item.startDate.getTime() : undefined);
+  const durationMs = (item: ExecutionListItem) =>
+    item.startDate ? (item.stopDate?.getTime() ?? now) - item.startDate.getTime() : undefined;
 
   if (values.json) {
     io.out(
@@ -86,7 +92,13 @@ export const executions: Command = async (argv, io) => {
       ['FLOW', 'NAME', 'STATUS', 'START', 'DURATION'],
       shown.map(({ flow, item }) => {
         const ms = durationMs(item);
-        return [flow, item.name ?? '-', item.status ?? '-', time(item.startDate), ms === undefined ? '-' : `${duration(ms)}${item.stopDate ? '' : ' so far'}`];
+        return [
+          flow,
+          item.name ?? '-',
+          item.status ?? '-',
+          time(item.startDate),
+          ms === undefined ? '-' : `${duration(ms)}${item.stopDate ? '' : ' so far'}`,
+        ];
       }),
     ),
   );

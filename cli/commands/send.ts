@@ -39,7 +39,7 @@ export const send: Command = async (argv, io) => {
     bus: { type: 'string' },
   });
   if (values.help) return io.out(HELP);
-  if (positionals.length !== 1) throw usageError('send takes one <detail-type>: switchyard send TicketCreated --detail \'{...}\'');
+  if (positionals.length !== 1) throw usageError("send takes one <detail-type>: switchyard send TicketCreated --detail '{...}'");
   const detailType = String(positionals[0]);
   const contract = CONTRACTS.find((c) => c.detailType === detailType);
   if (contract === undefined) {
@@ -55,11 +55,21 @@ export const send: Command = async (argv, io) => {
   const entries: PutEventsRequestEntry[] = [];
   for (let n = 1; n <= count; n++) {
     // Identical events need only one validation.
-    const detail = templated || n === 1 ? validDetail(contract, detailText.replaceAll('{n}', String(n)), templated && count > 1 ? n : undefined) : undefined;
-    entries.push(detail === undefined ? { ...(entries[0] as PutEventsRequestEntry) } : { Source: source, DetailType: detailType, Detail: JSON.stringify(detail) });
+    const detail =
+      templated || n === 1
+        ? validDetail(contract, detailText.replaceAll('{n}', String(n)), templated && count > 1 ? n : undefined)
+        : undefined;
+    entries.push(
+      detail === undefined
+        ? { ...(entries[0] as PutEventsRequestEntry) }
+        : { Source: source, DetailType: detailType, Detail: JSON.stringify(detail) },
+    );
   }
   const tooBig = entries.findIndex((e) => entrySize(e) > MAX_ENTRY_BYTES);
-  if (tooBig >= 0) throw usageError(`--detail: event ${tooBig + 1} is ${entrySize(entries[tooBig] as PutEventsRequestEntry)} bytes; EventBridge takes at most ${MAX_ENTRY_BYTES}`);
+  if (tooBig >= 0)
+    throw usageError(
+      `--detail: event ${tooBig + 1} is ${entrySize(entries[tooBig] as PutEventsRequestEntry)} bytes; EventBridge takes at most ${MAX_ENTRY_BYTES}`,
+    );
 
   const clients = io.clients(values);
   const bus = values.bus ?? defaultBus(defaultCdkOut(values['cdk-out']), detailType);
@@ -69,7 +79,13 @@ export const send: Command = async (argv, io) => {
     if (count >= 100) io.err(`sent ${sent}/${count}`);
   });
   if (values.json) {
-    io.out(JSON.stringify({ bus, sent: result.eventIds.length, failed: result.failures.length, eventIds: result.eventIds, failures: result.failures }, null, 2));
+    io.out(
+      JSON.stringify(
+        { bus, sent: result.eventIds.length, failed: result.failures.length, eventIds: result.eventIds, failures: result.failures },
+        null,
+        2,
+      ),
+    );
   } else {
     for (const id of result.eventIds) io.out(id);
   }
@@ -117,7 +133,8 @@ function fieldError(error: string): string {
 
 /** The bus a detail-type goes to: the assembly's only bus, or the one with a rule for it. */
 function defaultBus(cdkOut: string, detailType: string): string {
-  if (!hasAssembly(cdkOut)) throw usageError(`--bus is required: no cloud assembly at ${cdkOut} to find the app's bus in (run npx cdk synth, or pass --cdk-out)`);
+  if (!hasAssembly(cdkOut))
+    throw usageError(`--bus is required: no cloud assembly at ${cdkOut} to find the app's bus in (run npx cdk synth, or pass --cdk-out)`);
   const assembly = readAssembly(cdkOut);
   const buses = resourcesOfType(assembly, 'AWS::Events::EventBus').filter((b) => typeof b.properties.Name === 'string');
   if (buses.length === 1) return String(buses[0]?.properties.Name);
@@ -191,7 +208,11 @@ async function putAll(clients: Clients, entries: readonly PutEventsRequestEntry[
         } else if (r?.ErrorCode && RETRIABLE.has(r.ErrorCode) && attempt < MAX_TRIES) {
           retry.push({ entry: entries[item.index] as PutEventsRequestEntry, index: item.index });
         } else {
-          failures.push({ index: item.index, errorCode: r?.ErrorCode ?? 'NoResult', errorMessage: r?.ErrorMessage ?? 'PutEvents returned no result for this entry' });
+          failures.push({
+            index: item.index,
+            errorCode: r?.ErrorCode ?? 'NoResult',
+            errorMessage: r?.ErrorMessage ?? 'PutEvents returned no result for this entry',
+          });
           done++;
         }
       });

@@ -66,13 +66,16 @@ function walkAll(definition: AslDefinition): AslState[][] {
     const raw = states[name];
     if (raw === undefined || seen.has(name)) return; // a loop back: not a path of its own
     const state: AslState = { ...raw, name };
-    const inner = [...(state.Branches ?? []), ...[state.ItemProcessor ?? state.Iterator].filter((d): d is AslDefinition => d !== undefined)].flatMap(
-      (d) => walkAll(d)[0] ?? [],
-    );
+    const inner = [
+      ...(state.Branches ?? []),
+      ...[state.ItemProcessor ?? state.Iterator].filter((d): d is AslDefinition => d !== undefined),
+    ].flatMap((d) => walkAll(d)[0] ?? []);
     const here = [...path, state, ...inner];
     const next = new Set(seen).add(name);
     if (state.Type === 'Choice') {
-      const targets = [...new Set([...(state.Choices ?? []).map((c) => c.Next), state.Default].filter((t): t is string => t !== undefined))];
+      const targets = [
+        ...new Set([...(state.Choices ?? []).map((c) => c.Next), state.Default].filter((t): t is string => t !== undefined)),
+      ];
       for (const target of targets) walk(target, here, next);
       return;
     }

@@ -61,7 +61,11 @@ export function priceUsage(usage: readonly Usage[], table: PriceTable): Estimate
   return {
     lines,
     byService: sum((l) => l.service).map(({ line, usd }) => ({ service: line.service, usd })),
-    byComponent: sum((l) => `${l.service}\u0000${l.component}`).map(({ line, usd }) => ({ service: line.service, component: line.component, usd })),
+    byComponent: sum((l) => `${l.service}\u0000${l.component}`).map(({ line, usd }) => ({
+      service: line.service,
+      component: line.component,
+      usd,
+    })),
     totalUsd: lines.reduce((s, l) => s + l.usd, 0),
   };
 }

@@ -46,7 +46,16 @@ export interface AppUsage {
 }
 
 type Arrival =
-  | { kind: 'event'; bus: string | undefined; source: string; detailType: string; stateMachine?: string; rate: number; conditional: boolean; depth: number }
+  | {
+      kind: 'event';
+      bus: string | undefined;
+      source: string;
+      detailType: string;
+      stateMachine?: string;
+      rate: number;
+      conditional: boolean;
+      depth: number;
+    }
   | { kind: 'message'; queue: string; rate: number; conditional: boolean; depth: number }
   | { kind: 'invoke'; fn: string; rate: number; records: number; conditional: boolean; depth: number }
   | { kind: 'execution'; machine: string; rate: number; conditional: boolean; depth: number };
@@ -84,7 +93,9 @@ export function appUsage(assembly: CloudAssembly, a: CostAssumptions): AppUsage 
 
   // Entry events: what rules on the app's buses listen for that no state of the app emits.
   const emitted = new Set<string>();
-  for (const d of definitions.values()) for (const p of definitionPaths(d, a.escalationRate)) for (const s of p.states) for (const e of putEventsEntries(s)) emitted.add(e.detailType);
+  for (const d of definitions.values())
+    for (const p of definitionPaths(d, a.escalationRate))
+      for (const s of p.states) for (const e of putEventsEntries(s)) emitted.add(e.detailType);
   const queue: Arrival[] = [];
   const entries: string[] = [];
   for (const rule of ofType('AWS::Events::Rule')) {
@@ -102,12 +113,16 @@ export function appUsage(assembly: CloudAssembly, a: CostAssumptions): AppUsage 
 
   const functionName = (id: string) => flowName(id);
   const fnDuration = (id: string): number => {
-    const env = ((byId.get(id)?.properties.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {}) as Record<string, unknown>;
+    const env = ((byId.get(id)?.properties.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {}) as Record<
+      string,
+      unknown
+    >;
     let ms = a.functionMs;
     for (const value of Object.values(env)) {
       const target = byId.get(referencedId(value) ?? '');
       // A function that starts an Express workflow is taken to wait for it (StartSyncExecution).
-      if (target?.type === 'AWS::StepFunctions::StateMachine' && target.properties.StateMachineType === 'EXPRESS') ms += expressMs(target.logicalId);
+      if (target?.type === 'AWS::StepFunctions::StateMachine' && target.properties.StateMachineType === 'EXPRESS')
+        ms += expressMs(target.logicalId);
     }
     return ms;
   };
@@ -129,17 +144,23 @@ export function appUsage(assembly: CloudAssembly, a: CostAssumptions): AppUsage 
     switch (arrival.kind) {
       case 'event': {
         const bus = arrival.bus === undefined ? undefined : byId.get(arrival.bus);
-        if (bus?.type === 'AWS::Events::EventBus') add('EventBridge', `bus ${String(bus.properties.Name ?? bus.logicalId)}`, 'eventbridge.customEvent', arrival.rate);
+        if (bus?.type === 'AWS::Events::EventBus')
+          add('EventBridge', `bus ${String(bus.properties.Name ?? bus.logicalId)}`, 'eventbridge.customEvent', arrival.rate);
         for (const rule of ofType('AWS::Events::Rule')) {
           if (referencedId(rule.properties.EventBusName) !== arrival.bus) continue;
           if (!matches(rule.properties.EventPattern, arrival)) continue;
           for (const target of (rule.properties.Targets ?? []) as { Arn?: unknown }[]) {
             const t = byId.get(referencedId(target.Arn) ?? '');
             if (t?.type === 'AWS::SQS::Queue') queue.push({ kind: 'message', queue: t.logicalId, rate: arrival.rate, ...next });
-            else if (t?.type === 'AWS::Lambda::Function') queue.push({ kind: 'invoke', fn: t.logicalId, rate: arrival.rate, records: 1, ...next });
-            else if (t?.type === 'AWS::StepFunctions::StateMachine') queue.push({ kind: 'execution', machine: t.logicalId, rate: arrival.rate, ...next });
+            else if (t?.type === 'AWS::Lambda::Function')
+              queue.push({ kind: 'invoke', fn: t.logicalId, rate: arrival.rate, records: 1, ...next });
+            else if (t?.type === 'AWS::StepFunctions::StateMachine')
+              queue.push({ kind: 'execution', machine: t.logicalId, rate: arrival.rate, ...next });
             else if (t?.type === 'AWS::Events::EventBus') queue.push({ ...arrival, bus: t.logicalId, ...next });
-            else notModelled.add(`rule ${flowName(rule.logicalId)}: a target that is not a queue, function, state machine or bus in this assembly`);
+            else
+              notModelled.add(
+                `rule ${flowName(rule.logicalId)}: a target that is not a queue, function, state machine or bus in this assembly`,
+              );
           }
         }
         break;
@@ -164,15 +185,23 @@ export function appUsage(assembly: CloudAssembly, a: CostAssumptions): AppUsage 
         const name = `function ${functionName(fn.logicalId)}`;
         const arm = Array.isArray(p.Architectures) && p.Architectures.includes('arm64');
         add('Lambda', name, 'lambda.request', arrival.rate);
-        add('Lambda', name, arm ? 'lambda.arm64GbSecond' : 'lambda.x86GbSecond', lambdaGbSeconds(arrival.rate, Number(p.MemorySize ?? 128), fnDuration(fn.logicalId)));
+        add(
+          'Lambda',
+          name,
+          arm ? 'lambda.arm64GbSecond' : 'lambda.x86GbSecond',
+          lambdaGbSeconds(arrival.rate, Number(p.MemorySize ?? 128), fnDuration(fn.logicalId)),
+        );
         add('CloudWatch Logs', `logs of ${name}`, 'logs.ingestionGb', (arrival.rate * a.lambdaLogBytes) / 1e9);
         const env = ((p.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {}) as Record<string, unknown>;
         const records = arrival.rate * arrival.records;
         for (const value of Object.values(env)) {
           const target = byId.get(referencedId(value) ?? '');
-          if (target?.type === 'AWS::StepFunctions::StateMachine') queue.push({ kind: 'execution', machine: target.logicalId, rate: records, ...next });
-          if (target?.type === 'AWS::DynamoDB::Table') add('DynamoDB', `table ${flowName(target.logicalId)}`, 'dynamodb.writeRequestUnit', records * a.writesPerRecord);
-          if (target?.type === 'AWS::Events::EventBus') notModelled.add(`${name}: events it may put on ${String(target.properties.Name ?? target.logicalId)} from its own code`);
+          if (target?.type === 'AWS::StepFunctions::StateMachine')
+            queue.push({ kind: 'execution', machine: target.logicalId, rate: records, ...next });
+          if (target?.type === 'AWS::DynamoDB::Table')
+            add('DynamoDB', `table ${flowName(target.logicalId)}`, 'dynamodb.writeRequestUnit', records * a.writesPerRecord);
+          if (target?.type === 'AWS::Events::EventBus')
+            notModelled.add(`${name}: events it may put on ${String(target.properties.Name ?? target.logicalId)} from its own code`);
         }
         break;
       }
@@ -193,7 +222,16 @@ export function appUsage(assembly: CloudAssembly, a: CostAssumptions): AppUsage 
           } else {
             add('Step Functions', `Standard ${flow}`, 'stepfunctions.standardTransition', rate * path.states.length);
             // Status changes (RUNNING, then SUCCEEDED) go to the default bus as AWS service events.
-            queue.push({ kind: 'event', bus: undefined, source: 'aws.states', detailType: STATUS_CHANGE, stateMachine: m.logicalId, rate: 2 * rate, conditional, depth: next.depth });
+            queue.push({
+              kind: 'event',
+              bus: undefined,
+              source: 'aws.states',
+              detailType: STATUS_CHANGE,
+              stateMachine: m.logicalId,
+              rate: 2 * rate,
+              conditional,
+              depth: next.depth,
+            });
           }
           if (logsAll) {
             const bytes = historyEvents(path) * a.stateLogBytes * (logging?.IncludeExecutionData ? 2.5 : 1);
@@ -219,7 +257,8 @@ export function appUsage(assembly: CloudAssembly, a: CostAssumptions): AppUsage 
     const fn = lambdaTarget(state);
     if (fn !== undefined && byId.has(fn)) queue.push({ kind: 'invoke', fn, rate, records: 1, ...next });
     else if (resource.includes(':states:::events:putEvents')) {
-      for (const e of putEventsEntries(state)) queue.push({ kind: 'event', bus: e.bus, source: e.source, detailType: e.detailType, rate, ...next });
+      for (const e of putEventsEntries(state))
+        queue.push({ kind: 'event', bus: e.bus, source: e.source, detailType: e.detailType, rate, ...next });
     } else if (resource.includes(':states:::states:startExecution')) {
       const target = ref(args.StateMachineArn);
       if (target && byId.has(target)) queue.push({ kind: 'execution', machine: target, rate, ...next });
@@ -237,7 +276,8 @@ export function appUsage(assembly: CloudAssembly, a: CostAssumptions): AppUsage 
 
   for (const m of ofType('AWS::Lambda::EventSourceMapping')) {
     const source = byId.get(referencedId(m.properties.EventSourceArn) ?? '');
-    if (source?.type === 'AWS::SQS::Queue') add('SQS', `queue ${flowName(source.logicalId)}`, 'sqs.standardRequest', a.idleReceivesPerMapping);
+    if (source?.type === 'AWS::SQS::Queue')
+      add('SQS', `queue ${flowName(source.logicalId)}`, 'sqs.standardRequest', a.idleReceivesPerMapping);
   }
   notModelled.add('archives, schema registry, SNS, S3, API Gateway, data transfer and storage (tables, logs kept)');
   notModelled.add('failures: retries, redeliveries and dead-letter queues (each retry is another transition, request or invocation)');

@@ -22,7 +22,8 @@ afterAll(async () => {
   await runtime?.stop();
 });
 
-const ticket = (ticketId: string, subject = 'hello', body = 'asdf qwerty') => JSON.stringify({ ticketId, customerId: 'C-1', subject, body });
+const ticket = (ticketId: string, subject = 'hello', body = 'asdf qwerty') =>
+  JSON.stringify({ ticketId, customerId: 'C-1', subject, body });
 
 /** A port nothing listens on: bound, then closed. */
 async function closedPort(): Promise<number> {
@@ -60,7 +61,13 @@ describe('switchyard send', () => {
   });
 
   it('fails if the detail breaks the contract, naming the field, and sends nothing', async () => {
-    const result = await runCli(['send', 'TicketCreated', '--detail', JSON.stringify({ ticketId: 'BAD-1', subject: 5, body: 'x' }), ...target]);
+    const result = await runCli([
+      'send',
+      'TicketCreated',
+      '--detail',
+      JSON.stringify({ ticketId: 'BAD-1', subject: 5, body: 'x' }),
+      ...target,
+    ]);
     expect(result.code).toBe(2);
     expect(result.stdout).toBe('');
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
