@@ -60,6 +60,11 @@ function processIo(): Omit<CommandIo, 'clients'> {
 
 /** Runs the command line of this process and sets its exit status. */
 export async function runCli(): Promise<void> {
+  // Output piped into `head` closes early: stop quietly, as other command-line tools do.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
   process.exitCode = await main(process.argv.slice(2));
 }
 

@@ -2,10 +2,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { GetExecutionHistoryCommand, SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalRuntime } from '../../local/runtime.js';
 import { synthSwitchyardApp } from '../helpers/synth.js';
-import { eventually, tempDataDir } from '../local/helpers.js';
+import { credentials, eventually, executionEnded, region, tempDataDir } from '../local/helpers.js';
 import { runCli } from './run-cli.js';
 
 let runtime: LocalRuntime;
@@ -50,6 +51,14 @@ describe('switchyard send', () => {
     const answer = JSON.parse(result.stdout);
     expect(answer).toMatchObject({ bus: 'Switchyard-hub', sent: 25, failed: 0 });
     expect(new Set(answer.eventIds).size).toBe(25);
+  });
+
+  it('reports progress on stderr when sending many events', async () => {
+    // The default bus has no rule for tickets: the events are accepted and go nowhere.
+    const result = await runCli(['send', 'TicketCreated', '--detail', ticket('LOAD-{n}'), '--count', '150', '--bus', 'default', ...target]);
+    expect(result.code).toBe(0);
+    expect(result.stdout.trim().split('\n')).toHaveLength(150);
+    expect(result.stderr.trim().split('\n')).toEqual(['sent 100/150', 'sent 150/150']);
   });
 
   it('fails if the detail-type is not a contract of the app, naming the known ones', async () => {
@@ -126,6 +135,45 @@ describe('switchyard executions and execution', () => {
     const json = JSON.parse((await runCli(['execution', String(listed[0]?.name), '--json', ...target])).stdout);
     expect(json.states[0]).toMatchObject({ name: 'AwaitDecision', type: 'Task', status: 'running' });
     expect(json.events.length).toBeGreaterThan(2);
+  }, 120_000);
+
+  it('shows a finished execution with every state in order, its output, and where it ran', async () => {
+    await runCli(['send', 'TicketCreated', '--detail', ticket('ESC-2'), ...target]);
+    const running = await eventually(
+      async () => {
+        const rows = JSON.parse((await runCli(['executions', '--status', 'RUNNING', '--json', ...target])).stdout) as {
+          executionArn: string;
+          name: string;
+        }[];
+        for (const row of rows) {
+          const json = JSON.parse((await runCli(['execution', row.executionArn, '--json', ...target])).stdout);
+          if (json.execution.input.includes('"ESC-2"')) return row;
+        }
+        return undefined;
+      },
+      60_000,
+      'the escalation of ESC-2',
+    );
+    // The reviewer answers through the API, as the escalation's task token asks.
+    const sfn = new SFNClient({ endpoint: runtime.url, region, credentials });
+    const { events = [] } = await sfn.send(new GetExecutionHistoryCommand({ executionArn: running.executionArn }));
+    const scheduled = events.find((e) => e.type === 'TaskScheduled')?.taskScheduledEventDetails?.parameters ?? '{}';
+    const taskToken = JSON.parse(scheduled).Entries[0].Detail.taskToken;
+    await sfn.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify({ decision: 'approve', reviewer: 'sam' }) }));
+    await executionEnded(sfn, running.executionArn);
+
+    const shown = await runCli(['execution', running.name, ...target]);
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toContain('SUCCEEDED  (flow TicketTriageEscalation)');
+    const states = [...shown.stdout.matchAll(/^ +\d+\. (\w+) {2}\[(\w+)\] {2}(\w+)/gm)].map((m) => `${m[1]} ${m[2]} ${m[3]}`);
+    expect(states).toEqual([
+      'AwaitDecision Task succeeded',
+      'DecisionValid Choice succeeded',
+      'ApplyDecision Pass succeeded',
+      'RouteDecision Task succeeded',
+    ]);
+    expect(shown.stdout).toContain('"reviewer":"sam"');
+    expect(shown.stdout).toMatch(/^output: /m);
   }, 120_000);
 
   it('fails if the execution does not exist, by name or by ARN', async () => {
