@@ -32,19 +32,14 @@ export const execution: Command = async (argv, io) => {
   const wanted = String(positionals[0]);
   const clients = io.clients(values);
 
-  let flows: Flow[] | undefined;
-  let described: DescribeExecutionCommandOutput;
-  if (wanted.startsWith('arn:')) {
-    if (/:express:/.test(wanted))
-      throw new CliError(`${wanted} is an Express execution: its record is in the flow's log group, which this CLI does not read yet`);
-    described = await describe(clients, wanted);
-  } else {
-    flows = selectFlows(await appFlows(clients, values['cdk-out'], io.err), values.flow);
-    described = await findByName(clients, flows, wanted);
+  if (/^arn:[^:]+:states:[^:]*:[^:]*:express:/.test(wanted)) {
+    throw new CliError(`${wanted} is an Express execution: its record is in the flow's log group, which this CLI does not read yet`);
   }
+  const flows = selectFlows(await appFlows(clients, values['cdk-out'], io.err), values.flow);
+  const described = wanted.startsWith('arn:') ? await describe(clients, wanted) : await findByName(clients, flows, wanted);
   const executionArn = described.executionArn as string;
   const events = await history(clients, executionArn);
-  const flow = (flows ?? []).find((f) => f.arn === described.stateMachineArn)?.flow ?? described.stateMachineArn?.split(':').pop();
+  const flow = flows.find((f) => f.arn === described.stateMachineArn)?.flow ?? described.stateMachineArn?.split(':').pop();
   const visits = stateVisits(events);
   const failure = executionFailure(events);
 
