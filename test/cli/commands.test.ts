@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { GetExecutionHistoryCommand, SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CONTRACTS } from '../../contracts/index.js';
 import { LocalRuntime } from '../../local/runtime.js';
 import { synthSwitchyardApp } from '../helpers/synth.js';
 import { credentials, eventually, executionEnded, region, tempDataDir } from '../local/helpers.js';
@@ -64,9 +65,8 @@ describe('switchyard send', () => {
   it('fails if the detail-type is not a contract of the app, naming the known ones', async () => {
     const result = await runCli(['send', 'TicketDeleted', '--detail', '{}', ...target]);
     expect(result.code).toBe(2);
-    expect(result.stderr.trim()).toBe(
-      'switchyard send: unknown detail-type "TicketDeleted": the app\'s contracts are TicketCreated, TicketEscalated, TicketRouted',
-    );
+    const known = CONTRACTS.map((c) => c.detailType).join(', ');
+    expect(result.stderr.trim()).toBe(`switchyard send: unknown detail-type "TicketDeleted": the app's contracts are ${known}`);
   });
 
   it('fails if the detail breaks the contract, naming the field, and sends nothing', async () => {
@@ -198,7 +198,7 @@ describe('switchyard executions and execution', () => {
     expect(status.stderr).toContain('--status must be one of RUNNING, SUCCEEDED');
     const flow = await runCli(['executions', '--flow', 'Billing', ...target]);
     expect(flow.code).toBe(2);
-    expect(flow.stderr).toContain('--flow: no flow "Billing" (the app\'s flows: TicketTriageEscalation, TicketTriage)');
+    expect(flow.stderr).toMatch(/--flow: no flow "Billing" \(the app's flows: .*TicketTriageEscalation/);
   });
 });
 
