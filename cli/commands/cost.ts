@@ -103,7 +103,7 @@ function render(
         l.component,
         count(l.quantity),
         l.unit.replace(/ \(.*\)$/, ''),
-        a.eventsPerMonth > 0 ? count(l.quantity / a.eventsPerMonth) : '-',
+        a.eventsPerMonth > 0 ? perEvent(l.quantity / a.eventsPerMonth) : '-',
         usd(l.usd),
       ]),
     ),
@@ -129,4 +129,9 @@ function render(
   out('Not in the estimate:');
   for (const n of usage.notModelled) out(`  - ${n}`);
   out(`Prices: ${PRICES_FILE.pathname.replace(/^.*\/cli\//, 'cli/')} (each with its source page)`);
+}
+
+/** A per-event quantity with three significant digits, however small (GB of logs per event). */
+function perEvent(n: number): string {
+  return n >= 1000 || n === 0 ? count(n) : String(Number(n.toPrecision(3)));
 }

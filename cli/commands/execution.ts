@@ -44,7 +44,8 @@ export const execution: Command = async (argv, io) => {
   const failure = executionFailure(events);
 
   if (values.json) {
-    io.out(JSON.stringify({ flow, execution: described, states: visits, failure, events }, null, 2));
+    const { $metadata: _, ...executionDetails } = described;
+    io.out(JSON.stringify({ flow, execution: executionDetails, states: visits, failure, events }, null, 2));
     return;
   }
   render(io.out, flow ?? '-', described, visits, failure);
