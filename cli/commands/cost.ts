@@ -1,0 +1,137 @@
+import { readFileSync } from 'node:fs';
+import { GLOBAL_HELP, integerOption, numberOption, parseCommand } from '../args.js';
+import { defaultCdkOut, readAssembly } from '../assembly.js';
+import { type Estimate, type PriceTable, priceUsage } from '../cost/model.js';
+import { type AppUsage, appUsage, type CostAssumptions, DEFAULT_ASSUMPTIONS } from '../cost/usage.js';
+import { usageError } from '../errors.js';
+import { count, table, usd } from '../format.js';
+import type { Command } from './command.js';
+
+const PRICES_FILE = new URL('../cost/prices-us-east-1.json', import.meta.url);
+
+export const HELP = `Usage: switchyard cost [--events-per-month <n>] [--escalation-rate <r>] [--function-ms <ms>] [--cdk-out <dir>]
+
+Estimates the app's monthly AWS cost per service from the synthesized template (no AWS
+calls): which rules, queues, functions, state machines and tables each entry event goes
+through, priced from the dated table in cli/cost/prices-us-east-1.json. Names the most
+expensive component and flags Standard workflows started for every event.
+
+  --events-per-month <n>  entry events a month (default ${count(DEFAULT_ASSUMPTIONS.eventsPerMonth)})
+  --escalation-rate <r>   share (0 to 1) of executions that take the escalating branch
+                          (default ${DEFAULT_ASSUMPTIONS.escalationRate})
+  --function-ms <ms>      billed duration of one Lambda invocation (default ${DEFAULT_ASSUMPTIONS.functionMs})
+  --cdk-out <dir>         the cloud assembly (default ./cdk.out)
+  --json                  the estimate, usage and assumptions as JSON`;
+
+export const cost: Command = async (argv, io) => {
+  const { values, positionals } = parseCommand(
+    argv,
+    { 'events-per-month': { type: 'string' }, 'escalation-rate': { type: 'string' }, 'function-ms': { type: 'string' } },
+    false,
+  );
+  if (values.help) return io.out(`${HELP}\n\n${GLOBAL_HELP}`);
+  if (positionals.length > 0) throw usageError(`cost takes no arguments (got "${positionals[0]}")`);
+  const assumptions: CostAssumptions = {
+    ...DEFAULT_ASSUMPTIONS,
+    eventsPerMonth: integerOption('events-per-month', values['events-per-month'], DEFAULT_ASSUMPTIONS.eventsPerMonth, 0, 1e12),
+    escalationRate: numberOption('escalation-rate', values['escalation-rate'], DEFAULT_ASSUMPTIONS.escalationRate, 0, 1),
+    functionMs: integerOption('function-ms', values['function-ms'], DEFAULT_ASSUMPTIONS.functionMs, 1, 900_000),
+  };
+  const prices = JSON.parse(readFileSync(PRICES_FILE, 'utf8')) as PriceTable;
+  const usage = appUsage(readAssembly(defaultCdkOut(values['cdk-out'])), assumptions);
+  const estimate = priceUsage(usage.usage, prices);
+  const statements = assumptionLines(assumptions, usage);
+  const warnings = usage.hotStandard.map(
+    (h) =>
+      `Standard workflow ${h.flow} is started for every entry event (${count(h.executions)} executions, ~${count(h.transitionsEach)} transitions each): ` +
+      `billed per transition, it costs more than an Express workflow on a hot path; keep Standard for the executions that wait`,
+  );
+  const top = estimate.byComponent[0];
+  if (values.json) {
+    io.out(
+      JSON.stringify(
+        {
+          prices: { region: prices.region, retrieved: prices.retrieved },
+          assumptions,
+          entries: usage.entries,
+          ...estimate,
+          mostExpensive: top,
+          warnings,
+          statements,
+          notModelled: usage.notModelled,
+        },
+        null,
+        2,
+      ),
+    );
+    return;
+  }
+  render(io.out, estimate, prices, assumptions, usage, statements, warnings);
+};
+
+function assumptionLines(a: CostAssumptions, usage: AppUsage): string[] {
+  return [
+    `${count(a.eventsPerMonth)} entry events a month on each of: ${usage.entries.join(', ') || 'none found'} (detail-types a rule listens for that nothing in the app emits); each under 64 KB`,
+    `${a.escalationRate * 100}% of executions take the escalating branch of a Choice (a task token or a started workflow); the rest the other branches; no errors, retries or loops`,
+    `each Lambda invocation bills ${a.functionMs} ms, plus the Express execution it starts and waits for; non-Lambda tasks take ${a.serviceTaskMs} ms in Express executions, which bill 64 MB`,
+    `SQS: ${a.messagesPerBatch} message per Lambda batch (traffic that trickles in), so a ReceiveMessage and a DeleteMessageBatch per message; ${count(a.idleReceivesPerMapping)} idle long-poll receives a month per event source mapping (5 pollers, 20 s each)`,
+    `DynamoDB: ${a.writesPerRecord} write units per record a function with a table handles (idempotency claim, then completion), items under 1 KB`,
+    `Step Functions Standard: one transition per state entered; status changes (2 per execution) forwarded to a custom bus are billed there as custom events`,
+    `CloudWatch Logs: ${a.lambdaLogBytes} bytes per Lambda invocation; ${a.stateLogBytes} bytes per history event for state machines logging ALL`,
+    'list prices without free tiers',
+  ];
+}
+
+function render(
+  out: (line: string) => void,
+  e: Estimate,
+  prices: PriceTable,
+  a: CostAssumptions,
+  usage: AppUsage,
+  statements: string[],
+  warnings: string[],
+) {
+  out(
+    `Estimated monthly cost for ${count(a.eventsPerMonth)} events a month (${prices.region} prices as of ${prices.retrieved}): ${usd(e.totalUsd)}`,
+  );
+  out('');
+  out(
+    table(
+      ['SERVICE', 'COMPONENT', 'QUANTITY', 'UNIT', 'PER EVENT', 'MONTHLY'],
+      e.lines.map((l) => [
+        l.service,
+        l.component,
+        count(l.quantity),
+        l.unit.replace(/ \(.*\)$/, ''),
+        a.eventsPerMonth > 0 ? perEvent(l.quantity / a.eventsPerMonth) : '-',
+        usd(l.usd),
+      ]),
+    ),
+  );
+  out('');
+  out(
+    table(
+      ['SERVICE', 'MONTHLY', 'SHARE'],
+      e.byService.map((s) => [s.service, usd(s.usd), e.totalUsd > 0 ? `${Math.round((100 * s.usd) / e.totalUsd)}%` : '-']),
+    ),
+  );
+  const top = e.byComponent[0];
+  if (top !== undefined && e.totalUsd > 0) {
+    out('');
+    out(
+      `Most expensive: ${top.service} ${top.component}, ${usd(top.usd)} a month (${Math.round((100 * top.usd) / e.totalUsd)}% of the total)`,
+    );
+  }
+  for (const w of warnings) out(`Warning: ${w}`);
+  out('');
+  out('Assumptions:');
+  for (const s of statements) out(`  - ${s}`);
+  out('Not in the estimate:');
+  for (const n of usage.notModelled) out(`  - ${n}`);
+  out(`Prices: ${PRICES_FILE.pathname.replace(/^.*\/cli\//, 'cli/')} (each with its source page)`);
+}
+
+/** A per-event quantity with three significant digits, however small (GB of logs per event). */
+function perEvent(n: number): string {
+  return n >= 1000 || n === 0 ? count(n) : String(Number(n.toPrecision(3)));
+}

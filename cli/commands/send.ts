@@ -1,0 +1,228 @@
+import { readFileSync } from 'node:fs';
+import { PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import { type AnyEventContract, CONTRACTS } from '../../contracts/index.js';
+import { GLOBAL_HELP, integerOption, parseCommand } from '../args.js';
+import { defaultCdkOut, hasAssembly, readAssembly, referencedId, resourcesOfType } from '../assembly.js';
+import { type Clients, call } from '../aws.js';
+import { CliError, usageError } from '../errors.js';
+import type { Command } from './command.js';
+
+export const HELP = `Usage: switchyard send <detail-type> --detail <JSON|@file> [--source <s>] [--count <n>] [--bus <name>]
+
+Validates the detail against the event's contract, then sends it with PutEvents
+(10 entries, and at most 256 KiB, per call). Prints the id of each event sent.
+
+  <detail-type>       one of the app's contracts: ${CONTRACTS.map((c) => c.detailType).join(', ')}
+  --detail <JSON>     the event's detail, as JSON or @file (@- reads stdin); every
+                      "{n}" in it becomes the event's number (1..count), so that
+                      --count sends distinct tickets
+  --source <s>        the event's source (default: the contract's)
+  --count <n>         send n events (default 1, at most 1,000,000)
+  --bus <name|arn>    the bus (default: the app's bus from the cloud assembly)
+
+${GLOBAL_HELP}`;
+
+/** What one PutEvents call takes: 10 entries, and a size we keep below AWS's request limit in every region. */
+export const MAX_BATCH_ENTRIES = 10;
+export const MAX_BATCH_BYTES = 256 * 1024;
+/** EventBridge's per-entry limit (1 MiB since January 2026). */
+const MAX_ENTRY_BYTES = 1024 * 1024;
+/** Per-entry codes worth another try: EventBridge's own advice for PutEvents. */
+const RETRIABLE = new Set(['ThrottlingException', 'InternalException', 'InternalFailure']);
+const MAX_TRIES = 3;
+
+export const send: Command = async (argv, io) => {
+  const { values, positionals } = parseCommand(argv, {
+    detail: { type: 'string' },
+    source: { type: 'string' },
+    count: { type: 'string' },
+    bus: { type: 'string' },
+  });
+  if (values.help) return io.out(HELP);
+  if (positionals.length !== 1) throw usageError("send takes one <detail-type>: switchyard send TicketCreated --detail '{...}'");
+  const detailType = String(positionals[0]);
+  const contract = CONTRACTS.find((c) => c.detailType === detailType);
+  if (contract === undefined) {
+    throw usageError(`unknown detail-type "${detailType}": the app's contracts are ${CONTRACTS.map((c) => c.detailType).join(', ')}`);
+  }
+  if (values.detail === undefined) throw usageError('--detail is required: the event detail as JSON or @file');
+  const count = integerOption('count', values.count, 1, 1, 1_000_000);
+  const detailText = readDetail(values.detail, io.stdin);
+  const source = values.source ?? contract.source;
+  if (source.trim() === '') throw usageError('--source must not be empty');
+
+  const templated = detailText.includes('{n}');
+  const entries: PutEventsRequestEntry[] = [];
+  for (let n = 1; n <= count; n++) {
+    // Identical events need only one validation.
+    const detail =
+      templated || n === 1
+        ? validDetail(contract, detailText.replaceAll('{n}', String(n)), templated && count > 1 ? n : undefined)
+        : undefined;
+    entries.push(
+      detail === undefined
+        ? { ...(entries[0] as PutEventsRequestEntry) }
+        : { Source: source, DetailType: detailType, Detail: JSON.stringify(detail) },
+    );
+  }
+  const tooBig = entries.findIndex((e) => entrySize(e) > MAX_ENTRY_BYTES);
+  if (tooBig >= 0)
+    throw usageError(
+      `--detail: event ${tooBig + 1} is ${entrySize(entries[tooBig] as PutEventsRequestEntry)} bytes; EventBridge takes at most ${MAX_ENTRY_BYTES}`,
+    );
+
+  const clients = io.clients(values);
+  const bus = values.bus ?? defaultBus(defaultCdkOut(values['cdk-out']), detailType);
+  for (const entry of entries) entry.EventBusName = bus;
+
+  const result = await putAll(clients, entries, (sent) => {
+    if (count >= 100) io.err(`sent ${sent}/${count}`);
+  });
+  if (values.json) {
+    io.out(
+      JSON.stringify(
+        { bus, sent: result.eventIds.length, failed: result.failures.length, eventIds: result.eventIds, failures: result.failures },
+        null,
+        2,
+      ),
+    );
+  } else {
+    for (const id of result.eventIds) io.out(id);
+  }
+  for (const f of result.failures) io.err(`event ${f.index + 1} failed: ${f.errorCode}: ${f.errorMessage}`);
+  if (result.failures.length > 0) {
+    throw new CliError(`${result.failures.length} of ${count} events were not accepted by ${bus} (listed above)`);
+  }
+};
+
+function readDetail(option: string, stdin: () => string): string {
+  if (!option.startsWith('@')) return option;
+  const file = option.slice(1);
+  if (file === '-') return stdin();
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    throw usageError(`--detail: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+}
+
+/** The parsed detail, or a usage error naming the field the contract rejects. */
+export function validDetail(contract: AnyEventContract, text: string, n?: number): object {
+  const which = n === undefined ? '' : ` (event ${n})`;
+  let detail: unknown;
+  try {
+    detail = JSON.parse(text);
+  } catch (error) {
+    throw usageError(`--detail is not valid JSON${which}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const result = contract.validate(detail);
+  if (!result.ok) {
+    const problems = result.errors.map(fieldError);
+    throw usageError(`invalid ${contract.detailType}${which}: ${problems.join('; ')}`);
+  }
+  return result.value;
+}
+
+/** `/a/b: message` from the contract's validator as `detail.a.b: message`; a missing property is named as the field. */
+function fieldError(error: string): string {
+  const [, at = '', message = error] = /^([^:]*): (.*)$/s.exec(error) ?? [];
+  const path = ['detail', ...at.split('/').filter((p) => p !== '')];
+  const missing = /^must have required property '(.+)'$/.exec(message);
+  return missing ? `${[...path, missing[1]].join('.')}: is required` : `${path.join('.')}: ${message}`;
+}
+
+/** The bus a detail-type goes to: the assembly's only bus, or the one with a rule for it. */
+function defaultBus(cdkOut: string, detailType: string): string {
+  if (!hasAssembly(cdkOut))
+    throw usageError(`--bus is required: no cloud assembly at ${cdkOut} to find the app's bus in (run npx cdk synth, or pass --cdk-out)`);
+  const assembly = readAssembly(cdkOut);
+  const buses = resourcesOfType(assembly, 'AWS::Events::EventBus').filter((b) => typeof b.properties.Name === 'string');
+  if (buses.length === 1) return String(buses[0]?.properties.Name);
+  const rules = resourcesOfType(assembly, 'AWS::Events::Rule');
+  const listening = buses.filter((bus) =>
+    rules.some((rule) => {
+      const pattern = rule.properties.EventPattern as { 'detail-type'?: unknown } | undefined;
+      const types = pattern?.['detail-type'];
+      return referencedId(rule.properties.EventBusName) === bus.logicalId && Array.isArray(types) && types.includes(detailType);
+    }),
+  );
+  if (listening.length === 1) return String(listening[0]?.properties.Name);
+  const names = buses.map((b) => String(b.properties.Name));
+  throw usageError(`--bus is required: the app has ${names.length === 0 ? 'no named bus' : `several buses (${names.join(', ')})`}`);
+}
+
+/** Entry size as EventBridge counts it: Source, DetailType, Detail and Resources in UTF-8 bytes (+14 with Time). */
+export function entrySize(entry: PutEventsRequestEntry): number {
+  let size = entry.Time === undefined ? 0 : 14;
+  for (const text of [entry.Source, entry.DetailType, entry.Detail, ...(entry.Resources ?? [])]) {
+    if (typeof text === 'string') size += Buffer.byteLength(text, 'utf8');
+  }
+  return size;
+}
+
+/** Splits entries into PutEvents calls: at most 10 entries and MAX_BATCH_BYTES each (a larger entry goes alone). */
+export function batches<T extends PutEventsRequestEntry>(entries: readonly T[]): T[][] {
+  const out: T[][] = [];
+  let current: T[] = [];
+  let bytes = 0;
+  for (const entry of entries) {
+    const size = entrySize(entry);
+    if (current.length > 0 && (current.length === MAX_BATCH_ENTRIES || bytes + size > MAX_BATCH_BYTES)) {
+      out.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(entry);
+    bytes += size;
+  }
+  if (current.length > 0) out.push(current);
+  return out;
+}
+
+export interface SendResult {
+  readonly eventIds: string[];
+  readonly failures: { index: number; errorCode: string; errorMessage: string }[];
+}
+
+/**
+ * Sends every entry, batch by batch; entries refused with a retriable code are sent again
+ * (up to three tries), the others are reported with their ErrorCode and ErrorMessage.
+ */
+async function putAll(clients: Clients, entries: readonly PutEventsRequestEntry[], progress: (sent: number) => void): Promise<SendResult> {
+  const eventIds: (string | undefined)[] = new Array(entries.length);
+  const failures: SendResult['failures'] = [];
+  let pending = entries.map((entry, index) => ({ entry, index }));
+  let done = 0;
+  let lastReported = 0;
+  for (let attempt = 1; pending.length > 0; attempt++) {
+    const retry: typeof pending = [];
+    for (const batch of batches(pending.map((p) => Object.assign({}, p.entry, { index: p.index })))) {
+      const request = batch.map(({ index: _, ...entry }) => entry);
+      const answer = await call(clients.target, () => clients.events.send(new PutEventsCommand({ Entries: request })));
+      const results = answer.Entries ?? [];
+      batch.forEach((item, i) => {
+        const r = results[i];
+        if (r?.EventId) {
+          eventIds[item.index] = r.EventId;
+          done++;
+        } else if (r?.ErrorCode && RETRIABLE.has(r.ErrorCode) && attempt < MAX_TRIES) {
+          retry.push({ entry: entries[item.index] as PutEventsRequestEntry, index: item.index });
+        } else {
+          failures.push({
+            index: item.index,
+            errorCode: r?.ErrorCode ?? 'NoResult',
+            errorMessage: r?.ErrorMessage ?? 'PutEvents returned no result for this entry',
+          });
+          done++;
+        }
+      });
+      if (done - lastReported >= Math.max(100, entries.length / 10) || done === entries.length) {
+        progress(done);
+        lastReported = done;
+      }
+    }
+    pending = retry;
+  }
+  failures.sort((a, b) => a.index - b.index);
+  return { eventIds: eventIds.filter((id): id is string => id !== undefined), failures };
+}

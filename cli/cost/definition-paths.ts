@@ -1,0 +1,90 @@
+/** A state of an ASL definition, as the cost model reads it. */
+export interface AslState {
+  readonly name: string;
+  readonly Type?: string;
+  readonly Resource?: string;
+  readonly Parameters?: Record<string, unknown>;
+  readonly Arguments?: Record<string, unknown>;
+  readonly Seconds?: number;
+  readonly Next?: string;
+  readonly End?: boolean;
+  readonly Default?: string;
+  readonly Choices?: readonly { Next?: string }[];
+  readonly Branches?: readonly AslDefinition[];
+  readonly Iterator?: AslDefinition;
+  readonly ItemProcessor?: AslDefinition;
+}
+
+export interface AslDefinition {
+  readonly StartAt?: string;
+  readonly States?: Record<string, Omit<AslState, 'name'>>;
+}
+
+/** One way through a definition: the states it enters, in order, and how often it is taken. */
+export interface DefinitionPath {
+  readonly states: readonly AslState[];
+  /** The share of executions that take this path (the paths of a definition add up to 1). */
+  readonly weight: number;
+  /** It hands the work to a person or another workflow (a task token, a started execution). */
+  readonly escalates: boolean;
+}
+
+const MAX_PATHS = 64;
+
+/** Whether a task state waits for a person or starts another workflow: the "escalation" branch. */
+export function escalates(state: AslState): boolean {
+  const resource = state.Resource ?? '';
+  return resource.includes('.waitForTaskToken') || /:states:::states:startExecution/.test(resource);
+}
+
+/**
+ * The paths through a definition when nothing fails: from StartAt along Next, one path per
+ * Choice branch; a Choice branch that loops back is not followed (loops taken once), and
+ * Catch branches are not followed. Parallel branches and a Map's iteration (one item) add
+ * their own first path's states. Paths that escalate share `escalationRate`, the others
+ * the rest; when all or none escalate, they share equally.
+ */
+export function definitionPaths(definition: AslDefinition, escalationRate: number): DefinitionPath[] {
+  const raw = walkAll(definition);
+  if (raw.length === 0) return [];
+  const escalating = raw.filter((states) => states.some(escalates));
+  const direct = raw.filter((states) => !states.some(escalates));
+  if (escalating.length === 0 || direct.length === 0) {
+    return raw.map((states) => ({ states, weight: 1 / raw.length, escalates: states.some(escalates) }));
+  }
+  return [
+    ...direct.map((states) => ({ states, weight: (1 - escalationRate) / direct.length, escalates: false })),
+    ...escalating.map((states) => ({ states, weight: escalationRate / escalating.length, escalates: true })),
+  ];
+}
+
+function walkAll(definition: AslDefinition): AslState[][] {
+  const out: AslState[][] = [];
+  const states = definition.States ?? {};
+  const walk = (name: string | undefined, path: AslState[], seen: Set<string>) => {
+    if (out.length >= MAX_PATHS || name === undefined) return;
+    const raw = states[name];
+    if (raw === undefined || seen.has(name)) return; // a loop back: not a path of its own
+    const state: AslState = { ...raw, name };
+    const inner = [
+      ...(state.Branches ?? []),
+      ...[state.ItemProcessor ?? state.Iterator].filter((d): d is AslDefinition => d !== undefined),
+    ].flatMap((d) => walkAll(d)[0] ?? []);
+    const here = [...path, state, ...inner];
+    const next = new Set(seen).add(name);
+    if (state.Type === 'Choice') {
+      const targets = [
+        ...new Set([...(state.Choices ?? []).map((c) => c.Next), state.Default].filter((t): t is string => t !== undefined)),
+      ];
+      for (const target of targets) walk(target, here, next);
+      return;
+    }
+    if (state.End === true || state.Type === 'Succeed' || state.Type === 'Fail' || state.Next === undefined) {
+      out.push(here);
+      return;
+    }
+    walk(state.Next, here, next);
+  };
+  walk(definition.StartAt, [], new Set());
+  return out;
+}

@@ -1,0 +1,18 @@
+/**
+ * An error the CLI reports as one line on stderr. `exitCode` 2 is bad input (the user can fix
+ * the command line), 1 is everything else (the target refused, something was not found).
+ */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: 1 | 2 = 1,
+  ) {
+    super(message);
+    this.name = 'CliError';
+  }
+}
+
+/** Bad input: names the option or argument at fault. */
+export function usageError(message: string): CliError {
+  return new CliError(message, 2);
+}

@@ -1,0 +1,71 @@
+import { readFileSync } from 'node:fs';
+import { GLOBAL_HELP } from './args.js';
+import { type Clients, createClients, resolveTarget, type TargetOptions } from './aws.js';
+import type { Command, CommandIo } from './commands/command.js';
+import { cost } from './commands/cost.js';
+import { execution } from './commands/execution.js';
+import { executions } from './commands/executions.js';
+import { send } from './commands/send.js';
+import { CliError } from './errors.js';
+
+const COMMANDS: Record<string, { run: Command; summary: string }> = {
+  send: { run: send, summary: 'validate an event against its contract and put it on the bus' },
+  executions: { run: executions, summary: "list the app's workflow executions" },
+  execution: { run: execution, summary: 'one execution, state by state: durations, retries, catches, input and output' },
+  cost: { run: cost, summary: 'estimated monthly AWS cost of the synthesized app, per service' },
+};
+
+const HELP = `Usage: switchyard <command> [options]
+
+Commands:
+${Object.entries(COMMANDS)
+  .map(([name, c]) => `  ${name.padEnd(12)}${c.summary}`)
+  .join('\n')}
+
+Run switchyard <command> --help for a command's options.
+
+${GLOBAL_HELP}
+
+Exit status: 0 done, 1 failed (the target refused, not found, unreachable), 2 bad input.`;
+
+export async function main(argv: readonly string[], io: Omit<CommandIo, 'clients'> = processIo()): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.out(HELP);
+    return name === undefined ? 2 : 0;
+  }
+  const command = COMMANDS[name];
+  try {
+    if (command === undefined) throw new CliError(`unknown command "${name}": the commands are ${Object.keys(COMMANDS).join(', ')}`, 2);
+    let clients: Clients | undefined;
+    await command.run(rest, { ...io, clients: (options: TargetOptions) => (clients ??= createClients(resolveTarget(options))) });
+    return 0;
+  } catch (error) {
+    if (error instanceof CliError) {
+      io.err(`switchyard ${name}: ${error.message}`);
+      return error.exitCode;
+    }
+    io.err(`switchyard ${name}: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    return 1;
+  }
+}
+
+function processIo(): Omit<CommandIo, 'clients'> {
+  return {
+    out: (line) => process.stdout.write(`${line}\n`),
+    err: (line) => process.stderr.write(`${line}\n`),
+    stdin: () => readFileSync(0, 'utf8'),
+  };
+}
+
+/** Runs the command line of this process and sets its exit status. */
+export async function runCli(): Promise<void> {
+  // Output piped into `head` closes early: stop quietly, as other command-line tools do.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+  process.exitCode = await main(process.argv.slice(2));
+}
+
+if (process.argv[1] !== undefined && /[\\/]cli[\\/]main\.ts$/.test(process.argv[1])) await runCli();

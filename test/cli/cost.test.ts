@@ -1,0 +1,122 @@
+import { describe, expect, it } from 'vitest';
+import type { CloudAssembly } from '../../cli/assembly.js';
+import { chunks64k, expressGbSeconds, lambdaGbSeconds, type PriceTable, priceUsage } from '../../cli/cost/model.js';
+import { appUsage, DEFAULT_ASSUMPTIONS } from '../../cli/cost/usage.js';
+import { switchyardTemplate } from '../helpers/synth.js';
+
+const PRICES: PriceTable = {
+  region: 'test',
+  retrieved: '2026-01-01',
+  prices: {
+    'eventbridge.customEvent': { usd: 1, per: 1_000_000, unit: 'events', source: 'x' },
+    'lambda.request': { usd: 0.2, per: 1_000_000, unit: 'requests', source: 'x' },
+    'lambda.arm64GbSecond': { usd: 0.0000133334, per: 1, unit: 'GB-s', source: 'x' },
+    'stepfunctions.standardTransition': { usd: 0.025, per: 1000, unit: 'transitions', source: 'x' },
+  },
+};
+
+function assemblyOf(resources: Record<string, { Type: string; Properties?: Record<string, unknown> }>): CloudAssembly {
+  return {
+    dir: '',
+    stacks: [
+      {
+        stackName: 'Switchyard',
+        resources: Object.entries(resources).map(([logicalId, r]) => ({
+          stackName: 'Switchyard',
+          logicalId,
+          type: r.Type,
+          properties: r.Properties ?? {},
+        })),
+      },
+    ],
+  };
+}
+
+describe('the cost arithmetic', () => {
+  it('prices a hand-computed month', () => {
+    // 3M events at $1/M = $3; 2M requests at $0.20/M = $0.40;
+    // 2M invocations x 0.5 GB x 0.25 s = 250,000 GB-s x $0.0000133334 = $3.33335;
+    // 400,000 transitions at $0.025/1000 = $10. Total $16.73335.
+    const estimate = priceUsage(
+      [
+        { service: 'EventBridge', component: 'bus hub', price: 'eventbridge.customEvent', quantity: 3_000_000 },
+        { service: 'Lambda', component: 'function f', price: 'lambda.request', quantity: 2_000_000 },
+        { service: 'Lambda', component: 'function f', price: 'lambda.arm64GbSecond', quantity: lambdaGbSeconds(2_000_000, 512, 250) },
+        { service: 'Step Functions', component: 'Standard s', price: 'stepfunctions.standardTransition', quantity: 400_000 },
+      ],
+      PRICES,
+    );
+    expect(estimate.lines.map((l) => l.usd)).toEqual([3, expect.closeTo(0.4, 10), expect.closeTo(3.33335, 10), expect.closeTo(10, 10)]);
+    expect(estimate.totalUsd).toBeCloseTo(16.73335, 10);
+    expect(estimate.byService).toEqual([
+      { service: 'Step Functions', usd: expect.closeTo(10, 10) },
+      { service: 'Lambda', usd: expect.closeTo(3.73335, 10) },
+      { service: 'EventBridge', usd: 3 },
+    ]);
+    expect(estimate.byComponent[0]).toMatchObject({ service: 'Step Functions', component: 'Standard s' });
+  });
+
+  it('rounds Express durations up to 100 ms and memory up to 64 MB chunks', () => {
+    // 1M executions x 128 MB (100 MB in 64 MB chunks) x 0.2 s (150 ms rounded up) = 25,000 GB-s.
+    expect(expressGbSeconds(1_000_000, 100, 150)).toBeCloseTo(25_000, 6);
+    expect(chunks64k(64 * 1024)).toBe(1);
+    expect(chunks64k(64 * 1024 + 1)).toBe(2);
+  });
+
+  it('fails if a usage names a price the table does not have', () => {
+    expect(() => priceUsage([{ service: 'SQS', component: 'q', price: 'sqs.nope', quantity: 1 }], PRICES)).toThrow(
+      'the price table has no "sqs.nope"',
+    );
+  });
+});
+
+describe('the usage the cost model derives from the template', () => {
+  const { template } = switchyardTemplate();
+  const assembly = assemblyOf(template.toJSON().Resources);
+  const usage = appUsage(assembly, { ...DEFAULT_ASSUMPTIONS, eventsPerMonth: 1_000_000, escalationRate: 0.2 });
+  const quantity = (component: string, price: string) => usage.usage.find((u) => u.component === component && u.price === price)?.quantity;
+
+  it('follows one TicketCreated through the rule, queue, starter, triage and escalation', () => {
+    expect(usage.entries).toEqual(['TicketCreated']);
+    // Hub events: 1M TicketCreated + 0.8M TicketRouted (model) + 0.2M TicketEscalated + 0.2M TicketRouted (human)
+    // + 0.4M escalation status changes forwarded from the default bus = 2.6M.
+    expect(quantity('bus Switchyard-hub', 'eventbridge.customEvent')).toBeCloseTo(2_600_000, 3);
+    // 0.2M escalations x 4 states (AwaitDecision, DecisionValid, ApplyDecision, RouteDecision).
+    expect(quantity('Standard TicketTriageEscalation', 'stepfunctions.standardTransition')).toBeCloseTo(800_000, 3);
+    expect(quantity('Express TicketTriage', 'stepfunctions.expressRequest')).toBeCloseTo(1_000_000, 3);
+    // Both paths: ClassifyTicket (100 ms) + a service task (50 ms) = 150 ms, billed 200 ms at 64 MB.
+    expect(quantity('Express TicketTriage', 'stepfunctions.expressGbSecond')).toBeCloseTo(12_500, 3);
+    // SendMessage + ReceiveMessage + DeleteMessageBatch per message, and 648,000 idle receives.
+    expect(quantity('queue TicketTriageStarterQueue', 'sqs.standardRequest')).toBeCloseTo(3_648_000, 3);
+    // The starter claims and completes each ticket in the idempotency table.
+    expect(quantity('table IdempotencyTable', 'dynamodb.writeRequestUnit')).toBeCloseTo(2_000_000, 3);
+    expect(quantity('function TicketTriageClassify', 'lambda.request')).toBeCloseTo(1_000_000, 3);
+    expect(usage.hotStandard).toEqual([]);
+  });
+
+  it('flags a Standard workflow that a rule starts for every event', () => {
+    const hot = appUsage(
+      assemblyOf({
+        Bus: { Type: 'AWS::Events::EventBus', Properties: { Name: 'hub' } },
+        Flow: {
+          Type: 'AWS::StepFunctions::StateMachine',
+          Properties: {
+            StateMachineType: 'STANDARD',
+            DefinitionString: JSON.stringify({ StartAt: 'A', States: { A: { Type: 'Pass', Next: 'B' }, B: { Type: 'Succeed' } } }),
+          },
+        },
+        Rule: {
+          Type: 'AWS::Events::Rule',
+          Properties: {
+            EventBusName: { Ref: 'Bus' },
+            EventPattern: { 'detail-type': ['OrderPlaced'] },
+            Targets: [{ Arn: { Ref: 'Flow' } }],
+          },
+        },
+      }),
+      { ...DEFAULT_ASSUMPTIONS, eventsPerMonth: 1000 },
+    );
+    expect(hot.hotStandard).toEqual([{ flow: 'Flow', executions: 1000, transitionsEach: 2 }]);
+    expect(hot.usage.find((u) => u.price === 'stepfunctions.standardTransition')?.quantity).toBe(2000);
+  });
+});

@@ -1,0 +1,144 @@
+import type { HistoryEvent } from '@aws-sdk/client-sfn';
+import { describe, expect, it } from 'vitest';
+import { resolveTarget } from '../../cli/aws.js';
+import { batches, MAX_BATCH_BYTES } from '../../cli/commands/send.js';
+import { deployedNameMatches, type FlowDefinition } from '../../cli/flows.js';
+import { executionFailure, stateVisits } from '../../cli/history.js';
+
+const at = (s: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, s));
+
+describe('send batches', () => {
+  const entry = (bytes: number) => ({ Source: 's', DetailType: 'd', Detail: 'x'.repeat(bytes) });
+
+  it('puts at most 10 entries in one PutEvents call', () => {
+    expect(batches(Array.from({ length: 25 }, () => entry(10))).map((b) => b.length)).toEqual([10, 10, 5]);
+  });
+
+  it('starts a new call before the request would pass the size limit', () => {
+    const sizes = batches(Array.from({ length: 5 }, () => entry(100 * 1024))).map((b) => b.length);
+    expect(sizes).toEqual([2, 2, 1]);
+    expect(batches([entry(MAX_BATCH_BYTES), entry(1)]).map((b) => b.length)).toEqual([1, 1]);
+  });
+});
+
+describe('the target', () => {
+  it('is the local runtime unless AWS is asked for explicitly', () => {
+    expect(resolveTarget({}, { AWS_PROFILE: 'prod', AWS_REGION: 'eu-west-1' })).toEqual({
+      kind: 'local',
+      endpoint: 'http://127.0.0.1:4566',
+      region: 'eu-west-1',
+    });
+    expect(resolveTarget({ profile: 'prod' }, {})).toEqual({ kind: 'aws', profile: 'prod', region: undefined });
+    expect(resolveTarget({}, { SWITCHYARD_TARGET: 'aws' })).toMatchObject({ kind: 'aws' });
+    expect(resolveTarget({}, { SWITCHYARD_ENDPOINT: 'http://localhost:4599/' })).toMatchObject({ endpoint: 'http://localhost:4599' });
+  });
+
+  it('fails if --endpoint is combined with --aws', () => {
+    expect(() => resolveTarget({ aws: true, endpoint: 'http://x' }, {})).toThrow('--endpoint targets the local runtime');
+  });
+});
+
+describe('flow names in the target', () => {
+  const flow: FlowDefinition = {
+    flow: 'Escalation',
+    stackName: 'Switchyard',
+    logicalId: 'EscalationStateMachine8B4B0C06',
+    type: 'STANDARD',
+    logs: true,
+  };
+
+  it("matches the local runtime's and CloudFormation's generated names, and no other stack's", () => {
+    expect(deployedNameMatches(flow, 'Switchyard-EscalationStateMachine8B4B0C06')).toBe(true);
+    expect(deployedNameMatches(flow, 'EscalationStateMachine8B4B0C06-AbCdEf123456')).toBe(true);
+    expect(deployedNameMatches(flow, 'Other-EscalationStateMachine8B4B0C06')).toBe(false);
+    expect(deployedNameMatches({ ...flow, explicitName: 'escalations' }, 'escalations')).toBe(true);
+  });
+});
+
+describe('execution history', () => {
+  // ClassifyTicket fails once (retried), then fails again and is caught into ModelFailed; the execution then fails.
+  const events: HistoryEvent[] = [
+    { id: 1, type: 'ExecutionStarted', timestamp: at(0) },
+    {
+      id: 2,
+      previousEventId: 1,
+      type: 'TaskStateEntered',
+      timestamp: at(0),
+      stateEnteredEventDetails: { name: 'ClassifyTicket', input: '{"a":1}' },
+    },
+    { id: 3, previousEventId: 2, type: 'TaskScheduled', timestamp: at(0) },
+    {
+      id: 4,
+      previousEventId: 3,
+      type: 'TaskFailed',
+      timestamp: at(1),
+      taskFailedEventDetails: { resourceType: 'lambda', resource: 'invoke', error: 'ModelThrottled', cause: 'slow down' },
+    },
+    { id: 5, previousEventId: 4, type: 'TaskScheduled', timestamp: at(3) },
+    {
+      id: 6,
+      previousEventId: 5,
+      type: 'TaskFailed',
+      timestamp: at(4),
+      taskFailedEventDetails: { resourceType: 'lambda', resource: 'invoke', error: 'ModelUnavailable', cause: 'down' },
+    },
+    {
+      id: 7,
+      previousEventId: 6,
+      type: 'TaskStateExited',
+      timestamp: at(4),
+      stateExitedEventDetails: { name: 'ClassifyTicket', output: '{"Error":"ModelUnavailable"}' },
+    },
+    {
+      id: 8,
+      previousEventId: 7,
+      type: 'PassStateEntered',
+      timestamp: at(4),
+      stateEnteredEventDetails: { name: 'ModelFailed', input: '{}' },
+    },
+    {
+      id: 9,
+      previousEventId: 8,
+      type: 'ExecutionFailed',
+      timestamp: at(5),
+      executionFailedEventDetails: { error: 'States.Runtime', cause: 'bad output' },
+    },
+  ];
+
+  it('lists each state with its duration, every try, the caught error and where it went', () => {
+    const [classify, failed] = stateVisits(events);
+    expect(classify).toMatchObject({
+      name: 'ClassifyTicket',
+      type: 'Task',
+      durationMs: 4000,
+      input: '{"a":1}',
+      status: 'caught',
+      attempts: [
+        { outcome: 'failed', error: 'ModelThrottled', cause: 'slow down' },
+        { outcome: 'failed', error: 'ModelUnavailable', cause: 'down' },
+      ],
+      caught: { error: 'ModelUnavailable', next: 'ModelFailed' },
+    });
+    expect(failed).toMatchObject({ name: 'ModelFailed', status: 'failed', durationMs: 1000 });
+    expect(executionFailure(events)).toEqual({ error: 'States.Runtime', cause: 'bad output' });
+  });
+
+  it('marks a task that succeeded after a retry as succeeded', () => {
+    const retried: HistoryEvent[] = [
+      ...events.slice(0, 4),
+      { id: 5, previousEventId: 4, type: 'TaskScheduled', timestamp: at(3) },
+      { id: 6, previousEventId: 5, type: 'TaskSucceeded', timestamp: at(4) },
+      {
+        id: 7,
+        previousEventId: 6,
+        type: 'TaskStateExited',
+        timestamp: at(4),
+        stateExitedEventDetails: { name: 'ClassifyTicket', output: '{}' },
+      },
+    ];
+    const [classify] = stateVisits(retried);
+    expect(classify?.status).toBe('succeeded');
+    expect(classify?.attempts.map((a) => a.outcome)).toEqual(['failed', 'succeeded']);
+    expect(classify?.caught).toBeUndefined();
+  });
+});
