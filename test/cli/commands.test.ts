@@ -129,11 +129,12 @@ describe('switchyard executions and execution', () => {
     const shown = await runCli(['execution', String(listed[0]?.name), ...target]);
     expect(shown.code).toBe(0);
     expect(shown.stdout).toContain('RUNNING  (flow TicketTriageEscalation)');
-    expect(shown.stdout).toMatch(/1\. AwaitDecision {2}\[Task\] {2}running/);
+    expect(shown.stdout).toMatch(/1\. OpenEscalation {2}\[Pass\] {2}succeeded/);
+    expect(shown.stdout).toMatch(/2\. AwaitDecision {2}\[Task\] {2}running/);
     expect(shown.stdout).toContain('"ticketId":"ESC-1"');
 
     const json = JSON.parse((await runCli(['execution', String(listed[0]?.name), '--json', ...target])).stdout);
-    expect(json.states[0]).toMatchObject({ name: 'AwaitDecision', type: 'Task', status: 'running' });
+    expect(json.states[1]).toMatchObject({ name: 'AwaitDecision', type: 'Task', status: 'running' });
     expect(json.events.length).toBeGreaterThan(2);
   }, 120_000);
 
@@ -167,7 +168,9 @@ describe('switchyard executions and execution', () => {
     expect(shown.stdout).toContain('SUCCEEDED  (flow TicketTriageEscalation)');
     const states = [...shown.stdout.matchAll(/^ +\d+\. (\w+) {2}\[(\w+)\] {2}(\w+)/gm)].map((m) => `${m[1]} ${m[2]} ${m[3]}`);
     expect(states).toEqual([
+      'OpenEscalation Pass succeeded',
       'AwaitDecision Task succeeded',
+      'CheckDecision Pass succeeded',
       'DecisionValid Choice succeeded',
       'ApplyDecision Pass succeeded',
       'RouteDecision Task succeeded',
