@@ -141,7 +141,9 @@ export class Endpoint {
       return jsonError(new AwsError('SerializationException', 'request body is not valid JSON'), service.jsonVersion, service);
     }
     try {
-      const output = await operation(input as never);
+      service.validate?.(operationName, input);
+      // A JSON `null` body is an empty request to AWS.
+      const output = await operation((input ?? {}) as never);
       return {
         status: 200,
         headers: { 'content-type': `application/x-amz-json-${service.jsonVersion}` },
