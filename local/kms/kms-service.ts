@@ -310,7 +310,8 @@ function paginate<T>(items: readonly T[], limit: number | undefined, marker: str
       `1 validation error detected: Value '${limit}' at 'limit' failed to satisfy constraint: Member must have value ${size < 1 ? 'greater than or equal to 1' : 'less than or equal to 1000'}`,
     );
   }
-  const start = marker === undefined ? 0 : Number.parseInt(Buffer.from(marker, 'base64').toString('utf8'), 10);
+  const start =
+    marker === undefined ? 0 : typeof marker === 'string' ? Number.parseInt(Buffer.from(marker, 'base64').toString('utf8'), 10) : -1;
   if (!Number.isInteger(start) || start < 0) throw new AwsError('InvalidMarkerException', 'The marker is not valid.');
   const end = start + size;
   return { page: items.slice(start, end), ...(end < items.length ? { next: Buffer.from(String(end)).toString('base64') } : {}) };
