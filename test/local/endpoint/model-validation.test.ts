@@ -203,6 +203,11 @@ describe('modelValidator', () => {
     expect(error).toMatchObject({ code: 'SerializationException', message: 'NUMBER_VALUE can not be converted to a String', status: 400 });
   });
 
+  it('answers a wrong type even when constraints are violated too: the request cannot be read', () => {
+    const error = catchError(() => validate('PutEvents', { Entries: [{ Source: 123, EventBusName: '' }] }));
+    expect(error).toMatchObject({ code: 'SerializationException' });
+  });
+
   it('passes an operation the model does not know', () => {
     expect(() => validate('NoSuchOperation', 5)).not.toThrow();
   });
