@@ -5,10 +5,10 @@ import { invalidParameter, missingParameter } from './sqs-errors.js';
 
 /**
  * SQS's request checks from its model. SQS answers a member of the wrong JSON type with the
- * deserializer's SerializationException, a missing member with MissingParameter ("The
- * request must contain the parameter QueueUrl."), and the rest with InvalidParameterValue.
- * The model's enums (attribute names) are left to the service, which answers an unknown
- * one with InvalidAttributeName, as SQS does.
+ * deserializer's SerializationException and a missing top-level member with MissingParameter
+ * ("The request must contain the parameter QueueUrl."). What is missing inside an entry or
+ * an attribute, and the model's enums (attribute names), are left to the operations, which
+ * answer them in SQS's own words (InvalidBatchEntryId, InvalidAttributeName, ...).
  */
 function sqsValidator(textScalars: boolean): InputValidator {
   return modelValidator('sqs', {
@@ -16,8 +16,10 @@ function sqsValidator(textScalars: boolean): InputValidator {
     textScalars,
     wrongType: (finding) => new AwsError('SerializationException', finding.message),
     violations: (violations) => {
-      const missing = violations.find((violation) => violation.kind === 'required');
-      return missing ? missingParameter(parameterPath(missing.path)) : invalidParameter(violationsMessage(violations));
+      const missing = violations.find((violation) => violation.kind === 'required' && violation.path.length === 1);
+      if (missing) return missingParameter(parameterPath(missing.path));
+      const other = violations.filter((violation) => violation.kind !== 'required');
+      return other.length > 0 ? invalidParameter(violationsMessage(other)) : undefined;
     },
   });
 }

@@ -281,7 +281,8 @@ class Walk {
         failed.push(['length', `Member must have length less than or equal to ${shape.max}`]);
       const regex = shape.pattern === undefined || this.options.patterns === false ? undefined : compiledPattern(shape.pattern);
       // An empty value fails only its length, as EventBridge and Step Functions answer.
-      if (regex && value.length > 0 && !regex.test(value)) failed.push(['pattern', `Member must satisfy regular expression pattern: ${shape.pattern}`]);
+      if (regex && value.length > 0 && !regex.test(value))
+        failed.push(['pattern', `Member must satisfy regular expression pattern: ${shape.pattern}`]);
       if (shape.enum && this.options.enums !== false && !shape.enum.includes(value))
         failed.push(['enum', `Member must satisfy enum value set: [${shape.enum.join(', ')}]`]);
     } else if (typeof value === 'string' && shape.type === 'blob') {

@@ -8,8 +8,11 @@ export type InputValidator = (operation: string, input: unknown) => void;
 export interface ValidatorOptions extends CheckOptions {
   /** The error for a member of the wrong JSON type (default: SerializationException with the deserializer's message). */
   readonly wrongType?: (finding: WrongType) => AwsError;
-  /** The error for constraint violations (default: ValidationException, `N validation errors detected: ...`). */
-  readonly violations?: (violations: readonly Violation[]) => AwsError;
+  /**
+   * The error for constraint violations (default: ValidationException, `N validation errors detected: ...`);
+   * undefined leaves them to the operation, which words its own answer.
+   */
+  readonly violations?: (violations: readonly Violation[]) => AwsError | undefined;
 }
 
 /** `1 validation error detected: ...` / `3 validation errors detected: ...; ...; ...`, AWS's summary of violations. */
@@ -29,8 +32,10 @@ export function modelValidator(service: ModelService, options: ValidatorOptions 
     if (findings.wrongType) {
       throw options.wrongType?.(findings.wrongType) ?? new AwsError('SerializationException', findings.wrongType.message);
     }
-    if (findings.violations.length > 0) {
-      throw options.violations?.(findings.violations) ?? new AwsError('ValidationException', violationsMessage(findings.violations));
-    }
+    if (findings.violations.length === 0) return;
+    const error = options.violations
+      ? options.violations(findings.violations)
+      : new AwsError('ValidationException', violationsMessage(findings.violations));
+    if (error) throw error;
   };
 }

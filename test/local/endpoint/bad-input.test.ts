@@ -73,6 +73,15 @@ describe('Endpoint with bad input', () => {
     expect(answer.headers['x-amzn-query-error']).toBe('SerializationException;Sender');
   });
 
+  it("leaves what is missing inside an SQS message attribute to SQS's own words", async () => {
+    const answer = await sqs('SendMessage', { QueueUrl: queueUrl, MessageBody: 'x', MessageAttributes: { a: { StringValue: 'v' } } });
+    expect(error(answer)).toMatchObject({
+      status: 400,
+      __type: 'com.amazonaws.sqs#InvalidParameterValueException',
+      message: "The message (user) attribute 'a' must contain a non-empty attribute type.",
+    });
+  });
+
   it('fails if StartExecution has a number as input', async () => {
     const stateMachineArn = 'arn:aws:states:us-east-1:000000000000:stateMachine:fuzz-machine';
     expect(error(await states('StartExecution', { stateMachineArn, input: 5 }))).toMatchObject({
