@@ -6,8 +6,11 @@ import { loadModel, type ModelService } from './model.js';
 export type InputValidator = (operation: string, input: unknown) => void;
 
 export interface ValidatorOptions extends CheckOptions {
-  /** The error for a member of the wrong JSON type (default: SerializationException with the deserializer's message). */
-  readonly wrongType?: (finding: WrongType) => AwsError;
+  /**
+   * The error for a member of the wrong JSON type (default: SerializationException with the
+   * deserializer's message); undefined lets the request through to its constraint checks.
+   */
+  readonly wrongType?: (finding: WrongType) => AwsError | undefined;
   /**
    * The error for constraint violations (default: ValidationException, `N validation errors detected: ...`);
    * undefined leaves them to the operation, which words its own answer.
@@ -30,7 +33,10 @@ export function modelValidator(service: ModelService, options: ValidatorOptions 
   return (operation, input) => {
     const findings = checkInput(model, operation, input, options);
     if (findings.wrongType) {
-      throw options.wrongType?.(findings.wrongType) ?? new AwsError('SerializationException', findings.wrongType.message);
+      const error = options.wrongType
+        ? options.wrongType(findings.wrongType)
+        : new AwsError('SerializationException', findings.wrongType.message);
+      if (error) throw error;
     }
     if (findings.violations.length === 0) return;
     const error = options.violations
