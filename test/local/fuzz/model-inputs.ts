@@ -177,7 +177,8 @@ export function mutatedInput(model: ApiModel, operation: string, options: InputO
     .tuple(validValue(model, inputShape, options), fc.nat(), fc.nat(), harmlessExtra())
     .map(([input, pick, variant, extra]): Mutated => {
       const candidates: { path: readonly (string | number)[]; what: string; value: unknown; remove?: boolean }[] = [];
-      for (const site of sites(model, inputShape, input)) {
+      const all = sites(model, inputShape, input);
+      for (const site of all) {
         const at = site.path.join('.') || '(body)';
         for (const [what, value] of breakages(site.shape, site.value, options))
           candidates.push({ path: site.path, what: `${at}: ${what}`, value });
@@ -186,6 +187,13 @@ export function mutatedInput(model: ApiModel, operation: string, options: InputO
             candidates.push({ path: [...site.path, name], what: `${at}: required ${name} removed`, value: undefined, remove: true });
           }
         }
+      }
+      // A huge text where the model sets no limit: the service may refuse it (a size limit), but never with a 500.
+      const unlimited = all.filter((site) => site.shape.type === 'string' && site.shape.max === undefined && !site.shape.enum);
+      if (variant % 5 === 1 && unlimited.length > 0) {
+        const site = unlimited[pick % unlimited.length] as Site;
+        const huge = setAt(input, site.path, '\u00e9x\u{1F600}'.repeat(70_000), false);
+        return { input: huge, body: JSON.stringify(huge) };
       }
       // One in five inputs stays valid, with a harmless addition.
       if (variant % 5 === 0 || candidates.length === 0) {
