@@ -91,6 +91,41 @@ describe('Endpoint with bad input', () => {
     });
   });
 
+  it.each([
+    [
+      'GenerateRandom',
+      { NumberOfBytes: 1025 },
+      "Value '1025' at 'numberOfBytes' failed to satisfy constraint: Member must have value less than or equal to 1024",
+    ],
+    [
+      'GenerateDataKey',
+      { KeyId: 'alias/fuzz', NumberOfBytes: 0 },
+      "Value '0' at 'numberOfBytes' failed to satisfy constraint: Member must have value greater than or equal to 1",
+    ],
+    [
+      'GenerateDataKey',
+      { KeyId: 'alias/fuzz', KeySpec: 'AES_512' },
+      "Value 'AES_512' at 'keySpec' failed to satisfy constraint: Member must satisfy enum value set: [AES_256, AES_128]",
+    ],
+    [
+      'ListKeys',
+      { Limit: 1001 },
+      "Value '1001' at 'limit' failed to satisfy constraint: Member must have value less than or equal to 1000",
+    ],
+    [
+      'Encrypt',
+      { KeyId: 'alias/fuzz', Plaintext: '' },
+      "Value at 'plaintext' failed to satisfy constraint: Member must have length greater than or equal to 1",
+    ],
+  ])('fails if KMS %s breaks the model, with a ValidationException', async (operation, body, violation) => {
+    const answer = await jsonRequest(fuzz.url, `TrentService.${operation}`, '1.1', JSON.stringify(body));
+    expect(error(answer)).toMatchObject({
+      status: 400,
+      __type: 'ValidationException',
+      message: `1 validation error detected: ${violation}`,
+    });
+  });
+
   it('still accepts a valid event, and stores its detail-type as text', async () => {
     const answer = await events('PutEvents', { Entries: [entry] });
     expect(answer.status).toBe(200);
