@@ -2,7 +2,6 @@ import { AwsError, validationError } from '../aws-error.js';
 import type { StateMachineType } from './execution-store.js';
 import { required } from './names.js';
 
-const STATUSES = new Set(['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE']);
 const MAX_PAYLOAD = 256 * 1024;
 
 export function machineType(type: string | undefined): StateMachineType {
@@ -26,14 +25,6 @@ export function executionInput(input: string | undefined): string {
     throw new AwsError('InvalidExecutionInput', `Invalid State Machine Execution Input: '${(error as Error).message}'`);
   }
   return text;
-}
-
-export function assertStatusFilter(statusFilter: string | undefined): void {
-  if (statusFilter !== undefined && !STATUSES.has(statusFilter)) {
-    throw validationError(
-      `1 validation error detected: Value '${statusFilter}' at 'statusFilter' failed to satisfy constraint: Member must satisfy enum value set: [${[...STATUSES].join(', ')}]`,
-    );
-  }
 }
 
 export function taskToken(token: string | undefined): string {

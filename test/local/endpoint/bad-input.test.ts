@@ -82,6 +82,16 @@ describe('Endpoint with bad input', () => {
     });
   });
 
+  it('fails if ListExecutions filters by a status Step Functions does not have', async () => {
+    const stateMachineArn = 'arn:aws:states:us-east-1:000000000000:stateMachine:fuzz-machine';
+    expect(error(await states('ListExecutions', { stateMachineArn, statusFilter: 'DONE' }))).toMatchObject({
+      status: 400,
+      __type: 'ValidationException',
+      message:
+        "1 validation error detected: Value 'DONE' at 'statusFilter' failed to satisfy constraint: Member must satisfy enum value set: [RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED, PENDING_REDRIVE]",
+    });
+  });
+
   it('fails if StartExecution has a number as input', async () => {
     const stateMachineArn = 'arn:aws:states:us-east-1:000000000000:stateMachine:fuzz-machine';
     expect(error(await states('StartExecution', { stateMachineArn, input: 5 }))).toMatchObject({
