@@ -136,6 +136,17 @@ describe('Endpoint with bad input', () => {
     });
   });
 
+  it('fails if a DynamoDB key has a null attribute value, and DynamoDB keeps answering', async () => {
+    const dynamodb = (operation: string, body: unknown) =>
+      jsonRequest(fuzz.url, `DynamoDB_20120810.${operation}`, '1.0', JSON.stringify(body));
+    expect(error(await dynamodb('GetItem', { TableName: 'fuzz-table', Key: { pk: null } }))).toMatchObject({
+      status: 400,
+      __type: 'com.amazon.coral.validate#ValidationException',
+      message: 'Supplied AttributeValue is empty, must contain exactly one of the supported datatypes',
+    });
+    expect((await dynamodb('GetItem', { TableName: 'fuzz-table', Key: { pk: { S: 'a' } } })).status).toBe(200);
+  });
+
   it('still accepts a valid event, and stores its detail-type as text', async () => {
     const answer = await events('PutEvents', { Entries: [entry] });
     expect(answer.status).toBe(200);

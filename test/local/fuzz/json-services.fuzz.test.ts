@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, it } from 'vitest';
 import { SERVED_OPERATIONS } from '../../../local/endpoint/models/refresh-models.js';
 import { loadModel, type ModelService } from '../../../local/endpoint/validation/model.js';
 import { type FuzzRuntime, fixtureHints, startFuzzRuntime } from './fixture.js';
-import { assertWithSeeds, expectJsonAnswer, jsonRequest } from './harness.js';
+import { assertWithSeeds, expectJsonAnswer, FUZZ_RUNS, jsonRequest } from './harness.js';
 import { garbageBody, mutatedInput } from './model-inputs.js';
 
 const SERVICES: readonly { service: ModelService; target: string; version: '1.0' | '1.1'; enums?: boolean }[] = [
@@ -43,7 +43,7 @@ describe('the JSON-protocol endpoint under fuzzing', () => {
             expectJsonAnswer(answer, { operation, body }, invalid);
           }
         },
-        4,
+        Math.ceil(FUZZ_RUNS / 3),
       );
     });
   }

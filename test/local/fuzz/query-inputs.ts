@@ -65,13 +65,44 @@ export function queryCase(model: ApiModel, action: string, hints: Hints): fc.Arb
     });
 }
 
+/** Parameter names of the two query APIs' nested members (flattened lists, maps, entries), with any index. */
+const NESTED_NAMES = [
+  'Attribute.N.Name',
+  'Attribute.N.Value',
+  'AttributeName.N',
+  'MessageAttributeName.N',
+  'MessageAttribute.N.Name',
+  'MessageAttribute.N.Value.DataType',
+  'MessageAttribute.N.Value.StringValue',
+  'MessageAttribute.N.Value.BinaryValue',
+  'SendMessageBatchRequestEntry.N.Id',
+  'SendMessageBatchRequestEntry.N.MessageBody',
+  'DeleteMessageBatchRequestEntry.N.ReceiptHandle',
+  'ChangeMessageVisibilityBatchRequestEntry.N.VisibilityTimeout',
+  'Tag.N.Key',
+  'Tag.N.Value',
+  'TagKey.N',
+  'Attributes.entry.N.key',
+  'Attributes.entry.N.value',
+  'MessageAttributes.entry.N.Name',
+  'MessageAttributes.entry.N.Value.DataType',
+  'MessageAttributes.entry.N.Value.StringValue',
+  'PublishBatchRequestEntries.member.N.Id',
+  'PublishBatchRequestEntries.member.N.Message',
+  'Tags.member.N.Key',
+  'TagKeys.member.N',
+];
+
 /** Forms of random parameters for a real action: anything but a 500 or a non-XML answer. */
 export function randomForm(actions: readonly string[]): fc.Arbitrary<URLSearchParams> {
+  const key = fc.oneof(
+    fc.string({ maxLength: 30 }),
+    fc
+      .tuple(fc.constantFrom(...NESTED_NAMES), fc.oneof(fc.integer({ min: 0, max: 12 }), fc.string({ maxLength: 3 })))
+      .map(([name, index]) => name.replace('N', String(index))),
+  );
   return fc
-    .tuple(
-      fc.constantFrom(...actions),
-      fc.array(fc.tuple(fc.string({ maxLength: 30 }), fc.string({ unit: 'binary', maxLength: 100 })), { maxLength: 8 }),
-    )
+    .tuple(fc.constantFrom(...actions), fc.array(fc.tuple(key, fc.string({ unit: 'binary', maxLength: 100 })), { maxLength: 8 }))
     .map(([action, pairs]) => {
       const form = new URLSearchParams(pairs.filter(([key]) => key !== 'Action'));
       form.set('Action', action);

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, it } from 'vitest';
 import { SERVED_OPERATIONS } from '../../../local/endpoint/models/refresh-models.js';
 import { loadModel } from '../../../local/endpoint/validation/model.js';
 import { type FuzzRuntime, fixtureHints, startFuzzRuntime } from './fixture.js';
-import { assertWithSeeds, expectQueryAnswer, formRequest } from './harness.js';
+import { assertWithSeeds, expectQueryAnswer, FUZZ_RUNS, formRequest } from './harness.js';
 import { queryCase, randomForm } from './query-inputs.js';
 
 /*
@@ -41,7 +41,7 @@ describe('the query-protocol endpoint under fuzzing', () => {
           const answer = await formRequest(fuzz.url, form, signingName);
           expectQueryAnswer(answer, form.toString(), undefined);
         },
-        60,
+        FUZZ_RUNS * 5,
       );
     });
   }

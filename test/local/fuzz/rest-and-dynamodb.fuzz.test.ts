@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, it } from 'vitest';
 import { SERVED_OPERATIONS } from '../../../local/endpoint/models/refresh-models.js';
 import { loadModel } from '../../../local/endpoint/validation/model.js';
 import { type FuzzRuntime, startFuzzRuntime } from './fixture.js';
-import { assertWithSeeds, expectJsonAnswer, expectRestJsonAnswer, jsonRequest, send } from './harness.js';
+import { assertWithSeeds, expectJsonAnswer, expectRestJsonAnswer, FUZZ_RUNS, jsonRequest, send } from './harness.js';
 import { garbageBody } from './model-inputs.js';
 
 const FUNCTION_ARN = 'arn:aws:lambda:us-east-1:000000000000:function:fuzz-function';
@@ -95,7 +95,13 @@ const DYNAMODB_OPERATIONS = [
 
 /** DynamoDB requests: the fixture's table with members of random JSON values. */
 function dynamoDbCase(): fc.Arbitrary<{ operation: string; body: string; invalid?: string }> {
+  const attributes = fc.dictionary(fc.constantFrom('pk', 'other', ''), fc.oneof(fc.constant(null), fc.jsonValue({ maxDepth: 2 })), {
+    maxKeys: 3,
+  });
   return fc.oneof(
+    fc
+      .tuple(fc.constantFrom('GetItem', 'PutItem', 'DeleteItem', 'UpdateItem'), attributes, attributes)
+      .map(([operation, Key, Item]) => ({ operation, body: JSON.stringify({ TableName: 'fuzz-table', Key, Item }) })),
     fc
       .tuple(
         fc.constantFrom(...DYNAMODB_OPERATIONS),
@@ -148,7 +154,7 @@ describe("Lambda's REST API and DynamoDB under fuzzing", () => {
         // DynamoDB, like dynalite, names the error in the body only (no x-amzn-errortype header).
         expectJsonAnswer(answer, { operation, body }, invalid, { requireMessage: false, requireErrorTypeHeader: false });
       },
-      60,
+      FUZZ_RUNS * 5,
     );
   });
 });
