@@ -4,6 +4,7 @@ import { type Clock, systemClock } from './clock.js';
 import { DynamoDbHost } from './dynamodb/dynamodb-host.js';
 import { type Credentials, EndpointGuard } from './endpoint/guard.js';
 import { Endpoint } from './endpoint/server.js';
+import { modelValidator } from './endpoint/validation/validator.js';
 import { EventsService } from './events/events-service.js';
 import { kmsDefinitions } from './kms/definitions.js';
 import { KmsService } from './kms/kms-service.js';
@@ -13,6 +14,7 @@ import { type ServiceDefinitions, SUPPORTED_RESOURCE_TYPES, serviceDefinitions }
 import { snsDefinitions } from './sns/definitions.js';
 import { SnsQueryProtocol } from './sns/query-protocol.js';
 import { SnsService } from './sns/sns-service.js';
+import { validateSqsJsonInput } from './sqs/input-validation.js';
 import { SqsQueryProtocol } from './sqs/query-protocol.js';
 import { queryErrorHeader, SqsError } from './sqs/sqs-errors.js';
 import { SqsService } from './sqs/sqs-service.js';
@@ -216,16 +218,22 @@ export class LocalRuntime {
 
       endpoint.mount({
         jsonServices: [
-          { targetPrefix: 'AWSEvents', jsonVersion: '1.1', operations: events.operations },
-          { targetPrefix: 'AWSStepFunctions', jsonVersion: '1.0', operations: states.operations },
-          { targetPrefix: 'AmazonSSM', jsonVersion: '1.1', operations: ssm.operations },
-          { targetPrefix: 'TrentService', jsonVersion: '1.1', operations: kms.operations },
+          { targetPrefix: 'AWSEvents', jsonVersion: '1.1', operations: events.operations, validate: modelValidator('events') },
+          {
+            targetPrefix: 'AWSStepFunctions',
+            jsonVersion: '1.0',
+            operations: states.operations,
+            validate: modelValidator('stepfunctions'),
+          },
+          { targetPrefix: 'AmazonSSM', jsonVersion: '1.1', operations: ssm.operations, validate: modelValidator('ssm') },
+          { targetPrefix: 'TrentService', jsonVersion: '1.1', operations: kms.operations, validate: modelValidator('kms') },
           {
             targetPrefix: 'AmazonSQS',
             jsonVersion: '1.0',
             errorNamespace: 'com.amazonaws.sqs',
             operations: sqsOperations(sqs),
             errorHeaders: (error: AwsError) => ({ 'x-amzn-query-error': queryErrorHeader(error) }),
+            validate: validateSqsJsonInput,
           },
         ],
         restServices: [lambda],

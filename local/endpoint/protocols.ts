@@ -16,6 +16,8 @@ export interface JsonProtocolService {
   readonly operations: Readonly<Record<string, Operation>>;
   /** Extra response headers for an error (SQS's `x-amzn-query-error`). */
   errorHeaders?(error: AwsError): Record<string, string> | undefined;
+  /** Checks an operation's input against the service's model before the operation runs (throws the AwsError AWS answers). */
+  validate?(operation: string, input: unknown): void;
 }
 
 export interface RawRequest {

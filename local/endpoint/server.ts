@@ -200,7 +200,9 @@ export class Endpoint {
       );
     }
     try {
-      const output = await operation(input as never);
+      service.validate?.(operationName, input);
+      // A JSON `null` body is an empty request to AWS.
+      const output = await operation((input ?? {}) as never);
       return {
         status: 200,
         headers: { 'content-type': `application/x-amz-json-${service.jsonVersion}` },

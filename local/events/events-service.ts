@@ -204,6 +204,13 @@ export class EventsService {
       ErrorCode: 'InvalidArgument',
       ErrorMessage: `Parameter ${field} is not valid. Reason: ${reason}`,
     });
+    // In-process callers (Step Functions tasks) skip the endpoint's model check: wrong types are refused here too.
+    if (entry === null || typeof entry !== 'object') return invalid('Entries', 'An entry must be an object.');
+    for (const field of ['Source', 'DetailType', 'Detail', 'EventBusName'] as const) {
+      if (entry[field] !== undefined && typeof entry[field] !== 'string') return invalid(field, `${field} must be a string.`);
+    }
+    if (entry.Resources !== undefined && (!Array.isArray(entry.Resources) || entry.Resources.some((arn) => typeof arn !== 'string')))
+      return invalid('Resources', 'Resources must be a list of ARNs.');
     if (!entry.Source) return invalid('Source', 'Source is a required argument.');
     if (!entry.DetailType) return invalid('DetailType', 'DetailType is a required argument.');
     if (entry.Detail === undefined || entry.Detail === '') return invalid('Detail', 'Detail is a required argument.');
@@ -293,6 +300,7 @@ function requestObject(input: unknown): Record<string, unknown> {
  * (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-putevent-size.html).
  */
 function entrySize(entry: PutEventsRequestEntry): number {
+  if (entry === null || typeof entry !== 'object') return 0;
   let size = entry.Time === undefined ? 0 : 14;
   for (const text of [entry.Source, entry.DetailType, entry.Detail, ...(entry.Resources ?? [])]) {
     if (typeof text === 'string') size += Buffer.byteLength(text, 'utf8');

@@ -34,7 +34,6 @@ interface Key extends KeyDefinition {
 }
 
 const SYMMETRIC = 'SYMMETRIC_DEFAULT';
-const MAX_PLAINTEXT = 4096;
 /** Ciphertext blob: version, key id (36 ASCII), IV (12), GCM tag (16), then the encrypted bytes. */
 const BLOB_VERSION = 1;
 const KEY_ID_LENGTH = 36;
@@ -75,12 +74,8 @@ export class KmsService {
 
   async Encrypt(input: { KeyId?: string; Plaintext?: string; EncryptionContext?: Record<string, string> }) {
     const key = this.#usableKey(input.KeyId);
+    // Its length (1 to 4096 bytes) is checked against the API model before the operation runs.
     const plaintext = this.#blob(input.Plaintext, 'plaintext');
-    if (plaintext.length === 0 || plaintext.length > MAX_PLAINTEXT) {
-      throw validationError(
-        `1 validation error detected: Value at 'plaintext' failed to satisfy constraint: Member must have length ${plaintext.length === 0 ? 'greater than or equal to 1' : `less than or equal to ${MAX_PLAINTEXT}`}`,
-      );
-    }
     return {
       CiphertextBlob: this.#encrypt(key, plaintext, input.EncryptionContext).toString('base64'),
       KeyId: this.#arn(key.keyId),
@@ -139,10 +134,11 @@ export class KmsService {
   }
 
   async GenerateRandom(input: { NumberOfBytes?: number }) {
+    // Its range (1 to 1024) is checked against the API model; the model does not require it, KMS does.
     const count = input.NumberOfBytes;
-    if (count === undefined || !Number.isInteger(count) || count < 1 || count > 1024) {
+    if (count === undefined) {
       throw validationError(
-        `1 validation error detected: Value '${count ?? null}' at 'numberOfBytes' failed to satisfy constraint: Member must have value ${count !== undefined && count > 1024 ? 'less than or equal to 1024' : 'greater than or equal to 1'}`,
+        "1 validation error detected: Value 'null' at 'numberOfBytes' failed to satisfy constraint: Member must have value greater than or equal to 1",
       );
     }
     return { Plaintext: randomBytes(count).toString('base64') };
@@ -288,29 +284,17 @@ function dataKeyLength(keySpec: string | undefined, numberOfBytes: number | unde
     throw validationError('Please specify either number of bytes or key spec.');
   }
   if (keySpec === 'AES_256') return 32;
+  // The key spec's enum and the number's range (1 to 1024) are checked against the API model.
   if (keySpec === 'AES_128') return 16;
-  if (keySpec !== undefined) {
-    throw validationError(
-      `1 validation error detected: Value '${keySpec}' at 'keySpec' failed to satisfy constraint: Member must satisfy enum value set: [AES_256, AES_128]`,
-    );
-  }
   if (numberOfBytes === undefined) throw validationError('Please specify either number of bytes or key spec.');
-  if (!Number.isInteger(numberOfBytes) || numberOfBytes < 1 || numberOfBytes > 1024) {
-    throw validationError(
-      `1 validation error detected: Value '${numberOfBytes}' at 'numberOfBytes' failed to satisfy constraint: Member must have value ${numberOfBytes < 1 ? 'greater than or equal to 1' : 'less than or equal to 1024'}`,
-    );
-  }
   return numberOfBytes;
 }
 
 function paginate<T>(items: readonly T[], limit: number | undefined, marker: string | undefined): { page: T[]; next?: string } {
+  // Limit's range (1 to 1000) is checked against the API model.
   const size = limit ?? 100;
-  if (!Number.isInteger(size) || size < 1 || size > 1000) {
-    throw validationError(
-      `1 validation error detected: Value '${limit}' at 'limit' failed to satisfy constraint: Member must have value ${size < 1 ? 'greater than or equal to 1' : 'less than or equal to 1000'}`,
-    );
-  }
-  const start = marker === undefined ? 0 : Number.parseInt(Buffer.from(marker, 'base64').toString('utf8'), 10);
+  const start =
+    marker === undefined ? 0 : typeof marker === 'string' ? Number.parseInt(Buffer.from(marker, 'base64').toString('utf8'), 10) : -1;
   if (!Number.isInteger(start) || start < 0) throw new AwsError('InvalidMarkerException', 'The marker is not valid.');
   const end = start + size;
   return { page: items.slice(start, end), ...(end < items.length ? { next: Buffer.from(String(end)).toString('base64') } : {}) };

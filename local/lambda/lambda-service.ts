@@ -8,6 +8,7 @@ import { AsyncInvoker } from './async-invoker.js';
 import type { DestinationSender } from './destinations.js';
 import { FunctionDirectory } from './function-reference.js';
 import { type FunctionDefinition, FunctionRuntime, type InvokeOutcome, type LogSink } from './function-runtime.js';
+import { validateLambdaRequest } from './input-validation.js';
 import { LambdaReadApi } from './lambda-api.js';
 import { LAMBDA_PATH_PREFIXES, lambdaOperation } from './lambda-operations.js';
 import { runtimeSupport } from './runtimes.js';
@@ -182,6 +183,7 @@ export class LambdaService implements RestProtocolService {
   }
 
   async #handle(request: RawRequest): Promise<RawResponse> {
+    validateLambdaRequest(request);
     const invoke = INVOKE_PATH.exec(request.path);
     if (invoke && request.method === 'POST') return this.#invokeHttp(invoke[1] ?? '', request);
     const answer = this.#read.answer(request);

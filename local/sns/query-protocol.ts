@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { AwsError } from '../aws-error.js';
 import type { RawRequest, RawResponse } from '../endpoint/protocols.js';
+import { validateSnsInput } from './input-validation.js';
 import { SnsError } from './sns-errors.js';
 import type { SnsService } from './sns-service.js';
 
@@ -85,7 +86,9 @@ export class SnsQueryProtocol {
       const method = (this.sns as unknown as Record<string, (input: unknown) => Promise<Output>>)[action] as (
         input: unknown,
       ) => Promise<Output>;
-      const output = await method.call(this.sns, operation.decode(Params.parse(form)));
+      const input = operation.decode(Params.parse(form));
+      validateSnsInput(action, input);
+      const output = await method.call(this.sns, input);
       const result = operation.encode ? element(`${action}Result`, operation.encode(output)) : '';
       const body =
         `<?xml version="1.0"?><${action}Response xmlns="${XMLNS}">${result}` +

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { AwsError } from '../aws-error.js';
 import type { RawRequest, RawResponse } from '../endpoint/protocols.js';
+import { validateSqsQueryInput } from './input-validation.js';
 import { SqsError } from './sqs-errors.js';
 import type { SqsService } from './sqs-service.js';
 import type { BatchResultErrorEntry, Message, MessageAttributeValue } from './sqs-types.js';
@@ -27,6 +28,7 @@ export class SqsQueryProtocol {
     const action = form.get('Action') ?? '';
     try {
       const input = decodeSqsQuery(action, form, queueUrlFromPath(request));
+      validateSqsQueryInput(action, input);
       // Operations are only looked up by names OPERATIONS holds, which are all SqsService methods.
       const operation = this.sqs[action as SqsOperationName] as (input: unknown) => Promise<unknown>;
       const output = await operation.call(this.sqs, input);

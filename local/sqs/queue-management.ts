@@ -119,6 +119,7 @@ export class QueueManagement {
   getQueueAttributes(input: GetQueueAttributesInput): GetQueueAttributesOutput {
     const queue = this.context.queueFromUrl(input.QueueUrl);
     const requested = input.AttributeNames ?? [];
+    if (!Array.isArray(requested)) throw invalidParameter('AttributeNames must be a list of attribute names.');
     // FIFO-only names are not an error on a standard queue (tools probe FifoQueue on any queue); they are just absent.
     const known = knownAttributeNames(true);
     for (const name of requested) {

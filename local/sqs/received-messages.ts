@@ -73,7 +73,7 @@ export class ReceivedMessages {
 
   private parseReceiptHandle(queue: Queue, raw: string | undefined): ReceiptHandle {
     if (!raw) throw missingParameter('ReceiptHandle');
-    const handle = decodeReceiptHandle(raw);
+    const handle = typeof raw === 'string' ? decodeReceiptHandle(raw) : undefined;
     if (!handle || handle.queueId !== queue.id) {
       throw new SqsError('ReceiptHandleIsInvalid', `The input receipt handle "${raw}" is not a valid receipt handle.`);
     }

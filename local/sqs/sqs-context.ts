@@ -99,6 +99,8 @@ export class SqsContext {
   /** Any URL whose path ends in `<account>/<name>` addresses the queue, whatever host the client used. */
   queueFromUrl(url: string | undefined): Queue {
     if (!url) throw missingParameter('QueueUrl');
+    // In-process callers do not pass the endpoint's model check: a URL that is not text addresses nothing.
+    if (typeof url !== 'string') throw new SqsError('InvalidAddress', `The address ${String(url)} is not valid for this endpoint.`);
     const parts = url
       .replace(/[?#].*$/, '')
       .replace(/\/+$/, '')

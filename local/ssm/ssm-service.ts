@@ -286,6 +286,7 @@ export class SsmService {
     const maxResults = this.#maxResults(input.MaxResults, 10);
     const prefix = path.endsWith('/') ? path : `${path}/`;
     const filters = input.ParameterFilters ?? [];
+    if (!Array.isArray(filters)) throw validationError('ParameterFilters must be a list of filters.');
     for (const filter of filters) {
       if (!['Type', 'KeyId', 'Label', 'DataType', 'Tier'].includes(filter.Key ?? '')) {
         throw new AwsError(
@@ -315,6 +316,9 @@ export class SsmService {
       throw validationError('You can use either Filters or ParameterFilters in a single request.');
     }
     const maxResults = this.#maxResults(input.MaxResults, 50);
+    if (!Array.isArray(input.ParameterFilters ?? []) || !Array.isArray(input.Filters ?? [])) {
+      throw validationError('Filters and ParameterFilters must be lists of filters.');
+    }
     const filters: Filter[] = [
       ...(input.ParameterFilters ?? []),
       ...(input.Filters ?? []).map((f) => ({ Key: f.Key, Option: 'Equals', Values: f.Values })),

@@ -3,7 +3,6 @@ import { MAX_JSON_DEPTH, tooDeep } from '../json-depth.js';
 import type { StateMachineType } from './execution-store.js';
 import { required } from './names.js';
 
-const STATUSES = new Set(['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE']);
 /**
  * Execution input and task output: 256 KiB of UTF-8 ("Length constraints apply to the payload
  * size, and are expressed as bytes in UTF-8 encoding", API_StartExecution.html and
@@ -45,14 +44,6 @@ export function assertExecutionInputJson(text: string): void {
     JSON.parse(text);
   } catch (error) {
     throw new AwsError('InvalidExecutionInput', `Invalid State Machine Execution Input: '${(error as Error).message}'`);
-  }
-}
-
-export function assertStatusFilter(statusFilter: string | undefined): void {
-  if (statusFilter !== undefined && !STATUSES.has(statusFilter)) {
-    throw validationError(
-      `1 validation error detected: Value '${statusFilter}' at 'statusFilter' failed to satisfy constraint: Member must satisfy enum value set: [${[...STATUSES].join(', ')}]`,
-    );
   }
 }
 

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { AwsError } from '../aws-error.js';
+import type { ModelService } from '../endpoint/validation/model.js';
+import { type InputValidator, modelValidator } from '../endpoint/validation/validator.js';
 import { TaskFailure } from './engine/index.js';
 
 /**
@@ -36,6 +38,12 @@ interface SdkServiceMetadata {
   readonly model: { readonly package: string; readonly baseException: string };
   /** Actions AWS does not offer as SDK integrations for this service. */
   readonly unsupported?: ReadonlySet<string>;
+  /**
+   * The API model the service checks requests against (lengths, ranges, enums, required
+   * members), which in-process calls skip the endpoint for. Member types are not checked:
+   * the integration converts parameters to the SDK's request types as it can.
+   */
+  readonly apiModel?: ModelService;
 }
 
 /**
@@ -49,6 +57,7 @@ const SDK_SERVICES: Readonly<Record<string, SdkServiceMetadata>> = {
     wireCase: 'camel',
     timestamps: new Set(['CreationDate', 'StartDate', 'StopDate', 'UpdateDate', 'RedriveDate', 'Timestamp']),
     model: { package: '@aws-sdk/client-sfn', baseException: 'SFNServiceException' },
+    apiModel: 'stepfunctions',
   },
   sqs: {
     name: 'Sqs',
@@ -69,6 +78,7 @@ const SDK_SERVICES: Readonly<Record<string, SdkServiceMetadata>> = {
       'ReplayEndTime',
     ]),
     model: { package: '@aws-sdk/client-eventbridge', baseException: 'EventBridgeServiceException' },
+    apiModel: 'events',
   },
   lambda: {
     name: 'Lambda',
@@ -95,6 +105,7 @@ const SDK_SERVICES: Readonly<Record<string, SdkServiceMetadata>> = {
     wireCase: 'pascal',
     timestamps: new Set(['LastModifiedDate', 'CreatedDate', 'CreationDate']),
     model: { package: '@aws-sdk/client-ssm', baseException: 'SSMServiceException' },
+    apiModel: 'ssm',
   },
 };
 
@@ -138,7 +149,7 @@ export function apiOperations(service: object): SdkOperations {
 
 /** The aws-sdk integrations of the hosted services given, by their names in the ARN. */
 export class SdkIntegrations {
-  readonly #services = new Map<string, { metadata: SdkServiceMetadata; operations: SdkOperations }>();
+  readonly #services = new Map<string, { metadata: SdkServiceMetadata; operations: SdkOperations; validate?: InputValidator }>();
 
   constructor(
     services: Readonly<Record<string, SdkOperations | undefined>>,
@@ -147,7 +158,8 @@ export class SdkIntegrations {
     for (const [arnName, operations] of Object.entries(services)) {
       const metadata = SDK_SERVICES[arnName];
       if (!metadata) throw new Error(`aws-sdk integrations: no metadata for the service '${arnName}' (add it to SDK_SERVICES)`);
-      if (operations) this.#services.set(arnName, { metadata, operations });
+      const validate = metadata.apiModel ? modelValidator(metadata.apiModel, { wrongType: () => undefined }) : undefined;
+      if (operations) this.#services.set(arnName, { metadata, operations, validate });
     }
   }
 
@@ -176,11 +188,12 @@ export class SdkIntegrations {
         'States.Runtime',
         `The resource 'arn:aws:states:::aws-sdk:${service}:${action}' cannot run locally: ${reason}.`,
       );
-    const { metadata, operations } = hosted;
+    const { metadata, operations, validate } = hosted;
     const operation = operations[pascal(action)] as (input: unknown, options: { signal?: AbortSignal }) => Promise<unknown>;
     const input = metadata.wireCase === 'camel' ? renameMembers(parameters, camel) : parameters;
     let output: unknown;
     try {
+      validate?.(pascal(action), input);
       output = await operation(input, { signal });
     } catch (error) {
       throw this.#failure(metadata, error);

@@ -1,0 +1,216 @@
+/**
+ * Writes the trimmed API models the endpoint validates requests against, from botocore's
+ * service models (Apache-2.0). A developer runs it by hand after upgrading botocore; tests
+ * and CI never do, and nothing at run time reads outside the repository.
+ *
+ *   npx tsx local/endpoint/models/refresh-models.ts <botocore>/data [<botocore version>]
+ *
+ * Only the input shapes reachable from the operations the local services serve are kept,
+ * with what validation needs (types, required members, lengths, ranges, patterns, enums,
+ * where REST members travel); documentation is dropped.
+ */
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
+
+/** The operations each local service serves (the tests check this against the services). */
+export const SERVED_OPERATIONS: Readonly<Record<string, readonly string[]>> = {
+  events: [
+    'PutEvents',
+    'TestEventPattern',
+    'PutRule',
+    'DeleteRule',
+    'EnableRule',
+    'DisableRule',
+    'DescribeRule',
+    'ListRules',
+    'ListRuleNamesByTarget',
+    'PutTargets',
+    'RemoveTargets',
+    'ListTargetsByRule',
+    'CreateEventBus',
+    'DeleteEventBus',
+    'DescribeEventBus',
+    'ListEventBuses',
+    'ListArchives',
+    'DescribeArchive',
+    'StartReplay',
+    'DescribeReplay',
+    'ListReplays',
+  ],
+  stepfunctions: [
+    'CreateStateMachine',
+    'DescribeStateMachine',
+    'DescribeStateMachineForExecution',
+    'ListStateMachines',
+    'UpdateStateMachine',
+    'DeleteStateMachine',
+    'ValidateStateMachineDefinition',
+    'StartExecution',
+    'StartSyncExecution',
+    'StopExecution',
+    'DescribeExecution',
+    'ListExecutions',
+    'GetExecutionHistory',
+    'RedriveExecution',
+    'SendTaskSuccess',
+    'SendTaskFailure',
+    'SendTaskHeartbeat',
+    'TestState',
+  ],
+  sqs: [
+    'CreateQueue',
+    'GetQueueUrl',
+    'ListQueues',
+    'GetQueueAttributes',
+    'SetQueueAttributes',
+    'DeleteQueue',
+    'PurgeQueue',
+    'TagQueue',
+    'UntagQueue',
+    'ListQueueTags',
+    'ListDeadLetterSourceQueues',
+    'SendMessage',
+    'SendMessageBatch',
+    'ReceiveMessage',
+    'DeleteMessage',
+    'DeleteMessageBatch',
+    'ChangeMessageVisibility',
+    'ChangeMessageVisibilityBatch',
+    'StartMessageMoveTask',
+    'CancelMessageMoveTask',
+    'ListMessageMoveTasks',
+  ],
+  sns: [
+    'CreateTopic',
+    'DeleteTopic',
+    'ListTopics',
+    'GetTopicAttributes',
+    'SetTopicAttributes',
+    'Subscribe',
+    'Unsubscribe',
+    'ListSubscriptions',
+    'ListSubscriptionsByTopic',
+    'GetSubscriptionAttributes',
+    'SetSubscriptionAttributes',
+    'Publish',
+    'PublishBatch',
+    'TagResource',
+    'UntagResource',
+    'ListTagsForResource',
+  ],
+  lambda: [
+    'Invoke',
+    'ListFunctions',
+    'GetFunction',
+    'GetFunctionConfiguration',
+    'ListVersionsByFunction',
+    'ListAliases',
+    'GetAlias',
+    'ListEventSourceMappings',
+    'GetEventSourceMapping',
+    'GetAccountSettings',
+    'GetFunctionConcurrency',
+    'ListTags',
+    'GetFunctionEventInvokeConfig',
+  ],
+  ssm: [
+    'PutParameter',
+    'GetParameter',
+    'GetParameters',
+    'GetParametersByPath',
+    'DescribeParameters',
+    'GetParameterHistory',
+    'DeleteParameter',
+    'DeleteParameters',
+    'AddTagsToResource',
+    'RemoveTagsFromResource',
+    'ListTagsForResource',
+  ],
+  kms: [
+    'Encrypt',
+    'Decrypt',
+    'GenerateDataKey',
+    'GenerateDataKeyWithoutPlaintext',
+    'GenerateRandom',
+    'DescribeKey',
+    'ListKeys',
+    'ListAliases',
+  ],
+};
+
+const SHAPE_KEYS = ['type', 'required', 'min', 'max', 'pattern', 'enum', 'sensitive', 'member', 'key', 'value'] as const;
+const MEMBER_KEYS = ['shape', 'location', 'locationName', 'jsonvalue'] as const;
+
+type Json = Record<string, unknown>;
+
+function pick(source: Json, keys: readonly string[]): Json {
+  return Object.fromEntries(keys.filter((key) => source[key] !== undefined).map((key) => [key, source[key]]));
+}
+
+/** The newest API version folder of a service (botocore keeps old ones beside it). */
+function newestVersion(dataFolder: string, service: string): string {
+  const versions = readdirSync(join(dataFolder, service)).filter((name) => /^\d{4}-\d{2}-\d{2}$/.test(name));
+  const newest = versions.sort().at(-1);
+  if (newest === undefined) throw new Error(`no API version of ${service} in ${dataFolder}`);
+  return newest;
+}
+
+export function trimModel(model: Json, operations: readonly string[], botocoreVersion: string): Json {
+  const shapes = model.shapes as Record<string, Json>;
+  const allOperations = model.operations as Record<string, Json>;
+  const kept: Record<string, Json> = {};
+  const visit = (name: string) => {
+    if (kept[name] !== undefined) return;
+    const shape = shapes[name];
+    if (shape === undefined) throw new Error(`shape ${name} is not in the model`);
+    const trimmed = pick(shape, SHAPE_KEYS);
+    kept[name] = trimmed;
+    if (shape.members !== undefined) {
+      trimmed.members = Object.fromEntries(
+        Object.entries(shape.members as Record<string, Json>).map(([member, ref]) => [member, pick(ref, MEMBER_KEYS)]),
+      );
+    }
+    for (const ref of [shape.member, shape.key, shape.value, ...Object.values((shape.members ?? {}) as Record<string, Json>)]) {
+      if (ref !== undefined) visit((ref as Json).shape as string);
+    }
+  };
+  const trimmedOperations: Record<string, Json> = {};
+  for (const name of operations) {
+    const operation = allOperations[name];
+    if (operation === undefined) throw new Error(`operation ${name} is not in the model`);
+    const input = (operation.input as Json | undefined)?.shape as string | undefined;
+    if (input !== undefined) visit(input);
+    const http = operation.http as Json;
+    trimmedOperations[name] = { ...(input ? { input } : {}), http: pick(http, ['method', 'requestUri']) };
+  }
+  const metadata = model.metadata as Json;
+  return {
+    source: 'botocore',
+    botocoreVersion,
+    metadata: pick(metadata, ['apiVersion', 'protocol', 'jsonVersion', 'targetPrefix', 'endpointPrefix', 'awsQueryCompatible']),
+    operations: trimmedOperations,
+    shapes: Object.fromEntries(Object.entries(kept).sort(([a], [b]) => (a < b ? -1 : 1))),
+  };
+}
+
+function main(): void {
+  const [dataFolder, versionArgument] = process.argv.slice(2);
+  if (dataFolder === undefined) {
+    console.error('usage: npx tsx local/endpoint/models/refresh-models.ts <botocore>/data [<botocore version>]');
+    process.exit(2);
+  }
+  const initFile = readFileSync(join(dataFolder, '..', '__init__.py'), 'utf8');
+  const botocoreVersion = versionArgument ?? /__version__ = '([^']+)'/.exec(initFile)?.[1] ?? 'unknown';
+  const here = dirname(fileURLToPath(import.meta.url));
+  for (const [service, operations] of Object.entries(SERVED_OPERATIONS)) {
+    const version = newestVersion(dataFolder, service);
+    const model = JSON.parse(gunzipSync(readFileSync(join(dataFolder, service, version, 'service-2.json.gz'))).toString('utf8')) as Json;
+    const trimmed = trimModel(model, operations, botocoreVersion);
+    writeFileSync(join(here, `${service}.json`), `${JSON.stringify(trimmed, null, 1)}\n`);
+    console.log(`${service} ${version}: ${operations.length} operations, ${Object.keys(trimmed.shapes as Json).length} shapes`);
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) main();

@@ -1,0 +1,310 @@
+import type { ApiModel, Shape, ShapeType } from './model.js';
+
+/**
+ * Checks a request's input against its operation's model the way AWS's request layer
+ * (Coral) does: first whether every member has the JSON type its shape says (a member of
+ * the wrong type fails deserialization, before anything is validated), then every
+ * constraint (required, length, range, pattern, enum), all of them collected.
+ */
+
+/** One step of a member's path: a structure member, a list index (0-based) or a map key. */
+export type PathStep = { readonly member: string } | { readonly index: number } | { readonly key: string };
+
+export type ViolationKind = 'required' | 'length' | 'range' | 'pattern' | 'enum';
+
+export interface Violation {
+  readonly kind: ViolationKind;
+  readonly path: readonly PathStep[];
+  /** AWS's sentence: `Value 'x' at 'entries.1.member.source' failed to satisfy constraint: Member must ...`. */
+  readonly message: string;
+}
+
+export interface WrongType {
+  readonly path: readonly PathStep[];
+  /** AWS's deserializer's words: `NUMBER_VALUE can not be converted to a String`, `Start of list found where not expected`. */
+  readonly message: string;
+}
+
+export interface Findings {
+  /** The first member of the wrong JSON type, if any: the request cannot be read. */
+  readonly wrongType?: WrongType;
+  readonly violations: readonly Violation[];
+}
+
+export interface CheckOptions {
+  /** Whether the service enforces its model's patterns (default true). */
+  readonly patterns?: boolean;
+  /** Whether the service enforces its model's enums (default true). */
+  readonly enums?: boolean;
+  /**
+   * Query-protocol input: every form value is text, so a number or boolean member given as
+   * text is left to the service, which words its own answer for a value it cannot read.
+   */
+  readonly textScalars?: boolean;
+}
+
+/** The findings for an operation's input; an operation the model does not know has none. */
+export function checkInput(model: ApiModel, operation: string, input: unknown, options: CheckOptions = {}): Findings {
+  const shape = model.operations[operation]?.input;
+  if (shape === undefined) return { violations: [] };
+  const walk = new Walk(model, options);
+  // A JSON `null` body is read as an empty request, as AWS reads it.
+  walk.value(shape, input ?? {}, []);
+  return { wrongType: walk.wrongType, violations: walk.violations };
+}
+
+/** `entries.1.member.detailType`: member names with a lower-case first letter, lists and maps by `<n>.member`. */
+export function awsPath(path: readonly PathStep[]): string {
+  return path
+    .map((step) => ('member' in step ? lowerFirst(step.member) : 'index' in step ? `${step.index + 1}.member` : `${step.key}.member`))
+    .join('.');
+}
+
+/** `Entries.1.Id`: the parameter names the query protocol uses. */
+export function parameterPath(path: readonly PathStep[]): string {
+  return path.map((step) => ('member' in step ? step.member : 'index' in step ? String(step.index + 1) : step.key)).join('.');
+}
+
+const lowerFirst = (name: string) => name.charAt(0).toLowerCase() + name.slice(1);
+
+const TYPE_NAMES: Record<ShapeType, string> = {
+  structure: 'a Structure',
+  list: 'a List',
+  map: 'a Map',
+  string: 'a String',
+  integer: 'an Integer',
+  long: 'a Long',
+  float: 'a Float',
+  double: 'a Double',
+  boolean: 'a Boolean',
+  timestamp: 'a Date',
+  blob: 'a ByteBuffer',
+};
+
+/** How AWS's JSON deserializer reports a value of the wrong type for a member of `type`. */
+export function wrongTypeMessage(value: unknown, type: ShapeType): string {
+  if (Array.isArray(value)) return 'Start of list found where not expected';
+  if (typeof value === 'object' && value !== null) return 'Start of structure or map found where not expected.';
+  const token =
+    value === true
+      ? 'TRUE_VALUE'
+      : value === false
+        ? 'FALSE_VALUE'
+        : typeof value === 'number'
+          ? Number.isInteger(value)
+            ? 'NUMBER_VALUE'
+            : 'DECIMAL_VALUE'
+          : 'STRING_VALUE';
+  return `${token} can not be converted to ${TYPE_NAMES[type]}`;
+}
+
+function hasType(value: unknown, type: ShapeType): boolean {
+  switch (type) {
+    case 'structure':
+    case 'map':
+      return typeof value === 'object' && value !== null && !Array.isArray(value);
+    case 'list':
+      return Array.isArray(value);
+    case 'string':
+    case 'blob':
+      return typeof value === 'string';
+    case 'integer':
+      return Number.isInteger(value) && (value as number) >= -(2 ** 31) && (value as number) < 2 ** 31;
+    case 'long':
+      return Number.isSafeInteger(value);
+    case 'float':
+    case 'double':
+      return typeof value === 'number' && Number.isFinite(value);
+    case 'boolean':
+      return typeof value === 'boolean';
+    case 'timestamp':
+      return (typeof value === 'number' && Number.isFinite(value)) || typeof value === 'string';
+  }
+}
+
+const patterns = new Map<string, RegExp | undefined>();
+
+/** A model pattern as a whole-value JavaScript regex (Java's `matches()`); undefined if it has no JavaScript equivalent. */
+function compiledPattern(pattern: string): RegExp | undefined {
+  if (!patterns.has(pattern)) {
+    let regex: RegExp | undefined;
+    try {
+      regex = new RegExp(`^(?:${pattern})$`, pattern.includes('\\p{') ? 'u' : '');
+    } catch {
+      regex = undefined;
+    }
+    patterns.set(pattern, regex);
+  }
+  return patterns.get(pattern);
+}
+
+/** How AWS shows a value in a message: Java's `toString()` of lists (`[a, b]`) and maps (`{k=v}`). */
+export function showValue(value: unknown, depth = 0): string {
+  if (depth > 8) return '...';
+  if (Array.isArray(value)) return `[${value.map((item) => showValue(item, depth + 1)).join(', ')}]`;
+  if (typeof value === 'object' && value !== null) {
+    return `{${Object.entries(value)
+      .map(([key, item]) => `${key}=${showValue(item, depth + 1)}`)
+      .join(', ')}}`;
+  }
+  return String(value);
+}
+
+/** Collects at most this many violations; AWS's messages list a few, and a huge request must not make a huge answer. */
+const MAX_VIOLATIONS = 50;
+
+class Walk {
+  wrongType?: WrongType;
+  readonly violations: Violation[] = [];
+
+  constructor(
+    private readonly model: ApiModel,
+    private readonly options: CheckOptions,
+  ) {}
+
+  value(shapeName: string, value: unknown, path: readonly PathStep[]): void {
+    const shape = this.#shape(shapeName);
+    if (!this.#hasType(value, shape.type)) {
+      this.wrongType ??= { path, message: wrongTypeMessage(value, shape.type) };
+      return;
+    }
+    if (shape.type === 'structure') this.#structure(shape, value as Record<string, unknown>, path);
+    else if (shape.type === 'list') this.#list(shape, value as unknown[], path);
+    else if (shape.type === 'map') this.#map(shape, value as Record<string, unknown>, path);
+    else this.#scalar(shape, value, path);
+  }
+
+  #scalar(shape: Shape, value: unknown, path: readonly PathStep[]): void {
+    for (const [kind, constraint] of this.#scalarConstraints(shape, value)) {
+      this.#violate(kind, path, `${shown(shape, value)} at '${awsPath(path)}' failed to satisfy constraint: ${constraint}`);
+    }
+  }
+
+  #hasType(value: unknown, type: ShapeType): boolean {
+    return (
+      hasType(value, type) ||
+      (this.options.textScalars === true && typeof value === 'string' && type !== 'structure' && type !== 'list' && type !== 'map')
+    );
+  }
+
+  #shape(name: string): Shape {
+    const shape = this.model.shapes[name];
+    if (shape === undefined) throw new Error(`shape ${name} is missing from the model`);
+    return shape;
+  }
+
+  #violate(kind: ViolationKind, path: readonly PathStep[], message: string): void {
+    if (this.violations.length < MAX_VIOLATIONS) this.violations.push({ kind, path, message });
+  }
+
+  #structure(shape: Shape, value: Record<string, unknown>, path: readonly PathStep[]): void {
+    for (const [member, ref] of Object.entries(shape.members ?? {})) {
+      const memberPath = [...path, { member }];
+      const item = Object.hasOwn(value, member) ? value[member] : undefined;
+      if (item === undefined || item === null) {
+        if (shape.required?.includes(member)) this.#notNull(memberPath);
+        continue;
+      }
+      this.value(ref.shape, item, memberPath);
+    }
+  }
+
+  #notNull(path: readonly PathStep[]): void {
+    this.#violate('required', path, `Value null at '${awsPath(path)}' failed to satisfy constraint: Member must not be null`);
+  }
+
+  #list(shape: Shape, value: unknown[], path: readonly PathStep[]): void {
+    this.#size(shape, value, value.length, path);
+    const memberName = shape.member?.shape as string;
+    const member = this.#shape(memberName);
+    if (isScalar(member)) {
+      const constraints = new Set<string>();
+      for (const item of value) {
+        if (item === null || item === undefined) constraints.add('Member must not be null');
+        else if (!this.#hasType(item, member.type)) this.wrongType ??= { path, message: wrongTypeMessage(item, member.type) };
+        else for (const [, constraint] of this.#scalarConstraints(member, item)) constraints.add(constraint);
+      }
+      if (constraints.size > 0) {
+        this.#violate(
+          'length',
+          path,
+          `${shown(shape, value)} at '${awsPath(path)}' failed to satisfy constraint: Member must satisfy constraint: [${[...constraints].join(', ')}]`,
+        );
+      }
+      return;
+    }
+    value.forEach((item, index) => {
+      const itemPath = [...path, { index }];
+      if (item === null || item === undefined) this.#notNull(itemPath);
+      else this.value(memberName, item, itemPath);
+    });
+  }
+
+  #map(shape: Shape, value: Record<string, unknown>, path: readonly PathStep[]): void {
+    const entries = Object.entries(value);
+    this.#size(shape, value, entries.length, path);
+    const keyShape = this.#shape(shape.key?.shape as string);
+    const valueName = shape.value?.shape as string;
+    const valueShape = this.#shape(valueName);
+    const keyConstraints = new Set<string>();
+    const valueConstraints = new Set<string>();
+    for (const [key, item] of entries) {
+      for (const [, constraint] of this.#scalarConstraints(keyShape, key)) keyConstraints.add(constraint);
+      if (item === null || item === undefined) valueConstraints.add('Member must not be null');
+      else if (!isScalar(valueShape)) this.value(valueName, item, [...path, { key }]);
+      else if (!this.#hasType(item, valueShape.type)) this.wrongType ??= { path, message: wrongTypeMessage(item, valueShape.type) };
+      else for (const [, constraint] of this.#scalarConstraints(valueShape, item)) valueConstraints.add(constraint);
+    }
+    const where = `${shown(shape, value)} at '${awsPath(path)}' failed to satisfy constraint:`;
+    if (keyConstraints.size > 0)
+      this.#violate('pattern', path, `${where} Map keys must satisfy constraint: [${[...keyConstraints].join(', ')}]`);
+    if (valueConstraints.size > 0)
+      this.#violate('length', path, `${where} Map value must satisfy constraint: [${[...valueConstraints].join(', ')}]`);
+  }
+
+  /** A list's or map's number of entries against its length constraints. */
+  #size(shape: Shape, value: unknown, size: number, path: readonly PathStep[]): void {
+    const where = `${shown(shape, value)} at '${awsPath(path)}' failed to satisfy constraint:`;
+    if (shape.min !== undefined && size < shape.min)
+      this.#violate('length', path, `${where} Member must have length greater than or equal to ${shape.min}`);
+    if (shape.max !== undefined && size > shape.max)
+      this.#violate('length', path, `${where} Member must have length less than or equal to ${shape.max}`);
+  }
+
+  /** The constraints a scalar of the right type fails, each as AWS words it. */
+  #scalarConstraints(shape: Shape, value: unknown): [ViolationKind, string][] {
+    const failed: [ViolationKind, string][] = [];
+    if (typeof value === 'string' && shape.type === 'string') {
+      if (shape.min !== undefined && value.length < shape.min)
+        failed.push(['length', `Member must have length greater than or equal to ${shape.min}`]);
+      if (shape.max !== undefined && value.length > shape.max)
+        failed.push(['length', `Member must have length less than or equal to ${shape.max}`]);
+      const regex = shape.pattern === undefined || this.options.patterns === false ? undefined : compiledPattern(shape.pattern);
+      // An empty value fails only its length, as EventBridge and Step Functions answer.
+      if (regex && value.length > 0 && !regex.test(value))
+        failed.push(['pattern', `Member must satisfy regular expression pattern: ${shape.pattern}`]);
+      if (shape.enum && this.options.enums !== false && !shape.enum.includes(value))
+        failed.push(['enum', `Member must satisfy enum value set: [${shape.enum.join(', ')}]`]);
+    } else if (typeof value === 'string' && shape.type === 'blob') {
+      const bytes = Buffer.byteLength(value, 'base64');
+      if (shape.min !== undefined && bytes < shape.min)
+        failed.push(['length', `Member must have length greater than or equal to ${shape.min}`]);
+      if (shape.max !== undefined && bytes > shape.max)
+        failed.push(['length', `Member must have length less than or equal to ${shape.max}`]);
+    } else if (typeof value === 'number') {
+      if (shape.min !== undefined && value < shape.min)
+        failed.push(['range', `Member must have value greater than or equal to ${shape.min}`]);
+      if (shape.max !== undefined && value > shape.max) failed.push(['range', `Member must have value less than or equal to ${shape.max}`]);
+    }
+    return failed;
+  }
+}
+
+function isScalar(shape: Shape): boolean {
+  return shape.type !== 'structure' && shape.type !== 'list' && shape.type !== 'map';
+}
+
+/** `Value 'x'`, or just `Value` for a member the model marks sensitive (AWS does not echo secrets). */
+function shown(shape: Shape, value: unknown): string {
+  return shape.sensitive ? 'Value' : `Value '${showValue(value)}'`;
+}

@@ -1,0 +1,68 @@
+import { readFileSync } from 'node:fs';
+
+/**
+ * A trimmed botocore service model (`../models/<service>.json`, written by
+ * `../models/refresh-models.ts`): the input shapes of the operations a local service serves.
+ */
+export interface ApiModel {
+  readonly botocoreVersion: string;
+  readonly metadata: { readonly apiVersion: string; readonly protocol: string; readonly targetPrefix?: string };
+  readonly operations: Readonly<Record<string, ModelOperation>>;
+  readonly shapes: Readonly<Record<string, Shape>>;
+}
+
+export interface ModelOperation {
+  /** The input structure's shape name; absent for operations without input. */
+  readonly input?: string;
+  readonly http: { readonly method: string; readonly requestUri: string };
+}
+
+export type ShapeType =
+  | 'structure'
+  | 'list'
+  | 'map'
+  | 'string'
+  | 'integer'
+  | 'long'
+  | 'float'
+  | 'double'
+  | 'boolean'
+  | 'timestamp'
+  | 'blob';
+
+export interface Shape {
+  readonly type: ShapeType;
+  readonly required?: readonly string[];
+  readonly members?: Readonly<Record<string, MemberRef>>;
+  readonly member?: MemberRef;
+  readonly key?: MemberRef;
+  readonly value?: MemberRef;
+  readonly min?: number;
+  readonly max?: number;
+  readonly pattern?: string;
+  readonly enum?: readonly string[];
+  /** AWS leaves the value of a sensitive member out of its error messages. */
+  readonly sensitive?: boolean;
+}
+
+export interface MemberRef {
+  readonly shape: string;
+  /** Where a REST member travels: `uri`, `querystring`, `header`, `headers` (absent: the body). */
+  readonly location?: string;
+  readonly locationName?: string;
+}
+
+/** The services whose models are in `../models/`. */
+export type ModelService = 'events' | 'stepfunctions' | 'sqs' | 'sns' | 'lambda' | 'ssm' | 'kms';
+
+const loaded = new Map<ModelService, ApiModel>();
+
+/** The model of a service, read once from the repository. */
+export function loadModel(service: ModelService): ApiModel {
+  let model = loaded.get(service);
+  if (model === undefined) {
+    model = JSON.parse(readFileSync(new URL(`../models/${service}.json`, import.meta.url), 'utf8')) as ApiModel;
+    loaded.set(service, model);
+  }
+  return model;
+}

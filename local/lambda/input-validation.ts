@@ -1,0 +1,63 @@
+import { AwsError } from '../aws-error.js';
+import type { RawRequest } from '../endpoint/protocols.js';
+import { loadModel } from '../endpoint/validation/model.js';
+import { modelValidator } from '../endpoint/validation/validator.js';
+
+/**
+ * Lambda's request checks from its model, for what a REST request carries outside its body:
+ * path labels, query-string and header members (`FunctionName`, `Qualifier`, `MaxItems`,
+ * `X-Amz-Invocation-Type`). Lambda answers violations with ValidationException in AWS's
+ * words (`1 validation error detected: Value 'a b' at 'functionName' ...`).
+ */
+const model = loadModel('lambda');
+const validate = modelValidator('lambda', {
+  wrongType: (finding) => new AwsError('InvalidParameterValueException', `Invalid value: ${finding.message}`),
+});
+
+interface Route {
+  readonly operation: string;
+  readonly method: string;
+  readonly pattern: RegExp;
+  readonly labels: readonly string[];
+}
+
+const ROUTES: readonly Route[] = Object.entries(model.operations).map(([operation, { http }]) => {
+  const path = http.requestUri.split('?')[0] ?? '';
+  const labels: string[] = [];
+  const source = path
+    .split(/(\{[^}]+\})/)
+    .map((part) => {
+      const label = /^\{([^}+]+)\+?\}$/.exec(part);
+      if (!label) return part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      labels.push(label[1] as string);
+      return '([^/]+)';
+    })
+    .join('');
+  return { operation, method: http.method, pattern: new RegExp(`^${source}/?$`), labels };
+});
+
+/** Checks a request to one of the operations in Lambda's model; any other request passes. */
+export function validateLambdaRequest(request: Pick<RawRequest, 'method' | 'path' | 'query' | 'headers'>): void {
+  for (const route of ROUTES) {
+    if (route.method !== request.method) continue;
+    const match = route.pattern.exec(request.path);
+    if (!match) continue;
+    const shape = model.shapes[model.operations[route.operation]?.input ?? ''];
+    const input: Record<string, unknown> = {};
+    for (const [member, ref] of Object.entries(shape?.members ?? {})) {
+      const where = ref.locationName ?? member;
+      let value: string | undefined;
+      if (ref.location === 'uri') value = match[route.labels.indexOf(where) + 1];
+      else if (ref.location === 'querystring') value = request.query.get(where) ?? undefined;
+      else if (ref.location === 'header') {
+        const header = request.headers[where.toLowerCase()];
+        value = Array.isArray(header) ? header[0] : header;
+      }
+      if (value === undefined) continue;
+      const type = model.shapes[ref.shape]?.type;
+      input[member] = (type === 'integer' || type === 'long') && /^-?\d+$/.test(value) ? Number(value) : value;
+    }
+    validate(route.operation, input);
+    return;
+  }
+}

@@ -1,0 +1,123 @@
+import { rmSync } from 'node:fs';
+import fc from 'fast-check';
+import { LocalRuntime } from '../../../local/runtime.js';
+import { tempAssemblyDir, writeAssembly } from '../assembly.js';
+import { tempDataDir } from '../helpers.js';
+import type { Hints } from './model-inputs.js';
+
+const ACCOUNT = '000000000000';
+const REGION = 'us-east-1';
+const ROLE = `arn:aws:iam::${ACCOUNT}:role/fuzz`;
+
+/** A small app with one resource of every kind the fuzzed services serve. */
+function fuzzApp(dir: string): string {
+  return writeAssembly(dir, {
+    Fuzz: {
+      template: {
+        Resources: {
+          Bus: { Type: 'AWS::Events::EventBus', Properties: { Name: 'fuzz-bus' } },
+          Queue: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'fuzz-queue' } },
+          FifoQueue: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'fuzz-queue.fifo', FifoQueue: true } },
+          Rule: {
+            Type: 'AWS::Events::Rule',
+            Properties: {
+              Name: 'fuzz-rule',
+              EventBusName: { Ref: 'Bus' },
+              EventPattern: { source: ['fuzz'] },
+              Targets: [{ Id: 'queue', Arn: { 'Fn::GetAtt': ['Queue', 'Arn'] } }],
+            },
+          },
+          Topic: { Type: 'AWS::SNS::Topic', Properties: { TopicName: 'fuzz-topic' } },
+          Machine: {
+            Type: 'AWS::StepFunctions::StateMachine',
+            Properties: {
+              StateMachineName: 'fuzz-machine',
+              DefinitionString: JSON.stringify({ StartAt: 'Done', States: { Done: { Type: 'Pass', End: true } } }),
+              RoleArn: ROLE,
+            },
+          },
+          Parameter: { Type: 'AWS::SSM::Parameter', Properties: { Name: '/fuzz/parameter', Type: 'String', Value: 'value' } },
+          Key: { Type: 'AWS::KMS::Key', Properties: { KeyPolicy: {} } },
+          Alias: { Type: 'AWS::KMS::Alias', Properties: { AliasName: 'alias/fuzz', TargetKeyId: { Ref: 'Key' } } },
+          Table: {
+            Type: 'AWS::DynamoDB::Table',
+            Properties: {
+              TableName: 'fuzz-table',
+              BillingMode: 'PAY_PER_REQUEST',
+              KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+              AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+            },
+          },
+          Function: {
+            Type: 'AWS::Lambda::Function',
+            Properties: {
+              FunctionName: 'fuzz-function',
+              Handler: 'index.handler',
+              Runtime: 'nodejs22.x',
+              Role: ROLE,
+              Code: { ZipFile: 'exports.handler = async (event) => ({ echoed: event });' },
+            },
+          },
+        },
+      },
+    },
+  });
+}
+
+export interface FuzzRuntime {
+  readonly runtime: LocalRuntime;
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+export async function startFuzzRuntime(): Promise<FuzzRuntime> {
+  const dataDir = tempDataDir();
+  const assembly = fuzzApp(tempAssemblyDir());
+  const runtime = await LocalRuntime.start({ cdkOut: assembly, dataDir, port: 0, log: () => {}, logEvents: false });
+  return {
+    runtime,
+    url: runtime.url,
+    async stop() {
+      await runtime.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+      rmSync(assembly, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Member values that name the fixture's resources, so valid requests reach the services' logic. */
+export function fixtureHints(url: string): Hints {
+  const queueUrl = fc.constantFrom(`${url}/${ACCOUNT}/fuzz-queue`, `${url}/${ACCOUNT}/fuzz-queue.fifo`);
+  const machineArn = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:fuzz-machine`;
+  return {
+    QueueUrl: queueUrl,
+    QueueName: fc.constantFrom('fuzz-queue', 'fuzz-queue.fifo'),
+    // A long poll would make a run wait up to 20 s.
+    WaitTimeSeconds: fc.constant(0),
+    EventBusName: fc.constantFrom('fuzz-bus', 'default'),
+    Name: fc.constantFrom('fuzz-rule', 'fuzz-bus', '/fuzz/parameter'),
+    Rule: fc.constant('fuzz-rule'),
+    Source: fc.constant('fuzz'),
+    DetailType: fc.constant('Fuzzed'),
+    Detail: fc.jsonValue({ maxDepth: 2 }).map((value) => JSON.stringify({ value })),
+    EventPattern: fc.constant('{"source":["fuzz"]}'),
+    Event: fc.constant(
+      JSON.stringify({
+        id: '1',
+        account: ACCOUNT,
+        source: 'fuzz',
+        time: '2026-01-01T00:00:00Z',
+        region: REGION,
+        'detail-type': 'x',
+        resources: [],
+        detail: {},
+      }),
+    ),
+    stateMachineArn: fc.constant(machineArn),
+    input: fc.jsonValue({ maxDepth: 2 }).map((value) => JSON.stringify({ value })),
+    definition: fc.constant(JSON.stringify({ StartAt: 'A', States: { A: { Type: 'Pass', End: true } } })),
+    roleArn: fc.constant(ROLE),
+    KeyId: fc.constantFrom('alias/fuzz', 'alias/aws/s3'),
+    TopicArn: fc.constant(`arn:aws:sns:${REGION}:${ACCOUNT}:fuzz-topic`),
+  };
+}

@@ -1,0 +1,50 @@
+import { afterAll, beforeAll, describe, it } from 'vitest';
+import { SERVED_OPERATIONS } from '../../../local/endpoint/models/refresh-models.js';
+import { loadModel, type ModelService } from '../../../local/endpoint/validation/model.js';
+import { type FuzzRuntime, fixtureHints, startFuzzRuntime } from './fixture.js';
+import { assertWithSeeds, expectJsonAnswer, FUZZ_RUNS, jsonRequest } from './harness.js';
+import { garbageBody, mutatedInput } from './model-inputs.js';
+
+const SERVICES: readonly { service: ModelService; target: string; version: '1.0' | '1.1'; enums?: boolean }[] = [
+  { service: 'events', target: 'AWSEvents', version: '1.1' },
+  { service: 'stepfunctions', target: 'AWSStepFunctions', version: '1.0' },
+  { service: 'ssm', target: 'AmazonSSM', version: '1.1' },
+  { service: 'kms', target: 'TrentService', version: '1.1' },
+  // SQS answers unknown attribute names itself (InvalidAttributeName): its enums are not request checks.
+  { service: 'sqs', target: 'AmazonSQS', version: '1.0', enums: false },
+];
+
+describe('the JSON-protocol endpoint under fuzzing', () => {
+  let fuzz: FuzzRuntime;
+  beforeAll(async () => {
+    fuzz = await startFuzzRuntime();
+  });
+  afterAll(() => fuzz.stop());
+
+  for (const { service, target, version, enums } of SERVICES) {
+    const model = loadModel(service);
+    for (const operation of SERVED_OPERATIONS[service] ?? []) {
+      it(`answers ${target}.${operation} in AWS's shape, never with a 500, never accepting an input made invalid`, async () => {
+        const inputs = mutatedInput(model, operation, { hints: fixtureHints(fuzz.url), enums });
+        await assertWithSeeds(inputs, async ({ input, body, invalid }) => {
+          const answer = await jsonRequest(fuzz.url, `${target}.${operation}`, version, body);
+          expectJsonAnswer(answer, { operation, input }, invalid);
+        });
+      });
+    }
+
+    it(`answers ${target} bodies that are not a JSON object with a 4xx in AWS's shape`, async () => {
+      const operations = SERVED_OPERATIONS[service] ?? [];
+      await assertWithSeeds(
+        garbageBody(),
+        async ({ body, invalid }) => {
+          for (const operation of operations) {
+            const answer = await jsonRequest(fuzz.url, `${target}.${operation}`, version, body);
+            expectJsonAnswer(answer, { operation, body }, invalid);
+          }
+        },
+        Math.ceil(FUZZ_RUNS / 3),
+      );
+    });
+  }
+});

@@ -1,0 +1,111 @@
+import fc from 'fast-check';
+import type { ApiModel, Shape } from '../../../local/endpoint/validation/model.js';
+import type { Hints } from './model-inputs.js';
+
+/**
+ * Query-protocol forms generated from a service's model: an operation's top-level scalar
+ * members as text, then one broken on purpose (a required member left out, a number
+ * member given as words), or random extra parameters. The generator knows what it broke.
+ */
+export interface QueryCase {
+  readonly form: URLSearchParams;
+  readonly invalid?: string;
+}
+
+const SCALARS = new Set(['string', 'integer', 'long', 'boolean', 'double', 'float']);
+
+function scalarText(shape: Shape): fc.Arbitrary<string> {
+  switch (shape.type) {
+    case 'integer':
+    case 'long':
+      return fc.integer({ min: shape.min ?? 0, max: Math.min(shape.max ?? 10, (shape.min ?? 0) + 10) }).map(String);
+    case 'boolean':
+      return fc.constantFrom('true', 'false');
+    case 'double':
+    case 'float':
+      return fc.double({ min: 0, max: 10, noNaN: true }).map(String);
+    default: {
+      const minLength = shape.min ?? 1;
+      const maxLength = Math.min(shape.max ?? 30, minLength + 30);
+      return fc.oneof(fc.string({ minLength, maxLength }), fc.string({ unit: 'grapheme', minLength, maxLength }));
+    }
+  }
+}
+
+export function queryCase(model: ApiModel, action: string, hints: Hints): fc.Arbitrary<QueryCase> {
+  const input = model.shapes[model.operations[action]?.input ?? ''];
+  const members = Object.entries(input?.members ?? {}).filter(([, ref]) => SCALARS.has(model.shapes[ref.shape]?.type ?? ''));
+  const required = new Set(input?.required ?? []);
+  const values: Record<string, fc.Arbitrary<string>> = {};
+  for (const [name, ref] of members) {
+    const shape = model.shapes[ref.shape] as Shape;
+    const hint = hints[name] as fc.Arbitrary<unknown> | undefined;
+    values[name] = hint ? fc.oneof({ weight: 3, arbitrary: hint.map(String) }, scalarText(shape)) : scalarText(shape);
+  }
+  const requiredScalars = members.map(([name]) => name).filter((name) => required.has(name));
+  const numbers = members.filter(([, ref]) => ['integer', 'long'].includes(model.shapes[ref.shape]?.type ?? '')).map(([name]) => name);
+  return fc
+    .tuple(
+      fc.record(values, { requiredKeys: requiredScalars }),
+      fc.nat(),
+      fc.nat(),
+      fc.dictionary(fc.string({ minLength: 1, maxLength: 10 }), fc.string({ unit: 'binary', maxLength: 30 }), { maxKeys: 3 }),
+    )
+    .map(([params, pick, variant, extra]): QueryCase => {
+      const form = new URLSearchParams({ Action: action, Version: model.metadata.apiVersion });
+      const breakable = [...requiredScalars.map((name) => ['drop', name] as const), ...numbers.map((name) => ['words', name] as const)];
+      const broken = variant % 4 === 0 || breakable.length === 0 ? undefined : breakable[pick % breakable.length];
+      for (const [name, value] of Object.entries(params)) {
+        if (broken?.[0] === 'drop' && broken[1] === name) continue;
+        form.set(name, broken?.[0] === 'words' && broken[1] === name ? 'twelve' : value);
+      }
+      if (broken?.[0] === 'words' && !form.has(broken[1])) form.set(broken[1], 'twelve');
+      if (!broken) for (const [key, value] of Object.entries(extra)) if (key !== 'Action' && !form.has(key)) form.set(`Zz${key}`, value);
+      return { form, invalid: broken ? `${broken[1]} ${broken[0] === 'drop' ? 'left out' : 'given as words'}` : undefined };
+    });
+}
+
+/** Parameter names of the two query APIs' nested members (flattened lists, maps, entries), with any index. */
+const NESTED_NAMES = [
+  'Attribute.N.Name',
+  'Attribute.N.Value',
+  'AttributeName.N',
+  'MessageAttributeName.N',
+  'MessageAttribute.N.Name',
+  'MessageAttribute.N.Value.DataType',
+  'MessageAttribute.N.Value.StringValue',
+  'MessageAttribute.N.Value.BinaryValue',
+  'SendMessageBatchRequestEntry.N.Id',
+  'SendMessageBatchRequestEntry.N.MessageBody',
+  'DeleteMessageBatchRequestEntry.N.ReceiptHandle',
+  'ChangeMessageVisibilityBatchRequestEntry.N.VisibilityTimeout',
+  'Tag.N.Key',
+  'Tag.N.Value',
+  'TagKey.N',
+  'Attributes.entry.N.key',
+  'Attributes.entry.N.value',
+  'MessageAttributes.entry.N.Name',
+  'MessageAttributes.entry.N.Value.DataType',
+  'MessageAttributes.entry.N.Value.StringValue',
+  'PublishBatchRequestEntries.member.N.Id',
+  'PublishBatchRequestEntries.member.N.Message',
+  'Tags.member.N.Key',
+  'TagKeys.member.N',
+];
+
+/** Forms of random parameters for a real action: anything but a 500 or a non-XML answer. */
+export function randomForm(actions: readonly string[]): fc.Arbitrary<URLSearchParams> {
+  const key = fc.oneof(
+    fc.string({ maxLength: 30 }),
+    fc
+      .tuple(fc.constantFrom(...NESTED_NAMES), fc.oneof(fc.integer({ min: 0, max: 12 }), fc.string({ maxLength: 3 })))
+      .map(([name, index]) => name.replace('N', String(index))),
+  );
+  return fc
+    .tuple(fc.constantFrom(...actions), fc.array(fc.tuple(key, fc.string({ unit: 'binary', maxLength: 100 })), { maxLength: 8 }))
+    .map(([action, pairs]) => {
+      const form = new URLSearchParams(pairs.filter(([key]) => key !== 'Action'));
+      form.set('Action', action);
+      return form;
+    });
+}
