@@ -190,9 +190,10 @@ export class Endpoint {
     } catch {
       return jsonError(new AwsError('SerializationException', 'request body is not valid JSON'), service.jsonVersion, service);
     }
-    // Every JSON-protocol input is a structure: `null`, `5`, `[]` or `"x"` cannot be read as one.
-    if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-      const got = input === null ? 'null' : Array.isArray(input) ? 'an array' : `a ${typeof input}`;
+    // Every JSON-protocol input is a structure: `5`, `[]` or `"x"` cannot be read as one; a
+    // `null` body is an empty request (its required members are then reported missing).
+    if (input !== null && (typeof input !== 'object' || Array.isArray(input))) {
+      const got = Array.isArray(input) ? 'an array' : `a ${typeof input}`;
       return jsonError(
         new AwsError('SerializationException', `request body must be a JSON object (the ${operationName} request), not ${got}`),
         service.jsonVersion,
@@ -200,8 +201,7 @@ export class Endpoint {
       );
     }
     try {
-      service.validate?.(operationName, input);
-      // A JSON `null` body is an empty request to AWS.
+      service.validate?.(operationName, input ?? {});
       const output = await operation((input ?? {}) as never);
       return {
         status: 200,

@@ -18,6 +18,7 @@ import {
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { compilePattern } from '../../local/events/pattern.js';
 import { jsonDepth, MAX_JSON_DEPTH, valueDepth } from '../../local/json-depth.js';
 import { LocalRuntime } from '../../local/runtime.js';
 import { consumerFixture, credentials, executionEnded, region, tempDataDir } from './helpers.js';
@@ -93,21 +94,33 @@ describe('JSON nested deeper than MAX_JSON_DEPTH', () => {
     expect(put.Entries).toStrictEqual([{ ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is malformed.' }]);
   });
 
-  it('matches a pattern at the limit and fails if a pattern nests deeper, with InvalidEventPatternException', async () => {
-    const atLimit = nested(MAX_JSON_DEPTH - 2, '{"b":["x"]}');
-    expect(jsonDepth(atLimit)).toBe(MAX_JSON_DEPTH);
-    const matching = event(nested(MAX_JSON_DEPTH - 2, '{"b":"x"}').slice('{"a":'.length, -1));
+  it('matches a pattern as deep as 4,096 characters allow, and refuses a longer one by its length first, as AWS does', async () => {
+    // EventPattern is at most 4,096 characters (the API model), so ~680 levels is as deep as a request can nest.
+    const deep = nested(600, '{"b":["x"]}');
+    const matching = event(nested(600, '{"b":"x"}').slice('{"a":'.length, -1));
     const result = await events.send(
-      new TestEventPatternCommand({ EventPattern: `{"detail":${atLimit.slice('{"a":'.length, -1)}}`, Event: matching }),
+      new TestEventPatternCommand({ EventPattern: `{"detail":${deep.slice('{"a":'.length, -1)}}`, Event: matching }),
     );
     expect(result.Result).toBe(true);
+    await expect(
+      events.send(new TestEventPatternCommand({ EventPattern: nested(5000, '["x"]'), Event: event('{}') })),
+    ).rejects.toMatchObject({
+      name: 'ValidationException',
+      message: expect.stringMatching(/at 'eventPattern' failed to satisfy constraint: Member must have length less than or equal to 4096$/),
+    });
+  });
+
+  it('compiles a pattern at the depth limit and fails if one nests deeper (templates have no length limit locally), with InvalidEventPatternException', () => {
+    const atLimit = nested(MAX_JSON_DEPTH - 1, '["x"]');
+    expect(jsonDepth(atLimit)).toBe(MAX_JSON_DEPTH);
+    expect(() => compilePattern(JSON.parse(atLimit))).not.toThrow();
     for (const levels of [MAX_JSON_DEPTH + 1, 5000]) {
-      await expect(
-        events.send(new TestEventPatternCommand({ EventPattern: nested(levels, '["x"]'), Event: event('{}') })),
-      ).rejects.toMatchObject({
-        name: 'InvalidEventPatternException',
-        message: `Event pattern is not valid. Reason: Event pattern is nested more than ${MAX_JSON_DEPTH} levels deep.`,
-      });
+      expect(() => compilePattern(JSON.parse(nested(levels, '["x"]')))).toThrow(
+        expect.objectContaining({
+          code: 'InvalidEventPatternException',
+          message: `Event pattern is not valid. Reason: Event pattern is nested more than ${MAX_JSON_DEPTH} levels deep.`,
+        }),
+      );
     }
   });
 
