@@ -10,6 +10,8 @@ import { kmsDefinitions } from './kms/definitions.js';
 import { KmsService } from './kms/kms-service.js';
 import { type DestinationSender, ServiceDestinations } from './lambda/destinations.js';
 import { LambdaService } from './lambda/lambda-service.js';
+import { logGroupDefinitions } from './logs/definitions.js';
+import { LogsService } from './logs/logs-service.js';
 import { type ServiceDefinitions, SUPPORTED_RESOURCE_TYPES, serviceDefinitions } from './service-definitions.js';
 import { snsDefinitions } from './sns/definitions.js';
 import { SnsQueryProtocol } from './sns/query-protocol.js';
@@ -73,6 +75,7 @@ export class LocalRuntime {
     readonly lambda: LambdaService,
     readonly states: StatesService,
     readonly sns: SnsService,
+    readonly logs: LogsService,
     private readonly endpoint: Endpoint,
     private readonly closeStores: () => Promise<void>,
   ) {}
@@ -124,6 +127,11 @@ export class LocalRuntime {
       const kms = new KmsService({ db: kmsDb, clock, accountId, region, ...kmsDefinitions(app) });
       const lambdaDb = data.database('lambda');
       const snsDb = data.database('sns');
+      const logsDb = data.database('logs');
+      const logs = new LogsService({ db: logsDb, clock, accountId, region });
+      const logsTemplate = logGroupDefinitions(app);
+      warnings.push(...logsTemplate.warnings);
+      logs.declare(logsTemplate.groups);
       const sqs = new SqsService({ db: sqsDb, clock, baseUrl: url, accountId, region });
       const dynamodb = await DynamoDbHost.start({ folder: data.folder('dynamodb'), guard: guard.settings(Number(new URL(url).port)) });
 
@@ -148,6 +156,7 @@ export class LocalRuntime {
         region,
         accountId,
         log: functionLog,
+        logs,
         baseEnvironment: {
           AWS_ENDPOINT_URL: url,
           AWS_ENDPOINT_URL_DYNAMODB: dynamodb.url,
@@ -213,6 +222,7 @@ export class LocalRuntime {
         dynamodb: statesDynamoDb,
         sns,
         sdkServices: { ssm, sns },
+        logs,
         log: (line) => log(`[states] ${line}`),
       });
 
@@ -227,6 +237,7 @@ export class LocalRuntime {
           },
           { targetPrefix: 'AmazonSSM', jsonVersion: '1.1', operations: ssm.operations, validate: modelValidator('ssm') },
           { targetPrefix: 'TrentService', jsonVersion: '1.1', operations: kms.operations, validate: modelValidator('kms') },
+          { targetPrefix: 'Logs_20140328', jsonVersion: '1.1', operations: logs.operations },
           {
             targetPrefix: 'AmazonSQS',
             jsonVersion: '1.0',
@@ -248,9 +259,10 @@ export class LocalRuntime {
       await lambda.start();
       await states.start();
       sns.start();
+      logs.start();
 
       warnings.push(...states.warnings);
-      return new LocalRuntime(url, definitions, warnings, events, sqs, lambda, states, sns, endpoint, async () => {
+      return new LocalRuntime(url, definitions, warnings, events, sqs, lambda, states, sns, logs, endpoint, async () => {
         sqsDb.close();
         snsDb.close();
         eventsDb.close();
@@ -258,6 +270,7 @@ export class LocalRuntime {
         ssmDb.close();
         kmsDb.close();
         lambdaDb.close();
+        logsDb.close();
         statesDynamoDb.destroy();
         await dynamodb.stop();
         lock.release();
@@ -280,6 +293,7 @@ export class LocalRuntime {
     this.events.stop();
     this.sns.stop();
     await this.lambda.stop();
+    this.logs.stop();
     this.sqs.close();
     await this.endpoint.stop();
     await this.closeStores();

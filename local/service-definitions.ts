@@ -15,7 +15,14 @@ export interface ServiceDefinitions {
   readonly buses: readonly BusDefinition[];
   readonly rules: readonly RuleDefinition[];
   readonly archives: readonly ArchiveDefinition[];
-  readonly stateMachines: readonly { name: string; arn: string; type: string; definition: string; roleArn?: string }[];
+  readonly stateMachines: readonly {
+    name: string;
+    arn: string;
+    type: string;
+    definition: string;
+    roleArn?: string;
+    loggingConfiguration?: unknown;
+  }[];
   /** Resources that were loaded but that no local service runs, beyond the loader's own warnings. */
   readonly warnings: readonly string[];
 }
@@ -242,10 +249,27 @@ export function serviceDefinitions(app: LoadedApp): ServiceDefinitions {
       type: String(p.StateMachineType ?? 'STANDARD'),
       definition: typeof p.DefinitionString === 'string' ? p.DefinitionString : JSON.stringify(p.Definition ?? {}),
       roleArn: p.RoleArn === undefined ? undefined : String(p.RoleArn),
+      loggingConfiguration: stateMachineLogging(p.LoggingConfiguration),
     };
   });
 
   return { queues, tables, functions, sqsMappings, buses, rules, archives, stateMachines, warnings };
+}
+
+/** A state machine's CloudFormation `LoggingConfiguration` in the shape DescribeStateMachine answers. */
+function stateMachineLogging(value: unknown): unknown {
+  if (value === null || typeof value !== 'object') return undefined;
+  const p = value as { Level?: unknown; IncludeExecutionData?: unknown; Destinations?: unknown };
+  const destinations = Array.isArray(p.Destinations)
+    ? (p.Destinations as { CloudWatchLogsLogGroup?: { LogGroupArn?: unknown } }[]).map((d) => ({
+        cloudWatchLogsLogGroup: { logGroupArn: String(d.CloudWatchLogsLogGroup?.LogGroupArn ?? '') },
+      }))
+    : undefined;
+  return {
+    level: typeof p.Level === 'string' ? p.Level : 'OFF',
+    includeExecutionData: p.IncludeExecutionData === true || p.IncludeExecutionData === 'true',
+    ...(destinations ? { destinations } : {}),
+  };
 }
 
 /** CloudFormation queue properties -> SQS CreateQueue attributes (all strings). */

@@ -1,19 +1,34 @@
 // Lambda's Node.js runtime (text log format) prefixes every console line a function writes
 // with the time, the request id and the level; during init the request id is `undefined`.
+// With the JSON log format (LoggingConfig.LogFormat), each line is instead one JSON object
+// (`timestamp`, `level`, `requestId`, `message`), and lines below the function's
+// ApplicationLogLevel (INFO unless set) are dropped.
 // Libraries that write to process.stdout themselves (Powertools' logger) are not prefixed,
 // as in Lambda. Plain JavaScript: the worker thread loads it without the TypeScript loader.
 import { format } from 'node:util';
 
 const LEVELS = { log: 'INFO', info: 'INFO', warn: 'WARN', error: 'ERROR', debug: 'DEBUG', trace: 'TRACE' };
+const SEVERITY = { TRACE: 0, DEBUG: 1, INFO: 2, WARN: 3, ERROR: 4, FATAL: 5 };
 
-/** @param {() => string | undefined} currentRequestId the request id of the invocation running now */
-export function formatConsoleAsLambda(currentRequestId) {
+/**
+ * @param {() => string | undefined} currentRequestId the request id of the invocation running now
+ * @param {{ logFormat?: string, applicationLogLevel?: string }} [logging] the function's LoggingConfig
+ */
+export function formatConsoleAsLambda(currentRequestId, logging = {}) {
+  const json = logging.logFormat === 'JSON';
+  const threshold = SEVERITY[logging.applicationLogLevel ?? 'INFO'] ?? SEVERITY.INFO;
   for (const [method, level] of Object.entries(LEVELS)) {
     const stream = level === 'INFO' || level === 'DEBUG' ? process.stdout : process.stderr;
+    if (json && SEVERITY[level] < threshold) {
+      console[method] = () => {};
+      continue;
+    }
     console[method] = (...args) => {
       let message = format(...args);
       if (method === 'trace') message = `Trace: ${message}\n${new Error().stack?.split('\n').slice(2).join('\n') ?? ''}`;
-      stream.write(`${new Date().toISOString()}\t${currentRequestId()}\t${level}\t${message}\n`);
+      const timestamp = new Date().toISOString();
+      if (json) stream.write(`${JSON.stringify({ timestamp, level, requestId: currentRequestId(), message })}\n`);
+      else stream.write(`${timestamp}\t${currentRequestId()}\t${level}\t${message}\n`);
     };
   }
 }

@@ -101,6 +101,14 @@ export const MAX_RESPONSE_BYTES = 6_291_556;
 /** Where log lines go: the console prefixed by function name by default. */
 export type LogSink = (functionName: string, line: string) => void;
 
+/**
+ * CloudWatch Logs as Lambda writes to it (the logs service's own `write`): each invocation's
+ * lines go to the function's log group, in the stream of the execution environment that ran it.
+ */
+export interface FunctionLogs {
+  write(group: string, stream: string, events: readonly { timestamp: number; message: string }[]): void;
+}
+
 interface Environment {
   readonly worker: Worker;
   readonly ready: Promise<{ error?: LambdaErrorPayload; initDurationMs: number }>;
@@ -111,6 +119,8 @@ interface Environment {
   readonly initLines: string[];
   /** Where the function's console lines go besides the console while an invocation runs here. */
   onLine?: (line: string) => void;
+  /** `YYYY/MM/DD/[$LATEST]<32 hex>`, as Lambda names an environment's log stream. */
+  readonly logStreamName: string;
 }
 
 interface RunOutcome {
@@ -130,13 +140,23 @@ export class FunctionRuntime {
   readonly #waiting: ((env: Environment) => void)[] = [];
   #count = 0;
   readonly #maxConcurrency: number;
+  /** The function's LoggingConfig: JSON or text lines, and the levels it keeps. */
+  readonly #logging: { logFormat?: string; applicationLogLevel?: string; systemLogLevel?: string };
 
   constructor(
     readonly definition: FunctionDefinition,
     private readonly environment: Readonly<Record<string, string>>,
     private readonly log: LogSink,
+    private readonly logs?: FunctionLogs,
   ) {
     this.#maxConcurrency = definition.reservedConcurrency ?? DEFAULT_LOCAL_CONCURRENCY;
+    const config = (definition.template?.LoggingConfig ?? {}) as Record<string, unknown>;
+    const text = (key: string) => (typeof config[key] === 'string' ? (config[key] as string) : undefined);
+    this.#logging = {
+      logFormat: text('LogFormat'),
+      applicationLogLevel: text('ApplicationLogLevel'),
+      systemLogLevel: text('SystemLogLevel'),
+    };
   }
 
   get maxConcurrency(): number {
@@ -174,6 +194,8 @@ export class FunctionRuntime {
     let initDurationMs: number | undefined;
     let memoryUsedMb: number | undefined;
     let status = '';
+    let teeFrom: number | undefined;
+    let startedAt = 0;
     try {
       const init = await env.ready;
       // As in Lambda, Duration is the invocation's own time; a cold start's init is reported apart.
@@ -183,13 +205,22 @@ export class FunctionRuntime {
         logLines.push(...env.initLines);
       }
       env.used = true;
+      teeFrom = logLines.length;
       log(`START RequestId: ${requestId} Version: ${options.version ?? '$LATEST'}`);
+      // START goes out at once, so that a running invocation shows; its other lines when it ends, in the order the worker wrote them.
+      startedAt = Date.now();
+      this.#tee(env, logLines.slice(0, teeFrom + 1), startedAt, startedAt);
+      teeFrom++;
       if (init.error) {
         discard = true;
         status = `\tStatus: error\tError Type: ${init.error.errorType}`;
         return { ok: false, error: init.error, requestId };
       }
-      const run = await this.#run(env, event, requestId, options);
+      // The function's own lines are kept for its log stream, not only for Invoke's `LogType: Tail`.
+      const run = await this.#run(env, event, requestId, {
+        ...options,
+        captureLog: options.captureLog === true || this.logs !== undefined,
+      });
       memoryUsedMb = run.memoryUsedMb;
       logLines.push(...run.functionLines);
       const outcome = withinResponseLimit(run.outcome);
@@ -208,8 +239,27 @@ export class FunctionRuntime {
           `Memory Size: ${this.definition.memorySize} MB\tMax Memory Used: ${memoryUsedMb ?? 0} MB` +
           `${initDurationMs === undefined ? '' : `\tInit Duration: ${initDurationMs.toFixed(2)} ms`}${status}`,
       );
+      if (teeFrom !== undefined) this.#tee(env, logLines.slice(teeFrom), startedAt, Date.now());
       this.#release(env, discard);
     }
+  }
+
+  /**
+   * Writes lines to the environment's log stream. A line in Lambda's text format carries the
+   * time it was written; START, END and REPORT are written `at`; any other line takes the
+   * time of the line before it (from `since` on).
+   */
+  #tee(env: Environment, lines: readonly string[], since: number, at: number): void {
+    if (!this.logs || lines.length === 0) return;
+    let time = since;
+    const events = lines.map((message) => {
+      if (/^(START|END|REPORT) RequestId: /.test(message)) return { timestamp: at, message };
+      const written = /^(?:\{"timestamp":")?(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z)["\t]/.exec(message)?.[1];
+      if (written !== undefined) time = Math.min(Math.max(time, Date.parse(written)), at);
+      return { timestamp: time, message };
+    });
+    const kept = this.#logging.logFormat === 'JSON' ? events.flatMap((event) => jsonLogEvent(event, this.#logging.systemLogLevel)) : events;
+    this.logs.write(this.definition.logGroupName, env.logStreamName, kept);
   }
 
   /** Stops every execution environment. */
@@ -340,7 +390,7 @@ export class FunctionRuntime {
   }
 
   #spawn(): Environment {
-    const logStreamName = `local/[$LATEST]${randomUUID().replaceAll('-', '')}`;
+    const logStreamName = `${new Date().toISOString().slice(0, 10).replaceAll('-', '/')}/[$LATEST]${randomUUID().replaceAll('-', '')}`;
     const worker = new Worker(WORKER_SCRIPT, {
       workerData: {
         taskRoot: this.definition.codePath,
@@ -354,6 +404,7 @@ export class FunctionRuntime {
         memoryLimitInMB: String(this.definition.memorySize),
         logGroupName: this.definition.logGroupName,
         logStreamName,
+        logging: this.#logging,
       },
       env: { ...this.environment, AWS_LAMBDA_LOG_STREAM_NAME: logStreamName },
       stdout: true,
@@ -404,9 +455,49 @@ export class FunctionRuntime {
         }),
       );
     });
-    environment = { worker, ready, busy: false, used: false, initLines };
+    environment = { worker, ready, busy: false, used: false, initLines, logStreamName };
     return environment;
   }
+}
+
+/**
+ * A line in Lambda's JSON log format (LoggingConfig.LogFormat JSON): START and REPORT become
+ * `platform.start` and `platform.report` records (kept at a SystemLogLevel of INFO or DEBUG),
+ * END has none, a line the runtime wrote in the text format becomes an application record,
+ * and the function's own lines are already JSON or stay as they were written.
+ */
+function jsonLogEvent(event: { timestamp: number; message: string }, systemLogLevel = 'INFO'): { timestamp: number; message: string }[] {
+  const time = new Date(event.timestamp).toISOString();
+  const line = event.message;
+  const platform = (type: string, record: Record<string, unknown>) =>
+    systemLogLevel === 'WARN' ? [] : [{ timestamp: event.timestamp, message: JSON.stringify({ time, type, record }) }];
+  const start = /^START RequestId: (\S+) Version: (\S+)$/.exec(line);
+  if (start) return platform('platform.start', { requestId: start[1], version: start[2] });
+  if (line.startsWith('END RequestId: ')) return [];
+  const report = /^REPORT RequestId: (\S+)\t(.*)$/.exec(line);
+  if (report) {
+    const field = (name: string) => new RegExp(`${name}: ([\\d.]+)`).exec(report[2] as string)?.[1];
+    const initDuration = field('Init Duration');
+    const status = /Status: (\w+)/.exec(report[2] as string)?.[1] ?? 'success';
+    return platform('platform.report', {
+      requestId: report[1],
+      metrics: {
+        durationMs: Number(field('Duration')),
+        billedDurationMs: Number(field('Billed Duration')),
+        memorySizeMB: Number(field('Memory Size')),
+        maxMemoryUsedMB: Number(field('Max Memory Used')),
+        ...(initDuration === undefined ? {} : { initDurationMs: Number(initDuration) }),
+      },
+      status,
+    });
+  }
+  const text = /^(\d{4}-\d\d-\d\dT[\d:.]+Z)\t(\S+)\t([A-Z]+)\t([\s\S]*)$/.exec(line);
+  if (text) {
+    return [
+      { timestamp: event.timestamp, message: JSON.stringify({ timestamp: text[1], level: text[3], requestId: text[2], message: text[4] }) },
+    ];
+  }
+  return [event];
 }
 
 /**

@@ -7,7 +7,7 @@ import { openDatabase } from '../store/data-folder.js';
 import { AsyncInvoker } from './async-invoker.js';
 import type { DestinationSender } from './destinations.js';
 import { FunctionDirectory } from './function-reference.js';
-import { type FunctionDefinition, FunctionRuntime, type InvokeOutcome, type LogSink } from './function-runtime.js';
+import { type FunctionDefinition, type FunctionLogs, FunctionRuntime, type InvokeOutcome, type LogSink } from './function-runtime.js';
 import { validateLambdaRequest } from './input-validation.js';
 import { LambdaReadApi } from './lambda-api.js';
 import { LAMBDA_PATH_PREFIXES, lambdaOperation } from './lambda-operations.js';
@@ -24,6 +24,8 @@ export interface LambdaServiceOptions {
   /** The account the functions' ARNs are in. @default the account of the first function's ARN, else 000000000000 */
   readonly accountId?: string;
   readonly log: LogSink;
+  /** CloudWatch Logs, where every invocation's lines also go (the function's log group). @default the console only */
+  readonly logs?: FunctionLogs;
   /** Where the asynchronous invocation queue lives. @default an in-memory database */
   readonly db?: DatabaseSync;
   readonly clock?: Clock;
@@ -72,7 +74,7 @@ export class LambdaService implements RestProtocolService {
         LAMBDA_TASK_ROOT: definition.codePath,
         _HANDLER: definition.handler,
       };
-      this.#functions.set(definition.name, new FunctionRuntime(definition, environment, options.log));
+      this.#functions.set(definition.name, new FunctionRuntime(definition, environment, options.log, options.logs));
     }
     const accountId = options.accountId ?? options.functions[0]?.arn.split(':')[4] ?? '000000000000';
     this.#directory = new FunctionDirectory(this.#functions, accountId, options.region);

@@ -24,6 +24,7 @@ const {
   memoryLimitInMB,
   logGroupName,
   logStreamName,
+  logging,
 } = workerData;
 
 /**
@@ -100,7 +101,7 @@ let handler;
 let streaming = false;
 try {
   resolveHostPrefixes(process.env.AWS_ENDPOINT_URL);
-  formatConsoleAsLambda(() => runningRequestId);
+  formatConsoleAsLambda(() => runningRequestId, logging);
   installModuleResolution({ taskRoot, layerRoots, runtimeRoot, runtime });
   handler = await loadHandler(taskRoot, handlerString);
   if (handler[STREAMING]) {

@@ -1,5 +1,5 @@
 import type { Clock } from '../clock.js';
-import { type ExecutionResult, type Machine, type Sleep, startExecution } from './engine/index.js';
+import { type ExecutionResult, type HistorySink, type Machine, type Sleep, startExecution } from './engine/index.js';
 import type { ExecutionRecord, ExecutionStatus } from './execution-store.js';
 import type { LiveExecution, LiveExecutions } from './live-executions.js';
 import { seconds } from './names.js';
@@ -22,6 +22,8 @@ export class ExpressExecutions {
       readonly clock: Clock;
       readonly sleep?: Sleep;
       readonly timer?: Sleep;
+      /** The execution's CloudWatch Logs sink, when its machine logs. */
+      readonly logSink?: (record: ExecutionRecord) => HistorySink | undefined;
     },
   ) {}
 
@@ -46,6 +48,7 @@ export class ExpressExecutions {
       clock,
       sleep: this.deps.sleep,
       timer: this.deps.timer,
+      onHistoryEvent: this.deps.logSink?.(record),
     });
     return this.deps.live.track(
       record.arn,

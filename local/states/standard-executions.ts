@@ -23,6 +23,8 @@ export class StandardExecutions {
       readonly sleep?: Sleep;
       readonly timer?: Sleep;
       readonly log?: (line: string) => void;
+      /** The execution's CloudWatch Logs sink, when its machine logs. */
+      readonly logSink?: (record: ExecutionRecord) => ((event: HistoryEvent) => void) | undefined;
     },
   ) {}
 
@@ -50,8 +52,10 @@ export class StandardExecutions {
     const startedEvent = new Promise<void>((resolve) => {
       started = resolve;
     });
+    const logSink = this.deps.logSink?.(record);
     const sink = (event: HistoryEvent) => {
       if (live.closed) return;
+      logSink?.(event);
       // Group commit: the engine awaits flushHistory before every task and at the end,
       // so side effects and outcomes are never ahead of the stored history.
       store.queueEvent(record.arn, event);

@@ -3,6 +3,7 @@ import { AwsError } from '../aws-error.js';
 import type { Clock } from '../clock.js';
 import { machineType } from './api-input.js';
 import type { DefinitionCompiler } from './definition-compiler.js';
+import { checkLoggingConfiguration } from './execution-logging.js';
 import type { ExecutionStore, StateMachineRecord } from './execution-store.js';
 import { assertValidName, decodeToken, encodeToken, pageSize, parseStateMachineArn, required, seconds } from './names.js';
 
@@ -13,6 +14,8 @@ export interface StateMachineDefinition {
   readonly type: string;
   readonly definition: string;
   readonly roleArn?: string;
+  /** The template's `LoggingConfiguration`, in the API's shape (`level`, `includeExecutionData`, `destinations`). */
+  readonly loggingConfiguration?: unknown;
 }
 
 export interface CreateStateMachineInput {
@@ -89,7 +92,8 @@ export class StateMachineRegistry {
       type,
       definition: declared.definition,
       roleArn: declared.roleArn ?? '',
-      loggingConfiguration: existing?.loggingConfiguration,
+      loggingConfiguration:
+        declared.loggingConfiguration === undefined ? existing?.loggingConfiguration : JSON.stringify(declared.loggingConfiguration),
       tracingConfiguration: existing?.tracingConfiguration,
       creationDate: existing?.creationDate ?? clock.now(),
       updateDate: existing && existing.definition !== declared.definition ? clock.now() : existing?.updateDate,
@@ -117,6 +121,7 @@ export class StateMachineRegistry {
     assertValidName(name);
     const type = machineType(input.type);
     this.deps.compiler.validate(definition, type);
+    checkLoggingConfiguration(input.loggingConfiguration);
     const arn = `arn:aws:states:${this.deps.region}:${this.deps.accountId}:stateMachine:${name}`;
     const logging = input.loggingConfiguration === undefined ? undefined : JSON.stringify(input.loggingConfiguration);
     const tracing = input.tracingConfiguration === undefined ? undefined : JSON.stringify(input.tracingConfiguration);
@@ -179,6 +184,7 @@ export class StateMachineRegistry {
       );
     }
     if (input.definition !== undefined) this.deps.compiler.validate(input.definition, machine.type);
+    checkLoggingConfiguration(input.loggingConfiguration);
     const updated: StateMachineRecord = {
       ...machine,
       definition: input.definition ?? machine.definition,

@@ -4,7 +4,8 @@ import { apiOperations, SdkIntegrations, sdkResourceError } from './aws-sdk-inte
 import { DefinitionCompiler } from './definition-compiler.js';
 import type { Sleep } from './engine/index.js';
 import { ExecutionApi, type GetExecutionHistoryInput, type ListExecutionsInput, type StartExecutionInput } from './execution-api.js';
-import { ExecutionStore } from './execution-store.js';
+import { ExecutionLogging, type LogsForStates } from './execution-logging.js';
+import { type ExecutionRecord, ExecutionStore } from './execution-store.js';
 import { ExpressExecutions } from './express-executions.js';
 import { LiveExecutions } from './live-executions.js';
 import { dynamoDbOperations, lambdaOperations } from './sdk-service-adapters.js';
@@ -60,6 +61,8 @@ export interface StatesServiceOptions {
   readonly sdkServices?: Readonly<Record<string, object>>;
   /** STANDARD executions' status changes go to its default bus. */
   readonly statusEvents?: StatusEventPublisher;
+  /** CloudWatch Logs, where executions of machines with a `loggingConfiguration` log their history. */
+  readonly logs?: LogsForStates;
   /** Wait states and retry intervals; tests pass one that returns at once. */
   readonly sleep?: Sleep;
   /** Task and execution timeouts and heartbeats. */
@@ -126,8 +129,10 @@ export class StatesService {
     const compiler = new DefinitionCompiler();
     const machines = new StateMachineRegistry({ store, compiler, clock, region: options.region, accountId: options.accountId, log });
     for (const declared of options.stateMachines ?? []) machines.registerDeclared(declared);
-    const standard = new StandardExecutions({ store, compiler, live, status, runner, clock, sleep, timer, log });
-    const express = new ExpressExecutions({ live, runner, clock, sleep, timer });
+    const logging = new ExecutionLogging(options.logs);
+    const logSink = (record: ExecutionRecord) => logging.sinkFor(machines.find(record.stateMachineArn)?.loggingConfiguration, record);
+    const standard = new StandardExecutions({ store, compiler, live, status, runner, clock, sleep, timer, log, logSink });
+    const express = new ExpressExecutions({ live, runner, clock, sleep, timer, logSink });
     this.#clock = clock;
     this.#runner = runner;
     this.#compiler = compiler;

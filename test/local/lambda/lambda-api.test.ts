@@ -327,10 +327,13 @@ describe('LambdaService Invoke', () => {
     const tail = decode(response.LogResult);
     const requestId = response.$metadata.requestId;
     expect(tail).toMatch(new RegExp(`^START RequestId: ${requestId} Version: \\$LATEST\\n`));
-    expect(tail).toContain(`\t${requestId}\tINFO\techoing {"n":1}\n`);
+    // api-echo's LoggingConfig.LogFormat is JSON: its console lines are JSON records.
+    expect(tail).toContain(`"level":"INFO","requestId":"${requestId}","message":"echoing {\\"n\\":1}"}\n`);
     expect(tail).toContain(`END RequestId: ${requestId}\n`);
     expect(tail).toMatch(new RegExp(`REPORT RequestId: ${requestId}\\tDuration: [^\\n]+\\n$`));
-    expect(logs).toContainEqual(expect.stringMatching(/^\[api-echo\] \S+\t\S+\tINFO\techoing \{"n":1\}$/));
+    expect(logs).toContainEqual(
+      expect.stringMatching(/^\[api-echo\] \{"timestamp":"[^"]+","level":"INFO","requestId":"[^"]+","message":"echoing \{\\"n\\":1\}"\}$/),
+    );
   });
 
   it('returns the lines logged before a timeout in the log tail, with the timeout status', async () => {
@@ -475,7 +478,7 @@ describe.skipIf(awsCliMissing)('LambdaService with the AWS CLI', () => {
       out,
     ])) as { StatusCode: number; LogResult: string; ExecutedVersion: string };
     expect(result).toMatchObject({ StatusCode: 200, ExecutedVersion: '$LATEST' });
-    expect(decode(result.LogResult)).toContain('echoing {"from":"cli"}');
+    expect(decode(result.LogResult)).toContain('"message":"echoing {\\"from\\":\\"cli\\"}"');
     expect(JSON.parse(readFileSync(out, 'utf8')).event).toEqual({ from: 'cli' });
   });
 

@@ -59,8 +59,8 @@ describe("what CDK apps commonly emit, with the runtime's supported types", () =
   it.each([
     ['AWS::S3::Bucket', 'no S3 locally: the bucket does not exist, and its notifications never fire'],
     ['AWS::Lambda::Url', 'function URLs are not served locally; invoke the function through the Lambda API'],
-    ['AWS::Logs::SubscriptionFilter', 'no CloudWatch Logs locally: log events are not delivered to its destination'],
-    ['AWS::Logs::MetricFilter', 'no CloudWatch Logs locally: no metric is emitted from log events'],
+    ['AWS::Logs::SubscriptionFilter', 'subscription filters are not run locally: log events are not delivered to its destination'],
+    ['AWS::Logs::MetricFilter', 'metric filters are not run locally: no metric is emitted from log events'],
     ['AWS::CloudWatch::Alarm', 'no CloudWatch metrics locally: the alarm never changes state, and its actions never run'],
     ['AWS::ApiGateway::RestApi', 'no API Gateway locally: the REST API and its methods are not served'],
     ['AWS::ApiGatewayV2::Api', 'no API Gateway locally: the API and its routes are not served'],

@@ -1,0 +1,451 @@
+import type { DatabaseSync } from 'node:sqlite';
+import { AwsError } from '../aws-error.js';
+import type { Clock } from '../clock.js';
+import { filterGroup, readStream } from './event-reads.js';
+import { compileFilterPattern } from './filter-pattern.js';
+import { type GroupRow, LogsStore, type NewEvent, type StreamRow } from './logs-store.js';
+import {
+  checkGroupClass,
+  checkGroupName,
+  checkGroupPattern,
+  checkLimit,
+  checkRetention,
+  checkStreamName,
+  checkTime,
+  decodeStreamToken,
+  decodeToken,
+  EVENT_OVERHEAD_BYTES,
+  encodeStreamToken,
+  encodeToken,
+  groupNotFound,
+  groupOf,
+  invalidParameter,
+  required,
+  streamNotFound,
+} from './validation.js';
+
+export interface LogsServiceOptions {
+  readonly db: DatabaseSync;
+  readonly clock: Clock;
+  readonly accountId: string;
+  readonly region: string;
+}
+
+/** A log group the template declares (`AWS::Logs::LogGroup`, or the retention `Custom::LogRetention` sets). */
+export interface LogGroupDefinition {
+  readonly name: string;
+  readonly retentionInDays?: number;
+  readonly logGroupClass?: string;
+  readonly kmsKeyId?: string;
+  readonly tags?: Readonly<Record<string, string>>;
+  /** `AWS::Logs::LogStream`s of the group. */
+  readonly streams?: readonly string[];
+}
+
+const DAY_MS = 86_400_000;
+/** PutLogEvents' limits: a batch's bytes (messages plus 26 per event), its events, how far back and ahead and how long a span. */
+const MAX_BATCH_BYTES = 1_048_576;
+const MAX_BATCH_EVENTS = 10_000;
+const MAX_AGE_MS = 14 * DAY_MS;
+const MAX_AHEAD_MS = 2 * 3_600_000;
+const MAX_SPAN_MS = DAY_MS;
+/** How often expired events are deleted, besides before every read of a group with a retention policy. */
+const PURGE_INTERVAL_MS = 60_000;
+
+type Input = Record<string, unknown>;
+
+/**
+ * CloudWatch Logs on the local endpoint (`Logs_20140328`, JSON 1.1): log groups, streams
+ * and events in SQLite, with CloudWatch's batch rules, paging tokens, filter patterns and
+ * retention. Lambda and Step Functions write their own logs through `write` (the groups and
+ * streams they name are created as those services create them); writes are batched per
+ * event-loop turn into one transaction, and every read first commits what is pending.
+ */
+export class LogsService {
+  readonly #store: LogsStore;
+  #pending: { group: string; stream: string; events: NewEvent[] }[] = [];
+  #flushScheduled = false;
+  #purgeTimer?: NodeJS.Timeout;
+
+  constructor(private readonly options: LogsServiceOptions) {
+    this.#store = new LogsStore(options.db);
+  }
+
+  /** The JSON-protocol operations the endpoint serves as `Logs_20140328.<name>`. */
+  get operations(): Record<string, (input: never) => Promise<unknown>> {
+    const names = Object.getOwnPropertyNames(LogsService.prototype).filter((name) => /^[A-Z]/.test(name));
+    const api = this as unknown as Record<string, (input: unknown) => Promise<unknown>>;
+    return Object.fromEntries(
+      names.map((name) => [name, (input: never) => (api[name] as (input: unknown) => Promise<unknown>).call(this, input ?? {})]),
+    );
+  }
+
+  /**
+   * Creates the template's groups and streams. A group that exists keeps what was set at
+   * run time unless the template's settings changed since the last start (as a stack update
+   * would change them).
+   */
+  declare(groups: readonly LogGroupDefinition[]): void {
+    const now = this.options.clock.now();
+    for (const group of groups) {
+      const settings = JSON.stringify({ retention: group.retentionInDays ?? null, class: group.logGroupClass ?? 'STANDARD' });
+      const created = this.#store.createGroup(
+        {
+          name: group.name,
+          creation_time: now,
+          retention_days: group.retentionInDays ?? null,
+          group_class: group.logGroupClass ?? 'STANDARD',
+          kms_key_id: group.kmsKeyId ?? null,
+          deletion_protection: 0,
+        },
+        group.tags,
+      );
+      const existing = this.#store.group(group.name);
+      if (!created && existing?.template_settings !== settings) this.#store.setRetention(group.name, group.retentionInDays ?? null);
+      this.#store.setTemplateSettings(group.name, settings);
+      for (const stream of group.streams ?? []) this.#store.createStream(group.name, stream, now);
+    }
+  }
+
+  /** Starts deleting expired events in the background. */
+  start(): void {
+    this.#purgeTimer = setInterval(() => this.purgeExpired(), PURGE_INTERVAL_MS);
+    this.#purgeTimer.unref();
+  }
+
+  /** Commits what is pending and stops the background purge. */
+  stop(): void {
+    clearInterval(this.#purgeTimer);
+    this.flush();
+  }
+
+  /**
+   * Appends events a service writes to its own log (Lambda's, Step Functions'), creating the
+   * group and stream if needed. Not validated as PutLogEvents is: those services write
+   * whatever their executions print, as they happen.
+   */
+  write(group: string, stream: string, events: readonly NewEvent[]): void {
+    const kept = events.filter((event) => event.message !== '');
+    if (kept.length === 0) return;
+    const last = this.#pending.at(-1);
+    if (last && last.group === group && last.stream === stream) last.events.push(...kept);
+    else this.#pending.push({ group, stream, events: [...kept] });
+    if (!this.#flushScheduled) {
+      this.#flushScheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  /** Commits every pending write. */
+  flush(): void {
+    this.#flushScheduled = false;
+    if (this.#pending.length === 0) return;
+    const batches = this.#pending;
+    this.#pending = [];
+    this.#store.append(batches, this.options.clock.now(), { groupClass: 'STANDARD' });
+  }
+
+  /** Deletes the events of every group that are older than its retention allows. */
+  purgeExpired(): void {
+    const now = this.options.clock.now();
+    for (const group of this.#store.retainedGroups()) this.#store.purge(group.name, now - group.retention_days * DAY_MS);
+  }
+
+  // ---- groups ----
+
+  async CreateLogGroup(input: Input) {
+    const name = checkGroupName(input.logGroupName);
+    if (name.startsWith('aws/')) throw invalidParameter("Log group names can't start with 'aws/'.");
+    const groupClass = checkGroupClass(input.logGroupClass) ?? 'STANDARD';
+    const tags = input.tags as Record<string, string> | undefined;
+    if (tags !== undefined && (typeof tags !== 'object' || Object.keys(tags).length > 50)) {
+      throw invalidParameter('tags must be a map of at most 50 keys to values');
+    }
+    this.flush();
+    const created = this.#store.createGroup(
+      {
+        name,
+        creation_time: this.options.clock.now(),
+        retention_days: null,
+        group_class: groupClass,
+        kms_key_id: typeof input.kmsKeyId === 'string' ? input.kmsKeyId : null,
+        deletion_protection: input.deletionProtectionEnabled === true ? 1 : 0,
+      },
+      tags,
+    );
+    if (!created) throw new AwsError('ResourceAlreadyExistsException', 'The specified log group already exists');
+    return {};
+  }
+
+  async DeleteLogGroup(input: Input) {
+    const name = checkGroupName(input.logGroupName);
+    this.flush();
+    const group = this.#group(name);
+    if (group.deletion_protection) {
+      throw new AwsError('OperationAbortedException', 'Log group deletion is blocked because deletion protection is enabled.');
+    }
+    this.#store.deleteGroup(name);
+    return {};
+  }
+
+  async DescribeLogGroups(input: Input) {
+    const limit = checkLimit(input.limit, 'limit', 50, 50);
+    if (input.logGroupNamePrefix !== undefined && input.logGroupNamePattern !== undefined) {
+      throw invalidParameter('LogGroup name prefix and LogGroup name pattern are mutually exclusive parameters.');
+    }
+    const prefix = input.logGroupNamePrefix === undefined ? undefined : checkGroupName(input.logGroupNamePrefix, 'logGroupNamePrefix');
+    const pattern = input.logGroupNamePattern === undefined ? undefined : checkGroupPattern(String(input.logGroupNamePattern));
+    const groupClass = checkGroupClass(input.logGroupClass);
+    this.flush();
+    this.purgeExpired();
+    const identifiers = input.logGroupIdentifiers as string[] | undefined;
+    if (identifiers !== undefined && (!Array.isArray(identifiers) || identifiers.length < 1 || identifiers.length > 50)) {
+      throw invalidParameter(
+        "1 validation error detected: Value at 'logGroupIdentifiers' failed to satisfy constraint: Member must have length between 1 and 50",
+      );
+    }
+    const names = identifiers?.map((id) => groupOf({ logGroupIdentifier: id }));
+    const after = decodeToken<string>(input.nextToken, 'groups');
+    const rows = this.#store.groups({ prefix, substring: pattern, groupClass, names, after, limit: limit + 1 });
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    return {
+      logGroups: page.map((row) => this.#describeGroup(row)),
+      ...(rows.length > limit && last ? { nextToken: encodeToken('groups', last.name) } : {}),
+    };
+  }
+
+  async PutRetentionPolicy(input: Input) {
+    const name = checkGroupName(input.logGroupName);
+    const days = checkRetention(input.retentionInDays);
+    this.#group(name);
+    this.#store.setRetention(name, days);
+    this.flush();
+    this.#store.purge(name, this.options.clock.now() - days * DAY_MS);
+    return {};
+  }
+
+  async DeleteRetentionPolicy(input: Input) {
+    const name = checkGroupName(input.logGroupName);
+    this.#group(name);
+    this.#store.setRetention(name, null);
+    return {};
+  }
+
+  async ListTagsForResource(input: Input) {
+    const arn = String(required(input.resourceArn, 'resourceArn'));
+    const name = groupOf({ logGroupIdentifier: arn });
+    this.#group(name);
+    return { tags: this.#store.tags(name) };
+  }
+
+  async ListTagsLogGroup(input: Input) {
+    const name = checkGroupName(input.logGroupName);
+    this.#group(name);
+    return { tags: this.#store.tags(name) };
+  }
+
+  // ---- streams ----
+
+  async CreateLogStream(input: Input) {
+    const group = checkGroupName(input.logGroupName);
+    const stream = checkStreamName(input.logStreamName);
+    this.flush();
+    this.#group(group);
+    if (!this.#store.createStream(group, stream, this.options.clock.now())) {
+      throw new AwsError('ResourceAlreadyExistsException', 'The specified log stream already exists');
+    }
+    return {};
+  }
+
+  async DeleteLogStream(input: Input) {
+    const group = checkGroupName(input.logGroupName);
+    const stream = checkStreamName(input.logStreamName);
+    this.flush();
+    this.#group(group);
+    if (!this.#store.deleteStream(group, stream)) throw streamNotFound();
+    return {};
+  }
+
+  async DescribeLogStreams(input: Input) {
+    const group = groupOf(input);
+    const limit = checkLimit(input.limit, 'limit', 50, 50);
+    const orderBy = input.orderBy ?? 'LogStreamName';
+    if (orderBy !== 'LogStreamName' && orderBy !== 'LastEventTime') {
+      throw invalidParameter(
+        `1 validation error detected: Value '${String(orderBy)}' at 'orderBy' failed to satisfy constraint: Member must satisfy enum value set: [LogStreamName, LastEventTime]`,
+      );
+    }
+    const prefix = input.logStreamNamePrefix === undefined ? undefined : checkStreamName(input.logStreamNamePrefix, 'logStreamNamePrefix');
+    if (orderBy === 'LastEventTime' && prefix !== undefined) {
+      throw invalidParameter('Cannot order by LastEventTime with a logStreamNamePrefix.');
+    }
+    this.flush();
+    this.#group(group);
+    this.#purgeGroup(group);
+    const streams = this.#store.streams(group, prefix);
+    if (orderBy === 'LastEventTime') streams.sort((a, b) => (a.last_event ?? 0) - (b.last_event ?? 0) || cmp(a.name, b.name));
+    if (input.descending === true) streams.reverse();
+    const offset = decodeToken<number>(input.nextToken, 'streams') ?? 0;
+    const page = streams.slice(offset, offset + limit);
+    return {
+      logStreams: page.map((row) => this.#describeStream(row)),
+      ...(offset + limit < streams.length ? { nextToken: encodeToken('streams', offset + limit) } : {}),
+    };
+  }
+
+  // ---- events ----
+
+  async PutLogEvents(input: Input) {
+    const group = checkGroupName(input.logGroupName);
+    const stream = checkStreamName(input.logStreamName);
+    const events = required(input.logEvents, 'logEvents') as { timestamp?: unknown; message?: unknown }[];
+    if (!Array.isArray(events) || events.length < 1 || events.length > MAX_BATCH_EVENTS) {
+      throw invalidParameter(
+        `1 validation error detected: Value at 'logEvents' failed to satisfy constraint: Member must have length between 1 and ${MAX_BATCH_EVENTS}`,
+      );
+    }
+    let bytes = 0;
+    events.forEach((event, i) => {
+      checkTime(required(event?.timestamp, `logEvents.${i + 1}.member.timestamp`), `logEvents.${i + 1}.member.timestamp`);
+      const message = required(event.message, `logEvents.${i + 1}.member.message`);
+      if (typeof message !== 'string' || message.length < 1) {
+        throw invalidParameter(
+          `1 validation error detected: Value '${String(message)}' at 'logEvents.${i + 1}.member.message' failed to satisfy constraint: Member must have length greater than or equal to 1`,
+        );
+      }
+      bytes += Buffer.byteLength(message) + EVENT_OVERHEAD_BYTES;
+    });
+    if (bytes > MAX_BATCH_BYTES) throw invalidParameter(`Upload too large: ${bytes} bytes exceeds limit of ${MAX_BATCH_BYTES}`);
+    for (let i = 1; i < events.length; i++) {
+      if ((events[i]?.timestamp as number) < (events[i - 1]?.timestamp as number)) {
+        throw invalidParameter('Log events in a single PutLogEvents request must be in chronological order.');
+      }
+    }
+    const groupRow = this.#group(group);
+    if (!this.#store.stream(group, stream)) throw streamNotFound();
+
+    const now = this.options.clock.now();
+    const expiredBefore = groupRow.retention_days === null ? undefined : now - groupRow.retention_days * DAY_MS;
+    const rejected: Record<string, number> = {};
+    const accepted: NewEvent[] = [];
+    events.forEach((event, i) => {
+      const timestamp = event.timestamp as number;
+      if (expiredBefore !== undefined && timestamp < expiredBefore) rejected.expiredLogEventEndIndex = i + 1;
+      else if (timestamp < now - MAX_AGE_MS) rejected.tooOldLogEventEndIndex = i + 1;
+      else if (timestamp > now + MAX_AHEAD_MS) rejected.tooNewLogEventStartIndex ??= i;
+      else accepted.push({ timestamp, message: event.message as string });
+    });
+    const first = accepted[0];
+    const last = accepted.at(-1);
+    if (first && last && last.timestamp - first.timestamp > MAX_SPAN_MS) {
+      throw invalidParameter('The batch of log events in a single PutLogEvents request cannot span more than 24 hours.');
+    }
+    this.flush();
+    this.#store.append([{ group, stream, events: accepted }], now, undefined);
+    return {
+      nextSequenceToken: encodeStreamToken('f', { timestamp: now, id: 0 }).slice(2),
+      ...(Object.keys(rejected).length > 0 ? { rejectedLogEventsInfo: rejected } : {}),
+    };
+  }
+
+  async GetLogEvents(input: Input) {
+    const group = groupOf(input);
+    const stream = checkStreamName(input.logStreamName);
+    const start = checkTime(input.startTime, 'startTime');
+    const end = checkTime(input.endTime, 'endTime');
+    const limit = checkLimit(input.limit, 'limit', 10_000, 10_000);
+    const token = input.nextToken === undefined ? undefined : decodeStreamToken(String(input.nextToken));
+    this.flush();
+    this.#group(group);
+    if (!this.#store.stream(group, stream)) throw streamNotFound();
+    this.#purgeGroup(group);
+
+    return readStream(this.#store, group, stream, {
+      token,
+      rawToken: input.nextToken as string | undefined,
+      startFromHead: input.startFromHead === true,
+      start,
+      end,
+      limit,
+    });
+  }
+
+  async FilterLogEvents(input: Input) {
+    const group = groupOf(input);
+    if (input.logStreamNames !== undefined && input.logStreamNamePrefix !== undefined) {
+      throw invalidParameter('Cannot specify both LogStreamNames and LogStreamNamePrefix.');
+    }
+    const streams = input.logStreamNames as string[] | undefined;
+    if (streams !== undefined && (!Array.isArray(streams) || streams.length < 1 || streams.length > 100)) {
+      throw invalidParameter(
+        "1 validation error detected: Value at 'logStreamNames' failed to satisfy constraint: Member must have length between 1 and 100",
+      );
+    }
+    for (const [i, name] of (streams ?? []).entries()) checkStreamName(name, `logStreamNames.${i + 1}.member`);
+    const prefix = input.logStreamNamePrefix === undefined ? undefined : checkStreamName(input.logStreamNamePrefix, 'logStreamNamePrefix');
+    const start = checkTime(input.startTime, 'startTime');
+    const end = checkTime(input.endTime, 'endTime');
+    const limit = checkLimit(input.limit, 'limit', 10_000, 10_000);
+    if (typeof input.filterPattern === 'string' && input.filterPattern.length > 1024) {
+      throw invalidParameter(
+        "1 validation error detected: Value at 'filterPattern' failed to satisfy constraint: Member must have length less than or equal to 1024",
+      );
+    }
+    const matches = compileFilterPattern(input.filterPattern as string | undefined);
+    const after = decodeToken<{ t: number; i: number }>(input.nextToken, 'filter');
+    this.flush();
+    this.#group(group);
+    this.#purgeGroup(group);
+
+    return filterGroup(this.#store, group, { matches, after, start, end, streams, prefix, limit });
+  }
+
+  // ---- helpers ----
+
+  #group(name: string): GroupRow {
+    const group = this.#store.group(name);
+    if (!group) throw groupNotFound();
+    return group;
+  }
+
+  #purgeGroup(name: string): void {
+    const group = this.#store.group(name);
+    if (group?.retention_days != null) this.#store.purge(name, this.options.clock.now() - group.retention_days * DAY_MS);
+  }
+
+  #groupArn(name: string): string {
+    return `arn:aws:logs:${this.options.region}:${this.options.accountId}:log-group:${name}`;
+  }
+
+  #describeGroup(row: GroupRow) {
+    return {
+      logGroupName: row.name,
+      creationTime: row.creation_time,
+      ...(row.retention_days === null ? {} : { retentionInDays: row.retention_days }),
+      metricFilterCount: 0,
+      arn: `${this.#groupArn(row.name)}:*`,
+      storedBytes: row.stored_bytes,
+      ...(row.kms_key_id === null ? {} : { kmsKeyId: row.kms_key_id }),
+      logGroupClass: row.group_class,
+      logGroupArn: this.#groupArn(row.name),
+      deletionProtectionEnabled: row.deletion_protection === 1,
+    };
+  }
+
+  #describeStream(row: StreamRow) {
+    return {
+      logStreamName: row.name,
+      creationTime: row.creation_time,
+      ...(row.first_event === null ? {} : { firstEventTimestamp: row.first_event }),
+      ...(row.last_event === null ? {} : { lastEventTimestamp: row.last_event }),
+      ...(row.last_ingestion === null ? {} : { lastIngestionTime: row.last_ingestion }),
+      arn: `${this.#groupArn(row.group_name)}:log-stream:${row.name}`,
+      storedBytes: 0,
+    };
+  }
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

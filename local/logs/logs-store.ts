@@ -1,0 +1,355 @@
+import type { DatabaseSync, SQLInputValue } from 'node:sqlite';
+
+/**
+ * CloudWatch Logs' tables. Events reference their stream, streams their group, both with
+ * ON DELETE CASCADE, so deleting a group or a stream deletes what it holds in one
+ * statement. An event's place in a stream is (timestamp, id): `id` is the ingestion order,
+ * which breaks ties between events of the same millisecond as CloudWatch does.
+ * A group's stored bytes are kept as a counter, updated in the writing transaction.
+ */
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS logs_group (
+  name TEXT PRIMARY KEY,
+  creation_time INTEGER NOT NULL,
+  retention_days INTEGER,
+  group_class TEXT NOT NULL,
+  kms_key_id TEXT,
+  deletion_protection INTEGER NOT NULL DEFAULT 0,
+  stored_bytes INTEGER NOT NULL DEFAULT 0,
+  template_settings TEXT
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS logs_group_tag (
+  group_name TEXT NOT NULL REFERENCES logs_group(name) ON DELETE CASCADE,
+  key TEXT NOT NULL,
+  value TEXT NOT NULL,
+  PRIMARY KEY (group_name, key)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS logs_stream (
+  group_name TEXT NOT NULL REFERENCES logs_group(name) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  creation_time INTEGER NOT NULL,
+  first_event INTEGER,
+  last_event INTEGER,
+  last_ingestion INTEGER,
+  PRIMARY KEY (group_name, name)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS logs_event (
+  id INTEGER PRIMARY KEY,
+  group_name TEXT NOT NULL,
+  stream_name TEXT NOT NULL,
+  timestamp INTEGER NOT NULL,
+  ingestion_time INTEGER NOT NULL,
+  message TEXT NOT NULL,
+  bytes INTEGER NOT NULL,
+  FOREIGN KEY (group_name, stream_name) REFERENCES logs_stream(group_name, name) ON DELETE CASCADE
+);
+CREATE INDEX IF NOT EXISTS logs_event_by_stream ON logs_event (group_name, stream_name, timestamp, id);
+CREATE INDEX IF NOT EXISTS logs_event_by_group ON logs_event (group_name, timestamp, id);
+`;
+
+export interface GroupRow {
+  name: string;
+  creation_time: number;
+  retention_days: number | null;
+  group_class: string;
+  kms_key_id: string | null;
+  deletion_protection: number;
+  stored_bytes: number;
+  template_settings: string | null;
+}
+
+export interface StreamRow {
+  group_name: string;
+  name: string;
+  creation_time: number;
+  first_event: number | null;
+  last_event: number | null;
+  last_ingestion: number | null;
+}
+
+export interface EventRow {
+  id: number;
+  stream_name: string;
+  timestamp: number;
+  ingestion_time: number;
+  message: string;
+  bytes: number;
+}
+
+/** A place in the event order: events strictly after (or before) it are read next. */
+export interface Position {
+  readonly timestamp: number;
+  readonly id: number;
+}
+
+export interface NewEvent {
+  readonly timestamp: number;
+  readonly message: string;
+}
+
+export class LogsStore {
+  constructor(private readonly db: DatabaseSync) {
+    db.exec(SCHEMA);
+  }
+
+  group(name: string): GroupRow | undefined {
+    return this.db.prepare('SELECT * FROM logs_group WHERE name = ?').get(name) as GroupRow | undefined;
+  }
+
+  /** Groups by name (ASCII order) after `after`, whose names start with `prefix` or contain `substring`. */
+  groups(options: {
+    prefix?: string;
+    substring?: string;
+    groupClass?: string;
+    names?: readonly string[];
+    after?: string;
+    limit: number;
+  }): GroupRow[] {
+    const where = ['name > ?'];
+    const args: SQLInputValue[] = [options.after ?? ''];
+    if (options.prefix !== undefined) {
+      where.push('substr(name, 1, ?) = ?');
+      args.push(options.prefix.length, options.prefix);
+    }
+    if (options.substring !== undefined && options.substring !== '') {
+      where.push('instr(name, ?) > 0');
+      args.push(options.substring);
+    }
+    if (options.groupClass !== undefined) {
+      where.push('group_class = ?');
+      args.push(options.groupClass);
+    }
+    if (options.names !== undefined) {
+      where.push(`name IN (${options.names.map(() => '?').join(', ')})`);
+      args.push(...options.names);
+    }
+    args.push(options.limit);
+    return this.db
+      .prepare(`SELECT * FROM logs_group WHERE ${where.join(' AND ')} ORDER BY name COLLATE BINARY LIMIT ?`)
+      .all(...args) as unknown as GroupRow[];
+  }
+
+  /** Creates a group; false when it exists. */
+  createGroup(row: Omit<GroupRow, 'stored_bytes' | 'template_settings'>, tags?: Readonly<Record<string, string>>): boolean {
+    return this.#transaction(() => {
+      const created =
+        this.db
+          .prepare(
+            `INSERT OR IGNORE INTO logs_group (name, creation_time, retention_days, group_class, kms_key_id, deletion_protection)
+             VALUES (?, ?, ?, ?, ?, ?)`,
+          )
+          .run(row.name, row.creation_time, row.retention_days, row.group_class, row.kms_key_id, row.deletion_protection).changes > 0;
+      if (created) {
+        for (const [key, value] of Object.entries(tags ?? {})) {
+          this.db.prepare('INSERT OR REPLACE INTO logs_group_tag (group_name, key, value) VALUES (?, ?, ?)').run(row.name, key, value);
+        }
+      }
+      return created;
+    });
+  }
+
+  deleteGroup(name: string): boolean {
+    return this.db.prepare('DELETE FROM logs_group WHERE name = ?').run(name).changes > 0;
+  }
+
+  setRetention(name: string, days: number | null): void {
+    this.db.prepare('UPDATE logs_group SET retention_days = ? WHERE name = ?').run(days, name);
+  }
+
+  /** What the template last declared for a group (JSON), so a start only changes what the template changed. */
+  setTemplateSettings(name: string, settings: string): void {
+    this.db.prepare('UPDATE logs_group SET template_settings = ? WHERE name = ?').run(settings, name);
+  }
+
+  tags(name: string): Record<string, string> {
+    const rows = this.db.prepare('SELECT key, value FROM logs_group_tag WHERE group_name = ? ORDER BY key').all(name) as {
+      key: string;
+      value: string;
+    }[];
+    return Object.fromEntries(rows.map((r) => [r.key, r.value]));
+  }
+
+  stream(group: string, name: string): StreamRow | undefined {
+    return this.db.prepare('SELECT * FROM logs_stream WHERE group_name = ? AND name = ?').get(group, name) as StreamRow | undefined;
+  }
+
+  /** Every stream of a group, for DescribeLogStreams to order and page. */
+  streams(group: string, prefix?: string): StreamRow[] {
+    if (prefix === undefined) {
+      return this.db.prepare('SELECT * FROM logs_stream WHERE group_name = ? ORDER BY name').all(group) as unknown as StreamRow[];
+    }
+    return this.db
+      .prepare('SELECT * FROM logs_stream WHERE group_name = ? AND substr(name, 1, ?) = ? ORDER BY name')
+      .all(group, prefix.length, prefix) as unknown as StreamRow[];
+  }
+
+  createStream(group: string, name: string, now: number): boolean {
+    return (
+      this.db.prepare('INSERT OR IGNORE INTO logs_stream (group_name, name, creation_time) VALUES (?, ?, ?)').run(group, name, now)
+        .changes > 0
+    );
+  }
+
+  deleteStream(group: string, name: string): boolean {
+    return this.#transaction(() => {
+      const bytes = this.db
+        .prepare('SELECT COALESCE(SUM(bytes), 0) AS total FROM logs_event WHERE group_name = ? AND stream_name = ?')
+        .get(group, name) as { total: number };
+      const deleted = this.db.prepare('DELETE FROM logs_stream WHERE group_name = ? AND name = ?').run(group, name).changes > 0;
+      if (deleted) this.db.prepare('UPDATE logs_group SET stored_bytes = stored_bytes - ? WHERE name = ?').run(bytes.total, group);
+      return deleted;
+    });
+  }
+
+  /**
+   * Appends events to streams (one transaction for the whole batch). With `create`, a
+   * missing group or stream is created first, as services that write their own logs
+   * (Lambda, Step Functions) do; without it, both must exist.
+   */
+  append(
+    batches: readonly { group: string; stream: string; events: readonly NewEvent[] }[],
+    now: number,
+    create: { groupClass: string } | undefined,
+  ): void {
+    this.#transaction(() => {
+      const insert = this.db.prepare(
+        'INSERT INTO logs_event (group_name, stream_name, timestamp, ingestion_time, message, bytes) VALUES (?, ?, ?, ?, ?, ?)',
+      );
+      for (const { group, stream, events } of batches) {
+        if (events.length === 0) continue;
+        if (create) {
+          this.db
+            .prepare('INSERT OR IGNORE INTO logs_group (name, creation_time, group_class) VALUES (?, ?, ?)')
+            .run(group, now, create.groupClass);
+          this.createStream(group, stream, now);
+        }
+        let bytes = 0;
+        let first = Number.POSITIVE_INFINITY;
+        let last = Number.NEGATIVE_INFINITY;
+        for (const event of events) {
+          const size = Buffer.byteLength(event.message);
+          insert.run(group, stream, event.timestamp, now, event.message, size);
+          bytes += size;
+          first = Math.min(first, event.timestamp);
+          last = Math.max(last, event.timestamp);
+        }
+        this.db
+          .prepare(
+            `UPDATE logs_stream SET first_event = MIN(COALESCE(first_event, ?), ?), last_event = MAX(COALESCE(last_event, ?), ?),
+             last_ingestion = ? WHERE group_name = ? AND name = ?`,
+          )
+          .run(first, first, last, last, now, group, stream);
+        this.db.prepare('UPDATE logs_group SET stored_bytes = stored_bytes + ? WHERE name = ?').run(bytes, group);
+      }
+    });
+  }
+
+  /** Up to `limit` events of one stream after (or before, in reverse) `from`, within [start, end). */
+  streamEvents(
+    group: string,
+    stream: string,
+    options: { from?: Position; backward: boolean; start?: number; end?: number; limit: number },
+  ): EventRow[] {
+    const where = ['group_name = ?', 'stream_name = ?'];
+    const args: SQLInputValue[] = [group, stream];
+    if (options.from) {
+      where.push(options.backward ? '(timestamp, id) < (?, ?)' : '(timestamp, id) > (?, ?)');
+      args.push(options.from.timestamp, options.from.id);
+    }
+    if (options.start !== undefined) {
+      where.push('timestamp >= ?');
+      args.push(options.start);
+    }
+    if (options.end !== undefined) {
+      where.push('timestamp < ?');
+      args.push(options.end);
+    }
+    const order = options.backward ? 'DESC' : 'ASC';
+    args.push(options.limit);
+    return this.db
+      .prepare(
+        `SELECT id, stream_name, timestamp, ingestion_time, message, bytes FROM logs_event WHERE ${where.join(' AND ')}
+         ORDER BY timestamp ${order}, id ${order} LIMIT ?`,
+      )
+      .all(...args) as unknown as EventRow[];
+  }
+
+  /** Up to `limit` events of a group after `after` in (timestamp, id) order, within [start, end], from the given streams. */
+  groupEvents(
+    group: string,
+    options: { after?: Position; start?: number; end?: number; streams?: readonly string[]; streamPrefix?: string; limit: number },
+  ): EventRow[] {
+    const where = ['group_name = ?'];
+    const args: SQLInputValue[] = [group];
+    if (options.after) {
+      where.push('(timestamp, id) > (?, ?)');
+      args.push(options.after.timestamp, options.after.id);
+    }
+    if (options.start !== undefined) {
+      where.push('timestamp >= ?');
+      args.push(options.start);
+    }
+    if (options.end !== undefined) {
+      where.push('timestamp <= ?');
+      args.push(options.end);
+    }
+    if (options.streams) {
+      where.push(`stream_name IN (${options.streams.map(() => '?').join(', ')})`);
+      args.push(...options.streams);
+    }
+    if (options.streamPrefix !== undefined) {
+      where.push('substr(stream_name, 1, ?) = ?');
+      args.push(options.streamPrefix.length, options.streamPrefix);
+    }
+    args.push(options.limit);
+    return this.db
+      .prepare(
+        `SELECT id, stream_name, timestamp, ingestion_time, message, bytes FROM logs_event WHERE ${where.join(' AND ')}
+         ORDER BY timestamp, id LIMIT ?`,
+      )
+      .all(...args) as unknown as EventRow[];
+  }
+
+  /** Groups that have a retention policy, for the purge. */
+  retainedGroups(): { name: string; retention_days: number }[] {
+    return this.db.prepare('SELECT name, retention_days FROM logs_group WHERE retention_days IS NOT NULL').all() as {
+      name: string;
+      retention_days: number;
+    }[];
+  }
+
+  /** Deletes a group's events older than `before`; returns how many. */
+  purge(group: string, before: number): number {
+    return this.#transaction(() => {
+      const gone = this.db
+        .prepare('SELECT COALESCE(SUM(bytes), 0) AS bytes, COUNT(*) AS count FROM logs_event WHERE group_name = ? AND timestamp < ?')
+        .get(group, before) as { bytes: number; count: number };
+      if (gone.count === 0) return 0;
+      this.db.prepare('DELETE FROM logs_event WHERE group_name = ? AND timestamp < ?').run(group, before);
+      this.db.prepare('UPDATE logs_group SET stored_bytes = stored_bytes - ? WHERE name = ?').run(gone.bytes, group);
+      // A stream's first event may be gone; its last one too (then the stream has none left).
+      this.db
+        .prepare(
+          `UPDATE logs_stream SET
+             first_event = (SELECT MIN(timestamp) FROM logs_event e WHERE e.group_name = logs_stream.group_name AND e.stream_name = logs_stream.name),
+             last_event = (SELECT MAX(timestamp) FROM logs_event e WHERE e.group_name = logs_stream.group_name AND e.stream_name = logs_stream.name)
+           WHERE group_name = ? AND first_event < ?`,
+        )
+        .run(group, before);
+      return gone.count;
+    });
+  }
+
+  #transaction<T>(work: () => T): T {
+    if (this.db.isTransaction) return work();
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      const result = work();
+      this.db.exec('COMMIT');
+      return result;
+    } catch (error) {
+      this.db.exec('ROLLBACK');
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,138 @@
+import { AwsError } from '../aws-error.js';
+import type { Position } from './logs-store.js';
+
+/** CloudWatch Logs answers malformed input with InvalidParameterException, in the SDK's validation wording. */
+export const invalidParameter = (message: string) => new AwsError('InvalidParameterException', message);
+
+export const groupNotFound = () => new AwsError('ResourceNotFoundException', 'The specified log group does not exist.');
+export const streamNotFound = () => new AwsError('ResourceNotFoundException', 'The specified log stream does not exist.');
+
+const GROUP_NAME = /^[.\-_/#A-Za-z0-9]+$/;
+const STREAM_NAME = /^[^:*]*$/;
+const GROUP_PATTERN = /^[.\-_/#A-Za-z0-9]*$/;
+
+/** The retention periods PutRetentionPolicy and AWS::Logs::LogGroup accept, in days. */
+export const RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+/** What CloudWatch Logs counts for each event besides its message, in a batch's and a page's 1 MB. */
+export const EVENT_OVERHEAD_BYTES = 26;
+
+export const GROUP_CLASSES = ['STANDARD', 'INFREQUENT_ACCESS', 'DELIVERY'];
+
+function constraint(value: unknown, field: string, rule: string): AwsError {
+  const shown = typeof value === 'string' ? value : JSON.stringify(value);
+  return invalidParameter(`1 validation error detected: Value '${shown}' at '${field}' failed to satisfy constraint: ${rule}`);
+}
+
+export function required<T>(value: T | undefined | null, field: string): T {
+  if (value === undefined || value === null) {
+    throw invalidParameter(`1 validation error detected: Value null at '${field}' failed to satisfy constraint: Member must not be null`);
+  }
+  return value;
+}
+
+export function checkGroupName(value: unknown, field = 'logGroupName'): string {
+  const name = required(value, field);
+  if (typeof name !== 'string') throw constraint(name, field, 'Member must be a string');
+  if (name.length < 1 || name.length > 512) throw constraint(name, field, 'Member must have length between 1 and 512');
+  if (!GROUP_NAME.test(name)) throw constraint(name, field, 'Member must satisfy regular expression pattern: [\\.\\-_/#A-Za-z0-9]+');
+  return name;
+}
+
+export function checkStreamName(value: unknown, field = 'logStreamName'): string {
+  const name = required(value, field);
+  if (typeof name !== 'string') throw constraint(name, field, 'Member must be a string');
+  if (name.length < 1 || name.length > 512) throw constraint(name, field, 'Member must have length between 1 and 512');
+  if (!STREAM_NAME.test(name)) throw constraint(name, field, 'Member must satisfy regular expression pattern: [^:*]*');
+  return name;
+}
+
+export function checkGroupPattern(value: string): string {
+  if (value.length > 512) throw constraint(value, 'logGroupNamePattern', 'Member must have length less than or equal to 512');
+  if (!GROUP_PATTERN.test(value)) {
+    throw constraint(value, 'logGroupNamePattern', 'Member must satisfy regular expression pattern: [\\.\\-_/#A-Za-z0-9]*');
+  }
+  return value;
+}
+
+export function checkLimit(value: unknown, field: string, max: number, fallback: number): number {
+  if (value === undefined || value === null) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value)) throw constraint(value, field, 'Member must be an integer');
+  if (value < 1) throw constraint(value, field, 'Member must have value greater than or equal to 1');
+  if (value > max) throw constraint(value, field, `Member must have value less than or equal to ${max}`);
+  return value;
+}
+
+export function checkTime(value: unknown, field: string): number | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'number' || !Number.isInteger(value)) throw constraint(value, field, 'Member must be an integer');
+  if (value < 0) throw constraint(value, field, 'Member must have value greater than or equal to 0');
+  return value;
+}
+
+export function checkRetention(value: unknown): number {
+  const days = required(value, 'retentionInDays');
+  if (typeof days !== 'number' || !RETENTION_DAYS.includes(days)) {
+    throw constraint(days, 'retentionInDays', `Member must satisfy enum value set: [${RETENTION_DAYS.join(', ')}]`);
+  }
+  return days;
+}
+
+export function checkGroupClass(value: unknown): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string' || !GROUP_CLASSES.includes(value)) {
+    throw constraint(value, 'logGroupClass', `Member must satisfy enum value set: [${GROUP_CLASSES.join(', ')}]`);
+  }
+  return value;
+}
+
+/**
+ * The group a request names: `logGroupName`, or `logGroupIdentifier` (a name, or the group's
+ * ARN with or without the trailing `:*`); exactly one of them.
+ */
+export function groupOf(input: { logGroupName?: unknown; logGroupIdentifier?: unknown }): string {
+  if (input.logGroupName !== undefined && input.logGroupIdentifier !== undefined) {
+    throw invalidParameter('LogGroup name and LogGroup identifier are mutually exclusive parameters.');
+  }
+  if (input.logGroupIdentifier !== undefined) {
+    const identifier = String(input.logGroupIdentifier);
+    const name = identifier.startsWith('arn:') ? (/:log-group:([^:]+)(?::\*)?$/.exec(identifier)?.[1] ?? '') : identifier;
+    return checkGroupName(name, 'logGroupIdentifier');
+  }
+  if (input.logGroupName === undefined) throw invalidParameter('Should provide either a logGroupName or a logGroupIdentifier.');
+  return checkGroupName(input.logGroupName);
+}
+
+/**
+ * GetLogEvents' tokens: `f/` (read forward, after) or `b/` (backward, before) and 56 digits,
+ * the position's timestamp and event id, as CloudWatch's own tokens look.
+ */
+export function encodeStreamToken(direction: 'f' | 'b', position: Position): string {
+  return `${direction}/${String(position.timestamp).padStart(20, '0')}${String(position.id).padStart(36, '0')}`;
+}
+
+export function decodeStreamToken(token: string): { direction: 'f' | 'b'; position: Position } {
+  const m = /^([fb])\/(\d{20})(\d{36})$/.exec(token);
+  if (!m) throw invalidParameter('The specified nextToken is invalid.');
+  return { direction: m[1] as 'f' | 'b', position: { timestamp: Number(m[2]), id: Number(m[3]) } };
+}
+
+/** An event's id as FilterLogEvents reports it: its position, in CloudWatch's 56 digits. */
+export function eventId(position: Position): string {
+  return `${String(position.timestamp).padStart(20, '0')}${String(position.id).padStart(36, '0')}`;
+}
+
+/** An opaque token for list operations (the last name or offset seen). */
+export function encodeToken(kind: string, value: unknown): string {
+  return Buffer.from(JSON.stringify({ k: kind, v: value })).toString('base64url');
+}
+
+export function decodeToken<T>(token: unknown, kind: string): T | undefined {
+  if (token === undefined || token === null) return undefined;
+  try {
+    const parsed = JSON.parse(Buffer.from(String(token), 'base64url').toString('utf8')) as { k?: string; v?: T };
+    if (parsed.k === kind && parsed.v !== undefined) return parsed.v;
+  } catch {
+    // answered below
+  }
+  throw invalidParameter('The specified nextToken is invalid.');
+}

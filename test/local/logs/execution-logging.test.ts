@@ -1,0 +1,115 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../../local/clock.js';
+import { StatesService } from '../../../local/states/states-service.js';
+import { openDatabase } from '../../../local/store/data-folder.js';
+
+const ROLE = 'arn:aws:iam::000000000000:role/r';
+const GROUP_ARN = 'arn:aws:logs:us-east-1:000000000000:log-group:/flows:*';
+const definition = JSON.stringify({
+  StartAt: 'Check',
+  States: { Check: { Type: 'Pass', Next: 'Reject' }, Reject: { Type: 'Fail', Error: 'Rejected', Cause: 'no' } },
+});
+
+/** What Step Functions hands CloudWatch Logs, by stream. */
+function recorder() {
+  const written: { group: string; stream: string; timestamp: number; record: Record<string, unknown> }[] = [];
+  return {
+    written,
+    write(group: string, stream: string, events: readonly { timestamp: number; message: string }[]) {
+      for (const e of events) written.push({ group, stream, timestamp: e.timestamp, record: JSON.parse(e.message) });
+    },
+  };
+}
+
+let service: StatesService | undefined;
+afterEach(async () => {
+  await service?.close();
+});
+
+async function run(logging: object | undefined, type: 'STANDARD' | 'EXPRESS' = 'STANDARD') {
+  const logs = recorder();
+  service = new StatesService({
+    db: openDatabase(':memory:'),
+    accountId: '000000000000',
+    region: 'us-east-1',
+    clock: new ManualClock(),
+    logs,
+  });
+  const { stateMachineArn } = await service.CreateStateMachine({
+    name: 'flow',
+    definition,
+    roleArn: ROLE,
+    type,
+    ...(logging ? { loggingConfiguration: logging } : {}),
+  });
+  if (type === 'EXPRESS') {
+    await service.StartSyncExecution({ stateMachineArn, input: '{"secret":1}' });
+  } else {
+    const { executionArn } = await service.StartExecution({ stateMachineArn, input: '{"secret":1}' });
+    await service.executionOutcome(executionArn, new AbortController().signal);
+  }
+  return logs.written;
+}
+
+describe('ExecutionLogging', () => {
+  it('logs only error events at level ERROR, without execution data unless asked', async () => {
+    const written = await run({
+      level: 'ERROR',
+      includeExecutionData: false,
+      destinations: [{ cloudWatchLogsLogGroup: { logGroupArn: GROUP_ARN } }],
+    });
+    expect(written.map((w) => w.record.type)).toEqual(['FailStateEntered', 'ExecutionFailed']);
+    expect(written[0]?.group).toBe('/flows');
+    expect(written[0]?.stream).toBe('states/flow/2026-01-01-00-00/00000000');
+    expect(written[0]?.record.details).toMatchObject({ name: 'Reject' });
+    expect(written[0]?.record.details).not.toHaveProperty('input');
+    expect(written[1]?.record).toMatchObject({
+      details: { error: 'Rejected', cause: 'no' },
+      execution_arn: 'arn:aws:states:us-east-1:000000000000:execution:flow:' + String(written[1]?.record.execution_arn).split(':').at(-1),
+      redrive_count: '0',
+    });
+  });
+
+  it('logs every event at level ALL, with input and output when includeExecutionData is set', async () => {
+    const written = await run(
+      { level: 'ALL', includeExecutionData: true, destinations: [{ cloudWatchLogsLogGroup: { logGroupArn: GROUP_ARN } }] },
+      'EXPRESS',
+    );
+    expect(written.map((w) => w.record.type)).toEqual([
+      'ExecutionStarted',
+      'PassStateEntered',
+      'PassStateExited',
+      'FailStateEntered',
+      'ExecutionFailed',
+    ]);
+    expect(written[1]?.record.details).toMatchObject({ name: 'Check', input: '{"secret":1}' });
+    expect(written.map((w) => w.record.id)).toEqual(['1', '2', '3', '4', '5']);
+  });
+
+  it("logs only the execution's failure at level FATAL, and nothing at OFF or without a configuration", async () => {
+    const fatal = await run({
+      level: 'FATAL',
+      includeExecutionData: false,
+      destinations: [{ cloudWatchLogsLogGroup: { logGroupArn: GROUP_ARN } }],
+    });
+    expect(fatal.map((w) => w.record.type)).toEqual(['ExecutionFailed']);
+    await service?.close();
+    expect(await run({ level: 'OFF' })).toEqual([]);
+    await service?.close();
+    expect(await run(undefined, 'EXPRESS')).toEqual([]);
+  });
+});
+
+describe('checkLoggingConfiguration', () => {
+  it('fails if a level other than OFF has no log group, or the group ARN lacks its :* qualifier', async () => {
+    service = new StatesService({ db: openDatabase(':memory:'), accountId: '000000000000', region: 'us-east-1', clock: new ManualClock() });
+    const create = (loggingConfiguration: object) =>
+      (service as StatesService).CreateStateMachine({ name: 'm', definition, roleArn: ROLE, loggingConfiguration });
+    await expect(create({ level: 'ALL' })).rejects.toMatchObject({ code: 'InvalidLoggingConfiguration' });
+    await expect(
+      create({ level: 'ALL', destinations: [{ cloudWatchLogsLogGroup: { logGroupArn: GROUP_ARN.replace(/:\*$/, '') } }] }),
+    ).rejects.toThrow("Invalid Logging Configuration: Log Group ARN must be provided with '*' qualifier.");
+    await expect(create({ level: 'LOUD' })).rejects.toMatchObject({ code: 'ValidationException' });
+    await expect(create({ level: 'OFF' })).resolves.toBeDefined();
+  });
+});

@@ -1,0 +1,241 @@
+import {
+  CloudWatchLogsClient,
+  DescribeLogGroupsCommand,
+  DescribeLogStreamsCommand,
+  FilterLogEventsCommand,
+  GetLogEventsCommand,
+} from '@aws-sdk/client-cloudwatch-logs';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { DescribeStateMachineCommand, SFNClient, StartSyncExecutionCommand } from '@aws-sdk/client-sfn';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LocalRuntime } from '../../../local/runtime.js';
+import { tempAssemblyDir, writeAssembly } from '../assembly.js';
+import { credentials, eventually, region, tempDataDir } from '../helpers.js';
+
+const handlerSource = `
+exports.handler = async (event) => {
+  console.log('handling', event.name);
+  console.warn('careful');
+  return { greeting: 'hello ' + event.name };
+};`;
+
+const flow = {
+  StartAt: 'Prepare',
+  States: {
+    Prepare: { Type: 'Pass', Parameters: { 'name.$': '$.who' }, Next: 'Greet' },
+    Greet: {
+      Type: 'Task',
+      Resource: 'arn:aws:states:::lambda:invoke',
+      Parameters: { FunctionName: 'greeter', 'Payload.$': '$' },
+      OutputPath: '$.Payload',
+      End: true,
+    },
+  },
+};
+
+let runtime: LocalRuntime;
+let logs: CloudWatchLogsClient;
+
+beforeAll(async () => {
+  const cdkOut = writeAssembly(tempAssemblyDir(), {
+    Stack: {
+      template: {
+        Resources: {
+          Greeter: {
+            Type: 'AWS::Lambda::Function',
+            Properties: { FunctionName: 'greeter', Handler: 'index.handler', Runtime: 'nodejs24.x', Code: { ZipFile: handlerSource } },
+          },
+          Custom: {
+            Type: 'AWS::Lambda::Function',
+            Properties: {
+              FunctionName: 'custom-logged',
+              Handler: 'index.handler',
+              Runtime: 'nodejs24.x',
+              Code: { ZipFile: handlerSource },
+              LoggingConfig: { LogGroup: { Ref: 'SharedLogs' } },
+            },
+          },
+          JsonLogged: {
+            Type: 'AWS::Lambda::Function',
+            Properties: {
+              FunctionName: 'json-logged',
+              Handler: 'index.handler',
+              Runtime: 'nodejs24.x',
+              Code: { ZipFile: `exports.handler = async (event) => { console.debug('noise'); ${handlerSource.split('=> {')[1]}` },
+              LoggingConfig: { LogFormat: 'JSON' },
+            },
+          },
+          GreeterRetention: {
+            Type: 'Custom::LogRetention',
+            Properties: {
+              ServiceToken: 'arn:aws:lambda:us-east-1:000000000000:function:provider',
+              LogGroupName: '/aws/lambda/greeter',
+              RetentionInDays: 14,
+            },
+          },
+          SharedLogs: { Type: 'AWS::Logs::LogGroup', Properties: { LogGroupName: '/shared/functions', RetentionInDays: 7 } },
+          FlowLogs: { Type: 'AWS::Logs::LogGroup', Properties: { LogGroupName: '/aws/vendedlogs/states/flow' } },
+          Flow: {
+            Type: 'AWS::StepFunctions::StateMachine',
+            Properties: {
+              StateMachineName: 'flow',
+              StateMachineType: 'EXPRESS',
+              DefinitionString: JSON.stringify(flow),
+              LoggingConfiguration: {
+                Level: 'ALL',
+                IncludeExecutionData: true,
+                Destinations: [{ CloudWatchLogsLogGroup: { LogGroupArn: { 'Fn::GetAtt': ['FlowLogs', 'Arn'] } } }],
+              },
+            },
+          },
+        },
+      },
+    },
+  });
+  runtime = await LocalRuntime.start({ cdkOut, dataDir: tempDataDir(), port: 0, log: () => {} });
+  logs = new CloudWatchLogsClient({ endpoint: runtime.url, region, credentials });
+});
+afterAll(async () => {
+  logs.destroy();
+  await runtime.stop();
+});
+
+describe('CloudWatch Logs in the runtime', () => {
+  it('creates the template log groups with their retention, and the retention CDK sets on a function log group', async () => {
+    const groups = await logs.send(new DescribeLogGroupsCommand({}));
+    expect(groups.logGroups?.map((g) => [g.logGroupName, g.retentionInDays])).toEqual([
+      ['/aws/lambda/greeter', 14],
+      ['/aws/vendedlogs/states/flow', undefined],
+      ['/shared/functions', 7],
+    ]);
+  });
+
+  it("writes a function's START, console, END and REPORT lines to /aws/lambda/<name>", async () => {
+    const lambda = new LambdaClient({ endpoint: runtime.url, region, credentials });
+    const invoked = await lambda.send(new InvokeCommand({ FunctionName: 'greeter', Payload: JSON.stringify({ name: 'Ada' }) }));
+    await lambda.send(new InvokeCommand({ FunctionName: 'greeter', Payload: JSON.stringify({ name: 'Bob' }) }));
+    lambda.destroy();
+    expect(invoked.StatusCode).toBe(200);
+
+    const streams = await logs.send(new DescribeLogStreamsCommand({ logGroupName: '/aws/lambda/greeter' }));
+    // One execution environment ran both invocations: one stream, named as Lambda names it.
+    expect(streams.logStreams?.map((s) => s.logStreamName)).toEqual([
+      expect.stringMatching(/^\d{4}\/\d\d\/\d\d\/\[\$LATEST\][0-9a-f]{32}$/),
+    ]);
+    const read = await logs.send(
+      new GetLogEventsCommand({
+        logGroupName: '/aws/lambda/greeter',
+        logStreamName: streams.logStreams?.[0]?.logStreamName,
+        startFromHead: true,
+      }),
+    );
+    const lines = (read.events ?? []).map((e) => e.message as string);
+    expect(lines).toHaveLength(10);
+    const [start, handling, careful, end, report] = lines;
+    const requestId = /^START RequestId: ([0-9a-f-]{36}) Version: \$LATEST$/.exec(start ?? '')?.[1];
+    expect(requestId).toBeDefined();
+    expect(handling).toMatch(new RegExp(`^\\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z\\t${requestId}\\tINFO\\thandling Ada$`));
+    expect(careful).toMatch(new RegExp(`\\t${requestId}\\tWARN\\tcareful$`));
+    expect(end).toBe(`END RequestId: ${requestId}`);
+    expect(report).toMatch(
+      new RegExp(
+        `^REPORT RequestId: ${requestId}\\tDuration: [\\d.]+ ms\\tBilled Duration: \\d+ ms\\tMemory Size: 128 MB\\tMax Memory Used: \\d+ MB\\tInit Duration: [\\d.]+ ms$`,
+      ),
+    );
+    expect(lines[6]).toContain('handling Bob');
+    // Only a cold start reports its init.
+    expect(lines[9]).not.toContain('Init Duration');
+    const times = (read.events ?? []).map((e) => e.timestamp as number);
+    expect([...times].sort((a, b) => a - b)).toEqual(times);
+  });
+
+  it("writes to the group a function's LoggingConfig names", async () => {
+    const lambda = new LambdaClient({ endpoint: runtime.url, region, credentials });
+    await lambda.send(new InvokeCommand({ FunctionName: 'custom-logged', Payload: JSON.stringify({ name: 'Cy' }) }));
+    lambda.destroy();
+    const found = await logs.send(new FilterLogEventsCommand({ logGroupName: '/shared/functions', filterPattern: '"handling Cy"' }));
+    expect(found.events).toHaveLength(1);
+    const groups = await logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: '/aws/lambda/custom' }));
+    expect(groups.logGroups).toEqual([]);
+  });
+
+  it('writes JSON records for a function whose LoggingConfig.LogFormat is JSON, without lines below INFO', async () => {
+    const lambda = new LambdaClient({ endpoint: runtime.url, region, credentials });
+    await lambda.send(new InvokeCommand({ FunctionName: 'json-logged', Payload: JSON.stringify({ name: 'Di' }) }));
+    lambda.destroy();
+    const found = await logs.send(new FilterLogEventsCommand({ logGroupName: '/aws/lambda/json-logged' }));
+    const records = (found.events ?? []).map((e) => JSON.parse(e.message as string) as Record<string, unknown>);
+    const requestId = (records[0]?.record as { requestId?: string } | undefined)?.requestId;
+    expect(records).toEqual([
+      { time: expect.any(String), type: 'platform.start', record: { requestId, version: '$LATEST' } },
+      { timestamp: expect.any(String), level: 'INFO', requestId, message: 'handling Di' },
+      { timestamp: expect.any(String), level: 'WARN', requestId, message: 'careful' },
+      {
+        time: expect.any(String),
+        type: 'platform.report',
+        record: {
+          requestId,
+          metrics: {
+            durationMs: expect.any(Number),
+            billedDurationMs: expect.any(Number),
+            memorySizeMB: 128,
+            maxMemoryUsedMB: expect.any(Number),
+            initDurationMs: expect.any(Number),
+          },
+          status: 'success',
+        },
+      },
+    ]);
+    expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it("logs an Express execution's history to its machine's log group, found by execution ARN", async () => {
+    const sfn = new SFNClient({ endpoint: runtime.url, region, credentials, disableHostPrefix: true });
+    const machineArn = `arn:aws:states:${region}:000000000000:stateMachine:flow`;
+    const described = await sfn.send(new DescribeStateMachineCommand({ stateMachineArn: machineArn }));
+    expect(described.loggingConfiguration).toEqual({
+      level: 'ALL',
+      includeExecutionData: true,
+      destinations: [
+        { cloudWatchLogsLogGroup: { logGroupArn: `arn:aws:logs:${region}:000000000000:log-group:/aws/vendedlogs/states/flow:*` } },
+      ],
+    });
+    const run = await sfn.send(new StartSyncExecutionCommand({ stateMachineArn: machineArn, input: JSON.stringify({ who: 'Ada' }) }));
+    sfn.destroy();
+    expect(run.status).toBe('SUCCEEDED');
+
+    const events = await eventually(async () => {
+      const found = await logs.send(
+        new FilterLogEventsCommand({
+          logGroupName: '/aws/vendedlogs/states/flow',
+          filterPattern: `{ $.execution_arn = "${run.executionArn}" }`,
+        }),
+      );
+      const last = found.events?.at(-1)?.message;
+      return last?.includes('ExecutionSucceeded') ? found.events : undefined;
+    });
+    const records = (events ?? []).map((e) => JSON.parse(e.message as string) as Record<string, unknown>);
+    expect(records.map((r) => r.type)).toEqual([
+      'ExecutionStarted',
+      'PassStateEntered',
+      'PassStateExited',
+      'TaskStateEntered',
+      'TaskScheduled',
+      'TaskStarted',
+      'TaskSucceeded',
+      'TaskStateExited',
+      'ExecutionSucceeded',
+    ]);
+    expect(records[0]).toEqual({
+      id: '1',
+      type: 'ExecutionStarted',
+      details: { input: '{"who":"Ada"}', inputDetails: { truncated: false }, roleArn: '' },
+      previous_event_id: '0',
+      event_timestamp: expect.stringMatching(/^\d{13}$/),
+      execution_arn: run.executionArn,
+      redrive_count: '0',
+    });
+    expect(records.at(-1)?.details).toMatchObject({ output: JSON.stringify({ greeting: 'hello Ada' }) });
+    expect(events?.[0]?.logStreamName).toMatch(/^states\/flow\/\d{4}-\d\d-\d\d-\d\d-\d\d\/00000000$/);
+  });
+});
