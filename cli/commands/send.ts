@@ -1,6 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
-import { type AnyEventContract, CONTRACTS } from '../../contracts/index.js';
+import {
+  type AnyEventContract,
+  CONTRACTS,
+  PUT_EVENTS_MAX_BYTES,
+  PUT_EVENTS_MAX_ENTRIES,
+  putEventsEntrySize,
+} from '../../contracts/index.js';
 import { GLOBAL_HELP, integerOption, parseCommand } from '../args.js';
 import { defaultCdkOut, hasAssembly, readAssembly, referencedId, resourcesOfType } from '../assembly.js';
 import { type Clients, call } from '../aws.js';
@@ -22,11 +28,10 @@ Validates the detail against the event's contract, then sends it with PutEvents
 
 ${GLOBAL_HELP}`;
 
-/** What one PutEvents call takes: 10 entries, and a size we keep below AWS's request limit in every region. */
-export const MAX_BATCH_ENTRIES = 10;
-export const MAX_BATCH_BYTES = 256 * 1024;
-/** EventBridge's per-entry limit (1 MiB since January 2026). */
-const MAX_ENTRY_BYTES = 1024 * 1024;
+/** What one PutEvents call takes (one rule for the kit and the CLI, in contracts/put-events.ts). */
+export const MAX_BATCH_ENTRIES = PUT_EVENTS_MAX_ENTRIES;
+export const MAX_BATCH_BYTES = PUT_EVENTS_MAX_BYTES;
+const MAX_ENTRY_BYTES = PUT_EVENTS_MAX_BYTES;
 /** Per-entry codes worth another try: EventBridge's own advice for PutEvents. */
 const RETRIABLE = new Set(['ThrottlingException', 'InternalException', 'InternalFailure']);
 const MAX_TRIES = 3;
@@ -151,14 +156,8 @@ function defaultBus(cdkOut: string, detailType: string): string {
   throw usageError(`--bus is required: the app has ${names.length === 0 ? 'no named bus' : `several buses (${names.join(', ')})`}`);
 }
 
-/** Entry size as EventBridge counts it: Source, DetailType, Detail and Resources in UTF-8 bytes (+14 with Time). */
-export function entrySize(entry: PutEventsRequestEntry): number {
-  let size = entry.Time === undefined ? 0 : 14;
-  for (const text of [entry.Source, entry.DetailType, entry.Detail, ...(entry.Resources ?? [])]) {
-    if (typeof text === 'string') size += Buffer.byteLength(text, 'utf8');
-  }
-  return size;
-}
+/** Entry size as EventBridge counts it. */
+export const entrySize = putEventsEntrySize;
 
 /** Splits entries into PutEvents calls: at most 10 entries and MAX_BATCH_BYTES each (a larger entry goes alone). */
 export function batches<T extends PutEventsRequestEntry>(entries: readonly T[]): T[][] {

@@ -7,13 +7,19 @@ import {
   type PutEventsRequestEntry,
 } from '@aws-sdk/client-eventbridge';
 import type { TProperties } from 'typebox';
-import type { AnyEventContract, Detail, EventContract } from '../../contracts/index.js';
+import {
+  type AnyEventContract,
+  type Detail,
+  type EventContract,
+  PUT_EVENTS_MAX_BYTES,
+  PUT_EVENTS_MAX_ENTRIES,
+  putEventsEntrySize,
+} from '../../contracts/index.js';
 import type { ValidatedEvent } from './envelope.js';
 import { EmitError, InvalidEventError } from './errors.js';
 
-/** PutEvents takes at most 10 entries and 256 KiB a call. */
-const MAX_ENTRIES_PER_CALL = 10;
-const MAX_BYTES_PER_CALL = 256 * 1024;
+const MAX_ENTRIES_PER_CALL = PUT_EVENTS_MAX_ENTRIES;
+const MAX_BYTES_PER_CALL = PUT_EVENTS_MAX_BYTES;
 /** Entry codes that will fail the same way however often they are sent. */
 const PERMANENT_ENTRY_ERRORS = new Set(['MalformedDetail', 'InvalidArgument', 'ValidationException', 'AccessDeniedException']);
 
@@ -133,7 +139,7 @@ export class EventPublisher {
   }
 }
 
-/** Splits entries into PutEvents calls of at most 10 entries and 256 KiB. */
+/** Splits entries into PutEvents calls of at most 10 entries and PUT_EVENTS_MAX_BYTES. */
 function* batches(entries: readonly PutEventsRequestEntry[]): Generator<PutEventsRequestEntry[]> {
   let batch: PutEventsRequestEntry[] = [];
   let bytes = 0;
@@ -150,16 +156,5 @@ function* batches(entries: readonly PutEventsRequestEntry[]): Generator<PutEvent
   if (batch.length > 0) yield batch;
 }
 
-/**
- * Entry size as EventBridge counts it against the 256 KiB PutEvents limit
- * (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-putevent-size.html):
- * 14 bytes for `Time` if it is set, plus the UTF-8 bytes of Source, DetailType, Detail
- * and each Resources entry.
- */
-export function entrySize(entry: PutEventsRequestEntry): number {
-  let size = entry.Time === undefined ? 0 : 14;
-  for (const text of [entry.Source, entry.DetailType, entry.Detail, ...(entry.Resources ?? [])]) {
-    if (text) size += Buffer.byteLength(text, 'utf8');
-  }
-  return size;
-}
+/** Entry size as EventBridge counts it (one rule, in contracts/put-events.ts). */
+export const entrySize = putEventsEntrySize;

@@ -15,7 +15,7 @@ describe('send batches', () => {
   });
 
   it('starts a new call before the request would pass the size limit', () => {
-    const sizes = batches(Array.from({ length: 5 }, () => entry(100 * 1024))).map((b) => b.length);
+    const sizes = batches(Array.from({ length: 5 }, () => entry(400 * 1024))).map((b) => b.length);
     expect(sizes).toEqual([2, 2, 1]);
     expect(batches([entry(MAX_BATCH_BYTES), entry(1)]).map((b) => b.length)).toEqual([1, 1]);
   });

@@ -58,17 +58,17 @@ describe('EventPublisher', () => {
     expect(bus.calls).toHaveLength(0);
   });
 
-  it('fails if one entry is larger than 256 KiB', async () => {
+  it('fails if one entry is larger than 1 MiB', async () => {
     const bus = new FakeEventBridge();
     const publisher = new EventPublisher({ client: bus.client, eventBusName: 'hub' });
-    await expect(publisher.emit([routed('T-1', { model: 'x'.repeat(300_000) })])).rejects.toThrow(/bytes; EventBridge allows 262144/);
+    await expect(publisher.emit([routed('T-1', { model: 'x'.repeat(1_100_000) })])).rejects.toThrow(/bytes; EventBridge allows 1048576/);
   });
 
-  it('splits calls so that no call exceeds 256 KiB', async () => {
+  it('splits calls so that no call exceeds 1 MiB', async () => {
     const bus = new FakeEventBridge();
-    const big = (id: string) => routed(id, { model: 'x'.repeat(100_000) });
+    const big = (id: string) => routed(id, { model: 'x'.repeat(400_000) });
     await new EventPublisher({ client: bus.client, eventBusName: 'hub' }).emit([big('A'), big('B'), big('C')]);
-    for (const call of bus.calls) expect(call.reduce((sum, e) => sum + entrySize(e), 0)).toBeLessThanOrEqual(256 * 1024);
+    for (const call of bus.calls) expect(call.reduce((sum, e) => sum + entrySize(e), 0)).toBeLessThanOrEqual(1024 * 1024);
     expect(bus.calls.map((c) => c.length)).toEqual([2, 1]);
   });
 
@@ -79,15 +79,15 @@ describe('EventPublisher', () => {
     expect(entrySize({ ...entry, Time: new Date() })).toBe(27 + 14);
   });
 
-  it('accepts an entry of exactly 256 KiB without Time, as EventBridge does', async () => {
+  it('accepts an entry of exactly 1 MiB without Time, as EventBridge does', async () => {
     const bus = new FakeEventBridge();
     const base = routed('T-1', { model: '' });
     const probe = new EventPublisher({ client: bus.client, eventBusName: 'hub' });
     await probe.emit([base], cause);
     const sizeWithoutModel = entrySize(bus.calls[0]?.[0] ?? {});
-    const exact = routed('T-1', { model: 'x'.repeat(256 * 1024 - sizeWithoutModel) });
+    const exact = routed('T-1', { model: 'x'.repeat(1024 * 1024 - sizeWithoutModel) });
     await expect(probe.emit([exact], cause)).resolves.toBeUndefined();
-    expect(entrySize(bus.calls[1]?.[0] ?? {})).toBe(256 * 1024);
+    expect(entrySize(bus.calls[1]?.[0] ?? {})).toBe(1024 * 1024);
   });
 
   it('stamps each event with the cause correlation and causation ids and the contract source', async () => {
