@@ -1,9 +1,8 @@
 import type { ChildProcess } from 'node:child_process';
-import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LocalRuntime } from '../../local/runtime.js';
 import { DataFolderInUseError, DataFolderLock } from '../../local/store/data-folder-lock.js';
-import { consumerFixture, credentials, region, tempDataDir } from './helpers.js';
+import { consumerFixture, tableNames, tempDataDir } from './helpers.js';
 import { RuntimeProcesses } from './runtime-process.js';
 
 const runtimes = new RuntimeProcesses();
@@ -15,15 +14,6 @@ const exited = (child: ChildProcess) =>
     if (child.exitCode !== null || child.signalCode !== null) resolve(child.exitCode);
     else child.once('exit', (code) => resolve(code));
   });
-
-async function tableNames(url: string): Promise<string[]> {
-  const client = new DynamoDBClient({ endpoint: url, region, credentials, maxAttempts: 1 });
-  try {
-    return (await client.send(new ListTablesCommand({}))).TableNames ?? [];
-  } finally {
-    client.destroy();
-  }
-}
 
 describe('DataFolderLock', () => {
   it('fails if the folder is already locked, naming the holder, and is free again once released', () => {

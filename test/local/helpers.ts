@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeExecutionCommand, type DescribeExecutionCommandOutput, type SFNClient } from '@aws-sdk/client-sfn';
 import { type ConsumerAppOptions, synthConsumerApp } from '../fixtures/consumer-app.js';
 
@@ -56,4 +57,14 @@ export async function executionEnded(sfn: SFNClient, executionArn: string, timeo
     timeoutMs,
     'the execution to end',
   );
+}
+
+/** The table names a DynamoDB endpoint lists (one client per call, closed after it). */
+export async function tableNames(url: string): Promise<string[]> {
+  const client = new DynamoDBClient({ endpoint: url, region, credentials, maxAttempts: 1 });
+  try {
+    return (await client.send(new ListTablesCommand({}))).TableNames ?? [];
+  } finally {
+    client.destroy();
+  }
 }

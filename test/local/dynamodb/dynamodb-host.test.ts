@@ -1,19 +1,9 @@
 import { Agent, request } from 'node:http';
 import { crc32 } from 'node:zlib';
-import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { DynamoDbHost } from '../../../local/dynamodb/dynamodb-host.js';
 import { Endpoint } from '../../../local/endpoint/server.js';
-import { credentials, region, tempDataDir } from '../helpers.js';
-
-async function tableNames(url: string): Promise<string[]> {
-  const client = new DynamoDBClient({ endpoint: url, region, credentials, maxAttempts: 1 });
-  try {
-    return (await client.send(new ListTablesCommand({}))).TableNames ?? [];
-  } finally {
-    client.destroy();
-  }
-}
+import { tableNames, tempDataDir } from '../helpers.js';
 
 function post(url: string, body: string, agent?: Agent) {
   return new Promise<{ status: number; headers: Record<string, unknown>; body: Buffer; reusedSocket: boolean }>((resolve, reject) => {
