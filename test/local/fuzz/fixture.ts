@@ -1,5 +1,6 @@
 import { rmSync } from 'node:fs';
 import fc from 'fast-check';
+import { encodeStreamToken, encodeToken } from '../../../local/logs/validation.js';
 import { LocalRuntime } from '../../../local/runtime.js';
 import { tempAssemblyDir, writeAssembly } from '../assembly.js';
 import { tempDataDir } from '../helpers.js';
@@ -134,11 +135,14 @@ export function fixtureHints(url: string): Hints {
     TopicArn: fc.constant(`arn:aws:sns:${REGION}:${ACCOUNT}:fuzz-topic`),
     logGroupName: fc.constant(LOG_GROUP),
     logGroupNamePrefix: fc.constantFrom('/fuzz', LOG_GROUP),
-    logGroupIdentifier: fc.constantFrom(LOG_GROUP, LOG_GROUP_ARN, `${LOG_GROUP_ARN}:*`),
+    // The model's identifier and ARN patterns have no `*`: an ARN without the trailing `:*`. Often
+    // left out (undefined), as logGroupName and logGroupIdentifier exclude each other.
+    logGroupIdentifier: fc.constantFrom(undefined, undefined, LOG_GROUP, LOG_GROUP_ARN),
     logGroupIdentifiers: fc.constant([LOG_GROUP]),
-    resourceArn: fc.constantFrom(LOG_GROUP_ARN, `${LOG_GROUP_ARN}:*`),
+    resourceArn: fc.constant(LOG_GROUP_ARN),
     logStreamName: fc.constant(LOG_STREAM),
-    logStreamNamePrefix: fc.constant('fuzz'),
+    // Often left out: it excludes logStreamNames (FilterLogEvents) and orderBy LastEventTime.
+    logStreamNamePrefix: fc.constantFrom(undefined, undefined, 'fuzz'),
     logStreamNames: fc.constant([LOG_STREAM]),
     retentionInDays: fc.constantFrom(1, 7, 30, 3653),
     // Within the last hour, in order: PutLogEvents stores events CloudWatch would accept now.
@@ -150,6 +154,17 @@ export function fixtureHints(url: string): Hints {
       .map((events) =>
         events.map((event) => ({ ...event, timestamp: Date.now() + event.timestamp })).sort((a, b) => a.timestamp - b.timestamp),
       ),
+    // Often none, else tokens of the kinds the Logs operations give (a kind another operation gives is refused).
+    nextToken: fc.constantFrom(
+      undefined,
+      undefined,
+      undefined,
+      encodeStreamToken('f', { timestamp: 0, id: 0 }),
+      encodeStreamToken('b', { timestamp: Date.now() + 60_000, id: 0 }),
+      encodeToken('groups', '/'),
+      encodeToken('streams', 0),
+      encodeToken('filter', { t: 0, i: 0 }),
+    ),
     filterPattern: fc.constantFrom('', 'ERROR', '"a b" -c', '?x ?y', '{ $.level = "info" }', '[ip, user, status = 5*]', '{ $.n > 3 }'),
   };
 }

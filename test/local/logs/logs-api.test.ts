@@ -21,6 +21,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../local/clock.js';
 import { Endpoint } from '../../../local/endpoint/server.js';
+import { validateLogsInput } from '../../../local/logs/input-validation.js';
 import { LogsService } from '../../../local/logs/logs-service.js';
 import { openDatabase } from '../../../local/store/data-folder.js';
 import { AWS_CLI_SKIP_REASON, awsCli, awsCliMissing } from '../aws-cli.js';
@@ -37,7 +38,9 @@ beforeAll(async () => {
   endpoint = new Endpoint({ port: 0 });
   url = await endpoint.start();
   logs = new LogsService({ db: openDatabase(':memory:'), clock, accountId: '000000000000', region });
-  endpoint.mount({ jsonServices: [{ targetPrefix: 'Logs_20140328', jsonVersion: '1.1', operations: logs.operations }] });
+  endpoint.mount({
+    jsonServices: [{ targetPrefix: 'Logs_20140328', jsonVersion: '1.1', operations: logs.operations, validate: validateLogsInput }],
+  });
   client = new CloudWatchLogsClient({ endpoint: url, region, credentials });
 });
 afterAll(async () => {
