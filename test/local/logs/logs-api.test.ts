@@ -341,6 +341,62 @@ describe('retention', () => {
 });
 
 describe('the Logs_20140328 endpoint', () => {
+  async function call(operation: string, body: unknown) {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `Logs_20140328.${operation}` },
+      body: JSON.stringify(body),
+    });
+    return { status: response.status, ...((await response.json()) as { __type?: string; message?: string }) };
+  }
+
+  // The first three are answers AWS recorded (in public bug reports); the rest follow the model in the same words.
+  it.each([
+    [
+      'PutLogEvents',
+      { logGroupName: 'g', logStreamName: 's', logEvents: [] },
+      "Value '[]' at 'logEvents' failed to satisfy constraint: Member must have length greater than or equal to 1",
+    ],
+    [
+      'PutLogEvents',
+      { logGroupName: 'g', logStreamName: 's', logEvents: [{ message: 'x' }] },
+      "Value null at 'logEvents.1.member.timestamp' failed to satisfy constraint: Member must not be null",
+    ],
+    [
+      'CreateLogStream',
+      { logGroupName: 'g', logStreamName: 'a:b' },
+      "Value 'a:b' at 'logStreamName' failed to satisfy constraint: Member must satisfy regular expression pattern: [^:*]*",
+    ],
+    [
+      'GetLogEvents',
+      { logGroupIdentifier: 'arn:aws:logs:us-east-1:000000000000:log-group:g:*', logStreamName: 's' },
+      "at 'logGroupIdentifier' failed to satisfy constraint: Member must satisfy regular expression pattern",
+    ],
+    [
+      'DescribeLogStreams',
+      { logGroupName: 'g', orderBy: 'Name' },
+      "Value 'Name' at 'orderBy' failed to satisfy constraint: Member must satisfy enum value set: [LogStreamName, LastEventTime]",
+    ],
+    [
+      'FilterLogEvents',
+      { logGroupName: 'g', limit: 0 },
+      "Value '0' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1",
+    ],
+  ])('fails if a %s request breaks the API model, with InvalidParameterException in AWS words', async (operation, body, message) => {
+    const answer = await call(operation, body);
+    expect(answer.status).toBe(400);
+    expect(answer.__type).toBe('InvalidParameterException');
+    expect(answer.message).toMatch(/^1 validation error detected: /);
+    expect(answer.message).toContain(message);
+  });
+
+  it('fails if a member has the wrong JSON type, with SerializationException', async () => {
+    const answer = await call('DescribeLogGroups', { limit: '5' });
+    expect(answer.status).toBe(400);
+    expect(answer.__type).toBe('SerializationException');
+    expect(answer.message).toBe('STRING_VALUE can not be converted to an Integer');
+  });
+
   it('answers an operation it does not serve with UnknownOperationException naming it', async () => {
     const response = await fetch(url, {
       method: 'POST',
