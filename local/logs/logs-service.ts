@@ -14,6 +14,9 @@ import {
   groupNotFound,
   groupOf,
   invalidParameter,
+  isEventPosition,
+  isName,
+  isOffset,
   streamNotFound,
 } from './validation.js';
 
@@ -193,7 +196,7 @@ export class LogsService {
     const names = (input.logGroupIdentifiers as string[] | undefined)?.map((id) => groupOf({ logGroupIdentifier: id }));
     this.flush();
     this.purgeExpired();
-    const after = decodeToken<string>(input.nextToken, 'groups');
+    const after = decodeToken(input.nextToken, 'groups', isName);
     const rows = this.#store.groups({ prefix, substring: pattern, groupClass, names, after, limit: limit + 1 });
     const page = rows.slice(0, limit);
     const last = page.at(-1);
@@ -221,7 +224,7 @@ export class LogsService {
   }
 
   async ListTagsForResource(input: Input) {
-    const name = groupOf({ logGroupIdentifier: input.resourceArn });
+    const name = groupOf({ logGroupIdentifier: input.resourceArn }, 'resourceArn');
     this.#group(name);
     return { tags: this.#store.tags(name) };
   }
@@ -268,7 +271,7 @@ export class LogsService {
     const streams = this.#store.streams(group, prefix);
     if (orderBy === 'LastEventTime') streams.sort((a, b) => (a.last_event ?? 0) - (b.last_event ?? 0) || cmp(a.name, b.name));
     if (input.descending === true) streams.reverse();
-    const offset = decodeToken<number>(input.nextToken, 'streams') ?? 0;
+    const offset = decodeToken(input.nextToken, 'streams', isOffset) ?? 0;
     const page = streams.slice(offset, offset + limit);
     return {
       logStreams: page.map((row) => this.#describeStream(row)),
@@ -352,7 +355,7 @@ export class LogsService {
     const end = (input.endTime ?? undefined) as number | undefined;
     const limit = (input.limit as number | undefined) ?? 10_000;
     const matches = compileFilterPattern((input.filterPattern ?? undefined) as string | undefined);
-    const after = decodeToken<{ t: number; i: number }>(input.nextToken, 'filter');
+    const after = decodeToken(input.nextToken, 'filter', isEventPosition);
     this.flush();
     this.#group(group);
     this.#purgeGroup(group);

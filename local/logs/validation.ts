@@ -43,7 +43,7 @@ export function checkRetention(days: number): number {
  * The group a request names: `logGroupName`, or `logGroupIdentifier` (a name, or the group's
  * ARN; the model's pattern refuses the trailing `:*` at the endpoint); exactly one of them.
  */
-export function groupOf(input: { logGroupName?: unknown; logGroupIdentifier?: unknown }): string {
+export function groupOf(input: { logGroupName?: unknown; logGroupIdentifier?: unknown }, field = 'logGroupIdentifier'): string {
   // A JSON null is an absent member, as AWS reads it.
   const name = (input.logGroupName ?? undefined) as string | undefined;
   const identifier = (input.logGroupIdentifier ?? undefined) as string | undefined;
@@ -52,7 +52,7 @@ export function groupOf(input: { logGroupName?: unknown; logGroupIdentifier?: un
   }
   if (identifier !== undefined) {
     const named = identifier.startsWith('arn:') ? (/:log-group:([^:]+)(?::\*)?$/.exec(identifier)?.[1] ?? '') : identifier;
-    return checkGroupName(named, 'logGroupIdentifier');
+    return checkGroupName(named, field);
   }
   if (name === undefined) throw invalidParameter('Should provide either a logGroupName or a logGroupIdentifier.');
   return name;
@@ -68,9 +68,22 @@ export function encodeStreamToken(direction: 'f' | 'b', position: Position): str
 
 export function decodeStreamToken(token: string): { direction: 'f' | 'b'; position: Position } {
   const m = /^([fb])\/(\d{20})(\d{36})$/.exec(token);
-  if (!m) throw invalidParameter('The specified nextToken is invalid.');
-  return { direction: m[1] as 'f' | 'b', position: { timestamp: Number(m[2]), id: Number(m[3]) } };
+  const position = m && { timestamp: Number(m[2]), id: Number(m[3]) };
+  // Digits beyond what a position can hold are not a token this service gave.
+  if (!m || !position || !Number.isSafeInteger(position.timestamp) || !Number.isSafeInteger(position.id)) {
+    throw invalidParameter('The specified nextToken is invalid.');
+  }
+  return { direction: m[1] as 'f' | 'b', position };
 }
+
+/** The values list tokens carry: a group name, a stream offset, an event position. */
+export const isName = (value: unknown): value is string => typeof value === 'string';
+export const isOffset = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) >= 0;
+export const isEventPosition = (value: unknown): value is { t: number; i: number } =>
+  typeof value === 'object' &&
+  value !== null &&
+  Number.isSafeInteger((value as { t?: unknown }).t) &&
+  Number.isSafeInteger((value as { i?: unknown }).i);
 
 /** An event's id as FilterLogEvents reports it: its position, in CloudWatch's 56 digits. */
 export function eventId(position: Position): string {
@@ -82,11 +95,15 @@ export function encodeToken(kind: string, value: unknown): string {
   return Buffer.from(JSON.stringify({ k: kind, v: value })).toString('base64url');
 }
 
-export function decodeToken<T>(token: unknown, kind: string): T | undefined {
+/**
+ * The value a list token carries, if it is one this service gave for `kind`: a token is text
+ * the caller can change, so its value must have the shape `isValue` expects.
+ */
+export function decodeToken<T>(token: unknown, kind: string, isValue: (value: unknown) => value is T): T | undefined {
   if (token === undefined || token === null) return undefined;
   try {
-    const parsed = JSON.parse(Buffer.from(String(token), 'base64url').toString('utf8')) as { k?: string; v?: T };
-    if (parsed.k === kind && parsed.v !== undefined) return parsed.v;
+    const parsed = JSON.parse(Buffer.from(String(token), 'base64url').toString('utf8')) as { k?: unknown; v?: unknown } | null;
+    if (parsed?.k === kind && isValue(parsed.v)) return parsed.v;
   } catch {
     // answered below
   }

@@ -243,6 +243,25 @@ describe('GetLogEvents', () => {
     await expect(
       client.send(new GetLogEventsCommand({ logGroupName: 'range', logStreamName: 's1', nextToken: 'f/nonsense' })),
     ).rejects.toThrow('The specified nextToken is invalid.');
+    // Digits past what a position holds, and list tokens of the right kind carrying values of the wrong shape.
+    const tooBig = `f/${'9'.repeat(56)}`;
+    await expect(client.send(new GetLogEventsCommand({ logGroupName: 'range', logStreamName: 's1', nextToken: tooBig }))).rejects.toThrow(
+      'The specified nextToken is invalid.',
+    );
+    const forged = (kind: string, value: unknown) => Buffer.from(JSON.stringify({ k: kind, v: value })).toString('base64url');
+    for (const nextToken of [forged('groups', {}), forged('groups', [1])]) {
+      await expect(client.send(new DescribeLogGroupsCommand({ nextToken }))).rejects.toThrow('The specified nextToken is invalid.');
+    }
+    for (const nextToken of [forged('streams', -5), forged('streams', 'abc')]) {
+      await expect(client.send(new DescribeLogStreamsCommand({ logGroupName: 'range', nextToken }))).rejects.toThrow(
+        'The specified nextToken is invalid.',
+      );
+    }
+    for (const nextToken of [forged('filter', 'x'), forged('filter', { t: 'a', i: {} })]) {
+      await expect(client.send(new FilterLogEventsCommand({ logGroupName: 'range', nextToken }))).rejects.toThrow(
+        'The specified nextToken is invalid.',
+      );
+    }
   });
 });
 
