@@ -8,5 +8,7 @@ import { invalidParameter } from './validation.js';
  * wrong JSON type is the deserializer's SerializationException, as for every JSON service.
  */
 export const validateLogsInput = modelValidator('logs', {
+  // `Value '' at 'logGroupNamePrefix'` fails both its pattern (`[\.\-_/#A-Za-z0-9]+`) and its length, as AWS answers.
+  emptyValuePatterns: true,
   violations: (violations) => invalidParameter(violationsMessage(violations)),
 });

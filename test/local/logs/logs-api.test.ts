@@ -409,6 +409,18 @@ describe('the Logs_20140328 endpoint', () => {
     expect(answer.message).toContain(message);
   });
 
+  it('fails if a name is empty, naming both its pattern and its length as AWS does', async () => {
+    const answer = await call('DescribeLogGroups', { logGroupNamePrefix: '' });
+    expect(answer.__type).toBe('InvalidParameterException');
+    expect(answer.message).toMatch(/^2 validation errors detected: /);
+    expect(answer.message).toContain(
+      "Value '' at 'logGroupNamePrefix' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\.\\-_/#A-Za-z0-9]+",
+    );
+    expect(answer.message).toContain(
+      "Value '' at 'logGroupNamePrefix' failed to satisfy constraint: Member must have length greater than or equal to 1",
+    );
+  });
+
   it('fails if a member has the wrong JSON type, with SerializationException', async () => {
     const answer = await call('DescribeLogGroups', { limit: '5' });
     expect(answer.status).toBe(400);
