@@ -11,6 +11,7 @@ import { KmsService } from './kms/kms-service.js';
 import { type DestinationSender, ServiceDestinations } from './lambda/destinations.js';
 import { LambdaService } from './lambda/lambda-service.js';
 import { logGroupDefinitions } from './logs/definitions.js';
+import { validateLogsInput } from './logs/input-validation.js';
 import { LogsService } from './logs/logs-service.js';
 import { type ServiceDefinitions, SUPPORTED_RESOURCE_TYPES, serviceDefinitions } from './service-definitions.js';
 import { snsDefinitions } from './sns/definitions.js';
@@ -237,7 +238,7 @@ export class LocalRuntime {
           },
           { targetPrefix: 'AmazonSSM', jsonVersion: '1.1', operations: ssm.operations, validate: modelValidator('ssm') },
           { targetPrefix: 'TrentService', jsonVersion: '1.1', operations: kms.operations, validate: modelValidator('kms') },
-          { targetPrefix: 'Logs_20140328', jsonVersion: '1.1', operations: logs.operations },
+          { targetPrefix: 'Logs_20140328', jsonVersion: '1.1', operations: logs.operations, validate: validateLogsInput },
           {
             targetPrefix: 'AmazonSQS',
             jsonVersion: '1.0',

@@ -22,7 +22,16 @@ export function compileFilterPattern(pattern: string | undefined): MessageMatche
   return compileTerms(text);
 }
 
+/**
+ * What CloudWatch Logs' filter regexes may contain (its documented subset): letters, digits,
+ * the symbols `: _ # = @ / ; , -` and the operators `^ $ ? [ ] { } | \ * + .`; no groups
+ * (`()`), no multibyte characters. Without groups no nested quantifier can make a match
+ * backtrack exponentially. Spaces are kept, as events are matched on text with them.
+ */
+const REGEX_CHARACTERS = /^[A-Za-z0-9:_#=@/;,\-^$?[\]{}|\\*+. ]*$/;
+
 function compileRegex(source: string): RegExp {
+  if (!REGEX_CHARACTERS.test(source)) throw invalidParameter(`Invalid regex in filter pattern: %${source}%`);
   try {
     return new RegExp(source);
   } catch {

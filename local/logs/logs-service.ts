@@ -5,13 +5,7 @@ import { filterGroup, readStream } from './event-reads.js';
 import { compileFilterPattern } from './filter-pattern.js';
 import { type GroupRow, LogsStore, type NewEvent, type StreamRow } from './logs-store.js';
 import {
-  checkGroupClass,
-  checkGroupName,
-  checkGroupPattern,
-  checkLimit,
   checkRetention,
-  checkStreamName,
-  checkTime,
   decodeStreamToken,
   decodeToken,
   EVENT_OVERHEAD_BYTES,
@@ -20,7 +14,9 @@ import {
   groupNotFound,
   groupOf,
   invalidParameter,
-  required,
+  isEventPosition,
+  isName,
+  isOffset,
   streamNotFound,
 } from './validation.js';
 
@@ -43,15 +39,19 @@ export interface LogGroupDefinition {
 }
 
 const DAY_MS = 86_400_000;
-/** PutLogEvents' limits: a batch's bytes (messages plus 26 per event), its events, how far back and ahead and how long a span. */
+/** PutLogEvents' limits (the model bounds the number of events): a batch's bytes (messages plus 26 per event), how far back and ahead and how long a span. */
 const MAX_BATCH_BYTES = 1_048_576;
-const MAX_BATCH_EVENTS = 10_000;
 const MAX_AGE_MS = 14 * DAY_MS;
 const MAX_AHEAD_MS = 2 * 3_600_000;
 const MAX_SPAN_MS = DAY_MS;
 /** How often expired events are deleted, besides before every read of a group with a retention policy. */
 const PURGE_INTERVAL_MS = 60_000;
 
+/**
+ * An operation's input as the endpoint hands it over: already checked against the API model
+ * (`input-validation.ts`: required members, types, lengths, ranges, patterns, enums), so the
+ * operations check only what the model cannot say.
+ */
 type Input = Record<string, unknown>;
 
 /**
@@ -154,13 +154,10 @@ export class LogsService {
   // ---- groups ----
 
   async CreateLogGroup(input: Input) {
-    const name = checkGroupName(input.logGroupName);
+    const name = input.logGroupName as string;
     if (name.startsWith('aws/')) throw invalidParameter("Log group names can't start with 'aws/'.");
-    const groupClass = checkGroupClass(input.logGroupClass) ?? 'STANDARD';
-    const tags = input.tags as Record<string, string> | undefined;
-    if (tags !== undefined && (typeof tags !== 'object' || Object.keys(tags).length > 50)) {
-      throw invalidParameter('tags must be a map of at most 50 keys to values');
-    }
+    const groupClass = (input.logGroupClass as string | undefined) ?? 'STANDARD';
+    const tags = (input.tags ?? undefined) as Record<string, string> | undefined;
     this.flush();
     const created = this.#store.createGroup(
       {
@@ -178,7 +175,7 @@ export class LogsService {
   }
 
   async DeleteLogGroup(input: Input) {
-    const name = checkGroupName(input.logGroupName);
+    const name = input.logGroupName as string;
     this.flush();
     const group = this.#group(name);
     if (group.deletion_protection) {
@@ -189,23 +186,17 @@ export class LogsService {
   }
 
   async DescribeLogGroups(input: Input) {
-    const limit = checkLimit(input.limit, 'limit', 50, 50);
-    if (input.logGroupNamePrefix !== undefined && input.logGroupNamePattern !== undefined) {
+    const limit = (input.limit as number | undefined) ?? 50;
+    const prefix = (input.logGroupNamePrefix ?? undefined) as string | undefined;
+    const pattern = (input.logGroupNamePattern ?? undefined) as string | undefined;
+    if (prefix !== undefined && pattern !== undefined) {
       throw invalidParameter('LogGroup name prefix and LogGroup name pattern are mutually exclusive parameters.');
     }
-    const prefix = input.logGroupNamePrefix === undefined ? undefined : checkGroupName(input.logGroupNamePrefix, 'logGroupNamePrefix');
-    const pattern = input.logGroupNamePattern === undefined ? undefined : checkGroupPattern(String(input.logGroupNamePattern));
-    const groupClass = checkGroupClass(input.logGroupClass);
+    const groupClass = (input.logGroupClass ?? undefined) as string | undefined;
+    const names = (input.logGroupIdentifiers as string[] | undefined)?.map((id) => groupOf({ logGroupIdentifier: id }));
     this.flush();
     this.purgeExpired();
-    const identifiers = input.logGroupIdentifiers as string[] | undefined;
-    if (identifiers !== undefined && (!Array.isArray(identifiers) || identifiers.length < 1 || identifiers.length > 50)) {
-      throw invalidParameter(
-        "1 validation error detected: Value at 'logGroupIdentifiers' failed to satisfy constraint: Member must have length between 1 and 50",
-      );
-    }
-    const names = identifiers?.map((id) => groupOf({ logGroupIdentifier: id }));
-    const after = decodeToken<string>(input.nextToken, 'groups');
+    const after = decodeToken(input.nextToken, 'groups', isName);
     const rows = this.#store.groups({ prefix, substring: pattern, groupClass, names, after, limit: limit + 1 });
     const page = rows.slice(0, limit);
     const last = page.at(-1);
@@ -216,8 +207,8 @@ export class LogsService {
   }
 
   async PutRetentionPolicy(input: Input) {
-    const name = checkGroupName(input.logGroupName);
-    const days = checkRetention(input.retentionInDays);
+    const name = input.logGroupName as string;
+    const days = checkRetention(input.retentionInDays as number);
     this.#group(name);
     this.#store.setRetention(name, days);
     this.flush();
@@ -226,21 +217,20 @@ export class LogsService {
   }
 
   async DeleteRetentionPolicy(input: Input) {
-    const name = checkGroupName(input.logGroupName);
+    const name = input.logGroupName as string;
     this.#group(name);
     this.#store.setRetention(name, null);
     return {};
   }
 
   async ListTagsForResource(input: Input) {
-    const arn = String(required(input.resourceArn, 'resourceArn'));
-    const name = groupOf({ logGroupIdentifier: arn });
+    const name = groupOf({ logGroupIdentifier: input.resourceArn }, 'resourceArn');
     this.#group(name);
     return { tags: this.#store.tags(name) };
   }
 
   async ListTagsLogGroup(input: Input) {
-    const name = checkGroupName(input.logGroupName);
+    const name = input.logGroupName as string;
     this.#group(name);
     return { tags: this.#store.tags(name) };
   }
@@ -248,8 +238,8 @@ export class LogsService {
   // ---- streams ----
 
   async CreateLogStream(input: Input) {
-    const group = checkGroupName(input.logGroupName);
-    const stream = checkStreamName(input.logStreamName);
+    const group = input.logGroupName as string;
+    const stream = input.logStreamName as string;
     this.flush();
     this.#group(group);
     if (!this.#store.createStream(group, stream, this.options.clock.now())) {
@@ -259,8 +249,8 @@ export class LogsService {
   }
 
   async DeleteLogStream(input: Input) {
-    const group = checkGroupName(input.logGroupName);
-    const stream = checkStreamName(input.logStreamName);
+    const group = input.logGroupName as string;
+    const stream = input.logStreamName as string;
     this.flush();
     this.#group(group);
     if (!this.#store.deleteStream(group, stream)) throw streamNotFound();
@@ -269,14 +259,9 @@ export class LogsService {
 
   async DescribeLogStreams(input: Input) {
     const group = groupOf(input);
-    const limit = checkLimit(input.limit, 'limit', 50, 50);
-    const orderBy = input.orderBy ?? 'LogStreamName';
-    if (orderBy !== 'LogStreamName' && orderBy !== 'LastEventTime') {
-      throw invalidParameter(
-        `1 validation error detected: Value '${String(orderBy)}' at 'orderBy' failed to satisfy constraint: Member must satisfy enum value set: [LogStreamName, LastEventTime]`,
-      );
-    }
-    const prefix = input.logStreamNamePrefix === undefined ? undefined : checkStreamName(input.logStreamNamePrefix, 'logStreamNamePrefix');
+    const limit = (input.limit as number | undefined) ?? 50;
+    const orderBy = (input.orderBy as string | undefined) ?? 'LogStreamName';
+    const prefix = (input.logStreamNamePrefix ?? undefined) as string | undefined;
     if (orderBy === 'LastEventTime' && prefix !== undefined) {
       throw invalidParameter('Cannot order by LastEventTime with a logStreamNamePrefix.');
     }
@@ -286,7 +271,7 @@ export class LogsService {
     const streams = this.#store.streams(group, prefix);
     if (orderBy === 'LastEventTime') streams.sort((a, b) => (a.last_event ?? 0) - (b.last_event ?? 0) || cmp(a.name, b.name));
     if (input.descending === true) streams.reverse();
-    const offset = decodeToken<number>(input.nextToken, 'streams') ?? 0;
+    const offset = decodeToken(input.nextToken, 'streams', isOffset) ?? 0;
     const page = streams.slice(offset, offset + limit);
     return {
       logStreams: page.map((row) => this.#describeStream(row)),
@@ -297,28 +282,15 @@ export class LogsService {
   // ---- events ----
 
   async PutLogEvents(input: Input) {
-    const group = checkGroupName(input.logGroupName);
-    const stream = checkStreamName(input.logStreamName);
-    const events = required(input.logEvents, 'logEvents') as { timestamp?: unknown; message?: unknown }[];
-    if (!Array.isArray(events) || events.length < 1 || events.length > MAX_BATCH_EVENTS) {
-      throw invalidParameter(
-        `1 validation error detected: Value at 'logEvents' failed to satisfy constraint: Member must have length between 1 and ${MAX_BATCH_EVENTS}`,
-      );
-    }
+    const group = input.logGroupName as string;
+    const stream = input.logStreamName as string;
+    // The model bounds the batch to 1-10,000 events, each with a timestamp and a non-empty message.
+    const events = input.logEvents as { timestamp: number; message: string }[];
     let bytes = 0;
-    events.forEach((event, i) => {
-      checkTime(required(event?.timestamp, `logEvents.${i + 1}.member.timestamp`), `logEvents.${i + 1}.member.timestamp`);
-      const message = required(event.message, `logEvents.${i + 1}.member.message`);
-      if (typeof message !== 'string' || message.length < 1) {
-        throw invalidParameter(
-          `1 validation error detected: Value '${String(message)}' at 'logEvents.${i + 1}.member.message' failed to satisfy constraint: Member must have length greater than or equal to 1`,
-        );
-      }
-      bytes += Buffer.byteLength(message) + EVENT_OVERHEAD_BYTES;
-    });
+    for (const event of events) bytes += Buffer.byteLength(event.message) + EVENT_OVERHEAD_BYTES;
     if (bytes > MAX_BATCH_BYTES) throw invalidParameter(`Upload too large: ${bytes} bytes exceeds limit of ${MAX_BATCH_BYTES}`);
     for (let i = 1; i < events.length; i++) {
-      if ((events[i]?.timestamp as number) < (events[i - 1]?.timestamp as number)) {
+      if ((events[i] as { timestamp: number }).timestamp < (events[i - 1] as { timestamp: number }).timestamp) {
         throw invalidParameter('Log events in a single PutLogEvents request must be in chronological order.');
       }
     }
@@ -330,11 +302,11 @@ export class LogsService {
     const rejected: Record<string, number> = {};
     const accepted: NewEvent[] = [];
     events.forEach((event, i) => {
-      const timestamp = event.timestamp as number;
+      const timestamp = event.timestamp;
       if (expiredBefore !== undefined && timestamp < expiredBefore) rejected.expiredLogEventEndIndex = i + 1;
       else if (timestamp < now - MAX_AGE_MS) rejected.tooOldLogEventEndIndex = i + 1;
       else if (timestamp > now + MAX_AHEAD_MS) rejected.tooNewLogEventStartIndex ??= i;
-      else accepted.push({ timestamp, message: event.message as string });
+      else accepted.push({ timestamp, message: event.message });
     });
     const first = accepted[0];
     const last = accepted.at(-1);
@@ -351,11 +323,12 @@ export class LogsService {
 
   async GetLogEvents(input: Input) {
     const group = groupOf(input);
-    const stream = checkStreamName(input.logStreamName);
-    const start = checkTime(input.startTime, 'startTime');
-    const end = checkTime(input.endTime, 'endTime');
-    const limit = checkLimit(input.limit, 'limit', 10_000, 10_000);
-    const token = input.nextToken === undefined ? undefined : decodeStreamToken(String(input.nextToken));
+    const stream = input.logStreamName as string;
+    const start = (input.startTime ?? undefined) as number | undefined;
+    const end = (input.endTime ?? undefined) as number | undefined;
+    const limit = (input.limit as number | undefined) ?? 10_000;
+    const rawToken = (input.nextToken ?? undefined) as string | undefined;
+    const token = rawToken === undefined ? undefined : decodeStreamToken(rawToken);
     this.flush();
     this.#group(group);
     if (!this.#store.stream(group, stream)) throw streamNotFound();
@@ -363,7 +336,7 @@ export class LogsService {
 
     return readStream(this.#store, group, stream, {
       token,
-      rawToken: input.nextToken as string | undefined,
+      rawToken,
       startFromHead: input.startFromHead === true,
       start,
       end,
@@ -373,27 +346,16 @@ export class LogsService {
 
   async FilterLogEvents(input: Input) {
     const group = groupOf(input);
-    if (input.logStreamNames !== undefined && input.logStreamNamePrefix !== undefined) {
+    const streams = (input.logStreamNames ?? undefined) as string[] | undefined;
+    const prefix = (input.logStreamNamePrefix ?? undefined) as string | undefined;
+    if (streams !== undefined && prefix !== undefined) {
       throw invalidParameter('Cannot specify both LogStreamNames and LogStreamNamePrefix.');
     }
-    const streams = input.logStreamNames as string[] | undefined;
-    if (streams !== undefined && (!Array.isArray(streams) || streams.length < 1 || streams.length > 100)) {
-      throw invalidParameter(
-        "1 validation error detected: Value at 'logStreamNames' failed to satisfy constraint: Member must have length between 1 and 100",
-      );
-    }
-    for (const [i, name] of (streams ?? []).entries()) checkStreamName(name, `logStreamNames.${i + 1}.member`);
-    const prefix = input.logStreamNamePrefix === undefined ? undefined : checkStreamName(input.logStreamNamePrefix, 'logStreamNamePrefix');
-    const start = checkTime(input.startTime, 'startTime');
-    const end = checkTime(input.endTime, 'endTime');
-    const limit = checkLimit(input.limit, 'limit', 10_000, 10_000);
-    if (typeof input.filterPattern === 'string' && input.filterPattern.length > 1024) {
-      throw invalidParameter(
-        "1 validation error detected: Value at 'filterPattern' failed to satisfy constraint: Member must have length less than or equal to 1024",
-      );
-    }
-    const matches = compileFilterPattern(input.filterPattern as string | undefined);
-    const after = decodeToken<{ t: number; i: number }>(input.nextToken, 'filter');
+    const start = (input.startTime ?? undefined) as number | undefined;
+    const end = (input.endTime ?? undefined) as number | undefined;
+    const limit = (input.limit as number | undefined) ?? 10_000;
+    const matches = compileFilterPattern((input.filterPattern ?? undefined) as string | undefined);
+    const after = decodeToken(input.nextToken, 'filter', isEventPosition);
     this.flush();
     this.#group(group);
     this.#purgeGroup(group);

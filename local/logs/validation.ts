@@ -8,8 +8,6 @@ export const groupNotFound = () => new AwsError('ResourceNotFoundException', 'Th
 export const streamNotFound = () => new AwsError('ResourceNotFoundException', 'The specified log stream does not exist.');
 
 const GROUP_NAME = /^[.\-_/#A-Za-z0-9]+$/;
-const STREAM_NAME = /^[^:*]*$/;
-const GROUP_PATTERN = /^[.\-_/#A-Za-z0-9]*$/;
 
 /** The retention periods PutRetentionPolicy and AWS::Logs::LogGroup accept, in days. */
 export const RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
@@ -23,83 +21,41 @@ function constraint(value: unknown, field: string, rule: string): AwsError {
   return invalidParameter(`1 validation error detected: Value '${shown}' at '${field}' failed to satisfy constraint: ${rule}`);
 }
 
-export function required<T>(value: T | undefined | null, field: string): T {
-  if (value === undefined || value === null) {
-    throw invalidParameter(`1 validation error detected: Value null at '${field}' failed to satisfy constraint: Member must not be null`);
-  }
-  return value;
-}
-
-export function checkGroupName(value: unknown, field = 'logGroupName'): string {
-  const name = required(value, field);
-  if (typeof name !== 'string') throw constraint(name, field, 'Member must be a string');
+/**
+ * The group name a `logGroupIdentifier` names: the model checks the identifier's own pattern
+ * (names and ARNs alike), not that what it names is a valid group name.
+ */
+function checkGroupName(name: string, field: string): string {
   if (name.length < 1 || name.length > 512) throw constraint(name, field, 'Member must have length between 1 and 512');
   if (!GROUP_NAME.test(name)) throw constraint(name, field, 'Member must satisfy regular expression pattern: [\\.\\-_/#A-Za-z0-9]+');
   return name;
 }
 
-export function checkStreamName(value: unknown, field = 'logStreamName'): string {
-  const name = required(value, field);
-  if (typeof name !== 'string') throw constraint(name, field, 'Member must be a string');
-  if (name.length < 1 || name.length > 512) throw constraint(name, field, 'Member must have length between 1 and 512');
-  if (!STREAM_NAME.test(name)) throw constraint(name, field, 'Member must satisfy regular expression pattern: [^:*]*');
-  return name;
-}
-
-export function checkGroupPattern(value: string): string {
-  if (value.length > 512) throw constraint(value, 'logGroupNamePattern', 'Member must have length less than or equal to 512');
-  if (!GROUP_PATTERN.test(value)) {
-    throw constraint(value, 'logGroupNamePattern', 'Member must satisfy regular expression pattern: [\\.\\-_/#A-Za-z0-9]*');
-  }
-  return value;
-}
-
-export function checkLimit(value: unknown, field: string, max: number, fallback: number): number {
-  if (value === undefined || value === null) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value)) throw constraint(value, field, 'Member must be an integer');
-  if (value < 1) throw constraint(value, field, 'Member must have value greater than or equal to 1');
-  if (value > max) throw constraint(value, field, `Member must have value less than or equal to ${max}`);
-  return value;
-}
-
-export function checkTime(value: unknown, field: string): number | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'number' || !Number.isInteger(value)) throw constraint(value, field, 'Member must be an integer');
-  if (value < 0) throw constraint(value, field, 'Member must have value greater than or equal to 0');
-  return value;
-}
-
-export function checkRetention(value: unknown): number {
-  const days = required(value, 'retentionInDays');
-  if (typeof days !== 'number' || !RETENTION_DAYS.includes(days)) {
+/** The model types retention as any integer: the periods CloudWatch Logs offers are the service's check. */
+export function checkRetention(days: number): number {
+  if (!RETENTION_DAYS.includes(days)) {
     throw constraint(days, 'retentionInDays', `Member must satisfy enum value set: [${RETENTION_DAYS.join(', ')}]`);
   }
   return days;
 }
 
-export function checkGroupClass(value: unknown): string | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string' || !GROUP_CLASSES.includes(value)) {
-    throw constraint(value, 'logGroupClass', `Member must satisfy enum value set: [${GROUP_CLASSES.join(', ')}]`);
-  }
-  return value;
-}
-
 /**
  * The group a request names: `logGroupName`, or `logGroupIdentifier` (a name, or the group's
- * ARN with or without the trailing `:*`); exactly one of them.
+ * ARN; the model's pattern refuses the trailing `:*` at the endpoint); exactly one of them.
  */
-export function groupOf(input: { logGroupName?: unknown; logGroupIdentifier?: unknown }): string {
-  if (input.logGroupName !== undefined && input.logGroupIdentifier !== undefined) {
+export function groupOf(input: { logGroupName?: unknown; logGroupIdentifier?: unknown }, field = 'logGroupIdentifier'): string {
+  // A JSON null is an absent member, as AWS reads it.
+  const name = (input.logGroupName ?? undefined) as string | undefined;
+  const identifier = (input.logGroupIdentifier ?? undefined) as string | undefined;
+  if (name !== undefined && identifier !== undefined) {
     throw invalidParameter('LogGroup name and LogGroup identifier are mutually exclusive parameters.');
   }
-  if (input.logGroupIdentifier !== undefined) {
-    const identifier = String(input.logGroupIdentifier);
-    const name = identifier.startsWith('arn:') ? (/:log-group:([^:]+)(?::\*)?$/.exec(identifier)?.[1] ?? '') : identifier;
-    return checkGroupName(name, 'logGroupIdentifier');
+  if (identifier !== undefined) {
+    const named = identifier.startsWith('arn:') ? (/:log-group:([^:]+)(?::\*)?$/.exec(identifier)?.[1] ?? '') : identifier;
+    return checkGroupName(named, field);
   }
-  if (input.logGroupName === undefined) throw invalidParameter('Should provide either a logGroupName or a logGroupIdentifier.');
-  return checkGroupName(input.logGroupName);
+  if (name === undefined) throw invalidParameter('Should provide either a logGroupName or a logGroupIdentifier.');
+  return name;
 }
 
 /**
@@ -112,9 +68,22 @@ export function encodeStreamToken(direction: 'f' | 'b', position: Position): str
 
 export function decodeStreamToken(token: string): { direction: 'f' | 'b'; position: Position } {
   const m = /^([fb])\/(\d{20})(\d{36})$/.exec(token);
-  if (!m) throw invalidParameter('The specified nextToken is invalid.');
-  return { direction: m[1] as 'f' | 'b', position: { timestamp: Number(m[2]), id: Number(m[3]) } };
+  const position = m && { timestamp: Number(m[2]), id: Number(m[3]) };
+  // Digits beyond what a position can hold are not a token this service gave.
+  if (!m || !position || !Number.isSafeInteger(position.timestamp) || !Number.isSafeInteger(position.id)) {
+    throw invalidParameter('The specified nextToken is invalid.');
+  }
+  return { direction: m[1] as 'f' | 'b', position };
 }
+
+/** The values list tokens carry: a group name, a stream offset, an event position. */
+export const isName = (value: unknown): value is string => typeof value === 'string';
+export const isOffset = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) >= 0;
+export const isEventPosition = (value: unknown): value is { t: number; i: number } =>
+  typeof value === 'object' &&
+  value !== null &&
+  Number.isSafeInteger((value as { t?: unknown }).t) &&
+  Number.isSafeInteger((value as { i?: unknown }).i);
 
 /** An event's id as FilterLogEvents reports it: its position, in CloudWatch's 56 digits. */
 export function eventId(position: Position): string {
@@ -126,11 +95,15 @@ export function encodeToken(kind: string, value: unknown): string {
   return Buffer.from(JSON.stringify({ k: kind, v: value })).toString('base64url');
 }
 
-export function decodeToken<T>(token: unknown, kind: string): T | undefined {
+/**
+ * The value a list token carries, if it is one this service gave for `kind`: a token is text
+ * the caller can change, so its value must have the shape `isValue` expects.
+ */
+export function decodeToken<T>(token: unknown, kind: string, isValue: (value: unknown) => value is T): T | undefined {
   if (token === undefined || token === null) return undefined;
   try {
-    const parsed = JSON.parse(Buffer.from(String(token), 'base64url').toString('utf8')) as { k?: string; v?: T };
-    if (parsed.k === kind && parsed.v !== undefined) return parsed.v;
+    const parsed = JSON.parse(Buffer.from(String(token), 'base64url').toString('utf8')) as { k?: unknown; v?: unknown } | null;
+    if (parsed?.k === kind && isValue(parsed.v)) return parsed.v;
   } catch {
     // answered below
   }

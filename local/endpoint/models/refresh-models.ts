@@ -138,6 +138,21 @@ export const SERVED_OPERATIONS: Readonly<Record<string, readonly string[]>> = {
     'ListKeys',
     'ListAliases',
   ],
+  logs: [
+    'CreateLogGroup',
+    'DeleteLogGroup',
+    'DescribeLogGroups',
+    'PutRetentionPolicy',
+    'DeleteRetentionPolicy',
+    'ListTagsForResource',
+    'ListTagsLogGroup',
+    'CreateLogStream',
+    'DeleteLogStream',
+    'DescribeLogStreams',
+    'PutLogEvents',
+    'GetLogEvents',
+    'FilterLogEvents',
+  ],
 };
 
 const SHAPE_KEYS = ['type', 'required', 'min', 'max', 'pattern', 'enum', 'sensitive', 'member', 'key', 'value'] as const;

@@ -37,6 +37,11 @@ export interface CheckOptions {
   /** Whether the service enforces its model's enums (default true). */
   readonly enums?: boolean;
   /**
+   * Whether an empty string is also checked against its pattern (default false: EventBridge
+   * and Step Functions report only its length; CloudWatch Logs reports both).
+   */
+  readonly emptyValuePatterns?: boolean;
+  /**
    * Query-protocol input: every form value is text, so a number or boolean member given as
    * text is left to the service, which words its own answer for a value it cannot read.
    */
@@ -280,8 +285,8 @@ class Walk {
       if (shape.max !== undefined && value.length > shape.max)
         failed.push(['length', `Member must have length less than or equal to ${shape.max}`]);
       const regex = shape.pattern === undefined || this.options.patterns === false ? undefined : compiledPattern(shape.pattern);
-      // An empty value fails only its length, as EventBridge and Step Functions answer.
-      if (regex && value.length > 0 && !regex.test(value))
+      // An empty value fails only its length, as EventBridge and Step Functions answer, unless the service says otherwise.
+      if (regex && (value.length > 0 || this.options.emptyValuePatterns === true) && !regex.test(value))
         failed.push(['pattern', `Member must satisfy regular expression pattern: ${shape.pattern}`]);
       if (shape.enum && this.options.enums !== false && !shape.enum.includes(value))
         failed.push(['enum', `Member must satisfy enum value set: [${shape.enum.join(', ')}]`]);

@@ -23,6 +23,7 @@ describe('the model validation of the query and REST protocols', () => {
       sqs: apiMethods(SqsService),
       ssm: apiMethods(SsmService),
       kms: apiMethods(KmsService),
+      logs: Object.keys(fuzz.runtime.logs.operations),
     };
     for (const [service, operations] of Object.entries(served)) {
       expect(SERVED_OPERATIONS[service], service).toEqual(operations);

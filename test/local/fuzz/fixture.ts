@@ -1,5 +1,6 @@
 import { rmSync } from 'node:fs';
 import fc from 'fast-check';
+import { encodeStreamToken, encodeToken } from '../../../local/logs/validation.js';
 import { LocalRuntime } from '../../../local/runtime.js';
 import { tempAssemblyDir, writeAssembly } from '../assembly.js';
 import { tempDataDir } from '../helpers.js';
@@ -8,6 +9,9 @@ import type { Hints } from './model-inputs.js';
 const ACCOUNT = '000000000000';
 const REGION = 'us-east-1';
 const ROLE = `arn:aws:iam::${ACCOUNT}:role/fuzz`;
+const LOG_GROUP = '/fuzz/group';
+const LOG_STREAM = 'fuzz-stream';
+const LOG_GROUP_ARN = `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${LOG_GROUP}`;
 
 /** A small app with one resource of every kind the fuzzed services serve. */
 function fuzzApp(dir: string): string {
@@ -39,6 +43,8 @@ function fuzzApp(dir: string): string {
           Parameter: { Type: 'AWS::SSM::Parameter', Properties: { Name: '/fuzz/parameter', Type: 'String', Value: 'value' } },
           Key: { Type: 'AWS::KMS::Key', Properties: { KeyPolicy: {} } },
           Alias: { Type: 'AWS::KMS::Alias', Properties: { AliasName: 'alias/fuzz', TargetKeyId: { Ref: 'Key' } } },
+          LogGroup: { Type: 'AWS::Logs::LogGroup', Properties: { LogGroupName: LOG_GROUP, Tags: [{ Key: 'app', Value: 'fuzz' }] } },
+          LogStream: { Type: 'AWS::Logs::LogStream', Properties: { LogGroupName: LOG_GROUP, LogStreamName: LOG_STREAM } },
           Table: {
             Type: 'AWS::DynamoDB::Table',
             Properties: {
@@ -68,6 +74,14 @@ export interface FuzzRuntime {
   readonly runtime: LocalRuntime;
   readonly url: string;
   stop(): Promise<void>;
+}
+
+/**
+ * Puts the fixture's log group and stream back (a fuzzed DeleteLogGroup or DeleteLogStream
+ * may have deleted them), so every fuzzed Logs request can reach the service's logic.
+ */
+export function restoreLogsFixture(fuzz: FuzzRuntime): void {
+  fuzz.runtime.logs.declare([{ name: LOG_GROUP, tags: { app: 'fuzz' }, streams: [LOG_STREAM] }]);
 }
 
 export async function startFuzzRuntime(): Promise<FuzzRuntime> {
@@ -119,5 +133,38 @@ export function fixtureHints(url: string): Hints {
     roleArn: fc.constant(ROLE),
     KeyId: fc.constantFrom('alias/fuzz', 'alias/aws/s3'),
     TopicArn: fc.constant(`arn:aws:sns:${REGION}:${ACCOUNT}:fuzz-topic`),
+    logGroupName: fc.constant(LOG_GROUP),
+    logGroupNamePrefix: fc.constantFrom('/fuzz', LOG_GROUP),
+    // The model's identifier and ARN patterns have no `*`: an ARN without the trailing `:*`. Often
+    // left out (undefined), as logGroupName and logGroupIdentifier exclude each other.
+    logGroupIdentifier: fc.constantFrom(undefined, undefined, LOG_GROUP, LOG_GROUP_ARN),
+    logGroupIdentifiers: fc.constant([LOG_GROUP]),
+    resourceArn: fc.constant(LOG_GROUP_ARN),
+    logStreamName: fc.constant(LOG_STREAM),
+    // Often left out: it excludes logStreamNames (FilterLogEvents) and orderBy LastEventTime.
+    logStreamNamePrefix: fc.constantFrom(undefined, undefined, 'fuzz'),
+    logStreamNames: fc.constant([LOG_STREAM]),
+    retentionInDays: fc.constantFrom(1, 7, 30, 3653),
+    // Within the last hour, in order: PutLogEvents stores events CloudWatch would accept now.
+    logEvents: fc
+      .array(fc.record({ timestamp: fc.integer({ min: -3_600_000, max: 0 }), message: fc.string({ minLength: 1, maxLength: 80 }) }), {
+        minLength: 1,
+        maxLength: 5,
+      })
+      .map((events) =>
+        events.map((event) => ({ ...event, timestamp: Date.now() + event.timestamp })).sort((a, b) => a.timestamp - b.timestamp),
+      ),
+    // Often none, else tokens of the kinds the Logs operations give (a kind another operation gives is refused).
+    nextToken: fc.constantFrom(
+      undefined,
+      undefined,
+      undefined,
+      encodeStreamToken('f', { timestamp: 0, id: 0 }),
+      encodeStreamToken('b', { timestamp: Date.now() + 60_000, id: 0 }),
+      encodeToken('groups', '/'),
+      encodeToken('streams', 0),
+      encodeToken('filter', { t: 0, i: 0 }),
+    ),
+    filterPattern: fc.constantFrom('', 'ERROR', '"a b" -c', '?x ?y', '{ $.level = "info" }', '[ip, user, status = 5*]', '{ $.n > 3 }'),
   };
 }

@@ -1,17 +1,25 @@
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { SERVED_OPERATIONS } from '../../../local/endpoint/models/refresh-models.js';
 import { loadModel, type ModelService } from '../../../local/endpoint/validation/model.js';
-import { type FuzzRuntime, fixtureHints, startFuzzRuntime } from './fixture.js';
+import { type FuzzRuntime, fixtureHints, restoreLogsFixture, startFuzzRuntime } from './fixture.js';
 import { assertWithSeeds, expectJsonAnswer, FUZZ_RUNS, jsonRequest } from './harness.js';
 import { garbageBody, mutatedInput } from './model-inputs.js';
 
-const SERVICES: readonly { service: ModelService; target: string; version: '1.0' | '1.1'; enums?: boolean }[] = [
+const SERVICES: readonly {
+  service: ModelService;
+  target: string;
+  version: '1.0' | '1.1';
+  enums?: boolean;
+  /** Run before every request: puts back fixture resources a fuzzed delete removed. */
+  prepare?: (fuzz: FuzzRuntime) => void;
+}[] = [
   { service: 'events', target: 'AWSEvents', version: '1.1' },
   { service: 'stepfunctions', target: 'AWSStepFunctions', version: '1.0' },
   { service: 'ssm', target: 'AmazonSSM', version: '1.1' },
   { service: 'kms', target: 'TrentService', version: '1.1' },
   // SQS answers unknown attribute names itself (InvalidAttributeName): its enums are not request checks.
   { service: 'sqs', target: 'AmazonSQS', version: '1.0', enums: false },
+  { service: 'logs', target: 'Logs_20140328', version: '1.1', prepare: restoreLogsFixture },
 ];
 
 describe('the JSON-protocol endpoint under fuzzing', () => {
@@ -21,12 +29,13 @@ describe('the JSON-protocol endpoint under fuzzing', () => {
   });
   afterAll(() => fuzz.stop());
 
-  for (const { service, target, version, enums } of SERVICES) {
+  for (const { service, target, version, enums, prepare } of SERVICES) {
     const model = loadModel(service);
     for (const operation of SERVED_OPERATIONS[service] ?? []) {
       it(`answers ${target}.${operation} in AWS's shape, never with a 500, never accepting an input made invalid`, async () => {
         const inputs = mutatedInput(model, operation, { hints: fixtureHints(fuzz.url), enums });
         await assertWithSeeds(inputs, async ({ input, body, invalid }) => {
+          prepare?.(fuzz);
           const answer = await jsonRequest(fuzz.url, `${target}.${operation}`, version, body);
           expectJsonAnswer(answer, { operation, input }, invalid);
         });

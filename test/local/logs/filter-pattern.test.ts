@@ -56,6 +56,13 @@ describe('compileFilterPattern', () => {
     expect(matches('[ip, user]', line)).toBe(false);
   });
 
+  it("fails if a regex leaves CloudWatch's documented subset (groups, `!`, multibyte characters)", () => {
+    expect(() => compileFilterPattern('%(a+)+$%')).toThrow(/Invalid regex/);
+    expect(() => compileFilterPattern('%something!%')).toThrow(/Invalid regex/);
+    expect(() => compileFilterPattern('%é%')).toThrow(/Invalid regex/);
+    expect(() => compileFilterPattern('{ $.user = %(u|v)+% }')).toThrow(/Invalid regex/);
+  });
+
   it('fails if a JSON pattern is malformed, naming where', () => {
     expect(() => compileFilterPattern('{ $.level = }')).toThrow(/Invalid filter pattern/);
     expect(() => compileFilterPattern('{ level = "x" }')).toThrow(/Invalid filter pattern/);

@@ -21,6 +21,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../local/clock.js';
 import { Endpoint } from '../../../local/endpoint/server.js';
+import { validateLogsInput } from '../../../local/logs/input-validation.js';
 import { LogsService } from '../../../local/logs/logs-service.js';
 import { openDatabase } from '../../../local/store/data-folder.js';
 import { AWS_CLI_SKIP_REASON, awsCli, awsCliMissing } from '../aws-cli.js';
@@ -37,7 +38,9 @@ beforeAll(async () => {
   endpoint = new Endpoint({ port: 0 });
   url = await endpoint.start();
   logs = new LogsService({ db: openDatabase(':memory:'), clock, accountId: '000000000000', region });
-  endpoint.mount({ jsonServices: [{ targetPrefix: 'Logs_20140328', jsonVersion: '1.1', operations: logs.operations }] });
+  endpoint.mount({
+    jsonServices: [{ targetPrefix: 'Logs_20140328', jsonVersion: '1.1', operations: logs.operations, validate: validateLogsInput }],
+  });
   client = new CloudWatchLogsClient({ endpoint: url, region, credentials });
 });
 afterAll(async () => {
@@ -240,6 +243,25 @@ describe('GetLogEvents', () => {
     await expect(
       client.send(new GetLogEventsCommand({ logGroupName: 'range', logStreamName: 's1', nextToken: 'f/nonsense' })),
     ).rejects.toThrow('The specified nextToken is invalid.');
+    // Digits past what a position holds, and list tokens of the right kind carrying values of the wrong shape.
+    const tooBig = `f/${'9'.repeat(56)}`;
+    await expect(client.send(new GetLogEventsCommand({ logGroupName: 'range', logStreamName: 's1', nextToken: tooBig }))).rejects.toThrow(
+      'The specified nextToken is invalid.',
+    );
+    const forged = (kind: string, value: unknown) => Buffer.from(JSON.stringify({ k: kind, v: value })).toString('base64url');
+    for (const nextToken of [forged('groups', {}), forged('groups', [1])]) {
+      await expect(client.send(new DescribeLogGroupsCommand({ nextToken }))).rejects.toThrow('The specified nextToken is invalid.');
+    }
+    for (const nextToken of [forged('streams', -5), forged('streams', 'abc')]) {
+      await expect(client.send(new DescribeLogStreamsCommand({ logGroupName: 'range', nextToken }))).rejects.toThrow(
+        'The specified nextToken is invalid.',
+      );
+    }
+    for (const nextToken of [forged('filter', 'x'), forged('filter', { t: 'a', i: {} })]) {
+      await expect(client.send(new FilterLogEventsCommand({ logGroupName: 'range', nextToken }))).rejects.toThrow(
+        'The specified nextToken is invalid.',
+      );
+    }
   });
 });
 
@@ -338,6 +360,74 @@ describe('retention', () => {
 });
 
 describe('the Logs_20140328 endpoint', () => {
+  async function call(operation: string, body: unknown) {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `Logs_20140328.${operation}` },
+      body: JSON.stringify(body),
+    });
+    return { status: response.status, ...((await response.json()) as { __type?: string; message?: string }) };
+  }
+
+  // The first three are answers AWS recorded (in public bug reports); the rest follow the model in the same words.
+  it.each([
+    [
+      'PutLogEvents',
+      { logGroupName: 'g', logStreamName: 's', logEvents: [] },
+      "Value '[]' at 'logEvents' failed to satisfy constraint: Member must have length greater than or equal to 1",
+    ],
+    [
+      'PutLogEvents',
+      { logGroupName: 'g', logStreamName: 's', logEvents: [{ message: 'x' }] },
+      "Value null at 'logEvents.1.member.timestamp' failed to satisfy constraint: Member must not be null",
+    ],
+    [
+      'CreateLogStream',
+      { logGroupName: 'g', logStreamName: 'a:b' },
+      "Value 'a:b' at 'logStreamName' failed to satisfy constraint: Member must satisfy regular expression pattern: [^:*]*",
+    ],
+    [
+      'GetLogEvents',
+      { logGroupIdentifier: 'arn:aws:logs:us-east-1:000000000000:log-group:g:*', logStreamName: 's' },
+      "at 'logGroupIdentifier' failed to satisfy constraint: Member must satisfy regular expression pattern",
+    ],
+    [
+      'DescribeLogStreams',
+      { logGroupName: 'g', orderBy: 'Name' },
+      "Value 'Name' at 'orderBy' failed to satisfy constraint: Member must satisfy enum value set: [LogStreamName, LastEventTime]",
+    ],
+    [
+      'FilterLogEvents',
+      { logGroupName: 'g', limit: 0 },
+      "Value '0' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1",
+    ],
+  ])('fails if a %s request breaks the API model, with InvalidParameterException in AWS words', async (operation, body, message) => {
+    const answer = await call(operation, body);
+    expect(answer.status).toBe(400);
+    expect(answer.__type).toBe('InvalidParameterException');
+    expect(answer.message).toMatch(/^1 validation error detected: /);
+    expect(answer.message).toContain(message);
+  });
+
+  it('fails if a name is empty, naming both its pattern and its length as AWS does', async () => {
+    const answer = await call('DescribeLogGroups', { logGroupNamePrefix: '' });
+    expect(answer.__type).toBe('InvalidParameterException');
+    expect(answer.message).toMatch(/^2 validation errors detected: /);
+    expect(answer.message).toContain(
+      "Value '' at 'logGroupNamePrefix' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\.\\-_/#A-Za-z0-9]+",
+    );
+    expect(answer.message).toContain(
+      "Value '' at 'logGroupNamePrefix' failed to satisfy constraint: Member must have length greater than or equal to 1",
+    );
+  });
+
+  it('fails if a member has the wrong JSON type, with SerializationException', async () => {
+    const answer = await call('DescribeLogGroups', { limit: '5' });
+    expect(answer.status).toBe(400);
+    expect(answer.__type).toBe('SerializationException');
+    expect(answer.message).toBe('STRING_VALUE can not be converted to an Integer');
+  });
+
   it('answers an operation it does not serve with UnknownOperationException naming it', async () => {
     const response = await fetch(url, {
       method: 'POST',

@@ -4,6 +4,8 @@ import {
   DescribeLogStreamsCommand,
   FilterLogEventsCommand,
   GetLogEventsCommand,
+  InvalidParameterException,
+  PutLogEventsCommand,
 } from '@aws-sdk/client-cloudwatch-logs';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { DescribeStateMachineCommand, SFNClient, StartSyncExecutionCommand } from '@aws-sdk/client-sfn';
@@ -101,6 +103,14 @@ afterAll(async () => {
 });
 
 describe('CloudWatch Logs in the runtime', () => {
+  it('fails if a request breaks the API model, with InvalidParameterException', async () => {
+    const put = logs.send(new PutLogEventsCommand({ logGroupName: '/shared/functions', logStreamName: 's', logEvents: [] }));
+    await expect(put).rejects.toBeInstanceOf(InvalidParameterException);
+    await expect(put).rejects.toThrow(
+      "1 validation error detected: Value '[]' at 'logEvents' failed to satisfy constraint: Member must have length greater than or equal to 1",
+    );
+  });
+
   it('creates the template log groups with their retention, and the retention CDK sets on a function log group', async () => {
     const groups = await logs.send(new DescribeLogGroupsCommand({}));
     expect(groups.logGroups?.map((g) => [g.logGroupName, g.retentionInDays])).toEqual([
