@@ -107,9 +107,12 @@ export class Endpoint {
     if (passthrough) return passthrough(req, res, signedBody);
 
     const url = new URL(req.url ?? '/', 'http://local');
+    // The path as sent: URL parsing would resolve `.` and `..` segments, so that a function
+    // named `.` (`/functions/.`) would reach ListFunctions instead of GetFunction.
+    const rawPath = (req.url ?? '/').split('?')[0] || '/';
     const request: RawRequest = {
       method: req.method ?? 'GET',
-      path: decodePath(url.pathname),
+      path: decodePath(rawPath),
       query: url.searchParams,
       headers: req.headers,
       body: signedBody ?? (await readBody(req)),

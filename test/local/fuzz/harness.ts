@@ -41,12 +41,15 @@ export function send(
   baseUrl: string,
   options: { method?: string; path?: string; headers?: Record<string, string>; body?: string | Buffer },
 ): Promise<Answer> {
-  const url = new URL(options.path ?? '/', baseUrl);
+  const { hostname, port } = new URL(baseUrl);
   const body = options.body ?? '';
   return new Promise((resolve, reject) => {
     const req = request(
-      url,
       {
+        // The path exactly as generated: a URL object would resolve `.` and `..` segments.
+        hostname,
+        port,
+        path: options.path ?? '/',
         method: options.method ?? 'POST',
         headers: { 'content-length': String(Buffer.byteLength(body)), ...options.headers },
         // A fresh connection per request: one request's failure cannot hide in another's socket.
@@ -60,7 +63,7 @@ export function send(
         res.on('error', reject);
       },
     );
-    req.on('timeout', () => req.destroy(new Error(`no answer within 10 s to ${options.method ?? 'POST'} ${url.pathname}`)));
+    req.on('timeout', () => req.destroy(new Error(`no answer within 10 s to ${options.method ?? 'POST'} ${options.path ?? '/'}`)));
     req.on('error', reject);
     req.end(body);
   });

@@ -57,7 +57,8 @@ function lambdaCase(operation: string): fc.Arbitrary<RestCase> {
       for (const [name, ref] of members) {
         const given = values[name] as string;
         const where = ref.locationName ?? name;
-        if (ref.location === 'uri') path = path.replace(new RegExp(`\\{${where}\\+?\\}`), encodeURIComponent(given));
+        // `.` and `..` escaped too: sent bare, the client would resolve them as path segments and ask for another operation.
+        if (ref.location === 'uri') path = path.replace(new RegExp(`\\{${where}\\+?\\}`), pathLabel(given));
         else if (ref.location === 'querystring' && (broken?.[0] === name || pick % 2 === 0)) query.set(where, given);
         else if (ref.location === 'header' && (broken?.[0] === name || pick % 3 === 0) && /^[\x20-\x7e]*$/.test(given))
           headers[where] = given;
@@ -158,3 +159,9 @@ describe("Lambda's REST API and DynamoDB under fuzzing", () => {
     );
   });
 });
+
+/** A URI label as an SDK sends it, with a label of only dots escaped so that no client resolves it as `.` or `..`. */
+function pathLabel(value: string): string {
+  const encoded = encodeURIComponent(value);
+  return /^\.+$/.test(encoded) ? encoded.replaceAll('.', '%2E') : encoded;
+}
