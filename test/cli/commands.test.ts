@@ -124,16 +124,19 @@ describe('switchyard executions and execution', () => {
     expect(table.code).toBe(0);
     expect(table.stdout).toMatch(/^FLOW\s+NAME\s+STATUS\s+START\s+DURATION/);
     expect(table.stdout).toContain(listed[0]?.name);
-    expect(table.stderr).toContain('TicketTriage is an Express flow');
+    // The triage (Express) execution that escalated is listed from its log group, under the same name.
+    expect(table.stdout).toMatch(new RegExp(`TicketTriage +${listed[0]?.name} +SUCCEEDED`));
 
-    const shown = await runCli(['execution', String(listed[0]?.name), ...target]);
+    const shown = await runCli(['execution', String(listed[0]?.name), '--flow', 'TicketTriageEscalation', ...target]);
     expect(shown.code).toBe(0);
     expect(shown.stdout).toContain('RUNNING  (flow TicketTriageEscalation)');
     expect(shown.stdout).toMatch(/1\. OpenEscalation {2}\[Pass\] {2}succeeded/);
     expect(shown.stdout).toMatch(/2\. AwaitDecision {2}\[Task\] {2}running/);
     expect(shown.stdout).toContain('"ticketId":"ESC-1"');
 
-    const json = JSON.parse((await runCli(['execution', String(listed[0]?.name), '--json', ...target])).stdout);
+    const json = JSON.parse(
+      (await runCli(['execution', String(listed[0]?.name), '--flow', 'TicketTriageEscalation', '--json', ...target])).stdout,
+    );
     expect(json.states[1]).toMatchObject({ name: 'AwaitDecision', type: 'Task', status: 'running' });
     expect(json.events.length).toBeGreaterThan(2);
   }, 120_000);
@@ -163,7 +166,7 @@ describe('switchyard executions and execution', () => {
     await sfn.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify({ decision: 'approve', reviewer: 'sam' }) }));
     await executionEnded(sfn, running.executionArn);
 
-    const shown = await runCli(['execution', running.name, ...target]);
+    const shown = await runCli(['execution', running.name, '--flow', 'TicketTriageEscalation', ...target]);
     expect(shown.code).toBe(0);
     expect(shown.stdout).toContain('SUCCEEDED  (flow TicketTriageEscalation)');
     const states = [...shown.stdout.matchAll(/^ +\d+\. (\w+) {2}\[(\w+)\] {2}(\w+)/gm)].map((m) => `${m[1]} ${m[2]} ${m[3]}`);
@@ -182,17 +185,44 @@ describe('switchyard executions and execution', () => {
   it('fails if the execution does not exist, by name or by ARN', async () => {
     const byName = await runCli(['execution', 'no-such-execution', ...target]);
     expect(byName.code).toBe(1);
-    expect(byName.stderr).toContain('no execution named "no-such-execution" in the app\'s Standard flows (TicketTriageEscalation)');
+    expect(byName.stderr).toContain('no execution named "no-such-execution" in the app\'s flows (TicketTriageEscalation, TicketTriage)');
     const arn = 'arn:aws:states:us-east-1:000000000000:execution:Switchyard-TicketTriageEscalationStateMachine8B4B0C06:nope';
     const byArn = await runCli(['execution', arn, ...target]);
     expect(byArn.code).toBe(1);
     expect(byArn.stderr.trim()).toBe(`switchyard execution: no execution ${arn}`);
   });
 
-  it('fails if an Express flow is asked for, saying where its executions are', async () => {
-    const result = await runCli(['executions', '--flow', 'TicketTriage', ...target]);
+  it('lists the triage flow (Express) from its log group, and names the flow when a name is in several', async () => {
+    await runCli([
+      'send',
+      'TicketCreated',
+      '--detail',
+      ticket('EXP-1', 'Charged twice', 'My card was charged twice, refund one'),
+      ...target,
+    ]);
+    const rows = await eventually(
+      async () => {
+        const result = await runCli(['executions', '--flow', 'TicketTriage', '--json', ...target]);
+        const listed = JSON.parse(result.stdout) as { name: string; status: string; executionArn: string }[];
+        return listed.length > 0 ? listed : undefined;
+      },
+      60_000,
+      'a triage execution',
+    );
+    expect(rows[0]?.executionArn).toMatch(/:express:/);
+    const shown = await runCli(['execution', String(rows[0]?.executionArn), ...target]);
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toContain('(flow TicketTriage)');
+    expect(shown.stdout).toMatch(/1\. ClassifyTicket {2}\[Task\]/);
+  }, 120_000);
+
+  it('fails if a name is in several flows, naming them', async () => {
+    const [escalated] = JSON.parse((await runCli(['executions', '--flow', 'TicketTriageEscalation', '--json', ...target])).stdout) as {
+      name: string;
+    }[];
+    const result = await runCli(['execution', String(escalated?.name), ...target]);
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain("TicketTriage is an Express flow: its executions are read from the flow's log group");
+    expect(result.stderr).toContain('exists in several flows or several times (TicketTriageEscalation, TicketTriage): pass --flow');
   });
 
   it('fails if --status or --flow is not one the app has, naming the option', async () => {
