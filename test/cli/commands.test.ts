@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { GetExecutionHistoryCommand, SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, GetExecutionHistoryCommand, SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTRACTS } from '../../contracts/index.js';
 import { LocalRuntime } from '../../local/runtime.js';
@@ -235,6 +235,82 @@ describe('switchyard executions and execution', () => {
   });
 });
 
+describe('switchyard watch', () => {
+  it('follows an escalation live through a refused and a valid decision and exits 0 when it succeeds', async () => {
+    await runCli(['send', 'TicketCreated', '--detail', ticket('WATCH-1'), ...target]);
+    const sfn = new SFNClient({ endpoint: runtime.url, region, credentials });
+    const escalation = await eventually(() => escalationOf(sfn, 'WATCH-1'), 60_000, 'the escalation of WATCH-1');
+    const watching = runCli(['watch', escalation.executionArn, '--interval', '200', ...target]);
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    await sfn.send(
+      new SendTaskSuccessCommand({ taskToken: await latestToken(sfn, escalation.executionArn), output: '{"decision":"maybe"}' }),
+    );
+    // The refused answer is asked again: a second AwaitDecision with a new token.
+    const secondToken = await eventually(
+      async () => {
+        const token = await latestToken(sfn, escalation.executionArn);
+        return token === escalation.firstToken ? undefined : token;
+      },
+      30_000,
+      'the second ask',
+    );
+    await sfn.send(new SendTaskSuccessCommand({ taskToken: secondToken, output: '{"decision":"approve"}' }));
+    const result = await watching;
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const transitions = result.stdout
+      .split('\n')
+      .filter((l) => / (->|<-) /.test(l))
+      .map((l) => l.replace(/^[\d:.]+ {2}/, '').replace(/ {2}[\d.]+m?s$/, ''));
+    expect(transitions).toEqual([
+      '-> OpenEscalation  [Pass]',
+      '<- OpenEscalation  succeeded',
+      '-> AwaitDecision  [Task]',
+      '<- AwaitDecision  succeeded',
+      '-> CheckDecision  [Pass]',
+      '<- CheckDecision  succeeded',
+      '-> DecisionValid  [Choice]',
+      '<- DecisionValid  succeeded',
+      '-> RefuseDecision  [Task]',
+      '<- RefuseDecision  succeeded',
+      '-> AwaitDecision  [Task]',
+      '<- AwaitDecision  succeeded',
+      '-> CheckDecision  [Pass]',
+      '<- CheckDecision  succeeded',
+      '-> DecisionValid  [Choice]',
+      '<- DecisionValid  succeeded',
+      '-> ApplyDecision  [Pass]',
+      '<- ApplyDecision  succeeded',
+      '-> RouteDecision  [Task]',
+      '<- RouteDecision  succeeded',
+    ]);
+    expect(result.stdout.trim().split('\n').at(-1)).toMatch(/^SUCCEEDED after /);
+  }, 120_000);
+});
+
+/** The running escalation of a ticket (found by its input) and the task token it waits on. */
+async function escalationOf(sfn: SFNClient, ticketId: string) {
+  const rows = JSON.parse(
+    (await runCli(['executions', '--flow', 'TicketTriageEscalation', '--status', 'RUNNING', '--json', ...target])).stdout,
+  ) as { executionArn: string }[];
+  for (const row of rows) {
+    const { input = '' } = await sfn.send(new DescribeExecutionCommand({ executionArn: row.executionArn }));
+    if (JSON.parse(input).ticketId !== ticketId) continue;
+    const firstToken = await latestToken(sfn, row.executionArn).catch(() => undefined);
+    if (firstToken !== undefined) return { executionArn: row.executionArn, firstToken };
+  }
+  return undefined;
+}
+
+/** The token of the execution's latest AwaitDecision (the test reads it the way the old recipe did). */
+async function latestToken(sfn: SFNClient, executionArn: string): Promise<string> {
+  const { events = [] } = await sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }));
+  const scheduled = events.filter((e) => e.type === 'TaskScheduled' && e.taskScheduledEventDetails?.parameters?.includes('taskToken'));
+  const parameters = scheduled.at(-1)?.taskScheduledEventDetails?.parameters;
+  if (parameters === undefined) throw new Error('no task token yet');
+  return JSON.parse(parameters).Entries[0].Detail.taskToken;
+}
+
 describe('switchyard cost', () => {
   it('estimates the synthesized app per service and names the most expensive component', async () => {
     const result = await runCli(['cost', '--events-per-month', '1000000', '--escalation-rate', '0.2', '--cdk-out', cdkOut]);
@@ -266,7 +342,7 @@ describe('switchyard cost', () => {
 
 describe('switchyard --help', () => {
   it('prints the usage of every command', async () => {
-    for (const command of ['send', 'executions', 'execution', 'cost']) {
+    for (const command of ['send', 'executions', 'execution', 'watch', 'cost']) {
       const result = await runCli([command, '--help']);
       expect(result.code).toBe(0);
       expect(result.stdout).toMatch(new RegExp(`^Usage: switchyard ${command}`));

@@ -132,3 +132,37 @@ describe('switchyard executions and execution for Express flows', () => {
     expect(byName.stderr).toContain('no execution named "nope" in the app\'s flows (Logged)');
   });
 });
+
+describe('switchyard watch for Express flows', () => {
+  it('replays a finished execution state by state and exits 0 when it succeeded', async () => {
+    await start('LoggedStateMachine0A1B2C3D', 'watch-ok', { fail: false });
+    const result = await runCli(['watch', 'watch-ok', '--interval', '100', ...target]);
+    expect(result.code).toBe(0);
+    const lines = result.stdout.trim().split('\n');
+    expect(lines[0]).toBe('watching watch-ok (flow Logged)');
+    expect(lines.slice(1, -1).map((l) => l.replace(/^[\d:.]+ {2}/, ''))).toEqual([
+      '-> Check  [Pass]',
+      '<- Check  succeeded  0ms',
+      '-> Decide  [Choice]',
+      '<- Decide  succeeded  0ms',
+      '-> Done  [Pass]',
+      '<- Done  succeeded  0ms',
+    ]);
+    expect(lines.at(-1)).toMatch(/^SUCCEEDED after \d+ms$/);
+  });
+
+  it('fails with exit 1 and the error when the execution failed', async () => {
+    await start('LoggedStateMachine0A1B2C3D', 'watch-bad', { fail: true });
+    const result = await runCli(['watch', 'watch-bad', ...target]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('-> Broken  [Fail]');
+    expect(result.stdout).toMatch(/^FAILED after/m);
+    expect(result.stderr.trim()).toBe('switchyard watch: watch-bad ended FAILED: Ticket.Broken (the input asked for it)');
+  });
+
+  it('fails if no execution is running and none is named', async () => {
+    const result = await runCli(['watch', ...target]);
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim()).toBe('switchyard watch: no running execution in Logged, Unlogged: name one');
+  });
+});
