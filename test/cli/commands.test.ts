@@ -288,6 +288,95 @@ describe('switchyard watch', () => {
   }, 120_000);
 });
 
+describe('switchyard escalations, approve and reject', () => {
+  it('lists an open escalation with its ticket, suggestion and SLA, and approves the latest ask after a refused answer', async () => {
+    await runCli(['send', 'TicketCreated', '--detail', ticket('APPROVE-1'), ...target]);
+    const sfn = new SFNClient({ endpoint: runtime.url, region, credentials });
+    const escalation = await eventually(() => escalationOf(sfn, 'APPROVE-1'), 60_000, 'the escalation of APPROVE-1');
+    const listed = JSON.parse((await runCli(['escalations', '--json', ...target])).stdout) as Record<string, unknown>[];
+    const row = listed.find((r) => r.ticketId === 'APPROVE-1');
+    expect(row).toMatchObject({
+      attempt: 1,
+      flow: 'TicketTriageEscalation',
+      state: 'AwaitDecision',
+      executionArn: escalation.executionArn,
+    });
+    expect(typeof row?.suggestedQueue).toBe('string');
+    expect(typeof row?.confidence).toBe('number');
+    // The SLA is four hours from the start.
+    const left = Date.parse(String(row?.decideBy)) - Date.now();
+    expect(left).toBeGreaterThan(3.9 * 3600_000);
+    expect(left).toBeLessThanOrEqual(4 * 3600_000);
+    const table = await runCli(['escalations', ...target]);
+    expect(table.stdout).toMatch(/^TICKET\s+SUGGESTED\s+CONFIDENCE\s+ASK\s+DECIDE BY\s+EXECUTION/);
+    expect(table.stdout).toMatch(/APPROVE-1 .*\(in 3h 5\dm\)/);
+
+    // A malformed answer by other means: the escalation asks again, with a new token.
+    await sfn.send(new SendTaskSuccessCommand({ taskToken: escalation.firstToken, output: '{"decision":"maybe"}' }));
+    await eventually(
+      async () => {
+        const rows = JSON.parse((await runCli(['escalations', '--json', ...target])).stdout) as Record<string, unknown>[];
+        return rows.find((r) => r.ticketId === 'APPROVE-1' && r.attempt === 2);
+      },
+      30_000,
+      'the second ask',
+    );
+    const approved = await runCli(['approve', 'APPROVE-1', '--queue', 'account', '--reviewer', 'sam', ...target]);
+    expect(approved.stderr).toBe('');
+    expect(approved.code).toBe(0);
+    expect(approved.stdout.trim()).toBe(
+      `approved the escalation of ticket APPROVE-1 (${escalation.executionArn.split(':').at(-1)}): {"decision":"approve","queue":"account","reviewer":"sam"}`,
+    );
+    await executionEnded(sfn, escalation.executionArn);
+    const shown = await runCli(['execution', escalation.executionArn, ...target]);
+    expect(shown.stdout).toContain('SUCCEEDED');
+    expect(shown.stdout).toContain('"queue":"account"');
+    const after = JSON.parse((await runCli(['escalations', '--json', ...target])).stdout) as Record<string, unknown>[];
+    expect(after.some((r) => r.ticketId === 'APPROVE-1')).toBe(false);
+
+    const again = await runCli(['approve', 'APPROVE-1', ...target]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('switchyard approve: the escalation of ticket APPROVE-1 is SUCCEEDED: already decided');
+  }, 120_000);
+
+  it('rejects by execution name, sending the decision the contract takes', async () => {
+    await runCli(['send', 'TicketCreated', '--detail', ticket('REJECT-1'), ...target]);
+    const sfn = new SFNClient({ endpoint: runtime.url, region, credentials });
+    const escalation = await eventually(() => escalationOf(sfn, 'REJECT-1'), 60_000, 'the escalation of REJECT-1');
+    const name = escalation.executionArn.split(':').at(-1) as string;
+    const rejected = await runCli(['reject', name, '--json', ...target]);
+    expect(rejected.code).toBe(0);
+    expect(JSON.parse(rejected.stdout)).toMatchObject({ ticketId: 'REJECT-1', decision: { decision: 'reject' } });
+    await executionEnded(sfn, escalation.executionArn);
+    const { events = [] } = await sfn.send(new GetExecutionHistoryCommand({ executionArn: escalation.executionArn, maxResults: 1000 }));
+    expect(events.some((e) => e.type === 'TaskStateEntered' && e.stateEnteredEventDetails?.name === 'RefuseDecision')).toBe(false);
+  }, 120_000);
+
+  it('fails if the ticket has no escalation', async () => {
+    const result = await runCli(['approve', 'NO-SUCH-TICKET', ...target]);
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim()).toBe(
+      'switchyard approve: no escalation for ticket or execution "NO-SUCH-TICKET" in TicketTriageEscalation',
+    );
+  });
+
+  it('fails if the decision breaks the contract, naming the option, before anything is sent', async () => {
+    const queue = await runCli(['approve', 'ANY-1', '--queue', 'sales', ...target]);
+    expect(queue.code).toBe(2);
+    expect(queue.stderr.trim()).toBe(
+      'switchyard approve: --queue must be one of billing, technical, account, security, feedback (got "sales")',
+    );
+    const reviewer = await runCli(['approve', 'ANY-1', '--reviewer', '', ...target]);
+    expect(reviewer.code).toBe(2);
+    expect(reviewer.stderr).toContain('--reviewer: must NOT have fewer than 1 characters');
+    const reason = await runCli(['reject', 'ANY-1', '--reason', 'spam', ...target]);
+    expect(reason.code).toBe(2);
+    expect(reason.stderr).toContain(
+      "--reason: the app's escalation decision (EscalationDecisionSchema in contracts/tickets.ts) has no reason field",
+    );
+  });
+});
+
 /** The running escalation of a ticket (found by its input) and the task token it waits on. */
 async function escalationOf(sfn: SFNClient, ticketId: string) {
   const rows = JSON.parse(
@@ -342,7 +431,7 @@ describe('switchyard cost', () => {
 
 describe('switchyard --help', () => {
   it('prints the usage of every command', async () => {
-    for (const command of ['send', 'executions', 'execution', 'watch', 'cost']) {
+    for (const command of ['send', 'executions', 'execution', 'watch', 'escalations', 'approve', 'reject', 'cost']) {
       const result = await runCli([command, '--help']);
       expect(result.code).toBe(0);
       expect(result.stdout).toMatch(new RegExp(`^Usage: switchyard ${command}`));
