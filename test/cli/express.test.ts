@@ -140,13 +140,14 @@ describe('switchyard watch for Express flows', () => {
     expect(result.code).toBe(0);
     const lines = result.stdout.trim().split('\n');
     expect(lines[0]).toBe('watching watch-ok (flow Logged)');
-    expect(lines.slice(1, -1).map((l) => l.replace(/^[\d:.]+ {2}/, ''))).toEqual([
+    // Durations are whatever the machine took: only their form is checked.
+    expect(lines.slice(1, -1).map((l) => l.replace(/^[\d:.]+ {2}/, '').replace(/ {2}\d+ms$/, '  <ms>'))).toEqual([
       '-> Check  [Pass]',
-      '<- Check  succeeded  0ms',
+      '<- Check  succeeded  <ms>',
       '-> Decide  [Choice]',
-      '<- Decide  succeeded  0ms',
+      '<- Decide  succeeded  <ms>',
       '-> Done  [Pass]',
-      '<- Done  succeeded  0ms',
+      '<- Done  succeeded  <ms>',
     ]);
     expect(lines.at(-1)).toMatch(/^SUCCEEDED after \d+ms$/);
   });
