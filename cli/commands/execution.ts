@@ -45,7 +45,7 @@ export const execution: Command = async (argv, io) => {
   const clients = io.clients(values);
 
   const flows = selectFlows(await appFlows(clients, values['cdk-out'], io.err), values.flow);
-  const { described, events } = await loadExecution(clients, flows, wanted);
+  const { described, events, flow: found } = await loadExecution(clients, flows, wanted);
   const flow = flows.find((f) => f.arn === described.stateMachineArn)?.flow ?? described.stateMachineArn?.split(':').pop();
   const visits = stateVisits(events);
   const failure = executionFailure(events);
@@ -55,6 +55,10 @@ export const execution: Command = async (argv, io) => {
     return;
   }
   render(io.out, flow ?? '-', described, visits, failure);
+  if (found?.type === 'EXPRESS' && described.input === undefined) {
+    io.out('');
+    io.out(`(${found.flow} logs without execution data, IncludeExecutionData false: inputs and outputs are not recorded)`);
+  }
 };
 
 type Described = DescribeExecutionOutput;

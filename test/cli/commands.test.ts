@@ -214,6 +214,9 @@ describe('switchyard executions and execution', () => {
     expect(shown.code).toBe(0);
     expect(shown.stdout).toContain('(flow TicketTriage)');
     expect(shown.stdout).toMatch(/1\. ClassifyTicket {2}\[Task\]/);
+    expect(shown.stdout).toContain(
+      '(TicketTriage logs without execution data, IncludeExecutionData false: inputs and outputs are not recorded)',
+    );
   }, 120_000);
 
   it('fails if a name is in several flows, naming them', async () => {
