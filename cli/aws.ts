@@ -1,3 +1,4 @@
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { CliError } from './errors.js';
@@ -57,11 +58,12 @@ export interface Clients {
   readonly target: Target;
   readonly events: EventBridgeClient;
   readonly sfn: SFNClient;
+  readonly logs: CloudWatchLogsClient;
 }
 
 export function createClients(target: Target): Clients {
   const config = clientConfig(target);
-  return { target, events: new EventBridgeClient(config), sfn: new SFNClient(config) };
+  return { target, events: new EventBridgeClient(config), sfn: new SFNClient(config), logs: new CloudWatchLogsClient(config) };
 }
 
 /** The error's AWS code (`name` in SDK v3), or its Node.js system code (ECONNREFUSED). */

@@ -115,14 +115,3 @@ export function selectFlows(flows: readonly Flow[], selector: string | undefined
   }
   return selected;
 }
-
-/**
- * Why an Express flow's executions cannot be shown: AWS keeps no execution records for
- * Express workflows (ListExecutions answers StateMachineTypeNotSupported); only the flow's
- * log group has them.
- */
-export function expressUnsupported(flow: FlowDefinition): string {
-  return flow.logs
-    ? `${flow.flow} is an Express flow: its executions are read from the flow's log group, which this CLI does not read yet`
-    : `${flow.flow} is an Express flow without logging: AWS keeps no record of its executions (set LoggingConfiguration with level ALL to see them)`;
-}

@@ -3,15 +3,22 @@ import { GLOBAL_HELP } from './args.js';
 import { type Clients, createClients, resolveTarget, type TargetOptions } from './aws.js';
 import type { Command, CommandIo } from './commands/command.js';
 import { cost } from './commands/cost.js';
+import { approve, reject } from './commands/decide.js';
+import { escalations } from './commands/escalations.js';
 import { execution } from './commands/execution.js';
 import { executions } from './commands/executions.js';
 import { send } from './commands/send.js';
+import { watch } from './commands/watch.js';
 import { CliError } from './errors.js';
 
 const COMMANDS: Record<string, { run: Command; summary: string }> = {
   send: { run: send, summary: 'validate an event against its contract and put it on the bus' },
   executions: { run: executions, summary: "list the app's workflow executions" },
   execution: { run: execution, summary: 'one execution, state by state: durations, retries, catches, input and output' },
+  watch: { run: watch, summary: 'follow one execution live, state by state; exits with its outcome' },
+  escalations: { run: escalations, summary: 'open human tasks: ticket, suggested queue, confidence and SLA' },
+  approve: { run: approve, summary: 'approve an open escalation (by ticket or execution)' },
+  reject: { run: reject, summary: "reject an open escalation's suggestion" },
   cost: { run: cost, summary: 'estimated monthly AWS cost of the synthesized app, per service' },
 };
 

@@ -1,13 +1,24 @@
 import {
   DescribeExecutionCommand,
   type DescribeExecutionCommandOutput,
+  type DescribeExecutionOutput,
   GetExecutionHistoryCommand,
   type HistoryEvent,
 } from '@aws-sdk/client-sfn';
 import { GLOBAL_HELP, parseCommand } from '../args.js';
 import { type Clients, call, errorCode } from '../aws.js';
 import { CliError, usageError } from '../errors.js';
-import { expressUnsupported, type Flow, selectFlows } from '../flows.js';
+import {
+  type ExpressExecution,
+  executionPattern,
+  expressExecutions,
+  expressLogging,
+  noExpressRecord,
+  parseExpressArn,
+  readRecords,
+  START_AND_END_PATTERN,
+} from '../express.js';
+import { type Flow, selectFlows } from '../flows.js';
 import { duration, time, truncate } from '../format.js';
 import { executionFailure, type StateVisit, stateVisits } from '../history.js';
 import { appFlows } from './app-flows.js';
@@ -15,12 +26,13 @@ import type { Command } from './command.js';
 
 export const HELP = `Usage: switchyard execution <name|arn> [--flow <name>]
 
-Shows one execution of a Standard flow (DescribeExecution and GetExecutionHistory):
+Shows one execution: of a Standard flow with DescribeExecution and GetExecutionHistory,
+of an Express flow from the records its logging wrote to its log group (FilterLogEvents):
 its states in order with their durations, every retry and caught error, each state's
 input and output (cut to one line; --json gives them in full), and the error and cause
 when it failed.
 
-  <name|arn>          the execution's ARN, or its name (looked up in the app's Standard flows)
+  <name|arn>          the execution's ARN, or its name (looked up in the app's flows)
   --flow <name>       the flow to look the name up in, when several have it
 
 ${GLOBAL_HELP}`;
@@ -32,24 +44,71 @@ export const execution: Command = async (argv, io) => {
   const wanted = String(positionals[0]);
   const clients = io.clients(values);
 
-  if (/^arn:[^:]+:states:[^:]*:[^:]*:express:/.test(wanted)) {
-    throw new CliError(`${wanted} is an Express execution: its record is in the flow's log group, which this CLI does not read yet`);
-  }
   const flows = selectFlows(await appFlows(clients, values['cdk-out'], io.err), values.flow);
-  const described = wanted.startsWith('arn:') ? await describe(clients, wanted) : await findByName(clients, flows, wanted);
-  const executionArn = described.executionArn as string;
-  const events = await history(clients, executionArn);
+  const { described, events, flow: found } = await loadExecution(clients, flows, wanted);
   const flow = flows.find((f) => f.arn === described.stateMachineArn)?.flow ?? described.stateMachineArn?.split(':').pop();
   const visits = stateVisits(events);
   const failure = executionFailure(events);
 
   if (values.json) {
-    const { $metadata: _, ...executionDetails } = described;
-    io.out(JSON.stringify({ flow, execution: executionDetails, states: visits, failure, events }, null, 2));
+    io.out(JSON.stringify({ flow, execution: described, states: visits, failure, events }, null, 2));
     return;
   }
   render(io.out, flow ?? '-', described, visits, failure);
+  if (found?.type === 'EXPRESS' && described.input === undefined) {
+    io.out('');
+    io.out(`(${found.flow} logs without execution data, IncludeExecutionData false: inputs and outputs are not recorded)`);
+  }
 };
+
+type Described = DescribeExecutionOutput;
+
+/** One execution and its history, by ARN or name, Standard or Express. */
+export async function loadExecution(
+  clients: Clients,
+  flows: readonly Flow[],
+  wanted: string,
+): Promise<{ described: Described; events: HistoryEvent[]; flow?: Flow }> {
+  const express = wanted.startsWith('arn:') ? parseExpressArn(wanted) : undefined;
+  if (express !== undefined) {
+    const flow = flows.find((f) => f.arn === express.stateMachineArn);
+    if (flow === undefined) throw new CliError(`no flow of the app runs ${wanted}`);
+    return { ...(await loadExpress(clients, flow, wanted)), flow };
+  }
+  if (wanted.startsWith('arn:')) {
+    const { $metadata: _, ...described } = await describe(clients, wanted);
+    return { described, events: await history(clients, wanted), flow: flows.find((f) => f.arn === described.stateMachineArn) };
+  }
+  return findByName(clients, flows, wanted);
+}
+
+/** An Express execution from its flow's log group, shaped as DescribeExecution and GetExecutionHistory would give it. */
+async function loadExpress(clients: Clients, flow: Flow, executionArn: string): Promise<{ described: Described; events: HistoryEvent[] }> {
+  const logging = await expressLogging(clients, flow);
+  if (logging === undefined) throw new CliError(noExpressRecord(flow));
+  const records = await readRecords(clients, logging.logGroup, { filterPattern: executionPattern(executionArn) });
+  const found = expressExecutions(records.filter((r) => r.executionArn === executionArn))[0];
+  if (found === undefined) throw new CliError(`no execution ${executionArn} in the log group ${logging.logGroup} of ${flow.flow}`);
+  return { described: describedExpress(found), events: found.events };
+}
+
+function describedExpress(e: ExpressExecution): Described {
+  const detail = (type: string, key: 'input' | 'output') => {
+    const event = e.events.find((x) => x.type === type) as Record<string, unknown> | undefined;
+    const details = Object.entries(event ?? {}).find(([k]) => k.endsWith('EventDetails'))?.[1] as Record<string, unknown> | undefined;
+    return typeof details?.[key] === 'string' ? (details[key] as string) : undefined;
+  };
+  return {
+    executionArn: e.executionArn,
+    stateMachineArn: e.stateMachineArn,
+    name: e.name,
+    status: e.status,
+    startDate: e.startDate ?? new Date(0),
+    stopDate: e.stopDate,
+    input: detail('ExecutionStarted', 'input'),
+    output: detail('ExecutionSucceeded', 'output'),
+  };
+}
 
 async function describe(clients: Clients, executionArn: string): Promise<DescribeExecutionCommandOutput> {
   try {
@@ -60,29 +119,54 @@ async function describe(clients: Clients, executionArn: string): Promise<Describ
   }
 }
 
-/** The execution of that name in the Standard flows: its ARN is the state machine's with `:execution:<name>`. */
-async function findByName(clients: Clients, flows: readonly Flow[], name: string): Promise<DescribeExecutionCommandOutput> {
-  const standard = flows.filter((f) => f.type === 'STANDARD');
-  const found: DescribeExecutionCommandOutput[] = [];
-  for (const flow of standard) {
+/**
+ * The execution of that name in the app's flows: in a Standard flow its ARN is the state
+ * machine's with `:execution:<name>`; in an Express flow it is found in the log group.
+ */
+async function findByName(
+  clients: Clients,
+  flows: readonly Flow[],
+  name: string,
+): Promise<{ described: Described; events: HistoryEvent[]; flow?: Flow }> {
+  const found: { described: Described; flow: Flow; express: boolean }[] = [];
+  const unlogged: Flow[] = [];
+  for (const flow of flows) {
+    if (flow.type === 'EXPRESS') {
+      const logging = await expressLogging(clients, flow);
+      if (logging === undefined) {
+        unlogged.push(flow);
+        continue;
+      }
+      const records = await readRecords(clients, logging.logGroup, { filterPattern: START_AND_END_PATTERN });
+      for (const e of expressExecutions(records)) if (e.name === name) found.push({ described: describedExpress(e), flow, express: true });
+      continue;
+    }
     const executionArn = `${flow.arn.replace(':stateMachine:', ':execution:')}:${name}`;
     try {
-      found.push(await clients.sfn.send(new DescribeExecutionCommand({ executionArn })));
+      const { $metadata: _, ...described } = await clients.sfn.send(new DescribeExecutionCommand({ executionArn }));
+      found.push({ described, flow, express: false });
     } catch (error) {
       if (errorCode(error) === 'ExecutionDoesNotExist') continue;
       await call(clients.target, () => Promise.reject(error));
     }
   }
   if (found.length > 1) {
-    const names = found.map((e) => standard.find((f) => f.arn === e.stateMachineArn)?.flow).join(', ');
-    throw new CliError(`execution "${name}" exists in several flows (${names}): pass --flow or the execution's ARN`);
+    const names = found.map((e) => e.flow.flow).join(', ');
+    throw new CliError(`execution "${name}" exists in several flows or several times (${names}): pass --flow or the execution's ARN`);
   }
   const only = found[0];
-  if (only !== undefined) return only;
-  const express = flows.filter((f) => f.type === 'EXPRESS');
-  const searched = standard.map((f) => f.flow).join(', ') || 'none';
-  const hint = express.length > 0 ? `; ${express.map(expressUnsupported).join('; ')}` : '';
-  throw new CliError(`no execution named "${name}" in the app's Standard flows (${searched})${hint}`);
+  if (only !== undefined) {
+    const arn = only.described.executionArn as string;
+    if (only.express) return { ...(await loadExpress(clients, only.flow, arn)), flow: only.flow };
+    return { described: only.described, events: await history(clients, arn), flow: only.flow };
+  }
+  const searched =
+    flows
+      .filter((f) => !unlogged.includes(f))
+      .map((f) => f.flow)
+      .join(', ') || 'none';
+  const hint = unlogged.length > 0 ? `; ${unlogged.map(noExpressRecord).join('; ')}` : '';
+  throw new CliError(`no execution named "${name}" in the app's flows (${searched})${hint}`);
 }
 
 async function history(clients: Clients, executionArn: string): Promise<HistoryEvent[]> {
@@ -101,7 +185,7 @@ async function history(clients: Clients, executionArn: string): Promise<HistoryE
 function render(
   out: (line: string) => void,
   flow: string,
-  e: DescribeExecutionCommandOutput,
+  e: Described,
   visits: readonly StateVisit[],
   failure: ReturnType<typeof executionFailure>,
 ) {

@@ -2,7 +2,8 @@ import { type ExecutionListItem, type ExecutionStatus, ListExecutionsCommand } f
 import { GLOBAL_HELP, integerOption, parseCommand } from '../args.js';
 import { call } from '../aws.js';
 import { CliError, usageError } from '../errors.js';
-import { expressUnsupported, selectFlows } from '../flows.js';
+import { expressExecutions, expressLogging, noExpressRecord, readRecords, START_AND_END_PATTERN } from '../express.js';
+import { type Flow, selectFlows } from '../flows.js';
 import { duration, table, time } from '../format.js';
 import { appFlows } from './app-flows.js';
 import type { Command } from './command.js';
@@ -11,14 +12,16 @@ const STATUSES = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PEN
 
 export const HELP = `Usage: switchyard executions [--flow <name>] [--status <status>] [--limit <n>]
 
-Lists the executions of the app's Standard flows (ListExecutions on each state machine
-of the cloud assembly), newest first: flow, name, status, start and duration.
+Lists the executions of the app's flows, newest first: flow, name, status, start and
+duration. Standard flows with ListExecutions; Express flows from their log group
+(FilterLogEvents over the records Step Functions writes there), as AWS keeps no other
+record of Express executions.
 
   --flow <name>       one flow: its name as listed, its state machine name or ARN
   --status <status>   ${STATUSES.join(', ')}
   --limit <n>         at most n executions (default 20, at most 1,000)
 
-Express flows are not listed: AWS keeps no execution records for them (their log group does).
+An Express flow without logging is named on stderr: AWS keeps no record of its executions.
 
 ${GLOBAL_HELP}`;
 
@@ -33,13 +36,26 @@ export const executions: Command = async (argv, io) => {
   const clients = io.clients(values);
   const flows = selectFlows(await appFlows(clients, values['cdk-out'], io.err), values.flow);
 
-  const express = flows.filter((f) => f.type === 'EXPRESS');
-  const standard = flows.filter((f) => f.type === 'STANDARD');
-  if (standard.length === 0 && express.length > 0) throw new CliError(express.map(expressUnsupported).join('; '));
-  for (const flow of express) io.err(`(${expressUnsupported(flow)})`);
-
   const rows: { flow: string; stateMachineArn: string; item: ExecutionListItem }[] = [];
-  for (const flow of standard) {
+  const unlogged: Flow[] = [];
+  for (const flow of flows) {
+    if (flow.type === 'EXPRESS') {
+      const logging = await expressLogging(clients, flow);
+      if (logging === undefined) {
+        unlogged.push(flow);
+        continue;
+      }
+      const records = await readRecords(clients, logging.logGroup, { filterPattern: START_AND_END_PATTERN });
+      for (const e of expressExecutions(records)) {
+        if (status !== undefined && e.status !== status) continue;
+        rows.push({
+          flow: flow.flow,
+          stateMachineArn: flow.arn,
+          item: { ...e, startDate: e.startDate ?? new Date(0), stateMachineArn: flow.arn },
+        });
+      }
+      continue;
+    }
     let nextToken: string | undefined;
     let taken = 0;
     do {
@@ -58,6 +74,8 @@ export const executions: Command = async (argv, io) => {
       nextToken = page.nextToken;
     } while (nextToken && taken < limit);
   }
+  if (unlogged.length === flows.length && flows.length > 0) throw new CliError(unlogged.map(noExpressRecord).join('; '));
+  for (const flow of unlogged) io.err(`(${noExpressRecord(flow)})`);
   rows.sort((a, b) => (b.item.startDate?.getTime() ?? 0) - (a.item.startDate?.getTime() ?? 0));
   const shown = rows.slice(0, limit);
   const now = Date.now();
@@ -84,7 +102,12 @@ export const executions: Command = async (argv, io) => {
     return;
   }
   if (shown.length === 0) {
-    io.out(`no executions${status ? ` with status ${status}` : ''} in ${standard.map((f) => f.flow).join(', ')}`);
+    io.out(
+      `no executions${status ? ` with status ${status}` : ''} in ${flows
+        .filter((f) => !unlogged.includes(f))
+        .map((f) => f.flow)
+        .join(', ')}`,
+    );
     return;
   }
   io.out(
