@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import {
   DescribeExecutionCommand,
   type DescribeExecutionOutput,
@@ -6,7 +5,7 @@ import {
   type HistoryEvent,
   ListExecutionsCommand,
 } from '@aws-sdk/client-sfn';
-import { TicketCreated } from '../contracts/index.js';
+import { executionNameFor, idempotencyKeyOf, TicketCreated } from '../contracts/index.js';
 import { type Clients, call, errorCode } from './aws.js';
 import { CliError } from './errors.js';
 import type { Flow } from './flows.js';
@@ -138,15 +137,11 @@ export function ticketOf(task: Pick<OpenTask, 'question' | 'input'>): string | u
 
 /**
  * The name the app gives a ticket's executions: the workflow starter names the triage
- * execution after the TicketCreated idempotency key (`TicketCreated#ticketId="T-1"`,
- * lambdas/kit/envelope.ts, lambdas/workflow-starter/start-workflow.ts), and the triage
- * flow names its escalation the same (lib/flows/ticket-triage.ts).
+ * execution after the TicketCreated idempotency key (both rules in contracts/identity.ts),
+ * and the triage flow names its escalation the same (lib/flows/ticket-triage.ts).
  */
 export function ticketExecutionName(ticketId: string): string {
-  const fields = TicketCreated.idempotencyFields ?? [];
-  const key = `${TicketCreated.detailType}#${fields.map((f) => `${f}=${JSON.stringify(f === 'ticketId' ? ticketId : undefined)}`).join('&')}`;
-  const prefix = TicketCreated.detailType.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 36);
-  return `${prefix}-${createHash('sha256').update(key).digest('base64url').slice(0, 43)}`;
+  return executionNameFor(TicketCreated, idempotencyKeyOf(TicketCreated, { id: '', detail: { ticketId } }));
 }
 
 export interface Escalation {

@@ -1,4 +1,5 @@
 export * from './contract.js';
+export * from './identity.js';
 export * from './put-events.js';
 export * from './tickets.js';
 export * from './wiring.js';

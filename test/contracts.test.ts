@@ -3,6 +3,8 @@ import {
   CONTRACTS,
   ERROR_NAMES,
   EscalationDecisionSchema,
+  executionNameFor,
+  idempotencyKeyOf,
   PERMANENT_ERRORS,
   RETRYABLE_MODEL_ERRORS,
   registrySchema,
@@ -64,5 +66,23 @@ describe('wiring', () => {
   it('builds JSONata paths into the workflow input', () => {
     expect(workflowInput('detail')).toBe('$states.context.Execution.Input.detail');
     expect(workflowInput('event', 'id')).toBe('$states.context.Execution.Input.event.id');
+  });
+});
+
+describe('event identity', () => {
+  it('keys a fact on its contract fields, so two deliveries of one ticket are one fact', () => {
+    const a = idempotencyKeyOf(TicketCreated, { id: 'e-1', detail: { ticketId: 'T-1', subject: 'x' } });
+    const b = idempotencyKeyOf(TicketCreated, { id: 'e-2', detail: { ticketId: 'T-1', subject: 'y' } });
+    expect(a).toBe('TicketCreated#ticketId="T-1"');
+    expect(b).toBe(a);
+    expect(idempotencyKeyOf(TicketCreated, { id: 'e-1', detail: { ticketId: 'T-2' } })).not.toBe(a);
+  });
+
+  it('names the execution an event starts within Step Functions limits, the same for the same key', () => {
+    const name = executionNameFor(TicketCreated, 'TicketCreated#ticketId="T-1"');
+    expect(name).toMatch(/^TicketCreated-[A-Za-z0-9_-]{43}$/);
+    expect(name.length).toBeLessThanOrEqual(80);
+    expect(executionNameFor(TicketCreated, 'TicketCreated#ticketId="T-1"')).toBe(name);
+    expect(executionNameFor(TicketCreated, 'TicketCreated#ticketId="T-2"')).not.toBe(name);
   });
 });

@@ -1,5 +1,5 @@
 import type { EventBridgeEvent, SQSRecord } from 'aws-lambda';
-import type { AnyEventContract } from '../../contracts/index.js';
+import { type AnyEventContract, idempotencyKeyOf as contractIdempotencyKey } from '../../contracts/index.js';
 import { InvalidEventError, UnknownEventTypeError } from './errors.js';
 
 /** An EventBridge event as delivered to an SQS target (the whole envelope is the message body). */
@@ -78,10 +78,7 @@ export class ContractRegistry {
  * fact), else the EventBridge event id.
  */
 export function idempotencyKeyOf(contract: AnyEventContract, envelope: Envelope): string {
-  const fields = contract.idempotencyFields;
-  if (fields === undefined || fields.length === 0) return `${contract.detailType}#id=${envelope.id}`;
-  const values = fields.map((field) => `${field}=${JSON.stringify(envelope.detail[field])}`);
-  return `${contract.detailType}#${values.join('&')}`;
+  return contractIdempotencyKey(contract, envelope);
 }
 
 function envelopeProblems(value: unknown): string[] {

@@ -1,6 +1,5 @@
-import { createHash } from 'node:crypto';
 import { ExecutionAlreadyExists, type SFNClient, StartExecutionCommand, StartSyncExecutionCommand } from '@aws-sdk/client-sfn';
-import type { WorkflowInput, WorkflowType } from '../../contracts/wiring.js';
+import { executionNameFor as contractExecutionName, type WorkflowInput, type WorkflowType } from '../../contracts/index.js';
 import type { ValidatedEvent } from '../kit/envelope.js';
 import { WorkflowFailedError } from '../kit/errors.js';
 
@@ -19,9 +18,7 @@ export interface StartResult {
  * letters, digits, `-` and `_`, as Step Functions allows).
  */
 export function executionNameFor(event: Pick<ValidatedEvent, 'idempotencyKey' | 'contract'>): string {
-  const prefix = event.contract.detailType.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 36);
-  const digest = createHash('sha256').update(event.idempotencyKey).digest('base64url').slice(0, 43);
-  return `${prefix}-${digest}`;
+  return contractExecutionName(event.contract, event.idempotencyKey);
 }
 
 export function workflowInputFor(event: ValidatedEvent): WorkflowInput {

@@ -1,0 +1,32 @@
+/**
+ * What identifies the fact an event states, and the name of the workflow execution it
+ * starts: one definition for the handler kit (idempotency claims), the workflow starter
+ * (execution names, so one event starts at most one execution) and the CLI (which finds a
+ * ticket's executions by the same name).
+ */
+import { createHash } from 'node:crypto';
+import type { AnyEventContract } from './contract.js';
+
+/**
+ * `<detail-type>#<field>=<JSON value>&...` over the contract's idempotency fields, or
+ * `<detail-type>#id=<event id>` for a contract that names none (every event its own fact).
+ */
+export function idempotencyKeyOf(
+  contract: AnyEventContract,
+  event: { readonly id: string; readonly detail: Readonly<Record<string, unknown>> },
+): string {
+  const fields = contract.idempotencyFields;
+  if (fields === undefined || fields.length === 0) return `${contract.detailType}#id=${event.id}`;
+  const values = fields.map((field) => `${field}=${JSON.stringify(event.detail[field])}`);
+  return `${contract.detailType}#${values.join('&')}`;
+}
+
+/**
+ * The execution name for an event's idempotency key: the detail-type (Step Functions'
+ * allowed characters, at most 36) and a SHA-256 of the key, 80 characters at most.
+ */
+export function executionNameFor(contract: AnyEventContract, idempotencyKey: string): string {
+  const prefix = contract.detailType.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 36);
+  const digest = createHash('sha256').update(idempotencyKey).digest('base64url').slice(0, 43);
+  return `${prefix}-${digest}`;
+}
