@@ -86,6 +86,8 @@ export const TicketRouted = defineContract({
     confidence: Type.Number({ minimum: 0, maximum: 1 }),
     model: Type.String(),
     reviewer: Type.Optional(Type.String()),
+    /** The reviewer's reason, when a person decided and gave one. */
+    reason: Type.Optional(Type.String()),
   },
   idempotencyFields: ['ticketId'],
 });
@@ -101,6 +103,8 @@ export const EscalationDecisionSchema = Type.Object(
     decision: Type.Enum(['approve', 'reject']),
     queue: Type.Optional(Queue),
     reviewer: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
+    /** Why, in the reviewer's words (kept on the TicketRouted event). */
+    reason: Type.Optional(Type.String({ minLength: 1, maxLength: 1000 })),
   },
   { additionalProperties: false },
 );

@@ -23,7 +23,8 @@ task token the escalation waits on now (after a refused answer, the latest ask's
 
   <ticket|execution>  a ticket id, or the escalation's execution name or ARN
   --queue <queue>     ${TICKET_QUEUES.join(', ')}
-  --reviewer <name>   who decided (kept on the TicketRouted event)${decision === 'reject' ? '\n  --reason <text>     refused: the decision schema has no field for it' : ''}
+  --reviewer <name>   who decided (kept on the TicketRouted event)
+  --reason <text>     why, in the reviewer's words (kept on the TicketRouted event)
 
 ${GLOBAL_HELP}`;
 
@@ -81,12 +82,12 @@ function checkDecision(answer: Record<string, unknown>): void {
     const field = at.replace(/^\//, '');
     if (field === 'queue') return `--queue must be one of ${TICKET_QUEUES.join(', ')} (got "${answer.queue}")`;
     if (field === '' && /additional properties/.test(message)) {
-      const extra = Object.keys(answer).filter((k) => !['decision', 'queue', 'reviewer'].includes(k));
+      const extra = Object.keys(answer).filter((k) => !['decision', 'queue', 'reviewer', 'reason'].includes(k));
       return extra
         .map((k) => `--${k}: the app's escalation decision (EscalationDecisionSchema in contracts/tickets.ts) has no ${k} field`)
         .join('; ');
     }
-    return `decision.${field}: ${message}`.replace(/^decision\.reviewer/, '--reviewer');
+    return `decision.${field}: ${message}`.replace(/^decision\.(reviewer|reason)/, '--$1');
   });
   throw usageError(problems.join('; '));
 }

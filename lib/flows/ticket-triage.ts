@@ -296,6 +296,7 @@ export class TicketTriage extends Construct {
         queue: `{% $exists($states.input.queue) ? $states.input.queue : ($states.input.decision = 'approve' ? ${input}.suggestedQueue : ${input}.fallbackQueue) %}`,
         decidedBy: 'human',
         reviewer: '{% $states.input.reviewer %}',
+        reason: '{% $states.input.reason %}',
       }),
     });
     const routeDecision = routed(
@@ -307,6 +308,7 @@ export class TicketTriage extends Construct {
         confidence: `{% ${input}.confidence %}`,
         model: `{% ${input}.model %}`,
         reviewer: '{% $states.input.reviewer %}',
+        reason: '{% $states.input.reason %}',
       },
       metadata,
     );
@@ -376,7 +378,7 @@ export class TicketTriage extends Construct {
  */
 export function decisionProblems(): string {
   const queues = JSON.stringify(TICKET_QUEUES);
-  const fields = JSON.stringify(['decision', 'queue', 'reviewer']);
+  const fields = JSON.stringify(['decision', 'queue', 'reviewer', 'reason']);
   const shown = (value: string) => `($exists(${value}) ? $string(${value}) : 'nothing')`;
   const check = (valid: string, problem: string) => `(${valid} ? [] : [${problem}])`;
   const decision = check(
@@ -391,8 +393,12 @@ export function decisionProblems(): string {
     `($exists($d.reviewer) ? ($type($d.reviewer) = 'string' ? ($length($d.reviewer) >= 1 and $length($d.reviewer) <= 256) : false) : true)`,
     `'reviewer must be a string of 1 to 256 characters (got ' & ${shown('$d.reviewer')} & ')'`,
   );
+  const reason = check(
+    `($exists($d.reason) ? ($type($d.reason) = 'string' ? ($length($d.reason) >= 1 and $length($d.reason) <= 1000) : false) : true)`,
+    `'reason must be a string of 1 to 1000 characters (got ' & ${shown('$d.reason')} & ')'`,
+  );
   const unknown = `$map($filter($keys($d), function($k) { $not($k in ${fields}) }), function($k) { 'unknown field ' & $k })`;
-  return `($d := $states.input; $type($d) = 'object' ? $append($append($append(${decision}, ${queue}), ${reviewer}), ${unknown}) : ['the answer must be a JSON object (got ' & $type($d) & ')'])`;
+  return `($d := $states.input; $type($d) = 'object' ? $append($append($append($append(${decision}, ${queue}), ${reviewer}), ${reason}), ${unknown}) : ['the answer must be a JSON object (got ' & $type($d) & ')'])`;
 }
 
 /**

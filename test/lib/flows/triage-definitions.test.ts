@@ -129,6 +129,10 @@ describe('the escalation definition', () => {
   it.each([
     [{ decision: 'approve' }],
     [{ decision: 'reject', queue: 'billing', reviewer: 'sam' }],
+    [{ decision: 'reject', reviewer: 'sam', reason: 'spam' }],
+    [{ decision: 'reject', reason: '' }],
+    [{ decision: 'reject', reason: 'r'.repeat(1001) }],
+    [{ decision: 'reject', reason: 5 }],
     [{ decision: 'maybe' }],
     [{ decision: ['approve'] }],
     [{ decision: 'approve', queue: 'sales' }],
