@@ -1,13 +1,8 @@
-import {
-  DescribeExecutionCommand,
-  type DescribeExecutionOutput,
-  GetExecutionHistoryCommand,
-  type HistoryEvent,
-  ListExecutionsCommand,
-} from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, type DescribeExecutionOutput, type HistoryEvent, ListExecutionsCommand } from '@aws-sdk/client-sfn';
 import { executionNameFor, idempotencyKeyOf, TicketCreated } from '../contracts/index.js';
 import { type Clients, call, errorCode } from './aws.js';
 import { CliError } from './errors.js';
+import { historyOf } from './execution-history.js';
 import type { Flow } from './flows.js';
 
 /**
@@ -68,19 +63,6 @@ export function openTask(
     .reverse()
     .find((e) => e.type?.endsWith('StateEntered'));
   return { state: entered?.stateEnteredEventDetails?.name ?? '?', question: latest.question, scheduledAt: latest.at };
-}
-
-export async function historyOf(clients: Clients, executionArn: string): Promise<HistoryEvent[]> {
-  const events: HistoryEvent[] = [];
-  let nextToken: string | undefined;
-  do {
-    const page = await call(clients.target, () =>
-      clients.sfn.send(new GetExecutionHistoryCommand({ executionArn, nextToken, maxResults: 1000, includeExecutionData: true })),
-    );
-    events.push(...(page.events ?? []));
-    nextToken = page.nextToken;
-  } while (nextToken);
-  return events;
 }
 
 function parseObject(text: string | undefined): Record<string, unknown> {

@@ -164,3 +164,10 @@ export const START_AND_END_PATTERN =
 export function executionPattern(executionArn: string): string {
   return `{ $.execution_arn = ${JSON.stringify(executionArn)} }`;
 }
+
+/** The Express executions a flow's log group records (from their start and end records), or undefined when the flow does not log. */
+export async function loggedExpressExecutions(clients: Clients, flow: Flow): Promise<ExpressExecution[] | undefined> {
+  const logging = await expressLogging(clients, flow);
+  if (logging === undefined) return undefined;
+  return expressExecutions(await readRecords(clients, logging.logGroup, { filterPattern: START_AND_END_PATTERN }));
+}

@@ -2,21 +2,21 @@ import {
   DescribeExecutionCommand,
   type DescribeExecutionCommandOutput,
   type DescribeExecutionOutput,
-  GetExecutionHistoryCommand,
   type HistoryEvent,
 } from '@aws-sdk/client-sfn';
 import { GLOBAL_HELP, parseCommand } from '../args.js';
 import { type Clients, call, errorCode } from '../aws.js';
 import { CliError, usageError } from '../errors.js';
+import { historyOf } from '../execution-history.js';
 import {
   type ExpressExecution,
   executionPattern,
   expressExecutions,
   expressLogging,
+  loggedExpressExecutions,
   noExpressRecord,
   parseExpressArn,
   readRecords,
-  START_AND_END_PATTERN,
 } from '../express.js';
 import { type Flow, selectFlows } from '../flows.js';
 import { duration, time, truncate } from '../format.js';
@@ -77,7 +77,7 @@ export async function loadExecution(
   }
   if (wanted.startsWith('arn:')) {
     const { $metadata: _, ...described } = await describe(clients, wanted);
-    return { described, events: await history(clients, wanted), flow: flows.find((f) => f.arn === described.stateMachineArn) };
+    return { described, events: await historyOf(clients, wanted), flow: flows.find((f) => f.arn === described.stateMachineArn) };
   }
   return findByName(clients, flows, wanted);
 }
@@ -132,13 +132,9 @@ async function findByName(
   const unlogged: Flow[] = [];
   for (const flow of flows) {
     if (flow.type === 'EXPRESS') {
-      const logging = await expressLogging(clients, flow);
-      if (logging === undefined) {
-        unlogged.push(flow);
-        continue;
-      }
-      const records = await readRecords(clients, logging.logGroup, { filterPattern: START_AND_END_PATTERN });
-      for (const e of expressExecutions(records)) if (e.name === name) found.push({ described: describedExpress(e), flow, express: true });
+      const executions = await loggedExpressExecutions(clients, flow);
+      if (executions === undefined) unlogged.push(flow);
+      for (const e of executions ?? []) if (e.name === name) found.push({ described: describedExpress(e), flow, express: true });
       continue;
     }
     const executionArn = `${flow.arn.replace(':stateMachine:', ':execution:')}:${name}`;
@@ -158,7 +154,7 @@ async function findByName(
   if (only !== undefined) {
     const arn = only.described.executionArn as string;
     if (only.express) return { ...(await loadExpress(clients, only.flow, arn)), flow: only.flow };
-    return { described: only.described, events: await history(clients, arn), flow: only.flow };
+    return { described: only.described, events: await historyOf(clients, arn), flow: only.flow };
   }
   const searched =
     flows
@@ -167,19 +163,6 @@ async function findByName(
       .join(', ') || 'none';
   const hint = unlogged.length > 0 ? `; ${unlogged.map(noExpressRecord).join('; ')}` : '';
   throw new CliError(`no execution named "${name}" in the app's flows (${searched})${hint}`);
-}
-
-async function history(clients: Clients, executionArn: string): Promise<HistoryEvent[]> {
-  const events: HistoryEvent[] = [];
-  let nextToken: string | undefined;
-  do {
-    const page = await call(clients.target, () =>
-      clients.sfn.send(new GetExecutionHistoryCommand({ executionArn, nextToken, maxResults: 1000, includeExecutionData: true })),
-    );
-    events.push(...(page.events ?? []));
-    nextToken = page.nextToken;
-  } while (nextToken);
-  return events;
 }
 
 function render(

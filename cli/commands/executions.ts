@@ -2,7 +2,7 @@ import { type ExecutionListItem, type ExecutionStatus, ListExecutionsCommand } f
 import { GLOBAL_HELP, integerOption, parseCommand } from '../args.js';
 import { call } from '../aws.js';
 import { CliError, usageError } from '../errors.js';
-import { expressExecutions, expressLogging, noExpressRecord, readRecords, START_AND_END_PATTERN } from '../express.js';
+import { loggedExpressExecutions, noExpressRecord } from '../express.js';
 import { type Flow, selectFlows } from '../flows.js';
 import { duration, table, time } from '../format.js';
 import { appFlows } from './app-flows.js';
@@ -40,13 +40,12 @@ export const executions: Command = async (argv, io) => {
   const unlogged: Flow[] = [];
   for (const flow of flows) {
     if (flow.type === 'EXPRESS') {
-      const logging = await expressLogging(clients, flow);
-      if (logging === undefined) {
+      const executions = await loggedExpressExecutions(clients, flow);
+      if (executions === undefined) {
         unlogged.push(flow);
         continue;
       }
-      const records = await readRecords(clients, logging.logGroup, { filterPattern: START_AND_END_PATTERN });
-      for (const e of expressExecutions(records)) {
+      for (const e of executions) {
         if (status !== undefined && e.status !== status) continue;
         rows.push({
           flow: flow.flow,
