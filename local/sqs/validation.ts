@@ -352,7 +352,9 @@ export function validateBatchEntries(entries: { Id: string }[] | undefined, entr
     );
   }
   const seen = new Set<string>();
-  for (const { Id } of entries) {
+  for (const entry of entries as unknown[]) {
+    // A null entry (`"Entries": [null]`) is an entry without an Id.
+    const Id = entry !== null && typeof entry === 'object' ? (entry as { Id?: unknown }).Id : undefined;
     if (typeof Id !== 'string' || !/^[\w-]{1,80}$/.test(Id)) {
       throw new SqsError(
         'InvalidBatchEntryId',

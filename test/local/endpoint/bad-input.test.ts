@@ -73,6 +73,15 @@ describe('Endpoint with bad input', () => {
     expect(answer.headers['x-amzn-query-error']).toBe('SerializationException;Sender');
   });
 
+  it.each(['SendMessageBatch', 'DeleteMessageBatch', 'ChangeMessageVisibilityBatch'])(
+    'fails if a %s entry is null, as an entry without an Id, never with a 500',
+    async (operation) => {
+      const answer = await sqs(operation, { QueueUrl: queueUrl, Entries: [null] });
+      expect(answer.status).toBe(400);
+      expect(error(answer).__type).toMatch(/^com\.amazonaws\.sqs#/);
+    },
+  );
+
   it("leaves what is missing inside an SQS message attribute to SQS's own words", async () => {
     const answer = await sqs('SendMessage', { QueueUrl: queueUrl, MessageBody: 'x', MessageAttributes: { a: { StringValue: 'v' } } });
     expect(error(answer)).toMatchObject({

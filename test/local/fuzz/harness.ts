@@ -36,7 +36,9 @@ export async function assertWithSeeds<T>(arbitrary: fc.Arbitrary<T>, check: (val
   }
 }
 
-/** Sends one request; a reset, a hang (over 10 s) or a malformed answer fails it. */
+/** Sends one request; a reset, a hang (over 25 s: a valid ReceiveMessage may long-poll 20 s) or a malformed answer fails it. */
+const ANSWER_TIMEOUT_MS = 25_000;
+
 export function send(
   baseUrl: string,
   options: { method?: string; path?: string; headers?: Record<string, string>; body?: string | Buffer },
@@ -54,7 +56,7 @@ export function send(
         headers: { 'content-length': String(Buffer.byteLength(body)), ...options.headers },
         // A fresh connection per request: one request's failure cannot hide in another's socket.
         agent: false,
-        timeout: 10_000,
+        timeout: ANSWER_TIMEOUT_MS,
       },
       (res) => {
         const chunks: Buffer[] = [];
@@ -63,7 +65,9 @@ export function send(
         res.on('error', reject);
       },
     );
-    req.on('timeout', () => req.destroy(new Error(`no answer within 10 s to ${options.method ?? 'POST'} ${options.path ?? '/'}`)));
+    req.on('timeout', () =>
+      req.destroy(new Error(`no answer within ${ANSWER_TIMEOUT_MS / 1000} s to ${options.method ?? 'POST'} ${options.path ?? '/'}`)),
+    );
     req.on('error', reject);
     req.end(body);
   });
