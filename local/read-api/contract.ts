@@ -1,0 +1,113 @@
+/**
+ * The local runtime's read API: what AWS has no API for (which rules an event matched, the
+ * lineage of one event, a live feed), served on the endpoint's port under
+ * {@link READ_API_PREFIX} as JSON (GET) and server-sent events. The CLI and the local
+ * console are its only clients; both reach everything else through AWS APIs. Documented in
+ * docs/read-api.md. Shapes only here: the server and both clients import them.
+ */
+
+/** Every read API path starts with this; nothing of AWS's lives under it. */
+export const READ_API_PREFIX = '/_switchyard/v1';
+
+/** The paths, relative to nothing: `${READ_API_PREFIX}${READ_API_PATHS.events}`. */
+export const READ_API_PATHS = {
+  /** GET ?bus=&detailType=&since=<ISO>&limit=<1..1000, default 100> -> {@link BusEventsPage}, newest first. */
+  events: '/events',
+  /** GET /lineage/<id> -> {@link Lineage}; the id is an event id, message id, execution arn or name, or any value in an event's detail (a ticket id). */
+  lineage: '/lineage/',
+  /** GET -> text/event-stream of {@link StreamMessage}, one `event:` name per kind. */
+  stream: '/stream',
+  /** GET ?stateMachineArn=&status=&limit= -> {@link ExpressExecutionsPage}: Express executions the runtime ran (AWS keeps none). */
+  expressExecutions: '/express-executions',
+} as const;
+
+/** One event a bus accepted (a replayed one too), with where it went. */
+export interface BusEventRecord {
+  readonly id: string;
+  /** The bus's name. */
+  readonly bus: string;
+  readonly source: string;
+  readonly detailType: string;
+  /** The event's own `time`. */
+  readonly time: string;
+  /** When the bus accepted it (ISO 8601). */
+  readonly acceptedAt: string;
+  /** Set on events an archive replay sent. */
+  readonly replayName?: string;
+  readonly detail: unknown;
+  /** The rules it matched and what each target did with it. */
+  readonly matched: readonly RuleMatch[];
+  /** The X-Ray style trace header the event travelled with, when its sender had one. */
+  readonly traceHeader?: string;
+}
+
+export interface RuleMatch {
+  readonly rule: string;
+  readonly targets: readonly {
+    readonly id: string;
+    readonly arn: string;
+    /** `delivered`, `failed` (with the reason), `dead-lettered` (to `deadLetterArn`) or `pending` (still retrying). */
+    readonly outcome: 'delivered' | 'failed' | 'dead-lettered' | 'pending';
+    readonly reason?: string;
+  }[];
+}
+
+export interface BusEventsPage {
+  readonly events: readonly BusEventRecord[];
+}
+
+/** A node of one event's lineage: what happened because of it, as a tree. */
+export interface LineageNode {
+  readonly kind: 'event' | 'rule' | 'message' | 'invocation' | 'execution' | 'dead-letter';
+  /** The event id, rule name, message id, request id or execution arn. */
+  readonly id: string;
+  /** One line for a terminal or a page (`TicketCreated from switchyard.tickets`). */
+  readonly label: string;
+  /** ISO 8601. */
+  readonly time: string;
+  /** `succeeded`, `failed`, `running`, `dead-lettered`, `skipped (duplicate)`, ... */
+  readonly status?: string;
+  /** Why it failed or was skipped, when it did. */
+  readonly reason?: string;
+  /** Kind-specific fields (queue, function, state machine, log group and stream, ...). */
+  readonly attributes?: Readonly<Record<string, string>>;
+  /** An invocation's log lines, in order. */
+  readonly logs?: readonly string[];
+  readonly children: readonly LineageNode[];
+}
+
+export interface Lineage {
+  /** What the id named, or every event whose detail holds it. Empty when nothing did. */
+  readonly roots: readonly LineageNode[];
+}
+
+export interface ExpressExecutionSummary {
+  readonly executionArn: string;
+  readonly stateMachineArn: string;
+  readonly name: string;
+  readonly status: 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
+  readonly startDate: string;
+  readonly stopDate?: string;
+}
+
+export interface ExpressExecutionsPage {
+  readonly executions: readonly ExpressExecutionSummary[];
+}
+
+/** The live feed's messages; `kind` is also the SSE `event:` name. */
+export type StreamMessage =
+  | { readonly kind: 'event'; readonly event: BusEventRecord }
+  | {
+      readonly kind: 'execution';
+      readonly executionArn: string;
+      readonly stateMachineArn: string;
+      readonly status: ExpressExecutionSummary['status'];
+      /** The history event just recorded (Standard and Express alike). */
+      readonly historyEvent?: { readonly id: number; readonly type: string; readonly timestamp: string };
+    }
+  | {
+      readonly kind: 'dead-letter';
+      readonly queueArn: string;
+      readonly messageId: string;
+      readonly reason?: string;
+    };
