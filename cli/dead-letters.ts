@@ -138,7 +138,7 @@ function parsePolicy(value: unknown): { deadLetterTargetArn?: unknown; maxReceiv
  * Whether a deployed queue name is the template's queue: its QueueName when set, else the
  * local runtime's `<Stack>-<LogicalId>` or CloudFormation's `<Stack>-<LogicalId>-<suffix>`.
  */
-export function queueNameMatches(
+export function physicalNameMatches(
   definition: { stackName: string; logicalId: string; explicitName?: string; fifo?: boolean },
   name: string,
 ): boolean {
@@ -184,7 +184,7 @@ export async function resolveQueues<D extends { stackName: string; logicalId: st
   const found: (D & DeployedQueue)[] = [];
   const missing: D[] = [];
   for (const definition of definitions) {
-    const queue = queues.find((q) => queueNameMatches(definition, q.queueName));
+    const queue = queues.find((q) => physicalNameMatches(definition, q.queueName));
     if (queue) found.push({ ...definition, ...queue });
     else missing.push(definition);
   }
