@@ -82,6 +82,8 @@ export async function moveMessages(
   const moved: MoveOutcome['moved'] = [];
   const others: { Id: string; ReceiptHandle: string }[] = [];
   const seen = new Set<string>();
+  // Received but neither moved nor handed back yet: handed back too if a move fails midway.
+  let unsettled: Message[] = [];
   try {
     for (;;) {
       if (wanted !== undefined && wanted.size === 0) break;
@@ -102,7 +104,9 @@ export async function moveMessages(
         others.push(...Messages.flatMap((m) => (m.ReceiptHandle ? [{ Id: `o${others.length}`, ReceiptHandle: m.ReceiptHandle }] : [])));
         break;
       }
+      unsettled = [...Messages];
       for (const message of Messages) {
+        unsettled.shift();
         const id = message.MessageId ?? '';
         const handle = message.ReceiptHandle ?? '';
         if (seen.has(id) || (wanted !== undefined && !wanted.has(id))) {
@@ -135,6 +139,8 @@ export async function moveMessages(
       }
     }
   } finally {
+    for (const message of unsettled)
+      if (message.ReceiptHandle) others.push({ Id: `o${others.length}`, ReceiptHandle: message.ReceiptHandle });
     await handBack(clients, dlq.url, others);
   }
   return { moved, missing: wanted === undefined ? [] : [...wanted] };

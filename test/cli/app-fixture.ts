@@ -2,7 +2,6 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { LambdaClient, ListEventSourceMappingsCommand, UpdateEventSourceMappingCommand } from '@aws-sdk/client-lambda';
 import { DescribeExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { LocalRuntime } from '../../local/runtime.js';
@@ -23,7 +22,12 @@ export async function startApp(): Promise<AppUnderTest> {
   const cdkOut = mkdtempSync(path.join(tmpdir(), 'switchyard-cli-app-'));
   synthSwitchyardApp(cdkOut);
   const runtime = await LocalRuntime.start({ cdkOut, dataDir: tempDataDir(), port: 0, log: () => {} });
-  return { runtime, cdkOut, target: ['--endpoint', runtime.url, '--cdk-out', cdkOut], config: { endpoint: runtime.url, region, credentials } };
+  return {
+    runtime,
+    cdkOut,
+    target: ['--endpoint', runtime.url, '--cdk-out', cdkOut],
+    config: { endpoint: runtime.url, region, credentials },
+  };
 }
 
 /** Puts a TicketCreated on the app's bus with PutEvents, as the raw AWS CLI would: nothing validates it first. */
@@ -31,7 +35,9 @@ export async function putRawTicket(app: AppUnderTest, detail: Record<string, unk
   const events = new EventBridgeClient(app.config);
   const { Entries = [] } = await events.send(
     new PutEventsCommand({
-      Entries: [{ EventBusName: 'Switchyard-hub', Source: 'switchyard.helpdesk', DetailType: 'TicketCreated', Detail: JSON.stringify(detail) }],
+      Entries: [
+        { EventBusName: 'Switchyard-hub', Source: 'switchyard.helpdesk', DetailType: 'TicketCreated', Detail: JSON.stringify(detail) },
+      ],
     }),
   );
   return Entries[0]?.EventId ?? '';
@@ -54,15 +60,6 @@ export async function depth(app: AppUnderTest, name: string): Promise<{ visible:
     }),
   );
   return { visible: Number(Attributes.ApproximateNumberOfMessages), inFlight: Number(Attributes.ApproximateNumberOfMessagesNotVisible) };
-}
-
-/** Turns the event source mapping from a queue on or off, so that what is redriven there stays to be looked at. */
-export async function setConsumerEnabled(app: AppUnderTest, queueName: string, enabled: boolean): Promise<void> {
-  const lambda = new LambdaClient(app.config);
-  const { EventSourceMappings = [] } = await lambda.send(new ListEventSourceMappingsCommand({}));
-  const mapping = EventSourceMappings.find((m) => m.EventSourceArn?.endsWith(`:${queueName}`));
-  if (!mapping?.UUID) throw new Error(`no event source mapping from ${queueName}`);
-  await lambda.send(new UpdateEventSourceMappingCommand({ UUID: mapping.UUID, Enabled: enabled }));
 }
 
 /** The running escalation a ticket opened (the Standard flow waits on a human there). */

@@ -1,5 +1,5 @@
-import type { Message } from '@aws-sdk/client-sqs';
 import { SFNClient, StopExecutionCommand } from '@aws-sdk/client-sfn';
+import type { Message } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { explain } from '../../cli/dead-letter-messages.js';
 import type { DeadLetterSource } from '../../cli/dead-letters.js';
@@ -36,8 +36,15 @@ describe('switchyard failures', () => {
       30_000,
       'the dead-lettered ticket',
     );
-    expect(failure).toMatchObject({ kind: 'message', source: 'TicketTriageStarterDeadLetterQueue', error: 'InvalidEvent', what: 'TicketCreated ticketId=BAD-1' });
-    expect(failure.reason).toMatch(/^InvalidEvent: TicketCreated .* breaks its contract: .*customerId.*\(given up by Switchyard-TicketTriageStarterHandler\w+, on receive 1\)$/);
+    expect(failure).toMatchObject({
+      kind: 'message',
+      source: 'TicketTriageStarterDeadLetterQueue',
+      error: 'InvalidEvent',
+      what: 'TicketCreated ticketId=BAD-1',
+    });
+    expect(failure.reason).toMatch(
+      /^InvalidEvent: TicketCreated .* breaks its contract: .*customerId.*\(given up by Switchyard-TicketTriageStarterHandler\w+, on receive 1\)$/,
+    );
     expect(failure.ageMs).toBeGreaterThanOrEqual(0);
 
     // Reading the queue took nothing away: the message is visible again at once, not in flight.
@@ -47,8 +54,12 @@ describe('switchyard failures', () => {
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(/DEAD-LETTER QUEUE\s+MESSAGES\s+OLDEST\s+FED BY/);
     expect(text.stdout).toMatch(/TicketTriageStarterDeadLetterQueue\s+1\s+\S+\s+queue TicketTriageStarterQueue \(maxReceiveCount 5\)/);
-    expect(text.stdout).toMatch(/TicketTriageStarterTargetDeadLetterQueue\s+0\s+-\s+rule TicketTriageStarterRule -> TicketTriageStarterQueue/);
-    expect(text.stdout).toMatch(/TicketTriageStarterDeadLetterQueue\s+message\s+[0-9a-f-]{36}\s+TicketCreated ticketId=BAD-1\s+InvalidEvent: /);
+    expect(text.stdout).toMatch(
+      /TicketTriageStarterTargetDeadLetterQueue\s+0\s+-\s+rule TicketTriageStarterRule -> TicketTriageStarterQueue/,
+    );
+    expect(text.stdout).toMatch(
+      /TicketTriageStarterDeadLetterQueue\s+message\s+[0-9a-f-]{36}\s+TicketCreated ticketId=BAD-1\s+InvalidEvent: /,
+    );
   });
 
   it('shows an aborted escalation with its error and cause, newest first', async () => {
@@ -78,7 +89,9 @@ describe('switchyard failures', () => {
   it('fails if --source names nothing of the app, listing what it has', async () => {
     const result = await runCli(['failures', '--source', 'NoSuchQueue', ...app.target]);
     expect(result.code).toBe(2);
-    expect(result.stderr.trim()).toMatch(/^switchyard failures: --source: no source "NoSuchQueue" \(the app's dead-letter queues: TicketTriageStarterDeadLetterQueue, .*; its flows: .*TicketTriage.*\)$/);
+    expect(result.stderr.trim()).toMatch(
+      /^switchyard failures: --source: no source "NoSuchQueue" \(the app's dead-letter queues: TicketTriageStarterDeadLetterQueue, .*; its flows: .*TicketTriage.*\)$/,
+    );
   });
 
   it('fails if --since is neither a duration nor an ISO time, or --limit is out of range', async () => {
@@ -92,9 +105,19 @@ describe('switchyard failures', () => {
 });
 
 describe('explain', () => {
-  const queueSource: DeadLetterSource = { kind: 'queue', queueLogicalId: 'WorkQueueABCD1234', maxReceiveCount: 5, consumers: ['WorkerFnABCD1234'] };
+  const queueSource: DeadLetterSource = {
+    kind: 'queue',
+    queueLogicalId: 'WorkQueueABCD1234',
+    maxReceiveCount: 5,
+    consumers: ['WorkerFnABCD1234'],
+  };
   const text = (value: string) => ({ DataType: 'String', StringValue: value });
-  const message = (overrides: Partial<Message>): Message => ({ MessageId: 'm-1', Body: '{}', Attributes: { SentTimestamp: '1700000000000' }, ...overrides });
+  const message = (overrides: Partial<Message>): Message => ({
+    MessageId: 'm-1',
+    Body: '{}',
+    Attributes: { SentTimestamp: '1700000000000' },
+    ...overrides,
+  });
 
   it('reads the consumer kit reason from the attribute names both sides import', () => {
     const letter = explain(
@@ -109,7 +132,11 @@ describe('explain', () => {
       }),
       { sources: [queueSource] },
     );
-    expect(letter).toMatchObject({ errorName: 'InvalidTicket', reportedBy: 'consumer', reason: 'InvalidTicket: subject is empty (given up by worker, on receive 2)' });
+    expect(letter).toMatchObject({
+      errorName: 'InvalidTicket',
+      reportedBy: 'consumer',
+      reason: 'InvalidTicket: subject is empty (given up by worker, on receive 2)',
+    });
     expect(letter.failedAt?.toISOString()).toBe('2026-01-02T03:04:05.000Z');
   });
 
@@ -131,14 +158,21 @@ describe('explain', () => {
     expect(letter).toMatchObject({
       reportedBy: 'eventbridge',
       errorName: 'SQS.AccessDenied',
-      reason: 'EventBridge could not deliver to sqs work: SQS.AccessDenied not allowed (rule Starter, 185 retries, MaximumRetryAttempts exhausted)',
+      reason:
+        'EventBridge could not deliver to sqs work: SQS.AccessDenied not allowed (rule Starter, 185 retries, MaximumRetryAttempts exhausted)',
       event: { id: 'e-1', detailType: 'TicketCreated', summary: 'ticketId=T-9' },
     });
   });
 
   it('says a message SQS moved after maxReceiveCount receives was never deleted, and by which consumer', () => {
     const letter = explain(
-      message({ Attributes: { SentTimestamp: '1', DeadLetterQueueSourceArn: 'arn:aws:sqs:us-east-1:1:Stack-WorkQueueABCD1234', ApproximateReceiveCount: '6' } }),
+      message({
+        Attributes: {
+          SentTimestamp: '1',
+          DeadLetterQueueSourceArn: 'arn:aws:sqs:us-east-1:1:Stack-WorkQueueABCD1234',
+          ApproximateReceiveCount: '6',
+        },
+      }),
       { sources: [queueSource] },
     );
     expect(letter.reason).toBe(
@@ -146,17 +180,25 @@ describe('explain', () => {
     );
   });
 
-  it("reads a Lambda on-failure destination record and says when nothing explains a message", () => {
+  it('reads a Lambda on-failure destination record and says when nothing explains a message', () => {
     const onFailure = explain(
       message({
         Body: JSON.stringify({
-          requestContext: { condition: 'RetriesExhausted', functionArn: 'arn:aws:lambda:us-east-1:1:function:fn', approximateInvokeCount: 3 },
+          requestContext: {
+            condition: 'RetriesExhausted',
+            functionArn: 'arn:aws:lambda:us-east-1:1:function:fn',
+            approximateInvokeCount: 3,
+          },
           responsePayload: { errorType: 'TypeError', errorMessage: 'x is undefined' },
         }),
       }),
       { sources: [] },
     );
-    expect(onFailure).toMatchObject({ reportedBy: 'lambda', errorName: 'TypeError', reason: 'lambda fn failed 3 times (RetriesExhausted): TypeError x is undefined' });
+    expect(onFailure).toMatchObject({
+      reportedBy: 'lambda',
+      errorName: 'TypeError',
+      reason: 'lambda fn failed 3 times (RetriesExhausted): TypeError x is undefined',
+    });
     expect(explain(message({}), { sources: [] })).toMatchObject({ reportedBy: 'unknown', errorName: 'Unknown' });
   });
 });
