@@ -3,7 +3,7 @@ import { type FailureSources, failureSources, knownSources, selectSources } from
 import { GLOBAL_HELP, integerOption, parseCommand } from '../args.js';
 import { type Clients, call, errorCode } from '../aws.js';
 import { queueDepth } from '../dead-letter-messages.js';
-import { type DeadLetterQueue, type DeployedQueue, queueDefinition, resolveQueues } from '../dead-letters.js';
+import { type DeadLetterQueue, type DeployedQueue, queueDefinition, resolveQueues, resourceName } from '../dead-letters.js';
 import { CliError, usageError } from '../errors.js';
 import { failedExecutions } from '../failed-executions.js';
 import type { Flow } from '../flows.js';
@@ -74,10 +74,27 @@ export const redrive: Command = async (argv, io) => {
   if (ids !== undefined && (queues.length !== 1 || flows.length > 0))
     throw usageError(`--ids names messages of one dead-letter queue; "${selector}" is not one`);
 
-  for (const dlq of queues) report.push(await redriveQueue(clients, sources, dlq, { ids, intervalMs, progress, io }));
-  for (const flow of flows) report.push(...(await redriveFlow(clients, flow, progress)));
+  // Redriving everything goes on past a source that cannot be redriven, and fails at the end naming each.
+  const everything = selector === undefined;
+  const refused: string[] = [];
+  const attempt = async (run: () => Promise<void>) => {
+    try {
+      await run();
+    } catch (error) {
+      if (!everything || !(error instanceof CliError)) throw error;
+      refused.push(error.message);
+      io.err(error.message);
+    }
+  };
+  for (const dlq of queues)
+    await attempt(async () => void report.push(await redriveQueue(clients, sources, dlq, { ids, intervalMs, progress, io })));
+  for (const flow of flows) {
+    if (everything && flow.type === 'EXPRESS') continue;
+    await attempt(async () => void report.push(...(await redriveFlow(clients, flow, progress))));
+  }
   if (executionArn !== undefined) report.push(await redriveExecution(clients, executionArn, progress));
   if (values.json) io.out(JSON.stringify(report, null, 2));
+  if (refused.length > 0) throw new CliError(`${refused.length} source${refused.length === 1 ? '' : 's'} not redriven (see above)`);
 };
 
 function trySelect(sources: FailureSources, selector: string) {
@@ -150,8 +167,8 @@ async function destinations(clients: Clients, sources: FailureSources, dlq: Dead
     } else if (source.kind === 'rule-target') {
       unsupported.push(
         source.transformsInput
-          ? `rule ${source.ruleLogicalId} transforms the event for its target, so the dead-lettered event is not what the target takes`
-          : `rule ${source.ruleLogicalId} delivers to a ${source.targetType ?? 'resource outside the template'}, not a queue`,
+          ? `rule ${resourceName(source.ruleLogicalId)} transforms the event for its target, so the dead-lettered event is not what the target takes`
+          : `rule ${resourceName(source.ruleLogicalId)} delivers to ${source.targetType ? `an ${source.targetType}` : 'a resource outside the template'}, not a queue`,
       );
     } else
       unsupported.push(

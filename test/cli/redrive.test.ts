@@ -152,6 +152,30 @@ describe('switchyard redrive (queues)', () => {
     await drainStarterDlq();
   });
 
+  it('redrives everything with --yes, going on past a source it cannot redrive and failing at the end', async () => {
+    const sqs = new SQSClient(app.config);
+    // EventBridge could not put a status change on the hub bus: a bus target, which only EventBridge can deliver to.
+    await sqs.send(
+      new SendMessageCommand({
+        QueueUrl: await queueUrl(app, 'Switchyard-TicketTriageEscalationStatusChangesDeadLetterQueueB63A0E24'),
+        MessageBody: JSON.stringify({
+          id: 'e-status',
+          'detail-type': 'Step Functions Execution Status Change',
+          source: 'aws.states',
+          detail: {},
+        }),
+      }),
+    );
+    const result = await runCli(['redrive', '--yes', ...app.target]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('TicketRoutingAssignDeadLetterQueue: nothing to redrive');
+    expect(result.stdout).toContain('TicketTriageEscalation: no execution to redrive');
+    expect(result.stderr.trim().split('\n')).toEqual([
+      'TicketTriageEscalationStatusChangesDeadLetterQueue cannot be redriven from here: rule TicketTriageEscalationStatusChanges delivers to an AWS::Events::EventBus, not a queue',
+      'switchyard redrive: 1 source not redriven (see above)',
+    ]);
+  });
+
   it('says when a DLQ holds nothing to redrive', async () => {
     const result = await runCli(['redrive', 'TicketRoutingAssignDeadLetterQueue', ...app.target]);
     expect(result.code).toBe(0);
