@@ -58,23 +58,25 @@ export async function queueDepth(clients: Clients, queueUrl: string): Promise<Qu
 }
 
 /**
- * Reads up to `limit` messages of a queue without taking them away: ReceiveMessage with all
+ * Reads up to `limit` messages of a queue (stopping early once the `expected` number, its
+ * depth, has been read) without taking them away: ReceiveMessage with all
  * system and message attributes and a short visibility timeout, then
  * ChangeMessageVisibilityBatch to 0 for every message read, so the receive leaves no
  * trace but the receive count.
  */
-export async function peekMessages(clients: Clients, queueUrl: string, limit: number): Promise<Message[]> {
+export async function peekMessages(clients: Clients, queueUrl: string, limit: number, expected = limit): Promise<Message[]> {
   const seen = new Map<string, Message>();
   const handles: { Id: string; ReceiptHandle: string }[] = [];
   try {
-    while (seen.size < limit) {
+    while (seen.size < Math.min(limit, expected)) {
       const { Messages = [] } = await call(clients.target, () =>
         clients.sqs.send(
           new ReceiveMessageCommand({
             QueueUrl: queueUrl,
             MaxNumberOfMessages: Math.min(10, limit - seen.size),
             VisibilityTimeout: PEEK_VISIBILITY_SECONDS,
-            WaitTimeSeconds: 0,
+            // A long poll asks every SQS server; a short one may answer empty while messages wait.
+            WaitTimeSeconds: 1,
             MessageSystemAttributeNames: ['All'],
             MessageAttributeNames: ['All'],
           }),

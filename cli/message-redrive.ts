@@ -93,7 +93,8 @@ export async function moveMessages(
             QueueUrl: dlq.url,
             MaxNumberOfMessages: 10,
             VisibilityTimeout: MOVE_VISIBILITY_SECONDS,
-            WaitTimeSeconds: 0,
+            // A long poll asks every SQS server; a short one may answer empty while messages wait.
+            WaitTimeSeconds: 1,
             MessageSystemAttributeNames: ['All'],
             MessageAttributeNames: ['All'],
           }),

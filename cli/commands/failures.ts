@@ -53,7 +53,7 @@ export const failures: Command = async (argv, io) => {
   const queues: { queue: DeadLetterQueue; visible: number; inFlight: number; letters: DeadLetter[] }[] = [];
   for (const queue of selected.queues) {
     const depth = await queueDepth(clients, queue.url);
-    const letters = depth.visible > 0 ? (await peekMessages(clients, queue.url, limit)).map((m) => explain(m, queue)) : [];
+    const letters = depth.visible > 0 ? (await peekMessages(clients, queue.url, limit, depth.visible)).map((m) => explain(m, queue)) : [];
     queues.push({ queue, visible: depth.visible, inFlight: depth.inFlight, letters });
   }
   const { executions, unlogged } = await failedExecutions(clients, selected.flows, { since, limit });
