@@ -123,7 +123,7 @@ export const failures: Command = async (argv, io) => {
         r.kind,
         r.id,
         r.what ?? '-',
-        truncate(r.reason, 160),
+        truncate(r.reason, 240),
       ]),
     ),
   );
