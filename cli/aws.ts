@@ -1,6 +1,8 @@
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { CliError } from './errors.js';
 
 export const DEFAULT_ENDPOINT = 'http://127.0.0.1:4566';
@@ -59,11 +61,20 @@ export interface Clients {
   readonly events: EventBridgeClient;
   readonly sfn: SFNClient;
   readonly logs: CloudWatchLogsClient;
+  readonly sqs: SQSClient;
+  readonly lambda: LambdaClient;
 }
 
 export function createClients(target: Target): Clients {
   const config = clientConfig(target);
-  return { target, events: new EventBridgeClient(config), sfn: new SFNClient(config), logs: new CloudWatchLogsClient(config) };
+  return {
+    target,
+    events: new EventBridgeClient(config),
+    sfn: new SFNClient(config),
+    logs: new CloudWatchLogsClient(config),
+    sqs: new SQSClient(config),
+    lambda: new LambdaClient(config),
+  };
 }
 
 /** The error's AWS code (`name` in SDK v3), or its Node.js system code (ECONNREFUSED). */

@@ -7,6 +7,9 @@ import { approve, reject } from './commands/decide.js';
 import { escalations } from './commands/escalations.js';
 import { execution } from './commands/execution.js';
 import { executions } from './commands/executions.js';
+import { failures } from './commands/failures.js';
+import { redrive } from './commands/redrive.js';
+import { replay } from './commands/replay.js';
 import { send } from './commands/send.js';
 import { watch } from './commands/watch.js';
 import { CliError } from './errors.js';
@@ -20,6 +23,9 @@ const COMMANDS: Record<string, { run: Command; summary: string }> = {
   approve: { run: approve, summary: 'approve an open escalation (by ticket or execution)' },
   reject: { run: reject, summary: "reject an open escalation's suggestion" },
   cost: { run: cost, summary: 'estimated monthly AWS cost of the synthesized app, per service' },
+  failures: { run: failures, summary: 'everything that failed, newest first: dead-lettered messages and failed executions, with reasons' },
+  redrive: { run: redrive, summary: 'send failed messages back to their queue (all, or --ids) and redrive failed executions' },
+  replay: { run: replay, summary: 'replay archived events; --policy tells consumers to reprocess, skip or dry-run them' },
 };
 
 const HELP = `Usage: switchyard <command> [options]

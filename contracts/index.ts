@@ -1,6 +1,7 @@
 export * from './contract.js';
 export * from './identity.js';
 export * from './put-events.js';
+export * from './replay-policy.js';
 export * from './tickets.js';
 export * from './wiring.js';
 

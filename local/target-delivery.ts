@@ -1,5 +1,5 @@
 import { AwsError } from './aws-error.js';
-import type { EventEnvelope, TargetDefinition, TargetDelivery } from './events/definitions.js';
+import type { DeadLetterReason, EventEnvelope, TargetDefinition, TargetDelivery } from './events/definitions.js';
 import type { LambdaService } from './lambda/lambda-service.js';
 
 /** The SQS operations targets use (JSON protocol shapes). */
@@ -84,11 +84,7 @@ export class LocalTargetDelivery implements TargetDelivery {
     }
   }
 
-  async deadLetter(
-    queueArn: string,
-    event: EventEnvelope,
-    reason: { ruleArn: string; targetArn: string; errorCode: string; errorMessage: string },
-  ) {
+  async deadLetter(queueArn: string, event: EventEnvelope, reason: DeadLetterReason) {
     // The attributes EventBridge puts on dead-lettered events.
     const attribute = (value: string) => ({ DataType: 'String', StringValue: value });
     await this.services.sqs.SendMessage({
@@ -99,6 +95,8 @@ export class LocalTargetDelivery implements TargetDelivery {
         TARGET_ARN: attribute(reason.targetArn),
         ERROR_CODE: attribute(reason.errorCode),
         ERROR_MESSAGE: attribute(reason.errorMessage.slice(0, 1000)),
+        ...(reason.retryAttempts === undefined ? {} : { RETRY_ATTEMPTS: attribute(String(reason.retryAttempts)) }),
+        ...(reason.exhaustedRetryCondition ? { EXHAUSTED_RETRY_CONDITION: attribute(reason.exhaustedRetryCondition) } : {}),
       },
     });
   }

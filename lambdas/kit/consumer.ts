@@ -10,11 +10,12 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { AnyEventContract, Detail } from '../../contracts/index.js';
+import { REPLAY_LOG_FIELDS, REPLAY_LOG_MESSAGES, replayPolicyOf } from '../../contracts/replay-policy.js';
 import { ENV } from '../../contracts/wiring.js';
 import { requireEnv, requireNumber } from './config.js';
 import type { Emission, EventPublisher } from './emit.js';
 import { ContractRegistry, type ValidatedEvent } from './envelope.js';
-import { ConfigError, isPermanent, toError } from './errors.js';
+import { ConfigError, InvalidEventError, isPermanent, toError } from './errors.js';
 import { type FailureQueues, FailureRouter, receiveCountOf } from './failures.js';
 import { logger as defaultLogger, metrics, tracer } from './observability.js';
 /** What a record handler gets besides the validated detail. */
@@ -29,6 +30,9 @@ export interface RecordContext {
 }
 
 export type RecordHandler<C extends readonly AnyEventContract[]> = (detail: Detail<C[number]>, context: RecordContext) => Promise<unknown>;
+
+/** Says what the handler would do with a valid event, without doing it (for replay dry runs): small JSON. */
+export type DryRunDescriber<C extends readonly AnyEventContract[]> = (detail: Detail<C[number]>, event: ValidatedEvent) => unknown;
 
 export interface SqsConsumerOptions<C extends readonly AnyEventContract[]> {
   /** The contracts this consumer accepts; a record of any other detail-type is dead-lettered. */
@@ -57,6 +61,12 @@ export interface SqsConsumerOptions<C extends readonly AnyEventContract[]> {
    * @default - the queues QueueConsumer names in the function's environment (read once, at module load)
    */
   readonly failureQueues?: FailureQueues;
+  /**
+   * What the handler would do with an event of a dry-run replay (`contracts/replay-policy.ts`),
+   * logged in its place; the handler itself never runs on a dry run.
+   * @default - the log line names the contract and idempotency key only
+   */
+  readonly describeDryRun?: DryRunDescriber<C>;
 }
 
 /** What the idempotency store keeps for a processed fact: the handler's result, and when and from which message. */
@@ -130,7 +140,7 @@ export function createSqsConsumer<const C extends readonly AnyEventContract[]>(o
       process = makeIdempotent(runHandler, { persistenceStore: options.idempotency.persistenceStore, config });
     }
     const inOrder = new KeyedSequence();
-    const counts = { deadLettered: 0, duplicates: 0 };
+    const counts = { deadLettered: 0, duplicates: 0, replayedNotRun: 0 };
 
     const processEvent = async (record: SQSRecord, event: ValidatedEvent, recordLogger: Logger) => {
       const run = { ran: false };
@@ -189,7 +199,46 @@ export function createSqsConsumer<const C extends readonly AnyEventContract[]>(o
       throw error;
     };
 
+    /**
+     * A replayed event under the `skip` or `dry-run` policy is acknowledged without running
+     * the handler, claiming its key or dead-lettering it: a replay that must not act leaves
+     * nothing behind but one log line. Resolves false for any other record.
+     */
+    const honourReplayPolicy = (record: SQSRecord): boolean => {
+      const replayName = replayNameOf(record.body);
+      const policy = replayPolicyOf(replayName);
+      if (replayName === undefined || policy === 'reprocess') return false;
+      counts.replayedNotRun++;
+      const replayKeys = { [REPLAY_LOG_FIELDS.replayName]: replayName, [REPLAY_LOG_FIELDS.replayPolicy]: policy };
+      const replayLogger = logger.createChild({ persistentKeys: { messageId: record.messageId, ...replayKeys } });
+      if (policy === 'skip') {
+        replayLogger.info(REPLAY_LOG_MESSAGES.skipped, envelopeKeys(record.body));
+        return true;
+      }
+      try {
+        const event = registry.parseRecord(record);
+        const detail = event.envelope.detail as Detail<C[number]>;
+        replayLogger.info(REPLAY_LOG_MESSAGES.dryRun, {
+          eventId: event.envelope.id,
+          detailType: event.envelope['detail-type'],
+          idempotencyKey: event.idempotencyKey,
+          [REPLAY_LOG_FIELDS.valid]: true,
+          [REPLAY_LOG_FIELDS.wouldRun]: options.describeDryRun?.(detail, event) ?? { handle: event.contract.detailType },
+        });
+      } catch (thrown) {
+        const error = toError(thrown);
+        replayLogger.info(REPLAY_LOG_MESSAGES.dryRun, {
+          ...envelopeKeys(record.body),
+          [REPLAY_LOG_FIELDS.valid]: false,
+          [REPLAY_LOG_FIELDS.problems]: error instanceof InvalidEventError && error.problems.length > 0 ? error.problems : [error.message],
+          [REPLAY_LOG_FIELDS.wouldRun]: { deadLetter: error.name },
+        });
+      }
+      return true;
+    };
+
     const recordHandler = async (record: SQSRecord) => {
+      if (honourReplayPolicy(record)) return;
       let recordLogger = logger.createChild({ persistentKeys: { messageId: record.messageId } });
       let idempotencyKey: string | undefined;
       try {
@@ -220,11 +269,34 @@ export function createSqsConsumer<const C extends readonly AnyEventContract[]>(o
     metrics.addMetric('RecordsFailed', MetricUnit.Count, failed);
     metrics.addMetric('RecordsDeadLettered', MetricUnit.Count, counts.deadLettered);
     metrics.addMetric('DuplicatesSkipped', MetricUnit.Count, counts.duplicates);
+    metrics.addMetric('ReplayedEventsNotRun', MetricUnit.Count, counts.replayedNotRun);
     metrics.addMetric('RecordsSucceeded', MetricUnit.Count, sqsEvent.Records.length - failed - counts.deadLettered);
     return { batchItemFailures: [...response.batchItemFailures] };
   };
 
   return middy(handler).use(captureLambdaHandler(tracer)).use(injectLambdaContext(logger)).use(logMetrics(metrics));
+}
+
+/** The `replay-name` of a record's event, without validating anything else; undefined for a live event. */
+function replayNameOf(body: string): string | undefined {
+  // Most records are live events: only a body that mentions the field is parsed here.
+  if (!body.includes('"replay-name"')) return undefined;
+  try {
+    const name = (JSON.parse(body) as { 'replay-name'?: unknown })['replay-name'];
+    return typeof name === 'string' && name !== '' ? name : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The event id and detail-type of a body, when it has them, for log lines about records not validated. */
+function envelopeKeys(body: string): { eventId?: unknown; detailType?: unknown } {
+  try {
+    const event = JSON.parse(body) as Record<string, unknown>;
+    return { eventId: event.id, detailType: event['detail-type'] };
+  } catch {
+    return {};
+  }
 }
 
 /**

@@ -20,6 +20,7 @@ export function createRoutingConsumer(options: RoutingConsumerOptions) {
     // idempotency table first would only add a second write per record.
     idempotency: false,
     failureQueues: options.failureQueues,
+    describeDryRun: (routed) => ({ assignTicket: { ticketId: routed.ticketId, queue: routed.queue, table: options.tableName } }),
     handle: async (routed, { event, logger }) => {
       const cause = { eventId: event.envelope.id, correlationId: event.correlationId };
       const result = await assignTicket(options.dynamodb, options.tableName, routed, cause);

@@ -4,7 +4,7 @@ import { CONTRACTS, ENV, WORKFLOW_TYPES } from '../../contracts/index.js';
 import { requireEnum, requireEnv } from '../kit/config.js';
 import { createSqsConsumer } from '../kit/consumer.js';
 import { tracer } from '../kit/observability.js';
-import { startWorkflow } from './start-workflow.js';
+import { executionNameFor, startWorkflow } from './start-workflow.js';
 
 const stateMachineArn = requireEnv(ENV.stateMachineArn);
 const workflowType = requireEnum(ENV.workflowType, WORKFLOW_TYPES);
@@ -20,6 +20,8 @@ export const handler = createSqsConsumer({
   // The trigger rule decides which detail-types arrive; any known contract is accepted.
   contracts: CONTRACTS,
   idempotency: { persistenceStore: new DynamoDBPersistenceLayer({ tableName }) },
+  // A replay under the skip or dry-run policy never reaches `handle`: no execution is started.
+  describeDryRun: (_detail, event) => ({ startExecution: { stateMachineArn, workflowType, name: executionNameFor(event) } }),
   handle: async (_detail, { event, logger }) => {
     const result = await startWorkflow(sfn, stateMachineArn, workflowType, event);
     logger.info('workflow started', { ...result });

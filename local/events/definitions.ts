@@ -58,14 +58,22 @@ export interface EventEnvelope {
   readonly 'replay-name'?: string;
 }
 
+/** Why an event was dead-lettered: the message attributes EventBridge puts on it. */
+export interface DeadLetterReason {
+  readonly ruleArn: string;
+  readonly targetArn: string;
+  readonly errorCode: string;
+  readonly errorMessage: string;
+  /** Retries made after the first attempt (RETRY_ATTEMPTS). */
+  readonly retryAttempts?: number;
+  /** The retry policy limit that ran out (EXHAUSTED_RETRY_CONDITION); absent when the error was not retried. */
+  readonly exhaustedRetryCondition?: 'MaximumRetryAttempts' | 'MaximumEventAgeInSeconds';
+}
+
 /** Delivers a rendered target input to the service behind a target ARN. */
 export interface TargetDelivery {
   /** Resolves when the target service accepted the input; rejects with the reason otherwise. */
   deliver(target: TargetDefinition, input: string, event: EventEnvelope): Promise<void>;
   /** Sends an event this target could not take to its dead-letter queue. */
-  deadLetter(
-    queueArn: string,
-    event: EventEnvelope,
-    reason: { ruleArn: string; targetArn: string; errorCode: string; errorMessage: string },
-  ): Promise<void>;
+  deadLetter(queueArn: string, event: EventEnvelope, reason: DeadLetterReason): Promise<void>;
 }

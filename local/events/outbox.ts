@@ -166,7 +166,8 @@ export class DeliveryOutbox {
       // Exponential backoff with jitter, as EventBridge retries: 1 s, 2 s, 4 s ... up to 5 minutes.
       const backoff = Math.min(300_000, 1000 * 2 ** Math.min(attempts - 1, 16)) * (0.5 + Math.random() / 2);
       if (attempts > maxAttempts || now + backoff - row.first_at > maxAgeMs) {
-        await this.#giveUp(row, rule, target, event, errorCode, errorMessage);
+        const exhausted = attempts > maxAttempts ? 'MaximumRetryAttempts' : 'MaximumEventAgeInSeconds';
+        await this.#giveUp(row, rule, target, event, errorCode, errorMessage, exhausted);
       } else {
         this.#statements.retry.run(attempts, now + backoff, `${errorCode}: ${errorMessage}`, row.id);
       }
@@ -180,6 +181,7 @@ export class DeliveryOutbox {
     event: EventEnvelope,
     errorCode: string,
     errorMessage: string,
+    exhaustedRetryCondition: 'MaximumRetryAttempts' | 'MaximumEventAgeInSeconds',
   ) {
     if (target.deadLetterArn) {
       try {
@@ -188,6 +190,8 @@ export class DeliveryOutbox {
           targetArn: target.arn,
           errorCode,
           errorMessage,
+          retryAttempts: row.attempts,
+          exhaustedRetryCondition,
         });
       } catch (error) {
         // AWS drops the event when even the DLQ is unreachable; we keep retrying instead of losing it.

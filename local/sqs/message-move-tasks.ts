@@ -128,17 +128,18 @@ export class MessageMoveTasks {
     const failure = this.context.transaction((): string | null => {
       for (const row of rows) {
         const destinationArn = task.destination_arn ?? row.dlq_source_arn;
+        // A message sent straight to the dead-letter queue (SendMessage, or a non-SQS source
+        // such as an EventBridge target) has no source to return to: as in AWS, the task
+        // fails there and asks for a DestinationArn; the message and those after it stay.
         const destination = destinationArn ? this.context.queueByArn(destinationArn) : undefined;
-        if (!destination && destinationArn) {
-          this.context.store.updateMoveTask.run('FAILED', moved, cursor, 'AWS.SimpleQueueService.NonExistentQueue', task.id);
-          return 'AWS.SimpleQueueService.NonExistentQueue';
+        if (!destination) {
+          const reason = destinationArn ? 'AWS.SimpleQueueService.NonExistentQueue' : 'CouldNotDetermineMessageSource';
+          this.context.store.updateMoveTask.run('FAILED', moved, cursor, reason, task.id);
+          return reason;
         }
-        // A message sent straight to the dead-letter queue has no source to return to: it stays.
-        if (destination) {
-          this.context.store.moveBack.run(destination.id, now, row.seq);
-          destinations.add(destination);
-          moved++;
-        }
+        this.context.store.moveBack.run(destination.id, now, row.seq);
+        destinations.add(destination);
+        moved++;
         cursor = row.seq;
       }
       this.context.store.updateMoveTask.run('RUNNING', moved, cursor, null, task.id);

@@ -106,7 +106,7 @@ export class ExecutionApi {
 
   async DescribeExecution(input: { executionArn?: string; includedData?: string }) {
     const record = this.find(required(input.executionArn, 'executionArn'));
-    const redrive = redriveStatus(record.status);
+    const redrive = this.#redriveStatus(record);
     return {
       executionArn: record.arn,
       stateMachineArn: record.stateMachineArn,
@@ -196,9 +196,9 @@ export class ExecutionApi {
       throw new AwsError('ExecutionNotRedrivable', `Execution with arn '${arn}' is an Express execution and cannot be redriven`);
     }
     const record = this.find(arn);
-    if (record.status === 'RUNNING' || record.status === 'SUCCEEDED') {
-      throw new AwsError('ExecutionNotRedrivable', `Execution is ${record.status} and cannot be redriven`);
-    }
+    const redrivable = this.#redriveStatus(record);
+    if (redrivable.status !== 'REDRIVABLE')
+      throw new AwsError('ExecutionNotRedrivable', redrivable.reason ?? 'Execution cannot be redriven');
     const last = store.lastEventId(arn);
     const now = this.deps.clock.now();
     const redriven: HistoryEvent = {
@@ -218,6 +218,14 @@ export class ExecutionApi {
       throw error;
     }
     return { redriveDate: seconds(now) };
+  }
+
+  #redriveStatus(record: ExecutionRecord): { status: string; reason?: string } {
+    return redriveStatus(record.status, {
+      stopDate: record.stopDate,
+      now: this.deps.clock.now(),
+      eventCount: this.deps.store.lastEventId(record.arn),
+    });
   }
 
   /** Resolves once the execution has ended (at once if it has); rejects when `signal` aborts. */

@@ -147,9 +147,25 @@ function syncEnvelope(o: ExecutionOutcome, parse: boolean): Record<string, unkno
   return envelope;
 }
 
-/** DescribeExecution's redriveStatus and redriveStatusReason for an execution status. */
-export function redriveStatus(status: ExecutionOutcome['status']): { status: string; reason?: string } {
+/** How long after it stopped an execution can be redriven (RedriveExecution: "in the last 14 days"). */
+export const REDRIVABLE_PERIOD_MS = 14 * 24 * 60 * 60 * 1000;
+/** A redrive appends ExecutionRedriven and at least one more event to a history of at most 25,000. */
+export const REDRIVE_HISTORY_LIMIT = 24_999;
+
+/**
+ * DescribeExecution's redriveStatus and redriveStatusReason: RedriveExecution's conditions,
+ * with the reasons AWS gives. `stopped` (when it stopped, the time now, its history's size)
+ * adds the redrivable period and the history limit to the status check.
+ */
+export function redriveStatus(
+  status: ExecutionOutcome['status'],
+  stopped?: { stopDate?: number; now: number; eventCount: number },
+): { status: string; reason?: string } {
   if (status === 'RUNNING' || status === 'SUCCEEDED')
     return { status: 'NOT_REDRIVABLE', reason: `Execution is ${status} and cannot be redriven` };
+  if (stopped?.stopDate !== undefined && stopped.now - stopped.stopDate > REDRIVABLE_PERIOD_MS)
+    return { status: 'NOT_REDRIVABLE', reason: 'Execution redrivable period exceeded.' };
+  if (stopped !== undefined && stopped.eventCount >= REDRIVE_HISTORY_LIMIT)
+    return { status: 'NOT_REDRIVABLE', reason: 'Execution history event limit exceeded.' };
   return { status: 'REDRIVABLE' };
 }

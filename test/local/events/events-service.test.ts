@@ -1,6 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../local/clock.js';
-import type { EventEnvelope, RuleDefinition, TargetDefinition, TargetDelivery } from '../../../local/events/definitions.js';
+import type {
+  DeadLetterReason,
+  EventEnvelope,
+  RuleDefinition,
+  TargetDefinition,
+  TargetDelivery,
+} from '../../../local/events/definitions.js';
 import { EventsService } from '../../../local/events/events-service.js';
 import { openDatabase } from '../../../local/store/data-folder.js';
 
@@ -13,13 +19,13 @@ afterEach(() => {
 /** Records deliveries; a target whose ARN contains "broken" always refuses. */
 class RecordingDelivery implements TargetDelivery {
   readonly delivered: { target: string; input: string }[] = [];
-  readonly deadLettered: { queue: string; event: EventEnvelope; errorCode: string }[] = [];
+  readonly deadLettered: ({ queue: string; event: EventEnvelope } & DeadLetterReason)[] = [];
   async deliver(target: TargetDefinition, input: string) {
     if (target.arn.includes('broken')) throw new Error('target refused');
     this.delivered.push({ target: target.id, input });
   }
-  async deadLetter(queue: string, event: EventEnvelope, reason: { errorCode: string }) {
-    this.deadLettered.push({ queue, event, errorCode: reason.errorCode });
+  async deadLetter(queue: string, event: EventEnvelope, reason: DeadLetterReason) {
+    this.deadLettered.push({ queue, event, ...reason });
   }
 }
 
@@ -96,7 +102,16 @@ describe('EventsService', () => {
       // Wake the dispatcher as its timer would.
       await put(events, {}, 'unmatched');
     }
-    expect(delivery.deadLettered).toEqual([expect.objectContaining({ queue: dlq, errorCode: 'InternalFailure' })]);
+    expect(delivery.deadLettered).toEqual([
+      expect.objectContaining({
+        queue: dlq,
+        errorCode: 'InternalFailure',
+        errorMessage: 'target refused',
+        targetArn: 'arn:aws:lambda:us-east-1:000000000000:function:broken',
+        retryAttempts: 2,
+        exhaustedRetryCondition: 'MaximumRetryAttempts',
+      }),
+    ]);
     expect(delivery.deadLettered[0]?.event.detail).toEqual({ n: 1 });
   });
 

@@ -639,6 +639,27 @@ describe('SqsService dead-letter queues', () => {
     expect(Results[0]).toMatchObject({ Status: 'COMPLETED', DestinationArn: arnOf('elsewhere') });
   });
 
+  it('fails a move task without DestinationArn at a message sent straight to the dead-letter queue, as AWS does', async () => {
+    const { dlq, source } = await withDlq(1);
+    await sqs.SendMessage({ QueueUrl: source, MessageBody: 'redriven by SQS' });
+    await sqs.ReceiveMessage({ QueueUrl: source });
+    clock.advance(10_000);
+    await sqs.ReceiveMessage({ QueueUrl: source });
+    clock.advance(1);
+    await sqs.SendMessage({ QueueUrl: dlq, MessageBody: 'sent by a consumer' });
+    await sqs.StartMessageMoveTask({ SourceArn: arnOf('dlq') });
+    await vi.waitFor(async () => {
+      const [task] = (await sqs.ListMessageMoveTasks({ SourceArn: arnOf('dlq') })).Results;
+      expect(task).toMatchObject({
+        Status: 'FAILED',
+        FailureReason: 'CouldNotDetermineMessageSource',
+        ApproximateNumberOfMessagesMoved: 1,
+      });
+    });
+    const { Messages } = await sqs.ReceiveMessage({ QueueUrl: dlq, MaxNumberOfMessages: 10 });
+    expect(Messages.map((m) => m.Body)).toEqual(['sent by a consumer']);
+  });
+
   it('cancels a running move task', async () => {
     const { dlq } = await withDlq(1);
     await sqs.SendMessageBatch({ QueueUrl: dlq, Entries: [1, 2, 3, 4, 5].map((i) => ({ Id: `m${i}`, MessageBody: `${i}` })) });

@@ -536,4 +536,25 @@ describe('StatesService TestState', () => {
     t = await createStates();
     expect(await errorCode(t.states.TestState({ definition: JSON.stringify(callbackState()) }))).toBe('ValidationException');
   });
+  it('fails to redrive an execution that stopped more than 14 days ago, saying so in DescribeExecution too', async () => {
+    t = await createStates();
+    t.lambda.handler = () => {
+      throw Object.assign(new Error('down'), { name: 'Unavailable' });
+    };
+    const stateMachineArn = await createMachine(t.states, 'late', {
+      StartAt: 'Only',
+      States: { Only: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Parameters: { FunctionName: 'f' }, End: true } },
+    });
+    const { executionArn: arn } = await t.states.StartExecution({ stateMachineArn, name: 'too-late' });
+    expect(await finished(t.states, arn)).toMatchObject({ status: 'FAILED', redriveStatus: 'REDRIVABLE' });
+    t.clock.advance(14 * 24 * 60 * 60 * 1000 + 1000);
+    expect(await t.states.DescribeExecution({ executionArn: arn })).toMatchObject({
+      redriveStatus: 'NOT_REDRIVABLE',
+      redriveStatusReason: 'Execution redrivable period exceeded.',
+    });
+    await expect(t.states.RedriveExecution({ executionArn: arn })).rejects.toMatchObject({
+      code: 'ExecutionNotRedrivable',
+      message: 'Execution redrivable period exceeded.',
+    });
+  });
 });

@@ -1,0 +1,63 @@
+import { type CloudAssembly, defaultCdkOut, readAssembly } from './assembly.js';
+import type { Clients } from './aws.js';
+import { appFlows } from './commands/app-flows.js';
+import { type DeadLetterQueue, type DeadLetterSource, deadLetterQueueDefinitions, resolveQueues } from './dead-letters.js';
+import { usageError } from './errors.js';
+import type { Flow } from './flows.js';
+
+/** What the failure commands work on: the app's dead-letter queues and flows, as deployed in the target. */
+export interface FailureSources {
+  readonly assembly: CloudAssembly;
+  readonly queues: DeadLetterQueue[];
+  readonly flows: Flow[];
+}
+
+export async function failureSources(
+  clients: Clients,
+  cdkOutOption: string | undefined,
+  note: (line: string) => void,
+): Promise<FailureSources> {
+  const assembly = readAssembly(defaultCdkOut(cdkOutOption));
+  const { found, missing } = await resolveQueues(clients, deadLetterQueueDefinitions(assembly));
+  for (const m of missing) note(`(dead-letter queue ${m.name} of stack ${m.stackName} is not deployed in the target)`);
+  const flows = await appFlows(clients, cdkOutOption, note);
+  return { assembly, queues: found, flows };
+}
+
+/**
+ * The queues and flows a `<source>` names: a dead-letter queue by its name as listed, queue
+ * name, URL or ARN; a flow by its name, state machine name or ARN (case-insensitive).
+ * Undefined selects everything; a name that matches nothing is a usage error listing the
+ * known ones.
+ */
+export function selectSources(
+  sources: FailureSources,
+  selector: string | undefined,
+  option = '--source',
+): { queues: DeadLetterQueue[]; flows: Flow[] } {
+  if (selector === undefined) return { queues: sources.queues, flows: sources.flows };
+  const wanted = selector.toLowerCase();
+  const queues = sources.queues.filter((q) => [q.name, q.logicalId, q.queueName, q.url, q.arn].some((n) => n.toLowerCase() === wanted));
+  const flows = sources.flows.filter((f) => [f.flow, f.name, f.logicalId, f.arn].some((n) => n.toLowerCase() === wanted));
+  if (queues.length === 0 && flows.length === 0) throw usageError(`${option}: no source "${selector}" (${knownSources(sources)})`);
+  return { queues, flows };
+}
+
+export function knownSources(sources: FailureSources): string {
+  const queues = sources.queues.map((q) => q.name).join(', ') || 'none deployed';
+  const flows = sources.flows.map((f) => f.flow).join(', ') || 'none deployed';
+  return `the app's dead-letter queues: ${queues}; its flows: ${flows}`;
+}
+
+/** What feeds a dead-letter queue, in a few words. */
+export function describeSource(source: DeadLetterSource): string {
+  const name = (id: string) => id.replace(/[0-9A-F]{8}$/, '') || id;
+  switch (source.kind) {
+    case 'queue':
+      return `queue ${name(source.queueLogicalId)}${source.maxReceiveCount ? ` (maxReceiveCount ${source.maxReceiveCount})` : ''}`;
+    case 'rule-target':
+      return `rule ${name(source.ruleLogicalId)} -> ${source.targetLogicalId ? name(source.targetLogicalId) : `target ${source.targetId}`}`;
+    case 'function':
+      return `function ${name(source.functionLogicalId)} (${source.how === 'OnFailure' ? 'async on-failure' : 'async DLQ'})`;
+  }
+}

@@ -1,0 +1,161 @@
+import { describeSource, failureSources, selectSources } from '../app-failures.js';
+import { GLOBAL_HELP, integerOption, parseCommand } from '../args.js';
+import { type DeadLetter, explain, PEEK_VISIBILITY_SECONDS, peekMessages, queueDepth } from '../dead-letter-messages.js';
+import type { DeadLetterQueue } from '../dead-letters.js';
+import { noExpressRecord } from '../express.js';
+import { type FailedExecution, failedExecutions } from '../failed-executions.js';
+import { duration, table, time, truncate } from '../format.js';
+import { timeOption } from '../times.js';
+import type { Command } from './command.js';
+
+export const HELP = `Usage: switchyard failures [--since <30m|2h|7d|ISO time>] [--source <name>] [--limit <n>]
+
+Everything of the app that failed, newest first, each with its source, reason and age:
+
+  - the messages in its dead-letter queues: each queue some queue's RedrivePolicy names,
+    each rule target's DeadLetterConfig, each function's async DLQ or on-failure
+    destination (from the template). Depth with GetQueueAttributes; the messages are read
+    without being taken away (ReceiveMessage with a ${PEEK_VISIBILITY_SECONDS} s visibility timeout, then
+    ChangeMessageVisibility 0 at once). The reason comes from the consumer kit's
+    Switchyard.* attributes, EventBridge's ERROR_CODE/ERROR_MESSAGE/RULE_ARN/TARGET_ARN,
+    Lambda's ErrorCode/ErrorMessage, or SQS's DeadLetterQueueSourceArn (a message received
+    maxReceiveCount times and never deleted).
+  - failed, timed-out and aborted executions of its flows with their error and cause:
+    Standard with ListExecutions and DescribeExecution, Express from their log group.
+
+  --since <when>      only what failed since then: 30m, 2h, 7d (ago) or an ISO-8601 time
+  --source <name>     one dead-letter queue or flow, by the name listed (or queue name, URL, ARN)
+  --limit <n>         at most n messages read per queue and n executions (default 50, at most 1,000)
+
+Redrive with switchyard redrive <source> [--ids <id,...>] once the cause is fixed.
+
+${GLOBAL_HELP}`;
+
+export interface FailureRow {
+  readonly kind: 'message' | 'execution';
+  readonly source: string;
+  readonly id: string;
+  readonly failedAt?: Date;
+  readonly error: string;
+  readonly reason: string;
+  readonly what?: string;
+}
+
+export const failures: Command = async (argv, io) => {
+  const { values } = parseCommand(argv, { since: { type: 'string' }, source: { type: 'string' }, limit: { type: 'string' } }, false);
+  if (values.help) return io.out(HELP);
+  const since = values.since === undefined ? undefined : timeOption('since', values.since);
+  const limit = integerOption('limit', values.limit, 50, 1, 1000);
+  const clients = io.clients(values);
+  const sources = await failureSources(clients, values['cdk-out'], io.err);
+  const selected = selectSources(sources, values.source);
+
+  const queues: { queue: DeadLetterQueue; visible: number; inFlight: number; letters: DeadLetter[] }[] = [];
+  for (const queue of selected.queues) {
+    const depth = await queueDepth(clients, queue.url);
+    const letters = depth.visible > 0 ? (await peekMessages(clients, queue.url, limit, depth.visible)).map((m) => explain(m, queue)) : [];
+    queues.push({ queue, visible: depth.visible, inFlight: depth.inFlight, letters });
+  }
+  const { executions, unlogged } = await failedExecutions(clients, selected.flows, { since, limit });
+  for (const flow of unlogged) io.err(`(${noExpressRecord(flow)})`);
+
+  const recent = (at: Date | undefined) => since === undefined || (at?.getTime() ?? 0) >= since.getTime();
+  const rows: FailureRow[] = [
+    ...queues.flatMap(({ queue, letters }) => letters.filter((l) => recent(l.failedAt)).map((l) => messageRow(queue, l))),
+    ...executions.map(executionRow),
+  ].sort((a, b) => (b.failedAt?.getTime() ?? 0) - (a.failedAt?.getTime() ?? 0));
+  const now = Date.now();
+  const oldest = (letters: DeadLetter[]) => Math.min(...letters.map((l) => l.failedAt?.getTime() ?? now));
+
+  if (values.json) {
+    io.out(
+      JSON.stringify(
+        {
+          queues: queues.map(({ queue, visible, inFlight, letters }) => ({
+            source: queue.name,
+            queueUrl: queue.url,
+            messages: visible,
+            inFlight,
+            oldestAgeMs: letters.length ? now - oldest(letters) : undefined,
+            fedBy: queue.sources.map(describeSource),
+          })),
+          failures: rows.map((r) => ({
+            ...r,
+            failedAt: r.failedAt?.toISOString(),
+            ageMs: r.failedAt ? now - r.failedAt.getTime() : undefined,
+          })),
+          messages: queues.flatMap(({ queue, letters }) =>
+            letters.map((l) => ({ source: queue.name, ...l, failedAt: l.failedAt?.toISOString() })),
+          ),
+          executions: executions.map((e) => ({ ...e, startDate: e.startDate?.toISOString(), stopDate: e.stopDate?.toISOString() })),
+          unloggedFlows: unlogged.map((f) => f.flow),
+        },
+        null,
+        2,
+      ),
+    );
+    return;
+  }
+  if (queues.length > 0) {
+    io.out(
+      table(
+        ['DEAD-LETTER QUEUE', 'MESSAGES', 'OLDEST', 'FED BY'],
+        queues.map(({ queue, visible, inFlight, letters }) => [
+          queue.name,
+          `${visible}${inFlight ? ` (+${inFlight} in flight)` : ''}`,
+          letters.length ? duration(now - oldest(letters)) : '-',
+          queue.sources.map(describeSource).join('; '),
+        ]),
+      ),
+    );
+    io.out('');
+  }
+  if (rows.length === 0) {
+    io.out(`nothing failed${since ? ` since ${time(since)}` : ''}`);
+    return;
+  }
+  io.out(
+    table(
+      ['AGE', 'SOURCE', 'KIND', 'ID', 'WHAT', 'REASON'],
+      rows.map((r) => [
+        r.failedAt ? duration(now - r.failedAt.getTime()) : '-',
+        r.source,
+        r.kind,
+        r.id,
+        r.what ?? '-',
+        truncate(r.reason, 240),
+      ]),
+    ),
+  );
+};
+
+function messageRow(queue: DeadLetterQueue, letter: DeadLetter): FailureRow {
+  const what = letter.event ? `${letter.event.detailType ?? '?'} ${letter.event.summary ?? ''}`.trim() : undefined;
+  return {
+    kind: 'message',
+    source: queue.name,
+    id: letter.messageId,
+    failedAt: letter.failedAt,
+    error: letter.errorName,
+    reason: letter.reason,
+    what,
+  };
+}
+
+function executionRow(e: FailedExecution): FailureRow {
+  const redrive =
+    e.type === 'EXPRESS'
+      ? ' [Express: not redrivable]'
+      : e.redriveStatus === 'NOT_REDRIVABLE'
+        ? ` [not redrivable: ${e.redriveStatusReason ?? '?'}]`
+        : '';
+  return {
+    kind: 'execution',
+    source: e.flow,
+    id: e.name,
+    failedAt: e.stopDate,
+    error: e.error ?? e.status,
+    reason: `${e.status}${e.error ? ` ${e.error}` : ''}${e.cause ? `: ${e.cause}` : ''}${redrive}`,
+    what: e.redriveCount ? `redriven ${e.redriveCount}x` : undefined,
+  };
+}

@@ -1,0 +1,230 @@
+import { DescribeExecutionCommand, type DescribeExecutionCommandOutput, RedriveExecutionCommand } from '@aws-sdk/client-sfn';
+import { type FailureSources, failureSources, knownSources, selectSources } from '../app-failures.js';
+import { GLOBAL_HELP, integerOption, parseCommand } from '../args.js';
+import { type Clients, call, errorCode } from '../aws.js';
+import { queueDepth } from '../dead-letter-messages.js';
+import { type DeadLetterQueue, type DeployedQueue, queueDefinition, resolveQueues, resourceName } from '../dead-letters.js';
+import { CliError, usageError } from '../errors.js';
+import { failedExecutions } from '../failed-executions.js';
+import type { Flow } from '../flows.js';
+import { type DestinationFor, moveMessages, runMoveTask } from '../message-redrive.js';
+import type { Command, CommandIo } from './command.js';
+
+export const HELP = `Usage: switchyard redrive [<source>] [--ids <id,...>] [--yes]
+
+Sends what failed back to be processed again, once the cause is fixed. <source> is a
+dead-letter queue or a flow as switchyard failures lists them, or one execution (name or
+ARN); without it, everything failures lists, with --yes.
+
+  dead-letter queue   a queue's DLQ: a message move task (StartMessageMoveTask) back to the
+                      queue the template names as its source (DestinationArn), followed with
+                      ListMessageMoveTasks to the end, with its task handle and progress.
+                      A rule target's DLQ (which SQS does not redrive): each message is
+                      received, sent to the rule's target queue and deleted.
+  --ids <id,...>      only these messages (ids as failures lists them): each is received,
+                      sent back with its attributes, and deleted only once the send succeeded
+  flow                RedriveExecution for each of its failed, timed-out or aborted
+                      executions that can be redriven (Standard, within 14 days)
+  execution           RedriveExecution of that execution
+  --yes               needed to redrive everything (no <source>)
+  --interval <ms>     how often a move task is looked at (default 1,000)
+
+${GLOBAL_HELP}`;
+
+export const redrive: Command = async (argv, io) => {
+  const { values, positionals } = parseCommand(argv, { ids: { type: 'string' }, yes: { type: 'boolean' }, interval: { type: 'string' } });
+  if (values.help) return io.out(HELP);
+  if (positionals.length > 1) throw usageError(`one source at a time (got ${positionals.map((p) => `"${p}"`).join(', ')})`);
+  const [selector] = positionals;
+  const ids =
+    values.ids === undefined
+      ? undefined
+      : values.ids
+          .split(',')
+          .map((id) => id.trim())
+          .filter((id) => id !== '');
+  if (ids !== undefined && ids.length === 0) throw usageError('--ids must list message ids, separated by commas');
+  if (ids !== undefined && selector === undefined)
+    throw usageError('--ids needs the dead-letter queue the messages are in: switchyard redrive <queue> --ids <id,...>');
+  const intervalMs = integerOption('interval', values.interval, 1000, 50, 60_000);
+  const clients = io.clients(values);
+  const sources = await failureSources(clients, values['cdk-out'], io.err);
+  const report: Record<string, unknown>[] = [];
+  const progress = (line: string) => (values.json ? io.err(line) : io.out(line));
+
+  let queues: DeadLetterQueue[];
+  let flows: Flow[];
+  let executionArn: string | undefined;
+  if (selector === undefined) {
+    if (!values.yes)
+      throw usageError(`name what to redrive (${knownSources(sources)}), or pass --yes to redrive everything switchyard failures lists`);
+    ({ queues, flows } = selectSources(sources, undefined));
+  } else {
+    const named = trySelect(sources, selector);
+    if (named !== undefined) ({ queues, flows } = named);
+    else {
+      executionArn = await findExecution(clients, sources.flows, selector);
+      if (executionArn === undefined) {
+        throw usageError(`no dead-letter queue, flow or execution "${selector}" (${knownSources(sources)}; or an execution name or ARN)`);
+      }
+      queues = [];
+      flows = [];
+    }
+  }
+  if (ids !== undefined && (queues.length !== 1 || flows.length > 0))
+    throw usageError(`--ids names messages of one dead-letter queue; "${selector}" is not one`);
+
+  // Redriving everything goes on past a source that cannot be redriven, and fails at the end naming each.
+  const everything = selector === undefined;
+  const refused: string[] = [];
+  const attempt = async (run: () => Promise<void>) => {
+    try {
+      await run();
+    } catch (error) {
+      if (!everything || !(error instanceof CliError)) throw error;
+      refused.push(error.message);
+      io.err(error.message);
+    }
+  };
+  for (const dlq of queues)
+    await attempt(async () => void report.push(await redriveQueue(clients, sources, dlq, { ids, intervalMs, progress, io })));
+  for (const flow of flows) {
+    if (everything && flow.type === 'EXPRESS') continue;
+    await attempt(async () => void report.push(...(await redriveFlow(clients, flow, progress))));
+  }
+  if (executionArn !== undefined) report.push(await redriveExecution(clients, executionArn, progress));
+  if (values.json) io.out(JSON.stringify(report, null, 2));
+  if (refused.length > 0) throw new CliError(`${refused.length} source${refused.length === 1 ? '' : 's'} not redriven (see above)`);
+};
+
+function trySelect(sources: FailureSources, selector: string) {
+  try {
+    return selectSources(sources, selector);
+  } catch (error) {
+    if (error instanceof CliError && error.exitCode === 2) return undefined;
+    throw error;
+  }
+}
+
+async function redriveQueue(
+  clients: Clients,
+  sources: FailureSources,
+  dlq: DeadLetterQueue,
+  options: { ids?: readonly string[]; intervalMs: number; progress: (line: string) => void; io: CommandIo },
+): Promise<Record<string, unknown>> {
+  const depth = await queueDepth(clients, dlq.url);
+  const arn = depth.arn ?? dlq.arn;
+  const queue = { ...dlq, arn };
+  if (depth.visible === 0 && options.ids === undefined) {
+    options.progress(`${dlq.name}: nothing to redrive`);
+    return { source: dlq.name, moved: 0 };
+  }
+  const { sourceQueues, targetQueues, unsupported } = await destinations(clients, sources, dlq);
+  const single =
+    sourceQueues.length === 1 ? sourceQueues[0] : targetQueues.length === 1 && sourceQueues.length === 0 ? targetQueues[0] : undefined;
+  const byArn = new Map([...sourceQueues, ...targetQueues].map((q) => [q.arn, q]));
+  const destinationFor: DestinationFor = (message) => {
+    const from = message.Attributes?.DeadLetterQueueSourceArn;
+    return (from === undefined ? undefined : byArn.get(from)) ?? single;
+  };
+
+  if (options.ids !== undefined || sourceQueues.length === 0) {
+    if (single === undefined && sourceQueues.length === 0) {
+      throw new CliError(
+        `${dlq.name} cannot be redriven from here: ${unsupported.join('; ') || 'the template names no queue it is fed from'}`,
+      );
+    }
+    const outcome = await moveMessages(clients, queue, destinationFor, { ids: options.ids, progress: options.progress });
+    if (outcome.missing.length > 0) {
+      throw new CliError(`${outcome.moved.length} moved; not in ${dlq.name} (or in flight): ${outcome.missing.join(', ')}`);
+    }
+    options.progress(`${dlq.name}: ${outcome.moved.length} message${outcome.moved.length === 1 ? '' : 's'} moved`);
+    return { source: dlq.name, moved: outcome.moved.length, messages: outcome.moved };
+  }
+  // Several source queues: SQS sends each message back where it came from (DeadLetterQueueSourceArn).
+  const destination = sourceQueues.length === 1 ? sourceQueues[0] : undefined;
+  options.progress(
+    `${dlq.name}: moving ${depth.visible} message${depth.visible === 1 ? '' : 's'} to ${destination?.queueName ?? 'their source queues'}`,
+  );
+  const result = await runMoveTask(clients, queue, destination, { intervalMs: options.intervalMs, progress: options.progress });
+  return { source: dlq.name, ...result, destination: destination?.queueName };
+}
+
+/** The queues a dead-letter queue's messages go back to: its source queues, or the queues its rule targets deliver to. */
+async function destinations(clients: Clients, sources: FailureSources, dlq: DeadLetterQueue) {
+  const unsupported: string[] = [];
+  const sourceIds: string[] = [];
+  const targetIds: string[] = [];
+  for (const source of dlq.sources) {
+    if (source.kind === 'queue') sourceIds.push(source.queueLogicalId);
+    else if (
+      source.kind === 'rule-target' &&
+      source.targetType === 'AWS::SQS::Queue' &&
+      source.targetLogicalId &&
+      !source.transformsInput
+    ) {
+      targetIds.push(source.targetLogicalId);
+    } else if (source.kind === 'rule-target') {
+      unsupported.push(
+        source.transformsInput
+          ? `rule ${resourceName(source.ruleLogicalId)} transforms the event for its target, so the dead-lettered event is not what the target takes`
+          : `rule ${resourceName(source.ruleLogicalId)} delivers to ${source.targetType ? `an ${source.targetType}` : 'a resource outside the template'}, not a queue`,
+      );
+    } else
+      unsupported.push(
+        `function ${source.functionLogicalId}'s failed async invocations are not redriven (invoke it again with the message body)`,
+      );
+  }
+  const resolve = async (logicalIds: string[]): Promise<DeployedQueue[]> => {
+    const definitions = logicalIds.flatMap((id) => queueDefinition(sources.assembly, dlq.stackName, id) ?? []);
+    const { found } = await resolveQueues(clients, definitions);
+    return Promise.all(
+      found.map(async (q) => ({ url: q.url, queueName: q.queueName, arn: (await queueDepth(clients, q.url)).arn ?? q.arn })),
+    );
+  };
+  return { sourceQueues: await resolve(sourceIds), targetQueues: await resolve(targetIds), unsupported };
+}
+
+async function redriveFlow(clients: Clients, flow: Flow, progress: (line: string) => void): Promise<Record<string, unknown>[]> {
+  if (flow.type === 'EXPRESS') {
+    throw new CliError(`${flow.flow} is an Express flow: RedriveExecution takes Standard executions only (send the event again instead)`);
+  }
+  const { executions } = await failedExecutions(clients, [flow], { limit: 1000 });
+  const redrivable = executions.filter((e) => e.redriveStatus === 'REDRIVABLE');
+  for (const e of executions.filter((x) => x.redriveStatus !== 'REDRIVABLE')) {
+    progress(`${e.name}: not redrivable (${e.redriveStatusReason ?? e.redriveStatus ?? 'unknown'})`);
+  }
+  if (redrivable.length === 0) progress(`${flow.flow}: no execution to redrive`);
+  const report: Record<string, unknown>[] = [];
+  for (const e of redrivable) report.push(await redriveExecution(clients, e.executionArn, progress));
+  return report;
+}
+
+async function redriveExecution(
+  clients: Clients,
+  executionArn: string,
+  progress: (line: string) => void,
+): Promise<Record<string, unknown>> {
+  const { redriveDate } = await call(clients.target, () => clients.sfn.send(new RedriveExecutionCommand({ executionArn })));
+  const name = executionArn.split(':').at(-1);
+  progress(`redriven ${name} at ${redriveDate?.toISOString() ?? '?'}: follow it with switchyard watch ${name}`);
+  return { execution: name, executionArn, redriveDate: redriveDate?.toISOString() };
+}
+
+/** An execution by ARN, or by name in one of the app's Standard flows. */
+async function findExecution(clients: Clients, flows: readonly Flow[], selector: string): Promise<string | undefined> {
+  const candidates = selector.startsWith('arn:')
+    ? [selector]
+    : flows.filter((f) => f.type === 'STANDARD').map((f) => `${f.arn.replace(':stateMachine:', ':execution:')}:${selector}`);
+  for (const executionArn of candidates) {
+    let described: DescribeExecutionCommandOutput;
+    try {
+      described = await clients.sfn.send(new DescribeExecutionCommand({ executionArn }));
+    } catch (error) {
+      if (['ExecutionDoesNotExist', 'InvalidArn'].includes(errorCode(error) ?? '')) continue;
+      return call(clients.target, () => Promise.reject(error));
+    }
+    if (described.executionArn) return described.executionArn;
+  }
+  return undefined;
+}

@@ -1,0 +1,255 @@
+import { ChangeMessageVisibilityBatchCommand, GetQueueAttributesCommand, type Message, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { DEAD_LETTER_ATTRIBUTES } from '../contracts/index.js';
+import { type Clients, call } from './aws.js';
+import { type DeadLetterQueue, type DeadLetterSource, resourceName } from './dead-letters.js';
+import { truncate } from './format.js';
+
+/**
+ * How long a peeked message stays hidden if the CLI dies before handing it back. The SQS
+ * console's "poll for messages" receives with the queue's own visibility timeout, so what it
+ * shows stays in flight for that long (and each view counts as a receive). Here every
+ * receive asks for a short timeout and the messages are handed back at once
+ * (ChangeMessageVisibility 0) once read: a consumer or a redrive sees them again within
+ * a second, and within this bound at worst.
+ */
+export const PEEK_VISIBILITY_SECONDS = 20;
+
+/** The attributes EventBridge puts on an event it dead-letters (EventBridge User Guide, "Using dead-letter queues"). */
+export const EVENTBRIDGE_DLQ_ATTRIBUTES = {
+  ruleArn: 'RULE_ARN',
+  targetArn: 'TARGET_ARN',
+  errorCode: 'ERROR_CODE',
+  errorMessage: 'ERROR_MESSAGE',
+  exhaustedRetryCondition: 'EXHAUSTED_RETRY_CONDITION',
+  retryAttempts: 'RETRY_ATTEMPTS',
+} as const;
+
+/** The attributes Lambda puts on a failed asynchronous invocation sent to a function's DeadLetterConfig queue. */
+const LAMBDA_DLQ_ATTRIBUTES = { requestId: 'RequestID', errorCode: 'ErrorCode', errorMessage: 'ErrorMessage' } as const;
+
+export interface QueueDepth {
+  readonly visible: number;
+  readonly inFlight: number;
+  readonly delayed: number;
+  readonly arn?: string;
+}
+
+export async function queueDepth(clients: Clients, queueUrl: string): Promise<QueueDepth> {
+  const { Attributes = {} } = await call(clients.target, () =>
+    clients.sqs.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: queueUrl,
+        AttributeNames: [
+          'QueueArn',
+          'ApproximateNumberOfMessages',
+          'ApproximateNumberOfMessagesNotVisible',
+          'ApproximateNumberOfMessagesDelayed',
+        ],
+      }),
+    ),
+  );
+  const n = (value: string | undefined) => Number(value ?? 0) || 0;
+  return {
+    visible: n(Attributes.ApproximateNumberOfMessages),
+    inFlight: n(Attributes.ApproximateNumberOfMessagesNotVisible),
+    delayed: n(Attributes.ApproximateNumberOfMessagesDelayed),
+    arn: Attributes.QueueArn,
+  };
+}
+
+/**
+ * Reads up to `limit` messages of a queue (stopping early once the `expected` number, its
+ * depth, has been read) without taking them away: ReceiveMessage with all
+ * system and message attributes and a short visibility timeout, then
+ * ChangeMessageVisibilityBatch to 0 for every message read, so the receive leaves no
+ * trace but the receive count.
+ */
+export async function peekMessages(clients: Clients, queueUrl: string, limit: number, expected = limit): Promise<Message[]> {
+  const seen = new Map<string, Message>();
+  const handles: { Id: string; ReceiptHandle: string }[] = [];
+  try {
+    while (seen.size < Math.min(limit, expected)) {
+      const { Messages = [] } = await call(clients.target, () =>
+        clients.sqs.send(
+          new ReceiveMessageCommand({
+            QueueUrl: queueUrl,
+            MaxNumberOfMessages: Math.min(10, limit - seen.size),
+            VisibilityTimeout: PEEK_VISIBILITY_SECONDS,
+            // A long poll asks every SQS server; a short one may answer empty while messages wait.
+            WaitTimeSeconds: 1,
+            MessageSystemAttributeNames: ['All'],
+            MessageAttributeNames: ['All'],
+          }),
+        ),
+      );
+      if (Messages.length === 0) break;
+      for (const message of Messages) {
+        if (message.ReceiptHandle) handles.push({ Id: `m${handles.length}`, ReceiptHandle: message.ReceiptHandle });
+        if (message.MessageId && !seen.has(message.MessageId)) seen.set(message.MessageId, message);
+      }
+    }
+  } finally {
+    await handBack(clients, queueUrl, handles);
+  }
+  return [...seen.values()];
+}
+
+/** Makes received messages visible again at once. */
+export async function handBack(clients: Clients, queueUrl: string, handles: readonly { Id: string; ReceiptHandle: string }[]) {
+  for (let i = 0; i < handles.length; i += 10) {
+    const Entries = handles.slice(i, i + 10).map((h) => ({ ...h, VisibilityTimeout: 0 }));
+    await call(clients.target, () => clients.sqs.send(new ChangeMessageVisibilityBatchCommand({ QueueUrl: queueUrl, Entries })));
+  }
+}
+
+/** One dead-lettered message, explained. */
+export interface DeadLetter {
+  readonly messageId: string;
+  /** When it failed: the reason's own time, else when the message was sent (to the DLQ, or first to its source queue). */
+  readonly failedAt?: Date;
+  /** `InvalidEvent`, `ERROR_CODE`'s value, `maxReceiveCount`... */
+  readonly errorName: string;
+  /** One line: what happened and, where known, where. */
+  readonly reason: string;
+  /** Who reported it: `consumer`, `eventbridge`, `sqs-redrive`, `lambda`, or `unknown`. */
+  readonly reportedBy: 'consumer' | 'eventbridge' | 'sqs-redrive' | 'lambda' | 'unknown';
+  /** The event the message carries, when its body is an EventBridge event. */
+  readonly event?: { readonly id?: string; readonly detailType?: string; readonly source?: string; readonly summary?: string };
+  /** The queue SQS moved it from (`DeadLetterQueueSourceArn`). */
+  readonly sourceArn?: string;
+  readonly body: string;
+}
+
+/** Why a message is in a dead-letter queue, from what each sender puts on it. */
+export function explain(message: Message, queue: Pick<DeadLetterQueue, 'sources'>): DeadLetter {
+  const attrs = message.MessageAttributes ?? {};
+  const system = message.Attributes ?? {};
+  const text = (name: string) => attrs[name]?.StringValue;
+  const body = message.Body ?? '';
+  const event = eventOf(body);
+  const sent = epoch(system.SentTimestamp);
+  const base = { messageId: message.MessageId ?? '', event, body, sourceArn: system.DeadLetterQueueSourceArn };
+
+  const errorName = text(DEAD_LETTER_ATTRIBUTES.errorName);
+  if (errorName !== undefined) {
+    const fn = text(DEAD_LETTER_ATTRIBUTES.functionName);
+    const receives = text(DEAD_LETTER_ATTRIBUTES.receiveCount);
+    const failedAt = text(DEAD_LETTER_ATTRIBUTES.failedAt);
+    const where = [fn ? `given up by ${fn}` : undefined, receives ? `on receive ${receives}` : undefined].filter((w) => w !== undefined);
+    return {
+      ...base,
+      failedAt: failedAt !== undefined && Number.isFinite(Date.parse(failedAt)) ? new Date(failedAt) : sent,
+      errorName,
+      reportedBy: 'consumer',
+      reason: `${errorName}: ${text(DEAD_LETTER_ATTRIBUTES.errorMessage) ?? '(no message)'}${where.length ? ` (${where.join(', ')})` : ''}`,
+    };
+  }
+  const errorCode = text(EVENTBRIDGE_DLQ_ATTRIBUTES.errorCode);
+  const targetArn = text(EVENTBRIDGE_DLQ_ATTRIBUTES.targetArn);
+  if (errorCode !== undefined && targetArn !== undefined) {
+    const rule = text(EVENTBRIDGE_DLQ_ATTRIBUTES.ruleArn)?.split('/').at(-1);
+    const retries = text(EVENTBRIDGE_DLQ_ATTRIBUTES.retryAttempts);
+    const exhausted = text(EVENTBRIDGE_DLQ_ATTRIBUTES.exhaustedRetryCondition);
+    const details = [
+      rule ? `rule ${rule}` : undefined,
+      retries !== undefined ? `${retries} retries` : undefined,
+      exhausted ? `${exhausted} exhausted` : undefined,
+    ].filter((d) => d !== undefined);
+    return {
+      ...base,
+      failedAt: sent,
+      errorName: errorCode,
+      reportedBy: 'eventbridge',
+      reason:
+        `EventBridge could not deliver to ${shortArn(targetArn)}: ${errorCode} ${text(EVENTBRIDGE_DLQ_ATTRIBUTES.errorMessage) ?? ''}`.trimEnd() +
+        (details.length ? ` (${details.join(', ')})` : ''),
+    };
+  }
+  const lambdaError = text(LAMBDA_DLQ_ATTRIBUTES.errorCode);
+  if (lambdaError !== undefined && text(LAMBDA_DLQ_ATTRIBUTES.requestId) !== undefined) {
+    return {
+      ...base,
+      failedAt: sent,
+      errorName: lambdaError,
+      reportedBy: 'lambda',
+      reason: `asynchronous invocation failed: ${lambdaError} ${text(LAMBDA_DLQ_ATTRIBUTES.errorMessage) ?? ''}`.trimEnd(),
+    };
+  }
+  const onFailure = onFailureRecord(body);
+  if (onFailure !== undefined) return { ...base, failedAt: sent, reportedBy: 'lambda', ...onFailure };
+  if (system.DeadLetterQueueSourceArn !== undefined) {
+    const sourceName = system.DeadLetterQueueSourceArn.split(':').at(-1) ?? system.DeadLetterQueueSourceArn;
+    const source = queue.sources.find((s): s is Extract<DeadLetterSource, { kind: 'queue' }> => s.kind === 'queue');
+    const times = source?.maxReceiveCount ?? system.ApproximateReceiveCount;
+    const by = source?.consumers.length ? ` by ${source.consumers.map(resourceName).join(', ')}` : '';
+    return {
+      ...base,
+      failedAt: sent,
+      errorName: 'maxReceiveCount',
+      reportedBy: 'sqs-redrive',
+      reason: `received ${times} times from ${sourceName}${by}, never deleted (no reason recorded: the consumer failed or timed out without saying why)`,
+    };
+  }
+  return {
+    ...base,
+    failedAt: sent,
+    errorName: 'Unknown',
+    reportedBy: 'unknown',
+    reason: 'no reason recorded: sent straight to the dead-letter queue without reason attributes',
+  };
+}
+
+/** A Lambda on-failure destination record: `{ requestContext: { condition, functionArn, approximateInvokeCount }, responsePayload }`. */
+function onFailureRecord(body: string): Pick<DeadLetter, 'errorName' | 'reason'> | undefined {
+  try {
+    const record = JSON.parse(body) as {
+      requestContext?: { condition?: string; functionArn?: string; approximateInvokeCount?: number };
+      responsePayload?: { errorType?: string; errorMessage?: string };
+    };
+    if (record.requestContext?.condition === undefined) return undefined;
+    const { condition, functionArn, approximateInvokeCount } = record.requestContext;
+    const error = record.responsePayload?.errorType ?? condition;
+    return {
+      errorName: error,
+      reason:
+        `${shortArn(functionArn ?? 'function')} failed ${approximateInvokeCount ?? '?'} times (${condition}): ${error} ${record.responsePayload?.errorMessage ?? ''}`.trimEnd(),
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+function eventOf(body: string): DeadLetter['event'] {
+  try {
+    const value = JSON.parse(body) as Record<string, unknown>;
+    if (typeof value !== 'object' || value === null || typeof value['detail-type'] !== 'string') return undefined;
+    const detail = (value.detail ?? {}) as Record<string, unknown>;
+    // The first id-like field of the detail, so a line says which ticket it is.
+    const key = Object.keys(detail).find((k) => /Id$/.test(k) && typeof detail[k] === 'string');
+    return {
+      id: typeof value.id === 'string' ? value.id : undefined,
+      detailType: value['detail-type'],
+      source: typeof value.source === 'string' ? value.source : undefined,
+      summary: key ? `${key}=${detail[key]}` : truncate(JSON.stringify(detail), 60),
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+function epoch(value: string | undefined): Date | undefined {
+  const n = Number(value);
+  return value !== undefined && Number.isFinite(n) && n > 0 ? new Date(n) : undefined;
+}
+
+/** `arn:aws:sqs:us-east-1:1:name` → `sqs name`; `arn:aws:lambda:...:function:fn` → `lambda fn`. */
+export function shortArn(arn: string): string {
+  const parts = arn.split(':');
+  if (parts.length < 6) return arn;
+  const resource = parts
+    .slice(5)
+    .join(':')
+    .replace(/^(function|stateMachine|rule|event-bus):/, '')
+    .replace(/^(rule|event-bus)\//, '');
+  return `${parts[2]} ${resource}`;
+}

@@ -1,0 +1,111 @@
+import { DescribeExecutionCommand, type ExecutionStatus, type HistoryEvent, ListExecutionsCommand } from '@aws-sdk/client-sfn';
+import { type Clients, call } from './aws.js';
+import { loggedExpressExecutions } from './express.js';
+import type { Flow } from './flows.js';
+
+/** The statuses of an execution that did not succeed; each can be redriven (Standard, within 14 days). */
+export const FAILED_STATUSES = ['FAILED', 'TIMED_OUT', 'ABORTED'] as const satisfies readonly ExecutionStatus[];
+
+export interface FailedExecution {
+  readonly flow: string;
+  readonly type: 'STANDARD' | 'EXPRESS';
+  readonly name: string;
+  readonly executionArn: string;
+  readonly status: ExecutionStatus;
+  readonly startDate?: Date;
+  readonly stopDate?: Date;
+  readonly error?: string;
+  readonly cause?: string;
+  /** DescribeExecution's answer (Standard only): whether RedriveExecution would take it, and why not. */
+  readonly redriveStatus?: string;
+  readonly redriveStatusReason?: string;
+  readonly redriveCount?: number;
+}
+
+/**
+ * The failed, timed-out and aborted executions of the flows, newest first: Standard ones
+ * with ListExecutions and DescribeExecution (for the error and cause), Express ones from the
+ * terminal records in their log group. `unlogged` names the Express flows AWS keeps no
+ * record of.
+ */
+export async function failedExecutions(
+  clients: Clients,
+  flows: readonly Flow[],
+  options: { since?: Date; limit: number },
+): Promise<{ executions: FailedExecution[]; unlogged: Flow[] }> {
+  const executions: FailedExecution[] = [];
+  const unlogged: Flow[] = [];
+  const recent = (stopDate: Date | undefined) => options.since === undefined || (stopDate?.getTime() ?? 0) >= options.since.getTime();
+  for (const flow of flows) {
+    if (flow.type === 'EXPRESS') {
+      const logged = await loggedExpressExecutions(clients, flow);
+      if (logged === undefined) {
+        unlogged.push(flow);
+        continue;
+      }
+      for (const e of logged) {
+        if (!(FAILED_STATUSES as readonly string[]).includes(e.status) || !recent(e.stopDate)) continue;
+        executions.push({
+          flow: flow.flow,
+          type: 'EXPRESS',
+          name: e.name,
+          executionArn: e.executionArn,
+          status: e.status,
+          startDate: e.startDate,
+          stopDate: e.stopDate,
+          ...terminalError(e.events),
+        });
+      }
+      continue;
+    }
+    for (const status of FAILED_STATUSES) {
+      let nextToken: string | undefined;
+      let taken = 0;
+      do {
+        const page = await call(clients.target, () =>
+          clients.sfn.send(
+            new ListExecutionsCommand({
+              stateMachineArn: flow.arn,
+              statusFilter: status,
+              maxResults: Math.min(1000, options.limit),
+              nextToken,
+            }),
+          ),
+        );
+        for (const item of page.executions ?? []) {
+          if (!item.executionArn || !recent(item.stopDate)) continue;
+          taken++;
+          const described = await call(clients.target, () =>
+            clients.sfn.send(new DescribeExecutionCommand({ executionArn: item.executionArn })),
+          );
+          executions.push({
+            flow: flow.flow,
+            type: 'STANDARD',
+            name: item.name ?? '',
+            executionArn: item.executionArn,
+            status,
+            startDate: item.startDate,
+            stopDate: item.stopDate,
+            error: described.error,
+            cause: described.cause,
+            redriveStatus: described.redriveStatus,
+            redriveStatusReason: described.redriveStatusReason,
+            redriveCount: described.redriveCount,
+          });
+        }
+        nextToken = page.nextToken;
+      } while (nextToken && taken < options.limit);
+    }
+  }
+  executions.sort((a, b) => (b.stopDate?.getTime() ?? 0) - (a.stopDate?.getTime() ?? 0));
+  return { executions: executions.slice(0, options.limit), unlogged };
+}
+
+/** The error and cause of an Express execution's terminal record. */
+function terminalError(events: readonly HistoryEvent[]): { error?: string; cause?: string } {
+  for (const event of events) {
+    const details = event.executionFailedEventDetails ?? event.executionTimedOutEventDetails ?? event.executionAbortedEventDetails;
+    if (details) return { error: details.error, cause: details.cause };
+  }
+  return {};
+}

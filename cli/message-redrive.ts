@@ -1,0 +1,166 @@
+import {
+  DeleteMessageCommand,
+  ListMessageMoveTasksCommand,
+  type Message,
+  type MessageAttributeValue,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  type SendMessageCommandInput,
+  StartMessageMoveTaskCommand,
+} from '@aws-sdk/client-sqs';
+import { type Clients, call, describeAwsError } from './aws.js';
+import { handBack } from './dead-letter-messages.js';
+import type { DeadLetterQueue, DeployedQueue } from './dead-letters.js';
+import { CliError } from './errors.js';
+
+/** How long a message taken for a move stays hidden, should the CLI die between send and delete. */
+const MOVE_VISIBILITY_SECONDS = 60;
+
+/**
+ * Redrives a whole dead-letter queue with a message move task (StartMessageMoveTask), then
+ * follows it with ListMessageMoveTasks until it ends, reporting progress. `destination`
+ * is the queue to move to: needed for any message SQS did not move there itself (the
+ * consumer kit sends permanent failures with SendMessage; SQS then cannot tell their
+ * source, and a task without DestinationArn fails with CouldNotDetermineMessageSource).
+ */
+export async function runMoveTask(
+  clients: Clients,
+  dlq: DeadLetterQueue,
+  destination: DeployedQueue | undefined,
+  options: { intervalMs: number; progress: (line: string) => void },
+): Promise<{ moved: number; toMove: number; taskHandle: string }> {
+  const { TaskHandle = '' } = await call(clients.target, () =>
+    clients.sqs.send(new StartMessageMoveTaskCommand({ SourceArn: dlq.arn, DestinationArn: destination?.arn })),
+  );
+  options.progress(`move task started: ${TaskHandle}`);
+  let last = '';
+  for (;;) {
+    const { Results = [] } = await call(clients.target, () =>
+      clients.sqs.send(new ListMessageMoveTasksCommand({ SourceArn: dlq.arn, MaxResults: 1 })),
+    );
+    const task = Results[0];
+    const moved = task?.ApproximateNumberOfMessagesMoved ?? 0;
+    const toMove = task?.ApproximateNumberOfMessagesToMove ?? 0;
+    const line = `${task?.Status ?? 'UNKNOWN'}: moved ${moved} of ${toMove}`;
+    if (line !== last) options.progress(line);
+    last = line;
+    if (task?.Status === 'COMPLETED') return { moved, toMove, taskHandle: TaskHandle };
+    if (task?.Status === 'FAILED' || task?.Status === 'CANCELLED') {
+      const hint =
+        task.FailureReason === 'CouldNotDetermineMessageSource'
+          ? ' (a message was sent straight to the dead-letter queue, so SQS cannot tell where it came from; name it with --ids, or redrive a queue the template gives a single source)'
+          : '';
+      throw new CliError(`move task ${task.Status} after moving ${moved} of ${toMove}: ${task.FailureReason ?? 'cancelled'}${hint}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, options.intervalMs));
+  }
+}
+
+/** Where one message goes back to; undefined when that cannot be told. */
+export type DestinationFor = (message: Message) => DeployedQueue | undefined;
+
+export interface MoveOutcome {
+  readonly moved: { messageId: string; newMessageId?: string; destination: string }[];
+  /** Ids asked for that were not found in the queue. */
+  readonly missing: string[];
+}
+
+/**
+ * Moves messages one by one: ReceiveMessage, SendMessage to where each came from (body,
+ * message attributes, and for FIFO its group), and DeleteMessage only once the send
+ * succeeded, so a failure on the way loses nothing (at worst a message is in both queues).
+ * With `ids`, only those messages; every other message received on the way is handed back
+ * at once. Throws at the first message that cannot be moved, after handing the rest back.
+ */
+export async function moveMessages(
+  clients: Clients,
+  dlq: DeadLetterQueue,
+  destinationFor: DestinationFor,
+  options: { ids?: readonly string[]; progress: (line: string) => void },
+): Promise<MoveOutcome> {
+  const wanted = options.ids === undefined ? undefined : new Set(options.ids);
+  const moved: MoveOutcome['moved'] = [];
+  const others: { Id: string; ReceiptHandle: string }[] = [];
+  const seen = new Set<string>();
+  // Received but neither moved nor handed back yet: handed back too if a move fails midway.
+  let unsettled: Message[] = [];
+  try {
+    for (;;) {
+      if (wanted !== undefined && wanted.size === 0) break;
+      const { Messages = [] } = await call(clients.target, () =>
+        clients.sqs.send(
+          new ReceiveMessageCommand({
+            QueueUrl: dlq.url,
+            MaxNumberOfMessages: 10,
+            VisibilityTimeout: MOVE_VISIBILITY_SECONDS,
+            // A long poll asks every SQS server; a short one may answer empty while messages wait.
+            WaitTimeSeconds: 1,
+            MessageSystemAttributeNames: ['All'],
+            MessageAttributeNames: ['All'],
+          }),
+        ),
+      );
+      const fresh = Messages.filter((m) => m.MessageId && !seen.has(m.MessageId));
+      if (fresh.length === 0) {
+        others.push(...Messages.flatMap((m) => (m.ReceiptHandle ? [{ Id: `o${others.length}`, ReceiptHandle: m.ReceiptHandle }] : [])));
+        break;
+      }
+      unsettled = [...Messages];
+      for (const message of Messages) {
+        unsettled.shift();
+        const id = message.MessageId ?? '';
+        const handle = message.ReceiptHandle ?? '';
+        if (seen.has(id) || (wanted !== undefined && !wanted.has(id))) {
+          others.push({ Id: `o${others.length}`, ReceiptHandle: handle });
+          seen.add(id);
+          continue;
+        }
+        seen.add(id);
+        const destination = destinationFor(message);
+        if (destination === undefined) {
+          others.push({ Id: `o${others.length}`, ReceiptHandle: handle });
+          throw new CliError(
+            `cannot tell where message ${id} came from: it has no DeadLetterQueueSourceArn and ${dlq.name} has no single source queue in the template`,
+          );
+        }
+        let newMessageId: string | undefined;
+        try {
+          ({ MessageId: newMessageId } = await clients.sqs.send(new SendMessageCommand(sendInput(message, destination))));
+        } catch (error) {
+          others.push({ Id: `o${others.length}`, ReceiptHandle: handle });
+          throw new CliError(
+            `message ${id} not moved (it stays in ${dlq.name}): sending it to ${destination.queueName} failed: ${describeAwsError(clients.target, error).message}`,
+          );
+        }
+        // Only now: a message is never deleted before its copy was accepted.
+        await call(clients.target, () => clients.sqs.send(new DeleteMessageCommand({ QueueUrl: dlq.url, ReceiptHandle: handle })));
+        wanted?.delete(id);
+        moved.push({ messageId: id, newMessageId, destination: destination.queueName });
+        options.progress(`moved ${id} -> ${destination.queueName}${newMessageId ? ` (now ${newMessageId})` : ''}`);
+      }
+    }
+  } finally {
+    for (const message of unsettled)
+      if (message.ReceiptHandle) others.push({ Id: `o${others.length}`, ReceiptHandle: message.ReceiptHandle });
+    await handBack(clients, dlq.url, others);
+  }
+  return { moved, missing: wanted === undefined ? [] : [...wanted] };
+}
+
+/** The SendMessage that puts a received message back: its body and attributes, and its group in a FIFO queue. */
+export function sendInput(message: Message, destination: DeployedQueue): SendMessageCommandInput {
+  const attributes: Record<string, MessageAttributeValue> = {};
+  for (const [name, value] of Object.entries(message.MessageAttributes ?? {})) {
+    attributes[name] = { DataType: value.DataType, StringValue: value.StringValue, BinaryValue: value.BinaryValue };
+  }
+  const input: SendMessageCommandInput = {
+    QueueUrl: destination.url,
+    MessageBody: message.Body ?? '',
+    MessageAttributes: Object.keys(attributes).length > 0 ? attributes : undefined,
+  };
+  if (destination.queueName.endsWith('.fifo')) {
+    input.MessageGroupId = message.Attributes?.MessageGroupId ?? 'redrive';
+    input.MessageDeduplicationId = message.MessageId;
+  }
+  return input;
+}

@@ -1,0 +1,84 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { DescribeExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { LocalRuntime } from '../../local/runtime.js';
+import { synthSwitchyardApp } from '../helpers/synth.js';
+import { credentials, eventually, region, tempDataDir } from '../local/helpers.js';
+import { runCli } from './run-cli.js';
+
+/** The example app synthesized and running in a local runtime of its own, with SDK clients for it. */
+export interface AppUnderTest {
+  readonly runtime: LocalRuntime;
+  readonly cdkOut: string;
+  /** The CLI options that target it. */
+  readonly target: string[];
+  readonly config: { endpoint: string; region: string; credentials: typeof credentials };
+}
+
+export async function startApp(): Promise<AppUnderTest> {
+  const cdkOut = mkdtempSync(path.join(tmpdir(), 'switchyard-cli-app-'));
+  synthSwitchyardApp(cdkOut);
+  const runtime = await LocalRuntime.start({ cdkOut, dataDir: tempDataDir(), port: 0, log: () => {} });
+  return {
+    runtime,
+    cdkOut,
+    target: ['--endpoint', runtime.url, '--cdk-out', cdkOut],
+    config: { endpoint: runtime.url, region, credentials },
+  };
+}
+
+/** Puts a TicketCreated on the app's bus with PutEvents, as the raw AWS CLI would: nothing validates it first. */
+export async function putRawTicket(app: AppUnderTest, detail: Record<string, unknown>): Promise<string> {
+  const events = new EventBridgeClient(app.config);
+  const { Entries = [] } = await events.send(
+    new PutEventsCommand({
+      Entries: [
+        { EventBusName: 'Switchyard-hub', Source: 'switchyard.helpdesk', DetailType: 'TicketCreated', Detail: JSON.stringify(detail) },
+      ],
+    }),
+  );
+  return Entries[0]?.EventId ?? '';
+}
+
+export const STARTER_QUEUE = 'Switchyard-TicketTriageStarterQueue7FCAB319';
+export const STARTER_DLQ = 'Switchyard-TicketTriageStarterDeadLetterQueue42D22891';
+export const STARTER_TARGET_DLQ = 'Switchyard-TicketTriageStarterTargetDeadLetterQueueCE724221';
+
+export async function queueUrl(app: AppUnderTest, name: string): Promise<string> {
+  return (await new SQSClient(app.config).send(new GetQueueUrlCommand({ QueueName: name }))).QueueUrl ?? '';
+}
+
+/** Visible and in-flight messages of a queue. */
+export async function depth(app: AppUnderTest, name: string): Promise<{ visible: number; inFlight: number }> {
+  const { Attributes = {} } = await new SQSClient(app.config).send(
+    new GetQueueAttributesCommand({
+      QueueUrl: await queueUrl(app, name),
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+    }),
+  );
+  return { visible: Number(Attributes.ApproximateNumberOfMessages), inFlight: Number(Attributes.ApproximateNumberOfMessagesNotVisible) };
+}
+
+/** The running escalation a ticket opened (the Standard flow waits on a human there). */
+export async function escalationOf(app: AppUnderTest, sfn: SFNClient, ticketId: string): Promise<string> {
+  return eventually(
+    async () => {
+      const rows = JSON.parse(
+        (await runCli(['executions', '--flow', 'TicketTriageEscalation', '--status', 'RUNNING', '--json', ...app.target])).stdout,
+      ) as { executionArn: string }[];
+      for (const row of rows) {
+        const { input = '' } = await sfn.send(new DescribeExecutionCommand({ executionArn: row.executionArn }));
+        if (JSON.parse(input).ticketId === ticketId) return row.executionArn;
+      }
+      return undefined;
+    },
+    60_000,
+    `the escalation of ${ticketId}`,
+  );
+}
+
+/** A ticket the local model is unsure about, so that it is escalated to a human. */
+export const escalatingTicket = (ticketId: string) => ({ ticketId, customerId: 'C-1', subject: 'hello', body: 'asdf qwerty' });

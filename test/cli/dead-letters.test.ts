@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest';
+import type { CloudAssembly } from '../../cli/assembly.js';
+import { deadLetterQueueDefinitions, physicalNameMatches } from '../../cli/dead-letters.js';
+
+const getAtt = (id: string) => ({ 'Fn::GetAtt': [id, 'Arn'] });
+
+/** A template with each kind of dead-letter queue a CDK app can have. */
+const assembly: CloudAssembly = {
+  dir: '/none',
+  stacks: [
+    {
+      stackName: 'Shop',
+      resources: [
+        [
+          'OrdersQueue1A2B3C4D',
+          'AWS::SQS::Queue',
+          { RedrivePolicy: { deadLetterTargetArn: getAtt('OrdersDlqAAAA1111'), maxReceiveCount: 3 } },
+        ],
+        ['OrdersDlqAAAA1111', 'AWS::SQS::Queue', {}],
+        ['RuleDlqBBBB2222', 'AWS::SQS::Queue', { QueueName: 'rule-dlq' }],
+        ['AsyncDlqCCCC3333', 'AWS::SQS::Queue', { FifoQueue: true }],
+        ['OnFailureDDDD4444', 'AWS::SQS::Queue', {}],
+        ['WorkerFnEEEE5555', 'AWS::Lambda::Function', { DeadLetterConfig: { TargetArn: getAtt('AsyncDlqCCCC3333') } }],
+        [
+          'WorkerMapping',
+          'AWS::Lambda::EventSourceMapping',
+          { EventSourceArn: getAtt('OrdersQueue1A2B3C4D'), FunctionName: { Ref: 'WorkerFnEEEE5555' } },
+        ],
+        [
+          'WorkerInvokeConfig',
+          'AWS::Lambda::EventInvokeConfig',
+          { FunctionName: { Ref: 'WorkerFnEEEE5555' }, DestinationConfig: { OnFailure: { Destination: getAtt('OnFailureDDDD4444') } } },
+        ],
+        [
+          'OrderRuleFFFF6666',
+          'AWS::Events::Rule',
+          {
+            Targets: [
+              { Id: 'Target0', Arn: getAtt('OrdersQueue1A2B3C4D'), DeadLetterConfig: { Arn: getAtt('RuleDlqBBBB2222') } },
+              {
+                Id: 'Target1',
+                Arn: getAtt('WorkerFnEEEE5555'),
+                InputPath: '$.detail',
+                DeadLetterConfig: { Arn: getAtt('RuleDlqBBBB2222') },
+              },
+              { Id: 'Target2', Arn: getAtt('OrdersQueue1A2B3C4D') },
+            ],
+          },
+        ],
+      ].map(([logicalId, type, properties]) => ({
+        stackName: 'Shop',
+        logicalId: String(logicalId),
+        type: String(type),
+        properties: properties as Record<string, unknown>,
+      })),
+    },
+  ],
+};
+
+describe('deadLetterQueueDefinitions', () => {
+  it('finds every kind of dead-letter queue in a template, each with what feeds it', () => {
+    const byName = Object.fromEntries(deadLetterQueueDefinitions(assembly).map((d) => [d.name, d]));
+    expect(Object.keys(byName).sort()).toEqual(['AsyncDlq', 'OnFailure', 'OrdersDlq', 'RuleDlq']);
+    expect(byName.OrdersDlq?.sources).toEqual([
+      { kind: 'queue', queueLogicalId: 'OrdersQueue1A2B3C4D', maxReceiveCount: 3, consumers: ['WorkerFnEEEE5555'] },
+    ]);
+    expect(byName.RuleDlq).toMatchObject({ explicitName: 'rule-dlq' });
+    expect(byName.RuleDlq?.sources).toEqual([
+      {
+        kind: 'rule-target',
+        ruleLogicalId: 'OrderRuleFFFF6666',
+        targetId: 'Target0',
+        targetLogicalId: 'OrdersQueue1A2B3C4D',
+        targetType: 'AWS::SQS::Queue',
+        transformsInput: false,
+      },
+      {
+        kind: 'rule-target',
+        ruleLogicalId: 'OrderRuleFFFF6666',
+        targetId: 'Target1',
+        targetLogicalId: 'WorkerFnEEEE5555',
+        targetType: 'AWS::Lambda::Function',
+        transformsInput: true,
+      },
+    ]);
+    expect(byName.AsyncDlq).toMatchObject({
+      fifo: true,
+      sources: [{ kind: 'function', functionLogicalId: 'WorkerFnEEEE5555', how: 'DeadLetterConfig' }],
+    });
+    expect(byName.OnFailure?.sources).toEqual([{ kind: 'function', functionLogicalId: 'WorkerFnEEEE5555', how: 'OnFailure' }]);
+  });
+});
+
+describe('physicalNameMatches', () => {
+  const queue = { stackName: 'Shop', logicalId: 'OrdersDlqAAAA1111' };
+
+  it("matches the local runtime's and CloudFormation's generated names, or the explicit one", () => {
+    expect(physicalNameMatches(queue, 'Shop-OrdersDlqAAAA1111')).toBe(true);
+    expect(physicalNameMatches(queue, 'Shop-OrdersDlqAAAA1111-x7Hk2LmQ9pZa')).toBe(true);
+    expect(physicalNameMatches({ ...queue, fifo: true }, 'Shop-OrdersDlqAAAA1111.fifo')).toBe(true);
+    expect(physicalNameMatches({ ...queue, explicitName: 'orders-dlq' }, 'orders-dlq')).toBe(true);
+  });
+
+  it('does not match another stack or another resource', () => {
+    expect(physicalNameMatches(queue, 'Other-OrdersDlqAAAA1111')).toBe(false);
+    expect(physicalNameMatches(queue, 'Shop-OrdersDlqAAAA11112')).toBe(false);
+    expect(physicalNameMatches({ ...queue, explicitName: 'orders-dlq' }, 'Shop-OrdersDlqAAAA1111')).toBe(false);
+  });
+});

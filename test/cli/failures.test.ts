@@ -1,0 +1,204 @@
+import { SFNClient, StopExecutionCommand } from '@aws-sdk/client-sfn';
+import type { Message } from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { explain } from '../../cli/dead-letter-messages.js';
+import type { DeadLetterSource } from '../../cli/dead-letters.js';
+import { DEAD_LETTER_ATTRIBUTES } from '../../contracts/index.js';
+import { eventually } from '../local/helpers.js';
+import { type AppUnderTest, depth, escalatingTicket, escalationOf, putRawTicket, STARTER_DLQ, startApp } from './app-fixture.js';
+import { runCli } from './run-cli.js';
+
+let app: AppUnderTest;
+
+beforeAll(async () => {
+  app = await startApp();
+}, 180_000);
+afterAll(async () => {
+  await app?.runtime.stop();
+});
+
+interface FailuresAnswer {
+  queues: { source: string; messages: number; fedBy: string[] }[];
+  failures: { kind: string; source: string; id: string; error: string; reason: string; what?: string; ageMs?: number }[];
+}
+
+async function failuresJson(...args: string[]): Promise<FailuresAnswer> {
+  const result = await runCli(['failures', '--json', ...args, ...app.target]);
+  expect(result.code, result.stderr).toBe(0);
+  return JSON.parse(result.stdout) as FailuresAnswer;
+}
+
+describe('switchyard failures', () => {
+  it('shows an invalid ticket sent with the raw API in the starter DLQ, with the consumer reason, the ticket and its age', async () => {
+    const eventId = await putRawTicket(app, { ticketId: 'BAD-1', subject: 'no customer' });
+    const failure = await eventually(
+      async () => (await failuresJson('--source', 'TicketTriageStarterDeadLetterQueue')).failures.find((f) => f.reason.includes(eventId)),
+      30_000,
+      'the dead-lettered ticket',
+    );
+    expect(failure).toMatchObject({
+      kind: 'message',
+      source: 'TicketTriageStarterDeadLetterQueue',
+      error: 'InvalidEvent',
+      what: 'TicketCreated ticketId=BAD-1',
+    });
+    expect(failure.reason).toMatch(
+      /^InvalidEvent: TicketCreated .* breaks its contract: .*customerId.*\(given up by Switchyard-TicketTriageStarterHandler\w+, on receive 1\)$/,
+    );
+    expect(failure.ageMs).toBeGreaterThanOrEqual(0);
+
+    // Reading the queue took nothing away: the message is visible again at once, not in flight.
+    expect(await depth(app, STARTER_DLQ)).toEqual({ visible: 1, inFlight: 0 });
+
+    const text = await runCli(['failures', ...app.target]);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/DEAD-LETTER QUEUE\s+MESSAGES\s+OLDEST\s+FED BY/);
+    expect(text.stdout).toMatch(/TicketTriageStarterDeadLetterQueue\s+1\s+\S+\s+queue TicketTriageStarterQueue \(maxReceiveCount 5\)/);
+    expect(text.stdout).toMatch(
+      /TicketTriageStarterTargetDeadLetterQueue\s+0\s+-\s+rule TicketTriageStarterRule -> TicketTriageStarterQueue/,
+    );
+    expect(text.stdout).toMatch(
+      /TicketTriageStarterDeadLetterQueue\s+message\s+[0-9a-f-]{36}\s+TicketCreated ticketId=BAD-1\s+InvalidEvent: /,
+    );
+  });
+
+  it('shows an aborted escalation with its error and cause, newest first', async () => {
+    const sfn = new SFNClient(app.config);
+    await runCli(['send', 'TicketCreated', '--detail', JSON.stringify(escalatingTicket('ABORT-1')), ...app.target]);
+    const executionArn = await escalationOf(app, sfn, 'ABORT-1');
+    await sfn.send(new StopExecutionCommand({ executionArn, error: 'Operator.Stopped', cause: 'customer withdrew the ticket' }));
+    const answer = await failuresJson('--since', '10m');
+    expect(answer.failures[0]).toMatchObject({
+      kind: 'execution',
+      source: 'TicketTriageEscalation',
+      id: executionArn.split(':').at(-1),
+      error: 'Operator.Stopped',
+      reason: 'ABORTED Operator.Stopped: customer withdrew the ticket',
+    });
+    const flowOnly = await failuresJson('--source', 'TicketTriageEscalation');
+    expect(flowOnly.queues).toEqual([]);
+    expect(flowOnly.failures.map((f) => f.kind)).toEqual(['execution']);
+  });
+
+  it('leaves out what failed before --since', async () => {
+    const answer = await failuresJson('--since', new Date(Date.now() + 60_000).toISOString());
+    expect(answer.failures).toEqual([]);
+    expect((await runCli(['failures', '--since', '1s', ...app.target])).stdout).toContain('nothing failed since');
+  });
+
+  it('fails if --source names nothing of the app, listing what it has', async () => {
+    const result = await runCli(['failures', '--source', 'NoSuchQueue', ...app.target]);
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim()).toMatch(
+      /^switchyard failures: --source: no source "NoSuchQueue" \(the app's dead-letter queues: TicketTriageStarterDeadLetterQueue, .*; its flows: .*TicketTriage.*\)$/,
+    );
+  });
+
+  it('fails if --since is neither a duration nor an ISO time, or --limit is out of range', async () => {
+    const since = await runCli(['failures', '--since', 'yesterday', ...app.target]);
+    expect(since.code).toBe(2);
+    expect(since.stderr).toContain('--since must be a duration ago such as 30m, 2h or 7d, an ISO-8601 time');
+    const limit = await runCli(['failures', '--limit', '0', ...app.target]);
+    expect(limit.code).toBe(2);
+    expect(limit.stderr).toContain('--limit must be a whole number from 1 to 1,000 (got "0")');
+  });
+});
+
+describe('explain', () => {
+  const queueSource: DeadLetterSource = {
+    kind: 'queue',
+    queueLogicalId: 'WorkQueueABCD1234',
+    maxReceiveCount: 5,
+    consumers: ['WorkerFnABCD1234'],
+  };
+  const text = (value: string) => ({ DataType: 'String', StringValue: value });
+  const message = (overrides: Partial<Message>): Message => ({
+    MessageId: 'm-1',
+    Body: '{}',
+    Attributes: { SentTimestamp: '1700000000000' },
+    ...overrides,
+  });
+
+  it('reads the consumer kit reason from the attribute names both sides import', () => {
+    const letter = explain(
+      message({
+        MessageAttributes: {
+          [DEAD_LETTER_ATTRIBUTES.errorName]: text('InvalidTicket'),
+          [DEAD_LETTER_ATTRIBUTES.errorMessage]: text('subject is empty'),
+          [DEAD_LETTER_ATTRIBUTES.functionName]: text('worker'),
+          [DEAD_LETTER_ATTRIBUTES.receiveCount]: { DataType: 'Number', StringValue: '2' },
+          [DEAD_LETTER_ATTRIBUTES.failedAt]: text('2026-01-02T03:04:05.000Z'),
+        },
+      }),
+      { sources: [queueSource] },
+    );
+    expect(letter).toMatchObject({
+      errorName: 'InvalidTicket',
+      reportedBy: 'consumer',
+      reason: 'InvalidTicket: subject is empty (given up by worker, on receive 2)',
+    });
+    expect(letter.failedAt?.toISOString()).toBe('2026-01-02T03:04:05.000Z');
+  });
+
+  it("reads EventBridge's dead-letter attributes: the target, the error, the rule and the retries", () => {
+    const letter = explain(
+      message({
+        Body: JSON.stringify({ id: 'e-1', 'detail-type': 'TicketCreated', source: 's', detail: { ticketId: 'T-9' } }),
+        MessageAttributes: {
+          RULE_ARN: text('arn:aws:events:us-east-1:1:rule/hub/Starter'),
+          TARGET_ARN: text('arn:aws:sqs:us-east-1:1:work'),
+          ERROR_CODE: text('SQS.AccessDenied'),
+          ERROR_MESSAGE: text('not allowed'),
+          RETRY_ATTEMPTS: text('185'),
+          EXHAUSTED_RETRY_CONDITION: text('MaximumRetryAttempts'),
+        },
+      }),
+      { sources: [] },
+    );
+    expect(letter).toMatchObject({
+      reportedBy: 'eventbridge',
+      errorName: 'SQS.AccessDenied',
+      reason:
+        'EventBridge could not deliver to sqs work: SQS.AccessDenied not allowed (rule Starter, 185 retries, MaximumRetryAttempts exhausted)',
+      event: { id: 'e-1', detailType: 'TicketCreated', summary: 'ticketId=T-9' },
+    });
+  });
+
+  it('says a message SQS moved after maxReceiveCount receives was never deleted, and by which consumer', () => {
+    const letter = explain(
+      message({
+        Attributes: {
+          SentTimestamp: '1',
+          DeadLetterQueueSourceArn: 'arn:aws:sqs:us-east-1:1:Stack-WorkQueueABCD1234',
+          ApproximateReceiveCount: '6',
+        },
+      }),
+      { sources: [queueSource] },
+    );
+    expect(letter.reason).toBe(
+      'received 5 times from Stack-WorkQueueABCD1234 by WorkerFn, never deleted (no reason recorded: the consumer failed or timed out without saying why)',
+    );
+  });
+
+  it('reads a Lambda on-failure destination record and says when nothing explains a message', () => {
+    const onFailure = explain(
+      message({
+        Body: JSON.stringify({
+          requestContext: {
+            condition: 'RetriesExhausted',
+            functionArn: 'arn:aws:lambda:us-east-1:1:function:fn',
+            approximateInvokeCount: 3,
+          },
+          responsePayload: { errorType: 'TypeError', errorMessage: 'x is undefined' },
+        }),
+      }),
+      { sources: [] },
+    );
+    expect(onFailure).toMatchObject({
+      reportedBy: 'lambda',
+      errorName: 'TypeError',
+      reason: 'lambda fn failed 3 times (RetriesExhausted): TypeError x is undefined',
+    });
+    expect(explain(message({}), { sources: [] })).toMatchObject({ reportedBy: 'unknown', errorName: 'Unknown' });
+  });
+});

@@ -1,0 +1,107 @@
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { ScanCommand } from '@aws-sdk/client-dynamodb';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { REPLAY_LOG_MESSAGES, replayNameFor, TicketCreated } from '../../../contracts/index.js';
+import { createSqsConsumer } from '../../../lambdas/kit/consumer.js';
+import { type DynaliteHandle, startDynalite } from '../../helpers/dynalite.js';
+import { lambdaContext, sqsEvent, sqsRecord, ticketCreated } from '../../helpers/events.js';
+import { FakeSqs } from '../../helpers/fake-sqs.js';
+
+let dynamo: DynaliteHandle;
+let tableName: string;
+let tableCount = 0;
+let sqs: FakeSqs;
+
+beforeAll(async () => {
+  dynamo = await startDynalite();
+});
+afterAll(async () => {
+  await dynamo.close();
+});
+beforeEach(async () => {
+  tableName = `replay-${++tableCount}`;
+  await dynamo.createIdempotencyTable(tableName);
+  sqs = new FakeSqs();
+});
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+/** A consumer counting its side effects per ticket, with a dry-run description. */
+function countingConsumer() {
+  const effects = new Map<string, number>();
+  const handler = createSqsConsumer({
+    contracts: [TicketCreated] as const,
+    idempotency: { persistenceStore: new DynamoDBPersistenceLayer({ tableName, awsSdkV3Client: dynamo.client }) },
+    failureQueues: sqs.queues(5),
+    describeDryRun: (detail) => ({ countTicket: detail.ticketId }),
+    handle: async (detail) => {
+      effects.set(detail.ticketId, (effects.get(detail.ticketId) ?? 0) + 1);
+    },
+  });
+  return { handler, effects };
+}
+
+const replayed = (ticketId: string, replayName: string, extra: Record<string, unknown> = {}) =>
+  ({ ...ticketCreated(ticketId, extra), 'replay-name': replayName }) as Record<string, unknown>;
+
+async function claims(): Promise<number> {
+  return (await dynamo.client.send(new ScanCommand({ TableName: tableName }))).Items?.length ?? 0;
+}
+
+describe('createSqsConsumer under a replay policy', () => {
+  it('reprocess: runs the handler as for a live event, and idempotency keeps an effect already done from repeating', async () => {
+    const { handler, effects } = countingConsumer();
+    await handler(sqsEvent(sqsRecord(ticketCreated('R-1'))), lambdaContext());
+    const name = replayNameFor('reprocess', 'x');
+    const response = await handler(sqsEvent(sqsRecord(replayed('R-1', name)), sqsRecord(replayed('R-2', name))), lambdaContext());
+    expect(response.batchItemFailures).toEqual([]);
+    expect(Object.fromEntries(effects)).toEqual({ 'R-1': 1, 'R-2': 1 });
+  });
+
+  it('reprocess is the policy of a replay whose name carries none (started from the console)', async () => {
+    const { handler, effects } = countingConsumer();
+    await handler(sqsEvent(sqsRecord(replayed('R-3', 'console-replay-1'))), lambdaContext());
+    expect(effects.get('R-3')).toBe(1);
+  });
+
+  it('skip: acknowledges without running, claiming or dead-lettering, and logs that it skipped and why', async () => {
+    const info = vi.spyOn(Logger.prototype, 'info');
+    const { handler, effects } = countingConsumer();
+    const name = replayNameFor('skip', 'x');
+    const response = await handler(
+      sqsEvent(sqsRecord(replayed('S-1', name)), sqsRecord(replayed('S-2', name, { customerId: 42 }))),
+      lambdaContext(),
+    );
+    expect(response.batchItemFailures).toEqual([]);
+    expect(effects.size).toBe(0);
+    expect(sqs.sent).toEqual([]);
+    expect(await claims()).toBe(0);
+    const lines = info.mock.calls.filter(([message]) => message === REPLAY_LOG_MESSAGES.skipped);
+    expect(lines).toHaveLength(2);
+  });
+
+  it('dry-run: validates the event and logs what would run, without running the handler or leaving anything behind', async () => {
+    const info = vi.spyOn(Logger.prototype, 'info');
+    const { handler, effects } = countingConsumer();
+    const name = replayNameFor('dry-run', 'x');
+    const response = await handler(
+      sqsEvent(sqsRecord(replayed('D-1', name)), sqsRecord(replayed('D-2', name, { customerId: 42 }))),
+      lambdaContext(),
+    );
+    expect(response.batchItemFailures).toEqual([]);
+    expect(effects.size).toBe(0);
+    // An invalid replayed event is reported, not dead-lettered: a dry run has no side effects.
+    expect(sqs.sent).toEqual([]);
+    expect(await claims()).toBe(0);
+    const lines = info.mock.calls.filter(([message]) => message === REPLAY_LOG_MESSAGES.dryRun).map(([, fields]) => fields);
+    expect(lines).toEqual([
+      expect.objectContaining({ valid: true, wouldRun: { countTicket: 'D-1' }, idempotencyKey: 'TicketCreated#ticketId="D-1"' }),
+      expect.objectContaining({ valid: false, problems: ['/customerId: must be string'], wouldRun: { deadLetter: 'InvalidEvent' } }),
+    ]);
+    // The same event replayed with reprocess afterwards still runs: the dry run claimed nothing.
+    await handler(sqsEvent(sqsRecord(replayed('D-1', replayNameFor('reprocess', 'y')))), lambdaContext());
+    expect(effects.get('D-1')).toBe(1);
+  });
+});
