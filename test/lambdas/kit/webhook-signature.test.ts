@@ -44,7 +44,10 @@ describe('webhook signatures', () => {
     });
 
     it('fails if the secret is wrong', () => {
-      expect(check(github, { 'x-hub-signature-256': vector }, 'Hello, World!', ['not it'])).toMatchObject({ ok: false, reason: 'mismatch' });
+      expect(check(github, { 'x-hub-signature-256': vector }, 'Hello, World!', ['not it'])).toMatchObject({
+        ok: false,
+        reason: 'mismatch',
+      });
     });
 
     it('accepts the previous secret while it is still offered (rotation)', () => {
