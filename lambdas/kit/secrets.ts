@@ -18,8 +18,9 @@ export interface RotatingSecretOptions {
   readonly previousGraceMs?: number;
   /**
    * The shortest time between two fetches forced by `refresh()` (a mismatch may mean the
-   * secret was rotated since the cache was filled; this bounds what forged requests cost).
-   * @default 10_000
+   * secret was rotated since the cache was filled; this bounds what forged requests cost:
+   * one GetSecretValue a second per execution environment at most).
+   * @default 1_000
    */
   readonly minRefreshIntervalMs?: number;
   /** @default Date.now */
@@ -61,7 +62,7 @@ export class RotatingSecret {
    */
   async refresh(): Promise<boolean> {
     const before = this.#cached;
-    if (before && this.#now() - before.fetchedAt < (this.#options.minRefreshIntervalMs ?? 10_000)) return false;
+    if (before && this.#now() - before.fetchedAt < (this.#options.minRefreshIntervalMs ?? 1_000)) return false;
     const after = await this.#fetch();
     return before === undefined || after.values.join('\n') !== before.values.join('\n');
   }

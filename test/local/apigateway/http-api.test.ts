@@ -113,7 +113,15 @@ function send(
   });
 }
 
-async function eventOf(path: string, options: Parameters<typeof send>[1] = {}): Promise<Record<string, any>> {
+/** The parts of the event the tests read field by field (the rest is checked with toMatchObject). */
+type Payload = Record<string, unknown> & {
+  routeKey: string;
+  headers: Record<string, string | undefined>;
+  requestContext: { requestId: string; time: string; timeEpoch: number };
+  body: string;
+};
+
+async function eventOf(path: string, options: Parameters<typeof send>[1] = {}): Promise<Payload> {
   const answer = await send(`/_aws/execute-api/${apiId}${path}`, options);
   expect(answer.status, answer.body.toString()).toBe(200);
   return JSON.parse(answer.body.toString());
