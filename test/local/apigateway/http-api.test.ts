@@ -59,6 +59,7 @@ beforeAll(async () => {
           PetsAny: route('ANY /pets/{proxy+}'),
           Answer: route('GET /answer/{kind}'),
           Post: route('POST /items'),
+          AnyItems: route('ANY /items'),
           Default: route('$default'),
           DefaultStage: {
             Type: 'AWS::ApiGatewayV2::Stage',
@@ -194,6 +195,11 @@ describe('local HTTP API', () => {
     expect((await eventOf('/somewhere/else')).routeKey).toBe('$default');
     // A POST to /pets/dog is not GET /pets/dog: the greedy ANY route takes it.
     expect((await eventOf('/pets/dog', { method: 'POST' })).routeKey).toBe('ANY /pets/{proxy+}');
+    // On one path, the route with the request's method wins over ANY.
+    expect((await eventOf('/items', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).routeKey).toBe(
+      'POST /items',
+    );
+    expect((await eventOf('/items', { method: 'PUT' })).routeKey).toBe('ANY /items');
   });
 
   it('serves a named stage under its name, with the stage in rawPath and its stage variables', async () => {
