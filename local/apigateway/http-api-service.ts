@@ -145,7 +145,11 @@ export class HttpApiService {
         now: started,
       },
     );
-    const outcome = await withTimeout(this.options.lambda.invoke(integration.functionArn, event), integration.timeoutMs);
+    // A function that cannot be invoked (left out at load, or another runtime) is an integration failure: 500, as API Gateway answers.
+    const invocation = this.options.lambda
+      .invoke(integration.functionArn, event)
+      .catch((error: unknown) => ({ ok: false as const, error }));
+    const outcome = await withTimeout(invocation, integration.timeoutMs);
     if (outcome === 'timeout') {
       return finish(jsonResponse(503, { message: 'Service Unavailable' }), match, undefined, 'Network error communicating with endpoint');
     }

@@ -263,3 +263,70 @@ describe('local HTTP API', () => {
     logs.destroy();
   });
 });
+
+describe('local HTTP API with signatures verified', () => {
+  it('serves its callers unsigned (they are not AWS clients), and answers 500 for a function that is not there', async () => {
+    const cdkOut = writeAssembly(tempAssemblyDir(), {
+      Signed: {
+        template: {
+          Resources: {
+            Fn: {
+              Type: 'AWS::Lambda::Function',
+              Properties: { Handler: 'index.handler', Runtime: 'nodejs24.x', Code: { ZipFile: 'exports.handler = async () => "hi";' } },
+            },
+            Api: { Type: 'AWS::ApiGatewayV2::Api', Properties: { Name: 'signed', ProtocolType: 'HTTP' } },
+            Good: {
+              Type: 'AWS::ApiGatewayV2::Integration',
+              Properties: {
+                ApiId: { Ref: 'Api' },
+                IntegrationType: 'AWS_PROXY',
+                IntegrationUri: { 'Fn::GetAtt': ['Fn', 'Arn'] },
+                PayloadFormatVersion: '2.0',
+              },
+            },
+            Gone: {
+              Type: 'AWS::ApiGatewayV2::Integration',
+              Properties: {
+                ApiId: { Ref: 'Api' },
+                IntegrationType: 'AWS_PROXY',
+                IntegrationUri: 'arn:aws:lambda:us-east-1:000000000000:function:not-here',
+                PayloadFormatVersion: '2.0',
+              },
+            },
+            Hi: {
+              Type: 'AWS::ApiGatewayV2::Route',
+              Properties: { ApiId: { Ref: 'Api' }, RouteKey: 'GET /hi', Target: { 'Fn::Join': ['', ['integrations/', { Ref: 'Good' }]] } },
+            },
+            Missing: {
+              Type: 'AWS::ApiGatewayV2::Route',
+              Properties: {
+                ApiId: { Ref: 'Api' },
+                RouteKey: 'GET /gone',
+                Target: { 'Fn::Join': ['', ['integrations/', { Ref: 'Gone' }]] },
+              },
+            },
+            Stage: { Type: 'AWS::ApiGatewayV2::Stage', Properties: { ApiId: { Ref: 'Api' }, StageName: '$default' } },
+          },
+        },
+      },
+    });
+    const signed = await LocalRuntime.start({
+      cdkOut,
+      dataDir: tempDataDir(),
+      port: 0,
+      log: () => undefined,
+      verifySignatures: { credentials: [{ accessKeyId: 'AKIDLOCAL', secretAccessKey: 'secret' }] },
+    });
+    try {
+      const base = signed.httpApiUrls[0]?.url;
+      const hi = await fetch(`${base}/hi`);
+      expect([hi.status, await hi.text()]).toEqual([200, 'hi']);
+      const gone = await fetch(`${base}/gone`);
+      expect([gone.status, await gone.json()]).toEqual([500, { message: 'Internal Server Error' }]);
+      // Everything else on the endpoint still wants a signature.
+      expect((await fetch(`${signed.url}/2015-03-31/functions`)).status).toBe(403);
+    } finally {
+      await signed.stop();
+    }
+  }, 60_000);
+});
