@@ -76,7 +76,14 @@ export function createWebhookHandler<P extends TProperties>(
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const now = options.now ?? (() => new Date());
 
-  const publish = async (_claim: { key: string }, detail: Record<string, unknown>, eventId: string): Promise<{ eventId: string }> => {
+  // For a delivery already accepted, Powertools returns the stored result without calling this; `run` says which happened.
+  const publish = async (
+    _claim: { key: string },
+    detail: Record<string, unknown>,
+    eventId: string,
+    run: { ran: boolean },
+  ): Promise<{ eventId: string }> => {
+    run.ran = true;
     await options.publisher.emit([{ contract: options.contract, detail }], { correlationId: eventId });
     return { eventId };
   };
@@ -128,8 +135,13 @@ export function createWebhookHandler<P extends TProperties>(
     config.registerLambdaContext(context);
     const claimOnce = makeIdempotent(publish, { persistenceStore: options.idempotency.persistenceStore, config });
     try {
-      const result = await claimOnce({ key: `webhook#${options.provider}#${deliveryId}` }, detail, eventId);
-      log.info('webhook accepted', { provider: options.provider, deliveryId, eventId: result.eventId });
+      const run = { ran: false };
+      const result = await claimOnce({ key: `webhook#${options.provider}#${deliveryId}` }, detail, eventId, run);
+      log.info(run.ran ? 'webhook accepted' : 'webhook redelivered: already accepted, not published again', {
+        provider: options.provider,
+        deliveryId,
+        eventId: result.eventId,
+      });
       return answer(202, { eventId: result.eventId });
     } catch (error) {
       if (error instanceof IdempotencyAlreadyInProgressError) {
