@@ -127,6 +127,27 @@ describe('createWebhookHandler', () => {
     expect(bus.calls).toHaveLength(1);
   });
 
+  it('answers a concurrent copy of a delivery being published 409, so the provider retries it, and publishes once', async () => {
+    const bus = new FakeEventBridge();
+    const send = bus.send.bind(bus);
+    // PutEvents takes a while, so the second copy arrives while the first holds the claim.
+    bus.send = async (command) => {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      return send(command);
+    };
+    const handler = handlerWith(bus);
+    const body = paymentBody({ id: 'evt_concurrent' });
+    const answers = await Promise.all([
+      call(handler, request(body, { 'stripe-signature': signed(body) })),
+      call(handler, request(body, { 'stripe-signature': signed(body) })),
+    ]);
+    expect(answers.map((a) => a.status).sort()).toEqual([202, 409]);
+    expect(bus.calls).toHaveLength(1);
+    const retry = await call(handler, request(body, { 'stripe-signature': signed(body) }));
+    expect(retry).toEqual({ status: 202, body: { eventId: webhookEventId('payments', 'evt_concurrent') } });
+    expect(bus.calls).toHaveLength(1);
+  });
+
   it('verifies a base64-encoded body over its decoded bytes', async () => {
     const bus = new FakeEventBridge();
     const body = paymentBody({ id: 'evt_b64' });
