@@ -93,10 +93,17 @@ export function createWebhookHandler<P extends TProperties>(
     const body = event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64') : Buffer.from(event.body ?? '', 'utf8');
     if (body.length > maxBodyBytes) return answer(400, { message: `body is ${body.length} bytes; the limit is ${maxBodyBytes} bytes` });
 
-    let check = verifySignature(options.signature, { headers, body }, await options.secrets.values(), now());
-    // The secret may have been rotated since it was cached: look once more before refusing.
-    if (!check.ok && check.reason === 'mismatch' && (await options.secrets.refresh())) {
+    let check: ReturnType<typeof verifySignature>;
+    try {
       check = verifySignature(options.signature, { headers, body }, await options.secrets.values(), now());
+      // The secret may have been rotated since it was cached: look once more before refusing.
+      if (!check.ok && check.reason === 'mismatch' && (await options.secrets.refresh())) {
+        check = verifySignature(options.signature, { headers, body }, await options.secrets.values(), now());
+      }
+    } catch (error) {
+      // Without the secret nothing can be verified; the provider retries a 5xx later.
+      log.error('webhook not verified: the signing secret could not be read', { provider: options.provider, error });
+      return answer(503, { message: 'the signing secret could not be read; retry later' });
     }
     if (!check.ok) {
       log.warn('webhook refused: signature', { provider: options.provider, reason: check.reason, problem: check.message });

@@ -221,6 +221,18 @@ describe('createWebhookHandler', () => {
     expect(bus.published).toHaveLength(1);
   });
 
+  it('answers 503 if the signing secret cannot be read, and publishes nothing', async () => {
+    const bus = new FakeEventBridge();
+    const unreadable: SigningSecrets = {
+      values: () => Promise.reject(new Error('AccessDeniedException')),
+      refresh: () => Promise.resolve(false),
+    };
+    const body = paymentBody({ id: 'evt_no_secret' });
+    const answer = await call(handlerWith(bus, unreadable), request(body, { 'stripe-signature': signed(body) }));
+    expect(answer).toEqual({ status: 503, body: { message: 'the signing secret could not be read; retry later' } });
+    expect(bus.calls).toHaveLength(0);
+  });
+
   it('fetches the secret again once on a mismatch, so a rotation is picked up before its cache expires', async () => {
     const bus = new FakeEventBridge();
     const secrets = new FakeSecrets(['whsec_old'], ['whsec_new', 'whsec_old']);
