@@ -99,6 +99,10 @@ export function httpApiDefinitions(app: LoadedApp): { apis: HttpApiDefinition[];
     }
     apis.push({ id: api.ref, name: String(p.Name ?? api.logicalId), routes, integrations, stages });
   }
+  // The loader counts a mapping as part of its API (silently); with the API served, say that its custom domain is not.
+  for (const r of byType('AWS::ApiGatewayV2::ApiMapping')) {
+    warnings.push(`${where(r)}: custom domain names are not served locally; reach the API at its local URL`);
+  }
   return { apis, warnings };
 }
 
