@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { httpApiDefinitions } from '../../../local/apigateway/definitions.js';
 import { SUPPORTED_RESOURCE_TYPES } from '../../../local/service-definitions.js';
+import type { TemplateResource } from '../../../local/template/cloud-assembly.js';
 import { loadApp } from '../../../local/template/load.js';
 import { tempAssemblyDir, writeAssembly } from '../assembly.js';
 
-function definitionsOf(resources: Record<string, unknown>) {
+function definitionsOf(resources: Record<string, TemplateResource>) {
   const cdkOut = writeAssembly(tempAssemblyDir(), { S: { template: { Resources: resources } } });
   return httpApiDefinitions(loadApp({ cdkOut, baseUrl: 'http://127.0.0.1:4566', supportedTypes: SUPPORTED_RESOURCE_TYPES }));
 }
