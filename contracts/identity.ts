@@ -30,3 +30,17 @@ export function executionNameFor(contract: AnyEventContract, idempotencyKey: str
   const digest = createHash('sha256').update(idempotencyKey).digest('base64url').slice(0, 43);
   return `${prefix}-${digest}`;
 }
+
+/**
+ * The id of the event a webhook delivery becomes: a UUID (version 8, RFC 9562: custom)
+ * from a SHA-256 of the provider and its delivery id, so every redelivery of a delivery
+ * gets the same id, and consumers that key on it (a contract's `idempotencyFields`)
+ * apply it once. Two providers never share an id for the same delivery id.
+ */
+export function webhookEventId(provider: string, deliveryId: string): string {
+  const bytes = createHash('sha256').update(`webhook\n${provider}\n${deliveryId}`).digest().subarray(0, 16);
+  bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x80;
+  bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80;
+  const hex = bytes.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}

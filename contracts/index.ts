@@ -1,12 +1,20 @@
 export * from './contract.js';
 export * from './identity.js';
+export * from './payments.js';
 export * from './put-events.js';
 export * from './replay-policy.js';
 export * from './tickets.js';
 export * from './wiring.js';
 
 import type { AnyEventContract } from './contract.js';
+import { PaymentReceived } from './payments.js';
 import { TicketCreated, TicketDecisionRefused, TicketEscalated, TicketRouted } from './tickets.js';
 
 /** Every event contract of the app; the schema registry publishes exactly these. */
-export const CONTRACTS: readonly AnyEventContract[] = [TicketCreated, TicketEscalated, TicketDecisionRefused, TicketRouted];
+export const CONTRACTS: readonly AnyEventContract[] = [
+  TicketCreated,
+  TicketEscalated,
+  TicketDecisionRefused,
+  TicketRouted,
+  PaymentReceived,
+];

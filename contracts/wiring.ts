@@ -24,6 +24,18 @@ export const ENV = {
   maxReceiveCount: 'MAX_RECEIVE_COUNT',
   /** The table holding one assignment per ticket (TicketRouting). */
   assignmentsTable: 'ASSIGNMENTS_TABLE_NAME',
+  /** The bus a producer publishes to (WebhookIngress sets it). */
+  eventBusName: 'EVENT_BUS_NAME',
+  /** The Secrets Manager secret (ARN or name) holding a webhook's signing secret; never the secret itself. */
+  webhookSecretId: 'WEBHOOK_SECRET_ID',
+  /** The provider name of a webhook route (`POST /webhooks/<provider>`): part of every event id it derives. */
+  webhookProvider: 'WEBHOOK_PROVIDER',
+  /** The largest webhook body accepted, in bytes. */
+  webhookMaxBodyBytes: 'WEBHOOK_MAX_BODY_BYTES',
+  /** How far a signed timestamp may be from now, in seconds (profiles that sign one). */
+  webhookToleranceSeconds: 'WEBHOOK_TOLERANCE_SECONDS',
+  /** How long after a secret rotation the previous secret is still accepted, in seconds. */
+  webhookPreviousSecretGraceSeconds: 'WEBHOOK_PREVIOUS_SECRET_GRACE_SECONDS',
 } as const;
 
 /** The workflow types a starter accepts in ENV.workflowType. */

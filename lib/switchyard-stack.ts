@@ -1,8 +1,10 @@
+import * as path from 'node:path';
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { CONTRACTS, type TicketQueue } from '../contracts/index.js';
 import { EventHub } from './constructs/event-hub.js';
 import { IdempotencyStore } from './constructs/idempotency-store.js';
+import { WebhookIngress } from './constructs/webhook-ingress.js';
 import { TicketRouting } from './flows/ticket-routing.js';
 import { TicketTriage } from './flows/ticket-triage.js';
 
@@ -35,6 +37,7 @@ export class SwitchyardStack extends Stack {
   public readonly idempotencyStore: IdempotencyStore;
   public readonly ticketTriage: TicketTriage;
   public readonly ticketRouting: TicketRouting;
+  public readonly webhooks: WebhookIngress;
 
   constructor(scope: Construct, id: string, props: SwitchyardStackProps = {}) {
     super(scope, id, props);
@@ -53,6 +56,18 @@ export class SwitchyardStack extends Stack {
       slaDefaultQueue: props.slaDefaultQueue,
     });
     this.ticketRouting = new TicketRouting(this, 'TicketRouting', { eventBus: this.hub.eventBus });
+    // A payment provider's webhook (Stripe's signature scheme) becomes PaymentReceived on the hub.
+    this.webhooks = new WebhookIngress(this, 'Webhooks', {
+      eventBus: this.hub.eventBus,
+      idempotencyStore: this.idempotencyStore,
+      providers: [
+        {
+          name: 'payments',
+          entry: path.join(import.meta.dirname, '..', 'lambdas', 'webhooks', 'payments.ts'),
+          description: 'Payment provider webhook: verifies the signature, publishes PaymentReceived, answers 202',
+        },
+      ],
+    });
 
     // What a user needs after `cdk deploy` to send an event and find its executions.
     new CfnOutput(this, 'EventBusName', { value: this.hub.eventBus.eventBusName, description: 'PutEvents here' });
@@ -65,6 +80,12 @@ export class SwitchyardStack extends Stack {
     new CfnOutput(this, 'TicketAssignmentsTableName', {
       value: this.ticketRouting.assignments.tableName,
       description: 'One assignment per routed ticket',
+    });
+    const payments = this.webhooks.providers.get('payments');
+    new CfnOutput(this, 'PaymentsWebhookUrl', { value: payments?.url ?? 'none', description: 'POST signed payment webhooks here' });
+    new CfnOutput(this, 'PaymentsWebhookSecretArn', {
+      value: payments?.secret.secretArn ?? 'none',
+      description: "The payments webhook's signing secret (store the provider's with put-secret-value)",
     });
     new CfnOutput(this, 'RoutingDeadLetterQueueUrl', {
       value: this.ticketRouting.consumer.deadLetterQueue.queueUrl,

@@ -1,4 +1,6 @@
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
+import { httpApiDefinitions } from './apigateway/definitions.js';
+import { HttpApiService, type HttpApiUrl } from './apigateway/http-api-service.js';
 import type { AwsError } from './aws-error.js';
 import { type Clock, systemClock } from './clock.js';
 import { DynamoDbHost } from './dynamodb/dynamodb-host.js';
@@ -13,6 +15,8 @@ import { LambdaService } from './lambda/lambda-service.js';
 import { logGroupDefinitions } from './logs/definitions.js';
 import { validateLogsInput } from './logs/input-validation.js';
 import { LogsService } from './logs/logs-service.js';
+import { secretDefinitions } from './secretsmanager/definitions.js';
+import { SecretsManagerService } from './secretsmanager/secrets-service.js';
 import { type ServiceDefinitions, SUPPORTED_RESOURCE_TYPES, serviceDefinitions } from './service-definitions.js';
 import { snsDefinitions } from './sns/definitions.js';
 import { SnsQueryProtocol } from './sns/query-protocol.js';
@@ -67,6 +71,9 @@ export interface RuntimeOptions {
  * behind one AWS-compatible endpoint, with their state in one data folder.
  */
 export class LocalRuntime {
+  /** The HTTP APIs' local URLs, by API and stage (API Gateway's `https://<api-id>.execute-api...` stands in for these). */
+  httpApiUrls: readonly HttpApiUrl[] = [];
+
   private constructor(
     readonly url: string,
     readonly definitions: ServiceDefinitions,
@@ -130,6 +137,10 @@ export class LocalRuntime {
       const snsDb = data.database('sns');
       const logsDb = data.database('logs');
       const logs = new LogsService({ db: logsDb, clock, accountId, region });
+      const secretsDb = data.database('secretsmanager');
+      const secretsTemplate = secretDefinitions(app);
+      const secretsManager = new SecretsManagerService({ db: secretsDb, clock, accountId, region });
+      warnings.push(...secretsTemplate.warnings, ...secretsManager.declare(secretsTemplate.secrets));
       const logsTemplate = logGroupDefinitions(app);
       warnings.push(...logsTemplate.warnings);
       logs.declare(logsTemplate.groups);
@@ -227,6 +238,10 @@ export class LocalRuntime {
         log: (line) => log(`[states] ${line}`),
       });
 
+      const httpApiTemplate = httpApiDefinitions(app);
+      warnings.push(...httpApiTemplate.warnings);
+      const httpApis = new HttpApiService({ apis: httpApiTemplate.apis, lambda, logs, clock, accountId, region });
+
       endpoint.mount({
         jsonServices: [
           { targetPrefix: 'AWSEvents', jsonVersion: '1.1', operations: events.operations, validate: modelValidator('events') },
@@ -239,6 +254,7 @@ export class LocalRuntime {
           { targetPrefix: 'AmazonSSM', jsonVersion: '1.1', operations: ssm.operations, validate: modelValidator('ssm') },
           { targetPrefix: 'TrentService', jsonVersion: '1.1', operations: kms.operations, validate: modelValidator('kms') },
           { targetPrefix: 'Logs_20140328', jsonVersion: '1.1', operations: logs.operations, validate: validateLogsInput },
+          { targetPrefix: 'secretsmanager', jsonVersion: '1.1', operations: secretsManager.operations },
           {
             targetPrefix: 'AmazonSQS',
             jsonVersion: '1.0',
@@ -251,6 +267,7 @@ export class LocalRuntime {
         restServices: [lambda],
         queryServices: [new SqsQueryProtocol(sqs), new SnsQueryProtocol(sns)],
         passthrough: new Map([['DynamoDB_20120810', dynamodb.handler]]),
+        httpApis,
         onInternalError: (error) => log(`[endpoint] internal error: ${(error as Error).stack ?? String(error)}`),
       });
 
@@ -263,7 +280,7 @@ export class LocalRuntime {
       logs.start();
 
       warnings.push(...states.warnings);
-      return new LocalRuntime(url, definitions, warnings, events, sqs, lambda, states, sns, logs, endpoint, async () => {
+      const runtime = new LocalRuntime(url, definitions, warnings, events, sqs, lambda, states, sns, logs, endpoint, async () => {
         sqsDb.close();
         snsDb.close();
         eventsDb.close();
@@ -272,10 +289,13 @@ export class LocalRuntime {
         kmsDb.close();
         lambdaDb.close();
         logsDb.close();
+        secretsDb.close();
         statesDynamoDb.destroy();
         await dynamodb.stop();
         lock.release();
       });
+      runtime.httpApiUrls = httpApis.urls(url);
+      return runtime;
     } catch (error) {
       await endpoint.stop();
       lock.release();

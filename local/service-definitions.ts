@@ -1,8 +1,10 @@
+import { HTTP_API_RESOURCE_TYPES } from './apigateway/definitions.js';
 import type { ArchiveDefinition, BusDefinition, RuleDefinition, TargetDefinition } from './events/definitions.js';
 import type { FunctionDefinition } from './lambda/function-runtime.js';
 import { runtimeWarnings } from './lambda/runtimes.js';
 import type { SqsMappingDefinition } from './lambda/sqs-event-source.js';
 import { applyAsyncConfig, applyVersionsAndAliases, functionLayers, inlineCodeFolder, layerFolders } from './lambda/template-config.js';
+import { SECRETS_MANAGER_RESOURCE_TYPES } from './secretsmanager/definitions.js';
 import { SNS_RESOURCE_TYPES } from './sns/definitions.js';
 import type { LoadedApp } from './template/load.js';
 
@@ -66,6 +68,8 @@ export const SUPPORTED_RESOURCE_TYPES = new Set([
   'Custom::LogRetention',
   'Custom::S3AutoDeleteObjects',
   ...SNS_RESOURCE_TYPES,
+  ...HTTP_API_RESOURCE_TYPES,
+  ...SECRETS_MANAGER_RESOURCE_TYPES,
 ]);
 
 type Props = Record<string, unknown>;

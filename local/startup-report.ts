@@ -19,6 +19,8 @@ export interface StartupReportInput {
   readonly root: string;
   /** The SNS topics the runtime has (their ARNs). @default - none */
   readonly topicArns?: readonly string[];
+  /** Where each HTTP API stage answers locally. @default - none */
+  readonly httpApis?: readonly { name: string; apiId: string; stage: string; url: string; routes: readonly string[] }[];
 }
 
 export interface StartupReport {
@@ -51,6 +53,11 @@ export function startupReport(input: StartupReportInput): StartupReport {
     `  rules: ${definitions.rules.length}, queues: ${definitions.queues.length}, functions: ${definitions.functions.length}, tables: ${definitions.tables.length}, state machines: ${definitions.stateMachines.length}${topics.length > 0 ? `, topics: ${topics.length}` : ''}`,
     `  data folder: ${input.dataDir}`,
   ];
+
+  for (const api of input.httpApis ?? []) {
+    const host = `http://${api.apiId}.execute-api.localhost:${new URL(url).port}${api.stage === '$default' ? '' : `/${api.stage}`}`;
+    lines.push(`  http api ${api.name} (${api.apiId}, stage ${api.stage}): ${api.url} (or ${host}); routes: ${api.routes.join(', ')}`);
+  }
 
   const aws = `aws --endpoint-url ${url}`;
   const entries = exampleFileEntries(input.root, definitions.rules) ?? sampleEntries(definitions);

@@ -125,6 +125,12 @@ describe('Switchyard app bundles', () => {
       [ENV.assignmentsTable]: 'assignments',
       [ENV.queueUrl]: 'https://sqs.eu-west-1.amazonaws.com/111111111111/queue',
       [ENV.deadLetterQueueUrl]: 'https://sqs.eu-west-1.amazonaws.com/111111111111/dlq',
+      [ENV.eventBusName]: 'hub',
+      [ENV.webhookProvider]: 'payments',
+      [ENV.webhookSecretId]: 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:payments-AbCdEf',
+      [ENV.webhookMaxBodyBytes]: '262144',
+      [ENV.webhookToleranceSeconds]: '300',
+      [ENV.webhookPreviousSecretGraceSeconds]: '86400',
     };
     for (const fn of functions) {
       const assetPath = fn.Metadata?.['aws:asset:path'] as string;

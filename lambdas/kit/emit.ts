@@ -40,6 +40,13 @@ export function emission<P extends TProperties>(
   return { contract, detail: detail as Record<string, unknown>, resources };
 }
 
+/**
+ * What caused the events being emitted: a validated event (its correlation id travels on,
+ * its id becomes the causation id), or only a correlation id (a webhook delivery, which is
+ * no EventBridge event).
+ */
+export type EmitCause = Pick<ValidatedEvent, 'correlationId'> & { readonly envelope?: Pick<ValidatedEvent['envelope'], 'id'> };
+
 export interface EventPublisherOptions {
   readonly client: EventBridgeClient;
   /** Name or ARN of the bus to publish to. */
@@ -78,9 +85,9 @@ export class EventPublisher {
    * @throws InvalidEventError if a detail breaks its contract (nothing is sent);
    *   EmitError if entries are still failing after the last attempt.
    */
-  async emit(emissions: readonly Emission[], cause?: Pick<ValidatedEvent, 'correlationId' | 'envelope'>): Promise<void> {
+  async emit(emissions: readonly Emission[], cause?: EmitCause): Promise<void> {
     const correlationId = cause?.correlationId ?? randomUUID();
-    const entries = emissions.map((emission) => this.#toEntry(emission, correlationId, cause?.envelope.id));
+    const entries = emissions.map((emission) => this.#toEntry(emission, correlationId, cause?.envelope?.id));
     for (const batch of batches(entries)) await this.#putWithRetries(batch);
   }
 

@@ -35,6 +35,22 @@ export interface EndpointServices {
     /** The service's own XML error document, for errors the endpoint answers itself (no or an unknown `Action`, a body too large). */
     errorResponse?(error: AwsError): RawResponse;
   }[];
+  /**
+   * API Gateway HTTP APIs: chosen by Host or path before any AWS protocol, and never asked
+   * for an AWS signature (their callers, webhooks among them, do not sign with SigV4).
+   */
+  readonly httpApis?: {
+    handles(host: string | undefined, url: string): boolean;
+    handle(request: {
+      method: string;
+      host: string | undefined;
+      url: string;
+      headers: Readonly<Record<string, readonly string[] | undefined>>;
+      body: Buffer;
+      sourceIp: string;
+      protocol: string;
+    }): Promise<{ status: number; headers: Record<string, string | string[]>; body: Buffer }>;
+  };
   /** Called for every request that failed on our side (a bug), for the console log. */
   readonly onInternalError?: (error: unknown) => void;
 }
@@ -95,6 +111,8 @@ export class Endpoint {
     const guard = this.options.guard;
     const refused = guard?.refuse(req, this.#port);
     if (refused) return send(res, refused);
+    const httpApis = this.#services?.httpApis;
+    if (httpApis?.handles(header(req, 'host'), req.url ?? '/')) return this.#httpApi(req, res, httpApis);
     // A signature covers the body: it is read (and checked) before any service, dynalite included, sees the request.
     const signedBody = guard?.verifiesSignatures ? await readBody(req) : undefined;
     const badSignature = signedBody && (await guard?.checkSignature(req, signedBody));
@@ -139,6 +157,20 @@ export class Endpoint {
       throw new AwsError('InvalidAction', `The action ${action} is not valid for this endpoint.`);
     }
     send(res, jsonError(new AwsError('UnknownOperationException', `no local service answers ${request.method} ${request.path}`), '1.1'));
+  }
+
+  async #httpApi(req: IncomingMessage, res: ServerResponse, httpApis: NonNullable<EndpointServices['httpApis']>): Promise<void> {
+    const response = await httpApis.handle({
+      method: req.method ?? 'GET',
+      host: header(req, 'host'),
+      url: req.url ?? '/',
+      headers: req.headersDistinct,
+      body: await readBody(req),
+      sourceIp: (req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, ''),
+      protocol: `HTTP/${req.httpVersion}`,
+    });
+    res.writeHead(response.status, { ...response.headers, 'content-length': response.body.length });
+    res.end(response.body);
   }
 
   /** An error the endpoint answers itself, in the shape the request's protocol reads: JSON by X-Amz-Target, XML for a query request. */

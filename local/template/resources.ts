@@ -345,6 +345,15 @@ const TYPES: Record<string, TypeSpec> = {
       return { ref: name, attributes };
     },
   },
+  'AWS::SecretsManager::Secret': {
+    // Ref and Id are the ARN: the name and six characters Secrets Manager picks (here from the logical id, so stable).
+    name: { property: 'Name', max: 512, invalid: /[^A-Za-z0-9/_+=.@-]/g },
+    identify: (input, name) => {
+      const suffix = base32(`${input.stackName}/${input.logicalId}/secret`).slice(0, 6).toLowerCase();
+      const secretArn = arn(input, 'secretsmanager', `secret:${name}-${suffix}`);
+      return { ref: secretArn, attributes: { Id: secretArn } };
+    },
+  },
   ...apiGatewayTypes(),
 };
 

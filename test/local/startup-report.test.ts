@@ -72,6 +72,29 @@ describe('startupReport', () => {
     ]);
   });
 
+  it('gives each HTTP API stage its local URL, path and Host forms, with its routes', () => {
+    const { lines } = startupReport({
+      url: URL,
+      definitions: definitions(),
+      warnings: [],
+      dataDir: '/data',
+      startedSeconds: 1.2,
+      root: emptyRoot(),
+      httpApis: [
+        {
+          name: 'hooks',
+          apiId: 'abcdefghij',
+          stage: '$default',
+          url: `${URL}/_aws/execute-api/abcdefghij`,
+          routes: ['POST /webhooks/payments'],
+        },
+      ],
+    });
+    expect(lines).toContain(
+      `  http api hooks (abcdefghij, stage $default): ${URL}/_aws/execute-api/abcdefghij (or http://abcdefghij.execute-api.localhost:4566); routes: POST /webhooks/payments`,
+    );
+  });
+
   it("suggests an event the first bus's rule matches, built from its pattern", () => {
     const { lines } = report({
       buses: [{ name: 'orders', arn: 'arn:aws:events:us-east-1:000000000000:event-bus/orders' }],

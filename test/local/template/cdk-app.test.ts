@@ -16,6 +16,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { httpApiDefinitions } from '../../../local/apigateway/definitions.js';
 import { SUPPORTED_RESOURCE_TYPES, serviceDefinitions } from '../../../local/service-definitions.js';
 import { type LoadedApp, type LoadedResource, loadApp } from '../../../local/template/load.js';
 import { BASE_URL } from './helpers.js';
@@ -152,7 +153,6 @@ describe('loadApp with the constructs CDK apps commonly add', () => {
     expect(types.sort()).toEqual(
       [
         'AWS::ApiGateway::RestApi',
-        'AWS::ApiGatewayV2::Api',
         'AWS::CloudWatch::Alarm',
         'AWS::Lambda::Url',
         'AWS::Logs::MetricFilter',
@@ -162,6 +162,18 @@ describe('loadApp with the constructs CDK apps commonly add', () => {
         'Custom::CDKBucketDeployment',
       ].sort(),
     );
+  });
+
+  it("serves the HTTP API's $default route from its function, on its $default stage", () => {
+    const { apis, warnings } = httpApiDefinitions(app);
+    expect(warnings).toEqual([]);
+    expect(apis).toHaveLength(1);
+    const [api] = apis;
+    expect(api?.routes.map((r) => r.routeKey)).toEqual(['$default']);
+    expect(api?.stages.map((s) => s.name)).toEqual(['$default']);
+    expect([...(api?.integrations.values() ?? [])].map((i) => i.functionArn)).toEqual([
+      expect.stringMatching(/:function:Web-Api[0-9A-F]{8}$/),
+    ]);
   });
 
   it("runs none of the custom resources' providers, their layer or the provider framework's state machine", () => {

@@ -1,0 +1,169 @@
+/**
+ * The webhook ingress handler: verify, validate, publish, answer 202, and nothing slow in
+ * the request. Built for API Gateway HTTP API's Lambda proxy integration (payload 2.0).
+ */
+import { IdempotencyAlreadyInProgressError, IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
+import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type { TProperties } from 'typebox';
+import { type Detail, type EventContract, webhookEventId } from '../../contracts/index.js';
+import type { EventPublisher } from './emit.js';
+import { logger as defaultLogger } from './observability.js';
+import { deliveryIdOf, deliveryIdSource, type Headers, type SignatureProfile, verifySignature } from './webhook-signature.js';
+
+/** Where the handler gets the accepted signing secrets (the kit's RotatingSecret). */
+export interface SigningSecrets {
+  values(): Promise<readonly string[]>;
+  /** Fetches again (rate-limited); true if the values changed. */
+  refresh(): Promise<boolean>;
+}
+
+/** Who sent the delivery, as the event carries it. */
+export interface Delivery {
+  readonly provider: string;
+  readonly deliveryId: string;
+  /** Derived from provider and delivery id (`webhookEventId`): the same on every redelivery. */
+  readonly eventId: string;
+  readonly headers: Headers;
+}
+
+/** The detail without the delivery fields the kit fills in, or a reason to accept the delivery but publish nothing. */
+export type Translation<P extends TProperties> =
+  | Omit<Detail<EventContract<P>>, 'metadata' | 'eventId' | 'provider' | 'deliveryId'>
+  | { readonly ignore: string };
+
+export interface WebhookHandlerOptions<P extends TProperties> {
+  /** The route's provider name; part of every event id. */
+  readonly provider: string;
+  readonly signature: SignatureProfile;
+  readonly secrets: SigningSecrets;
+  /** The contract of the event each accepted delivery becomes; it must have `eventId`, `provider` and `deliveryId`. */
+  readonly contract: EventContract<P>;
+  /**
+   * The provider's payload as the contract's detail. Return `{ ignore: reason }` for a
+   * delivery the app does not act on (another event type): it is answered 200 and not published.
+   */
+  readonly translate: (payload: unknown, delivery: Delivery) => Translation<P>;
+  readonly publisher: EventPublisher;
+  /** Where deliveries are claimed (one conditional write each), so a redelivery publishes nothing. */
+  readonly idempotency: { readonly persistenceStore: BasePersistenceLayer; readonly expiresAfterSeconds?: number };
+  /**
+   * The largest body accepted (after base64 decoding).
+   * @default 262_144
+   */
+  readonly maxBodyBytes?: number;
+  readonly logger?: Pick<typeof defaultLogger, 'info' | 'warn' | 'error'>;
+  /** @default () => new Date() */
+  readonly now?: () => Date;
+}
+
+type Result = APIGatewayProxyStructuredResultV2;
+
+const DEFAULT_MAX_BODY_BYTES = 262_144;
+
+/**
+ * Answers: 202 `{ eventId }` when the delivery was published (or had been: a redelivery
+ * gets the first answer and publishes nothing); 200 `{ ignored }` for a delivery the app
+ * does not act on; 401 for a missing, wrong or stale signature; 400 naming the problem for
+ * a body over the limit, not JSON, without a delivery id or breaking the contract; 409
+ * while the same delivery is being processed by another request; 503 if publishing failed
+ * (the provider retries). Nothing is published unless the answer is 202.
+ */
+export function createWebhookHandler<P extends TProperties>(
+  options: WebhookHandlerOptions<P>,
+): (event: APIGatewayProxyEventV2, context: Context) => Promise<Result> {
+  const log = options.logger ?? defaultLogger;
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const now = options.now ?? (() => new Date());
+
+  // For a delivery already accepted, Powertools returns the stored result without calling this; `run` says which happened.
+  const publish = async (
+    _claim: { key: string },
+    detail: Record<string, unknown>,
+    eventId: string,
+    run: { ran: boolean },
+  ): Promise<{ eventId: string }> => {
+    run.ran = true;
+    await options.publisher.emit([{ contract: options.contract, detail }], { correlationId: eventId });
+    return { eventId };
+  };
+
+  return async (event, context) => {
+    const headers = lowerCased(event.headers ?? {});
+    const body = event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64') : Buffer.from(event.body ?? '', 'utf8');
+    if (body.length > maxBodyBytes) return answer(400, { message: `body is ${body.length} bytes; the limit is ${maxBodyBytes} bytes` });
+
+    let check: ReturnType<typeof verifySignature>;
+    try {
+      check = verifySignature(options.signature, { headers, body }, await options.secrets.values(), now());
+      // The secret may have been rotated since it was cached: look once more before refusing.
+      if (!check.ok && check.reason === 'mismatch' && (await options.secrets.refresh())) {
+        check = verifySignature(options.signature, { headers, body }, await options.secrets.values(), now());
+      }
+    } catch (error) {
+      // Without the secret nothing can be verified; the provider retries a 5xx later.
+      log.error('webhook not verified: the signing secret could not be read', { provider: options.provider, error });
+      return answer(503, { message: 'the signing secret could not be read; retry later' });
+    }
+    if (!check.ok) {
+      log.warn('webhook refused: signature', { provider: options.provider, reason: check.reason, problem: check.message });
+      return answer(401, { message: check.message });
+    }
+
+    let payload: unknown;
+    try {
+      payload = JSON.parse(body.toString('utf8'));
+    } catch (error) {
+      return answer(400, { message: `body is not JSON: ${(error as Error).message}` });
+    }
+    const deliveryId = deliveryIdOf(options.signature, headers, payload);
+    if (deliveryId === undefined) return answer(400, { message: `no delivery id: expected it in ${deliveryIdSource(options.signature)}` });
+    const eventId = webhookEventId(options.provider, deliveryId);
+    const delivery: Delivery = { provider: options.provider, deliveryId, eventId, headers };
+
+    const translated = options.translate(payload, delivery);
+    if ('ignore' in translated && typeof translated.ignore === 'string') {
+      log.info('webhook ignored', { provider: options.provider, deliveryId, reason: translated.ignore });
+      return answer(200, { ignored: translated.ignore });
+    }
+    const detail = { ...translated, eventId, provider: options.provider, deliveryId } as Record<string, unknown>;
+    const validation = options.contract.validate(detail);
+    if (!validation.ok) {
+      return answer(400, {
+        message: `the delivery does not make a valid ${options.contract.detailType}: ${validation.errors.join('; ')}`,
+        problems: validation.errors,
+      });
+    }
+
+    const config = new IdempotencyConfig({
+      eventKeyJmesPath: 'key',
+      expiresAfterSeconds: options.idempotency.expiresAfterSeconds ?? 7 * 24 * 60 * 60,
+    });
+    config.registerLambdaContext(context);
+    const claimOnce = makeIdempotent(publish, { persistenceStore: options.idempotency.persistenceStore, config });
+    try {
+      const run = { ran: false };
+      const result = await claimOnce({ key: `webhook#${options.provider}#${deliveryId}` }, detail, eventId, run);
+      log.info(run.ran ? 'webhook accepted' : 'webhook redelivered: already accepted, not published again', {
+        provider: options.provider,
+        deliveryId,
+        eventId: result.eventId,
+      });
+      return answer(202, { eventId: result.eventId });
+    } catch (error) {
+      if (error instanceof IdempotencyAlreadyInProgressError) {
+        return answer(409, { message: `delivery ${deliveryId} is being processed by another request; retry later` });
+      }
+      log.error('webhook not published', { provider: options.provider, deliveryId, eventId, error });
+      return answer(503, { message: 'the event could not be published; retry later' });
+    }
+  };
+}
+
+function lowerCased(headers: Readonly<Record<string, string | undefined>>): Headers {
+  return Object.fromEntries(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]));
+}
+
+function answer(statusCode: number, body: Record<string, unknown>): Result {
+  return { statusCode, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
+}

@@ -1,0 +1,246 @@
+import { randomUUID } from 'node:crypto';
+import type { Clock } from '../clock.js';
+import type { HttpApiDefinition, StageDefinition } from './definitions.js';
+import { clfTime, type HttpApiRequest, type HttpResponse, httpResponse, jsonResponse, lambdaEvent } from './payload.js';
+import { type RouteMatch, RouteTable } from './routing.js';
+
+/** What the service needs of Lambda: a synchronous invocation (the in-process form of Invoke). */
+export interface LambdaInvoker {
+  invoke(
+    functionNameOrArn: string,
+    event: unknown,
+  ): Promise<{ readonly ok: true; readonly payload: string } | { readonly ok: false; readonly error: unknown }>;
+}
+
+/** Where access log lines go (CloudWatch Logs' `write`). */
+export interface AccessLogWriter {
+  write(group: string, stream: string, events: readonly { timestamp: number; message: string }[]): void;
+}
+
+export interface HttpApiServiceOptions {
+  readonly apis: readonly HttpApiDefinition[];
+  readonly lambda: LambdaInvoker;
+  readonly logs?: AccessLogWriter;
+  readonly clock: Clock;
+  readonly accountId: string;
+  readonly region: string;
+}
+
+/** The path prefix of the path-style local URL: `/_aws/execute-api/<api-id>/<stage>/<path>` (LocalStack's form too). */
+export const PATH_PREFIX = '/_aws/execute-api/';
+/** The host-style local name: `<api-id>.execute-api.localhost`. */
+const HOST_STYLE = /^([a-z0-9]{10})\.execute-api\.localhost$/;
+/** HTTP APIs take request payloads up to 10 MB. */
+const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
+
+/** Where one stage of an HTTP API answers locally. */
+export interface HttpApiUrl {
+  readonly apiId: string;
+  readonly name: string;
+  readonly stage: string;
+  /** The path-style URL; `http://<api-id>.execute-api.localhost:<port>` reaches the same stage by Host. */
+  readonly url: string;
+  readonly routes: readonly string[];
+}
+
+interface LoadedApi {
+  readonly definition: HttpApiDefinition;
+  readonly routes: RouteTable;
+}
+
+/**
+ * API Gateway HTTP APIs from the template, served at `http://<endpoint>/_aws/execute-api/
+ * <api-id>/<path>` (with `/<stage>` first for a named stage) or with the Host
+ * `<api-id>.execute-api.localhost`: stage and route selection as API Gateway does them, and
+ * Lambda proxy integrations with payload format 2.0.
+ */
+export class HttpApiService {
+  readonly #apis: ReadonlyMap<string, LoadedApi>;
+
+  constructor(private readonly options: HttpApiServiceOptions) {
+    this.#apis = new Map(options.apis.map((definition) => [definition.id, { definition, routes: new RouteTable(definition.routes) }]));
+  }
+
+  /** Whether a request is for an HTTP API (by Host or path), so the endpoint hands it here before any AWS protocol. */
+  handles(host: string | undefined, url: string): boolean {
+    return url.startsWith(PATH_PREFIX) || HOST_STYLE.test(hostname(host));
+  }
+
+  /** The URL each API's stages are reached at locally, for the start-up report. */
+  urls(endpointUrl: string): HttpApiUrl[] {
+    return [...this.#apis.values()].flatMap(({ definition }) =>
+      definition.stages.map((stage) => ({
+        apiId: definition.id,
+        name: definition.name,
+        stage: stage.name,
+        url: `${endpointUrl}${PATH_PREFIX}${definition.id}${stage.name === '$default' ? '' : `/${stage.name}`}`,
+        routes: definition.routes.map((route) => route.routeKey),
+      })),
+    );
+  }
+
+  async handle(
+    request: { method: string; host: string | undefined; url: string } & Omit<HttpApiRequest, 'method' | 'rawPath' | 'rawQueryString'>,
+  ): Promise<HttpResponse> {
+    const started = this.options.clock.now();
+    const requestId = randomUUID();
+    const [pathAndPrefix = '/', rawQueryString = ''] = splitOnce(request.url, '?');
+    let apiId: string;
+    let apiPath: string;
+    const hostStyle = HOST_STYLE.exec(hostname(request.host));
+    if (hostStyle && !request.url.startsWith(PATH_PREFIX)) {
+      apiId = hostStyle[1] ?? '';
+      apiPath = pathAndPrefix;
+    } else {
+      const rest = pathAndPrefix.slice(PATH_PREFIX.length);
+      const slash = rest.indexOf('/');
+      apiId = slash < 0 ? rest : rest.slice(0, slash);
+      apiPath = slash < 0 ? '/' : rest.slice(slash);
+    }
+    const api = this.#apis.get(apiId);
+    const notFound = withRequestId(jsonResponse(404, { message: 'Not Found' }), requestId);
+    if (!api) return notFound;
+    const selected = selectStage(api.definition.stages, apiPath);
+    if (!selected) return notFound;
+    const { stage, stagePath } = selected;
+    const finish = (response: HttpResponse, match?: RouteMatch, integrationStatus?: number, error?: string): HttpResponse => {
+      const answered = withRequestId(response, requestId);
+      this.#accessLog(stage, {
+        requestId,
+        sourceIp: request.sourceIp,
+        started,
+        method: request.method,
+        path: apiPath,
+        protocol: request.protocol,
+        routeKey: match?.route.routeKey ?? '-',
+        status: answered.status,
+        responseLength: answered.body.length,
+        integrationStatus,
+        integrationLatency: integrationStatus === undefined ? undefined : this.options.clock.now() - started,
+        error,
+        apiId,
+        stage: stage.name,
+      });
+      return answered;
+    };
+    if (request.body.length > MAX_PAYLOAD_BYTES) return finish(jsonResponse(413, { message: 'Request Entity Too Large' }));
+
+    const match = api.routes.match(request.method, stagePath);
+    if (!match) return finish(jsonResponse(404, { message: 'Not Found' }), undefined, undefined, 'Not Found');
+    const integration = match.route.integrationId === undefined ? undefined : api.definition.integrations.get(match.route.integrationId);
+    if (integration?.functionArn === undefined) {
+      return finish(jsonResponse(500, { message: 'Internal Server Error' }), match, undefined, 'the integration does not run locally');
+    }
+    const event = lambdaEvent(
+      { ...request, rawPath: apiPath, rawQueryString },
+      {
+        accountId: this.options.accountId,
+        apiId,
+        domainName: `${apiId}.execute-api.localhost`,
+        stage: stage.name,
+        routeKey: match.route.routeKey,
+        pathParameters: match.pathParameters,
+        stageVariables: stage.stageVariables,
+        requestId,
+        now: started,
+      },
+    );
+    // A function that cannot be invoked (left out at load, or another runtime) is an integration failure: 500, as API Gateway answers.
+    const invocation = this.options.lambda
+      .invoke(integration.functionArn, event)
+      .catch((error: unknown) => ({ ok: false as const, error }));
+    const outcome = await withTimeout(invocation, integration.timeoutMs);
+    if (outcome === 'timeout') {
+      return finish(jsonResponse(503, { message: 'Service Unavailable' }), match, undefined, 'Network error communicating with endpoint');
+    }
+    if (!outcome.ok) return finish(jsonResponse(500, { message: 'Internal Server Error' }), match, 200, 'the function failed');
+    return finish(httpResponse(outcome.payload), match, 200);
+  }
+
+  #accessLog(stage: StageDefinition, entry: AccessLogEntry): void {
+    if (!stage.accessLog || !this.options.logs) return;
+    const message = accessLogLine(stage.accessLog.format, entry);
+    this.options.logs.write(stage.accessLog.logGroupName, `${entry.apiId}_${stage.name}`, [{ timestamp: entry.started, message }]);
+  }
+}
+
+interface AccessLogEntry {
+  readonly requestId: string;
+  readonly sourceIp: string;
+  readonly started: number;
+  readonly method: string;
+  readonly path: string;
+  readonly protocol: string;
+  readonly routeKey: string;
+  readonly status: number;
+  readonly responseLength: number;
+  readonly integrationStatus?: number;
+  readonly integrationLatency?: number;
+  readonly error?: string;
+  readonly apiId: string;
+  readonly stage: string;
+}
+
+/** The stage's access log format with its `$context` variables filled in; one the runtime does not know becomes `-`. */
+export function accessLogLine(format: string, e: AccessLogEntry): string {
+  const values: Record<string, string | number | undefined> = {
+    requestId: e.requestId,
+    extendedRequestId: e.requestId,
+    'identity.sourceIp': e.sourceIp,
+    requestTime: clfTime(e.started),
+    requestTimeEpoch: e.started,
+    httpMethod: e.method,
+    path: e.path,
+    protocol: e.protocol,
+    routeKey: e.routeKey,
+    status: e.status,
+    responseLength: e.responseLength,
+    integrationStatus: e.integrationStatus,
+    integrationLatency: e.integrationLatency,
+    'integration.status': e.integrationStatus,
+    'integration.latency': e.integrationLatency,
+    'error.message': e.error,
+    'error.messageString': e.error === undefined ? undefined : JSON.stringify(e.error),
+    integrationErrorMessage: undefined,
+    apiId: e.apiId,
+    stage: e.stage,
+  };
+  return format.replace(/\$context\.([A-Za-z0-9_.]+)/g, (_, name: string) => {
+    const value = values[name];
+    return value === undefined ? '-' : String(value).replace(/"/g, '\\"');
+  });
+}
+
+/** A named stage whose name is the first path segment, else `$default` with the whole path. */
+function selectStage(stages: readonly StageDefinition[], path: string): { stage: StageDefinition; stagePath: string } | undefined {
+  const first = path.split('/')[1] ?? '';
+  const named = stages.find((stage) => stage.name !== '$default' && stage.name === first);
+  if (named) return { stage: named, stagePath: path.slice(first.length + 1) || '/' };
+  const fallback = stages.find((stage) => stage.name === '$default');
+  return fallback ? { stage: fallback, stagePath: path } : undefined;
+}
+
+function withRequestId(response: HttpResponse, requestId: string): HttpResponse {
+  return { ...response, headers: { ...response.headers, 'apigw-requestid': requestId } };
+}
+
+function hostname(host: string | undefined): string {
+  return (host ?? '').replace(/:\d+$/, '').toLowerCase();
+}
+
+function splitOnce(text: string, separator: string): [string, string | undefined] {
+  const index = text.indexOf(separator);
+  return index < 0 ? [text, undefined] : [text.slice(0, index), text.slice(index + 1)];
+}
+
+async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | 'timeout'> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

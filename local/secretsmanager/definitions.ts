@@ -1,0 +1,50 @@
+import type { LoadedApp } from '../template/load.js';
+import type { GenerateSecretStringSpec } from './generate-secret-string.js';
+
+/** The resource types this service runs; the rest of a secret's family is accepted as having nothing to run. */
+export const SECRETS_MANAGER_RESOURCE_TYPES = [
+  'AWS::SecretsManager::Secret',
+  'AWS::SecretsManager::ResourcePolicy',
+  'AWS::SecretsManager::SecretTargetAttachment',
+];
+
+/** A secret the template declares (`AWS::SecretsManager::Secret`). */
+export interface SecretDefinition {
+  readonly name: string;
+  readonly arn: string;
+  readonly description?: string;
+  readonly kmsKeyId?: string;
+  /** The template's `SecretString`, or how to generate one (`GenerateSecretString`). */
+  readonly value: { readonly secretString: string } | { readonly generate: GenerateSecretStringSpec };
+  readonly tags?: readonly { Key: string; Value: string }[];
+  /** `Stack/LogicalId (AWS::SecretsManager::Secret)`, for warnings. */
+  readonly where: string;
+}
+
+export function secretDefinitions(app: LoadedApp): { secrets: SecretDefinition[]; warnings: string[] } {
+  const secrets: SecretDefinition[] = [];
+  const warnings: string[] = [];
+  for (const stack of app.stacks) {
+    for (const r of stack.resources) {
+      const where = `${r.stackName}/${r.logicalId} (${r.type})`;
+      if (r.type !== 'AWS::SecretsManager::Secret') continue;
+      const p = r.properties;
+      const text = (key: string) => (typeof p[key] === 'string' ? (p[key] as string) : undefined);
+      const generate = p.GenerateSecretString as GenerateSecretStringSpec | undefined;
+      const secretString = text('SecretString');
+      if (Array.isArray(p.ReplicaRegions) && p.ReplicaRegions.length > 0) {
+        warnings.push(`${where}: replica regions are not created locally`);
+      }
+      secrets.push({
+        name: r.physicalName,
+        arn: r.ref,
+        where,
+        value: secretString !== undefined ? { secretString } : { generate: generate ?? {} },
+        ...(text('Description') === undefined ? {} : { description: text('Description') }),
+        ...(text('KmsKeyId') === undefined ? {} : { kmsKeyId: text('KmsKeyId') }),
+        ...(Array.isArray(p.Tags) ? { tags: p.Tags as { Key: string; Value: string }[] } : {}),
+      });
+    }
+  }
+  return { secrets, warnings };
+}

@@ -1,0 +1,263 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { DatabaseSync } from 'node:sqlite';
+import { AwsError } from '../aws-error.js';
+import type { Clock } from '../clock.js';
+import type { SecretDefinition } from './definitions.js';
+import { generateSecretString } from './generate-secret-string.js';
+import { type SecretRow, SecretsStore, type VersionRow } from './secrets-store.js';
+
+export interface SecretsManagerServiceOptions {
+  readonly db: DatabaseSync;
+  readonly clock: Clock;
+  readonly accountId: string;
+  readonly region: string;
+}
+
+type Input = Record<string, unknown>;
+
+const NAME = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
+const STAGE = /^[A-Za-z0-9_-]{1,256}$/;
+const MAX_VALUE_BYTES = 65_536;
+
+const notFound = () => new AwsError('ResourceNotFoundException', "Secrets Manager can't find the specified secret.");
+const invalidParameter = (message: string) => new AwsError('InvalidParameterException', message);
+
+/**
+ * Secrets Manager: the secrets the template declares (generated once and kept in the data
+ * folder) and the calls function code makes for them, over AWS JSON 1.1
+ * (`secretsmanager.<Operation>`): GetSecretValue by version stage or id, PutSecretValue
+ * (which moves AWSCURRENT and AWSPREVIOUS as a rotation does), CreateSecret, DescribeSecret,
+ * ListSecrets. Values are stored unencrypted; rotation functions are not run.
+ */
+export class SecretsManagerService {
+  readonly #store: SecretsStore;
+
+  constructor(private readonly options: SecretsManagerServiceOptions) {
+    this.#store = new SecretsStore(options.db);
+  }
+
+  get operations(): Record<string, (input: never) => Promise<unknown>> {
+    const names = ['GetSecretValue', 'PutSecretValue', 'CreateSecret', 'DescribeSecret', 'ListSecrets'] as const;
+    return Object.fromEntries(names.map((name) => [name, (input: never) => this[name]((input ?? {}) as Input)]));
+  }
+
+  /**
+   * Creates the template's secrets with their value (generated when the template asks);
+   * a secret whose template value did not change since the last start keeps its current
+   * value, including one put at run time.
+   */
+  declare(secrets: readonly SecretDefinition[]): string[] {
+    const problems: string[] = [];
+    const now = this.options.clock.now();
+    for (const secret of secrets) {
+      const declared = JSON.stringify(secret.value);
+      try {
+        const existing = this.#store.find(secret.name);
+        if (existing && existing.template_value === declared) continue;
+        const value = 'secretString' in secret.value ? secret.value.secretString : generateSecretString(secret.value.generate);
+        if (!existing) {
+          this.#store.insert({
+            name: secret.name,
+            arn: secret.arn,
+            description: secret.description ?? null,
+            kms_key_id: secret.kmsKeyId ?? null,
+            tags: secret.tags ? JSON.stringify(secret.tags) : null,
+            created_at: now,
+            changed_at: now,
+            template_value: declared,
+          });
+        } else {
+          this.#store.update(secret.name, { template_value: declared, description: secret.description ?? null });
+        }
+        this.#store.addVersion(
+          { name: secret.name, version_id: randomUUID(), secret_string: value, secret_binary: null, created_at: now },
+          ['AWSCURRENT'],
+        );
+      } catch (error) {
+        problems.push(`${secret.where}: not created: ${(error as Error).message}`);
+      }
+    }
+    return problems;
+  }
+
+  async GetSecretValue(input: Input): Promise<unknown> {
+    const secret = this.#secret(input.SecretId);
+    const versionId = optionalText(input, 'VersionId');
+    const stage = optionalText(input, 'VersionStage');
+    let version: VersionRow | undefined;
+    if (versionId !== undefined) {
+      version = this.#store.version(secret.name, versionId);
+      if (!version) {
+        throw new AwsError(
+          'ResourceNotFoundException',
+          `Secrets Manager can't find the specified secret value for VersionId: ${versionId}`,
+        );
+      }
+      if (stage !== undefined && !(this.#store.stages(secret.name).get(versionId) ?? []).includes(stage)) {
+        throw new AwsError(
+          'ResourceNotFoundException',
+          `You provided a VersionStage that is not associated to the provided VersionId: ${stage}`,
+        );
+      }
+    } else {
+      const label = stage ?? 'AWSCURRENT';
+      version = this.#store.versionAt(secret.name, label);
+      if (!version) {
+        throw new AwsError(
+          'ResourceNotFoundException',
+          `Secrets Manager can't find the specified secret value for staging label: ${label}`,
+        );
+      }
+    }
+    this.#store.update(secret.name, { accessed_at: startOfDay(this.options.clock.now()) });
+    return {
+      ARN: secret.arn,
+      Name: secret.name,
+      VersionId: version.version_id,
+      ...(version.secret_string === null ? {} : { SecretString: version.secret_string }),
+      ...(version.secret_binary === null ? {} : { SecretBinary: Buffer.from(version.secret_binary).toString('base64') }),
+      VersionStages: this.#store.stages(secret.name).get(version.version_id) ?? [],
+      CreatedDate: version.created_at / 1000,
+    };
+  }
+
+  async PutSecretValue(input: Input): Promise<unknown> {
+    const secret = this.#secret(input.SecretId);
+    const value = secretValue(input);
+    if (value === undefined) throw invalidParameter('You must provide either SecretString or SecretBinary.');
+    const stages = stageList(input.VersionStages) ?? ['AWSCURRENT'];
+    const versionId = optionalText(input, 'ClientRequestToken') ?? randomUUID();
+    if (versionId.length < 32 || versionId.length > 64) throw invalidParameter('ClientRequestToken must be 32 to 64 characters long.');
+    const existing = this.#store.version(secret.name, versionId);
+    if (existing) {
+      // A retried request (same token, same value) changes nothing; a different value under it is refused.
+      if (existing.secret_string !== value.secretString || !sameBytes(existing.secret_binary, value.secretBinary)) {
+        throw new AwsError('ResourceExistsException', "You can't modify an existing version, you can only create a new version.");
+      }
+    } else {
+      this.#store.addVersion(
+        {
+          name: secret.name,
+          version_id: versionId,
+          secret_string: value.secretString,
+          secret_binary: value.secretBinary,
+          created_at: this.options.clock.now(),
+        },
+        stages,
+      );
+    }
+    return {
+      ARN: secret.arn,
+      Name: secret.name,
+      VersionId: versionId,
+      VersionStages: this.#store.stages(secret.name).get(versionId) ?? [],
+    };
+  }
+
+  async CreateSecret(input: Input): Promise<unknown> {
+    const name = optionalText(input, 'Name');
+    if (name === undefined || !NAME.test(name)) {
+      throw invalidParameter('Name must be 1 to 512 characters: letters, digits and /_+=.@-');
+    }
+    if (this.#store.find(name))
+      throw new AwsError('ResourceExistsException', `The operation failed because the secret ${name} already exists.`);
+    const value = secretValue(input);
+    const now = this.options.clock.now();
+    const arn = `arn:aws:secretsmanager:${this.options.region}:${this.options.accountId}:secret:${name}-${randomSuffix()}`;
+    this.#store.insert({
+      name,
+      arn,
+      description: optionalText(input, 'Description') ?? null,
+      kms_key_id: optionalText(input, 'KmsKeyId') ?? null,
+      tags: Array.isArray(input.Tags) ? JSON.stringify(input.Tags) : null,
+      created_at: now,
+      changed_at: now,
+      template_value: null,
+    });
+    if (value === undefined) return { ARN: arn, Name: name };
+    const versionId = optionalText(input, 'ClientRequestToken') ?? randomUUID();
+    this.#store.addVersion(
+      { name, version_id: versionId, secret_string: value.secretString, secret_binary: value.secretBinary, created_at: now },
+      ['AWSCURRENT'],
+    );
+    return { ARN: arn, Name: name, VersionId: versionId };
+  }
+
+  async DescribeSecret(input: Input): Promise<unknown> {
+    return this.#describe(this.#secret(input.SecretId));
+  }
+
+  async ListSecrets(_input: Input): Promise<unknown> {
+    return { SecretList: this.#store.all().map((secret) => this.#describe(secret)) };
+  }
+
+  #describe(secret: SecretRow): Record<string, unknown> {
+    return {
+      ARN: secret.arn,
+      Name: secret.name,
+      ...(secret.description === null ? {} : { Description: secret.description }),
+      ...(secret.kms_key_id === null ? {} : { KmsKeyId: secret.kms_key_id }),
+      RotationEnabled: false,
+      CreatedDate: secret.created_at / 1000,
+      LastChangedDate: secret.changed_at / 1000,
+      ...(secret.accessed_at === null ? {} : { LastAccessedDate: secret.accessed_at / 1000 }),
+      ...(secret.tags === null ? {} : { Tags: JSON.parse(secret.tags) }),
+      VersionIdsToStages: Object.fromEntries(this.#store.stages(secret.name)),
+    };
+  }
+
+  /** A secret by name, ARN, or ARN without the six random characters Secrets Manager appends. */
+  #secret(secretId: unknown): SecretRow {
+    if (typeof secretId !== 'string' || secretId === '') throw invalidParameter('SecretId is required.');
+    const found = this.#store.find(secretId);
+    if (found) return found;
+    if (secretId.startsWith('arn:')) {
+      const partial = this.#store.all().find((secret) => secret.arn.slice(0, -7) === secretId);
+      if (partial) return partial;
+    }
+    throw notFound();
+  }
+}
+
+function optionalText(input: Input, key: string): string | undefined {
+  const value = input[key];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') throw invalidParameter(`${key} must be a string.`);
+  return value;
+}
+
+function stageList(value: unknown): string[] | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value) || value.length === 0 || value.length > 20 || !value.every((s) => typeof s === 'string' && STAGE.test(s))) {
+    throw invalidParameter('VersionStages must be a list of 1 to 20 staging labels.');
+  }
+  return value as string[];
+}
+
+function secretValue(input: Input): { secretString: string | null; secretBinary: Uint8Array | null } | undefined {
+  const text = optionalText(input, 'SecretString');
+  const binary = optionalText(input, 'SecretBinary');
+  if (text !== undefined && binary !== undefined)
+    throw invalidParameter("You can't specify both a binary secret value and a string secret value in the same secret.");
+  if (text === undefined && binary === undefined) return undefined;
+  const bytes = binary === undefined ? null : Buffer.from(binary, 'base64');
+  const size = text === undefined ? (bytes?.length ?? 0) : Buffer.byteLength(text);
+  if (size > MAX_VALUE_BYTES) throw invalidParameter(`The secret value is ${size} bytes; the limit is ${MAX_VALUE_BYTES} bytes.`);
+  return { secretString: text ?? null, secretBinary: bytes };
+}
+
+function sameBytes(a: Uint8Array | null, b: Uint8Array | null): boolean {
+  if (a === null || b === null) return a === b;
+  return Buffer.from(a).equals(Buffer.from(b));
+}
+
+/** Secrets Manager appends a hyphen and six random characters to a secret's name in its ARN. */
+export function randomSuffix(): string {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+  return [...randomBytes(6)].map((byte) => alphabet.charAt(byte % alphabet.length)).join('');
+}
+
+/** LastAccessedDate is reported to the day. */
+function startOfDay(ms: number): number {
+  return ms - (ms % 86_400_000);
+}

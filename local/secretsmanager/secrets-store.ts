@@ -1,0 +1,139 @@
+import type { DatabaseSync } from 'node:sqlite';
+
+/**
+ * Secrets, their versions and the staging labels on them. A label (AWSCURRENT,
+ * AWSPREVIOUS, AWSPENDING or a custom one) is on at most one version of a secret: the
+ * primary key says so. `template_value` remembers what the template last declared, so a
+ * restart keeps a value put (or generated) earlier and only a changed template writes anew.
+ */
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS sm_secret (
+  name TEXT PRIMARY KEY,
+  arn TEXT NOT NULL UNIQUE,
+  description TEXT,
+  kms_key_id TEXT,
+  tags TEXT,
+  created_at INTEGER NOT NULL,
+  changed_at INTEGER NOT NULL,
+  accessed_at INTEGER,
+  template_value TEXT
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS sm_version (
+  name TEXT NOT NULL,
+  version_id TEXT NOT NULL,
+  secret_string TEXT,
+  secret_binary BLOB,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (name, version_id)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS sm_stage (
+  name TEXT NOT NULL,
+  stage TEXT NOT NULL,
+  version_id TEXT NOT NULL,
+  PRIMARY KEY (name, stage)
+) WITHOUT ROWID;
+`;
+
+export interface SecretRow {
+  name: string;
+  arn: string;
+  description: string | null;
+  kms_key_id: string | null;
+  tags: string | null;
+  created_at: number;
+  changed_at: number;
+  accessed_at: number | null;
+  template_value: string | null;
+}
+
+export interface VersionRow {
+  name: string;
+  version_id: string;
+  secret_string: string | null;
+  secret_binary: Uint8Array | null;
+  created_at: number;
+}
+
+export class SecretsStore {
+  constructor(private readonly db: DatabaseSync) {
+    db.exec(SCHEMA);
+  }
+
+  /** A secret by name or ARN. */
+  find(nameOrArn: string): SecretRow | undefined {
+    return this.db.prepare('SELECT * FROM sm_secret WHERE name = ? OR arn = ?').get(nameOrArn, nameOrArn) as SecretRow | undefined;
+  }
+
+  all(): SecretRow[] {
+    return this.db.prepare('SELECT * FROM sm_secret ORDER BY name').all() as unknown as SecretRow[];
+  }
+
+  insert(row: Omit<SecretRow, 'accessed_at'>): void {
+    this.db
+      .prepare(
+        'INSERT INTO sm_secret (name, arn, description, kms_key_id, tags, created_at, changed_at, template_value) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      )
+      .run(row.name, row.arn, row.description, row.kms_key_id, row.tags, row.created_at, row.changed_at, row.template_value);
+  }
+
+  update(
+    name: string,
+    fields: Partial<Pick<SecretRow, 'description' | 'kms_key_id' | 'template_value' | 'changed_at' | 'accessed_at'>>,
+  ): void {
+    for (const [column, value] of Object.entries(fields)) {
+      this.db.prepare(`UPDATE sm_secret SET ${column} = ? WHERE name = ?`).run(value ?? null, name);
+    }
+  }
+
+  version(name: string, versionId: string): VersionRow | undefined {
+    return this.db.prepare('SELECT * FROM sm_version WHERE name = ? AND version_id = ?').get(name, versionId) as VersionRow | undefined;
+  }
+
+  versionAt(name: string, stage: string): VersionRow | undefined {
+    return this.db
+      .prepare(
+        'SELECT v.* FROM sm_version v JOIN sm_stage s ON s.name = v.name AND s.version_id = v.version_id WHERE s.name = ? AND s.stage = ?',
+      )
+      .get(name, stage) as VersionRow | undefined;
+  }
+
+  /** Staging labels by version id (DescribeSecret's VersionIdsToStages). */
+  stages(name: string): Map<string, string[]> {
+    const rows = this.db.prepare('SELECT stage, version_id FROM sm_stage WHERE name = ? ORDER BY stage').all(name) as {
+      stage: string;
+      version_id: string;
+    }[];
+    const byVersion = new Map<string, string[]>();
+    for (const row of rows) byVersion.set(row.version_id, [...(byVersion.get(row.version_id) ?? []), row.stage]);
+    return byVersion;
+  }
+
+  /**
+   * Adds a version with the given labels in one transaction. Moving AWSCURRENT to it moves
+   * AWSPREVIOUS to the version that was current, as Secrets Manager does.
+   */
+  addVersion(version: VersionRow, stages: readonly string[]): void {
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      this.db
+        .prepare('INSERT INTO sm_version (name, version_id, secret_string, secret_binary, created_at) VALUES (?, ?, ?, ?, ?)')
+        .run(version.name, version.version_id, version.secret_string, version.secret_binary, version.created_at);
+      for (const stage of stages) {
+        if (stage === 'AWSCURRENT') {
+          const current = this.versionAt(version.name, 'AWSCURRENT');
+          if (current) this.#label(version.name, 'AWSPREVIOUS', current.version_id);
+        }
+        this.#label(version.name, stage, version.version_id);
+      }
+      this.db.prepare('UPDATE sm_secret SET changed_at = ? WHERE name = ?').run(version.created_at, version.name);
+      this.db.exec('COMMIT');
+    } catch (error) {
+      this.db.exec('ROLLBACK');
+      throw error;
+    }
+  }
+
+  #label(name: string, stage: string, versionId: string): void {
+    this.db.prepare('INSERT OR REPLACE INTO sm_stage (name, stage, version_id) VALUES (?, ?, ?)').run(name, stage, versionId);
+  }
+}

@@ -1,0 +1,129 @@
+import {
+  CreateSecretCommand,
+  DescribeSecretCommand,
+  GetSecretValueCommand,
+  PutSecretValueCommand,
+  ResourceExistsException,
+  ResourceNotFoundException,
+  SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../../local/clock.js';
+import { LocalRuntime } from '../../../local/runtime.js';
+import { generateSecretString } from '../../../local/secretsmanager/generate-secret-string.js';
+import { SecretsManagerService } from '../../../local/secretsmanager/secrets-service.js';
+import { openDatabase } from '../../../local/store/data-folder.js';
+import { tempAssemblyDir, writeAssembly } from '../assembly.js';
+import { credentials, region, tempDataDir } from '../helpers.js';
+
+const secretsTemplate = (generate: Record<string, unknown>) =>
+  writeAssembly(tempAssemblyDir(), {
+    Vault: {
+      template: {
+        Resources: {
+          Generated: { Type: 'AWS::SecretsManager::Secret', Properties: { GenerateSecretString: generate, Description: 'made here' } },
+          Given: { Type: 'AWS::SecretsManager::Secret', Properties: { Name: 'given', SecretString: 'from-the-template' } },
+        },
+        Outputs: { GeneratedArn: { Value: { Ref: 'Generated' } } },
+      },
+    },
+  });
+
+describe('local Secrets Manager', () => {
+  let runtime: LocalRuntime;
+  let client: SecretsManagerClient;
+  const dataDir = tempDataDir();
+  const cdkOut = secretsTemplate({ PasswordLength: 40, ExcludePunctuation: true });
+
+  beforeAll(async () => {
+    runtime = await LocalRuntime.start({ cdkOut, dataDir, port: 0, log: () => undefined });
+    client = new SecretsManagerClient({ endpoint: runtime.url, region, credentials });
+  }, 60_000);
+  afterAll(async () => {
+    client?.destroy();
+    await runtime?.stop();
+  });
+
+  it("creates the template's secrets: a given SecretString, and a generated one as GenerateSecretString asks", async () => {
+    expect((await client.send(new GetSecretValueCommand({ SecretId: 'given' }))).SecretString).toBe('from-the-template');
+    const generated = await client.send(new GetSecretValueCommand({ SecretId: 'Vault-Generated' }));
+    expect(generated.SecretString).toMatch(/^[A-Za-z0-9]{40}$/);
+    expect(generated.ARN).toMatch(/^arn:aws:secretsmanager:us-east-1:000000000000:secret:Vault-Generated-[a-z2-7]{6}$/);
+    expect(generated.VersionStages).toEqual(['AWSCURRENT']);
+    // By ARN, and by the ARN without its random suffix, as Secrets Manager allows.
+    expect((await client.send(new GetSecretValueCommand({ SecretId: generated.ARN }))).SecretString).toBe(generated.SecretString);
+    expect((await client.send(new GetSecretValueCommand({ SecretId: generated.ARN?.slice(0, -7) }))).SecretString).toBe(
+      generated.SecretString,
+    );
+  });
+
+  it('moves AWSCURRENT to a new value and AWSPREVIOUS to the old one on PutSecretValue', async () => {
+    await client.send(new PutSecretValueCommand({ SecretId: 'given', SecretString: 'second' }));
+    const current = await client.send(new GetSecretValueCommand({ SecretId: 'given' }));
+    const previous = await client.send(new GetSecretValueCommand({ SecretId: 'given', VersionStage: 'AWSPREVIOUS' }));
+    expect([current.SecretString, previous.SecretString]).toEqual(['second', 'from-the-template']);
+    expect(current.CreatedDate).toBeInstanceOf(Date);
+    const described = await client.send(new DescribeSecretCommand({ SecretId: 'given' }));
+    expect(Object.values(described.VersionIdsToStages ?? {}).sort()).toEqual([['AWSCURRENT'], ['AWSPREVIOUS']]);
+  });
+
+  it('keeps a generated value, and one put at run time, across a restart', async () => {
+    const before = await client.send(new GetSecretValueCommand({ SecretId: 'Vault-Generated' }));
+    await runtime.stop();
+    runtime = await LocalRuntime.start({ cdkOut, dataDir, port: 0, log: () => undefined });
+    client = new SecretsManagerClient({ endpoint: runtime.url, region, credentials });
+    expect((await client.send(new GetSecretValueCommand({ SecretId: 'Vault-Generated' }))).SecretString).toBe(before.SecretString);
+    expect((await client.send(new GetSecretValueCommand({ SecretId: 'given' }))).SecretString).toBe('second');
+  }, 60_000);
+
+  it('fails with ResourceNotFoundException for an unknown secret or a stage no version has', async () => {
+    await expect(client.send(new GetSecretValueCommand({ SecretId: 'nope' }))).rejects.toBeInstanceOf(ResourceNotFoundException);
+    await expect(client.send(new GetSecretValueCommand({ SecretId: 'Vault-Generated', VersionStage: 'AWSPREVIOUS' }))).rejects.toThrow(
+      "Secrets Manager can't find the specified secret value for staging label: AWSPREVIOUS",
+    );
+  });
+
+  it('creates a secret through the API and refuses a second of the same name', async () => {
+    const created = await client.send(new CreateSecretCommand({ Name: 'api/made', SecretString: 'x' }));
+    expect(created.ARN).toMatch(/:secret:api\/made-[A-Za-z0-9]{6}$/);
+    await expect(client.send(new CreateSecretCommand({ Name: 'api/made', SecretString: 'y' }))).rejects.toBeInstanceOf(
+      ResourceExistsException,
+    );
+  });
+});
+
+describe('SecretsManagerService', () => {
+  it('treats a repeated PutSecretValue with the same token and value as done, and a different value under it as an error', async () => {
+    const service = new SecretsManagerService({ db: openDatabase(':memory:'), clock: new ManualClock(), accountId: '1', region });
+    await service.CreateSecret({ Name: 's', SecretString: 'a' });
+    const token = 'c'.repeat(32);
+    await service.PutSecretValue({ SecretId: 's', SecretString: 'b', ClientRequestToken: token });
+    await service.PutSecretValue({ SecretId: 's', SecretString: 'b', ClientRequestToken: token });
+    expect(await service.GetSecretValue({ SecretId: 's', VersionStage: 'AWSPREVIOUS' })).toMatchObject({ SecretString: 'a' });
+    await expect(service.PutSecretValue({ SecretId: 's', SecretString: 'c', ClientRequestToken: token })).rejects.toMatchObject({
+      code: 'ResourceExistsException',
+    });
+  });
+});
+
+describe('generateSecretString', () => {
+  it('includes one of each type by default and honours the exclusions', () => {
+    for (let i = 0; i < 50; i++) {
+      const value = generateSecretString({ PasswordLength: 8 });
+      expect(value).toHaveLength(8);
+      expect(value).toMatch(/[a-z]/);
+      expect(value).toMatch(/[A-Z]/);
+      expect(value).toMatch(/[0-9]/);
+      expect(value).toMatch(/[^A-Za-z0-9]/);
+    }
+    expect(generateSecretString({ PasswordLength: 64, ExcludeCharacters: 'abcABC', ExcludePunctuation: true })).toMatch(
+      /^[D-Zd-z0-9]{64}$/,
+    );
+  });
+
+  it('puts the generated string under GenerateStringKey in the template', () => {
+    const value = JSON.parse(generateSecretString({ SecretStringTemplate: '{"username":"app"}', GenerateStringKey: 'password' }));
+    expect(value.username).toBe('app');
+    expect(value.password).toHaveLength(32);
+  });
+});
