@@ -1,6 +1,7 @@
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
 import type { AwsError } from './aws-error.js';
 import { type Clock, systemClock } from './clock.js';
+import { ConsoleSite } from './console/console-site.js';
 import { DynamoDbHost } from './dynamodb/dynamodb-host.js';
 import { type Credentials, EndpointGuard } from './endpoint/guard.js';
 import { Endpoint } from './endpoint/server.js';
@@ -251,6 +252,7 @@ export class LocalRuntime {
         restServices: [lambda],
         queryServices: [new SqsQueryProtocol(sqs), new SnsQueryProtocol(sns)],
         passthrough: new Map([['DynamoDB_20120810', dynamodb.handler]]),
+        console: new ConsoleSite(),
         onInternalError: (error) => log(`[endpoint] internal error: ${(error as Error).stack ?? String(error)}`),
       });
 

@@ -72,6 +72,7 @@ export function startupReport(input: StartupReportInput): StartupReport {
     } else if (fn !== undefined)
       lines.push(`  try: ${aws} lambda invoke --function-name ${fn.name} --payload ${shellQuote('{}')} /dev/stdout`);
   }
+  lines.push(`  console: ${url}/ (executions, escalations, failures and live events in the browser)`);
   // Each warning says itself what differs from AWS (not run, run differently, left out).
   return { lines, warnings: input.warnings.map((warning) => `[not as in AWS] ${warning}`) };
 }

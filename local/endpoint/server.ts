@@ -35,6 +35,11 @@ export interface EndpointServices {
     /** The service's own XML error document, for errors the endpoint answers itself (no or an unknown `Action`, a body too large). */
     errorResponse?(error: AwsError): RawResponse;
   }[];
+  /** The local console's page and assets (GET `/` from a browser, `/console/...`); see local/console/. */
+  readonly console?: {
+    handles(req: IncomingMessage): boolean;
+    handle(req: IncomingMessage): Promise<RawResponse>;
+  };
   /** Called for every request that failed on our side (a bug), for the console log. */
   readonly onInternalError?: (error: unknown) => void;
 }
@@ -95,6 +100,10 @@ export class Endpoint {
     const guard = this.options.guard;
     const refused = guard?.refuse(req, this.#port);
     if (refused) return send(res, refused);
+    // The console's files hold no data and a browser cannot sign a page load: they are served
+    // unsigned (after the Host and Origin checks); every call they make is signed as any other.
+    const site = this.#services?.console;
+    if (site?.handles(req)) return send(res, await site.handle(req));
     // A signature covers the body: it is read (and checked) before any service, dynalite included, sees the request.
     const signedBody = guard?.verifiesSignatures ? await readBody(req) : undefined;
     const badSignature = signedBody && (await guard?.checkSignature(req, signedBody));
