@@ -105,7 +105,7 @@ describe.skipIf(!hasChromium && !inCi)('the local console in a browser', () => {
     await waitState.first().waitFor({ timeout: 10_000 });
     const waitingStateName = await waitState.first().getAttribute('data-state');
     await watching.evaluate(() => {
-      (window as unknown as { notReloaded: boolean }).notReloaded = true;
+      (globalThis as unknown as { notReloaded: boolean }).notReloaded = true;
     });
 
     // Another tab: the Escalations page, from the navigation.
@@ -128,7 +128,7 @@ describe.skipIf(!hasChromium && !inCi)('the local console in a browser', () => {
       .evaluateAll((nodes) => nodes.map((n) => [n.getAttribute('data-state'), n.getAttribute('data-status')]));
     expect(statuses.filter(([, s]) => s === 'running' || s === 'failed')).toEqual([]);
     expect(statuses.filter(([, s]) => s === 'succeeded').length).toBeGreaterThanOrEqual(2);
-    expect(await watching.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
+    expect(await watching.evaluate(() => (globalThis as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
 
     // The decision the flow received is the one the page sent, checked as the CLI checks it.
     await watching.locator(`svg.graph [data-state="${waitingStateName}"]`).click();

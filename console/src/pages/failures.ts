@@ -37,10 +37,16 @@ export function failuresPage(root: HTMLElement): () => void {
 
   const load = async () => {
     try {
-      const queues = await listQueues();
-      const deadArns = new Set(queues.flatMap((q) => (q.deadLetterArn ? [q.deadLetterArn] : [])));
+      const [queues, ruleDeadLetters] = await Promise.all([
+        listQueues(),
+        ruleTargetDeadLetterQueues().catch(() => new Map<string, string[]>()),
+      ]);
+      const deadArns = new Set([...queues.flatMap((q) => (q.deadLetterArn ? [q.deadLetterArn] : [])), ...ruleDeadLetters.keys()]);
       const byArn = new Map(queues.map((q) => [q.arn, q]));
-      const sourcesOf = (arn: string) => queues.filter((q) => q.deadLetterArn === arn).map((q) => q.name);
+      const sourcesOf = (arn: string) => [
+        ...queues.filter((q) => q.deadLetterArn === arn).map((q) => q.name),
+        ...(ruleDeadLetters.get(arn) ?? []),
+      ];
       const dead = queues.filter((q) => deadArns.has(q.arn));
       const peeks = await Promise.all(dead.map((q) => (q.depth > 0 ? peek(q.url) : Promise.resolve([]))));
       if (stopped) return;
@@ -49,7 +55,14 @@ export function failuresPage(root: HTMLElement): () => void {
         h('h2', {}, 'Dead-letter queues'),
         dead.length === 0
           ? h('p', { class: 'muted' }, 'No queue has a dead-letter queue.')
-          : dead.map((q, i) => deadLetterQueue(q, sourcesOf(q.arn), peeks[i] ?? [])),
+          : dead.map((q, i) =>
+              deadLetterQueue(
+                q,
+                sourcesOf(q.arn),
+                peeks[i] ?? [],
+                queues.some((s) => s.deadLetterArn === q.arn),
+              ),
+            ),
       );
       replace(
         queuesBox,
@@ -158,7 +171,7 @@ export function failuresPage(root: HTMLElement): () => void {
     }
   };
 
-  const deadLetterQueue = (q: QueueInfo, sources: string[], messages: Message[]) =>
+  const deadLetterQueue = (q: QueueInfo, sources: string[], messages: Message[], redrivable: boolean) =>
     h(
       'article',
       { class: 'dlq', 'data-queue': q.name },
@@ -168,7 +181,11 @@ export function failuresPage(root: HTMLElement): () => void {
         `${q.name} · ${q.depth} message${q.depth === 1 ? '' : 's'}`,
         sources.length ? h('span', { class: 'muted' }, ` from ${sources.join(', ')}`) : null,
         ' ',
-        q.depth > 0 ? h('button', { type: 'button', onclick: () => void redriveQueue(q) }, 'Redrive to source') : null,
+        // StartMessageMoveTask moves back to the queues that dead-lettered them; a rule target's DLQ has none.
+        q.depth > 0 && redrivable ? h('button', { type: 'button', onclick: () => void redriveQueue(q) }, 'Redrive to source') : null,
+        q.depth > 0 && !redrivable
+          ? h('span', { class: 'muted small' }, ' (a rule target’s dead-letter queue: its events can be sent again with PutEvents)')
+          : null,
       ),
       messages.length === 0
         ? null
@@ -224,6 +241,30 @@ export function failuresPage(root: HTMLElement): () => void {
     unsubscribe();
     clearTimeout(timer);
   };
+}
+
+/** The dead-letter queues of EventBridge rule targets (DeadLetterConfig), each with the `rule → target` pairs that use it. */
+async function ruleTargetDeadLetterQueues(): Promise<Map<string, string[]>> {
+  const tokens = { request: 'NextToken', response: 'NextToken' };
+  const byQueue = new Map<string, string[]>();
+  const buses = await all<{ Name?: string }>('events', 'ListEventBuses', {}, 'EventBuses', tokens);
+  for (const bus of buses) {
+    const rules = await all<{ Name?: string }>('events', 'ListRules', { EventBusName: bus.Name }, 'Rules', tokens);
+    for (const rule of rules) {
+      const targets = await all<{ Id?: string; Arn?: string; DeadLetterConfig?: { Arn?: string } }>(
+        'events',
+        'ListTargetsByRule',
+        { Rule: rule.Name, EventBusName: bus.Name },
+        'Targets',
+        tokens,
+      );
+      for (const target of targets) {
+        const dlq = target.DeadLetterConfig?.Arn;
+        if (dlq) byQueue.set(dlq, [...(byQueue.get(dlq) ?? []), `rule ${rule.Name} → ${target.Arn?.split(':').at(-1) ?? target.Id}`]);
+      }
+    }
+  }
+  return byQueue;
 }
 
 async function listQueues(): Promise<QueueInfo[]> {
