@@ -50,6 +50,7 @@ export function startupReport(input: StartupReportInput): StartupReport {
     ...(definitions.buses.length > 0 ? [`  event buses: ${definitions.buses.map((b) => b.name).join(', ')}`] : []),
     `  rules: ${definitions.rules.length}, queues: ${definitions.queues.length}, functions: ${definitions.functions.length}, tables: ${definitions.tables.length}, state machines: ${definitions.stateMachines.length}${topics.length > 0 ? `, topics: ${topics.length}` : ''}`,
     `  data folder: ${input.dataDir}`,
+    `  console: ${url}/ (executions, escalations, failures and live events in the browser)`,
   ];
 
   const aws = `aws --endpoint-url ${url}`;
@@ -72,7 +73,6 @@ export function startupReport(input: StartupReportInput): StartupReport {
     } else if (fn !== undefined)
       lines.push(`  try: ${aws} lambda invoke --function-name ${fn.name} --payload ${shellQuote('{}')} /dev/stdout`);
   }
-  lines.push(`  console: ${url}/ (executions, escalations, failures and live events in the browser)`);
   // Each warning says itself what differs from AWS (not run, run differently, left out).
   return { lines, warnings: input.warnings.map((warning) => `[not as in AWS] ${warning}`) };
 }
