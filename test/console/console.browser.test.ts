@@ -24,6 +24,7 @@ if (!hasChromium && !inCi) {
 }
 
 let runtime: LocalRuntime;
+let outdir: string;
 let browser: Browser;
 let context: BrowserContext;
 let events: EventBridgeClient;
@@ -77,7 +78,7 @@ describe.skipIf(!hasChromium && !inCi)('the local console in a browser', () => {
   beforeAll(async () => {
     if (!hasChromium)
       throw new Error(`${CHROMIUM} is missing: CI must install Debian's chromium (.ci/run) for the console's browser tests`);
-    const outdir = mkdtempSync(path.join(tmpdir(), 'switchyard-console-'));
+    outdir = mkdtempSync(path.join(tmpdir(), 'switchyard-console-'));
     synthSwitchyardApp(outdir);
     [runtime, browser] = await Promise.all([
       LocalRuntime.start({ cdkOut: outdir, dataDir: tempDataDir(), port: 0, log: () => {} }),
@@ -214,5 +215,37 @@ describe.skipIf(!hasChromium && !inCi)('the local console in a browser', () => {
     expect(Object.values(statuses)).toContain('not-reached');
     expect(await page.locator('table.history-table tbody tr').count()).toBeGreaterThan(3);
     expect(await page.locator('table.history-table').textContent()).toContain('ExecutionSucceeded');
+  });
+
+  it('asks for credentials when the runtime verifies signatures, and signs every call with them', async () => {
+    const key = { accessKeyId: 'AKIDCONSOLE', secretAccessKey: 'console-secret' };
+    const signing = await LocalRuntime.start({
+      cdkOut: outdir,
+      dataDir: tempDataDir(),
+      port: 0,
+      log: () => {},
+      verifySignatures: { credentials: [key] },
+    });
+    try {
+      const page = await context.newPage();
+      await page.goto(`${signing.url}/#/executions`);
+      const form = page.locator('form.credentials-form');
+      await form.waitFor({ timeout: 10_000 });
+      await form.locator('input[name=accessKeyId]').fill(key.accessKeyId);
+      await form.locator('input[name=secretAccessKey]').fill('wrong');
+      await form.getByRole('button', { name: 'Use these credentials' }).click();
+      // A wrong secret is refused by the endpoint's verifier: asked again.
+      await expect
+        .poll(() => page.locator('form.credentials-form p').textContent(), { timeout: 10_000 })
+        .toContain('InvalidSignatureException');
+      await form.locator('input[name=secretAccessKey]').fill(key.secretAccessKey);
+      await form.getByRole('button', { name: 'Use these credentials' }).click();
+      await page.locator('table.executions, [class=muted]:has-text("No executions match")').first().waitFor({ timeout: 10_000 });
+      expect(await page.locator('form.credentials-form').count()).toBe(0);
+      // Kept for this tab only: sessionStorage, never localStorage.
+      expect(await page.evaluate(() => JSON.stringify(Object.keys(localStorage)))).toBe('[]');
+    } finally {
+      await signing.stop();
+    }
   });
 });
