@@ -18,10 +18,13 @@ describe('decisionProblems', () => {
     { decision: 'approve', reviewer: 5 },
   ];
 
-  it.each(cases)('agrees with the ajv validator the CLI uses on %j', (decision) => {
-    const ajv = validatorFor(EscalationDecisionSchema)(decision);
-    expect(schemaProblems(EscalationDecisionSchema, decision).length === 0).toBe(ajv.ok);
-  });
+  it.each(cases.map((c) => [JSON.stringify(c).replace(/x{20,}/, (x) => `x * ${x.length}`), c] as const))(
+    'agrees with the ajv validator the CLI uses on %s',
+    (_, decision) => {
+      const ajv = validatorFor(EscalationDecisionSchema)(decision);
+      expect(schemaProblems(EscalationDecisionSchema, decision).length === 0).toBe(ajv.ok);
+    },
+  );
 
   it('fails if the queue is not one of the app’s queues, naming the field and the choices', () => {
     expect(decisionProblems({ decision: 'approve', queue: 'sales' })).toEqual([
