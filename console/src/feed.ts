@@ -115,6 +115,23 @@ async function connect(): Promise<void> {
   };
 }
 
+/**
+ * A browser keeps six connections per host, and each open tab's stream holds one: a hidden tab
+ * lets its stream go and reconnects when shown again (its pages then read afresh).
+ */
+function onVisibility(): void {
+  if (document.visibilityState === 'hidden') {
+    clearTimeout(retry);
+    retry = undefined;
+    source?.close();
+    source = undefined;
+    setStatus('unavailable');
+  } else if (source === undefined && retry === undefined && listeners.size > 0) {
+    void connect();
+  }
+}
+document.addEventListener('visibilitychange', onVisibility);
+
 /** Calls `listener` with every message of the live feed until the returned function is called. */
 export function subscribe(listener: Listener): () => void {
   listeners.add(listener);

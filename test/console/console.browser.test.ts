@@ -5,7 +5,7 @@ import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cl
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { DescribeStateMachineCommand, GetExecutionHistoryCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { LocalRuntime } from '../../local/runtime.js';
 import { synthSwitchyardApp } from '../helpers/synth.js';
 import { credentials, eventually, region, tempDataDir } from '../local/helpers.js';
@@ -91,6 +91,11 @@ describe.skipIf(!hasChromium && !inCi)('the local console in a browser', () => {
     logs = new CloudWatchLogsClient(config);
   }, 60_000);
 
+  afterEach(async () => {
+    // Each open page holds a live-feed connection; a browser keeps six per host.
+    for (const page of context?.pages() ?? []) await page.close();
+  });
+
   afterAll(async () => {
     await browser?.close();
     await runtime?.stop();
@@ -105,6 +110,10 @@ describe.skipIf(!hasChromium && !inCi)('the local console in a browser', () => {
     const waitState = watching.locator('svg.graph [data-status="running"]');
     await waitState.first().waitFor({ timeout: 10_000 });
     const waitingStateName = await waitState.first().getAttribute('data-state');
+    // With the runtime's live feed (the read API), the page follows it and does not poll:
+    // the update below then arrives through the stream.
+    const readApiServed = (await fetch(`${runtime.url}/_switchyard/v1/express-executions`)).status === 200;
+    if (readApiServed) await watching.locator('[data-testid="live"][data-status="live"]').waitFor({ timeout: 10_000 });
     await watching.evaluate(() => {
       (globalThis as unknown as { notReloaded: boolean }).notReloaded = true;
     });
@@ -130,6 +139,7 @@ describe.skipIf(!hasChromium && !inCi)('the local console in a browser', () => {
     expect(statuses.filter(([, s]) => s === 'running' || s === 'failed')).toEqual([]);
     expect(statuses.filter(([, s]) => s === 'succeeded').length).toBeGreaterThanOrEqual(2);
     expect(await watching.evaluate(() => (globalThis as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
+    if (readApiServed) expect(await watching.getByTestId('live').getAttribute('data-status')).toBe('live');
 
     // The decision the flow received is the one the page sent, checked as the CLI checks it.
     await watching.locator(`svg.graph [data-state="${waitingStateName}"]`).click();
