@@ -258,4 +258,23 @@ describe.skipIf(!hasChromium && !inCi)('the local console in a browser', () => {
       await signing.stop();
     }
   });
+
+  it("shows a bus's events live with the rules they matched, and an event's lineage", async (ctx) => {
+    // The event records and the live feed come from the runtime's read API (AWS has no API for them).
+    if ((await fetch(`${runtime.url}/_switchyard/v1/events?limit=1`)).status !== 200) ctx.skip();
+    const page = await open('#/events');
+    await page.locator('[data-testid="live"][data-status="live"]').waitFor({ timeout: 10_000 });
+    await events.send(ticket('CON-4', 'Charged twice', 'My card was charged twice for the same invoice, please refund one.'));
+    // Sent after the page loaded: it arrives through the stream.
+    const row = page.locator('details.event', { hasText: 'TicketCreated' }).filter({ hasText: 'CON-4' });
+    await row.waitFor({ state: 'attached', timeout: 10_000 });
+    await expect.poll(() => row.locator('.rules').textContent()).toMatch(/StarterRule.*→.*StarterQueue/);
+    await row.locator('summary').click();
+    await row.getByRole('link', { name: 'Lineage of this event' }).click();
+    await page.locator('ul.tree [data-kind="execution"]').first().waitFor({ timeout: 10_000 });
+    const kinds = await page
+      .locator('ul.tree [data-kind]')
+      .evaluateAll((nodes) => [...new Set(nodes.map((n) => n.getAttribute('data-kind')))]);
+    expect(kinds).toEqual(expect.arrayContaining(['event', 'rule', 'message', 'invocation', 'execution']));
+  });
 });

@@ -124,7 +124,8 @@ export function lineagePage(root: HTMLElement, id: string | undefined): () => vo
     tree,
   );
   let stopped = false;
-  if (id) {
+  const load = () => {
+    if (!id) return;
     lineage(id)
       .then((result) => {
         if (stopped) return;
@@ -138,9 +139,21 @@ export function lineagePage(root: HTMLElement, id: string | undefined): () => vo
       .catch((error) => {
         if (!stopped) replace(tree, h('p', { class: 'error' }, message(error)));
       });
-  }
+  };
+  load();
+  // What an event causes keeps happening after it was accepted: the tree is read again as the runtime moves.
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const unsubscribe = subscribe(() => {
+    if (timer !== undefined || !id) return;
+    timer = setTimeout(() => {
+      timer = undefined;
+      load();
+    }, 400);
+  });
   return () => {
     stopped = true;
+    unsubscribe();
+    clearTimeout(timer);
   };
 }
 
