@@ -3,7 +3,14 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { DescribeStateMachineCommand, GetExecutionHistoryCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
+import {
+  CreateStateMachineCommand,
+  DescribeStateMachineCommand,
+  GetExecutionHistoryCommand,
+  ListExecutionsCommand,
+  SFNClient,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { LocalRuntime } from '../../local/runtime.js';
@@ -276,5 +283,96 @@ describe.skipIf(!hasChromium && !inCi)('the local console in a browser', () => {
       .locator('ul.tree [data-kind]')
       .evaluateAll((nodes) => [...new Set(nodes.map((n) => n.getAttribute('data-kind')))]);
     expect(kinds).toEqual(expect.arrayContaining(['event', 'rule', 'message', 'invocation', 'execution']));
+  });
+
+  it('draws Parallel and Map states as groups holding their branches, each state coloured by how it ended', async () => {
+    const definition = {
+      StartAt: 'Prepare',
+      States: {
+        Prepare: { Type: 'Pass', Result: { items: [1, 2, 3] }, Next: 'Both' },
+        Both: {
+          Type: 'Parallel',
+          Branches: [
+            { StartAt: 'Left', States: { Left: { Type: 'Pass', Next: 'LeftWait' }, LeftWait: { Type: 'Wait', Seconds: 5, End: true } } },
+            { StartAt: 'Right', States: { Right: { Type: 'Fail', Error: 'RightBroke', Cause: 'on purpose' } } },
+          ],
+          Catch: [{ ErrorEquals: ['States.ALL'], Next: 'EachItem', ResultPath: '$.error' }],
+          Next: 'EachItem',
+        },
+        EachItem: {
+          Type: 'Map',
+          ItemsPath: '$.items',
+          ItemProcessor: { StartAt: 'Double', States: { Double: { Type: 'Pass', End: true } } },
+          Next: 'Done',
+        },
+        Done: { Type: 'Succeed' },
+      },
+    };
+    const { stateMachineArn } = await sfn.send(
+      new CreateStateMachineCommand({
+        name: 'ConsoleNested',
+        definition: JSON.stringify(definition),
+        roleArn: 'arn:aws:iam::000000000000:role/states',
+      }),
+    );
+    const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn, input: '{}' }));
+    const page = await open(`#/execution/${encodeURIComponent(executionArn as string)}`);
+    await page.locator('[data-testid="execution-status"]', { hasText: 'SUCCEEDED' }).waitFor({ timeout: 10_000 });
+    const drawn = await page
+      .locator('svg.graph [data-state]')
+      .evaluateAll((nodes) =>
+        Object.fromEntries(
+          nodes.map((n) => [n.getAttribute('data-state'), `${n.getAttribute('class')?.split(' ')[0]} ${n.getAttribute('data-status')}`]),
+        ),
+      );
+    expect(drawn).toEqual({
+      Prepare: 'state succeeded',
+      Both: 'group caught',
+      Left: 'state succeeded',
+      LeftWait: 'state not-reached',
+      Right: 'state failed',
+      EachItem: 'group succeeded',
+      Double: 'state succeeded',
+      Done: 'state succeeded',
+    });
+    // The branches are drawn inside their group.
+    expect(await page.locator('svg.graph g.group[data-state="Both"] g.state[data-state="Right"]').count()).toBe(1);
+    expect(await page.locator('svg.graph g.group[data-state="EachItem"] g.state[data-state="Double"] .badge').textContent()).toBe('×3');
+    await page.locator('svg.graph [data-state="Both"] > rect').first().click();
+    await expect.poll(() => page.locator('[data-selected-state] .caught').textContent()).toMatch(/^Caught \S+ → EachItem$/);
+  });
+
+  it('shows a dead-letter queue with the reason of each message, and redrives it', async () => {
+    await events.send(
+      new PutEventsCommand({
+        Entries: [
+          {
+            EventBusName: 'Switchyard-hub',
+            Source: 'switchyard.helpdesk',
+            DetailType: 'TicketCreated',
+            Detail: JSON.stringify({ ticketId: 'CON-BAD', customerId: 'C-1', subject: 'no body' }),
+          },
+        ],
+      }),
+    );
+    const page = await open('#/failures');
+    const dlq = page.locator('article.dlq[data-queue*="StarterDeadLetterQueue"]');
+    const reason = dlq.locator('td.reason', { hasText: "must have required property 'body'" });
+    await expect
+      .poll(
+        async () => {
+          // The message reaches the DLQ within a second; without the live feed the page reads the queues once.
+          if ((await reason.count()) === 0) await page.reload();
+          return reason.count();
+        },
+        { timeout: 20_000, intervals: [1000] },
+      )
+      .toBe(1);
+    expect(await reason.textContent()).toMatch(/^InvalidEvent: TicketCreated .* breaks its contract/);
+    expect(await dlq.locator('h3').textContent()).toContain('from Switchyard-TicketTriageStarterQueue');
+    await dlq.getByRole('button', { name: 'Redrive to source' }).click();
+    await expect
+      .poll(() => page.locator('.flash').textContent())
+      .toMatch(/Redriving .*StarterDeadLetterQueue.* to its source queues \(task .+\)/);
   });
 });
