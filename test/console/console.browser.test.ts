@@ -365,7 +365,7 @@ describe.skipIf(!hasChromium && !inCi)('the local console in a browser', () => {
           if ((await reason.count()) === 0) await page.reload();
           return reason.count();
         },
-        { timeout: 20_000, intervals: [1000] },
+        { timeout: 20_000, interval: 1000 },
       )
       .toBe(1);
     expect(await reason.textContent()).toMatch(/^InvalidEvent: TicketCreated .* breaks its contract/);
