@@ -2,7 +2,13 @@ import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import {
+  DescribeArchiveCommand,
+  EventBridgeClient,
+  ListArchivesCommand,
+  PutEventsCommand,
+  StartReplayCommand,
+} from '@aws-sdk/client-eventbridge';
 import {
   CreateStateMachineCommand,
   DescribeStateMachineCommand,
@@ -374,5 +380,28 @@ describe.skipIf(!hasChromium && !inCi)('the local console in a browser', () => {
     await expect
       .poll(() => page.locator('.flash').textContent())
       .toMatch(/Redriving .*StarterDeadLetterQueue.* to its source queues \(task .+\)/);
+  });
+
+  it('marks replayed events in the live stream with their replay', async (ctx) => {
+    if ((await fetch(`${runtime.url}/_switchyard/v1/events?limit=1`)).status !== 200) ctx.skip();
+    await events.send(ticket('CON-5', 'Charged twice', 'My card was charged twice for the same invoice, please refund one.'));
+    const page = await open('#/events');
+    await page.locator('[data-testid="live"][data-status="live"]').waitFor({ timeout: 10_000 });
+    const { Archives = [] } = await events.send(new ListArchivesCommand({}));
+    const archive = Archives.find((a) => a.EventSourceArn?.endsWith(':event-bus/Switchyard-hub'));
+    expect(archive?.ArchiveName).toBeDefined();
+    const { ArchiveArn: archiveArn } = await events.send(new DescribeArchiveCommand({ ArchiveName: archive?.ArchiveName }));
+    await events.send(
+      new StartReplayCommand({
+        ReplayName: 'console-replay',
+        EventSourceArn: archiveArn,
+        EventStartTime: new Date(Date.now() - 10 * 60_000),
+        EventEndTime: new Date(),
+        Destination: { Arn: archive?.EventSourceArn },
+      }),
+    );
+    const replayed = page.locator('details.event.replayed', { has: page.locator('.pill.replay', { hasText: 'console-replay' }) });
+    await replayed.first().waitFor({ state: 'attached', timeout: 15_000 });
+    expect(await replayed.first().locator('strong').textContent()).toBeTruthy();
   });
 });
