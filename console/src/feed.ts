@@ -78,6 +78,8 @@ const statusListeners = new Set<(status: FeedStatus) => void>();
 let source: EventSource | undefined;
 let status: FeedStatus = 'connecting';
 let retry: ReturnType<typeof setTimeout> | undefined;
+/** Set while a connection's URL is being made (signing is asynchronous), so that only one is opened. */
+let connecting = false;
 
 const KINDS: readonly StreamMessage['kind'][] = ['event', 'execution', 'dead-letter'];
 
@@ -88,12 +90,23 @@ function setStatus(next: FeedStatus): void {
 }
 
 async function connect(): Promise<void> {
+  if (connecting || source !== undefined) return;
+  connecting = true;
   retry = undefined;
   setStatus('connecting');
   // One hour: a reconnect after that signs a new URL.
-  const url = await readUrl(`${READ_API_PREFIX}${READ_API_PATHS.stream}`, {}, 3600);
+  let url: string;
+  try {
+    url = await readUrl(`${READ_API_PREFIX}${READ_API_PATHS.stream}`, {}, 3600);
+  } catch {
+    connecting = false;
+    setStatus('unavailable');
+    retry ??= setTimeout(() => void connect(), 3000);
+    return;
+  }
   const stream = new EventSource(url);
   source = stream;
+  connecting = false;
   stream.onopen = () => setStatus('live');
   for (const kind of KINDS) {
     stream.addEventListener(kind, (event) => {
