@@ -344,6 +344,10 @@ describe.skipIf(!hasChromium && !inCi)('the local console in a browser', () => {
     // The branches are drawn inside their group.
     expect(await page.locator('svg.graph g.group[data-state="Both"] g.state[data-state="Right"]').count()).toBe(1);
     expect(await page.locator('svg.graph g.group[data-state="EachItem"] g.state[data-state="Double"] .badge').textContent()).toBe('×3');
+    // A state inside a group is selected, not its group.
+    await page.locator('svg.graph [data-state="Right"]').click();
+    await expect.poll(() => page.locator('[data-selected-state]').getAttribute('data-selected-state')).toBe('Right');
+    expect(await page.locator('[data-selected-state] .error').first().textContent()).toBe('Fails with RightBroke: on purpose');
     await page.locator('svg.graph [data-state="Both"] > rect').first().click();
     await expect.poll(() => page.locator('[data-selected-state] .caught').textContent()).toMatch(/^Caught \S+ → EachItem$/);
   });

@@ -21,6 +21,8 @@ export interface AslState {
   readonly Iterator?: AslScope;
   readonly ItemProcessor?: AslScope;
   readonly Resource?: string;
+  readonly Error?: string;
+  readonly Cause?: string;
 }
 
 export interface StateNode {
@@ -34,6 +36,8 @@ export interface StateNode {
   readonly retries?: readonly string[];
   /** Parallel branches or the Map's item processor. */
   readonly scopes?: readonly Scope[];
+  /** A Fail state's error and cause, as its definition names them. */
+  readonly failure?: { readonly error?: string; readonly cause?: string };
   readonly end: boolean;
 }
 
@@ -91,6 +95,7 @@ function scopeOf(scope: AslScope, prefix: string): Scope {
       ...(state.Resource ? { resource: shortResource(state.Resource) } : {}),
       ...(retries && retries.length > 0 ? { retries } : {}),
       ...(nested ? { scopes: nested } : {}),
+      ...(type === 'Fail' ? { failure: { error: state.Error, cause: state.Cause } } : {}),
       end: state.End === true || type === 'Succeed' || type === 'Fail',
     });
     const to = (target: string) => (target in states ? idIn(prefix, target) : undefined);

@@ -85,9 +85,15 @@ function drawNode(placed: PlacedNode, view: GraphView) {
       tabindex: 0,
       role: 'button',
       'aria-label': title,
-      onclick: () => view.onSelect(node.name),
+      // A state inside a group is clicked, not the group around it.
+      onclick: (event: Event) => {
+        event.stopPropagation();
+        view.onSelect(node.name);
+      },
       onkeydown: (event: Event) => {
-        if ((event as KeyboardEvent).key === 'Enter') view.onSelect(node.name);
+        if ((event as KeyboardEvent).key !== 'Enter') return;
+        event.stopPropagation();
+        view.onSelect(node.name);
       },
     },
     svg('title', {}, title),

@@ -2,7 +2,7 @@ import { toDate } from '../aws.js';
 import { duration, h, message, prettyJson, replace, time } from '../dom.js';
 import { type ExecutionDetail, loadExecution } from '../executions-data.js';
 import { feedStatus, subscribe } from '../feed.js';
-import { type AslScope, graphOf, nodeStates } from '../graph/model.js';
+import { type AslScope, allNodes, graphOf, nodeStates, type StateNode } from '../graph/model.js';
 import { renderGraph } from '../graph/render.js';
 import { detailsOf, executionOutcome, type StateVisit, stateVisits } from '../history.js';
 
@@ -51,9 +51,10 @@ export function executionPage(root: HTMLElement, executionArn: string): () => vo
       h('p', { class: 'muted small' }, detail.executionArn),
     );
     const definition = (detail.definition ?? {}) as AslScope;
+    const scope = graphOf(definition);
     replace(
       graph,
-      renderGraph(graphOf(definition), {
+      renderGraph(scope, {
         states: nodeStates(visits),
         selected,
         onSelect: (name) => {
@@ -63,7 +64,14 @@ export function executionPage(root: HTMLElement, executionArn: string): () => vo
       }),
       legend(),
     );
-    replace(side, stateDetail(selected, visits));
+    replace(
+      side,
+      stateDetail(
+        selected,
+        visits,
+        allNodes(scope).find((n) => n.name === selected),
+      ),
+    );
     replace(historyBox, h('h2', {}, 'Event history'), historyTable(detail, visits));
   };
 
@@ -124,13 +132,18 @@ function legend(): HTMLElement {
   );
 }
 
-function stateDetail(name: string | undefined, visits: readonly StateVisit[]): HTMLElement {
+function stateDetail(name: string | undefined, visits: readonly StateVisit[], node: StateNode | undefined): HTMLElement {
   if (name === undefined) return h('p', { class: 'muted' }, 'Select a state to see its input, output and tries.');
   const mine = visits.filter((v) => v.name === name);
   return h(
     'div',
     { 'data-selected-state': name },
     h('h2', {}, name),
+    node ? h('p', { class: 'muted small' }, node.resource ? `${node.type} · ${node.resource}` : node.type) : null,
+    node?.retries ? h('p', { class: 'small' }, `Retries ${node.retries.join(', ')}`) : null,
+    node?.failure && (node.failure.error || node.failure.cause)
+      ? h('p', { class: 'error' }, `Fails with ${node.failure.error ?? 'an error'}${node.failure.cause ? `: ${node.failure.cause}` : ''}`)
+      : null,
     mine.length === 0 ? h('p', { class: 'muted' }, 'Not reached.') : null,
     mine.map((v, i) =>
       h(
