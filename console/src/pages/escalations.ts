@@ -132,10 +132,12 @@ export function escalationsPage(root: HTMLElement): () => void {
   };
 
   void load();
-  // A new ask (TicketEscalated) or an execution ending changes the list.
   let timer: ReturnType<typeof setTimeout> | undefined;
   const unsubscribe = subscribe((m) => {
-    if (m.kind === 'dead-letter' || timer !== undefined) return;
+    // A new ask (a task scheduled), an answer (its end) or an execution ending changes the list.
+    const type = m.kind === 'execution' ? m.historyEvent?.type : undefined;
+    if (m.kind !== 'execution' || (type !== undefined && !/^(Task(Scheduled|Succeeded|Failed|TimedOut)|Execution)/.test(type))) return;
+    if (timer !== undefined) return;
     timer = setTimeout(() => {
       timer = undefined;
       void load();

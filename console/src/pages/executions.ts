@@ -71,7 +71,9 @@ export function executionsPage(root: HTMLElement, query: URLSearchParams): () =>
 
   let timer: ReturnType<typeof setTimeout> | undefined;
   const unsubscribe = subscribe((m) => {
-    if (m.kind !== 'execution' || timer !== undefined) return;
+    // A start or an end changes the list; the events in between do not.
+    const type = m.kind === 'execution' ? m.historyEvent?.type : undefined;
+    if (m.kind !== 'execution' || (type !== undefined && !/^Execution/.test(type)) || timer !== undefined) return;
     timer = setTimeout(() => {
       timer = undefined;
       void load();
