@@ -55,14 +55,17 @@ export class ConsoleSite {
 
   /**
    * Whether a request is the console's: a browser's GET or HEAD of `/` (a query-protocol GET
-   * carries `Action`, an SDK call a signature or X-Amz-Target) or of `/console/...`.
+   * carries `Action`, an SDK call a signature, in a header or presigned, or X-Amz-Target) or of
+   * `/console/...`.
    */
   handles(req: IncomingMessage): boolean {
     if (req.method !== 'GET' && req.method !== 'HEAD') return false;
     const [pathname = '/', query = ''] = (req.url ?? '/').split('?');
     if (pathname.startsWith('/console/')) return true;
     if (pathname !== '/') return false;
-    if (new URLSearchParams(query).has('Action')) return false;
+    const params = new URLSearchParams(query);
+    // A query-protocol GET carries `Action`; a presigned request (S3's ListBuckets) its signature.
+    if (params.has('Action') || params.has('X-Amz-Signature')) return false;
     return req.headers.authorization === undefined && req.headers['x-amz-target'] === undefined;
   }
 

@@ -90,6 +90,8 @@ describe('ConsoleSite on the endpoint', () => {
       headers: { authorization: 'AWS4-HMAC-SHA256 Credential=a/20260101/us-east-1/s3/aws4_request' },
     });
     expect(signed.headers['content-type']).not.toContain('text/html');
+    const presigned = await send(plain.url, { path: '/?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Signature=abc' });
+    expect(presigned.headers['content-type']).not.toContain('text/html');
     const json = await send(plain.url, {
       method: 'POST',
       headers: { 'x-amz-target': 'AmazonSQS.ListQueues', 'content-type': 'application/x-amz-json-1.0' },
