@@ -12,9 +12,16 @@ export interface ConsoleCredentials {
 const KEY = 'switchyard.console.credentials';
 export const DEFAULT_CREDENTIALS: ConsoleCredentials = { accessKeyId: 'local', secretAccessKey: 'local', region: 'us-east-1' };
 
+/** The tab's sessionStorage (read through globalThis, so that Node tests can run without one). */
+function storage():
+  | { getItem(key: string): string | null; setItem(key: string, value: string): void; removeItem(key: string): void }
+  | undefined {
+  return (globalThis as { sessionStorage?: ReturnType<typeof storage> }).sessionStorage;
+}
+
 export function currentCredentials(): ConsoleCredentials {
   try {
-    const stored = JSON.parse(sessionStorage.getItem(KEY) ?? 'null') as Partial<ConsoleCredentials> | null;
+    const stored = JSON.parse(storage()?.getItem(KEY) ?? 'null') as Partial<ConsoleCredentials> | null;
     if (stored?.accessKeyId && stored.secretAccessKey) {
       return { accessKeyId: stored.accessKeyId, secretAccessKey: stored.secretAccessKey, region: stored.region || 'us-east-1' };
     }
@@ -25,11 +32,11 @@ export function currentCredentials(): ConsoleCredentials {
 }
 
 export function saveCredentials(credentials: ConsoleCredentials): void {
-  sessionStorage.setItem(KEY, JSON.stringify(credentials));
+  storage()?.setItem(KEY, JSON.stringify(credentials));
 }
 
 export function forgetCredentials(): void {
-  sessionStorage.removeItem(KEY);
+  storage()?.removeItem(KEY);
 }
 
 /** The error codes an endpoint answers for a missing, unknown or wrong signature. */

@@ -49,6 +49,11 @@ function concat(chunks: readonly Uint8Array[]): Uint8Array<ArrayBuffer> {
   return out;
 }
 
+/** The page's own origin: every call goes to it. Read through globalThis so that Node tests can set it. */
+function here(): { protocol: string; hostname: string; port: string; host: string } {
+  return (globalThis as unknown as { location: { protocol: string; hostname: string; port: string; host: string } }).location;
+}
+
 function signer(service: string, credentials: ConsoleCredentials): SignatureV4 {
   return new SignatureV4({
     service,
@@ -63,12 +68,12 @@ function signer(service: string, credentials: ConsoleCredentials): SignatureV4 {
 export async function signedHeaders(service: string, headers: Record<string, string>, body: string): Promise<Record<string, string>> {
   const request = {
     method: 'POST',
-    protocol: location.protocol,
-    hostname: location.hostname,
-    port: location.port ? Number(location.port) : undefined,
+    protocol: here().protocol,
+    hostname: here().hostname,
+    port: here().port ? Number(here().port) : undefined,
     path: '/',
     query: {},
-    headers: { ...headers, host: location.host },
+    headers: { ...headers, host: here().host },
     body,
   };
   const signed = await signer(service, currentCredentials()).sign(request);
@@ -83,12 +88,12 @@ export async function signedHeaders(service: string, headers: Record<string, str
 export async function presignedUrl(path: string, query: Record<string, string>, expiresInSeconds = 900): Promise<string> {
   const request = {
     method: 'GET',
-    protocol: location.protocol,
-    hostname: location.hostname,
-    port: location.port ? Number(location.port) : undefined,
+    protocol: here().protocol,
+    hostname: here().hostname,
+    port: here().port ? Number(here().port) : undefined,
     path,
     query,
-    headers: { host: location.host },
+    headers: { host: here().host },
   };
   const signed = await signer('switchyard', currentCredentials()).presign(request, { expiresIn: expiresInSeconds });
   const search = Object.entries(signed.query ?? {})
