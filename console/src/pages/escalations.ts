@@ -50,7 +50,7 @@ export function escalationsPage(root: HTMLElement): () => void {
     const queue = h(
       'select',
       { name: 'queue' },
-      h('option', { value: '' }, suggested ? `suggested (${suggested}) / fallback` : 'default'),
+      h('option', { value: '' }, suggested ? `approve → ${suggested}, reject → fallback` : 'the flow decides'),
       QUEUES.map((q) => h('option', { value: q }, q)),
     ) as HTMLSelectElement;
     const reason = h('input', { name: 'reason' }) as HTMLInputElement;
