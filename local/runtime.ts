@@ -3,6 +3,7 @@ import { httpApiDefinitions } from './apigateway/definitions.js';
 import { HttpApiService, type HttpApiUrl } from './apigateway/http-api-service.js';
 import type { AwsError } from './aws-error.js';
 import { type Clock, systemClock } from './clock.js';
+import { ConsoleSite } from './console/console-site.js';
 import { DynamoDbHost } from './dynamodb/dynamodb-host.js';
 import { type Credentials, EndpointGuard } from './endpoint/guard.js';
 import { Endpoint } from './endpoint/server.js';
@@ -268,6 +269,7 @@ export class LocalRuntime {
         queryServices: [new SqsQueryProtocol(sqs), new SnsQueryProtocol(sns)],
         passthrough: new Map([['DynamoDB_20120810', dynamodb.handler]]),
         httpApis,
+        console: new ConsoleSite(),
         onInternalError: (error) => log(`[endpoint] internal error: ${(error as Error).stack ?? String(error)}`),
       });
 

@@ -52,6 +52,7 @@ export function startupReport(input: StartupReportInput): StartupReport {
     ...(definitions.buses.length > 0 ? [`  event buses: ${definitions.buses.map((b) => b.name).join(', ')}`] : []),
     `  rules: ${definitions.rules.length}, queues: ${definitions.queues.length}, functions: ${definitions.functions.length}, tables: ${definitions.tables.length}, state machines: ${definitions.stateMachines.length}${topics.length > 0 ? `, topics: ${topics.length}` : ''}`,
     `  data folder: ${input.dataDir}`,
+    `  console: ${url}/ (executions, escalations, failures and live events in the browser)`,
   ];
 
   for (const api of input.httpApis ?? []) {

@@ -24,12 +24,22 @@ const forbidden: readonly [file: string, importLine: string][] = [
   ['cli/commands/probe.ts', "import { LocalRuntime } from '../../local/runtime.js';"],
   ['cli/probe.ts', "import { EventHub } from '../lib/constructs/event-hub.js';"],
   ['cli/probe.ts', "import { App } from 'aws-cdk-lib';"],
+  ['console/src/probe.ts', "import { LocalRuntime } from '../../local/runtime.js';"],
+  ['console/src/pages/probe.ts', "import { ReadApiRouter } from '../../../local/read-api/router.js';"],
+  ['console/src/probe.ts', "import { openTasks } from '../../cli/escalations.js';"],
+  ['console/src/probe.ts', "import { EventHub } from '../../lib/constructs/event-hub.js';"],
+  ['console/src/probe.ts', "import { readFileSync } from 'node:fs';"],
+  ['console/src/probe.ts', "import { SFNClient } from '@aws-sdk/client-sfn';"],
+  ['local/console/probe.ts', "import { stateVisits } from '../../console/src/history.js';"],
 ];
 const allowed: readonly [file: string, importLine: string][] = [
   ['lambdas/kit/probe.ts', "import { TicketCreated } from '../../contracts/index.js';"],
   ['lib/constructs/probe.ts', "import { TicketCreated } from '../../contracts/index.js';"],
   ['local/probe.ts', "import { AwsError } from './aws-error.js';"],
   ['cli/commands/probe.ts', "import { TicketCreated } from '../../contracts/index.js';"],
+  ['console/src/probe.ts', "import { READ_API_PREFIX } from '../../local/read-api/contract.js';"],
+  ['console/src/pages/probe.ts', "import type { Lineage } from '../../../local/read-api/contract.js';"],
+  ['console/src/probe.ts', "import { TICKET_QUEUES } from '../../contracts/tickets.js';"],
 ];
 
 /** The repository's biome.json, in a folder of its own (no git, so nothing is ignored), with one file per probe. */

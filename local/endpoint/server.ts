@@ -51,6 +51,11 @@ export interface EndpointServices {
       protocol: string;
     }): Promise<{ status: number; headers: Record<string, string | string[]>; body: Buffer }>;
   };
+  /** The local console's page and assets (GET `/` from a browser, `/console/...`); see local/console/. */
+  readonly console?: {
+    handles(req: IncomingMessage): boolean;
+    handle(req: IncomingMessage): Promise<RawResponse>;
+  };
   /** Called for every request that failed on our side (a bug), for the console log. */
   readonly onInternalError?: (error: unknown) => void;
 }
@@ -113,6 +118,10 @@ export class Endpoint {
     if (refused) return send(res, refused);
     const httpApis = this.#services?.httpApis;
     if (httpApis?.handles(header(req, 'host'), req.url ?? '/')) return this.#httpApi(req, res, httpApis);
+    // The console's files hold no data and a browser cannot sign a page load: they are served
+    // unsigned (after the Host and Origin checks); every call they make is signed as any other.
+    const site = this.#services?.console;
+    if (site?.handles(req)) return send(res, await site.handle(req));
     // A signature covers the body: it is read (and checked) before any service, dynalite included, sees the request.
     const signedBody = guard?.verifiesSignatures ? await readBody(req) : undefined;
     const badSignature = signedBody && (await guard?.checkSignature(req, signedBody));

@@ -95,6 +95,11 @@ describe('startupReport', () => {
     );
   });
 
+  it('names the local console with its URL', () => {
+    const { lines } = report({ queues: [{ name: 'q', attributes: {} }] });
+    expect(lines).toContain(`  console: ${URL}/ (executions, escalations, failures and live events in the browser)`);
+  });
+
   it("suggests an event the first bus's rule matches, built from its pattern", () => {
     const { lines } = report({
       buses: [{ name: 'orders', arn: 'arn:aws:events:us-east-1:000000000000:event-bus/orders' }],

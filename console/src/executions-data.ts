@@ -1,0 +1,196 @@
+import { all, call } from './aws.js';
+import { type StateMachineItem, stateMachines } from './escalations.js';
+import { expressExecutions } from './feed.js';
+import type { WireHistoryEvent } from './history.js';
+import { expressMachineArn, fromLogRecord, isExpressArn, toDate } from './wire.js';
+
+export interface ExecutionRow {
+  readonly executionArn: string;
+  readonly stateMachineArn: string;
+  readonly flow: string;
+  readonly type: 'STANDARD' | 'EXPRESS';
+  readonly name: string;
+  readonly status: string;
+  readonly startDate?: Date;
+  readonly stopDate?: Date;
+}
+
+export const STATUSES = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE'] as const;
+
+/**
+ * Executions of every state machine (or one), newest first: Standard ones with
+ * ListExecutions, Express ones from the runtime's read API (AWS keeps no list of them).
+ * `expressProblem` says why Express executions are missing, when they are.
+ */
+export async function listExecutions(filter: { stateMachineArn?: string; status?: string; limit?: number }): Promise<{
+  rows: ExecutionRow[];
+  machines: StateMachineItem[];
+  expressProblem?: string;
+}> {
+  const machines = await stateMachines();
+  const limit = filter.limit ?? 100;
+  const chosen = machines.filter((m) => filter.stateMachineArn === undefined || m.stateMachineArn === filter.stateMachineArn);
+  const rows: ExecutionRow[] = [];
+  let expressProblem: string | undefined;
+  for (const machine of chosen.filter((m) => m.type === 'STANDARD')) {
+    const page = await call<{ executions?: Record<string, unknown>[] }>('sfn', 'ListExecutions', {
+      stateMachineArn: machine.stateMachineArn,
+      maxResults: limit,
+      ...(filter.status ? { statusFilter: filter.status } : {}),
+    });
+    for (const e of page.executions ?? []) rows.push(row(e, machine));
+  }
+  const express = chosen.filter((m) => m.type === 'EXPRESS');
+  if (express.length > 0 && (filter.status === undefined || filter.status !== 'PENDING_REDRIVE')) {
+    const problems: string[] = [];
+    for (const machine of express) {
+      try {
+        const page = await expressExecutions({ stateMachineArn: machine.stateMachineArn, status: filter.status, limit });
+        for (const e of page.executions) rows.push(row(e as unknown as Record<string, unknown>, machine));
+      } catch (error) {
+        // No read API (a runtime without one): the flow's log group, as in AWS.
+        const logged = await loggedExpressExecutions(machine).catch(() => undefined);
+        if (logged === undefined) problems.push(`${machine.name}: ${(error as Error).message}; and it logs no executions`);
+        for (const e of logged ?? []) if (filter.status === undefined || e.status === filter.status) rows.push(e);
+      }
+    }
+    if (problems.length > 0) expressProblem = `Express executions missing (${problems.join('; ')})`;
+  }
+  rows.sort((a, b) => (b.startDate?.getTime() ?? 0) - (a.startDate?.getTime() ?? 0));
+  return { rows: rows.slice(0, limit), machines, ...(expressProblem ? { expressProblem } : {}) };
+}
+
+function row(e: Record<string, unknown>, machine: StateMachineItem): ExecutionRow {
+  return {
+    executionArn: String(e.executionArn),
+    stateMachineArn: machine.stateMachineArn,
+    flow: machine.name,
+    type: machine.type,
+    name: String(e.name ?? String(e.executionArn).split(':').at(-2)),
+    status: String(e.status),
+    startDate: toDate(e.startDate),
+    stopDate: toDate(e.stopDate),
+  };
+}
+
+/** The pattern that selects only the records that start or end an execution (as the CLI reads them). */
+const START_AND_END_PATTERN =
+  '{ $.type = "ExecutionStarted" || $.type = "ExecutionSucceeded" || $.type = "ExecutionFailed" || $.type = "ExecutionTimedOut" || $.type = "ExecutionAborted" }';
+
+/** An Express flow's executions from the start and end records in its log group, or undefined when it logs none. */
+async function loggedExpressExecutions(machine: StateMachineItem): Promise<ExecutionRow[] | undefined> {
+  const described = await call<Record<string, unknown>>('sfn', 'DescribeStateMachine', { stateMachineArn: machine.stateMachineArn });
+  const logGroup = logGroupOf(described.loggingConfiguration);
+  if (logGroup === undefined) return undefined;
+  const records = await all<{ message?: string }>(
+    'logs',
+    'FilterLogEvents',
+    { logGroupName: logGroup, filterPattern: START_AND_END_PATTERN },
+    'events',
+  );
+  const byArn = new Map<string, { start?: Date; stop?: Date; status: string }>();
+  for (const r of records) {
+    const record = parse(r.message) as Record<string, unknown> | undefined;
+    const arn = typeof record?.execution_arn === 'string' ? record.execution_arn : undefined;
+    if (arn === undefined || record === undefined) continue;
+    const entry = byArn.get(arn) ?? { status: 'RUNNING' };
+    byArn.set(arn, entry);
+    const at = fromLogRecord(record);
+    if (record.type === 'ExecutionStarted') entry.start = toDate(at.timestamp);
+    else {
+      entry.stop = toDate(at.timestamp);
+      entry.status = String(record.type).replace('Execution', '').replace('TimedOut', 'TIMED_OUT').toUpperCase();
+    }
+  }
+  return [...byArn].map(([executionArn, e]) => ({
+    executionArn,
+    stateMachineArn: machine.stateMachineArn,
+    flow: machine.name,
+    type: 'EXPRESS' as const,
+    name: executionArn.split(':').at(-2) ?? executionArn,
+    status: e.status,
+    startDate: e.start,
+    stopDate: e.stop,
+  }));
+}
+
+export interface ExecutionDetail {
+  readonly executionArn: string;
+  readonly stateMachineArn: string;
+  readonly flow: string;
+  readonly type: 'STANDARD' | 'EXPRESS';
+  readonly definition: unknown;
+  readonly events: WireHistoryEvent[];
+  readonly describe?: Record<string, unknown>;
+  /** Why part of it cannot be shown (an Express flow without logging). */
+  readonly problem?: string;
+}
+
+/**
+ * One execution with its state machine's definition and its history: a Standard one with
+ * DescribeExecution and GetExecutionHistory; an Express one from the records its state
+ * machine logs (FilterLogEvents), as the Step Functions console reads them in AWS.
+ */
+export async function loadExecution(executionArn: string): Promise<ExecutionDetail> {
+  if (isExpressArn(executionArn)) {
+    const stateMachineArn = expressMachineArn(executionArn) ?? '';
+    const machine = await call<Record<string, unknown>>('sfn', 'DescribeStateMachine', { stateMachineArn });
+    const definition = parse(machine.definition);
+    const logGroup = logGroupOf(machine.loggingConfiguration);
+    if (logGroup === undefined) {
+      return {
+        executionArn,
+        stateMachineArn,
+        flow: String(machine.name),
+        type: 'EXPRESS',
+        definition,
+        events: [],
+        problem: `${String(machine.name)} is an Express state machine without logging: AWS keeps no history of its executions (set LoggingConfiguration with level ALL)`,
+      };
+    }
+    const records = await all<{ message?: string }>(
+      'logs',
+      'FilterLogEvents',
+      { logGroupName: logGroup, filterPattern: `{ $.execution_arn = ${JSON.stringify(executionArn)} }` },
+      'events',
+    );
+    const events = records.flatMap((r) => {
+      const record = parse(r.message) as Record<string, unknown> | undefined;
+      return record && record.execution_arn === executionArn ? [fromLogRecord(record)] : [];
+    });
+    return { executionArn, stateMachineArn, flow: String(machine.name), type: 'EXPRESS', definition, events };
+  }
+  const describe = await call<Record<string, unknown>>('sfn', 'DescribeExecution', { executionArn });
+  const stateMachineArn = String(describe.stateMachineArn);
+  const machine = await call<Record<string, unknown>>('sfn', 'DescribeStateMachine', { stateMachineArn });
+  const events = await all<WireHistoryEvent>(
+    'sfn',
+    'GetExecutionHistory',
+    { executionArn, maxResults: 1000, includeExecutionData: true },
+    'events',
+  );
+  return {
+    executionArn,
+    stateMachineArn,
+    flow: String(machine.name),
+    type: 'STANDARD',
+    definition: parse(machine.definition),
+    events,
+    describe,
+  };
+}
+
+function parse(text: unknown): unknown {
+  try {
+    return typeof text === 'string' ? JSON.parse(text) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function logGroupOf(config: unknown): string | undefined {
+  const c = config as { level?: string; destinations?: { cloudWatchLogsLogGroup?: { logGroupArn?: string } }[] } | undefined;
+  if (c?.level === undefined || c.level === 'OFF') return undefined;
+  const arn = c.destinations?.[0]?.cloudWatchLogsLogGroup?.logGroupArn;
+  return arn === undefined ? undefined : /:log-group:([^:]+)/.exec(arn)?.[1];
+}

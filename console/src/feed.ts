@@ -1,0 +1,164 @@
+import {
+  type BusEventsPage,
+  type ExpressExecutionsPage,
+  type Lineage,
+  READ_API_PATHS,
+  READ_API_PREFIX,
+  type StreamMessage,
+} from '../../local/read-api/contract.js';
+import { SIGNATURE_ERRORS } from './credentials.js';
+import { presignedUrl } from './signer.js';
+
+/**
+ * The console's only access to the runtime's read API (docs/read-api.md): what AWS has no
+ * API for. The runtime lets clients on this machine read it unsigned (an EventSource cannot
+ * sign); when it asks for a signature (a console opened from another machine, with
+ * --verify-signatures), reads are presigned from then on.
+ */
+let signReads = false;
+
+async function readUrl(path: string, query: Record<string, string>, expiresInSeconds?: number): Promise<string> {
+  if (signReads) return presignedUrl(path, query, expiresInSeconds);
+  const search = new URLSearchParams(query).toString();
+  return search ? `${path}?${search}` : path;
+}
+
+export class ReadApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ReadApiError';
+  }
+}
+
+async function get<T>(path: string, query: Record<string, string | number | undefined> = {}): Promise<T> {
+  const defined = Object.fromEntries(Object.entries(query).flatMap(([k, v]) => (v === undefined || v === '' ? [] : [[k, String(v)]])));
+  const response = await fetch(await readUrl(`${READ_API_PREFIX}${path}`, defined), { credentials: 'omit', cache: 'no-store' });
+  const text = await response.text();
+  if (!response.ok) {
+    let reason = text;
+    let code: string | undefined;
+    try {
+      const body = JSON.parse(text) as { message?: string; Message?: string; __type?: string };
+      reason = body.message ?? body.Message ?? text;
+      code = body.__type?.split('#').at(-1);
+    } catch {
+      // not JSON: the text as it is
+    }
+    if (code !== undefined && SIGNATURE_ERRORS.has(code) && !signReads) {
+      signReads = true;
+      return get(path, query);
+    }
+    throw new ReadApiError(response.status, `the runtime's read API answered ${response.status} for ${path}: ${reason}`);
+  }
+  return JSON.parse(text) as T;
+}
+
+export function busEvents(query: { bus?: string; detailType?: string; since?: string; limit?: number } = {}): Promise<BusEventsPage> {
+  return get(READ_API_PATHS.events, query);
+}
+
+export function lineage(id: string): Promise<Lineage> {
+  return get(`${READ_API_PATHS.lineage}${encodeURIComponent(id)}`);
+}
+
+export function expressExecutions(
+  query: { stateMachineArn?: string; status?: string; limit?: number } = {},
+): Promise<ExpressExecutionsPage> {
+  return get(READ_API_PATHS.expressExecutions, query);
+}
+
+export type FeedStatus = 'connecting' | 'live' | 'unavailable';
+
+type Listener = (message: StreamMessage) => void;
+const listeners = new Set<Listener>();
+const statusListeners = new Set<(status: FeedStatus) => void>();
+let source: EventSource | undefined;
+let status: FeedStatus = 'connecting';
+let retry: ReturnType<typeof setTimeout> | undefined;
+/** Set while a connection's URL is being made (signing is asynchronous), so that only one is opened. */
+let connecting = false;
+
+const KINDS: readonly StreamMessage['kind'][] = ['event', 'execution', 'dead-letter'];
+
+function setStatus(next: FeedStatus): void {
+  if (next === status) return;
+  status = next;
+  for (const listener of statusListeners) listener(next);
+}
+
+async function connect(): Promise<void> {
+  if (connecting || source !== undefined) return;
+  connecting = true;
+  retry = undefined;
+  setStatus('connecting');
+  // One hour: a reconnect after that signs a new URL.
+  let url: string;
+  try {
+    url = await readUrl(`${READ_API_PREFIX}${READ_API_PATHS.stream}`, {}, 3600);
+  } catch {
+    connecting = false;
+    setStatus('unavailable');
+    retry ??= setTimeout(() => void connect(), 3000);
+    return;
+  }
+  const stream = new EventSource(url);
+  source = stream;
+  connecting = false;
+  stream.onopen = () => setStatus('live');
+  for (const kind of KINDS) {
+    stream.addEventListener(kind, (event) => {
+      let parsed: StreamMessage;
+      try {
+        parsed = JSON.parse((event as MessageEvent<string>).data) as StreamMessage;
+      } catch {
+        return;
+      }
+      for (const listener of listeners) listener(parsed);
+    });
+  }
+  stream.onerror = () => {
+    // Closed for good (a 4xx, no stream yet) or dropped: a fresh connection, freshly signed, in a while.
+    stream.close();
+    if (source === stream) source = undefined;
+    setStatus('unavailable');
+    retry ??= setTimeout(() => void connect(), 3000);
+  };
+}
+
+/**
+ * A browser keeps six connections per host, and each open tab's stream holds one: a hidden tab
+ * lets its stream go and reconnects when shown again (its pages then read afresh).
+ */
+function onVisibility(): void {
+  if (document.visibilityState === 'hidden') {
+    clearTimeout(retry);
+    retry = undefined;
+    source?.close();
+    source = undefined;
+    setStatus('unavailable');
+  } else if (source === undefined && retry === undefined && listeners.size > 0) {
+    void connect();
+  }
+}
+document.addEventListener('visibilitychange', onVisibility);
+
+/** Calls `listener` with every message of the live feed until the returned function is called. */
+export function subscribe(listener: Listener): () => void {
+  listeners.add(listener);
+  if (source === undefined && retry === undefined) void connect();
+  return () => listeners.delete(listener);
+}
+
+/** The feed's state now and on every change (for the page's live indicator and polling fallback). */
+export function onFeedStatus(listener: (status: FeedStatus) => void): () => void {
+  statusListeners.add(listener);
+  listener(status);
+  return () => statusListeners.delete(listener);
+}
+
+export function feedStatus(): FeedStatus {
+  return status;
+}

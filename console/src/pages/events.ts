@@ -1,0 +1,188 @@
+import type { BusEventRecord, LineageNode } from '../../../local/read-api/contract.js';
+import { all } from '../aws.js';
+import { h, message, replace, time } from '../dom.js';
+import { busEvents, lineage, subscribe } from '../feed.js';
+import { executionHref, lineageHref } from '../routes.js';
+
+/** Events the buses accept, newest first, live: replays marked, with the rules each matched and what their targets did. */
+export function eventsPage(root: HTMLElement, query: URLSearchParams): () => void {
+  const busSelect = h('select', { name: 'bus', 'aria-label': 'bus' }, h('option', { value: '' }, 'all buses')) as HTMLSelectElement;
+  const typeInput = h('input', {
+    name: 'detailType',
+    placeholder: 'detail-type',
+    value: query.get('detailType') ?? '',
+  }) as HTMLInputElement;
+  const list = h('div', { class: 'events' }, h('p', { class: 'muted' }, 'Loading events…'));
+  replace(
+    root,
+    h('h1', {}, 'Event stream'),
+    h(
+      'form',
+      {
+        class: 'filters',
+        onsubmit: (e: Event) => {
+          e.preventDefault();
+          void load();
+        },
+      },
+      h('label', {}, 'Bus ', busSelect),
+      h('label', {}, 'Detail type ', typeInput),
+      h('button', { type: 'submit' }, 'Filter'),
+      h('label', { class: 'lineage-search' }, 'Lineage of ', lineageInput()),
+    ),
+    list,
+  );
+  let rows: BusEventRecord[] = [];
+  let stopped = false;
+
+  const matches = (e: BusEventRecord) =>
+    (!busSelect.value || e.bus === busSelect.value) && (!typeInput.value || e.detailType === typeInput.value);
+  const draw = () => replace(list, rows.length === 0 ? h('p', { class: 'muted' }, 'No events yet.') : rows.map(eventRow));
+  const load = async () => {
+    try {
+      const page = await busEvents({ bus: busSelect.value || undefined, detailType: typeInput.value || undefined, limit: 100 });
+      if (stopped) return;
+      rows = [...page.events];
+      draw();
+    } catch (error) {
+      if (!stopped) replace(list, h('p', { class: 'error' }, message(error)));
+    }
+  };
+  void all<{ Name?: string }>('events', 'ListEventBuses', { Limit: 100 }, 'EventBuses', { request: 'NextToken', response: 'NextToken' })
+    .then((buses) => {
+      for (const bus of buses) if (bus.Name) busSelect.append(h('option', { value: bus.Name }, bus.Name));
+      busSelect.value = query.get('bus') ?? '';
+    })
+    .catch(() => {});
+  busSelect.addEventListener('change', () => void load());
+  void load();
+  const unsubscribe = subscribe((m) => {
+    if (m.kind !== 'event' || !matches(m.event)) return;
+    rows = [m.event, ...rows.filter((r) => r.id !== m.event.id)].slice(0, 200);
+    draw();
+  });
+  return () => {
+    stopped = true;
+    unsubscribe();
+  };
+}
+
+function lineageInput(): HTMLElement {
+  const input = h('input', { name: 'lineage', placeholder: 'event, ticket or execution id' }) as HTMLInputElement;
+  input.addEventListener('keydown', (e) => {
+    if ((e as KeyboardEvent).key === 'Enter' && input.value.trim()) {
+      e.preventDefault();
+      location.hash = lineageHref(input.value.trim());
+    }
+  });
+  return input;
+}
+
+function eventRow(e: BusEventRecord): HTMLElement {
+  return h(
+    'details',
+    { class: `event${e.replayName ? ' replayed' : ''}`, 'data-event': e.id },
+    h(
+      'summary',
+      {},
+      h('span', { class: 'time' }, time(new Date(e.acceptedAt))),
+      h('span', { class: 'bus' }, e.bus),
+      h('strong', {}, e.detailType),
+      h('span', { class: 'muted' }, ` from ${e.source}`),
+      e.replayName ? h('span', { class: 'pill replay', title: `replay ${e.replayName}` }, `replay ${e.replayName}`) : null,
+      h(
+        'span',
+        { class: 'rules' },
+        e.matched.length === 0
+          ? h('span', { class: 'muted' }, 'no rule matched')
+          : e.matched.map((m) =>
+              h(
+                'span',
+                { class: 'rule' },
+                m.rule,
+                ' → ',
+                m.targets.map((t) =>
+                  h('span', { class: `target outcome-${t.outcome}`, title: t.reason ?? t.arn }, `${t.arn.split(':').at(-1)} ${t.outcome}`),
+                ),
+              ),
+            ),
+      ),
+    ),
+    h('p', {}, h('a', { href: lineageHref(e.id) }, 'Lineage of this event'), ` · id ${e.id}`, e.traceHeader ? ` · ${e.traceHeader}` : ''),
+    e.matched.flatMap((m) => m.targets.filter((t) => t.reason).map((t) => h('p', { class: 'error' }, `${m.rule} → ${t.arn}: ${t.reason}`))),
+    h('pre', {}, JSON.stringify(e.detail, null, 2)),
+  );
+}
+
+/** What happened because of one event (or ticket, execution, message): a tree from the read API. */
+export function lineagePage(root: HTMLElement, id: string | undefined): () => void {
+  const tree = h('div', { class: 'lineage' }, id ? h('p', { class: 'muted' }, 'Loading lineage…') : null);
+  replace(
+    root,
+    h('h1', {}, 'Lineage', id ? ` of ${id}` : ''),
+    h('form', { class: 'filters', onsubmit: (e: Event) => e.preventDefault() }, h('label', {}, 'Id ', lineageInput())),
+    tree,
+  );
+  let stopped = false;
+  const load = () => {
+    if (!id) return;
+    lineage(id)
+      .then((result) => {
+        if (stopped) return;
+        replace(
+          tree,
+          result.roots.length === 0
+            ? h('p', { class: 'muted' }, `Nothing is known about ${id}.`)
+            : h('ul', { class: 'tree' }, result.roots.map(node)),
+        );
+      })
+      .catch((error) => {
+        if (!stopped) replace(tree, h('p', { class: 'error' }, message(error)));
+      });
+  };
+  load();
+  // What an event causes keeps happening after it was accepted: the tree is read again as the runtime moves.
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const unsubscribe = subscribe(() => {
+    if (timer !== undefined || !id) return;
+    timer = setTimeout(() => {
+      timer = undefined;
+      load();
+    }, 400);
+  });
+  return () => {
+    stopped = true;
+    unsubscribe();
+    clearTimeout(timer);
+  };
+}
+
+function node(n: LineageNode): HTMLElement {
+  const label =
+    n.kind === 'execution'
+      ? h('a', { href: executionHref(n.id) }, n.label)
+      : n.kind === 'event'
+        ? h('a', { href: lineageHref(n.id) }, n.label)
+        : n.label;
+  return h(
+    'li',
+    { class: `lineage-${n.kind} ${n.status ? `status-${n.status.split(' ')[0]}` : ''}`, 'data-kind': n.kind },
+    h('span', { class: 'kind' }, n.kind),
+    ' ',
+    label,
+    n.status ? h('span', { class: 'pill' }, n.status) : null,
+    h('span', { class: 'muted small' }, ` ${time(new Date(n.time))}`),
+    n.reason ? h('p', { class: 'error' }, n.reason) : null,
+    n.attributes
+      ? h(
+          'p',
+          { class: 'muted small' },
+          Object.entries(n.attributes)
+            .map(([k, v]) => `${k}: ${v}`)
+            .join(' · '),
+        )
+      : null,
+    n.logs && n.logs.length > 0 ? h('pre', { class: 'logs' }, n.logs.join('\n')) : null,
+    n.children.length > 0 ? h('ul', {}, n.children.map(node)) : null,
+  );
+}

@@ -1,0 +1,227 @@
+import { toDate } from '../aws.js';
+import { duration, h, message, prettyJson, replace, time } from '../dom.js';
+import { type ExecutionDetail, loadExecution } from '../executions-data.js';
+import { feedStatus, subscribe } from '../feed.js';
+import { type AslScope, allNodes, graphOf, nodeStates, type StateNode } from '../graph/model.js';
+import { renderGraph } from '../graph/render.js';
+import { detailsOf, executionOutcome, type StateVisit, stateVisits } from '../history.js';
+
+/** While the live feed is down, a running execution is read again this often instead. */
+const POLL_MS = 1500;
+
+/**
+ * One execution: its state machine as a graph coloured by how each state ended, the
+ * selected state's visits (input, output, tries, caught errors) and the event history.
+ * History events on the live feed for this execution redraw it without a reload.
+ */
+export function executionPage(root: HTMLElement, executionArn: string): () => void {
+  const header = h('div', { class: 'execution-header' }, h('p', { class: 'muted' }, 'Loading execution…'));
+  const graph = h('div', { class: 'graph-wrap', 'data-testid': 'graph' });
+  const side = h('aside', { class: 'state-detail' }, h('p', { class: 'muted' }, 'Select a state to see its input, output and tries.'));
+  const historyBox = h('section', { class: 'history' });
+  replace(root, header, h('div', { class: 'execution-body' }, graph, side), historyBox);
+
+  let selected: string | undefined;
+  let detail: ExecutionDetail | undefined;
+  let visits: StateVisit[] = [];
+  let stopped = false;
+  let loading = false;
+  let again = false;
+
+  const draw = () => {
+    if (detail === undefined) return;
+    const outcome = executionOutcome(detail.events);
+    const status = String(detail.describe?.status ?? outcome.status);
+    const start = toDate(detail.describe?.startDate) ?? toDate(detail.events[0]?.timestamp);
+    const stop = toDate(detail.describe?.stopDate) ?? (outcome.status === 'RUNNING' ? undefined : toDate(detail.events.at(-1)?.timestamp));
+    const failure = outcome.error ?? (detail.describe?.error as string | undefined);
+    replace(
+      header,
+      h('h1', {}, String(detail.executionArn.split(':').at(detail.type === 'EXPRESS' ? -2 : -1))),
+      h(
+        'p',
+        { class: 'summary' },
+        h('span', { class: `pill status-${status.toLowerCase()}`, 'data-testid': 'execution-status' }, status),
+        ` ${detail.flow} (${detail.type === 'EXPRESS' ? 'Express' : 'Standard'}) · started ${time(start)} · ${duration(
+          start ? (stop?.getTime() ?? Date.now()) - start.getTime() : undefined,
+        )}${stop ? '' : ' so far'}`,
+      ),
+      failure ? h('p', { class: 'error' }, `${failure}${outcome.cause ? `: ${outcome.cause}` : ''}`) : null,
+      detail.problem ? h('p', { class: 'note' }, detail.problem) : null,
+      h('p', { class: 'muted small' }, detail.executionArn),
+    );
+    const definition = (detail.definition ?? {}) as AslScope;
+    const scope = graphOf(definition);
+    replace(
+      graph,
+      renderGraph(scope, {
+        states: nodeStates(visits),
+        selected,
+        onSelect: (name) => {
+          selected = name;
+          draw();
+        },
+      }),
+      legend(),
+    );
+    replace(
+      side,
+      stateDetail(
+        selected,
+        visits,
+        allNodes(scope).find((n) => n.name === selected),
+      ),
+    );
+    replace(historyBox, h('h2', {}, 'Event history'), historyTable(detail, visits));
+  };
+
+  const load = async () => {
+    if (loading) {
+      again = true;
+      return;
+    }
+    loading = true;
+    try {
+      detail = await loadExecution(executionArn);
+      visits = stateVisits(detail.events);
+      if (!stopped) draw();
+    } catch (error) {
+      if (!stopped) replace(header, h('h1', {}, 'Execution'), h('p', { class: 'error' }, message(error)));
+    } finally {
+      loading = false;
+      if (again && !stopped) {
+        again = false;
+        void load();
+      }
+    }
+  };
+  void load();
+
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const soon = () => {
+    if (timer !== undefined) return;
+    timer = setTimeout(() => {
+      timer = undefined;
+      void load();
+    }, 100);
+  };
+  const unsubscribe = subscribe((m) => {
+    if (m.kind === 'execution' && m.executionArn === executionArn) soon();
+  });
+  // Without the live feed (an older runtime, a dropped connection), a running execution is polled.
+  const poll = setInterval(() => {
+    const running = detail === undefined || executionOutcome(detail.events).status === 'RUNNING';
+    if (feedStatus() !== 'live' && running) soon();
+  }, POLL_MS);
+  return () => {
+    stopped = true;
+    unsubscribe();
+    clearTimeout(timer);
+    clearInterval(poll);
+  };
+}
+
+function legend(): HTMLElement {
+  return h(
+    'ul',
+    { class: 'legend' },
+    ['succeeded', 'caught', 'failed', 'running', 'not-reached'].map((s) =>
+      h('li', { class: `status-${s}` }, h('span', { class: 'swatch' }), s.replace('-', ' ')),
+    ),
+    h('li', {}, '↻ retries · ⚑ error caught · × visits'),
+  );
+}
+
+function stateDetail(name: string | undefined, visits: readonly StateVisit[], node: StateNode | undefined): HTMLElement {
+  if (name === undefined) return h('p', { class: 'muted' }, 'Select a state to see its input, output and tries.');
+  const mine = visits.filter((v) => v.name === name);
+  return h(
+    'div',
+    { 'data-selected-state': name },
+    h('h2', {}, name),
+    node ? h('p', { class: 'muted small' }, node.resource ? `${node.type} · ${node.resource}` : node.type) : null,
+    node?.retries ? h('p', { class: 'small' }, `Retries ${node.retries.join(', ')}`) : null,
+    node?.failure && (node.failure.error || node.failure.cause)
+      ? h('p', { class: 'error' }, `Fails with ${node.failure.error ?? 'an error'}${node.failure.cause ? `: ${node.failure.cause}` : ''}`)
+      : null,
+    mine.length === 0 ? h('p', { class: 'muted' }, 'Not reached.') : null,
+    mine.map((v, i) =>
+      h(
+        'section',
+        { class: `visit status-${v.status}` },
+        h(
+          'h3',
+          {},
+          `${mine.length > 1 ? `Visit ${i + 1}: ` : ''}${v.status}`,
+          v.enteredAt ? ` · ${time(v.enteredAt)}` : '',
+          v.exitedAt && v.enteredAt ? ` · ${duration(v.exitedAt.getTime() - v.enteredAt.getTime())}` : '',
+        ),
+        v.attempts.length > 0
+          ? h(
+              'ol',
+              { class: 'attempts' },
+              v.attempts.map((a, n) =>
+                h(
+                  'li',
+                  { class: `attempt-${a.outcome.replace(' ', '-')}` },
+                  `try ${n + 1}: ${a.outcome}`,
+                  a.error ? ` — ${a.error}${a.cause ? `: ${a.cause}` : ''}` : '',
+                ),
+              ),
+            )
+          : null,
+        v.status === 'caught' && v.error
+          ? h('p', { class: 'caught' }, `Caught ${v.error.error ?? 'an error'}${v.caughtNext ? ` → ${v.caughtNext}` : ''}`)
+          : null,
+        v.status === 'failed' && v.error
+          ? h('p', { class: 'error' }, `${v.error.error ?? 'failed'}${v.error.cause ? `: ${v.error.cause}` : ''}`)
+          : null,
+        h('h4', {}, 'Input'),
+        h('pre', {}, v.input === undefined ? '(not recorded)' : prettyJson(v.input)),
+        h('h4', {}, 'Output'),
+        h('pre', {}, v.output === undefined ? (v.status === 'running' ? '(running)' : '(not recorded)') : prettyJson(v.output)),
+      ),
+    ),
+  );
+}
+
+function historyTable(detail: ExecutionDetail, visits: readonly StateVisit[]): HTMLElement {
+  const stateOf = new Map(visits.flatMap((v) => v.eventIds.map((id) => [id, v.name] as const)));
+  const first = toDate(detail.events[0]?.timestamp)?.getTime();
+  return h(
+    'table',
+    { class: 'history-table' },
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        ['#', 'Type', 'State', 'Time', 'Elapsed', 'Details'].map((c) => h('th', {}, c)),
+      ),
+    ),
+    h(
+      'tbody',
+      {},
+      detail.events.map((e) => {
+        const d = detailsOf(e);
+        const at = toDate(e.timestamp);
+        const info = d.error
+          ? `${String(d.error)}${d.cause ? `: ${String(d.cause)}` : ''}`
+          : d.resource
+            ? `${String(d.resourceType ?? '')}:${String(d.resource)}`
+            : '';
+        return h(
+          'tr',
+          { class: /Failed|TimedOut|Aborted/.test(e.type ?? '') ? 'failed' : '' },
+          h('td', {}, String(e.id ?? '')),
+          h('td', {}, e.type ?? ''),
+          h('td', {}, typeof d.name === 'string' ? d.name : (stateOf.get(e.id ?? -1) ?? '')),
+          h('td', {}, time(at)),
+          h('td', {}, at && first !== undefined ? duration(at.getTime() - first) : ''),
+          h('td', { class: 'small' }, info),
+        );
+      }),
+    ),
+  );
+}

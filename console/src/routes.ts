@@ -1,0 +1,8 @@
+/** The console's pages are hash routes, so the runtime serves one page and no path of its own leaks into AWS's. */
+export function executionHref(executionArn: string): string {
+  return `#/execution/${encodeURIComponent(executionArn)}`;
+}
+
+export function lineageHref(id: string): string {
+  return `#/lineage/${encodeURIComponent(id)}`;
+}

@@ -1,0 +1,411 @@
+import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import {
+  DescribeArchiveCommand,
+  EventBridgeClient,
+  ListArchivesCommand,
+  PutEventsCommand,
+  StartReplayCommand,
+} from '@aws-sdk/client-eventbridge';
+import {
+  CreateStateMachineCommand,
+  DescribeStateMachineCommand,
+  GetExecutionHistoryCommand,
+  ListExecutionsCommand,
+  SFNClient,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { LocalRuntime } from '../../local/runtime.js';
+import { synthSwitchyardApp } from '../helpers/synth.js';
+import { credentials, eventually, region, tempDataDir } from '../local/helpers.js';
+
+/**
+ * The local console in Debian's chromium, driven by playwright-core, against a runtime
+ * running the example app. Skipped only where chromium is missing on a developer's machine;
+ * in CI (CI=true) a missing chromium fails the suite.
+ */
+const CHROMIUM = '/usr/bin/chromium';
+const hasChromium = existsSync(CHROMIUM);
+const inCi = process.env.CI === 'true';
+const ARTIFACTS = path.resolve(import.meta.dirname, '../../test-artifacts');
+if (!hasChromium && !inCi) {
+  console.warn(`[console browser tests skipped] ${CHROMIUM} is missing: apt-get install chromium to run them (in CI they fail instead)`);
+}
+
+let runtime: LocalRuntime;
+let outdir: string;
+let browser: Browser;
+let context: BrowserContext;
+let events: EventBridgeClient;
+let sfn: SFNClient;
+let logs: CloudWatchLogsClient;
+/** What the pages printed to their console and every request the runtime refused, for failures' messages. */
+const pageErrors: string[] = [];
+
+function ticket(ticketId: string, subject: string, body: string) {
+  return new PutEventsCommand({
+    Entries: [
+      {
+        EventBusName: 'Switchyard-hub',
+        Source: 'switchyard.helpdesk',
+        DetailType: 'TicketCreated',
+        Detail: JSON.stringify({ ticketId, customerId: 'C-1', subject, body }),
+      },
+    ],
+  });
+}
+
+async function open(hash: string): Promise<Page> {
+  const page = await context.newPage();
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning') pageErrors.push(`${m.type()}: ${m.text()}`);
+  });
+  page.on('pageerror', (error) => pageErrors.push(`pageerror: ${error.message}`));
+  await page.goto(`${runtime.url}/${hash}`);
+  return page;
+}
+
+/** The escalation execution of a ticket, once it waits on its task token. */
+async function waitingEscalation(ticketId: string): Promise<string> {
+  const standard = runtime.definitions.stateMachines.find((m) => m.type === 'STANDARD')?.arn;
+  return eventually(
+    async () => {
+      const { executions = [] } = await sfn.send(new ListExecutionsCommand({ stateMachineArn: standard, statusFilter: 'RUNNING' }));
+      for (const e of executions) {
+        const { events: history = [] } = await sfn.send(new GetExecutionHistoryCommand({ executionArn: e.executionArn }));
+        const started = history.find((h) => h.type === 'ExecutionStarted')?.executionStartedEventDetails?.input ?? '';
+        if (started.includes(`"${ticketId}"`) && history.some((h) => h.type === 'TaskScheduled')) return e.executionArn as string;
+      }
+      return undefined;
+    },
+    20_000,
+    `the escalation of ${ticketId} waiting on its token`,
+  );
+}
+
+describe.skipIf(!hasChromium && !inCi)('the local console in a browser', () => {
+  beforeAll(async () => {
+    if (!hasChromium)
+      throw new Error(`${CHROMIUM} is missing: CI must install Debian's chromium (.ci/run) for the console's browser tests`);
+    outdir = mkdtempSync(path.join(tmpdir(), 'switchyard-console-'));
+    synthSwitchyardApp(outdir);
+    [runtime, browser] = await Promise.all([
+      LocalRuntime.start({ cdkOut: outdir, dataDir: tempDataDir(), port: 0, log: () => {} }),
+      chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] }),
+    ]);
+    context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+    const config = { endpoint: runtime.url, region, credentials };
+    events = new EventBridgeClient(config);
+    sfn = new SFNClient(config);
+    logs = new CloudWatchLogsClient(config);
+  }, 60_000);
+
+  afterEach(async () => {
+    // Each open page holds a live-feed connection; a browser keeps six per host.
+    for (const page of context?.pages() ?? []) await page.close();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await runtime?.stop();
+  });
+
+  it('approves an escalation from the Escalations page and the open execution page turns green without a reload', async () => {
+    await events.send(ticket('CON-1', 'hello', 'asdf qwerty'));
+    const executionArn = await waitingEscalation('CON-1');
+
+    // The execution page, open while the execution waits: its waiting state runs.
+    const watching = await open(`#/execution/${encodeURIComponent(executionArn)}`);
+    const waitState = watching.locator('svg.graph [data-status="running"]');
+    await waitState.first().waitFor({ timeout: 10_000 });
+    const waitingStateName = await waitState.first().getAttribute('data-state');
+    // With the runtime's live feed (the read API), the page follows it and does not poll:
+    // the update below then arrives through the stream.
+    const readApiServed = (await fetch(`${runtime.url}/_switchyard/v1/express-executions`)).status === 200;
+    if (readApiServed) await watching.locator('[data-testid="live"][data-status="live"]').waitFor({ timeout: 10_000 });
+    await watching.evaluate(() => {
+      (globalThis as unknown as { notReloaded: boolean }).notReloaded = true;
+    });
+
+    // Another tab: the Escalations page, from the navigation.
+    const reviewer = await open('');
+    await reviewer.getByRole('link', { name: 'Escalations' }).click();
+    const card = reviewer.locator('article.escalation[data-ticket="CON-1"]');
+    await card.waitFor({ timeout: 10_000 });
+    await card.locator('input[name=reviewer]').fill('sam');
+    await card.locator('select[name=queue]').selectOption('account');
+    await card.locator('input[name=reason]').fill('customer asked about login');
+    await card.getByRole('button', { name: 'Approve' }).click();
+    await reviewer.getByTestId('decided').waitFor({ timeout: 10_000 });
+    expect(await reviewer.getByTestId('decided').textContent()).toContain('Approved ticket CON-1');
+
+    // The watching tab redraws from the live feed: the waiting state and the execution succeed.
+    await watching.locator(`svg.graph [data-state="${waitingStateName}"][data-status="succeeded"]`).waitFor({ timeout: 15_000 });
+    await watching.locator('[data-testid="execution-status"]', { hasText: 'SUCCEEDED' }).waitFor({ timeout: 15_000 });
+    const statuses = await watching
+      .locator('svg.graph [data-state]')
+      .evaluateAll((nodes) => nodes.map((n) => [n.getAttribute('data-state'), n.getAttribute('data-status')]));
+    expect(statuses.filter(([, s]) => s === 'running' || s === 'failed')).toEqual([]);
+    expect(statuses.filter(([, s]) => s === 'succeeded').length).toBeGreaterThanOrEqual(2);
+    expect(await watching.evaluate(() => (globalThis as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
+    if (readApiServed) expect(await watching.getByTestId('live').getAttribute('data-status')).toBe('live');
+
+    // The decision the flow received is the one the page sent, checked as the CLI checks it.
+    await watching.locator(`svg.graph [data-state="${waitingStateName}"]`).click();
+    await expect
+      .poll(() => watching.locator('[data-selected-state] pre').allTextContents())
+      .toEqual(expect.arrayContaining([expect.stringContaining('"reviewer": "sam"')]));
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await watching.screenshot({ path: path.join(ARTIFACTS, 'console-approval.png'), fullPage: true });
+    // Until the runtime serves the read API's live feed, its 404s are the only errors allowed.
+    expect(pageErrors.filter((e) => !/status of 40[04]/.test(e))).toEqual([]);
+  });
+
+  it('refuses a decision the contract refuses, naming the field, and sends nothing', async () => {
+    await events.send(ticket('CON-2', 'hello', 'zxcv uiop'));
+    const executionArn = await waitingEscalation('CON-2');
+    const page = await open('#/escalations');
+    const card = page.locator('article.escalation[data-ticket="CON-2"]');
+    await card.waitFor({ timeout: 10_000 });
+    await card.locator('input[name=reason]').fill('x'.repeat(1001));
+    await card.getByRole('button', { name: 'Reject' }).click();
+    await expect.poll(() => card.getByRole('alert').textContent()).toContain('reason must have at most 1000 characters');
+    const { executions = [] } = await sfn.send(
+      new ListExecutionsCommand({
+        stateMachineArn: executionArn.replace(/:execution:([^:]+):[^:]+$/, ':stateMachine:$1'),
+        statusFilter: 'RUNNING',
+      }),
+    );
+    expect(executions.map((e) => e.executionArn)).toContain(executionArn);
+  });
+
+  it('lists Standard and Express executions and filters them by flow and status', async () => {
+    const page = await open('#/executions');
+    const rows = page.locator('table.executions tbody tr');
+    await rows.first().waitFor({ timeout: 10_000 });
+    const arns = await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-execution') ?? ''));
+    expect(arns.some((arn) => arn.includes(':express:'))).toBe(true);
+    expect(arns.some((arn) => arn.includes(':execution:'))).toBe(true);
+
+    await page.locator('select[name=status]').selectOption('RUNNING');
+    const statuses = () => rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-status')));
+    // CON-2's escalation still waits: at least one, and nothing else.
+    await expect.poll(async () => [...new Set(await statuses())], { timeout: 10_000 }).toEqual(['RUNNING']);
+    const express = runtime.definitions.stateMachines.find((m) => m.type === 'EXPRESS')?.arn as string;
+    await page.locator('select[name=status]').selectOption('');
+    await page.locator('select[name=flow]').selectOption(express);
+    await expect
+      .poll(
+        async () =>
+          (await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-execution') ?? ''))).every((a) => a.includes(':express:')),
+        {
+          timeout: 10_000,
+        },
+      )
+      .toBe(true);
+    expect(page.url()).toContain(`flow=${encodeURIComponent(express)}`);
+  });
+
+  it("shows an Express execution's graph, states and history from its log group", async () => {
+    await events.send(ticket('CON-3', 'Charged twice this month', 'My card was charged twice for the same invoice, please refund one.'));
+    const express = runtime.definitions.stateMachines.find((m) => m.type === 'EXPRESS')?.arn;
+    const { loggingConfiguration } = await sfn.send(new DescribeStateMachineCommand({ stateMachineArn: express }));
+    const logGroupName = /:log-group:([^:]+)/.exec(loggingConfiguration?.destinations?.[0]?.cloudWatchLogsLogGroup?.logGroupArn ?? '')?.[1];
+    const executionArn = await eventually(
+      async () => {
+        const { events: records = [] } = await logs.send(
+          new FilterLogEventsCommand({ logGroupName, filterPattern: '{ $.type = "ExecutionSucceeded" }' }),
+        );
+        for (const r of records) {
+          const record = JSON.parse(r.message ?? '{}') as { execution_arn?: string; details?: { output?: string } };
+          if (record.execution_arn?.includes(':express:')) return record.execution_arn;
+        }
+        return undefined;
+      },
+      20_000,
+      'a succeeded Express execution in the logs',
+    );
+    const page = await open(`#/execution/${encodeURIComponent(executionArn)}`);
+    await page.locator('[data-testid="execution-status"]', { hasText: 'SUCCEEDED' }).waitFor({ timeout: 10_000 });
+    const statuses = await page
+      .locator('svg.graph [data-state]')
+      .evaluateAll((nodes) => Object.fromEntries(nodes.map((n) => [n.getAttribute('data-state'), n.getAttribute('data-status')])));
+    expect(Object.values(statuses)).toContain('succeeded');
+    expect(Object.values(statuses)).toContain('not-reached');
+    expect(await page.locator('table.history-table tbody tr').count()).toBeGreaterThan(3);
+    expect(await page.locator('table.history-table').textContent()).toContain('ExecutionSucceeded');
+  });
+
+  it('asks for credentials when the runtime verifies signatures, and signs every call with them', async () => {
+    const key = { accessKeyId: 'AKIDCONSOLE', secretAccessKey: 'console-secret' };
+    const signing = await LocalRuntime.start({
+      cdkOut: outdir,
+      dataDir: tempDataDir(),
+      port: 0,
+      log: () => {},
+      verifySignatures: { credentials: [key] },
+    });
+    try {
+      const page = await context.newPage();
+      await page.goto(`${signing.url}/#/executions`);
+      const form = page.locator('form.credentials-form');
+      await form.waitFor({ timeout: 10_000 });
+      await form.locator('input[name=accessKeyId]').fill(key.accessKeyId);
+      await form.locator('input[name=secretAccessKey]').fill('wrong');
+      await form.getByRole('button', { name: 'Use these credentials' }).click();
+      // A wrong secret is refused by the endpoint's verifier: asked again.
+      await expect
+        .poll(() => page.locator('form.credentials-form p').textContent(), { timeout: 10_000 })
+        .toContain('InvalidSignatureException');
+      await form.locator('input[name=secretAccessKey]').fill(key.secretAccessKey);
+      await form.getByRole('button', { name: 'Use these credentials' }).click();
+      await page.locator('table.executions, [class=muted]:has-text("No executions match")').first().waitFor({ timeout: 10_000 });
+      expect(await page.locator('form.credentials-form').count()).toBe(0);
+      // Kept for this tab only: sessionStorage, never localStorage.
+      expect(await page.evaluate(() => JSON.stringify(Object.keys(localStorage)))).toBe('[]');
+    } finally {
+      await signing.stop();
+    }
+  });
+
+  it("shows a bus's events live with the rules they matched, and an event's lineage", async (ctx) => {
+    // The event records and the live feed come from the runtime's read API (AWS has no API for them).
+    if ((await fetch(`${runtime.url}/_switchyard/v1/events?limit=1`)).status !== 200) ctx.skip();
+    const page = await open('#/events');
+    await page.locator('[data-testid="live"][data-status="live"]').waitFor({ timeout: 10_000 });
+    await events.send(ticket('CON-4', 'Charged twice', 'My card was charged twice for the same invoice, please refund one.'));
+    // Sent after the page loaded: it arrives through the stream.
+    const row = page.locator('details.event', { hasText: 'TicketCreated' }).filter({ hasText: 'CON-4' });
+    await row.waitFor({ state: 'attached', timeout: 10_000 });
+    await expect.poll(() => row.locator('.rules').textContent()).toMatch(/StarterRule.*→.*StarterQueue/);
+    await row.locator('summary').click();
+    await row.getByRole('link', { name: 'Lineage of this event' }).click();
+    await page.locator('ul.tree [data-kind="execution"]').first().waitFor({ timeout: 10_000 });
+    const kinds = await page
+      .locator('ul.tree [data-kind]')
+      .evaluateAll((nodes) => [...new Set(nodes.map((n) => n.getAttribute('data-kind')))]);
+    expect(kinds).toEqual(expect.arrayContaining(['event', 'rule', 'message', 'invocation', 'execution']));
+  });
+
+  it('draws Parallel and Map states as groups holding their branches, each state coloured by how it ended', async () => {
+    const definition = {
+      StartAt: 'Prepare',
+      States: {
+        Prepare: { Type: 'Pass', Result: { items: [1, 2, 3] }, Next: 'Both' },
+        Both: {
+          Type: 'Parallel',
+          Branches: [
+            { StartAt: 'Left', States: { Left: { Type: 'Pass', Next: 'LeftWait' }, LeftWait: { Type: 'Wait', Seconds: 5, End: true } } },
+            { StartAt: 'Right', States: { Right: { Type: 'Fail', Error: 'RightBroke', Cause: 'on purpose' } } },
+          ],
+          Catch: [{ ErrorEquals: ['States.ALL'], Next: 'EachItem', ResultPath: '$.error' }],
+          Next: 'EachItem',
+        },
+        EachItem: {
+          Type: 'Map',
+          ItemsPath: '$.items',
+          ItemProcessor: { StartAt: 'Double', States: { Double: { Type: 'Pass', End: true } } },
+          Next: 'Done',
+        },
+        Done: { Type: 'Succeed' },
+      },
+    };
+    const { stateMachineArn } = await sfn.send(
+      new CreateStateMachineCommand({
+        name: 'ConsoleNested',
+        definition: JSON.stringify(definition),
+        roleArn: 'arn:aws:iam::000000000000:role/states',
+      }),
+    );
+    const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn, input: '{}' }));
+    const page = await open(`#/execution/${encodeURIComponent(executionArn as string)}`);
+    await page.locator('[data-testid="execution-status"]', { hasText: 'SUCCEEDED' }).waitFor({ timeout: 10_000 });
+    const drawn = await page
+      .locator('svg.graph [data-state]')
+      .evaluateAll((nodes) =>
+        Object.fromEntries(
+          nodes.map((n) => [n.getAttribute('data-state'), `${n.getAttribute('class')?.split(' ')[0]} ${n.getAttribute('data-status')}`]),
+        ),
+      );
+    expect(drawn).toEqual({
+      Prepare: 'state succeeded',
+      Both: 'group caught',
+      Left: 'state succeeded',
+      LeftWait: 'state not-reached',
+      Right: 'state failed',
+      EachItem: 'group succeeded',
+      Double: 'state succeeded',
+      Done: 'state succeeded',
+    });
+    // The branches are drawn inside their group.
+    expect(await page.locator('svg.graph g.group[data-state="Both"] g.state[data-state="Right"]').count()).toBe(1);
+    expect(await page.locator('svg.graph g.group[data-state="EachItem"] g.state[data-state="Double"] .badge').textContent()).toBe('×3');
+    // A state inside a group is selected, not its group.
+    await page.locator('svg.graph [data-state="Right"]').click();
+    await expect.poll(() => page.locator('[data-selected-state]').getAttribute('data-selected-state')).toBe('Right');
+    expect(await page.locator('[data-selected-state] .error').first().textContent()).toBe('Fails with RightBroke: on purpose');
+    await page.locator('svg.graph [data-state="Both"] > rect').first().click();
+    await expect.poll(() => page.locator('[data-selected-state] .caught').textContent()).toMatch(/^Caught \S+ → EachItem$/);
+  });
+
+  it('shows a dead-letter queue with the reason of each message, and redrives it', async () => {
+    await events.send(
+      new PutEventsCommand({
+        Entries: [
+          {
+            EventBusName: 'Switchyard-hub',
+            Source: 'switchyard.helpdesk',
+            DetailType: 'TicketCreated',
+            Detail: JSON.stringify({ ticketId: 'CON-BAD', customerId: 'C-1', subject: 'no body' }),
+          },
+        ],
+      }),
+    );
+    const page = await open('#/failures');
+    const dlq = page.locator('article.dlq[data-queue*="StarterDeadLetterQueue"]');
+    const reason = dlq.locator('td.reason', { hasText: "must have required property 'body'" });
+    await expect
+      .poll(
+        async () => {
+          // The message reaches the DLQ within a second; without the live feed the page reads the queues once.
+          if ((await reason.count()) === 0) await page.reload();
+          return reason.count();
+        },
+        { timeout: 20_000, interval: 1000 },
+      )
+      .toBe(1);
+    expect(await reason.textContent()).toMatch(/^InvalidEvent: TicketCreated .* breaks its contract/);
+    expect(await dlq.locator('h3').textContent()).toContain('from Switchyard-TicketTriageStarterQueue');
+    await dlq.getByRole('button', { name: 'Redrive to source' }).click();
+    await expect
+      .poll(() => page.locator('.flash').textContent())
+      .toMatch(/Redriving .*StarterDeadLetterQueue.* to its source queues \(task .+\)/);
+  });
+
+  it('marks replayed events in the live stream with their replay', async (ctx) => {
+    if ((await fetch(`${runtime.url}/_switchyard/v1/events?limit=1`)).status !== 200) ctx.skip();
+    await events.send(ticket('CON-5', 'Charged twice', 'My card was charged twice for the same invoice, please refund one.'));
+    const page = await open('#/events');
+    await page.locator('[data-testid="live"][data-status="live"]').waitFor({ timeout: 10_000 });
+    const { Archives = [] } = await events.send(new ListArchivesCommand({}));
+    const archive = Archives.find((a) => a.EventSourceArn?.endsWith(':event-bus/Switchyard-hub'));
+    expect(archive?.ArchiveName).toBeDefined();
+    const { ArchiveArn: archiveArn } = await events.send(new DescribeArchiveCommand({ ArchiveName: archive?.ArchiveName }));
+    await events.send(
+      new StartReplayCommand({
+        ReplayName: 'console-replay',
+        EventSourceArn: archiveArn,
+        EventStartTime: new Date(Date.now() - 10 * 60_000),
+        EventEndTime: new Date(),
+        Destination: { Arn: archive?.EventSourceArn },
+      }),
+    );
+    const replayed = page.locator('details.event.replayed', { has: page.locator('.pill.replay', { hasText: 'console-replay' }) });
+    await replayed.first().waitFor({ state: 'attached', timeout: 15_000 });
+    expect(await replayed.first().locator('strong').textContent()).toBeTruthy();
+  });
+});

@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import { decisionProblems, openTaskIn } from '../../console/src/open-task.js';
+import { schemaProblems } from '../../console/src/schema-check.js';
+import { fromLogRecord, toDate } from '../../console/src/wire.js';
+import { EscalationDecisionSchema, validatorFor } from '../../contracts/index.js';
+
+describe('decisionProblems', () => {
+  const cases: Record<string, unknown>[] = [
+    { decision: 'approve' },
+    { decision: 'reject', queue: 'security', reviewer: 'sam', reason: 'phishing' },
+    { decision: 'yes' },
+    { decision: 'approve', queue: 'sales' },
+    { decision: 'approve', reviewer: '' },
+    { decision: 'approve', reason: 'x'.repeat(1001) },
+    { decision: 'approve', reviewer: 'x'.repeat(257) },
+    { decision: 'approve', extra: 1 },
+    { queue: 'billing' },
+    { decision: 'approve', reviewer: 5 },
+  ];
+
+  it.each(cases.map((c) => [JSON.stringify(c).replace(/x{20,}/, (x) => `x * ${x.length}`), c] as const))(
+    'agrees with the ajv validator the CLI uses on %s',
+    (_, decision) => {
+      const ajv = validatorFor(EscalationDecisionSchema)(decision);
+      expect(schemaProblems(EscalationDecisionSchema, decision).length === 0).toBe(ajv.ok);
+    },
+  );
+
+  it('fails if the queue is not one of the app’s queues, naming the field and the choices', () => {
+    expect(decisionProblems({ decision: 'approve', queue: 'sales' })).toEqual([
+      'queue must be one of billing, technical, account, security, feedback (got "sales")',
+    ]);
+    expect(decisionProblems({ decision: 'reject', reason: 'x'.repeat(1001) })).toEqual(['reason must have at most 1000 characters']);
+  });
+});
+
+describe('openTaskIn', () => {
+  const asked = (id: number, token: string, attempt: number) => [
+    { id, type: 'TaskStateEntered', stateEnteredEventDetails: { name: 'AwaitDecision' } },
+    {
+      id: id + 1,
+      type: 'TaskScheduled',
+      timestamp: 1_700_000_000 + id,
+      taskScheduledEventDetails: {
+        parameters: JSON.stringify({ Entries: [{ Detail: JSON.stringify({ ticketId: 'T-1', attempt, taskToken: token }) }] }),
+      },
+    },
+  ];
+
+  it('finds the latest ask, its token inside a serialized Detail', () => {
+    const events = [
+      { id: 1, type: 'ExecutionStarted' },
+      ...asked(2, 'first', 1),
+      { id: 4, type: 'TaskSucceeded' },
+      { id: 5, type: 'TaskStateExited', stateExitedEventDetails: { name: 'AwaitDecision' } },
+      ...asked(6, 'second', 2),
+    ];
+    expect(openTaskIn(events)).toMatchObject({ state: 'AwaitDecision', question: { taskToken: 'second', attempt: 2 } });
+  });
+
+  it('finds none once the ask was answered or the execution ended', () => {
+    expect(openTaskIn([...asked(1, 'a', 1), { id: 3, type: 'TaskSucceeded' }])).toBeUndefined();
+    expect(openTaskIn([...asked(1, 'a', 1), { id: 3, type: 'ExecutionAborted' }])).toBeUndefined();
+  });
+});
+
+describe('fromLogRecord', () => {
+  it('reads a Step Functions log record as the history event GetExecutionHistory gives', () => {
+    expect(
+      fromLogRecord({
+        id: '3',
+        previous_event_id: '2',
+        type: 'TaskStateEntered',
+        event_timestamp: '1700000000123',
+        details: { name: 'Classify' },
+      }),
+    ).toEqual({
+      id: 3,
+      previousEventId: 2,
+      type: 'TaskStateEntered',
+      timestamp: 1_700_000_000.123,
+      stateEnteredEventDetails: { name: 'Classify' },
+    });
+    expect(fromLogRecord({ id: '9', type: 'TaskFailed', details: { error: 'E' } })).toMatchObject({
+      taskFailedEventDetails: { error: 'E' },
+    });
+  });
+
+  it('reads timestamps as the JSON protocols send them', () => {
+    expect(toDate(1_700_000_000)?.toISOString()).toBe('2023-11-14T22:13:20.000Z');
+    expect(toDate('2023-11-14T22:13:20Z')?.getTime()).toBe(1_700_000_000_000);
+    expect(toDate('not a date')).toBeUndefined();
+  });
+});
