@@ -88,10 +88,10 @@ export class LocalTargetDelivery implements TargetDelivery {
     queueArn: string,
     event: EventEnvelope,
     reason: { ruleArn: string; targetArn: string; errorCode: string; errorMessage: string },
-  ) {
+  ): Promise<{ messageId?: string }> {
     // The attributes EventBridge puts on dead-lettered events.
     const attribute = (value: string) => ({ DataType: 'String', StringValue: value });
-    await this.services.sqs.SendMessage({
+    const sent = await this.services.sqs.SendMessage({
       QueueUrl: await this.#queueUrl(queueArn),
       MessageBody: JSON.stringify(event),
       MessageAttributes: {
@@ -101,6 +101,7 @@ export class LocalTargetDelivery implements TargetDelivery {
         ERROR_MESSAGE: attribute(reason.errorMessage.slice(0, 1000)),
       },
     });
+    return { messageId: (sent as { MessageId?: string } | undefined)?.MessageId };
   }
 
   async #queueUrl(arn: string): Promise<string> {

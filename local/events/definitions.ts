@@ -62,10 +62,10 @@ export interface EventEnvelope {
 export interface TargetDelivery {
   /** Resolves when the target service accepted the input; rejects with the reason otherwise. */
   deliver(target: TargetDefinition, input: string, event: EventEnvelope): Promise<void>;
-  /** Sends an event this target could not take to its dead-letter queue. */
+  /** Sends an event this target could not take to its dead-letter queue; resolves with the message's id when known. */
   deadLetter(
     queueArn: string,
     event: EventEnvelope,
     reason: { ruleArn: string; targetArn: string; errorCode: string; errorMessage: string },
-  ): Promise<void>;
+  ): Promise<void | { messageId?: string }>;
 }

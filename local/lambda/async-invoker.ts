@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
 import { AwsError } from '../aws-error.js';
 import type { Clock } from '../clock.js';
+import { currentTraceHeader } from '../trace-header.js';
 import { type AsyncEventRow, AsyncQueueStore } from './async-queue.js';
 import type { Condition, DestinationSender, InvocationRecord, ResponseContext } from './destinations.js';
 import type { FunctionRuntime, LogSink } from './function-runtime.js';
@@ -64,7 +65,7 @@ export class AsyncInvoker {
   /** Queues an event durably: when this returns, the event is committed. */
   accept(fn: FunctionRuntime, event: unknown): { requestId: string } {
     const requestId = randomUUID();
-    this.#store.insert(fn.definition.name, requestId, JSON.stringify(event ?? null), this.options.clock.now());
+    this.#store.insert(fn.definition.name, requestId, JSON.stringify(event ?? null), this.options.clock.now(), currentTraceHeader());
     this.#kick();
     return { requestId };
   }
@@ -149,6 +150,7 @@ export class AsyncInvoker {
       outcome = await fn.invoke(JSON.parse(row.payload), {
         requestId: row.request_id,
         throttle: fn.definition.reservedConcurrency !== undefined,
+        ...(row.trace_header ? { traceHeader: row.trace_header } : {}),
       });
     } catch (error) {
       if (this.#stopped) return;

@@ -11,9 +11,9 @@ export const READ_API_PREFIX = '/_switchyard/v1';
 
 /** The paths, relative to nothing: `${READ_API_PREFIX}${READ_API_PATHS.events}`. */
 export const READ_API_PATHS = {
-  /** GET ?bus=&detailType=&since=<ISO>&limit=<1..1000, default 100> -> {@link BusEventsPage}, newest first. */
+  /** GET ?bus=&detailType=&replayName=&since=<ISO>&limit=<1..1000, default 100> -> {@link BusEventsPage}, newest first. */
   events: '/events',
-  /** GET /lineage/<id> -> {@link Lineage}; the id is an event id, message id, execution arn or name, or any value in an event's detail (a ticket id). */
+  /** GET /lineage/<id>?depth=<1..50> -> {@link Lineage} (404 when nothing matches); the id is an event id, message id, execution arn or name, or any value in an event's detail (a ticket id). */
   lineage: '/lineage/',
   /** GET -> text/event-stream of {@link StreamMessage}, one `event:` name per kind. */
   stream: '/stream',
@@ -42,7 +42,9 @@ export interface BusEventRecord {
 }
 
 export interface RuleMatch {
+  /** The rule's name. */
   readonly rule: string;
+  readonly ruleArn?: string;
   readonly targets: readonly {
     readonly id: string;
     readonly arn: string;
@@ -92,6 +94,13 @@ export interface ExpressExecutionSummary {
 
 export interface ExpressExecutionsPage {
   readonly executions: readonly ExpressExecutionSummary[];
+}
+
+/** Every error answer (400 bad parameter, 404 unknown path or id, 405 not GET, 500 a bug of ours). */
+export interface ReadApiError {
+  /** `InvalidParameter`, `NotFound`, `MethodNotAllowed`, `InternalError`. */
+  readonly error: string;
+  readonly message: string;
 }
 
 /** The live feed's messages; `kind` is also the SSE `event:` name. */
