@@ -41,10 +41,13 @@ export function logReaderFrom(logs: LogEventsSource): LogReader {
     }
     const lines: string[] = [];
     let inside = false;
+    // Text logs open with START and close with REPORT; JSON logs (LoggingConfig LogFormat JSON) with platform.start and platform.report.
+    const marks = (message: string, text: string, platform: string) =>
+      message.includes(requestId) && (message.startsWith(`${text} RequestId: `) || message.includes(`"type":"${platform}"`));
     for (const { message = '' } of events) {
-      if (message.startsWith(`START RequestId: ${requestId}`)) inside = true;
+      if (marks(message, 'START', 'platform.start')) inside = true;
       if (inside) lines.push(message.replace(/\n$/, ''));
-      if (message.startsWith(`REPORT RequestId: ${requestId}`)) break;
+      if (inside && marks(message, 'REPORT', 'platform.report')) break;
     }
     return lines;
   };
