@@ -8,6 +8,7 @@ import { escalations } from './commands/escalations.js';
 import { execution } from './commands/execution.js';
 import { executions } from './commands/executions.js';
 import { send } from './commands/send.js';
+import { trace } from './commands/trace.js';
 import { watch } from './commands/watch.js';
 import { CliError } from './errors.js';
 
@@ -19,6 +20,7 @@ const COMMANDS: Record<string, { run: Command; summary: string }> = {
   escalations: { run: escalations, summary: 'open human tasks: ticket, suggested queue, confidence and SLA' },
   approve: { run: approve, summary: 'approve an open escalation (by ticket or execution)' },
   reject: { run: reject, summary: "reject an open escalation's suggestion" },
+  trace: { run: trace, summary: 'the lineage of one event or ticket: rules, messages, invocations with their logs, executions' },
   cost: { run: cost, summary: 'estimated monthly AWS cost of the synthesized app, per service' },
 };
 

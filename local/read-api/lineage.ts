@@ -117,7 +117,7 @@ export class LineageBuilder {
     return {
       kind: 'rule',
       id: match.rule,
-      label: `rule ${match.rule} -> ${match.targets.map((target) => `${target.arn.split(':').slice(5).join(':') || target.arn} (${target.outcome})`).join(', ')}`,
+      label: `${match.rule} -> ${match.targets.map((target) => `${target.arn.split(':').slice(5).join(':') || target.arn} (${target.outcome})`).join(', ')}`,
       time: event.acceptedAt,
       status,
       ...(failed.length ? { reason: failed.map((target) => `${target.id}: ${target.reason}`).join('; ') } : {}),

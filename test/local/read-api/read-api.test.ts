@@ -33,7 +33,7 @@ afterAll(async () => {
 function ticketCreated(
   ticketId: string,
   subject = 'Charged twice this month',
-  body: string | undefined = 'My card was charged twice for the same invoice, please refund one.',
+  body: string | null = 'My card was charged twice for the same invoice, please refund one.',
 ) {
   return new PutEventsCommand({
     Entries: [
