@@ -67,5 +67,6 @@ export interface TargetDelivery {
     queueArn: string,
     event: EventEnvelope,
     reason: { ruleArn: string; targetArn: string; errorCode: string; errorMessage: string },
+    // biome-ignore lint/suspicious/noConfusingVoidType: deliveries that cannot tell the message id (tests' fakes) resolve with nothing.
   ): Promise<void | { messageId?: string }>;
 }

@@ -1,7 +1,10 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { BusEventRecord, LineageNode, RuleMatch } from './contract.js';
 
-/** How much the read API keeps: the newest `maxEvents` events, none older than `maxAgeHours`. */
+/**
+ * How much the read API keeps: the newest `maxEvents` events, none older than `maxAgeHours`;
+ * lineage nodes (messages, invocations, executions) up to 20 per event kept, none older than the oldest event.
+ */
 export interface Retention {
   /** @default 10_000 */
   readonly maxEvents?: number;
@@ -11,6 +14,8 @@ export interface Retention {
 
 export const DEFAULT_RETENTION = { maxEvents: 10_000, maxAgeHours: 24 } as const;
 
+/** Lineage nodes kept per event kept: an app whose events fan out wider loses the oldest nodes first. */
+const NODES_PER_EVENT = 20;
 /** Trimming runs after this many writes, not on each one. */
 const TRIM_EVERY = 200;
 
@@ -221,6 +226,7 @@ export class ReadApiRecords {
     // Nodes go with the events they descend from: nothing older than the oldest event kept (or the age cutoff).
     const nodeCutoff = Math.max(cutoff, oldest ?? cutoff);
     this.#s.trimNodes.run(nodeCutoff);
+    this.#s.trimNodesByCount.run(this.#retention.maxEvents * NODES_PER_EVENT);
     this.#s.trimEdges.run(nodeCutoff);
   }
 
@@ -289,6 +295,7 @@ function prepareStatements(db: DatabaseSync) {
     trimEventsByAge: p('DELETE FROM bus_events WHERE accepted_at < ?'),
     trimEventsByCount: p('DELETE FROM bus_events WHERE seq <= (SELECT seq FROM bus_events ORDER BY seq DESC LIMIT 1 OFFSET ?)'),
     trimNodes: p('DELETE FROM lineage_nodes WHERE time < ?'),
+    trimNodesByCount: p('DELETE FROM lineage_nodes WHERE seq <= (SELECT seq FROM lineage_nodes ORDER BY seq DESC LIMIT 1 OFFSET ?)'),
     trimEdges: p('DELETE FROM lineage_edges WHERE time < ?'),
     oldestEvent: p('SELECT min(accepted_at) AS at FROM bus_events'),
   };

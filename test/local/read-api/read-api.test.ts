@@ -11,6 +11,7 @@ import {
   type LineageNode,
   READ_API_PATHS,
   READ_API_PREFIX,
+  type ReadApiError,
   type StreamMessage,
 } from '../../../local/read-api/contract.js';
 import { LocalRuntime } from '../../../local/runtime.js';
@@ -47,7 +48,7 @@ function ticketCreated(
   });
 }
 
-async function read(pathAndQuery: string, init?: RequestInit): Promise<{ status: number; body: any; type: string | null }> {
+async function read(pathAndQuery: string, init?: RequestInit): Promise<{ status: number; body: unknown; type: string | null }> {
   const response = await fetch(`${runtime.url}${READ_API_PREFIX}${pathAndQuery}`, init);
   const text = await response.text();
   return { status: response.status, type: response.headers.get('content-type'), body: text ? JSON.parse(text) : undefined };
@@ -154,14 +155,16 @@ describe('the read API', () => {
       expect(type).toMatch(/^application\/json/);
       expect(body).toMatchObject({ error: 'InvalidParameter', message: expect.any(String) });
     }
-    expect((await read(`${READ_API_PATHS.events}?since=yesterday`)).body.message).toMatch(/since must be an ISO 8601 time/);
+    expect(((await read(`${READ_API_PATHS.events}?since=yesterday`)).body as ReadApiError).message).toMatch(
+      /since must be an ISO 8601 time/,
+    );
     expect((await read(`${READ_API_PATHS.lineage}x?depth=0`)).status).toBe(400);
   });
 
   it('fails if the path is unknown or the method is not GET, with a JSON error', async () => {
     const unknown = await read('/nothing-here');
     expect(unknown).toMatchObject({ status: 404, body: { error: 'NotFound' } });
-    expect(unknown.body.message).toContain(`${READ_API_PREFIX}${READ_API_PATHS.events}`);
+    expect((unknown.body as ReadApiError).message).toContain(`${READ_API_PREFIX}${READ_API_PATHS.events}`);
     const posted = await read(READ_API_PATHS.events, { method: 'POST', body: '{}' });
     expect(posted).toMatchObject({ status: 405, body: { error: 'MethodNotAllowed' } });
     const nothing = await read(`${READ_API_PATHS.lineage}no-such-id-anywhere`);

@@ -1,0 +1,175 @@
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { GetQueueUrlCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LineageNode } from '../../../local/read-api/contract.js';
+import { LocalRuntime } from '../../../local/runtime.js';
+import { ruleMatchSegment } from '../../../local/trace-header.js';
+import { tempAssemblyDir, writeAssembly } from '../assembly.js';
+import { credentials, eventually, region, tempDataDir } from '../helpers.js';
+
+/** Sends on what it was given and the trace it ran in, through the AWS SDK (which adds X-Amzn-Trace-Id). */
+const relaySource = `
+const { SQSClient, SendMessageCommand } = require('@aws-sdk/client-sqs');
+const client = new SQSClient({});
+exports.handler = async (event) => {
+  const record = event.Records[0];
+  await client.send(new SendMessageCommand({
+    QueueUrl: process.env.OUT_URL,
+    MessageBody: JSON.stringify({ body: record.body, received: record.attributes.AWSTraceHeader, ran: process.env._X_AMZN_TRACE_ID }),
+  }));
+};`;
+
+const ROOT = '1-6740a1b2-0123456789abcdef01234567';
+const SENT = `Root=${ROOT};Parent=53995c3f42cd8ad8;Sampled=1`;
+
+let runtime: LocalRuntime;
+let sqs: SQSClient;
+let events: EventBridgeClient;
+
+beforeAll(async () => {
+  const cdkOut = writeAssembly(tempAssemblyDir(), {
+    Stack: {
+      template: {
+        Resources: {
+          In: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'in' } },
+          Out: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'out' } },
+          Plain: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'plain' } },
+          Relay: {
+            Type: 'AWS::Lambda::Function',
+            Properties: {
+              FunctionName: 'relay',
+              Handler: 'index.handler',
+              Runtime: 'nodejs24.x',
+              Code: { ZipFile: relaySource },
+              Environment: { Variables: { OUT_URL: { Ref: 'Out' } } },
+            },
+          },
+          Mapping: {
+            Type: 'AWS::Lambda::EventSourceMapping',
+            Properties: { FunctionName: { Ref: 'Relay' }, EventSourceArn: { 'Fn::GetAtt': ['In', 'Arn'] }, BatchSize: 1 },
+          },
+          ToPlain: {
+            Type: 'AWS::Events::Rule',
+            Properties: {
+              Name: 'to-plain',
+              EventPattern: { source: ['probe'] },
+              Targets: [{ Id: 'plain', Arn: { 'Fn::GetAtt': ['Plain', 'Arn'] } }],
+            },
+          },
+        },
+      },
+    },
+  });
+  runtime = await LocalRuntime.start({ cdkOut, dataDir: tempDataDir(), port: 0, log: () => {} });
+  sqs = new SQSClient({ endpoint: runtime.url, region, credentials });
+  events = new EventBridgeClient({ endpoint: runtime.url, region, credentials });
+});
+afterAll(async () => {
+  await runtime?.stop();
+});
+
+async function url(name: string): Promise<string> {
+  return (await sqs.send(new GetQueueUrlCommand({ QueueName: name }))).QueueUrl ?? '';
+}
+
+async function receiveOne(name: string) {
+  const QueueUrl = await url(name);
+  return eventually(async () => {
+    const { Messages = [] } = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 1, MessageSystemAttributeNames: ['AWSTraceHeader'], VisibilityTimeout: 0 }),
+    );
+    return Messages[0];
+  });
+}
+
+/** An SQS client that sends `header` as X-Amzn-Trace-Id on every call, as the SDK does inside Lambda. */
+function clientWithHeader(header: string): SQSClient {
+  const client = new SQSClient({ endpoint: runtime.url, region, credentials });
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      (args.request as { headers: Record<string, string> }).headers['x-amzn-trace-id'] = header;
+      return next(args);
+    },
+    { step: 'build' },
+  );
+  return client;
+}
+
+describe('trace headers through the local services', () => {
+  it('keeps the X-Amzn-Trace-Id header of SendMessage as AWSTraceHeader, unless the system attribute gives one', async () => {
+    const QueueUrl = await url('plain');
+    await clientWithHeader(SENT).send(new SendMessageCommand({ QueueUrl, MessageBody: 'from header' }));
+    expect((await receiveOne('plain')).Attributes?.AWSTraceHeader).toBe(SENT);
+
+    const other = `Root=1-6740a1b2-fedcba9876543210fedcba98;Parent=0123456789abcdef;Sampled=0`;
+    await clientWithHeader(SENT).send(
+      new SendMessageCommand({
+        QueueUrl,
+        MessageBody: 'from attribute',
+        MessageSystemAttributes: { AWSTraceHeader: { DataType: 'String', StringValue: other } },
+      }),
+    );
+    const both = await eventually(async () => {
+      const m = await receiveOne('plain');
+      return m.Body === 'from attribute' ? m : undefined;
+    });
+    expect(both.Attributes?.AWSTraceHeader).toBe(other);
+  });
+
+  it('drops a trace header that is not valid, and takes the message', async () => {
+    const QueueUrl = await url('plain');
+    await clientWithHeader('not a trace header').send(new SendMessageCommand({ QueueUrl, MessageBody: 'invalid header' }));
+    const message = await eventually(async () => {
+      const m = await receiveOne('plain');
+      return m.Body === 'invalid header' ? m : undefined;
+    });
+    expect(message.Attributes?.AWSTraceHeader).toBeUndefined();
+  });
+
+  it("runs a queue's function in the message's trace, and the AWS SDK passes it on from the function", async () => {
+    const QueueUrl = await url('in');
+    const { MessageId } = await sqs.send(
+      new SendMessageCommand({
+        QueueUrl,
+        MessageBody: 'hello',
+        MessageSystemAttributes: { AWSTraceHeader: { DataType: 'String', StringValue: SENT } },
+      }),
+    );
+    const out = await receiveOne('out');
+    const body = JSON.parse(out.Body ?? '{}') as { received: string; ran: string };
+    // The event source gives the function the message's header ...
+    expect(body.received).toBe(SENT);
+    // ... Lambda runs it in the same trace, with a segment of its own as parent ...
+    expect(body.ran).toMatch(new RegExp(`^Root=${ROOT};Parent=[0-9a-f]{16};Sampled=1$`));
+    expect(body.ran).not.toContain('Parent=53995c3f42cd8ad8');
+    // ... and the SDK sends that on as X-Amzn-Trace-Id, which SQS keeps.
+    expect(out.Attributes?.AWSTraceHeader).toBe(body.ran);
+
+    // The lineage of the first message: message -> invocation -> the message the function sent.
+    const lineage = await runtime.readApi.lineage(MessageId ?? '');
+    const root = lineage.roots[0] as LineageNode;
+    expect(root).toMatchObject({ kind: 'message', id: MessageId, attributes: { queue: 'in' } });
+    const invocation = root.children.find((n) => n.kind === 'invocation');
+    expect(invocation).toMatchObject({ attributes: { function: 'relay' } });
+    expect(invocation?.children).toEqual([
+      expect.objectContaining({ kind: 'message', id: out.MessageId, attributes: expect.objectContaining({ queue: 'out' }) }),
+    ]);
+  });
+
+  it("passes a PutEvents entry's TraceHeader on to the rule's targets, with the rule match as parent", async () => {
+    const { Entries = [] } = await events.send(
+      new PutEventsCommand({ Entries: [{ Source: 'probe', DetailType: 'Probe', Detail: '{"n":1}', TraceHeader: SENT }] }),
+    );
+    const eventId = Entries[0]?.EventId ?? '';
+    const message = await eventually(async () => {
+      const m = await receiveOne('plain');
+      return m.Body?.includes(eventId) ? m : undefined;
+    });
+    const ruleArn = runtime.definitions.rules.find((rule) => rule.name === 'to-plain')?.arn ?? '';
+    expect(message.Attributes?.AWSTraceHeader).toBe(`Root=${ROOT};Parent=${ruleMatchSegment(eventId, undefined, ruleArn)};Sampled=1`);
+    const [record] = (await runtime.readApi.lineage(eventId)).roots;
+    expect(record).toMatchObject({ kind: 'event', attributes: { traceHeader: SENT } });
+    expect(record?.children[0]).toMatchObject({ kind: 'rule', id: 'to-plain', status: 'delivered' });
+    expect(record?.children[0]?.children[0]).toMatchObject({ kind: 'message', id: message.MessageId });
+  });
+});
