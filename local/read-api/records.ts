@@ -228,6 +228,7 @@ export class ReadApiRecords {
     this.#s.trimNodes.run(nodeCutoff);
     this.#s.trimNodesByCount.run(this.#retention.maxEvents * NODES_PER_EVENT);
     this.#s.trimEdges.run(nodeCutoff);
+    this.#s.trimOrphanEdges.run();
   }
 
   #wrote(): void {
@@ -297,6 +298,7 @@ function prepareStatements(db: DatabaseSync) {
     trimNodes: p('DELETE FROM lineage_nodes WHERE time < ?'),
     trimNodesByCount: p('DELETE FROM lineage_nodes WHERE seq <= (SELECT seq FROM lineage_nodes ORDER BY seq DESC LIMIT 1 OFFSET ?)'),
     trimEdges: p('DELETE FROM lineage_edges WHERE time < ?'),
+    trimOrphanEdges: p('DELETE FROM lineage_edges WHERE time < (SELECT min(time) FROM lineage_nodes)'),
     oldestEvent: p('SELECT min(accepted_at) AS at FROM bus_events'),
   };
 }
