@@ -225,6 +225,7 @@ export class ReadApi {
 
   close(): void {
     this.feed.close();
+    this.records.close();
   }
 
   #publish(message: StreamMessage): void {

@@ -66,6 +66,10 @@ export class ReadApiRecords {
   readonly #retention: Required<Retention>;
   readonly #s: ReturnType<typeof prepareStatements>;
   #writes = 0;
+  /** Writes not yet committed: grouped into one transaction per turn of the event loop (a commit per message would cost more than the send). */
+  #pending: (() => void)[] = [];
+  #flushScheduled = false;
+  #closed = false;
 
   constructor(
     private readonly db: DatabaseSync,
@@ -98,23 +102,35 @@ export class ReadApiRecords {
   }
 
   addEvent(record: BusEventRecord): void {
-    this.#s.insertEvent.run(
-      record.id,
-      record.replayName ?? '',
-      record.bus,
-      record.source,
-      record.detailType,
-      record.time,
-      Date.parse(record.acceptedAt),
-      JSON.stringify(record.detail),
-      record.traceHeader ?? null,
-      JSON.stringify(record.matched),
+    this.#write(() =>
+      this.#s.insertEvent.run(
+        record.id,
+        record.replayName ?? '',
+        record.bus,
+        record.source,
+        record.detailType,
+        record.time,
+        Date.parse(record.acceptedAt),
+        JSON.stringify(record.detail),
+        record.traceHeader ?? null,
+        JSON.stringify(record.matched),
+      ),
     );
-    this.#wrote();
   }
 
   /** Sets one target's outcome on the newest record of the event; returns the record as it is now. */
   setOutcome(
+    eventId: string,
+    replayName: string | undefined,
+    ruleArn: string,
+    targetId: string,
+    outcome: RuleMatch['targets'][number]['outcome'],
+    reason?: string,
+  ): void {
+    this.#write(() => this.#setOutcome(eventId, replayName, ruleArn, targetId, outcome, reason));
+  }
+
+  #setOutcome(
     eventId: string,
     replayName: string | undefined,
     ruleArn: string,
@@ -140,22 +156,26 @@ export class ReadApiRecords {
 
   /** Every record of an event id (a replayed event has one per replay). */
   eventsById(id: string): BusEventRecord[] {
+    this.flush();
     return (this.#s.eventById.all(id) as unknown as EventRow[]).map(toRecord);
   }
 
   /** Events whose detail holds `value` as a string value anywhere, oldest first. */
   eventsWithDetailValue(value: string, limit: number): BusEventRecord[] {
+    this.flush();
     const pattern = `%${likeEscape(JSON.stringify(value))}%`;
     return (this.#s.eventsByDetail.all(pattern, limit) as unknown as EventRow[]).map(toRecord);
   }
 
   /** Events sent by whatever has `segment` (their trace header's parent). */
   eventsFromSegment(segment: string): BusEventRecord[] {
+    this.flush();
     return (this.#s.eventsBySegment.all(`%Parent=${segment}%`) as unknown as EventRow[]).map(toRecord);
   }
 
   /** Newest first, filtered. */
   events(query: { bus?: string; detailType?: string; replayName?: string; since?: number; limit: number }): BusEventRecord[] {
+    this.flush();
     const where: string[] = [];
     const params: (string | number)[] = [];
     if (query.bus !== undefined) {
@@ -180,6 +200,10 @@ export class ReadApiRecords {
 
   /** Records a node (or updates the status, reason and attributes of one recorded before) under each parent segment. */
   putNode(node: StoredNode, parents: readonly string[]): void {
+    this.#write(() => this.#putNode(node, parents));
+  }
+
+  #putNode(node: StoredNode, parents: readonly string[]): void {
     this.#s.upsertNode.run(
       node.kind,
       node.id,
@@ -191,34 +215,38 @@ export class ReadApiRecords {
       node.attributes ? JSON.stringify(node.attributes) : null,
     );
     for (const parent of parents) this.#s.insertEdge.run(parent, node.kind, node.id, node.time);
-    this.#wrote();
   }
 
   setStatus(kind: StoredNode['kind'], id: string, status: string, reason?: string): void {
-    this.#s.updateNode.run(status, reason ?? null, kind, id);
+    this.#write(() => this.#s.updateNode.run(status, reason ?? null, kind, id));
   }
 
   node(kind: StoredNode['kind'], id: string): StoredNode | undefined {
+    this.flush();
     const row = this.#s.node.get(kind, id) as NodeRow | undefined;
     return row && toNode(row);
   }
 
   nodesById(id: string): StoredNode[] {
+    this.flush();
     return (this.#s.nodesById.all(id) as unknown as NodeRow[]).map(toNode);
   }
 
   /** Execution nodes whose ARN ends in `:<name>` (STANDARD) or holds `:<name>:` (EXPRESS). */
   executionsNamed(name: string): StoredNode[] {
+    this.flush();
     const rows = this.#s.nodesByName.all(`%:${likeEscape(name)}%`) as unknown as NodeRow[];
     return rows.map(toNode).filter((node) => node.id.endsWith(`:${name}`) || node.id.includes(`:${name}:`));
   }
 
   children(segment: string): StoredNode[] {
+    this.flush();
     return (this.#s.children.all(segment) as unknown as NodeRow[]).map(toNode);
   }
 
   /** Deletes what is past the retention: events by count and age, nodes and links older than the oldest event kept. */
   trim(): void {
+    this.flush();
     const cutoff = this.now() - this.#retention.maxAgeHours * 3_600_000;
     this.#s.trimEventsByAge.run(cutoff);
     this.#s.trimEventsByCount.run(this.#retention.maxEvents);
@@ -231,8 +259,41 @@ export class ReadApiRecords {
     this.#s.trimOrphanEdges.run();
   }
 
-  #wrote(): void {
-    if (++this.#writes % TRIM_EVERY === 0) this.trim();
+  /** Commits what is queued; later writes are dropped (the runtime is stopping and closes the database next). */
+  close(): void {
+    this.flush();
+    this.#closed = true;
+  }
+
+  /** Commits the writes queued so far (reads do first, so they see every write made before them). */
+  flush(): void {
+    if (this.#closed || this.#pending.length === 0) return;
+    const writes = this.#pending;
+    this.#pending = [];
+    this.db.exec('BEGIN');
+    try {
+      for (const write of writes) write();
+      this.db.exec('COMMIT');
+    } catch (error) {
+      this.db.exec('ROLLBACK');
+      throw error;
+    }
+    this.#writes += writes.length;
+    if (this.#writes >= TRIM_EVERY) {
+      this.#writes = 0;
+      this.trim();
+    }
+  }
+
+  #write(write: () => unknown): void {
+    if (this.#closed) return;
+    this.#pending.push(() => void write());
+    if (this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    setImmediate(() => {
+      this.#flushScheduled = false;
+      this.flush();
+    });
   }
 }
 
