@@ -1,4 +1,5 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetQueueUrlCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LineageNode } from '../../../local/read-api/contract.js';
@@ -34,6 +35,17 @@ beforeAll(async () => {
           In: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'in' } },
           Out: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'out' } },
           Plain: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'plain' } },
+          Fanout: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'fanout' } },
+          Topic: { Type: 'AWS::SNS::Topic', Properties: { TopicName: 'news' } },
+          FanoutSubscription: {
+            Type: 'AWS::SNS::Subscription',
+            Properties: {
+              TopicArn: { Ref: 'Topic' },
+              Protocol: 'sqs',
+              Endpoint: { 'Fn::GetAtt': ['Fanout', 'Arn'] },
+              RawMessageDelivery: true,
+            },
+          },
           Relay: {
             Type: 'AWS::Lambda::Function',
             Properties: {
@@ -82,10 +94,11 @@ async function receiveOne(name: string) {
   });
 }
 
-/** An SQS client that sends `header` as X-Amzn-Trace-Id on every call, as the SDK does inside Lambda. */
-function clientWithHeader(header: string): SQSClient {
-  const client = new SQSClient({ endpoint: runtime.url, region, credentials });
-  client.middlewareStack.add(
+type Next = (args: { request: unknown }) => Promise<unknown>;
+
+/** The client, sending `header` as X-Amzn-Trace-Id on every call, as the SDK does inside Lambda. */
+function withHeader<C extends SQSClient | SNSClient>(client: C, header: string): C {
+  (client.middlewareStack as unknown as { add(middleware: (next: Next) => Next, options: { step: 'build' }): void }).add(
     (next) => async (args) => {
       (args.request as { headers: Record<string, string> }).headers['x-amzn-trace-id'] = header;
       return next(args);
@@ -95,7 +108,18 @@ function clientWithHeader(header: string): SQSClient {
   return client;
 }
 
+function clientWithHeader(header: string): SQSClient {
+  return withHeader(new SQSClient({ endpoint: runtime.url, region, credentials }), header);
+}
+
 describe('trace headers through the local services', () => {
+  it("passes a publisher's trace header on from SNS to its SQS subscription", async () => {
+    await withHeader(new SNSClient({ endpoint: runtime.url, region, credentials }), SENT).send(
+      new PublishCommand({ TopicArn: `arn:aws:sns:${region}:000000000000:news`, Message: 'extra' }),
+    );
+    expect((await receiveOne('fanout')).Attributes?.AWSTraceHeader).toBe(SENT);
+  });
+
   it('keeps the X-Amzn-Trace-Id header of SendMessage as AWSTraceHeader, unless the system attribute gives one', async () => {
     const QueueUrl = await url('plain');
     await clientWithHeader(SENT).send(new SendMessageCommand({ QueueUrl, MessageBody: 'from header' }));
