@@ -141,7 +141,11 @@ export class LocalRuntime {
       logs.declare(logsTemplate.groups);
       // The read API (local/read-api/): every service tells it what happens; it answers under READ_API_PREFIX.
       const readApiDb = data.database('read-api');
-      const ruleDeadLetterQueues = new Set(definitions.rules.flatMap((rule) => rule.targets.flatMap((t) => t.deadLetterArn ?? [])));
+      // Rule targets' and functions' (asynchronous invocation) dead-letter queues; queues' redrive targets SQS knows.
+      const ruleDeadLetterQueues = new Set([
+        ...definitions.rules.flatMap((rule) => rule.targets.flatMap((t) => t.deadLetterArn ?? [])),
+        ...definitions.functions.flatMap((fn) => fn.asyncConfig?.deadLetterArn ?? []),
+      ]);
       const readApi = new ReadApi({
         db: readApiDb,
         retention: options.eventRecords,

@@ -210,7 +210,8 @@ export class FunctionRuntime {
       );
     }
     const requestId = options.requestId ?? randomUUID();
-    // As Lambda does for every invocation (tracing PassThrough): the caller's trace, this invocation as parent.
+    // As Lambda does for every invocation (tracing PassThrough): the caller's trace, this invocation as parent;
+    // a new trace when the call carries none.
     const callerTraceHeader = options.traceHeader ?? currentTraceHeader();
     const traceHeader = childHeader(callerTraceHeader, newSegmentId());
     const env = await this.#acquire(options.throttle ?? false);

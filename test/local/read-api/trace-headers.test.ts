@@ -1,4 +1,5 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetQueueUrlCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -36,6 +37,21 @@ beforeAll(async () => {
           Out: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'out' } },
           Plain: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'plain' } },
           Fanout: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'fanout' } },
+          FailerDlq: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'failer-dlq' } },
+          Failer: {
+            Type: 'AWS::Lambda::Function',
+            Properties: {
+              FunctionName: 'failer',
+              Handler: 'index.handler',
+              Runtime: 'nodejs24.x',
+              Code: { ZipFile: "exports.handler = async () => { throw new Error('cannot take it'); };" },
+              DeadLetterConfig: { TargetArn: { 'Fn::GetAtt': ['FailerDlq', 'Arn'] } },
+            },
+          },
+          FailerConfig: {
+            Type: 'AWS::Lambda::EventInvokeConfig',
+            Properties: { FunctionName: { Ref: 'Failer' }, Qualifier: '$LATEST', MaximumRetryAttempts: 0 },
+          },
           Topic: { Type: 'AWS::SNS::Topic', Properties: { TopicName: 'news' } },
           FanoutSubscription: {
             Type: 'AWS::SNS::Subscription',
@@ -113,6 +129,22 @@ function clientWithHeader(header: string): SQSClient {
 }
 
 describe('trace headers through the local services', () => {
+  it("sends an asynchronous invocation that failed to the function's dead-letter queue in the caller's trace, with the reason", async () => {
+    const lambda = new LambdaClient({ endpoint: runtime.url, region, credentials });
+    lambda.middlewareStack.add(
+      (next) => async (args) => {
+        (args.request as { headers: Record<string, string> }).headers['x-amzn-trace-id'] = SENT;
+        return next(args);
+      },
+      { step: 'build' },
+    );
+    await lambda.send(new InvokeCommand({ FunctionName: 'failer', InvocationType: 'Event', Payload: '{"n":1}' }));
+    const dead = await eventually(() => receiveOne('failer-dlq'), 30_000, 'the dead-letter');
+    expect(dead.Attributes?.AWSTraceHeader).toBe(SENT);
+    const [node] = (await runtime.readApi.lineage(dead.MessageId ?? '')).roots;
+    expect(node).toMatchObject({ kind: 'dead-letter', status: 'dead-lettered', reason: expect.stringContaining('cannot take it') });
+  }, 40_000);
+
   it("passes a publisher's trace header on from SNS to its SQS subscription", async () => {
     await withHeader(new SNSClient({ endpoint: runtime.url, region, credentials }), SENT).send(
       new PublishCommand({ TopicArn: `arn:aws:sns:${region}:000000000000:news`, Message: 'extra' }),
