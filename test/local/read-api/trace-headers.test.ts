@@ -145,11 +145,31 @@ describe('trace headers through the local services', () => {
     expect(node).toMatchObject({ kind: 'dead-letter', status: 'dead-lettered', reason: expect.stringContaining('cannot take it') });
   }, 40_000);
 
-  it("passes a publisher's trace header on from SNS to its SQS subscription", async () => {
-    await withHeader(new SNSClient({ endpoint: runtime.url, region, credentials }), SENT).send(
-      new PublishCommand({ TopicArn: `arn:aws:sns:${region}:000000000000:news`, Message: 'extra' }),
-    );
-    expect((await receiveOne('fanout')).Attributes?.AWSTraceHeader).toBe(SENT);
+  it("passes a publisher's trace header on from SNS to its SQS subscription, and none when it had none", async () => {
+    const topic = `arn:aws:sns:${region}:000000000000:news`;
+    const traced = withHeader(new SNSClient({ endpoint: runtime.url, region, credentials }), SENT);
+    const plain = new SNSClient({ endpoint: runtime.url, region, credentials });
+    // Back to back: the second must not inherit the first one's trace on its way through SNS's outbox.
+    await Promise.all([
+      traced.send(new PublishCommand({ TopicArn: topic, Message: 'traced' })),
+      plain.send(new PublishCommand({ TopicArn: topic, Message: 'untraced' })),
+    ]);
+    const QueueUrl = await url('fanout');
+    const got = new Map<string, string | undefined>();
+    await eventually(async () => {
+      const { Messages = [] } = await sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl,
+          MaxNumberOfMessages: 10,
+          WaitTimeSeconds: 1,
+          MessageSystemAttributeNames: ['AWSTraceHeader'],
+        }),
+      );
+      for (const m of Messages) got.set(m.Body ?? '', m.Attributes?.AWSTraceHeader);
+      return got.size === 2 ? true : undefined;
+    });
+    expect(got.get('traced')).toBe(SENT);
+    expect(got.get('untraced')).toBeUndefined();
   });
 
   it('keeps the X-Amzn-Trace-Id header of SendMessage as AWSTraceHeader, unless the system attribute gives one', async () => {
