@@ -3,6 +3,7 @@ import { get, type IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type BusEventsPage,
@@ -20,12 +21,14 @@ import { credentials, eventually, region, tempDataDir } from '../helpers.js';
 
 let runtime: LocalRuntime;
 let events: EventBridgeClient;
+let sfn: SFNClient;
 const outdir = mkdtempSync(path.join(tmpdir(), 'switchyard-app-'));
 
 beforeAll(async () => {
   synthSwitchyardApp(outdir);
   runtime = await LocalRuntime.start({ cdkOut: outdir, dataDir: tempDataDir(), port: 0, log: () => {} });
   events = new EventBridgeClient({ endpoint: runtime.url, region, credentials });
+  sfn = new SFNClient({ endpoint: runtime.url, region, credentials });
 }, 120_000);
 afterAll(async () => {
   await runtime?.stop();
@@ -235,6 +238,43 @@ describe('the read API', () => {
     });
     expect(deepest).toBe(1);
   }, 45_000);
+
+  it('traces an escalated ticket through the escalation execution to the routing a person approved', async () => {
+    await events.send(ticketCreated('RA-ESC', 'hello', 'asdf qwerty'));
+    const escalated = await eventually(
+      async () => {
+        const { status, body } = await read(`${READ_API_PATHS.events}?detailType=TicketEscalated`);
+        return status === 200
+          ? (body as BusEventsPage).events.find((e) => (e.detail as { ticketId?: string }).ticketId === 'RA-ESC')
+          : undefined;
+      },
+      30_000,
+      'TicketEscalated',
+    );
+    await sfn.send(
+      new SendTaskSuccessCommand({
+        taskToken: String((escalated.detail as { taskToken: string }).taskToken),
+        output: JSON.stringify({ decision: 'approve', queue: 'account', reviewer: 'sam' }),
+      }),
+    );
+    const lineage = await eventually(
+      async () => {
+        const { status, body } = await read(`${READ_API_PATHS.lineage}RA-ESC`);
+        const tree = body as Lineage;
+        const routed =
+          status === 200 && tree.roots[0] && find(tree.roots[0], (n) => n.kind === 'event' && n.label.startsWith('TicketRouted'));
+        return routed ? tree : undefined;
+      },
+      30_000,
+      'TicketRouted in the lineage of RA-ESC',
+    );
+    const root = lineage.roots[0] as LineageNode;
+    const escalation = find(root, (n) => n.kind === 'execution' && n.attributes?.type === 'STANDARD');
+    expect(escalation).toBeDefined();
+    // What the escalation emitted, before and after the person's decision, hangs under it.
+    const emitted = escalation?.children.filter((n) => n.kind === 'event').map((n) => n.label.split(' ')[0]);
+    expect(emitted).toEqual(expect.arrayContaining(['TicketEscalated', 'TicketRouted']));
+  }, 60_000);
 
   it('traces a ticket the starter dead-lettered, with the reason', async () => {
     await events.send(ticketCreated('RA-BAD', 'No body', null));
