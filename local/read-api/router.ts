@@ -75,6 +75,11 @@ export class ReadApiRouter {
     const query = url.searchParams;
     if (path === READ_API_PATHS.stream) {
       only(query, []);
+      if (req.method === 'HEAD') {
+        res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform' });
+        res.end();
+        return;
+      }
       this.sources.feed.subscribe(res);
       return;
     }
