@@ -82,6 +82,11 @@ export async function readLineage(target: Extract<Target, { kind: 'local' }>, id
       `nothing to trace for "${id}": no event, message, invocation or execution the runtime recorded has that id, and no event's detail holds it (the runtime keeps the last 24 hours, at most 10,000 events)`,
     );
   }
+  if (response.status !== 200 && typeof (body as Partial<ReadApiError>).error !== 'string') {
+    throw new CliError(
+      `${target.endpoint} does not serve the read API (${READ_API_PREFIX}): is it an older Switchyard runtime, or another endpoint?`,
+    );
+  }
   if (response.status !== 200) {
     const error = body as ReadApiError;
     throw new CliError(`the read API answered ${response.status}: ${error.message ?? text}`, response.status === 400 ? 2 : 1);

@@ -1,4 +1,6 @@
 import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
@@ -115,6 +117,22 @@ describe('switchyard trace', () => {
     const { code, stderr } = await runCli(['trace', 'TR-1', '--endpoint', 'http://127.0.0.1:9', '--cdk-out', cdkOut]);
     expect(code).toBe(1);
     expect(stderr).toContain('no local runtime at http://127.0.0.1:9');
+  });
+
+  it('fails if the endpoint has no read API, saying so', async () => {
+    const server = createServer((_req, res) => {
+      res.writeHead(400, { 'content-type': 'application/x-amz-json-1.1' });
+      res.end(JSON.stringify({ __type: 'UnknownOperationException', message: 'no local service answers GET' }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const { code, stderr } = await runCli(['trace', 'TR-1', '--endpoint', url, '--cdk-out', cdkOut]);
+      expect(code).toBe(1);
+      expect(stderr).toContain(`${url} does not serve the read API`);
+    } finally {
+      server.close();
+    }
   });
 
   it('prints its help', async () => {
