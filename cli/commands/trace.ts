@@ -82,6 +82,10 @@ export async function readLineage(target: Extract<Target, { kind: 'local' }>, id
       `nothing to trace for "${id}": no event, message, invocation or execution the runtime recorded has that id, and no event's detail holds it (the runtime keeps the last 24 hours, at most 10,000 events)`,
     );
   }
+  if (response.status === 403) {
+    // The endpoint's guard: a foreign Host or Origin, or (from another machine, under --verify-signatures) no signature.
+    throw new CliError(`${target.endpoint} refused the read: ${(body as { message?: string }).message ?? text}`);
+  }
   if (response.status !== 200 && typeof (body as Partial<ReadApiError>).error !== 'string') {
     throw new CliError(
       `${target.endpoint} does not serve the read API (${READ_API_PREFIX}): is it an older Switchyard runtime, or another endpoint?`,
