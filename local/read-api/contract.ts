@@ -115,6 +115,18 @@ export type StreamMessage =
       readonly historyEvent?: { readonly id: number; readonly type: string; readonly timestamp: string };
     }
   | {
+      /** A rule target's outcome for an event changed (the `event` message had it `pending`). */
+      readonly kind: 'delivery';
+      readonly eventId: string;
+      readonly replayName?: string;
+      readonly rule: string;
+      readonly ruleArn: string;
+      readonly targetId: string;
+      readonly targetArn: string;
+      readonly outcome: RuleMatch['targets'][number]['outcome'];
+      readonly reason?: string;
+    }
+  | {
       readonly kind: 'dead-letter';
       readonly queueArn: string;
       readonly messageId: string;

@@ -87,6 +87,17 @@ export class ReadApi {
   /** A delivery to a rule target ended or will be retried. */
   delivery(note: DeliveryNote): void {
     this.records.setOutcome(note.eventId, note.replayName, note.ruleArn, note.targetId, note.outcome, note.reason);
+    this.#publish({
+      kind: 'delivery',
+      eventId: note.eventId,
+      ...(note.replayName ? { replayName: note.replayName } : {}),
+      rule: note.ruleArn.split('/').pop() ?? note.ruleArn,
+      ruleArn: note.ruleArn,
+      targetId: note.targetId,
+      targetArn: note.targetArn,
+      outcome: note.outcome,
+      ...(note.reason ? { reason: note.reason } : {}),
+    });
     if (note.outcome === 'dead-lettered' && note.deadLetterMessageId !== undefined) {
       // The message was recorded (as a dead-letter) when SQS took it; this adds why.
       this.records.setStatus('dead-letter', note.deadLetterMessageId, 'dead-lettered', note.reason);

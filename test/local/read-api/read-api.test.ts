@@ -119,6 +119,11 @@ describe('the read API', () => {
       expect(accepted).toMatchObject({ kind: 'event', event: { bus: 'Switchyard-hub', detailType: 'TicketCreated' } });
       if (accepted.kind !== 'event') throw new Error('unreachable');
       expect(accepted.event.matched.length).toBeGreaterThan(0);
+      // Each target's outcome follows as it is known.
+      const delivered = await eventually(async () =>
+        feed.messages.find((m) => m.kind === 'delivery' && m.eventId === eventId && m.outcome === 'delivered'),
+      );
+      expect(delivered).toMatchObject({ rule: accepted.event.matched[0]?.rule, targetId: accepted.event.matched[0]?.targets[0]?.id });
       // The triage execution it starts (Express) is on the feed, start to end.
       const ended = await eventually(
         async () => feed.messages.find((m) => m.kind === 'execution' && m.executionArn.includes(':express:') && m.status === 'SUCCEEDED'),
