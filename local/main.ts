@@ -124,7 +124,8 @@ try {
   console.error((error as Error).message);
   process.exit(1);
 }
-const runtime = await LocalRuntime.start({ cdkOut, dataDir, port, parameters, eventRecords, ...trust }).catch((error: NodeJS.ErrnoException) => {
+const start = { cdkOut, dataDir, port, parameters, eventRecords };
+const runtime = await LocalRuntime.start({ ...start, ...trust }).catch((error: NodeJS.ErrnoException) => {
   if (error.code === 'EADDRINUSE') {
     console.error(`port ${port} is already in use (another local runtime?); stop it or pass --port <n> (0 picks a free port)`);
     process.exit(1);
