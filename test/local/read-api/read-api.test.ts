@@ -235,6 +235,8 @@ describe('the read API', () => {
     expect(byId.roots[0]?.id).toBe(root.id);
     const byExecution = (await read(`${READ_API_PATHS.lineage}${encodeURIComponent(execution?.id ?? '')}`)).body as Lineage;
     expect(byExecution.roots[0]).toMatchObject({ kind: 'execution', id: execution?.id });
+    const byName = (await read(`${READ_API_PATHS.lineage}${encodeURIComponent(execution?.attributes?.name ?? '')}`)).body as Lineage;
+    expect(byName.roots.map((node) => node.id)).toContain(execution?.id);
     // depth cuts the tree.
     const shallow = (await read(`${READ_API_PATHS.lineage}${encodeURIComponent(root.id)}?depth=2`)).body as Lineage;
     let deepest = 0;
