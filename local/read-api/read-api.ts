@@ -230,8 +230,7 @@ export class ReadApi {
     }
     const reason = note.error ? `${note.error.errorType}: ${note.error.errorMessage}` : undefined;
     this.records.setStatus('invocation', note.requestId, note.error ? 'failed' : 'succeeded', reason);
-    const node = this.records.node('invocation', note.requestId);
-    if (node) this.records.putNode({ ...node, attributes: { ...node.attributes, endedAt: String(note.time) } }, []);
+    this.records.setAttribute('invocation', note.requestId, 'endedAt', String(note.time));
   }
 
   close(): void {

@@ -217,6 +217,11 @@ export class ReadApiRecords {
     for (const parent of parents) this.#s.insertEdge.run(parent, node.kind, node.id, node.time);
   }
 
+  /** Sets one attribute of a node recorded before (queued like every write: no read, no commit of its own). */
+  setAttribute(kind: StoredNode['kind'], id: string, name: string, value: string): void {
+    this.#write(() => this.#s.setAttribute.run(JSON.stringify(name), value, kind, id));
+  }
+
   setStatus(kind: StoredNode['kind'], id: string, status: string, reason?: string): void {
     this.#write(() => this.#s.updateNode.run(status, reason ?? null, kind, id));
   }
@@ -347,6 +352,7 @@ function prepareStatements(db: DatabaseSync) {
          attributes = coalesce(excluded.attributes, attributes)`,
     ),
     updateNode: p('UPDATE lineage_nodes SET status = ?, reason = coalesce(?, reason) WHERE kind = ? AND id = ?'),
+    setAttribute: p(`UPDATE lineage_nodes SET attributes = json_set(coalesce(attributes, '{}'), '$.' || ?, ?) WHERE kind = ? AND id = ?`),
     nodesById: p('SELECT * FROM lineage_nodes WHERE id = ? ORDER BY seq'),
     node: p('SELECT * FROM lineage_nodes WHERE kind = ? AND id = ?'),
     nodesByName: p(`SELECT * FROM lineage_nodes WHERE kind = 'execution' AND id LIKE ? ESCAPE '\\' ORDER BY seq`),

@@ -86,3 +86,12 @@ describe('ReadApiRecords nodes', () => {
     expect(kept).not.toContain('m-0');
   });
 });
+
+describe('ReadApiRecords attributes', () => {
+  it('sets one attribute of a node, keeping the others', () => {
+    const records = new ReadApiRecords(openDatabase(':memory:'));
+    records.putNode({ kind: 'invocation', id: 'r-1', segment: 's', label: 'fn', time: 1, attributes: { function: 'fn' } }, ['p']);
+    records.setAttribute('invocation', 'r-1', 'endedAt', '42');
+    expect(records.node('invocation', 'r-1')?.attributes).toEqual({ function: 'fn', endedAt: '42' });
+  });
+});
