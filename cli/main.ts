@@ -11,6 +11,7 @@ import { failures } from './commands/failures.js';
 import { redrive } from './commands/redrive.js';
 import { replay } from './commands/replay.js';
 import { send } from './commands/send.js';
+import { trace } from './commands/trace.js';
 import { watch } from './commands/watch.js';
 import { CliError } from './errors.js';
 
@@ -22,6 +23,7 @@ const COMMANDS: Record<string, { run: Command; summary: string }> = {
   escalations: { run: escalations, summary: 'open human tasks: ticket, suggested queue, confidence and SLA' },
   approve: { run: approve, summary: 'approve an open escalation (by ticket or execution)' },
   reject: { run: reject, summary: "reject an open escalation's suggestion" },
+  trace: { run: trace, summary: 'the lineage of one event or ticket: rules, messages, invocations with their logs, executions' },
   cost: { run: cost, summary: 'estimated monthly AWS cost of the synthesized app, per service' },
   failures: { run: failures, summary: 'everything that failed, newest first: dead-lettered messages and failed executions, with reasons' },
   redrive: { run: redrive, summary: 'send failed messages back to their queue (all, or --ids) and redrive failed executions' },

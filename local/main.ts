@@ -34,6 +34,8 @@ const { values } = parseArgs({
     'allow-host': { type: 'string', multiple: true, default: [] },
     'verify-signatures': { type: 'boolean' },
     credentials: { type: 'string', multiple: true, default: [] },
+    'keep-events': { type: 'string', default: '10000' },
+    'keep-hours': { type: 'string', default: '24' },
   },
   allowNegative: true,
 });
@@ -50,6 +52,9 @@ Runs the synthesized app on this machine behind an AWS-compatible endpoint.
   --no-synth  run cdk.out as it is, even if the sources are newer
   --parameters [Stack:]Name=Value
               a template parameter's value, as cdk deploy --parameters takes it (repeatable)
+  --keep-events N, --keep-hours H
+              what the read API (/_switchyard/v1: event records, lineage) keeps: the newest
+              N events (default 10000), none older than H hours (default 24)
 ${TRUST_HELP}`);
   process.exit(0);
 }
@@ -103,6 +108,15 @@ if (!Number.isInteger(port) || port < 0 || port > 65_535) {
   console.error(`--port is ${JSON.stringify(values.port)}; it must be a whole number from 0 to 65535 (0 picks a free port)`);
   process.exit(1);
 }
+const eventRecords = { maxEvents: Number(values['keep-events']), maxAgeHours: Number(values['keep-hours']) };
+if (!Number.isInteger(eventRecords.maxEvents) || eventRecords.maxEvents < 1 || eventRecords.maxEvents > 10_000_000) {
+  console.error(`--keep-events is ${JSON.stringify(values['keep-events'])}; it must be a whole number from 1 to 10000000`);
+  process.exit(1);
+}
+if (!Number.isFinite(eventRecords.maxAgeHours) || eventRecords.maxAgeHours <= 0 || eventRecords.maxAgeHours > 24 * 366) {
+  console.error(`--keep-hours is ${JSON.stringify(values['keep-hours'])}; it must be a number of hours above 0, at most 8784 (a year)`);
+  process.exit(1);
+}
 let trust: ReturnType<typeof trustSettings>;
 try {
   trust = trustSettings(values);
@@ -110,7 +124,8 @@ try {
   console.error((error as Error).message);
   process.exit(1);
 }
-const runtime = await LocalRuntime.start({ cdkOut, dataDir, port, parameters, ...trust }).catch((error: NodeJS.ErrnoException) => {
+const start = { cdkOut, dataDir, port, parameters, eventRecords };
+const runtime = await LocalRuntime.start({ ...start, ...trust }).catch((error: NodeJS.ErrnoException) => {
   if (error.code === 'EADDRINUSE') {
     console.error(`port ${port} is already in use (another local runtime?); stop it or pass --port <n> (0 picks a free port)`);
     process.exit(1);

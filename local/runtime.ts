@@ -16,6 +16,9 @@ import { LambdaService } from './lambda/lambda-service.js';
 import { logGroupDefinitions } from './logs/definitions.js';
 import { validateLogsInput } from './logs/input-validation.js';
 import { LogsService } from './logs/logs-service.js';
+import { type LogEventsSource, logReaderFrom } from './read-api/lineage.js';
+import { ReadApi } from './read-api/read-api.js';
+import type { Retention } from './read-api/records.js';
 import { secretDefinitions } from './secretsmanager/definitions.js';
 import { SecretsManagerService } from './secretsmanager/secrets-service.js';
 import { type ServiceDefinitions, SUPPORTED_RESOURCE_TYPES, serviceDefinitions } from './service-definitions.js';
@@ -65,6 +68,8 @@ export interface RuntimeOptions {
    */
   readonly logEvents?: boolean;
   readonly clock?: Clock;
+  /** How much of the buses' events (and their lineage) the read API keeps. @default the newest 10,000 events, none older than 24 hours */
+  readonly eventRecords?: Retention;
 }
 
 /**
@@ -86,6 +91,7 @@ export class LocalRuntime {
     readonly sns: SnsService,
     readonly logs: LogsService,
     private readonly endpoint: Endpoint,
+    readonly readApi: ReadApi,
     private readonly closeStores: () => Promise<void>,
   ) {}
 
@@ -145,7 +151,22 @@ export class LocalRuntime {
       const logsTemplate = logGroupDefinitions(app);
       warnings.push(...logsTemplate.warnings);
       logs.declare(logsTemplate.groups);
-      const sqs = new SqsService({ db: sqsDb, clock, baseUrl: url, accountId, region });
+      // The read API (local/read-api/): every service tells it what happens; it answers under READ_API_PREFIX.
+      const readApiDb = data.database('read-api');
+      // Rule targets' and functions' (asynchronous invocation) dead-letter queues; queues' redrive targets SQS knows.
+      const ruleDeadLetterQueues = new Set([
+        ...definitions.rules.flatMap((rule) => rule.targets.flatMap((t) => t.deadLetterArn ?? [])),
+        ...definitions.functions.flatMap((fn) => fn.asyncConfig?.deadLetterArn ?? []),
+      ]);
+      const readApi = new ReadApi({
+        db: readApiDb,
+        retention: options.eventRecords,
+        now: () => clock.now(),
+        expressExecutions: () => states?.expressExecutions() ?? [],
+        isDeadLetterQueue: (arn) => ruleDeadLetterQueues.has(arn) || sqs.isDeadLetterQueue(arn),
+        logs: logReaderFrom(logs as unknown as LogEventsSource),
+      });
+      const sqs = new SqsService({ db: sqsDb, clock, baseUrl: url, accountId, region, onMessage: (note) => readApi.message(note) });
       const dynamodb = await DynamoDbHost.start({ folder: data.folder('dynamodb'), guard: guard.settings(Number(new URL(url).port)) });
 
       const functionLog = (name: string, line: string) => log(`[${name}] ${line}`);
@@ -170,6 +191,7 @@ export class LocalRuntime {
         accountId,
         log: functionLog,
         logs,
+        onInvocation: (note) => readApi.invocation(note),
         baseEnvironment: {
           AWS_ENDPOINT_URL: url,
           AWS_ENDPOINT_URL_DYNAMODB: dynamodb.url,
@@ -219,7 +241,11 @@ export class LocalRuntime {
           options.logEvents === false
             ? undefined
             : (bus, event) =>
-                log(`[events] ${bus.name} <- ${event.source} ${event['detail-type']} ${truncate(JSON.stringify(event.detail), 4000)}`),
+                log(
+                  `[events] ${bus.name} <- ${event.source} ${event['detail-type']}${event['replay-name'] ? ` (replay ${event['replay-name']})` : ''} ${truncate(JSON.stringify(event.detail), 4000)}`,
+                ),
+        onAccepted: (note) => readApi.eventAccepted(note),
+        onDelivery: (note) => readApi.delivery(note),
       });
       const statesDynamoDb = sdkDynamoDb({ endpoint: url, region, credentials: ownCredentials });
       states = new StatesService({
@@ -237,6 +263,7 @@ export class LocalRuntime {
         sdkServices: { ssm, sns },
         logs,
         log: (line) => log(`[states] ${line}`),
+        onHistoryEvent: (execution, event) => readApi.historyEvent(execution, event),
       });
 
       const httpApiTemplate = httpApiDefinitions(app);
@@ -271,6 +298,7 @@ export class LocalRuntime {
         httpApis,
         console: new ConsoleSite(),
         onInternalError: (error) => log(`[endpoint] internal error: ${(error as Error).stack ?? String(error)}`),
+        readApi: readApi.router,
       });
 
       for (const queue of definitions.queues) await ensureQueue(sqs, queue);
@@ -282,7 +310,8 @@ export class LocalRuntime {
       logs.start();
 
       warnings.push(...states.warnings);
-      const runtime = new LocalRuntime(url, definitions, warnings, events, sqs, lambda, states, sns, logs, endpoint, async () => {
+      const runtime = new LocalRuntime(url, definitions, warnings, events, sqs, lambda, states, sns, logs, endpoint, readApi, async () => {
+        readApiDb.close();
         sqsDb.close();
         snsDb.close();
         eventsDb.close();
@@ -318,6 +347,7 @@ export class LocalRuntime {
     await this.lambda.stop();
     this.logs.stop();
     this.sqs.close();
+    this.readApi.close();
     await this.endpoint.stop();
     await this.closeStores();
   }

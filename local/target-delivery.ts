@@ -84,10 +84,10 @@ export class LocalTargetDelivery implements TargetDelivery {
     }
   }
 
-  async deadLetter(queueArn: string, event: EventEnvelope, reason: DeadLetterReason) {
+  async deadLetter(queueArn: string, event: EventEnvelope, reason: DeadLetterReason): Promise<{ messageId?: string }> {
     // The attributes EventBridge puts on dead-lettered events.
     const attribute = (value: string) => ({ DataType: 'String', StringValue: value });
-    await this.services.sqs.SendMessage({
+    const sent = await this.services.sqs.SendMessage({
       QueueUrl: await this.#queueUrl(queueArn),
       MessageBody: JSON.stringify(event),
       MessageAttributes: {
@@ -99,6 +99,7 @@ export class LocalTargetDelivery implements TargetDelivery {
         ...(reason.exhaustedRetryCondition ? { EXHAUSTED_RETRY_CONDITION: attribute(reason.exhaustedRetryCondition) } : {}),
       },
     });
+    return { messageId: (sent as { MessageId?: string } | undefined)?.MessageId };
   }
 
   async #queueUrl(arn: string): Promise<string> {

@@ -2,8 +2,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { AwsError } from '../aws-error.js';
 import { jsonDepth, MAX_JSON_DEPTH } from '../json-depth.js';
+import { parseTraceHeader, withTraceHeader } from '../trace-header.js';
 import type { EndpointGuard } from './guard.js';
 import type { JsonProtocolService, RawRequest, RawResponse, RestProtocolService } from './protocols.js';
+import { isLoopbackAddress } from './request-guard.mjs';
 
 /** Request bodies above this are refused before they are read into memory (PutEvents allows 256 KiB; DynamoDB 16 MiB). */
 const MAX_BODY_BYTES = 20 * 1024 * 1024;
@@ -58,6 +60,11 @@ export interface EndpointServices {
   };
   /** Called for every request that failed on our side (a bug), for the console log. */
   readonly onInternalError?: (error: unknown) => void;
+  /** The runtime's read API (local/read-api/), for requests under its path prefix. */
+  readonly readApi?: {
+    handles(rawPath: string): boolean;
+    handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
+  };
 }
 
 /**
@@ -82,7 +89,10 @@ export class Endpoint {
   /** Starts listening; resolves with the base URL (`http://127.0.0.1:<port>`). */
   async start(): Promise<string> {
     const server = createServer((req, res) => {
-      this.#route(req, res).catch((error: unknown) => {
+      // A request's X-Ray header is the trace of everything the service does for it (the messages, events and executions it creates).
+      const traceHeader = header(req, 'x-amzn-trace-id');
+      const valid = parseTraceHeader(traceHeader) ? traceHeader : undefined;
+      withTraceHeader(valid, () => this.#route(req, res)).catch((error: unknown) => {
         if (error instanceof AwsError) return send(res, this.#errorInProtocolShape(req, error));
         this.#services?.onInternalError?.(error);
         if (!res.headersSent) send(res, jsonError(new AwsError('InternalFailure', 'internal error in the local runtime', 500), '1.1'));
@@ -116,6 +126,16 @@ export class Endpoint {
     const guard = this.options.guard;
     const refused = guard?.refuse(req, this.#port);
     if (refused) return send(res, refused);
+    // The read API passed the Host and Origin checks above; with signatures verified, a client on
+    // this machine may read unsigned (a browser's EventSource cannot sign), any other must sign.
+    const readApi = this.#services?.readApi;
+    if (readApi?.handles((req.url ?? '/').split('?')[0] ?? '/')) {
+      if (guard?.verifiesSignatures && !isLoopbackAddress(req.socket.remoteAddress ?? '')) {
+        const unsigned = await guard.checkSignature(req, await readBody(req));
+        if (unsigned) return send(res, unsigned);
+      }
+      return readApi.handle(req, res);
+    }
     const httpApis = this.#services?.httpApis;
     if (httpApis?.handles(header(req, 'host'), req.url ?? '/')) return this.#httpApi(req, res, httpApis);
     // The console's files hold no data and a browser cannot sign a page load: they are served

@@ -34,6 +34,8 @@ export interface ArchivesOptions {
   readonly route: (bus: BusDefinition, event: EventEnvelope, onlyRules?: ReadonlySet<string>) => void;
   /** Called after replayed deliveries are committed. */
   readonly routed: () => void;
+  /** Called when a replay's deliveries were rolled back (nothing it routed happened). */
+  readonly abandoned?: () => void;
 }
 
 /** Archives from the template, the events they keep (in SQLite), and replays of them. */
@@ -173,6 +175,7 @@ export class Archives {
         this.options.db.exec('COMMIT');
       } catch (error) {
         this.options.db.exec('ROLLBACK');
+        this.options.abandoned?.();
         throw error;
       }
       this.#saveReplay({

@@ -74,6 +74,11 @@ export interface DeadLetterReason {
 export interface TargetDelivery {
   /** Resolves when the target service accepted the input; rejects with the reason otherwise. */
   deliver(target: TargetDefinition, input: string, event: EventEnvelope): Promise<void>;
-  /** Sends an event this target could not take to its dead-letter queue. */
-  deadLetter(queueArn: string, event: EventEnvelope, reason: DeadLetterReason): Promise<void>;
+  /** Sends an event this target could not take to its dead-letter queue; resolves with the message's id when known. */
+  deadLetter(
+    queueArn: string,
+    event: EventEnvelope,
+    reason: DeadLetterReason,
+    // biome-ignore lint/suspicious/noConfusingVoidType: deliveries that cannot tell the message id (tests' fakes) resolve with nothing.
+  ): Promise<void | { messageId?: string }>;
 }

@@ -3,10 +3,11 @@ import type { DatabaseSync } from 'node:sqlite';
 import { AwsError, validationError } from '../aws-error.js';
 import type { Clock } from '../clock.js';
 import { tooDeep } from '../json-depth.js';
+import { currentTraceHeader, parseTraceHeader } from '../trace-header.js';
 import { Archives, type StartReplayInput } from './archives.js';
 import { ControlPlane } from './control-plane.js';
 import type { ArchiveDefinition, BusDefinition, EventEnvelope, RuleDefinition, TargetDelivery } from './definitions.js';
-import { DeliveryOutbox } from './outbox.js';
+import { type DeliveryNote, DeliveryOutbox } from './outbox.js';
 import { compilePattern, matchesPattern } from './pattern.js';
 import { EventRegistry, isEnabled } from './registry.js';
 import { isoSeconds, toMillis } from './time.js';
@@ -30,7 +31,18 @@ interface PutEventsRequestEntry {
   TraceHeader?: string;
 }
 
-type Accepted = { bus: BusDefinition; event: EventEnvelope };
+type Accepted = { bus: BusDefinition; event: EventEnvelope; traceHeader?: string };
+
+/** An event a bus accepted (or a replay sent), with the rules it matched: for observers outside EventBridge. */
+export interface AcceptedEventNote {
+  readonly bus: BusDefinition;
+  readonly event: EventEnvelope;
+  /** The rules it matched, each with the targets it is owed to. */
+  readonly matched: readonly RuleDefinition[];
+  /** The X-Ray trace header it travels with (the entry's TraceHeader or the request's X-Amzn-Trace-Id). */
+  readonly traceHeader?: string;
+  readonly acceptedAt: number;
+}
 type EntryError = { ErrorCode: string; ErrorMessage: string };
 
 export interface EventsServiceOptions {
@@ -43,8 +55,12 @@ export interface EventsServiceOptions {
   readonly archives: readonly ArchiveDefinition[];
   readonly delivery: TargetDelivery;
   readonly log?: (line: string) => void;
-  /** Called for every event a bus accepts (the console's live view of the buses). */
+  /** Called for every event a bus accepts, replayed ones too (the console's live view of the buses). */
   readonly onEvent?: (bus: BusDefinition, event: EventEnvelope) => void;
+  /** Called for every event a bus accepts or a replay sends, with the rules it matched (the read API). */
+  readonly onAccepted?: (note: AcceptedEventNote) => void;
+  /** Called when a delivery to a rule target ends or is retried (the read API). */
+  readonly onDelivery?: (note: DeliveryNote) => void;
 }
 
 /**
@@ -58,6 +74,8 @@ export class EventsService {
   readonly #outbox: DeliveryOutbox;
   readonly #archives: Archives;
   readonly #controlPlane: ControlPlane;
+  /** Replayed events routed in the replay's transaction, told to observers once it commits. */
+  readonly #replayed: AcceptedEventNote[] = [];
 
   constructor(private readonly options: EventsServiceOptions) {
     const { db, clock, accountId, region, log } = options;
@@ -67,6 +85,7 @@ export class EventsService {
       clock,
       delivery: options.delivery,
       log,
+      onDelivery: options.onDelivery,
       resolve: (ruleArn, targetId) => {
         const rule = this.#registry.ruleByArn(ruleArn);
         const target = rule?.targets.get(targetId);
@@ -80,8 +99,17 @@ export class EventsService {
       region,
       archives: options.archives,
       registry: this.#registry,
-      route: (bus, event, onlyRules) => this.#route(bus, event, onlyRules),
-      routed: () => this.#outbox.wake(),
+      route: (bus, event, onlyRules) => {
+        const matched = this.#route(bus, event, onlyRules);
+        this.#replayed.push({ bus, event, matched, acceptedAt: this.options.clock.now() });
+      },
+      routed: () => {
+        this.#outbox.wake();
+        this.#notify(this.#replayed.splice(0));
+      },
+      abandoned: () => {
+        this.#replayed.length = 0;
+      },
     });
     this.#controlPlane = new ControlPlane({ registry: this.#registry, accountId, log });
   }
@@ -171,7 +199,8 @@ export class EventsService {
   /** Sends an event on to another bus unchanged (a rule target that is an event bus). */
   forward(busArn: string, event: EventEnvelope): void {
     const { 'replay-name': _replay, ...rest } = event;
-    this.#accept([{ bus: this.#registry.bus(busArn), event: rest as EventEnvelope }]);
+    const traceHeader = currentTraceHeader();
+    this.#accept([{ bus: this.#registry.bus(busArn), event: rest as EventEnvelope, ...(traceHeader ? { traceHeader } : {}) }]);
   }
 
   async TestEventPattern(input: { EventPattern?: string; Event?: string }) {
@@ -234,8 +263,11 @@ export class EventsService {
     }
     const time = entry.Time === undefined ? this.options.clock.now() : toMillis(entry.Time);
     if (time === undefined) return invalid('Time', 'Time is not a valid timestamp.');
+    // The entry's TraceHeader wins over the request's header; X-Ray drops one that is not valid, the event still goes.
+    const traceHeader = [entry.TraceHeader, currentTraceHeader()].find((header) => parseTraceHeader(header) !== undefined);
     return {
       bus,
+      ...(traceHeader ? { traceHeader } : {}),
       event: {
         version: '0',
         id: randomUUID(),
@@ -254,18 +286,18 @@ export class EventsService {
   #accept(validated: (Accepted | EntryError)[]) {
     const { db } = this.options;
     db.exec('BEGIN');
+    const accepted: AcceptedEventNote[] = [];
     try {
       const results = validated.map((item) => {
         if ('ErrorCode' in item) return item;
         this.#archives.archiveEvent(item.bus, item.event);
-        this.#route(item.bus, item.event);
+        const matched = this.#route(item.bus, item.event, undefined, item.traceHeader);
+        accepted.push({ ...item, matched, acceptedAt: this.options.clock.now() });
         return { EventId: item.event.id };
       });
       db.exec('COMMIT');
       this.#outbox.wake();
-      if (this.options.onEvent) {
-        for (const item of validated) if (!('ErrorCode' in item)) this.options.onEvent(item.bus, item.event);
-      }
+      this.#notify(accepted);
       return results;
     } catch (error) {
       db.exec('ROLLBACK');
@@ -273,17 +305,28 @@ export class EventsService {
     }
   }
 
-  /** Writes one delivery per target of every enabled rule on `bus` that matches. */
-  #route(bus: BusDefinition, event: EventEnvelope, onlyRules?: ReadonlySet<string>): void {
+  /** Tells observers about events committed: the console log line, the read API. */
+  #notify(accepted: readonly AcceptedEventNote[]): void {
+    for (const note of accepted) {
+      this.options.onEvent?.(note.bus, note.event);
+      this.options.onAccepted?.(note);
+    }
+  }
+
+  /** Writes one delivery per target of every enabled rule on `bus` that matches; returns the rules matched. */
+  #route(bus: BusDefinition, event: EventEnvelope, onlyRules?: ReadonlySet<string>, traceHeader?: string): RuleDefinition[] {
     let text: string | undefined;
+    const matched: RuleDefinition[] = [];
     for (const rule of this.#registry.rulesOn(bus.name)) {
       if (!isEnabled(rule.definition)) continue;
       if (onlyRules && !onlyRules.has(rule.definition.arn)) continue;
       // A rule with only a ScheduleExpression matches no events.
       if (!rule.pattern || !matchesPattern(rule.pattern, event)) continue;
       text ??= JSON.stringify(event);
-      for (const target of rule.definition.targets) this.#outbox.add(text, rule.definition.arn, target.id);
+      matched.push(rule.definition);
+      for (const target of rule.definition.targets) this.#outbox.add(text, rule.definition.arn, target.id, traceHeader);
     }
+    return matched;
   }
 }
 

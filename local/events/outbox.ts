@@ -1,6 +1,7 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { AwsError } from '../aws-error.js';
 import type { Clock } from '../clock.js';
+import { childHeader, derivedTraceRoot, parseTraceHeader, ruleMatchSegment, withTraceHeader } from '../trace-header.js';
 import type { EventEnvelope, RuleDefinition, TargetDefinition, TargetDelivery } from './definitions.js';
 import { renderTargetInput } from './input-transform.js';
 
@@ -13,6 +14,7 @@ const DISPATCH_CONCURRENCY = 64;
 interface DeliveryRow {
   id: number;
   event: string;
+  trace_header: string | null;
   rule_arn: string;
   target_id: string;
   attempts: number;
@@ -26,6 +28,24 @@ export interface DeliveryOutboxOptions {
   /** The rule and target a delivery is owed to, as they are now. */
   readonly resolve: (ruleArn: string, targetId: string) => { rule: RuleDefinition; target: TargetDefinition } | undefined;
   readonly log?: (line: string) => void;
+  /** Called when a delivery ends (delivered, dead-lettered, dropped) or is to be retried. */
+  readonly onDelivery?: (note: DeliveryNote) => void;
+}
+
+/** What became of one delivery of an event to one rule target. */
+export interface DeliveryNote {
+  readonly eventId: string;
+  readonly replayName?: string;
+  readonly ruleArn: string;
+  readonly targetId: string;
+  readonly targetArn: string;
+  /** `pending`: it failed and will be retried; `failed`: given up without a dead-letter queue. */
+  readonly outcome: 'delivered' | 'failed' | 'dead-lettered' | 'pending';
+  readonly reason?: string;
+  readonly deadLetterArn?: string;
+  /** The message id in the dead-letter queue. */
+  readonly deadLetterMessageId?: string;
+  readonly attempts: number;
 }
 
 /**
@@ -51,11 +71,14 @@ export class DeliveryOutbox {
         attempts INTEGER NOT NULL DEFAULT 0, first_at INTEGER NOT NULL, next_at INTEGER NOT NULL, last_error TEXT);
       CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (next_at, id);
     `);
+    // Added with trace propagation: data folders from before get the column, their deliveries none.
+    const columns = db.prepare('PRAGMA table_info(deliveries)').all() as { name: string }[];
+    if (!columns.some((column) => column.name === 'trace_header')) db.exec('ALTER TABLE deliveries ADD COLUMN trace_header TEXT');
     this.#statements = {
-      insert: db.prepare('INSERT INTO deliveries (event, rule_arn, target_id, first_at, next_at) VALUES (?, ?, ?, ?, ?)'),
+      insert: db.prepare('INSERT INTO deliveries (event, rule_arn, target_id, first_at, next_at, trace_header) VALUES (?, ?, ?, ?, ?, ?)'),
       delete: db.prepare('DELETE FROM deliveries WHERE id = ?'),
       due: db.prepare(
-        'SELECT id, event, rule_arn, target_id, attempts, first_at FROM deliveries WHERE next_at <= ? ORDER BY next_at, id LIMIT ?',
+        'SELECT id, event, rule_arn, target_id, attempts, first_at, trace_header FROM deliveries WHERE next_at <= ? ORDER BY next_at, id LIMIT ?',
       ),
       retry: db.prepare('UPDATE deliveries SET attempts = ?, next_at = ?, last_error = ? WHERE id = ?'),
       nextDue: db.prepare('SELECT MIN(next_at) AS next FROM deliveries'),
@@ -63,9 +86,9 @@ export class DeliveryOutbox {
   }
 
   /** Records a delivery (inside the caller's transaction); `wake()` after committing. */
-  add(eventText: string, ruleArn: string, targetId: string): void {
+  add(eventText: string, ruleArn: string, targetId: string, traceHeader?: string): void {
     const now = this.options.clock.now();
-    this.#statements.insert.run(eventText, ruleArn, targetId, now, now);
+    this.#statements.insert.run(eventText, ruleArn, targetId, now, now, traceHeader ?? null);
   }
 
   start(): void {
@@ -152,10 +175,24 @@ export class DeliveryOutbox {
     }
     const { rule, target } = resolved;
     const event = JSON.parse(row.event) as EventEnvelope;
+    // EventBridge passes the event's trace header on to the target; the rule match is the caller.
+    const traceHeader = deliveryTraceHeader(row, event, rule.arn);
+    const note = (outcome: DeliveryNote['outcome'], extra: Partial<DeliveryNote> = {}) =>
+      this.options.onDelivery?.({
+        eventId: event.id,
+        ...(event['replay-name'] ? { replayName: event['replay-name'] } : {}),
+        ruleArn: rule.arn,
+        targetId: target.id,
+        targetArn: target.arn,
+        outcome,
+        attempts: row.attempts + 1,
+        ...extra,
+      });
     try {
       const input = renderTargetInput(event, target, { ruleArn: rule.arn, ruleName: rule.name, ingestionTime: event.time });
-      await this.options.delivery.deliver(target, input, event);
+      await withTraceHeader(traceHeader, () => this.options.delivery.deliver(target, input, event));
       this.#statements.delete.run(row.id);
+      note('delivered');
     } catch (error) {
       const errorCode = error instanceof AwsError ? error.code : 'InternalFailure';
       const errorMessage = (error as Error).message;
@@ -167,9 +204,16 @@ export class DeliveryOutbox {
       const backoff = Math.min(300_000, 1000 * 2 ** Math.min(attempts - 1, 16)) * (0.5 + Math.random() / 2);
       if (attempts > maxAttempts || now + backoff - row.first_at > maxAgeMs) {
         const exhausted = attempts > maxAttempts ? 'MaximumRetryAttempts' : 'MaximumEventAgeInSeconds';
-        await this.#giveUp(row, rule, target, event, errorCode, errorMessage, exhausted);
+        const ended = await withTraceHeader(traceHeader, () => this.#giveUp(row, rule, target, event, errorCode, errorMessage, exhausted));
+        if (ended)
+          note(ended.deadLetterMessageId === undefined && !target.deadLetterArn ? 'failed' : 'dead-lettered', {
+            reason: `${errorCode}: ${errorMessage}`,
+            ...(target.deadLetterArn ? { deadLetterArn: target.deadLetterArn } : {}),
+            ...(ended.deadLetterMessageId ? { deadLetterMessageId: ended.deadLetterMessageId } : {}),
+          });
       } else {
         this.#statements.retry.run(attempts, now + backoff, `${errorCode}: ${errorMessage}`, row.id);
+        note('pending', { reason: `${errorCode}: ${errorMessage}` });
       }
     }
   }
@@ -182,21 +226,23 @@ export class DeliveryOutbox {
     errorCode: string,
     errorMessage: string,
     exhaustedRetryCondition: 'MaximumRetryAttempts' | 'MaximumEventAgeInSeconds',
-  ) {
+  ): Promise<{ deadLetterMessageId?: string } | undefined> {
+    let sent: { messageId?: string } | undefined;
     if (target.deadLetterArn) {
       try {
-        await this.options.delivery.deadLetter(target.deadLetterArn, event, {
-          ruleArn: rule.arn,
-          targetArn: target.arn,
-          errorCode,
-          errorMessage,
-          retryAttempts: row.attempts,
-          exhaustedRetryCondition,
-        });
+        sent =
+          (await this.options.delivery.deadLetter(target.deadLetterArn, event, {
+            ruleArn: rule.arn,
+            targetArn: target.arn,
+            errorCode,
+            errorMessage,
+            retryAttempts: row.attempts,
+            exhaustedRetryCondition,
+          })) ?? undefined;
       } catch (error) {
         // AWS drops the event when even the DLQ is unreachable; we keep retrying instead of losing it.
         this.#statements.retry.run(row.attempts + 1, this.options.clock.now() + 60_000, `DLQ: ${(error as Error).message}`, row.id);
-        return;
+        return undefined;
       }
     } else {
       this.options.log?.(
@@ -204,5 +250,20 @@ export class DeliveryOutbox {
       );
     }
     this.#statements.delete.run(row.id);
+    return sent?.messageId === undefined ? {} : { deadLetterMessageId: sent.messageId };
   }
+}
+
+/**
+ * The header a delivery carries: the event's trace (or, for an event sent without one, a
+ * trace of its own, so that what the target does can still be traced back to it) with the
+ * rule match as parent.
+ */
+function deliveryTraceHeader(row: DeliveryRow, event: EventEnvelope, ruleArn: string): string {
+  const incoming = parseTraceHeader(row.trace_header ?? undefined);
+  const root = incoming?.root ?? derivedTraceRoot(Date.parse(event.time), event.id, event['replay-name'] ?? '');
+  return childHeader(
+    { root, ...(incoming?.sampled ? { sampled: incoming.sampled } : {}) },
+    ruleMatchSegment(event.id, event['replay-name'], ruleArn),
+  );
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
 import { AwsError } from '../aws-error.js';
 import type { Clock } from '../clock.js';
+import { currentTraceHeader, withTraceHeader } from '../trace-header.js';
 import { type AsyncEventRow, AsyncQueueStore } from './async-queue.js';
 import type { Condition, DestinationSender, InvocationRecord, ResponseContext } from './destinations.js';
 import type { FunctionRuntime, LogSink } from './function-runtime.js';
@@ -64,7 +65,7 @@ export class AsyncInvoker {
   /** Queues an event durably: when this returns, the event is committed. */
   accept(fn: FunctionRuntime, event: unknown): { requestId: string } {
     const requestId = randomUUID();
-    this.#store.insert(fn.definition.name, requestId, JSON.stringify(event ?? null), this.options.clock.now());
+    this.#store.insert(fn.definition.name, requestId, JSON.stringify(event ?? null), this.options.clock.now(), currentTraceHeader());
     this.#kick();
     return { requestId };
   }
@@ -122,7 +123,8 @@ export class AsyncInvoker {
     const name = fn.definition.name;
     this.#running.set(name, (this.#running.get(name) ?? 0) + 1);
     this.#inFlight.add(row.seq);
-    const attempt = this.#attempt(fn, row)
+    // In the event's own trace: the drain timer runs in the context of whichever request last woke it.
+    const attempt = withTraceHeader(row.trace_header ?? undefined, () => this.#attempt(fn, row))
       .catch((error: unknown) => this.options.log(name, `async event ${row.request_id}: ${(error as Error).stack ?? String(error)}`))
       .finally(() => {
         this.#inFlight.delete(row.seq);
@@ -149,6 +151,7 @@ export class AsyncInvoker {
       outcome = await fn.invoke(JSON.parse(row.payload), {
         requestId: row.request_id,
         throttle: fn.definition.reservedConcurrency !== undefined,
+        ...(row.trace_header ? { traceHeader: row.trace_header } : {}),
       });
     } catch (error) {
       if (this.#stopped) return;
@@ -221,31 +224,35 @@ export class AsyncInvoker {
           }
         : {}),
     };
-    const sends: Promise<void>[] = [];
-    if (condition === 'Success') {
-      if (config.onSuccess) sends.push(this.#send(fn, config.onSuccess, JSON.stringify(record)));
-    } else {
-      this.options.log(
-        fn.definition.name,
-        `async event ${row.request_id} failed (${condition}) after ${invokeCount} attempt(s)` +
-          (last ? `: ${last.errorMessage}` : '') +
-          (config.onFailure || config.deadLetterArn ? '' : '; no destination or dead-letter queue is configured, so it is discarded'),
-      );
-      if (config.onFailure) sends.push(this.#send(fn, config.onFailure, JSON.stringify(record)));
-      if (config.deadLetterArn) {
-        const errorMessage = truncateBytes(
-          last?.errorMessage || (condition === 'EventAgeExceeded' ? 'Event age exceeded' : 'Unknown error'),
-          DLQ_MESSAGE_BYTES,
+    // Destinations and the dead-letter queue get the event's trace (its caller's header), as the invocation did.
+    const sends = withTraceHeader(row.trace_header ?? undefined, () => {
+      const sends: Promise<void>[] = [];
+      if (condition === 'Success') {
+        if (config.onSuccess) sends.push(this.#send(fn, config.onSuccess, JSON.stringify(record)));
+      } else {
+        this.options.log(
+          fn.definition.name,
+          `async event ${row.request_id} failed (${condition}) after ${invokeCount} attempt(s)` +
+            (last ? `: ${last.errorMessage}` : '') +
+            (config.onFailure || config.deadLetterArn ? '' : '; no destination or dead-letter queue is configured, so it is discarded'),
         );
-        sends.push(
-          this.#send(fn, config.deadLetterArn, row.payload, {
-            RequestID: { DataType: 'String', StringValue: row.request_id },
-            ErrorCode: { DataType: 'Number', StringValue: last?.errorCode ?? '200' },
-            ErrorMessage: { DataType: 'String', StringValue: errorMessage },
-          }),
-        );
+        if (config.onFailure) sends.push(this.#send(fn, config.onFailure, JSON.stringify(record)));
+        if (config.deadLetterArn) {
+          const errorMessage = truncateBytes(
+            last?.errorMessage || (condition === 'EventAgeExceeded' ? 'Event age exceeded' : 'Unknown error'),
+            DLQ_MESSAGE_BYTES,
+          );
+          sends.push(
+            this.#send(fn, config.deadLetterArn, row.payload, {
+              RequestID: { DataType: 'String', StringValue: row.request_id },
+              ErrorCode: { DataType: 'Number', StringValue: last?.errorCode ?? '200' },
+              ErrorMessage: { DataType: 'String', StringValue: errorMessage },
+            }),
+          );
+        }
       }
-    }
+      return sends;
+    });
     await Promise.all(sends);
     // Stopped meanwhile (its database may be closed): the event stays queued and its record goes again after a restart.
     if (this.#stopped) return;

@@ -40,6 +40,8 @@ export interface AsyncEventRow {
   throttles: number;
   /** JSON of the last attempt's error: `{ statusCode, functionError?, payload }`. */
   last_response: string | null;
+  /** The X-Ray trace header the event was invoked with (`X-Amzn-Trace-Id`, or the caller's). */
+  trace_header?: string | null;
 }
 
 export class AsyncQueueStore {
@@ -55,8 +57,11 @@ export class AsyncQueueStore {
 
   constructor(db: DatabaseSync) {
     db.exec(SCHEMA);
+    // Added with trace propagation: queues from before get the column, their events no header.
+    const columns = db.prepare('PRAGMA table_info(lambda_async_event)').all() as { name: string }[];
+    if (!columns.some((column) => column.name === 'trace_header')) db.exec('ALTER TABLE lambda_async_event ADD COLUMN trace_header TEXT');
     this.#insert = db.prepare(
-      'INSERT INTO lambda_async_event (function_name, request_id, payload, accepted_at, due_at) VALUES (?, ?, ?, ?, ?)',
+      'INSERT INTO lambda_async_event (function_name, request_id, payload, accepted_at, due_at, trace_header) VALUES (?, ?, ?, ?, ?, ?)',
     );
     this.#due = db.prepare('SELECT * FROM lambda_async_event WHERE function_name = ? AND due_at <= ? ORDER BY due_at, seq LIMIT ?');
     this.#started = db.prepare('UPDATE lambda_async_event SET invoke_count = invoke_count + 1 WHERE seq = ?');
@@ -70,8 +75,8 @@ export class AsyncQueueStore {
     this.#deleteFunction = db.prepare('DELETE FROM lambda_async_event WHERE function_name = ?');
   }
 
-  insert(functionName: string, requestId: string, payload: string, now: number): void {
-    this.#insert.run(functionName, requestId, payload, now, now);
+  insert(functionName: string, requestId: string, payload: string, now: number, traceHeader?: string): void {
+    this.#insert.run(functionName, requestId, payload, now, now, traceHeader ?? null);
   }
 
   /** A function's events whose time has come, oldest first. */

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { AwsError } from '../aws-error.js';
+import { childHeader, currentTraceHeader, newSegmentId } from '../trace-header.js';
 import { runtimeSupport } from './runtimes.js';
 
 const WORKER_SCRIPT = path.join(import.meta.dirname, 'worker.mjs');
@@ -93,6 +94,26 @@ export interface InvokeOptions {
   readonly version?: string;
   /** Collect the function's own log lines into the outcome's `logLines` (Invoke's `LogType: Tail`); the START to REPORT lines always are. */
   readonly captureLog?: boolean;
+  /** The caller's X-Ray trace header. @default - the one of the call being served now (`X-Amzn-Trace-Id`), else a new trace */
+  readonly traceHeader?: string;
+  /** The SQS messages of an event source mapping's batch. */
+  readonly messages?: readonly { readonly messageId: string; readonly queueArn: string }[];
+}
+
+/** An invocation starting or ending, for observers outside Lambda (the read API's lineage). */
+export interface InvocationNote {
+  readonly phase: 'started' | 'ended';
+  readonly requestId: string;
+  readonly functionName: string;
+  /** The header the function runs with (`_X_AMZN_TRACE_ID`): its `Parent` is this invocation's segment. */
+  readonly traceHeader: string;
+  /** The caller's header, when there was one. */
+  readonly callerTraceHeader?: string;
+  readonly messages?: InvokeOptions['messages'];
+  readonly logGroupName: string;
+  readonly logStreamName?: string;
+  readonly time: number;
+  readonly error?: LambdaErrorPayload;
 }
 
 /** Lambda's limit on a synchronous invocation's response: 6 MB, and Lambda's own margin of 100 bytes. */
@@ -148,6 +169,7 @@ export class FunctionRuntime {
     private readonly environment: Readonly<Record<string, string>>,
     private readonly log: LogSink,
     private readonly logs?: FunctionLogs,
+    private readonly observe?: (note: InvocationNote) => void,
   ) {
     this.#maxConcurrency = definition.reservedConcurrency ?? DEFAULT_LOCAL_CONCURRENCY;
     const config = (definition.template?.LoggingConfig ?? {}) as Record<string, unknown>;
@@ -188,7 +210,25 @@ export class FunctionRuntime {
       );
     }
     const requestId = options.requestId ?? randomUUID();
+    // As Lambda does for every invocation (tracing PassThrough): the caller's trace, this invocation as parent;
+    // a new trace when the call carries none.
+    const callerTraceHeader = options.traceHeader ?? currentTraceHeader();
+    const traceHeader = childHeader(callerTraceHeader, newSegmentId());
     const env = await this.#acquire(options.throttle ?? false);
+    const note = (phase: InvocationNote['phase'], error?: LambdaErrorPayload) =>
+      this.observe?.({
+        phase,
+        requestId,
+        functionName: this.definition.name,
+        traceHeader,
+        ...(callerTraceHeader ? { callerTraceHeader } : {}),
+        ...(options.messages ? { messages: options.messages } : {}),
+        logGroupName: this.definition.logGroupName,
+        logStreamName: env.logStreamName,
+        time: Date.now(),
+        ...(error ? { error } : {}),
+      });
+    let ended: LambdaErrorPayload | undefined;
     let started = performance.now();
     let discard = false;
     let initDurationMs: number | undefined;
@@ -207,6 +247,7 @@ export class FunctionRuntime {
       env.used = true;
       teeFrom = logLines.length;
       log(`START RequestId: ${requestId} Version: ${options.version ?? '$LATEST'}`);
+      note('started');
       // START goes out at once, so that a running invocation shows; its other lines when it ends, in the order the worker wrote them.
       startedAt = Date.now();
       this.#tee(env, logLines.slice(0, teeFrom + 1), startedAt, startedAt);
@@ -214,17 +255,20 @@ export class FunctionRuntime {
       if (init.error) {
         discard = true;
         status = `\tStatus: error\tError Type: ${init.error.errorType}`;
+        ended = init.error;
         return { ok: false, error: init.error, requestId };
       }
       // The function's own lines are kept for its log stream, not only for Invoke's `LogType: Tail`.
       const run = await this.#run(env, event, requestId, {
         ...options,
+        traceHeader,
         captureLog: options.captureLog === true || this.logs !== undefined,
       });
       memoryUsedMb = run.memoryUsedMb;
       logLines.push(...run.functionLines);
       const outcome = withinResponseLimit(run.outcome);
       if (!outcome.ok) {
+        ended = outcome.error;
         discard = outcome.error.errorType === 'Sandbox.Timedout' || outcome.error.errorType === 'Runtime.ExitError';
         if (outcome.error.errorType === 'Sandbox.Timedout') status = '\tStatus: timeout';
         else if (discard) status = `\tStatus: error\tError Type: ${outcome.error.errorType}`;
@@ -240,6 +284,7 @@ export class FunctionRuntime {
           `${initDurationMs === undefined ? '' : `\tInit Duration: ${initDurationMs.toFixed(2)} ms`}${status}`,
       );
       if (teeFrom !== undefined) this.#tee(env, logLines.slice(teeFrom), startedAt, Date.now());
+      if (teeFrom !== undefined) note('ended', ended);
       this.#release(env, discard);
     }
   }
@@ -341,6 +386,7 @@ export class FunctionRuntime {
         invokedFunctionArn: options.invokedFunctionArn,
         functionVersion: options.version,
         captureLog: options.captureLog === true,
+        traceHeader: options.traceHeader,
       });
     });
   }

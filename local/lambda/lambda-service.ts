@@ -7,7 +7,14 @@ import { openDatabase } from '../store/data-folder.js';
 import { AsyncInvoker } from './async-invoker.js';
 import type { DestinationSender } from './destinations.js';
 import { FunctionDirectory } from './function-reference.js';
-import { type FunctionDefinition, type FunctionLogs, FunctionRuntime, type InvokeOutcome, type LogSink } from './function-runtime.js';
+import {
+  type FunctionDefinition,
+  type FunctionLogs,
+  FunctionRuntime,
+  type InvocationNote,
+  type InvokeOutcome,
+  type LogSink,
+} from './function-runtime.js';
 import { validateLambdaRequest } from './input-validation.js';
 import { LambdaReadApi } from './lambda-api.js';
 import { LAMBDA_PATH_PREFIXES, lambdaOperation } from './lambda-operations.js';
@@ -33,6 +40,8 @@ export interface LambdaServiceOptions {
   readonly destinations?: DestinationSender;
   /** Asynchronous invocation timing for tests: the retry delays' factor and the queue's poll interval. */
   readonly asyncTiming?: { readonly delayScale?: number; readonly pollIntervalMs?: number };
+  /** Called when each invocation starts and ends (the read API's lineage). */
+  readonly onInvocation?: (note: InvocationNote) => void;
 }
 
 /** Lambda's limit on an asynchronous invocation's payload. */
@@ -74,7 +83,7 @@ export class LambdaService implements RestProtocolService {
         LAMBDA_TASK_ROOT: definition.codePath,
         _HANDLER: definition.handler,
       };
-      this.#functions.set(definition.name, new FunctionRuntime(definition, environment, options.log, options.logs));
+      this.#functions.set(definition.name, new FunctionRuntime(definition, environment, options.log, options.logs, options.onInvocation));
     }
     const accountId = options.accountId ?? options.functions[0]?.arn.split(':')[4] ?? '000000000000';
     this.#directory = new FunctionDirectory(this.#functions, accountId, options.region);

@@ -121,7 +121,12 @@ export class SqsEventSource {
 
   async #deliver(queueUrl: string, messages: SqsMessage[]): Promise<void> {
     const event = { Records: messages.map((message) => this.#record(message)) };
-    const outcome = await this.fn.invoke(event);
+    // Lambda continues the trace of the batch's messages (their AWSTraceHeader); each message is a parent of the invocation.
+    const traceHeader = messages.map((message) => message.Attributes?.AWSTraceHeader).find((header) => header !== undefined);
+    const outcome = await this.fn.invoke(event, {
+      ...(traceHeader ? { traceHeader } : {}),
+      messages: messages.map((message) => ({ messageId: message.MessageId ?? '', queueArn: this.mapping.queueArn })),
+    });
     let succeeded: SqsMessage[];
     if (!outcome.ok) {
       this.log(this.fn.definition.name, `batch of ${messages.length} failed: ${outcome.error.errorType}: ${outcome.error.errorMessage}`);

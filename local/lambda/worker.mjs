@@ -200,6 +200,9 @@ parentPort.on('message', async (message) => {
   if (message.type !== 'invoke') return;
   const { id, event, requestId, deadline, clientContext } = message;
   runningRequestId = requestId;
+  // As Lambda sets it for each invocation: the AWS SDK sends it on as X-Amzn-Trace-Id (with AWS_LAMBDA_FUNCTION_NAME set).
+  if (message.traceHeader) process.env._X_AMZN_TRACE_ID = message.traceHeader;
+  else delete process.env._X_AMZN_TRACE_ID;
   captured = message.captureLog ? '' : undefined;
   const context = {
     functionName,

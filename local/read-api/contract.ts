@@ -11,9 +11,9 @@ export const READ_API_PREFIX = '/_switchyard/v1';
 
 /** The paths, relative to nothing: `${READ_API_PREFIX}${READ_API_PATHS.events}`. */
 export const READ_API_PATHS = {
-  /** GET ?bus=&detailType=&since=<ISO>&limit=<1..1000, default 100> -> {@link BusEventsPage}, newest first. */
+  /** GET ?bus=&detailType=&replayName=&since=<ISO>&limit=<1..1000, default 100> -> {@link BusEventsPage}, newest first. */
   events: '/events',
-  /** GET /lineage/<id> -> {@link Lineage}; the id is an event id, message id, execution arn or name, or any value in an event's detail (a ticket id). */
+  /** GET /lineage/<id>?depth=<1..50> -> {@link Lineage} (404 when nothing matches); the id is an event id, message id, execution arn or name, or any value in an event's detail (a ticket id). */
   lineage: '/lineage/',
   /** GET -> text/event-stream of {@link StreamMessage}, one `event:` name per kind. */
   stream: '/stream',
@@ -42,7 +42,9 @@ export interface BusEventRecord {
 }
 
 export interface RuleMatch {
+  /** The rule's name. */
   readonly rule: string;
+  readonly ruleArn?: string;
   readonly targets: readonly {
     readonly id: string;
     readonly arn: string;
@@ -94,6 +96,13 @@ export interface ExpressExecutionsPage {
   readonly executions: readonly ExpressExecutionSummary[];
 }
 
+/** Every error answer (400 bad parameter, 404 unknown path or id, 405 not GET, 500 a bug of ours). */
+export interface ReadApiError {
+  /** `InvalidParameter`, `NotFound`, `MethodNotAllowed`, `InternalError`. */
+  readonly error: string;
+  readonly message: string;
+}
+
 /** The live feed's messages; `kind` is also the SSE `event:` name. */
 export type StreamMessage =
   | { readonly kind: 'event'; readonly event: BusEventRecord }
@@ -104,6 +113,18 @@ export type StreamMessage =
       readonly status: ExpressExecutionSummary['status'];
       /** The history event just recorded (Standard and Express alike). */
       readonly historyEvent?: { readonly id: number; readonly type: string; readonly timestamp: string };
+    }
+  | {
+      /** A rule target's outcome for an event changed (the `event` message had it `pending`). */
+      readonly kind: 'delivery';
+      readonly eventId: string;
+      readonly replayName?: string;
+      readonly rule: string;
+      readonly ruleArn: string;
+      readonly targetId: string;
+      readonly targetArn: string;
+      readonly outcome: RuleMatch['targets'][number]['outcome'];
+      readonly reason?: string;
     }
   | {
       readonly kind: 'dead-letter';

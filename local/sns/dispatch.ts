@@ -1,4 +1,5 @@
 import type { Clock } from '../clock.js';
+import { withTraceHeader } from '../trace-header.js';
 import { DeliveryFailure, type SubscriptionDelivery } from './delivery.js';
 import type { EnvelopeContext } from './envelope.js';
 import type { DeliveryRecord, SnsStore, SubscriptionRecord } from './sns-store.js';
@@ -47,7 +48,9 @@ export class DeliveryDispatcher {
     }
     const context = this.#context(subscription.topicArn);
     try {
-      await this.delivery.deliver(subscription, delivery.notification, context);
+      // SNS passes the publisher's trace header on to the subscription's SQS queue or function
+      // (explicitly: the outbox's timer runs in the context of whichever publish last woke it).
+      await withTraceHeader(delivery.notification.traceHeader, () => this.delivery.deliver(subscription, delivery.notification, context));
       this.store.deleteDelivery(delivery.id);
     } catch (error) {
       const failure =

@@ -44,6 +44,8 @@ export interface Notification {
   readonly groupId?: string;
   readonly dedupId?: string;
   readonly sequenceNumber?: string;
+  /** The publisher's X-Ray trace header, passed on to the subscribers (SQS keeps it as AWSTraceHeader). */
+  readonly traceHeader?: string;
 }
 
 /** A validated message, before it has an id. */

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
 import type { Clock } from '../clock.js';
+import { currentTraceHeader } from '../trace-header.js';
 import {
   defaultTopicAttribute,
   defaultTopicPolicy,
@@ -385,6 +386,8 @@ export class SnsService {
     }
     const subscriptions = this.#store.subscriptions(topic.arn).filter((s) => !isPending(s));
     const skipped = new Set<string>();
+    const traceHeader = currentTraceHeader();
+    const traced = traceHeader === undefined ? {} : { traceHeader };
     const results = this.#store.transaction(() =>
       messages.map((message) => {
         let sequenceNumber: string | undefined;
@@ -397,11 +400,11 @@ export class SnsService {
           sequenceNumber = this.#store.nextSequenceNumber(topic.arn);
           const messageId = randomUUID();
           this.#store.remember(topic.arn, key, messageId, sequenceNumber, now + DEDUP_WINDOW_MS);
-          this.#route(topic, subscriptions, { ...message, messageId, sequenceNumber }, now, skipped);
+          this.#route(topic, subscriptions, { ...message, messageId, sequenceNumber, ...traced }, now, skipped);
           return { MessageId: messageId, SequenceNumber: sequenceNumber };
         }
         const messageId = randomUUID();
-        this.#route(topic, subscriptions, { ...message, messageId }, now, skipped);
+        this.#route(topic, subscriptions, { ...message, messageId, ...traced }, now, skipped);
         return { MessageId: messageId };
       }),
     );
@@ -418,7 +421,7 @@ export class SnsService {
   #route(
     topic: TopicRecord,
     subscriptions: readonly SubscriptionRecord[],
-    message: ValidatedMessage & { messageId: string; sequenceNumber?: string },
+    message: ValidatedMessage & { messageId: string; sequenceNumber?: string; traceHeader?: string },
     now: number,
     skipped: Set<string>,
   ): void {
@@ -433,6 +436,7 @@ export class SnsService {
       ...(message.groupId === undefined ? {} : { groupId: message.groupId }),
       ...(message.dedupId === undefined ? {} : { dedupId: message.dedupId }),
       ...(message.sequenceNumber === undefined ? {} : { sequenceNumber: message.sequenceNumber }),
+      ...(message.traceHeader === undefined ? {} : { traceHeader: message.traceHeader }),
     };
     for (const subscription of subscriptions) {
       const filter = this.#filter(subscription);

@@ -174,6 +174,14 @@ export class MessageReceiver {
         // FIFO dead-letter queues restart the retention clock; standard ones keep the original enqueue time.
         this.context.store.moveToDeadLetter.run(target.id, now, target.fifo ? now : row.sent_at, queue.arn, row.seq);
         redriven.add(target);
+        this.context.onMessage?.({
+          kind: 'dead-lettered',
+          queueArn: target.arn,
+          sourceQueueArn: queue.arn,
+          messageId: row.message_id,
+          receiveCount: row.receive_count,
+          time: now,
+        });
         return 'redriven';
       }
     }

@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { currentTraceHeader } from '../trace-header.js';
 import { type Queue, type SqsContext, sequenceNumber } from './sqs-context.js';
 import { batchFailure, invalidParameter, invalidParameterValue, missingParameter, SqsError } from './sqs-errors.js';
 import type {
@@ -21,6 +22,8 @@ import {
 } from './validation.js';
 
 interface PreparedMessage {
+  /** The X-Ray trace header the message keeps (`AWSTraceHeader`): the system attribute, or the request's `X-Amzn-Trace-Id`. */
+  traceHeader: string | undefined;
   body: string;
   md5Body: string;
   attributes: ValidatedAttributes | undefined;
@@ -53,6 +56,7 @@ export class MessageSender {
     const store = () => this.storeMessage(queue, prepared, this.context.clock.now());
     const result = queue.fifo ? this.context.transaction(store) : store();
     this.afterSend(queue, [prepared]);
+    this.noteSent(queue, result.MessageId, prepared);
     return result;
   }
 
@@ -96,6 +100,7 @@ export class MessageSender {
         output.Successful.push({ Id: entry.Id, ...this.storeMessage(queue, message, now) });
       }
     });
+    for (const [i, { message }] of prepared.entries()) this.noteSent(queue, output.Successful[i]?.MessageId, message);
     this.afterSend(
       queue,
       prepared.map((p) => p.message),
@@ -155,7 +160,24 @@ export class MessageSender {
         'The request include parameter that is not valid for this queue type.',
       );
     }
-    return { body, md5Body: md5OfBody(body), attributes, system, delaySeconds, groupId, dedupId, size };
+    // The system attribute wins over the HTTP header (https://docs.aws.amazon.com/xray/latest/devguide/xray-services-sqs.html).
+    const traceHeader = system?.attributes.AWSTraceHeader?.StringValue ?? currentTraceHeader();
+    return { body, md5Body: md5OfBody(body), attributes, system, delaySeconds, groupId, dedupId, size, traceHeader };
+  }
+
+  private noteSent(queue: Queue, messageId: string | undefined, message: PreparedMessage): void {
+    if (!this.context.onMessage || messageId === undefined) return;
+    const strings = Object.entries(message.attributes?.attributes ?? {}).flatMap(([name, value]) =>
+      typeof value.StringValue === 'string' ? [[name, value.StringValue] as const] : [],
+    );
+    this.context.onMessage({
+      ...(strings.length ? { attributes: Object.fromEntries(strings) } : {}),
+      kind: 'sent',
+      queueArn: queue.arn,
+      messageId,
+      time: this.context.clock.now(),
+      ...(message.traceHeader ? { traceHeader: message.traceHeader } : {}),
+    });
   }
 
   private storeMessage(queue: Queue, message: PreparedMessage, now: number): SendMessageOutput {
@@ -181,7 +203,7 @@ export class MessageSender {
       message.md5Body,
       message.attributes ? JSON.stringify(message.attributes.attributes) : null,
       message.attributes?.md5 ?? null,
-      message.system ? JSON.stringify(message.system.attributes) : null,
+      storedSystemAttributes(message),
       this.senderId,
       now,
       now + message.delaySeconds * 1000,
@@ -205,6 +227,17 @@ export class MessageSender {
     const soonestDelayed = Math.min(...messages.filter((m) => m.delaySeconds > 0).map((m) => m.delaySeconds));
     if (Number.isFinite(soonestDelayed)) this.context.waiters.wakeAfter(queue.id, soonestDelayed * 1000);
   }
+}
+
+/**
+ * The system attributes kept with the message: those sent, or the HTTP header's trace as
+ * `AWSTraceHeader` (it is not counted in the message size, and no MD5 of it is answered,
+ * because the caller did not send it as an attribute).
+ */
+function storedSystemAttributes(message: PreparedMessage): string | null {
+  if (message.system) return JSON.stringify(message.system.attributes);
+  if (message.traceHeader === undefined) return null;
+  return JSON.stringify({ AWSTraceHeader: { DataType: 'String', StringValue: message.traceHeader } });
 }
 
 /** What an entry weighs against the batch limit: body plus attribute names, types and values. */

@@ -31,12 +31,35 @@ export interface Queue {
   settings: QueueSettings;
 }
 
+/** What happened to a message, for observers outside SQS (the read API's lineage and live feed). */
+export type MessageNote =
+  | {
+      readonly kind: 'sent';
+      readonly queueArn: string;
+      readonly messageId: string;
+      readonly traceHeader?: string;
+      /** The message's string attributes (a dead-letter's reason travels in them). */
+      readonly attributes?: Readonly<Record<string, string>>;
+      readonly time: number;
+    }
+  | {
+      readonly kind: 'dead-lettered';
+      readonly queueArn: string;
+      readonly sourceQueueArn: string;
+      readonly messageId: string;
+      readonly receiveCount: number;
+      readonly traceHeader?: string;
+      readonly time: number;
+    };
+
 export interface SqsContextOptions {
   db: DatabaseSync;
   clock: Clock;
   baseUrl: string;
   accountId: string;
   region: string;
+  /** Called after each message is stored, and when one moves to a dead-letter queue. */
+  onMessage?: (note: MessageNote) => void;
 }
 
 /**
@@ -55,6 +78,7 @@ export class SqsContext {
   readonly queuesById = new Map<number, Queue>();
   /** Set by `SqsService.close()`: long polls return empty and move tasks stop. */
   closed = false;
+  readonly onMessage?: (note: MessageNote) => void;
   private readonly baseUrl: string;
 
   constructor(options: SqsContextOptions) {
@@ -63,6 +87,7 @@ export class SqsContext {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
     this.accountId = options.accountId;
     this.region = options.region;
+    this.onMessage = options.onMessage;
     this.store = openSqsStore(this.db);
     for (const row of this.store.allQueues.all()) this.cache(this.queueFromRow(row));
   }

@@ -5,7 +5,7 @@ import { MessageReceiver, type ReceiveOptions } from './message-receiving.js';
 import { MessageSender } from './message-sending.js';
 import { QueueManagement } from './queue-management.js';
 import { ReceivedMessages } from './received-messages.js';
-import { SqsContext } from './sqs-context.js';
+import { type MessageNote, SqsContext } from './sqs-context.js';
 import { queueDoesNotExist } from './sqs-errors.js';
 import type {
   BatchOutput,
@@ -57,6 +57,8 @@ export interface SqsServiceOptions {
   senderId?: string;
   /** How long a deleted queue's name stays unavailable; AWS enforces 60 s. */
   deletedQueueNameCooldownMs?: number;
+  /** Called after each message is stored, and when one moves to a dead-letter queue. */
+  onMessage?: (note: MessageNote) => void;
 }
 
 /**
@@ -115,6 +117,12 @@ export class SqsService {
     const queue = this.context.queueByArn(arn);
     if (!queue) throw queueDoesNotExist();
     return queue.url;
+  }
+
+  /** Whether some queue's RedrivePolicy names this queue as its dead-letter queue. */
+  isDeadLetterQueue(arn: string): boolean {
+    for (const queue of this.context.queuesById.values()) if (queue.settings.redrive?.deadLetterTargetArn === arn) return true;
+    return false;
   }
 
   // ---- queues ----

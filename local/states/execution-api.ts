@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { AwsError } from '../aws-error.js';
 import type { Clock } from '../clock.js';
+import { currentTraceHeader } from '../trace-header.js';
 import { executionInput, notForExpress } from './api-input.js';
 import type { DefinitionCompiler } from './definition-compiler.js';
 import type { HistoryEvent } from './engine/index.js';
@@ -268,7 +269,8 @@ export class ExecutionApi {
       input: text,
       startDate: this.deps.clock.now(),
       redriveCount: 0,
-      traceHeader: input.traceHeader,
+      // The parameter, or the X-Ray header of the call that started it (a function's, a rule target's, a parent execution's).
+      traceHeader: input.traceHeader ?? currentTraceHeader(),
     };
   }
 }

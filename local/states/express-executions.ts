@@ -1,8 +1,9 @@
 import type { Clock } from '../clock.js';
+import { withTraceHeader } from '../trace-header.js';
 import { type ExecutionResult, type HistorySink, type Machine, type Sleep, startExecution } from './engine/index.js';
 import type { ExecutionRecord, ExecutionStatus } from './execution-store.js';
 import type { LiveExecution, LiveExecutions } from './live-executions.js';
-import { seconds } from './names.js';
+import { executionTraceHeader, seconds } from './names.js';
 import type { LocalTaskRunner } from './task-runner.js';
 
 /** Express summaries kept for DescribeExecution; the oldest finished ones go first. */
@@ -31,25 +32,33 @@ export class ExpressExecutions {
     return this.#summaries.get(arn);
   }
 
+  /** The summaries kept, oldest first (the local console and CLI list them; AWS keeps none). */
+  list(): ExecutionRecord[] {
+    return [...this.#summaries.values()];
+  }
+
   launch(record: ExecutionRecord, machine: Machine): LiveExecution {
     const { clock } = this.deps;
     this.#summaries.set(record.arn, record);
     this.#trim();
-    const handle = startExecution({
-      definition: machine,
-      input: record.input,
-      name: record.name,
-      executionArn: record.arn,
-      stateMachineArn: record.stateMachineArn,
-      stateMachineName: record.stateMachineName,
-      roleArn: record.roleArn,
-      startTime: record.startDate,
-      taskRunner: this.deps.runner,
-      clock,
-      sleep: this.deps.sleep,
-      timer: this.deps.timer,
-      onHistoryEvent: this.deps.logSink?.(record),
-    });
+    // Tasks run in the execution's trace, with the execution as their parent.
+    const handle = withTraceHeader(executionTraceHeader(record), () =>
+      startExecution({
+        definition: machine,
+        input: record.input,
+        name: record.name,
+        executionArn: record.arn,
+        stateMachineArn: record.stateMachineArn,
+        stateMachineName: record.stateMachineName,
+        roleArn: record.roleArn,
+        startTime: record.startDate,
+        taskRunner: this.deps.runner,
+        clock,
+        sleep: this.deps.sleep,
+        timer: this.deps.timer,
+        onHistoryEvent: this.deps.logSink?.(record),
+      }),
+    );
     return this.deps.live.track(
       record.arn,
       handle,

@@ -1,4 +1,5 @@
 import { AwsError, validationError } from '../aws-error.js';
+import { childHeader, derivedTraceRoot, executionSegment, parseTraceHeader } from '../trace-header.js';
 
 /**
  * Names of state machines and executions: 1 to 80 characters, none of them white space,
@@ -66,3 +67,13 @@ export function decodeToken<T>(token: string | undefined, scope: string): T | un
 
 /** Epoch ms → the JSON protocol's epoch seconds. */
 export const seconds = (ms: number) => ms / 1000;
+
+/**
+ * The header an execution's tasks carry: the trace it was started in (or, started without
+ * one, a trace of its own that a restart derives again), the execution as parent.
+ */
+export function executionTraceHeader(record: { arn: string; traceHeader?: string; startDate: number }): string {
+  const incoming = parseTraceHeader(record.traceHeader);
+  const root = incoming?.root ?? derivedTraceRoot(record.startDate, record.arn);
+  return childHeader({ root, ...(incoming?.sampled ? { sampled: incoming.sampled } : {}) }, executionSegment(record.arn));
+}

@@ -1,9 +1,11 @@
 import type { Clock } from '../clock.js';
+import { withTraceHeader } from '../trace-header.js';
 import type { DefinitionCompiler } from './definition-compiler.js';
 import { type HistoryEvent, resumeExecution, type Sleep, startExecution } from './engine/index.js';
 import { engineView } from './execution-history.js';
 import type { ExecutionRecord, ExecutionStore } from './execution-store.js';
 import type { LiveExecutions } from './live-executions.js';
+import { executionTraceHeader } from './names.js';
 import type { StatusChangeEvents } from './status-change-events.js';
 import type { LocalTaskRunner } from './task-runner.js';
 
@@ -83,9 +85,12 @@ export class StandardExecutions {
     };
     const resuming = history.some((e) => e.type === 'ExecutionStarted');
     if (resuming) live.markResumed(record.arn);
-    const handle = resuming
-      ? resumeExecution(engineView(history), options)
-      : startExecution({ ...options, input: record.input, startTime: record.startDate });
+    // Tasks run in the execution's trace, with the execution as their parent (lambda invocations, messages, events).
+    const handle = withTraceHeader(executionTraceHeader(record), () =>
+      resuming
+        ? resumeExecution(engineView(history), options)
+        : startExecution({ ...options, input: record.input, startTime: record.startDate }),
+    );
     if (resuming) started();
     // An execution that ends before its first event is stored (the service is closing) must not hang the caller.
     handle.result.then(started, started);

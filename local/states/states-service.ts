@@ -2,7 +2,7 @@ import type { DatabaseSync } from 'node:sqlite';
 import { type Clock, systemClock } from '../clock.js';
 import { apiOperations, SdkIntegrations, sdkResourceError } from './aws-sdk-integrations.js';
 import { DefinitionCompiler } from './definition-compiler.js';
-import type { Sleep } from './engine/index.js';
+import type { HistoryEvent, Sleep } from './engine/index.js';
 import { ExecutionApi, type GetExecutionHistoryInput, type ListExecutionsInput, type StartExecutionInput } from './execution-api.js';
 import { ExecutionLogging, type LogsForStates } from './execution-logging.js';
 import { type ExecutionRecord, ExecutionStore } from './execution-store.js';
@@ -68,6 +68,8 @@ export interface StatesServiceOptions {
   /** Task and execution timeouts and heartbeats. */
   readonly timer?: Sleep;
   readonly log?: (line: string) => void;
+  /** Called with every history event recorded, STANDARD and EXPRESS alike (the read API's live feed). */
+  readonly onHistoryEvent?: (execution: ExecutionRecord, event: HistoryEvent) => void;
 }
 
 /**
@@ -89,6 +91,7 @@ export class StatesService {
   readonly #machines: StateMachineRegistry;
   readonly #executions: ExecutionApi;
   readonly #taskCallbacks: TaskCallbacksApi;
+  readonly #express: ExpressExecutions;
   /** Every Task resource of the declared state machines that this runtime cannot run, by state machine and state. */
   readonly warnings: readonly string[];
 
@@ -130,7 +133,15 @@ export class StatesService {
     const machines = new StateMachineRegistry({ store, compiler, clock, region: options.region, accountId: options.accountId, log });
     for (const declared of options.stateMachines ?? []) machines.registerDeclared(declared);
     const logging = new ExecutionLogging(options.logs);
-    const logSink = (record: ExecutionRecord) => logging.sinkFor(machines.find(record.stateMachineArn)?.loggingConfiguration, record);
+    const logSink = (record: ExecutionRecord) => {
+      const sink = logging.sinkFor(machines.find(record.stateMachineArn)?.loggingConfiguration, record);
+      const observe = options.onHistoryEvent;
+      if (!observe) return sink;
+      return (event: HistoryEvent) => {
+        observe(record, event);
+        return sink?.(event);
+      };
+    };
     const standard = new StandardExecutions({ store, compiler, live, status, runner, clock, sleep, timer, log, logSink });
     const express = new ExpressExecutions({ live, runner, clock, sleep, timer, logSink });
     this.#clock = clock;
@@ -141,6 +152,7 @@ export class StatesService {
     this.#machines = machines;
     this.#executions = new ExecutionApi({ store, machines, compiler, live, standard, express, status, clock });
     this.#taskCallbacks = new TaskCallbacksApi(callbacks);
+    this.#express = express;
     this.warnings = unsupportedResourceWarnings(
       options.stateMachines ?? [],
       (resource) => sdkResourceError(resource) ?? runner.unsupported(resource),
@@ -253,6 +265,11 @@ export class StatesService {
       accountId: this.options.accountId,
       compile: (definition) => this.#compiler.compileObject(definition, 'STANDARD'),
     });
+  }
+
+  /** The EXPRESS executions this runtime ran and still keeps a summary of, oldest first (the read API). */
+  expressExecutions(): ExecutionRecord[] {
+    return this.#express.list();
   }
 
   // ---- for tasks that start executions ----

@@ -1,0 +1,297 @@
+import { get } from 'node:http';
+import { DescribeLogGroupsCommand, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { DescribeExecutionCommand, DescribeStateMachineCommand } from '@aws-sdk/client-sfn';
+import type { Lineage, LineageNode, ReadApiError } from '../../local/read-api/contract.js';
+import { READ_API_PATHS, READ_API_PREFIX } from '../../local/read-api/contract.js';
+import { GLOBAL_HELP, integerOption, parseCommand } from '../args.js';
+import { defaultCdkOut, hasAssembly, readAssembly } from '../assembly.js';
+import { type Clients, call, errorCode, type Target } from '../aws.js';
+import { CliError, usageError } from '../errors.js';
+import { ticketExecutionName } from '../escalations.js';
+import { executionPattern, readRecords } from '../express.js';
+import { truncate } from '../format.js';
+import { appFlows } from './app-flows.js';
+import type { Command } from './command.js';
+
+export const HELP = `Usage: switchyard trace <event-id|ticket-id|message-id|execution> [--depth N]
+
+The lineage of one event, as a tree: the event, the rules it matched and what each target
+did with it, the queue messages, the invocations (with their log lines), the executions
+they started and the events those emitted, and on down; dead-letters with their reason.
+Given a value that names no event, message or execution (a ticket id), every event whose
+detail holds it is traced.
+
+Locally it reads the runtime's read API (${READ_API_PREFIX}${READ_API_PATHS.lineage}<id>), which
+links what happened by the X-Ray trace header each hop passes on. AWS has no such API: with
+--aws it shows what AWS APIs give (the executions named after the ticket, and the log lines
+of the app's functions and flows that mention the id); rule matches are not available there.
+
+  <id>                an event id, message id, Lambda request id, execution ARN or name,
+                      or any value in an event's detail (a ticket id)
+  --depth <n>         levels of the tree to show, 1 to 50 (default 50)
+
+${GLOBAL_HELP}
+
+Exit status: 0 traced, 1 nothing found or the target failed, 2 bad input.`;
+
+export const trace: Command = async (argv, io) => {
+  const { values, positionals } = parseCommand(argv, { depth: { type: 'string' } });
+  if (values.help) return io.out(HELP);
+  if (positionals.length !== 1 || String(positionals[0]).trim() === '') {
+    throw usageError('trace takes one <event-id|ticket-id>: switchyard trace T-1001');
+  }
+  const id = String(positionals[0]).trim();
+  const depth = integerOption('depth', values.depth, 50, 1, 50);
+  const clients = io.clients(values);
+  if (clients.target.kind === 'aws') {
+    const found = await traceInAws(clients, values['cdk-out'], id, io.err);
+    if (values.json) return io.out(JSON.stringify(found, null, 2));
+    return renderAws(io.out, id, found);
+  }
+  const lineage = await readLineage(clients.target, id, depth);
+  if (values.json) return io.out(JSON.stringify(lineage, null, 2));
+  for (const [i, root] of lineage.roots.entries()) {
+    if (i > 0) io.out('');
+    for (const line of renderTree(root)) io.out(line);
+  }
+};
+
+/** GET <endpoint>/_switchyard/v1/lineage/<id>: the tree, or a one-line error. */
+export async function readLineage(target: Extract<Target, { kind: 'local' }>, id: string, depth: number): Promise<Lineage> {
+  const url = `${target.endpoint}${READ_API_PREFIX}${READ_API_PATHS.lineage}${encodeURIComponent(id)}?depth=${depth}`;
+  let response: { status: number; text: string };
+  try {
+    response = await httpGet(url);
+  } catch (error) {
+    const code = errorCode(error);
+    throw new CliError(
+      code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EHOSTUNREACH'
+        ? `no local runtime at ${target.endpoint}: start it with npm start (or pass --endpoint)`
+        : `cannot reach the local runtime at ${target.endpoint}: ${(error as Error).message}`,
+    );
+  }
+  const text = response.text;
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw new CliError(`${target.endpoint} answered ${response.status} without the read API's JSON: is it a Switchyard local runtime?`);
+  }
+  if (response.status === 404 && (body as ReadApiError).error === 'NotFound') {
+    throw new CliError(
+      `nothing to trace for "${id}": no event, message, invocation or execution the runtime recorded has that id, and no event's detail holds it (the runtime keeps the last 24 hours, at most 10,000 events)`,
+    );
+  }
+  if (response.status === 403) {
+    // The endpoint's guard: a foreign Host or Origin, or (from another machine, under --verify-signatures) no signature.
+    throw new CliError(`${target.endpoint} refused the read: ${(body as { message?: string }).message ?? text}`);
+  }
+  if (response.status !== 200 && typeof (body as Partial<ReadApiError>).error !== 'string') {
+    throw new CliError(
+      `${target.endpoint} does not serve the read API (${READ_API_PREFIX}): is it an older Switchyard runtime, or another endpoint?`,
+    );
+  }
+  if (response.status !== 200) {
+    const error = body as ReadApiError;
+    throw new CliError(`the read API answered ${response.status}: ${error.message ?? text}`, response.status === 400 ? 2 : 1);
+  }
+  return body as Lineage;
+}
+
+/** A GET with node:http (fetch refuses some ports a runtime may listen on). */
+function httpGet(url: string): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const request = get(url, { timeout: 60_000 }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+      response.on('error', reject);
+    });
+    request.on('timeout', () => request.destroy(new Error('no answer within 60 s')));
+    request.on('error', reject);
+  });
+}
+
+/** Lines of a tree: each node with its time, status and reason; an invocation's log lines under it. */
+export function renderTree(root: LineageNode): string[] {
+  const lines: string[] = [];
+  const visit = (node: LineageNode, lead: string, branch: string, rest: string) => {
+    lines.push(`${lead}${branch}${headline(node)}`);
+    const under = `${lead}${rest}`;
+    const more = node.children.length > 0;
+    const bar = more ? '│ ' : '  ';
+    if (node.reason) lines.push(`${under}${bar}  reason: ${truncate(node.reason, 300)}`);
+    for (const log of node.logs ?? []) {
+      const shown = logLine(log);
+      if (shown !== undefined) lines.push(`${under}${bar}  ┊ ${truncate(shown, 240)}`);
+    }
+    node.children.forEach((child, i) => {
+      const last = i === node.children.length - 1;
+      visit(child, under, last ? '└─ ' : '├─ ', last ? '   ' : '│  ');
+    });
+  };
+  visit(root, '', '', '');
+  return lines;
+}
+
+const KIND_NAMES: Record<LineageNode['kind'], string> = {
+  event: 'event',
+  rule: 'rule',
+  message: 'message',
+  invocation: 'invocation',
+  execution: 'execution',
+  'dead-letter': 'DEAD-LETTER',
+};
+
+function headline(node: LineageNode): string {
+  const at = node.time.length >= 23 ? node.time.slice(11, 23) : node.time;
+  const status = node.status ? `  [${node.status}]` : '';
+  // Events, messages and dead-letters are known by their ids; the others' labels name them.
+  const id = ['event', 'message', 'dead-letter'].includes(node.kind) && !node.label.includes(node.id) ? `  ${node.id}` : '';
+  return `${at}  ${KIND_NAMES[node.kind]}: ${node.label}${status}${id}`;
+}
+
+/** Keys every structured log line of a function repeats (Lambda's and Powertools'): left out of the line shown. */
+const REPEATED_KEYS = new Set([
+  'level',
+  'message',
+  'timestamp',
+  'time',
+  'service',
+  'cold_start',
+  'function_arn',
+  'function_memory_size',
+  'function_name',
+  'function_request_id',
+  'sampling_rate',
+  'xray_trace_id',
+  'requestId',
+]);
+
+/**
+ * One log line as a person reads it: a JSON line (LogFormat JSON) as `LEVEL message {other fields}`,
+ * Lambda's platform records as START and REPORT; embedded metrics (EMF) are left out. Text lines as they are.
+ */
+export function logLine(line: string): string | undefined {
+  if (!line.startsWith('{')) return line;
+  let record: Record<string, unknown>;
+  try {
+    record = JSON.parse(line) as Record<string, unknown>;
+  } catch {
+    return line;
+  }
+  if (record._aws !== undefined) return undefined;
+  const platform = record.record as { requestId?: string; metrics?: { durationMs?: number; maxMemoryUsedMB?: number } } | undefined;
+  if (record.type === 'platform.start') return `START RequestId: ${platform?.requestId ?? ''}`;
+  if (record.type === 'platform.report') {
+    return `REPORT RequestId: ${platform?.requestId ?? ''} Duration: ${platform?.metrics?.durationMs ?? '-'} ms Max Memory Used: ${platform?.metrics?.maxMemoryUsedMB ?? '-'} MB`;
+  }
+  if (typeof record.type === 'string' && record.type.startsWith('platform.'))
+    return `${record.type} ${JSON.stringify(record.record ?? {})}`;
+  if (typeof record.message !== 'string') return line;
+  const rest = Object.fromEntries(Object.entries(record).filter(([key]) => !REPEATED_KEYS.has(key)));
+  return `${String(record.level ?? '').toUpperCase() || 'LOG'} ${record.message}${Object.keys(rest).length ? ` ${JSON.stringify(rest)}` : ''}`;
+}
+
+// ---- AWS: no read API; what its APIs give ----
+
+interface AwsTrace {
+  readonly note: string;
+  readonly executions: { readonly flow: string; readonly executionArn: string; readonly status?: string; readonly startDate?: string }[];
+  readonly logs: { readonly logGroup: string; readonly time: string; readonly message: string }[];
+}
+
+const AWS_NOTE =
+  'AWS has no API for which rules an event matched or which message and invocation it became: shown are the executions named after the id (as the workflow starter names them) and the log lines of the app that mention it, from the last 24 hours';
+
+async function traceInAws(clients: Clients, cdkOut: string | undefined, id: string, note: (line: string) => void): Promise<AwsTrace> {
+  const flows = await appFlows(clients, cdkOut, note);
+  const name = ticketExecutionName(id);
+  const executions: AwsTrace['executions'][number][] = [];
+  for (const flow of flows) {
+    if (flow.type === 'STANDARD') {
+      for (const wanted of [name, id]) {
+        const executionArn = `${flow.arn.replace(':stateMachine:', ':execution:')}:${wanted}`;
+        const described = await clients.sfn.send(new DescribeExecutionCommand({ executionArn })).catch((error: unknown) => {
+          if (errorCode(error) === 'ExecutionDoesNotExist' || errorCode(error) === 'InvalidArn') return undefined;
+          throw error;
+        });
+        if (described) {
+          executions.push({ flow: flow.flow, executionArn, status: described.status, startDate: described.startDate?.toISOString() });
+        }
+      }
+    } else if (flow.logs) {
+      // Express executions are known only by their log records; an ARN holds its name.
+      const prefix = `${flow.arn.replace(':stateMachine:', ':express:')}:${name}:`;
+      const logGroup = await expressLogGroup(clients, flow.arn);
+      if (logGroup === undefined) continue;
+      const records = await readRecords(clients, logGroup, { filterPattern: executionPattern(`${prefix}*`) });
+      const seen = new Set<string>();
+      for (const record of records) {
+        if (!record.executionArn.startsWith(prefix) || seen.has(record.executionArn)) continue;
+        seen.add(record.executionArn);
+        executions.push({ flow: flow.flow, executionArn: record.executionArn });
+      }
+    }
+  }
+  return { note: AWS_NOTE, executions, logs: await logLinesMentioning(clients, cdkOut, id) };
+}
+
+async function expressLogGroup(clients: Clients, stateMachineArn: string): Promise<string | undefined> {
+  const machine = await call(clients.target, () => clients.sfn.send(new DescribeStateMachineCommand({ stateMachineArn })));
+  const arn = machine.loggingConfiguration?.destinations?.[0]?.cloudWatchLogsLogGroup?.logGroupArn;
+  return arn === undefined ? undefined : /:log-group:([^:]+)/.exec(arn)?.[1];
+}
+
+/** FilterLogEvents for the id over the log groups named after the app's stacks (CloudFormation names them `<stack>-...`). */
+async function logLinesMentioning(clients: Clients, cdkOut: string | undefined, id: string): Promise<AwsTrace['logs']> {
+  const dir = defaultCdkOut(cdkOut);
+  const stacks = hasAssembly(dir) ? readAssembly(dir).stacks.map((stack) => stack.stackName) : [];
+  const groups = new Set<string>();
+  for (const stack of stacks) {
+    let nextToken: string | undefined;
+    do {
+      const page = await call(clients.target, () =>
+        clients.logs.send(new DescribeLogGroupsCommand({ logGroupNamePattern: stack, nextToken })),
+      );
+      for (const group of page.logGroups ?? []) if (group.logGroupName) groups.add(group.logGroupName);
+      nextToken = page.nextToken;
+    } while (nextToken);
+  }
+  const lines: AwsTrace['logs'][number][] = [];
+  const since = Date.now() - 24 * 3_600_000;
+  for (const logGroup of groups) {
+    const page = await call(clients.target, () =>
+      clients.logs.send(
+        new FilterLogEventsCommand({ logGroupName: logGroup, filterPattern: JSON.stringify(id), startTime: since, limit: 100 }),
+      ),
+    );
+    for (const event of page.events ?? []) {
+      lines.push({ logGroup, time: new Date(event.timestamp ?? 0).toISOString(), message: (event.message ?? '').trimEnd() });
+    }
+  }
+  return lines.sort((a, b) => a.time.localeCompare(b.time));
+}
+
+function renderAws(out: (line: string) => void, id: string, found: AwsTrace): void {
+  if (found.executions.length === 0 && found.logs.length === 0) {
+    throw new CliError(
+      `nothing to trace for "${id}" in AWS: no execution is named after it and no log line of the app mentions it in the last 24 hours`,
+    );
+  }
+  out(`(${found.note})`);
+  out('');
+  out(`executions named after ${id}:${found.executions.length === 0 ? ' none' : ''}`);
+  for (const e of found.executions)
+    out(`├─ ${e.startDate?.slice(11, 23) ?? ''}  ${e.flow}  ${e.executionArn}${e.status ? `  [${e.status}]` : ''}`);
+  out('');
+  out(`log lines that mention ${id}:${found.logs.length === 0 ? ' none' : ''}`);
+  let group: string | undefined;
+  for (const line of found.logs) {
+    if (line.logGroup !== group) {
+      group = line.logGroup;
+      out(`├─ ${group}`);
+    }
+    out(`│  ┊ ${line.time.slice(11, 23)}  ${truncate(line.message, 240)}`);
+  }
+}

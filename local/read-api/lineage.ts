@@ -1,0 +1,177 @@
+import { eventSegment, ruleMatchSegment } from '../trace-header.js';
+import type { BusEventRecord, Lineage, LineageNode, RuleMatch } from './contract.js';
+import type { ReadApiRecords, StoredNode } from './records.js';
+
+/** An invocation's log lines (START to REPORT), from wherever the function's logs are kept. */
+export type LogReader = (invocation: {
+  readonly logGroup: string;
+  readonly logStream: string;
+  readonly requestId: string;
+  readonly startedAt: number;
+  readonly endedAt?: number;
+}) => Promise<readonly string[]>;
+
+/** CloudWatch Logs' GetLogEvents, as the local logs service serves it in-process. */
+export interface LogEventsSource {
+  GetLogEvents(input: Record<string, unknown>): Promise<{ events?: readonly { message?: string }[] }>;
+}
+
+/** How many events whose detail holds a value are traced at most (a ticket id named by thousands of events is not a trace). */
+const MAX_DETAIL_MATCHES = 50;
+
+/**
+ * Reads an invocation's lines out of its log stream: those from its START line to its
+ * REPORT line (other invocations of the same environment write to the same stream).
+ */
+export function logReaderFrom(logs: LogEventsSource): LogReader {
+  return async ({ logGroup, logStream, requestId, startedAt, endedAt }) => {
+    let events: readonly { message?: string }[];
+    try {
+      ({ events = [] } = await logs.GetLogEvents({
+        logGroupName: logGroup,
+        logStreamName: logStream,
+        startFromHead: true,
+        startTime: startedAt - 1000,
+        ...(endedAt === undefined ? {} : { endTime: endedAt + 1000 }),
+        limit: 10_000,
+      }));
+    } catch {
+      // The group expired its events, or was never written (a function whose logs go nowhere).
+      return [];
+    }
+    const lines: string[] = [];
+    let inside = false;
+    // Text logs open with START and close with REPORT; JSON logs (LoggingConfig LogFormat JSON) with platform.start and platform.report.
+    const marks = (message: string, text: string, platform: string) =>
+      message.includes(requestId) && (message.startsWith(`${text} RequestId: `) || message.includes(`"type":"${platform}"`));
+    for (const { message = '' } of events) {
+      if (marks(message, 'START', 'platform.start')) inside = true;
+      if (inside) lines.push(message.replace(/\n$/, ''));
+      if (inside && marks(message, 'REPORT', 'platform.report')) break;
+    }
+    return lines;
+  };
+}
+
+/**
+ * Assembles lineage trees from the read API's records: an event's rule matches, what each
+ * rule's targets received, and on down every node whose trace header names its parent.
+ */
+export class LineageBuilder {
+  constructor(
+    private readonly records: ReadApiRecords,
+    private readonly logs?: LogReader,
+  ) {}
+
+  async build(id: string, depth: number): Promise<Lineage> {
+    const seen = new Set<string>();
+    const roots: LineageNode[] = [];
+    for (const event of this.records.eventsById(id)) roots.push(await this.#event(event, depth, seen));
+    const nodes = [...this.records.nodesById(id), ...this.records.executionsNamed(id)];
+    for (const node of nodes) {
+      if (!seen.has(key(node))) roots.push(await this.#node(node, depth, seen));
+    }
+    if (roots.length === 0) {
+      for (const event of this.records.eventsWithDetailValue(id, MAX_DETAIL_MATCHES)) {
+        // An event another one led to is already in that one's tree.
+        if (!seen.has(`event:${event.id}:${event.replayName ?? ''}`)) roots.push(await this.#event(event, depth, seen));
+      }
+    }
+    return { roots };
+  }
+
+  async #event(event: BusEventRecord, depth: number, seen: Set<string>): Promise<LineageNode> {
+    seen.add(`event:${event.id}:${event.replayName ?? ''}`);
+    const children: LineageNode[] = [];
+    if (depth > 1) {
+      for (const match of event.matched) children.push(await this.#rule(event, match, depth - 1, seen));
+      children.push(...(await this.#childrenOf(eventSegment(event.id, event.replayName), depth - 1, seen)));
+    }
+    return {
+      kind: 'event',
+      id: event.id,
+      label: `${event.detailType} from ${event.source} on ${event.bus}${event.replayName ? ` (replay ${event.replayName})` : ''}`,
+      time: event.acceptedAt,
+      status: event.matched.length === 0 ? 'matched no rule' : 'accepted',
+      attributes: {
+        bus: event.bus,
+        source: event.source,
+        detailType: event.detailType,
+        ...(event.replayName ? { replayName: event.replayName } : {}),
+        ...(event.traceHeader ? { traceHeader: event.traceHeader } : {}),
+      },
+      children,
+    };
+  }
+
+  async #rule(event: BusEventRecord, match: RuleMatch, depth: number, seen: Set<string>): Promise<LineageNode> {
+    const outcomes = match.targets.map((target) => target.outcome);
+    const failed = match.targets.filter((target) => target.outcome !== 'delivered' && target.reason);
+    const status = outcomes.every((outcome) => outcome === 'delivered')
+      ? 'delivered'
+      : (['dead-lettered', 'failed', 'pending'].find((outcome) => outcomes.includes(outcome as never)) ?? 'pending');
+    const children =
+      depth > 1 && match.ruleArn
+        ? await this.#childrenOf(ruleMatchSegment(event.id, event.replayName, match.ruleArn), depth - 1, seen)
+        : [];
+    return {
+      kind: 'rule',
+      id: match.rule,
+      label: `${match.rule} -> ${match.targets.map((target) => `${target.arn.split(':').slice(5).join(':') || target.arn} (${target.outcome})`).join(', ')}`,
+      time: event.acceptedAt,
+      status,
+      ...(failed.length ? { reason: failed.map((target) => `${target.id}: ${target.reason}`).join('; ') } : {}),
+      attributes: Object.fromEntries([
+        ...(match.ruleArn ? [['ruleArn', match.ruleArn]] : []),
+        ...match.targets.map((target) => [`target ${target.id}`, `${target.arn} ${target.outcome}`]),
+      ]),
+      children,
+    };
+  }
+
+  async #node(node: StoredNode, depth: number, seen: Set<string>): Promise<LineageNode> {
+    seen.add(key(node));
+    const children = depth > 1 ? await this.#childrenOf(node.segment, depth - 1, seen) : [];
+    const attributes = node.attributes ?? {};
+    let logs: readonly string[] | undefined;
+    if (node.kind === 'invocation' && this.logs && attributes.logGroup && attributes.logStream) {
+      logs = await this.logs({
+        logGroup: attributes.logGroup,
+        logStream: attributes.logStream,
+        requestId: node.id,
+        startedAt: Number(attributes.startedAt ?? node.time),
+        ...(attributes.endedAt ? { endedAt: Number(attributes.endedAt) } : {}),
+      });
+    }
+    const { startedAt: _s, endedAt: _e, ...shown } = attributes;
+    return {
+      kind: node.kind,
+      id: node.id,
+      label: node.label,
+      time: new Date(node.time).toISOString(),
+      ...(node.status ? { status: node.status } : {}),
+      ...(node.reason ? { reason: node.reason } : {}),
+      ...(Object.keys(shown).length ? { attributes: shown } : {}),
+      ...(logs?.length ? { logs } : {}),
+      children,
+    };
+  }
+
+  /** What hangs under a segment: the nodes recorded with it as parent and the events sent from it, in time order. */
+  async #childrenOf(segment: string, depth: number, seen: Set<string>): Promise<LineageNode[]> {
+    const out: { at: number; node: LineageNode }[] = [];
+    for (const child of this.records.children(segment)) {
+      if (seen.has(key(child))) continue;
+      out.push({ at: child.time, node: await this.#node(child, depth, seen) });
+    }
+    for (const event of this.records.eventsFromSegment(segment)) {
+      if (seen.has(`event:${event.id}:${event.replayName ?? ''}`)) continue;
+      out.push({ at: Date.parse(event.acceptedAt), node: await this.#event(event, depth, seen) });
+    }
+    return out.sort((a, b) => a.at - b.at).map((entry) => entry.node);
+  }
+}
+
+function key(node: Pick<StoredNode, 'kind' | 'id'>): string {
+  return `${node.kind}:${node.id}`;
+}

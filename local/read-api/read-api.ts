@@ -1,0 +1,290 @@
+import type { DatabaseSync } from 'node:sqlite';
+import type { AcceptedEventNote } from '../events/events-service.js';
+import type { DeliveryNote } from '../events/outbox.js';
+import type { InvocationNote } from '../lambda/function-runtime.js';
+import type { MessageNote } from '../sqs/sqs-context.js';
+import type { HistoryEvent } from '../states/engine/index.js';
+import type { ExecutionRecord } from '../states/execution-store.js';
+import { eventSegment, executionSegment, messageSegment, parseTraceHeader, ruleMatchSegment, segmentOf } from '../trace-header.js';
+import type { BusEventRecord, ExpressExecutionSummary, Lineage, StreamMessage } from './contract.js';
+import { LineageBuilder, type LogReader } from './lineage.js';
+import { LiveFeed } from './live-feed.js';
+import { ReadApiRecords, type Retention } from './records.js';
+import { ReadApiRouter } from './router.js';
+
+export interface ReadApiOptions {
+  /** `read-api.sqlite` in the data folder. */
+  readonly db: DatabaseSync;
+  readonly retention?: Retention;
+  /** The EXPRESS executions the runtime keeps a summary of (Step Functions, once it exists). */
+  readonly expressExecutions: () => readonly ExecutionRecord[];
+  /** Whether a queue is some queue's or rule target's dead-letter queue (a message sent to it is a dead-letter). */
+  readonly isDeadLetterQueue: (queueArn: string) => boolean;
+  /** An invocation's log lines, from CloudWatch Logs. */
+  readonly logs?: LogReader;
+  readonly now?: () => number;
+  /** @default 15 s */
+  readonly heartbeatMs?: number;
+}
+
+const FINAL_STATUS: Record<string, ExpressExecutionSummary['status']> = {
+  ExecutionSucceeded: 'SUCCEEDED',
+  ExecutionFailed: 'FAILED',
+  ExecutionTimedOut: 'TIMED_OUT',
+  ExecutionAborted: 'ABORTED',
+};
+
+/**
+ * The runtime's read API (docs/read-api.md): what AWS has no API for. The services tell it
+ * what happens through their observer callbacks (the methods below); it keeps records in
+ * its own database, feeds live subscribers, and answers GETs under the prefix.
+ */
+export class ReadApi {
+  readonly feed: LiveFeed;
+  readonly records: ReadApiRecords;
+  readonly router: ReadApiRouter;
+  readonly #lineage: LineageBuilder;
+
+  constructor(private readonly options: ReadApiOptions) {
+    this.feed = new LiveFeed(options.heartbeatMs);
+    this.records = new ReadApiRecords(options.db, options.retention, options.now);
+    this.#lineage = new LineageBuilder(this.records, options.logs);
+    this.router = new ReadApiRouter({
+      feed: this.feed,
+      expressExecutions: (filter) => expressSummaries(options.expressExecutions(), filter),
+      events: (query) => ({ events: this.records.events(query) }),
+      lineage: (id, depth) => this.lineage(id, depth),
+    });
+  }
+
+  lineage(id: string, depth = 50): Promise<Lineage> {
+    return this.#lineage.build(id, depth);
+  }
+
+  /** A bus accepted an event (or a replay sent one). */
+  eventAccepted(note: AcceptedEventNote): void {
+    const { event, bus } = note;
+    const record: BusEventRecord = {
+      id: event.id,
+      bus: bus.name,
+      source: event.source,
+      detailType: event['detail-type'],
+      time: event.time,
+      acceptedAt: new Date(note.acceptedAt).toISOString(),
+      ...(event['replay-name'] ? { replayName: event['replay-name'] } : {}),
+      detail: event.detail,
+      matched: note.matched.map((rule) => ({
+        rule: rule.name,
+        ruleArn: rule.arn,
+        targets: rule.targets.map((target) => ({ id: target.id, arn: target.arn, outcome: 'pending' as const })),
+      })),
+      ...(note.traceHeader ? { traceHeader: note.traceHeader } : {}),
+    };
+    this.records.addEvent(record);
+    this.#publish({ kind: 'event', event: record });
+  }
+
+  /** A delivery to a rule target ended or will be retried. */
+  delivery(note: DeliveryNote): void {
+    this.records.setOutcome(note.eventId, note.replayName, note.ruleArn, note.targetId, note.outcome, note.reason);
+    this.#publish({
+      kind: 'delivery',
+      eventId: note.eventId,
+      ...(note.replayName ? { replayName: note.replayName } : {}),
+      rule: note.ruleArn.split('/').pop() ?? note.ruleArn,
+      ruleArn: note.ruleArn,
+      targetId: note.targetId,
+      targetArn: note.targetArn,
+      outcome: note.outcome,
+      ...(note.reason ? { reason: note.reason } : {}),
+    });
+    if (note.outcome === 'dead-lettered' && note.deadLetterMessageId !== undefined) {
+      // The message was recorded (as a dead-letter) when SQS took it; this adds why.
+      this.records.setStatus('dead-letter', note.deadLetterMessageId, 'dead-lettered', note.reason);
+    }
+    if (note.outcome === 'failed') {
+      this.records.putNode(
+        {
+          kind: 'dead-letter',
+          id: `${note.eventId}:${note.ruleArn}:${note.targetId}`,
+          segment: segmentOf('dropped', note.eventId, note.ruleArn, note.targetId),
+          label: `dropped by ${note.targetArn} after ${note.attempts} attempts (no dead-letter queue)`,
+          time: this.#now(),
+          status: 'dropped',
+          ...(note.reason ? { reason: note.reason } : {}),
+        },
+        [ruleMatchSegment(note.eventId, note.replayName, note.ruleArn)],
+      );
+    }
+  }
+
+  /** SQS stored a message, or moved one to a dead-letter queue. */
+  message(note: MessageNote): void {
+    const queue = note.queueArn.split(':')[5] ?? note.queueArn;
+    if (note.kind === 'dead-lettered') {
+      const reason = `received ${note.receiveCount} times from ${note.sourceQueueArn.split(':')[5]} (maxReceiveCount)`;
+      this.records.putNode(
+        {
+          kind: 'dead-letter',
+          id: note.messageId,
+          segment: messageSegment(note.messageId),
+          label: `moved to ${queue}`,
+          time: note.time,
+          status: 'dead-lettered',
+          reason,
+          attributes: { queue, queueArn: note.queueArn, sourceQueueArn: note.sourceQueueArn },
+        },
+        [messageSegment(note.messageId)],
+      );
+      this.#publish({ kind: 'dead-letter', queueArn: note.queueArn, messageId: note.messageId, reason });
+      return;
+    }
+    const parent = parseTraceHeader(note.traceHeader)?.parent;
+    const deadLetter = this.options.isDeadLetterQueue(note.queueArn);
+    const reason = deadLetter ? reasonIn(note.attributes) : undefined;
+    // A dead-letter sent by a consumer names the message it gave up on: it hangs under that message too.
+    const original = deadLetter ? originalMessageIn(note.attributes) : undefined;
+    this.records.putNode(
+      {
+        kind: deadLetter ? 'dead-letter' : 'message',
+        id: note.messageId,
+        segment: messageSegment(note.messageId),
+        label: deadLetter ? `sent to dead-letter queue ${queue}` : `message to ${queue}`,
+        time: note.time,
+        status: deadLetter ? 'dead-lettered' : 'sent',
+        ...(reason ? { reason } : {}),
+        attributes: { queue, queueArn: note.queueArn },
+      },
+      [...(parent ? [parent] : []), ...(original ? [messageSegment(original)] : [])],
+    );
+    if (deadLetter) {
+      this.#publish({ kind: 'dead-letter', queueArn: note.queueArn, messageId: note.messageId, ...(reason ? { reason } : {}) });
+    }
+  }
+
+  /** Step Functions recorded a history event. */
+  historyEvent(execution: ExecutionRecord, event: HistoryEvent): void {
+    const final = FINAL_STATUS[event.type];
+    const status = final ?? 'RUNNING';
+    if (event.type === 'ExecutionStarted') {
+      const parent = parseTraceHeader(execution.traceHeader)?.parent;
+      this.records.putNode(
+        {
+          kind: 'execution',
+          id: execution.arn,
+          segment: executionSegment(execution.arn),
+          label: `${execution.stateMachineName} execution ${execution.name}`,
+          time: event.timestamp,
+          status: 'RUNNING',
+          attributes: {
+            stateMachine: execution.stateMachineName,
+            stateMachineArn: execution.stateMachineArn,
+            name: execution.name,
+            type: execution.arn.includes(':express:') ? 'EXPRESS' : 'STANDARD',
+          },
+        },
+        parent ? [parent] : [],
+      );
+    } else if (final) {
+      const details = Object.values(event).find((value) => value !== null && typeof value === 'object') as
+        | { error?: string; cause?: string }
+        | undefined;
+      const reason = final === 'SUCCEEDED' ? undefined : [details?.error, details?.cause].filter(Boolean).join(': ') || undefined;
+      this.records.setStatus('execution', execution.arn, final, reason);
+    }
+    this.#publish({
+      kind: 'execution',
+      executionArn: execution.arn,
+      stateMachineArn: execution.stateMachineArn,
+      status,
+      historyEvent: { id: event.id, type: event.type, timestamp: new Date(event.timestamp).toISOString() },
+    });
+  }
+
+  /** Lambda started or ended an invocation. */
+  invocation(note: InvocationNote): void {
+    const segment = parseTraceHeader(note.traceHeader)?.parent ?? segmentOf('invocation', note.requestId);
+    if (note.phase === 'started') {
+      // A batch's messages are its parents; otherwise whatever called (its header's parent).
+      const parents = note.messages?.length
+        ? note.messages.map((message) => messageSegment(message.messageId))
+        : [parseTraceHeader(note.callerTraceHeader)?.parent].filter((p): p is string => p !== undefined);
+      this.records.putNode(
+        {
+          kind: 'invocation',
+          id: note.requestId,
+          segment,
+          label: `${note.functionName} invocation ${note.requestId}`,
+          time: note.time,
+          status: 'running',
+          attributes: {
+            function: note.functionName,
+            logGroup: note.logGroupName,
+            ...(note.logStreamName ? { logStream: note.logStreamName } : {}),
+            startedAt: String(note.time),
+          },
+        },
+        parents,
+      );
+      return;
+    }
+    const reason = note.error ? `${note.error.errorType}: ${note.error.errorMessage}` : undefined;
+    this.records.setStatus('invocation', note.requestId, note.error ? 'failed' : 'succeeded', reason);
+    this.records.setAttribute('invocation', note.requestId, 'endedAt', String(note.time));
+  }
+
+  close(): void {
+    this.feed.close();
+    this.records.close();
+  }
+
+  #publish(message: StreamMessage): void {
+    this.feed.publish(message);
+  }
+
+  #now(): number {
+    return (this.options.now ?? Date.now)();
+  }
+}
+
+function expressSummaries(
+  records: readonly ExecutionRecord[],
+  filter: { stateMachineArn?: string; status?: string; limit: number },
+): ExpressExecutionSummary[] {
+  const out: ExpressExecutionSummary[] = [];
+  // Newest first, as ListExecutions answers.
+  for (let i = records.length - 1; i >= 0 && out.length < filter.limit; i--) {
+    const record = records[i] as ExecutionRecord;
+    if (filter.stateMachineArn !== undefined && record.stateMachineArn !== filter.stateMachineArn) continue;
+    if (filter.status !== undefined && record.status !== filter.status) continue;
+    out.push({
+      executionArn: record.arn,
+      stateMachineArn: record.stateMachineArn,
+      name: record.name,
+      status: record.status as ExpressExecutionSummary['status'],
+      startDate: new Date(record.startDate).toISOString(),
+      ...(record.stopDate === undefined ? {} : { stopDate: new Date(record.stopDate).toISOString() }),
+    });
+  }
+  return out;
+}
+
+/**
+ * Why a message was dead-lettered, from its attributes: EventBridge's `ERROR_CODE` and
+ * `ERROR_MESSAGE`, or any `...ErrorName` / `...ErrorMessage` pair a consumer set.
+ */
+function reasonIn(attributes: Readonly<Record<string, string>> | undefined): string | undefined {
+  if (!attributes) return undefined;
+  const find = (pattern: RegExp) => Object.entries(attributes).find(([name]) => pattern.test(name))?.[1];
+  const code = find(/error[._-]?(code|name|type)$/i);
+  const message = find(/error[._-]?message$/i);
+  return [code, message].filter(Boolean).join(': ') || undefined;
+}
+
+/** The id of the message a consumer dead-lettered, when it named it (`...OriginalMessageId`). */
+function originalMessageIn(attributes: Readonly<Record<string, string>> | undefined): string | undefined {
+  if (!attributes) return undefined;
+  return Object.entries(attributes).find(([name]) => /original[._-]?message[._-]?id$/i.test(name))?.[1];
+}
+
+export { eventSegment };

@@ -1,0 +1,196 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import {
+  type BusEventsPage,
+  type ExpressExecutionSummary,
+  type ExpressExecutionsPage,
+  type Lineage,
+  READ_API_PATHS,
+  READ_API_PREFIX,
+  type ReadApiError,
+} from './contract.js';
+import type { LiveFeed } from './live-feed.js';
+
+/** What the read API reads from: the runtime's services and its own records. */
+export interface ReadApiSources {
+  readonly feed: LiveFeed;
+  expressExecutions(filter: { stateMachineArn?: string; status?: string; limit: number }): readonly ExpressExecutionSummary[];
+  events?(query: EventsQuery): BusEventsPage;
+  lineage?(id: string, depth: number): Promise<Lineage>;
+}
+
+export interface EventsQuery {
+  readonly bus?: string;
+  readonly detailType?: string;
+  readonly replayName?: string;
+  readonly since?: number;
+  readonly limit: number;
+}
+
+const STATUSES = new Set(['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED']);
+const MAX_LIMIT = 1000;
+const MAX_DEPTH = 50;
+
+/** A client error: 400 for a bad parameter, 404 for a path or id that names nothing, 405 for a method. */
+class ReadApiFailure extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * The read API's HTTP side under {@link READ_API_PREFIX}: JSON answers to GET, the live
+ * feed as server-sent events. Every client error is a JSON {@link ReadApiError}; an error
+ * of ours is a 500 in the same shape, never an HTML page or a dropped connection.
+ */
+export class ReadApiRouter {
+  constructor(private readonly sources: ReadApiSources) {}
+
+  /** Whether the request is for the read API (anything under the prefix is, whatever its method). */
+  handles(rawPath: string): boolean {
+    return rawPath === READ_API_PREFIX || rawPath.startsWith(`${READ_API_PREFIX}/`);
+  }
+
+  async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    try {
+      await this.#route(req, res);
+    } catch (error) {
+      // A live feed already streaming has no status line left to answer with.
+      if (res.headersSent) res.destroy();
+      else if (error instanceof ReadApiFailure) sendJson(res, error.status, { error: error.code, message: error.message });
+      else sendJson(res, 500, { error: 'InternalError', message: `the read API failed: ${(error as Error).message}` });
+    }
+  }
+
+  async #route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://local');
+    const path = url.pathname.slice(READ_API_PREFIX.length) || '/';
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.setHeader('allow', 'GET, HEAD');
+      throw new ReadApiFailure(405, 'MethodNotAllowed', `the read API answers GET only, not ${req.method}`);
+    }
+    const query = url.searchParams;
+    if (path === READ_API_PATHS.stream) {
+      only(query, []);
+      if (req.method === 'HEAD') {
+        res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform' });
+        res.end();
+        return;
+      }
+      this.sources.feed.subscribe(res);
+      return;
+    }
+    if (path === READ_API_PATHS.expressExecutions) {
+      only(query, ['stateMachineArn', 'status', 'limit']);
+      const status = query.get('status') ?? undefined;
+      if (status !== undefined && !STATUSES.has(status)) {
+        throw new ReadApiFailure(
+          400,
+          'InvalidParameter',
+          `status must be one of ${[...STATUSES].join(', ')}, not ${JSON.stringify(status)}`,
+        );
+      }
+      const page: ExpressExecutionsPage = {
+        executions: this.sources.expressExecutions({
+          ...(query.has('stateMachineArn') ? { stateMachineArn: query.get('stateMachineArn') ?? '' } : {}),
+          ...(status ? { status } : {}),
+          limit: limitOf(query),
+        }),
+      };
+      sendJson(res, 200, page);
+      return;
+    }
+    if (path === READ_API_PATHS.events && this.sources.events) {
+      only(query, ['bus', 'detailType', 'replayName', 'since', 'limit']);
+      const since = query.get('since');
+      const sinceMs = since === null ? undefined : Date.parse(since);
+      if (sinceMs !== undefined && Number.isNaN(sinceMs)) {
+        throw new ReadApiFailure(
+          400,
+          'InvalidParameter',
+          `since must be an ISO 8601 time (2026-01-31T12:00:00Z), not ${JSON.stringify(since)}`,
+        );
+      }
+      const text = (name: string) => (query.has(name) ? { [name]: query.get(name) ?? '' } : {});
+      sendJson(
+        res,
+        200,
+        this.sources.events({
+          ...text('bus'),
+          ...text('detailType'),
+          ...text('replayName'),
+          ...(sinceMs === undefined ? {} : { since: sinceMs }),
+          limit: limitOf(query),
+        }),
+      );
+      return;
+    }
+    if (path.startsWith(READ_API_PATHS.lineage) && this.sources.lineage) {
+      only(query, ['depth']);
+      let id: string;
+      try {
+        id = decodeURIComponent(path.slice(READ_API_PATHS.lineage.length));
+      } catch {
+        throw new ReadApiFailure(400, 'InvalidParameter', 'the id in the path has a malformed percent-encoding');
+      }
+      if (id === '')
+        throw new ReadApiFailure(400, 'InvalidParameter', `name what to trace: ${READ_API_PREFIX}${READ_API_PATHS.lineage}<id>`);
+      const depth = integerOf(query, 'depth', 1, MAX_DEPTH) ?? MAX_DEPTH;
+      const lineage = await this.sources.lineage(id, depth);
+      if (lineage.roots.length === 0) {
+        throw new ReadApiFailure(
+          404,
+          'NotFound',
+          `nothing the runtime recorded is named ${JSON.stringify(id)} or carries it in an event's detail`,
+        );
+      }
+      sendJson(res, 200, lineage);
+      return;
+    }
+    const known = Object.values(READ_API_PATHS).map((p) => `${READ_API_PREFIX}${p}`);
+    throw new ReadApiFailure(404, 'NotFound', `the read API has no ${url.pathname}; it serves ${known.join(', ')}`);
+  }
+}
+
+/** Refuses a parameter the path does not take (a typo would otherwise be silently ignored). */
+function only(query: URLSearchParams, allowed: readonly string[]): void {
+  for (const name of new Set(query.keys())) {
+    if (!allowed.includes(name)) {
+      throw new ReadApiFailure(
+        400,
+        'InvalidParameter',
+        `unknown parameter ${JSON.stringify(name)}${allowed.length ? `; this path takes ${allowed.join(', ')}` : '; this path takes none'}`,
+      );
+    }
+    if (query.getAll(name).length > 1) throw new ReadApiFailure(400, 'InvalidParameter', `parameter ${name} is given more than once`);
+  }
+}
+
+function limitOf(query: URLSearchParams): number {
+  return integerOf(query, 'limit', 1, MAX_LIMIT) ?? 100;
+}
+
+function integerOf(query: URLSearchParams, name: string, min: number, max: number): number | undefined {
+  const text = query.get(name);
+  if (text === null) return undefined;
+  const value = /^\d{1,7}$/.test(text) ? Number(text) : Number.NaN;
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ReadApiFailure(400, 'InvalidParameter', `${name} must be a whole number from ${min} to ${max}, not ${JSON.stringify(text)}`);
+  }
+  return value;
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    'cache-control': 'no-store',
+  });
+  res.end(res.req?.method === 'HEAD' ? undefined : text);
+}
+
+export type { ReadApiError };

@@ -1,0 +1,107 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { createHash, randomBytes } from 'node:crypto';
+
+/**
+ * X-Ray trace headers as AWS services pass them on (`Root=1-<8 hex>-<24 hex>;Parent=<16 hex>;Sampled=0`):
+ * the endpoint takes one from a request's `X-Amzn-Trace-Id`, and a service that acts for a
+ * caller (EventBridge delivering to a target, Step Functions running a task, the Lambda
+ * event source polling a queue) runs the call inside the header it carries, so that the
+ * service called records it as AWS would (SQS's `AWSTraceHeader`, an execution's
+ * `traceHeader`, a function's `_X_AMZN_TRACE_ID`). The `Parent` of a header is the segment
+ * of whatever made the call: the read API links what happened through it.
+ * https://docs.aws.amazon.com/xray/latest/devguide/xray-concepts.html#xray-concepts-tracingheader
+ */
+export interface TraceHeader {
+  readonly root: string;
+  readonly parent?: string;
+  readonly sampled?: string;
+}
+
+const context = new AsyncLocalStorage<string | undefined>();
+
+const ROOT = /^1-[0-9a-f]{8}-[0-9a-f]{24}$/;
+const SEGMENT = /^[0-9a-f]{16}$/;
+
+/** Reads a header; X-Ray drops one that is not valid (and the request goes on without it). */
+export function parseTraceHeader(text: string | undefined): TraceHeader | undefined {
+  if (typeof text !== 'string' || text.length > 512) return undefined;
+  const fields = new Map<string, string>();
+  for (const part of text.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0) fields.set(part.slice(0, eq).trim(), part.slice(eq + 1).trim());
+  }
+  const root = fields.get('Root');
+  if (root === undefined || !ROOT.test(root)) return undefined;
+  const parent = fields.get('Parent');
+  return {
+    root,
+    ...(parent !== undefined && SEGMENT.test(parent) ? { parent } : {}),
+    ...(fields.has('Sampled') ? { sampled: fields.get('Sampled') } : {}),
+  };
+}
+
+export function formatTraceHeader(header: TraceHeader): string {
+  return `Root=${header.root}${header.parent ? `;Parent=${header.parent}` : ''};Sampled=${header.sampled ?? '0'}`;
+}
+
+/** A new trace id: the epoch seconds in hex, then 96 random bits. */
+export function newTraceRoot(now = Date.now()): string {
+  return `1-${Math.floor(now / 1000)
+    .toString(16)
+    .padStart(8, '0')}-${randomBytes(12).toString('hex')}`;
+}
+
+/** A trace id derived from something's own id, for a thing that starts a trace again after a restart (the same id each time). */
+export function derivedTraceRoot(timeMs: number, ...ids: readonly string[]): string {
+  const hex = createHash('sha256').update(ids.join('\u0000')).digest('hex');
+  const seconds = Number.isFinite(timeMs) ? Math.floor(timeMs / 1000) : 0;
+  return `1-${seconds.toString(16).padStart(8, '0').slice(-8)}-${hex.slice(0, 24)}`;
+}
+
+export function newSegmentId(): string {
+  return randomBytes(8).toString('hex');
+}
+
+/**
+ * The segment id of a thing that has an id of its own (an event, a rule match, a message,
+ * an execution): derived from it, so that anyone who knows the id knows the segment.
+ */
+export function segmentOf(...ids: readonly string[]): string {
+  return createHash('sha256').update(ids.join('\u0000')).digest('hex').slice(0, 16);
+}
+
+/** The header a call made by `segment` carries: the trace of `incoming` (or a new one), with `segment` as its parent. */
+export function childHeader(incoming: string | TraceHeader | undefined, segment: string): string {
+  const parsed = typeof incoming === 'string' ? parseTraceHeader(incoming) : incoming;
+  return formatTraceHeader({ root: parsed?.root ?? newTraceRoot(), parent: segment, sampled: parsed?.sampled ?? '0' });
+}
+
+/** The header of the request or task being served now, if it has one. */
+export function currentTraceHeader(): string | undefined {
+  return context.getStore();
+}
+
+/** Runs `fn` (and everything it starts) as a call carrying `header`. */
+export function withTraceHeader<T>(header: string | undefined, fn: () => T): T {
+  return context.run(header, fn);
+}
+
+/** The segment of an event's match by a rule: the parent of every call the rule's targets get for that event. */
+export function ruleMatchSegment(eventId: string, replayName: string | undefined, ruleArn: string): string {
+  return segmentOf('rule', eventId, replayName ?? '', ruleArn);
+}
+
+/** The segment of an accepted event (a replayed one is a new one). */
+export function eventSegment(eventId: string, replayName: string | undefined): string {
+  return segmentOf('event', eventId, replayName ?? '');
+}
+
+/** The segment of an execution: the parent of every call its tasks make. */
+export function executionSegment(executionArn: string): string {
+  return segmentOf('execution', executionArn);
+}
+
+/** The segment of an SQS message: the parent of the invocation that receives it. */
+export function messageSegment(messageId: string): string {
+  return segmentOf('message', messageId);
+}

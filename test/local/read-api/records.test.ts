@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import type { BusEventRecord } from '../../../local/read-api/contract.js';
+import { ReadApiRecords } from '../../../local/read-api/records.js';
+import { openDatabase } from '../../../local/store/data-folder.js';
+
+const HOUR = 3_600_000;
+
+function event(id: string, acceptedAt: number, detail: unknown = { ticketId: id }): BusEventRecord {
+  return {
+    id,
+    bus: 'hub',
+    source: 'probe',
+    detailType: 'Probe',
+    time: new Date(acceptedAt).toISOString(),
+    acceptedAt: new Date(acceptedAt).toISOString(),
+    detail,
+    matched: [
+      { rule: 'r', ruleArn: 'arn:aws:events:us-east-1:000000000000:rule/r', targets: [{ id: 't', arn: 'arn:q', outcome: 'pending' }] },
+    ],
+  };
+}
+
+describe('ReadApiRecords', () => {
+  it('keeps only the newest events past the count limit', () => {
+    let now = 1_000_000;
+    const records = new ReadApiRecords(openDatabase(':memory:'), { maxEvents: 3, maxAgeHours: 24 }, () => now);
+    for (let i = 0; i < 5; i++) records.addEvent(event(`e-${i}`, now + i));
+    now += 10;
+    records.trim();
+    expect(records.events({ limit: 100 }).map((e) => e.id)).toEqual(['e-4', 'e-3', 'e-2']);
+  });
+
+  it('drops events older than the age limit, and the lineage nodes recorded before the oldest event kept', () => {
+    let now = 100 * HOUR;
+    const records = new ReadApiRecords(openDatabase(':memory:'), { maxEvents: 100, maxAgeHours: 2 }, () => now);
+    records.addEvent(event('old', now));
+    records.putNode({ kind: 'message', id: 'm-old', segment: 's1', label: 'm', time: now }, ['p']);
+    now += 3 * HOUR;
+    records.addEvent(event('new', now));
+    records.putNode({ kind: 'message', id: 'm-new', segment: 's2', label: 'm', time: now }, ['p']);
+    records.trim();
+    expect(records.events({ limit: 100 }).map((e) => e.id)).toEqual(['new']);
+    expect(records.children('p').map((n) => n.id)).toEqual(['m-new']);
+  });
+
+  it('trims by itself as it writes, so the database stays bounded', () => {
+    const now = 1_000_000;
+    const records = new ReadApiRecords(openDatabase(':memory:'), { maxEvents: 10 }, () => now);
+    for (let i = 0; i < 1_000; i++) records.addEvent(event(`e-${i}`, now));
+    expect(records.events({ limit: 1000 }).length).toBeLessThanOrEqual(10 + 200);
+  });
+
+  it('fails if the retention keeps nothing', () => {
+    expect(() => new ReadApiRecords(openDatabase(':memory:'), { maxEvents: 0 })).toThrow(/retention/);
+    expect(() => new ReadApiRecords(openDatabase(':memory:'), { maxAgeHours: 0 })).toThrow(/retention/);
+  });
+
+  it('finds events by a string value anywhere in their detail, and only whole values', () => {
+    const records = new ReadApiRecords(openDatabase(':memory:'));
+    records.addEvent(event('a', 1, { ticketId: 'T-1001', nested: { list: ['x'] } }));
+    records.addEvent(event('b', 2, { ticketId: 'T-10011' }));
+    records.addEvent(event('c', 3, { note: 'about "T-1001" and 100% sure_' }));
+    expect(records.eventsWithDetailValue('T-1001', 10).map((e) => e.id)).toEqual(['a']);
+    expect(records.eventsWithDetailValue('x', 10).map((e) => e.id)).toEqual(['a']);
+    // LIKE's wildcards are matched as themselves.
+    expect(records.eventsWithDetailValue('%', 10)).toEqual([]);
+  });
+
+  it('sets one target outcome on the newest record of the event', () => {
+    const records = new ReadApiRecords(openDatabase(':memory:'));
+    records.addEvent(event('a', 1));
+    records.setOutcome('a', undefined, 'arn:aws:events:us-east-1:000000000000:rule/r', 't', 'dead-lettered', 'boom');
+    expect(records.eventsById('a')[0]?.matched[0]?.targets[0]).toEqual({ id: 't', arn: 'arn:q', outcome: 'dead-lettered', reason: 'boom' });
+  });
+});
+
+describe('ReadApiRecords nodes', () => {
+  it('keeps at most 20 lineage nodes per event kept', () => {
+    const now = 1_000_000;
+    const records = new ReadApiRecords(openDatabase(':memory:'), { maxEvents: 1 }, () => now);
+    for (let i = 0; i < 50; i++) records.putNode({ kind: 'message', id: `m-${i}`, segment: `s-${i}`, label: 'm', time: now }, ['p']);
+    records.trim();
+    const kept = records.children('p').map((n) => n.id);
+    expect(kept).toHaveLength(20);
+    expect(kept).toContain('m-49');
+    expect(kept).not.toContain('m-0');
+  });
+});
+
+describe('ReadApiRecords attributes', () => {
+  it('sets one attribute of a node, keeping the others', () => {
+    const records = new ReadApiRecords(openDatabase(':memory:'));
+    records.putNode({ kind: 'invocation', id: 'r-1', segment: 's', label: 'fn', time: 1, attributes: { function: 'fn' } }, ['p']);
+    records.setAttribute('invocation', 'r-1', 'endedAt', '42');
+    expect(records.node('invocation', 'r-1')?.attributes).toEqual({ function: 'fn', endedAt: '42' });
+  });
+});
