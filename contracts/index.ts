@@ -2,11 +2,13 @@ export * from './contract.js';
 export * from './identity.js';
 export * from './put-events.js';
 export * from './replay-policy.js';
+export * from './schedules.js';
 export * from './tickets.js';
 export * from './wiring.js';
 
 import type { AnyEventContract } from './contract.js';
+import { ScheduleFired } from './schedules.js';
 import { TicketCreated, TicketDecisionRefused, TicketEscalated, TicketRouted } from './tickets.js';
 
 /** Every event contract of the app; the schema registry publishes exactly these. */
-export const CONTRACTS: readonly AnyEventContract[] = [TicketCreated, TicketEscalated, TicketDecisionRefused, TicketRouted];
+export const CONTRACTS: readonly AnyEventContract[] = [TicketCreated, TicketEscalated, TicketDecisionRefused, TicketRouted, ScheduleFired];

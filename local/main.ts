@@ -129,6 +129,23 @@ const report = startupReport({
   startedSeconds: (performance.now() - started) / 1000,
   root,
   topicArns: await topicArnsOf(runtime),
+  schedules: [
+    ...runtime.scheduler.outlook().map((s) => ({
+      label: `schedule ${s.group}/${s.name}`,
+      expression: s.expression,
+      timeZone: s.timeZone,
+      enabled: s.state === 'ENABLED',
+      ...(s.next === undefined ? {} : { next: s.next }),
+    })),
+    ...runtime.events
+      .scheduledRules()
+      .map((r) => ({
+        label: `rule ${r.name}`,
+        expression: r.expression,
+        enabled: true,
+        ...(r.next === undefined ? {} : { next: r.next }),
+      })),
+  ],
 });
 for (const warning of report.warnings) console.warn(warning);
 console.log(report.lines.join('\n'));

@@ -13,6 +13,9 @@ import { LambdaService } from './lambda/lambda-service.js';
 import { logGroupDefinitions } from './logs/definitions.js';
 import { validateLogsInput } from './logs/input-validation.js';
 import { LogsService } from './logs/logs-service.js';
+import { schedulerDefinitions } from './scheduler/definitions.js';
+import { SchedulerApi } from './scheduler/scheduler-api.js';
+import { SchedulerService } from './scheduler/scheduler-service.js';
 import { type ServiceDefinitions, SUPPORTED_RESOURCE_TYPES, serviceDefinitions } from './service-definitions.js';
 import { snsDefinitions } from './sns/definitions.js';
 import { SnsQueryProtocol } from './sns/query-protocol.js';
@@ -79,6 +82,7 @@ export class LocalRuntime {
     readonly logs: LogsService,
     private readonly endpoint: Endpoint,
     private readonly closeStores: () => Promise<void>,
+    readonly scheduler: SchedulerService,
   ) {}
 
   static async start(options: RuntimeOptions): Promise<LocalRuntime> {
@@ -209,6 +213,9 @@ export class LocalRuntime {
             : (bus, event) =>
                 log(`[events] ${bus.name} <- ${event.source} ${event['detail-type']} ${truncate(JSON.stringify(event.detail), 4000)}`),
       });
+      const schedulerDb = data.database('scheduler');
+      const schedulerTemplate = schedulerDefinitions(app, { region, accountId, now: clock.now() });
+      warnings.push(...schedulerTemplate.warnings);
       const statesDynamoDb = sdkDynamoDb({ endpoint: url, region, credentials: ownCredentials });
       states = new StatesService({
         db: statesDb,
@@ -225,6 +232,22 @@ export class LocalRuntime {
         sdkServices: { ssm, sns },
         logs,
         log: (line) => log(`[states] ${line}`),
+      });
+      const scheduler = new SchedulerService({
+        db: schedulerDb,
+        clock,
+        accountId,
+        region,
+        schedules: schedulerTemplate.schedules,
+        groups: schedulerTemplate.groups,
+        targets: {
+          events,
+          sqs,
+          sns,
+          lambda: { invokeAsync: (fn: string, event: unknown) => lambda.invokeAsync(fn, event) },
+          states: { StartExecution: (input) => (states as StatesService).StartExecution(input) },
+        },
+        log: (line) => log(`[scheduler] ${line}`),
       });
 
       endpoint.mount({
@@ -248,7 +271,7 @@ export class LocalRuntime {
             validate: validateSqsJsonInput,
           },
         ],
-        restServices: [lambda],
+        restServices: [lambda, new SchedulerApi(scheduler, { clock, region, accountId })],
         queryServices: [new SqsQueryProtocol(sqs), new SnsQueryProtocol(sns)],
         passthrough: new Map([['DynamoDB_20120810', dynamodb.handler]]),
         onInternalError: (error) => log(`[endpoint] internal error: ${(error as Error).stack ?? String(error)}`),
@@ -261,21 +284,36 @@ export class LocalRuntime {
       await states.start();
       sns.start();
       logs.start();
+      scheduler.start();
 
       warnings.push(...states.warnings);
-      return new LocalRuntime(url, definitions, warnings, events, sqs, lambda, states, sns, logs, endpoint, async () => {
-        sqsDb.close();
-        snsDb.close();
-        eventsDb.close();
-        statesDb.close();
-        ssmDb.close();
-        kmsDb.close();
-        lambdaDb.close();
-        logsDb.close();
-        statesDynamoDb.destroy();
-        await dynamodb.stop();
-        lock.release();
-      });
+      return new LocalRuntime(
+        url,
+        definitions,
+        warnings,
+        events,
+        sqs,
+        lambda,
+        states,
+        sns,
+        logs,
+        endpoint,
+        async () => {
+          sqsDb.close();
+          snsDb.close();
+          eventsDb.close();
+          statesDb.close();
+          ssmDb.close();
+          kmsDb.close();
+          lambdaDb.close();
+          logsDb.close();
+          schedulerDb.close();
+          statesDynamoDb.destroy();
+          await dynamodb.stop();
+          lock.release();
+        },
+        scheduler,
+      );
     } catch (error) {
       await endpoint.stop();
       lock.release();
@@ -291,6 +329,7 @@ export class LocalRuntime {
   async stop(): Promise<void> {
     // Executions first: with Lambda gone, an invocation in flight would be recorded as a task failure.
     await this.states.close();
+    this.scheduler.stop();
     this.events.stop();
     this.sns.stop();
     await this.lambda.stop();

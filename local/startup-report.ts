@@ -19,6 +19,19 @@ export interface StartupReportInput {
   readonly root: string;
   /** The SNS topics the runtime has (their ARNs). @default - none */
   readonly topicArns?: readonly string[];
+  /** Scheduler schedules and scheduled rules, each with its next firing. @default - none */
+  readonly schedules?: readonly ScheduleLine[];
+}
+
+/** A schedule (or scheduled rule) as the start-up report names it. */
+export interface ScheduleLine {
+  /** `schedule <group>/<name>` or `rule <name>`. */
+  readonly label: string;
+  readonly expression: string;
+  readonly timeZone?: string;
+  readonly enabled: boolean;
+  /** Epoch ms of the next firing; absent when none is left. */
+  readonly next?: number;
 }
 
 export interface StartupReport {
@@ -50,6 +63,7 @@ export function startupReport(input: StartupReportInput): StartupReport {
     ...(definitions.buses.length > 0 ? [`  event buses: ${definitions.buses.map((b) => b.name).join(', ')}`] : []),
     `  rules: ${definitions.rules.length}, queues: ${definitions.queues.length}, functions: ${definitions.functions.length}, tables: ${definitions.tables.length}, state machines: ${definitions.stateMachines.length}${topics.length > 0 ? `, topics: ${topics.length}` : ''}`,
     `  data folder: ${input.dataDir}`,
+    ...(input.schedules ?? []).map((schedule) => `  ${schedule.label}: ${scheduleSummary(schedule)}`),
   ];
 
   const aws = `aws --endpoint-url ${url}`;
@@ -74,6 +88,13 @@ export function startupReport(input: StartupReportInput): StartupReport {
   }
   // Each warning says itself what differs from AWS (not run, run differently, left out).
   return { lines, warnings: input.warnings.map((warning) => `[not as in AWS] ${warning}`) };
+}
+
+function scheduleSummary(schedule: ScheduleLine): string {
+  const zone = schedule.timeZone && schedule.timeZone !== 'UTC' ? ` (${schedule.timeZone})` : '';
+  if (!schedule.enabled) return `${schedule.expression}${zone}, disabled`;
+  const next = schedule.next === undefined ? 'no firing left' : `next ${new Date(schedule.next).toISOString().replace(/\.\d{3}Z$/, 'Z')}`;
+  return `${schedule.expression}${zone}, ${next}`;
 }
 
 /** The queue name a RedrivePolicy sends to. */
