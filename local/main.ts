@@ -137,14 +137,12 @@ const report = startupReport({
       enabled: s.state === 'ENABLED',
       ...(s.next === undefined ? {} : { next: s.next }),
     })),
-    ...runtime.events
-      .scheduledRules()
-      .map((r) => ({
-        label: `rule ${r.name}`,
-        expression: r.expression,
-        enabled: true,
-        ...(r.next === undefined ? {} : { next: r.next }),
-      })),
+    ...runtime.events.scheduledRules().map((r) => ({
+      label: `rule ${r.name}`,
+      expression: r.expression,
+      enabled: true,
+      ...(r.next === undefined ? {} : { next: r.next }),
+    })),
   ],
 });
 for (const warning of report.warnings) console.warn(warning);
