@@ -23,7 +23,11 @@ function firings(expression: string, from: string, options: { timeZone?: string;
 
 describe('schedule expressions', () => {
   it('fire a rate from its anchor, every interval', () => {
-    expect(firings('rate(5 minutes)', '2026-01-01T00:00:00Z')).toEqual(['2026-01-01T00:05:00Z', '2026-01-01T00:10:00Z', '2026-01-01T00:15:00Z']);
+    expect(firings('rate(5 minutes)', '2026-01-01T00:00:00Z')).toEqual([
+      '2026-01-01T00:05:00Z',
+      '2026-01-01T00:10:00Z',
+      '2026-01-01T00:15:00Z',
+    ]);
     expect(firings('rate(1 day)', '2026-03-07T12:00:00Z', { timeZone: 'America/New_York', count: 2 })).toEqual([
       // A day is 24 hours, across the change to daylight saving time too.
       '2026-03-08T12:00:00Z',
@@ -33,12 +37,18 @@ describe('schedule expressions', () => {
 
   it('start a rate at its start date', () => {
     const start = Date.parse('2026-02-01T10:00:00Z');
-    expect(firings('rate(1 hour)', '2026-01-01T00:00:00Z', { startMs: start, count: 2 })).toEqual(['2026-02-01T10:00:00Z', '2026-02-01T11:00:00Z']);
+    expect(firings('rate(1 hour)', '2026-01-01T00:00:00Z', { startMs: start, count: 2 })).toEqual([
+      '2026-02-01T10:00:00Z',
+      '2026-02-01T11:00:00Z',
+    ]);
   });
 
   it('stop at the end date', () => {
     const end = Date.parse('2026-01-01T00:10:00Z');
-    expect(firings('rate(5 minutes)', '2026-01-01T00:00:00Z', { endMs: end, count: 5 })).toEqual(['2026-01-01T00:05:00Z', '2026-01-01T00:10:00Z']);
+    expect(firings('rate(5 minutes)', '2026-01-01T00:00:00Z', { endMs: end, count: 5 })).toEqual([
+      '2026-01-01T00:05:00Z',
+      '2026-01-01T00:10:00Z',
+    ]);
   });
 
   it('read cron lists, ranges, steps and names', () => {
@@ -49,7 +59,10 @@ describe('schedule expressions', () => {
       '2026-01-02T10:40:00Z',
     ]);
     // Friday 2 January 2026, then the weekend is skipped.
-    expect(firings('cron(15 12 ? * MON,FRI *)', '2026-01-02T13:00:00Z', { count: 2 })).toEqual(['2026-01-05T12:15:00Z', '2026-01-09T12:15:00Z']);
+    expect(firings('cron(15 12 ? * MON,FRI *)', '2026-01-02T13:00:00Z', { count: 2 })).toEqual([
+      '2026-01-05T12:15:00Z',
+      '2026-01-09T12:15:00Z',
+    ]);
     expect(firings('cron(0 0 1 JAN,JUL ? 2027-2028)', '2026-01-01T00:00:00Z', { count: 5 })).toEqual([
       '2027-01-01T00:00:00Z',
       '2027-07-01T00:00:00Z',
@@ -59,7 +72,11 @@ describe('schedule expressions', () => {
   });
 
   it('read L, LW and W in day-of-month', () => {
-    expect(firings('cron(0 9 L * ? *)', '2026-01-01T00:00:00Z')).toEqual(['2026-01-31T09:00:00Z', '2026-02-28T09:00:00Z', '2026-03-31T09:00:00Z']);
+    expect(firings('cron(0 9 L * ? *)', '2026-01-01T00:00:00Z')).toEqual([
+      '2026-01-31T09:00:00Z',
+      '2026-02-28T09:00:00Z',
+      '2026-03-31T09:00:00Z',
+    ]);
     // The last weekday: Friday 30 January, Friday 27 February.
     expect(firings('cron(0 9 LW * ? *)', '2026-01-01T00:00:00Z', { count: 2 })).toEqual(['2026-01-30T09:00:00Z', '2026-02-27T09:00:00Z']);
     // The weekday nearest the 15th: Sunday 15 February -> Monday 16th; Saturday 1 August -> Monday 3rd (never into July).
@@ -95,7 +112,9 @@ describe('schedule expressions', () => {
   });
 
   it('fire a one-time schedule once, in its time zone, whatever the start and end dates', () => {
-    expect(firings('at(2026-06-01T09:00:00)', '2026-01-01T00:00:00Z', { timeZone: 'Asia/Tokyo', endMs: 0 })).toEqual(['2026-06-01T00:00:00Z']);
+    expect(firings('at(2026-06-01T09:00:00)', '2026-01-01T00:00:00Z', { timeZone: 'Asia/Tokyo', endMs: 0 })).toEqual([
+      '2026-06-01T00:00:00Z',
+    ]);
     expect(firings('at(2025-06-01T09:00:00)', '2026-01-01T00:00:00Z')).toEqual([]);
   });
 

@@ -60,7 +60,8 @@ function schedule(overrides: Partial<ScheduleDefinition> = {}): ScheduleDefiniti
     Target: {
       Arn: BUS,
       RoleArn: 'arn:aws:iam::000000000000:role/scheduler',
-      Input: '{"schedule":"sweep","scheduledTime":"<aws.scheduler.scheduled-time>","attempt":"<aws.scheduler.attempt-number>","arn":"<aws.scheduler.schedule-arn>","execution":"<aws.scheduler.execution-id>"}',
+      Input:
+        '{"schedule":"sweep","scheduledTime":"<aws.scheduler.scheduled-time>","attempt":"<aws.scheduler.attempt-number>","arn":"<aws.scheduler.schedule-arn>","execution":"<aws.scheduler.execution-id>"}',
       EventBridgeParameters: { DetailType: 'ScheduleFired', Source: 'switchyard.scheduler' },
       DeadLetterConfig: { Arn: DLQ },
       RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 3600 },
@@ -77,7 +78,13 @@ afterEach(() => {
 });
 
 /** A scheduler on a data folder; a second call with the same folder is the runtime after a restart. */
-function scheduler(options: { dir?: string; clock: ManualClock; schedules: ScheduleDefinition[]; targets?: FakeTargets; random?: () => number }) {
+function scheduler(options: {
+  dir?: string;
+  clock: ManualClock;
+  schedules: ScheduleDefinition[];
+  targets?: FakeTargets;
+  random?: () => number;
+}) {
   const dir = options.dir ?? tempDataDir();
   const db = new DataFolder(dir).database('scheduler');
   open.push(db);
@@ -207,7 +214,9 @@ describe('SchedulerService', () => {
     targets.failing = false;
     clock.advance(2_000);
     await service.runDue();
-    expect(targets.puts).toEqual([expect.objectContaining({ detail: expect.objectContaining({ scheduledTime: '2026-01-01T10:00:00Z', attempt: '2' }) })]);
+    expect(targets.puts).toEqual([
+      expect.objectContaining({ detail: expect.objectContaining({ scheduledTime: '2026-01-01T10:00:00Z', attempt: '2' }) }),
+    ]);
     expect(targets.deadLetters).toHaveLength(0);
   });
 
@@ -233,7 +242,10 @@ describe('SchedulerService', () => {
 
   it('fires a firing missed while stopped once at start when it is within its window, and only the latest', async () => {
     const clock = new ManualClock(T0);
-    const fifteen = schedule({ ScheduleExpression: 'rate(5 minutes)', FlexibleTimeWindow: { Mode: 'FLEXIBLE', MaximumWindowInMinutes: 15 } });
+    const fifteen = schedule({
+      ScheduleExpression: 'rate(5 minutes)',
+      FlexibleTimeWindow: { Mode: 'FLEXIBLE', MaximumWindowInMinutes: 15 },
+    });
     const first = scheduler({ clock, schedules: [fifteen] });
     await first.service.runDue();
     first.db.close();
