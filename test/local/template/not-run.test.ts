@@ -65,7 +65,6 @@ describe("what CDK apps commonly emit, with the runtime's supported types", () =
     ['AWS::ApiGateway::RestApi', 'no API Gateway locally: the REST API and its methods are not served'],
     ['AWS::ApiGatewayV2::Api', 'no API Gateway locally: the API and its routes are not served'],
     ['AWS::Pipes::Pipe', 'pipes do not run locally: nothing is read from its source'],
-    ['AWS::Scheduler::Schedule', 'schedules do not run locally: its target is never invoked'],
     ['Custom::CDKBucketDeployment', 'custom resource not run locally: its files are not copied to the bucket'],
     [
       'Custom::AWS',
