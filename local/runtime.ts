@@ -329,7 +329,7 @@ export class LocalRuntime {
   async stop(): Promise<void> {
     // Executions first: with Lambda gone, an invocation in flight would be recorded as a task failure.
     await this.states.close();
-    this.scheduler.stop();
+    await this.scheduler.stop();
     this.events.stop();
     this.sns.stop();
     await this.lambda.stop();

@@ -82,7 +82,7 @@ export class ScheduledRules {
       }
       if (first < oldest) {
         this.options.log?.(
-          `rule ${rule.name}: scheduled firings from ${isoSeconds(first)} to before ${isoSeconds(oldest)} passed while the runtime was not running; not fired`,
+          `rule ${rule.name}: scheduled firings from ${isoSeconds(first)} to before ${isoSeconds(oldest)} were missed (the runtime was not running, or the rule was disabled) and are past EventBridge's minute; not fired`,
         );
       }
       const firings = catchUp ? due.slice(-1) : due;
@@ -164,7 +164,15 @@ export class ScheduledRules {
     }
     // Rules created through the API are picked up within a minute.
     const delay = soonest === Number.POSITIVE_INFINITY ? MAX_SLEEP_MS : Math.min(Math.max(0, soonest - now), MAX_SLEEP_MS);
-    this.#timer = setTimeout(() => this.runDue(), delay);
+    this.#timer = setTimeout(() => {
+      try {
+        this.runDue();
+      } catch (error) {
+        // A failed pass (a full disk) is tried again at the next wake rather than ending the runtime.
+        this.options.log?.(`scheduled rules: ${(error as Error).message}`);
+        this.#arm();
+      }
+    }, delay);
     this.#timer.unref();
   }
 }

@@ -102,9 +102,11 @@ export class SchedulerService {
     this.#enqueue(() => this.#fireDue(true));
   }
 
-  stop(): void {
+  /** Stops firing and waits for the pass in progress, so nothing touches the store after the runtime closes it. */
+  async stop(): Promise<void> {
     this.#running = false;
     clearTimeout(this.#timer);
+    await this.#pass;
   }
 
   /** Fires what is due on the clock now and delivers what is owed (tests step a manual clock with it). */
@@ -245,7 +247,7 @@ export class SchedulerService {
     }
     if (first < oldest) {
       this.options.log?.(
-        `schedule ${definition.Name}: the firings from ${iso(first)} to before ${iso(oldest)} passed outside its window while the runtime was not running; not fired`,
+        `schedule ${definition.Name}: the firings from ${iso(first)} to before ${iso(oldest)} were missed (the runtime was not running, or the schedule was disabled) and are past its window; not fired`,
       );
     }
     const firing = catchUp ? due.slice(-1) : due;

@@ -128,7 +128,7 @@ describe('SchedulerService', () => {
       detail: { schedule: 'sweep', attempt: '1', arn: 'arn:aws:scheduler:us-east-1:000000000000:schedule/default/sweep' },
     });
     expect(put?.detail.execution).toMatch(/^[0-9a-f]{16}$/);
-    service.stop();
+    await service.stop();
   });
 
   it('fires a cron schedule at its times in its time zone', async () => {
@@ -225,7 +225,7 @@ describe('SchedulerService', () => {
     const first = scheduler({ clock, schedules: [schedule()] });
     first.service.start();
     await first.service.runDue();
-    first.service.stop();
+    await first.service.stop();
     first.db.close();
     open.splice(open.indexOf(first.db), 1);
     // Restarted 30 minutes later, and again at the next firing: each firing once.
@@ -237,7 +237,7 @@ describe('SchedulerService', () => {
     clock.advance(30 * 60_000);
     await second.service.runDue();
     expect(times(first.targets)).toEqual(['2026-01-01T10:00:00Z', '2026-01-01T11:00:00Z']);
-    second.service.stop();
+    await second.service.stop();
   });
 
   it('fires a firing missed while stopped once at start when it is within its window, and only the latest', async () => {
@@ -257,7 +257,7 @@ describe('SchedulerService', () => {
     await second.service.runDue();
     expect(times(first.targets)).toEqual(['2026-01-01T10:00:00Z', '2026-01-01T10:10:00Z']);
     expect(second.log.join('\n')).toContain('1 earlier firings within its window are folded into the latest');
-    second.service.stop();
+    await second.service.stop();
   });
 
   it('skips a firing missed while stopped when its window has passed, and says so', async () => {
@@ -273,12 +273,12 @@ describe('SchedulerService', () => {
     await second.service.runDue();
     expect(times(first.targets)).toEqual(['2026-01-01T10:00:00Z']);
     expect(second.log.join('\n')).toContain(
-      'schedule sweep: the firings from 2026-01-01T11:00:00Z to before 2026-01-01T11:29:00Z passed outside its window while the runtime was not running; not fired',
+      'schedule sweep: the firings from 2026-01-01T11:00:00Z to before 2026-01-01T11:29:00Z were missed (the runtime was not running, or the schedule was disabled) and are past its window; not fired',
     );
     clock.advance(30 * 60_000);
     await second.service.runDue();
     expect(times(first.targets)).toEqual(['2026-01-01T10:00:00Z', '2026-01-01T12:00:00Z']);
-    second.service.stop();
+    await second.service.stop();
   });
 
   it('delivers after a restart a firing recorded before a crash, once', async () => {
@@ -295,7 +295,7 @@ describe('SchedulerService', () => {
     second.service.start();
     await second.service.runDue();
     expect(times(targets)).toEqual(['2026-01-01T10:00:00Z']);
-    second.service.stop();
+    await second.service.stop();
   });
 
   it('fires a one-time schedule once and deletes it when asked to', async () => {
