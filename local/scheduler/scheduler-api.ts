@@ -1,15 +1,38 @@
 import { AwsError } from '../aws-error.js';
 import type { Clock } from '../clock.js';
 import type { RawRequest, RawResponse, RestProtocolService } from '../endpoint/protocols.js';
+import { loadModel } from '../endpoint/validation/model.js';
+import { modelValidator } from '../endpoint/validation/validator.js';
 import { type ScheduleDefinition, type ScheduleTarget, scheduleArn, validateSchedule } from './definitions.js';
 import type { SchedulerService } from './scheduler-service.js';
 
-const NAME = /^[0-9a-zA-Z-_.]{1,64}$/;
 const validation = (message: string) => new AwsError('ValidationException', message, 400);
 const notFound = (message: string) => new AwsError('ResourceNotFoundException', message, 404);
 const conflict = (message: string) => new AwsError('ConflictException', message, 409);
 
 type Body = Record<string, unknown>;
+
+const model = loadModel('scheduler');
+const validate = modelValidator('scheduler');
+
+/**
+ * Checks a request against Scheduler's model (lengths, patterns, ranges, enums, required
+ * members), with its path label and query-string members in place, before it runs.
+ */
+function checkRequest(operation: string, name: string | undefined, query: URLSearchParams, body: Body): void {
+  const shape = model.shapes[model.operations[operation]?.input ?? ''];
+  const input: Record<string, unknown> = { ...body };
+  for (const [member, ref] of Object.entries(shape?.members ?? {})) {
+    if (ref.location === 'uri' && name !== undefined) input[member] = name;
+    if (ref.location === 'querystring') {
+      const value = query.get(ref.locationName ?? member);
+      if (value === null) continue;
+      const type = model.shapes[ref.shape]?.type;
+      input[member] = type === 'integer' && /^-?\d+$/.test(value) ? Number(value) : value;
+    }
+  }
+  validate(operation, input);
+}
 
 /**
  * EventBridge Scheduler's REST-JSON API (`/schedules/{Name}`, `/schedule-groups/{Name}`):
@@ -41,29 +64,33 @@ export class SchedulerApi implements RestProtocolService {
 
   #route(request: RawRequest): unknown {
     const [, collection, encodedName, extra] = request.path.split('/');
-    if (extra !== undefined) throw new AwsError('UnknownOperationException', `no Scheduler operation at ${request.path}`, 404);
     const name = encodedName === undefined || encodedName === '' ? undefined : encodedName;
-    const body = () => parseBody(request.body);
-    if (collection === 'schedules') {
-      if (name === undefined) {
-        if (request.method === 'GET') return this.ListSchedules(request.query);
-      } else {
-        checkName('Name', name);
-        const group = request.query.get('groupName') ?? undefined;
-        if (request.method === 'POST') return this.CreateSchedule(name, body());
-        if (request.method === 'PUT') return this.UpdateSchedule(name, body());
-        if (request.method === 'GET') return this.GetSchedule(name, group);
-        if (request.method === 'DELETE') return this.DeleteSchedule(name, group);
-      }
-    } else if (name === undefined) {
-      if (request.method === 'GET') return this.ListScheduleGroups(request.query);
-    } else {
-      checkName('Name', name);
-      if (request.method === 'POST') return this.CreateScheduleGroup(name);
-      if (request.method === 'GET') return this.GetScheduleGroup(name);
-      if (request.method === 'DELETE') return this.DeleteScheduleGroup(name);
+    const operation = extra === undefined ? operationOf(request.method, collection, name) : undefined;
+    if (operation === undefined)
+      throw new AwsError('UnknownOperationException', `no Scheduler operation is ${request.method} ${request.path}`, 404);
+    const body = request.method === 'POST' || request.method === 'PUT' ? parseBody(request.body) : {};
+    checkRequest(operation, name, request.query, body);
+    const group = request.query.get('groupName') ?? undefined;
+    switch (operation) {
+      case 'CreateSchedule':
+        return this.CreateSchedule(name ?? '', body);
+      case 'UpdateSchedule':
+        return this.UpdateSchedule(name ?? '', body);
+      case 'GetSchedule':
+        return this.GetSchedule(name ?? '', group);
+      case 'DeleteSchedule':
+        return this.DeleteSchedule(name ?? '', group);
+      case 'ListSchedules':
+        return this.ListSchedules(request.query);
+      case 'CreateScheduleGroup':
+        return this.CreateScheduleGroup(name ?? '');
+      case 'GetScheduleGroup':
+        return this.GetScheduleGroup(name ?? '');
+      case 'DeleteScheduleGroup':
+        return this.DeleteScheduleGroup(name ?? '');
+      default:
+        return this.ListScheduleGroups(request.query);
     }
-    throw new AwsError('UnknownOperationException', `no Scheduler operation is ${request.method} ${request.path}`, 404);
   }
 
   CreateSchedule(name: string, input: Body) {
@@ -163,7 +190,6 @@ export class SchedulerApi implements RestProtocolService {
 
   #group(value: unknown): string {
     const group = value === undefined ? 'default' : String(value);
-    checkName('GroupName', group);
     if (!this.scheduler.group(group)) throw notFound(`Schedule group ${group} does not exist.`);
     return group;
   }
@@ -212,6 +238,19 @@ export class SchedulerApi implements RestProtocolService {
   }
 }
 
+/** The operation a REST request names, by method and path. */
+function operationOf(method: string, collection: string | undefined, name: string | undefined): string | undefined {
+  const byMethod: Record<string, string> =
+    collection === 'schedules'
+      ? name === undefined
+        ? { GET: 'ListSchedules' }
+        : { POST: 'CreateSchedule', PUT: 'UpdateSchedule', GET: 'GetSchedule', DELETE: 'DeleteSchedule' }
+      : name === undefined
+        ? { GET: 'ListScheduleGroups' }
+        : { POST: 'CreateScheduleGroup', GET: 'GetScheduleGroup', DELETE: 'DeleteScheduleGroup' };
+  return byMethod[method];
+}
+
 /** GetSchedule's answer: the definition with its dates in epoch seconds. */
 function render(schedule: ScheduleDefinition) {
   return {
@@ -236,14 +275,6 @@ function parseBody(body: Buffer): Body {
     throw new AwsError('SerializationException', 'The request body must be a JSON object.', 400);
   }
   return parsed as Body;
-}
-
-function checkName(member: string, value: string): void {
-  if (!NAME.test(value)) {
-    throw validation(
-      `1 validation error detected: Value '${value}' at '${member[0]?.toLowerCase()}${member.slice(1)}' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[0-9a-zA-Z-_.]+$`,
-    );
-  }
 }
 
 /** REST-JSON timestamps arrive as epoch seconds (or an ISO string from hand-written requests). */

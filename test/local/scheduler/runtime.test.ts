@@ -188,4 +188,36 @@ describe('Scheduler in the local runtime', () => {
     },
     60_000,
   );
+  it('fails if a request breaks the model or names what does not exist, with the error Scheduler answers', async () => {
+    const call = async (method: string, path: string, body?: unknown) => {
+      const response = await fetch(`${runtime.url}${path}`, {
+        method,
+        headers: { 'content-type': 'application/json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      return {
+        status: response.status,
+        type: response.headers.get('x-amzn-errortype'),
+        body: (await response.json()) as Record<string, unknown>,
+      };
+    };
+    const target = { Arn: 'arn:aws:sqs:us-east-1:000000000000:ticks', RoleArn: 'arn:aws:iam::000000000000:role/r' };
+    const valid = { ScheduleExpression: 'rate(1 day)', FlexibleTimeWindow: { Mode: 'OFF' }, Target: target };
+    expect(await call('POST', `/schedules/${'n'.repeat(65)}`, valid)).toMatchObject({ status: 400, type: 'ValidationException' });
+    expect(
+      (await call('POST', '/schedules/n1', { ...valid, FlexibleTimeWindow: { Mode: 'FLEXIBLE', MaximumWindowInMinutes: 1441 } })).body
+        .Message,
+    ).toMatch(/maximumWindowInMinutes.*less than or equal to 1440/);
+    expect((await call('POST', '/schedules/n1', { ...valid, ScheduleExpressionTimezone: 'Mars/Olympus' })).body).toEqual({
+      Message: 'Invalid Schedule Expression Timezone Mars/Olympus.',
+    });
+    expect(await call('POST', '/schedules/n1', valid)).toMatchObject({ status: 200 });
+    expect(await call('POST', '/schedules/n1', valid)).toMatchObject({ status: 409, type: 'ConflictException' });
+    expect(await call('GET', '/schedules/nope')).toMatchObject({ status: 404, type: 'ResourceNotFoundException' });
+    expect(await call('POST', '/schedules/n2', { ...valid, GroupName: 'nope' })).toMatchObject({
+      status: 404,
+      type: 'ResourceNotFoundException',
+    });
+    expect(await call('DELETE', '/schedules/n1')).toMatchObject({ status: 200 });
+  });
 });
