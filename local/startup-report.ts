@@ -91,7 +91,7 @@ export function startupReport(input: StartupReportInput): StartupReport {
 }
 
 function scheduleSummary(schedule: ScheduleLine): string {
-  const zone = schedule.timeZone && schedule.timeZone !== 'UTC' ? ` (${schedule.timeZone})` : '';
+  const zone = schedule.timeZone && schedule.timeZone !== 'UTC' && schedule.timeZone !== 'Etc/UTC' ? ` (${schedule.timeZone})` : '';
   if (!schedule.enabled) return `${schedule.expression}${zone}, disabled`;
   const next = schedule.next === undefined ? 'no firing left' : `next ${new Date(schedule.next).toISOString().replace(/\.\d{3}Z$/, 'Z')}`;
   return `${schedule.expression}${zone}, ${next}`;
