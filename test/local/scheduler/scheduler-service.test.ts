@@ -1,7 +1,7 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AwsError } from '../../../local/aws-error.js';
-import { ManualClock } from '../../../local/clock.js';
+import { type Clock, ManualClock, systemClock } from '../../../local/clock.js';
 import type { ScheduleDefinition } from '../../../local/scheduler/definitions.js';
 import { SchedulerService } from '../../../local/scheduler/scheduler-service.js';
 import { DataFolder } from '../../../local/store/data-folder.js';
@@ -80,7 +80,7 @@ afterEach(() => {
 /** A scheduler on a data folder; a second call with the same folder is the runtime after a restart. */
 function scheduler(options: {
   dir?: string;
-  clock: ManualClock;
+  clock: Clock;
   schedules: ScheduleDefinition[];
   targets?: FakeTargets;
   random?: () => number;
@@ -334,4 +334,16 @@ describe('SchedulerService', () => {
     await service.runDue();
     expect(targets.deadLetters.map((d) => d.attributes.ERROR_CODE)).toEqual(['ResourceNotFoundException']);
   });
+  it('fires on its own timer while it runs, on the real clock', async () => {
+    // A one-time schedule two seconds ahead, to the second, in UTC.
+    const due = new Date(Math.ceil((Date.now() + 2000) / 1000) * 1000);
+    const at = `at(${due.toISOString().slice(0, 19)})`;
+    const { service, targets } = scheduler({ clock: systemClock, schedules: [schedule({ Name: 'soon', ScheduleExpression: at })] });
+    service.start();
+    const deadline = Date.now() + 8000;
+    while (targets.puts.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    await service.stop();
+    expect(times(targets)).toEqual([`${due.toISOString().slice(0, 19)}Z`]);
+    expect(Date.now()).toBeGreaterThanOrEqual(due.getTime());
+  }, 15_000);
 });
