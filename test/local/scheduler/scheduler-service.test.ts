@@ -78,13 +78,7 @@ afterEach(() => {
 });
 
 /** A scheduler on a data folder; a second call with the same folder is the runtime after a restart. */
-function scheduler(options: {
-  dir?: string;
-  clock: Clock;
-  schedules: ScheduleDefinition[];
-  targets?: FakeTargets;
-  random?: () => number;
-}) {
+function scheduler(options: { dir?: string; clock: Clock; schedules: ScheduleDefinition[]; targets?: FakeTargets; random?: () => number }) {
   const dir = options.dir ?? tempDataDir();
   const db = new DataFolder(dir).database('scheduler');
   open.push(db);
