@@ -123,7 +123,7 @@ describe('loadApp', () => {
       const expected = stack.resources
         .filter((r) => ['AWS::StepFunctions::StateMachine', 'AWS::EventSchemas::Registry', 'AWS::EventSchemas::Schema'].includes(r.type))
         .map(unsupported);
-      expect(expected).toHaveLength(7);
+      expect(expected).toHaveLength(8);
       expect([...app.warnings].sort()).toEqual(expected.sort());
     });
 
