@@ -36,6 +36,7 @@ const RUNTIME_TYPES = new Set([
   'AWS::IAM::Policy',
   'AWS::Logs::LogGroup',
   'AWS::CDK::Metadata',
+  'AWS::Scheduler::Schedule',
 ]);
 
 describe('loadApp', () => {
