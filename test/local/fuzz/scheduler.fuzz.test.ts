@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, it } from 'vitest';
 import { SERVED_OPERATIONS } from '../../../local/endpoint/models/refresh-models.js';
 import { loadModel } from '../../../local/endpoint/validation/model.js';
 import { type FuzzRuntime, startFuzzRuntime } from './fixture.js';
-import { assertWithSeeds, expectRestJsonAnswer, send } from './harness.js';
+import { assertWithSeeds, expectRestJsonAnswer, FUZZ_RUNS, send } from './harness.js';
+import { mutatedInput } from './model-inputs.js';
 
 /** Schedule bodies near the valid shape, with one member possibly broken or of the wrong type. */
 const expression = fc.oneof(
@@ -101,4 +102,49 @@ describe('Scheduler REST API under fuzzed requests', () => {
       40,
     );
   }, 120_000);
+  for (const operation of SERVED_OPERATIONS.scheduler ?? []) {
+    it(`answers ${operation} from the model's inputs, one site broken, never with a 5xx nor accepting an input made invalid`, async () => {
+      const model = loadModel('scheduler');
+      const { http, input: inputShape } = model.operations[operation] ?? { http: { method: 'GET', requestUri: '/' } };
+      const members = model.shapes[inputShape ?? '']?.members ?? {};
+      await assertWithSeeds(
+        mutatedInput(model, operation),
+        async ({ input, body: wholeBody, invalid }) => {
+          const hasBody = http.method === 'POST' || http.method === 'PUT';
+          if (input === null || typeof input !== 'object' || Array.isArray(input)) {
+            // A body that is not an object: only requests with a body can carry it.
+            if (!hasBody) return;
+            const answer = await send(fuzz.url, { method: http.method, path: http.requestUri.replace('{Name}', 'fuzz'), body: wholeBody });
+            expectRestJsonAnswer(answer, { operation, input }, invalid);
+            return;
+          }
+          // Every query-string and path value is text: a wrong JSON type there cannot be sent.
+          const site = invalid?.split(':')[0] ?? '';
+          if (members[site]?.location !== undefined && invalid?.includes('wrong type')) return;
+          const values = { ...(input as Record<string, unknown>) };
+          const name = values.Name;
+          // A request without its path label cannot be sent (the SDK refuses to build it).
+          if (http.requestUri.includes('{Name}') && (typeof name !== 'string' || name === '')) return;
+          const query = new URLSearchParams();
+          const body: Record<string, unknown> = {};
+          for (const [member, value] of Object.entries(values)) {
+            const ref = members[member];
+            if (ref?.location === 'uri') continue;
+            if (ref?.location === 'querystring')
+              query.set(ref.locationName ?? member, typeof value === 'string' ? value : JSON.stringify(value));
+            else body[member] = value;
+          }
+          const path = http.requestUri.replace('{Name}', encodeURIComponent(String(name)));
+          const answer = await send(fuzz.url, {
+            method: http.method,
+            path: `${path}${query.size > 0 ? `?${query}` : ''}`,
+            headers: { 'content-type': 'application/json' },
+            ...(hasBody ? { body: JSON.stringify(body) } : {}),
+          });
+          expectRestJsonAnswer(answer, { operation, input }, invalid);
+        },
+        FUZZ_RUNS,
+      );
+    }, 120_000);
+  }
 });
