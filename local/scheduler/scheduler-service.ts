@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
 import { AwsError } from '../aws-error.js';
 import type { Clock } from '../clock.js';
@@ -291,7 +291,9 @@ export class SchedulerService {
       'attempt-number': String(attempt),
     });
     try {
-      await this.#invoker.invoke(target, input, `${row.schedule_arn}#${row.scheduled_time}`);
+      // One firing, one deduplication id (FIFO queue targets), within SQS's 128 characters.
+      const firingId = createHash('sha256').update(`${row.schedule_arn}#${row.scheduled_time}`).digest('hex');
+      await this.#invoker.invoke(target, input, firingId);
       this.#store.deleteInvocation(row.id);
     } catch (error) {
       const errorCode = error instanceof AwsError ? error.code : 'InternalFailure';
