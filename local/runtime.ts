@@ -80,9 +80,9 @@ export class LocalRuntime {
     readonly states: StatesService,
     readonly sns: SnsService,
     readonly logs: LogsService,
+    readonly scheduler: SchedulerService,
     private readonly endpoint: Endpoint,
     private readonly closeStores: () => Promise<void>,
-    readonly scheduler: SchedulerService,
   ) {}
 
   static async start(options: RuntimeOptions): Promise<LocalRuntime> {
@@ -287,33 +287,20 @@ export class LocalRuntime {
       scheduler.start();
 
       warnings.push(...states.warnings);
-      return new LocalRuntime(
-        url,
-        definitions,
-        warnings,
-        events,
-        sqs,
-        lambda,
-        states,
-        sns,
-        logs,
-        endpoint,
-        async () => {
-          sqsDb.close();
-          snsDb.close();
-          eventsDb.close();
-          statesDb.close();
-          ssmDb.close();
-          kmsDb.close();
-          lambdaDb.close();
-          logsDb.close();
-          schedulerDb.close();
-          statesDynamoDb.destroy();
-          await dynamodb.stop();
-          lock.release();
-        },
-        scheduler,
-      );
+      return new LocalRuntime(url, definitions, warnings, events, sqs, lambda, states, sns, logs, scheduler, endpoint, async () => {
+        sqsDb.close();
+        snsDb.close();
+        eventsDb.close();
+        statesDb.close();
+        ssmDb.close();
+        kmsDb.close();
+        lambdaDb.close();
+        logsDb.close();
+        schedulerDb.close();
+        statesDynamoDb.destroy();
+        await dynamodb.stop();
+        lock.release();
+      });
     } catch (error) {
       await endpoint.stop();
       lock.release();
