@@ -3,11 +3,13 @@ export * from './identity.js';
 export * from './payments.js';
 export * from './put-events.js';
 export * from './replay-policy.js';
+export * from './schedules.js';
 export * from './tickets.js';
 export * from './wiring.js';
 
 import type { AnyEventContract } from './contract.js';
 import { PaymentReceived } from './payments.js';
+import { ScheduleFired } from './schedules.js';
 import { TicketCreated, TicketDecisionRefused, TicketEscalated, TicketRouted } from './tickets.js';
 
 /** Every event contract of the app; the schema registry publishes exactly these. */
@@ -17,4 +19,5 @@ export const CONTRACTS: readonly AnyEventContract[] = [
   TicketDecisionRefused,
   TicketRouted,
   PaymentReceived,
+  ScheduleFired,
 ];

@@ -1,9 +1,11 @@
 import * as path from 'node:path';
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
 import type { Construct } from 'constructs';
 import { CONTRACTS, type TicketQueue } from '../contracts/index.js';
 import { EventHub } from './constructs/event-hub.js';
 import { IdempotencyStore } from './constructs/idempotency-store.js';
+import { ScheduledTrigger } from './constructs/scheduled-trigger.js';
 import { WebhookIngress } from './constructs/webhook-ingress.js';
 import { TicketRouting } from './flows/ticket-routing.js';
 import { TicketTriage } from './flows/ticket-triage.js';
@@ -38,6 +40,8 @@ export class SwitchyardStack extends Stack {
   public readonly ticketTriage: TicketTriage;
   public readonly ticketRouting: TicketRouting;
   public readonly webhooks: WebhookIngress;
+  /** An hourly `ScheduleFired` tick on the hub (`detail.schedule` = `SlaSweep`), for consumers that sweep on a clock. */
+  public readonly slaSweep: ScheduledTrigger;
 
   constructor(scope: Construct, id: string, props: SwitchyardStackProps = {}) {
     super(scope, id, props);
@@ -67,6 +71,13 @@ export class SwitchyardStack extends Stack {
           description: 'Payment provider webhook: verifies the signature, publishes PaymentReceived, answers 202',
         },
       ],
+    });
+
+    // 720 firings a month, within Scheduler's free tier; a consumer matches slaSweep.eventPattern.
+    this.slaSweep = new ScheduledTrigger(this, 'SlaSweep', {
+      eventBus: this.hub.eventBus,
+      schedule: ScheduleExpression.rate(Duration.hours(1)),
+      description: 'Hourly tick on the hub for sweeps that run on a clock (escalations past their SLA)',
     });
 
     // What a user needs after `cdk deploy` to send an event and find its executions.

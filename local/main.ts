@@ -145,6 +145,21 @@ const report = startupReport({
   root,
   topicArns: await topicArnsOf(runtime),
   httpApis: runtime.httpApiUrls,
+  schedules: [
+    ...runtime.scheduler.outlook().map((s) => ({
+      label: `schedule ${s.group}/${s.name}`,
+      expression: s.expression,
+      timeZone: s.timeZone,
+      enabled: s.state === 'ENABLED',
+      ...(s.next === undefined ? {} : { next: s.next }),
+    })),
+    ...runtime.events.scheduledRules().map((r) => ({
+      label: `rule ${r.name}`,
+      expression: r.expression,
+      enabled: true,
+      ...(r.next === undefined ? {} : { next: r.next }),
+    })),
+  ],
 });
 for (const warning of report.warnings) console.warn(warning);
 console.log(report.lines.join('\n'));

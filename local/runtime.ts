@@ -19,6 +19,9 @@ import { LogsService } from './logs/logs-service.js';
 import { type LogEventsSource, logReaderFrom } from './read-api/lineage.js';
 import { ReadApi } from './read-api/read-api.js';
 import type { Retention } from './read-api/records.js';
+import { schedulerDefinitions } from './scheduler/definitions.js';
+import { SchedulerApi } from './scheduler/scheduler-api.js';
+import { SchedulerService } from './scheduler/scheduler-service.js';
 import { secretDefinitions } from './secretsmanager/definitions.js';
 import { SecretsManagerService } from './secretsmanager/secrets-service.js';
 import { type ServiceDefinitions, SUPPORTED_RESOURCE_TYPES, serviceDefinitions } from './service-definitions.js';
@@ -90,6 +93,7 @@ export class LocalRuntime {
     readonly states: StatesService,
     readonly sns: SnsService,
     readonly logs: LogsService,
+    readonly scheduler: SchedulerService,
     private readonly endpoint: Endpoint,
     readonly readApi: ReadApi,
     private readonly closeStores: () => Promise<void>,
@@ -247,6 +251,9 @@ export class LocalRuntime {
         onAccepted: (note) => readApi.eventAccepted(note),
         onDelivery: (note) => readApi.delivery(note),
       });
+      const schedulerDb = data.database('scheduler');
+      const schedulerTemplate = schedulerDefinitions(app, { region, accountId, now: clock.now() });
+      warnings.push(...schedulerTemplate.warnings);
       const statesDynamoDb = sdkDynamoDb({ endpoint: url, region, credentials: ownCredentials });
       states = new StatesService({
         db: statesDb,
@@ -264,6 +271,22 @@ export class LocalRuntime {
         logs,
         log: (line) => log(`[states] ${line}`),
         onHistoryEvent: (execution, event) => readApi.historyEvent(execution, event),
+      });
+      const scheduler = new SchedulerService({
+        db: schedulerDb,
+        clock,
+        accountId,
+        region,
+        schedules: schedulerTemplate.schedules,
+        groups: schedulerTemplate.groups,
+        targets: {
+          events,
+          sqs,
+          sns,
+          lambda: { invokeAsync: (fn: string, event: unknown) => lambda.invokeAsync(fn, event) },
+          states: { StartExecution: (input) => (states as StatesService).StartExecution(input) },
+        },
+        log: (line) => log(`[scheduler] ${line}`),
       });
 
       const httpApiTemplate = httpApiDefinitions(app);
@@ -292,7 +315,7 @@ export class LocalRuntime {
             validate: validateSqsJsonInput,
           },
         ],
-        restServices: [lambda],
+        restServices: [lambda, new SchedulerApi(scheduler, { clock, region, accountId })],
         queryServices: [new SqsQueryProtocol(sqs), new SnsQueryProtocol(sns)],
         passthrough: new Map([['DynamoDB_20120810', dynamodb.handler]]),
         httpApis,
@@ -308,23 +331,39 @@ export class LocalRuntime {
       await states.start();
       sns.start();
       logs.start();
+      scheduler.start();
 
       warnings.push(...states.warnings);
-      const runtime = new LocalRuntime(url, definitions, warnings, events, sqs, lambda, states, sns, logs, endpoint, readApi, async () => {
-        readApiDb.close();
-        sqsDb.close();
-        snsDb.close();
-        eventsDb.close();
-        statesDb.close();
-        ssmDb.close();
-        kmsDb.close();
-        lambdaDb.close();
-        logsDb.close();
-        secretsDb.close();
-        statesDynamoDb.destroy();
-        await dynamodb.stop();
-        lock.release();
-      });
+      const runtime = new LocalRuntime(
+        url,
+        definitions,
+        warnings,
+        events,
+        sqs,
+        lambda,
+        states,
+        sns,
+        logs,
+        scheduler,
+        endpoint,
+        readApi,
+        async () => {
+          readApiDb.close();
+          sqsDb.close();
+          snsDb.close();
+          eventsDb.close();
+          statesDb.close();
+          ssmDb.close();
+          kmsDb.close();
+          lambdaDb.close();
+          logsDb.close();
+          secretsDb.close();
+          schedulerDb.close();
+          statesDynamoDb.destroy();
+          await dynamodb.stop();
+          lock.release();
+        },
+      );
       runtime.httpApiUrls = httpApis.urls(url);
       return runtime;
     } catch (error) {
@@ -342,6 +381,7 @@ export class LocalRuntime {
   async stop(): Promise<void> {
     // Executions first: with Lambda gone, an invocation in flight would be recorded as a task failure.
     await this.states.close();
+    await this.scheduler.stop();
     this.events.stop();
     this.sns.stop();
     await this.lambda.stop();

@@ -53,6 +53,8 @@ export const SUPPORTED_RESOURCE_TYPES = new Set([
   'AWS::EventSchemas::Registry',
   'AWS::EventSchemas::Schema',
   'AWS::CDK::Metadata',
+  'AWS::Scheduler::Schedule',
+  'AWS::Scheduler::ScheduleGroup',
   // Accepted with nothing to run: keys and aliases (encryption is not emulated), SSM
   // parameters (the ssm service reads them itself), versions and aliases (invoked as the
   // function), log streams, IAM and queue policies, and CDK's deploy-time-only custom resources.
@@ -198,11 +200,9 @@ export function serviceDefinitions(app: LoadedApp): ServiceDefinitions {
 
   const rules: RuleDefinition[] = byType('AWS::Events::Rule').map((r) => {
     const p = r.properties as Props;
-    if (p.ScheduleExpression !== undefined) {
+    if (p.ScheduleExpression !== undefined && busName(p.EventBusName) !== 'default') {
       warnings.push(
-        p.EventPattern === undefined
-          ? `${r.stackName}/${r.logicalId} (AWS::Events::Rule): ScheduleExpression is not run locally yet; the rule never fires`
-          : `${r.stackName}/${r.logicalId} (AWS::Events::Rule): ScheduleExpression is not run locally yet; the rule only matches events`,
+        `${r.stackName}/${r.logicalId} (AWS::Events::Rule): ScheduleExpression on event bus ${busName(p.EventBusName)} never fires: EventBridge runs schedules only on the default bus`,
       );
     }
     return {

@@ -21,6 +21,19 @@ export interface StartupReportInput {
   readonly topicArns?: readonly string[];
   /** Where each HTTP API stage answers locally. @default - none */
   readonly httpApis?: readonly { name: string; apiId: string; stage: string; url: string; routes: readonly string[] }[];
+  /** Scheduler schedules and scheduled rules, each with its next firing. @default - none */
+  readonly schedules?: readonly ScheduleLine[];
+}
+
+/** A schedule (or scheduled rule) as the start-up report names it. */
+export interface ScheduleLine {
+  /** `schedule <group>/<name>` or `rule <name>`. */
+  readonly label: string;
+  readonly expression: string;
+  readonly timeZone?: string;
+  readonly enabled: boolean;
+  /** Epoch ms of the next firing; absent when none is left. */
+  readonly next?: number;
 }
 
 export interface StartupReport {
@@ -53,6 +66,7 @@ export function startupReport(input: StartupReportInput): StartupReport {
     `  rules: ${definitions.rules.length}, queues: ${definitions.queues.length}, functions: ${definitions.functions.length}, tables: ${definitions.tables.length}, state machines: ${definitions.stateMachines.length}${topics.length > 0 ? `, topics: ${topics.length}` : ''}`,
     `  data folder: ${input.dataDir}`,
     `  console: ${url}/ (executions, escalations, failures and live events in the browser)`,
+    ...(input.schedules ?? []).map((schedule) => `  ${schedule.label}: ${scheduleSummary(schedule)}`),
   ];
 
   for (const api of input.httpApis ?? []) {
@@ -82,6 +96,13 @@ export function startupReport(input: StartupReportInput): StartupReport {
   }
   // Each warning says itself what differs from AWS (not run, run differently, left out).
   return { lines, warnings: input.warnings.map((warning) => `[not as in AWS] ${warning}`) };
+}
+
+function scheduleSummary(schedule: ScheduleLine): string {
+  const zone = schedule.timeZone && schedule.timeZone !== 'UTC' && schedule.timeZone !== 'Etc/UTC' ? ` (${schedule.timeZone})` : '';
+  if (!schedule.enabled) return `${schedule.expression}${zone}, disabled`;
+  const next = schedule.next === undefined ? 'no firing left' : `next ${new Date(schedule.next).toISOString().replace(/\.\d{3}Z$/, 'Z')}`;
+  return `${schedule.expression}${zone}, ${next}`;
 }
 
 /** The queue name a RedrivePolicy sends to. */

@@ -5,6 +5,7 @@
  * Limit/NextToken pagination.
  */
 import { AwsError, validationError } from '../aws-error.js';
+import { parseScheduleExpression, ScheduleExpressionError } from '../scheduler/schedule-expression.js';
 
 /** Rule and target names and ids. */
 export const NAME_PATTERN = { regex: /^[.\-_A-Za-z0-9]+$/, text: '[\\.\\-_A-Za-z0-9]+' };
@@ -131,28 +132,17 @@ export function page<T>(items: readonly T[], key: (item: T) => string, limit: nu
   return { items: items_, nextToken };
 }
 
-/** Rate and cron expressions as EventBridge rules take them (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-scheduled-rule-pattern.html). */
+/**
+ * Rate and cron expressions as EventBridge rules take them
+ * (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-scheduled-rule-pattern.html): the parser the
+ * scheduled rules fire with, so a rule PutRule accepts is one that runs.
+ */
 export function isScheduleExpression(expression: string): boolean {
-  const rate = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/.exec(expression);
-  if (rate) {
-    const value = Number(rate[1]);
-    const singular = !rate[2]?.endsWith('s');
-    return value > 0 && (value === 1) === singular;
+  try {
+    parseScheduleExpression(expression, { oneTime: false });
+    return true;
+  } catch (error) {
+    if (error instanceof ScheduleExpressionError) return false;
+    throw error;
   }
-  const cron = /^cron\((.*)\)$/.exec(expression);
-  if (!cron) return false;
-  const fields = (cron[1] ?? '').trim().split(/\s+/);
-  if (fields.length !== 6) return false;
-  const [minutes, hours, dayOfMonth, month, dayOfWeek, year] = fields as [string, string, string, string, string, string];
-  // One of day-of-month and day-of-week must be '?'.
-  if ((dayOfMonth === '?') === (dayOfWeek === '?')) return false;
-  const plain = /^[0-9*,/-]+$/;
-  return (
-    plain.test(minutes) &&
-    plain.test(hours) &&
-    /^([0-9*,/?LW-]+)$/.test(dayOfMonth) &&
-    /^([0-9A-Za-z*,/-]+)$/.test(month) &&
-    /^([0-9A-Za-z*,/?L#-]+)$/.test(dayOfWeek) &&
-    plain.test(year)
-  );
 }

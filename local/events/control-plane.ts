@@ -74,11 +74,6 @@ export class ControlPlane {
     };
     // saveRule compiles the pattern before it stores anything: a bad one fails with InvalidEventPatternException.
     this.#registry.saveRule(rule);
-    if (schedule !== undefined) {
-      this.options.log?.(
-        `rule ${name} has ScheduleExpression ${schedule}: schedules do not run locally yet, so it is stored but not triggered`,
-      );
-    }
     return { RuleArn: rule.arn };
   }
 

@@ -26,7 +26,7 @@ export interface RuleDefinition {
   readonly arn: string;
   readonly busName: string;
   readonly eventPattern?: unknown;
-  /** Stored and described; schedules are not run locally yet. */
+  /** cron(...) or rate(...) in UTC: the rule fires on the default bus (`scheduled-rules.ts`). */
   readonly scheduleExpression?: string;
   readonly state: 'ENABLED' | 'DISABLED' | 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS';
   readonly description?: string;

@@ -10,6 +10,7 @@ import type { ArchiveDefinition, BusDefinition, EventEnvelope, RuleDefinition, T
 import { type DeliveryNote, DeliveryOutbox } from './outbox.js';
 import { compilePattern, matchesPattern } from './pattern.js';
 import { EventRegistry, isEnabled } from './registry.js';
+import { ScheduledRules } from './scheduled-rules.js';
 import { isoSeconds, toMillis } from './time.js';
 
 /** PutEvents limits (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-putevent-size.html). */
@@ -76,6 +77,7 @@ export class EventsService {
   readonly #controlPlane: ControlPlane;
   /** Replayed events routed in the replay's transaction, told to observers once it commits. */
   readonly #replayed: AcceptedEventNote[] = [];
+  readonly #scheduledRules: ScheduledRules;
 
   constructor(private readonly options: EventsServiceOptions) {
     const { db, clock, accountId, region, log } = options;
@@ -112,16 +114,42 @@ export class EventsService {
       },
     });
     this.#controlPlane = new ControlPlane({ registry: this.#registry, accountId, log });
+    this.#scheduledRules = new ScheduledRules({
+      db,
+      clock,
+      accountId,
+      region,
+      rules: () => this.#registry.rulesOn('default').map((rule) => rule.definition),
+      // A scheduled rule's event goes to that rule's targets only, never through the bus's other rules.
+      deliver: (rule, event) => {
+        const text = JSON.stringify(event);
+        for (const target of rule.targets) this.#outbox.add(text, rule.arn, target.id);
+      },
+      delivered: () => this.#outbox.wake(),
+      log,
+    });
   }
 
   /** Starts delivering, including deliveries left over from before a restart. */
   start(): void {
     this.#archives.start();
     this.#outbox.start();
+    this.#scheduledRules.start();
   }
 
   stop(): void {
+    this.#scheduledRules.stop();
     this.#outbox.stop();
+  }
+
+  /** Fires the scheduled rules due on the clock now (tests step a manual clock with it). */
+  runScheduledRules(): void {
+    this.#scheduledRules.runDue();
+  }
+
+  /** Each enabled scheduled rule with its next firing, for the start-up report. */
+  scheduledRules(): { name: string; expression: string; next?: number }[] {
+    return this.#scheduledRules.outlook();
   }
 
   /** Resolves once no delivery is due or in flight (for tests and benchmarks). */

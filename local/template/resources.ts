@@ -242,6 +242,10 @@ const TYPES: Record<string, TypeSpec> = {
       attributes: { Arn: arn(input, 'scheduler', `schedule/${text(input.properties, 'GroupName') ?? 'default'}/${name}`) },
     }),
   },
+  'AWS::Scheduler::ScheduleGroup': {
+    name: { property: 'Name', max: 64, invalid: EVENTS_NAME },
+    identify: (input, name) => ({ ref: name, attributes: { Arn: arn(input, 'scheduler', `schedule-group/${name}`) } }),
+  },
   'AWS::KMS::Key': {
     // A key has no name; its id is a UUID, derived here so a restart finds the same key.
     name: { max: 36, invalid: /[^0-9a-f-]/g },

@@ -222,3 +222,37 @@ describe('startupReport for apps without rules', () => {
     expect(lines.at(-1)).toBe(`  try: aws --endpoint-url ${URL} sqs send-message --queue-url ${URL}/000000000000/work --message-body '{}'`);
   });
 });
+
+describe('startupReport schedules', () => {
+  it('names each schedule and scheduled rule with its next firing', () => {
+    const { lines } = report(
+      {},
+      {
+        schedules: [
+          {
+            label: 'schedule default/sweep',
+            expression: 'rate(1 hour)',
+            timeZone: 'Etc/UTC',
+            enabled: true,
+            next: Date.UTC(2026, 0, 1, 11),
+          },
+          {
+            label: 'schedule default/morning',
+            expression: 'cron(0 9 * * ? *)',
+            timeZone: 'Europe/Berlin',
+            enabled: true,
+            next: Date.UTC(2026, 0, 2, 8),
+          },
+          { label: 'schedule default/off', expression: 'rate(5 minutes)', enabled: false },
+          { label: 'rule nightly', expression: 'cron(0 3 * * ? *)', enabled: true },
+        ],
+      },
+    );
+    expect(lines.filter((line) => line.startsWith('  schedule') || line.startsWith('  rule '))).toEqual([
+      '  schedule default/sweep: rate(1 hour), next 2026-01-01T11:00:00Z',
+      '  schedule default/morning: cron(0 9 * * ? *) (Europe/Berlin), next 2026-01-02T08:00:00Z',
+      '  schedule default/off: rate(5 minutes), disabled',
+      '  rule nightly: cron(0 3 * * ? *), no firing left',
+    ]);
+  });
+});

@@ -138,6 +138,17 @@ export const SERVED_OPERATIONS: Readonly<Record<string, readonly string[]>> = {
     'ListKeys',
     'ListAliases',
   ],
+  scheduler: [
+    'CreateSchedule',
+    'UpdateSchedule',
+    'GetSchedule',
+    'DeleteSchedule',
+    'ListSchedules',
+    'CreateScheduleGroup',
+    'GetScheduleGroup',
+    'DeleteScheduleGroup',
+    'ListScheduleGroups',
+  ],
   logs: [
     'CreateLogGroup',
     'DeleteLogGroup',

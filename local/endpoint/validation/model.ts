@@ -53,7 +53,7 @@ export interface MemberRef {
 }
 
 /** The services whose models are in `../models/`. */
-export type ModelService = 'events' | 'stepfunctions' | 'sqs' | 'sns' | 'lambda' | 'ssm' | 'kms' | 'logs';
+export type ModelService = 'events' | 'stepfunctions' | 'sqs' | 'sns' | 'lambda' | 'ssm' | 'kms' | 'logs' | 'scheduler';
 
 const loaded = new Map<ModelService, ApiModel>();
 

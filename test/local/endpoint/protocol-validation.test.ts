@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SERVED_OPERATIONS } from '../../../local/endpoint/models/refresh-models.js';
 import { loadModel } from '../../../local/endpoint/validation/model.js';
 import { KmsService } from '../../../local/kms/kms-service.js';
+import { SchedulerApi } from '../../../local/scheduler/scheduler-api.js';
 import { SqsService } from '../../../local/sqs/sqs-service.js';
 import { SsmService } from '../../../local/ssm/ssm-service.js';
 import { type FuzzRuntime, startFuzzRuntime } from '../fuzz/fixture.js';
@@ -24,6 +25,7 @@ describe('the model validation of the query and REST protocols', () => {
       ssm: apiMethods(SsmService),
       kms: apiMethods(KmsService),
       logs: Object.keys(fuzz.runtime.logs.operations),
+      scheduler: apiMethods(SchedulerApi),
     };
     for (const [service, operations] of Object.entries(served)) {
       expect(SERVED_OPERATIONS[service], service).toEqual(operations);

@@ -32,9 +32,10 @@ const templateRule: RuleDefinition = {
 
 function service(db: DatabaseSync = openDatabase(':memory:'), logs: string[] = []) {
   const delivery = new RecordingDelivery();
+  const clock = new ManualClock();
   const events = new EventsService({
     db,
-    clock: new ManualClock(),
+    clock,
     accountId: ACCOUNT,
     region: 'us-east-1',
     buses: [HUB],
@@ -45,7 +46,7 @@ function service(db: DatabaseSync = openDatabase(':memory:'), logs: string[] = [
   });
   events.start();
   services.push(events);
-  return { api: events.operations, events, delivery, db, logs };
+  return { api: events.operations, events, delivery, db, logs, clock };
 }
 
 const put = (api: EventsService['operations'], source = 'app', bus = 'default') =>
@@ -91,15 +92,26 @@ describe('EventBridge control plane', () => {
     expect((await api.ListTargetsByRule({ Rule: 'r1', EventBusName: 'hub' })).Targets.map((t) => t.Id)).toEqual(['q']);
   });
 
-  it('stores a schedule-only rule without running it, and says so once', async () => {
-    const { api, events, delivery, logs } = service();
-    await api.PutRule({ Name: 'nightly', ScheduleExpression: 'cron(0 3 * * ? *)' });
+  it('matches no event with a schedule-only rule, and fires it on its schedule', async () => {
+    const { api, events, delivery, clock } = service();
+    await api.PutRule({ Name: 'nightly', ScheduleExpression: 'rate(5 minutes)' });
     await api.PutTargets({ Rule: 'nightly', Targets: [{ Id: 'q', Arn: QUEUE }] });
-    expect((await api.DescribeRule({ Name: 'nightly' })).ScheduleExpression).toBe('cron(0 3 * * ? *)');
+    expect((await api.DescribeRule({ Name: 'nightly' })).ScheduleExpression).toBe('rate(5 minutes)');
+    events.runScheduledRules();
+    await events.idle();
+    const atCreation = delivery.delivered.length;
     await put(api);
     await events.idle();
-    expect(delivery.delivered).toHaveLength(0);
-    expect(logs.filter((line) => line.includes('schedules do not run locally'))).toHaveLength(1);
+    expect(delivery.delivered).toHaveLength(atCreation);
+    clock.advance(5 * 60_000);
+    events.runScheduledRules();
+    await events.idle();
+    expect(delivery.delivered).toHaveLength(atCreation + 1);
+    expect(JSON.parse(delivery.delivered.at(-1)?.input ?? '{}')).toMatchObject({
+      source: 'aws.events',
+      'detail-type': 'Scheduled Event',
+      resources: [`arn:aws:events:us-east-1:${ACCOUNT}:rule/nightly`],
+    });
   });
 
   it('keeps rules, targets and buses created through the API across a restart, and restores template rules', async () => {

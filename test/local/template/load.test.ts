@@ -40,6 +40,7 @@ const RUNTIME_TYPES = new Set([
   'AWS::CDK::Metadata',
   ...HTTP_API_RESOURCE_TYPES,
   ...SECRETS_MANAGER_RESOURCE_TYPES,
+  'AWS::Scheduler::Schedule',
 ]);
 
 describe('loadApp', () => {
@@ -127,8 +128,8 @@ describe('loadApp', () => {
       const expected = stack.resources
         .filter((r) => ['AWS::StepFunctions::StateMachine', 'AWS::EventSchemas::Registry', 'AWS::EventSchemas::Schema'].includes(r.type))
         .map(unsupported);
-      // Two state machines, the registry and one schema per contract (five).
-      expect(expected).toHaveLength(8);
+      // Two state machines, the registry and one schema per contract (six).
+      expect(expected).toHaveLength(9);
       expect([...app.warnings].sort()).toEqual(expected.sort());
     });
 

@@ -1,0 +1,145 @@
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import type { ScheduleDefinition, ScheduleGroupDefinition, ScheduleTarget } from './definitions.js';
+
+export interface ScheduleState {
+  /** Rate schedules without a start date count from here: when the schedule (or its expression) first appeared. */
+  readonly createdAt: number;
+  /** Every firing at or before this time has been handled (fired, or reported as missed). */
+  readonly handledUntil: number;
+  /** The expression, time zone and start date this state belongs to; a change starts the schedule afresh. */
+  readonly plan: string;
+  /** A template schedule deleted after its last firing (`ActionAfterCompletion: DELETE`): the next start does not bring it back. */
+  readonly deleted: boolean;
+}
+
+export interface InvocationRow {
+  readonly id: number;
+  readonly schedule_arn: string;
+  readonly scheduled_time: number;
+  readonly target: string;
+  readonly attempts: number;
+  readonly first_at: number;
+}
+
+/**
+ * The scheduler's durable state in SQLite: schedules created through the API, how far
+ * each schedule has fired, and the firings owed to targets. A firing is written in the
+ * same transaction that moves its schedule's `handled_until` past it, so a crash either
+ * loses neither or has done both: a restart never fires it twice nor misses it.
+ */
+export class ScheduleStore {
+  readonly #statements: Record<
+    | 'saveSchedule'
+    | 'deleteSchedule'
+    | 'state'
+    | 'saveState'
+    | 'addInvocation'
+    | 'deleteInvocation'
+    | 'retryInvocation'
+    | 'dueInvocations'
+    | 'nextInvocation'
+    | 'saveGroup'
+    | 'deleteGroup',
+    StatementSync
+  >;
+
+  constructor(private readonly db: DatabaseSync) {
+    db.exec(`
+      CREATE TABLE IF NOT EXISTS api_schedules (arn TEXT PRIMARY KEY, json TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS api_schedule_groups (name TEXT PRIMARY KEY, json TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS schedule_state (
+        arn TEXT PRIMARY KEY, created_at INTEGER NOT NULL, handled_until INTEGER NOT NULL, plan TEXT NOT NULL,
+        deleted INTEGER NOT NULL DEFAULT 0);
+      CREATE TABLE IF NOT EXISTS invocations (
+        id INTEGER PRIMARY KEY, schedule_arn TEXT NOT NULL, scheduled_time INTEGER NOT NULL, target TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0, first_at INTEGER NOT NULL, next_at INTEGER NOT NULL, last_error TEXT);
+      CREATE INDEX IF NOT EXISTS invocations_due ON invocations (next_at, id);
+    `);
+    this.#statements = {
+      saveSchedule: db.prepare('INSERT OR REPLACE INTO api_schedules (arn, json) VALUES (?, ?)'),
+      deleteSchedule: db.prepare('DELETE FROM api_schedules WHERE arn = ?'),
+      state: db.prepare('SELECT created_at, handled_until, plan, deleted FROM schedule_state WHERE arn = ?'),
+      saveState: db.prepare('INSERT OR REPLACE INTO schedule_state (arn, created_at, handled_until, plan, deleted) VALUES (?, ?, ?, ?, ?)'),
+      addInvocation: db.prepare('INSERT INTO invocations (schedule_arn, scheduled_time, target, first_at, next_at) VALUES (?, ?, ?, ?, ?)'),
+      deleteInvocation: db.prepare('DELETE FROM invocations WHERE id = ?'),
+      retryInvocation: db.prepare('UPDATE invocations SET attempts = ?, next_at = ?, last_error = ? WHERE id = ?'),
+      dueInvocations: db.prepare(
+        'SELECT id, schedule_arn, scheduled_time, target, attempts, first_at FROM invocations WHERE next_at <= ? ORDER BY next_at, id LIMIT 100',
+      ),
+      nextInvocation: db.prepare('SELECT MIN(next_at) AS next FROM invocations'),
+      saveGroup: db.prepare('INSERT OR REPLACE INTO api_schedule_groups (name, json) VALUES (?, ?)'),
+      deleteGroup: db.prepare('DELETE FROM api_schedule_groups WHERE name = ?'),
+    };
+  }
+
+  apiSchedules(): ScheduleDefinition[] {
+    const rows = this.db.prepare('SELECT json FROM api_schedules ORDER BY arn').all() as { json: string }[];
+    return rows.map((row) => JSON.parse(row.json) as ScheduleDefinition);
+  }
+
+  saveSchedule(schedule: ScheduleDefinition): void {
+    this.#statements.saveSchedule.run(schedule.Arn, JSON.stringify(schedule));
+  }
+
+  deleteSchedule(arn: string): void {
+    this.#statements.deleteSchedule.run(arn);
+  }
+
+  apiGroups(): ScheduleGroupDefinition[] {
+    const rows = this.db.prepare('SELECT json FROM api_schedule_groups ORDER BY name').all() as { json: string }[];
+    return rows.map((row) => JSON.parse(row.json) as ScheduleGroupDefinition);
+  }
+
+  saveGroup(group: ScheduleGroupDefinition): void {
+    this.#statements.saveGroup.run(group.Name, JSON.stringify(group));
+  }
+
+  deleteGroup(name: string): void {
+    this.#statements.deleteGroup.run(name);
+  }
+
+  state(arn: string): ScheduleState | undefined {
+    const row = this.#statements.state.get(arn) as { created_at: number; handled_until: number; plan: string; deleted: number } | undefined;
+    return row && { createdAt: row.created_at, handledUntil: row.handled_until, plan: row.plan, deleted: row.deleted === 1 };
+  }
+
+  saveState(arn: string, state: ScheduleState): void {
+    this.#statements.saveState.run(arn, state.createdAt, state.handledUntil, state.plan, state.deleted ? 1 : 0);
+  }
+
+  /** Records firings and how far the schedule has fired, atomically. */
+  recordFirings(
+    arn: string,
+    state: ScheduleState,
+    firings: readonly { scheduledTime: number; deliverAt: number }[],
+    target: ScheduleTarget,
+    now: number,
+  ) {
+    this.db.exec('BEGIN');
+    try {
+      const text = JSON.stringify(target);
+      for (const firing of firings) this.#statements.addInvocation.run(arn, firing.scheduledTime, text, now, firing.deliverAt);
+      this.saveState(arn, state);
+      this.db.exec('COMMIT');
+    } catch (error) {
+      this.db.exec('ROLLBACK');
+      throw error;
+    }
+  }
+
+  dueInvocations(now: number): InvocationRow[] {
+    return this.#statements.dueInvocations.all(now) as unknown as InvocationRow[];
+  }
+
+  nextInvocationAt(): number | undefined {
+    return (this.#statements.nextInvocation.get() as { next: number | null }).next ?? undefined;
+  }
+
+  deleteInvocation(id: number): void {
+    this.#statements.deleteInvocation.run(id);
+  }
+
+  retryInvocation(id: number, attempts: number, nextAt: number, error: string): void {
+    this.#statements.retryInvocation.run(attempts, nextAt, error, id);
+  }
+}

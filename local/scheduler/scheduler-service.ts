@@ -1,0 +1,383 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { DatabaseSync } from 'node:sqlite';
+import { AwsError } from '../aws-error.js';
+import type { Clock } from '../clock.js';
+import {
+  DEFAULT_MAX_EVENT_AGE_SECONDS,
+  DEFAULT_RETRY_ATTEMPTS,
+  type ScheduleDefinition,
+  type ScheduleGroupDefinition,
+  type ScheduleTarget,
+} from './definitions.js';
+import { type FiringPlan, nextFiring, parseScheduleExpression } from './schedule-expression.js';
+import { type InvocationRow, type ScheduleState, ScheduleStore } from './schedule-store.js';
+import { SchedulerTargetInvoker, type SchedulerTargetServices } from './target-invoker.js';
+
+/**
+ * Scheduler invokes with 60-second precision: a firing due at 1:00 may run until 1:00:59.
+ * It is also how late a firing may be and still run when the runtime was not running at
+ * its time (the flexible window, when longer, extends it).
+ */
+const PRECISION_MS = 60_000;
+/** Firings handed to targets at once. */
+const DELIVERY_CONCURRENCY = 16;
+/** The longest a timer sleeps, so a clock that jumps (a laptop waking) is noticed within a minute. */
+const MAX_SLEEP_MS = 60_000;
+
+export interface SchedulerServiceOptions {
+  readonly db: DatabaseSync;
+  readonly clock: Clock;
+  readonly accountId: string;
+  readonly region: string;
+  /** The template's schedules; re-applied at every start as CloudFormation would deploy them. */
+  readonly schedules: readonly ScheduleDefinition[];
+  readonly groups: readonly ScheduleGroupDefinition[];
+  readonly targets: SchedulerTargetServices;
+  readonly log?: (line: string) => void;
+  /** Where in its flexible window a firing lands (0 to 1). @default Math.random */
+  readonly random?: () => number;
+}
+
+interface LiveSchedule {
+  readonly definition: ScheduleDefinition;
+  readonly plan: Omit<FiringPlan, 'anchorMs'>;
+  readonly fromTemplate: boolean;
+}
+
+/** A schedule's next firing, for the start-up report. */
+export interface ScheduleOutlook {
+  readonly name: string;
+  readonly group: string;
+  readonly expression: string;
+  readonly timeZone: string;
+  readonly state: 'ENABLED' | 'DISABLED';
+  readonly next?: number;
+}
+
+/**
+ * EventBridge Scheduler: the template's schedules and those created through the API fire
+ * on the runtime's clock while it runs. Each firing is written to SQLite with the
+ * schedule's progress before its target is invoked, then delivered with the target's
+ * retry policy and, when that is spent, sent to its dead-letter queue.
+ *
+ * A firing missed while the runtime was stopped runs once at start if it is still within
+ * its window (the flexible window, at least Scheduler's one minute of precision):
+ * Scheduler does not back-fill, and outside its window AWS would not have run it either.
+ * Older missed firings are named in the log and skipped; of several within the window only
+ * the most recent runs.
+ */
+export class SchedulerService {
+  readonly #store: ScheduleStore;
+  readonly #invoker: SchedulerTargetInvoker;
+  readonly #schedules = new Map<string, LiveSchedule>();
+  readonly #groups = new Map<string, ScheduleGroupDefinition>();
+  readonly #inFlight = new Set<number>();
+  #timer?: NodeJS.Timeout;
+  #running = false;
+  /** Serialises firing passes: the timer and `runDue()` never interleave. */
+  #pass: Promise<void> = Promise.resolve();
+
+  constructor(private readonly options: SchedulerServiceOptions) {
+    this.#store = new ScheduleStore(options.db);
+    this.#invoker = new SchedulerTargetInvoker(options.targets);
+    this.#groups.set('default', { Name: 'default', Arn: this.groupArn('default') });
+    for (const group of options.groups) this.#groups.set(group.Name, group);
+    for (const group of this.#store.apiGroups()) if (!this.#groups.has(group.Name)) this.#groups.set(group.Name, group);
+    for (const schedule of options.schedules) {
+      if (this.#store.state(schedule.Arn)?.deleted) continue;
+      this.#put(schedule, true);
+    }
+    for (const schedule of this.#store.apiSchedules()) {
+      if (!this.#schedules.has(schedule.Arn)) this.#put(schedule, false);
+    }
+  }
+
+  groupArn(name: string): string {
+    return `arn:aws:scheduler:${this.options.region}:${this.options.accountId}:schedule-group/${name}`;
+  }
+
+  /** Fires the firings missed while stopped that are still within their window, then keeps firing on time. */
+  start(): void {
+    this.#running = true;
+    this.#enqueue(() => this.#fireDue(true));
+  }
+
+  /** Stops firing and waits for the pass in progress, so nothing touches the store after the runtime closes it. */
+  async stop(): Promise<void> {
+    this.#running = false;
+    clearTimeout(this.#timer);
+    await this.#pass;
+  }
+
+  /** Fires what is due on the clock now and delivers what is owed (tests step a manual clock with it). */
+  runDue(): Promise<void> {
+    return this.#enqueue(() => this.#fireDue(false));
+  }
+
+  /** Every schedule with its next firing, for the start-up report. */
+  outlook(): ScheduleOutlook[] {
+    return [...this.#schedules.values()].map(({ definition, plan }) => ({
+      name: definition.Name,
+      group: definition.GroupName,
+      expression: definition.ScheduleExpression,
+      timeZone: plan.timeZone,
+      state: definition.State,
+      next: definition.State === 'ENABLED' ? this.#nextFiringOf(definition.Arn) : undefined,
+    }));
+  }
+
+  // The registry the API operations (scheduler-api.ts) work on.
+
+  schedule(name: string, group = 'default'): ScheduleDefinition | undefined {
+    return this.#schedules.get(this.#arn(group, name))?.definition;
+  }
+
+  schedules(): ScheduleDefinition[] {
+    return [...this.#schedules.values()].map((live) => live.definition);
+  }
+
+  group(name: string): ScheduleGroupDefinition | undefined {
+    return this.#groups.get(name);
+  }
+
+  groups(): ScheduleGroupDefinition[] {
+    return [...this.#groups.values()];
+  }
+
+  /** Creates or replaces a schedule made through the API and keeps it in the data folder. */
+  saveSchedule(schedule: ScheduleDefinition): void {
+    const live = this.#put(schedule, this.#schedules.get(schedule.Arn)?.fromTemplate ?? false);
+    if (!live.fromTemplate) this.#store.saveSchedule(schedule);
+    this.#arm();
+  }
+
+  deleteSchedule(arn: string): void {
+    const live = this.#schedules.get(arn);
+    if (!live) return;
+    this.#schedules.delete(arn);
+    if (live.fromTemplate) {
+      const state = this.#stateOf(live);
+      this.#store.saveState(arn, { ...state, deleted: true });
+    } else {
+      this.#store.deleteSchedule(arn);
+    }
+  }
+
+  saveGroup(group: ScheduleGroupDefinition): void {
+    this.#groups.set(group.Name, group);
+    this.#store.saveGroup(group);
+  }
+
+  /** Deletes a group and every schedule in it, as Scheduler does. */
+  deleteGroup(name: string): void {
+    for (const live of [...this.#schedules.values()]) if (live.definition.GroupName === name) this.deleteSchedule(live.definition.Arn);
+    this.#groups.delete(name);
+    this.#store.deleteGroup(name);
+  }
+
+  #arn(group: string, name: string): string {
+    return `arn:aws:scheduler:${this.options.region}:${this.options.accountId}:schedule/${group}/${name}`;
+  }
+
+  #put(definition: ScheduleDefinition, fromTemplate: boolean): LiveSchedule {
+    const live: LiveSchedule = {
+      definition,
+      fromTemplate,
+      plan: {
+        expression: parseScheduleExpression(definition.ScheduleExpression, { oneTime: true }),
+        timeZone: definition.ScheduleExpressionTimezone ?? 'UTC',
+        ...(definition.StartDate === undefined ? {} : { startMs: definition.StartDate }),
+        ...(definition.EndDate === undefined ? {} : { endMs: definition.EndDate }),
+      },
+    };
+    this.#schedules.set(definition.Arn, live);
+    // The state belongs to the expression it was made for: a changed schedule starts afresh (nothing to catch up).
+    const signature = planSignature(live);
+    const state = this.#store.state(definition.Arn);
+    if (!state || state.plan !== signature) {
+      const now = this.options.clock.now();
+      this.#store.saveState(definition.Arn, { createdAt: now, handledUntil: now - 1, plan: signature, deleted: false });
+    }
+    return live;
+  }
+
+  #stateOf(live: LiveSchedule): ScheduleState {
+    const state = this.#store.state(live.definition.Arn);
+    if (state) return state;
+    const now = this.options.clock.now();
+    return { createdAt: now, handledUntil: now - 1, plan: planSignature(live), deleted: false };
+  }
+
+  #nextFiringOf(arn: string): number | undefined {
+    const live = this.#schedules.get(arn);
+    if (!live) return undefined;
+    const state = this.#stateOf(live);
+    return nextFiring({ ...live.plan, anchorMs: state.createdAt }, state.handledUntil);
+  }
+
+  #enqueue(work: () => Promise<void>): Promise<void> {
+    const pass = this.#pass.then(work).catch((error: unknown) => {
+      this.options.log?.(`scheduler pass failed: ${(error as Error).stack ?? String(error)}`);
+    });
+    this.#pass = pass.then(() => this.#arm());
+    return pass;
+  }
+
+  async #fireDue(catchUp: boolean): Promise<void> {
+    const now = this.options.clock.now();
+    for (const live of [...this.#schedules.values()]) {
+      if (live.definition.State !== 'ENABLED') continue;
+      this.#fireSchedule(live, now, catchUp);
+    }
+    await this.#deliverDue();
+  }
+
+  #fireSchedule(live: LiveSchedule, now: number, catchUp: boolean): void {
+    const { definition } = live;
+    const state = this.#stateOf(live);
+    const plan: FiringPlan = { ...live.plan, anchorMs: state.createdAt };
+    const first = nextFiring(plan, state.handledUntil);
+    if (first === undefined || first > now) return;
+    const windowMs =
+      definition.FlexibleTimeWindow.Mode === 'FLEXIBLE' ? (definition.FlexibleTimeWindow.MaximumWindowInMinutes ?? 0) * 60_000 : 0;
+    const oldest = now - Math.max(windowMs, PRECISION_MS);
+    const due: number[] = [];
+    for (let t = nextFiring(plan, Math.max(state.handledUntil, oldest - 1)); t !== undefined && t <= now; t = nextFiring(plan, t)) {
+      due.push(t);
+    }
+    if (first < oldest) {
+      this.options.log?.(
+        `schedule ${definition.Name}: the firings from ${iso(first)} to before ${iso(oldest)} were missed (the runtime was not running, or the schedule was disabled) and are past its window; not fired`,
+      );
+    }
+    const firing = catchUp ? due.slice(-1) : due;
+    if (catchUp && due.length > 1) {
+      this.options.log?.(`schedule ${definition.Name}: ${due.length - 1} earlier firings within its window are folded into the latest`);
+    }
+    const random = this.options.random ?? Math.random;
+    const firings = firing.map((scheduledTime) => ({
+      scheduledTime,
+      // Somewhere in the flexible window, but never in the past.
+      deliverAt: Math.max(now, scheduledTime + Math.floor(random() * windowMs)),
+    }));
+    this.#store.recordFirings(definition.Arn, { ...state, handledUntil: now }, firings, definition.Target, now);
+    for (const f of firings) this.options.log?.(`schedule ${definition.Name} fired for ${iso(f.scheduledTime)}`);
+    if (definition.ActionAfterCompletion === 'DELETE' && nextFiring(plan, now) === undefined) {
+      this.options.log?.(`schedule ${definition.Name} completed; deleted (ActionAfterCompletion DELETE)`);
+      this.deleteSchedule(definition.Arn);
+    }
+  }
+
+  async #deliverDue(): Promise<void> {
+    for (;;) {
+      const now = this.options.clock.now();
+      const rows = this.#store.dueInvocations(now).filter((row) => !this.#inFlight.has(row.id));
+      if (rows.length === 0) return;
+      for (let i = 0; i < rows.length; i += DELIVERY_CONCURRENCY) {
+        await Promise.all(rows.slice(i, i + DELIVERY_CONCURRENCY).map((row) => this.#deliver(row)));
+      }
+    }
+  }
+
+  async #deliver(row: InvocationRow): Promise<void> {
+    this.#inFlight.add(row.id);
+    const target = JSON.parse(row.target) as ScheduleTarget;
+    const attempt = row.attempts + 1;
+    const input = withContext(target.Input ?? '{}', {
+      'schedule-arn': row.schedule_arn,
+      'scheduled-time': iso(row.scheduled_time),
+      // A new id for every attempt, as Scheduler assigns one per attempted invocation.
+      'execution-id': randomBytes(8).toString('hex'),
+      'attempt-number': String(attempt),
+    });
+    try {
+      // One firing, one deduplication id (FIFO queue targets), within SQS's 128 characters.
+      const firingId = createHash('sha256').update(`${row.schedule_arn}#${row.scheduled_time}`).digest('hex');
+      await this.#invoker.invoke(target, input, firingId);
+      this.#store.deleteInvocation(row.id);
+    } catch (error) {
+      const errorCode = error instanceof AwsError ? error.code : 'InternalFailure';
+      const errorMessage = (error as Error).message;
+      const now = this.options.clock.now();
+      const maxAttempts = target.RetryPolicy?.MaximumRetryAttempts ?? DEFAULT_RETRY_ATTEMPTS;
+      const maxAgeMs = (target.RetryPolicy?.MaximumEventAgeInSeconds ?? DEFAULT_MAX_EVENT_AGE_SECONDS) * 1000;
+      // Exponential backoff with jitter: about 1 s, 2 s, 4 s ... at most 5 minutes apart.
+      const backoff = Math.min(300_000, 1000 * 2 ** Math.min(row.attempts, 16)) * (0.5 + Math.random() / 2);
+      if (row.attempts >= maxAttempts || now + backoff - row.first_at > maxAgeMs) {
+        await this.#giveUp(row, target, input, {
+          errorCode,
+          errorMessage,
+          exhausted: row.attempts >= maxAttempts ? 'MaximumRetryAttempts' : 'MaximumEventAgeInSeconds',
+        });
+      } else {
+        this.#store.retryInvocation(row.id, attempt, now + backoff, `${errorCode}: ${errorMessage}`);
+      }
+    } finally {
+      this.#inFlight.delete(row.id);
+    }
+  }
+
+  async #giveUp(
+    row: InvocationRow,
+    target: ScheduleTarget,
+    input: string,
+    failure: { errorCode: string; errorMessage: string; exhausted: 'MaximumRetryAttempts' | 'MaximumEventAgeInSeconds' },
+  ): Promise<void> {
+    const name = row.schedule_arn.split('/').at(-1);
+    const queueArn = target.DeadLetterConfig?.Arn;
+    if (queueArn) {
+      try {
+        await this.#invoker.deadLetter(queueArn, input, {
+          scheduleArn: row.schedule_arn,
+          targetArn: target.Arn,
+          errorCode: failure.errorCode,
+          errorMessage: failure.errorMessage,
+          retryAttempts: row.attempts,
+          exhaustedRetryCondition: failure.exhausted,
+        });
+      } catch (error) {
+        // Scheduler drops the firing when its DLQ is unreachable too; we keep it and try again in a minute.
+        this.#store.retryInvocation(row.id, row.attempts + 1, this.options.clock.now() + 60_000, `DLQ: ${(error as Error).message}`);
+        return;
+      }
+      this.options.log?.(
+        `schedule ${name}: the firing for ${iso(row.scheduled_time)} failed ${row.attempts + 1} times (${failure.errorCode}: ${failure.errorMessage}); sent to ${queueArn}`,
+      );
+    } else {
+      this.options.log?.(
+        `schedule ${name}: the firing for ${iso(row.scheduled_time)} dropped after ${row.attempts + 1} attempts (${failure.errorCode}: ${failure.errorMessage}); the schedule has no dead-letter queue`,
+      );
+    }
+    this.#store.deleteInvocation(row.id);
+  }
+
+  #arm(): void {
+    clearTimeout(this.#timer);
+    if (!this.#running) return;
+    const now = this.options.clock.now();
+    let soonest = this.#store.nextInvocationAt() ?? Number.POSITIVE_INFINITY;
+    for (const live of this.#schedules.values()) {
+      if (live.definition.State !== 'ENABLED') continue;
+      soonest = Math.min(soonest, this.#nextFiringOf(live.definition.Arn) ?? Number.POSITIVE_INFINITY);
+    }
+    if (soonest === Number.POSITIVE_INFINITY) return;
+    this.#timer = setTimeout(() => void this.#enqueue(() => this.#fireDue(false)), Math.min(Math.max(0, soonest - now), MAX_SLEEP_MS));
+    this.#timer.unref();
+  }
+}
+
+/** What a firing's state depends on: when any of it changes, the schedule starts afresh. */
+function planSignature(live: LiveSchedule): string {
+  const { definition } = live;
+  return JSON.stringify([definition.ScheduleExpression, live.plan.timeZone, definition.StartDate ?? null]);
+}
+
+/** ISO-8601 UTC to the second, as Scheduler writes `<aws.scheduler.scheduled-time>`. */
+function iso(ms: number): string {
+  return `${new Date(ms).toISOString().slice(0, 19)}Z`;
+}
+
+/** Replaces Scheduler's context attribute keywords (`<aws.scheduler.scheduled-time>`, ...) in a target's input. */
+function withContext(input: string, values: Record<string, string>): string {
+  return input.replace(/<aws\.scheduler\.([a-z-]+)>/g, (keyword, name: string) => values[name] ?? keyword);
+}

@@ -1,0 +1,223 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { idempotencyKeyOf, ScheduleFired } from '../../../contracts/index.js';
+import { ScheduledTrigger, ScheduleEngine } from '../../../lib/constructs/scheduled-trigger.js';
+import { ManualClock } from '../../../local/clock.js';
+import { LocalRuntime } from '../../../local/runtime.js';
+import { awsCli, awsCliMissing } from '../aws-cli.js';
+import { credentials, region, tempDataDir } from '../helpers.js';
+
+const T0 = Date.UTC(2026, 0, 1, 10, 0, 0);
+
+/** An app made of the real construct: an hourly trigger and a scheduled rule, each -> the hub -> a rule -> a queue. */
+function synthTriggerApp(): string {
+  const outdir = mkdtempSync(path.join(tmpdir(), 'switchyard-schedules-'));
+  const app = new App({ outdir });
+  const stack = new Stack(app, 'Triggers', { env: { account: '000000000000', region: 'us-east-1' } });
+  const hub = new events.EventBus(stack, 'Hub', { eventBusName: 'hub' });
+  const tick = new ScheduledTrigger(stack, 'HourlyTick', {
+    eventBus: hub,
+    schedule: scheduler.ScheduleExpression.rate(Duration.hours(1)),
+    payload: { purpose: 'test' },
+  });
+  const ruleTick = new ScheduledTrigger(stack, 'RuleTick', {
+    eventBus: hub,
+    schedule: scheduler.ScheduleExpression.rate(Duration.minutes(5)),
+    engine: ScheduleEngine.RULE,
+  });
+  const ticks = new sqs.Queue(stack, 'Ticks', { queueName: 'ticks' });
+  const ruleTicks = new sqs.Queue(stack, 'RuleTicks', { queueName: 'rule-ticks' });
+  new events.Rule(stack, 'TickRule', { eventBus: hub, eventPattern: tick.eventPattern, targets: [new targets.SqsQueue(ticks)] });
+  new events.Rule(stack, 'RuleTickRule', {
+    eventBus: hub,
+    eventPattern: ruleTick.eventPattern,
+    targets: [new targets.SqsQueue(ruleTicks)],
+  });
+  app.synth();
+  return outdir;
+}
+
+describe('Scheduler in the local runtime', () => {
+  const clock = new ManualClock(T0);
+  const dataDir = tempDataDir();
+  let cdkOut: string;
+  let runtime: LocalRuntime;
+  let client: SQSClient;
+  const lines: string[] = [];
+
+  const start = async () => {
+    runtime = await LocalRuntime.start({ cdkOut, dataDir, port: 0, clock, log: (line) => lines.push(line), logEvents: false });
+    client = new SQSClient({ endpoint: runtime.url, region, credentials });
+  };
+
+  /** Fires what is due, waits for the bus to deliver, and takes every message from the queue. */
+  const drain = async (queue: string) => {
+    await runtime.scheduler.runDue();
+    runtime.events.runScheduledRules();
+    await runtime.events.idle();
+    const queueUrl = `${runtime.url}/000000000000/${queue}`;
+    const out = await client.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10 }));
+    for (const m of out.Messages ?? []) await client.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: m.ReceiptHandle }));
+    return (out.Messages ?? []).map(
+      (m) =>
+        JSON.parse(m.Body ?? '{}') as {
+          source: string;
+          'detail-type': string;
+          time: string;
+          id: string;
+          resources: string[];
+          detail: Record<string, unknown>;
+        },
+    );
+  };
+
+  beforeAll(async () => {
+    cdkOut = synthTriggerApp();
+    await start();
+  }, 60_000);
+
+  afterAll(async () => {
+    client?.destroy();
+    await runtime?.stop();
+  });
+
+  it('loads the schedule without a warning and reports its next firing', async () => {
+    expect(runtime.warnings.filter((w) => /Scheduler|Schedule/.test(w))).toEqual([]);
+    // A rate schedule without a start date fires when it is created (T0), then every hour.
+    await runtime.scheduler.runDue();
+    const [outlook] = runtime.scheduler.outlook();
+    expect(outlook).toMatchObject({ expression: 'rate(1 hour)', state: 'ENABLED', timeZone: 'Etc/UTC', next: T0 + 3_600_000 });
+    expect(runtime.events.scheduledRules()).toEqual([expect.objectContaining({ expression: 'rate(5 minutes)' })]);
+  });
+
+  it('puts a ScheduleFired contract event on the hub on time, which a rule routes to a queue', async () => {
+    const [first, ...rest] = await drain('ticks');
+    expect(rest).toEqual([]);
+    expect(first).toMatchObject({
+      source: 'switchyard.scheduler',
+      'detail-type': 'ScheduleFired',
+      detail: { schedule: 'HourlyTick', scheduledTime: '2026-01-01T10:00:00Z', payload: { purpose: 'test' } },
+    });
+    expect(ScheduleFired.validate(first?.detail).ok).toBe(true);
+    // Downstream dedupes on the firing, not on the event id.
+    expect(idempotencyKeyOf(ScheduleFired, first as never)).toBe(
+      'ScheduleFired#schedule="HourlyTick"&scheduledTime="2026-01-01T10:00:00Z"',
+    );
+
+    clock.advance(30 * 60_000);
+    expect(await drain('ticks')).toEqual([]);
+    clock.advance(30 * 60_000);
+    expect((await drain('ticks')).map((e) => e.detail.scheduledTime)).toEqual(['2026-01-01T11:00:00Z']);
+  });
+
+  it('fires a scheduled rule as a Scheduled Event that the hub receives', async () => {
+    await drain('rule-ticks');
+    clock.advance(5 * 60_000);
+    const [event, ...rest] = await drain('rule-ticks');
+    expect(rest).toEqual([]);
+    expect(event).toMatchObject({ source: 'aws.events', 'detail-type': 'Scheduled Event', time: '2026-01-01T11:05:00Z', detail: {} });
+    expect(event?.resources[0]).toMatch(/^arn:aws:events:us-east-1:000000000000:rule\//);
+    await drain('ticks');
+  });
+
+  it('neither misses nor repeats a firing across a restart', async () => {
+    await runtime.stop();
+    clock.advance(20 * 60_000); // 11:25, between firings
+    await start();
+    expect(await drain('ticks')).toEqual([]);
+    clock.advance(35 * 60_000); // 12:00
+    expect((await drain('ticks')).map((e) => e.detail.scheduledTime)).toEqual(['2026-01-01T12:00:00Z']);
+    await drain('rule-ticks');
+  }, 60_000);
+
+  it.skipIf(awsCliMissing)(
+    'serves the Scheduler API to the AWS CLI',
+    async () => {
+      const schedules = (await awsCli(runtime.url, ['scheduler', 'list-schedules'])) as { Schedules: { Name: string; State: string }[] };
+      expect(schedules.Schedules).toEqual([expect.objectContaining({ State: 'ENABLED', Target: expect.anything() })]);
+      const name = schedules.Schedules[0]?.Name ?? '';
+      const got = (await awsCli(runtime.url, ['scheduler', 'get-schedule', '--name', name])) as Record<string, unknown>;
+      expect(got).toMatchObject({ ScheduleExpression: 'rate(1 hour)', FlexibleTimeWindow: { Mode: 'OFF' } });
+
+      const target = JSON.stringify({
+        Arn: 'arn:aws:sqs:us-east-1:000000000000:ticks',
+        RoleArn: 'arn:aws:iam::000000000000:role/r',
+        Input: '{"at":"<aws.scheduler.scheduled-time>"}',
+      });
+      await awsCli(runtime.url, [
+        'scheduler',
+        'create-schedule',
+        '--name',
+        'cli-once',
+        '--schedule-expression',
+        'at(2026-01-01T12:10:00)',
+        '--flexible-time-window',
+        'Mode=OFF',
+        '--target',
+        target,
+      ]);
+      clock.advance(10 * 60_000);
+      expect(await drain('ticks')).toEqual([{ at: '2026-01-01T12:10:00Z' }]);
+      // The one-time schedule has nothing left; the hourly one goes on.
+      clock.advance(50 * 60_000);
+      expect((await drain('ticks')).map((e) => e.detail.scheduledTime)).toEqual(['2026-01-01T13:00:00Z']);
+      await awsCli(runtime.url, ['scheduler', 'delete-schedule', '--name', 'cli-once']);
+      await expect(awsCli(runtime.url, ['scheduler', 'get-schedule', '--name', 'cli-once'])).rejects.toThrow(/ResourceNotFoundException/);
+      await expect(
+        awsCli(runtime.url, [
+          'scheduler',
+          'create-schedule',
+          '--name',
+          'bad',
+          '--schedule-expression',
+          'cron(0 9 * * * *)',
+          '--flexible-time-window',
+          'Mode=OFF',
+          '--target',
+          target,
+        ]),
+      ).rejects.toThrow(/ValidationException.*Invalid Schedule Expression cron\(0 9 \* \* \* \*\)/);
+    },
+    60_000,
+  );
+  it('fails if a request breaks the model or names what does not exist, with the error Scheduler answers', async () => {
+    const call = async (method: string, path: string, body?: unknown) => {
+      const response = await fetch(`${runtime.url}${path}`, {
+        method,
+        headers: { 'content-type': 'application/json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      return {
+        status: response.status,
+        type: response.headers.get('x-amzn-errortype'),
+        body: (await response.json()) as Record<string, unknown>,
+      };
+    };
+    const target = { Arn: 'arn:aws:sqs:us-east-1:000000000000:ticks', RoleArn: 'arn:aws:iam::000000000000:role/r' };
+    const valid = { ScheduleExpression: 'rate(1 day)', FlexibleTimeWindow: { Mode: 'OFF' }, Target: target };
+    expect(await call('POST', `/schedules/${'n'.repeat(65)}`, valid)).toMatchObject({ status: 400, type: 'ValidationException' });
+    expect(
+      (await call('POST', '/schedules/n1', { ...valid, FlexibleTimeWindow: { Mode: 'FLEXIBLE', MaximumWindowInMinutes: 1441 } })).body
+        .Message,
+    ).toMatch(/maximumWindowInMinutes.*less than or equal to 1440/);
+    expect((await call('POST', '/schedules/n1', { ...valid, ScheduleExpressionTimezone: 'Mars/Olympus' })).body).toEqual({
+      Message: 'Invalid Schedule Expression Timezone Mars/Olympus.',
+    });
+    expect(await call('POST', '/schedules/n1', valid)).toMatchObject({ status: 200 });
+    expect(await call('POST', '/schedules/n1', valid)).toMatchObject({ status: 409, type: 'ConflictException' });
+    expect(await call('GET', '/schedules/nope')).toMatchObject({ status: 404, type: 'ResourceNotFoundException' });
+    expect(await call('POST', '/schedules/n2', { ...valid, GroupName: 'nope' })).toMatchObject({
+      status: 404,
+      type: 'ResourceNotFoundException',
+    });
+    expect(await call('DELETE', '/schedules/n1')).toMatchObject({ status: 200 });
+  });
+});
