@@ -13,6 +13,9 @@ import { LambdaService } from './lambda/lambda-service.js';
 import { logGroupDefinitions } from './logs/definitions.js';
 import { validateLogsInput } from './logs/input-validation.js';
 import { LogsService } from './logs/logs-service.js';
+import { bucketDefinitions } from './s3/definitions.js';
+import { S3RestProtocol } from './s3/rest-protocol.js';
+import { S3Service } from './s3/s3-service.js';
 import { type ServiceDefinitions, SUPPORTED_RESOURCE_TYPES, serviceDefinitions } from './service-definitions.js';
 import { snsDefinitions } from './sns/definitions.js';
 import { SnsQueryProtocol } from './sns/query-protocol.js';
@@ -209,6 +212,18 @@ export class LocalRuntime {
             : (bus, event) =>
                 log(`[events] ${bus.name} <- ${event.source} ${event['detail-type']} ${truncate(JSON.stringify(event.detail), 4000)}`),
       });
+      const s3Db = data.database('s3');
+      const s3Template = bucketDefinitions(app);
+      warnings.push(...s3Template.warnings);
+      const s3 = new S3Service({
+        db: s3Db,
+        folder: data.folder('s3'),
+        clock,
+        accountId,
+        region,
+        events,
+        log: (line) => log(`[s3] ${line}`),
+      });
       const statesDynamoDb = sdkDynamoDb({ endpoint: url, region, credentials: ownCredentials });
       states = new StatesService({
         db: statesDb,
@@ -248,7 +263,7 @@ export class LocalRuntime {
             validate: validateSqsJsonInput,
           },
         ],
-        restServices: [lambda],
+        restServices: [new S3RestProtocol(s3), lambda],
         queryServices: [new SqsQueryProtocol(sqs), new SnsQueryProtocol(sns)],
         passthrough: new Map([['DynamoDB_20120810', dynamodb.handler]]),
         onInternalError: (error) => log(`[endpoint] internal error: ${(error as Error).stack ?? String(error)}`),
@@ -257,6 +272,8 @@ export class LocalRuntime {
       for (const queue of definitions.queues) await ensureQueue(sqs, queue);
       await ensureTables(url, region, definitions.tables, ownCredentials);
       events.start();
+      // After the bus starts: creates the template's buckets and publishes notifications a crash left behind.
+      s3.declare(s3Template.buckets);
       await lambda.start();
       await states.start();
       sns.start();
@@ -272,6 +289,7 @@ export class LocalRuntime {
         kmsDb.close();
         lambdaDb.close();
         logsDb.close();
+        s3Db.close();
         statesDynamoDb.destroy();
         await dynamodb.stop();
         lock.release();

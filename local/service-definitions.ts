@@ -3,6 +3,7 @@ import type { FunctionDefinition } from './lambda/function-runtime.js';
 import { runtimeWarnings } from './lambda/runtimes.js';
 import type { SqsMappingDefinition } from './lambda/sqs-event-source.js';
 import { applyAsyncConfig, applyVersionsAndAliases, functionLayers, inlineCodeFolder, layerFolders } from './lambda/template-config.js';
+import { S3_RESOURCE_TYPES } from './s3/definitions.js';
 import { SNS_RESOURCE_TYPES } from './sns/definitions.js';
 import type { LoadedApp } from './template/load.js';
 
@@ -66,6 +67,7 @@ export const SUPPORTED_RESOURCE_TYPES = new Set([
   'Custom::LogRetention',
   'Custom::S3AutoDeleteObjects',
   ...SNS_RESOURCE_TYPES,
+  ...S3_RESOURCE_TYPES,
 ]);
 
 type Props = Record<string, unknown>;

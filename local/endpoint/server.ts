@@ -116,6 +116,7 @@ export class Endpoint {
       query: url.searchParams,
       headers: req.headers,
       body: signedBody ?? (await readBody(req)),
+      sourceIp: req.socket.remoteAddress,
     };
 
     if (target !== undefined) return send(res, await this.#json(target, request.body));
@@ -275,7 +276,8 @@ function send(res: ServerResponse, response: RawResponse): void {
   res.writeHead(response.status, {
     'x-amzn-requestid': crypto.randomUUID(),
     ...response.headers,
-    'content-length': Buffer.byteLength(body),
+    // A HEAD answer (S3's HeadObject) states the length of the body it does not send.
+    'content-length': response.headers?.['content-length'] ?? Buffer.byteLength(body),
   });
   res.end(body);
 }
