@@ -1,4 +1,5 @@
 export * from './contract.js';
+export * from './files.js';
 export * from './identity.js';
 export * from './put-events.js';
 export * from './replay-policy.js';
@@ -6,7 +7,8 @@ export * from './tickets.js';
 export * from './wiring.js';
 
 import type { AnyEventContract } from './contract.js';
+import { FileLanded } from './files.js';
 import { TicketCreated, TicketDecisionRefused, TicketEscalated, TicketRouted } from './tickets.js';
 
 /** Every event contract of the app; the schema registry publishes exactly these. */
-export const CONTRACTS: readonly AnyEventContract[] = [TicketCreated, TicketEscalated, TicketDecisionRefused, TicketRouted];
+export const CONTRACTS: readonly AnyEventContract[] = [TicketCreated, TicketEscalated, TicketDecisionRefused, TicketRouted, FileLanded];

@@ -24,6 +24,10 @@ export const ENV = {
   maxReceiveCount: 'MAX_RECEIVE_COUNT',
   /** The table holding one assignment per ticket (TicketRouting). */
   assignmentsTable: 'ASSIGNMENTS_TABLE_NAME',
+  /** The bus a producer publishes to. */
+  eventBusName: 'EVENT_BUS_NAME',
+  /** A FileTrigger's name, stated in every FileLanded event it publishes. */
+  fileTriggerName: 'FILE_TRIGGER_NAME',
 } as const;
 
 /** The workflow types a starter accepts in ENV.workflowType. */

@@ -2,6 +2,7 @@ import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { CONTRACTS, type TicketQueue } from '../contracts/index.js';
 import { EventHub } from './constructs/event-hub.js';
+import { FileTrigger } from './constructs/file-trigger.js';
 import { IdempotencyStore } from './constructs/idempotency-store.js';
 import { TicketRouting } from './flows/ticket-routing.js';
 import { TicketTriage } from './flows/ticket-triage.js';
@@ -35,6 +36,8 @@ export class SwitchyardStack extends Stack {
   public readonly idempotencyStore: IdempotencyStore;
   public readonly ticketTriage: TicketTriage;
   public readonly ticketRouting: TicketRouting;
+  /** Ticket attachments uploaded under `attachments/` land on the hub as FileLanded. */
+  public readonly ticketAttachments: FileTrigger;
 
   constructor(scope: Construct, id: string, props: SwitchyardStackProps = {}) {
     super(scope, id, props);
@@ -53,6 +56,11 @@ export class SwitchyardStack extends Stack {
       slaDefaultQueue: props.slaDefaultQueue,
     });
     this.ticketRouting = new TicketRouting(this, 'TicketRouting', { eventBus: this.hub.eventBus });
+    this.ticketAttachments = new FileTrigger(this, 'TicketAttachments', {
+      eventBus: this.hub.eventBus,
+      name: 'ticket-attachments',
+      prefix: 'attachments/',
+    });
 
     // What a user needs after `cdk deploy` to send an event and find its executions.
     new CfnOutput(this, 'EventBusName', { value: this.hub.eventBus.eventBusName, description: 'PutEvents here' });
@@ -65,6 +73,10 @@ export class SwitchyardStack extends Stack {
     new CfnOutput(this, 'TicketAssignmentsTableName', {
       value: this.ticketRouting.assignments.tableName,
       description: 'One assignment per routed ticket',
+    });
+    new CfnOutput(this, 'AttachmentsBucketName', {
+      value: this.ticketAttachments.bucket.bucketName,
+      description: 'Upload ticket attachments under attachments/: each lands on the hub as FileLanded',
     });
     new CfnOutput(this, 'RoutingDeadLetterQueueUrl', {
       value: this.ticketRouting.consumer.deadLetterQueue.queueUrl,
