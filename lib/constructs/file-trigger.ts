@@ -207,8 +207,8 @@ function validateKeyPart(scope: Construct, prop: string, value: string | undefin
  */
 function keyMatcher(prefix: string | undefined, suffix: string | undefined): string[] | undefined {
   if (prefix !== undefined && suffix !== undefined) {
-    const escape = (text: string) => text.replace(/[\\*]/g, (c) => `\\${c}`);
-    return events.Match.wildcard(`${escape(prefix)}*${escape(suffix)}`);
+    const literal = (text: string) => text.replace(/[\\*]/g, (c) => `\\${c}`);
+    return events.Match.wildcard(`${literal(prefix)}*${literal(suffix)}`);
   }
   if (prefix !== undefined) return events.Match.prefix(prefix);
   if (suffix !== undefined) return events.Match.suffix(suffix);
