@@ -44,6 +44,7 @@ export function bucketDefinitions(app: LoadedApp): { buckets: BucketDefinition[]
           `${where(r)}: versioning is not run locally: a key keeps only its latest object, and objects and events carry no version id`,
         );
       }
+      if (p.LoggingConfiguration !== undefined) warnings.push(`${where(r)}: server access logs are not written locally`);
       if (p.LifecycleConfiguration !== undefined) warnings.push(`${where(r)}: lifecycle rules are not run locally: objects never expire`);
       if (p.ReplicationConfiguration !== undefined) warnings.push(`${where(r)}: replication is not run locally`);
       if (p.ObjectLockEnabled === true || p.ObjectLockEnabled === 'true') {
