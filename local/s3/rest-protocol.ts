@@ -1,14 +1,23 @@
 import { createHash } from 'node:crypto';
 import { AwsError } from '../aws-error.js';
 import type { RawRequest, RawResponse, RestProtocolService } from '../endpoint/protocols.js';
-import { decodeAwsChunked, isAwsChunked } from './aws-chunked.js';
-import { CHECKSUM_ALGORITHMS, type ChecksumAlgorithm } from './checksums.js';
 import type { ListObjectsResult } from './listing.js';
-import { type RequestContext, type S3Service, STORED_HEADERS, s3RequestId } from './s3-service.js';
+import {
+  address,
+  byteRange,
+  copySource,
+  credentialScopeService,
+  header,
+  hostname,
+  metadataOf,
+  requestBody,
+  responseOverrides,
+  sentChecksums,
+  storedHeaders,
+} from './request-parts.js';
+import { type RequestContext, type S3Service, s3RequestId } from './s3-service.js';
 import type { ObjectRecord } from './s3-store.js';
 import { document, elementTexts, hasElement, type XmlElement } from './xml.js';
-
-type Headers = RawRequest['headers'];
 
 /** Query parameters that are an operation's arguments rather than a sub-resource (`?acl`, `?tagging`, ...). */
 const ARGUMENTS = new Set([
@@ -30,7 +39,7 @@ const ARGUMENTS = new Set([
   'response-content-encoding',
 ]);
 /** Sub-resources this S3 answers; any other is NotImplemented, naming it. */
-const SERVED = new Set(['location', 'notification', 'delete']);
+const SERVED = new Set(['location', 'notification', 'delete', 'uploads', 'uploadId', 'partNumber']);
 
 /**
  * S3's REST-XML protocol on the shared endpoint. A request is S3's when its SigV4
@@ -68,21 +77,16 @@ export class S3RestProtocol implements RestProtocolService {
     const { method, query } = request;
     const subresources = [...query.keys()].filter((name) => !ARGUMENTS.has(name) && !/^x-amz-/i.test(name));
     const unsupported = subresources.find((name) => !SERVED.has(name));
-    if (unsupported !== undefined) {
-      const multipart = unsupported === 'uploads' || unsupported === 'uploadId' || unsupported === 'partNumber';
-      throw new AwsError(
-        'NotImplemented',
-        multipart
-          ? 'Multipart uploads are not served by the local S3; send objects in one PutObject (the AWS CLI does for files under 8 MB; raise multipart_threshold for larger ones).'
-          : `The ${method} ?${unsupported} operation is not served by the local S3.`,
-        501,
-      );
-    }
+    if (unsupported !== undefined) throw notServed(`${method} ?${unsupported}`);
     if (bucket === undefined) {
       if (method === 'GET') return this.#listBuckets();
       throw new AwsError('MethodNotAllowed', 'The specified method is not allowed against this resource.', 405);
     }
-    if (key === undefined) return this.#bucketOperation(request, bucket, context);
+    if (key === undefined) {
+      if (query.has('uploads') || query.has('uploadId')) throw notServed(`${method} ?uploads (ListMultipartUploads)`);
+      return this.#bucketOperation(request, bucket, context);
+    }
+    if (query.has('uploads') || query.has('uploadId')) return this.#multipart(request, bucket, key, context);
     switch (method) {
       case 'PUT':
         return header(request.headers, 'x-amz-copy-source') !== undefined
@@ -143,6 +147,57 @@ export class S3RestProtocol implements RestProtocolService {
       default:
         throw new AwsError('MethodNotAllowed', 'The specified method is not allowed against this resource.', 405);
     }
+  }
+
+  #multipart(request: RawRequest, bucket: string, key: string, context: RequestContext): RawResponse {
+    const { method, query, headers } = request;
+    const uploadId = query.get('uploadId') ?? '';
+    if (method === 'POST' && query.has('uploads')) {
+      const { UploadId } = this.s3.CreateMultipartUpload({
+        Bucket: bucket,
+        Key: key,
+        ContentType: header(headers, 'content-type'),
+        Headers: storedHeaders(headers),
+        Metadata: metadataOf(headers),
+      });
+      return xml(document('InitiateMultipartUploadResult', { Bucket: bucket, Key: key, UploadId }));
+    }
+    if (method === 'PUT' && query.has('partNumber')) {
+      if (header(headers, 'x-amz-copy-source') !== undefined) throw notServed('UploadPartCopy');
+      const partNumberText = query.get('partNumber') ?? '';
+      const { body, trailers } = requestBody(request);
+      const checksums = sentChecksums(headers, trailers);
+      const { ETag, Checksums } = this.s3.UploadPart({
+        Bucket: bucket,
+        Key: key,
+        UploadId: uploadId,
+        PartNumber: /^\d+$/.test(partNumberText) ? Number(partNumberText) : Number.NaN,
+        Body: body,
+        ContentMD5: header(headers, 'content-md5'),
+        Checksums: checksums,
+      });
+      const echoed = Object.fromEntries(
+        Object.keys(checksums).map((algorithm) => [`x-amz-checksum-${algorithm}`, Checksums[algorithm] ?? '']),
+      );
+      return { status: 200, headers: { etag: ETag, ...echoed } };
+    }
+    if (method === 'POST') {
+      const text = requestBody(request).body.toString('utf8');
+      const parts = [...text.matchAll(/<Part>([\s\S]*?)<\/Part>/g)].map((match) => ({
+        PartNumber: Number(elementTexts(match[1] ?? '', 'PartNumber')[0]),
+        ETag: elementTexts(match[1] ?? '', 'ETag')[0] ?? '',
+      }));
+      if (!hasElement(text, 'CompleteMultipartUpload') || parts.some((part) => !Number.isInteger(part.PartNumber) || part.ETag === '')) {
+        throw new AwsError('MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema');
+      }
+      const { ETag } = this.s3.CompleteMultipartUpload({ Bucket: bucket, Key: key, UploadId: uploadId, Parts: parts }, context);
+      return xml(document('CompleteMultipartUploadResult', { Location: `/${bucket}/${key}`, Bucket: bucket, Key: key, ETag }));
+    }
+    if (method === 'DELETE') {
+      this.s3.AbortMultipartUpload({ Bucket: bucket, Key: key, UploadId: uploadId });
+      return { status: 204 };
+    }
+    throw notServed(`${method} ?uploadId (ListParts)`);
   }
 
   #listBuckets(): RawResponse {
@@ -325,6 +380,10 @@ export class S3RestProtocol implements RestProtocolService {
   }
 }
 
+function notServed(what: string): AwsError {
+  return new AwsError('NotImplemented', `${what} is not served by the local S3.`, 501);
+}
+
 function xml(body: string): RawResponse {
   return { status: 200, headers: { 'content-type': 'application/xml' }, body };
 }
@@ -351,147 +410,6 @@ function errorResponse(error: AwsError, requestId: string, method: string, bucke
     .replace(/^.*\n/, '')
     .replace(/ xmlns="[^"]*"/, '')}`;
   return { status: error.status, headers, body };
-}
-
-/** The bucket and key a request addresses: from a virtual host name, else from the path. */
-function address(request: RawRequest): { bucket?: string; key?: string } {
-  const host = hostname(request.headers);
-  const virtual = /^(.+)\.s3\.localhost$/.exec(host) ?? (host !== 's3.localhost' ? /^(.+)\.localhost$/.exec(host) : null);
-  const path = request.path;
-  if (virtual?.[1] !== undefined) {
-    const key = path.slice(1);
-    return { bucket: virtual[1], ...(key === '' ? {} : { key }) };
-  }
-  const rest = path.slice(1);
-  if (rest === '') return {};
-  const slash = rest.indexOf('/');
-  if (slash < 0) return { bucket: rest };
-  const key = rest.slice(slash + 1);
-  return { bucket: rest.slice(0, slash), ...(key === '' ? {} : { key }) };
-}
-
-function hostname(headers: Headers): string {
-  const host = (header(headers, 'host') ?? '').toLowerCase();
-  return host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : (host.split(':')[0] ?? '');
-}
-
-function credentialScopeService(headers: Headers, query: URLSearchParams): string | undefined {
-  const authorization = header(headers, 'authorization') ?? '';
-  const fromHeader = /Credential=[^/]+\/[^/]+\/[^/]+\/([^/]+)\//.exec(authorization)?.[1];
-  if (fromHeader !== undefined) return fromHeader;
-  return query.get('X-Amz-Credential')?.split('/')[3];
-}
-
-function header(headers: Headers, name: string): string | undefined {
-  const value = headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
-
-/** The object's bytes: aws-chunked bodies decoded, and a declared SHA-256 checked. */
-function requestBody(request: RawRequest): { body: Buffer; trailers: Record<string, string> } {
-  const declared = header(request.headers, 'x-amz-content-sha256');
-  if (isAwsChunked(request.headers)) {
-    const decodedLength = header(request.headers, 'x-amz-decoded-content-length');
-    const decoded = decodeAwsChunked(request.body, decodedLength === undefined ? undefined : Number(decodedLength));
-    return { body: decoded.body, trailers: { ...decoded.trailers } };
-  }
-  if (declared !== undefined && /^[0-9a-f]{64}$/i.test(declared)) {
-    if (createHash('sha256').update(request.body).digest('hex') !== declared.toLowerCase()) {
-      throw new AwsError('XAmzContentSHA256Mismatch', "The provided 'x-amz-content-sha256' header does not match what was computed.");
-    }
-  }
-  return { body: request.body, trailers: {} };
-}
-
-function sentChecksums(headers: Headers, trailers: Record<string, string>): Partial<Record<ChecksumAlgorithm, string>> {
-  const sent: Partial<Record<ChecksumAlgorithm, string>> = {};
-  for (const algorithm of CHECKSUM_ALGORITHMS) {
-    const value = header(headers, `x-amz-checksum-${algorithm}`) ?? trailers[`x-amz-checksum-${algorithm}`];
-    if (value !== undefined) sent[algorithm] = value;
-  }
-  const trailer = header(headers, 'x-amz-trailer');
-  if (trailer !== undefined && trailers[trailer.toLowerCase()] === undefined) {
-    throw new AwsError('InvalidRequest', `The request names the trailer ${trailer} (x-amz-trailer) but does not send it.`);
-  }
-  if (Object.keys(sent).length > 1)
-    throw new AwsError('InvalidRequest', 'Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.');
-  return sent;
-}
-
-function storedHeaders(headers: Headers): Record<string, string> {
-  const stored: Record<string, string> = {};
-  for (const name of STORED_HEADERS) {
-    let value = header(headers, name);
-    // aws-chunked describes the upload, not the object.
-    if (name === 'content-encoding' && value !== undefined) {
-      value = value
-        .split(',')
-        .map((part) => part.trim())
-        .filter((part) => part !== '' && part.toLowerCase() !== 'aws-chunked')
-        .join(', ');
-      if (value === '') value = undefined;
-    }
-    if (value !== undefined) stored[name] = value;
-  }
-  return stored;
-}
-
-function metadataOf(headers: Headers): Record<string, string> {
-  const metadata: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (name.startsWith('x-amz-meta-') && value !== undefined)
-      metadata[name.slice('x-amz-meta-'.length)] = Array.isArray(value) ? value.join(',') : value;
-  }
-  return metadata;
-}
-
-function responseOverrides(query: URLSearchParams): Record<string, string> {
-  const overrides: Record<string, string> = {};
-  for (const name of ['content-type', 'content-language', 'expires', 'cache-control', 'content-disposition', 'content-encoding']) {
-    const value = query.get(`response-${name}`);
-    if (value !== null) overrides[name] = value;
-  }
-  return overrides;
-}
-
-/** `x-amz-copy-source`: `[/]<bucket>/<key>`, URL-encoded, optionally `?versionId=`. */
-function copySource(value: string): { bucket: string; key: string } {
-  const [pathPart = ''] = value.split('?');
-  let decoded: string;
-  try {
-    decoded = decodeURIComponent(pathPart).replace(/^\//, '');
-  } catch {
-    throw new AwsError('InvalidArgument', 'Invalid copy source encoding');
-  }
-  const slash = decoded.indexOf('/');
-  if (slash <= 0 || slash === decoded.length - 1) {
-    throw new AwsError('InvalidArgument', 'Copy Source must mention the source bucket and key: sourcebucket/sourcekey');
-  }
-  return { bucket: decoded.slice(0, slash), key: decoded.slice(slash + 1) };
-}
-
-/** One `bytes=` range (S3 serves a single range; an unparsable header is ignored, as S3 does). */
-function byteRange(value: string | undefined, size: number): { start: number; end: number } | undefined {
-  const match = value === undefined ? null : /^bytes=(\d*)-(\d*)$/.exec(value.trim());
-  if (!match || (match[1] === '' && match[2] === '')) return undefined;
-  let start: number;
-  let end: number;
-  if (match[1] === '') {
-    const suffix = Number(match[2]);
-    if (suffix === 0) throw rangeError(size);
-    start = Math.max(0, size - suffix);
-    end = size - 1;
-  } else {
-    start = Number(match[1]);
-    end = match[2] === '' ? size - 1 : Math.min(Number(match[2]), size - 1);
-    if (match[2] !== '' && Number(match[2]) < start) return undefined;
-  }
-  if (start >= size) throw rangeError(size);
-  return { start, end };
-}
-
-function rangeError(size: number): AwsError {
-  return new AwsError('InvalidRange', `The requested range is not satisfiable (the object is ${size} bytes).`, 416);
 }
 
 function owner(accountId: string): XmlElement {

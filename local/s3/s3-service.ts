@@ -5,6 +5,7 @@ import type { Clock } from '../clock.js';
 import { type ChecksumAlgorithm, checksumOf } from './checksums.js';
 import type { BucketDefinition } from './definitions.js';
 import { type ListObjectsInput, type ListObjectsResult, listObjects } from './listing.js';
+import { MultipartUploads } from './multipart.js';
 import { type ObjectRecord, S3Store } from './s3-store.js';
 
 /** Where a bucket's EventBridge notifications go (EventsService: `aws.s3` is refused from callers, allowed here). */
@@ -59,6 +60,7 @@ export const STORED_HEADERS = ['content-encoding', 'content-disposition', 'cache
  */
 export class S3Service {
   readonly #store: S3Store;
+  readonly #uploads: MultipartUploads;
   readonly #clock: Clock;
   readonly #accountId: string;
   readonly #region: string;
@@ -76,6 +78,7 @@ export class S3Service {
     readonly log?: (line: string) => void;
   }) {
     this.#store = new S3Store(options.db, options.folder);
+    this.#uploads = new MultipartUploads(this.#store);
     this.#clock = options.clock;
     this.#accountId = options.accountId;
     this.#region = options.region;
@@ -164,27 +167,7 @@ export class S3Service {
   PutObject(input: PutObjectInput, context: RequestContext, reason = 'PutObject'): PutObjectOutput {
     const bucket = this.#bucket(input.Bucket);
     validateKey(input.Key);
-    const md5 = createHash('md5').update(input.Body).digest();
-    if (input.ContentMD5 !== undefined) {
-      const sent = Buffer.from(input.ContentMD5, 'base64');
-      if (sent.length !== 16 || sent.toString('base64') !== input.ContentMD5) {
-        throw new AwsError('InvalidDigest', 'The Content-MD5 you specified was invalid.');
-      }
-      if (!sent.equals(md5)) throw new AwsError('BadDigest', 'The Content-MD5 you specified did not match what we received.');
-    }
-    const checksums: Record<string, string> = {};
-    for (const [algorithm, sent] of Object.entries(input.Checksums ?? {}) as [ChecksumAlgorithm, string][]) {
-      const computed = checksumOf(algorithm, input.Body);
-      if (Buffer.from(sent, 'base64').length !== Buffer.from(computed, 'base64').length) {
-        throw new AwsError('InvalidRequest', `Value for x-amz-checksum-${algorithm} header is invalid.`);
-      }
-      if (sent !== computed) {
-        throw new AwsError('BadDigest', `The ${algorithm.toUpperCase()} you specified did not match the calculated checksum.`);
-      }
-      checksums[algorithm] = computed;
-    }
-    // S3 gives every object a full-object checksum; CRC64NVME when the upload named none.
-    if (Object.keys(checksums).length === 0) checksums.crc64nvme = checksumOf('crc64nvme', input.Body);
+    const { md5, checksums } = verifiedBody(input);
     const current = this.#store.object(input.Bucket, input.Key);
     checkPreconditions(current, input);
     const record = this.#store.put(
@@ -264,6 +247,57 @@ export class S3Service {
     this.flushNotifications();
   }
 
+  CreateMultipartUpload(input: { Bucket: string; Key: string } & Pick<PutObjectInput, 'ContentType' | 'Headers' | 'Metadata'>): {
+    UploadId: string;
+  } {
+    this.#bucket(input.Bucket);
+    validateKey(input.Key);
+    const settings = {
+      contentType: input.ContentType ?? 'binary/octet-stream',
+      headers: input.Headers ?? {},
+      metadata: input.Metadata ?? {},
+    };
+    return { UploadId: this.#uploads.create(input.Bucket, input.Key, settings, this.#clock.now()) };
+  }
+
+  UploadPart(
+    input: { Bucket: string; Key: string; UploadId: string; PartNumber: number } & Pick<
+      PutObjectInput,
+      'Body' | 'ContentMD5' | 'Checksums'
+    >,
+  ): PutObjectOutput {
+    this.#bucket(input.Bucket);
+    const { checksums } = verifiedBody(input);
+    const etag = this.#uploads.uploadPart(input.UploadId, input.Bucket, input.Key, input.PartNumber, input.Body);
+    return { ETag: `"${etag}"`, Checksums: checksums };
+  }
+
+  /** The object is written, and notified as `CompleteMultipartUpload`, with a full-object CRC64NVME checksum (composite part checksums are not kept). */
+  CompleteMultipartUpload(
+    input: { Bucket: string; Key: string; UploadId: string; Parts: readonly { PartNumber: number; ETag: string }[] },
+    context: RequestContext,
+  ): { ETag: string } {
+    const bucket = this.#bucket(input.Bucket);
+    const parts = input.Parts.map((part) => ({ partNumber: part.PartNumber, etag: part.ETag }));
+    const record = this.#uploads.complete(input.UploadId, input.Bucket, input.Key, parts, (object, body, alsoInTransaction) =>
+      this.#store.put(
+        { ...object, lastModified: this.#clock.now(), checksums: { crc64nvme: checksumOf('crc64nvme', body) } },
+        body,
+        bucket.eventbridge === 1
+          ? (stored) => this.#objectEvent('Object Created', stored, stored.sequencer, context, 'CompleteMultipartUpload')
+          : undefined,
+        alsoInTransaction,
+      ),
+    );
+    this.flushNotifications();
+    return { ETag: `"${record.etag}"` };
+  }
+
+  AbortMultipartUpload(input: { Bucket: string; Key: string; UploadId: string }): void {
+    this.#bucket(input.Bucket);
+    this.#uploads.abort(input.UploadId, input.Bucket, input.Key);
+  }
+
   ListObjects(input: ListObjectsInput): ListObjectsResult {
     this.#bucket(input.Bucket);
     return listObjects((prefix, after, limit) => this.#store.list(input.Bucket, prefix, after, limit), input);
@@ -308,6 +342,37 @@ export class S3Service {
       },
     };
   }
+}
+
+/**
+ * The body's MD5, and the checksums sent with it once each is verified (BadDigest when one
+ * does not match); CRC64NVME when none was sent, as S3 gives every new object a full-object checksum.
+ */
+function verifiedBody(input: Pick<PutObjectInput, 'Body' | 'ContentMD5' | 'Checksums'>): {
+  md5: Buffer;
+  checksums: Record<string, string>;
+} {
+  const md5 = createHash('md5').update(input.Body).digest();
+  if (input.ContentMD5 !== undefined) {
+    const sent = Buffer.from(input.ContentMD5, 'base64');
+    if (sent.length !== 16 || sent.toString('base64') !== input.ContentMD5) {
+      throw new AwsError('InvalidDigest', 'The Content-MD5 you specified was invalid.');
+    }
+    if (!sent.equals(md5)) throw new AwsError('BadDigest', 'The Content-MD5 you specified did not match what we received.');
+  }
+  const checksums: Record<string, string> = {};
+  for (const [algorithm, sent] of Object.entries(input.Checksums ?? {}) as [ChecksumAlgorithm, string][]) {
+    const computed = checksumOf(algorithm, input.Body);
+    if (Buffer.from(sent, 'base64').length !== Buffer.from(computed, 'base64').length) {
+      throw new AwsError('InvalidRequest', `Value for x-amz-checksum-${algorithm} header is invalid.`);
+    }
+    if (sent !== computed) {
+      throw new AwsError('BadDigest', `The ${algorithm.toUpperCase()} you specified did not match the calculated checksum.`);
+    }
+    checksums[algorithm] = computed;
+  }
+  if (Object.keys(checksums).length === 0) checksums.crc64nvme = checksumOf('crc64nvme', input.Body);
+  return { md5, checksums };
 }
 
 /** A new request id in S3's style (16 upper-case hex characters). */

@@ -36,6 +36,23 @@ CREATE TABLE IF NOT EXISTS s3_notification (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   event TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS s3_upload (
+  upload_id TEXT PRIMARY KEY,
+  bucket TEXT NOT NULL,
+  key TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  content_type TEXT NOT NULL,
+  headers TEXT NOT NULL,
+  metadata TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS s3_part (
+  upload_id TEXT NOT NULL REFERENCES s3_upload (upload_id) ON DELETE CASCADE,
+  part_number INTEGER NOT NULL,
+  file TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  etag TEXT NOT NULL,
+  PRIMARY KEY (upload_id, part_number)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS s3_sequence (
   id INTEGER PRIMARY KEY CHECK (id = 1),
   value INTEGER NOT NULL
@@ -160,8 +177,15 @@ export class S3Store {
    * Stores an object's bytes and row, with the notification `notify` builds from the stored
    * record, as one commit; the record is returned.
    */
-  put(object: Omit<ObjectRecord, 'sequencer'>, body: Buffer, notify?: (record: ObjectRecord) => unknown): ObjectRecord {
-    const file = this.#writeFile(body);
+  put(
+    object: Omit<ObjectRecord, 'sequencer'>,
+    body: Buffer,
+    notify?: (record: ObjectRecord) => unknown,
+    /** More writes for the same commit (a completed upload's rows); returns the files to remove once committed. */
+    alsoInTransaction?: () => readonly string[],
+  ): ObjectRecord {
+    const file = writeObjectFile(this.#folder, body);
+    let obsolete: readonly string[] = [];
     let replaced: string | undefined;
     let record: ObjectRecord;
     try {
@@ -194,6 +218,7 @@ export class S3Store {
             record.sequencer,
           );
         if (notify) this.#enqueue(notify(record));
+        if (alsoInTransaction) obsolete = alsoInTransaction();
         this.#db.exec('COMMIT');
       } catch (error) {
         this.#db.exec('ROLLBACK');
@@ -203,7 +228,7 @@ export class S3Store {
       rmSync(path.join(this.#folder, file), { force: true });
       throw error;
     }
-    if (replaced !== undefined) rmSync(path.join(this.#folder, replaced), { force: true });
+    for (const name of replaced === undefined ? obsolete : [replaced, ...obsolete]) rmSync(path.join(this.#folder, name), { force: true });
     return record;
   }
 
@@ -242,34 +267,48 @@ export class S3Store {
     this.#db.prepare('DELETE FROM s3_notification WHERE id = ?').run(id);
   }
 
+  /** The database, for the multipart upload store that shares its transactions. */
+  get db(): DatabaseSync {
+    return this.#db;
+  }
+
+  get folder(): string {
+    return this.#folder;
+  }
+
   #enqueue(event: unknown): void {
     if (event === undefined) return;
     this.#db.prepare('INSERT INTO s3_notification (event) VALUES (?)').run(JSON.stringify(event));
   }
 
-  #writeFile(body: Buffer): string {
-    const name = randomUUID();
-    const temporary = path.join(this.#folder, `${name}.tmp`);
-    const fd = openSync(temporary, 'w');
-    try {
-      let written = 0;
-      while (written < body.length) written += writeSync(fd, body, written, body.length - written);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(temporary, path.join(this.#folder, name));
-    return name;
-  }
-
   /** Files no row points at: a put that crashed before its commit, or a replaced file a crash kept. */
   #sweep(): void {
     if (!existsSync(this.#folder)) return;
-    const referenced = new Set((this.#db.prepare('SELECT file FROM s3_object').all() as { file: string }[]).map((row) => row.file));
+    const referenced = new Set(
+      (this.#db.prepare('SELECT file FROM s3_object UNION ALL SELECT file FROM s3_part').all() as { file: string }[]).map(
+        (row) => row.file,
+      ),
+    );
     for (const name of readdirSync(this.#folder)) {
       if (!referenced.has(name)) rmSync(path.join(this.#folder, name), { force: true });
     }
   }
+}
+
+/** Writes bytes to a new file in `folder` (fsync, then an atomic rename); its name. */
+export function writeObjectFile(folder: string, body: Buffer): string {
+  const name = randomUUID();
+  const temporary = path.join(folder, `${name}.tmp`);
+  const fd = openSync(temporary, 'w');
+  try {
+    let written = 0;
+    while (written < body.length) written += writeSync(fd, body, written, body.length - written);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(temporary, path.join(folder, name));
+  return name;
 }
 
 function recordOf(row: ObjectRow): ObjectRecord {

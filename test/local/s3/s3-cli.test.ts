@@ -79,6 +79,18 @@ describe.each(clis)('the local S3 through the AWS CLI $name', ({ name, binary })
     expect(await aws(cli, ['s3', 'ls', `s3://uploads/cli-${name}/`]).catch(() => '')).not.toContain('upload one.txt');
   });
 
+  it.skipIf(binary === undefined)('copies a file over the multipart threshold (8 MB) up and down', async () => {
+    const cli = binary as string;
+    const file = path.join(work, `${name}-large.bin`);
+    const content = Buffer.alloc(9 * 1024 * 1024);
+    for (let i = 0; i < content.length; i += 4096) content.writeUInt32BE(i, i);
+    writeFileSync(file, content);
+    await aws(cli, ['s3', 'cp', file, `s3://uploads/large-${name}.bin`]);
+    const back = path.join(work, `${name}-large-back.bin`);
+    await aws(cli, ['s3', 'cp', `s3://uploads/large-${name}.bin`, back]);
+    expect(readFileSync(back).equals(content)).toBe(true);
+  });
+
   it.skipIf(binary === undefined)('fails if the bucket does not exist, naming NoSuchBucket', async () => {
     const error = await aws(binary as string, ['s3', 'ls', 's3://no-such-bucket-here/']).catch((e: { stderr: string }) => e.stderr);
     expect(error).toContain('NoSuchBucket');
