@@ -129,6 +129,7 @@ const report = startupReport({
   startedSeconds: (performance.now() - started) / 1000,
   root,
   topicArns: await topicArnsOf(runtime),
+  buckets: runtime.buckets,
 });
 for (const warning of report.warnings) console.warn(warning);
 console.log(report.lines.join('\n'));

@@ -70,6 +70,9 @@ export interface RuntimeOptions {
  * behind one AWS-compatible endpoint, with their state in one data folder.
  */
 export class LocalRuntime {
+  /** The template's S3 buckets, for the start-up report. */
+  buckets: readonly { readonly name: string; readonly eventBridge: boolean }[] = [];
+
   private constructor(
     readonly url: string,
     readonly definitions: ServiceDefinitions,
@@ -280,7 +283,7 @@ export class LocalRuntime {
       logs.start();
 
       warnings.push(...states.warnings);
-      return new LocalRuntime(url, definitions, warnings, events, sqs, lambda, states, sns, logs, endpoint, async () => {
+      const runtime = new LocalRuntime(url, definitions, warnings, events, sqs, lambda, states, sns, logs, endpoint, async () => {
         sqsDb.close();
         snsDb.close();
         eventsDb.close();
@@ -294,6 +297,8 @@ export class LocalRuntime {
         await dynamodb.stop();
         lock.release();
       });
+      runtime.buckets = s3Template.buckets;
+      return runtime;
     } catch (error) {
       await endpoint.stop();
       lock.release();

@@ -19,6 +19,8 @@ export interface StartupReportInput {
   readonly root: string;
   /** The SNS topics the runtime has (their ARNs). @default - none */
   readonly topicArns?: readonly string[];
+  /** The template's S3 buckets, and whether each sends its events to EventBridge. @default - none */
+  readonly buckets?: readonly { readonly name: string; readonly eventBridge: boolean }[];
 }
 
 export interface StartupReport {
@@ -49,6 +51,7 @@ export function startupReport(input: StartupReportInput): StartupReport {
     `Switchyard local runtime listening on ${url} (started in ${input.startedSeconds.toFixed(1)} s)`,
     ...(definitions.buses.length > 0 ? [`  event buses: ${definitions.buses.map((b) => b.name).join(', ')}`] : []),
     `  rules: ${definitions.rules.length}, queues: ${definitions.queues.length}, functions: ${definitions.functions.length}, tables: ${definitions.tables.length}, state machines: ${definitions.stateMachines.length}${topics.length > 0 ? `, topics: ${topics.length}` : ''}`,
+    ...bucketLines(input.buckets ?? [], url),
     `  data folder: ${input.dataDir}`,
   ];
 
@@ -74,6 +77,17 @@ export function startupReport(input: StartupReportInput): StartupReport {
   }
   // Each warning says itself what differs from AWS (not run, run differently, left out).
   return { lines, warnings: input.warnings.map((warning) => `[not as in AWS] ${warning}`) };
+}
+
+/** The buckets, and how to upload to one whose events reach EventBridge. */
+function bucketLines(buckets: readonly { name: string; eventBridge: boolean }[], url: string): string[] {
+  if (buckets.length === 0) return [];
+  const notifying = buckets.filter((b) => b.eventBridge);
+  const names = buckets.map((b) => (b.eventBridge ? `${b.name} (events to the default bus)` : b.name)).join(', ');
+  const lines = [`  buckets: ${names}`];
+  const [first] = notifying;
+  if (first !== undefined) lines.push(`  upload: aws --endpoint-url ${url} s3 cp <file> s3://${first.name}/<key>`);
+  return lines;
 }
 
 /** The queue name a RedrivePolicy sends to. */
