@@ -34,6 +34,8 @@ describe('S3Service durability', () => {
     await s3.send(new PutObjectCommand({ Bucket: 'made-at-run-time', Key: 'kept.txt', Body: 'still here' }));
     await s3.send(new PutObjectCommand({ Bucket: 'uploads', Key: 'kept.txt', Body: 'v1' }));
     await s3.send(new PutObjectCommand({ Bucket: 'uploads', Key: 'kept.txt', Body: 'v2' }));
+    // The replaced object's file is removed as soon as the new one is committed.
+    expect(readdirSync(path.join(dataDir, 's3'))).toHaveLength(2);
     s3.destroy();
     await runtime.stop();
 
@@ -44,7 +46,6 @@ describe('S3Service durability', () => {
       expect(await first.Body?.transformToString()).toBe('still here');
       const second = await s3.send(new GetObjectCommand({ Bucket: 'uploads', Key: 'kept.txt' }));
       expect(await second.Body?.transformToString()).toBe('v2');
-      // The replaced object's file is gone, the current ones stay.
       expect(readdirSync(path.join(dataDir, 's3'))).toHaveLength(2);
     } finally {
       s3.destroy();
