@@ -76,6 +76,19 @@ describe('S3Service durability', () => {
     expect(third).toEqual([]);
   });
 
+  it('keeps a multipart upload and its parts across a restart, and completes it after', () => {
+    const dir = tempDataDir();
+    const first = service(dir);
+    first.declare([{ name: 'uploads', eventBridge: false }]);
+    const { UploadId } = first.CreateMultipartUpload({ Bucket: 'uploads', Key: 'big.bin' });
+    const { ETag } = first.UploadPart({ Bucket: 'uploads', Key: 'big.bin', UploadId, PartNumber: 1, Body: Buffer.from('only part') });
+    const restarted = service(dir);
+    restarted.CompleteMultipartUpload({ Bucket: 'uploads', Key: 'big.bin', UploadId, Parts: [{ PartNumber: 1, ETag }] }, context);
+    expect(restarted.GetObject({ Bucket: 'uploads', Key: 'big.bin' }).body.toString()).toBe('only part');
+    // The part's file went with the upload; only the object's remains.
+    expect(readdirSync(path.join(dir, 'objects'))).toHaveLength(1);
+  });
+
   it('removes, at start, object files that no committed object points at', () => {
     const dir = tempDataDir();
     const s3 = service(dir);
