@@ -135,8 +135,13 @@ describe('loadApp', () => {
 
     it('resolves every intrinsic of the app when every known type counts as supported', () => {
       expect(
-        loadApp({ cdkOut: outdir, accountId: ACCOUNT, region: REGION, baseUrl: BASE_URL, supportedTypes: new Set([...KNOWN_RESOURCE_TYPES, ...RUNTIME_TYPES]) })
-          .warnings,
+        loadApp({
+          cdkOut: outdir,
+          accountId: ACCOUNT,
+          region: REGION,
+          baseUrl: BASE_URL,
+          supportedTypes: new Set([...KNOWN_RESOURCE_TYPES, ...RUNTIME_TYPES]),
+        }).warnings,
       ).toEqual([]);
     });
   });
