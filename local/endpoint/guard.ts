@@ -160,7 +160,7 @@ function protocolOf(req: IncomingMessage): Protocol {
 function isS3Request(req: IncomingMessage): boolean {
   const scope =
     /Credential=[^/]+\/[^/]+\/[^/]+\/([^/]+)\//.exec(String(req.headers.authorization ?? ''))?.[1] ??
-    /[?&]X-Amz-Credential=[^/&]+(?:\/|%2F)[^/&]+(?:\/|%2F)[^/&]+(?:\/|%2F)([^/&%]+)/i.exec(req.url ?? '')?.[1];
+    new URL(req.url ?? '/', 'http://local').searchParams.get('X-Amz-Credential')?.split('/')[3];
   if (scope !== undefined) return scope === 's3';
   const host =
     String(req.headers.host ?? '')

@@ -3,10 +3,12 @@ import {
   CopyObjectCommand,
   CreateBucketCommand,
   DeleteObjectCommand,
+  DeleteObjectsCommand,
   GetObjectCommand,
   HeadBucketCommand,
   HeadObjectCommand,
   ListBucketsCommand,
+  ListObjectsCommand,
   ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
@@ -116,6 +118,31 @@ describe('the local S3 through @aws-sdk/client-s3', () => {
 
     const after = await s3.send(new ListObjectsV2Command({ Bucket: 'listing', StartAfter: 'b/1' }));
     expect(after.Contents?.map((c) => c.Key)).toEqual(['c', 'd', 'e/f/g']);
+  });
+
+  it('pages ListObjects (version 1) by NextMarker, common prefixes included', async () => {
+    await s3.send(new CreateBucketCommand({ Bucket: 'listing-v1' }));
+    for (const Key of ['a/1', 'a/2', 'b', 'c/1', 'd']) await s3.send(new PutObjectCommand({ Bucket: 'listing-v1', Key, Body: 'x' }));
+    const seen: string[] = [];
+    let Marker: string | undefined;
+    for (;;) {
+      const page = await s3.send(new ListObjectsCommand({ Bucket: 'listing-v1', Delimiter: '/', MaxKeys: 2, Marker }));
+      seen.push(...(page.Contents ?? []).map((c) => c.Key as string), ...(page.CommonPrefixes ?? []).map((p) => p.Prefix as string));
+      if (!page.IsTruncated) break;
+      Marker = page.NextMarker;
+    }
+    expect(seen.sort()).toEqual(['a/', 'b', 'c/', 'd']);
+  });
+
+  it('deletes several objects with DeleteObjects', async () => {
+    await s3.send(new CreateBucketCommand({ Bucket: 'bulk-delete' }));
+    for (const Key of ['x/1', 'x/2', 'y']) await s3.send(new PutObjectCommand({ Bucket: 'bulk-delete', Key, Body: 'x' }));
+    const result = await s3.send(
+      new DeleteObjectsCommand({ Bucket: 'bulk-delete', Delete: { Objects: [{ Key: 'x/1' }, { Key: 'x/2' }, { Key: 'never' }] } }),
+    );
+    expect(result.Deleted?.map((d) => d.Key)).toEqual(['x/1', 'x/2', 'never']);
+    const { Contents = [] } = await s3.send(new ListObjectsV2Command({ Bucket: 'bulk-delete' }));
+    expect(Contents.map((c) => c.Key)).toEqual(['y']);
   });
 
   it('copies an object with its metadata', async () => {
