@@ -316,7 +316,12 @@ export class S3Service {
     return object;
   }
 
-  /** The event S3 puts on the default bus (its shape as AWS documents it; no `version-id`: buckets here are unversioned). */
+  /**
+   * The event S3 puts on the default bus (its shape as AWS documents it; no `version-id`:
+   * buckets here are unversioned). A permanent deletion carries neither size nor ETag (AWS's
+   * documented example is a delete marker's, which has the empty object's ETag; LocalStack's
+   * AWS-recorded snapshots of a permanent deletion have neither).
+   */
   #objectEvent(
     detailType: 'Object Created' | 'Object Deleted',
     object: ObjectRecord,
@@ -333,7 +338,7 @@ export class S3Service {
       detail: {
         version: '0',
         bucket: { name: object.bucket },
-        object: { key: object.key, ...(created ? { size: object.size } : {}), etag: object.etag, sequencer },
+        object: { key: object.key, ...(created ? { size: object.size, etag: object.etag } : {}), sequencer },
         'request-id': context.requestId,
         requester: this.#accountId,
         'source-ip-address': context.sourceIp,
