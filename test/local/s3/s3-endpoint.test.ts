@@ -75,6 +75,22 @@ describe('the local S3 through @aws-sdk/client-s3', () => {
     expect(head.ETag).toBe(`"${md5}"`);
   });
 
+  it('gives an object sent without a checksum a full-object CRC64NVME, which the SDK validates on GetObject', async () => {
+    const plain = new S3Client({
+      endpoint: runtime.url,
+      region,
+      credentials,
+      forcePathStyle: true,
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+    });
+    await plain.send(new PutObjectCommand({ Bucket: 'quiet-bucket', Key: 'no-checksum.txt', Body: 'no checksum sent' }));
+    const got = await plain.send(new GetObjectCommand({ Bucket: 'quiet-bucket', Key: 'no-checksum.txt', ChecksumMode: 'ENABLED' }));
+    expect(got.ChecksumCRC64NVME).toMatch(/^[A-Za-z0-9+/]{11}=$/);
+    expect(got.ChecksumType).toBe('FULL_OBJECT');
+    expect(await got.Body?.transformToString()).toBe('no checksum sent');
+    plain.destroy();
+  });
+
   it('serves a byte range', async () => {
     await s3.send(new PutObjectCommand({ Bucket: 'quiet-bucket', Key: 'range.txt', Body: '0123456789' }));
     const got = await s3.send(new GetObjectCommand({ Bucket: 'quiet-bucket', Key: 'range.txt', Range: 'bytes=2-4' }));
