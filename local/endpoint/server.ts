@@ -157,6 +157,13 @@ export class Endpoint {
         services.find((service) => service.signingName === scope) ?? services.find((service) => service.signingName === undefined);
       if (query?.errorResponse) return query.errorResponse(error);
     }
+    const url = new URL(req.url ?? '/', 'http://local');
+    const rest = this.#services?.restServices?.find(
+      (service) =>
+        service.errorResponse !== undefined &&
+        service.handles({ method: req.method ?? 'GET', path: url.pathname, headers: req.headers, query: url.searchParams }),
+    );
+    if (rest?.errorResponse) return rest.errorResponse(error, req.method ?? 'GET');
     return jsonError(error, '1.1');
   }
 

@@ -73,6 +73,19 @@ export class S3RestProtocol implements RestProtocolService {
     }
   }
 
+  /** S3's shape for what the endpoint refuses before S3 sees the request (S3 calls a body too large EntityTooLarge). */
+  errorResponse(error: AwsError, method: string): RawResponse {
+    const s3Error =
+      error.code === 'RequestEntityTooLarge'
+        ? new AwsError(
+            'EntityTooLarge',
+            `Your proposed upload exceeds the maximum allowed size of the local endpoint: ${error.message}`,
+            400,
+          )
+        : error;
+    return errorResponse(s3Error, s3RequestId(), method);
+  }
+
   #dispatch(request: RawRequest, bucket: string | undefined, key: string | undefined, context: RequestContext): RawResponse {
     const { method, query } = request;
     const subresources = [...query.keys()].filter((name) => !ARGUMENTS.has(name) && !/^x-amz-/i.test(name));

@@ -208,6 +208,13 @@ describe('the local S3 through @aws-sdk/client-s3', () => {
     expect((await errorOf(s3.send(new HeadObjectCommand({ Bucket: 'quiet-bucket', Key: 'crc.txt' })))).name).toBe('NotFound');
   });
 
+  it('fails if one PutObject is over the endpoint body limit of 20 MiB (EntityTooLarge, in S3 XML)', async () => {
+    const error = await errorOf(
+      s3.send(new PutObjectCommand({ Bucket: 'quiet-bucket', Key: 'huge.bin', Body: Buffer.alloc(21 * 1024 * 1024) })),
+    );
+    expect(error.name).toBe('EntityTooLarge');
+  });
+
   it('accepts a conditional create once (If-None-Match: *) and refuses the second with PreconditionFailed', async () => {
     await s3.send(new PutObjectCommand({ Bucket: 'quiet-bucket', Key: 'once.txt', Body: '1', IfNoneMatch: '*' }));
     const error = await errorOf(s3.send(new PutObjectCommand({ Bucket: 'quiet-bucket', Key: 'once.txt', Body: '2', IfNoneMatch: '*' })));
