@@ -124,7 +124,7 @@ export class S3RestProtocol implements RestProtocolService {
         return xml(document('NotificationConfiguration', EventBridgeEnabled ? { EventBridgeConfiguration: {} } : {}));
       }
       if (method === 'PUT') {
-        const body = request.body.toString('utf8');
+        const body = requestBody(request).body.toString('utf8');
         this.s3.PutBucketNotificationConfiguration({
           Bucket: bucket,
           EventBridgeEnabled: hasElement(body, 'EventBridgeConfiguration'),

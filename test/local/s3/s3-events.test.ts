@@ -1,5 +1,13 @@
 import { Readable } from 'node:stream';
-import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand,
+  DeleteObjectCommand,
+  GetBucketNotificationConfigurationCommand,
+  GetObjectCommand,
+  PutBucketNotificationConfigurationCommand,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalRuntime } from '../../../local/runtime.js';
@@ -85,6 +93,18 @@ describe('S3 EventBridge notifications on the local runtime', () => {
     await s3.send(new PutObjectCommand({ Bucket: 'uploads', Key: 'after-silent.txt', Body: 'x' }));
     await s3Event(about('Object Created', 'after-silent.txt'));
     expect(received.some(about('Object Created', 'silent.txt'))).toBe(false);
+  });
+
+  it('turns EventBridge notifications on for a bucket created through the API with PutBucketNotificationConfiguration', async () => {
+    await s3.send(new CreateBucketCommand({ Bucket: 'made-later' }));
+    await s3.send(
+      new PutBucketNotificationConfigurationCommand({ Bucket: 'made-later', NotificationConfiguration: { EventBridgeConfiguration: {} } }),
+    );
+    const configuration = await s3.send(new GetBucketNotificationConfigurationCommand({ Bucket: 'made-later' }));
+    expect(configuration.EventBridgeConfiguration).toEqual({});
+    await s3.send(new PutObjectCommand({ Bucket: 'made-later', Key: 'later.txt', Body: 'x' }));
+    const event = await s3Event(about('Object Created', 'later.txt'));
+    expect(event.resources).toEqual(['arn:aws:s3:::made-later']);
   });
 
   it('decodes a streamed upload sent aws-chunked with a checksum trailer', async () => {
