@@ -1,4 +1,5 @@
 export * from './contract.js';
+export * from './files.js';
 export * from './identity.js';
 export * from './payments.js';
 export * from './put-events.js';
@@ -8,6 +9,7 @@ export * from './tickets.js';
 export * from './wiring.js';
 
 import type { AnyEventContract } from './contract.js';
+import { FileLanded } from './files.js';
 import { PaymentReceived } from './payments.js';
 import { ScheduleFired } from './schedules.js';
 import { TicketCreated, TicketDecisionRefused, TicketEscalated, TicketRouted } from './tickets.js';
@@ -20,4 +22,5 @@ export const CONTRACTS: readonly AnyEventContract[] = [
   TicketRouted,
   PaymentReceived,
   ScheduleFired,
+  FileLanded,
 ];

@@ -36,6 +36,8 @@ export const ENV = {
   webhookToleranceSeconds: 'WEBHOOK_TOLERANCE_SECONDS',
   /** How long after a secret rotation the previous secret is still accepted, in seconds. */
   webhookPreviousSecretGraceSeconds: 'WEBHOOK_PREVIOUS_SECRET_GRACE_SECONDS',
+  /** A FileTrigger's name, stated in every FileLanded event it publishes. */
+  fileTriggerName: 'FILE_TRIGGER_NAME',
 } as const;
 
 /** The workflow types a starter accepts in ENV.workflowType. */

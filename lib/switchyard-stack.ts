@@ -4,6 +4,7 @@ import { ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
 import type { Construct } from 'constructs';
 import { CONTRACTS, type TicketQueue } from '../contracts/index.js';
 import { EventHub } from './constructs/event-hub.js';
+import { FileTrigger } from './constructs/file-trigger.js';
 import { IdempotencyStore } from './constructs/idempotency-store.js';
 import { ScheduledTrigger } from './constructs/scheduled-trigger.js';
 import { WebhookIngress } from './constructs/webhook-ingress.js';
@@ -42,6 +43,8 @@ export class SwitchyardStack extends Stack {
   public readonly webhooks: WebhookIngress;
   /** An hourly `ScheduleFired` tick on the hub (`detail.schedule` = `SlaSweep`), for consumers that sweep on a clock. */
   public readonly slaSweep: ScheduledTrigger;
+  /** Ticket attachments uploaded under `attachments/` land on the hub as FileLanded. */
+  public readonly ticketAttachments: FileTrigger;
 
   constructor(scope: Construct, id: string, props: SwitchyardStackProps = {}) {
     super(scope, id, props);
@@ -80,6 +83,12 @@ export class SwitchyardStack extends Stack {
       description: 'Hourly tick on the hub for sweeps that run on a clock (escalations past their SLA)',
     });
 
+    this.ticketAttachments = new FileTrigger(this, 'TicketAttachments', {
+      eventBus: this.hub.eventBus,
+      name: 'ticket-attachments',
+      prefix: 'attachments/',
+    });
+
     // What a user needs after `cdk deploy` to send an event and find its executions.
     new CfnOutput(this, 'EventBusName', { value: this.hub.eventBus.eventBusName, description: 'PutEvents here' });
     new CfnOutput(this, 'TriageStateMachineArn', { value: this.ticketTriage.triage.stateMachine.stateMachineArn });
@@ -97,6 +106,10 @@ export class SwitchyardStack extends Stack {
     new CfnOutput(this, 'PaymentsWebhookSecretArn', {
       value: payments?.secret.secretArn ?? 'none',
       description: "The payments webhook's signing secret (store the provider's with put-secret-value)",
+    });
+    new CfnOutput(this, 'AttachmentsBucketName', {
+      value: this.ticketAttachments.bucket.bucketName,
+      description: 'Upload ticket attachments under attachments/: each lands on the hub as FileLanded',
     });
     new CfnOutput(this, 'RoutingDeadLetterQueueUrl', {
       value: this.ticketRouting.consumer.deadLetterQueue.queueUrl,

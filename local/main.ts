@@ -160,6 +160,7 @@ const report = startupReport({
       ...(r.next === undefined ? {} : { next: r.next }),
     })),
   ],
+  buckets: runtime.buckets,
 });
 for (const warning of report.warnings) console.warn(warning);
 console.log(report.lines.join('\n'));

@@ -19,6 +19,9 @@ import { LogsService } from './logs/logs-service.js';
 import { type LogEventsSource, logReaderFrom } from './read-api/lineage.js';
 import { ReadApi } from './read-api/read-api.js';
 import type { Retention } from './read-api/records.js';
+import { bucketDefinitions } from './s3/definitions.js';
+import { S3RestProtocol } from './s3/rest-protocol.js';
+import { S3Service } from './s3/s3-service.js';
 import { schedulerDefinitions } from './scheduler/definitions.js';
 import { SchedulerApi } from './scheduler/scheduler-api.js';
 import { SchedulerService } from './scheduler/scheduler-service.js';
@@ -82,6 +85,8 @@ export interface RuntimeOptions {
 export class LocalRuntime {
   /** The HTTP APIs' local URLs, by API and stage (API Gateway's `https://<api-id>.execute-api...` stands in for these). */
   httpApiUrls: readonly HttpApiUrl[] = [];
+  /** The template's S3 buckets, for the start-up report. */
+  buckets: readonly { readonly name: string; readonly eventBridge: boolean }[] = [];
 
   private constructor(
     readonly url: string,
@@ -254,6 +259,18 @@ export class LocalRuntime {
       const schedulerDb = data.database('scheduler');
       const schedulerTemplate = schedulerDefinitions(app, { region, accountId, now: clock.now() });
       warnings.push(...schedulerTemplate.warnings);
+      const s3Db = data.database('s3');
+      const s3Template = bucketDefinitions(app);
+      warnings.push(...s3Template.warnings);
+      const s3 = new S3Service({
+        db: s3Db,
+        folder: data.folder('s3'),
+        clock,
+        accountId,
+        region,
+        events,
+        log: (line) => log(`[s3] ${line}`),
+      });
       const statesDynamoDb = sdkDynamoDb({ endpoint: url, region, credentials: ownCredentials });
       states = new StatesService({
         db: statesDb,
@@ -315,7 +332,7 @@ export class LocalRuntime {
             validate: validateSqsJsonInput,
           },
         ],
-        restServices: [lambda, new SchedulerApi(scheduler, { clock, region, accountId })],
+        restServices: [new S3RestProtocol(s3), lambda, new SchedulerApi(scheduler, { clock, region, accountId })],
         queryServices: [new SqsQueryProtocol(sqs), new SnsQueryProtocol(sns)],
         passthrough: new Map([['DynamoDB_20120810', dynamodb.handler]]),
         httpApis,
@@ -327,6 +344,8 @@ export class LocalRuntime {
       for (const queue of definitions.queues) await ensureQueue(sqs, queue);
       await ensureTables(url, region, definitions.tables, ownCredentials);
       events.start();
+      // After the bus starts: creates the template's buckets and publishes notifications a crash left behind.
+      s3.declare(s3Template.buckets);
       await lambda.start();
       await states.start();
       sns.start();
@@ -359,12 +378,14 @@ export class LocalRuntime {
           logsDb.close();
           secretsDb.close();
           schedulerDb.close();
+          s3Db.close();
           statesDynamoDb.destroy();
           await dynamodb.stop();
           lock.release();
         },
       );
       runtime.httpApiUrls = httpApis.urls(url);
+      runtime.buckets = s3Template.buckets;
       return runtime;
     } catch (error) {
       await endpoint.stop();

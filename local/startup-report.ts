@@ -23,6 +23,8 @@ export interface StartupReportInput {
   readonly httpApis?: readonly { name: string; apiId: string; stage: string; url: string; routes: readonly string[] }[];
   /** Scheduler schedules and scheduled rules, each with its next firing. @default - none */
   readonly schedules?: readonly ScheduleLine[];
+  /** The template's S3 buckets, and whether each sends its events to EventBridge. @default - none */
+  readonly buckets?: readonly { readonly name: string; readonly eventBridge: boolean }[];
 }
 
 /** A schedule (or scheduled rule) as the start-up report names it. */
@@ -64,6 +66,7 @@ export function startupReport(input: StartupReportInput): StartupReport {
     `Switchyard local runtime listening on ${url} (started in ${input.startedSeconds.toFixed(1)} s)`,
     ...(definitions.buses.length > 0 ? [`  event buses: ${definitions.buses.map((b) => b.name).join(', ')}`] : []),
     `  rules: ${definitions.rules.length}, queues: ${definitions.queues.length}, functions: ${definitions.functions.length}, tables: ${definitions.tables.length}, state machines: ${definitions.stateMachines.length}${topics.length > 0 ? `, topics: ${topics.length}` : ''}`,
+    ...bucketLines(input.buckets ?? [], url),
     `  data folder: ${input.dataDir}`,
     `  console: ${url}/ (executions, escalations, failures and live events in the browser)`,
     ...(input.schedules ?? []).map((schedule) => `  ${schedule.label}: ${scheduleSummary(schedule)}`),
@@ -103,6 +106,17 @@ function scheduleSummary(schedule: ScheduleLine): string {
   if (!schedule.enabled) return `${schedule.expression}${zone}, disabled`;
   const next = schedule.next === undefined ? 'no firing left' : `next ${new Date(schedule.next).toISOString().replace(/\.\d{3}Z$/, 'Z')}`;
   return `${schedule.expression}${zone}, ${next}`;
+}
+
+/** The buckets, and how to upload to one whose events reach EventBridge. */
+function bucketLines(buckets: readonly { name: string; eventBridge: boolean }[], url: string): string[] {
+  if (buckets.length === 0) return [];
+  const notifying = buckets.filter((b) => b.eventBridge);
+  const names = buckets.map((b) => (b.eventBridge ? `${b.name} (events to the default bus)` : b.name)).join(', ');
+  const lines = [`  buckets: ${names}`];
+  const [first] = notifying;
+  if (first !== undefined) lines.push(`  upload: aws --endpoint-url ${url} s3 cp <file> s3://${first.name}/<key>`);
+  return lines;
 }
 
 /** The queue name a RedrivePolicy sends to. */

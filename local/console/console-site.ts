@@ -61,12 +61,15 @@ export class ConsoleSite {
   handles(req: IncomingMessage): boolean {
     if (req.method !== 'GET' && req.method !== 'HEAD') return false;
     const [pathname = '/', query = ''] = (req.url ?? '/').split('?');
-    if (pathname.startsWith('/console/')) return true;
-    if (pathname !== '/') return false;
+    if (pathname !== '/' && !pathname.startsWith('/console/')) return false;
+    // A signed request is an AWS API call (S3's GET of a bucket named `console`, its ListBuckets
+    // at `/`), and so is anything sent to S3's local host names: only a browser's plain GET is ours.
+    if (req.headers.authorization !== undefined || req.headers['x-amz-target'] !== undefined) return false;
+    const host = (req.headers.host ?? '').replace(/:\d+$/, '').toLowerCase();
+    if (host === 's3.localhost' || host.endsWith('.s3.localhost')) return false;
     const params = new URLSearchParams(query);
-    // A query-protocol GET carries `Action`; a presigned request (S3's ListBuckets) its signature.
-    if (params.has('Action') || params.has('X-Amz-Signature')) return false;
-    return req.headers.authorization === undefined && req.headers['x-amz-target'] === undefined;
+    // A query-protocol GET carries `Action`; a presigned request its signature.
+    return !params.has('Action') && !params.has('X-Amz-Signature') && !params.has('X-Amz-Credential');
   }
 
   async handle(req: IncomingMessage): Promise<RawResponse> {

@@ -27,7 +27,7 @@ export interface GuardSettings {
   readonly credentials?: readonly Credentials[];
 }
 
-type Protocol = 'json' | 'query' | 'rest';
+type Protocol = 'json' | 'query' | 'rest' | 's3';
 
 /**
  * SNS takes these unsigned: the links it sends subscribers (SubscribeURL, UnsubscribeURL)
@@ -115,6 +115,17 @@ export class EndpointGuard {
 
 /** The error codes and statuses AWS answers for each signature problem, by protocol. */
 function signatureError(problem: SignatureProblem, protocol: Protocol): { code: string; status: number } {
+  // S3's own codes: https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html
+  if (protocol === 's3') {
+    const s3 = {
+      missing: { code: 'AccessDenied', status: 403 },
+      incomplete: { code: 'AuthorizationHeaderMalformed', status: 400 },
+      unknownKey: { code: 'InvalidAccessKeyId', status: 403 },
+      mismatch: { code: 'SignatureDoesNotMatch', status: 403 },
+      expired: { code: 'RequestTimeTooSkewed', status: 403 },
+    } as const;
+    return s3[problem.kind];
+  }
   if (protocol === 'query') {
     const query = {
       missing: { code: 'MissingAuthenticationToken', status: 403 },
@@ -140,8 +151,22 @@ function signatureError(problem: SignatureProblem, protocol: Protocol): { code: 
 /** JSON protocols name their operation in X-Amz-Target; query ones are form posts or carry `Action`; the rest is REST. */
 function protocolOf(req: IncomingMessage): Protocol {
   if (req.headers['x-amz-target'] !== undefined) return 'json';
+  if (isS3Request(req)) return 's3';
   if ((req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) return 'query';
   return /[?&]Action=/.test(req.url ?? '') ? 'query' : 'rest';
+}
+
+/** S3 requests are signed for `s3`, or sent to `s3.localhost` and its sub-domains (local/s3/rest-protocol.ts). */
+function isS3Request(req: IncomingMessage): boolean {
+  const scope =
+    /Credential=[^/]+\/[^/]+\/[^/]+\/([^/]+)\//.exec(String(req.headers.authorization ?? ''))?.[1] ??
+    new URL(req.url ?? '/', 'http://local').searchParams.get('X-Amz-Credential')?.split('/')[3];
+  if (scope !== undefined) return scope === 's3';
+  const host =
+    String(req.headers.host ?? '')
+      .split(':')[0]
+      ?.toLowerCase() ?? '';
+  return host === 's3.localhost' || host.endsWith('.s3.localhost');
 }
 
 function queryAction(req: IncomingMessage, body: Buffer): string | undefined {
@@ -152,6 +177,17 @@ function queryAction(req: IncomingMessage, body: Buffer): string | undefined {
 
 function errorResponse(req: IncomingMessage, code: string, message: string, status: number): RawResponse {
   const requestId = crypto.randomUUID();
+  if (protocolOf(req) === 's3') {
+    const s3Code = code === 'AccessDeniedException' ? 'AccessDenied' : code;
+    return {
+      status,
+      headers: { 'content-type': 'application/xml', 'x-amz-request-id': requestId },
+      body:
+        req.method === 'HEAD'
+          ? ''
+          : `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${s3Code}</Code><Message>${escapeXml(message)}</Message><RequestId>${requestId}</RequestId></Error>`,
+    };
+  }
   if (protocolOf(req) === 'query') {
     return {
       status,

@@ -26,6 +26,8 @@ export interface RawRequest {
   readonly query: URLSearchParams;
   readonly headers: IncomingHttpHeaders;
   readonly body: Buffer;
+  /** The caller's address (S3 puts it in the events a request causes). */
+  readonly sourceIp?: string;
 }
 
 export interface RawResponse {
@@ -36,7 +38,9 @@ export interface RawResponse {
 
 /** A service with a REST protocol (Lambda): it gets the request and answers it whole. */
 export interface RestProtocolService {
-  /** Whether this service serves the request (by path). */
-  handles(request: Pick<RawRequest, 'method' | 'path'>): boolean;
+  /** Whether this service serves the request (by path; S3 by its signature's scope or its host). */
+  handles(request: Pick<RawRequest, 'method' | 'path' | 'headers' | 'query'>): boolean;
   handle(request: RawRequest): Promise<RawResponse>;
+  /** The service's own error document, for errors the endpoint answers itself (a body too large, a broken path). */
+  errorResponse?(error: AwsError, method: string): RawResponse;
 }

@@ -163,6 +163,7 @@ export class Endpoint {
       query: url.searchParams,
       headers: req.headers,
       body: signedBody ?? (await readBody(req)),
+      sourceIp: req.socket.remoteAddress,
     };
 
     if (target !== undefined) return send(res, await this.#json(target, request.body));
@@ -217,6 +218,13 @@ export class Endpoint {
         services.find((service) => service.signingName === scope) ?? services.find((service) => service.signingName === undefined);
       if (query?.errorResponse) return query.errorResponse(error);
     }
+    const url = new URL(req.url ?? '/', 'http://local');
+    const rest = this.#services?.restServices?.find(
+      (service) =>
+        service.errorResponse !== undefined &&
+        service.handles({ method: req.method ?? 'GET', path: url.pathname, headers: req.headers, query: url.searchParams }),
+    );
+    if (rest?.errorResponse) return rest.errorResponse(error, req.method ?? 'GET');
     return jsonError(error, '1.1');
   }
 
@@ -336,7 +344,8 @@ function send(res: ServerResponse, response: RawResponse): void {
   res.writeHead(response.status, {
     'x-amzn-requestid': crypto.randomUUID(),
     ...response.headers,
-    'content-length': Buffer.byteLength(body),
+    // A HEAD answer (S3's HeadObject) states the length of the body it does not send.
+    'content-length': response.headers?.['content-length'] ?? Buffer.byteLength(body),
   });
   res.end(body);
 }

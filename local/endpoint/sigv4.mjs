@@ -35,6 +35,14 @@ const canonicalizer = new SignatureV4({
   credentials: { accessKeyId: '', secretAccessKey: '' },
   sha256: Sha256,
 });
+// S3 signs the path as sent, encoded once; every other service encodes it again.
+const s3Canonicalizer = new SignatureV4({
+  service: 's3',
+  region: 'unused',
+  credentials: { accessKeyId: '', secretAccessKey: '' },
+  sha256: Sha256,
+  uriEscapePath: false,
+});
 
 /**
  * Why the request's signature is not acceptable, or undefined when it is.
@@ -97,7 +105,11 @@ export async function verifySignature(request, secrets, now = new Date()) {
   const key = await getSigningKey(Sha256, { accessKeyId, secretAccessKey: secret }, shortDate, region, service);
   const given = Buffer.from(signature.toLowerCase(), 'utf8');
   for (const payloadHash of payloadHashes) {
-    const canonicalRequest = canonicalizer.createCanonicalRequest({ method: request.method, path, query }, canonicalHeaders, payloadHash);
+    const canonicalRequest = (service === 's3' ? s3Canonicalizer : canonicalizer).createCanonicalRequest(
+      { method: request.method, path, query },
+      canonicalHeaders,
+      payloadHash,
+    );
     const stringToSign = await canonicalizer.createStringToSign(isoDate, scope, canonicalRequest, ALGORITHM);
     const expected = Buffer.from(createHmac('sha256', key).update(stringToSign).digest('hex'), 'utf8');
     if (expected.length === given.length && timingSafeEqual(expected, given)) return undefined;

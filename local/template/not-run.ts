@@ -7,7 +7,6 @@ import type { TemplateResource } from './cloud-assembly.js';
  * expect. A type the runtime does run never gets here (its service handles it).
  */
 const NOT_RUN: Readonly<Record<string, string>> = {
-  'AWS::S3::Bucket': 'no S3 locally: the bucket does not exist, and its notifications never fire',
   'AWS::Lambda::LayerVersion': "layers are not run locally: functions that use it run without the layer's code",
   'AWS::Lambda::Url': 'function URLs are not served locally; invoke the function through the Lambda API',
   'AWS::Logs::SubscriptionFilter': 'subscription filters are not run locally: log events are not delivered to its destination',
@@ -25,7 +24,6 @@ const NOT_RUN: Readonly<Record<string, string>> = {
  * for the resource they belong to already says so (one line for a REST API, not one per method).
  */
 const PART_OF: Readonly<Record<string, string>> = {
-  'AWS::S3::BucketPolicy': 'AWS::S3::Bucket',
   'AWS::ApiGateway::Resource': 'AWS::ApiGateway::RestApi',
   'AWS::ApiGateway::Method': 'AWS::ApiGateway::RestApi',
   'AWS::ApiGateway::Deployment': 'AWS::ApiGateway::RestApi',

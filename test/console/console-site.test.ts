@@ -102,6 +102,19 @@ describe('ConsoleSite on the endpoint', () => {
     expect(lambda.headers['content-type']).not.toContain('text/html');
   });
 
+  it("leaves S3's requests for a bucket named console, and anything sent to S3's host names, to S3", async () => {
+    const signedBucket = await send(plain.url, {
+      path: '/console/app.js',
+      headers: { authorization: 'AWS4-HMAC-SHA256 Credential=a/20260101/us-east-1/s3/aws4_request' },
+    });
+    expect(signedBucket.headers['content-type']).not.toContain('text/html');
+    expect(signedBucket.headers['content-type']).not.toContain('javascript');
+    const presignedBucket = await send(plain.url, { path: '/console/x?X-Amz-Credential=a&X-Amz-Signature=abc' });
+    expect(presignedBucket.headers['content-type']).not.toContain('text/html');
+    const virtualHost = await send(plain.url, { headers: { ...navigation, host: 'attachments.s3.localhost' } });
+    expect(virtualHost.headers['content-type'] ?? '').not.toContain('text/html');
+  });
+
   it('answers HEAD without a body', async () => {
     const head = await send(plain.url, { method: 'HEAD', headers: navigation });
     expect(head.status).toBe(200);

@@ -156,7 +156,6 @@ describe('loadApp with the constructs CDK apps commonly add', () => {
         'AWS::CloudWatch::Alarm',
         'AWS::Lambda::Url',
         'AWS::Logs::MetricFilter',
-        'AWS::S3::Bucket',
         'AWS::CloudFormation::CustomResource',
         'Custom::AWS',
         'Custom::CDKBucketDeployment',

@@ -57,7 +57,6 @@ describe("what CDK apps commonly emit, with the runtime's supported types", () =
   });
 
   it.each([
-    ['AWS::S3::Bucket', 'no S3 locally: the bucket does not exist, and its notifications never fire'],
     ['AWS::Lambda::Url', 'function URLs are not served locally; invoke the function through the Lambda API'],
     ['AWS::Logs::SubscriptionFilter', 'subscription filters are not run locally: log events are not delivered to its destination'],
     ['AWS::Logs::MetricFilter', 'metric filters are not run locally: no metric is emitted from log events'],

@@ -1,0 +1,421 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { DatabaseSync } from 'node:sqlite';
+import { AwsError } from '../aws-error.js';
+import type { Clock } from '../clock.js';
+import { type ChecksumAlgorithm, checksumOf } from './checksums.js';
+import type { BucketDefinition } from './definitions.js';
+import { type ListObjectsInput, type ListObjectsResult, listObjects } from './listing.js';
+import { MultipartUploads } from './multipart.js';
+import { type ObjectRecord, S3Store } from './s3-store.js';
+
+/** Where a bucket's EventBridge notifications go (EventsService: `aws.s3` is refused from callers, allowed here). */
+export interface S3EventPublisher {
+  putServiceEvent(
+    busName: string,
+    event: { source: string; 'detail-type': string; resources: readonly string[]; detail: unknown; time?: string },
+  ): void;
+}
+
+/** Who made a request, for the events it causes. */
+export interface RequestContext {
+  readonly requestId: string;
+  readonly sourceIp: string;
+}
+
+export interface PutObjectInput {
+  readonly Bucket: string;
+  readonly Key: string;
+  readonly Body: Buffer;
+  /** @default 'binary/octet-stream', as S3 stores an object sent without one */
+  readonly ContentType?: string;
+  /** Content-Encoding, Content-Disposition, Cache-Control, Content-Language, Expires. */
+  readonly Headers?: Readonly<Record<string, string>>;
+  readonly Metadata?: Readonly<Record<string, string>>;
+  /** Base64 MD5 the body must have. */
+  readonly ContentMD5?: string;
+  /** Checksums the body must have, base64 by algorithm. */
+  readonly Checksums?: Readonly<Partial<Record<ChecksumAlgorithm, string>>>;
+  /** `*`: only if no object has the key (a conditional write). */
+  readonly IfNoneMatch?: string;
+  /** Only if the current object's ETag is this one. */
+  readonly IfMatch?: string;
+}
+
+export interface PutObjectOutput {
+  readonly ETag: string;
+  readonly Checksums: Readonly<Record<string, string>>;
+}
+
+const MAX_KEY_BYTES = 1024;
+/** Metadata S3 keeps with an object besides `x-amz-meta-*`. */
+export const STORED_HEADERS = ['content-encoding', 'content-disposition', 'cache-control', 'content-language', 'expires'] as const;
+
+/**
+ * A minimal S3: the template's buckets and any created through the API, objects on the data
+ * folder, and the EventBridge notifications AWS sends for a bucket that has them on
+ * (https://docs.aws.amazon.com/AmazonS3/latest/userguide/ev-events.html). Buckets are
+ * unversioned. Notifications are committed with the write that causes them and published to
+ * the default bus after the commit (again at the next start if the process died in between),
+ * so an accepted write never loses its event; like S3's, they are at least once.
+ */
+export class S3Service {
+  readonly #store: S3Store;
+  readonly #uploads: MultipartUploads;
+  readonly #clock: Clock;
+  readonly #accountId: string;
+  readonly #region: string;
+  readonly #events?: S3EventPublisher;
+  readonly #log: (line: string) => void;
+
+  constructor(options: {
+    readonly db: DatabaseSync;
+    /** Where object bytes are kept. */
+    readonly folder: string;
+    readonly clock: Clock;
+    readonly accountId: string;
+    readonly region: string;
+    readonly events?: S3EventPublisher;
+    readonly log?: (line: string) => void;
+  }) {
+    this.#store = new S3Store(options.db, options.folder);
+    this.#uploads = new MultipartUploads(this.#store);
+    this.#clock = options.clock;
+    this.#accountId = options.accountId;
+    this.#region = options.region;
+    this.#events = options.events;
+    this.#log = options.log ?? (() => {});
+  }
+
+  get region(): string {
+    return this.#region;
+  }
+
+  get accountId(): string {
+    return this.#accountId;
+  }
+
+  /** Creates the template's buckets that do not exist yet, applies their notification setting, and publishes what a crash left unpublished. */
+  declare(buckets: readonly BucketDefinition[]): void {
+    for (const bucket of buckets) {
+      if (this.#store.bucket(bucket.name) === undefined) this.#store.createBucket(bucket.name, this.#clock.now(), bucket.eventBridge);
+      else this.#store.setEventBridge(bucket.name, bucket.eventBridge);
+    }
+    this.flushNotifications();
+  }
+
+  /** Publishes committed notifications not yet on the bus; one that cannot be published stays for the next try. */
+  flushNotifications(): void {
+    if (!this.#events) return;
+    for (const pending of this.#store.pendingNotifications()) {
+      try {
+        this.#events.putServiceEvent('default', pending.event as never);
+      } catch (error) {
+        this.#log(`notification ${pending.id} not published yet: ${(error as Error).message}`);
+        return;
+      }
+      this.#store.notificationSent(pending.id);
+    }
+  }
+
+  CreateBucket(input: { Bucket: string }): { Location: string } {
+    validateBucketName(input.Bucket);
+    if (this.#store.bucket(input.Bucket) !== undefined) {
+      // us-east-1 answers a repeated create by the owner with success (its legacy behaviour); other regions with 409.
+      if (this.#region === 'us-east-1') return { Location: `/${input.Bucket}` };
+      throw new AwsError(
+        'BucketAlreadyOwnedByYou',
+        'Your previous request to create the named bucket succeeded and you already own it.',
+        409,
+      );
+    }
+    this.#store.createBucket(input.Bucket, this.#clock.now(), false);
+    return { Location: `/${input.Bucket}` };
+  }
+
+  HeadBucket(input: { Bucket: string }): { BucketRegion: string } {
+    this.#bucket(input.Bucket);
+    return { BucketRegion: this.#region };
+  }
+
+  ListBuckets(): { Buckets: { Name: string; CreationDate: number }[] } {
+    return { Buckets: this.#store.buckets().map((b) => ({ Name: b.name, CreationDate: b.created_at })) };
+  }
+
+  DeleteBucket(input: { Bucket: string }): void {
+    this.#bucket(input.Bucket);
+    if (!this.#store.isEmpty(input.Bucket)) throw new AwsError('BucketNotEmpty', 'The bucket you tried to delete is not empty', 409);
+    this.#store.deleteBucket(input.Bucket);
+  }
+
+  GetBucketNotificationConfiguration(input: { Bucket: string }): { EventBridgeEnabled: boolean } {
+    return { EventBridgeEnabled: this.#bucket(input.Bucket).eventbridge === 1 };
+  }
+
+  /** Only the EventBridge setting is kept; queue, topic and function configurations are refused (they are not run locally). */
+  PutBucketNotificationConfiguration(input: { Bucket: string; EventBridgeEnabled: boolean; OtherDestinations: boolean }): void {
+    this.#bucket(input.Bucket);
+    if (input.OtherDestinations) {
+      throw new AwsError(
+        'NotImplemented',
+        'The local S3 sends notifications to EventBridge only; queue, topic and Lambda function configurations are not run.',
+        501,
+      );
+    }
+    this.#store.setEventBridge(input.Bucket, input.EventBridgeEnabled);
+  }
+
+  PutObject(input: PutObjectInput, context: RequestContext, reason = 'PutObject'): PutObjectOutput {
+    const bucket = this.#bucket(input.Bucket);
+    validateKey(input.Key);
+    const { md5, checksums } = verifiedBody(input);
+    const current = this.#store.object(input.Bucket, input.Key);
+    checkPreconditions(current, input);
+    const record = this.#store.put(
+      {
+        bucket: input.Bucket,
+        key: input.Key,
+        size: input.Body.length,
+        etag: md5.toString('hex'),
+        lastModified: this.#clock.now(),
+        contentType: input.ContentType ?? 'binary/octet-stream',
+        headers: input.Headers ?? {},
+        metadata: input.Metadata ?? {},
+        checksums,
+      },
+      input.Body,
+      bucket.eventbridge === 1 ? (stored) => this.#objectEvent('Object Created', stored, stored.sequencer, context, reason) : undefined,
+    );
+    this.flushNotifications();
+    return { ETag: `"${record.etag}"`, Checksums: checksums };
+  }
+
+  CopyObject(
+    input: { Bucket: string; Key: string; SourceBucket: string; SourceKey: string; MetadataDirective?: string } & Partial<
+      Pick<PutObjectInput, 'ContentType' | 'Headers' | 'Metadata'>
+    >,
+    context: RequestContext,
+  ): { ETag: string; LastModified: number } {
+    const source = this.#object(input.SourceBucket, input.SourceKey);
+    const replace = input.MetadataDirective === 'REPLACE';
+    if (input.MetadataDirective !== undefined && input.MetadataDirective !== 'COPY' && !replace) {
+      throw new AwsError('InvalidArgument', `Unknown metadata directive: ${input.MetadataDirective}`);
+    }
+    if (input.SourceBucket === input.Bucket && input.SourceKey === input.Key && !replace) {
+      throw new AwsError(
+        'InvalidRequest',
+        "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
+      );
+    }
+    const body = this.#store.read(input.SourceBucket, input.SourceKey) ?? Buffer.alloc(0);
+    this.PutObject(
+      {
+        Bucket: input.Bucket,
+        Key: input.Key,
+        Body: body,
+        ContentType: replace ? input.ContentType : source.contentType,
+        Headers: replace ? input.Headers : source.headers,
+        Metadata: replace ? input.Metadata : source.metadata,
+        Checksums: source.checksums,
+      },
+      context,
+      'CopyObject',
+    );
+    const copied = this.#object(input.Bucket, input.Key);
+    return { ETag: `"${copied.etag}"`, LastModified: copied.lastModified };
+  }
+
+  HeadObject(input: { Bucket: string; Key: string }): ObjectRecord {
+    return this.#object(input.Bucket, input.Key);
+  }
+
+  GetObject(input: { Bucket: string; Key: string }): { object: ObjectRecord; body: Buffer } {
+    const object = this.#object(input.Bucket, input.Key);
+    return { object, body: this.#store.read(input.Bucket, input.Key) ?? Buffer.alloc(0) };
+  }
+
+  /** S3 answers a delete of a key that does not exist with success too; only a real deletion is notified. */
+  DeleteObject(input: { Bucket: string; Key: string }, context: RequestContext): void {
+    const bucket = this.#bucket(input.Bucket);
+    this.#store.delete(
+      input.Bucket,
+      input.Key,
+      this.#clock.now(),
+      bucket.eventbridge === 1
+        ? (deleted, sequencer) => this.#objectEvent('Object Deleted', deleted, sequencer, context, 'DeleteObject')
+        : undefined,
+    );
+    this.flushNotifications();
+  }
+
+  CreateMultipartUpload(input: { Bucket: string; Key: string } & Pick<PutObjectInput, 'ContentType' | 'Headers' | 'Metadata'>): {
+    UploadId: string;
+  } {
+    this.#bucket(input.Bucket);
+    validateKey(input.Key);
+    const settings = {
+      contentType: input.ContentType ?? 'binary/octet-stream',
+      headers: input.Headers ?? {},
+      metadata: input.Metadata ?? {},
+    };
+    return { UploadId: this.#uploads.create(input.Bucket, input.Key, settings, this.#clock.now()) };
+  }
+
+  UploadPart(
+    input: { Bucket: string; Key: string; UploadId: string; PartNumber: number } & Pick<
+      PutObjectInput,
+      'Body' | 'ContentMD5' | 'Checksums'
+    >,
+  ): PutObjectOutput {
+    this.#bucket(input.Bucket);
+    const { checksums } = verifiedBody(input);
+    const etag = this.#uploads.uploadPart(input.UploadId, input.Bucket, input.Key, input.PartNumber, input.Body);
+    return { ETag: `"${etag}"`, Checksums: checksums };
+  }
+
+  /** The object is written, and notified as `CompleteMultipartUpload`, with a full-object CRC64NVME checksum (composite part checksums are not kept). */
+  CompleteMultipartUpload(
+    input: { Bucket: string; Key: string; UploadId: string; Parts: readonly { PartNumber: number; ETag: string }[] },
+    context: RequestContext,
+  ): { ETag: string } {
+    const bucket = this.#bucket(input.Bucket);
+    const parts = input.Parts.map((part) => ({ partNumber: part.PartNumber, etag: part.ETag }));
+    const record = this.#uploads.complete(input.UploadId, input.Bucket, input.Key, parts, (object, body, alsoInTransaction) =>
+      this.#store.put(
+        { ...object, lastModified: this.#clock.now(), checksums: { crc64nvme: checksumOf('crc64nvme', body) } },
+        body,
+        bucket.eventbridge === 1
+          ? (stored) => this.#objectEvent('Object Created', stored, stored.sequencer, context, 'CompleteMultipartUpload')
+          : undefined,
+        alsoInTransaction,
+      ),
+    );
+    this.flushNotifications();
+    return { ETag: `"${record.etag}"` };
+  }
+
+  AbortMultipartUpload(input: { Bucket: string; Key: string; UploadId: string }): void {
+    this.#bucket(input.Bucket);
+    this.#uploads.abort(input.UploadId, input.Bucket, input.Key);
+  }
+
+  ListObjects(input: ListObjectsInput): ListObjectsResult {
+    this.#bucket(input.Bucket);
+    return listObjects((prefix, after, limit) => this.#store.list(input.Bucket, prefix, after, limit), input);
+  }
+
+  #bucket(name: string) {
+    const bucket = this.#store.bucket(name);
+    if (bucket === undefined) throw new AwsError('NoSuchBucket', 'The specified bucket does not exist', 404);
+    return bucket;
+  }
+
+  #object(bucket: string, key: string): ObjectRecord {
+    this.#bucket(bucket);
+    const object = this.#store.object(bucket, key);
+    if (object === undefined) throw new AwsError('NoSuchKey', 'The specified key does not exist.', 404);
+    return object;
+  }
+
+  /**
+   * The event S3 puts on the default bus (its shape as AWS documents it; no `version-id`:
+   * buckets here are unversioned). A permanent deletion carries neither size nor ETag (AWS's
+   * documented example is a delete marker's, which has the empty object's ETag; LocalStack's
+   * AWS-recorded snapshots of a permanent deletion have neither).
+   */
+  #objectEvent(
+    detailType: 'Object Created' | 'Object Deleted',
+    object: ObjectRecord,
+    sequencer: string,
+    context: RequestContext,
+    reason: string,
+  ): unknown {
+    const created = detailType === 'Object Created';
+    return {
+      source: 'aws.s3',
+      'detail-type': detailType,
+      resources: [`arn:aws:s3:::${object.bucket}`],
+      time: new Date(this.#clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      detail: {
+        version: '0',
+        bucket: { name: object.bucket },
+        object: { key: object.key, ...(created ? { size: object.size, etag: object.etag } : {}), sequencer },
+        'request-id': context.requestId,
+        requester: this.#accountId,
+        'source-ip-address': context.sourceIp,
+        reason,
+        ...(created ? {} : { 'deletion-type': 'Permanently Deleted' }),
+      },
+    };
+  }
+}
+
+/**
+ * The body's MD5, and the checksums sent with it once each is verified (BadDigest when one
+ * does not match); CRC64NVME when none was sent, as S3 gives every new object a full-object checksum.
+ */
+function verifiedBody(input: Pick<PutObjectInput, 'Body' | 'ContentMD5' | 'Checksums'>): {
+  md5: Buffer;
+  checksums: Record<string, string>;
+} {
+  const md5 = createHash('md5').update(input.Body).digest();
+  if (input.ContentMD5 !== undefined) {
+    const sent = Buffer.from(input.ContentMD5, 'base64');
+    if (sent.length !== 16 || sent.toString('base64') !== input.ContentMD5) {
+      throw new AwsError('InvalidDigest', 'The Content-MD5 you specified was invalid.');
+    }
+    if (!sent.equals(md5)) throw new AwsError('BadDigest', 'The Content-MD5 you specified did not match what we received.');
+  }
+  const checksums: Record<string, string> = {};
+  for (const [algorithm, sent] of Object.entries(input.Checksums ?? {}) as [ChecksumAlgorithm, string][]) {
+    const computed = checksumOf(algorithm, input.Body);
+    if (Buffer.from(sent, 'base64').length !== Buffer.from(computed, 'base64').length) {
+      throw new AwsError('InvalidRequest', `Value for x-amz-checksum-${algorithm} header is invalid.`);
+    }
+    if (sent !== computed) {
+      throw new AwsError('BadDigest', `The ${algorithm.toUpperCase()} you specified did not match the calculated checksum.`);
+    }
+    checksums[algorithm] = computed;
+  }
+  if (Object.keys(checksums).length === 0) checksums.crc64nvme = checksumOf('crc64nvme', input.Body);
+  return { md5, checksums };
+}
+
+/** A new request id in S3's style (16 upper-case hex characters). */
+export function s3RequestId(): string {
+  return randomUUID().replace(/-/g, '').slice(0, 16).toUpperCase();
+}
+
+function checkPreconditions(current: ObjectRecord | undefined, input: PutObjectInput): void {
+  if (input.IfNoneMatch !== undefined) {
+    if (input.IfNoneMatch !== '*') throw new AwsError('NotImplemented', 'If-None-Match on PutObject takes only *.', 501);
+    if (current) throw new AwsError('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold', 412);
+  }
+  if (input.IfMatch !== undefined) {
+    if (!current) throw new AwsError('NoSuchKey', 'The specified key does not exist.', 404);
+    if (input.IfMatch.replace(/"/g, '') !== current.etag) {
+      throw new AwsError('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold', 412);
+    }
+  }
+}
+
+/** S3's bucket naming rules (general purpose buckets): https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html */
+export function validateBucketName(name: string): void {
+  const problem =
+    name.length < 3 || name.length > 63
+      ? 'must be 3 to 63 characters long'
+      : !/^[a-z0-9][a-z0-9.-]*[a-z0-9]$/.test(name)
+        ? 'may contain only lower-case letters, digits, dots and hyphens, and must begin and end with a letter or digit'
+        : name.includes('..')
+          ? 'must not contain two adjacent dots'
+          : /^\d+\.\d+\.\d+\.\d+$/.test(name)
+            ? 'must not be formatted as an IP address'
+            : /^(xn--|sthree-|amzn-s3-demo-)/.test(name) || /(-s3alias|--ol-s3|\.mrap|--x-s3|--table-s3)$/.test(name)
+              ? 'uses a reserved prefix or suffix'
+              : undefined;
+  if (problem) throw new AwsError('InvalidBucketName', `The specified bucket is not valid: ${name} ${problem}.`);
+}
+
+function validateKey(key: string): void {
+  if (key === '') throw new AwsError('InvalidArgument', 'An object key must not be empty.');
+  if (Buffer.byteLength(key) > MAX_KEY_BYTES) throw new AwsError('KeyTooLongError', 'Your key is too long');
+}

@@ -1,0 +1,327 @@
+import { randomUUID } from 'node:crypto';
+import { closeSync, existsSync, fsyncSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import * as path from 'node:path';
+import type { DatabaseSync } from 'node:sqlite';
+
+/**
+ * Buckets and object metadata in SQLite, object bytes as files in `<data>/s3/`. A put
+ * writes the bytes to a new file (fsync, then an atomic rename), then commits the object's
+ * row, pointing at that file, in one transaction with the notification it causes; only
+ * then is the file it replaced removed. A crash before the commit leaves an unreferenced
+ * file (swept at the next start) and the old object intact; after it, the new object and
+ * its notification are both durable. Keys sort as S3 lists them: by UTF-8 bytes (SQLite's
+ * BINARY collation of TEXT).
+ */
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS s3_bucket (
+  name TEXT PRIMARY KEY,
+  created_at INTEGER NOT NULL,
+  eventbridge INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS s3_object (
+  bucket TEXT NOT NULL,
+  key TEXT NOT NULL,
+  file TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  etag TEXT NOT NULL,
+  last_modified INTEGER NOT NULL,
+  content_type TEXT NOT NULL,
+  headers TEXT NOT NULL,
+  metadata TEXT NOT NULL,
+  checksums TEXT NOT NULL,
+  sequencer TEXT NOT NULL,
+  PRIMARY KEY (bucket, key)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS s3_notification (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  event TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS s3_upload (
+  upload_id TEXT PRIMARY KEY,
+  bucket TEXT NOT NULL,
+  key TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  content_type TEXT NOT NULL,
+  headers TEXT NOT NULL,
+  metadata TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS s3_part (
+  upload_id TEXT NOT NULL REFERENCES s3_upload (upload_id) ON DELETE CASCADE,
+  part_number INTEGER NOT NULL,
+  file TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  etag TEXT NOT NULL,
+  PRIMARY KEY (upload_id, part_number)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS s3_sequence (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  value INTEGER NOT NULL
+);
+`;
+
+export interface BucketRow {
+  name: string;
+  created_at: number;
+  eventbridge: number;
+}
+
+/** An object as stored; `etag` is the MD5 in hex, without quotes. */
+export interface ObjectRecord {
+  readonly bucket: string;
+  readonly key: string;
+  readonly size: number;
+  readonly etag: string;
+  readonly lastModified: number;
+  readonly contentType: string;
+  /** Content-Encoding, Content-Disposition, Cache-Control, Content-Language, Expires as sent (lower-case names). */
+  readonly headers: Readonly<Record<string, string>>;
+  /** `x-amz-meta-*` values by their name without the prefix (lower case, as S3 keeps them). */
+  readonly metadata: Readonly<Record<string, string>>;
+  /** Base64 checksums by algorithm (`crc32`, `sha256`, ...). */
+  readonly checksums: Readonly<Record<string, string>>;
+  /** Orders the writes of one key (S3's `sequencer`): 16 hex digits, growing. */
+  readonly sequencer: string;
+}
+
+interface ObjectRow {
+  bucket: string;
+  key: string;
+  file: string;
+  size: number;
+  etag: string;
+  last_modified: number;
+  content_type: string;
+  headers: string;
+  metadata: string;
+  checksums: string;
+  sequencer: string;
+}
+
+/** A notification waiting to be published (it is committed with the write that causes it). */
+export interface PendingNotification {
+  readonly id: number;
+  readonly event: unknown;
+}
+
+export class S3Store {
+  readonly #db: DatabaseSync;
+  readonly #folder: string;
+
+  constructor(db: DatabaseSync, folder: string) {
+    this.#db = db;
+    this.#folder = folder;
+    db.exec(SCHEMA);
+    this.#sweep();
+  }
+
+  bucket(name: string): BucketRow | undefined {
+    return this.#db.prepare('SELECT * FROM s3_bucket WHERE name = ?').get(name) as BucketRow | undefined;
+  }
+
+  buckets(): BucketRow[] {
+    return this.#db.prepare('SELECT * FROM s3_bucket ORDER BY name').all() as unknown as BucketRow[];
+  }
+
+  createBucket(name: string, createdAt: number, eventBridge: boolean): void {
+    this.#db.prepare('INSERT INTO s3_bucket (name, created_at, eventbridge) VALUES (?, ?, ?)').run(name, createdAt, eventBridge ? 1 : 0);
+  }
+
+  setEventBridge(name: string, enabled: boolean): void {
+    this.#db.prepare('UPDATE s3_bucket SET eventbridge = ? WHERE name = ?').run(enabled ? 1 : 0, name);
+  }
+
+  deleteBucket(name: string): void {
+    this.#db.prepare('DELETE FROM s3_bucket WHERE name = ?').run(name);
+  }
+
+  isEmpty(bucket: string): boolean {
+    return this.#db.prepare('SELECT 1 FROM s3_object WHERE bucket = ? LIMIT 1').get(bucket) === undefined;
+  }
+
+  object(bucket: string, key: string): ObjectRecord | undefined {
+    const row = this.#db.prepare('SELECT * FROM s3_object WHERE bucket = ? AND key = ?').get(bucket, key) as ObjectRow | undefined;
+    return row && recordOf(row);
+  }
+
+  /** The object's bytes (read whole: objects are at most the endpoint's body limit). */
+  read(bucket: string, key: string): Buffer | undefined {
+    const row = this.#db.prepare('SELECT file FROM s3_object WHERE bucket = ? AND key = ?').get(bucket, key) as
+      | { file: string }
+      | undefined;
+    return row && readFileSync(path.join(this.#folder, row.file));
+  }
+
+  /**
+   * Objects of a bucket whose key starts with `prefix` and sorts after `after`, in key
+   * order, at most `limit` (the caller groups common prefixes).
+   */
+  list(bucket: string, prefix: string, after: string, limit: number): ObjectRecord[] {
+    const rows = this.#db
+      .prepare(
+        `SELECT * FROM s3_object WHERE bucket = ? AND key > ? AND substr(key, 1, length(?)) = ?
+         ORDER BY key LIMIT ?`,
+      )
+      .all(bucket, after, prefix, prefix, limit) as unknown as ObjectRow[];
+    return rows.map(recordOf);
+  }
+
+  /** The next sequencer: growing across restarts, and with the clock so it reads like S3's. */
+  #nextSequencer(now: number): string {
+    const row = this.#db.prepare('SELECT value FROM s3_sequence WHERE id = 1').get() as { value: number } | undefined;
+    const value = Math.max((row?.value ?? 0) + 1, now * 1000);
+    this.#db.prepare('INSERT INTO s3_sequence (id, value) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET value = excluded.value').run(value);
+    return value.toString(16).padStart(16, '0');
+  }
+
+  /**
+   * Stores an object's bytes and row, with the notification `notify` builds from the stored
+   * record, as one commit; the record is returned.
+   */
+  put(
+    object: Omit<ObjectRecord, 'sequencer'>,
+    body: Buffer,
+    notify?: (record: ObjectRecord) => unknown,
+    /** More writes for the same commit (a completed upload's rows); returns the files to remove once committed. */
+    alsoInTransaction?: () => readonly string[],
+  ): ObjectRecord {
+    const file = writeObjectFile(this.#folder, body);
+    let obsolete: readonly string[] = [];
+    let replaced: string | undefined;
+    let record: ObjectRecord;
+    try {
+      this.#db.exec('BEGIN IMMEDIATE');
+      try {
+        const previous = this.#db.prepare('SELECT file FROM s3_object WHERE bucket = ? AND key = ?').get(object.bucket, object.key) as
+          | { file: string }
+          | undefined;
+        replaced = previous?.file;
+        record = { ...object, sequencer: this.#nextSequencer(object.lastModified) };
+        this.#db
+          .prepare(
+            `INSERT INTO s3_object (bucket, key, file, size, etag, last_modified, content_type, headers, metadata, checksums, sequencer)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+             ON CONFLICT (bucket, key) DO UPDATE SET file = excluded.file, size = excluded.size, etag = excluded.etag,
+               last_modified = excluded.last_modified, content_type = excluded.content_type, headers = excluded.headers,
+               metadata = excluded.metadata, checksums = excluded.checksums, sequencer = excluded.sequencer`,
+          )
+          .run(
+            record.bucket,
+            record.key,
+            file,
+            record.size,
+            record.etag,
+            record.lastModified,
+            record.contentType,
+            JSON.stringify(record.headers),
+            JSON.stringify(record.metadata),
+            JSON.stringify(record.checksums),
+            record.sequencer,
+          );
+        if (notify) this.#enqueue(notify(record));
+        if (alsoInTransaction) obsolete = alsoInTransaction();
+        this.#db.exec('COMMIT');
+      } catch (error) {
+        this.#db.exec('ROLLBACK');
+        throw error;
+      }
+    } catch (error) {
+      rmSync(path.join(this.#folder, file), { force: true });
+      throw error;
+    }
+    for (const name of replaced === undefined ? obsolete : [replaced, ...obsolete]) rmSync(path.join(this.#folder, name), { force: true });
+    return record;
+  }
+
+  /** Deletes an object (with the notification `notify` builds, in the same commit); the deleted record, if there was one. */
+  delete(
+    bucket: string,
+    key: string,
+    now: number,
+    notify?: (record: ObjectRecord, sequencer: string) => unknown,
+  ): ObjectRecord | undefined {
+    let deleted: ObjectRow | undefined;
+    this.#db.exec('BEGIN IMMEDIATE');
+    try {
+      deleted = this.#db.prepare('SELECT * FROM s3_object WHERE bucket = ? AND key = ?').get(bucket, key) as ObjectRow | undefined;
+      if (deleted) {
+        this.#db.prepare('DELETE FROM s3_object WHERE bucket = ? AND key = ?').run(bucket, key);
+        if (notify) this.#enqueue(notify(recordOf(deleted), this.#nextSequencer(now)));
+      }
+      this.#db.exec('COMMIT');
+    } catch (error) {
+      this.#db.exec('ROLLBACK');
+      throw error;
+    }
+    if (deleted) rmSync(path.join(this.#folder, deleted.file), { force: true });
+    return deleted && recordOf(deleted);
+  }
+
+  pendingNotifications(): PendingNotification[] {
+    return (this.#db.prepare('SELECT id, event FROM s3_notification ORDER BY id').all() as { id: number; event: string }[]).map((row) => ({
+      id: row.id,
+      event: JSON.parse(row.event),
+    }));
+  }
+
+  notificationSent(id: number): void {
+    this.#db.prepare('DELETE FROM s3_notification WHERE id = ?').run(id);
+  }
+
+  /** The database, for the multipart upload store that shares its transactions. */
+  get db(): DatabaseSync {
+    return this.#db;
+  }
+
+  get folder(): string {
+    return this.#folder;
+  }
+
+  #enqueue(event: unknown): void {
+    if (event === undefined) return;
+    this.#db.prepare('INSERT INTO s3_notification (event) VALUES (?)').run(JSON.stringify(event));
+  }
+
+  /** Files no row points at: a put that crashed before its commit, or a replaced file a crash kept. */
+  #sweep(): void {
+    if (!existsSync(this.#folder)) return;
+    const referenced = new Set(
+      (this.#db.prepare('SELECT file FROM s3_object UNION ALL SELECT file FROM s3_part').all() as { file: string }[]).map(
+        (row) => row.file,
+      ),
+    );
+    for (const name of readdirSync(this.#folder)) {
+      if (!referenced.has(name)) rmSync(path.join(this.#folder, name), { force: true });
+    }
+  }
+}
+
+/** Writes bytes to a new file in `folder` (fsync, then an atomic rename); its name. */
+export function writeObjectFile(folder: string, body: Buffer): string {
+  const name = randomUUID();
+  const temporary = path.join(folder, `${name}.tmp`);
+  const fd = openSync(temporary, 'w');
+  try {
+    let written = 0;
+    while (written < body.length) written += writeSync(fd, body, written, body.length - written);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(temporary, path.join(folder, name));
+  return name;
+}
+
+function recordOf(row: ObjectRow): ObjectRecord {
+  return {
+    bucket: row.bucket,
+    key: row.key,
+    size: row.size,
+    etag: row.etag,
+    lastModified: row.last_modified,
+    contentType: row.content_type,
+    headers: JSON.parse(row.headers) as Record<string, string>,
+    metadata: JSON.parse(row.metadata) as Record<string, string>,
+    checksums: JSON.parse(row.checksums) as Record<string, string>,
+    sequencer: row.sequencer,
+  };
+}

@@ -1,0 +1,30 @@
+import type { Template } from '../../../local/template/cloud-assembly.js';
+import { tempAssemblyDir, writeAssembly } from '../assembly.js';
+
+/**
+ * A hand-written app: `uploads` sends its events to EventBridge, `quiet-bucket` does not,
+ * a bucket with no name gets one from its stack and logical id, and a rule on the default
+ * bus sends every `aws.s3` event to the `s3-events` queue.
+ */
+export const S3_TEMPLATE: Template = {
+  Resources: {
+    Uploads: {
+      Type: 'AWS::S3::Bucket',
+      Properties: { BucketName: 'uploads', NotificationConfiguration: { EventBridgeConfiguration: { EventBridgeEnabled: true } } },
+    },
+    Quiet: { Type: 'AWS::S3::Bucket', Properties: { BucketName: 'quiet-bucket' } },
+    Unnamed: { Type: 'AWS::S3::Bucket' },
+    Events: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 's3-events' } },
+    S3Rule: {
+      Type: 'AWS::Events::Rule',
+      Properties: {
+        EventPattern: { source: ['aws.s3'] },
+        Targets: [{ Id: 'queue', Arn: { 'Fn::GetAtt': ['Events', 'Arn'] } }],
+      },
+    },
+  },
+};
+
+export function s3Assembly(template: Template = S3_TEMPLATE): string {
+  return writeAssembly(tempAssemblyDir(), { Files: { template } });
+}
