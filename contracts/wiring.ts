@@ -36,6 +36,8 @@ export const ENV = {
   webhookToleranceSeconds: 'WEBHOOK_TOLERANCE_SECONDS',
   /** How long after a secret rotation the previous secret is still accepted, in seconds. */
   webhookPreviousSecretGraceSeconds: 'WEBHOOK_PREVIOUS_SECRET_GRACE_SECONDS',
+  /** The entity a change-capture function names its events after (`Ticket` -> `TicketCreated`). */
+  changeEntity: 'CHANGE_ENTITY',
 } as const;
 
 /** The workflow types a starter accepts in ENV.workflowType. */

@@ -1,7 +1,9 @@
 import * as path from 'node:path';
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct } from 'constructs';
-import { CONTRACTS, type TicketQueue } from '../contracts/index.js';
+import { CONTRACTS, TicketCreated, type TicketQueue } from '../contracts/index.js';
+import { ChangeCapture } from './constructs/change-capture.js';
 import { EventHub } from './constructs/event-hub.js';
 import { IdempotencyStore } from './constructs/idempotency-store.js';
 import { WebhookIngress } from './constructs/webhook-ingress.js';
@@ -38,6 +40,9 @@ export class SwitchyardStack extends Stack {
   public readonly ticketTriage: TicketTriage;
   public readonly ticketRouting: TicketRouting;
   public readonly webhooks: WebhookIngress;
+  /** Tickets as rows: an inserted row becomes TicketCreated on the hub (ticketChanges). */
+  public readonly tickets: dynamodb.Table;
+  public readonly ticketChanges: ChangeCapture;
 
   constructor(scope: Construct, id: string, props: SwitchyardStackProps = {}) {
     super(scope, id, props);
@@ -68,6 +73,24 @@ export class SwitchyardStack extends Stack {
         },
       ],
     });
+    // A helpdesk that writes tickets to a table instead of sending events: each inserted row
+    // becomes TicketCreated through the table's stream. Sent directly too, a ticket still
+    // starts one triage: TicketCreated is keyed on ticketId, not on the change.
+    this.tickets = new dynamodb.Table(this, 'Tickets', {
+      partitionKey: { name: 'ticketId', type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      stream: dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      encryption: dynamodb.TableEncryption.AWS_MANAGED,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.ticketChanges = new ChangeCapture(this, 'TicketChanges', {
+      table: this.tickets,
+      eventBus: this.hub.eventBus,
+      entity: 'Ticket',
+      source: TicketCreated.source,
+      changes: ['INSERT'],
+    });
 
     // What a user needs after `cdk deploy` to send an event and find its executions.
     new CfnOutput(this, 'EventBusName', { value: this.hub.eventBus.eventBusName, description: 'PutEvents here' });
@@ -86,6 +109,14 @@ export class SwitchyardStack extends Stack {
     new CfnOutput(this, 'PaymentsWebhookSecretArn', {
       value: payments?.secret.secretArn ?? 'none',
       description: "The payments webhook's signing secret (store the provider's with put-secret-value)",
+    });
+    new CfnOutput(this, 'TicketsTableName', {
+      value: this.tickets.tableName,
+      description: 'Put a ticket row here (ticketId, customerId, subject, body) and it is triaged',
+    });
+    new CfnOutput(this, 'TicketChangesDeadLetterQueueUrl', {
+      value: this.ticketChanges.deadLetterQueue.queueUrl,
+      description: 'Batches of ticket rows the change-capture pipe gave up on',
     });
     new CfnOutput(this, 'RoutingDeadLetterQueueUrl', {
       value: this.ticketRouting.consumer.deadLetterQueue.queueUrl,

@@ -131,6 +131,7 @@ describe('Switchyard app bundles', () => {
       [ENV.webhookMaxBodyBytes]: '262144',
       [ENV.webhookToleranceSeconds]: '300',
       [ENV.webhookPreviousSecretGraceSeconds]: '86400',
+      [ENV.changeEntity]: 'Ticket',
     };
     for (const fn of functions) {
       const assetPath = fn.Metadata?.['aws:asset:path'] as string;
