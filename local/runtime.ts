@@ -4,6 +4,9 @@ import { HttpApiService, type HttpApiUrl } from './apigateway/http-api-service.j
 import type { AwsError } from './aws-error.js';
 import { type Clock, systemClock } from './clock.js';
 import { DynamoDbHost } from './dynamodb/dynamodb-host.js';
+import { StreamStore } from './dynamodb/streams/stream-store.js';
+import { StreamsService } from './dynamodb/streams/streams-service.js';
+import { TimeToLiveSweeper } from './dynamodb/time-to-live.js';
 import { type Credentials, EndpointGuard } from './endpoint/guard.js';
 import { Endpoint } from './endpoint/server.js';
 import { modelValidator } from './endpoint/validation/validator.js';
@@ -73,6 +76,10 @@ export interface RuntimeOptions {
 export class LocalRuntime {
   /** The HTTP APIs' local URLs, by API and stage (API Gateway's `https://<api-id>.execute-api...` stands in for these). */
   httpApiUrls: readonly HttpApiUrl[] = [];
+  /** DynamoDB Streams: the records of the tables' streams, and their API. */
+  dynamodbStreams!: StreamsService;
+  /** The time-to-live sweep (tests call `sweep()` after moving a manual clock). */
+  timeToLive!: TimeToLiveSweeper;
 
   private constructor(
     readonly url: string,
@@ -146,6 +153,22 @@ export class LocalRuntime {
       logs.declare(logsTemplate.groups);
       const sqs = new SqsService({ db: sqsDb, clock, baseUrl: url, accountId, region });
       const dynamodb = await DynamoDbHost.start({ folder: data.folder('dynamodb'), guard: guard.settings(Number(new URL(url).port)) });
+      // Streams and time to live, which dynalite lacks: records are committed here before a write is acknowledged.
+      const streamsDb = data.database('dynamodb-streams');
+      const dynamodbStreams = new StreamsService(new StreamStore(streamsDb, clock, region, accountId), clock, (streams) =>
+        dynamodb.setStreams(streams),
+      );
+      dynamodbStreams.declareTables(definitions.tables);
+      dynamodb.serve((request) => dynamodbStreams.answer(request));
+      const timeToLive = new TimeToLiveSweeper({
+        store: dynamodbStreams.store,
+        clock,
+        url: dynamodb.url,
+        region,
+        credentials: ownCredentials,
+        deleteToken: dynamodb.ttlDeleteToken,
+        log: (line) => log(`[dynamodb] ${line}`),
+      });
 
       const functionLog = (name: string, line: string) => log(`[${name}] ${line}`);
       const lambdaDestinations: DestinationSender = new ServiceDestinations({
@@ -255,6 +278,7 @@ export class LocalRuntime {
           { targetPrefix: 'TrentService', jsonVersion: '1.1', operations: kms.operations, validate: modelValidator('kms') },
           { targetPrefix: 'Logs_20140328', jsonVersion: '1.1', operations: logs.operations, validate: validateLogsInput },
           { targetPrefix: 'secretsmanager', jsonVersion: '1.1', operations: secretsManager.operations },
+          { targetPrefix: 'DynamoDBStreams_20120810', jsonVersion: '1.0', operations: dynamodbStreams.operations },
           {
             targetPrefix: 'AmazonSQS',
             jsonVersion: '1.0',
@@ -278,6 +302,7 @@ export class LocalRuntime {
       await states.start();
       sns.start();
       logs.start();
+      timeToLive.start();
 
       warnings.push(...states.warnings);
       const runtime = new LocalRuntime(url, definitions, warnings, events, sqs, lambda, states, sns, logs, endpoint, async () => {
@@ -290,11 +315,15 @@ export class LocalRuntime {
         lambdaDb.close();
         logsDb.close();
         secretsDb.close();
+        await timeToLive.stop();
+        streamsDb.close();
         statesDynamoDb.destroy();
         await dynamodb.stop();
         lock.release();
       });
       runtime.httpApiUrls = httpApis.urls(url);
+      runtime.dynamodbStreams = dynamodbStreams;
+      runtime.timeToLive = timeToLive;
       return runtime;
     } catch (error) {
       await endpoint.stop();

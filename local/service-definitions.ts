@@ -11,7 +11,7 @@ import type { LoadedApp } from './template/load.js';
 /** What the local services need from the loaded templates, by service. */
 export interface ServiceDefinitions {
   readonly queues: readonly { name: string; attributes: Record<string, string> }[];
-  readonly tables: readonly { name: string; definition: Record<string, unknown>; ttlAttribute?: string }[];
+  readonly tables: readonly { name: string; definition: Record<string, unknown>; ttlAttribute?: string; streamLabel?: string }[];
   readonly functions: readonly FunctionDefinition[];
   readonly sqsMappings: readonly SqsMappingDefinition[];
   readonly buses: readonly BusDefinition[];
@@ -104,18 +104,9 @@ export function serviceDefinitions(app: LoadedApp): ServiceDefinitions {
       ...(p.LocalSecondaryIndexes ? { LocalSecondaryIndexes: p.LocalSecondaryIndexes } : {}),
       ...(p.StreamSpecification ? { StreamSpecification: { StreamEnabled: true, ...(p.StreamSpecification as Props) } } : {}),
     };
-    // dynalite keeps the settings but acts on neither: say so, since code may rely on expiry or on stream records.
-    if (ttl?.Enabled) {
-      warnings.push(
-        `${r.stackName}/${r.logicalId} (AWS::DynamoDB::Table): time to live on ${ttl.AttributeName} is not run locally: expired items are not deleted`,
-      );
-    }
-    if (p.StreamSpecification) {
-      warnings.push(
-        `${r.stackName}/${r.logicalId} (AWS::DynamoDB::Table): its stream is not run locally: writes produce no stream records`,
-      );
-    }
-    return { name: r.physicalName, definition, ttlAttribute: ttl?.Enabled ? ttl.AttributeName : undefined };
+    // Time to live and the stream are run by local/dynamodb/ (dynalite has neither); the stream keeps the label of the template's StreamArn.
+    const streamLabel = r.attributes.StreamArn?.split('/stream/')[1];
+    return { name: r.physicalName, definition, ttlAttribute: ttl?.Enabled ? ttl.AttributeName : undefined, streamLabel };
   });
 
   const functions: FunctionDefinition[] = [];
