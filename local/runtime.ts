@@ -18,6 +18,8 @@ import { LambdaService } from './lambda/lambda-service.js';
 import { logGroupDefinitions } from './logs/definitions.js';
 import { validateLogsInput } from './logs/input-validation.js';
 import { LogsService } from './logs/logs-service.js';
+import { pipeDefinitions } from './pipes/definitions.js';
+import { PipesService } from './pipes/pipes-service.js';
 import { secretDefinitions } from './secretsmanager/definitions.js';
 import { SecretsManagerService } from './secretsmanager/secrets-service.js';
 import { type ServiceDefinitions, SUPPORTED_RESOURCE_TYPES, serviceDefinitions } from './service-definitions.js';
@@ -80,6 +82,8 @@ export class LocalRuntime {
   dynamodbStreams!: StreamsService;
   /** The time-to-live sweep (tests call `sweep()` after moving a manual clock). */
   timeToLive!: TimeToLiveSweeper;
+  /** EventBridge Pipes with DynamoDB stream sources. */
+  pipes!: PipesService;
 
   private constructor(
     readonly url: string,
@@ -261,6 +265,27 @@ export class LocalRuntime {
         log: (line) => log(`[states] ${line}`),
       });
 
+      const pipesTemplate = pipeDefinitions(app);
+      warnings.push(...pipesTemplate.warnings);
+      const pipesDb = data.database('pipes');
+      const pipes = new PipesService({
+        db: pipesDb,
+        clock,
+        pipes: pipesTemplate.pipes,
+        source: {
+          readAfter: (arn, after, limit) => dynamodbStreams.readAfter(arn, after, limit),
+          latestPosition: (arn) => dynamodbStreams.store.latestPosition(arn),
+          onRecords: (listener) => dynamodbStreams.store.onRecords(listener),
+        },
+        services: {
+          lambda,
+          events,
+          sqs: { queueUrlOf: (arn) => sqs.queueUrl(arn.slice(arn.lastIndexOf(':') + 1)), SendMessage: (input) => sqs.SendMessage(input) },
+          states,
+        },
+        log: (line) => log(`[pipes] ${line}`),
+      });
+
       const httpApiTemplate = httpApiDefinitions(app);
       warnings.push(...httpApiTemplate.warnings);
       const httpApis = new HttpApiService({ apis: httpApiTemplate.apis, lambda, logs, clock, accountId, region });
@@ -303,6 +328,7 @@ export class LocalRuntime {
       sns.start();
       logs.start();
       timeToLive.start();
+      pipes.start();
 
       warnings.push(...states.warnings);
       const runtime = new LocalRuntime(url, definitions, warnings, events, sqs, lambda, states, sns, logs, endpoint, async () => {
@@ -317,6 +343,7 @@ export class LocalRuntime {
         secretsDb.close();
         await timeToLive.stop();
         streamsDb.close();
+        pipesDb.close();
         statesDynamoDb.destroy();
         await dynamodb.stop();
         lock.release();
@@ -324,6 +351,7 @@ export class LocalRuntime {
       runtime.httpApiUrls = httpApis.urls(url);
       runtime.dynamodbStreams = dynamodbStreams;
       runtime.timeToLive = timeToLive;
+      runtime.pipes = pipes;
       return runtime;
     } catch (error) {
       await endpoint.stop();
@@ -338,6 +366,8 @@ export class LocalRuntime {
   }
 
   async stop(): Promise<void> {
+    // Pipes finish the batch in flight (and commit its position) while its target still runs.
+    await this.pipes.stop();
     // Executions first: with Lambda gone, an invocation in flight would be recorded as a task failure.
     await this.states.close();
     this.events.stop();

@@ -4,6 +4,7 @@ import type { FunctionDefinition } from './lambda/function-runtime.js';
 import { runtimeWarnings } from './lambda/runtimes.js';
 import type { SqsMappingDefinition } from './lambda/sqs-event-source.js';
 import { applyAsyncConfig, applyVersionsAndAliases, functionLayers, inlineCodeFolder, layerFolders } from './lambda/template-config.js';
+import { PIPES_RESOURCE_TYPES } from './pipes/definitions.js';
 import { SECRETS_MANAGER_RESOURCE_TYPES } from './secretsmanager/definitions.js';
 import { SNS_RESOURCE_TYPES } from './sns/definitions.js';
 import type { LoadedApp } from './template/load.js';
@@ -70,6 +71,7 @@ export const SUPPORTED_RESOURCE_TYPES = new Set([
   ...SNS_RESOURCE_TYPES,
   ...HTTP_API_RESOURCE_TYPES,
   ...SECRETS_MANAGER_RESOURCE_TYPES,
+  ...PIPES_RESOURCE_TYPES,
 ]);
 
 type Props = Record<string, unknown>;
