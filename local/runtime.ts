@@ -69,6 +69,8 @@ export interface RuntimeOptions {
    */
   readonly logEvents?: boolean;
   readonly clock?: Clock;
+  /** The first retry of a failed pipe batch waits this long, doubling up to a minute. @default 1000 */
+  readonly pipesRetryBaseMs?: number;
 }
 
 /**
@@ -284,6 +286,7 @@ export class LocalRuntime {
           states,
         },
         log: (line) => log(`[pipes] ${line}`),
+        ...(options.pipesRetryBaseMs === undefined ? {} : { retryBaseMs: options.pipesRetryBaseMs }),
       });
 
       const httpApiTemplate = httpApiDefinitions(app);
