@@ -8,9 +8,9 @@ const entity = requireEnv(ENV.changeEntity);
 /**
  * A change-capture pipe's enrichment: EventBridge Pipes invokes it synchronously with a
  * batch of DynamoDB stream records and sends each element of the array it returns to the
- * target, in order. It only translates (no I/O), so it cannot fail for one record and
- * not another; a record it cannot read (a number beyond 2^53) fails the batch, which the
- * pipe bisects down to that record, retries and finally sends to its dead-letter queue.
+ * target, in order. It only translates (no I/O); a record it cannot read fails the
+ * batch, which the pipe bisects down to that record, retries and finally describes in its
+ * dead-letter queue.
  */
 export async function handler(records: readonly StreamRecord[]): Promise<unknown[]> {
   const details = records.map((record) => changeDetail(entity, record, tableOf(record.eventSourceARN)));
