@@ -130,6 +130,7 @@ const report = startupReport({
   root,
   topicArns: await topicArnsOf(runtime),
   httpApis: runtime.httpApiUrls,
+  pipes: runtime.pipes.describe(),
 });
 for (const warning of report.warnings) console.warn(warning);
 console.log(report.lines.join('\n'));

@@ -64,7 +64,7 @@ class DeliveryFailure extends Error {}
 export class PipesService {
   readonly #runners: PipeRunner[];
 
-  constructor(options: PipesServiceOptions) {
+  constructor(private readonly options: PipesServiceOptions) {
     options.db.exec(
       'CREATE TABLE IF NOT EXISTS checkpoints (pipe TEXT NOT NULL, stream_arn TEXT NOT NULL, position INTEGER NOT NULL, PRIMARY KEY (pipe, stream_arn))',
     );
@@ -73,6 +73,13 @@ export class PipesService {
 
   start(): void {
     for (const runner of this.#runners) runner.start();
+  }
+
+  /** The running pipes, for the start-up report: the table whose stream each reads, and its target. */
+  describe(): { name: string; table: string; target: string }[] {
+    return this.options.pipes
+      .filter((pipe) => pipe.running)
+      .map((pipe) => ({ name: pipe.name, table: /:table\/([^/]+)/.exec(pipe.sourceArn)?.[1] ?? pipe.sourceArn, target: pipe.targetArn }));
   }
 
   /** Stops reading; a batch in flight is finished (and its position committed) first. */

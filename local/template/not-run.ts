@@ -16,7 +16,6 @@ const NOT_RUN: Readonly<Record<string, string>> = {
   'AWS::ApiGateway::RestApi': 'no API Gateway locally: the REST API and its methods are not served',
   'AWS::ApiGateway::DomainName': 'no API Gateway locally: the custom domain is not served',
   'AWS::ApiGatewayV2::Api': 'no API Gateway locally: the API and its routes are not served',
-  'AWS::Pipes::Pipe': 'pipes do not run locally: nothing is read from its source',
   'AWS::Scheduler::Schedule': 'schedules do not run locally: its target is never invoked',
   'Custom::CDKBucketDeployment': 'custom resource not run locally: its files are not copied to the bucket',
   'Custom::AWS': "custom resource not run locally: its AWS SDK call is not made, and attributes from the call's response do not resolve",
