@@ -164,6 +164,8 @@ export function serviceDefinitions(app: LoadedApp): ServiceDefinitions {
       functionByRef.get(String(p.FunctionName)) ??
       String(p.FunctionName).split(':')[String(p.FunctionName).startsWith('arn:') ? 6 : 0] ??
       '';
+    // Mappings from DynamoDB streams are read by local/pipes/ (pipeDefinitions).
+    if (/^arn:[^:]+:dynamodb:.*\/stream\//.test(source)) continue;
     if (!source.startsWith('arn:aws:sqs:')) {
       warnings.push(
         `${r.stackName}/${r.logicalId} (AWS::Lambda::EventSourceMapping): source ${source} is not an SQS queue; only SQS event sources run locally`,

@@ -22,7 +22,7 @@ export interface StartupReportInput {
   /** Where each HTTP API stage answers locally. @default - none */
   readonly httpApis?: readonly { name: string; apiId: string; stage: string; url: string; routes: readonly string[] }[];
   /** The pipes that run, each with the table whose stream it reads and its target. @default - none */
-  readonly pipes?: readonly { name: string; table: string; target: string }[];
+  readonly pipes?: readonly { kind: string; name: string; table: string; target: string }[];
 }
 
 export interface StartupReport {
@@ -61,7 +61,7 @@ export function startupReport(input: StartupReportInput): StartupReport {
     lines.push(`  http api ${api.name} (${api.apiId}, stage ${api.stage}): ${api.url} (or ${host}); routes: ${api.routes.join(', ')}`);
   }
 
-  for (const pipe of input.pipes ?? []) lines.push(`  pipe ${pipe.name}: changes of table ${pipe.table} -> ${pipe.target}`);
+  for (const pipe of input.pipes ?? []) lines.push(`  ${pipe.kind} ${pipe.name}: changes of table ${pipe.table} -> ${pipe.target}`);
 
   const aws = `aws --endpoint-url ${url}`;
   const entries = exampleFileEntries(input.root, definitions.rules) ?? sampleEntries(definitions);

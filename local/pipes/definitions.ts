@@ -31,6 +31,8 @@ export interface PipeDefinition {
     readonly Resources?: readonly string[];
   };
   readonly sqsParameters?: { readonly MessageGroupId?: string; readonly MessageDeduplicationId?: string };
+  /** Set for a Lambda event source mapping (run by the same reader): the target is the function, invoked with `{ Records }`. */
+  readonly mapping?: { readonly reportBatchItemFailures: boolean };
 }
 
 type Props = Record<string, unknown>;
@@ -48,7 +50,7 @@ export function pipeDefinitions(app: LoadedApp): { pipes: PipeDefinition[]; warn
     const p = r.properties as Props;
     const source = String(p.Source ?? '');
     const target = String(p.Target ?? '');
-    if (!/^arn:[^:]+:dynamodb:[^:]*:[^:]*:table\/[^/]+\/stream\//.test(source)) {
+    if (!isStreamArn(source)) {
       warnings.push(
         `${where(r)}: its source ${source} is not a DynamoDB stream; only DynamoDB stream sources run locally, so the pipe never runs`,
       );
@@ -82,7 +84,7 @@ export function pipeDefinitions(app: LoadedApp): { pipes: PipeDefinition[]; warn
       running: p.DesiredState !== 'STOPPED',
       filters: (filterCriteria.Filters ?? []).map((f) => String(f.Pattern ?? '{}')),
       startingPosition: stream.StartingPosition === 'LATEST' ? 'LATEST' : 'TRIM_HORIZON',
-      batchSize: Number(stream.BatchSize ?? 1),
+      batchSize: Number(stream.BatchSize ?? 100),
       maximumBatchingWindowSeconds: Number(stream.MaximumBatchingWindowInSeconds ?? 0),
       maximumRetryAttempts: Number(stream.MaximumRetryAttempts ?? -1),
       maximumRecordAgeSeconds: Number(stream.MaximumRecordAgeInSeconds ?? -1),
@@ -96,5 +98,62 @@ export function pipeDefinitions(app: LoadedApp): { pipes: PipeDefinition[]; warn
       sqsParameters: targetParameters.SqsQueueParameters as PipeDefinition['sqsParameters'],
     });
   }
+  pipes.push(...streamMappings(app, warnings));
   return { pipes, warnings };
+}
+
+/**
+ * Lambda event source mappings from DynamoDB streams, read like a pipe whose target is the
+ * function: batches of `{ Records }` in order, retries, bisection, record age, an on-failure
+ * destination (SQS), filters and ReportBatchItemFailures. (local/service-definitions.ts leaves
+ * these to this service; it runs the SQS mappings.)
+ */
+function streamMappings(app: LoadedApp, warnings: string[]): PipeDefinition[] {
+  const resources = app.stacks.flatMap((stack) => stack.resources);
+  const functionArns = new Map(
+    resources
+      .filter((r) => r.type === 'AWS::Lambda::Function')
+      .flatMap((r) => [
+        [r.physicalName, r.attributes.Arn ?? r.ref],
+        [r.attributes.Arn ?? r.ref, r.attributes.Arn ?? r.ref],
+      ]),
+  );
+  const mappings: PipeDefinition[] = [];
+  for (const r of resources.filter((m) => m.type === 'AWS::Lambda::EventSourceMapping')) {
+    const p = r.properties as Props;
+    const source = String(p.EventSourceArn ?? '');
+    if (!isStreamArn(source)) continue;
+    const where = `${r.stackName}/${r.logicalId} (AWS::Lambda::EventSourceMapping)`;
+    const fn = String(p.FunctionName ?? '');
+    const functionArn = functionArns.get(fn) ?? fn;
+    const onFailure = (p.DestinationConfig as { OnFailure?: { Destination?: string } } | undefined)?.OnFailure?.Destination;
+    if (onFailure !== undefined && !onFailure.includes(':sqs:'))
+      warnings.push(`${where}: its on-failure destination ${onFailure} is not an SQS queue; it is not sent to locally`);
+    if (p.TumblingWindowInSeconds !== undefined)
+      warnings.push(`${where}: TumblingWindowInSeconds is not run locally (no window state is passed)`);
+    const filters = ((p.FilterCriteria as { Filters?: { Pattern?: string }[] } | undefined)?.Filters ?? []).map((f) =>
+      String(f.Pattern ?? '{}'),
+    );
+    mappings.push({
+      name: `esm-${r.ref}`,
+      arn: r.ref,
+      sourceArn: source,
+      running: p.Enabled !== false,
+      filters,
+      startingPosition: p.StartingPosition === 'LATEST' ? 'LATEST' : 'TRIM_HORIZON',
+      batchSize: Number(p.BatchSize ?? 100),
+      maximumBatchingWindowSeconds: Number(p.MaximumBatchingWindowInSeconds ?? 0),
+      maximumRetryAttempts: Number(p.MaximumRetryAttempts ?? -1),
+      maximumRecordAgeSeconds: Number(p.MaximumRecordAgeInSeconds ?? -1),
+      bisectOnFailure: p.BisectBatchOnFunctionError === true || p.BisectBatchOnFunctionError === 'true',
+      deadLetterArn: onFailure?.includes(':sqs:') ? onFailure : undefined,
+      targetArn: functionArn,
+      mapping: { reportBatchItemFailures: ((p.FunctionResponseTypes as string[] | undefined) ?? []).includes('ReportBatchItemFailures') },
+    });
+  }
+  return mappings;
+}
+
+function isStreamArn(arn: string): boolean {
+  return /^arn:[^:]+:dynamodb:[^:]*:[^:]*:table\/[^/]+\/stream\//.test(arn);
 }

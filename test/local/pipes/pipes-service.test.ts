@@ -114,6 +114,6 @@ describe('PipesService', () => {
 
   it('describes the running pipes for the start-up report', () => {
     const h = harness(pipe());
-    expect(h.service.describe()).toEqual([{ name: 'p', table: 't', target: 'arn:aws:sqs:us-east-1:000000000000:out' }]);
+    expect(h.service.describe()).toEqual([{ kind: 'pipe', name: 'p', table: 't', target: 'arn:aws:sqs:us-east-1:000000000000:out' }]);
   });
 });

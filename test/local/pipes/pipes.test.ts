@@ -14,6 +14,19 @@ const ENRICHMENT = `exports.handler = async (records) => {
   return records.map((r) => ({ pk: r.dynamodb.Keys.pk.S, n: Number(r.dynamodb.NewImage.n.N), kind: r.eventName }));
 };`;
 
+/** Sends each record's key to the `esm-out` queue and reports the records with `fail` as batch item failures. */
+const CONSUMER = `const { SQSClient, SendMessageCommand, GetQueueUrlCommand } = require('@aws-sdk/client-sqs');
+const sqs = new SQSClient({});
+exports.handler = async (event) => {
+  const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: 'esm-out' }));
+  const batchItemFailures = [];
+  for (const r of event.Records) {
+    if (r.dynamodb.NewImage && r.dynamodb.NewImage.fail) batchItemFailures.push({ itemIdentifier: r.dynamodb.SequenceNumber });
+    else await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: r.dynamodb.Keys.pk.S + ' ' + r.eventSourceARN }));
+  }
+  return { batchItemFailures };
+};`;
+
 function assembly() {
   const table = (name: string) => ({
     Type: 'AWS::DynamoDB::Table',
@@ -41,6 +54,32 @@ function assembly() {
           Out: queue('out'),
           Dlq: queue('pipe-dlq'),
           SlowOut: queue('slow-out'),
+          Feed: table('feed'),
+          EsmOut: queue('esm-out'),
+          EsmDlq: queue('esm-dlq'),
+          Consumer: {
+            Type: 'AWS::Lambda::Function',
+            Properties: {
+              FunctionName: 'consumer',
+              Handler: 'index.handler',
+              Runtime: 'nodejs22.x',
+              Timeout: 10,
+              Code: { ZipFile: CONSUMER },
+            },
+          },
+          Mapping: {
+            Type: 'AWS::Lambda::EventSourceMapping',
+            Properties: {
+              EventSourceArn: { 'Fn::GetAtt': ['Feed', 'StreamArn'] },
+              FunctionName: { Ref: 'Consumer' },
+              StartingPosition: 'TRIM_HORIZON',
+              BatchSize: 10,
+              MaximumBatchingWindowInSeconds: 1,
+              MaximumRetryAttempts: 0,
+              FunctionResponseTypes: ['ReportBatchItemFailures'],
+              DestinationConfig: { OnFailure: { Destination: arnOf('EsmDlq') } },
+            },
+          },
           Rule: {
             Type: 'AWS::Events::Rule',
             Properties: {
@@ -174,6 +213,21 @@ describe('EventBridge Pipes from DynamoDB streams (local)', () => {
       DDBStreamBatchInfo: { batchSize: 1, streamArn: expect.stringContaining('table/jobs/stream/') },
     });
     expect(dead.responseContext.errorMessage).toContain('cannot enrich j-bad');
+  });
+
+  it('runs a Lambda event source mapping from the stream, retrying from the first reported item failure', async () => {
+    await put('feed', 'f-1');
+    await put('feed', 'f-bad', { fail: { BOOL: true } });
+    await put('feed', 'f-3');
+    const processed = await drain('esm-out', 2);
+    expect(processed.map((b) => b.split(' ')[0])).toEqual(['f-1', 'f-3']);
+    expect(processed[0]).toContain(':table/feed/stream/');
+    const [dead] = (await drain('esm-dlq', 1)).map((b) => JSON.parse(b));
+    // Lambda checkpoints before the first failure: f-bad and everything after it are what failed.
+    expect(dead).toMatchObject({
+      requestContext: { condition: 'RetryAttemptsExhausted', functionArn: expect.stringContaining(':function:consumer') },
+      DDBStreamBatchInfo: { batchSize: 2 },
+    });
   });
 
   it('delivers records written before a restart once, after it (the position is committed only after delivery)', async () => {
