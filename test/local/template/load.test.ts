@@ -5,6 +5,7 @@ import { App } from 'aws-cdk-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SwitchyardStack } from '../../../lib/switchyard-stack.js';
 import { HTTP_API_RESOURCE_TYPES } from '../../../local/apigateway/definitions.js';
+import { PIPES_RESOURCE_TYPES } from '../../../local/pipes/definitions.js';
 import { SECRETS_MANAGER_RESOURCE_TYPES } from '../../../local/secretsmanager/definitions.js';
 import {
   KNOWN_RESOURCE_TYPES,
@@ -40,6 +41,7 @@ const RUNTIME_TYPES = new Set([
   'AWS::CDK::Metadata',
   ...HTTP_API_RESOURCE_TYPES,
   ...SECRETS_MANAGER_RESOURCE_TYPES,
+  ...PIPES_RESOURCE_TYPES,
 ]);
 
 describe('loadApp', () => {
