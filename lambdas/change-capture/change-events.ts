@@ -20,12 +20,13 @@ export interface StreamRecord {
 /**
  * The detail of the event a stream record becomes: `<Entity>Created/Updated/Deleted` with the
  * entity's fields on top (the new image, or the old one for a delete), `changeId` and the
- * change with both images as plain JSON. Numbers become JS numbers: an attribute beyond
- * 2^53 is refused by unmarshall rather than rounded.
+ * change with both images as plain JSON. Numbers become JSON numbers, except an integer
+ * beyond 2^53, which is kept as its decimal string (a JSON number would round it); sets
+ * become arrays.
  */
 export function changeDetail(entity: string, record: StreamRecord, table: string): ChangeDetail {
   const plain = (image: Record<string, AttributeValue> | undefined) =>
-    image === undefined ? undefined : (unmarshall(image as never) as Record<string, unknown>);
+    image === undefined ? undefined : (withoutBigInts(unmarshall(image as never)) as Record<string, unknown>);
   const newImage = plain(record.dynamodb.NewImage);
   const oldImage = plain(record.dynamodb.OldImage);
   const keys = plain(record.dynamodb.Keys) ?? {};
@@ -43,6 +44,18 @@ export function changeDetail(entity: string, record: StreamRecord, table: string
   };
   const fields = (record.eventName === 'REMOVE' ? oldImage : newImage) ?? keys;
   return { ...fields, changeId: changeId(record.eventSourceARN ?? table, record.eventID), change };
+}
+
+/** unmarshall gives integers beyond 2^53 as BigInt and sets as Set, neither of which JSON can carry. */
+function withoutBigInts(value: unknown): unknown {
+  if (typeof value === 'bigint') return value.toString();
+  if (value instanceof Set) return [...value].map(withoutBigInts);
+  if (Array.isArray(value)) return value.map(withoutBigInts);
+  if (value instanceof Uint8Array) return Buffer.from(value).toString('base64');
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, withoutBigInts(inner)]));
+  }
+  return value;
 }
 
 /** The table a stream ARN belongs to (`arn:aws:dynamodb:<region>:<account>:table/<name>/stream/<label>`). */

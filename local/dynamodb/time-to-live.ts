@@ -27,7 +27,7 @@ export class TimeToLiveSweeper {
       readonly credentials: { accessKeyId: string; secretAccessKey: string };
       /** DynamoDbHost.ttlDeleteToken: marks the sweep's deletes. */
       readonly deleteToken: string;
-      /** @default 10_000 */
+      /** How often expired items are looked for (each look scans every TTL table). @default 30_000 */
       readonly intervalMs?: number;
       readonly log?: (line: string) => void;
     },
@@ -43,7 +43,7 @@ export class TimeToLiveSweeper {
   }
 
   start(): void {
-    const every = this.options.intervalMs ?? 10_000;
+    const every = this.options.intervalMs ?? 30_000;
     const tick = () => {
       this.sweep()
         .catch((error: unknown) => this.options.log?.(`time to live sweep failed: ${(error as Error).message}`))

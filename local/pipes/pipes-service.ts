@@ -51,6 +51,16 @@ export interface PipesServiceOptions {
 
 class DeliveryFailure extends Error {}
 
+/** A function that reported batch item failures: the records from `index` on are retried (Lambda checkpoints before the first failure). */
+class PartialFailure extends DeliveryFailure {
+  constructor(
+    readonly index: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 /**
  * EventBridge Pipes with a DynamoDB stream source: each pipe reads its stream in order
  * (one batch at a time, so the records of an item reach the target in the order they were
@@ -76,10 +86,15 @@ export class PipesService {
   }
 
   /** The running pipes, for the start-up report: the table whose stream each reads, and its target. */
-  describe(): { name: string; table: string; target: string }[] {
+  describe(): { kind: 'pipe' | 'event source mapping'; name: string; table: string; target: string }[] {
     return this.options.pipes
       .filter((pipe) => pipe.running)
-      .map((pipe) => ({ name: pipe.name, table: /:table\/([^/]+)/.exec(pipe.sourceArn)?.[1] ?? pipe.sourceArn, target: pipe.targetArn }));
+      .map((pipe) => ({
+        kind: pipe.mapping ? ('event source mapping' as const) : ('pipe' as const),
+        name: pipe.mapping ? pipe.arn : pipe.name,
+        table: /:table\/([^/]+)/.exec(pipe.sourceArn)?.[1] ?? pipe.sourceArn,
+        target: pipe.targetArn,
+      }));
   }
 
   /** Stops reading; a batch in flight is finished (and its position committed) first. */
@@ -121,7 +136,22 @@ class PipeRunner {
     this.#stopped = true;
     this.#unsubscribe?.();
     this.#wake?.();
+    for (const cut of this.#backoffs.splice(0)) cut();
     await this.#loop;
+  }
+
+  readonly #backoffs: (() => void)[] = [];
+
+  /** Waits before a retry; stopping the pipe cuts it short (the batch is then read again after the restart). */
+  #backoff(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.#backoffs.push(done);
+    });
   }
 
   idle(): Promise<void> {
@@ -206,7 +236,8 @@ class PipeRunner {
     if (kept.length > 0) await this.#deliverWithRetries(kept, 0);
   }
 
-  async #deliverWithRetries(batch: readonly { stored: StoredRecord; event: object }[], attemptsSoFar: number): Promise<void> {
+  async #deliverWithRetries(records: readonly { stored: StoredRecord; event: object }[], attemptsSoFar: number): Promise<void> {
+    let batch = records;
     let attempts = attemptsSoFar;
     for (;;) {
       const tooOld = this.#expired(batch);
@@ -216,6 +247,7 @@ class PipeRunner {
         return;
       } catch (error) {
         const message = (error as Error).message;
+        if (error instanceof PartialFailure && error.index > 0) batch = batch.slice(error.index);
         if (this.pipe.bisectOnFailure && batch.length > 1) {
           const half = Math.ceil(batch.length / 2);
           await this.#deliverWithRetries(batch.slice(0, half), attempts);
@@ -227,7 +259,7 @@ class PipeRunner {
         if (limit >= 0 && attempts > limit) return this.#deadLetter(batch, 'RetryAttemptsExhausted', attempts, message);
         if (this.#stopped) throw new Error(`stopped while retrying a batch (${message}); it is read again after a restart`);
         this.options.log?.(`${this.pipe.name}: batch of ${batch.length} failed (${message}); retry ${attempts}`);
-        await new Promise((resolve) => setTimeout(resolve, Math.min(60_000, (this.options.retryBaseMs ?? 1000) * 2 ** (attempts - 1))));
+        await this.#backoff(Math.min(60_000, (this.options.retryBaseMs ?? 1000) * 2 ** (attempts - 1)));
       }
     }
   }
@@ -240,6 +272,7 @@ class PipeRunner {
   }
 
   async #deliver(records: readonly object[]): Promise<void> {
+    if (this.pipe.mapping) return this.#invokeMapped(records, this.pipe.mapping);
     const variables = {
       'pipe-arn': this.pipe.arn,
       'pipe-name': this.pipe.name,
@@ -315,6 +348,30 @@ class PipeRunner {
     }
   }
 
+  /** A Lambda event source mapping: the function gets `{ Records }`; with ReportBatchItemFailures it may name the records it failed. */
+  async #invokeMapped(records: readonly object[], mapping: NonNullable<PipeDefinition['mapping']>): Promise<void> {
+    const outcome = await this.options.services.lambda.invoke(this.pipe.targetArn, { Records: records });
+    if (!outcome.ok) throw new DeliveryFailure(`the function failed: ${outcome.error.errorType}: ${outcome.error.errorMessage}`);
+    if (!mapping.reportBatchItemFailures) return;
+    type Response = { batchItemFailures?: { itemIdentifier?: unknown }[] } | null;
+    let answer: Response = null;
+    try {
+      answer = JSON.parse(outcome.payload || 'null') as Response;
+    } catch {
+      return;
+    }
+    const failed: unknown[] = (answer?.batchItemFailures ?? []).map((f) => f.itemIdentifier);
+    if (failed.length === 0) return;
+    const sequenceNumbers = records.map((r) => (r as { dynamodb: { SequenceNumber: string } }).dynamodb.SequenceNumber);
+    const indexes = failed.map((id) => sequenceNumbers.indexOf(String(id)));
+    // An identifier that names no record of the batch fails the whole batch, as Lambda treats it.
+    const first = indexes.some((i) => i < 0) ? 0 : Math.min(...indexes);
+    throw new PartialFailure(
+      first,
+      `the function reported ${failed.length} failed record(s), from sequence number ${sequenceNumbers[first]}`,
+    );
+  }
+
   /** Pipes' description of a batch it gave up on (the records stay in the stream until it drops them). */
   async #deadLetter(batch: readonly { stored: StoredRecord }[], condition: string, attempts: number, reason: string): Promise<void> {
     const first = batch[0]?.stored;
@@ -322,7 +379,12 @@ class PipeRunner {
     this.options.log?.(`${this.pipe.name}: ${batch.length} record(s) not delivered (${condition}: ${reason})`);
     if (!this.pipe.deadLetterArn || !first || !last) return;
     const message = {
-      requestContext: { requestId: randomUUID(), pipeArn: this.pipe.arn, condition, approximateInvokeCount: attempts },
+      requestContext: {
+        requestId: randomUUID(),
+        ...(this.pipe.mapping ? { functionArn: this.pipe.targetArn } : { pipeArn: this.pipe.arn }),
+        condition,
+        approximateInvokeCount: attempts,
+      },
       responseContext: { errorMessage: reason },
       version: '1.0',
       timestamp: new Date(this.options.clock.now()).toISOString(),

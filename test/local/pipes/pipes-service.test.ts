@@ -26,7 +26,7 @@ function pipe(overrides: Partial<PipeDefinition> = {}): PipeDefinition {
   };
 }
 
-function harness(definition: PipeDefinition, clock = new ManualClock()) {
+function harness(definition: PipeDefinition, clock = new ManualClock(), retryBaseMs = 5) {
   const records: StoredRecord[] = [];
   const sent: { queue: string; body: string }[] = [];
   const source: StreamSource = {
@@ -48,7 +48,7 @@ function harness(definition: PipeDefinition, clock = new ManualClock()) {
     },
     states: { StartExecution: async () => ({}) },
   };
-  const service = new PipesService({ db: openDatabase(':memory:'), clock, pipes: [definition], source, services, retryBaseMs: 5 });
+  const service = new PipesService({ db: openDatabase(':memory:'), clock, pipes: [definition], source, services, retryBaseMs });
   const add = (pk: string) => {
     const position = records.length + 1;
     records.push({
@@ -100,6 +100,22 @@ describe('PipesService', () => {
     await h.service.idle();
     await h.service.stop();
     expect(h.sent.map((s) => JSON.parse(s.body).dynamodb.Keys.pk.S)).toEqual(['a', 'b', 'c']);
+  });
+
+  it('stops without waiting out a retry backoff, leaving the batch to be read again', async () => {
+    const h = harness(pipe(), new ManualClock(), 60_000);
+    h.failTarget(true);
+    h.add('a');
+    h.service.start();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const started = Date.now();
+    await h.service.stop();
+    expect(Date.now() - started).toBeLessThan(2000);
+    h.failTarget(false);
+    h.service.start();
+    await h.service.idle();
+    await h.service.stop();
+    expect(h.sent.map((s) => JSON.parse(s.body).dynamodb.Keys.pk.S)).toEqual(['a']);
   });
 
   it('starts a new pipe with LATEST after the records already in the stream', async () => {
