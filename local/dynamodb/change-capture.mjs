@@ -11,7 +11,7 @@ import { crc32 } from 'node:zlib';
 const INTERNAL_AUTHORIZATION =
   'AWS4-HMAC-SHA256 Credential=local/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host;x-amz-date, Signature=0';
 const WRITES = new Set(['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem']);
-const TABLE_CHANGES = new Set(['CreateTable', 'DeleteTable']);
+const TABLE_CHANGES = new Set(['DeleteTable']);
 const DESCRIPTIONS = new Set(['DescribeTable', 'CreateTable']);
 const TIME_TO_LIVE = new Set(['UpdateTimeToLive', 'DescribeTimeToLive']);
 
@@ -200,7 +200,7 @@ export function captureChanges(server, main) {
     res.end(out);
   }
 
-  async function tableChange(operation, req, body, res) {
+  async function tableChange(req, body, res) {
     const answer = await new Promise((resolve) => replay(inner, req, body, recorder(resolve)));
     if (answer.status === 200) {
       const input = JSON.parse(body.toString('utf8'));
@@ -258,7 +258,7 @@ export function captureChanges(server, main) {
         : DESCRIPTIONS.has(operation)
           ? describe(operation, req, body, res)
           : TABLE_CHANGES.has(operation)
-            ? tableChange(operation, req, body, res)
+            ? tableChange(req, body, res)
             : timeToLive(operation, body, res);
       done.catch((error) => {
         if (!res.headersSent) send(res, 500, 'InternalServerError', `local change capture failed: ${error.message}`);

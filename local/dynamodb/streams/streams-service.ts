@@ -106,7 +106,7 @@ export class StreamsService {
     if (current?.enabled && spec.Enabled) {
       throw new AwsError(
         'ValidationException',
-        'TimeToLive is active on a different AttributeName: current AttributeName is ' + current.attribute,
+        `TimeToLive is active on a different AttributeName: current AttributeName is ${current.attribute}`,
       );
     }
     this.store.setTimeToLive(table, spec.AttributeName, spec.Enabled);
