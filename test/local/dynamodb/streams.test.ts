@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../local/clock.js';
 import { LocalRuntime } from '../../../local/runtime.js';
 import { tempAssemblyDir, writeAssembly } from '../assembly.js';
+import { AWS_CLI_SKIP_REASON, awsCli, awsCliMissing } from '../aws-cli.js';
 import { credentials, region, tempDataDir } from '../helpers.js';
 
 function table(name: string, viewType?: string, ttl?: string) {
@@ -277,6 +278,33 @@ describe('DynamoDB Streams (local)', () => {
     expect(first.Records.map((r) => r.dynamodb.Keys.pk?.S)).toEqual(['later']);
     const next = await streams.send<Page>('GetRecords', { ShardIterator: first.NextShardIterator });
     expect(next.Records).toEqual([]);
+  });
+
+  it.skipIf(awsCliMissing)(`is read by aws dynamodbstreams${awsCliMissing ? ` (${AWS_CLI_SKIP_REASON})` : ''}`, async () => {
+    await awsCli(runtime.url, ['dynamodb', 'put-item', '--table-name', 'new-table', '--item', '{"pk":{"S":"from-cli"}}']);
+    const arn = await streamArn('new-table');
+    const listed = (await awsCli(runtime.url, ['dynamodbstreams', 'list-streams', '--table-name', 'new-table'])) as {
+      Streams: { StreamArn: string }[];
+    };
+    expect(listed.Streams.map((s) => s.StreamArn)).toEqual([arn]);
+    const described = (await awsCli(runtime.url, ['dynamodbstreams', 'describe-stream', '--stream-arn', arn])) as {
+      StreamDescription: { Shards: { ShardId: string }[]; StreamViewType: string };
+    };
+    expect(described.StreamDescription.StreamViewType).toBe('NEW_IMAGE');
+    const iterator = (await awsCli(runtime.url, [
+      'dynamodbstreams',
+      'get-shard-iterator',
+      '--stream-arn',
+      arn,
+      '--shard-id',
+      described.StreamDescription.Shards[0]?.ShardId as string,
+      '--shard-iterator-type',
+      'TRIM_HORIZON',
+    ])) as { ShardIterator: string };
+    const got = (await awsCli(runtime.url, ['dynamodbstreams', 'get-records', '--shard-iterator', iterator.ShardIterator])) as {
+      Records: StreamRecordJson[];
+    };
+    expect(got.Records.map((r) => r.dynamodb.Keys.pk?.S)).toContain('from-cli');
   });
 
   it('fails if a shard iterator is older than 15 minutes', async () => {
