@@ -4,8 +4,8 @@
  * change, for the construct (the pipe's filter), the function that builds the events and
  * the consumers that dedupe on them.
  */
-import Type, { type Static } from 'typebox';
-import { validatorFor } from './contract.js';
+import Type, { type Static, type TProperties } from 'typebox';
+import { defineContract, validatorFor } from './contract.js';
 
 /** A stream record's `eventName`. */
 export type ChangeKind = 'INSERT' | 'MODIFY' | 'REMOVE';
@@ -69,3 +69,26 @@ export type ChangeDetail = Record<string, unknown> & { readonly changeId: string
 
 /** Checks a detail's `change` member; never throws. */
 export const validateChange = validatorFor(ChangeSchema);
+
+/**
+ * The contract of one kind of change of an entity (`OrderUpdated`): the entity's fields,
+ * `changeId` and `change`, keyed on `changeId`, so a consumer applies each change once
+ * however often the pipe delivers it. (An entity's creation that is a business fact of its
+ * own, like `TicketCreated`, keeps its own contract and key: then a row inserted and an
+ * event sent for the same ticket are one fact.)
+ */
+export function defineChangeContract<const P extends TProperties>(options: {
+  readonly entity: string;
+  readonly kind: ChangeKind;
+  readonly source: string;
+  readonly description: string;
+  readonly properties: P;
+}) {
+  return defineContract({
+    detailType: changeDetailType(options.entity, options.kind),
+    source: options.source,
+    description: options.description,
+    properties: { ...options.properties, changeId: Type.String({ minLength: 1 }), change: ChangeSchema },
+    idempotencyFields: ['changeId'],
+  });
+}

@@ -1,5 +1,13 @@
+import Type from 'typebox';
 import { describe, expect, it } from 'vitest';
-import { changeDetailType, changeId, TicketCreated, validateChange } from '../../contracts/index.js';
+import {
+  changeDetailType,
+  changeId,
+  defineChangeContract,
+  idempotencyKeyOf,
+  TicketCreated,
+  validateChange,
+} from '../../contracts/index.js';
 import { changeDetail, type StreamRecord, tableOf } from '../../lambdas/change-capture/change-events.js';
 
 const STREAM = 'arn:aws:dynamodb:us-east-1:000000000000:table/Tickets/stream/2026-01-01T00:00:00.000';
@@ -89,5 +97,23 @@ describe('change events', () => {
     const detail = changeDetail('Ticket', record('INSERT', { NewImage: image as never }), 'Tickets');
     expect(detail).toMatchObject({ big: '12345678901234567890', tags: ['a', 'b'], raw: 'AQI=' });
     expect(() => JSON.stringify(detail)).not.toThrow();
+  });
+
+  it('keys a change contract on changeId, so two deliveries of one change are one fact and two changes of one item are two', () => {
+    const TicketUpdated = defineChangeContract({
+      entity: 'Ticket',
+      kind: 'MODIFY',
+      source: 'switchyard.changes',
+      description: 'A ticket row changed.',
+      properties: { ticketId: Type.String() },
+    });
+    const first = changeDetail('Ticket', record('MODIFY', { OldImage: ticket, NewImage: ticket }), 'Tickets');
+    const second = changeDetail('Ticket', record('MODIFY', { OldImage: ticket, NewImage: ticket }, { eventID: 'other' }), 'Tickets');
+    expect(TicketUpdated.detailType).toBe('TicketUpdated');
+    expect(TicketUpdated.validate(first).ok).toBe(true);
+    expect(TicketUpdated.validate({ ...first, change: { ...first.change, kind: 'UPSERT' } }).ok).toBe(false);
+    const key = (detail: object, id: string) => idempotencyKeyOf(TicketUpdated, { id, detail: detail as Record<string, unknown> });
+    expect(key(first, 'event-1')).toBe(key(first, 'event-2'));
+    expect(key(first, 'event-1')).not.toBe(key(second, 'event-1'));
   });
 });
