@@ -14,6 +14,7 @@ const WRITES = new Set(['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem']
 const TABLE_CHANGES = new Set(['DeleteTable']);
 const DESCRIPTIONS = new Set(['DescribeTable', 'CreateTable']);
 const TIME_TO_LIVE = new Set(['UpdateTimeToLive', 'DescribeTimeToLive']);
+const UPDATE_TABLE = 'UpdateTable';
 
 /**
  * Puts change capture in front of dynalite's request listeners.
@@ -212,6 +213,65 @@ export function captureChanges(server, main) {
     res.end(answer.body);
   }
 
+  /** UpdateTable with a StreamSpecification (dynalite has no streams): the stream is enabled or disabled here; the rest goes to dynalite. */
+  async function updateTable(input, req, body, res) {
+    const spec = input.StreamSpecification;
+    if (spec === undefined) return replay(inner, req, body, res);
+    const table = input.TableName;
+    const described = await call('DescribeTable', { TableName: table });
+    if (described.status !== 200) {
+      res.writeHead(described.status, described.headers);
+      return res.end(described.body);
+    }
+    const current = streams.get(table);
+    if (typeof spec?.StreamEnabled !== 'boolean')
+      return send(res, 400, 'ValidationException', 'StreamSpecification.StreamEnabled is required');
+    if (spec.StreamEnabled && current)
+      return send(res, 400, 'ValidationException', `Table already has an enabled stream: TableName: ${table}`);
+    if (!spec.StreamEnabled && !current)
+      return send(res, 400, 'ValidationException', `Table does not have an enabled stream: TableName: ${table}`);
+    if (spec.StreamEnabled && !['KEYS_ONLY', 'NEW_IMAGE', 'OLD_IMAGE', 'NEW_AND_OLD_IMAGES'].includes(spec.StreamViewType)) {
+      return send(
+        res,
+        400,
+        'ValidationException',
+        'StreamSpecification.StreamViewType must be KEYS_ONLY, NEW_IMAGE, OLD_IMAGE or NEW_AND_OLD_IMAGES when StreamEnabled is true',
+      );
+    }
+    const { StreamSpecification: _spec, ...rest } = input;
+    if (Object.keys(rest).some((key) => key !== 'TableName')) {
+      const stripped = Buffer.from(JSON.stringify(rest));
+      const headers = { ...req.headers, 'content-length': String(stripped.length) };
+      const answer = await new Promise((resolve) =>
+        replay(inner, { headers, method: req.method, url: req.url }, stripped, recorder(resolve)),
+      );
+      if (answer.status !== 200) {
+        res.writeHead(answer.status, answer.headers);
+        return res.end(answer.body);
+      }
+    }
+    const keySchema = JSON.parse(described.body).Table.KeySchema;
+    const registered = spec.StreamEnabled
+      ? await main.ask({ kind: 'streamEnabled', table, viewType: spec.StreamViewType, keySchema, fresh: true })
+      : await main.ask({ kind: 'tableDeleted', table });
+    streams = new Map(Object.entries(registered.streams));
+    const after = await call('DescribeTable', { TableName: table });
+    const description = JSON.parse(after.body).Table;
+    const stream = streams.get(table);
+    if (stream) {
+      description.StreamSpecification = { StreamEnabled: true, StreamViewType: stream.viewType };
+      description.LatestStreamArn = stream.arn;
+      description.LatestStreamLabel = stream.label;
+    }
+    const out = JSON.stringify({ TableDescription: description });
+    res.writeHead(200, {
+      'content-type': 'application/x-amz-json-1.0',
+      'content-length': Buffer.byteLength(out),
+      'x-amz-crc32': String(crc32Of(out)),
+    });
+    res.end(out);
+  }
+
   async function timeToLive(operation, body, res) {
     // dynalite answers DescribeTimeToLive with DISABLED and has no UpdateTimeToLive: the main thread keeps the settings and runs the expiry.
     const input = JSON.parse(body.toString('utf8') || '{}');
@@ -240,7 +300,8 @@ export function captureChanges(server, main) {
       (WRITES.has(operation) && streams.size > 0) ||
       DESCRIPTIONS.has(operation) ||
       TABLE_CHANGES.has(operation) ||
-      TIME_TO_LIVE.has(operation);
+      TIME_TO_LIVE.has(operation) ||
+      operation === UPDATE_TABLE;
     if (!interesting) return inner(req, res);
     const chunks = [];
     req.on('data', (chunk) => chunks.push(chunk));
@@ -259,7 +320,9 @@ export function captureChanges(server, main) {
           ? describe(operation, req, body, res)
           : TABLE_CHANGES.has(operation)
             ? tableChange(req, body, res)
-            : timeToLive(operation, body, res);
+            : operation === UPDATE_TABLE
+              ? updateTable(input, req, body, res)
+              : timeToLive(operation, body, res);
       done.catch((error) => {
         if (!res.headersSent) send(res, 500, 'InternalServerError', `local change capture failed: ${error.message}`);
         else res.destroy();

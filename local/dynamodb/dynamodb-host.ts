@@ -166,6 +166,8 @@ export type WorkerRequest = { readonly id: number } & (
       readonly table: string;
       readonly viewType: string;
       readonly keySchema: readonly { AttributeName: string; KeyType: string }[];
+      /** Set by UpdateTable: a new stream even if the table had one with this view type. */
+      readonly fresh?: boolean;
     }
   | { readonly kind: 'tableDeleted'; readonly table: string }
   | { readonly kind: 'timeToLive'; readonly operation: 'UpdateTimeToLive' | 'DescribeTimeToLive'; readonly input: Record<string, unknown> }

@@ -90,9 +90,12 @@ export class StreamStore {
    */
   enable(table: string, viewType: string, keySchema: StreamRow['keySchema'], label?: string): StreamRow {
     if (!VIEW_TYPES.includes(viewType)) throw new Error(`StreamViewType must be one of ${VIEW_TYPES.join(', ')} (got ${viewType})`);
-    const createdMs = this.clock.now();
+    const arnOf = (streamLabel: string) => `arn:aws:dynamodb:${this.region}:${this.accountId}:table/${table}/stream/${streamLabel}`;
+    let createdMs = this.clock.now();
+    // A new stream never takes the label (and records) of an earlier one created in the same millisecond.
+    while (label === undefined && this.stream(arnOf(new Date(createdMs).toISOString().slice(0, -1)))) createdMs++;
     const streamLabel = label ?? new Date(createdMs).toISOString().slice(0, -1);
-    const arn = `arn:aws:dynamodb:${this.region}:${this.accountId}:table/${table}/stream/${streamLabel}`;
+    const arn = arnOf(streamLabel);
     this.db.prepare('UPDATE streams SET enabled = 0 WHERE table_name = ? AND arn <> ?').run(table, arn);
     this.db
       .prepare(

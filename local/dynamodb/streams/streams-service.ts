@@ -66,7 +66,8 @@ export class StreamsService {
       case 'streamEnabled': {
         // The template's tables are created through the endpoint too: their stream (with the label the template's StreamArn has) is kept.
         const existing = this.store.enabledByTable()[request.table];
-        if (existing?.viewType !== request.viewType) this.store.enable(request.table, request.viewType, request.keySchema);
+        // UpdateTable enabling a stream always starts a new one (with a new label), as DynamoDB does.
+        if (request.fresh || existing?.viewType !== request.viewType) this.store.enable(request.table, request.viewType, request.keySchema);
         const streams = this.store.enabledByTable();
         this.onStreamsChanged(streams);
         return { streams };

@@ -8,6 +8,7 @@ import {
   DynamoDBClient,
   PutItemCommand,
   UpdateItemCommand,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -262,6 +263,28 @@ describe('DynamoDB Streams (local)', () => {
     expect(created.TableDescription?.LatestStreamArn).toMatch(/table\/api-table\/stream\//);
     await ddb.send(new PutItemCommand({ TableName: 'api-table', Item: { id: { S: '1' } } }));
     expect((await records('api-table')).map((r) => r.dynamodb?.NewImage)).toEqual([{ id: { S: '1' } }]);
+  });
+
+  it('disables and enables a stream with UpdateTable, a new stream with a new label each time', async () => {
+    const before = await streamArn('api-table');
+    await expect(
+      ddb.send(
+        new UpdateTableCommand({ TableName: 'api-table', StreamSpecification: { StreamEnabled: true, StreamViewType: 'KEYS_ONLY' } }),
+      ),
+    ).rejects.toMatchObject({ name: 'ValidationException' });
+    await ddb.send(new UpdateTableCommand({ TableName: 'api-table', StreamSpecification: { StreamEnabled: false } }));
+    await ddb.send(new PutItemCommand({ TableName: 'api-table', Item: { id: { S: 'unrecorded' } } }));
+    const enabled = await ddb.send(
+      new UpdateTableCommand({ TableName: 'api-table', StreamSpecification: { StreamEnabled: true, StreamViewType: 'KEYS_ONLY' } }),
+    );
+    const after = enabled.TableDescription?.LatestStreamArn as string;
+    expect(after).not.toBe(before);
+    await ddb.send(new PutItemCommand({ TableName: 'api-table', Item: { id: { S: 'recorded' } } }));
+    expect((await records('api-table')).map((r) => r.dynamodb.Keys)).toEqual([{ id: { S: 'recorded' } }]);
+    const old = await streams.send<{ StreamDescription: { StreamStatus: string } }>('DescribeStream', { StreamArn: before });
+    expect(old.StreamDescription.StreamStatus).toBe('DISABLED');
+    const listed = await streams.send<{ Streams: unknown[] }>('ListStreams', { TableName: 'api-table' });
+    expect(listed.Streams).toHaveLength(2);
   });
 
   it('reads on from a NextShardIterator and from LATEST only what comes after', async () => {
