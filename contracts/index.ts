@@ -1,3 +1,4 @@
+export * from './change-capture.js';
 export * from './contract.js';
 export * from './files.js';
 export * from './identity.js';

@@ -38,6 +38,8 @@ export const ENV = {
   webhookPreviousSecretGraceSeconds: 'WEBHOOK_PREVIOUS_SECRET_GRACE_SECONDS',
   /** A FileTrigger's name, stated in every FileLanded event it publishes. */
   fileTriggerName: 'FILE_TRIGGER_NAME',
+  /** The entity a change-capture function names its events after (`Ticket` -> `TicketCreated`). */
+  changeEntity: 'CHANGE_ENTITY',
 } as const;
 
 /** The workflow types a starter accepts in ENV.workflowType. */

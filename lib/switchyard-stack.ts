@@ -1,8 +1,10 @@
 import * as path from 'node:path';
-import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
 import type { Construct } from 'constructs';
-import { CONTRACTS, type TicketQueue } from '../contracts/index.js';
+import { CONTRACTS, TicketCreated, type TicketQueue } from '../contracts/index.js';
+import { ChangeCapture } from './constructs/change-capture.js';
 import { EventHub } from './constructs/event-hub.js';
 import { FileTrigger } from './constructs/file-trigger.js';
 import { IdempotencyStore } from './constructs/idempotency-store.js';
@@ -45,6 +47,9 @@ export class SwitchyardStack extends Stack {
   public readonly slaSweep: ScheduledTrigger;
   /** Ticket attachments uploaded under `attachments/` land on the hub as FileLanded. */
   public readonly ticketAttachments: FileTrigger;
+  /** Tickets as rows: an inserted row becomes TicketCreated on the hub (ticketChanges). */
+  public readonly tickets: dynamodb.Table;
+  public readonly ticketChanges: ChangeCapture;
 
   constructor(scope: Construct, id: string, props: SwitchyardStackProps = {}) {
     super(scope, id, props);
@@ -74,6 +79,24 @@ export class SwitchyardStack extends Stack {
           description: 'Payment provider webhook: verifies the signature, publishes PaymentReceived, answers 202',
         },
       ],
+    });
+    // A helpdesk that writes tickets to a table instead of sending events: each inserted row
+    // becomes TicketCreated through the table's stream. Sent directly too, a ticket still
+    // starts one triage: TicketCreated is keyed on ticketId, not on the change.
+    this.tickets = new dynamodb.Table(this, 'Tickets', {
+      partitionKey: { name: 'ticketId', type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      stream: dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      encryption: dynamodb.TableEncryption.AWS_MANAGED,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.ticketChanges = new ChangeCapture(this, 'TicketChanges', {
+      table: this.tickets,
+      eventBus: this.hub.eventBus,
+      entity: 'Ticket',
+      source: TicketCreated.source,
+      changes: ['INSERT'],
     });
 
     // 720 firings a month, within Scheduler's free tier; a consumer matches slaSweep.eventPattern.
@@ -110,6 +133,14 @@ export class SwitchyardStack extends Stack {
     new CfnOutput(this, 'AttachmentsBucketName', {
       value: this.ticketAttachments.bucket.bucketName,
       description: 'Upload ticket attachments under attachments/: each lands on the hub as FileLanded',
+    });
+    new CfnOutput(this, 'TicketsTableName', {
+      value: this.tickets.tableName,
+      description: 'Put a ticket row here (ticketId, customerId, subject, body) and it is triaged',
+    });
+    new CfnOutput(this, 'TicketChangesDeadLetterQueueUrl', {
+      value: this.ticketChanges.deadLetterQueue.queueUrl,
+      description: 'Batches of ticket rows the change-capture pipe gave up on',
     });
     new CfnOutput(this, 'RoutingDeadLetterQueueUrl', {
       value: this.ticketRouting.consumer.deadLetterQueue.queueUrl,

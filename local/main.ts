@@ -161,6 +161,7 @@ const report = startupReport({
     })),
   ],
   buckets: runtime.buckets,
+  pipes: runtime.pipes.describe(),
 });
 for (const warning of report.warnings) console.warn(warning);
 console.log(report.lines.join('\n'));

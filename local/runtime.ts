@@ -5,6 +5,9 @@ import type { AwsError } from './aws-error.js';
 import { type Clock, systemClock } from './clock.js';
 import { ConsoleSite } from './console/console-site.js';
 import { DynamoDbHost } from './dynamodb/dynamodb-host.js';
+import { StreamStore } from './dynamodb/streams/stream-store.js';
+import { StreamsService } from './dynamodb/streams/streams-service.js';
+import { TimeToLiveSweeper } from './dynamodb/time-to-live.js';
 import { type Credentials, EndpointGuard } from './endpoint/guard.js';
 import { Endpoint } from './endpoint/server.js';
 import { modelValidator } from './endpoint/validation/validator.js';
@@ -16,6 +19,8 @@ import { LambdaService } from './lambda/lambda-service.js';
 import { logGroupDefinitions } from './logs/definitions.js';
 import { validateLogsInput } from './logs/input-validation.js';
 import { LogsService } from './logs/logs-service.js';
+import { pipeDefinitions } from './pipes/definitions.js';
+import { PipesService } from './pipes/pipes-service.js';
 import { type LogEventsSource, logReaderFrom } from './read-api/lineage.js';
 import { ReadApi } from './read-api/read-api.js';
 import type { Retention } from './read-api/records.js';
@@ -76,6 +81,8 @@ export interface RuntimeOptions {
   readonly clock?: Clock;
   /** How much of the buses' events (and their lineage) the read API keeps. @default the newest 10,000 events, none older than 24 hours */
   readonly eventRecords?: Retention;
+  /** The first retry of a failed pipe batch waits this long, doubling up to a minute. @default 1000 */
+  readonly pipesRetryBaseMs?: number;
 }
 
 /**
@@ -87,6 +94,12 @@ export class LocalRuntime {
   httpApiUrls: readonly HttpApiUrl[] = [];
   /** The template's S3 buckets, for the start-up report. */
   buckets: readonly { readonly name: string; readonly eventBridge: boolean }[] = [];
+  /** DynamoDB Streams: the records of the tables' streams, and their API. */
+  dynamodbStreams!: StreamsService;
+  /** The time-to-live sweep (tests call `sweep()` after moving a manual clock). */
+  timeToLive!: TimeToLiveSweeper;
+  /** EventBridge Pipes with DynamoDB stream sources. */
+  pipes!: PipesService;
 
   private constructor(
     readonly url: string,
@@ -177,6 +190,22 @@ export class LocalRuntime {
       });
       const sqs = new SqsService({ db: sqsDb, clock, baseUrl: url, accountId, region, onMessage: (note) => readApi.message(note) });
       const dynamodb = await DynamoDbHost.start({ folder: data.folder('dynamodb'), guard: guard.settings(Number(new URL(url).port)) });
+      // Streams and time to live, which dynalite lacks: records are committed here before a write is acknowledged.
+      const streamsDb = data.database('dynamodb-streams');
+      const dynamodbStreams = new StreamsService(new StreamStore(streamsDb, clock, region, accountId), clock, (streams) =>
+        dynamodb.setStreams(streams),
+      );
+      dynamodbStreams.declareTables(definitions.tables);
+      dynamodb.serve((request) => dynamodbStreams.answer(request));
+      const timeToLive = new TimeToLiveSweeper({
+        store: dynamodbStreams.store,
+        clock,
+        url: dynamodb.url,
+        region,
+        credentials: ownCredentials,
+        deleteToken: dynamodb.ttlDeleteToken,
+        log: (line) => log(`[dynamodb] ${line}`),
+      });
 
       const functionLog = (name: string, line: string) => log(`[${name}] ${line}`);
       const lambdaDestinations: DestinationSender = new ServiceDestinations({
@@ -306,6 +335,28 @@ export class LocalRuntime {
         log: (line) => log(`[scheduler] ${line}`),
       });
 
+      const pipesTemplate = pipeDefinitions(app);
+      warnings.push(...pipesTemplate.warnings);
+      const pipesDb = data.database('pipes');
+      const pipes = new PipesService({
+        db: pipesDb,
+        clock,
+        pipes: pipesTemplate.pipes,
+        source: {
+          readAfter: (arn, after, limit) => dynamodbStreams.readAfter(arn, after, limit),
+          latestPosition: (arn) => dynamodbStreams.store.latestPosition(arn),
+          onRecords: (listener) => dynamodbStreams.store.onRecords(listener),
+        },
+        services: {
+          lambda,
+          events,
+          sqs: { queueUrlOf: (arn) => sqs.queueUrl(arn.slice(arn.lastIndexOf(':') + 1)), SendMessage: (input) => sqs.SendMessage(input) },
+          states,
+        },
+        log: (line) => log(`[pipes] ${line}`),
+        ...(options.pipesRetryBaseMs === undefined ? {} : { retryBaseMs: options.pipesRetryBaseMs }),
+      });
+
       const httpApiTemplate = httpApiDefinitions(app);
       warnings.push(...httpApiTemplate.warnings);
       const httpApis = new HttpApiService({ apis: httpApiTemplate.apis, lambda, logs, clock, accountId, region });
@@ -323,6 +374,7 @@ export class LocalRuntime {
           { targetPrefix: 'TrentService', jsonVersion: '1.1', operations: kms.operations, validate: modelValidator('kms') },
           { targetPrefix: 'Logs_20140328', jsonVersion: '1.1', operations: logs.operations, validate: validateLogsInput },
           { targetPrefix: 'secretsmanager', jsonVersion: '1.1', operations: secretsManager.operations },
+          { targetPrefix: 'DynamoDBStreams_20120810', jsonVersion: '1.0', operations: dynamodbStreams.operations },
           {
             targetPrefix: 'AmazonSQS',
             jsonVersion: '1.0',
@@ -351,6 +403,8 @@ export class LocalRuntime {
       sns.start();
       logs.start();
       scheduler.start();
+      timeToLive.start();
+      pipes.start();
 
       warnings.push(...states.warnings);
       const runtime = new LocalRuntime(
@@ -377,6 +431,9 @@ export class LocalRuntime {
           lambdaDb.close();
           logsDb.close();
           secretsDb.close();
+          await timeToLive.stop();
+          streamsDb.close();
+          pipesDb.close();
           schedulerDb.close();
           s3Db.close();
           statesDynamoDb.destroy();
@@ -386,6 +443,9 @@ export class LocalRuntime {
       );
       runtime.httpApiUrls = httpApis.urls(url);
       runtime.buckets = s3Template.buckets;
+      runtime.dynamodbStreams = dynamodbStreams;
+      runtime.timeToLive = timeToLive;
+      runtime.pipes = pipes;
       return runtime;
     } catch (error) {
       await endpoint.stop();
@@ -400,6 +460,8 @@ export class LocalRuntime {
   }
 
   async stop(): Promise<void> {
+    // Pipes finish the batch in flight (and commit its position) while its target still runs.
+    await this.pipes.stop();
     // Executions first: with Lambda gone, an invocation in flight would be recorded as a task failure.
     await this.states.close();
     await this.scheduler.stop();

@@ -4,6 +4,7 @@ import type { FunctionDefinition } from './lambda/function-runtime.js';
 import { runtimeWarnings } from './lambda/runtimes.js';
 import type { SqsMappingDefinition } from './lambda/sqs-event-source.js';
 import { applyAsyncConfig, applyVersionsAndAliases, functionLayers, inlineCodeFolder, layerFolders } from './lambda/template-config.js';
+import { PIPES_RESOURCE_TYPES } from './pipes/definitions.js';
 import { S3_RESOURCE_TYPES } from './s3/definitions.js';
 import { SECRETS_MANAGER_RESOURCE_TYPES } from './secretsmanager/definitions.js';
 import { SNS_RESOURCE_TYPES } from './sns/definitions.js';
@@ -12,7 +13,7 @@ import type { LoadedApp } from './template/load.js';
 /** What the local services need from the loaded templates, by service. */
 export interface ServiceDefinitions {
   readonly queues: readonly { name: string; attributes: Record<string, string> }[];
-  readonly tables: readonly { name: string; definition: Record<string, unknown>; ttlAttribute?: string }[];
+  readonly tables: readonly { name: string; definition: Record<string, unknown>; ttlAttribute?: string; streamLabel?: string }[];
   readonly functions: readonly FunctionDefinition[];
   readonly sqsMappings: readonly SqsMappingDefinition[];
   readonly buses: readonly BusDefinition[];
@@ -74,6 +75,7 @@ export const SUPPORTED_RESOURCE_TYPES = new Set([
   ...HTTP_API_RESOURCE_TYPES,
   ...SECRETS_MANAGER_RESOURCE_TYPES,
   ...S3_RESOURCE_TYPES,
+  ...PIPES_RESOURCE_TYPES,
 ]);
 
 type Props = Record<string, unknown>;
@@ -108,18 +110,9 @@ export function serviceDefinitions(app: LoadedApp): ServiceDefinitions {
       ...(p.LocalSecondaryIndexes ? { LocalSecondaryIndexes: p.LocalSecondaryIndexes } : {}),
       ...(p.StreamSpecification ? { StreamSpecification: { StreamEnabled: true, ...(p.StreamSpecification as Props) } } : {}),
     };
-    // dynalite keeps the settings but acts on neither: say so, since code may rely on expiry or on stream records.
-    if (ttl?.Enabled) {
-      warnings.push(
-        `${r.stackName}/${r.logicalId} (AWS::DynamoDB::Table): time to live on ${ttl.AttributeName} is not run locally: expired items are not deleted`,
-      );
-    }
-    if (p.StreamSpecification) {
-      warnings.push(
-        `${r.stackName}/${r.logicalId} (AWS::DynamoDB::Table): its stream is not run locally: writes produce no stream records`,
-      );
-    }
-    return { name: r.physicalName, definition, ttlAttribute: ttl?.Enabled ? ttl.AttributeName : undefined };
+    // Time to live and the stream are run by local/dynamodb/ (dynalite has neither); the stream keeps the label of the template's StreamArn.
+    const streamLabel = r.attributes.StreamArn?.split('/stream/')[1];
+    return { name: r.physicalName, definition, ttlAttribute: ttl?.Enabled ? ttl.AttributeName : undefined, streamLabel };
   });
 
   const functions: FunctionDefinition[] = [];
@@ -175,6 +168,8 @@ export function serviceDefinitions(app: LoadedApp): ServiceDefinitions {
       functionByRef.get(String(p.FunctionName)) ??
       String(p.FunctionName).split(':')[String(p.FunctionName).startsWith('arn:') ? 6 : 0] ??
       '';
+    // Mappings from DynamoDB streams are read by local/pipes/ (pipeDefinitions).
+    if (/^arn:[^:]+:dynamodb:.*\/stream\//.test(source)) continue;
     if (!source.startsWith('arn:aws:sqs:')) {
       warnings.push(
         `${r.stackName}/${r.logicalId} (AWS::Lambda::EventSourceMapping): source ${source} is not an SQS queue; only SQS event sources run locally`,

@@ -25,6 +25,8 @@ export interface StartupReportInput {
   readonly schedules?: readonly ScheduleLine[];
   /** The template's S3 buckets, and whether each sends its events to EventBridge. @default - none */
   readonly buckets?: readonly { readonly name: string; readonly eventBridge: boolean }[];
+  /** The pipes that run, each with the table whose stream it reads and its target. @default - none */
+  readonly pipes?: readonly { kind: string; name: string; table: string; target: string }[];
 }
 
 /** A schedule (or scheduled rule) as the start-up report names it. */
@@ -76,6 +78,8 @@ export function startupReport(input: StartupReportInput): StartupReport {
     const host = `http://${api.apiId}.execute-api.localhost:${new URL(url).port}${api.stage === '$default' ? '' : `/${api.stage}`}`;
     lines.push(`  http api ${api.name} (${api.apiId}, stage ${api.stage}): ${api.url} (or ${host}); routes: ${api.routes.join(', ')}`);
   }
+
+  for (const pipe of input.pipes ?? []) lines.push(`  ${pipe.kind} ${pipe.name}: changes of table ${pipe.table} -> ${pipe.target}`);
 
   const aws = `aws --endpoint-url ${url}`;
   const entries = exampleFileEntries(input.root, definitions.rules) ?? sampleEntries(definitions);

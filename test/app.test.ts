@@ -50,6 +50,23 @@ describe('Switchyard app', () => {
     expect(new AwsSolutionsChecks(probe).validateScope(probe).success).toBe(false);
   });
 
+  it('pipes inserted ticket rows to the hub as TicketCreated, and expires idempotency claims by TTL', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [{ AttributeName: 'ticketId', KeyType: 'HASH' }],
+      StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' },
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+    });
+    template.resourceCountIs('AWS::Pipes::Pipe', 1);
+    template.hasResourceProperties('AWS::Pipes::Pipe', {
+      SourceParameters: { FilterCriteria: { Filters: [{ Pattern: JSON.stringify({ eventName: ['INSERT'] }) }] } },
+      TargetParameters: { EventBridgeEventBusParameters: { Source: 'switchyard.helpdesk', DetailType: '$.change.detailType' } },
+    });
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      TimeToLiveSpecification: { AttributeName: 'expiration', Enabled: true },
+    });
+  });
+
   it('runs every Lambda function on nodejs24.x, arm64, with active tracing', () => {
     const functions = template.findResources('AWS::Lambda::Function');
     expect(Object.keys(functions).length).toBeGreaterThanOrEqual(2);
@@ -136,6 +153,7 @@ describe('Switchyard app bundles', () => {
       [ENV.webhookToleranceSeconds]: '300',
       [ENV.webhookPreviousSecretGraceSeconds]: '86400',
       [ENV.fileTriggerName]: 'ticket-attachments',
+      [ENV.changeEntity]: 'Ticket',
     };
     for (const fn of functions) {
       const assetPath = fn.Metadata?.['aws:asset:path'] as string;

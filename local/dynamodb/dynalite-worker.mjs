@@ -8,6 +8,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import dynalite from 'dynalite';
 import { hostPolicy, refusal } from '../endpoint/request-guard.mjs';
 import { verifySignature } from '../endpoint/sigv4.mjs';
+import { captureChanges } from './change-capture.mjs';
 
 // dynalite opens its LevelDB lazily and, when that fails (another process still has the
 // folder's LOCK), dies on the first request, which the endpoint then sees as ECONNREFUSED.
@@ -39,11 +40,37 @@ function start() {
   const server = dynalite({ path: workerData.folder, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   server.keepAliveTimeout = 60_000;
   answerWhatDynaliteThrows(server);
+  const main = askMainThread();
+  const capture = captureChanges(server, { ask: main.ask, ttlDeleteToken: workerData.ttlDeleteToken });
   if (workerData.guard) guardRequests(server, workerData.guard);
   server.listen(0, '127.0.0.1', () => parentPort.postMessage({ port: server.address().port }));
   parentPort.on('message', (message) => {
     if (message === 'close') server.close(() => parentPort.postMessage('closed'));
+    else if (message?.kind === 'streams') capture.setStreams(message.streams);
+    else if (message?.kind === 'reply') main.settle(message);
   });
+}
+
+/** Requests to the main thread (stream records to commit, time-to-live settings), each answered by a `reply` with its id. */
+function askMainThread() {
+  const pending = new Map();
+  let next = 0;
+  return {
+    ask(message) {
+      const id = ++next;
+      return new Promise((resolve, reject) => {
+        pending.set(id, { resolve, reject });
+        parentPort.postMessage({ ...message, id });
+      });
+    },
+    settle(reply) {
+      const waiting = pending.get(reply.id);
+      if (!waiting) return;
+      pending.delete(reply.id);
+      if (reply.error) waiting.reject(Object.assign(new Error(reply.error.message), { code: reply.error.code }));
+      else waiting.resolve(reply.result);
+    },
+  };
 }
 
 /** DynamoDB's codes for each signature problem (sigv4.mjs). */

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Agent, type IncomingMessage, request, type ServerResponse } from 'node:http';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -16,12 +17,48 @@ const WORKER_SCRIPT = path.join(import.meta.dirname, 'dynalite-worker.mjs');
  */
 export class DynamoDbHost {
   readonly #agent = new Agent({ keepAlive: true, maxSockets: 64 });
+  #answer?: (request: WorkerRequest) => Promise<unknown>;
+  readonly #waiting: WorkerRequest[] = [];
 
   private constructor(
     private readonly worker: Worker,
     /** Where dynalite listens, e.g. `http://127.0.0.1:41234`. */
     readonly url: string,
-  ) {}
+    /** Marks a DeleteItem as made by the time-to-live sweep (header `x-switchyard-ttl-delete`), whose stream record names DynamoDB as its maker. */
+    readonly ttlDeleteToken: string,
+  ) {
+    worker.on('message', (message: WorkerRequest | 'closed') => {
+      if (typeof message !== 'object' || message === null || !('kind' in message)) return;
+      if (this.#answer) this.#reply(message);
+      else this.#waiting.push(message);
+    });
+  }
+
+  /**
+   * Answers what dynalite's thread asks (stream records to commit before a write is
+   * acknowledged, time-to-live settings); requests that came before are answered now.
+   */
+  serve(answer: (request: WorkerRequest) => Promise<unknown>): void {
+    this.#answer = answer;
+    for (const waiting of this.#waiting.splice(0)) this.#reply(waiting);
+  }
+
+  /** Tells dynalite's thread which tables have a stream (by table name). */
+  setStreams(streams: Readonly<Record<string, { viewType: string; arn: string; label: string }>>): void {
+    this.worker.postMessage({ kind: 'streams', streams });
+  }
+
+  #reply(message: WorkerRequest): void {
+    (this.#answer as (request: WorkerRequest) => Promise<unknown>)(message).then(
+      (result) => this.worker.postMessage({ kind: 'reply', id: message.id, result }),
+      (error: { code?: string; message?: string }) =>
+        this.worker.postMessage({
+          kind: 'reply',
+          id: message.id,
+          error: { code: error.code ?? 'InternalServerError', message: String(error.message) },
+        }),
+    );
+  }
 
   /**
    * Starts dynalite and resolves once it answers a request: start-up uses it right away
@@ -36,8 +73,9 @@ export class DynamoDbHost {
       guard?: GuardSettings;
     } = {},
   ): Promise<DynamoDbHost> {
+    const ttlDeleteToken = randomUUID();
     const worker = new Worker(WORKER_SCRIPT, {
-      workerData: { folder: options.folder, lockedWaitMs: options.lockedWaitMs ?? 10_000, guard: options.guard },
+      workerData: { folder: options.folder, lockedWaitMs: options.lockedWaitMs ?? 10_000, guard: options.guard, ttlDeleteToken },
     });
     const where = options.folder ? ` in ${options.folder}` : '';
     let failed: (error: Error) => void = () => {};
@@ -58,7 +96,7 @@ export class DynamoDbHost {
         }),
         failure,
       ]);
-      const host = new DynamoDbHost(worker, `http://127.0.0.1:${port}`);
+      const host = new DynamoDbHost(worker, `http://127.0.0.1:${port}`, ttlDeleteToken);
       await Promise.race([host.#answers(options.guard?.credentials?.[0]), failure]);
       return host;
     } catch (error) {
@@ -109,13 +147,40 @@ export class DynamoDbHost {
   async stop(): Promise<void> {
     this.#agent.destroy();
     await new Promise<void>((resolve) => {
-      this.worker.once('message', () => resolve());
+      this.worker.on('message', (message) => {
+        if (message === 'closed') resolve();
+      });
       this.worker.once('exit', () => resolve());
       this.worker.postMessage('close');
       setTimeout(resolve, 2000).unref();
     });
     await this.worker.terminate();
   }
+}
+
+/** What dynalite's thread asks the main thread (local/dynamodb/change-capture.mjs). */
+export type WorkerRequest = { readonly id: number } & (
+  | { readonly kind: 'records'; readonly records: readonly CapturedChange[] }
+  | {
+      readonly kind: 'streamEnabled';
+      readonly table: string;
+      readonly viewType: string;
+      readonly keySchema: readonly { AttributeName: string; KeyType: string }[];
+      /** Set by UpdateTable: a new stream even if the table had one with this view type. */
+      readonly fresh?: boolean;
+    }
+  | { readonly kind: 'tableDeleted'; readonly table: string }
+  | { readonly kind: 'timeToLive'; readonly operation: 'UpdateTimeToLive' | 'DescribeTimeToLive'; readonly input: Record<string, unknown> }
+);
+
+/** One write's effect on one item, as change capture saw it (images in DynamoDB JSON). */
+export interface CapturedChange {
+  readonly table: string;
+  readonly eventName: 'INSERT' | 'MODIFY' | 'REMOVE';
+  readonly keys: Record<string, unknown>;
+  readonly newImage?: Record<string, unknown>;
+  readonly oldImage?: Record<string, unknown>;
+  readonly userIdentity?: { readonly type: string; readonly principalId: string };
 }
 
 const SERIALIZATION_EXCEPTION = 'com.amazon.coral.service#SerializationException';

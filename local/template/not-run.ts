@@ -14,7 +14,6 @@ const NOT_RUN: Readonly<Record<string, string>> = {
   'AWS::CloudWatch::Alarm': 'no CloudWatch metrics locally: the alarm never changes state, and its actions never run',
   'AWS::ApiGateway::RestApi': 'no API Gateway locally: the REST API and its methods are not served',
   'AWS::ApiGateway::DomainName': 'no API Gateway locally: the custom domain is not served',
-  'AWS::Pipes::Pipe': 'pipes do not run locally: nothing is read from its source',
   'Custom::CDKBucketDeployment': 'custom resource not run locally: its files are not copied to the bucket',
   'Custom::AWS': "custom resource not run locally: its AWS SDK call is not made, and attributes from the call's response do not resolve",
 };

@@ -100,6 +100,20 @@ describe('startupReport', () => {
     expect(lines).toContain(`  console: ${URL}/ (executions, escalations, failures and live events in the browser)`);
   });
 
+  it('names each pipe and stream event source mapping with the table it reads and its target', () => {
+    const { lines } = report(
+      {},
+      {
+        pipes: [
+          { kind: 'pipe', name: 'tickets-pipe', table: 'Tickets', target: 'arn:aws:events:us-east-1:000000000000:event-bus/hub' },
+          { kind: 'event source mapping', name: 'esm-1', table: 'Orders', target: 'arn:aws:lambda:us-east-1:000000000000:function:f' },
+        ],
+      },
+    );
+    expect(lines).toContain('  pipe tickets-pipe: changes of table Tickets -> arn:aws:events:us-east-1:000000000000:event-bus/hub');
+    expect(lines).toContain('  event source mapping esm-1: changes of table Orders -> arn:aws:lambda:us-east-1:000000000000:function:f');
+  });
+
   it("suggests an event the first bus's rule matches, built from its pattern", () => {
     const { lines } = report({
       buses: [{ name: 'orders', arn: 'arn:aws:events:us-east-1:000000000000:event-bus/orders' }],

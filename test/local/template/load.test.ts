@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTRACTS } from '../../../contracts/index.js';
 import { SwitchyardStack } from '../../../lib/switchyard-stack.js';
 import { HTTP_API_RESOURCE_TYPES } from '../../../local/apigateway/definitions.js';
+import { PIPES_RESOURCE_TYPES } from '../../../local/pipes/definitions.js';
 import { S3_RESOURCE_TYPES } from '../../../local/s3/definitions.js';
 import { SECRETS_MANAGER_RESOURCE_TYPES } from '../../../local/secretsmanager/definitions.js';
 import {
@@ -45,6 +46,7 @@ const RUNTIME_TYPES = new Set([
   'AWS::Scheduler::Schedule',
   'AWS::Lambda::EventInvokeConfig',
   ...S3_RESOURCE_TYPES,
+  ...PIPES_RESOURCE_TYPES,
 ]);
 
 describe('loadApp', () => {

@@ -62,7 +62,6 @@ describe("what CDK apps commonly emit, with the runtime's supported types", () =
     ['AWS::Logs::MetricFilter', 'metric filters are not run locally: no metric is emitted from log events'],
     ['AWS::CloudWatch::Alarm', 'no CloudWatch metrics locally: the alarm never changes state, and its actions never run'],
     ['AWS::ApiGateway::RestApi', 'no API Gateway locally: the REST API and its methods are not served'],
-    ['AWS::Pipes::Pipe', 'pipes do not run locally: nothing is read from its source'],
     ['Custom::CDKBucketDeployment', 'custom resource not run locally: its files are not copied to the bucket'],
     [
       'Custom::AWS',

@@ -1,0 +1,159 @@
+import type { LoadedApp, LoadedResource } from '../template/load.js';
+
+/** The resource types this service runs. */
+export const PIPES_RESOURCE_TYPES = ['AWS::Pipes::Pipe'];
+
+/** A pipe with a DynamoDB stream source, as the template declares it (the API's defaults filled in). */
+export interface PipeDefinition {
+  readonly name: string;
+  readonly arn: string;
+  readonly sourceArn: string;
+  readonly running: boolean;
+  /** EventBridge patterns (JSON text); a record reaches the pipe's next step if it matches any, or if there are none. */
+  readonly filters: readonly string[];
+  readonly startingPosition: 'TRIM_HORIZON' | 'LATEST';
+  readonly batchSize: number;
+  readonly maximumBatchingWindowSeconds: number;
+  /** -1: retried until the record expires. */
+  readonly maximumRetryAttempts: number;
+  /** -1: records never expire before the stream drops them. */
+  readonly maximumRecordAgeSeconds: number;
+  readonly bisectOnFailure: boolean;
+  readonly deadLetterArn?: string;
+  readonly enrichmentArn?: string;
+  readonly enrichmentInputTemplate?: string;
+  readonly targetArn: string;
+  readonly targetInputTemplate?: string;
+  readonly eventBusParameters?: {
+    readonly DetailType?: string;
+    readonly Source?: string;
+    readonly Time?: string;
+    readonly Resources?: readonly string[];
+  };
+  readonly sqsParameters?: { readonly MessageGroupId?: string; readonly MessageDeduplicationId?: string };
+  /** Set for a Lambda event source mapping (run by the same reader): the target is the function, invoked with `{ Records }`. */
+  readonly mapping?: { readonly reportBatchItemFailures: boolean };
+}
+
+type Props = Record<string, unknown>;
+
+/** Target services the local pipes deliver to, by the ARN's service. */
+const TARGETS = new Set(['events', 'sqs', 'lambda', 'states']);
+
+/** The template's pipes that run locally, and a warning for each that does not (or runs differently). */
+export function pipeDefinitions(app: LoadedApp): { pipes: PipeDefinition[]; warnings: string[] } {
+  const resources = app.stacks.flatMap((stack) => stack.resources).filter((r) => r.type === 'AWS::Pipes::Pipe');
+  const warnings: string[] = [];
+  const pipes: PipeDefinition[] = [];
+  const where = (r: LoadedResource) => `${r.stackName}/${r.logicalId} (AWS::Pipes::Pipe)`;
+  for (const r of resources) {
+    const p = r.properties as Props;
+    const source = String(p.Source ?? '');
+    const target = String(p.Target ?? '');
+    if (!isStreamArn(source)) {
+      warnings.push(
+        `${where(r)}: its source ${source} is not a DynamoDB stream; only DynamoDB stream sources run locally, so the pipe never runs`,
+      );
+      continue;
+    }
+    const service = target.split(':')[2] ?? '';
+    if (!TARGETS.has(service)) {
+      warnings.push(
+        `${where(r)}: its target ${target} is not an event bus, SQS queue, Lambda function or state machine; the pipe does not run locally`,
+      );
+      continue;
+    }
+    const sourceParameters = (p.SourceParameters ?? {}) as Props;
+    const stream = (sourceParameters.DynamoDBStreamParameters ?? {}) as Props;
+    const filterCriteria = (sourceParameters.FilterCriteria ?? {}) as { Filters?: { Pattern?: string }[] };
+    const targetParameters = (p.TargetParameters ?? {}) as Props;
+    const enrichmentParameters = (p.EnrichmentParameters ?? {}) as Props;
+    if (p.Enrichment !== undefined && !String(p.Enrichment).includes(':lambda:')) {
+      warnings.push(`${where(r)}: its enrichment ${String(p.Enrichment)} is not a Lambda function; records go to the target without it`);
+    }
+    if (Number(stream.ParallelizationFactor ?? 1) > 1) {
+      warnings.push(
+        `${where(r)}: ParallelizationFactor ${String(stream.ParallelizationFactor)} is run as 1 locally (one batch at a time, in order)`,
+      );
+    }
+    if (p.LogConfiguration !== undefined) warnings.push(`${where(r)}: its LogConfiguration is not written locally`);
+    pipes.push({
+      name: r.physicalName,
+      arn: r.attributes.Arn ?? r.ref,
+      sourceArn: source,
+      running: p.DesiredState !== 'STOPPED',
+      filters: (filterCriteria.Filters ?? []).map((f) => String(f.Pattern ?? '{}')),
+      startingPosition: stream.StartingPosition === 'LATEST' ? 'LATEST' : 'TRIM_HORIZON',
+      batchSize: Number(stream.BatchSize ?? 100),
+      maximumBatchingWindowSeconds: Number(stream.MaximumBatchingWindowInSeconds ?? 0),
+      maximumRetryAttempts: Number(stream.MaximumRetryAttempts ?? -1),
+      maximumRecordAgeSeconds: Number(stream.MaximumRecordAgeInSeconds ?? -1),
+      bisectOnFailure: stream.OnPartialBatchItemFailure === 'AUTOMATIC_BISECT',
+      deadLetterArn: (stream.DeadLetterConfig as { Arn?: string } | undefined)?.Arn,
+      enrichmentArn: p.Enrichment !== undefined && String(p.Enrichment).includes(':lambda:') ? String(p.Enrichment) : undefined,
+      enrichmentInputTemplate: enrichmentParameters.InputTemplate === undefined ? undefined : String(enrichmentParameters.InputTemplate),
+      targetArn: target,
+      targetInputTemplate: targetParameters.InputTemplate === undefined ? undefined : String(targetParameters.InputTemplate),
+      eventBusParameters: targetParameters.EventBridgeEventBusParameters as PipeDefinition['eventBusParameters'],
+      sqsParameters: targetParameters.SqsQueueParameters as PipeDefinition['sqsParameters'],
+    });
+  }
+  pipes.push(...streamMappings(app, warnings));
+  return { pipes, warnings };
+}
+
+/**
+ * Lambda event source mappings from DynamoDB streams, read like a pipe whose target is the
+ * function: batches of `{ Records }` in order, retries, bisection, record age, an on-failure
+ * destination (SQS), filters and ReportBatchItemFailures. (local/service-definitions.ts leaves
+ * these to this service; it runs the SQS mappings.)
+ */
+function streamMappings(app: LoadedApp, warnings: string[]): PipeDefinition[] {
+  const resources = app.stacks.flatMap((stack) => stack.resources);
+  const functionArns = new Map(
+    resources
+      .filter((r) => r.type === 'AWS::Lambda::Function')
+      .flatMap((r) => [
+        [r.physicalName, r.attributes.Arn ?? r.ref],
+        [r.attributes.Arn ?? r.ref, r.attributes.Arn ?? r.ref],
+      ]),
+  );
+  const mappings: PipeDefinition[] = [];
+  for (const r of resources.filter((m) => m.type === 'AWS::Lambda::EventSourceMapping')) {
+    const p = r.properties as Props;
+    const source = String(p.EventSourceArn ?? '');
+    if (!isStreamArn(source)) continue;
+    const where = `${r.stackName}/${r.logicalId} (AWS::Lambda::EventSourceMapping)`;
+    const fn = String(p.FunctionName ?? '');
+    const functionArn = functionArns.get(fn) ?? fn;
+    const onFailure = (p.DestinationConfig as { OnFailure?: { Destination?: string } } | undefined)?.OnFailure?.Destination;
+    if (onFailure !== undefined && !onFailure.includes(':sqs:'))
+      warnings.push(`${where}: its on-failure destination ${onFailure} is not an SQS queue; it is not sent to locally`);
+    if (p.TumblingWindowInSeconds !== undefined)
+      warnings.push(`${where}: TumblingWindowInSeconds is not run locally (no window state is passed)`);
+    const filters = ((p.FilterCriteria as { Filters?: { Pattern?: string }[] } | undefined)?.Filters ?? []).map((f) =>
+      String(f.Pattern ?? '{}'),
+    );
+    mappings.push({
+      name: `esm-${r.ref}`,
+      arn: r.ref,
+      sourceArn: source,
+      running: p.Enabled !== false,
+      filters,
+      startingPosition: p.StartingPosition === 'LATEST' ? 'LATEST' : 'TRIM_HORIZON',
+      batchSize: Number(p.BatchSize ?? 100),
+      maximumBatchingWindowSeconds: Number(p.MaximumBatchingWindowInSeconds ?? 0),
+      maximumRetryAttempts: Number(p.MaximumRetryAttempts ?? -1),
+      maximumRecordAgeSeconds: Number(p.MaximumRecordAgeInSeconds ?? -1),
+      bisectOnFailure: p.BisectBatchOnFunctionError === true || p.BisectBatchOnFunctionError === 'true',
+      deadLetterArn: onFailure?.includes(':sqs:') ? onFailure : undefined,
+      targetArn: functionArn,
+      mapping: { reportBatchItemFailures: ((p.FunctionResponseTypes as string[] | undefined) ?? []).includes('ReportBatchItemFailures') },
+    });
+  }
+  return mappings;
+}
+
+function isStreamArn(arn: string): boolean {
+  return /^arn:[^:]+:dynamodb:[^:]*:[^:]*:table\/[^/]+\/stream\//.test(arn);
+}

@@ -1,0 +1,135 @@
+import { describe, expect, it } from 'vitest';
+import { ManualClock } from '../../../local/clock.js';
+import type { StoredRecord } from '../../../local/dynamodb/streams/stream-store.js';
+import type { PipeDefinition } from '../../../local/pipes/definitions.js';
+import { type PipeServices, PipesService, type StreamSource } from '../../../local/pipes/pipes-service.js';
+import { openDatabase } from '../../../local/store/data-folder.js';
+
+const STREAM = 'arn:aws:dynamodb:us-east-1:000000000000:table/t/stream/1970-01-01T00:00:00.000';
+
+function pipe(overrides: Partial<PipeDefinition> = {}): PipeDefinition {
+  return {
+    name: 'p',
+    arn: 'arn:aws:pipes:us-east-1:000000000000:pipe/p',
+    sourceArn: STREAM,
+    running: true,
+    filters: [],
+    startingPosition: 'TRIM_HORIZON',
+    batchSize: 10,
+    maximumBatchingWindowSeconds: 0,
+    maximumRetryAttempts: -1,
+    maximumRecordAgeSeconds: -1,
+    bisectOnFailure: false,
+    deadLetterArn: 'arn:aws:sqs:us-east-1:000000000000:dlq',
+    targetArn: 'arn:aws:sqs:us-east-1:000000000000:out',
+    ...overrides,
+  };
+}
+
+function harness(definition: PipeDefinition, clock = new ManualClock(), retryBaseMs = 5) {
+  const records: StoredRecord[] = [];
+  const sent: { queue: string; body: string }[] = [];
+  const source: StreamSource = {
+    readAfter: (_arn, after, limit) => records.filter((r) => r.position > after).slice(0, limit),
+    latestPosition: () => records.at(-1)?.position ?? 0,
+    onRecords: () => () => {},
+  };
+  let failTarget = false;
+  const services: PipeServices = {
+    lambda: { invoke: async () => ({ ok: true, payload: '[]' }) },
+    events: { PutEvents: async () => ({ FailedEntryCount: 0 }) },
+    sqs: {
+      queueUrlOf: (arn) => arn.split(':').at(-1) as string,
+      SendMessage: async (input) => {
+        if (failTarget && input.QueueUrl === 'out') throw new Error('queue unavailable');
+        sent.push({ queue: input.QueueUrl, body: input.MessageBody });
+        return {};
+      },
+    },
+    states: { StartExecution: async () => ({}) },
+  };
+  const service = new PipesService({ db: openDatabase(':memory:'), clock, pipes: [definition], source, services, retryBaseMs });
+  const add = (pk: string) => {
+    const position = records.length + 1;
+    records.push({
+      position,
+      streamArn: STREAM,
+      createdMs: clock.now(),
+      record: {
+        eventID: `e${position}`,
+        eventName: 'INSERT',
+        eventVersion: '1.1',
+        eventSource: 'aws:dynamodb',
+        awsRegion: 'us-east-1',
+        dynamodb: {
+          ApproximateCreationDateTime: clock.now() / 1000,
+          Keys: { pk: { S: pk } },
+          SequenceNumber: String(position),
+          SizeBytes: 1,
+          StreamViewType: 'KEYS_ONLY',
+        },
+      },
+    });
+  };
+  return { service, add, sent, clock, failTarget: (fail: boolean) => (failTarget = fail) };
+}
+
+describe('PipesService', () => {
+  it('sends records older than MaximumRecordAgeInSeconds to the dead-letter queue instead of the target', async () => {
+    const h = harness(pipe({ maximumRecordAgeSeconds: 60 }));
+    h.add('old');
+    h.clock.advance(61_000);
+    h.service.start();
+    await h.service.idle();
+    await h.service.stop();
+    expect(h.sent.map((s) => s.queue)).toEqual(['dlq']);
+    expect(JSON.parse(h.sent[0]?.body as string)).toMatchObject({
+      requestContext: { condition: 'RecordAgeExceeded' },
+      DDBStreamBatchInfo: { batchSize: 1, startSequenceNumber: '1', endSequenceNumber: '1', streamArn: STREAM },
+    });
+  });
+
+  it('retries a failing target until it accepts, without skipping or repeating a record', async () => {
+    const h = harness(pipe({ batchSize: 2 }));
+    h.failTarget(true);
+    for (const pk of ['a', 'b', 'c']) h.add(pk);
+    h.service.start();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(h.sent).toEqual([]);
+    h.failTarget(false);
+    await h.service.idle();
+    await h.service.stop();
+    expect(h.sent.map((s) => JSON.parse(s.body).dynamodb.Keys.pk.S)).toEqual(['a', 'b', 'c']);
+  });
+
+  it('stops without waiting out a retry backoff, leaving the batch to be read again', async () => {
+    const h = harness(pipe(), new ManualClock(), 60_000);
+    h.failTarget(true);
+    h.add('a');
+    h.service.start();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const started = Date.now();
+    await h.service.stop();
+    expect(Date.now() - started).toBeLessThan(2000);
+    h.failTarget(false);
+    h.service.start();
+    await h.service.idle();
+    await h.service.stop();
+    expect(h.sent.map((s) => JSON.parse(s.body).dynamodb.Keys.pk.S)).toEqual(['a']);
+  });
+
+  it('starts a new pipe with LATEST after the records already in the stream', async () => {
+    const h = harness(pipe({ startingPosition: 'LATEST' }));
+    h.add('before');
+    h.service.start();
+    h.add('after');
+    await h.service.idle();
+    await h.service.stop();
+    expect(h.sent.map((s) => JSON.parse(s.body).dynamodb.Keys.pk.S)).toEqual(['after']);
+  });
+
+  it('describes the running pipes for the start-up report', () => {
+    const h = harness(pipe());
+    expect(h.service.describe()).toEqual([{ kind: 'pipe', name: 'p', table: 't', target: 'arn:aws:sqs:us-east-1:000000000000:out' }]);
+  });
+});
