@@ -25,12 +25,15 @@ export function isReplayPolicy(value: unknown): value is ReplayPolicy {
   return typeof value === 'string' && (REPLAY_POLICIES as readonly string[]).includes(value);
 }
 
-/** The policy a replay name carries; `reprocess` for a name without one (or no name at all). */
-export function replayPolicyOf(replayName: string | undefined): ReplayPolicy {
-  if (replayName === undefined) return DEFAULT_REPLAY_POLICY;
+/**
+ * The policy a replay name carries; `fallback` for a name without one (or no name at all):
+ * a consumer's own default, else `reprocess`.
+ */
+export function replayPolicyOf(replayName: string | undefined, fallback: ReplayPolicy = DEFAULT_REPLAY_POLICY): ReplayPolicy {
+  if (replayName === undefined) return fallback;
   const at = replayName.indexOf(SEPARATOR);
   const prefix = at < 0 ? undefined : replayName.slice(0, at);
-  return isReplayPolicy(prefix) ? prefix : DEFAULT_REPLAY_POLICY;
+  return isReplayPolicy(prefix) ? prefix : fallback;
 }
 
 /**

@@ -88,10 +88,36 @@ export const TicketRouted = defineContract({
     reviewer: Type.Optional(Type.String()),
     /** The reviewer's reason, when a person decided and gave one. */
     reason: Type.Optional(Type.String()),
+    /**
+     * Which decision of its stage (`decidedBy`) this is for the ticket, from 0: a publisher
+     * that decides a ticket more than once in one stage (a reviewer's re-route, a re-asked
+     * escalation's second answer) counts them, so the later one wins (ticketRoutedVersion).
+     * @default 0
+     */
+    sequence: Type.Optional(Type.Integer({ minimum: 0, maximum: 999 })),
   },
   idempotencyFields: ['ticketId'],
 });
 export type TicketRouted = Detail<typeof TicketRouted>;
+
+/**
+ * A TicketRouted's version is its decision stage, then its sequence within the stage:
+ * `stage * 1000 + sequence`. The model decides first; an escalation then ends in the SLA
+ * default or in a person's decision, and a person overrides the SLA default. So a
+ * person's re-route supersedes the model's routing, a late model decision never
+ * overrides a person, and the same decision delivered twice has the same version.
+ *
+ * Not the event's `time`: clocks of different publishers (a Lambda, Step Functions, a
+ * reviewer's tool) drift, EventBridge's `time` has one-second granularity so two
+ * decisions can tie, and a retried PutEvents of an old decision is stamped with a new,
+ * later `time`. A version must come from whoever knows which decision is newer.
+ */
+export const TICKET_ROUTED_STAGES = { model: 1, 'sla-default': 2, human: 3 } as const;
+
+/** The version a TicketRouted carries (see TICKET_ROUTED_STAGES). */
+export function ticketRoutedVersion(routed: Pick<TicketRouted, 'decidedBy' | 'sequence'>): number {
+  return TICKET_ROUTED_STAGES[routed.decidedBy] * 1000 + (routed.sequence ?? 0);
+}
 
 /**
  * What a reviewer sends back with SendTaskSuccess to resume an escalated ticket.

@@ -10,7 +10,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { AnyEventContract, Detail } from '../../contracts/index.js';
-import { REPLAY_LOG_FIELDS, REPLAY_LOG_MESSAGES, replayPolicyOf } from '../../contracts/replay-policy.js';
+import { REPLAY_LOG_FIELDS, REPLAY_LOG_MESSAGES, type ReplayPolicy, replayPolicyOf } from '../../contracts/replay-policy.js';
 import { ENV } from '../../contracts/wiring.js';
 import { requireEnv, requireNumber } from './config.js';
 import type { Emission, EventPublisher } from './emit.js';
@@ -67,6 +67,13 @@ export interface SqsConsumerOptions<C extends readonly AnyEventContract[]> {
    * @default - the log line names the contract and idempotency key only
    */
   readonly describeDryRun?: DryRunDescriber<C>;
+  /**
+   * This consumer's policy for a replayed event whose replay name carries none (a replay
+   * started from the console or the AWS CLI); a policy in the name always wins. `skip`
+   * suits a consumer whose effect must happen once in the world (a payment, an e-mail).
+   * @default 'reprocess'
+   */
+  readonly replayPolicy?: ReplayPolicy;
 }
 
 /** What the idempotency store keeps for a processed fact: the handler's result, and when and from which message. */
@@ -206,7 +213,7 @@ export function createSqsConsumer<const C extends readonly AnyEventContract[]>(o
      */
     const honourReplayPolicy = (record: SQSRecord): boolean => {
       const replayName = replayNameOf(record.body);
-      const policy = replayPolicyOf(replayName);
+      const policy = replayPolicyOf(replayName, options.replayPolicy);
       if (replayName === undefined || policy === 'reprocess') return false;
       counts.replayedNotRun++;
       const replayKeys = { [REPLAY_LOG_FIELDS.replayName]: replayName, [REPLAY_LOG_FIELDS.replayPolicy]: policy };

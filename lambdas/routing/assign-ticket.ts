@@ -1,6 +1,7 @@
-import { ConditionalCheckFailedException, type DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import type { TicketRouted } from '../../contracts/index.js';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { type TicketRouted, ticketRoutedVersion } from '../../contracts/index.js';
+import { applyVersioned, type IgnoredEvent } from '../kit/versioned-state.js';
 
 /** A ticket's assignment, as the assignments table holds it (one item per ticket). */
 export interface Assignment {
@@ -15,17 +16,29 @@ export interface Assignment {
   readonly correlationId: string;
   /** When the assignment was written (ISO-8601). */
   readonly assignedAt: string;
+  /** The version of the decision that stands (ticketRoutedVersion). */
+  readonly version: number;
 }
 
 export type AssignOutcome =
   | { readonly outcome: 'ASSIGNED'; readonly assignment: Assignment }
-  /** The ticket was already assigned; `assignment` is the one that stands, `conflicting` whether this event named another queue. */
-  | { readonly outcome: 'DUPLICATE'; readonly assignment: Assignment; readonly conflicting: boolean };
+  /**
+   * The ticket already holds this decision's version (DUPLICATE) or a newer one (STALE);
+   * `assignment` is the one that stands, `conflicting` whether this event named another queue,
+   * `ignored` what was recorded for it.
+   */
+  | {
+      readonly outcome: 'DUPLICATE' | 'STALE';
+      readonly assignment: Assignment;
+      readonly conflicting: boolean;
+      readonly ignored: IgnoredEvent;
+    };
 
 /**
- * Writes the ticket's assignment if it has none: one PutItem conditional on the ticket
- * having no item, so that however often TicketRouted is delivered, and however many
- * copies run at once, exactly one write happens and the first assignment stands.
+ * Writes the ticket's assignment if this decision is newer than the one it holds: one
+ * PutItem conditional on the version (lambdas/kit/versioned-state.ts), so a person's
+ * re-route replaces the model's routing, while a redelivered decision or a late older one
+ * changes nothing and is recorded as ignored, however many copies run at once.
  */
 export async function assignTicket(
   client: DynamoDBClient,
@@ -33,7 +46,9 @@ export async function assignTicket(
   routed: TicketRouted,
   cause: { readonly eventId: string; readonly correlationId: string },
   now: Date = new Date(),
+  logger?: Logger,
 ): Promise<AssignOutcome> {
+  const version = ticketRoutedVersion(routed);
   const assignment: Assignment = {
     ticketId: routed.ticketId,
     queue: routed.queue,
@@ -44,26 +59,25 @@ export async function assignTicket(
     routedEventId: cause.eventId,
     correlationId: cause.correlationId,
     assignedAt: now.toISOString(),
+    version,
   };
-  try {
-    await client.send(
-      new PutItemCommand({
-        TableName: tableName,
-        Item: marshall(assignment),
-        ConditionExpression: 'attribute_not_exists(ticketId)',
-        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-      }),
-    );
-    return { outcome: 'ASSIGNED', assignment };
-  } catch (error) {
-    if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    // DynamoDB returns the item that stands with the failed condition; a store that does
-    // not (an older emulator) is asked once more.
-    const item =
-      error.Item ??
-      (await client.send(new GetItemCommand({ TableName: tableName, Key: marshall({ ticketId: routed.ticketId }), ConsistentRead: true })))
-        .Item;
-    const existing = (item ? unmarshall(item) : assignment) as Assignment;
-    return { outcome: 'DUPLICATE', assignment: existing, conflicting: existing.queue !== routed.queue };
-  }
+  const { ticketId, version: _version, ...update } = assignment;
+  const result = await applyVersioned({
+    client,
+    tableName,
+    key: { name: 'ticketId', value: ticketId },
+    version,
+    update,
+    eventId: cause.eventId,
+    now,
+    ...(logger ? { logger } : {}),
+  });
+  if (result.outcome === 'applied') return { outcome: 'ASSIGNED', assignment };
+  const existing = (result.current ?? assignment) as unknown as Assignment;
+  return {
+    outcome: result.outcome === 'ignored-duplicate' ? 'DUPLICATE' : 'STALE',
+    assignment: existing,
+    conflicting: existing.queue !== routed.queue,
+    ignored: result.ignored,
+  };
 }

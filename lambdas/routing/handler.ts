@@ -4,7 +4,7 @@ import { requireEnv } from '../kit/config.js';
 import { tracer } from '../kit/observability.js';
 import { createRoutingConsumer } from './routing-consumer.js';
 
-/** Applies each TicketRouted: the ticket's assignment, written once. */
+/** Applies each TicketRouted: the ticket's assignment, replaced only by a newer decision (lambdas/kit/versioned-state.ts). */
 export const handler = createRoutingConsumer({
   dynamodb: tracer.captureAWSv3Client(new DynamoDBClient({})),
   tableName: requireEnv(ENV.assignmentsTable),

@@ -12,21 +12,41 @@ export interface RoutingConsumerOptions {
   readonly failureQueues?: FailureQueues;
 }
 
-/** The TicketRouted consumer: writes each ticket's assignment once and logs every later copy as a duplicate. */
+/**
+ * The TicketRouted consumer: writes each ticket's assignment by decision version (a newer
+ * decision replaces it), and records a repeated or late older decision as ignored.
+ */
 export function createRoutingConsumer(options: RoutingConsumerOptions) {
   return createSqsConsumer({
     contracts: [TicketRouted],
-    // The assignment is itself one conditional write keyed on the ticket: a claim in the
-    // idempotency table first would only add a second write per record.
+    // The assignment is itself one conditional write on the ticket's decision version: a
+    // claim in the idempotency table (keyed on the ticket) would refuse a newer decision.
     idempotency: false,
     failureQueues: options.failureQueues,
     describeDryRun: (routed) => ({ assignTicket: { ticketId: routed.ticketId, queue: routed.queue, table: options.tableName } }),
     handle: async (routed, { event, logger }) => {
       const cause = { eventId: event.envelope.id, correlationId: event.correlationId };
-      const result = await assignTicket(options.dynamodb, options.tableName, routed, cause);
+      const result = await assignTicket(options.dynamodb, options.tableName, routed, cause, new Date(), logger);
       const { assignment } = result;
       if (result.outcome === 'ASSIGNED') {
-        logger.info('ticket assigned', { ticketId: assignment.ticketId, queue: assignment.queue, decidedBy: assignment.decidedBy });
+        logger.info('ticket assigned', {
+          ticketId: assignment.ticketId,
+          queue: assignment.queue,
+          decidedBy: assignment.decidedBy,
+          version: assignment.version,
+        });
+        return result.outcome;
+      }
+      if (result.outcome === 'STALE') {
+        logger.info('late TicketRouted ignored: a newer decision stands', {
+          ticketId: assignment.ticketId,
+          assignedQueue: assignment.queue,
+          standingVersion: assignment.version,
+          standingEventId: assignment.routedEventId,
+          staleEventId: event.envelope.id,
+          staleVersion: result.ignored.eventVersion,
+          staleQueue: routed.queue,
+        });
         return result.outcome;
       }
       const details = {

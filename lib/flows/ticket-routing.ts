@@ -19,11 +19,13 @@ export interface TicketRoutingProps {
 }
 
 /**
- * Applies TicketRouted: each ticket's assignment to a queue, written once. Publishing is
- * at-least-once (a crash between a state machine's PutEvents and its completion publishes
- * again), so the effect is made idempotent where it happens: one conditional write keyed
- * on the ticket. A second TicketRouted for the ticket changes nothing and is logged as a
- * duplicate (with a warning if it names another queue).
+ * Applies TicketRouted: each ticket's assignment to a queue, versioned by the decision
+ * (contracts/tickets.ts, ticketRoutedVersion). Publishing is at-least-once (a crash
+ * between a state machine's PutEvents and its completion publishes again) and events can
+ * arrive out of order, so the effect is one conditional write on the version where it
+ * happens: a newer decision (a person's re-route) replaces the assignment, while a repeated
+ * or late older TicketRouted changes nothing and is recorded in the table as ignored, with
+ * the reason (lambdas/kit/versioned-state.ts).
  */
 export class TicketRouting extends Construct {
   /** One item per ticket (key `ticketId`): its queue, who decided, when, and from which event. */

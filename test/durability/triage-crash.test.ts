@@ -28,7 +28,9 @@ async function assignments(dynamodb: DynamoDBClient): Promise<Map<string, Record
   let ExclusiveStartKey: Record<string, never> | undefined;
   do {
     const page = await dynamodb.send(new ScanCommand({ TableName: table, ExclusiveStartKey }));
-    for (const item of page.Items ?? []) out.set(item.ticketId?.S ?? '', { queue: item.queue?.S, decidedBy: item.decidedBy?.S });
+    // Ignored-event records (lambdas/kit/versioned-state.ts) share the table; only assignments count here.
+    for (const item of page.Items ?? [])
+      if (item.kind?.S !== 'ignored') out.set(item.ticketId?.S ?? '', { queue: item.queue?.S, decidedBy: item.decidedBy?.S });
     ExclusiveStartKey = page.LastEvaluatedKey as typeof ExclusiveStartKey;
   } while (ExclusiveStartKey);
   return out;

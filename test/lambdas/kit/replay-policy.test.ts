@@ -2,7 +2,7 @@ import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dyn
 import { Logger } from '@aws-lambda-powertools/logger';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { REPLAY_LOG_MESSAGES, replayNameFor, TicketCreated } from '../../../contracts/index.js';
+import { REPLAY_LOG_MESSAGES, type ReplayPolicy, replayNameFor, TicketCreated } from '../../../contracts/index.js';
 import { createSqsConsumer } from '../../../lambdas/kit/consumer.js';
 import { type DynaliteHandle, startDynalite } from '../../helpers/dynalite.js';
 import { lambdaContext, sqsEvent, sqsRecord, ticketCreated } from '../../helpers/events.js';
@@ -29,10 +29,11 @@ afterEach(() => {
 });
 
 /** A consumer counting its side effects per ticket, with a dry-run description. */
-function countingConsumer() {
+function countingConsumer(replayPolicy?: ReplayPolicy) {
   const effects = new Map<string, number>();
   const handler = createSqsConsumer({
     contracts: [TicketCreated] as const,
+    ...(replayPolicy ? { replayPolicy } : {}),
     idempotency: { persistenceStore: new DynamoDBPersistenceLayer({ tableName, awsSdkV3Client: dynamo.client }) },
     failureQueues: sqs.queues(5),
     describeDryRun: (detail) => ({ countTicket: detail.ticketId }),
@@ -64,6 +65,18 @@ describe('createSqsConsumer under a replay policy', () => {
     const { handler, effects } = countingConsumer();
     await handler(sqsEvent(sqsRecord(replayed('R-3', 'console-replay-1'))), lambdaContext());
     expect(effects.get('R-3')).toBe(1);
+  });
+
+  it("uses the consumer's own policy for a replay whose name carries none, and the name's policy over it", async () => {
+    const { handler, effects } = countingConsumer('skip');
+    await handler(sqsEvent(sqsRecord(replayed('R-10', 'console-replay-2'))), lambdaContext());
+    expect(effects.get('R-10')).toBeUndefined();
+    expect(await claims()).toBe(0);
+    await handler(sqsEvent(sqsRecord(replayed('R-11', replayNameFor('reprocess', 'y')))), lambdaContext());
+    expect(effects.get('R-11')).toBe(1);
+    // A live event is never a replay, whatever the consumer's replay policy.
+    await handler(sqsEvent(sqsRecord(ticketCreated('R-12'))), lambdaContext());
+    expect(effects.get('R-12')).toBe(1);
   });
 
   it('skip: acknowledges without running, claiming or dead-lettering, and logs that it skipped and why', async () => {

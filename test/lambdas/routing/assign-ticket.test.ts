@@ -13,6 +13,7 @@ const standing = {
   routedEventId: 'e-1',
   correlationId: 'c',
   assignedAt: '2026-01-01T00:00:00.000Z',
+  version: 3000,
 };
 
 describe('assignTicket', () => {
@@ -21,16 +22,19 @@ describe('assignTicket', () => {
     const client = {
       send: async (command: PutItemCommand) => {
         calls.push(command.constructor.name);
+        // The second PutItem records the ignored event.
+        if (calls.length > 1) return {};
         expect(command.input).toMatchObject({
-          ConditionExpression: 'attribute_not_exists(ticketId)',
+          ConditionExpression: 'attribute_not_exists(#pk) OR attribute_not_exists(#version) OR #version < :version',
+          ExpressionAttributeValues: { ':version': { N: '3000' } },
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         });
         throw new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {}, Item: marshall(standing) });
       },
     } as unknown as DynamoDBClient;
     const result = await assignTicket(client, 'assignments', routed, { eventId: 'e-2', correlationId: 'c' });
-    expect(result).toEqual({ outcome: 'DUPLICATE', assignment: standing, conflicting: true });
-    expect(calls).toEqual(['PutItemCommand']);
+    expect(result).toMatchObject({ outcome: 'DUPLICATE', assignment: standing, conflicting: true, ignored: { reason: 'duplicate' } });
+    expect(calls).toEqual(['PutItemCommand', 'PutItemCommand']);
   });
 
   it('passes on any other DynamoDB error, so the record is retried', async () => {

@@ -34,17 +34,22 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
-function routed(ticketId: string, queue = 'billing') {
+function routed(ticketId: string, queue = 'billing', decision: { decidedBy?: string; sequence?: number; reviewer?: string } = {}) {
   return eventBridgeEvent(
     'TicketRouted',
-    { ticketId, queue, decidedBy: 'model', confidence: 0.9, model: 'm', metadata: { correlationId: `corr-${ticketId}` } },
+    { ticketId, queue, decidedBy: 'model', confidence: 0.9, model: 'm', ...decision, metadata: { correlationId: `corr-${ticketId}` } },
     { source: 'switchyard.triage' },
   );
 }
 
 async function assignments() {
   const { Items = [] } = await dynamo.client.send(new ScanCommand({ TableName: tableName }));
-  return Items.map((item) => unmarshall(item));
+  return Items.map((item) => unmarshall(item)).filter((item) => item.kind !== 'ignored');
+}
+
+async function ignoredEvents() {
+  const { Items = [] } = await dynamo.client.send(new ScanCommand({ TableName: tableName }));
+  return Items.map((item) => unmarshall(item)).filter((item) => item.kind === 'ignored');
 }
 
 const consumer = () => createRoutingConsumer({ dynamodb: dynamo.client, tableName, failureQueues: sqs.queues(5) });
@@ -77,6 +82,7 @@ describe('createRoutingConsumer', () => {
     expect(await assignments()).toEqual([before]);
     const duplicate = info.mock.calls.find(([message]) => String(message).startsWith('duplicate skipped'));
     expect(duplicate?.[1]).toMatchObject({ ticketId: 'T-2', firstEventId: first.id, firstProcessedAt: before?.assignedAt });
+    expect(await ignoredEvents()).toEqual([expect.objectContaining({ entityKey: 'T-2', reason: 'duplicate', currentVersion: 1000 })]);
   });
 
   it('keeps the first assignment when copies race in one batch, and warns about one that names another queue', async () => {
@@ -86,6 +92,43 @@ describe('createRoutingConsumer', () => {
     expect(response.batchItemFailures).toEqual([]);
     expect((await assignments()).map((a) => [a.ticketId, a.queue])).toEqual([['T-3', 'billing']]);
     expect(warn.mock.calls.filter(([message]) => String(message).includes('names another queue'))).toHaveLength(1);
+  });
+
+  it("lets a person's re-route replace the model's routing", async () => {
+    const handler = consumer();
+    await handler(sqsEvent(sqsRecord(routed('T-5', 'billing'))), lambdaContext());
+    const reroute = routed('T-5', 'security', { decidedBy: 'human', reviewer: 'sam' });
+    await handler(sqsEvent(sqsRecord(reroute)), lambdaContext());
+    expect(await assignments()).toEqual([
+      expect.objectContaining({ ticketId: 'T-5', queue: 'security', decidedBy: 'human', version: 3000, routedEventId: reroute.id }),
+    ]);
+    expect(await ignoredEvents()).toEqual([]);
+  });
+
+  it("ignores the model's routing arriving after a person's, and records and logs it with the reason", async () => {
+    const info = vi.spyOn(Logger.prototype, 'info');
+    const handler = consumer();
+    const human = routed('T-6', 'security', { decidedBy: 'human', reviewer: 'sam' });
+    await handler(sqsEvent(sqsRecord(human)), lambdaContext());
+    const late = routed('T-6', 'billing');
+    const response = await handler(sqsEvent(sqsRecord(late)), lambdaContext());
+    expect(response.batchItemFailures).toEqual([]);
+    expect(await assignments()).toEqual([expect.objectContaining({ queue: 'security', routedEventId: human.id })]);
+    expect(await ignoredEvents()).toEqual([
+      expect.objectContaining({ entityKey: 'T-6', eventId: late.id, eventVersion: 1000, currentVersion: 3000, reason: 'stale' }),
+    ]);
+    const logged = info.mock.calls.find(([message]) => String(message).startsWith('late TicketRouted ignored'));
+    expect(logged?.[1]).toMatchObject({ ticketId: 'T-6', standingEventId: human.id, staleEventId: late.id, staleQueue: 'billing' });
+  });
+
+  it("applies a person's second decision (a higher sequence) and ignores the first one redelivered late", async () => {
+    const handler = consumer();
+    const first = routed('T-7', 'account', { decidedBy: 'human', reviewer: 'sam' });
+    const second = routed('T-7', 'security', { decidedBy: 'human', reviewer: 'sam', sequence: 1 });
+    await handler(sqsEvent(sqsRecord(second)), lambdaContext());
+    await handler(sqsEvent(sqsRecord(first)), lambdaContext());
+    expect(await assignments()).toEqual([expect.objectContaining({ queue: 'security', version: 3001 })]);
+    expect(await ignoredEvents()).toEqual([expect.objectContaining({ eventId: first.id, reason: 'stale' })]);
   });
 
   it('sends a TicketRouted that breaks its contract to the DLQ with the reason, and writes nothing', async () => {

@@ -1,0 +1,103 @@
+import { CreateTableCommand, GetItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { applyVersioned, ignoredRecordKey } from '../../../lambdas/kit/versioned-state.js';
+import { type DynaliteHandle, startDynalite } from '../../helpers/dynalite.js';
+
+let dynamo: DynaliteHandle;
+let tableName: string;
+let tables = 0;
+
+beforeAll(async () => {
+  dynamo = await startDynalite();
+});
+afterAll(async () => {
+  await dynamo.close();
+});
+beforeEach(async () => {
+  tableName = `entities-${++tables}`;
+  await dynamo.client.send(
+    new CreateTableCommand({
+      TableName: tableName,
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+      BillingMode: 'PAY_PER_REQUEST',
+    }),
+  );
+});
+
+const write = (version: number, state: string, eventId = `e-${version}-${state}`) =>
+  applyVersioned({ client: dynamo.client, tableName, key: { name: 'pk', value: 'E-1' }, version, update: { state }, eventId });
+
+async function entity() {
+  const { Item } = await dynamo.client.send(
+    new GetItemCommand({ TableName: tableName, Key: marshall({ pk: 'E-1' }), ConsistentRead: true }),
+  );
+  return Item ? unmarshall(Item) : undefined;
+}
+
+async function ignoredRecords() {
+  const { Items = [] } = await dynamo.client.send(new ScanCommand({ TableName: tableName }));
+  return Items.map((item) => unmarshall(item)).filter((item) => item.kind === 'ignored');
+}
+
+describe('applyVersioned', () => {
+  it('applies the first event and then a newer one', async () => {
+    expect((await write(1, 'open')).outcome).toBe('applied');
+    expect((await write(2, 'assigned')).outcome).toBe('applied');
+    expect(await entity()).toEqual({ pk: 'E-1', state: 'assigned', version: 2 });
+    expect(await ignoredRecords()).toEqual([]);
+  });
+
+  it('ignores an older event that arrives after a newer one, and records it with the reason', async () => {
+    await write(3, 'closed', 'e-new');
+    const result = await write(2, 'open', 'e-late');
+    expect(result).toMatchObject({ outcome: 'ignored-stale', current: { state: 'closed', version: 3 } });
+    expect(await entity()).toEqual({ pk: 'E-1', state: 'closed', version: 3 });
+    expect(await ignoredRecords()).toEqual([
+      expect.objectContaining({
+        pk: ignoredRecordKey('E-1', 'e-late'),
+        entityKey: 'E-1',
+        eventId: 'e-late',
+        eventVersion: 2,
+        currentVersion: 3,
+        reason: 'stale',
+      }),
+    ]);
+  });
+
+  it('treats the same event twice as a duplicate: the second has no effect and is recorded once', async () => {
+    await write(1, 'open', 'e-1');
+    const before = await entity();
+    const second = await write(1, 'open-again', 'e-1');
+    const third = await write(1, 'open-again', 'e-1');
+    expect(second.outcome).toBe('ignored-duplicate');
+    expect(third.outcome).toBe('ignored-duplicate');
+    expect(await entity()).toEqual(before);
+    expect(await ignoredRecords()).toEqual([
+      expect.objectContaining({ eventId: 'e-1', eventVersion: 1, currentVersion: 1, reason: 'duplicate' }),
+    ]);
+  });
+
+  it('converges to the highest version when many updates race, whatever order they land in', async () => {
+    const versions = Array.from({ length: 40 }, (_, i) => i + 1).sort(() => Math.random() - 0.5);
+    const results = await Promise.all(versions.map((version) => write(version, `s${version}`)));
+    expect(await entity()).toEqual({ pk: 'E-1', state: 's40', version: 40 });
+    const applied = results.filter((r) => r.outcome === 'applied').length;
+    expect(applied).toBeGreaterThanOrEqual(1);
+    // Every event is either applied or recorded as ignored: none dropped silently.
+    expect(await ignoredRecords()).toHaveLength(versions.length - applied);
+  });
+
+  it('replaces an item written before versioning (no version attribute), as if it held version 0', async () => {
+    const { PutItemCommand } = await import('@aws-sdk/client-dynamodb');
+    await dynamo.client.send(new PutItemCommand({ TableName: tableName, Item: marshall({ pk: 'E-1', state: 'legacy' }) }));
+    expect((await write(1, 'open')).outcome).toBe('applied');
+    expect(await entity()).toEqual({ pk: 'E-1', state: 'open', version: 1 });
+  });
+
+  it('fails if the version is not a positive integer', async () => {
+    await expect(write(0, 'x')).rejects.toThrow('version must be a positive integer');
+    await expect(write(1.5, 'x')).rejects.toThrow('version must be a positive integer');
+  });
+});
