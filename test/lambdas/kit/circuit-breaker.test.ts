@@ -164,7 +164,9 @@ describe('CircuitBreaker', () => {
     const b = breaker();
     const others = Array.from({ length: 5 }, () => breaker());
     const all = [b, ...others];
-    await Promise.all(Array.from({ length: 30 }, (_, i) => all[i % all.length]!.call(downstreamDown).catch(() => undefined)));
+    await Promise.all(
+      Array.from({ length: 30 }, (_, i) => (all[i % all.length] as CircuitBreaker).call(downstreamDown).catch(() => undefined)),
+    );
     expect(await b.state()).toBe('open');
     expect(published(CircuitOpened)).toHaveLength(1);
     expect(published(CircuitOpened)[0]).toMatchObject({ generation: 1 });
