@@ -40,8 +40,10 @@ export const ENV = {
   fileTriggerName: 'FILE_TRIGGER_NAME',
   /** The entity a change-capture function names its events after (`Ticket` -> `TicketCreated`). */
   changeEntity: 'CHANGE_ENTITY',
-  /** The circuit breaker table (CircuitBreaker.grantUse sets it and the four settings below). */
+  /** The circuit breaker table (CircuitBreaker.grantUse sets it and the circuit settings below). */
   circuitBreakerTable: 'CIRCUIT_BREAKER_TABLE_NAME',
+  /** The circuit (downstream) a function's breaker guards: its item in the table. */
+  circuitName: 'CIRCUIT_NAME',
   /** Failures within the window that open the circuit. */
   circuitFailureThreshold: 'CIRCUIT_FAILURE_THRESHOLD',
   /** The sliding window failures are counted in, in seconds. */

@@ -340,16 +340,15 @@ export class CircuitBreaker {
   }
 }
 
-/** A breaker configured the way the CircuitBreaker construct's grantUse set the function's environment. */
+/** The breaker the CircuitBreaker construct's grantUse configured in the function's environment. */
 export function circuitBreakerFromEnv(
-  circuit: string,
   client: DynamoDBClient,
   extra: Pick<CircuitBreakerOptions, 'publisher' | 'isFailure' | 'now'> = {},
   env: NodeJS.ProcessEnv = process.env,
 ): CircuitBreaker {
   return new CircuitBreaker({
     client,
-    circuit,
+    circuit: requireEnv(ENV.circuitName, env),
     tableName: requireEnv(ENV.circuitBreakerTable, env),
     failureThreshold: requireNumber(ENV.circuitFailureThreshold, 1, 1000, env),
     windowMs: requireNumber(ENV.circuitWindowSeconds, 1, 86_400, env) * 1000,

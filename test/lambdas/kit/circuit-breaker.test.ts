@@ -197,14 +197,15 @@ describe('CircuitBreaker', () => {
   it('reads its table and settings from the environment grantUse sets', async () => {
     const env = {
       CIRCUIT_BREAKER_TABLE_NAME: tableName,
+      CIRCUIT_NAME: 'model',
       CIRCUIT_FAILURE_THRESHOLD: '1',
       CIRCUIT_WINDOW_SECONDS: '60',
       CIRCUIT_OPEN_SECONDS: '30',
       CIRCUIT_HALF_OPEN_TRIALS: '1',
     };
-    const b = circuitBreakerFromEnv('model', dynamo.client, { now: () => clock.now }, env);
+    const b = circuitBreakerFromEnv(dynamo.client, { now: () => clock.now }, env);
     await failTimes(b, 1);
     expect(await b.state()).toBe('open');
-    expect(() => circuitBreakerFromEnv('model', dynamo.client, {}, { ...env, CIRCUIT_OPEN_SECONDS: '0' })).toThrow('CIRCUIT_OPEN_SECONDS');
+    expect(() => circuitBreakerFromEnv(dynamo.client, {}, { ...env, CIRCUIT_OPEN_SECONDS: '0' })).toThrow('CIRCUIT_OPEN_SECONDS');
   });
 });
