@@ -94,7 +94,7 @@ interface CircuitItem {
 }
 
 /** What acquire() let through: a normal call, or a half-open trial of one generation. */
-type Permit = { readonly kind: 'closed' } | { readonly kind: 'trial'; readonly generation: number };
+export type CircuitPermit = { readonly kind: 'closed' } | { readonly kind: 'trial'; readonly generation: number };
 
 /**
  * A circuit breaker whose state lives in DynamoDB, shared by every function and execution
@@ -140,16 +140,28 @@ export class CircuitBreaker {
       result = await fn();
     } catch (thrown) {
       const error = toError(thrown);
-      if (this.#o.isFailure(error)) await this.recordFailure(permit, error);
-      else if (permit.kind === 'trial') await this.recordSuccess(permit);
+      await this.#settle(() => (this.#o.isFailure(error) ? this.recordFailure(permit, error) : this.recordSuccess(permit)));
       throw error;
     }
-    await this.recordSuccess(permit);
+    await this.#settle(() => this.recordSuccess(permit));
     return result;
   }
 
+  /**
+   * Records an outcome without hiding it: if the table cannot be written, the caller still
+   * gets the downstream's answer (the breaker misses one data point, and a trial that was
+   * not recorded is retried in the next round).
+   */
+  async #settle(record: () => Promise<void>): Promise<void> {
+    try {
+      await record();
+    } catch (thrown) {
+      defaultLogger.error('circuit breaker could not record an outcome', { circuit: this.#o.circuit, error: toError(thrown) });
+    }
+  }
+
   /** Lets a call through or throws CircuitOpenError; a half-open circuit hands out at most halfOpenMaxTrials trials per round. */
-  async acquire(): Promise<Permit> {
+  async acquire(): Promise<CircuitPermit> {
     for (;;) {
       const item = await this.#read();
       const now = this.#o.now();
@@ -178,7 +190,7 @@ export class CircuitBreaker {
   }
 
   /** A trial succeeded: closes the circuit (one caller wins; the others' writes fail their condition). */
-  async recordSuccess(permit: Permit): Promise<void> {
+  async recordSuccess(permit: CircuitPermit): Promise<void> {
     if (permit.kind !== 'trial') return;
     const now = this.#o.now();
     if (await this.#transition(permit.generation, 'half-open', { state: 'closed' }, true)) {
@@ -189,7 +201,7 @@ export class CircuitBreaker {
   }
 
   /** A call failed: a failed trial reopens the circuit; a normal call counts in the window and may open it. */
-  async recordFailure(permit: Permit, error: Error): Promise<void> {
+  async recordFailure(permit: CircuitPermit, error: Error): Promise<void> {
     const now = this.#o.now();
     const lastFailure = `${error.name}: ${error.message}`.slice(0, 1024);
     if (permit.kind === 'trial') {
