@@ -1,4 +1,5 @@
 export * from './change-capture.js';
+export * from './circuit-breaker.js';
 export * from './contract.js';
 export * from './files.js';
 export * from './identity.js';
@@ -9,6 +10,7 @@ export * from './schedules.js';
 export * from './tickets.js';
 export * from './wiring.js';
 
+import { CircuitClosed, CircuitOpened } from './circuit-breaker.js';
 import type { AnyEventContract } from './contract.js';
 import { FileLanded } from './files.js';
 import { PaymentReceived } from './payments.js';
@@ -24,4 +26,6 @@ export const CONTRACTS: readonly AnyEventContract[] = [
   PaymentReceived,
   ScheduleFired,
   FileLanded,
+  CircuitOpened,
+  CircuitClosed,
 ];

@@ -40,6 +40,18 @@ export const ENV = {
   fileTriggerName: 'FILE_TRIGGER_NAME',
   /** The entity a change-capture function names its events after (`Ticket` -> `TicketCreated`). */
   changeEntity: 'CHANGE_ENTITY',
+  /** The circuit breaker table (CircuitBreaker.grantUse sets it and the circuit settings below). */
+  circuitBreakerTable: 'CIRCUIT_BREAKER_TABLE_NAME',
+  /** The circuit (downstream) a function's breaker guards: its item in the table. */
+  circuitName: 'CIRCUIT_NAME',
+  /** Failures within the window that open the circuit. */
+  circuitFailureThreshold: 'CIRCUIT_FAILURE_THRESHOLD',
+  /** The sliding window failures are counted in, in seconds. */
+  circuitWindowSeconds: 'CIRCUIT_WINDOW_SECONDS',
+  /** How long the circuit stays open before trial calls are let through, in seconds. */
+  circuitOpenSeconds: 'CIRCUIT_OPEN_SECONDS',
+  /** How many trial calls a half-open circuit lets through at once. */
+  circuitHalfOpenTrials: 'CIRCUIT_HALF_OPEN_TRIALS',
 } as const;
 
 /** The workflow types a starter accepts in ENV.workflowType. */
@@ -61,6 +73,8 @@ export const ERROR_NAMES = {
   modelUnavailable: 'ModelUnavailable',
   modelOutputInvalid: 'ModelOutputInvalid',
   invalidTicket: 'InvalidTicket',
+  /** A circuit breaker is open (or half-open with every trial taken): the call was not made. */
+  circuitOpen: 'CircuitOpen',
 } as const;
 
 /** Transient model failures: the triage flow's Retry matches exactly these. */

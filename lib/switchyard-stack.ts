@@ -5,6 +5,7 @@ import { ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
 import type { Construct } from 'constructs';
 import { CONTRACTS, TicketCreated, type TicketQueue } from '../contracts/index.js';
 import { ChangeCapture } from './constructs/change-capture.js';
+import { CircuitBreaker } from './constructs/circuit-breaker.js';
 import { EventHub } from './constructs/event-hub.js';
 import { FileTrigger } from './constructs/file-trigger.js';
 import { IdempotencyStore } from './constructs/idempotency-store.js';
@@ -50,6 +51,8 @@ export class SwitchyardStack extends Stack {
   /** Tickets as rows: an inserted row becomes TicketCreated on the hub (ticketChanges). */
   public readonly tickets: dynamodb.Table;
   public readonly ticketChanges: ChangeCapture;
+  /** The breaker on the triage model: opens after 5 model failures in a minute, for 30 s. */
+  public readonly modelCircuit: CircuitBreaker;
 
   constructor(scope: Construct, id: string, props: SwitchyardStackProps = {}) {
     super(scope, id, props);
@@ -60,12 +63,14 @@ export class SwitchyardStack extends Stack {
       contracts: CONTRACTS,
     });
     this.idempotencyStore = new IdempotencyStore(this, 'Idempotency');
+    this.modelCircuit = new CircuitBreaker(this, 'ModelCircuit', { circuitName: 'ticket-model', eventBus: this.hub.eventBus });
     this.ticketTriage = new TicketTriage(this, 'TicketTriage', {
       eventBus: this.hub.eventBus,
       idempotencyStore: this.idempotencyStore,
       bedrockModelId: props.bedrockModelId,
       confidenceThreshold: props.confidenceThreshold,
       slaDefaultQueue: props.slaDefaultQueue,
+      modelCircuit: this.modelCircuit,
     });
     this.ticketRouting = new TicketRouting(this, 'TicketRouting', { eventBus: this.hub.eventBus });
     // A payment provider's webhook (Stripe's signature scheme) becomes PaymentReceived on the hub.
@@ -133,6 +138,10 @@ export class SwitchyardStack extends Stack {
     new CfnOutput(this, 'AttachmentsBucketName', {
       value: this.ticketAttachments.bucket.bucketName,
       description: 'Upload ticket attachments under attachments/: each lands on the hub as FileLanded',
+    });
+    new CfnOutput(this, 'ModelCircuitTableName', {
+      value: this.modelCircuit.table.tableName,
+      description: "The triage model's circuit breaker (item id ticket-model): its state, failures and generation",
     });
     new CfnOutput(this, 'TicketsTableName', {
       value: this.tickets.tableName,

@@ -12,6 +12,7 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import type { AnyEventContract, Detail } from '../../contracts/index.js';
 import { REPLAY_LOG_FIELDS, REPLAY_LOG_MESSAGES, type ReplayPolicy, replayPolicyOf } from '../../contracts/replay-policy.js';
 import { ENV } from '../../contracts/wiring.js';
+import { circuitOpenRetryAfterMs } from './circuit-breaker.js';
 import { requireEnv, requireNumber } from './config.js';
 import type { Emission, EventPublisher } from './emit.js';
 import { ContractRegistry, type ValidatedEvent } from './envelope.js';
@@ -147,7 +148,7 @@ export function createSqsConsumer<const C extends readonly AnyEventContract[]>(o
       process = makeIdempotent(runHandler, { persistenceStore: options.idempotency.persistenceStore, config });
     }
     const inOrder = new KeyedSequence();
-    const counts = { deadLettered: 0, duplicates: 0, replayedNotRun: 0 };
+    const counts = { deadLettered: 0, duplicates: 0, replayedNotRun: 0, circuitOpen: 0 };
 
     const processEvent = async (record: SQSRecord, event: ValidatedEvent, recordLogger: Logger) => {
       const run = { ran: false };
@@ -166,6 +167,11 @@ export function createSqsConsumer<const C extends readonly AnyEventContract[]>(o
 
     const routeFailure = async (record: SQSRecord, error: Error, recordLogger: Logger, idempotencyKey: string | undefined) => {
       const receiveCount = receiveCountOf(record);
+      const openForMs = circuitOpenRetryAfterMs(error);
+      if (openForMs !== undefined) {
+        await waitForCircuit(record, error, openForMs / 1000, recordLogger, idempotencyKey);
+        return;
+      }
       const permanent = isPermanent(error);
       if (permanent || router.isLastReceive(record)) {
         const why = permanent ? 'permanent failure' : 'retries exhausted';
@@ -203,6 +209,52 @@ export function createSqsConsumer<const C extends readonly AnyEventContract[]>(o
         backoffError = toError(thrown);
       }
       recordLogger.warn('record failed; it will be retried', { error, receiveCount, idempotencyKey, retryInSeconds, backoffError });
+      throw error;
+    };
+
+    /**
+     * An open circuit is no fault of the record: it comes back when the circuit may let a
+     * trial through, never to the dead-letter queue. Each such return is still a receive
+     * (SQS counts receives, not failures), so on what would be the last receive the record
+     * is sent to its queue again as a new message (receive count 1) and the original
+     * acknowledged. Resolves when the record was requeued; throws to report it failed.
+     */
+    const waitForCircuit = async (record: SQSRecord, error: Error, seconds: number, recordLogger: Logger, idempotencyKey?: string) => {
+      counts.circuitOpen++;
+      const receiveCount = receiveCountOf(record);
+      if (router.isLastReceive(record) && router.canRequeue) {
+        try {
+          const requeuedInSeconds = await router.requeue(record, seconds);
+          recordLogger.warn('circuit open on the last receive: record sent to its queue again as a new message', {
+            receiveCount,
+            idempotencyKey,
+            requeuedInSeconds,
+            error,
+          });
+          return;
+        } catch (thrown) {
+          recordLogger.error('circuit open, and requeueing the record failed; it will be received again', {
+            receiveCount,
+            idempotencyKey,
+            sendError: toError(thrown),
+          });
+          throw error;
+        }
+      }
+      let retryInSeconds: number | undefined;
+      let backoffError: Error | undefined;
+      try {
+        retryInSeconds = await router.holdBack(record, seconds);
+      } catch (thrown) {
+        backoffError = toError(thrown);
+      }
+      recordLogger.warn('circuit open: record returned to the queue until the circuit may let it through', {
+        receiveCount,
+        idempotencyKey,
+        retryInSeconds,
+        backoffError,
+        error,
+      });
       throw error;
     };
 
@@ -277,6 +329,7 @@ export function createSqsConsumer<const C extends readonly AnyEventContract[]>(o
     metrics.addMetric('RecordsDeadLettered', MetricUnit.Count, counts.deadLettered);
     metrics.addMetric('DuplicatesSkipped', MetricUnit.Count, counts.duplicates);
     metrics.addMetric('ReplayedEventsNotRun', MetricUnit.Count, counts.replayedNotRun);
+    metrics.addMetric('RecordsHeldForOpenCircuit', MetricUnit.Count, counts.circuitOpen);
     metrics.addMetric('RecordsSucceeded', MetricUnit.Count, sqsEvent.Records.length - failed - counts.deadLettered);
     return { batchItemFailures: [...response.batchItemFailures] };
   };

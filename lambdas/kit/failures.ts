@@ -14,6 +14,8 @@ const MAX_MESSAGE_ATTRIBUTES = 10;
 const MAX_REASON_CHARS = 1024;
 /** ChangeMessageVisibility takes 0 to 43,200 seconds. */
 const MAX_VISIBILITY_SECONDS = 43_200;
+/** SendMessage's DelaySeconds takes 0 to 900 seconds. */
+const MAX_DELAY_SECONDS = 900;
 
 /** How long a transiently failed record waits before its next receive. */
 export interface BackoffOptions {
@@ -111,6 +113,46 @@ export class FailureRouter {
         QueueUrl: this.queues.queueUrl,
         ReceiptHandle: record.receiptHandle,
         VisibilityTimeout: delay,
+      }),
+    );
+    return delay;
+  }
+
+  /**
+   * Makes the record visible again after `seconds` (clamped to what SQS takes), whatever
+   * its receive count: for a failure that is not the record's (an open circuit).
+   */
+  async holdBack(record: SQSRecord, seconds: number): Promise<number> {
+    const delay = Math.min(MAX_VISIBILITY_SECONDS, Math.max(1, Math.ceil(seconds)));
+    await this.queues.client.send(
+      new ChangeMessageVisibilityCommand({ QueueUrl: this.queues.queueUrl, ReceiptHandle: record.receiptHandle, VisibilityTimeout: delay }),
+    );
+    return delay;
+  }
+
+  /** Whether requeue() can send to the source queue (per-message delays exist on standard queues only). */
+  get canRequeue(): boolean {
+    return !this.queues.queueUrl.endsWith('.fifo');
+  }
+
+  /**
+   * Sends a copy of the record (body and attributes) to its own queue, delivered after
+   * `seconds` (at most 900, SQS's DelaySeconds limit): a new message whose receive count
+   * starts again at 1. The caller then acknowledges the original. Resolves with the delay.
+   */
+  async requeue(record: SQSRecord, seconds: number): Promise<number> {
+    const delay = Math.min(MAX_DELAY_SECONDS, Math.max(0, Math.ceil(seconds)));
+    const attributes: Record<string, MessageAttributeValue> = {};
+    for (const [name, value] of Object.entries(record.messageAttributes ?? ({} as SQSMessageAttributes))) {
+      const converted = toSdkAttribute(value);
+      if (converted) attributes[name] = converted;
+    }
+    await this.queues.client.send(
+      new SendMessageCommand({
+        QueueUrl: this.queues.queueUrl,
+        MessageBody: record.body,
+        DelaySeconds: delay,
+        MessageAttributes: Object.keys(attributes).length > 0 ? attributes : undefined,
       }),
     );
     return delay;

@@ -1,7 +1,11 @@
 import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { Context } from 'aws-lambda';
 import Type from 'typebox';
-import { ENV, validatorFor } from '../../contracts/index.js';
+import { ENV, RETRYABLE_MODEL_ERRORS, validatorFor } from '../../contracts/index.js';
+import { type CircuitBreaker, circuitBreakerFromEnv } from '../kit/circuit-breaker.js';
+import { EventPublisher } from '../kit/emit.js';
 import { logger, tracer } from '../kit/observability.js';
 import { BedrockTicketClassifier } from './bedrock-classifier.js';
 import type { TicketClassification, TicketClassifier } from './classifier.js';
@@ -22,12 +26,27 @@ const classifier: TicketClassifier = bedrockModelId
   ? new BedrockTicketClassifier(tracer.captureAWSv3Client(new BedrockRuntimeClient({})), bedrockModelId)
   : new LocalTicketClassifier();
 
+// Set by CircuitBreaker.grantUse: every execution shares one breaker on the model. Only the
+// model's transient failures count; a bad ticket or a malformed answer says nothing of its health.
+const eventBusName = process.env[ENV.eventBusName];
+const modelCircuit: CircuitBreaker | undefined =
+  process.env[ENV.circuitBreakerTable] === undefined
+    ? undefined
+    : circuitBreakerFromEnv(tracer.captureAWSv3Client(new DynamoDBClient({})), {
+        isFailure: (error) => RETRYABLE_MODEL_ERRORS.includes(error.name),
+        publisher: eventBusName
+          ? new EventPublisher({ client: tracer.captureAWSv3Client(new EventBridgeClient({})), eventBusName })
+          : undefined,
+      });
+
 /** The triage flow's model step: ticket in, queue and confidence out. */
 export const handler = async (input: unknown, context: Context): Promise<TicketClassification> => {
   logger.addContext(context);
   const request = validateRequest(input);
   if (!request.ok) throw new InvalidTicketError(`classify input is not a ticket: ${request.errors.join('; ')}`);
-  const classification = await classifier.classify(request.value);
+  const ticket = request.value;
+  // While the circuit is open this throws CircuitOpen at once; the flow catches it and escalates.
+  const classification = modelCircuit ? await modelCircuit.call(() => classifier.classify(ticket)) : await classifier.classify(ticket);
   logger.info('ticket classified', { ticketId: request.value.ticketId, ...classification });
   return classification;
 };

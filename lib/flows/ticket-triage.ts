@@ -7,6 +7,7 @@ import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import {
   ENV,
+  ERROR_NAMES,
   RETRYABLE_MODEL_ERRORS,
   TICKET_QUEUES,
   TicketCreated,
@@ -16,6 +17,7 @@ import {
   TicketRouted,
   workflowInput,
 } from '../../contracts/index.js';
+import type { CircuitBreaker } from '../constructs/circuit-breaker.js';
 import type { IdempotencyStore } from '../constructs/idempotency-store.js';
 import { SwitchyardFunction } from '../constructs/switchyard-function.js';
 import { Workflow } from '../constructs/workflow.js';
@@ -91,6 +93,12 @@ export interface TicketTriageProps {
    * @default - the local model bundled with the function (no Bedrock access needed)
    */
   readonly bedrockModelId?: string;
+  /**
+   * A breaker on the model, shared by every execution: while it is open, Classify fails
+   * fast with CircuitOpen and the ticket goes to a person (the ModelFailed path).
+   * @default - no breaker: every execution calls the model
+   */
+  readonly modelCircuit?: CircuitBreaker;
 }
 
 /**
@@ -135,6 +143,7 @@ export class TicketTriage extends Construct {
       environment: modelId ? { [ENV.bedrockModelId]: modelId } : {},
     });
     if (modelId) this.grantBedrock(modelId);
+    props.modelCircuit?.grantUse(this.classifier);
 
     const routed: RoutedStateFactory = (stateId, detail, metadata) =>
       tasks.EventBridgePutEvents.jsonata(this, stateId, {
@@ -202,6 +211,8 @@ export class TicketTriage extends Construct {
     const modelFailed = sfn.Pass.jsonata(this, 'ModelFailed', {
       outputs: { queue: fallbackQueue, confidence: 0, model: 'none' },
     });
+    // An open circuit is not retried (it fails fast by design): the ticket goes straight to a person.
+    classify.addCatch(modelFailed, { errors: [ERROR_NAMES.circuitOpen] });
     classify.addCatch(modelFailed, { errors: ['States.ALL'] });
 
     const ticketMetadata = {

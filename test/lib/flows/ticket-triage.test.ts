@@ -46,7 +46,10 @@ describe('TicketTriage', () => {
         MaxAttempts: 1,
       }),
     );
-    expect(triage.States.ClassifyTicket?.Catch).toEqual([{ ErrorEquals: ['States.ALL'], Next: 'ModelFailed' }]);
+    expect(triage.States.ClassifyTicket?.Catch).toEqual([
+      { ErrorEquals: ['CircuitOpen'], Next: 'ModelFailed' },
+      { ErrorEquals: ['States.ALL'], Next: 'ModelFailed' },
+    ]);
     expect(triage.States.ModelFailed?.Next).toBe('Escalate');
   });
 

@@ -1,0 +1,110 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as events from 'aws-cdk-lib/aws-events';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import { Construct } from 'constructs';
+import { ENV } from '../../contracts/wiring.js';
+import { invalidProp, validateInteger, validateRange } from '../validation.js';
+
+export interface CircuitBreakerProps {
+  /**
+   * Names the downstream (one item in the table). Functions granted this breaker share it.
+   * @default - the construct's id
+   */
+  readonly circuitName?: string;
+  /**
+   * Failures within `window` that open the circuit (1 to 1,000).
+   * @default 5
+   */
+  readonly failureThreshold?: number;
+  /**
+   * The sliding window failures are counted in (1 second to 1 day); it slides in tenths of itself.
+   * @default Duration.minutes(1)
+   */
+  readonly window?: Duration;
+  /**
+   * How long the circuit stays open before trial calls go through (1 second to 12 hours,
+   * the longest an SQS message can be held back).
+   * @default Duration.seconds(30)
+   */
+  readonly openFor?: Duration;
+  /**
+   * Trial calls a half-open circuit lets through at once (1 to 100).
+   * @default 1
+   */
+  readonly halfOpenTrials?: number;
+  /**
+   * Where CircuitOpened and CircuitClosed are published.
+   * @default - transitions are only logged
+   */
+  readonly eventBus?: events.IEventBus;
+  /**
+   * What happens to the table when the stack is deleted (it holds only state that rebuilds itself).
+   * @default RemovalPolicy.DESTROY
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * A circuit breaker shared by every function it is granted to (the kit's
+ * `circuitBreakerFromEnv`): the table holding its state and its settings. Use it in a
+ * state machine by calling the downstream from a Lambda task through the breaker and
+ * catching `ERROR_NAMES.circuitOpen` to a fallback path (do not Retry on it: it fails fast).
+ */
+export class CircuitBreaker extends Construct {
+  /** Partition key attribute: the circuit's name. */
+  static readonly KEY_ATTRIBUTE = 'id';
+
+  public readonly table: dynamodb.Table;
+  public readonly circuitName: string;
+  readonly #settings: Record<string, string>;
+  readonly #eventBus?: events.IEventBus;
+
+  constructor(scope: Construct, id: string, props: CircuitBreakerProps = {}) {
+    super(scope, id);
+    const failureThreshold = props.failureThreshold ?? 5;
+    const window = props.window ?? Duration.minutes(1);
+    const openFor = props.openFor ?? Duration.seconds(30);
+    const halfOpenTrials = props.halfOpenTrials ?? 1;
+    validateInteger(this, 'failureThreshold', failureThreshold);
+    validateRange(this, 'failureThreshold', failureThreshold, 1, 1000);
+    validateRange(this, 'window', window.toSeconds(), 1, 86_400, 'seconds');
+    validateRange(this, 'openFor', openFor.toSeconds(), 1, 43_200, 'seconds');
+    validateInteger(this, 'halfOpenTrials', halfOpenTrials);
+    validateRange(this, 'halfOpenTrials', halfOpenTrials, 1, 100);
+    this.circuitName = props.circuitName ?? id;
+    if (!/^[\w.:-]{1,255}$/.test(this.circuitName)) {
+      invalidProp(this, `circuitName must be 1 to 255 letters, digits, '_', '.', ':' or '-' (got ${JSON.stringify(this.circuitName)})`);
+    }
+    this.#settings = {
+      [ENV.circuitName]: this.circuitName,
+      [ENV.circuitFailureThreshold]: String(failureThreshold),
+      [ENV.circuitWindowSeconds]: String(window.toSeconds()),
+      [ENV.circuitOpenSeconds]: String(openFor.toSeconds()),
+      [ENV.circuitHalfOpenTrials]: String(halfOpenTrials),
+    };
+    this.#eventBus = props.eventBus;
+    this.table = new dynamodb.Table(this, 'Table', {
+      partitionKey: { name: CircuitBreaker.KEY_ATTRIBUTE, type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      encryption: dynamodb.TableEncryption.AWS_MANAGED,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
+    });
+  }
+
+  /**
+   * Lets `fn` read and conditionally update the circuit (GetItem, UpdateItem only), sets
+   * the table name and settings in its environment, and lets it publish the transition
+   * events to the bus, if one was given.
+   */
+  grantUse(fn: lambda.Function): void {
+    fn.addEnvironment(ENV.circuitBreakerTable, this.table.tableName);
+    for (const [name, value] of Object.entries(this.#settings)) fn.addEnvironment(name, value);
+    this.table.grant(fn, 'dynamodb:GetItem', 'dynamodb:UpdateItem');
+    if (this.#eventBus) {
+      fn.addEnvironment(ENV.eventBusName, this.#eventBus.eventBusName);
+      this.#eventBus.grantPutEventsTo(fn);
+    }
+  }
+}

@@ -1,0 +1,104 @@
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import type { SQSRecord } from 'aws-lambda';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { TicketCreated } from '../../../contracts/index.js';
+import { CircuitBreaker, CircuitOpenError } from '../../../lambdas/kit/circuit-breaker.js';
+import { createSqsConsumer, type RecordHandler } from '../../../lambdas/kit/consumer.js';
+import { type DynaliteHandle, startDynalite } from '../../helpers/dynalite.js';
+import { lambdaContext, sqsEvent, sqsRecord, ticketCreated } from '../../helpers/events.js';
+import { FakeSqs } from '../../helpers/fake-sqs.js';
+
+let dynamo: DynaliteHandle;
+let tableName: string;
+let tableCount = 0;
+let sqs: FakeSqs;
+
+beforeAll(async () => {
+  dynamo = await startDynalite();
+});
+afterAll(async () => {
+  await dynamo.close();
+});
+beforeEach(async () => {
+  tableName = `consumer-circuit-${++tableCount}`;
+  await dynamo.createIdempotencyTable(tableName);
+  sqs = new FakeSqs();
+});
+
+function consumerWith(handle: RecordHandler<[typeof TicketCreated]>, queues = sqs.queues(5)) {
+  return createSqsConsumer({
+    contracts: [TicketCreated] as const,
+    idempotency: { persistenceStore: new DynamoDBPersistenceLayer({ tableName, awsSdkV3Client: dynamo.client }) },
+    handle,
+    failureQueues: queues,
+  });
+}
+
+function received(record: SQSRecord, times: number): SQSRecord {
+  return { ...record, attributes: { ...record.attributes, ApproximateReceiveCount: String(times) } };
+}
+
+const circuitOpen = async (): Promise<never> => {
+  throw new CircuitOpenError('model', 42_300);
+};
+
+describe('createSqsConsumer with an open circuit', () => {
+  it('returns the record to the queue for the remaining open time, not to the dead-letter queue', async () => {
+    const handler = consumerWith(circuitOpen);
+    const response = await handler(sqsEvent(sqsRecord(ticketCreated('C-1'), 'msg-c1')), lambdaContext());
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'msg-c1' }]);
+    expect(sqs.visibilityChanges).toEqual([{ QueueUrl: 'https://sqs.test/queue', ReceiptHandle: 'rh-msg-c1', VisibilityTimeout: 43 }]);
+    expect(sqs.sent).toEqual([]);
+  });
+
+  it('sends the record to its own queue again as a new message on what would be its last receive, and acknowledges it', async () => {
+    const handler = consumerWith(circuitOpen);
+    const record = received(sqsRecord(ticketCreated('C-2'), 'msg-c2'), 5);
+    const response = await handler(sqsEvent(record), lambdaContext());
+    expect(response.batchItemFailures).toEqual([]);
+    expect(sqs.sent).toEqual([expect.objectContaining({ QueueUrl: 'https://sqs.test/queue', MessageBody: record.body, DelaySeconds: 43 })]);
+    expect(sqs.visibilityChanges).toEqual([]);
+  });
+
+  it('keeps the record on the queue if requeueing it fails, so nothing is lost', async () => {
+    sqs.fail.send = true;
+    const handler = consumerWith(circuitOpen);
+    const response = await handler(sqsEvent(received(sqsRecord(ticketCreated('C-3'), 'msg-c3'), 5)), lambdaContext());
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'msg-c3' }]);
+  });
+
+  it('holds a FIFO record back by visibility, since a FIFO queue takes no per-message delay', async () => {
+    const handler = consumerWith(circuitOpen, {
+      ...sqs.queues(5),
+      queueUrl: 'https://sqs.test/queue.fifo',
+      deadLetterQueueUrl: 'https://sqs.test/dlq.fifo',
+    });
+    const response = await handler(sqsEvent(received(sqsRecord(ticketCreated('C-4'), 'msg-c4'), 5)), lambdaContext());
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'msg-c4' }]);
+    expect(sqs.sent).toEqual([]);
+    expect(sqs.visibilityChanges).toHaveLength(1);
+  });
+
+  it('runs the handler once the circuit lets it through (the failed attempt claimed nothing)', async () => {
+    await dynamo.createIdempotencyTable(`${tableName}-circuits`);
+    const clock = { now: 0 };
+    const breaker = new CircuitBreaker({
+      client: dynamo.client,
+      tableName: `${tableName}-circuits`,
+      circuit: 'model',
+      failureThreshold: 1,
+      openMs: 10_000,
+      now: () => clock.now,
+    });
+    await breaker.call(async () => Promise.reject(new Error('down'))).catch(() => undefined);
+    let effects = 0;
+    const handler = consumerWith(() => breaker.call(async () => ++effects));
+    const record = sqsRecord(ticketCreated('C-5'), 'msg-c5');
+    expect((await handler(sqsEvent(record), lambdaContext())).batchItemFailures).toHaveLength(1);
+    expect(sqs.visibilityChanges[0]?.VisibilityTimeout).toBe(10);
+    clock.now += 10_000;
+    expect((await handler(sqsEvent(received(record, 2)), lambdaContext())).batchItemFailures).toEqual([]);
+    expect(effects).toBe(1);
+    expect(await breaker.state()).toBe('closed');
+  });
+});

@@ -1,0 +1,93 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { DynamoDBClient, GetItemCommand, ListTablesCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LocalRuntime } from '../../local/runtime.js';
+import { synthSwitchyardApp } from '../helpers/synth.js';
+import { credentials, eventually, region, tempDataDir } from './helpers.js';
+
+const busLines: string[] = [];
+let runtime: LocalRuntime;
+let events: EventBridgeClient;
+let dynamodb: DynamoDBClient;
+let circuitTable: string;
+
+beforeAll(async () => {
+  const outdir = mkdtempSync(path.join(tmpdir(), 'switchyard-app-'));
+  synthSwitchyardApp(outdir);
+  runtime = await LocalRuntime.start({
+    cdkOut: outdir,
+    dataDir: tempDataDir(),
+    port: 0,
+    log: (line) => {
+      if (line.startsWith('[events] Switchyard-hub <-')) busLines.push(line);
+    },
+  });
+  const config = { endpoint: runtime.url, region, credentials };
+  events = new EventBridgeClient(config);
+  dynamodb = new DynamoDBClient(config);
+  const { TableNames = [] } = await dynamodb.send(new ListTablesCommand({}));
+  circuitTable = TableNames.find((name) => name.includes('ModelCircuit')) ?? 'missing';
+}, 120_000);
+afterAll(async () => {
+  await runtime?.stop();
+});
+
+function sendTicket(ticketId: string) {
+  return events.send(
+    new PutEventsCommand({
+      Entries: [
+        {
+          EventBusName: 'Switchyard-hub',
+          Source: 'switchyard.helpdesk',
+          DetailType: 'TicketCreated',
+          Detail: JSON.stringify({
+            ticketId,
+            customerId: 'C-1',
+            subject: 'Charged twice this month',
+            body: 'My card was charged twice, refund one.',
+          }),
+        },
+      ],
+    }),
+  );
+}
+
+function published(detailType: string, text: string): Record<string, unknown> | undefined {
+  const line = busLines.find((l) => l.includes(` ${detailType} `) && l.includes(text));
+  return line === undefined ? undefined : JSON.parse(line.slice(line.indexOf(`${detailType} `) + detailType.length + 1));
+}
+
+/** The state five model failures in a minute leave behind (what `aws dynamodb put-item` does in the README). */
+function openCircuit(openUntil: number) {
+  return dynamodb.send(
+    new PutItemCommand({
+      TableName: circuitTable,
+      Item: marshall({ id: 'ticket-model', state: 'open', generation: 1, openUntil, lastFailure: 'ModelUnavailable: the model is down' }),
+    }),
+  );
+}
+
+describe('the triage model circuit on the local runtime', () => {
+  it('escalates a ticket without calling the model while open, and closes on the first call after the open period', async () => {
+    await openCircuit(Date.now() + 60_000);
+    await sendTicket('CB-1');
+    // A confident ticket, yet a person is asked: the model step failed fast to the ModelFailed path.
+    const escalated = await eventually(async () => published('TicketEscalated', '"CB-1"'), 30_000, 'TicketEscalated');
+    expect(escalated).toMatchObject({ ticketId: 'CB-1', confidence: 0 });
+
+    await openCircuit(Date.now() - 1);
+    await sendTicket('CB-2');
+    const routed = await eventually(async () => published('TicketRouted', '"CB-2"'), 30_000, 'TicketRouted');
+    expect(routed).toMatchObject({ ticketId: 'CB-2', queue: 'billing', decidedBy: 'model' });
+    const closed = await eventually(async () => published('CircuitClosed', '"ticket-model"'), 10_000, 'CircuitClosed');
+    expect(closed).toMatchObject({ circuit: 'ticket-model', generation: 3 });
+    const { Item } = await dynamodb.send(
+      new GetItemCommand({ TableName: circuitTable, Key: { id: { S: 'ticket-model' } }, ConsistentRead: true }),
+    );
+    expect(unmarshall(Item ?? {})).toMatchObject({ state: 'closed', generation: 3 });
+  }, 90_000);
+});
