@@ -2,6 +2,7 @@ export * from './change-capture.js';
 export * from './contract.js';
 export * from './files.js';
 export * from './identity.js';
+export * from './orders.js';
 export * from './payments.js';
 export * from './put-events.js';
 export * from './replay-policy.js';
@@ -11,6 +12,7 @@ export * from './wiring.js';
 
 import type { AnyEventContract } from './contract.js';
 import { FileLanded } from './files.js';
+import { OrderCompleted, OrderFailed, OrderPlaced } from './orders.js';
 import { PaymentReceived } from './payments.js';
 import { ScheduleFired } from './schedules.js';
 import { TicketCreated, TicketDecisionRefused, TicketEscalated, TicketRouted } from './tickets.js';
@@ -24,4 +26,7 @@ export const CONTRACTS: readonly AnyEventContract[] = [
   PaymentReceived,
   ScheduleFired,
   FileLanded,
+  OrderPlaced,
+  OrderCompleted,
+  OrderFailed,
 ];

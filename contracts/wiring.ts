@@ -40,6 +40,8 @@ export const ENV = {
   fileTriggerName: 'FILE_TRIGGER_NAME',
   /** The entity a change-capture function names its events after (`Ticket` -> `TicketCreated`). */
   changeEntity: 'CHANGE_ENTITY',
+  /** The order saga's side-effect ledger (OrderSaga): one item per order and effect. */
+  ordersLedgerTable: 'ORDERS_LEDGER_TABLE_NAME',
 } as const;
 
 /** The workflow types a starter accepts in ENV.workflowType. */
