@@ -60,7 +60,8 @@ export const OrderPlaced = defineContract({
     /** In the currency's smallest unit (cents). */
     amount: Type.Integer({ minimum: 0 }),
     currency: Type.String({ pattern: '^[a-z]{3}$' }),
-    simulate: Type.Optional(OrderSimulationSchema),
+    /** Failures to simulate (tests, demos); at most one per step. */
+    simulate: Type.Optional(Type.Array(OrderSimulationSchema, { maxItems: 5 })),
   },
   // One order is one saga, however often it is placed.
   idempotencyFields: ['orderId'],

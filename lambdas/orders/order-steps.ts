@@ -46,7 +46,7 @@ export async function runOrderStep(
   }
   const effect = phase === 'action' ? ORDER_EFFECTS[step].action : ORDER_EFFECTS[step].compensation;
   if (effect === undefined) throw new TypeError(`step ${step} has no compensation`);
-  const simulated = order.simulate?.step === (phase === 'action' ? step : effect) ? order.simulate : undefined;
+  const simulated = order.simulate?.find((s) => s.step === (phase === 'action' ? step : effect));
   const attempt = simulated ? await countAttempt(dynamodb, tableName, order.orderId, effect) : 0;
   const failsNow = simulated !== undefined && attempt <= (simulated.times ?? Number.POSITIVE_INFINITY);
 
