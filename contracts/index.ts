@@ -3,6 +3,7 @@ export * from './circuit-breaker.js';
 export * from './contract.js';
 export * from './files.js';
 export * from './identity.js';
+export * from './orders.js';
 export * from './payments.js';
 export * from './put-events.js';
 export * from './replay-policy.js';
@@ -13,6 +14,7 @@ export * from './wiring.js';
 import { CircuitClosed, CircuitOpened } from './circuit-breaker.js';
 import type { AnyEventContract } from './contract.js';
 import { FileLanded } from './files.js';
+import { OrderCompleted, OrderFailed, OrderPlaced } from './orders.js';
 import { PaymentReceived } from './payments.js';
 import { ScheduleFired } from './schedules.js';
 import { TicketCreated, TicketDecisionRefused, TicketEscalated, TicketRouted } from './tickets.js';
@@ -28,4 +30,7 @@ export const CONTRACTS: readonly AnyEventContract[] = [
   FileLanded,
   CircuitOpened,
   CircuitClosed,
+  OrderPlaced,
+  OrderCompleted,
+  OrderFailed,
 ];

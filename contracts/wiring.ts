@@ -52,6 +52,8 @@ export const ENV = {
   circuitOpenSeconds: 'CIRCUIT_OPEN_SECONDS',
   /** How many trial calls a half-open circuit lets through at once. */
   circuitHalfOpenTrials: 'CIRCUIT_HALF_OPEN_TRIALS',
+  /** The order saga's side-effect ledger (OrderSaga): one item per order and effect. */
+  ordersLedgerTable: 'ORDERS_LEDGER_TABLE_NAME',
 } as const;
 
 /** The workflow types a starter accepts in ENV.workflowType. */

@@ -11,6 +11,7 @@ import { FileTrigger } from './constructs/file-trigger.js';
 import { IdempotencyStore } from './constructs/idempotency-store.js';
 import { ScheduledTrigger } from './constructs/scheduled-trigger.js';
 import { WebhookIngress } from './constructs/webhook-ingress.js';
+import { OrderSaga } from './flows/order-saga.js';
 import { TicketRouting } from './flows/ticket-routing.js';
 import { TicketTriage } from './flows/ticket-triage.js';
 
@@ -53,6 +54,8 @@ export class SwitchyardStack extends Stack {
   public readonly ticketChanges: ChangeCapture;
   /** The breaker on the triage model: opens after 5 model failures in a minute, for 30 s. */
   public readonly modelCircuit: CircuitBreaker;
+  /** OrderPlaced -> reserve, charge, ship; a business failure is compensated in reverse (OrderFailed). */
+  public readonly orderSaga: OrderSaga;
 
   constructor(scope: Construct, id: string, props: SwitchyardStackProps = {}) {
     super(scope, id, props);
@@ -117,6 +120,8 @@ export class SwitchyardStack extends Stack {
       prefix: 'attachments/',
     });
 
+    this.orderSaga = new OrderSaga(this, 'OrderSaga', { eventBus: this.hub.eventBus, idempotencyStore: this.idempotencyStore });
+
     // What a user needs after `cdk deploy` to send an event and find its executions.
     new CfnOutput(this, 'EventBusName', { value: this.hub.eventBus.eventBusName, description: 'PutEvents here' });
     new CfnOutput(this, 'TriageStateMachineArn', { value: this.ticketTriage.triage.stateMachine.stateMachineArn });
@@ -154,6 +159,11 @@ export class SwitchyardStack extends Stack {
     new CfnOutput(this, 'RoutingDeadLetterQueueUrl', {
       value: this.ticketRouting.consumer.deadLetterQueue.queueUrl,
       description: 'TicketRouted events that could not be applied, each with its reason as message attributes',
+    });
+    new CfnOutput(this, 'OrderSagaStateMachineArn', { value: this.orderSaga.saga.workflow.stateMachine.stateMachineArn });
+    new CfnOutput(this, 'OrderLedgerTableName', {
+      value: this.orderSaga.ledger.tableName,
+      description: 'Every order effect (reserve, charge, ship, refund, release), once per order',
     });
   }
 }

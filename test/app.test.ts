@@ -84,7 +84,7 @@ describe('Switchyard app', () => {
     template.hasResourceProperties('AWS::SQS::Queue', { RedrivePolicy: Match.objectLike({ maxReceiveCount: 5 }) });
     template.allResourcesProperties('AWS::Lambda::EventSourceMapping', { FunctionResponseTypes: ['ReportBatchItemFailures'] });
     template.hasResourceProperties('AWS::DynamoDB::Table', { TimeToLiveSpecification: { AttributeName: 'expiration', Enabled: true } });
-    template.resourceCountIs('AWS::StepFunctions::StateMachine', 2);
+    template.resourceCountIs('AWS::StepFunctions::StateMachine', 3);
   });
 
   it('tells every queue-fed function where its queue and dead-letter queue are', () => {
@@ -154,6 +154,7 @@ describe('Switchyard app bundles', () => {
       [ENV.webhookPreviousSecretGraceSeconds]: '86400',
       [ENV.fileTriggerName]: 'ticket-attachments',
       [ENV.changeEntity]: 'Ticket',
+      [ENV.ordersLedgerTable]: 'ledger',
     };
     for (const fn of functions) {
       const assetPath = fn.Metadata?.['aws:asset:path'] as string;

@@ -1,0 +1,15 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ENV } from '../../contracts/index.js';
+import { requireEnv } from '../kit/config.js';
+import { logger, tracer } from '../kit/observability.js';
+import { type OrderStepRequest, runOrderStep } from './order-steps.js';
+
+const tableName = requireEnv(ENV.ordersLedgerTable);
+const dynamodb = tracer.captureAWSv3Client(new DynamoDBClient({}));
+
+/** One step or compensation of the order saga (the state machine says which). */
+export async function handler(request: OrderStepRequest): Promise<Record<string, unknown>> {
+  const result = await runOrderStep(dynamodb, tableName, request);
+  logger.info('order step', { ...result, step: request.step, phase: request.phase });
+  return result;
+}

@@ -1,0 +1,95 @@
+import * as path from 'node:path';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as events from 'aws-cdk-lib/aws-events';
+import { Construct } from 'constructs';
+import {
+  ENV,
+  ORDER_BUSINESS_ERRORS,
+  ORDER_EFFECTS,
+  ORDER_ERRORS,
+  ORDER_STEPS,
+  OrderCompleted,
+  OrderFailed,
+  OrderPlaced,
+  type OrderStep,
+  workflowInput,
+} from '../../contracts/index.js';
+import type { IdempotencyStore } from '../constructs/idempotency-store.js';
+import { Saga, type SagaInvocation } from '../constructs/saga.js';
+import { SwitchyardFunction } from '../constructs/switchyard-function.js';
+
+const STEPS_ENTRY = path.join(import.meta.dirname, '../../lambdas/orders/handler.ts');
+const STEP_NAMES: Record<OrderStep, string> = { inventory: 'ReserveInventory', payment: 'ChargePayment', shipment: 'CreateShipment' };
+
+export interface OrderSagaProps {
+  /** The hub: OrderPlaced arrives on it, OrderCompleted and OrderFailed leave on it. */
+  readonly eventBus: events.IEventBus;
+  /** Where the saga's starter claims each OrderPlaced. */
+  readonly idempotencyStore: IdempotencyStore;
+  /**
+   * What happens to the ledger when the stack is deleted.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * The order saga: OrderPlaced starts one STANDARD execution per order that reserves
+ * inventory, charges payment and creates the shipment; a business failure undoes the
+ * completed steps in reverse (refund, then release) and publishes OrderFailed. Each
+ * effect is written to the ledger where it happens, once per order and effect.
+ */
+export class OrderSaga extends Construct {
+  /** One item per order and effect (`reserve`, `charge`, `ship`, `refund`, `release`), with `seq` and `applied`. */
+  public readonly ledger: dynamodb.Table;
+  public readonly steps: SwitchyardFunction;
+  public readonly saga: Saga;
+
+  constructor(scope: Construct, id: string, props: OrderSagaProps) {
+    super(scope, id);
+    this.ledger = new dynamodb.Table(this, 'Ledger', {
+      partitionKey: { name: 'orderId', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'effect', type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      encryption: dynamodb.TableEncryption.AWS_MANAGED,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+    });
+    this.steps = new SwitchyardFunction(this, 'Steps', {
+      entry: STEPS_ENTRY,
+      description: 'One order saga step or compensation, its effect written to the ledger once',
+      serviceName: 'order-saga',
+      timeout: Duration.seconds(10),
+      environment: { [ENV.ordersLedgerTable]: this.ledger.tableName },
+    });
+    this.ledger.grant(this.steps, 'dynamodb:UpdateItem');
+
+    const call = (step: OrderStep, phase: 'action' | 'compensation'): SagaInvocation => ({
+      function: this.steps,
+      payload: { step, phase, order: `{% ${workflowInput('detail')} %}` },
+    });
+    const orderId = `{% ${workflowInput('detail')}.orderId %}`;
+    const metadata = { correlationId: `{% ${workflowInput('correlationId')} %}`, causationId: `{% ${workflowInput('event')}.id %}` };
+    this.saga = new Saga(this, 'Saga', {
+      eventBus: props.eventBus,
+      idempotencyStore: props.idempotencyStore,
+      trigger: {
+        description: 'OrderPlaced starts one order saga per order',
+        eventPattern: { source: [OrderPlaced.source], detailType: [OrderPlaced.detailType] },
+      },
+      steps: ORDER_STEPS.map((step) => ({
+        name: STEP_NAMES[step],
+        action: call(step, 'action'),
+        compensation: ORDER_EFFECTS[step].compensation ? call(step, 'compensation') : undefined,
+        businessErrors: [ORDER_BUSINESS_ERRORS[step]],
+      })),
+      transientErrors: [ORDER_ERRORS.stepUnavailable],
+      completed: { contract: OrderCompleted, detail: { orderId, metadata } },
+      failed: {
+        contract: OrderFailed,
+        detail: { orderId, step: '{% $failure.step %}', error: '{% $failure.error %}', cause: '{% $failure.cause %}', metadata },
+      },
+    });
+  }
+}

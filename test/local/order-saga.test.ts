@@ -1,0 +1,168 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { DynamoDBClient, ListTablesCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { DescribeExecutionCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { executionNameFor, idempotencyKeyOf, OrderPlaced } from '../../contracts/index.js';
+import { LocalRuntime } from '../../local/runtime.js';
+import { synthSwitchyardApp } from '../helpers/synth.js';
+import { credentials, eventually, region, tempDataDir } from './helpers.js';
+
+/** The events the hub accepted, as the runtime's console prints them. */
+const busLines: string[] = [];
+let runtime: LocalRuntime;
+let events: EventBridgeClient;
+let sfn: SFNClient;
+let dynamodb: DynamoDBClient;
+let sagaArn: string;
+
+beforeAll(async () => {
+  const outdir = mkdtempSync(path.join(tmpdir(), 'switchyard-app-'));
+  synthSwitchyardApp(outdir);
+  runtime = await LocalRuntime.start({
+    cdkOut: outdir,
+    dataDir: tempDataDir(),
+    port: 0,
+    log: (line) => {
+      if (line.startsWith('[events] Switchyard-hub <-')) busLines.push(line);
+    },
+  });
+  const config = { endpoint: runtime.url, region, credentials };
+  events = new EventBridgeClient(config);
+  sfn = new SFNClient(config);
+  dynamodb = new DynamoDBClient(config);
+  sagaArn = runtime.definitions.stateMachines.find((m) => m.arn.includes('OrderSaga'))?.arn ?? '';
+}, 120_000);
+afterAll(async () => {
+  await runtime?.stop();
+});
+
+function orderPlaced(orderId: string, simulate?: Record<string, unknown>[]) {
+  const detail = {
+    orderId,
+    customerId: 'C-1',
+    sku: 'SKU-1',
+    quantity: 2,
+    amount: 4200,
+    currency: 'eur',
+    ...(simulate ? { simulate } : {}),
+  };
+  return new PutEventsCommand({
+    Entries: [
+      { EventBusName: 'Switchyard-hub', Source: OrderPlaced.source, DetailType: OrderPlaced.detailType, Detail: JSON.stringify(detail) },
+    ],
+  });
+}
+
+/** The order's effects in the ledger, in the order they happened (attempt counters left out). */
+async function ledger(orderId: string): Promise<{ effect: string; applied: number; seq: number }[]> {
+  const { TableNames = [] } = await dynamodb.send(new ListTablesCommand({}));
+  const table = TableNames.find((name) => name.includes('OrderSagaLedger'));
+  const { Items = [] } = await dynamodb.send(
+    new QueryCommand({
+      TableName: table,
+      KeyConditionExpression: 'orderId = :o',
+      ExpressionAttributeValues: { ':o': { S: orderId } },
+      ConsistentRead: true,
+    }),
+  );
+  return Items.map((item) => unmarshall(item))
+    .filter((item) => !String(item.effect).includes('#'))
+    .map((item) => ({ effect: item.effect, applied: item.applied, seq: item.seq }))
+    .sort((a, b) => a.seq - b.seq);
+}
+
+/** The saga execution of an order, once ended: its name is derived from the OrderPlaced (one per order). */
+async function ended(orderId: string, timeoutMs = 60_000) {
+  const name = executionNameFor(OrderPlaced, idempotencyKeyOf(OrderPlaced, { id: 'unused', detail: { orderId } }));
+  const executionArn = `${sagaArn.replace(':stateMachine:', ':execution:')}:${name}`;
+  return eventually(
+    async () => {
+      const execution = await sfn.send(new DescribeExecutionCommand({ executionArn })).catch(() => undefined);
+      return execution && execution.status !== 'RUNNING' ? execution : undefined;
+    },
+    timeoutMs,
+    `the saga of ${orderId} to end`,
+  );
+}
+
+function published(detailType: string, orderId: string): Record<string, unknown>[] {
+  return busLines
+    .filter((l) => l.includes(` ${detailType} `) && l.includes(`"orderId":"${orderId}"`))
+    .map((l) => JSON.parse(l.slice(l.indexOf(`${detailType} `) + detailType.length + 1)));
+}
+
+describe('the order saga on the local runtime', () => {
+  it('reserves, charges and ships once each, and publishes OrderCompleted', async () => {
+    await events.send(orderPlaced('ORD-OK'));
+    expect((await ended('ORD-OK')).status).toBe('SUCCEEDED');
+    expect(await ledger('ORD-OK')).toEqual([
+      { effect: 'reserve', applied: 1, seq: 1 },
+      { effect: 'charge', applied: 1, seq: 2 },
+      { effect: 'ship', applied: 1, seq: 3 },
+    ]);
+    await eventually(async () => (published('OrderCompleted', 'ORD-OK').length === 1 ? true : undefined), 10_000, 'OrderCompleted');
+    expect(published('OrderFailed', 'ORD-OK')).toEqual([]);
+  }, 90_000);
+
+  it('retries a transient payment failure and charges once', async () => {
+    // The charge is written, then its answer is "lost" twice: the retries find it applied.
+    await events.send(orderPlaced('ORD-FLAKY', [{ step: 'payment', failure: 'transient', times: 2 }]));
+    expect((await ended('ORD-FLAKY')).status).toBe('SUCCEEDED');
+    expect((await ledger('ORD-FLAKY')).map(({ effect, applied }) => ({ effect, applied }))).toEqual([
+      { effect: 'reserve', applied: 1 },
+      { effect: 'charge', applied: 1 },
+      { effect: 'ship', applied: 1 },
+    ]);
+  }, 90_000);
+
+  it('compensates a shipment rejection: refund then release, once each, FAILED with the cause and OrderFailed', async () => {
+    // The refund's answer is lost once too: its retry must not refund twice.
+    await events.send(
+      orderPlaced('ORD-REJECT', [
+        { step: 'shipment', failure: 'business' },
+        { step: 'refund', failure: 'transient', times: 1 },
+      ]),
+    );
+    const execution = await ended('ORD-REJECT');
+    expect(execution.status).toBe('FAILED');
+    expect(execution.error).toBe('ShipmentRejected');
+    expect(execution.cause).toContain('ship refused for order ORD-REJECT');
+    expect((await ledger('ORD-REJECT')).map(({ effect, applied }) => ({ effect, applied }))).toEqual([
+      { effect: 'reserve', applied: 1 },
+      { effect: 'charge', applied: 1 },
+      { effect: 'refund', applied: 1 },
+      { effect: 'release', applied: 1 },
+    ]);
+    const [failed] = await eventually(
+      async () => (published('OrderFailed', 'ORD-REJECT').length > 0 ? published('OrderFailed', 'ORD-REJECT') : undefined),
+      10_000,
+      'OrderFailed',
+    );
+    expect(failed).toMatchObject({ orderId: 'ORD-REJECT', step: 'CreateShipment', error: 'ShipmentRejected' });
+    expect(published('OrderCompleted', 'ORD-REJECT')).toEqual([]);
+  }, 90_000);
+
+  it('starts no second saga and no second effect for a duplicate OrderPlaced', async () => {
+    await events.send(orderPlaced('ORD-DUP'));
+    await eventually(async () => ((await ledger('ORD-DUP')).length === 3 ? true : undefined), 30_000, 'the first saga of ORD-DUP');
+    await events.send(orderPlaced('ORD-DUP'));
+    // Long enough for the duplicate to cross the bus, the queue and the starter.
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    // Found by input, not by the derived name, so a saga started under another name counts too.
+    const { executions = [] } = await sfn.send(new ListExecutionsCommand({ stateMachineArn: sagaArn }));
+    const inputs = await Promise.all(
+      executions.map(async (e) => (await sfn.send(new DescribeExecutionCommand({ executionArn: e.executionArn }))).input ?? ''),
+    );
+    expect(inputs.filter((input) => input.includes('"orderId":"ORD-DUP"'))).toHaveLength(1);
+    expect((await ledger('ORD-DUP')).map(({ effect, applied }) => ({ effect, applied }))).toEqual([
+      { effect: 'reserve', applied: 1 },
+      { effect: 'charge', applied: 1 },
+      { effect: 'ship', applied: 1 },
+    ]);
+    expect(published('OrderCompleted', 'ORD-DUP')).toHaveLength(1);
+  }, 90_000);
+});
