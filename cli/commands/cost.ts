@@ -9,14 +9,16 @@ import type { Command } from './command.js';
 
 const PRICES_FILE = new URL('../cost/prices-us-east-1.json', import.meta.url);
 
-export const HELP = `Usage: switchyard cost [--events-per-month <n>] [--escalation-rate <r>] [--function-ms <ms>] [--cdk-out <dir>]
+export const HELP = `Usage: switchyard cost [--events-per-month <n>] [--entry <detail-type,...>] [--escalation-rate <r>] [--function-ms <ms>] [--cdk-out <dir>]
 
 Estimates the app's monthly AWS cost per service from the synthesized template (no AWS
 calls): which rules, queues, functions, state machines and tables each entry event goes
 through, priced from the dated table in cli/cost/prices-us-east-1.json. Names the most
 expensive component and flags Standard workflows started for every event.
 
-  --events-per-month <n>  entry events a month (default ${count(DEFAULT_ASSUMPTIONS.eventsPerMonth)})
+  --events-per-month <n>  entry events a month, of each entry event followed (default ${count(DEFAULT_ASSUMPTIONS.eventsPerMonth)})
+  --entry <types>         follow only these entry events (comma-separated detail-types; default every
+                          detail-type a rule listens for that nothing in the app emits)
   --escalation-rate <r>   share (0 to 1) of executions that take the escalating branch
                           (default ${DEFAULT_ASSUMPTIONS.escalationRate})
   --function-ms <ms>      billed duration of one Lambda invocation (default ${DEFAULT_ASSUMPTIONS.functionMs})
@@ -26,7 +28,12 @@ expensive component and flags Standard workflows started for every event.
 export const cost: Command = async (argv, io) => {
   const { values, positionals } = parseCommand(
     argv,
-    { 'events-per-month': { type: 'string' }, 'escalation-rate': { type: 'string' }, 'function-ms': { type: 'string' } },
+    {
+      'events-per-month': { type: 'string' },
+      entry: { type: 'string' },
+      'escalation-rate': { type: 'string' },
+      'function-ms': { type: 'string' },
+    },
     false,
   );
   if (values.help) return io.out(`${HELP}\n\n${GLOBAL_HELP}`);
@@ -37,8 +44,15 @@ export const cost: Command = async (argv, io) => {
     escalationRate: numberOption('escalation-rate', values['escalation-rate'], DEFAULT_ASSUMPTIONS.escalationRate, 0, 1),
     functionMs: integerOption('function-ms', values['function-ms'], DEFAULT_ASSUMPTIONS.functionMs, 1, 900_000),
   };
+  const entry = values.entry === undefined ? undefined : values.entry.split(',').map((t) => t.trim());
+  if (entry?.some((t) => t === '')) throw usageError(`--entry is "${values.entry}": give detail-types separated by commas`);
   const prices = JSON.parse(readFileSync(PRICES_FILE, 'utf8')) as PriceTable;
-  const usage = appUsage(readAssembly(defaultCdkOut(values['cdk-out'])), assumptions);
+  const usage = appUsage(readAssembly(defaultCdkOut(values['cdk-out'])), { ...assumptions, ...(entry ? { entries: entry } : {}) });
+  const unknown = entry?.filter((t) => !usage.entries.includes(t)) ?? [];
+  if (unknown.length > 0)
+    throw usageError(
+      `--entry names no entry event of the app: ${unknown.join(', ')} (the app's entry events: ${appUsage(readAssembly(defaultCdkOut(values['cdk-out'])), assumptions).entries.join(', ')})`,
+    );
   const estimate = priceUsage(usage.usage, prices);
   const statements = assumptionLines(assumptions, usage);
   const warnings = usage.hotStandard.map(

@@ -22,6 +22,8 @@ export interface CostAssumptions {
   readonly writesPerRecord: number;
   /** ReceiveMessage calls an idle SQS event source mapping makes a month: 5 pollers, a 20 s long poll each. */
   readonly idleReceivesPerMapping: number;
+  /** The entry events to follow, each at `eventsPerMonth`; every entry event of the app when absent. */
+  readonly entries?: readonly string[];
 }
 
 export const DEFAULT_ASSUMPTIONS: CostAssumptions = {
@@ -105,7 +107,7 @@ export function appUsage(assembly: CloudAssembly, a: CostAssumptions): AppUsage 
     const types = strings(pattern['detail-type']);
     if (bus === undefined || sources.some((s) => s.startsWith('aws.'))) continue;
     for (const detailType of types.filter((t) => !emitted.has(t))) {
-      if (entries.includes(detailType)) continue;
+      if (entries.includes(detailType) || (a.entries !== undefined && !a.entries.includes(detailType))) continue;
       entries.push(detailType);
       queue.push({ kind: 'event', bus, source: sources[0] ?? 'custom', detailType, rate: a.eventsPerMonth, conditional: false, depth: 0 });
     }

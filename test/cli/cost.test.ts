@@ -73,7 +73,7 @@ describe('the cost arithmetic', () => {
 describe('the usage the cost model derives from the template', () => {
   const { template } = switchyardTemplate();
   const assembly = assemblyOf(template.toJSON().Resources);
-  const usage = appUsage(assembly, { ...DEFAULT_ASSUMPTIONS, eventsPerMonth: 1_000_000, escalationRate: 0.2 });
+  const usage = appUsage(assembly, { ...DEFAULT_ASSUMPTIONS, eventsPerMonth: 1_000_000, escalationRate: 0.2, entries: ['TicketCreated'] });
   const quantity = (component: string, price: string) => usage.usage.find((u) => u.component === component && u.price === price)?.quantity;
 
   it('follows one TicketCreated through the rule, queue, starter, triage and escalation', () => {
@@ -92,6 +92,12 @@ describe('the usage the cost model derives from the template', () => {
     expect(quantity('table IdempotencyTable', 'dynamodb.writeRequestUnit')).toBeCloseTo(2_000_000, 3);
     expect(quantity('function TicketTriageClassify', 'lambda.request')).toBeCloseTo(1_000_000, 3);
     expect(usage.hotStandard).toEqual([]);
+  });
+
+  it('finds every entry event of the app, and flags the order saga as a Standard workflow on a hot path', () => {
+    const all = appUsage(assembly, { ...DEFAULT_ASSUMPTIONS, eventsPerMonth: 1_000_000 });
+    expect(all.entries).toEqual(['TicketCreated', 'OrderPlaced']);
+    expect(all.hotStandard.map((h) => h.flow)).toEqual(['OrderSagaWorkflow']);
   });
 
   it('flags a Standard workflow that a rule starts for every event', () => {

@@ -366,7 +366,7 @@ describe.skipIf(!hasChromium && !inCi)('the local console in a browser', () => {
       }),
     );
     const page = await open('#/failures');
-    const dlq = page.locator('article.dlq[data-queue*="StarterDeadLetterQueue"]');
+    const dlq = page.locator('article.dlq[data-queue*="TicketTriageStarterDeadLetterQueue"]');
     const reason = dlq.locator('td.reason', { hasText: "must have required property 'body'" });
     await expect
       .poll(
@@ -383,7 +383,7 @@ describe.skipIf(!hasChromium && !inCi)('the local console in a browser', () => {
     await dlq.getByRole('button', { name: 'Redrive to source' }).click();
     await expect
       .poll(() => page.locator('.flash').textContent())
-      .toMatch(/Redriving .*StarterDeadLetterQueue.* to its source queues \(task .+\)/);
+      .toMatch(/Redriving .*TicketTriageStarterDeadLetterQueue.* to its source queues \(task .+\)/);
   });
 
   it('marks replayed events in the live stream with their replay', async (ctx) => {

@@ -92,7 +92,7 @@ describe('the triage flow on the local runtime', () => {
   it('sends a TicketCreated without body to the starter DLQ within a minute, with the reason as attributes', async () => {
     const started = Date.now();
     await events.send(ticketCreated('TRI-BAD', 'No body', undefined));
-    const dlq = await queueUrl('StarterDeadLetterQueue');
+    const dlq = await queueUrl('TicketTriageStarterDeadLetterQueue');
     const message = await eventually(
       async () => {
         const { Messages = [] } = await sqs.send(
