@@ -1,34 +1,23 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
 import { DynamoDBClient, ListTablesCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalRuntime } from '../../local/runtime.js';
-import { synthSwitchyardApp } from '../helpers/synth.js';
+import type { LocalRuntime } from '../../local/runtime.js';
 import { AWS_CLI_SKIP_REASON, awsCli, awsCliMissing } from './aws-cli.js';
-import { credentials, eventually, region, tempDataDir } from './helpers.js';
+import { eventually } from './helpers.js';
+import { type SwitchyardAppRuntime, startSwitchyardApp } from './switchyard-app.js';
 
 /** The events the hub accepted, as the runtime's console prints them. */
-const busLines: string[] = [];
+let busLines: string[];
 let runtime: LocalRuntime;
 let dynamodb: DynamoDBClient;
 let events: EventBridgeClient;
 let tickets: string;
 
 beforeAll(async () => {
-  const outdir = mkdtempSync(path.join(tmpdir(), 'switchyard-app-'));
-  synthSwitchyardApp(outdir);
-  runtime = await LocalRuntime.start({
-    cdkOut: outdir,
-    dataDir: tempDataDir(),
-    port: 0,
-    log: (line) => {
-      if (line.startsWith('[events] Switchyard-hub <-')) busLines.push(line);
-    },
-  });
-  dynamodb = new DynamoDBClient({ endpoint: runtime.url, region, credentials });
-  events = new EventBridgeClient({ endpoint: runtime.url, region, credentials });
+  let config: SwitchyardAppRuntime['config'];
+  ({ runtime, busLines, config } = await startSwitchyardApp());
+  dynamodb = new DynamoDBClient(config);
+  events = new EventBridgeClient(config);
   const { TableNames = [] } = await dynamodb.send(new ListTablesCommand({}));
   tickets = TableNames.find((name) => name.includes('Tickets')) as string;
 }, 120_000);

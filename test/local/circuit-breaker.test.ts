@@ -1,32 +1,21 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
 import { DynamoDBClient, GetItemCommand, ListTablesCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalRuntime } from '../../local/runtime.js';
-import { synthSwitchyardApp } from '../helpers/synth.js';
-import { credentials, eventually, region, tempDataDir } from './helpers.js';
+import type { LocalRuntime } from '../../local/runtime.js';
+import { eventually } from './helpers.js';
+import { type SwitchyardAppRuntime, startSwitchyardApp } from './switchyard-app.js';
 
-const busLines: string[] = [];
+/** The events the hub accepted, as the runtime's console prints them. */
+let busLines: string[];
 let runtime: LocalRuntime;
 let events: EventBridgeClient;
 let dynamodb: DynamoDBClient;
 let circuitTable: string;
 
 beforeAll(async () => {
-  const outdir = mkdtempSync(path.join(tmpdir(), 'switchyard-app-'));
-  synthSwitchyardApp(outdir);
-  runtime = await LocalRuntime.start({
-    cdkOut: outdir,
-    dataDir: tempDataDir(),
-    port: 0,
-    log: (line) => {
-      if (line.startsWith('[events] Switchyard-hub <-')) busLines.push(line);
-    },
-  });
-  const config = { endpoint: runtime.url, region, credentials };
+  let config: SwitchyardAppRuntime['config'];
+  ({ runtime, busLines, config } = await startSwitchyardApp());
   events = new EventBridgeClient(config);
   dynamodb = new DynamoDBClient(config);
   const { TableNames = [] } = await dynamodb.send(new ListTablesCommand({}));

@@ -1,6 +1,3 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
 import { DynamoDBClient, GetItemCommand, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { GetExecutionHistoryCommand, ListExecutionsCommand, SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
@@ -8,12 +5,12 @@ import { ListQueuesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/cl
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEAD_LETTER_ATTRIBUTES } from '../../contracts/index.js';
-import { LocalRuntime } from '../../local/runtime.js';
-import { synthSwitchyardApp } from '../helpers/synth.js';
-import { credentials, eventually, region, tempDataDir } from './helpers.js';
+import type { LocalRuntime } from '../../local/runtime.js';
+import { eventually } from './helpers.js';
+import { type SwitchyardAppRuntime, startSwitchyardApp } from './switchyard-app.js';
 
 /** The events the hub accepted, as the runtime's console prints them. */
-const busLines: string[] = [];
+let busLines: string[];
 let runtime: LocalRuntime;
 let events: EventBridgeClient;
 let sfn: SFNClient;
@@ -21,17 +18,8 @@ let sqs: SQSClient;
 let dynamodb: DynamoDBClient;
 
 beforeAll(async () => {
-  const outdir = mkdtempSync(path.join(tmpdir(), 'switchyard-app-'));
-  synthSwitchyardApp(outdir);
-  runtime = await LocalRuntime.start({
-    cdkOut: outdir,
-    dataDir: tempDataDir(),
-    port: 0,
-    log: (line) => {
-      if (line.startsWith('[events] Switchyard-hub <-')) busLines.push(line);
-    },
-  });
-  const config = { endpoint: runtime.url, region, credentials };
+  let config: SwitchyardAppRuntime['config'];
+  ({ runtime, busLines, config } = await startSwitchyardApp());
   events = new EventBridgeClient(config);
   sfn = new SFNClient(config);
   sqs = new SQSClient(config);

@@ -1,0 +1,30 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { LocalRuntime } from '../../local/runtime.js';
+import { synthSwitchyardApp } from '../helpers/synth.js';
+import { credentials, region, tempDataDir } from './helpers.js';
+
+export interface SwitchyardAppRuntime {
+  readonly runtime: LocalRuntime;
+  /** The events the hub accepted, as the runtime's console prints them, in order. */
+  readonly busLines: string[];
+  /** SDK client settings for the runtime's endpoint. */
+  readonly config: { endpoint: string; region: string; credentials: typeof credentials };
+}
+
+/** This project's app, synthesized afresh, on a local runtime of its own (port 0, a temporary data folder). */
+export async function startSwitchyardApp(): Promise<SwitchyardAppRuntime> {
+  const outdir = mkdtempSync(path.join(tmpdir(), 'switchyard-app-'));
+  synthSwitchyardApp(outdir);
+  const busLines: string[] = [];
+  const runtime = await LocalRuntime.start({
+    cdkOut: outdir,
+    dataDir: tempDataDir(),
+    port: 0,
+    log: (line) => {
+      if (line.startsWith('[events] Switchyard-hub <-')) busLines.push(line);
+    },
+  });
+  return { runtime, busLines, config: { endpoint: runtime.url, region, credentials } };
+}
