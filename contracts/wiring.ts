@@ -56,6 +56,12 @@ export const ENV = {
   ordersLedgerTable: 'ORDERS_LEDGER_TABLE_NAME',
 } as const;
 
+/**
+ * The attribute DynamoDB's TTL reads on tables that keep bookkeeping records (ignored
+ * events): epoch seconds after which the service may delete the item.
+ */
+export const EXPIRES_AT_ATTRIBUTE = 'expiresAt';
+
 /** The workflow types a starter accepts in ENV.workflowType. */
 export const WORKFLOW_TYPES = ['STANDARD', 'EXPRESS'] as const;
 export type WorkflowType = (typeof WORKFLOW_TYPES)[number];

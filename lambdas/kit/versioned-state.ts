@@ -2,6 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { ConditionalCheckFailedException, type DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { EXPIRES_AT_ATTRIBUTE } from '../../contracts/wiring.js';
 import { logger as defaultLogger, metrics } from './observability.js';
 
 /**
@@ -18,7 +19,13 @@ import { logger as defaultLogger, metrics } from './observability.js';
  * An event that is not applied is never dropped silently: it is logged, counted in the
  * `IgnoredEvents` metric, and recorded as an item `<key>#ignored#<eventId>` in the same
  * table (or `ledgerTable`), with the version it carried, the version that stood and why.
+ * Those records explain the past, they are not state: each carries `expiresAt`
+ * (EXPIRES_AT_ATTRIBUTE) so a table with TTL on that attribute forgets them after
+ * `ignoredRecordRetentionDays`, while entity items (no `expiresAt`) stay.
  */
+
+/** How long an ignored-event record is kept by default (a quarter: long enough to investigate, short enough not to grow forever). */
+export const DEFAULT_IGNORED_RECORD_RETENTION_DAYS = 90;
 
 export const VERSION_ATTRIBUTE = 'version';
 
@@ -41,6 +48,8 @@ export interface IgnoredEvent {
   readonly currentVersion: number | undefined;
   readonly reason: IgnoredReason;
   readonly recordedAt: string;
+  /** Epoch seconds after which DynamoDB TTL may delete the record. */
+  readonly [EXPIRES_AT_ATTRIBUTE]: number;
 }
 
 export interface VersionedWrite<T extends Record<string, unknown>> {
@@ -56,6 +65,8 @@ export interface VersionedWrite<T extends Record<string, unknown>> {
   readonly eventId: string;
   /** Where ignored events are recorded. @default - `tableName` */
   readonly ledgerTable?: string;
+  /** Days an ignored-event record is kept (its `expiresAt`). @default - DEFAULT_IGNORED_RECORD_RETENTION_DAYS (90) */
+  readonly ignoredRecordRetentionDays?: number;
   /** @default - the kit's shared logger */
   readonly logger?: Logger;
   readonly now?: Date;
@@ -67,6 +78,9 @@ export async function applyVersioned<T extends Record<string, unknown>>(
 ): Promise<VersionedOutcome<T & Record<string, unknown>>> {
   const { client, tableName, key, version, eventId } = write;
   if (!Number.isSafeInteger(version) || version < 1) throw new Error(`version must be a positive integer (got ${version})`);
+  const retention = write.ignoredRecordRetentionDays;
+  if (retention !== undefined && !(retention > 0 && retention <= 365 * 5))
+    throw new Error(`ignoredRecordRetentionDays must be more than 0 and at most ${365 * 5} (got ${retention})`);
   const item = { ...write.update, [key.name]: key.value, [VERSION_ATTRIBUTE]: version };
   try {
     await client.send(
@@ -92,6 +106,8 @@ export async function applyVersioned<T extends Record<string, unknown>>(
     const current = standing ? (unmarshall(standing) as T & Record<string, unknown>) : undefined;
     const currentVersion = typeof current?.[VERSION_ATTRIBUTE] === 'number' ? (current[VERSION_ATTRIBUTE] as number) : undefined;
     const reason: IgnoredReason = currentVersion === version ? 'duplicate' : 'stale';
+    const now = write.now ?? new Date();
+    const retentionDays = write.ignoredRecordRetentionDays ?? DEFAULT_IGNORED_RECORD_RETENTION_DAYS;
     const ignored: IgnoredEvent = {
       kind: 'ignored',
       entityKey: key.value,
@@ -99,7 +115,8 @@ export async function applyVersioned<T extends Record<string, unknown>>(
       eventVersion: version,
       currentVersion,
       reason,
-      recordedAt: (write.now ?? new Date()).toISOString(),
+      recordedAt: now.toISOString(),
+      [EXPIRES_AT_ATTRIBUTE]: Math.floor(now.getTime() / 1000) + Math.round(retentionDays * 86_400),
     };
     await recordIgnored(write, ignored);
     (write.logger ?? defaultLogger).info(`event ignored: ${reason}`, { ...ignored, table: tableName });

@@ -3,7 +3,7 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
 import { Construct } from 'constructs';
-import { ENV, TicketRouted } from '../../contracts/index.js';
+import { ENV, EXPIRES_AT_ATTRIBUTE, TicketRouted } from '../../contracts/index.js';
 import { QueueConsumer } from '../constructs/queue-consumer.js';
 
 const ASSIGN_ENTRY = path.join(import.meta.dirname, '../../lambdas/routing/handler.ts');
@@ -39,6 +39,8 @@ export class TicketRouting extends Construct {
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       encryption: dynamodb.TableEncryption.AWS_MANAGED,
+      // Ignored-event records carry expiresAt; assignments do not and are kept.
+      timeToLiveAttribute: EXPIRES_AT_ATTRIBUTE,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
     });
     this.consumer = new QueueConsumer(this, 'Assign', {

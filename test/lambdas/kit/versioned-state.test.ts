@@ -1,6 +1,7 @@
 import { CreateTableCommand, GetItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { EXPIRES_AT_ATTRIBUTE } from '../../../contracts/wiring.js';
 import { applyVersioned, ignoredRecordKey } from '../../../lambdas/kit/versioned-state.js';
 import { type DynaliteHandle, startDynalite } from '../../helpers/dynalite.js';
 
@@ -94,6 +95,43 @@ describe('applyVersioned', () => {
     await dynamo.client.send(new PutItemCommand({ TableName: tableName, Item: marshall({ pk: 'E-1', state: 'legacy' }) }));
     expect((await write(1, 'open')).outcome).toBe('applied');
     expect(await entity()).toEqual({ pk: 'E-1', state: 'open', version: 1 });
+  });
+
+  it('stamps an ignored-event record with when TTL may delete it, and never the entity item', async () => {
+    const now = new Date('2026-11-22T12:00:00Z');
+    const stamp = (version: number, eventId: string, ignoredRecordRetentionDays?: number) =>
+      applyVersioned({
+        client: dynamo.client,
+        tableName,
+        key: { name: 'pk', value: 'E-1' },
+        version,
+        update: { state: 's' },
+        eventId,
+        now,
+        ignoredRecordRetentionDays,
+      });
+    await stamp(2, 'e-2');
+    await stamp(1, 'e-late');
+    await stamp(1, 'e-later', 7);
+    const nowSeconds = now.getTime() / 1000;
+    expect((await entity())?.[EXPIRES_AT_ATTRIBUTE]).toBeUndefined();
+    const byEvent = Object.fromEntries((await ignoredRecords()).map((r) => [r.eventId, r[EXPIRES_AT_ATTRIBUTE]]));
+    expect(byEvent).toEqual({ 'e-late': nowSeconds + 90 * 86_400, 'e-later': nowSeconds + 7 * 86_400 });
+  });
+
+  it('fails if the retention of ignored-event records is not positive or beyond five years', async () => {
+    const withRetention = (days: number) =>
+      applyVersioned({
+        client: dynamo.client,
+        tableName,
+        key: { name: 'pk', value: 'E-1' },
+        version: 1,
+        update: {},
+        eventId: 'e',
+        ignoredRecordRetentionDays: days,
+      });
+    await expect(withRetention(0)).rejects.toThrow('ignoredRecordRetentionDays must be more than 0 and at most 1825 (got 0)');
+    await expect(withRetention(2000)).rejects.toThrow('(got 2000)');
   });
 
   it('fails if the version is not a positive integer', async () => {

@@ -1,6 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
+import { EXPIRES_AT_ATTRIBUTE } from '../../../contracts/wiring.js';
 import { IdempotencyStore } from '../../../lib/constructs/idempotency-store.js';
 import { TicketRouting } from '../../../lib/flows/ticket-routing.js';
 import { jsonataObject, TicketTriage, TRIAGE_TIMEOUTS } from '../../../lib/flows/ticket-triage.js';
@@ -181,6 +182,13 @@ describe('TicketRouting', () => {
     template.hasResourceProperties('AWS::DynamoDB::Table', {
       KeySchema: [{ AttributeName: 'ticketId', KeyType: 'HASH' }],
       PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+    });
+  });
+
+  it('lets DynamoDB expire the ignored-event records the kit stamps with expiresAt', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [{ AttributeName: 'ticketId', KeyType: 'HASH' }],
+      TimeToLiveSpecification: { AttributeName: EXPIRES_AT_ATTRIBUTE, Enabled: true },
     });
   });
 
