@@ -8,7 +8,7 @@ import {
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { CircuitClosed, CircuitOpened, ENV, ERROR_NAMES } from '../../contracts/index.js';
 import { requireEnv, requireNumber } from './config.js';
-import { type EventPublisher, emission } from './emit.js';
+import type { EventPublisher } from './emit.js';
 import { SwitchyardError, toError } from './errors.js';
 import { logger as defaultLogger } from './observability.js';
 
@@ -91,7 +91,21 @@ interface CircuitItem {
   readonly lastFailure?: string;
   /** Failure buckets: `b<i>` the bucket number held by slot i, `c<i>` its count. */
   readonly [slot: `b${number}` | `c${number}`]: number | undefined;
+  /** The event of the transition to generation n, until it is published (the item's outbox). */
+  readonly [pending: `pending${number}`]: PendingEvent | undefined;
 }
+
+/** A transition's event, written with the transition and removed once published. */
+interface PendingEvent {
+  readonly detailType: 'CircuitOpened' | 'CircuitClosed';
+  readonly detail: Record<string, unknown>;
+  /** When a caller last took it on to publish: another caller takes over after PENDING_RECLAIM_MS. */
+  readonly claimedAt: number;
+}
+
+const PENDING_PREFIX = 'pending';
+/** How long a claimed, unpublished transition event waits before another caller publishes it. */
+const PENDING_RECLAIM_MS = 10_000;
 
 /** What acquire() let through: a normal call, or a half-open trial of one generation. */
 export type CircuitPermit = { readonly kind: 'closed' } | { readonly kind: 'trial'; readonly generation: number };
@@ -165,6 +179,7 @@ export class CircuitBreaker {
     for (;;) {
       const item = await this.#read();
       const now = this.#o.now();
+      await this.#settle(() => this.#flushStale(item, now));
       const generation = item.generation ?? 0;
       const state = item.state ?? 'closed';
       if (state === 'closed') return { kind: 'closed' };
@@ -193,10 +208,11 @@ export class CircuitBreaker {
   async recordSuccess(permit: CircuitPermit): Promise<void> {
     if (permit.kind !== 'trial') return;
     const now = this.#o.now();
-    if (await this.#transition(permit.generation, 'half-open', { state: 'closed' }, true)) {
-      const closed = { circuit: this.#o.circuit, generation: permit.generation + 1, closedAt: new Date(now).toISOString() };
+    const closed = { circuit: this.#o.circuit, generation: permit.generation + 1, closedAt: new Date(now).toISOString() };
+    const event: PendingEvent = { detailType: 'CircuitClosed', detail: closed, claimedAt: now };
+    if (await this.#transition(permit.generation, 'half-open', { state: 'closed' }, true, event)) {
       defaultLogger.info('circuit closed', closed);
-      await this.#emit(emission(CircuitClosed, closed));
+      await this.#publish(permit.generation + 1, event);
     }
   }
 
@@ -205,8 +221,18 @@ export class CircuitBreaker {
     const now = this.#o.now();
     const lastFailure = `${error.name}: ${error.message}`.slice(0, 1024);
     if (permit.kind === 'trial') {
-      if (await this.#transition(permit.generation, 'half-open', { state: 'open', openUntil: now + this.#o.openMs, lastFailure })) {
-        await this.#opened(permit.generation + 1, 'trial-failed', 1, now, lastFailure);
+      const event = this.#openedEvent(permit.generation + 1, 'trial-failed', 1, now, lastFailure);
+      if (
+        await this.#transition(
+          permit.generation,
+          'half-open',
+          { state: 'open', openUntil: now + this.#o.openMs, lastFailure },
+          false,
+          event,
+        )
+      ) {
+        defaultLogger.warn('circuit opened', event.detail);
+        await this.#publish(permit.generation + 1, event);
       }
       return;
     }
@@ -214,12 +240,14 @@ export class CircuitBreaker {
     const failures = this.#failuresInWindow(item, now);
     if ((item.state ?? 'closed') !== 'closed' || failures < this.#o.failureThreshold) return;
     const generation = item.generation ?? 0;
-    if (await this.#transition(generation, 'closed', { state: 'open', openUntil: now + this.#o.openMs, lastFailure }, true)) {
-      await this.#opened(generation + 1, 'threshold', failures, now, lastFailure);
+    const event = this.#openedEvent(generation + 1, 'threshold', failures, now, lastFailure);
+    if (await this.#transition(generation, 'closed', { state: 'open', openUntil: now + this.#o.openMs, lastFailure }, true, event)) {
+      defaultLogger.warn('circuit opened', event.detail);
+      await this.#publish(generation + 1, event);
     }
   }
 
-  async #opened(generation: number, reason: 'threshold' | 'trial-failed', failures: number, now: number, lastFailure: string) {
+  #openedEvent(generation: number, reason: 'threshold' | 'trial-failed', failures: number, now: number, lastFailure: string): PendingEvent {
     const detail = {
       circuit: this.#o.circuit,
       generation,
@@ -229,17 +257,55 @@ export class CircuitBreaker {
       openUntil: new Date(now + this.#o.openMs).toISOString(),
       lastFailure,
     };
-    defaultLogger.warn('circuit opened', detail);
-    await this.#emit(emission(CircuitOpened, detail));
+    return { detailType: 'CircuitOpened', detail, claimedAt: now };
   }
 
-  async #emit(event: ReturnType<typeof emission>) {
+  /**
+   * Publishes a transition's event, then removes it from the item. The event was written
+   * with the transition (an outbox in the circuit's own item), so a failed PutEvents or a
+   * caller that dies here leaves it behind for the next caller to publish (#flushStale):
+   * every transition's event goes out at least once; its `generation` tells duplicates apart.
+   */
+  async #publish(generation: number, event: PendingEvent): Promise<void> {
     if (this.#o.publisher === undefined) return;
+    const contract = event.detailType === 'CircuitOpened' ? CircuitOpened : CircuitClosed;
     try {
-      await this.#o.publisher.emit([event], { correlationId: `circuit:${this.#o.circuit}` });
+      await this.#o.publisher.emit([{ contract, detail: event.detail }], { correlationId: `circuit:${this.#o.circuit}` });
     } catch (thrown) {
-      // The transition stands; its event is lost. Failing the caller would not bring it back.
-      defaultLogger.error('circuit transition event could not be published', { circuit: this.#o.circuit, error: toError(thrown) });
+      defaultLogger.error('circuit transition event not published yet; the next caller will retry', {
+        circuit: this.#o.circuit,
+        generation,
+        error: toError(thrown),
+      });
+      return;
+    }
+    await this.#unpend(generation);
+  }
+
+  async #unpend(generation: number): Promise<void> {
+    await this.#o.client.send(
+      new UpdateItemCommand({
+        TableName: this.#o.tableName,
+        Key: this.#key,
+        UpdateExpression: 'REMOVE #p',
+        ExpressionAttributeNames: { '#p': `${PENDING_PREFIX}${generation}` },
+      }),
+    );
+  }
+
+  /** Publishes the events of earlier transitions whose publisher failed or died, each claimed by one caller at a time. */
+  async #flushStale(item: CircuitItem, now: number): Promise<void> {
+    for (const [attribute, value] of Object.entries(item)) {
+      if (!attribute.startsWith(PENDING_PREFIX)) continue;
+      const event = value as PendingEvent;
+      if (now - event.claimedAt < PENDING_RECLAIM_MS) continue;
+      const claimed = await this.#conditional({
+        UpdateExpression: 'SET #p.#claimed = :now',
+        ConditionExpression: '#p.#claimed = :seen',
+        ExpressionAttributeNames: { '#p': attribute, '#claimed': 'claimedAt' },
+        ExpressionAttributeValues: marshall({ ':now': now, ':seen': event.claimedAt }),
+      });
+      if (claimed) await this.#publish(Number(attribute.slice(PENDING_PREFIX.length)), event);
     }
   }
 
@@ -258,10 +324,21 @@ export class CircuitBreaker {
    * Moves the circuit from `from` at `generation` to the next generation with `set`; false
    * if another caller moved it first. `clearCounts` empties the failure window.
    */
-  async #transition(generation: number, from: CircuitState, set: Record<string, unknown>, clearCounts = false): Promise<boolean> {
+  async #transition(
+    generation: number,
+    from: CircuitState,
+    set: Record<string, unknown>,
+    clearCounts = false,
+    event?: PendingEvent,
+  ): Promise<boolean> {
     const values: Record<string, unknown> = { ':g': generation, ':next': generation + 1, ':from': from };
     const names: Record<string, string> = { '#s': 'state', '#g': 'generation' };
     const assignments = ['#g = :next'];
+    if (event && this.#o.publisher) {
+      names['#pending'] = `${PENDING_PREFIX}${generation + 1}`;
+      values[':pending'] = event;
+      assignments.push('#pending = :pending');
+    }
     for (const [field, value] of Object.entries(set)) {
       names[`#${field}`] = field;
       values[`:${field}`] = value;

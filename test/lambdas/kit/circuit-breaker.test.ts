@@ -181,6 +181,34 @@ describe('CircuitBreaker', () => {
     expect(published(CircuitClosed)).toHaveLength(1);
   });
 
+  it('publishes a transition event whose PutEvents failed when a caller comes by later, once', async () => {
+    // EventBridge fails every call made before it recovers.
+    let recoveredAtCall = Number.POSITIVE_INFINITY;
+    bus = new FakeEventBridge((call) => (call < recoveredAtCall ? 'InternalFailure' : undefined));
+    const b = breaker();
+    await failTimes(b, 3);
+    expect(await b.state()).toBe('open');
+    expect(published(CircuitOpened)).toEqual([]);
+    recoveredAtCall = bus.calls.length;
+    // Within the reclaim period nobody takes over (the publisher may still be at it).
+    clock.now += 2_000;
+    await expect(b.call(downstreamUp)).rejects.toThrow(CircuitOpenError);
+    expect(published(CircuitOpened)).toEqual([]);
+    clock.now += 10_000;
+    await Promise.all(
+      Array.from({ length: 5 }, () =>
+        breaker()
+          .call(downstreamUp)
+          .catch(() => undefined),
+      ),
+    );
+    expect(published(CircuitOpened)).toEqual([expect.objectContaining({ circuit: 'model', generation: 1, reason: 'threshold' })]);
+    // Published means gone from the item's outbox: no later caller sends it again.
+    clock.now += 20_000;
+    await b.call(downstreamUp).catch(() => undefined);
+    expect(published(CircuitOpened)).toHaveLength(1);
+  });
+
   it('does not count errors isFailure rejects', async () => {
     const b = breaker({ isFailure: (e) => e.name !== 'InvalidTicket' });
     for (let i = 0; i < 5; i++) {
