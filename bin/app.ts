@@ -22,6 +22,8 @@ new SwitchyardStack(app, 'Switchyard', {
   bedrockModelId: context('bedrockModelId'),
   confidenceThreshold: threshold === undefined ? undefined : Number(threshold),
   slaDefaultQueue: context('slaDefaultQueue') as TicketQueue | undefined,
+  // The demo flows' failure switches; cdk.json turns them on: deploy with -c simulatedFailures=false.
+  simulatedFailures: context('simulatedFailures') === 'true',
 });
 
 // Every synth runs the AWS Solutions checks; an unacknowledged error fails it.

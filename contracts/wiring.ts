@@ -52,6 +52,11 @@ export const ENV = {
   circuitOpenSeconds: 'CIRCUIT_OPEN_SECONDS',
   /** How many trial calls a half-open circuit lets through at once. */
   circuitHalfOpenTrials: 'CIRCUIT_HALF_OPEN_TRIALS',
+  /**
+   * `true` lets events carry failures to simulate (a demo's `simulate` field); anything else
+   * refuses such an event (ERROR_NAMES.simulationRefused) before it has any effect.
+   */
+  allowSimulatedFailures: 'ALLOW_SIMULATED_FAILURES',
   /** The order saga's side-effect ledger (OrderSaga): one item per order and effect. */
   ordersLedgerTable: 'ORDERS_LEDGER_TABLE_NAME',
 } as const;
@@ -83,6 +88,8 @@ export const ERROR_NAMES = {
   invalidTicket: 'InvalidTicket',
   /** A circuit breaker is open (or half-open with every trial taken): the call was not made. */
   circuitOpen: 'CircuitOpen',
+  /** An event asked for simulated failures where they are not allowed (ENV.allowSimulatedFailures). */
+  simulationRefused: 'SimulationRefused',
 } as const;
 
 /** Transient model failures: the triage flow's Retry matches exactly these. */

@@ -36,6 +36,11 @@ export interface SwitchyardStackProps extends StackProps {
    * @default - the model's suggestion
    */
   readonly slaDefaultQueue?: TicketQueue;
+  /**
+   * Whether example events may ask flows to fail on purpose (the order saga's `simulate`).
+   * @default false - they are refused; the example app turns it on in cdk.json for its demos
+   */
+  readonly simulatedFailures?: boolean;
 }
 
 /** The whole Switchyard app: the hub, the idempotency store and the flows. */
@@ -120,7 +125,11 @@ export class SwitchyardStack extends Stack {
       prefix: 'attachments/',
     });
 
-    this.orderSaga = new OrderSaga(this, 'OrderSaga', { eventBus: this.hub.eventBus, idempotencyStore: this.idempotencyStore });
+    this.orderSaga = new OrderSaga(this, 'OrderSaga', {
+      eventBus: this.hub.eventBus,
+      idempotencyStore: this.idempotencyStore,
+      allowSimulatedFailures: props.simulatedFailures,
+    });
 
     // What a user needs after `cdk deploy` to send an event and find its executions.
     new CfnOutput(this, 'EventBusName', { value: this.hub.eventBus.eventBusName, description: 'PutEvents here' });

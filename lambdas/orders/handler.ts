@@ -5,11 +5,12 @@ import { logger, tracer } from '../kit/observability.js';
 import { type OrderStepRequest, runOrderStep } from './order-steps.js';
 
 const tableName = requireEnv(ENV.ordersLedgerTable);
+const allowSimulatedFailures = process.env[ENV.allowSimulatedFailures] === 'true';
 const dynamodb = tracer.captureAWSv3Client(new DynamoDBClient({}));
 
 /** One step or compensation of the order saga (the state machine says which). */
 export async function handler(request: OrderStepRequest): Promise<Record<string, unknown>> {
-  const result = await runOrderStep(dynamodb, tableName, request);
+  const result = await runOrderStep(dynamodb, tableName, request, allowSimulatedFailures);
   logger.info('order step', { ...result, step: request.step, phase: request.phase });
   return result;
 }

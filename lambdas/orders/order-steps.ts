@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException, type DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import {
+  ERROR_NAMES,
   ORDER_BUSINESS_ERRORS,
   ORDER_EFFECTS,
   ORDER_ERRORS,
@@ -25,6 +26,11 @@ export class OrderBusinessError extends Error {
   }
 }
 
+/** The order asks for simulated failures and this deployment does not allow them: refused before any effect. */
+export class SimulationRefusedError extends Error {
+  override readonly name = ERROR_NAMES.simulationRefused;
+}
+
 /** A step's dependency did not answer; the saga retries it with backoff and jitter. */
 export class OrderStepUnavailableError extends Error {
   override readonly name = ORDER_ERRORS.stepUnavailable;
@@ -39,8 +45,13 @@ export async function runOrderStep(
   dynamodb: DynamoDBClient,
   tableName: string,
   request: OrderStepRequest,
+  allowSimulatedFailures = false,
 ): Promise<Record<string, unknown>> {
   const { step, phase, order } = request;
+  if (order.simulate !== undefined && !allowSimulatedFailures) {
+    // A deployed saga must not fail or refund an order because its event asked it to.
+    throw new SimulationRefusedError(`order ${order.orderId} asks for simulated failures, which this deployment refuses`);
+  }
   if (!(ORDER_STEPS as readonly string[]).includes(step) || (phase !== 'action' && phase !== 'compensation')) {
     throw new TypeError(`unknown order step ${JSON.stringify(step)} / phase ${JSON.stringify(phase)}`);
   }

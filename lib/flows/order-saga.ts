@@ -28,6 +28,11 @@ export interface OrderSagaProps {
   /** Where the saga's starter claims each OrderPlaced. */
   readonly idempotencyStore: IdempotencyStore;
   /**
+   * Whether an OrderPlaced may carry `simulate` (failures to act out, for demos and tests).
+   * @default false - such an order fails at its first step with SimulationRefused, before any effect
+   */
+  readonly allowSimulatedFailures?: boolean;
+  /**
    * What happens to the ledger when the stack is deleted.
    * @default RemovalPolicy.RETAIN
    */
@@ -61,7 +66,10 @@ export class OrderSaga extends Construct {
       description: 'One order saga step or compensation, its effect written to the ledger once',
       serviceName: 'order-saga',
       timeout: Duration.seconds(10),
-      environment: { [ENV.ordersLedgerTable]: this.ledger.tableName },
+      environment: {
+        [ENV.ordersLedgerTable]: this.ledger.tableName,
+        [ENV.allowSimulatedFailures]: String(props.allowSimulatedFailures ?? false),
+      },
     });
     this.ledger.grant(this.steps, 'dynamodb:UpdateItem');
 

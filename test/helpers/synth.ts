@@ -28,7 +28,8 @@ export function synthSwitchyardApp(
   env: { account: string; region: string } = { account: '000000000000', region: 'us-east-1' },
 ) {
   const app = new App({ outdir, context: { 'aws:cdk:enable-asset-metadata': true } });
-  const stack = new SwitchyardStack(app, 'Switchyard', { env });
+  // As cdk.json has it for the example app: the demo events' simulated failures are allowed.
+  const stack = new SwitchyardStack(app, 'Switchyard', { env, simulatedFailures: true });
   const template = Template.fromStack(stack);
   return { template, assembly: app.synth() };
 }
