@@ -134,6 +134,38 @@ describe('the order saga on the local runtime', () => {
     expect(published('OrderCompleted', 'ORD-REJECT')).toEqual([]);
   }, 90_000);
 
+  it('ends FAILED with CompensationFailed, naming the undo, when a compensation keeps failing', async () => {
+    // Payment is declined, so only the reservation is undone, and its release never answers.
+    await events.send(
+      orderPlaced('ORD-STUCK', [
+        { step: 'payment', failure: 'business' },
+        { step: 'release', failure: 'transient' },
+      ]),
+    );
+    const execution = await ended('ORD-STUCK', 120_000);
+    expect(execution.status).toBe('FAILED');
+    expect(execution.error).toBe('CompensationFailed');
+    expect(execution.cause).toMatch(
+      /^UndoReserveInventory could not be undone: OrderStepUnavailable \(.*release for order ORD-STUCK: no answer/,
+    );
+    // Six tries of the release (the saga's compensationAttempts), its effect written once.
+    const attempts = await dynamodb.send(
+      new QueryCommand({
+        TableName: (await dynamodb.send(new ListTablesCommand({}))).TableNames?.find((n) => n.includes('OrderSagaLedger')),
+        KeyConditionExpression: 'orderId = :o AND effect = :e',
+        ExpressionAttributeValues: { ':o': { S: 'ORD-STUCK' }, ':e': { S: 'attempts#release' } },
+        ConsistentRead: true,
+      }),
+    );
+    expect(unmarshall(attempts.Items?.[0] ?? {}).attempts).toBe(6);
+    expect((await ledger('ORD-STUCK')).map(({ effect, applied }) => ({ effect, applied }))).toEqual([
+      { effect: 'reserve', applied: 1 },
+      { effect: 'release', applied: 1 },
+    ]);
+    // Nobody is told the order failed cleanly: it needs a person (the execution says what to finish).
+    expect(published('OrderFailed', 'ORD-STUCK')).toEqual([]);
+  }, 150_000);
+
   it('starts no second saga and no second effect for a duplicate OrderPlaced', async () => {
     await events.send(orderPlaced('ORD-DUP'));
     await eventually(async () => ((await ledger('ORD-DUP')).length === 3 ? true : undefined), 30_000, 'the first saga of ORD-DUP');
