@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import type { HttpApiDefinition, StageDefinition } from './definitions.js';
 import { clfTime, type HttpApiRequest, type HttpResponse, httpResponse, jsonResponse, lambdaEvent } from './payload.js';
+import type { RestApiService } from './rest-api-service.js';
 import { type RouteMatch, RouteTable } from './routing.js';
 
 /** What the service needs of Lambda: a synchronous invocation (the in-process form of Invoke). */
@@ -24,6 +25,8 @@ export interface HttpApiServiceOptions {
   readonly clock: Clock;
   readonly accountId: string;
   readonly region: string;
+  /** The REST APIs, reached through the same local URLs: a request for one of their ids is handed over. */
+  readonly restApis?: RestApiService;
 }
 
 /** The path prefix of the path-style local URL: `/_aws/execute-api/<api-id>/<stage>/<path>` (LocalStack's form too). */
@@ -41,6 +44,8 @@ export interface HttpApiUrl {
   /** The path-style URL; `http://<api-id>.execute-api.localhost:<port>` reaches the same stage by Host. */
   readonly url: string;
   readonly routes: readonly string[];
+  /** `rest` for a REST API (v1); absent for an HTTP API. */
+  readonly kind?: 'rest';
 }
 
 interface LoadedApi {
@@ -68,15 +73,17 @@ export class HttpApiService {
 
   /** The URL each API's stages are reached at locally, for the start-up report. */
   urls(endpointUrl: string): HttpApiUrl[] {
-    return [...this.#apis.values()].flatMap(({ definition }) =>
-      definition.stages.map((stage) => ({
-        apiId: definition.id,
-        name: definition.name,
-        stage: stage.name,
-        url: `${endpointUrl}${PATH_PREFIX}${definition.id}${stage.name === '$default' ? '' : `/${stage.name}`}`,
-        routes: definition.routes.map((route) => route.routeKey),
-      })),
-    );
+    return [...this.#apis.values()]
+      .flatMap(({ definition }) =>
+        definition.stages.map((stage) => ({
+          apiId: definition.id,
+          name: definition.name,
+          stage: stage.name,
+          url: `${endpointUrl}${PATH_PREFIX}${definition.id}${stage.name === '$default' ? '' : `/${stage.name}`}`,
+          routes: definition.routes.map((route) => route.routeKey),
+        })),
+      )
+      .concat(this.options.restApis?.urls(endpointUrl, PATH_PREFIX) ?? []);
   }
 
   async handle(
@@ -98,6 +105,9 @@ export class HttpApiService {
       apiPath = slash < 0 ? '/' : rest.slice(slash);
     }
     const api = this.#apis.get(apiId);
+    if (!api && this.options.restApis?.serves(apiId)) {
+      return this.options.restApis.handle({ ...request, rawPath: apiPath, rawQueryString }, apiId);
+    }
     const notFound = withRequestId(jsonResponse(404, { message: 'Not Found' }), requestId);
     if (!api) return notFound;
     const selected = selectStage(api.definition.stages, apiPath);

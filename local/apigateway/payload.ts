@@ -14,6 +14,8 @@ export interface HttpApiRequest {
   readonly rawQueryString: string;
   /** Every header's values as received (Node's `headersDistinct`). */
   readonly headers: Readonly<Record<string, readonly string[] | undefined>>;
+  /** Node's `rawHeaders` (name, value, name, value, ...): names as sent, for the events that keep their case. */
+  readonly rawHeaders?: readonly string[];
   readonly body: Buffer;
   readonly sourceIp: string;
   /** `HTTP/1.1`. */
