@@ -1,4 +1,5 @@
 import type { LoadedApp, LoadedResource } from '../template/load.js';
+import { type CorsConfiguration, corsConfigurationOf } from './cors.js';
 
 /** The resource types this service runs (HTTP APIs); the rest of API Gateway v2 is reported by the loader. */
 export const HTTP_API_RESOURCE_TYPES = [
@@ -38,6 +39,8 @@ export interface HttpApiDefinition {
   readonly routes: readonly RouteDefinition[];
   readonly integrations: ReadonlyMap<string, IntegrationDefinition>;
   readonly stages: readonly StageDefinition[];
+  /** The API's CORS configuration: preflights answered by API Gateway, CORS headers on integration answers. */
+  readonly cors?: CorsConfiguration;
 }
 
 type Props = Record<string, unknown>;
@@ -93,11 +96,11 @@ export function httpApiDefinitions(app: LoadedApp): { apis: HttpApiDefinition[];
       routes.push({ routeKey: String(p.RouteKey ?? '$default'), integrationId: id, authorizationType: 'NONE' });
       if (!stages.some((s) => s.name === '$default')) stages.push({ name: '$default', stageVariables: {} });
     }
-    if (p.CorsConfiguration !== undefined) warnings.push(`${where(api)}: CORS is not answered locally (no preflight, no CORS headers)`);
+    const cors = corsConfigurationOf(p.CorsConfiguration);
     if (p.DisableExecuteApiEndpoint === true) {
       warnings.push(`${where(api)}: DisableExecuteApiEndpoint is set; the local runtime still serves it at its local URL`);
     }
-    apis.push({ id: api.ref, name: String(p.Name ?? api.logicalId), routes, integrations, stages });
+    apis.push({ id: api.ref, name: String(p.Name ?? api.logicalId), routes, integrations, stages, ...(cors ? { cors } : {}) });
   }
   // The loader counts a mapping as part of its API (silently); with the API served, say that its custom domain is not.
   for (const r of byType('AWS::ApiGatewayV2::ApiMapping')) {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock.js';
+import { isPreflight, preflightResponse, withCors } from './cors.js';
 import type { HttpApiDefinition, StageDefinition } from './definitions.js';
 import { clfTime, type HttpApiRequest, type HttpResponse, httpResponse, jsonResponse, lambdaEvent } from './payload.js';
 import type { RestApiService } from './rest-api-service.js';
@@ -136,10 +137,22 @@ export class HttpApiService {
     if (request.body.length > MAX_PAYLOAD_BYTES) return finish(jsonResponse(413, { message: 'Request Entity Too Large' }));
 
     const match = api.routes.match(request.method, stagePath);
+    const cors = api.definition.cors;
+    // API Gateway answers a preflight itself, unless an OPTIONS route or the $default route takes it.
+    if (cors && isPreflight(request.method, request.headers)) {
+      const key = match?.route.routeKey ?? '';
+      if (key !== '$default' && !key.toUpperCase().startsWith('OPTIONS ')) return finish(preflightResponse(cors, request.headers), match);
+    }
     if (!match) return finish(jsonResponse(404, { message: 'Not Found' }), undefined, undefined, 'Not Found');
+    const integrationAnswer = (response: HttpResponse) => (cors ? withCors(cors, request.headers, response) : response);
     const integration = match.route.integrationId === undefined ? undefined : api.definition.integrations.get(match.route.integrationId);
     if (integration?.functionArn === undefined) {
-      return finish(jsonResponse(500, { message: 'Internal Server Error' }), match, undefined, 'the integration does not run locally');
+      return finish(
+        integrationAnswer(jsonResponse(500, { message: 'Internal Server Error' })),
+        match,
+        undefined,
+        'the integration does not run locally',
+      );
     }
     const event = lambdaEvent(
       { ...request, rawPath: apiPath, rawQueryString },
@@ -163,8 +176,9 @@ export class HttpApiService {
     if (outcome === 'timeout') {
       return finish(jsonResponse(503, { message: 'Service Unavailable' }), match, undefined, 'Network error communicating with endpoint');
     }
-    if (!outcome.ok) return finish(jsonResponse(500, { message: 'Internal Server Error' }), match, 200, 'the function failed');
-    return finish(httpResponse(outcome.payload), match, 200);
+    if (!outcome.ok)
+      return finish(integrationAnswer(jsonResponse(500, { message: 'Internal Server Error' })), match, 200, 'the function failed');
+    return finish(integrationAnswer(httpResponse(outcome.payload)), match, 200);
   }
 
   #accessLog(stage: StageDefinition, entry: AccessLogEntry): void {
