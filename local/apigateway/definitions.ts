@@ -120,8 +120,8 @@ function integrationOf(r: LoadedResource, warnings: string[], where: string): In
     warnings.push(`${where}: ${type} integrations${uri ? ` with ${uri}` : ''} are not run locally; its routes answer 500`);
     return { id: r.ref, payloadFormatVersion, timeoutMs };
   }
-  if (payloadFormatVersion !== '2.0') {
-    warnings.push(`${where}: payload format ${payloadFormatVersion} is not built locally (only 2.0); its routes answer 500`);
+  if (payloadFormatVersion !== '2.0' && payloadFormatVersion !== '1.0') {
+    warnings.push(`${where}: payload format ${payloadFormatVersion} is not built locally (only 1.0 and 2.0); its routes answer 500`);
     return { id: r.ref, payloadFormatVersion, timeoutMs };
   }
   return { id: r.ref, functionArn, payloadFormatVersion, timeoutMs };

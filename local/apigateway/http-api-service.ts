@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import { isPreflight, preflightResponse, withCors } from './cors.js';
 import type { HttpApiDefinition, StageDefinition } from './definitions.js';
-import { clfTime, type HttpApiRequest, type HttpResponse, httpResponse, jsonResponse, lambdaEvent } from './payload.js';
+import { clfTime, type HttpApiRequest, type HttpResponse, httpResponse, isTextContent, jsonResponse, lambdaEvent } from './payload.js';
+import { MALFORMED, v1Event, v1Response } from './proxy-event-v1.js';
 import type { RestApiService } from './rest-api-service.js';
 import { type RouteMatch, RouteTable } from './routing.js';
 
@@ -154,20 +155,32 @@ export class HttpApiService {
         'the integration does not run locally',
       );
     }
-    const event = lambdaEvent(
-      { ...request, rawPath: apiPath, rawQueryString },
-      {
-        accountId: this.options.accountId,
-        apiId,
-        domainName: `${apiId}.execute-api.localhost`,
-        stage: stage.name,
-        routeKey: match.route.routeKey,
-        pathParameters: match.pathParameters,
-        stageVariables: stage.stageVariables,
-        requestId,
-        now: started,
-      },
-    );
+    const context = {
+      accountId: this.options.accountId,
+      apiId,
+      domainName: `${apiId}.execute-api.localhost`,
+      stage: stage.name,
+      routeKey: match.route.routeKey,
+      pathParameters: match.pathParameters,
+      stageVariables: stage.stageVariables,
+      requestId,
+      now: started,
+    };
+    const v1 = integration.payloadFormatVersion === '1.0';
+    // HTTP APIs hand header names on in lower case, in either format.
+    const { rawHeaders: _, ...lowerCaseRequest } = request;
+    const event = v1
+      ? v1Event(
+          { ...lowerCaseRequest, rawPath: apiPath, rawQueryString },
+          {
+            ...context,
+            kind: 'http',
+            resourcePath: match.route.routeKey === '$default' ? '$default' : (match.route.routeKey.split(' ')[1] ?? ''),
+            path: apiPath,
+            binaryBody: !isTextContent(request.headers['content-type']?.[0]),
+          },
+        )
+      : lambdaEvent({ ...request, rawPath: apiPath, rawQueryString }, context);
     // A function that cannot be invoked (left out at load, or another runtime) is an integration failure: 500, as API Gateway answers.
     const invocation = this.options.lambda
       .invoke(integration.functionArn, event)
@@ -178,7 +191,17 @@ export class HttpApiService {
     }
     if (!outcome.ok)
       return finish(integrationAnswer(jsonResponse(500, { message: 'Internal Server Error' })), match, 200, 'the function failed');
-    return finish(integrationAnswer(httpResponse(outcome.payload)), match, 200);
+    if (!v1) return finish(integrationAnswer(httpResponse(outcome.payload)), match, 200);
+    const response = v1Response(outcome.payload, true);
+    if (response === MALFORMED) {
+      return finish(
+        integrationAnswer(jsonResponse(500, { message: 'Internal Server Error' })),
+        match,
+        200,
+        'Malformed Lambda proxy response',
+      );
+    }
+    return finish(integrationAnswer(response), match, 200);
   }
 
   #accessLog(stage: StageDefinition, entry: AccessLogEntry): void {

@@ -38,7 +38,7 @@ export interface EventContext {
  * Bodies API Gateway passes as text; any other (a form post, an image, no content type)
  * arrives base64-encoded with `isBase64Encoded: true`.
  */
-function isTextContent(contentType: string | undefined): boolean {
+export function isTextContent(contentType: string | undefined): boolean {
   if (contentType === undefined) return false;
   const type = contentType.split(';')[0]?.trim().toLowerCase() ?? '';
   return (

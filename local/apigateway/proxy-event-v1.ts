@@ -17,7 +17,7 @@ export interface V1EventContext {
   readonly resourceId?: string;
   /** An HTTP API's route key (`GET /pets/{id}`). */
   readonly routeKey?: string;
-  /** The request's path below the stage, as sent. */
+  /** The request's path as sent: below the stage for a REST API, the whole path (a named stage first) for an HTTP API. */
   readonly path: string;
   readonly pathParameters: Readonly<Record<string, string>>;
   readonly stageVariables: Readonly<Record<string, string>>;
@@ -54,17 +54,11 @@ export function v1Event(request: HttpApiRequest, context: V1EventContext): Recor
   if (!has('x-forwarded-proto')) add('X-Forwarded-Proto', 'http');
   if (!has('x-amzn-trace-id'))
     add('X-Amzn-Trace-Id', `Root=1-${Math.floor(context.now / 1000).toString(16)}-${randomBytes(12).toString('hex')}`);
-  // A REST API gives the last value of a repeated header, an HTTP API all of them joined by commas.
-  const headers = Object.fromEntries(
-    Object.entries(multiValueHeaders).map(([name, values]) => [name, context.kind === 'rest' ? (values.at(-1) ?? '') : values.join(',')]),
-  );
+  // A repeated header or query parameter: its last value in the single-value map, all of them in the multi-value one.
+  const headers = Object.fromEntries(Object.entries(multiValueHeaders).map(([name, values]) => [name, values.at(-1) ?? '']));
   const multiQuery = queryParameters(request.rawQueryString);
   const query =
-    multiQuery === null
-      ? null
-      : Object.fromEntries(
-          Object.entries(multiQuery).map(([name, values]) => [name, context.kind === 'rest' ? (values.at(-1) ?? '') : values.join(',')]),
-        );
+    multiQuery === null ? null : Object.fromEntries(Object.entries(multiQuery).map(([name, values]) => [name, values.at(-1) ?? '']));
   const userAgent = get('user-agent')?.at(-1) ?? null;
   const requestContext: Record<string, unknown> = {
     accountId: context.accountId,
@@ -88,8 +82,8 @@ export function v1Event(request: HttpApiRequest, context: V1EventContext): Recor
       userAgent,
       userArn: null,
     },
-    // The path as the client sent it, stage included (a REST API's stage is always in the path).
-    path: context.kind === 'rest' || context.stage !== '$default' ? `/${context.stage}${context.path}` : context.path,
+    // The path as the client sent it: a REST API's stage is always in it; an HTTP API's event path already has it.
+    path: context.kind === 'rest' ? `/${context.stage}${context.path}` : context.path,
     protocol: request.protocol,
     requestId: context.requestId,
     requestTime: clfTime(context.now),
@@ -98,7 +92,6 @@ export function v1Event(request: HttpApiRequest, context: V1EventContext): Recor
     resourcePath: context.resourcePath,
     stage: context.stage,
   };
-  if (context.kind === 'http') requestContext.routeKey = context.routeKey;
   const hasBody = request.body.length > 0;
   return {
     ...(context.kind === 'http' ? { version: '1.0' } : {}),
