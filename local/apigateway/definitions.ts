@@ -31,6 +31,8 @@ export interface StageDefinition {
   readonly stageVariables: Readonly<Record<string, string>>;
   /** The log group an access log line goes to, with its format. */
   readonly accessLog?: { readonly logGroupName: string; readonly format: string };
+  /** A REST API stage's deployment (`requestContext.deploymentId`). */
+  readonly deploymentId?: string;
 }
 
 export interface HttpApiDefinition {

@@ -15,6 +15,7 @@ export interface V1EventContext {
   /** The matched resource (`/pets/{id}`), or for an HTTP API the route's path. */
   readonly resourcePath: string;
   readonly resourceId?: string;
+  readonly deploymentId?: string;
   /** An HTTP API's route key (`GET /pets/{id}`). */
   readonly routeKey?: string;
   /** The request's path as sent: below the stage for a REST API, the whole path (a named stage first) for an HTTP API. */
@@ -51,6 +52,7 @@ export function v1Event(request: HttpApiRequest, context: V1EventContext): Recor
   const forwardedFor = get('x-forwarded-for');
   if (forwardedFor) forwardedFor.splice(0, forwardedFor.length, `${forwardedFor.join(', ')}, ${request.sourceIp}`);
   else add('X-Forwarded-For', request.sourceIp);
+  if (!has('x-forwarded-port')) add('X-Forwarded-Port', /:(\d+)$/.exec(get('host')?.[0] ?? '')?.[1] ?? '80');
   if (!has('x-forwarded-proto')) add('X-Forwarded-Proto', 'http');
   if (!has('x-amzn-trace-id'))
     add('X-Amzn-Trace-Id', `Root=1-${Math.floor(context.now / 1000).toString(16)}-${randomBytes(12).toString('hex')}`);
@@ -63,6 +65,7 @@ export function v1Event(request: HttpApiRequest, context: V1EventContext): Recor
   const requestContext: Record<string, unknown> = {
     accountId: context.accountId,
     apiId: context.apiId,
+    ...(context.deploymentId === undefined ? {} : { deploymentId: context.deploymentId }),
     domainName: context.domainName,
     domainPrefix: context.apiId,
     extendedRequestId: context.requestId,
@@ -71,7 +74,6 @@ export function v1Event(request: HttpApiRequest, context: V1EventContext): Recor
       accessKey: null,
       accountId: null,
       caller: null,
-      cognitoAmr: null,
       cognitoAuthenticationProvider: null,
       cognitoAuthenticationType: null,
       cognitoIdentityId: null,

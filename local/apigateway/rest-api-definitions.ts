@@ -126,7 +126,7 @@ export function restApiDefinitions(app: LoadedApp): { apis: RestApiDefinition[];
       const name = d.properties.StageName;
       if (typeof name !== 'string' || stages.some((s) => s.name === name)) continue;
       const description = (d.properties.StageDescription ?? {}) as Props;
-      stages.push(stageOf({ ...d, properties: { ...description, StageName: name } }, warnings, where(d)));
+      stages.push(stageOf({ ...d, properties: { ...description, StageName: name, DeploymentId: d.ref } }, warnings, where(d)));
     }
     if (p.DisableExecuteApiEndpoint === true) {
       warnings.push(`${where(api)}: DisableExecuteApiEndpoint is set; the local runtime still serves it at its local URL`);
@@ -154,6 +154,10 @@ function integrationOf(method: Props, label: string, note: (what: string, method
   const uri = typeof integration.Uri === 'string' ? integration.Uri : '';
   if (type === 'AWS_PROXY') {
     const functionArn = lambdaArnOf(uri);
+    if (functionArn !== undefined && String(integration.IntegrationHttpMethod ?? 'POST').toUpperCase() !== 'POST') {
+      note('Lambda proxy integrations whose IntegrationHttpMethod is not POST fail; these methods answer 500, as API Gateway does', label);
+      return { kind: 'not-run' };
+    }
     if (functionArn !== undefined) {
       return { kind: 'lambda', functionArn, timeoutMs: Number(integration.TimeoutInMillis ?? 29_000) };
     }
@@ -226,5 +230,6 @@ function stageOf(r: LoadedResource, warnings: string[], where: string): StageDef
     name: String(p.StageName),
     stageVariables: Object.fromEntries(Object.entries((p.Variables ?? {}) as Props).map(([k, v]) => [k, String(v)])),
     ...(logGroupName === undefined ? {} : { accessLog: { logGroupName, format: String(accessLog?.Format ?? '$context.requestId') } }),
+    ...(typeof p.DeploymentId === 'string' ? { deploymentId: p.DeploymentId } : {}),
   };
 }

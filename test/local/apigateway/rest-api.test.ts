@@ -113,7 +113,9 @@ describe('restApiDefinitions', () => {
       'GET /pets/{id}',
       'OPTIONS /',
     ]);
-    expect(apis[0]?.stages).toEqual([{ name: 'prod', stageVariables: { color: 'blue' } }]);
+    expect(apis[0]?.stages).toEqual([
+      { name: 'prod', stageVariables: { color: 'blue' }, deploymentId: expect.stringMatching(/^[a-z0-9]{10}$/) },
+    ]);
     expect(apis[0]?.binaryMediaTypes).toEqual(['image/png']);
   });
 
@@ -132,6 +134,7 @@ describe('restApiDefinitions', () => {
       Iam: method(root, 'GET', { AuthorizationType: 'AWS_IAM' }),
       Cognito: method(root, 'POST', { AuthorizationType: 'COGNITO_USER_POOLS', ApiKeyRequired: true, RequestValidatorId: 'v' }),
       Http: method(root, 'PUT', { Integration: { Type: 'HTTP_PROXY', Uri: 'https://example.com' } }),
+      Get: method(root, 'PATCH', { Integration: { Type: 'AWS_PROXY', IntegrationHttpMethod: 'GET', Uri: lambdaUri } }),
       Vtl: method(root, 'DELETE', {
         Integration: { Type: 'AWS', Uri: lambdaUri, RequestTemplates: { 'application/json': '$input.body' } },
       }),
@@ -152,6 +155,7 @@ describe('restApiDefinitions', () => {
         'S/Stage (AWS::ApiGateway::Stage): throttling is not applied locally: requests over its rate or burst limit are served, not answered 429',
         'S/Api (AWS::ApiGateway::RestApi): HTTP_PROXY integrations are not run locally; these methods answer 500 (PUT /)',
         'S/Api (AWS::ApiGateway::RestApi): AWS integrations are not run locally; these methods answer 500 (DELETE /)',
+        'S/Api (AWS::ApiGateway::RestApi): Lambda proxy integrations whose IntegrationHttpMethod is not POST fail; these methods answer 500, as API Gateway does (PATCH /)',
         'S/Api (AWS::ApiGateway::RestApi): AWS_IAM authorization is not checked locally: every request reaches the integration (GET /)',
         'S/Api (AWS::ApiGateway::RestApi): COGNITO_USER_POOLS authorization is not checked locally: every request reaches the integration (POST /)',
         'S/Api (AWS::ApiGateway::RestApi): API keys are not checked locally: requests without x-api-key are served, not answered 403 (POST /)',
@@ -177,6 +181,16 @@ describe('RestApiService', () => {
     ]);
   });
 
+  it('takes a trailing slash to the same resource, keeping it in path but not in a {proxy+} value', async () => {
+    const { handle, events } = serviceWith();
+    await handle(request('GET', '/prod/pets/'));
+    await handle(request('GET', '/prod/cats/7/'));
+    expect(events.map((e) => [e.resource, e.path, e.pathParameters])).toEqual([
+      ['/pets', '/pets/', null],
+      ['/{proxy+}', '/cats/7/', { proxy: 'cats/7' }],
+    ]);
+  });
+
   it('fails with 403 Missing Authentication Token for a method the matched resource does not have, or a stage that is not there', async () => {
     const { handle, events } = serviceWith();
     for (const [method, path] of [
@@ -197,7 +211,18 @@ describe('RestApiService', () => {
       request('POST', '/prod/pets/7/toys', {
         rawQueryString: 'a=1&a=2&b=%20x&flag',
         headers: { 'content-type': ['application/json'] },
-        rawHeaders: ['Content-Type', 'application/json', 'X-Multi', 'one', 'X-Multi', 'two', 'User-Agent', 'ua'],
+        rawHeaders: [
+          'Host',
+          'abc.execute-api.localhost:4566',
+          'Content-Type',
+          'application/json',
+          'X-Multi',
+          'one',
+          'X-Multi',
+          'two',
+          'User-Agent',
+          'ua',
+        ],
         body: Buffer.from('{"a":1}'),
       }),
     );
@@ -206,7 +231,15 @@ describe('RestApiService', () => {
       resource: '/pets/{id}/toys',
       path: '/pets/7/toys',
       httpMethod: 'POST',
-      headers: { 'Content-Type': 'application/json', 'X-Multi': 'two', 'User-Agent': 'ua', 'X-Forwarded-For': '10.0.0.1' },
+      headers: {
+        Host: 'abc.execute-api.localhost:4566',
+        'Content-Type': 'application/json',
+        'X-Multi': 'two',
+        'User-Agent': 'ua',
+        'X-Forwarded-For': '10.0.0.1',
+        'X-Forwarded-Port': '4566',
+        'X-Forwarded-Proto': 'http',
+      },
       multiValueHeaders: { 'X-Multi': ['one', 'two'] },
       queryStringParameters: { a: '2', b: ' x', flag: '' },
       multiValueQueryStringParameters: { a: ['1', '2'], b: [' x'], flag: [''] },
@@ -216,6 +249,7 @@ describe('RestApiService', () => {
       isBase64Encoded: false,
       requestContext: {
         resourcePath: '/pets/{id}/toys',
+        deploymentId: expect.stringMatching(/^[a-z0-9]{10}$/),
         httpMethod: 'POST',
         path: '/prod/pets/7/toys',
         stage: 'prod',
