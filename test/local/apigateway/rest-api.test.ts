@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { LambdaInvoker } from '../../../local/apigateway/http-api-service.js';
+import { HttpApiService } from '../../../local/apigateway/http-api-service.js';
 import type { HttpApiRequest } from '../../../local/apigateway/payload.js';
 import { restApiDefinitions } from '../../../local/apigateway/rest-api-definitions.js';
 import { RestApiService } from '../../../local/apigateway/rest-api-service.js';
@@ -332,5 +333,69 @@ describe('RestApiService', () => {
     expect(answer.headers).toMatchObject({ 'access-control-allow-origin': '*', 'access-control-allow-methods': 'OPTIONS,GET' });
     expect(answer.body.length).toBe(0);
     expect(events).toEqual([]);
+  });
+
+  it('is reached through the HTTP API URLs too: path style and Host style, the stage first', async () => {
+    const { service, apiId, events } = serviceWith();
+    const front = new HttpApiService({
+      apis: [],
+      restApis: service,
+      lambda: { invoke: () => Promise.reject(new Error('not this one')) },
+      clock: new ManualClock(),
+      accountId: '000000000000',
+      region: 'us-east-1',
+    });
+    const base = { headers: {}, body: Buffer.alloc(0), sourceIp: '127.0.0.1', protocol: 'HTTP/1.1' };
+    const pathStyle = await front.handle({
+      ...base,
+      method: 'GET',
+      host: '127.0.0.1:4566',
+      url: `/_aws/execute-api/${apiId}/prod/pets?a=1`,
+    });
+    const hostStyle = await front.handle({ ...base, method: 'GET', host: `${apiId}.execute-api.localhost:4566`, url: '/prod/pets/dog' });
+    expect([pathStyle.status, hostStyle.status]).toEqual([200, 200]);
+    expect(events.map((e) => [e.resource, e.queryStringParameters])).toEqual([
+      ['/pets', { a: '1' }],
+      ['/pets/dog', null],
+    ]);
+    expect(front.urls('http://127.0.0.1:4566')).toEqual([
+      expect.objectContaining({ kind: 'rest', stage: 'prod', url: `http://127.0.0.1:4566/_aws/execute-api/${apiId}/prod` }),
+    ]);
+  });
+
+  it("echoes an allowed Origin from CDK's CORS preflight template for several origins, else keeps the first", async () => {
+    const template =
+      '#set($origin = $input.params().header.get("Origin"))\n#if($origin == "")\n  #set($origin = $input.params().header.get("origin"))\n#end\n#if($origin == "https://b.example")\n  #set($context.responseOverride.header.Access-Control-Allow-Origin = $origin)\n#end';
+    const { apis, warnings } = definitionsOf({
+      Api: TEMPLATE.Api as TemplateResource,
+      Options: method(root, 'OPTIONS', {
+        Integration: {
+          Type: 'MOCK',
+          RequestTemplates: { 'application/json': '{ statusCode: 200 }' },
+          IntegrationResponses: [
+            {
+              StatusCode: '204',
+              ResponseParameters: { 'method.response.header.Access-Control-Allow-Origin': "'https://a.example'" },
+              ResponseTemplates: { 'application/json': template },
+            },
+          ],
+        },
+      }),
+      Deployment: { Type: 'AWS::ApiGateway::Deployment', Properties: { RestApiId: { Ref: 'Api' }, StageName: 'prod' } },
+    });
+    expect(warnings).toEqual([]);
+    const service = new RestApiService({
+      apis,
+      lambda: { invoke: () => Promise.reject(new Error('no function')) },
+      clock: new ManualClock(),
+      accountId: '000000000000',
+      region: 'us-east-1',
+    });
+    const originOf = async (origin: string) =>
+      (await service.handle(request('OPTIONS', '/prod/', { headers: { origin: [origin] } }), apis[0]?.id ?? '')).headers[
+        'access-control-allow-origin'
+      ];
+    expect(await originOf('https://b.example')).toBe('https://b.example');
+    expect(await originOf('https://c.example')).toBe('https://a.example');
   });
 });
