@@ -110,7 +110,8 @@ export class RestApiService {
     };
     if (request.body.length > MAX_PAYLOAD_BYTES) return finish(restError(413, 'Request Too Long', 'RequestTooLarge'));
 
-    const match = api.resources.match(request.method, path);
+    // A trailing slash reaches the same resource (`/items/` is `/items`), and is not part of a {proxy+} value.
+    const match = api.resources.match(request.method, path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path);
     const resource = match?.route.integrationId === undefined ? undefined : api.byId.get(match.route.integrationId);
     const method = resource === undefined ? undefined : methodOf(resource, request.method);
     if (!match || !resource || !method) return finish(missingToken(), undefined, 'Missing Authentication Token');
@@ -128,6 +129,7 @@ export class RestApiService {
       stage: stage.name,
       resourcePath: resource.path,
       resourceId: resource.id,
+      ...(stage.deploymentId === undefined ? {} : { deploymentId: stage.deploymentId }),
       path,
       pathParameters: match.pathParameters,
       stageVariables: stage.stageVariables,
