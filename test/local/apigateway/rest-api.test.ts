@@ -293,6 +293,25 @@ describe('RestApiService', () => {
     expect(answer.body.toString()).toBe('made');
   });
 
+  it('decodes a base64 answer only for a client that accepts one of the binary media types, as API Gateway does', async () => {
+    const bytes = Buffer.from([0x89, 0x50, 0x4e, 0x47]);
+    const { handle } = serviceWith(() =>
+      Promise.resolve({
+        ok: true,
+        payload: JSON.stringify({
+          statusCode: 200,
+          headers: { 'content-type': 'image/png' },
+          isBase64Encoded: true,
+          body: bytes.toString('base64'),
+        }),
+      }),
+    );
+    const accepting = await handle(request('GET', '/prod/pets', { headers: { accept: ['image/png'] } }));
+    expect(accepting.body).toEqual(bytes);
+    const other = await handle(request('GET', '/prod/pets', { headers: { accept: ['application/json'] } }));
+    expect(other.body.toString()).toBe(bytes.toString('base64'));
+  });
+
   it.each([
     ['not JSON', 'oops'],
     ['no statusCode', JSON.stringify({ body: 'x' })],
