@@ -140,12 +140,12 @@ export class RestApiService {
     // A function that cannot be invoked at all (missing, another runtime) is API Gateway's 500; one that fails is its 502.
     const invocation = this.options.lambda
       .invoke(integration.functionArn, event)
-      .catch((error: unknown) => ({ ok: false as const, error, invoked: false }));
+      .catch((error: unknown) => ({ ok: false as const, error, notInvoked: true as const }));
     const outcome = await withTimeout(invocation, integration.timeoutMs);
     if (outcome === 'timeout') return finish(restError(504, 'Endpoint request timed out', 'IntegrationTimeout'), undefined, 'timeout');
     if (!outcome.ok) {
-      const invoked = !('invoked' in outcome);
-      return finish(internalError(invoked ? 502 : 500), 200, invoked ? 'the function failed' : 'the function could not be invoked');
+      if ('notInvoked' in outcome) return finish(internalError(500), undefined, 'the function could not be invoked');
+      return finish(internalError(502), 200, 'the function failed');
     }
     const accepts = (firstHeader(request, 'accept') ?? '').split(',').map((type) => type.split(';')[0]?.trim() ?? '');
     const response = v1Response(outcome.payload, isBinary(api.definition.binaryMediaTypes, accepts));
