@@ -1,6 +1,8 @@
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
 import { httpApiDefinitions } from './apigateway/definitions.js';
 import { HttpApiService, type HttpApiUrl } from './apigateway/http-api-service.js';
+import { restApiDefinitions } from './apigateway/rest-api-definitions.js';
+import { RestApiService } from './apigateway/rest-api-service.js';
 import type { AwsError } from './aws-error.js';
 import { type Clock, systemClock } from './clock.js';
 import { ConsoleSite } from './console/console-site.js';
@@ -359,7 +361,10 @@ export class LocalRuntime {
 
       const httpApiTemplate = httpApiDefinitions(app);
       warnings.push(...httpApiTemplate.warnings);
-      const httpApis = new HttpApiService({ apis: httpApiTemplate.apis, lambda, logs, clock, accountId, region });
+      const restApiTemplate = restApiDefinitions(app);
+      warnings.push(...restApiTemplate.warnings);
+      const restApis = new RestApiService({ apis: restApiTemplate.apis, lambda, logs, clock, accountId, region });
+      const httpApis = new HttpApiService({ apis: httpApiTemplate.apis, lambda, logs, clock, accountId, region, restApis });
 
       endpoint.mount({
         jsonServices: [

@@ -1,4 +1,5 @@
 import { HTTP_API_RESOURCE_TYPES } from './apigateway/definitions.js';
+import { REST_API_RESOURCE_TYPES } from './apigateway/rest-api-definitions.js';
 import type { ArchiveDefinition, BusDefinition, RuleDefinition, TargetDefinition } from './events/definitions.js';
 import type { FunctionDefinition } from './lambda/function-runtime.js';
 import { runtimeWarnings } from './lambda/runtimes.js';
@@ -73,6 +74,7 @@ export const SUPPORTED_RESOURCE_TYPES = new Set([
   'Custom::S3AutoDeleteObjects',
   ...SNS_RESOURCE_TYPES,
   ...HTTP_API_RESOURCE_TYPES,
+  ...REST_API_RESOURCE_TYPES,
   ...SECRETS_MANAGER_RESOURCE_TYPES,
   ...S3_RESOURCE_TYPES,
   ...PIPES_RESOURCE_TYPES,

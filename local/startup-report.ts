@@ -20,7 +20,7 @@ export interface StartupReportInput {
   /** The SNS topics the runtime has (their ARNs). @default - none */
   readonly topicArns?: readonly string[];
   /** Where each HTTP API stage answers locally. @default - none */
-  readonly httpApis?: readonly { name: string; apiId: string; stage: string; url: string; routes: readonly string[] }[];
+  readonly httpApis?: readonly { name: string; apiId: string; stage: string; url: string; routes: readonly string[]; kind?: 'rest' }[];
   /** Scheduler schedules and scheduled rules, each with its next firing. @default - none */
   readonly schedules?: readonly ScheduleLine[];
   /** The template's S3 buckets, and whether each sends its events to EventBridge. @default - none */
@@ -76,7 +76,9 @@ export function startupReport(input: StartupReportInput): StartupReport {
 
   for (const api of input.httpApis ?? []) {
     const host = `http://${api.apiId}.execute-api.localhost:${new URL(url).port}${api.stage === '$default' ? '' : `/${api.stage}`}`;
-    lines.push(`  http api ${api.name} (${api.apiId}, stage ${api.stage}): ${api.url} (or ${host}); routes: ${api.routes.join(', ')}`);
+    lines.push(
+      `  ${api.kind === 'rest' ? 'rest' : 'http'} api ${api.name} (${api.apiId}, stage ${api.stage}): ${api.url} (or ${host}); routes: ${api.routes.join(', ')}`,
+    );
   }
 
   for (const pipe of input.pipes ?? []) lines.push(`  ${pipe.kind} ${pipe.name}: changes of table ${pipe.table} -> ${pipe.target}`);

@@ -1,4 +1,5 @@
 import type { LoadedApp, LoadedResource } from '../template/load.js';
+import { type CorsConfiguration, corsConfigurationOf } from './cors.js';
 
 /** The resource types this service runs (HTTP APIs); the rest of API Gateway v2 is reported by the loader. */
 export const HTTP_API_RESOURCE_TYPES = [
@@ -30,6 +31,8 @@ export interface StageDefinition {
   readonly stageVariables: Readonly<Record<string, string>>;
   /** The log group an access log line goes to, with its format. */
   readonly accessLog?: { readonly logGroupName: string; readonly format: string };
+  /** A REST API stage's deployment (`requestContext.deploymentId`). */
+  readonly deploymentId?: string;
 }
 
 export interface HttpApiDefinition {
@@ -38,6 +41,8 @@ export interface HttpApiDefinition {
   readonly routes: readonly RouteDefinition[];
   readonly integrations: ReadonlyMap<string, IntegrationDefinition>;
   readonly stages: readonly StageDefinition[];
+  /** The API's CORS configuration: preflights answered by API Gateway, CORS headers on integration answers. */
+  readonly cors?: CorsConfiguration;
 }
 
 type Props = Record<string, unknown>;
@@ -93,11 +98,11 @@ export function httpApiDefinitions(app: LoadedApp): { apis: HttpApiDefinition[];
       routes.push({ routeKey: String(p.RouteKey ?? '$default'), integrationId: id, authorizationType: 'NONE' });
       if (!stages.some((s) => s.name === '$default')) stages.push({ name: '$default', stageVariables: {} });
     }
-    if (p.CorsConfiguration !== undefined) warnings.push(`${where(api)}: CORS is not answered locally (no preflight, no CORS headers)`);
+    const cors = corsConfigurationOf(p.CorsConfiguration);
     if (p.DisableExecuteApiEndpoint === true) {
       warnings.push(`${where(api)}: DisableExecuteApiEndpoint is set; the local runtime still serves it at its local URL`);
     }
-    apis.push({ id: api.ref, name: String(p.Name ?? api.logicalId), routes, integrations, stages });
+    apis.push({ id: api.ref, name: String(p.Name ?? api.logicalId), routes, integrations, stages, ...(cors ? { cors } : {}) });
   }
   // The loader counts a mapping as part of its API (silently); with the API served, say that its custom domain is not.
   for (const r of byType('AWS::ApiGatewayV2::ApiMapping')) {
@@ -117,15 +122,15 @@ function integrationOf(r: LoadedResource, warnings: string[], where: string): In
     warnings.push(`${where}: ${type} integrations${uri ? ` with ${uri}` : ''} are not run locally; its routes answer 500`);
     return { id: r.ref, payloadFormatVersion, timeoutMs };
   }
-  if (payloadFormatVersion !== '2.0') {
-    warnings.push(`${where}: payload format ${payloadFormatVersion} is not built locally (only 2.0); its routes answer 500`);
+  if (payloadFormatVersion !== '2.0' && payloadFormatVersion !== '1.0') {
+    warnings.push(`${where}: payload format ${payloadFormatVersion} is not built locally (only 1.0 and 2.0); its routes answer 500`);
     return { id: r.ref, payloadFormatVersion, timeoutMs };
   }
   return { id: r.ref, functionArn, payloadFormatVersion, timeoutMs };
 }
 
 /** A Lambda function's ARN from an integration URI: the ARN itself, or API Gateway's `.../functions/<arn>/invocations` form. */
-function lambdaArnOf(uri: string): string | undefined {
+export function lambdaArnOf(uri: string): string | undefined {
   const wrapped = /:lambda:path\/2015-03-31\/functions\/(arn:[^/]+)\/invocations$/.exec(uri);
   if (wrapped) return wrapped[1];
   return /^arn:[^:]+:lambda:/.test(uri) ? uri : undefined;

@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock.js';
+import { isPreflight, preflightResponse, withCors } from './cors.js';
 import type { HttpApiDefinition, StageDefinition } from './definitions.js';
-import { clfTime, type HttpApiRequest, type HttpResponse, httpResponse, jsonResponse, lambdaEvent } from './payload.js';
+import { clfTime, type HttpApiRequest, type HttpResponse, httpResponse, isTextContent, jsonResponse, lambdaEvent } from './payload.js';
+import { MALFORMED, v1Event, v1Response } from './proxy-event-v1.js';
+import type { RestApiService } from './rest-api-service.js';
 import { type RouteMatch, RouteTable } from './routing.js';
 
 /** What the service needs of Lambda: a synchronous invocation (the in-process form of Invoke). */
@@ -24,6 +27,8 @@ export interface HttpApiServiceOptions {
   readonly clock: Clock;
   readonly accountId: string;
   readonly region: string;
+  /** The REST APIs, reached through the same local URLs: a request for one of their ids is handed over. */
+  readonly restApis?: RestApiService;
 }
 
 /** The path prefix of the path-style local URL: `/_aws/execute-api/<api-id>/<stage>/<path>` (LocalStack's form too). */
@@ -41,6 +46,8 @@ export interface HttpApiUrl {
   /** The path-style URL; `http://<api-id>.execute-api.localhost:<port>` reaches the same stage by Host. */
   readonly url: string;
   readonly routes: readonly string[];
+  /** `rest` for a REST API (v1); absent for an HTTP API. */
+  readonly kind?: 'rest';
 }
 
 interface LoadedApi {
@@ -68,15 +75,17 @@ export class HttpApiService {
 
   /** The URL each API's stages are reached at locally, for the start-up report. */
   urls(endpointUrl: string): HttpApiUrl[] {
-    return [...this.#apis.values()].flatMap(({ definition }) =>
-      definition.stages.map((stage) => ({
-        apiId: definition.id,
-        name: definition.name,
-        stage: stage.name,
-        url: `${endpointUrl}${PATH_PREFIX}${definition.id}${stage.name === '$default' ? '' : `/${stage.name}`}`,
-        routes: definition.routes.map((route) => route.routeKey),
-      })),
-    );
+    return [...this.#apis.values()]
+      .flatMap(({ definition }) =>
+        definition.stages.map((stage) => ({
+          apiId: definition.id,
+          name: definition.name,
+          stage: stage.name,
+          url: `${endpointUrl}${PATH_PREFIX}${definition.id}${stage.name === '$default' ? '' : `/${stage.name}`}`,
+          routes: definition.routes.map((route) => route.routeKey),
+        })),
+      )
+      .concat(this.options.restApis?.urls(endpointUrl, PATH_PREFIX) ?? []);
   }
 
   async handle(
@@ -98,6 +107,9 @@ export class HttpApiService {
       apiPath = slash < 0 ? '/' : rest.slice(slash);
     }
     const api = this.#apis.get(apiId);
+    if (!api && this.options.restApis?.serves(apiId)) {
+      return this.options.restApis.handle({ ...request, rawPath: apiPath, rawQueryString }, apiId);
+    }
     const notFound = withRequestId(jsonResponse(404, { message: 'Not Found' }), requestId);
     if (!api) return notFound;
     const selected = selectStage(api.definition.stages, apiPath);
@@ -126,25 +138,49 @@ export class HttpApiService {
     if (request.body.length > MAX_PAYLOAD_BYTES) return finish(jsonResponse(413, { message: 'Request Entity Too Large' }));
 
     const match = api.routes.match(request.method, stagePath);
+    const cors = api.definition.cors;
+    // API Gateway answers a preflight itself, unless an OPTIONS route or the $default route takes it.
+    if (cors && isPreflight(request.method, request.headers)) {
+      const key = match?.route.routeKey ?? '';
+      if (key !== '$default' && !key.toUpperCase().startsWith('OPTIONS ')) return finish(preflightResponse(cors, request.headers), match);
+    }
     if (!match) return finish(jsonResponse(404, { message: 'Not Found' }), undefined, undefined, 'Not Found');
+    const integrationAnswer = (response: HttpResponse) => (cors ? withCors(cors, request.headers, response) : response);
     const integration = match.route.integrationId === undefined ? undefined : api.definition.integrations.get(match.route.integrationId);
     if (integration?.functionArn === undefined) {
-      return finish(jsonResponse(500, { message: 'Internal Server Error' }), match, undefined, 'the integration does not run locally');
+      return finish(
+        integrationAnswer(jsonResponse(500, { message: 'Internal Server Error' })),
+        match,
+        undefined,
+        'the integration does not run locally',
+      );
     }
-    const event = lambdaEvent(
-      { ...request, rawPath: apiPath, rawQueryString },
-      {
-        accountId: this.options.accountId,
-        apiId,
-        domainName: `${apiId}.execute-api.localhost`,
-        stage: stage.name,
-        routeKey: match.route.routeKey,
-        pathParameters: match.pathParameters,
-        stageVariables: stage.stageVariables,
-        requestId,
-        now: started,
-      },
-    );
+    const context = {
+      accountId: this.options.accountId,
+      apiId,
+      domainName: `${apiId}.execute-api.localhost`,
+      stage: stage.name,
+      routeKey: match.route.routeKey,
+      pathParameters: match.pathParameters,
+      stageVariables: stage.stageVariables,
+      requestId,
+      now: started,
+    };
+    const v1 = integration.payloadFormatVersion === '1.0';
+    // HTTP APIs hand header names on in lower case, in either format.
+    const { rawHeaders: _, ...lowerCaseRequest } = request;
+    const event = v1
+      ? v1Event(
+          { ...lowerCaseRequest, rawPath: apiPath, rawQueryString },
+          {
+            ...context,
+            kind: 'http',
+            resourcePath: match.route.routeKey === '$default' ? '$default' : (match.route.routeKey.split(' ')[1] ?? ''),
+            path: apiPath,
+            binaryBody: !isTextContent(request.headers['content-type']?.[0]),
+          },
+        )
+      : lambdaEvent({ ...request, rawPath: apiPath, rawQueryString }, context);
     // A function that cannot be invoked (left out at load, or another runtime) is an integration failure: 500, as API Gateway answers.
     const invocation = this.options.lambda
       .invoke(integration.functionArn, event)
@@ -153,8 +189,19 @@ export class HttpApiService {
     if (outcome === 'timeout') {
       return finish(jsonResponse(503, { message: 'Service Unavailable' }), match, undefined, 'Network error communicating with endpoint');
     }
-    if (!outcome.ok) return finish(jsonResponse(500, { message: 'Internal Server Error' }), match, 200, 'the function failed');
-    return finish(httpResponse(outcome.payload), match, 200);
+    if (!outcome.ok)
+      return finish(integrationAnswer(jsonResponse(500, { message: 'Internal Server Error' })), match, 200, 'the function failed');
+    if (!v1) return finish(integrationAnswer(httpResponse(outcome.payload)), match, 200);
+    const response = v1Response(outcome.payload, true);
+    if (response === MALFORMED) {
+      return finish(
+        integrationAnswer(jsonResponse(500, { message: 'Internal Server Error' })),
+        match,
+        200,
+        'Malformed Lambda proxy response',
+      );
+    }
+    return finish(integrationAnswer(response), match, 200);
   }
 
   #accessLog(stage: StageDefinition, entry: AccessLogEntry): void {

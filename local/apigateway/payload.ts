@@ -14,6 +14,8 @@ export interface HttpApiRequest {
   readonly rawQueryString: string;
   /** Every header's values as received (Node's `headersDistinct`). */
   readonly headers: Readonly<Record<string, readonly string[] | undefined>>;
+  /** Node's `rawHeaders` (name, value, name, value, ...): names as sent, for the events that keep their case. */
+  readonly rawHeaders?: readonly string[];
   readonly body: Buffer;
   readonly sourceIp: string;
   /** `HTTP/1.1`. */
@@ -36,7 +38,7 @@ export interface EventContext {
  * Bodies API Gateway passes as text; any other (a form post, an image, no content type)
  * arrives base64-encoded with `isBase64Encoded: true`.
  */
-function isTextContent(contentType: string | undefined): boolean {
+export function isTextContent(contentType: string | undefined): boolean {
   if (contentType === undefined) return false;
   const type = contentType.split(';')[0]?.trim().toLowerCase() ?? '';
   return (

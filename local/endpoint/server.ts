@@ -48,6 +48,7 @@ export interface EndpointServices {
       host: string | undefined;
       url: string;
       headers: Readonly<Record<string, readonly string[] | undefined>>;
+      rawHeaders?: readonly string[];
       body: Buffer;
       sourceIp: string;
       protocol: string;
@@ -195,6 +196,7 @@ export class Endpoint {
       host: header(req, 'host'),
       url: req.url ?? '/',
       headers: req.headersDistinct,
+      rawHeaders: req.rawHeaders,
       body: await readBody(req),
       sourceIp: (req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, ''),
       protocol: `HTTP/${req.httpVersion}`,

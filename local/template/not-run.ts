@@ -12,7 +12,6 @@ const NOT_RUN: Readonly<Record<string, string>> = {
   'AWS::Logs::SubscriptionFilter': 'subscription filters are not run locally: log events are not delivered to its destination',
   'AWS::Logs::MetricFilter': 'metric filters are not run locally: no metric is emitted from log events',
   'AWS::CloudWatch::Alarm': 'no CloudWatch metrics locally: the alarm never changes state, and its actions never run',
-  'AWS::ApiGateway::RestApi': 'no API Gateway locally: the REST API and its methods are not served',
   'AWS::ApiGateway::DomainName': 'no API Gateway locally: the custom domain is not served',
   'Custom::CDKBucketDeployment': 'custom resource not run locally: its files are not copied to the bucket',
   'Custom::AWS': "custom resource not run locally: its AWS SDK call is not made, and attributes from the call's response do not resolve",
@@ -20,21 +19,9 @@ const NOT_RUN: Readonly<Record<string, string>> = {
 
 /**
  * Types that are part of another resource: when the runtime does not run them, the warning
- * for the resource they belong to already says so (one line for a REST API, not one per method).
+ * for the resource they belong to already says so (one line for a custom domain, not one per base path mapping).
  */
 const PART_OF: Readonly<Record<string, string>> = {
-  'AWS::ApiGateway::Resource': 'AWS::ApiGateway::RestApi',
-  'AWS::ApiGateway::Method': 'AWS::ApiGateway::RestApi',
-  'AWS::ApiGateway::Deployment': 'AWS::ApiGateway::RestApi',
-  'AWS::ApiGateway::Stage': 'AWS::ApiGateway::RestApi',
-  'AWS::ApiGateway::Account': 'AWS::ApiGateway::RestApi',
-  'AWS::ApiGateway::Authorizer': 'AWS::ApiGateway::RestApi',
-  'AWS::ApiGateway::Model': 'AWS::ApiGateway::RestApi',
-  'AWS::ApiGateway::RequestValidator': 'AWS::ApiGateway::RestApi',
-  'AWS::ApiGateway::ApiKey': 'AWS::ApiGateway::RestApi',
-  'AWS::ApiGateway::UsagePlan': 'AWS::ApiGateway::RestApi',
-  'AWS::ApiGateway::UsagePlanKey': 'AWS::ApiGateway::RestApi',
-  'AWS::ApiGateway::GatewayResponse': 'AWS::ApiGateway::RestApi',
   'AWS::ApiGateway::BasePathMapping': 'AWS::ApiGateway::DomainName',
   'AWS::ApiGatewayV2::Authorizer': 'AWS::ApiGatewayV2::Api',
   'AWS::ApiGatewayV2::VpcLink': 'AWS::ApiGatewayV2::Api',

@@ -88,10 +88,21 @@ describe('startupReport', () => {
           url: `${URL}/_aws/execute-api/abcdefghij`,
           routes: ['POST /webhooks/payments'],
         },
+        {
+          kind: 'rest',
+          name: 'shop',
+          apiId: 'klmnopqrst',
+          stage: 'prod',
+          url: `${URL}/_aws/execute-api/klmnopqrst/prod`,
+          routes: ['GET /items'],
+        },
       ],
     });
     expect(lines).toContain(
       `  http api hooks (abcdefghij, stage $default): ${URL}/_aws/execute-api/abcdefghij (or http://abcdefghij.execute-api.localhost:4566); routes: POST /webhooks/payments`,
+    );
+    expect(lines).toContain(
+      `  rest api shop (klmnopqrst, stage prod): ${URL}/_aws/execute-api/klmnopqrst/prod (or http://klmnopqrst.execute-api.localhost:4566/prod); routes: GET /items`,
     );
   });
 

@@ -69,14 +69,14 @@ describe('httpApiDefinitions', () => {
     expect(warnings).toEqual(
       expect.arrayContaining([
         expect.stringContaining('S/Ws (AWS::ApiGatewayV2::Api): WEBSOCKET APIs are not served locally'),
-        expect.stringContaining('S/Api (AWS::ApiGatewayV2::Api): CORS is not answered locally'),
         expect.stringContaining(
           'S/Http (AWS::ApiGatewayV2::Integration): HTTP_PROXY integrations with https://example.com are not run locally',
         ),
-        expect.stringContaining('S/Old (AWS::ApiGatewayV2::Integration): payload format 1.0 is not built locally'),
         expect.stringContaining('S/Jwt (AWS::ApiGatewayV2::Route): JWT authorization is not checked locally'),
         expect.stringContaining('S/Mapping (AWS::ApiGatewayV2::ApiMapping): custom domain names are not served locally'),
       ]),
     );
+    // CORS is answered and payload format 1.0 built locally (see cors.test.ts, http-api.test.ts).
+    expect(warnings.filter((w) => w.includes('CORS') || w.includes('S/Old'))).toEqual([]);
   });
 });

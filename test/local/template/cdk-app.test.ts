@@ -17,6 +17,7 @@ import * as ssm from 'aws-cdk-lib/aws-ssm';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpApiDefinitions } from '../../../local/apigateway/definitions.js';
+import { restApiDefinitions } from '../../../local/apigateway/rest-api-definitions.js';
 import { SUPPORTED_RESOURCE_TYPES, serviceDefinitions } from '../../../local/service-definitions.js';
 import { type LoadedApp, type LoadedResource, loadApp } from '../../../local/template/load.js';
 import { BASE_URL } from './helpers.js';
@@ -152,7 +153,6 @@ describe('loadApp with the constructs CDK apps commonly add', () => {
     const types = app.warnings.map((warning) => /^Web\/[A-Za-z0-9]+ \(([^)]+)\): /.exec(warning)?.[1] ?? `unexpected: ${warning}`);
     expect(types.sort()).toEqual(
       [
-        'AWS::ApiGateway::RestApi',
         'AWS::CloudWatch::Alarm',
         'AWS::Lambda::Url',
         'AWS::Logs::MetricFilter',
@@ -161,6 +161,19 @@ describe('loadApp with the constructs CDK apps commonly add', () => {
         'Custom::CDKBucketDeployment',
       ].sort(),
     );
+  });
+
+  it("serves the LambdaRestApi's root and {proxy+} resources with ANY from its function, on the prod stage", () => {
+    const { apis, warnings } = restApiDefinitions(app);
+    expect(warnings).toEqual([]);
+    expect(apis).toHaveLength(1);
+    expect(apis[0]?.stages.map((s) => s.name)).toEqual(['prod']);
+    expect(apis[0]?.resources.map((r) => [r.path, [...r.methods.keys()]]).sort()).toEqual([
+      ['/', ['ANY']],
+      ['/{proxy+}', ['ANY']],
+    ]);
+    const integration = apis[0]?.resources[0]?.methods.get('ANY')?.integration;
+    expect(integration).toEqual({ kind: 'lambda', functionArn: expect.stringMatching(/:function:Web-Api[0-9A-F]{8}$/), timeoutMs: 29_000 });
   });
 
   it("serves the HTTP API's $default route from its function, on its $default stage", () => {

@@ -61,7 +61,6 @@ describe("what CDK apps commonly emit, with the runtime's supported types", () =
     ['AWS::Logs::SubscriptionFilter', 'subscription filters are not run locally: log events are not delivered to its destination'],
     ['AWS::Logs::MetricFilter', 'metric filters are not run locally: no metric is emitted from log events'],
     ['AWS::CloudWatch::Alarm', 'no CloudWatch metrics locally: the alarm never changes state, and its actions never run'],
-    ['AWS::ApiGateway::RestApi', 'no API Gateway locally: the REST API and its methods are not served'],
     ['Custom::CDKBucketDeployment', 'custom resource not run locally: its files are not copied to the bucket'],
     [
       'Custom::AWS',
@@ -72,7 +71,7 @@ describe("what CDK apps commonly emit, with the runtime's supported types", () =
     expect(loadForRuntime({ Resources: { R: { Type: type, Properties: {} } } }).warnings).toEqual([`Test/R (${type}): ${note}`]);
   });
 
-  it('names a REST API once, not each of its resources, methods, deployment and stage', () => {
+  it('loads a REST API, its resources, methods, deployment and stage with no loader warning (the API Gateway service serves them)', () => {
     const { stack, warnings } = loadForRuntime({
       Resources: {
         Api: { Type: 'AWS::ApiGateway::RestApi', Properties: { Name: 'api' } },
@@ -95,7 +94,7 @@ describe("what CDK apps commonly emit, with the runtime's supported types", () =
         },
       },
     });
-    expect(warnings).toEqual(['Test/Api (AWS::ApiGateway::RestApi): no API Gateway locally: the REST API and its methods are not served']);
+    expect(warnings).toEqual([]);
     expect(resource(stack, 'Url').properties.Url).toBe(`https://${resource(stack, 'Api').ref}.execute-api.us-east-1.amazonaws.com/prod/`);
     expect(resource(stack, 'Api').ref).toMatch(/^[a-z0-9]{10}$/);
   });

@@ -1,0 +1,183 @@
+/**
+ * The Lambda proxy integration's payload format 1.0 (REST APIs, and HTTP APIs that ask for
+ * it): the event API Gateway builds from a request, and how it reads the function's answer.
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-lambda-proxy-integrations.html
+ */
+import { randomBytes } from 'node:crypto';
+import { clfTime, type HttpApiRequest, type HttpResponse, jsonResponse } from './payload.js';
+
+export interface V1EventContext {
+  readonly kind: 'rest' | 'http';
+  readonly accountId: string;
+  readonly apiId: string;
+  readonly domainName: string;
+  readonly stage: string;
+  /** The matched resource (`/pets/{id}`), or for an HTTP API the route's path. */
+  readonly resourcePath: string;
+  readonly resourceId?: string;
+  readonly deploymentId?: string;
+  /** An HTTP API's route key (`GET /pets/{id}`). */
+  readonly routeKey?: string;
+  /** The request's path as sent: below the stage for a REST API, the whole path (a named stage first) for an HTTP API. */
+  readonly path: string;
+  readonly pathParameters: Readonly<Record<string, string>>;
+  readonly stageVariables: Readonly<Record<string, string>>;
+  readonly requestId: string;
+  readonly now: number;
+  /** Whether the body passes base64-encoded (a binary media type for a REST API, any non-text type for an HTTP API). */
+  readonly binaryBody: boolean;
+}
+
+/** The request's headers as name/value pairs in the order received, names as sent when the raw headers are known. */
+function headerPairs(request: HttpApiRequest): [string, string][] {
+  const raw = request.rawHeaders;
+  if (raw !== undefined) {
+    const pairs: [string, string][] = [];
+    for (let i = 0; i + 1 < raw.length; i += 2) pairs.push([raw[i] as string, raw[i + 1] as string]);
+    return pairs;
+  }
+  return Object.entries(request.headers).flatMap(([name, values]) => (values ?? []).map((value): [string, string] => [name, value]));
+}
+
+export function v1Event(request: HttpApiRequest, context: V1EventContext): Record<string, unknown> {
+  const multiValueHeaders: Record<string, string[]> = {};
+  const add = (name: string, value: string) => {
+    const existing = Object.keys(multiValueHeaders).find((key) => key.toLowerCase() === name.toLowerCase()) ?? name;
+    multiValueHeaders[existing] = [...(multiValueHeaders[existing] ?? []), value];
+  };
+  for (const [name, value] of headerPairs(request)) add(name, value);
+  const has = (name: string) => Object.keys(multiValueHeaders).some((key) => key.toLowerCase() === name.toLowerCase());
+  const get = (name: string) => Object.entries(multiValueHeaders).find(([key]) => key.toLowerCase() === name.toLowerCase())?.[1];
+  // What API Gateway adds on its way to the integration.
+  const forwardedFor = get('x-forwarded-for');
+  if (forwardedFor) forwardedFor.splice(0, forwardedFor.length, `${forwardedFor.join(', ')}, ${request.sourceIp}`);
+  else add('X-Forwarded-For', request.sourceIp);
+  if (!has('x-forwarded-port')) add('X-Forwarded-Port', /:(\d+)$/.exec(get('host')?.[0] ?? '')?.[1] ?? '80');
+  if (!has('x-forwarded-proto')) add('X-Forwarded-Proto', 'http');
+  if (!has('x-amzn-trace-id'))
+    add('X-Amzn-Trace-Id', `Root=1-${Math.floor(context.now / 1000).toString(16)}-${randomBytes(12).toString('hex')}`);
+  // A repeated header or query parameter: its last value in the single-value map, all of them in the multi-value one.
+  const headers = Object.fromEntries(Object.entries(multiValueHeaders).map(([name, values]) => [name, values.at(-1) ?? '']));
+  const multiQuery = queryParameters(request.rawQueryString);
+  const query =
+    multiQuery === null ? null : Object.fromEntries(Object.entries(multiQuery).map(([name, values]) => [name, values.at(-1) ?? '']));
+  const userAgent = get('user-agent')?.at(-1) ?? null;
+  const requestContext: Record<string, unknown> = {
+    accountId: context.accountId,
+    apiId: context.apiId,
+    ...(context.deploymentId === undefined ? {} : { deploymentId: context.deploymentId }),
+    domainName: context.domainName,
+    domainPrefix: context.apiId,
+    extendedRequestId: context.requestId,
+    httpMethod: request.method,
+    identity: {
+      accessKey: null,
+      accountId: null,
+      caller: null,
+      cognitoAuthenticationProvider: null,
+      cognitoAuthenticationType: null,
+      cognitoIdentityId: null,
+      cognitoIdentityPoolId: null,
+      principalOrgId: null,
+      sourceIp: request.sourceIp,
+      user: null,
+      userAgent,
+      userArn: null,
+    },
+    // The path as the client sent it: a REST API's stage is always in it; an HTTP API's event path already has it.
+    path: context.kind === 'rest' ? `/${context.stage}${context.path}` : context.path,
+    protocol: request.protocol,
+    requestId: context.requestId,
+    requestTime: clfTime(context.now),
+    requestTimeEpoch: context.now,
+    resourceId: context.resourceId ?? context.routeKey ?? null,
+    resourcePath: context.resourcePath,
+    stage: context.stage,
+  };
+  const hasBody = request.body.length > 0;
+  return {
+    ...(context.kind === 'http' ? { version: '1.0' } : {}),
+    resource: context.resourcePath,
+    path: context.path,
+    httpMethod: request.method,
+    headers,
+    multiValueHeaders,
+    queryStringParameters: query,
+    multiValueQueryStringParameters: multiQuery,
+    pathParameters: Object.keys(context.pathParameters).length > 0 ? { ...context.pathParameters } : null,
+    stageVariables: Object.keys(context.stageVariables).length > 0 ? { ...context.stageVariables } : null,
+    requestContext,
+    body: hasBody ? request.body.toString(context.binaryBody ? 'base64' : 'utf8') : null,
+    isBase64Encoded: hasBody && context.binaryBody,
+  };
+}
+
+/** Decoded query parameters with every value of a repeated name; null when there are none. */
+function queryParameters(raw: string): Record<string, string[]> | null {
+  const out: Record<string, string[]> = {};
+  for (const pair of raw.split('&')) {
+    if (pair === '') continue;
+    const eq = pair.indexOf('=');
+    const name = decode(eq < 0 ? pair : pair.slice(0, eq));
+    out[name] = [...(out[name] ?? []), eq < 0 ? '' : decode(pair.slice(eq + 1))];
+  }
+  return Object.keys(out).length > 0 ? out : null;
+}
+
+function decode(text: string): string {
+  try {
+    return decodeURIComponent(text.replace(/\+/g, ' '));
+  } catch {
+    return text;
+  }
+}
+
+/** API Gateway's answer when the function's result is not a proxy response it can read ("Malformed Lambda proxy response"). */
+export const MALFORMED = 'malformed';
+
+/**
+ * The function's answer read as a 1.0 proxy response: a JSON object with an integer
+ * `statusCode`, string `headers` and `multiValueHeaders` lists (merged; a name in both keeps
+ * the list's values), a string `body`, base64 when `isBase64Encoded` (decoded only when
+ * `decodeBase64` says the client accepts binary). Anything else is malformed.
+ */
+export function v1Response(payload: string, decodeBase64: boolean): HttpResponse | typeof MALFORMED {
+  let result: unknown;
+  try {
+    result = JSON.parse(payload);
+  } catch {
+    return MALFORMED;
+  }
+  if (result === null || typeof result !== 'object' || Array.isArray(result)) return MALFORMED;
+  const r = result as Record<string, unknown>;
+  const status = typeof r.statusCode === 'string' && /^\d+$/.test(r.statusCode) ? Number(r.statusCode) : r.statusCode;
+  if (typeof status !== 'number' || !Number.isInteger(status) || status < 100 || status > 599) return MALFORMED;
+  if (r.body !== undefined && r.body !== null && typeof r.body !== 'string') return MALFORMED;
+  const headers: Record<string, string | string[]> = {};
+  const lower = new Set<string>();
+  if (r.multiValueHeaders !== undefined && r.multiValueHeaders !== null) {
+    if (typeof r.multiValueHeaders !== 'object' || Array.isArray(r.multiValueHeaders)) return MALFORMED;
+    for (const [name, values] of Object.entries(r.multiValueHeaders as Record<string, unknown>)) {
+      if (!Array.isArray(values)) return MALFORMED;
+      headers[name.toLowerCase()] = values.map(String);
+      lower.add(name.toLowerCase());
+    }
+  }
+  if (r.headers !== undefined && r.headers !== null) {
+    if (typeof r.headers !== 'object' || Array.isArray(r.headers)) return MALFORMED;
+    for (const [name, value] of Object.entries(r.headers as Record<string, unknown>)) {
+      if (value === null || typeof value === 'object') return MALFORMED;
+      if (!lower.has(name.toLowerCase())) headers[name.toLowerCase()] = String(value);
+    }
+  }
+  headers['content-type'] ??= 'application/json';
+  const bodyText = typeof r.body === 'string' ? r.body : '';
+  const body = r.isBase64Encoded === true && decodeBase64 ? Buffer.from(bodyText, 'base64') : Buffer.from(bodyText, 'utf8');
+  return { status, headers, body };
+}
+
+/** A REST API's own error answer: `{"message": ...}` with the `x-amzn-ErrorType` API Gateway names it by. */
+export function restError(status: number, message: string, errorType: string): HttpResponse {
+  const response = jsonResponse(status, { message });
+  return { ...response, headers: { ...response.headers, 'x-amzn-errortype': errorType } };
+}

@@ -1,0 +1,235 @@
+import type { LoadedApp, LoadedResource } from '../template/load.js';
+import { lambdaArnOf, type StageDefinition } from './definitions.js';
+
+/**
+ * The REST API (API Gateway v1) types this service reads. Authorizers, API keys, usage
+ * plans, validators, models and gateway responses are read only to say at start-up what of
+ * them is not applied; the account (CloudWatch role) needs nothing locally.
+ */
+export const REST_API_RESOURCE_TYPES = [
+  'AWS::ApiGateway::RestApi',
+  'AWS::ApiGateway::Resource',
+  'AWS::ApiGateway::Method',
+  'AWS::ApiGateway::Deployment',
+  'AWS::ApiGateway::Stage',
+  'AWS::ApiGateway::Account',
+  'AWS::ApiGateway::Authorizer',
+  'AWS::ApiGateway::Model',
+  'AWS::ApiGateway::RequestValidator',
+  'AWS::ApiGateway::ApiKey',
+  'AWS::ApiGateway::UsagePlan',
+  'AWS::ApiGateway::UsagePlanKey',
+  'AWS::ApiGateway::GatewayResponse',
+];
+
+/** A MOCK integration's answer for one selection pattern: the method response's status, static headers and body. */
+export interface MockResponse {
+  /** Matched against the integration's status code; undefined for the default response. */
+  readonly selectionPattern?: string;
+  readonly statusCode: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+  /** CDK's CORS preflight template with several origins: the request's Origin is echoed when it is one of these. */
+  readonly echoOrigins?: readonly string[];
+}
+
+export type RestIntegration =
+  | { readonly kind: 'lambda'; readonly functionArn: string; readonly timeoutMs: number }
+  | { readonly kind: 'mock'; readonly integrationStatus: number; readonly responses: readonly MockResponse[] }
+  /** An integration the runtime does not run (its start-up warning says so): the method answers 500. */
+  | { readonly kind: 'not-run' };
+
+export interface RestMethodDefinition {
+  /** `GET`, ..., or `ANY`. */
+  readonly httpMethod: string;
+  readonly integration: RestIntegration;
+}
+
+export interface RestResourceDefinition {
+  readonly id: string;
+  /** `/`, `/pets/{id}`, `/{proxy+}`. */
+  readonly path: string;
+  readonly methods: ReadonlyMap<string, RestMethodDefinition>;
+}
+
+export interface RestApiDefinition {
+  readonly id: string;
+  readonly name: string;
+  readonly resources: readonly RestResourceDefinition[];
+  readonly stages: readonly StageDefinition[];
+  /** Media types whose bodies pass as binary (base64 in the event). */
+  readonly binaryMediaTypes: readonly string[];
+}
+
+type Props = Record<string, unknown>;
+
+/** The REST APIs of the app: resource tree, methods and their integrations, stages; and what of them is not run locally. */
+export function restApiDefinitions(app: LoadedApp): { apis: RestApiDefinition[]; warnings: string[] } {
+  const resources = app.stacks.flatMap((stack) => stack.resources);
+  const byType = (type: string) => resources.filter((r) => r.type === type);
+  const warnings: string[] = [];
+  const where = (r: LoadedResource) => `${r.stackName}/${r.logicalId} (${r.type})`;
+  const ofApi = (apiId: string) => (r: LoadedResource) => String(r.properties.RestApiId) === apiId;
+
+  const apis: RestApiDefinition[] = [];
+  for (const api of byType('AWS::ApiGateway::RestApi')) {
+    const p = api.properties as Props;
+    if (p.Body !== undefined || p.BodyS3Location !== undefined) {
+      warnings.push(
+        `${where(api)}: its OpenAPI definition (Body/BodyS3Location) is not read locally; only methods declared as resources are served`,
+      );
+    }
+    if (p.Policy !== undefined) warnings.push(`${where(api)}: its resource policy is not checked locally: every caller is allowed`);
+    const rootId = api.attributes.RootResourceId ?? '';
+    const parents = new Map<string, { parentId: string; pathPart: string }>();
+    for (const r of byType('AWS::ApiGateway::Resource').filter(ofApi(api.ref))) {
+      parents.set(r.ref, { parentId: String(r.properties.ParentId), pathPart: String(r.properties.PathPart) });
+    }
+    const pathOf = (id: string, depth = 0): string | undefined => {
+      if (id === rootId) return '/';
+      const node = parents.get(id);
+      if (node === undefined || depth > 64) return undefined;
+      const parent = pathOf(node.parentId, depth + 1);
+      return parent === undefined ? undefined : `${parent === '/' ? '' : parent}/${node.pathPart}`;
+    };
+
+    const byResource = new Map<string, { path: string; methods: Map<string, RestMethodDefinition> }>();
+    const unchecked = new Map<string, string[]>();
+    const note = (what: string, method: string) => unchecked.set(what, [...(unchecked.get(what) ?? []), method]);
+    for (const m of byType('AWS::ApiGateway::Method').filter(ofApi(api.ref))) {
+      const mp = m.properties as Props;
+      const resourceId = String(mp.ResourceId);
+      const path = pathOf(resourceId);
+      if (path === undefined) {
+        warnings.push(`${where(m)}: its resource ${resourceId} is not one of the API's resources; the method is not served`);
+        continue;
+      }
+      const httpMethod = String(mp.HttpMethod ?? 'ANY').toUpperCase();
+      const label = `${httpMethod} ${path}`;
+      const authorization = String(mp.AuthorizationType ?? 'NONE');
+      if (authorization !== 'NONE')
+        note(`${authorization} authorization is not checked locally: every request reaches the integration`, label);
+      if (mp.ApiKeyRequired === true)
+        note('API keys are not checked locally: requests without x-api-key are served, not answered 403', label);
+      if (mp.RequestValidatorId !== undefined) note('request validation is not run locally: invalid requests reach the integration', label);
+      const entry = byResource.get(resourceId) ?? { path, methods: new Map() };
+      entry.methods.set(httpMethod, { httpMethod, integration: integrationOf(mp, label, note) });
+      byResource.set(resourceId, entry);
+    }
+    for (const [what, methods] of unchecked) warnings.push(`${where(api)}: ${what} (${methods.join(', ')})`);
+
+    const stages: StageDefinition[] = byType('AWS::ApiGateway::Stage')
+      .filter(ofApi(api.ref))
+      .map((r) => stageOf(r, warnings, where(r)));
+    // A deployment that names a stage creates it (the older form, without a Stage resource).
+    for (const d of byType('AWS::ApiGateway::Deployment').filter(ofApi(api.ref))) {
+      const name = d.properties.StageName;
+      if (typeof name !== 'string' || stages.some((s) => s.name === name)) continue;
+      const description = (d.properties.StageDescription ?? {}) as Props;
+      stages.push(stageOf({ ...d, properties: { ...description, StageName: name, DeploymentId: d.ref } }, warnings, where(d)));
+    }
+    if (p.DisableExecuteApiEndpoint === true) {
+      warnings.push(`${where(api)}: DisableExecuteApiEndpoint is set; the local runtime still serves it at its local URL`);
+    }
+    apis.push({
+      id: api.ref,
+      name: String(p.Name ?? api.logicalId),
+      resources: [...byResource.entries()].map(([id, r]) => ({ id, path: r.path, methods: r.methods })),
+      stages,
+      binaryMediaTypes: Array.isArray(p.BinaryMediaTypes) ? p.BinaryMediaTypes.map((t) => String(t).replace(/~1/g, '/')) : [],
+    });
+  }
+  for (const r of byType('AWS::ApiGateway::UsagePlan')) {
+    warnings.push(`${where(r)}: usage plans are not applied locally: no throttling or quota per API key`);
+  }
+  for (const r of byType('AWS::ApiGateway::GatewayResponse')) {
+    warnings.push(`${where(r)}: gateway responses are not applied locally: errors answer with API Gateway's defaults`);
+  }
+  return { apis, warnings };
+}
+
+function integrationOf(method: Props, label: string, note: (what: string, method: string) => void): RestIntegration {
+  const integration = (method.Integration ?? {}) as Props;
+  const type = String(integration.Type ?? '');
+  const uri = typeof integration.Uri === 'string' ? integration.Uri : '';
+  if (type === 'AWS_PROXY') {
+    const functionArn = lambdaArnOf(uri);
+    if (functionArn !== undefined && String(integration.IntegrationHttpMethod ?? 'POST').toUpperCase() !== 'POST') {
+      note('Lambda proxy integrations whose IntegrationHttpMethod is not POST fail; these methods answer 500, as API Gateway does', label);
+      return { kind: 'not-run' };
+    }
+    if (functionArn !== undefined) {
+      return { kind: 'lambda', functionArn, timeoutMs: Number(integration.TimeoutInMillis ?? 29_000) };
+    }
+  }
+  if (type === 'MOCK') return mockOf(integration, label, note);
+  note(
+    `${type || 'missing'} integrations${type === 'AWS_PROXY' ? ' with anything but Lambda' : ''} are not run locally; these methods answer 500`,
+    label,
+  );
+  return { kind: 'not-run' };
+}
+
+/**
+ * A MOCK integration: its request template picks the integration's status code (`{"statusCode": 200}`),
+ * which selects an integration response; that response's static header values and template are the answer.
+ */
+function mockOf(integration: Props, label: string, note: (what: string, method: string) => void): RestIntegration {
+  const templates = (integration.RequestTemplates ?? {}) as Props;
+  const template = String(templates['application/json'] ?? Object.values(templates)[0] ?? '');
+  const integrationStatus = Number(/statusCode["']?\s*:\s*(\d{3})/.exec(template)?.[1] ?? 200);
+  const responses = ((integration.IntegrationResponses ?? []) as Props[]).map((r): MockResponse => {
+    const headers: Record<string, string> = {};
+    let dynamic = false;
+    for (const [key, value] of Object.entries((r.ResponseParameters ?? {}) as Props)) {
+      const name = /^method\.response\.header\.(.+)$/.exec(key)?.[1];
+      const literal = typeof value === 'string' ? /^'(.*)'$/s.exec(value)?.[1] : undefined;
+      if (name !== undefined && literal !== undefined) headers[name] = literal;
+      else dynamic = true;
+    }
+    const responseTemplates = (r.ResponseTemplates ?? {}) as Props;
+    const responseTemplate = String(responseTemplates['application/json'] ?? Object.values(responseTemplates)[0] ?? '');
+    const echoOrigins = corsOriginsOf(responseTemplate);
+    if (echoOrigins === undefined && /[$#]/.test(responseTemplate)) dynamic = true;
+    if (dynamic)
+      note('mapping templates and non-literal response parameters are not evaluated locally: MOCK answers carry only static values', label);
+    const selectionPattern = typeof r.SelectionPattern === 'string' && r.SelectionPattern !== '' ? r.SelectionPattern : undefined;
+    return {
+      ...(selectionPattern === undefined ? {} : { selectionPattern }),
+      statusCode: Number(r.StatusCode ?? 200),
+      headers,
+      body: echoOrigins === undefined && !/[$#]/.test(responseTemplate) ? responseTemplate : '',
+      ...(echoOrigins === undefined ? {} : { echoOrigins }),
+    };
+  });
+  return { kind: 'mock', integrationStatus, responses };
+}
+
+/**
+ * The origins of the response template CDK writes for a CORS preflight with several allowed
+ * origins: it sets `$context.responseOverride.header.Access-Control-Allow-Origin` to the
+ * request's Origin when it is one of them. Undefined for any other template.
+ */
+function corsOriginsOf(template: string): string[] | undefined {
+  if (!template.includes('$context.responseOverride.header.Access-Control-Allow-Origin = $origin')) return undefined;
+  return [...template.matchAll(/\$origin == "([^"]*)"/g)].map((m) => m[1] ?? '');
+}
+
+function stageOf(r: LoadedResource, warnings: string[], where: string): StageDefinition {
+  const p = r.properties as Props;
+  const settings = (Array.isArray(p.MethodSettings) ? p.MethodSettings : []) as Props[];
+  if (settings.some((s) => s.ThrottlingRateLimit !== undefined || s.ThrottlingBurstLimit !== undefined)) {
+    warnings.push(`${where}: throttling is not applied locally: requests over its rate or burst limit are served, not answered 429`);
+  }
+  if (p.CacheClusterEnabled === true || settings.some((s) => s.CachingEnabled === true)) {
+    warnings.push(`${where}: the stage cache is not run locally: every request reaches the integration`);
+  }
+  const accessLog = p.AccessLogSetting as { DestinationArn?: unknown; Format?: unknown } | undefined;
+  const logGroupName = typeof accessLog?.DestinationArn === 'string' ? /:log-group:([^:]+)/.exec(accessLog.DestinationArn)?.[1] : undefined;
+  return {
+    name: String(p.StageName),
+    stageVariables: Object.fromEntries(Object.entries((p.Variables ?? {}) as Props).map(([k, v]) => [k, String(v)])),
+    ...(logGroupName === undefined ? {} : { accessLog: { logGroupName, format: String(accessLog?.Format ?? '$context.requestId') } }),
+    ...(typeof p.DeploymentId === 'string' ? { deploymentId: p.DeploymentId } : {}),
+  };
+}

@@ -1,0 +1,221 @@
+import { randomUUID } from 'node:crypto';
+import type { Clock } from '../clock.js';
+import type { StageDefinition } from './definitions.js';
+import type { AccessLogWriter, LambdaInvoker } from './http-api-service.js';
+import { accessLogLine } from './http-api-service.js';
+import type { HttpApiRequest, HttpResponse } from './payload.js';
+import { MALFORMED, restError, v1Event, v1Response } from './proxy-event-v1.js';
+import type { MockResponse, RestApiDefinition, RestMethodDefinition, RestResourceDefinition } from './rest-api-definitions.js';
+import { RouteTable } from './routing.js';
+
+export interface RestApiServiceOptions {
+  readonly apis: readonly RestApiDefinition[];
+  readonly lambda: LambdaInvoker;
+  readonly logs?: AccessLogWriter;
+  readonly clock: Clock;
+  readonly accountId: string;
+  readonly region: string;
+}
+
+/** REST APIs take request payloads up to 10 MB. */
+const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
+
+interface LoadedApi {
+  readonly definition: RestApiDefinition;
+  readonly resources: RouteTable;
+  readonly byId: ReadonlyMap<string, RestResourceDefinition>;
+}
+
+/** API Gateway's answer for a path or method the API does not have, or a stage it does not have. */
+const missingToken = () => restError(403, 'Missing Authentication Token', 'MissingAuthenticationTokenException');
+const internalError = (status: number) => restError(status, 'Internal server error', 'InternalServerErrorException');
+
+/**
+ * API Gateway REST APIs (v1) from the template, reached through the same local URLs as the
+ * HTTP APIs (`/_aws/execute-api/<api-id>/<stage>/<path>`, or the Host
+ * `<api-id>.execute-api.localhost`); the stage is always the first path segment. Resource
+ * and method selection as API Gateway does them, Lambda proxy integrations with payload
+ * format 1.0, and MOCK integrations with static answers (CDK's CORS preflight).
+ */
+export class RestApiService {
+  readonly #apis: ReadonlyMap<string, LoadedApi>;
+
+  constructor(private readonly options: RestApiServiceOptions) {
+    this.#apis = new Map(
+      options.apis.map((definition) => {
+        const withMethods = definition.resources.filter((r) => r.methods.size > 0);
+        const routes = new RouteTable(
+          withMethods.map((r) => ({ routeKey: `ANY ${r.path}`, integrationId: r.id, authorizationType: 'NONE' })),
+        );
+        return [definition.id, { definition, resources: routes, byId: new Map(withMethods.map((r) => [r.id, r])) }];
+      }),
+    );
+  }
+
+  serves(apiId: string): boolean {
+    return this.#apis.has(apiId);
+  }
+
+  /** Where each stage is reached, with its methods (`GET /pets/{id}`), for the start-up report. */
+  urls(
+    endpointUrl: string,
+    pathPrefix: string,
+  ): { apiId: string; name: string; stage: string; url: string; routes: string[]; kind: 'rest' }[] {
+    return [...this.#apis.values()].flatMap(({ definition }) =>
+      definition.stages.map((stage) => ({
+        kind: 'rest' as const,
+        apiId: definition.id,
+        name: definition.name,
+        stage: stage.name,
+        url: `${endpointUrl}${pathPrefix}${definition.id}/${stage.name}`,
+        routes: definition.resources.flatMap((r) => [...r.methods.keys()].map((m) => `${m} ${r.path}`)),
+      })),
+    );
+  }
+
+  /** One request to `apiId`; `apiPath` is everything after the API id (the stage first), as sent. */
+  async handle(request: HttpApiRequest, apiId: string): Promise<HttpResponse> {
+    const started = this.options.clock.now();
+    const requestId = randomUUID();
+    const stamp = (response: HttpResponse): HttpResponse => ({
+      ...response,
+      headers: { ...response.headers, 'x-amzn-requestid': requestId, 'x-amz-apigw-id': requestId.slice(0, 16) },
+    });
+    const api = this.#apis.get(apiId);
+    if (!api) return stamp(restError(404, 'Not Found', 'NotFoundException'));
+    const stageName = request.rawPath.split('/')[1] ?? '';
+    const stage = api.definition.stages.find((s) => s.name === stageName);
+    if (!stage) return stamp(missingToken());
+    const path = request.rawPath.slice(stageName.length + 1) || '/';
+    let resourcePath = '-';
+    const finish = (response: HttpResponse, integrationStatus?: number, error?: string): HttpResponse => {
+      const answered = stamp(response);
+      this.#accessLog(stage, apiId, {
+        requestId,
+        sourceIp: request.sourceIp,
+        started,
+        method: request.method,
+        path: request.rawPath,
+        protocol: request.protocol,
+        routeKey: resourcePath,
+        status: answered.status,
+        responseLength: answered.body.length,
+        integrationStatus,
+        integrationLatency: integrationStatus === undefined ? undefined : this.options.clock.now() - started,
+        error,
+        apiId,
+        stage: stage.name,
+      });
+      return answered;
+    };
+    if (request.body.length > MAX_PAYLOAD_BYTES) return finish(restError(413, 'Request Too Long', 'RequestTooLarge'));
+
+    // A trailing slash reaches the same resource (`/items/` is `/items`), and is not part of a {proxy+} value.
+    const match = api.resources.match(request.method, path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path);
+    const resource = match?.route.integrationId === undefined ? undefined : api.byId.get(match.route.integrationId);
+    const method = resource === undefined ? undefined : methodOf(resource, request.method);
+    if (!match || !resource || !method) return finish(missingToken(), undefined, 'Missing Authentication Token');
+    resourcePath = resource.path;
+    const integration = method.integration;
+    if (integration.kind === 'mock') return finish(mockAnswer(integration.responses, integration.integrationStatus, request), 200);
+    if (integration.kind === 'not-run') return finish(internalError(500), undefined, 'the integration does not run locally');
+
+    const contentType = firstHeader(request, 'content-type');
+    const event = v1Event(request, {
+      kind: 'rest',
+      accountId: this.options.accountId,
+      apiId,
+      domainName: `${apiId}.execute-api.localhost`,
+      stage: stage.name,
+      resourcePath: resource.path,
+      resourceId: resource.id,
+      ...(stage.deploymentId === undefined ? {} : { deploymentId: stage.deploymentId }),
+      path,
+      pathParameters: match.pathParameters,
+      stageVariables: stage.stageVariables,
+      requestId,
+      now: started,
+      binaryBody: contentType !== undefined && isBinary(api.definition.binaryMediaTypes, [contentType]),
+    });
+    // A function that cannot be invoked at all (missing, another runtime) is API Gateway's 500; one that fails is its 502.
+    const invocation = this.options.lambda
+      .invoke(integration.functionArn, event)
+      .catch((error: unknown) => ({ ok: false as const, error, notInvoked: true as const }));
+    const outcome = await withTimeout(invocation, integration.timeoutMs);
+    if (outcome === 'timeout') return finish(restError(504, 'Endpoint request timed out', 'IntegrationTimeout'), undefined, 'timeout');
+    if (!outcome.ok) {
+      if ('notInvoked' in outcome) return finish(internalError(500), undefined, 'the function could not be invoked');
+      return finish(internalError(502), 200, 'the function failed');
+    }
+    const accepts = (firstHeader(request, 'accept') ?? '').split(',').map((type) => type.split(';')[0]?.trim() ?? '');
+    const response = v1Response(outcome.payload, isBinary(api.definition.binaryMediaTypes, accepts));
+    if (response === MALFORMED) return finish(internalError(502), 200, 'Malformed Lambda proxy response');
+    return finish(response, 200);
+  }
+
+  #accessLog(stage: StageDefinition, apiId: string, entry: Parameters<typeof accessLogLine>[1]): void {
+    if (!stage.accessLog || !this.options.logs) return;
+    const message = accessLogLine(stage.accessLog.format, entry);
+    this.options.logs.write(stage.accessLog.logGroupName, `${apiId}_${stage.name}`, [{ timestamp: entry.started, message }]);
+  }
+}
+
+/** The resource's method for the request: its own, else ANY. */
+function methodOf(resource: RestResourceDefinition, httpMethod: string): RestMethodDefinition | undefined {
+  return resource.methods.get(httpMethod.toUpperCase()) ?? resource.methods.get('ANY');
+}
+
+/**
+ * A MOCK integration's answer: the integration response whose selection pattern matches the
+ * integration's status code, else the default one; its status, its static headers and body.
+ */
+export function mockAnswer(responses: readonly MockResponse[], integrationStatus: number, request: HttpApiRequest): HttpResponse {
+  const status = String(integrationStatus);
+  const chosen =
+    responses.find((r) => r.selectionPattern !== undefined && fullMatch(r.selectionPattern, status)) ??
+    responses.find((r) => r.selectionPattern === undefined);
+  if (!chosen) return internalError(500);
+  const headers: Record<string, string> = { 'content-type': 'application/json', ...lowerCased(chosen.headers) };
+  const origin = firstHeader(request, 'origin');
+  if (chosen.echoOrigins && origin !== undefined && chosen.echoOrigins.includes(origin)) headers['access-control-allow-origin'] = origin;
+  return { status: chosen.statusCode, headers, body: Buffer.from(chosen.body) };
+}
+
+function fullMatch(pattern: string, text: string): boolean {
+  try {
+    return new RegExp(`^(?:${pattern})$`, 's').test(text);
+  } catch {
+    return false;
+  }
+}
+
+function lowerCased(headers: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
+}
+
+function firstHeader(request: HttpApiRequest, name: string): string | undefined {
+  return request.headers[name]?.[0];
+}
+
+/** Whether one of the media types is among the API's binary media types (`*\/*` and `image/*` included). */
+function isBinary(binaryMediaTypes: readonly string[], mediaTypes: readonly string[]): boolean {
+  return mediaTypes.some((type) => {
+    const [major] = type.toLowerCase().split('/');
+    return binaryMediaTypes.some((b) => {
+      const binary = b.toLowerCase();
+      return binary === '*/*' || binary === type.toLowerCase().split(';')[0]?.trim() || binary === `${major}/*`;
+    });
+  });
+}
+
+async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | 'timeout'> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
