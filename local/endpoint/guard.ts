@@ -58,9 +58,9 @@ export class EndpointGuard {
     return this.#secrets !== undefined;
   }
 
-  /** A 403 for a foreign Host or Origin, or undefined when the request may go on. */
-  refuse(req: IncomingMessage, port: number): RawResponse | undefined {
-    const refused = refusal(req.headers, this.#policy, port);
+  /** A 403 for a foreign Host or Origin (any Origin for `anyOrigin`), or undefined when the request may go on. */
+  refuse(req: IncomingMessage, port: number, options: { anyOrigin?: boolean } = {}): RawResponse | undefined {
+    const refused = refusal(req.headers, this.#policy, port, options);
     if (refused === undefined) return undefined;
     const query = protocolOf(req) === 'query';
     return errorResponse(req, query ? 'AccessDenied' : 'AccessDeniedException', refused.message, 403);

@@ -15,4 +15,9 @@ export interface Refusal {
 export const ALLOW_HOST_HINT: string;
 export function isLoopbackAddress(address: string): boolean;
 export function hostPolicy(options?: { bindAddress?: string; allowHosts?: readonly string[] }): HostPolicy;
-export function refusal(headers: IncomingHttpHeaders, policy: HostPolicy, port: number): Refusal | undefined;
+export function refusal(
+  headers: IncomingHttpHeaders,
+  policy: HostPolicy,
+  port: number,
+  options?: { anyOrigin?: boolean },
+): Refusal | undefined;

@@ -83,9 +83,12 @@ export function hostPolicy(options = {}) {
  * @param {import('node:http').IncomingHttpHeaders} headers
  * @param {{ allows(host: string | undefined): boolean }} policy
  * @param {number} port the port of the endpoint's own origin (`http://127.0.0.1:<port>`)
+ * @param {{ anyOrigin?: boolean }} [options] `anyOrigin` for a request to an app's own API
+ *   (API Gateway): on AWS any web page may call it and the API's CORS settings tell the
+ *   browser what the page may read, so only the Host (DNS rebinding) is checked
  * @returns {{ code: 'ForbiddenHost' | 'ForbiddenOrigin'; message: string } | undefined}
  */
-export function refusal(headers, policy, port) {
+export function refusal(headers, policy, port, options = {}) {
   const host = single(headers.host);
   if (!policy.allows(host)) {
     return {
@@ -96,6 +99,7 @@ export function refusal(headers, policy, port) {
           : `the local runtime refuses Host ${JSON.stringify(host)}: it answers loopback names (localhost, *.localhost, 127.0.0.0/8, [::1]) and names it was told to allow, so that a web page cannot reach it through DNS rebinding; to allow ${JSON.stringify(normalizeName(stripPort(host)))}, ${ALLOW_HOST_HINT}`,
     };
   }
+  if (options.anyOrigin) return undefined;
   const origin = single(headers.origin);
   if (origin !== undefined && !isOwnOrigin(origin, policy, port)) {
     return {

@@ -125,7 +125,10 @@ export class Endpoint {
 
   async #route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const guard = this.options.guard;
-    const refused = guard?.refuse(req, this.#port);
+    const httpApis = this.#services?.httpApis;
+    // An app's API (API Gateway) answers web pages of any origin, as on AWS, where its CORS settings decide what a page may read.
+    const forApi = httpApis?.handles(header(req, 'host'), req.url ?? '/') === true;
+    const refused = guard?.refuse(req, this.#port, { anyOrigin: forApi });
     if (refused) return send(res, refused);
     // The read API passed the Host and Origin checks above; with signatures verified, a client on
     // this machine may read unsigned (a browser's EventSource cannot sign), any other must sign.
@@ -137,8 +140,7 @@ export class Endpoint {
       }
       return readApi.handle(req, res);
     }
-    const httpApis = this.#services?.httpApis;
-    if (httpApis?.handles(header(req, 'host'), req.url ?? '/')) return this.#httpApi(req, res, httpApis);
+    if (forApi && httpApis) return this.#httpApi(req, res, httpApis);
     // The console's files hold no data and a browser cannot sign a page load: they are served
     // unsigned (after the Host and Origin checks); every call they make is signed as any other.
     const site = this.#services?.console;

@@ -50,7 +50,6 @@ function synthApp(outdir: string): void {
 
   const http = new apigatewayv2.HttpApi(stack, 'Http', {
     corsPreflight: {
-      // `http://*` (any http origin, as AWS documents it) lets the endpoint's own origin in; the endpoint refuses others.
       allowOrigins: ['https://app.example', 'http://*'],
       allowMethods: [apigatewayv2.CorsHttpMethod.GET, apigatewayv2.CorsHttpMethod.POST],
       allowHeaders: ['content-type', 'x-custom'],
@@ -214,5 +213,21 @@ describe('a CDK HttpApi with corsPreflight on the local runtime', () => {
     expect(response.headers.get('access-control-expose-headers')).toBe('x-multi');
     const plain = await fetch(`${httpUrl}/things/1`);
     expect(plain.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it("serves a web page of another origin, as AWS does, leaving what it may read to the API's CORS settings", async () => {
+    const browser = { Origin: 'https://app.example', 'Sec-Fetch-Site': 'cross-site' };
+    const allowed = await fetch(`${httpUrl}/things/1`, { headers: browser });
+    expect(allowed.status).toBe(200);
+    expect(allowed.headers.get('access-control-allow-origin')).toBe('https://app.example');
+    const preflight = await fetch(`${httpUrl}/things/1`, {
+      method: 'OPTIONS',
+      headers: { ...browser, Origin: 'https://other.example', 'Access-Control-Request-Method': 'GET' },
+    });
+    expect(preflight.headers.get('access-control-allow-origin')).toBeNull();
+    // The AWS APIs of the same endpoint still refuse that page.
+    const aws = await fetch(`${runtime.url}/`, { method: 'POST', headers: { ...browser, 'X-Amz-Target': 'AmazonSQS.ListQueues' } });
+    expect(aws.status).toBe(403);
+    expect(await aws.text()).toContain('refuses requests from web pages of other origins');
   });
 });
