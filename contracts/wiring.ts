@@ -54,6 +54,12 @@ export const ENV = {
   circuitHalfOpenTrials: 'CIRCUIT_HALF_OPEN_TRIALS',
   /** The order saga's side-effect ledger (OrderSaga): one item per order and effect. */
   ordersLedgerTable: 'ORDERS_LEDGER_TABLE_NAME',
+  /** A staged pipeline's side-effect ledger (StagedPipeline): one item per job and effect. */
+  pipelineLedgerTable: 'PIPELINE_LEDGER_TABLE_NAME',
+  /** A staged pipeline's read model (StagedPipeline): one item per job, the fold of its events. */
+  pipelineReadModelTable: 'PIPELINE_READ_MODEL_TABLE_NAME',
+  /** The stage a pipeline stage function runs (StagedPipeline sets it per stage). */
+  pipelineStage: 'PIPELINE_STAGE',
 } as const;
 
 /** The workflow types a starter accepts in ENV.workflowType. */

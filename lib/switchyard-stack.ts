@@ -11,6 +11,7 @@ import { FileTrigger } from './constructs/file-trigger.js';
 import { IdempotencyStore } from './constructs/idempotency-store.js';
 import { ScheduledTrigger } from './constructs/scheduled-trigger.js';
 import { WebhookIngress } from './constructs/webhook-ingress.js';
+import { ContentPipeline } from './flows/content-pipeline.js';
 import { OrderSaga } from './flows/order-saga.js';
 import { TicketRouting } from './flows/ticket-routing.js';
 import { TicketTriage } from './flows/ticket-triage.js';
@@ -56,6 +57,8 @@ export class SwitchyardStack extends Stack {
   public readonly modelCircuit: CircuitBreaker;
   /** OrderPlaced -> reserve, charge, ship; a business failure is compensated in reverse (OrderFailed). */
   public readonly orderSaga: OrderSaga;
+  /** JobRequested -> script -> storyboard -> inference -> render -> approval (a person) -> publish, with a read model rebuilt by replay. */
+  public readonly contentPipeline: ContentPipeline;
 
   constructor(scope: Construct, id: string, props: SwitchyardStackProps = {}) {
     super(scope, id, props);
@@ -121,6 +124,7 @@ export class SwitchyardStack extends Stack {
     });
 
     this.orderSaga = new OrderSaga(this, 'OrderSaga', { eventBus: this.hub.eventBus, idempotencyStore: this.idempotencyStore });
+    this.contentPipeline = new ContentPipeline(this, 'ContentPipeline', { eventBus: this.hub.eventBus });
 
     // What a user needs after `cdk deploy` to send an event and find its executions.
     new CfnOutput(this, 'EventBusName', { value: this.hub.eventBus.eventBusName, description: 'PutEvents here' });
@@ -164,6 +168,18 @@ export class SwitchyardStack extends Stack {
     new CfnOutput(this, 'OrderLedgerTableName', {
       value: this.orderSaga.ledger.tableName,
       description: 'Every order effect (reserve, charge, ship, refund, release), once per order',
+    });
+    new CfnOutput(this, 'PipelineLedgerTableName', {
+      value: this.contentPipeline.pipeline.ledger.tableName,
+      description: 'Every content pipeline effect (write-script ... publish), once per job',
+    });
+    new CfnOutput(this, 'PipelineReadModelTableName', {
+      value: this.contentPipeline.pipeline.readModel.tableName,
+      description: 'One item per job: the fold of its events (rebuilt by switchyard rebuild)',
+    });
+    new CfnOutput(this, 'PipelineProjectorRuleName', {
+      value: this.contentPipeline.pipeline.projectorRule.ruleName,
+      description: 'The rule a rebuild replays the archive to, alone',
     });
   }
 }
