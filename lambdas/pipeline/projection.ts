@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { ConditionalCheckFailedException, type DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
@@ -5,7 +6,7 @@ import { ignoredRecordKey } from '../kit/versioned-state.js';
 import { type FoldResult, foldJob, type JobEvent, type JobView } from './fold.js';
 
 /** How often a write that lost a race with another event of the same job is folded again at once. */
-const MAX_ATTEMPTS = 5;
+const MAX_ATTEMPTS = 8;
 
 /** A job's read-model write kept losing to concurrent writes; the record is retried later. */
 export class ReadModelContendedError extends Error {
@@ -65,6 +66,8 @@ export async function projectJobEvent(
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
       logger?.debug('read model write lost a race; folding again', { jobId, attempt });
+      // Jittered, so two writers that collided do not collide again in step.
+      await sleep(Math.random() * 20 * attempt);
     }
   }
   throw new ReadModelContendedError(`job ${jobId}: the read model changed under ${MAX_ATTEMPTS} writes in a row`);
