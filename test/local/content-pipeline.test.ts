@@ -1,5 +1,12 @@
 import { DynamoDBClient, GetItemCommand, ListTablesCommand, QueryCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import {
+  DescribeArchiveCommand,
+  DescribeReplayCommand,
+  EventBridgeClient,
+  ListArchivesCommand,
+  PutEventsCommand,
+  StartReplayCommand,
+} from '@aws-sdk/client-eventbridge';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../cli/main.js';
@@ -204,4 +211,32 @@ describe('the content pipeline on the local runtime', () => {
     // No stage ran again: the replay reached the projector's rule alone.
     expect(await Promise.all(Object.keys(live).map(ledger))).toEqual(ledgerBefore);
   }, 120_000);
+  it('runs no stage again when the archive is replayed to every rule: only the projector folds it', async () => {
+    const live = await jobViews();
+    const ledgerBefore = await Promise.all(Object.keys(live).map(ledger));
+    const { Archives = [] } = await events.send(new ListArchivesCommand({}));
+    const { ArchiveArn, EventSourceArn } = await events.send(new DescribeArchiveCommand({ ArchiveName: Archives[0]?.ArchiveName }));
+    // No FilterArns: every rule of the bus sees the replay, under the reprocess policy.
+    await events.send(
+      new StartReplayCommand({
+        ReplayName: 'reprocess--every-rule',
+        EventSourceArn: ArchiveArn,
+        EventStartTime: new Date(startedAt.getTime() - 60_000),
+        EventEndTime: new Date(),
+        Destination: { Arn: EventSourceArn },
+      }),
+    );
+    await eventually(
+      async () =>
+        (await events.send(new DescribeReplayCommand({ ReplayName: 'reprocess--every-rule' }))).State === 'COMPLETED' ? true : undefined,
+      20_000,
+      'the replay to complete',
+    );
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    // A stage that ran again would have counted another attempt of the simulated failures.
+    expect(await attempts('JOB-FLAKY', 'infer-frames')).toBe(2);
+    expect(await attempts('JOB-FLAKY', 'render-video')).toBe(2);
+    expect(await Promise.all(Object.keys(live).map(ledger))).toEqual(ledgerBefore);
+    expect(await jobViews()).toEqual(live);
+  }, 60_000);
 });
