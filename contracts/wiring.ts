@@ -60,6 +60,12 @@ export const ENV = {
   pipelineReadModelTable: 'PIPELINE_READ_MODEL_TABLE_NAME',
   /** The stage a pipeline stage function runs (StagedPipeline sets it per stage). */
   pipelineStage: 'PIPELINE_STAGE',
+  /**
+   * What a function publishes from its own code, declared for tools that read the template
+   * (`switchyard cost` follows these events): a JSON array of `{ source, detailType }`.
+   * The function does not read it.
+   */
+  emittedEvents: 'SWITCHYARD_EMITS',
 } as const;
 
 /** The workflow types a starter accepts in ENV.workflowType. */

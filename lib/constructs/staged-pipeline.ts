@@ -133,6 +133,7 @@ export class StagedPipeline extends Construct {
             [ENV.pipelineStage]: stage.name,
             [ENV.pipelineLedgerTable]: this.ledger.tableName,
             [ENV.eventBusName]: props.eventBus.eventBusName,
+            [ENV.emittedEvents]: JSON.stringify([{ source: stage.emits.source, detailType: stage.emits.detailType }]),
           },
         },
         maxConcurrency: stage.maxConcurrency,
