@@ -68,6 +68,8 @@ describe('StagedPipeline', () => {
       Environment: {
         Variables: Match.objectLike({
           PIPELINE_STAGE: 'inference',
+          // What the stage publishes, for tools that read the template (switchyard cost).
+          SWITCHYARD_EMITS: JSON.stringify([{ source: 'switchyard.pipeline', detailType: 'FramesInferred' }]),
           PIPELINE_LEDGER_TABLE_NAME: { Ref: Match.stringLikeRegexp('PipelineLedger') },
           EVENT_BUS_NAME: { Ref: Match.stringLikeRegexp('Bus') },
         }),
