@@ -43,7 +43,7 @@ export function describeTarget(target: Target): string {
 }
 
 /** The configuration every SDK client of the CLI is built from. */
-function clientConfig(target: Target) {
+export function clientConfig(target: Target) {
   if (target.kind === 'local') {
     // The local runtime accepts any credentials; one attempt, so a stopped runtime is reported at once.
     return {

@@ -8,6 +8,7 @@ import { escalations } from './commands/escalations.js';
 import { execution } from './commands/execution.js';
 import { executions } from './commands/executions.js';
 import { failures } from './commands/failures.js';
+import { rebuild } from './commands/rebuild.js';
 import { redrive } from './commands/redrive.js';
 import { replay } from './commands/replay.js';
 import { send } from './commands/send.js';
@@ -28,6 +29,7 @@ const COMMANDS: Record<string, { run: Command; summary: string }> = {
   failures: { run: failures, summary: 'everything that failed, newest first: dead-lettered messages and failed executions, with reasons' },
   redrive: { run: redrive, summary: 'send failed messages back to their queue (all, or --ids) and redrive failed executions' },
   replay: { run: replay, summary: 'replay archived events; --policy tells consumers to reprocess, skip or dry-run them' },
+  rebuild: { run: rebuild, summary: "empty a read model's table and fold the archive into it again, through its projector alone" },
 };
 
 const HELP = `Usage: switchyard <command> [options]

@@ -5,6 +5,7 @@ export * from './files.js';
 export * from './identity.js';
 export * from './orders.js';
 export * from './payments.js';
+export * from './pipeline.js';
 export * from './put-events.js';
 export * from './replay-policy.js';
 export * from './schedules.js';
@@ -16,6 +17,7 @@ import type { AnyEventContract } from './contract.js';
 import { FileLanded } from './files.js';
 import { OrderCompleted, OrderFailed, OrderPlaced } from './orders.js';
 import { PaymentReceived } from './payments.js';
+import { JOB_EVENTS } from './pipeline.js';
 import { ScheduleFired } from './schedules.js';
 import { TicketCreated, TicketDecisionRefused, TicketEscalated, TicketRouted } from './tickets.js';
 
@@ -33,4 +35,5 @@ export const CONTRACTS: readonly AnyEventContract[] = [
   OrderPlaced,
   OrderCompleted,
   OrderFailed,
+  ...JOB_EVENTS,
 ];

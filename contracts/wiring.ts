@@ -59,6 +59,18 @@ export const ENV = {
   allowSimulatedFailures: 'ALLOW_SIMULATED_FAILURES',
   /** The order saga's side-effect ledger (OrderSaga): one item per order and effect. */
   ordersLedgerTable: 'ORDERS_LEDGER_TABLE_NAME',
+  /** A staged pipeline's side-effect ledger (StagedPipeline): one item per job and effect. */
+  pipelineLedgerTable: 'PIPELINE_LEDGER_TABLE_NAME',
+  /** A staged pipeline's read model (StagedPipeline): one item per job, the fold of its events. */
+  pipelineReadModelTable: 'PIPELINE_READ_MODEL_TABLE_NAME',
+  /** The stage a pipeline stage function runs (StagedPipeline sets it per stage). */
+  pipelineStage: 'PIPELINE_STAGE',
+  /**
+   * What a function publishes from its own code, declared for tools that read the template
+   * (`switchyard cost` follows these events): a JSON array of `{ source, detailType }`.
+   * The function does not read it.
+   */
+  emittedEvents: 'SWITCHYARD_EMITS',
 } as const;
 
 /**

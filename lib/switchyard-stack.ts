@@ -11,6 +11,7 @@ import { FileTrigger } from './constructs/file-trigger.js';
 import { IdempotencyStore } from './constructs/idempotency-store.js';
 import { ScheduledTrigger } from './constructs/scheduled-trigger.js';
 import { WebhookIngress } from './constructs/webhook-ingress.js';
+import { ContentPipeline } from './flows/content-pipeline.js';
 import { OrderSaga } from './flows/order-saga.js';
 import { TicketRouting } from './flows/ticket-routing.js';
 import { TicketTriage } from './flows/ticket-triage.js';
@@ -61,6 +62,8 @@ export class SwitchyardStack extends Stack {
   public readonly modelCircuit: CircuitBreaker;
   /** OrderPlaced -> reserve, charge, ship; a business failure is compensated in reverse (OrderFailed). */
   public readonly orderSaga: OrderSaga;
+  /** JobRequested -> script -> storyboard -> inference -> render -> approval (a person) -> publish, with a read model rebuilt by replay. */
+  public readonly contentPipeline: ContentPipeline;
 
   constructor(scope: Construct, id: string, props: SwitchyardStackProps = {}) {
     super(scope, id, props);
@@ -130,6 +133,10 @@ export class SwitchyardStack extends Stack {
       idempotencyStore: this.idempotencyStore,
       allowSimulatedFailures: props.simulatedFailures,
     });
+    this.contentPipeline = new ContentPipeline(this, 'ContentPipeline', {
+      eventBus: this.hub.eventBus,
+      allowSimulatedFailures: props.simulatedFailures,
+    });
 
     // What a user needs after `cdk deploy` to send an event and find its executions.
     new CfnOutput(this, 'EventBusName', { value: this.hub.eventBus.eventBusName, description: 'PutEvents here' });
@@ -173,6 +180,18 @@ export class SwitchyardStack extends Stack {
     new CfnOutput(this, 'OrderLedgerTableName', {
       value: this.orderSaga.ledger.tableName,
       description: 'Every order effect (reserve, charge, ship, refund, release), once per order',
+    });
+    new CfnOutput(this, 'PipelineLedgerTableName', {
+      value: this.contentPipeline.pipeline.ledger.tableName,
+      description: 'Every content pipeline effect (write-script ... publish), once per job',
+    });
+    new CfnOutput(this, 'PipelineReadModelTableName', {
+      value: this.contentPipeline.pipeline.readModel.tableName,
+      description: 'One item per job: the fold of its events (rebuilt by switchyard rebuild)',
+    });
+    new CfnOutput(this, 'PipelineProjectorRuleName', {
+      value: this.contentPipeline.pipeline.projectorRule.ruleName,
+      description: 'The rule a rebuild replays the archive to, alone',
     });
   }
 }

@@ -114,6 +114,17 @@ describe('Switchyard app', () => {
     }
   });
 
+  it('runs the content pipeline as one queue consumer per stage plus a projector, and names what a rebuild needs', () => {
+    const stageRules = Object.values(template.findResources('AWS::Events::Rule')).filter((r) =>
+      JSON.stringify(r.Properties.EventPattern ?? {}).includes('"replay-name":[{"exists":false}]'),
+    );
+    expect(stageRules).toHaveLength(6);
+    const outputs = template.toJSON().Outputs as Record<string, unknown>;
+    expect(Object.keys(outputs)).toEqual(
+      expect.arrayContaining(['PipelineLedgerTableName', 'PipelineReadModelTableName', 'PipelineProjectorRuleName']),
+    );
+  });
+
   it('has a definition asl-validator rejects when a state is broken (the check can fail)', () => {
     const [machine] = Object.values(template.findResources('AWS::StepFunctions::StateMachine'));
     const definition = definitionOf(machine as never) as { States: Record<string, Record<string, unknown>> };
@@ -155,6 +166,9 @@ describe('Switchyard app bundles', () => {
       [ENV.fileTriggerName]: 'ticket-attachments',
       [ENV.changeEntity]: 'Ticket',
       [ENV.ordersLedgerTable]: 'ledger',
+      [ENV.pipelineStage]: 'script',
+      [ENV.pipelineLedgerTable]: 'pipeline-ledger',
+      [ENV.pipelineReadModelTable]: 'pipeline-read-model',
     };
     for (const fn of functions) {
       const assetPath = fn.Metadata?.['aws:asset:path'] as string;

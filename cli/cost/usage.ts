@@ -1,3 +1,4 @@
+import { ENV } from '../../contracts/wiring.js';
 import { type CloudAssembly, referencedId, stateMachineDefinition, type TemplateResource } from '../assembly.js';
 import { flowName } from '../flows.js';
 import { type AslDefinition, type AslState, type DefinitionPath, definitionPaths } from './definition-paths.js';
@@ -62,7 +63,8 @@ type Arrival =
   | { kind: 'invoke'; fn: string; rate: number; records: number; conditional: boolean; depth: number }
   | { kind: 'execution'; machine: string; rate: number; conditional: boolean; depth: number };
 
-const MAX_DEPTH = 16;
+/** Hops (event, message, invocation, execution) followed from an entry event; a staged pipeline takes 3 a stage. */
+const MAX_DEPTH = 64;
 const STATUS_CHANGE = 'Step Functions Execution Status Change';
 
 /**
@@ -98,6 +100,7 @@ export function appUsage(assembly: CloudAssembly, a: CostAssumptions): AppUsage 
   for (const d of definitions.values())
     for (const p of definitionPaths(d, a.escalationRate))
       for (const s of p.states) for (const e of putEventsEntries(s)) emitted.add(e.detailType);
+  for (const fn of ofType('AWS::Lambda::Function')) for (const e of declaredEmissions(fn)) emitted.add(e.detailType);
   const queue: Arrival[] = [];
   const entries: string[] = [];
   for (const rule of ofType('AWS::Events::Rule')) {
@@ -139,7 +142,7 @@ export function appUsage(assembly: CloudAssembly, a: CostAssumptions): AppUsage 
   while (queue.length > 0) {
     const arrival = queue.shift() as Arrival;
     if (arrival.depth > MAX_DEPTH) {
-      notModelled.add('a cycle of events (a rule matches what its own targets emit): cut after 16 hops');
+      notModelled.add(`a cycle of events (a rule matches what its own targets emit): cut after ${MAX_DEPTH} hops`);
       continue;
     }
     const next = { conditional: arrival.conditional, depth: arrival.depth + 1 };
@@ -202,7 +205,12 @@ export function appUsage(assembly: CloudAssembly, a: CostAssumptions): AppUsage 
             queue.push({ kind: 'execution', machine: target.logicalId, rate: records, ...next });
           if (target?.type === 'AWS::DynamoDB::Table')
             add('DynamoDB', `table ${flowName(target.logicalId)}`, 'dynamodb.writeRequestUnit', records * a.writesPerRecord);
-          if (target?.type === 'AWS::Events::EventBus')
+          if (target?.type !== 'AWS::Events::EventBus') continue;
+          const declared = declaredEmissions(fn);
+          // A function that declares what it publishes (ENV.emittedEvents) is followed: one event of each per record.
+          for (const e of declared)
+            queue.push({ kind: 'event', bus: target.logicalId, source: e.source, detailType: e.detailType, rate: records, ...next });
+          if (declared.length === 0)
             notModelled.add(`${name}: events it may put on ${String(target.properties.Name ?? target.logicalId)} from its own code`);
         }
         break;
@@ -284,6 +292,23 @@ export function appUsage(assembly: CloudAssembly, a: CostAssumptions): AppUsage 
   notModelled.add('archives, schema registry, SNS, S3, API Gateway, data transfer and storage (tables, logs kept)');
   notModelled.add('failures: retries, redeliveries and dead-letter queues (each retry is another transition, request or invocation)');
   return { usage: [...totals.values()], entries, hotStandard: [...hot.values()], notModelled: [...notModelled] };
+}
+
+/** The events a function declares it publishes (ENV.emittedEvents); none if it declares nothing or nonsense. */
+function declaredEmissions(fn: TemplateResource): { source: string; detailType: string }[] {
+  const env = (fn.properties.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {};
+  const raw = env[ENV.emittedEvents];
+  if (typeof raw !== 'string') return [];
+  try {
+    const list = JSON.parse(raw) as unknown;
+    if (!Array.isArray(list)) return [];
+    return list.filter(
+      (e): e is { source: string; detailType: string } =>
+        typeof e === 'object' && e !== null && typeof e.source === 'string' && typeof e.detailType === 'string',
+    );
+  } catch {
+    return [];
+  }
 }
 
 function lambdaTarget(state: AslState): string | undefined {

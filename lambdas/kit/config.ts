@@ -1,3 +1,4 @@
+import { ENV } from '../../contracts/wiring.js';
 import { ConfigError } from './errors.js';
 
 /**
@@ -11,6 +12,11 @@ export function requireEnv(name: string, env: NodeJS.ProcessEnv = process.env): 
     throw new ConfigError(`environment variable ${name} is required but ${value === undefined ? 'not set' : 'empty'}`);
   }
   return value;
+}
+
+/** Whether this deployment lets events ask for simulated failures (`true` only; unset is no). */
+export function simulatedFailuresAllowed(env: NodeJS.ProcessEnv = process.env): boolean {
+  return env[ENV.allowSimulatedFailures] === 'true';
 }
 
 /** Reads a required environment variable that must be one of `allowed`. */

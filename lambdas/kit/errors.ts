@@ -65,6 +65,18 @@ export class EmitError extends SwitchyardError {
   }
 }
 
+/**
+ * An event asks for failures to be simulated (a demo's `simulate` field) where this
+ * deployment does not allow them (ENV.allowSimulatedFailures): refused before any effect,
+ * and never retried.
+ */
+export class SimulationRefusedError extends SwitchyardError {
+  override readonly name = ERROR_NAMES.simulationRefused;
+  override get retryable(): boolean {
+    return false;
+  }
+}
+
 /** A synchronously started workflow ended in a status other than SUCCEEDED. */
 export class WorkflowFailedError extends SwitchyardError {
   override readonly name = ERROR_NAMES.workflowFailed;

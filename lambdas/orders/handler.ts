@@ -1,11 +1,11 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ENV } from '../../contracts/index.js';
-import { requireEnv } from '../kit/config.js';
+import { requireEnv, simulatedFailuresAllowed } from '../kit/config.js';
 import { logger, tracer } from '../kit/observability.js';
 import { type OrderStepRequest, runOrderStep } from './order-steps.js';
 
 const tableName = requireEnv(ENV.ordersLedgerTable);
-const allowSimulatedFailures = process.env[ENV.allowSimulatedFailures] === 'true';
+const allowSimulatedFailures = simulatedFailuresAllowed();
 const dynamodb = tracer.captureAWSv3Client(new DynamoDBClient({}));
 
 /** One step or compensation of the order saga (the state machine says which). */

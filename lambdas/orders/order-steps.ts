@@ -1,6 +1,5 @@
 import { ConditionalCheckFailedException, type DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import {
-  ERROR_NAMES,
   ORDER_BUSINESS_ERRORS,
   ORDER_EFFECTS,
   ORDER_ERRORS,
@@ -8,6 +7,7 @@ import {
   type OrderPlaced,
   type OrderStep,
 } from '../../contracts/index.js';
+import { SimulationRefusedError } from '../kit/errors.js';
 
 /** What the saga's state machine sends each step: which step, which phase, and the order. */
 export interface OrderStepRequest {
@@ -24,11 +24,6 @@ export class OrderBusinessError extends Error {
   ) {
     super(message);
   }
-}
-
-/** The order asks for simulated failures and this deployment does not allow them: refused before any effect. */
-export class SimulationRefusedError extends Error {
-  override readonly name = ERROR_NAMES.simulationRefused;
 }
 
 /** A step's dependency did not answer; the saga retries it with backoff and jitter. */

@@ -416,7 +416,7 @@ describe('switchyard cost', () => {
     expect(result.stdout).toContain('Most expensive: Step Functions Standard OrderSagaWorkflow');
     expect(result.stdout).toContain('Assumptions:');
     const json = JSON.parse((await runCli(['cost', '--json', '--cdk-out', cdkOut])).stdout);
-    expect(json.entries).toEqual(['TicketCreated', 'OrderPlaced']);
+    expect(json.entries).toEqual(['TicketCreated', 'OrderPlaced', 'JobRequested', 'JobApproved', 'JobRejected']);
     expect(json.byService.map((s: { service: string }) => s.service).sort()).toEqual(
       ['CloudWatch Logs', 'DynamoDB', 'EventBridge', 'Lambda', 'SQS', 'Step Functions'].sort(),
     );

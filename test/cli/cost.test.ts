@@ -94,9 +94,22 @@ describe('the usage the cost model derives from the template', () => {
     expect(usage.hotStandard).toEqual([]);
   });
 
+  it('follows a JobRequested through every pipeline stage by the events each stage function declares it emits', () => {
+    const job = appUsage(assembly, { ...DEFAULT_ASSUMPTIONS, eventsPerMonth: 1_000_000, entries: ['JobRequested'] });
+    const of = (component: string, price: string) => job.usage.find((u) => u.component === component && u.price === price)?.quantity;
+    expect(job.entries).toEqual(['JobRequested']);
+    // JobRequested, then ScriptWritten, StoryboardDrawn, FramesInferred, Rendered and ApprovalRequested (a person decides next).
+    expect(of('bus Switchyard-hub', 'eventbridge.customEvent')).toBeCloseTo(6_000_000, 3);
+    for (const stage of ['Script', 'Storyboard', 'Inference', 'Render', 'Approval'])
+      expect(of(`function ContentPipelineStage${stage}Handler`, 'lambda.request'), stage).toBeCloseTo(1_000_000, 3);
+    expect(of('function ContentPipelineStagePublishHandler', 'lambda.request')).toBeUndefined();
+    expect(of('function ContentPipelineProjectorHandler', 'lambda.request')).toBeCloseTo(6_000_000, 3);
+    expect(job.notModelled.join('\n')).not.toMatch(/ContentPipelineStage.*from its own code|cycle of events/);
+  });
+
   it('finds every entry event of the app, and flags the order saga as a Standard workflow on a hot path', () => {
     const all = appUsage(assembly, { ...DEFAULT_ASSUMPTIONS, eventsPerMonth: 1_000_000 });
-    expect(all.entries).toEqual(['TicketCreated', 'OrderPlaced']);
+    expect(all.entries).toEqual(['TicketCreated', 'OrderPlaced', 'JobRequested', 'JobApproved', 'JobRejected']);
     expect(all.hotStandard.map((h) => h.flow)).toEqual(['OrderSagaWorkflow']);
   });
 

@@ -1,0 +1,11 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ENV } from '../../contracts/index.js';
+import { requireEnv } from '../kit/config.js';
+import { tracer } from '../kit/observability.js';
+import { createProjectorConsumer } from './projector-consumer.js';
+
+/** Folds every job event into the pipeline's read model (lambdas/pipeline/fold.ts). */
+export const handler = createProjectorConsumer({
+  dynamodb: tracer.captureAWSv3Client(new DynamoDBClient({})),
+  readModelTable: requireEnv(ENV.pipelineReadModelTable),
+});
