@@ -1,6 +1,7 @@
 export * from './change-capture.js';
 export * from './circuit-breaker.js';
 export * from './contract.js';
+export * from './escalations.js';
 export * from './files.js';
 export * from './identity.js';
 export * from './orders.js';
@@ -13,6 +14,7 @@ export * from './wiring.js';
 
 import { CircuitClosed, CircuitOpened } from './circuit-breaker.js';
 import type { AnyEventContract } from './contract.js';
+import { EscalationDecided, EscalationDefaulted, EscalationReassigned, EscalationReminderSent } from './escalations.js';
 import { FileLanded } from './files.js';
 import { OrderCompleted, OrderFailed, OrderPlaced } from './orders.js';
 import { PaymentReceived } from './payments.js';
@@ -33,4 +35,8 @@ export const CONTRACTS: readonly AnyEventContract[] = [
   OrderPlaced,
   OrderCompleted,
   OrderFailed,
+  EscalationReminderSent,
+  EscalationReassigned,
+  EscalationDecided,
+  EscalationDefaulted,
 ];
