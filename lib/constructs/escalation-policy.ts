@@ -130,7 +130,12 @@ export class EscalationPolicy extends Construct {
 
   /** A Choice condition that holds when any of the policy's conditions holds on `input`. */
   escalates(input = '$states.input'): sfn.Condition {
-    return sfn.Condition.jsonata(`{% ${this.props.conditions.map((c) => `(${conditionExpression(c, input)})`).join(' or ')} %}`);
+    return sfn.Condition.jsonata(`{% ${this.escalatesExpression(input)} %}`);
+  }
+
+  /** The JSONata expression (no `{% %}`) behind `escalates()`. */
+  escalatesExpression(input = '$states.input'): string {
+    return this.props.conditions.map((c) => `(${conditionExpression(c, input)})`).join(' or ');
   }
 
   /** A JSONata expression (no `{% %}`) listing the labels of the conditions that hold on `input`. */
@@ -218,8 +223,11 @@ export class EscalationPolicy extends Construct {
     });
     defaulted.next(outcomes.defaulted);
 
+    const hasReminder = chain.some((s) => s.remindAfter !== undefined);
+    // One step and no reminder: the only thing a time-out can mean is the default.
+    if (!hasReminder && steps === 1) awaitDecision.addCatch(defaulted, { errors: ['States.Timeout'] });
     let noAnswer = sfn.Choice.jsonata(this, 'NoAnswerInTime');
-    if (chain.some((s) => s.remindAfter !== undefined)) {
+    if (hasReminder) {
       const remind = put(
         'SendReminder',
         EscalationReminderSent,
@@ -265,8 +273,10 @@ export class EscalationPolicy extends Construct {
       reassign.next(awaitDecision);
       noAnswer = noAnswer.when(sfn.Condition.jsonata(`{% $step < ${steps - 1} %}`), reassign);
     }
-    noAnswer.otherwise(defaulted);
-    awaitDecision.addCatch(noAnswer, { errors: ['States.Timeout'] });
+    if (hasReminder || steps > 1) {
+      noAnswer.otherwise(defaulted);
+      awaitDecision.addCatch(noAnswer, { errors: ['States.Timeout'] });
+    }
 
     const record = put(
       'RecordDecision',
