@@ -26,9 +26,10 @@ export function testStack(): { stack: Stack; bus: events.EventBus } {
 export function synthSwitchyardApp(
   outdir: string,
   env: { account: string; region: string } = { account: '000000000000', region: 'us-east-1' },
+  props: SwitchyardStackProps = {},
 ) {
   const app = new App({ outdir, context: { 'aws:cdk:enable-asset-metadata': true } });
-  const stack = new SwitchyardStack(app, 'Switchyard', { env });
+  const stack = new SwitchyardStack(app, 'Switchyard', { env, ...props });
   const template = Template.fromStack(stack);
   return { template, assembly: app.synth() };
 }

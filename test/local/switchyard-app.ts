@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import type { SwitchyardStackProps } from '../../lib/switchyard-stack.js';
 import { LocalRuntime } from '../../local/runtime.js';
 import { synthSwitchyardApp } from '../helpers/synth.js';
 import { credentials, region, tempDataDir } from './helpers.js';
@@ -13,10 +14,13 @@ export interface SwitchyardAppRuntime {
   readonly config: { endpoint: string; region: string; credentials: typeof credentials };
 }
 
-/** This project's app, synthesized afresh, on a local runtime of its own (port 0, a temporary data folder). */
-export async function startSwitchyardApp(): Promise<SwitchyardAppRuntime> {
+/**
+ * This project's app, synthesized afresh, on a local runtime of its own (port 0, a temporary
+ * data folder); `props` for an app configured otherwise (short escalation SLAs, say).
+ */
+export async function startSwitchyardApp(props?: SwitchyardStackProps): Promise<SwitchyardAppRuntime> {
   const outdir = mkdtempSync(path.join(tmpdir(), 'switchyard-app-'));
-  synthSwitchyardApp(outdir);
+  synthSwitchyardApp(outdir, undefined, props);
   const busLines: string[] = [];
   const runtime = await LocalRuntime.start({
     cdkOut: outdir,
