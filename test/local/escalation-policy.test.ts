@@ -4,15 +4,17 @@ import { SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { Duration } from 'aws-cdk-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TicketDecisionRefused } from '../../contracts/index.js';
 import type { LocalRuntime } from '../../local/runtime.js';
+import { runCli } from '../cli/run-cli.js';
 import { eventually } from './helpers.js';
 import { startSwitchyardApp } from './switchyard-app.js';
 
 /**
  * The triage escalation policy end to end, on the app configured with short SLAs: the
- * first reviewer has 4 s (reminded at 3 s), then the support lead (only dana) 4 s more.
+ * first reviewer has 6 s (reminded at 4 s), then the support lead (only dana) 6 s more.
  */
-const SLA_SECONDS = 4;
+const SLA_SECONDS = 6;
 const LEAD = 'dana';
 
 let busLines: string[];
@@ -20,10 +22,12 @@ let runtime: LocalRuntime;
 let events: EventBridgeClient;
 let sfn: SFNClient;
 let dynamodb: DynamoDBClient;
+let target: string[];
 
 beforeAll(async () => {
   const app = await startSwitchyardApp({ escalationSla: Duration.seconds(SLA_SECONDS), escalationLeads: [LEAD] });
   ({ runtime, busLines } = app);
+  target = ['--endpoint', runtime.url, '--cdk-out', app.cdkOut];
   events = new EventBridgeClient(app.config);
   sfn = new SFNClient(app.config);
   dynamodb = new DynamoDBClient(app.config);
@@ -148,4 +152,33 @@ describe('the triage escalation policy on the local runtime', () => {
     const assigned = await eventually(() => assignment('ESC-3'), 30_000, 'the assignment of ESC-3');
     expect(assigned).toMatchObject({ queue: 'security', decidedBy: 'human', reviewer: LEAD });
   }, 60_000);
+
+  it('shows the decider why the CLI decision was refused, and refuses and publishes a decision after the default', async () => {
+    await unclearTicket('ESC-4');
+    await ask('ESC-4', (d) => d.step === 2, 'the ask to the support lead');
+    const notTheLead = await runCli(['approve', 'ESC-4', '--reviewer', 'sam', ...target]);
+    expect(notTheLead.code).toBe(1);
+    expect(notTheLead.stderr).toContain(
+      `the escalation of ticket ESC-4: the decision was refused: reviewer sam is not on step 2 (support-lead) of the escalation chain, whose reviewers are ${LEAD}`,
+    );
+    // Nobody else answers: the default runs; the lead's answer then comes too late.
+    const defaulted = await eventually(() => assignment('ESC-4'), 40_000, 'the default assignment of ESC-4');
+    expect(defaulted).toMatchObject({ decidedBy: 'sla-default' });
+    const late = await runCli(['approve', 'ESC-4', '--reviewer', LEAD, '--queue', 'account', ...target]);
+    expect(late.code).toBe(1);
+    expect(late.stderr).toContain('the escalation of ticket ESC-4 is SUCCEEDED: already decided');
+    expect(late.stderr).toContain('published as TicketDecisionRefused');
+    const refusals = await eventually(
+      async () => {
+        const all = eventsAbout('ESC-4').filter((e) => e.type === 'TicketDecisionRefused');
+        return all.length === 2 ? all : undefined;
+      },
+      10_000,
+      'both refusals on the hub',
+    );
+    expect(refusals[1]?.detail).toMatchObject({ reviewer: LEAD, step: 2, problems: [expect.stringContaining('already decided')] });
+    expect(TicketDecisionRefused.validate(refusals[1]?.detail)).toMatchObject({ ok: true });
+    // The late answer had no effect.
+    expect(await assignment('ESC-4')).toEqual(defaulted);
+  }, 90_000);
 });

@@ -10,6 +10,8 @@ export interface SwitchyardAppRuntime {
   readonly runtime: LocalRuntime;
   /** The events the hub accepted, as the runtime's console prints them, in order. */
   readonly busLines: string[];
+  /** The cloud assembly the runtime runs (for the CLI's --cdk-out). */
+  readonly cdkOut: string;
   /** SDK client settings for the runtime's endpoint. */
   readonly config: { endpoint: string; region: string; credentials: typeof credentials };
 }
@@ -30,5 +32,5 @@ export async function startSwitchyardApp(props?: SwitchyardStackProps): Promise<
       if (line.startsWith('[events] Switchyard-hub <-')) busLines.push(line);
     },
   });
-  return { runtime, busLines, config: { endpoint: runtime.url, region, credentials } };
+  return { runtime, busLines, cdkOut: outdir, config: { endpoint: runtime.url, region, credentials } };
 }
