@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { App, Validations } from 'aws-cdk-lib';
+import { App, Duration, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { TicketQueue } from '../contracts/index.js';
 import { SwitchyardStack } from '../lib/switchyard-stack.js';
@@ -13,6 +13,8 @@ function context(name: string): string | undefined {
 }
 
 const threshold = context('confidenceThreshold');
+// Short SLAs to watch an escalation's reminder, reassignment and default locally: -c escalationSlaSeconds=20
+const escalationSla = context('escalationSlaSeconds');
 new SwitchyardStack(app, 'Switchyard', {
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
   description: 'Switchyard: event-driven AI workflows (EventBridge, SQS, Lambda, Step Functions, DynamoDB)',
@@ -24,6 +26,10 @@ new SwitchyardStack(app, 'Switchyard', {
   slaDefaultQueue: context('slaDefaultQueue') as TicketQueue | undefined,
   // The demo flows' failure switches; cdk.json turns them on: deploy with -c simulatedFailures=false.
   simulatedFailures: context('simulatedFailures') === 'true',
+  escalationSla: escalationSla === undefined ? undefined : Duration.seconds(Number(escalationSla)),
+  escalationLeads: context('escalationLeads')
+    ?.split(',')
+    .map((l) => l.trim()),
 });
 
 // Every synth runs the AWS Solutions checks; an unacknowledged error fails it.

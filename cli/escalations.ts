@@ -172,3 +172,71 @@ async function describeIfAny(clients: Clients, executionArn: string): Promise<De
     return call(clients.target, () => Promise.reject(error));
   }
 }
+
+/** The first object holding `key` in a value, looking into JSON text too (a task's parameters). */
+function objectWith(value: unknown, key: string, depth = 0): Record<string, unknown> | undefined {
+  if (depth > 20) return undefined;
+  if (typeof value === 'string' && /^\s*[[{]/.test(value)) {
+    try {
+      return objectWith(JSON.parse(value), key, depth + 1);
+    } catch {
+      return undefined;
+    }
+  }
+  if (typeof value !== 'object' || value === null) return undefined;
+  if (!Array.isArray(value) && key in value) return value as Record<string, unknown>;
+  for (const child of Object.values(value)) {
+    const found = objectWith(child, key, depth + 1);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** What the escalation made of an answer: accepted, refused with its problems, or not yet known. */
+export type DecisionOutcome = { readonly accepted: true } | { readonly accepted: false; readonly problems: readonly string[] } | undefined;
+
+/**
+ * Reads the escalation policy's verdict on the answer sent to `taskToken` from the
+ * execution's history: the state its DecisionValid choice went to after that task
+ * succeeded, RecordDecision or RefuseDecision (lib/constructs/escalation-policy.ts), and
+ * the refusal's problems as it published them.
+ */
+export function decisionOutcome(events: readonly HistoryEvent[], taskToken: string): DecisionOutcome {
+  const sorted = [...events].sort((a, b) => (a.id ?? 0) - (b.id ?? 0));
+  const asked = sorted.findIndex(
+    (e) => e.type === 'TaskScheduled' && withToken(e.taskScheduledEventDetails?.parameters)?.taskToken === taskToken,
+  );
+  if (asked < 0) return undefined;
+  const after = sorted.slice(asked + 1);
+  const answered = after.findIndex((e) => e.type === 'TaskSucceeded');
+  if (answered < 0) return undefined;
+  for (const event of after.slice(answered + 1)) {
+    const name = event.stateEnteredEventDetails?.name;
+    if (name === 'RecordDecision') return { accepted: true };
+    if (event.type === 'TaskScheduled') {
+      const refusal = objectWith(event.taskScheduledEventDetails?.parameters, 'problems');
+      if (Array.isArray(refusal?.problems)) return { accepted: false, problems: refusal.problems.map(String) };
+    }
+  }
+  return undefined;
+}
+
+/** The latest ask of an execution, open or not: its question and the bus it went out on. */
+export function lastAsk(
+  events: readonly HistoryEvent[],
+): { question: Record<string, unknown>; eventBusName?: string; source?: string } | undefined {
+  const sorted = [...events].sort((a, b) => (b.id ?? 0) - (a.id ?? 0));
+  for (const event of sorted) {
+    if (event.type !== 'TaskScheduled') continue;
+    const parameters = event.taskScheduledEventDetails?.parameters;
+    const question = withToken(parameters);
+    if (question === undefined) continue;
+    const entry = objectWith(parameters, 'EventBusName');
+    return {
+      question,
+      eventBusName: typeof entry?.EventBusName === 'string' ? entry.EventBusName : undefined,
+      source: typeof entry?.Source === 'string' ? entry.Source : undefined,
+    };
+  }
+  return undefined;
+}

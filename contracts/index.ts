@@ -1,6 +1,7 @@
 export * from './change-capture.js';
 export * from './circuit-breaker.js';
 export * from './contract.js';
+export * from './escalations.js';
 export * from './files.js';
 export * from './identity.js';
 export * from './orders.js';
@@ -14,6 +15,7 @@ export * from './wiring.js';
 
 import { CircuitClosed, CircuitOpened } from './circuit-breaker.js';
 import type { AnyEventContract } from './contract.js';
+import { EscalationDecided, EscalationDefaulted, EscalationReassigned, EscalationReminderSent } from './escalations.js';
 import { FileLanded } from './files.js';
 import { OrderCompleted, OrderFailed, OrderPlaced } from './orders.js';
 import { PaymentReceived } from './payments.js';
@@ -36,4 +38,8 @@ export const CONTRACTS: readonly AnyEventContract[] = [
   OrderCompleted,
   OrderFailed,
   ...JOB_EVENTS,
+  EscalationReminderSent,
+  EscalationReassigned,
+  EscalationDecided,
+  EscalationDefaulted,
 ];

@@ -47,20 +47,31 @@ export const TicketEscalated = defineContract({
     /** ISO-8601 time after which the default action is taken; the same for every attempt. */
     decideBy: Type.String(),
     defaultQueue: Queue,
+    /** The step of the escalation chain asked (from 1) and its name. */
+    step: Type.Optional(Type.Integer({ minimum: 1 })),
+    stepName: Type.Optional(Type.String()),
+    /** Who may decide on this step; empty: anyone. */
+    reviewers: Type.Optional(Type.Array(Type.String())),
+    /** Why the ticket was escalated: the policy's conditions that held (`confidence-below-0.7`, `step-failed`, ...). */
+    triggers: Type.Optional(Type.Array(Type.String())),
+    /** Why this ask: `escalated` (the first), `reminder`, `reassigned` or `refused` (asked again after a refused answer). */
+    reason: Type.Optional(Type.Enum(['escalated', 'reminder', 'reassigned', 'refused'])),
   },
   idempotencyFields: ['ticketId', 'attempt'],
 });
 export type TicketEscalated = Detail<typeof TicketEscalated>;
 
 /**
- * A reviewer's answer to an escalation was refused because it is not a valid decision;
- * the question is asked again (TicketEscalated with the next attempt) under the same
- * deadline.
+ * A reviewer's answer to an escalation was refused: it is not a valid decision (an unknown
+ * queue, say), or its reviewer is not on the current step of the escalation chain (after a
+ * reassignment, the first reviewer's answer). The question is asked again (TicketEscalated
+ * with the next attempt) under the same deadline. A decider's tool also publishes it when
+ * an answer reaches an escalation that no longer waits (already decided or defaulted).
  */
 export const TicketDecisionRefused = defineContract({
   detailType: 'TicketDecisionRefused',
   source: 'switchyard.triage',
-  description: "A reviewer's decision on an escalated ticket was refused as malformed; it is asked again before the same deadline.",
+  description: "A reviewer's decision on an escalated ticket was refused, with the reasons; it is asked again before the same deadline.",
   properties: {
     ticketId: TicketId,
     /** The attempt whose answer was refused. */
@@ -69,6 +80,10 @@ export const TicketDecisionRefused = defineContract({
     problems: Type.Array(Type.String(), { minItems: 1 }),
     /** The unchanged deadline (ISO-8601): refusing an answer does not restart the SLA. */
     decideBy: Type.String(),
+    /** The step of the chain the answer reached (from 1). */
+    step: Type.Optional(Type.Integer({ minimum: 1 })),
+    /** Who answered, when the answer named someone. */
+    reviewer: Type.Optional(Type.String()),
   },
   idempotencyFields: ['ticketId', 'attempt'],
 });

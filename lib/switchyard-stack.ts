@@ -42,6 +42,16 @@ export interface SwitchyardStackProps extends StackProps {
    * @default false - they are refused; the example app turns it on in cdk.json for its demos
    */
   readonly simulatedFailures?: boolean;
+  /**
+   * The first reviewer's SLA on an escalated ticket (reminder at 3/4 of it; the support lead then has as long again).
+   * @default Duration.hours(4)
+   */
+  readonly escalationSla?: Duration;
+  /**
+   * Who may decide once an escalation is reassigned to the support lead.
+   * @default - anyone
+   */
+  readonly escalationLeads?: readonly string[];
 }
 
 /** The whole Switchyard app: the hub, the idempotency store and the flows. */
@@ -81,6 +91,8 @@ export class SwitchyardStack extends Stack {
       bedrockModelId: props.bedrockModelId,
       confidenceThreshold: props.confidenceThreshold,
       slaDefaultQueue: props.slaDefaultQueue,
+      escalationSla: props.escalationSla,
+      escalationLeads: props.escalationLeads,
       modelCircuit: this.modelCircuit,
     });
     this.ticketRouting = new TicketRouting(this, 'TicketRouting', { eventBus: this.hub.eventBus });

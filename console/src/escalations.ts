@@ -1,7 +1,9 @@
+import { TicketDecisionRefused } from '../../contracts/tickets.js';
 import { all, call } from './aws.js';
 import type { WireHistoryEvent } from './history.js';
 import { detailsOf } from './history.js';
-import { type Decision, decisionProblems, type OpenTask, openTaskIn, parseObject } from './open-task.js';
+import { type Decision, decisionOutcomeIn, decisionProblems, lastAskIn, type OpenTask, openTaskIn, parseObject } from './open-task.js';
+import { schemaProblems } from './schema-check.js';
 
 export { type Decision, decisionProblems, type OpenTask, QUEUES, ticketOf } from './open-task.js';
 
@@ -63,14 +65,54 @@ export async function decide(task: OpenTask, decision: Decision): Promise<void> 
   const problems = decisionProblems(decision);
   if (problems.length > 0) throw new Error(problems.join('; '));
   const current = await openTaskOf({ stateMachineArn: task.stateMachineArn, name: task.flow }, task.executionArn);
-  if (current === undefined) throw new Error(`${task.executionName} waits on no decision now: already decided`);
+  if (current === undefined) {
+    throw new Error(await refusedHere(task.executionArn, decision, `${task.executionName} waits on no decision now: already decided`));
+  }
   try {
     await call('sfn', 'SendTaskSuccess', { taskToken: current.taskToken, output: JSON.stringify(decision) });
   } catch (error) {
     const code = (error as { code?: string }).code ?? '';
     if (['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken'].includes(code)) {
-      throw new Error(`${task.executionName} no longer waits on this decision (${code}): already decided or its SLA ran out`);
+      const reason = `${task.executionName} no longer waits on this decision (${code}): already decided, reassigned or its SLA ran out`;
+      throw new Error(await refusedHere(task.executionArn, decision, reason));
     }
     throw error;
   }
+  // The escalation policy may still refuse it (a reviewer not on the current step): wait for its verdict.
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const outcome = decisionOutcomeIn(await historyOf(task.executionArn), current.taskToken);
+    if (outcome?.accepted === false) throw new Error(`The decision was refused: ${outcome.problems.join('; ')}`);
+    if (outcome !== undefined || Date.now() > deadline) return;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+/**
+ * An answer that reaches no open task is refused here and published as
+ * TicketDecisionRefused about the last ask, as the CLI does. Returns the message to show.
+ */
+async function refusedHere(executionArn: string, decision: Decision, reason: string): Promise<string> {
+  const ask = lastAskIn(await historyOf(executionArn));
+  const q = ask?.question ?? {};
+  const detail = {
+    ticketId: q.ticketId,
+    attempt: q.attempt,
+    problems: [reason],
+    decideBy: q.decideBy,
+    ...(typeof q.step === 'number' ? { step: q.step } : {}),
+    ...(decision.reviewer ? { reviewer: decision.reviewer } : {}),
+    ...(typeof q.metadata === 'object' && q.metadata !== null ? { metadata: q.metadata } : {}),
+  };
+  if (ask?.eventBusName === undefined || schemaProblems(TicketDecisionRefused.schema, detail).length > 0) return reason;
+  const entry = {
+    EventBusName: ask.eventBusName,
+    Source: TicketDecisionRefused.source,
+    DetailType: TicketDecisionRefused.detailType,
+    Detail: JSON.stringify(detail),
+  };
+  const published = await call<{ FailedEntryCount?: number }>('events', 'PutEvents', { Entries: [entry] });
+  return published.FailedEntryCount
+    ? `${reason} (publishing TicketDecisionRefused failed)`
+    : `${reason}; published as TicketDecisionRefused`;
 }

@@ -18,6 +18,7 @@ import {
   workflowInput,
 } from '../../contracts/index.js';
 import type { CircuitBreaker } from '../constructs/circuit-breaker.js';
+import { type EscalationCondition, EscalationPolicy, type EscalationStep, jsonataObject } from '../constructs/escalation-policy.js';
 import type { IdempotencyStore } from '../constructs/idempotency-store.js';
 import { SwitchyardFunction } from '../constructs/switchyard-function.js';
 import { Workflow } from '../constructs/workflow.js';
@@ -73,12 +74,24 @@ export interface TicketTriageProps {
    */
   readonly confidenceThreshold?: number;
   /**
-   * How long a person has to decide an escalated ticket (1 minute to 1 year).
+   * How long the first reviewer has to decide an escalated ticket (1 second to 1 year); they
+   * are reminded after three quarters of it, and then the second step of the chain (the
+   * support lead) has as long again. Ignored when `escalationChain` is given.
    * @default Duration.hours(4)
    */
   readonly escalationSla?: Duration;
   /**
-   * Queue used when the SLA passes with no decision.
+   * Who may decide on the second step (the support lead); anyone if not given.
+   * @default - anyone
+   */
+  readonly escalationLeads?: readonly string[];
+  /**
+   * The whole escalation chain, instead of the one `escalationSla` and `escalationLeads` describe.
+   * @default - triage (anyone, escalationSla, reminder at 3/4) then support-lead (escalationLeads, escalationSla)
+   */
+  readonly escalationChain?: readonly EscalationStep[];
+  /**
+   * Queue used when the last step's SLA passes with no decision.
    * @default - the model's suggested queue (its best guess beats no routing)
    */
   readonly slaDefaultQueue?: TicketQueue;
@@ -114,13 +127,15 @@ export class TicketTriage extends Construct {
   public readonly triage: Workflow;
   /** Wait for a person or the SLA: STANDARD, started by `triage` for unsure tickets. */
   public readonly escalation: Workflow;
+  /** When a ticket needs a person, who is asked for how long, and what happens when nobody answers. */
+  public readonly policy: EscalationPolicy;
 
   constructor(scope: Construct, id: string, props: TicketTriageProps) {
     super(scope, id);
     const threshold = props.confidenceThreshold ?? 0.7;
     validateRange(this, 'confidenceThreshold', threshold, 0, 1);
     const sla = props.escalationSla ?? Duration.hours(4);
-    validateRange(this, 'escalationSla', sla.toSeconds(), 60, 31_536_000, 'seconds');
+    validateRange(this, 'escalationSla', sla.toMilliseconds() / 1000, 1, 31_536_000, 'seconds');
     const fallbackQueue = props.fallbackQueue ?? 'technical';
     for (const [prop, queue] of [
       ['fallbackQueue', fallbackQueue],
@@ -160,10 +175,43 @@ export class TicketTriage extends Construct {
         ],
       }).addRetry({ errors: ['EventBridge.FailedEntry'], interval: Duration.seconds(1), backoffRate: 2, maxAttempts: 4 });
 
+    const remindAfter = Math.floor((sla.toMilliseconds() * 3) / 4000);
+    const conditions: EscalationCondition[] = [
+      { kind: 'confidence-below', threshold },
+      { kind: 'step-failed' },
+      // A classifier may flag a contradiction in its own answer (the bundled local model never does).
+      { kind: 'flag', field: 'contradiction' },
+    ];
+    this.policy = new EscalationPolicy(this, 'EscalationPolicy', {
+      policyName: 'ticket-triage',
+      eventBus: props.eventBus,
+      conditions,
+      chain: props.escalationChain ?? [
+        { name: 'triage', sla, remindAfter: remindAfter >= 1 ? Duration.seconds(remindAfter) : undefined },
+        { name: 'support-lead', reviewers: props.escalationLeads, sla },
+      ],
+      subjectId: `{% ${ESCALATION_INPUT}.ticketId %}`,
+      ask: {
+        contract: TicketEscalated,
+        subjectField: 'ticketId',
+        detail: {
+          subject: `{% ${ESCALATION_INPUT}.subject %}`,
+          suggestedQueue: `{% ${ESCALATION_INPUT}.suggestedQueue %}`,
+          confidence: `{% ${ESCALATION_INPUT}.confidence %}`,
+          defaultQueue: `{% ${ESCALATION_INPUT}.defaultQueue %}`,
+          triggers: `{% ${ESCALATION_INPUT}.triggers %}`,
+        },
+      },
+      refusedContract: TicketDecisionRefused,
+      decisionProblems: decisionProblems(),
+      defaultAction: 'route the ticket to its default queue (decidedBy sla-default)',
+      metadata: { correlationId: `{% ${ESCALATION_INPUT}.correlationId %}`, causationId: `{% ${ESCALATION_INPUT}.causationId %}` },
+    });
+
     this.escalation = new Workflow(this, 'Escalation', {
       eventBus: props.eventBus,
       stateMachineType: sfn.StateMachineType.STANDARD,
-      definition: this.escalationDefinition(props.eventBus, sla, routed),
+      definition: this.escalationDefinition(routed),
       // Refused answers are asked again and the SLA can be a year; the SLA bounds the wait, not this.
     });
 
@@ -176,7 +224,7 @@ export class TicketTriage extends Construct {
         description: 'TicketCreated starts one triage execution per ticket',
         eventPattern: { source: [TicketCreated.source], detailType: [TicketCreated.detailType] },
       },
-      definition: this.triageDefinition(threshold, fallbackQueue, props.slaDefaultQueue, routed),
+      definition: this.triageDefinition(fallbackQueue, props.slaDefaultQueue, routed),
     });
     const classifierLogicalId = Stack.of(this).getLogicalId(this.classifier.node.defaultChild as CfnElement);
     Validations.of(this.triage.stateMachine).acknowledge({
@@ -186,7 +234,6 @@ export class TicketTriage extends Construct {
   }
 
   private triageDefinition(
-    threshold: number,
     fallbackQueue: TicketQueue,
     slaDefaultQueue: TicketQueue | undefined,
     routed: RoutedStateFactory,
@@ -209,7 +256,13 @@ export class TicketTriage extends Construct {
     });
     // A model that keeps failing must not lose the ticket: a person gets it instead.
     const modelFailed = sfn.Pass.jsonata(this, 'ModelFailed', {
-      outputs: { queue: fallbackQueue, confidence: 0, model: 'none' },
+      // `failure` is what the policy's step-failed condition looks for (the input here is the caught error).
+      outputs: {
+        queue: fallbackQueue,
+        confidence: 0,
+        model: 'none',
+        failure: { step: 'ClassifyTicket', error: '{% $states.input.Error %}' },
+      },
     });
     // An open circuit is not retried (it fails fast by design): the ticket goes straight to a person.
     classify.addCatch(modelFailed, { errors: [ERROR_NAMES.circuitOpen] });
@@ -243,64 +296,23 @@ export class TicketTriage extends Construct {
         model: '{% $states.input.model %}',
         defaultQueue: slaDefaultQueue ?? '{% $states.input.queue %}',
         fallbackQueue,
+        triggers: `{% ${this.policy.triggers()} %}`,
         ...ticketMetadata,
       }),
     });
     escalate.addCatch(sfn.Succeed.jsonata(this, 'AlreadyEscalated'), { errors: ['StepFunctions.ExecutionAlreadyExistsException'] });
-    modelFailed.next(escalate);
-
-    return classify.next(
-      sfn.Choice.jsonata(this, 'ConfidentEnough')
-        .when(sfn.Condition.jsonata(`{% $states.input.confidence >= ${threshold} %}`), routeByModel)
-        .otherwise(escalate),
-    );
+    // The policy decides whether a person is needed: low confidence, a failed step or a flag.
+    const needsPerson = sfn.Choice.jsonata(this, 'NeedsPerson').when(this.policy.escalates(), escalate).otherwise(routeByModel);
+    modelFailed.next(needsPerson);
+    return classify.next(needsPerson);
   }
 
-  private escalationDefinition(eventBus: events.IEventBus, sla: Duration, routed: RoutedStateFactory): sfn.IChainable {
+  private escalationDefinition(routed: RoutedStateFactory): sfn.IChainable {
     const input = ESCALATION_INPUT;
     const metadata = { correlationId: `{% ${input}.correlationId %}`, causationId: `{% ${input}.causationId %}` };
-    // The deadline is fixed once, when the escalation opens: a refused answer asks again,
-    // but never restarts the SLA. `attempt` counts the asks; with the ticket it keys each
-    // TicketEscalated, so a re-ask is a new fact to its consumers, not a duplicate.
-    const open = sfn.Pass.jsonata(this, 'OpenEscalation', {
-      assign: {
-        attempt: 1,
-        decideBy: `{% $fromMillis($toMillis($states.context.Execution.StartTime) + ${sla.toMilliseconds()}) %}`,
-      },
-    });
-    const awaitDecision = tasks.EventBridgePutEvents.jsonata(this, 'AwaitDecision', {
-      integrationPattern: sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
-      // What is left of the SLA (at least 1 s: Step Functions takes no 0).
-      taskTimeout: sfn.Timeout.jsonata(
-        '{% $max([1, $ceil(($toMillis($decideBy) - $toMillis($states.context.State.EnteredTime)) / 1000)]) %}',
-      ),
-      entries: [
-        {
-          eventBus,
-          source: TicketEscalated.source,
-          detailType: TicketEscalated.detailType,
-          detail: sfn.TaskInput.fromObject({
-            ticketId: `{% ${input}.ticketId %}`,
-            attempt: '{% $attempt %}',
-            subject: `{% ${input}.subject %}`,
-            suggestedQueue: `{% ${input}.suggestedQueue %}`,
-            confidence: `{% ${input}.confidence %}`,
-            taskToken: '{% $states.context.Task.Token %}',
-            decideBy: '{% $decideBy %}',
-            defaultQueue: `{% ${input}.defaultQueue %}`,
-            metadata,
-          }),
-        },
-      ],
-      outputs: '{% $states.result %}',
-    });
-    awaitDecision.addRetry({ errors: ['EventBridge.FailedEntry'], interval: Duration.seconds(1), backoffRate: 2, maxAttempts: 4 });
-
     const slaExpired = sfn.Pass.jsonata(this, 'SlaExpired', {
       outputs: { queue: `{% ${input}.defaultQueue %}`, decidedBy: 'sla-default' },
     });
-    awaitDecision.addCatch(slaExpired, { errors: ['States.Timeout'] });
-
     const applyDecision = sfn.Pass.jsonata(this, 'ApplyDecision', {
       // A reviewer is optional in the decision, so the output is built as one object expression.
       outputs: jsonataObject({
@@ -325,36 +337,7 @@ export class TicketTriage extends Construct {
     );
     slaExpired.next(routeDecision);
     applyDecision.next(routeDecision);
-
-    // SendTaskSuccess accepts any JSON: a malformed answer is not guessed at. It is refused
-    // with the reasons (TicketDecisionRefused) and the question asked again, before the same deadline.
-    const checkDecision = sfn.Pass.jsonata(this, 'CheckDecision', {
-      assign: { problems: `{% ${decisionProblems()} %}` },
-    });
-    const refuseDecision = tasks.EventBridgePutEvents.jsonata(this, 'RefuseDecision', {
-      entries: [
-        {
-          eventBus,
-          source: TicketDecisionRefused.source,
-          detailType: TicketDecisionRefused.detailType,
-          detail: sfn.TaskInput.fromObject({
-            ticketId: `{% ${input}.ticketId %}`,
-            attempt: '{% $attempt %}',
-            problems: '{% $problems %}',
-            decideBy: '{% $decideBy %}',
-            metadata,
-          }),
-        },
-      ],
-      assign: { attempt: '{% $attempt + 1 %}' },
-    });
-    refuseDecision.addRetry({ errors: ['EventBridge.FailedEntry'], interval: Duration.seconds(1), backoffRate: 2, maxAttempts: 4 });
-    refuseDecision.next(awaitDecision);
-
-    const validDecision = sfn.Choice.jsonata(this, 'DecisionValid')
-      .when(sfn.Condition.jsonata('{% $count($problems) = 0 %}'), applyDecision)
-      .otherwise(refuseDecision);
-    return open.next(awaitDecision).next(checkDecision).next(validDecision);
+    return this.policy.definition({ decided: applyDecision, defaulted: slaExpired });
   }
 
   private grantBedrock(modelId: string): void {
@@ -412,23 +395,4 @@ export function decisionProblems(): string {
   return `($d := $states.input; $type($d) = 'object' ? $append($append($append($append(${decision}, ${queue}), ${reviewer}), ${reason}), ${unknown}) : ['the answer must be a JSON object (got ' & $type($d) & ')'])`;
 }
 
-/**
- * Turns an object whose values are `{% expression %}` strings, plain values or nested such
- * objects into one JSONata object expression, in which a key whose value is undefined is
- * left out instead of failing the state.
- */
-export function jsonataObject(fields: Record<string, unknown>): string {
-  const render = (value: unknown): string => {
-    if (typeof value === 'string') {
-      const expression = /^\{%(.*)%\}$/s.exec(value);
-      return expression ? `(${(expression[1] ?? '').trim()})` : JSON.stringify(value);
-    }
-    if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
-      return `{ ${Object.entries(value)
-        .map(([key, inner]) => `${JSON.stringify(key)}: ${render(inner)}`)
-        .join(', ')} }`;
-    }
-    return JSON.stringify(value);
-  };
-  return `{% ${render(fields)} %}`;
-}
+export { jsonataObject } from '../constructs/escalation-policy.js';

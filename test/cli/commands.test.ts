@@ -175,6 +175,7 @@ describe('switchyard executions and execution', () => {
       'AwaitDecision Task succeeded',
       'CheckDecision Pass succeeded',
       'DecisionValid Choice succeeded',
+      'RecordDecision Task succeeded',
       'ApplyDecision Pass succeeded',
       'RouteDecision Task succeeded',
     ]);
@@ -284,6 +285,8 @@ describe('switchyard watch', () => {
       '<- CheckDecision  succeeded',
       '-> DecisionValid  [Choice]',
       '<- DecisionValid  succeeded',
+      '-> RecordDecision  [Task]',
+      '<- RecordDecision  succeeded',
       '-> ApplyDecision  [Pass]',
       '<- ApplyDecision  succeeded',
       '-> RouteDecision  [Task]',

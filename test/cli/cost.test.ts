@@ -78,11 +78,12 @@ describe('the usage the cost model derives from the template', () => {
 
   it('follows one TicketCreated through the rule, queue, starter, triage and escalation', () => {
     expect(usage.entries).toEqual(['TicketCreated']);
-    // Hub events: 1M TicketCreated + 0.8M TicketRouted (model) + 0.2M TicketEscalated + 0.2M TicketRouted (human)
-    // + 0.4M escalation status changes forwarded from the default bus = 2.6M.
-    expect(quantity('bus Switchyard-hub', 'eventbridge.customEvent')).toBeCloseTo(2_600_000, 3);
-    // 0.2M escalations x 6 states (OpenEscalation, AwaitDecision, CheckDecision, DecisionValid, ApplyDecision, RouteDecision).
-    expect(quantity('Standard TicketTriageEscalation', 'stepfunctions.standardTransition')).toBeCloseTo(1_200_000, 3);
+    // Hub events: 1M TicketCreated + 0.8M TicketRouted (model) + 0.2M TicketEscalated + 0.2M EscalationDecided
+    // + 0.2M TicketRouted (human) + 0.4M escalation status changes forwarded from the default bus = 2.8M.
+    expect(quantity('bus Switchyard-hub', 'eventbridge.customEvent')).toBeCloseTo(2_800_000, 3);
+    // 0.2M escalations x 7 states (OpenEscalation, AwaitDecision, CheckDecision, DecisionValid, RecordDecision,
+    // ApplyDecision, RouteDecision).
+    expect(quantity('Standard TicketTriageEscalation', 'stepfunctions.standardTransition')).toBeCloseTo(1_400_000, 3);
     expect(quantity('Express TicketTriage', 'stepfunctions.expressRequest')).toBeCloseTo(1_000_000, 3);
     // Both paths: ClassifyTicket (100 ms) + a service task (50 ms) = 150 ms, billed 200 ms at 64 MB.
     expect(quantity('Express TicketTriage', 'stepfunctions.expressGbSecond')).toBeCloseTo(12_500, 3);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decisionProblems, openTaskIn } from '../../console/src/open-task.js';
+import { decisionOutcomeIn, decisionProblems, lastAskIn, openTaskIn } from '../../console/src/open-task.js';
 import { schemaProblems } from '../../console/src/schema-check.js';
 import { fromLogRecord, toDate } from '../../console/src/wire.js';
 import { EscalationDecisionSchema, validatorFor } from '../../contracts/index.js';
@@ -61,6 +61,51 @@ describe('openTaskIn', () => {
   it('finds none once the ask was answered or the execution ended', () => {
     expect(openTaskIn([...asked(1, 'a', 1), { id: 3, type: 'TaskSucceeded' }])).toBeUndefined();
     expect(openTaskIn([...asked(1, 'a', 1), { id: 3, type: 'ExecutionAborted' }])).toBeUndefined();
+  });
+});
+
+describe('decisionOutcomeIn', () => {
+  const ask = (id: number, token: string) => ({
+    id,
+    type: 'TaskScheduled',
+    taskScheduledEventDetails: {
+      parameters: JSON.stringify({
+        Entries: [{ EventBusName: 'hub', Detail: JSON.stringify({ ticketId: 'T-1', attempt: 1, taskToken: token }) }],
+      }),
+    },
+  });
+  const refusal = (id: number) => ({
+    id,
+    type: 'TaskScheduled',
+    taskScheduledEventDetails: {
+      parameters: JSON.stringify({ Entries: [{ Detail: { ticketId: 'T-1', problems: ['reviewer sam is not on step 2'] } }] }),
+    },
+  });
+
+  it("reads the policy's refusal of the answer to a token, with its problems", () => {
+    const events = [
+      ask(1, 'a'),
+      { id: 2, type: 'TaskSucceeded' },
+      { id: 3, type: 'ChoiceStateEntered', stateEnteredEventDetails: { name: 'DecisionValid' } },
+      refusal(4),
+    ];
+    expect(decisionOutcomeIn(events, 'a')).toEqual({ accepted: false, problems: ['reviewer sam is not on step 2'] });
+  });
+
+  it('reads an accepted answer, and knows nothing before the answer arrives or for another token', () => {
+    const accepted = [
+      ask(1, 'a'),
+      { id: 2, type: 'TaskSucceeded' },
+      { id: 3, type: 'TaskStateEntered', stateEnteredEventDetails: { name: 'RecordDecision' } },
+    ];
+    expect(decisionOutcomeIn(accepted, 'a')).toEqual({ accepted: true });
+    expect(decisionOutcomeIn([ask(1, 'a')], 'a')).toBeUndefined();
+    expect(decisionOutcomeIn(accepted, 'b')).toBeUndefined();
+  });
+
+  it('finds the last ask and its bus after the execution ended', () => {
+    const events = [ask(1, 'a'), { id: 2, type: 'TaskTimedOut' }, ask(3, 'b'), { id: 4, type: 'ExecutionSucceeded' }];
+    expect(lastAskIn(events)).toMatchObject({ question: { taskToken: 'b' }, eventBusName: 'hub' });
   });
 });
 

@@ -26,10 +26,11 @@ export function testStack(): { stack: Stack; bus: events.EventBus } {
 export function synthSwitchyardApp(
   outdir: string,
   env: { account: string; region: string } = { account: '000000000000', region: 'us-east-1' },
+  props: SwitchyardStackProps = {},
 ) {
   const app = new App({ outdir, context: { 'aws:cdk:enable-asset-metadata': true } });
   // As cdk.json has it for the example app: the demo events' simulated failures are allowed.
-  const stack = new SwitchyardStack(app, 'Switchyard', { env, simulatedFailures: true });
+  const stack = new SwitchyardStack(app, 'Switchyard', { env, simulatedFailures: true, ...props });
   const template = Template.fromStack(stack);
   return { template, assembly: app.synth() };
 }

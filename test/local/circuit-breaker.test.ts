@@ -66,7 +66,8 @@ describe('the triage model circuit on the local runtime', () => {
     await sendTicket('CB-1');
     // A confident ticket, yet a person is asked: the model step failed fast to the ModelFailed path.
     const escalated = await eventually(async () => published('TicketEscalated', '"CB-1"'), 30_000, 'TicketEscalated');
-    expect(escalated).toMatchObject({ ticketId: 'CB-1', confidence: 0 });
+    // Both of the escalation policy's conditions hold: no confidence, and a failed step.
+    expect(escalated).toMatchObject({ ticketId: 'CB-1', confidence: 0, triggers: ['confidence-below-0.7', 'step-failed'] });
 
     await openCircuit(Date.now() - 1);
     await sendTicket('CB-2');

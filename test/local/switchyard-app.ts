@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import type { SwitchyardStackProps } from '../../lib/switchyard-stack.js';
 import { LocalRuntime } from '../../local/runtime.js';
 import { synthSwitchyardApp } from '../helpers/synth.js';
 import { credentials, region, tempDataDir } from './helpers.js';
@@ -9,14 +10,19 @@ export interface SwitchyardAppRuntime {
   readonly runtime: LocalRuntime;
   /** The events the hub accepted, as the runtime's console prints them, in order. */
   readonly busLines: string[];
+  /** The cloud assembly the runtime runs (for the CLI's --cdk-out). */
+  readonly cdkOut: string;
   /** SDK client settings for the runtime's endpoint. */
   readonly config: { endpoint: string; region: string; credentials: typeof credentials };
 }
 
-/** This project's app, synthesized afresh, on a local runtime of its own (port 0, a temporary data folder). */
-export async function startSwitchyardApp(): Promise<SwitchyardAppRuntime> {
+/**
+ * This project's app, synthesized afresh, on a local runtime of its own (port 0, a temporary
+ * data folder); `props` for an app configured otherwise (short escalation SLAs, say).
+ */
+export async function startSwitchyardApp(props?: SwitchyardStackProps): Promise<SwitchyardAppRuntime> {
   const outdir = mkdtempSync(path.join(tmpdir(), 'switchyard-app-'));
-  synthSwitchyardApp(outdir);
+  synthSwitchyardApp(outdir, undefined, props);
   const busLines: string[] = [];
   const runtime = await LocalRuntime.start({
     cdkOut: outdir,
@@ -26,5 +32,5 @@ export async function startSwitchyardApp(): Promise<SwitchyardAppRuntime> {
       if (line.startsWith('[events] Switchyard-hub <-')) busLines.push(line);
     },
   });
-  return { runtime, busLines, config: { endpoint: runtime.url, region, credentials } };
+  return { runtime, busLines, cdkOut: outdir, config: { endpoint: runtime.url, region, credentials } };
 }

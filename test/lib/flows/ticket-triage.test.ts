@@ -27,10 +27,17 @@ describe('TicketTriage', () => {
   it('classifies in an EXPRESS machine and routes confident tickets there', () => {
     const { triage } = machines();
     expect(triage.StartAt).toBe('ClassifyTicket');
-    expect(triage.States.ConfidentEnough).toMatchObject({
+    // The escalation policy's conditions, compiled: low confidence, a failed step, a contradiction flag.
+    expect(triage.States.NeedsPerson).toMatchObject({
       Type: 'Choice',
-      Choices: [{ Condition: '{% $states.input.confidence >= 0.7 %}', Next: 'RouteByModel' }],
-      Default: 'Escalate',
+      Choices: [
+        {
+          Condition:
+            "{% ($not($type($states.input.confidence) = 'number' and $states.input.confidence >= 0.7)) or ($exists($states.input.failure)) or ($states.input.contradiction = true) %}",
+          Next: 'Escalate',
+        },
+      ],
+      Default: 'RouteByModel',
     });
     expect(triage.States.RouteByModel).toMatchObject({
       Resource: 'arn:aws:states:::events:putEvents',
@@ -51,7 +58,11 @@ describe('TicketTriage', () => {
       { ErrorEquals: ['CircuitOpen'], Next: 'ModelFailed' },
       { ErrorEquals: ['States.ALL'], Next: 'ModelFailed' },
     ]);
-    expect(triage.States.ModelFailed?.Next).toBe('Escalate');
+    // A failed model is one of the policy's conditions: the Choice escalates it.
+    expect(triage.States.ModelFailed).toMatchObject({
+      Output: { confidence: 0, failure: { step: 'ClassifyTicket', error: '{% $states.input.Error %}' } },
+      Next: 'NeedsPerson',
+    });
   });
 
   it('escalates into a STANDARD machine named after the triage execution, so once per ticket', () => {
@@ -63,7 +74,7 @@ describe('TicketTriage', () => {
     });
   });
 
-  it('waits for a person on a task token sent out as TicketEscalated, with the SLA as the task timeout', () => {
+  it('waits for a person on a task token sent out as TicketEscalated, until the reminder or the SLA', () => {
     const { escalation } = machines();
     const wait = escalation.States.AwaitDecision as { Arguments: { Entries: { Detail: Record<string, unknown> }[] } } & Record<
       string,
@@ -71,16 +82,25 @@ describe('TicketTriage', () => {
     >;
     expect(escalation.StartAt).toBe('OpenEscalation');
     expect(escalation.States.OpenEscalation?.Assign).toEqual({
+      step: 0,
       attempt: 1,
+      reason: 'escalated',
       decideBy: `{% $fromMillis($toMillis($states.context.Execution.StartTime) + ${4 * 3600 * 1000}) %}`,
+      // The reminder, at three quarters of the first step's SLA.
+      wakeAt: `{% $fromMillis($toMillis($states.context.Execution.StartTime) + ${3 * 3600 * 1000}) %}`,
     });
     expect(wait).toMatchObject({
       Resource: 'arn:aws:states:::events:putEvents.waitForTaskToken',
-      // What is left of the SLA, from the deadline fixed when the escalation opened.
-      TimeoutSeconds: expect.stringContaining('$toMillis($decideBy) - $toMillis($states.context.State.EnteredTime)'),
-      Catch: [{ ErrorEquals: ['States.Timeout'], Next: 'SlaExpired' }],
+      // What is left until the next thing the policy does, from times fixed when the step opened.
+      TimeoutSeconds: expect.stringContaining('$toMillis($wakeAt) - $toMillis($states.context.State.EnteredTime)'),
+      Catch: [{ ErrorEquals: ['States.Timeout'], Next: 'NoAnswerInTime' }],
     });
-    expect(wait.Arguments.Entries[0]?.Detail).toMatchObject({ taskToken: '{% $states.context.Task.Token %}', attempt: '{% $attempt %}' });
+    expect(escalation.States.NoAnswerInTime).toMatchObject({
+      Choices: [{ Next: 'SendReminder' }, { Next: 'Reassign' }],
+      Default: 'ApplyDefault',
+    });
+    expect(escalation.States.ApplyDefault?.Next).toBe('SlaExpired');
+    expect(wait.Arguments.Entries[0]?.Detail).toEqual(expect.stringContaining('"taskToken": ($states.context.Task.Token)'));
     expect(escalation.States.SlaExpired).toMatchObject({ Output: { decidedBy: 'sla-default' }, Next: 'RouteDecision' });
     expect(escalation.States.DecisionValid).toMatchObject({ Default: 'RefuseDecision' });
     expect(escalation.States.RefuseDecision).toMatchObject({
@@ -100,8 +120,8 @@ describe('TicketTriage', () => {
     });
     const { triage, escalation } = definitions(Template.fromStack(stack));
     expect(escalation.States.OpenEscalation?.Assign).toMatchObject({ decideBy: expect.stringContaining('+ 1800000)') });
-    expect(triage.States.ConfidentEnough?.Choices).toEqual([
-      expect.objectContaining({ Condition: '{% $states.input.confidence >= 0.85 %}' }),
+    expect(triage.States.NeedsPerson?.Choices).toEqual([
+      expect.objectContaining({ Condition: expect.stringContaining('$states.input.confidence >= 0.85') }),
     ]);
   });
 
@@ -123,7 +143,7 @@ describe('TicketTriage', () => {
 
   it.each([
     [{ confidenceThreshold: 1.5 }, 'Test/Triage: confidenceThreshold must be from 0 to 1 (got 1.5)'],
-    [{ escalationSla: Duration.seconds(10) }, 'Test/Triage: escalationSla must be from 60 to 31536000 seconds (got 10 seconds)'],
+    [{ escalationSla: Duration.millis(500) }, 'Test/Triage: escalationSla must be from 1 to 31536000 seconds (got 0.5 seconds)'],
     [
       { fallbackQueue: 'sales' as never },
       'Test/Triage: fallbackQueue must be one of billing, technical, account, security, feedback (got "sales")',

@@ -75,6 +75,22 @@ describe('the escalation definition', () => {
       detail: expect.objectContaining({ ticketId: 'T-9', queue: 'billing', decidedBy: 'sla-default' }),
     });
     expect((published.at(-1) as { detail: object }).detail).not.toHaveProperty('reviewer');
+    // The policy's chain: a reminder, the second reviewer, then the default.
+    expect(published.map((p) => p.type)).toEqual([
+      'TicketEscalated',
+      'EscalationReminderSent',
+      'TicketEscalated',
+      'EscalationReassigned',
+      'TicketEscalated',
+      'EscalationDefaulted',
+      'TicketRouted',
+    ]);
+    const asks = published.filter((p) => p.type === 'TicketEscalated').map((p) => p.detail);
+    expect(asks.map((a) => [a.attempt, a.step, a.stepName, a.reason])).toEqual([
+      [1, 1, 'triage', 'escalated'],
+      [2, 1, 'triage', 'reminder'],
+      [3, 2, 'support-lead', 'reassigned'],
+    ]);
   });
 
   it('routes a rejected ticket to the fallback queue when the reviewer names no queue and no reviewer', async () => {
@@ -98,7 +114,13 @@ describe('the escalation definition', () => {
       },
     );
     expect(outcome.status).toBe('SUCCEEDED');
-    expect(published.map((p) => p.type)).toEqual(['TicketEscalated', 'TicketDecisionRefused', 'TicketEscalated', 'TicketRouted']);
+    expect(published.map((p) => p.type)).toEqual([
+      'TicketEscalated',
+      'TicketDecisionRefused',
+      'TicketEscalated',
+      'EscalationDecided',
+      'TicketRouted',
+    ]);
     const [firstAsk, refused, secondAsk] = published;
     expect(refused?.detail).toMatchObject({
       ticketId: 'T-9',
@@ -115,8 +137,8 @@ describe('the escalation definition', () => {
 
   it('does not restart the SLA when it asks again: the second ask waits only for what is left', async () => {
     const deadlines: number[] = [];
-    // The escalation opened 3 of its 4 hours ago.
-    const startTime = Date.now() - 3 * 3600_000;
+    // The escalation opened 2 of its 4 hours ago: both asks wait for what is left until the reminder (at 3 hours).
+    const startTime = Date.now() - 2 * 3600_000;
     await escalate((_request, ask) => (ask === 1 ? { decision: 'maybe' } : { decision: 'approve' }), { deadlines, startTime });
     const taskDeadlines = deadlines.filter((ms) => ms < 4 * 3600_000 + 1000);
     expect(taskDeadlines).toHaveLength(2);
