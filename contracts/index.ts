@@ -1,3 +1,5 @@
+export * from './agent-graph.js';
+export * from './agents.js';
 export * from './change-capture.js';
 export * from './circuit-breaker.js';
 export * from './contract.js';
@@ -11,6 +13,7 @@ export * from './schedules.js';
 export * from './tickets.js';
 export * from './wiring.js';
 
+import { ResearchCompleted, ResearchRequested, ResearchStopped } from './agents.js';
 import { CircuitClosed, CircuitOpened } from './circuit-breaker.js';
 import type { AnyEventContract } from './contract.js';
 import { FileLanded } from './files.js';
@@ -33,4 +36,7 @@ export const CONTRACTS: readonly AnyEventContract[] = [
   OrderPlaced,
   OrderCompleted,
   OrderFailed,
+  ResearchRequested,
+  ResearchCompleted,
+  ResearchStopped,
 ];

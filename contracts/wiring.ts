@@ -54,6 +54,14 @@ export const ENV = {
   circuitHalfOpenTrials: 'CIRCUIT_HALF_OPEN_TRIALS',
   /** The order saga's side-effect ledger (OrderSaga): one item per order and effect. */
   ordersLedgerTable: 'ORDERS_LEDGER_TABLE_NAME',
+  /** The agent graph's budget table (AgentGraph): one item per execution counting its model calls. */
+  modelBudgetTable: 'MODEL_BUDGET_TABLE_NAME',
+  /** The model an agent graph's model-call function calls (one function per model). */
+  agentModelName: 'AGENT_MODEL_NAME',
+  /** That model's id (a Bedrock model id, or a local model's name). */
+  agentModelId: 'AGENT_MODEL_ID',
+  /** The research flow's side-effect ledger (ResearchAgents): one item per model call. */
+  researchLedgerTable: 'RESEARCH_LEDGER_TABLE_NAME',
 } as const;
 
 /** The workflow types a starter accepts in ENV.workflowType. */
@@ -77,6 +85,12 @@ export const ERROR_NAMES = {
   invalidTicket: 'InvalidTicket',
   /** A circuit breaker is open (or half-open with every trial taken): the call was not made. */
   circuitOpen: 'CircuitOpen',
+  /** An agent graph execution spent its budget of model calls: the call was not made and the flow stops. */
+  budgetExhausted: 'BudgetExhausted',
+  /** More of a fan-out's items failed than its tolerated failure percentage: the flow stops. */
+  tooManyFailures: 'TooManyFailures',
+  /** A fan-out item's type has no model to route it to. */
+  unroutableItem: 'UnroutableItem',
 } as const;
 
 /** Transient model failures: the triage flow's Retry matches exactly these. */

@@ -12,6 +12,7 @@ import { IdempotencyStore } from './constructs/idempotency-store.js';
 import { ScheduledTrigger } from './constructs/scheduled-trigger.js';
 import { WebhookIngress } from './constructs/webhook-ingress.js';
 import { OrderSaga } from './flows/order-saga.js';
+import { ResearchAgents } from './flows/research-agents.js';
 import { TicketRouting } from './flows/ticket-routing.js';
 import { TicketTriage } from './flows/ticket-triage.js';
 
@@ -56,6 +57,8 @@ export class SwitchyardStack extends Stack {
   public readonly modelCircuit: CircuitBreaker;
   /** OrderPlaced -> reserve, charge, ship; a business failure is compensated in reverse (OrderFailed). */
   public readonly orderSaga: OrderSaga;
+  /** ResearchRequested -> plan, fan out to models (budget, quotas, tolerated failures), report. */
+  public readonly researchAgents: ResearchAgents;
 
   constructor(scope: Construct, id: string, props: SwitchyardStackProps = {}) {
     super(scope, id, props);
@@ -121,6 +124,10 @@ export class SwitchyardStack extends Stack {
     });
 
     this.orderSaga = new OrderSaga(this, 'OrderSaga', { eventBus: this.hub.eventBus, idempotencyStore: this.idempotencyStore });
+    this.researchAgents = new ResearchAgents(this, 'ResearchAgents', {
+      eventBus: this.hub.eventBus,
+      idempotencyStore: this.idempotencyStore,
+    });
 
     // What a user needs after `cdk deploy` to send an event and find its executions.
     new CfnOutput(this, 'EventBusName', { value: this.hub.eventBus.eventBusName, description: 'PutEvents here' });
@@ -164,6 +171,11 @@ export class SwitchyardStack extends Stack {
     new CfnOutput(this, 'OrderLedgerTableName', {
       value: this.orderSaga.ledger.tableName,
       description: 'Every order effect (reserve, charge, ship, refund, release), once per order',
+    });
+    new CfnOutput(this, 'ResearchStateMachineArn', { value: this.researchAgents.graph.workflow.stateMachine.stateMachineArn });
+    new CfnOutput(this, 'ResearchLedgerTableName', {
+      value: this.researchAgents.ledger.tableName,
+      description: 'Every model call of the research flow, by request, sub-task and attempt',
     });
   }
 }
