@@ -1,7 +1,10 @@
 import type { AgentTaskRequest, ResearchRequested, WorkflowInput } from '../../contracts/index.js';
-import { planResearch, type ResearchPlan } from './research.js';
+import { logger } from '../kit/observability.js';
+import { type ResearchPlan, planResearch } from './research.js';
 
 /** The planner: splits a research request into sub-tasks. */
 export async function handler(request: AgentTaskRequest): Promise<ResearchPlan> {
-  return planResearch((request.input as WorkflowInput).detail as ResearchRequested);
+  const plan = planResearch((request.input as WorkflowInput).detail as ResearchRequested);
+  logger.info('research planned', { requestId: plan.requestId, subTasks: plan.subTasks.map((t) => `${t.id}:${t.type}`) });
+  return plan;
 }

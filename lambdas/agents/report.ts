@@ -1,4 +1,5 @@
 import type { AgentItemOutcome, AgentTaskRequest, ResearchSubTask } from '../../contracts/index.js';
+import { logger } from '../kit/observability.js';
 import { type ResearchOutline, type ResearchPlan, type ResearchReport, type SubTaskAnswer, writeReport } from './research.js';
 
 interface ReportResults {
@@ -10,5 +11,7 @@ interface ReportResults {
 /** The reducer: combines the sub-tasks' answers into one report. */
 export async function handler(request: AgentTaskRequest<ReportResults>): Promise<ResearchReport> {
   const { plan, outline, research } = request.results;
-  return writeReport(plan, outline, research);
+  const report = writeReport(plan, outline, research);
+  logger.info('research reported', { requestId: report.requestId, subTasks: report.subTasks, failedSubTasks: report.failedSubTasks });
+  return report;
 }
