@@ -1,4 +1,4 @@
-import { type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { type AgentModelCallRequest, ERROR_NAMES, RESEARCH_ERRORS, type ResearchSubTask } from '../../contracts/index.js';
 import { SwitchyardError } from '../kit/errors.js';
 import { recordModelTokens, spendModelCall } from '../kit/model-budget.js';
@@ -28,7 +28,7 @@ export interface ModelCallDeps {
  * One model call for one sub-task: takes one call from the execution's budget (or
  * throws BudgetExhausted, and nothing is called), calls the model, and writes the call
  * to the ledger where it happens, whatever its outcome: one item per request, sub-task
- * and attempt.
+ * and attempt, counting its calls.
  */
 export async function callModel(deps: ModelCallDeps, request: AgentModelCallRequest<ResearchSubTask>): Promise<SubTaskAnswer> {
   const { item, attempt } = request;
@@ -56,21 +56,25 @@ async function record(
   request: AgentModelCallRequest<ResearchSubTask>,
   call: { outcome: string; callNumber: number; tokens: number },
 ): Promise<void> {
+  // ADD, not a put: were a sub-task's attempt ever called twice (a second execution for
+  // one request), the ledger would count 2 rather than hide the second call.
   await deps.dynamodb.send(
-    new PutItemCommand({
+    new UpdateItemCommand({
       TableName: deps.ledgerTable,
-      Item: {
-        requestId: { S: requestId },
-        call: { S: `${request.item.id}#${request.attempt}` },
-        subTaskId: { S: request.item.id },
-        attempt: { N: String(request.attempt) },
-        model: { S: request.model },
-        modelId: { S: request.modelId },
-        outcome: { S: call.outcome },
-        callNumber: { N: String(call.callNumber) },
-        tokens: { N: String(call.tokens) },
-        execution: { S: request.budget.key },
-        calledAt: { S: new Date().toISOString() },
+      Key: { requestId: { S: requestId }, call: { S: `${request.item.id}#${request.attempt}` } },
+      UpdateExpression:
+        'ADD calls :one SET subTaskId = :subTask, attempt = :attempt, model = :model, modelId = :modelId, outcome = :outcome, callNumber = :callNumber, tokens = :tokens, execution = :execution, calledAt = :now',
+      ExpressionAttributeValues: {
+        ':one': { N: '1' },
+        ':subTask': { S: request.item.id },
+        ':attempt': { N: String(request.attempt) },
+        ':model': { S: request.model },
+        ':modelId': { S: request.modelId },
+        ':outcome': { S: call.outcome },
+        ':callNumber': { N: String(call.callNumber) },
+        ':tokens': { N: String(call.tokens) },
+        ':execution': { S: request.budget.key },
+        ':now': { S: new Date().toISOString() },
       },
     }),
   );

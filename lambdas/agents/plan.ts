@@ -1,6 +1,6 @@
 import type { AgentTaskRequest, ResearchRequested, WorkflowInput } from '../../contracts/index.js';
 import { logger } from '../kit/observability.js';
-import { type ResearchPlan, planResearch } from './research.js';
+import { planResearch, type ResearchPlan } from './research.js';
 
 /** The planner: splits a research request into sub-tasks. */
 export async function handler(request: AgentTaskRequest): Promise<ResearchPlan> {

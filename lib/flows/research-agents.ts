@@ -43,7 +43,7 @@ export interface ResearchAgentsProps {
  * Every model call is written to the ledger where it happens.
  */
 export class ResearchAgents extends Construct {
-  /** One item per model call: `requestId`, `call` (`<subTask>#<attempt>`), model, outcome, tokens. */
+  /** One item per model call: `requestId`, `call` (`<subTask>#<attempt>`), `calls` (1 unless called twice), model, outcome, tokens. */
   public readonly ledger: dynamodb.Table;
   public readonly graph: AgentGraph;
 
@@ -132,6 +132,6 @@ export class ResearchAgents extends Construct {
         detail: { requestId, reason: '{% $stopped.reason %}', cause: '{% $stopped.cause %}', metadata },
       },
     });
-    for (const fn of this.graph.modelFunctions.values()) this.ledger.grant(fn, 'dynamodb:PutItem');
+    for (const fn of this.graph.modelFunctions.values()) this.ledger.grant(fn, 'dynamodb:UpdateItem');
   }
 }

@@ -50,7 +50,7 @@ async function tableNamed(part: string): Promise<string> {
   return name;
 }
 
-/** The request's model calls in the ledger, as `<subTask>#<attempt> <model> <outcome>`, sorted. */
+/** The request's model calls in the ledger, as `<subTask>#<attempt> <model> <outcome>` (` xN` if called N times), sorted. */
 async function ledger(requestId: string): Promise<string[]> {
   const { Items = [] } = await dynamodb.send(
     new QueryCommand({
@@ -61,20 +61,21 @@ async function ledger(requestId: string): Promise<string[]> {
     }),
   );
   return Items.map((item) => unmarshall(item))
-    .map((item) => `${item.call} ${item.model} ${item.outcome}`)
+    .map((item) => `${item.call} ${item.model} ${item.outcome}${item.calls === 1 ? '' : ` x${item.calls}`}`)
     .sort();
 }
 
-function executionArnOf(requestId: string): string {
-  const name = executionNameFor(ResearchRequested, idempotencyKeyOf(ResearchRequested, { id: 'unused', detail: { requestId } }));
-  return `${machineArn.replace(':stateMachine:', ':execution:')}:${name}`;
+/** The request's executions, found by their input (not by the name the starter derives, so a second name counts too). */
+async function executionsOf(requestId: string) {
+  const { executions = [] } = await sfn.send(new ListExecutionsCommand({ stateMachineArn: machineArn }));
+  const described = await Promise.all(executions.map((e) => sfn.send(new DescribeExecutionCommand({ executionArn: e.executionArn }))));
+  return described.filter((e) => e.input?.includes(`"requestId":"${requestId}"`));
 }
 
 async function ended(requestId: string, timeoutMs = 60_000) {
-  const executionArn = executionArnOf(requestId);
   return eventually(
     async () => {
-      const execution = await sfn.send(new DescribeExecutionCommand({ executionArn })).catch(() => undefined);
+      const [execution] = await executionsOf(requestId);
       return execution && execution.status !== 'RUNNING' ? execution : undefined;
     },
     timeoutMs,
@@ -190,11 +191,11 @@ describe('the research agents on the local runtime', () => {
     await events.send(requested('R-DUP'));
     // Long enough for the duplicate to cross the bus, the queue and the starter.
     await new Promise((resolve) => setTimeout(resolve, 3_000));
-    const { executions = [] } = await sfn.send(new ListExecutionsCommand({ stateMachineArn: machineArn }));
-    const inputs = await Promise.all(
-      executions.map(async (e) => (await sfn.send(new DescribeExecutionCommand({ executionArn: e.executionArn }))).input ?? ''),
+    const executions = await executionsOf('R-DUP');
+    expect(executions).toHaveLength(1);
+    expect(executions[0]?.name).toBe(
+      executionNameFor(ResearchRequested, idempotencyKeyOf(ResearchRequested, { id: 'unused', detail: { requestId: 'R-DUP' } })),
     );
-    expect(inputs.filter((input) => input.includes('"requestId":"R-DUP"'))).toHaveLength(1);
     expect(await ledger('R-DUP')).toEqual(['summary#1 Large ok', 't1#1 Fast ok', 't2#1 Fast ok', 't3#1 Fast ok']);
     expect(published('ResearchCompleted', 'R-DUP')).toHaveLength(1);
   }, 90_000);
