@@ -29,6 +29,11 @@ const EXECUTION_INPUT = '$states.context.Execution.Input';
 /** The variable the flow's stop reason is kept in; no node may be named so. */
 const STOP_VARIABLE = 'stopped';
 
+/** A JSONata expression for an error's cause: a Lambda error's message (its Cause is the error as JSON, trace and all), any other cause as it is. */
+function causeMessage(cause: string): string {
+  return `($exists(${cause}) ? ($contains(${cause}, '"errorMessage"') ? $parse(${cause}).errorMessage : ${cause}) : "")`;
+}
+
 /** A model the graph's fan-outs call, with its quota. */
 export interface AgentModel {
   /** The model's id, given to its function (a Bedrock model id, or a local model's name). */
@@ -230,7 +235,9 @@ export class AgentGraph extends Construct {
   private guard<S extends sfn.TaskStateBase | sfn.Parallel>(state: S): S {
     state.addCatch(this.stopHandler, {
       errors: ['States.ALL'],
-      assign: { [STOP_VARIABLE]: { reason: '{% $states.errorOutput.Error %}', cause: '{% $states.errorOutput.Cause %}' } },
+      assign: {
+        [STOP_VARIABLE]: { reason: '{% $states.errorOutput.Error %}', cause: `{% ${causeMessage('$states.errorOutput.Cause')} %}` },
+      },
     });
     return state;
   }
@@ -296,7 +303,7 @@ export class AgentGraph extends Construct {
       sfn.Condition.jsonata(`{% ${failures} * 100 > ${percentage} * $count($states.input) %}`),
       sfn.Fail.jsonata(this, `${node.id}TooManyFailures`, {
         error: ERROR_NAMES.tooManyFailures,
-        cause: `{% "${node.id}: " & ${failures} & " of " & $count($states.input) & " items failed (tolerated: ${percentage}%); first: " & $string($states.input[failed][0].error) & " " & $string($states.input[failed][0].cause) %}`,
+        cause: `{% "${node.id}: " & ${failures} & " of " & $count($states.input) & " items failed (tolerated: ${percentage}%); first: " & $states.input[failed][0].error & " (" & ${causeMessage('$states.input[failed][0].cause')} & ")" %}`,
       }),
     );
     check.otherwise(sfn.Pass.jsonata(this, `${node.id}Done`));
@@ -326,7 +333,7 @@ export class AgentGraph extends Construct {
     call.addCatch(
       sfn.Fail.jsonata(this, `${node.id}BudgetSpent${model}`, {
         error: ERROR_NAMES.budgetExhausted,
-        cause: '{% $states.input.Cause %}',
+        cause: `{% ${causeMessage('$states.input.Cause')} %}`,
       }),
       { errors: [ERROR_NAMES.budgetExhausted] },
     );

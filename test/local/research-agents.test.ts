@@ -146,7 +146,8 @@ describe('the research agents on the local runtime', () => {
     const execution = await ended('R-BUDGET');
     expect(execution.status).toBe('FAILED');
     expect(execution.error).toBe('BudgetExhausted');
-    expect(execution.cause).toContain('the budget of 3 model calls is spent');
+    // The cause is the handler's message, not the Lambda error's JSON with its stack trace.
+    expect(execution.cause).toBe(`the budget of 3 model calls is spent (${execution.executionArn})`);
     expect(await ledger('R-BUDGET')).toHaveLength(3);
     const { Item } = await dynamodb.send(
       new GetItemCommand({
@@ -156,7 +157,11 @@ describe('the research agents on the local runtime', () => {
       }),
     );
     expect(unmarshall(Item ?? {})).toMatchObject({ calls: 3, maxModelCalls: 3 });
-    expect(await publishedOnce('ResearchStopped', 'R-BUDGET')).toMatchObject({ requestId: 'R-BUDGET', reason: 'BudgetExhausted' });
+    expect(await publishedOnce('ResearchStopped', 'R-BUDGET')).toMatchObject({
+      requestId: 'R-BUDGET',
+      reason: 'BudgetExhausted',
+      cause: execution.cause,
+    });
     expect(published('ResearchCompleted', 'R-BUDGET')).toEqual([]);
   }, 90_000);
 
@@ -180,7 +185,9 @@ describe('the research agents on the local runtime', () => {
     const broken = await ended('R-BROKEN');
     expect(broken.status).toBe('FAILED');
     expect(broken.error).toBe('TooManyFailures');
-    expect(broken.cause).toContain('2 of 4 items failed');
+    expect(broken.cause).toBe(
+      'research: 2 of 4 items failed (tolerated: 25%); first: ModelRejected (local-fast refused sub-task t1 (simulated, attempt 1))',
+    );
     expect(await publishedOnce('ResearchStopped', 'R-BROKEN')).toMatchObject({ reason: 'TooManyFailures' });
     expect(published('ResearchCompleted', 'R-BROKEN')).toEqual([]);
   }, 90_000);
