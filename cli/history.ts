@@ -83,7 +83,10 @@ export function stateVisits(events: readonly HistoryEvent[]): StateVisit[] {
       if (lastClosedByFailure?.caught && lastClosedByFailure.caught.next === undefined) lastClosedByFailure.caught.next = visit.name;
       continue;
     }
-    const visit = previous ?? (type.endsWith('StateExited') ? [...open].reverse().find((v) => v.name === d.name) : undefined);
+    // An exit names its state: a Parallel's or Map's exit follows the last event of a
+    // branch (another state's visit), so it goes to the open visit of that name instead.
+    const exitOfOther = type.endsWith('StateExited') && previous?.name !== d.name;
+    const visit = exitOfOther ? ([...open].reverse().find((v) => v.name === d.name) ?? previous) : previous;
     if (visit === undefined) continue;
     if (event.id !== undefined) visitOfEvent.set(event.id, visit);
     if (ATTEMPT_STARTS.has(type)) visit.attempts.push({ outcome: 'running' });

@@ -1,3 +1,5 @@
+export * from './agent-graph.js';
+export * from './agents.js';
 export * from './change-capture.js';
 export * from './circuit-breaker.js';
 export * from './contract.js';
@@ -13,6 +15,7 @@ export * from './schedules.js';
 export * from './tickets.js';
 export * from './wiring.js';
 
+import { ResearchCompleted, ResearchRequested, ResearchStopped } from './agents.js';
 import { CircuitClosed, CircuitOpened } from './circuit-breaker.js';
 import type { AnyEventContract } from './contract.js';
 import { EscalationDecided, EscalationDefaulted, EscalationReassigned, EscalationReminderSent } from './escalations.js';
@@ -42,4 +45,7 @@ export const CONTRACTS: readonly AnyEventContract[] = [
   EscalationReassigned,
   EscalationDecided,
   EscalationDefaulted,
+  ResearchRequested,
+  ResearchCompleted,
+  ResearchStopped,
 ];

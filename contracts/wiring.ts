@@ -71,6 +71,14 @@ export const ENV = {
    * The function does not read it.
    */
   emittedEvents: 'SWITCHYARD_EMITS',
+  /** The agent graph's budget table (AgentGraph): one item per execution counting its model calls. */
+  modelBudgetTable: 'MODEL_BUDGET_TABLE_NAME',
+  /** The model an agent graph's model-call function calls (one function per model). */
+  agentModelName: 'AGENT_MODEL_NAME',
+  /** That model's id (a Bedrock model id, or a local model's name). */
+  agentModelId: 'AGENT_MODEL_ID',
+  /** The research flow's side-effect ledger (ResearchAgents): one item per model call. */
+  researchLedgerTable: 'RESEARCH_LEDGER_TABLE_NAME',
 } as const;
 
 /**
@@ -102,6 +110,12 @@ export const ERROR_NAMES = {
   circuitOpen: 'CircuitOpen',
   /** An event asked for simulated failures where they are not allowed (ENV.allowSimulatedFailures). */
   simulationRefused: 'SimulationRefused',
+  /** An agent graph execution spent its budget of model calls: the call was not made and the flow stops. */
+  budgetExhausted: 'BudgetExhausted',
+  /** More of a fan-out's items failed than its tolerated failure percentage: the flow stops. */
+  tooManyFailures: 'TooManyFailures',
+  /** A fan-out item's type has no model to route it to. */
+  unroutableItem: 'UnroutableItem',
 } as const;
 
 /** Transient model failures: the triage flow's Retry matches exactly these. */

@@ -13,6 +13,7 @@ import { ScheduledTrigger } from './constructs/scheduled-trigger.js';
 import { WebhookIngress } from './constructs/webhook-ingress.js';
 import { ContentPipeline } from './flows/content-pipeline.js';
 import { OrderSaga } from './flows/order-saga.js';
+import { ResearchAgents } from './flows/research-agents.js';
 import { TicketRouting } from './flows/ticket-routing.js';
 import { TicketTriage } from './flows/ticket-triage.js';
 
@@ -74,6 +75,8 @@ export class SwitchyardStack extends Stack {
   public readonly orderSaga: OrderSaga;
   /** JobRequested -> script -> storyboard -> inference -> render -> approval (a person) -> publish, with a read model rebuilt by replay. */
   public readonly contentPipeline: ContentPipeline;
+  /** ResearchRequested -> plan, fan out to models (budget, quotas, tolerated failures), report. */
+  public readonly researchAgents: ResearchAgents;
 
   constructor(scope: Construct, id: string, props: SwitchyardStackProps = {}) {
     super(scope, id, props);
@@ -149,6 +152,11 @@ export class SwitchyardStack extends Stack {
       eventBus: this.hub.eventBus,
       allowSimulatedFailures: props.simulatedFailures,
     });
+    this.researchAgents = new ResearchAgents(this, 'ResearchAgents', {
+      eventBus: this.hub.eventBus,
+      idempotencyStore: this.idempotencyStore,
+      allowSimulatedFailures: props.simulatedFailures,
+    });
 
     // What a user needs after `cdk deploy` to send an event and find its executions.
     new CfnOutput(this, 'EventBusName', { value: this.hub.eventBus.eventBusName, description: 'PutEvents here' });
@@ -204,6 +212,11 @@ export class SwitchyardStack extends Stack {
     new CfnOutput(this, 'PipelineProjectorRuleName', {
       value: this.contentPipeline.pipeline.projectorRule.ruleName,
       description: 'The rule a rebuild replays the archive to, alone',
+    });
+    new CfnOutput(this, 'ResearchStateMachineArn', { value: this.researchAgents.graph.workflow.stateMachine.stateMachineArn });
+    new CfnOutput(this, 'ResearchLedgerTableName', {
+      value: this.researchAgents.ledger.tableName,
+      description: 'Every model call of the research flow, by request, sub-task and attempt',
     });
   }
 }

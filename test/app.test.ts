@@ -84,7 +84,7 @@ describe('Switchyard app', () => {
     template.hasResourceProperties('AWS::SQS::Queue', { RedrivePolicy: Match.objectLike({ maxReceiveCount: 5 }) });
     template.allResourcesProperties('AWS::Lambda::EventSourceMapping', { FunctionResponseTypes: ['ReportBatchItemFailures'] });
     template.hasResourceProperties('AWS::DynamoDB::Table', { TimeToLiveSpecification: { AttributeName: 'expiration', Enabled: true } });
-    template.resourceCountIs('AWS::StepFunctions::StateMachine', 3);
+    template.resourceCountIs('AWS::StepFunctions::StateMachine', 4);
   });
 
   it('tells every queue-fed function where its queue and dead-letter queue are', () => {
@@ -169,6 +169,10 @@ describe('Switchyard app bundles', () => {
       [ENV.pipelineStage]: 'script',
       [ENV.pipelineLedgerTable]: 'pipeline-ledger',
       [ENV.pipelineReadModelTable]: 'pipeline-read-model',
+      [ENV.modelBudgetTable]: 'budget',
+      [ENV.agentModelName]: 'Fast',
+      [ENV.agentModelId]: 'local-fast',
+      [ENV.researchLedgerTable]: 'research-ledger',
     };
     for (const fn of functions) {
       const assetPath = fn.Metadata?.['aws:asset:path'] as string;

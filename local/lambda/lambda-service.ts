@@ -131,10 +131,19 @@ export class LambdaService implements RestProtocolService {
     await Promise.all([...this.#functions.values()].map((fn) => fn.stop()));
   }
 
-  /** Invokes a function by name or ARN (the in-process form other services use). */
-  async invoke(functionName: string, event: unknown): Promise<InvokeOutcome> {
+  /**
+   * Invokes a function by name or ARN (the in-process form other services use). With
+   * `throttle`, a function at its reserved concurrency answers TooManyRequestsException at
+   * once, as a synchronous Invoke does (Step Functions asks for this); without, the call
+   * waits for room.
+   */
+  async invoke(functionName: string, event: unknown, options: { readonly throttle?: boolean } = {}): Promise<InvokeOutcome> {
     const resolved = this.#directory.resolve(functionName);
-    return resolved.fn.invoke(event, { invokedFunctionArn: resolved.arn, version: resolved.version });
+    return resolved.fn.invoke(event, {
+      invokedFunctionArn: resolved.arn,
+      version: resolved.version,
+      throttle: options.throttle === true && resolved.fn.definition.reservedConcurrency !== undefined,
+    });
   }
 
   /**

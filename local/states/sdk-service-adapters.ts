@@ -68,7 +68,7 @@ export function lambdaOperations(lambda: LambdaForTasks, log?: (line: string) =>
           `1 validation error detected: Value '${String(type)}' at 'invocationType' failed to satisfy constraint: Member must satisfy enum value set: [Event, RequestResponse, DryRun]`,
         );
       }
-      const outcome = await lambda.invoke(name, event);
+      const outcome = await lambda.invoke(name, event, { throttle: true });
       if (!outcome.ok)
         return { ExecutedVersion: '$LATEST', FunctionError: 'Unhandled', Payload: JSON.stringify(outcome.error), StatusCode: 200 };
       return { ExecutedVersion: '$LATEST', Payload: outcome.payload, StatusCode: 200 };

@@ -187,7 +187,7 @@ describe('switchyard executions and execution', () => {
     const byName = await runCli(['execution', 'no-such-execution', ...target]);
     expect(byName.code).toBe(1);
     expect(byName.stderr).toContain(
-      'no execution named "no-such-execution" in the app\'s flows (TicketTriageEscalation, TicketTriage, OrderSagaWorkflow)',
+      'no execution named "no-such-execution" in the app\'s flows (TicketTriageEscalation, TicketTriage, OrderSagaWorkflow, ResearchAgentsGraphWorkflow)',
     );
     const arn = 'arn:aws:states:us-east-1:000000000000:execution:Switchyard-TicketTriageEscalationStateMachine8B4B0C06:nope';
     const byArn = await runCli(['execution', arn, ...target]);
@@ -370,7 +370,7 @@ describe('switchyard escalations, approve and reject', () => {
     const result = await runCli(['approve', 'NO-SUCH-TICKET', ...target]);
     expect(result.code).toBe(1);
     expect(result.stderr.trim()).toBe(
-      'switchyard approve: no escalation for ticket or execution "NO-SUCH-TICKET" in TicketTriageEscalation, OrderSagaWorkflow',
+      'switchyard approve: no escalation for ticket or execution "NO-SUCH-TICKET" in TicketTriageEscalation, OrderSagaWorkflow, ResearchAgentsGraphWorkflow',
     );
   });
 
@@ -416,10 +416,10 @@ describe('switchyard cost', () => {
   it('estimates the synthesized app per service and names the most expensive component', async () => {
     const result = await runCli(['cost', '--events-per-month', '1000000', '--escalation-rate', '0.2', '--cdk-out', cdkOut]);
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain('Most expensive: Step Functions Standard OrderSagaWorkflow');
+    expect(result.stdout).toContain('Most expensive: Step Functions Standard ResearchAgentsGraphWorkflow');
     expect(result.stdout).toContain('Assumptions:');
     const json = JSON.parse((await runCli(['cost', '--json', '--cdk-out', cdkOut])).stdout);
-    expect(json.entries).toEqual(['TicketCreated', 'OrderPlaced', 'JobRequested', 'JobApproved', 'JobRejected']);
+    expect(json.entries).toEqual(['TicketCreated', 'OrderPlaced', 'JobRequested', 'JobApproved', 'JobRejected', 'ResearchRequested']);
     expect(json.byService.map((s: { service: string }) => s.service).sort()).toEqual(
       ['CloudWatch Logs', 'DynamoDB', 'EventBridge', 'Lambda', 'SQS', 'Step Functions'].sort(),
     );

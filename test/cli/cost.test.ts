@@ -108,10 +108,10 @@ describe('the usage the cost model derives from the template', () => {
     expect(job.notModelled.join('\n')).not.toMatch(/ContentPipelineStage.*from its own code|cycle of events/);
   });
 
-  it('finds every entry event of the app, and flags the order saga as a Standard workflow on a hot path', () => {
+  it('finds every entry event of the app, and flags the order saga and the research agents as Standard workflows on a hot path', () => {
     const all = appUsage(assembly, { ...DEFAULT_ASSUMPTIONS, eventsPerMonth: 1_000_000 });
-    expect(all.entries).toEqual(['TicketCreated', 'OrderPlaced', 'JobRequested', 'JobApproved', 'JobRejected']);
-    expect(all.hotStandard.map((h) => h.flow)).toEqual(['OrderSagaWorkflow']);
+    expect(all.entries).toEqual(['TicketCreated', 'OrderPlaced', 'JobRequested', 'JobApproved', 'JobRejected', 'ResearchRequested']);
+    expect(all.hotStandard.map((h) => h.flow)).toEqual(['OrderSagaWorkflow', 'ResearchAgentsGraphWorkflow']);
   });
 
   it('flags a Standard workflow that a rule starts for every event', () => {

@@ -141,4 +141,37 @@ describe('execution history', () => {
     expect(classify?.attempts.map((a) => a.outcome)).toEqual(['failed', 'succeeded']);
     expect(classify?.caught).toBeUndefined();
   });
+
+  it("closes a Parallel whose exit follows its last branch's events, and leaves that branch's state closed once", () => {
+    const entered = (id: number, previousEventId: number, type: HistoryEvent['type'], name: string): HistoryEvent => ({
+      id,
+      previousEventId,
+      type,
+      timestamp: at(id),
+      stateEnteredEventDetails: { name, input: '{}' },
+    });
+    const exited = (id: number, previousEventId: number, type: HistoryEvent['type'], name: string): HistoryEvent => ({
+      id,
+      previousEventId,
+      type,
+      timestamp: at(id),
+      stateExitedEventDetails: { name, output: '{}' },
+    });
+    const visits = stateVisits([
+      { id: 1, type: 'ExecutionStarted', timestamp: at(0) },
+      entered(2, 1, 'ParallelStateEntered', 'Layer'),
+      { id: 3, previousEventId: 2, type: 'ParallelStateStarted', timestamp: at(3) },
+      entered(4, 3, 'PassStateEntered', 'A'),
+      entered(5, 3, 'PassStateEntered', 'B'),
+      exited(6, 4, 'PassStateExited', 'A'),
+      exited(7, 5, 'PassStateExited', 'B'),
+      exited(8, 7, 'ParallelStateExited', 'Layer'),
+      { id: 9, previousEventId: 8, type: 'ExecutionSucceeded', timestamp: at(9) },
+    ]);
+    expect(visits.map((v) => [v.name, v.status, v.durationMs])).toEqual([
+      ['Layer', 'succeeded', 6000],
+      ['A', 'succeeded', 2000],
+      ['B', 'succeeded', 2000],
+    ]);
+  });
 });

@@ -5,7 +5,12 @@ import { abortable, parsePayload, payloadText, requiredString, sdkMetadata, serv
 
 /** Lambda, as LambdaService offers it in process. */
 export interface LambdaForTasks {
-  invoke(functionName: string, event: unknown): Promise<InvokeOutcome>;
+  /**
+   * A synchronous invocation. Step Functions passes `throttle`: a function at its reserved
+   * concurrency fails the task with Lambda.TooManyRequestsException (which a Retry can
+   * match), as in AWS, rather than waiting for room.
+   */
+  invoke(functionName: string, event: unknown, options?: { readonly throttle?: boolean }): Promise<InvokeOutcome>;
   /**
    * Lambda's asynchronous invocation (InvocationType Event): resolves once the event is
    * durably queued; Lambda's retries, destinations and dead-letter queue take it from there.
@@ -76,7 +81,7 @@ async function invokeEvent(env: TaskEnvironment, lambda: LambdaForTasks, name: s
 
 async function invoke(lambda: LambdaForTasks, name: string, event: unknown, signal: AbortSignal): Promise<InvokeOutcome> {
   try {
-    return await abortable(lambda.invoke(name, event), signal);
+    return await abortable(lambda.invoke(name, event, { throttle: true }), signal);
   } catch (error) {
     if (signal.aborted) throw error;
     throw serviceFailure('Lambda', 'AWSLambda', error);

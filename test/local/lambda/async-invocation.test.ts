@@ -290,6 +290,21 @@ describe('LambdaService asynchronous invocation', () => {
     });
   });
 
+  it('answers an in-process synchronous invoke asked to throttle with TooManyRequestsException at the reserved concurrency, and makes others wait', async () => {
+    const source = `export const handler = async (event) => { await new Promise((r) => setTimeout(r, event.wait ?? 0)); return 'done'; };`;
+    const s = await setup(source, undefined, { overrides: { reservedConcurrency: 1 } });
+    const busy = s.lambda.invoke('async-fn', { wait: 300 });
+    await eventually(async () => (s.attempts() === 1 ? true : undefined), 10_000, 'the first invocation');
+    await expect(s.lambda.invoke('async-fn', {}, { throttle: true })).rejects.toMatchObject({
+      code: 'TooManyRequestsException',
+      status: 429,
+    });
+    const waiting = s.lambda.invoke('async-fn', {});
+    expect(await busy).toMatchObject({ ok: true });
+    expect(await waiting).toMatchObject({ ok: true });
+    expect(s.attempts()).toBe(2);
+  });
+
   it('answers Invoke with X-Amz-Invocation-Type Event with 202 and the request id', async () => {
     const s = await setup(SUCCEEDING, { onSuccess: ON_SUCCESS });
     const response = await s.lambda.handle({

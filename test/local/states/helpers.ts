@@ -19,9 +19,12 @@ export const executionArn = (machine: string, name: string) => `arn:aws:states:$
 export class FakeLambda {
   readonly calls: { name: string; event: unknown }[] = [];
   handler: (name: string, event: unknown) => unknown | Promise<unknown> = () => ({ ok: true });
+  /** The options of each call, in order (`throttle` for the synchronous invocations of tasks). */
+  readonly options: ({ readonly throttle?: boolean } | undefined)[] = [];
 
-  async invoke(name: string, event: unknown): Promise<InvokeOutcome> {
+  async invoke(name: string, event: unknown, options?: { readonly throttle?: boolean }): Promise<InvokeOutcome> {
     this.calls.push({ name, event });
+    this.options.push(options);
     const short = name.split(':')[6] ?? name;
     if (short === 'missing') throw new AwsError('ResourceNotFoundException', `Function not found: ${name}`, 404);
     try {

@@ -1,0 +1,21 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { type AgentModelCallRequest, ENV, type ResearchSubTask } from '../../contracts/index.js';
+import { requireEnv } from '../kit/config.js';
+import { logger, tracer } from '../kit/observability.js';
+import { LocalResearchModel } from './local-model.js';
+import { callModel } from './model-calls.js';
+import type { SubTaskAnswer } from './research.js';
+
+const deps = {
+  dynamodb: tracer.captureAWSv3Client(new DynamoDBClient({})),
+  model: new LocalResearchModel(),
+  budgetTable: requireEnv(ENV.modelBudgetTable),
+  ledgerTable: requireEnv(ENV.researchLedgerTable),
+};
+
+/** One model call of the research fan-out (one function per model; the state machine says which sub-task). */
+export async function handler(request: AgentModelCallRequest<ResearchSubTask>): Promise<SubTaskAnswer> {
+  const answer = await callModel(deps, request);
+  logger.info('model call', { subTask: request.item.id, model: request.model, attempt: request.attempt, tokens: answer.tokens });
+  return answer;
+}

@@ -1,0 +1,81 @@
+import { type DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { type AgentModelCallRequest, ERROR_NAMES, RESEARCH_ERRORS, type ResearchSubTask } from '../../contracts/index.js';
+import { SwitchyardError } from '../kit/errors.js';
+import { recordModelTokens, spendModelCall } from '../kit/model-budget.js';
+import type { ResearchModel, SubTaskAnswer } from './research.js';
+
+/** The model did not answer (simulated); the state machine retries the call with backoff. */
+export class ModelUnavailableError extends SwitchyardError {
+  override readonly name = ERROR_NAMES.modelUnavailable;
+}
+
+/** The model refused the sub-task (simulated); not retried, the sub-task fails. */
+export class ModelRejectedError extends SwitchyardError {
+  override readonly name = RESEARCH_ERRORS.modelRejected;
+  override get retryable(): boolean {
+    return false;
+  }
+}
+
+export interface ModelCallDeps {
+  readonly dynamodb: DynamoDBClient;
+  readonly model: ResearchModel;
+  readonly budgetTable: string;
+  readonly ledgerTable: string;
+}
+
+/**
+ * One model call for one sub-task: takes one call from the execution's budget (or
+ * throws BudgetExhausted, and nothing is called), calls the model, and writes the call
+ * to the ledger where it happens, whatever its outcome: one item per request, sub-task
+ * and attempt, counting its calls.
+ */
+export async function callModel(deps: ModelCallDeps, request: AgentModelCallRequest<ResearchSubTask>): Promise<SubTaskAnswer> {
+  const { item, attempt } = request;
+  const requestId = (request.input as { detail?: { requestId?: string } }).detail?.requestId ?? 'unknown';
+  const callNumber = await spendModelCall(deps.dynamodb, deps.budgetTable, request.budget);
+  const simulate = item.simulate;
+  if (simulate && attempt <= (simulate.times ?? Number.POSITIVE_INFINITY)) {
+    const error =
+      simulate.failure === 'transient'
+        ? new ModelUnavailableError(`${request.modelId} did not answer sub-task ${item.id} (simulated, attempt ${attempt})`)
+        : new ModelRejectedError(`${request.modelId} refused sub-task ${item.id} (simulated, attempt ${attempt})`);
+    await record(deps, requestId, request, { outcome: error.name, callNumber, tokens: 0 });
+    throw error;
+  }
+  const answer = await deps.model.complete({ modelId: request.modelId, prompt: item.prompt });
+  const tokens = answer.inputTokens + answer.outputTokens;
+  await record(deps, requestId, request, { outcome: 'ok', callNumber, tokens });
+  await recordModelTokens(deps.dynamodb, deps.budgetTable, request.budget.key, tokens);
+  return { subTaskId: item.id, model: request.model, text: answer.text, tokens };
+}
+
+async function record(
+  deps: ModelCallDeps,
+  requestId: string,
+  request: AgentModelCallRequest<ResearchSubTask>,
+  call: { outcome: string; callNumber: number; tokens: number },
+): Promise<void> {
+  // ADD, not a put: were a sub-task's attempt ever called twice (a second execution for
+  // one request), the ledger would count 2 rather than hide the second call.
+  await deps.dynamodb.send(
+    new UpdateItemCommand({
+      TableName: deps.ledgerTable,
+      Key: { requestId: { S: requestId }, call: { S: `${request.item.id}#${request.attempt}` } },
+      UpdateExpression:
+        'ADD calls :one SET subTaskId = :subTask, attempt = :attempt, model = :model, modelId = :modelId, outcome = :outcome, callNumber = :callNumber, tokens = :tokens, execution = :execution, calledAt = :now',
+      ExpressionAttributeValues: {
+        ':one': { N: '1' },
+        ':subTask': { S: request.item.id },
+        ':attempt': { N: String(request.attempt) },
+        ':model': { S: request.model },
+        ':modelId': { S: request.modelId },
+        ':outcome': { S: call.outcome },
+        ':callNumber': { N: String(call.callNumber) },
+        ':tokens': { N: String(call.tokens) },
+        ':execution': { S: request.budget.key },
+        ':now': { S: new Date().toISOString() },
+      },
+    }),
+  );
+}

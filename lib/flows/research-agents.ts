@@ -1,0 +1,149 @@
+import * as path from 'node:path';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as events from 'aws-cdk-lib/aws-events';
+import { Construct } from 'constructs';
+import {
+  ENV,
+  RETRYABLE_MODEL_ERRORS,
+  ResearchCompleted,
+  ResearchRequested,
+  ResearchStopped,
+  workflowInput,
+} from '../../contracts/index.js';
+import { AgentGraph } from '../constructs/agent-graph.js';
+import type { IdempotencyStore } from '../constructs/idempotency-store.js';
+import { SwitchyardFunction } from '../constructs/switchyard-function.js';
+
+const HANDLERS = path.join(import.meta.dirname, '../../lambdas/agents');
+
+export interface ResearchAgentsProps {
+  /** The hub: ResearchRequested arrives on it, ResearchCompleted and ResearchStopped leave on it. */
+  readonly eventBus: events.IEventBus;
+  /** Where the flow's starter claims each ResearchRequested. */
+  readonly idempotencyStore: IdempotencyStore;
+  /**
+   * Model calls one request may make (retries included); a request may ask for fewer.
+   * @default 20
+   */
+  readonly maxModelCalls?: number;
+  /**
+   * Whether a request may carry `simulate` (model failures to act out, for demos and tests).
+   * @default false - the planner refuses such a request (SimulationRefused): the flow stops before any model call
+   */
+  readonly allowSimulatedFailures?: boolean;
+  /**
+   * What happens to the ledger when the stack is deleted.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * The research agents: ResearchRequested starts one STANDARD execution per request. A
+ * planner splits the question into sub-tasks; the sub-tasks fan out, `search` to a
+ * small fast model and `summarise` to a larger one, while an outline is drawn beside
+ * them; a reducer writes the report (ResearchCompleted). The budget of model calls, the
+ * per-model quotas and the tolerated failures stop the flow cleanly (ResearchStopped).
+ * Every model call is written to the ledger where it happens.
+ */
+export class ResearchAgents extends Construct {
+  /** One item per model call: `requestId`, `call` (`<subTask>#<attempt>`), `calls` (1 unless called twice), model, outcome, tokens. */
+  public readonly ledger: dynamodb.Table;
+  public readonly graph: AgentGraph;
+
+  constructor(scope: Construct, id: string, props: ResearchAgentsProps) {
+    super(scope, id);
+    this.ledger = new dynamodb.Table(this, 'Ledger', {
+      partitionKey: { name: 'requestId', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'call', type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      encryption: dynamodb.TableEncryption.AWS_MANAGED,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+    });
+    const step = (name: string, description: string, environment?: Record<string, string>) =>
+      new SwitchyardFunction(this, name, {
+        entry: path.join(HANDLERS, `${name.toLowerCase()}.ts`),
+        description,
+        serviceName: 'research-agents',
+        timeout: Duration.seconds(10),
+        environment,
+      });
+
+    const requestId = `{% ${workflowInput('detail')}.requestId %}`;
+    const metadata = { correlationId: `{% ${workflowInput('correlationId')} %}`, causationId: `{% ${workflowInput('event')}.id %}` };
+    this.graph = new AgentGraph(this, 'Graph', {
+      eventBus: props.eventBus,
+      idempotencyStore: props.idempotencyStore,
+      trigger: {
+        description: 'ResearchRequested starts one research flow per request',
+        eventPattern: { source: [ResearchRequested.source], detailType: [ResearchRequested.detailType] },
+      },
+      models: {
+        Fast: { modelId: 'local-fast', maxConcurrency: 4 },
+        Large: { modelId: 'local-large', maxConcurrency: 2 },
+      },
+      modelCalls: {
+        entry: path.join(HANDLERS, 'model-call.ts'),
+        timeout: Duration.seconds(30),
+        environment: { [ENV.researchLedgerTable]: this.ledger.tableName },
+      },
+      budget: { maxModelCalls: props.maxModelCalls ?? 20, perExecution: `${workflowInput('detail')}.maxModelCalls` },
+      transientErrors: RETRYABLE_MODEL_ERRORS,
+      retry: {
+        maxAttempts: 3,
+        interval: Duration.seconds(1),
+        backoffRate: 2,
+        maxDelay: Duration.seconds(10),
+        attemptTimeout: Duration.seconds(30),
+      },
+      timeout: Duration.minutes(30),
+      nodes: [
+        {
+          id: 'plan',
+          kind: 'task',
+          function: step('Plan', 'Research planner: splits a request into sub-tasks', {
+            [ENV.allowSimulatedFailures]: String(props.allowSimulatedFailures ?? false),
+          }),
+        },
+        {
+          id: 'research',
+          kind: 'fanOut',
+          dependsOn: ['plan'],
+          items: { from: 'plan', path: 'subTasks' },
+          routeBy: 'type',
+          routes: { search: 'Fast', summarise: 'Large' },
+          toleratedFailurePercentage: 25,
+        },
+        {
+          id: 'outline',
+          kind: 'task',
+          dependsOn: ['plan'],
+          function: step('Outline', "Research outline: the report's sections, from the plan"),
+        },
+        {
+          id: 'report',
+          kind: 'reduce',
+          dependsOn: ['plan', 'outline', 'research'],
+          function: step('Report', "Research reducer: combines the sub-tasks' answers into one report"),
+        },
+      ],
+      completed: {
+        contract: ResearchCompleted,
+        detail: {
+          requestId,
+          report: '{% $report.report %}',
+          subTasks: '{% $report.subTasks %}',
+          failedSubTasks: '{% $report.failedSubTasks %}',
+          metadata,
+        },
+      },
+      stopped: {
+        contract: ResearchStopped,
+        detail: { requestId, reason: '{% $stopped.reason %}', cause: '{% $stopped.cause %}', metadata },
+      },
+    });
+    for (const fn of this.graph.modelFunctions.values()) this.ledger.grant(fn, 'dynamodb:UpdateItem');
+  }
+}

@@ -1,0 +1,209 @@
+import { DynamoDBClient, GetItemCommand, ListTablesCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { DescribeExecutionCommand, GetExecutionHistoryCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { executionNameFor, idempotencyKeyOf, ResearchRequested } from '../../contracts/index.js';
+import type { LocalRuntime } from '../../local/runtime.js';
+import { eventually } from './helpers.js';
+import { type SwitchyardAppRuntime, startSwitchyardApp } from './switchyard-app.js';
+
+let busLines: string[];
+let runtime: LocalRuntime;
+let events: EventBridgeClient;
+let sfn: SFNClient;
+let dynamodb: DynamoDBClient;
+let machineArn: string;
+
+beforeAll(async () => {
+  let config: SwitchyardAppRuntime['config'];
+  ({ runtime, busLines, config } = await startSwitchyardApp());
+  events = new EventBridgeClient(config);
+  sfn = new SFNClient(config);
+  dynamodb = new DynamoDBClient(config);
+  machineArn = runtime.definitions.stateMachines.find((m) => m.arn.includes('ResearchAgents'))?.arn ?? '';
+}, 120_000);
+afterAll(async () => {
+  await runtime?.stop();
+});
+
+const TOPICS = ['insulation', 'radiator sizing', 'running costs'];
+
+function requested(requestId: string, extra: Record<string, unknown> = {}) {
+  const detail = { requestId, question: 'Which heat pumps suit old houses?', topics: TOPICS, ...extra };
+  return new PutEventsCommand({
+    Entries: [
+      {
+        EventBusName: 'Switchyard-hub',
+        Source: ResearchRequested.source,
+        DetailType: ResearchRequested.detailType,
+        Detail: JSON.stringify(detail),
+      },
+    ],
+  });
+}
+
+async function tableNamed(part: string): Promise<string> {
+  const { TableNames = [] } = await dynamodb.send(new ListTablesCommand({}));
+  const name = TableNames.find((n) => n.includes(part));
+  if (!name) throw new Error(`no table named like ${part} in ${TableNames.join(', ')}`);
+  return name;
+}
+
+/** The request's model calls in the ledger, as `<subTask>#<attempt> <model> <outcome>` (` xN` if called N times), sorted. */
+async function ledger(requestId: string): Promise<string[]> {
+  const { Items = [] } = await dynamodb.send(
+    new QueryCommand({
+      TableName: await tableNamed('ResearchAgentsLedger'),
+      KeyConditionExpression: 'requestId = :r',
+      ExpressionAttributeValues: { ':r': { S: requestId } },
+      ConsistentRead: true,
+    }),
+  );
+  return Items.map((item) => unmarshall(item))
+    .map((item) => `${item.call} ${item.model} ${item.outcome}${item.calls === 1 ? '' : ` x${item.calls}`}`)
+    .sort();
+}
+
+/** The request's executions, found by their input (not by the name the starter derives, so a second name counts too). */
+async function executionsOf(requestId: string) {
+  const { executions = [] } = await sfn.send(new ListExecutionsCommand({ stateMachineArn: machineArn }));
+  const described = await Promise.all(executions.map((e) => sfn.send(new DescribeExecutionCommand({ executionArn: e.executionArn }))));
+  return described.filter((e) => e.input?.includes(`"requestId":"${requestId}"`));
+}
+
+async function ended(requestId: string, timeoutMs = 60_000) {
+  return eventually(
+    async () => {
+      const [execution] = await executionsOf(requestId);
+      return execution && execution.status !== 'RUNNING' ? execution : undefined;
+    },
+    timeoutMs,
+    `the research flow of ${requestId} to end`,
+  );
+}
+
+function published(detailType: string, requestId: string): Record<string, unknown>[] {
+  return busLines
+    .filter((l) => l.includes(` ${detailType} `) && l.includes(`"requestId":"${requestId}"`))
+    .map((l) => JSON.parse(l.slice(l.indexOf(`${detailType} `) + detailType.length + 1)));
+}
+
+async function publishedOnce(detailType: string, requestId: string): Promise<Record<string, unknown>> {
+  const [event] = await eventually(
+    async () => (published(detailType, requestId).length > 0 ? published(detailType, requestId) : undefined),
+    10_000,
+    `${detailType} for ${requestId}`,
+  );
+  return event as Record<string, unknown>;
+}
+
+describe('the research agents on the local runtime', () => {
+  it('calls a model once per sub-task, routed by type, and publishes the reducer report', async () => {
+    await events.send(requested('R-OK'));
+    const execution = await ended('R-OK');
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(await ledger('R-OK')).toEqual(['summary#1 Large ok', 't1#1 Fast ok', 't2#1 Fast ok', 't3#1 Fast ok']);
+    const output = JSON.parse(execution.output ?? '{}');
+    expect(output.status).toBe('COMPLETED');
+    expect(output.results.report).toMatchObject({ requestId: 'R-OK', subTasks: 4, failedSubTasks: 0 });
+    expect(output.results.report.report).toContain('t2 [Fast]: (local-fast) Find facts about "radiator sizing"');
+    expect(output.results.report.report).toContain('summary [Large]: (local-large) Summarise');
+    expect(await publishedOnce('ResearchCompleted', 'R-OK')).toMatchObject({ requestId: 'R-OK', subTasks: 4, failedSubTasks: 0 });
+    expect(published('ResearchStopped', 'R-OK')).toEqual([]);
+
+    // Every model call is a Task of its own in the history, its input and its tokens readable.
+    const { events: history = [] } = await sfn.send(
+      new GetExecutionHistoryCommand({ executionArn: execution.executionArn, maxResults: 1000 }),
+    );
+    const calls = history.filter((e) => e.type === 'TaskSucceeded' && e.taskSucceededEventDetails?.output?.includes('"tokens"'));
+    expect(calls).toHaveLength(4);
+    const scheduled = history.filter((e) => e.type === 'TaskScheduled' && e.taskScheduledEventDetails?.parameters?.includes('"modelId"'));
+    expect(scheduled.map((e) => JSON.parse(e.taskScheduledEventDetails?.parameters ?? '{}').Payload.item.id).sort()).toEqual([
+      'summary',
+      't1',
+      't2',
+      't3',
+    ]);
+  }, 90_000);
+
+  it('retries a transient model failure: the failed call and its retry are both in the ledger', async () => {
+    await events.send(requested('R-FLAKY', { simulate: [{ subTask: 't2', failure: 'transient', times: 2 }] }));
+    expect((await ended('R-FLAKY')).status).toBe('SUCCEEDED');
+    expect(await ledger('R-FLAKY')).toEqual([
+      'summary#1 Large ok',
+      't1#1 Fast ok',
+      't2#1 Fast ModelUnavailable',
+      't2#2 Fast ModelUnavailable',
+      't2#3 Fast ok',
+      't3#1 Fast ok',
+    ]);
+    expect(await publishedOnce('ResearchCompleted', 'R-FLAKY')).toMatchObject({ failedSubTasks: 0 });
+  }, 90_000);
+
+  it('stops the flow cleanly when the budget is spent: no call past it, FAILED BudgetExhausted and ResearchStopped', async () => {
+    await events.send(requested('R-BUDGET', { topics: ['a', 'b', 'c', 'd', 'e'], maxModelCalls: 3 }));
+    const execution = await ended('R-BUDGET');
+    expect(execution.status).toBe('FAILED');
+    expect(execution.error).toBe('BudgetExhausted');
+    // The cause is the handler's message, not the Lambda error's JSON with its stack trace.
+    expect(execution.cause).toBe(`the budget of 3 model calls is spent (${execution.executionArn})`);
+    expect(await ledger('R-BUDGET')).toHaveLength(3);
+    const { Item } = await dynamodb.send(
+      new GetItemCommand({
+        TableName: await tableNamed('GraphBudget'),
+        Key: { budgetKey: { S: execution.executionArn ?? '' } },
+        ConsistentRead: true,
+      }),
+    );
+    expect(unmarshall(Item ?? {})).toMatchObject({ calls: 3, maxModelCalls: 3 });
+    expect(await publishedOnce('ResearchStopped', 'R-BUDGET')).toMatchObject({
+      requestId: 'R-BUDGET',
+      reason: 'BudgetExhausted',
+      cause: execution.cause,
+    });
+    expect(published('ResearchCompleted', 'R-BUDGET')).toEqual([]);
+  }, 90_000);
+
+  it('completes with failed sub-tasks within the tolerated percentage, and stops above it', async () => {
+    // 1 of 4 failed is 25%, tolerated; 2 of 4 is not. A permanent failure is not retried.
+    await events.send(requested('R-PARTIAL', { simulate: [{ subTask: 't1', failure: 'permanent' }] }));
+    await events.send(
+      requested('R-BROKEN', {
+        simulate: [
+          { subTask: 't1', failure: 'permanent' },
+          { subTask: 'summary', failure: 'permanent' },
+        ],
+      }),
+    );
+    const partial = await ended('R-PARTIAL');
+    expect(partial.status).toBe('SUCCEEDED');
+    expect(await ledger('R-PARTIAL')).toEqual(['summary#1 Large ok', 't1#1 Fast ModelRejected', 't2#1 Fast ok', 't3#1 Fast ok']);
+    expect(JSON.parse(partial.output ?? '{}').results.report.report).toContain('t1: (missing: ModelRejected)');
+    expect(await publishedOnce('ResearchCompleted', 'R-PARTIAL')).toMatchObject({ subTasks: 4, failedSubTasks: 1 });
+
+    const broken = await ended('R-BROKEN');
+    expect(broken.status).toBe('FAILED');
+    expect(broken.error).toBe('TooManyFailures');
+    expect(broken.cause).toBe(
+      'research: 2 of 4 items failed (tolerated: 25%); first: ModelRejected (local-fast refused sub-task t1 (simulated, attempt 1))',
+    );
+    expect(await publishedOnce('ResearchStopped', 'R-BROKEN')).toMatchObject({ reason: 'TooManyFailures' });
+    expect(published('ResearchCompleted', 'R-BROKEN')).toEqual([]);
+  }, 90_000);
+
+  it('starts no second execution and makes no second call for a duplicate ResearchRequested', async () => {
+    await events.send(requested('R-DUP'));
+    expect((await ended('R-DUP')).status).toBe('SUCCEEDED');
+    await events.send(requested('R-DUP'));
+    // Long enough for the duplicate to cross the bus, the queue and the starter.
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    const executions = await executionsOf('R-DUP');
+    expect(executions).toHaveLength(1);
+    expect(executions[0]?.name).toBe(
+      executionNameFor(ResearchRequested, idempotencyKeyOf(ResearchRequested, { id: 'unused', detail: { requestId: 'R-DUP' } })),
+    );
+    expect(await ledger('R-DUP')).toEqual(['summary#1 Large ok', 't1#1 Fast ok', 't2#1 Fast ok', 't3#1 Fast ok']);
+    expect(published('ResearchCompleted', 'R-DUP')).toHaveLength(1);
+  }, 90_000);
+});
