@@ -9,7 +9,7 @@ import type { Command } from './command.js';
 
 const PRICES_FILE = new URL('../cost/prices-us-east-1.json', import.meta.url);
 
-export const HELP = `Usage: switchyard cost [--events-per-month <n>] [--entry <detail-type,...>] [--escalation-rate <r>] [--function-ms <ms>] [--cdk-out <dir>]
+export const HELP = `Usage: switchyard cost [--events-per-month <n>] [--entry <detail-type,...>] [--escalation-rate <r>] [--function-ms <ms>] [--items-per-map <n>] [--cdk-out <dir>]
 
 Estimates the app's monthly AWS cost per service from the synthesized template (no AWS
 calls): which rules, queues, functions, state machines and tables each entry event goes
@@ -22,6 +22,7 @@ expensive component and flags Standard workflows started for every event.
   --escalation-rate <r>   share (0 to 1) of executions that take the escalating branch
                           (default ${DEFAULT_ASSUMPTIONS.escalationRate})
   --function-ms <ms>      billed duration of one Lambda invocation (default ${DEFAULT_ASSUMPTIONS.functionMs})
+  --items-per-map <n>     items each Map state iterates over (default ${DEFAULT_ASSUMPTIONS.itemsPerMap})
   --cdk-out <dir>         the cloud assembly (default ./cdk.out)
   --json                  the estimate, usage and assumptions as JSON`;
 
@@ -33,6 +34,7 @@ export const cost: Command = async (argv, io) => {
       entry: { type: 'string' },
       'escalation-rate': { type: 'string' },
       'function-ms': { type: 'string' },
+      'items-per-map': { type: 'string' },
     },
     false,
   );
@@ -43,6 +45,7 @@ export const cost: Command = async (argv, io) => {
     eventsPerMonth: integerOption('events-per-month', values['events-per-month'], DEFAULT_ASSUMPTIONS.eventsPerMonth, 0, 1e12),
     escalationRate: numberOption('escalation-rate', values['escalation-rate'], DEFAULT_ASSUMPTIONS.escalationRate, 0, 1),
     functionMs: integerOption('function-ms', values['function-ms'], DEFAULT_ASSUMPTIONS.functionMs, 1, 900_000),
+    itemsPerMap: integerOption('items-per-map', values['items-per-map'], DEFAULT_ASSUMPTIONS.itemsPerMap, 0, 10_000),
   };
   const entry = values.entry === undefined ? undefined : values.entry.split(',').map((t) => t.trim());
   if (entry?.some((t) => t === '')) throw usageError(`--entry is "${values.entry}": give detail-types separated by commas`);
@@ -90,6 +93,7 @@ function assumptionLines(a: CostAssumptions, usage: AppUsage): string[] {
     `each Lambda invocation bills ${a.functionMs} ms, plus the Express execution it starts and waits for; non-Lambda tasks take ${a.serviceTaskMs} ms in Express executions, which bill 64 MB`,
     `SQS: ${a.messagesPerBatch} message per Lambda batch (traffic that trickles in), so a ReceiveMessage and a DeleteMessageBatch per message; ${count(a.idleReceivesPerMapping)} idle long-poll receives a month per event source mapping (5 pollers, 20 s each)`,
     `DynamoDB: ${a.writesPerRecord} write units per record a function with a table handles (idempotency claim, then completion), items under 1 KB`,
+    `each Map state iterates over ${count(a.itemsPerMap)} items; every state of an item counts (transitions, tasks, Lambda invocations)`,
     `Step Functions Standard: one transition per state entered; status changes (2 per execution) forwarded to a custom bus are billed there as custom events`,
     `CloudWatch Logs: ${a.lambdaLogBytes} bytes per Lambda invocation; ${a.stateLogBytes} bytes per history event for state machines logging ALL`,
     'list prices without free tiers',

@@ -40,12 +40,13 @@ export function escalates(state: AslState): boolean {
 /**
  * The paths through a definition when nothing fails: from StartAt along Next, one path per
  * Choice branch; a Choice branch that loops back is not followed (loops taken once), and
- * Catch branches are not followed. Parallel branches and a Map's iteration (one item) add
- * their own first path's states. Paths that escalate share `escalationRate`, the others
- * the rest; when all or none escalate, they share equally.
+ * Catch branches are not followed. Parallel branches add their own first path's states, a
+ * Map its iteration's `itemsPerMap` times (each item is billed as its own transitions).
+ * Paths that escalate share `escalationRate`, the others the rest; when all or none
+ * escalate, they share equally.
  */
-export function definitionPaths(definition: AslDefinition, escalationRate: number): DefinitionPath[] {
-  const raw = walkAll(definition);
+export function definitionPaths(definition: AslDefinition, escalationRate: number, itemsPerMap = 1): DefinitionPath[] {
+  const raw = walkAll(definition, itemsPerMap);
   if (raw.length === 0) return [];
   const escalating = raw.filter((states) => states.some(escalates));
   const direct = raw.filter((states) => !states.some(escalates));
@@ -58,7 +59,7 @@ export function definitionPaths(definition: AslDefinition, escalationRate: numbe
   ];
 }
 
-function walkAll(definition: AslDefinition): AslState[][] {
+function walkAll(definition: AslDefinition, itemsPerMap: number): AslState[][] {
   const out: AslState[][] = [];
   const states = definition.States ?? {};
   const walk = (name: string | undefined, path: AslState[], seen: Set<string>) => {
@@ -66,10 +67,11 @@ function walkAll(definition: AslDefinition): AslState[][] {
     const raw = states[name];
     if (raw === undefined || seen.has(name)) return; // a loop back: not a path of its own
     const state: AslState = { ...raw, name };
+    const iteration = state.ItemProcessor ?? state.Iterator;
     const inner = [
-      ...(state.Branches ?? []),
-      ...[state.ItemProcessor ?? state.Iterator].filter((d): d is AslDefinition => d !== undefined),
-    ].flatMap((d) => walkAll(d)[0] ?? []);
+      ...(state.Branches ?? []).flatMap((d) => walkAll(d, itemsPerMap)[0] ?? []),
+      ...(iteration === undefined ? [] : Array.from({ length: itemsPerMap }, () => walkAll(iteration, itemsPerMap)[0] ?? []).flat()),
+    ];
     const here = [...path, state, ...inner];
     const next = new Set(seen).add(name);
     if (state.Type === 'Choice') {

@@ -23,6 +23,8 @@ export interface CostAssumptions {
   readonly writesPerRecord: number;
   /** ReceiveMessage calls an idle SQS event source mapping makes a month: 5 pollers, a 20 s long poll each. */
   readonly idleReceivesPerMapping: number;
+  /** Items each Map state iterates over (inline or distributed): its iteration's states count this many times. */
+  readonly itemsPerMap: number;
   /** The entry events to follow, each at `eventsPerMonth`; every entry event of the app when absent. */
   readonly entries?: readonly string[];
 }
@@ -37,6 +39,7 @@ export const DEFAULT_ASSUMPTIONS: CostAssumptions = {
   stateLogBytes: 400,
   writesPerRecord: 2,
   idleReceivesPerMapping: 5 * 3 * 60 * 24 * 30,
+  itemsPerMap: 3,
 };
 
 export interface AppUsage {
@@ -93,7 +96,7 @@ export function appUsage(assembly: CloudAssembly, a: CostAssumptions): AppUsage 
     if (d) definitions.set(m.logicalId, d as AslDefinition);
     else notModelled.add(`state machine ${flowName(m.logicalId)}: its definition is not in the template`);
   }
-  const pathsOf = (id: string) => definitionPaths(definitions.get(id) ?? {}, a.escalationRate);
+  const pathsOf = (id: string) => definitionPaths(definitions.get(id) ?? {}, a.escalationRate, a.itemsPerMap);
 
   // Entry events: what rules on the app's buses listen for that no state of the app emits.
   const emitted = new Set<string>();

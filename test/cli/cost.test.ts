@@ -139,4 +139,38 @@ describe('the usage the cost model derives from the template', () => {
     expect(hot.hotStandard).toEqual([{ flow: 'Flow', executions: 1000, transitionsEach: 2 }]);
     expect(hot.usage.find((u) => u.price === 'stepfunctions.standardTransition')?.quantity).toBe(2000);
   });
+
+  it("counts a Map iteration's states once per item, as Step Functions bills each item's transitions", () => {
+    const withMap = (itemsPerMap: number) =>
+      appUsage(
+        assemblyOf({
+          Bus: { Type: 'AWS::Events::EventBus', Properties: { Name: 'hub' } },
+          Flow: {
+            Type: 'AWS::StepFunctions::StateMachine',
+            Properties: {
+              StateMachineType: 'STANDARD',
+              DefinitionString: JSON.stringify({
+                StartAt: 'Fan',
+                States: {
+                  Fan: {
+                    Type: 'Map',
+                    ItemProcessor: { StartAt: 'Call', States: { Call: { Type: 'Pass', Next: 'Keep' }, Keep: { Type: 'Pass', End: true } } },
+                    End: true,
+                  },
+                },
+              }),
+            },
+          },
+          Rule: {
+            Type: 'AWS::Events::Rule',
+            Properties: { EventBusName: { Ref: 'Bus' }, EventPattern: { 'detail-type': ['Asked'] }, Targets: [{ Arn: { Ref: 'Flow' } }] },
+          },
+        }),
+        { ...DEFAULT_ASSUMPTIONS, eventsPerMonth: 1000, itemsPerMap },
+      ).usage.find((u) => u.price === 'stepfunctions.standardTransition')?.quantity;
+    // The Map state itself, then two states per item.
+    expect(withMap(1)).toBe(3000);
+    expect(withMap(5)).toBe(11_000);
+    expect(withMap(0)).toBe(1000);
+  });
 });
