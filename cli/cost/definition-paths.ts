@@ -40,8 +40,8 @@ export function escalates(state: AslState): boolean {
 /**
  * The paths through a definition when nothing fails: from StartAt along Next, one path per
  * Choice branch; a Choice branch that loops back is not followed (loops taken once), and
- * Catch branches are not followed. Parallel branches add their own first path's states, a
- * Map its iteration's `itemsPerMap` times (each item is billed as its own transitions).
+ * Catch branches are not followed. A Parallel state adds the usual path of each branch (the
+ * first that does not end in Fail), a Map its iteration's usual path `itemsPerMap` times (each item is billed as its own transitions).
  * Paths that escalate share `escalationRate`, the others the rest; when all or none
  * escalate, they share equally.
  */
@@ -59,6 +59,12 @@ export function definitionPaths(definition: AslDefinition, escalationRate: numbe
   ];
 }
 
+/** The path a branch or an item usually takes: the first that does not end in a Fail state (a guard's refusal). */
+function usualPath(definition: AslDefinition, itemsPerMap: number): AslState[] {
+  const paths = walkAll(definition, itemsPerMap);
+  return paths.find((states) => states.at(-1)?.Type !== 'Fail') ?? paths[0] ?? [];
+}
+
 function walkAll(definition: AslDefinition, itemsPerMap: number): AslState[][] {
   const out: AslState[][] = [];
   const states = definition.States ?? {};
@@ -69,8 +75,8 @@ function walkAll(definition: AslDefinition, itemsPerMap: number): AslState[][] {
     const state: AslState = { ...raw, name };
     const iteration = state.ItemProcessor ?? state.Iterator;
     const inner = [
-      ...(state.Branches ?? []).flatMap((d) => walkAll(d, itemsPerMap)[0] ?? []),
-      ...(iteration === undefined ? [] : Array.from({ length: itemsPerMap }, () => walkAll(iteration, itemsPerMap)[0] ?? []).flat()),
+      ...(state.Branches ?? []).flatMap((d) => usualPath(d, itemsPerMap)),
+      ...(iteration === undefined ? [] : Array.from({ length: itemsPerMap }, () => usualPath(iteration, itemsPerMap)).flat()),
     ];
     const here = [...path, state, ...inner];
     const next = new Set(seen).add(name);

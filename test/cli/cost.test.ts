@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CloudAssembly } from '../../cli/assembly.js';
+import { definitionPaths } from '../../cli/cost/definition-paths.js';
 import { chunks64k, expressGbSeconds, lambdaGbSeconds, type PriceTable, priceUsage } from '../../cli/cost/model.js';
 import { appUsage, DEFAULT_ASSUMPTIONS } from '../../cli/cost/usage.js';
 import { switchyardTemplate } from '../helpers/synth.js';
@@ -172,5 +173,18 @@ describe('the usage the cost model derives from the template', () => {
     expect(withMap(1)).toBe(3000);
     expect(withMap(5)).toBe(11_000);
     expect(withMap(0)).toBe(1000);
+  });
+
+  it('counts the usual path of a branch, not a guard that ends in Fail', () => {
+    const branch = {
+      StartAt: 'Guard',
+      States: {
+        Guard: { Type: 'Choice', Choices: [{ Next: 'Refuse' }], Default: 'Work' },
+        Refuse: { Type: 'Fail' },
+        Work: { Type: 'Pass', End: true },
+      },
+    };
+    const [path] = definitionPaths({ StartAt: 'Both', States: { Both: { Type: 'Parallel', Branches: [branch], End: true } } }, 0.2);
+    expect(path?.states.map((s) => s.name)).toEqual(['Both', 'Guard', 'Work']);
   });
 });
