@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { configDefaults, defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -6,6 +7,12 @@ export default defineConfig({
     // Suites that wait out real recovery timeouts (minutes) run on their own: npm run test:durability.
     exclude: process.env.SWITCHYARD_DURABILITY ? configDefaults.exclude : [...configDefaults.exclude, 'test/durability/**'],
     setupFiles: ['test/setup.ts'],
+    // Most suites wait on sockets, child processes and timers rather than the CPU, so one test
+    // file more than the cores runs at a time (vitest's default, one fewer, ran the suite one
+    // file at a time on a 2-core machine).
+    maxWorkers: availableParallelism() + 1,
+    // Holds the app synthesized once per run for the end-to-end suites (test/helpers/synth.ts).
+    globalSetup: ['test/global-setup.ts'],
     // CDK synthesis and in-process DynamoDB take seconds, not milliseconds.
     testTimeout: 60_000,
     hookTimeout: 60_000,

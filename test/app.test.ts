@@ -135,14 +135,14 @@ describe('Switchyard app', () => {
 });
 
 describe('Switchyard app bundles', () => {
-  // One real synthesis with esbuild, as `cdk synth` does; the other tests skip bundling.
+  // A real synthesis with esbuild, as `cdk synth` does (the one the end-to-end suites of this run share); the other tests here skip bundling.
   const outdir = mkdtempSync(path.join(tmpdir(), 'switchyard-synth-'));
   let manifest: Template;
   let assembly: ReturnType<App['synth']>;
 
   afterAll(() => rmSync(outdir, { recursive: true, force: true }));
   beforeAll(() => {
-    ({ template: manifest, assembly } = synthSwitchyardApp(outdir, TEST_ENV));
+    ({ template: manifest, assembly } = synthSwitchyardApp(outdir));
   });
 
   it('bundles each handler into one ESM file that loads on the Lambda Node', () => {

@@ -33,6 +33,11 @@ const forbidden: readonly [file: string, importLine: string][] = [
   ['console/src/probe.ts', "import { readFileSync } from 'node:fs';"],
   ['console/src/probe.ts', "import { SFNClient } from '@aws-sdk/client-sfn';"],
   ['local/console/probe.ts', "import { stateVisits } from '../../console/src/history.js';"],
+  ['clients/probe.ts', "import { readFileSync } from 'node:fs';"],
+  ['clients/probe.ts', "import type { HistoryEvent } from '@aws-sdk/client-sfn';"],
+  ['clients/probe.ts', "import { historyOf } from '../cli/execution-history.js';"],
+  ['clients/probe.ts', "import { call } from '../console/src/aws.js';"],
+  ['clients/probe.ts', "import { READ_API_PREFIX } from '../local/read-api/contract.js';"],
 ];
 const allowed: readonly [file: string, importLine: string][] = [
   ['lambdas/kit/probe.ts', "import { TicketCreated } from '../../contracts/index.js';"],
@@ -45,6 +50,10 @@ const allowed: readonly [file: string, importLine: string][] = [
   // The read API's shapes and paths: the runtime's documented API for what AWS has none for (architecture rule 4).
   ['cli/commands/probe.ts', "import { READ_API_PREFIX } from '../../local/read-api/contract.js';"],
   ['cli/probe.ts', "import type { Lineage } from '../local/read-api/contract.js';"],
+  // What the two clients share (history readers), pure so that the browser runs it too.
+  ['cli/probe.ts', "import { stateVisits } from '../clients/execution-history.js';"],
+  ['console/src/probe.ts', "import { openTaskIn } from '../../clients/open-task.js';"],
+  ['clients/probe.ts', "import { TICKET_QUEUES } from '../contracts/tickets.js';"],
 ];
 
 /** The repository's biome.json, in a folder of its own (no git, so nothing is ignored), with one file per probe. */

@@ -1,8 +1,8 @@
+import { openTaskOfHistory } from '../../clients/open-task.js';
 import { TicketDecisionRefused } from '../../contracts/tickets.js';
 import { all, call } from './aws.js';
 import type { WireHistoryEvent } from './history.js';
-import { detailsOf } from './history.js';
-import { type Decision, decisionOutcomeIn, decisionProblems, lastAskIn, type OpenTask, openTaskIn, parseObject } from './open-task.js';
+import { type Decision, decisionOutcomeIn, decisionProblems, lastAskIn, type OpenTask } from './open-task.js';
 import { schemaProblems } from './schema-check.js';
 
 export { type Decision, decisionProblems, type OpenTask, QUEUES, ticketOf } from './open-task.js';
@@ -26,21 +26,8 @@ export async function openTaskOf(
   machine: Pick<StateMachineItem, 'stateMachineArn' | 'name'>,
   executionArn: string,
 ): Promise<OpenTask | undefined> {
-  const events = await historyOf(executionArn);
-  const task = openTaskIn(events);
-  if (task === undefined) return undefined;
-  const started = events.find((e) => e.type === 'ExecutionStarted');
-  return {
-    stateMachineArn: machine.stateMachineArn,
-    flow: machine.name,
-    executionArn,
-    executionName: executionArn.split(':').at(-1) ?? executionArn,
-    state: task.state,
-    taskToken: String(task.question.taskToken),
-    question: task.question,
-    input: parseObject(detailsOf(started ?? {}).input),
-    scheduledAt: task.scheduledAt,
-  };
+  const task = openTaskOfHistory(executionArn, await historyOf(executionArn));
+  return task && { ...task, stateMachineArn: machine.stateMachineArn, flow: machine.name };
 }
 
 /** Every open human task of the Standard state machines (Express ones cannot wait on a token). */

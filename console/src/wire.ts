@@ -1,16 +1,8 @@
 import type { WireHistoryEvent } from './history.js';
 
-/** Shapes of the AWS JSON protocols, read without a browser: pure functions the unit tests import. */
+export { toDate } from '../../clients/execution-history.js';
 
-/** A timestamp as the JSON protocols send it (epoch seconds, or ISO text) as a Date. */
-export function toDate(value: unknown): Date | undefined {
-  if (typeof value === 'number') return new Date(value * 1000);
-  if (typeof value === 'string' && value !== '') {
-    const date = /^\d+(\.\d+)?$/.test(value) ? new Date(Number(value) * 1000) : new Date(value);
-    return Number.isNaN(date.getTime()) ? undefined : date;
-  }
-  return undefined;
-}
+/** Shapes of the AWS JSON protocols, read without a browser: pure functions the unit tests import. */
 
 export function isExpressArn(executionArn: string): boolean {
   return /^arn:[^:]+:states:[^:]*:[^:]*:express:/.test(executionArn);

@@ -1,6 +1,11 @@
+import { cpSync, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import * as path from 'node:path';
+import { threadId } from 'node:worker_threads';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
+import { CloudAssembly } from 'aws-cdk-lib/cx-api';
+import { inject } from 'vitest';
 import { SwitchyardStack, type SwitchyardStackProps } from '../../lib/switchyard-stack.js';
 
 export const TEST_ENV = { account: '111111111111', region: 'eu-west-1' };
@@ -22,17 +27,89 @@ export function testStack(): { stack: Stack; bus: events.EventBus } {
 /**
  * Synthesizes the whole app into `outdir` with real esbuild bundling, as `cdk synth` does
  * (asset metadata on, as the CLI turns it on, so each function maps to its bundle folder).
+ *
+ * Bundling takes tens of seconds, so within one `vitest run` the app is synthesized once per
+ * env, by the first test file that asks, beside the run's own folder (test/global-setup.ts);
+ * every caller gets a copy of that assembly in its `outdir`, so none can change another's.
  */
 export function synthSwitchyardApp(
   outdir: string,
-  env: { account: string; region: string } = { account: '000000000000', region: 'us-east-1' },
+  env: SynthEnv = { account: '000000000000', region: 'us-east-1' },
   props: SwitchyardStackProps = {},
 ) {
+  // An app with props of its own (short SLAs, say) is not the shared one: it is synthesized for the caller.
+  const shared = Object.keys(props).length === 0 ? sharedAssembly(env) : undefined;
+  // The bundles' source maps name the sources relative to the bundle, so a copy is only true at the same depth.
+  if (shared === undefined || depth(shared) !== depth(outdir)) return synthInto(outdir, env, props);
+  cpSync(shared, outdir, { recursive: true });
+  const assembly = new CloudAssembly(outdir);
+  return { template: Template.fromJSON(assembly.getStackArtifact('Switchyard').template), assembly };
+}
+
+type SynthEnv = { account: string; region: string };
+
+function synthInto(outdir: string, env: SynthEnv, props: SwitchyardStackProps = {}) {
   const app = new App({ outdir, context: { 'aws:cdk:enable-asset-metadata': true } });
   // As cdk.json has it for the example app: the demo events' simulated failures are allowed.
   const stack = new SwitchyardStack(app, 'Switchyard', { env, simulatedFailures: true, ...props });
   const template = Template.fromStack(stack);
   return { template, assembly: app.synth() };
+}
+
+function depth(folder: string): number {
+  return path.resolve(folder).split(path.sep).length;
+}
+
+/** How long a test file waits for another one's synthesis before it synthesizes on its own. */
+const WAIT_FOR_SYNTH_MS = 5 * 60_000;
+
+/**
+ * The run's assembly for `env`, synthesized now if no test file has yet. Test files run in
+ * parallel workers: the first takes a lock (an atomic mkdir) and synthesizes into a staging
+ * folder renamed into place when complete; the others wait for the rename. Undefined outside
+ * a run with test/global-setup.ts, or when the wait runs out (a worker died holding the lock):
+ * the caller then synthesizes on its own, which is slower but never wrong.
+ */
+function sharedAssembly(env: SynthEnv): string | undefined {
+  let run: string | undefined;
+  try {
+    run = inject('switchyardSynthDir');
+  } catch {
+    return undefined; // not inside a vitest worker
+  }
+  if (run === undefined || !existsSync(run)) return undefined;
+  // Siblings of the run's folder (it holds the locks), so the bundles sit as deep as in a caller's mkdtemp folder.
+  const ready = `${run}.${env.account}-${env.region}`;
+  const lock = path.join(run, `${env.account}-${env.region}.lock`);
+  const deadline = Date.now() + WAIT_FOR_SYNTH_MS;
+  while (Date.now() < deadline) {
+    if (existsSync(ready)) return ready;
+    if (takeLock(lock)) {
+      try {
+        if (existsSync(ready)) return ready;
+        const staging = `${ready}.staging-${process.pid}-${threadId}`;
+        rmSync(staging, { recursive: true, force: true });
+        synthInto(staging, env);
+        renameSync(staging, ready);
+        return ready;
+      } finally {
+        rmSync(lock, { recursive: true, force: true });
+      }
+    }
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
+  }
+  return undefined;
+}
+
+/** Takes the lock (an atomic mkdir), or answers false when another test file holds it. */
+function takeLock(lock: string): boolean {
+  try {
+    mkdirSync(lock);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    return false;
+  }
 }
 
 export function switchyardTemplate(props: SwitchyardStackProps = {}): { app: App; stack: SwitchyardStack; template: Template } {

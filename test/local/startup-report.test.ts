@@ -1,13 +1,12 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { App } from 'aws-cdk-lib';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SwitchyardStack } from '../../lib/switchyard-stack.js';
 import type { RuleDefinition } from '../../local/events/definitions.js';
 import { type ServiceDefinitions, SUPPORTED_RESOURCE_TYPES, serviceDefinitions } from '../../local/service-definitions.js';
 import { type StartupReportInput, startupReport } from '../../local/startup-report.js';
 import { loadApp } from '../../local/template/load.js';
+import { synthSwitchyardApp } from '../helpers/synth.js';
 
 const URL = 'http://127.0.0.1:4566';
 const dirs: string[] = [];
@@ -212,9 +211,7 @@ describe('startupReport', () => {
 describe('startupReport for the Switchyard app', () => {
   it('suggests examples/ticket-created.json, which its triage rule matches', () => {
     const outdir = emptyRoot();
-    const cdkApp = new App({ outdir });
-    new SwitchyardStack(cdkApp, 'Switchyard');
-    cdkApp.synth();
+    synthSwitchyardApp(outdir);
     const app = loadApp({ cdkOut: outdir, baseUrl: URL, supportedTypes: SUPPORTED_RESOURCE_TYPES });
     const { lines } = startupReport({
       url: URL,

@@ -208,7 +208,13 @@ describe('the read API', () => {
         if (status !== 200) return undefined;
         const tree = body as Lineage;
         const routed = tree.roots[0] && find(tree.roots[0], (n) => n.kind === 'event' && n.label.startsWith('TicketRouted'));
-        return routed && find(routed, (n) => n.kind === 'invocation' && n.status === 'succeeded') ? tree : undefined;
+        // Log lines reach the log group after the invocation ends (as in CloudWatch): wait for the starter's last one too.
+        const starter = tree.roots[0]?.children
+          .find((n) => n.kind === 'rule')
+          ?.children.find((n) => n.kind === 'message')
+          ?.children.find((n) => n.kind === 'invocation');
+        const starterDone = /REPORT RequestId: |"platform.report"/.test(starter?.logs?.at(-1) ?? '');
+        return routed && starterDone && find(routed, (n) => n.kind === 'invocation' && n.status === 'succeeded') ? tree : undefined;
       },
       30_000,
       'the full lineage of RA-3',

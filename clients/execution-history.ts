@@ -1,0 +1,221 @@
+/**
+ * Reading a Step Functions execution history (GetExecutionHistory's events, or Express log
+ * records turned into them): the states it went through and how it ended. Shared by the two
+ * clients, the CLI and the console, so both tell one story about an execution; pure (no
+ * Node.js modules, no SDK) because the console runs it in the browser.
+ */
+
+/** A history event as the SDK gives it (timestamps as Dates) or the JSON protocol carries it: the reader needs no more. */
+export interface HistoryEventLike {
+  readonly id?: number;
+  readonly previousEventId?: number;
+  readonly type?: string;
+  readonly timestamp?: unknown;
+}
+
+/** A history event as the JSON protocol carries it (GetExecutionHistory, or a log record turned into one). */
+export interface WireHistoryEvent extends HistoryEventLike {
+  readonly [details: string]: unknown;
+}
+
+/** A timestamp as the JSON protocols send it (epoch seconds, or ISO text), or a Date the SDK parsed, as a Date. */
+export function toDate(value: unknown): Date | undefined {
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? undefined : value;
+  if (typeof value === 'number') return new Date(value * 1000);
+  if (typeof value === 'string' && value !== '') {
+    const date = /^\d+(\.\d+)?$/.test(value) ? new Date(Number(value) * 1000) : new Date(value);
+    return Number.isNaN(date.getTime()) ? undefined : date;
+  }
+  return undefined;
+}
+
+/** One try of a state's task. */
+export interface Attempt {
+  outcome: 'succeeded' | 'failed' | 'timed out' | 'running';
+  error?: string;
+  cause?: string;
+}
+
+export type VisitStatus = 'succeeded' | 'failed' | 'caught' | 'running';
+
+/** One visit of a state, from the history events of that visit. */
+export interface StateVisit {
+  readonly name: string;
+  /** Task, Choice, Pass, Map, Parallel, ... (from the StateEntered event's type). */
+  readonly type: string;
+  readonly enteredAt?: Date;
+  exitedAt?: Date;
+  input?: string;
+  output?: string;
+  /** Each try of its task: more than one means it was retried. */
+  readonly attempts: Attempt[];
+  /** The error the state ended in (or was caught with). */
+  error?: { error?: string; cause?: string };
+  /** The state a Catch sent the execution to, when the error was caught. */
+  caughtNext?: string;
+  status: VisitStatus;
+  /** The history event ids of this visit, in order. */
+  readonly eventIds: number[];
+}
+
+const ATTEMPT_STARTS = new Set(['TaskScheduled', 'LambdaFunctionScheduled', 'ActivityScheduled']);
+const ATTEMPT_SUCCEEDED = new Set(['TaskSucceeded', 'LambdaFunctionSucceeded', 'ActivitySucceeded']);
+const ATTEMPT_FAILED: Record<string, Attempt['outcome']> = {
+  TaskFailed: 'failed',
+  TaskTimedOut: 'timed out',
+  TaskStartFailed: 'failed',
+  TaskSubmitFailed: 'failed',
+  LambdaFunctionFailed: 'failed',
+  LambdaFunctionTimedOut: 'timed out',
+  LambdaFunctionStartFailed: 'failed',
+  LambdaFunctionScheduleFailed: 'failed',
+  ActivityFailed: 'failed',
+  ActivityTimedOut: 'timed out',
+  ActivityScheduleFailed: 'failed',
+};
+/** Errors of a whole state (not of one try of its task). */
+const STATE_FAILED = new Set(['ParallelStateFailed', 'MapStateFailed', 'MapRunFailed', 'EvaluationFailed']);
+const STATE_SUCCEEDED = new Set(['ParallelStateSucceeded', 'MapStateSucceeded']);
+const EXECUTION_ENDS = new Set(['ExecutionSucceeded', 'ExecutionFailed', 'ExecutionTimedOut', 'ExecutionAborted']);
+
+/** The details member of an event (each type has its own: taskFailedEventDetails, ...). */
+export function detailsOf(event: object): Record<string, unknown> {
+  for (const [key, value] of Object.entries(event)) {
+    if (key.endsWith('EventDetails') && typeof value === 'object' && value !== null) return value as Record<string, unknown>;
+  }
+  return {};
+}
+
+function str(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** Which visits an event of this type can belong to. */
+function belongsTo(type: string): (visit: StateVisit) => boolean {
+  if (/^(Task|LambdaFunction|Activity)/.test(type)) return (v) => v.type === 'Task';
+  if (type.startsWith('Parallel')) return (v) => v.type === 'Parallel';
+  if (type.startsWith('Map')) return (v) => v.type === 'Map';
+  if (type.startsWith('Wait')) return (v) => v.type === 'Wait';
+  return () => true;
+}
+
+/**
+ * The states an execution went through, in the order they were entered: each visit's
+ * input and output, every try of its task (retries), the error it ended in and whether a
+ * Catch took it. An event belongs to the open visit its `previousEventId` chain leads to, so
+ * the interleaved branches of Parallel and Map states stay apart; `<Type>StateExited` by name.
+ */
+export function stateVisits(events: readonly HistoryEventLike[]): StateVisit[] {
+  const sorted = [...events].sort((a, b) => (a.id ?? 0) - (b.id ?? 0));
+  const byId = new Map<number, HistoryEventLike>();
+  const visitOfEvent = new Map<number, StateVisit>();
+  const visits: StateVisit[] = [];
+  const open: StateVisit[] = [];
+  let justCaught: StateVisit | undefined;
+
+  const find = (event: HistoryEventLike, accepts: (v: StateVisit) => boolean): StateVisit | undefined => {
+    const seen = new Set<number>();
+    let previous = event.previousEventId;
+    while (previous !== undefined && previous !== 0 && !seen.has(previous)) {
+      seen.add(previous);
+      const visit = visitOfEvent.get(previous);
+      if (visit && open.includes(visit) && accepts(visit)) return visit;
+      previous = byId.get(previous)?.previousEventId;
+    }
+    return [...open].reverse().find(accepts);
+  };
+
+  for (const event of sorted) {
+    if (event.id !== undefined) byId.set(event.id, event);
+    const type = event.type ?? '';
+    const d = detailsOf(event);
+    if (type.endsWith('StateEntered')) {
+      const visit: StateVisit = {
+        name: str(d.name) ?? '?',
+        type: type.replace(/StateEntered$/, ''),
+        enteredAt: toDate(event.timestamp),
+        input: str(d.input),
+        attempts: [],
+        status: 'running',
+        eventIds: event.id === undefined ? [] : [event.id],
+      };
+      if (justCaught && justCaught.caughtNext === undefined) justCaught.caughtNext = visit.name;
+      justCaught = undefined;
+      visits.push(visit);
+      open.push(visit);
+      if (event.id !== undefined) visitOfEvent.set(event.id, visit);
+      continue;
+    }
+    if (EXECUTION_ENDS.has(type)) {
+      const failed = type !== 'ExecutionSucceeded';
+      for (const visit of open.splice(0)) {
+        visit.status = failed ? 'failed' : visit.error ? 'failed' : 'succeeded';
+        visit.exitedAt = toDate(event.timestamp);
+        if (failed && visit.error === undefined) visit.error = { error: str(d.error) ?? type, cause: str(d.cause) };
+      }
+      continue;
+    }
+    const visit = type.endsWith('StateExited') ? [...open].reverse().find((v) => v.name === d.name) : find(event, belongsTo(type));
+    if (visit === undefined) continue;
+    if (event.id !== undefined) {
+      visitOfEvent.set(event.id, visit);
+      visit.eventIds.push(event.id);
+    }
+    if (ATTEMPT_STARTS.has(type)) visit.attempts.push({ outcome: 'running' });
+    else if (ATTEMPT_SUCCEEDED.has(type)) {
+      settleAttempt(visit, { outcome: 'succeeded' });
+      visit.error = undefined;
+    } else if (type in ATTEMPT_FAILED) {
+      const failure = { error: str(d.error), cause: str(d.cause) };
+      settleAttempt(visit, { outcome: ATTEMPT_FAILED[type] as Attempt['outcome'], ...failure });
+      visit.error = failure;
+    } else if (STATE_FAILED.has(type)) visit.error = { error: str(d.error) ?? type, cause: str(d.cause) };
+    else if (STATE_SUCCEEDED.has(type)) visit.error = undefined;
+    else if (type.endsWith('StateExited')) {
+      visit.exitedAt = toDate(event.timestamp);
+      visit.output = str(d.output);
+      open.splice(open.indexOf(visit), 1);
+      // An exit after an error: a Catch took it (the next state entered is where it went).
+      visit.status = visit.error ? 'caught' : 'succeeded';
+      if (visit.error) justCaught = visit;
+      // States of its branches still open ended with it (a failed branch whose error the parent caught).
+      if (visit.type === 'Parallel' || visit.type === 'Map') closeInner(visit, open);
+    } else if (type.endsWith('Aborted')) {
+      visit.error ??= { error: type };
+    }
+  }
+  return visits;
+}
+
+/** Visits entered after `parent` and still open when it exited belong to its branches: they failed with them. */
+function closeInner(parent: StateVisit, open: StateVisit[]): void {
+  const parentEntered = parent.eventIds[0] ?? 0;
+  for (const inner of [...open]) {
+    if ((inner.eventIds[0] ?? 0) < parentEntered) continue;
+    inner.status = 'failed';
+    inner.exitedAt = parent.exitedAt;
+    open.splice(open.indexOf(inner), 1);
+  }
+}
+
+function settleAttempt(visit: StateVisit, attempt: Attempt): void {
+  const last = visit.attempts.at(-1);
+  if (last !== undefined && last.outcome === 'running') visit.attempts[visit.attempts.length - 1] = attempt;
+  else visit.attempts.push(attempt);
+}
+
+/** The execution's own outcome from its history: running until an Execution* end event. */
+export function executionOutcome(events: readonly HistoryEventLike[]): {
+  status: 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
+  error?: string;
+  cause?: string;
+  output?: string;
+} {
+  const end = [...events].reverse().find((e) => EXECUTION_ENDS.has(e.type ?? ''));
+  if (end === undefined) return { status: 'RUNNING' };
+  const d = detailsOf(end);
+  const status = ({ ExecutionSucceeded: 'SUCCEEDED', ExecutionFailed: 'FAILED', ExecutionTimedOut: 'TIMED_OUT' } as const)[
+    end.type as 'ExecutionSucceeded'
+  ];
+  return { status: status ?? 'ABORTED', error: str(d.error), cause: str(d.cause), output: str(d.output) };
+}
