@@ -11,7 +11,7 @@ import { invalidProp, validateRange } from '../validation.js';
 import { type AgentNode, layersOf, validateGraph } from './agent-graph-layers.js';
 import type { IdempotencyStore } from './idempotency-store.js';
 import { SwitchyardFunction } from './switchyard-function.js';
-import { Workflow, type WorkflowTrigger } from './workflow.js';
+import { publishTask, Workflow, type WorkflowTrigger } from './workflow.js';
 
 export type { AgentFanOutNode, AgentNode, AgentTaskNode } from './agent-graph-layers.js';
 
@@ -357,25 +357,7 @@ export class AgentGraph extends Construct {
   }
 
   private publish(id: string, event: AgentGraphEvent): tasks.EventBridgePutEvents {
-    const put = tasks.EventBridgePutEvents.jsonata(this, id, {
-      entries: [
-        {
-          eventBus: this.props.eventBus,
-          source: event.contract.source,
-          detailType: event.contract.detailType,
-          detail: sfn.TaskInput.fromObject(event.detail),
-        },
-      ],
-      outputs: '{% $states.input %}',
-    });
-    put.addRetry({
-      errors: ['EventBridge.FailedEntry'],
-      interval: Duration.seconds(1),
-      backoffRate: 2,
-      maxAttempts: 4,
-      jitterStrategy: sfn.JitterType.FULL,
-    });
-    return put;
+    return publishTask(this, id, this.props.eventBus, { contract: event.contract, detail: sfn.TaskInput.fromObject(event.detail) });
   }
 }
 

@@ -1,7 +1,7 @@
-import { Duration, Token } from 'aws-cdk-lib';
+import { type Duration, Token } from 'aws-cdk-lib';
 import type * as events from 'aws-cdk-lib/aws-events';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import type * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import {
   type AnyEventContract,
@@ -11,6 +11,7 @@ import {
   EscalationReminderSent,
 } from '../../contracts/index.js';
 import { invalidProp } from '../validation.js';
+import { publishTask } from './workflow.js';
 
 /**
  * When a flow's output needs a person, declared rather than coded: each kind compiles to a
@@ -92,12 +93,6 @@ const FIELD_PATH = /^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$/;
 const NAME = /^[A-Za-z0-9][A-Za-z0-9-]{0,63}$/;
 const MAX_STEPS = 10;
 const YEAR_SECONDS = 31_536_000;
-const PUT_EVENTS_RETRY: sfn.RetryProps = {
-  errors: ['EventBridge.FailedEntry'],
-  interval: Duration.seconds(1),
-  backoffRate: 2,
-  maxAttempts: 4,
-};
 
 /**
  * A declarative escalation policy: the conditions that need a person, a chain of reviewers
@@ -165,22 +160,9 @@ export class EscalationPolicy extends Construct {
       id: string,
       contract: AnyEventContract,
       detail: Record<string, unknown>,
-      extra: Partial<tasks.EventBridgePutEventsJsonataProps> = {},
-    ) => {
-      const task = tasks.EventBridgePutEvents.jsonata(this, id, {
-        entries: [
-          {
-            eventBus: props.eventBus,
-            source: contract.source,
-            detailType: contract.detailType,
-            detail: sfn.TaskInput.fromText(jsonataObject({ ...detail, ...metadata })),
-          },
-        ],
-        ...extra,
-      });
-      task.addRetry(PUT_EVENTS_RETRY);
-      return task;
-    };
+      extra: Omit<tasks.EventBridgePutEventsJsonataProps, 'entries'> = {},
+    ) =>
+      publishTask(this, id, props.eventBus, { contract, detail: sfn.TaskInput.fromText(jsonataObject({ ...detail, ...metadata })) }, extra);
 
     // The first step's deadline is fixed when the escalation opens; refusals never move it.
     const open = sfn.Pass.jsonata(this, 'OpenEscalation', {

@@ -7,7 +7,7 @@ import { Construct } from 'constructs';
 import type { AnyEventContract } from '../../contracts/index.js';
 import { invalidProp, validateRange } from '../validation.js';
 import type { IdempotencyStore } from './idempotency-store.js';
-import { Workflow, type WorkflowTrigger } from './workflow.js';
+import { publishTask, Workflow, type WorkflowTrigger } from './workflow.js';
 
 /** Lambda's own transient errors, retried like a step's transient errors. */
 const LAMBDA_TRANSIENT_ERRORS = [
@@ -168,20 +168,7 @@ export class Saga extends Construct {
   }
 
   private publish(id: string, eventBus: events.IEventBus, event: SagaEvent): tasks.EventBridgePutEvents {
-    const put = tasks.EventBridgePutEvents.jsonata(this, id, {
-      entries: [
-        { eventBus, source: event.contract.source, detailType: event.contract.detailType, detail: sfn.TaskInput.fromObject(event.detail) },
-      ],
-      outputs: '{% $states.input %}',
-    });
-    put.addRetry({
-      errors: ['EventBridge.FailedEntry'],
-      interval: Duration.seconds(1),
-      backoffRate: 2,
-      maxAttempts: 4,
-      jitterStrategy: sfn.JitterType.FULL,
-    });
-    return put;
+    return publishTask(this, id, eventBus, { contract: event.contract, detail: sfn.TaskInput.fromObject(event.detail) });
   }
 }
 

@@ -4,6 +4,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { ENV } from '../../contracts/wiring.js';
 import { deadLetterQueue } from '../secure-queue.js';
@@ -158,4 +159,41 @@ export class Workflow extends Construct {
       });
     }
   }
+}
+
+/**
+ * How a state machine's PutEvents task retries an entry EventBridge failed
+ * (`EventBridge.FailedEntry`): the same backoff, with full jitter, in every flow.
+ */
+export const PUT_EVENTS_RETRY: sfn.RetryProps = {
+  errors: ['EventBridge.FailedEntry'],
+  interval: Duration.seconds(1),
+  backoffRate: 2,
+  maxAttempts: 4,
+  jitterStrategy: sfn.JitterType.FULL,
+};
+
+/** One event a state machine publishes: its contract (source and detail-type) and its detail. */
+export interface PublishedEvent {
+  readonly contract: { readonly source: string; readonly detailType: string };
+  readonly detail: sfn.TaskInput;
+}
+
+/**
+ * A JSONata PutEvents task that publishes `event` to `eventBus` and passes its own input
+ * on, retrying failed entries (PUT_EVENTS_RETRY).
+ */
+export function publishTask(
+  scope: Construct,
+  id: string,
+  eventBus: events.IEventBus,
+  event: PublishedEvent,
+  extra: Omit<tasks.EventBridgePutEventsJsonataProps, 'entries'> = { outputs: '{% $states.input %}' },
+): tasks.EventBridgePutEvents {
+  const put = tasks.EventBridgePutEvents.jsonata(scope, id, {
+    entries: [{ eventBus, source: event.contract.source, detailType: event.contract.detailType, detail: event.detail }],
+    ...extra,
+  });
+  put.addRetry(PUT_EVENTS_RETRY);
+  return put;
 }

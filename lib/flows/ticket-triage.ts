@@ -21,7 +21,7 @@ import type { CircuitBreaker } from '../constructs/circuit-breaker.js';
 import { type EscalationCondition, EscalationPolicy, type EscalationStep, jsonataObject } from '../constructs/escalation-policy.js';
 import type { IdempotencyStore } from '../constructs/idempotency-store.js';
 import { SwitchyardFunction } from '../constructs/switchyard-function.js';
-import { Workflow } from '../constructs/workflow.js';
+import { PUT_EVENTS_RETRY, Workflow } from '../constructs/workflow.js';
 import { invalidProp, validateRange } from '../validation.js';
 
 const CLASSIFY_ENTRY = path.join(import.meta.dirname, '../../lambdas/triage/classify.ts');
@@ -173,7 +173,7 @@ export class TicketTriage extends Construct {
             detail: sfn.TaskInput.fromText(jsonataObject({ ...detail, metadata })),
           },
         ],
-      }).addRetry({ errors: ['EventBridge.FailedEntry'], interval: Duration.seconds(1), backoffRate: 2, maxAttempts: 4 });
+      }).addRetry(PUT_EVENTS_RETRY);
 
     const remindAfter = Math.floor((sla.toMilliseconds() * 3) / 4000);
     const conditions: EscalationCondition[] = [
