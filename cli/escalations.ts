@@ -98,5 +98,4 @@ async function describeIfAny(clients: Clients, executionArn: string): Promise<De
 export {
   type DecisionOutcome,
   decisionOutcomeIn as decisionOutcome,
-  lastAskIn as lastAsk,
 } from '../clients/open-task.js';

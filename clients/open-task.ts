@@ -106,6 +106,31 @@ export function lastAskIn(
   return undefined;
 }
 
+/**
+ * The TicketDecisionRefused detail for an answer that reached no open task, about the
+ * execution's last ask (its ticket, attempt, deadline, step and metadata), with the
+ * bus that ask went out on; undefined when the execution never asked.
+ */
+export function refusalOfLastAsk(
+  events: readonly HistoryEventLike[],
+  reviewer: unknown,
+  reason: string,
+): { eventBusName: string; detail: Record<string, unknown> } | undefined {
+  const ask = lastAskIn(events);
+  if (ask?.eventBusName === undefined) return undefined;
+  const q = ask.question;
+  const detail = {
+    ticketId: q.ticketId,
+    attempt: q.attempt,
+    problems: [reason],
+    decideBy: q.decideBy,
+    ...(typeof q.step === 'number' ? { step: q.step } : {}),
+    ...(typeof reviewer === 'string' && reviewer !== '' ? { reviewer } : {}),
+    ...(typeof q.metadata === 'object' && q.metadata !== null ? { metadata: q.metadata } : {}),
+  };
+  return { eventBusName: ask.eventBusName, detail };
+}
+
 /** The open task of an execution's history, if it waits on one. */
 export function openTaskIn(
   events: readonly HistoryEventLike[],

@@ -1,10 +1,11 @@
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { SendTaskSuccessCommand } from '@aws-sdk/client-sfn';
+import { refusalOfLastAsk } from '../../clients/open-task.js';
 import { EscalationDecisionSchema, TICKET_QUEUES, TicketDecisionRefused, validatorFor } from '../../contracts/index.js';
 import { GLOBAL_HELP, parseCommand } from '../args.js';
 import { type Clients, call, errorCode } from '../aws.js';
 import { CliError, usageError } from '../errors.js';
-import { type DecisionOutcome, decisionOutcome, findEscalation, lastAsk, openTaskOf } from '../escalations.js';
+import { type DecisionOutcome, decisionOutcome, findEscalation, openTaskOf } from '../escalations.js';
 import { historyOf } from '../execution-history.js';
 import { selectFlows } from '../flows.js';
 import { appFlows } from './app-flows.js';
@@ -116,24 +117,15 @@ async function verdict(clients: Clients, executionArn: string, taskToken: string
  * that ask) so the refusal is on the hub like the policy's own. Returns the message to show.
  */
 async function refusedHere(clients: Clients, executionArn: string, answer: Record<string, unknown>, reason: string): Promise<string> {
-  const ask = lastAsk(await historyOf(clients, executionArn));
-  const q = ask?.question ?? {};
-  const detail = {
-    ticketId: q.ticketId,
-    attempt: q.attempt,
-    problems: [reason],
-    decideBy: q.decideBy,
-    ...(typeof q.step === 'number' ? { step: q.step } : {}),
-    ...(typeof answer.reviewer === 'string' ? { reviewer: answer.reviewer } : {}),
-    ...(typeof q.metadata === 'object' && q.metadata !== null ? { metadata: q.metadata } : {}),
-  };
-  if (ask?.eventBusName === undefined || !TicketDecisionRefused.validate(detail).ok) return reason;
+  const refusal = refusalOfLastAsk(await historyOf(clients, executionArn), answer.reviewer, reason);
+  if (refusal === undefined || !TicketDecisionRefused.validate(refusal.detail).ok) return reason;
+  const { eventBusName, detail } = refusal;
   const published = await call(clients.target, () =>
     clients.events.send(
       new PutEventsCommand({
         Entries: [
           {
-            EventBusName: ask.eventBusName,
+            EventBusName: eventBusName,
             Source: TicketDecisionRefused.source,
             DetailType: TicketDecisionRefused.detailType,
             Detail: JSON.stringify(detail),

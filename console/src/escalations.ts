@@ -1,8 +1,8 @@
-import { openTaskOfHistory } from '../../clients/open-task.js';
+import { openTaskOfHistory, refusalOfLastAsk } from '../../clients/open-task.js';
 import { TicketDecisionRefused } from '../../contracts/tickets.js';
 import { all, call } from './aws.js';
 import type { WireHistoryEvent } from './history.js';
-import { type Decision, decisionOutcomeIn, decisionProblems, lastAskIn, type OpenTask } from './open-task.js';
+import { type Decision, decisionOutcomeIn, decisionProblems, type OpenTask } from './open-task.js';
 import { schemaProblems } from './schema-check.js';
 
 export { type Decision, decisionProblems, type OpenTask, QUEUES, ticketOf } from './open-task.js';
@@ -80,20 +80,11 @@ export async function decide(task: OpenTask, decision: Decision): Promise<void> 
  * TicketDecisionRefused about the last ask, as the CLI does. Returns the message to show.
  */
 async function refusedHere(executionArn: string, decision: Decision, reason: string): Promise<string> {
-  const ask = lastAskIn(await historyOf(executionArn));
-  const q = ask?.question ?? {};
-  const detail = {
-    ticketId: q.ticketId,
-    attempt: q.attempt,
-    problems: [reason],
-    decideBy: q.decideBy,
-    ...(typeof q.step === 'number' ? { step: q.step } : {}),
-    ...(decision.reviewer ? { reviewer: decision.reviewer } : {}),
-    ...(typeof q.metadata === 'object' && q.metadata !== null ? { metadata: q.metadata } : {}),
-  };
-  if (ask?.eventBusName === undefined || schemaProblems(TicketDecisionRefused.schema, detail).length > 0) return reason;
+  const refusal = refusalOfLastAsk(await historyOf(executionArn), decision.reviewer, reason);
+  if (refusal === undefined || schemaProblems(TicketDecisionRefused.schema, refusal.detail).length > 0) return reason;
+  const { eventBusName, detail } = refusal;
   const entry = {
-    EventBusName: ask.eventBusName,
+    EventBusName: eventBusName,
     Source: TicketDecisionRefused.source,
     DetailType: TicketDecisionRefused.detailType,
     Detail: JSON.stringify(detail),

@@ -2,7 +2,7 @@ import type { OpenTaskInHistory } from '../../clients/open-task.js';
 import { EscalationDecisionSchema, TICKET_QUEUES } from '../../contracts/tickets.js';
 import { schemaProblems } from './schema-check.js';
 
-export { type DecisionOutcome, decisionOutcomeIn, lastAskIn, openTaskIn, parseObject, ticketOf } from '../../clients/open-task.js';
+export { type DecisionOutcome, decisionOutcomeIn, openTaskIn, parseObject, ticketOf } from '../../clients/open-task.js';
 
 /**
  * Open human tasks, found as the CLI finds them (both read histories with

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decisionOutcomeIn, decisionProblems, lastAskIn, openTaskIn } from '../../console/src/open-task.js';
+import { lastAskIn, refusalOfLastAsk } from '../../clients/open-task.js';
+import { decisionOutcomeIn, decisionProblems, openTaskIn } from '../../console/src/open-task.js';
 import { schemaProblems } from '../../console/src/schema-check.js';
 import { fromLogRecord, toDate } from '../../console/src/wire.js';
 import { EscalationDecisionSchema, validatorFor } from '../../contracts/index.js';
@@ -106,6 +107,14 @@ describe('decisionOutcomeIn', () => {
   it('finds the last ask and its bus after the execution ended', () => {
     const events = [ask(1, 'a'), { id: 2, type: 'TaskTimedOut' }, ask(3, 'b'), { id: 4, type: 'ExecutionSucceeded' }];
     expect(lastAskIn(events)).toMatchObject({ question: { taskToken: 'b' }, eventBusName: 'hub' });
+  });
+
+  it('refuses an answer that reached no open task about the last ask, on its bus', () => {
+    const events = [ask(1, 'a'), { id: 2, type: 'TaskTimedOut' }, ask(3, 'b'), { id: 4, type: 'ExecutionSucceeded' }];
+    const refusal = refusalOfLastAsk(events, 'sam', 'already decided');
+    expect(refusal?.eventBusName).toBe('hub');
+    expect(refusal?.detail).toEqual({ ticketId: 'T-1', attempt: 1, problems: ['already decided'], decideBy: undefined, reviewer: 'sam' });
+    expect(refusalOfLastAsk([], 'sam', 'no ask')).toBeUndefined();
   });
 });
 
