@@ -135,8 +135,8 @@ describe('loadApp', () => {
       const expected = stack.resources
         .filter((r) => ['AWS::StepFunctions::StateMachine', 'AWS::EventSchemas::Registry', 'AWS::EventSchemas::Schema'].includes(r.type))
         .map(unsupported);
-      // Three state machines, the registry and one schema per contract.
-      expect(expected).toHaveLength(4 + CONTRACTS.length);
+      // Four state machines (triage, escalation, order saga, research agents), the registry and one schema per contract.
+      expect(expected).toHaveLength(5 + CONTRACTS.length);
       expect([...app.warnings].sort()).toEqual(expected.sort());
     });
 
