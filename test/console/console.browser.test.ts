@@ -283,6 +283,9 @@ describe.skipIf(!hasChromium && !inCi)('the local console in a browser', () => {
     await row.waitFor({ state: 'attached', timeout: 10_000 });
     await expect.poll(() => row.locator('.rules').textContent()).toMatch(/StarterRule.*→.*StarterQueue/);
     await row.locator('summary').click();
+    // Later events of the same ticket redraw the list: the row stays open.
+    await events.send(ticket('CON-4B', 'Another', 'Sent while the first row is open.'));
+    await page.locator('details.event', { hasText: 'CON-4B' }).waitFor({ state: 'attached', timeout: 10_000 });
     await row.getByRole('link', { name: 'Lineage of this event' }).click();
     await page.locator('ul.tree [data-kind="execution"]').first().waitFor({ timeout: 10_000 });
     const kinds = await page

@@ -37,7 +37,16 @@ export function eventsPage(root: HTMLElement, query: URLSearchParams): () => voi
 
   const matches = (e: BusEventRecord) =>
     (!busSelect.value || e.bus === busSelect.value) && (!typeInput.value || e.detailType === typeInput.value);
-  const draw = () => replace(list, rows.length === 0 ? h('p', { class: 'muted' }, 'No events yet.') : rows.map(eventRow));
+  // Events keep arriving while one is read: a redraw keeps the rows that were open open.
+  const draw = () => {
+    const open = new Set([...list.querySelectorAll('details[open]')].map((d) => d.getAttribute('data-event')));
+    const drawn = rows.map((e) => {
+      const row = eventRow(e) as HTMLDetailsElement;
+      row.open = open.has(e.id);
+      return row;
+    });
+    replace(list, drawn.length === 0 ? h('p', { class: 'muted' }, 'No events yet.') : drawn);
+  };
   const load = async () => {
     try {
       const page = await busEvents({ bus: busSelect.value || undefined, detailType: typeInput.value || undefined, limit: 100 });
