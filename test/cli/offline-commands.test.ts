@@ -1,0 +1,54 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { synthSwitchyardApp } from '../helpers/synth.js';
+import { runCli } from './run-cli.js';
+
+// These commands read the cloud assembly alone (or nothing): no runtime is started.
+let cdkOut: string;
+
+beforeAll(() => {
+  cdkOut = mkdtempSync(path.join(tmpdir(), 'switchyard-cli-app-'));
+  synthSwitchyardApp(cdkOut);
+}, 180_000);
+
+describe('switchyard cost', () => {
+  it('estimates the synthesized app per service and names the most expensive component', async () => {
+    const result = await runCli(['cost', '--events-per-month', '1000000', '--escalation-rate', '0.2', '--cdk-out', cdkOut]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Most expensive: Step Functions Standard ResearchAgentsGraphWorkflow');
+    expect(result.stdout).toContain('Assumptions:');
+    const json = JSON.parse((await runCli(['cost', '--json', '--cdk-out', cdkOut])).stdout);
+    expect(json.entries).toEqual(['TicketCreated', 'OrderPlaced', 'JobRequested', 'JobApproved', 'JobRejected', 'ResearchRequested']);
+    expect(json.byService.map((s: { service: string }) => s.service).sort()).toEqual(
+      ['CloudWatch Logs', 'DynamoDB', 'EventBridge', 'Lambda', 'SQS', 'Step Functions'].sort(),
+    );
+  });
+
+  it('fails if an option is out of range or unknown', async () => {
+    const rate = await runCli(['cost', '--escalation-rate', '1.5', '--cdk-out', cdkOut]);
+    expect(rate.code).toBe(2);
+    expect(rate.stderr.trim()).toBe('switchyard cost: --escalation-rate must be a number from 0 to 1 (got "1.5")');
+    const unknown = await runCli(['cost', '--events', '5']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain("unknown option '--events'");
+  });
+
+  it('fails if there is no cloud assembly, saying how to make one', async () => {
+    const result = await runCli(['cost', '--cdk-out', '/nonexistent/cdk.out']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('no cloud assembly at /nonexistent/cdk.out: run npx cdk synth');
+  });
+});
+
+describe('switchyard --help', () => {
+  it('prints the usage of every command', async () => {
+    const commands = ['send', 'executions', 'execution', 'watch', 'escalations', 'approve', 'reject', 'cost'];
+    const results = await Promise.all(commands.map((command) => runCli([command, '--help'])));
+    results.forEach((result, i) => {
+      expect(result.code).toBe(0);
+      expect(result.stdout).toMatch(new RegExp(`^Usage: switchyard ${commands[i]}`));
+    });
+  });
+});
