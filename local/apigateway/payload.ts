@@ -52,7 +52,8 @@ export function isTextContent(contentType: string | undefined): boolean {
 }
 
 export function lambdaEvent(request: HttpApiRequest, context: EventContext): Record<string, unknown> {
-  const headers: Record<string, string> = {};
+  // Names come from the client: `__proto__` must be a header like any other, not the object's prototype.
+  const headers: Record<string, string> = Object.create(null);
   for (const [name, values] of Object.entries(request.headers)) {
     if (values === undefined || name === 'cookie') continue;
     headers[name] = values.join(',');
@@ -105,7 +106,7 @@ export function lambdaEvent(request: HttpApiRequest, context: EventContext): Rec
 /** Decoded query parameters; a name given twice has its values joined with commas. */
 function queryParameters(raw: string): Record<string, string> | undefined {
   if (raw === '') return undefined;
-  const out: Record<string, string> = {};
+  const out: Record<string, string> = Object.create(null);
   for (const pair of raw.split('&')) {
     if (pair === '') continue;
     const eq = pair.indexOf('=');
@@ -170,7 +171,7 @@ export function httpResponse(payload: string): HttpResponse {
   const r = result as { statusCode?: unknown; headers?: unknown; cookies?: unknown; body?: unknown; isBase64Encoded?: unknown };
   const status = Number(r.statusCode);
   if (!Number.isInteger(status) || status < 100 || status > 599) return INTERNAL_ERROR;
-  const headers: Record<string, string | string[]> = {};
+  const headers: Record<string, string | string[]> = Object.create(null);
   if (r.headers !== null && typeof r.headers === 'object') {
     for (const [name, value] of Object.entries(r.headers as Record<string, unknown>)) {
       if (value !== null && value !== undefined) headers[name.toLowerCase()] = String(value);

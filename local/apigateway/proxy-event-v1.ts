@@ -40,7 +40,8 @@ function headerPairs(request: HttpApiRequest): [string, string][] {
 }
 
 export function v1Event(request: HttpApiRequest, context: V1EventContext): Record<string, unknown> {
-  const multiValueHeaders: Record<string, string[]> = {};
+  // Names come from the client: `__proto__` must be a header like any other, not the object's prototype.
+  const multiValueHeaders: Record<string, string[]> = Object.create(null);
   const add = (name: string, value: string) => {
     const existing = Object.keys(multiValueHeaders).find((key) => key.toLowerCase() === name.toLowerCase()) ?? name;
     multiValueHeaders[existing] = [...(multiValueHeaders[existing] ?? []), value];
@@ -114,7 +115,7 @@ export function v1Event(request: HttpApiRequest, context: V1EventContext): Recor
 
 /** Decoded query parameters with every value of a repeated name; null when there are none. */
 function queryParameters(raw: string): Record<string, string[]> | null {
-  const out: Record<string, string[]> = {};
+  const out: Record<string, string[]> = Object.create(null);
   for (const pair of raw.split('&')) {
     if (pair === '') continue;
     const eq = pair.indexOf('=');
@@ -153,7 +154,7 @@ export function v1Response(payload: string, decodeBase64: boolean): HttpResponse
   const status = typeof r.statusCode === 'string' && /^\d+$/.test(r.statusCode) ? Number(r.statusCode) : r.statusCode;
   if (typeof status !== 'number' || !Number.isInteger(status) || status < 100 || status > 599) return MALFORMED;
   if (r.body !== undefined && r.body !== null && typeof r.body !== 'string') return MALFORMED;
-  const headers: Record<string, string | string[]> = {};
+  const headers: Record<string, string | string[]> = Object.create(null);
   const lower = new Set<string>();
   if (r.multiValueHeaders !== undefined && r.multiValueHeaders !== null) {
     if (typeof r.multiValueHeaders !== 'object' || Array.isArray(r.multiValueHeaders)) return MALFORMED;

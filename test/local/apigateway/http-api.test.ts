@@ -141,6 +141,13 @@ describe('local HTTP API', () => {
     );
   });
 
+  it('passes query parameters and headers named like Object.prototype members through as any others', async () => {
+    const event = await eventOf('/pets/dog?__proto__=x&constructor=y&a=1', { headers: { constructor: 'c' } });
+    expect(event.queryStringParameters).toEqual({ ['__proto__']: 'x', constructor: 'y', a: '1' });
+    expect(Object.hasOwn(event.queryStringParameters as object, '__proto__')).toBe(true);
+    expect((event.headers as Record<string, string>).constructor).toBe('c');
+  });
+
   it('sends a payload 2.0 event as API Gateway builds it', async () => {
     const event = await eventOf('/pets/dog?b=2&a=1&a=3&x=%20y', {
       headers: { 'user-agent': 'test-agent', 'x-multi': ['one', 'two'], cookie: 'c1=v1; c2=v2' },

@@ -206,6 +206,22 @@ describe('RestApiService', () => {
     expect(events).toEqual([]);
   });
 
+  it('passes query parameters and headers named like Object.prototype members through as any others', async () => {
+    const { handle, events } = serviceWith();
+    await handle(
+      request('POST', '/prod/pets/7/toys', {
+        rawQueryString: '__proto__=x&a=1',
+        headers: {},
+        rawHeaders: ['Host', 'abc.execute-api.localhost:4566', '__proto__', 'h'],
+        body: Buffer.from(''),
+      }),
+    );
+    const event = events[0] as { multiValueQueryStringParameters: object; multiValueHeaders: object };
+    expect(Object.hasOwn(event.multiValueQueryStringParameters, '__proto__')).toBe(true);
+    expect(event.multiValueQueryStringParameters).toEqual({ ['__proto__']: ['x'], a: ['1'] });
+    expect(Object.hasOwn(event.multiValueHeaders, '__proto__')).toBe(true);
+  });
+
   it('builds the 1.0 event: last and all values of headers and query parameters, stage variables, the stage in requestContext.path', async () => {
     const { handle, events } = serviceWith();
     await handle(
