@@ -1,22 +1,15 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalRuntime } from '../../local/runtime.js';
-import { synthSwitchyardApp } from '../helpers/synth.js';
-import { credentials, eventually, executionEnded, region, tempDataDir } from '../local/helpers.js';
+import type { LocalRuntime } from '../../local/runtime.js';
+import { credentials, eventually, executionEnded, region } from '../local/helpers.js';
+import { startApp } from './app-fixture.js';
 import { runCli } from './run-cli.js';
 
 let runtime: LocalRuntime;
-let cdkOut: string;
 let target: string[];
 
 beforeAll(async () => {
-  cdkOut = mkdtempSync(path.join(tmpdir(), 'switchyard-cli-app-'));
-  synthSwitchyardApp(cdkOut);
-  runtime = await LocalRuntime.start({ cdkOut, dataDir: tempDataDir(), port: 0, log: () => {} });
-  target = ['--endpoint', runtime.url, '--cdk-out', cdkOut];
+  ({ runtime, target } = await startApp());
 }, 180_000);
 afterAll(async () => {
   await runtime?.stop();
