@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { App, Duration, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import type { TicketQueue } from '../contracts/index.js';
+import type { TicketQueue } from '../domain/index.js';
 import { SwitchyardStack } from '../lib/switchyard-stack.js';
 
 const app = new App();

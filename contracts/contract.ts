@@ -102,6 +102,40 @@ export function defineContract<const P extends TProperties>(options: EventContra
   };
 }
 
+/** A contract as plain JSON: what a construct hands a packaged handler (the workflow starter) at bundle time. */
+export interface ContractDefinition {
+  readonly detailType: string;
+  readonly source: string;
+  readonly description: string;
+  /** JSON Schema of `detail` (the contract's `schema`, as JSON). */
+  readonly schema: Record<string, unknown>;
+  readonly idempotencyFields?: readonly string[];
+}
+
+/** The JSON form of a contract, from which `contractFromDefinition` rebuilds an equal one. */
+export function contractDefinition(contract: AnyEventContract): ContractDefinition {
+  return {
+    detailType: contract.detailType,
+    source: contract.source,
+    description: contract.description,
+    schema: JSON.parse(JSON.stringify(contract.schema)) as Record<string, unknown>,
+    ...(contract.idempotencyFields === undefined ? {} : { idempotencyFields: [...contract.idempotencyFields] }),
+  };
+}
+
+/** A contract rebuilt from its JSON form: it validates and keys events exactly as the original does. */
+export function contractFromDefinition(definition: ContractDefinition): AnyEventContract {
+  const schema = definition.schema as TSchema;
+  return {
+    detailType: definition.detailType,
+    source: definition.source,
+    description: definition.description,
+    schema,
+    idempotencyFields: definition.idempotencyFields,
+    validate: validatorFor(schema) as AnyEventContract['validate'],
+  };
+}
+
 /**
  * The schema registry document for a contract: the whole EventBridge envelope, in
  * JSON Schema draft-04 (one of the two formats the registry accepts).

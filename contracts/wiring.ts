@@ -14,16 +14,12 @@ export const ENV = {
   stateMachineArn: 'STATE_MACHINE_ARN',
   /** `STANDARD` or `EXPRESS`: how the starter runs the state machine. */
   workflowType: 'WORKFLOW_TYPE',
-  /** A Bedrock model or inference profile id; unset means the bundled local model. */
-  bedrockModelId: 'BEDROCK_MODEL_ID',
   /** The queue a consumer drains (QueueConsumer): transient failures change visibility on it. */
   queueUrl: 'SOURCE_QUEUE_URL',
   /** The consumer queue's dead-letter queue: permanent failures are sent there at once. */
   deadLetterQueueUrl: 'DEAD_LETTER_QUEUE_URL',
   /** The queue's maxReceiveCount: on the last receive the consumer dead-letters a failure itself, with its reason. */
   maxReceiveCount: 'MAX_RECEIVE_COUNT',
-  /** The table holding one assignment per ticket (TicketRouting). */
-  assignmentsTable: 'ASSIGNMENTS_TABLE_NAME',
   /** The bus a producer publishes to (WebhookIngress sets it). */
   eventBusName: 'EVENT_BUS_NAME',
   /** The Secrets Manager secret (ARN or name) holding a webhook's signing secret; never the secret itself. */
@@ -57,8 +53,6 @@ export const ENV = {
    * refuses such an event (ERROR_NAMES.simulationRefused) before it has any effect.
    */
   allowSimulatedFailures: 'ALLOW_SIMULATED_FAILURES',
-  /** The order saga's side-effect ledger (OrderSaga): one item per order and effect. */
-  ordersLedgerTable: 'ORDERS_LEDGER_TABLE_NAME',
   /** A staged pipeline's side-effect ledger (StagedPipeline): one item per job and effect. */
   pipelineLedgerTable: 'PIPELINE_LEDGER_TABLE_NAME',
   /** A staged pipeline's read model (StagedPipeline): one item per job, the fold of its events. */
@@ -77,9 +71,14 @@ export const ENV = {
   agentModelName: 'AGENT_MODEL_NAME',
   /** That model's id (a Bedrock model id, or a local model's name). */
   agentModelId: 'AGENT_MODEL_ID',
-  /** The research flow's side-effect ledger (ResearchAgents): one item per model call. */
-  researchLedgerTable: 'RESEARCH_LEDGER_TABLE_NAME',
 } as const;
+
+/**
+ * The identifier the workflow starter's bundle has replaced (esbuild `define`) by the JSON
+ * of the contracts its trigger lets through (`ContractDefinition[]`): a packaged handler
+ * learns the app's contracts at bundle time, with no size limit as environment variables have.
+ */
+export const STARTER_CONTRACTS_DEFINE = 'SWITCHYARD_STARTER_CONTRACTS';
 
 /**
  * The attribute DynamoDB's TTL reads on tables that keep bookkeeping records (ignored
@@ -102,10 +101,6 @@ export const ERROR_NAMES = {
   emitFailed: 'EmitFailed',
   workflowFailed: 'WorkflowFailed',
   nonErrorThrown: 'NonErrorThrown',
-  modelThrottled: 'ModelThrottled',
-  modelUnavailable: 'ModelUnavailable',
-  modelOutputInvalid: 'ModelOutputInvalid',
-  invalidTicket: 'InvalidTicket',
   /** A circuit breaker is open (or half-open with every trial taken): the call was not made. */
   circuitOpen: 'CircuitOpen',
   /** An event asked for simulated failures where they are not allowed (ENV.allowSimulatedFailures). */
@@ -118,15 +113,12 @@ export const ERROR_NAMES = {
   unroutableItem: 'UnroutableItem',
 } as const;
 
-/** Transient model failures: the triage flow's Retry matches exactly these. */
-export const RETRYABLE_MODEL_ERRORS: readonly string[] = [ERROR_NAMES.modelThrottled, ERROR_NAMES.modelUnavailable];
-
 /**
  * Failures that the same input will meet again however often it is retried. A queue
  * consumer sends a record failing with one of these to its dead-letter queue at once
  * instead of retrying it.
  */
-export const PERMANENT_ERRORS: readonly string[] = [ERROR_NAMES.invalidEvent, ERROR_NAMES.unknownEventType, ERROR_NAMES.invalidTicket];
+export const PERMANENT_ERRORS: readonly string[] = [ERROR_NAMES.invalidEvent, ERROR_NAMES.unknownEventType];
 
 /**
  * Message attributes a consumer puts on a record it sends to its dead-letter queue,

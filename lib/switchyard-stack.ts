@@ -3,14 +3,16 @@ import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
 import type { Construct } from 'constructs';
-import { CONTRACTS, TicketCreated, type TicketQueue } from '../contracts/index.js';
-import { ChangeCapture } from './constructs/change-capture.js';
-import { CircuitBreaker } from './constructs/circuit-breaker.js';
-import { EventHub } from './constructs/event-hub.js';
-import { FileTrigger } from './constructs/file-trigger.js';
-import { IdempotencyStore } from './constructs/idempotency-store.js';
-import { ScheduledTrigger } from './constructs/scheduled-trigger.js';
-import { WebhookIngress } from './constructs/webhook-ingress.js';
+import {
+  ChangeCapture,
+  CircuitBreaker,
+  EventHub,
+  FileTrigger,
+  IdempotencyStore,
+  ScheduledTrigger,
+  WebhookIngress,
+} from 'switchyard/constructs';
+import { CONTRACTS, TicketCreated, type TicketQueue } from '../domain/index.js';
 import { ContentPipeline } from './flows/content-pipeline.js';
 import { OrderSaga } from './flows/order-saga.js';
 import { ResearchAgents } from './flows/research-agents.js';

@@ -10,7 +10,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CONTRACTS, ENV } from '../contracts/index.js';
+import { CONTRACTS, ENV } from '../domain/index.js';
+import { APP_ENV } from '../domain/wiring.js';
 import { definitionOf, switchyardTemplate, synthSwitchyardApp, TEST_ENV } from './helpers/synth.js';
 
 /** Every `Validations.of(x).acknowledge()` in the tree (stored as `{ "Annotation::<id>": reason }` metadata). */
@@ -154,7 +155,7 @@ describe('Switchyard app bundles', () => {
       [ENV.stateMachineArn]: 'arn:aws:states:eu-west-1:111111111111:stateMachine:x',
       [ENV.workflowType]: 'STANDARD',
       [ENV.idempotencyTable]: 'table',
-      [ENV.assignmentsTable]: 'assignments',
+      [APP_ENV.assignmentsTable]: 'assignments',
       [ENV.queueUrl]: 'https://sqs.eu-west-1.amazonaws.com/111111111111/queue',
       [ENV.deadLetterQueueUrl]: 'https://sqs.eu-west-1.amazonaws.com/111111111111/dlq',
       [ENV.eventBusName]: 'hub',
@@ -165,14 +166,14 @@ describe('Switchyard app bundles', () => {
       [ENV.webhookPreviousSecretGraceSeconds]: '86400',
       [ENV.fileTriggerName]: 'ticket-attachments',
       [ENV.changeEntity]: 'Ticket',
-      [ENV.ordersLedgerTable]: 'ledger',
+      [APP_ENV.ordersLedgerTable]: 'ledger',
       [ENV.pipelineStage]: 'script',
       [ENV.pipelineLedgerTable]: 'pipeline-ledger',
       [ENV.pipelineReadModelTable]: 'pipeline-read-model',
       [ENV.modelBudgetTable]: 'budget',
       [ENV.agentModelName]: 'Fast',
       [ENV.agentModelId]: 'local-fast',
-      [ENV.researchLedgerTable]: 'research-ledger',
+      [APP_ENV.researchLedgerTable]: 'research-ledger',
     };
     for (const fn of functions) {
       const assetPath = fn.Metadata?.['aws:asset:path'] as string;

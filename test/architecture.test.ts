@@ -9,7 +9,7 @@ const biome = path.join(repo, 'node_modules', '.bin', 'biome');
 
 /** Import lines that break one of the dependency rules of the architecture, by the folder they are written in. */
 const forbidden: readonly [file: string, importLine: string][] = [
-  ['local/events/probe.ts', "import { TicketCreated } from '../../contracts/index.js';"],
+  ['local/events/probe.ts', "import { TicketCreated } from '../domain/index.js';"],
   ['local/events/probe.ts', "import { EventHub } from '../../lib/constructs/event-hub.js';"],
   ['local/probe.ts', "import { emit } from '../lambdas/kit/emit.js';"],
   ['local/probe.ts', "import { App } from 'aws-cdk-lib';"],
@@ -40,20 +40,20 @@ const forbidden: readonly [file: string, importLine: string][] = [
   ['clients/probe.ts', "import { READ_API_PREFIX } from '../local/read-api/contract.js';"],
 ];
 const allowed: readonly [file: string, importLine: string][] = [
-  ['lambdas/kit/probe.ts', "import { TicketCreated } from '../../contracts/index.js';"],
-  ['lib/constructs/probe.ts', "import { TicketCreated } from '../../contracts/index.js';"],
+  ['lambdas/kit/probe.ts', "import { TicketCreated } from '../domain/index.js';"],
+  ['lib/constructs/probe.ts', "import { TicketCreated } from '../domain/index.js';"],
   ['local/probe.ts', "import { AwsError } from './aws-error.js';"],
-  ['cli/commands/probe.ts', "import { TicketCreated } from '../../contracts/index.js';"],
+  ['cli/commands/probe.ts', "import { TicketCreated } from '../domain/index.js';"],
   ['console/src/probe.ts', "import { READ_API_PREFIX } from '../../local/read-api/contract.js';"],
   ['console/src/pages/probe.ts', "import type { Lineage } from '../../../local/read-api/contract.js';"],
-  ['console/src/probe.ts', "import { TICKET_QUEUES } from '../../contracts/tickets.js';"],
+  ['console/src/probe.ts', "import { TICKET_QUEUES } from '../domain/tickets.js';"],
   // The read API's shapes and paths: the runtime's documented API for what AWS has none for (architecture rule 4).
   ['cli/commands/probe.ts', "import { READ_API_PREFIX } from '../../local/read-api/contract.js';"],
   ['cli/probe.ts', "import type { Lineage } from '../local/read-api/contract.js';"],
   // What the two clients share (history readers), pure so that the browser runs it too.
   ['cli/probe.ts', "import { stateVisits } from '../clients/execution-history.js';"],
   ['console/src/probe.ts', "import { openTaskIn } from '../../clients/open-task.js';"],
-  ['clients/probe.ts', "import { TICKET_QUEUES } from '../contracts/tickets.js';"],
+  ['clients/probe.ts', "import { TICKET_QUEUES } from '../domain/tickets.js';"],
 ];
 
 /** The repository's biome.json, in a folder of its own (no git, so nothing is ignored), with one file per probe. */

@@ -12,7 +12,7 @@ import {
   TicketCreated,
   validatorFor,
   workflowInput,
-} from '../contracts/index.js';
+} from '../domain/index.js';
 
 describe('contracts', () => {
   it('have unique detail-types', () => {

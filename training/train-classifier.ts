@@ -23,7 +23,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { TICKET_QUEUES, type TicketQueue } from '../contracts/tickets.js';
+import { TICKET_QUEUES, type TicketQueue } from '../domain/tickets.js';
 import {
   argmax,
   calibrate,

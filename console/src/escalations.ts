@@ -1,5 +1,5 @@
 import { openTaskOfHistory, refusalOfLastAsk } from '../../clients/open-task.js';
-import { TicketDecisionRefused } from '../../contracts/tickets.js';
+import { TicketDecisionRefused } from '../../domain/tickets.js';
 import { all, call } from './aws.js';
 import type { WireHistoryEvent } from './history.js';
 import { type Decision, decisionOutcomeIn, decisionProblems, type OpenTask } from './open-task.js';

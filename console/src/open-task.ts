@@ -1,5 +1,5 @@
 import type { OpenTaskInHistory } from '../../clients/open-task.js';
-import { EscalationDecisionSchema, TICKET_QUEUES } from '../../contracts/tickets.js';
+import { EscalationDecisionSchema, TICKET_QUEUES } from '../../domain/tickets.js';
 import { schemaProblems } from './schema-check.js';
 
 export { type DecisionOutcome, decisionOutcomeIn, openTaskIn, parseObject, ticketOf } from '../../clients/open-task.js';

@@ -1,7 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { type AgentModelCallRequest, ENV, type ResearchSubTask } from '../../contracts/index.js';
-import { requireEnv } from '../kit/config.js';
-import { logger, tracer } from '../kit/observability.js';
+import { logger, requireEnv, tracer } from 'switchyard/kit';
+import { type AgentModelCallRequest, ENV, type ResearchSubTask } from '../../domain/index.js';
+import { APP_ENV } from '../../domain/wiring.js';
 import { LocalResearchModel } from './local-model.js';
 import { callModel } from './model-calls.js';
 import type { SubTaskAnswer } from './research.js';
@@ -10,7 +10,7 @@ const deps = {
   dynamodb: tracer.captureAWSv3Client(new DynamoDBClient({})),
   model: new LocalResearchModel(),
   budgetTable: requireEnv(ENV.modelBudgetTable),
-  ledgerTable: requireEnv(ENV.researchLedgerTable),
+  ledgerTable: requireEnv(APP_ENV.researchLedgerTable),
 };
 
 /** One model call of the research fan-out (one function per model; the state machine says which sub-task). */

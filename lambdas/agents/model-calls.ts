@@ -1,12 +1,12 @@
 import { type DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { type AgentModelCallRequest, ERROR_NAMES, RESEARCH_ERRORS, type ResearchSubTask } from '../../contracts/index.js';
-import { SwitchyardError } from '../kit/errors.js';
-import { recordModelTokens, spendModelCall } from '../kit/model-budget.js';
+import { recordModelTokens, SwitchyardError, spendModelCall } from 'switchyard/kit';
+import { type AgentModelCallRequest, RESEARCH_ERRORS, type ResearchSubTask } from '../../domain/index.js';
+import { APP_ERROR_NAMES } from '../../domain/wiring.js';
 import type { ResearchModel, SubTaskAnswer } from './research.js';
 
 /** The model did not answer (simulated); the state machine retries the call with backoff. */
 export class ModelUnavailableError extends SwitchyardError {
-  override readonly name = ERROR_NAMES.modelUnavailable;
+  override readonly name = APP_ERROR_NAMES.modelUnavailable;
 }
 
 /** The model refused the sub-task (simulated); not retried, the sub-task fails. */

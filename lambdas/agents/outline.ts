@@ -1,5 +1,5 @@
-import type { AgentTaskRequest } from '../../contracts/index.js';
-import { logger } from '../kit/observability.js';
+import { logger } from 'switchyard/kit';
+import type { AgentTaskRequest } from '../../domain/index.js';
 import { outlineResearch, type ResearchOutline, type ResearchPlan } from './research.js';
 
 /** The report's outline, from the plan (runs beside the research fan-out). */

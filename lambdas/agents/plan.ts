@@ -1,6 +1,5 @@
-import type { AgentTaskRequest, ResearchRequested, WorkflowInput } from '../../contracts/index.js';
-import { simulatedFailuresAllowed } from '../kit/config.js';
-import { logger } from '../kit/observability.js';
+import { logger, simulatedFailuresAllowed } from 'switchyard/kit';
+import type { AgentTaskRequest, ResearchRequested, WorkflowInput } from '../../domain/index.js';
 import { planResearch, type ResearchPlan } from './research.js';
 
 const allowSimulatedFailures = simulatedFailuresAllowed();

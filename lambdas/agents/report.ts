@@ -1,5 +1,5 @@
-import type { AgentItemOutcome, AgentTaskRequest, ResearchSubTask } from '../../contracts/index.js';
-import { logger } from '../kit/observability.js';
+import { logger } from 'switchyard/kit';
+import type { AgentItemOutcome, AgentTaskRequest, ResearchSubTask } from '../../domain/index.js';
 import { type ResearchOutline, type ResearchPlan, type ResearchReport, type SubTaskAnswer, writeReport } from './research.js';
 
 interface ReportResults {

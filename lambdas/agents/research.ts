@@ -1,5 +1,5 @@
-import type { AgentItemOutcome, ResearchRequested, ResearchSubTask } from '../../contracts/index.js';
-import { SimulationRefusedError } from '../kit/errors.js';
+import { SimulationRefusedError } from 'switchyard/kit';
+import type { AgentItemOutcome, ResearchRequested, ResearchSubTask } from '../../domain/index.js';
 
 /** What a model answers to one prompt. */
 export interface ModelAnswer {

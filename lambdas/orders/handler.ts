@@ -1,10 +1,9 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { ENV } from '../../contracts/index.js';
-import { requireEnv, simulatedFailuresAllowed } from '../kit/config.js';
-import { logger, tracer } from '../kit/observability.js';
+import { logger, requireEnv, simulatedFailuresAllowed, tracer } from 'switchyard/kit';
+import { APP_ENV } from '../../domain/wiring.js';
 import { type OrderStepRequest, runOrderStep } from './order-steps.js';
 
-const tableName = requireEnv(ENV.ordersLedgerTable);
+const tableName = requireEnv(APP_ENV.ordersLedgerTable);
 const allowSimulatedFailures = simulatedFailuresAllowed();
 const dynamodb = tracer.captureAWSv3Client(new DynamoDBClient({}));
 

@@ -1,13 +1,6 @@
 import { ConditionalCheckFailedException, type DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import {
-  ORDER_BUSINESS_ERRORS,
-  ORDER_EFFECTS,
-  ORDER_ERRORS,
-  ORDER_STEPS,
-  type OrderPlaced,
-  type OrderStep,
-} from '../../contracts/index.js';
-import { SimulationRefusedError } from '../kit/errors.js';
+import { SimulationRefusedError } from 'switchyard/kit';
+import { ORDER_BUSINESS_ERRORS, ORDER_EFFECTS, ORDER_ERRORS, ORDER_STEPS, type OrderPlaced, type OrderStep } from '../../domain/index.js';
 
 /** What the saga's state machine sends each step: which step, which phase, and the order. */
 export interface OrderStepRequest {

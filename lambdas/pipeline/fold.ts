@@ -9,7 +9,7 @@ import {
   type Rendered,
   type ScriptWritten,
   type StoryboardDrawn,
-} from '../../contracts/index.js';
+} from '../../domain/index.js';
 
 /** Where a job stands, as its read model says. */
 export type JobStatus =

@@ -1,7 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { JOB_EVENTS } from '../../contracts/index.js';
-import { createSqsConsumer } from '../kit/consumer.js';
-import type { FailureQueues } from '../kit/failures.js';
+import type { FailureQueues } from 'switchyard/kit';
+import { createSqsConsumer } from 'switchyard/kit';
+import { JOB_EVENTS } from '../../domain/index.js';
 import type { JobEvent } from './fold.js';
 import { projectJobEvent } from './projection.js';
 

@@ -1,7 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { ENV } from '../../contracts/index.js';
-import { requireEnv } from '../kit/config.js';
-import { tracer } from '../kit/observability.js';
+import { requireEnv, tracer } from 'switchyard/kit';
+import { ENV } from '../../domain/index.js';
 import { createProjectorConsumer } from './projector-consumer.js';
 
 /** Folds every job event into the pipeline's read model (lambdas/pipeline/fold.ts). */

@@ -1,8 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { JOB_STAGE_EFFECTS, JOB_STAGE_EVENTS, type JobStage } from '../../contracts/index.js';
-import { createSqsConsumer } from '../kit/consumer.js';
-import type { EventPublisher } from '../kit/emit.js';
-import type { FailureQueues } from '../kit/failures.js';
+import type { EventPublisher, FailureQueues } from 'switchyard/kit';
+import { createSqsConsumer } from 'switchyard/kit';
+import { JOB_STAGE_EFFECTS, JOB_STAGE_EVENTS, type JobStage } from '../../domain/index.js';
 import { Ledger } from './ledger.js';
 import { runStage } from './stages.js';
 

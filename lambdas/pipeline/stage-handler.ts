@@ -1,9 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { ENV, JOB_STAGES } from '../../contracts/index.js';
-import { requireEnum, requireEnv, simulatedFailuresAllowed } from '../kit/config.js';
-import { EventPublisher } from '../kit/emit.js';
-import { tracer } from '../kit/observability.js';
+import { EventPublisher, requireEnum, requireEnv, simulatedFailuresAllowed, tracer } from 'switchyard/kit';
+import { ENV, JOB_STAGES } from '../../domain/index.js';
 import { createStageConsumer } from './stage-consumer.js';
 
 /** One stage of the content pipeline; StagedPipeline says which in ENV.pipelineStage. */

@@ -1,4 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { Emission } from 'switchyard/kit';
+import { SimulationRefusedError, SwitchyardError } from 'switchyard/kit';
 import {
   type AnyEventContract,
   type FramesInferred,
@@ -11,9 +13,7 @@ import {
   type Rendered,
   type ScriptWritten,
   type StoryboardDrawn,
-} from '../../contracts/index.js';
-import type { Emission } from '../kit/emit.js';
-import { SimulationRefusedError, SwitchyardError } from '../kit/errors.js';
+} from '../../domain/index.js';
 import type { Ledger } from './ledger.js';
 
 /** A stage's dependency did not answer; the queue brings the record back after a backoff. */

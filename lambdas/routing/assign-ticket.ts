@@ -1,7 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { type TicketRouted, ticketRoutedVersion } from '../../contracts/index.js';
-import { applyVersioned, type IgnoredEvent } from '../kit/versioned-state.js';
+import { applyVersioned, type IgnoredEvent } from 'switchyard/kit';
+import { type TicketRouted, ticketRoutedVersion } from '../../domain/index.js';
 
 /** A ticket's assignment, as the assignments table holds it (one item per ticket). */
 export interface Assignment {

@@ -1,7 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { TicketRouted } from '../../contracts/index.js';
-import { createSqsConsumer } from '../kit/consumer.js';
-import type { FailureQueues } from '../kit/failures.js';
+import type { FailureQueues } from 'switchyard/kit';
+import { createSqsConsumer } from 'switchyard/kit';
+import { TicketRouted } from '../../domain/index.js';
 import { assignTicket } from './assign-ticket.js';
 
 export interface RoutingConsumerOptions {

@@ -8,7 +8,7 @@ import {
   ServiceUnavailableException,
   ThrottlingException,
 } from '@aws-sdk/client-bedrock-runtime';
-import { TICKET_QUEUES, type TicketQueue } from '../../contracts/index.js';
+import { TICKET_QUEUES, type TicketQueue } from '../../domain/index.js';
 import type { TicketClassification, TicketClassifier } from './classifier.js';
 import { ModelOutputInvalidError, ModelThrottledError, ModelUnavailableError } from './errors.js';
 

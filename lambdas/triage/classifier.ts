@@ -1,4 +1,4 @@
-import type { TicketQueue } from '../../contracts/index.js';
+import type { TicketQueue } from '../../domain/index.js';
 
 /** What a classifier says about one ticket. */
 export interface TicketClassification {

@@ -2,11 +2,10 @@ import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { Context } from 'aws-lambda';
+import { type CircuitBreaker, circuitBreakerFromEnv, EventPublisher, logger, tracer } from 'switchyard/kit';
 import Type from 'typebox';
-import { ENV, RETRYABLE_MODEL_ERRORS, validatorFor } from '../../contracts/index.js';
-import { type CircuitBreaker, circuitBreakerFromEnv } from '../kit/circuit-breaker.js';
-import { EventPublisher } from '../kit/emit.js';
-import { logger, tracer } from '../kit/observability.js';
+import { ENV, RETRYABLE_MODEL_ERRORS, validatorFor } from '../../domain/index.js';
+import { APP_ENV } from '../../domain/wiring.js';
 import { BedrockTicketClassifier } from './bedrock-classifier.js';
 import type { TicketClassification, TicketClassifier } from './classifier.js';
 import { InvalidTicketError } from './errors.js';
@@ -21,7 +20,7 @@ const ClassifyRequest = Type.Object({
 const validateRequest = validatorFor(ClassifyRequest);
 
 // Set by the TicketTriage construct when a Bedrock model is configured.
-const bedrockModelId = process.env[ENV.bedrockModelId]?.trim();
+const bedrockModelId = process.env[APP_ENV.bedrockModelId]?.trim();
 const classifier: TicketClassifier = bedrockModelId
   ? new BedrockTicketClassifier(tracer.captureAWSv3Client(new BedrockRuntimeClient({})), bedrockModelId)
   : new LocalTicketClassifier();

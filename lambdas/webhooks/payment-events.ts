@@ -1,5 +1,5 @@
-import type { PaymentReceived } from '../../contracts/index.js';
-import type { Translation } from '../kit/webhook.js';
+import type { Translation } from 'switchyard/kit';
+import type { PaymentReceived } from '../../domain/index.js';
 
 type PaymentProperties = typeof PaymentReceived extends { schema: { properties: infer P } } ? P : never;
 

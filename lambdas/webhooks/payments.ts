@@ -1,12 +1,8 @@
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { ENV, PaymentReceived } from '../../contracts/index.js';
-import { requireEnv, requireNumber } from '../kit/config.js';
-import { EventPublisher } from '../kit/emit.js';
-import { tracer } from '../kit/observability.js';
-import { RotatingSecret } from '../kit/secrets.js';
-import { createWebhookHandler } from '../kit/webhook.js';
+import { createWebhookHandler, EventPublisher, RotatingSecret, requireEnv, requireNumber, tracer } from 'switchyard/kit';
+import { ENV, PaymentReceived } from '../../domain/index.js';
 import { translatePayment } from './payment-events.js';
 
 /**

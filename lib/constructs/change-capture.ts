@@ -1,4 +1,3 @@
-import * as path from 'node:path';
 import { Duration, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
@@ -11,6 +10,7 @@ import { CHANGE_KINDS, type ChangeKind, ENTITY_NAME } from '../../contracts/chan
 import { ENV } from '../../contracts/wiring.js';
 import { deadLetterQueue } from '../secure-queue.js';
 import { invalidProp, validateInteger, validateRange } from '../validation.js';
+import { packagedHandlerEntry } from './handler-entry.js';
 import { SwitchyardFunction } from './switchyard-function.js';
 
 export interface ChangeCaptureProps {
@@ -143,7 +143,7 @@ export class ChangeCapture extends Construct {
     let enrichment = props.enrichment;
     if (enrichment === undefined) {
       this.enrichmentFunction = new SwitchyardFunction(this, 'Enrichment', {
-        entry: path.join(import.meta.dirname, '..', '..', 'lambdas', 'change-capture', 'handler.ts'),
+        entry: packagedHandlerEntry('change-capture/handler'),
         description: `Turns ${props.entity} table stream records into ${props.entity}Created/Updated/Deleted event details`,
         timeout: Duration.seconds(10),
         memorySize: 256,

@@ -1,4 +1,3 @@
-import * as path from 'node:path';
 import { Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -10,9 +9,10 @@ import { Construct } from 'constructs';
 import { ENV } from '../../contracts/wiring.js';
 import { deadLetterQueue } from '../secure-queue.js';
 import { invalidProp, validateInteger, validateRange } from '../validation.js';
+import { packagedHandlerEntry } from './handler-entry.js';
 import { SwitchyardFunction } from './switchyard-function.js';
 
-const HANDLER_ENTRY = path.join(import.meta.dirname, '../../lambdas/file-trigger/handler.ts');
+const HANDLER_ENTRY = packagedHandlerEntry('file-trigger/handler');
 /** S3's longest key, in UTF-8 bytes. */
 const MAX_KEY_BYTES = 1024;
 const ACCESS_LOG_PREFIX = 'access/';

@@ -44,6 +44,17 @@ export interface SwitchyardFunctionProps {
    * @default - unreserved (the account's shared pool)
    */
   readonly reservedConcurrentExecutions?: number;
+  /**
+   * Identifiers esbuild replaces at bundle time (its `define`); each value is JavaScript
+   * source, usually `JSON.stringify(value)`.
+   * @default - none
+   */
+  readonly define?: Record<string, string>;
+  /**
+   * The CloudWatch namespace of the function's metrics (POWERTOOLS_METRICS_NAMESPACE).
+   * @default 'Switchyard'
+   */
+  readonly metricsNamespace?: string;
 }
 
 /**
@@ -88,7 +99,7 @@ export class SwitchyardFunction extends NodejsFunction {
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       environment: {
         POWERTOOLS_SERVICE_NAME: props.serviceName ?? id,
-        POWERTOOLS_METRICS_NAMESPACE: 'Switchyard',
+        POWERTOOLS_METRICS_NAMESPACE: props.metricsNamespace ?? 'Switchyard',
         NODE_OPTIONS: '--enable-source-maps',
         ...props.environment,
       },
@@ -106,6 +117,7 @@ export class SwitchyardFunction extends NodejsFunction {
         // Some CommonJS dependencies call require() on Node built-ins; ESM has no require.
         banner: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);",
         forceDockerBundling: false,
+        ...(props.define === undefined ? {} : { define: props.define }),
       },
     });
     this.timeout = timeout;

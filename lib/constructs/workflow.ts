@@ -1,18 +1,19 @@
-import * as path from 'node:path';
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { ENV } from '../../contracts/wiring.js';
+import { type AnyEventContract, type ContractDefinition, contractDefinition } from '../../contracts/contract.js';
+import { ENV, STARTER_CONTRACTS_DEFINE } from '../../contracts/wiring.js';
 import { deadLetterQueue } from '../secure-queue.js';
 import { invalidProp, validateRange } from '../validation.js';
+import { packagedHandlerEntry } from './handler-entry.js';
 import type { IdempotencyStore } from './idempotency-store.js';
 import { QueueConsumer, type QueueConsumerProps } from './queue-consumer.js';
 
-const STARTER_ENTRY = path.join(import.meta.dirname, '../../lambdas/workflow-starter/handler.ts');
+const STARTER_ENTRY = packagedHandlerEntry('workflow-starter/handler');
 /** Express executions run at most five minutes. */
 const EXPRESS_MAX_SECONDS = 300;
 /**
@@ -27,7 +28,17 @@ export const EXPRESS_STARTER_OVERHEAD = Duration.seconds(3);
 const STANDARD_STARTER_TIMEOUT = Duration.seconds(10);
 
 /** Which events start the workflow, and how the queue in front of it behaves. */
-export type WorkflowTrigger = Omit<QueueConsumerProps, 'eventBus' | 'handler' | 'visibilityTimeout'>;
+export type WorkflowTrigger = Omit<QueueConsumerProps, 'eventBus' | 'handler' | 'visibilityTimeout'> & {
+  /**
+   * The contracts of the events the trigger lets through. The starter validates each
+   * event's detail against its contract (an invalid one is dead-lettered with the reason)
+   * and names the execution after the contract's idempotency fields, so two deliveries of
+   * one business fact start one execution.
+   * @default - a contract accepting any detail for each detail-type the pattern lists
+   *   (executions named after the event id); a pattern that lists none fails synthesis
+   */
+  readonly contracts?: readonly AnyEventContract[];
+};
 
 export interface WorkflowProps {
   /** The states to run. */
@@ -127,11 +138,14 @@ export class Workflow extends Construct {
       const starterTimeout = isExpress
         ? Duration.seconds((timeout?.toSeconds() ?? EXPRESS_MAX_SECONDS) + EXPRESS_STARTER_OVERHEAD.toSeconds())
         : STANDARD_STARTER_TIMEOUT;
+      const { contracts, ...trigger } = props.trigger;
+      const definitions = contracts?.map(contractDefinition) ?? this.anyDetailContracts(trigger.eventPattern);
       this.starter = new QueueConsumer(this, 'Starter', {
-        ...props.trigger,
+        ...trigger,
         eventBus: props.eventBus,
         handler: {
           entry: STARTER_ENTRY,
+          define: { [STARTER_CONTRACTS_DEFINE]: JSON.stringify(JSON.stringify(definitions)) },
           description: `Starts ${id} executions from events, one per event`,
           serviceName: `${id}-starter`,
           timeout: starterTimeout,
@@ -158,6 +172,23 @@ export class Workflow extends Construct {
         ],
       });
     }
+  }
+
+  /** Contracts that accept any detail, one per detail-type the trigger's pattern lists literally. */
+  private anyDetailContracts(pattern: events.EventPattern): ContractDefinition[] {
+    const detailTypes = (pattern.detailType ?? []).filter((t): t is string => typeof t === 'string' && !Token.isUnresolved(t));
+    if (detailTypes.length === 0) {
+      invalidProp(
+        this,
+        `trigger.contracts is required when trigger.eventPattern lists no detail-type (got ${JSON.stringify(pattern.detailType ?? null)}): the starter must know which events it accepts`,
+      );
+    }
+    return detailTypes.map((detailType) => ({
+      detailType,
+      source: pattern.source?.find((s): s is string => typeof s === 'string') ?? '',
+      description: `Any ${detailType} the trigger lets through`,
+      schema: { type: 'object' },
+    }));
   }
 }
 

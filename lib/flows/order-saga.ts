@@ -3,6 +3,8 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
 import { Construct } from 'constructs';
+import type { IdempotencyStore } from 'switchyard/constructs';
+import { Saga, type SagaInvocation, SwitchyardFunction } from 'switchyard/constructs';
 import {
   ENV,
   ORDER_BUSINESS_ERRORS,
@@ -14,10 +16,8 @@ import {
   OrderPlaced,
   type OrderStep,
   workflowInput,
-} from '../../contracts/index.js';
-import type { IdempotencyStore } from '../constructs/idempotency-store.js';
-import { Saga, type SagaInvocation } from '../constructs/saga.js';
-import { SwitchyardFunction } from '../constructs/switchyard-function.js';
+} from '../../domain/index.js';
+import { APP_ENV } from '../../domain/wiring.js';
 
 const STEPS_ENTRY = path.join(import.meta.dirname, '../../lambdas/orders/handler.ts');
 const STEP_NAMES: Record<OrderStep, string> = { inventory: 'ReserveInventory', payment: 'ChargePayment', shipment: 'CreateShipment' };
@@ -67,7 +67,7 @@ export class OrderSaga extends Construct {
       serviceName: 'order-saga',
       timeout: Duration.seconds(10),
       environment: {
-        [ENV.ordersLedgerTable]: this.ledger.tableName,
+        [APP_ENV.ordersLedgerTable]: this.ledger.tableName,
         [ENV.allowSimulatedFailures]: String(props.allowSimulatedFailures ?? false),
       },
     });
@@ -85,6 +85,7 @@ export class OrderSaga extends Construct {
       trigger: {
         description: 'OrderPlaced starts one order saga per order',
         eventPattern: { source: [OrderPlaced.source], detailType: [OrderPlaced.detailType] },
+        contracts: [OrderPlaced],
       },
       steps: ORDER_STEPS.map((step) => ({
         name: STEP_NAMES[step],

@@ -3,17 +3,10 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
 import { Construct } from 'constructs';
-import {
-  ENV,
-  RETRYABLE_MODEL_ERRORS,
-  ResearchCompleted,
-  ResearchRequested,
-  ResearchStopped,
-  workflowInput,
-} from '../../contracts/index.js';
-import { AgentGraph } from '../constructs/agent-graph.js';
-import type { IdempotencyStore } from '../constructs/idempotency-store.js';
-import { SwitchyardFunction } from '../constructs/switchyard-function.js';
+import type { IdempotencyStore } from 'switchyard/constructs';
+import { AgentGraph, SwitchyardFunction } from 'switchyard/constructs';
+import { ENV, RETRYABLE_MODEL_ERRORS, ResearchCompleted, ResearchRequested, ResearchStopped, workflowInput } from '../../domain/index.js';
+import { APP_ENV } from '../../domain/wiring.js';
 
 const HANDLERS = path.join(import.meta.dirname, '../../lambdas/agents');
 
@@ -79,6 +72,7 @@ export class ResearchAgents extends Construct {
       trigger: {
         description: 'ResearchRequested starts one research flow per request',
         eventPattern: { source: [ResearchRequested.source], detailType: [ResearchRequested.detailType] },
+        contracts: [ResearchRequested],
       },
       models: {
         Fast: { modelId: 'local-fast', maxConcurrency: 4 },
@@ -87,7 +81,7 @@ export class ResearchAgents extends Construct {
       modelCalls: {
         entry: path.join(HANDLERS, 'model-call.ts'),
         timeout: Duration.seconds(30),
-        environment: { [ENV.researchLedgerTable]: this.ledger.tableName },
+        environment: { [APP_ENV.researchLedgerTable]: this.ledger.tableName },
       },
       budget: { maxModelCalls: props.maxModelCalls ?? 20, perExecution: `${workflowInput('detail')}.maxModelCalls` },
       transientErrors: RETRYABLE_MODEL_ERRORS,

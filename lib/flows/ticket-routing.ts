@@ -3,8 +3,9 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
 import { Construct } from 'constructs';
-import { ENV, EXPIRES_AT_ATTRIBUTE, TicketRouted } from '../../contracts/index.js';
-import { QueueConsumer } from '../constructs/queue-consumer.js';
+import { QueueConsumer } from 'switchyard/constructs';
+import { EXPIRES_AT_ATTRIBUTE, TicketRouted } from '../../domain/index.js';
+import { APP_ENV } from '../../domain/wiring.js';
 
 const ASSIGN_ENTRY = path.join(import.meta.dirname, '../../lambdas/routing/handler.ts');
 
@@ -53,7 +54,7 @@ export class TicketRouting extends Construct {
         serviceName: 'ticket-routing',
         // One conditional write per record: a batch of 10 takes well under a second.
         timeout: Duration.seconds(10),
-        environment: { [ENV.assignmentsTable]: this.assignments.tableName },
+        environment: { [APP_ENV.assignmentsTable]: this.assignments.tableName },
       },
     });
     this.assignments.grant(this.consumer.function, 'dynamodb:PutItem', 'dynamodb:GetItem');

@@ -5,8 +5,17 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import type { CircuitBreaker, IdempotencyStore } from 'switchyard/constructs';
 import {
-  ENV,
+  type EscalationCondition,
+  EscalationPolicy,
+  type EscalationStep,
+  jsonataObject,
+  PUT_EVENTS_RETRY,
+  SwitchyardFunction,
+  Workflow,
+} from 'switchyard/constructs';
+import {
   ERROR_NAMES,
   RETRYABLE_MODEL_ERRORS,
   TICKET_QUEUES,
@@ -16,12 +25,8 @@ import {
   type TicketQueue,
   TicketRouted,
   workflowInput,
-} from '../../contracts/index.js';
-import type { CircuitBreaker } from '../constructs/circuit-breaker.js';
-import { type EscalationCondition, EscalationPolicy, type EscalationStep, jsonataObject } from '../constructs/escalation-policy.js';
-import type { IdempotencyStore } from '../constructs/idempotency-store.js';
-import { SwitchyardFunction } from '../constructs/switchyard-function.js';
-import { PUT_EVENTS_RETRY, Workflow } from '../constructs/workflow.js';
+} from '../../domain/index.js';
+import { APP_ENV } from '../../domain/wiring.js';
 import { invalidProp, validateRange } from '../validation.js';
 
 const CLASSIFY_ENTRY = path.join(import.meta.dirname, '../../lambdas/triage/classify.ts');
@@ -155,7 +160,7 @@ export class TicketTriage extends Construct {
       description: 'Classifies a support ticket into a queue with a confidence',
       serviceName: 'ticket-triage',
       timeout: TRIAGE_TIMEOUTS.classifyAttempt,
-      environment: modelId ? { [ENV.bedrockModelId]: modelId } : {},
+      environment: modelId ? { [APP_ENV.bedrockModelId]: modelId } : {},
     });
     if (modelId) this.grantBedrock(modelId);
     props.modelCircuit?.grantUse(this.classifier);
@@ -223,6 +228,7 @@ export class TicketTriage extends Construct {
       trigger: {
         description: 'TicketCreated starts one triage execution per ticket',
         eventPattern: { source: [TicketCreated.source], detailType: [TicketCreated.detailType] },
+        contracts: [TicketCreated],
       },
       definition: this.triageDefinition(fallbackQueue, props.slaDefaultQueue, routed),
     });
@@ -395,4 +401,4 @@ export function decisionProblems(): string {
   return `($d := $states.input; $type($d) = 'object' ? $append($append($append($append(${decision}, ${queue}), ${reviewer}), ${reason}), ${unknown}) : ['the answer must be a JSON object (got ' & $type($d) & ')'])`;
 }
 
-export { jsonataObject } from '../constructs/escalation-policy.js';
+export { jsonataObject } from 'switchyard/constructs';

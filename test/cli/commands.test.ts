@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { GetExecutionHistoryCommand, SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CONTRACTS } from '../../contracts/index.js';
+import { CONTRACTS } from '../../domain/index.js';
 import type { LocalRuntime } from '../../local/runtime.js';
 import { credentials, eventually, executionEnded, region } from '../local/helpers.js';
 import { startApp } from './app-fixture.js';

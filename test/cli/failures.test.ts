@@ -3,7 +3,7 @@ import type { Message } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { explain } from '../../cli/dead-letter-messages.js';
 import type { DeadLetterSource } from '../../cli/dead-letters.js';
-import { DEAD_LETTER_ATTRIBUTES } from '../../contracts/index.js';
+import { DEAD_LETTER_ATTRIBUTES } from '../../domain/index.js';
 import { eventually } from '../local/helpers.js';
 import { type AppUnderTest, depth, escalatingTicket, escalationOf, putRawTicket, STARTER_DLQ, startApp } from './app-fixture.js';
 import { runCli } from './run-cli.js';

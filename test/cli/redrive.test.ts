@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Clients } from '../../cli/aws.js';
 import type { DeadLetterQueue } from '../../cli/dead-letters.js';
 import { moveMessages } from '../../cli/message-redrive.js';
-import { DEAD_LETTER_ATTRIBUTES } from '../../contracts/index.js';
+import { DEAD_LETTER_ATTRIBUTES } from '../../domain/index.js';
 import { eventually } from '../local/helpers.js';
 import {
   type AppUnderTest,

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { replayPolicyOf } from '../../contracts/index.js';
+import { replayPolicyOf } from '../../domain/index.js';
 import { eventually } from '../local/helpers.js';
 import { type AppUnderTest, startApp } from './app-fixture.js';
 import { runCli } from './run-cli.js';

@@ -3,7 +3,7 @@ import { lastAskIn, refusalOfLastAsk } from '../../clients/open-task.js';
 import { decisionOutcomeIn, decisionProblems, openTaskIn } from '../../console/src/open-task.js';
 import { schemaProblems } from '../../console/src/schema-check.js';
 import { fromLogRecord, toDate } from '../../console/src/wire.js';
-import { EscalationDecisionSchema, validatorFor } from '../../contracts/index.js';
+import { EscalationDecisionSchema, validatorFor } from '../../domain/index.js';
 
 describe('decisionProblems', () => {
   const cases: Record<string, unknown>[] = [

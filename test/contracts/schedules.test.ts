@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { idempotencyKeyOf, ScheduleFired } from '../../contracts/index.js';
+import { idempotencyKeyOf, ScheduleFired } from '../../domain/index.js';
 
 describe('ScheduleFired', () => {
   it('accepts a firing with its schedule, scheduled time and payload', () => {

@@ -5,7 +5,7 @@ import { DynamoDBClient, ListTablesCommand, ScanCommand } from '@aws-sdk/client-
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { GetQueueAttributesCommand, ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { TicketCreated } from '../../contracts/index.js';
+import { TicketCreated } from '../../domain/index.js';
 import { synthSwitchyardApp } from '../helpers/synth.js';
 import { credentials, eventually, region, tempDataDir } from '../local/helpers.js';
 import { freePort, type RuntimeProcess, RuntimeProcesses } from '../local/runtime-process.js';

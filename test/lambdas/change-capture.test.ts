@@ -1,13 +1,6 @@
 import Type from 'typebox';
 import { describe, expect, it } from 'vitest';
-import {
-  changeDetailType,
-  changeId,
-  defineChangeContract,
-  idempotencyKeyOf,
-  TicketCreated,
-  validateChange,
-} from '../../contracts/index.js';
+import { changeDetailType, changeId, defineChangeContract, idempotencyKeyOf, TicketCreated, validateChange } from '../../domain/index.js';
 import { changeDetail, type StreamRecord, tableOf } from '../../lambdas/change-capture/change-events.js';
 
 const STREAM = 'arn:aws:dynamodb:us-east-1:000000000000:table/Tickets/stream/2026-01-01T00:00:00.000';

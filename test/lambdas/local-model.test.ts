@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TICKET_QUEUES, type TicketQueue } from '../../contracts/tickets.js';
+import { TICKET_QUEUES, type TicketQueue } from '../../domain/tickets.js';
 import {
   extractTerms,
   featurize,

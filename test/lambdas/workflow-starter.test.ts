@@ -1,6 +1,6 @@
 import { ExecutionAlreadyExists, type SFNClient, type StartExecutionCommand, StartSyncExecutionCommand } from '@aws-sdk/client-sfn';
 import { describe, expect, it } from 'vitest';
-import { CONTRACTS } from '../../contracts/index.js';
+import { CONTRACTS } from '../../domain/index.js';
 import { ContractRegistry } from '../../lambdas/kit/envelope.js';
 import { executionNameFor, startWorkflow } from '../../lambdas/workflow-starter/start-workflow.js';
 import { sqsRecord, ticketCreated } from '../helpers/events.js';

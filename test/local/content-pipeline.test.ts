@@ -10,7 +10,7 @@ import {
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../cli/main.js';
-import { JOB_STAGE_EFFECTS, JOB_STAGES, JobApproved, JobRequested } from '../../contracts/index.js';
+import { JOB_STAGE_EFFECTS, JOB_STAGES, JobApproved, JobRequested } from '../../domain/index.js';
 import type { LocalRuntime } from '../../local/runtime.js';
 import { eventually } from './helpers.js';
 import { type SwitchyardAppRuntime, startSwitchyardApp } from './switchyard-app.js';

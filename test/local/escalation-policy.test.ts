@@ -4,7 +4,7 @@ import { SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { Duration } from 'aws-cdk-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TicketDecisionRefused } from '../../contracts/index.js';
+import { TicketDecisionRefused } from '../../domain/index.js';
 import type { LocalRuntime } from '../../local/runtime.js';
 import { runCli } from '../cli/run-cli.js';
 import { eventually } from './helpers.js';

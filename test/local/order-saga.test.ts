@@ -3,7 +3,7 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import { DescribeExecutionCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { executionNameFor, idempotencyKeyOf, OrderPlaced } from '../../contracts/index.js';
+import { executionNameFor, idempotencyKeyOf, OrderPlaced } from '../../domain/index.js';
 import type { LocalRuntime } from '../../local/runtime.js';
 import { eventually } from './helpers.js';
 import { type SwitchyardAppRuntime, startSwitchyardApp } from './switchyard-app.js';

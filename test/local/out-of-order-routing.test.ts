@@ -5,7 +5,7 @@ import { DynamoDBClient, GetItemCommand, ListTablesCommand } from '@aws-sdk/clie
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TicketRouted } from '../../contracts/index.js';
+import { TicketRouted } from '../../domain/index.js';
 import { ignoredRecordKey } from '../../lambdas/kit/versioned-state.js';
 import { LocalRuntime } from '../../local/runtime.js';
 import { synthSwitchyardApp } from '../helpers/synth.js';

@@ -13,7 +13,7 @@ import {
 import { InvokeCommand, LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
 import { CreateQueueCommand, GetQueueAttributesCommand, ListQueuesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TicketCreated } from '../../contracts/index.js';
+import { TicketCreated } from '../../domain/index.js';
 import { LocalRuntime } from '../../local/runtime.js';
 import { awsCli, awsCliMissing } from './aws-cli.js';
 import { consumerFixture, credentials, eventually, region, tempDataDir, ticketEntry } from './helpers.js';

@@ -4,7 +4,7 @@ import { GetExecutionHistoryCommand, ListExecutionsCommand, SendTaskSuccessComma
 import { ListQueuesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEAD_LETTER_ATTRIBUTES } from '../../contracts/index.js';
+import { DEAD_LETTER_ATTRIBUTES } from '../../domain/index.js';
 import type { LocalRuntime } from '../../local/runtime.js';
 import { eventually } from './helpers.js';
 import { type SwitchyardAppRuntime, startSwitchyardApp } from './switchyard-app.js';

@@ -8,7 +8,7 @@ import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/c
 import { GetSecretValueCommand, ListSecretsCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { CreateQueueCommand, DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { webhookEventId } from '../../contracts/index.js';
+import { webhookEventId } from '../../domain/index.js';
 import { LocalRuntime } from '../../local/runtime.js';
 import { synthSwitchyardApp } from '../helpers/synth.js';
 import { credentials, region, tempDataDir } from './helpers.js';

@@ -3,7 +3,7 @@
  * and inference (./index.ts) so the two cannot drift: tokenizer, featurizer, softmax, and the
  * model file's shape. Nothing here reads files or imports model.json.
  */
-import { TICKET_QUEUES, type TicketQueue } from '../../../contracts/tickets.js';
+import { TICKET_QUEUES, type TicketQueue } from '../../../domain/tickets.js';
 
 /**
  * Bump when tokenize/extractTerms/featurize change in a way that changes features. A model file

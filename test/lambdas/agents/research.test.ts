@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { AgentItemOutcome, ResearchSubTask } from '../../../contracts/index.js';
+import type { AgentItemOutcome, ResearchSubTask } from '../../../domain/index.js';
 import { LocalResearchModel } from '../../../lambdas/agents/local-model.js';
 import { outlineResearch, planResearch, type SubTaskAnswer, writeReport } from '../../../lambdas/agents/research.js';
 

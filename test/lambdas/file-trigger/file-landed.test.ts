@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FileLanded, idempotencyKeyOf } from '../../../contracts/index.js';
+import { FileLanded, idempotencyKeyOf } from '../../../domain/index.js';
 import { fileLandedFrom } from '../../../lambdas/file-trigger/file-landed.js';
 
 /** S3's Object Created event as AWS documents it (https://docs.aws.amazon.com/AmazonS3/latest/userguide/ev-events.html). */

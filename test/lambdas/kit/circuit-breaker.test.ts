@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { CircuitClosed, CircuitOpened, ERROR_NAMES } from '../../../contracts/index.js';
+import { CircuitClosed, CircuitOpened, ERROR_NAMES } from '../../../domain/index.js';
 import {
   CircuitBreaker,
   type CircuitBreakerOptions,

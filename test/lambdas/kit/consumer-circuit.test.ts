@@ -1,7 +1,7 @@
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { SQSRecord } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { TicketCreated } from '../../../contracts/index.js';
+import { TicketCreated } from '../../../domain/index.js';
 import { CircuitBreaker, CircuitOpenError } from '../../../lambdas/kit/circuit-breaker.js';
 import { createSqsConsumer, type RecordHandler } from '../../../lambdas/kit/consumer.js';
 import { type DynaliteHandle, startDynalite } from '../../helpers/dynalite.js';

@@ -4,7 +4,7 @@ import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { SQSRecord } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { DEAD_LETTER_ATTRIBUTES, TicketCreated, TicketRouted } from '../../../contracts/index.js';
+import { DEAD_LETTER_ATTRIBUTES, TicketCreated, TicketRouted } from '../../../domain/index.js';
 import { createSqsConsumer, failureQueuesFromEnv, type RecordHandler } from '../../../lambdas/kit/consumer.js';
 import { EventPublisher, emission } from '../../../lambdas/kit/emit.js';
 import { SwitchyardError } from '../../../lambdas/kit/errors.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TicketRouted } from '../../../contracts/index.js';
+import { TicketRouted } from '../../../domain/index.js';
 import { type Emission, EventPublisher, emission, entrySize } from '../../../lambdas/kit/emit.js';
 import { FakeEventBridge } from '../../helpers/fake-eventbridge.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CONTRACTS, TicketCreated, TicketRouted } from '../../../contracts/index.js';
+import { CONTRACTS, TicketCreated, TicketRouted } from '../../../domain/index.js';
 import { ContractRegistry } from '../../../lambdas/kit/envelope.js';
 import { eventBridgeEvent, sqsRecord, ticketCreated } from '../../helpers/events.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PERMANENT_ERRORS } from '../../../contracts/index.js';
+import { PERMANENT_ERRORS } from '../../../domain/index.js';
 import { EmitError, InvalidEventError, isPermanent, UnknownEventTypeError, WorkflowFailedError } from '../../../lambdas/kit/errors.js';
 import { InvalidTicketError, ModelThrottledError, ModelUnavailableError } from '../../../lambdas/triage/errors.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEAD_LETTER_ATTRIBUTES } from '../../../contracts/index.js';
+import { DEAD_LETTER_ATTRIBUTES } from '../../../domain/index.js';
 import { backoffSeconds, deadLetterAttributes, FailureRouter } from '../../../lambdas/kit/failures.js';
 import { sqsRecord, ticketCreated } from '../../helpers/events.js';
 import { FakeSqs } from '../../helpers/fake-sqs.js';

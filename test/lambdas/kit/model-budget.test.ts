@@ -1,7 +1,7 @@
 import { CreateTableCommand, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ERROR_NAMES } from '../../../contracts/index.js';
+import { ERROR_NAMES } from '../../../domain/index.js';
 import { BudgetExhaustedError, spendModelCall } from '../../../lambdas/kit/model-budget.js';
 import { type DynaliteHandle, startDynalite } from '../../helpers/dynalite.js';
 

@@ -2,7 +2,7 @@ import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dyn
 import { Logger } from '@aws-lambda-powertools/logger';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { REPLAY_LOG_MESSAGES, type ReplayPolicy, replayNameFor, TicketCreated } from '../../../contracts/index.js';
+import { REPLAY_LOG_MESSAGES, type ReplayPolicy, replayNameFor, TicketCreated } from '../../../domain/index.js';
 import { createSqsConsumer } from '../../../lambdas/kit/consumer.js';
 import { type DynaliteHandle, startDynalite } from '../../helpers/dynalite.js';
 import { lambdaContext, sqsEvent, sqsRecord, ticketCreated } from '../../helpers/events.js';

@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { PaymentReceived, webhookEventId } from '../../../contracts/index.js';
+import { PaymentReceived, webhookEventId } from '../../../domain/index.js';
 import { EventPublisher } from '../../../lambdas/kit/emit.js';
 import { createWebhookHandler, type SigningSecrets } from '../../../lambdas/kit/webhook.js';
 import { translatePayment } from '../../../lambdas/webhooks/payment-events.js';

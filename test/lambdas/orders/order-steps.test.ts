@@ -1,7 +1,7 @@
 import { CreateTableCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ERROR_NAMES, type OrderPlaced } from '../../../contracts/index.js';
+import { ERROR_NAMES, type OrderPlaced } from '../../../domain/index.js';
 import { runOrderStep } from '../../../lambdas/orders/order-steps.js';
 import { type DynaliteHandle, startDynalite } from '../../helpers/dynalite.js';
 

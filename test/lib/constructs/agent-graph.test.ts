@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { Duration } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { ResearchCompleted, ResearchStopped } from '../../../contracts/index.js';
+import { ResearchCompleted, ResearchStopped } from '../../../domain/index.js';
 import { AgentGraph, type AgentGraphProps, type AgentNode } from '../../../lib/constructs/agent-graph.js';
 import { layersOf } from '../../../lib/constructs/agent-graph-layers.js';
 import { IdempotencyStore } from '../../../lib/constructs/idempotency-store.js';

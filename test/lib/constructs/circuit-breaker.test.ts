@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { ENV, ERROR_NAMES } from '../../../contracts/index.js';
+import { ENV, ERROR_NAMES } from '../../../domain/index.js';
 import { CircuitBreaker } from '../../../lib/constructs/circuit-breaker.js';
 import { SwitchyardFunction } from '../../../lib/constructs/switchyard-function.js';
 import { definitionOf, switchyardTemplate, testStack } from '../../helpers/synth.js';

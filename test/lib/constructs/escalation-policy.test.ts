@@ -10,7 +10,7 @@ import {
   EscalationReminderSent,
   TicketDecisionRefused,
   TicketEscalated,
-} from '../../../contracts/index.js';
+} from '../../../domain/index.js';
 import { EscalationPolicy, type EscalationPolicyProps } from '../../../lib/constructs/escalation-policy.js';
 import { startExecution, type TaskRequest } from '../../../local/states/engine/index.js';
 import { definitionOf, testStack } from '../../helpers/synth.js';

@@ -1,7 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { CONTRACTS } from '../../../contracts/index.js';
+import { CONTRACTS } from '../../../domain/index.js';
 import { EventHub } from '../../../lib/constructs/event-hub.js';
 import { testStack } from '../../helpers/synth.js';
 

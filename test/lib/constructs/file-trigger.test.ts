@@ -3,7 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
-import { ENV } from '../../../contracts/index.js';
+import { ENV } from '../../../domain/index.js';
 import { FileTrigger, type FileTriggerProps } from '../../../lib/constructs/file-trigger.js';
 import { testStack } from '../../helpers/synth.js';
 

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { ORDER_ERRORS, OrderCompleted, OrderFailed } from '../../../contracts/index.js';
+import { ORDER_ERRORS, OrderCompleted, OrderFailed } from '../../../domain/index.js';
 import { IdempotencyStore } from '../../../lib/constructs/idempotency-store.js';
 import { Saga, type SagaProps, type SagaStep } from '../../../lib/constructs/saga.js';
 import { SwitchyardFunction } from '../../../lib/constructs/switchyard-function.js';

@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { ApprovalRequested, FramesInferred, JobRequested, Rendered, ScriptWritten, StoryboardDrawn } from '../../../contracts/index.js';
+import { ApprovalRequested, FramesInferred, JobRequested, Rendered, ScriptWritten, StoryboardDrawn } from '../../../domain/index.js';
 import { type PipelineStage, StagedPipeline, type StagedPipelineProps } from '../../../lib/constructs/staged-pipeline.js';
 import { testStack } from '../../helpers/synth.js';
 

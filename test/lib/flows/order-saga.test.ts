@@ -1,10 +1,11 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, it } from 'vitest';
-import { ENV } from '../../../contracts/index.js';
+import { ENV } from '../../../domain/index.js';
+import { APP_ENV } from '../../../domain/wiring.js';
 import { switchyardTemplate } from '../../helpers/synth.js';
 
 const stepsFunction = (allowed: string) => ({
-  Environment: { Variables: Match.objectLike({ [ENV.ordersLedgerTable]: Match.anyValue(), [ENV.allowSimulatedFailures]: allowed }) },
+  Environment: { Variables: Match.objectLike({ [APP_ENV.ordersLedgerTable]: Match.anyValue(), [ENV.allowSimulatedFailures]: allowed }) },
 });
 
 describe('OrderSaga', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EscalationDecisionSchema, TicketDecisionRefused, TicketEscalated, validatorFor } from '../../../contracts/index.js';
+import { EscalationDecisionSchema, TicketDecisionRefused, TicketEscalated, validatorFor } from '../../../domain/index.js';
 import { startExecution, type TaskRequest } from '../../../local/states/engine/index.js';
 import { definitionOf, switchyardTemplate } from '../../helpers/synth.js';
 

@@ -65,7 +65,7 @@ describe('ExecutionLogging', () => {
     expect(written[0]?.record.details).not.toHaveProperty('input');
     expect(written[1]?.record).toMatchObject({
       details: { error: 'Rejected', cause: 'no' },
-      execution_arn: 'arn:aws:states:us-east-1:000000000000:execution:flow:' + String(written[1]?.record.execution_arn).split(':').at(-1),
+      execution_arn: `arn:aws:states:us-east-1:000000000000:execution:flow:${String(written[1]?.record.execution_arn).split(':').at(-1)}`,
       redrive_count: '0',
     });
   });

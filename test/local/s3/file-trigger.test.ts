@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { ListBucketsCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FileLanded, fileIdOf } from '../../../contracts/index.js';
+import { FileLanded, fileIdOf } from '../../../domain/index.js';
 import { LocalRuntime } from '../../../local/runtime.js';
 import { synthFileTriggerApp } from '../../fixtures/file-trigger-app.js';
 import { credentials, eventually, region, tempDataDir } from '../helpers.js';

@@ -8,7 +8,7 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { idempotencyKeyOf, ScheduleFired } from '../../../contracts/index.js';
+import { idempotencyKeyOf, ScheduleFired } from '../../../domain/index.js';
 import { ScheduledTrigger, ScheduleEngine } from '../../../lib/constructs/scheduled-trigger.js';
 import { ManualClock } from '../../../local/clock.js';
 import { LocalRuntime } from '../../../local/runtime.js';

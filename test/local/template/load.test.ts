@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CONTRACTS } from '../../../contracts/index.js';
+import { CONTRACTS } from '../../../domain/index.js';
 import { SwitchyardStack } from '../../../lib/switchyard-stack.js';
 import { HTTP_API_RESOURCE_TYPES } from '../../../local/apigateway/definitions.js';
 import { PIPES_RESOURCE_TYPES } from '../../../local/pipes/definitions.js';

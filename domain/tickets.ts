@@ -1,5 +1,4 @@
-import Type, { type Static } from 'typebox';
-import { type Detail, defineContract } from './contract.js';
+import { type Detail, defineContract, type Static, Type } from 'switchyard/contracts';
 
 /** The support queues a ticket can be routed to. The classifier is trained on these labels. */
 export const TICKET_QUEUES = ['billing', 'technical', 'account', 'security', 'feedback'] as const;

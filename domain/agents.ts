@@ -1,5 +1,4 @@
-import Type, { type Static } from 'typebox';
-import { type Detail, defineContract } from './contract.js';
+import { type Detail, defineContract, type Static, Type } from 'switchyard/contracts';
 
 /**
  * The kinds of sub-task the research planner produces; the agent graph routes each kind

@@ -1,5 +1,4 @@
-import Type from 'typebox';
-import { type AnyEventContract, type Detail, defineContract } from './contract.js';
+import { type AnyEventContract, type Detail, defineContract, Type } from 'switchyard/contracts';
 
 /**
  * The content pipeline: a job moves through queue stages, each triggered by the event the

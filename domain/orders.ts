@@ -1,5 +1,4 @@
-import Type from 'typebox';
-import { type Detail, defineContract } from './contract.js';
+import { type Detail, defineContract, Type } from 'switchyard/contracts';
 
 /**
  * The order saga's steps, in the order they run, and the compensation that undoes each.

@@ -1,5 +1,4 @@
-import Type from 'typebox';
-import { type Detail, defineContract } from './contract.js';
+import { type Detail, defineContract, Type } from 'switchyard/contracts';
 
 /** The fields every event made from a webhook delivery carries (see `webhookEventId`). */
 export const WebhookDeliveryProperties = {

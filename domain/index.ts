@@ -1,0 +1,53 @@
+/**
+ * The reference app's event contracts and names. Written against `switchyard/contracts`
+ * exactly as another team writes its own; re-exports that module, so the app's code imports
+ * one place.
+ */
+export * from 'switchyard/contracts';
+export * from './agents.js';
+export * from './orders.js';
+export * from './payments.js';
+export * from './pipeline.js';
+export * from './tickets.js';
+export * from './wiring.js';
+
+import {
+  type AnyEventContract,
+  CircuitClosed,
+  CircuitOpened,
+  EscalationDecided,
+  EscalationDefaulted,
+  EscalationReassigned,
+  EscalationReminderSent,
+  FileLanded,
+  ScheduleFired,
+} from 'switchyard/contracts';
+import { ResearchCompleted, ResearchRequested, ResearchStopped } from './agents.js';
+import { OrderCompleted, OrderFailed, OrderPlaced } from './orders.js';
+import { PaymentReceived } from './payments.js';
+import { JOB_EVENTS } from './pipeline.js';
+import { TicketCreated, TicketDecisionRefused, TicketEscalated, TicketRouted } from './tickets.js';
+
+/** Every event contract of the app; its schema registry publishes exactly these. */
+export const CONTRACTS: readonly AnyEventContract[] = [
+  TicketCreated,
+  TicketEscalated,
+  TicketDecisionRefused,
+  TicketRouted,
+  PaymentReceived,
+  ScheduleFired,
+  FileLanded,
+  CircuitOpened,
+  CircuitClosed,
+  OrderPlaced,
+  OrderCompleted,
+  OrderFailed,
+  ...JOB_EVENTS,
+  EscalationReminderSent,
+  EscalationReassigned,
+  EscalationDecided,
+  EscalationDefaulted,
+  ResearchRequested,
+  ResearchCompleted,
+  ResearchStopped,
+];

@@ -1,0 +1,20 @@
+/**
+ * `switchyard/kit`: everything a handler needs. An SQS consumer that validates each record
+ * against its contract, claims it once (Powertools idempotency) and reports partial batch
+ * failures; publishing events (`EventPublisher`, `emission`); configuration read once at
+ * module load; the typed errors Step Functions matches on; versioned state; the circuit
+ * breaker client; webhook handling; the model-call budget.
+ */
+export * from './circuit-breaker.js';
+export * from './config.js';
+export * from './consumer.js';
+export * from './emit.js';
+export * from './envelope.js';
+export * from './errors.js';
+export * from './failures.js';
+export * from './model-budget.js';
+export * from './observability.js';
+export * from './secrets.js';
+export * from './versioned-state.js';
+export * from './webhook.js';
+export * from './webhook-signature.js';

@@ -1,0 +1,22 @@
+/**
+ * `switchyard/constructs`: the CDK constructs. Each owns its resources, validates its
+ * props at synthesis (errors name the construct path, the prop, the value and the range)
+ * and grants permissions only through `grant*` methods.
+ */
+
+export { PropValidationError } from '../validation.js';
+export * from './agent-graph.js';
+export type { AgentFanOutNode, AgentNode, AgentTaskNode } from './agent-graph-layers.js';
+export * from './change-capture.js';
+export * from './circuit-breaker.js';
+export * from './escalation-policy.js';
+export * from './event-hub.js';
+export * from './file-trigger.js';
+export * from './idempotency-store.js';
+export * from './queue-consumer.js';
+export * from './saga.js';
+export * from './scheduled-trigger.js';
+export * from './staged-pipeline.js';
+export * from './switchyard-function.js';
+export * from './webhook-ingress.js';
+export * from './workflow.js';
