@@ -1,7 +1,29 @@
+import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import * as path from 'node:path';
 import { configDefaults, defineConfig } from 'vitest/config';
 
+/**
+ * The package's own names (`switchyard/kit`, ...), which the reference app and the tests
+ * import as another team would, resolved to the sources in this checkout: each entry of
+ * package.json "exports" maps `./dist/<file>.js` to `<file>.ts` (tsconfig.json's "paths"
+ * say the same for tsc, tsx and esbuild; test/package-exports.test.ts keeps them equal).
+ */
+function sourceAliases(): Record<string, string> {
+  const manifest = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as {
+    exports: Record<string, string | { default: string }>;
+  };
+  const aliases: Record<string, string> = {};
+  for (const [subpath, target] of Object.entries(manifest.exports)) {
+    if (typeof target === 'string') continue;
+    const source = target.default.replace(/^\.\/dist\//, '').replace(/\.js$/, '.ts');
+    aliases[`switchyard${subpath.slice(1)}`] = path.resolve(import.meta.dirname, source);
+  }
+  return aliases;
+}
+
 export default defineConfig({
+  resolve: { alias: sourceAliases() },
   test: {
     include: ['test/**/*.test.ts'],
     // Suites that wait out real recovery timeouts (minutes) run on their own: npm run test:durability.
