@@ -100,7 +100,13 @@ describe('Switchyard app', () => {
   });
 
   it('sets no handler environment variable that the wiring module does not name', () => {
-    const known = new Set<string>([...Object.values(ENV), 'POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_METRICS_NAMESPACE', 'NODE_OPTIONS']);
+    const known = new Set<string>([
+      ...Object.values(ENV),
+      ...Object.values(APP_ENV),
+      'POWERTOOLS_SERVICE_NAME',
+      'POWERTOOLS_METRICS_NAMESPACE',
+      'NODE_OPTIONS',
+    ]);
     for (const fn of Object.values(template.findResources('AWS::Lambda::Function'))) {
       for (const name of Object.keys(fn.Properties.Environment?.Variables ?? {})) expect(known, name).toContain(name);
     }

@@ -13,6 +13,7 @@ import {
   validatorFor,
   workflowInput,
 } from '../domain/index.js';
+import { APP_ERROR_NAMES } from '../domain/wiring.js';
 
 describe('contracts', () => {
   it('have unique detail-types', () => {
@@ -58,7 +59,7 @@ describe('contracts', () => {
 
 describe('wiring', () => {
   it('names only known errors as retryable or permanent, and none as both', () => {
-    const names = new Set<string>(Object.values(ERROR_NAMES));
+    const names = new Set<string>(Object.values(APP_ERROR_NAMES));
     for (const name of [...RETRYABLE_MODEL_ERRORS, ...PERMANENT_ERRORS]) expect(names).toContain(name);
     expect(RETRYABLE_MODEL_ERRORS.filter((name) => PERMANENT_ERRORS.includes(name))).toEqual([]);
   });

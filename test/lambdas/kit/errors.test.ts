@@ -4,10 +4,16 @@ import { EmitError, InvalidEventError, isPermanent, UnknownEventTypeError, Workf
 import { InvalidTicketError, ModelThrottledError, ModelUnavailableError } from '../../../lambdas/triage/errors.js';
 
 describe('isPermanent', () => {
-  it('holds for the errors the wiring names permanent: invalid or unknown events, invalid tickets', () => {
-    const permanent = [new InvalidEventError('x'), new UnknownEventTypeError('x'), new InvalidTicketError('x')];
+  it('holds for the errors the wiring names permanent: invalid or unknown events', () => {
+    const permanent = [new InvalidEventError('x'), new UnknownEventTypeError('x')];
     expect(permanent.map((e) => e.name).sort()).toEqual([...PERMANENT_ERRORS].sort());
     for (const error of permanent) expect(isPermanent(error), error.name).toBe(true);
+  });
+
+  it('holds for an app error that marks itself permanent (an invalid ticket), whose name the kit does not know', () => {
+    const error = new InvalidTicketError('x');
+    expect(PERMANENT_ERRORS).not.toContain(error.name);
+    expect(isPermanent(error)).toBe(true);
   });
 
   it('does not hold for transient errors, or for errors the kit knows nothing about', () => {

@@ -69,4 +69,10 @@ describe('Workflow', () => {
       'Test/Flow: timeout must be from 1 to 300 seconds (got 360 seconds)',
     );
   });
+
+  it('fails if a trigger names no contracts and its pattern lists no detail-type', () => {
+    expect(() => workflow({ trigger: { description: 'test', eventPattern: { source: ['shop'] } } })).toThrow(
+      'Test/Flow: trigger.contracts is required when trigger.eventPattern lists no detail-type (got null)',
+    );
+  });
 });
