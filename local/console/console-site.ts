@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import * as path from 'node:path';
 import type { Plugin } from 'esbuild';
@@ -7,6 +7,12 @@ import type { RawResponse } from '../endpoint/protocols.js';
 
 /** The console's source (TypeScript, bundled here); the runtime imports none of it. */
 const CONSOLE_ENTRY = path.resolve(import.meta.dirname, '../../console/src/main.ts');
+/**
+ * The console bundled at build time (scripts/build-package.mjs, with `bundleConsole`): the
+ * installed package ships this instead of the console's TypeScript sources.
+ */
+export const PREBUILT_CONSOLE = { js: 'app.js', css: 'app.css' } as const;
+const PREBUILT_DIR = path.resolve(import.meta.dirname, '../../console');
 
 /**
  * The console's page and its two assets. No inline script or style anywhere, so the policy
@@ -105,7 +111,7 @@ export class ConsoleSite {
   async #current(): Promise<Bundle> {
     const built = this.#bundle && (await this.#bundle.catch(() => undefined));
     if (built === undefined || changed(built.inputs)) {
-      this.#bundle = build(this.entry);
+      this.#bundle = existsSync(this.entry) ? bundleConsole(this.entry) : prebuilt();
     }
     return this.#bundle as Promise<Bundle>;
   }
@@ -122,7 +128,8 @@ function changed(inputs: ReadonlyMap<string, number>): boolean {
   return false;
 }
 
-async function build(entry: string): Promise<Bundle> {
+/** Bundles the console from its sources (here on first request, or by the package build). */
+export async function bundleConsole(entry: string): Promise<Bundle> {
   // esbuild is a dev dependency: loaded when the console is first opened, not at start-up.
   const esbuild = await import('esbuild');
   const result = await esbuild.build({
@@ -151,6 +158,18 @@ async function build(entry: string): Promise<Bundle> {
   }
   const hash = createHash('sha256').update(js).update(css).digest('hex').slice(0, 16);
   return { js, css, hash, inputs };
+}
+
+/** The bundle the package build wrote, in an installed package (no sources to watch). */
+async function prebuilt(): Promise<Bundle> {
+  const jsFile = path.join(PREBUILT_DIR, PREBUILT_CONSOLE.js);
+  if (!existsSync(jsFile)) {
+    throw new Error(`neither the console's sources (${CONSOLE_ENTRY}) nor its prebuilt bundle (${jsFile}) are here; reinstall the package`);
+  }
+  const js = readFileSync(jsFile, 'utf8');
+  const css = readFileSync(path.join(PREBUILT_DIR, PREBUILT_CONSOLE.css), 'utf8');
+  const hash = createHash('sha256').update(js).update(css).digest('hex').slice(0, 16);
+  return { js, css, hash, inputs: new Map() };
 }
 
 /**

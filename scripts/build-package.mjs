@@ -1,0 +1,140 @@
+#!/usr/bin/env node
+// Builds the published package into dist/ (npm run build; npm pack runs it as prepack):
+//   1. tsc -p tsconfig.build.json: one ESM .js and .d.ts per source file of the package's
+//      folders, in the sources' layout (imports already name `.js` files);
+//   2. copies the files read at run time that tsc does not emit (.mjs/.cjs workers and their
+//      .d.mts types, JSON API models and prices) into the same layout;
+//   3. bundles the local console's browser code, which the installed package serves prebuilt;
+//   4. checks that every `exports` target, the bin's compiled CLI and every relative import
+//      in dist/ resolve to a file, so a broken package fails here and not in a user's app.
+// Plain JavaScript on purpose: it runs from a fresh clone with nothing but `npm install`.
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+
+const root = path.resolve(import.meta.dirname, '..');
+const dist = path.join(root, 'dist');
+const started = performance.now();
+
+/** The folders (and files) the package is compiled from: tsconfig.build.json's "include". */
+const buildConfig = JSON.parse(stripComments(readFileSync(path.join(root, 'tsconfig.build.json'), 'utf8')));
+const packageSources = buildConfig.include;
+/** Run-time files tsc does not emit, by how their names end. */
+const ASSET_SUFFIXES = ['.mjs', '.cjs', '.d.mts', '.json'];
+/** Files with such names that only tests or maintainers read. */
+const NOT_SHIPPED = new Set(['local/states/engine/KNOWN_GAPS.json', 'cli/bin.mjs' /* shipped where it is, not in dist/ */]);
+/**
+ * SWITCHYARD_BUILD_ALLOW_ERRORS=1 turns type errors and a console that does not bundle into
+ * warnings (tsc emits despite errors), to try a package while another change is half done.
+ * Never for a release.
+ */
+const allowErrors = process.env.SWITCHYARD_BUILD_ALLOW_ERRORS === '1';
+/**
+ * Top-level folders of dist/. Anything else means the compiled package pulled in a file
+ * from outside it (the reference app's domain/, a test helper) through an import.
+ */
+const DIST_FOLDERS = new Set(['cli', 'clients', 'console', 'contracts', 'lambdas', 'lib', 'local']);
+
+rmSync(dist, { recursive: true, force: true });
+
+// 1. Compile. Type errors fail the build: a package is not published from code that does not typecheck.
+const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+const compiled = spawnSync(process.execPath, [tsc, '-p', path.join(root, 'tsconfig.build.json')], { cwd: root, stdio: 'inherit' });
+if (compiled.status !== 0) {
+  if (allowErrors && existsSync(path.join(dist, 'cli', 'main.js'))) {
+    console.warn('build: WARNING: tsc reported the type errors above; kept the emitted files (SWITCHYARD_BUILD_ALLOW_ERRORS=1)');
+  } else {
+    fail(
+      `tsc -p tsconfig.build.json failed (exit ${compiled.status}): fix the errors above ` +
+        '(or set SWITCHYARD_BUILD_ALLOW_ERRORS=1 to build anyway while trying something out)',
+    );
+  }
+}
+
+// 2. Copy run-time assets.
+let assets = 0;
+for (const source of packageSources) {
+  for (const file of walk(path.join(root, source))) {
+    const relative = path.relative(root, file).split(path.sep).join('/');
+    if (!ASSET_SUFFIXES.some((suffix) => relative.endsWith(suffix)) || NOT_SHIPPED.has(relative)) continue;
+    const target = path.join(dist, relative);
+    mkdirSync(path.dirname(target), { recursive: true });
+    copyFileSync(file, target);
+    assets++;
+  }
+}
+
+// 3. The console: bundled with the runtime's own bundler settings (local/console/console-site.ts),
+// written where the compiled console site looks for it.
+const consoleSite = await import(path.join(dist, 'local', 'console', 'console-site.js'));
+let consoleState = 'console bundled';
+try {
+  const bundle = await consoleSite.bundleConsole(path.join(root, 'console', 'src', 'main.ts'));
+  mkdirSync(path.join(dist, 'console'), { recursive: true });
+  writeFileSync(path.join(dist, 'console', consoleSite.PREBUILT_CONSOLE.js), bundle.js);
+  writeFileSync(path.join(dist, 'console', consoleSite.PREBUILT_CONSOLE.css), bundle.css);
+} catch (error) {
+  const message = `the console (console/src/main.ts) does not bundle for the browser: ${error.message}`;
+  if (!allowErrors) fail(`${message}\n(set SWITCHYARD_BUILD_ALLOW_ERRORS=1 to build without it while trying something out)`);
+  console.warn(`build: WARNING: ${message}; the package's console will answer 500 (SWITCHYARD_BUILD_ALLOW_ERRORS=1)`);
+  consoleState = 'NO CONSOLE';
+}
+
+// 4. Checks.
+const problems = [];
+const manifest = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
+for (const [subpath, target] of Object.entries(manifest.exports)) {
+  for (const file of typeof target === 'string' ? [target] : Object.values(target)) {
+    if (!existsSync(path.join(root, file)))
+      problems.push(`package.json exports["${subpath}"] names ${file}, which the build did not produce`);
+  }
+}
+if (!existsSync(path.join(dist, 'cli', 'main.js'))) problems.push('dist/cli/main.js (what cli/bin.mjs runs when installed) is missing');
+for (const entry of readdirSync(dist)) {
+  if (!DIST_FOLDERS.has(entry)) {
+    problems.push(
+      `dist/${entry} is not part of the package: an import reaches outside tsconfig.build.json's "include"; import it from there instead`,
+    );
+  }
+}
+// Every relative import of the compiled code and the copied workers must find its file:
+// catches an asset the copy step does not know about (a new .mjs, JSON read at run time).
+const IMPORT = /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+|\brequire\s*\(\s*)['"](\.{1,2}\/[^'"]+)['"]/g;
+for (const file of walk(dist)) {
+  if (!/\.(?:m|c)?js$/.test(file)) continue;
+  for (const [, specifier] of readFileSync(file, 'utf8').matchAll(IMPORT)) {
+    if (!existsSync(path.resolve(path.dirname(file), specifier))) {
+      problems.push(`${path.relative(root, file)} imports ${specifier}, which is not in dist/`);
+    }
+  }
+}
+if (problems.length > 0) fail(`the built package is incomplete:\n  ${problems.join('\n  ')}`);
+
+console.log(
+  `build: dist/ compiled, ${assets} run-time files copied, ${consoleState}, in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+);
+
+function* walk(entry) {
+  if (!existsSync(entry)) return;
+  if (!statSync(entry).isDirectory()) {
+    yield entry;
+    return;
+  }
+  for (const child of readdirSync(entry, { withFileTypes: true })) {
+    if (child.name === 'node_modules') continue;
+    const full = path.join(entry, child.name);
+    if (child.isDirectory()) yield* walk(full);
+    else yield full;
+  }
+}
+
+/** tsconfig files allow comments; JSON.parse does not. (No string in ours contains `//` or `/*`.) */
+function stripComments(text) {
+  return text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
+}
+
+function fail(message) {
+  console.error(`build: ${message}`);
+  process.exit(1);
+}
