@@ -1,0 +1,212 @@
+import type { ParseArgsOptionsConfig } from 'node:util';
+import { type TrustSettings, trustSettings } from './endpoint/trust-options.js';
+import type { Retention } from './read-api/records.js';
+import { LocalRuntime } from './runtime.js';
+import { startupReport } from './startup-report.js';
+
+/**
+ * What launches the local runtime from a command line: `npm start` (local/main.ts) and
+ * `switchyard dev` (cli/commands/dev.ts) share the runtime's options, their checks, the
+ * start with its clear errors, the start-up report and the stop on Ctrl-C. Each entry point
+ * decides on its own which assembly runs and where its data lives.
+ */
+
+/** The runtime's options, as node:util's parseArgs takes them. */
+export const RUNTIME_OPTIONS = {
+  port: { type: 'string', default: process.env.SWITCHYARD_PORT ?? '4566' },
+  data: { type: 'string', default: process.env.SWITCHYARD_DATA },
+  synth: { type: 'boolean', default: true },
+  parameters: { type: 'string', multiple: true, default: [] as string[] },
+  help: { type: 'boolean', default: false },
+  host: { type: 'string' },
+  'allow-host': { type: 'string', multiple: true, default: [] as string[] },
+  'verify-signatures': { type: 'boolean' },
+  credentials: { type: 'string', multiple: true, default: [] as string[] },
+  'keep-events': { type: 'string', default: '10000' },
+  'keep-hours': { type: 'string', default: '24' },
+} satisfies ParseArgsOptionsConfig;
+
+/** `--help` lines for the options every launcher has (the trust options come with TRUST_HELP). */
+export const RUNTIME_HELP = `  --port      port of the endpoint (0: any free port); env SWITCHYARD_PORT
+  --parameters [Stack:]Name=Value
+              a template parameter's value, as cdk deploy --parameters takes it (repeatable)
+  --keep-events N, --keep-hours H
+              what the read API (/_switchyard/v1: event records, lineage) keeps: the newest
+              N events (default 10000), none older than H hours (default 24)`;
+
+/**
+ * A launch that cannot go on, with a message that says what was wrong and what to do (a
+ * bad option, the port in use, the data folder in use). Entry points print it and exit 1.
+ */
+export class LaunchError extends Error {
+  override readonly name = 'LaunchError';
+}
+
+/** The options' values as parseArgs gives them for RUNTIME_OPTIONS. */
+export interface RuntimeOptionValues {
+  port?: string;
+  parameters?: string[];
+  host?: string;
+  'allow-host'?: string[];
+  'verify-signatures'?: boolean;
+  credentials?: string[];
+  'keep-events'?: string;
+  'keep-hours'?: string;
+}
+
+/** The runtime's settings from the options, checked. */
+export interface RuntimeSettings {
+  readonly port: number;
+  readonly parameters: Readonly<Record<string, string>>;
+  readonly eventRecords: Retention;
+  readonly trust: TrustSettings;
+}
+
+/** @throws LaunchError naming the option at fault and the values it takes */
+export function runtimeSettings(values: RuntimeOptionValues): RuntimeSettings {
+  const parameters: Record<string, string> = {};
+  for (const given of values.parameters ?? []) {
+    const match = /^([^=]+)=(.*)$/s.exec(given);
+    if (!match?.[1]) {
+      throw new LaunchError(`--parameters ${JSON.stringify(given)}: expected [Stack:]Name=Value, as cdk deploy --parameters takes it`);
+    }
+    parameters[match[1]] = match[2] ?? '';
+  }
+  const port = Number(values.port ?? '4566');
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    throw new LaunchError(`--port is ${JSON.stringify(values.port)}; it must be a whole number from 0 to 65535 (0 picks a free port)`);
+  }
+  const eventRecords = { maxEvents: Number(values['keep-events'] ?? '10000'), maxAgeHours: Number(values['keep-hours'] ?? '24') };
+  if (!Number.isInteger(eventRecords.maxEvents) || eventRecords.maxEvents < 1 || eventRecords.maxEvents > 10_000_000) {
+    throw new LaunchError(`--keep-events is ${JSON.stringify(values['keep-events'])}; it must be a whole number from 1 to 10000000`);
+  }
+  if (!Number.isFinite(eventRecords.maxAgeHours) || eventRecords.maxAgeHours <= 0 || eventRecords.maxAgeHours > 24 * 366) {
+    throw new LaunchError(
+      `--keep-hours is ${JSON.stringify(values['keep-hours'])}; it must be a number of hours above 0, at most 8784 (a year)`,
+    );
+  }
+  let trust: TrustSettings;
+  try {
+    trust = trustSettings(values);
+  } catch (error) {
+    throw new LaunchError((error as Error).message);
+  }
+  return { port, parameters, eventRecords, trust };
+}
+
+/** Where and what to launch. */
+export interface Launch {
+  readonly cdkOut: string;
+  readonly dataDir: string;
+  readonly settings: RuntimeSettings;
+  /** The project folder, for the report's hints. */
+  readonly root: string;
+  /** `performance.now()` when the launch began: the report says how long the start took. */
+  readonly started: number;
+  /** Where the report goes. @default the console */
+  readonly out?: (line: string) => void;
+  readonly warn?: (line: string) => void;
+  /** The runtime's own console output (functions' logs, events). @default console.log */
+  readonly log?: (line: string) => void;
+}
+
+/**
+ * Starts the runtime and prints the start-up report (endpoint, console URL, what the app
+ * has, one command to try) and the trust lines.
+ * @throws LaunchError when the port or the data folder is in use
+ */
+export async function launchRuntime(launch: Launch): Promise<LocalRuntime> {
+  const { cdkOut, dataDir, settings } = launch;
+  const runtime = await LocalRuntime.start({
+    cdkOut,
+    dataDir,
+    port: settings.port,
+    parameters: settings.parameters,
+    eventRecords: settings.eventRecords,
+    ...settings.trust,
+    ...(launch.log ? { log: launch.log } : {}),
+  }).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'EADDRINUSE') {
+      throw new LaunchError(
+        `port ${settings.port} is already in use (another local runtime?); stop it or pass --port <n> (0 picks a free port)`,
+      );
+    }
+    if (error.name === 'DataFolderInUseError') throw new LaunchError(error.message);
+    throw error;
+  });
+  const out = launch.out ?? ((line: string) => console.log(line));
+  const warn = launch.warn ?? ((line: string) => console.warn(line));
+  const report = startupReport({
+    url: runtime.url,
+    definitions: runtime.definitions,
+    warnings: runtime.warnings,
+    dataDir,
+    startedSeconds: (performance.now() - launch.started) / 1000,
+    root: launch.root,
+    topicArns: await topicArnsOf(runtime),
+    httpApis: runtime.httpApiUrls,
+    schedules: schedulesOf(runtime),
+    buckets: runtime.buckets,
+    pipes: runtime.pipes.describe(),
+  });
+  for (const warning of report.warnings) warn(warning);
+  out(report.lines.join('\n'));
+  for (const line of runtime.trustLines()) out(line);
+  return runtime;
+}
+
+/**
+ * Stops the runtime on Ctrl-C or SIGTERM and exits 0 once it has (after `before`, the
+ * launcher's own clean-up); a second signal exits at once.
+ */
+export function stopOnSignals(runtime: LocalRuntime, before: () => Promise<void> | void = () => {}): void {
+  let stopping = false;
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      if (stopping) process.exit(1);
+      stopping = true;
+      console.log('stopping...');
+      void Promise.resolve()
+        .then(before)
+        .then(() => runtime.stop())
+        .then(
+          () => process.exit(0),
+          (error: unknown) => {
+            console.error(`stopping failed: ${(error as Error).stack ?? String(error)}`);
+            process.exit(1);
+          },
+        );
+    });
+  }
+}
+
+/** The scheduler's schedules and the scheduled rules, each with its next firing, for the report. */
+function schedulesOf(runtime: LocalRuntime) {
+  return [
+    ...runtime.scheduler.outlook().map((s) => ({
+      label: `schedule ${s.group}/${s.name}`,
+      expression: s.expression,
+      timeZone: s.timeZone,
+      enabled: s.state === 'ENABLED',
+      ...(s.next === undefined ? {} : { next: s.next }),
+    })),
+    ...runtime.events.scheduledRules().map((r) => ({
+      label: `rule ${r.name}`,
+      expression: r.expression,
+      enabled: true,
+      ...(r.next === undefined ? {} : { next: r.next }),
+    })),
+  ];
+}
+
+/** Every topic the local SNS has (the template's and any created since), through its own API. */
+async function topicArnsOf(running: LocalRuntime): Promise<string[]> {
+  const arns: string[] = [];
+  let NextToken: string | undefined;
+  do {
+    const page = await running.sns.ListTopics({ NextToken });
+    arns.push(...(page.Topics ?? []).flatMap((t) => (t.TopicArn ? [t.TopicArn] : [])));
+    NextToken = page.NextToken;
+  } while (NextToken);
+  return arns;
+}
