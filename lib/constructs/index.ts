@@ -4,7 +4,7 @@
  * and grants permissions only through `grant*` methods.
  */
 
-export { PropValidationError } from '../validation.js';
+export { invalidProp, PropValidationError, type ValidationSubject, validateInteger, validateRange } from '../validation.js';
 export * from './agent-graph.js';
 export type { AgentFanOutNode, AgentNode, AgentTaskNode } from './agent-graph-layers.js';
 export * from './change-capture.js';

@@ -10,13 +10,16 @@ import {
   type EscalationCondition,
   EscalationPolicy,
   type EscalationStep,
+  invalidProp,
   jsonataObject,
   PUT_EVENTS_RETRY,
   SwitchyardFunction,
+  validateRange,
   Workflow,
 } from 'switchyard/constructs';
 import {
   ERROR_NAMES,
+  EscalationDecisionSchema,
   RETRYABLE_MODEL_ERRORS,
   TICKET_QUEUES,
   TicketCreated,
@@ -27,7 +30,6 @@ import {
   workflowInput,
 } from '../../domain/index.js';
 import { APP_ENV } from '../../domain/wiring.js';
-import { invalidProp, validateRange } from '../validation.js';
 
 const CLASSIFY_ENTRY = path.join(import.meta.dirname, '../../lambdas/triage/classify.ts');
 /** The escalation execution's input, written by the Escalate state below. */
@@ -209,6 +211,14 @@ export class TicketTriage extends Construct {
       },
       refusedContract: TicketDecisionRefused,
       decisionProblems: decisionProblems(),
+      // What the CLI and the console show of an ask and check an answer against.
+      review: {
+        decisionSchema: EscalationDecisionSchema,
+        summary: [
+          { field: 'suggestedQueue', label: 'suggested' },
+          { field: 'confidence', label: 'confidence' },
+        ],
+      },
       defaultAction: 'route the ticket to its default queue (decidedBy sla-default)',
       metadata: { correlationId: `{% ${ESCALATION_INPUT}.correlationId %}`, causationId: `{% ${ESCALATION_INPUT}.causationId %}` },
     });
