@@ -15,7 +15,7 @@ const ENTRY_POINTS = ['contracts', 'kit', 'constructs'];
 
 const failed = [];
 for (const entry of ENTRY_POINTS) {
-  const config = ExtractorConfig.loadFileAndPrepare(path.join(root, 'api-report', `${entry}.api-extractor.json`));
+  const config = ExtractorConfig.loadFileAndPrepare(path.join(root, 'api-report', `${entry}.api-extractor.jsonc`));
   if (!existsSync(config.mainEntryPointFilePath)) {
     console.error(`api-report: ${path.relative(root, config.mainEntryPointFilePath)} is missing: run npm run build first`);
     process.exit(1);
