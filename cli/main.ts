@@ -8,6 +8,7 @@ import { escalations } from './commands/escalations.js';
 import { execution } from './commands/execution.js';
 import { executions } from './commands/executions.js';
 import { failures } from './commands/failures.js';
+import { init } from './commands/init.js';
 import { rebuild } from './commands/rebuild.js';
 import { redrive } from './commands/redrive.js';
 import { replay } from './commands/replay.js';
@@ -25,6 +26,7 @@ const COMMANDS: Record<string, { run: Command; summary: string }> = {
   approve: { run: approve, summary: 'approve an open escalation (by ticket or execution)' },
   reject: { run: reject, summary: "reject an open escalation's suggestion" },
   trace: { run: trace, summary: 'the lineage of one event or ticket: rules, messages, invocations with their logs, executions' },
+  init: { run: init, summary: 'create a CDK app that uses Switchyard in a new folder: hub, contract, consumer, workflow, tests' },
   cost: { run: cost, summary: 'estimated monthly AWS cost of the synthesized app, per service' },
   failures: { run: failures, summary: 'everything that failed, newest first: dead-lettered messages and failed executions, with reasons' },
   redrive: { run: redrive, summary: 'send failed messages back to their queue (all, or --ids) and redrive failed executions' },

@@ -3,7 +3,8 @@
 //   1. tsc -p tsconfig.build.json: one ESM .js and .d.ts per source file of the package's
 //      folders, in the sources' layout (imports already name `.js` files);
 //   2. copies the files read at run time that tsc does not emit (.mjs/.cjs workers and their
-//      .d.mts types, JSON API models and prices) into the same layout;
+//      .d.mts types, JSON API models and prices, the app template of switchyard init) into
+//      the same layout;
 //   3. bundles the local console's browser code, which the installed package serves prebuilt;
 //   4. checks that every `exports` target, the bin's compiled CLI and every relative import
 //      in dist/ resolve to a file, so a broken package fails here and not in a user's app.
@@ -20,8 +21,8 @@ const started = performance.now();
 /** The folders (and files) the package is compiled from: tsconfig.build.json's "include". */
 const buildConfig = JSON.parse(stripComments(readFileSync(path.join(root, 'tsconfig.build.json'), 'utf8')));
 const packageSources = buildConfig.include;
-/** Run-time files tsc does not emit, by how their names end. */
-const ASSET_SUFFIXES = ['.mjs', '.cjs', '.d.mts', '.json'];
+/** Run-time files tsc does not emit, by how their names end (`.tmpl`: switchyard init's app template). */
+const ASSET_SUFFIXES = ['.mjs', '.cjs', '.d.mts', '.json', '.tmpl'];
 /** Files with such names that only tests or maintainers read. */
 const NOT_SHIPPED = new Set(['local/states/engine/KNOWN_GAPS.json', 'cli/bin.mjs' /* shipped where it is, not in dist/ */]);
 /**

@@ -1,0 +1,184 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { parseCommand } from '../args.js';
+import { CliError, usageError } from '../errors.js';
+import type { Command } from './command.js';
+
+export const HELP = `Usage: switchyard init <dir> [--switchyard <version or spec>]
+
+Creates a CDK app in <dir> (a new or empty folder) that uses Switchyard: an EventHub with
+one contract (OrderPlaced), a QueueConsumer whose handler records each order once
+(createSqsConsumer, claimed in an IdempotencyStore), a Workflow started by the same event,
+the cdk-nag AwsSolutions checks on every synth, and a vitest test. The folder's name is the
+app's name: lowercase letters, digits and hyphens, starting with a letter (my-app).
+
+The app depends on the Switchyard that created it: the same tarball when run from one
+(npx --package ./switchyard-X.Y.Z.tgz switchyard init my-app), this repository when run
+from a checkout of it, else ^X.Y.Z of the installed version.
+
+  --switchyard <spec>   the app's dependency on switchyard instead (a version range, file:...)
+
+Then: cd <dir> && npm install && npx switchyard dev`;
+
+/** npm's rules for a package name, narrowed so the name also makes a class and stack name. */
+const APP_NAME = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
+const MAX_NAME_LENGTH = 50;
+/** Template files all end in `.tmpl`: not compiled, linted or packed as the package's own sources. */
+const TEMPLATE_SUFFIX = '.tmpl';
+/** npm pack leaves out files named .gitignore, so the template's is stored without the dot. */
+const RENAMED: Readonly<Record<string, string>> = { gitignore: '.gitignore' };
+
+export const init: Command = async (argv, io) => {
+  const { values, positionals } = parseCommand(argv, { switchyard: { type: 'string' } });
+  if (values.help) return io.out(HELP);
+  if (positionals.length !== 1) throw usageError("init takes one <dir>, the new app's folder: switchyard init my-app");
+  const dir = path.resolve(String(positionals[0]));
+  const name = path.basename(dir);
+  if (!APP_NAME.test(name) || name.length > MAX_NAME_LENGTH) {
+    throw usageError(
+      `"${name}" cannot name an app: use lowercase letters, digits and single hyphens, starting with a letter, ` +
+        `at most ${MAX_NAME_LENGTH} characters (for example my-app); the folder's name is the app's name`,
+    );
+  }
+  if (existsSync(dir)) {
+    if (!statSync(dir).isDirectory()) throw usageError(`${dir} is a file: give a new folder for the app`);
+    if (readdirSync(dir).length > 0)
+      throw usageError(`${dir} is not empty: give a new folder, or empty this one, so no file is overwritten`);
+  }
+
+  const own = ownPackage();
+  const switchyard = values.switchyard ?? dependencySpec(own);
+  const replacements: Record<string, string> = { __NAME__: name, __CLASS__: className(name) };
+  const files = templateFiles(path.join(own.root, templateFolder(own.root)));
+  mkdirSync(dir, { recursive: true });
+  for (const file of files) {
+    const target = path.join(dir, targetPath(file.relative, replacements));
+    mkdirSync(path.dirname(target), { recursive: true });
+    writeFileSync(target, substitute(readFileSync(file.absolute, 'utf8'), replacements));
+  }
+  writeFileSync(path.join(dir, 'package.json'), `${JSON.stringify(appManifest(name, switchyard, own.manifest), null, 2)}\n`);
+
+  io.out(`created ${name} in ${dir} (switchyard ${switchyard})
+
+Next:
+  cd ${path.relative(process.cwd(), dir) || '.'}
+  npm install
+  npx switchyard dev       # the app on this machine, reloaded as you edit
+  npm test                 # Template assertions and the cdk-nag checks`);
+};
+
+interface OwnPackage {
+  /** The folder of switchyard's package.json: a checkout, or node_modules/switchyard. */
+  readonly root: string;
+  readonly manifest: Manifest;
+}
+
+interface Manifest {
+  readonly name?: string;
+  readonly version?: string;
+  readonly dependencies?: Record<string, string>;
+  readonly devDependencies?: Record<string, string>;
+  readonly peerDependencies?: Record<string, string>;
+}
+
+/** This package (compiled in dist/cli/commands, or the sources in cli/commands): the nearest package.json named switchyard. */
+function ownPackage(): OwnPackage {
+  for (let dir = import.meta.dirname; ; dir = path.dirname(dir)) {
+    const file = path.join(dir, 'package.json');
+    if (existsSync(file)) {
+      const manifest = JSON.parse(readFileSync(file, 'utf8')) as Manifest;
+      if (manifest.name === 'switchyard') return { root: dir, manifest };
+    }
+    if (path.dirname(dir) === dir)
+      throw new CliError(`switchyard's package.json is not above ${import.meta.dirname}: reinstall the package`);
+  }
+}
+
+/** The template beside the CLI: cli/init/template in a checkout, dist/cli/init/template in the package. */
+function templateFolder(root: string): string {
+  for (const folder of ['cli/init/template', 'dist/cli/init/template']) {
+    if (existsSync(path.join(root, folder))) return folder;
+  }
+  throw new CliError(`switchyard's app template is missing from ${root}: reinstall the package`);
+}
+
+/**
+ * What the new app's package.json says about switchyard, so that it runs the Switchyard that
+ * created it:
+ * - installed by npm from a tarball or a folder (`npx --package ./switchyard-X.tgz`, whose
+ *   cache folder records `file:<path>` in its package.json, or an app that depends on one):
+ *   the same `file:`, made absolute since the new app lives elsewhere;
+ * - a checkout of this repository (not inside node_modules): `file:` the checkout;
+ * - otherwise (installed from the registry): `^` the installed version.
+ */
+function dependencySpec(own: OwnPackage): string {
+  if (path.basename(path.dirname(own.root)) !== 'node_modules') return `file:${own.root}`;
+  const host = path.dirname(path.dirname(own.root));
+  const hostManifest = path.join(host, 'package.json');
+  if (existsSync(hostManifest)) {
+    const manifest = JSON.parse(readFileSync(hostManifest, 'utf8')) as Manifest;
+    const spec = manifest.dependencies?.switchyard ?? manifest.devDependencies?.switchyard;
+    if (spec?.startsWith('file:')) return `file:${path.resolve(host, spec.slice('file:'.length))}`;
+  }
+  if (own.manifest.version === undefined)
+    throw new CliError(`switchyard's package.json at ${own.root} has no version: reinstall the package`);
+  return `^${own.manifest.version}`;
+}
+
+/**
+ * The app's package.json. Versions come from switchyard's own manifest, so an app gets the
+ * CDK, cdk-nag and tool versions this Switchyard was built and tested with.
+ */
+function appManifest(name: string, switchyard: string, own: Manifest): Record<string, unknown> {
+  const range = (dependency: string): string => {
+    const found = own.peerDependencies?.[dependency] ?? own.dependencies?.[dependency] ?? own.devDependencies?.[dependency];
+    if (found === undefined) throw new CliError(`switchyard's package.json names no version of ${dependency}: reinstall the package`);
+    return found;
+  };
+  const pick = (names: readonly string[]) => Object.fromEntries(names.map((n) => [n, range(n)]));
+  return {
+    name,
+    version: '0.1.0',
+    private: true,
+    type: 'module',
+    scripts: {
+      dev: 'switchyard dev',
+      test: 'vitest run',
+      typecheck: 'tsc',
+      synth: 'cdk synth --quiet',
+      deploy: 'cdk deploy',
+      cdk: 'cdk',
+    },
+    dependencies: {
+      switchyard,
+      ...pick(['aws-cdk-lib', 'constructs', 'cdk-nag', '@aws-lambda-powertools/idempotency', '@aws-sdk/client-dynamodb']),
+    },
+    devDependencies: pick(['@types/aws-lambda', '@types/node', 'aws-cdk', 'esbuild', 'tsx', 'typescript', 'vitest']),
+  };
+}
+
+function templateFiles(folder: string): { absolute: string; relative: string }[] {
+  return readdirSync(folder, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile() && entry.name.endsWith(TEMPLATE_SUFFIX))
+    .map((entry) => {
+      const absolute = path.join(entry.parentPath, entry.name);
+      return { absolute, relative: path.relative(folder, absolute) };
+    });
+}
+
+function targetPath(relative: string, replacements: Record<string, string>): string {
+  const parts = relative.slice(0, -TEMPLATE_SUFFIX.length).split(path.sep);
+  return parts.map((part) => RENAMED[part] ?? substitute(part, replacements)).join(path.sep);
+}
+
+function substitute(text: string, replacements: Record<string, string>): string {
+  return text.replace(/__[A-Z]+__/g, (token) => replacements[token] ?? token);
+}
+
+/** my-app -> MyApp: the stack's class and construct id. */
+function className(name: string): string {
+  return name
+    .split('-')
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join('');
+}
