@@ -1,5 +1,8 @@
 import type { ParseArgsOptionsConfig } from 'node:util';
 import { type TrustSettings, trustSettings } from './endpoint/trust-options.js';
+
+export { TRUST_HELP } from './endpoint/trust-options.js';
+
 import type { Retention } from './read-api/records.js';
 import { LocalRuntime } from './runtime.js';
 import { startupReport } from './startup-report.js';

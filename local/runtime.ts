@@ -26,6 +26,7 @@ import { PipesService } from './pipes/pipes-service.js';
 import { type LogEventsSource, logReaderFrom } from './read-api/lineage.js';
 import { ReadApi } from './read-api/read-api.js';
 import type { Retention } from './read-api/records.js';
+import { type LoadedState, type ReloadServices, type ReloadSummary, reloadServices } from './reload.js';
 import { bucketDefinitions } from './s3/definitions.js';
 import { S3RestProtocol } from './s3/rest-protocol.js';
 import { S3Service } from './s3/s3-service.js';
@@ -49,7 +50,7 @@ import { sdkDynamoDb } from './states/task-runner.js';
 import { DataFolder } from './store/data-folder.js';
 import { DataFolderLock } from './store/data-folder-lock.js';
 import { LocalTargetDelivery } from './target-delivery.js';
-import { loadApp } from './template/load.js';
+import { type LoadAppOptions, loadApp } from './template/load.js';
 
 export interface RuntimeOptions {
   /** The cloud assembly folder. */
@@ -102,10 +103,15 @@ export class LocalRuntime {
   timeToLive!: TimeToLiveSweeper;
   /** EventBridge Pipes with DynamoDB stream sources. */
   pipes!: PipesService;
+  /** What `reload` applies a new assembly to, and the app it replaces. */
+  #reload!: { services: ReloadServices; loaded: LoadedState };
+  /** The reload running now: reloads run one after another. */
+  #reloading: Promise<unknown> = Promise.resolve();
 
   private constructor(
     readonly url: string,
-    readonly definitions: ServiceDefinitions,
+    // Not readonly: a reload (`switchyard dev`) replaces it with the new template's.
+    public definitions: ServiceDefinitions,
     readonly warnings: readonly string[],
     readonly events: EventsService,
     readonly sqs: SqsService,
@@ -145,15 +151,15 @@ export class LocalRuntime {
       // SSM first: template parameters of type AWS::SSM::Parameter::Value<...> read its store while loading.
       const ssmDb = data.database('ssm');
       const ssm = new SsmService({ db: ssmDb, clock, accountId, region });
-      const app = loadApp({
-        cdkOut: options.cdkOut,
+      const loadOptions: Omit<LoadAppOptions, 'cdkOut'> = {
         baseUrl: url,
         accountId,
         region,
         supportedTypes: SUPPORTED_RESOURCE_TYPES,
         ...(options.parameters === undefined ? {} : { parameters: options.parameters }),
         ssmParameter: (name) => ssm.valueOf(name),
-      });
+      };
+      const app = loadApp({ ...loadOptions, cdkOut: options.cdkOut });
       const definitions = serviceDefinitions(app);
       const snsTemplate = snsDefinitions(app);
       const warnings = [...app.warnings, ...definitions.warnings, ...snsTemplate.warnings];
@@ -451,12 +457,47 @@ export class LocalRuntime {
       runtime.dynamodbStreams = dynamodbStreams;
       runtime.timeToLive = timeToLive;
       runtime.pipes = pipes;
+      runtime.#reload = {
+        loaded: { app, definitions },
+        services: {
+          load: (cdkOut) => {
+            const next = loadApp({ ...loadOptions, cdkOut });
+            return { app: next, definitions: serviceDefinitions(next) };
+          },
+          lambda,
+          events,
+          states,
+          ensureQueue: (queue) => ensureQueue(sqs, queue),
+          ensureTables: async (tables) => {
+            await ensureTables(url, region, tables, ownCredentials);
+            dynamodbStreams.declareTables(tables);
+          },
+          deadLetterQueues: ruleDeadLetterQueues,
+        },
+      };
       return runtime;
     } catch (error) {
       await endpoint.stop();
       lock.release();
       throw error;
     }
+  }
+
+  /**
+   * Runs a newly synthesized assembly of the same app without a restart (`switchyard dev`):
+   * changed functions run their new code from their next invocation, rules and state machines
+   * take their new definitions, new queues and tables are created; no message, execution or
+   * item is lost (local/reload.ts). Rejects, changing nothing, when the assembly does not load.
+   */
+  reload(cdkOut: string): Promise<ReloadSummary> {
+    const { services, loaded } = this.#reload;
+    const next = this.#reloading.then(async () => {
+      const summary = await reloadServices(services, loaded, cdkOut);
+      this.definitions = loaded.definitions;
+      return summary;
+    });
+    this.#reloading = next.catch(() => undefined);
+    return next;
   }
 
   /** Start-up lines: whom the endpoint answers and whether it checks signatures. */

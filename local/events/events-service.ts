@@ -142,6 +142,11 @@ export class EventsService {
     this.#outbox.stop();
   }
 
+  /** Applies a reloaded template's buses and rules (EventRegistry.declareTemplate); returns the rules added and changed. */
+  declareTemplate(buses: readonly BusDefinition[], rules: readonly RuleDefinition[]): { added: string[]; changed: string[] } {
+    return this.#registry.declareTemplate(buses, rules);
+  }
+
   /** Fires the scheduled rules due on the clock now (tests step a manual clock with it). */
   runScheduledRules(): void {
     this.#scheduledRules.runDue();

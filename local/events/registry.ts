@@ -150,6 +150,32 @@ export class EventRegistry {
     this.#statements.deleteBus.run(name);
   }
 
+  /**
+   * Applies a reloaded template's buses and rules (`switchyard dev`): new ones are added, a
+   * changed rule routes by its new pattern and targets from the next event on (deliveries
+   * already owed keep going to the target by its id). Buses and rules the template no longer
+   * has stay until the next start. Returns the names of the rules added or changed.
+   */
+  declareTemplate(buses: readonly BusDefinition[], rules: readonly RuleDefinition[]): { added: string[]; changed: string[] } {
+    for (const bus of buses) {
+      if (this.#buses.has(bus.name) && !this.#templateBuses.has(bus.name)) this.#statements.deleteBus.run(bus.name);
+      this.#buses.set(bus.name, bus);
+      this.#templateBuses.add(bus.name);
+    }
+    const added: string[] = [];
+    const changed: string[] = [];
+    for (const rule of rules) {
+      const existing = this.#rulesByArn.get(rule.arn);
+      if (existing !== undefined && JSON.stringify(existing.definition) === JSON.stringify(rule)) continue;
+      (existing === undefined ? added : changed).push(rule.name);
+      // A rule the API created that the template now declares becomes the template's, as at a start.
+      if (!this.#templateRules.has(rule.arn)) this.#statements.deleteRule.run(rule.arn);
+      this.#templateRules.add(rule.arn);
+      this.#put(rule);
+    }
+    return { added, changed };
+  }
+
   #put(rule: RuleDefinition): CompiledRule {
     const compiled: CompiledRule = {
       definition: rule,

@@ -142,6 +142,8 @@ interface Environment {
   onLine?: (line: string) => void;
   /** `YYYY/MM/DD/[$LATEST]<32 hex>`, as Lambda names an environment's log stream. */
   readonly logStreamName: string;
+  /** The function's generation it was started with: one of an older generation is retired when it is released (`update`). */
+  readonly generation: number;
 }
 
 interface RunOutcome {
@@ -160,25 +162,39 @@ export class FunctionRuntime {
   readonly #idle: Environment[] = [];
   readonly #waiting: ((env: Environment) => void)[] = [];
   #count = 0;
-  readonly #maxConcurrency: number;
+  #maxConcurrency: number;
   /** The function's LoggingConfig: JSON or text lines, and the levels it keeps. */
-  readonly #logging: { logFormat?: string; applicationLogLevel?: string; systemLogLevel?: string };
+  #logging: { logFormat?: string; applicationLogLevel?: string; systemLogLevel?: string };
+  /** Bumped by `update`: environments of an older generation run the old code and are never reused. */
+  #generation = 0;
 
   constructor(
-    readonly definition: FunctionDefinition,
-    private readonly environment: Readonly<Record<string, string>>,
+    // Not readonly: a reload of the app (`update`) points the function at its new code and settings.
+    public definition: FunctionDefinition,
+    private environment: Readonly<Record<string, string>>,
     private readonly log: LogSink,
     private readonly logs?: FunctionLogs,
     private readonly observe?: (note: InvocationNote) => void,
   ) {
     this.#maxConcurrency = definition.reservedConcurrency ?? DEFAULT_LOCAL_CONCURRENCY;
-    const config = (definition.template?.LoggingConfig ?? {}) as Record<string, unknown>;
-    const text = (key: string) => (typeof config[key] === 'string' ? (config[key] as string) : undefined);
-    this.#logging = {
-      logFormat: text('LogFormat'),
-      applicationLogLevel: text('ApplicationLogLevel'),
-      systemLogLevel: text('SystemLogLevel'),
-    };
+    this.#logging = loggingConfig(definition);
+  }
+
+  /**
+   * Runs the function's new code and settings from the next invocation on (a reload of the
+   * app): idle environments stop at once, busy ones finish their invocation with the old
+   * code and then stop, so the next invocation cold-starts the new code. Invocations
+   * waiting for an environment get one of the new generation.
+   */
+  update(definition: FunctionDefinition, environment: Readonly<Record<string, string>>): void {
+    this.definition = definition;
+    this.environment = environment;
+    this.#maxConcurrency = definition.reservedConcurrency ?? DEFAULT_LOCAL_CONCURRENCY;
+    this.#logging = loggingConfig(definition);
+    this.#generation++;
+    const retired = this.#idle.splice(0);
+    this.#count -= retired.length;
+    for (const env of retired) void env.worker.terminate();
   }
 
   get maxConcurrency(): number {
@@ -414,7 +430,7 @@ export class FunctionRuntime {
   }
 
   #release(env: Environment, discard: boolean): void {
-    if (discard) {
+    if (discard || env.generation !== this.#generation) {
       void env.worker.terminate();
       this.#count--;
       const next = this.#waiting.shift();
@@ -501,9 +517,16 @@ export class FunctionRuntime {
         }),
       );
     });
-    environment = { worker, ready, busy: false, used: false, initLines, logStreamName };
+    environment = { worker, ready, busy: false, used: false, initLines, logStreamName, generation: this.#generation };
     return environment;
   }
+}
+
+/** The function's LoggingConfig: JSON or text lines, and the levels it keeps. */
+function loggingConfig(definition: FunctionDefinition): { logFormat?: string; applicationLogLevel?: string; systemLogLevel?: string } {
+  const config = (definition.template?.LoggingConfig ?? {}) as Record<string, unknown>;
+  const text = (key: string) => (typeof config[key] === 'string' ? (config[key] as string) : undefined);
+  return { logFormat: text('LogFormat'), applicationLogLevel: text('ApplicationLogLevel'), systemLogLevel: text('SystemLogLevel') };
 }
 
 /**

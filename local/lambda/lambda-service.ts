@@ -67,27 +67,15 @@ export class LambdaService implements RestProtocolService {
   readonly #async: AsyncInvoker;
   readonly #directory: FunctionDirectory<FunctionRuntime>;
   readonly #read: LambdaReadApi<FunctionRuntime>;
+  /** The template's SQS event source mappings; a reload replaces them in place (the read API lists this array). */
+  readonly #mappings: SqsMappingDefinition[];
 
   constructor(private readonly options: LambdaServiceOptions) {
-    for (const definition of options.functions) {
-      const environment = {
-        ...options.baseEnvironment,
-        ...definition.environment,
-        AWS_LAMBDA_FUNCTION_NAME: definition.name,
-        AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(definition.memorySize),
-        AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
-        AWS_LAMBDA_LOG_GROUP_NAME: definition.logGroupName,
-        AWS_EXECUTION_ENV: `AWS_Lambda_${definition.runtime}`,
-        // Powertools reports cold starts only for on-demand environments, as Lambda labels them.
-        AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
-        LAMBDA_TASK_ROOT: definition.codePath,
-        _HANDLER: definition.handler,
-      };
-      this.#functions.set(definition.name, new FunctionRuntime(definition, environment, options.log, options.logs, options.onInvocation));
-    }
+    for (const definition of options.functions) this.#functions.set(definition.name, this.#runtimeOf(definition));
+    this.#mappings = [...options.sqsMappings];
     const accountId = options.accountId ?? options.functions[0]?.arn.split(':')[4] ?? '000000000000';
     this.#directory = new FunctionDirectory(this.#functions, accountId, options.region);
-    this.#read = new LambdaReadApi(this.#functions, this.#directory, options.sqsMappings, { accountId, region: options.region });
+    this.#read = new LambdaReadApi(this.#functions, this.#directory, this.#mappings, { accountId, region: options.region });
     this.#async = new AsyncInvoker(this.#functions, {
       db: options.db ?? openDatabase(':memory:'),
       clock: options.clock ?? systemClock,
@@ -105,24 +93,101 @@ export class LambdaService implements RestProtocolService {
   /** Starts the event source pollers and the asynchronous invocation queue. */
   async start(): Promise<void> {
     this.#async.start();
-    for (const mapping of this.options.sqsMappings) {
-      const fn = this.#functions.get(mapping.functionName);
-      // A function left out at load (image code) or that cannot run here: its queue keeps its messages, as with a disabled mapping.
-      if (!fn) {
-        this.options.log(mapping.functionName, `event source mapping ${mapping.uuid} is not run: the function does not run locally`);
+    for (const mapping of this.#mappings) await this.#startSource(mapping);
+  }
+
+  /**
+   * Applies a reloaded template (`switchyard dev`): a changed function runs its new code or
+   * settings from its next invocation on (FunctionRuntime.update), a new one is added, one
+   * the template no longer has keeps running until the runtime restarts. An event source
+   * mapping that changed, or whose function did, polls again with its new settings; messages
+   * stay in their queue meanwhile (a batch in flight ends first, or comes back after its
+   * visibility timeout), so none is lost.
+   */
+  async reload(functions: readonly FunctionDefinition[], sqsMappings: readonly SqsMappingDefinition[]): Promise<LambdaReload> {
+    const changed: { name: string; what: 'code' | 'configuration' }[] = [];
+    const added: string[] = [];
+    for (const definition of functions) {
+      const fn = this.#functions.get(definition.name);
+      if (fn === undefined) {
+        this.#functions.set(definition.name, this.#runtimeOf(definition));
+        added.push(definition.name);
         continue;
       }
-      if (runtimeSupport(fn.definition.runtime) === 'unsupported') {
-        this.options.log(
-          fn.definition.name,
-          `event source mapping ${mapping.uuid} is not run: the ${fn.definition.runtime} runtime does not run locally`,
-        );
-        continue;
-      }
-      const source = new SqsEventSource(mapping, this.options.sqs, fn, this.options.region, this.options.log);
-      await source.start();
-      this.#sources.push(source);
+      const what = functionChange(fn.definition, definition);
+      if (what === undefined) continue;
+      fn.update(definition, this.#environmentOf(definition));
+      changed.push({ name: definition.name, what });
     }
+    const names = new Set(functions.map((f) => f.name));
+    const kept = [...this.#functions.keys()].filter((name) => !names.has(name));
+    const touched = new Set([...added, ...changed.map((c) => c.name)]);
+    const mappings = await this.#reloadMappings(sqsMappings, touched);
+    return { changed, added, kept, mappings };
+  }
+
+  async #reloadMappings(next: readonly SqsMappingDefinition[], touchedFunctions: ReadonlySet<string>): Promise<string[]> {
+    const before = new Map(this.#mappings.map((m) => [m.uuid, m]));
+    const restart = new Set<string>();
+    for (const mapping of next) {
+      const old = before.get(mapping.uuid);
+      if (old === undefined || JSON.stringify(old) !== JSON.stringify(mapping) || touchedFunctions.has(mapping.functionName)) {
+        restart.add(mapping.uuid);
+      }
+    }
+    const nextIds = new Set(next.map((m) => m.uuid));
+    for (const uuid of before.keys()) if (!nextIds.has(uuid)) restart.add(uuid);
+    const stopping = this.#sources.filter((source) => restart.has(source.mapping.uuid));
+    await Promise.all(stopping.map((source) => source.stop()));
+    this.#sources.splice(0, this.#sources.length, ...this.#sources.filter((source) => !stopping.includes(source)));
+    this.#mappings.splice(0, this.#mappings.length, ...next);
+    for (const mapping of next) if (restart.has(mapping.uuid)) await this.#startSource(mapping);
+    // Only mappings whose own settings changed are news; one restarted for its function's code is not.
+    return [...restart].filter((uuid) => {
+      const mapping = next.find((m) => m.uuid === uuid);
+      const old = before.get(uuid);
+      return mapping === undefined || old === undefined || JSON.stringify(old) !== JSON.stringify(mapping);
+    });
+  }
+
+  async #startSource(mapping: SqsMappingDefinition): Promise<void> {
+    const fn = this.#functions.get(mapping.functionName);
+    // A function left out at load (image code) or that cannot run here: its queue keeps its messages, as with a disabled mapping.
+    if (!fn) {
+      this.options.log(mapping.functionName, `event source mapping ${mapping.uuid} is not run: the function does not run locally`);
+      return;
+    }
+    if (runtimeSupport(fn.definition.runtime) === 'unsupported') {
+      this.options.log(
+        fn.definition.name,
+        `event source mapping ${mapping.uuid} is not run: the ${fn.definition.runtime} runtime does not run locally`,
+      );
+      return;
+    }
+    const source = new SqsEventSource(mapping, this.options.sqs, fn, this.options.region, this.options.log);
+    await source.start();
+    this.#sources.push(source);
+  }
+
+  #runtimeOf(definition: FunctionDefinition): FunctionRuntime {
+    const { log, logs, onInvocation } = this.options;
+    return new FunctionRuntime(definition, this.#environmentOf(definition), log, logs, onInvocation);
+  }
+
+  #environmentOf(definition: FunctionDefinition): Record<string, string> {
+    return {
+      ...this.options.baseEnvironment,
+      ...definition.environment,
+      AWS_LAMBDA_FUNCTION_NAME: definition.name,
+      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(definition.memorySize),
+      AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+      AWS_LAMBDA_LOG_GROUP_NAME: definition.logGroupName,
+      AWS_EXECUTION_ENV: `AWS_Lambda_${definition.runtime}`,
+      // Powertools reports cold starts only for on-demand environments, as Lambda labels them.
+      AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+      LAMBDA_TASK_ROOT: definition.codePath,
+      _HANDLER: definition.handler,
+    };
   }
 
   async stop(): Promise<void> {
@@ -284,6 +349,22 @@ export class LambdaService implements RestProtocolService {
   #function(nameOrArn: string): FunctionRuntime {
     return this.#directory.resolve(nameOrArn).fn;
   }
+}
+
+/** What a reload changed in Lambda (LambdaService.reload). */
+export interface LambdaReload {
+  readonly changed: readonly { readonly name: string; readonly what: 'code' | 'configuration' }[];
+  readonly added: readonly string[];
+  /** Functions the new template no longer has: they keep running until the runtime restarts. */
+  readonly kept: readonly string[];
+  /** Event source mappings (by UUID) added, changed or removed. */
+  readonly mappings: readonly string[];
+}
+
+/** Whether a function's code (its bundle folder or layers) or only its settings changed; undefined when neither did. */
+function functionChange(before: FunctionDefinition, after: FunctionDefinition): 'code' | 'configuration' | undefined {
+  if (before.codePath !== after.codePath || JSON.stringify(before.layers ?? []) !== JSON.stringify(after.layers ?? [])) return 'code';
+  return JSON.stringify(before) === JSON.stringify(after) ? undefined : 'configuration';
 }
 
 /** The last 4 KB of an invocation's log, base64-encoded, as Invoke's `X-Amz-Log-Result`. */

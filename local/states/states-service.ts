@@ -181,6 +181,30 @@ export class StatesService {
     return this.#live.close();
   }
 
+  /**
+   * Registers a reloaded template's state machines (`switchyard dev`), as a deployment
+   * updates them: new executions run the new definition, running ones keep the definition
+   * they started with (each execution stores its own). Returns the names of the machines
+   * added and changed; machines the template no longer has stay until the next start.
+   */
+  declareStateMachines(declared: readonly StateMachineDefinition[]): { added: string[]; changed: string[] } {
+    const added: string[] = [];
+    const changed: string[] = [];
+    for (const machine of declared) {
+      const existing = this.#machines.find(machine.arn);
+      if (existing === undefined) added.push(machine.name);
+      else if (
+        existing.definition !== machine.definition ||
+        existing.type !== (machine.type === 'EXPRESS' ? 'EXPRESS' : 'STANDARD') ||
+        existing.roleArn !== (machine.roleArn ?? '')
+      )
+        changed.push(machine.name);
+      else continue;
+      this.#machines.registerDeclared(machine);
+    }
+    return { added, changed };
+  }
+
   // ---- state machines (state-machine-registry.ts) ----
 
   CreateStateMachine(input: CreateStateMachineInput) {

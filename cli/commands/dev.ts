@@ -1,0 +1,90 @@
+import { type ParseArgsOptionsConfig, parseArgs } from 'node:util';
+import { startDevServer } from '../dev/server.js';
+import { CliError, usageError } from '../errors.js';
+import type { Command } from './command.js';
+
+export const HELP = `Usage: switchyard dev [--port 4566] [--data .switchyard/data] [--no-synth] [--no-watch] [--parameters Name=Value]
+
+Runs the CDK app of this folder (the one with cdk.json) on this machine, behind an
+AWS-compatible endpoint, and reloads it as you edit it:
+  1. synthesizes the app with cdk.json's "app" command (and its context) into .switchyard/cdk.out
+  2. starts the local runtime on it and prints what it runs, the endpoint and the console URL
+  3. watches the app's sources (cdk.json's "watch" include/exclude, as cdk watch uses them; else
+     the folder without node_modules, cdk.out, dist and dot-folders); on a change it synthesizes
+     again and reloads the changed functions, event source mappings, rules and state machines
+     in place: queued messages, running executions and table items stay, the next event runs
+     the new code. A failed synthesis is shown and the last good app keeps running.
+Local state lives in .switchyard/ (git-ignored): the synthesized app and the data folder.
+
+  --data       folder holding the runtime's state (default .switchyard/data); env SWITCHYARD_DATA
+  --no-synth   start from the app synthesized last time (.switchyard/cdk.out) without synthesizing
+               first; changes are still synthesized and reloaded
+  --no-watch   do not watch the sources: run the app as it was synthesized at start`;
+
+/**
+ * `switchyard dev`: the local runtime's launcher for any CDK app (as local/main.ts is for
+ * this repository's own app), with synth-on-change and reload in place. It hosts the runtime
+ * in this process, so it needs Node 24 (bin.mjs runs itself again on one).
+ */
+export const dev: Command = async (argv, io) => {
+  const nodeMajor = Number(process.versions.node.split('.')[0]);
+  if (nodeMajor < 24) {
+    throw new CliError(
+      `the local runtime needs Node 24 or newer (this is Node ${process.versions.node}): run switchyard through its bin (npx switchyard dev), which uses the package's Node 24`,
+    );
+  }
+  // The runtime's launcher, not a client of it: dev is what starts the runtime, as npm start is.
+  // biome-ignore lint/style/noRestrictedImports: dev hosts the runtime in-process (its launcher, like local/main.ts); loaded only here, on Node 24
+  const launcher = await import('../../local/launcher.js');
+  const { values, positionals } = parseDevArgs(argv, launcher.RUNTIME_OPTIONS);
+  if (values.help) return io.out(`${HELP}\n${launcher.RUNTIME_HELP}\n${launcher.TRUST_HELP}`);
+  if (positionals.length > 0) throw usageError(`dev takes no arguments (got "${positionals[0]}"); run it in the app's folder`);
+  let settings: ReturnType<typeof launcher.runtimeSettings>;
+  try {
+    settings = launcher.runtimeSettings(values);
+  } catch (error) {
+    if (error instanceof launcher.LaunchError) throw usageError(error.message);
+    throw error;
+  }
+  await startDevServer({
+    root: process.cwd(),
+    settings,
+    data: values.data,
+    synth: values.synth !== false,
+    watch: values.watch !== false,
+    io,
+    launcher,
+  });
+};
+
+function parseDevArgs(argv: readonly string[], runtimeOptions: ParseArgsOptionsConfig): { values: DevValues; positionals: string[] } {
+  try {
+    const { values, positionals } = parseArgs({
+      args: [...argv],
+      options: { ...runtimeOptions, watch: { type: 'boolean', default: true } },
+      allowPositionals: true,
+      allowNegative: true,
+      strict: true,
+    });
+    return { values: values as DevValues, positionals };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw usageError(message.replace(/\. To specify a positional argument.*$/s, '').replace(/^Unknown option/, 'unknown option'));
+  }
+}
+
+/** The options' values (local/launcher.ts's RUNTIME_OPTIONS, and --watch). */
+interface DevValues {
+  port?: string;
+  data?: string;
+  synth?: boolean;
+  watch?: boolean;
+  help?: boolean;
+  parameters?: string[];
+  host?: string;
+  'allow-host'?: string[];
+  'verify-signatures'?: boolean;
+  credentials?: string[];
+  'keep-events'?: string;
+  'keep-hours'?: string;
+}

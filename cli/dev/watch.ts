@@ -1,0 +1,117 @@
+import { type FSWatcher, readdirSync, statSync, watch } from 'node:fs';
+import * as path from 'node:path';
+
+/** Which files of the project are the app's sources (cdk.json's `watch`, as `cdk watch` reads it). */
+export interface WatchPatterns {
+  readonly include: readonly string[];
+  readonly exclude: readonly string[];
+}
+
+/**
+ * Never sources, whatever cdk.json says (as `cdk watch` leaves out its output folder,
+ * dotfiles and node_modules): dependencies, build and synth output, and dot-folders such
+ * as .git and .switchyard, where switchyard dev itself writes.
+ */
+const ALWAYS_EXCLUDED_SEGMENTS = new Set(['node_modules', 'cdk.out']);
+/** Left out when cdk.json has no `watch`: the usual build output folder too. */
+const DEFAULT_PATTERNS: WatchPatterns = { include: ['**'], exclude: ['dist', 'cdk.out'] };
+
+/** Whether a project-relative path (with `/` separators) is a source by the patterns. */
+export function isSource(relative: string, patterns: WatchPatterns): boolean {
+  return !isExcluded(relative, patterns) && patterns.include.some((glob) => path.matchesGlob(relative, glob));
+}
+
+/** Excluded by name, or by a pattern matching it or a folder above it (`node_modules` leaves out all that is in it). */
+function isExcluded(relative: string, patterns: WatchPatterns): boolean {
+  const segments = relative.split('/');
+  if (segments.some((segment) => segment.startsWith('.') || ALWAYS_EXCLUDED_SEGMENTS.has(segment))) return true;
+  for (let i = 1; i <= segments.length; i++) {
+    const prefix = segments.slice(0, i).join('/');
+    if (patterns.exclude.some((glob) => path.matchesGlob(prefix, glob))) return true;
+  }
+  return false;
+}
+
+/**
+ * Watches the project's sources and calls `changed` with the files that changed, once they
+ * have been quiet for `quietMs` (an editor's save, a git checkout: one call). Each folder
+ * not excluded is watched on its own, so node_modules is never walked; folders created later
+ * are watched when they appear.
+ */
+export class SourceWatcher {
+  readonly #watchers = new Map<string, FSWatcher>();
+  readonly #pending = new Set<string>();
+  #timer: NodeJS.Timeout | undefined;
+  #closed = false;
+  private readonly patterns: WatchPatterns;
+
+  constructor(
+    private readonly root: string,
+    patterns: WatchPatterns | undefined,
+    private readonly changed: (files: readonly string[]) => void,
+    private readonly onError: (error: Error) => void,
+    private readonly quietMs = 300,
+  ) {
+    this.patterns = patterns ?? DEFAULT_PATTERNS;
+    this.#watchTree(root);
+  }
+
+  close(): void {
+    this.#closed = true;
+    clearTimeout(this.#timer);
+    for (const watcher of this.#watchers.values()) watcher.close();
+    this.#watchers.clear();
+  }
+
+  #watchTree(folder: string): void {
+    if (this.#closed || this.#watchers.has(folder)) return;
+    const relative = path.relative(this.root, folder).split(path.sep).join('/');
+    if (relative !== '' && isExcluded(relative, this.patterns)) return;
+    let watcher: FSWatcher;
+    try {
+      watcher = watch(folder, (_event, name) => this.#onEvent(folder, name === null ? undefined : String(name)));
+    } catch (error) {
+      // A folder removed between listing and watching has nothing left to watch.
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw error;
+    }
+    watcher.on('error', (error) => {
+      watcher.close();
+      this.#watchers.delete(folder);
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' && (error as NodeJS.ErrnoException).code !== 'EPERM') this.onError(error);
+    });
+    this.#watchers.set(folder, watcher);
+    for (const entry of readdirSync(folder, { withFileTypes: true })) {
+      if (entry.isDirectory()) this.#watchTree(path.join(folder, entry.name));
+    }
+  }
+
+  #onEvent(folder: string, name: string | undefined): void {
+    if (this.#closed) return;
+    const file = name === undefined ? folder : path.join(folder, name);
+    const relative = path.relative(this.root, file).split(path.sep).join('/');
+    if (relative === '' || isExcluded(relative, this.patterns)) return;
+    if (isDirectory(file)) {
+      this.#watchTree(file);
+      // A folder moved in brings its files along: each of them is new to the app.
+      if (!isSource(relative, this.patterns) && !this.patterns.include.some((glob) => path.matchesGlob(`${relative}/x`, glob))) return;
+    } else if (!isSource(relative, this.patterns)) return;
+    this.#pending.add(relative);
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => {
+      const files = [...this.#pending].sort();
+      this.#pending.clear();
+      this.changed(files);
+    }, this.quietMs);
+  }
+}
+
+function isDirectory(file: string): boolean {
+  try {
+    return statSync(file).isDirectory();
+  } catch (error) {
+    // Removed already: a deleted file is a change like any other.
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw error;
+  }
+}
