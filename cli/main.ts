@@ -4,6 +4,7 @@ import { type Clients, createClients, resolveTarget, type TargetOptions } from '
 import type { Command, CommandIo } from './commands/command.js';
 import { cost } from './commands/cost.js';
 import { approve, reject } from './commands/decide.js';
+import { dev } from './commands/dev.js';
 import { escalations } from './commands/escalations.js';
 import { execution } from './commands/execution.js';
 import { executions } from './commands/executions.js';
@@ -18,6 +19,7 @@ import { watch } from './commands/watch.js';
 import { CliError } from './errors.js';
 
 const COMMANDS: Record<string, { run: Command; summary: string }> = {
+  dev: { run: dev, summary: 'run the CDK app of this folder locally and reload it as you edit it (synth, runtime, watch)' },
   send: { run: send, summary: 'validate an event against its contract and put it on the bus' },
   executions: { run: executions, summary: "list the app's workflow executions" },
   execution: { run: execution, summary: 'one execution, state by state: durations, retries, catches, input and output' },
