@@ -1,0 +1,176 @@
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import ts from 'typescript';
+import { afterAll, describe, expect, it } from 'vitest';
+
+/**
+ * The README's user guide shows one whole file per entry point of the package
+ * (`switchyard/contracts`, `switchyard/kit`, `switchyard/constructs`), plus the minimal app
+ * of "Use Switchyard in your CDK app". Each is a fenced block whose info string marks it:
+ *
+ *     ```ts example=kit file=src/handlers/confirm-order.ts
+ *
+ * This suite writes every marked block to its `file` under a folder of its own inside the
+ * repository (test/docs/.examples/, git-ignored), so that `switchyard/*` resolves through
+ * tsconfig.json's paths exactly as the reference app's imports do, and type-checks them
+ * together with the compiler API (no emit). The blocks import each other by relative path,
+ * as the files of one small app do; nothing else of this repository.
+ */
+
+const repo = path.resolve(import.meta.dirname, '..', '..');
+const readmePath = path.join(repo, 'README.md');
+/** The entry points, each with a section of its own headed `` `switchyard/<name>` ``. */
+const ENTRY_POINTS = ['contracts', 'kit', 'constructs'] as const;
+/** The section that says how to install the package; every package an example imports must be in its `npm install` lines. */
+const INSTALL_SECTION = 'Use Switchyard in your CDK app';
+
+interface Heading {
+  readonly level: number;
+  readonly text: string;
+  readonly line: number;
+}
+
+interface CodeBlock {
+  readonly language: string;
+  readonly attributes: Readonly<Record<string, string>>;
+  readonly code: string;
+  /** 1-based README line of the block's first code line. */
+  readonly line: number;
+  /** Headings enclosing the block, outermost first. */
+  readonly headings: readonly Heading[];
+}
+
+/** Every fenced block of the markdown, with its info string's language and `key=value` attributes. */
+function codeBlocks(markdown: string): CodeBlock[] {
+  const lines = markdown.split('\n');
+  const blocks: CodeBlock[] = [];
+  let stack: Heading[] = [];
+  let open: { language: string; attributes: Record<string, string>; start: number; code: string[] } | undefined;
+  lines.forEach((text, index) => {
+    if (open !== undefined) {
+      if (/^```\s*$/.test(text)) {
+        blocks.push({
+          language: open.language,
+          attributes: open.attributes,
+          code: open.code.join('\n'),
+          line: open.start,
+          headings: stack,
+        });
+        open = undefined;
+      } else open.code.push(text);
+      return;
+    }
+    const fence = /^```(\S*)(.*)$/.exec(text);
+    if (fence) {
+      const attributes = Object.fromEntries([...(fence[2] ?? '').matchAll(/(\w+)=(\S+)/g)].map((m) => [m[1], m[2]]));
+      open = { language: fence[1] ?? '', attributes, start: index + 2, code: [] };
+      return;
+    }
+    const heading = /^(#{1,6})\s+(.*?)\s*$/.exec(text);
+    if (heading) {
+      const level = (heading[1] ?? '').length;
+      stack = [...stack.filter((h) => h.level < level), { level, text: heading[2] ?? '', line: index + 1 }];
+    }
+  });
+  return blocks;
+}
+
+const isTypeScript = (block: CodeBlock) => block.language === 'ts' || block.language === 'typescript';
+const inSection = (block: CodeBlock, title: string) => block.headings.some((h) => h.text === title);
+const sectionTitle = (entryPoint: string) => `\`switchyard/${entryPoint}\``;
+
+/** The npm package an import specifier names (`@aws-sdk/client-sqs/x` -> `@aws-sdk/client-sqs`); undefined for node: and relative ones. */
+function packageOf(specifier: string): string | undefined {
+  if (specifier.startsWith('.') || specifier.startsWith('node:')) return undefined;
+  const parts = specifier.split('/');
+  return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
+}
+
+const markdown = readFileSync(readmePath, 'utf8');
+const blocks = codeBlocks(markdown);
+const examples = blocks.filter((b) => b.attributes.example !== undefined);
+const workDir = path.join(repo, 'test', 'docs', '.examples', `${process.pid}-${Date.now().toString(36)}`);
+
+afterAll(() => rmSync(workDir, { recursive: true, force: true }));
+
+describe('the README examples', () => {
+  it.each(ENTRY_POINTS)('the switchyard/%s section shows exactly one TypeScript example, marked with its name and a file', (entryPoint) => {
+    const title = sectionTitle(entryPoint);
+    const headed = markdown.split('\n').filter((l) => /^#{1,6}\s/.test(l) && l.replace(/^#+\s+/, '').trim() === title);
+    expect(headed, `README.md must have one section headed ${title}`).toHaveLength(1);
+    const inIt = blocks.filter((b) => isTypeScript(b) && inSection(b, title));
+    expect(
+      inIt.map((b) => `README.md:${b.line} ${JSON.stringify(b.attributes)}`),
+      `${title} must hold exactly one \`\`\`ts block`,
+    ).toHaveLength(1);
+    expect(inIt[0]?.attributes.example).toBe(entryPoint);
+    expect(inIt[0]?.attributes.file, `README.md:${inIt[0]?.line}: the example needs file=<path>`).toMatch(/^[\w./-]+\.ts$/);
+  });
+
+  it('marks every example with a distinct file, inside the app', () => {
+    expect(examples.length).toBeGreaterThanOrEqual(ENTRY_POINTS.length);
+    const files = examples.map((b) => b.attributes.file ?? `(README.md:${b.line} has no file=)`);
+    expect(new Set(files).size, `files: ${files.join(', ')}`).toBe(files.length);
+    for (const file of files) expect(path.normalize(file).startsWith('..') || path.isAbsolute(file), file).toBe(false);
+    for (const block of examples) expect(isTypeScript(block), `README.md:${block.line}`).toBe(true);
+  });
+
+  it('import only the package, what the install section installs, Node.js and each other', () => {
+    const installCommands = blocks
+      .filter((b) => inSection(b, INSTALL_SECTION) && (b.language === 'bash' || b.language === 'sh'))
+      .flatMap((b) => b.code.split('\n'))
+      .filter((l) => /^\s*npm (install|i)\b/.test(l))
+      .join(' ');
+    const installed = new Set(installCommands.split(/\s+/).filter((w) => w !== '' && !w.startsWith('-')));
+    const files = new Set(examples.map((b) => path.normalize(b.attributes.file ?? '')));
+    const problems: string[] = [];
+    for (const block of examples) {
+      const file = block.attributes.file ?? '';
+      for (const { fileName: specifier } of ts.preProcessFile(block.code, true, true).importedFiles) {
+        const where = `README.md:${block.line} (${file}) imports ${specifier}`;
+        if (specifier.startsWith('.')) {
+          const target = path.normalize(path.join(path.dirname(file), specifier.replace(/\.js$/, '.ts')));
+          if (!files.has(target)) problems.push(`${where}: no example is ${target}`);
+          continue;
+        }
+        const name = packageOf(specifier);
+        if (name !== undefined && !installed.has(name))
+          problems.push(`${where}: ${name} is in no npm install line of "${INSTALL_SECTION}"`);
+        if (name === 'switchyard' && !/^switchyard\/(contracts|kit|constructs)$/.test(specifier)) {
+          problems.push(`${where}: the package exports switchyard/contracts, switchyard/kit and switchyard/constructs only`);
+        }
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('type-check (tsconfig.json, strict) with the package names resolved as the reference app resolves them', () => {
+    const written = new Map<string, CodeBlock>();
+    for (const block of examples) {
+      const file = path.join(workDir, block.attributes.file ?? `missing-${block.line}.ts`);
+      mkdirSync(path.dirname(file), { recursive: true });
+      writeFileSync(file, `${block.code}\n`);
+      written.set(file, block);
+    }
+    const config = ts.readConfigFile(path.join(repo, 'tsconfig.json'), ts.sys.readFile);
+    const { options, errors } = ts.parseJsonConfigFileContent(config.config, ts.sys, repo);
+    expect(errors.map((e) => ts.flattenDiagnosticMessageText(e.messageText, '\n'))).toEqual([]);
+    const program = ts.createProgram([...written.keys()], { ...options, noEmit: true });
+    // Only the examples' own diagnostics: the package's sources are checked by npm run typecheck.
+    const diagnostics = [
+      ...program.getOptionsDiagnostics(),
+      ...[...written.keys()].flatMap((file) => {
+        const source = program.getSourceFile(file);
+        return source === undefined ? [] : [...program.getSyntacticDiagnostics(source), ...program.getSemanticDiagnostics(source)];
+      }),
+    ];
+    const messages = diagnostics.map((d) => {
+      const text = ts.flattenDiagnosticMessageText(d.messageText, '\n');
+      const block = d.file === undefined ? undefined : written.get(path.normalize(d.file.fileName));
+      if (d.file === undefined || d.start === undefined || block === undefined) return text;
+      const { line, character } = d.file.getLineAndCharacterOfPosition(d.start);
+      return `README.md:${block.line + line}:${character + 1} (example=${block.attributes.example}, ${block.attributes.file}): TS${d.code} ${text}`;
+    });
+    expect(messages).toEqual([]);
+  });
+});
