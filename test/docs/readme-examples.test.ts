@@ -15,12 +15,22 @@ import { afterAll, describe, expect, it } from 'vitest';
  * tsconfig.json's paths exactly as the reference app's imports do, and type-checks them
  * together with the compiler API (no emit). The blocks import each other by relative path,
  * as the files of one small app do; nothing else of this repository.
+ *
+ * The same program also checks docs/public-surface.md: it lists every name each entry
+ * point exports, no more and no fewer.
  */
 
 const repo = path.resolve(import.meta.dirname, '..', '..');
 const readmePath = path.join(repo, 'README.md');
-/** The entry points, each with a section of its own headed `` `switchyard/<name>` ``. */
+const surfacePath = path.join(repo, 'docs', 'public-surface.md');
+/** The entry points, each with a section of its own headed `` `switchyard/<name>` `` (in the README and in docs/public-surface.md). */
 const ENTRY_POINTS = ['contracts', 'kit', 'constructs'] as const;
+/** The source file each entry point is built from (package.json "exports", as tsconfig.json's paths map them). */
+const ENTRY_SOURCES: Readonly<Record<(typeof ENTRY_POINTS)[number], string>> = {
+  contracts: 'contracts/index.ts',
+  kit: 'lambdas/kit/index.ts',
+  constructs: 'lib/constructs/index.ts',
+};
 /** The section that says how to install the package; every package an example imports must be in its `npm install` lines. */
 const INSTALL_SECTION = 'Use Switchyard in your CDK app';
 
@@ -93,6 +103,26 @@ const workDir = path.join(repo, 'test', 'docs', '.examples', `${process.pid}-${D
 
 afterAll(() => rmSync(workDir, { recursive: true, force: true }));
 
+/** The examples written to `workDir`, and one program (tsconfig.json's options) holding them and the entry points; built once. */
+let compiled: { readonly written: ReadonlyMap<string, CodeBlock>; readonly program: ts.Program } | undefined;
+function compile(): { readonly written: ReadonlyMap<string, CodeBlock>; readonly program: ts.Program } {
+  if (compiled !== undefined) return compiled;
+  const written = new Map<string, CodeBlock>();
+  for (const block of examples) {
+    const file = path.join(workDir, block.attributes.file ?? `missing-${block.line}.ts`);
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, `${block.code}\n`);
+    written.set(file, block);
+  }
+  const config = ts.readConfigFile(path.join(repo, 'tsconfig.json'), ts.sys.readFile);
+  const { options, errors } = ts.parseJsonConfigFileContent(config.config, ts.sys, repo);
+  if (errors.length > 0)
+    throw new Error(`tsconfig.json: ${errors.map((e) => ts.flattenDiagnosticMessageText(e.messageText, '\n')).join('; ')}`);
+  const roots = [...written.keys(), ...Object.values(ENTRY_SOURCES).map((source) => path.join(repo, source))];
+  compiled = { written, program: ts.createProgram(roots, { ...options, noEmit: true }) };
+  return compiled;
+}
+
 describe('the README examples', () => {
   it.each(ENTRY_POINTS)('the switchyard/%s section shows exactly one TypeScript example, marked with its name and a file', (entryPoint) => {
     const title = sectionTitle(entryPoint);
@@ -145,17 +175,7 @@ describe('the README examples', () => {
   });
 
   it('type-check (tsconfig.json, strict) with the package names resolved as the reference app resolves them', () => {
-    const written = new Map<string, CodeBlock>();
-    for (const block of examples) {
-      const file = path.join(workDir, block.attributes.file ?? `missing-${block.line}.ts`);
-      mkdirSync(path.dirname(file), { recursive: true });
-      writeFileSync(file, `${block.code}\n`);
-      written.set(file, block);
-    }
-    const config = ts.readConfigFile(path.join(repo, 'tsconfig.json'), ts.sys.readFile);
-    const { options, errors } = ts.parseJsonConfigFileContent(config.config, ts.sys, repo);
-    expect(errors.map((e) => ts.flattenDiagnosticMessageText(e.messageText, '\n'))).toEqual([]);
-    const program = ts.createProgram([...written.keys()], { ...options, noEmit: true });
+    const { written, program } = compile();
     // Only the examples' own diagnostics: the package's sources are checked by npm run typecheck.
     const diagnostics = [
       ...program.getOptionsDiagnostics(),
@@ -172,5 +192,34 @@ describe('the README examples', () => {
       return `README.md:${block.line + line}:${character + 1} (example=${block.attributes.example}, ${block.attributes.file}): TS${d.code} ${text}`;
     });
     expect(messages).toEqual([]);
+  });
+});
+
+describe('docs/public-surface.md', () => {
+  const surface = readFileSync(surfacePath, 'utf8');
+
+  /** The names listed under the doc's `` `switchyard/<entryPoint>` `` heading: the backticked names after each bullet's `module:`. */
+  function listed(entryPoint: string): string[] {
+    const lines = surface.split('\n');
+    const start = lines.findIndex((l) => /^#{1,6}\s/.test(l) && l.replace(/^#+\s+/, '').trim() === sectionTitle(entryPoint));
+    if (start < 0) return [];
+    const end = lines.findIndex((l, i) => i > start && /^#{1,6}\s/.test(l));
+    return lines
+      .slice(start + 1, end < 0 ? undefined : end)
+      .filter((l) => l.startsWith('- '))
+      .flatMap((l) => [...l.slice(l.indexOf(': ') + 2).matchAll(/`([^`]+)`/g)].map((m) => m[1] ?? ''));
+  }
+
+  it.each(ENTRY_POINTS)('lists exactly the names switchyard/%s exports', (entryPoint) => {
+    const { program } = compile();
+    const checker = program.getTypeChecker();
+    const source = program.getSourceFile(path.join(repo, ENTRY_SOURCES[entryPoint]));
+    const module = source === undefined ? undefined : checker.getSymbolAtLocation(source);
+    expect(module, ENTRY_SOURCES[entryPoint]).toBeDefined();
+    const exported = new Set(checker.getExportsOfModule(module as ts.Symbol).map((e) => e.name));
+    const documented = new Set(listed(entryPoint));
+    const where = `docs/public-surface.md, under ${sectionTitle(entryPoint)}`;
+    expect([...exported].filter((name) => !documented.has(name)).sort(), `exported but not listed in ${where}`).toEqual([]);
+    expect([...documented].filter((name) => !exported.has(name)).sort(), `listed in ${where} but not exported`).toEqual([]);
   });
 });
