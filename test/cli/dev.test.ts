@@ -1,0 +1,177 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const REPO = path.resolve(import.meta.dirname, '../..');
+const BIN = path.join(REPO, 'cli', 'bin.mjs');
+const FIXTURE = path.join(REPO, 'test', 'fixtures', 'dev-app');
+/** switchyard dev's tests have ports 4700-4719; this suite's server listens on the first. */
+const PORT = 4700;
+const config = { endpoint: `http://127.0.0.1:${PORT}`, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } };
+
+const folders: string[] = [];
+
+/** A copy of the fixture app in a temporary folder, with the repository's node_modules (aws-cdk-lib) beside it. */
+function copyFixture(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'switchyard-dev-'));
+  folders.push(dir);
+  cpSync(FIXTURE, dir, { recursive: true });
+  symlinkSync(path.join(REPO, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
+  return dir;
+}
+
+/** `switchyard dev <args>` in `cwd`, through the package's bin, as a user runs it; its output is collected. */
+class Dev {
+  readonly child: ChildProcess;
+  output = '';
+  readonly exited: Promise<number | null>;
+
+  constructor(cwd: string, args: readonly string[]) {
+    this.child = spawn(process.execPath, [BIN, 'dev', ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    for (const stream of [this.child.stdout, this.child.stderr]) stream?.on('data', (chunk: Buffer) => this.#take(chunk));
+    this.exited = new Promise((resolve) => this.child.on('exit', (code) => resolve(code)));
+  }
+
+  readonly #waiting = new Set<() => void>();
+
+  #take(chunk: Buffer): void {
+    this.output += chunk.toString('utf8');
+    for (const check of this.#waiting) check();
+  }
+
+  /** Resolves once the output after `from` matches; fails with the output if the process exits or time runs out. */
+  waitFor(pattern: RegExp, from = 0, timeoutMs = 45_000): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        const match = pattern.exec(this.output.slice(from));
+        if (!match) return;
+        done();
+        resolve(match[0]);
+      };
+      const timer = setTimeout(() => {
+        done();
+        reject(new Error(`no ${pattern} within ${timeoutMs} ms; output:\n${this.output}`));
+      }, timeoutMs);
+      const exit = (code: number | null) => {
+        done();
+        reject(new Error(`switchyard dev exited (${code}) before ${pattern}; output:\n${this.output}`));
+      };
+      const done = () => {
+        clearTimeout(timer);
+        this.#waiting.delete(check);
+        this.child.off('exit', exit);
+      };
+      this.#waiting.add(check);
+      this.child.once('exit', exit);
+      check();
+    });
+  }
+
+  async stop(): Promise<number | null> {
+    if (this.child.exitCode === null) this.child.kill('SIGTERM');
+    return this.exited;
+  }
+}
+
+let app: string;
+let dev: Dev;
+const events = new EventBridgeClient(config);
+const sqs = new SQSClient(config);
+
+const putOrder = (id: string) =>
+  events.send(
+    new PutEventsCommand({
+      Entries: [{ EventBusName: 'dev-fixture', Source: 'dev.fixture', DetailType: 'Order', Detail: JSON.stringify({ id }) }],
+    }),
+  );
+
+beforeAll(async () => {
+  app = copyFixture();
+  dev = new Dev(app, ['--port', String(PORT)]);
+  await dev.waitFor(/Ctrl-C stops/);
+}, 90_000);
+
+afterAll(async () => {
+  events.destroy();
+  sqs.destroy();
+  await dev?.stop();
+  for (const folder of folders) rmSync(folder, { recursive: true, force: true });
+});
+
+describe('switchyard dev', () => {
+  it('runs the app of its folder: state in a git-ignored .switchyard/, the report with the console URL, events reach the handler', async () => {
+    expect(dev.output).toContain('note: .switchyard/ holds');
+    expect(readFileSync(path.join(app, '.switchyard', '.gitignore'), 'utf8')).toMatch(/^\*$/m);
+    expect(existsSync(path.join(app, '.switchyard', 'cdk.out', 'manifest.json'))).toBe(true);
+    expect(existsSync(path.join(app, '.switchyard', 'data'))).toBe(true);
+    expect(dev.output).toContain(`Switchyard local runtime listening on http://127.0.0.1:${PORT}`);
+    expect(dev.output).toContain(`console: http://127.0.0.1:${PORT}/`);
+    const from = dev.output.length;
+    await putOrder('e1');
+    await dev.waitFor(/handled-by v1 event e1/, from);
+  });
+
+  it('reloads a changed handler and the consumer it enables: a message queued before the change runs on the new code, as does the next event', async () => {
+    // The consumer is disabled: the message waits in the queue across the change.
+    await sqs.send(new SendMessageCommand({ QueueUrl: `http://127.0.0.1:${PORT}/000000000000/dev-fixture-inbox`, MessageBody: 'm1' }));
+    const from = dev.output.length;
+    const handler = path.join(app, 'handler', 'index.mjs');
+    writeFileSync(handler, readFileSync(handler, 'utf8').replace('handled-by v1', 'handled-by v2'));
+    writeFileSync(path.join(app, 'settings.json'), JSON.stringify({ consumerEnabled: true, greeting: 'v2' }));
+
+    const reloaded = await dev.waitFor(/reloaded in [\d.]+ s: .*/, from);
+    expect(reloaded).toContain('function dev-fixture-handler (code)');
+    expect(reloaded).toContain('event source mapping dev-fixture-inbox -> dev-fixture-handler');
+    expect(reloaded).toContain('state machine dev-fixture-greeter');
+    await dev.waitFor(/handled-by v2 message m1/, from);
+    const next = dev.output.length;
+    await putOrder('e2');
+    await dev.waitFor(/handled-by v2 event e2/, next);
+    expect(dev.output.slice(from)).not.toContain('handled-by v1');
+  });
+
+  it('shows a synthesis error and keeps the last good app running', async () => {
+    const from = dev.output.length;
+    const source = path.join(app, 'app.mjs');
+    const good = readFileSync(source, 'utf8');
+    writeFileSync(source, `${good}\nthrow new Error('broken on purpose');\n`);
+    await dev.waitFor(/the last good app keeps running/, from);
+    expect(dev.output.slice(from)).toContain('Error: broken on purpose');
+    const next = dev.output.length;
+    await putOrder('e3');
+    await dev.waitFor(/handled-by v2 event e3/, next);
+    writeFileSync(source, good);
+    await dev.waitFor(/reloaded in [\d.]+ s: nothing that runs locally changed/, next);
+  });
+
+  it('fails if the port is in use, saying so', async () => {
+    // Same folder, own data folder, the app synthesized already: only the port is in the way.
+    const data = mkdtempSync(path.join(tmpdir(), 'switchyard-dev-data-'));
+    folders.push(data);
+    const second = new Dev(app, ['--port', String(PORT), '--no-synth', '--no-watch', '--data', data]);
+    expect(await second.exited).toBe(1);
+    expect(second.output).toContain(`port ${PORT} is already in use`);
+  });
+
+  it('fails if the folder has no cdk.json, saying to run it in a CDK app', async () => {
+    const empty = mkdtempSync(path.join(tmpdir(), 'switchyard-dev-empty-'));
+    folders.push(empty);
+    const run = new Dev(empty, ['--port', String(PORT + 1)]);
+    expect(await run.exited).toBe(2);
+    expect(run.output).toContain(`switchyard dev: no cdk.json in ${empty}`);
+    expect(existsSync(path.join(empty, '.switchyard'))).toBe(false);
+  });
+
+  it("fails if the app's synthesis fails, showing its error", async () => {
+    const broken = copyFixture();
+    writeFileSync(path.join(broken, 'cdk.json'), JSON.stringify({ app: 'node -e "console.error(\'no such stack\'); process.exit(3)"' }));
+    const run = new Dev(broken, ['--port', String(PORT + 2)]);
+    expect(await run.exited).toBe(1);
+    expect(run.output).toContain('no such stack');
+    expect(run.output).toMatch(/the app \(cdk\.json "app"\) failed \(.*exit 3\): fix the app and run switchyard dev again/);
+  });
+});
