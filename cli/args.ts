@@ -15,7 +15,9 @@ export const GLOBAL_OPTIONS = {
 } as const satisfies Options;
 
 export const GLOBAL_HELP = `Target (local runtime unless told otherwise):
-  --endpoint <url>    the local runtime's endpoint (default $SWITCHYARD_ENDPOINT or http://127.0.0.1:4566)
+  --endpoint <url>    the local runtime's endpoint (default $SWITCHYARD_ENDPOINT; else, per service,
+                      $AWS_ENDPOINT_URL_<SERVICE> then $AWS_ENDPOINT_URL, as the AWS SDKs read them;
+                      else http://127.0.0.1:4566)
   --aws               talk to AWS instead: credentials and region from the SDK's usual chain
                       (AWS_PROFILE, AWS_ACCESS_KEY_ID, SSO, ~/.aws/config); also SWITCHYARD_TARGET=aws
   --profile <name>    talk to AWS with this profile (implies --aws)

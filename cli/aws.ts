@@ -13,8 +13,37 @@ export const DEFAULT_ENDPOINT = 'http://127.0.0.1:4566';
  * so a shell that happens to hold AWS credentials never sends test events to an account.
  */
 export type Target =
-  | { readonly kind: 'local'; readonly endpoint: string; readonly region: string }
+  | {
+      readonly kind: 'local';
+      /** The runtime's endpoint: every service's unless `endpoints` names another, and the read API's. */
+      readonly endpoint: string;
+      /** Services sent elsewhere by AWS_ENDPOINT_URL_<SERVICE>. */
+      readonly endpoints?: Partial<Record<Service, string>>;
+      readonly region: string;
+    }
   | { readonly kind: 'aws'; readonly region?: string; readonly profile?: string };
+
+/**
+ * The services the CLI calls, with the service id the AWS SDKs name their endpoint variable
+ * after: AWS_ENDPOINT_URL_ and the id's words upper-cased, joined by `_` (the SDKs and Tools
+ * reference guide, "Identifiers for service-specific endpoints").
+ */
+export const SERVICE_IDS = {
+  events: 'EventBridge',
+  sfn: 'SFN',
+  logs: 'CloudWatch Logs',
+  sqs: 'SQS',
+  lambda: 'Lambda',
+  dynamodb: 'DynamoDB',
+  sns: 'SNS',
+  s3: 'S3',
+} as const;
+export type Service = keyof typeof SERVICE_IDS;
+
+/** `AWS_ENDPOINT_URL_SFN`, `AWS_ENDPOINT_URL_CLOUDWATCH_LOGS`, ...: the variable the SDKs read for one service. */
+export function serviceEndpointVariable(service: Service): string {
+  return ['AWS_ENDPOINT_URL', ...SERVICE_IDS[service].split(' ').map((word) => word.toUpperCase())].join('_');
+}
 
 export interface TargetOptions {
   readonly endpoint?: string;
@@ -28,26 +57,50 @@ export function resolveTarget(options: TargetOptions, env: NodeJS.ProcessEnv = p
   if (wantsAws && options.endpoint !== undefined) {
     throw new CliError('--endpoint targets the local runtime; leave it out with --aws or --profile', 2);
   }
+  // With AWS, the SDK reads AWS_ENDPOINT_URL(_<SERVICE>) itself.
   if (wantsAws) return { kind: 'aws', region: options.region, profile: options.profile };
-  const endpoint = options.endpoint ?? env.SWITCHYARD_ENDPOINT ?? DEFAULT_ENDPOINT;
-  try {
-    new URL(endpoint);
-  } catch {
-    throw new CliError(`--endpoint must be a URL such as ${DEFAULT_ENDPOINT} (got "${endpoint}")`, 2);
+  const region = options.region ?? env.AWS_REGION ?? 'us-east-1';
+  // An empty variable counts as unset, as the SDKs treat it.
+  const set = (name: string) => (env[name] ? name : undefined);
+  const explicit = options.endpoint !== undefined ? '--endpoint' : set('SWITCHYARD_ENDPOINT');
+  if (explicit !== undefined) {
+    // Switchyard's own settings name the runtime for every service.
+    return { kind: 'local', endpoint: validEndpoint(explicit, options.endpoint ?? String(env.SWITCHYARD_ENDPOINT)), region };
   }
-  return { kind: 'local', endpoint: endpoint.replace(/\/+$/, ''), region: options.region ?? env.AWS_REGION ?? 'us-east-1' };
+  const general = set('AWS_ENDPOINT_URL');
+  const endpoint = general === undefined ? DEFAULT_ENDPOINT : validEndpoint(general, String(env[general]));
+  const endpoints: Partial<Record<Service, string>> = {};
+  for (const service of Object.keys(SERVICE_IDS) as Service[]) {
+    const name = set(serviceEndpointVariable(service));
+    if (name !== undefined) endpoints[service] = validEndpoint(name, String(env[name]));
+  }
+  return Object.keys(endpoints).length === 0 ? { kind: 'local', endpoint, region } : { kind: 'local', endpoint, endpoints, region };
+}
+
+function validEndpoint(setting: string, value: string): string {
+  try {
+    new URL(value);
+  } catch {
+    throw new CliError(`${setting} must be a URL such as ${DEFAULT_ENDPOINT} (got "${value}")`, 2);
+  }
+  return value.replace(/\/+$/, '');
+}
+
+/** The endpoint one service's calls go to locally. */
+export function endpointOf(target: Extract<Target, { kind: 'local' }>, service: Service): string {
+  return target.endpoints?.[service] ?? target.endpoint;
 }
 
 export function describeTarget(target: Target): string {
   return target.kind === 'local' ? target.endpoint : `AWS${target.profile ? ` (profile ${target.profile})` : ''}`;
 }
 
-/** The configuration every SDK client of the CLI is built from. */
-export function clientConfig(target: Target) {
+/** The configuration the CLI's SDK client of `service` is built from. */
+export function clientConfig(target: Target, service: Service) {
   if (target.kind === 'local') {
     // The local runtime accepts any credentials; one attempt, so a stopped runtime is reported at once.
     return {
-      endpoint: target.endpoint,
+      endpoint: endpointOf(target, service),
       region: target.region,
       credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
       maxAttempts: 1,
@@ -66,14 +119,13 @@ export interface Clients {
 }
 
 export function createClients(target: Target): Clients {
-  const config = clientConfig(target);
   return {
     target,
-    events: new EventBridgeClient(config),
-    sfn: new SFNClient(config),
-    logs: new CloudWatchLogsClient(config),
-    sqs: new SQSClient(config),
-    lambda: new LambdaClient(config),
+    events: new EventBridgeClient(clientConfig(target, 'events')),
+    sfn: new SFNClient(clientConfig(target, 'sfn')),
+    logs: new CloudWatchLogsClient(clientConfig(target, 'logs')),
+    sqs: new SQSClient(clientConfig(target, 'sqs')),
+    lambda: new LambdaClient(clientConfig(target, 'lambda')),
   };
 }
 
@@ -97,9 +149,10 @@ export function describeAwsError(target: Target, error: unknown): CliError {
   const code = errorCode(error);
   const message = error instanceof Error ? error.message : String(error);
   if (code !== undefined && UNREACHABLE.has(code)) {
-    return target.kind === 'local'
-      ? new CliError(`no local runtime at ${target.endpoint}: start it with npm start (or pass --endpoint)`)
-      : new CliError(`cannot reach AWS: ${code} ${message}`);
+    if (target.kind === 'aws') return new CliError(`cannot reach AWS: ${code} ${message}`);
+    const others = [...new Set(Object.values(target.endpoints ?? {}))].filter((e) => e !== target.endpoint);
+    const where = others.length === 0 ? target.endpoint : `${target.endpoint} (or ${others.join(', ')}, from AWS_ENDPOINT_URL_<SERVICE>)`;
+    return new CliError(`no local runtime at ${where}: start it with npm start (or pass --endpoint)`);
   }
   if (code === 'CredentialsProviderError' || /Could not load credentials/i.test(message)) {
     return new CliError(`no AWS credentials: pass --profile or set AWS_PROFILE / AWS_ACCESS_KEY_ID (${message})`);

@@ -5,6 +5,7 @@
  * (`switchyard escalations`, `decide`) and the console's Escalations page; pure, like
  * ./execution-history.ts.
  */
+import { type EscalationPolicyDescription, refusalDetail } from './escalation-policy.js';
 import { detailsOf, type HistoryEventLike, toDate } from './execution-history.js';
 
 /** What the history says of an open task; each client adds the flow it belongs to. */
@@ -14,7 +15,7 @@ export interface OpenTaskInHistory {
   /** The state that scheduled the task. */
   readonly state: string;
   readonly taskToken: string;
-  /** The object the token was sent in (the question: ticketId, suggestedQueue, decideBy, ...). */
+  /** The object the token was sent in (the question: the subject, attempt, decideBy and the app's fields). */
   readonly question: Record<string, unknown>;
   /** The execution's input. */
   readonly input: Record<string, unknown>;
@@ -107,28 +108,20 @@ export function lastAskIn(
 }
 
 /**
- * The TicketDecisionRefused detail for an answer that reached no open task, about the
- * execution's last ask (its ticket, attempt, deadline, step and metadata), with the
- * bus that ask went out on; undefined when the execution never asked.
+ * The refusal (the policy's refusal contract) of an answer that reached no open task, about
+ * the execution's last ask (its subject, attempt, deadline, step and metadata), with the bus
+ * that ask went out on; undefined when the execution never asked.
  */
 export function refusalOfLastAsk(
   events: readonly HistoryEventLike[],
+  policy: Pick<EscalationPolicyDescription, 'ask'>,
   reviewer: unknown,
   reason: string,
 ): { eventBusName: string; detail: Record<string, unknown> } | undefined {
   const ask = lastAskIn(events);
   if (ask?.eventBusName === undefined) return undefined;
-  const q = ask.question;
-  const detail = {
-    ticketId: q.ticketId,
-    attempt: q.attempt,
-    problems: [reason],
-    decideBy: q.decideBy,
-    ...(typeof q.step === 'number' ? { step: q.step } : {}),
-    ...(typeof reviewer === 'string' && reviewer !== '' ? { reviewer } : {}),
-    ...(typeof q.metadata === 'object' && q.metadata !== null ? { metadata: q.metadata } : {}),
-  };
-  return { eventBusName: ask.eventBusName, detail };
+  const detail = refusalDetail(policy, ask.question, reviewer, reason);
+  return detail && { eventBusName: ask.eventBusName, detail };
 }
 
 /** The open task of an execution's history, if it waits on one. */
@@ -175,10 +168,4 @@ export function parseObject(text: unknown): Record<string, unknown> {
   } catch {
     return {};
   }
-}
-
-/** The ticket a task or execution is about: the question's ticketId, else the execution input's. */
-export function ticketOf(task: Pick<OpenTaskInHistory, 'question' | 'input'>): string | undefined {
-  const id = task.question.ticketId ?? task.input.ticketId;
-  return typeof id === 'string' ? id : undefined;
 }

@@ -1,5 +1,6 @@
+import { summaryOf } from '../../clients/escalation-policy.js';
 import { GLOBAL_HELP, parseCommand } from '../args.js';
-import { openTasks, ticketOf } from '../escalations.js';
+import { escalationFlows, openTasks, subjectOf, subjectWord } from '../escalations.js';
 import { selectFlows } from '../flows.js';
 import { duration, table, time } from '../format.js';
 import { appFlows } from './app-flows.js';
@@ -9,9 +10,13 @@ export const HELP = `Usage: switchyard escalations [--flow <name>]
 
 Lists the open human tasks: running executions of the app's Standard flows that wait on a
 task token (the latest task scheduled with a taskToken, a re-asked question replacing the
-refused one), with the ticket, the suggested queue, the model's confidence, which ask
+refused one), with what each is about, the fields its escalation policy shows, which ask
 this is, and the SLA (decideBy: the time left, or "overdue"). Answer them with
-switchyard approve <ticket> or switchyard reject <ticket>.
+switchyard approve <subject> or switchyard reject <subject>.
+
+What an ask is about (its subject field: a ticket id, say) and which of its fields to show
+come from the app's EscalationPolicy (its review prop), recorded in the state machine's
+definition: read from the cloud assembly, or from the deployed definition without one.
 
   --flow <name>       one flow only
 
@@ -21,17 +26,24 @@ export const escalations: Command = async (argv, io) => {
   const { values } = parseCommand(argv, { flow: { type: 'string' } }, false);
   if (values.help) return io.out(HELP);
   const clients = io.clients(values);
-  const flows = selectFlows(await appFlows(clients, values['cdk-out'], io.err), values.flow);
+  const flows = await escalationFlows(
+    clients,
+    selectFlows(await appFlows(clients, values['cdk-out'], io.err), values.flow),
+    values['cdk-out'],
+  );
   const tasks = await openTasks(clients, flows);
   tasks.sort((a, b) => (a.scheduledAt?.getTime() ?? 0) - (b.scheduledAt?.getTime() ?? 0));
   const now = Date.now();
   const rows = tasks.map((t) => {
     const decideBy = typeof t.question.decideBy === 'string' ? new Date(t.question.decideBy) : undefined;
-    const confidence = t.question.confidence ?? t.input.confidence;
+    const subject = subjectOf(t, t.policy);
+    const summary = summaryOf(t, t.policy);
     return {
-      ticketId: ticketOf(t),
-      suggestedQueue: str(t.question.suggestedQueue ?? t.input.suggestedQueue),
-      confidence: typeof confidence === 'number' ? confidence : undefined,
+      policy: t.policy?.policy,
+      subjectId: subject,
+      // Also under the app's own name for it (ticketId), as the app's scripts know it.
+      ...(t.policy ? { [t.policy.ask.subjectField]: subject } : {}),
+      ...Object.fromEntries(summary.map((s) => [s.field, s.value])),
       attempt: typeof t.question.attempt === 'number' ? t.question.attempt : undefined,
       step: typeof t.question.step === 'number' ? t.question.step : undefined,
       stepName: str(t.question.stepName),
@@ -42,12 +54,13 @@ export const escalations: Command = async (argv, io) => {
       executionName: t.executionName,
       executionArn: t.executionArn,
       waitingSince: t.scheduledAt,
+      summary,
     };
   });
   if (values.json) {
     io.out(
       JSON.stringify(
-        rows.map((r) => ({ ...r, decideBy: r.decideBy?.toISOString(), waitingSince: r.waitingSince?.toISOString() })),
+        rows.map(({ summary: _, ...r }) => ({ ...r, decideBy: r.decideBy?.toISOString(), waitingSince: r.waitingSince?.toISOString() })),
         null,
         2,
       ),
@@ -58,13 +71,15 @@ export const escalations: Command = async (argv, io) => {
     io.out('no open escalations');
     return;
   }
+  // One column per field any listed policy shows, in the order the policies name them.
+  const columns = [...new Map(rows.flatMap((r) => r.summary.map((s) => [s.field, s.label] as const))).entries()];
+  const word = subjectWord(tasks.flatMap((t) => (t.policy ? [t.policy] : [])));
   io.out(
     table(
-      ['TICKET', 'SUGGESTED', 'CONFIDENCE', 'ASK', 'DECIDE BY', 'EXECUTION'],
+      [word.toUpperCase(), ...columns.map(([, label]) => label.toUpperCase()), 'ASK', 'DECIDE BY', 'EXECUTION'],
       rows.map((r) => [
-        r.ticketId ?? '-',
-        r.suggestedQueue ?? '-',
-        r.confidence === undefined ? '-' : r.confidence.toFixed(2),
+        r.subjectId ?? '-',
+        ...columns.map(([field]) => shown(r.summary.find((s) => s.field === field)?.value)),
         r.attempt === undefined ? '-' : String(r.attempt),
         r.decideBy === undefined
           ? '-'
@@ -74,6 +89,13 @@ export const escalations: Command = async (argv, io) => {
     ),
   );
 };
+
+/** A field's value in a table cell: fractions to two places (a confidence), objects as JSON. */
+function shown(value: unknown): string {
+  if (value === undefined || value === null) return '-';
+  if (typeof value === 'number') return Number.isInteger(value) ? String(value) : value.toFixed(2);
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
 
 function str(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;

@@ -62,7 +62,7 @@ export const rebuild: Command = async (argv, io) => {
   if (from.getTime() >= to.getTime()) throw usageError(`--from (${time(from)}) must be before --to (${time(to)})`);
   const settleMs = integerOption('settle', values.settle, 3000, 0, 60_000);
   const clients = io.clients(values);
-  const dynamodb = new DynamoDBClient(clientConfig(clients.target));
+  const dynamodb = new DynamoDBClient(clientConfig(clients.target, 'dynamodb'));
   const progress = (line: string) => (values.json ? io.err(line) : io.out(line));
 
   const table = await findTable(clients, dynamodb, values.table);

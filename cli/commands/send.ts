@@ -1,30 +1,34 @@
 import { readFileSync } from 'node:fs';
 import { PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
-import {
-  type AnyEventContract,
-  CONTRACTS,
-  PUT_EVENTS_MAX_BYTES,
-  PUT_EVENTS_MAX_ENTRIES,
-  putEventsEntrySize,
-} from '../../contracts/index.js';
+import { PUT_EVENTS_MAX_BYTES, PUT_EVENTS_MAX_ENTRIES, putEventsEntrySize } from '../../contracts/index.js';
 import { GLOBAL_HELP, integerOption, parseCommand } from '../args.js';
 import { defaultCdkOut, hasAssembly, readAssembly, referencedId, resourcesOfType } from '../assembly.js';
+import { type AssemblyContract, contractsInAssembly } from '../assembly-contracts.js';
 import { type Clients, call } from '../aws.js';
 import { CliError, usageError } from '../errors.js';
 import type { Command } from './command.js';
 
-export const HELP = `Usage: switchyard send <detail-type> --detail <JSON|@file> [--source <s>] [--count <n>] [--bus <name>]
+export const HELP = `Usage: switchyard send <detail-type> --detail <JSON|@file> [--source <s>] [--count <n>] [--bus <name>] [--no-validate]
 
 Validates the detail against the event's contract, then sends it with PutEvents
 (10 entries, and at most 256 KiB, per call). Prints the id of each event sent.
 
-  <detail-type>       one of the app's contracts: ${CONTRACTS.map((c) => c.detailType).join(', ')}
+The contracts are the app's own, read from its cloud assembly (--cdk-out): the EventHub
+construct publishes each one in its schema registry (AWS::EventSchemas::Schema), and the
+detail is checked against that schema exactly as the contract's validate() checks it.
+With no cloud assembly, or for a detail-type the assembly has no schema for, send refuses
+the event unless --no-validate says to send it unchecked.
+
+  <detail-type>       one of the app's contracts (listed below when the assembly is found)
   --detail <JSON>     the event's detail, as JSON or @file (@- reads stdin); every
                       "{n}" in it becomes the event's number (1..count), so that
-                      --count sends distinct tickets
+                      --count sends distinct events
   --source <s>        the event's source (default: the contract's)
   --count <n>         send n events (default 1, at most 1,000,000)
   --bus <name|arn>    the bus (default: the app's bus from the cloud assembly)
+  --no-validate       send the detail unchecked (still JSON): for events the assembly has
+                      no contract for, or with no assembly at hand (then --source and --bus
+                      are required); a warning on stderr says so
 
 ${GLOBAL_HELP}`;
 
@@ -42,19 +46,38 @@ export const send: Command = async (argv, io) => {
     source: { type: 'string' },
     count: { type: 'string' },
     bus: { type: 'string' },
+    'no-validate': { type: 'boolean' },
   });
-  if (values.help) return io.out(HELP);
-  if (positionals.length !== 1) throw usageError("send takes one <detail-type>: switchyard send TicketCreated --detail '{...}'");
+  const cdkOut = defaultCdkOut(values['cdk-out']);
+  const contracts = hasAssembly(cdkOut) ? contractsInAssembly(readAssembly(cdkOut)) : undefined;
+  if (values.help) {
+    io.out(HELP);
+    if (contracts !== undefined) io.out(`\nThe app's contracts (${cdkOut}): ${knownTypes(contracts)}`);
+    return;
+  }
+  if (positionals.length !== 1) throw usageError("send takes one <detail-type>: switchyard send OrderPlaced --detail '{...}'");
   const detailType = String(positionals[0]);
-  const contract = CONTRACTS.find((c) => c.detailType === detailType);
-  if (contract === undefined) {
-    throw usageError(`unknown detail-type "${detailType}": the app's contracts are ${CONTRACTS.map((c) => c.detailType).join(', ')}`);
+  const unvalidated = values['no-validate'] === true;
+  const contract = contracts?.find((c) => c.detailType === detailType);
+  if (contract === undefined && !unvalidated) {
+    if (contracts === undefined) {
+      throw usageError(
+        `no cloud assembly at ${cdkOut} to find the contract of ${detailType} in: run npx cdk synth, or pass --cdk-out <dir>; --no-validate sends it unchecked`,
+      );
+    }
+    throw usageError(
+      contracts.length === 0
+        ? `unknown detail-type "${detailType}": the cloud assembly at ${cdkOut} publishes no contracts (an EventHub's contracts); --no-validate sends it unchecked`
+        : `unknown detail-type "${detailType}": the app's contracts are ${knownTypes(contracts)}`,
+    );
   }
   if (values.detail === undefined) throw usageError('--detail is required: the event detail as JSON or @file');
   const count = integerOption('count', values.count, 1, 1, 1_000_000);
   const detailText = readDetail(values.detail, io.stdin);
-  const source = values.source ?? contract.source;
+  const source = values.source ?? contract?.source;
+  if (source === undefined) throw usageError(`--source is required: the app has no contract for ${detailType} to take it from`);
   if (source.trim() === '') throw usageError('--source must not be empty');
+  if (unvalidated) io.err(`warning: ${detailType} is sent unchecked (--no-validate)`);
 
   const templated = detailText.includes('{n}');
   const entries: PutEventsRequestEntry[] = [];
@@ -62,7 +85,12 @@ export const send: Command = async (argv, io) => {
     // Identical events need only one validation.
     const detail =
       templated || n === 1
-        ? validDetail(contract, detailText.replaceAll('{n}', String(n)), templated && count > 1 ? n : undefined)
+        ? validDetail(
+            unvalidated ? undefined : contract,
+            detailType,
+            detailText.replaceAll('{n}', String(n)),
+            templated && count > 1 ? n : undefined,
+          )
         : undefined;
     entries.push(
       detail === undefined
@@ -77,7 +105,7 @@ export const send: Command = async (argv, io) => {
     );
 
   const clients = io.clients(values);
-  const bus = values.bus ?? defaultBus(defaultCdkOut(values['cdk-out']), detailType);
+  const bus = values.bus ?? defaultBus(cdkOut, detailType);
   for (const entry of entries) entry.EventBusName = bus;
 
   const result = await putAll(clients, entries, (sent) => {
@@ -111,8 +139,13 @@ function readDetail(option: string, stdin: () => string): string {
   }
 }
 
-/** The parsed detail, or a usage error naming the field the contract rejects. */
-export function validDetail(contract: AnyEventContract, text: string, n?: number): object {
+/** The parsed detail, or a usage error naming the field the contract rejects (any JSON object without a contract). */
+export function validDetail(
+  contract: Pick<AssemblyContract, 'validate'> | undefined,
+  detailType: string,
+  text: string,
+  n?: number,
+): object {
   const which = n === undefined ? '' : ` (event ${n})`;
   let detail: unknown;
   try {
@@ -120,12 +153,21 @@ export function validDetail(contract: AnyEventContract, text: string, n?: number
   } catch (error) {
     throw usageError(`--detail is not valid JSON${which}: ${error instanceof Error ? error.message : String(error)}`);
   }
+  if (contract === undefined) {
+    // EventBridge takes only an object as the detail.
+    if (typeof detail !== 'object' || detail === null || Array.isArray(detail)) throw usageError(`--detail must be a JSON object${which}`);
+    return detail;
+  }
   const result = contract.validate(detail);
   if (!result.ok) {
     const problems = result.errors.map(fieldError);
-    throw usageError(`invalid ${contract.detailType}${which}: ${problems.join('; ')}`);
+    throw usageError(`invalid ${detailType}${which}: ${problems.join('; ')}`);
   }
   return result.value;
+}
+
+function knownTypes(contracts: readonly AssemblyContract[]): string {
+  return contracts.map((c) => c.detailType).join(', ');
 }
 
 /** `/a/b: message` from the contract's validator as `detail.a.b: message`; a missing property is named as the field. */

@@ -7,27 +7,28 @@ import { GLOBAL_HELP, integerOption, parseCommand } from '../args.js';
 import { defaultCdkOut, hasAssembly, readAssembly } from '../assembly.js';
 import { type Clients, call, errorCode, type Target } from '../aws.js';
 import { CliError, usageError } from '../errors.js';
-import { ticketExecutionName } from '../escalations.js';
+import { candidateExecutionNames } from '../execution-names.js';
 import { executionPattern, readRecords } from '../express.js';
 import { truncate } from '../format.js';
 import { appFlows } from './app-flows.js';
 import type { Command } from './command.js';
 
-export const HELP = `Usage: switchyard trace <event-id|ticket-id|message-id|execution> [--depth N]
+export const HELP = `Usage: switchyard trace <event-id|message-id|execution|value> [--depth N]
 
 The lineage of one event, as a tree: the event, the rules it matched and what each target
 did with it, the queue messages, the invocations (with their log lines), the executions
 they started and the events those emitted, and on down; dead-letters with their reason.
-Given a value that names no event, message or execution (a ticket id), every event whose
-detail holds it is traced.
+Given a value that names no event, message or execution (a business id: an order or
+ticket id), every event whose detail holds it is traced.
 
 Locally it reads the runtime's read API (${READ_API_PREFIX}${READ_API_PATHS.lineage}<id>), which
 links what happened by the X-Ray trace header each hop passes on. AWS has no such API: with
---aws it shows what AWS APIs give (the executions named after the ticket, and the log lines
-of the app's functions and flows that mention the id); rule matches are not available there.
+--aws it shows what AWS APIs give (the executions the workflow starter named after an event
+holding the id, as the cloud assembly's triggers and contracts tell, and the log lines of
+the app's functions and flows that mention the id); rule matches are not available there.
 
   <id>                an event id, message id, Lambda request id, execution ARN or name,
-                      or any value in an event's detail (a ticket id)
+                      or any value in an event's detail (an order or ticket id)
   --depth <n>         levels of the tree to show, 1 to 50 (default 50)
 
 ${GLOBAL_HELP}
@@ -38,7 +39,7 @@ export const trace: Command = async (argv, io) => {
   const { values, positionals } = parseCommand(argv, { depth: { type: 'string' } });
   if (values.help) return io.out(HELP);
   if (positionals.length !== 1 || String(positionals[0]).trim() === '') {
-    throw usageError('trace takes one <event-id|ticket-id>: switchyard trace T-1001');
+    throw usageError('trace takes one <event-id|value>: switchyard trace T-1001');
   }
   const id = String(positionals[0]).trim();
   const depth = integerOption('depth', values.depth, 50, 1, 50);
@@ -202,15 +203,20 @@ interface AwsTrace {
 }
 
 const AWS_NOTE =
-  'AWS has no API for which rules an event matched or which message and invocation it became: shown are the executions named after the id (as the workflow starter names them) and the log lines of the app that mention it, from the last 24 hours';
+  "AWS has no API for which rules an event matched or which message and invocation it became: shown are the executions named after the id (as the workflow starter names an execution of a trigger's event that holds it) and the log lines of the app that mention it, from the last 24 hours";
 
 async function traceInAws(clients: Clients, cdkOut: string | undefined, id: string, note: (line: string) => void): Promise<AwsTrace> {
   const flows = await appFlows(clients, cdkOut, note);
-  const name = ticketExecutionName(id);
+  const dir = defaultCdkOut(cdkOut);
+  const candidates = hasAssembly(dir) ? candidateExecutionNames(readAssembly(dir), id) : [];
+  const triggered = new Set(candidates.flatMap((c) => c.flows));
+  // A flow's own triggers name its executions; a flow no trigger starts may be started by another under that flow's name.
+  const namesFor = (flow: (typeof flows)[number]) =>
+    candidates.filter((c) => c.flows.includes(flow.logicalId) || !triggered.has(flow.logicalId)).map((c) => c.name);
   const executions: AwsTrace['executions'][number][] = [];
   for (const flow of flows) {
     if (flow.type === 'STANDARD') {
-      for (const wanted of [name, id]) {
+      for (const wanted of [...namesFor(flow), id]) {
         const executionArn = `${flow.arn.replace(':stateMachine:', ':execution:')}:${wanted}`;
         const described = await clients.sfn.send(new DescribeExecutionCommand({ executionArn })).catch((error: unknown) => {
           if (errorCode(error) === 'ExecutionDoesNotExist' || errorCode(error) === 'InvalidArn') return undefined;
@@ -221,16 +227,20 @@ async function traceInAws(clients: Clients, cdkOut: string | undefined, id: stri
         }
       }
     } else if (flow.logs) {
-      // Express executions are known only by their log records; an ARN holds its name.
-      const prefix = `${flow.arn.replace(':stateMachine:', ':express:')}:${name}:`;
+      const names = namesFor(flow);
+      if (names.length === 0) continue;
       const logGroup = await expressLogGroup(clients, flow.arn);
       if (logGroup === undefined) continue;
-      const records = await readRecords(clients, logGroup, { filterPattern: executionPattern(`${prefix}*`) });
-      const seen = new Set<string>();
-      for (const record of records) {
-        if (!record.executionArn.startsWith(prefix) || seen.has(record.executionArn)) continue;
-        seen.add(record.executionArn);
-        executions.push({ flow: flow.flow, executionArn: record.executionArn });
+      // Express executions are known only by their log records; an ARN holds its name.
+      for (const name of names) {
+        const prefix = `${flow.arn.replace(':stateMachine:', ':express:')}:${name}:`;
+        const records = await readRecords(clients, logGroup, { filterPattern: executionPattern(`${prefix}*`) });
+        const seen = new Set<string>();
+        for (const record of records) {
+          if (!record.executionArn.startsWith(prefix) || seen.has(record.executionArn)) continue;
+          seen.add(record.executionArn);
+          executions.push({ flow: flow.flow, executionArn: record.executionArn });
+        }
       }
     }
   }

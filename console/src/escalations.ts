@@ -1,11 +1,26 @@
 import { openTaskOfHistory, refusalOfLastAsk } from '../../clients/open-task.js';
-import { TicketDecisionRefused } from '../../domain/tickets.js';
 import { all, call } from './aws.js';
 import type { WireHistoryEvent } from './history.js';
-import { type Decision, decisionOutcomeIn, decisionProblems, type OpenTask } from './open-task.js';
-import { schemaProblems } from './schema-check.js';
+import {
+  type Decision,
+  decisionOutcomeIn,
+  decisionProblems,
+  type EscalationPolicyDescription,
+  escalationPoliciesIn,
+  type OpenTask,
+  policyOfTask,
+} from './open-task.js';
 
-export { type Decision, decisionProblems, type OpenTask, QUEUES, ticketOf } from './open-task.js';
+export {
+  type Decision,
+  decisionFields,
+  decisionOf,
+  decisionProblems,
+  type OpenTask,
+  subjectLabel,
+  subjectOf,
+  summaryOf,
+} from './open-task.js';
 
 export async function historyOf(executionArn: string): Promise<WireHistoryEvent[]> {
   return all<WireHistoryEvent>('sfn', 'GetExecutionHistory', { executionArn, maxResults: 1000, includeExecutionData: true }, 'events');
@@ -21,25 +36,34 @@ export async function stateMachines(): Promise<StateMachineItem[]> {
   return all<StateMachineItem>('sfn', 'ListStateMachines', { maxResults: 1000 }, 'stateMachines');
 }
 
+/** The escalation policies a state machine's definition records (DescribeStateMachine: the deployed app, whatever it is). */
+export async function policiesOf(stateMachineArn: string): Promise<EscalationPolicyDescription[]> {
+  const machine = await call<{ definition?: string }>('sfn', 'DescribeStateMachine', { stateMachineArn });
+  return escalationPoliciesIn(machine.definition);
+}
+
+type Machine = Pick<StateMachineItem, 'stateMachineArn' | 'name'> & { readonly policies: readonly EscalationPolicyDescription[] };
+
 /** The open task of one execution now (the latest ask's token), or undefined. */
-export async function openTaskOf(
-  machine: Pick<StateMachineItem, 'stateMachineArn' | 'name'>,
-  executionArn: string,
-): Promise<OpenTask | undefined> {
+export async function openTaskOf(machine: Machine, executionArn: string): Promise<OpenTask | undefined> {
   const task = openTaskOfHistory(executionArn, await historyOf(executionArn));
-  return task && { ...task, stateMachineArn: machine.stateMachineArn, flow: machine.name };
+  if (task === undefined) return undefined;
+  const policy = policyOfTask(machine.policies, task);
+  return { ...task, stateMachineArn: machine.stateMachineArn, flow: machine.name, ...(policy ? { policy } : {}) };
 }
 
 /** Every open human task of the Standard state machines (Express ones cannot wait on a token). */
 export async function openTasks(): Promise<OpenTask[]> {
   const tasks: OpenTask[] = [];
-  for (const machine of (await stateMachines()).filter((m) => m.type === 'STANDARD')) {
+  for (const item of (await stateMachines()).filter((m) => m.type === 'STANDARD')) {
     const running = await all<{ executionArn: string }>(
       'sfn',
       'ListExecutions',
-      { stateMachineArn: machine.stateMachineArn, statusFilter: 'RUNNING', maxResults: 1000 },
+      { stateMachineArn: item.stateMachineArn, statusFilter: 'RUNNING', maxResults: 1000 },
       'executions',
     );
+    if (running.length === 0) continue;
+    const machine = { ...item, policies: await policiesOf(item.stateMachineArn) };
     for (const execution of running) {
       const task = await openTaskOf(machine, execution.executionArn);
       if (task) tasks.push(task);
@@ -49,11 +73,12 @@ export async function openTasks(): Promise<OpenTask[]> {
 }
 
 export async function decide(task: OpenTask, decision: Decision): Promise<void> {
-  const problems = decisionProblems(decision);
+  const problems = decisionProblems(task.policy, decision);
   if (problems.length > 0) throw new Error(problems.join('; '));
-  const current = await openTaskOf({ stateMachineArn: task.stateMachineArn, name: task.flow }, task.executionArn);
+  const machine = { stateMachineArn: task.stateMachineArn, name: task.flow, policies: task.policy ? [task.policy] : [] };
+  const current = await openTaskOf(machine, task.executionArn);
   if (current === undefined) {
-    throw new Error(await refusedHere(task.executionArn, decision, `${task.executionName} waits on no decision now: already decided`));
+    throw new Error(await refusedHere(task, decision, `${task.executionName} waits on no decision now: already decided`));
   }
   try {
     await call('sfn', 'SendTaskSuccess', { taskToken: current.taskToken, output: JSON.stringify(decision) });
@@ -61,7 +86,7 @@ export async function decide(task: OpenTask, decision: Decision): Promise<void> 
     const code = (error as { code?: string }).code ?? '';
     if (['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken'].includes(code)) {
       const reason = `${task.executionName} no longer waits on this decision (${code}): already decided, reassigned or its SLA ran out`;
-      throw new Error(await refusedHere(task.executionArn, decision, reason));
+      throw new Error(await refusedHere(task, decision, reason));
     }
     throw error;
   }
@@ -76,21 +101,16 @@ export async function decide(task: OpenTask, decision: Decision): Promise<void> 
 }
 
 /**
- * An answer that reaches no open task is refused here and published as
- * TicketDecisionRefused about the last ask, as the CLI does. Returns the message to show.
+ * An answer that reaches no open task is refused here and published as the policy's refusal
+ * event about the last ask, as the CLI does. Returns the message to show.
  */
-async function refusedHere(executionArn: string, decision: Decision, reason: string): Promise<string> {
-  const refusal = refusalOfLastAsk(await historyOf(executionArn), decision.reviewer, reason);
-  if (refusal === undefined || schemaProblems(TicketDecisionRefused.schema, refusal.detail).length > 0) return reason;
-  const { eventBusName, detail } = refusal;
-  const entry = {
-    EventBusName: eventBusName,
-    Source: TicketDecisionRefused.source,
-    DetailType: TicketDecisionRefused.detailType,
-    Detail: JSON.stringify(detail),
-  };
+async function refusedHere(task: OpenTask, decision: Decision, reason: string): Promise<string> {
+  const policy = task.policy;
+  if (policy === undefined || policy.refusal.detailType === '') return reason;
+  const refusal = refusalOfLastAsk(await historyOf(task.executionArn), policy, decision.reviewer, reason);
+  if (refusal === undefined) return reason;
+  const { detailType, source } = policy.refusal;
+  const entry = { EventBusName: refusal.eventBusName, Source: source, DetailType: detailType, Detail: JSON.stringify(refusal.detail) };
   const published = await call<{ FailedEntryCount?: number }>('events', 'PutEvents', { Entries: [entry] });
-  return published.FailedEntryCount
-    ? `${reason} (publishing TicketDecisionRefused failed)`
-    : `${reason}; published as TicketDecisionRefused`;
+  return published.FailedEntryCount ? `${reason} (publishing ${detailType} failed)` : `${reason}; published as ${detailType}`;
 }

@@ -81,6 +81,66 @@ export interface EscalationPolicyProps {
    * @default - none
    */
   readonly metadata?: Record<string, string>;
+  /**
+   * How reviewers' tools (`switchyard escalations`, `approve`, `reject` and the console's
+   * Escalations page) show an ask and shape an answer.
+   * @default - the subject alone; approve and reject answer `{ decision: 'approve' | 'reject' }` (with the reviewer), checked by the policy alone
+   */
+  readonly review?: EscalationReview;
+}
+
+/**
+ * What reviewers' tools need to know of a policy. The policy records it, with its ask and
+ * refusal contracts, in the Comment of its AwaitDecision state (ESCALATION_POLICY_COMMENT_MARKER
+ * then JSON): the deployed definition carries it, so the CLI (from the cloud assembly, or
+ * DescribeStateMachine) and the console (DescribeStateMachine) learn any app's policies
+ * without importing the app. CloudFormation Metadata and tags would not do: the first is
+ * not deployed, and a tag holds 256 characters.
+ */
+export interface EscalationReview {
+  /**
+   * JSON Schema of an answer (a TypeBox schema, say): the tools check an answer against it
+   * before sending it, so keep it in step with `decisionProblems`.
+   * @default - no check before sending; the policy's `decisionProblems` still refuses a bad answer
+   */
+  readonly decisionSchema?: object;
+  /**
+   * The answer's field that approve and reject set.
+   * @default 'decision'
+   */
+  readonly decisionField?: string;
+  /**
+   * The values approve and reject put in `decisionField`.
+   * @default { approve: 'approve', reject: 'reject' }
+   */
+  readonly choices?: { readonly approve: string; readonly reject: string };
+  /**
+   * The question's fields shown with each open ask (read from the ask's detail, else from
+   * the escalation execution's input), each with a short label (a table column).
+   * @default - none
+   */
+  readonly summary?: readonly { readonly field: string; readonly label?: string }[];
+}
+
+/** Starts the JSON the policy records about itself in its ask state's Comment (see EscalationReview). */
+export const ESCALATION_POLICY_COMMENT_MARKER = 'switchyard:escalation-policy ';
+
+/** The JSON after ESCALATION_POLICY_COMMENT_MARKER (clients/escalation-policy.ts reads it). */
+export function escalationPolicyRecord(props: EscalationPolicyProps): Record<string, unknown> {
+  const review = props.review ?? {};
+  return {
+    version: 1,
+    policy: props.policyName,
+    askState: 'AwaitDecision',
+    ask: { detailType: props.ask.contract.detailType, source: props.ask.contract.source, subjectField: props.ask.subjectField },
+    refusal: { detailType: props.refusedContract.detailType, source: props.refusedContract.source },
+    decision: {
+      field: review.decisionField ?? 'decision',
+      choices: review.choices ?? { approve: 'approve', reject: 'reject' },
+      ...(review.decisionSchema === undefined ? {} : { schema: JSON.parse(JSON.stringify(review.decisionSchema)) }),
+    },
+    summary: (review.summary ?? []).map((s) => ({ field: s.field, label: s.label ?? s.field })),
+  };
 }
 
 /** What the app does with the outcome: the accepted decision (as the input), or nobody's. */
@@ -191,6 +251,7 @@ export class EscalationPolicy extends Construct {
       },
       {
         integrationPattern: sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
+        comment: `Asks the current step's reviewers and waits for the answer on the task token. ${ESCALATION_POLICY_COMMENT_MARKER}${JSON.stringify(escalationPolicyRecord(props))}`,
         // Until the next thing the policy must do (the reminder or the deadline); at least 1 s.
         taskTimeout: sfn.Timeout.jsonata(`{% $max([1, $ceil(($toMillis($wakeAt) - $toMillis(${entered})) / 1000)]) %}`),
         outputs: '{% $states.result %}',
@@ -402,6 +463,19 @@ function validatePolicy(policy: Construct, props: EscalationPolicyProps): void {
     fail(`ask.subjectField must be a field name ${got(props.ask.subjectField)}`);
   if (!/^\{%.*%\}$/s.test(props.subjectId)) fail(`subjectId must be a JSONata expression in {% %} ${got(props.subjectId)}`);
   if (props.defaultAction.trim() === '') fail('defaultAction must say what happens when nobody answers (got an empty string)');
+  const review = props.review;
+  if (review === undefined) return;
+  if (review.decisionField !== undefined && (!FIELD_PATH.test(review.decisionField) || review.decisionField.includes('.')))
+    fail(`review.decisionField must be a field name ${got(review.decisionField)}`);
+  if (review.choices !== undefined && (review.choices.approve === '' || review.choices.approve === review.choices.reject))
+    fail(`review.choices must be two different, non-empty values ${got(review.choices)}`);
+  for (const [i, entry] of (review.summary ?? []).entries()) {
+    if (!FIELD_PATH.test(entry.field) || entry.field.includes('.'))
+      fail(`review.summary[${i}].field must be a field name ${got(entry.field)}`);
+  }
+  const schema = review.decisionSchema as { type?: unknown } | undefined;
+  if (schema !== undefined && (typeof schema !== 'object' || schema === null || schema.type !== 'object'))
+    fail(`review.decisionSchema must be the JSON Schema of an object (type "object") ${got(schema?.type ?? schema)}`);
 }
 
 /**

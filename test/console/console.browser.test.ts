@@ -134,7 +134,7 @@ describe.skipIf(!hasChromium && !inCi)('the local console in a browser', () => {
     // Another tab: the Escalations page, from the navigation.
     const reviewer = await open('');
     await reviewer.getByRole('link', { name: 'Escalations' }).click();
-    const card = reviewer.locator('article.escalation[data-ticket="CON-1"]');
+    const card = reviewer.locator('article.escalation[data-subject="CON-1"]');
     await card.waitFor({ timeout: 10_000 });
     await card.locator('input[name=reviewer]').fill('sam');
     await card.locator('select[name=queue]').selectOption('account');
@@ -169,7 +169,7 @@ describe.skipIf(!hasChromium && !inCi)('the local console in a browser', () => {
     await events.send(ticket('CON-2', 'hello', 'zxcv uiop'));
     const executionArn = await waitingEscalation('CON-2');
     const page = await open('#/escalations');
-    const card = page.locator('article.escalation[data-ticket="CON-2"]');
+    const card = page.locator('article.escalation[data-subject="CON-2"]');
     await card.waitFor({ timeout: 10_000 });
     await card.locator('input[name=reason]').fill('x'.repeat(1001));
     await card.getByRole('button', { name: 'Reject' }).click();

@@ -3,7 +3,21 @@ import { lastAskIn, refusalOfLastAsk } from '../../clients/open-task.js';
 import { decisionOutcomeIn, decisionProblems, openTaskIn } from '../../console/src/open-task.js';
 import { schemaProblems } from '../../console/src/schema-check.js';
 import { fromLogRecord, toDate } from '../../console/src/wire.js';
-import { EscalationDecisionSchema, validatorFor } from '../../domain/index.js';
+import { EscalationDecisionSchema, TicketDecisionRefused, TicketEscalated, validatorFor } from '../../domain/index.js';
+
+/** The reference app's policy as its state machine definition records it (lib/flows/ticket-triage.ts). */
+const policy = {
+  policy: 'ticket-triage',
+  askState: 'AwaitDecision',
+  ask: { detailType: TicketEscalated.detailType, source: TicketEscalated.source, subjectField: 'ticketId' },
+  refusal: { detailType: TicketDecisionRefused.detailType, source: TicketDecisionRefused.source },
+  decision: {
+    field: 'decision',
+    choices: { approve: 'approve', reject: 'reject' },
+    schema: JSON.parse(JSON.stringify(EscalationDecisionSchema)) as Record<string, unknown>,
+  },
+  summary: [],
+};
 
 describe('decisionProblems', () => {
   const cases: Record<string, unknown>[] = [
@@ -28,10 +42,17 @@ describe('decisionProblems', () => {
   );
 
   it('fails if the queue is not one of the app’s queues, naming the field and the choices', () => {
-    expect(decisionProblems({ decision: 'approve', queue: 'sales' })).toEqual([
+    expect(decisionProblems(policy, { decision: 'approve', queue: 'sales' })).toEqual([
       'queue must be one of billing, technical, account, security, feedback (got "sales")',
     ]);
-    expect(decisionProblems({ decision: 'reject', reason: 'x'.repeat(1001) })).toEqual(['reason must have at most 1000 characters']);
+    expect(decisionProblems(policy, { decision: 'reject', reason: 'x'.repeat(1001) })).toEqual([
+      'reason must have at most 1000 characters',
+    ]);
+  });
+
+  it('finds no problem when the policy gives no decision schema (the policy itself checks the answer)', () => {
+    const { schema: _, ...decision } = policy.decision;
+    expect(decisionProblems({ decision }, { decision: 'approve', anything: 1 })).toEqual([]);
   });
 });
 
@@ -71,7 +92,12 @@ describe('decisionOutcomeIn', () => {
     type: 'TaskScheduled',
     taskScheduledEventDetails: {
       parameters: JSON.stringify({
-        Entries: [{ EventBusName: 'hub', Detail: JSON.stringify({ ticketId: 'T-1', attempt: 1, taskToken: token }) }],
+        Entries: [
+          {
+            EventBusName: 'hub',
+            Detail: JSON.stringify({ ticketId: 'T-1', attempt: 1, decideBy: '2026-01-01T04:00:00Z', taskToken: token }),
+          },
+        ],
       }),
     },
   });
@@ -111,10 +137,27 @@ describe('decisionOutcomeIn', () => {
 
   it('refuses an answer that reached no open task about the last ask, on its bus', () => {
     const events = [ask(1, 'a'), { id: 2, type: 'TaskTimedOut' }, ask(3, 'b'), { id: 4, type: 'ExecutionSucceeded' }];
-    const refusal = refusalOfLastAsk(events, 'sam', 'already decided');
+    const refusal = refusalOfLastAsk(events, policy, 'sam', 'already decided');
     expect(refusal?.eventBusName).toBe('hub');
-    expect(refusal?.detail).toEqual({ ticketId: 'T-1', attempt: 1, problems: ['already decided'], decideBy: undefined, reviewer: 'sam' });
-    expect(refusalOfLastAsk([], 'sam', 'no ask')).toBeUndefined();
+    expect(refusal?.detail).toEqual({
+      ticketId: 'T-1',
+      attempt: 1,
+      problems: ['already decided'],
+      decideBy: '2026-01-01T04:00:00Z',
+      reviewer: 'sam',
+    });
+    expect(refusalOfLastAsk([], policy, 'sam', 'no ask')).toBeUndefined();
+  });
+
+  it('refuses nothing when the last ask lacks what the refusal contract requires (its attempt or deadline)', () => {
+    const bare = {
+      id: 1,
+      type: 'TaskScheduled',
+      taskScheduledEventDetails: {
+        parameters: JSON.stringify({ Entries: [{ EventBusName: 'hub', Detail: { ticketId: 'T-1', taskToken: 'a' } }] }),
+      },
+    };
+    expect(refusalOfLastAsk([bare], policy, 'sam', 'already decided')).toBeUndefined();
   });
 });
 

@@ -1,11 +1,24 @@
 import { duration, h, message, replace, time } from '../dom.js';
-import { type Decision, decide, decisionProblems, type OpenTask, openTasks, QUEUES, ticketOf } from '../escalations.js';
+import {
+  decide,
+  decisionFields,
+  decisionOf,
+  decisionProblems,
+  type OpenTask,
+  openTasks,
+  subjectLabel,
+  subjectOf,
+  summaryOf,
+} from '../escalations.js';
 import { subscribe } from '../feed.js';
 import { executionHref } from '../routes.js';
 
 const REVIEWER_KEY = 'switchyard.console.reviewer';
 
-/** Open human tasks with their ticket, suggestion, confidence and SLA; approve or reject each from the page. */
+/**
+ * Open human tasks with what each is about, the fields its escalation policy shows and the
+ * SLA; approve or reject each from the page, with the fields of the policy's decision.
+ */
 export function escalationsPage(root: HTMLElement): () => void {
   const list = h('div', {}, h('p', { class: 'muted' }, 'Loading open escalations…'));
   const status = h('div', { class: 'flash', role: 'status', 'aria-live': 'polite' });
@@ -15,7 +28,7 @@ export function escalationsPage(root: HTMLElement): () => void {
     h(
       'p',
       { class: 'muted' },
-      'Running executions of Standard flows that wait on a task token. A decision is checked against the app’s EscalationDecision contract and sent with SendTaskSuccess to the token the execution waits on now.',
+      'Running executions of Standard flows that wait on a task token. A decision is checked against the decision schema of the app’s escalation policy and sent with SendTaskSuccess to the token the execution waits on now.',
     ),
     status,
     list,
@@ -37,34 +50,41 @@ export function escalationsPage(root: HTMLElement): () => void {
   };
 
   const card = (task: OpenTask): HTMLElement => {
-    const ticket = ticketOf(task);
-    const suggested = str(task.question.suggestedQueue ?? task.input.suggestedQueue);
-    const confidence = task.question.confidence ?? task.input.confidence;
+    const policy = task.policy;
+    const subject = subjectOf(task, policy);
+    const label = subjectLabel(policy);
     const decideBy = typeof task.question.decideBy === 'string' ? new Date(task.question.decideBy) : undefined;
     const now = Date.now();
-    const reviewer = h('input', {
-      name: 'reviewer',
-      value: sessionStorage.getItem(REVIEWER_KEY) ?? '',
-      autocomplete: 'name',
-    }) as HTMLInputElement;
-    const queue = h(
-      'select',
-      { name: 'queue' },
-      h('option', { value: '' }, suggested ? `approve → ${suggested}, reject → fallback` : 'the flow decides'),
-      QUEUES.map((q) => h('option', { value: q }, q)),
-    ) as HTMLSelectElement;
-    const reason = h('input', { name: 'reason' }) as HTMLInputElement;
+    // One control per field of the policy's decision: a list for a field with set values, a text box otherwise.
+    const controls = decisionFields(policy).map((field) => {
+      const control =
+        field.choices === undefined
+          ? (h('input', {
+              name: field.name,
+              value: field.name === 'reviewer' ? (sessionStorage.getItem(REVIEWER_KEY) ?? '') : undefined,
+              autocomplete: field.name === 'reviewer' ? 'name' : undefined,
+            }) as HTMLInputElement)
+          : (h(
+              'select',
+              { name: field.name },
+              h('option', { value: '' }, '(none)'),
+              field.choices.map((c) => h('option', { value: c }, c)),
+            ) as HTMLSelectElement);
+      return { field, control };
+    });
     const problems = h('p', { class: 'error', role: 'alert' });
     const buttons: HTMLButtonElement[] = [];
-    const submit = async (kind: Decision['decision']) => {
-      const decision: Decision = { decision: kind };
-      if (queue.value) decision.queue = queue.value;
-      if (reviewer.value.trim()) decision.reviewer = reviewer.value.trim();
-      if (reason.value.trim()) decision.reason = reason.value.trim();
-      const found = decisionProblems(decision);
+    const submit = async (kind: 'approve' | 'reject') => {
+      const fields: Record<string, unknown> = {};
+      for (const { field, control } of controls) {
+        const value = control.value.trim();
+        if (value !== '') fields[field.name] = typed(value, field.type);
+      }
+      const decision = decisionOf(policy, kind, fields);
+      const found = decisionProblems(policy, decision);
       replace(problems, found.join('; '));
       if (found.length > 0) return;
-      if (decision.reviewer) sessionStorage.setItem(REVIEWER_KEY, decision.reviewer);
+      if (typeof fields.reviewer === 'string') sessionStorage.setItem(REVIEWER_KEY, fields.reviewer);
       for (const b of buttons) b.disabled = true;
       try {
         await decide(task, decision);
@@ -73,7 +93,7 @@ export function escalationsPage(root: HTMLElement): () => void {
           h(
             'p',
             { class: 'ok', 'data-testid': 'decided' },
-            `${kind === 'approve' ? 'Approved' : 'Rejected'} ${ticket ? `ticket ${ticket}` : task.executionName}. `,
+            `${kind === 'approve' ? 'Approved' : 'Rejected'} ${subject ? `${label} ${subject}` : task.executionName}. `,
             h('a', { href: executionHref(task.executionArn) }, 'Watch its execution'),
           ),
         );
@@ -83,26 +103,24 @@ export function escalationsPage(root: HTMLElement): () => void {
         for (const b of buttons) b.disabled = false;
       }
     };
-    const button = (kind: Decision['decision'], label: string) => {
+    const button = (kind: 'approve' | 'reject', text: string) => {
       const b = h(
         'button',
         { type: 'button', class: kind, 'data-action': kind, onclick: () => void submit(kind) },
-        label,
+        text,
       ) as HTMLButtonElement;
       buttons.push(b);
       return b;
     };
+    const { taskToken: _, ...question } = task.question;
     return h(
       'article',
-      { class: 'escalation', 'data-ticket': ticket ?? '', 'data-execution': task.executionArn },
-      h('h2', {}, ticket ? `Ticket ${ticket}` : task.executionName),
+      { class: 'escalation', 'data-subject': subject ?? '', 'data-execution': task.executionArn },
+      h('h2', {}, subject ? `${capitalized(label)} ${subject}` : task.executionName),
       h(
         'dl',
         {},
-        h('dt', {}, 'Suggested queue'),
-        h('dd', {}, suggested ?? '-'),
-        h('dt', {}, 'Confidence'),
-        h('dd', {}, typeof confidence === 'number' ? confidence.toFixed(2) : '-'),
+        summaryOf(task, policy).map((s) => [h('dt', {}, capitalized(s.label)), h('dd', {}, shown(s.value))]),
         h('dt', {}, 'Ask'),
         h('dd', {}, typeof task.question.attempt === 'number' ? String(task.question.attempt) : '-'),
         h('dt', {}, 'Decide by'),
@@ -118,13 +136,12 @@ export function escalationsPage(root: HTMLElement): () => void {
         h('dt', {}, 'Execution'),
         h('dd', {}, h('a', { href: executionHref(task.executionArn) }, `${task.flow} / ${task.executionName}`), ` (state ${task.state})`),
       ),
-      typeof task.input.subject === 'string' ? h('blockquote', {}, task.input.subject) : null,
+      // Everything the ask says, for what the summary leaves out.
+      h('details', {}, h('summary', {}, 'The question'), h('pre', {}, JSON.stringify(question, null, 2))),
       h(
         'form',
         { class: 'decision', onsubmit: (e: Event) => e.preventDefault() },
-        h('label', {}, 'Reviewer ', reviewer),
-        h('label', {}, 'Queue ', queue),
-        h('label', {}, 'Reason ', reason),
+        controls.map(({ field, control }) => h('label', {}, `${capitalized(field.name)} `, control)),
         h('div', { class: 'buttons' }, button('approve', 'Approve'), button('reject', 'Reject')),
         problems,
       ),
@@ -150,6 +167,20 @@ export function escalationsPage(root: HTMLElement): () => void {
   };
 }
 
-function str(value: unknown): string | undefined {
-  return typeof value === 'string' ? value : undefined;
+function capitalized(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** A field's value on the card: fractions to two places (a confidence), objects as JSON. */
+function shown(value: unknown): string {
+  if (value === undefined || value === null) return '-';
+  if (typeof value === 'number') return Number.isInteger(value) ? String(value) : value.toFixed(2);
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+/** A control's text as the decision schema types the field (a number, a flag); text otherwise. */
+function typed(value: string, type: string | undefined): unknown {
+  if ((type === 'number' || type === 'integer') && Number.isFinite(Number(value))) return Number(value);
+  if (type === 'boolean' && (value === 'true' || value === 'false')) return value === 'true';
+  return value;
 }

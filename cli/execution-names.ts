@@ -1,0 +1,74 @@
+import { type AnyEventContract, ENV, executionNameFor, idempotencyKeyOf } from '../contracts/index.js';
+import { type CloudAssembly, referencedId, resourcesOfType } from './assembly.js';
+import { contractsInAssembly } from './assembly-contracts.js';
+
+/** A name the workflow starter would give the execution an event about `id` starts. */
+export interface CandidateName {
+  readonly name: string;
+  /** The trigger's detail-type and the detail field that would hold the id. */
+  readonly detailType: string;
+  readonly field: string;
+  /** The state machines (logical ids) the trigger starts. */
+  readonly flows: readonly string[];
+}
+
+/**
+ * The names a workflow starter gives the execution of an event whose contract is keyed on
+ * one field holding `id` (contracts/identity.ts: `executionNameFor` over
+ * `idempotencyKeyOf`), for every trigger of the app's workflows and every required string
+ * field of its contract. The assembly does not say which field a contract is keyed on, so
+ * each is a candidate; a caller checks what it finds (an execution's input names the id).
+ * A flow started by another flow under the starter's name (an escalation) has it too.
+ */
+export function candidateExecutionNames(assembly: CloudAssembly, id: string): CandidateName[] {
+  const contracts = new Map(contractsInAssembly(assembly).map((c) => [c.detailType, c]));
+  const names = new Map<string, CandidateName>();
+  for (const [detailType, flows] of workflowTriggers(assembly)) {
+    const schema = contracts.get(detailType)?.schema;
+    const properties = (schema?.properties ?? {}) as Record<string, { type?: unknown }>;
+    const required = Array.isArray(schema?.required) ? (schema.required as string[]) : [];
+    for (const field of required.filter((f) => properties[f]?.type === 'string')) {
+      const key = idempotencyKeyOf({ detailType, idempotencyFields: [field] } as unknown as AnyEventContract, {
+        id: '',
+        detail: { [field]: id },
+      });
+      const name = executionNameFor({ detailType } as AnyEventContract, key);
+      const known = names.get(name);
+      names.set(name, { name, detailType, field, flows: [...new Set([...(known?.flows ?? []), ...flows])] });
+    }
+  }
+  return [...names.values()];
+}
+
+/**
+ * Which detail-types start which state machines: a Workflow's trigger is a rule that
+ * targets the queue its starter function drains, and the starter names its state machine
+ * in ENV.stateMachineArn (lib/constructs/workflow.ts).
+ */
+export function workflowTriggers(assembly: CloudAssembly): Map<string, string[]> {
+  const starters = new Map<string, string>();
+  for (const fn of resourcesOfType(assembly, 'AWS::Lambda::Function')) {
+    const variables = (fn.properties.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables;
+    const machine = referencedId(variables?.[ENV.stateMachineArn]);
+    if (machine !== undefined) starters.set(fn.logicalId, machine);
+  }
+  const queues = new Map<string, string>();
+  for (const mapping of resourcesOfType(assembly, 'AWS::Lambda::EventSourceMapping')) {
+    const machine = starters.get(referencedId(mapping.properties.FunctionName) ?? '');
+    const queue = referencedId(mapping.properties.EventSourceArn);
+    if (machine !== undefined && queue !== undefined) queues.set(queue, machine);
+  }
+  const triggers = new Map<string, string[]>();
+  for (const rule of resourcesOfType(assembly, 'AWS::Events::Rule')) {
+    const types = (rule.properties.EventPattern as { 'detail-type'?: unknown } | undefined)?.['detail-type'];
+    const targets = Array.isArray(rule.properties.Targets) ? (rule.properties.Targets as { Arn?: unknown }[]) : [];
+    for (const target of targets) {
+      const machine = queues.get(referencedId(target.Arn) ?? '');
+      if (machine === undefined || !Array.isArray(types)) continue;
+      for (const type of types.filter((t): t is string => typeof t === 'string')) {
+        triggers.set(type, [...new Set([...(triggers.get(type) ?? []), machine])]);
+      }
+    }
+  }
+  return triggers;
+}
