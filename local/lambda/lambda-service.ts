@@ -121,7 +121,8 @@ export class LambdaService implements RestProtocolService {
     }
     const names = new Set(functions.map((f) => f.name));
     const kept = [...this.#functions.keys()].filter((name) => !names.has(name));
-    const touched = new Set([...added, ...changed.map((c) => c.name)]);
+    // A mapping polls with its function's concurrency, so a new function or new settings restart its pollers; new code alone does not.
+    const touched = new Set([...added, ...changed.filter((c) => c.what === 'configuration').map((c) => c.name)]);
     const mappings = await this.#reloadMappings(sqsMappings, touched);
     return { changed, added, kept, mappings };
   }

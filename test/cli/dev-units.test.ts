@@ -1,0 +1,151 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { prepareStateFolder, readCdkProject } from '../../cli/dev/project.js';
+import { SynthError, synthesize } from '../../cli/dev/synth.js';
+import { isSource, SourceWatcher } from '../../cli/dev/watch.js';
+import { CliError } from '../../cli/errors.js';
+
+const folders: string[] = [];
+afterEach(() => {
+  for (const folder of folders.splice(0)) rmSync(folder, { recursive: true, force: true });
+});
+
+function project(files: Record<string, string>): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'switchyard-dev-unit-'));
+  folders.push(dir);
+  for (const [name, content] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+    writeFileSync(path.join(dir, name), content);
+  }
+  return dir;
+}
+
+describe('readCdkProject', () => {
+  it("reads the app command, cdk.json's watch and the context, cdk.json's winning over cdk.context.json's", () => {
+    const root = project({
+      'cdk.json': JSON.stringify({ app: 'npx tsx bin/app.ts', watch: { include: 'lib/**' }, context: { flag: true, shared: 'json' } }),
+      'cdk.context.json': JSON.stringify({ lookup: 'vpc-1', shared: 'context-file' }),
+    });
+    expect(readCdkProject(root)).toEqual({
+      root,
+      app: 'npx tsx bin/app.ts',
+      context: { lookup: 'vpc-1', flag: true, shared: 'json' },
+      watch: { include: ['lib/**'], exclude: [] },
+    });
+  });
+
+  it('fails if there is no cdk.json, saying to run it in the app folder', () => {
+    const root = project({});
+    expect(() => readCdkProject(root)).toThrow(CliError);
+    expect(() => readCdkProject(root)).toThrow(`no cdk.json in ${root}: switchyard dev runs a CDK app`);
+  });
+
+  it('fails if cdk.json has no app command or is not JSON', () => {
+    expect(() => readCdkProject(project({ 'cdk.json': '{}' }))).toThrow(/has no "app" command: add the command that synthesizes the app/);
+    expect(() => readCdkProject(project({ 'cdk.json': '{ app:' }))).toThrow(/cannot read .*cdk\.json: .*; fix the JSON/);
+  });
+});
+
+describe('prepareStateFolder', () => {
+  it('writes a .gitignore ignoring everything and says so once', () => {
+    const root = project({});
+    const lines: string[] = [];
+    prepareStateFolder(root, (line) => lines.push(line));
+    prepareStateFolder(root, (line) => lines.push(line));
+    expect(readFileSync(path.join(root, '.switchyard', '.gitignore'), 'utf8')).toMatch(/^\*$/m);
+    expect(lines).toEqual([
+      "note: .switchyard/ holds switchyard dev's local state (the synthesized app and the runtime's data) and is git-ignored",
+    ]);
+  });
+});
+
+describe('synthesize', () => {
+  it('runs the app command in the project with CDK_OUTDIR and the context (with asset metadata on), as the CDK CLI does', async () => {
+    const root = project({
+      'cdk.json': '{}',
+      'app.mjs': `import { mkdirSync, writeFileSync } from 'node:fs';
+mkdirSync(process.env.CDK_OUTDIR, { recursive: true });
+writeFileSync(process.env.CDK_OUTDIR + '/manifest.json', JSON.stringify({ cwd: process.cwd(), context: JSON.parse(process.env.CDK_CONTEXT_JSON) }));`,
+    });
+    const outdir = path.join(root, '.switchyard', 'cdk.out');
+    const result = await synthesize({ root, app: `"${process.execPath}" app.mjs`, context: { flag: 'on' } }, outdir);
+    expect(result).toBe(outdir);
+    const written = JSON.parse(readFileSync(path.join(outdir, 'manifest.json'), 'utf8'));
+    expect(written.cwd).toBe(root);
+    expect(written.context).toMatchObject({ flag: 'on', 'aws:cdk:enable-asset-metadata': true });
+  });
+
+  it('fails if the app fails, with its output', async () => {
+    const root = project({ 'cdk.json': '{}' });
+    const failing = synthesize(
+      { root, app: `"${process.execPath}" -e "console.error('boom'); process.exit(4)"`, context: {} },
+      path.join(root, 'out'),
+    );
+    await expect(failing).rejects.toBeInstanceOf(SynthError);
+    await expect(failing).rejects.toMatchObject({ output: expect.stringContaining('boom'), message: expect.stringContaining('exit 4') });
+  });
+
+  it('fails if the app writes no cloud assembly', async () => {
+    const root = project({ 'cdk.json': '{}' });
+    await expect(synthesize({ root, app: `"${process.execPath}" -e "0"`, context: {} }, path.join(root, 'out'))).rejects.toThrow(
+      /ended without writing a cloud assembly/,
+    );
+  });
+});
+
+describe('isSource', () => {
+  const defaults = { include: ['**'], exclude: ['dist', 'cdk.out'] };
+
+  it('takes every file but dependencies, output and dot-folders by default', () => {
+    expect(isSource('lib/stack.ts', defaults)).toBe(true);
+    expect(isSource('node_modules/x/index.js', defaults)).toBe(false);
+    expect(isSource('dist/bin/app.js', defaults)).toBe(false);
+    expect(isSource('.switchyard/cdk.out/manifest.json', defaults)).toBe(false);
+    expect(isSource('.git/index', defaults)).toBe(false);
+  });
+
+  it("follows cdk.json's watch include and exclude, an excluded folder taking all in it", () => {
+    const watch = { include: ['bin/**', 'lib/**'], exclude: ['**/*.test.ts', 'lib/generated'] };
+    expect(isSource('lib/stack.ts', watch)).toBe(true);
+    expect(isSource('lib/stack.test.ts', watch)).toBe(false);
+    expect(isSource('lib/generated/types.ts', watch)).toBe(false);
+    expect(isSource('README.md', watch)).toBe(false);
+  });
+});
+
+describe('SourceWatcher', () => {
+  /** Polls until `check` holds (the watcher reports after its quiet time; a loaded machine may take longer). */
+  async function until(check: () => boolean, what: string): Promise<void> {
+    const deadline = Date.now() + 10_000;
+    while (!check()) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
+  it('reports the changed sources once they are quiet, and new folders, never what is in node_modules', async () => {
+    const root = project({ 'lib/stack.ts': '1', 'node_modules/dep/index.js': '1' });
+    const batches: (readonly string[])[] = [];
+    const watcher = new SourceWatcher(
+      root,
+      undefined,
+      (files) => batches.push(files),
+      (error) => batches.push([String(error)]),
+      100,
+    );
+    try {
+      writeFileSync(path.join(root, 'node_modules', 'dep', 'index.js'), '2');
+      writeFileSync(path.join(root, 'lib', 'stack.ts'), '2');
+      await until(() => batches.flat().includes('lib/stack.ts'), 'the change of lib/stack.ts');
+      // A folder created with a file in it at once: the folder is the change (the file may come before its watch).
+      mkdirSync(path.join(root, 'lib', 'more'));
+      writeFileSync(path.join(root, 'lib', 'more', 'new.ts'), '1');
+      await until(() => batches.flat().some((file) => file.startsWith('lib/more')), 'the new folder');
+    } finally {
+      watcher.close();
+    }
+    expect(batches.flat()).not.toContain('node_modules/dep/index.js');
+  });
+});
