@@ -38,22 +38,50 @@ const forbidden: readonly [file: string, importLine: string][] = [
   ['clients/probe.ts', "import { historyOf } from '../cli/execution-history.js';"],
   ['clients/probe.ts', "import { call } from '../console/src/aws.js';"],
   ['clients/probe.ts', "import { READ_API_PREFIX } from '../local/read-api/contract.js';"],
+  // Architecture rule 5: the package (every folder below) never imports the reference app.
+  ['contracts/probe.ts', "import { TICKET_QUEUES } from '../domain/tickets.js';"],
+  ['lambdas/kit/probe.ts', "import { TicketCreated } from '../../domain/index.js';"],
+  ['lambdas/kit/probe.ts', "import { classify } from '../triage/classify.js';"],
+  ['lambdas/workflow-starter/probe.ts', "import { APP_ENV } from '../../domain/wiring.js';"],
+  ['lambdas/file-trigger/probe.ts', "import { TicketCreated } from '../../domain/index.js';"],
+  ['lambdas/change-capture/probe.ts', "import { handler } from '../webhooks/handler.js';"],
+  ['lambdas/change-capture/probe.ts', "import { OrderPlaced } from '../../domain/orders.js';"],
+  ['lib/constructs/probe.ts', "import { TicketCreated } from '../../domain/index.js';"],
+  ['lib/constructs/probe.ts', "import { TicketTriage } from '../flows/ticket-triage.js';"],
+  ['lib/constructs/probe.ts', "import { app } from '../../bin/app.js';"],
+  ['lib/validation.ts', "import { TICKET_QUEUES } from '../domain/tickets.js';"],
+  ['cli/commands/probe.ts', "import { TicketCreated } from '../../domain/index.js';"],
+  ['cli/probe.ts', "import { CONTRACTS } from '../domain/index.js';"],
+  ['cli/probe.ts', "import { TicketTriage } from '../lib/flows/ticket-triage.js';"],
+  ['clients/probe.ts', "import { TICKET_QUEUES } from '../domain/tickets.js';"],
+  ['console/src/probe.ts', "import { TICKET_QUEUES } from '../../domain/tickets.js';"],
+  ['console/src/pages/probe.ts', "import { EscalationDecisionSchema } from '../../../domain/tickets.js';"],
+  ['local/probe.ts', "import { CONTRACTS } from '../domain/index.js';"],
+  ['local/states/probe.ts', "import { APP_ENV } from '../../domain/wiring.js';"],
 ];
 const allowed: readonly [file: string, importLine: string][] = [
-  ['lambdas/kit/probe.ts', "import { TicketCreated } from '../domain/index.js';"],
-  ['lib/constructs/probe.ts', "import { TicketCreated } from '../domain/index.js';"],
   ['local/probe.ts', "import { AwsError } from './aws-error.js';"],
-  ['cli/commands/probe.ts', "import { TicketCreated } from '../domain/index.js';"],
   ['console/src/probe.ts', "import { READ_API_PREFIX } from '../../local/read-api/contract.js';"],
   ['console/src/pages/probe.ts', "import type { Lineage } from '../../../local/read-api/contract.js';"],
-  ['console/src/probe.ts', "import { TICKET_QUEUES } from '../domain/tickets.js';"],
   // The read API's shapes and paths: the runtime's documented API for what AWS has none for (architecture rule 4).
   ['cli/commands/probe.ts', "import { READ_API_PREFIX } from '../../local/read-api/contract.js';"],
   ['cli/probe.ts', "import type { Lineage } from '../local/read-api/contract.js';"],
-  // What the two clients share (history readers), pure so that the browser runs it too.
+  // What the two clients share (history readers, escalation policies), pure so that the browser runs it too.
   ['cli/probe.ts', "import { stateVisits } from '../clients/execution-history.js';"],
   ['console/src/probe.ts', "import { openTaskIn } from '../../clients/open-task.js';"],
-  ['clients/probe.ts', "import { TICKET_QUEUES } from '../domain/tickets.js';"],
+  ['console/src/probe.ts', "import { escalationPoliciesIn } from '../../clients/escalation-policy.js';"],
+  // The package's generic core, from every package folder.
+  ['cli/commands/probe.ts', "import { executionNameFor } from '../../contracts/index.js';"],
+  ['clients/probe.ts', "import type { TSchema } from '../contracts/index.js';"],
+  ['lambdas/kit/probe.ts', "import { ENV } from '../../contracts/wiring.js';"],
+  ['lambdas/workflow-starter/probe.ts', "import { emit } from '../kit/emit.js';"],
+  ['lib/constructs/probe.ts', "import { registrySchema } from '../../contracts/index.js';"],
+  // The app uses the package as any team does, and its own contracts (architecture rule 5 binds the package only).
+  ['lib/flows/probe.ts', "import { TicketCreated } from '../../domain/index.js';"],
+  ['lib/flows/probe.ts', "import { EscalationPolicy } from '../constructs/escalation-policy.js';"],
+  ['bin/probe.ts', "import { TicketTriage } from '../lib/flows/ticket-triage.js';"],
+  ['lambdas/triage/probe.ts', "import { TicketCreated } from '../../domain/index.js';"],
+  ['lambdas/webhooks/probe.ts', "import { emit } from '../kit/emit.js';"],
 ];
 
 /** The repository's biome.json, in a folder of its own (no git, so nothing is ignored), with one file per probe. */
