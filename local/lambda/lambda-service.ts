@@ -100,29 +100,31 @@ export class LambdaService implements RestProtocolService {
    * Applies a reloaded template (`switchyard dev`): a changed function runs its new code or
    * settings from its next invocation on (FunctionRuntime.update), a new one is added, one
    * the template no longer has keeps running until the runtime restarts. An event source
-   * mapping that changed, or whose function did, polls again with its new settings; messages
+   * mapping that changed, or whose function is new or has a new concurrency, polls again; messages
    * stay in their queue meanwhile (a batch in flight ends first, or comes back after its
    * visibility timeout), so none is lost.
    */
   async reload(functions: readonly FunctionDefinition[], sqsMappings: readonly SqsMappingDefinition[]): Promise<LambdaReload> {
     const changed: { name: string; what: 'code' | 'configuration' }[] = [];
     const added: string[] = [];
+    // A mapping runs as many pollers as its function's concurrency: a new function or a new concurrency restarts them.
+    const touched = new Set<string>();
     for (const definition of functions) {
       const fn = this.#functions.get(definition.name);
       if (fn === undefined) {
         this.#functions.set(definition.name, this.#runtimeOf(definition));
         added.push(definition.name);
+        touched.add(definition.name);
         continue;
       }
       const what = functionChange(fn.definition, definition);
       if (what === undefined) continue;
+      if (fn.definition.reservedConcurrency !== definition.reservedConcurrency) touched.add(definition.name);
       fn.update(definition, this.#environmentOf(definition));
       changed.push({ name: definition.name, what });
     }
     const names = new Set(functions.map((f) => f.name));
     const kept = [...this.#functions.keys()].filter((name) => !names.has(name));
-    // A mapping polls with its function's concurrency, so a new function or new settings restart its pollers; new code alone does not.
-    const touched = new Set([...added, ...changed.filter((c) => c.what === 'configuration').map((c) => c.name)]);
     const mappings = await this.#reloadMappings(sqsMappings, touched);
     return { changed, added, kept, mappings };
   }
