@@ -25,12 +25,16 @@ const readmePath = path.join(repo, 'README.md');
 const surfacePath = path.join(repo, 'docs', 'public-surface.md');
 /** The entry points, each with a section of its own headed `` `switchyard/<name>` `` (in the README and in docs/public-surface.md). */
 const ENTRY_POINTS = ['contracts', 'kit', 'constructs'] as const;
-/** The source file each entry point is built from (package.json "exports", as tsconfig.json's paths map them). */
-const ENTRY_SOURCES: Readonly<Record<(typeof ENTRY_POINTS)[number], string>> = {
-  contracts: 'contracts/index.ts',
-  kit: 'lambdas/kit/index.ts',
-  constructs: 'lib/constructs/index.ts',
+/** The source file each entry point is built from: package.json "exports" `./dist/<file>.js` is `<file>.ts` (as tsconfig.json's paths map it). */
+const manifest = JSON.parse(readFileSync(path.join(repo, 'package.json'), 'utf8')) as {
+  exports: Record<string, { default?: string } | string>;
 };
+function entrySource(entryPoint: string): string {
+  const target = manifest.exports[`./${entryPoint}`];
+  const compiled = typeof target === 'string' ? target : target?.default;
+  if (compiled === undefined) throw new Error(`package.json exports no ./${entryPoint}`);
+  return path.join(repo, compiled.replace(/^\.\/dist\//, '').replace(/\.js$/, '.ts'));
+}
 /** The section that says how to install the package; every package an example imports must be in its `npm install` lines. */
 const INSTALL_SECTION = 'Use Switchyard in your CDK app';
 
@@ -118,7 +122,7 @@ function compile(): { readonly written: ReadonlyMap<string, CodeBlock>; readonly
   const { options, errors } = ts.parseJsonConfigFileContent(config.config, ts.sys, repo);
   if (errors.length > 0)
     throw new Error(`tsconfig.json: ${errors.map((e) => ts.flattenDiagnosticMessageText(e.messageText, '\n')).join('; ')}`);
-  const roots = [...written.keys(), ...Object.values(ENTRY_SOURCES).map((source) => path.join(repo, source))];
+  const roots = [...written.keys(), ...ENTRY_POINTS.map(entrySource)];
   compiled = { written, program: ts.createProgram(roots, { ...options, noEmit: true }) };
   return compiled;
 }
@@ -213,9 +217,9 @@ describe('docs/public-surface.md', () => {
   it.each(ENTRY_POINTS)('lists exactly the names switchyard/%s exports', (entryPoint) => {
     const { program } = compile();
     const checker = program.getTypeChecker();
-    const source = program.getSourceFile(path.join(repo, ENTRY_SOURCES[entryPoint]));
+    const source = program.getSourceFile(entrySource(entryPoint));
     const module = source === undefined ? undefined : checker.getSymbolAtLocation(source);
-    expect(module, ENTRY_SOURCES[entryPoint]).toBeDefined();
+    expect(module, entrySource(entryPoint)).toBeDefined();
     const exported = new Set(checker.getExportsOfModule(module as ts.Symbol).map((e) => e.name));
     const documented = new Set(listed(entryPoint));
     const where = `docs/public-surface.md, under ${sectionTitle(entryPoint)}`;
