@@ -27,7 +27,8 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     // Suites that wait out real recovery timeouts (minutes) run on their own: npm run test:durability.
-    exclude: process.env.SWITCHYARD_DURABILITY ? configDefaults.exclude : [...configDefaults.exclude, 'test/durability/**'],
+    // The installed package's tests (npm run test:package) install from the registry: their own config.
+    exclude: [...configDefaults.exclude, 'test/package/**', ...(process.env.SWITCHYARD_DURABILITY ? [] : ['test/durability/**'])],
     setupFiles: ['test/setup.ts'],
     // Most suites wait on sockets, child processes and timers rather than the CPU, so one test
     // file more than the cores runs at a time (vitest's default, one fewer, ran the suite one

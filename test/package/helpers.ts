@@ -1,0 +1,94 @@
+import { spawn, spawnSync } from 'node:child_process';
+
+export interface Run {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/**
+ * The environment for the apps' commands: this run's, without what vitest and the repo's
+ * own test setup put in it (a vitest inside the app must not think it runs in this one).
+ */
+export function appEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (/^(VITEST|TINYPOOL|NODE_OPTIONS$|POWERTOOLS_|npm_)/.test(key)) continue;
+    env[key] = value;
+  }
+  delete env.FORCE_COLOR;
+  // Plain output, for the assertions on it.
+  return { ...env, NO_COLOR: '1', AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', ...extra };
+}
+
+/** Runs a command to its end; the output is kept for the assertion's message. */
+export function run(command: string, args: readonly string[], cwd: string, env: NodeJS.ProcessEnv = appEnv()): Run {
+  const result = spawnSync(command, args, { cwd, env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  if (result.error) throw result.error;
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** `run`, failing with the command's output unless it exits 0; returns stdout. */
+export function ok(command: string, args: readonly string[], cwd: string, env?: NodeJS.ProcessEnv): string {
+  const result = run(command, args, cwd, env);
+  if (result.status !== 0) {
+    throw new Error(
+      `${command} ${args.join(' ')} (in ${cwd}) exited ${result.status}\n--- stdout\n${result.stdout}\n--- stderr\n${result.stderr}`,
+    );
+  }
+  return result.stdout;
+}
+
+/** Times `fn`, printing how long it took (the report's measured times). */
+export function timed<T>(what: string, fn: () => T): T {
+  const started = performance.now();
+  const result = fn();
+  console.log(`test:package: ${what} took ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  return result;
+}
+
+/** npm install as the README says, from the shared npm cache where it can (fast on a second run). */
+export function npmInstall(cwd: string): void {
+  timed(`npm install in ${cwd}`, () => ok('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund'], cwd));
+}
+
+/** A long-running command (switchyard dev) whose output is collected as it comes. */
+export function start(command: string, args: readonly string[], cwd: string, env: NodeJS.ProcessEnv = appEnv()) {
+  const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  child.stderr.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  return {
+    output: () => output,
+    exited: () => child.exitCode !== null || child.signalCode !== null,
+    /** Stops the whole process group (npx, the bin, its Node 24 re-exec and the runtime's workers). */
+    stop: async () => {
+      if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      process.kill(-child.pid, 'SIGINT');
+      const timer = setTimeout(() => child.pid !== undefined && process.kill(-child.pid, 'SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** Polls `probe` until it returns something other than undefined, or fails after `timeoutMs` saying what it waited for. */
+export async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}

@@ -1,0 +1,178 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { CloudWatchLogsClient, DescribeLogGroupsCommand, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { DynamoDBClient, GetItemCommand, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { appEnv, npmInstall, ok, run, start, timed, waitFor } from './helpers.js';
+
+const tarball = inject('switchyardTarball');
+const work = inject('switchyardPackageWorkDir');
+const app = path.join(work, 'orders-app');
+/** test/package's ports are 4740-4759; this suite's runtime takes 4741. */
+const PORT = 4741;
+const endpoint = `http://127.0.0.1:${PORT}`;
+const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
+const aws = { endpoint, region: 'us-east-1', credentials };
+/** `switchyard dev` is another change under way: its part runs once the packed CLI has the command. */
+const devLanded = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).includes('package/dist/cli/commands/dev.js');
+
+/** The switchyard CLI of the tarball, as a user runs it before the app is installed. */
+function npxSwitchyard(args: readonly string[], cwd: string) {
+  return run('npx', ['--yes', '--package', tarball, '--', 'switchyard', ...args], cwd);
+}
+
+/** The app's own switchyard (node_modules/.bin), as its README says to run it. */
+function switchyard(args: readonly string[]) {
+  return ok('npx', ['switchyard', ...args, '--endpoint', endpoint], app);
+}
+
+const order = (orderId: string, amount: number) => JSON.stringify({ orderId, amount, currency: 'EUR' });
+
+describe('an app made with switchyard init from the packed tarball', () => {
+  it('is scaffolded outside the repository, depending on that tarball', () => {
+    const created = timed('switchyard init (npx from the tarball)', () => npxSwitchyard(['init', 'orders-app'], work));
+    expect(created.status, created.stderr).toBe(0);
+    expect(created.stdout).toContain('npx switchyard dev');
+    const manifest = JSON.parse(readFileSync(path.join(app, 'package.json'), 'utf8'));
+    expect(manifest.dependencies.switchyard).toBe(`file:${tarball}`);
+    expect(manifest.type).toBe('module');
+    for (const file of [
+      '.gitignore',
+      'README.md',
+      'cdk.json',
+      'tsconfig.json',
+      'bin/app.ts',
+      'lib/orders-app-stack.ts',
+      'contracts/index.ts',
+      'lambdas/record-order/handler.ts',
+      'test/orders-app-stack.test.ts',
+    ]) {
+      expect(existsSync(path.join(app, file)), file).toBe(true);
+    }
+    expect(readFileSync(path.join(app, 'lib/orders-app-stack.ts'), 'utf8')).toContain('export class OrdersAppStack extends Stack');
+    expect(readFileSync(path.join(app, '.gitignore'), 'utf8')).toMatch(/node_modules\/[\s\S]*cdk\.out\/[\s\S]*\.switchyard\//);
+  });
+
+  it('refuses a folder that is not empty, and a name that cannot name an app, with exit 2', () => {
+    const again = npxSwitchyard(['init', 'orders-app'], work);
+    expect(again.status).toBe(2);
+    expect(again.stderr).toContain('is not empty');
+    const badName = npxSwitchyard(['init', 'Orders_App'], work);
+    expect(badName.status).toBe(2);
+    expect(badName.stderr).toContain('"Orders_App" cannot name an app');
+    expect(existsSync(path.join(work, 'Orders_App'))).toBe(false);
+    mkdirSync(path.join(work, 'file-parent'));
+    writeFileSync(path.join(work, 'file-parent', 'taken'), '');
+    expect(npxSwitchyard(['init', path.join('file-parent', 'taken')], work).status).toBe(2);
+  });
+
+  it('installs, typechecks and passes its own tests', () => {
+    npmInstall(app);
+    ok('npx', ['tsc'], app);
+    const tests = timed("the app's npm test", () => ok('npm', ['test'], app));
+    expect(tests).toMatch(/Tests\s+\d+ passed/);
+  });
+
+  it('synthesizes with its handlers bundled and the cdk-nag checks clean', () => {
+    // bin/app.ts adds AwsSolutionsChecks as a validation plugin: a finding fails the synth.
+    timed('cdk synth of the app', () => ok('npx', ['cdk', 'synth', '--quiet'], app));
+    const template = JSON.parse(readFileSync(path.join(app, 'cdk.out', 'OrdersApp.template.json'), 'utf8'));
+    const functions = Object.values(template.Resources as Record<string, { Type: string }>).filter(
+      (r) => r.Type === 'AWS::Lambda::Function',
+    );
+    // The consumer and the workflow's starter (the package's own handler, bundled from its dist/).
+    expect(functions.length).toBeGreaterThanOrEqual(2);
+  });
+
+  describe('under switchyard dev', () => {
+    let dev: ReturnType<typeof start> | undefined;
+    const dynamodb = new DynamoDBClient(aws);
+    const logs = new CloudWatchLogsClient(aws);
+
+    afterAll(async () => {
+      await dev?.stop();
+      dynamodb.destroy();
+      logs.destroy();
+    });
+
+    /** The Orders table as the runtime named it: `<stack>-<logical id>`, the id from the synthesized template. */
+    async function ordersTable(): Promise<string> {
+      const template = JSON.parse(readFileSync(path.join(app, 'cdk.out', 'OrdersApp.template.json'), 'utf8'));
+      const [logicalId] = Object.entries(template.Resources as Record<string, { Type: string; Properties?: { KeySchema?: unknown } }>).find(
+        ([, r]) => r.Type === 'AWS::DynamoDB::Table' && JSON.stringify(r.Properties?.KeySchema).includes('"orderId"'),
+      ) ?? [undefined];
+      const { TableNames = [] } = await dynamodb.send(new ListTablesCommand({}));
+      const name = TableNames.find((n) => logicalId !== undefined && n.endsWith(`-${logicalId}`));
+      if (name === undefined) throw new Error(`no table for ${logicalId} among ${TableNames.join(', ')}`);
+      return name;
+    }
+
+    async function timesApplied(orderId: string): Promise<number | undefined> {
+      const { Item } = await dynamodb.send(new GetItemCommand({ TableName: await ordersTable(), Key: { orderId: { S: orderId } } }));
+      return Item?.timesApplied?.N === undefined ? undefined : Number(Item.timesApplied.N);
+    }
+
+    async function consumerLogLines(pattern: string): Promise<string[]> {
+      const { logGroups = [] } = await logs.send(new DescribeLogGroupsCommand({}));
+      const lines: string[] = [];
+      for (const group of logGroups.filter((g) => g.logGroupName?.includes('RecordOrder'))) {
+        const { events = [] } = await logs.send(
+          new FilterLogEventsCommand({ logGroupName: group.logGroupName, filterPattern: `"${pattern}"` }),
+        );
+        lines.push(...events.map((e) => e.message ?? ''));
+      }
+      return lines;
+    }
+
+    it('runs the app: an OrderPlaced sent with switchyard send is recorded by the consumer', async (context) => {
+      if (!devLanded) context.skip('switchyard dev is not in the package yet (cli/commands/dev.ts)');
+      dev = start('npx', ['switchyard', 'dev', '--port', String(PORT), '--no-watch'], app, appEnv());
+      await waitFor(
+        `switchyard dev to run the app on ${endpoint}`,
+        async () => {
+          if (dev?.exited()) throw new Error(`switchyard dev exited:\n${dev.output()}`);
+          return (await ordersTable()) || undefined;
+        },
+        180_000,
+      ).catch((error: Error) => {
+        throw new Error(`${error.message}\n--- switchyard dev output\n${dev?.output()}`);
+      });
+      const sent = switchyard(['send', 'OrderPlaced', '--detail', order('o-1', 42)]);
+      expect(sent).toMatch(/\S/);
+      expect(await waitFor('o-1 in the Orders table', () => timesApplied('o-1'))).toBe(1);
+    });
+
+    it('applies the same order sent twice once', async (context) => {
+      if (!devLanded) context.skip('switchyard dev is not in the package yet');
+      switchyard(['send', 'OrderPlaced', '--detail', order('o-1', 42)]);
+      // The consumer says so when it skips a fact it already processed.
+      await waitFor('the consumer to skip the duplicate', async () =>
+        (await consumerLogLines('duplicate skipped')).length > 0 ? true : undefined,
+      );
+      expect(await timesApplied('o-1')).toBe(1);
+    });
+
+    it('starts one workflow execution per order', async (context) => {
+      if (!devLanded) context.skip('switchyard dev is not in the package yet');
+      const executions = await waitFor('the fulfilment execution to succeed', () => {
+        const listed = switchyard(['executions', '--json']);
+        return listed.includes('SUCCEEDED') ? listed : undefined;
+      });
+      expect(executions).toContain('Fulfilment');
+    });
+
+    it('dead-letters an invalid order with its reason, shown by switchyard failures', async (context) => {
+      if (!devLanded) context.skip('switchyard dev is not in the package yet');
+      // --no-validate: send would refuse it; the consumer must refuse it too.
+      switchyard(['send', 'OrderPlaced', '--no-validate', '--source', 'orders-app.orders', '--detail', order('o-bad', -5)]);
+      const failures = await waitFor('the invalid order among the failures', () => {
+        const listed = switchyard(['failures', '--json']);
+        return listed.includes('o-bad') ? listed : undefined;
+      });
+      expect(failures).toMatch(/amount/);
+      expect(failures).toMatch(/InvalidEvent|must be >= 0/);
+      expect(await timesApplied('o-bad')).toBeUndefined();
+    });
+  });
+});
