@@ -95,7 +95,7 @@ function needsSynth(out: string): boolean {
   const manifest = path.join(out, 'manifest.json');
   if (!existsSync(manifest)) return true;
   const built = statSync(manifest).mtimeMs;
-  const sources = ['bin', 'lib', 'lambdas', 'contracts', 'cdk.json', 'package-lock.json'].map((p) => path.join(root, p));
+  const sources = ['bin', 'lib', 'lambdas', 'contracts', 'domain', 'cdk.json', 'package-lock.json'].map((p) => path.join(root, p));
   return sources.some((source) => newestMtime(source) > built);
 }
 
