@@ -42,6 +42,30 @@ describe('switchyard cost', () => {
   });
 });
 
+describe('switchyard send without a contract', () => {
+  it('fails if there is no cloud assembly to validate against, saying how to send anyway', async () => {
+    const result = await runCli(['send', 'OrderPlaced', '--detail', '{}', '--cdk-out', '/nonexistent/cdk.out']);
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim()).toBe(
+      'switchyard send: no cloud assembly at /nonexistent/cdk.out to find the contract of OrderPlaced in: run npx cdk synth, or pass --cdk-out <dir>; --no-validate sends it unchecked',
+    );
+  });
+
+  it('fails if --no-validate has no source to take, or a detail that is not an object', async () => {
+    const noSource = await runCli(['send', 'Anything', '--detail', '{}', '--no-validate', '--cdk-out', cdkOut]);
+    expect(noSource.code).toBe(2);
+    expect(noSource.stderr.trim()).toBe('switchyard send: --source is required: the app has no contract for Anything to take it from');
+    const notObject = await runCli(['send', 'Anything', '--detail', '[1]', '--no-validate', '--source', 's', '--cdk-out', cdkOut]);
+    expect(notObject.code).toBe(2);
+    expect(notObject.stderr).toContain('--detail must be a JSON object');
+  });
+
+  it("lists the app's contracts in its help, from the assembly", async () => {
+    const { stdout } = await runCli(['send', '--help', '--cdk-out', cdkOut]);
+    expect(stdout).toMatch(/The app's contracts \(.*\): TicketCreated, TicketEscalated, /);
+  });
+});
+
 describe('switchyard --help', () => {
   it('prints the usage of every command', async () => {
     const commands = ['send', 'executions', 'execution', 'watch', 'escalations', 'approve', 'reject', 'cost'];

@@ -28,6 +28,10 @@ export function runCli(args: readonly string[], options: { input?: string; env?:
 /** The test's environment without anything that would point the CLI elsewhere. */
 function childEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, ...extra };
-  for (const name of ['SWITCHYARD_ENDPOINT', 'SWITCHYARD_TARGET', 'SWITCHYARD_CDK_OUT']) if (!(name in extra)) delete env[name];
+  for (const name of Object.keys(env)) {
+    const pointsElsewhere =
+      ['SWITCHYARD_ENDPOINT', 'SWITCHYARD_TARGET', 'SWITCHYARD_CDK_OUT'].includes(name) || name.startsWith('AWS_ENDPOINT_URL');
+    if (pointsElsewhere && !(name in extra)) delete env[name];
+  }
   return env;
 }

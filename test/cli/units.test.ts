@@ -1,6 +1,6 @@
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { describe, expect, it } from 'vitest';
-import { resolveTarget } from '../../cli/aws.js';
+import { clientConfig, describeAwsError, resolveTarget, SERVICE_IDS, type Service, serviceEndpointVariable } from '../../cli/aws.js';
 import { batches, MAX_BATCH_BYTES } from '../../cli/commands/send.js';
 import { deployedNameMatches, type FlowDefinition } from '../../cli/flows.js';
 import { executionFailure, stateVisits } from '../../cli/history.js';
@@ -35,6 +35,85 @@ describe('the target', () => {
 
   it('fails if --endpoint is combined with --aws', () => {
     expect(() => resolveTarget({ aws: true, endpoint: 'http://x' }, {})).toThrow('--endpoint targets the local runtime');
+  });
+});
+
+describe('the endpoint of each service', () => {
+  const endpoints = (target: ReturnType<typeof resolveTarget>) =>
+    Object.fromEntries(
+      (Object.keys(SERVICE_IDS) as Service[]).map((s) => [s, (clientConfig(target, s) as { endpoint?: string }).endpoint]),
+    );
+
+  it('names the variables as the AWS SDKs do: AWS_ENDPOINT_URL_ and the service id upper-cased, spaces as _', () => {
+    expect((Object.keys(SERVICE_IDS) as Service[]).map(serviceEndpointVariable)).toEqual([
+      'AWS_ENDPOINT_URL_EVENTBRIDGE',
+      'AWS_ENDPOINT_URL_SFN',
+      'AWS_ENDPOINT_URL_CLOUDWATCH_LOGS',
+      'AWS_ENDPOINT_URL_SQS',
+      'AWS_ENDPOINT_URL_LAMBDA',
+      'AWS_ENDPOINT_URL_DYNAMODB',
+      'AWS_ENDPOINT_URL_SNS',
+      'AWS_ENDPOINT_URL_S3',
+    ]);
+  });
+
+  it('is AWS_ENDPOINT_URL_<SERVICE>, then AWS_ENDPOINT_URL, then the default; the read API follows the general one', () => {
+    const env = {
+      AWS_ENDPOINT_URL: 'http://general:1/',
+      AWS_ENDPOINT_URL_SFN: 'http://states:2',
+      AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: 'http://logs:3',
+    };
+    const target = resolveTarget({}, env);
+    expect(target).toMatchObject({ kind: 'local', endpoint: 'http://general:1' });
+    expect(endpoints(target)).toEqual({
+      events: 'http://general:1',
+      sfn: 'http://states:2',
+      logs: 'http://logs:3',
+      sqs: 'http://general:1',
+      lambda: 'http://general:1',
+      dynamodb: 'http://general:1',
+      sns: 'http://general:1',
+      s3: 'http://general:1',
+    });
+    const onlyOne = resolveTarget({}, { AWS_ENDPOINT_URL_SQS: 'http://queues:4' });
+    expect(onlyOne).toMatchObject({ endpoint: 'http://127.0.0.1:4566' });
+    expect(endpoints(onlyOne)).toMatchObject({ sqs: 'http://queues:4', sfn: 'http://127.0.0.1:4566' });
+  });
+
+  it('is --endpoint, then SWITCHYARD_ENDPOINT, for every service, before any AWS_ENDPOINT_URL variable', () => {
+    const env = {
+      SWITCHYARD_ENDPOINT: 'http://switchyard:5',
+      AWS_ENDPOINT_URL: 'http://general:1',
+      AWS_ENDPOINT_URL_SFN: 'http://states:2',
+    };
+    expect(new Set(Object.values(endpoints(resolveTarget({}, env))))).toEqual(new Set(['http://switchyard:5']));
+    expect(new Set(Object.values(endpoints(resolveTarget({ endpoint: 'http://flag:6' }, env))))).toEqual(new Set(['http://flag:6']));
+  });
+
+  it('ignores empty variables, as the SDKs do, and leaves them to the SDK with --aws', () => {
+    expect(resolveTarget({}, { AWS_ENDPOINT_URL: '', SWITCHYARD_ENDPOINT: '' })).toEqual({
+      kind: 'local',
+      endpoint: 'http://127.0.0.1:4566',
+      region: 'us-east-1',
+    });
+    const aws = resolveTarget({ aws: true }, { AWS_ENDPOINT_URL: 'http://general:1' });
+    expect(aws).toEqual({ kind: 'aws', region: undefined, profile: undefined });
+    expect(clientConfig(aws, 'sfn')).not.toHaveProperty('endpoint');
+  });
+
+  it('names the unreachable endpoints, the per-service ones too', () => {
+    const target = resolveTarget({}, { AWS_ENDPOINT_URL_SFN: 'http://states:2' });
+    expect(describeAwsError(target, Object.assign(new Error('connect'), { code: 'ECONNREFUSED' })).message).toBe(
+      'no local runtime at http://127.0.0.1:4566 (or http://states:2, from AWS_ENDPOINT_URL_<SERVICE>): start it with npm start (or pass --endpoint)',
+    );
+  });
+
+  it('fails if a variable is not a URL, naming it', () => {
+    expect(() => resolveTarget({}, { AWS_ENDPOINT_URL_SQS: 'queues' })).toThrow(
+      'AWS_ENDPOINT_URL_SQS must be a URL such as http://127.0.0.1:4566 (got "queues")',
+    );
+    expect(() => resolveTarget({}, { SWITCHYARD_ENDPOINT: 'nope' })).toThrow('SWITCHYARD_ENDPOINT must be a URL');
+    expect(() => resolveTarget({ endpoint: 'nope' }, {})).toThrow('--endpoint must be a URL');
   });
 });
 
