@@ -147,6 +147,22 @@ describe('the CLI with an app of its own', () => {
       'the open ask',
     );
     expect(rows[0]).toMatchObject({ policy: 'order-review', subjectId: 'O-1', orderId: 'O-1', amount: 42.5, attempt: 1, executionArn });
+    // Without the assembly the policy is read from the deployed definition (DescribeStateMachine).
+    const deployed = await runCli(['escalations', '--json', '--endpoint', runtime.url, '--cdk-out', '/nonexistent/cdk.out']);
+    expect(deployed.stderr).toContain('no cloud assembly at /nonexistent/cdk.out');
+    expect(JSON.parse(deployed.stdout)[0]).toMatchObject({ policy: 'order-review', orderId: 'O-1', amount: 42.5 });
+    const deployedHelp = await runCli([
+      'approve',
+      'O-1',
+      '--carrier',
+      'drone',
+      '--endpoint',
+      runtime.url,
+      '--cdk-out',
+      '/nonexistent/cdk.out',
+    ]);
+    expect(deployedHelp.code).toBe(2);
+    expect(deployedHelp.stderr).toContain('--carrier must be one of post, courier (got "drone")');
     const table = await runCli(['escalations', ...target]);
     expect(table.stdout).toMatch(/^ORDER\s+AMOUNT\s+ASK\s+DECIDE BY\s+EXECUTION/);
     expect(table.stdout).toMatch(/O-1\s+42\.50\s+1\s/);
