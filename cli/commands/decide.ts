@@ -105,7 +105,7 @@ function decideCommand(choice: Choice): Command {
       clients = io.clients(first as Parameters<typeof io.clients>[0]);
       flows = await escalationFlows(
         clients,
-        selectFlows(await appFlows(clients, cdkOut, io.err), first.flow as string | undefined),
+        selectFlows(await appFlows(clients, cdkOut, io.err), typeof first.flow === 'string' ? first.flow : undefined),
         cdkOut,
       );
       policies = flows.flatMap((f) => f.policies);
@@ -141,7 +141,7 @@ function decideCommand(choice: Choice): Command {
     const policy = task?.policy ?? escalation.policy;
     const answer = decisionOf(policy, choice, given);
     if (schemas.size !== 1 && policy) checkDecision(policy, answer);
-    const subject = escalation.subject ?? undefined;
+    const subject = escalation.subject;
     const what = subject ? `the escalation of ${subjectLabel(policy)} ${subject}` : `execution ${escalation.execution.name}`;
     if (escalation.execution.status !== 'RUNNING') {
       const reason = `${what} is ${escalation.execution.status}: already decided (${escalation.execution.name})`;
