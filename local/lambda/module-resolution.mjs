@@ -206,6 +206,18 @@ export function installModuleResolution({ taskRoot, layerRoots, runtimeRoot, run
         }
       }
       if (packageName(specifier) === 'aws-sdk' && shipsSdkV2(runtime)) {
+        // The v2 SDK is an optional peer of the package (about 90 MB that no nodejs18.x or
+        // later function needs), so the project running the runtime brings it when it has
+        // functions on the older runtimes.
+        if (!resolveFrom('aws-sdk', context, nextResolve, runtimeParent, isRequire)) {
+          throw notFound(
+            specifier,
+            parentPath,
+            isRequire,
+            `Cannot find module '${specifier}' imported from ${parentPath}: the ${runtime} runtime provided the AWS SDK for JavaScript v2, ` +
+              'which the local runtime gives such functions from the project running it; install it there: npm install --save-dev aws-sdk@2',
+          );
+        }
         // Configure the shared v2 configuration before the function's first v2 module loads.
         createRequire(import.meta.url)('./aws-sdk-v2.cjs');
         const fromRuntime = resolveFrom(specifier, context, nextResolve, runtimeParent, isRequire);
