@@ -22,7 +22,8 @@ export const GLOBAL_HELP = `Target (local runtime unless told otherwise):
                       (AWS_PROFILE, AWS_ACCESS_KEY_ID, SSO, ~/.aws/config); also SWITCHYARD_TARGET=aws
   --profile <name>    talk to AWS with this profile (implies --aws)
   --region <region>   the region (default $AWS_REGION, else the profile's, else us-east-1 locally)
-  --cdk-out <dir>     the synthesized cloud assembly to read names from (default ./cdk.out)
+  --cdk-out <dir>     the synthesized cloud assembly to read names from (default: the newer of
+                      ./cdk.out and switchyard dev's .switchyard/cdk.out); env SWITCHYARD_CDK_OUT
 Output:
   --json              machine-readable output on stdout
   -h, --help          this help`;

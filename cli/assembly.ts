@@ -1,5 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
+import { DEV_CDK_OUT } from './dev/project.js';
 import { CliError } from './errors.js';
 
 /** One resource of a synthesized template, with the stack it belongs to. */
@@ -22,8 +23,16 @@ export interface CloudAssembly {
   readonly stacks: readonly AssemblyStack[];
 }
 
-export function defaultCdkOut(option: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
-  return path.resolve(option ?? env.SWITCHYARD_CDK_OUT ?? 'cdk.out');
+export function defaultCdkOut(option: string | undefined, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): string {
+  const chosen = option ?? env.SWITCHYARD_CDK_OUT;
+  if (chosen !== undefined && chosen !== '') return path.resolve(cwd, chosen);
+  // `cdk synth` writes ./cdk.out, `switchyard dev` .switchyard/cdk.out: the one synthesized
+  // last is the app as it is now (the one a running dev server reloaded last).
+  const candidates = [DEV_CDK_OUT, 'cdk.out']
+    .map((dir) => path.resolve(cwd, dir))
+    .filter(hasAssembly)
+    .sort((a, b) => statSync(path.join(b, 'manifest.json')).mtimeMs - statSync(path.join(a, 'manifest.json')).mtimeMs);
+  return candidates[0] ?? path.resolve(cwd, 'cdk.out');
 }
 
 /** Whether `dir` holds a cloud assembly; commands that can work without one check first. */

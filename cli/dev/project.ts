@@ -18,6 +18,8 @@ export interface CdkProject {
 
 /** The folder, inside the project, where `switchyard dev` keeps everything it writes. */
 export const STATE_FOLDER = '.switchyard';
+/** Where in the project `switchyard dev` synthesizes the app; the other commands read it from there too. */
+export const DEV_CDK_OUT = path.join(STATE_FOLDER, 'cdk.out');
 
 /**
  * Reads the CDK app in `root` (its cdk.json and cdk.context.json).

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import type { CommandIo } from '../commands/command.js';
 import { CliError, usageError } from '../errors.js';
-import { prepareStateFolder, readCdkProject } from './project.js';
+import { DEV_CDK_OUT, prepareStateFolder, readCdkProject } from './project.js';
 import { SynthError, synthesize } from './synth.js';
 import { SourceWatcher } from './watch.js';
 
@@ -36,7 +36,7 @@ export async function startDevServer(options: DevServerOptions): Promise<Runtime
   const started = performance.now();
   const project = readCdkProject(root);
   const state = prepareStateFolder(root, io.out);
-  const outdir = path.join(state, 'cdk.out');
+  const outdir = path.join(root, DEV_CDK_OUT);
   const dataDir = path.resolve(options.data ?? path.join(state, 'data'));
   let cdkOut: string;
   if (options.synth) {
