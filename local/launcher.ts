@@ -14,9 +14,30 @@ import { startupReport } from './startup-report.js';
  * decides on its own which assembly runs and where its data lives.
  */
 
+/**
+ * The port to serve on when --port is not given: SWITCHYARD_PORT, else the port of the
+ * endpoint the clients in this shell will call (SWITCHYARD_ENDPOINT, then AWS_ENDPOINT_URL,
+ * the order the CLI and the AWS SDKs read them in) when it is a loopback http URL, so the
+ * runtime listens where they look; else 4566. A remote endpoint is not this runtime's.
+ */
+export function defaultPort(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.SWITCHYARD_PORT) return env.SWITCHYARD_PORT;
+  const endpoint = [env.SWITCHYARD_ENDPOINT, env.AWS_ENDPOINT_URL].find((value) => value !== undefined && value !== '');
+  if (endpoint !== undefined) {
+    try {
+      const url = new URL(endpoint);
+      const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname) || url.hostname.startsWith('127.');
+      if (url.protocol === 'http:' && loopback) return url.port === '' ? '80' : url.port;
+    } catch {
+      // Not a URL: the clients will say so when they use it; the runtime keeps its default.
+    }
+  }
+  return '4566';
+}
+
 /** The runtime's options, as node:util's parseArgs takes them. */
 export const RUNTIME_OPTIONS = {
-  port: { type: 'string', default: process.env.SWITCHYARD_PORT ?? '4566' },
+  port: { type: 'string', default: defaultPort() },
   data: { type: 'string', default: process.env.SWITCHYARD_DATA },
   synth: { type: 'boolean', default: true },
   parameters: { type: 'string', multiple: true, default: [] as string[] },
@@ -30,7 +51,9 @@ export const RUNTIME_OPTIONS = {
 } satisfies ParseArgsOptionsConfig;
 
 /** `--help` lines for the options every launcher has (the trust options come with TRUST_HELP). */
-export const RUNTIME_HELP = `  --port      port of the endpoint (0: any free port); env SWITCHYARD_PORT
+export const RUNTIME_HELP = `  --port      port of the endpoint (0: any free port); default SWITCHYARD_PORT, else the
+              port of SWITCHYARD_ENDPOINT or AWS_ENDPOINT_URL when it is http://localhost:<port>
+              or http://127.0.0.1:<port>, else 4566
   --parameters [Stack:]Name=Value
               a template parameter's value, as cdk deploy --parameters takes it (repeatable)
   --keep-events N, --keep-hours H
