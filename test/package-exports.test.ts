@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 const repo = path.resolve(import.meta.dirname, '..');
 const manifest = JSON.parse(readFileSync(path.join(repo, 'package.json'), 'utf8')) as {
   exports: Record<string, string | { types: string; default: string }>;
+  typesVersions: Record<string, Record<string, string[]>>;
 };
 
 /** `switchyard/<subpath>` -> the source file its compiled entry is built from. */
@@ -31,6 +32,16 @@ describe('the package entry points', () => {
       if (typeof target === 'string') continue;
       expect(target.types).toBe(target.default.replace(/\.js$/, '.d.ts'));
     }
+  });
+
+  it('have the same types for TypeScript projects that resolve without exports maps (moduleResolution node10)', () => {
+    const fallback = Object.fromEntries(
+      Object.entries(manifest.typesVersions['*'] ?? {}).map(([name, [file]]) => [`./${name}`, `./${file}`]),
+    );
+    const declared = Object.fromEntries(
+      Object.entries(manifest.exports).flatMap(([subpath, target]) => (typeof target === 'string' ? [] : [[subpath, target.types]])),
+    );
+    expect(fallback).toEqual(declared);
   });
 
   it('load from their sources under the package name', async () => {
