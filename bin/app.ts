@@ -1,36 +1,28 @@
 #!/usr/bin/env node
 import { App, Duration, Validations } from 'aws-cdk-lib';
-import { AwsSolutionsChecks } from 'cdk-nag';
-import type { TicketQueue } from '../domain/index.js';
+import { SwitchyardChecks } from '../config/checks.js';
+import { resolveStage } from '../config/stages.js';
 import { SwitchyardStack } from '../lib/switchyard-stack.js';
 
 const app = new App();
 
-/** Reads an optional context value (`cdk deploy -c name=value` or cdk.json). */
-function context(name: string): string | undefined {
-  const value: unknown = app.node.tryGetContext(name);
-  return value === undefined || value === '' ? undefined : String(value);
-}
-
-const threshold = context('confidenceThreshold');
-// Short SLAs to watch an escalation's reminder, reassignment and default locally: -c escalationSlaSeconds=20
-const escalationSla = context('escalationSlaSeconds');
-new SwitchyardStack(app, 'Switchyard', {
-  env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
+// The stage's settings (config/stages.ts), picked with -c stage=<name> (default: local) and
+// validated before anything is built; -c <setting>=<value> overrides one for this synth
+// (short SLAs to watch an escalation's reminder, reassignment and default locally:
+// -c escalationSlaSeconds=20).
+const stage = resolveStage((name) => app.node.tryGetContext(name));
+new SwitchyardStack(app, stage.stackName, {
+  env: stage.env,
   description: 'Switchyard: event-driven AI workflows (EventBridge, SQS, Lambda, Step Functions, DynamoDB)',
-  allowedAccounts: context('allowedAccounts')
-    ?.split(',')
-    .map((a) => a.trim()),
-  bedrockModelId: context('bedrockModelId'),
-  confidenceThreshold: threshold === undefined ? undefined : Number(threshold),
-  slaDefaultQueue: context('slaDefaultQueue') as TicketQueue | undefined,
-  // The demo flows' failure switches; cdk.json turns them on: deploy with -c simulatedFailures=false.
-  simulatedFailures: context('simulatedFailures') === 'true',
-  escalationSla: escalationSla === undefined ? undefined : Duration.seconds(Number(escalationSla)),
-  escalationLeads: context('escalationLeads')
-    ?.split(',')
-    .map((l) => l.trim()),
+  allowedAccounts: stage.allowedAccounts,
+  bedrockModelId: stage.bedrockModelId,
+  confidenceThreshold: stage.confidenceThreshold,
+  slaDefaultQueue: stage.slaDefaultQueue,
+  // The demo flows' failure switches: on in the local and dev stages.
+  simulatedFailures: stage.simulatedFailures,
+  escalationSla: Duration.seconds(stage.escalationSlaSeconds),
+  escalationLeads: stage.escalationLeads,
 });
 
 // Every synth runs the AWS Solutions checks; an unacknowledged error fails it.
-Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+Validations.of(app).addPlugins(new SwitchyardChecks(app));
