@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
+import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import {
   ChangeCapture,
@@ -10,6 +11,7 @@ import {
   FileTrigger,
   IdempotencyStore,
   ScheduledTrigger,
+  SwitchyardMonitoring,
   WebhookIngress,
 } from 'switchyard/constructs';
 import { CONTRACTS, TicketCreated, type TicketQueue } from '../domain/index.js';
@@ -55,6 +57,11 @@ export interface SwitchyardStackProps extends StackProps {
    * @default - anyone
    */
   readonly escalationLeads?: readonly string[];
+  /**
+   * The topic every alarm notifies.
+   * @default - a new encrypted topic (subscribe to it after deploying: its ARN is the AlarmTopicArn output)
+   */
+  readonly alarmTopic?: sns.ITopic;
 }
 
 /** The whole Switchyard app: the hub, the idempotency store and the flows. */
@@ -79,6 +86,8 @@ export class SwitchyardStack extends Stack {
   public readonly contentPipeline: ContentPipeline;
   /** ResearchRequested -> plan, fan out to models (budget, quotas, tolerated failures), report. */
   public readonly researchAgents: ResearchAgents;
+  /** Alarms on every DLQ, queue, flow, rule, function, pipe, schedule and circuit; the dashboard; the saved Logs Insights queries. */
+  public readonly monitoring: SwitchyardMonitoring;
 
   constructor(scope: Construct, id: string, props: SwitchyardStackProps = {}) {
     super(scope, id, props);
@@ -160,6 +169,12 @@ export class SwitchyardStack extends Stack {
       allowSimulatedFailures: props.simulatedFailures,
     });
 
+    // Last, so that it finds every construct above.
+    this.monitoring = new SwitchyardMonitoring(this, 'Monitoring', {
+      alarmTopic: props.alarmTopic,
+      businessKeys: ['ticketId', 'orderId', 'jobId', 'requestId'],
+    });
+
     // What a user needs after `cdk deploy` to send an event and find its executions.
     new CfnOutput(this, 'EventBusName', { value: this.hub.eventBus.eventBusName, description: 'PutEvents here' });
     new CfnOutput(this, 'TriageStateMachineArn', { value: this.ticketTriage.triage.stateMachine.stateMachineArn });
@@ -216,6 +231,11 @@ export class SwitchyardStack extends Stack {
       description: 'The rule a rebuild replays the archive to, alone',
     });
     new CfnOutput(this, 'ResearchStateMachineArn', { value: this.researchAgents.graph.workflow.stateMachine.stateMachineArn });
+    new CfnOutput(this, 'AlarmTopicArn', {
+      value: this.monitoring.alarmTopic.topicArn,
+      description: 'Every alarm notifies this topic: subscribe to it (each alarm says what broke and what to run)',
+    });
+    new CfnOutput(this, 'DashboardName', { value: this.monitoring.dashboard.dashboardName });
     new CfnOutput(this, 'ResearchLedgerTableName', {
       value: this.researchAgents.ledger.tableName,
       description: 'Every model call of the research flow, by request, sub-task and attempt',

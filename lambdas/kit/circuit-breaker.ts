@@ -1,3 +1,4 @@
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import {
   ConditionalCheckFailedException,
   type DynamoDBClient,
@@ -73,6 +74,26 @@ export interface CircuitBreakerOptions {
   readonly publisher?: EventPublisher;
   /** @default Date.now */
   readonly now?: () => number;
+}
+
+/**
+ * The breaker's own metrics, whatever the calling function's namespace and service, so the
+ * CircuitBreaker construct's alarm can name them: `CircuitOpened` at every transition to open
+ * (a failed trial too) and `CallsRejected` at every call the open circuit turned away,
+ * both with the dimension `circuit`. Keep in step with `CircuitBreaker.METRICS` (lib/constructs).
+ */
+const METRICS = { namespace: 'Switchyard', service: 'circuit-breaker', dimension: 'circuit' } as const;
+const circuitMetrics = new Metrics({ namespace: METRICS.namespace, serviceName: METRICS.service, singleMetric: true });
+
+/** Writes one count (an EMF line, flushed at once); a metric that cannot be written never fails the call. */
+function countMetric(name: 'CircuitOpened' | 'CallsRejected', circuit: string): void {
+  try {
+    const metric = circuitMetrics.singleMetric();
+    metric.addDimension(METRICS.dimension, circuit);
+    metric.addMetric(name, MetricUnit.Count, 1);
+  } catch (thrown) {
+    defaultLogger.warn('circuit breaker metric not written', { circuit, metric: name, error: toError(thrown) });
+  }
 }
 
 /** How many buckets the sliding window is split into. */
@@ -185,7 +206,7 @@ export class CircuitBreaker {
       if (state === 'closed') return { kind: 'closed' };
       if (state === 'open') {
         const openUntil = item.openUntil ?? 0;
-        if (now < openUntil) throw this.#openError(item, openUntil - now);
+        if (now < openUntil) throw this.#rejected(item, openUntil - now);
         // The open period is over: this caller half-opens it and takes the first trial.
         if (await this.#transition(generation, 'open', { state: 'half-open', roundStartedAt: now, trials: 1 })) {
           defaultLogger.info('circuit half-open', { circuit: this.#o.circuit, generation: generation + 1 });
@@ -196,7 +217,7 @@ export class CircuitBreaker {
       // half-open: take a trial slot if one is left in this round.
       if (await this.#takeTrial(generation)) return { kind: 'trial', generation };
       const roundEnds = (item.roundStartedAt ?? 0) + this.#o.openMs;
-      if (now < roundEnds) throw this.#openError(item, roundEnds - now);
+      if (now < roundEnds) throw this.#rejected(item, roundEnds - now);
       // The round's trials never reported (their callers died): start a new round.
       if (await this.#transition(generation, 'half-open', { state: 'half-open', roundStartedAt: now, trials: 1 })) {
         return { kind: 'trial', generation: generation + 1 };
@@ -232,6 +253,7 @@ export class CircuitBreaker {
         )
       ) {
         defaultLogger.warn('circuit opened', event.detail);
+        countMetric('CircuitOpened', this.#o.circuit);
         await this.#publish(permit.generation + 1, event);
       }
       return;
@@ -243,6 +265,7 @@ export class CircuitBreaker {
     const event = this.#openedEvent(generation + 1, 'threshold', failures, now, lastFailure);
     if (await this.#transition(generation, 'closed', { state: 'open', openUntil: now + this.#o.openMs, lastFailure }, true, event)) {
       defaultLogger.warn('circuit opened', event.detail);
+      countMetric('CircuitOpened', this.#o.circuit);
       await this.#publish(generation + 1, event);
     }
   }
@@ -307,6 +330,12 @@ export class CircuitBreaker {
       });
       if (claimed) await this.#publish(Number(attribute.slice(PENDING_PREFIX.length)), event);
     }
+  }
+
+  /** A call the open circuit turns away: counted (`CallsRejected`), then thrown. */
+  #rejected(item: CircuitItem, retryAfterMs: number): CircuitOpenError {
+    countMetric('CallsRejected', this.#o.circuit);
+    return this.#openError(item, retryAfterMs);
   }
 
   #openError(item: CircuitItem, retryAfterMs: number): CircuitOpenError {

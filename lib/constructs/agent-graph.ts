@@ -10,6 +10,7 @@ import { ENV, ERROR_NAMES } from '../../contracts/wiring.js';
 import { invalidProp, validateRange } from '../validation.js';
 import { type AgentNode, layersOf, validateGraph } from './agent-graph-layers.js';
 import type { IdempotencyStore } from './idempotency-store.js';
+import { turnAlarmsOff } from './monitoring-context.js';
 import { SwitchyardFunction } from './switchyard-function.js';
 import { publishTask, Workflow, type WorkflowTrigger } from './workflow.js';
 
@@ -112,6 +113,11 @@ export interface AgentGraphProps {
   readonly idempotencyStore?: IdempotencyStore;
   /** @default RemovalPolicy.DESTROY (budget items are short-lived counters) */
   readonly removalPolicy?: RemovalPolicy;
+  /**
+   * `false` turns off the graph's alarms (its workflow's, its starter's and its model functions'), made by SwitchyardMonitoring; their dashboard lines stay.
+   * @default - every alarm
+   */
+  readonly alarms?: false;
 }
 
 /**
@@ -145,6 +151,7 @@ export class AgentGraph extends Construct {
 
   constructor(scope: Construct, id: string, props: AgentGraphProps) {
     super(scope, id);
+    if (props.alarms === false) turnAlarmsOff(this);
     this.props = props;
     validateGraph(this, props.nodes, STOP_VARIABLE);
     validateModels(this, props);

@@ -1,4 +1,5 @@
 import { Duration, Stack, Token, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -11,6 +12,7 @@ import { ENV } from '../../contracts/wiring.js';
 import { deadLetterQueue } from '../secure-queue.js';
 import { invalidProp, validateInteger, validateRange } from '../validation.js';
 import { packagedHandlerEntry } from './handler-entry.js';
+import { type IMonitorable, type MonitoringContext, RUNBOOK_SECTIONS, resourceName, turnAlarmsOff } from './monitoring-context.js';
 import { SwitchyardFunction } from './switchyard-function.js';
 
 export interface ChangeCaptureProps {
@@ -81,6 +83,12 @@ export interface ChangeCaptureProps {
    * @default - a new SQS queue, encrypted, kept 14 days
    */
   readonly deadLetterQueue?: sqs.IQueue;
+  /**
+   * The pipe's alarms (made by SwitchyardMonitoring): failed executions, the dead-letter
+   * queue, the enrichment's errors and throttles. `false` turns them all off (its dashboard lines stay).
+   * @default - every alarm
+   */
+  readonly alarms?: false;
 }
 
 /**
@@ -92,13 +100,15 @@ export interface ChangeCaptureProps {
  * Records of one item arrive in the order they were written; a batch that keeps failing
  * is bisected, retried and finally described in the dead-letter queue.
  */
-export class ChangeCapture extends Construct {
+export class ChangeCapture extends Construct implements IMonitorable {
   public readonly pipe: pipes.CfnPipe;
   /** The role the pipe assumes: it may read this stream, invoke the enrichment, put events on the bus and send to the dead-letter queue. */
   public readonly role: iam.Role;
   /** The bundled enrichment function (none when `enrichment` is given). */
   public readonly enrichmentFunction?: SwitchyardFunction;
   public readonly deadLetterQueue: sqs.IQueue;
+  /** The entity whose changes become events. */
+  public readonly entity: string;
 
   constructor(scope: Construct, id: string, props: ChangeCaptureProps) {
     super(scope, id);
@@ -122,6 +132,8 @@ export class ChangeCapture extends Construct {
     validateRange(this, 'maximumRecordAge', maximumRecordAge.toSeconds(), 60, 604_800, 'seconds');
     if (props.enrichment === undefined) checkViewType(this, props.table, changes);
 
+    if (props.alarms === false) turnAlarmsOff(this);
+    this.entity = props.entity;
     this.deadLetterQueue = props.deadLetterQueue ?? deadLetterQueue(this, 'DeadLetterQueue');
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('pipes.amazonaws.com', {
@@ -183,6 +195,28 @@ export class ChangeCapture extends Construct {
     Validations.of(this.role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason: 'dynamodb:ListStreams, which Pipes calls to find the stream, supports no resource-level permissions.',
+    });
+  }
+
+  /** The pipe's failed executions and its dead-letter queue (SwitchyardMonitoring calls it; the enrichment is monitored as a function). */
+  monitor(context: MonitoringContext): void {
+    const name = resourceName(this.pipe);
+    context.deadLetterQueue(this, this.deadLetterQueue, `Change capture ${name}: batches of ${this.entity} changes the pipe gave up on`);
+    if (!context.claim(this.pipe)) return;
+    const metric = (metricName: string) =>
+      new cloudwatch.Metric({
+        namespace: 'AWS/EventBridge/Pipes',
+        metricName,
+        dimensionsMap: { PipeName: this.pipe.ref },
+        statistic: 'Sum',
+        period: context.thresholds.period,
+      });
+    context.lines.eventsIn.push({ label: `${this.entity} changes (pipe ${name})`, metric: metric('TargetStageSucceeded') });
+    if (context.alarmsOff(this)) return;
+    context.alarm(this.pipe, 'ExecutionFailed', metric('ExecutionFailed'), {
+      what: `Pipe ${name} failed (its enrichment or its PutEvents to the hub): ${this.entity} changes are retried, then described in its dead-letter queue`,
+      run: `npx switchyard failures --source ${resourceName(this.deadLetterQueue)}, and the pipe's execution metrics`,
+      runbook: RUNBOOK_SECTIONS.pipe,
     });
   }
 }

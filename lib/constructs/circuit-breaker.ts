@@ -1,10 +1,22 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { ENV } from '../../contracts/wiring.js';
 import { invalidProp, validateInteger, validateRange } from '../validation.js';
+import { type IMonitorable, type MonitoringContext, RUNBOOK_SECTIONS, turnAlarmsOff } from './monitoring-context.js';
+
+/** The alarm of a CircuitBreaker (SwitchyardMonitoring makes it). */
+export interface CircuitBreakerAlarms {
+  /**
+   * The alarm fires when the circuit turned calls away in every minute of this long
+   * (1 minute to 1 day, whole minutes): it stays open because its trial calls keep failing.
+   * @default - 3 times `openFor`, at least 5 minutes
+   */
+  readonly openLongerThan?: Duration;
+}
 
 export interface CircuitBreakerProps {
   /**
@@ -43,6 +55,12 @@ export interface CircuitBreakerProps {
    * @default RemovalPolicy.DESTROY
    */
   readonly removalPolicy?: RemovalPolicy;
+  /**
+   * The alarm on a circuit that stays open (made by SwitchyardMonitoring from the kit's
+   * `CallsRejected` metric); `false` turns it off (its dashboard lines stay).
+   * @default - the alarm, with the default of CircuitBreakerAlarms
+   */
+  readonly alarms?: false | CircuitBreakerAlarms;
 }
 
 /**
@@ -51,14 +69,26 @@ export interface CircuitBreakerProps {
  * state machine by calling the downstream from a Lambda task through the breaker and
  * catching `ERROR_NAMES.circuitOpen` to a fallback path (do not Retry on it: it fails fast).
  */
-export class CircuitBreaker extends Construct {
+export class CircuitBreaker extends Construct implements IMonitorable {
   /** Partition key attribute: the circuit's name. */
   static readonly KEY_ATTRIBUTE = 'id';
+  /**
+   * The kit's breaker metrics: `CircuitOpened` at each transition to open, `CallsRejected` at
+   * each call the open circuit turned away, in this namespace with the dimensions `service`
+   * (always `circuit-breaker`) and `circuit` (the circuit's name), whichever function calls.
+   */
+  static readonly METRICS = {
+    namespace: 'Switchyard',
+    service: 'circuit-breaker',
+    opened: 'CircuitOpened',
+    rejected: 'CallsRejected',
+  } as const;
 
   public readonly table: dynamodb.Table;
   public readonly circuitName: string;
   readonly #settings: Record<string, string>;
   readonly #eventBus?: events.IEventBus;
+  readonly #openLongerThanMinutes: number;
 
   constructor(scope: Construct, id: string, props: CircuitBreakerProps = {}) {
     super(scope, id);
@@ -72,6 +102,12 @@ export class CircuitBreaker extends Construct {
     validateRange(this, 'openFor', openFor.toSeconds(), 1, 43_200, 'seconds');
     validateInteger(this, 'halfOpenTrials', halfOpenTrials);
     validateRange(this, 'halfOpenTrials', halfOpenTrials, 1, 100);
+    if (props.alarms === false) turnAlarmsOff(this);
+    const openLongerThan = props.alarms === false ? undefined : props.alarms?.openLongerThan;
+    validateRange(this, 'alarms.openLongerThan', openLongerThan?.toMinutes({ integral: false }), 1, 1440, 'minutes');
+    if (openLongerThan !== undefined)
+      validateInteger(this, 'alarms.openLongerThan (minutes)', openLongerThan.toMinutes({ integral: false }));
+    this.#openLongerThanMinutes = openLongerThan?.toMinutes() ?? Math.max(5, Math.ceil((3 * openFor.toSeconds()) / 60));
     this.circuitName = props.circuitName ?? id;
     if (!/^[\w.:-]{1,255}$/.test(this.circuitName)) {
       invalidProp(this, `circuitName must be 1 to 255 letters, digits, '_', '.', ':' or '-' (got ${JSON.stringify(this.circuitName)})`);
@@ -91,6 +127,39 @@ export class CircuitBreaker extends Construct {
       encryption: dynamodb.TableEncryption.AWS_MANAGED,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
     });
+  }
+
+  /** One of the kit's breaker metrics of this circuit (`CircuitOpened` or `CallsRejected`), summed per minute. */
+  metric(name: 'CircuitOpened' | 'CallsRejected'): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: CircuitBreaker.METRICS.namespace,
+      metricName: name,
+      dimensionsMap: { service: CircuitBreaker.METRICS.service, circuit: this.circuitName },
+      statistic: 'Sum',
+      period: Duration.minutes(1),
+    });
+  }
+
+  /** Alarms when calls were turned away in every minute of `openLongerThan` (SwitchyardMonitoring calls it). */
+  monitor(context: MonitoringContext): void {
+    if (!context.claim(this)) return;
+    context.lines.circuits.push(
+      { label: `${this.circuitName} opened`, metric: this.metric('CircuitOpened') },
+      { label: `${this.circuitName} calls rejected`, metric: this.metric('CallsRejected') },
+    );
+    if (context.alarmsOff(this)) return;
+    const minutes = this.#openLongerThanMinutes;
+    context.alarm(
+      this,
+      'StaysOpen',
+      this.metric('CallsRejected'),
+      {
+        what: `Circuit ${this.circuitName} has turned calls away for ${minutes} minutes: its downstream keeps failing the trial calls`,
+        run: `npx switchyard failures --since 1h (the CircuitOpened events carry lastFailure), and the item ${this.circuitName} in the breaker's table`,
+        runbook: RUNBOOK_SECTIONS.circuit,
+      },
+      { evaluationPeriods: minutes, datapointsToAlarm: minutes },
+    );
   }
 
   /**

@@ -10,6 +10,7 @@ import { ENV } from '../../contracts/wiring.js';
 import { deadLetterQueue } from '../secure-queue.js';
 import { invalidProp, validateInteger, validateRange } from '../validation.js';
 import { packagedHandlerEntry } from './handler-entry.js';
+import { type IMonitorable, type MonitoringContext, turnAlarmsOff } from './monitoring-context.js';
 import { SwitchyardFunction } from './switchyard-function.js';
 
 const HANDLER_ENTRY = packagedHandlerEntry('file-trigger/handler');
@@ -60,6 +61,13 @@ export interface FileTriggerProps {
    * @default Duration.days(90)
    */
   readonly accessLogsRetention?: Duration;
+  /**
+   * The trigger's alarms (made by SwitchyardMonitoring): its dead-letter queue (the rule's
+   * and the function's async failures), the rule's failed deliveries, the function's errors
+   * and throttles. `false` turns them all off (its dashboard lines stay).
+   * @default - every alarm
+   */
+  readonly alarms?: false;
 }
 
 /**
@@ -72,7 +80,7 @@ export interface FileTriggerProps {
  * does not apply to a bus target), hence the function. A delivery that keeps failing, at
  * EventBridge or in the function, lands in `deadLetterQueue` with its reason.
  */
-export class FileTrigger extends Construct {
+export class FileTrigger extends Construct implements IMonitorable {
   public readonly bucket: s3.IBucket;
   /** The created bucket's server access logs; undefined when a bucket was given. */
   public readonly accessLogsBucket?: s3.IBucket;
@@ -81,6 +89,8 @@ export class FileTrigger extends Construct {
   public readonly function: SwitchyardFunction;
   /** S3 events the rule could not deliver, and invocations that failed after Lambda's retries. */
   public readonly deadLetterQueue: sqs.IQueue;
+  /** The name in every FileLanded event's `trigger`. */
+  public readonly triggerName: string;
 
   constructor(scope: Construct, id: string, props: FileTriggerProps) {
     super(scope, id);
@@ -145,6 +155,8 @@ export class FileTrigger extends Construct {
 
     acknowledgeNotificationsHandler(this);
 
+    if (props.alarms === false) turnAlarmsOff(this);
+    this.triggerName = props.name;
     this.deadLetterQueue = deadLetterQueue(this, 'DeadLetterQueue');
     this.function = new SwitchyardFunction(this, 'Publisher', {
       entry: HANDLER_ENTRY,
@@ -173,6 +185,13 @@ export class FileTrigger extends Construct {
         }),
       ],
     });
+  }
+
+  /** The dead-letter queue, the rule and the function (SwitchyardMonitoring calls it). */
+  monitor(context: MonitoringContext): void {
+    context.deadLetterQueue(this, this.deadLetterQueue, `File trigger ${this.triggerName}: S3 events that did not become FileLanded`);
+    context.rule(this, this.rule, `Object Created (${this.triggerName})`, true);
+    context.lambdaFunction(this, this.function);
   }
 }
 

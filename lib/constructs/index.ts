@@ -13,6 +13,20 @@ export * from './escalation-policy.js';
 export * from './event-hub.js';
 export * from './file-trigger.js';
 export * from './idempotency-store.js';
+export * from './monitoring.js';
+export {
+  type AlarmText,
+  alarmsAreOff,
+  type DashboardLines,
+  flowName,
+  type IMonitorable,
+  isMonitorable,
+  MonitoringContext,
+  type MonitoringThresholds,
+  RUNBOOK_SECTIONS,
+  type RunbookSection,
+  resourceName,
+} from './monitoring-context.js';
 export * from './queue-consumer.js';
 export * from './saga.js';
 export * from './scheduled-trigger.js';

@@ -7,6 +7,7 @@ import { Construct } from 'constructs';
 import { ENV } from '../../contracts/wiring.js';
 import { deadLetterQueue, secureQueue } from '../secure-queue.js';
 import { invalidProp, validateInteger, validateRange } from '../validation.js';
+import { type IMonitorable, type MonitoringContext, resourceName, turnAlarmsOff } from './monitoring-context.js';
 import { SwitchyardFunction, type SwitchyardFunctionProps } from './switchyard-function.js';
 
 /**
@@ -21,6 +22,26 @@ import { SwitchyardFunction, type SwitchyardFunctionProps } from './switchyard-f
 export const VISIBILITY_TO_TIMEOUT_RATIO = 6;
 /** SQS's longest visibility timeout. */
 const MAX_VISIBILITY_SECONDS = 43_200;
+
+/** The alarms of a QueueConsumer (SwitchyardMonitoring makes them); each threshold overrides the app's default. */
+export interface QueueConsumerAlarms {
+  /**
+   * The queue's oldest message older than this raises an alarm (60 s to 14 days): the
+   * consumer is not keeping up, or not consuming.
+   * @default - the visibility timeout times maxReceiveCount: the longest a message can take through all its receives before it is dead-lettered
+   */
+  readonly maxMessageAge?: Duration;
+  /**
+   * More than this many handler errors in one period raise an alarm (0 to 100,000).
+   * @default - SwitchyardMonitoring's `functionErrors` (0)
+   */
+  readonly functionErrors?: number;
+  /**
+   * More than this many throttled handler invocations in one period raise an alarm (0 to 100,000).
+   * @default - SwitchyardMonitoring's `functionThrottles` (0)
+   */
+  readonly functionThrottles?: number;
+}
 
 export interface QueueConsumerProps {
   /** The bus the rule listens on. */
@@ -72,6 +93,13 @@ export interface QueueConsumerProps {
    * @default Duration.hours(24)
    */
   readonly targetMaxEventAge?: Duration;
+  /**
+   * The consumer's alarms (made by SwitchyardMonitoring): both dead-letter queues, the
+   * oldest message's age, the rule's failed deliveries, the handler's errors and throttles.
+   * `false` turns them all off (its dashboard lines stay).
+   * @default - every alarm, with the defaults of QueueConsumerAlarms
+   */
+  readonly alarms?: false | QueueConsumerAlarms;
 }
 
 /**
@@ -83,7 +111,7 @@ export interface QueueConsumerProps {
  * the kit's consumer does: it learns both queues' URLs from `ENV.queueUrl` and
  * `ENV.deadLetterQueueUrl`.
  */
-export class QueueConsumer extends Construct {
+export class QueueConsumer extends Construct implements IMonitorable {
   public readonly rule: events.Rule;
   public readonly queue: sqs.IQueue;
   /** Messages the function failed `maxReceiveCount` times. */
@@ -91,6 +119,10 @@ export class QueueConsumer extends Construct {
   /** Events EventBridge could not deliver to the queue. */
   public readonly targetDeadLetterQueue: sqs.IQueue;
   public readonly function: SwitchyardFunction;
+  readonly #alarms: QueueConsumerAlarms;
+  readonly #maxMessageAge: Duration;
+  /** What the rule matches, for the dashboard's "events in" lines. */
+  readonly #detailTypes: string;
 
   constructor(scope: Construct, id: string, props: QueueConsumerProps) {
     super(scope, id);
@@ -120,6 +152,16 @@ export class QueueConsumer extends Construct {
         );
       }
     }
+
+    const alarms = props.alarms === false ? {} : (props.alarms ?? {});
+    if (props.alarms === false) turnAlarmsOff(this);
+    validateRange(this, 'alarms.maxMessageAge', alarms.maxMessageAge?.toSeconds(), 60, 1_209_600, 'seconds');
+    validateRange(this, 'alarms.functionErrors', alarms.functionErrors, 0, 100_000);
+    validateRange(this, 'alarms.functionThrottles', alarms.functionThrottles, 0, 100_000);
+    this.#alarms = alarms;
+    const detailTypes = (props.eventPattern.detailType ?? []).filter((t) => !Token.isUnresolved(t));
+    this.#detailTypes = detailTypes.length > 0 ? detailTypes.join(', ') : 'any detail-type';
+    this.#maxMessageAge = alarms.maxMessageAge ?? Duration.seconds(Math.max(60, visibility * maxReceiveCount));
 
     this.deadLetterQueue = deadLetterQueue(this, 'DeadLetterQueue', { retentionPeriod });
     this.targetDeadLetterQueue = deadLetterQueue(this, 'TargetDeadLetterQueue', { retentionPeriod });
@@ -159,5 +201,21 @@ export class QueueConsumer extends Construct {
         reportBatchItemFailures: true,
       }),
     );
+  }
+
+  /** Both dead-letter queues, the oldest message's age, the rule and the handler (SwitchyardMonitoring calls it). */
+  monitor(context: MonitoringContext): void {
+    const name = resourceName(this.queue).replace(/Queue$/, '');
+    context.deadLetterQueue(this, this.deadLetterQueue, `Consumer ${name}: records its handler failed for good`);
+    context.deadLetterQueue(this, this.targetDeadLetterQueue, `Consumer ${name}: events EventBridge could not put on its queue`);
+    context.consumerQueue(
+      this,
+      this.queue,
+      name,
+      this.#maxMessageAge,
+      this.#alarms.maxMessageAge === undefined ? 'its visibility timeout times maxReceiveCount' : 'its alarms.maxMessageAge',
+    );
+    context.rule(this, this.rule, `${this.#detailTypes} -> ${name}`, true);
+    context.lambdaFunction(this, this.function, this.#alarms);
   }
 }

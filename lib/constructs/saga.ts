@@ -7,6 +7,7 @@ import { Construct } from 'constructs';
 import type { AnyEventContract } from '../../contracts/index.js';
 import { invalidProp, validateRange } from '../validation.js';
 import type { IdempotencyStore } from './idempotency-store.js';
+import { turnAlarmsOff } from './monitoring-context.js';
 import { publishTask, Workflow, type WorkflowTrigger } from './workflow.js';
 
 /** Lambda's own transient errors, retried like a step's transient errors. */
@@ -75,6 +76,11 @@ export interface SagaProps {
   readonly eventBus: events.IEventBus;
   readonly trigger?: WorkflowTrigger;
   readonly idempotencyStore?: IdempotencyStore;
+  /**
+   * `false` turns off the saga workflow's alarms (Workflow's, and its starter's), made by SwitchyardMonitoring; their dashboard lines stay.
+   * @default - every alarm
+   */
+  readonly alarms?: false;
 }
 
 /** The error name a saga ends with when a compensation fails for good. */
@@ -92,6 +98,7 @@ export class Saga extends Construct {
 
   constructor(scope: Construct, id: string, props: SagaProps) {
     super(scope, id);
+    if (props.alarms === false) turnAlarmsOff(this);
     validate(this, props);
     const retry = props.retry ?? {};
     const jitter = {

@@ -1,4 +1,5 @@
 import { Duration, Token } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
@@ -8,6 +9,7 @@ import { Construct } from 'constructs';
 import { SCHEDULED_TIME_PLACEHOLDER, ScheduleFired } from '../../contracts/schedules.js';
 import { deadLetterQueue } from '../secure-queue.js';
 import { invalidProp, validateInteger, validateRange } from '../validation.js';
+import { type IMonitorable, type MonitoringContext, RUNBOOK_SECTIONS, resourceName, turnAlarmsOff } from './monitoring-context.js';
 
 /** What a trigger name may hold: it is matched on by consumers and written into `detail.schedule`. */
 const TRIGGER_NAME = /^[A-Za-z0-9._-]{1,64}$/;
@@ -86,6 +88,13 @@ export interface ScheduledTriggerProps {
    * @default ScheduleEngine.SCHEDULER
    */
   readonly engine?: ScheduleEngine;
+  /**
+   * The trigger's alarms (made by SwitchyardMonitoring): its dead-letter queue, and
+   * Scheduler's target errors (the schedule group's) or the scheduled rule's failed
+   * deliveries. `false` turns them all off (its dashboard lines stay).
+   * @default - every alarm
+   */
+  readonly alarms?: false;
 }
 
 /**
@@ -95,7 +104,7 @@ export interface ScheduledTriggerProps {
  * time, so consumers dedupe on `schedule` + `scheduledTime` (the contract's idempotency
  * fields) whatever the event id. Failed deliveries are retried, then dead-lettered.
  */
-export class ScheduledTrigger extends Construct {
+export class ScheduledTrigger extends Construct implements IMonitorable {
   /** The name in `detail.schedule` of every firing. */
   public readonly triggerName: string;
   /** The Scheduler schedule (Scheduler engine only). */
@@ -128,6 +137,7 @@ export class ScheduledTrigger extends Construct {
     validateRate(this, expression);
     if (props.payload !== undefined) validatePayload(this, props.payload);
 
+    if (props.alarms === false) turnAlarmsOff(this);
     this.deadLetterQueue = deadLetterQueue(this, 'DeadLetterQueue');
 
     if (engine === ScheduleEngine.RULE) {
@@ -196,6 +206,38 @@ export class ScheduledTrigger extends Construct {
       detailType: [ScheduleFired.detailType],
       detail: { schedule: [this.triggerName] },
     };
+  }
+
+  /** The dead-letter queue, and Scheduler's target errors or the rule's deliveries (SwitchyardMonitoring calls it). */
+  monitor(context: MonitoringContext): void {
+    context.deadLetterQueue(this, this.deadLetterQueue, `Schedule ${this.triggerName}: firings that could not be put on the bus`);
+    if (this.rule) {
+      context.rule(this, this.rule, `Scheduled Event (${this.triggerName})`, true);
+      return;
+    }
+    if (this.schedule === undefined || !context.claim(this.schedule)) return;
+    const group = this.schedule.scheduleGroup?.scheduleGroupName ?? 'default';
+    const metric = (metricName: string) =>
+      new cloudwatch.Metric({
+        namespace: 'AWS/Scheduler',
+        metricName,
+        dimensionsMap: { ScheduleGroup: group },
+        statistic: 'Sum',
+        period: context.thresholds.period,
+      });
+    context.lines.eventsIn.push({ label: `ScheduleFired (schedule group ${group})`, metric: metric('InvocationAttemptCount') });
+    if (context.alarmsOff(this)) return;
+    const dlq = resourceName(this.deadLetterQueue);
+    context.alarm(this.schedule, 'TargetErrors', metric('TargetErrorCount'), {
+      what: `Schedule ${this.triggerName} (group ${group}) could not put its firing on the bus (TargetErrorCount): it is retried, then dead-lettered`,
+      run: `npx switchyard failures --source ${dlq}, then npx switchyard redrive ${dlq}`,
+      runbook: RUNBOOK_SECTIONS.schedule,
+    });
+    context.alarm(this.schedule, 'InvocationsDropped', metric('InvocationDroppedCount'), {
+      what: `Schedule ${this.triggerName} (group ${group}) dropped firings (InvocationDroppedCount): retries ran out and the dead-letter queue could not take them`,
+      run: `npx switchyard failures --source ${dlq}, and the queue's policy`,
+      runbook: RUNBOOK_SECTIONS.schedule,
+    });
   }
 }
 

@@ -4,6 +4,7 @@ import type * as events from 'aws-cdk-lib/aws-events';
 import { Construct } from 'constructs';
 import { type AnyEventContract, ENV } from '../../contracts/index.js';
 import { invalidProp } from '../validation.js';
+import { turnAlarmsOff } from './monitoring-context.js';
 import { QueueConsumer } from './queue-consumer.js';
 import type { SwitchyardFunctionProps } from './switchyard-function.js';
 
@@ -64,6 +65,11 @@ export interface StagedPipelineProps {
    * @default RemovalPolicy.RETAIN
    */
   readonly removalPolicy?: RemovalPolicy;
+  /**
+   * `false` turns off every stage's and the projector's alarms (QueueConsumer's), made by SwitchyardMonitoring; their dashboard lines stay.
+   * @default - every alarm
+   */
+  readonly alarms?: false;
 }
 
 const STAGE_NAME = /^[A-Za-z][A-Za-z0-9]{0,63}$/;
@@ -97,6 +103,7 @@ export class StagedPipeline extends Construct {
 
   constructor(scope: Construct, id: string, props: StagedPipelineProps) {
     super(scope, id);
+    if (props.alarms === false) turnAlarmsOff(this);
     const keyAttribute = props.keyAttribute ?? 'jobId';
     if (!KEY_ATTRIBUTE.test(keyAttribute))
       invalidProp(this, `keyAttribute must be an attribute name (got ${JSON.stringify(keyAttribute)})`);

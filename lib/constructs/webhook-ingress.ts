@@ -10,6 +10,7 @@ import { Construct } from 'constructs';
 import { ENV } from '../../contracts/wiring.js';
 import { invalidProp, validateInteger, validateRange } from '../validation.js';
 import type { IdempotencyStore } from './idempotency-store.js';
+import { turnAlarmsOff } from './monitoring-context.js';
 import { SwitchyardFunction } from './switchyard-function.js';
 
 /**
@@ -73,6 +74,11 @@ export interface WebhookIngressProps {
    * @default logs.RetentionDays.ONE_MONTH
    */
   readonly accessLogRetention?: logs.RetentionDays;
+  /**
+   * `false` turns off the provider functions' errors and throttles alarms, made by SwitchyardMonitoring; their dashboard lines stay.
+   * @default - every alarm
+   */
+  readonly alarms?: false;
 }
 
 /**
@@ -96,6 +102,7 @@ export class WebhookIngress extends Construct {
 
   constructor(scope: Construct, id: string, props: WebhookIngressProps) {
     super(scope, id);
+    if (props.alarms === false) turnAlarmsOff(this);
     const rateLimit = props.throttlingRateLimit ?? 50;
     const burstLimit = props.throttlingBurstLimit ?? 100;
     validateRange(this, 'throttlingRateLimit', rateLimit, 1, 10_000, 'requests per second');

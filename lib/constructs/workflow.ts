@@ -2,6 +2,7 @@ import { Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib'
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
@@ -11,6 +12,7 @@ import { deadLetterQueue } from '../secure-queue.js';
 import { invalidProp, validateRange } from '../validation.js';
 import { packagedHandlerEntry } from './handler-entry.js';
 import type { IdempotencyStore } from './idempotency-store.js';
+import { flowName, type IMonitorable, type MonitoringContext, turnAlarmsOff } from './monitoring-context.js';
 import { QueueConsumer, type QueueConsumerProps } from './queue-consumer.js';
 
 const STARTER_ENTRY = packagedHandlerEntry('workflow-starter/handler');
@@ -39,6 +41,15 @@ export type WorkflowTrigger = Omit<QueueConsumerProps, 'eventBus' | 'handler' | 
    */
   readonly contracts?: readonly AnyEventContract[];
 };
+
+/** The alarms of a Workflow (SwitchyardMonitoring makes them); each threshold overrides the app's default. */
+export interface WorkflowAlarms {
+  /**
+   * More than this many failed executions in one period raise an alarm, and likewise timed-out and aborted ones (0 to 100,000).
+   * @default - SwitchyardMonitoring's `failedExecutions` (0)
+   */
+  readonly failedExecutions?: number;
+}
 
 export interface WorkflowProps {
   /** The states to run. */
@@ -87,6 +98,13 @@ export interface WorkflowProps {
    * @default - a name CloudFormation generates
    */
   readonly stateMachineName?: string;
+  /**
+   * The workflow's alarms (made by SwitchyardMonitoring): failed, timed-out and aborted
+   * executions, the status-change rule and its dead-letter queue, and the starter's (a
+   * QueueConsumer). `false` turns them all off (its dashboard lines stay).
+   * @default - every alarm, with the defaults of WorkflowAlarms
+   */
+  readonly alarms?: false | WorkflowAlarms;
 }
 
 /**
@@ -96,13 +114,16 @@ export interface WorkflowProps {
  * AWS, so their starter runs them synchronously and fails the queue record (retry,
  * then DLQ) when an execution does not succeed.
  */
-export class Workflow extends Construct {
+export class Workflow extends Construct implements IMonitorable {
   public readonly stateMachine: sfn.StateMachine;
   public readonly logGroup: logs.ILogGroup;
   /** The queue and function that start executions; present with `trigger`. */
   public readonly starter?: QueueConsumer;
   /** Forwards status changes from the default bus to `eventBus`; STANDARD only. */
   public readonly statusChangeRule?: events.Rule;
+  /** Status changes the rule could not put on the bus; STANDARD only. */
+  public readonly statusChangeDeadLetterQueue?: sqs.IQueue;
+  readonly #alarms: WorkflowAlarms;
 
   constructor(scope: Construct, id: string, props: WorkflowProps) {
     super(scope, id);
@@ -112,6 +133,9 @@ export class Workflow extends Construct {
     if (props.trigger && !props.idempotencyStore) {
       invalidProp(this, 'idempotencyStore is required when trigger is set: the starter claims each event there (got none)');
     }
+    if (props.alarms === false) turnAlarmsOff(this);
+    this.#alarms = props.alarms === false ? {} : (props.alarms ?? {});
+    validateRange(this, 'alarms.failedExecutions', this.#alarms.failedExecutions, 0, 100_000);
     const timeout = props.timeout ?? (isExpress ? Duration.seconds(EXPRESS_MAX_SECONDS) : undefined);
 
     this.logGroup = new logs.LogGroup(this, 'Logs', {
@@ -158,6 +182,7 @@ export class Workflow extends Construct {
     }
 
     if (!isExpress) {
+      this.statusChangeDeadLetterQueue = deadLetterQueue(this, 'StatusChangesDeadLetterQueue');
       this.statusChangeRule = new events.Rule(this, 'StatusChanges', {
         description: `Forwards ${id} execution status changes to the hub`,
         eventPattern: {
@@ -167,10 +192,20 @@ export class Workflow extends Construct {
         },
         targets: [
           new targets.EventBus(props.eventBus, {
-            deadLetterQueue: deadLetterQueue(this, 'StatusChangesDeadLetterQueue'),
+            deadLetterQueue: this.statusChangeDeadLetterQueue,
           }),
         ],
       });
+    }
+  }
+
+  /** Executions failed, timed out or aborted; the status-change rule and its DLQ (SwitchyardMonitoring calls it; the starter is monitored as a QueueConsumer). */
+  monitor(context: MonitoringContext): void {
+    const flow = flowName(this.stateMachine);
+    context.stateMachine(this, this.stateMachine, flow, this.#alarms.failedExecutions);
+    if (this.statusChangeRule && this.statusChangeDeadLetterQueue) {
+      context.deadLetterQueue(this, this.statusChangeDeadLetterQueue, `Flow ${flow}: execution status changes the hub did not receive`);
+      context.rule(this, this.statusChangeRule, `Step Functions status changes -> ${flow}`, true);
     }
   }
 
