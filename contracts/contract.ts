@@ -1,5 +1,5 @@
-import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import Type, { type Static, type TObject, type TProperties, type TSchema } from 'typebox';
+import { compileSchema } from './schema-check.js';
 
 /**
  * Metadata every Switchyard event may carry in `detail.metadata`. EventBridge
@@ -70,19 +70,37 @@ export interface EventContract<P extends TProperties = TProperties> extends AnyE
 /** The TypeScript type of a contract's `detail`. */
 export type Detail<C> = C extends EventContract<infer P> ? Static<TObject<WithMetadata<P>>> : Record<string, unknown>;
 
-const ajv = new Ajv({ allErrors: true, strict: true });
+/** One validation error as ajv and the contracts' checker report it (ajv's `ErrorObject` is one). */
+export interface SchemaErrorLike {
+  readonly instancePath: string;
+  readonly keyword: string;
+  readonly message?: string;
+}
 
-/** Formats ajv errors as `path: message` lines a person can act on. */
-export function describeErrors(errors: readonly ErrorObject[] | null | undefined): string[] {
+/** Formats validation errors as `path: message` lines a person can act on. */
+export function describeErrors(errors: readonly SchemaErrorLike[] | null | undefined): string[] {
   return (errors ?? []).map((e) => `${e.instancePath || '/'}: ${e.message ?? e.keyword}`);
 }
 
-/** A validator for any TypeBox schema (compiled on first use), for payloads that are not events. */
+/**
+ * A validator for any TypeBox schema (compiled on first use), for payloads that are not events.
+ *
+ * Validation used to be ajv (`allErrors`, `strict`), compiled on first use. ajv, its code
+ * generator and fast-uri were ~125 KB of every handler bundle and ajv's constructor ran at
+ * every cold start, so the checker is now ./schema-check.ts: the same verdicts and the same
+ * errors for the keywords TypeBox emits (held to ajv by a differential test), ~5 KB. Compiling
+ * the validators at build time instead (ajv standalone code) was weighed and not done: a
+ * handler's schemas are built by its own module code (domain contracts, handler-local
+ * schemas), which esbuild cannot evaluate and SwitchyardFunction cannot see at synth without
+ * running the handler. The trade-off: a schema using a keyword outside that set (format,
+ * $ref, oneOf, if/then, ...) is refused when first used, where ajv would have accepted some.
+ */
 export function validatorFor<S extends TSchema>(schema: S): (value: unknown) => ValidationResult<Static<S>> {
-  let compiled: ValidateFunction | undefined;
+  let compiled: ReturnType<typeof compileSchema> | undefined;
   return (value) => {
-    compiled ??= ajv.compile(schema);
-    return compiled(value) ? { ok: true, value: value as Static<S> } : { ok: false, errors: describeErrors(compiled.errors) };
+    compiled ??= compileSchema(schema);
+    const errors = compiled(value);
+    return errors === null ? { ok: true, value: value as Static<S> } : { ok: false, errors: describeErrors(errors) };
   };
 }
 
