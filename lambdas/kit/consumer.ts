@@ -5,7 +5,6 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
@@ -18,7 +17,7 @@ import type { Emission, EventPublisher } from './emit.js';
 import { ContractRegistry, type ValidatedEvent } from './envelope.js';
 import { ConfigError, InvalidEventError, isPermanent, toError } from './errors.js';
 import { type FailureQueues, FailureRouter, receiveCountOf } from './failures.js';
-import { logger as defaultLogger, metrics, tracer } from './observability.js';
+import { logger as defaultLogger, metrics } from './observability.js';
 /** What a record handler gets besides the validated detail. */
 export interface RecordContext {
   /** The validated event: its envelope (id, source, time, `replay-name` on replays), contract, idempotency key and correlation id. */
@@ -334,7 +333,7 @@ export function createSqsConsumer<const C extends readonly AnyEventContract[]>(o
     return { batchItemFailures: [...response.batchItemFailures] };
   };
 
-  return middy(handler).use(captureLambdaHandler(tracer)).use(injectLambdaContext(logger)).use(logMetrics(metrics));
+  return middy(handler).use(injectLambdaContext(logger)).use(logMetrics(metrics));
 }
 
 /** The `replay-name` of a record's event, without validating anything else; undefined for a live event. */
