@@ -1,4 +1,6 @@
+import { Duration } from 'aws-cdk-lib';
 import { TICKET_QUEUES, type TicketQueue } from '../domain/index.js';
+import type { SwitchyardStackProps } from '../lib/switchyard-stack.js';
 
 /**
  * One deployment of the reference app: its stage name, where it deploys, and the settings
@@ -201,6 +203,22 @@ export function resolveStage(
     ...stage,
     stackName: stackNameOf(stage.name),
     env: { account: stage.account ?? env.CDK_DEFAULT_ACCOUNT, region: stage.region ?? env.CDK_DEFAULT_REGION },
+  };
+}
+
+/** The stack props of a stage (bin/app.ts builds the stage's SwitchyardStack with them). */
+export function stackPropsOf(stage: ResolvedStage): SwitchyardStackProps {
+  return {
+    stackName: stage.stackName,
+    env: stage.env,
+    description: 'Switchyard: event-driven AI workflows (EventBridge, SQS, Lambda, Step Functions, DynamoDB)',
+    allowedAccounts: stage.allowedAccounts,
+    bedrockModelId: stage.bedrockModelId,
+    confidenceThreshold: stage.confidenceThreshold,
+    slaDefaultQueue: stage.slaDefaultQueue,
+    simulatedFailures: stage.simulatedFailures,
+    escalationSla: Duration.seconds(stage.escalationSlaSeconds),
+    escalationLeads: stage.escalationLeads,
   };
 }
 
