@@ -278,7 +278,7 @@ export class SwitchyardMonitoring extends Construct {
         : businessKeys.map((key) => {
             const placeholder = key.replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase();
             return {
-              name: `Follow a ${key}`,
+              name: `Follow one ${key}`,
               id: `Follow${key.charAt(0).toUpperCase()}${key.slice(1)}`,
               filter: `${key} = "${placeholder}" or detail.${key} = "${placeholder}" or @message like "${placeholder}"`,
             };

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CircuitClosed, CircuitOpened, ERROR_NAMES } from '../../../domain/index.js';
 import {
   CircuitBreaker,
@@ -7,6 +7,7 @@ import {
   circuitBreakerFromEnv,
 } from '../../../lambdas/kit/circuit-breaker.js';
 import { EventPublisher } from '../../../lambdas/kit/emit.js';
+import { CircuitBreaker as CircuitBreakerConstruct } from '../../../lib/constructs/circuit-breaker.js';
 import { type DynaliteHandle, startDynalite } from '../../helpers/dynalite.js';
 import { FakeEventBridge } from '../../helpers/fake-eventbridge.js';
 
@@ -235,5 +236,46 @@ describe('CircuitBreaker', () => {
     await failTimes(b, 1);
     expect(await b.state()).toBe('open');
     expect(() => circuitBreakerFromEnv(dynamo.client, {}, { ...env, CIRCUIT_OPEN_SECONDS: '0' })).toThrow('CIRCUIT_OPEN_SECONDS');
+  });
+});
+
+describe('CircuitBreaker metrics', () => {
+  /** The EMF lines written while `run` runs, with metrics turned on (the suite turns them off). */
+  async function emf(run: () => Promise<void>): Promise<Record<string, unknown>[]> {
+    vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'false');
+    const lines: string[] = [];
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      lines.push(String(chunk));
+      return true;
+    });
+    try {
+      await run();
+    } finally {
+      write.mockRestore();
+      vi.unstubAllEnvs();
+    }
+    return lines
+      .flatMap((line) => line.split('\n'))
+      .filter((line) => line.includes('"_aws"'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+  }
+
+  it("counts each opening and each rejected call in the construct's namespace, service and circuit dimension", async () => {
+    const b = breaker();
+    const lines = await emf(async () => {
+      await failTimes(b, 3);
+      await expect(b.call(downstreamUp)).rejects.toThrow(/circuit model is open/);
+      await expect(b.call(downstreamUp)).rejects.toThrow(/circuit model is open/);
+    });
+    const { METRICS } = CircuitBreakerConstruct;
+    const named = (name: string) => lines.filter((line) => name in line);
+    expect(named(METRICS.opened)).toHaveLength(1);
+    expect(named(METRICS.rejected)).toHaveLength(2);
+    for (const line of [...named(METRICS.opened), ...named(METRICS.rejected)]) {
+      expect(line).toMatchObject({ service: METRICS.service, circuit: 'model' });
+      const directive = (line._aws as { CloudWatchMetrics: { Namespace: string; Dimensions: string[][] }[] }).CloudWatchMetrics[0];
+      expect(directive?.Namespace).toBe(METRICS.namespace);
+      expect(directive?.Dimensions[0]?.sort()).toEqual(['circuit', 'service']);
+    }
   });
 });
