@@ -27,7 +27,7 @@ const OTHER_NAMES = new Set(['MetricName']);
 /**
  * Every physical name a template sets (each `Name` or `...Name` property of a resource that is
  * not a reference to another resource), as `Type Property = value` with pseudo parameters kept
- * as `${AWS::AccountId}`. A resource without one is named by CloudFormation from the stack name.
+ * as `<AWS::AccountId>`. A resource without one is named by CloudFormation from the stack name.
  */
 function physicalNames(template: Template): Map<string, string> {
   const names = new Map<string, string>();
@@ -46,7 +46,7 @@ function rendered(value: unknown): string | undefined {
   if (typeof value === 'string') return value;
   if (typeof value !== 'object' || value === null) return undefined;
   const ref = (value as { Ref?: unknown }).Ref;
-  if (typeof ref === 'string') return ref.startsWith('AWS::') ? `\${${ref}}` : undefined;
+  if (typeof ref === 'string') return ref.startsWith('AWS::') ? `<${ref}>` : undefined;
   const join = (value as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];
   if (join === undefined) return undefined;
   const parts = join[1].map(rendered);
@@ -66,20 +66,22 @@ describe('stages side by side', () => {
     names: physicalNames(assembly.getStackByName(stack.stackName).template as Template),
   }));
 
+  const namesOf = (stage: string) => [...(templates.find((t) => t.stage === stage)?.names.keys() ?? [])];
+
   it('synthesizes each stage as its own stack, the default one keeping the name Switchyard', () => {
     expect(stacks.map(({ stack }) => stack.stackName)).toEqual(['Switchyard', 'Switchyard-dev', 'Switchyard-prod']);
     expect(stacks.every(({ stack }) => stack.account === '111111111111' && stack.region === 'eu-west-1')).toBe(true);
   });
 
   it('names the bus, the log groups and the webhook API after the stage', () => {
-    const dev = [...templates.find((t) => t.stage === 'dev')!.names.keys()];
+    const dev = namesOf('dev');
     expect(dev).toContain('AWS::Events::EventBus Name = Switchyard-dev-hub');
     expect(dev.filter((name) => name.startsWith('AWS::Logs::LogGroup LogGroupName = /aws/vendedlogs/states/Switchyard-dev-'))).toHaveLength(
       4,
     );
     expect(dev).toContain('AWS::ApiGatewayV2::Api Name = Switchyard-dev-Webhooks');
     // The default stage's names are the ones deployed stacks, the local runtime and the tests know.
-    expect([...templates.find((t) => t.stage === DEFAULT_STAGE)!.names.keys()]).toContain('AWS::Events::EventBus Name = Switchyard-hub');
+    expect(namesOf(DEFAULT_STAGE)).toContain('AWS::Events::EventBus Name = Switchyard-hub');
   });
 
   it('gives every stage other than the default physical names that include the stage', () => {
@@ -108,6 +110,6 @@ describe('stages side by side', () => {
         Policy: { Type: 'AWS::IAM::Policy', Properties: { PolicyName: 'Default' } },
       },
     });
-    expect([...probe.keys()]).toEqual(['AWS::Events::EventBus Name = orders-${AWS::Region}', 'AWS::DynamoDB::Table TableName = orders']);
+    expect([...probe.keys()]).toEqual(['AWS::Events::EventBus Name = orders-<AWS::Region>', 'AWS::DynamoDB::Table TableName = orders']);
   });
 });

@@ -1,11 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_STAGE, resolveStage, STAGES, StageConfigError, stackNameOf, validateStage } from '../../config/stages.js';
+import {
+  DEFAULT_STAGE,
+  resolveStage,
+  STAGES,
+  type StageConfig,
+  StageConfigError,
+  stackNameOf,
+  validateStage,
+} from '../../config/stages.js';
 
 /** A context reader over `-c name=value` pairs, as strings, the way the CDK CLI passes them. */
 function cli(values: Record<string, string> = {}) {
   return (name: string): unknown => values[name];
 }
 
+const LOCAL = STAGES[DEFAULT_STAGE] as StageConfig;
 const ENV = { CDK_DEFAULT_ACCOUNT: '111111111111', CDK_DEFAULT_REGION: 'eu-west-1' };
 
 /** The error resolveStage throws for `values`. */
@@ -125,10 +134,10 @@ describe('stage configuration', () => {
   });
 
   it("fails if a stage's own settings are invalid, naming the setting without a -c", () => {
-    const stages = { local: { ...STAGES.local!, name: 'local', confidenceThreshold: 7 } };
+    const stages = { local: { ...LOCAL, name: 'local', confidenceThreshold: 7 } };
     expect(() => resolveStage(cli(), ENV, stages)).toThrow(/confidenceThreshold must be a number from 0 to 1 \(got 7\)$/);
-    expect(() => resolveStage(cli(), ENV, { local: { ...STAGES.local!, name: 'Local_1' } })).toThrow(/name must be 1 to 20 lower-case/);
-    expect(() => resolveStage(cli(), ENV, { local: { ...STAGES.local!, name: 'dev' } })).toThrow(
+    expect(() => resolveStage(cli(), ENV, { local: { ...LOCAL, name: 'Local_1' } })).toThrow(/name must be 1 to 20 lower-case/);
+    expect(() => resolveStage(cli(), ENV, { local: { ...LOCAL, name: 'dev' } })).toThrow(
       `name must be the stage's key in STAGES (got "dev" under "local")`,
     );
   });
