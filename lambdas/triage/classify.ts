@@ -1,3 +1,4 @@
+import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { Context } from 'aws-lambda';
@@ -5,8 +6,10 @@ import { type CircuitBreaker, circuitBreakerFromEnv, EventPublisher, logger, tra
 import Type from 'typebox';
 import { ENV, RETRYABLE_MODEL_ERRORS, validatorFor } from '../../domain/index.js';
 import { APP_ENV } from '../../domain/wiring.js';
+import { BedrockTicketClassifier } from './bedrock-classifier.js';
 import type { TicketClassification, TicketClassifier } from './classifier.js';
 import { InvalidTicketError } from './errors.js';
+import { LocalTicketClassifier } from './local-model/index.js';
 
 /** What the triage state machine passes to the classify task. */
 const ClassifyRequest = Type.Object({
@@ -18,13 +21,9 @@ const validateRequest = validatorFor(ClassifyRequest);
 
 // Set by the TicketTriage construct when a Bedrock model is configured.
 const bedrockModelId = process.env[APP_ENV.bedrockModelId]?.trim();
-// Only the classifier in use is loaded (evaluated): the Bedrock client, or the local model.
 const classifier: TicketClassifier = bedrockModelId
-  ? await Promise.all([import('@aws-sdk/client-bedrock-runtime'), import('./bedrock-classifier.js')]).then(
-      ([{ BedrockRuntimeClient }, { BedrockTicketClassifier }]) =>
-        new BedrockTicketClassifier(tracer.captureAWSv3Client(new BedrockRuntimeClient({})), bedrockModelId),
-    )
-  : await import('./local-model/index.js').then(({ LocalTicketClassifier }) => new LocalTicketClassifier());
+  ? new BedrockTicketClassifier(tracer.captureAWSv3Client(new BedrockRuntimeClient({})), bedrockModelId)
+  : new LocalTicketClassifier();
 
 // Set by CircuitBreaker.grantUse: every execution shares one breaker on the model. Only the
 // model's transient failures count; a bad ticket or a malformed answer says nothing of its health.
