@@ -18,14 +18,16 @@ describe('Switchyard app monitoring', () => {
     template.resourceCountIs('AWS::SNS::Topic', 1);
     const logGroups = Object.keys(template.findResources('AWS::Logs::LogGroup')).sort();
     const queries = Object.values(template.findResources('AWS::Logs::QueryDefinition'));
-    expect(queries.map((q) => q.Properties.Name).sort()).toEqual([
-      'Switchyard/Follow a correlation id',
-      'Switchyard/Follow one jobId',
-      'Switchyard/Follow one orderId',
-      'Switchyard/Follow one requestId',
-      'Switchyard/Follow one ticketId',
-      'Switchyard/Follow an event id',
-    ].sort());
+    expect(queries.map((q) => q.Properties.Name).sort()).toEqual(
+      [
+        'Switchyard/Follow a correlation id',
+        'Switchyard/Follow one jobId',
+        'Switchyard/Follow one orderId',
+        'Switchyard/Follow one requestId',
+        'Switchyard/Follow one ticketId',
+        'Switchyard/Follow an event id',
+      ].sort(),
+    );
     for (const query of queries) expect(query.Properties.LogGroupNames.map((n: { Ref: string }) => n.Ref).sort()).toEqual(logGroups);
   });
 

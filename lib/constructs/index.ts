@@ -17,6 +17,7 @@ export * from './monitoring.js';
 export {
   type AlarmText,
   alarmsAreOff,
+  type DashboardLine,
   type DashboardLines,
   flowName,
   type IMonitorable,

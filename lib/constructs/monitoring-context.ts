@@ -80,22 +80,22 @@ export function resourceName(construct: IConstruct): string {
 }
 
 /** A line of the dashboard: a metric and its label. */
-interface Line {
+export interface DashboardLine {
   readonly label: string;
   readonly metric: cloudwatch.IMetric;
 }
 
 /** What the dashboard shows, gathered while the constructs are monitored. */
 export interface DashboardLines {
-  readonly eventsIn: Line[];
-  readonly queueDepth: Line[];
-  readonly queueAge: Line[];
-  readonly deadLetters: Line[];
-  readonly errors: Line[];
-  readonly throttles: Line[];
-  readonly durationP99: Line[];
+  readonly eventsIn: DashboardLine[];
+  readonly queueDepth: DashboardLine[];
+  readonly queueAge: DashboardLine[];
+  readonly deadLetters: DashboardLine[];
+  readonly errors: DashboardLine[];
+  readonly throttles: DashboardLine[];
+  readonly durationP99: DashboardLine[];
   readonly flows: { readonly name: string; readonly stateMachine: sfn.IStateMachine }[];
-  readonly circuits: Line[];
+  readonly circuits: DashboardLine[];
 }
 
 /**

@@ -214,11 +214,9 @@ describe('SwitchyardMonitoring', () => {
     const logGroups = Object.keys(template.findResources('AWS::Logs::LogGroup'));
     expect(logGroups.length).toBeGreaterThanOrEqual(5);
     const queries = Object.values(template.findResources('AWS::Logs::QueryDefinition')) as Json[];
-    expect(queries.map((q) => q.Properties.Name).sort()).toEqual([
-      'shop/Follow a correlation id',
-      'shop/Follow one ticketId',
-      'shop/Follow an event id',
-    ].sort());
+    expect(queries.map((q) => q.Properties.Name).sort()).toEqual(
+      ['shop/Follow a correlation id', 'shop/Follow one ticketId', 'shop/Follow an event id'].sort(),
+    );
     for (const query of queries) {
       expect(query.Properties.LogGroupNames.map((n: Json) => n.Ref).sort()).toEqual([...logGroups].sort());
       expect(query.Properties.QueryString).toMatch(/\| sort @timestamp asc/);
