@@ -28,7 +28,13 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     // Suites that wait out real recovery timeouts (minutes) run on their own: npm run test:durability.
     // The installed package's tests (npm run test:package) install from the registry: their own config.
-    exclude: [...configDefaults.exclude, 'test/package/**', ...(process.env.SWITCHYARD_DURABILITY ? [] : ['test/durability/**'])],
+    exclude: [
+      ...configDefaults.exclude,
+      'test/package/**',
+      ...(process.env.SWITCHYARD_DURABILITY ? [] : ['test/durability/**']),
+      // Two full syntheses of the app and cfn-lint (minutes): npm run test:synth, which CI runs.
+      ...(process.env.SWITCHYARD_SYNTH_TESTS ? [] : ['test/config/synth.test.ts']),
+    ],
     setupFiles: ['test/setup.ts'],
     // Most suites wait on sockets, child processes and timers rather than the CPU, so one test
     // file more than the cores runs at a time (vitest's default, one fewer, ran the suite one
