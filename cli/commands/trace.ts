@@ -5,15 +5,17 @@ import type { Lineage, LineageNode, ReadApiError } from '../../local/read-api/co
 import { READ_API_PATHS, READ_API_PREFIX } from '../../local/read-api/contract.js';
 import { GLOBAL_HELP, integerOption, parseCommand } from '../args.js';
 import { defaultCdkOut, hasAssembly, readAssembly } from '../assembly.js';
-import { type Clients, call, errorCode, type Target } from '../aws.js';
+import { type Clients, call, describeAwsError, errorCode, type Target } from '../aws.js';
 import { CliError, usageError } from '../errors.js';
 import { candidateExecutionNames } from '../execution-names.js';
 import { executionPattern, readRecords } from '../express.js';
+import { cannotListQueries, findFollowQueries, queriesFor, queryFolders, runFollowQueries, treeFromRows } from '../follow-queries.js';
 import { truncate } from '../format.js';
+import { timeOption } from '../times.js';
 import { appFlows } from './app-flows.js';
 import type { Command } from './command.js';
 
-export const HELP = `Usage: switchyard trace <event-id|message-id|execution|value> [--depth N]
+export const HELP = `Usage: switchyard trace <event-id|message-id|execution|value> [--depth N] [--aws [--since <24h|ISO time>]]
 
 The lineage of one event, as a tree: the event, the rules it matched and what each target
 did with it, the queue messages, the invocations (with their log lines), the executions
@@ -23,29 +25,42 @@ ticket id), every event whose detail holds it is traced.
 
 Locally it reads the runtime's read API (${READ_API_PREFIX}${READ_API_PATHS.lineage}<id>), which
 links what happened by the X-Ray trace header each hop passes on. AWS has no such API: with
---aws it shows what AWS APIs give (the executions the workflow starter named after an event
-holding the id, as the cloud assembly's triggers and contracts tell, and the log lines of
-the app's functions and flows that mention the id); rule matches are not available there.
+--aws it runs the app's saved Logs Insights queries (SwitchyardMonitoring's "<folder>/Follow
+..." queries, over every function and state machine log group): a UUID with "Follow an event
+id" and "Follow a correlation id", any other value with the business-key queries. From their
+lines it draws the same tree as far as they allow: events, the executions and invocations
+(with their log lines) that name them; rule matches are not available there (they leave no
+log line), nor are queue messages. An app with no saved queries falls back, saying so, to the
+executions the workflow starter named after an event holding the id and the log lines of the
+app's log groups that mention it (FilterLogEvents).
 
   <id>                an event id, message id, Lambda request id, execution ARN or name,
                       or any value in an event's detail (an order or ticket id)
   --depth <n>         levels of the tree to show, 1 to 50 (default 50)
+  --since <when>      with --aws, how far back to look: 30m, 2h, 7d (ago) or an ISO-8601 time
+                      (default 24h)
 
 ${GLOBAL_HELP}
 
 Exit status: 0 traced, 1 nothing found or the target failed, 2 bad input.`;
 
 export const trace: Command = async (argv, io) => {
-  const { values, positionals } = parseCommand(argv, { depth: { type: 'string' } });
+  const { values, positionals } = parseCommand(argv, { depth: { type: 'string' }, since: { type: 'string' } });
   if (values.help) return io.out(HELP);
   if (positionals.length !== 1 || String(positionals[0]).trim() === '') {
     throw usageError('trace takes one <event-id|value>: switchyard trace T-1001');
   }
   const id = String(positionals[0]).trim();
   const depth = integerOption('depth', values.depth, 50, 1, 50);
+  const since = timeOption('since', values.since ?? '24h');
   const clients = io.clients(values);
   if (clients.target.kind === 'aws') {
-    const found = await traceInAws(clients, values['cdk-out'], id, io.err);
+    const queried = await traceWithSavedQueries(clients, values['cdk-out'], id, { start: since, end: new Date() }, io.err);
+    if (queried !== undefined) {
+      if (values.json) return io.out(JSON.stringify(queried, null, 2));
+      return renderQueried(io.out, id, queried, depth);
+    }
+    const found = await traceInAws(clients, values['cdk-out'], id, io.err, since);
     if (values.json) return io.out(JSON.stringify(found, null, 2));
     return renderAws(io.out, id, found);
   }
@@ -202,10 +217,16 @@ interface AwsTrace {
   readonly logs: { readonly logGroup: string; readonly time: string; readonly message: string }[];
 }
 
-const AWS_NOTE =
-  "AWS has no API for which rules an event matched or which message and invocation it became: shown are the executions named after the id (as the workflow starter names an execution of a trigger's event that holds it) and the log lines of the app that mention it, from the last 24 hours";
+const awsNote = (since: Date) =>
+  `AWS has no API for which rules an event matched or which message and invocation it became: shown are the executions named after the id (as the workflow starter names an execution of a trigger's event that holds it) and the log lines of the app that mention it, since ${since.toISOString()}`;
 
-async function traceInAws(clients: Clients, cdkOut: string | undefined, id: string, note: (line: string) => void): Promise<AwsTrace> {
+async function traceInAws(
+  clients: Clients,
+  cdkOut: string | undefined,
+  id: string,
+  note: (line: string) => void,
+  since: Date,
+): Promise<AwsTrace> {
   const flows = await appFlows(clients, cdkOut, note);
   const dir = defaultCdkOut(cdkOut);
   const candidates = hasAssembly(dir) ? candidateExecutionNames(readAssembly(dir), id) : [];
@@ -244,7 +265,7 @@ async function traceInAws(clients: Clients, cdkOut: string | undefined, id: stri
       }
     }
   }
-  return { note: AWS_NOTE, executions, logs: await logLinesMentioning(clients, cdkOut, id) };
+  return { note: awsNote(since), executions, logs: await logLinesMentioning(clients, cdkOut, id, since) };
 }
 
 async function expressLogGroup(clients: Clients, stateMachineArn: string): Promise<string | undefined> {
@@ -254,7 +275,7 @@ async function expressLogGroup(clients: Clients, stateMachineArn: string): Promi
 }
 
 /** FilterLogEvents for the id over the log groups named after the app's stacks (CloudFormation names them `<stack>-...`). */
-async function logLinesMentioning(clients: Clients, cdkOut: string | undefined, id: string): Promise<AwsTrace['logs']> {
+async function logLinesMentioning(clients: Clients, cdkOut: string | undefined, id: string, from: Date): Promise<AwsTrace['logs']> {
   const dir = defaultCdkOut(cdkOut);
   const stacks = hasAssembly(dir) ? readAssembly(dir).stacks.map((stack) => stack.stackName) : [];
   const groups = new Set<string>();
@@ -269,7 +290,7 @@ async function logLinesMentioning(clients: Clients, cdkOut: string | undefined, 
     } while (nextToken);
   }
   const lines: AwsTrace['logs'][number][] = [];
-  const since = Date.now() - 24 * 3_600_000;
+  const since = from.getTime();
   for (const logGroup of groups) {
     const page = await call(clients.target, () =>
       clients.logs.send(
@@ -286,7 +307,7 @@ async function logLinesMentioning(clients: Clients, cdkOut: string | undefined, 
 function renderAws(out: (line: string) => void, id: string, found: AwsTrace): void {
   if (found.executions.length === 0 && found.logs.length === 0) {
     throw new CliError(
-      `nothing to trace for "${id}" in AWS: no execution is named after it and no log line of the app mentions it in the last 24 hours`,
+      `nothing to trace for "${id}" in AWS: no execution is named after it and no log line of the app mentions it (${found.note.slice(found.note.lastIndexOf('since '))})`,
     );
   }
   out(`(${found.note})`);
@@ -303,5 +324,72 @@ function renderAws(out: (line: string) => void, id: string, found: AwsTrace): vo
       out(`├─ ${group}`);
     }
     out(`│  ┊ ${line.time.slice(11, 23)}  ${truncate(line.message, 240)}`);
+  }
+}
+
+// ---- AWS with the app's saved Logs Insights queries ----
+
+export interface QueriedTrace {
+  readonly note: string;
+  /** The saved queries run. */
+  readonly queries: readonly string[];
+  readonly since: string;
+  readonly roots: readonly LineageNode[];
+}
+
+/**
+ * The trace from the app's saved follow-queries, or undefined when the app has none (or
+ * they cannot be listed): the caller then falls back to FilterLogEvents, and this says so.
+ */
+export async function traceWithSavedQueries(
+  clients: Clients,
+  cdkOut: string | undefined,
+  id: string,
+  window: {
+    readonly start: Date;
+    readonly end: Date;
+    readonly pollMs?: number;
+    readonly maxPolls?: number;
+    readonly sleep?: (ms: number) => Promise<void>;
+  },
+  note: (line: string) => void,
+): Promise<QueriedTrace | undefined> {
+  const folders = queryFolders(cdkOut);
+  let saved: Awaited<ReturnType<typeof findFollowQueries>> = [];
+  try {
+    saved = folders.length === 0 ? [] : await findFollowQueries(clients, folders);
+  } catch (error) {
+    if (!cannotListQueries(error)) throw describeAwsError(clients.target, error);
+    note(`cannot list the saved Logs Insights queries (${errorCode(error)}): falling back to FilterLogEvents`);
+    return undefined;
+  }
+  const chosen = queriesFor(saved, id);
+  if (chosen.length === 0) {
+    note(
+      `no saved Logs Insights follow-query of the app (${folders.length === 0 ? 'no cloud assembly' : folders.map((f) => `${f}/`).join(', ')}): falling back to FilterLogEvents (add SwitchyardMonitoring to save them)`,
+    );
+    return undefined;
+  }
+  const rows = await runFollowQueries(clients, chosen, id, window);
+  return {
+    note: `from the saved Logs Insights queries ${[...new Set(chosen.map((q) => q.spec.name))].map((n) => `"${n}"`).join(', ')} since ${window.start.toISOString()}: what the log lines tell; rule matches and queue messages leave none`,
+    queries: chosen.map((q) => q.name),
+    since: window.start.toISOString(),
+    roots: treeFromRows(rows),
+  };
+}
+
+function renderQueried(out: (line: string) => void, id: string, found: QueriedTrace, depth: number): void {
+  if (found.roots.length === 0) {
+    throw new CliError(`nothing to trace for "${id}" in AWS: the saved queries found no log line since ${found.since}`);
+  }
+  out(`(${found.note})`);
+  const cut = (node: LineageNode, level: number): LineageNode => ({
+    ...node,
+    children: level >= depth ? [] : node.children.map((child) => cut(child, level + 1)),
+  });
+  for (const root of found.roots) {
+    out('');
+    for (const line of renderTree(cut(root, 1))) out(line);
   }
 }

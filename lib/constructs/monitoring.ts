@@ -10,12 +10,20 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { DefaultDashboardFactory, MonitoringFacade, SnsAlarmActionStrategy } from 'cdk-monitoring-constructs';
 import { Construct, type IConstruct } from 'constructs';
+import {
+  FOLLOW_QUERY_FIELDS,
+  FOLLOW_QUERY_LIMIT,
+  FOLLOW_QUERY_MAX_LOG_GROUPS,
+  FOLLOW_QUERY_SORT,
+  followQueryName,
+  followQuerySpecs,
+} from '../../contracts/log-queries.js';
 import { invalidProp, validateInteger, validateRange } from '../validation.js';
 import { EscalationPolicy } from './escalation-policy.js';
 import { flowName, isMonitorable, MonitoringContext, resourceName } from './monitoring-context.js';
 
 /** CloudWatch Logs Insights runs a query over at most 50 log groups. */
-const MAX_LOG_GROUPS_PER_QUERY = 50;
+const MAX_LOG_GROUPS_PER_QUERY = FOLLOW_QUERY_MAX_LOG_GROUPS;
 /** The most lines one graph takes. */
 const MAX_LINES_PER_GRAPH = 100;
 const BUSINESS_KEY = /^[A-Za-z_][A-Za-z0-9_]{0,99}$/;
@@ -261,37 +269,20 @@ export class SwitchyardMonitoring extends Construct {
   private createQueries(found: readonly IConstruct[], businessKeys: readonly string[], folder: string): logs.QueryDefinition[] {
     const logGroups = found.filter((c): c is logs.LogGroup => c instanceof logs.LogGroup);
     if (logGroups.length === 0) return [];
-    const fields = ['@timestamp', '@log', 'level', 'service', 'message', 'correlationId', 'eventId', 'detailType', 'execution_arn', 'type'];
-    const follows: { name: string; id: string; filter: string }[] = [
-      {
-        name: 'Follow a correlation id',
-        id: 'FollowCorrelationId',
-        filter: 'correlationId = "CORRELATION_ID" or @message like "CORRELATION_ID"',
-      },
-      {
-        name: 'Follow an event id',
-        id: 'FollowEventId',
-        filter: 'eventId = "EVENT_ID" or causationId = "EVENT_ID" or @message like "EVENT_ID"',
-      },
-      ...(businessKeys.length === 0
-        ? [{ name: 'Follow a business key', id: 'FollowBusinessKey', filter: '@message like "BUSINESS_KEY"' }]
-        : businessKeys.map((key) => {
-            const placeholder = key.replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase();
-            return {
-              name: `Follow one ${key}`,
-              id: `Follow${key.charAt(0).toUpperCase()}${key.slice(1)}`,
-              filter: `${key} = "${placeholder}" or detail.${key} = "${placeholder}" or @message like "${placeholder}"`,
-            };
-          })),
-    ];
+    const follows = followQuerySpecs(businessKeys);
     const chunks: logs.LogGroup[][] = [];
     for (let i = 0; i < logGroups.length; i += MAX_LOG_GROUPS_PER_QUERY) chunks.push(logGroups.slice(i, i + MAX_LOG_GROUPS_PER_QUERY));
     return follows.flatMap(({ name, id, filter }) =>
       chunks.map(
         (chunk, index) =>
           new logs.QueryDefinition(this, chunks.length === 1 ? id : `${id}${index + 1}`, {
-            queryDefinitionName: `${folder}/${name}${chunks.length === 1 ? '' : ` (${index + 1} of ${chunks.length})`}`,
-            queryString: new logs.QueryString({ fields, filterStatements: [filter], sort: '@timestamp asc', limit: 10_000 }),
+            queryDefinitionName: followQueryName(folder, { name }, index + 1, chunks.length),
+            queryString: new logs.QueryString({
+              fields: [...FOLLOW_QUERY_FIELDS],
+              filterStatements: [filter],
+              sort: FOLLOW_QUERY_SORT,
+              limit: FOLLOW_QUERY_LIMIT,
+            }),
             logGroups: chunk,
           }),
       ),

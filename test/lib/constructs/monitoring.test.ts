@@ -7,6 +7,7 @@ import { ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { describe, expect, it } from 'vitest';
+import { followQuerySpecs, followQueryString } from '../../../contracts/log-queries.js';
 import {
   ChangeCapture,
   CircuitBreaker,
@@ -225,6 +226,8 @@ describe('SwitchyardMonitoring', () => {
     expect(byName('Follow a correlation id')).toContain('filter correlationId = "CORRELATION_ID"');
     expect(byName('Follow an event id')).toContain('eventId = "EVENT_ID"');
     expect(byName('Follow one ticketId')).toContain('ticketId = "TICKET_ID" or detail.ticketId = "TICKET_ID"');
+    // One definition: the text the CLI's trace --aws expects (contracts/log-queries).
+    for (const spec of followQuerySpecs(['ticketId'])) expect(byName(spec.name)).toBe(followQueryString(spec));
   });
 
   it("turns a construct's alarms off with alarms: false, and keeps its dashboard lines", () => {
