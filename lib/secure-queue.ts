@@ -1,11 +1,22 @@
 import { Duration, Validations } from 'aws-cdk-lib';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { SwitchyardEncryption } from './constructs/encryption.js';
 
-/** Every Switchyard queue is encrypted at rest and refuses requests without TLS. */
-export function secureQueue(scope: Construct, id: string, props: Omit<sqs.QueueProps, 'encryption' | 'enforceSSL'> = {}): sqs.Queue {
+/**
+ * Every Switchyard queue is encrypted at rest (with the stack's SwitchyardEncryption key if
+ * it has one, SQS-managed if not) and refuses requests without TLS.
+ */
+export function secureQueue(
+  scope: Construct,
+  id: string,
+  props: Omit<sqs.QueueProps, 'encryption' | 'encryptionMasterKey' | 'enforceSSL'> = {},
+): sqs.Queue {
+  const key = SwitchyardEncryption.keyOf(scope);
   return new sqs.Queue(scope, id, {
-    encryption: sqs.QueueEncryption.SQS_MANAGED,
+    ...(key === undefined
+      ? { encryption: sqs.QueueEncryption.SQS_MANAGED }
+      : { encryption: sqs.QueueEncryption.KMS, encryptionMasterKey: key }),
     enforceSSL: true,
     retentionPeriod: Duration.days(14),
     ...props,
@@ -13,7 +24,11 @@ export function secureQueue(scope: Construct, id: string, props: Omit<sqs.QueueP
 }
 
 /** A queue that only ever receives what failed elsewhere. */
-export function deadLetterQueue(scope: Construct, id: string, props: Omit<sqs.QueueProps, 'encryption' | 'enforceSSL'> = {}): sqs.Queue {
+export function deadLetterQueue(
+  scope: Construct,
+  id: string,
+  props: Omit<sqs.QueueProps, 'encryption' | 'encryptionMasterKey' | 'enforceSSL'> = {},
+): sqs.Queue {
   const queue = secureQueue(scope, id, props);
   Validations.of(queue).acknowledge({
     id: 'AwsSolutions-SQS3',

@@ -7,8 +7,10 @@ import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import type { AnyEventContract } from '../../contracts/index.js';
 import { ENV, ERROR_NAMES } from '../../contracts/wiring.js';
+import { grantTableKey } from '../key-grants.js';
 import { invalidProp, validateRange } from '../validation.js';
 import { type AgentNode, layersOf, validateGraph } from './agent-graph-layers.js';
+import { SwitchyardEncryption } from './encryption.js';
 import type { IdempotencyStore } from './idempotency-store.js';
 import { turnAlarmsOff } from './monitoring-context.js';
 import { SwitchyardFunction } from './switchyard-function.js';
@@ -163,7 +165,7 @@ export class AgentGraph extends Construct {
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
       timeToLiveAttribute: 'expiresAt',
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      encryption: dynamodb.TableEncryption.AWS_MANAGED,
+      ...SwitchyardEncryption.tableEncryption(this),
       removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
     });
     const modelFunctions = new Map<string, SwitchyardFunction>();
@@ -182,6 +184,7 @@ export class AgentGraph extends Construct {
         },
       });
       this.budgetTable.grant(fn, 'dynamodb:UpdateItem');
+      grantTableKey(this.budgetTable, fn);
       modelFunctions.set(name, fn);
     }
     this.modelFunctions = modelFunctions;

@@ -9,6 +9,7 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { CHANGE_KINDS, type ChangeKind, ENTITY_NAME } from '../../contracts/change-capture.js';
 import { ENV } from '../../contracts/wiring.js';
+import { grantSendMessages } from '../key-grants.js';
 import { deadLetterQueue } from '../secure-queue.js';
 import { invalidProp, validateInteger, validateRange } from '../validation.js';
 import { packagedHandlerEntry } from './handler-entry.js';
@@ -150,7 +151,7 @@ export class ChangeCapture extends Construct implements IMonitorable {
     this.role.addToPolicy(new iam.PolicyStatement({ actions: ['dynamodb:ListStreams'], resources: ['*'] }));
     props.table.encryptionKey?.grantDecrypt(this.role);
     props.eventBus.grantPutEventsTo(this.role);
-    this.deadLetterQueue.grantSendMessages(this.role);
+    grantSendMessages(this.deadLetterQueue, this.role);
 
     let enrichment = props.enrichment;
     if (enrichment === undefined) {

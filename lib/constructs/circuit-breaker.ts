@@ -5,7 +5,9 @@ import type * as events from 'aws-cdk-lib/aws-events';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { ENV } from '../../contracts/wiring.js';
+import { grantTableKey } from '../key-grants.js';
 import { invalidProp, validateInteger, validateRange } from '../validation.js';
+import { SwitchyardEncryption } from './encryption.js';
 import { type IMonitorable, type MonitoringContext, RUNBOOK_SECTIONS, turnAlarmsOff } from './monitoring-context.js';
 
 /** The alarm of a CircuitBreaker (SwitchyardMonitoring makes it). */
@@ -124,7 +126,7 @@ export class CircuitBreaker extends Construct implements IMonitorable {
       partitionKey: { name: CircuitBreaker.KEY_ATTRIBUTE, type: dynamodb.AttributeType.STRING },
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      encryption: dynamodb.TableEncryption.AWS_MANAGED,
+      ...SwitchyardEncryption.tableEncryption(this),
       removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
     });
   }
@@ -171,6 +173,7 @@ export class CircuitBreaker extends Construct implements IMonitorable {
     fn.addEnvironment(ENV.circuitBreakerTable, this.table.tableName);
     for (const [name, value] of Object.entries(this.#settings)) fn.addEnvironment(name, value);
     this.table.grant(fn, 'dynamodb:GetItem', 'dynamodb:UpdateItem');
+    grantTableKey(this.table, fn);
     if (this.#eventBus) {
       fn.addEnvironment(ENV.eventBusName, this.#eventBus.eventBusName);
       this.#eventBus.grantPutEventsTo(fn);

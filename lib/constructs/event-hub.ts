@@ -2,9 +2,11 @@ import { Duration, Stack, Token } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as schemas from 'aws-cdk-lib/aws-eventschemas';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { type AnyEventContract, registrySchema } from '../../contracts/index.js';
 import { invalidProp, validateRange } from '../validation.js';
+import { SwitchyardEncryption } from './encryption.js';
 
 export interface EventHubProps {
   /**
@@ -52,7 +54,8 @@ export class EventHub extends Construct {
       }
     }
 
-    const bus = new events.EventBus(this, 'Bus', { eventBusName: props.eventBusName });
+    const kmsKey = SwitchyardEncryption.keyOf(this);
+    const bus = new events.EventBus(this, 'Bus', { eventBusName: props.eventBusName, kmsKey });
     const accounts = [Stack.of(this).account, ...(props.allowedAccounts ?? [])];
     bus.addToResourcePolicy(
       new iam.PolicyStatement({
@@ -69,6 +72,7 @@ export class EventHub extends Construct {
       eventPattern: { account: [Stack.of(this).account, ...(props.allowedAccounts ?? [])] },
       retention,
     });
+    if (kmsKey !== undefined) this.#encryptArchive(bus, kmsKey);
 
     this.registry = new schemas.CfnRegistry(this, 'Registry', {
       description: 'Schemas of the Switchyard event contracts',
@@ -82,5 +86,35 @@ export class EventHub extends Construct {
         schemaName: `${contract.source}@${contract.detailType}`,
       });
     }
+  }
+
+  /**
+   * The archive's key, with the key-policy statements events.Archive would add itself: its
+   * own statement names the bus by Fn::GetAtt, while the bus's kmsKeyIdentifier names the
+   * key, a dependency cycle. Naming the bus's ARN from its name (as EventBus does) keeps the
+   * same condition without one.
+   */
+  #encryptArchive(bus: events.EventBus, key: kms.IKey): void {
+    (this.archive.node.defaultChild as events.CfnArchive).kmsKeyIdentifier = key.keyArn;
+    const busName = (bus.node.defaultChild as events.CfnEventBus).name;
+    const busArn = Stack.of(this).formatArn({ service: 'events', resource: 'event-bus', resourceName: busName });
+    key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowEventBridgeToEncryptTheArchive',
+        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey', 'kms:ReEncrypt*'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'kms:EncryptionContext:aws:events:event-bus:arn': busArn } },
+      }),
+    );
+    key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowEventBridgeToDescribeTheKey',
+        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+        actions: ['kms:DescribeKey'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+      }),
+    );
   }
 }

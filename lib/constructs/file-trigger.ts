@@ -168,6 +168,15 @@ export class FileTrigger extends Construct implements IMonitorable {
     props.eventBus.grantPutEventsTo(this.function);
     // A function error is retried twice by Lambda; after that the event goes to the same queue, with its reason.
     this.function.configureAsyncInvoke({ retryAttempts: 2, onFailure: new SqsDestination(this.deadLetterQueue) });
+    if (this.deadLetterQueue.encryptionMasterKey !== undefined) {
+      // SqsDestination grants with CDK's grantSendMessages, whose key actions are wildcards.
+      for (const action of ['kms:ReEncrypt*', 'kms:GenerateDataKey*']) {
+        Validations.of(this.function.role as iam.IRole).acknowledge({
+          id: `AwsSolutions-IAM5[Action::${action}]`,
+          reason: `Lambda's on-failure destination is the dead-letter queue, encrypted with the SwitchyardEncryption key; CDK's SqsDestination grants ${action} on that key only.`,
+        });
+      }
+    }
 
     const key = keyMatcher(props.prefix, props.suffix);
     this.rule = new events.Rule(this, 'ObjectCreated', {

@@ -4,6 +4,8 @@ import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { ENV } from '../../contracts/wiring.js';
+import { grantTableKey } from '../key-grants.js';
+import { SwitchyardEncryption } from './encryption.js';
 
 export interface IdempotencyStoreProps {
   /**
@@ -33,7 +35,7 @@ export class IdempotencyStore extends Construct {
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
       timeToLiveAttribute: IdempotencyStore.TTL_ATTRIBUTE,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      encryption: dynamodb.TableEncryption.AWS_MANAGED,
+      ...SwitchyardEncryption.tableEncryption(this),
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
     });
   }
@@ -44,6 +46,7 @@ export class IdempotencyStore extends Construct {
    */
   grant(fn: lambda.Function): iam.Grant {
     fn.addEnvironment(ENV.idempotencyTable, this.table.tableName);
+    grantTableKey(this.table, fn);
     return this.table.grant(fn, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem');
   }
 }

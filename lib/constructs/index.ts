@@ -9,6 +9,7 @@ export * from './agent-graph.js';
 export type { AgentFanOutNode, AgentNode, AgentTaskNode } from './agent-graph-layers.js';
 export * from './change-capture.js';
 export * from './circuit-breaker.js';
+export * from './encryption.js';
 export * from './escalation-policy.js';
 export * from './event-hub.js';
 export * from './file-trigger.js';

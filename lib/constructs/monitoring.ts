@@ -19,6 +19,7 @@ import {
   followQuerySpecs,
 } from '../../contracts/log-queries.js';
 import { invalidProp, validateInteger, validateRange } from '../validation.js';
+import { SwitchyardEncryption } from './encryption.js';
 import { EscalationPolicy } from './escalation-policy.js';
 import { flowName, isMonitorable, MonitoringContext, resourceName } from './monitoring-context.js';
 
@@ -185,10 +186,13 @@ export class SwitchyardMonitoring extends Construct {
   }
 
   private createTopic(): sns.Topic {
-    const key = new kms.Key(this, 'AlarmTopicKey', {
-      description: 'Encrypts the Switchyard alarm topic; CloudWatch alarms may use it to publish',
-      enableKeyRotation: true,
-    });
+    // The stack's SwitchyardEncryption key if it has one, a key of the topic's own if not.
+    const key =
+      SwitchyardEncryption.keyOf(this) ??
+      new kms.Key(this, 'AlarmTopicKey', {
+        description: 'Encrypts the Switchyard alarm topic; CloudWatch alarms may use it to publish',
+        enableKeyRotation: true,
+      });
     // The AWS-managed SNS key does not let CloudWatch publish to an encrypted topic: this one does.
     key.addToResourcePolicy(
       new iam.PolicyStatement({

@@ -5,6 +5,7 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ENV } from '../../contracts/wiring.js';
+import { grantSendMessages } from '../key-grants.js';
 import { deadLetterQueue, secureQueue } from '../secure-queue.js';
 import { invalidProp, validateInteger, validateRange } from '../validation.js';
 import { type IMonitorable, type MonitoringContext, resourceName, turnAlarmsOff } from './monitoring-context.js';
@@ -190,7 +191,7 @@ export class QueueConsumer extends Construct implements IMonitorable {
     this.function.addEnvironment(ENV.queueUrl, this.queue.queueUrl);
     this.function.addEnvironment(ENV.deadLetterQueueUrl, this.deadLetterQueue.queueUrl);
     this.function.addEnvironment(ENV.maxReceiveCount, String(maxReceiveCount));
-    this.deadLetterQueue.grantSendMessages(this.function);
+    grantSendMessages(this.deadLetterQueue, this.function);
     this.queue.grant(this.function, 'sqs:ChangeMessageVisibility');
 
     this.function.addEventSource(

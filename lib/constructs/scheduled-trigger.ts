@@ -2,6 +2,7 @@ import { Duration, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -9,6 +10,7 @@ import { Construct } from 'constructs';
 import { SCHEDULED_TIME_PLACEHOLDER, ScheduleFired } from '../../contracts/schedules.js';
 import { deadLetterQueue } from '../secure-queue.js';
 import { invalidProp, validateInteger, validateRange } from '../validation.js';
+import { SwitchyardEncryption } from './encryption.js';
 import { type IMonitorable, type MonitoringContext, RUNBOOK_SECTIONS, resourceName, turnAlarmsOff } from './monitoring-context.js';
 
 /** What a trigger name may hold: it is matched on by consumers and written into `detail.schedule`. */
@@ -201,6 +203,20 @@ export class ScheduledTrigger extends Construct implements IMonitorable {
         },
       ),
     });
+    // Scheduler sends to the dead-letter queue as the schedule's role, which the target grants
+    // sqs:SendMessage only: with a customer-managed key the role needs the key too.
+    const key = SwitchyardEncryption.keyOf(this);
+    if (key !== undefined) {
+      const target = (this.schedule.node.defaultChild as scheduler.CfnSchedule).target as scheduler.CfnSchedule.TargetProperty;
+      key.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: `AllowScheduleRoleToSendToDeadLetterQueue${this.node.addr}`,
+          principals: [new iam.ArnPrincipal(target.roleArn)],
+          actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+          resources: ['*'],
+        }),
+      );
+    }
     this.eventPattern = {
       source: [ScheduleFired.source],
       detailType: [ScheduleFired.detailType],

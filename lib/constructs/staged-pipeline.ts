@@ -3,7 +3,9 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
 import { Construct } from 'constructs';
 import { type AnyEventContract, ENV } from '../../contracts/index.js';
+import { grantTableKey } from '../key-grants.js';
 import { invalidProp } from '../validation.js';
+import { SwitchyardEncryption } from './encryption.js';
 import { turnAlarmsOff } from './monitoring-context.js';
 import { QueueConsumer } from './queue-consumer.js';
 import type { SwitchyardFunctionProps } from './switchyard-function.js';
@@ -116,7 +118,7 @@ export class StagedPipeline extends Construct {
         sortKey: sortKey === undefined ? undefined : { name: sortKey, type: dynamodb.AttributeType.STRING },
         billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
         pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-        encryption: dynamodb.TableEncryption.AWS_MANAGED,
+        ...SwitchyardEncryption.tableEncryption(this),
         removalPolicy,
       });
     this.ledger = table('Ledger', 'effect');
@@ -149,6 +151,7 @@ export class StagedPipeline extends Construct {
         visibilityTimeout: stage.visibilityTimeout,
       });
       this.ledger.grant(consumer.function, 'dynamodb:GetItem', 'dynamodb:UpdateItem');
+      grantTableKey(this.ledger, consumer.function);
       props.eventBus.grantPutEventsTo(consumer.function);
       stages.set(stage.name, consumer);
     }
@@ -173,6 +176,7 @@ export class StagedPipeline extends Construct {
       maxConcurrency: props.projector.maxConcurrency,
     });
     this.readModel.grant(this.projector.function, 'dynamodb:GetItem', 'dynamodb:PutItem');
+    grantTableKey(this.readModel, this.projector.function);
   }
 
   /** The rule a rebuild replays to (StartReplay's `Destination.FilterArns`): the projector's alone. */

@@ -5,6 +5,7 @@ import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lam
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { validateRange } from '../validation.js';
+import { SwitchyardEncryption } from './encryption.js';
 import { packagedHandlerEntry } from './handler-entry.js';
 
 /** The Lambda runtime every Switchyard function runs; the repo's tools and tests run the same Node major. */
@@ -76,6 +77,7 @@ export class SwitchyardFunction extends NodejsFunction {
     const logGroup = new logs.LogGroup(scope, `${id}Logs`, {
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.DESTROY,
+      encryptionKey: SwitchyardEncryption.keyOf(scope),
     });
     // Our own role instead of the AWSLambdaBasicExecutionRole managed policy, which
     // lets the function write to every log group in the account.

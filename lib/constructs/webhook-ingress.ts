@@ -9,6 +9,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { ENV } from '../../contracts/wiring.js';
 import { invalidProp, validateInteger, validateRange } from '../validation.js';
+import { SwitchyardEncryption } from './encryption.js';
 import type { IdempotencyStore } from './idempotency-store.js';
 import { turnAlarmsOff } from './monitoring-context.js';
 import { SwitchyardFunction } from './switchyard-function.js';
@@ -134,6 +135,7 @@ export class WebhookIngress extends Construct {
     this.accessLog = new logs.LogGroup(this, 'AccessLog', {
       retention: props.accessLogRetention ?? logs.RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.DESTROY,
+      encryptionKey: SwitchyardEncryption.keyOf(this),
     });
     this.stage = this.api.addStage('Stage', {
       stageName: '$default',
@@ -187,6 +189,7 @@ export class WebhookIngress extends Construct {
       new secretsmanager.Secret(this, `${name}Secret`, {
         description: `Signing secret of the ${provider.name} webhook (share it with the provider, or store the provider's with PutSecretValue)`,
         generateSecretString: { passwordLength: 48, excludePunctuation: true },
+        encryptionKey: SwitchyardEncryption.keyOf(this),
       });
     if (provider.secret === undefined) {
       Validations.of(secret).acknowledge({

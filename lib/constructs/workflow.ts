@@ -10,6 +10,7 @@ import { type AnyEventContract, type ContractDefinition, contractDefinition } fr
 import { ENV, STARTER_CONTRACTS_DEFINE } from '../../contracts/wiring.js';
 import { deadLetterQueue } from '../secure-queue.js';
 import { invalidProp, validateRange } from '../validation.js';
+import { SwitchyardEncryption } from './encryption.js';
 import { packagedHandlerEntry } from './handler-entry.js';
 import type { IdempotencyStore } from './idempotency-store.js';
 import { flowName, type IMonitorable, type MonitoringContext, turnAlarmsOff } from './monitoring-context.js';
@@ -143,6 +144,7 @@ export class Workflow extends Construct implements IMonitorable {
       logGroupName: `/aws/vendedlogs/states/${Stack.of(this).stackName}-${this.node.addr}`,
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.DESTROY,
+      encryptionKey: SwitchyardEncryption.keyOf(this),
     });
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       stateMachineName: props.stateMachineName,
