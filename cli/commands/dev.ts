@@ -1,4 +1,6 @@
 import { type ParseArgsOptionsConfig, parseArgs } from 'node:util';
+// biome-ignore lint/style/noRestrictedImports: a type only (erased at run time), of the launcher dev hosts in-process
+import type { RuntimeOptionValues } from '../../local/launcher.js';
 import { startDevServer } from '../dev/server.js';
 import { CliError, usageError } from '../errors.js';
 import type { Command } from './command.js';
@@ -73,18 +75,10 @@ function parseDevArgs(argv: readonly string[], runtimeOptions: ParseArgsOptionsC
   }
 }
 
-/** The options' values (local/launcher.ts's RUNTIME_OPTIONS, and --watch). */
-interface DevValues {
-  port?: string;
+/** The options' values: the runtime's (local/launcher.ts's RUNTIME_OPTIONS), and dev's own. */
+interface DevValues extends RuntimeOptionValues {
   data?: string;
   synth?: boolean;
   watch?: boolean;
   help?: boolean;
-  parameters?: string[];
-  host?: string;
-  'allow-host'?: string[];
-  'verify-signatures'?: boolean;
-  credentials?: string[];
-  'keep-events'?: string;
-  'keep-hours'?: string;
 }
