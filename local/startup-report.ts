@@ -104,7 +104,42 @@ export function startupReport(input: StartupReportInput): StartupReport {
       lines.push(`  try: ${aws} lambda invoke --function-name ${fn.name} --payload ${shellQuote('{}')} /dev/stdout`);
   }
   // Each warning says itself what differs from AWS (not run, run differently, left out).
-  return { lines, warnings: input.warnings.map((warning) => `[not as in AWS] ${warning}`) };
+  return { lines, warnings: groupedWarnings(input.warnings).map((warning) => `[not as in AWS] ${warning}`) };
+}
+
+/** More resources than this of one type with the same note share one line (an app's alarms would fill the screen). */
+const MAX_SEPARATE_WARNINGS = 3;
+
+/**
+ * The warnings, with those about many resources of one type that say the same thing
+ * (`<path> (<type>): <note>`) folded into one line that counts them and names the first
+ * few, in the order they came.
+ */
+export function groupedWarnings(warnings: readonly string[]): string[] {
+  const shape = /^(\S+) \(([A-Za-z0-9:]+)\): (.*)$/s;
+  const groups = new Map<string, string[]>();
+  for (const warning of warnings) {
+    const match = shape.exec(warning);
+    if (match === null) continue;
+    const key = `${match[2]}\u0000${match[3]}`;
+    groups.set(key, [...(groups.get(key) ?? []), match[1] ?? '']);
+  }
+  const out: string[] = [];
+  const folded = new Set<string>();
+  for (const warning of warnings) {
+    const match = shape.exec(warning);
+    const key = match === null ? undefined : `${match[2]}\u0000${match[3]}`;
+    const paths = key === undefined ? undefined : groups.get(key);
+    if (key === undefined || paths === undefined || paths.length <= MAX_SEPARATE_WARNINGS) {
+      out.push(warning);
+      continue;
+    }
+    if (folded.has(key)) continue;
+    folded.add(key);
+    const shown = paths.slice(0, MAX_SEPARATE_WARNINGS).join(', ');
+    out.push(`${paths.length} resources (${match?.[2]}: ${shown}, and ${paths.length - MAX_SEPARATE_WARNINGS} more): ${match?.[3]}`);
+  }
+  return out;
 }
 
 function scheduleSummary(schedule: ScheduleLine): string {

@@ -12,6 +12,9 @@ const NOT_RUN: Readonly<Record<string, string>> = {
   'AWS::Logs::SubscriptionFilter': 'subscription filters are not run locally: log events are not delivered to its destination',
   'AWS::Logs::MetricFilter': 'metric filters are not run locally: no metric is emitted from log events',
   'AWS::CloudWatch::Alarm': 'no CloudWatch metrics locally: the alarm never changes state, and its actions never run',
+  'AWS::CloudWatch::Dashboard': 'no CloudWatch locally: the dashboard is not served (the local console shows the app)',
+  'AWS::Logs::QueryDefinition':
+    'no Logs Insights locally: the saved query is not kept (switchyard trace follows an id through the read API)',
   'AWS::ApiGateway::DomainName': 'no API Gateway locally: the custom domain is not served',
   'Custom::CDKBucketDeployment': 'custom resource not run locally: its files are not copied to the bucket',
   'Custom::AWS': "custom resource not run locally: its AWS SDK call is not made, and attributes from the call's response do not resolve",

@@ -338,6 +338,19 @@ const TYPES: Record<string, TypeSpec> = {
     name: { property: 'AlarmName', max: 255, invalid: /[^\x20-\x7e]/g },
     identify: (input, name) => ({ ref: name, attributes: { Arn: arn(input, 'cloudwatch', `alarm:${name}`) } }),
   },
+  'AWS::CloudWatch::Dashboard': {
+    // Ref is the dashboard's name; it has no attributes.
+    name: { property: 'DashboardName', max: 255, invalid: ALPHANUMERIC_DASH_UNDERSCORE },
+    identify: (_, name) => ({ ref: name, attributes: {} }),
+  },
+  'AWS::Logs::QueryDefinition': {
+    // Ref and QueryDefinitionId are the id CloudWatch Logs gives the saved query (here stable, from the logical id).
+    name: { max: 255, invalid: ALPHANUMERIC_DASH_UNDERSCORE },
+    identify: (input) => {
+      const id = base32(`${input.stackName}/${input.logicalId}/query`).slice(0, 32).toLowerCase();
+      return { ref: id, attributes: { QueryDefinitionId: id } };
+    },
+  },
   'Custom::CrossRegionExportReader': {
     // CDK's cross-region references: the reader's attributes are the values it imports,
     // which its properties name as SSM dynamic references (resolved by the loader).

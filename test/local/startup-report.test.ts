@@ -206,6 +206,21 @@ describe('startupReport', () => {
       '[not as in AWS] S/R (AWS::S3::Bucket): no S3 locally',
     ]);
   });
+
+  it('folds the warnings about more than three resources of one type that say the same into one line', () => {
+    const alarms = ['A', 'B', 'C', 'D', 'E'].map((id) => `S/${id} (AWS::CloudWatch::Alarm): no metrics locally`);
+    const warnings = ['S/Q (AWS::S3::Bucket): no S3 locally', ...alarms, 'S/Z (AWS::CloudWatch::Alarm): another note'];
+    expect(report({}, { warnings }).warnings).toEqual([
+      '[not as in AWS] S/Q (AWS::S3::Bucket): no S3 locally',
+      '[not as in AWS] 5 resources (AWS::CloudWatch::Alarm: S/A, S/B, S/C, and 2 more): no metrics locally',
+      '[not as in AWS] S/Z (AWS::CloudWatch::Alarm): another note',
+    ]);
+  });
+
+  it('keeps three warnings of one type on lines of their own', () => {
+    const three = ['A', 'B', 'C'].map((id) => `S/${id} (AWS::CloudWatch::Alarm): no metrics locally`);
+    expect(report({}, { warnings: three }).warnings).toEqual(three.map((w) => `[not as in AWS] ${w}`));
+  });
 });
 
 describe('startupReport for the Switchyard app', () => {

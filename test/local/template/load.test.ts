@@ -17,6 +17,7 @@ import {
   loadApp,
   loadStack,
 } from '../../../local/template/load.js';
+import { notRun } from '../../../local/template/not-run.js';
 import { artifact, BASE_URL, load, resource } from './helpers.js';
 
 const ACCOUNT = '111111111111';
@@ -29,6 +30,9 @@ const REGION = 'eu-west-1';
 const RUNTIME_TYPES = new Set([
   'AWS::Events::EventBus',
   'AWS::Events::EventBusPolicy',
+  'AWS::SNS::Topic',
+  'AWS::SNS::TopicPolicy',
+  'AWS::KMS::Key',
   'AWS::Events::Archive',
   'AWS::Events::Rule',
   'AWS::SQS::Queue',
@@ -129,7 +133,7 @@ describe('loadApp', () => {
       );
     });
 
-    it('warns only about the types the local services do not run: state machines and the schema registry', () => {
+    it('warns only about the types the local services do not run: state machines, the schema registry and the monitoring', () => {
       const unsupported = (r: LoadedResource) =>
         `Switchyard/${r.logicalId} (${r.type}): resource type not supported locally; its Ref and attributes resolve, but nothing runs it`;
       const expected = stack.resources
@@ -137,7 +141,15 @@ describe('loadApp', () => {
         .map(unsupported);
       // Four state machines (triage, escalation, order saga, research agents), the registry and one schema per contract.
       expect(expected).toHaveLength(5 + CONTRACTS.length);
-      expect([...app.warnings].sort()).toEqual(expected.sort());
+      // SwitchyardMonitoring's alarms, dashboard and saved queries: each says what does not happen locally.
+      const monitoring = stack.resources
+        .filter((r) => ['AWS::CloudWatch::Alarm', 'AWS::CloudWatch::Dashboard', 'AWS::Logs::QueryDefinition'].includes(r.type))
+        .map((r) => {
+          const said = notRun(r.type);
+          return `Switchyard/${r.logicalId} (${r.type}): ${'note' in said ? said.note : ''}`;
+        });
+      expect(monitoring.length).toBeGreaterThan(CONTRACTS.length);
+      expect([...app.warnings].sort()).toEqual([...expected, ...monitoring].sort());
     });
 
     it('resolves every intrinsic of the app when every known type counts as supported', () => {
