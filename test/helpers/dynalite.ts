@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 // dynalite ships no types; it is a real DynamoDB implementation (LevelDB in memory).
 // @ts-expect-error -- untyped CommonJS module
 import dynalite from 'dynalite';
@@ -19,6 +19,19 @@ export async function startDynalite(): Promise<DynaliteHandle> {
   const { port } = server.address() as AddressInfo;
   const endpoint = `http://127.0.0.1:${port}`;
   const client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+  // dynalite answers CreateTable with the table CREATING and writes it ACTIVE a moment later
+  // (after a timer and a LevelDB write), refusing items until then with ResourceNotFound, as
+  // DynamoDB does. A loaded machine lost that race; each CreateTable here returns once ACTIVE.
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const result = await next(args);
+      if (context.commandName === 'CreateTableCommand') {
+        await waitUntilActive(client, (args.input as { TableName: string }).TableName);
+      }
+      return result;
+    },
+    { step: 'initialize', name: 'waitForActiveTable' },
+  );
   return {
     client,
     endpoint,
@@ -37,4 +50,13 @@ export async function startDynalite(): Promise<DynaliteHandle> {
       await new Promise<void>((resolve, reject) => server.close((error?: Error) => (error ? reject(error) : resolve())));
     },
   };
+}
+
+async function waitUntilActive(client: DynamoDBClient, tableName: string): Promise<void> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    if (Table?.TableStatus === 'ACTIVE') return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error(`table ${tableName} did not become ACTIVE within 2 s`);
 }
