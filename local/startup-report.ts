@@ -117,27 +117,27 @@ const MAX_SEPARATE_WARNINGS = 3;
  */
 export function groupedWarnings(warnings: readonly string[]): string[] {
   const shape = /^(\S+) \(([A-Za-z0-9:]+)\): (.*)$/s;
-  const groups = new Map<string, string[]>();
-  for (const warning of warnings) {
+  const parsed = warnings.map((warning) => {
     const match = shape.exec(warning);
-    if (match === null) continue;
-    const key = `${match[2]}\u0000${match[3]}`;
-    groups.set(key, [...(groups.get(key) ?? []), match[1] ?? '']);
+    return match === null ? { warning } : { warning, path: match[1] ?? '', type: match[2] ?? '', note: match[3] ?? '' };
+  });
+  const paths = new Map<string, string[]>();
+  for (const item of parsed) {
+    if (item.type === undefined) continue;
+    const key = `${item.type}\u0000${item.note}`;
+    paths.set(key, [...(paths.get(key) ?? []), item.path]);
   }
   const out: string[] = [];
   const folded = new Set<string>();
-  for (const warning of warnings) {
-    const match = shape.exec(warning);
-    const key = match === null ? undefined : `${match[2]}\u0000${match[3]}`;
-    const paths = key === undefined ? undefined : groups.get(key);
-    if (key === undefined || paths === undefined || paths.length <= MAX_SEPARATE_WARNINGS) {
-      out.push(warning);
-      continue;
+  for (const item of parsed) {
+    const key = item.type === undefined ? undefined : `${item.type}\u0000${item.note}`;
+    const same = key === undefined ? [] : (paths.get(key) ?? []);
+    if (key === undefined || same.length <= MAX_SEPARATE_WARNINGS) out.push(item.warning);
+    else if (!folded.has(key)) {
+      folded.add(key);
+      const shown = same.slice(0, MAX_SEPARATE_WARNINGS).join(', ');
+      out.push(`${same.length} resources (${item.type}: ${shown}, and ${same.length - MAX_SEPARATE_WARNINGS} more): ${item.note}`);
     }
-    if (folded.has(key)) continue;
-    folded.add(key);
-    const shown = paths.slice(0, MAX_SEPARATE_WARNINGS).join(', ');
-    out.push(`${paths.length} resources (${match?.[2]}: ${shown}, and ${paths.length - MAX_SEPARATE_WARNINGS} more): ${match?.[3]}`);
   }
   return out;
 }

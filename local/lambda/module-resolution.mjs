@@ -206,6 +206,12 @@ export function installModuleResolution({ taskRoot, layerRoots, runtimeRoot, run
         }
       }
       if (packageName(specifier) === 'aws-sdk' && shipsSdkV2(runtime)) {
+        const fromRuntime = resolveFrom(specifier, context, nextResolve, runtimeParent, isRequire);
+        if (fromRuntime) {
+          // Configure the shared v2 configuration before the function's first v2 module loads.
+          createRequire(import.meta.url)('./aws-sdk-v2.cjs');
+          return fromRuntime;
+        }
         // The v2 SDK is an optional peer of the package (about 90 MB that no nodejs18.x or
         // later function needs), so the project running the runtime brings it when it has
         // functions on the older runtimes.
@@ -218,10 +224,6 @@ export function installModuleResolution({ taskRoot, layerRoots, runtimeRoot, run
               'which the local runtime gives such functions from the project running it; install it there: npm install --save-dev aws-sdk@2',
           );
         }
-        // Configure the shared v2 configuration before the function's first v2 module loads.
-        createRequire(import.meta.url)('./aws-sdk-v2.cjs');
-        const fromRuntime = resolveFrom(specifier, context, nextResolve, runtimeParent, isRequire);
-        if (fromRuntime) return fromRuntime;
       }
       if (packageName(specifier) === 'aws-sdk') {
         // nodejs16.x and older runtimes shipped the SDK v2; nodejs18.x and later have only v3.
