@@ -65,6 +65,7 @@ export class LogsService {
   readonly #store: LogsStore;
   #pending: { group: string; stream: string; events: NewEvent[] }[] = [];
   #flushScheduled = false;
+  #stopped = false;
   #purgeTimer?: NodeJS.Timeout;
 
   constructor(private readonly options: LogsServiceOptions) {
@@ -117,6 +118,7 @@ export class LogsService {
   stop(): void {
     clearInterval(this.#purgeTimer);
     this.flush();
+    this.#stopped = true;
   }
 
   /**
@@ -127,6 +129,9 @@ export class LogsService {
   write(group: string, stream: string, events: readonly NewEvent[]): void {
     const kept = events.filter((event) => event.message !== '');
     if (kept.length === 0) return;
+    // Lines a torn-down execution prints after the runtime stopped have no store to go to
+    // (its database closes right after): in AWS an environment frozen mid-print loses them too.
+    if (this.#stopped) return;
     const last = this.#pending.at(-1);
     if (last && last.group === group && last.stream === stream) last.events.push(...kept);
     else this.#pending.push({ group, stream, events: [...kept] });

@@ -488,6 +488,16 @@ describe('LogsService durability', () => {
     ]);
     second.stop();
   });
+
+  it('takes no write after it stopped, so a line printed during shutdown never reaches the closed database', async () => {
+    const db = openDatabase(':memory:');
+    const service = new LogsService({ db, clock, accountId: '000000000000', region });
+    service.stop();
+    db.close();
+    service.write('/aws/lambda/late', 'stream', [{ timestamp: clock.now(), message: 'printed while the runtime stopped' }]);
+    // The batched flush would run on the next turn and throw "database is not open" there.
+    await new Promise((resolve) => setImmediate(resolve));
+  });
 });
 
 describe('LogsService.declare', () => {
