@@ -111,6 +111,11 @@ export const ERROR_NAMES = {
   tooManyFailures: 'TooManyFailures',
   /** A fan-out item's type has no model to route it to. */
   unroutableItem: 'UnroutableItem',
+  /**
+   * Another delivery of the same fact holds the claim on its effect and may still be working:
+   * this one neither acts nor announces, and comes back once that claim lapses.
+   */
+  effectInProgress: 'EffectInProgress',
 } as const;
 
 /**

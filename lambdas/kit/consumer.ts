@@ -11,12 +11,12 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import type { AnyEventContract, Detail } from '../../contracts/index.js';
 import { REPLAY_LOG_FIELDS, REPLAY_LOG_MESSAGES, type ReplayPolicy, replayPolicyOf } from '../../contracts/replay-policy.js';
 import { ENV } from '../../contracts/wiring.js';
-import { circuitOpenRetryAfterMs } from './circuit-breaker.js';
 import { requireEnv, requireNumber } from './config.js';
 import type { Emission, EventPublisher } from './emit.js';
 import { ContractRegistry, type ValidatedEvent } from './envelope.js';
 import { ConfigError, InvalidEventError, isPermanent, toError } from './errors.js';
 import { type FailureQueues, FailureRouter, receiveCountOf } from './failures.js';
+import { type HoldBack, holdBackOf } from './hold-back.js';
 import { logger as defaultLogger, metrics } from './observability.js';
 /** What a record handler gets besides the validated detail. */
 export interface RecordContext {
@@ -147,7 +147,7 @@ export function createSqsConsumer<const C extends readonly AnyEventContract[]>(o
       process = makeIdempotent(runHandler, { persistenceStore: options.idempotency.persistenceStore, config });
     }
     const inOrder = new KeyedSequence();
-    const counts = { deadLettered: 0, duplicates: 0, replayedNotRun: 0, circuitOpen: 0 };
+    const counts = { deadLettered: 0, duplicates: 0, replayedNotRun: 0, circuitOpen: 0, inProgress: 0 };
 
     const processEvent = async (record: SQSRecord, event: ValidatedEvent, recordLogger: Logger) => {
       const run = { ran: false };
@@ -166,9 +166,9 @@ export function createSqsConsumer<const C extends readonly AnyEventContract[]>(o
 
     const routeFailure = async (record: SQSRecord, error: Error, recordLogger: Logger, idempotencyKey: string | undefined) => {
       const receiveCount = receiveCountOf(record);
-      const openForMs = circuitOpenRetryAfterMs(error);
-      if (openForMs !== undefined) {
-        await waitForCircuit(record, error, openForMs / 1000, recordLogger, idempotencyKey);
+      const hold = holdBackOf(error, lambdaContext.getRemainingTimeInMillis());
+      if (hold !== undefined) {
+        await holdBack(record, error, hold, recordLogger, idempotencyKey);
         return;
       }
       const permanent = isPermanent(error);
@@ -212,19 +212,25 @@ export function createSqsConsumer<const C extends readonly AnyEventContract[]>(o
     };
 
     /**
-     * An open circuit is no fault of the record: it comes back when the circuit may let a
-     * trial through, never to the dead-letter queue. Each such return is still a receive
-     * (SQS counts receives, not failures), so on what would be the last receive the record
-     * is sent to its queue again as a new message (receive count 1) and the original
+     * An open circuit, or a twin delivery holding the claim on the same effect, is no fault
+     * of the record: it comes back when the circuit may let a trial through or the claim
+     * lapses, never to the dead-letter queue. Each such return is still a receive (SQS
+     * counts receives, not failures), so on what would be the last receive the record is
+     * sent to its queue again as a new message (receive count 1) and the original
      * acknowledged. Resolves when the record was requeued; throws to report it failed.
      */
-    const waitForCircuit = async (record: SQSRecord, error: Error, seconds: number, recordLogger: Logger, idempotencyKey?: string) => {
-      counts.circuitOpen++;
+    const holdBack = async (record: SQSRecord, error: Error, hold: HoldBack, recordLogger: Logger, idempotencyKey?: string) => {
+      if (hold.reason === 'circuit-open') counts.circuitOpen++;
+      else counts.inProgress++;
+      const why = hold.reason === 'circuit-open' ? 'circuit open' : 'a twin delivery holds the claim on this effect';
+      // A twin usually finishes in moments: look again after the usual backoff, or when its
+      // claim lapses if that is sooner; either way the wait never counts towards the DLQ.
+      const seconds = hold.reason === 'in-progress' ? Math.min(hold.ms / 1000, router.backoffDelay(record)) : hold.ms / 1000;
       const receiveCount = receiveCountOf(record);
       if (router.isLastReceive(record) && router.canRequeue) {
         try {
           const requeuedInSeconds = await router.requeue(record, seconds);
-          recordLogger.warn('circuit open on the last receive: record sent to its queue again as a new message', {
+          recordLogger.warn(`${why} on the last receive: record sent to its queue again as a new message`, {
             receiveCount,
             idempotencyKey,
             requeuedInSeconds,
@@ -232,7 +238,7 @@ export function createSqsConsumer<const C extends readonly AnyEventContract[]>(o
           });
           return;
         } catch (thrown) {
-          recordLogger.error('circuit open, and requeueing the record failed; it will be received again', {
+          recordLogger.error(`${why}, and requeueing the record failed; it will be received again`, {
             receiveCount,
             idempotencyKey,
             sendError: toError(thrown),
@@ -247,7 +253,7 @@ export function createSqsConsumer<const C extends readonly AnyEventContract[]>(o
       } catch (thrown) {
         backoffError = toError(thrown);
       }
-      recordLogger.warn('circuit open: record returned to the queue until the circuit may let it through', {
+      recordLogger.warn(`${why}: record returned to the queue until it may go through`, {
         receiveCount,
         idempotencyKey,
         retryInSeconds,
@@ -329,6 +335,7 @@ export function createSqsConsumer<const C extends readonly AnyEventContract[]>(o
     metrics.addMetric('DuplicatesSkipped', MetricUnit.Count, counts.duplicates);
     metrics.addMetric('ReplayedEventsNotRun', MetricUnit.Count, counts.replayedNotRun);
     metrics.addMetric('RecordsHeldForOpenCircuit', MetricUnit.Count, counts.circuitOpen);
+    metrics.addMetric('RecordsHeldForTwinInProgress', MetricUnit.Count, counts.inProgress);
     metrics.addMetric('RecordsSucceeded', MetricUnit.Count, sqsEvent.Records.length - failed - counts.deadLettered);
     return { batchItemFailures: [...response.batchItemFailures] };
   };

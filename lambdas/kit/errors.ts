@@ -77,6 +77,25 @@ export class SimulationRefusedError extends SwitchyardError {
   }
 }
 
+/**
+ * Another delivery of the same fact holds the claim on its effect, and its claim has not
+ * lapsed: it may still be applying the effect or announcing it. This delivery must do
+ * neither (announcing now could announce twice) and comes back after `retryAfterMs`, when
+ * the claim has been released or has lapsed. A queue consumer holds such a record back
+ * without counting it towards its dead-letter queue: waiting for a twin is not a failure.
+ */
+export class EffectInProgressError extends SwitchyardError {
+  override readonly name = ERROR_NAMES.effectInProgress;
+  constructor(
+    message: string,
+    /** How long until the holder's claim lapses (0 if it already may have). */
+    readonly retryAfterMs: number,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
 /** A synchronously started workflow ended in a status other than SUCCEEDED. */
 export class WorkflowFailedError extends SwitchyardError {
   override readonly name = ERROR_NAMES.workflowFailed;

@@ -107,7 +107,7 @@ export class FailureRouter {
    * visibility timeout. Resolves with the delay set.
    */
   async backOff(record: SQSRecord): Promise<number> {
-    const delay = backoffSeconds(receiveCountOf(record), this.queues.backoff);
+    const delay = this.backoffDelay(record);
     await this.queues.client.send(
       new ChangeMessageVisibilityCommand({
         QueueUrl: this.queues.queueUrl,
@@ -116,6 +116,11 @@ export class FailureRouter {
       }),
     );
     return delay;
+  }
+
+  /** The delay `backOff` would set for this receive of the record, in seconds. */
+  backoffDelay(record: SQSRecord): number {
+    return backoffSeconds(receiveCountOf(record), this.queues.backoff);
   }
 
   /**

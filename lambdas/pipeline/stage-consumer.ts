@@ -34,11 +34,16 @@ export function createStageConsumer(options: StageConsumerOptions) {
     failureQueues: options.failureQueues,
     replayPolicy: 'skip',
     describeDryRun: (detail) => ({ stage, effect: JOB_STAGE_EFFECTS[stage], jobId: detail.jobId, table: options.ledgerTable }),
-    handle: async (detail, { emit, logger }) => {
+    handle: async (detail, { emit, logger, lambdaContext }) => {
       const outcome = await runStage(stage, detail as Parameters<typeof runStage>[1], {
         ledger,
         emit,
         allowSimulatedFailures: options.allowSimulatedFailures,
+        // The claim lasts as long as this invocation may: after its deadline Lambda has
+        // stopped it, so a twin that takes over can never announce beside a live holder.
+        claimForMs: lambdaContext.getRemainingTimeInMillis(),
+        onReleaseFailed: (error) =>
+          logger.warn("could not hand back the claim on the effect; it lapses at this invocation's deadline", { error }),
       });
       logger.info(outcome.applied ? 'stage effect applied' : 'stage effect already applied: nothing done again', { ...outcome });
       return outcome;

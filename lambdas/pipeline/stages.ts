@@ -1,6 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Emission } from 'switchyard/kit';
-import { SimulationRefusedError, SwitchyardError } from 'switchyard/kit';
+import { SimulationRefusedError, SwitchyardError, toError } from 'switchyard/kit';
 import {
   type AnyEventContract,
   type FramesInferred,
@@ -65,6 +66,15 @@ export interface StageOutcome {
 
 export interface StageDependencies {
   readonly ledger: Ledger;
+  /**
+   * How long this delivery's claim on the effect lasts: until the invocation's deadline (a
+   * twin may take over only once the holder can no longer be running).
+   */
+  readonly claimForMs: number;
+  /** Names this delivery's claim. @default - a random UUID */
+  readonly claimToken?: string;
+  /** Told when giving up a claim after a failure did not work (the claim then lapses on its own). */
+  readonly onReleaseFailed?: (error: Error) => void;
   /** Whether the job's `simulate` is acted out; when not, a job that carries one is refused. @default false */
   readonly allowSimulatedFailures?: boolean;
   readonly emit: (emissions: readonly Emission[]) => Promise<void>;
@@ -73,9 +83,11 @@ export interface StageDependencies {
 
 /**
  * Runs one stage for one event: applies its effect once (a conditional write to the
- * ledger), then publishes the stage's completion event, which triggers the next stage; it
- * never calls that stage. A duplicate event finds the effect applied and the event sent
- * and does nothing; one whose earlier delivery died between the two sends the event.
+ * ledger that also claims the right to announce it), then publishes the stage's completion
+ * event, which triggers the next stage; it never calls that stage. A duplicate event finds
+ * the effect applied and the event sent and does nothing; one whose earlier delivery died
+ * between the two takes the lapsed claim over and sends the event; one that comes while the
+ * earlier delivery still holds its claim throws EffectInProgressError and comes back later.
  */
 export async function runStage(
   stage: JobStage,
@@ -100,20 +112,31 @@ export async function runStage(
 
   const work = (STAGE_WORK[stage] as (detail: unknown) => Record<string, unknown>)(trigger);
   const output = stage === 'approval' ? { ...work, title: carried.title, simulate: carried.simulate } : work;
-  const { applied, entry } = await deps.ledger.applyOnce(jobId, effect, output, deps.now?.() ?? new Date());
-  if (simulated?.failure === 'transient' && attempt <= (simulated.times ?? 1)) {
-    // The effect is written and its answer "lost": the retry must find it applied.
-    throw new StageUnavailableError(`${effect} for job ${jobId}: no answer (simulated, attempt ${attempt})`);
+  const now = deps.now?.() ?? new Date();
+  const token = deps.claimToken ?? randomUUID();
+  const { applied, claimed, entry } = await deps.ledger.claim(jobId, effect, output, now, {
+    token,
+    until: now.getTime() + deps.claimForMs,
+  });
+  if (!claimed) return { stage, jobId, effect, applied, emitted: false };
+  try {
+    if (simulated?.failure === 'transient' && attempt <= (simulated.times ?? 1)) {
+      // The effect is written and its answer "lost": the retry must find it applied.
+      throw new StageUnavailableError(`${effect} for job ${jobId}: no answer (simulated, attempt ${attempt})`);
+    }
+    const next: AnyEventContract = JOB_STAGE_EVENTS[stage].emits;
+    const title = carried.title ?? '';
+    await deps.emit([
+      {
+        contract: next,
+        detail: { jobId, title, ...(carried.simulate ? { simulate: carried.simulate } : {}), ...withoutNulls(entry.output) },
+      },
+    ]);
+  } catch (error) {
+    // Not announced: hand the claim back so the retry need not wait for it to lapse.
+    await deps.ledger.release(jobId, effect, token).catch((thrown: unknown) => deps.onReleaseFailed?.(toError(thrown)));
+    throw error;
   }
-  if (entry.emitted) return { stage, jobId, effect, applied, emitted: false };
-  const next: AnyEventContract = JOB_STAGE_EVENTS[stage].emits;
-  const title = carried.title ?? '';
-  await deps.emit([
-    {
-      contract: next,
-      detail: { jobId, title, ...(carried.simulate ? { simulate: carried.simulate } : {}), ...withoutNulls(entry.output) },
-    },
-  ]);
   await deps.ledger.markEmitted(jobId, effect);
   return { stage, jobId, effect, applied, emitted: true };
 }

@@ -13,17 +13,21 @@ const PROJECTOR_ENTRY = path.join(import.meta.dirname, '../../lambdas/pipeline/p
  * inference and render are slow (a model, a renderer: up to tens of seconds), fail now and
  * then, and are bound by a quota: they take one record per invocation and at most 2 at a
  * time, with longer timeouts, while the quick stages keep moving on their own queues.
+ * A quick stage's work takes milliseconds, yet its timeout is 20 s: a batch of 10 makes a
+ * few dozen DynamoDB and PutEvents calls, and under a burst right after a cold start those
+ * took over 10 s (a chaos run timed two out at 10 s). A timeout is also how long a crashed
+ * delivery's claim holds its twins back, so it is not raised further than that margin.
  */
 const STAGE_SETTINGS: Record<
   JobStage,
   Pick<PipelineStage, 'maxConcurrency' | 'batchSize' | 'maxReceiveCount'> & { timeout: Duration; what: string }
 > = {
-  script: { timeout: Duration.seconds(10), maxConcurrency: 10, what: 'Writes the job’s script' },
-  storyboard: { timeout: Duration.seconds(10), maxConcurrency: 10, what: 'Draws the job’s storyboard' },
+  script: { timeout: Duration.seconds(20), maxConcurrency: 10, what: 'Writes the job’s script' },
+  storyboard: { timeout: Duration.seconds(20), maxConcurrency: 10, what: 'Draws the job’s storyboard' },
   inference: { timeout: Duration.seconds(30), maxConcurrency: 2, batchSize: 1, maxReceiveCount: 6, what: 'Infers the job’s frames (slow)' },
   render: { timeout: Duration.seconds(30), maxConcurrency: 2, batchSize: 1, maxReceiveCount: 6, what: 'Renders the job’s video (slow)' },
-  approval: { timeout: Duration.seconds(10), maxConcurrency: 5, what: 'Asks a person to approve the rendered job' },
-  publish: { timeout: Duration.seconds(10), maxConcurrency: 5, what: 'Publishes an approved job' },
+  approval: { timeout: Duration.seconds(20), maxConcurrency: 5, what: 'Asks a person to approve the rendered job' },
+  publish: { timeout: Duration.seconds(20), maxConcurrency: 5, what: 'Publishes an approved job' },
 };
 
 export interface ContentPipelineProps {

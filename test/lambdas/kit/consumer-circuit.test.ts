@@ -1,9 +1,10 @@
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { SQSRecord } from 'aws-lambda';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { TicketCreated } from '../../../domain/index.js';
 import { CircuitBreaker, CircuitOpenError } from '../../../lambdas/kit/circuit-breaker.js';
 import { createSqsConsumer, type RecordHandler } from '../../../lambdas/kit/consumer.js';
+import { EffectInProgressError } from '../../../lambdas/kit/errors.js';
 import { type DynaliteHandle, startDynalite } from '../../helpers/dynalite.js';
 import { lambdaContext, sqsEvent, sqsRecord, ticketCreated } from '../../helpers/events.js';
 import { FakeSqs } from '../../helpers/fake-sqs.js';
@@ -100,5 +101,51 @@ describe('createSqsConsumer with an open circuit', () => {
     expect((await handler(sqsEvent(received(record, 2)), lambdaContext())).batchItemFailures).toEqual([]);
     expect(effects).toBe(1);
     expect(await breaker.state()).toBe('closed');
+  });
+});
+
+describe('createSqsConsumer with a twin delivery in progress', () => {
+  const twinHolds = async (): Promise<never> => {
+    throw new EffectInProgressError('a twin holds the claim', 7_200);
+  };
+
+  it('returns the record to the queue after the usual backoff, or sooner if the twin’s claim lapses sooner', async () => {
+    const handler = consumerWith(twinHolds);
+    const response = await handler(sqsEvent(received(sqsRecord(ticketCreated('T-1'), 'msg-t1'), 4)), lambdaContext());
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'msg-t1' }]);
+    // The fourth receive's backoff is 20 to 40 s; the claim lapses in 7.2 s.
+    expect(sqs.visibilityChanges).toEqual([{ QueueUrl: 'https://sqs.test/queue', ReceiptHandle: 'rh-msg-t1', VisibilityTimeout: 8 }]);
+    expect(sqs.sent).toEqual([]);
+  });
+
+  it('requeues the record on what would be its last receive, since waiting for a twin is not a failure', async () => {
+    const handler = consumerWith(twinHolds);
+    const record = received(sqsRecord(ticketCreated('T-2'), 'msg-t2'), 5);
+    const response = await handler(sqsEvent(record), lambdaContext());
+    expect(response.batchItemFailures).toEqual([]);
+    expect(sqs.sent).toEqual([expect.objectContaining({ QueueUrl: 'https://sqs.test/queue', MessageBody: record.body, DelaySeconds: 8 })]);
+    expect(sqs.sent.filter((m) => m.QueueUrl !== 'https://sqs.test/queue')).toEqual([]);
+  });
+
+  it('requeues a copy of a fact whose first delivery is still running, on its last receive, for no longer than the lock can last', async () => {
+    let finish!: () => void;
+    let runs = 0;
+    const handler = consumerWith(async () => {
+      runs++;
+      await new Promise<void>((resolve) => {
+        finish = resolve;
+      });
+    });
+    const first = handler(sqsEvent(sqsRecord(ticketCreated('T-3'), 'msg-t3a')), lambdaContext(20_000));
+    await vi.waitFor(() => expect(runs).toBe(1));
+    // Powertools finds the fact's record in progress: the copy is held, on any receive.
+    const copy = await handler(sqsEvent(received(sqsRecord(ticketCreated('T-3'), 'msg-t3b'), 5)), lambdaContext());
+    expect(copy.batchItemFailures).toEqual([]);
+    expect(sqs.sent).toEqual([expect.objectContaining({ QueueUrl: 'https://sqs.test/queue', DelaySeconds: expect.any(Number) })]);
+    // Powertools' lock lapses at the first delivery's deadline, which this invocation's own (30 s) bounds.
+    expect(sqs.sent[0]?.DelaySeconds).toBe(30);
+    finish();
+    expect((await first).batchItemFailures).toEqual([]);
+    expect(runs).toBe(1);
   });
 });

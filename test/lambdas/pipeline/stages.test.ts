@@ -1,40 +1,39 @@
-import { describe, expect, it } from 'vitest';
+import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Emission } from '../../../lambdas/kit/emit.js';
 import { isPermanent } from '../../../lambdas/kit/errors.js';
-import type { Ledger, LedgerEntry } from '../../../lambdas/pipeline/ledger.js';
+import { holdBackOf } from '../../../lambdas/kit/hold-back.js';
+import { Ledger } from '../../../lambdas/pipeline/ledger.js';
 import { runStage } from '../../../lambdas/pipeline/stages.js';
+import { type DynaliteHandle, startDynalite } from '../../helpers/dynalite.js';
 
-/** The ledger's contract in memory: one entry per job and effect, applied at most once. */
-class MemoryLedger {
-  readonly entries = new Map<string, LedgerEntry & { applied: number }>();
-  readonly attempts = new Map<string, number>();
+let dynamo: DynaliteHandle;
+let tables = 0;
+beforeAll(async () => {
+  dynamo = await startDynalite();
+});
+afterAll(async () => dynamo.close());
 
-  async applyOnce(jobId: string, effect: string, output: Record<string, unknown>) {
-    const key = `${jobId}/${effect}`;
-    const existing = this.entries.get(key);
-    if (existing) return { applied: false, entry: existing };
-    const entry = { jobId, effect, applied: 1, output };
-    this.entries.set(key, entry);
-    return { applied: true, entry };
-  }
-  async get(jobId: string, effect: string) {
-    return this.entries.get(`${jobId}/${effect}`);
-  }
-  async markEmitted(jobId: string, effect: string) {
-    const entry = this.entries.get(`${jobId}/${effect}`);
-    if (entry) this.entries.set(`${jobId}/${effect}`, { ...entry, emitted: true });
-  }
-  async countAttempt(jobId: string, effect: string) {
-    const n = (this.attempts.get(`${jobId}/${effect}`) ?? 0) + 1;
-    this.attempts.set(`${jobId}/${effect}`, n);
-    return n;
-  }
-}
-
-function harness() {
-  const ledger = new MemoryLedger();
+/** The real ledger on a fresh table (dynalite: DynamoDB's conditional writes, in memory). */
+async function harness() {
+  const tableName = `ledger-${++tables}`;
+  await dynamo.client.send(
+    new CreateTableCommand({
+      TableName: tableName,
+      KeySchema: [
+        { AttributeName: 'jobId', KeyType: 'HASH' },
+        { AttributeName: 'effect', KeyType: 'RANGE' },
+      ],
+      AttributeDefinitions: [
+        { AttributeName: 'jobId', AttributeType: 'S' },
+        { AttributeName: 'effect', AttributeType: 'S' },
+      ],
+      BillingMode: 'PAY_PER_REQUEST',
+    }),
+  );
+  const ledger = new Ledger(dynamo.client, tableName);
   const emitted: Emission[] = [];
-  const deps = { ledger: ledger as unknown as Ledger, emit: async (e: readonly Emission[]) => void emitted.push(...e) };
+  const deps = { ledger, claimForMs: 60_000, emit: async (e: readonly Emission[]) => void emitted.push(...e) };
   return { ledger, emitted, deps };
 }
 
@@ -42,7 +41,7 @@ const requested = { jobId: 'JOB-1', title: 'Teapot', brief: 'The pour, the lid, 
 
 describe('runStage', () => {
   it('applies the stage’s effect and emits its completion event, carrying the job forward', async () => {
-    const { ledger, emitted, deps } = harness();
+    const { ledger, emitted, deps } = await harness();
     expect(await runStage('script', requested, deps)).toEqual({
       stage: 'script',
       jobId: 'JOB-1',
@@ -53,18 +52,18 @@ describe('runStage', () => {
     expect(emitted.map((e) => [e.contract.detailType, e.detail])).toEqual([
       ['ScriptWritten', { jobId: 'JOB-1', title: 'Teapot', scriptKey: 'jobs/JOB-1/script.md', scenes: 2 }],
     ]);
-    expect(ledger.entries.get('JOB-1/write-script')).toMatchObject({ applied: 1, emitted: true });
+    expect(await ledger.get('JOB-1', 'write-script')).toMatchObject({ applied: 1, emitted: true });
   });
 
   it('does nothing for a duplicate: the effect stands and its event went out', async () => {
-    const { emitted, deps } = harness();
+    const { emitted, deps } = await harness();
     await runStage('script', requested, deps);
     expect(await runStage('script', requested, deps)).toMatchObject({ applied: false, emitted: false });
     expect(emitted).toHaveLength(1);
   });
 
   it('sends the event of an effect applied by a delivery that died before sending it', async () => {
-    const { emitted, deps } = harness();
+    const { emitted, deps } = await harness();
     await expect(
       runStage('script', requested, { ...deps, emit: async () => Promise.reject(new Error('PutEvents timed out')) }),
     ).rejects.toThrow('PutEvents timed out');
@@ -72,8 +71,48 @@ describe('runStage', () => {
     expect(emitted).toHaveLength(1);
   });
 
+  it('does not announce twice when a twin delivery comes while the first still holds its claim', async () => {
+    const { ledger, emitted, deps } = await harness();
+    let announce!: () => void;
+    const slowEmit = async (e: readonly Emission[]) => {
+      await new Promise<void>((resolve) => {
+        announce = resolve;
+      });
+      emitted.push(...e);
+    };
+    const first = runStage('script', requested, { ...deps, emit: slowEmit });
+    await vi.waitFor(() => expect(announce).toBeTypeOf('function'));
+    // The effect is applied and not yet announced: the twin must neither announce nor give up.
+    const twin = await runStage('script', requested, deps).catch((e: Error) => e);
+    expect(twin).toMatchObject({ name: 'EffectInProgress' });
+    expect(holdBackOf(twin as Error, 0)).toMatchObject({ reason: 'in-progress', ms: expect.any(Number) });
+    expect(holdBackOf(twin as Error, 0)?.ms).toBeGreaterThan(50_000);
+    announce();
+    expect(await first).toMatchObject({ applied: true, emitted: true });
+    // Back after the hold, the twin finds the event sent.
+    expect(await runStage('script', requested, deps)).toMatchObject({ applied: false, emitted: false });
+    expect(emitted).toHaveLength(1);
+    expect(await ledger.get('JOB-1', 'write-script')).toMatchObject({ applied: 1, emitted: true });
+  });
+
+  it('takes over the claim of a delivery that died before announcing, once that claim lapsed', async () => {
+    const { ledger, emitted, deps } = await harness();
+    const start = new Date('2026-11-23T10:00:00Z');
+    // The first delivery applied the effect and died: its claim runs to its deadline, 10 s on.
+    await ledger.claim('JOB-1', 'write-script', { scriptKey: 'jobs/JOB-1/script.md', scenes: 2 }, start, {
+      token: 'dead',
+      until: start.getTime() + 10_000,
+    });
+    const early = await runStage('script', requested, { ...deps, now: () => new Date(start.getTime() + 4_000) }).catch((e: Error) => e);
+    expect(early).toMatchObject({ name: 'EffectInProgress', retryAfterMs: 6_000 });
+    expect(emitted).toHaveLength(0);
+    const late = await runStage('script', requested, { ...deps, now: () => new Date(start.getTime() + 10_000) });
+    expect(late).toMatchObject({ applied: false, emitted: true });
+    expect(emitted.map((e) => e.contract.detailType)).toEqual(['ScriptWritten']);
+  });
+
   it('fails a simulated transient failure after writing the effect, then succeeds without applying it twice', async () => {
-    const { ledger, emitted, deps } = harness();
+    const { ledger, emitted, deps } = await harness();
     const storyboard = {
       jobId: 'JOB-1',
       title: 'Teapot',
@@ -85,12 +124,12 @@ describe('runStage', () => {
     await expect(runStage('inference', storyboard, demo)).rejects.toMatchObject({ name: 'StageUnavailable' });
     expect(emitted).toHaveLength(0);
     expect(await runStage('inference', storyboard, demo)).toMatchObject({ applied: false, emitted: true });
-    expect(ledger.entries.get('JOB-1/infer-frames')?.applied).toBe(1);
+    expect((await ledger.get('JOB-1', 'infer-frames'))?.applied).toBe(1);
     expect(emitted[0]?.detail).toMatchObject({ frames: 48, simulate: storyboard.simulate });
   });
 
   it('publishes an approved job with the title and video its approval stage recorded', async () => {
-    const { emitted, deps } = harness();
+    const { emitted, deps } = await harness();
     await runStage('approval', { jobId: 'JOB-1', title: 'Teapot', videoKey: 'jobs/JOB-1/video.mp4', durationSeconds: 8 }, deps);
     await runStage('publish', { jobId: 'JOB-1', approvedBy: 'editor' }, deps);
     expect(emitted.map((e) => [e.contract.detailType, e.detail])).toEqual([
@@ -100,7 +139,7 @@ describe('runStage', () => {
   });
 
   it('fails if a job asks for simulated failures where they are not allowed, permanently and before any effect', async () => {
-    const { ledger, emitted, deps } = harness();
+    const { ledger, emitted, deps } = await harness();
     const job = { ...requested, simulate: [{ stage: 'render' as const, failure: 'transient' as const }] };
     const error = await runStage('script', job, deps).catch((e: Error) => e);
     expect(error).toMatchObject({
@@ -108,12 +147,12 @@ describe('runStage', () => {
       message: 'job JOB-1 asks for simulated failures, which this deployment refuses',
     });
     expect(isPermanent(error as Error)).toBe(true);
-    expect(ledger.entries.size).toBe(0);
+    expect(await ledger.get('JOB-1', 'write-script')).toBeUndefined();
     expect(emitted).toHaveLength(0);
   });
 
   it('fails if a job is approved before its approval was requested, permanently', async () => {
-    const { emitted, deps } = harness();
+    const { emitted, deps } = await harness();
     const error = await runStage('publish', { jobId: 'JOB-9' }, deps).catch((e: Error) => e);
     expect(error).toMatchObject({
       name: 'JobNotAwaitingApproval',
