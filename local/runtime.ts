@@ -190,6 +190,8 @@ export class LocalRuntime {
       ]);
       const readApi = new ReadApi({
         db: readApiDb,
+        // Accepted events are recorded in the bus's own transaction, so their records live in its database.
+        eventsDb,
         retention: options.eventRecords,
         now: () => clock.now(),
         expressExecutions: () => states?.expressExecutions() ?? [],
@@ -290,6 +292,7 @@ export class LocalRuntime {
                 log(
                   `[events] ${bus.name} <- ${event.source} ${event['detail-type']}${event['replay-name'] ? ` (replay ${event['replay-name']})` : ''} ${truncate(JSON.stringify(event.detail), 4000)}`,
                 ),
+        recordAccepted: (note) => readApi.recordAccepted(note),
         onAccepted: (note) => readApi.eventAccepted(note),
         onDelivery: (note) => readApi.delivery(note),
       });

@@ -58,7 +58,14 @@ export interface EventsServiceOptions {
   readonly log?: (line: string) => void;
   /** Called for every event a bus accepts, replayed ones too (the console's live view of the buses). */
   readonly onEvent?: (bus: BusDefinition, event: EventEnvelope) => void;
-  /** Called for every event a bus accepts or a replay sends, with the rules it matched (the read API). */
+  /**
+   * Called for every event a bus accepts or a replay sends, inside the transaction that
+   * accepts it on `db`: what it writes to `db` commits with the acceptance, before
+   * PutEvents answers (the read API's record of the event, so that a crash never leaves the
+   * archive holding an event the read API lost). It must not begin a transaction.
+   */
+  readonly recordAccepted?: (note: AcceptedEventNote) => void;
+  /** Called for every event a bus accepts or a replay sends, with the rules it matched, once committed (the read API's live feed). */
   readonly onAccepted?: (note: AcceptedEventNote) => void;
   /** Called when a delivery to a rule target ends or is retried (the read API). */
   readonly onDelivery?: (note: DeliveryNote) => void;
@@ -103,7 +110,9 @@ export class EventsService {
       registry: this.#registry,
       route: (bus, event, onlyRules) => {
         const matched = this.#route(bus, event, onlyRules);
-        this.#replayed.push({ bus, event, matched, acceptedAt: this.options.clock.now() });
+        const note = { bus, event, matched, acceptedAt: this.options.clock.now() };
+        this.options.recordAccepted?.(note);
+        this.#replayed.push(note);
       },
       routed: () => {
         this.#outbox.wake();
@@ -315,7 +324,7 @@ export class EventsService {
     };
   }
 
-  /** Archives and routes accepted events in one transaction; returns PutEvents result entries. */
+  /** Archives, routes and records (`recordAccepted`) accepted events in one transaction; returns PutEvents result entries. */
   #accept(validated: (Accepted | EntryError)[]) {
     const { db } = this.options;
     db.exec('BEGIN');
@@ -325,7 +334,9 @@ export class EventsService {
         if ('ErrorCode' in item) return item;
         this.#archives.archiveEvent(item.bus, item.event);
         const matched = this.#route(item.bus, item.event, undefined, item.traceHeader);
-        accepted.push({ ...item, matched, acceptedAt: this.options.clock.now() });
+        const note = { ...item, matched, acceptedAt: this.options.clock.now() };
+        this.options.recordAccepted?.(note);
+        accepted.push(note);
         return { EventId: item.event.id };
       });
       db.exec('COMMIT');

@@ -9,15 +9,23 @@
 /** Every read API path starts with this; nothing of AWS's lives under it. */
 export const READ_API_PREFIX = '/_switchyard/v1';
 
-/** The paths, relative to nothing: `${READ_API_PREFIX}${READ_API_PATHS.events}`. */
+/**
+ * The paths, relative to nothing: `${READ_API_PREFIX}${READ_API_PATHS.events}`. Every list
+ * pages: an answer with a `nextToken` has more; ask again with `nextToken=<it>` and the same
+ * filters (`limit` may change) until an answer has none. A token holds a position in the
+ * list, not an offset: what is added while a client pages shifts nothing it has still to read.
+ */
 export const READ_API_PATHS = {
-  /** GET ?bus=&detailType=&replayName=&since=<ISO>&limit=<1..1000, default 100> -> {@link BusEventsPage}, newest first. */
+  /** GET ?bus=&detailType=&replayName=&since=<ISO>&limit=<1..1000, default 100>&nextToken= -> {@link BusEventsPage}, newest first. */
   events: '/events',
-  /** GET /lineage/<id>?depth=<1..50> -> {@link Lineage} (404 when nothing matches); the id is an event id, message id, execution arn or name, or any value in an event's detail (a ticket id). */
+  /**
+   * GET /lineage/<id>?depth=<1..50>&limit=<1..50, default 50>&nextToken= -> {@link Lineage} (404 when nothing matches); the id is
+   * an event id, message id, execution arn or name, or any value in an event's detail (a ticket id: `limit` such events a page).
+   */
   lineage: '/lineage/',
   /** GET -> text/event-stream of {@link StreamMessage}, one `event:` name per kind. */
   stream: '/stream',
-  /** GET ?stateMachineArn=&status=&limit= -> {@link ExpressExecutionsPage}: Express executions the runtime ran (AWS keeps none). */
+  /** GET ?stateMachineArn=&status=&limit=&nextToken= -> {@link ExpressExecutionsPage}: Express executions the runtime ran (AWS keeps none). */
   expressExecutions: '/express-executions',
 } as const;
 
@@ -56,6 +64,8 @@ export interface RuleMatch {
 
 export interface BusEventsPage {
   readonly events: readonly BusEventRecord[];
+  /** Set when more events follow: pass it back as `nextToken`. */
+  readonly nextToken?: string;
 }
 
 /** A node of one event's lineage: what happened because of it, as a tree. */
@@ -79,8 +89,10 @@ export interface LineageNode {
 }
 
 export interface Lineage {
-  /** What the id named, or every event whose detail holds it. Empty when nothing did. */
+  /** What the id named, or the events whose detail holds it (a page of them). Empty when nothing did. */
   readonly roots: readonly LineageNode[];
+  /** Set when more events whose detail holds the id follow: pass it back as `nextToken`. */
+  readonly nextToken?: string;
 }
 
 export interface ExpressExecutionSummary {
@@ -94,6 +106,8 @@ export interface ExpressExecutionSummary {
 
 export interface ExpressExecutionsPage {
   readonly executions: readonly ExpressExecutionSummary[];
+  /** Set when more executions follow: pass it back as `nextToken`. */
+  readonly nextToken?: string;
 }
 
 /** Every error answer (400 bad parameter, 404 unknown path or id, 405 not GET, 500 a bug of ours). */

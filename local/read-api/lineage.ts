@@ -1,5 +1,5 @@
 import { eventSegment, ruleMatchSegment } from '../trace-header.js';
-import type { BusEventRecord, Lineage, LineageNode, RuleMatch } from './contract.js';
+import type { BusEventRecord, LineageNode, RuleMatch } from './contract.js';
 import type { ReadApiRecords, StoredNode } from './records.js';
 
 /** An invocation's log lines (START to REPORT), from wherever the function's logs are kept. */
@@ -16,8 +16,14 @@ export interface LogEventsSource {
   GetLogEvents(input: Record<string, unknown>): Promise<{ events?: readonly { message?: string }[] }>;
 }
 
-/** How many events whose detail holds a value are traced at most (a ticket id named by thousands of events is not a trace). */
-const MAX_DETAIL_MATCHES = 50;
+/** Events whose detail holds a value traced per page (a ticket id named by thousands of events pages on). */
+export const DETAIL_MATCHES_PER_PAGE = 50;
+
+/** Which page of a lineage's roots: `after` is the `last` of the page before. */
+export interface LineagePageRequest {
+  readonly limit?: number;
+  readonly after?: number;
+}
 
 /**
  * Reads an invocation's lines out of its log stream: those from its START line to its
@@ -63,21 +69,32 @@ export class LineageBuilder {
     private readonly logs?: LogReader,
   ) {}
 
-  async build(id: string, depth: number): Promise<Lineage> {
+  /**
+   * One page of the lineage of `id`: what the id names (an event, message, invocation,
+   * execution), all on the first page; else the events whose detail holds it, oldest first,
+   * a page at a time. `last` is set when another page follows. An event another one on the
+   * page led to is in that one's tree, not a root of its own; across pages, clients drop
+   * such roots (mergeLineagePages).
+   */
+  async build(id: string, depth: number, page: LineagePageRequest = {}): Promise<{ roots: LineageNode[]; last?: number }> {
     const seen = new Set<string>();
     const roots: LineageNode[] = [];
-    for (const event of this.records.eventsById(id)) roots.push(await this.#event(event, depth, seen));
-    const nodes = [...this.records.nodesById(id), ...this.records.executionsNamed(id)];
-    for (const node of nodes) {
-      if (!seen.has(key(node))) roots.push(await this.#node(node, depth, seen));
-    }
-    if (roots.length === 0) {
-      for (const event of this.records.eventsWithDetailValue(id, MAX_DETAIL_MATCHES)) {
-        // An event another one led to is already in that one's tree.
-        if (!seen.has(`event:${event.id}:${event.replayName ?? ''}`)) roots.push(await this.#event(event, depth, seen));
+    if (page.after === undefined) {
+      for (const event of this.records.eventsById(id)) roots.push(await this.#event(event, depth, seen));
+      const nodes = [...this.records.nodesById(id), ...this.records.executionsNamed(id)];
+      for (const node of nodes) {
+        if (!seen.has(key(node))) roots.push(await this.#node(node, depth, seen));
       }
+      if (roots.length > 0) return { roots };
     }
-    return { roots };
+    const limit = page.limit ?? DETAIL_MATCHES_PER_PAGE;
+    const matches = this.records.eventsWithDetailValue(id, limit + 1, page.after);
+    const shown = matches.slice(0, limit);
+    for (const { record: event } of shown) {
+      if (!seen.has(`event:${event.id}:${event.replayName ?? ''}`)) roots.push(await this.#event(event, depth, seen));
+    }
+    const last = matches.length > limit ? shown.at(-1)?.seq : undefined;
+    return { roots, ...(last === undefined ? {} : { last }) };
   }
 
   async #event(event: BusEventRecord, depth: number, seen: Set<string>): Promise<LineageNode> {

@@ -9,12 +9,19 @@ import { eventSegment, executionSegment, messageSegment, parseTraceHeader, ruleM
 import type { BusEventRecord, ExpressExecutionSummary, Lineage, StreamMessage } from './contract.js';
 import { LineageBuilder, type LogReader } from './lineage.js';
 import { LiveFeed } from './live-feed.js';
+import { mergeLineagePages } from './pages.js';
 import { ReadApiRecords, type Retention } from './records.js';
-import { ReadApiRouter } from './router.js';
+import { type ExpressPosition, ReadApiRouter } from './router.js';
 
 export interface ReadApiOptions {
   /** `read-api.sqlite` in the data folder. */
   readonly db: DatabaseSync;
+  /**
+   * The events database the bus accepts events in: the records of accepted events live
+   * there, written by {@link ReadApi.recordAccepted} in the bus's own transaction.
+   * @default db
+   */
+  readonly eventsDb?: DatabaseSync;
   readonly retention?: Retention;
   /** The EXPRESS executions the runtime keeps a summary of (Step Functions, once it exists). */
   readonly expressExecutions: () => readonly ExecutionRecord[];
@@ -47,41 +54,39 @@ export class ReadApi {
 
   constructor(private readonly options: ReadApiOptions) {
     this.feed = new LiveFeed(options.heartbeatMs);
-    this.records = new ReadApiRecords(options.db, options.retention, options.now);
+    this.records = new ReadApiRecords(options.db, options.retention, options.now, options.eventsDb);
     this.#lineage = new LineageBuilder(this.records, options.logs);
     this.router = new ReadApiRouter({
       feed: this.feed,
       expressExecutions: (filter) => expressSummaries(options.expressExecutions(), filter),
-      events: (query) => ({ events: this.records.events(query) }),
-      lineage: (id, depth) => this.lineage(id, depth),
+      events: (query) => this.records.eventsPage(query),
+      lineage: (id, depth, page) => this.#lineage.build(id, depth, page),
     });
   }
 
-  lineage(id: string, depth = 50): Promise<Lineage> {
-    return this.#lineage.build(id, depth);
+  /** The whole lineage of `id`: every page of roots, each root once. */
+  async lineage(id: string, depth = 50): Promise<Lineage> {
+    const pages: Lineage[] = [];
+    let after: number | undefined;
+    do {
+      const page = await this.#lineage.build(id, depth, after === undefined ? {} : { after });
+      pages.push({ roots: page.roots });
+      after = page.last;
+    } while (after !== undefined);
+    return mergeLineagePages(pages);
   }
 
-  /** A bus accepted an event (or a replay sent one). */
+  /**
+   * A bus accepted an event (or a replay sent one): called inside the bus's transaction on
+   * the events database, so the record commits with the acceptance or not at all.
+   */
+  recordAccepted(note: AcceptedEventNote): void {
+    this.records.addEvent(busEventRecord(note));
+  }
+
+  /** A bus committed an event it accepted: the live feed hears of it. */
   eventAccepted(note: AcceptedEventNote): void {
-    const { event, bus } = note;
-    const record: BusEventRecord = {
-      id: event.id,
-      bus: bus.name,
-      source: event.source,
-      detailType: event['detail-type'],
-      time: event.time,
-      acceptedAt: new Date(note.acceptedAt).toISOString(),
-      ...(event['replay-name'] ? { replayName: event['replay-name'] } : {}),
-      detail: event.detail,
-      matched: note.matched.map((rule) => ({
-        rule: rule.name,
-        ruleArn: rule.arn,
-        targets: rule.targets.map((target) => ({ id: target.id, arn: target.arn, outcome: 'pending' as const })),
-      })),
-      ...(note.traceHeader ? { traceHeader: note.traceHeader } : {}),
-    };
-    this.records.addEvent(record);
-    this.#publish({ kind: 'event', event: record });
+    this.#publish({ kind: 'event', event: busEventRecord(note) });
   }
 
   /** A delivery to a rule target ended or will be retried. */
@@ -247,16 +252,48 @@ export class ReadApi {
   }
 }
 
+function busEventRecord(note: AcceptedEventNote): BusEventRecord {
+  const { event, bus } = note;
+  return {
+    id: event.id,
+    bus: bus.name,
+    source: event.source,
+    detailType: event['detail-type'],
+    time: event.time,
+    acceptedAt: new Date(note.acceptedAt).toISOString(),
+    ...(event['replay-name'] ? { replayName: event['replay-name'] } : {}),
+    detail: event.detail,
+    matched: note.matched.map((rule) => ({
+      rule: rule.name,
+      ruleArn: rule.arn,
+      targets: rule.targets.map((target) => ({ id: target.id, arn: target.arn, outcome: 'pending' as const })),
+    })),
+    ...(note.traceHeader ? { traceHeader: note.traceHeader } : {}),
+  };
+}
+
+/**
+ * A page of Express executions, newest first, as ListExecutions answers: ordered by start
+ * time then ARN (both descending), so that a page's last one is a position the next page
+ * continues after, whatever started or was dropped in between.
+ */
 function expressSummaries(
   records: readonly ExecutionRecord[],
-  filter: { stateMachineArn?: string; status?: string; limit: number },
-): ExpressExecutionSummary[] {
+  filter: { stateMachineArn?: string; status?: string; limit: number; after?: ExpressPosition },
+): { executions: ExpressExecutionSummary[]; last?: ExpressPosition } {
+  const { after } = filter;
+  const chosen = records
+    .filter(
+      (record) =>
+        (filter.stateMachineArn === undefined || record.stateMachineArn === filter.stateMachineArn) &&
+        (filter.status === undefined || record.status === filter.status) &&
+        (after === undefined || record.startDate < after.startDate || (record.startDate === after.startDate && record.arn < after.arn)),
+    )
+    .sort((a, b) => b.startDate - a.startDate || (a.arn < b.arn ? 1 : a.arn > b.arn ? -1 : 0));
+  const shown = chosen.slice(0, filter.limit);
+  const lastShown = shown.at(-1);
   const out: ExpressExecutionSummary[] = [];
-  // Newest first, as ListExecutions answers.
-  for (let i = records.length - 1; i >= 0 && out.length < filter.limit; i--) {
-    const record = records[i] as ExecutionRecord;
-    if (filter.stateMachineArn !== undefined && record.stateMachineArn !== filter.stateMachineArn) continue;
-    if (filter.status !== undefined && record.status !== filter.status) continue;
+  for (const record of shown) {
     out.push({
       executionArn: record.arn,
       stateMachineArn: record.stateMachineArn,
@@ -266,7 +303,8 @@ function expressSummaries(
       ...(record.stopDate === undefined ? {} : { stopDate: new Date(record.stopDate).toISOString() }),
     });
   }
-  return out;
+  const more = chosen.length > shown.length && lastShown !== undefined;
+  return { executions: out, ...(more ? { last: { startDate: lastShown.startDate, arn: lastShown.arn } } : {}) };
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { BusEventRecord, LineageNode, RuleMatch } from './contract.js';
+import { BusEventTable, type EventsFilter, likeEscape, type SequencedRecord } from './event-records.js';
 
 /**
  * How much the read API keeps: the newest `maxEvents` events, none older than `maxAgeHours`;
@@ -32,19 +33,6 @@ export interface StoredNode {
   readonly attributes?: Readonly<Record<string, string>>;
 }
 
-interface EventRow {
-  id: string;
-  replay_name: string;
-  bus: string;
-  source: string;
-  detail_type: string;
-  time: string;
-  accepted_at: number;
-  detail: string;
-  trace_header: string | null;
-  matched: string;
-}
-
 interface NodeRow {
   kind: string;
   id: string;
@@ -57,36 +45,40 @@ interface NodeRow {
 }
 
 /**
- * The read API's own records, in SQLite in the data folder (`read-api.sqlite`): the events
- * the buses accepted with their rule matches and target outcomes, and the lineage nodes
- * (messages, invocations, executions, dead-letters) linked by trace segment. Bounded by
- * {@link Retention}: events and nodes past it are deleted, so the file never grows without limit.
+ * The read API's own records, in SQLite: the lineage nodes (messages, invocations,
+ * executions, dead-letters) linked by trace segment in the data folder's `read-api.sqlite`,
+ * and the events the buses accepted, with their rule matches and target outcomes, in the
+ * events database (see {@link BusEventTable}: written in the bus's own transaction).
+ * Bounded by {@link Retention}: events and nodes past it are deleted, so neither file grows
+ * without limit.
  */
 export class ReadApiRecords {
   readonly #retention: Required<Retention>;
   readonly #s: ReturnType<typeof prepareStatements>;
+  readonly #events: BusEventTable;
   #writes = 0;
-  /** Writes not yet committed: grouped into one transaction per turn of the event loop (a commit per message would cost more than the send). */
-  #pending: (() => void)[] = [];
+  /**
+   * Writes not yet committed, per database: grouped into one transaction per turn of the
+   * event loop (a commit per message would cost more than the send). Lineage nodes only,
+   * and target outcomes: an event's own record is written when the bus accepts it.
+   */
+  #pendingNodes: (() => void)[] = [];
+  #pendingEvents: (() => void)[] = [];
   #flushScheduled = false;
   #closed = false;
 
+  /** `eventsDb`: the events database the bus accepts events in (the same as `db` when there is one database). */
   constructor(
     private readonly db: DatabaseSync,
     retention: Retention = {},
     private readonly now: () => number = Date.now,
+    eventsDb: DatabaseSync = db,
   ) {
     this.#retention = { ...DEFAULT_RETENTION, ...retention };
     if (!(this.#retention.maxEvents >= 1) || !(this.#retention.maxAgeHours > 0)) {
       throw new Error('read API retention must keep at least one event for some time (maxEvents >= 1, maxAgeHours > 0)');
     }
     db.exec(`
-      CREATE TABLE IF NOT EXISTS bus_events (
-        seq INTEGER PRIMARY KEY, id TEXT NOT NULL, replay_name TEXT NOT NULL DEFAULT '', bus TEXT NOT NULL,
-        source TEXT NOT NULL, detail_type TEXT NOT NULL, time TEXT NOT NULL, accepted_at INTEGER NOT NULL,
-        detail TEXT NOT NULL, trace_header TEXT, matched TEXT NOT NULL);
-      CREATE INDEX IF NOT EXISTS bus_events_by_id ON bus_events (id, replay_name);
-      CREATE INDEX IF NOT EXISTS bus_events_by_time ON bus_events (accepted_at);
       CREATE TABLE IF NOT EXISTS lineage_nodes (
         seq INTEGER PRIMARY KEY, kind TEXT NOT NULL, id TEXT NOT NULL, segment TEXT NOT NULL, label TEXT NOT NULL,
         time INTEGER NOT NULL, status TEXT, reason TEXT, attributes TEXT, UNIQUE (kind, id));
@@ -97,28 +89,22 @@ export class ReadApiRecords {
         parent TEXT NOT NULL, kind TEXT NOT NULL, id TEXT NOT NULL, time INTEGER NOT NULL, PRIMARY KEY (parent, kind, id));
       CREATE INDEX IF NOT EXISTS lineage_edges_by_time ON lineage_edges (time);
     `);
+    this.#events = new BusEventTable(eventsDb, db);
     this.#s = prepareStatements(db);
     this.trim();
   }
 
+  /**
+   * Records an event a bus accepted, at once: the bus calls this inside the transaction
+   * that accepts the event, so that the record commits with the acceptance.
+   */
   addEvent(record: BusEventRecord): void {
-    this.#write(() =>
-      this.#s.insertEvent.run(
-        record.id,
-        record.replayName ?? '',
-        record.bus,
-        record.source,
-        record.detailType,
-        record.time,
-        Date.parse(record.acceptedAt),
-        JSON.stringify(record.detail),
-        record.traceHeader ?? null,
-        JSON.stringify(record.matched),
-      ),
-    );
+    if (this.#closed) return;
+    this.#events.insert(record);
+    this.#counted(1);
   }
 
-  /** Sets one target's outcome on the newest record of the event; returns the record as it is now. */
+  /** Sets one target's outcome on the newest record of the event (queued: committed within a turn of the event loop). */
   setOutcome(
     eventId: string,
     replayName: string | undefined,
@@ -127,80 +113,44 @@ export class ReadApiRecords {
     outcome: RuleMatch['targets'][number]['outcome'],
     reason?: string,
   ): void {
-    this.#write(() => this.#setOutcome(eventId, replayName, ruleArn, targetId, outcome, reason));
-  }
-
-  #setOutcome(
-    eventId: string,
-    replayName: string | undefined,
-    ruleArn: string,
-    targetId: string,
-    outcome: RuleMatch['targets'][number]['outcome'],
-    reason?: string,
-  ): void {
-    const row = this.#s.eventFor.get(eventId, replayName ?? '') as { seq: number; matched: string } | undefined;
-    if (!row) return;
-    const matched = JSON.parse(row.matched) as RuleMatch[];
-    const next = matched.map((match) =>
-      match.ruleArn !== ruleArn
-        ? match
-        : {
-            ...match,
-            targets: match.targets.map((target) =>
-              target.id === targetId ? { id: target.id, arn: target.arn, outcome, ...(reason ? { reason } : {}) } : target,
-            ),
-          },
-    );
-    this.#s.setMatched.run(JSON.stringify(next), row.seq);
+    this.#write(this.#pendingEvents, () => this.#events.setOutcome(eventId, replayName, ruleArn, targetId, outcome, reason));
   }
 
   /** Every record of an event id (a replayed event has one per replay). */
   eventsById(id: string): BusEventRecord[] {
     this.flush();
-    return (this.#s.eventById.all(id) as unknown as EventRow[]).map(toRecord);
+    return this.#events.byId(id);
   }
 
-  /** Events whose detail holds `value` as a string value anywhere, oldest first. */
-  eventsWithDetailValue(value: string, limit: number): BusEventRecord[] {
+  /** Events whose detail holds `value` as a string value anywhere, oldest first, after `afterSeq` (a page's last). */
+  eventsWithDetailValue(value: string, limit: number, afterSeq?: number): SequencedRecord[] {
     this.flush();
-    const pattern = `%${likeEscape(JSON.stringify(value))}%`;
-    return (this.#s.eventsByDetail.all(pattern, limit) as unknown as EventRow[]).map(toRecord);
+    return this.#events.withDetailValue(value, limit, afterSeq);
   }
 
   /** Events sent by whatever has `segment` (their trace header's parent). */
   eventsFromSegment(segment: string): BusEventRecord[] {
     this.flush();
-    return (this.#s.eventsBySegment.all(`%Parent=${segment}%`) as unknown as EventRow[]).map(toRecord);
+    return this.#events.fromSegment(segment);
   }
 
   /** Newest first, filtered. */
-  events(query: { bus?: string; detailType?: string; replayName?: string; since?: number; limit: number }): BusEventRecord[] {
+  events(query: EventsFilter & { limit: number }): BusEventRecord[] {
+    return this.eventsPage(query).events;
+  }
+
+  /** A page, newest first, of the events older than `before` (the `last` of the page before); `last` is set when more follow. */
+  eventsPage(query: EventsFilter & { limit: number; before?: number }): { events: BusEventRecord[]; last?: number } {
     this.flush();
-    const where: string[] = [];
-    const params: (string | number)[] = [];
-    if (query.bus !== undefined) {
-      where.push('bus = ?');
-      params.push(query.bus);
-    }
-    if (query.detailType !== undefined) {
-      where.push('detail_type = ?');
-      params.push(query.detailType);
-    }
-    if (query.replayName !== undefined) {
-      where.push('replay_name = ?');
-      params.push(query.replayName);
-    }
-    if (query.since !== undefined) {
-      where.push('accepted_at >= ?');
-      params.push(query.since);
-    }
-    const sql = `SELECT * FROM bus_events ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ?`;
-    return (this.db.prepare(sql).all(...params, query.limit) as unknown as EventRow[]).map(toRecord);
+    const rows = this.#events.list(query, query.limit + 1, query.before);
+    const shown = rows.slice(0, query.limit);
+    const last = rows.length > query.limit ? shown.at(-1)?.seq : undefined;
+    return { events: shown.map((row) => row.record), ...(last === undefined ? {} : { last }) };
   }
 
   /** Records a node (or updates the status, reason and attributes of one recorded before) under each parent segment. */
   putNode(node: StoredNode, parents: readonly string[]): void {
-    this.#write(() => this.#putNode(node, parents));
+    this.#write(this.#pendingNodes, () => this.#putNode(node, parents));
   }
 
   #putNode(node: StoredNode, parents: readonly string[]): void {
@@ -219,11 +169,11 @@ export class ReadApiRecords {
 
   /** Sets one attribute of a node recorded before (queued like every write: no read, no commit of its own). */
   setAttribute(kind: StoredNode['kind'], id: string, name: string, value: string): void {
-    this.#write(() => this.#s.setAttribute.run(JSON.stringify(name), value, kind, id));
+    this.#write(this.#pendingNodes, () => this.#s.setAttribute.run(JSON.stringify(name), value, kind, id));
   }
 
   setStatus(kind: StoredNode['kind'], id: string, status: string, reason?: string): void {
-    this.#write(() => this.#s.updateNode.run(status, reason ?? null, kind, id));
+    this.#write(this.#pendingNodes, () => this.#s.updateNode.run(status, reason ?? null, kind, id));
   }
 
   node(kind: StoredNode['kind'], id: string): StoredNode | undefined {
@@ -252,10 +202,9 @@ export class ReadApiRecords {
   /** Deletes what is past the retention: events by count and age, nodes and links older than the oldest event kept. */
   trim(): void {
     this.flush();
+    if (this.#inTransaction()) return;
     const cutoff = this.now() - this.#retention.maxAgeHours * 3_600_000;
-    this.#s.trimEventsByAge.run(cutoff);
-    this.#s.trimEventsByCount.run(this.#retention.maxEvents);
-    const oldest = (this.#s.oldestEvent.get() as { at: number | null }).at;
+    const oldest = this.#events.trim(cutoff, this.#retention.maxEvents);
     // Nodes go with the events they descend from: nothing older than the oldest event kept (or the age cutoff).
     const nodeCutoff = Math.max(cutoff, oldest ?? cutoff);
     this.#s.trimNodes.run(nodeCutoff);
@@ -272,49 +221,64 @@ export class ReadApiRecords {
 
   /** Commits the writes queued so far (reads do first, so they see every write made before them). */
   flush(): void {
-    if (this.#closed || this.#pending.length === 0) return;
-    const writes = this.#pending;
-    this.#pending = [];
-    this.db.exec('BEGIN');
-    try {
-      for (const write of writes) write();
-      this.db.exec('COMMIT');
-    } catch (error) {
-      this.db.exec('ROLLBACK');
-      throw error;
+    // Inside the bus's transaction (a read from an observer it calls) there is nothing to begin: the scheduled flush commits.
+    if (this.#closed || this.#inTransaction()) return;
+    const events = this.#pendingEvents;
+    const nodes = this.#pendingNodes;
+    this.#pendingEvents = [];
+    this.#pendingNodes = [];
+    if (this.#events.db === this.db) commit(this.db, [...events, ...nodes]);
+    else {
+      commit(this.#events.db, events);
+      commit(this.db, nodes);
     }
-    this.#writes += writes.length;
-    if (this.#writes >= TRIM_EVERY) {
-      this.#writes = 0;
-      this.trim();
-    }
+    this.#counted(events.length + nodes.length);
   }
 
-  #write(write: () => unknown): void {
+  #inTransaction(): boolean {
+    return this.db.isTransaction || this.#events.db.isTransaction;
+  }
+
+  /** Counts writes; every TRIM_EVERY of them, a trim (never inside the caller's transaction: it runs after). */
+  #counted(writes: number): void {
+    this.#writes += writes;
+    if (this.#writes < TRIM_EVERY) return;
+    if (this.#inTransaction()) {
+      this.#schedule();
+      return;
+    }
+    this.#writes = 0;
+    this.trim();
+  }
+
+  #write(queue: (() => void)[], write: () => unknown): void {
     if (this.#closed) return;
-    this.#pending.push(() => void write());
+    queue.push(() => void write());
+    this.#schedule();
+  }
+
+  #schedule(): void {
     if (this.#flushScheduled) return;
     this.#flushScheduled = true;
     setImmediate(() => {
       this.#flushScheduled = false;
-      this.flush();
+      if (this.#inTransaction()) this.#schedule();
+      else this.flush();
     });
   }
 }
 
-function toRecord(row: EventRow): BusEventRecord {
-  return {
-    id: row.id,
-    bus: row.bus,
-    source: row.source,
-    detailType: row.detail_type,
-    time: row.time,
-    acceptedAt: new Date(row.accepted_at).toISOString(),
-    ...(row.replay_name ? { replayName: row.replay_name } : {}),
-    detail: JSON.parse(row.detail) as unknown,
-    matched: JSON.parse(row.matched) as RuleMatch[],
-    ...(row.trace_header ? { traceHeader: row.trace_header } : {}),
-  };
+/** Runs queued writes in one transaction. */
+function commit(db: DatabaseSync, writes: readonly (() => void)[]): void {
+  if (writes.length === 0) return;
+  db.exec('BEGIN');
+  try {
+    for (const write of writes) write();
+    db.exec('COMMIT');
+  } catch (error) {
+    db.exec('ROLLBACK');
+    throw error;
+  }
 }
 
 function toNode(row: NodeRow): StoredNode {
@@ -330,22 +294,9 @@ function toNode(row: NodeRow): StoredNode {
   };
 }
 
-function likeEscape(text: string): string {
-  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
-}
-
 function prepareStatements(db: DatabaseSync) {
   const p = (sql: string): StatementSync => db.prepare(sql);
   return {
-    insertEvent: p(
-      `INSERT INTO bus_events (id, replay_name, bus, source, detail_type, time, accepted_at, detail, trace_header, matched)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ),
-    eventById: p('SELECT * FROM bus_events WHERE id = ? ORDER BY seq'),
-    eventFor: p('SELECT seq, matched FROM bus_events WHERE id = ? AND replay_name = ? ORDER BY seq DESC LIMIT 1'),
-    setMatched: p('UPDATE bus_events SET matched = ? WHERE seq = ?'),
-    eventsByDetail: p(`SELECT * FROM bus_events WHERE detail LIKE ? ESCAPE '\\' ORDER BY seq LIMIT ?`),
-    eventsBySegment: p('SELECT * FROM bus_events WHERE trace_header LIKE ? ORDER BY seq'),
     upsertNode: p(
       `INSERT INTO lineage_nodes (kind, id, segment, label, time, status, reason, attributes) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (kind, id) DO UPDATE SET status = coalesce(excluded.status, status), reason = coalesce(excluded.reason, reason),
@@ -360,12 +311,9 @@ function prepareStatements(db: DatabaseSync) {
     children: p(
       `SELECT n.* FROM lineage_edges e JOIN lineage_nodes n ON n.kind = e.kind AND n.id = e.id WHERE e.parent = ? ORDER BY n.time, n.seq`,
     ),
-    trimEventsByAge: p('DELETE FROM bus_events WHERE accepted_at < ?'),
-    trimEventsByCount: p('DELETE FROM bus_events WHERE seq <= (SELECT seq FROM bus_events ORDER BY seq DESC LIMIT 1 OFFSET ?)'),
     trimNodes: p('DELETE FROM lineage_nodes WHERE time < ?'),
     trimNodesByCount: p('DELETE FROM lineage_nodes WHERE seq <= (SELECT seq FROM lineage_nodes ORDER BY seq DESC LIMIT 1 OFFSET ?)'),
     trimEdges: p('DELETE FROM lineage_edges WHERE time < ?'),
     trimOrphanEdges: p('DELETE FROM lineage_edges WHERE time < (SELECT min(time) FROM lineage_nodes)'),
-    oldestEvent: p('SELECT min(accepted_at) AS at FROM bus_events'),
   };
 }

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
+  type BusEventRecord,
   type BusEventsPage,
   type ExpressExecutionSummary,
   type ExpressExecutionsPage,
@@ -8,14 +9,28 @@ import {
   READ_API_PREFIX,
   type ReadApiError,
 } from './contract.js';
+import { decodeCursor, encodeCursor, InvalidCursorError } from './cursor.js';
 import type { LiveFeed } from './live-feed.js';
 
-/** What the read API reads from: the runtime's services and its own records. */
+/** Where a page of Express executions ended (newest first by start time, then ARN). */
+export interface ExpressPosition {
+  readonly startDate: number;
+  readonly arn: string;
+}
+
+/**
+ * What the read API reads from: the runtime's services and its own records. Each list
+ * answers a page and, when more follow, the position of its last item (`last`), which the
+ * router turns into a `nextToken` and back.
+ */
 export interface ReadApiSources {
   readonly feed: LiveFeed;
-  expressExecutions(filter: { stateMachineArn?: string; status?: string; limit: number }): readonly ExpressExecutionSummary[];
-  events?(query: EventsQuery): BusEventsPage;
-  lineage?(id: string, depth: number): Promise<Lineage>;
+  expressExecutions(filter: { stateMachineArn?: string; status?: string; limit: number; after?: ExpressPosition }): {
+    executions: readonly ExpressExecutionSummary[];
+    last?: ExpressPosition;
+  };
+  events?(query: EventsQuery): { events: readonly BusEventRecord[]; last?: number };
+  lineage?(id: string, depth: number, page: { limit: number; after?: number }): Promise<{ roots: Lineage['roots']; last?: number }>;
 }
 
 export interface EventsQuery {
@@ -24,11 +39,16 @@ export interface EventsQuery {
   readonly replayName?: string;
   readonly since?: number;
   readonly limit: number;
+  /** Only events older than this sequence number (the `last` of the page before). */
+  readonly before?: number;
 }
 
 const STATUSES = new Set(['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED']);
+/** The most items of a page (the whole answer, before lists paged). */
 const MAX_LIMIT = 1000;
 const MAX_DEPTH = 50;
+/** Lineage roots found by a detail value per page: each is a whole tree. */
+const MAX_LINEAGE_LIMIT = 50;
 
 /** A client error: 400 for a bad parameter, 404 for a path or id that names nothing, 405 for a method. */
 class ReadApiFailure extends Error {
@@ -61,6 +81,7 @@ export class ReadApiRouter {
       // A live feed already streaming has no status line left to answer with.
       if (res.headersSent) res.destroy();
       else if (error instanceof ReadApiFailure) sendJson(res, error.status, { error: error.code, message: error.message });
+      else if (error instanceof InvalidCursorError) sendJson(res, 400, { error: 'InvalidParameter', message: error.message });
       else sendJson(res, 500, { error: 'InternalError', message: `the read API failed: ${(error as Error).message}` });
     }
   }
@@ -84,7 +105,7 @@ export class ReadApiRouter {
       return;
     }
     if (path === READ_API_PATHS.expressExecutions) {
-      only(query, ['stateMachineArn', 'status', 'limit']);
+      only(query, ['stateMachineArn', 'status', 'limit', 'nextToken']);
       const status = query.get('status') ?? undefined;
       if (status !== undefined && !STATUSES.has(status)) {
         throw new ReadApiFailure(
@@ -93,18 +114,18 @@ export class ReadApiRouter {
           `status must be one of ${[...STATUSES].join(', ')}, not ${JSON.stringify(status)}`,
         );
       }
-      const page: ExpressExecutionsPage = {
-        executions: this.sources.expressExecutions({
-          ...(query.has('stateMachineArn') ? { stateMachineArn: query.get('stateMachineArn') ?? '' } : {}),
-          ...(status ? { status } : {}),
-          limit: limitOf(query),
-        }),
+      const filters = {
+        ...(query.has('stateMachineArn') ? { stateMachineArn: query.get('stateMachineArn') ?? '' } : {}),
+        ...(status ? { status } : {}),
       };
+      const after = positionOf(query, path, filters, isExpressPosition);
+      const found = this.sources.expressExecutions({ ...filters, limit: limitOf(query), ...(after ? { after } : {}) });
+      const page: ExpressExecutionsPage = { executions: found.executions, ...nextTokenOf(path, filters, found.last) };
       sendJson(res, 200, page);
       return;
     }
     if (path === READ_API_PATHS.events && this.sources.events) {
-      only(query, ['bus', 'detailType', 'replayName', 'since', 'limit']);
+      only(query, ['bus', 'detailType', 'replayName', 'since', 'limit', 'nextToken']);
       const since = query.get('since');
       const sinceMs = since === null ? undefined : Date.parse(since);
       if (sinceMs !== undefined && Number.isNaN(sinceMs)) {
@@ -115,21 +136,20 @@ export class ReadApiRouter {
         );
       }
       const text = (name: string) => (query.has(name) ? { [name]: query.get(name) ?? '' } : {});
-      sendJson(
-        res,
-        200,
-        this.sources.events({
-          ...text('bus'),
-          ...text('detailType'),
-          ...text('replayName'),
-          ...(sinceMs === undefined ? {} : { since: sinceMs }),
-          limit: limitOf(query),
-        }),
-      );
+      const filters = {
+        ...text('bus'),
+        ...text('detailType'),
+        ...text('replayName'),
+        ...(sinceMs === undefined ? {} : { since: sinceMs }),
+      };
+      const before = positionOf(query, path, filters, isSequence);
+      const found = this.sources.events({ ...filters, limit: limitOf(query), ...(before === undefined ? {} : { before }) });
+      const page: BusEventsPage = { events: found.events, ...nextTokenOf(path, filters, found.last) };
+      sendJson(res, 200, page);
       return;
     }
     if (path.startsWith(READ_API_PATHS.lineage) && this.sources.lineage) {
-      only(query, ['depth']);
+      only(query, ['depth', 'limit', 'nextToken']);
       let id: string;
       try {
         id = decodeURIComponent(path.slice(READ_API_PATHS.lineage.length));
@@ -139,8 +159,13 @@ export class ReadApiRouter {
       if (id === '')
         throw new ReadApiFailure(400, 'InvalidParameter', `name what to trace: ${READ_API_PREFIX}${READ_API_PATHS.lineage}<id>`);
       const depth = integerOf(query, 'depth', 1, MAX_DEPTH) ?? MAX_DEPTH;
-      const lineage = await this.sources.lineage(id, depth);
-      if (lineage.roots.length === 0) {
+      const filters = { lineage: id, depth };
+      const after = positionOf(query, READ_API_PATHS.lineage, filters, isSequence);
+      const limit = integerOf(query, 'limit', 1, MAX_LINEAGE_LIMIT) ?? MAX_LINEAGE_LIMIT;
+      const found = await this.sources.lineage(id, depth, { limit, ...(after === undefined ? {} : { after }) });
+      const lineage: Lineage = { roots: found.roots, ...nextTokenOf(READ_API_PATHS.lineage, filters, found.last) };
+      // A later page may come up empty (its events trimmed since): only the first says the id names nothing.
+      if (lineage.roots.length === 0 && after === undefined) {
         throw new ReadApiFailure(
           404,
           'NotFound',
@@ -153,6 +178,33 @@ export class ReadApiRouter {
     const known = Object.values(READ_API_PATHS).map((p) => `${READ_API_PREFIX}${p}`);
     throw new ReadApiFailure(404, 'NotFound', `the read API has no ${url.pathname}; it serves ${known.join(', ')}`);
   }
+}
+
+/** The position a `nextToken` holds, checked to be this list's with these filters and of the expected shape. */
+function positionOf<T>(
+  query: URLSearchParams,
+  list: string,
+  filters: Readonly<Record<string, unknown>>,
+  valid: (position: unknown) => position is T,
+): T | undefined {
+  const token = query.get('nextToken');
+  if (token === null) return undefined;
+  const position = decodeCursor(token, list, filters);
+  if (!valid(position)) throw new InvalidCursorError('nextToken is not a token this read API gave');
+  return position;
+}
+
+function nextTokenOf(list: string, filters: Readonly<Record<string, unknown>>, last: unknown): { nextToken?: string } {
+  return last === undefined ? {} : { nextToken: encodeCursor(list, filters, last) };
+}
+
+function isSequence(position: unknown): position is number {
+  return Number.isSafeInteger(position) && (position as number) >= 0;
+}
+
+function isExpressPosition(position: unknown): position is ExpressPosition {
+  const p = position as Partial<ExpressPosition> | null;
+  return p !== null && typeof p === 'object' && Number.isFinite(p.startDate) && typeof p.arn === 'string';
 }
 
 /** Refuses a parameter the path does not take (a typo would otherwise be silently ignored). */

@@ -60,8 +60,8 @@ describe('ReadApiRecords', () => {
     records.addEvent(event('a', 1, { ticketId: 'T-1001', nested: { list: ['x'] } }));
     records.addEvent(event('b', 2, { ticketId: 'T-10011' }));
     records.addEvent(event('c', 3, { note: 'about "T-1001" and 100% sure_' }));
-    expect(records.eventsWithDetailValue('T-1001', 10).map((e) => e.id)).toEqual(['a']);
-    expect(records.eventsWithDetailValue('x', 10).map((e) => e.id)).toEqual(['a']);
+    expect(records.eventsWithDetailValue('T-1001', 10).map((e) => e.record.id)).toEqual(['a']);
+    expect(records.eventsWithDetailValue('x', 10).map((e) => e.record.id)).toEqual(['a']);
     // LIKE's wildcards are matched as themselves.
     expect(records.eventsWithDetailValue('%', 10)).toEqual([]);
   });
@@ -71,6 +71,69 @@ describe('ReadApiRecords', () => {
     records.addEvent(event('a', 1));
     records.setOutcome('a', undefined, 'arn:aws:events:us-east-1:000000000000:rule/r', 't', 'dead-lettered', 'boom');
     expect(records.eventsById('a')[0]?.matched[0]?.targets[0]).toEqual({ id: 't', arn: 'arn:q', outcome: 'dead-lettered', reason: 'boom' });
+  });
+});
+
+describe('ReadApiRecords pages', () => {
+  it('pages through every event newest first, and events added while paging neither shift nor repeat what is left', () => {
+    const records = new ReadApiRecords(openDatabase(':memory:'), { maxEvents: 10_000 });
+    for (let i = 0; i < 25; i++) records.addEvent(event(`e-${i}`, 1_000 + i));
+    const seen: string[] = [];
+    let before: number | undefined;
+    let pages = 0;
+    do {
+      const page = records.eventsPage({ limit: 10, ...(before === undefined ? {} : { before }) });
+      seen.push(...page.events.map((e) => e.id));
+      before = page.last;
+      pages++;
+      // A burst of new events between two pages: they are newer than the cursor, so not in the pages still to come.
+      if (pages === 1) for (let i = 25; i < 40; i++) records.addEvent(event(`e-${i}`, 1_000 + i));
+    } while (before !== undefined);
+    expect(pages).toBe(3);
+    expect(seen).toEqual(Array.from({ length: 25 }, (_, i) => `e-${24 - i}`));
+  });
+
+  it('says no more follow when a page ends the list exactly', () => {
+    const records = new ReadApiRecords(openDatabase(':memory:'));
+    for (let i = 0; i < 4; i++) records.addEvent(event(`e-${i}`, i));
+    expect(records.eventsPage({ limit: 4 }).last).toBeUndefined();
+    expect(records.eventsPage({ limit: 3 }).last).toBeDefined();
+  });
+
+  it('continues events whose detail holds a value after the last one of a page', () => {
+    const records = new ReadApiRecords(openDatabase(':memory:'));
+    for (let i = 0; i < 5; i++) records.addEvent(event(`e-${i}`, i, { ticketId: 'T-9' }));
+    const first = records.eventsWithDetailValue('T-9', 2);
+    const rest = records.eventsWithDetailValue('T-9', 10, first.at(-1)?.seq);
+    expect([...first, ...rest].map((e) => e.record.id)).toEqual(['e-0', 'e-1', 'e-2', 'e-3', 'e-4']);
+  });
+});
+
+describe('ReadApiRecords events database', () => {
+  it('moves the event records of a data folder from before into the events database, once', () => {
+    const now = Date.now();
+    const readApiDb = openDatabase(':memory:');
+    const before = new ReadApiRecords(readApiDb);
+    before.addEvent(event('old-1', now - 2));
+    before.addEvent(event('old-2', now - 1));
+    const eventsDb = openDatabase(':memory:');
+    const after = new ReadApiRecords(readApiDb, {}, Date.now, eventsDb);
+    expect(after.events({ limit: 10 }).map((e) => e.id)).toEqual(['old-2', 'old-1']);
+    expect(readApiDb.prepare(`SELECT name FROM sqlite_master WHERE name = 'bus_events'`).get()).toBeUndefined();
+    after.addEvent(event('new', now));
+    expect(new ReadApiRecords(readApiDb, {}, Date.now, eventsDb).events({ limit: 10 }).map((e) => e.id)).toEqual(['new', 'old-2', 'old-1']);
+  });
+
+  it('writes an event inside the transaction the caller has open on the events database, and only there', () => {
+    const eventsDb = openDatabase(':memory:');
+    const records = new ReadApiRecords(openDatabase(':memory:'), {}, Date.now, eventsDb);
+    eventsDb.exec('BEGIN');
+    records.addEvent(event('rolled-back', Date.now()));
+    eventsDb.exec('ROLLBACK');
+    eventsDb.exec('BEGIN');
+    records.addEvent(event('kept', Date.now()));
+    eventsDb.exec('COMMIT');
+    expect(records.events({ limit: 10 }).map((e) => e.id)).toEqual(['kept']);
   });
 });
 
