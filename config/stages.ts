@@ -43,6 +43,12 @@ export interface StageConfig {
    * @default - anyone
    */
   readonly escalationLeads?: readonly string[];
+  /**
+   * Whether the stage's bus, queues, tables, logs, secrets and alarm topic are encrypted
+   * with one customer-managed KMS key of its own (rotated yearly), instead of AWS-managed keys.
+   * @default false
+   */
+  readonly customerManagedKey?: boolean;
 }
 
 /** A stage with what synthesis needs besides its settings. */
@@ -76,12 +82,14 @@ export const STAGES: Readonly<Record<string, StageConfig>> = {
     simulatedFailures: true,
     escalationSlaSeconds: 4 * 60 * 60,
   },
-  // Customers' tickets: no simulated failures.
+  // Customers' tickets: no simulated failures; their data under a key the team controls
+  // (its use is in CloudTrail, its grants can be revoked).
   prod: {
     name: 'prod',
     confidenceThreshold: 0.7,
     simulatedFailures: false,
     escalationSlaSeconds: 4 * 60 * 60,
+    customerManagedKey: true,
   },
 };
 
@@ -148,6 +156,9 @@ export function validateStage(stage: StageConfig): string[] {
   for (const lead of stage.escalationLeads ?? []) {
     if (typeof lead !== 'string' || lead.trim() === '') problems.push(`escalationLeads must hold non-empty names (got ${shown(lead)})`);
   }
+  if (stage.customerManagedKey !== undefined && typeof stage.customerManagedKey !== 'boolean') {
+    problems.push(`customerManagedKey must be true or false (got ${shown(stage.customerManagedKey)})`);
+  }
   return problems;
 }
 
@@ -165,6 +176,7 @@ const OVERRIDES: { readonly [K in keyof StageConfig]?: (value: unknown) => unkno
   simulatedFailures: boolean,
   escalationSlaSeconds: number,
   escalationLeads: list,
+  customerManagedKey: boolean,
 };
 
 /**
@@ -219,6 +231,7 @@ export function stackPropsOf(stage: ResolvedStage): SwitchyardStackProps {
     simulatedFailures: stage.simulatedFailures,
     escalationSla: Duration.seconds(stage.escalationSlaSeconds),
     escalationLeads: stage.escalationLeads,
+    customerManagedKey: stage.customerManagedKey,
   };
 }
 

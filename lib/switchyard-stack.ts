@@ -11,6 +11,7 @@ import {
   FileTrigger,
   IdempotencyStore,
   ScheduledTrigger,
+  SwitchyardEncryption,
   SwitchyardMonitoring,
   WebhookIngress,
 } from 'switchyard/constructs';
@@ -58,6 +59,13 @@ export interface SwitchyardStackProps extends StackProps {
    */
   readonly escalationLeads?: readonly string[];
   /**
+   * Whether everything the stack creates that stores data (the bus and its archive, queues,
+   * tables, log groups, webhook secrets, the alarm topic) is encrypted with one
+   * customer-managed KMS key of its own, rotated yearly (`SwitchyardEncryption`).
+   * @default false - AWS-managed keys (SQS-managed for queues)
+   */
+  readonly customerManagedKey?: boolean;
+  /**
    * The topic every alarm notifies.
    * @default - a new encrypted topic (subscribe to it after deploying: its ARN is the AlarmTopicArn output)
    */
@@ -88,9 +96,13 @@ export class SwitchyardStack extends Stack {
   public readonly researchAgents: ResearchAgents;
   /** Alarms on every DLQ, queue, flow, rule, function, pipe, schedule and circuit; the dashboard; the saved Logs Insights queries. */
   public readonly monitoring: SwitchyardMonitoring;
+  /** The stack's customer-managed key, with `customerManagedKey`. */
+  public readonly encryption?: SwitchyardEncryption;
 
   constructor(scope: Construct, id: string, props: SwitchyardStackProps = {}) {
     super(scope, id, props);
+    // First: every construct after it looks the stack's key up when it is created.
+    if (props.customerManagedKey) this.encryption = new SwitchyardEncryption(this, 'Encryption');
     // A stable bus name producers can be configured with (one hub per stack name and region).
     this.hub = new EventHub(this, 'Hub', {
       eventBusName: `${this.stackName}-hub`,
@@ -130,7 +142,7 @@ export class SwitchyardStack extends Stack {
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
       stream: dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      encryption: dynamodb.TableEncryption.AWS_MANAGED,
+      ...SwitchyardEncryption.tableEncryption(this),
       removalPolicy: RemovalPolicy.RETAIN,
     });
     this.ticketChanges = new ChangeCapture(this, 'TicketChanges', {

@@ -4,7 +4,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
 import { Construct } from 'constructs';
 import type { IdempotencyStore } from 'switchyard/constructs';
-import { Saga, type SagaInvocation, SwitchyardFunction } from 'switchyard/constructs';
+import { Saga, type SagaInvocation, SwitchyardEncryption, SwitchyardFunction } from 'switchyard/constructs';
 import {
   ENV,
   ORDER_BUSINESS_ERRORS,
@@ -58,7 +58,7 @@ export class OrderSaga extends Construct {
       sortKey: { name: 'effect', type: dynamodb.AttributeType.STRING },
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      encryption: dynamodb.TableEncryption.AWS_MANAGED,
+      ...SwitchyardEncryption.tableEncryption(this),
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
     });
     this.steps = new SwitchyardFunction(this, 'Steps', {

@@ -4,7 +4,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
 import { Construct } from 'constructs';
 import type { IdempotencyStore } from 'switchyard/constructs';
-import { AgentGraph, SwitchyardFunction } from 'switchyard/constructs';
+import { AgentGraph, SwitchyardEncryption, SwitchyardFunction } from 'switchyard/constructs';
 import { ENV, RETRYABLE_MODEL_ERRORS, ResearchCompleted, ResearchRequested, ResearchStopped, workflowInput } from '../../domain/index.js';
 import { APP_ENV } from '../../domain/wiring.js';
 
@@ -52,7 +52,7 @@ export class ResearchAgents extends Construct {
       sortKey: { name: 'call', type: dynamodb.AttributeType.STRING },
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      encryption: dynamodb.TableEncryption.AWS_MANAGED,
+      ...SwitchyardEncryption.tableEncryption(this),
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
     });
     const step = (name: string, description: string, environment?: Record<string, string>) =>

@@ -3,7 +3,7 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
 import { Construct } from 'constructs';
-import { QueueConsumer } from 'switchyard/constructs';
+import { QueueConsumer, SwitchyardEncryption } from 'switchyard/constructs';
 import { EXPIRES_AT_ATTRIBUTE, TicketRouted } from '../../domain/index.js';
 import { APP_ENV } from '../../domain/wiring.js';
 
@@ -39,7 +39,7 @@ export class TicketRouting extends Construct {
       partitionKey: { name: 'ticketId', type: dynamodb.AttributeType.STRING },
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      encryption: dynamodb.TableEncryption.AWS_MANAGED,
+      ...SwitchyardEncryption.tableEncryption(this),
       // Ignored-event records carry expiresAt; assignments do not and are kept.
       timeToLiveAttribute: EXPIRES_AT_ATTRIBUTE,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,

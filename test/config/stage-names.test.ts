@@ -101,6 +101,44 @@ describe('stages side by side', () => {
     }
   });
 
+  it('encrypts the prod stage’s bus, queues, tables, log groups, secrets and alarm topic with one rotated key of its own', () => {
+    const templateOf = (stage: string) => {
+      const found = stacks.find((s) => s.stage.name === stage);
+      if (found === undefined) throw new Error(`no stage ${stage}`);
+      return assembly.getStackByName(found.stack.stackName).template as Template;
+    };
+    const prod = Object.entries(templateOf('prod').Resources);
+    const keys = prod.filter(([, r]) => r.Type === 'AWS::KMS::Key');
+    expect(keys.map(([id, r]) => [id, r.Properties?.EnableKeyRotation])).toEqual([[expect.stringMatching(/^EncryptionKey/), true]]);
+    const keyId = keys[0]?.[0];
+    const usesKey = (value: unknown) => JSON.stringify(value ?? null).includes(`"${keyId}"`);
+    const unencrypted = prod
+      .filter(([, r]) => {
+        const p = r.Properties ?? {};
+        switch (r.Type) {
+          case 'AWS::SQS::Queue':
+            return !usesKey(p.KmsMasterKeyId);
+          case 'AWS::DynamoDB::Table':
+            return !usesKey(p.SSESpecification);
+          case 'AWS::Logs::LogGroup':
+            return !usesKey(p.KmsKeyId);
+          case 'AWS::Events::EventBus':
+            return !usesKey(p.KmsKeyIdentifier);
+          case 'AWS::SecretsManager::Secret':
+            return !usesKey(p.KmsKeyId);
+          case 'AWS::SNS::Topic':
+            return !usesKey(p.KmsMasterKeyId);
+          default:
+            return false;
+        }
+      })
+      .map(([id, r]) => `${r.Type} ${id}`);
+    expect(unencrypted).toEqual([]);
+    // The other stages keep AWS-managed keys: the only key is the alarm topic's own.
+    const local = Object.entries(templateOf('local').Resources).filter(([, r]) => r.Type === 'AWS::KMS::Key');
+    expect(local.map(([id]) => id)).toEqual([expect.stringMatching(/AlarmTopicKey/)]);
+  });
+
   it('finds a shared name when two stacks do set the same one (the check itself)', () => {
     const probe = physicalNames({
       Resources: {

@@ -109,6 +109,7 @@ describe('stage configuration', () => {
       'escalationSlaSeconds must be a whole number of seconds from 1 to 31536000 (got 2.5), from -c escalationSlaSeconds',
     ],
     ['simulatedFailures', 'yes', 'simulatedFailures must be true or false (got "yes"), from -c simulatedFailures'],
+    ['customerManagedKey', 'on', 'customerManagedKey must be true or false (got "on"), from -c customerManagedKey'],
     [
       'slaDefaultQueue',
       'sales',
