@@ -2,7 +2,7 @@ import { get } from 'node:http';
 import { DescribeLogGroupsCommand, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { DescribeExecutionCommand, DescribeStateMachineCommand } from '@aws-sdk/client-sfn';
 import type { Lineage, LineageNode, ReadApiError } from '../../local/read-api/contract.js';
-import { READ_API_PATHS, READ_API_PREFIX } from '../../local/read-api/contract.js';
+import { mergeLineagePages, READ_API_PATHS, READ_API_PREFIX, readAllPages } from '../../local/read-api/contract.js';
 import { GLOBAL_HELP, integerOption, parseCommand } from '../args.js';
 import { defaultCdkOut, hasAssembly, readAssembly } from '../assembly.js';
 import { type Clients, call, describeAwsError, errorCode, type Target } from '../aws.js';
@@ -72,9 +72,22 @@ export const trace: Command = async (argv, io) => {
   }
 };
 
-/** GET <endpoint>/_switchyard/v1/lineage/<id>: the tree, or a one-line error. */
+/**
+ * GET <endpoint>/_switchyard/v1/lineage/<id>, every page of it (a ticket id named by more
+ * events than a page holds has several): the trees, each root once, or a one-line error.
+ */
 export async function readLineage(target: Extract<Target, { kind: 'local' }>, id: string, depth: number): Promise<Lineage> {
-  const url = `${target.endpoint}${READ_API_PREFIX}${READ_API_PATHS.lineage}${encodeURIComponent(id)}?depth=${depth}`;
+  return mergeLineagePages(await readAllPages((nextToken) => readLineagePage(target, id, depth, nextToken)));
+}
+
+async function readLineagePage(
+  target: Extract<Target, { kind: 'local' }>,
+  id: string,
+  depth: number,
+  nextToken: string | undefined,
+): Promise<Lineage> {
+  const query = new URLSearchParams({ depth: String(depth), ...(nextToken === undefined ? {} : { nextToken }) });
+  const url = `${target.endpoint}${READ_API_PREFIX}${READ_API_PATHS.lineage}${encodeURIComponent(id)}?${query}`;
   let response: { status: number; text: string };
   try {
     response = await httpGet(url);

@@ -1,9 +1,13 @@
 import {
+  type BusEventRecord,
   type BusEventsPage,
+  type ExpressExecutionSummary,
   type ExpressExecutionsPage,
   type Lineage,
+  mergeLineagePages,
   READ_API_PATHS,
   READ_API_PREFIX,
+  readAllPages,
   type StreamMessage,
 } from '../../local/read-api/contract.js';
 import { SIGNATURE_ERRORS } from './credentials.js';
@@ -56,18 +60,57 @@ async function get<T>(path: string, query: Record<string, string | number | unde
   return JSON.parse(text) as T;
 }
 
-export function busEvents(query: { bus?: string; detailType?: string; since?: string; limit?: number } = {}): Promise<BusEventsPage> {
-  return get(READ_API_PATHS.events, query);
+/** The most items the read API answers in one page. */
+const PAGE_SIZE = 1000;
+
+/**
+ * Up to `limit` items of a list (all of them when no limit is given), following its
+ * `nextToken` page after page: the read API answers at most {@link PAGE_SIZE} at a time.
+ */
+async function collect<P extends { readonly nextToken?: string }, T>(
+  path: string,
+  query: Record<string, string | number | undefined>,
+  items: (page: P) => readonly T[],
+  limit?: number,
+): Promise<T[]> {
+  const out: T[] = [];
+  let nextToken: string | undefined;
+  do {
+    const pageSize = Math.min(PAGE_SIZE, limit === undefined ? PAGE_SIZE : limit - out.length);
+    const page = await get<P>(path, { ...query, limit: pageSize, nextToken });
+    out.push(...items(page));
+    // A server giving back the token it was asked with would keep this loop going.
+    if (page.nextToken !== undefined && page.nextToken === nextToken)
+      throw new ReadApiError(500, `the read API repeated a nextToken for ${path}`);
+    nextToken = page.nextToken;
+  } while (nextToken !== undefined && (limit === undefined || out.length < limit));
+  return limit === undefined ? out : out.slice(0, limit);
 }
 
-export function lineage(id: string): Promise<Lineage> {
-  return get(`${READ_API_PATHS.lineage}${encodeURIComponent(id)}`);
+/** The newest `limit` events (every event kept, without one), newest first. */
+export async function busEvents(query: { bus?: string; detailType?: string; since?: string; limit?: number } = {}): Promise<BusEventsPage> {
+  const { limit, ...filters } = query;
+  return { events: await collect<BusEventsPage, BusEventRecord>(READ_API_PATHS.events, filters, (page) => page.events, limit) };
 }
 
-export function expressExecutions(
+/** The whole lineage of `id`: every page of roots, each root once. */
+export async function lineage(id: string): Promise<Lineage> {
+  const path = `${READ_API_PATHS.lineage}${encodeURIComponent(id)}`;
+  return mergeLineagePages(await readAllPages<Lineage>((nextToken) => get(path, { nextToken })));
+}
+
+/** The newest `limit` Express executions (every one kept, without one), newest first. */
+export async function expressExecutions(
   query: { stateMachineArn?: string; status?: string; limit?: number } = {},
 ): Promise<ExpressExecutionsPage> {
-  return get(READ_API_PATHS.expressExecutions, query);
+  const { limit, ...filters } = query;
+  const executions = await collect<ExpressExecutionsPage, ExpressExecutionSummary>(
+    READ_API_PATHS.expressExecutions,
+    filters,
+    (page) => page.executions,
+    limit,
+  );
+  return { executions };
 }
 
 export type FeedStatus = 'connecting' | 'live' | 'unavailable';

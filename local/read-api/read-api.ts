@@ -6,10 +6,10 @@ import type { MessageNote } from '../sqs/sqs-context.js';
 import type { HistoryEvent } from '../states/engine/index.js';
 import type { ExecutionRecord } from '../states/execution-store.js';
 import { eventSegment, executionSegment, messageSegment, parseTraceHeader, ruleMatchSegment, segmentOf } from '../trace-header.js';
-import type { BusEventRecord, ExpressExecutionSummary, Lineage, StreamMessage } from './contract.js';
+import { type BusEventRecord, type ExpressExecutionSummary, type Lineage, mergeLineagePages, type StreamMessage } from './contract.js';
 import { LineageBuilder, type LogReader } from './lineage.js';
 import { LiveFeed } from './live-feed.js';
-import { mergeLineagePages } from './pages.js';
+
 import { ReadApiRecords, type Retention } from './records.js';
 import { type ExpressPosition, ReadApiRouter } from './router.js';
 

@@ -3,11 +3,12 @@ import {
   type BusEventsPage,
   type ExpressExecutionsPage,
   type Lineage,
+  mergeLineagePages,
   READ_API_PATHS,
   READ_API_PREFIX,
   type ReadApiError,
 } from '../../../local/read-api/contract.js';
-import { mergeLineagePages } from '../../../local/read-api/pages.js';
+
 import { LocalRuntime } from '../../../local/runtime.js';
 import { tempAssemblyDir, writeAssembly } from '../assembly.js';
 import { tempDataDir } from '../helpers.js';
