@@ -9,15 +9,16 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { AnyEventContract, Detail } from '../../contracts/index.js';
-import { REPLAY_LOG_FIELDS, REPLAY_LOG_MESSAGES, type ReplayPolicy, replayPolicyOf } from '../../contracts/replay-policy.js';
+import type { ReplayPolicy } from '../../contracts/replay-policy.js';
 import { ENV } from '../../contracts/wiring.js';
 import { requireEnv, requireNumber } from './config.js';
 import type { Emission, EventPublisher } from './emit.js';
 import { ContractRegistry, type ValidatedEvent } from './envelope.js';
-import { ConfigError, InvalidEventError, isPermanent, toError } from './errors.js';
-import { type FailureQueues, FailureRouter, receiveCountOf } from './failures.js';
-import { type HoldBack, holdBackOf } from './hold-back.js';
+import { ConfigError, toError } from './errors.js';
+import { type FailureQueues, FailureRouter } from './failures.js';
 import { logger as defaultLogger, metrics } from './observability.js';
+import { RecordFailures } from './record-failures.js';
+import { handledAsReplay } from './replay-handling.js';
 /** What a record handler gets besides the validated detail. */
 export interface RecordContext {
   /** The validated event: its envelope (id, source, time, `replay-name` on replays), contract, idempotency key and correlation id. */
@@ -147,7 +148,8 @@ export function createSqsConsumer<const C extends readonly AnyEventContract[]>(o
       process = makeIdempotent(runHandler, { persistenceStore: options.idempotency.persistenceStore, config });
     }
     const inOrder = new KeyedSequence();
-    const counts = { deadLettered: 0, duplicates: 0, replayedNotRun: 0, circuitOpen: 0, inProgress: 0 };
+    const counts = { duplicates: 0, replayedNotRun: 0 };
+    const failures = new RecordFailures(router, lambdaContext.functionName, () => lambdaContext.getRemainingTimeInMillis());
 
     const processEvent = async (record: SQSRecord, event: ValidatedEvent, recordLogger: Logger) => {
       const run = { ran: false };
@@ -164,145 +166,11 @@ export function createSqsConsumer<const C extends readonly AnyEventContract[]>(o
       }
     };
 
-    const routeFailure = async (record: SQSRecord, error: Error, recordLogger: Logger, idempotencyKey: string | undefined) => {
-      const receiveCount = receiveCountOf(record);
-      const hold = holdBackOf(error, lambdaContext.getRemainingTimeInMillis());
-      if (hold !== undefined) {
-        await holdBack(record, error, hold, recordLogger, idempotencyKey);
+    const recordHandler = async (record: SQSRecord) => {
+      if (handledAsReplay(record, { registry, logger, policy: options.replayPolicy, describeDryRun: options.describeDryRun })) {
+        counts.replayedNotRun++;
         return;
       }
-      const permanent = isPermanent(error);
-      if (permanent || router.isLastReceive(record)) {
-        const why = permanent ? 'permanent failure' : 'retries exhausted';
-        try {
-          const deadLetterMessageId = await router.deadLetter(record, {
-            error,
-            functionName: lambdaContext.functionName,
-            failedAt: new Date(),
-          });
-          counts.deadLettered++;
-          recordLogger.error(`${why}: record sent to the dead-letter queue, not retried`, {
-            reason: { errorName: error.name, errorMessage: error.message },
-            receiveCount,
-            idempotencyKey,
-            deadLetterMessageId,
-            error,
-          });
-          return;
-        } catch (thrown) {
-          recordLogger.error(`${why}, but sending the record to the dead-letter queue failed; it will be received again`, {
-            reason: { errorName: error.name, errorMessage: error.message },
-            receiveCount,
-            idempotencyKey,
-            sendError: toError(thrown),
-          });
-          throw error;
-        }
-      }
-      let retryInSeconds: number | undefined;
-      let backoffError: Error | undefined;
-      try {
-        retryInSeconds = await router.backOff(record);
-      } catch (thrown) {
-        // The record still comes back, after the queue's visibility timeout.
-        backoffError = toError(thrown);
-      }
-      recordLogger.warn('record failed; it will be retried', { error, receiveCount, idempotencyKey, retryInSeconds, backoffError });
-      throw error;
-    };
-
-    /**
-     * An open circuit, or a twin delivery holding the claim on the same effect, is no fault
-     * of the record: it comes back when the circuit may let a trial through or the claim
-     * lapses, never to the dead-letter queue. Each such return is still a receive (SQS
-     * counts receives, not failures), so on what would be the last receive the record is
-     * sent to its queue again as a new message (receive count 1) and the original
-     * acknowledged. Resolves when the record was requeued; throws to report it failed.
-     */
-    const holdBack = async (record: SQSRecord, error: Error, hold: HoldBack, recordLogger: Logger, idempotencyKey?: string) => {
-      if (hold.reason === 'circuit-open') counts.circuitOpen++;
-      else counts.inProgress++;
-      const why = hold.reason === 'circuit-open' ? 'circuit open' : 'a twin delivery holds the claim on this effect';
-      // A twin usually finishes in moments: look again after the usual backoff, or when its
-      // claim lapses if that is sooner; either way the wait never counts towards the DLQ.
-      const seconds = hold.reason === 'in-progress' ? Math.min(hold.ms / 1000, router.backoffDelay(record)) : hold.ms / 1000;
-      const receiveCount = receiveCountOf(record);
-      if (router.isLastReceive(record) && router.canRequeue) {
-        try {
-          const requeuedInSeconds = await router.requeue(record, seconds);
-          recordLogger.warn(`${why} on the last receive: record sent to its queue again as a new message`, {
-            receiveCount,
-            idempotencyKey,
-            requeuedInSeconds,
-            error,
-          });
-          return;
-        } catch (thrown) {
-          recordLogger.error(`${why}, and requeueing the record failed; it will be received again`, {
-            receiveCount,
-            idempotencyKey,
-            sendError: toError(thrown),
-          });
-          throw error;
-        }
-      }
-      let retryInSeconds: number | undefined;
-      let backoffError: Error | undefined;
-      try {
-        retryInSeconds = await router.holdBack(record, seconds);
-      } catch (thrown) {
-        backoffError = toError(thrown);
-      }
-      recordLogger.warn(`${why}: record returned to the queue until it may go through`, {
-        receiveCount,
-        idempotencyKey,
-        retryInSeconds,
-        backoffError,
-        error,
-      });
-      throw error;
-    };
-
-    /**
-     * A replayed event under the `skip` or `dry-run` policy is acknowledged without running
-     * the handler, claiming its key or dead-lettering it: a replay that must not act leaves
-     * nothing behind but one log line. Resolves false for any other record.
-     */
-    const honourReplayPolicy = (record: SQSRecord): boolean => {
-      const replayName = replayNameOf(record.body);
-      const policy = replayPolicyOf(replayName, options.replayPolicy);
-      if (replayName === undefined || policy === 'reprocess') return false;
-      counts.replayedNotRun++;
-      const replayKeys = { [REPLAY_LOG_FIELDS.replayName]: replayName, [REPLAY_LOG_FIELDS.replayPolicy]: policy };
-      const replayLogger = logger.createChild({ persistentKeys: { messageId: record.messageId, ...replayKeys } });
-      if (policy === 'skip') {
-        replayLogger.info(REPLAY_LOG_MESSAGES.skipped, envelopeKeys(record.body));
-        return true;
-      }
-      try {
-        const event = registry.parseRecord(record);
-        const detail = event.envelope.detail as Detail<C[number]>;
-        replayLogger.info(REPLAY_LOG_MESSAGES.dryRun, {
-          eventId: event.envelope.id,
-          detailType: event.envelope['detail-type'],
-          idempotencyKey: event.idempotencyKey,
-          [REPLAY_LOG_FIELDS.valid]: true,
-          [REPLAY_LOG_FIELDS.wouldRun]: options.describeDryRun?.(detail, event) ?? { handle: event.contract.detailType },
-        });
-      } catch (thrown) {
-        const error = toError(thrown);
-        replayLogger.info(REPLAY_LOG_MESSAGES.dryRun, {
-          ...envelopeKeys(record.body),
-          [REPLAY_LOG_FIELDS.valid]: false,
-          [REPLAY_LOG_FIELDS.problems]: error instanceof InvalidEventError && error.problems.length > 0 ? error.problems : [error.message],
-          [REPLAY_LOG_FIELDS.wouldRun]: { deadLetter: error.name },
-        });
-      }
-      return true;
-    };
-
-    const recordHandler = async (record: SQSRecord) => {
-      if (honourReplayPolicy(record)) return;
       let recordLogger = logger.createChild({ persistentKeys: { messageId: record.messageId } });
       let idempotencyKey: string | undefined;
       try {
@@ -319,7 +187,7 @@ export function createSqsConsumer<const C extends readonly AnyEventContract[]>(o
         const eventLogger = recordLogger;
         await inOrder.run(event.idempotencyKey, () => processEvent(record, event, eventLogger));
       } catch (thrown) {
-        await routeFailure(record, toError(thrown), recordLogger, idempotencyKey);
+        await failures.route({ record, error: toError(thrown), logger: recordLogger, idempotencyKey });
       }
     };
 
@@ -331,38 +199,16 @@ export function createSqsConsumer<const C extends readonly AnyEventContract[]>(o
     });
     const failed = response.batchItemFailures.length;
     metrics.addMetric('RecordsFailed', MetricUnit.Count, failed);
-    metrics.addMetric('RecordsDeadLettered', MetricUnit.Count, counts.deadLettered);
+    metrics.addMetric('RecordsDeadLettered', MetricUnit.Count, failures.counts.deadLettered);
     metrics.addMetric('DuplicatesSkipped', MetricUnit.Count, counts.duplicates);
     metrics.addMetric('ReplayedEventsNotRun', MetricUnit.Count, counts.replayedNotRun);
-    metrics.addMetric('RecordsHeldForOpenCircuit', MetricUnit.Count, counts.circuitOpen);
-    metrics.addMetric('RecordsHeldForTwinInProgress', MetricUnit.Count, counts.inProgress);
-    metrics.addMetric('RecordsSucceeded', MetricUnit.Count, sqsEvent.Records.length - failed - counts.deadLettered);
+    metrics.addMetric('RecordsHeldForOpenCircuit', MetricUnit.Count, failures.counts.circuitOpen);
+    metrics.addMetric('RecordsHeldForTwinInProgress', MetricUnit.Count, failures.counts.inProgress);
+    metrics.addMetric('RecordsSucceeded', MetricUnit.Count, sqsEvent.Records.length - failed - failures.counts.deadLettered);
     return { batchItemFailures: [...response.batchItemFailures] };
   };
 
   return middy(handler).use(injectLambdaContext(logger)).use(logMetrics(metrics));
-}
-
-/** The `replay-name` of a record's event, without validating anything else; undefined for a live event. */
-function replayNameOf(body: string): string | undefined {
-  // Most records are live events: only a body that mentions the field is parsed here.
-  if (!body.includes('"replay-name"')) return undefined;
-  try {
-    const name = (JSON.parse(body) as { 'replay-name'?: unknown })['replay-name'];
-    return typeof name === 'string' && name !== '' ? name : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** The event id and detail-type of a body, when it has them, for log lines about records not validated. */
-function envelopeKeys(body: string): { eventId?: unknown; detailType?: unknown } {
-  try {
-    const event = JSON.parse(body) as Record<string, unknown>;
-    return { eventId: event.id, detailType: event['detail-type'] };
-  } catch {
-    return {};
-  }
 }
 
 /**

@@ -1,0 +1,125 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { SQSRecord } from 'aws-lambda';
+import { isPermanent, toError } from './errors.js';
+import { type FailureRouter, receiveCountOf } from './failures.js';
+import { type HoldBack, holdBackOf } from './hold-back.js';
+
+/** What happened to the failed records of one batch, for the batch's metrics. */
+export interface FailureCounts {
+  deadLettered: number;
+  circuitOpen: number;
+  inProgress: number;
+}
+
+/** One failed record: the error, and what to log it with. */
+export interface FailedRecord {
+  readonly record: SQSRecord;
+  readonly error: Error;
+  readonly logger: Logger;
+  readonly idempotencyKey?: string;
+}
+
+/**
+ * Decides what becomes of a record whose processing failed, for one invocation: the policy
+ * (dead-letter a permanent failure or the last receive, wait out a failure that is not the
+ * record's, back off anything else), where `FailureRouter` is the mechanism (the SQS calls).
+ * `route` resolves when the record is settled (dead-lettered or requeued, to be acknowledged)
+ * and throws the error when the record is to be received again (reported as failed).
+ */
+export class RecordFailures {
+  readonly counts: FailureCounts = { deadLettered: 0, circuitOpen: 0, inProgress: 0 };
+
+  constructor(
+    private readonly router: FailureRouter,
+    /** The function giving up on records (named on dead-lettered messages). */
+    private readonly functionName: string,
+    /** This invocation's remaining time: bounds how long a twin's Powertools lock can last. */
+    private readonly remainingMs: () => number,
+  ) {}
+
+  async route(failed: FailedRecord): Promise<void> {
+    const hold = holdBackOf(failed.error, this.remainingMs());
+    if (hold !== undefined) return this.#holdBack(failed, hold);
+    const permanent = isPermanent(failed.error);
+    if (permanent || this.router.isLastReceive(failed.record)) {
+      return this.#deadLetter(failed, permanent ? 'permanent failure' : 'retries exhausted');
+    }
+    return this.#returnToQueue(failed, 'record failed; it will be retried', () => this.router.backOff(failed.record));
+  }
+
+  async #deadLetter({ record, error, logger, idempotencyKey }: FailedRecord, why: string): Promise<void> {
+    const fields = { reason: { errorName: error.name, errorMessage: error.message }, receiveCount: receiveCountOf(record), idempotencyKey };
+    let deadLetterMessageId: string;
+    try {
+      deadLetterMessageId = await this.router.deadLetter(record, { error, functionName: this.functionName, failedAt: new Date() });
+    } catch (thrown) {
+      logger.error(`${why}, but sending the record to the dead-letter queue failed; it will be received again`, {
+        ...fields,
+        sendError: toError(thrown),
+      });
+      throw error;
+    }
+    this.counts.deadLettered++;
+    logger.error(`${why}: record sent to the dead-letter queue, not retried`, { ...fields, deadLetterMessageId, error });
+  }
+
+  /**
+   * An open circuit, or a twin delivery holding the claim on the same effect, is no fault
+   * of the record: it comes back when the circuit may let a trial through or the claim
+   * lapses, never to the dead-letter queue. Each such return is still a receive (SQS
+   * counts receives, not failures), so on what would be the last receive the record is
+   * sent to its queue again as a new message (receive count 1) and the original
+   * acknowledged.
+   */
+  async #holdBack(failed: FailedRecord, hold: HoldBack): Promise<void> {
+    const { record, error, logger, idempotencyKey } = failed;
+    if (hold.reason === 'circuit-open') this.counts.circuitOpen++;
+    else this.counts.inProgress++;
+    const why = hold.reason === 'circuit-open' ? 'circuit open' : 'a twin delivery holds the claim on this effect';
+    // A twin usually finishes in moments: look again after the usual backoff, or when its
+    // claim lapses if that is sooner; either way the wait never counts towards the DLQ.
+    const seconds = hold.reason === 'in-progress' ? Math.min(hold.ms / 1000, this.router.backoffDelay(record)) : hold.ms / 1000;
+    const receiveCount = receiveCountOf(record);
+    if (this.router.isLastReceive(record) && this.router.canRequeue) {
+      let requeuedInSeconds: number;
+      try {
+        requeuedInSeconds = await this.router.requeue(record, seconds);
+      } catch (thrown) {
+        logger.error(`${why}, and requeueing the record failed; it will be received again`, {
+          receiveCount,
+          idempotencyKey,
+          sendError: toError(thrown),
+        });
+        throw error;
+      }
+      logger.warn(`${why} on the last receive: record sent to its queue again as a new message`, {
+        receiveCount,
+        idempotencyKey,
+        requeuedInSeconds,
+        error,
+      });
+      return;
+    }
+    return this.#returnToQueue(failed, `${why}: record returned to the queue until it may go through`, () =>
+      this.router.holdBack(record, seconds),
+    );
+  }
+
+  /** Sets when the record comes back, logs it, and throws so the batch reports it failed. */
+  async #returnToQueue(
+    { record, error, logger, idempotencyKey }: FailedRecord,
+    message: string,
+    delay: () => Promise<number>,
+  ): Promise<never> {
+    let retryInSeconds: number | undefined;
+    let backoffError: Error | undefined;
+    try {
+      retryInSeconds = await delay();
+    } catch (thrown) {
+      // The record still comes back, after the queue's visibility timeout.
+      backoffError = toError(thrown);
+    }
+    logger.warn(message, { error, receiveCount: receiveCountOf(record), idempotencyKey, retryInSeconds, backoffError });
+    throw error;
+  }
+}
