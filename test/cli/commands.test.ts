@@ -35,7 +35,7 @@ async function closedPort(): Promise<number> {
 
 describe('switchyard send', () => {
   it('validates the detail, puts the event on the app bus and prints its id', async () => {
-    const result = await runCli(['send', 'TicketCreated', '--detail', ticket('CLI-1'), ...target]);
+    const result = await runCli(['send', 'TicketCreated', '--detail', ticket('CLI-1'), ...target], { process: true });
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(result.stdout.trim()).toMatch(/^[0-9a-f-]{36}$/);
@@ -60,7 +60,7 @@ describe('switchyard send', () => {
   });
 
   it('fails if the detail-type is not a contract of the app, naming the known ones', async () => {
-    const result = await runCli(['send', 'TicketDeleted', '--detail', '{}', ...target]);
+    const result = await runCli(['send', 'TicketDeleted', '--detail', '{}', ...target], { process: true });
     expect(result.code).toBe(2);
     const known = CONTRACTS.map((c) => c.detailType).join(', ');
     expect(result.stderr.trim()).toBe(`switchyard send: unknown detail-type "TicketDeleted": the app's contracts are ${known}`);
@@ -117,14 +117,14 @@ describe('switchyard executions and execution', () => {
     );
     expect(listed[0]).toMatchObject({ flow: 'TicketTriageEscalation', status: 'RUNNING' });
 
-    const table = await runCli(['executions', ...target]);
+    const table = await runCli(['executions', ...target], { process: true });
     expect(table.code).toBe(0);
     expect(table.stdout).toMatch(/^FLOW\s+NAME\s+STATUS\s+START\s+DURATION/);
     expect(table.stdout).toContain(listed[0]?.name);
     // The triage (Express) execution that escalated is listed from its log group, under the same name.
     expect(table.stdout).toMatch(new RegExp(`TicketTriage +${listed[0]?.name} +SUCCEEDED`));
 
-    const shown = await runCli(['execution', String(listed[0]?.name), '--flow', 'TicketTriageEscalation', ...target]);
+    const shown = await runCli(['execution', String(listed[0]?.name), '--flow', 'TicketTriageEscalation', ...target], { process: true });
     expect(shown.code).toBe(0);
     expect(shown.stdout).toContain('RUNNING  (flow TicketTriageEscalation)');
     expect(shown.stdout).toMatch(/1\. OpenEscalation {2}\[Pass\] {2}succeeded/);

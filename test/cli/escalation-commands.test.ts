@@ -23,7 +23,7 @@ describe('switchyard watch', () => {
     await runCli(['send', 'TicketCreated', '--detail', ticket('WATCH-1'), ...target]);
     const sfn = new SFNClient({ endpoint: runtime.url, region, credentials });
     const escalation = await eventually(() => escalationOf(sfn, 'WATCH-1'), 60_000, 'the escalation of WATCH-1');
-    const watching = runCli(['watch', escalation.executionArn, '--interval', '200', ...target]);
+    const watching = runCli(['watch', escalation.executionArn, '--interval', '200', ...target], { process: true });
     await new Promise((resolve) => setTimeout(resolve, 3000));
     await sfn.send(
       new SendTaskSuccessCommand({ taskToken: await latestToken(sfn, escalation.executionArn), output: '{"decision":"maybe"}' }),
@@ -92,7 +92,7 @@ describe('switchyard escalations, approve and reject', () => {
     const left = Date.parse(String(row?.decideBy)) - Date.now();
     expect(left).toBeGreaterThan(3.9 * 3600_000);
     expect(left).toBeLessThanOrEqual(4 * 3600_000);
-    const table = await runCli(['escalations', ...target]);
+    const table = await runCli(['escalations', ...target], { process: true });
     expect(table.stdout).toMatch(/^TICKET\s+SUGGESTED\s+CONFIDENCE\s+ASK\s+DECIDE BY\s+EXECUTION/);
     expect(table.stdout).toMatch(/APPROVE-1 .*\(in 3h 5\dm\)/);
 
@@ -106,7 +106,7 @@ describe('switchyard escalations, approve and reject', () => {
       30_000,
       'the second ask',
     );
-    const approved = await runCli(['approve', 'APPROVE-1', '--queue', 'account', '--reviewer', 'sam', ...target]);
+    const approved = await runCli(['approve', 'APPROVE-1', '--queue', 'account', '--reviewer', 'sam', ...target], { process: true });
     expect(approved.stderr).toBe('');
     expect(approved.code).toBe(0);
     expect(approved.stdout.trim()).toBe(
@@ -129,7 +129,7 @@ describe('switchyard escalations, approve and reject', () => {
     const sfn = new SFNClient({ endpoint: runtime.url, region, credentials });
     const escalation = await eventually(() => escalationOf(sfn, 'REJECT-1'), 60_000, 'the escalation of REJECT-1');
     const name = escalation.executionArn.split(':').at(-1) as string;
-    const rejected = await runCli(['reject', name, '--reason', 'not a support request', '--json', ...target]);
+    const rejected = await runCli(['reject', name, '--reason', 'not a support request', '--json', ...target], { process: true });
     expect(rejected.code).toBe(0);
     expect(JSON.parse(rejected.stdout)).toMatchObject({
       ticketId: 'REJECT-1',

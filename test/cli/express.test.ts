@@ -154,7 +154,7 @@ describe('switchyard watch for Express flows', () => {
 
   it('fails with exit 1 and the error when the execution failed', async () => {
     await start('LoggedStateMachine0A1B2C3D', 'watch-bad', { fail: true });
-    const result = await runCli(['watch', 'watch-bad', ...target]);
+    const result = await runCli(['watch', 'watch-bad', ...target], { process: true });
     expect(result.code).toBe(1);
     expect(result.stdout).toContain('-> Broken  [Fail]');
     expect(result.stdout).toMatch(/^FAILED after/m);

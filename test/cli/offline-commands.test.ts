@@ -15,7 +15,9 @@ beforeAll(() => {
 
 describe('switchyard cost', () => {
   it('estimates the synthesized app per service and names the most expensive component', async () => {
-    const result = await runCli(['cost', '--events-per-month', '1000000', '--escalation-rate', '0.2', '--cdk-out', cdkOut]);
+    const result = await runCli(['cost', '--events-per-month', '1000000', '--escalation-rate', '0.2', '--cdk-out', cdkOut], {
+      process: true,
+    });
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('Most expensive: Step Functions Standard ResearchAgentsGraphWorkflow');
     expect(result.stdout).toContain('Assumptions:');

@@ -80,7 +80,7 @@ describe('switchyard redrive (queues)', () => {
   it('moves a whole DLQ back to its source queue with a move task, showing the task handle and progress', async () => {
     await putRawTicket(app, { ticketId: 'RD-1', subject: 'no customer' });
     const [before] = await deadLettered(1);
-    const result = await runCli(['redrive', 'TicketTriageStarterDeadLetterQueue', '--interval', '100', ...app.target]);
+    const result = await runCli(['redrive', 'TicketTriageStarterDeadLetterQueue', '--interval', '100', ...app.target], { process: true });
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     const lines = result.stdout.trim().split('\n');

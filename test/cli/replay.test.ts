@@ -61,18 +61,10 @@ describe('switchyard replay', () => {
     ]);
     expect(await triageExecutions()).toBe(before);
 
-    const text = await runCli([
-      'replay',
-      '--from',
-      '10m',
-      '--policy',
-      'dry-run',
-      '--detail-type',
-      'TicketCreated',
-      '--settle',
-      '2000',
-      ...app.target,
-    ]);
+    const text = await runCli(
+      ['replay', '--from', '10m', '--policy', 'dry-run', '--detail-type', 'TicketCreated', '--settle', '2000', ...app.target],
+      { process: true },
+    );
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(
       /^replay dry-run--\S+ STARTING: events of \S+ from .* onto Switchyard-hub for \S*TicketTriageStarterRule\S*\n/,

@@ -55,7 +55,7 @@ afterAll(async () => {
 
 describe('switchyard trace', () => {
   it('draws the lineage of a ticket as a tree, with times, statuses and log lines', async () => {
-    const { code, stdout, stderr } = await runCli(['trace', 'TR-1', ...target]);
+    const { code, stdout, stderr } = await runCli(['trace', 'TR-1', ...target], { process: true });
     expect(stderr).toBe('');
     expect(code).toBe(0);
     const lines = stdout.split('\n');
