@@ -165,9 +165,13 @@ export function openSqsStore(db: DatabaseSync) {
         WHERE seq = ?`,
     ),
     setVisibleAt: q<never>('UPDATE sqs_message SET visible_at = ? WHERE seq = ?'),
-    /** Redrive to a dead-letter queue: same message, new queue, visible at once. */
+    /**
+     * Redrive to a dead-letter queue: same message and id, new queue, visible at once; its
+     * message attributes (with the runtime's repeat marker) and deduplication id as given.
+     */
     moveToDeadLetter: q<never>(
-      'UPDATE sqs_message SET queue_id = ?, visible_at = ?, sent_at = ?, receipt = NULL, dlq_source_arn = ? WHERE seq = ?',
+      `UPDATE sqs_message SET queue_id = ?, visible_at = ?, sent_at = ?, receipt = NULL, dlq_source_arn = ?,
+        attributes = ?, md5_attributes = ?, dedup_id = ? WHERE seq = ?`,
     ),
     /** A move task's redrive back: the message starts over in its destination. */
     moveBack: q<never>(

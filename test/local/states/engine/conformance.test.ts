@@ -8,7 +8,11 @@ import { loadVectors, runVector } from '../../../conformance/runner.js';
 const knownGaps = JSON.parse(
   readFileSync(path.resolve(import.meta.dirname, '../../../../local/states/engine/KNOWN_GAPS.json'), 'utf8'),
 ) as Record<string, string>;
-const vectors = loadVectors();
+const allVectors = loadVectors();
+// All 700 vectors take about 40 s of CPU, so npm test runs the first vector of each category and
+// npm run test:conformance (SWITCHYARD_CONFORMANCE=1), which CI runs, runs every one.
+const full = process.env.SWITCHYARD_CONFORMANCE !== undefined;
+const vectors = full ? allVectors : allVectors.filter((v, i) => allVectors.findIndex((other) => other.category === v.category) === i);
 const byCategory = new Map<string, typeof vectors>();
 for (const v of vectors) byCategory.set(v.category, [...(byCategory.get(v.category) ?? []), v]);
 const tally = new Map<string, { pass: number; total: number }>();
@@ -20,12 +24,14 @@ describe('ASL conformance', () => {
       pass += t.pass;
       return `${((100 * t.pass) / t.total).toFixed(1).padStart(5)}%  ${t.pass}/${t.total}  ${category}`;
     });
-    lines.push(`${((100 * pass) / vectors.length).toFixed(1).padStart(5)}%  ${pass}/${vectors.length}  overall`);
+    lines.push(
+      `${((100 * pass) / vectors.length).toFixed(1).padStart(5)}%  ${pass}/${vectors.length}  ${full ? 'overall' : 'overall (one vector per category: npm run test:conformance runs all)'}`,
+    );
     console.log(lines.join('\n'));
   });
 
   it('lists only vectors that exist', () => {
-    const files = new Set(vectors.map((v) => v.file));
+    const files = new Set(allVectors.map((v) => v.file));
     expect(Object.keys(knownGaps).filter((f) => !files.has(f))).toEqual([]);
   });
 
