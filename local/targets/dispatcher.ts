@@ -1,0 +1,192 @@
+import { type Arn, tryParseArn } from '../arn.js';
+import { AwsError } from '../aws-error.js';
+import type { EventEnvelope } from '../events/definitions.js';
+import type { PublishInput } from '../sns/message.js';
+import type { SendMessageInput } from '../sqs/sqs-types.js';
+import type { QueueSender } from './queues.js';
+
+/** A PutEvents entry; the bus is the target's ARN. */
+export interface PutEventsEntry {
+  readonly EventBusName: string;
+  readonly Source: string;
+  readonly DetailType: string;
+  readonly Detail: string;
+  readonly Resources?: string[];
+  /** Seconds since the epoch, as the SDK sends it. */
+  readonly Time?: number;
+}
+
+/** What PutEvents answers: an entry with an `ErrorCode` was refused. */
+export interface PutEventsAnswer {
+  readonly FailedEntryCount?: number;
+  readonly Entries?: readonly { readonly EventId?: string; readonly ErrorCode?: string; readonly ErrorMessage?: string }[];
+}
+
+/** An event an AWS service puts on a bus itself (Lambda's invocation results): its `source` may be one callers may not use. */
+export interface ServiceEvent {
+  readonly source: string;
+  readonly 'detail-type': string;
+  readonly resources: string[];
+  readonly detail: unknown;
+}
+
+/** The services messages are dispatched to, each through the operation its endpoint serves; one left out is not reached. */
+export interface TargetServices {
+  readonly sqs?: QueueSender;
+  readonly sns?: { Publish(input: PublishInput & { TopicArn: string; Message: string }): Promise<unknown> };
+  readonly lambda?: {
+    /** InvocationType `Event`: resolves once the invocation is queued. */
+    invokeAsync?(functionArn: string, event: unknown): Promise<unknown>;
+    /** InvocationType `RequestResponse`: resolves with the function's outcome, failed or not. */
+    invoke?(functionArn: string, event: unknown): Promise<LambdaOutcome>;
+  };
+  readonly states?: { StartExecution(input: { stateMachineArn: string; input: string; name?: string }): Promise<unknown> };
+  readonly events?: {
+    PutEvents?(input: { Entries: PutEventsEntry[] }): Promise<PutEventsAnswer>;
+    putServiceEvent?(busArn: string, event: ServiceEvent): void;
+    forward?(busArn: string, event: EventEnvelope): void;
+  };
+}
+
+/** A synchronous invocation's outcome, as LambdaService's `invoke` answers it. */
+export type LambdaOutcome = { ok: true; payload: string } | { ok: false; error: { errorType?: string; errorMessage?: string } };
+
+/** How an event bus target takes the message: as PutEvents entries, as a service's own event, or as the event it is (bus to bus). */
+export type BusMessage =
+  | { readonly entries: readonly Omit<PutEventsEntry, 'EventBusName'>[] }
+  | { readonly serviceEvent: ServiceEvent }
+  | { readonly forward: EventEnvelope };
+
+/**
+ * One message to a target, with what each kind of target needs besides the payload. Only the
+ * options of the target's service are read; what the payload is, and what a failure means
+ * (retries, dead-letter queues), is the caller's.
+ */
+export interface TargetMessage {
+  /** The payload as text: a queue's message body, a topic's message, an execution's input. */
+  readonly body: string;
+  readonly sqs?: Pick<SendMessageInput, 'MessageGroupId' | 'MessageDeduplicationId' | 'MessageAttributes'>;
+  readonly sns?: Pick<PublishInput, 'Subject' | 'MessageGroupId' | 'MessageDeduplicationId' | 'MessageAttributes'>;
+  /** `event` is what the function gets (the body parsed as JSON when left out); `Event` invocation unless said otherwise. */
+  readonly lambda?: { readonly invocationType?: 'Event' | 'RequestResponse'; readonly event?: unknown };
+  readonly states?: { readonly name?: string };
+  /** Required for event bus targets: an event bus takes events, not text. */
+  readonly events?: BusMessage;
+}
+
+/** What the target's service answered, by service. */
+export type Dispatched =
+  | { readonly service: 'sqs'; readonly answer: unknown }
+  | { readonly service: 'sns'; readonly answer: unknown }
+  | { readonly service: 'lambda'; readonly outcome?: LambdaOutcome }
+  | { readonly service: 'states'; readonly answer: unknown }
+  | { readonly service: 'events'; readonly answer?: PutEventsAnswer };
+
+/**
+ * A target the runtime cannot send to: its service is not run locally (or not given to this
+ * dispatcher), or the string is not an ARN. `code` is the AWS-style error code callers record.
+ */
+export class UnsupportedTargetError extends AwsError {
+  constructor(
+    readonly arn: string,
+    /** The ARN's service; undefined when the target is not an ARN. */
+    readonly service: string | undefined,
+    message: string,
+    code = 'UnsupportedTarget',
+  ) {
+    super(code, message);
+  }
+}
+
+/** The wording of rule and schedule targets (EventBridge, Scheduler). */
+export function unsupportedTarget(arn: string, service: string | undefined): UnsupportedTargetError {
+  if (service === undefined) return new UnsupportedTargetError(arn, service, `target ${arn} is not an ARN`);
+  if (service === 'sns') return new UnsupportedTargetError(arn, service, `SNS topic targets (${arn}) are not run locally`);
+  return new UnsupportedTargetError(arn, service, `targets of service ${service} (${arn}) are not run locally`);
+}
+
+/**
+ * Sends a message to whatever the runtime runs behind an ARN, the way AWS services call each
+ * other: SendMessage to a queue, Publish to a topic, Invoke a function, StartExecution of a
+ * state machine, an event on a bus. EventBridge rule targets, Lambda destinations, Scheduler
+ * and Pipes targets and SNS subscriptions all send through it.
+ */
+export class TargetDispatcher {
+  constructor(
+    private readonly services: TargetServices,
+    /** The error for a target this dispatcher cannot reach, in the caller's words. */
+    private readonly unsupported: (arn: string, service: string | undefined) => Error = unsupportedTarget,
+  ) {}
+
+  /** Resolves with the service's answer once it took the message; rejects with its error, or the unsupported error. */
+  async send(arn: string, message: TargetMessage): Promise<Dispatched> {
+    const parsed = tryParseArn(arn);
+    if (parsed === undefined) throw this.unsupported(arn, undefined);
+    switch (parsed.service) {
+      case 'sqs':
+        return { service: 'sqs', answer: await this.#toQueue(arn, parsed, message) };
+      case 'sns':
+        return { service: 'sns', answer: await this.#toTopic(arn, parsed, message) };
+      case 'lambda':
+        return this.#toFunction(arn, parsed, message);
+      case 'states': {
+        const states = this.#service(this.services.states, arn, parsed);
+        const name = message.states?.name;
+        return {
+          service: 'states',
+          answer: await states.StartExecution({ stateMachineArn: arn, input: message.body, ...(name === undefined ? {} : { name }) }),
+        };
+      }
+      case 'events':
+        return this.#toBus(arn, parsed, message);
+      default:
+        throw this.unsupported(arn, parsed.service);
+    }
+  }
+
+  async #toQueue(arn: string, parsed: Arn, message: TargetMessage): Promise<unknown> {
+    const sqs = this.#service(this.services.sqs, arn, parsed);
+    return sqs.SendMessage({ QueueUrl: await sqs.queueUrl(arn), MessageBody: message.body, ...message.sqs });
+  }
+
+  async #toTopic(arn: string, parsed: Arn, message: TargetMessage): Promise<unknown> {
+    const sns = this.#service(this.services.sns, arn, parsed);
+    return sns.Publish({ TopicArn: arn, Message: message.body, ...message.sns });
+  }
+
+  async #toFunction(arn: string, parsed: Arn, message: TargetMessage): Promise<Dispatched> {
+    const lambda = this.services.lambda;
+    const options = message.lambda;
+    const event = options?.event === undefined ? JSON.parse(message.body) : options.event;
+    if (options?.invocationType === 'RequestResponse') {
+      if (!lambda?.invoke) throw this.unsupported(arn, parsed.service);
+      return { service: 'lambda', outcome: await lambda.invoke(arn, event) };
+    }
+    if (!lambda?.invokeAsync) throw this.unsupported(arn, parsed.service);
+    await lambda.invokeAsync(arn, event);
+    return { service: 'lambda' };
+  }
+
+  async #toBus(arn: string, parsed: Arn, message: TargetMessage): Promise<Dispatched> {
+    const events = this.services.events;
+    const bus = message.events;
+    if (bus && 'entries' in bus && events?.PutEvents) {
+      const answer = await events.PutEvents({ Entries: bus.entries.map((entry) => ({ EventBusName: arn, ...entry })) });
+      return { service: 'events', answer };
+    }
+    if (bus && 'serviceEvent' in bus && events?.putServiceEvent) {
+      events.putServiceEvent(arn, bus.serviceEvent);
+      return { service: 'events' };
+    }
+    if (bus && 'forward' in bus && events?.forward) {
+      events.forward(arn, bus.forward);
+      return { service: 'events' };
+    }
+    throw this.unsupported(arn, parsed.service);
+  }
+
+  #service<S>(service: S | undefined, arn: string, parsed: Arn): S {
+    if (service === undefined) throw this.unsupported(arn, parsed.service);
+    return service;
+  }
+}

@@ -1,0 +1,174 @@
+import { describe, expect, it } from 'vitest';
+import type { EventEnvelope } from '../../../local/events/definitions.js';
+import { TargetDispatcher, type TargetServices, UnsupportedTargetError } from '../../../local/targets/dispatcher.js';
+import { QueuesByArn } from '../../../local/targets/queues.js';
+
+const QUEUE = 'arn:aws:sqs:us-east-1:123456789012:orders.fifo';
+const TOPIC = 'arn:aws:sns:us-east-1:123456789012:alerts';
+const FUNCTION = 'arn:aws:lambda:us-east-1:123456789012:function:audit';
+const MACHINE = 'arn:aws:states:us-east-1:123456789012:stateMachine:fulfil';
+const BUS = 'arn:aws:events:us-east-1:123456789012:event-bus/app';
+
+const event: EventEnvelope = {
+  version: '0',
+  id: 'e-1',
+  'detail-type': 'OrderPlaced',
+  source: 'app.orders',
+  account: '123456789012',
+  time: '2026-01-01T00:00:00Z',
+  region: 'us-east-1',
+  resources: [],
+  detail: {},
+};
+
+function services() {
+  const calls: [string, ...unknown[]][] = [];
+  const lookups: string[] = [];
+  const all: Required<TargetServices> = {
+    sqs: new QueuesByArn({
+      GetQueueUrl: async ({ QueueName }) => {
+        lookups.push(QueueName);
+        return QueueName === 'missing' ? {} : { QueueUrl: `http://localhost/123456789012/${QueueName}` };
+      },
+      SendMessage: async (input) => {
+        calls.push(['SendMessage', input]);
+        return { MessageId: 'm-1' };
+      },
+    }),
+    sns: { Publish: async (input) => calls.push(['Publish', input]) },
+    lambda: {
+      invokeAsync: async (fn, input) => calls.push(['invokeAsync', fn, input]),
+      invoke: async (fn, input) => {
+        calls.push(['invoke', fn, input]);
+        return { ok: true, payload: '"done"' };
+      },
+    },
+    states: { StartExecution: async (input) => calls.push(['StartExecution', input]) },
+    events: {
+      PutEvents: async (input) => {
+        calls.push(['PutEvents', input]);
+        return { FailedEntryCount: 0, Entries: [{ EventId: 'e-2' }] };
+      },
+      putServiceEvent: (bus, serviceEvent) => void calls.push(['putServiceEvent', bus, serviceEvent]),
+      forward: (bus, forwarded) => void calls.push(['forward', bus, forwarded]),
+    },
+  };
+  return { all, calls, lookups };
+}
+
+describe('TargetDispatcher', () => {
+  it("sends to a queue with SendMessage, with the caller's group, deduplication id and attributes, looking its URL up once", async () => {
+    const { all, calls, lookups } = services();
+    const dispatcher = new TargetDispatcher(all);
+    const attributes = { RULE_ARN: { DataType: 'String', StringValue: 'r' } };
+    const sent = await dispatcher.send(QUEUE, {
+      body: 'hello',
+      sqs: { MessageGroupId: 'g', MessageDeduplicationId: 'd', MessageAttributes: attributes },
+    });
+    await dispatcher.send(QUEUE, { body: 'again' });
+    expect(calls).toEqual([
+      [
+        'SendMessage',
+        {
+          QueueUrl: 'http://localhost/123456789012/orders.fifo',
+          MessageBody: 'hello',
+          MessageGroupId: 'g',
+          MessageDeduplicationId: 'd',
+          MessageAttributes: attributes,
+        },
+      ],
+      ['SendMessage', { QueueUrl: 'http://localhost/123456789012/orders.fifo', MessageBody: 'again' }],
+    ]);
+    expect(lookups).toEqual(['orders.fifo']);
+    expect(sent).toEqual({ service: 'sqs', answer: { MessageId: 'm-1' } });
+  });
+
+  it('fails if SQS has no such queue, naming its ARN', async () => {
+    const { all } = services();
+    await expect(new TargetDispatcher(all).send('arn:aws:sqs:us-east-1:123456789012:missing', { body: '' })).rejects.toMatchObject({
+      code: 'QueueDoesNotExist',
+      message: 'queue arn:aws:sqs:us-east-1:123456789012:missing does not exist',
+    });
+  });
+
+  it("publishes to a topic with the caller's subject and attributes", async () => {
+    const { all, calls } = services();
+    await new TargetDispatcher(all).send(TOPIC, {
+      body: 'hi',
+      sns: { Subject: 'S', MessageAttributes: { a: { DataType: 'String', StringValue: '1' } } },
+    });
+    expect(calls).toEqual([
+      ['Publish', { TopicArn: TOPIC, Message: 'hi', Subject: 'S', MessageAttributes: { a: { DataType: 'String', StringValue: '1' } } }],
+    ]);
+  });
+
+  it('invokes a function asynchronously with the body parsed as JSON, or with the event the caller gives', async () => {
+    const { all, calls } = services();
+    const dispatcher = new TargetDispatcher(all);
+    await dispatcher.send(FUNCTION, { body: '{"a":1}' });
+    await dispatcher.send(FUNCTION, { body: 'not json', lambda: { event: 'not json' } });
+    expect(calls).toEqual([
+      ['invokeAsync', FUNCTION, { a: 1 }],
+      ['invokeAsync', FUNCTION, 'not json'],
+    ]);
+  });
+
+  it("invokes a function synchronously when asked, and answers the function's outcome", async () => {
+    const { all, calls } = services();
+    const sent = await new TargetDispatcher(all).send(FUNCTION, { body: '[1]', lambda: { invocationType: 'RequestResponse' } });
+    expect(calls).toEqual([['invoke', FUNCTION, [1]]]);
+    expect(sent).toEqual({ service: 'lambda', outcome: { ok: true, payload: '"done"' } });
+  });
+
+  it('starts an execution with the body as input, named when the caller names it', async () => {
+    const { all, calls } = services();
+    const dispatcher = new TargetDispatcher(all);
+    await dispatcher.send(MACHINE, { body: '{}' });
+    await dispatcher.send(MACHINE, { body: '{}', states: { name: 'run-1' } });
+    expect(calls).toEqual([
+      ['StartExecution', { stateMachineArn: MACHINE, input: '{}' }],
+      ['StartExecution', { stateMachineArn: MACHINE, input: '{}', name: 'run-1' }],
+    ]);
+  });
+
+  it('puts entries on a bus with PutEvents, a service event as the service, and forwards an event unchanged', async () => {
+    const { all, calls } = services();
+    const dispatcher = new TargetDispatcher(all);
+    const sent = await dispatcher.send(BUS, { body: '', events: { entries: [{ Source: 's', DetailType: 'd', Detail: '{}' }] } });
+    const serviceEvent = { source: 'lambda', 'detail-type': 'Result', resources: [], detail: {} };
+    await dispatcher.send(BUS, { body: '', events: { serviceEvent } });
+    await dispatcher.send(BUS, { body: '', events: { forward: event } });
+    expect(calls).toEqual([
+      ['PutEvents', { Entries: [{ EventBusName: BUS, Source: 's', DetailType: 'd', Detail: '{}' }] }],
+      ['putServiceEvent', BUS, serviceEvent],
+      ['forward', BUS, event],
+    ]);
+    expect(sent).toEqual({ service: 'events', answer: { FailedEntryCount: 0, Entries: [{ EventId: 'e-2' }] } });
+  });
+
+  it.each([
+    ['a service the runtime does not run', 'arn:aws:kinesis:us-east-1:123456789012:stream/clicks', 'kinesis', 'targets of service kinesis'],
+    ['an S3 bucket', 'arn:aws:s3:::uploads', 's3', 'targets of service s3'],
+    ['not an ARN', 'orders', undefined, 'target orders is not an ARN'],
+  ])('fails if the target is %s, with a typed error naming the ARN', async (_what, arn, service, message) => {
+    const { all } = services();
+    const failure = new TargetDispatcher(all).send(arn, { body: '{}' });
+    await expect(failure).rejects.toBeInstanceOf(UnsupportedTargetError);
+    await expect(failure).rejects.toMatchObject({ code: 'UnsupportedTarget', arn, service });
+    await expect(failure).rejects.toThrow(message);
+  });
+
+  it('fails if the service of the ARN was not given to it, or a bus target came without events', async () => {
+    const { all } = services();
+    const { sns: _sns, ...withoutSns } = all;
+    await expect(new TargetDispatcher(withoutSns).send(TOPIC, { body: '' })).rejects.toThrow(
+      `SNS topic targets (${TOPIC}) are not run locally`,
+    );
+    await expect(new TargetDispatcher(all).send(BUS, { body: '{}' })).rejects.toMatchObject({ code: 'UnsupportedTarget', arn: BUS });
+  });
+
+  it("fails with the caller's own error when it words unsupported targets its own way", async () => {
+    const dispatcher = new TargetDispatcher({}, (arn) => new UnsupportedTargetError(arn, 'sqs', `no ${arn}`, 'UnsupportedDestination'));
+    await expect(dispatcher.send(QUEUE, { body: '' })).rejects.toMatchObject({ code: 'UnsupportedDestination', message: `no ${QUEUE}` });
+  });
+});
