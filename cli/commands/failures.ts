@@ -1,3 +1,5 @@
+import type { Message } from '@aws-sdk/client-sqs';
+import { DEAD_LETTER_ATTRIBUTES } from '../../contracts/index.js';
 import { describeSource, failureSources, selectSources } from '../app-failures.js';
 import { GLOBAL_HELP, integerOption, parseCommand } from '../args.js';
 import { type DeadLetter, explain, PEEK_VISIBILITY_SECONDS, peekMessages, queueDepth } from '../dead-letter-messages.js';
@@ -19,7 +21,9 @@ Everything of the app that failed, newest first, each with its source, reason an
     ChangeMessageVisibility 0 at once). The reason comes from the consumer kit's
     Switchyard.* attributes, EventBridge's ERROR_CODE/ERROR_MESSAGE/RULE_ARN/TARGET_ARN,
     Lambda's ErrorCode/ErrorMessage, or SQS's DeadLetterQueueSourceArn (a message received
-    maxReceiveCount times and never deleted).
+    maxReceiveCount times and never deleted). Copies of one message (dead-lettered again
+    after a crash: at least once) share a ${DEAD_LETTER_ATTRIBUTES.originalMessageId} and are one row,
+    "message (N copies)", with the reason of the copy that has one.
   - failed, timed-out and aborted executions of its flows with their error and cause:
     Standard with ListExecutions and DescribeExecution, Express from their log group.
 
@@ -39,7 +43,14 @@ export interface FailureRow {
   readonly error: string;
   readonly reason: string;
   readonly what?: string;
+  /** A message's copies in its dead-letter queue (more than 1: dead-lettered again, a repeat). */
+  readonly copies?: number;
+  /** Every copy's message id, when there are several (redrive --ids takes them). */
+  readonly messageIds?: readonly string[];
 }
+
+/** A dead-letter with the id of the message it is a copy of (its own id when it names none). */
+type Letter = DeadLetter & { readonly originalMessageId: string };
 
 export const failures: Command = async (argv, io) => {
   const { values } = parseCommand(argv, { since: { type: 'string' }, source: { type: 'string' }, limit: { type: 'string' } }, false);
@@ -50,10 +61,11 @@ export const failures: Command = async (argv, io) => {
   const sources = await failureSources(clients, values['cdk-out'], io.err);
   const selected = selectSources(sources, values.source);
 
-  const queues: { queue: DeadLetterQueue; visible: number; inFlight: number; letters: DeadLetter[] }[] = [];
+  const queues: { queue: DeadLetterQueue; visible: number; inFlight: number; letters: Letter[] }[] = [];
   for (const queue of selected.queues) {
     const depth = await queueDepth(clients, queue.url);
-    const letters = depth.visible > 0 ? (await peekMessages(clients, queue.url, limit, depth.visible)).map((m) => explain(m, queue)) : [];
+    const messages = depth.visible > 0 ? await peekMessages(clients, queue.url, limit, depth.visible) : [];
+    const letters = messages.map((m) => ({ ...explain(m, queue), originalMessageId: originalMessageIdOf(m) }));
     queues.push({ queue, visible: depth.visible, inFlight: depth.inFlight, letters });
   }
   const { executions, unlogged } = await failedExecutions(clients, selected.flows, { since, limit });
@@ -61,7 +73,7 @@ export const failures: Command = async (argv, io) => {
 
   const recent = (at: Date | undefined) => since === undefined || (at?.getTime() ?? 0) >= since.getTime();
   const rows: FailureRow[] = [
-    ...queues.flatMap(({ queue, letters }) => letters.filter((l) => recent(l.failedAt)).map((l) => messageRow(queue, l))),
+    ...queues.flatMap(({ queue, letters }) => copiesOf(letters.filter((l) => recent(l.failedAt))).map((c) => messageRow(queue, c))),
     ...executions.map(executionRow),
   ].sort((a, b) => (b.failedAt?.getTime() ?? 0) - (a.failedAt?.getTime() ?? 0));
   const now = Date.now();
@@ -120,7 +132,7 @@ export const failures: Command = async (argv, io) => {
       rows.map((r) => [
         r.failedAt ? duration(now - r.failedAt.getTime()) : '-',
         r.source,
-        r.kind,
+        r.copies && r.copies > 1 ? `${r.kind} (${r.copies} copies)` : r.kind,
         r.id,
         r.what ?? '-',
         truncate(r.reason, 240),
@@ -129,16 +141,44 @@ export const failures: Command = async (argv, io) => {
   );
 };
 
-function messageRow(queue: DeadLetterQueue, letter: DeadLetter): FailureRow {
+/** The message a dead-letter is a copy of: the consumer kit's attribute, which the local runtime's redrive also sets; else its own id. */
+function originalMessageIdOf(message: Message): string {
+  return message.MessageAttributes?.[DEAD_LETTER_ATTRIBUTES.originalMessageId]?.StringValue ?? message.MessageId ?? '';
+}
+
+/** Who says most about why: the copy a consumer, EventBridge or Lambda sent wins over SQS's reasonless redrive. */
+const REPORTER_RANK: Record<DeadLetter['reportedBy'], number> = { consumer: 0, eventbridge: 1, lambda: 2, 'sqs-redrive': 3, unknown: 4 };
+
+/**
+ * The letters grouped by the message they are copies of, in the order first seen: a message
+ * dead-lettered twice (the runtime killed between a consumer's send to the dead-letter
+ * queue and the source message's delete) is one failure, not two.
+ */
+function copiesOf(letters: readonly Letter[]): Letter[][] {
+  const groups = new Map<string, Letter[]>();
+  for (const letter of letters) {
+    const group = groups.get(letter.originalMessageId);
+    if (group) group.push(letter);
+    else groups.set(letter.originalMessageId, [letter]);
+  }
+  return [...groups.values()];
+}
+
+function messageRow(queue: DeadLetterQueue, copies: readonly Letter[]): FailureRow {
+  const time = (l: Letter) => l.failedAt?.getTime() ?? Number.POSITIVE_INFINITY;
+  const letter = [...copies].sort((a, b) => REPORTER_RANK[a.reportedBy] - REPORTER_RANK[b.reportedBy] || time(a) - time(b))[0] as Letter;
+  const first = Math.min(...copies.map(time));
   const what = letter.event ? `${letter.event.detailType ?? '?'} ${letter.event.summary ?? ''}`.trim() : undefined;
   return {
     kind: 'message',
     source: queue.name,
     id: letter.messageId,
-    failedAt: letter.failedAt,
+    failedAt: Number.isFinite(first) ? new Date(first) : letter.failedAt,
     error: letter.errorName,
     reason: letter.reason,
     what,
+    copies: copies.length,
+    ...(copies.length > 1 ? { messageIds: copies.map((c) => c.messageId) } : {}),
   };
 }
 
