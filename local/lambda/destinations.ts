@@ -1,4 +1,5 @@
-import { AwsError } from '../aws-error.js';
+import { TargetDispatcher, UnsupportedTargetError } from '../targets/dispatcher.js';
+import { QueuesByArn, type SqsQueues } from '../targets/queues.js';
 
 /** A message attribute as SQS and SNS take it. */
 export interface DestinationAttribute {
@@ -37,14 +38,7 @@ export interface InvocationRecord {
 
 /** The services destinations reach, each through the operation its endpoint serves. */
 export interface DestinationServices {
-  readonly sqs: {
-    GetQueueUrl(input: { QueueName: string }): Promise<{ QueueUrl?: string }>;
-    SendMessage(input: {
-      QueueUrl: string;
-      MessageBody: string;
-      MessageAttributes?: Record<string, DestinationAttribute>;
-    }): Promise<unknown>;
-  };
+  readonly sqs: SqsQueues;
   readonly lambda: { invokeAsync(functionNameOrArn: string, event: unknown): Promise<{ requestId: string }> };
   readonly events: {
     putServiceEvent(busName: string, event: { source: string; 'detail-type': string; resources: string[]; detail: unknown }): void;
@@ -61,42 +55,51 @@ export interface DestinationServices {
  * from source `lambda` whose detail is the record, as Lambda sends them.
  */
 export class ServiceDestinations implements DestinationSender {
-  constructor(private readonly services: DestinationServices) {}
+  readonly #dispatcher: TargetDispatcher;
 
-  async send(arn: string, payload: string, attributes?: Readonly<Record<string, DestinationAttribute>>): Promise<void> {
-    const service = arn.split(':')[2];
-    switch (service) {
-      case 'sqs': {
-        const { QueueUrl } = await this.services.sqs.GetQueueUrl({ QueueName: arn.split(':')[5] ?? '' });
-        if (!QueueUrl) throw new AwsError('QueueDoesNotExist', `queue ${arn} does not exist`);
-        await this.services.sqs.SendMessage({
-          QueueUrl,
-          MessageBody: payload,
-          ...(attributes ? { MessageAttributes: { ...attributes } } : {}),
-        });
-        return;
-      }
-      case 'lambda':
-        await this.services.lambda.invokeAsync(arn, JSON.parse(payload));
-        return;
-      case 'events': {
-        const record = JSON.parse(payload) as InvocationRecord;
-        const outcome = record.requestContext.condition === 'Success' ? 'Success' : 'Failure';
-        this.services.events.putServiceEvent(arn, {
-          source: 'lambda',
-          'detail-type': `Lambda Function Invocation Result - ${outcome}`,
-          resources: [arn, record.requestContext.functionArn],
-          detail: record,
-        });
-        return;
-      }
-      case 'sns':
+  constructor(services: DestinationServices) {
+    const sns = services.sns;
+    this.#dispatcher = new TargetDispatcher(
+      {
+        sqs: new QueuesByArn(services.sqs),
+        lambda: { invokeAsync: (fn, event) => services.lambda.invokeAsync(fn, event) },
+        events: { putServiceEvent: (bus, event) => services.events.putServiceEvent(bus, event) },
         // The SNS service plugs in here once it runs locally (services.sns).
-        if (!this.services.sns) throw new AwsError('UnsupportedDestination', `SNS topic ${arn} is not run locally yet`);
-        await this.services.sns.publish(arn, payload, attributes);
-        return;
-      default:
-        throw new AwsError('UnsupportedDestination', `destinations of service ${service} (${arn}) are not run locally`);
-    }
+        ...(sns
+          ? { sns: { Publish: (input) => sns.publish(input.TopicArn, input.Message, input.MessageAttributes as DestinationAttributes) } }
+          : {}),
+      },
+      unsupportedDestination,
+    );
   }
+
+  async send(arn: string, payload: string, attributes?: DestinationAttributes): Promise<void> {
+    await this.#dispatcher.send(arn, {
+      body: payload,
+      sqs: attributes ? { MessageAttributes: { ...attributes } } : {},
+      ...(attributes ? { sns: { MessageAttributes: attributes } } : {}),
+      // Only a bus destination gets the record as an event (a dead-letter queue gets the function's event).
+      events: () => ({ serviceEvent: invocationResultEvent(arn, payload) }),
+    });
+  }
+}
+
+type DestinationAttributes = Readonly<Record<string, DestinationAttribute>>;
+
+/** The event Lambda puts on a destination bus: from source `lambda`, the record as its detail. */
+function invocationResultEvent(busArn: string, payload: string) {
+  const record = JSON.parse(payload) as InvocationRecord;
+  const outcome = record.requestContext.condition === 'Success' ? 'Success' : 'Failure';
+  return {
+    source: 'lambda',
+    'detail-type': `Lambda Function Invocation Result - ${outcome}`,
+    resources: [busArn, record.requestContext.functionArn],
+    detail: record,
+  };
+}
+
+function unsupportedDestination(arn: string, service: string | undefined): UnsupportedTargetError {
+  const message =
+    service === 'sns' ? `SNS topic ${arn} is not run locally yet` : `destinations of service ${service} (${arn}) are not run locally`;
+  return new UnsupportedTargetError(arn, service, message, 'UnsupportedDestination');
 }

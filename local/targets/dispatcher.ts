@@ -70,8 +70,8 @@ export interface TargetMessage {
   /** `event` is what the function gets (the body parsed as JSON when left out); `Event` invocation unless said otherwise. */
   readonly lambda?: { readonly invocationType?: 'Event' | 'RequestResponse'; readonly event?: unknown };
   readonly states?: { readonly name?: string };
-  /** Required for event bus targets: an event bus takes events, not text. */
-  readonly events?: BusMessage;
+  /** Required for event bus targets: an event bus takes events, not text (a function when only a bus target can build it). */
+  readonly events?: BusMessage | (() => BusMessage);
 }
 
 /** What the target's service answered, by service. */
@@ -169,7 +169,7 @@ export class TargetDispatcher {
 
   async #toBus(arn: string, parsed: Arn, message: TargetMessage): Promise<Dispatched> {
     const events = this.services.events;
-    const bus = message.events;
+    const bus = typeof message.events === 'function' ? message.events() : message.events;
     if (bus && 'entries' in bus && events?.PutEvents) {
       const answer = await events.PutEvents({ Entries: bus.entries.map((entry) => ({ EventBusName: arn, ...entry })) });
       return { service: 'events', answer };
