@@ -104,79 +104,80 @@ export class ReadApiRouter {
       this.sources.feed.subscribe(res);
       return;
     }
-    if (path === READ_API_PATHS.expressExecutions) {
-      only(query, ['stateMachineArn', 'status', 'limit', 'nextToken']);
-      const status = query.get('status') ?? undefined;
-      if (status !== undefined && !STATUSES.has(status)) {
-        throw new ReadApiFailure(
-          400,
-          'InvalidParameter',
-          `status must be one of ${[...STATUSES].join(', ')}, not ${JSON.stringify(status)}`,
-        );
-      }
-      const filters = {
-        ...(query.has('stateMachineArn') ? { stateMachineArn: query.get('stateMachineArn') ?? '' } : {}),
-        ...(status ? { status } : {}),
-      };
-      const after = positionOf(query, path, filters, isExpressPosition);
-      const found = this.sources.expressExecutions({ ...filters, limit: limitOf(query), ...(after ? { after } : {}) });
-      const page: ExpressExecutionsPage = { executions: found.executions, ...nextTokenOf(path, filters, found.last) };
-      sendJson(res, 200, page);
-      return;
-    }
-    if (path === READ_API_PATHS.events && this.sources.events) {
-      only(query, ['bus', 'detailType', 'replayName', 'since', 'limit', 'nextToken']);
-      const since = query.get('since');
-      const sinceMs = since === null ? undefined : Date.parse(since);
-      if (sinceMs !== undefined && Number.isNaN(sinceMs)) {
-        throw new ReadApiFailure(
-          400,
-          'InvalidParameter',
-          `since must be an ISO 8601 time (2026-01-31T12:00:00Z), not ${JSON.stringify(since)}`,
-        );
-      }
-      const text = (name: string) => (query.has(name) ? { [name]: query.get(name) ?? '' } : {});
-      const filters = {
-        ...text('bus'),
-        ...text('detailType'),
-        ...text('replayName'),
-        ...(sinceMs === undefined ? {} : { since: sinceMs }),
-      };
-      const before = positionOf(query, path, filters, isSequence);
-      const found = this.sources.events({ ...filters, limit: limitOf(query), ...(before === undefined ? {} : { before }) });
-      const page: BusEventsPage = { events: found.events, ...nextTokenOf(path, filters, found.last) };
-      sendJson(res, 200, page);
-      return;
-    }
-    if (path.startsWith(READ_API_PATHS.lineage) && this.sources.lineage) {
-      only(query, ['depth', 'limit', 'nextToken']);
-      let id: string;
-      try {
-        id = decodeURIComponent(path.slice(READ_API_PATHS.lineage.length));
-      } catch {
-        throw new ReadApiFailure(400, 'InvalidParameter', 'the id in the path has a malformed percent-encoding');
-      }
-      if (id === '')
-        throw new ReadApiFailure(400, 'InvalidParameter', `name what to trace: ${READ_API_PREFIX}${READ_API_PATHS.lineage}<id>`);
-      const depth = integerOf(query, 'depth', 1, MAX_DEPTH) ?? MAX_DEPTH;
-      const filters = { lineage: id, depth };
-      const after = positionOf(query, READ_API_PATHS.lineage, filters, isSequence);
-      const limit = integerOf(query, 'limit', 1, MAX_LINEAGE_LIMIT) ?? MAX_LINEAGE_LIMIT;
-      const found = await this.sources.lineage(id, depth, { limit, ...(after === undefined ? {} : { after }) });
-      const lineage: Lineage = { roots: found.roots, ...nextTokenOf(READ_API_PATHS.lineage, filters, found.last) };
-      // A later page may come up empty (its events trimmed since): only the first says the id names nothing.
-      if (lineage.roots.length === 0 && after === undefined) {
-        throw new ReadApiFailure(
-          404,
-          'NotFound',
-          `nothing the runtime recorded is named ${JSON.stringify(id)} or carries it in an event's detail`,
-        );
-      }
-      sendJson(res, 200, lineage);
-      return;
-    }
+    if (path === READ_API_PATHS.expressExecutions) return this.#expressExecutions(query, res);
+    if (path === READ_API_PATHS.events && this.sources.events) return this.#events(this.sources.events, query, res);
+    if (path.startsWith(READ_API_PATHS.lineage) && this.sources.lineage) return this.#lineage(this.sources.lineage, path, query, res);
     const known = Object.values(READ_API_PATHS).map((p) => `${READ_API_PREFIX}${p}`);
     throw new ReadApiFailure(404, 'NotFound', `the read API has no ${url.pathname}; it serves ${known.join(', ')}`);
+  }
+
+  #expressExecutions(query: URLSearchParams, res: ServerResponse): void {
+    only(query, ['stateMachineArn', 'status', 'limit', 'nextToken']);
+    const status = query.get('status') ?? undefined;
+    if (status !== undefined && !STATUSES.has(status)) {
+      throw new ReadApiFailure(400, 'InvalidParameter', `status must be one of ${[...STATUSES].join(', ')}, not ${JSON.stringify(status)}`);
+    }
+    const filters = {
+      ...(query.has('stateMachineArn') ? { stateMachineArn: query.get('stateMachineArn') ?? '' } : {}),
+      ...(status ? { status } : {}),
+    };
+    const list = READ_API_PATHS.expressExecutions;
+    const after = positionOf(query, list, filters, isExpressPosition);
+    const found = this.sources.expressExecutions({ ...filters, limit: limitOf(query), ...(after ? { after } : {}) });
+    const page: ExpressExecutionsPage = { executions: found.executions, ...nextTokenOf(list, filters, found.last) };
+    sendJson(res, 200, page);
+  }
+
+  #events(events: NonNullable<ReadApiSources['events']>, query: URLSearchParams, res: ServerResponse): void {
+    only(query, ['bus', 'detailType', 'replayName', 'since', 'limit', 'nextToken']);
+    const since = query.get('since');
+    const sinceMs = since === null ? undefined : Date.parse(since);
+    if (sinceMs !== undefined && Number.isNaN(sinceMs)) {
+      throw new ReadApiFailure(
+        400,
+        'InvalidParameter',
+        `since must be an ISO 8601 time (2026-01-31T12:00:00Z), not ${JSON.stringify(since)}`,
+      );
+    }
+    const text = (name: string) => (query.has(name) ? { [name]: query.get(name) ?? '' } : {});
+    const filters = { ...text('bus'), ...text('detailType'), ...text('replayName'), ...(sinceMs === undefined ? {} : { since: sinceMs }) };
+    const list = READ_API_PATHS.events;
+    const before = positionOf(query, list, filters, isSequence);
+    const found = events({ ...filters, limit: limitOf(query), ...(before === undefined ? {} : { before }) });
+    const page: BusEventsPage = { events: found.events, ...nextTokenOf(list, filters, found.last) };
+    sendJson(res, 200, page);
+  }
+
+  async #lineage(
+    lineageOf: NonNullable<ReadApiSources['lineage']>,
+    path: string,
+    query: URLSearchParams,
+    res: ServerResponse,
+  ): Promise<void> {
+    only(query, ['depth', 'limit', 'nextToken']);
+    let id: string;
+    try {
+      id = decodeURIComponent(path.slice(READ_API_PATHS.lineage.length));
+    } catch {
+      throw new ReadApiFailure(400, 'InvalidParameter', 'the id in the path has a malformed percent-encoding');
+    }
+    if (id === '') throw new ReadApiFailure(400, 'InvalidParameter', `name what to trace: ${READ_API_PREFIX}${READ_API_PATHS.lineage}<id>`);
+    const depth = integerOf(query, 'depth', 1, MAX_DEPTH) ?? MAX_DEPTH;
+    const filters = { lineage: id, depth };
+    const list = READ_API_PATHS.lineage;
+    const after = positionOf(query, list, filters, isSequence);
+    const limit = integerOf(query, 'limit', 1, MAX_LINEAGE_LIMIT) ?? MAX_LINEAGE_LIMIT;
+    const found = await lineageOf(id, depth, { limit, ...(after === undefined ? {} : { after }) });
+    const lineage: Lineage = { roots: found.roots, ...nextTokenOf(list, filters, found.last) };
+    // A later page may come up empty (its events trimmed since): only the first says the id names nothing.
+    if (lineage.roots.length === 0 && after === undefined) {
+      throw new ReadApiFailure(
+        404,
+        'NotFound',
+        `nothing the runtime recorded is named ${JSON.stringify(id)} or carries it in an event's detail`,
+      );
+    }
+    sendJson(res, 200, lineage);
   }
 }
 
