@@ -6,7 +6,13 @@
  * cloud assembly (or DescribeStateMachine), the console with DescribeStateMachine; neither
  * imports the app. Pure, like ./open-task.ts.
  */
-import type { OpenTaskInHistory } from './open-task.js';
+/** The fields of an open task (`OpenTaskInHistory`) a policy reads; ./open-task.ts builds on this module, so its type is not imported from there. */
+export interface TaskQuestion {
+  /** The object the token was sent in. */
+  readonly question: Record<string, unknown>;
+  /** The execution's input. */
+  readonly input: Record<string, unknown>;
+}
 
 /** Starts the policy's record in its ask state's Comment (ESCALATION_POLICY_COMMENT_MARKER in lib/constructs/escalation-policy.ts). */
 export const ESCALATION_POLICY_COMMENT_MARKER = 'switchyard:escalation-policy ';
@@ -93,16 +99,13 @@ export function policyOfComment(comment: string): EscalationPolicyDescription | 
 /** The policy an open task belongs to: the one whose ask state scheduled it (the only one, if the flow has one). */
 export function policyOfTask(
   policies: readonly EscalationPolicyDescription[],
-  task: Pick<OpenTaskInHistory, 'state'>,
+  task: { readonly state: string },
 ): EscalationPolicyDescription | undefined {
   return policies.find((p) => p.askState === task.state) ?? (policies.length === 1 ? policies[0] : undefined);
 }
 
 /** What a task or execution is about: the question's subject field, else the execution input's. */
-export function subjectOf(
-  task: Pick<OpenTaskInHistory, 'question' | 'input'>,
-  policy: Pick<EscalationPolicyDescription, 'ask'> | undefined,
-): string | undefined {
+export function subjectOf(task: TaskQuestion, policy: Pick<EscalationPolicyDescription, 'ask'> | undefined): string | undefined {
   if (policy === undefined) return undefined;
   const field = policy.ask.subjectField;
   const id = task.question[field] ?? task.input[field];
@@ -122,7 +125,7 @@ export function subjectLabel(policy: Pick<EscalationPolicyDescription, 'ask'> | 
 
 /** The summary fields of a task, as the policy names them: from the question, else the execution's input. */
 export function summaryOf(
-  task: Pick<OpenTaskInHistory, 'question' | 'input'>,
+  task: TaskQuestion,
   policy: Pick<EscalationPolicyDescription, 'summary'> | undefined,
 ): { field: string; label: string; value: unknown }[] {
   return (policy?.summary ?? []).map((s) => ({ ...s, value: task.question[s.field] ?? task.input[s.field] }));

@@ -1,24 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock.js';
+import { type AccessLogEntry, type AccessLogWriter, accessLogLine } from './access-log.js';
 import { isPreflight, preflightResponse, withCors } from './cors.js';
 import type { HttpApiDefinition, StageDefinition } from './definitions.js';
-import { clfTime, type HttpApiRequest, type HttpResponse, httpResponse, isTextContent, jsonResponse, lambdaEvent } from './payload.js';
+import type { LambdaInvoker } from './lambda-invoker.js';
+import { type HttpApiRequest, type HttpResponse, httpResponse, isTextContent, jsonResponse, lambdaEvent } from './payload.js';
 import { MALFORMED, v1Event, v1Response } from './proxy-event-v1.js';
 import type { RestApiService } from './rest-api-service.js';
+
+// The ports both API kinds share, where callers have always found them.
+export type { AccessLogWriter } from './access-log.js';
+export type { LambdaInvoker } from './lambda-invoker.js';
+
 import { type RouteMatch, RouteTable } from './routing.js';
-
-/** What the service needs of Lambda: a synchronous invocation (the in-process form of Invoke). */
-export interface LambdaInvoker {
-  invoke(
-    functionNameOrArn: string,
-    event: unknown,
-  ): Promise<{ readonly ok: true; readonly payload: string } | { readonly ok: false; readonly error: unknown }>;
-}
-
-/** Where access log lines go (CloudWatch Logs' `write`). */
-export interface AccessLogWriter {
-  write(group: string, stream: string, events: readonly { timestamp: number; message: string }[]): void;
-}
 
 export interface HttpApiServiceOptions {
   readonly apis: readonly HttpApiDefinition[];
@@ -209,53 +203,6 @@ export class HttpApiService {
     const message = accessLogLine(stage.accessLog.format, entry);
     this.options.logs.write(stage.accessLog.logGroupName, `${entry.apiId}_${stage.name}`, [{ timestamp: entry.started, message }]);
   }
-}
-
-interface AccessLogEntry {
-  readonly requestId: string;
-  readonly sourceIp: string;
-  readonly started: number;
-  readonly method: string;
-  readonly path: string;
-  readonly protocol: string;
-  readonly routeKey: string;
-  readonly status: number;
-  readonly responseLength: number;
-  readonly integrationStatus?: number;
-  readonly integrationLatency?: number;
-  readonly error?: string;
-  readonly apiId: string;
-  readonly stage: string;
-}
-
-/** The stage's access log format with its `$context` variables filled in; one the runtime does not know becomes `-`. */
-export function accessLogLine(format: string, e: AccessLogEntry): string {
-  const values: Record<string, string | number | undefined> = {
-    requestId: e.requestId,
-    extendedRequestId: e.requestId,
-    'identity.sourceIp': e.sourceIp,
-    requestTime: clfTime(e.started),
-    requestTimeEpoch: e.started,
-    httpMethod: e.method,
-    path: e.path,
-    protocol: e.protocol,
-    routeKey: e.routeKey,
-    status: e.status,
-    responseLength: e.responseLength,
-    integrationStatus: e.integrationStatus,
-    integrationLatency: e.integrationLatency,
-    'integration.status': e.integrationStatus,
-    'integration.latency': e.integrationLatency,
-    'error.message': e.error,
-    'error.messageString': e.error === undefined ? undefined : JSON.stringify(e.error),
-    integrationErrorMessage: undefined,
-    apiId: e.apiId,
-    stage: e.stage,
-  };
-  return format.replace(/\$context\.([A-Za-z0-9_.]+)/g, (_, name: string) => {
-    const value = values[name];
-    return value === undefined ? '-' : String(value).replace(/"/g, '\\"');
-  });
 }
 
 /** A named stage whose name is the first path segment, else `$default` with the whole path. */

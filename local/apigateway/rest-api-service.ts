@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock.js';
+import { type AccessLogWriter, accessLogLine } from './access-log.js';
 import type { StageDefinition } from './definitions.js';
-import type { AccessLogWriter, LambdaInvoker } from './http-api-service.js';
-import { accessLogLine } from './http-api-service.js';
+import type { LambdaInvoker } from './lambda-invoker.js';
 import type { HttpApiRequest, HttpResponse } from './payload.js';
 import { MALFORMED, restError, v1Event, v1Response } from './proxy-event-v1.js';
 import type { MockResponse, RestApiDefinition, RestMethodDefinition, RestResourceDefinition } from './rest-api-definitions.js';

@@ -2,14 +2,14 @@
 import type { Dynamic } from './definition.js';
 import { Errors, StatesError } from './errors.js';
 import type { Outcome, StateRun } from './execution-types.js';
-import type { Execution } from './interpreter.js';
 import { stringify, typeName } from './json.js';
 import type { JsonataScope, JsonataTemplate } from './jsonata.js';
+import type { StateHost } from './state-host.js';
 import { instantToMillis, parseTimestamp } from './timestamp.js';
 
 const stringOrJson = (v: unknown) => (typeof v === 'string' ? v : stringify(v));
 
-export async function passState(x: Execution, run: StateRun): Promise<unknown> {
+export async function passState(x: StateHost, run: StateRun): Promise<unknown> {
   const { state } = run;
   if (state.ql === 'JSONata') return x.finish(run, run.input, run.input);
   const effective = x.effectiveInput(run);
@@ -19,7 +19,7 @@ export async function passState(x: Execution, run: StateRun): Promise<unknown> {
   return x.finish(run, result, effective, false);
 }
 
-export async function succeedState(x: Execution, run: StateRun): Promise<Outcome> {
+export async function succeedState(x: StateHost, run: StateRun): Promise<Outcome> {
   if (run.state.ql === 'JSONata') {
     const output = run.state.output ? await run.state.output(x.jsonataScope(run.frame, x.statesVar(run))) : run.input;
     return { output };
@@ -27,7 +27,7 @@ export async function succeedState(x: Execution, run: StateRun): Promise<Outcome
   return { output: x.outputPath(run, x.effectiveInput(run)) };
 }
 
-export async function failState(x: Execution, run: StateRun): Promise<never> {
+export async function failState(x: StateHost, run: StateRun): Promise<never> {
   const { state } = run;
   let error: string | undefined;
   let cause: string | undefined;
@@ -53,7 +53,7 @@ async function failText(field: Dynamic<string> | undefined, scope: () => Jsonata
   return v;
 }
 
-export async function choiceState(x: Execution, run: StateRun): Promise<Outcome> {
+export async function choiceState(x: StateHost, run: StateRun): Promise<Outcome> {
   const { state, frame } = run;
   if (state.ql === 'JSONata') {
     const states = x.statesVar(run);
@@ -90,7 +90,7 @@ export async function choiceState(x: Execution, run: StateRun): Promise<Outcome>
   return { output: x.outputPath(run, effective), next: state.default };
 }
 
-export async function waitState(x: Execution, run: StateRun): Promise<Outcome> {
+export async function waitState(x: StateHost, run: StateRun): Promise<Outcome> {
   const { state, frame } = run;
   const jsonata = state.ql === 'JSONata';
   const effective = jsonata ? run.input : x.effectiveInput(run);

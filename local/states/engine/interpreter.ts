@@ -27,6 +27,7 @@ import { mapState } from './map-state.js';
 import { parallelState } from './parallel-state.js';
 import { requirePath } from './payload.js';
 import { failedBody, matches, retryDelay, toStatesError } from './retry.js';
+import type { StateHost } from './state-host.js';
 import { taskState } from './task-state.js';
 import { isoMillis } from './timestamp.js';
 
@@ -50,7 +51,7 @@ class Halt extends Error {
  */
 const FINISHED = new Halt('ABORTED');
 
-export class Execution {
+export class Execution implements StateHost {
   readonly events: HistoryEvent[] = [];
   private nextId = 1;
   readonly clock: Clock;

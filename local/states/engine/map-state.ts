@@ -3,14 +3,14 @@ import { randomUUID } from 'node:crypto';
 import type { Program } from './definition.js';
 import { Errors, StatesError } from './errors.js';
 import type { StateRun } from './execution-types.js';
-import type { Execution } from './interpreter.js';
 import type { Scope } from './intrinsics.js';
 import { stringify, typeName } from './json.js';
 import type { JsonataTemplate } from './jsonata.js';
 import { compilePayload, compileReferencePath, requirePath } from './payload.js';
 import { markFailed, toleratedCount, toStatesError } from './retry.js';
+import type { StateHost } from './state-host.js';
 
-export async function mapState(x: Execution, run: StateRun, attempt: number): Promise<unknown> {
+export async function mapState(x: StateHost, run: StateRun, attempt: number): Promise<unknown> {
   const { state, frame } = run;
   const jsonata = state.ql === 'JSONata';
   let items: unknown;
@@ -118,7 +118,7 @@ export async function mapState(x: Execution, run: StateRun, attempt: number): Pr
   return x.finish(run, results, effective);
 }
 
-async function batch(x: Execution, run: StateRun, items: unknown[], effective: unknown): Promise<unknown[]> {
+async function batch(x: StateHost, run: StateRun, items: unknown[], effective: unknown): Promise<unknown[]> {
   const cfg = run.state.itemBatcher as Record<string, unknown>;
   const scope = x.scope(effective, x.ctx(run), run.frame);
   let maxItems = items.length;

@@ -1,9 +1,9 @@
 /** The Parallel state: every branch on the same input; the first failure stops the others. */
 import type { StateRun } from './execution-types.js';
-import type { Execution } from './interpreter.js';
 import { markFailed } from './retry.js';
+import type { StateHost } from './state-host.js';
 
-export async function parallelState(x: Execution, run: StateRun, _attempt: number): Promise<unknown> {
+export async function parallelState(x: StateHost, run: StateRun, _attempt: number): Promise<unknown> {
   const { state, frame } = run;
   let branchInput: unknown;
   if (state.ql === 'JSONata') {

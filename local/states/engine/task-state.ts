@@ -1,13 +1,13 @@
 /** The Task state: its history events, its runner call under TimeoutSeconds and HeartbeatSeconds, and resuming an attempt after a restart. */
 import { Errors, StatesError, TaskFailure } from './errors.js';
 import type { StateRun, TaskRequest, TaskRunner } from './execution-types.js';
-import type { Execution } from './interpreter.js';
 import { stringify } from './json.js';
+import type { StateHost } from './state-host.js';
 import { describeResource, recordedAttempt, taskTokenFor } from './task-tokens.js';
 
 const TASK_DONE = Symbol('task done');
 
-export async function taskState(x: Execution, run: StateRun, attempt: number): Promise<unknown> {
+export async function taskState(x: StateHost, run: StateRun, attempt: number): Promise<unknown> {
   const { state, frame } = run;
   const runner = x.options.taskRunner;
   const resource = state.resource as string;
@@ -103,7 +103,7 @@ export async function taskState(x: Execution, run: StateRun, attempt: number): P
 }
 
 /** Enforces TimeoutSeconds and HeartbeatSeconds around the runner. */
-async function callRunner(x: Execution, runner: TaskRunner, request: TaskRequest): Promise<unknown> {
+async function callRunner(x: StateHost, runner: TaskRunner, request: TaskRequest): Promise<unknown> {
   const timed = (request.timeoutSeconds ?? 0) > 0 || (request.heartbeatSeconds ?? 0) > 0;
   // Most tasks have no deadline: skip the timers and the combined signals entirely.
   if (!timed) return runner.run({ ...request });
