@@ -1,3 +1,4 @@
+import { tryParseArn } from '../arn.js';
 import { AwsError } from '../aws-error.js';
 import type { LoadedApp } from '../template/load.js';
 import { parseScheduleExpression, ScheduleExpressionError } from './schedule-expression.js';
@@ -168,11 +169,12 @@ function normalizeTarget(target: Props): ScheduleTarget {
 
 /** Why a target cannot be invoked locally, or `undefined` when it can. */
 export function targetProblem(arn: string): string | undefined {
-  const service = arn.split(':')[2];
+  const parsed = tryParseArn(arn);
+  const service = parsed?.service;
   if (arn.startsWith('arn:aws:scheduler:::aws-sdk:')) {
     return `its universal target ${arn} is not invoked locally (only EventBridge, SQS, SNS, Lambda and Step Functions targets are): each firing fails and goes to its dead-letter queue`;
   }
-  if (service === 'events' && !arn.includes(':event-bus/'))
+  if (service === 'events' && parsed?.resourceType !== 'event-bus')
     return `its target ${arn} is not an event bus; only PutEvents to a bus runs locally`;
   if (!['events', 'sqs', 'sns', 'lambda', 'states'].includes(service ?? '')) {
     return `its target ${arn} is not invoked locally (only EventBridge, SQS, SNS, Lambda and Step Functions targets are): each firing fails and goes to its dead-letter queue`;

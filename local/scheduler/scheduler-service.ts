@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
+import { parseArn } from '../arn.js';
 import { AwsError } from '../aws-error.js';
 import type { Clock } from '../clock.js';
 import {
@@ -323,7 +324,7 @@ export class SchedulerService {
     input: string,
     failure: { errorCode: string; errorMessage: string; exhausted: 'MaximumRetryAttempts' | 'MaximumEventAgeInSeconds' },
   ): Promise<void> {
-    const name = row.schedule_arn.split('/').at(-1);
+    const name = parseArn(row.schedule_arn).resourceId;
     const queueArn = target.DeadLetterConfig?.Arn;
     if (queueArn) {
       try {

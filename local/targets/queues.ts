@@ -1,14 +1,21 @@
 import { parseArn } from '../arn.js';
 import { AwsError } from '../aws-error.js';
-import type { GetQueueUrlInput, SendMessageInput } from '../sqs/sqs-types.js';
+import type { GetQueueUrlInput, MessageAttributeValue, SendMessageInput } from '../sqs/sqs-types.js';
 
 /**
  * The SQS operations the other services send with (EventBridge, Lambda, Scheduler, SNS, Step
- * Functions, Lambda's poller), in the JSON protocol's shapes the local SqsService takes.
+ * Functions, Lambda's poller), in the JSON protocol's shapes the local SqsService takes. A
+ * caller that only sends string attributes may say so (`SqsQueues<StringAttribute>`).
  */
-export interface SqsQueues {
+export interface SqsQueues<Attribute = MessageAttributeValue> {
   GetQueueUrl(input: GetQueueUrlInput): Promise<{ QueueUrl?: string }>;
-  SendMessage(input: SendMessageInput): Promise<unknown>;
+  SendMessage(input: Omit<SendMessageInput, 'MessageAttributes'> & { MessageAttributes?: Record<string, Attribute> }): Promise<unknown>;
+}
+
+/** A message attribute with a string value (`String` and `Number` types). */
+export interface StringAttribute {
+  DataType: string;
+  StringValue: string;
 }
 
 /** What the dispatcher sends to queues with: a queue's URL for its ARN, and SendMessage. */
