@@ -32,6 +32,8 @@ export default defineConfig({
       ...configDefaults.exclude,
       'test/package/**',
       ...(process.env.SWITCHYARD_DURABILITY ? [] : ['test/durability/**']),
+      // Two chaos runs with SIGKILLs and the app's real visibility timeouts (minutes): npm run test:chaos.
+      ...(process.env.SWITCHYARD_CHAOS ? [] : ['test/chaos/**']),
       // Two full syntheses of the app and cfn-lint (minutes): npm run test:synth, which CI runs.
       ...(process.env.SWITCHYARD_SYNTH_TESTS ? [] : ['test/config/synth.test.ts']),
     ],

@@ -1,0 +1,192 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { accountFinished, accountPoison, type FinishAccount, type PoisonAccount, summaryLine } from './accounting.js';
+import { Inventory } from './inventory.js';
+import { Observer } from './observer.js';
+import { Random } from './random.js';
+import { ChaosRuntime, chaosPort } from './runtime-control.js';
+import { approval, COMPLETION_EVENTS, type EntryEvent, FLOWS, generateWorkload, type Item } from './workload.js';
+
+export interface ChaosOptions {
+  readonly seed: number;
+  /** Items per flow. */
+  readonly n: number;
+  readonly kills: number;
+  /** The synthesized app (a folder of its own: the runtime writes nothing there, but the run owns it). */
+  readonly cdkOut: string;
+  /** Progress lines (kills, phases). */
+  readonly log: (line: string) => void;
+  /** Fail on crash repeats too (a thing done again after a SIGKILL cut it off before it was recorded). @default false */
+  readonly strict?: boolean;
+}
+
+export interface ChaosResult {
+  readonly line: string;
+  readonly ok: boolean;
+  readonly run: FinishAccount;
+  readonly poison: PoisonAccount;
+  /** Everything that went wrong, one line each (empty when ok). */
+  readonly problems: readonly string[];
+  /** Things done again across a kill, one line each: problems too when `strict`. */
+  readonly crashRepeats: readonly string[];
+}
+
+/**
+ * One chaos run: the workload sent with duplicates while the runtime is killed `kills` times
+ * and restarted, approvals sent when asked for (twins side by side, some late), late
+ * duplicates once everything finished, then the poison fixed and sent back; every count
+ * taken from the observer's events, the ledgers and the dead-letter queues.
+ */
+export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
+  const started = Date.now();
+  const random = new Random(options.seed);
+  const items = generateWorkload(random, { n: options.n, prefix: `C${options.seed.toString(36)}` });
+  const byId = new Map(items.map((item) => [item.id, item]));
+  const runtime = new ChaosRuntime(
+    options.cdkOut,
+    mkdtempSync(path.join(tmpdir(), 'switchyard-chaos-data-')),
+    await chaosPort(() => random.next()),
+  );
+  const log = (line: string) => options.log(`[chaos ${options.seed} +${((Date.now() - started) / 1000).toFixed(0)}s] ${line}`);
+  await runtime.start();
+  const observer = new Observer(runtime);
+  let polling = true;
+  const background: Promise<unknown>[] = [];
+  try {
+    await observer.setUp();
+    const inventory = new Inventory(runtime, () => observer.queueUrl);
+    const events = new EventBridgeClient({ ...runtime.config, maxAttempts: 1 });
+    let sent = 0;
+    const put = async (entry: EntryEvent) => {
+      const { FailedEntryCount, Entries } = await runtime.call(() =>
+        events.send(
+          new PutEventsCommand({
+            Entries: [
+              { EventBusName: 'Switchyard-hub', Source: entry.source, DetailType: entry.detailType, Detail: JSON.stringify(entry.detail) },
+            ],
+          }),
+        ),
+      );
+      if (FailedEntryCount) throw new Error(`PutEvents refused ${entry.detailType}: ${JSON.stringify(Entries)}`);
+      sent++;
+    };
+
+    // A person approves each job once asked, with twins of the approval side by side.
+    const asked = new Set<string>();
+    const approvals: Promise<unknown>[] = [];
+    observer.onEvent = (event) => {
+      if (event.detailType !== 'ApprovalRequested' || asked.has(event.key)) return;
+      asked.add(event.key);
+      const plan = byId.get(event.key)?.approvals ?? { copies: 1, delayMs: 0 };
+      approvals.push(sleep(plan.delayMs).then(() => Promise.all(Array.from({ length: plan.copies }, () => put(approval(event.key))))));
+    };
+    const pollErrors: Error[] = [];
+    background.push(
+      (async () => {
+        while (polling) {
+          await observer.poll(1).catch((error: Error) => {
+            pollErrors.push(error);
+            return sleep(500);
+          });
+        }
+      })(),
+    );
+
+    // The workload, spread over the send window; the kills at random moments from just after
+    // the first sends to a while after the last, when stages, executions and retries are busy.
+    const sendWindowMs = Math.max(15_000, options.n * 400);
+    const killAt = Array.from({ length: options.kills }, () => random.int(4_000, sendWindowMs + 25_000)).sort((a, b) => a - b);
+    log(`${items.length} items on port ${runtime.port}, data ${runtime.dataDir}; kills at ${killAt.map((t) => `${t / 1000}s`).join(', ')}`);
+    const kills = (async () => {
+      for (const at of killAt) {
+        await sleep(Math.max(0, started + at - Date.now()));
+        await runtime.killAndRestart();
+        log(`SIGKILL ${runtime.kills} done, runtime restarted`);
+      }
+    })();
+    const sends = items.flatMap((item) => {
+      const first = random.int(0, sendWindowMs);
+      return Array.from({ length: item.copies }, (_, copy) => {
+        const at = copy === 0 || item.concurrentCopies ? first : first + random.int(200, 8_000);
+        return sleep(at).then(() => put(item.entry));
+      });
+    });
+    await Promise.all(sends);
+    log(`sent ${sent} events`);
+    await kills;
+
+    const budgetMs = Math.max(6 * 60_000, options.n * 6_000);
+    const normal = items.filter((item) => !item.poison);
+    // Finished, for waiting: any terminal event of its flow (which one, and how often, the accounting checks).
+    const terminalSeen = (item: Item) =>
+      COMPLETION_EVENTS[item.flow].some((type) => type !== 'ApprovalRequested' && observer.seen.has(`${item.id} ${type}`));
+    await settle('the workload', () => normal.filter((item) => !terminalSeen(item)).length);
+
+    // Late duplicates: every entry event and approval again, after its item finished.
+    const late = items.filter((item) => !item.poison && random.chance(0.5));
+    await Promise.all(late.map((item) => put(item.entry)));
+    await Promise.all(late.filter((item) => item.flow === 'pipeline').map((item) => put(approval(item.id))));
+    log(`late duplicates: ${late.length} entry events and their approvals`);
+    await settle('the late duplicates', () => 0);
+
+    const letters = await inventory.deadLetters(3600);
+    const poison = accountPoison(items, letters, (time) => runtime.lifeAt(time));
+    const poisonItems = items.filter((item) => item.poison);
+    const toFix = letters.filter((letter) => letter.key !== undefined && byId.get(letter.key)?.poison);
+    await inventory.fixAndRedrive(toFix, (letter, detail) => byId.get(letter.key ?? '')?.fix?.(detail) ?? detail);
+    log(`fixed and redrove ${toFix.length} dead letters of ${poisonItems.length} poison items`);
+    await settle('the redriven poison', () => poisonItems.filter((item) => !terminalSeen(item)).length);
+
+    await observer.drain();
+    const ledger = await inventory.ledgers();
+    const run = accountFinished(normal, observer.counts(), ledger);
+    const redriven = accountFinished(poisonItems, observer.counts(), ledger);
+    const leftOver = await inventory.deadLetters(60);
+    const redrive = { finished: redriven.finished, of: poisonItems.length, falseDeadLetters: leftOver.length };
+    const line = summaryLine(
+      { seed: options.seed, n: options.n, flows: FLOWS.length, kills: runtime.kills, sent, seconds: (Date.now() - started) / 1000 },
+      run,
+      poison,
+      redrive,
+    );
+    const problems = [
+      ...run.duplicates.map((p) => `duplicate: ${p}`),
+      ...run.lost.map((p) => `lost: ${p}`),
+      ...run.wrong.map((p) => `wrong: ${p}`),
+      ...poison.problems,
+      ...[...redriven.duplicates, ...redriven.lost, ...redriven.wrong].map((p) => `after the redrive: ${p}`),
+      ...leftOver.map((l) => `left in ${l.queue.split('/').at(-1)} after the redrive: ${l.detailType} ${l.key} (${l.errorName})`),
+      ...pollErrors.slice(0, 3).map((e) => `observer: ${e.message}`),
+    ];
+    const crashRepeats = [...run.crashRepeats, ...poison.crashRepeats, ...redriven.crashRepeats.map((p) => `after the redrive: ${p}`)];
+    if (options.strict) problems.push(...crashRepeats.map((p) => `crash repeat: ${p}`));
+    if (problems.length > 0 || crashRepeats.length > 0) log(`the runtime's output: ${runtime.saveOutputs().join(' ')}`);
+    return { line, ok: problems.length === 0, run, poison, problems, crashRepeats };
+
+    /** Waits until `remaining()` is 0 and the app is quiet twice in a row, or the budget runs out. */
+    async function settle(what: string, remaining: () => number): Promise<void> {
+      const deadline = Date.now() + budgetMs;
+      let quietTimes = 0;
+      let last = '';
+      while (Date.now() < deadline) {
+        await Promise.all(approvals);
+        const left = remaining();
+        const { quiet, busy } = left === 0 ? await inventory.quiet() : { quiet: false, busy: [] };
+        quietTimes = quiet ? quietTimes + 1 : 0;
+        if (quietTimes >= 2) return;
+        const status = `${what}: ${left} items not finished; busy ${busy.join(' ') || '-'}`;
+        if (status !== last) log(status);
+        last = status;
+        await sleep(2_000);
+      }
+      log(`${what}: gave up after ${budgetMs / 1000}s (${last})`);
+    }
+  } finally {
+    polling = false;
+    await Promise.allSettled(background);
+    runtime.stop();
+  }
+}
