@@ -202,7 +202,7 @@ export class ReadApiRecords {
   /** Deletes what is past the retention: events by count and age, nodes and links older than the oldest event kept. */
   trim(): void {
     this.flush();
-    if (this.#inTransaction()) return;
+    if (this.#closed || this.#inTransaction()) return;
     const cutoff = this.now() - this.#retention.maxAgeHours * 3_600_000;
     const oldest = this.#events.trim(cutoff, this.#retention.maxEvents);
     // Nodes go with the events they descend from: nothing older than the oldest event kept (or the age cutoff).
@@ -262,6 +262,8 @@ export class ReadApiRecords {
     this.#flushScheduled = true;
     setImmediate(() => {
       this.#flushScheduled = false;
+      // Closed since (the runtime stopping): close() committed what was queued, and the database may be gone.
+      if (this.#closed) return;
       if (this.#inTransaction()) this.#schedule();
       else this.flush();
     });

@@ -137,6 +137,21 @@ describe('ReadApiRecords events database', () => {
   });
 });
 
+describe('ReadApiRecords close', () => {
+  it('leaves a closed database alone when a flush it had scheduled comes due', async () => {
+    const db = openDatabase(':memory:');
+    const records = new ReadApiRecords(db);
+    records.addEvent(event('a', Date.now()));
+    records.setOutcome('a', undefined, 'arn:aws:events:us-east-1:000000000000:rule/r', 't', 'delivered');
+    records.close();
+    db.close();
+    // The flush scheduled by setOutcome runs now: it must not touch the closed database (it threw 'database is not open').
+    await new Promise((resolve) => setImmediate(resolve));
+    records.putNode({ kind: 'message', id: 'm', segment: 's', label: 'm', time: 1 }, ['p']);
+    await new Promise((resolve) => setImmediate(resolve));
+  });
+});
+
 describe('ReadApiRecords nodes', () => {
   it('keeps at most 20 lineage nodes per event kept', () => {
     const now = 1_000_000;
