@@ -3,6 +3,7 @@ import { httpApiDefinitions } from './apigateway/definitions.js';
 import { HttpApiService, type HttpApiUrl } from './apigateway/http-api-service.js';
 import { restApiDefinitions } from './apigateway/rest-api-definitions.js';
 import { RestApiService } from './apigateway/rest-api-service.js';
+import { parseArn } from './arn.js';
 import type { AwsError } from './aws-error.js';
 import { type Clock, systemClock } from './clock.js';
 import { ConsoleSite } from './console/console-site.js';
@@ -361,7 +362,7 @@ export class LocalRuntime {
         services: {
           lambda,
           events,
-          sqs: { queueUrlOf: (arn) => sqs.queueUrl(arn.slice(arn.lastIndexOf(':') + 1)), SendMessage: (input) => sqs.SendMessage(input) },
+          sqs: { queueUrlOf: (arn) => sqs.queueUrl(parseArn(arn).resourceId), SendMessage: (input) => sqs.SendMessage(input) },
           states,
         },
         log: (line) => log(`[pipes] ${line}`),

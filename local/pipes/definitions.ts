@@ -1,3 +1,4 @@
+import { tryParseArn } from '../arn.js';
 import type { LoadedApp, LoadedResource } from '../template/load.js';
 
 /** The resource types this service runs. */
@@ -56,7 +57,7 @@ export function pipeDefinitions(app: LoadedApp): { pipes: PipeDefinition[]; warn
       );
       continue;
     }
-    const service = target.split(':')[2] ?? '';
+    const service = tryParseArn(target)?.service ?? '';
     if (!TARGETS.has(service)) {
       warnings.push(
         `${where(r)}: its target ${target} is not an event bus, SQS queue, Lambda function or state machine; the pipe does not run locally`,

@@ -1,8 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
+import { parseArn, tryParseArn } from '../arn.js';
 import type { Clock } from '../clock.js';
 import { type StoredRecord, shardIdOf } from '../dynamodb/streams/stream-store.js';
 import { compilePattern, matchesPattern } from '../events/pattern.js';
+import { type LambdaOutcome, type PutEventsAnswer, type PutEventsEntry, TargetDispatcher } from '../targets/dispatcher.js';
+import type { SqsQueues } from '../targets/queues.js';
 import type { PipeDefinition } from './definitions.js';
 import { dynamicParameter, renderPipeTemplate } from './input-template.js';
 
@@ -15,26 +18,9 @@ export interface StreamSource {
 
 /** The services a pipe's enrichment and target are, through their own operations. */
 export interface PipeServices {
-  readonly lambda: {
-    invoke(
-      functionName: string,
-      event: unknown,
-    ): Promise<{ ok: true; payload: string } | { ok: false; error: { errorType?: string; errorMessage?: string } }>;
-  };
-  readonly events: {
-    PutEvents(input: {
-      Entries: { EventBusName: string; Source: string; DetailType: string; Detail: string; Resources?: string[]; Time?: number }[];
-    }): Promise<{ FailedEntryCount?: number; Entries?: readonly ({ ErrorCode?: string; ErrorMessage?: string } | { EventId: string })[] }>;
-  };
-  readonly sqs: {
-    queueUrlOf(arn: string): string;
-    SendMessage(input: {
-      QueueUrl: string;
-      MessageBody: string;
-      MessageGroupId?: string;
-      MessageDeduplicationId?: string;
-    }): Promise<unknown>;
-  };
+  readonly lambda: { invoke(functionName: string, event: unknown): Promise<LambdaOutcome> };
+  readonly events: { PutEvents(input: { Entries: PutEventsEntry[] }): Promise<PutEventsAnswer> };
+  readonly sqs: { queueUrlOf(arn: string): string; SendMessage: SqsQueues['SendMessage'] };
   readonly states: { StartExecution(input: { stateMachineArn: string; input: string }): Promise<unknown> };
 }
 
@@ -92,7 +78,7 @@ export class PipesService {
       .map((pipe) => ({
         kind: pipe.mapping ? ('event source mapping' as const) : ('pipe' as const),
         name: pipe.mapping ? pipe.arn : pipe.name,
-        table: /:table\/([^/]+)/.exec(pipe.sourceArn)?.[1] ?? pipe.sourceArn,
+        table: tableOf(pipe.sourceArn),
         target: pipe.targetArn,
       }));
   }
@@ -116,11 +102,20 @@ class PipeRunner {
   #unsubscribe?: () => void;
   #idleWaiters: (() => void)[] = [];
 
+  readonly #dispatcher: TargetDispatcher;
+
   constructor(
     private readonly pipe: PipeDefinition,
     private readonly options: PipesServiceOptions,
   ) {
     this.#filters = pipe.filters.map((pattern) => compilePattern(pattern));
+    const { lambda, events, sqs, states } = options.services;
+    this.#dispatcher = new TargetDispatcher({
+      sqs: { queueUrl: (arn) => sqs.queueUrlOf(arn), SendMessage: (input) => sqs.SendMessage(input) },
+      lambda: { invoke: (fn, event) => lambda.invoke(fn, event) },
+      events: { PutEvents: (input) => events.PutEvents(input) },
+      states: { StartExecution: (input) => states.StartExecution(input) },
+    });
   }
 
   start(): void {
@@ -300,16 +295,18 @@ class PipeRunner {
     await this.#target(payloads, rendered);
   }
 
+  /**
+   * Hands the batch to the target as Pipes does: a bus gets PutEvents of up to 10 entries, a
+   * queue one message per event, a function (synchronously) and a state machine the batch as an array.
+   */
   async #target(payloads: readonly unknown[], rendered: readonly string[]): Promise<void> {
     const arn = this.pipe.targetArn;
-    const service = arn.split(':')[2];
-    const { services } = this.options;
+    const service = parseArn(arn).service;
     if (service === 'events') {
       const p = this.pipe.eventBusParameters ?? {};
       const entries = payloads.map((payload, index) => {
         const time = dynamicParameter(p.Time, payload);
         return {
-          EventBusName: arn,
           Source: dynamicParameter(p.Source, payload) ?? `Pipe ${this.pipe.name}`,
           DetailType: dynamicParameter(p.DetailType, payload) ?? 'Event from aws:dynamodb',
           Detail: rendered[index] as string,
@@ -318,9 +315,10 @@ class PipeRunner {
         };
       });
       for (let at = 0; at < entries.length; at += 10) {
-        const answer = await services.events.PutEvents({ Entries: entries.slice(at, at + 10) });
+        const sent = await this.#dispatcher.send(arn, { body: '', events: { entries: entries.slice(at, at + 10) } });
+        const answer = (sent.service === 'events' && sent.answer) || {};
         if ((answer.FailedEntryCount ?? 0) > 0) {
-          const failed = answer.Entries?.find((e): e is { ErrorCode?: string; ErrorMessage?: string } => 'ErrorCode' in e);
+          const failed = answer.Entries?.find((e) => 'ErrorCode' in e);
           throw new DeliveryFailure(`the event bus refused an event: ${failed?.ErrorCode}: ${failed?.ErrorMessage}`);
         }
       }
@@ -330,21 +328,22 @@ class PipeRunner {
         const payload = payloads[index];
         const group = dynamicParameter(p.MessageGroupId, payload);
         const dedup = dynamicParameter(p.MessageDeduplicationId, payload);
-        await services.sqs.SendMessage({
-          QueueUrl: services.sqs.queueUrlOf(arn),
-          MessageBody: body,
-          ...(group ? { MessageGroupId: group } : {}),
-          ...(dedup ? { MessageDeduplicationId: dedup } : {}),
+        await this.#dispatcher.send(arn, {
+          body,
+          sqs: { ...(group ? { MessageGroupId: group } : {}), ...(dedup ? { MessageDeduplicationId: dedup } : {}) },
         });
       }
     } else if (service === 'lambda') {
-      const outcome = await services.lambda.invoke(
-        arn,
-        rendered.map((text) => JSON.parse(text)),
-      );
-      if (!outcome.ok) throw new DeliveryFailure(`the target function failed: ${outcome.error.errorType}: ${outcome.error.errorMessage}`);
+      const sent = await this.#dispatcher.send(arn, {
+        body: '',
+        lambda: { invocationType: 'RequestResponse', event: rendered.map((text) => JSON.parse(text)) },
+      });
+      const outcome = sent.service === 'lambda' ? sent.outcome : undefined;
+      if (outcome && !outcome.ok) {
+        throw new DeliveryFailure(`the target function failed: ${outcome.error.errorType}: ${outcome.error.errorMessage}`);
+      }
     } else {
-      await services.states.StartExecution({ stateMachineArn: arn, input: `[${rendered.join(',')}]` });
+      await this.#dispatcher.send(arn, { body: `[${rendered.join(',')}]` });
     }
   }
 
@@ -398,10 +397,12 @@ class PipeRunner {
         streamArn: this.pipe.sourceArn,
       },
     };
-    const arn = this.pipe.deadLetterArn;
-    await this.options.services.sqs.SendMessage({
-      QueueUrl: this.options.services.sqs.queueUrlOf(arn),
-      MessageBody: JSON.stringify(message),
-    });
+    await this.#dispatcher.send(this.pipe.deadLetterArn, { body: JSON.stringify(message) });
   }
+}
+
+/** The table a stream ARN (`table/<name>/stream/<label>`) belongs to. */
+function tableOf(streamArn: string): string {
+  const parsed = tryParseArn(streamArn);
+  return parsed?.resourceType === 'table' ? parsed.resourceId : streamArn;
 }
