@@ -1,19 +1,12 @@
 import { AwsError } from '../aws-error.js';
+import { TargetDispatcher } from '../targets/dispatcher.js';
+import { QueuesByArn, type SqsQueues } from '../targets/queues.js';
 import { deliveredAttributes, type EnvelopeContext, lambdaEvent, messageFor, notificationEnvelope, sqsAttributes } from './envelope.js';
 import type { Notification } from './message.js';
 import type { SubscriptionRecord } from './sns-store.js';
 
 /** The SQS operations SNS delivers with (JSON protocol shapes). */
-export interface SqsForSns {
-  GetQueueUrl(input: { QueueName: string }): Promise<{ QueueUrl?: string }>;
-  SendMessage(input: {
-    QueueUrl: string;
-    MessageBody: string;
-    MessageGroupId?: string;
-    MessageDeduplicationId?: string;
-    MessageAttributes?: Record<string, { DataType: string; StringValue?: string; BinaryValue?: Uint8Array }>;
-  }): Promise<unknown>;
-}
+export type SqsForSns = SqsQueues;
 
 /** Lambda's asynchronous invocation (InvocationType=Event), as SNS invokes functions. */
 export interface LambdaForSns {
@@ -42,12 +35,13 @@ const LAMBDA_SERVER_SIDE = new Set(['TooManyRequestsException', 'ServiceExceptio
 
 /** Hands one notification to one subscription's endpoint, in the form its protocol receives. */
 export class SubscriptionDelivery {
-  readonly #queueUrls = new Map<string, string>();
+  readonly #queues: QueuesByArn;
+  readonly #dispatcher: TargetDispatcher;
 
-  constructor(
-    private readonly sqs: SqsForSns,
-    private readonly lambda: LambdaForSns,
-  ) {}
+  constructor(sqs: SqsForSns, lambda: LambdaForSns) {
+    this.#queues = new QueuesByArn(sqs);
+    this.#dispatcher = new TargetDispatcher({ sqs: this.#queues, lambda: { invokeAsync: (fn, event) => lambda.invokeAsync(fn, event) } });
+  }
 
   async deliver(subscription: SubscriptionRecord, notification: Notification, context: EnvelopeContext): Promise<void> {
     if (subscription.protocol === 'sqs') return this.#toQueue(subscription, notification, context);
@@ -79,16 +73,17 @@ export class SubscriptionDelivery {
     // The message's own attributes go along while SQS's limit leaves room for SNS's three.
     const keepOwn = raw && Object.keys(deliveredAttributes(notification)).length <= MAX_RAW_SQS_ATTRIBUTES - 3;
     const attribute = (value: string) => ({ DataType: 'String', StringValue: value });
-    await this.sqs.SendMessage({
-      QueueUrl: await this.#queueUrl(queueArn),
-      MessageBody: this.body(subscription, notification, context),
-      MessageAttributes: {
-        ...(keepOwn ? sqsAttributes(notification) : {}),
-        RequestID: attribute(notification.messageId),
-        ErrorCode: attribute(failure.code),
-        ErrorMessage: attribute(failure.message.slice(0, 1000)),
+    await this.#dispatcher.send(queueArn, {
+      body: this.body(subscription, notification, context),
+      sqs: {
+        MessageAttributes: {
+          ...(keepOwn ? sqsAttributes(notification) : {}),
+          RequestID: attribute(notification.messageId),
+          ErrorCode: attribute(failure.code),
+          ErrorMessage: attribute(failure.message.slice(0, 1000)),
+        },
+        ...fifoParameters(queueArn, notification),
       },
-      ...fifoParameters(queueArn, notification),
     });
   }
 
@@ -103,14 +98,15 @@ export class SubscriptionDelivery {
       );
     }
     try {
-      await this.sqs.SendMessage({
-        QueueUrl: await this.#queueUrl(subscription.endpoint),
-        MessageBody: this.body(subscription, notification, context),
-        ...(raw && attributeCount > 0 ? { MessageAttributes: sqsAttributes(notification) } : {}),
-        ...fifoParameters(subscription.endpoint, notification),
+      await this.#dispatcher.send(subscription.endpoint, {
+        body: this.body(subscription, notification, context),
+        sqs: {
+          ...(raw && attributeCount > 0 ? { MessageAttributes: sqsAttributes(notification) } : {}),
+          ...fifoParameters(subscription.endpoint, notification),
+        },
       });
     } catch (error) {
-      this.#queueUrls.delete(subscription.endpoint);
+      this.#queues.forget(subscription.endpoint);
       if (error instanceof DeliveryFailure) throw error;
       // SQS refusing the message (too large for the queue, bad attributes) is as final as a missing queue.
       if (error instanceof AwsError && error.senderFault) throw new DeliveryFailure(error.code, error.message, true);
@@ -120,28 +116,15 @@ export class SubscriptionDelivery {
 
   async #toFunction(subscription: SubscriptionRecord, notification: Notification, context: EnvelopeContext): Promise<void> {
     try {
-      await this.lambda.invokeAsync(subscription.endpoint, lambdaEvent(notification, subscription.arn, context));
+      await this.#dispatcher.send(subscription.endpoint, {
+        body: '',
+        lambda: { event: lambdaEvent(notification, subscription.arn, context) },
+      });
     } catch (error) {
       if (error instanceof AwsError)
         throw new DeliveryFailure(error.code, error.message, !LAMBDA_SERVER_SIDE.has(error.code) && error.senderFault);
       throw new DeliveryFailure('InternalFailure', (error as Error).message, false);
     }
-  }
-
-  async #queueUrl(queueArn: string): Promise<string> {
-    const cached = this.#queueUrls.get(queueArn);
-    if (cached) return cached;
-    const name = queueArn.split(':')[5] ?? '';
-    let url: string | undefined;
-    try {
-      url = (await this.sqs.GetQueueUrl({ QueueName: name })).QueueUrl;
-    } catch (error) {
-      if (error instanceof AwsError && error.senderFault) throw new DeliveryFailure(error.code, error.message, true);
-      throw error;
-    }
-    if (!url) throw new DeliveryFailure('QueueDoesNotExist', `queue ${queueArn} does not exist`, true);
-    this.#queueUrls.set(queueArn, url);
-    return url;
   }
 }
 
