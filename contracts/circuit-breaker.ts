@@ -1,4 +1,5 @@
-import Type from 'typebox';
+// Through a namespace import a bundle keeps only these builders (see contract.ts).
+import * as Type from 'typebox';
 import { type Detail, defineContract } from './contract.js';
 
 const Circuit = Type.String({ minLength: 1, maxLength: 255 });

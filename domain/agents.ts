@@ -1,4 +1,7 @@
-import { type Detail, defineContract, type Static, Type } from 'switchyard/contracts';
+import { type Detail, defineContract, type Static } from 'switchyard/contracts';
+// TypeBox's builders as a namespace import rather than switchyard/contracts' `Type` object: a
+// handler bundle then keeps only the builders called here, not all of TypeBox (see domain/index.ts).
+import * as Type from 'typebox';
 
 /**
  * The kinds of sub-task the research planner produces; the agent graph routes each kind

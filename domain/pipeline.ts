@@ -1,4 +1,7 @@
-import { type AnyEventContract, type Detail, defineContract, Type } from 'switchyard/contracts';
+import { type AnyEventContract, type Detail, defineContract } from 'switchyard/contracts';
+// TypeBox's builders as a namespace import rather than switchyard/contracts' `Type` object: a
+// handler bundle then keeps only the builders called here, not all of TypeBox (see domain/index.ts).
+import * as Type from 'typebox';
 
 /**
  * The content pipeline: a job moves through queue stages, each triggered by the event the
