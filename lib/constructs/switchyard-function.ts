@@ -1,10 +1,12 @@
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { existsSync, statSync } from 'node:fs';
+import * as path from 'node:path';
+import { Duration, RemovalPolicy, Token, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { validateRange } from '../validation.js';
+import { invalidProp, type ValidationSubject, validateRange } from '../validation.js';
 import { SwitchyardEncryption } from './encryption.js';
 import { packagedHandlerEntry } from './handler-entry.js';
 
@@ -57,6 +59,14 @@ export interface SwitchyardFunctionProps {
    * @default 'Switchyard'
    */
   readonly metricsNamespace?: string;
+  /**
+   * Files shipped in the function's asset beside its bundle (`index.mjs`): the name the
+   * handler finds each by (`new URL(name, import.meta.url)`) and the path of the file to copy.
+   * For data a handler reads only when its configuration needs it (a local model): imported,
+   * it would be JavaScript in the bundle, parsed at every cold start whether used or not.
+   * @default - none: the asset holds the bundle and its source map
+   */
+  readonly assetFiles?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -74,6 +84,8 @@ export class SwitchyardFunction extends NodejsFunction {
     const subject = { scope, id };
     validateRange(subject, 'timeout', timeout.toSeconds(), 1, 900, 'seconds');
     validateRange(subject, 'memorySize', props.memorySize, 128, 10_240, 'MiB');
+    const assetFiles = Object.entries(props.assetFiles ?? {});
+    validateAssetFiles(subject, assetFiles);
     const logGroup = new logs.LogGroup(scope, `${id}Logs`, {
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.DESTROY,
@@ -127,6 +139,16 @@ export class SwitchyardFunction extends NodejsFunction {
         // runtime sets the same variables for the functions it runs.
         esbuildArgs: { '--alias': `@aws-sdk/credential-provider-node=${packagedHandlerEntry('kit/lambda-credentials')}` },
         ...(props.define === undefined ? {} : { define: props.define }),
+        ...(assetFiles.length === 0
+          ? {}
+          : {
+              commandHooks: {
+                beforeBundling: () => [],
+                beforeInstall: () => [],
+                afterBundling: (_inputDir: string, outputDir: string) =>
+                  assetFiles.map(([name, source]) => copyCommand(source, path.join(outputDir, name))),
+              },
+            }),
       },
     });
     this.timeout = timeout;
@@ -136,4 +158,28 @@ export class SwitchyardFunction extends NodejsFunction {
       reason: 'X-Ray PutTraceSegments and PutTelemetryRecords support no resource-level permissions.',
     });
   }
+}
+
+/** The bundle's own files in the asset, which an asset file must not replace. */
+const BUNDLE_FILES = ['index.mjs', 'index.mjs.map'];
+
+function validateAssetFiles(subject: ValidationSubject, files: readonly (readonly [string, string])[]): void {
+  for (const [name, source] of files) {
+    if (!/^[\w.-]{1,255}$/.test(name) || name === '.' || name === '..' || BUNDLE_FILES.includes(name)) {
+      invalidProp(
+        subject,
+        `assetFiles: ${JSON.stringify(name)} must be a file name (letters, digits, _ . -) other than ${BUNDLE_FILES.join(' and ')}`,
+      );
+    }
+    if (Token.isUnresolved(source) || !existsSync(source) || !statSync(source).isFile()) {
+      invalidProp(subject, `assetFiles: ${name} must be the path of a file at synth (got ${JSON.stringify(source)})`);
+    }
+  }
+}
+
+/** A copy the bundling step runs after esbuild, in the shell NodejsFunction runs hooks with (bash, or cmd on Windows). */
+function copyCommand(source: string, target: string): string {
+  if (process.platform === 'win32') return `copy /Y "${source}" "${target}"`;
+  const quoted = (value: string) => `'${value.replaceAll("'", "'\\''")}'`;
+  return `cp ${quoted(source)} ${quoted(target)}`;
 }

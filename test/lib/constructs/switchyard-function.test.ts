@@ -1,11 +1,15 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { Duration } from 'aws-cdk-lib';
+import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { SwitchyardFunction } from '../../../lib/constructs/switchyard-function.js';
-import { testStack } from '../../helpers/synth.js';
+import { TEST_ENV, testStack } from '../../helpers/synth.js';
 
 const entry = path.join(import.meta.dirname, '../../../lambdas/workflow-starter/handler.ts');
+/** An entry that bundles in a blink, for the tests that bundle for real. */
+const tinyEntry = path.join(import.meta.dirname, '../../../lambdas/triage/classifier.ts');
 
 describe('SwitchyardFunction', () => {
   it('runs Node 24 on arm64 with tracing, JSON logs into its own log group and a timeout', () => {
@@ -37,5 +41,34 @@ describe('SwitchyardFunction', () => {
   ])('fails if %s is out of range', (_prop, props, message) => {
     const { stack } = testStack();
     expect(() => new SwitchyardFunction(stack, 'Fn', { entry, description: 'test', ...props })).toThrow(message);
+  });
+});
+
+describe('SwitchyardFunction assetFiles', () => {
+  it('ships each asset file beside the bundle in the function asset', () => {
+    const outdir = mkdtempSync(path.join(tmpdir(), 'switchyard-asset-files-'));
+    try {
+      const app = new App({ outdir, context: { 'aws:cdk:enable-asset-metadata': true } });
+      const stack = new Stack(app, 'Test', { env: TEST_ENV });
+      const data = path.join(outdir, "a model's data.json");
+      writeFileSync(data, '{"weights":[1,2,3]}');
+      new SwitchyardFunction(stack, 'Fn', { entry: tinyEntry, description: 'test', assetFiles: { 'model.json': data } });
+      const assembly = app.synth();
+      const fn = Object.values(Template.fromJSON(assembly.getStackArtifact('Test').template).findResources('AWS::Lambda::Function'))[0];
+      const asset = path.join(assembly.directory, fn?.Metadata?.['aws:asset:path'] as string);
+      expect(readdirSync(asset).sort()).toEqual(['index.mjs', 'index.mjs.map', 'model.json']);
+      expect(readFileSync(path.join(asset, 'model.json'), 'utf8')).toBe('{"weights":[1,2,3]}');
+    } finally {
+      rmSync(outdir, { recursive: true, force: true });
+    }
+  });
+
+  it.each([
+    ['a path', { 'models/model.json': tinyEntry }, 'Test/Fn: assetFiles: "models/model.json" must be a file name'],
+    ['the bundle', { 'index.mjs': tinyEntry }, 'Test/Fn: assetFiles: "index.mjs" must be a file name'],
+    ['a missing file', { 'model.json': '/no/such/model.json' }, 'Test/Fn: assetFiles: model.json must be the path of a file at synth'],
+  ])('fails if an asset file is %s', (_case, assetFiles, message) => {
+    const { stack } = testStack();
+    expect(() => new SwitchyardFunction(stack, 'Fn', { entry, description: 'test', assetFiles })).toThrow(message);
   });
 });
