@@ -31,7 +31,19 @@ import {
 } from '../../domain/index.js';
 import { APP_ENV } from '../../domain/wiring.js';
 
-const CLASSIFY_ENTRY = path.join(import.meta.dirname, '../../lambdas/triage/classify.ts');
+const TRIAGE_HANDLERS = path.join(import.meta.dirname, '../../lambdas/triage');
+/**
+ * The classify step has one entry per model adapter, and the function bundles only the one
+ * configured: the Bedrock client (~90 KB of minified bundle, all evaluated at cold start) is
+ * never called by a function on the local model, and the local model (a 186 KB file) is
+ * never read by a function on Bedrock.
+ */
+const CLASSIFY_ENTRY = {
+  local: path.join(TRIAGE_HANDLERS, 'classify-local.ts'),
+  bedrock: path.join(TRIAGE_HANDLERS, 'classify-bedrock.ts'),
+} as const;
+/** The local model, shipped beside the bundle rather than in it (lambdas/triage/local-model/index.ts reads it). */
+const LOCAL_MODEL_FILE = path.join(TRIAGE_HANDLERS, 'local-model', 'model.json');
 /** The escalation execution's input, written by the Escalate state below. */
 const ESCALATION_INPUT = '$states.context.Execution.Input';
 /**
@@ -110,7 +122,7 @@ export interface TicketTriageProps {
   /**
    * A Bedrock model or inference profile id (for example `eu.anthropic.claude-haiku-4-5-20251001-v1:0`)
    * to classify with through the Converse API.
-   * @default - the local model bundled with the function (no Bedrock access needed)
+   * @default - the local model, shipped in the function's asset (no Bedrock access needed)
    */
   readonly bedrockModelId?: string;
   /**
@@ -158,11 +170,12 @@ export class TicketTriage extends Construct {
     }
 
     this.classifier = new SwitchyardFunction(this, 'Classify', {
-      entry: CLASSIFY_ENTRY,
+      entry: modelId ? CLASSIFY_ENTRY.bedrock : CLASSIFY_ENTRY.local,
       description: 'Classifies a support ticket into a queue with a confidence',
       serviceName: 'ticket-triage',
       timeout: TRIAGE_TIMEOUTS.classifyAttempt,
       environment: modelId ? { [APP_ENV.bedrockModelId]: modelId } : {},
+      assetFiles: modelId ? undefined : { 'model.json': LOCAL_MODEL_FILE },
     });
     if (modelId) this.grantBedrock(modelId);
     props.modelCircuit?.grantUse(this.classifier);

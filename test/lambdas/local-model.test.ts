@@ -7,6 +7,7 @@ import {
   LocalTicketClassifier,
   ngrams,
   parseModel,
+  readModelFile,
   softmax,
   tokenize,
 } from '../../lambdas/triage/local-model/index.js';
@@ -118,6 +119,12 @@ describe('LocalTicketClassifier', () => {
     const long = { subject: 'Refund please', body: `${CLEAR.billing.body} ${'lorem ipsum '.repeat(20_000)}` };
     const result = await classifier.classify(long);
     expect(result.queue).toBe('billing');
+  });
+
+  it('fails with ConfigError if the model file is not there (a function deployed for Bedrock ships none)', () => {
+    expect(() => readModelFile('/no/such/dir/model.json')).toThrow(
+      expect.objectContaining({ name: 'ConfigError', message: expect.stringContaining('/no/such/dir/model.json') }),
+    );
   });
 
   it('refuses a model file made by a different tokenizer', () => {

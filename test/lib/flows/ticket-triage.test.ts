@@ -1,6 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { describe, expect, it } from 'vitest';
+import type { SwitchyardFunctionProps } from 'switchyard/constructs';
+import { describe, expect, it, vi } from 'vitest';
 import { EXPIRES_AT_ATTRIBUTE } from '../../../contracts/wiring.js';
 import { IdempotencyStore } from '../../../lib/constructs/idempotency-store.js';
 import { TicketRouting } from '../../../lib/flows/ticket-routing.js';
@@ -8,6 +9,20 @@ import { jsonataObject, TicketTriage, TRIAGE_TIMEOUTS } from '../../../lib/flows
 import { definitionOf, switchyardTemplate, testStack } from '../../helpers/synth.js';
 
 type States = Record<string, Record<string, unknown>>;
+
+// What the flow asks of its classify function (its entry and asset files only show in a bundled
+// assembly, which takes tens of seconds): the real SwitchyardFunction, its props recorded.
+const classifyProps = vi.hoisted(() => [] as SwitchyardFunctionProps[]);
+vi.mock('switchyard/constructs', async (importOriginal) => {
+  const real = await importOriginal<typeof import('switchyard/constructs')>();
+  class RecordingFunction extends real.SwitchyardFunction {
+    constructor(...args: ConstructorParameters<typeof real.SwitchyardFunction>) {
+      super(...args);
+      if (args[1] === 'Classify') classifyProps.push(args[2]);
+    }
+  }
+  return { ...real, SwitchyardFunction: RecordingFunction };
+});
 
 function machines(props: Parameters<typeof switchyardTemplate>[0] = {}) {
   return definitions(switchyardTemplate(props).template);
@@ -125,7 +140,7 @@ describe('TicketTriage', () => {
     ]);
   });
 
-  it('uses the bundled local model unless a Bedrock model is configured, and then grants only InvokeModel on it', () => {
+  it('uses the local model unless a Bedrock model is configured, and then grants only InvokeModel on it', () => {
     const local = machines().template;
     const classify = Object.values(local.findResources('AWS::Lambda::Function')).find((f) =>
       f.Properties.Description?.startsWith('Classifies'),
@@ -139,6 +154,23 @@ describe('TicketTriage', () => {
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'bedrock:InvokeModel' })]) },
     });
+  });
+
+  it('bundles the local classifier and ships its model beside the bundle only when no Bedrock model is configured', () => {
+    const classifyWith = (props: Parameters<typeof switchyardTemplate>[0]) => {
+      classifyProps.length = 0;
+      switchyardTemplate(props);
+      expect(classifyProps).toHaveLength(1);
+      return classifyProps[0];
+    };
+    const local = classifyWith({});
+    expect(local?.entry).toMatch(/lambdas\/triage\/classify-local\.ts$/);
+    expect(Object.keys(local?.assetFiles ?? {})).toEqual(['model.json']);
+    expect(local?.assetFiles?.['model.json']).toMatch(/lambdas\/triage\/local-model\/model\.json$/);
+
+    const bedrock = classifyWith({ bedrockModelId: 'eu.anthropic.claude-haiku-4-5-20251001-v1:0' });
+    expect(bedrock?.entry).toMatch(/lambdas\/triage\/classify-bedrock\.ts$/);
+    expect(bedrock?.assetFiles).toBeUndefined();
   });
 
   it.each([
