@@ -63,6 +63,13 @@ function app(encryption: SwitchyardEncryptionProps | false = {}, checks = false)
   return { app: cdkApp, stack, encrypted, template: Template.fromStack(stack) };
 }
 
+/** The template of `app()` with its defaults, synthesized once for the tests that only read it (a synthesis takes seconds). */
+let defaultTemplate: Template | undefined;
+function appTemplate(): Template {
+  defaultTemplate ??= app().template;
+  return defaultTemplate;
+}
+
 /** The logical id of the one key the template holds. */
 function keyId(template: Template): string {
   const keys = Object.keys(template.findResources('AWS::KMS::Key'));
@@ -86,13 +93,13 @@ function roleStatements(template: Template, role: RegExp): Record<string, unknow
 
 describe('SwitchyardEncryption', () => {
   it('creates one key, rotated, that stays when its stack is deleted for 30 days', () => {
-    const { template } = app();
+    const template = appTemplate();
     template.resourceCountIs('AWS::KMS::Key', 1);
     template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true, PendingWindowInDays: 30 });
   });
 
   it('encrypts every queue with the key', () => {
-    const { template } = app();
+    const template = appTemplate();
     const id = keyId(template);
     const queues = Object.entries(template.findResources('AWS::SQS::Queue'));
     // The consumer's three, the workflow's status-change DLQ, the schedule's DLQ.
@@ -104,14 +111,14 @@ describe('SwitchyardEncryption', () => {
   });
 
   it('encrypts the bus and its archive with the key', () => {
-    const { template } = app();
+    const template = appTemplate();
     const id = keyId(template);
     template.hasResourceProperties('AWS::Events::EventBus', { KmsKeyIdentifier: keyArn(id) });
     template.hasResourceProperties('AWS::Events::Archive', { KmsKeyIdentifier: keyArn(id) });
   });
 
   it('encrypts every table with the key', () => {
-    const { template } = app();
+    const template = appTemplate();
     const id = keyId(template);
     const tables = Object.values(template.findResources('AWS::DynamoDB::Table'));
     expect(tables.length).toBeGreaterThanOrEqual(2);
@@ -121,7 +128,7 @@ describe('SwitchyardEncryption', () => {
   });
 
   it('encrypts every log group, the webhook secret and the alarm topic with the key', () => {
-    const { template } = app();
+    const template = appTemplate();
     const id = keyId(template);
     const groups = Object.values(template.findResources('AWS::Logs::LogGroup'));
     // Functions' groups, the state machine's, the webhook API's access log.
@@ -132,7 +139,7 @@ describe('SwitchyardEncryption', () => {
   });
 
   it("lets CloudWatch Logs use the key for this account and region's log groups only", () => {
-    const { template } = app();
+    const template = appTemplate();
     expect(keyStatements(template, keyId(template))).toContainEqual(
       expect.objectContaining({
         Principal: { Service: 'logs.eu-west-1.amazonaws.com' },
@@ -148,7 +155,7 @@ describe('SwitchyardEncryption', () => {
   });
 
   it('lets EventBridge (this account) and CloudWatch alarms use the key', () => {
-    const { template } = app();
+    const template = appTemplate();
     const statements = keyStatements(template, keyId(template));
     expect(statements).toContainEqual(
       expect.objectContaining({
@@ -163,7 +170,7 @@ describe('SwitchyardEncryption', () => {
   });
 
   it('lets the schedule role use the key for its dead-letter queue', () => {
-    const { template } = app();
+    const template = appTemplate();
     const schedule = Object.values(template.findResources('AWS::Scheduler::Schedule'))[0];
     expect(keyStatements(template, keyId(template))).toContainEqual(
       expect.objectContaining({ Principal: { AWS: schedule?.Properties.Target.RoleArn }, Action: ['kms:Decrypt', 'kms:GenerateDataKey'] }),
@@ -171,7 +178,7 @@ describe('SwitchyardEncryption', () => {
   });
 
   it('grants the consumer function the key to decrypt its queue, and the table users the key of their table', () => {
-    const { template } = app();
+    const template = appTemplate();
     const id = keyId(template);
     const decrypts = (role: RegExp) =>
       roleStatements(template, role).some(

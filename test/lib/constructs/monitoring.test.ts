@@ -62,6 +62,13 @@ function monitored(options: Parameters<typeof app>[0] = {}, props: ConstructorPa
   return { ...built, monitoring, template: Template.fromStack(built.stack) };
 }
 
+/** The template of `monitored()` with its defaults, synthesized once for the tests that only read it (a synthesis takes seconds). */
+let defaultTemplate: Template | undefined;
+function monitoredTemplate(): Template {
+  defaultTemplate ??= monitored().template;
+  return defaultTemplate;
+}
+
 function alarmsNaming(template: Template, text: string): Json[] {
   return (Object.values(template.findResources('AWS::CloudWatch::Alarm')) as Json[]).filter((a) =>
     JSON.stringify(a.Properties).includes(text),
@@ -70,7 +77,7 @@ function alarmsNaming(template: Template, text: string): Json[] {
 
 describe('SwitchyardMonitoring', () => {
   it('alarms on every dead-letter queue of the app when it holds one visible message', () => {
-    const { template } = monitored();
+    const template = monitoredTemplate();
     const dlqs = deadLetterQueueIds(template);
     // Consumer (2), the workflow's starter (2) and status changes (1), change capture, schedule, file trigger.
     expect(dlqs.size).toBe(8);
@@ -78,7 +85,7 @@ describe('SwitchyardMonitoring', () => {
   });
 
   it('sends every alarm to one encrypted, TLS-only topic', () => {
-    const { template } = monitored();
+    const template = monitoredTemplate();
     template.resourceCountIs('AWS::SNS::Topic', 1);
     const topicId = Object.keys(template.findResources('AWS::SNS::Topic'))[0];
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
@@ -124,7 +131,7 @@ describe('SwitchyardMonitoring', () => {
   });
 
   it("alarms when a consumer's oldest message outlives its visibility timeout times maxReceiveCount", () => {
-    const { template } = monitored();
+    const template = monitoredTemplate();
     // Handler timeout 30 s -> visibility 180 s, 5 receives.
     const [age] = alarmsNaming(template, 'ApproximateAgeOfOldestMessage').filter((a) => JSON.stringify(a).includes('OrdersQueue'));
     expect(age.Properties.Threshold).toBe(900);
@@ -134,7 +141,7 @@ describe('SwitchyardMonitoring', () => {
   });
 
   it('alarms on failed, timed-out and aborted executions of each flow', () => {
-    const { template } = monitored();
+    const template = monitoredTemplate();
     for (const metric of ['ExecutionsFailed', 'ExecutionsTimedOut', 'ExecutionsAborted']) {
       const alarms = alarmsNaming(template, metric);
       expect(alarms, metric).toHaveLength(1);
@@ -143,7 +150,7 @@ describe('SwitchyardMonitoring', () => {
   });
 
   it("alarms on rules' FailedInvocations and InvocationsSentToDlq, functions' errors and throttles, the pipe and the schedule", () => {
-    const { template } = monitored();
+    const template = monitoredTemplate();
     // The consumer's, the starter's, the status changes' and the file trigger's rules.
     expect(alarmsNaming(template, '"MetricName":"FailedInvocations"')).toHaveLength(4);
     expect(alarmsNaming(template, '"MetricName":"InvocationsSentToDlq"')).toHaveLength(4);
@@ -164,7 +171,7 @@ describe('SwitchyardMonitoring', () => {
   });
 
   it('alarms on a circuit that turns calls away in every minute of 3x openFor (at least 5 minutes), from the kit metric', () => {
-    const { template } = monitored();
+    const template = monitoredTemplate();
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: CircuitBreaker.METRICS.namespace,
       MetricName: CircuitBreaker.METRICS.rejected,
