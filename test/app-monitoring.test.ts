@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { deadLetterQueueIds, queuesWithVisibleMessageAlarms } from './helpers/monitoring.js';
-import { switchyardTemplate } from './helpers/synth.js';
+import { sharedSwitchyardTemplate } from './helpers/synth.js';
 
 describe('Switchyard app monitoring', () => {
-  const { template } = switchyardTemplate();
+  const template = sharedSwitchyardTemplate();
 
   it('alarms on every dead-letter queue of the reference app', () => {
     const dlqs = deadLetterQueueIds(template);

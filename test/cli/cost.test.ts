@@ -3,7 +3,7 @@ import type { CloudAssembly } from '../../cli/assembly.js';
 import { definitionPaths } from '../../cli/cost/definition-paths.js';
 import { chunks64k, expressGbSeconds, lambdaGbSeconds, type PriceTable, priceUsage } from '../../cli/cost/model.js';
 import { appUsage, DEFAULT_ASSUMPTIONS } from '../../cli/cost/usage.js';
-import { switchyardTemplate } from '../helpers/synth.js';
+import { sharedSwitchyardTemplate } from '../helpers/synth.js';
 
 const PRICES: PriceTable = {
   region: 'test',
@@ -72,7 +72,7 @@ describe('the cost arithmetic', () => {
 });
 
 describe('the usage the cost model derives from the template', () => {
-  const { template } = switchyardTemplate();
+  const template = sharedSwitchyardTemplate();
   const assembly = assemblyOf(template.toJSON().Resources);
   const usage = appUsage(assembly, { ...DEFAULT_ASSUMPTIONS, eventsPerMonth: 1_000_000, escalationRate: 0.2, entries: ['TicketCreated'] });
   const quantity = (component: string, price: string) => usage.usage.find((u) => u.component === component && u.price === price)?.quantity;

@@ -1,4 +1,4 @@
-import { cpSync, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { App, Stack } from 'aws-cdk-lib';
@@ -71,34 +71,10 @@ const WAIT_FOR_SYNTH_MS = 5 * 60_000;
  * the caller then synthesizes on its own, which is slower but never wrong.
  */
 function sharedAssembly(env: SynthEnv): string | undefined {
-  let run: string | undefined;
-  try {
-    run = inject('switchyardSynthDir');
-  } catch {
-    return undefined; // not inside a vitest worker
-  }
-  if (run === undefined || !existsSync(run)) return undefined;
   // Siblings of the run's folder (it holds the locks), so the bundles sit as deep as in a caller's mkdtemp folder.
-  const ready = `${run}.${env.account}-${env.region}`;
-  const lock = path.join(run, `${env.account}-${env.region}.lock`);
-  const deadline = Date.now() + WAIT_FOR_SYNTH_MS;
-  while (Date.now() < deadline) {
-    if (existsSync(ready)) return ready;
-    if (takeLock(lock)) {
-      try {
-        if (existsSync(ready)) return ready;
-        const staging = `${ready}.staging-${process.pid}-${threadId}`;
-        rmSync(staging, { recursive: true, force: true });
-        synthInto(staging, env);
-        renameSync(staging, ready);
-        return ready;
-      } finally {
-        rmSync(lock, { recursive: true, force: true });
-      }
-    }
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
-  }
-  return undefined;
+  return sharedOnce(`${env.account}-${env.region}`, (staging) => {
+    synthInto(staging, env);
+  });
 }
 
 /** Takes the lock (an atomic mkdir), or answers false when another test file holds it. */
@@ -110,6 +86,55 @@ function takeLock(lock: string): boolean {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     return false;
   }
+}
+
+/**
+ * The template of this project's app with its defaults and no bundling (`switchyardTemplate()`'s),
+ * synthesized once per run for every test file that only reads it: the first file to ask
+ * writes it beside the run's folder, the others read it (a synthesis of the whole app takes
+ * seconds of CPU). Synthesized for the caller outside a run with test/global-setup.ts.
+ */
+export function sharedSwitchyardTemplate(): Template {
+  const file = sharedOnce('template-default.json', (staging) => {
+    writeFileSync(staging, JSON.stringify(switchyardTemplate().template.toJSON()));
+  });
+  return file === undefined ? switchyardTemplate().template : Template.fromJSON(JSON.parse(readFileSync(file, 'utf8')));
+}
+
+/**
+ * A file or folder beside the run's folder named after `key`, made by `make` (into the staging
+ * path it is given) by the first test file that asks and renamed into place when complete; the
+ * others wait for the rename. Undefined outside a run with test/global-setup.ts, or when the
+ * wait runs out (a worker died holding the lock): the caller then makes its own.
+ */
+function sharedOnce(key: string, make: (staging: string) => void): string | undefined {
+  let run: string | undefined;
+  try {
+    run = inject('switchyardSynthDir');
+  } catch {
+    return undefined; // not inside a vitest worker
+  }
+  if (run === undefined || !existsSync(run)) return undefined;
+  const ready = `${run}.${key}`;
+  const lock = path.join(run, `${key}.lock`);
+  const deadline = Date.now() + WAIT_FOR_SYNTH_MS;
+  while (Date.now() < deadline) {
+    if (existsSync(ready)) return ready;
+    if (takeLock(lock)) {
+      try {
+        if (existsSync(ready)) return ready;
+        const staging = `${ready}.staging-${process.pid}-${threadId}`;
+        rmSync(staging, { recursive: true, force: true });
+        make(staging);
+        renameSync(staging, ready);
+        return ready;
+      } finally {
+        rmSync(lock, { recursive: true, force: true });
+      }
+    }
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
+  }
+  return undefined;
 }
 
 export function switchyardTemplate(props: SwitchyardStackProps = {}): { app: App; stack: SwitchyardStack; template: Template } {

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { ENV, ERROR_NAMES } from '../../../domain/index.js';
 import { CircuitBreaker } from '../../../lib/constructs/circuit-breaker.js';
 import { SwitchyardFunction } from '../../../lib/constructs/switchyard-function.js';
-import { definitionOf, switchyardTemplate, testStack } from '../../helpers/synth.js';
+import { definitionOf, sharedSwitchyardTemplate, testStack } from '../../helpers/synth.js';
 
 function fnIn(stack: ReturnType<typeof testStack>['stack']) {
   return new SwitchyardFunction(stack, 'Fn', {
@@ -96,7 +96,7 @@ describe('CircuitBreaker', () => {
 
 describe('TicketTriage with a model circuit', () => {
   it('gives Classify the breaker and catches CircuitOpen to the ModelFailed path without retrying it', () => {
-    const { template } = switchyardTemplate();
+    const template = sharedSwitchyardTemplate();
     template.hasResourceProperties('AWS::Lambda::Function', {
       Description: 'Classifies a support ticket into a queue with a confidence',
       Environment: { Variables: Match.objectLike({ [ENV.circuitName]: 'ticket-model', [ENV.circuitBreakerTable]: Match.anyValue() }) },

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { EscalationDecisionSchema, TicketDecisionRefused, TicketEscalated, validatorFor } from '../../../domain/index.js';
 import { startExecution, type TaskRequest } from '../../../local/states/engine/index.js';
-import { definitionOf, switchyardTemplate } from '../../helpers/synth.js';
+import { definitionOf, sharedSwitchyardTemplate } from '../../helpers/synth.js';
 
 /**
  * The synthesized triage and escalation definitions, run on the local ASL engine with
  * stubbed tasks: every path of the flows, without AWS and without waiting for the SLA.
  */
-const { template } = switchyardTemplate();
+const template = sharedSwitchyardTemplate();
 const machines = Object.values(template.findResources('AWS::StepFunctions::StateMachine'));
 const definition = (type: string) => JSON.stringify(definitionOf(machines.find((m) => m.Properties.StateMachineType === type) ?? {}));
 
