@@ -1,3 +1,4 @@
+import { tryParseArn } from './arn.js';
 import type { LambdaReload } from './lambda/lambda-service.js';
 import type { ServiceDefinitions } from './service-definitions.js';
 import type { LoadedApp, LoadedResource } from './template/load.js';
@@ -104,7 +105,7 @@ export async function reloadServices(services: ReloadServices, current: LoadedSt
 function mappingLabel(next: ServiceDefinitions, before: ServiceDefinitions, uuid: string): string {
   const mapping = next.sqsMappings.find((m) => m.uuid === uuid) ?? before.sqsMappings.find((m) => m.uuid === uuid);
   if (mapping === undefined) return uuid;
-  const queue = mapping.queueArn.split(':').at(-1);
+  const queue = tryParseArn(mapping.queueArn)?.resourceId ?? mapping.queueArn;
   const state = next.sqsMappings.includes(mapping) ? (mapping.enabled ? '' : ', disabled') : ', removed';
   return `${queue} -> ${mapping.functionName}${state}`;
 }

@@ -1,6 +1,8 @@
 import { HTTP_API_RESOURCE_TYPES } from './apigateway/definitions.js';
 import { REST_API_RESOURCE_TYPES } from './apigateway/rest-api-definitions.js';
+import { tryParseArn } from './arn.js';
 import type { ArchiveDefinition, BusDefinition, RuleDefinition, TargetDefinition } from './events/definitions.js';
+import { parseFunctionName } from './lambda/function-reference.js';
 import type { FunctionDefinition } from './lambda/function-runtime.js';
 import { runtimeWarnings } from './lambda/runtimes.js';
 import type { SqsMappingDefinition } from './lambda/sqs-event-source.js';
@@ -165,13 +167,11 @@ export function serviceDefinitions(app: LoadedApp): ServiceDefinitions {
   for (const r of byType('AWS::Lambda::EventSourceMapping')) {
     const p = r.properties as Props;
     const source = String(p.EventSourceArn ?? '');
-    // A function name, or a function, version or alias ARN (the name is the ARN's seventh field).
-    const functionName =
-      functionByRef.get(String(p.FunctionName)) ??
-      String(p.FunctionName).split(':')[String(p.FunctionName).startsWith('arn:') ? 6 : 0] ??
-      '';
+    // A function name, or a function, version or alias ARN (full or partial), as Lambda's API takes it.
+    const functionName = functionByRef.get(String(p.FunctionName)) ?? parseFunctionName(String(p.FunctionName)).name;
     // Mappings from DynamoDB streams are read by local/pipes/ (pipeDefinitions).
-    if (/^arn:[^:]+:dynamodb:.*\/stream\//.test(source)) continue;
+    const sourceArn = tryParseArn(source);
+    if (sourceArn?.service === 'dynamodb' && sourceArn.qualifier?.startsWith('stream/')) continue;
     if (!source.startsWith('arn:aws:sqs:')) {
       warnings.push(
         `${r.stackName}/${r.logicalId} (AWS::Lambda::EventSourceMapping): source ${source} is not an SQS queue; only SQS event sources run locally`,
@@ -194,7 +194,9 @@ export function serviceDefinitions(app: LoadedApp): ServiceDefinitions {
   const buses: BusDefinition[] = byType('AWS::Events::EventBus').map((r) => ({ name: r.physicalName, arn: r.attributes.Arn ?? '' }));
   const busName = (value: unknown) => {
     const text = value === undefined ? 'default' : String(value);
-    return text.startsWith('arn:') ? (text.split('event-bus/')[1] ?? 'default') : text;
+    if (!text.startsWith('arn:')) return text;
+    const arn = tryParseArn(text);
+    return arn?.resourceType === 'event-bus' ? arn.resourceId : 'default';
   };
 
   const rules: RuleDefinition[] = byType('AWS::Events::Rule').map((r) => {

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { tryParseArn } from './arn.js';
 import type { RuleDefinition } from './events/definitions.js';
 import { compilePattern, matchesPattern } from './events/pattern.js';
 import type { ServiceDefinitions } from './service-definitions.js';
@@ -165,7 +166,7 @@ function deadLetterTargetName(redrivePolicy: string | undefined): string[] {
   if (redrivePolicy === undefined) return [];
   try {
     const target = (JSON.parse(redrivePolicy) as { deadLetterTargetArn?: unknown }).deadLetterTargetArn;
-    return typeof target === 'string' ? [target.split(':').at(-1) ?? ''] : [];
+    return typeof target === 'string' ? [tryParseArn(target)?.resourceId ?? target] : [];
   } catch {
     return [];
   }

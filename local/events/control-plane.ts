@@ -1,3 +1,4 @@
+import { tryParseArn } from '../arn.js';
 import { AwsError, validationError } from '../aws-error.js';
 import {
   BUS_NAME_OR_ARN_PATTERN,
@@ -155,7 +156,7 @@ export class ControlPlane {
       throw new AwsError('LimitExceededException', 'The requested resource exceeds the maximum number allowed.');
     if (accepted.length > 0) this.#registry.saveRule({ ...rule.definition, targets: [...merged.values()] });
     for (const target of accepted) {
-      const service = target.arn.split(':')[2] ?? '';
+      const service = tryParseArn(target.arn)?.service ?? '';
       if (!LOCAL_TARGET_SERVICES.has(service)) {
         this.options.log?.(
           `rule ${rule.definition.name} target ${target.id}: ${service} targets are not run locally; deliveries to ${target.arn} will fail and be retried`,
@@ -309,10 +310,9 @@ function targetProblem(target: TargetDefinition, position: number): string | und
     return `Value '${target.id}' at '${at}' failed to satisfy constraint: Member must satisfy regular expression pattern: ${NAME_PATTERN.text}`;
   if (target.id.length > 64)
     return `Value '${target.id}' at '${at}' failed to satisfy constraint: Member must have length less than or equal to 64`;
-  const parts = target.arn.split(':');
-  if (parts[0] !== 'arn' || parts.length < 6 || !parts[2])
-    return `Parameter ${target.arn} is not valid. Reason: Provided Arn is not in correct format.`;
-  if (parts[2] === 'sqs' && target.arn.endsWith('.fifo') && target.messageGroupId === undefined)
+  const arn = tryParseArn(target.arn);
+  if (arn === undefined) return `Parameter ${target.arn} is not valid. Reason: Provided Arn is not in correct format.`;
+  if (arn.service === 'sqs' && target.arn.endsWith('.fifo') && target.messageGroupId === undefined)
     return `Parameter(s) SqsParameters must be specified for target: ${target.id}.`;
   // Dead-lettered events are sent to SQS only; any other ARN could never take them.
   if (target.deadLetterArn !== undefined && !target.deadLetterArn.startsWith('arn:aws:sqs:'))

@@ -1,4 +1,5 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import { tryParseArn } from '../arn.js';
 import { AwsError } from '../aws-error.js';
 import type { BusDefinition, RuleDefinition, TargetDefinition } from './definitions.js';
 import { type CompiledPattern, compilePattern } from './pattern.js';
@@ -87,7 +88,7 @@ export class EventRegistry {
 
   /** @throws AwsError ResourceNotFoundException */
   bus(nameOrArn: string): BusDefinition {
-    const name = nameOrArn.startsWith('arn:') ? (nameOrArn.split('event-bus/')[1] ?? '') : nameOrArn;
+    const name = nameOrArn.startsWith('arn:') ? busNameOf(nameOrArn) : nameOrArn;
     const bus = this.#buses.get(name);
     if (!bus) throw new AwsError('ResourceNotFoundException', `Event bus ${name} does not exist.`);
     return bus;
@@ -190,4 +191,10 @@ export class EventRegistry {
     this.#rulesByArn.set(rule.arn, compiled);
     return compiled;
   }
+}
+
+/** The bus an `event-bus/<name>` ARN names; '' for any other ARN (no bus has that name). */
+function busNameOf(arn: string): string {
+  const parsed = tryParseArn(arn);
+  return parsed?.resourceType === 'event-bus' ? parsed.resourceId : '';
 }

@@ -1,5 +1,6 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
+import { tryParseArn } from '../arn.js';
 import { AwsError, validationError } from '../aws-error.js';
 import type { Clock } from '../clock.js';
 import { partitionOf, stableUuid } from '../template/resolve.js';
@@ -55,9 +56,7 @@ export class KmsService {
     this.#store = new KmsStore(options.db);
     for (const key of options.keys) this.#keys.set(key.keyId, { ...key, manager: 'CUSTOMER' });
     for (const alias of options.aliases) {
-      const keyId = alias.targetKeyId.startsWith('arn:')
-        ? alias.targetKeyId.slice(alias.targetKeyId.lastIndexOf('/') + 1)
-        : alias.targetKeyId;
+      const keyId = tryParseArn(alias.targetKeyId)?.resourceId ?? alias.targetKeyId;
       this.#aliases.set(alias.name, keyId);
     }
     for (const managed of this.#store.managedAliases()) this.#managedAlias(managed.alias);
@@ -199,7 +198,7 @@ export class KmsService {
     if (typeof reference !== 'string' || reference === '') {
       throw validationError("1 validation error detected: Value null at 'keyId' failed to satisfy constraint: Member must not be null");
     }
-    const tail = reference.startsWith('arn:') ? reference.split(':').slice(5).join(':') : reference;
+    const tail = reference.startsWith('arn:') ? (tryParseArn(reference)?.resource ?? '') : reference;
     if (tail.startsWith('alias/')) {
       const keyId = this.#aliases.get(tail) ?? this.#managedAlias(tail);
       const key = keyId === undefined ? undefined : this.#keys.get(keyId);

@@ -1,3 +1,4 @@
+import { tryParseArn } from '../arn.js';
 import { AwsError } from '../aws-error.js';
 import type { FunctionDefinition } from './function-runtime.js';
 
@@ -18,8 +19,11 @@ export interface ResolvedFunction<F> {
  * ARN (`123456789012:function:my-function[:v1]`).
  */
 export function parseFunctionName(nameOrArn: string): { name: string; qualifier?: string } {
+  if (nameOrArn.startsWith('arn:')) {
+    const arn = tryParseArn(nameOrArn);
+    return { name: arn?.resourceId ?? '', qualifier: arn?.qualifier };
+  }
   const parts = nameOrArn.split(':');
-  if (parts[0] === 'arn') return { name: parts[6] ?? '', qualifier: parts[7] };
   if (parts[1] === 'function') return { name: parts[2] ?? '', qualifier: parts[3] };
   return { name: parts[0] ?? '', qualifier: parts[1] };
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
+import { tryParseArn } from '../arn.js';
 import { AwsError } from '../aws-error.js';
 import { type Clock, systemClock } from '../clock.js';
 import type { RawRequest, RawResponse, RestProtocolService } from '../endpoint/protocols.js';
@@ -73,7 +74,7 @@ export class LambdaService implements RestProtocolService {
   constructor(private readonly options: LambdaServiceOptions) {
     for (const definition of options.functions) this.#functions.set(definition.name, this.#runtimeOf(definition));
     this.#mappings = [...options.sqsMappings];
-    const accountId = options.accountId ?? options.functions[0]?.arn.split(':')[4] ?? '000000000000';
+    const accountId = options.accountId ?? tryParseArn(options.functions[0]?.arn ?? '')?.account ?? '000000000000';
     this.#directory = new FunctionDirectory(this.#functions, accountId, options.region);
     this.#read = new LambdaReadApi(this.#functions, this.#directory, this.#mappings, { accountId, region: options.region });
     this.#async = new AsyncInvoker(this.#functions, {

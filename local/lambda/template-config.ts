@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { tryParseArn } from '../arn.js';
 import type { LoadedResource } from '../template/load.js';
 import type { AsyncInvokeConfig, FunctionAlias, FunctionDefinition } from './function-runtime.js';
 
@@ -71,7 +72,7 @@ export function applyAsyncConfig(
     const p = r.properties as Props;
     const where = `${r.logicalId} (AWS::Lambda::EventInvokeConfig)`;
     const name = String(p.FunctionName ?? '');
-    const index = byRef.get(name) ?? byRef.get(name.split(':')[6] ?? '');
+    const index = byRef.get(name) ?? byRef.get(tryParseArn(name)?.resourceId ?? '');
     if (index === undefined) {
       warnings.push(`${where}: function ${name} is not a function that runs locally; the configuration is ignored`);
       continue;
@@ -111,7 +112,7 @@ export function applyVersionsAndAliases(
 ): void {
   const nameOf = (value: unknown) => {
     const text = String(value ?? '');
-    return text.startsWith('arn:') ? (text.split(':')[6] ?? text) : text;
+    return tryParseArn(text)?.resourceId ?? text;
   };
   const published = new Map<string, Set<string>>();
   for (const r of versions) {

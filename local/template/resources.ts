@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { tryParseArn } from '../arn.js';
 import { type Json, stableUuid } from './resolve.js';
 
 /** What a resource needs to be named: where it lives and its resolved properties. */
@@ -53,11 +54,11 @@ const text = (properties: Readonly<Record<string, Json>>, key: string): string |
 
 /** Versions and aliases take a function's name or ARN; their ARNs use the name. */
 const lambdaFunctionName = (value: string | undefined): string =>
-  value?.startsWith('arn:') ? (value.split(':')[6] ?? value) : (value ?? '');
+  value?.startsWith('arn:') ? (tryParseArn(value)?.resourceId ?? value) : (value ?? '');
 
 /** Rules and bus policies take a bus name or ARN; their return values use the name. */
 const busName = (value: string | undefined): string =>
-  value?.startsWith('arn:') ? value.slice(value.lastIndexOf('/') + 1) : (value ?? 'default');
+  value?.startsWith('arn:') ? (tryParseArn(value)?.resourceId ?? value) : (value ?? 'default');
 
 const ALPHANUMERIC_DASH_UNDERSCORE = /[^A-Za-z0-9_-]/g;
 const EVENTS_NAME = /[^A-Za-z0-9._-]/g;
