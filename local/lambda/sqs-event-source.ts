@@ -1,9 +1,10 @@
+import { tryParseArn } from '../arn.js';
 import { AwsError } from '../aws-error.js';
+import type { SqsQueues } from '../targets/queues.js';
 import type { FunctionRuntime, LogSink } from './function-runtime.js';
 
 /** The SQS operations the poller needs, in the SQS JSON protocol's shapes (the local SqsService has them). */
-export interface SqsForPoller {
-  GetQueueUrl(input: { QueueName: string }): Promise<{ QueueUrl?: string }>;
+export interface SqsForPoller extends Pick<SqsQueues, 'GetQueueUrl'> {
   ReceiveMessage(
     input: {
       QueueUrl: string;
@@ -66,7 +67,7 @@ export class SqsEventSource {
 
   async start(): Promise<void> {
     if (!this.mapping.enabled) return;
-    const queueName = this.mapping.queueArn.split(':').at(-1) ?? '';
+    const queueName = tryParseArn(this.mapping.queueArn)?.resourceId ?? '';
     const { QueueUrl } = await this.sqs.GetQueueUrl({ QueueName: queueName });
     if (!QueueUrl) throw new AwsError('ResourceNotFoundException', `event source queue ${this.mapping.queueArn} does not exist`, 404);
     const pollers = Math.max(1, Math.min(this.mapping.maximumConcurrency ?? this.fn.maxConcurrency, this.fn.maxConcurrency));

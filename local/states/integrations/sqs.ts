@@ -1,17 +1,14 @@
+import type { SendMessageInput } from '../../sqs/sqs-types.js';
+import type { SqsQueues } from '../../targets/queues.js';
 import type { TaskRequest } from '../engine/index.js';
 import { abortable, missingField, pick, requiredString, sdkMetadata, serviceFailure, type TaskEnvironment } from './shared.js';
 
 /** SQS operations in their JSON-protocol shapes (SqsService). */
-export interface SqsForTasks {
-  GetQueueUrl(input: { QueueName: string; QueueOwnerAWSAccountId?: string }): Promise<{ QueueUrl?: string }>;
-  SendMessage(input: {
-    QueueUrl: string;
-    MessageBody: string;
-    DelaySeconds?: number;
-    MessageAttributes?: Record<string, { DataType: string; StringValue?: string; BinaryValue?: string }>;
-    MessageGroupId?: string;
-    MessageDeduplicationId?: string;
-  }): Promise<{ MessageId?: string; MD5OfMessageBody?: string; MD5OfMessageAttributes?: string; SequenceNumber?: string }>;
+export interface SqsForTasks extends SqsQueues {
+  /** The task's result is SendMessage's answer. */
+  SendMessage(
+    input: SendMessageInput,
+  ): Promise<{ MessageId?: string; MD5OfMessageBody?: string; MD5OfMessageAttributes?: string; SequenceNumber?: string }>;
 }
 
 /** `arn:aws:states:::sqs:sendMessage`: a JSON MessageBody is sent as its text. */
