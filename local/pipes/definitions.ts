@@ -69,7 +69,7 @@ export function pipeDefinitions(app: LoadedApp): { pipes: PipeDefinition[]; warn
     const filterCriteria = (sourceParameters.FilterCriteria ?? {}) as { Filters?: { Pattern?: string }[] };
     const targetParameters = (p.TargetParameters ?? {}) as Props;
     const enrichmentParameters = (p.EnrichmentParameters ?? {}) as Props;
-    if (p.Enrichment !== undefined && !String(p.Enrichment).includes(':lambda:')) {
+    if (p.Enrichment !== undefined && !isServiceArn(String(p.Enrichment), 'lambda')) {
       warnings.push(`${where(r)}: its enrichment ${String(p.Enrichment)} is not a Lambda function; records go to the target without it`);
     }
     if (Number(stream.ParallelizationFactor ?? 1) > 1) {
@@ -91,7 +91,7 @@ export function pipeDefinitions(app: LoadedApp): { pipes: PipeDefinition[]; warn
       maximumRecordAgeSeconds: Number(stream.MaximumRecordAgeInSeconds ?? -1),
       bisectOnFailure: stream.OnPartialBatchItemFailure === 'AUTOMATIC_BISECT',
       deadLetterArn: (stream.DeadLetterConfig as { Arn?: string } | undefined)?.Arn,
-      enrichmentArn: p.Enrichment !== undefined && String(p.Enrichment).includes(':lambda:') ? String(p.Enrichment) : undefined,
+      enrichmentArn: p.Enrichment !== undefined && isServiceArn(String(p.Enrichment), 'lambda') ? String(p.Enrichment) : undefined,
       enrichmentInputTemplate: enrichmentParameters.InputTemplate === undefined ? undefined : String(enrichmentParameters.InputTemplate),
       targetArn: target,
       targetInputTemplate: targetParameters.InputTemplate === undefined ? undefined : String(targetParameters.InputTemplate),
@@ -147,7 +147,7 @@ function streamMappings(app: LoadedApp, warnings: string[]): PipeDefinition[] {
       maximumRetryAttempts: Number(p.MaximumRetryAttempts ?? -1),
       maximumRecordAgeSeconds: Number(p.MaximumRecordAgeInSeconds ?? -1),
       bisectOnFailure: p.BisectBatchOnFunctionError === true || p.BisectBatchOnFunctionError === 'true',
-      deadLetterArn: onFailure?.includes(':sqs:') ? onFailure : undefined,
+      deadLetterArn: onFailure !== undefined && isServiceArn(onFailure, 'sqs') ? onFailure : undefined,
       targetArn: functionArn,
       mapping: { reportBatchItemFailures: ((p.FunctionResponseTypes as string[] | undefined) ?? []).includes('ReportBatchItemFailures') },
     });
@@ -155,6 +155,12 @@ function streamMappings(app: LoadedApp, warnings: string[]): PipeDefinition[] {
   return mappings;
 }
 
+/** `arn:...:dynamodb:...:table/<name>/stream/<label>`. */
 function isStreamArn(arn: string): boolean {
-  return /^arn:[^:]+:dynamodb:[^:]*:[^:]*:table\/[^/]+\/stream\//.test(arn);
+  const parsed = tryParseArn(arn);
+  return parsed?.service === 'dynamodb' && parsed.resourceType === 'table' && parsed.qualifier?.startsWith('stream/') === true;
+}
+
+function isServiceArn(arn: string, service: string): boolean {
+  return tryParseArn(arn)?.service === service;
 }

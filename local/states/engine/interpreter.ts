@@ -4,6 +4,7 @@
  * Retry/Catch. Each state type runs in its own module (flow-states, task-state,
  * parallel-state, map-state), given the execution.
  */
+import { tryParseArn } from '../../arn.js';
 import type { Clock } from '../../clock.js';
 import type { Assigner, Catcher, Dynamic, Program, State } from './definition.js';
 import { Errors, StatesError } from './errors.js';
@@ -72,7 +73,7 @@ export class Execution implements StateHost {
     this.timerFn = options.timer ?? realSleep;
     this.startTime = options.startTime ?? this.clock.now();
     this.inputText = options.input ?? '{}';
-    this.region = options.executionArn.split(':')[3] ?? 'us-east-1';
+    this.region = tryParseArn(options.executionArn)?.region ?? 'us-east-1';
     const input = JSON.parse(this.inputText) as unknown;
     this.executionContext = {
       Id: options.executionArn,

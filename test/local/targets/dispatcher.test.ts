@@ -146,6 +146,20 @@ describe('TargetDispatcher', () => {
     expect(sent).toEqual({ service: 'events', answer: { FailedEntryCount: 0, Entries: [{ EventId: 'e-2' }] } });
   });
 
+  it('builds the bus message only for a bus target, when given as a function', async () => {
+    const { all, calls } = services();
+    const dispatcher = new TargetDispatcher(all);
+    let built = 0;
+    const events = () => {
+      built++;
+      return { forward: event };
+    };
+    await dispatcher.send(QUEUE, { body: 'not an event', events });
+    await dispatcher.send(BUS, { body: 'not an event', events });
+    expect(built).toBe(1);
+    expect(calls.at(-1)).toEqual(['forward', BUS, event]);
+  });
+
   it.each([
     ['a service the runtime does not run', 'arn:aws:kinesis:us-east-1:123456789012:stream/clicks', 'kinesis', 'targets of service kinesis'],
     ['an S3 bucket', 'arn:aws:s3:::uploads', 's3', 'targets of service s3'],
