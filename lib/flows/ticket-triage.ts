@@ -387,8 +387,12 @@ export class TicketTriage extends Construct {
         ],
       }),
     );
-    Validations.of(this.classifier).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:bedrock:*::foundation-model/${baseModel}]`,
+    // On the role, which holds the policy (SwitchyardFunction makes it beside the function, not
+    // inside), and with the partition as the template has it: a Ref in an environment-agnostic
+    // stack, the literal one (aws) when the stack's region is known, as every stage of the app's is.
+    const partition = Token.isUnresolved(stack.partition) ? '<AWS::Partition>' : stack.partition;
+    Validations.of(this.classifier.role ?? this.classifier).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:${partition}:bedrock:*::foundation-model/${baseModel}]`,
       reason: 'Cross-region inference profiles invoke the base model in whichever region serves the request.',
     });
   }

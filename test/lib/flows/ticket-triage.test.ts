@@ -1,5 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import type { SwitchyardFunctionProps } from 'switchyard/constructs';
 import { describe, expect, it, vi } from 'vitest';
 import { EXPIRES_AT_ATTRIBUTE } from '../../../contracts/wiring.js';
@@ -154,6 +155,12 @@ describe('TicketTriage', () => {
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'bedrock:InvokeModel' })]) },
     });
+  });
+
+  it('passes the cdk-nag AwsSolutions checks with a Bedrock model configured (the base-model wildcard acknowledged on the role)', () => {
+    const { app } = switchyardTemplate({ bedrockModelId: 'eu.anthropic.claude-haiku-4-5-20251001-v1:0' });
+    const report = new AwsSolutionsChecks(app).validateScope(app);
+    expect(report.violations.map((v) => `${v.ruleName}: ${v.violatingResources.map((r) => r.resourceLogicalId).join(', ')}`)).toEqual([]);
   });
 
   it('bundles the local classifier and ships its model beside the bundle only when no Bedrock model is configured', () => {
