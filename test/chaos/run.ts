@@ -138,7 +138,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     const toFix = letters.filter((letter) => letter.key !== undefined && byId.get(letter.key)?.poison);
     await inventory.fixAndRedrive(toFix, (letter, detail) => byId.get(letter.key ?? '')?.fix?.(detail) ?? detail);
     log(`fixed and redrove ${toFix.length} dead letters of ${poisonItems.length} poison items`);
-    await settle('the redriven poison', () => poisonItems.filter((item) => !terminalSeen(item)).length);
+    // Only what was redriven can finish (a poison item never dead-lettered is already a problem).
+    const redrivenKeys = new Set(toFix.map((letter) => letter.key));
+    await settle('the redriven poison', () => poisonItems.filter((item) => redrivenKeys.has(item.id) && !terminalSeen(item)).length);
 
     await observer.drain();
     const ledger = await inventory.ledgers();
