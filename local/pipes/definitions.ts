@@ -128,7 +128,7 @@ function streamMappings(app: LoadedApp, warnings: string[]): PipeDefinition[] {
     const fn = String(p.FunctionName ?? '');
     const functionArn = functionArns.get(fn) ?? fn;
     const onFailure = (p.DestinationConfig as { OnFailure?: { Destination?: string } } | undefined)?.OnFailure?.Destination;
-    if (onFailure !== undefined && !onFailure.includes(':sqs:'))
+    if (onFailure !== undefined && !isServiceArn(onFailure, 'sqs'))
       warnings.push(`${where}: its on-failure destination ${onFailure} is not an SQS queue; it is not sent to locally`);
     if (p.TumblingWindowInSeconds !== undefined)
       warnings.push(`${where}: TumblingWindowInSeconds is not run locally (no window state is passed)`);
