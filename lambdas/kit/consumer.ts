@@ -1,5 +1,4 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
@@ -77,6 +76,17 @@ export interface SqsConsumerOptions<C extends readonly AnyEventContract[]> {
   readonly replayPolicy?: ReplayPolicy;
 }
 
+/**
+ * Powertools idempotency (with its JMESPath engine), loaded on the first batch of a consumer
+ * that claims records with it: a consumer built with `idempotency: false` (its effect is
+ * its own conditional write) never evaluates it at cold start.
+ */
+let idempotencyModule: Promise<typeof import('@aws-lambda-powertools/idempotency')> | undefined;
+function loadIdempotency() {
+  idempotencyModule ??= import('@aws-lambda-powertools/idempotency');
+  return idempotencyModule;
+}
+
 /** What the idempotency store keeps for a processed fact: the handler's result, and when and from which message. */
 interface ProcessedRecord {
   readonly processedAt: string;
@@ -138,6 +148,7 @@ export function createSqsConsumer<const C extends readonly AnyEventContract[]>(o
     const processor = new BatchProcessor(EventType.SQS);
     let process = runHandler;
     if (options.idempotency !== false) {
+      const { IdempotencyConfig, makeIdempotent } = await loadIdempotency();
       const config = new IdempotencyConfig({
         eventKeyJmesPath: 'key',
         expiresAfterSeconds: options.idempotency.expiresAfterSeconds ?? 24 * 60 * 60,

@@ -1,4 +1,4 @@
-import { IdempotencyAlreadyInProgressError } from '@aws-lambda-powertools/idempotency';
+import type { IdempotencyAlreadyInProgressError } from '@aws-lambda-powertools/idempotency';
 import { ERROR_NAMES } from '../../contracts/wiring.js';
 import { circuitOpenRetryAfterMs } from './circuit-breaker.js';
 import type { EffectInProgressError } from './errors.js';
@@ -30,12 +30,17 @@ export function holdBackOf(error: Error, ownRemainingMs: number): HoldBack | und
   if (error.name === ERROR_NAMES.effectInProgress) {
     return { reason: 'in-progress', ms: nonNegative((error as Partial<EffectInProgressError>).retryAfterMs) };
   }
-  if (error instanceof IdempotencyAlreadyInProgressError) {
-    const expiry = error.existingRecord?.inProgressExpiryTimestamp;
+  // By name, not instanceof: importing the class would load Powertools idempotency into every
+  // consumer, including those that do not use it.
+  if (error.name === POWERTOOLS_IN_PROGRESS) {
+    const expiry = (error as IdempotencyAlreadyInProgressError).existingRecord?.inProgressExpiryTimestamp;
     return { reason: 'in-progress', ms: nonNegative(expiry === undefined ? ownRemainingMs : expiry - Date.now()) };
   }
   return undefined;
 }
+
+/** The `name` of Powertools idempotency's IdempotencyAlreadyInProgressError. */
+const POWERTOOLS_IN_PROGRESS = 'IdempotencyAlreadyInProgressError';
 
 function nonNegative(ms: unknown): number {
   return typeof ms === 'number' && Number.isFinite(ms) && ms > 0 ? ms : 0;
