@@ -10,6 +10,21 @@ const Queue = Type.Enum([...TICKET_QUEUES]);
 
 const TicketId = Type.String({ minLength: 1, maxLength: 128 });
 
+/**
+ * A failure of the triage model to simulate, for tests and demos: the classify step fails
+ * `times` times (default: always) with the model error a real adapter raises for it. Each is
+ * a model failure, so it counts towards the model's circuit breaker like a real one.
+ */
+export const TriageSimulationSchema = Type.Object(
+  {
+    step: Type.Literal('classify'),
+    failure: Type.Union([Type.Literal('unavailable'), Type.Literal('throttled'), Type.Literal('invalid-output')]),
+    times: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
+  },
+  { additionalProperties: false },
+);
+export type TriageSimulation = Static<typeof TriageSimulationSchema>;
+
 /** A customer opened a support ticket (for example a helpdesk webhook). */
 export const TicketCreated = defineContract({
   detailType: 'TicketCreated',
@@ -20,6 +35,8 @@ export const TicketCreated = defineContract({
     customerId: Type.String({ minLength: 1, maxLength: 128 }),
     subject: Type.String({ maxLength: 1_000 }),
     body: Type.String({ maxLength: 100_000 }),
+    /** Model failures to simulate (tests, demos); refused where the stage does not allow them. */
+    simulate: Type.Optional(Type.Array(TriageSimulationSchema, { maxItems: 1 })),
   },
   // A helpdesk that retries its webhook produces a second event with a new id for the same ticket.
   idempotencyFields: ['ticketId'],

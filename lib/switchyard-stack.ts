@@ -44,7 +44,7 @@ export interface SwitchyardStackProps extends StackProps {
    */
   readonly slaDefaultQueue?: TicketQueue;
   /**
-   * Whether example events may ask flows to fail on purpose (the order saga's `simulate`).
+   * Whether example events may ask flows to fail on purpose (the `simulate` of orders, jobs, research requests and tickets).
    * @default false - they are refused; the example app turns it on in cdk.json for its demos
    */
   readonly simulatedFailures?: boolean;
@@ -115,6 +115,7 @@ export class SwitchyardStack extends Stack {
       eventBus: this.hub.eventBus,
       idempotencyStore: this.idempotencyStore,
       bedrockModelId: props.bedrockModelId,
+      allowSimulatedFailures: props.simulatedFailures,
       confidenceThreshold: props.confidenceThreshold,
       slaDefaultQueue: props.slaDefaultQueue,
       escalationSla: props.escalationSla,

@@ -1,18 +1,30 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { Context } from 'aws-lambda';
-import { type CircuitBreaker, circuitBreakerFromEnv, EventPublisher, logger, tracer } from 'switchyard/kit';
+import {
+  type CircuitBreaker,
+  circuitBreakerFromEnv,
+  EventPublisher,
+  logger,
+  SimulationRefusedError,
+  simulatedFailuresAllowed,
+  tracer,
+} from 'switchyard/kit';
 // A namespace import keeps only the builders used in the bundle (see domain/index.ts).
 import * as Type from 'typebox';
-import { ENV, RETRYABLE_MODEL_ERRORS, validatorFor } from '../../domain/index.js';
+import { ENV, RETRYABLE_MODEL_ERRORS, type TriageSimulation, TriageSimulationSchema, validatorFor } from '../../domain/index.js';
 import type { TicketClassification, TicketClassifier } from './classifier.js';
-import { InvalidTicketError } from './errors.js';
+import { InvalidTicketError, ModelOutputInvalidError, ModelThrottledError, ModelUnavailableError } from './errors.js';
 
 /** What the triage state machine passes to the classify task. */
 const ClassifyRequest = Type.Object({
   ticketId: Type.String({ minLength: 1 }),
   subject: Type.String(),
   body: Type.String(),
+  /** The ticket's simulated model failures (TicketCreated's `simulate`). */
+  simulate: Type.Optional(Type.Array(TriageSimulationSchema)),
+  /** Which retry of the task this is (the state's RetryCount: 0 on the first attempt). */
+  retryCount: Type.Optional(Type.Integer({ minimum: 0 })),
 });
 const validateRequest = validatorFor(ClassifyRequest);
 
@@ -35,14 +47,40 @@ export function createClassifyHandler(classifier: TicketClassifier) {
             : undefined,
         });
 
+  const allowSimulatedFailures = simulatedFailuresAllowed();
+
   return async (input: unknown, context: Context): Promise<TicketClassification> => {
     logger.addContext(context);
     const request = validateRequest(input);
     if (!request.ok) throw new InvalidTicketError(`classify input is not a ticket: ${request.errors.join('; ')}`);
-    const ticket = request.value;
+    const { simulate, retryCount, ...ticket } = request.value;
+    const simulated = simulate?.find((s) => s.step === 'classify');
+    if (simulated !== undefined && !allowSimulatedFailures) {
+      throw new SimulationRefusedError(`ticket ${ticket.ticketId} asks for simulated model failures, which this deployment refuses`);
+    }
+    const attempt = (retryCount ?? 0) + 1;
+    const classify = async () => {
+      if (simulated !== undefined && attempt <= (simulated.times ?? Number.POSITIVE_INFINITY)) {
+        throw simulatedModelFailure(simulated, ticket.ticketId, attempt);
+      }
+      return classifier.classify(ticket);
+    };
     // While the circuit is open this throws CircuitOpen at once; the flow catches it and escalates.
-    const classification = modelCircuit ? await modelCircuit.call(() => classifier.classify(ticket)) : await classifier.classify(ticket);
+    const classification = modelCircuit ? await modelCircuit.call(classify) : await classify();
     logger.info('ticket classified', { ticketId: request.value.ticketId, ...classification });
     return classification;
   };
+}
+
+/** The error a real adapter raises for the simulated failure: the flow retries, escalates and trips the breaker as for a real one. */
+function simulatedModelFailure(simulated: TriageSimulation, ticketId: string, attempt: number): Error {
+  const why = `model call for ticket ${ticketId} failed (simulated ${simulated.failure}, attempt ${attempt})`;
+  switch (simulated.failure) {
+    case 'throttled':
+      return new ModelThrottledError(why);
+    case 'invalid-output':
+      return new ModelOutputInvalidError(why);
+    default:
+      return new ModelUnavailableError(why);
+  }
 }

@@ -18,6 +18,7 @@ import {
   Workflow,
 } from 'switchyard/constructs';
 import {
+  ENV,
   ERROR_NAMES,
   EscalationDecisionSchema,
   RETRYABLE_MODEL_ERRORS,
@@ -131,6 +132,12 @@ export interface TicketTriageProps {
    * @default - no breaker: every execution calls the model
    */
   readonly modelCircuit?: CircuitBreaker;
+  /**
+   * Whether a ticket's `simulate` (model failures, for tests and demos) is acted out; when
+   * not, a ticket that asks for one is refused at its classify step and goes to a person.
+   * @default false
+   */
+  readonly allowSimulatedFailures?: boolean;
 }
 
 /**
@@ -174,7 +181,10 @@ export class TicketTriage extends Construct {
       description: 'Classifies a support ticket into a queue with a confidence',
       serviceName: 'ticket-triage',
       timeout: TRIAGE_TIMEOUTS.classifyAttempt,
-      environment: modelId ? { [APP_ENV.bedrockModelId]: modelId } : {},
+      environment: {
+        ...(modelId ? { [APP_ENV.bedrockModelId]: modelId } : {}),
+        [ENV.allowSimulatedFailures]: String(props.allowSimulatedFailures ?? false),
+      },
       assetFiles: modelId ? undefined : { 'model.json': LOCAL_MODEL_FILE },
     });
     if (modelId) this.grantBedrock(modelId);
@@ -273,6 +283,9 @@ export class TicketTriage extends Construct {
         ticketId: `{% ${workflowInput('detail')}.ticketId %}`,
         subject: `{% ${workflowInput('detail')}.subject %}`,
         body: `{% ${workflowInput('detail')}.body %}`,
+        // Empty when the ticket simulates nothing: a field whose expression yields nothing fails the state.
+        simulate: `{% $exists(${workflowInput('detail')}.simulate) ? ${workflowInput('detail')}.simulate : [] %}`,
+        retryCount: '{% $states.context.State.RetryCount %}',
       }),
       outputs: '{% $states.result.Payload %}',
       retryOnServiceExceptions: false,

@@ -165,4 +165,33 @@ describe('the triage flow on the local runtime', () => {
     await new Promise((resolve) => setTimeout(resolve, 1500));
     expect(outcomes()).toHaveLength(1);
   });
+
+  it('retries a model failure a ticket simulates, and gives the ticket to a person when the model keeps failing', async () => {
+    const withSimulation = (ticketId: string, times?: number) =>
+      new PutEventsCommand({
+        Entries: [
+          {
+            EventBusName: 'Switchyard-hub',
+            Source: 'switchyard.helpdesk',
+            DetailType: 'TicketCreated',
+            Detail: JSON.stringify({
+              ticketId,
+              customerId: 'C-1',
+              subject: 'Charged twice this month',
+              body: 'My card was charged twice for the same invoice, please refund one.',
+              simulate: [{ step: 'classify', failure: 'unavailable', ...(times ? { times } : {}) }],
+            }),
+          },
+        ],
+      });
+    await events.send(withSimulation('TRI-SIM-1', 1));
+    await events.send(withSimulation('TRI-SIM-2'));
+    // One failure: the flow's retry classifies it as if nothing had happened.
+    const routed = await eventually(async () => published('TicketRouted', 'TRI-SIM-1'), 30_000, 'TicketRouted after a retry');
+    expect(routed).toMatchObject({ queue: 'billing', decidedBy: 'model' });
+    // Failing on every attempt: ModelFailed, and a person is asked instead.
+    const escalated = await eventually(async () => published('TicketEscalated', 'TRI-SIM-2'), 30_000, 'TicketEscalated');
+    expect(escalated).toMatchObject({ ticketId: 'TRI-SIM-2', confidence: 0 });
+    expect(published('TicketRouted', 'TRI-SIM-2')).toBeUndefined();
+  });
 });

@@ -1,6 +1,8 @@
 import type { Context } from 'aws-lambda';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ENV } from '../../../domain/index.js';
 import { APP_ENV } from '../../../domain/wiring.js';
+import { isPermanent } from '../../../lambdas/kit/errors.js';
 import type { TicketClassifier } from '../../../lambdas/triage/classifier.js';
 import { createClassifyHandler } from '../../../lambdas/triage/classify.js';
 
@@ -17,6 +19,42 @@ describe('createClassifyHandler', () => {
     const classify = vi.fn();
     const handler = createClassifyHandler({ classify });
     await expect(handler({ ticketId: '', subject: 'x' }, context)).rejects.toMatchObject({ name: 'InvalidTicket' });
+    expect(classify).not.toHaveBeenCalled();
+  });
+});
+
+describe('createClassifyHandler with simulated model failures', () => {
+  afterEach(() => vi.unstubAllEnvs());
+  const fake: TicketClassifier = { classify: async () => ({ queue: 'billing', confidence: 0.9, model: 'fake' }) };
+  const simulate = (failure: string, times?: number) => [{ step: 'classify', failure, ...(times ? { times } : {}) }];
+
+  it('fails the first attempts with the model error asked for, then classifies', async () => {
+    vi.stubEnv(ENV.allowSimulatedFailures, 'true');
+    const handler = createClassifyHandler(fake);
+    const unavailable = { ...ticket, simulate: simulate('unavailable', 1) };
+    await expect(handler({ ...unavailable, retryCount: 0 }, context)).rejects.toMatchObject({ name: 'ModelUnavailable' });
+    await expect(handler({ ...unavailable, retryCount: 1 }, context)).resolves.toMatchObject({ queue: 'billing' });
+    await expect(handler({ ...ticket, simulate: simulate('throttled'), retryCount: 7 }, context)).rejects.toMatchObject({
+      name: 'ModelThrottled',
+    });
+    await expect(handler({ ...ticket, simulate: simulate('invalid-output'), retryCount: 0 }, context)).rejects.toMatchObject({
+      name: 'ModelOutputInvalid',
+    });
+  });
+
+  it('classifies a ticket whose simulate list is empty, as the flow passes it when the ticket asks for nothing', async () => {
+    await expect(createClassifyHandler(fake)({ ...ticket, simulate: [], retryCount: 0 }, context)).resolves.toMatchObject({
+      queue: 'billing',
+    });
+  });
+
+  it('fails if a ticket asks for simulated failures where they are not allowed, before the model is called', async () => {
+    const classify = vi.fn();
+    const error = await createClassifyHandler({ classify })({ ...ticket, simulate: simulate('unavailable') }, context).catch(
+      (e: Error) => e,
+    );
+    expect(error).toMatchObject({ name: 'SimulationRefused' });
+    expect(isPermanent(error as Error)).toBe(true);
     expect(classify).not.toHaveBeenCalled();
   });
 });

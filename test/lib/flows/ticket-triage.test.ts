@@ -3,7 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { SwitchyardFunctionProps } from 'switchyard/constructs';
 import { describe, expect, it, vi } from 'vitest';
-import { EXPIRES_AT_ATTRIBUTE } from '../../../contracts/wiring.js';
+import { ENV, EXPIRES_AT_ATTRIBUTE } from '../../../contracts/wiring.js';
 import { IdempotencyStore } from '../../../lib/constructs/idempotency-store.js';
 import { TicketRouting } from '../../../lib/flows/ticket-routing.js';
 import { jsonataObject, TicketTriage, TRIAGE_TIMEOUTS } from '../../../lib/flows/ticket-triage.js';
@@ -59,6 +59,26 @@ describe('TicketTriage', () => {
       Resource: 'arn:aws:states:::events:putEvents',
       Arguments: { Entries: [expect.objectContaining({ DetailType: 'TicketRouted', Source: 'switchyard.triage' })] },
     });
+  });
+
+  it('passes the classify step the ticket’s simulated failures and its retry count, and refuses them unless the stack allows them', () => {
+    const { triage, template } = machines();
+    expect(triage.States.ClassifyTicket).toMatchObject({
+      Arguments: {
+        Payload: expect.objectContaining({
+          simulate: expect.stringContaining('.simulate'),
+          retryCount: '{% $states.context.State.RetryCount %}',
+        }),
+      },
+    });
+    const classify = Object.values(template.findResources('AWS::Lambda::Function')).find((f) =>
+      String(f.Properties.Description).startsWith('Classifies a support ticket'),
+    );
+    expect(classify?.Properties.Environment.Variables).toMatchObject({ [ENV.allowSimulatedFailures]: 'false' });
+    const allowed = Object.values(switchyardTemplate({ simulatedFailures: true }).template.findResources('AWS::Lambda::Function')).find(
+      (f) => String(f.Properties.Description).startsWith('Classifies a support ticket'),
+    );
+    expect(allowed?.Properties.Environment.Variables).toMatchObject({ [ENV.allowSimulatedFailures]: 'true' });
   });
 
   it('retries transient model errors with jittered backoff and escalates a ticket the model cannot classify', () => {
