@@ -1,5 +1,6 @@
 import {
   ChangeMessageVisibilityCommand,
+  DeleteMessageCommand,
   type MessageAttributeValue,
   SendMessageCommand,
   type SendMessageCommandInput,
@@ -116,6 +117,17 @@ export class FailureRouter {
       }),
     );
     return delay;
+  }
+
+  /**
+   * Deletes the record from its queue now, once its fate is settled elsewhere (sent to the
+   * dead-letter queue, or requeued as a new message), instead of when the batch answers:
+   * should the invocation time out or die first, the record would come back and be sent a
+   * second time. The function may: the event source mapping's grant to consume includes
+   * DeleteMessage.
+   */
+  async acknowledge(record: SQSRecord): Promise<void> {
+    await this.queues.client.send(new DeleteMessageCommand({ QueueUrl: this.queues.queueUrl, ReceiptHandle: record.receiptHandle }));
   }
 
   /** The delay `backOff` would set for this receive of the record, in seconds. */

@@ -47,7 +47,8 @@ export class RecordFailures {
     return this.#returnToQueue(failed, 'record failed; it will be retried', () => this.router.backOff(failed.record));
   }
 
-  async #deadLetter({ record, error, logger, idempotencyKey }: FailedRecord, why: string): Promise<void> {
+  async #deadLetter(failed: FailedRecord, why: string): Promise<void> {
+    const { record, error, logger, idempotencyKey } = failed;
     const fields = { reason: { errorName: error.name, errorMessage: error.message }, receiveCount: receiveCountOf(record), idempotencyKey };
     let deadLetterMessageId: string;
     try {
@@ -61,6 +62,21 @@ export class RecordFailures {
     }
     this.counts.deadLettered++;
     logger.error(`${why}: record sent to the dead-letter queue, not retried`, { ...fields, deadLetterMessageId, error });
+    await this.#acknowledge(failed, 'sent to the dead-letter queue');
+  }
+
+  /**
+   * Deletes a settled record at once, so a batch that then times out cannot bring it back
+   * to be settled twice. If the delete fails the batch's answer still acknowledges it.
+   */
+  async #acknowledge({ record, logger }: FailedRecord, settled: string): Promise<void> {
+    try {
+      await this.router.acknowledge(record);
+    } catch (thrown) {
+      logger.warn(`record ${settled}, but deleting it from its queue failed; the batch's answer acknowledges it`, {
+        deleteError: toError(thrown),
+      });
+    }
   }
 
   /**
@@ -98,6 +114,7 @@ export class RecordFailures {
         requeuedInSeconds,
         error,
       });
+      await this.#acknowledge(failed, 'requeued');
       return;
     }
     return this.#returnToQueue(failed, `${why}: record returned to the queue until it may go through`, () =>

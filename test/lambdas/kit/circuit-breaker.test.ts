@@ -112,13 +112,19 @@ describe('CircuitBreaker', () => {
       await gate;
       return 'ok';
     };
+    let turnedAway = 0;
     const calls = Array.from({ length: 6 }, () =>
       b.call(slowTrial).then(
         () => 'through',
-        (e: Error) => e.name,
+        (e: Error) => {
+          turnedAway++;
+          return e.name;
+        },
       ),
     );
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // Every call has its answer from the table (2 trials admitted, 4 turned away) before the trials end;
+    // waited for rather than slept on, as a loaded machine takes its time over the conditional writes.
+    await vi.waitFor(() => expect(started + turnedAway).toBe(6), { timeout: 10_000 });
     expect(started).toBe(2);
     expect(await b.state()).toBe('half-open');
     release();

@@ -235,11 +235,28 @@ describe('createSqsConsumer', () => {
     expect(attribute(0, DEAD_LETTER_ATTRIBUTES.receiveCount)).toBe('5');
   });
 
+  it('deletes a dead-lettered record from its queue at once, so a batch that then times out cannot dead-letter it again', async () => {
+    const { handler } = countingConsumer();
+    const poison = sqsRecord(ticketCreated('T-10', { body: 5 }), 'bad-3');
+    const response = await handler(sqsEvent(poison, sqsRecord(ticketCreated('T-11'), 'ok-3')), lambdaContext());
+    expect(response.batchItemFailures).toEqual([]);
+    expect(sqs.deleted).toEqual([{ QueueUrl: 'https://sqs.test/queue', ReceiptHandle: poison.receiptHandle }]);
+  });
+
+  it('still acknowledges a dead-lettered record through the batch when deleting it at once fails', async () => {
+    sqs.fail.delete = true;
+    const { handler } = countingConsumer();
+    const response = await handler(sqsEvent(sqsRecord(ticketCreated('T-12', { body: 5 }), 'bad-4')), lambdaContext());
+    expect(response.batchItemFailures).toEqual([]);
+    expect(sqs.sent).toHaveLength(1);
+  });
+
   it('reports a permanent failure as failed when the DLQ does not take it, so it is never lost', async () => {
     sqs.fail.send = true;
     const { handler } = countingConsumer();
     const response = await handler(sqsEvent(sqsRecord(ticketCreated('T-9', { body: 5 }), 'bad-2')), lambdaContext());
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'bad-2' }]);
+    expect(sqs.deleted).toEqual([]);
   });
 
   it('still reports a transient failure when its visibility cannot be changed', async () => {
