@@ -24,8 +24,22 @@ const LAMBDA_TRANSIENT_ERRORS = [
   'Lambda.ServiceException',
   'Lambda.AWSLambdaException',
   'Lambda.SdkClientException',
-  'Lambda.TooManyRequestsException',
 ];
+/**
+ * A throttled invoke is back-pressure, not a failure of the item: a model's functions have
+ * reserved concurrency (its quota) and every execution's Map shares it, so a burst of
+ * executions is throttled until earlier calls finish. It gets a retrier of its own, before
+ * the transient one, with room to wait its turn (up to about 5 minutes) instead of failing
+ * the item after the transient retrier's few attempts.
+ */
+const THROTTLE_RETRY: sfn.RetryProps = {
+  errors: ['Lambda.TooManyRequestsException'],
+  maxAttempts: 12,
+  interval: Duration.seconds(1),
+  backoffRate: 2,
+  maxDelay: Duration.seconds(30),
+  jitterStrategy: sfn.JitterType.FULL,
+};
 /** An inline Map runs at most 40 iterations at once. */
 const INLINE_MAP_MAX_CONCURRENCY = 40;
 const EXECUTION_INPUT = '$states.context.Execution.Input';
@@ -262,6 +276,7 @@ export class AgentGraph extends Construct {
       outputs: '{% $states.result.Payload %}',
       assign,
     });
+    invoke.addRetry(THROTTLE_RETRY);
     invoke.addRetry(this.retryProps());
     return invoke;
   }
@@ -339,6 +354,7 @@ export class AgentGraph extends Construct {
       taskTimeout: sfn.Timeout.duration(this.props.retry?.attemptTimeout ?? Duration.seconds(60)),
       outputs: '{% { "item": $states.input, "failed": false, "result": $states.result.Payload } %}',
     });
+    call.addRetry(THROTTLE_RETRY);
     call.addRetry(this.retryProps(['States.Timeout']));
     call.addCatch(
       sfn.Fail.jsonata(this, `${node.id}BudgetSpent${model}`, {

@@ -116,8 +116,10 @@ describe('AgentGraph', () => {
     expect(call.Type).toBe('Task');
     expect(call.TimeoutSeconds).toBe(20);
     expect(call.Retry).toEqual([
+      // A throttle waits for the model's quota, far longer than a transient failure is retried.
+      expect.objectContaining({ ErrorEquals: ['Lambda.TooManyRequestsException'], MaxAttempts: 12, JitterStrategy: 'FULL' }),
       expect.objectContaining({
-        ErrorEquals: expect.arrayContaining(['ModelUnavailable', 'Lambda.TooManyRequestsException', 'States.Timeout']),
+        ErrorEquals: expect.arrayContaining(['ModelUnavailable', 'Lambda.ServiceException', 'States.Timeout']),
         MaxAttempts: 2,
         JitterStrategy: 'FULL',
       }),
