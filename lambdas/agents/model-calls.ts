@@ -1,4 +1,4 @@
-import { type DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { recordModelTokens, SwitchyardError, spendModelCall } from 'switchyard/kit';
 import { type AgentModelCallRequest, RESEARCH_ERRORS, type ResearchSubTask } from '../../domain/index.js';
 import { APP_ERROR_NAMES } from '../../domain/wiring.js';
@@ -28,11 +28,18 @@ export interface ModelCallDeps {
  * One model call for one sub-task: takes one call from the execution's budget (or
  * throws BudgetExhausted, and nothing is called), calls the model, and writes the call
  * to the ledger where it happens, whatever its outcome: one item per request, sub-task
- * and attempt, counting its calls.
+ * and attempt, counting its calls, with the answer.
+ *
+ * An attempt the ledger already holds an answer for is answered from it, without spending
+ * the budget or calling the model again: the task that made the call can be run a second
+ * time with the same attempt number (its result was lost when the runtime running it died,
+ * as Step Functions runs a task at least once), and a model call costs money.
  */
 export async function callModel(deps: ModelCallDeps, request: AgentModelCallRequest<ResearchSubTask>): Promise<SubTaskAnswer> {
   const { item, attempt } = request;
   const requestId = (request.input as { detail?: { requestId?: string } }).detail?.requestId ?? 'unknown';
+  const answered = await answeredBefore(deps, requestId, request);
+  if (answered !== undefined) return answered;
   const callNumber = await spendModelCall(deps.dynamodb, deps.budgetTable, request.budget);
   const simulate = item.simulate;
   if (simulate && attempt <= (simulate.times ?? Number.POSITIVE_INFINITY)) {
@@ -45,25 +52,41 @@ export async function callModel(deps: ModelCallDeps, request: AgentModelCallRequ
   }
   const answer = await deps.model.complete({ modelId: request.modelId, prompt: item.prompt });
   const tokens = answer.inputTokens + answer.outputTokens;
-  await record(deps, requestId, request, { outcome: 'ok', callNumber, tokens });
+  await record(deps, requestId, request, { outcome: 'ok', callNumber, tokens, text: answer.text });
   await recordModelTokens(deps.dynamodb, deps.budgetTable, request.budget.key, tokens);
   return { subTaskId: item.id, model: request.model, text: answer.text, tokens };
+}
+
+/** The answer the ledger holds for this attempt, if an earlier run of it got one. */
+async function answeredBefore(
+  deps: ModelCallDeps,
+  requestId: string,
+  request: AgentModelCallRequest<ResearchSubTask>,
+): Promise<SubTaskAnswer | undefined> {
+  const { Item } = await deps.dynamodb.send(
+    new GetItemCommand({ TableName: deps.ledgerTable, Key: ledgerKey(requestId, request), ConsistentRead: true }),
+  );
+  if (Item?.outcome?.S !== 'ok' || Item.answer?.S === undefined) return undefined;
+  return { subTaskId: request.item.id, model: request.model, text: Item.answer.S, tokens: Number(Item.tokens?.N ?? '0') };
+}
+
+function ledgerKey(requestId: string, request: AgentModelCallRequest<ResearchSubTask>) {
+  return { requestId: { S: requestId }, call: { S: `${request.item.id}#${request.attempt}` } };
 }
 
 async function record(
   deps: ModelCallDeps,
   requestId: string,
   request: AgentModelCallRequest<ResearchSubTask>,
-  call: { outcome: string; callNumber: number; tokens: number },
+  call: { outcome: string; callNumber: number; tokens: number; text?: string },
 ): Promise<void> {
   // ADD, not a put: were a sub-task's attempt ever called twice (a second execution for
   // one request), the ledger would count 2 rather than hide the second call.
   await deps.dynamodb.send(
     new UpdateItemCommand({
       TableName: deps.ledgerTable,
-      Key: { requestId: { S: requestId }, call: { S: `${request.item.id}#${request.attempt}` } },
-      UpdateExpression:
-        'ADD calls :one SET subTaskId = :subTask, attempt = :attempt, model = :model, modelId = :modelId, outcome = :outcome, callNumber = :callNumber, tokens = :tokens, execution = :execution, calledAt = :now',
+      Key: ledgerKey(requestId, request),
+      UpdateExpression: `ADD calls :one SET subTaskId = :subTask, attempt = :attempt, model = :model, modelId = :modelId, outcome = :outcome, callNumber = :callNumber, tokens = :tokens, execution = :execution, calledAt = :now${call.text === undefined ? '' : ', answer = :answer'}`,
       ExpressionAttributeValues: {
         ':one': { N: '1' },
         ':subTask': { S: request.item.id },
@@ -75,6 +98,7 @@ async function record(
         ':tokens': { N: String(call.tokens) },
         ':execution': { S: request.budget.key },
         ':now': { S: new Date().toISOString() },
+        ...(call.text === undefined ? {} : { ':answer': { S: call.text } }),
       },
     }),
   );

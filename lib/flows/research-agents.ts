@@ -138,6 +138,7 @@ export class ResearchAgents extends Construct {
         detail: { requestId, reason: '{% $stopped.reason %}', cause: '{% $stopped.cause %}', metadata },
       },
     });
-    for (const fn of this.graph.modelFunctions.values()) this.ledger.grant(fn, 'dynamodb:UpdateItem');
+    // GetItem: an attempt run twice is answered from the ledger instead of calling the model again.
+    for (const fn of this.graph.modelFunctions.values()) this.ledger.grant(fn, 'dynamodb:UpdateItem', 'dynamodb:GetItem');
   }
 }
