@@ -9,6 +9,8 @@ export interface DynaliteHandle {
   readonly endpoint: string;
   /** Creates a table with the idempotency store's layout (key `id`). */
   createIdempotencyTable(name: string): Promise<void>;
+  /** Creates an on-demand table keyed on string attributes: `partitionKey`, and `sortKey` if given. */
+  createTable(name: string, partitionKey: string, sortKey?: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -41,6 +43,17 @@ export async function startDynalite(): Promise<DynaliteHandle> {
           TableName: name,
           KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
           AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+          BillingMode: 'PAY_PER_REQUEST',
+        }),
+      );
+    },
+    async createTable(name, partitionKey, sortKey) {
+      const keys = sortKey === undefined ? [partitionKey] : [partitionKey, sortKey];
+      await client.send(
+        new CreateTableCommand({
+          TableName: name,
+          KeySchema: keys.map((AttributeName, i) => ({ AttributeName, KeyType: i === 0 ? 'HASH' : 'RANGE' })),
+          AttributeDefinitions: keys.map((AttributeName) => ({ AttributeName, AttributeType: 'S' })),
           BillingMode: 'PAY_PER_REQUEST',
         }),
       );

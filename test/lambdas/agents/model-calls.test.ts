@@ -1,4 +1,4 @@
-import { CreateTableCommand, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callModel } from '../../../lambdas/agents/model-calls.js';
 import type { ResearchModel } from '../../../lambdas/agents/research.js';
@@ -7,28 +7,8 @@ import { type DynaliteHandle, startDynalite } from '../../helpers/dynalite.js';
 let dynamo: DynaliteHandle;
 beforeAll(async () => {
   dynamo = await startDynalite();
-  await dynamo.client.send(
-    new CreateTableCommand({
-      TableName: 'budget',
-      KeySchema: [{ AttributeName: 'budgetKey', KeyType: 'HASH' }],
-      AttributeDefinitions: [{ AttributeName: 'budgetKey', AttributeType: 'S' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
-  await dynamo.client.send(
-    new CreateTableCommand({
-      TableName: 'ledger',
-      KeySchema: [
-        { AttributeName: 'requestId', KeyType: 'HASH' },
-        { AttributeName: 'call', KeyType: 'RANGE' },
-      ],
-      AttributeDefinitions: [
-        { AttributeName: 'requestId', AttributeType: 'S' },
-        { AttributeName: 'call', AttributeType: 'S' },
-      ],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
+  await dynamo.createTable('budget', 'budgetKey');
+  await dynamo.createTable('ledger', 'requestId', 'call');
 });
 afterAll(async () => dynamo.close());
 

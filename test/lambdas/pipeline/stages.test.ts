@@ -1,4 +1,3 @@
-import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Emission } from '../../../lambdas/kit/emit.js';
 import { isPermanent } from '../../../lambdas/kit/errors.js';
@@ -17,20 +16,7 @@ afterAll(async () => dynamo.close());
 /** The real ledger on a fresh table (dynalite: DynamoDB's conditional writes, in memory). */
 async function harness() {
   const tableName = `ledger-${++tables}`;
-  await dynamo.client.send(
-    new CreateTableCommand({
-      TableName: tableName,
-      KeySchema: [
-        { AttributeName: 'jobId', KeyType: 'HASH' },
-        { AttributeName: 'effect', KeyType: 'RANGE' },
-      ],
-      AttributeDefinitions: [
-        { AttributeName: 'jobId', AttributeType: 'S' },
-        { AttributeName: 'effect', AttributeType: 'S' },
-      ],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
+  await dynamo.createTable(tableName, 'jobId', 'effect');
   const ledger = new Ledger(dynamo.client, tableName);
   const emitted: Emission[] = [];
   const deps = { ledger, claimForMs: 60_000, emit: async (e: readonly Emission[]) => void emitted.push(...e) };
