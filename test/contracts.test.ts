@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
   CONTRACTS,
-  ERROR_NAMES,
   EscalationDecisionSchema,
   executionNameFor,
   idempotencyKeyOf,
