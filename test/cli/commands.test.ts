@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { GetExecutionHistoryCommand, SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CONTRACTS } from '../../domain/index.js';
+import { executionNameFor } from '../../contracts/identity.js';
+import { CONTRACTS, TicketCreated } from '../../domain/index.js';
 import type { LocalRuntime } from '../../local/runtime.js';
 import { credentials, eventually, executionEnded, region } from '../local/helpers.js';
 import { startApp } from './app-fixture.js';
@@ -106,10 +107,14 @@ describe('switchyard send', () => {
 describe('switchyard executions and execution', () => {
   it('lists the escalation a ticket started and shows it state by state', async () => {
     await runCli(['send', 'TicketCreated', '--detail', ticket('ESC-1'), ...target]);
+    // ESC-1's escalation, by the name its event gives it: earlier tests' unclear tickets escalate too.
+    const escalation = executionNameFor(TicketCreated, 'TicketCreated#ticketId="ESC-1"');
     const listed = await eventually(
       async () => {
         const result = await runCli(['executions', '--flow', 'TicketTriageEscalation', '--status', 'running', '--json', ...target]);
-        const rows = JSON.parse(result.stdout) as { name: string; status: string; flow: string }[];
+        const rows = (JSON.parse(result.stdout) as { name: string; status: string; flow: string }[]).filter(
+          (row) => row.name === escalation,
+        );
         return rows.length > 0 ? rows : undefined;
       },
       60_000,
