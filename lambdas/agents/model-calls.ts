@@ -30,10 +30,11 @@ export interface ModelCallDeps {
  * to the ledger where it happens, whatever its outcome: one item per request, sub-task
  * and attempt, counting its calls, with the answer.
  *
- * An attempt the ledger already holds an answer for is answered from it, without spending
- * the budget or calling the model again: the task that made the call can be run a second
- * time with the same attempt number (its result was lost when the runtime running it died,
- * as Step Functions runs a task at least once), and a model call costs money.
+ * An attempt the ledger already holds an outcome for is answered from it (its answer, or
+ * the same error again), without spending the budget or calling the model again: the task
+ * that made the call can be run a second time with the same attempt number (its result was
+ * lost when the runtime running it died, as Step Functions runs a task at least once), and
+ * a model call costs money.
  */
 export async function callModel(deps: ModelCallDeps, request: AgentModelCallRequest<ResearchSubTask>): Promise<SubTaskAnswer> {
   const { item, attempt } = request;
@@ -57,7 +58,7 @@ export async function callModel(deps: ModelCallDeps, request: AgentModelCallRequ
   return { subTaskId: item.id, model: request.model, text: answer.text, tokens };
 }
 
-/** The answer the ledger holds for this attempt, if an earlier run of it got one. */
+/** The answer the ledger holds for this attempt, if an earlier run of it got one; throws the error it failed with, if it failed. */
 async function answeredBefore(
   deps: ModelCallDeps,
   requestId: string,
@@ -66,7 +67,13 @@ async function answeredBefore(
   const { Item } = await deps.dynamodb.send(
     new GetItemCommand({ TableName: deps.ledgerTable, Key: ledgerKey(requestId, request), ConsistentRead: true }),
   );
-  if (Item?.outcome?.S !== 'ok' || Item.answer?.S === undefined) return undefined;
+  const outcome = Item?.outcome?.S;
+  if (outcome === undefined) return undefined;
+  if (outcome !== 'ok') {
+    const again = `${request.modelId} failed sub-task ${request.item.id} on attempt ${request.attempt} with ${outcome} (answered from the ledger)`;
+    throw outcome === RESEARCH_ERRORS.modelRejected ? new ModelRejectedError(again) : new ModelUnavailableError(again);
+  }
+  if (Item?.answer?.S === undefined) return undefined;
   return { subTaskId: request.item.id, model: request.model, text: Item.answer.S, tokens: Number(Item.tokens?.N ?? '0') };
 }
 

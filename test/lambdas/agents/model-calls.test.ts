@@ -52,6 +52,18 @@ describe('callModel', () => {
     expect(Item?.calls?.N).toBe('1');
   });
 
+  it('fails an attempt run a second time with the error it failed with, without spending the budget again', async () => {
+    const { model, prompts } = countingModel();
+    const deps = { dynamodb: dynamo.client, model, budgetTable: 'budget', ledgerTable: 'ledger' };
+    const failing = { ...request('R-3'), item: { ...request('R-3').item, simulate: { subTask: 't1', failure: 'transient' as const } } };
+    await expect(callModel(deps, failing)).rejects.toMatchObject({ name: 'ModelUnavailable' });
+    await expect(callModel(deps, failing)).rejects.toMatchObject({ name: 'ModelUnavailable', message: expect.stringContaining('ledger') });
+    expect(prompts).toEqual([]);
+    expect((await ledgerItem('R-3', 't1#1'))?.calls?.N).toBe('1');
+    const { Item } = await dynamo.client.send(new GetItemCommand({ TableName: 'budget', Key: { budgetKey: { S: 'exec-R-3' } } }));
+    expect(Item?.calls?.N).toBe('1');
+  });
+
   it('calls the model again for the next attempt, which is a retry and not a repeat', async () => {
     const { model, prompts } = countingModel();
     const deps = { dynamodb: dynamo.client, model, budgetTable: 'budget', ledgerTable: 'ledger' };
