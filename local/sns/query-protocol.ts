@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { AwsError } from '../aws-error.js';
 import type { RawRequest, RawResponse } from '../endpoint/protocols.js';
+import { compact, element, entries, members, FormParams as Params, text, xmlResponse as xml } from '../endpoint/query-form.js';
 import { validateSnsInput } from './input-validation.js';
 import { SnsError } from './sns-errors.js';
 import type { SnsService } from './sns-service.js';
@@ -225,115 +226,4 @@ function subscription(s: Record<string, unknown>): string {
     text('Owner', s.Owner) +
     text('Endpoint', s.Endpoint)
   );
-}
-
-/** The form's dotted keys as a tree: `MessageAttributes.entry.1.Value.DataType` is five levels. */
-class Params {
-  value: string | undefined;
-  readonly children = new Map<string, Params>();
-
-  static parse(form: URLSearchParams): Params {
-    const root = new Params();
-    for (const [key, value] of form) {
-      let node = root;
-      for (const part of key.split('.')) {
-        let child = node.children.get(part);
-        if (!child) {
-          child = new Params();
-          node.children.set(part, child);
-        }
-        node = child;
-      }
-      node.value ??= value;
-    }
-    return root;
-  }
-
-  has(name: string): boolean {
-    return this.children.has(name);
-  }
-
-  string(name: string): string | undefined {
-    return this.children.get(name)?.value;
-  }
-
-  /** `name.<wrapper>.N`, in index order. */
-  #indexed(name: string, wrapper: 'member' | 'entry'): Params[] {
-    const list = this.children.get(name)?.children.get(wrapper);
-    if (!list) return [];
-    return [...list.children]
-      .filter(([index]) => /^[1-9]\d*$/.test(index))
-      .sort(([a], [b]) => Number(a) - Number(b))
-      .map(([, node]) => node);
-  }
-
-  members(name: string): Params[] {
-    return this.#indexed(name, 'member');
-  }
-
-  /** A string map: `name.entry.N.key` and `name.entry.N.value`; undefined when absent. */
-  map(name: string): Record<string, string> | undefined {
-    const pairs = this.#indexed(name, 'entry').flatMap((entry) => {
-      const key = entry.string('key');
-      return key === undefined ? [] : [[key, entry.string('value') ?? ''] as const];
-    });
-    return pairs.length > 0 ? Object.fromEntries(pairs) : undefined;
-  }
-
-  tags(name: string): { Key: string; Value: string }[] | undefined {
-    const tags = this.members(name).map((m) => ({ Key: m.string('Key') ?? '', Value: m.string('Value') ?? '' }));
-    return tags.length > 0 ? tags : undefined;
-  }
-
-  /** `name.entry.N.Name` with `name.entry.N.Value.{DataType,StringValue,BinaryValue}`. */
-  messageAttributes(name: string) {
-    const pairs = this.#indexed(name, 'entry').flatMap((entry) => {
-      const attributeName = entry.string('Name');
-      if (attributeName === undefined) return [];
-      const value = entry.children.get('Value') ?? new Params();
-      return [
-        [
-          attributeName,
-          compact({
-            DataType: value.string('DataType'),
-            StringValue: value.string('StringValue'),
-            BinaryValue: value.string('BinaryValue'),
-          }),
-        ] as const,
-      ];
-    });
-    return pairs.length > 0 ? Object.fromEntries(pairs) : undefined;
-  }
-}
-
-function entries(name: string, map: unknown): string {
-  const content = Object.entries((map ?? {}) as Record<string, string>)
-    .map(([key, value]) => element('entry', text('key', key) + text('value', value)))
-    .join('');
-  return element(name, content);
-}
-
-function members(name: string, list: unknown, encode: (item: Record<string, unknown>) => string): string {
-  return element(name, ((list ?? []) as Record<string, unknown>[]).map((item) => element('member', encode(item))).join(''));
-}
-
-function text(name: string, value: unknown): string {
-  return value === undefined || value === null ? '' : `<${name}>${escapeXml(String(value))}</${name}>`;
-}
-
-function element(name: string, content: string): string {
-  return content === '' ? `<${name}/>` : `<${name}>${content}</${name}>`;
-}
-
-/** CR as a character reference: an XML parser would turn a literal one into LF. */
-function escapeXml(value: string): string {
-  return value.replace(/[&<>"'\r]/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
-function xml(status: number, body: string, requestId: string): RawResponse {
-  return { status, headers: { 'content-type': 'text/xml', 'x-amzn-requestid': requestId }, body };
-}
-
-function compact<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }
