@@ -1,0 +1,111 @@
+import { Compile, parse } from 'velocityjs';
+import { type RequestParameters, vtlInput } from './input.js';
+import { stringOf, vtlUtil } from './util.js';
+
+/** A mapping template that does not parse or fails while it renders; API Gateway answers 500 for it. */
+export class MappingTemplateError extends Error {
+  override readonly name = 'MappingTemplateError';
+}
+
+/** What API Gateway's `$context` overrides a template may set (`#set($context.responseOverride.status = 400)`). */
+export interface ContextOverrides {
+  readonly status?: number;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+/** The variables one template sees. */
+export interface TemplateVariables {
+  /** The payload `$input` maps: the method request's body, or the integration's answer. */
+  readonly body: string;
+  readonly parameters: RequestParameters;
+  /** `$context` (requestId, httpMethod, resourcePath, stage, identity.sourceIp, ...). */
+  readonly context: Readonly<Record<string, unknown>>;
+  readonly stageVariables: Readonly<Record<string, string>>;
+}
+
+/** Parsed templates by text: an API's few templates are parsed once, not on every request. */
+const parsed = new Map<string, ReturnType<typeof parse>>();
+const MAX_CACHED = 500;
+
+/**
+ * Renders an API Gateway mapping template (Velocity, on velocityjs) with API Gateway's
+ * `$input`, `$util`, `$context` and `$stageVariables`. Undefined references render empty, as
+ * API Gateway renders a null (`$context.identity.apiKey` without an API key) rather than
+ * Velocity's literal `$name`.
+ */
+export function renderTemplate(template: string, variables: TemplateVariables): { output: string; overrides: ContextOverrides } {
+  const ast = parsedTemplate(template);
+  const responseOverride: { status?: unknown; header: Record<string, unknown> } = { header: {} };
+  const requestOverride = { header: {}, path: {}, querystring: {} };
+  const context = { ...structuredClone(variables.context), responseOverride, requestOverride };
+  const compiled = new Compile(ast, { escape: false, customMethodHandlers: JAVA_STRING_METHODS });
+  let output: string;
+  try {
+    output = compiled.render(
+      { input: vtlInput(variables.body, variables.parameters), util: vtlUtil, context, stageVariables: { ...variables.stageVariables } },
+      undefined,
+      true,
+    );
+  } catch (error) {
+    throw new MappingTemplateError(`the mapping template failed: ${(error as Error).message}`, { cause: error });
+  }
+  const status = Number(responseOverride.status);
+  const headers = Object.fromEntries(Object.entries(responseOverride.header).map(([name, value]) => [name, stringOf(value)]));
+  return { output, overrides: { ...(Number.isInteger(status) && status > 0 ? { status } : {}), headers } };
+}
+
+/** Parses a template (cached), or throws MappingTemplateError with the parser's message. */
+export function parsedTemplate(template: string): ReturnType<typeof parse> {
+  const cached = parsed.get(template);
+  if (cached) return cached;
+  let ast: ReturnType<typeof parse>;
+  try {
+    ast = parse(template);
+  } catch (error) {
+    throw new MappingTemplateError(`the mapping template does not parse: ${(error as Error).message}`, { cause: error });
+  }
+  if (parsed.size >= MAX_CACHED) parsed.clear();
+  parsed.set(template, ast);
+  return ast;
+}
+
+type MethodPayload = { property: string; context: unknown; params: unknown[] };
+
+/**
+ * Java's String methods templates call that JavaScript's strings lack or read differently:
+ * `replaceAll`/`replaceFirst`/`matches` take a regular expression, `length()` is a method,
+ * `equals`, `isEmpty`, `contains`. (JavaScript's own `replaceAll` takes a literal string.)
+ */
+const JAVA_STRING_METHODS = [
+  stringMethod('replaceAll', (s, [regex, replacement]) => s.replace(javaRegex(regex, 'g'), javaReplacement(replacement))),
+  stringMethod('replaceFirst', (s, [regex, replacement]) => s.replace(javaRegex(regex, ''), javaReplacement(replacement))),
+  stringMethod('matches', (s, [regex]) => javaRegex(`^(?:${stringOf(regex)})$`, '').test(s)),
+  stringMethod('length', (s) => s.length),
+  stringMethod('equals', (s, [other]) => s === other),
+  stringMethod('equalsIgnoreCase', (s, [other]) => s.toLowerCase() === stringOf(other).toLowerCase()),
+  stringMethod('isEmpty', (s) => s.length === 0),
+  stringMethod('contains', (s, [part]) => s.includes(stringOf(part))),
+];
+
+function stringMethod(name: string, resolve: (s: string, params: unknown[]) => unknown) {
+  return {
+    uid: `java: String.${name}`,
+    match: ({ property, context }: MethodPayload) => property === name && typeof context === 'string',
+    resolve: ({ context, params }: MethodPayload) => resolve(context as string, params),
+  };
+}
+
+function javaRegex(pattern: unknown, flags: string): RegExp {
+  try {
+    return new RegExp(stringOf(pattern), flags);
+  } catch (error) {
+    throw new MappingTemplateError(`the regular expression ${stringOf(pattern)} is not valid`, { cause: error });
+  }
+}
+
+/** Java writes a group as `$1` too; its `\$` is a literal dollar, JavaScript's `$$`. */
+function javaReplacement(replacement: unknown): string {
+  return stringOf(replacement)
+    .replace(/\$\$/g, '$$$$')
+    .replace(/\\(.)/g, (_, c: string) => (c === '$' ? '$$' : c));
+}
