@@ -51,6 +51,8 @@ export class ReadApi {
   readonly records: ReadApiRecords;
   readonly router: ReadApiRouter;
   readonly #lineage: LineageBuilder;
+  /** Records written by recordAccepted whose commit eventAccepted has not heard of yet (gone with a rolled-back note). */
+  readonly #recorded = new WeakMap<AcceptedEventNote, BusEventRecord>();
 
   constructor(private readonly options: ReadApiOptions) {
     this.feed = new LiveFeed(options.heartbeatMs);
@@ -81,12 +83,19 @@ export class ReadApi {
    * the events database, so the record commits with the acceptance or not at all.
    */
   recordAccepted(note: AcceptedEventNote): void {
-    this.records.addEvent(busEventRecord(note));
+    const record = busEventRecord(note);
+    this.records.addEvent(record);
+    // The same note comes back to eventAccepted once the bus commits: the feed sends this record.
+    this.#recorded.set(note, record);
   }
 
   /** A bus committed an event it accepted: the live feed hears of it. */
   eventAccepted(note: AcceptedEventNote): void {
-    this.#publish({ kind: 'event', event: busEventRecord(note) });
+    const record = this.#recorded.get(note);
+    this.#recorded.delete(note);
+    // Nobody listening is the usual case: building a record only to drop it was half the accept path's cost.
+    if (this.feed.subscribers === 0) return;
+    this.#publish({ kind: 'event', event: record ?? busEventRecord(note) });
   }
 
   /** A delivery to a rule target ended or will be retried. */

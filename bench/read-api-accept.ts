@@ -1,0 +1,84 @@
+/**
+ * Micro-benchmark of the read API's share of a bus accepting an event
+ * (`npx node --import tsx bench/read-api-accept.ts`: the repo's Node, which has node:sqlite): `recordAccepted` inside the bus's
+ * transaction, then `eventAccepted` once it commits, 10,000 times, with and without a
+ * live-feed subscriber. In-memory SQLite, and process CPU time: the figure is the CPU cost, not the disk's.
+ */
+
+import type { ServerResponse } from 'node:http';
+import { DatabaseSync } from 'node:sqlite';
+import { PassThrough } from 'node:stream';
+import type { AcceptedEventNote } from '../local/events/events-service.js';
+import { ReadApi } from '../local/read-api/read-api.js';
+
+const ACCEPTS = Number(process.env.BENCH_ACCEPTS ?? 10_000);
+const ROUNDS = 9;
+
+function note(i: number): AcceptedEventNote {
+  const detail = {
+    ticketId: `T-${i}`,
+    customerId: 'C-1',
+    subject: 'Charged twice this month',
+    body: 'My card was charged twice for the same invoice, please refund one. '.repeat(8),
+    lines: Array.from({ length: 10 }, (_, n) => ({ sku: `SKU-${n}`, quantity: n, price: n * 1.5 })),
+  };
+  return {
+    bus: { name: 'hub', arn: 'arn:aws:events:us-east-1:000000000000:event-bus/hub' },
+    event: {
+      version: '0',
+      id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+      'detail-type': 'TicketCreated',
+      source: 'switchyard.helpdesk',
+      account: '000000000000',
+      time: '2026-01-01T00:00:00Z',
+      region: 'us-east-1',
+      resources: [],
+      detail,
+    },
+    matched: [
+      {
+        name: 'route',
+        arn: 'arn:aws:events:us-east-1:000000000000:rule/hub/route',
+        targets: [{ id: 'queue', arn: 'arn:aws:sqs:us-east-1:000000000000:tickets' }],
+      },
+    ],
+    traceHeader: 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1',
+    acceptedAt: Date.now(),
+  } as unknown as AcceptedEventNote;
+}
+
+function round(subscribed: boolean): number {
+  const db = new DatabaseSync(':memory:');
+  const api = new ReadApi({ db, expressExecutions: () => [], isDeadLetterQueue: () => false, retention: { maxEvents: 1_000_000 } });
+  if (subscribed) {
+    // A subscriber that reads everything: what the console's live view costs.
+    const sink = new PassThrough();
+    sink.resume();
+    Object.assign(sink, { writeHead: () => sink });
+    api.feed.subscribe(sink as unknown as ServerResponse);
+  }
+  const notes = Array.from({ length: ACCEPTS }, (_, i) => note(i));
+  // CPU time, not wall time: the machine is shared, and a busy neighbour stretches wall time, not this.
+  const start = process.cpuUsage();
+  for (const accepted of notes) {
+    db.exec('BEGIN');
+    api.recordAccepted(accepted);
+    db.exec('COMMIT');
+    api.eventAccepted(accepted);
+  }
+  const used = process.cpuUsage(start);
+  const elapsed = (used.user + used.system) / 1000;
+  api.close();
+  db.close();
+  return elapsed;
+}
+
+for (const subscribed of [false, true]) {
+  round(subscribed); // warm-up
+  const times = Array.from({ length: ROUNDS }, () => round(subscribed)).sort((a, b) => a - b);
+  const median = times[Math.floor(ROUNDS / 2)] ?? Number.NaN;
+  console.log(
+    `${ACCEPTS} accepts, ${subscribed ? 'one live-feed subscriber' : 'no subscriber'}: CPU min ${(times[0] ?? Number.NaN).toFixed(0)} ms, median ${median.toFixed(0)} ms ` +
+      `(${((median * 1000) / ACCEPTS).toFixed(1)} µs each; rounds ${times.map((t) => t.toFixed(0)).join(', ')} ms)`,
+  );
+}

@@ -1,0 +1,78 @@
+import type { ServerResponse } from 'node:http';
+import { PassThrough } from 'node:stream';
+import { describe, expect, it, vi } from 'vitest';
+import type { AcceptedEventNote } from '../../../local/events/events-service.js';
+import type { StreamMessage } from '../../../local/read-api/contract.js';
+import { ReadApi } from '../../../local/read-api/read-api.js';
+import { openDatabase } from '../../../local/store/data-folder.js';
+
+function note(id: string): AcceptedEventNote {
+  return {
+    bus: { name: 'hub', arn: 'arn:aws:events:us-east-1:000000000000:event-bus/hub' },
+    event: {
+      version: '0',
+      id,
+      'detail-type': 'TicketCreated',
+      source: 'switchyard.helpdesk',
+      account: '000000000000',
+      time: '2026-01-01T00:00:00Z',
+      region: 'us-east-1',
+      resources: [],
+      detail: { ticketId: id },
+    },
+    matched: [
+      {
+        name: 'route',
+        arn: 'arn:aws:events:us-east-1:000000000000:rule/hub/route',
+        busName: 'hub',
+        state: 'ENABLED',
+        targets: [{ id: 'queue', arn: 'arn:aws:sqs:us-east-1:000000000000:tickets' }],
+      },
+    ],
+    acceptedAt: Date.parse('2026-01-01T00:00:01Z'),
+  };
+}
+
+/** A read API with one live-feed subscriber when `listening`; `published` collects what the feed sends. */
+function readApi(listening: boolean) {
+  const api = new ReadApi({ db: openDatabase(':memory:'), expressExecutions: () => [], isDeadLetterQueue: () => false });
+  if (listening) {
+    const client = Object.assign(new PassThrough(), { writeHead: () => client });
+    client.resume();
+    api.feed.subscribe(client as unknown as ServerResponse);
+  }
+  const published = vi.spyOn(api.feed, 'publish');
+  const added = vi.spyOn(api.records, 'addEvent');
+  return { api, published, added };
+}
+
+describe('ReadApi', () => {
+  it('sends the live feed the very record it wrote when the bus accepted the event', () => {
+    const { api, published, added } = readApi(true);
+    const accepted = note('e-1');
+    api.recordAccepted(accepted);
+    api.eventAccepted(accepted);
+    const written = added.mock.calls[0]?.[0];
+    expect(written?.id).toBe('e-1');
+    expect(published.mock.calls.map(([message]) => message)).toEqual([{ kind: 'event', event: written }]);
+    expect((published.mock.calls[0]?.[0] as Extract<StreamMessage, { kind: 'event' }>).event).toBe(written);
+    api.close();
+  });
+
+  it('sends an event it holds no record of, built from the note', () => {
+    const { api, published } = readApi(true);
+    api.eventAccepted(note('e-2'));
+    expect(published.mock.calls[0]?.[0]).toMatchObject({ kind: 'event', event: { id: 'e-2', bus: 'hub', detail: { ticketId: 'e-2' } } });
+    api.close();
+  });
+
+  it('builds no feed message when nobody listens', () => {
+    const { api, published } = readApi(false);
+    const accepted = note('e-3');
+    api.recordAccepted(accepted);
+    api.eventAccepted(accepted);
+    expect(published).not.toHaveBeenCalled();
+    expect(api.records.eventsById('e-3')).toHaveLength(1);
+    api.close();
+  });
+});
