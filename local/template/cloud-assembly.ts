@@ -18,6 +18,7 @@ export interface TemplateParameter {
   readonly Type: string;
   readonly Default?: unknown;
   readonly Description?: string;
+  readonly NoEcho?: boolean | string;
 }
 
 export interface TemplateResource {

@@ -61,6 +61,34 @@ export interface LoadedStack {
   readonly outputs: Readonly<Record<string, string>>;
   /** The outputs' `Export` names and values: what other stacks' `Fn::ImportValue` resolve to. */
   readonly exports: Readonly<Record<string, string>>;
+  /** What CloudFormation's read API (DescribeStacks) says of the stack. */
+  readonly description: StackDescription;
+}
+
+/** A stack as `DescribeStacks` describes it: its id, template description, parameter values and outputs. */
+export interface StackDescription {
+  /** `arn:aws:cloudformation:<region>:<account>:stack/<name>/<uuid>`, what `AWS::StackId` resolves to. */
+  readonly stackId: string;
+  readonly templateDescription?: string;
+  /** The stack that holds this one, for a nested stack. */
+  readonly parentStackId?: string;
+  readonly parameters: readonly StackParameter[];
+  readonly outputs: readonly StackOutput[];
+}
+
+export interface StackParameter {
+  readonly key: string;
+  /** What the stack was given, or the default; `****` for a `NoEcho` parameter, as CloudFormation masks it. */
+  readonly value: string;
+  /** For `AWS::SSM::Parameter::Value<...>` parameters, the SSM value the name resolved to. */
+  readonly resolvedValue?: string;
+}
+
+export interface StackOutput {
+  readonly key: string;
+  readonly value: string;
+  readonly description?: string;
+  readonly exportName?: string;
 }
 
 export interface LoadedApp {
@@ -132,6 +160,7 @@ class StackLoader {
     private readonly options: LoadStackOptions,
     private readonly warnings: string[],
     private readonly shared: SharedState,
+    private readonly parentStackId?: string,
   ) {
     this.accountId = options.accountId ?? DEFAULT_ACCOUNT;
     this.region = options.region ?? DEFAULT_REGION;
@@ -174,7 +203,7 @@ class StackLoader {
     for (const logicalId of Object.keys(this.definitions)) {
       if (this.created(logicalId)) this.resource(logicalId);
     }
-    const { outputs, exports } = this.outputs();
+    const { outputs, exports, exportNames } = this.outputs();
     for (const [name, value] of Object.entries(exports)) {
       const other = this.shared.exports.get(name);
       if (other === undefined) this.shared.exports.set(name, { value, stackName: this.stack.stackName });
@@ -183,7 +212,32 @@ class StackLoader {
           `${this.stack.stackName}: export ${JSON.stringify(name)} is already exported by ${other.stackName}; imports read ${other.stackName}'s`,
         );
     }
-    return { stackName: this.stack.stackName, resources: this.order, outputs, exports };
+    const description = this.describe(outputs, exportNames);
+    return { stackName: this.stack.stackName, resources: this.order, outputs, exports, description };
+  }
+
+  /** The stack as DescribeStacks shows it; a value the runtime could not resolve is left out, as it was warned about when loading. */
+  private describe(outputs: Record<string, string>, exportNames: Record<string, string>): StackDescription {
+    const template = this.stack.template;
+    const parameters = Object.entries(template.Parameters ?? {}).map(([key, parameter]): StackParameter => {
+      const given = this.options.parameters === undefined ? undefined : parametersOf(this.stack.stackName, this.options.parameters)[key];
+      const value = given ?? (parameter.Default === undefined ? '' : scalarText(parameter.Default));
+      if (parameter.NoEcho === true || parameter.NoEcho === 'true') return { key, value: '****' };
+      if (!parameter.Type.startsWith('AWS::SSM::Parameter::Value<')) return { key, value };
+      const resolved = this.resolver.resolveTolerant({ Ref: key }, `Parameters.${key}`, () => undefined);
+      return resolved === NO_VALUE ? { key, value } : { key, value, resolvedValue: scalarText(resolved) };
+    });
+    return {
+      stackId: this.resolver.stackId,
+      ...(template.Description === undefined ? {} : { templateDescription: template.Description }),
+      ...(this.parentStackId === undefined ? {} : { parentStackId: this.parentStackId }),
+      parameters,
+      outputs: Object.entries(outputs).map(([key, value]) => {
+        const description = template.Outputs?.[key]?.Description;
+        const exportName = exportNames[key];
+        return { key, value, ...(description === undefined ? {} : { description }), ...(exportName === undefined ? {} : { exportName }) };
+      }),
+    };
   }
 
   /** Whether CloudFormation would create the resource: its `Condition`, if any, holds. */
@@ -345,7 +399,7 @@ class StackLoader {
       dependencies: [],
     };
     const { parameters: _appParameters, ...options } = this.options;
-    const loader = new StackLoader(child, { ...options, parameters }, this.warnings, this.shared);
+    const loader = new StackLoader(child, { ...options, parameters }, this.warnings, this.shared, this.resolver.stackId);
     const loaded = loader.load();
     this.shared.stacks.push(loaded);
     const attributes = Object.fromEntries(Object.entries(loaded.outputs).map(([name, value]) => [`Outputs.${name}`, value]));
@@ -380,9 +434,11 @@ class StackLoader {
     return assetPath;
   }
 
-  private outputs(): { outputs: Record<string, string>; exports: Record<string, string> } {
+  private outputs(): { outputs: Record<string, string>; exports: Record<string, string>; exportNames: Record<string, string> } {
     const outputs: Record<string, string> = {};
     const exports: Record<string, string> = {};
+    /** Output key -> its export's name. */
+    const exportNames: Record<string, string> = {};
     const report = (path: string, message: string) => this.warn(`${this.stack.stackName} ${path}: ${message}`);
     for (const [name, output] of Object.entries(this.stack.template.Outputs ?? {})) {
       const value = this.located(undefined, () => {
@@ -395,9 +451,12 @@ class StackLoader {
       const exportName = this.located(undefined, () =>
         this.resolver.resolveTolerant(output.Export?.Name, `Outputs.${name}.Export.Name`, report),
       );
-      if (typeof exportName === 'string') exports[exportName] = outputs[name];
+      if (typeof exportName === 'string') {
+        exports[exportName] = outputs[name];
+        exportNames[name] = exportName;
+      }
     }
-    return { outputs, exports };
+    return { outputs, exports, exportNames };
   }
 
   /** Names the stack's own region and account, when a template spells them out, if they differ from the local ones. */
@@ -452,6 +511,10 @@ function checkResources(template: Template, stackName: string): Record<string, T
 }
 
 /** The given parameter values that apply to one stack: unqualified ones, overridden by `<stack>:<name>` ones. */
+function scalarText(value: unknown): string {
+  return typeof value === 'string' ? value : Array.isArray(value) ? value.join(',') : JSON.stringify(value);
+}
+
 function parametersOf(stackName: string, given: Readonly<Record<string, string>>): Record<string, string> {
   const own = Object.entries(given).filter(([key]) => !key.includes(':'));
   const qualified = Object.entries(given).flatMap(([key, value]) =>
