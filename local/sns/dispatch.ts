@@ -1,4 +1,5 @@
 import type { Clock } from '../clock.js';
+import type { OutboxOutcome } from '../store/outbox.js';
 import { withTraceHeader } from '../trace-header.js';
 import { DeliveryFailure, type SubscriptionDelivery } from './delivery.js';
 import type { EnvelopeContext } from './envelope.js';
@@ -22,7 +23,7 @@ export function retryDelayMs(failures: number): number {
 }
 
 /**
- * What happens to one delivery from the outbox: delivered and removed; after a server-side
+ * What happens to one delivery from the outbox (the outcome the outbox writes): delivered and removed; after a server-side
  * error retried by the delivery policy; after a client-side error (or retries spent) sent to
  * the subscription's dead-letter queue, or discarded with a log line when it has none, as
  * https://docs.aws.amazon.com/sns/latest/dg/sns-dead-letter-queues.html describes.
@@ -39,19 +40,16 @@ export class DeliveryDispatcher {
     },
   ) {}
 
-  async handle(delivery: DeliveryRecord): Promise<void> {
+  async handle(delivery: DeliveryRecord): Promise<OutboxOutcome> {
     const subscription = this.store.subscription(delivery.subscriptionArn);
-    if (!subscription) {
-      // Unsubscribed since: SNS no longer delivers to it.
-      this.store.deleteDelivery(delivery.id);
-      return;
-    }
+    // Unsubscribed since: SNS no longer delivers to it.
+    if (!subscription) return { kind: 'done' };
     const context = this.#context(subscription.topicArn);
     try {
       // SNS passes the publisher's trace header on to the subscription's SQS queue or function
       // (explicitly: the outbox's timer runs in the context of whichever publish last woke it).
       await withTraceHeader(delivery.notification.traceHeader, () => this.delivery.deliver(subscription, delivery.notification, context));
-      this.store.deleteDelivery(delivery.id);
+      return { kind: 'done' };
     } catch (error) {
       const failure =
         error instanceof DeliveryFailure
@@ -59,11 +57,10 @@ export class DeliveryDispatcher {
           : new DeliveryFailure('InternalFailure', (error as Error)?.message ?? String(error), false);
       const attempts = delivery.attempts + 1;
       if (!failure.clientSide && attempts < MAX_ATTEMPTS) {
-        const next = this.options.clock.now() + retryDelayMs(attempts);
-        this.store.retryDelivery(delivery.id, attempts, next, `${failure.code}: ${failure.message}`);
-        return;
+        const at = this.options.clock.now() + retryDelayMs(attempts);
+        return { kind: 'retry', at, set: { attempts, last_error: `${failure.code}: ${failure.message}` } };
       }
-      await this.#giveUp(delivery, subscription, context, failure);
+      return this.#giveUp(delivery, subscription, context, failure);
     }
   }
 
@@ -72,24 +69,24 @@ export class DeliveryDispatcher {
     subscription: SubscriptionRecord,
     context: EnvelopeContext,
     failure: DeliveryFailure,
-  ): Promise<void> {
+  ): Promise<OutboxOutcome> {
     const { notification } = delivery;
     const dlq = deadLetterTarget(subscription);
     if (!dlq) {
       this.options.log?.(
         `message ${notification.messageId} discarded for ${subscription.arn} (${subscription.endpoint}): ${failure.code}: ${failure.message} (the subscription has no dead-letter queue)`,
       );
-      this.store.deleteDelivery(delivery.id);
-      return;
+      return { kind: 'done' };
     }
     try {
       await this.delivery.deadLetter(dlq, subscription, notification, context, failure);
-      this.store.deleteDelivery(delivery.id);
+      return { kind: 'done' };
     } catch (error) {
       // SNS would drop it when the dead-letter queue is unreachable too; it is kept and tried again instead.
       const reason = (error as Error).message;
       this.options.log?.(`message ${notification.messageId} could not reach the dead-letter queue ${dlq}: ${reason}`);
-      this.store.retryDelivery(delivery.id, delivery.attempts + 1, this.options.clock.now() + DEAD_LETTER_RETRY_MS, `DLQ: ${reason}`);
+      const at = this.options.clock.now() + DEAD_LETTER_RETRY_MS;
+      return { kind: 'retry', at, set: { attempts: delivery.attempts + 1, last_error: `DLQ: ${reason}` } };
     }
   }
 

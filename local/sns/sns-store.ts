@@ -36,11 +36,10 @@ export interface DeliveryRecord {
  * once delivered or dead-lettered) and the FIFO deduplication window.
  */
 export class SnsStore {
-  readonly #db: DatabaseSync;
   readonly #s: Statements;
 
-  constructor(db: DatabaseSync) {
-    this.#db = db;
+  /** `db` is the outbox's too: it works through the deliveries table (outbox.ts). */
+  constructor(readonly db: DatabaseSync) {
     db.exec(`
       CREATE TABLE IF NOT EXISTS topics (
         arn TEXT PRIMARY KEY, name TEXT NOT NULL, attributes TEXT NOT NULL, tags TEXT NOT NULL, template INTEGER NOT NULL);
@@ -63,14 +62,14 @@ export class SnsStore {
 
   /** Runs `work` in one transaction (nested calls join the outer one). */
   transaction<T>(work: () => T): T {
-    if (this.#db.isTransaction) return work();
-    this.#db.exec('BEGIN IMMEDIATE');
+    if (this.db.isTransaction) return work();
+    this.db.exec('BEGIN IMMEDIATE');
     try {
       const result = work();
-      this.#db.exec('COMMIT');
+      this.db.exec('COMMIT');
       return result;
     } catch (error) {
-      this.#db.exec('ROLLBACK');
+      this.db.exec('ROLLBACK');
       throw error;
     }
   }
@@ -133,35 +132,6 @@ export class SnsStore {
     this.#s.insertDelivery.run(subscriptionArn, orderKey, JSON.stringify(notification), now, now);
   }
 
-  deleteDelivery(id: number): void {
-    this.#s.deleteDelivery.run(id);
-  }
-
-  retryDelivery(id: number, attempts: number, nextAt: number, error: string): void {
-    this.#s.retry.run(attempts, nextAt, error, id);
-  }
-
-  /** Deliveries due by `now`, oldest first; of those sharing an order key, only the oldest. */
-  dueDeliveries(now: number, limit: number): DeliveryRecord[] {
-    return (this.#s.due.all(now, limit) as unknown as DeliveryRow[]).map((row) => ({
-      id: row.id,
-      subscriptionArn: row.subscription_arn,
-      orderKey: row.order_key,
-      notification: JSON.parse(row.notification) as Notification,
-      attempts: row.attempts,
-      firstAt: row.first_at,
-    }));
-  }
-
-  nextDueAt(): number | null {
-    return (this.#s.nextDue.get() as { next: number | null }).next;
-  }
-
-  /** The earliest retry scheduled after `now` (deliveries due already are not counted). */
-  nextDueAfter(now: number): number | null {
-    return (this.#s.nextDueAfter.get(now) as { next: number | null }).next;
-  }
-
   /** The message an earlier publish with this deduplication key got, while the window lasts. */
   duplicate(topicArn: string, key: string, now: number): { messageId: string; sequenceNumber?: string } | undefined {
     const row = this.#s.dedup.get(topicArn, key, now) as { message_id: string; sequence_number: string | null } | undefined;
@@ -200,13 +170,25 @@ interface SubscriptionRow {
   template: number;
 }
 
-interface DeliveryRow {
+/** A row of the deliveries table, as the outbox reads it. */
+export interface DeliveryRow {
   id: number;
   subscription_arn: string;
   order_key: string | null;
   notification: string;
   attempts: number;
   first_at: number;
+}
+
+export function deliveryRecord(row: DeliveryRow): DeliveryRecord {
+  return {
+    id: row.id,
+    subscriptionArn: row.subscription_arn,
+    orderKey: row.order_key,
+    notification: JSON.parse(row.notification) as Notification,
+    attempts: row.attempts,
+    firstAt: row.first_at,
+  };
 }
 
 function topicRecord(row: TopicRow): TopicRecord {
@@ -249,15 +231,6 @@ function prepare(db: DatabaseSync) {
     insertDelivery: db.prepare(
       'INSERT INTO deliveries (subscription_arn, order_key, notification, first_at, next_at) VALUES (?, ?, ?, ?, ?)',
     ),
-    deleteDelivery: db.prepare('DELETE FROM deliveries WHERE id = ?'),
-    retry: db.prepare('UPDATE deliveries SET attempts = ?, next_at = ?, last_error = ? WHERE id = ?'),
-    // A delivery with an order key waits for every older one with that key, so only the head of each group is due.
-    due: db.prepare(
-      `SELECT * FROM deliveries AS d WHERE next_at <= ? AND (order_key IS NULL OR NOT EXISTS (
-         SELECT 1 FROM deliveries AS e WHERE e.order_key = d.order_key AND e.id < d.id)) ORDER BY next_at, id LIMIT ?`,
-    ),
-    nextDue: db.prepare('SELECT MIN(next_at) AS next FROM deliveries'),
-    nextDueAfter: db.prepare('SELECT MIN(next_at) AS next FROM deliveries WHERE next_at > ?'),
     dedup: db.prepare('SELECT message_id, sequence_number FROM dedup WHERE topic_arn = ? AND dedup_key = ? AND expires_at > ?'),
     putDedup: db.prepare(
       'INSERT OR REPLACE INTO dedup (topic_arn, dedup_key, message_id, sequence_number, expires_at) VALUES (?, ?, ?, ?, ?)',
