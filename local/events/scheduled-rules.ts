@@ -127,10 +127,12 @@ export class ScheduledRules {
     }
     let row = this.#statements.state.get(rule.arn) as { expression: string; created_at: number; handled_until: number } | undefined;
     if (!row || row.expression !== text) {
-      // A new rule (or a changed expression) starts now: a rate counts from here, nothing is owed before.
+      // A new rule (or a changed expression) starts now: a rate counts from here, nothing is owed
+      // before, and the creation instant itself is not a firing: EventBridge first runs a
+      // rate(2 minutes) rule about two minutes after it is created, not at once.
       const now = this.options.clock.now();
-      row = { expression: text, created_at: now, handled_until: now - 1 };
-      this.#statements.save.run(rule.arn, text, now, now - 1);
+      row = { expression: text, created_at: now, handled_until: now };
+      this.#statements.save.run(rule.arn, text, now, now);
     }
     return {
       firingPlan: { expression, timeZone: 'UTC', anchorMs: row.created_at } satisfies FiringPlan,
