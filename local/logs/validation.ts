@@ -1,3 +1,4 @@
+import { tryParseArn } from '../arn.js';
 import { AwsError } from '../aws-error.js';
 import type { Position } from './logs-store.js';
 
@@ -51,11 +52,17 @@ export function groupOf(input: { logGroupName?: unknown; logGroupIdentifier?: un
     throw invalidParameter('LogGroup name and LogGroup identifier are mutually exclusive parameters.');
   }
   if (identifier !== undefined) {
-    const named = identifier.startsWith('arn:') ? (/:log-group:([^:]+)(?::\*)?$/.exec(identifier)?.[1] ?? '') : identifier;
-    return checkGroupName(named, field);
+    return checkGroupName(identifier.startsWith('arn:') ? groupNameIn(identifier) : identifier, field);
   }
   if (name === undefined) throw invalidParameter('Should provide either a logGroupName or a logGroupIdentifier.');
   return name;
+}
+
+/** The group a log group ARN names (`...:log-group:<name>[:*]`); empty, so refused, for any other ARN (a stream's). */
+function groupNameIn(arn: string): string {
+  const parsed = tryParseArn(arn);
+  const isGroup = parsed?.service === 'logs' && parsed.resourceType === 'log-group' && (parsed.qualifier ?? '*') === '*';
+  return isGroup ? parsed.resourceId : '';
 }
 
 /**

@@ -1,3 +1,4 @@
+import { tryParseArn } from '../arn.js';
 import { eventSegment, ruleMatchSegment } from '../trace-header.js';
 import type { BusEventRecord, LineageNode, RuleMatch } from './contract.js';
 import type { ReadApiRecords, StoredNode } from './records.js';
@@ -134,7 +135,7 @@ export class LineageBuilder {
     return {
       kind: 'rule',
       id: match.rule,
-      label: `${match.rule} -> ${match.targets.map((target) => `${target.arn.split(':').slice(5).join(':') || target.arn} (${target.outcome})`).join(', ')}`,
+      label: `${match.rule} -> ${match.targets.map((target) => `${tryParseArn(target.arn)?.resource ?? target.arn} (${target.outcome})`).join(', ')}`,
       time: event.acceptedAt,
       status,
       ...(failed.length ? { reason: failed.map((target) => `${target.id}: ${target.reason}`).join('; ') } : {}),

@@ -1,4 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
+import { tryParseArn } from '../arn.js';
 import type { AcceptedEventNote } from '../events/events-service.js';
 import type { DeliveryNote } from '../events/outbox.js';
 import type { InvocationNote } from '../lambda/function-runtime.js';
@@ -105,7 +106,7 @@ export class ReadApi {
       kind: 'delivery',
       eventId: note.eventId,
       ...(note.replayName ? { replayName: note.replayName } : {}),
-      rule: note.ruleArn.split('/').pop() ?? note.ruleArn,
+      rule: nameIn(note.ruleArn),
       ruleArn: note.ruleArn,
       targetId: note.targetId,
       targetArn: note.targetArn,
@@ -134,9 +135,9 @@ export class ReadApi {
 
   /** SQS stored a message, or moved one to a dead-letter queue. */
   message(note: MessageNote): void {
-    const queue = note.queueArn.split(':')[5] ?? note.queueArn;
+    const queue = nameIn(note.queueArn);
     if (note.kind === 'dead-lettered') {
-      const reason = `received ${note.receiveCount} times from ${note.sourceQueueArn.split(':')[5]} (maxReceiveCount)`;
+      const reason = `received ${note.receiveCount} times from ${nameIn(note.sourceQueueArn)} (maxReceiveCount)`;
       this.records.putNode(
         {
           kind: 'dead-letter',
@@ -259,6 +260,11 @@ export class ReadApi {
   #now(): number {
     return (this.options.now ?? Date.now)();
   }
+}
+
+/** A rule's or a queue's name, from its ARN (the ARN itself when it is not one). */
+function nameIn(arn: string): string {
+  return tryParseArn(arn)?.resourceId ?? arn;
 }
 
 function busEventRecord(note: AcceptedEventNote): BusEventRecord {

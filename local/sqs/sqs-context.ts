@@ -1,4 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
+import { tryParseArn } from '../arn.js';
 import type { Clock } from '../clock.js';
 import { LongPollWaiters } from './long-poll.js';
 import { missingParameter, queueDoesNotExist, SqsError } from './sqs-errors.js';
@@ -140,9 +141,9 @@ export class SqsContext {
   }
 
   queueByArn(arn: string): Queue | undefined {
-    const match = /^arn:aws[\w-]*:sqs:([\w-]+):(\d{12}):(.+)$/.exec(arn);
-    if (!match || match[1] !== this.region || match[2] !== this.accountId) return undefined;
-    return this.queuesByName.get(match[3] ?? '');
+    const parsed = tryParseArn(arn);
+    if (parsed?.service !== 'sqs' || parsed.region !== this.region || parsed.account !== this.accountId) return undefined;
+    return this.queuesByName.get(parsed.resourceId);
   }
 
   transaction<T>(fn: () => T): T {

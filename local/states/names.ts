@@ -1,3 +1,4 @@
+import { type Arn, tryParseArn } from '../arn.js';
 import { AwsError, validationError } from '../aws-error.js';
 import { childHeader, derivedTraceRoot, executionSegment, parseTraceHeader } from '../trace-header.js';
 
@@ -17,16 +18,35 @@ export const ARN_PREFIX = /^arn:aws[a-z-]*:states:/;
 
 /** `arn:aws:states:<region>:<account>:stateMachine:<name>[:<version or alias>]` */
 export function parseStateMachineArn(arn: string): { region: string; account: string; name: string; qualifier?: string } {
-  const m = /^arn:aws[a-z-]*:states:([a-z0-9-]+):(\d{12}):stateMachine:([^:]+)(?::([^:]+))?$/.exec(arn);
-  if (!m) throw invalidArn(arn);
-  return { region: m[1] as string, account: m[2] as string, name: m[3] as string, qualifier: m[4] };
+  const parsed = statesArn(arn, ['stateMachine']);
+  return { region: parsed.region, account: parsed.account, name: parsed.resourceId, qualifier: parsed.qualifier };
 }
 
 /** `...:execution:<machine>:<name>` (STANDARD) or `...:express:<machine>:<name>:<id>` (EXPRESS). */
 export function parseExecutionArn(arn: string): { kind: 'execution' | 'express'; stateMachineName: string; name: string } {
-  const m = /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:(execution|express):([^:]+):([^:]+)(?::[^:]+)?$/.exec(arn);
-  if (!m) throw invalidArn(arn);
-  return { kind: m[1] as 'execution' | 'express', stateMachineName: m[2] as string, name: m[3] as string };
+  const parsed = statesArn(arn, ['execution', 'express']);
+  if (parsed.parent === undefined) throw invalidArn(arn);
+  return { kind: parsed.resourceType as 'execution' | 'express', stateMachineName: parsed.parent, name: parsed.resourceId };
+}
+
+/**
+ * A Step Functions ARN of one of `types`, in the region and account shapes AWS gives them;
+ * a qualifier (version, alias, Express run id) is one segment. Else Step Functions' InvalidArn.
+ */
+function statesArn(arn: string, types: readonly string[]): Arn {
+  const parsed = tryParseArn(arn);
+  const valid =
+    parsed !== undefined &&
+    /^aws[a-z-]*$/.test(parsed.partition) &&
+    parsed.service === 'states' &&
+    /^[a-z0-9-]+$/.test(parsed.region) &&
+    /^\d{12}$/.test(parsed.account) &&
+    types.includes(parsed.resourceType ?? '') &&
+    parsed.resourceId !== '' &&
+    parsed.parent !== '' &&
+    (parsed.qualifier === undefined || /^[^:]+$/.test(parsed.qualifier));
+  if (!valid) throw invalidArn(arn);
+  return parsed;
 }
 
 export const invalidArn = (arn: string) => new AwsError('InvalidArn', `Invalid Arn: '${arn}'`);
