@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
 import { AwsError } from '../aws-error.js';
 import type { Clock } from '../clock.js';
+import { DurableOutbox, type OutboxOutcome } from '../store/outbox.js';
 import { currentTraceHeader, withTraceHeader } from '../trace-header.js';
 import { type AsyncEventRow, AsyncQueueStore } from './async-queue.js';
 import type { Condition, DestinationSender, InvocationRecord, ResponseContext } from './destinations.js';
@@ -49,10 +50,7 @@ interface LastResponse {
  */
 export class AsyncInvoker {
   readonly #store: AsyncQueueStore;
-  readonly #inFlight = new Set<number>();
-  readonly #running = new Map<string, number>();
-  readonly #pending = new Set<Promise<void>>();
-  #timer: NodeJS.Timeout | undefined;
+  readonly #outbox: DurableOutbox<AsyncEventRow>;
   #stopped = true;
 
   constructor(
@@ -60,13 +58,31 @@ export class AsyncInvoker {
     private readonly options: AsyncInvokerOptions,
   ) {
     this.#store = new AsyncQueueStore(options.db);
+    this.#outbox = new DurableOutbox<AsyncEventRow>({
+      db: options.db,
+      clock: options.clock,
+      // One lane per function, drained at the function's concurrency.
+      table: { name: 'lambda_async_event', id: 'seq', dueAt: 'due_at', lane: 'function_name' },
+      laneLimit: (name) => this.functions.get(name)?.maxConcurrency ?? 0,
+      concurrency: Number.MAX_SAFE_INTEGER,
+      maxSleepMs: options.pollIntervalMs ?? 1000,
+      handle: (row) => this.#attempt(row),
+      onError: (error, row) => this.options.log(row.function_name, `async event ${row.request_id}: ${error.stack ?? error.message}`),
+    });
   }
 
   /** Queues an event durably: when this returns, the event is committed. */
   accept(fn: FunctionRuntime, event: unknown): { requestId: string } {
     const requestId = randomUUID();
-    this.#store.insert(fn.definition.name, requestId, JSON.stringify(event ?? null), this.options.clock.now(), currentTraceHeader());
-    this.#kick();
+    const now = this.options.clock.now();
+    this.#outbox.enqueue({
+      function_name: fn.definition.name,
+      request_id: requestId,
+      payload: JSON.stringify(event ?? null),
+      accepted_at: now,
+      due_at: now,
+      trace_header: currentTraceHeader() ?? null,
+    });
     return { requestId };
   }
 
@@ -77,73 +93,41 @@ export class AsyncInvoker {
       this.options.log(name, `${dropped} queued async event(s) dropped: the function is no longer in the app`);
     }
     this.#stopped = false;
-    this.#kick();
+    this.#outbox.start();
   }
 
-  /** Stops taking events off the queue; attempts in flight are abandoned, to run again after a restart. */
+  /**
+   * Stops taking events off the queue. Attempts in flight are abandoned, not waited for (a
+   * function may run for minutes): their rows stay as they are and run again after a restart.
+   */
   async stop(): Promise<void> {
     this.#stopped = true;
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
+    void this.#outbox.stop();
   }
 
-  /** Resolves once no attempt is in flight (tests). */
-  async idle(): Promise<void> {
-    while (this.#pending.size > 0) await Promise.all([...this.#pending]);
+  /** Resolves once no attempt is in flight and none could start now (tests). */
+  idle(): Promise<void> {
+    return this.#outbox.idle();
   }
 
   queued(functionName: string): number {
     return this.#store.count(functionName);
   }
 
-  #kick(): void {
-    if (this.#stopped) return;
-    clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => this.#drain(), 0);
-    this.#timer.unref();
+  async #attempt(row: AsyncEventRow): Promise<OutboxOutcome> {
+    const fn = this.functions.get(row.function_name);
+    // Not reached: a function's lane has no room once it is gone, and start() drops its events.
+    if (!fn) return { kind: 'keep' };
+    // In the event's own trace: the outbox's timer runs in the context of whichever request last woke it.
+    return withTraceHeader(row.trace_header ?? undefined, () => this.#attemptOf(fn, row));
   }
 
-  #drain(): void {
-    if (this.#stopped) return;
-    const now = this.options.clock.now();
-    for (const [name, fn] of this.functions) {
-      const running = this.#running.get(name) ?? 0;
-      const free = fn.maxConcurrency - running;
-      if (free <= 0) continue;
-      // The rows in flight are due too and come first; read past them.
-      const rows = this.#store.due(name, now, running + free).filter((row) => !this.#inFlight.has(row.seq));
-      for (const row of rows.slice(0, free)) this.#dispatch(fn, row);
-    }
-    clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => this.#drain(), this.options.pollIntervalMs ?? 1000);
-    this.#timer.unref();
-  }
-
-  #dispatch(fn: FunctionRuntime, row: AsyncEventRow): void {
-    const name = fn.definition.name;
-    this.#running.set(name, (this.#running.get(name) ?? 0) + 1);
-    this.#inFlight.add(row.seq);
-    // In the event's own trace: the drain timer runs in the context of whichever request last woke it.
-    const attempt = withTraceHeader(row.trace_header ?? undefined, () => this.#attempt(fn, row))
-      .catch((error: unknown) => this.options.log(name, `async event ${row.request_id}: ${(error as Error).stack ?? String(error)}`))
-      .finally(() => {
-        this.#inFlight.delete(row.seq);
-        this.#running.set(name, (this.#running.get(name) ?? 1) - 1);
-        this.#pending.delete(attempt);
-        this.#kick();
-      });
-    this.#pending.add(attempt);
-  }
-
-  async #attempt(fn: FunctionRuntime, row: AsyncEventRow): Promise<void> {
+  async #attemptOf(fn: FunctionRuntime, row: AsyncEventRow): Promise<OutboxOutcome> {
     const config = fn.definition.asyncConfig ?? {};
     const now = this.options.clock.now();
     const maximumAgeMs = (config.maximumEventAgeSeconds ?? DEFAULT_MAXIMUM_EVENT_AGE_SECONDS) * 1000;
     const last = row.last_response ? (JSON.parse(row.last_response) as LastResponse) : undefined;
-    if (now - row.accepted_at > maximumAgeMs) {
-      await this.#finish(fn, row, 'EventAgeExceeded', row.invoke_count, last);
-      return;
-    }
+    if (now - row.accepted_at > maximumAgeMs) return this.#finish(fn, row, 'EventAgeExceeded', row.invoke_count, last);
     this.#store.started(row.seq);
     const invokeCount = row.invoke_count + 1;
     let outcome: Awaited<ReturnType<FunctionRuntime['invoke']>>;
@@ -154,7 +138,7 @@ export class AsyncInvoker {
         ...(row.trace_header ? { traceHeader: row.trace_header } : {}),
       });
     } catch (error) {
-      if (this.#stopped) return;
+      if (this.#stopped) return { kind: 'keep' };
       // Throttled, or the service failed to run it: back to the queue without using up a retry.
       const code = error instanceof AwsError ? error.code : 'ServiceException';
       const status = error instanceof AwsError ? error.status : 500;
@@ -165,18 +149,17 @@ export class AsyncInvoker {
         errorCode: String(status),
         errorMessage: `${code}: ${(error as Error).message}`,
       };
-      this.#store.throttled(row.seq, this.options.clock.now() + this.#scaled(delay), JSON.stringify(response));
-      return;
+      const at = this.options.clock.now() + this.#scaled(delay);
+      return { kind: 'retry', at, set: { throttles: row.throttles + 1, last_response: JSON.stringify(response) } };
     }
-    if (this.#stopped) return;
+    if (this.#stopped) return { kind: 'keep' };
     if (outcome.ok) {
-      await this.#finish(fn, row, 'Success', invokeCount, {
+      return this.#finish(fn, row, 'Success', invokeCount, {
         statusCode: 200,
         payload: parseJson(outcome.payload),
         errorCode: '200',
         errorMessage: '',
       });
-      return;
     }
     const response: LastResponse = {
       statusCode: 200,
@@ -186,12 +169,10 @@ export class AsyncInvoker {
       errorMessage: outcome.error.errorMessage,
     };
     const retries = config.maximumRetryAttempts ?? DEFAULT_RETRY_ATTEMPTS;
-    if (row.function_errors >= retries) {
-      await this.#finish(fn, row, 'RetriesExhausted', invokeCount, response);
-      return;
-    }
+    if (row.function_errors >= retries) return this.#finish(fn, row, 'RetriesExhausted', invokeCount, response);
     const delay = FUNCTION_ERROR_DELAYS_MS[Math.min(row.function_errors, FUNCTION_ERROR_DELAYS_MS.length - 1)] ?? 60_000;
-    this.#store.functionError(row.seq, this.options.clock.now() + this.#scaled(delay), JSON.stringify(response));
+    const at = this.options.clock.now() + this.#scaled(delay);
+    return { kind: 'retry', at, set: { function_errors: row.function_errors + 1, last_response: JSON.stringify(response) } };
   }
 
   /** Sends the outcome where the function's configuration says, then forgets the event. */
@@ -201,7 +182,7 @@ export class AsyncInvoker {
     condition: Condition,
     invokeCount: number,
     last: LastResponse | undefined,
-  ): Promise<void> {
+  ): Promise<OutboxOutcome> {
     const config = fn.definition.asyncConfig ?? {};
     const record: InvocationRecord = {
       version: '1.0',
@@ -255,8 +236,8 @@ export class AsyncInvoker {
     });
     await Promise.all(sends);
     // Stopped meanwhile (its database may be closed): the event stays queued and its record goes again after a restart.
-    if (this.#stopped) return;
-    this.#store.delete(row.seq);
+    if (this.#stopped) return { kind: 'keep' };
+    return { kind: 'done' };
   }
 
   async #send(fn: FunctionRuntime, arn: string, payload: string, attributes?: Parameters<DestinationSender['send']>[2]): Promise<void> {

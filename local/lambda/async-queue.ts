@@ -1,4 +1,4 @@
-import type { DatabaseSync, SQLInputValue } from 'node:sqlite';
+import type { DatabaseSync } from 'node:sqlite';
 
 /**
  * The asynchronous invocation queue: every event Lambda accepted with a 202 and has not
@@ -44,13 +44,12 @@ export interface AsyncEventRow {
   trace_header?: string | null;
 }
 
+/**
+ * The queue's own bookkeeping; the outbox (`DurableOutbox` in async-invoker.ts) adds, claims,
+ * reschedules and removes its rows.
+ */
 export class AsyncQueueStore {
-  readonly #insert;
-  readonly #due;
   readonly #started;
-  readonly #failed;
-  readonly #throttled;
-  readonly #delete;
   readonly #count;
   readonly #functionNames;
   readonly #deleteFunction;
@@ -60,28 +59,10 @@ export class AsyncQueueStore {
     // Added with trace propagation: queues from before get the column, their events no header.
     const columns = db.prepare('PRAGMA table_info(lambda_async_event)').all() as { name: string }[];
     if (!columns.some((column) => column.name === 'trace_header')) db.exec('ALTER TABLE lambda_async_event ADD COLUMN trace_header TEXT');
-    this.#insert = db.prepare(
-      'INSERT INTO lambda_async_event (function_name, request_id, payload, accepted_at, due_at, trace_header) VALUES (?, ?, ?, ?, ?, ?)',
-    );
-    this.#due = db.prepare('SELECT * FROM lambda_async_event WHERE function_name = ? AND due_at <= ? ORDER BY due_at, seq LIMIT ?');
     this.#started = db.prepare('UPDATE lambda_async_event SET invoke_count = invoke_count + 1 WHERE seq = ?');
-    this.#failed = db.prepare(
-      'UPDATE lambda_async_event SET function_errors = function_errors + 1, due_at = ?, last_response = ? WHERE seq = ?',
-    );
-    this.#throttled = db.prepare('UPDATE lambda_async_event SET throttles = throttles + 1, due_at = ?, last_response = ? WHERE seq = ?');
-    this.#delete = db.prepare('DELETE FROM lambda_async_event WHERE seq = ?');
     this.#count = db.prepare('SELECT COUNT(*) AS n FROM lambda_async_event WHERE function_name = ?');
     this.#functionNames = db.prepare('SELECT DISTINCT function_name FROM lambda_async_event');
     this.#deleteFunction = db.prepare('DELETE FROM lambda_async_event WHERE function_name = ?');
-  }
-
-  insert(functionName: string, requestId: string, payload: string, now: number, traceHeader?: string): void {
-    this.#insert.run(functionName, requestId, payload, now, now, traceHeader ?? null);
-  }
-
-  /** A function's events whose time has come, oldest first. */
-  due(functionName: string, now: number, limit: number): AsyncEventRow[] {
-    return this.#due.all(functionName, now, limit) as unknown as AsyncEventRow[];
   }
 
   /** The functions that have events queued (a function may have left the app since). */
@@ -97,18 +78,6 @@ export class AsyncQueueStore {
   /** Counts an attempt before it runs, so a crash mid-attempt still counts it. */
   started(seq: number): void {
     this.#started.run(seq);
-  }
-
-  functionError(seq: number, dueAt: number, response: string): void {
-    this.#failed.run(dueAt, response, seq);
-  }
-
-  throttled(seq: number, dueAt: number, response: string): void {
-    this.#throttled.run(dueAt, response, seq);
-  }
-
-  delete(seq: number): void {
-    this.#delete.run(seq as SQLInputValue);
   }
 
   /** How many events of a function are queued or in flight. */

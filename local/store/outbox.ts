@@ -41,7 +41,7 @@ export interface DurableOutboxOptions<Row> {
   /** The longest the timer sleeps, so that a clock moved on (a test's, a laptop waking) is noticed within it. */
   readonly maxSleepMs: number;
   /** Told of a handler that threw or an outcome that could not be written; the row is due again after `failureDelayMs`. */
-  readonly onError: (error: OutboxHandlerError) => void;
+  readonly onError: (error: OutboxHandlerError, row: Row) => void;
   /** @default 60000 */
   readonly failureDelayMs?: number;
 }
@@ -205,8 +205,8 @@ export class DurableOutbox<Row extends object> {
     const work = this.options
       .handle(row as Row)
       .then(
-        (outcome) => this.#settle(rowId, outcome),
-        (error: unknown) => this.#failed(rowId, error),
+        (outcome) => this.#settle(row as Row, rowId, outcome),
+        (error: unknown) => this.#failed(row as Row, rowId, error),
       )
       .finally(() => {
         this.#inFlight.delete(rowId);
@@ -216,25 +216,25 @@ export class DurableOutbox<Row extends object> {
     this.#inFlight.set(rowId, { lane, work });
   }
 
-  #settle(rowId: number, outcome: OutboxOutcome): void {
+  #settle(row: Row, rowId: number, outcome: OutboxOutcome): void {
     try {
       if (outcome.kind === 'done') this.#statements.delete.run(rowId);
       else if (outcome.kind === 'retry') this.#update(rowId, { ...outcome.set, [this.#table.dueAt]: outcome.at });
     } catch (error) {
-      this.#failed(rowId, error);
+      this.#failed(row, rowId, error);
       return;
     }
     if (outcome.kind !== 'keep') outcome.settled?.();
   }
 
   /** The row stays, due again after a while: a failure here must neither lose the work nor spin on it. */
-  #failed(rowId: number, cause: unknown): void {
-    this.options.onError(new OutboxHandlerError(this.#table.name, rowId, cause));
+  #failed(row: Row, rowId: number, cause: unknown): void {
+    this.options.onError(new OutboxHandlerError(this.#table.name, rowId, cause), row);
     if (!this.#started) return; // stopping: the row is taken up again at the next start
     try {
       this.#update(rowId, { [this.#table.dueAt]: this.options.clock.now() + (this.options.failureDelayMs ?? 60_000) });
     } catch (error) {
-      this.options.onError(new OutboxHandlerError(this.#table.name, rowId, error));
+      this.options.onError(new OutboxHandlerError(this.#table.name, rowId, error), row);
     }
   }
 
