@@ -1,5 +1,3 @@
-import { HTTP_API_RESOURCE_TYPES } from './apigateway/definitions.js';
-import { REST_API_RESOURCE_TYPES } from './apigateway/rest-api-definitions.js';
 import { tryParseArn } from './arn.js';
 import type { ArchiveDefinition, BusDefinition, RuleDefinition, TargetDefinition } from './events/definitions.js';
 import { parseFunctionName } from './lambda/function-reference.js';
@@ -7,10 +5,6 @@ import type { FunctionDefinition } from './lambda/function-runtime.js';
 import { runtimeWarnings } from './lambda/runtimes.js';
 import type { SqsMappingDefinition } from './lambda/sqs-event-source.js';
 import { applyAsyncConfig, applyVersionsAndAliases, functionLayers, inlineCodeFolder, layerFolders } from './lambda/template-config.js';
-import { PIPES_RESOURCE_TYPES } from './pipes/definitions.js';
-import { S3_RESOURCE_TYPES } from './s3/definitions.js';
-import { SECRETS_MANAGER_RESOURCE_TYPES } from './secretsmanager/definitions.js';
-import { SNS_RESOURCE_TYPES } from './sns/definitions.js';
 import type { LoadedApp } from './template/load.js';
 
 /** What the local services need from the loaded templates, by service. */
@@ -33,54 +27,6 @@ export interface ServiceDefinitions {
   /** Resources that were loaded but that no local service runs, beyond the loader's own warnings. */
   readonly warnings: readonly string[];
 }
-
-/** The resource types the local runtime runs or knowingly accepts (IAM, policies and logs need no emulation here). */
-export const SUPPORTED_RESOURCE_TYPES = new Set([
-  'AWS::SQS::Queue',
-  'AWS::SQS::QueuePolicy',
-  'AWS::Lambda::Function',
-  'AWS::Lambda::EventSourceMapping',
-  'AWS::Lambda::Permission',
-  'AWS::Lambda::EventInvokeConfig',
-  'AWS::Lambda::LayerVersion',
-  'AWS::Lambda::LayerVersionPermission',
-  'AWS::Lambda::Version',
-  'AWS::Lambda::Alias',
-  'AWS::Events::EventBus',
-  'AWS::Events::EventBusPolicy',
-  'AWS::Events::Rule',
-  'AWS::Events::Archive',
-  'AWS::DynamoDB::Table',
-  'AWS::StepFunctions::StateMachine',
-  'AWS::IAM::Role',
-  'AWS::IAM::Policy',
-  'AWS::Logs::LogGroup',
-  'AWS::EventSchemas::Registry',
-  'AWS::EventSchemas::Schema',
-  'AWS::CDK::Metadata',
-  'AWS::Scheduler::Schedule',
-  'AWS::Scheduler::ScheduleGroup',
-  // Accepted with nothing to run: keys and aliases (encryption is not emulated), SSM
-  // parameters (the ssm service reads them itself), versions and aliases (invoked as the
-  // function), log streams, IAM and queue policies, and CDK's deploy-time-only custom resources.
-  'AWS::KMS::Key',
-  'AWS::KMS::Alias',
-  'AWS::SSM::Parameter',
-  'AWS::Lambda::Version',
-  'AWS::Lambda::Alias',
-  'AWS::Logs::LogStream',
-  'AWS::IAM::ManagedPolicy',
-  'AWS::IAM::InstanceProfile',
-  'AWS::SQS::QueueInlinePolicy',
-  'Custom::LogRetention',
-  'Custom::S3AutoDeleteObjects',
-  ...SNS_RESOURCE_TYPES,
-  ...HTTP_API_RESOURCE_TYPES,
-  ...REST_API_RESOURCE_TYPES,
-  ...SECRETS_MANAGER_RESOURCE_TYPES,
-  ...S3_RESOURCE_TYPES,
-  ...PIPES_RESOURCE_TYPES,
-]);
 
 type Props = Record<string, unknown>;
 

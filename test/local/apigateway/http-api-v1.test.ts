@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { httpApiDefinitions } from '../../../local/apigateway/definitions.js';
 import { HttpApiService, type LambdaInvoker } from '../../../local/apigateway/http-api-service.js';
 import { ManualClock } from '../../../local/clock.js';
-import { SUPPORTED_RESOURCE_TYPES } from '../../../local/service-definitions.js';
+import { SUPPORTED_RESOURCE_TYPES } from '../../../local/services/modules.js';
 import { loadApp } from '../../../local/template/load.js';
 import { tempAssemblyDir, writeAssembly } from '../assembly.js';
 

@@ -5,7 +5,7 @@ import type { HttpApiRequest } from '../../../local/apigateway/payload.js';
 import { restApiDefinitions } from '../../../local/apigateway/rest-api-definitions.js';
 import { RestApiService } from '../../../local/apigateway/rest-api-service.js';
 import { ManualClock } from '../../../local/clock.js';
-import { SUPPORTED_RESOURCE_TYPES } from '../../../local/service-definitions.js';
+import { SUPPORTED_RESOURCE_TYPES } from '../../../local/services/modules.js';
 import type { TemplateResource } from '../../../local/template/cloud-assembly.js';
 import { loadApp } from '../../../local/template/load.js';
 import { tempAssemblyDir, writeAssembly } from '../assembly.js';

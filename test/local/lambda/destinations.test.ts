@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { TargetDefinition } from '../../../local/events/definitions.js';
+import { LocalTargetDelivery } from '../../../local/events/rule-targets.js';
 import { type InvocationRecord, ServiceDestinations } from '../../../local/lambda/destinations.js';
-import { LocalTargetDelivery } from '../../../local/target-delivery.js';
 
 const record: InvocationRecord = {
   version: '1.0',

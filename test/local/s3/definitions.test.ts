@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { bucketDefinitions } from '../../../local/s3/definitions.js';
-import { SUPPORTED_RESOURCE_TYPES } from '../../../local/service-definitions.js';
+import { SUPPORTED_RESOURCE_TYPES } from '../../../local/services/modules.js';
 import type { Template } from '../../../local/template/cloud-assembly.js';
 import { loadApp } from '../../../local/template/load.js';
 import { tempAssemblyDir, writeAssembly } from '../assembly.js';

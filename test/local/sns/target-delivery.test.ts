@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { EventEnvelope } from '../../../local/events/definitions.js';
-import { LocalTargetDelivery } from '../../../local/target-delivery.js';
+import { LocalTargetDelivery } from '../../../local/events/rule-targets.js';
 
 const event: EventEnvelope = {
   version: '0',

@@ -1,7 +1,7 @@
-import type { DeadLetterReason, EventEnvelope, TargetDefinition, TargetDelivery } from './events/definitions.js';
-import type { LambdaService } from './lambda/lambda-service.js';
-import { TargetDispatcher, type TargetServices } from './targets/dispatcher.js';
-import { QueuesByArn, type SqsQueues } from './targets/queues.js';
+import type { LambdaService } from '../lambda/lambda-service.js';
+import { TargetDispatcher, type TargetServices } from '../targets/dispatcher.js';
+import { QueuesByArn, type SqsQueues } from '../targets/queues.js';
+import type { DeadLetterReason, EventEnvelope, TargetDefinition, TargetDelivery } from './definitions.js';
 
 /** The SQS operations targets use (JSON protocol shapes). */
 export type SqsForTargets = SqsQueues;

@@ -1,0 +1,96 @@
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
+import type { Credentials } from '../endpoint/guard.js';
+import type { ServiceDefinitions } from '../service-definitions.js';
+import type { ServiceModule } from '../services/service-module.js';
+import { DynamoDbHost } from './dynamodb-host.js';
+import { StreamStore } from './streams/stream-store.js';
+import { StreamsService } from './streams/streams-service.js';
+import { TimeToLiveSweeper } from './time-to-live.js';
+
+/** DynamoDB as the runtime runs it: dynalite, and the streams and time to live dynalite lacks. */
+export interface LocalDynamoDb {
+  readonly host: DynamoDbHost;
+  /** The records of the tables' streams, and their API. */
+  readonly streams: StreamsService;
+  readonly timeToLive: TimeToLiveSweeper;
+  /** Creates the tables the data folder does not have yet (existing ones keep their items), and their streams. */
+  ensureTables(tables: ServiceDefinitions['tables']): Promise<void>;
+}
+
+declare module '../services/service-module.js' {
+  interface ServiceTypes {
+    dynamodb: LocalDynamoDb;
+  }
+}
+
+/** DynamoDB: dynalite in a worker thread with its LevelDB in the data folder; stream records are committed here before a write is acknowledged. */
+export const dynamoDbModule: ServiceModule<'dynamodb'> = {
+  name: 'dynamodb',
+  needs: ['template'],
+  databases: ['dynamodb-streams'],
+  folders: ['dynamodb'],
+  resourceTypes: ['AWS::DynamoDB::Table'],
+  async create({ settings, database, folder, services }) {
+    const { clock, region, accountId, url, guard, credentials, log } = settings;
+    const { definitions } = services.get('template');
+    const host = await DynamoDbHost.start({ folder: folder('dynamodb'), guard: guard.settings(Number(new URL(url).port)) });
+    const streams = new StreamsService(new StreamStore(database('dynamodb-streams'), clock, region, accountId), clock, (tableStreams) =>
+      host.setStreams(tableStreams),
+    );
+    streams.declareTables(definitions.tables);
+    host.serve((request) => streams.answer(request));
+    const timeToLive = new TimeToLiveSweeper({
+      store: streams.store,
+      clock,
+      url: host.url,
+      region,
+      credentials,
+      deleteToken: host.ttlDeleteToken,
+      log: (line) => log(`[dynamodb] ${line}`),
+    });
+    const ensureTables = async (tables: ServiceDefinitions['tables']) => {
+      await createMissingTables(url, region, tables, credentials);
+      streams.declareTables(tables);
+    };
+    return {
+      service: { host, streams, timeToLive, ensureTables },
+      mounts: {
+        json: [{ targetPrefix: 'DynamoDBStreams_20120810', jsonVersion: '1.0', operations: streams.operations }],
+        passthrough: new Map([['DynamoDB_20120810', host.handler]]),
+      },
+      start: async () => {
+        // Through the endpoint, as any client: the streams see the tables created.
+        await createMissingTables(url, region, definitions.tables, credentials);
+        timeToLive.start();
+      },
+      // After the endpoint stops: nothing reaches dynalite through it any more.
+      close: async () => {
+        await timeToLive.stop();
+        await host.stop();
+      },
+    };
+  },
+};
+
+/** Creates the template's tables that the data folder does not have yet. */
+async function createMissingTables(
+  url: string,
+  region: string,
+  tables: ServiceDefinitions['tables'],
+  credentials: Credentials,
+): Promise<void> {
+  if (tables.length === 0) return;
+  const client = new DynamoDBClient({ endpoint: url, region, credentials });
+  try {
+    for (const table of tables) {
+      try {
+        await client.send(new DescribeTableCommand({ TableName: table.name }));
+      } catch (error) {
+        if (!(error instanceof ResourceNotFoundException)) throw error;
+        await client.send(new CreateTableCommand(table.definition as never));
+      }
+    }
+  } finally {
+    client.destroy();
+  }
+}

@@ -1,0 +1,65 @@
+import { modelValidator } from '../endpoint/validation/validator.js';
+import type { ServiceModule } from '../services/service-module.js';
+import { EventsService } from './events-service.js';
+import { LocalTargetDelivery } from './rule-targets.js';
+
+declare module '../services/service-module.js' {
+  interface ServiceTypes {
+    events: EventsService;
+  }
+}
+
+/** EventBridge: the template's buses, rules and archives; rule targets are delivered to the local services. */
+export const eventsModule: ServiceModule<'events'> = {
+  name: 'events',
+  needs: ['template', 'readApi', 'sqs', 'sns', 'lambda'],
+  databases: ['events'],
+  resourceTypes: ['AWS::Events::EventBus', 'AWS::Events::EventBusPolicy', 'AWS::Events::Rule', 'AWS::Events::Archive'],
+  create({ settings, database, services }) {
+    const { clock, accountId, region, log, options } = settings;
+    const { definitions } = services.get('template');
+    const readApi = services.get('readApi');
+    const delivery = new LocalTargetDelivery({
+      sqs: services.get('sqs'),
+      sns: services.get('sns'),
+      lambda: services.get('lambda'),
+      // Step Functions starts executions that put events, so it is created after EventBridge: looked up when a target is delivered, as the bus is.
+      states: { StartExecution: (input) => services.get('states').StartExecution(input) },
+      forwardToBus: (busArn, event) => services.get('events').forward(busArn, event),
+      log: (line) => log(`[events] ${line}`),
+    });
+    const events = new EventsService({
+      db: database('events'),
+      clock,
+      accountId,
+      region,
+      buses: definitions.buses,
+      rules: definitions.rules,
+      archives: definitions.archives,
+      delivery,
+      log: (line) => log(`[events] ${line}`),
+      onEvent:
+        options.logEvents === false
+          ? undefined
+          : (bus, event) =>
+              log(
+                `[events] ${bus.name} <- ${event.source} ${event['detail-type']}${event['replay-name'] ? ` (replay ${event['replay-name']})` : ''} ${truncate(JSON.stringify(event.detail), 4000)}`,
+              ),
+      recordAccepted: (note) => readApi.recordAccepted(note),
+      onAccepted: (note) => readApi.eventAccepted(note),
+      onDelivery: (note) => readApi.delivery(note),
+    });
+    return {
+      service: events,
+      mounts: {
+        json: [{ targetPrefix: 'AWSEvents', jsonVersion: '1.1', operations: events.operations, validate: modelValidator('events') }],
+      },
+      start: () => events.start(),
+      stop: () => events.stop(),
+    };
+  },
+};
+
+function truncate(text: string, length: number): string {
+  return text.length <= length ? text : `${text.slice(0, length)}...`;
+}

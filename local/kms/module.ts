@@ -1,0 +1,26 @@
+import { modelValidator } from '../endpoint/validation/validator.js';
+import type { ServiceModule } from '../services/service-module.js';
+import { kmsDefinitions } from './definitions.js';
+import { KmsService } from './kms-service.js';
+
+declare module '../services/service-module.js' {
+  interface ServiceTypes {
+    kms: KmsService;
+  }
+}
+
+/** KMS: the template's keys and aliases (encryption runs with key material kept in the data folder). */
+export const kmsModule: ServiceModule<'kms'> = {
+  name: 'kms',
+  needs: ['template'],
+  databases: ['kms'],
+  resourceTypes: ['AWS::KMS::Key', 'AWS::KMS::Alias'],
+  create({ settings, database, services }) {
+    const { clock, accountId, region } = settings;
+    const kms = new KmsService({ db: database('kms'), clock, accountId, region, ...kmsDefinitions(services.get('template').app) });
+    return {
+      service: kms,
+      mounts: { json: [{ targetPrefix: 'TrentService', jsonVersion: '1.1', operations: kms.operations, validate: modelValidator('kms') }] },
+    };
+  },
+};

@@ -1,0 +1,70 @@
+import type { ServiceModule } from '../services/service-module.js';
+import { ServiceDestinations } from './destinations.js';
+import { LambdaService } from './lambda-service.js';
+
+declare module '../services/service-module.js' {
+  interface ServiceTypes {
+    lambda: LambdaService;
+  }
+}
+
+/** Lambda: the template's functions, run from their bundles; SQS event sources; asynchronous invocation with destinations. */
+export const lambdaModule: ServiceModule<'lambda'> = {
+  name: 'lambda',
+  needs: ['template', 'sqs', 'logs', 'readApi', 'dynamodb'],
+  databases: ['lambda'],
+  // Layer permissions are accepted with nothing to run (IAM is not enforced); versions and aliases are invoked as the function.
+  resourceTypes: [
+    'AWS::Lambda::Function',
+    'AWS::Lambda::EventSourceMapping',
+    'AWS::Lambda::Permission',
+    'AWS::Lambda::EventInvokeConfig',
+    'AWS::Lambda::LayerVersion',
+    'AWS::Lambda::LayerVersionPermission',
+    'AWS::Lambda::Version',
+    'AWS::Lambda::Alias',
+  ],
+  create({ settings, database, services }) {
+    const { clock, url, region, accountId, credentials, log } = settings;
+    const { definitions } = services.get('template');
+    const sqs = services.get('sqs');
+    const readApi = services.get('readApi');
+    // Destinations reach EventBridge, SNS and Lambda itself, which are created later (EventBridge and SNS deliver to Lambda): looked up when a record is sent.
+    const destinations = new ServiceDestinations({
+      sqs,
+      lambda: { invokeAsync: (fn: string, event: unknown) => services.get('lambda').invokeAsync(fn, event) },
+      events: { putServiceEvent: (bus, event) => services.get('events').putServiceEvent(bus, event) },
+      sns: {
+        publish: async (TopicArn, Message, attributes) => {
+          await services.get('sns').Publish({ TopicArn, Message, ...(attributes ? { MessageAttributes: { ...attributes } } : {}) });
+        },
+      },
+    });
+    const lambda = new LambdaService({
+      db: database('lambda'),
+      clock,
+      destinations,
+      functions: definitions.functions,
+      sqsMappings: definitions.sqsMappings,
+      sqs,
+      region,
+      accountId,
+      log: (name: string, line: string) => log(`[${name}] ${line}`),
+      logs: services.get('logs'),
+      onInvocation: (note) => readApi.invocation(note),
+      baseEnvironment: {
+        AWS_ENDPOINT_URL: url,
+        AWS_ENDPOINT_URL_DYNAMODB: services.get('dynamodb').host.url,
+        AWS_REGION: region,
+        AWS_DEFAULT_REGION: region,
+        AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+        // X-Ray is not emulated; with tracing on, the SDK would look for a daemon and a trace header.
+        POWERTOOLS_TRACE_ENABLED: 'false',
+        AWS_XRAY_CONTEXT_MISSING: 'IGNORE_ERROR',
+        TZ: 'UTC',
+      },
+    });
+    return { service: lambda, mounts: { rest: [lambda] }, start: () => lambda.start(), stop: () => lambda.stop() };
+  },
+};

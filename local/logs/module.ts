@@ -1,0 +1,32 @@
+import type { ServiceModule } from '../services/service-module.js';
+import { logGroupDefinitions } from './definitions.js';
+import { validateLogsInput } from './input-validation.js';
+import { LogsService } from './logs-service.js';
+
+declare module '../services/service-module.js' {
+  interface ServiceTypes {
+    logs: LogsService;
+  }
+}
+
+/** CloudWatch Logs: the template's log groups; functions, state machines and APIs write here. */
+export const logsModule: ServiceModule<'logs'> = {
+  name: 'logs',
+  needs: ['template'],
+  databases: ['logs'],
+  // Log streams and CDK's log retention resource are accepted with nothing to run.
+  resourceTypes: ['AWS::Logs::LogGroup', 'AWS::Logs::LogStream', 'Custom::LogRetention'],
+  create({ settings, database, services, warn }) {
+    const { clock, accountId, region } = settings;
+    const logs = new LogsService({ db: database('logs'), clock, accountId, region });
+    const template = logGroupDefinitions(services.get('template').app);
+    warn(template.warnings);
+    logs.declare(template.groups);
+    return {
+      service: logs,
+      mounts: { json: [{ targetPrefix: 'Logs_20140328', jsonVersion: '1.1', operations: logs.operations, validate: validateLogsInput }] },
+      start: () => logs.start(),
+      stop: () => logs.stop(),
+    };
+  },
+};

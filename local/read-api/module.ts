@@ -1,0 +1,35 @@
+import type { ServiceModule } from '../services/service-module.js';
+import { type LogEventsSource, logReaderFrom } from './lineage.js';
+import { ReadApi } from './read-api.js';
+
+declare module '../services/service-module.js' {
+  interface ServiceTypes {
+    readApi: ReadApi;
+  }
+}
+
+/**
+ * The read API: every service tells it what happens; it answers under READ_API_PREFIX.
+ * Created before the services that report to it; the ones it asks (SQS, Step Functions)
+ * are looked up when a request asks.
+ */
+export const readApiModule: ServiceModule<'readApi'> = {
+  name: 'readApi',
+  needs: ['template', 'logs'],
+  // Accepted events are recorded in the bus's own transaction, so their records live in its database.
+  databases: ['read-api', 'events'],
+  create({ settings, database, services }) {
+    const { clock, options } = settings;
+    const { deadLetterQueues } = services.get('template');
+    const readApi = new ReadApi({
+      db: database('read-api'),
+      eventsDb: database('events'),
+      retention: options.eventRecords,
+      now: () => clock.now(),
+      expressExecutions: () => services.get('states').expressExecutions(),
+      isDeadLetterQueue: (arn) => deadLetterQueues.has(arn) || services.get('sqs').isDeadLetterQueue(arn),
+      logs: logReaderFrom(services.get('logs') as unknown as LogEventsSource),
+    });
+    return { service: readApi, mounts: { readApi: readApi.router }, stop: () => readApi.close() };
+  },
+};

@@ -1,0 +1,46 @@
+import type { ServiceModule } from '../services/service-module.js';
+import { type BucketDefinition, bucketDefinitions, S3_RESOURCE_TYPES } from './definitions.js';
+import { S3RestProtocol } from './rest-protocol.js';
+import { S3Service } from './s3-service.js';
+
+/** S3 as the runtime runs it, and the template's buckets (for the start-up report). */
+export interface LocalS3 {
+  readonly s3: S3Service;
+  readonly buckets: readonly BucketDefinition[];
+}
+
+declare module '../services/service-module.js' {
+  interface ServiceTypes {
+    s3: LocalS3;
+  }
+}
+
+/** S3: objects as files in the data folder, their metadata in SQLite; `aws.s3` events to EventBridge. */
+export const s3Module: ServiceModule<'s3'> = {
+  name: 's3',
+  needs: ['template', 'events'],
+  databases: ['s3'],
+  folders: ['s3'],
+  // CDK's auto-delete custom resource only empties buckets at stack deletion.
+  resourceTypes: [...S3_RESOURCE_TYPES, 'Custom::S3AutoDeleteObjects'],
+  create({ settings, database, folder, services, warn }) {
+    const { clock, accountId, region, log } = settings;
+    const template = bucketDefinitions(services.get('template').app);
+    warn(template.warnings);
+    const s3 = new S3Service({
+      db: database('s3'),
+      folder: folder('s3'),
+      clock,
+      accountId,
+      region,
+      events: services.get('events'),
+      log: (line) => log(`[s3] ${line}`),
+    });
+    return {
+      service: { s3, buckets: template.buckets },
+      mounts: { restFirst: [new S3RestProtocol(s3)] },
+      // After the bus starts (EventBridge is started before it): creates the template's buckets and publishes notifications a crash left behind.
+      start: () => s3.declare(template.buckets),
+    };
+  },
+};

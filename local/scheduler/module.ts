@@ -1,0 +1,46 @@
+import type { ServiceModule } from '../services/service-module.js';
+import { schedulerDefinitions } from './definitions.js';
+import { SchedulerApi } from './scheduler-api.js';
+import { SchedulerService } from './scheduler-service.js';
+
+declare module '../services/service-module.js' {
+  interface ServiceTypes {
+    scheduler: SchedulerService;
+  }
+}
+
+/** EventBridge Scheduler: the template's schedules and groups, firing to the local services (it stops before them, so nothing fires into a stopped service). */
+export const schedulerModule: ServiceModule<'scheduler'> = {
+  name: 'scheduler',
+  needs: ['template', 'events', 'sqs', 'sns', 'lambda', 'states'],
+  databases: ['scheduler'],
+  resourceTypes: ['AWS::Scheduler::Schedule', 'AWS::Scheduler::ScheduleGroup'],
+  create({ settings, database, services, warn }) {
+    const { clock, accountId, region, log } = settings;
+    const template = schedulerDefinitions(services.get('template').app, { region, accountId, now: clock.now() });
+    warn(template.warnings);
+    const lambda = services.get('lambda');
+    const scheduler = new SchedulerService({
+      db: database('scheduler'),
+      clock,
+      accountId,
+      region,
+      schedules: template.schedules,
+      groups: template.groups,
+      targets: {
+        events: services.get('events'),
+        sqs: services.get('sqs'),
+        sns: services.get('sns'),
+        lambda: { invokeAsync: (fn: string, event: unknown) => lambda.invokeAsync(fn, event) },
+        states: services.get('states'),
+      },
+      log: (line) => log(`[scheduler] ${line}`),
+    });
+    return {
+      service: scheduler,
+      mounts: { rest: [new SchedulerApi(scheduler, { clock, region, accountId })] },
+      start: () => scheduler.start(),
+      stop: () => scheduler.stop(),
+    };
+  },
+};

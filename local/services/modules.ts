@@ -1,0 +1,44 @@
+import { apiGatewayModule } from '../apigateway/module.js';
+import { dynamoDbModule } from '../dynamodb/module.js';
+import { eventsModule } from '../events/module.js';
+import { kmsModule } from '../kms/module.js';
+import { lambdaModule } from '../lambda/module.js';
+import { logsModule } from '../logs/module.js';
+import { pipesModule } from '../pipes/module.js';
+import { readApiModule } from '../read-api/module.js';
+import { s3Module } from '../s3/module.js';
+import { schedulerModule } from '../scheduler/module.js';
+import { secretsManagerModule } from '../secretsmanager/module.js';
+import { snsModule } from '../sns/module.js';
+import { sqsModule } from '../sqs/module.js';
+import { ssmModule } from '../ssm/module.js';
+import { statesModule } from '../states/module.js';
+import { templateModule } from '../template/module.js';
+import { ServiceRegistry } from './registry.js';
+import type { RegisteredModule } from './service-module.js';
+
+/**
+ * The local runtime's services. The registry runs them in dependency order (each module's
+ * `needs`); this order only breaks ties between services that do not depend on each other.
+ */
+export const SERVICE_MODULES: readonly RegisteredModule[] = [
+  ssmModule,
+  templateModule,
+  kmsModule,
+  logsModule,
+  secretsManagerModule,
+  readApiModule,
+  sqsModule,
+  dynamoDbModule,
+  lambdaModule,
+  snsModule,
+  eventsModule,
+  s3Module,
+  statesModule,
+  schedulerModule,
+  pipesModule,
+  apiGatewayModule,
+];
+
+/** The resource types the local runtime runs or knowingly accepts: what its modules declare. */
+export const SUPPORTED_RESOURCE_TYPES: ReadonlySet<string> = ServiceRegistry.supportedTypes(SERVICE_MODULES);

@@ -1,0 +1,253 @@
+import type { DatabaseSync } from 'node:sqlite';
+import type {
+  EndpointMounts,
+  RegisteredModule,
+  RunningService,
+  RuntimeSettings,
+  ServiceContext,
+  ServiceLookup,
+  ServiceTypes,
+} from './service-module.js';
+
+/** A module list that cannot be run: a name twice, a need no module provides, or services that need each other. */
+export class ServiceOrderError extends Error {
+  override readonly name = 'ServiceOrderError';
+}
+
+/** A service or database asked for that the asking module did not declare, or that does not exist yet. */
+export class ServiceLookupError extends Error {
+  override readonly name = 'ServiceLookupError';
+}
+
+/** Stopping or closing some services failed; the others were stopped and closed all the same. */
+export class ServiceShutdownError extends Error {
+  override readonly name = 'ServiceShutdownError';
+  constructor(
+    message: string,
+    readonly errors: readonly unknown[],
+  ) {
+    super(message, { cause: errors[0] });
+  }
+}
+
+/** Where the registry finds the modules' databases and folders (the runtime's DataFolder). */
+export interface DataStores {
+  database(name: string): DatabaseSync;
+  folder(name: string): string;
+}
+
+/** What the registry mounts the services on, and stops between stopping the services and closing them. */
+export interface ServiceEndpoint {
+  mount(mounts: ReturnType<typeof combineMounts>): void;
+  stop(): Promise<void>;
+}
+
+interface Entry {
+  readonly module: RegisteredModule;
+  /** Undefined while (or if) its creation had not finished. */
+  running?: RunningService<unknown>;
+  /** The databases it holds a use of (released when it closes). */
+  readonly databases: string[];
+  stopped: boolean;
+}
+
+/**
+ * Runs the local runtime's services from their modules: creates them in dependency order
+ * (a module's `needs` first), opening the databases each declares; mounts them on the
+ * endpoint; starts them in the same order. Stopping runs in reverse: every service stops
+ * (a service before the ones it needs), then the endpoint, then every service closes and
+ * the registry closes its databases. A failure while starting stops and closes what was
+ * created, so nothing is left open.
+ */
+export class ServiceRegistry {
+  /** The modules in dependency order. */
+  readonly modules: readonly RegisteredModule[];
+  readonly #data: DataStores;
+  readonly #endpoint: ServiceEndpoint;
+  readonly #entries: Entry[] = [];
+  readonly #databases = new Map<string, { db: DatabaseSync; users: number }>();
+  #stopping?: Promise<void>;
+
+  constructor(modules: readonly RegisteredModule[], options: { readonly data: DataStores; readonly endpoint: ServiceEndpoint }) {
+    this.modules = dependencyOrder(modules);
+    this.#data = options.data;
+    this.#endpoint = options.endpoint;
+  }
+
+  /** Every resource type a module runs or accepts. */
+  static supportedTypes(modules: readonly RegisteredModule[]): Set<string> {
+    return new Set(modules.flatMap((module) => module.resourceTypes ?? []));
+  }
+
+  /** A created service, looked up when it is used (how services that need each other reach one another). */
+  readonly services: ServiceLookup = {
+    get: <N extends keyof ServiceTypes & string>(name: N): ServiceTypes[N] => this.#service(name) as ServiceTypes[N],
+  };
+
+  /** Creates, mounts and starts every service; on a failure, stops and closes those created and rethrows it. */
+  async start(settings: RuntimeSettings): Promise<void> {
+    const supportedTypes = ServiceRegistry.supportedTypes(this.modules);
+    const warnings: string[] = [];
+    try {
+      for (const module of this.modules) await this.#create(module, settings, supportedTypes, warnings);
+      this.#endpoint.mount(this.#mounts());
+      for (const entry of this.#entries) await entry.running?.start?.();
+    } catch (error) {
+      await this.stop().catch((shutdown: unknown) => {
+        throw new ServiceShutdownError(`a service failed to start, and stopping the others failed too: ${String(shutdown)}`, [
+          error,
+          shutdown,
+        ]);
+      });
+      throw error;
+    }
+    this.warnings = warnings;
+  }
+
+  /** The lines the modules warned of while they were created, in creation order. */
+  warnings: readonly string[] = [];
+
+  /** Stops every service (dependents first), then the endpoint, then closes every service and its databases. Runs once. */
+  stop(): Promise<void> {
+    this.#stopping ??= this.#stop();
+    return this.#stopping;
+  }
+
+  async #stop(): Promise<void> {
+    const errors: unknown[] = [];
+    const reversed = [...this.#entries].reverse();
+    for (const entry of reversed) {
+      entry.stopped = true;
+      await attempt(errors, () => entry.running?.stop?.());
+    }
+    await attempt(errors, () => this.#endpoint.stop());
+    for (const entry of reversed) {
+      await attempt(errors, () => entry.running?.close?.());
+      for (const name of entry.databases) await attempt(errors, () => this.#release(name));
+    }
+    if (errors.length > 0) {
+      throw new ServiceShutdownError(`${errors.length} service(s) failed to stop or close: ${errors.map(String).join('; ')}`, errors);
+    }
+  }
+
+  async #create(module: RegisteredModule, settings: RuntimeSettings, supportedTypes: ReadonlySet<string>, warnings: string[]) {
+    const entry: Entry = { module, databases: [], stopped: false };
+    this.#entries.push(entry);
+    const needs = new Set(module.needs ?? []);
+    const declared = new Set(module.databases ?? []);
+    for (const name of declared) {
+      this.#open(name);
+      entry.databases.push(name);
+    }
+    const folders = new Set(module.folders ?? []);
+    let creating = true;
+    const context: ServiceContext = {
+      settings,
+      supportedTypes,
+      services: {
+        get: <N extends keyof ServiceTypes & string>(name: N): ServiceTypes[N] => {
+          // While it is created, a module reaches only what it declares: the order depends on it.
+          if (creating && !needs.has(name)) {
+            throw new ServiceLookupError(`${module.name} looks up ${name} while it is created without declaring it in needs`);
+          }
+          return this.#service(name) as ServiceTypes[N];
+        },
+      },
+      database: (name) => {
+        const open = declared.has(name) ? this.#databases.get(name) : undefined;
+        if (open === undefined) throw new ServiceLookupError(`${module.name} opens database ${name} without declaring it`);
+        return open.db;
+      },
+      folder: (name) => {
+        if (!folders.has(name)) throw new ServiceLookupError(`${module.name} uses folder ${name} without declaring it`);
+        return this.#data.folder(name);
+      },
+      warn: (lines) => warnings.push(...lines),
+    };
+    try {
+      entry.running = await module.create(context);
+    } finally {
+      creating = false;
+    }
+  }
+
+  #service(name: string): unknown {
+    const entry = this.#entries.find((e) => e.module.name === name);
+    if (entry?.running === undefined) throw new ServiceLookupError(`service ${name} ${entry ? 'is not created yet' : 'is not running'}`);
+    return entry.running.service;
+  }
+
+  #open(name: string): void {
+    const open = this.#databases.get(name);
+    if (open) open.users++;
+    else this.#databases.set(name, { db: this.#data.database(name), users: 1 });
+  }
+
+  #release(name: string): void {
+    const open = this.#databases.get(name);
+    if (open === undefined) return;
+    open.users--;
+    if (open.users > 0) return;
+    this.#databases.delete(name);
+    open.db.close();
+  }
+
+  /** Every module's mounts together, in dependency order. */
+  #mounts(): ReturnType<typeof combineMounts> {
+    return combineMounts(this.#entries.flatMap((entry) => entry.running?.mounts ?? []));
+  }
+}
+
+function combineMounts(all: readonly EndpointMounts[]) {
+  const one = <K extends 'httpApis' | 'readApi'>(key: K): EndpointMounts[K] => {
+    const found = all.flatMap((mounts) => (mounts[key] === undefined ? [] : [mounts[key]]));
+    if (found.length > 1) throw new ServiceOrderError(`two services mount ${key}`);
+    return found[0];
+  };
+  return {
+    json: all.flatMap((mounts) => mounts.json ?? []),
+    rest: [...all.flatMap((mounts) => mounts.restFirst ?? []), ...all.flatMap((mounts) => mounts.rest ?? [])],
+    query: all.flatMap((mounts) => mounts.query ?? []),
+    passthrough: new Map(all.flatMap((mounts) => [...(mounts.passthrough ?? [])])),
+    httpApis: one('httpApis'),
+    readApi: one('readApi'),
+  };
+}
+
+/** Runs one step of a shutdown, keeping its error for the end so that the other steps still run. */
+async function attempt(errors: unknown[], step: () => unknown): Promise<void> {
+  try {
+    await step();
+  } catch (error) {
+    errors.push(error);
+  }
+}
+
+/** The modules with each after the ones it needs, otherwise in the order given (a depth-first topological sort). */
+function dependencyOrder(modules: readonly RegisteredModule[]): RegisteredModule[] {
+  const byName = new Map<string, RegisteredModule>();
+  for (const module of modules) {
+    if (byName.has(module.name)) throw new ServiceOrderError(`two modules are named ${module.name}`);
+    byName.set(module.name, module);
+  }
+  const ordered: RegisteredModule[] = [];
+  const state = new Map<string, 'visiting' | 'done'>();
+  const visit = (module: RegisteredModule, path: readonly string[]) => {
+    if (state.get(module.name) === 'done') return;
+    if (state.get(module.name) === 'visiting') {
+      throw new ServiceOrderError(
+        `services need each other: ${[...path.slice(path.indexOf(module.name)), module.name].join(' -> ')} (look one up when it is used instead)`,
+      );
+    }
+    state.set(module.name, 'visiting');
+    for (const need of module.needs ?? []) {
+      const needed = byName.get(need);
+      if (needed === undefined) throw new ServiceOrderError(`${module.name} needs ${need}, which no module provides`);
+      visit(needed, [...path, module.name]);
+    }
+    state.set(module.name, 'done');
+    ordered.push(module);
+  };
+  for (const module of modules) visit(module, []);
+  return ordered;
+}

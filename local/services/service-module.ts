@@ -1,0 +1,139 @@
+import type { DatabaseSync } from 'node:sqlite';
+import type { Clock } from '../clock.js';
+import type { Credentials, EndpointGuard } from '../endpoint/guard.js';
+import type { EndpointServices } from '../endpoint/server.js';
+import type { Retention } from '../read-api/records.js';
+
+/**
+ * The running services by name. Each service's `module.ts` adds its own entry (TypeScript
+ * merges the declarations), so a lookup by name is typed while adding a service touches
+ * only its folder and the list in `modules.ts`.
+ */
+// biome-ignore lint/suspicious/noEmptyInterface: filled by declaration merging in each local/<service>/module.ts
+export interface ServiceTypes {}
+
+export type ServiceName = keyof ServiceTypes & string;
+
+/** Finds a created service by name: at creation for the services a module needs, at any later time for the others. */
+export interface ServiceLookup {
+  get<N extends ServiceName>(name: N): ServiceTypes[N];
+}
+
+export interface RuntimeOptions {
+  /** The cloud assembly folder. */
+  readonly cdkOut: string;
+  /** Where all state lives; it survives restarts. */
+  readonly dataDir: string;
+  /** @default 4566; 0 picks a free port */
+  readonly port?: number;
+  /** @default '127.0.0.1' */
+  readonly host?: string;
+  /** Host names the endpoint answers besides loopback ones (and the address it listens on). */
+  readonly allowHosts?: readonly string[];
+  /**
+   * Verify every request's SigV4 signature against these credentials (the first is given
+   * to local functions). @default - signatures are not checked
+   */
+  readonly verifySignatures?: { readonly credentials: readonly Credentials[] };
+  /** @default '000000000000' */
+  readonly accountId?: string;
+  /** @default 'us-east-1' */
+  readonly region?: string;
+  /** Template parameter values (`Name` or `Stack:Name`), as `cdk deploy --parameters` takes them. @default - each parameter's Default */
+  readonly parameters?: Readonly<Record<string, string>>;
+  /** Console output; every line of a function's logs comes prefixed with its name. @default console.log */
+  readonly log?: (line: string) => void;
+  /**
+   * Print a line for every event a bus accepts.
+   * @default true
+   */
+  readonly logEvents?: boolean;
+  readonly clock?: Clock;
+  /** How much of the buses' events (and their lineage) the read API keeps. @default the newest 10,000 events, none older than 24 hours */
+  readonly eventRecords?: Retention;
+  /** The first retry of a failed pipe batch waits this long, doubling up to a minute. @default 1000 */
+  readonly pipesRetryBaseMs?: number;
+}
+
+/** What every service is configured with: the runtime's options with their defaults applied, and where the endpoint listens. */
+export interface RuntimeSettings {
+  readonly options: RuntimeOptions;
+  /** The endpoint's base URL (`http://127.0.0.1:<port>`). */
+  readonly url: string;
+  readonly accountId: string;
+  readonly region: string;
+  readonly clock: Clock;
+  readonly log: (line: string) => void;
+  readonly guard: EndpointGuard;
+  /** What the runtime's own clients and functions sign with (the configured key when signatures are checked). */
+  readonly credentials: Credentials;
+}
+
+/** What a module gets to create its service with. */
+export interface ServiceContext {
+  readonly settings: RuntimeSettings;
+  readonly services: ServiceLookup;
+  /** One of the databases the module declares, opened by the registry (which closes it). */
+  database(name: string): DatabaseSync;
+  /** One of the data folder's sub-folders the module declares. */
+  folder(name: string): string;
+  /** Adds lines to the runtime's start-up warnings. */
+  warn(lines: readonly string[]): void;
+  /** Every resource type the runtime runs or knowingly accepts (what the modules declare). */
+  readonly supportedTypes: ReadonlySet<string>;
+}
+
+/** What a service serves on the endpoint; the registry puts every module's together for `Endpoint.mount`. */
+export interface EndpointMounts {
+  readonly json?: EndpointServices['jsonServices'];
+  readonly rest?: NonNullable<EndpointServices['restServices']>;
+  /**
+   * REST services asked before the others: ones that choose their requests by signature
+   * scope or Host (S3), whose path-style paths could look like another service's (a bucket
+   * named `2015-03-31`).
+   */
+  readonly restFirst?: NonNullable<EndpointServices['restServices']>;
+  readonly query?: NonNullable<EndpointServices['queryServices']>;
+  readonly passthrough?: NonNullable<EndpointServices['passthrough']>;
+  readonly httpApis?: EndpointServices['httpApis'];
+  readonly readApi?: EndpointServices['readApi'];
+}
+
+/**
+ * A created service and its lifecycle. Creating does no work in the background: `start`
+ * begins it once every service exists and the endpoint serves them; `stop` ends the work
+ * (in reverse dependency order, while the endpoint still answers the functions in flight);
+ * `close` releases what is left once the endpoint has stopped, before the registry closes
+ * the module's databases.
+ */
+export interface RunningService<T> {
+  readonly service: T;
+  readonly mounts?: EndpointMounts;
+  start?(): Promise<void> | void;
+  stop?(): Promise<void> | void;
+  close?(): Promise<void> | void;
+}
+
+/** One service of the local runtime, as the registry (registry.ts) runs it. */
+export interface ServiceModule<N extends ServiceName = ServiceName> {
+  readonly name: N;
+  /** The services it uses while it is created, stopped and closed: created and started before it, stopped after it. */
+  readonly needs?: readonly ServiceName[];
+  /** The data folder's SQLite databases it keeps its state in (`<name>.sqlite`); a database two modules declare is closed after both. */
+  readonly databases?: readonly string[];
+  /** The data folder's sub-folders it keeps files in. */
+  readonly folders?: readonly string[];
+  /** The CloudFormation resource types it runs or knowingly accepts (the loader's `supportedTypes`). */
+  readonly resourceTypes?: readonly string[];
+  create(context: ServiceContext): Promise<RunningService<ServiceTypes[N]>> | RunningService<ServiceTypes[N]>;
+}
+
+/** A module as the registry sees it: any name, and a service of any type (a ServiceModule of any name is one). */
+export interface RegisteredModule {
+  readonly name: string;
+  readonly needs?: readonly string[];
+  readonly databases?: readonly string[];
+  readonly folders?: readonly string[];
+  readonly resourceTypes?: readonly string[];
+  create(context: ServiceContext): Promise<RunningService<unknown>> | RunningService<unknown>;
+}

@@ -1,0 +1,36 @@
+import type { ServiceModule } from '../services/service-module.js';
+import { SNS_RESOURCE_TYPES, snsDefinitions } from './definitions.js';
+import { SnsQueryProtocol } from './query-protocol.js';
+import { SnsService } from './sns-service.js';
+
+declare module '../services/service-module.js' {
+  interface ServiceTypes {
+    sns: SnsService;
+  }
+}
+
+/** SNS: the template's topics and subscriptions, fanned out to SQS and Lambda. */
+export const snsModule: ServiceModule<'sns'> = {
+  name: 'sns',
+  needs: ['template', 'sqs', 'lambda'],
+  databases: ['sns'],
+  resourceTypes: SNS_RESOURCE_TYPES,
+  create({ settings, database, services, warn }) {
+    const { clock, accountId, region, url, log } = settings;
+    const template = snsDefinitions(services.get('template').app);
+    warn(template.warnings);
+    const sns = new SnsService({
+      db: database('sns'),
+      clock,
+      accountId,
+      region,
+      baseUrl: url,
+      topics: template.topics,
+      subscriptions: template.subscriptions,
+      sqs: services.get('sqs'),
+      lambda: services.get('lambda'),
+      log: (line) => log(`[sns] ${line}`),
+    });
+    return { service: sns, mounts: { query: [new SnsQueryProtocol(sns)] }, start: () => sns.start(), stop: () => sns.stop() };
+  },
+};

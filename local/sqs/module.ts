@@ -1,0 +1,67 @@
+import type { AwsError } from '../aws-error.js';
+import type { ServiceModule } from '../services/service-module.js';
+import { validateSqsJsonInput } from './input-validation.js';
+import { SqsQueryProtocol } from './query-protocol.js';
+import { queryErrorHeader, SqsError } from './sqs-errors.js';
+import { SqsService } from './sqs-service.js';
+
+declare module '../services/service-module.js' {
+  interface ServiceTypes {
+    sqs: SqsService;
+  }
+}
+
+/** SQS: the template's queues, created (or brought up to date) when the runtime starts. */
+export const sqsModule: ServiceModule<'sqs'> = {
+  name: 'sqs',
+  needs: ['template', 'readApi'],
+  databases: ['sqs'],
+  // Queue policies are accepted with nothing to run (IAM is not enforced).
+  resourceTypes: ['AWS::SQS::Queue', 'AWS::SQS::QueuePolicy', 'AWS::SQS::QueueInlinePolicy'],
+  create({ settings, database, services }) {
+    const { clock, url, accountId, region } = settings;
+    const readApi = services.get('readApi');
+    const { definitions } = services.get('template');
+    const sqs = new SqsService({ db: database('sqs'), clock, baseUrl: url, accountId, region, onMessage: (note) => readApi.message(note) });
+    return {
+      service: sqs,
+      mounts: {
+        json: [
+          {
+            targetPrefix: 'AmazonSQS',
+            jsonVersion: '1.0',
+            errorNamespace: 'com.amazonaws.sqs',
+            operations: sqsOperations(sqs),
+            errorHeaders: (error: AwsError) => ({ 'x-amzn-query-error': queryErrorHeader(error) }),
+            validate: validateSqsJsonInput,
+          },
+        ],
+        query: [new SqsQueryProtocol(sqs)],
+      },
+      start: async () => {
+        for (const queue of definitions.queues) await ensureQueue(sqs, queue);
+      },
+      stop: () => sqs.close(),
+    };
+  },
+};
+
+/** The SqsService's API operations by name, for the endpoint. */
+function sqsOperations(sqs: SqsService): Record<string, (input: never) => Promise<unknown>> {
+  const api = sqs as unknown as Record<string, (input: never) => Promise<unknown>>;
+  const names = Object.getOwnPropertyNames(SqsService.prototype).filter((name) => /^[A-Z]/.test(name));
+  return Object.fromEntries(
+    names.map((name) => [name, (input: never) => (api[name] as (input: never) => Promise<unknown>).call(sqs, input)]),
+  );
+}
+
+/** Creates a queue from the template, or brings an existing one's attributes up to date after a template change. */
+export async function ensureQueue(sqs: SqsService, queue: { name: string; attributes: Record<string, string> }): Promise<void> {
+  try {
+    await sqs.CreateQueue({ QueueName: queue.name, Attributes: queue.attributes });
+  } catch (error) {
+    if (!(error instanceof SqsError) || error.code !== 'QueueNameExists') throw error;
+    const { FifoQueue: _fifo, ...settable } = queue.attributes;
+    await sqs.SetQueueAttributes({ QueueUrl: sqs.queueUrl(queue.name), Attributes: settable });
+  }
+}

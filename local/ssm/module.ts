@@ -1,0 +1,28 @@
+import { modelValidator } from '../endpoint/validation/validator.js';
+import type { ServiceModule } from '../services/service-module.js';
+import { ssmParameterDefinitions } from './definitions.js';
+import { SsmService } from './ssm-service.js';
+
+declare module '../services/service-module.js' {
+  interface ServiceTypes {
+    ssm: SsmService;
+  }
+}
+
+/** Parameter Store. Created first: the template's parameters of type AWS::SSM::Parameter::Value<...> read it while the template loads. */
+export const ssmModule: ServiceModule<'ssm'> = {
+  name: 'ssm',
+  databases: ['ssm'],
+  // The template's parameters: created from the template when the runtime starts.
+  resourceTypes: ['AWS::SSM::Parameter'],
+  create({ settings, database, services, warn }) {
+    const { clock, accountId, region } = settings;
+    const ssm = new SsmService({ db: database('ssm'), clock, accountId, region });
+    return {
+      service: ssm,
+      mounts: { json: [{ targetPrefix: 'AmazonSSM', jsonVersion: '1.1', operations: ssm.operations, validate: modelValidator('ssm') }] },
+      // The template (which needs this service to load) is there by now.
+      start: () => warn(ssm.declare(ssmParameterDefinitions(services.get('template').app))),
+    };
+  },
+};

@@ -1,0 +1,64 @@
+import { modelValidator } from '../endpoint/validation/validator.js';
+import type { ServiceModule } from '../services/service-module.js';
+import { StatesService } from './states-service.js';
+import { sdkDynamoDb } from './task-runner.js';
+
+declare module '../services/service-module.js' {
+  interface ServiceTypes {
+    states: StatesService;
+  }
+}
+
+/** Step Functions: the template's state machines; STANDARD executions resume after a restart where their history ends. */
+export const statesModule: ServiceModule<'states'> = {
+  name: 'states',
+  needs: ['template', 'readApi', 'lambda', 'sqs', 'events', 'sns', 'ssm', 'logs'],
+  databases: ['states'],
+  resourceTypes: ['AWS::StepFunctions::StateMachine'],
+  create({ settings, database, services, warn }) {
+    const { clock, accountId, region, url, credentials, log } = settings;
+    const { definitions } = services.get('template');
+    const readApi = services.get('readApi');
+    const events = services.get('events');
+    const sns = services.get('sns');
+    // DynamoDB tasks go through the endpoint, as a function's SDK calls do (the tables' streams see their writes).
+    const dynamodb = sdkDynamoDb({ endpoint: url, region, credentials });
+    const states = new StatesService({
+      db: database('states'),
+      clock,
+      accountId,
+      region,
+      stateMachines: definitions.stateMachines,
+      lambda: services.get('lambda'),
+      sqs: services.get('sqs'),
+      events,
+      statusEvents: events,
+      dynamodb,
+      sns,
+      sdkServices: { ssm: services.get('ssm'), sns },
+      logs: services.get('logs'),
+      log: (line) => log(`[states] ${line}`),
+      onHistoryEvent: (execution, event) => readApi.historyEvent(execution, event),
+    });
+    return {
+      service: states,
+      mounts: {
+        json: [
+          {
+            targetPrefix: 'AWSStepFunctions',
+            jsonVersion: '1.0',
+            operations: states.operations,
+            validate: modelValidator('stepfunctions'),
+          },
+        ],
+      },
+      start: async () => {
+        await states.start();
+        warn(states.warnings);
+      },
+      // Before Lambda stops (Step Functions needs it): with Lambda gone, an invocation in flight would be recorded as a task failure.
+      stop: () => states.close(),
+      close: () => dynamodb.destroy(),
+    };
+  },
+};

@@ -1,0 +1,62 @@
+import { type ServiceDefinitions, serviceDefinitions } from '../service-definitions.js';
+import type { ServiceModule } from '../services/service-module.js';
+import type { LoadAppOptions, LoadedApp } from './load.js';
+import { loadApp } from './load.js';
+
+/** The app the runtime runs: its loaded templates, the services' shared definitions of it, and how to load a newer assembly the same way. */
+export interface LoadedTemplate {
+  readonly app: LoadedApp;
+  readonly definitions: ServiceDefinitions;
+  /** Loads an assembly as the first one was loaded (same endpoint, account, region, parameters): what a reload runs. */
+  load(cdkOut: string): { app: LoadedApp; definitions: ServiceDefinitions };
+  /**
+   * Rule targets' and functions' (asynchronous invocation) dead-letter queues, which the read
+   * API asks about; a reload adds its own. Queues' redrive targets SQS knows itself.
+   */
+  readonly deadLetterQueues: Set<string>;
+}
+
+declare module '../services/service-module.js' {
+  interface ServiceTypes {
+    template: LoadedTemplate;
+  }
+}
+
+/** The cloud assembly, loaded once SSM is there: parameters of type AWS::SSM::Parameter::Value<...> read its store while loading. */
+export const templateModule: ServiceModule<'template'> = {
+  name: 'template',
+  needs: ['ssm'],
+  // Accepted with nothing to run: IAM is not enforced, schemas and CDK's metadata only describe the app.
+  resourceTypes: [
+    'AWS::IAM::Role',
+    'AWS::IAM::Policy',
+    'AWS::IAM::ManagedPolicy',
+    'AWS::IAM::InstanceProfile',
+    'AWS::EventSchemas::Registry',
+    'AWS::EventSchemas::Schema',
+    'AWS::CDK::Metadata',
+  ],
+  create({ settings, services, supportedTypes, warn }) {
+    const ssm = services.get('ssm');
+    const { options } = settings;
+    const loadOptions: Omit<LoadAppOptions, 'cdkOut'> = {
+      baseUrl: settings.url,
+      accountId: settings.accountId,
+      region: settings.region,
+      supportedTypes,
+      ...(options.parameters === undefined ? {} : { parameters: options.parameters }),
+      ssmParameter: (name) => ssm.valueOf(name),
+    };
+    const load = (cdkOut: string) => {
+      const app = loadApp({ ...loadOptions, cdkOut });
+      return { app, definitions: serviceDefinitions(app) };
+    };
+    const { app, definitions } = load(options.cdkOut);
+    warn([...app.warnings, ...definitions.warnings]);
+    const deadLetterQueues = new Set([
+      ...definitions.rules.flatMap((rule) => rule.targets.flatMap((t) => t.deadLetterArn ?? [])),
+      ...definitions.functions.flatMap((fn) => fn.asyncConfig?.deadLetterArn ?? []),
+    ]);
+    return { service: { app, definitions, load, deadLetterQueues } };
+  },
+};

@@ -1,0 +1,192 @@
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
+import type { DatabaseSync } from 'node:sqlite';
+import { describe, expect, it } from 'vitest';
+import { systemClock } from '../../../local/clock.js';
+import { EndpointGuard } from '../../../local/endpoint/guard.js';
+import { LocalRuntime } from '../../../local/runtime.js';
+import { type ServiceEndpoint, ServiceLookupError, ServiceOrderError, ServiceRegistry } from '../../../local/services/registry.js';
+import type { RegisteredModule, RuntimeSettings, ServiceContext } from '../../../local/services/service-module.js';
+import { DataFolder } from '../../../local/store/data-folder.js';
+import { DataFolderLock } from '../../../local/store/data-folder-lock.js';
+import { tempDataDir } from '../helpers.js';
+
+const settings: RuntimeSettings = {
+  options: { cdkOut: 'unused', dataDir: 'unused' },
+  url: 'http://127.0.0.1:1',
+  accountId: '000000000000',
+  region: 'us-east-1',
+  clock: systemClock,
+  log: () => {},
+  guard: new EndpointGuard({}),
+  credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+};
+
+/** A runtime's worth of fake services that write down each step of their lifecycle, with what their databases were then. */
+class Recorder {
+  readonly steps: string[] = [];
+  readonly databases = new Map<string, DatabaseSync>();
+
+  module(name: string, options: { needs?: string[]; databases?: string[]; failOn?: 'create' | 'start' } = {}): RegisteredModule {
+    return {
+      name,
+      needs: options.needs ?? [],
+      databases: options.databases ?? [],
+      create: (context: ServiceContext) => {
+        this.steps.push(`create ${name}`);
+        for (const db of options.databases ?? []) this.databases.set(db, context.database(db));
+        if (options.failOn === 'create') throw new Error(`${name} does not create`);
+        const openNow = () => (options.databases ?? []).every((db) => this.databases.get(db)?.isOpen);
+        return {
+          service: { name },
+          start: () => {
+            this.steps.push(`start ${name}`);
+            if (options.failOn === 'start') throw new Error(`${name} does not start`);
+          },
+          stop: () => {
+            this.steps.push(`stop ${name}${openNow() ? '' : ' (its databases closed)'}`);
+          },
+          close: () => {
+            this.steps.push(`close ${name}${openNow() ? '' : ' (its databases closed)'}`);
+          },
+        };
+      },
+    };
+  }
+
+  endpoint(): ServiceEndpoint {
+    return {
+      mount: () => this.steps.push('mount'),
+      stop: async () => {
+        this.steps.push('stop endpoint');
+      },
+    };
+  }
+}
+
+function registryOf(recorder: Recorder, modules: RegisteredModule[]): ServiceRegistry {
+  return new ServiceRegistry(modules, { data: new DataFolder(tempDataDir()), endpoint: recorder.endpoint() });
+}
+
+describe('ServiceRegistry', () => {
+  it('creates and starts each service after the ones it needs, and stops it before them, whatever the order of the list', async () => {
+    const recorder = new Recorder();
+    const registry = registryOf(recorder, [
+      recorder.module('pipes', { needs: ['states', 'queues'] }),
+      recorder.module('states', { needs: ['queues'] }),
+      recorder.module('queues'),
+    ]);
+    await registry.start(settings);
+    await registry.stop();
+    expect(recorder.steps).toEqual([
+      'create queues',
+      'create states',
+      'create pipes',
+      'mount',
+      'start queues',
+      'start states',
+      'start pipes',
+      'stop pipes',
+      'stop states',
+      'stop queues',
+      'stop endpoint',
+      'close pipes',
+      'close states',
+      'close queues',
+    ]);
+  });
+
+  it('closes each database once every service that declared it has stopped and closed, and not before', async () => {
+    const recorder = new Recorder();
+    const registry = registryOf(recorder, [
+      recorder.module('records', { databases: ['records', 'bus'] }),
+      recorder.module('bus', { needs: ['records'], databases: ['bus'] }),
+    ]);
+    await registry.start(settings);
+    // Two modules that declare one database share one connection.
+    expect(recorder.databases.get('bus')).toBeDefined();
+    await registry.stop();
+    expect(recorder.steps.filter((step) => step.startsWith('stop') || step.startsWith('close'))).toEqual([
+      'stop bus',
+      'stop records',
+      'stop endpoint',
+      'close bus',
+      'close records',
+    ]);
+    expect([...recorder.databases.values()].map((db) => db.isOpen)).toEqual([false, false]);
+  });
+
+  it('fails if a service fails to start, having stopped and closed the services created and their databases', async () => {
+    const recorder = new Recorder();
+    const registry = registryOf(recorder, [
+      recorder.module('queues', { databases: ['queues'] }),
+      recorder.module('functions', { needs: ['queues'], databases: ['functions'] }),
+      recorder.module('buses', { needs: ['functions'], failOn: 'start' }),
+    ]);
+    await expect(registry.start(settings)).rejects.toThrow('buses does not start');
+    expect(recorder.steps.slice(recorder.steps.indexOf('start buses'))).toEqual([
+      'start buses',
+      'stop buses',
+      'stop functions',
+      'stop queues',
+      'stop endpoint',
+      'close buses',
+      'close functions',
+      'close queues',
+    ]);
+    expect([...recorder.databases.values()].map((db) => db.isOpen)).toEqual([false, false]);
+  });
+
+  it('fails if a service fails to be created, having closed the databases opened for it and the services created before it', async () => {
+    const recorder = new Recorder();
+    const registry = registryOf(recorder, [
+      recorder.module('queues', { databases: ['queues'] }),
+      recorder.module('functions', { needs: ['queues'], databases: ['functions'], failOn: 'create' }),
+    ]);
+    await expect(registry.start(settings)).rejects.toThrow('functions does not create');
+    expect(recorder.steps).toEqual(['create queues', 'create functions', 'stop queues', 'stop endpoint', 'close queues']);
+    expect([...recorder.databases.values()].map((db) => db.isOpen)).toEqual([false, false]);
+  });
+
+  it('fails if services need each other, naming the circle', () => {
+    const recorder = new Recorder();
+    expect(() =>
+      registryOf(recorder, [recorder.module('events', { needs: ['states'] }), recorder.module('states', { needs: ['events'] })]),
+    ).toThrow(new ServiceOrderError('services need each other: events -> states -> events (look one up when it is used instead)'));
+  });
+
+  it('fails if a module needs a service no module provides', () => {
+    const recorder = new Recorder();
+    expect(() => registryOf(recorder, [recorder.module('events', { needs: ['states'] })])).toThrow(ServiceOrderError);
+  });
+
+  it('fails if a module looks up while it is created a service it does not declare, and finds it once all are created', async () => {
+    const recorder = new Recorder();
+    let later: (() => unknown) | undefined;
+    const undeclared: RegisteredModule = {
+      name: 'events',
+      create: (context) => {
+        later = () => context.services.get('states' as never);
+        expect(later).toThrow(ServiceLookupError);
+        return { service: {} };
+      },
+    };
+    // States is created first, yet Events may not count on that without declaring it.
+    const registry = registryOf(recorder, [recorder.module('states'), undeclared]);
+    await registry.start(settings);
+    expect(later?.()).toEqual({ name: 'states' });
+    await registry.stop();
+  });
+});
+
+describe('LocalRuntime', () => {
+  it('fails if its template does not load, having released the data folder and closed the databases it opened', async () => {
+    const dataDir = tempDataDir();
+    await expect(LocalRuntime.start({ cdkOut: path.join(dataDir, 'no-such-cdk-out'), dataDir, port: 0, log: () => {} })).rejects.toThrow();
+    // SSM (whose store the template's parameters read) was opened before the template failed to load.
+    expect(existsSync(path.join(dataDir, 'ssm.sqlite'))).toBe(true);
+    // SQLite removes a WAL database's log when its last connection closes.
+    expect(existsSync(path.join(dataDir, 'ssm.sqlite-wal'))).toBe(false);
+    DataFolderLock.acquire(dataDir).release();
+  });
+});
