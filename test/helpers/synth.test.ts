@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { Duration } from 'aws-cdk-lib';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { synthSwitchyardApp } from './synth.js';
 
@@ -37,5 +38,25 @@ describe('synthSwitchyardApp', () => {
     writeFileSync(bundle(a), 'changed');
     expect(readFileSync(bundle(b), 'utf8')).not.toBe('changed');
     expect(readFileSync(bundle(shared), 'utf8')).not.toBe('changed');
+    // The first file of a run to ask pays for the bundling: a minute on a busy 2-core machine.
+  }, 180_000);
+
+  it('gives an app with props a template of its own over the shared bundles', () => {
+    const [plain, configured] = [outdir(), outdir()];
+    const defaults = synthSwitchyardApp(plain).template.toJSON();
+    const { template, assembly } = synthSwitchyardApp(configured, undefined, { escalationSla: Duration.seconds(6) });
+
+    // The stack file the runtime reads is the configured app's: its escalation waits 6 s, not 4 hours.
+    const written = JSON.parse(readFileSync(assembly.getStackArtifact('Switchyard').templateFullPath, 'utf8'));
+    expect(written).toEqual(template.toJSON());
+    expect(JSON.stringify(written)).not.toEqual(JSON.stringify(defaults));
+    // Every bundled function points at the shared assembly's bundle of the same logical ID, present in its copy.
+    const functions = Object.entries(template.findResources('AWS::Lambda::Function')).filter(([, r]) => r.Metadata?.['aws:asset:path']);
+    expect(functions.length).toBeGreaterThan(0);
+    for (const [id, fn] of functions) {
+      expect(fn.Metadata['aws:asset:path']).toBe(defaults.Resources[id].Metadata['aws:asset:path']);
+      expect(fn.Properties.Code).toEqual(defaults.Resources[id].Properties.Code);
+      expect(existsSync(path.join(configured, String(fn.Metadata['aws:asset:path']), 'index.mjs'))).toBe(true);
+    }
   });
 });

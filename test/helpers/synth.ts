@@ -37,13 +37,48 @@ export function synthSwitchyardApp(
   env: SynthEnv = { account: '000000000000', region: 'us-east-1' },
   props: SwitchyardStackProps = {},
 ) {
-  // An app with props of its own (short SLAs, say) is not the shared one: it is synthesized for the caller.
-  const shared = Object.keys(props).length === 0 ? sharedAssembly(env) : undefined;
+  const shared = sharedAssembly(env);
   // The bundles' source maps name the sources relative to the bundle, so a copy is only true at the same depth.
   if (shared === undefined || depth(shared) !== depth(outdir)) return synthInto(outdir, env, props);
   cpSync(shared, outdir, { recursive: true });
+  // An app with props of its own (short SLAs, say) has a template of its own but the same bundles.
+  if (Object.keys(props).length > 0 && !graftTemplate(outdir, env, props)) {
+    rmSync(outdir, { recursive: true, force: true });
+    return synthInto(outdir, env, props);
+  }
   const assembly = new CloudAssembly(outdir);
   return { template: Template.fromJSON(assembly.getStackArtifact('Switchyard').template), assembly };
+}
+
+type TemplateJson = {
+  Resources: Record<string, { Type: string; Metadata?: Record<string, unknown>; Properties?: Record<string, unknown> }>;
+};
+
+/**
+ * Replaces the stack template of the shared assembly copied into `outdir` by the app's with
+ * `props`, synthesized without bundling (seconds, not the tens of seconds esbuild takes), each
+ * asset-built resource pointing at the shared assembly's bundle of the same logical ID. Props
+ * configure templates (SLAs, reviewers), not handler code, so the bundles are the ones a full
+ * synthesis would build. False, to synthesize in full, when an asset-built resource has no
+ * counterpart in the shared template (props that add a function).
+ */
+function graftTemplate(outdir: string, env: SynthEnv, props: SwitchyardStackProps): boolean {
+  const app = new App({ context: { 'aws:cdk:enable-asset-metadata': true, 'aws:cdk:bundling-stacks': [] } });
+  const own = Template.fromStack(
+    new SwitchyardStack(app, 'Switchyard', { env, simulatedFailures: true, ...props }),
+  ).toJSON() as TemplateJson;
+  const file = new CloudAssembly(outdir).getStackArtifact('Switchyard').templateFullPath;
+  const shared = JSON.parse(readFileSync(file, 'utf8')) as TemplateJson;
+  for (const [id, resource] of Object.entries(own.Resources)) {
+    const property = resource.Metadata?.['aws:asset:property'];
+    if (typeof property !== 'string') continue;
+    const counterpart = shared.Resources[id];
+    if (counterpart?.Type !== resource.Type || counterpart.Metadata?.['aws:asset:property'] !== property) return false;
+    resource.Metadata = { ...resource.Metadata, 'aws:asset:path': counterpart.Metadata['aws:asset:path'] };
+    resource.Properties = { ...resource.Properties, [property]: counterpart.Properties?.[property] };
+  }
+  writeFileSync(file, JSON.stringify(own, undefined, 1));
+  return true;
 }
 
 type SynthEnv = { account: string; region: string };

@@ -31,7 +31,7 @@ beforeAll(async () => {
   events = new EventBridgeClient(app.config);
   sfn = new SFNClient(app.config);
   dynamodb = new DynamoDBClient(app.config);
-}, 120_000);
+}, 180_000);
 afterAll(async () => {
   await runtime?.stop();
 });
@@ -86,7 +86,8 @@ async function assignment(ticketId: string): Promise<Record<string, unknown> | u
 const answer = (taskToken: unknown, decision: Record<string, unknown>) =>
   sfn.send(new SendTaskSuccessCommand({ taskToken: String(taskToken), output: JSON.stringify(decision) }));
 
-describe('the triage escalation policy on the local runtime', () => {
+// Each test escalates a ticket of its own and mostly waits out real SLAs: they run at once.
+describe.concurrent('the triage escalation policy on the local runtime', () => {
   it('applies a decision made within the SLA once: a repeated answer is refused by the token, and no reminder follows', async () => {
     await unclearTicket('ESC-1');
     const first = await ask('ESC-1', (d) => d.attempt === 1, 'the first ask');
