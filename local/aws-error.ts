@@ -4,7 +4,8 @@
  * `InvalidEventPatternException`, ...), the status is the HTTP status AWS uses for it.
  */
 export class AwsError extends Error {
-  override readonly name = 'AwsError';
+  // A string, not the literal: subclasses name themselves (UnsupportedTargetError).
+  override readonly name: string = 'AwsError';
   constructor(
     readonly code: string,
     message: string,

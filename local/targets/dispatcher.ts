@@ -87,6 +87,7 @@ export type Dispatched =
  * dispatcher), or the string is not an ARN. `code` is the AWS-style error code callers record.
  */
 export class UnsupportedTargetError extends AwsError {
+  override readonly name = 'UnsupportedTargetError';
   constructor(
     readonly arn: string,
     /** The ARN's service; undefined when the target is not an ARN. */

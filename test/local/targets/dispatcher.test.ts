@@ -168,7 +168,7 @@ describe('TargetDispatcher', () => {
     const { all } = services();
     const failure = new TargetDispatcher(all).send(arn, { body: '{}' });
     await expect(failure).rejects.toBeInstanceOf(UnsupportedTargetError);
-    await expect(failure).rejects.toMatchObject({ code: 'UnsupportedTarget', arn, service });
+    await expect(failure).rejects.toMatchObject({ name: 'UnsupportedTargetError', code: 'UnsupportedTarget', arn, service });
     await expect(failure).rejects.toThrow(message);
   });
 
