@@ -1,4 +1,6 @@
+import { AwsError } from '../aws-error.js';
 import type { LoadedApp, LoadedResource } from '../template/load.js';
+import { type DestinationConfiguration, templateConfigurations } from './notification-config.js';
 
 /** The resource types the local S3 reads from a template (policies are accepted, not enforced). */
 export const S3_RESOURCE_TYPES = ['AWS::S3::Bucket', 'AWS::S3::BucketPolicy', 'Custom::S3BucketNotifications'] as const;
@@ -8,27 +10,44 @@ export interface BucketDefinition {
   readonly name: string;
   /** Whether the bucket sends its events to EventBridge (the default bus of its account and region). */
   readonly eventBridge: boolean;
+  /** Its queue, topic and function notification configurations. */
+  readonly configurations?: readonly DestinationConfiguration[];
 }
 
 type Props = Record<string, unknown>;
 
 /**
- * The template's buckets. EventBridge notifications are on when the bucket's own
- * `NotificationConfiguration.EventBridgeConfiguration.EventBridgeEnabled` is true, or when
- * a `Custom::S3BucketNotifications` resource (what CDK's `eventBridgeEnabled` and
- * `addEventNotification` deploy, through a provider function that does not run locally)
- * names the bucket with an `EventBridgeConfiguration`. Everything else a bucket does on AWS
- * that the local S3 does not is one warning each.
+ * The template's buckets and their notifications, from the bucket's own
+ * `NotificationConfiguration` (EventBridge on when `EventBridgeEnabled` is true; queue, topic
+ * and Lambda configurations) and from any `Custom::S3BucketNotifications` resource naming the
+ * bucket: what CDK's `eventBridgeEnabled` and `addEventNotification` deploy, through a
+ * provider function that does not run locally, so its `NotificationConfiguration` is read
+ * here instead. A configuration S3 would refuse is a warning, and that resource's queue, topic
+ * and function configurations are not applied. Everything else a bucket does on AWS that the
+ * local S3 does not is one warning each.
  */
 export function bucketDefinitions(app: LoadedApp): { buckets: BucketDefinition[]; warnings: string[] } {
   const resources = app.stacks.flatMap((stack) => stack.resources);
   const warnings: string[] = [];
   const where = (r: LoadedResource) => `${r.stackName}/${r.logicalId} (${r.type})`;
   const viaCustomResource = new Set<string>();
+  const notifiedBuckets = new Set<string>();
+  const configurations = new Map<string, DestinationConfiguration[]>();
+  const readConfigurations = (r: LoadedResource, bucket: string, configuration: Props) => {
+    try {
+      const found = templateConfigurations(bucket, configuration);
+      configurations.set(bucket, [...(configurations.get(bucket) ?? []), ...found]);
+    } catch (error) {
+      if (!(error instanceof AwsError)) throw error;
+      warnings.push(`${where(r)}: its queue, topic and Lambda notifications are not applied: S3 would refuse them: ${error.message}`);
+    }
+  };
   for (const r of resources.filter((resource) => resource.type === 'Custom::S3BucketNotifications')) {
     const configuration = (r.properties.NotificationConfiguration ?? {}) as Props;
-    if (configuration.EventBridgeConfiguration !== undefined) viaCustomResource.add(String(r.properties.BucketName));
-    warnings.push(...otherNotifications(where(r), configuration));
+    const bucket = String(r.properties.BucketName);
+    notifiedBuckets.add(bucket);
+    if (configuration.EventBridgeConfiguration !== undefined) viaCustomResource.add(bucket);
+    readConfigurations(r, bucket, configuration);
   }
 
   const buckets = resources
@@ -37,7 +56,7 @@ export function bucketDefinitions(app: LoadedApp): { buckets: BucketDefinition[]
       const p = r.properties as Props;
       const configuration = (p.NotificationConfiguration ?? {}) as Props;
       const eventBridge = (configuration.EventBridgeConfiguration as { EventBridgeEnabled?: unknown } | undefined)?.EventBridgeEnabled;
-      warnings.push(...otherNotifications(where(r), configuration));
+      readConfigurations(r, r.physicalName, configuration);
       const versioning = (p.VersioningConfiguration as { Status?: string } | undefined)?.Status;
       if (versioning === 'Enabled') {
         warnings.push(
@@ -50,22 +69,17 @@ export function bucketDefinitions(app: LoadedApp): { buckets: BucketDefinition[]
       if (p.ObjectLockEnabled === true || p.ObjectLockEnabled === 'true') {
         warnings.push(`${where(r)}: object lock is not enforced locally: objects can be overwritten and deleted`);
       }
-      return { name: r.physicalName, eventBridge: eventBridge === true || eventBridge === 'true' || viaCustomResource.has(r.physicalName) };
+      return {
+        name: r.physicalName,
+        eventBridge: eventBridge === true || eventBridge === 'true' || viaCustomResource.has(r.physicalName),
+        configurations: configurations.get(r.physicalName) ?? [],
+      };
     });
   // A notifications resource for a bucket the app does not declare (an imported bucket) changes nothing here.
-  for (const name of viaCustomResource) {
+  for (const name of notifiedBuckets) {
     if (!buckets.some((bucket) => bucket.name === name)) {
       warnings.push(`Custom::S3BucketNotifications for bucket ${name}: the bucket is not in the app, so no local bucket sends its events`);
     }
   }
   return { buckets, warnings };
-}
-
-function otherNotifications(where: string, configuration: Props): string[] {
-  const kinds = ['LambdaConfigurations', 'LambdaFunctionConfigurations', 'QueueConfigurations', 'TopicConfigurations'].filter(
-    (kind) => Array.isArray(configuration[kind]) && (configuration[kind] as unknown[]).length > 0,
-  );
-  return kinds.length === 0
-    ? []
-    : [`${where}: ${kinds.join(', ')} are not run locally: only EventBridge notifications are sent (to the default bus)`];
 }

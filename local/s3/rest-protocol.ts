@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import { AwsError } from '../aws-error.js';
 import type { RawRequest, RawResponse, RestProtocolService } from '../endpoint/protocols.js';
 import type { ListObjectsResult } from './listing.js';
+import { configurationsXml, xmlConfigurations } from './notification-config.js';
+import { s3HostId } from './notifier.js';
 import {
   address,
   byteRange,
@@ -14,6 +16,7 @@ import {
   responseOverrides,
   sentChecksums,
   storedHeaders,
+  urlEncodeKey,
 } from './request-parts.js';
 import { type RequestContext, type S3Service, s3RequestId } from './s3-service.js';
 import type { ObjectRecord } from './s3-store.js';
@@ -120,18 +123,23 @@ export class S3RestProtocol implements RestProtocolService {
     const { method, query } = request;
     if (query.has('notification')) {
       if (method === 'GET') {
-        const { EventBridgeEnabled } = this.s3.GetBucketNotificationConfiguration({ Bucket: bucket });
-        return xml(document('NotificationConfiguration', EventBridgeEnabled ? { EventBridgeConfiguration: {} } : {}));
+        const { EventBridgeEnabled, Configurations } = this.s3.GetBucketNotificationConfiguration({ Bucket: bucket });
+        return xml(
+          document('NotificationConfiguration', {
+            ...configurationsXml(Configurations),
+            ...(EventBridgeEnabled ? { EventBridgeConfiguration: {} } : {}),
+          }),
+        );
       }
       if (method === 'PUT') {
         const body = requestBody(request).body.toString('utf8');
-        this.s3.PutBucketNotificationConfiguration({
-          Bucket: bucket,
-          EventBridgeEnabled: hasElement(body, 'EventBridgeConfiguration'),
-          OtherDestinations: ['QueueConfiguration', 'TopicConfiguration', 'CloudFunctionConfiguration'].some((name) =>
-            hasElement(body, name),
-          ),
-        });
+        if (!hasElement(body, 'NotificationConfiguration')) {
+          throw new AwsError('MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema');
+        }
+        this.s3.PutBucketNotificationConfiguration(
+          { Bucket: bucket, EventBridgeEnabled: hasElement(body, 'EventBridgeConfiguration'), Configurations: xmlConfigurations(body) },
+          context,
+        );
         return { status: 200 };
       }
     }
@@ -234,7 +242,7 @@ export class S3RestProtocol implements RestProtocolService {
     const encodingType = query.get('encoding-type') ?? undefined;
     if (encodingType !== undefined && encodingType !== 'url')
       throw new AwsError('InvalidArgument', 'Invalid Encoding Method specified in Request');
-    const encode = (text: string | undefined) => (text === undefined || encodingType !== 'url' ? text : urlEncode(text));
+    const encode = (text: string | undefined) => (text === undefined || encodingType !== 'url' ? text : urlEncodeKey(text));
     const prefix = query.get('prefix') ?? '';
     const delimiter = query.get('delimiter') ?? undefined;
     const startAfter = (v2 ? query.get('start-after') : query.get('marker')) ?? undefined;
@@ -402,7 +410,7 @@ function xml(body: string): RawResponse {
 }
 
 function commonHeaders(requestId: string): Record<string, string> {
-  return { 'x-amz-request-id': requestId, 'x-amz-id-2': Buffer.from(requestId).toString('base64'), server: 'AmazonS3' };
+  return { 'x-amz-request-id': requestId, 'x-amz-id-2': s3HostId(requestId), server: 'AmazonS3' };
 }
 
 /** S3's error document; a HEAD answer has no body, so the SDKs read the status alone (404 -> NotFound). */
@@ -417,7 +425,7 @@ function errorResponse(error: AwsError, requestId: string, method: string, bucke
       : {}),
     ...(error.code === 'NoSuchKey' ? { Key: key } : {}),
     RequestId: requestId,
-    HostId: Buffer.from(requestId).toString('base64'),
+    HostId: s3HostId(requestId),
   };
   const body = `<?xml version="1.0" encoding="UTF-8"?>\n${document('Error', detail)
     .replace(/^.*\n/, '')
@@ -440,12 +448,4 @@ function nextMarker(result: ListObjectsResult): string | undefined {
 
 function isoMillis(time: number): string {
   return new Date(time).toISOString();
-}
-
-/** `encoding-type=url`: as S3 encodes keys, which the SDKs decode (spaces as `+`). */
-function urlEncode(text: string): string {
-  return encodeURIComponent(text)
-    .replace(/%2F/g, '/')
-    .replace(/%20/g, '+')
-    .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }

@@ -6,21 +6,11 @@ import { type ChecksumAlgorithm, checksumOf } from './checksums.js';
 import type { BucketDefinition } from './definitions.js';
 import { type ListObjectsInput, type ListObjectsResult, listObjects } from './listing.js';
 import { MultipartUploads } from './multipart.js';
-import { type ObjectRecord, S3Store } from './s3-store.js';
+import type { DestinationConfiguration } from './notification-config.js';
+import { type ObjectChange, type RequestContext, type S3EventPublisher, type S3NotificationTargets, S3Notifier } from './notifier.js';
+import { type BucketRow, type ObjectRecord, S3Store } from './s3-store.js';
 
-/** Where a bucket's EventBridge notifications go (EventsService: `aws.s3` is refused from callers, allowed here). */
-export interface S3EventPublisher {
-  putServiceEvent(
-    busName: string,
-    event: { source: string; 'detail-type': string; resources: readonly string[]; detail: unknown; time?: string },
-  ): void;
-}
-
-/** Who made a request, for the events it causes. */
-export interface RequestContext {
-  readonly requestId: string;
-  readonly sourceIp: string;
-}
+export type { RequestContext, S3EventPublisher, S3NotificationTargets } from './notifier.js';
 
 export interface PutObjectInput {
   readonly Bucket: string;
@@ -52,11 +42,13 @@ export const STORED_HEADERS = ['content-encoding', 'content-disposition', 'cache
 
 /**
  * A minimal S3: the template's buckets and any created through the API, objects on the data
- * folder, and the EventBridge notifications AWS sends for a bucket that has them on
- * (https://docs.aws.amazon.com/AmazonS3/latest/userguide/ev-events.html). Buckets are
- * unversioned. Notifications are committed with the write that causes them and published to
- * the default bus after the commit (again at the next start if the process died in between),
- * so an accepted write never loses its event; like S3's, they are at least once.
+ * folder, and the notifications AWS sends: to EventBridge for a bucket that has them on
+ * (https://docs.aws.amazon.com/AmazonS3/latest/userguide/ev-events.html), and to the queues,
+ * topics and functions of its notification configurations (sent through `targets`, the
+ * runtime's target dispatcher; without one, such configurations are refused). Buckets are
+ * unversioned. Notifications are committed with the write that causes them and sent after the
+ * commit (again at the next flush or start if the process died in between or the destination
+ * failed), so an accepted write never loses its event; like S3's, they are at least once.
  */
 export class S3Service {
   readonly #store: S3Store;
@@ -64,7 +56,7 @@ export class S3Service {
   readonly #clock: Clock;
   readonly #accountId: string;
   readonly #region: string;
-  readonly #events?: S3EventPublisher;
+  readonly #notifier: S3Notifier;
   readonly #log: (line: string) => void;
 
   constructor(options: {
@@ -75,6 +67,8 @@ export class S3Service {
     readonly accountId: string;
     readonly region: string;
     readonly events?: S3EventPublisher;
+    /** Where queue, topic and function notifications go: the runtime's `TargetDispatcher` (with SQS, SNS and Lambda's `invokeAsync`). */
+    readonly targets?: S3NotificationTargets;
     readonly log?: (line: string) => void;
   }) {
     this.#store = new S3Store(options.db, options.folder);
@@ -82,8 +76,16 @@ export class S3Service {
     this.#clock = options.clock;
     this.#accountId = options.accountId;
     this.#region = options.region;
-    this.#events = options.events;
     this.#log = options.log ?? (() => {});
+    this.#notifier = new S3Notifier({
+      store: this.#store,
+      clock: options.clock,
+      accountId: options.accountId,
+      region: options.region,
+      ...(options.events ? { events: options.events } : {}),
+      ...(options.targets ? { targets: options.targets } : {}),
+      log: this.#log,
+    });
   }
 
   get region(): string {
@@ -94,27 +96,35 @@ export class S3Service {
     return this.#accountId;
   }
 
-  /** Creates the template's buckets that do not exist yet, applies their notification setting, and publishes what a crash left unpublished. */
+  /**
+   * Creates the template's buckets that do not exist yet, applies their notification settings
+   * (a changed queue or topic configuration gets its test events, as the deployment's
+   * PutBucketNotificationConfiguration would send them), and sends what a crash left unsent.
+   */
   declare(buckets: readonly BucketDefinition[]): void {
     for (const bucket of buckets) {
       if (this.#store.bucket(bucket.name) === undefined) this.#store.createBucket(bucket.name, this.#clock.now(), bucket.eventBridge);
-      else this.#store.setEventBridge(bucket.name, bucket.eventBridge);
+      let configurations = bucket.configurations ?? [];
+      if (configurations.length > 0 && !this.#notifier.sendsToTargets) {
+        this.#log(`${bucket.name}: queue, topic and function notifications are not sent: this runtime gives S3 no target dispatcher`);
+        configurations = [];
+      }
+      const changed = JSON.stringify(configurations) !== (this.#store.bucket(bucket.name) as BucketRow).notifications;
+      this.#store.setNotifications(
+        bucket.name,
+        { eventBridge: bucket.eventBridge, configurations },
+        changed ? this.#notifier.testEvents(bucket.name, configurations, s3RequestId()) : [],
+      );
     }
-    this.flushNotifications();
+    void this.flushNotifications();
   }
 
-  /** Publishes committed notifications not yet on the bus; one that cannot be published stays for the next try. */
-  flushNotifications(): void {
-    if (!this.#events) return;
-    for (const pending of this.#store.pendingNotifications()) {
-      try {
-        this.#events.putServiceEvent('default', pending.event as never);
-      } catch (error) {
-        this.#log(`notification ${pending.id} not published yet: ${(error as Error).message}`);
-        return;
-      }
-      this.#store.notificationSent(pending.id);
-    }
+  /**
+   * Sends committed notifications not yet sent; one that cannot be sent stays for the next
+   * flush. Resolves once this round's sends have settled (failures are logged, not thrown).
+   */
+  flushNotifications(): Promise<void> {
+    return this.#notifier.flush();
   }
 
   CreateBucket(input: { Bucket: string }): { Location: string } {
@@ -147,21 +157,36 @@ export class S3Service {
     this.#store.deleteBucket(input.Bucket);
   }
 
-  GetBucketNotificationConfiguration(input: { Bucket: string }): { EventBridgeEnabled: boolean } {
-    return { EventBridgeEnabled: this.#bucket(input.Bucket).eventbridge === 1 };
+  GetBucketNotificationConfiguration(input: { Bucket: string }): {
+    EventBridgeEnabled: boolean;
+    Configurations: DestinationConfiguration[];
+  } {
+    const bucket = this.#bucket(input.Bucket);
+    return { EventBridgeEnabled: bucket.eventbridge === 1, Configurations: configurationsOf(bucket) };
   }
 
-  /** Only the EventBridge setting is kept; queue, topic and function configurations are refused (they are not run locally). */
-  PutBucketNotificationConfiguration(input: { Bucket: string; EventBridgeEnabled: boolean; OtherDestinations: boolean }): void {
+  /**
+   * Replaces the bucket's notification configuration (already checked as S3 checks it), and
+   * sends each queue and topic destination S3's `s3:TestEvent`.
+   */
+  PutBucketNotificationConfiguration(
+    input: { Bucket: string; EventBridgeEnabled: boolean; Configurations: readonly DestinationConfiguration[] },
+    context: RequestContext,
+  ): void {
     this.#bucket(input.Bucket);
-    if (input.OtherDestinations) {
+    if (input.Configurations.length > 0 && !this.#notifier.sendsToTargets) {
       throw new AwsError(
         'NotImplemented',
-        'The local S3 sends notifications to EventBridge only; queue, topic and Lambda function configurations are not run.',
+        'This local runtime gives S3 no target dispatcher: queue, topic and Lambda function configurations are not run.',
         501,
       );
     }
-    this.#store.setEventBridge(input.Bucket, input.EventBridgeEnabled);
+    this.#store.setNotifications(
+      input.Bucket,
+      { eventBridge: input.EventBridgeEnabled, configurations: input.Configurations },
+      this.#notifier.testEvents(input.Bucket, input.Configurations, context.requestId),
+    );
+    void this.flushNotifications();
   }
 
   PutObject(input: PutObjectInput, context: RequestContext, reason = 'PutObject'): PutObjectOutput {
@@ -183,9 +208,9 @@ export class S3Service {
         checksums,
       },
       input.Body,
-      bucket.eventbridge === 1 ? (stored) => this.#objectEvent('Object Created', stored, stored.sequencer, context, reason) : undefined,
+      (stored) => this.#notifications(bucket, { object: stored, sequencer: stored.sequencer, context, reason }),
     );
-    this.flushNotifications();
+    void this.flushNotifications();
     return { ETag: `"${record.etag}"`, Checksums: checksums };
   }
 
@@ -236,15 +261,10 @@ export class S3Service {
   /** S3 answers a delete of a key that does not exist with success too; only a real deletion is notified. */
   DeleteObject(input: { Bucket: string; Key: string }, context: RequestContext): void {
     const bucket = this.#bucket(input.Bucket);
-    this.#store.delete(
-      input.Bucket,
-      input.Key,
-      this.#clock.now(),
-      bucket.eventbridge === 1
-        ? (deleted, sequencer) => this.#objectEvent('Object Deleted', deleted, sequencer, context, 'DeleteObject')
-        : undefined,
+    this.#store.delete(input.Bucket, input.Key, this.#clock.now(), (deleted, sequencer) =>
+      this.#notifications(bucket, { object: deleted, sequencer, context, reason: 'DeleteObject' }),
     );
-    this.flushNotifications();
+    void this.flushNotifications();
   }
 
   CreateMultipartUpload(input: { Bucket: string; Key: string } & Pick<PutObjectInput, 'ContentType' | 'Headers' | 'Metadata'>): {
@@ -283,13 +303,12 @@ export class S3Service {
       this.#store.put(
         { ...object, lastModified: this.#clock.now(), checksums: { crc64nvme: checksumOf('crc64nvme', body) } },
         body,
-        bucket.eventbridge === 1
-          ? (stored) => this.#objectEvent('Object Created', stored, stored.sequencer, context, 'CompleteMultipartUpload')
-          : undefined,
+        (stored) =>
+          this.#notifications(bucket, { object: stored, sequencer: stored.sequencer, context, reason: 'CompleteMultipartUpload' }),
         alsoInTransaction,
       ),
     );
-    this.flushNotifications();
+    void this.flushNotifications();
     return { ETag: `"${record.etag}"` };
   }
 
@@ -316,37 +335,13 @@ export class S3Service {
     return object;
   }
 
-  /**
-   * The event S3 puts on the default bus (its shape as AWS documents it; no `version-id`:
-   * buckets here are unversioned). A permanent deletion carries neither size nor ETag (AWS's
-   * documented example is a delete marker's, which has the empty object's ETag; LocalStack's
-   * AWS-recorded snapshots of a permanent deletion have neither).
-   */
-  #objectEvent(
-    detailType: 'Object Created' | 'Object Deleted',
-    object: ObjectRecord,
-    sequencer: string,
-    context: RequestContext,
-    reason: string,
-  ): unknown {
-    const created = detailType === 'Object Created';
-    return {
-      source: 'aws.s3',
-      'detail-type': detailType,
-      resources: [`arn:aws:s3:::${object.bucket}`],
-      time: new Date(this.#clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z'),
-      detail: {
-        version: '0',
-        bucket: { name: object.bucket },
-        object: { key: object.key, ...(created ? { size: object.size, etag: object.etag } : {}), sequencer },
-        'request-id': context.requestId,
-        requester: this.#accountId,
-        'source-ip-address': context.sourceIp,
-        reason,
-        ...(created ? {} : { 'deletion-type': 'Permanently Deleted' }),
-      },
-    };
+  #notifications(bucket: BucketRow, change: ObjectChange) {
+    return this.#notifier.forChange(bucket, configurationsOf(bucket), change);
   }
+}
+
+function configurationsOf(bucket: BucketRow): DestinationConfiguration[] {
+  return JSON.parse(bucket.notifications) as DestinationConfiguration[];
 }
 
 /**

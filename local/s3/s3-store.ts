@@ -16,7 +16,8 @@ const SCHEMA = `
 CREATE TABLE IF NOT EXISTS s3_bucket (
   name TEXT PRIMARY KEY,
   created_at INTEGER NOT NULL,
-  eventbridge INTEGER NOT NULL DEFAULT 0
+  eventbridge INTEGER NOT NULL DEFAULT 0,
+  notifications TEXT NOT NULL DEFAULT '[]'
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS s3_object (
   bucket TEXT NOT NULL,
@@ -34,7 +35,8 @@ CREATE TABLE IF NOT EXISTS s3_object (
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS s3_notification (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
-  event TEXT NOT NULL
+  event TEXT NOT NULL,
+  target TEXT
 );
 CREATE TABLE IF NOT EXISTS s3_upload (
   upload_id TEXT PRIMARY KEY,
@@ -63,7 +65,15 @@ export interface BucketRow {
   name: string;
   created_at: number;
   eventbridge: number;
+  /** The queue, topic and function configurations (`DestinationConfiguration[]`) as JSON. */
+  notifications: string;
 }
+
+/** Columns later versions added to a table: added to a database an earlier version made. */
+const ADDED_COLUMNS: readonly { table: string; column: string; definition: string }[] = [
+  { table: 's3_bucket', column: 'notifications', definition: "TEXT NOT NULL DEFAULT '[]'" },
+  { table: 's3_notification', column: 'target', definition: 'TEXT' },
+];
 
 /** An object as stored; `etag` is the MD5 in hex, without quotes. */
 export interface ObjectRecord {
@@ -97,10 +107,16 @@ interface ObjectRow {
   sequencer: string;
 }
 
-/** A notification waiting to be published (it is committed with the write that causes it). */
-export interface PendingNotification {
-  readonly id: number;
+/** A notification to commit: to the default event bus, or to a queue, topic or function by ARN. */
+export interface Notification {
+  /** The destination's ARN; undefined for the default event bus. */
+  readonly target?: string;
   readonly event: unknown;
+}
+
+/** A notification waiting to be sent (it is committed with the write that causes it). */
+export interface PendingNotification extends Notification {
+  readonly id: number;
 }
 
 export class S3Store {
@@ -111,6 +127,10 @@ export class S3Store {
     this.#db = db;
     this.#folder = folder;
     db.exec(SCHEMA);
+    for (const { table, column, definition } of ADDED_COLUMNS) {
+      const columns = db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[];
+      if (!columns.some((c) => c.name === column)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${definition}`);
+    }
     this.#sweep();
   }
 
@@ -128,6 +148,21 @@ export class S3Store {
 
   setEventBridge(name: string, enabled: boolean): void {
     this.#db.prepare('UPDATE s3_bucket SET eventbridge = ? WHERE name = ?').run(enabled ? 1 : 0, name);
+  }
+
+  /** Replaces a bucket's notification configuration, committing the test events setting it sends in the same transaction. */
+  setNotifications(name: string, settings: { eventBridge: boolean; configurations: unknown }, testEvents: readonly Notification[]): void {
+    this.#db.exec('BEGIN IMMEDIATE');
+    try {
+      this.#db
+        .prepare('UPDATE s3_bucket SET eventbridge = ?, notifications = ? WHERE name = ?')
+        .run(settings.eventBridge ? 1 : 0, JSON.stringify(settings.configurations), name);
+      this.#enqueue(testEvents);
+      this.#db.exec('COMMIT');
+    } catch (error) {
+      this.#db.exec('ROLLBACK');
+      throw error;
+    }
   }
 
   deleteBucket(name: string): void {
@@ -174,13 +209,13 @@ export class S3Store {
   }
 
   /**
-   * Stores an object's bytes and row, with the notification `notify` builds from the stored
+   * Stores an object's bytes and row, with the notifications `notify` builds from the stored
    * record, as one commit; the record is returned.
    */
   put(
     object: Omit<ObjectRecord, 'sequencer'>,
     body: Buffer,
-    notify?: (record: ObjectRecord) => unknown,
+    notify?: (record: ObjectRecord) => readonly Notification[],
     /** More writes for the same commit (a completed upload's rows); returns the files to remove once committed. */
     alsoInTransaction?: () => readonly string[],
   ): ObjectRecord {
@@ -232,12 +267,12 @@ export class S3Store {
     return record;
   }
 
-  /** Deletes an object (with the notification `notify` builds, in the same commit); the deleted record, if there was one. */
+  /** Deletes an object (with the notifications `notify` builds, in the same commit); the deleted record, if there was one. */
   delete(
     bucket: string,
     key: string,
     now: number,
-    notify?: (record: ObjectRecord, sequencer: string) => unknown,
+    notify?: (record: ObjectRecord, sequencer: string) => readonly Notification[],
   ): ObjectRecord | undefined {
     let deleted: ObjectRow | undefined;
     this.#db.exec('BEGIN IMMEDIATE');
@@ -257,10 +292,12 @@ export class S3Store {
   }
 
   pendingNotifications(): PendingNotification[] {
-    return (this.#db.prepare('SELECT id, event FROM s3_notification ORDER BY id').all() as { id: number; event: string }[]).map((row) => ({
-      id: row.id,
-      event: JSON.parse(row.event),
-    }));
+    const rows = this.#db.prepare('SELECT id, event, target FROM s3_notification ORDER BY id').all() as {
+      id: number;
+      event: string;
+      target: string | null;
+    }[];
+    return rows.map((row) => ({ id: row.id, event: JSON.parse(row.event), ...(row.target === null ? {} : { target: row.target }) }));
   }
 
   notificationSent(id: number): void {
@@ -276,9 +313,9 @@ export class S3Store {
     return this.#folder;
   }
 
-  #enqueue(event: unknown): void {
-    if (event === undefined) return;
-    this.#db.prepare('INSERT INTO s3_notification (event) VALUES (?)').run(JSON.stringify(event));
+  #enqueue(notifications: readonly Notification[]): void {
+    const insert = this.#db.prepare('INSERT INTO s3_notification (event, target) VALUES (?, ?)');
+    for (const notification of notifications) insert.run(JSON.stringify(notification.event), notification.target ?? null);
   }
 
   /** Files no row points at: a put that crashed before its commit, or a replaced file a crash kept. */

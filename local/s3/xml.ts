@@ -6,7 +6,7 @@ export function escapeXml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c] as string);
 }
 
-export type XmlValue = string | number | boolean | undefined | XmlElement | XmlElement[];
+export type XmlValue = string | number | boolean | undefined | XmlElement | XmlElement[] | string[];
 export interface XmlElement {
   readonly [name: string]: XmlValue;
 }
@@ -14,7 +14,7 @@ export interface XmlElement {
 /** `<name>` elements in insertion order; undefined values are left out, arrays repeat the element. */
 export function element(name: string, value: XmlValue): string {
   if (value === undefined) return '';
-  if (Array.isArray(value)) return value.map((item) => element(name, item)).join('');
+  if (Array.isArray(value)) return (value as XmlValue[]).map((item) => element(name, item)).join('');
   if (typeof value === 'object') {
     const inner = Object.entries(value)
       .map(([child, childValue]) => element(child, childValue))
