@@ -52,6 +52,12 @@ export interface StackArtifact {
   readonly nestedStacks: readonly string[];
   /** Artifact ids of the stacks of the same assembly this one is deployed after (the manifest's `dependencies`). */
   readonly dependencies?: readonly string[];
+  /**
+   * CDK v1's asset parameters (`AssetParameters<hash>S3Bucket...`, `...S3VersionKey...`,
+   * `...ArtifactHash...`) with the values the CDK CLI would pass at deploy time. They have
+   * no default, and the local runtime runs the asset's folder, so nobody needs to give them.
+   */
+  readonly assetParameters?: Readonly<Record<string, string>>;
 }
 
 export interface CloudAssembly {
@@ -64,7 +70,25 @@ interface ManifestArtifact {
   readonly environment?: string;
   readonly properties?: Record<string, unknown>;
   readonly dependencies?: readonly string[];
+  /** Construct path -> metadata entries; CDK v1 lists its assets here (`aws:cdk:asset`). */
+  readonly metadata?: Record<string, readonly { readonly type: string; readonly data?: unknown }[]>;
 }
+
+/** A CDK v1 file asset, as the manifest's `aws:cdk:asset` metadata entry describes it. */
+interface LegacyAsset {
+  readonly path?: string;
+  readonly id?: string;
+  readonly packaging?: string;
+  readonly sourceHash?: string;
+  readonly s3BucketParameter?: string;
+  readonly s3KeyParameter?: string;
+  readonly artifactHashParameter?: string;
+}
+
+/** The bucket CDK v1's toolkit stack stages assets in; no object is read from it locally. */
+const LEGACY_STAGING_BUCKET = 'cdktoolkit-stagingbucket-local';
+/** CDK v1 passes `<prefix>||<file name>` as the key parameter; templates split it on `||`. */
+const LEGACY_KEY_SEPARATOR = '||';
 
 interface AssetManifest {
   readonly files?: Record<
@@ -123,6 +147,8 @@ function readStack(dir: string, artifactId: string, artifact: ManifestArtifact, 
     if (typeof file === 'string') addAssets(assets, dir, readJson(path.resolve(dir, file)) as AssetManifest);
   }
 
+  const assetParameters = legacyAssetParameters(dir, artifact, assets);
+
   const nestedStacks = Object.entries(template.Resources ?? {})
     .filter(([, resource]) => resource.Type === 'AWS::CloudFormation::Stack')
     .map(([logicalId]) => logicalId);
@@ -137,7 +163,32 @@ function readStack(dir: string, artifactId: string, artifact: ManifestArtifact, 
     assets,
     nestedStacks,
     dependencies: (artifact.dependencies ?? []).filter((id) => all[id]?.type === STACK),
+    ...(Object.keys(assetParameters).length > 0 ? { assetParameters } : {}),
   };
+}
+
+/**
+ * CDK v1's asset parameters, valued as `cdk deploy` would value them (`assets/` + the
+ * asset's hash and extension as the key), and each asset's object key added to `assets`
+ * so that a function's resolved `Code.S3Key` leads to its folder.
+ */
+function legacyAssetParameters(dir: string, artifact: ManifestArtifact, assets: Map<string, string>): Record<string, string> {
+  const parameters: Record<string, string> = {};
+  for (const entries of Object.values(artifact.metadata ?? {})) {
+    for (const entry of entries) {
+      if (entry.type !== 'aws:cdk:asset' || typeof entry.data !== 'object' || entry.data === null) continue;
+      const asset = entry.data as LegacyAsset;
+      const hash = asset.sourceHash ?? asset.id;
+      if (hash === undefined) continue;
+      const extension = asset.packaging === 'file' && asset.path !== undefined ? path.extname(asset.path) : '.zip';
+      const fileName = `${hash}${extension}`;
+      if (asset.s3BucketParameter) parameters[asset.s3BucketParameter] = LEGACY_STAGING_BUCKET;
+      if (asset.s3KeyParameter) parameters[asset.s3KeyParameter] = `assets/${LEGACY_KEY_SEPARATOR}${fileName}`;
+      if (asset.artifactHashParameter) parameters[asset.artifactHashParameter] = hash;
+      if (asset.path !== undefined) assets.set(`assets/${fileName}`, path.resolve(dir, asset.path));
+    }
+  }
+  return parameters;
 }
 
 function addAssets(assets: Map<string, string>, dir: string, manifest: AssetManifest): void {

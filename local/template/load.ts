@@ -154,6 +154,8 @@ class StackLoader {
   private readonly order: LoadedResource[] = [];
   /** What only backs custom resources: left out quietly. */
   private readonly deployTimeOnly: ReadonlySet<string>;
+  /** The values given for the template's parameters (CDK v1's asset parameters valued from the assembly). */
+  private readonly parameterValues: Readonly<Record<string, string>>;
 
   constructor(
     private readonly stack: StackArtifact,
@@ -166,13 +168,17 @@ class StackLoader {
     this.region = options.region ?? DEFAULT_REGION;
     this.definitions = checkResources(stack.template, stack.stackName);
     this.deployTimeOnly = deployTimeOnly(this.definitions);
+    this.parameterValues = {
+      ...stack.assetParameters,
+      ...(options.parameters === undefined ? {} : parametersOf(stack.stackName, options.parameters)),
+    };
     const declaredHere = literalSsmParameters(this.definitions);
     this.resolver = new Resolver({
       template: stack.template,
       stackName: stack.stackName,
       accountId: this.accountId,
       region: this.region,
-      ...(options.parameters === undefined ? {} : { parameters: parametersOf(stack.stackName, options.parameters) }),
+      parameters: this.parameterValues,
       ref: (logicalId) => this.returnValues(logicalId, 'Ref').ref,
       getAtt: (logicalId, attribute) => {
         const value = this.returnValues(logicalId, `Fn::GetAtt ${logicalId}.${attribute}`).attributes[attribute];
@@ -220,7 +226,7 @@ class StackLoader {
   private describe(outputs: Record<string, string>, exportNames: Record<string, string>): StackDescription {
     const template = this.stack.template;
     const parameters = Object.entries(template.Parameters ?? {}).map(([key, parameter]): StackParameter => {
-      const given = this.options.parameters === undefined ? undefined : parametersOf(this.stack.stackName, this.options.parameters)[key];
+      const given = this.parameterValues[key];
       const value = given ?? (parameter.Default === undefined ? '' : scalarText(parameter.Default));
       if (parameter.NoEcho === true || parameter.NoEcho === 'true') return { key, value: '****' };
       if (!parameter.Type.startsWith('AWS::SSM::Parameter::Value<')) return { key, value };
