@@ -3,6 +3,7 @@ import type { DatabaseSync } from 'node:sqlite';
 import { AwsError, validationError } from '../aws-error.js';
 import type { Clock } from '../clock.js';
 import { tooDeep } from '../json-depth.js';
+import { type IdempotentCall, IdempotentRequests } from '../store/idempotent-requests.js';
 import { currentTraceHeader, parseTraceHeader } from '../trace-header.js';
 import { Archives, type StartReplayInput } from './archives.js';
 import { ControlPlane } from './control-plane.js';
@@ -85,9 +86,11 @@ export class EventsService {
   /** Replayed events routed in the replay's transaction, told to observers once it commits. */
   readonly #replayed: AcceptedEventNote[] = [];
   readonly #scheduledRules: ScheduledRules;
+  readonly #requests: IdempotentRequests;
 
   constructor(private readonly options: EventsServiceOptions) {
     const { db, clock, accountId, region, log } = options;
+    this.#requests = new IdempotentRequests(db, clock.now());
     this.#registry = new EventRegistry({ db, accountId, region, buses: options.buses, rules: options.rules, log });
     this.#outbox = new DeliveryOutbox({
       db,
@@ -176,7 +179,8 @@ export class EventsService {
     const control = this.#controlPlane;
     const archives = this.#archives;
     return {
-      PutEvents: (input: { Entries?: PutEventsRequestEntry[]; EndpointId?: string }) => this.PutEvents(input),
+      PutEvents: (input: { Entries?: PutEventsRequestEntry[]; EndpointId?: string }, options?: IdempotentCall) =>
+        this.PutEvents(input, options),
       TestEventPattern: (input: { EventPattern?: string; Event?: string }) => this.TestEventPattern(input),
       PutRule: async (input: unknown) => control.PutRule(requestObject(input)),
       DeleteRule: async (input: unknown) => control.DeleteRule(requestObject(input)),
@@ -200,7 +204,12 @@ export class EventsService {
     };
   }
 
-  async PutEvents(input: { Entries?: PutEventsRequestEntry[] }) {
+  /**
+   * PutEvents. An in-process caller may pass a key (a Step Functions task, which runs again
+   * after a restart): the first answer to the key is kept in the transaction that accepts
+   * the events, and a repeat is answered with it without putting the events again.
+   */
+  async PutEvents(input: { Entries?: PutEventsRequestEntry[] }, options: IdempotentCall = {}) {
     const entries = input.Entries;
     if (!Array.isArray(entries) || entries.length === 0 || entries.length > MAX_ENTRIES) {
       throw validationError(
@@ -211,7 +220,10 @@ export class EventsService {
     }
     const size = entries.reduce((sum, entry) => sum + entrySize(entry), 0);
     if (size > MAX_REQUEST_BYTES) throw validationError('Total size of the entries in the request is over the limit.');
-    const results = this.#accept(entries.map((entry) => this.#validateEntry(entry)));
+    const results = this.#accept(
+      entries.map((entry) => this.#validateEntry(entry)),
+      options.idempotencyKey,
+    );
     return { FailedEntryCount: results.filter((r) => 'ErrorCode' in r).length, Entries: results };
   }
 
@@ -325,11 +337,16 @@ export class EventsService {
   }
 
   /** Archives, routes and records (`recordAccepted`) accepted events in one transaction; returns PutEvents result entries. */
-  #accept(validated: (Accepted | EntryError)[]) {
+  #accept(validated: (Accepted | EntryError)[], idempotencyKey?: string) {
     const { db } = this.options;
     db.exec('BEGIN');
     const accepted: AcceptedEventNote[] = [];
     try {
+      const answered = this.#requests.recall<(EntryError | { EventId: string })[]>(idempotencyKey);
+      if (answered) {
+        db.exec('COMMIT');
+        return answered;
+      }
       const results = validated.map((item) => {
         if ('ErrorCode' in item) return item;
         this.#archives.archiveEvent(item.bus, item.event);
@@ -339,6 +356,7 @@ export class EventsService {
         accepted.push(note);
         return { EventId: item.event.id };
       });
+      this.#requests.remember(idempotencyKey, results, this.options.clock.now());
       db.exec('COMMIT');
       this.#outbox.wake();
       this.#notify(accepted);

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
 import type { Clock } from '../clock.js';
+import { type IdempotentCall, IdempotentRequests } from '../store/idempotent-requests.js';
 import { currentTraceHeader } from '../trace-header.js';
 import {
   defaultTopicAttribute,
@@ -64,6 +65,8 @@ const FIFO_TOPIC_NAME = /^[A-Za-z0-9_-]{1,251}\.fifo$/;
  */
 export class SnsService {
   readonly #store: SnsStore;
+  /** Answers to keyed Publish calls (Step Functions tasks run again after a restart). */
+  readonly #requests: IdempotentRequests;
   readonly #outbox: DeliveryOutbox;
   /** Compiled filter policies by subscription ARN, with the text they were compiled from. */
   readonly #filters = new Map<string, { text: string; scope: string; policy: CompiledFilterPolicy }>();
@@ -74,6 +77,7 @@ export class SnsService {
 
   constructor(private readonly options: SnsServiceOptions) {
     this.#store = new SnsStore(options.db);
+    this.#requests = new IdempotentRequests(options.db, options.clock.now());
     const dispatcher = new DeliveryDispatcher(this.#store, new SubscriptionDelivery(options.sqs, options.lambda), options);
     this.#outbox = new DeliveryOutbox(this.#store, options.clock, (delivery) => dispatcher.handle(delivery));
   }
@@ -290,8 +294,11 @@ export class SnsService {
 
   // --- publishing ---------------------------------------------------------------------------
 
-  /** Publish, as the API and in-process callers (EventBridge targets, Step Functions' sns:publish) use it. */
-  async Publish(input: PublishInput): Promise<{ MessageId: string; SequenceNumber?: string }> {
+  /**
+   * Publish, as the API and in-process callers (EventBridge targets, Step Functions' sns:publish)
+   * use it. A keyed call (`options`) is answered once: a repeat gets the first answer.
+   */
+  async Publish(input: PublishInput, options: IdempotentCall = {}): Promise<{ MessageId: string; SequenceNumber?: string }> {
     if (input.PhoneNumber !== undefined && input.TopicArn === undefined && input.TargetArn === undefined) {
       return this.#textMessage(input);
     }
@@ -309,7 +316,7 @@ export class SnsService {
       topic.attributes.ContentBasedDeduplication === 'true',
       maxMessageBytes(topic.attributes, MAX_MESSAGE_BYTES),
     );
-    const [result] = this.#accept(topic, [message]);
+    const [result] = this.#accept(topic, [message], options.idempotencyKey);
     return result as { MessageId: string; SequenceNumber?: string };
   }
 
@@ -377,7 +384,11 @@ export class SnsService {
    * that what Publish acknowledges survives a crash. FIFO messages are deduplicated over
    * five minutes (per topic, or per message group with FifoThroughputScope=MessageGroup).
    */
-  #accept(topic: TopicRecord, messages: readonly ValidatedMessage[]): { MessageId: string; SequenceNumber?: string }[] {
+  #accept(
+    topic: TopicRecord,
+    messages: readonly ValidatedMessage[],
+    idempotencyKey?: string,
+  ): { MessageId: string; SequenceNumber?: string }[] {
     const now = this.options.clock.now();
     const fifo = isFifo(topic);
     if (fifo && now - this.#dedupExpiredAt > DEDUP_WINDOW_MS) {
@@ -388,8 +399,11 @@ export class SnsService {
     const skipped = new Set<string>();
     const traceHeader = currentTraceHeader();
     const traced = traceHeader === undefined ? {} : { traceHeader };
-    const results = this.#store.transaction(() =>
-      messages.map((message) => {
+    type Result = { MessageId: string; SequenceNumber?: string };
+    const results = this.#store.transaction((): Result[] => {
+      const answered = this.#requests.recall<Result[]>(idempotencyKey);
+      if (answered) return answered;
+      const accepted = messages.map((message): Result => {
         let sequenceNumber: string | undefined;
         if (fifo) {
           const key =
@@ -406,8 +420,10 @@ export class SnsService {
         const messageId = randomUUID();
         this.#route(topic, subscriptions, { ...message, messageId, ...traced }, now, skipped);
         return { MessageId: messageId };
-      }),
-    );
+      });
+      this.#requests.remember(idempotencyKey, accepted, now);
+      return accepted;
+    });
     this.#outbox.wake();
     for (const arn of skipped) {
       // Once per subscription and run: the load warnings already name these subscriptions.

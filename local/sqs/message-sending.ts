@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { type IdempotentCall, IdempotentRequests } from '../store/idempotent-requests.js';
 import { currentTraceHeader } from '../trace-header.js';
 import { type Queue, type SqsContext, sequenceNumber } from './sqs-context.js';
 import { batchFailure, invalidParameter, invalidParameterValue, missingParameter, SqsError } from './sqs-errors.js';
@@ -43,18 +44,37 @@ const DEDUP_SWEEP_EVERY = 500;
  */
 export class MessageSender {
   private fifoSendsSinceSweep = 0;
+  private readonly requests: IdempotentRequests;
 
   constructor(
     private readonly context: SqsContext,
     private readonly senderId: string,
-  ) {}
+  ) {
+    this.requests = new IdempotentRequests(context.db, context.clock.now());
+  }
 
-  sendMessage(input: SendMessageInput): SendMessageOutput {
+  /**
+   * SendMessage. An in-process caller may pass a key (a Step Functions task, which runs
+   * again after a restart): the first answer to the key is kept with the message, and a
+   * repeat is answered with it without sending again.
+   */
+  sendMessage(input: SendMessageInput, options: IdempotentCall = {}): SendMessageOutput {
     const queue = this.context.queueFromUrl(input.QueueUrl);
     const prepared = this.prepareMessage(queue, input, 'single');
-    // A standard send is a single INSERT, committed on its own; FIFO also touches the dedup table.
-    const store = () => this.storeMessage(queue, prepared, this.context.clock.now());
-    const result = queue.fifo ? this.context.transaction(store) : store();
+    const key = options.idempotencyKey;
+    let repeated = false;
+    const store = () => {
+      const answered = this.requests.recall<SendMessageOutput>(key);
+      repeated = answered !== undefined;
+      if (answered) return answered;
+      const now = this.context.clock.now();
+      const output = this.storeMessage(queue, prepared, now);
+      this.requests.remember(key, output, now);
+      return output;
+    };
+    // A standard send is a single INSERT, committed on its own; FIFO and a keyed send also touch another table.
+    const result = queue.fifo || key !== undefined ? this.context.transaction(store) : store();
+    if (repeated) return result;
     this.afterSend(queue, [prepared]);
     this.noteSent(queue, result.MessageId, prepared);
     return result;

@@ -1,5 +1,6 @@
 import type { DatabaseSync } from 'node:sqlite';
 import type { Clock } from '../clock.js';
+import type { IdempotentCall } from '../store/idempotent-requests.js';
 import { MessageMoveTasks } from './message-move-tasks.js';
 import { MessageReceiver, type ReceiveOptions } from './message-receiving.js';
 import { MessageSender } from './message-sending.js';
@@ -173,8 +174,9 @@ export class SqsService {
 
   // ---- sending ----
 
-  async SendMessage(input: SendMessageInput): Promise<SendMessageOutput> {
-    return this.sender.sendMessage(input);
+  /** `options` carries an in-process caller's idempotency key (MessageSender.sendMessage); the endpoint passes none. */
+  async SendMessage(input: SendMessageInput, options?: IdempotentCall): Promise<SendMessageOutput> {
+    return this.sender.sendMessage(input, options);
   }
 
   async SendMessageBatch(input: SendMessageBatchInput): Promise<SendMessageBatchOutput> {
