@@ -1,5 +1,12 @@
 import type { LoadedApp, LoadedResource } from '../template/load.js';
 import { lambdaArnOf, type StageDefinition } from './definitions.js';
+import {
+  AWS_INTEGRATION_SERVICES,
+  type AwsServiceTarget,
+  awsTargetOf,
+  type MappedIntegration,
+  mappedIntegrationOf,
+} from './rest-api-integrations.js';
 
 /**
  * The REST API (API Gateway v1) types this service reads. Authorizers, API keys, usage
@@ -36,6 +43,10 @@ export interface MockResponse {
 export type RestIntegration =
   | { readonly kind: 'lambda'; readonly functionArn: string; readonly timeoutMs: number }
   | { readonly kind: 'mock'; readonly integrationStatus: number; readonly responses: readonly MockResponse[] }
+  /** An `AWS` service integration (SQS, Step Functions, EventBridge, ...): mapped in, sent to the local service, mapped out. */
+  | ({ readonly kind: 'aws'; readonly target: AwsServiceTarget } & MappedIntegration)
+  /** A Lambda custom (non-proxy) integration: the request template's output is the event, the answer is mapped out. */
+  | ({ readonly kind: 'lambda-custom'; readonly functionArn: string } & MappedIntegration)
   /** An integration the runtime does not run (its start-up warning says so): the method answers 500. */
   | { readonly kind: 'not-run' };
 
@@ -163,6 +174,19 @@ function integrationOf(method: Props, label: string, note: (what: string, method
     }
   }
   if (type === 'MOCK') return mockOf(integration, label, note);
+  if (type === 'AWS') {
+    const functionArn = lambdaArnOf(uri);
+    if (functionArn !== undefined) return { kind: 'lambda-custom', functionArn, ...mappedIntegrationOf(integration) };
+    const target = awsTargetOf(uri, String(integration.IntegrationHttpMethod ?? 'POST').toUpperCase());
+    if (target !== undefined && AWS_INTEGRATION_SERVICES.has(target.service)) {
+      return { kind: 'aws', target, ...mappedIntegrationOf(integration) };
+    }
+    note(
+      `AWS integrations to ${target === undefined ? `a URI of no known form (${uri})` : `${target.service}, which does not run locally,`} are not run; these methods answer 500`,
+      label,
+    );
+    return { kind: 'not-run' };
+  }
   note(
     `${type || 'missing'} integrations${type === 'AWS_PROXY' ? ' with anything but Lambda' : ''} are not run locally; these methods answer 500`,
     label,

@@ -5,7 +5,16 @@ import type { StageDefinition } from './definitions.js';
 import type { LambdaInvoker } from './lambda-invoker.js';
 import type { HttpApiRequest, HttpResponse } from './payload.js';
 import { MALFORMED, restError, v1Event, v1Response } from './proxy-event-v1.js';
-import type { MockResponse, RestApiDefinition, RestMethodDefinition, RestResourceDefinition } from './rest-api-definitions.js';
+import { type AwsEndpointAccess, LoopbackAwsClient } from './rest-api-aws-client.js';
+import type {
+  MockResponse,
+  RestApiDefinition,
+  RestIntegration,
+  RestMethodDefinition,
+  RestResourceDefinition,
+} from './rest-api-definitions.js';
+import { fullMatch, type MethodRequest } from './rest-api-mapping.js';
+import { type IntegrationOutcome, runNonProxy, withTimeout } from './rest-api-non-proxy.js';
 import { RouteTable } from './routing.js';
 
 export interface RestApiServiceOptions {
@@ -15,6 +24,13 @@ export interface RestApiServiceOptions {
   readonly clock: Clock;
   readonly accountId: string;
   readonly region: string;
+  /**
+   * The runtime's AWS endpoint and its own credentials, which `AWS` service integrations
+   * (SQS, Step Functions, EventBridge, DynamoDB, ...) call; without it they answer 500.
+   */
+  readonly awsEndpoint?: AwsEndpointAccess;
+  /** The runtime log: a mapping template that fails, an integration response that matches nothing. */
+  readonly log?: (line: string) => void;
 }
 
 /** REST APIs take request payloads up to 10 MB. */
@@ -35,12 +51,16 @@ const internalError = (status: number) => restError(status, 'Internal server err
  * HTTP APIs (`/_aws/execute-api/<api-id>/<stage>/<path>`, or the Host
  * `<api-id>.execute-api.localhost`); the stage is always the first path segment. Resource
  * and method selection as API Gateway does them, Lambda proxy integrations with payload
- * format 1.0, and MOCK integrations with static answers (CDK's CORS preflight).
+ * format 1.0, MOCK integrations with static answers (CDK's CORS preflight), and non-proxy
+ * integrations with VTL mapping templates: `AWS` service integrations and Lambda custom
+ * integrations (rest-api-non-proxy.ts).
  */
 export class RestApiService {
   readonly #apis: ReadonlyMap<string, LoadedApi>;
+  readonly #aws?: LoopbackAwsClient;
 
   constructor(private readonly options: RestApiServiceOptions) {
+    if (options.awsEndpoint) this.#aws = new LoopbackAwsClient(options.awsEndpoint, options.region);
     this.#apis = new Map(
       options.apis.map((definition) => {
         const withMethods = definition.resources.filter((r) => r.methods.size > 0);
@@ -137,20 +157,43 @@ export class RestApiService {
       now: started,
       binaryBody: contentType !== undefined && isBinary(api.definition.binaryMediaTypes, [contentType]),
     });
+    const outcome =
+      integration.kind === 'lambda'
+        ? await this.#lambdaProxy(integration, event, request, api.definition.binaryMediaTypes)
+        : await runNonProxy(
+            integration,
+            methodRequestOf(request, event, stage.stageVariables),
+            {
+              lambda: this.options.lambda,
+              ...(this.#aws ? { aws: this.#aws } : {}),
+              log: this.options.log ?? ((line) => console.error(line)),
+            },
+            { apiName: api.definition.name, apiId, httpMethod: request.method, resourcePath: resource.path },
+          );
+    return finish(outcome.response, outcome.integrationStatus, outcome.error);
+  }
+
+  /** A Lambda proxy integration: the event in, the function's `{statusCode, headers, body}` out. */
+  async #lambdaProxy(
+    integration: Extract<RestIntegration, { kind: 'lambda' }>,
+    event: Record<string, unknown>,
+    request: HttpApiRequest,
+    binaryMediaTypes: readonly string[],
+  ): Promise<IntegrationOutcome> {
     // A function that cannot be invoked at all (missing, another runtime) is API Gateway's 500; one that fails is its 502.
     const invocation = this.options.lambda
       .invoke(integration.functionArn, event)
       .catch((error: unknown) => ({ ok: false as const, error, notInvoked: true as const }));
     const outcome = await withTimeout(invocation, integration.timeoutMs);
-    if (outcome === 'timeout') return finish(restError(504, 'Endpoint request timed out', 'IntegrationTimeout'), undefined, 'timeout');
+    if (outcome === 'timeout') return { response: restError(504, 'Endpoint request timed out', 'IntegrationTimeout'), error: 'timeout' };
     if (!outcome.ok) {
-      if ('notInvoked' in outcome) return finish(internalError(500), undefined, 'the function could not be invoked');
-      return finish(internalError(502), 200, 'the function failed');
+      if ('notInvoked' in outcome) return { response: internalError(500), error: 'the function could not be invoked' };
+      return { response: internalError(502), integrationStatus: 200, error: 'the function failed' };
     }
     const accepts = (firstHeader(request, 'accept') ?? '').split(',').map((type) => type.split(';')[0]?.trim() ?? '');
-    const response = v1Response(outcome.payload, isBinary(api.definition.binaryMediaTypes, accepts));
-    if (response === MALFORMED) return finish(internalError(502), 200, 'Malformed Lambda proxy response');
-    return finish(response, 200);
+    const response = v1Response(outcome.payload, isBinary(binaryMediaTypes, accepts));
+    if (response === MALFORMED) return { response: internalError(502), integrationStatus: 200, error: 'Malformed Lambda proxy response' };
+    return { response, integrationStatus: 200 };
   }
 
   #accessLog(stage: StageDefinition, apiId: string, entry: Parameters<typeof accessLogLine>[1]): void {
@@ -181,14 +224,6 @@ export function mockAnswer(responses: readonly MockResponse[], integrationStatus
   return { status: chosen.statusCode, headers, body: Buffer.from(chosen.body) };
 }
 
-function fullMatch(pattern: string, text: string): boolean {
-  try {
-    return new RegExp(`^(?:${pattern})$`, 's').test(text);
-  } catch {
-    return false;
-  }
-}
-
 function lowerCased(headers: Readonly<Record<string, string>>): Record<string, string> {
   return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
 }
@@ -208,14 +243,21 @@ function isBinary(binaryMediaTypes: readonly string[], mediaTypes: readonly stri
   });
 }
 
-async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | 'timeout'> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<'timeout'>((resolve) => {
-    timer = setTimeout(() => resolve('timeout'), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
+/** The method request as non-proxy mappings read it: the proxy event's parameters and requestContext, the body as text. */
+function methodRequestOf(
+  request: HttpApiRequest,
+  event: Record<string, unknown>,
+  stageVariables: Readonly<Record<string, string>>,
+): MethodRequest {
+  const record = (value: unknown) => (value ?? {}) as Record<string, string>;
+  const contentType = firstHeader(request, 'content-type');
+  const accept = firstHeader(request, 'accept');
+  return {
+    ...(contentType === undefined ? {} : { contentType }),
+    ...(accept === undefined ? {} : { accept }),
+    body: request.body.toString('utf8'),
+    parameters: { path: record(event.pathParameters), querystring: record(event.queryStringParameters), header: record(event.headers) },
+    context: record(event.requestContext),
+    stageVariables,
+  };
 }

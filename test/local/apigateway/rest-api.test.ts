@@ -129,7 +129,7 @@ describe('restApiDefinitions', () => {
     expect(apis[0]?.stages.map((s) => s.name)).toEqual(['v1']);
   });
 
-  it('says what is not applied: authorizers, API keys, validators, non-proxy integrations, usage plans, throttling', () => {
+  it('says what is not applied: authorizers, API keys, validators, integrations to services that do not run here, usage plans, throttling', () => {
     const { warnings } = definitionsOf({
       Api: TEMPLATE.Api as TemplateResource,
       Iam: method(root, 'GET', { AuthorizationType: 'AWS_IAM' }),
@@ -137,7 +137,12 @@ describe('restApiDefinitions', () => {
       Http: method(root, 'PUT', { Integration: { Type: 'HTTP_PROXY', Uri: 'https://example.com' } }),
       Get: method(root, 'PATCH', { Integration: { Type: 'AWS_PROXY', IntegrationHttpMethod: 'GET', Uri: lambdaUri } }),
       Vtl: method(root, 'DELETE', {
-        Integration: { Type: 'AWS', Uri: lambdaUri, RequestTemplates: { 'application/json': '$input.body' } },
+        Integration: {
+          Type: 'AWS',
+          IntegrationHttpMethod: 'POST',
+          Uri: 'arn:aws:apigateway:us-east-1:kinesis:action/PutRecord',
+          RequestTemplates: { 'application/json': '$input.body' },
+        },
       }),
       Plan: { Type: 'AWS::ApiGateway::UsagePlan', Properties: {} },
       Deployment: { Type: 'AWS::ApiGateway::Deployment', Properties: { RestApiId: { Ref: 'Api' } } },
@@ -155,7 +160,7 @@ describe('restApiDefinitions', () => {
       [
         'S/Stage (AWS::ApiGateway::Stage): throttling is not applied locally: requests over its rate or burst limit are served, not answered 429',
         'S/Api (AWS::ApiGateway::RestApi): HTTP_PROXY integrations are not run locally; these methods answer 500 (PUT /)',
-        'S/Api (AWS::ApiGateway::RestApi): AWS integrations are not run locally; these methods answer 500 (DELETE /)',
+        'S/Api (AWS::ApiGateway::RestApi): AWS integrations to kinesis, which does not run locally, are not run; these methods answer 500 (DELETE /)',
         'S/Api (AWS::ApiGateway::RestApi): Lambda proxy integrations whose IntegrationHttpMethod is not POST fail; these methods answer 500, as API Gateway does (PATCH /)',
         'S/Api (AWS::ApiGateway::RestApi): AWS_IAM authorization is not checked locally: every request reaches the integration (GET /)',
         'S/Api (AWS::ApiGateway::RestApi): COGNITO_USER_POOLS authorization is not checked locally: every request reaches the integration (POST /)',

@@ -1,0 +1,236 @@
+import { createHash, createHmac } from 'node:crypto';
+import { SignatureV4 } from '@smithy/signature-v4';
+import type { SourceData } from '@smithy/types';
+import type { AwsServiceTarget } from './rest-api-integrations.js';
+
+/** The runtime's own endpoint and the credentials its own clients sign with. */
+export interface AwsEndpointAccess {
+  /** `http://127.0.0.1:4566`. */
+  readonly url: string;
+  readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
+}
+
+/** The integration request after mapping: what API Gateway sends the service. */
+export interface MappedRequest {
+  readonly body: string;
+  /** The integration request's headers (`integration.request.header.*`), Content-Type among them. */
+  readonly headers: Readonly<Record<string, string>>;
+  readonly querystring: Readonly<Record<string, string>>;
+  readonly path: Readonly<Record<string, string>>;
+}
+
+export interface ServiceAnswer {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  /** The body as the integration response's `$input` reads it. */
+  readonly body: string;
+}
+
+/** The service could not be reached at all (no endpoint given, the connection refused). */
+export class AwsIntegrationError extends Error {
+  override readonly name = 'AwsIntegrationError';
+}
+
+/** The X-Amz-Target prefix and JSON version of each JSON-protocol service an `action/` URI can name. */
+const JSON_SERVICES: Readonly<Record<string, readonly [string, '1.0' | '1.1']>> = {
+  events: ['AWSEvents', '1.1'],
+  states: ['AWSStepFunctions', '1.0'],
+  dynamodb: ['DynamoDB_20120810', '1.0'],
+  logs: ['Logs_20140328', '1.1'],
+  ssm: ['AmazonSSM', '1.1'],
+  kms: ['TrentService', '1.1'],
+  secretsmanager: ['secretsmanager', '1.1'],
+};
+
+/** Query-protocol services: `Action=...` form posts, answered in XML (or JSON when asked, as API Gateway asks). */
+const QUERY_SERVICES = new Set(['sqs', 'sns']);
+
+/**
+ * Calls the local services as API Gateway calls AWS for an `AWS` integration: an HTTP request
+ * to the runtime's one AWS endpoint (local/endpoint/), signed with the runtime's own
+ * credentials. Going through the endpoint rather than the services' objects keeps one
+ * implementation of each protocol: the same routing, input validation and error shapes an SDK
+ * gets, so a template that builds a bad request gets the error AWS would give it; loopback
+ * costs a millisecond and needs no second entry into the services.
+ */
+export class LoopbackAwsClient {
+  readonly #signers = new Map<string, SignatureV4>();
+
+  constructor(
+    private readonly access: AwsEndpointAccess,
+    private readonly region: string,
+  ) {}
+
+  async send(target: AwsServiceTarget, mapped: MappedRequest, signal: AbortSignal): Promise<ServiceAnswer> {
+    const request = httpRequestOf(target, mapped);
+    const url = new URL(request.path, this.access.url);
+    for (const [name, value] of Object.entries(request.query)) url.searchParams.set(name, value);
+    const query = Object.fromEntries(url.searchParams);
+    const signed = await this.#signer(target.service).sign({
+      method: request.method,
+      protocol: url.protocol,
+      hostname: url.hostname,
+      ...(url.port === '' ? {} : { port: Number(url.port) }),
+      path: url.pathname,
+      query,
+      headers: { ...request.headers, host: url.host },
+      body: request.body,
+    });
+    let response: Response;
+    try {
+      const { host: _host, ...headers } = signed.headers;
+      response = await fetch(url, {
+        method: request.method,
+        headers,
+        ...(request.method === 'GET' || request.method === 'HEAD' ? {} : { body: request.body }),
+        signal,
+      });
+    } catch (error) {
+      if (signal.aborted) throw error;
+      throw new AwsIntegrationError(`the local ${target.service} service could not be reached at ${this.access.url}`, { cause: error });
+    }
+    const text = await response.text();
+    const headers = Object.fromEntries(response.headers.entries());
+    const xml = /[/+]xml\b/.test(headers['content-type'] ?? '');
+    // API Gateway asks query services for JSON (Accept: application/json), which AWS answers with the XML's shape in JSON.
+    if (QUERY_SERVICES.has(target.service) && xml) {
+      return {
+        status: response.status,
+        headers: { ...headers, 'content-type': 'application/json' },
+        body: JSON.stringify(xmlToJson(text)),
+      };
+    }
+    return { status: response.status, headers, body: text };
+  }
+
+  #signer(service: string): SignatureV4 {
+    let signer = this.#signers.get(service);
+    if (!signer) {
+      signer = new SignatureV4({ service, region: this.region, credentials: this.access.credentials, sha256: Sha256 });
+      this.#signers.set(service, signer);
+    }
+    return signer;
+  }
+}
+
+interface HttpRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly query: Readonly<Record<string, string>>;
+  readonly headers: Record<string, string>;
+  readonly body: string;
+}
+
+/**
+ * The HTTP request for a target: an `action/` URI of a JSON service is a POST with
+ * `X-Amz-Target: <prefix>.<Action>`; of a query service a form post with `Action=<Action>`
+ * (the mapped query string and a form body joined, as the service reads them either way); a
+ * `path/` URI goes to that path with the integration's method, `{name}` filled from the
+ * `integration.request.path` parameters.
+ */
+export function httpRequestOf(target: AwsServiceTarget, mapped: MappedRequest): HttpRequest {
+  const headers: Record<string, string> = { accept: 'application/json', ...lowerCased(mapped.headers) };
+  if (target.action !== undefined) {
+    const json = JSON_SERVICES[target.service];
+    if (json) {
+      const [prefix, version] = json;
+      return {
+        method: 'POST',
+        path: '/',
+        query: mapped.querystring,
+        headers: { ...headers, 'content-type': `application/x-amz-json-${version}`, 'x-amz-target': `${prefix}.${target.action}` },
+        body: mapped.body,
+      };
+    }
+    if (QUERY_SERVICES.has(target.service)) {
+      const form = new URLSearchParams(mapped.querystring);
+      if ((headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) {
+        for (const [name, value] of new URLSearchParams(mapped.body)) form.append(name, value);
+      }
+      form.set('Action', target.action);
+      return {
+        method: 'POST',
+        path: '/',
+        query: {},
+        headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' },
+        body: form.toString(),
+      };
+    }
+    return { method: target.httpMethod, path: '/', query: { ...mapped.querystring, Action: target.action }, headers, body: mapped.body };
+  }
+  const path = (target.path ?? '').replace(/\{([^}]+)\}/g, (whole, name: string) =>
+    mapped.path[name] === undefined ? whole : encodeURIComponent(mapped.path[name] as string),
+  );
+  return { method: target.httpMethod, path: `/${path}`, query: mapped.querystring, headers, body: mapped.body };
+}
+
+function lowerCased(headers: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
+}
+
+/**
+ * A query service's XML answer as JSON: each element a key, text elements strings, empty
+ * ones null, repeated ones a list (`{"SendMessageResponse":{"SendMessageResult":{"MessageId":...}}}`).
+ */
+export function xmlToJson(xml: string): unknown {
+  const root: XmlNode = { name: '', children: [], text: '' };
+  const stack: XmlNode[] = [root];
+  const tokens = /<\?[^>]*\?>|<!--[\s\S]*?-->|<(\/?)([\w:.-]+)[^>]*?(\/?)>|([^<]+)/g;
+  for (const token of xml.matchAll(tokens)) {
+    const [, closing, name, selfClosing, text] = token;
+    const top = stack.at(-1) as XmlNode;
+    if (text !== undefined) top.text += text;
+    else if (name === undefined) continue;
+    else if (closing) {
+      if (stack.length > 1) stack.pop();
+    } else {
+      const node: XmlNode = { name, children: [], text: '' };
+      top.children.push(node);
+      if (!selfClosing) stack.push(node);
+    }
+  }
+  return jsonOfNode(root);
+}
+
+interface XmlNode {
+  readonly name: string;
+  readonly children: XmlNode[];
+  text: string;
+}
+
+function jsonOfNode(node: XmlNode): unknown {
+  if (node.children.length === 0) {
+    const text = node.text.trim() === '' ? '' : decodeEntities(node.text);
+    return text === '' ? null : text;
+  }
+  const groups = new Map<string, unknown[]>();
+  for (const child of node.children) groups.set(child.name, [...(groups.get(child.name) ?? []), jsonOfNode(child)]);
+  return Object.fromEntries([...groups].map(([name, values]) => [name, values.length === 1 ? values[0] : values]));
+}
+
+function decodeEntities(text: string): string {
+  return text.replace(/&(lt|gt|amp|quot|apos|#x[0-9a-f]+|#\d+);/gi, (_, entity: string) => {
+    const named: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
+    if (entity[0] !== '#') return named[entity.toLowerCase()] ?? '';
+    return String.fromCodePoint(entity[1]?.toLowerCase() === 'x' ? Number.parseInt(entity.slice(2), 16) : Number(entity.slice(1)));
+  });
+}
+
+/** SHA-256 and HMAC-SHA-256 for the signer, on node:crypto. */
+class Sha256 {
+  readonly #hash;
+  constructor(secret?: SourceData) {
+    this.#hash = secret === undefined ? createHash('sha256') : createHmac('sha256', bytes(secret));
+  }
+  update(data: SourceData): void {
+    this.#hash.update(bytes(data));
+  }
+  async digest(): Promise<Uint8Array> {
+    return new Uint8Array(this.#hash.digest());
+  }
+}
+
+function bytes(data: SourceData): Uint8Array | string {
+  if (typeof data === 'string') return data;
+  return ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : new Uint8Array(data);
+}

@@ -1,0 +1,135 @@
+import type { LambdaInvoker } from './lambda-invoker.js';
+import type { HttpResponse } from './payload.js';
+import { restError } from './proxy-event-v1.js';
+import { AwsIntegrationError, type LoopbackAwsClient, type ServiceAnswer } from './rest-api-aws-client.js';
+import type { RestIntegration } from './rest-api-definitions.js';
+import { type IntegrationAnswer, type MethodRequest, mapRequest, mapResponse, selectResponse } from './rest-api-mapping.js';
+import { MappingTemplateError } from './vtl/engine.js';
+
+export type NonProxyIntegration = Extract<RestIntegration, { kind: 'aws' | 'lambda-custom' }>;
+
+export interface NonProxyServices {
+  readonly lambda: LambdaInvoker;
+  /** Undefined when the runtime gave no endpoint: `AWS` integrations then answer 500 and say why in the log. */
+  readonly aws?: LoopbackAwsClient;
+  readonly log: (line: string) => void;
+}
+
+/** Names the method in a log line: `API pets (abc123) POST /orders`. */
+export interface MethodLabel {
+  readonly apiName: string;
+  readonly apiId: string;
+  readonly httpMethod: string;
+  readonly resourcePath: string;
+}
+
+export interface IntegrationOutcome {
+  readonly response: HttpResponse;
+  readonly integrationStatus?: number;
+  /** For the access log's `$context.error.message`. */
+  readonly error?: string;
+}
+
+const internalError = () => restError(500, 'Internal server error', 'InternalServerErrorException');
+
+/**
+ * One request through a non-proxy integration: the request mapped (template, passthrough,
+ * parameters), the service or function called, the integration response selected and mapped.
+ * Nothing is answered until the whole mapping has succeeded, so a template that fails on the
+ * way out answers 500 alone, never a half-mapped response.
+ */
+export async function runNonProxy(
+  integration: NonProxyIntegration,
+  request: MethodRequest,
+  services: NonProxyServices,
+  label: MethodLabel,
+): Promise<IntegrationOutcome> {
+  const where = `API ${label.apiName} (${label.apiId}) ${label.httpMethod} ${label.resourcePath}`;
+  try {
+    const mapping = mapRequest(integration, request);
+    if (!mapping.ok) return { response: mapping.response, error: mapping.reason };
+    const called = await callIntegration(integration, mapping.mapped.body, mapping.mapped, services, where);
+    if ('response' in called) return called;
+    const chosen = selectResponse(integration.responses, called.selector);
+    if (!chosen) {
+      // API Gateway: "Execution failed due to configuration error: No match for output mapping and no default output mapping configured".
+      services.log(
+        `${where}: no integration response matches ${called.selector === undefined ? 'the answer' : `"${called.selector}"`} and none is the default: answered 500, as API Gateway does`,
+      );
+      return { response: internalError(), integrationStatus: called.status, error: 'No match for output mapping' };
+    }
+    return { response: mapResponse(chosen, called.answer, request), integrationStatus: called.status };
+  } catch (error) {
+    if (error instanceof MappingTemplateError || error instanceof AwsIntegrationError) {
+      services.log(`${where}: ${error.message}${error.cause instanceof Error ? ` (${error.cause.message.split('\n').join(' ')})` : ''}`);
+      return { response: internalError(), error: error.message };
+    }
+    throw error;
+  }
+}
+
+type Called =
+  | { readonly answer: IntegrationAnswer; readonly selector: string | undefined; readonly status: number }
+  | { readonly response: HttpResponse; readonly error: string; readonly integrationStatus?: number };
+
+async function callIntegration(
+  integration: NonProxyIntegration,
+  body: string,
+  mapped: Parameters<LoopbackAwsClient['send']>[1],
+  services: NonProxyServices,
+  where: string,
+): Promise<Called> {
+  const timedOut = { response: restError(504, 'Endpoint request timed out', 'IntegrationTimeout'), error: 'timeout' };
+  if (integration.kind === 'lambda-custom') {
+    let event: unknown;
+    try {
+      event = body.trim() === '' ? {} : JSON.parse(body);
+    } catch (error) {
+      // Lambda refuses a payload that is not JSON (InvalidRequestContentException); API Gateway answers 500.
+      services.log(`${where}: the request template's output is not JSON, which Lambda refuses: ${(error as Error).message}`);
+      return { response: internalError(), error: 'InvalidRequestContentException' };
+    }
+    const invocation = services.lambda
+      .invoke(integration.functionArn, event)
+      .catch((error: unknown) => ({ ok: false as const, error, notInvoked: true as const }));
+    const outcome = await withTimeout(invocation, integration.timeoutMs);
+    if (outcome === 'timeout') return timedOut;
+    if (!outcome.ok && 'notInvoked' in outcome) {
+      services.log(`${where}: the function ${integration.functionArn} could not be invoked: ${String(outcome.error)}`);
+      return { response: internalError(), error: 'the function could not be invoked' };
+    }
+    if (outcome.ok) return { answer: { body: outcome.payload, headers: {} }, selector: undefined, status: 200 };
+    const failure = (outcome.error ?? {}) as { errorMessage?: unknown; errorType?: unknown; trace?: unknown };
+    const errorBody = { errorMessage: failure.errorMessage, errorType: failure.errorType, stackTrace: failure.trace ?? [] };
+    return { answer: { body: JSON.stringify(errorBody), headers: {} }, selector: String(failure.errorMessage ?? ''), status: 200 };
+  }
+  if (!services.aws) {
+    throw new AwsIntegrationError(
+      `the ${integration.target.service} integration cannot run: the runtime gave the REST API service no AWS endpoint (option awsEndpoint)`,
+    );
+  }
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), integration.timeoutMs);
+  let answer: ServiceAnswer;
+  try {
+    answer = await services.aws.send(integration.target, mapped, controller.signal);
+  } catch (error) {
+    if (controller.signal.aborted) return timedOut;
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+  return { answer, selector: String(answer.status), status: answer.status };
+}
+
+export async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | 'timeout'> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
