@@ -49,10 +49,15 @@ export class SchedulerTargetInvoker {
     const parameters = target.EventBridgeParameters;
     const sent = await this.#dispatcher.send(target.Arn, {
       body: input,
-      // A FIFO queue gets the target's group id and the firing's deduplication id; topics get neither.
+      // A FIFO queue gets the target's group id and the firing's deduplication id.
       sqs: target.Arn.endsWith('.fifo')
         ? { MessageGroupId: target.SqsParameters?.MessageGroupId, MessageDeduplicationId: deduplicationId }
         : {},
+      // A topic, FIFO or not, gets Publish with the input alone, as Scheduler's templated SNS target sends it:
+      // SqsParameters is the SQS SendMessage target's, and the SNS target has no parameters (Scheduler API
+      // reference, Target). A FIFO topic refuses a Publish without MessageGroupId, so every firing fails
+      // as on AWS; the universal target arn:aws:scheduler:::aws-sdk:sns:publish is AWS's way to set one.
+      sns: {},
       lambda: { event: jsonOrText(input) },
       events: { entries: [{ Source: parameters?.Source ?? '', DetailType: parameters?.DetailType ?? '', Detail: input }] },
     });
