@@ -1,4 +1,5 @@
 import { apiGatewayModule } from '../apigateway/module.js';
+import { cloudFormationModule } from '../cloudformation/module.js';
 import { dynamoDbModule } from '../dynamodb/module.js';
 import { eventsModule } from '../events/module.js';
 import { kmsModule } from '../kms/module.js';
@@ -38,6 +39,7 @@ export const SERVICE_MODULES: readonly RegisteredModule[] = [
   schedulerModule,
   pipesModule,
   apiGatewayModule,
+  cloudFormationModule,
 ];
 
 /** The resource types the local runtime runs or knowingly accepts: what its modules declare. */

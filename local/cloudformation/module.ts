@@ -1,0 +1,25 @@
+import type { ServiceModule } from '../services/service-module.js';
+import { CloudFormationService } from './cloudformation-service.js';
+import { CloudFormationQueryProtocol } from './query-protocol.js';
+
+declare module '../services/service-module.js' {
+  interface ServiceTypes {
+    cloudformation: CloudFormationService;
+  }
+}
+
+/**
+ * CloudFormation's read API over the loaded assembly (`aws cloudformation describe-stacks`
+ * after `cdk deploy`, unchanged). It keeps no state: the stacks are what the template module loaded.
+ */
+export const cloudFormationModule: ServiceModule<'cloudformation'> = {
+  name: 'cloudformation',
+  needs: ['template'],
+  create({ services, settings }) {
+    const cloudFormation = new CloudFormationService({
+      app: () => services.get('template').app,
+      createdAt: new Date(settings.clock.now()),
+    });
+    return { service: cloudFormation, mounts: { query: [new CloudFormationQueryProtocol(cloudFormation)] } };
+  },
+};
