@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { AwsError } from '../aws-error.js';
 import type { ModelService } from '../endpoint/validation/model.js';
 import { type InputValidator, modelValidator } from '../endpoint/validation/validator.js';
+import type { IdempotentCall } from '../store/idempotent-requests.js';
 import { TaskFailure } from './engine/index.js';
 
 /**
@@ -22,9 +23,12 @@ import { TaskFailure } from './engine/index.js';
 
 /**
  * A hosted service as the integrations reach it: its API operations by name, taking and
- * returning the API's shapes. The signal aborts when the task does (SQS ends a long poll).
+ * returning the API's shapes. The signal aborts when the task does (SQS ends a long poll);
+ * the idempotency key, for tasks of durable executions, lets a service that honours it
+ * answer a task run again after a restart with its first answer.
  */
-export type SdkOperations = Readonly<Record<string, (input: never, options?: { signal?: AbortSignal }) => Promise<unknown>>>;
+export type SdkCallOptions = { readonly signal?: AbortSignal } & IdempotentCall;
+export type SdkOperations = Readonly<Record<string, (input: never, options?: SdkCallOptions) => Promise<unknown>>>;
 
 /** What the integrations need to know of a service beyond its operations. */
 interface SdkServiceMetadata {
@@ -134,12 +138,12 @@ export function sdkResourceError(resource: string): string | undefined {
 export function apiOperations(service: object): SdkOperations {
   const declared = (service as { operations?: unknown }).operations;
   if (typeof declared === 'object' && declared !== null) return declared as SdkOperations;
-  const operations: Record<string, (input: never, options?: { signal?: AbortSignal }) => Promise<unknown>> = {};
+  const operations: Record<string, (input: never, options?: SdkCallOptions) => Promise<unknown>> = {};
   for (let proto: object | null = service; proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
     for (const name of Object.getOwnPropertyNames(proto)) {
       const method = (service as Record<string, unknown>)[name];
       if (/^[A-Z]/.test(name) && typeof method === 'function' && !(name in operations)) {
-        operations[name] = (input: never, options?: { signal?: AbortSignal }) =>
+        operations[name] = (input: never, options?: SdkCallOptions) =>
           (method as (input: unknown, options?: unknown) => Promise<unknown>).call(service, input, options);
       }
     }
@@ -180,7 +184,7 @@ export class SdkIntegrations {
   }
 
   /** Calls `<service>:<action>` with the task's parameters; answers the result as the integration does, or throws its TaskFailure. */
-  async call(service: string, action: string, parameters: Record<string, unknown>, signal?: AbortSignal): Promise<unknown> {
+  async call(service: string, action: string, parameters: Record<string, unknown>, options: SdkCallOptions = {}): Promise<unknown> {
     const hosted = this.#services.get(service);
     const reason = this.unsupported(service, action);
     if (!hosted || reason)
@@ -189,12 +193,12 @@ export class SdkIntegrations {
         `The resource 'arn:aws:states:::aws-sdk:${service}:${action}' cannot run locally: ${reason}.`,
       );
     const { metadata, operations, validate } = hosted;
-    const operation = operations[pascal(action)] as (input: unknown, options: { signal?: AbortSignal }) => Promise<unknown>;
+    const operation = operations[pascal(action)] as (input: unknown, options: SdkCallOptions) => Promise<unknown>;
     const input = metadata.wireCase === 'camel' ? renameMembers(parameters, camel) : parameters;
     let output: unknown;
     try {
       validate?.(pascal(action), input);
-      output = await operation(input, { signal });
+      output = await operation(input, options);
     } catch (error) {
       throw this.#failure(metadata, error);
     }

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { AwsError } from '../aws-error.js';
 import type { Clock } from '../clock.js';
+import type { IdempotentCall } from '../store/idempotent-requests.js';
 import { currentTraceHeader } from '../trace-header.js';
 import { executionInput, notForExpress } from './api-input.js';
 import type { DefinitionCompiler } from './definition-compiler.js';
-import type { HistoryEvent } from './engine/index.js';
+import { executionOfTaskKey, type HistoryEvent } from './engine/index.js';
 import { apiEvent } from './execution-history.js';
 import type { ExecutionRecord, ExecutionStore } from './execution-store.js';
 import type { ExpressExecutions } from './express-executions.js';
@@ -53,16 +54,29 @@ export class ExecutionApi {
     },
   ) {}
 
-  async StartExecution(input: StartExecutionInput) {
+  /**
+   * StartExecution. A task of another execution passes its key (`options`): the child it
+   * starts and the task's record of it are one transaction, and the same key is answered
+   * with the same child however often the task runs again. An EXPRESS child is not kept
+   * across a restart, so a task that starts one starts another when it runs again.
+   */
+  async StartExecution(input: StartExecutionInput, options: IdempotentCall = {}) {
     const { store, compiler, standard } = this.deps;
+    const key = options.idempotencyKey;
+    const recorded = key === undefined ? undefined : store.task(key);
+    if (recorded?.kind === 'submission' && recorded.submitted && recorded.response !== undefined) {
+      return JSON.parse(recorded.response) as { executionArn: string; startDate: number };
+    }
     const record = await this.#newExecution(input);
+    const answer = { executionArn: record.arn, startDate: seconds(record.startDate) };
     if (record.arn.includes(':express:')) {
       this.deps.express.launch(record, compiler.compile(record.definition, 'EXPRESS'));
-      return { executionArn: record.arn, startDate: seconds(record.startDate) };
+      return answer;
     }
     compiler.compile(record.definition, 'STANDARD');
     const existing = store.execution(record.arn);
-    if (existing || !store.insertExecution(record)) {
+    const startedBy = key === undefined ? undefined : { key, executionArn: executionOfTaskKey(key), response: answer };
+    if (existing || !store.insertExecution(record, startedBy)) {
       const current = existing ?? (store.execution(record.arn) as ExecutionRecord);
       // StartExecution is idempotent for a running STANDARD execution started with the same input.
       if (current.status === 'RUNNING' && current.input === record.input) {
@@ -76,7 +90,7 @@ export class ExecutionApi {
       standard.failDormant(record, error);
       throw error;
     }
-    return { executionArn: record.arn, startDate: seconds(record.startDate) };
+    return answer;
   }
 
   async StartSyncExecution(input: StartExecutionInput) {

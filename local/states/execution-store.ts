@@ -43,9 +43,10 @@ export interface ExecutionRecord {
 }
 
 /**
- * An outside party the execution waits on: a task token (`.waitForTaskToken`) or the
- * request a `.sync` or request-response task already sent (a child execution), so that
- * a resumed execution waits for it instead of sending the request again.
+ * An outside party the execution waits on: a task token (`.waitForTaskToken`), or a
+ * submission: the child execution a task started, keyed by the task's key (`taskKeyFor`)
+ * and written with the child, so that a resumed task is answered with that child instead
+ * of starting another.
  */
 export interface TaskRecord {
   key: string;
@@ -95,7 +96,6 @@ const SQL = {
   history: 'SELECT event FROM sfn_history WHERE execution_arn = ? ORDER BY id',
   lastEventId: 'SELECT MAX(id) AS id FROM sfn_history WHERE execution_arn = ?',
   task: 'SELECT * FROM sfn_tasks WHERE key = ?',
-  tasksLike: "SELECT * FROM sfn_tasks WHERE key LIKE ? ESCAPE '\\'",
   insertTask:
     "INSERT OR IGNORE INTO sfn_tasks (key, execution_arn, kind, status, submitted, created_at, updated_at) VALUES (?, ?, ?, 'WAITING', 0, ?, ?)",
   reopenTask: "UPDATE sfn_tasks SET status = 'WAITING', submitted = 0, response = NULL, updated_at = ? WHERE key = ? AND status = 'CLOSED'",
@@ -184,8 +184,23 @@ export class ExecutionStore {
 
   // ---- executions ----
 
-  /** Inserts a new execution; false when one with this ARN exists already. */
-  insertExecution(e: ExecutionRecord): boolean {
+  /**
+   * Inserts a new execution; false when one with this ARN exists already. `startedBy` is
+   * the task of another execution that starts it: its submission, answered `response`, is
+   * recorded in the same transaction, so a resumed task finds the child it started.
+   */
+  insertExecution(e: ExecutionRecord, startedBy?: { key: string; executionArn: string; response: unknown }): boolean {
+    let inserted = false;
+    this.#transaction(() => {
+      inserted = this.#insertExecution(e);
+      if (!inserted || !startedBy) return;
+      this.#s.insertTask.run(startedBy.key, startedBy.executionArn, 'submission', e.startDate, e.startDate);
+      this.#s.submitTask.run(JSON.stringify(startedBy.response), e.startDate, startedBy.key);
+    });
+    return inserted;
+  }
+
+  #insertExecution(e: ExecutionRecord): boolean {
     const result = this.#s.insertExecution.run(
       e.arn,
       e.stateMachineArn,
@@ -303,12 +318,6 @@ export class ExecutionStore {
   task(key: string): TaskRecord | undefined {
     const row = this.#s.task.get(key) as Row | undefined;
     return row ? taskOf(row) : undefined;
-  }
-
-  /** Tasks whose key starts with `prefix`. */
-  tasksWithPrefix(prefix: string): TaskRecord[] {
-    const escaped = prefix.replace(/[\\%_]/g, (c) => `\\${c}`);
-    return (this.#s.tasksLike.all(`${escaped}%`) as Row[]).map(taskOf);
   }
 
   /** Records a task as waiting unless it is recorded already; returns the record. */

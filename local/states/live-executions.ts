@@ -17,8 +17,6 @@ export interface LiveExecution {
  */
 export class LiveExecutions {
   readonly #live = new Map<string, LiveExecution>();
-  /** Executions running on from a history persisted by an earlier process. */
-  readonly #resumed = new Set<string>();
   readonly #waiters = new Map<string, Set<() => void>>();
   #closed = false;
 
@@ -45,14 +43,6 @@ export class LiveExecutions {
     return this.#live.has(arn);
   }
 
-  isResumed(arn: string): boolean {
-    return this.#resumed.has(arn);
-  }
-
-  markResumed(arn: string): void {
-    this.#resumed.add(arn);
-  }
-
   /**
    * Follows an execution until it ends; `record` stores the outcome of one the store does
    * not keep (EXPRESS), `current` reads the execution as it ended.
@@ -70,7 +60,6 @@ export class LiveExecutions {
         if (this.#closed) return;
         record?.(result);
         this.#live.delete(arn);
-        this.#resumed.delete(arn);
         callbacks.drop(arn);
         if (type === 'STANDARD') store.closeTasks(arn, clock.now());
         const done = current();

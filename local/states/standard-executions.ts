@@ -84,7 +84,6 @@ export class StandardExecutions {
       flushHistory: () => store.committed(),
     };
     const resuming = history.some((e) => e.type === 'ExecutionStarted');
-    if (resuming) live.markResumed(record.arn);
     // Tasks run in the execution's trace, with the execution as their parent (lambda invocations, messages, events).
     const handle = withTraceHeader(executionTraceHeader(record), () =>
       resuming

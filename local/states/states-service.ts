@@ -1,5 +1,6 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { type Clock, systemClock } from '../clock.js';
+import type { IdempotentCall } from '../store/idempotent-requests.js';
 import { apiOperations, SdkIntegrations, sdkResourceError } from './aws-sdk-integrations.js';
 import { DefinitionCompiler } from './definition-compiler.js';
 import type { HistoryEvent, Sleep } from './engine/index.js';
@@ -126,7 +127,6 @@ export class StatesService {
       clock,
       timer,
       durable: (arn) => !arn.includes(':express:'),
-      resumed: (arn) => live.isResumed(arn),
       log,
     });
     const compiler = new DefinitionCompiler();
@@ -160,11 +160,13 @@ export class StatesService {
   }
 
   /** The JSON-protocol operations the endpoint serves as `AWSStepFunctions.<name>`. */
-  get operations(): Record<string, (input: never) => Promise<unknown>> {
+  get operations(): Record<string, (input: never, options?: IdempotentCall) => Promise<unknown>> {
     const names = Object.getOwnPropertyNames(StatesService.prototype).filter((name) => /^[A-Z]/.test(name));
-    const api = this as unknown as Record<string, (input: unknown) => Promise<unknown>>;
+    type Operation = (input: unknown, options?: IdempotentCall) => Promise<unknown>;
+    const api = this as unknown as Record<string, Operation>;
+    // The endpoint passes the input only; aws-sdk:sfn tasks pass their key too (StartExecution).
     return Object.fromEntries(
-      names.map((name) => [name, (input: never) => (api[name] as (input: unknown) => Promise<unknown>).call(this, input ?? {})]),
+      names.map((name) => [name, (input: never, options?: IdempotentCall) => (api[name] as Operation).call(this, input ?? {}, options)]),
     );
   }
 
@@ -237,8 +239,9 @@ export class StatesService {
 
   // ---- executions (execution-api.ts) ----
 
-  StartExecution(input: StartExecutionInput) {
-    return this.#executions.StartExecution(input);
+  /** `options` carries a task's key when a task of another execution starts this one (ExecutionApi.StartExecution). */
+  StartExecution(input: StartExecutionInput, options?: IdempotentCall) {
+    return this.#executions.StartExecution(input, options);
   }
 
   StartSyncExecution(input: StartExecutionInput) {

@@ -97,10 +97,6 @@ export class TaskCallbacks {
     if (!this.closing) this.store.completeTask(token, status, {}, this.clock.now());
   }
 
-  withPrefix(prefix: string): TaskRecord[] {
-    return this.store.tasksWithPrefix(prefix);
-  }
-
   /** Forgets the in-memory waiters of an execution (it finished or the service stopped). */
   drop(executionArn: string): void {
     for (const key of this.#waiters.keys()) if (parseTaskToken(key)?.executionArn === executionArn) this.#waiters.delete(key);

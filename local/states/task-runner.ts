@@ -4,7 +4,7 @@ import { waitForTaskToken } from './integrations/callback.js';
 import { type DynamoDbForTasks, dynamoDbTask } from './integrations/dynamodb.js';
 import { type EventsForTasks, eventsPutEvents } from './integrations/events.js';
 import { type LambdaForTasks, lambdaFunction, lambdaInvoke } from './integrations/lambda.js';
-import { abortable, asObject, need, type TaskEnvironment } from './integrations/shared.js';
+import { abortable, asObject, idempotentCall, need, type TaskEnvironment } from './integrations/shared.js';
 import { type SnsForTasks, snsPublish } from './integrations/sns.js';
 import { type SqsForTasks, sqsSendMessage } from './integrations/sqs.js';
 import { type StatesForTasks, startExecution } from './integrations/states.js';
@@ -125,7 +125,8 @@ export class LocalTaskRunner implements TaskRunner {
     const args = asObject(request.input, request);
     if (target.kind === 'aws-sdk') {
       const sdk = this.options.sdk as SdkIntegrations;
-      const call = () => abortable(sdk.call(target.service, target.action, args, request.signal), request.signal);
+      const options = { signal: request.signal, ...idempotentCall(this.options, request) };
+      const call = () => abortable(sdk.call(target.service, target.action, args, options), request.signal);
       return target.pattern === 'waitForTaskToken' ? waitForTaskToken(this.options, request, call) : call();
     }
     const call = () => this.#call(`${target.service}:${target.action}`, args, request, target.pattern);
@@ -141,7 +142,7 @@ export class LocalTaskRunner implements TaskRunner {
       case 'sqs:sendMessage':
         return sqsSendMessage(o, need(o.sqs, 'SQS'), args, request);
       case 'events:putEvents':
-        return eventsPutEvents(need(o.events, 'EventBridge'), args, request);
+        return eventsPutEvents(o, need(o.events, 'EventBridge'), args, request);
       case 'sns:publish':
         return snsPublish(o, need(o.sns, 'SNS'), args, request);
       case 'states:startExecution':

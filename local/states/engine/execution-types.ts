@@ -18,6 +18,11 @@ export interface TaskRequest {
   timeoutSeconds?: number;
   credentials?: unknown;
   stateName: string;
+  /**
+   * Names this attempt of this state entry, the same in a run resumed after a restart
+   * (`taskKeyFor`); absent where no resume can find the attempt again (a distributed Map's iterations).
+   */
+  taskKey?: string;
   /** Aborted when the task times out, the execution stops or a sibling branch fails. */
   signal: AbortSignal;
   /** The context object the state saw. */

@@ -16,7 +16,7 @@ export type { ExecutionResult, ExecutionStatus, Sleep, TaskRequest, TaskRunner }
 export { realSleep } from './execution-types.js';
 export type { HistoryEvent, HistorySink } from './history.js';
 export { retryDelay } from './retry.js';
-export { parseTaskToken } from './task-tokens.js';
+export { executionOfTaskKey, parseTaskToken } from './task-tokens.js';
 export { compileDefinition, parseDefinition };
 
 export interface StartExecutionOptions extends Omit<ExecutionOptions, 'machine'> {

@@ -3,7 +3,7 @@ import { Errors, StatesError, TaskFailure } from './errors.js';
 import type { StateRun, TaskRequest, TaskRunner } from './execution-types.js';
 import { stringify } from './json.js';
 import type { StateHost } from './state-host.js';
-import { describeResource, recordedAttempt, taskTokenFor } from './task-tokens.js';
+import { describeResource, recordedAttempt, taskKeyFor, taskTokenFor } from './task-tokens.js';
 
 const TASK_DONE = Symbol('task done');
 
@@ -60,6 +60,8 @@ export async function taskState(x: StateHost, run: StateRun, attempt: number): P
         timeoutSeconds,
         credentials: state.credentials,
         stateName: state.name,
+        // An iteration of a distributed Map has no history of its own to resume from, nor an entry id of its own.
+        taskKey: frame.silent ? undefined : taskKeyFor(x.options.executionArn, run.enteredId, attempt),
         signal: frame.signal,
         context: x.ctx(run),
         heartbeat: () => {},

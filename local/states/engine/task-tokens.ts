@@ -21,6 +21,19 @@ export function taskTokenFor(executionArn: string, enteredId: number, attempt: n
   return Buffer.from(JSON.stringify({ e: executionArn, s: enteredId, a: attempt })).toString('base64url');
 }
 
+/**
+ * The key of one attempt of one state entry: the same in a run resumed after a restart,
+ * so a local service can answer the attempt's request again instead of doing it twice.
+ */
+export function taskKeyFor(executionArn: string, enteredId: number, attempt: number): string {
+  return `${executionArn}#${enteredId}.${attempt}`;
+}
+
+/** The execution whose task a `taskKeyFor` key names. */
+export function executionOfTaskKey(key: string): string {
+  return key.slice(0, key.lastIndexOf('#'));
+}
+
 export function parseTaskToken(token: string): { executionArn: string; enteredId: number; attempt: number } | undefined {
   try {
     const v = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { e: string; s: number; a: number };

@@ -1,5 +1,15 @@
+import type { IdempotentCall } from '../../store/idempotent-requests.js';
 import { TaskFailure, type TaskRequest } from '../engine/index.js';
-import { abortable, executionArnOf, isObject, missingField, serviceFailure, stateMachineArnOf } from './shared.js';
+import {
+  abortable,
+  executionArnOf,
+  idempotentCall,
+  isObject,
+  missingField,
+  serviceFailure,
+  stateMachineArnOf,
+  type TaskEnvironment,
+} from './shared.js';
 
 export interface PutEventsEntry {
   Source?: string;
@@ -13,14 +23,22 @@ export interface PutEventsEntry {
 
 /** EventBridge's PutEvents (EventsService). */
 export interface EventsForTasks {
-  PutEvents(input: { Entries?: PutEventsEntry[] }): Promise<{
+  PutEvents(
+    input: { Entries?: PutEventsEntry[] },
+    options?: IdempotentCall,
+  ): Promise<{
     FailedEntryCount?: number;
     Entries?: ({ EventId?: string } | { ErrorCode?: string; ErrorMessage?: string })[];
   }>;
 }
 
 /** `arn:aws:states:::events:putEvents`: a JSON Detail is put as its text; a failed entry fails the task. */
-export async function eventsPutEvents(events: EventsForTasks, args: Record<string, unknown>, request: TaskRequest): Promise<unknown> {
+export async function eventsPutEvents(
+  env: TaskEnvironment,
+  events: EventsForTasks,
+  args: Record<string, unknown>,
+  request: TaskRequest,
+): Promise<unknown> {
   if (!Array.isArray(args.Entries)) throw missingField('Entries', request);
   const machineArn = stateMachineArnOf(request);
   const executionArn = executionArnOf(request);
@@ -33,7 +51,7 @@ export async function eventsPutEvents(events: EventsForTasks, args: Record<strin
   });
   let response: Awaited<ReturnType<EventsForTasks['PutEvents']>>;
   try {
-    response = await abortable(events.PutEvents({ Entries: entries }), request.signal);
+    response = await abortable(events.PutEvents({ Entries: entries }, idempotentCall(env, request)), request.signal);
   } catch (error) {
     if (request.signal.aborted) throw error;
     throw serviceFailure('EventBridge', 'AmazonEventBridge', error);

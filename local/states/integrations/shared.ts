@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { AwsError } from '../../aws-error.js';
 import type { Clock } from '../../clock.js';
+import type { IdempotentCall } from '../../store/idempotent-requests.js';
 import { type Sleep, TaskFailure, type TaskRequest } from '../engine/index.js';
 import type { TaskCallbacks } from '../task-callbacks.js';
 
@@ -12,9 +13,16 @@ export interface TaskEnvironment {
   readonly timer?: Sleep;
   /** Whether the execution survives a restart (STANDARD): only then are submissions recorded. */
   durable(executionArn: string): boolean;
-  /** Whether the execution was resumed from its history in this process. */
-  resumed(executionArn: string): boolean;
   readonly log?: (line: string) => void;
+}
+
+/**
+ * What a task's request to a local service carries so that the service answers a repeat
+ * with its first answer (`IdempotentCall`): the attempt's key, for executions that survive
+ * a restart (STANDARD), since only their tasks run again after one.
+ */
+export function idempotentCall(env: TaskEnvironment, request: TaskRequest): IdempotentCall {
+  return request.taskKey !== undefined && env.durable(executionArnOf(request)) ? { idempotencyKey: request.taskKey } : {};
 }
 
 /** The Java SDK response metadata optimized integrations add to a service's answer. */

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import type { IdempotentCall } from '../../store/idempotent-requests.js';
 import { queryErrorExceptions } from '../aws-sdk-integrations.js';
 import type { TaskRequest } from '../engine/index.js';
-import { abortable, pick, sdkMetadata, serviceFailure, type TaskEnvironment } from './shared.js';
+import { abortable, idempotentCall, pick, sdkMetadata, serviceFailure, type TaskEnvironment } from './shared.js';
 
 /** A message attribute as Publish takes it; a binary value is base64 text, as in state data. */
 export interface SnsMessageAttribute {
@@ -12,17 +13,20 @@ export interface SnsMessageAttribute {
 
 /** SNS's Publish in its API shape (SnsService); errors are AwsErrors with SNS's query error codes. */
 export interface SnsForTasks {
-  Publish(input: {
-    TopicArn?: string;
-    TargetArn?: string;
-    PhoneNumber?: string;
-    Message?: string;
-    Subject?: string;
-    MessageStructure?: string;
-    MessageAttributes?: Record<string, SnsMessageAttribute>;
-    MessageGroupId?: string;
-    MessageDeduplicationId?: string;
-  }): Promise<{ MessageId?: string; SequenceNumber?: string }>;
+  Publish(
+    input: {
+      TopicArn?: string;
+      TargetArn?: string;
+      PhoneNumber?: string;
+      Message?: string;
+      Subject?: string;
+      MessageStructure?: string;
+      MessageAttributes?: Record<string, SnsMessageAttribute>;
+      MessageGroupId?: string;
+      MessageDeduplicationId?: string;
+    },
+    options?: IdempotentCall,
+  ): Promise<{ MessageId?: string; SequenceNumber?: string }>;
 }
 
 const PUBLISH_PARAMETERS = [
@@ -51,7 +55,7 @@ export async function snsPublish(
   if (args.Message !== undefined) input.Message = typeof args.Message === 'string' ? args.Message : JSON.stringify(args.Message);
   let response: Awaited<ReturnType<SnsForTasks['Publish']>>;
   try {
-    response = await abortable(sns.Publish(input), request.signal);
+    response = await abortable(sns.Publish(input, idempotentCall(env, request)), request.signal);
   } catch (error) {
     if (request.signal.aborted) throw error;
     throw serviceFailure('SNS', 'AmazonSNS', error, snsExceptionName);

@@ -1,13 +1,24 @@
 import type { SendMessageInput } from '../../sqs/sqs-types.js';
+import type { IdempotentCall } from '../../store/idempotent-requests.js';
 import type { SqsQueues } from '../../targets/queues.js';
 import type { TaskRequest } from '../engine/index.js';
-import { abortable, missingField, pick, requiredString, sdkMetadata, serviceFailure, type TaskEnvironment } from './shared.js';
+import {
+  abortable,
+  idempotentCall,
+  missingField,
+  pick,
+  requiredString,
+  sdkMetadata,
+  serviceFailure,
+  type TaskEnvironment,
+} from './shared.js';
 
 /** SQS operations in their JSON-protocol shapes (SqsService). */
 export interface SqsForTasks extends SqsQueues {
   /** The task's result is SendMessage's answer. */
   SendMessage(
     input: SendMessageInput,
+    options?: IdempotentCall,
   ): Promise<{ MessageId?: string; MD5OfMessageBody?: string; MD5OfMessageAttributes?: string; SequenceNumber?: string }>;
 }
 
@@ -24,11 +35,14 @@ export async function sqsSendMessage(
   try {
     const { QueueUrl } = await abortable(sqs.GetQueueUrl(queueNameOf(queueUrl)), request.signal);
     const response = await abortable(
-      sqs.SendMessage({
-        QueueUrl: QueueUrl ?? queueUrl,
-        MessageBody: body,
-        ...pick(args, ['DelaySeconds', 'MessageAttributes', 'MessageGroupId', 'MessageDeduplicationId']),
-      }),
+      sqs.SendMessage(
+        {
+          QueueUrl: QueueUrl ?? queueUrl,
+          MessageBody: body,
+          ...pick(args, ['DelaySeconds', 'MessageAttributes', 'MessageGroupId', 'MessageDeduplicationId']),
+        },
+        idempotentCall(env, request),
+      ),
       request.signal,
     );
     const result: Record<string, unknown> = {};

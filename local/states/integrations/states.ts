@@ -1,6 +1,15 @@
+import type { IdempotentCall } from '../../store/idempotent-requests.js';
 import { TaskFailure, type TaskRequest } from '../engine/index.js';
-import type { TaskRecord } from '../execution-store.js';
-import { abortable, executionArnOf, payloadText, requiredString, sdkMetadata, serviceFailure, type TaskEnvironment } from './shared.js';
+import {
+  abortable,
+  executionArnOf,
+  idempotentCall,
+  payloadText,
+  requiredString,
+  sdkMetadata,
+  serviceFailure,
+  type TaskEnvironment,
+} from './shared.js';
 
 /** A finished (or running) execution as a `.sync` task reports it; dates in epoch ms. */
 export interface ExecutionOutcome {
@@ -19,7 +28,11 @@ export interface ExecutionOutcome {
 
 /** Step Functions itself, for tasks that start executions. */
 export interface StatesForTasks {
-  StartExecution(input: { stateMachineArn?: string; name?: string; input?: string }): Promise<{ executionArn: string; startDate: number }>;
+  /** `options` carries the task's key: the same key is answered with the same child (ExecutionApi.StartExecution). */
+  StartExecution(
+    input: { stateMachineArn?: string; name?: string; input?: string },
+    options?: IdempotentCall,
+  ): Promise<{ executionArn: string; startDate: number }>;
   StopExecution(input: { executionArn?: string; error?: string; cause?: string }): Promise<unknown>;
   /** Resolves once the execution has ended (at once if it has); rejects when `signal` aborts. */
   executionOutcome(executionArn: string, signal: AbortSignal): Promise<ExecutionOutcome>;
@@ -29,8 +42,9 @@ type StartPattern = 'request-response' | 'sync' | 'sync:2' | 'waitForTaskToken';
 
 /**
  * `arn:aws:states:::states:startExecution`: starts the child once per state entry and
- * attempt (recorded for durable executions, so a resumed task does not start another),
- * and with `.sync`/`.sync:2` waits for it and answers as DescribeExecution.
+ * attempt (for durable executions the request carries the attempt's key, so a resumed task
+ * is answered with the child it started before instead of starting another), and with
+ * `.sync`/`.sync:2` waits for it and answers as DescribeExecution.
  */
 export async function startExecution(
   env: TaskEnvironment,
@@ -39,14 +53,7 @@ export async function startExecution(
   request: TaskRequest,
   pattern: StartPattern,
 ): Promise<unknown> {
-  const recorded = submission(env, request, pattern);
-  let started: { ExecutionArn: string; StartDate: number };
-  if (recorded?.record.submitted && recorded.record.response) {
-    started = JSON.parse(recorded.record.response) as typeof started;
-  } else {
-    started = await startChild(states, args, request);
-    if (recorded) env.callbacks.markSubmitted(recorded.key, started);
-  }
+  const started = await startChild(states, args, request, idempotentCall(env, request));
   if (pattern === 'request-response' || pattern === 'waitForTaskToken') {
     return {
       ExecutionArn: started.ExecutionArn,
@@ -78,6 +85,7 @@ async function startChild(
   states: StatesForTasks,
   args: Record<string, unknown>,
   request: TaskRequest,
+  options: IdempotentCall,
 ): Promise<{ ExecutionArn: string; StartDate: number }> {
   const stateMachineArn = requiredString(args, 'StateMachineArn', request);
   if (args.Name !== undefined && (typeof args.Name !== 'string' || args.Name === '')) {
@@ -88,7 +96,7 @@ async function startChild(
   }
   try {
     const response = await abortable(
-      states.StartExecution({ stateMachineArn, input: payloadText(args.Input), name: args.Name as string | undefined }),
+      states.StartExecution({ stateMachineArn, input: payloadText(args.Input), name: args.Name as string | undefined }, options),
       request.signal,
     );
     return { ExecutionArn: response.executionArn, StartDate: Math.round(response.startDate * 1000) };
@@ -96,30 +104,6 @@ async function startChild(
     if (request.signal.aborted) throw error;
     throw serviceFailure('StepFunctions', 'AWSStepFunctions', error, (code) => `${code}Exception`);
   }
-}
-
-/**
- * The record of what a task of a durable execution already started, keyed by the state
- * entry and attempt. The first run read EnteredTime from the clock just after the entry
- * event took its timestamp; a resumed run reads the event's: so a resumed run also
- * accepts a record up to 2 ms younger (never older: an earlier entry of a loop is older).
- */
-function submission(env: TaskEnvironment, request: TaskRequest, pattern: StartPattern): { key: string; record: TaskRecord } | undefined {
-  if (pattern === 'waitForTaskToken') return undefined;
-  const executionArn = executionArnOf(request);
-  if (!env.durable(executionArn)) return undefined;
-  const ctx = request.context as { State?: { EnteredTime?: string; RetryCount?: number }; Map?: { Item?: { Index?: number } } };
-  const entered = Date.parse(ctx.State?.EnteredTime ?? '') || 0;
-  const prefix = `submission|${executionArn}|${request.stateName}|${ctx.Map?.Item?.Index ?? ''}|${ctx.State?.RetryCount ?? 0}|`;
-  const { callbacks } = env;
-  if (env.resumed(executionArn)) {
-    const near = callbacks
-      .withPrefix(prefix)
-      .find((r) => r.submitted && Number(r.key.slice(prefix.length)) - entered >= 0 && Number(r.key.slice(prefix.length)) - entered <= 2);
-    if (near) return { key: near.key, record: near };
-  }
-  const key = `${prefix}${entered}`;
-  return { key, record: callbacks.open(key, executionArn, 'submission').record };
 }
 
 /** `.sync` answers DescribeExecution in the Java SDK's casing, dates in epoch ms; `.sync:2` parses Input and Output. */

@@ -1,0 +1,209 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import type { DatabaseSync } from 'node:sqlite';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ManualClock } from '../../../local/clock.js';
+import { EventsService } from '../../../local/events/events-service.js';
+import { SnsService } from '../../../local/sns/sns-service.js';
+import { SqsService } from '../../../local/sqs/sqs-service.js';
+import type { HistoryEvent } from '../../../local/states/engine/index.js';
+import { ExecutionStore } from '../../../local/states/execution-store.js';
+import { openDatabase } from '../../../local/store/data-folder.js';
+import { ACCOUNT, createMachine, createStates, executionArn, finished, historyTypes, REGION, type TestStates } from './helpers.js';
+
+/**
+ * A STANDARD execution's task whose effect a local service accepted just before the
+ * runtime died, its TaskSucceeded not yet in the history: the resumed task must not
+ * do it again (Step Functions: "tasks and states are never run more than once, unless
+ * you have specified Retry behavior"). The kill is simulated at that very point: the
+ * first process stops, recording nothing more, as the task's TaskSucceeded is written.
+ */
+
+const HUB = { name: 'hub', arn: `arn:aws:events:${REGION}:${ACCOUNT}:event-bus/hub` };
+const QUEUE_URL = `http://127.0.0.1:4566/${ACCOUNT}/done`;
+const TOPIC_ARN = `arn:aws:sns:${REGION}:${ACCOUNT}:done`;
+
+let dir: string;
+let clock: ManualClock;
+/** Every event the hub accepted, in any life of the runtime. */
+let accepted: string[];
+const cleanup: (() => unknown)[] = [];
+
+beforeEach(() => {
+  dir = mkdtempSync(path.join(tmpdir(), 'states-exactly-once-'));
+  clock = new ManualClock();
+  accepted = [];
+});
+afterEach(async () => {
+  vi.restoreAllMocks();
+  for (const fn of cleanup.splice(0).reverse()) await fn();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** One life of the runtime: the services on the data folder's databases, Step Functions started last (it resumes). */
+async function life(): Promise<{ t: TestStates; sqs: SqsService; events: EventsService; sns: SnsService }> {
+  const db = (name: string): DatabaseSync => {
+    const opened = openDatabase(path.join(dir, `${name}.sqlite`));
+    cleanup.push(() => opened.isOpen && opened.close());
+    return opened;
+  };
+  const sqs = new SqsService({ db: db('sqs'), clock, baseUrl: 'http://127.0.0.1:4566', accountId: ACCOUNT, region: REGION });
+  cleanup.push(() => sqs.close());
+  await sqs.CreateQueue({ QueueName: 'done' });
+  const events = new EventsService({
+    db: db('events'),
+    clock,
+    accountId: ACCOUNT,
+    region: REGION,
+    buses: [HUB],
+    rules: [],
+    archives: [],
+    delivery: { deliver: async () => {}, deadLetter: async () => {} },
+    onEvent: (_bus, event) => accepted.push(event.id),
+  });
+  const sns = new SnsService({
+    db: db('sns'),
+    clock,
+    accountId: ACCOUNT,
+    region: REGION,
+    baseUrl: 'http://127.0.0.1:4566',
+    topics: [{ name: 'done', arn: TOPIC_ARN, attributes: {}, tags: {} }],
+    subscriptions: [
+      {
+        arn: `${TOPIC_ARN}:s1`,
+        topicArn: TOPIC_ARN,
+        protocol: 'sqs',
+        endpoint: `arn:aws:sqs:${REGION}:${ACCOUNT}:done`,
+        attributes: { RawMessageDelivery: 'true' },
+      },
+    ],
+    sqs,
+    lambda: { invokeAsync: async () => ({ requestId: 'r' }) },
+  });
+  sns.start();
+  cleanup.push(() => sns.stop());
+  const t = await createStates({ file: path.join(dir, 'states.sqlite'), clock, neighbours: { sqs, events, sns } });
+  cleanup.push(() => t.close());
+  return { t, sqs, events, sns };
+}
+
+/**
+ * Kills the life `t` runs in once the first TaskSucceeded is handed to the store: the
+ * service stops there and records nothing more, as a SIGKILL would leave it.
+ */
+function killAtFirstTaskSucceeded(t: TestStates): Promise<void> {
+  const queue = ExecutionStore.prototype.queueEvent;
+  return new Promise((resolve) => {
+    vi.spyOn(ExecutionStore.prototype, 'queueEvent').mockImplementation(function (this: ExecutionStore, arn: string, event: HistoryEvent) {
+      if (event.type !== 'TaskSucceeded') return queue.call(this, arn, event);
+      vi.restoreAllMocks();
+      resolve(t.close());
+    });
+  });
+}
+
+/** Runs a one-Task STANDARD machine, killed after the task's effect, then resumed by a second life; answers that life and the execution. */
+async function runKilledAndResumed(task: Record<string, unknown>, setup?: (t: TestStates) => Promise<unknown>) {
+  const first = await life();
+  await setup?.(first.t);
+  await createMachine(first.t.states, 'flow', { StartAt: 'Announce', States: { Announce: { Type: 'Task', End: true, ...task } } });
+  const killed = killAtFirstTaskSucceeded(first.t);
+  await first.t.states.StartExecution({ stateMachineArn: `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:flow`, name: 'e1' });
+  await killed;
+  const arn = executionArn('flow', 'e1');
+  const second = await life();
+  const described = await finished(second.t.states, arn);
+  return { second, arn, described };
+}
+
+async function messagesIn(sqs: SqsService): Promise<number> {
+  const { Attributes } = await sqs.GetQueueAttributes({ QueueUrl: QUEUE_URL, AttributeNames: ['ApproximateNumberOfMessages'] });
+  return Number(Attributes?.ApproximateNumberOfMessages);
+}
+
+describe('StatesService exactly-once tasks across a crash', () => {
+  it('puts the events of an events:putEvents task once when the runtime died after the bus accepted them', async () => {
+    const { second, arn, described } = await runKilledAndResumed({
+      Resource: 'arn:aws:states:::events:putEvents',
+      Parameters: { Entries: [{ EventBusName: 'hub', Source: 'switchyard.test', DetailType: 'Done', Detail: { ok: true } }] },
+    });
+    expect(described.status).toBe('SUCCEEDED');
+    expect(accepted).toHaveLength(1);
+    // The resumed task answers what the bus answered the first time.
+    expect(JSON.parse(described.output ?? '{}')).toEqual({ Entries: [{ EventId: accepted[0] }], FailedEntryCount: 0 });
+    expect((await historyTypes(second.t.states, arn)).filter((type) => type === 'TaskSucceeded')).toHaveLength(1);
+  });
+
+  it('sends the message of an sqs:sendMessage task once when the runtime died after SQS took it', async () => {
+    const { second, described } = await runKilledAndResumed({
+      Resource: 'arn:aws:states:::sqs:sendMessage',
+      Parameters: { QueueUrl: QUEUE_URL, MessageBody: { ok: true } },
+    });
+    expect(described.status).toBe('SUCCEEDED');
+    expect(await messagesIn(second.sqs)).toBe(1);
+    const { Messages } = await second.sqs.ReceiveMessage({ QueueUrl: QUEUE_URL });
+    expect(JSON.parse(described.output ?? '{}').MessageId).toBe(Messages?.[0]?.MessageId);
+  });
+
+  it('sends the message of an aws-sdk:sqs:sendMessage task once when the runtime died after SQS took it', async () => {
+    const { second, described } = await runKilledAndResumed({
+      Resource: 'arn:aws:states:::aws-sdk:sqs:sendMessage',
+      Parameters: { QueueUrl: QUEUE_URL, MessageBody: 'done' },
+    });
+    expect(described.status).toBe('SUCCEEDED');
+    expect(await messagesIn(second.sqs)).toBe(1);
+  });
+
+  it('publishes the message of an sns:publish task once when the runtime died after SNS took it', async () => {
+    const { second, described } = await runKilledAndResumed({
+      Resource: 'arn:aws:states:::sns:publish',
+      Parameters: { TopicArn: TOPIC_ARN, Message: 'done' },
+    });
+    expect(described.status).toBe('SUCCEEDED');
+    await second.sns.idle();
+    expect(await messagesIn(second.sqs)).toBe(1);
+  });
+
+  it('starts the child of a states:startExecution task once when the runtime died after the child started', async () => {
+    const { second, described } = await runKilledAndResumed(
+      {
+        Resource: 'arn:aws:states:::states:startExecution',
+        Parameters: { StateMachineArn: `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:child` },
+      },
+      (t) => createMachine(t.states, 'child', { StartAt: 'P', States: { P: { Type: 'Pass', End: true } } }),
+    );
+    expect(described.status).toBe('SUCCEEDED');
+    const children = await second.t.states.ListExecutions({ stateMachineArn: `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:child` });
+    expect(children.executions).toHaveLength(1);
+    expect(JSON.parse(described.output ?? '{}').ExecutionArn).toBe(children.executions[0]?.executionArn);
+  });
+
+  it('puts the events of each entry into the state: a key names one attempt of one entry, not the state', async () => {
+    const { t } = await life();
+    const stateMachineArn = await createMachine(t.states, 'each', {
+      StartAt: 'Each',
+      States: {
+        Each: {
+          Type: 'Map',
+          End: true,
+          ItemProcessor: {
+            StartAt: 'Announce',
+            States: {
+              Announce: {
+                Type: 'Task',
+                Resource: 'arn:aws:states:::events:putEvents',
+                Parameters: { Entries: [{ EventBusName: 'hub', Source: 'switchyard.test', DetailType: 'Done', Detail: {} }] },
+                Retry: [{ ErrorEquals: ['EventBridge.FailedEntry'], MaxAttempts: 1 }],
+                End: true,
+              },
+            },
+          },
+        },
+      },
+    });
+    const { executionArn: arn } = await t.states.StartExecution({ stateMachineArn, input: '[1, 2, 3]' });
+    expect((await finished(t.states, arn)).status).toBe('SUCCEEDED');
+    expect(accepted).toHaveLength(3);
+  });
+});
