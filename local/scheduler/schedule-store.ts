@@ -1,5 +1,5 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import type { ScheduleDefinition, ScheduleGroupDefinition, ScheduleTarget } from './definitions.js';
+import type { ScheduleDefinition, ScheduleGroupDefinition } from './definitions.js';
 
 export interface ScheduleState {
   /** Rate schedules without a start date count from here: when the schedule (or its expression) first appeared. */
@@ -12,6 +12,7 @@ export interface ScheduleState {
   readonly deleted: boolean;
 }
 
+/** A firing owed to its target: a row of the invocations table, which the scheduler's outbox works through. */
 export interface InvocationRow {
   readonly id: number;
   readonly schedule_arn: string;
@@ -28,20 +29,7 @@ export interface InvocationRow {
  * loses neither or has done both: a restart never fires it twice nor misses it.
  */
 export class ScheduleStore {
-  readonly #statements: Record<
-    | 'saveSchedule'
-    | 'deleteSchedule'
-    | 'state'
-    | 'saveState'
-    | 'addInvocation'
-    | 'deleteInvocation'
-    | 'retryInvocation'
-    | 'dueInvocations'
-    | 'nextInvocation'
-    | 'saveGroup'
-    | 'deleteGroup',
-    StatementSync
-  >;
+  readonly #statements: Record<'saveSchedule' | 'deleteSchedule' | 'state' | 'saveState' | 'saveGroup' | 'deleteGroup', StatementSync>;
 
   constructor(private readonly db: DatabaseSync) {
     db.exec(`
@@ -60,13 +48,6 @@ export class ScheduleStore {
       deleteSchedule: db.prepare('DELETE FROM api_schedules WHERE arn = ?'),
       state: db.prepare('SELECT created_at, handled_until, plan, deleted FROM schedule_state WHERE arn = ?'),
       saveState: db.prepare('INSERT OR REPLACE INTO schedule_state (arn, created_at, handled_until, plan, deleted) VALUES (?, ?, ?, ?, ?)'),
-      addInvocation: db.prepare('INSERT INTO invocations (schedule_arn, scheduled_time, target, first_at, next_at) VALUES (?, ?, ?, ?, ?)'),
-      deleteInvocation: db.prepare('DELETE FROM invocations WHERE id = ?'),
-      retryInvocation: db.prepare('UPDATE invocations SET attempts = ?, next_at = ?, last_error = ? WHERE id = ?'),
-      dueInvocations: db.prepare(
-        'SELECT id, schedule_arn, scheduled_time, target, attempts, first_at FROM invocations WHERE next_at <= ? ORDER BY next_at, id LIMIT 100',
-      ),
-      nextInvocation: db.prepare('SELECT MIN(next_at) AS next FROM invocations'),
       saveGroup: db.prepare('INSERT OR REPLACE INTO api_schedule_groups (name, json) VALUES (?, ?)'),
       deleteGroup: db.prepare('DELETE FROM api_schedule_groups WHERE name = ?'),
     };
@@ -107,39 +88,16 @@ export class ScheduleStore {
     this.#statements.saveState.run(arn, state.createdAt, state.handledUntil, state.plan, state.deleted ? 1 : 0);
   }
 
-  /** Records firings and how far the schedule has fired, atomically. */
-  recordFirings(
-    arn: string,
-    state: ScheduleState,
-    firings: readonly { scheduledTime: number; deliverAt: number }[],
-    target: ScheduleTarget,
-    now: number,
-  ) {
+  /** Records firings (`enqueue` writes them to the invocations table) and how far the schedule has fired, atomically. */
+  recordFirings(arn: string, state: ScheduleState, enqueue: () => void) {
     this.db.exec('BEGIN');
     try {
-      const text = JSON.stringify(target);
-      for (const firing of firings) this.#statements.addInvocation.run(arn, firing.scheduledTime, text, now, firing.deliverAt);
+      enqueue();
       this.saveState(arn, state);
       this.db.exec('COMMIT');
     } catch (error) {
       this.db.exec('ROLLBACK');
       throw error;
     }
-  }
-
-  dueInvocations(now: number): InvocationRow[] {
-    return this.#statements.dueInvocations.all(now) as unknown as InvocationRow[];
-  }
-
-  nextInvocationAt(): number | undefined {
-    return (this.#statements.nextInvocation.get() as { next: number | null }).next ?? undefined;
-  }
-
-  deleteInvocation(id: number): void {
-    this.#statements.deleteInvocation.run(id);
-  }
-
-  retryInvocation(id: number, attempts: number, nextAt: number, error: string): void {
-    this.#statements.retryInvocation.run(attempts, nextAt, error, id);
   }
 }

@@ -3,6 +3,7 @@ import type { DatabaseSync } from 'node:sqlite';
 import { parseArn } from '../arn.js';
 import { AwsError } from '../aws-error.js';
 import type { Clock } from '../clock.js';
+import { DurableOutbox, nextRetry, type OutboxOutcome } from '../store/outbox.js';
 import {
   DEFAULT_MAX_EVENT_AGE_SECONDS,
   DEFAULT_RETRY_ATTEMPTS,
@@ -72,7 +73,8 @@ export class SchedulerService {
   readonly #invoker: SchedulerTargetInvoker;
   readonly #schedules = new Map<string, LiveSchedule>();
   readonly #groups = new Map<string, ScheduleGroupDefinition>();
-  readonly #inFlight = new Set<number>();
+  /** The firings owed to targets (the invocations table). */
+  readonly #outbox: DurableOutbox<InvocationRow>;
   #timer?: NodeJS.Timeout;
   #running = false;
   /** Serialises firing passes: the timer and `runDue()` never interleave. */
@@ -81,6 +83,15 @@ export class SchedulerService {
   constructor(private readonly options: SchedulerServiceOptions) {
     this.#store = new ScheduleStore(options.db);
     this.#invoker = new SchedulerTargetInvoker(options.targets);
+    this.#outbox = new DurableOutbox<InvocationRow>({
+      db: options.db,
+      clock: options.clock,
+      table: { name: 'invocations', id: 'id', dueAt: 'next_at' },
+      handle: (row) => this.#deliver(row),
+      concurrency: DELIVERY_CONCURRENCY,
+      maxSleepMs: MAX_SLEEP_MS,
+      onError: (error) => (this.options.log ?? console.error)(error.stack ?? error.message),
+    });
     this.#groups.set('default', { Name: 'default', Arn: this.groupArn('default') });
     for (const group of options.groups) this.#groups.set(group.Name, group);
     for (const group of this.#store.apiGroups()) if (!this.#groups.has(group.Name)) this.#groups.set(group.Name, group);
@@ -100,14 +111,16 @@ export class SchedulerService {
   /** Fires the firings missed while stopped that are still within their window, then keeps firing on time. */
   start(): void {
     this.#running = true;
+    this.#outbox.start();
     this.#enqueue(() => this.#fireDue(true));
   }
 
-  /** Stops firing and waits for the pass in progress, so nothing touches the store after the runtime closes it. */
+  /** Stops firing and waits for the pass and the deliveries in progress, so nothing touches the store after the runtime closes it. */
   async stop(): Promise<void> {
     this.#running = false;
     clearTimeout(this.#timer);
     await this.#pass;
+    await this.#outbox.stop();
   }
 
   /** Fires what is due on the clock now and delivers what is owed (tests step a manual clock with it). */
@@ -230,7 +243,7 @@ export class SchedulerService {
       if (live.definition.State !== 'ENABLED') continue;
       this.#fireSchedule(live, now, catchUp);
     }
-    await this.#deliverDue();
+    await this.#outbox.runDue();
   }
 
   #fireSchedule(live: LiveSchedule, now: number, catchUp: boolean): void {
@@ -261,7 +274,18 @@ export class SchedulerService {
       // Somewhere in the flexible window, but never in the past.
       deliverAt: Math.max(now, scheduledTime + Math.floor(random() * windowMs)),
     }));
-    this.#store.recordFirings(definition.Arn, { ...state, handledUntil: now }, firings, definition.Target, now);
+    const target = JSON.stringify(definition.Target);
+    this.#store.recordFirings(definition.Arn, { ...state, handledUntil: now }, () => {
+      for (const f of firings) {
+        this.#outbox.enqueue({
+          schedule_arn: definition.Arn,
+          scheduled_time: f.scheduledTime,
+          target,
+          first_at: now,
+          next_at: f.deliverAt,
+        });
+      }
+    });
     for (const f of firings) this.options.log?.(`schedule ${definition.Name} fired for ${iso(f.scheduledTime)}`);
     if (definition.ActionAfterCompletion === 'DELETE' && nextFiring(plan, now) === undefined) {
       this.options.log?.(`schedule ${definition.Name} completed; deleted (ActionAfterCompletion DELETE)`);
@@ -269,19 +293,7 @@ export class SchedulerService {
     }
   }
 
-  async #deliverDue(): Promise<void> {
-    for (;;) {
-      const now = this.options.clock.now();
-      const rows = this.#store.dueInvocations(now).filter((row) => !this.#inFlight.has(row.id));
-      if (rows.length === 0) return;
-      for (let i = 0; i < rows.length; i += DELIVERY_CONCURRENCY) {
-        await Promise.all(rows.slice(i, i + DELIVERY_CONCURRENCY).map((row) => this.#deliver(row)));
-      }
-    }
-  }
-
-  async #deliver(row: InvocationRow): Promise<void> {
-    this.#inFlight.add(row.id);
+  async #deliver(row: InvocationRow): Promise<OutboxOutcome> {
     const target = JSON.parse(row.target) as ScheduleTarget;
     const attempt = row.attempts + 1;
     const input = withContext(target.Input ?? '{}', {
@@ -295,26 +307,19 @@ export class SchedulerService {
       // One firing, one deduplication id (FIFO queue targets), within SQS's 128 characters.
       const firingId = createHash('sha256').update(`${row.schedule_arn}#${row.scheduled_time}`).digest('hex');
       await this.#invoker.invoke(target, input, firingId);
-      this.#store.deleteInvocation(row.id);
+      return { kind: 'done' };
     } catch (error) {
       const errorCode = error instanceof AwsError ? error.code : 'InternalFailure';
       const errorMessage = (error as Error).message;
-      const now = this.options.clock.now();
-      const maxAttempts = target.RetryPolicy?.MaximumRetryAttempts ?? DEFAULT_RETRY_ATTEMPTS;
-      const maxAgeMs = (target.RetryPolicy?.MaximumEventAgeInSeconds ?? DEFAULT_MAX_EVENT_AGE_SECONDS) * 1000;
-      // Exponential backoff with jitter: about 1 s, 2 s, 4 s ... at most 5 minutes apart.
-      const backoff = Math.min(300_000, 1000 * 2 ** Math.min(row.attempts, 16)) * (0.5 + Math.random() / 2);
-      if (row.attempts >= maxAttempts || now + backoff - row.first_at > maxAgeMs) {
-        await this.#giveUp(row, target, input, {
-          errorCode,
-          errorMessage,
-          exhausted: row.attempts >= maxAttempts ? 'MaximumRetryAttempts' : 'MaximumEventAgeInSeconds',
-        });
-      } else {
-        this.#store.retryInvocation(row.id, attempt, now + backoff, `${errorCode}: ${errorMessage}`);
-      }
-    } finally {
-      this.#inFlight.delete(row.id);
+      const next = nextRetry(
+        {
+          maximumRetryAttempts: target.RetryPolicy?.MaximumRetryAttempts ?? DEFAULT_RETRY_ATTEMPTS,
+          maximumEventAgeMs: (target.RetryPolicy?.MaximumEventAgeInSeconds ?? DEFAULT_MAX_EVENT_AGE_SECONDS) * 1000,
+        },
+        { failures: attempt, firstAt: row.first_at, now: this.options.clock.now() },
+      );
+      if ('at' in next) return { kind: 'retry', at: next.at, set: { attempts: attempt, last_error: `${errorCode}: ${errorMessage}` } };
+      return this.#giveUp(row, target, input, { errorCode, errorMessage, exhausted: next.exhausted });
     }
   }
 
@@ -323,7 +328,7 @@ export class SchedulerService {
     target: ScheduleTarget,
     input: string,
     failure: { errorCode: string; errorMessage: string; exhausted: 'MaximumRetryAttempts' | 'MaximumEventAgeInSeconds' },
-  ): Promise<void> {
+  ): Promise<OutboxOutcome> {
     const name = parseArn(row.schedule_arn).resourceId;
     const queueArn = target.DeadLetterConfig?.Arn;
     if (queueArn) {
@@ -338,8 +343,8 @@ export class SchedulerService {
         });
       } catch (error) {
         // Scheduler drops the firing when its DLQ is unreachable too; we keep it and try again in a minute.
-        this.#store.retryInvocation(row.id, row.attempts + 1, this.options.clock.now() + 60_000, `DLQ: ${(error as Error).message}`);
-        return;
+        const at = this.options.clock.now() + 60_000;
+        return { kind: 'retry', at, set: { attempts: row.attempts + 1, last_error: `DLQ: ${(error as Error).message}` } };
       }
       this.options.log?.(
         `schedule ${name}: the firing for ${iso(row.scheduled_time)} failed ${row.attempts + 1} times (${failure.errorCode}: ${failure.errorMessage}); sent to ${queueArn}`,
@@ -349,14 +354,15 @@ export class SchedulerService {
         `schedule ${name}: the firing for ${iso(row.scheduled_time)} dropped after ${row.attempts + 1} attempts (${failure.errorCode}: ${failure.errorMessage}); the schedule has no dead-letter queue`,
       );
     }
-    this.#store.deleteInvocation(row.id);
+    return { kind: 'done' };
   }
 
   #arm(): void {
     clearTimeout(this.#timer);
     if (!this.#running) return;
     const now = this.options.clock.now();
-    let soonest = this.#store.nextInvocationAt() ?? Number.POSITIVE_INFINITY;
+    // Only firings: the outbox wakes itself for the deliveries it owes.
+    let soonest = Number.POSITIVE_INFINITY;
     for (const live of this.#schedules.values()) {
       if (live.definition.State !== 'ENABLED') continue;
       soonest = Math.min(soonest, this.#nextFiringOf(live.definition.Arn) ?? Number.POSITIVE_INFINITY);
