@@ -167,29 +167,72 @@ function respond(id, outcome, options = {}) {
   parentPort.postMessage({ type: 'result', id, payload, memoryUsedMb, logLines });
 }
 
-/** Runs a handler of the older runtimes: the callback, context.done/succeed/fail or a promise settle it, whichever comes first. */
+/**
+ * What runs once this worker's event loop has nothing left to do: the older runtimes'
+ * `beforeExit` listener, one at a time, replaced as their BeforeExitListener is. The port to
+ * the runtime is the one thing this worker keeps open for itself, so it stops counting
+ * while an answer waits for the loop to empty.
+ */
+let onEmptyEventLoop;
+process.on('beforeExit', () => {
+  const run = onEmptyEventLoop;
+  onEmptyEventLoop = undefined;
+  parentPort.ref();
+  if (run) setImmediate(run);
+});
+
+function whenEventLoopEmpty(run) {
+  onEmptyEventLoop = run;
+  parentPort.unref();
+}
+
+function stopWaitingForEmptyEventLoop() {
+  onEmptyEventLoop = undefined;
+  parentPort.ref();
+}
+
+/**
+ * Runs a handler of the older runtimes (nodejs22.x and before) as their runtime interface
+ * client does: `context.done`/`succeed`/`fail` and a returned promise answer at once; the
+ * callback answers an error at once and a result once the event loop is empty, unless the
+ * function set `context.callbackWaitsForEmptyEventLoop = false`; a handler that returns
+ * no promise and calls nothing answers null when the event loop empties (an async one that
+ * never settles fails with Runtime.NodeJsExit). Only the first answer counts.
+ */
 function invokeLegacy(event, context) {
   return new Promise((resolve) => {
     let settled = false;
-    const callback = (error, result) => {
+    let waitsForEmptyEventLoop = true;
+    const answer = (outcome) => {
       if (settled) return;
       settled = true;
-      resolve(error === undefined || error === null ? { result } : { error });
+      stopWaitingForEmptyEventLoop();
+      resolve(outcome);
     };
-    context.done = callback;
-    context.succeed = (result) => callback(null, result);
-    context.fail = (error) => callback(error ?? 'handled');
+    const done = (error, result) => answer(error === undefined || error === null ? { result } : { error });
+    const callback = (error, result) => {
+      if ((error !== undefined && error !== null) || !waitsForEmptyEventLoop) done(error, result);
+      else if (!settled) whenEventLoopEmpty(() => done(null, result));
+    };
+    Object.defineProperty(context, 'callbackWaitsForEmptyEventLoop', {
+      enumerable: true,
+      get: () => waitsForEmptyEventLoop,
+      set: (value) => {
+        waitsForEmptyEventLoop = value;
+      },
+    });
+    context.done = done;
+    context.succeed = (result) => done(null, result);
+    context.fail = (error) => done(error ?? 'handled', null);
+    // Until something answers, the default listener answers when the event loop empties: null
+    // for a handler that is not async, Runtime.NodeJsExit for an async one that never settled.
+    const isAsync = handler.constructor.name === 'AsyncFunction';
+    whenEventLoopEmpty(() =>
+      answer(isAsync ? { error: runtimeError('Runtime.NodeJsExit', 'Runtime exited without providing a reason') } : { result: null }),
+    );
     try {
       const returned = handler(event, context, callback);
-      if (returned && typeof returned.then === 'function') {
-        returned.then(
-          (result) => callback(null, result),
-          (error) => callback(error ?? 'undefined'),
-        );
-      } else if (handler.length < 3) {
-        // Not emulated: the older runtime would answer null once the event loop empties.
-        callback(null, returned);
-      }
+      if (returned && typeof returned.then === 'function') returned.then(context.succeed, context.fail);
     } catch (error) {
       callback(error);
     }
@@ -221,7 +264,6 @@ parentPort.on('message', async (message) => {
     return;
   }
   if (legacyCallbacks) {
-    context.callbackWaitsForEmptyEventLoop = true;
     respond(id, await invokeLegacy(event, context));
     return;
   }

@@ -159,6 +159,63 @@ describe('FunctionRuntime handler resolution', () => {
     await expect(fail.invoke({})).resolves.toMatchObject({ ok: false, error: { errorType: 'Error', errorMessage: 'nope' } });
   });
 
+  it('answers a nodejs12.x handler that returns nothing once its event loop is empty, with null, as that runtime does', async () => {
+    const logs: string[] = [];
+    const { runtime } = fn(
+      { 'index.js': `exports.handler = (event, context) => { setTimeout(() => console.log('written'), 50); };` },
+      'index.handler',
+      { runtime: 'nodejs12.x' },
+      logs,
+    );
+    await expect(runtime.invoke({})).resolves.toMatchObject({ ok: true, payload: 'null' });
+    expect(logs.some((line) => line.includes('written'))).toBe(true);
+  });
+
+  it("waits for the event loop to empty before answering a callback's result, unless callbackWaitsForEmptyEventLoop is false", async () => {
+    const logs: string[] = [];
+    const waits = fn(
+      {
+        'index.js': `exports.handler = (event, context, callback) => { setTimeout(() => console.log('after'), 50); callback(null, 'early'); };`,
+      },
+      'index.handler',
+      { runtime: 'nodejs20.x' },
+      logs,
+    ).runtime;
+    await expect(waits.invoke({})).resolves.toMatchObject({ ok: true, payload: '"early"' });
+    expect(logs.some((line) => line.includes('after'))).toBe(true);
+
+    const quick: string[] = [];
+    const doesNotWait = fn(
+      {
+        'index.js': `exports.handler = (event, context, callback) => {
+          context.callbackWaitsForEmptyEventLoop = false;
+          setTimeout(() => console.log('later'), 300);
+          callback(null, 'now');
+        };`,
+      },
+      'index.handler',
+      { runtime: 'nodejs20.x' },
+      quick,
+    ).runtime;
+    await expect(doesNotWait.invoke({})).resolves.toMatchObject({ ok: true, payload: '"now"' });
+    expect(quick.some((line) => line.includes('later'))).toBe(false);
+  });
+
+  it('answers context.succeed and a returned promise at once, and ignores what a handler that is not async returns', async () => {
+    const logs: string[] = [];
+    const succeed = fn(
+      { 'index.js': `exports.handler = (event, context) => { setTimeout(() => console.log('later'), 300); context.succeed('done'); };` },
+      'index.handler',
+      { runtime: 'nodejs16.x' },
+      logs,
+    ).runtime;
+    await expect(succeed.invoke({})).resolves.toMatchObject({ ok: true, payload: '"done"' });
+    expect(logs.some((line) => line.includes('later'))).toBe(false);
+
+    const returns = fn({ 'index.js': `exports.handler = (event) => 'ignored';` }, 'index.handler', { runtime: 'nodejs20.x' }).runtime;
+    await expect(returns.invoke({})).resolves.toMatchObject({ ok: true, payload: 'null' });
+  });
+
   it('runs a response-streaming handler (awslambda.streamifyResponse), answering with what it wrote', async () => {
     const { runtime } = fn(
       {
