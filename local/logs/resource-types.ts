@@ -1,0 +1,29 @@
+import { ALPHANUMERIC_DASH_UNDERSCORE, arn, base32, type TypeSpecs } from '../template/resource-spec.js';
+
+/** CloudWatch Logs' resource types as the template loader names them (template/resources.ts). */
+export const LOGS_TYPE_SPECS: TypeSpecs = {
+  'AWS::Logs::LogGroup': {
+    name: { property: 'LogGroupName', max: 512, invalid: /[^A-Za-z0-9._/#-]/g },
+    identify: (input, name) => ({ ref: name, attributes: { Arn: arn(input, 'logs', `log-group:${name}:*`) } }),
+  },
+  'AWS::Logs::LogStream': {
+    name: { property: 'LogStreamName', max: 512, invalid: /[:*]/g },
+    identify: (_, name) => ({ ref: name, attributes: {} }),
+  },
+  'AWS::Logs::MetricFilter': {
+    name: { property: 'FilterName', max: 512, invalid: /[:*]/g },
+    identify: (_, name) => ({ ref: name, attributes: {} }),
+  },
+  'AWS::Logs::SubscriptionFilter': {
+    name: { property: 'FilterName', max: 512, invalid: /[:*]/g },
+    identify: (_, name) => ({ ref: name, attributes: {} }),
+  },
+  'AWS::Logs::QueryDefinition': {
+    // Ref and QueryDefinitionId are the id CloudWatch Logs gives the saved query (here stable, from the logical id).
+    name: { max: 255, invalid: ALPHANUMERIC_DASH_UNDERSCORE },
+    identify: (input) => {
+      const id = base32(`${input.stackName}/${input.logicalId}/query`).slice(0, 32).toLowerCase();
+      return { ref: id, attributes: { QueryDefinitionId: id } };
+    },
+  },
+};
