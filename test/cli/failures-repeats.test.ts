@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalRuntime } from '../../local/runtime.js';
-import { tempAssemblyDir, writeAssembly } from '../local/assembly.js';
-import { tempDataDir } from '../local/helpers.js';
+import type { LocalRuntime } from '../../local/runtime.js';
+import { assemblyOf, DEAD_LETTER_QUEUES, RuntimesWithData } from '../helpers/runtime-with-data.js';
 import { runCli } from './run-cli.js';
 
+const runtimes = new RuntimesWithData();
 let runtime: LocalRuntime;
 let cdkOut: string;
 let messageId: string;
@@ -13,23 +13,8 @@ let otherId: string;
 const text = (value: string) => ({ DataType: 'String', StringValue: value });
 
 beforeAll(async () => {
-  cdkOut = writeAssembly(tempAssemblyDir(), {
-    Stack: {
-      template: {
-        Resources: {
-          Work: {
-            Type: 'AWS::SQS::Queue',
-            Properties: {
-              QueueName: 'work',
-              RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': ['WorkDlq', 'Arn'] }, maxReceiveCount: 1 },
-            },
-          },
-          WorkDlq: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'work-dlq' } },
-        },
-      },
-    },
-  });
-  runtime = await LocalRuntime.start({ cdkOut, dataDir: tempDataDir(), port: 0, log: () => undefined });
+  cdkOut = assemblyOf(DEAD_LETTER_QUEUES);
+  runtime = await runtimes.start(cdkOut);
   const { sqs } = runtime;
   const work = sqs.queueUrl('work');
   const dlq = sqs.queueUrl('work-dlq');
@@ -53,9 +38,7 @@ beforeAll(async () => {
     MessageAttributes: { 'Switchyard.ErrorName': text('InvalidEvent'), 'Switchyard.ErrorMessage': text('no subject') },
   }));
 });
-afterAll(async () => {
-  await runtime?.stop();
-});
+afterAll(() => runtimes.stopAll());
 
 interface Row {
   kind: string;

@@ -2,45 +2,11 @@ import { copyFileSync, existsSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type BusEventsPage, READ_API_PATHS, READ_API_PREFIX } from '../../../local/read-api/contract.js';
-import { LocalRuntime } from '../../../local/runtime.js';
-import { tempAssemblyDir, writeAssembly } from '../assembly.js';
-import { region, tempDataDir } from '../helpers.js';
+import { ARCHIVED_RULE, assemblyOf, RuntimesWithData } from '../../helpers/runtime-with-data.js';
+import { tempDataDir } from '../helpers.js';
 
-const ACCOUNT = '000000000000';
-const started: LocalRuntime[] = [];
-afterEach(async () => {
-  for (const runtime of started.splice(0)) await runtime.stop();
-});
-
-function assembly(): string {
-  return writeAssembly(tempAssemblyDir(), {
-    Stack: {
-      template: {
-        Resources: {
-          Seen: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'seen' } },
-          Archive: {
-            Type: 'AWS::Events::Archive',
-            Properties: { ArchiveName: 'all', SourceArn: `arn:aws:events:${region}:${ACCOUNT}:event-bus/default`, RetentionDays: 1 },
-          },
-          ToSeen: {
-            Type: 'AWS::Events::Rule',
-            Properties: {
-              Name: 'to-seen',
-              EventPattern: { source: ['probe'] },
-              Targets: [{ Id: 'seen', Arn: { 'Fn::GetAtt': ['Seen', 'Arn'] } }],
-            },
-          },
-        },
-      },
-    },
-  });
-}
-
-async function start(cdkOut: string, dataDir: string): Promise<LocalRuntime> {
-  const runtime = await LocalRuntime.start({ cdkOut, dataDir, port: 0, log: () => undefined });
-  started.push(runtime);
-  return runtime;
-}
+const runtimes = new RuntimesWithData();
+afterEach(() => runtimes.stopAll());
 
 /**
  * What a SIGKILL at this instant leaves on disk: every SQLite database and its write-ahead
@@ -70,9 +36,9 @@ async function listedIds(url: string): Promise<string[]> {
 
 describe('ReadApi crash consistency', () => {
   it('has an event on disk by the time PutEvents answers for it', async () => {
-    const cdkOut = assembly();
+    const cdkOut = assemblyOf(ARCHIVED_RULE);
     const dataDir = tempDataDir();
-    const first = await start(cdkOut, dataDir);
+    const first = await runtimes.start(cdkOut, { dataDir });
     const answer = await first.events.PutEvents({
       Entries: [{ Source: 'probe', DetailType: 'Probe', Detail: JSON.stringify({ ticketId: 'T-CRASH' }) }],
     });
@@ -82,7 +48,7 @@ describe('ReadApi crash consistency', () => {
     const eventId = answer.Entries[0] && 'EventId' in answer.Entries[0] ? answer.Entries[0].EventId : undefined;
     expect(eventId).toBeDefined();
 
-    const second = await start(cdkOut, copy);
+    const second = await runtimes.start(cdkOut, { dataDir: copy });
     expect(await listedIds(second.url)).toContain(eventId);
   });
 });

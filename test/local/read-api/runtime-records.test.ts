@@ -3,11 +3,12 @@ import { DescribeReplayCommand, EventBridgeClient, PutEventsCommand, StartReplay
 import { GetQueueUrlCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BusEventsPage, READ_API_PATHS, READ_API_PREFIX, type StreamMessage } from '../../../local/read-api/contract.js';
-import { LocalRuntime } from '../../../local/runtime.js';
-import { tempAssemblyDir, writeAssembly } from '../assembly.js';
-import { credentials, eventually, region, tempDataDir } from '../helpers.js';
+import type { LocalRuntime } from '../../../local/runtime.js';
+import { ARCHIVED_RULE, assemblyOf, DEAD_LETTER_QUEUES, RuntimesWithData } from '../../helpers/runtime-with-data.js';
+import { credentials, eventually, region } from '../helpers.js';
 
 const ACCOUNT = '000000000000';
+const runtimes = new RuntimesWithData();
 let cdkOut: string;
 let runtime: LocalRuntime;
 let sqs: SQSClient;
@@ -15,42 +16,12 @@ let events: EventBridgeClient;
 const consoleLines: string[] = [];
 
 beforeAll(async () => {
-  cdkOut = writeAssembly(tempAssemblyDir(), {
-    Stack: {
-      template: {
-        Resources: {
-          Work: {
-            Type: 'AWS::SQS::Queue',
-            Properties: {
-              QueueName: 'work',
-              RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': ['WorkDlq', 'Arn'] }, maxReceiveCount: 1 },
-            },
-          },
-          WorkDlq: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'work-dlq' } },
-          Seen: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'seen' } },
-          Archive: {
-            Type: 'AWS::Events::Archive',
-            Properties: { ArchiveName: 'all', SourceArn: `arn:aws:events:${region}:${ACCOUNT}:event-bus/default`, RetentionDays: 1 },
-          },
-          ToSeen: {
-            Type: 'AWS::Events::Rule',
-            Properties: {
-              Name: 'to-seen',
-              EventPattern: { source: ['probe'] },
-              Targets: [{ Id: 'seen', Arn: { 'Fn::GetAtt': ['Seen', 'Arn'] } }],
-            },
-          },
-        },
-      },
-    },
-  });
-  runtime = await LocalRuntime.start({ cdkOut, dataDir: tempDataDir(), port: 0, log: (line) => consoleLines.push(line) });
+  cdkOut = assemblyOf({ ...DEAD_LETTER_QUEUES, ...ARCHIVED_RULE });
+  runtime = await runtimes.start(cdkOut, { log: (line) => consoleLines.push(line) });
   sqs = new SQSClient({ endpoint: runtime.url, region, credentials });
   events = new EventBridgeClient({ endpoint: runtime.url, region, credentials });
 });
-afterAll(async () => {
-  await runtime?.stop();
-});
+afterAll(() => runtimes.stopAll());
 
 function subscribe(url: string): Promise<{ messages: StreamMessage[]; close: () => void }> {
   return new Promise((resolve) => {
@@ -122,25 +93,17 @@ describe('the read API on a running runtime', () => {
   });
 
   it('under --verify-signatures, answers unsigned reads from this machine and still refuses unsigned AWS calls', async () => {
-    const signed = await LocalRuntime.start({
-      cdkOut,
-      dataDir: tempDataDir(),
-      port: 0,
-      log: () => {},
+    const signed = await runtimes.start(cdkOut, {
       verifySignatures: { credentials: [{ accessKeyId: 'AKIDLOCAL', secretAccessKey: 'secret' }] },
     });
-    try {
-      const read = await fetch(`${signed.url}${READ_API_PREFIX}${READ_API_PATHS.events}`);
-      expect(read.status).toBe(200);
-      const aws = await fetch(signed.url, {
-        method: 'POST',
-        headers: { 'x-amz-target': 'AWSEvents.ListRules', 'content-type': 'application/x-amz-json-1.1' },
-        body: '{}',
-      });
-      expect(aws.status).toBe(400);
-      expect(await aws.text()).toContain('MissingAuthenticationToken');
-    } finally {
-      await signed.stop();
-    }
+    const read = await fetch(`${signed.url}${READ_API_PREFIX}${READ_API_PATHS.events}`);
+    expect(read.status).toBe(200);
+    const aws = await fetch(signed.url, {
+      method: 'POST',
+      headers: { 'x-amz-target': 'AWSEvents.ListRules', 'content-type': 'application/x-amz-json-1.1' },
+      body: '{}',
+    });
+    expect(aws.status).toBe(400);
+    expect(await aws.text()).toContain('MissingAuthenticationToken');
   });
 });
