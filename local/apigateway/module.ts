@@ -30,7 +30,17 @@ export const apiGatewayModule: ServiceModule<'apigateway'> = {
     warn(restTemplate.warnings);
     const lambda = services.get('lambda');
     const logs = services.get('logs');
-    const restApis = new RestApiService({ apis: restTemplate.apis, lambda, logs, clock, accountId, region });
+    const restApis = new RestApiService({
+      apis: restTemplate.apis,
+      lambda,
+      logs,
+      clock,
+      accountId,
+      region,
+      // `AWS` service integrations call the runtime's own endpoint, signed as its own clients sign.
+      awsEndpoint: { url: settings.url, credentials: settings.credentials },
+      log: (line) => settings.log(`[apigateway] ${line}`),
+    });
     const httpApis = new HttpApiService({ apis: httpTemplate.apis, lambda, logs, clock, accountId, region, restApis });
     return { service: { restApis, httpApis }, mounts: { httpApis } };
   },

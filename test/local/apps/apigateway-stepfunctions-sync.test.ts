@@ -24,7 +24,7 @@ describe('apigateway-stepfunctions-sync (StepFunctionsRestApi)', () => {
     const response = await api.send('POST', '/', { body: JSON.stringify({ name: 'O\'Brien "Bob" /é' }), headers: json, query: 'sort=asc' });
     expect(response.status).toBe(200);
     expect(JSON.parse(response.text)).toEqual({ greeting: 'Hello, O\'Brien "Bob" /é!', orderBy: { sort: 'asc' } });
-    expect(api.log).toEqual([]);
+    expect(api.log()).toEqual([]);
   });
 
   it("answers a failed execution with 500 and its error and cause, through the template's responseOverride", async () => {

@@ -1,52 +1,35 @@
 import { REST_API_RESOURCE_TYPES, restApiDefinitions } from '../../../local/apigateway/rest-api-definitions.js';
-import { RestApiService } from '../../../local/apigateway/rest-api-service.js';
-import { systemClock } from '../../../local/clock.js';
 import { loadApp } from '../../../local/template/load.js';
-import { credentials, region } from '../helpers.js';
+import { region } from '../helpers.js';
 import { appFixture, type RunningApp } from './helpers.js';
 
 /**
- * The app's REST API served by a RestApiService of its own, over the running app's endpoint
- * and functions, with the endpoint access `AWS` integrations call through (`awsEndpoint`),
- * which the runtime does not pass it yet. Requests go to `handle` as the endpoint would send them.
+ * The app's REST API as a client reaches it: over HTTP at the running app's local URL
+ * (`/_aws/execute-api/<api-id>/<stage>/<path>`). The API's id and stage, and what the
+ * start-up report says of its methods, come from the same template the runtime loaded.
  */
 export function restApiOf(name: string, app: RunningApp) {
-  const cdkOut = appFixture(name);
   const loaded = loadApp({
-    cdkOut,
+    cdkOut: appFixture(name),
     baseUrl: app.runtime.url,
     accountId: '000000000000',
     region,
     supportedTypes: new Set(REST_API_RESOURCE_TYPES),
   });
   const { apis, warnings } = restApiDefinitions(loaded);
-  const log: string[] = [];
-  const service = new RestApiService({
-    apis,
-    lambda: app.runtime.lambda,
-    clock: systemClock,
-    accountId: '000000000000',
-    region,
-    awsEndpoint: { url: app.runtime.url, credentials },
-    log: (line) => log.push(line),
-  });
   const api = apis[0];
   if (api === undefined) throw new Error(`${name} has no REST API`);
   const stage = api.stages[0]?.name ?? 'prod';
   const send = async (method: string, path: string, options: { body?: string; headers?: Record<string, string>; query?: string } = {}) => {
-    const response = await service.handle(
-      {
-        method,
-        rawPath: `/${stage}${path}`,
-        rawQueryString: options.query ?? '',
-        headers: Object.fromEntries(Object.entries(options.headers ?? {}).map(([k, v]) => [k.toLowerCase(), [v]])),
-        body: Buffer.from(options.body ?? ''),
-        sourceIp: '127.0.0.1',
-        protocol: 'HTTP/1.1',
-      },
-      api.id,
-    );
-    return { status: response.status, headers: response.headers, text: response.body.toString('utf8') };
+    const url = `${app.runtime.url}/_aws/execute-api/${api.id}/${stage}${path}${options.query ? `?${options.query}` : ''}`;
+    const response = await fetch(url, {
+      method,
+      headers: options.headers ?? {},
+      ...(options.body === undefined ? {} : { body: options.body }),
+    });
+    return { status: response.status, headers: Object.fromEntries(response.headers.entries()), text: await response.text() };
   };
+  /** What the runtime logged for the API (`[apigateway] ...`): a failed template, an unmatched response. */
+  const log = () => app.logs.filter((line) => line.startsWith('[apigateway]'));
   return { send, warnings, log };
 }
