@@ -32,22 +32,28 @@ export function testStack(): { stack: Stack; bus: events.EventBus } {
  * env, by the first test file that asks, beside the run's own folder (test/global-setup.ts);
  * every caller gets a copy of that assembly in its `outdir`, so none can change another's.
  */
-export function synthSwitchyardApp(
-  outdir: string,
-  env: SynthEnv = { account: '000000000000', region: 'us-east-1' },
-  props: SwitchyardStackProps = {},
-) {
+export function synthSwitchyardApp(outdir: string, env: SynthEnv = DEFAULT_ENV, props: SwitchyardStackProps = {}) {
+  // An app of another env or with props of its own (short SLAs, say) has a template of its own but the same bundles.
+  if (env.account !== DEFAULT_ENV.account || env.region !== DEFAULT_ENV.region || Object.keys(props).length > 0) {
+    return synthOverSharedBundles(outdir, { env, props });
+  }
   const shared = sharedAssembly(env);
   // The bundles' source maps name the sources relative to the bundle, so a copy is only true at the same depth.
   if (shared === undefined || depth(shared) !== depth(outdir)) return synthInto(outdir, env, props);
   cpSync(shared, outdir, { recursive: true });
-  // An app with props of its own (short SLAs, say) has a template of its own but the same bundles.
-  if (Object.keys(props).length > 0 && !graftTemplate(outdir, env, props)) {
-    rmSync(outdir, { recursive: true, force: true });
-    return synthInto(outdir, env, props);
-  }
   const assembly = new CloudAssembly(outdir);
   return { template: Template.fromJSON(assembly.getStackArtifact('Switchyard').template), assembly };
+}
+
+type SynthEnv = { account: string; region: string };
+
+const DEFAULT_ENV: SynthEnv = { account: '000000000000', region: 'us-east-1' };
+
+export interface SynthOptions {
+  readonly env?: SynthEnv;
+  readonly props?: SwitchyardStackProps;
+  /** The app's context besides asset metadata (the CLI's `aws:cdk:enable-path-metadata`, say). */
+  readonly context?: Record<string, unknown>;
 }
 
 type TemplateJson = {
@@ -55,36 +61,48 @@ type TemplateJson = {
 };
 
 /**
- * Replaces the stack template of the shared assembly copied into `outdir` by the app's with
- * `props`, synthesized without bundling (seconds, not the tens of seconds esbuild takes), each
- * asset-built resource pointing at the shared assembly's bundle of the same logical ID. Props
- * configure templates (SLAs, reviewers), not handler code, so the bundles are the ones a full
- * synthesis would build. False, to synthesize in full, when an asset-built resource has no
- * counterpart in the shared template (props that add a function).
+ * The app synthesized into `outdir` as `options` configure it, without esbuild (seconds, not the
+ * tens of seconds bundling takes): each bundled resource then points at the bundle of the same
+ * logical ID in the run's shared assembly, copied in. Env, props and context configure
+ * templates (regions, SLAs, reviewers), not handler code, so these are the bundles a full
+ * synthesis would build, and the template is the one it would write. Synthesizes in full when
+ * there is no shared assembly, or a bundled resource has no counterpart in it (props that add
+ * a function).
  */
-function graftTemplate(outdir: string, env: SynthEnv, props: SwitchyardStackProps): boolean {
-  const app = new App({ context: { 'aws:cdk:enable-asset-metadata': true, 'aws:cdk:bundling-stacks': [] } });
-  const own = Template.fromStack(
-    new SwitchyardStack(app, 'Switchyard', { env, simulatedFailures: true, ...props }),
-  ).toJSON() as TemplateJson;
-  const file = new CloudAssembly(outdir).getStackArtifact('Switchyard').templateFullPath;
-  const shared = JSON.parse(readFileSync(file, 'utf8')) as TemplateJson;
+export function synthOverSharedBundles(outdir: string, options: SynthOptions = {}) {
+  const { env = DEFAULT_ENV, props = {}, context = {} } = options;
+  const shared = sharedAssembly(DEFAULT_ENV);
+  if (shared === undefined || depth(shared) !== depth(outdir)) return synthInto(outdir, env, props, context);
+  const app = new App({
+    outdir,
+    context: { 'aws:cdk:enable-asset-metadata': true, ...context, 'aws:cdk:bundling-stacks': [] },
+  });
+  new SwitchyardStack(app, 'Switchyard', { env, simulatedFailures: true, ...props });
+  const file = app.synth().getStackArtifact('Switchyard').templateFullPath;
+  const own = JSON.parse(readFileSync(file, 'utf8')) as TemplateJson;
+  const bundled = JSON.parse(
+    readFileSync(new CloudAssembly(shared).getStackArtifact('Switchyard').templateFullPath, 'utf8'),
+  ) as TemplateJson;
   for (const [id, resource] of Object.entries(own.Resources)) {
     const property = resource.Metadata?.['aws:asset:property'];
-    if (typeof property !== 'string') continue;
-    const counterpart = shared.Resources[id];
-    if (counterpart?.Type !== resource.Type || counterpart.Metadata?.['aws:asset:property'] !== property) return false;
-    resource.Metadata = { ...resource.Metadata, 'aws:asset:path': counterpart.Metadata['aws:asset:path'] };
+    // Assets without bundling (copied folders) were staged as they are; bundling was skipped for the others.
+    if (typeof property !== 'string' || resource.Metadata?.['aws:asset:is-bundled'] !== true) continue;
+    const counterpart = bundled.Resources[id];
+    const asset = counterpart?.Metadata?.['aws:asset:path'];
+    if (counterpart?.Type !== resource.Type || typeof asset !== 'string') {
+      rmSync(outdir, { recursive: true, force: true });
+      return synthInto(outdir, env, props, context);
+    }
+    cpSync(path.join(shared, asset), path.join(outdir, asset), { recursive: true });
+    resource.Metadata = { ...resource.Metadata, 'aws:asset:path': asset };
     resource.Properties = { ...resource.Properties, [property]: counterpart.Properties?.[property] };
   }
   writeFileSync(file, JSON.stringify(own, undefined, 1));
-  return true;
+  return { template: Template.fromJSON(own), assembly: new CloudAssembly(outdir) };
 }
 
-type SynthEnv = { account: string; region: string };
-
-function synthInto(outdir: string, env: SynthEnv, props: SwitchyardStackProps = {}) {
-  const app = new App({ outdir, context: { 'aws:cdk:enable-asset-metadata': true } });
+function synthInto(outdir: string, env: SynthEnv, props: SwitchyardStackProps = {}, context: Record<string, unknown> = {}) {
+  const app = new App({ outdir, context: { 'aws:cdk:enable-asset-metadata': true, ...context } });
   // As cdk.json has it for the example app: the demo events' simulated failures are allowed.
   const stack = new SwitchyardStack(app, 'Switchyard', { env, simulatedFailures: true, ...props });
   const template = Template.fromStack(stack);

@@ -7,7 +7,7 @@ import { ENV, EXPIRES_AT_ATTRIBUTE } from '../../../contracts/wiring.js';
 import { IdempotencyStore } from '../../../lib/constructs/idempotency-store.js';
 import { TicketRouting } from '../../../lib/flows/ticket-routing.js';
 import { jsonataObject, TicketTriage, TRIAGE_TIMEOUTS } from '../../../lib/flows/ticket-triage.js';
-import { definitionOf, switchyardTemplate, testStack } from '../../helpers/synth.js';
+import { definitionOf, sharedSwitchyardTemplate, switchyardTemplate, testStack } from '../../helpers/synth.js';
 
 type States = Record<string, Record<string, unknown>>;
 
@@ -25,8 +25,9 @@ vi.mock('switchyard/constructs', async (importOriginal) => {
   return { ...real, SwitchyardFunction: RecordingFunction };
 });
 
+/** The app's machines; with its defaults, from the template synthesized once for the run's test files. */
 function machines(props: Parameters<typeof switchyardTemplate>[0] = {}) {
-  return definitions(switchyardTemplate(props).template);
+  return definitions(Object.keys(props).length === 0 ? sharedSwitchyardTemplate() : switchyardTemplate(props).template);
 }
 
 function definitions(template: Template) {

@@ -1,10 +1,8 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { App } from 'aws-cdk-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTRACTS } from '../../../domain/index.js';
-import { SwitchyardStack } from '../../../lib/switchyard-stack.js';
 import { HTTP_API_RESOURCE_TYPES } from '../../../local/apigateway/definitions.js';
 import { PIPES_RESOURCE_TYPES } from '../../../local/pipes/definitions.js';
 import { S3_RESOURCE_TYPES } from '../../../local/s3/definitions.js';
@@ -18,6 +16,7 @@ import {
   loadStack,
 } from '../../../local/template/load.js';
 import { notRun } from '../../../local/template/not-run.js';
+import { synthOverSharedBundles } from '../../helpers/synth.js';
 import { artifact, BASE_URL, load, resource } from './helpers.js';
 
 const ACCOUNT = '111111111111';
@@ -66,15 +65,14 @@ describe('loadApp', () => {
 
     beforeAll(() => {
       outdir = mkdtempSync(path.join(tmpdir(), 'switchyard-cdk-out-'));
-      // The CDK CLI turns both on; the resources are found here by their construct paths.
-      const cdkApp = new App({ outdir, context: { 'aws:cdk:enable-asset-metadata': true, 'aws:cdk:enable-path-metadata': true } });
-      new SwitchyardStack(cdkApp, 'Switchyard', { env: { account: ACCOUNT, region: REGION } });
-      cdkApp.synth();
+      // The CDK CLI turns path metadata on; the resources are found here by their construct paths.
+      synthOverSharedBundles(outdir, { env: { account: ACCOUNT, region: REGION }, context: { 'aws:cdk:enable-path-metadata': true } });
       app = loadApp({ cdkOut: outdir, accountId: ACCOUNT, region: REGION, baseUrl: BASE_URL, supportedTypes: RUNTIME_TYPES });
       const [only] = app.stacks;
       if (only === undefined) throw new Error('no stack loaded');
       stack = only;
-    });
+      // The first test file of a run to need the app's bundles builds them: a minute on a busy 2-core machine.
+    }, 180_000);
 
     afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
