@@ -1,6 +1,7 @@
 import { apiGatewayModule } from '../apigateway/module.js';
 import { cloudFormationModule } from '../cloudformation/module.js';
 import { dynamoDbModule } from '../dynamodb/module.js';
+import { ec2Module } from '../ec2/module.js';
 import { eventsModule } from '../events/module.js';
 import { kmsModule } from '../kms/module.js';
 import { lambdaModule } from '../lambda/module.js';
@@ -40,6 +41,7 @@ export const SERVICE_MODULES: readonly RegisteredModule[] = [
   pipesModule,
   apiGatewayModule,
   cloudFormationModule,
+  ec2Module,
 ];
 
 /** The resource types the local runtime runs or knowingly accepts: what its modules declare. */

@@ -1,5 +1,6 @@
 import { API_GATEWAY_TYPE_SPECS } from '../apigateway/resource-types.js';
 import { DYNAMODB_TYPE_SPECS } from '../dynamodb/resource-types.js';
+import { EC2_TYPE_SPECS } from '../ec2/resource-types.js';
 import { EVENTS_TYPE_SPECS } from '../events/resource-types.js';
 import { KMS_TYPE_SPECS } from '../kms/resource-types.js';
 import { LAMBDA_TYPE_SPECS } from '../lambda/resource-types.js';
@@ -129,6 +130,7 @@ const TYPES: TypeSpecs = assemble([
   S3_TYPE_SPECS,
   SECRETS_MANAGER_TYPE_SPECS,
   API_GATEWAY_TYPE_SPECS,
+  EC2_TYPE_SPECS,
   TEMPLATE_TYPE_SPECS,
 ]);
 
