@@ -21,6 +21,16 @@ export interface SequencedRecord {
   readonly record: BusEventRecord;
 }
 
+/** One rule target's outcome, for the newest record of an event (a replayed event has a record per replay). */
+export interface TargetOutcome {
+  readonly eventId: string;
+  readonly replayName?: string;
+  readonly ruleArn: string;
+  readonly targetId: string;
+  readonly outcome: RuleMatch['targets'][number]['outcome'];
+  readonly reason?: string;
+}
+
 export interface EventsFilter {
   readonly bus?: string;
   readonly detailType?: string;
@@ -75,14 +85,7 @@ export class BusEventTable {
   }
 
   /** Sets one target's outcome on the newest record of the event. */
-  setOutcome(
-    eventId: string,
-    replayName: string | undefined,
-    ruleArn: string,
-    targetId: string,
-    outcome: RuleMatch['targets'][number]['outcome'],
-    reason?: string,
-  ): void {
+  setOutcome({ eventId, replayName, ruleArn, targetId, outcome, reason }: TargetOutcome): void {
     const row = this.#s.eventFor.get(eventId, replayName ?? '') as { seq: number; matched: string } | undefined;
     if (!row) return;
     const matched = JSON.parse(row.matched) as RuleMatch[];

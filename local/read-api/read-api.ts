@@ -101,7 +101,7 @@ export class ReadApi {
 
   /** A delivery to a rule target ended or will be retried. */
   delivery(note: DeliveryNote): void {
-    this.records.setOutcome(note.eventId, note.replayName, note.ruleArn, note.targetId, note.outcome, note.reason);
+    this.records.setOutcome(note);
     this.#publish({
       kind: 'delivery',
       eventId: note.eventId,

@@ -1,6 +1,6 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import type { BusEventRecord, LineageNode, RuleMatch } from './contract.js';
-import { BusEventTable, type EventsFilter, likeEscape, type SequencedRecord } from './event-records.js';
+import type { BusEventRecord, LineageNode } from './contract.js';
+import { BusEventTable, type EventsFilter, likeEscape, type SequencedRecord, type TargetOutcome } from './event-records.js';
 
 /**
  * How much the read API keeps: the newest `maxEvents` events, none older than `maxAgeHours`;
@@ -105,15 +105,8 @@ export class ReadApiRecords {
   }
 
   /** Sets one target's outcome on the newest record of the event (queued: committed within a turn of the event loop). */
-  setOutcome(
-    eventId: string,
-    replayName: string | undefined,
-    ruleArn: string,
-    targetId: string,
-    outcome: RuleMatch['targets'][number]['outcome'],
-    reason?: string,
-  ): void {
-    this.#write(this.#pendingEvents, () => this.#events.setOutcome(eventId, replayName, ruleArn, targetId, outcome, reason));
+  setOutcome(update: TargetOutcome): void {
+    this.#write(this.#pendingEvents, () => this.#events.setOutcome(update));
   }
 
   /** Every record of an event id (a replayed event has one per replay). */

@@ -69,7 +69,13 @@ describe('ReadApiRecords', () => {
   it('sets one target outcome on the newest record of the event', () => {
     const records = new ReadApiRecords(openDatabase(':memory:'));
     records.addEvent(event('a', 1));
-    records.setOutcome('a', undefined, 'arn:aws:events:us-east-1:000000000000:rule/r', 't', 'dead-lettered', 'boom');
+    records.setOutcome({
+      eventId: 'a',
+      ruleArn: 'arn:aws:events:us-east-1:000000000000:rule/r',
+      targetId: 't',
+      outcome: 'dead-lettered',
+      reason: 'boom',
+    });
     expect(records.eventsById('a')[0]?.matched[0]?.targets[0]).toEqual({ id: 't', arn: 'arn:q', outcome: 'dead-lettered', reason: 'boom' });
   });
 });
@@ -142,7 +148,7 @@ describe('ReadApiRecords close', () => {
     const db = openDatabase(':memory:');
     const records = new ReadApiRecords(db);
     records.addEvent(event('a', Date.now()));
-    records.setOutcome('a', undefined, 'arn:aws:events:us-east-1:000000000000:rule/r', 't', 'delivered');
+    records.setOutcome({ eventId: 'a', ruleArn: 'arn:aws:events:us-east-1:000000000000:rule/r', targetId: 't', outcome: 'delivered' });
     records.close();
     db.close();
     // The flush scheduled by setOutcome runs now: it must not touch the closed database (it threw 'database is not open').
