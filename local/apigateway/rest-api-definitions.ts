@@ -175,6 +175,10 @@ function integrationOf(method: Props, label: string, note: (what: string, method
   }
   if (type === 'MOCK') return mockOf(integration, label, note);
   if (type === 'AWS') {
+    const responses = (Array.isArray(integration.IntegrationResponses) ? integration.IntegrationResponses : []) as Props[];
+    if (integration.ContentHandling !== undefined || responses.some((r) => r.ContentHandling !== undefined)) {
+      note('ContentHandling (conversion to or from binary) is not applied locally: bodies are mapped as UTF-8 text', label);
+    }
     const functionArn = lambdaArnOf(uri);
     if (functionArn !== undefined) return { kind: 'lambda-custom', functionArn, ...mappedIntegrationOf(integration) };
     const target = awsTargetOf(uri, String(integration.IntegrationHttpMethod ?? 'POST').toUpperCase());
