@@ -1,3 +1,6 @@
+import { tryParseArn } from '../arn.js';
+import type { LoadedResource } from '../template/load.js';
+
 /** An event bus as the template (or the default bus) defines it. */
 export interface BusDefinition {
   readonly name: string;
@@ -81,4 +84,72 @@ export interface TargetDelivery {
     reason: DeadLetterReason,
     // biome-ignore lint/suspicious/noConfusingVoidType: deliveries that cannot tell the message id (tests' fakes) resolve with nothing.
   ): Promise<void | { messageId?: string }>;
+}
+
+type Props = Record<string, unknown>;
+
+/** The template's buses, rules and archives. */
+export function eventDefinitions(byType: (type: string) => readonly LoadedResource[]): {
+  buses: BusDefinition[];
+  rules: RuleDefinition[];
+  archives: ArchiveDefinition[];
+  warnings: string[];
+} {
+  const warnings: string[] = [];
+  const buses: BusDefinition[] = byType('AWS::Events::EventBus').map((r) => ({ name: r.physicalName, arn: r.attributes.Arn ?? '' }));
+  const busName = (value: unknown) => {
+    const text = value === undefined ? 'default' : String(value);
+    if (!text.startsWith('arn:')) return text;
+    const arn = tryParseArn(text);
+    return arn?.resourceType === 'event-bus' ? arn.resourceId : 'default';
+  };
+
+  const rules: RuleDefinition[] = byType('AWS::Events::Rule').map((r) => {
+    const p = r.properties as Props;
+    if (p.ScheduleExpression !== undefined && busName(p.EventBusName) !== 'default') {
+      warnings.push(
+        `${r.stackName}/${r.logicalId} (AWS::Events::Rule): ScheduleExpression on event bus ${busName(p.EventBusName)} never fires: EventBridge runs schedules only on the default bus`,
+      );
+    }
+    return {
+      name: r.physicalName,
+      arn: r.attributes.Arn ?? '',
+      busName: busName(p.EventBusName),
+      eventPattern: p.EventPattern,
+      scheduleExpression: p.ScheduleExpression === undefined ? undefined : String(p.ScheduleExpression),
+      state: p.State === 'DISABLED' ? 'DISABLED' : 'ENABLED',
+      description: p.Description === undefined ? undefined : String(p.Description),
+      targets: ((p.Targets as Props[] | undefined) ?? []).map(
+        (t): TargetDefinition => ({
+          id: String(t.Id),
+          arn: String(t.Arn),
+          input: t.Input === undefined ? undefined : String(t.Input),
+          inputPath: t.InputPath === undefined ? undefined : String(t.InputPath),
+          inputTransformer: t.InputTransformer as TargetDefinition['inputTransformer'],
+          retryPolicy: t.RetryPolicy
+            ? {
+                maximumRetryAttempts: (t.RetryPolicy as Props).MaximumRetryAttempts as number | undefined,
+                maximumEventAgeInSeconds: (t.RetryPolicy as Props).MaximumEventAgeInSeconds as number | undefined,
+              }
+            : undefined,
+          deadLetterArn: (t.DeadLetterConfig as { Arn?: string } | undefined)?.Arn,
+          messageGroupId: (t.SqsParameters as { MessageGroupId?: string } | undefined)?.MessageGroupId,
+        }),
+      ),
+    };
+  });
+
+  const archives: ArchiveDefinition[] = byType('AWS::Events::Archive').map((r) => {
+    const p = r.properties as Props;
+    return {
+      name: r.physicalName,
+      arn: r.attributes.Arn ?? '',
+      sourceArn: String(p.SourceArn),
+      eventPattern: p.EventPattern,
+      retentionDays: Number(p.RetentionDays ?? 0),
+      description: p.Description === undefined ? undefined : String(p.Description),
+    };
+  });
+
+  return { buses, rules, archives, warnings };
 }

@@ -1,0 +1,108 @@
+import { tryParseArn } from '../arn.js';
+import type { LoadedResource } from '../template/load.js';
+import { parseFunctionName } from './function-reference.js';
+import type { FunctionDefinition } from './function-runtime.js';
+import { runtimeWarnings } from './runtimes.js';
+import type { SqsMappingDefinition } from './sqs-event-source.js';
+import { applyAsyncConfig, applyVersionsAndAliases, functionLayers, inlineCodeFolder, layerFolders } from './template-config.js';
+
+type Props = Record<string, unknown>;
+
+/** The template's functions and their SQS event source mappings (DynamoDB stream mappings are the pipes'). */
+export function functionDefinitions(byType: (type: string) => readonly LoadedResource[]): {
+  functions: FunctionDefinition[];
+  sqsMappings: SqsMappingDefinition[];
+  warnings: string[];
+} {
+  const warnings: string[] = [];
+  const logGroupNames = new Map(
+    byType('AWS::Logs::LogGroup').flatMap((r) => [
+      [r.ref, r.physicalName],
+      [r.attributes.Arn ?? '', r.physicalName],
+    ]),
+  );
+
+  const functions: FunctionDefinition[] = [];
+  const layers = layerFolders(byType('AWS::Lambda::LayerVersion'), warnings);
+  for (const r of byType('AWS::Lambda::Function')) {
+    const p = r.properties as Props;
+    const codePath = r.assetPath ?? inlineCodeFolder(r);
+    if (!codePath) {
+      warnings.push(
+        `${r.stackName}/${r.logicalId} (AWS::Lambda::Function): no code asset folder was found (image code and non-Node.js inline code are not run locally); it is left out`,
+      );
+      continue;
+    }
+    if (Array.isArray(p.FileSystemConfigs) && p.FileSystemConfigs.length > 0) {
+      warnings.push(
+        `${r.stackName}/${r.logicalId} (AWS::Lambda::Function): its EFS file systems (FileSystemConfigs) are not mounted locally`,
+      );
+    }
+    const logging = p.LoggingConfig as { LogGroup?: string } | undefined;
+    functions.push({
+      name: r.physicalName,
+      arn: r.attributes.Arn ?? r.ref,
+      handler: String(p.Handler ?? 'index.handler'),
+      runtime: String(p.Runtime ?? 'nodejs24.x'),
+      architecture: String((p.Architectures as string[] | undefined)?.[0] ?? 'x86_64'),
+      codePath,
+      timeoutSeconds: Number(p.Timeout ?? 3),
+      memorySize: Number(p.MemorySize ?? 128),
+      environment: ((p.Environment as { Variables?: Record<string, string> } | undefined)?.Variables ?? {}) as Record<string, string>,
+      reservedConcurrency: p.ReservedConcurrentExecutions === undefined ? undefined : Number(p.ReservedConcurrentExecutions),
+      description: p.Description === undefined ? undefined : String(p.Description),
+      logGroupName: (logging?.LogGroup && logGroupNames.get(logging.LogGroup)) ?? logging?.LogGroup ?? `/aws/lambda/${r.physicalName}`,
+      layers: functionLayers(r, layers, warnings),
+      template: p,
+    });
+  }
+  applyAsyncConfig(functions, byType('AWS::Lambda::Function'), byType('AWS::Lambda::EventInvokeConfig'), warnings);
+  applyVersionsAndAliases(functions, byType('AWS::Lambda::Version'), byType('AWS::Lambda::Alias'));
+  warnings.push(...runtimeWarnings(functions));
+  const sqsMappings = sqsMappingDefinitions(byType, functions, warnings);
+  return { functions, sqsMappings, warnings };
+}
+
+/** The SQS event source mappings of the template's functions; others are warned of (DynamoDB stream mappings are the pipes'). */
+function sqsMappingDefinitions(
+  byType: (type: string) => readonly LoadedResource[],
+  functions: readonly FunctionDefinition[],
+  warnings: string[],
+): SqsMappingDefinition[] {
+  const functionByRef = new Map(
+    functions.flatMap((f) => [
+      [f.name, f.name],
+      [f.arn, f.name],
+    ]),
+  );
+
+  const sqsMappings: SqsMappingDefinition[] = [];
+  for (const r of byType('AWS::Lambda::EventSourceMapping')) {
+    const p = r.properties as Props;
+    const source = String(p.EventSourceArn ?? '');
+    // A function name, or a function, version or alias ARN (full or partial), as Lambda's API takes it.
+    const functionName = functionByRef.get(String(p.FunctionName)) ?? parseFunctionName(String(p.FunctionName)).name;
+    // Mappings from DynamoDB streams are read by local/pipes/ (pipeDefinitions).
+    const sourceArn = tryParseArn(source);
+    if (sourceArn?.service === 'dynamodb' && sourceArn.qualifier?.startsWith('stream/')) continue;
+    if (!source.startsWith('arn:aws:sqs:')) {
+      warnings.push(
+        `${r.stackName}/${r.logicalId} (AWS::Lambda::EventSourceMapping): source ${source} is not an SQS queue; only SQS event sources run locally`,
+      );
+      continue;
+    }
+    sqsMappings.push({
+      uuid: r.ref,
+      queueArn: source,
+      functionName,
+      functionReference: String(p.FunctionName),
+      batchSize: Number(p.BatchSize ?? 10),
+      maximumBatchingWindowSeconds: Number(p.MaximumBatchingWindowInSeconds ?? 0),
+      maximumConcurrency: (p.ScalingConfig as { MaximumConcurrency?: number } | undefined)?.MaximumConcurrency,
+      reportBatchItemFailures: ((p.FunctionResponseTypes as string[] | undefined) ?? []).includes('ReportBatchItemFailures'),
+      enabled: p.Enabled !== false,
+    });
+  }
+
+  return sqsMappings;
+}
