@@ -24,8 +24,8 @@ export interface StartupReportInput {
   readonly httpApis?: readonly { name: string; apiId: string; stage: string; url: string; routes: readonly string[]; kind?: 'rest' }[];
   /** Scheduler schedules and scheduled rules, each with its next firing. @default - none */
   readonly schedules?: readonly ScheduleLine[];
-  /** The template's S3 buckets, and whether each sends its events to EventBridge. @default - none */
-  readonly buckets?: readonly { readonly name: string; readonly eventBridge: boolean }[];
+  /** The template's S3 buckets, whether each sends its events to EventBridge, and its queue, topic and function notifications. @default - none */
+  readonly buckets?: readonly BucketLine[];
   /** The pipes that run, each with the table whose stream it reads and its target. @default - none */
   readonly pipes?: readonly { kind: string; name: string; table: string; target: string }[];
 }
@@ -150,11 +150,23 @@ function scheduleSummary(schedule: ScheduleLine): string {
   return `${schedule.expression}${zone}, ${next}`;
 }
 
-/** The buckets, and how to upload to one whose events reach EventBridge. */
-function bucketLines(buckets: readonly { name: string; eventBridge: boolean }[], url: string): string[] {
+interface BucketLine {
+  readonly name: string;
+  readonly eventBridge: boolean;
+  readonly configurations?: readonly { readonly kind: string; readonly arn: string }[];
+}
+
+/** The buckets, where each sends its events, and how to upload to one that sends them somewhere. */
+function bucketLines(buckets: readonly BucketLine[], url: string): string[] {
   if (buckets.length === 0) return [];
-  const notifying = buckets.filter((b) => b.eventBridge);
-  const names = buckets.map((b) => (b.eventBridge ? `${b.name} (events to the default bus)` : b.name)).join(', ');
+  const destinations = (b: BucketLine) => [
+    ...(b.eventBridge ? ['events to the default bus'] : []),
+    ...(b.configurations ?? []).map((c) => `${c.kind} ${tryParseArn(c.arn)?.resourceId ?? c.arn}`),
+  ];
+  const notifying = buckets.filter((b) => destinations(b).length > 0);
+  const names = buckets
+    .map((b) => (destinations(b).length > 0 ? `${b.name} (${[...new Set(destinations(b))].join(', ')})` : b.name))
+    .join(', ');
   const lines = [`  buckets: ${names}`];
   const [first] = notifying;
   if (first !== undefined) lines.push(`  upload: aws --endpoint-url ${url} s3 cp <file> s3://${first.name}/<key>`);

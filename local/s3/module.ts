@@ -1,4 +1,6 @@
 import type { ServiceModule } from '../services/service-module.js';
+import { TargetDispatcher } from '../targets/dispatcher.js';
+import { QueuesByArn } from '../targets/queues.js';
 import { type BucketDefinition, bucketDefinitions, S3_RESOURCE_TYPES } from './definitions.js';
 import { S3RestProtocol } from './rest-protocol.js';
 import { S3Service } from './s3-service.js';
@@ -15,16 +17,17 @@ declare module '../services/service-module.js' {
   }
 }
 
-/** S3: objects as files in the data folder, their metadata in SQLite; `aws.s3` events to EventBridge. */
+/** S3: objects as files in the data folder, their metadata in SQLite; `aws.s3` events to EventBridge, notifications to SQS, SNS and Lambda. */
 export const s3Module: ServiceModule<'s3'> = {
   name: 's3',
-  needs: ['template', 'events'],
+  needs: ['template', 'events', 'sqs', 'sns', 'lambda'],
   databases: ['s3'],
   folders: ['s3'],
   // CDK's auto-delete custom resource only empties buckets at stack deletion.
   resourceTypes: [...S3_RESOURCE_TYPES, 'Custom::S3AutoDeleteObjects'],
   create({ settings, database, folder, services, warn }) {
     const { clock, accountId, region, log } = settings;
+    const lambda = services.get('lambda');
     const template = bucketDefinitions(services.get('template').app);
     warn(template.warnings);
     const s3 = new S3Service({
@@ -34,6 +37,12 @@ export const s3Module: ServiceModule<'s3'> = {
       accountId,
       region,
       events: services.get('events'),
+      // S3 invokes functions asynchronously (InvocationType Event), as it does on AWS.
+      targets: new TargetDispatcher({
+        sqs: new QueuesByArn(services.get('sqs')),
+        sns: services.get('sns'),
+        lambda: { invokeAsync: (fn, event) => lambda.invokeAsync(fn, event) },
+      }),
       log: (line) => log(`[s3] ${line}`),
     });
     return {
@@ -41,6 +50,8 @@ export const s3Module: ServiceModule<'s3'> = {
       mounts: { restFirst: [new S3RestProtocol(s3)] },
       // After the bus starts (EventBridge is started before it): creates the template's buckets and publishes notifications a crash left behind.
       start: () => s3.declare(template.buckets),
+      // Notifications being sent finish before the services they go to stop (one cut off is sent again at the next start).
+      stop: () => s3.flushNotifications(),
     };
   },
 };
