@@ -70,7 +70,8 @@ export function matches(configuration: DestinationConfiguration, eventName: stri
 
 /**
  * Refuses what S3 refuses (InvalidArgument): an unknown event type, a destination that is not an
- * ARN of its kind's service, two prefix or two suffix rules in one filter, and two configurations
+ * ARN of its kind's service, a FIFO queue or topic (S3 sends only to standard ones), two prefix
+ * or two suffix rules in one filter, and two configurations
  * that could both match one event of one key ("Configurations overlap"): a shared event type
  * (a wildcard shares all of its kind), and prefixes of which one starts the other, and suffixes
  * of which one ends the other (an absent rule overlaps every rule).
@@ -87,6 +88,10 @@ export function validateConfigurations(configurations: readonly DestinationConfi
     const arn = tryParseArn(configuration.arn);
     if (arn?.service !== SERVICE[configuration.kind]) {
       throw invalid(`The ${configuration.kind} destination is not a valid ${SERVICE[configuration.kind]} ARN: ${configuration.arn}`);
+    }
+    // AWS documents FIFO queues and topics as not supported destinations; its validation at Put refuses them.
+    if (configuration.kind !== 'function' && configuration.arn.endsWith('.fifo')) {
+      throw invalid(`Unable to validate the following destination configurations: ${configuration.arn} (a FIFO ${configuration.kind})`);
     }
   }
   for (const [index, a] of configurations.entries()) {

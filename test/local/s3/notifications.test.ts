@@ -126,11 +126,15 @@ describe('S3 notification configurations', () => {
     }
   });
 
-  it('fails if an event type is unknown or a destination is not an ARN of its service', () => {
+  it('fails if an event type is unknown, or a destination is not an ARN of its service or is FIFO', () => {
     expect(() => validateConfigurations([configuration({ events: ['s3:ObjectCreated:Get'] })])).toThrow(
       'The event is not supported for notifications: s3:ObjectCreated:Get',
     );
     expect(() => validateConfigurations([configuration({ kind: 'topic' })])).toThrow(/not a valid sns ARN/);
+    // S3 sends to standard queues and topics only.
+    expect(() => validateConfigurations([configuration({ arn: `${QUEUE}.fifo` })])).toThrow(
+      /^Unable to validate the following destination configurations/,
+    );
   });
 });
 
