@@ -10,41 +10,20 @@ import { DatabaseSync } from 'node:sqlite';
 import { PassThrough } from 'node:stream';
 import type { AcceptedEventNote } from '../local/events/events-service.js';
 import { ReadApi } from '../local/read-api/read-api.js';
+import { acceptedEventNote } from '../test/helpers/accepted-event.js';
 
 const ACCEPTS = Number(process.env.BENCH_ACCEPTS ?? 10_000);
 const ROUNDS = 9;
 
+/** An event with a detail of about 1 KB, as a ticket with a body and a few lines would have. */
 function note(i: number): AcceptedEventNote {
-  const detail = {
+  return acceptedEventNote(`00000000-0000-4000-8000-${String(i).padStart(12, '0')}`, {
     ticketId: `T-${i}`,
     customerId: 'C-1',
     subject: 'Charged twice this month',
     body: 'My card was charged twice for the same invoice, please refund one. '.repeat(8),
     lines: Array.from({ length: 10 }, (_, n) => ({ sku: `SKU-${n}`, quantity: n, price: n * 1.5 })),
-  };
-  return {
-    bus: { name: 'hub', arn: 'arn:aws:events:us-east-1:000000000000:event-bus/hub' },
-    event: {
-      version: '0',
-      id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
-      'detail-type': 'TicketCreated',
-      source: 'switchyard.helpdesk',
-      account: '000000000000',
-      time: '2026-01-01T00:00:00Z',
-      region: 'us-east-1',
-      resources: [],
-      detail,
-    },
-    matched: [
-      {
-        name: 'route',
-        arn: 'arn:aws:events:us-east-1:000000000000:rule/hub/route',
-        targets: [{ id: 'queue', arn: 'arn:aws:sqs:us-east-1:000000000000:tickets' }],
-      },
-    ],
-    traceHeader: 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1',
-    acceptedAt: Date.now(),
-  } as unknown as AcceptedEventNote;
+  });
 }
 
 function round(subscribed: boolean): number {

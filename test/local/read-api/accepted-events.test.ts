@@ -1,37 +1,10 @@
 import type { ServerResponse } from 'node:http';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it, vi } from 'vitest';
-import type { AcceptedEventNote } from '../../../local/events/events-service.js';
 import type { StreamMessage } from '../../../local/read-api/contract.js';
 import { ReadApi } from '../../../local/read-api/read-api.js';
 import { openDatabase } from '../../../local/store/data-folder.js';
-
-function note(id: string): AcceptedEventNote {
-  return {
-    bus: { name: 'hub', arn: 'arn:aws:events:us-east-1:000000000000:event-bus/hub' },
-    event: {
-      version: '0',
-      id,
-      'detail-type': 'TicketCreated',
-      source: 'switchyard.helpdesk',
-      account: '000000000000',
-      time: '2026-01-01T00:00:00Z',
-      region: 'us-east-1',
-      resources: [],
-      detail: { ticketId: id },
-    },
-    matched: [
-      {
-        name: 'route',
-        arn: 'arn:aws:events:us-east-1:000000000000:rule/hub/route',
-        busName: 'hub',
-        state: 'ENABLED',
-        targets: [{ id: 'queue', arn: 'arn:aws:sqs:us-east-1:000000000000:tickets' }],
-      },
-    ],
-    acceptedAt: Date.parse('2026-01-01T00:00:01Z'),
-  };
-}
+import { acceptedEventNote as note } from '../../helpers/accepted-event.js';
 
 /** A read API with one live-feed subscriber when `listening`; `published` collects what the feed sends. */
 function readApi(listening: boolean) {
@@ -55,7 +28,8 @@ describe('ReadApi', () => {
     const written = added.mock.calls[0]?.[0];
     expect(written?.id).toBe('e-1');
     expect(published.mock.calls.map(([message]) => message)).toEqual([{ kind: 'event', event: written }]);
-    expect((published.mock.calls[0]?.[0] as Extract<StreamMessage, { kind: 'event' }>).event).toBe(written);
+    const sent = published.mock.calls[0]?.[0] as Extract<StreamMessage, { kind: 'event' }> | undefined;
+    expect(sent?.event).toBe(written);
     api.close();
   });
 
