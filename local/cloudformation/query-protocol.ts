@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { AwsError } from '../aws-error.js';
 import type { RawRequest, RawResponse } from '../endpoint/protocols.js';
-import { compact, element, FormParams, members, text, xmlResponse } from '../endpoint/query-form.js';
+import { compact, element, FormParams, members, queryErrorResponse, queryResponse, text } from '../endpoint/query-form.js';
 import type { CloudFormationService } from './cloudformation-service.js';
 
 const XMLNS = 'http://cloudformation.amazonaws.com/doc/2010-05-15/';
@@ -72,10 +72,7 @@ export class CloudFormationQueryProtocol {
         input: unknown,
       ) => Promise<Output>;
       const output = await method.call(this.cloudFormation, operation.decode(FormParams.parse(form)));
-      const body =
-        `<?xml version="1.0"?><${action}Response xmlns="${XMLNS}">${element(`${action}Result`, operation.encode(output))}` +
-        `${element('ResponseMetadata', text('RequestId', requestId))}</${action}Response>`;
-      return xmlResponse(200, body, requestId);
+      return queryResponse(XMLNS, action, operation.encode(output), requestId);
     } catch (error) {
       if (!(error instanceof AwsError)) throw error;
       return this.errorResponse(error, requestId);
@@ -84,13 +81,7 @@ export class CloudFormationQueryProtocol {
 
   /** CloudFormation's `<ErrorResponse>` document, with the error's status. */
   errorResponse(error: AwsError, requestId: string = randomUUID()): RawResponse {
-    const body =
-      `<?xml version="1.0"?><ErrorResponse xmlns="${XMLNS}"><Error>` +
-      text('Type', error.senderFault ? 'Sender' : 'Receiver') +
-      text('Code', error.code) +
-      text('Message', error.message) +
-      `</Error>${text('RequestId', requestId)}</ErrorResponse>`;
-    return xmlResponse(error.status, body, requestId);
+    return queryErrorResponse(XMLNS, error, requestId);
   }
 }
 

@@ -1,3 +1,4 @@
+import type { AwsError } from '../aws-error.js';
 import type { RawResponse } from './protocols.js';
 
 /**
@@ -115,4 +116,23 @@ export function xmlResponse(status: number, body: string, requestId: string): Ra
 
 export function compact<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+/** `<ActionResponse>` with the action's result (when it has one) and the request id, as the query services answer. */
+export function queryResponse(xmlns: string, action: string, result: string | undefined, requestId: string): RawResponse {
+  const body =
+    `<?xml version="1.0"?><${action}Response xmlns="${xmlns}">${result === undefined ? '' : element(`${action}Result`, result)}` +
+    `${element('ResponseMetadata', text('RequestId', requestId))}</${action}Response>`;
+  return xmlResponse(200, body, requestId);
+}
+
+/** The query services' `<ErrorResponse>` document (SNS, CloudFormation), with the error's status. */
+export function queryErrorResponse(xmlns: string, error: AwsError, requestId: string): RawResponse {
+  const body =
+    `<?xml version="1.0"?><ErrorResponse xmlns="${xmlns}"><Error>` +
+    text('Type', error.senderFault ? 'Sender' : 'Receiver') +
+    text('Code', error.code) +
+    text('Message', error.message) +
+    `</Error>${text('RequestId', requestId)}</ErrorResponse>`;
+  return xmlResponse(error.status, body, requestId);
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { AwsError } from '../aws-error.js';
 import type { RawRequest, RawResponse } from '../endpoint/protocols.js';
-import { compact, element, entries, members, FormParams as Params, text, xmlResponse as xml } from '../endpoint/query-form.js';
+import { compact, entries, members, FormParams as Params, queryErrorResponse, queryResponse, text } from '../endpoint/query-form.js';
 import { validateSnsInput } from './input-validation.js';
 import { SnsError } from './sns-errors.js';
 import type { SnsService } from './sns-service.js';
@@ -90,11 +90,7 @@ export class SnsQueryProtocol {
       const input = operation.decode(Params.parse(form));
       validateSnsInput(action, input);
       const output = await method.call(this.sns, input);
-      const result = operation.encode ? element(`${action}Result`, operation.encode(output)) : '';
-      const body =
-        `<?xml version="1.0"?><${action}Response xmlns="${XMLNS}">${result}` +
-        `${element('ResponseMetadata', text('RequestId', requestId))}</${action}Response>`;
-      return xml(200, body, requestId);
+      return queryResponse(XMLNS, action, operation.encode?.(output), requestId);
     } catch (error) {
       if (!(error instanceof AwsError)) throw error;
       return this.errorResponse(error, requestId);
@@ -103,13 +99,7 @@ export class SnsQueryProtocol {
 
   /** SNS's `<ErrorResponse>` document, with the error's status. */
   errorResponse(error: AwsError, requestId: string = randomUUID()): RawResponse {
-    const body =
-      `<?xml version="1.0"?><ErrorResponse xmlns="${XMLNS}"><Error>` +
-      text('Type', error.senderFault ? 'Sender' : 'Receiver') +
-      text('Code', error.code) +
-      text('Message', error.message) +
-      `</Error>${text('RequestId', requestId)}</ErrorResponse>`;
-    return xml(error.status, body, requestId);
+    return queryErrorResponse(XMLNS, error, requestId);
   }
 }
 
