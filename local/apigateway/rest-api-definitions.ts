@@ -29,20 +29,10 @@ export const REST_API_RESOURCE_TYPES = [
   'AWS::ApiGateway::GatewayResponse',
 ];
 
-/** A MOCK integration's answer for one selection pattern: the method response's status, static headers and body. */
-export interface MockResponse {
-  /** Matched against the integration's status code; undefined for the default response. */
-  readonly selectionPattern?: string;
-  readonly statusCode: number;
-  readonly headers: Readonly<Record<string, string>>;
-  readonly body: string;
-  /** CDK's CORS preflight template with several origins: the request's Origin is echoed when it is one of these. */
-  readonly echoOrigins?: readonly string[];
-}
-
 export type RestIntegration =
   | { readonly kind: 'lambda'; readonly functionArn: string; readonly timeoutMs: number }
-  | { readonly kind: 'mock'; readonly integrationStatus: number; readonly responses: readonly MockResponse[] }
+  /** A MOCK integration: the request template's `statusCode` selects the integration response, mapped as any other. */
+  | ({ readonly kind: 'mock' } & MappedIntegration)
   /** An `AWS` service integration (SQS, Step Functions, EventBridge, ...): mapped in, sent to the local service, mapped out. */
   | ({ readonly kind: 'aws'; readonly target: AwsServiceTarget } & MappedIntegration)
   /** A Lambda custom (non-proxy) integration: the request template's output is the event, the answer is mapped out. */
@@ -173,7 +163,7 @@ function integrationOf(method: Props, label: string, note: (what: string, method
       return { kind: 'lambda', functionArn, timeoutMs: Number(integration.TimeoutInMillis ?? 29_000) };
     }
   }
-  if (type === 'MOCK') return mockOf(integration, label, note);
+  if (type === 'MOCK') return { kind: 'mock', ...mappedIntegrationOf(integration) };
   if (type === 'AWS') {
     const responses = (Array.isArray(integration.IntegrationResponses) ? integration.IntegrationResponses : []) as Props[];
     if (integration.ContentHandling !== undefined || responses.some((r) => r.ContentHandling !== undefined)) {
@@ -196,51 +186,6 @@ function integrationOf(method: Props, label: string, note: (what: string, method
     label,
   );
   return { kind: 'not-run' };
-}
-
-/**
- * A MOCK integration: its request template picks the integration's status code (`{"statusCode": 200}`),
- * which selects an integration response; that response's static header values and template are the answer.
- */
-function mockOf(integration: Props, label: string, note: (what: string, method: string) => void): RestIntegration {
-  const templates = (integration.RequestTemplates ?? {}) as Props;
-  const template = String(templates['application/json'] ?? Object.values(templates)[0] ?? '');
-  const integrationStatus = Number(/statusCode["']?\s*:\s*(\d{3})/.exec(template)?.[1] ?? 200);
-  const responses = ((integration.IntegrationResponses ?? []) as Props[]).map((r): MockResponse => {
-    const headers: Record<string, string> = {};
-    let dynamic = false;
-    for (const [key, value] of Object.entries((r.ResponseParameters ?? {}) as Props)) {
-      const name = /^method\.response\.header\.(.+)$/.exec(key)?.[1];
-      const literal = typeof value === 'string' ? /^'(.*)'$/s.exec(value)?.[1] : undefined;
-      if (name !== undefined && literal !== undefined) headers[name] = literal;
-      else dynamic = true;
-    }
-    const responseTemplates = (r.ResponseTemplates ?? {}) as Props;
-    const responseTemplate = String(responseTemplates['application/json'] ?? Object.values(responseTemplates)[0] ?? '');
-    const echoOrigins = corsOriginsOf(responseTemplate);
-    if (echoOrigins === undefined && /[$#]/.test(responseTemplate)) dynamic = true;
-    if (dynamic)
-      note('mapping templates and non-literal response parameters are not evaluated locally: MOCK answers carry only static values', label);
-    const selectionPattern = typeof r.SelectionPattern === 'string' && r.SelectionPattern !== '' ? r.SelectionPattern : undefined;
-    return {
-      ...(selectionPattern === undefined ? {} : { selectionPattern }),
-      statusCode: Number(r.StatusCode ?? 200),
-      headers,
-      body: echoOrigins === undefined && !/[$#]/.test(responseTemplate) ? responseTemplate : '',
-      ...(echoOrigins === undefined ? {} : { echoOrigins }),
-    };
-  });
-  return { kind: 'mock', integrationStatus, responses };
-}
-
-/**
- * The origins of the response template CDK writes for a CORS preflight with several allowed
- * origins: it sets `$context.responseOverride.header.Access-Control-Allow-Origin` to the
- * request's Origin when it is one of them. Undefined for any other template.
- */
-function corsOriginsOf(template: string): string[] | undefined {
-  if (!template.includes('$context.responseOverride.header.Access-Control-Allow-Origin = $origin')) return undefined;
-  return [...template.matchAll(/\$origin == "([^"]*)"/g)].map((m) => m[1] ?? '');
 }
 
 function stageOf(r: LoadedResource, warnings: string[], where: string): StageDefinition {

@@ -196,7 +196,7 @@ function headerOf(headers: Readonly<Record<string, string>>, name: string): stri
 }
 
 /** A selection pattern matches the whole selector, as Java's `String.matches` does; an invalid one matches nothing. */
-export function fullMatch(pattern: string, text: string): boolean {
+function fullMatch(pattern: string, text: string): boolean {
   try {
     return new RegExp(`^(?:${pattern})$`, 's').test(text);
   } catch {

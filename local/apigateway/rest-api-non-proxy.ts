@@ -6,7 +6,7 @@ import type { RestIntegration } from './rest-api-definitions.js';
 import { type IntegrationAnswer, type MethodRequest, mapRequest, mapResponse, selectResponse } from './rest-api-mapping.js';
 import { MappingTemplateError } from './vtl/engine.js';
 
-export type NonProxyIntegration = Extract<RestIntegration, { kind: 'aws' | 'lambda-custom' }>;
+export type NonProxyIntegration = Extract<RestIntegration, { kind: 'aws' | 'lambda-custom' | 'mock' }>;
 
 export interface NonProxyServices {
   readonly lambda: LambdaInvoker;
@@ -80,6 +80,11 @@ async function callIntegration(
   where: string,
 ): Promise<Called> {
   const timedOut = { response: restError(504, 'Endpoint request timed out', 'IntegrationTimeout'), error: 'timeout' };
+  if (integration.kind === 'mock') {
+    // The request template names the status (`{"statusCode": 200}`; CDK writes `{ statusCode: 200 }`, not JSON); the answer has no body.
+    const status = Number(/statusCode["']?\s*:\s*["']?(\d{3})/.exec(body)?.[1] ?? 200);
+    return { answer: { body: '', headers: {} }, selector: String(status), status };
+  }
   if (integration.kind === 'lambda-custom') {
     let event: unknown;
     try {

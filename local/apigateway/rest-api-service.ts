@@ -6,14 +6,8 @@ import type { LambdaInvoker } from './lambda-invoker.js';
 import type { HttpApiRequest, HttpResponse } from './payload.js';
 import { MALFORMED, restError, v1Event, v1Response } from './proxy-event-v1.js';
 import { type AwsEndpointAccess, LoopbackAwsClient } from './rest-api-aws-client.js';
-import type {
-  MockResponse,
-  RestApiDefinition,
-  RestIntegration,
-  RestMethodDefinition,
-  RestResourceDefinition,
-} from './rest-api-definitions.js';
-import { fullMatch, type MethodRequest } from './rest-api-mapping.js';
+import type { RestApiDefinition, RestIntegration, RestMethodDefinition, RestResourceDefinition } from './rest-api-definitions.js';
+import type { MethodRequest } from './rest-api-mapping.js';
 import { type IntegrationOutcome, runNonProxy, withTimeout } from './rest-api-non-proxy.js';
 import { RouteTable } from './routing.js';
 
@@ -51,9 +45,8 @@ const internalError = (status: number) => restError(status, 'Internal server err
  * HTTP APIs (`/_aws/execute-api/<api-id>/<stage>/<path>`, or the Host
  * `<api-id>.execute-api.localhost`); the stage is always the first path segment. Resource
  * and method selection as API Gateway does them, Lambda proxy integrations with payload
- * format 1.0, MOCK integrations with static answers (CDK's CORS preflight), and non-proxy
- * integrations with VTL mapping templates: `AWS` service integrations and Lambda custom
- * integrations (rest-api-non-proxy.ts).
+ * format 1.0, and the integrations with VTL mapping templates (rest-api-non-proxy.ts): `AWS`
+ * service integrations, Lambda custom integrations and MOCK integrations (CDK's CORS preflight).
  */
 export class RestApiService {
   readonly #apis: ReadonlyMap<string, LoadedApi>;
@@ -137,7 +130,6 @@ export class RestApiService {
     if (!match || !resource || !method) return finish(missingToken(), undefined, 'Missing Authentication Token');
     resourcePath = resource.path;
     const integration = method.integration;
-    if (integration.kind === 'mock') return finish(mockAnswer(integration.responses, integration.integrationStatus, request), 200);
     if (integration.kind === 'not-run') return finish(internalError(500), undefined, 'the integration does not run locally');
 
     const contentType = firstHeader(request, 'content-type');
@@ -206,26 +198,6 @@ export class RestApiService {
 /** The resource's method for the request: its own, else ANY. */
 function methodOf(resource: RestResourceDefinition, httpMethod: string): RestMethodDefinition | undefined {
   return resource.methods.get(httpMethod.toUpperCase()) ?? resource.methods.get('ANY');
-}
-
-/**
- * A MOCK integration's answer: the integration response whose selection pattern matches the
- * integration's status code, else the default one; its status, its static headers and body.
- */
-export function mockAnswer(responses: readonly MockResponse[], integrationStatus: number, request: HttpApiRequest): HttpResponse {
-  const status = String(integrationStatus);
-  const chosen =
-    responses.find((r) => r.selectionPattern !== undefined && fullMatch(r.selectionPattern, status)) ??
-    responses.find((r) => r.selectionPattern === undefined);
-  if (!chosen) return internalError(500);
-  const headers: Record<string, string> = { 'content-type': 'application/json', ...lowerCased(chosen.headers) };
-  const origin = firstHeader(request, 'origin');
-  if (chosen.echoOrigins && origin !== undefined && chosen.echoOrigins.includes(origin)) headers['access-control-allow-origin'] = origin;
-  return { status: chosen.statusCode, headers, body: Buffer.from(chosen.body) };
-}
-
-function lowerCased(headers: Readonly<Record<string, string>>): Record<string, string> {
-  return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
 }
 
 function firstHeader(request: HttpApiRequest, name: string): string | undefined {

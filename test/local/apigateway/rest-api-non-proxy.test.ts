@@ -216,6 +216,28 @@ describe('RestApiService passthrough behaviors', () => {
   });
 });
 
+describe('RestApiService with a MOCK integration', () => {
+  it("selects the integration response by the status its request template names, and renders that response's template", async () => {
+    const { send } = serviceFor({
+      Type: 'MOCK',
+      RequestTemplates: { 'application/json': '#if($input.params(\'id\') == "42"){"statusCode": 404}#else{"statusCode": 200}#end' },
+      IntegrationResponses: [
+        { StatusCode: '200', ResponseTemplates: { 'application/json': '{"found": true}' } },
+        {
+          StatusCode: '404',
+          SelectionPattern: '404',
+          ResponseParameters: { 'method.response.header.X-Stage': 'context.stage' },
+          ResponseTemplates: { 'application/json': '{"missing": "$input.params(\'id\')", "color": "$stageVariables.color"}' },
+        },
+      ],
+    });
+    const response = await send('');
+    expect(response.status).toBe(404);
+    expect(response.headers['x-stage']).toBe('prod');
+    expect(JSON.parse(response.text)).toEqual({ missing: '42', color: 'blue' });
+  });
+});
+
 /** A stand-in for the runtime's endpoint: records each request and answers what the test sets. */
 describe('RestApiService with AWS service integrations', () => {
   let server: Server;
