@@ -1,0 +1,161 @@
+import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REST_API_RESOURCE_TYPES, restApiDefinitions } from '../../../local/apigateway/rest-api-definitions.js';
+import { LocalRuntime } from '../../../local/runtime.js';
+import type { TemplateResource } from '../../../local/template/cloud-assembly.js';
+import { loadApp } from '../../../local/template/load.js';
+import { tempAssemblyDir, writeAssembly } from '../assembly.js';
+import { credentials, region, tempDataDir } from '../helpers.js';
+
+const root = { 'Fn::GetAtt': ['Api', 'RootResourceId'] };
+const uri = (service: string, action: string) => `arn:aws:apigateway:us-east-1:${service}:action/${action}`;
+const resource = (parent: unknown, pathPart: string): TemplateResource => ({
+  Type: 'AWS::ApiGateway::Resource',
+  Properties: { RestApiId: { Ref: 'Api' }, ParentId: parent, PathPart: pathPart },
+});
+const awsMethod = (resourceId: unknown, httpMethod: string, integration: Record<string, unknown>): TemplateResource => ({
+  Type: 'AWS::ApiGateway::Method',
+  Properties: {
+    RestApiId: { Ref: 'Api' },
+    ResourceId: resourceId,
+    HttpMethod: httpMethod,
+    AuthorizationType: 'NONE',
+    Integration: { Type: 'AWS', IntegrationHttpMethod: 'POST', ...integration },
+  },
+});
+
+/** escapeJavaScript turns ' into \', which JSON does not allow: the reference's replaceAll turns it back. */
+const PUT_ORDER_TEMPLATE = String.raw`{"TableName": "orders", "Item": {"id": {"S": "$input.path('$.id')"}, "note": {"S": "$util.escapeJavaScript($input.path('$.note')).replaceAll("\\'", "'")"}}}`;
+
+/** A missing item is a 404 by responseOverride; the note is escaped, as it may hold quotes. */
+const GET_ORDER_TEMPLATE = String.raw`#set($item = $input.path('$.Item'))#if($item == "" || !$item)#set($context.responseOverride.status = 404){"message": "no such order"}#else{"id": "$item.id.S", "note": "$util.escapeJavaScript($item.note.S).replaceAll("\\'", "'")"}#end`;
+
+/**
+ * An API with no function behind it: POST /orders puts the body in a DynamoDB table (PutItem),
+ * GET /orders/{id} reads it back (GetItem), POST /events puts it on the default bus
+ * (PutEvents), where a rule sends it to a queue.
+ */
+const TEMPLATE: Record<string, TemplateResource> = {
+  Orders: {
+    Type: 'AWS::DynamoDB::Table',
+    Properties: {
+      TableName: 'orders',
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+      BillingMode: 'PAY_PER_REQUEST',
+    },
+  },
+  Inbox: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'inbox' } },
+  ToInbox: {
+    Type: 'AWS::Events::Rule',
+    Properties: { EventPattern: { source: ['webhook'] }, Targets: [{ Id: 'inbox', Arn: { 'Fn::GetAtt': ['Inbox', 'Arn'] } }] },
+  },
+  Api: { Type: 'AWS::ApiGateway::RestApi', Properties: { Name: 'storage-first' } },
+  OrdersResource: resource(root, 'orders'),
+  OrderResource: resource({ Ref: 'OrdersResource' }, '{id}'),
+  EventsResource: resource(root, 'events'),
+  PutOrder: awsMethod({ Ref: 'OrdersResource' }, 'POST', {
+    Uri: uri('dynamodb', 'PutItem'),
+    RequestTemplates: {
+      'application/json': PUT_ORDER_TEMPLATE,
+    },
+    IntegrationResponses: [
+      { StatusCode: '201', ResponseTemplates: { 'application/json': '{"stored": $input.json(\'$\')}' } },
+      {
+        StatusCode: '400',
+        SelectionPattern: '4\\d{2}',
+        ResponseTemplates: { 'application/json': '{"rejected": "$input.path(\'$.message\')"}' },
+      },
+    ],
+  }),
+  GetOrder: awsMethod({ Ref: 'OrderResource' }, 'GET', {
+    Uri: uri('dynamodb', 'GetItem'),
+    RequestTemplates: { 'application/json': '{"TableName": "orders", "Key": {"id": {"S": "$input.params(\'id\')"}}}' },
+    IntegrationResponses: [
+      {
+        StatusCode: '200',
+        ResponseTemplates: {
+          'application/json': GET_ORDER_TEMPLATE,
+        },
+      },
+    ],
+  }),
+  PutEvent: awsMethod({ Ref: 'EventsResource' }, 'POST', {
+    Uri: uri('events', 'PutEvents'),
+    RequestTemplates: {
+      'application/json':
+        '{"Entries": [{"Source": "webhook", "DetailType": "order paid", "Detail": "$util.escapeJavaScript($input.body)", "EventBusName": "default"}]}',
+    },
+    IntegrationResponses: [
+      {
+        StatusCode: '202',
+        ResponseTemplates: {
+          'application/json': '{"eventId": "$input.path(\'$.Entries[0].EventId\')", "failed": $input.json(\'$.FailedEntryCount\')}',
+        },
+      },
+    ],
+  }),
+  Deployment: { Type: 'AWS::ApiGateway::Deployment', Properties: { RestApiId: { Ref: 'Api' } } },
+  Stage: {
+    Type: 'AWS::ApiGateway::Stage',
+    Properties: { RestApiId: { Ref: 'Api' }, DeploymentId: { Ref: 'Deployment' }, StageName: 'prod' },
+  },
+};
+
+describe('RestApiService with AWS integrations to the local services', () => {
+  let runtime: LocalRuntime;
+  let base = '';
+
+  beforeAll(async () => {
+    const cdkOut = writeAssembly(tempAssemblyDir(), { S: { template: { Resources: TEMPLATE } } });
+    runtime = await LocalRuntime.start({ cdkOut, dataDir: tempDataDir(), port: 0, log: () => {} });
+    const { apis } = restApiDefinitions(
+      loadApp({ cdkOut, baseUrl: runtime.url, region, supportedTypes: new Set(REST_API_RESOURCE_TYPES) }),
+    );
+    base = `${runtime.url}/_aws/execute-api/${apis[0]?.id}/prod`;
+  }, 60_000);
+  afterAll(() => runtime?.stop());
+
+  const post = (path: string, body: unknown) =>
+    fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+  it('writes an item with PutItem and reads it back with GetItem, through the templates', async () => {
+    const put = await post('/orders', { id: 'o-1', note: 'two "teas", one \'coffee\'' });
+    expect(put.status).toBe(201);
+    expect(await put.json()).toEqual({ stored: {} });
+    const get = await fetch(`${base}/orders/o-1`);
+    expect(get.status).toBe(200);
+    expect(await get.json()).toEqual({ id: 'o-1', note: 'two "teas", one \'coffee\'' });
+  });
+
+  it('answers what the response template makes of an empty GetItem: 404 by responseOverride', async () => {
+    const get = await fetch(`${base}/orders/none`);
+    expect(get.status).toBe(404);
+    expect(await get.json()).toEqual({ message: 'no such order' });
+  });
+
+  it("selects the 4xx integration response with DynamoDB's own error for a request the template builds wrong", async () => {
+    const put = await post('/orders', { note: 'no id' });
+    expect(put.status).toBe(400);
+    expect((await put.json()).rejected).toMatch(/key|empty/i);
+  });
+
+  it('puts the body on the default bus with PutEvents, where the rule sends it to the queue', async () => {
+    const response = await post('/events', { order: 'o-2', paid: true });
+    expect(response.status).toBe(202);
+    const answer = await response.json();
+    expect(answer).toEqual({ eventId: expect.any(String), failed: 0 });
+    const sqs = new SQSClient({ endpoint: runtime.url, region, credentials });
+    const { Messages = [] } = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: `${runtime.url}/000000000000/inbox`, WaitTimeSeconds: 5, MaxNumberOfMessages: 1 }),
+    );
+    const event = JSON.parse(Messages[0]?.Body ?? '{}');
+    expect(event).toMatchObject({
+      id: answer.eventId,
+      source: 'webhook',
+      'detail-type': 'order paid',
+      detail: { order: 'o-2', paid: true },
+    });
+    sqs.destroy();
+  });
+});
