@@ -149,9 +149,10 @@ export class EventsService {
     this.#scheduledRules.start();
   }
 
-  stop(): void {
+  /** Stops delivering; resolves once the deliveries in flight have recorded their outcome (before the database closes). */
+  stop(): Promise<void> {
     this.#scheduledRules.stop();
-    this.#outbox.stop();
+    return this.#outbox.stop();
   }
 
   /** Applies a reloaded template's buses and rules (EventRegistry.declareTemplate); returns the rules added and changed. */

@@ -89,8 +89,9 @@ export class SnsService {
     this.#outbox.start();
   }
 
-  stop(): void {
-    this.#outbox.stop();
+  /** Stops delivering; resolves once the deliveries in flight have recorded their outcome (before the database closes). */
+  stop(): Promise<void> {
+    return this.#outbox.stop();
   }
 
   /** Resolves once no delivery is due or in flight (tests). */

@@ -9,8 +9,8 @@ const ACCOUNT = '000000000000';
 const HUB = { name: 'hub', arn: `arn:aws:events:us-east-1:${ACCOUNT}:event-bus/hub` };
 const QUEUE = `arn:aws:sqs:us-east-1:${ACCOUNT}:q`;
 const services: EventsService[] = [];
-afterEach(() => {
-  for (const service of services.splice(0)) service.stop();
+afterEach(async () => {
+  await Promise.all(services.splice(0).map((service) => service.stop()));
 });
 
 class RecordingDelivery implements TargetDelivery {

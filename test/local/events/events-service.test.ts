@@ -12,8 +12,8 @@ import { openDatabase } from '../../../local/store/data-folder.js';
 
 const BUS = { name: 'hub', arn: 'arn:aws:events:us-east-1:000000000000:event-bus/hub' };
 const services: EventsService[] = [];
-afterEach(() => {
-  for (const service of services.splice(0)) service.stop();
+afterEach(async () => {
+  await Promise.all(services.splice(0).map((service) => service.stop()));
 });
 
 /** Records deliveries; a target whose ARN contains "broken" always refuses. */

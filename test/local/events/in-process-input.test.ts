@@ -6,8 +6,8 @@ import { openDatabase } from '../../../local/store/data-folder.js';
 /** Step Functions tasks call PutEvents in process, without the endpoint's model check. */
 describe('EventsService.PutEvents in process', () => {
   const services: EventsService[] = [];
-  afterEach(() => {
-    for (const service of services.splice(0)) service.stop();
+  afterEach(async () => {
+    await Promise.all(services.splice(0).map((service) => service.stop()));
   });
   const events = () => {
     const service = new EventsService({
