@@ -1,4 +1,5 @@
 import type { ServiceModule } from '../services/service-module.js';
+import type { LoadedApp } from '../template/load.js';
 import { HTTP_API_RESOURCE_TYPES, httpApiDefinitions } from './definitions.js';
 import { HttpApiService } from './http-api-service.js';
 import { REST_API_RESOURCE_TYPES, restApiDefinitions } from './rest-api-definitions.js';
@@ -17,21 +18,17 @@ declare module '../services/service-module.js' {
 }
 
 /** API Gateway: the template's REST and HTTP APIs in front of the local functions. */
-export const apiGatewayModule: ServiceModule<'apigateway'> = {
+export const apiGatewayModule: ServiceModule<'apigateway', ReturnType<typeof apiDefinitions>> = {
   name: 'apigateway',
-  needs: ['template', 'lambda', 'logs'],
+  needs: ['lambda', 'logs'],
   resourceTypes: [...HTTP_API_RESOURCE_TYPES, ...REST_API_RESOURCE_TYPES],
-  create({ settings, services, warn }) {
+  definitions: apiDefinitions,
+  create({ settings, services }, template) {
     const { clock, accountId, region } = settings;
-    const { app } = services.get('template');
-    const httpTemplate = httpApiDefinitions(app);
-    warn(httpTemplate.warnings);
-    const restTemplate = restApiDefinitions(app);
-    warn(restTemplate.warnings);
     const lambda = services.get('lambda');
     const logs = services.get('logs');
     const restApis = new RestApiService({
-      apis: restTemplate.apis,
+      apis: template.rest.apis,
       lambda,
       logs,
       clock,
@@ -41,7 +38,25 @@ export const apiGatewayModule: ServiceModule<'apigateway'> = {
       awsEndpoint: { url: settings.url, credentials: settings.credentials },
       log: (line) => settings.log(`[apigateway] ${line}`),
     });
-    const httpApis = new HttpApiService({ apis: httpTemplate.apis, lambda, logs, clock, accountId, region, restApis });
+    const httpApis = new HttpApiService({
+      apis: template.http.apis,
+      lambda,
+      logs,
+      clock,
+      accountId,
+      region,
+      restApis,
+      // Service integrations go through the same loopback client as the REST APIs' `AWS` integrations.
+      awsEndpoint: { url: settings.url, credentials: settings.credentials },
+      log: (line) => settings.log(`[apigateway] ${line}`),
+    });
     return { service: { restApis, httpApis }, mounts: { httpApis } };
   },
 };
+
+/** The template's HTTP and REST APIs, with what does not run of them. */
+function apiDefinitions(app: LoadedApp) {
+  const http = httpApiDefinitions(app);
+  const rest = restApiDefinitions(app);
+  return { http, rest, warnings: [...http.warnings, ...rest.warnings] };
+}

@@ -10,14 +10,14 @@ declare module '../services/service-module.js' {
 }
 
 /** KMS: the template's keys and aliases (encryption runs with key material kept in the data folder). */
-export const kmsModule: ServiceModule<'kms'> = {
+export const kmsModule: ServiceModule<'kms', ReturnType<typeof kmsDefinitions>> = {
   name: 'kms',
-  needs: ['template'],
   databases: ['kms'],
   resourceTypes: ['AWS::KMS::Key', 'AWS::KMS::Alias'],
-  create({ settings, database, services }) {
+  definitions: kmsDefinitions,
+  create({ settings, database }, template) {
     const { clock, accountId, region } = settings;
-    const kms = new KmsService({ db: database('kms'), clock, accountId, region, ...kmsDefinitions(services.get('template').app) });
+    const kms = new KmsService({ db: database('kms'), clock, accountId, region, ...template });
     return {
       service: kms,
       mounts: { json: [{ targetPrefix: 'TrentService', jsonVersion: '1.1', operations: kms.operations, validate: modelValidator('kms') }] },

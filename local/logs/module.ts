@@ -10,17 +10,15 @@ declare module '../services/service-module.js' {
 }
 
 /** CloudWatch Logs: the template's log groups; functions, state machines and APIs write here. */
-export const logsModule: ServiceModule<'logs'> = {
+export const logsModule: ServiceModule<'logs', ReturnType<typeof logGroupDefinitions>> = {
   name: 'logs',
-  needs: ['template'],
   databases: ['logs'],
   // Log streams and CDK's log retention resource are accepted with nothing to run.
   resourceTypes: ['AWS::Logs::LogGroup', 'AWS::Logs::LogStream', 'Custom::LogRetention'],
-  create({ settings, database, services, warn }) {
+  definitions: logGroupDefinitions,
+  create({ settings, database }, template) {
     const { clock, accountId, region } = settings;
     const logs = new LogsService({ db: database('logs'), clock, accountId, region });
-    const template = logGroupDefinitions(services.get('template').app);
-    warn(template.warnings);
     logs.declare(template.groups);
     return {
       service: logs,

@@ -10,15 +10,14 @@ declare module '../services/service-module.js' {
 }
 
 /** EventBridge Pipes (and Lambda mappings) with DynamoDB stream sources. */
-export const pipesModule: ServiceModule<'pipes'> = {
+export const pipesModule: ServiceModule<'pipes', ReturnType<typeof pipeDefinitions>> = {
   name: 'pipes',
-  needs: ['template', 'dynamodb', 'lambda', 'events', 'sqs', 'states'],
+  needs: ['dynamodb', 'lambda', 'events', 'sqs', 'states'],
   databases: ['pipes'],
   resourceTypes: PIPES_RESOURCE_TYPES,
-  create({ settings, database, services, warn }) {
+  definitions: pipeDefinitions,
+  create({ settings, database, services }, template) {
     const { clock, log, options } = settings;
-    const template = pipeDefinitions(services.get('template').app);
-    warn(template.warnings);
     const streams = services.get('dynamodb').streams;
     const sqs = services.get('sqs');
     const pipes = new PipesService({

@@ -10,15 +10,14 @@ declare module '../services/service-module.js' {
 }
 
 /** EventBridge Scheduler: the template's schedules and groups, firing to the local services (it stops before them, so nothing fires into a stopped service). */
-export const schedulerModule: ServiceModule<'scheduler'> = {
+export const schedulerModule: ServiceModule<'scheduler', ReturnType<typeof schedulerDefinitions>> = {
   name: 'scheduler',
-  needs: ['template', 'events', 'sqs', 'sns', 'lambda', 'states'],
+  needs: ['events', 'sqs', 'sns', 'lambda', 'states'],
   databases: ['scheduler'],
   resourceTypes: ['AWS::Scheduler::Schedule', 'AWS::Scheduler::ScheduleGroup'],
-  create({ settings, database, services, warn }) {
+  definitions: (app, { region, accountId, clock }) => schedulerDefinitions(app, { region, accountId, now: clock.now() }),
+  create({ settings, database, services }, template) {
     const { clock, accountId, region, log } = settings;
-    const template = schedulerDefinitions(services.get('template').app, { region, accountId, now: clock.now() });
-    warn(template.warnings);
     const lambda = services.get('lambda');
     const scheduler = new SchedulerService({
       db: database('scheduler'),

@@ -9,16 +9,15 @@ declare module '../services/service-module.js' {
 }
 
 /** Secrets Manager: the template's secrets, kept in the data folder. */
-export const secretsManagerModule: ServiceModule<'secretsmanager'> = {
+export const secretsManagerModule: ServiceModule<'secretsmanager', ReturnType<typeof secretDefinitions>> = {
   name: 'secretsmanager',
-  needs: ['template'],
   databases: ['secretsmanager'],
   resourceTypes: SECRETS_MANAGER_RESOURCE_TYPES,
-  create({ settings, database, services, warn }) {
+  definitions: secretDefinitions,
+  create({ settings, database, warn }, template) {
     const { clock, accountId, region } = settings;
-    const template = secretDefinitions(services.get('template').app);
     const secretsManager = new SecretsManagerService({ db: database('secretsmanager'), clock, accountId, region });
-    warn([...template.warnings, ...secretsManager.declare(template.secrets)]);
+    warn(secretsManager.declare(template.secrets));
     return {
       service: secretsManager,
       mounts: { json: [{ targetPrefix: 'secretsmanager', jsonVersion: '1.1', operations: secretsManager.operations }] },

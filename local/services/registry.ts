@@ -1,4 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
+import type { LoadedApp } from '../template/load.js';
 import type {
   EndpointMounts,
   RegisteredModule,
@@ -48,7 +49,6 @@ interface Entry {
   running?: RunningService<unknown>;
   /** The databases it holds a use of (released when it closes). */
   readonly databases: string[];
-  stopped: boolean;
 }
 
 /**
@@ -67,6 +67,8 @@ export class ServiceRegistry {
   readonly #entries: Entry[] = [];
   readonly #databases = new Map<string, { db: DatabaseSync; users: number }>();
   #stopping?: Promise<void>;
+  /** What the modules warned of (their definitions' warnings among them) while they were created and started, in that order. */
+  warnings: readonly string[] = [];
 
   constructor(modules: readonly RegisteredModule[], options: { readonly data: DataStores; readonly endpoint: ServiceEndpoint }) {
     this.modules = dependencyOrder(modules);
@@ -104,9 +106,6 @@ export class ServiceRegistry {
     this.warnings = warnings;
   }
 
-  /** The lines the modules warned of while they were created, in creation order. */
-  warnings: readonly string[] = [];
-
   /** Stops every service (dependents first), then the endpoint, then closes every service and its databases. Runs once. */
   stop(): Promise<void> {
     this.#stopping ??= this.#stop();
@@ -117,7 +116,6 @@ export class ServiceRegistry {
     const errors: unknown[] = [];
     const reversed = [...this.#entries].reverse();
     for (const entry of reversed) {
-      entry.stopped = true;
       await attempt(errors, () => entry.running?.stop?.());
     }
     await attempt(errors, () => this.#endpoint.stop());
@@ -131,9 +129,9 @@ export class ServiceRegistry {
   }
 
   async #create(module: RegisteredModule, settings: RuntimeSettings, supportedTypes: ReadonlySet<string>, warnings: string[]) {
-    const entry: Entry = { module, databases: [], stopped: false };
+    const entry: Entry = { module, databases: [] };
     this.#entries.push(entry);
-    const needs = new Set(module.needs ?? []);
+    const needs = new Set(needsOf(module));
     const declared = new Set(module.databases ?? []);
     for (const name of declared) {
       this.#open(name);
@@ -165,10 +163,18 @@ export class ServiceRegistry {
       warn: (lines) => warnings.push(...lines),
     };
     try {
-      entry.running = await module.create(context);
+      const definitions = module.definitions?.(this.#app(), settings);
+      const read = (definitions as { warnings?: unknown } | undefined)?.warnings;
+      if (Array.isArray(read)) warnings.push(...read);
+      entry.running = await module.create(context, definitions);
     } finally {
       creating = false;
     }
+  }
+
+  /** The loaded app, which the template module provides (a module that reads definitions needs it: see dependencyOrder). */
+  #app(): LoadedApp {
+    return (this.#service(TEMPLATE) as { readonly app: LoadedApp }).app;
   }
 
   #service(name: string): unknown {
@@ -214,6 +220,15 @@ function combineMounts(all: readonly EndpointMounts[]) {
   };
 }
 
+/** The module that loads the template; a module that reads its own definitions from it needs it. */
+const TEMPLATE = 'template';
+
+/** What a module needs: what it declares, and the template if it reads definitions from it. */
+function needsOf(module: RegisteredModule): readonly string[] {
+  const declared = module.needs ?? [];
+  return module.definitions === undefined || declared.includes(TEMPLATE) ? declared : [...declared, TEMPLATE];
+}
+
 /** Runs one step of a shutdown, keeping its error for the end so that the other steps still run. */
 async function attempt(errors: unknown[], step: () => unknown): Promise<void> {
   try {
@@ -240,7 +255,7 @@ function dependencyOrder(modules: readonly RegisteredModule[]): RegisteredModule
       );
     }
     state.set(module.name, 'visiting');
-    for (const need of module.needs ?? []) {
+    for (const need of needsOf(module)) {
       const needed = byName.get(need);
       if (needed === undefined) throw new ServiceOrderError(`${module.name} needs ${need}, which no module provides`);
       visit(needed, [...path, module.name]);

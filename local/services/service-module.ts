@@ -3,6 +3,7 @@ import type { Clock } from '../clock.js';
 import type { Credentials, EndpointGuard } from '../endpoint/guard.js';
 import type { EndpointServices } from '../endpoint/server.js';
 import type { Retention } from '../read-api/records.js';
+import type { LoadedApp } from '../template/load.js';
 
 /**
  * The running services by name. Each service's `module.ts` adds its own entry (TypeScript
@@ -115,7 +116,7 @@ export interface RunningService<T> {
 }
 
 /** One service of the local runtime, as the registry (registry.ts) runs it. */
-export interface ServiceModule<N extends ServiceName = ServiceName> {
+export interface ServiceModule<N extends ServiceName = ServiceName, D = undefined> {
   readonly name: N;
   /** The services it uses while it is created, stopped and closed: created and started before it, stopped after it. */
   readonly needs?: readonly ServiceName[];
@@ -125,7 +126,12 @@ export interface ServiceModule<N extends ServiceName = ServiceName> {
   readonly folders?: readonly string[];
   /** The CloudFormation resource types it runs or knowingly accepts (the loader's `supportedTypes`). */
   readonly resourceTypes?: readonly string[];
-  create(context: ServiceContext): Promise<RunningService<ServiceTypes[N]>> | RunningService<ServiceTypes[N]>;
+  /**
+   * Reads the service's part of the loaded template, once the template is loaded: what it
+   * returns is given to `create`, and its `warnings`, if any, join the start-up warnings.
+   */
+  readonly definitions?: (app: LoadedApp, settings: RuntimeSettings) => D;
+  create(context: ServiceContext, definitions: D): Promise<RunningService<ServiceTypes[N]>> | RunningService<ServiceTypes[N]>;
 }
 
 /** A module as the registry sees it: any name, and a service of any type (a ServiceModule of any name is one). */
@@ -135,5 +141,6 @@ export interface RegisteredModule {
   readonly databases?: readonly string[];
   readonly folders?: readonly string[];
   readonly resourceTypes?: readonly string[];
-  create(context: ServiceContext): Promise<RunningService<unknown>> | RunningService<unknown>;
+  readonly definitions?: (app: LoadedApp, settings: RuntimeSettings) => unknown;
+  create(context: ServiceContext, definitions: unknown): Promise<RunningService<unknown>> | RunningService<unknown>;
 }

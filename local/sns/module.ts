@@ -10,15 +10,14 @@ declare module '../services/service-module.js' {
 }
 
 /** SNS: the template's topics and subscriptions, fanned out to SQS and Lambda. */
-export const snsModule: ServiceModule<'sns'> = {
+export const snsModule: ServiceModule<'sns', ReturnType<typeof snsDefinitions>> = {
   name: 'sns',
-  needs: ['template', 'sqs', 'lambda'],
+  needs: ['sqs', 'lambda'],
   databases: ['sns'],
   resourceTypes: SNS_RESOURCE_TYPES,
-  create({ settings, database, services, warn }) {
+  definitions: snsDefinitions,
+  create({ settings, database, services }, template) {
     const { clock, accountId, region, url, log } = settings;
-    const template = snsDefinitions(services.get('template').app);
-    warn(template.warnings);
     const sns = new SnsService({
       db: database('sns'),
       clock,

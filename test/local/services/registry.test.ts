@@ -177,6 +177,27 @@ describe('ServiceRegistry', () => {
     expect(later?.()).toEqual({ name: 'states' });
     await registry.stop();
   });
+  it("reads a module's definitions from the loaded template after the template, giving them to create and their warnings to the start-up report", async () => {
+    const recorder = new Recorder();
+    const app = { stacks: [] };
+    const template: RegisteredModule = { name: 'template', create: () => ({ service: { app } }) };
+    let given: unknown;
+    const reader: RegisteredModule = {
+      name: 'topics',
+      definitions: (loaded) => ({ topics: [loaded], warnings: ['a topic policy is not enforced'] }),
+      create: (context, definitions) => {
+        context.warn(['the service itself warns']);
+        given = definitions;
+        return { service: {} };
+      },
+    };
+    // Listed before the template, created after it.
+    const registry = registryOf(recorder, [reader, template]);
+    await registry.start(settings);
+    expect(given).toEqual({ topics: [app], warnings: ['a topic policy is not enforced'] });
+    expect(registry.warnings).toEqual(['a topic policy is not enforced', 'the service itself warns']);
+    await registry.stop();
+  });
 });
 
 describe('LocalRuntime', () => {
