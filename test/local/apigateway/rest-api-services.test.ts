@@ -137,13 +137,13 @@ describe('RestApiService with AWS integrations to the local services', () => {
   it("selects the 4xx integration response with DynamoDB's own error for a request the template builds wrong", async () => {
     const put = await post('/orders', { note: 'no id' });
     expect(put.status).toBe(400);
-    expect((await put.json()).rejected).toMatch(/key|empty/i);
+    expect(((await put.json()) as { rejected: string }).rejected).toMatch(/key|empty/i);
   });
 
   it('puts the body on the default bus with PutEvents, where the rule sends it to the queue', async () => {
     const response = await post('/events', { order: 'o-2', paid: true });
     expect(response.status).toBe(202);
-    const answer = await response.json();
+    const answer = (await response.json()) as { eventId: string; failed: number };
     expect(answer).toEqual({ eventId: expect.any(String), failed: 0 });
     const sqs = new SQSClient({ endpoint: runtime.url, region, credentials });
     const { Messages = [] } = await sqs.send(
