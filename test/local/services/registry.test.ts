@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { systemClock } from '../../../local/clock.js';
 import { EndpointGuard } from '../../../local/endpoint/guard.js';
 import { LocalRuntime } from '../../../local/runtime.js';
+import { SERVICE_MODULES } from '../../../local/services/modules.js';
 import { type ServiceEndpoint, ServiceLookupError, ServiceOrderError, ServiceRegistry } from '../../../local/services/registry.js';
 import type { RegisteredModule, RuntimeSettings, ServiceContext } from '../../../local/services/service-module.js';
 import { DataFolder } from '../../../local/store/data-folder.js';
@@ -197,6 +198,20 @@ describe('ServiceRegistry', () => {
     expect(given).toEqual({ topics: [app], warnings: ['a topic policy is not enforced'] });
     expect(registry.warnings).toEqual(['a topic policy is not enforced', 'the service itself warns']);
     await registry.stop();
+  });
+});
+
+describe("the runtime's modules", () => {
+  it('stop pipes first (their batch in flight still reaches its target), Step Functions before Lambda, every service before the read API', () => {
+    const registry = new ServiceRegistry(SERVICE_MODULES, { data: new DataFolder(tempDataDir()), endpoint: new Recorder().endpoint() });
+    const stopOrder = [...registry.modules].reverse().map((module) => module.name);
+    const stopsBefore = (first: string, then: string) => stopOrder.indexOf(first) < stopOrder.indexOf(then);
+    for (const target of ['states', 'lambda', 'events', 'sqs', 'dynamodb']) expect(stopsBefore('pipes', target)).toBe(true);
+    expect(stopsBefore('states', 'lambda')).toBe(true);
+    expect(stopsBefore('scheduler', 'states')).toBe(true);
+    for (const name of ['events', 'sqs', 'lambda', 'states', 'sns']) expect(stopsBefore(name, 'readApi')).toBe(true);
+    // SSM is there before the template loads: its parameters are read while loading.
+    expect(stopOrder.slice(-2)).toEqual(['template', 'ssm']);
   });
 });
 
