@@ -106,7 +106,7 @@ export function pipeDefinitions(app: LoadedApp): { pipes: PipeDefinition[]; warn
 /**
  * Lambda event source mappings from DynamoDB streams, read like a pipe whose target is the
  * function: batches of `{ Records }` in order, retries, bisection, record age, an on-failure
- * destination (SQS), filters and ReportBatchItemFailures. (local/service-definitions.ts leaves
+ * destination (SQS), filters and ReportBatchItemFailures. (local/lambda/definitions.ts leaves
  * these to this service; it runs the SQS mappings.)
  */
 function streamMappings(app: LoadedApp, warnings: string[]): PipeDefinition[] {
