@@ -1,5 +1,7 @@
 import type { LoadedApp, LoadedResource } from '../template/load.js';
 import { type CorsConfiguration, corsConfigurationOf } from './cors.js';
+import { type AuthorizerDefinition, authorizerOf, type StageThrottling, stageThrottlingOf } from './http-api-access-definitions.js';
+import { SERVICE_INTEGRATIONS } from './http-api-integrations.js';
 
 /** The resource types this service runs (HTTP APIs); the rest of API Gateway v2 is reported by the loader. */
 export const HTTP_API_RESOURCE_TYPES = [
@@ -8,6 +10,7 @@ export const HTTP_API_RESOURCE_TYPES = [
   'AWS::ApiGatewayV2::Integration',
   'AWS::ApiGatewayV2::Stage',
   'AWS::ApiGatewayV2::Deployment',
+  'AWS::ApiGatewayV2::Authorizer',
 ];
 
 export interface IntegrationDefinition {
@@ -17,13 +20,21 @@ export interface IntegrationDefinition {
   readonly payloadFormatVersion: string;
   /** How long API Gateway waits for the integration (50 ms to 30 s). */
   readonly timeoutMs: number;
+  /** An AWS service integration's `IntegrationSubtype` (`SQS-SendMessage`, ...), one the runtime runs. */
+  readonly subtype?: string;
+  /** The service integration's parameters: name -> `$request.body.x`, `$context.requestId`, a literal, ... */
+  readonly requestParameters?: Readonly<Record<string, string>>;
 }
 
 export interface RouteDefinition {
   /** `$default`, or `<METHOD|ANY> <path>`. */
   readonly routeKey: string;
   readonly integrationId?: string;
+  /** `NONE`, `CUSTOM` (Lambda), `JWT` or `AWS_IAM` (not checked). */
   readonly authorizationType: string;
+  readonly authorizerId?: string;
+  /** A JWT authorizer's scopes for the route: the token needs one of them. */
+  readonly authorizationScopes?: readonly string[];
 }
 
 export interface StageDefinition {
@@ -33,6 +44,8 @@ export interface StageDefinition {
   readonly accessLog?: { readonly logGroupName: string; readonly format: string };
   /** A REST API stage's deployment (`requestContext.deploymentId`). */
   readonly deploymentId?: string;
+  /** An HTTP API stage's route throttling. */
+  readonly throttling?: StageThrottling;
 }
 
 export interface HttpApiDefinition {
@@ -43,12 +56,18 @@ export interface HttpApiDefinition {
   readonly stages: readonly StageDefinition[];
   /** The API's CORS configuration: preflights answered by API Gateway, CORS headers on integration answers. */
   readonly cors?: CorsConfiguration;
+  /** By authorizer id; an authorizer that does not run here is absent (its routes answer 500). */
+  readonly authorizers: ReadonlyMap<string, AuthorizerDefinition>;
 }
 
 type Props = Record<string, unknown>;
 
 /** The HTTP APIs of the app with their routes, integrations and stages, and what of them is not run locally. */
-export function httpApiDefinitions(app: LoadedApp): { apis: HttpApiDefinition[]; warnings: string[] } {
+export function httpApiDefinitions(
+  app: LoadedApp,
+  /** Where a JWT authorizer's key file may be named (`SWITCHYARD_JWT_JWKS_<logical id>`). */
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): { apis: HttpApiDefinition[]; warnings: string[] } {
   const resources = app.stacks.flatMap((stack) => stack.resources);
   const byType = (type: string) => resources.filter((r) => r.type === type);
   const warnings: string[] = [];
@@ -66,24 +85,17 @@ export function httpApiDefinitions(app: LoadedApp): { apis: HttpApiDefinition[];
     for (const r of byType('AWS::ApiGatewayV2::Integration').filter(ofApi(api.ref))) {
       integrations.set(r.ref, integrationOf(r, warnings, where(r)));
     }
+    const authorizers = new Map<string, AuthorizerDefinition>();
+    for (const r of byType('AWS::ApiGatewayV2::Authorizer').filter(ofApi(api.ref))) {
+      const authorizer = authorizerOf(r, warnings, where(r), env);
+      if (authorizer) authorizers.set(r.ref, authorizer);
+    }
     const routes: RouteDefinition[] = byType('AWS::ApiGatewayV2::Route')
       .filter(ofApi(api.ref))
-      .map((r) => {
-        const rp = r.properties as Props;
-        const authorizationType = String(rp.AuthorizationType ?? 'NONE');
-        if (authorizationType !== 'NONE') {
-          warnings.push(`${where(r)}: ${authorizationType} authorization is not checked locally: every request reaches the route`);
-        }
-        const target = typeof rp.Target === 'string' ? rp.Target : undefined;
-        return {
-          routeKey: String(rp.RouteKey),
-          ...(target?.startsWith('integrations/') ? { integrationId: target.slice('integrations/'.length) } : {}),
-          authorizationType,
-        };
-      });
+      .map((r) => routeOf(r, warnings, where(r)));
     const stages: StageDefinition[] = byType('AWS::ApiGatewayV2::Stage')
       .filter(ofApi(api.ref))
-      .map((r) => stageOf(r, warnings, where(r)));
+      .map((r) => stageOf(r));
     // Quick create: an API with a Target gets a $default route, its integration and an auto-deployed $default stage.
     if (typeof p.Target === 'string') {
       const id = `${api.ref}-quick`;
@@ -102,7 +114,7 @@ export function httpApiDefinitions(app: LoadedApp): { apis: HttpApiDefinition[];
     if (p.DisableExecuteApiEndpoint === true) {
       warnings.push(`${where(api)}: DisableExecuteApiEndpoint is set; the local runtime still serves it at its local URL`);
     }
-    apis.push({ id: api.ref, name: String(p.Name ?? api.logicalId), routes, integrations, stages, ...(cors ? { cors } : {}) });
+    apis.push({ id: api.ref, name: String(p.Name ?? api.logicalId), routes, integrations, stages, authorizers, ...(cors ? { cors } : {}) });
   }
   // The loader counts a mapping as part of its API (silently); with the API served, say that its custom domain is not.
   for (const r of byType('AWS::ApiGatewayV2::ApiMapping')) {
@@ -117,9 +129,12 @@ function integrationOf(r: LoadedResource, warnings: string[], where: string): In
   const uri = typeof p.IntegrationUri === 'string' ? p.IntegrationUri : '';
   const timeoutMs = Number(p.TimeoutInMillis ?? 30_000);
   const payloadFormatVersion = String(p.PayloadFormatVersion ?? '2.0');
+  const subtype = typeof p.IntegrationSubtype === 'string' ? p.IntegrationSubtype : undefined;
+  if (type === 'AWS_PROXY' && subtype !== undefined) return serviceIntegrationOf(r, subtype, warnings, where);
   const functionArn = lambdaArnOf(uri);
   if (type !== 'AWS_PROXY' || functionArn === undefined) {
-    warnings.push(`${where}: ${type} integrations${uri ? ` with ${uri}` : ''} are not run locally; its routes answer 500`);
+    const through = p.ConnectionType === 'VPC_LINK' ? ' through a VPC link' : '';
+    warnings.push(`${where}: ${type} integrations${through}${uri ? ` with ${uri}` : ''} are not run locally; its routes answer 500`);
     return { id: r.ref, payloadFormatVersion, timeoutMs };
   }
   if (payloadFormatVersion !== '2.0' && payloadFormatVersion !== '1.0') {
@@ -129,6 +144,49 @@ function integrationOf(r: LoadedResource, warnings: string[], where: string): In
   return { id: r.ref, functionArn, payloadFormatVersion, timeoutMs };
 }
 
+/** An `AWS_PROXY` integration with an `IntegrationSubtype`: a call to the service, its parameters mapped from the request. */
+function serviceIntegrationOf(r: LoadedResource, subtype: string, warnings: string[], where: string): IntegrationDefinition {
+  const p = r.properties as Props;
+  const base = { id: r.ref, payloadFormatVersion: String(p.PayloadFormatVersion ?? '1.0'), timeoutMs: Number(p.TimeoutInMillis ?? 30_000) };
+  const service = SERVICE_INTEGRATIONS[subtype];
+  if (service === undefined) {
+    warnings.push(`${where}: ${subtype} integrations are not run locally (its service does not run here); its routes answer 500`);
+    return base;
+  }
+  const requestParameters = Object.fromEntries(
+    Object.entries((p.RequestParameters ?? {}) as Props).map(([name, value]) => [
+      name,
+      typeof value === 'string' ? value : JSON.stringify(value),
+    ]),
+  );
+  const missing = service.required.filter((name) => requestParameters[name] === undefined);
+  if (missing.length > 0) {
+    // AWS refuses to create such an integration; here the service answers its own error for the missing field.
+    warnings.push(`${where}: ${subtype} requires the parameter(s) ${missing.join(', ')}, which AWS would refuse to deploy without`);
+  }
+  return { ...base, subtype, requestParameters };
+}
+
+function routeOf(r: LoadedResource, warnings: string[], where: string): RouteDefinition {
+  const rp = r.properties as Props;
+  const authorizationType = String(rp.AuthorizationType ?? 'NONE');
+  if (authorizationType === 'AWS_IAM') {
+    warnings.push(`${where}: AWS_IAM authorization is not checked locally: every request reaches the route`);
+  }
+  const target = typeof rp.Target === 'string' ? rp.Target : undefined;
+  const authorized = authorizationType === 'CUSTOM' || authorizationType === 'JWT';
+  if (authorized && typeof rp.AuthorizerId !== 'string') {
+    warnings.push(`${where}: ${authorizationType} authorization names no AuthorizerId; the route answers 500`);
+  }
+  return {
+    routeKey: String(rp.RouteKey),
+    ...(target?.startsWith('integrations/') ? { integrationId: target.slice('integrations/'.length) } : {}),
+    authorizationType,
+    ...(authorized && typeof rp.AuthorizerId === 'string' ? { authorizerId: rp.AuthorizerId } : {}),
+    ...(Array.isArray(rp.AuthorizationScopes) ? { authorizationScopes: rp.AuthorizationScopes.map(String) } : {}),
+  };
+}
+
 /** A Lambda function's ARN from an integration URI: the ARN itself, or API Gateway's `.../functions/<arn>/invocations` form. */
 export function lambdaArnOf(uri: string): string | undefined {
   const wrapped = /:lambda:path\/2015-03-31\/functions\/(arn:[^/]+)\/invocations$/.exec(uri);
@@ -136,21 +194,15 @@ export function lambdaArnOf(uri: string): string | undefined {
   return /^arn:[^:]+:lambda:/.test(uri) ? uri : undefined;
 }
 
-function stageOf(r: LoadedResource, warnings: string[], where: string): StageDefinition {
+function stageOf(r: LoadedResource): StageDefinition {
   const p = r.properties as Props;
-  const routeSettings = (p.DefaultRouteSettings ?? {}) as Props;
-  if (
-    routeSettings.ThrottlingRateLimit !== undefined ||
-    routeSettings.ThrottlingBurstLimit !== undefined ||
-    p.RouteSettings !== undefined
-  ) {
-    warnings.push(`${where}: throttling is not applied locally: requests over its rate or burst limit are served, not answered 429`);
-  }
+  const throttling = stageThrottlingOf(p);
   const accessLog = p.AccessLogSettings as { DestinationArn?: unknown; Format?: unknown } | undefined;
   const logGroupName = typeof accessLog?.DestinationArn === 'string' ? /:log-group:([^:]+)/.exec(accessLog.DestinationArn)?.[1] : undefined;
   return {
     name: String(p.StageName ?? '$default'),
     stageVariables: Object.fromEntries(Object.entries((p.StageVariables ?? {}) as Props).map(([k, v]) => [k, String(v)])),
     ...(logGroupName === undefined ? {} : { accessLog: { logGroupName, format: String(accessLog?.Format ?? '$context.requestId') } }),
+    ...(throttling ? { throttling } : {}),
   };
 }

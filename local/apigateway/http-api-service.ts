@@ -1,11 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import { type AccessLogEntry, type AccessLogWriter, accessLogLine } from './access-log.js';
+import { HttpApiAuthorization } from './authorizers/authorize.js';
+import { JwksSource } from './authorizers/jwks.js';
+import { routeArn } from './authorizers/lambda-authorizer.js';
 import { isPreflight, preflightResponse, withCors } from './cors.js';
 import type { HttpApiDefinition, StageDefinition } from './definitions.js';
+import { HttpApiServiceIntegrations } from './http-api-integrations.js';
+import type { MappingSource } from './http-api-mapping.js';
+import { RouteThrottles } from './http-api-throttle.js';
 import type { LambdaInvoker } from './lambda-invoker.js';
-import { type HttpApiRequest, type HttpResponse, httpResponse, isTextContent, jsonResponse, lambdaEvent } from './payload.js';
+import { clfTime, type HttpApiRequest, type HttpResponse, httpResponse, isTextContent, jsonResponse, lambdaEvent } from './payload.js';
 import { MALFORMED, v1Event, v1Response } from './proxy-event-v1.js';
+import { type AwsEndpointAccess, LoopbackAwsClient } from './rest-api-aws-client.js';
 import type { RestApiService } from './rest-api-service.js';
 
 // The ports both API kinds share, where callers have always found them.
@@ -23,6 +30,12 @@ export interface HttpApiServiceOptions {
   readonly region: string;
   /** The REST APIs, reached through the same local URLs: a request for one of their ids is handed over. */
   readonly restApis?: RestApiService;
+  /** The runtime's own endpoint, which AWS service integrations call (the REST APIs' loopback client). */
+  readonly awsEndpoint?: AwsEndpointAccess;
+  /** Lines for the runtime log: why a route answered 400/401/500 where the client is not told. */
+  readonly log?: (line: string) => void;
+  /** Where JWT authorizers' key files are named (`SWITCHYARD_JWT_JWKS_<logical id>`); the process's environment by default. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
 /** The path prefix of the path-style local URL: `/_aws/execute-api/<api-id>/<stage>/<path>` (LocalStack's form too). */
@@ -57,9 +70,20 @@ interface LoadedApi {
  */
 export class HttpApiService {
   readonly #apis: ReadonlyMap<string, LoadedApi>;
+  readonly #throttles = new RouteThrottles();
+  readonly #authorization: HttpApiAuthorization;
+  readonly #services: HttpApiServiceIntegrations;
 
   constructor(private readonly options: HttpApiServiceOptions) {
     this.#apis = new Map(options.apis.map((definition) => [definition.id, { definition, routes: new RouteTable(definition.routes) }]));
+    const log = options.log ?? (() => {});
+    this.#authorization = new HttpApiAuthorization({ lambda: options.lambda, jwks: new JwksSource(options.env ?? process.env), log });
+    const aws = options.awsEndpoint ? new LoopbackAwsClient(options.awsEndpoint, options.region) : undefined;
+    this.#services = new HttpApiServiceIntegrations({
+      ...(aws ? { send: (target, mapped, signal) => aws.send(target, mapped, signal) } : {}),
+      region: options.region,
+      log,
+    });
   }
 
   /** Whether a request is for an HTTP API (by Host or path), so the endpoint hands it here before any AWS protocol. */
@@ -140,15 +164,11 @@ export class HttpApiService {
     }
     if (!match) return finish(jsonResponse(404, { message: 'Not Found' }), undefined, undefined, 'Not Found');
     const integrationAnswer = (response: HttpResponse) => (cors ? withCors(cors, request.headers, response) : response);
-    const integration = match.route.integrationId === undefined ? undefined : api.definition.integrations.get(match.route.integrationId);
-    if (integration?.functionArn === undefined) {
-      return finish(
-        integrationAnswer(jsonResponse(500, { message: 'Internal Server Error' })),
-        match,
-        undefined,
-        'the integration does not run locally',
-      );
+    const now = this.options.clock.now();
+    if (!this.#throttles.allow(apiId, stage.name, stage.throttling, match.route.routeKey, now)) {
+      return finish(integrationAnswer(jsonResponse(429, { message: 'Too Many Requests' })), match, undefined, 'throttled');
     }
+    const integration = match.route.integrationId === undefined ? undefined : api.definition.integrations.get(match.route.integrationId);
     const context = {
       accountId: this.options.accountId,
       apiId,
@@ -160,21 +180,73 @@ export class HttpApiService {
       requestId,
       now: started,
     };
-    const v1 = integration.payloadFormatVersion === '1.0';
     // HTTP APIs hand header names on in lower case, in either format.
     const { rawHeaders: _, ...lowerCaseRequest } = request;
-    const event = v1
-      ? v1Event(
-          { ...lowerCaseRequest, rawPath: apiPath, rawQueryString },
-          {
-            ...context,
-            kind: 'http',
-            resourcePath: match.route.routeKey === '$default' ? '$default' : (match.route.routeKey.split(' ')[1] ?? ''),
-            path: apiPath,
-            binaryBody: !isTextContent(request.headers['content-type']?.[0]),
-          },
-        )
-      : lambdaEvent({ ...request, rawPath: apiPath, rawQueryString }, context);
+    const eventOf = (version: string): Record<string, unknown> =>
+      version === '1.0'
+        ? v1Event(
+            { ...lowerCaseRequest, rawPath: apiPath, rawQueryString },
+            {
+              ...context,
+              kind: 'http',
+              resourcePath: match.route.routeKey === '$default' ? '$default' : (match.route.routeKey.split(' ')[1] ?? ''),
+              path: apiPath,
+              binaryBody: !isTextContent(request.headers['content-type']?.[0]),
+            },
+          )
+        : lambdaEvent({ ...request, rawPath: apiPath, rawQueryString }, context);
+    const mapping = (authorizer: Record<string, unknown>): MappingSource => ({
+      headers: request.headers,
+      rawQueryString,
+      pathParameters: match.pathParameters,
+      body: request.body,
+      stageVariables: stage.stageVariables,
+      context: mappingContext({ ...context, method: request.method, path: apiPath, request }, authorizer),
+    });
+    let authorizerContext: ((version: string) => Record<string, unknown>) | undefined;
+    let mappingAuthorizer: Record<string, unknown> = {};
+    const { route } = match;
+    if (route.authorizationType === 'CUSTOM' || route.authorizationType === 'JWT') {
+      const authorized = await this.#authorization.authorize({
+        authorizer: route.authorizerId === undefined ? undefined : api.definition.authorizers.get(route.authorizerId),
+        scopes: route.authorizationScopes ?? [],
+        mapping: mapping({}),
+        arn: routeArn({
+          region: this.options.region,
+          accountId: this.options.accountId,
+          apiId,
+          stage: stage.name,
+          method: request.method,
+          path: stagePath,
+        }),
+        eventOf: (version) => eventOf(version),
+        now,
+      });
+      if (!authorized.ok) return finish(integrationAnswer(authorized.response), match, undefined, authorized.error);
+      authorizerContext = authorized.forEvent;
+      mappingAuthorizer = authorized.forMapping;
+    }
+    if (integration?.subtype !== undefined) {
+      const { subtype, requestParameters = {}, timeoutMs } = integration;
+      const outcome = await this.#services.call(
+        { subtype, requestParameters, timeoutMs },
+        mapping(mappingAuthorizer),
+        `${api.definition.name} ${route.routeKey}`,
+      );
+      return finish(integrationAnswer(outcome.response), match, outcome.integrationStatus, outcome.error);
+    }
+    if (integration?.functionArn === undefined) {
+      return finish(
+        integrationAnswer(jsonResponse(500, { message: 'Internal Server Error' })),
+        match,
+        undefined,
+        'the integration does not run locally',
+      );
+    }
+    const v1 = integration.payloadFormatVersion === '1.0';
+    const event = eventOf(integration.payloadFormatVersion);
+    if (authorizerContext)
+      (event.requestContext as Record<string, unknown>).authorizer = authorizerContext(integration.payloadFormatVersion);
     // A function that cannot be invoked (left out at load, or another runtime) is an integration failure: 500, as API Gateway answers.
     const invocation = this.options.lambda
       .invoke(integration.functionArn, event)
@@ -203,6 +275,41 @@ export class HttpApiService {
     const message = accessLogLine(stage.accessLog.format, entry);
     this.options.logs.write(stage.accessLog.logGroupName, `${entry.apiId}_${stage.name}`, [{ timestamp: entry.started, message }]);
   }
+}
+
+/** `$context` for parameter mappings and identity sources: the request's context variables HTTP APIs document. */
+function mappingContext(
+  c: {
+    readonly accountId: string;
+    readonly apiId: string;
+    readonly domainName: string;
+    readonly stage: string;
+    readonly routeKey: string;
+    readonly requestId: string;
+    readonly now: number;
+    readonly method: string;
+    readonly path: string;
+    readonly request: Pick<HttpApiRequest, 'headers' | 'sourceIp' | 'protocol'>;
+  },
+  authorizer: Record<string, unknown>,
+): Record<string, unknown> {
+  return {
+    accountId: c.accountId,
+    apiId: c.apiId,
+    domainName: c.domainName,
+    domainPrefix: c.domainName.split('.')[0],
+    stage: c.stage,
+    routeKey: c.routeKey,
+    requestId: c.requestId,
+    extendedRequestId: c.requestId,
+    httpMethod: c.method,
+    path: c.path,
+    protocol: c.request.protocol,
+    requestTime: clfTime(c.now),
+    requestTimeEpoch: c.now,
+    identity: { sourceIp: c.request.sourceIp, userAgent: c.request.headers['user-agent']?.[0] ?? '' },
+    authorizer,
+  };
 }
 
 /** A named stage whose name is the first path segment, else `$default` with the whole path. */

@@ -39,7 +39,7 @@ describe('httpApiDefinitions', () => {
     expect([...(apis[0]?.integrations.values() ?? [])][0]?.functionArn).toBe(fnArn);
   });
 
-  it('names what is not served: WebSocket APIs, other integrations, payload 1.0, authorization, CORS and custom domains', () => {
+  it('names what is not served: WebSocket APIs, HTTP integrations, VPC links, IAM authorization and custom domains', () => {
     const { warnings } = definitionsOf({
       Ws: {
         Type: 'AWS::ApiGatewayV2::Api',
@@ -60,7 +60,19 @@ describe('httpApiDefinitions', () => {
         Type: 'AWS::ApiGatewayV2::Integration',
         Properties: { ApiId: { Ref: 'Api' }, IntegrationType: 'AWS_PROXY', IntegrationUri: fnArn, PayloadFormatVersion: '1.0' },
       },
-      Jwt: { Type: 'AWS::ApiGatewayV2::Route', Properties: { ApiId: { Ref: 'Api' }, RouteKey: 'GET /me', AuthorizationType: 'JWT' } },
+      Iam: { Type: 'AWS::ApiGatewayV2::Route', Properties: { ApiId: { Ref: 'Api' }, RouteKey: 'GET /me', AuthorizationType: 'AWS_IAM' } },
+      Linked: {
+        Type: 'AWS::ApiGatewayV2::Integration',
+        Properties: {
+          ApiId: { Ref: 'Api' },
+          IntegrationType: 'HTTP_PROXY',
+          ConnectionType: 'VPC_LINK',
+          ConnectionId: 'abc123',
+          IntegrationUri: 'arn:aws:elasticloadbalancing:us-east-1:000000000000:listener/app/x/1/2',
+          IntegrationMethod: 'ANY',
+          PayloadFormatVersion: '1.0',
+        },
+      },
       Mapping: {
         Type: 'AWS::ApiGatewayV2::ApiMapping',
         Properties: { ApiId: { Ref: 'Api' }, DomainName: 'api.example.com', Stage: '$default' },
@@ -72,7 +84,8 @@ describe('httpApiDefinitions', () => {
         expect.stringContaining(
           'S/Http (AWS::ApiGatewayV2::Integration): HTTP_PROXY integrations with https://example.com are not run locally',
         ),
-        expect.stringContaining('S/Jwt (AWS::ApiGatewayV2::Route): JWT authorization is not checked locally'),
+        expect.stringContaining('S/Iam (AWS::ApiGatewayV2::Route): AWS_IAM authorization is not checked locally'),
+        expect.stringContaining('S/Linked (AWS::ApiGatewayV2::Integration): HTTP_PROXY integrations through a VPC link'),
         expect.stringContaining('S/Mapping (AWS::ApiGatewayV2::ApiMapping): custom domain names are not served locally'),
       ]),
     );
