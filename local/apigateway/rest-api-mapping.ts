@@ -55,15 +55,16 @@ export function mapRequest(integration: MappedIntegration, request: MethodReques
       reason: `no request template for ${mediaType} and passthrough behavior ${integration.passthroughBehavior}`,
     };
   }
-  const body =
+  const rendered =
     key === undefined
-      ? request.body
+      ? undefined
       : renderTemplate(templates[key] as string, {
           body: request.body,
           parameters: request.parameters,
           context: request.context,
           stageVariables: request.stageVariables,
-        }).output;
+        });
+  const body = rendered === undefined ? request.body : rendered.output;
   const headers: Record<string, string> = { 'Content-Type': key ?? request.contentType ?? 'application/json' };
   const querystring: Record<string, string> = {};
   const path: Record<string, string> = {};
@@ -78,6 +79,14 @@ export function mapRequest(integration: MappedIntegration, request: MethodReques
     } else if (where === 'querystring') querystring[name] = value;
     else path[name] = value;
   }
+  // `$context.requestOverride.*` set by the template wins over the parameter mappings.
+  const overrides = rendered?.overrides.request;
+  for (const [name, value] of Object.entries(overrides?.header ?? {})) {
+    for (const existing of Object.keys(headers)) if (existing.toLowerCase() === name.toLowerCase()) delete headers[existing];
+    headers[name] = value;
+  }
+  Object.assign(querystring, overrides?.querystring);
+  Object.assign(path, overrides?.path);
   return { ok: true, mapped: { body, headers, querystring, path } };
 }
 

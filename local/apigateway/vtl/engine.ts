@@ -7,10 +7,20 @@ export class MappingTemplateError extends Error {
   override readonly name = 'MappingTemplateError';
 }
 
-/** What API Gateway's `$context` overrides a template may set (`#set($context.responseOverride.status = 400)`). */
+/**
+ * What API Gateway's `$context` overrides a template may set: in a response template the
+ * status and headers (`#set($context.responseOverride.status = 400)`), in a request template
+ * the integration request's headers, path and query string parameters
+ * (`$context.requestOverride.header.X`).
+ */
 export interface ContextOverrides {
   readonly status?: number;
   readonly headers: Readonly<Record<string, string>>;
+  readonly request: {
+    readonly header: Readonly<Record<string, string>>;
+    readonly path: Readonly<Record<string, string>>;
+    readonly querystring: Readonly<Record<string, string>>;
+  };
 }
 
 /** The variables one template sees. */
@@ -36,7 +46,7 @@ const MAX_CACHED = 500;
 export function renderTemplate(template: string, variables: TemplateVariables): { output: string; overrides: ContextOverrides } {
   const ast = parsedTemplate(template);
   const responseOverride: { status?: unknown; header: Record<string, unknown> } = { header: {} };
-  const requestOverride = { header: {}, path: {}, querystring: {} };
+  const requestOverride: Record<'header' | 'path' | 'querystring', Record<string, unknown>> = { header: {}, path: {}, querystring: {} };
   const context = { ...structuredClone(variables.context), responseOverride, requestOverride };
   const compiled = new Compile(ast, { escape: false, customMethodHandlers: JAVA_STRING_METHODS });
   let output: string;
@@ -50,8 +60,17 @@ export function renderTemplate(template: string, variables: TemplateVariables): 
     throw new MappingTemplateError(`the mapping template failed: ${(error as Error).message}`, { cause: error });
   }
   const status = Number(responseOverride.status);
-  const headers = Object.fromEntries(Object.entries(responseOverride.header).map(([name, value]) => [name, stringOf(value)]));
-  return { output, overrides: { ...(Number.isInteger(status) && status > 0 ? { status } : {}), headers } };
+  const strings = (values: Record<string, unknown>) =>
+    Object.fromEntries(Object.entries(values).map(([name, value]) => [name, stringOf(value)]));
+  const request = {
+    header: strings(requestOverride.header),
+    path: strings(requestOverride.path),
+    querystring: strings(requestOverride.querystring),
+  };
+  return {
+    output,
+    overrides: { ...(Number.isInteger(status) && status > 0 ? { status } : {}), headers: strings(responseOverride.header), request },
+  };
 }
 
 /** Parses a template (cached), or throws MappingTemplateError with the parser's message. */

@@ -387,6 +387,31 @@ describe('RestApiService with AWS service integrations', () => {
     expect(JSON.parse(response.text)).toEqual({ PublishResponse: { PublishResult: { MessageId: 'p-1' } } });
   });
 
+  it("lets a request template override the integration request's query string with $context.requestOverride", async () => {
+    received.length = 0;
+    reply = { status: 200, contentType: 'text/xml', body: '<PublishResponse/>' };
+    const { send } = serviceFor(
+      {
+        Type: 'AWS',
+        IntegrationHttpMethod: 'POST',
+        Uri: 'arn:aws:apigateway:us-east-1:sns:action/Publish',
+        RequestParameters: { 'integration.request.querystring.Message': "'from the mapping'" },
+        RequestTemplates: {
+          'application/json':
+            '#set($context.requestOverride.querystring.Message = $input.path(\'$.text\'))#set($context.requestOverride.querystring.TopicArn = "arn:aws:sns:us-east-1:000000000000:t")',
+        },
+        IntegrationResponses: [{ StatusCode: '200' }],
+      },
+      { endpoint },
+    );
+    await send('{"text":"from the template"}');
+    expect(Object.fromEntries(new URLSearchParams(received[0]?.body))).toEqual({
+      Action: 'Publish',
+      TopicArn: 'arn:aws:sns:us-east-1:000000000000:t',
+      Message: 'from the template',
+    });
+  });
+
   it("picks the response template for the request's Accept", async () => {
     reply = { status: 200, contentType: 'application/x-amz-json-1.0', body: JSON.stringify({ output: '{"answer":"yes"}' }) };
     const { send } = serviceFor(

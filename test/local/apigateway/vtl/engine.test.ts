@@ -127,7 +127,7 @@ describe('renderTemplate', () => {
         stageVariables: {},
       },
     );
-    expect(overrides).toEqual({ status: 418, headers: { 'X-Tea': 'yes' } });
+    expect(overrides).toEqual({ status: 418, headers: { 'X-Tea': 'yes' }, request: { header: {}, path: {}, querystring: {} } });
   });
 
   it("fails if the template does not parse, with a MappingTemplateError that has the parser's message", () => {
