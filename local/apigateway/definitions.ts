@@ -120,6 +120,12 @@ export function httpApiDefinitions(
   for (const r of byType('AWS::ApiGatewayV2::ApiMapping')) {
     warnings.push(`${where(r)}: custom domain names are not served locally; reach the API at its local URL`);
   }
+  // The loader reports the domain itself as not run; say also that the client certificates it asks for are not checked.
+  for (const r of byType('AWS::ApiGatewayV2::DomainName').filter((d) => d.properties.MutualTlsAuthentication !== undefined)) {
+    warnings.push(
+      `${where(r)}: mutual TLS is not applied locally: the APIs are served over plain HTTP and no client certificate is asked for`,
+    );
+  }
   return { apis, warnings };
 }
 

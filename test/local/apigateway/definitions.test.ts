@@ -39,7 +39,7 @@ describe('httpApiDefinitions', () => {
     expect([...(apis[0]?.integrations.values() ?? [])][0]?.functionArn).toBe(fnArn);
   });
 
-  it('names what is not served: WebSocket APIs, HTTP integrations, VPC links, IAM authorization and custom domains', () => {
+  it('names what is not served: WebSocket APIs, HTTP integrations, VPC links, IAM authorization, custom domains and mutual TLS', () => {
     const { warnings } = definitionsOf({
       Ws: {
         Type: 'AWS::ApiGatewayV2::Api',
@@ -73,6 +73,10 @@ describe('httpApiDefinitions', () => {
           PayloadFormatVersion: '1.0',
         },
       },
+      Domain: {
+        Type: 'AWS::ApiGatewayV2::DomainName',
+        Properties: { DomainName: 'api.example.com', MutualTlsAuthentication: { TruststoreUri: 's3://bucket/truststore.pem' } },
+      },
       Mapping: {
         Type: 'AWS::ApiGatewayV2::ApiMapping',
         Properties: { ApiId: { Ref: 'Api' }, DomainName: 'api.example.com', Stage: '$default' },
@@ -87,9 +91,108 @@ describe('httpApiDefinitions', () => {
         expect.stringContaining('S/Iam (AWS::ApiGatewayV2::Route): AWS_IAM authorization is not checked locally'),
         expect.stringContaining('S/Linked (AWS::ApiGatewayV2::Integration): HTTP_PROXY integrations through a VPC link'),
         expect.stringContaining('S/Mapping (AWS::ApiGatewayV2::ApiMapping): custom domain names are not served locally'),
+        expect.stringContaining('S/Domain (AWS::ApiGatewayV2::DomainName): mutual TLS is not applied locally'),
       ]),
     );
     // CORS is answered and payload format 1.0 built locally (see cors.test.ts, http-api.test.ts).
     expect(warnings.filter((w) => w.includes('CORS') || w.includes('S/Old'))).toEqual([]);
+  });
+
+  it('reads service integrations, authorizers and route throttling, and reports none of them', () => {
+    const { apis, warnings } = definitionsOf({
+      Api: { Type: 'AWS::ApiGatewayV2::Api', Properties: { Name: 'a', ProtocolType: 'HTTP' } },
+      Send: {
+        Type: 'AWS::ApiGatewayV2::Integration',
+        Properties: {
+          ApiId: { Ref: 'Api' },
+          IntegrationType: 'AWS_PROXY',
+          IntegrationSubtype: 'SQS-SendMessage',
+          PayloadFormatVersion: '1.0',
+          RequestParameters: { QueueUrl: 'http://q', MessageBody: '$request.body' },
+        },
+      },
+      Auth: {
+        Type: 'AWS::ApiGatewayV2::Authorizer',
+        Properties: {
+          ApiId: { Ref: 'Api' },
+          Name: 'auth',
+          AuthorizerType: 'REQUEST',
+          AuthorizerUri: `arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/${fnArn}/invocations`,
+          AuthorizerPayloadFormatVersion: '2.0',
+          EnableSimpleResponses: true,
+          IdentitySource: ['$request.header.Authorization'],
+          AuthorizerResultTtlInSeconds: 60,
+        },
+      },
+      Jwt: {
+        Type: 'AWS::ApiGatewayV2::Authorizer',
+        Properties: {
+          ApiId: { Ref: 'Api' },
+          Name: 'jwt',
+          AuthorizerType: 'JWT',
+          IdentitySource: ['$request.header.Authorization'],
+          JwtConfiguration: { Issuer: 'http://localhost:8080/realms/shop', Audience: ['shop'] },
+        },
+      },
+      Route: {
+        Type: 'AWS::ApiGatewayV2::Route',
+        Properties: {
+          ApiId: { Ref: 'Api' },
+          RouteKey: 'POST /orders',
+          Target: { 'Fn::Join': ['', ['integrations/', { Ref: 'Send' }]] },
+          AuthorizationType: 'JWT',
+          AuthorizerId: { Ref: 'Jwt' },
+          AuthorizationScopes: ['orders:write'],
+        },
+      },
+      Stage: {
+        Type: 'AWS::ApiGatewayV2::Stage',
+        Properties: {
+          ApiId: { Ref: 'Api' },
+          StageName: '$default',
+          DefaultRouteSettings: { ThrottlingBurstLimit: 5, ThrottlingRateLimit: 2 },
+          RouteSettings: { 'POST /orders': { ThrottlingBurstLimit: 1 } },
+        },
+      },
+    });
+    expect(warnings).toEqual([]);
+    const api = apis[0];
+    expect([...(api?.integrations.values() ?? [])][0]).toMatchObject({
+      subtype: 'SQS-SendMessage',
+      requestParameters: { QueueUrl: 'http://q', MessageBody: '$request.body' },
+    });
+    expect([...(api?.authorizers.values() ?? [])].map((a) => a.kind)).toEqual(['lambda', 'jwt']);
+    expect([...(api?.authorizers.values() ?? [])][0]).toMatchObject({ functionArn: fnArn, simpleResponses: true, ttlSeconds: 60 });
+    expect(api?.routes[0]).toMatchObject({ authorizationType: 'JWT', authorizationScopes: ['orders:write'] });
+    expect(api?.stages[0]?.throttling).toEqual({ defaults: { rate: 2, burst: 5 }, routes: { 'POST /orders': { rate: 2, burst: 1 } } });
+  });
+
+  it('names a subtype whose service does not run here, a missing required parameter, and a JWT issuer off this machine', () => {
+    const integration = (subtype: string, parameters: Record<string, string>) => ({
+      Type: 'AWS::ApiGatewayV2::Integration',
+      Properties: { ApiId: { Ref: 'Api' }, IntegrationType: 'AWS_PROXY', IntegrationSubtype: subtype, RequestParameters: parameters },
+    });
+    const { warnings } = definitionsOf({
+      Api: { Type: 'AWS::ApiGatewayV2::Api', Properties: { Name: 'a', ProtocolType: 'HTTP' } },
+      Kinesis: integration('Kinesis-PutRecord', { StreamName: 's', Data: 'd', PartitionKey: 'p' }),
+      Half: integration('EventBridge-PutEvents', { Detail: '$request.body' }),
+      Remote: {
+        Type: 'AWS::ApiGatewayV2::Authorizer',
+        Properties: {
+          ApiId: { Ref: 'Api' },
+          Name: 'remote',
+          AuthorizerType: 'JWT',
+          IdentitySource: ['$request.header.Authorization'],
+          JwtConfiguration: { Issuer: 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_abc', Audience: ['x'] },
+        },
+      },
+    });
+    expect(warnings).toEqual([
+      expect.stringContaining('S/Kinesis (AWS::ApiGatewayV2::Integration): Kinesis-PutRecord integrations are not run locally'),
+      expect.stringContaining(
+        'S/Half (AWS::ApiGatewayV2::Integration): EventBridge-PutEvents requires the parameter(s) DetailType, Source',
+      ),
+      expect.stringContaining('S/Remote (AWS::ApiGatewayV2::Authorizer): the JWT issuer https://cognito-idp'),
+    ]);
   });
 });
