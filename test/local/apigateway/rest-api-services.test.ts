@@ -31,9 +31,10 @@ const PUT_ORDER_TEMPLATE = String.raw`{"TableName": "orders", "Item": {"id": {"S
 const GET_ORDER_TEMPLATE = String.raw`#set($item = $input.path('$.Item'))#if($item == "" || !$item)#set($context.responseOverride.status = 404){"message": "no such order"}#else{"id": "$item.id.S", "note": "$util.escapeJavaScript($item.note.S).replaceAll("\\'", "'")"}#end`;
 
 /**
- * An API with no function behind it: POST /orders puts the body in a DynamoDB table (PutItem),
- * GET /orders/{id} reads it back (GetItem), POST /events puts it on the default bus
- * (PutEvents), where a rule sends it to a queue.
+ * Storage-first methods with no function behind them: POST /orders puts the body in a
+ * DynamoDB table (PutItem), GET /orders/{id} reads it back (GetItem), POST /events puts it
+ * on the default bus (PutEvents), where a rule sends it to a queue; and POST /greet, a Lambda
+ * custom integration to an inline function.
  */
 const TEMPLATE: Record<string, TemplateResource> = {
   Orders: {
@@ -49,6 +50,18 @@ const TEMPLATE: Record<string, TemplateResource> = {
   ToInbox: {
     Type: 'AWS::Events::Rule',
     Properties: { EventPattern: { source: ['webhook'] }, Targets: [{ Id: 'inbox', Arn: { 'Fn::GetAtt': ['Inbox', 'Arn'] } }] },
+  },
+  Greeter: {
+    Type: 'AWS::Lambda::Function',
+    Properties: {
+      Handler: 'index.handler',
+      Runtime: 'nodejs22.x',
+      Role: 'arn:aws:iam::000000000000:role/greeter',
+      Code: {
+        ZipFile:
+          "exports.handler = async (event) => { if (!event.name) throw new Error('[BadRequest] a name is required'); return { greeting: 'Hello, ' + event.name }; };",
+      },
+    },
   },
   Api: { Type: 'AWS::ApiGateway::RestApi', Properties: { Name: 'storage-first' } },
   OrdersResource: resource(root, 'orders'),
@@ -95,6 +108,25 @@ const TEMPLATE: Record<string, TemplateResource> = {
       },
     ],
   }),
+  GreetResource: resource(root, 'greet'),
+  // LambdaIntegration({ proxy: false }): the request template's output is the event.
+  Greet: awsMethod({ Ref: 'GreetResource' }, 'POST', {
+    Uri: {
+      'Fn::Join': [
+        '',
+        ['arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/', { 'Fn::GetAtt': ['Greeter', 'Arn'] }, '/invocations'],
+      ],
+    },
+    RequestTemplates: { 'application/json': '{"name": "$input.path(\'$.name\')"}' },
+    IntegrationResponses: [
+      { StatusCode: '200', ResponseTemplates: { 'application/json': '{"message": "$input.path(\'$.greeting\')"}' } },
+      {
+        StatusCode: '400',
+        SelectionPattern: '\\[BadRequest\\].*',
+        ResponseTemplates: { 'application/json': '{"error": "$input.path(\'$.errorMessage\')"}' },
+      },
+    ],
+  }),
   Deployment: { Type: 'AWS::ApiGateway::Deployment', Properties: { RestApiId: { Ref: 'Api' } } },
   Stage: {
     Type: 'AWS::ApiGateway::Stage',
@@ -138,6 +170,13 @@ describe('RestApiService with AWS integrations to the local services', () => {
     const put = await post('/orders', { note: 'no id' });
     expect(put.status).toBe(400);
     expect(((await put.json()) as { rejected: string }).rejected).toMatch(/key|empty/i);
+  });
+
+  it("invokes a function through a Lambda custom integration, and maps its error by the error message's SelectionPattern", async () => {
+    const greeted = await post('/greet', { name: 'Ada' });
+    expect([greeted.status, await greeted.json()]).toEqual([200, { message: 'Hello, Ada' }]);
+    const refused = await post('/greet', {});
+    expect([refused.status, await refused.json()]).toEqual([400, { error: '[BadRequest] a name is required' }]);
   });
 
   it('puts the body on the default bus with PutEvents, where the rule sends it to the queue', async () => {
