@@ -23,13 +23,23 @@ function sourceAliases(): Record<string, string> {
 }
 
 /**
- * Unit tests of constructs, flows, handlers and contracts: no runtime, no child process. They
+ * Unit tests of constructs, flows, handlers, contracts and pure functions: no runtime, no child process. They
  * run without isolation, each worker importing aws-cdk-lib, the kit and the AWS SDK once for all
  * the files it runs instead of once per file (importing was most of their time: 156 s of CPU for
  * these files isolated, 69 s not). A file that mocks modules (vi.mock, vi.resetModules) or sets
  * the environment a module reads when loaded would leak into the next file: it is isolated.
  */
-const SHARED_MODULES = ['test/lib/**/*.test.ts', 'test/lambdas/**/*.test.ts', 'test/contracts/**/*.test.ts', 'test/contracts.test.ts'];
+const SHARED_MODULES = [
+  'test/lib/**/*.test.ts',
+  'test/lambdas/**/*.test.ts',
+  'test/contracts/**/*.test.ts',
+  'test/contracts.test.ts',
+  'test/clients/**/*.test.ts',
+  'test/config/stage{s,-names}.test.ts',
+  'test/console/{console-site,escalation-decision,graph,history,signer}.test.ts',
+  // The pure parts of the local runtime: patterns, expressions, ARNs, digests.
+  'test/local/{arn,events/pattern,events/input-transform,logs/filter-pattern,sns/filter-policy,scheduler/schedule-expression,sqs/md5}.test.ts',
+];
 const MOCKING = ['test/lib/flows/ticket-triage.test.ts', 'test/lambdas/triage/classify.test.ts'];
 
 export default defineConfig({
