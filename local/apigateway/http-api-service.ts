@@ -5,13 +5,13 @@ import { HttpApiAuthorization } from './authorizers/authorize.js';
 import { JwksSource } from './authorizers/jwks.js';
 import { routeArn } from './authorizers/lambda-authorizer.js';
 import { isPreflight, preflightResponse, withCors } from './cors.js';
-import type { HttpApiDefinition, StageDefinition } from './definitions.js';
+import type { HttpApiDefinition, RouteDefinition, StageDefinition } from './definitions.js';
 import { HttpApiServiceIntegrations } from './http-api-integrations.js';
-import type { MappingSource } from './http-api-mapping.js';
+import { RequestViews } from './http-api-request.js';
 import { RouteThrottles } from './http-api-throttle.js';
 import type { LambdaInvoker } from './lambda-invoker.js';
-import { clfTime, type HttpApiRequest, type HttpResponse, httpResponse, isTextContent, jsonResponse, lambdaEvent } from './payload.js';
-import { MALFORMED, v1Event, v1Response } from './proxy-event-v1.js';
+import { type HttpApiRequest, type HttpResponse, httpResponse, jsonResponse } from './payload.js';
+import { MALFORMED, v1Response } from './proxy-event-v1.js';
 import { type AwsEndpointAccess, LoopbackAwsClient } from './rest-api-aws-client.js';
 import type { RestApiService } from './rest-api-service.js';
 
@@ -55,6 +55,15 @@ export interface HttpApiUrl {
   readonly routes: readonly string[];
   /** `rest` for a REST API (v1); absent for an HTTP API. */
   readonly kind?: 'rest';
+}
+
+/** What a route's authorizer or integration answered, for the client and the access log. */
+interface Outcome {
+  readonly response: HttpResponse;
+  readonly integrationStatus?: number;
+  readonly error?: string;
+  /** Answered without the API's CORS headers (an integration that timed out). */
+  readonly plain?: boolean;
 }
 
 interface LoadedApi {
@@ -168,106 +177,89 @@ export class HttpApiService {
     if (!this.#throttles.allow(apiId, stage.name, stage.throttling, match.route.routeKey, now)) {
       return finish(integrationAnswer(jsonResponse(429, { message: 'Too Many Requests' })), match, undefined, 'throttled');
     }
-    const integration = match.route.integrationId === undefined ? undefined : api.definition.integrations.get(match.route.integrationId);
-    const context = {
-      accountId: this.options.accountId,
+    const views = new RequestViews({
+      request,
       apiId,
-      domainName: `${apiId}.execute-api.localhost`,
-      stage: stage.name,
-      routeKey: match.route.routeKey,
-      pathParameters: match.pathParameters,
-      stageVariables: stage.stageVariables,
-      requestId,
-      now: started,
-    };
-    // HTTP APIs hand header names on in lower case, in either format.
-    const { rawHeaders: _, ...lowerCaseRequest } = request;
-    const eventOf = (version: string): Record<string, unknown> =>
-      version === '1.0'
-        ? v1Event(
-            { ...lowerCaseRequest, rawPath: apiPath, rawQueryString },
-            {
-              ...context,
-              kind: 'http',
-              resourcePath: match.route.routeKey === '$default' ? '$default' : (match.route.routeKey.split(' ')[1] ?? ''),
-              path: apiPath,
-              binaryBody: !isTextContent(request.headers['content-type']?.[0]),
-            },
-          )
-        : lambdaEvent({ ...request, rawPath: apiPath, rawQueryString }, context);
-    const mapping = (authorizer: Record<string, unknown>): MappingSource => ({
-      headers: request.headers,
+      accountId: this.options.accountId,
+      stage,
+      match,
+      apiPath,
       rawQueryString,
-      pathParameters: match.pathParameters,
-      body: request.body,
-      stageVariables: stage.stageVariables,
-      context: mappingContext({ ...context, method: request.method, path: apiPath, request }, authorizer),
+      requestId,
+      started,
     });
+    const outcome = await this.#authorizeAndRun(api.definition, views, {
+      arn: routeArn({
+        region: this.options.region,
+        accountId: this.options.accountId,
+        apiId,
+        stage: stage.name,
+        method: request.method,
+        path: stagePath,
+      }),
+      route: match.route,
+      now,
+    });
+    return finish(outcome.plain ? outcome.response : integrationAnswer(outcome.response), match, outcome.integrationStatus, outcome.error);
+  }
+
+  /** The route's authorizer, then its integration. */
+  async #authorizeAndRun(
+    api: HttpApiDefinition,
+    views: RequestViews,
+    { arn, route, now }: { arn: string; route: RouteDefinition; now: number },
+  ): Promise<Outcome> {
     let authorizerContext: ((version: string) => Record<string, unknown>) | undefined;
     let mappingAuthorizer: Record<string, unknown> = {};
-    const { route } = match;
     if (route.authorizationType === 'CUSTOM' || route.authorizationType === 'JWT') {
       const authorized = await this.#authorization.authorize({
-        authorizer: route.authorizerId === undefined ? undefined : api.definition.authorizers.get(route.authorizerId),
+        authorizer: route.authorizerId === undefined ? undefined : api.authorizers.get(route.authorizerId),
         scopes: route.authorizationScopes ?? [],
-        mapping: mapping({}),
-        arn: routeArn({
-          region: this.options.region,
-          accountId: this.options.accountId,
-          apiId,
-          stage: stage.name,
-          method: request.method,
-          path: stagePath,
-        }),
-        eventOf: (version) => eventOf(version),
+        mapping: views.mapping({}),
+        arn,
+        eventOf: (version) => views.event(version),
         now,
       });
-      if (!authorized.ok) return finish(integrationAnswer(authorized.response), match, undefined, authorized.error);
+      if (!authorized.ok) return { response: authorized.response, error: authorized.error };
       authorizerContext = authorized.forEvent;
       mappingAuthorizer = authorized.forMapping;
     }
+    const integration = route.integrationId === undefined ? undefined : api.integrations.get(route.integrationId);
     if (integration?.subtype !== undefined) {
       const { subtype, requestParameters = {}, timeoutMs } = integration;
-      const outcome = await this.#services.call(
+      return this.#services.call(
         { subtype, requestParameters, timeoutMs },
-        mapping(mappingAuthorizer),
-        `${api.definition.name} ${route.routeKey}`,
+        views.mapping(mappingAuthorizer),
+        `${api.name} ${route.routeKey}`,
       );
-      return finish(integrationAnswer(outcome.response), match, outcome.integrationStatus, outcome.error);
     }
     if (integration?.functionArn === undefined) {
-      return finish(
-        integrationAnswer(jsonResponse(500, { message: 'Internal Server Error' })),
-        match,
-        undefined,
-        'the integration does not run locally',
-      );
+      return { response: jsonResponse(500, { message: 'Internal Server Error' }), error: 'the integration does not run locally' };
     }
-    const v1 = integration.payloadFormatVersion === '1.0';
-    const event = eventOf(integration.payloadFormatVersion);
+    const event = views.event(integration.payloadFormatVersion);
     if (authorizerContext)
       (event.requestContext as Record<string, unknown>).authorizer = authorizerContext(integration.payloadFormatVersion);
+    return this.#invoke(integration.functionArn, integration.payloadFormatVersion, integration.timeoutMs, event);
+  }
+
+  /** A Lambda proxy integration: the function's answer read as its payload format says. */
+  async #invoke(functionArn: string, payloadFormatVersion: string, timeoutMs: number, event: unknown): Promise<Outcome> {
+    const internalError = jsonResponse(500, { message: 'Internal Server Error' });
     // A function that cannot be invoked (left out at load, or another runtime) is an integration failure: 500, as API Gateway answers.
-    const invocation = this.options.lambda
-      .invoke(integration.functionArn, event)
-      .catch((error: unknown) => ({ ok: false as const, error }));
-    const outcome = await withTimeout(invocation, integration.timeoutMs);
+    const invocation = this.options.lambda.invoke(functionArn, event).catch((error: unknown) => ({ ok: false as const, error }));
+    const outcome = await withTimeout(invocation, timeoutMs);
     if (outcome === 'timeout') {
-      return finish(jsonResponse(503, { message: 'Service Unavailable' }), match, undefined, 'Network error communicating with endpoint');
+      return {
+        response: jsonResponse(503, { message: 'Service Unavailable' }),
+        error: 'Network error communicating with endpoint',
+        plain: true,
+      };
     }
-    if (!outcome.ok)
-      return finish(integrationAnswer(jsonResponse(500, { message: 'Internal Server Error' })), match, 200, 'the function failed');
-    if (!v1) return finish(integrationAnswer(httpResponse(outcome.payload)), match, 200);
+    if (!outcome.ok) return { response: internalError, integrationStatus: 200, error: 'the function failed' };
+    if (payloadFormatVersion !== '1.0') return { response: httpResponse(outcome.payload), integrationStatus: 200 };
     const response = v1Response(outcome.payload, true);
-    if (response === MALFORMED) {
-      return finish(
-        integrationAnswer(jsonResponse(500, { message: 'Internal Server Error' })),
-        match,
-        200,
-        'Malformed Lambda proxy response',
-      );
-    }
-    return finish(integrationAnswer(response), match, 200);
+    if (response === MALFORMED) return { response: internalError, integrationStatus: 200, error: 'Malformed Lambda proxy response' };
+    return { response, integrationStatus: 200 };
   }
 
   #accessLog(stage: StageDefinition, entry: AccessLogEntry): void {
@@ -275,41 +267,6 @@ export class HttpApiService {
     const message = accessLogLine(stage.accessLog.format, entry);
     this.options.logs.write(stage.accessLog.logGroupName, `${entry.apiId}_${stage.name}`, [{ timestamp: entry.started, message }]);
   }
-}
-
-/** `$context` for parameter mappings and identity sources: the request's context variables HTTP APIs document. */
-function mappingContext(
-  c: {
-    readonly accountId: string;
-    readonly apiId: string;
-    readonly domainName: string;
-    readonly stage: string;
-    readonly routeKey: string;
-    readonly requestId: string;
-    readonly now: number;
-    readonly method: string;
-    readonly path: string;
-    readonly request: Pick<HttpApiRequest, 'headers' | 'sourceIp' | 'protocol'>;
-  },
-  authorizer: Record<string, unknown>,
-): Record<string, unknown> {
-  return {
-    accountId: c.accountId,
-    apiId: c.apiId,
-    domainName: c.domainName,
-    domainPrefix: c.domainName.split('.')[0],
-    stage: c.stage,
-    routeKey: c.routeKey,
-    requestId: c.requestId,
-    extendedRequestId: c.requestId,
-    httpMethod: c.method,
-    path: c.path,
-    protocol: c.request.protocol,
-    requestTime: clfTime(c.now),
-    requestTimeEpoch: c.now,
-    identity: { sourceIp: c.request.sourceIp, userAgent: c.request.headers['user-agent']?.[0] ?? '' },
-    authorizer,
-  };
 }
 
 /** A named stage whose name is the first path segment, else `$default` with the whole path. */
