@@ -82,6 +82,14 @@ beforeAll(async () => {
               DefinitionString: JSON.stringify({ StartAt: 'P', States: { P: { Type: 'Pass', Parameters: { 'got.$': '$' }, End: true } } }),
             },
           },
+          Waiting: {
+            Type: 'AWS::StepFunctions::StateMachine',
+            Properties: {
+              RoleArn: 'arn:aws:iam::000000000000:role/sfn',
+              DefinitionString: JSON.stringify({ StartAt: 'W', States: { W: { Type: 'Wait', Seconds: 300, End: true } } }),
+            },
+          },
+          Work: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'work' } },
           Api: { Type: 'AWS::ApiGatewayV2::Api', Properties: { Name: 'svc', ProtocolType: 'HTTP' } },
           Stage: {
             Type: 'AWS::ApiGatewayV2::Stage',
@@ -100,6 +108,12 @@ beforeAll(async () => {
             DetailType: 'Order ${request.path.kind}',
             Detail: '$request.body',
           }),
+          Receive: service('SQS-ReceiveMessage', { QueueUrl: { Ref: 'Work' }, MaxNumberOfMessages: '10' }),
+          Delete: service('SQS-DeleteMessage', { QueueUrl: { Ref: 'Work' }, ReceiptHandle: '$request.querystring.handle' }),
+          Purge: service('SQS-PurgeQueue', { QueueUrl: { Ref: 'Work' } }),
+          SendWork: service('SQS-SendMessage', { QueueUrl: { Ref: 'Work' }, MessageBody: '$request.body' }),
+          Start: service('StepFunctions-StartExecution', { StateMachineArn: { Ref: 'Waiting' }, Input: '$request.body' }),
+          Stop: service('StepFunctions-StopExecution', { ExecutionArn: '$request.body.executionArn', Cause: 'from the API' }),
           Sync: service('StepFunctions-StartSyncExecution', { StateMachineArn: { Ref: 'Machine' }, Input: '$request.body' }),
           EchoIntegration: {
             Type: 'AWS::ApiGatewayV2::Integration',
@@ -142,6 +156,12 @@ beforeAll(async () => {
           SendRoute: route('POST /orders', 'Send'),
           PutRoute: route('POST /events/{kind}', 'Put', { AuthorizationType: 'CUSTOM', AuthorizerId: { Ref: 'SimpleAuthorizer' } }),
           SyncRoute: route('POST /run', 'Sync'),
+          ReceiveRoute: route('GET /work', 'Receive'),
+          DeleteRoute: route('DELETE /work', 'Delete'),
+          PurgeRoute: route('POST /work/purge', 'Purge'),
+          SendWorkRoute: route('POST /work', 'SendWork'),
+          StartRoute: route('POST /start', 'Start'),
+          StopRoute: route('POST /stop', 'Stop'),
           SimpleRoute: route('GET /simple', 'EchoIntegration', { AuthorizationType: 'CUSTOM', AuthorizerId: { Ref: 'SimpleAuthorizer' } }),
           PolicyGet: route('GET /policy', 'EchoIntegration', { AuthorizationType: 'CUSTOM', AuthorizerId: { Ref: 'PolicyAuthorizer' } }),
           PolicyPost: route('POST /policy', 'EchoIntegration', { AuthorizationType: 'CUSTOM', AuthorizerId: { Ref: 'PolicyAuthorizer' } }),
@@ -206,6 +226,33 @@ describe('HttpApiService service integrations, authorizers and throttling', () =
     expect(answer.status, answer.text).toBe(200);
     expect(answer.json()).toMatchObject({ status: 'SUCCEEDED' });
     expect(JSON.parse(answer.json().output)).toEqual({ got: { n: 1 } });
+  });
+
+  it('receives, deletes and purges messages of a queue through the SQS subtypes', async () => {
+    expect((await call('POST', '/work', { body: 'one' })).status).toBe(200);
+    const received = await call('GET', '/work');
+    expect(received.status, received.text).toBe(200);
+    const message = received.json().ReceiveMessageResponse.ReceiveMessageResult.Message;
+    expect(message.Body).toBe('one');
+    const deleted = await call('DELETE', `/work?handle=${encodeURIComponent(message.ReceiptHandle)}`);
+    expect(deleted.status, deleted.text).toBe(200);
+    expect((await call('POST', '/work', { body: 'two' })).status).toBe(200);
+    const purged = await call('POST', '/work/purge');
+    expect(purged.status, purged.text).toBe(200);
+    expect(await receiveAll('work')).toEqual([]);
+  });
+
+  it("starts and stops an execution, and answers a service error with the service's status and body", async () => {
+    const started = await call('POST', '/start', { body: { wait: true } });
+    expect(started.status, started.text).toBe(200);
+    const { executionArn } = started.json();
+    expect(executionArn).toMatch(/^arn:aws:states:/);
+    const stopped = await call('POST', '/stop', { body: { executionArn } });
+    expect(stopped.status, stopped.text).toBe(200);
+    expect(stopped.json()).toHaveProperty('stopDate');
+    const unknown = await call('POST', '/stop', { body: { executionArn: `${executionArn}-nope` } });
+    expect(unknown.status).toBe(400);
+    expect(unknown.text).toContain('ExecutionDoesNotExist');
   });
 
   it('puts an event for an authorized request, its detail type built from the path, and the rule delivers it', async () => {
