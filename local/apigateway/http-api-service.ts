@@ -74,8 +74,9 @@ interface LoadedApi {
 /**
  * API Gateway HTTP APIs from the template, served at `http://<endpoint>/_aws/execute-api/
  * <api-id>/<path>` (with `/<stage>` first for a named stage) or with the Host
- * `<api-id>.execute-api.localhost`: stage and route selection as API Gateway does them, and
- * Lambda proxy integrations with payload format 2.0.
+ * `<api-id>.execute-api.localhost`: stage and route selection as API Gateway does them, route
+ * throttling (429), Lambda and JWT authorizers, Lambda proxy integrations (payload 1.0 and
+ * 2.0) and AWS service integrations by subtype.
  */
 export class HttpApiService {
   readonly #apis: ReadonlyMap<string, LoadedApi>;
