@@ -3,7 +3,10 @@ import { assetPathOf, readCloudAssembly, readJson, type StackArtifact, type Temp
 import { deployTimeOnly, notRun } from './not-run.js';
 import { type Json, NO_VALUE, Resolver, TemplateError, UnsupportedError } from './resolve.js';
 import { generatedName, identify, isCustomResourceType, isKnownResourceType, KNOWN_RESOURCE_TYPES } from './resources.js';
+import { describeStack, type StackDescription } from './stack-description.js';
 import { deploymentOrder } from './stack-order.js';
+
+export type { StackDescription, StackOutput, StackParameter } from './stack-description.js';
 
 export { KNOWN_RESOURCE_TYPES };
 
@@ -63,32 +66,6 @@ export interface LoadedStack {
   readonly exports: Readonly<Record<string, string>>;
   /** What CloudFormation's read API (DescribeStacks) says of the stack. */
   readonly description: StackDescription;
-}
-
-/** A stack as `DescribeStacks` describes it: its id, template description, parameter values and outputs. */
-export interface StackDescription {
-  /** `arn:aws:cloudformation:<region>:<account>:stack/<name>/<uuid>`, what `AWS::StackId` resolves to. */
-  readonly stackId: string;
-  readonly templateDescription?: string;
-  /** The stack that holds this one, for a nested stack. */
-  readonly parentStackId?: string;
-  readonly parameters: readonly StackParameter[];
-  readonly outputs: readonly StackOutput[];
-}
-
-export interface StackParameter {
-  readonly key: string;
-  /** What the stack was given, or the default; `****` for a `NoEcho` parameter, as CloudFormation masks it. */
-  readonly value: string;
-  /** For `AWS::SSM::Parameter::Value<...>` parameters, the SSM value the name resolved to. */
-  readonly resolvedValue?: string;
-}
-
-export interface StackOutput {
-  readonly key: string;
-  readonly value: string;
-  readonly description?: string;
-  readonly exportName?: string;
 }
 
 export interface LoadedApp {
@@ -218,32 +195,15 @@ class StackLoader {
           `${this.stack.stackName}: export ${JSON.stringify(name)} is already exported by ${other.stackName}; imports read ${other.stackName}'s`,
         );
     }
-    const description = this.describe(outputs, exportNames);
-    return { stackName: this.stack.stackName, resources: this.order, outputs, exports, description };
-  }
-
-  /** The stack as DescribeStacks shows it; a value the runtime could not resolve is left out, as it was warned about when loading. */
-  private describe(outputs: Record<string, string>, exportNames: Record<string, string>): StackDescription {
-    const template = this.stack.template;
-    const parameters = Object.entries(template.Parameters ?? {}).map(([key, parameter]): StackParameter => {
-      const given = this.parameterValues[key];
-      const value = given ?? (parameter.Default === undefined ? '' : scalarText(parameter.Default));
-      if (parameter.NoEcho === true || parameter.NoEcho === 'true') return { key, value: '****' };
-      if (!parameter.Type.startsWith('AWS::SSM::Parameter::Value<')) return { key, value };
-      const resolved = this.resolver.resolveTolerant({ Ref: key }, `Parameters.${key}`, () => undefined);
-      return resolved === NO_VALUE ? { key, value } : { key, value, resolvedValue: scalarText(resolved) };
-    });
-    return {
-      stackId: this.resolver.stackId,
-      ...(template.Description === undefined ? {} : { templateDescription: template.Description }),
+    const description = describeStack({
+      template: this.stack.template,
+      resolver: this.resolver,
+      parameterValues: this.parameterValues,
+      outputs,
+      exportNames,
       ...(this.parentStackId === undefined ? {} : { parentStackId: this.parentStackId }),
-      parameters,
-      outputs: Object.entries(outputs).map(([key, value]) => {
-        const description = template.Outputs?.[key]?.Description;
-        const exportName = exportNames[key];
-        return { key, value, ...(description === undefined ? {} : { description }), ...(exportName === undefined ? {} : { exportName }) };
-      }),
-    };
+    });
+    return { stackName: this.stack.stackName, resources: this.order, outputs, exports, description };
   }
 
   /** Whether CloudFormation would create the resource: its `Condition`, if any, holds. */
@@ -517,10 +477,6 @@ function checkResources(template: Template, stackName: string): Record<string, T
 }
 
 /** The given parameter values that apply to one stack: unqualified ones, overridden by `<stack>:<name>` ones. */
-function scalarText(value: unknown): string {
-  return typeof value === 'string' ? value : Array.isArray(value) ? value.join(',') : JSON.stringify(value);
-}
-
 function parametersOf(stackName: string, given: Readonly<Record<string, string>>): Record<string, string> {
   const own = Object.entries(given).filter(([key]) => !key.includes(':'));
   const qualified = Object.entries(given).flatMap(([key, value]) =>
