@@ -81,7 +81,8 @@ export class LocalRuntime {
     this.buckets = get('s3').buckets;
     this.httpApiUrls = get('apigateway').httpApis.urls(url);
     this.#reload = {
-      loaded: { app: template.app, definitions: template.definitions },
+      // The template service itself: a reload replaces its app and definitions in place.
+      loaded: template,
       services: {
         load: (cdkOut) => template.load(cdkOut),
         lambda: this.lambda,

@@ -5,8 +5,9 @@ import { loadApp } from './load.js';
 
 /** The app the runtime runs: its loaded templates, the services' shared definitions of it, and how to load a newer assembly the same way. */
 export interface LoadedTemplate {
-  readonly app: LoadedApp;
-  readonly definitions: ServiceDefinitions;
+  /** The app as loaded now: a reload (`switchyard dev`) replaces it here, so readers that look it up when asked (CloudFormation's read API) follow. */
+  app: LoadedApp;
+  definitions: ServiceDefinitions;
   /** Loads an assembly as the first one was loaded (same endpoint, account, region, parameters): what a reload runs. */
   load(cdkOut: string): { app: LoadedApp; definitions: ServiceDefinitions };
   /**

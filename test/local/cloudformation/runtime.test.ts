@@ -1,3 +1,4 @@
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../../local/runtime.js';
 import { RuntimesWithData } from '../../helpers/runtime-with-data.js';
@@ -35,6 +36,29 @@ describe.skipIf(awsCliMissing)('CloudFormation in the local runtime', () => {
     expect(outputs).toEqual([
       { OutputKey: 'InboxUrl', OutputValue: `${runtime.url}/000000000000/inbox`, Description: 'Where orders arrive' },
     ]);
+  });
+
+  it('describes the app a reload (switchyard dev) loaded, not the one it replaced', async () => {
+    const next = writeAssembly(tempAssemblyDir(), {
+      Orders: {
+        template: {
+          Resources: { Inbox: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'inbox' } } },
+          Outputs: { InboxUrl: { Value: { Ref: 'Inbox' } }, InboxArn: { Value: { 'Fn::GetAtt': ['Inbox', 'Arn'] } } },
+        },
+      },
+    });
+    await runtime.reload(next);
+    const client = new CloudFormationClient({
+      endpoint: runtime.url,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+    });
+    try {
+      const { Stacks = [] } = await client.send(new DescribeStacksCommand({ StackName: 'Orders' }));
+      expect(Stacks[0]?.Outputs?.map((o) => o.OutputKey).sort()).toEqual(['InboxArn', 'InboxUrl']);
+    } finally {
+      client.destroy();
+    }
   });
 });
 
