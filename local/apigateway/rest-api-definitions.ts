@@ -7,11 +7,13 @@ import {
   type MappedIntegration,
   mappedIntegrationOf,
 } from './rest-api-integrations.js';
+import { type RequestValidation, requestValidationOf } from './rest-api-validation.js';
 
 /**
- * The REST API (API Gateway v1) types this service reads. Authorizers, API keys, usage
- * plans, validators, models and gateway responses are read only to say at start-up what of
- * them is not applied; the account (CloudWatch role) needs nothing locally.
+ * The REST API (API Gateway v1) types this service reads. Request validators and their
+ * models are applied (rest-api-validation.ts); authorizers, API keys, usage plans and
+ * gateway responses are read only to say at start-up what of them is not applied; the
+ * account (CloudWatch role) needs nothing locally.
  */
 export const REST_API_RESOURCE_TYPES = [
   'AWS::ApiGateway::RestApi',
@@ -44,6 +46,8 @@ export interface RestMethodDefinition {
   /** `GET`, ..., or `ANY`. */
   readonly httpMethod: string;
   readonly integration: RestIntegration;
+  /** Checked before the integration runs; a failure answers 400 (rest-api-validation.ts). */
+  readonly validation?: RequestValidation;
 }
 
 export interface RestResourceDefinition {
@@ -94,6 +98,8 @@ export function restApiDefinitions(app: LoadedApp): { apis: RestApiDefinition[];
       return parent === undefined ? undefined : `${parent === '/' ? '' : parent}/${node.pathPart}`;
     };
 
+    const validators = byType('AWS::ApiGateway::RequestValidator').filter(ofApi(api.ref));
+    const models = byType('AWS::ApiGateway::Model').filter(ofApi(api.ref));
     const byResource = new Map<string, { path: string; methods: Map<string, RestMethodDefinition> }>();
     const unchecked = new Map<string, string[]>();
     const note = (what: string, method: string) => unchecked.set(what, [...(unchecked.get(what) ?? []), method]);
@@ -112,9 +118,9 @@ export function restApiDefinitions(app: LoadedApp): { apis: RestApiDefinition[];
         note(`${authorization} authorization is not checked locally: every request reaches the integration`, label);
       if (mp.ApiKeyRequired === true)
         note('API keys are not checked locally: requests without x-api-key are served, not answered 403', label);
-      if (mp.RequestValidatorId !== undefined) note('request validation is not run locally: invalid requests reach the integration', label);
+      const validation = requestValidationOf(mp, validators, models, label, note);
       const entry = byResource.get(resourceId) ?? { path, methods: new Map() };
-      entry.methods.set(httpMethod, { httpMethod, integration: integrationOf(mp, label, note) });
+      entry.methods.set(httpMethod, { httpMethod, integration: integrationOf(mp, label, note), ...(validation ? { validation } : {}) });
       byResource.set(resourceId, entry);
     }
     for (const [what, methods] of unchecked) warnings.push(`${where(api)}: ${what} (${methods.join(', ')})`);

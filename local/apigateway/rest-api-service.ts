@@ -9,6 +9,7 @@ import { type AwsEndpointAccess, LoopbackAwsClient } from './rest-api-aws-client
 import type { RestApiDefinition, RestIntegration, RestMethodDefinition, RestResourceDefinition } from './rest-api-definitions.js';
 import type { MethodRequest } from './rest-api-mapping.js';
 import { type IntegrationOutcome, runNonProxy, withTimeout } from './rest-api-non-proxy.js';
+import { type ValidatedRequest, validateRequest } from './rest-api-validation.js';
 import { RouteTable } from './routing.js';
 
 export interface RestApiServiceOptions {
@@ -130,7 +131,6 @@ export class RestApiService {
     if (!match || !resource || !method) return finish(missingToken(), undefined, 'Missing Authentication Token');
     resourcePath = resource.path;
     const integration = method.integration;
-    if (integration.kind === 'not-run') return finish(internalError(500), undefined, 'the integration does not run locally');
 
     const contentType = firstHeader(request, 'content-type');
     const event = v1Event(request, {
@@ -149,6 +149,9 @@ export class RestApiService {
       now: started,
       binaryBody: contentType !== undefined && isBinary(api.definition.binaryMediaTypes, [contentType]),
     });
+    const invalid = method.validation === undefined ? undefined : validateRequest(method.validation, validatedRequestOf(event, request));
+    if (invalid) return finish(invalid.response, undefined, invalid.message);
+    if (integration.kind === 'not-run') return finish(internalError(500), undefined, 'the integration does not run locally');
     const outcome =
       integration.kind === 'lambda'
         ? await this.#lambdaProxy(integration, event, request, api.definition.binaryMediaTypes)
@@ -231,5 +234,18 @@ function methodRequestOf(
     parameters: { path: record(event.pathParameters), querystring: record(event.queryStringParameters), header: record(event.headers) },
     context: record(event.requestContext),
     stageVariables,
+  };
+}
+
+/** What request validation reads, from the proxy event (its parameter maps) and the request (its body). */
+function validatedRequestOf(event: Record<string, unknown>, request: HttpApiRequest): ValidatedRequest {
+  const record = (value: unknown) => (value ?? {}) as Record<string, string>;
+  const contentType = firstHeader(request, 'content-type');
+  return {
+    ...(contentType === undefined ? {} : { contentType }),
+    body: request.body.toString('utf8'),
+    querystring: record(event.queryStringParameters),
+    headers: record(event.headers),
+    path: record(event.pathParameters),
   };
 }

@@ -1,0 +1,75 @@
+import type { LambdaInvoker } from '../../../local/apigateway/lambda-invoker.js';
+import { REST_API_RESOURCE_TYPES, restApiDefinitions } from '../../../local/apigateway/rest-api-definitions.js';
+import { RestApiService } from '../../../local/apigateway/rest-api-service.js';
+import { ManualClock } from '../../../local/clock.js';
+import type { TemplateResource } from '../../../local/template/cloud-assembly.js';
+import { loadApp } from '../../../local/template/load.js';
+import { tempAssemblyDir, writeAssembly } from '../assembly.js';
+
+export const fnArn = 'arn:aws:lambda:us-east-1:000000000000:function:f';
+const lambdaUri = `arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/${fnArn}/invocations`;
+const root = { 'Fn::GetAtt': ['Api', 'RootResourceId'] };
+
+type Answer = Awaited<ReturnType<LambdaInvoker['invoke']>>;
+
+/**
+ * A REST API with one resource `/{id}` whose POST (these extra method properties) is a Lambda
+ * proxy integration, on stage prod, with these extra resources; and a service that records
+ * each invocation (`answer` chooses what a function answers, by ARN).
+ */
+export function restApiWith(
+  method: Record<string, unknown>,
+  extra: Record<string, TemplateResource> = {},
+  answer?: (functionArn: string, event: unknown) => Answer,
+) {
+  const resources: Record<string, TemplateResource> = {
+    Api: { Type: 'AWS::ApiGateway::RestApi', Properties: { Name: 'orders' } },
+    Item: { Type: 'AWS::ApiGateway::Resource', Properties: { RestApiId: { Ref: 'Api' }, ParentId: root, PathPart: '{id}' } },
+    Post: {
+      Type: 'AWS::ApiGateway::Method',
+      Properties: {
+        RestApiId: { Ref: 'Api' },
+        ResourceId: { Ref: 'Item' },
+        HttpMethod: 'POST',
+        AuthorizationType: 'NONE',
+        Integration: { Type: 'AWS_PROXY', IntegrationHttpMethod: 'POST', Uri: lambdaUri },
+        ...method,
+      },
+    },
+    Deployment: { Type: 'AWS::ApiGateway::Deployment', Properties: { RestApiId: { Ref: 'Api' } } },
+    Stage: {
+      Type: 'AWS::ApiGateway::Stage',
+      Properties: { RestApiId: { Ref: 'Api' }, DeploymentId: { Ref: 'Deployment' }, StageName: 'prod' },
+    },
+    ...extra,
+  };
+  const cdkOut = writeAssembly(tempAssemblyDir(), { S: { template: { Resources: resources } } });
+  const app = loadApp({ cdkOut, baseUrl: 'http://127.0.0.1:4566', supportedTypes: new Set(REST_API_RESOURCE_TYPES) });
+  const { apis, warnings } = restApiDefinitions(app);
+  const invocations: { functionArn: string; event: Record<string, unknown> }[] = [];
+  const clock = new ManualClock();
+  const lambda: LambdaInvoker = {
+    invoke: async (functionArn, event) => {
+      invocations.push({ functionArn, event: event as Record<string, unknown> });
+      return answer?.(functionArn, event) ?? { ok: true, payload: JSON.stringify({ statusCode: 200, body: 'reached' }) };
+    },
+  };
+  const service = new RestApiService({ apis, lambda, clock, accountId: '000000000000', region: 'us-east-1', log: () => undefined });
+  const apiId = apis[0]?.id ?? '';
+  const send = async (options: { body?: string; headers?: Record<string, string>; query?: string; path?: string } = {}) => {
+    const response = await service.handle(
+      {
+        method: 'POST',
+        rawPath: `/prod${options.path ?? '/42'}`,
+        rawQueryString: options.query ?? '',
+        headers: Object.fromEntries(Object.entries(options.headers ?? {}).map(([k, v]) => [k, [v]])),
+        body: Buffer.from(options.body ?? ''),
+        sourceIp: '192.0.2.1',
+        protocol: 'HTTP/1.1',
+      },
+      apiId,
+    );
+    return { status: response.status, headers: response.headers, text: response.body.toString('utf8') };
+  };
+  return { send, invocations, warnings, clock, apis, app };
+}
