@@ -7,12 +7,13 @@ import {
   type MappedIntegration,
   mappedIntegrationOf,
 } from './rest-api-integrations.js';
+import { type RestApiKeys, restApiKeysOf } from './rest-api-keys.js';
 import { type RequestValidation, requestValidationOf } from './rest-api-validation.js';
 
 /**
  * The REST API (API Gateway v1) types this service reads. Request validators and their
- * models are applied (rest-api-validation.ts); authorizers, API keys, usage plans and
- * gateway responses are read only to say at start-up what of them is not applied; the
+ * models are applied (rest-api-validation.ts), and so are API keys and usage plans
+ * (rest-api-keys.ts); authorizers and gateway responses are read only to say at start-up what of them is not applied; the
  * account (CloudWatch role) needs nothing locally.
  */
 export const REST_API_RESOURCE_TYPES = [
@@ -48,6 +49,8 @@ export interface RestMethodDefinition {
   readonly integration: RestIntegration;
   /** Checked before the integration runs; a failure answers 400 (rest-api-validation.ts). */
   readonly validation?: RequestValidation;
+  /** The method takes only requests with a key of a usage plan of the stage, in `x-api-key` (rest-api-keys.ts). */
+  readonly apiKeyRequired?: boolean;
 }
 
 export interface RestResourceDefinition {
@@ -64,6 +67,8 @@ export interface RestApiDefinition {
   readonly stages: readonly StageDefinition[];
   /** Media types whose bodies pass as binary (base64 in the event). */
   readonly binaryMediaTypes: readonly string[];
+  /** The API keys and usage plans that name this API. */
+  readonly keys: RestApiKeys;
 }
 
 type Props = Record<string, unknown>;
@@ -116,11 +121,14 @@ export function restApiDefinitions(app: LoadedApp): { apis: RestApiDefinition[];
       const authorization = String(mp.AuthorizationType ?? 'NONE');
       if (authorization !== 'NONE')
         note(`${authorization} authorization is not checked locally: every request reaches the integration`, label);
-      if (mp.ApiKeyRequired === true)
-        note('API keys are not checked locally: requests without x-api-key are served, not answered 403', label);
       const validation = requestValidationOf(mp, validators, models, label, note);
       const entry = byResource.get(resourceId) ?? { path, methods: new Map() };
-      entry.methods.set(httpMethod, { httpMethod, integration: integrationOf(mp, label, note), ...(validation ? { validation } : {}) });
+      entry.methods.set(httpMethod, {
+        httpMethod,
+        integration: integrationOf(mp, label, note),
+        ...(validation ? { validation } : {}),
+        ...(mp.ApiKeyRequired === true ? { apiKeyRequired: true } : {}),
+      });
       byResource.set(resourceId, entry);
     }
     for (const [what, methods] of unchecked) warnings.push(`${where(api)}: ${what} (${methods.join(', ')})`);
@@ -138,16 +146,19 @@ export function restApiDefinitions(app: LoadedApp): { apis: RestApiDefinition[];
     if (p.DisableExecuteApiEndpoint === true) {
       warnings.push(`${where(api)}: DisableExecuteApiEndpoint is set; the local runtime still serves it at its local URL`);
     }
+    if (p.ApiKeySourceType === 'AUTHORIZER') {
+      warnings.push(
+        `${where(api)}: API keys from an authorizer (ApiKeySourceType AUTHORIZER) are not read locally; the x-api-key header is`,
+      );
+    }
     apis.push({
+      keys: restApiKeysOf(resources, api.ref, warnings),
       id: api.ref,
       name: String(p.Name ?? api.logicalId),
       resources: [...byResource.entries()].map(([id, r]) => ({ id, path: r.path, methods: r.methods })),
       stages,
       binaryMediaTypes: Array.isArray(p.BinaryMediaTypes) ? p.BinaryMediaTypes.map((t) => String(t).replace(/~1/g, '/')) : [],
     });
-  }
-  for (const r of byType('AWS::ApiGateway::UsagePlan')) {
-    warnings.push(`${where(r)}: usage plans are not applied locally: no throttling or quota per API key`);
   }
   for (const r of byType('AWS::ApiGateway::GatewayResponse')) {
     warnings.push(`${where(r)}: gateway responses are not applied locally: errors answer with API Gateway's defaults`);

@@ -7,6 +7,7 @@ import type { HttpApiRequest, HttpResponse } from './payload.js';
 import { MALFORMED, restError, v1Event, v1Response } from './proxy-event-v1.js';
 import { type AwsEndpointAccess, LoopbackAwsClient } from './rest-api-aws-client.js';
 import type { RestApiDefinition, RestIntegration, RestMethodDefinition, RestResourceDefinition } from './rest-api-definitions.js';
+import { UsagePlanMeter } from './rest-api-keys.js';
 import type { MethodRequest } from './rest-api-mapping.js';
 import { type IntegrationOutcome, runNonProxy, withTimeout } from './rest-api-non-proxy.js';
 import { type ValidatedRequest, validateRequest } from './rest-api-validation.js';
@@ -52,6 +53,7 @@ const internalError = (status: number) => restError(status, 'Internal server err
 export class RestApiService {
   readonly #apis: ReadonlyMap<string, LoadedApi>;
   readonly #aws?: LoopbackAwsClient;
+  readonly #usage = new UsagePlanMeter();
 
   constructor(private readonly options: RestApiServiceOptions) {
     if (options.awsEndpoint) this.#aws = new LoopbackAwsClient(options.awsEndpoint, options.region);
@@ -131,6 +133,14 @@ export class RestApiService {
     if (!match || !resource || !method) return finish(missingToken(), undefined, 'Missing Authentication Token');
     resourcePath = resource.path;
     const integration = method.integration;
+    if (method.apiKeyRequired) {
+      const refused = this.#usage.check(
+        api.definition.keys,
+        { stage: stage.name, apiKey: firstHeader(request, 'x-api-key'), resourcePath: resource.path, httpMethod: method.httpMethod },
+        started,
+      );
+      if (refused) return finish(refused.response, undefined, refused.reason);
+    }
 
     const contentType = firstHeader(request, 'content-type');
     const event = v1Event(request, {

@@ -129,7 +129,7 @@ describe('restApiDefinitions', () => {
     expect(apis[0]?.stages.map((s) => s.name)).toEqual(['v1']);
   });
 
-  it('says what is not applied: authorizers, API keys, a validator it does not have, integrations to services that do not run here, usage plans, throttling', () => {
+  it('says what is not applied: authorizers, a validator it does not have, integrations to services that do not run here, throttling', () => {
     const { warnings } = definitionsOf({
       Api: TEMPLATE.Api as TemplateResource,
       Iam: method(root, 'GET', { AuthorizationType: 'AWS_IAM' }),
@@ -166,9 +166,7 @@ describe('restApiDefinitions', () => {
         'S/Api (AWS::ApiGateway::RestApi): Lambda proxy integrations whose IntegrationHttpMethod is not POST fail; these methods answer 500, as API Gateway does (PATCH /)',
         'S/Api (AWS::ApiGateway::RestApi): AWS_IAM authorization is not checked locally: every request reaches the integration (GET /)',
         'S/Api (AWS::ApiGateway::RestApi): COGNITO_USER_POOLS authorization is not checked locally: every request reaches the integration (POST /)',
-        'S/Api (AWS::ApiGateway::RestApi): API keys are not checked locally: requests without x-api-key are served, not answered 403 (POST /)',
         "S/Api (AWS::ApiGateway::RestApi): request validators that are not among the API's validators are not run (POST /)",
-        'S/Plan (AWS::ApiGateway::UsagePlan): usage plans are not applied locally: no throttling or quota per API key',
       ].sort(),
     );
   });
