@@ -3,10 +3,11 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
+import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalRuntime } from '../../../local/runtime.js';
 import { AWS_CLI } from '../aws-cli.js';
-import { tempDataDir } from '../helpers.js';
+import { credentials, region, tempDataDir } from '../helpers.js';
 import { s3Assembly } from './fixture.js';
 
 const run = promisify(execFile);
@@ -29,10 +30,12 @@ const clis = [
 ];
 
 let runtime: LocalRuntime;
+let s3: S3Client;
 let work: string;
 
 beforeAll(async () => {
   runtime = await LocalRuntime.start({ cdkOut: s3Assembly(), dataDir: tempDataDir(), port: 0, log: () => {} });
+  s3 = new S3Client({ endpoint: runtime.url, region, credentials, forcePathStyle: true });
   work = mkdtempSync(path.join(tmpdir(), 'switchyard-s3-cli-'));
 });
 afterAll(async () => {
@@ -68,7 +71,7 @@ describe.each(clis)('the local S3 through the AWS CLI $name', ({ name, binary })
     const listing = await aws(cli, ['s3', 'ls', `s3://uploads/cli-${name}/`]);
     expect(listing).toContain('upload one.txt');
     expect(listing).toContain(String(Buffer.byteLength(content)));
-    expect(await aws(cli, ['s3', 'ls'])).toContain('uploads');
+    // Each CLI call costs a second of CPU (Python and botocore): the bucket list (ListBuckets) is the SDK tests'.
     expect(await aws(cli, ['s3', 'ls', 's3://uploads/'])).toContain(`PRE cli-${name}/`);
 
     const back = path.join(work, `${name}-download.txt`);
@@ -76,7 +79,9 @@ describe.each(clis)('the local S3 through the AWS CLI $name', ({ name, binary })
     expect(readFileSync(back, 'utf8')).toBe(content);
 
     await aws(cli, ['s3', 'rm', `s3://uploads/cli-${name}/upload one.txt`]);
-    expect(await aws(cli, ['s3', 'ls', `s3://uploads/cli-${name}/`]).catch(() => '')).not.toContain('upload one.txt');
+    // What rm did, seen through the SDK rather than another CLI call.
+    const { Contents = [] } = await s3.send(new ListObjectsV2Command({ Bucket: 'uploads', Prefix: `cli-${name}/` }));
+    expect(Contents.map((o) => o.Key)).not.toContain(`cli-${name}/upload one.txt`);
   });
 
   it.skipIf(binary === undefined)('copies a file over the multipart threshold (8 MB) up and down', async () => {
