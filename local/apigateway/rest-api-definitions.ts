@@ -1,5 +1,6 @@
 import type { LoadedApp, LoadedResource } from '../template/load.js';
 import { lambdaArnOf, type StageDefinition } from './definitions.js';
+import { type RestAuthorizerDefinition, restAuthorizerOf } from './rest-api-authorizers.js';
 import {
   AWS_INTEGRATION_SERVICES,
   type AwsServiceTarget,
@@ -12,9 +13,10 @@ import { type RequestValidation, requestValidationOf } from './rest-api-validati
 
 /**
  * The REST API (API Gateway v1) types this service reads. Request validators and their
- * models are applied (rest-api-validation.ts), and so are API keys and usage plans
- * (rest-api-keys.ts); authorizers and gateway responses are read only to say at start-up what of them is not applied; the
- * account (CloudWatch role) needs nothing locally.
+ * models (rest-api-validation.ts), API keys and usage plans (rest-api-keys.ts) and Lambda
+ * authorizers (rest-api-authorizers.ts) are applied; Cognito authorizers and gateway
+ * responses are read only to say at start-up that they are not; the account (CloudWatch
+ * role) needs nothing locally.
  */
 export const REST_API_RESOURCE_TYPES = [
   'AWS::ApiGateway::RestApi',
@@ -51,6 +53,8 @@ export interface RestMethodDefinition {
   readonly validation?: RequestValidation;
   /** The method takes only requests with a key of a usage plan of the stage, in `x-api-key` (rest-api-keys.ts). */
   readonly apiKeyRequired?: boolean;
+  /** A `CUSTOM` method's Lambda authorizer (rest-api-authorizers.ts). */
+  readonly authorizer?: RestAuthorizerDefinition;
 }
 
 export interface RestResourceDefinition {
@@ -105,6 +109,7 @@ export function restApiDefinitions(app: LoadedApp): { apis: RestApiDefinition[];
 
     const validators = byType('AWS::ApiGateway::RequestValidator').filter(ofApi(api.ref));
     const models = byType('AWS::ApiGateway::Model').filter(ofApi(api.ref));
+    const authorizers = byType('AWS::ApiGateway::Authorizer').filter(ofApi(api.ref));
     const byResource = new Map<string, { path: string; methods: Map<string, RestMethodDefinition> }>();
     const unchecked = new Map<string, string[]>();
     const note = (what: string, method: string) => unchecked.set(what, [...(unchecked.get(what) ?? []), method]);
@@ -119,7 +124,8 @@ export function restApiDefinitions(app: LoadedApp): { apis: RestApiDefinition[];
       const httpMethod = String(mp.HttpMethod ?? 'ANY').toUpperCase();
       const label = `${httpMethod} ${path}`;
       const authorization = String(mp.AuthorizationType ?? 'NONE');
-      if (authorization !== 'NONE')
+      const authorizer = authorization === 'CUSTOM' ? restAuthorizerOf(mp, authorizers, label, note) : undefined;
+      if (authorization !== 'NONE' && authorization !== 'CUSTOM')
         note(`${authorization} authorization is not checked locally: every request reaches the integration`, label);
       const validation = requestValidationOf(mp, validators, models, label, note);
       const entry = byResource.get(resourceId) ?? { path, methods: new Map() };
@@ -128,6 +134,7 @@ export function restApiDefinitions(app: LoadedApp): { apis: RestApiDefinition[];
         integration: integrationOf(mp, label, note),
         ...(validation ? { validation } : {}),
         ...(mp.ApiKeyRequired === true ? { apiKeyRequired: true } : {}),
+        ...(authorizer ? { authorizer } : {}),
       });
       byResource.set(resourceId, entry);
     }

@@ -5,6 +5,7 @@ import type { StageDefinition } from './definitions.js';
 import type { LambdaInvoker } from './lambda-invoker.js';
 import type { HttpApiRequest, HttpResponse } from './payload.js';
 import { MALFORMED, restError, v1Event, v1Response } from './proxy-event-v1.js';
+import { RestAuthorization } from './rest-api-authorizers.js';
 import { type AwsEndpointAccess, LoopbackAwsClient } from './rest-api-aws-client.js';
 import type { RestApiDefinition, RestIntegration, RestMethodDefinition, RestResourceDefinition } from './rest-api-definitions.js';
 import { UsagePlanMeter } from './rest-api-keys.js';
@@ -54,9 +55,11 @@ export class RestApiService {
   readonly #apis: ReadonlyMap<string, LoadedApi>;
   readonly #aws?: LoopbackAwsClient;
   readonly #usage = new UsagePlanMeter();
+  readonly #authorization: RestAuthorization;
 
   constructor(private readonly options: RestApiServiceOptions) {
     if (options.awsEndpoint) this.#aws = new LoopbackAwsClient(options.awsEndpoint, options.region);
+    this.#authorization = new RestAuthorization({ lambda: options.lambda, log: options.log ?? ((line) => console.error(line)) });
     this.#apis = new Map(
       options.apis.map((definition) => {
         const withMethods = definition.resources.filter((r) => r.methods.size > 0);
@@ -133,14 +136,6 @@ export class RestApiService {
     if (!match || !resource || !method) return finish(missingToken(), undefined, 'Missing Authentication Token');
     resourcePath = resource.path;
     const integration = method.integration;
-    if (method.apiKeyRequired) {
-      const refused = this.#usage.check(
-        api.definition.keys,
-        { stage: stage.name, apiKey: firstHeader(request, 'x-api-key'), resourcePath: resource.path, httpMethod: method.httpMethod },
-        started,
-      );
-      if (refused) return finish(refused.response, undefined, refused.reason);
-    }
 
     const contentType = firstHeader(request, 'content-type');
     const event = v1Event(request, {
@@ -159,8 +154,17 @@ export class RestApiService {
       now: started,
       binaryBody: contentType !== undefined && isBinary(api.definition.binaryMediaTypes, [contentType]),
     });
-    const invalid = method.validation === undefined ? undefined : validateRequest(method.validation, validatedRequestOf(event, request));
-    if (invalid) return finish(invalid.response, undefined, invalid.message);
+    const refused = await this.#admit({
+      api: api.definition,
+      stage,
+      resourcePath: resource.path,
+      method,
+      request,
+      event,
+      path,
+      now: started,
+    });
+    if (refused) return finish(refused.response, undefined, refused.reason);
     if (integration.kind === 'not-run') return finish(internalError(500), undefined, 'the integration does not run locally');
     const outcome =
       integration.kind === 'lambda'
@@ -176,6 +180,49 @@ export class RestApiService {
             { apiName: api.definition.name, apiId, httpMethod: request.method, resourcePath: resource.path },
           );
     return finish(outcome.response, outcome.integrationStatus, outcome.error);
+  }
+
+  /**
+   * What API Gateway checks before the integration, in its order: the method's Lambda
+   * authorizer (its principalId and context then reach `event.requestContext.authorizer`,
+   * and `$context.authorizer.*` through it), the API key and usage plan, request validation.
+   * Undefined when the request may go on; else the answer and why (for the access log).
+   */
+  async #admit(r: {
+    api: RestApiDefinition;
+    stage: StageDefinition;
+    resourcePath: string;
+    method: RestMethodDefinition;
+    request: HttpApiRequest;
+    event: Record<string, unknown>;
+    path: string;
+    now: number;
+  }): Promise<{ response: HttpResponse; reason: string } | undefined> {
+    const { method, request, event } = r;
+    if (method.authorizer) {
+      const outcome = await this.#authorization.authorize(method.authorizer, {
+        event,
+        region: this.options.region,
+        accountId: this.options.accountId,
+        apiId: r.api.id,
+        stage: r.stage.name,
+        httpMethod: request.method.toUpperCase(),
+        path: r.path,
+        now: r.now,
+      });
+      if (!outcome.ok) return outcome;
+      event.requestContext = { ...(event.requestContext as Record<string, unknown>), authorizer: outcome.authorizer };
+    }
+    if (method.apiKeyRequired) {
+      const refused = this.#usage.check(
+        r.api.keys,
+        { stage: r.stage.name, apiKey: firstHeader(request, 'x-api-key'), resourcePath: r.resourcePath, httpMethod: method.httpMethod },
+        r.now,
+      );
+      if (refused) return refused;
+    }
+    const invalid = method.validation === undefined ? undefined : validateRequest(method.validation, validatedRequestOf(event, request));
+    return invalid === undefined ? undefined : { response: invalid.response, reason: invalid.message };
   }
 
   /** A Lambda proxy integration: the event in, the function's `{statusCode, headers, body}` out. */

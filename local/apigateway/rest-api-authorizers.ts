@@ -1,0 +1,218 @@
+import type { LoadedResource } from '../template/load.js';
+import { AuthorizerCache } from './authorizers/cache.js';
+import {
+  type AuthorizerAnswer,
+  AuthorizerResponseError,
+  authorizerAnswerOf,
+  isAllowed,
+  routeArn,
+} from './authorizers/lambda-authorizer.js';
+import { lambdaArnOf } from './definitions.js';
+import type { LambdaInvoker } from './lambda-invoker.js';
+import { type HttpResponse, jsonResponse } from './payload.js';
+import { restError } from './proxy-event-v1.js';
+
+/** A REST API's Lambda authorizer (`AWS::ApiGateway::Authorizer`, `TOKEN` or `REQUEST`). */
+export interface RestAuthorizerDefinition {
+  readonly id: string;
+  readonly name: string;
+  readonly type: 'TOKEN' | 'REQUEST';
+  readonly functionArn: string;
+  /** `method.request.header.X`, `method.request.querystring.x`, `stageVariables.x`, `context.x`. */
+  readonly identitySources: readonly string[];
+  /** TOKEN only: a token that does not match answers 401 without the function being called. */
+  readonly validationExpression?: RegExp;
+  readonly ttlSeconds: number;
+}
+
+type Props = Record<string, unknown>;
+
+/**
+ * The Lambda authorizer of a `CUSTOM` method, or undefined with a start-up note when it is
+ * none the runtime runs (Cognito, an authorizer of no Lambda function, one it does not find).
+ */
+export function restAuthorizerOf(
+  method: Props,
+  authorizers: readonly LoadedResource[],
+  label: string,
+  note: (what: string, method: string) => void,
+): RestAuthorizerDefinition | undefined {
+  const authorizer = authorizers.find((a) => a.ref === String(method.AuthorizerId));
+  if (authorizer === undefined) {
+    note(
+      "CUSTOM authorization with an authorizer not among the API's is not checked locally: every request reaches the integration",
+      label,
+    );
+    return undefined;
+  }
+  const p = authorizer.properties as Props;
+  const type = String(p.Type ?? '');
+  const functionArn = typeof p.AuthorizerUri === 'string' ? lambdaArnOf(p.AuthorizerUri) : undefined;
+  if ((type !== 'TOKEN' && type !== 'REQUEST') || functionArn === undefined) {
+    note(`${type || 'untyped'} authorizers are not run locally: every request reaches the integration`, label);
+    return undefined;
+  }
+  const sources = String(p.IdentitySource ?? (type === 'TOKEN' ? 'method.request.header.Authorization' : ''))
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  let validationExpression: RegExp | undefined;
+  if (type === 'TOKEN' && typeof p.IdentityValidationExpression === 'string') {
+    try {
+      validationExpression = new RegExp(`^(?:${p.IdentityValidationExpression})$`);
+    } catch (error) {
+      note(`IdentityValidationExpression that is no regular expression (${(error as Error).message}) is not applied`, label);
+    }
+  }
+  return {
+    id: authorizer.ref,
+    name: String(p.Name ?? authorizer.logicalId),
+    type,
+    functionArn,
+    identitySources: type === 'TOKEN' ? sources.slice(0, 1) : sources,
+    ...(validationExpression === undefined ? {} : { validationExpression }),
+    ttlSeconds: Number(p.AuthorizerResultTtlInSeconds ?? 300),
+  };
+}
+
+/** What the authorizer reads of the request: the proxy event for the integration, the method's ARN parts. */
+export interface RestAuthorizationRequest {
+  /** The Lambda proxy event of the request (`v1Event`): its headers, query, path, stage variables and requestContext. */
+  readonly event: Record<string, unknown>;
+  readonly region: string;
+  readonly accountId: string;
+  readonly apiId: string;
+  readonly stage: string;
+  readonly httpMethod: string;
+  /** The path as requested (`/pets/42`): the method ARN's end. */
+  readonly path: string;
+  readonly now: number;
+}
+
+export type RestAuthorizationOutcome =
+  | { readonly ok: true; readonly authorizer: Readonly<Record<string, unknown>> }
+  | { readonly ok: false; readonly response: HttpResponse; readonly reason: string };
+
+const unauthorized = (reason: string): RestAuthorizationOutcome => ({
+  ok: false,
+  response: restError(401, 'Unauthorized', 'UnauthorizedException'),
+  reason,
+});
+const denied = (message: string, reason: string): RestAuthorizationOutcome => ({
+  ok: false,
+  response: restError(403, message, 'AccessDeniedException'),
+  reason,
+});
+
+/** API Gateway's answer when an authorizer fails or answers no policy: 500 with a null message. */
+function authorizerFailure(): HttpResponse {
+  const response = jsonResponse(500, { message: null });
+  return { ...response, headers: { ...response.headers, 'x-amzn-errortype': 'AuthorizerConfigurationException' } };
+}
+
+/**
+ * Runs REST APIs' Lambda authorizers: the identity checked (401 when missing or not matching
+ * the validation expression, the function not called), the function's IAM policy evaluated
+ * against the method's ARN (403 on Deny or no Allow), its answer kept for the TTL by the
+ * identity's values, as API Gateway caches it (so a cached policy decides other methods too).
+ */
+export class RestAuthorization {
+  readonly #cache = new AuthorizerCache<AuthorizerAnswer>();
+
+  constructor(private readonly options: { readonly lambda: LambdaInvoker; readonly log: (line: string) => void }) {}
+
+  async authorize(authorizer: RestAuthorizerDefinition, request: RestAuthorizationRequest): Promise<RestAuthorizationOutcome> {
+    const identity = authorizer.identitySources.map((source) => identityValue(source, request.event));
+    // A TOKEN authorizer always needs its token; a REQUEST one needs its sources when its results are cached.
+    const required = authorizer.type === 'TOKEN' || authorizer.ttlSeconds > 0;
+    if (required && identity.some((value) => value === undefined || value === '')) return unauthorized('an identity source is missing');
+    const token = identity[0] ?? '';
+    if (authorizer.validationExpression && !authorizer.validationExpression.test(token)) {
+      return unauthorized('the token does not match the identity validation expression');
+    }
+    const arn = routeArn({ ...request, method: request.httpMethod });
+    const values = identity.map((value) => value ?? '');
+    let answer = this.#cache.get(authorizer.id, values, request.now);
+    if (answer === undefined) {
+      const called = await this.#call(authorizer, request.event, arn, token);
+      if (!called.ok) return called.outcome;
+      answer = called.answer;
+      this.#cache.set(authorizer.id, values, answer, request.now, authorizer.ttlSeconds);
+    }
+    if (!isAllowed(answer, arn)) {
+      return explicitlyDenied(answer, arn)
+        ? denied('User is not authorized to access this resource with an explicit deny', 'the authorizer denied the request')
+        : denied('User is not authorized to access this resource', 'the authorizer allowed nothing that matches the method');
+    }
+    const principalId = answer.kind === 'policy' ? answer.principalId : undefined;
+    return { ok: true, authorizer: { ...answer.context, ...(principalId === undefined ? {} : { principalId }) } };
+  }
+
+  async #call(
+    authorizer: RestAuthorizerDefinition,
+    event: Record<string, unknown>,
+    methodArn: string,
+    token: string,
+  ): Promise<{ ok: true; answer: AuthorizerAnswer } | { ok: false; outcome: RestAuthorizationOutcome }> {
+    const { body: _body, isBase64Encoded: _encoded, ...request } = event;
+    const authorizerEvent =
+      authorizer.type === 'TOKEN' ? { type: 'TOKEN', authorizationToken: token, methodArn } : { type: 'REQUEST', methodArn, ...request };
+    const outcome = await this.options.lambda
+      .invoke(authorizer.functionArn, authorizerEvent)
+      .catch((error: unknown) => ({ ok: false as const, error }));
+    const failed = (reason: string): { ok: false; outcome: RestAuthorizationOutcome } => {
+      this.options.log(`authorizer ${authorizer.name}: ${reason}: answered 500, as API Gateway does`);
+      return { ok: false, outcome: { ok: false, response: authorizerFailure(), reason } };
+    };
+    if (!outcome.ok) {
+      // The function's error "Unauthorized" is how an authorizer says 401.
+      const message = errorMessage(outcome.error);
+      if (message === 'Unauthorized') return { ok: false, outcome: unauthorized('the authorizer answered Unauthorized') };
+      return failed(`the function ${authorizer.functionArn} failed: ${message}`);
+    }
+    try {
+      return { ok: true, answer: authorizerAnswerOf(outcome.payload, false) };
+    } catch (error) {
+      if (!(error instanceof AuthorizerResponseError)) throw error;
+      return failed(error.message);
+    }
+  }
+}
+
+/**
+ * Whether a Deny statement matches: `isAllowed` (the HTTP APIs' policy evaluation, kept in
+ * one place) asked of the Deny statements alone, turned to Allow.
+ */
+function explicitlyDenied(answer: AuthorizerAnswer, arn: string): boolean {
+  if (answer.kind !== 'policy') return false;
+  const denies = answer.statements.filter((s) => s.effect === 'Deny').map((s) => ({ ...s, effect: 'Allow' as const }));
+  return isAllowed({ ...answer, statements: denies }, arn);
+}
+
+/** One identity source's value from the proxy event; header names case-insensitively. */
+function identityValue(source: string, event: Record<string, unknown>): string | undefined {
+  const record = (value: unknown) => (value ?? {}) as Record<string, unknown>;
+  const read = (value: unknown) => (value === undefined || value === null ? undefined : String(value));
+  const header = /^method\.request\.header\.(.+)$/.exec(source)?.[1];
+  if (header !== undefined) {
+    const found = Object.entries(record(event.headers)).find(([name]) => name.toLowerCase() === header.toLowerCase());
+    return read(found?.[1]);
+  }
+  const query = /^method\.request\.querystring\.(.+)$/.exec(source)?.[1];
+  if (query !== undefined) return read(record(event.queryStringParameters)[query]);
+  const path = /^method\.request\.path\.(.+)$/.exec(source)?.[1];
+  if (path !== undefined) return read(record(event.pathParameters)[path]);
+  const variable = /^stageVariables\.(.+)$/.exec(source)?.[1];
+  if (variable !== undefined) return read(record(event.stageVariables)[variable]);
+  const context = /^context\.(.+)$/.exec(source)?.[1];
+  if (context !== undefined) {
+    return read(context.split('.').reduce<unknown>((value, part) => record(value)[part], event.requestContext));
+  }
+  return undefined;
+}
+
+function errorMessage(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  const e = error as { errorMessage?: unknown } | undefined;
+  return typeof e?.errorMessage === 'string' ? e.errorMessage : JSON.stringify(error);
+}
