@@ -2,6 +2,9 @@ import type { LoadedApp, LoadedResource } from '../template/load.js';
 import { type CorsConfiguration, corsConfigurationOf } from './cors.js';
 import { type AuthorizerDefinition, authorizerOf, type StageThrottling, stageThrottlingOf } from './http-api-access-definitions.js';
 import { SERVICE_INTEGRATIONS } from './http-api-integrations.js';
+import { lambdaArnOf } from './lambda-arn.js';
+
+export { lambdaArnOf } from './lambda-arn.js';
 
 /** The resource types this service runs (HTTP APIs); the rest of API Gateway v2 is reported by the loader. */
 export const HTTP_API_RESOURCE_TYPES = [
@@ -191,13 +194,6 @@ function routeOf(r: LoadedResource, warnings: string[], where: string): RouteDef
     ...(authorized && typeof rp.AuthorizerId === 'string' ? { authorizerId: rp.AuthorizerId } : {}),
     ...(Array.isArray(rp.AuthorizationScopes) ? { authorizationScopes: rp.AuthorizationScopes.map(String) } : {}),
   };
-}
-
-/** A Lambda function's ARN from an integration URI: the ARN itself, or API Gateway's `.../functions/<arn>/invocations` form. */
-export function lambdaArnOf(uri: string): string | undefined {
-  const wrapped = /:lambda:path\/2015-03-31\/functions\/(arn:[^/]+)\/invocations$/.exec(uri);
-  if (wrapped) return wrapped[1];
-  return /^arn:[^:]+:lambda:/.test(uri) ? uri : undefined;
 }
 
 function stageOf(r: LoadedResource): StageDefinition {

@@ -6,7 +6,7 @@
  */
 import type { LoadedResource } from '../template/load.js';
 import { isLoopbackUrl, JWKS_ENV_PREFIX, jwksFileOf } from './authorizers/jwks.js';
-import { lambdaArnOf } from './definitions.js';
+import { lambdaArnOf } from './lambda-arn.js';
 
 export interface LambdaAuthorizerDefinition {
   readonly kind: 'lambda';

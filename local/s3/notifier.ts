@@ -1,7 +1,7 @@
 import type { Clock } from '../clock.js';
 import type { TargetDispatcher } from '../targets/dispatcher.js';
 import { type DestinationConfiguration, matches } from './notification-config.js';
-import { urlEncodeKey } from './request-parts.js';
+import { urlEncodeKey } from './object-keys.js';
 import type { BucketRow, Notification, ObjectRecord, S3Store } from './s3-store.js';
 
 /** Where a bucket's EventBridge notifications go (EventsService: `aws.s3` is refused from callers, allowed here). */

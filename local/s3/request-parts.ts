@@ -3,6 +3,9 @@ import { AwsError } from '../aws-error.js';
 import type { RawRequest } from '../endpoint/protocols.js';
 import { decodeAwsChunked, isAwsChunked } from './aws-chunked.js';
 import { CHECKSUM_ALGORITHMS, type ChecksumAlgorithm } from './checksums.js';
+
+export { urlEncodeKey } from './object-keys.js';
+
 import { STORED_HEADERS } from './s3-service.js';
 
 /** What the S3 REST protocol reads from a request: the bucket and key, the body, checksums and the headers S3 keeps. */
@@ -147,12 +150,4 @@ export function byteRange(value: string | undefined, size: number): { start: num
 
 export function rangeError(size: number): AwsError {
   return new AwsError('InvalidRange', `The requested range is not satisfiable (the object is ${size} bytes).`, 416);
-}
-
-/** A key as S3 URL-encodes it, for `encoding-type=url` listings and in event notifications (spaces as `+`, slashes kept). */
-export function urlEncodeKey(text: string): string {
-  return encodeURIComponent(text)
-    .replace(/%2F/g, '/')
-    .replace(/%20/g, '+')
-    .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
