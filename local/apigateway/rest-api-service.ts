@@ -166,20 +166,26 @@ export class RestApiService {
     });
     if (refused) return finish(refused.response, undefined, refused.reason);
     if (integration.kind === 'not-run') return finish(internalError(500), undefined, 'the integration does not run locally');
-    const outcome =
-      integration.kind === 'lambda'
-        ? await this.#lambdaProxy(integration, event, request, api.definition.binaryMediaTypes)
-        : await runNonProxy(
-            integration,
-            methodRequestOf(request, event, stage.stageVariables),
-            {
-              lambda: this.options.lambda,
-              ...(this.#aws ? { aws: this.#aws } : {}),
-              log: this.options.log ?? ((line) => console.error(line)),
-            },
-            { apiName: api.definition.name, apiId, httpMethod: request.method, resourcePath: resource.path },
-          );
+    const outcome = await this.#integrate(integration, { api: api.definition, stage, resourcePath: resource.path, request, event });
     return finish(outcome.response, outcome.integrationStatus, outcome.error);
+  }
+
+  /** The request through the method's integration: a Lambda proxy, or a mapped (non-proxy) one. */
+  #integrate(
+    integration: Exclude<RestIntegration, { kind: 'not-run' }>,
+    r: { api: RestApiDefinition; stage: StageDefinition; resourcePath: string; request: HttpApiRequest; event: Record<string, unknown> },
+  ): Promise<IntegrationOutcome> {
+    if (integration.kind === 'lambda') return this.#lambdaProxy(integration, r.event, r.request, r.api.binaryMediaTypes);
+    return runNonProxy(
+      integration,
+      methodRequestOf(r.request, r.event, r.stage.stageVariables),
+      {
+        lambda: this.options.lambda,
+        ...(this.#aws ? { aws: this.#aws } : {}),
+        log: this.options.log ?? ((line) => console.error(line)),
+      },
+      { apiName: r.api.name, apiId: r.api.id, httpMethod: r.request.method, resourcePath: r.resourcePath },
+    );
   }
 
   /**
