@@ -1,5 +1,6 @@
 import type { LoadedApp, LoadedResource } from '../template/load.js';
 import { lambdaArnOf, type StageDefinition } from './definitions.js';
+import { isLoopbackUrl } from './http-forward.js';
 import { type RestAuthorizerDefinition, restAuthorizerOf } from './rest-api-authorizers.js';
 import {
   AWS_INTEGRATION_SERVICES,
@@ -42,6 +43,18 @@ export type RestIntegration =
   | ({ readonly kind: 'aws'; readonly target: AwsServiceTarget } & MappedIntegration)
   /** A Lambda custom (non-proxy) integration: the request template's output is the event, the answer is mapped out. */
   | ({ readonly kind: 'lambda-custom'; readonly functionArn: string } & MappedIntegration)
+  /** An `HTTP_PROXY` integration: the request forwarded to the URL as it came, the answer returned as it is (loopback URLs only). */
+  | {
+      readonly kind: 'http-proxy';
+      readonly url: string;
+      /** `IntegrationHttpMethod`; `ANY` forwards the request's own method. */
+      readonly httpMethod: string;
+      /** `integration.request.{path|querystring|header}.X` -> `method.request.*`, `'literal'`, ... */
+      readonly requestParameters: Readonly<Record<string, string>>;
+      readonly timeoutMs: number;
+    }
+  /** An `HTTP` (custom) integration: mapped in, sent to the URL (loopback only), its status selecting the integration response. */
+  | ({ readonly kind: 'http'; readonly url: string; readonly httpMethod: string } & MappedIntegration)
   /** An integration the runtime does not run (its start-up warning says so): the method answers 500. */
   | { readonly kind: 'not-run' };
 
@@ -188,6 +201,15 @@ function integrationOf(method: Props, label: string, note: (what: string, method
     }
   }
   if (type === 'MOCK') return { kind: 'mock', ...mappedIntegrationOf(integration) };
+  if (type === 'HTTP_PROXY' || type === 'HTTP') {
+    // Named once per URL; its requests answer 500 with a runtime log line (http-forward.ts never calls it).
+    if (!isLoopbackUrl(uri))
+      note(`${type} integrations to ${uri || 'no URI'}, not on this machine, are not called locally; these methods answer 500`, label);
+    const httpMethod = String(integration.IntegrationHttpMethod ?? 'ANY').toUpperCase();
+    const mapped = mappedIntegrationOf(integration);
+    if (type === 'HTTP') return { kind: 'http', url: uri, httpMethod, ...mapped };
+    return { kind: 'http-proxy', url: uri, httpMethod, requestParameters: mapped.requestParameters, timeoutMs: mapped.timeoutMs };
+  }
   if (type === 'AWS') {
     const responses = (Array.isArray(integration.IntegrationResponses) ? integration.IntegrationResponses : []) as Props[];
     if (integration.ContentHandling !== undefined || responses.some((r) => r.ContentHandling !== undefined)) {

@@ -1,12 +1,14 @@
+import { HttpIntegrationError } from './http-forward.js';
 import type { LambdaInvoker } from './lambda-invoker.js';
 import type { HttpResponse } from './payload.js';
 import { restError } from './proxy-event-v1.js';
 import { AwsIntegrationError, type LoopbackAwsClient, type ServiceAnswer } from './rest-api-aws-client.js';
 import type { RestIntegration } from './rest-api-definitions.js';
+import { callHttp, httpFailure } from './rest-api-http.js';
 import { type IntegrationAnswer, type MethodRequest, mapRequest, mapResponse, selectResponse } from './rest-api-mapping.js';
 import { MappingTemplateError } from './vtl/engine.js';
 
-export type NonProxyIntegration = Extract<RestIntegration, { kind: 'aws' | 'lambda-custom' | 'mock' }>;
+export type NonProxyIntegration = Extract<RestIntegration, { kind: 'aws' | 'lambda-custom' | 'mock' | 'http' }>;
 
 export interface NonProxyServices {
   readonly lambda: LambdaInvoker;
@@ -48,7 +50,7 @@ export async function runNonProxy(
   try {
     const mapping = mapRequest(integration, request);
     if (!mapping.ok) return { response: mapping.response, error: mapping.reason };
-    const called = await callIntegration(integration, mapping.mapped.body, mapping.mapped, services, where);
+    const called = await callIntegration(integration, mapping.mapped.body, mapping.mapped, services, where, label.httpMethod);
     if ('response' in called) return called;
     const chosen = selectResponse(integration.responses, called.selector);
     if (!chosen) {
@@ -78,6 +80,7 @@ async function callIntegration(
   mapped: Parameters<LoopbackAwsClient['send']>[1],
   services: NonProxyServices,
   where: string,
+  requestMethod: string,
 ): Promise<Called> {
   const timedOut = { response: restError(504, 'Endpoint request timed out', 'IntegrationTimeout'), error: 'timeout' };
   if (integration.kind === 'mock') {
@@ -107,6 +110,15 @@ async function callIntegration(
     const failure = (outcome.error ?? {}) as { errorMessage?: unknown; errorType?: unknown; trace?: unknown };
     const errorBody = { errorMessage: failure.errorMessage, errorType: failure.errorType, stackTrace: failure.trace ?? [] };
     return { answer: { body: JSON.stringify(errorBody), headers: {} }, selector: String(failure.errorMessage ?? ''), status: 200 };
+  }
+  if (integration.kind === 'http') {
+    try {
+      const answer = await callHttp(integration, mapped, requestMethod);
+      return { answer, selector: String(answer.status), status: answer.status };
+    } catch (error) {
+      if (error instanceof HttpIntegrationError) return httpFailure(error, where, services.log);
+      throw error;
+    }
   }
   if (!services.aws) {
     throw new AwsIntegrationError(

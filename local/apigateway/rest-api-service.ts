@@ -8,6 +8,7 @@ import { MALFORMED, restError, v1Event, v1Response } from './proxy-event-v1.js';
 import { RestAuthorization } from './rest-api-authorizers.js';
 import { type AwsEndpointAccess, LoopbackAwsClient } from './rest-api-aws-client.js';
 import type { RestApiDefinition, RestIntegration, RestMethodDefinition, RestResourceDefinition } from './rest-api-definitions.js';
+import { runHttpProxy } from './rest-api-http.js';
 import { UsagePlanMeter } from './rest-api-keys.js';
 import type { MethodRequest } from './rest-api-mapping.js';
 import { type IntegrationOutcome, runNonProxy, withTimeout } from './rest-api-non-proxy.js';
@@ -176,16 +177,14 @@ export class RestApiService {
     r: { api: RestApiDefinition; stage: StageDefinition; resourcePath: string; request: HttpApiRequest; event: Record<string, unknown> },
   ): Promise<IntegrationOutcome> {
     if (integration.kind === 'lambda') return this.#lambdaProxy(integration, r.event, r.request, r.api.binaryMediaTypes);
-    return runNonProxy(
-      integration,
-      methodRequestOf(r.request, r.event, r.stage.stageVariables),
-      {
-        lambda: this.options.lambda,
-        ...(this.#aws ? { aws: this.#aws } : {}),
-        log: this.options.log ?? ((line) => console.error(line)),
-      },
-      { apiName: r.api.name, apiId: r.api.id, httpMethod: r.request.method, resourcePath: r.resourcePath },
-    );
+    const log = this.options.log ?? ((line: string) => console.error(line));
+    const label = { apiName: r.api.name, apiId: r.api.id, httpMethod: r.request.method, resourcePath: r.resourcePath };
+    const methodRequest = methodRequestOf(r.request, r.event, r.stage.stageVariables);
+    if (integration.kind === 'http-proxy') {
+      const where = `API ${label.apiName} (${label.apiId}) ${label.httpMethod} ${label.resourcePath}`;
+      return runHttpProxy(integration, r.request, methodRequest, where, log);
+    }
+    return runNonProxy(integration, methodRequest, { lambda: this.options.lambda, ...(this.#aws ? { aws: this.#aws } : {}), log }, label);
   }
 
   /**

@@ -160,7 +160,7 @@ describe('restApiDefinitions', () => {
     expect([...warnings].sort()).toEqual(
       [
         'S/Stage (AWS::ApiGateway::Stage): throttling is not applied locally: requests over its rate or burst limit are served, not answered 429',
-        'S/Api (AWS::ApiGateway::RestApi): HTTP_PROXY integrations are not run locally; these methods answer 500 (PUT /)',
+        'S/Api (AWS::ApiGateway::RestApi): HTTP_PROXY integrations to https://example.com, not on this machine, are not called locally; these methods answer 500 (PUT /)',
         'S/Api (AWS::ApiGateway::RestApi): AWS integrations to kinesis, which does not run locally, are not run; these methods answer 500 (DELETE /)',
         'S/Api (AWS::ApiGateway::RestApi): ContentHandling (conversion to or from binary) is not applied locally: bodies are mapped as UTF-8 text (DELETE /)',
         'S/Api (AWS::ApiGateway::RestApi): Lambda proxy integrations whose IntegrationHttpMethod is not POST fail; these methods answer 500, as API Gateway does (PATCH /)',
