@@ -102,7 +102,8 @@ describe.skipIf(!hasChromium && !inCi)('the local console in a browser', () => {
     events = new EventBridgeClient(config);
     sfn = new SFNClient(config);
     logs = new CloudWatchLogsClient(config);
-  }, 60_000);
+    // The run's one synthesis of the app (test/helpers/synth.ts) can take over a minute on a busy machine, and this file may be the one waiting for it.
+  }, 180_000);
 
   afterEach(async () => {
     // Each open page holds a live-feed connection; a browser keeps six per host.
