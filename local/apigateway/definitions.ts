@@ -1,7 +1,9 @@
 import type { LoadedApp, LoadedResource } from '../template/load.js';
 import { type CorsConfiguration, corsConfigurationOf } from './cors.js';
 import { type AuthorizerDefinition, authorizerOf, type StageThrottling, stageThrottlingOf } from './http-api-access-definitions.js';
+import type { HttpProxyTarget } from './http-api-http-proxy.js';
 import { SERVICE_INTEGRATIONS } from './http-api-integrations.js';
+import { isLoopbackUrl } from './http-forward.js';
 import { lambdaArnOf } from './lambda-arn.js';
 
 export { lambdaArnOf } from './lambda-arn.js';
@@ -27,6 +29,8 @@ export interface IntegrationDefinition {
   readonly subtype?: string;
   /** The service integration's parameters: name -> `$request.body.x`, `$context.requestId`, a literal, ... */
   readonly requestParameters?: Readonly<Record<string, string>>;
+  /** An `HTTP_PROXY` integration's URL (loopback only), method and parameter transformations. */
+  readonly http?: HttpProxyTarget;
 }
 
 export interface RouteDefinition {
@@ -140,6 +144,20 @@ function integrationOf(r: LoadedResource, warnings: string[], where: string): In
   const payloadFormatVersion = String(p.PayloadFormatVersion ?? '2.0');
   const subtype = typeof p.IntegrationSubtype === 'string' ? p.IntegrationSubtype : undefined;
   if (type === 'AWS_PROXY' && subtype !== undefined) return serviceIntegrationOf(r, subtype, warnings, where);
+  if (type === 'HTTP_PROXY' && p.ConnectionType !== 'VPC_LINK') {
+    // Named once per integration; its requests answer 500 with a runtime log line (http-forward.ts never calls it).
+    if (!isLoopbackUrl(uri))
+      warnings.push(
+        `${where}: HTTP_PROXY integrations to ${uri || 'no URI'}, not on this machine, are not called locally; its routes answer 500`,
+      );
+    const requestParameters = Object.fromEntries(
+      Object.entries((p.RequestParameters ?? {}) as Props).map(([name, value]) => [name, String(value)]),
+    );
+    if (p.ResponseParameters !== undefined)
+      warnings.push(`${where}: ResponseParameters are not applied locally: the answer is returned as it is`);
+    const method = String(p.IntegrationMethod ?? 'ANY').toUpperCase();
+    return { id: r.ref, payloadFormatVersion: '1.0', timeoutMs, http: { url: uri, method, requestParameters, timeoutMs } };
+  }
   const functionArn = lambdaArnOf(uri);
   if (type !== 'AWS_PROXY' || functionArn === undefined) {
     const through = p.ConnectionType === 'VPC_LINK' ? ' through a VPC link' : '';

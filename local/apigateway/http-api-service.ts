@@ -6,6 +6,7 @@ import { JwksSource } from './authorizers/jwks.js';
 import { routeArn } from './authorizers/lambda-authorizer.js';
 import { isPreflight, preflightResponse, withCors } from './cors.js';
 import type { HttpApiDefinition, RouteDefinition, StageDefinition } from './definitions.js';
+import { runHttpApiProxy } from './http-api-http-proxy.js';
 import { HttpApiServiceIntegrations } from './http-api-integrations.js';
 import { RequestViews } from './http-api-request.js';
 import { RouteThrottles } from './http-api-throttle.js';
@@ -83,10 +84,12 @@ export class HttpApiService {
   readonly #throttles = new RouteThrottles();
   readonly #authorization: HttpApiAuthorization;
   readonly #services: HttpApiServiceIntegrations;
+  readonly #log: (line: string) => void;
 
   constructor(private readonly options: HttpApiServiceOptions) {
     this.#apis = new Map(options.apis.map((definition) => [definition.id, { definition, routes: new RouteTable(definition.routes) }]));
     const log = options.log ?? (() => {});
+    this.#log = log;
     this.#authorization = new HttpApiAuthorization({ lambda: options.lambda, jwks: new JwksSource(options.env ?? process.env), log });
     const aws = options.awsEndpoint ? new LoopbackAwsClient(options.awsEndpoint, options.region) : undefined;
     this.#services = new HttpApiServiceIntegrations({
@@ -233,6 +236,9 @@ export class HttpApiService {
         views.mapping(mappingAuthorizer),
         `${api.name} ${route.routeKey}`,
       );
+    }
+    if (integration?.http !== undefined) {
+      return runHttpApiProxy(integration.http, views.mapping(mappingAuthorizer), `${api.name} ${route.routeKey}`, this.#log);
     }
     if (integration?.functionArn === undefined) {
       return { response: jsonResponse(500, { message: 'Internal Server Error' }), error: 'the integration does not run locally' };

@@ -86,7 +86,7 @@ describe('httpApiDefinitions', () => {
       expect.arrayContaining([
         expect.stringContaining('S/Ws (AWS::ApiGatewayV2::Api): WEBSOCKET APIs are not served locally'),
         expect.stringContaining(
-          'S/Http (AWS::ApiGatewayV2::Integration): HTTP_PROXY integrations with https://example.com are not run locally',
+          'S/Http (AWS::ApiGatewayV2::Integration): HTTP_PROXY integrations to https://example.com, not on this machine, are not called locally',
         ),
         expect.stringContaining('S/Iam (AWS::ApiGatewayV2::Route): AWS_IAM authorization is not checked locally'),
         expect.stringContaining('S/Linked (AWS::ApiGatewayV2::Integration): HTTP_PROXY integrations through a VPC link'),

@@ -1,0 +1,130 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { httpApiDefinitions } from '../../../local/apigateway/definitions.js';
+import { HttpApiService } from '../../../local/apigateway/http-api-service.js';
+import { ManualClock } from '../../../local/clock.js';
+import { SUPPORTED_RESOURCE_TYPES } from '../../../local/services/modules.js';
+import { loadApp } from '../../../local/template/load.js';
+import { tempAssemblyDir, writeAssembly } from '../assembly.js';
+
+/** A backend on this machine: echoes what it got as JSON with status 202, or answers `/slow` after a second. */
+let server: Server;
+let base = '';
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      if (req.url?.startsWith('/slow')) {
+        setTimeout(() => res.end('late'), 1000).unref();
+        return;
+      }
+      res.writeHead(202, { 'content-type': 'application/json', 'x-backend': 'yes' });
+      res.end(JSON.stringify({ method: req.method, url: req.url, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(() => {
+  server.closeAllConnections();
+  server.close();
+});
+
+/** An HTTP API whose route `ANY /items/{proxy+}` has this HTTP_PROXY integration, on the $default stage. */
+function serviceFor(properties: Record<string, unknown>) {
+  const cdkOut = writeAssembly(tempAssemblyDir(), {
+    S: {
+      template: {
+        Resources: {
+          Api: { Type: 'AWS::ApiGatewayV2::Api', Properties: { Name: 'a', ProtocolType: 'HTTP' } },
+          Integration: {
+            Type: 'AWS::ApiGatewayV2::Integration',
+            Properties: { ApiId: { Ref: 'Api' }, IntegrationType: 'HTTP_PROXY', PayloadFormatVersion: '1.0', ...properties },
+          },
+          Items: {
+            Type: 'AWS::ApiGatewayV2::Route',
+            Properties: {
+              ApiId: { Ref: 'Api' },
+              RouteKey: 'ANY /items/{proxy+}',
+              Target: { 'Fn::Join': ['', ['integrations/', { Ref: 'Integration' }]] },
+            },
+          },
+          Stage: { Type: 'AWS::ApiGatewayV2::Stage', Properties: { ApiId: { Ref: 'Api' }, StageName: '$default' } },
+        },
+      },
+    },
+  });
+  const { apis, warnings } = httpApiDefinitions(
+    loadApp({ cdkOut, baseUrl: 'http://127.0.0.1:4566', supportedTypes: SUPPORTED_RESOURCE_TYPES }),
+  );
+  const log: string[] = [];
+  const service = new HttpApiService({
+    apis,
+    lambda: { invoke: async () => ({ ok: true, payload: '{}' }) },
+    clock: new ManualClock(),
+    accountId: '000000000000',
+    region: 'us-east-1',
+    log: (line) => log.push(line),
+  });
+  const send = async (method: string, url: string, headers: Record<string, string> = {}, body = '') => {
+    const response = await service.handle({
+      method,
+      host: '127.0.0.1:4566',
+      url: `/_aws/execute-api/${apis[0]?.id}${url}`,
+      headers: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, [v]])),
+      body: Buffer.from(body),
+      sourceIp: '127.0.0.1',
+      protocol: 'HTTP/1.1',
+    });
+    return { ...response, text: response.body.toString('utf8') };
+  };
+  return { send, log, warnings };
+}
+
+describe('HttpApiService with an HTTP_PROXY integration', () => {
+  it('forwards the method, greedy path, query string, headers and body, and returns the answer as it is', async () => {
+    const { send, warnings } = serviceFor({ IntegrationMethod: 'ANY', IntegrationUri: `${base}/backend/{proxy}` });
+    expect(warnings).toEqual([]);
+    const response = await send('PUT', '/items/a/b?x=1', { 'x-trace': 'abc', 'content-type': 'text/plain' }, 'hello');
+    expect(response.status).toBe(202);
+    expect(response.headers['x-backend']).toBe('yes');
+    const got = JSON.parse(response.text);
+    expect(got).toMatchObject({ method: 'PUT', url: '/backend/a/b?x=1', body: 'hello' });
+    expect(got.headers['x-trace']).toBe('abc');
+  });
+
+  it('applies the overwrite:path, append:header and querystring transformations of RequestParameters', async () => {
+    const { send } = serviceFor({
+      IntegrationMethod: 'ANY',
+      IntegrationUri: `${base}/ignored`,
+      RequestParameters: {
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: API Gateway's own ${...} reference, not a template literal
+        'overwrite:path': '/v2/${request.path.proxy}',
+        'append:header.x-from': 'api',
+        'remove:header.x-secret': "''",
+        'overwrite:querystring.x': '$request.header.x-trace',
+      },
+    });
+    const got = JSON.parse((await send('GET', '/items/z?x=1', { 'x-trace': 'abc', 'x-secret': 's' })).text);
+    expect(got.url).toBe('/v2/z?x=abc');
+    expect(got.headers['x-from']).toBe('api');
+    expect(got.headers['x-secret']).toBeUndefined();
+  });
+
+  it('fails if the URL is not on this machine: named at start-up, 500 and a runtime log line, nothing sent', async () => {
+    const { send, log, warnings } = serviceFor({ IntegrationMethod: 'ANY', IntegrationUri: 'https://example.com/{proxy}' });
+    expect(warnings).toEqual([expect.stringContaining('HTTP_PROXY integrations to https://example.com/{proxy}, not on this machine')]);
+    const response = await send('GET', '/items/a');
+    expect(response.status).toBe(500);
+    expect(JSON.parse(response.text)).toEqual({ message: 'Internal Server Error' });
+    expect(log).toEqual([expect.stringContaining('https://example.com/a is not on this machine')]);
+  });
+
+  it('fails if the endpoint does not answer within TimeoutInMillis: 504', async () => {
+    const { send } = serviceFor({ IntegrationMethod: 'ANY', IntegrationUri: `${base}/slow`, TimeoutInMillis: 100 });
+    const response = await send('GET', '/items/a');
+    expect(response.status).toBe(504);
+  });
+});
