@@ -61,6 +61,8 @@ export default defineConfig({
       ...(process.env.SWITCHYARD_CHAOS ? [] : ['test/chaos/**']),
       // Two full syntheses of the app and cfn-lint (minutes): npm run test:synth, which CI runs.
       ...(process.env.SWITCHYARD_SYNTH_TESTS ? [] : ['test/config/synth.test.ts']),
+      // The console driven in Debian's chromium (a browser per run, the app synthesized and running): npm run test:browser, which CI runs.
+      ...(process.env.SWITCHYARD_BROWSER ? [] : ['test/console/**/*.browser.test.ts']),
     ],
     setupFiles: ['test/setup.ts'],
     // Most suites wait on sockets, child processes and timers rather than the CPU, so one test
