@@ -10,6 +10,7 @@ import { runHttpApiProxy } from './http-api-http-proxy.js';
 import { HttpApiServiceIntegrations } from './http-api-integrations.js';
 import { RequestViews } from './http-api-request.js';
 import { RouteThrottles } from './http-api-throttle.js';
+import { withTimeout } from './integration-timeout.js';
 import type { LambdaInvoker } from './lambda-invoker.js';
 import { type HttpApiRequest, type HttpResponse, httpResponse, jsonResponse } from './payload.js';
 import { MALFORMED, v1Response } from './proxy-event-v1.js';
@@ -296,16 +297,4 @@ function hostname(host: string | undefined): string {
 function splitOnce(text: string, separator: string): [string, string | undefined] {
   const index = text.indexOf(separator);
   return index < 0 ? [text, undefined] : [text.slice(0, index), text.slice(index + 1)];
-}
-
-async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | 'timeout'> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<'timeout'>((resolve) => {
-    timer = setTimeout(() => resolve('timeout'), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

@@ -1,4 +1,5 @@
 import { HttpIntegrationError } from './http-forward.js';
+import { withTimeout } from './integration-timeout.js';
 import type { LambdaInvoker } from './lambda-invoker.js';
 import type { HttpResponse } from './payload.js';
 import { restError } from './proxy-event-v1.js';
@@ -137,16 +138,4 @@ async function callIntegration(
     clearTimeout(timer);
   }
   return { answer, selector: String(answer.status), status: answer.status };
-}
-
-export async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | 'timeout'> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<'timeout'>((resolve) => {
-    timer = setTimeout(() => resolve('timeout'), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

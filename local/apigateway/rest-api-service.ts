@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import { type AccessLogWriter, accessLogLine } from './access-log.js';
 import type { StageDefinition } from './definitions.js';
+import { withTimeout } from './integration-timeout.js';
 import type { LambdaInvoker } from './lambda-invoker.js';
 import type { HttpApiRequest, HttpResponse } from './payload.js';
 import { MALFORMED, restError, v1Event, v1Response } from './proxy-event-v1.js';
@@ -11,7 +12,7 @@ import type { RestApiDefinition, RestIntegration, RestMethodDefinition, RestReso
 import { runHttpProxy } from './rest-api-http.js';
 import { UsagePlanMeter } from './rest-api-keys.js';
 import type { MethodRequest } from './rest-api-mapping.js';
-import { type IntegrationOutcome, runNonProxy, withTimeout } from './rest-api-non-proxy.js';
+import { type IntegrationOutcome, runNonProxy } from './rest-api-non-proxy.js';
 import { type ValidatedRequest, validateRequest } from './rest-api-validation.js';
 import { RouteTable } from './routing.js';
 
