@@ -1,6 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import {
   CloudFormationClient,
   DescribeStackResourceCommand,
@@ -11,8 +9,6 @@ import {
   ListStacksCommand,
   UpdateStackCommand,
 } from '@aws-sdk/client-cloudformation';
-import { App, CfnOutput, CfnParameter, NestedStack, Stack, Tags } from 'aws-cdk-lib';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CloudFormationService } from '../../../local/cloudformation/cloudformation-service.js';
 import { CloudFormationQueryProtocol } from '../../../local/cloudformation/query-protocol.js';
@@ -21,6 +17,8 @@ import { SUPPORTED_RESOURCE_TYPES } from '../../../local/services/modules.js';
 import { loadApp } from '../../../local/template/load.js';
 
 const CREATED = new Date('2026-11-23T03:00:00.000Z');
+/** The app in test/fixtures/small-apps/synth.ts, synthesized and checked in. */
+const ASSEMBLY = fileURLToPath(new URL('../../fixtures/small-apps/cloudformation-read-api', import.meta.url));
 
 /**
  * CloudFormation's read API over a synthesized CDK app, called with the AWS SDK's own
@@ -28,25 +26,11 @@ const CREATED = new Date('2026-11-23T03:00:00.000Z');
  * scripts users run after `cdk deploy` make.
  */
 describe('CloudFormationService', () => {
-  let outdir: string;
   let endpoint: Endpoint;
   let client: CloudFormationClient;
 
   beforeAll(async () => {
-    outdir = mkdtempSync(path.join(tmpdir(), 'switchyard-cfn-'));
-    const cdkApp = new App({ outdir });
-    const stack = new Stack(cdkApp, 'Orders', { description: 'Orders service' });
-    const stage = new CfnParameter(stack, 'Stage', { type: 'String', default: 'dev' });
-    const token = new CfnParameter(stack, 'ApiToken', { type: 'String', default: 'secret-token', noEcho: true });
-    const queue = new sqs.Queue(stack, 'Inbox', { queueName: 'orders-inbox' });
-    Tags.of(queue).add('token', token.valueAsString);
-    new CfnOutput(stack, 'InboxUrl', { value: queue.queueUrl, description: 'Where orders arrive', exportName: 'OrdersInboxUrl' });
-    new CfnOutput(stack, 'StageName', { value: stage.valueAsString });
-    const nested = new NestedStack(stack, 'Workers');
-    const jobs = new sqs.Queue(nested, 'Jobs', { queueName: 'orders-jobs' });
-    new CfnOutput(stack, 'JobsArn', { value: jobs.queueArn });
-    cdkApp.synth();
-    const app = loadApp({ cdkOut: outdir, baseUrl: 'http://localhost:4566', supportedTypes: SUPPORTED_RESOURCE_TYPES });
+    const app = loadApp({ cdkOut: ASSEMBLY, baseUrl: 'http://localhost:4566', supportedTypes: SUPPORTED_RESOURCE_TYPES });
 
     endpoint = new Endpoint({ port: 0 });
     const url = await endpoint.start();
@@ -60,7 +44,6 @@ describe('CloudFormationService', () => {
   afterAll(async () => {
     client?.destroy();
     await endpoint?.stop();
-    rmSync(outdir, { recursive: true, force: true });
   });
 
   it('describes a stack with its outputs, export names and parameters, as describe-stacks --query "Stacks[0].Outputs" reads them', async () => {

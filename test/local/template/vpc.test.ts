@@ -1,14 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { App, CfnOutput, NestedStack, Stack } from 'aws-cdk-lib';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NETWORK_NOT_MODELLED } from '../../../local/ec2/resource-types.js';
 import type { LocalRuntime } from '../../../local/runtime.js';
 import { RuntimesWithData } from '../../helpers/runtime-with-data.js';
+
+/** The app in test/fixtures/small-apps/synth.ts (a VPC in a nested stack, a function in it), synthesized and checked in. */
+const ASSEMBLY = fileURLToPath(new URL('../../fixtures/small-apps/vpc-in-nested-stack', import.meta.url));
 
 /**
  * A network in a nested stack, as apps with a database or a private API declare it, and a
@@ -17,37 +15,17 @@ import { RuntimesWithData } from '../../helpers/runtime-with-data.js';
  */
 describe('a nested stack with a VPC', () => {
   const runtimes = new RuntimesWithData();
-  let outdir: string;
   let runtime: LocalRuntime;
   let client: LambdaClient;
 
   beforeAll(async () => {
-    outdir = mkdtempSync(path.join(tmpdir(), 'switchyard-vpc-'));
-    const app = new App({ outdir });
-    const stack = new Stack(app, 'Orders');
-    const network = new NestedStack(stack, 'Network');
-    const vpc = new ec2.Vpc(network, 'Vpc', { maxAzs: 1, natGateways: 1 });
-    const securityGroup = new ec2.SecurityGroup(network, 'Workers', { vpc });
-    new lambda.Function(stack, 'Worker', {
-      functionName: 'vpc-worker',
-      runtime: lambda.Runtime.NODEJS_22_X,
-      handler: 'index.handler',
-      code: lambda.Code.fromInline('exports.handler = async () => ({ vpc: process.env.VPC_ID, group: process.env.GROUP_ID });'),
-      vpc,
-      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
-      securityGroups: [securityGroup],
-      environment: { VPC_ID: vpc.vpcId, GROUP_ID: securityGroup.securityGroupId },
-    });
-    new CfnOutput(stack, 'VpcId', { value: vpc.vpcId });
-    app.synth();
-    runtime = await runtimes.start(outdir);
+    runtime = await runtimes.start(ASSEMBLY);
     client = new LambdaClient({ endpoint: runtime.url, region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
   }, 120_000);
 
   afterAll(async () => {
     client?.destroy();
     await runtimes.stopAll();
-    rmSync(outdir, { recursive: true, force: true });
   });
 
   it('runs a function in the VPC with the ids the nested stack outputs, and says once that the network is not modelled', async () => {
