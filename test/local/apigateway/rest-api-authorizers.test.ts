@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fnArn, restApiWith } from './rest-api-auth-helpers.js';
+import { fnArn, restApiWith } from './rest-api-fixture.js';
 
 const authorizerArn = 'arn:aws:lambda:us-east-1:000000000000:function:auth';
 const authorizerUri = `arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/${authorizerArn}/invocations`;

@@ -3,12 +3,9 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isLoopbackUrl } from '../../../local/apigateway/http-forward.js';
 import type { HttpApiRequest } from '../../../local/apigateway/payload.js';
-import { REST_API_RESOURCE_TYPES, restApiDefinitions } from '../../../local/apigateway/rest-api-definitions.js';
 import { RestApiService } from '../../../local/apigateway/rest-api-service.js';
 import { ManualClock } from '../../../local/clock.js';
-import type { TemplateResource } from '../../../local/template/cloud-assembly.js';
-import { loadApp } from '../../../local/template/load.js';
-import { tempAssemblyDir, writeAssembly } from '../assembly.js';
+import { oneMethodRestApi } from './rest-api-fixture.js';
 
 /** A backend on this machine: echoes what it got as JSON with status 201, or answers `/slow` after a second. */
 let server: Server;
@@ -35,33 +32,9 @@ afterAll(() => {
   server.close();
 });
 
-const root = { 'Fn::GetAtt': ['Api', 'RootResourceId'] };
-
 /** An API with one resource `/{id}` whose POST has this integration, on stage prod. */
 function serviceFor(integration: Record<string, unknown>) {
-  const resources: Record<string, TemplateResource> = {
-    Api: { Type: 'AWS::ApiGateway::RestApi', Properties: { Name: 'orders' } },
-    Item: { Type: 'AWS::ApiGateway::Resource', Properties: { RestApiId: { Ref: 'Api' }, ParentId: root, PathPart: '{id}' } },
-    Post: {
-      Type: 'AWS::ApiGateway::Method',
-      Properties: {
-        RestApiId: { Ref: 'Api' },
-        ResourceId: { Ref: 'Item' },
-        HttpMethod: 'POST',
-        AuthorizationType: 'NONE',
-        Integration: integration,
-      },
-    },
-    Deployment: { Type: 'AWS::ApiGateway::Deployment', Properties: { RestApiId: { Ref: 'Api' } } },
-    Stage: {
-      Type: 'AWS::ApiGateway::Stage',
-      Properties: { RestApiId: { Ref: 'Api' }, DeploymentId: { Ref: 'Deployment' }, StageName: 'prod' },
-    },
-  };
-  const cdkOut = writeAssembly(tempAssemblyDir(), { S: { template: { Resources: resources } } });
-  const { apis, warnings } = restApiDefinitions(
-    loadApp({ cdkOut, baseUrl: 'http://127.0.0.1:4566', supportedTypes: new Set(REST_API_RESOURCE_TYPES) }),
-  );
+  const { apis, warnings } = oneMethodRestApi({ Integration: integration });
   const log: string[] = [];
   const service = new RestApiService({
     apis,

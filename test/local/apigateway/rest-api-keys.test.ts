@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { generatedKeyValue } from '../../../local/apigateway/rest-api-keys.js';
-import { restApiWith } from './rest-api-auth-helpers.js';
+import { restApiWith } from './rest-api-fixture.js';
 
 const key = (props: Record<string, unknown>) => ({ Type: 'AWS::ApiGateway::ApiKey', Properties: { Enabled: true, ...props } });
 const plan = (props: Record<string, unknown>) => ({

@@ -3,40 +3,15 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LambdaInvoker } from '../../../local/apigateway/lambda-invoker.js';
 import type { HttpApiRequest } from '../../../local/apigateway/payload.js';
-import { REST_API_RESOURCE_TYPES, restApiDefinitions } from '../../../local/apigateway/rest-api-definitions.js';
 import { RestApiService } from '../../../local/apigateway/rest-api-service.js';
 import { ManualClock } from '../../../local/clock.js';
-import type { TemplateResource } from '../../../local/template/cloud-assembly.js';
-import { loadApp } from '../../../local/template/load.js';
-import { tempAssemblyDir, writeAssembly } from '../assembly.js';
+import { fnArn, lambdaUri, oneMethodRestApi } from './rest-api-fixture.js';
 
-const fnArn = 'arn:aws:lambda:us-east-1:000000000000:function:f';
-const lambdaUri = `arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/${fnArn}/invocations`;
-const root = { 'Fn::GetAtt': ['Api', 'RootResourceId'] };
+const _root = { 'Fn::GetAtt': ['Api', 'RootResourceId'] };
 
 /** An API with one resource `/{id}` whose POST has this integration, on stage prod (variable color=blue). */
 function apiWith(integration: Record<string, unknown>) {
-  const resources: Record<string, TemplateResource> = {
-    Api: { Type: 'AWS::ApiGateway::RestApi', Properties: { Name: 'orders' } },
-    Item: { Type: 'AWS::ApiGateway::Resource', Properties: { RestApiId: { Ref: 'Api' }, ParentId: root, PathPart: '{id}' } },
-    Post: {
-      Type: 'AWS::ApiGateway::Method',
-      Properties: {
-        RestApiId: { Ref: 'Api' },
-        ResourceId: { Ref: 'Item' },
-        HttpMethod: 'POST',
-        AuthorizationType: 'NONE',
-        Integration: integration,
-      },
-    },
-    Deployment: { Type: 'AWS::ApiGateway::Deployment', Properties: { RestApiId: { Ref: 'Api' } } },
-    Stage: {
-      Type: 'AWS::ApiGateway::Stage',
-      Properties: { RestApiId: { Ref: 'Api' }, DeploymentId: { Ref: 'Deployment' }, StageName: 'prod', Variables: { color: 'blue' } },
-    },
-  };
-  const cdkOut = writeAssembly(tempAssemblyDir(), { S: { template: { Resources: resources } } });
-  return restApiDefinitions(loadApp({ cdkOut, baseUrl: 'http://127.0.0.1:4566', supportedTypes: new Set(REST_API_RESOURCE_TYPES) }));
+  return oneMethodRestApi({ Integration: integration }, { stageVariables: { color: 'blue' } });
 }
 
 type Answer = Awaited<ReturnType<LambdaInvoker['invoke']>>;

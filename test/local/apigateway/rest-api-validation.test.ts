@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compileModel } from '../../../local/apigateway/rest-api-model.js';
-import { restApiWith } from './rest-api-auth-helpers.js';
+import { restApiWith } from './rest-api-fixture.js';
 
 const model = (schema: unknown, name = 'Order') => ({
   Type: 'AWS::ApiGateway::Model',

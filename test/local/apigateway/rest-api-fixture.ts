@@ -7,20 +7,19 @@ import { loadApp } from '../../../local/template/load.js';
 import { tempAssemblyDir, writeAssembly } from '../assembly.js';
 
 export const fnArn = 'arn:aws:lambda:us-east-1:000000000000:function:f';
-const lambdaUri = `arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/${fnArn}/invocations`;
+export const lambdaUri = `arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/${fnArn}/invocations`;
 const root = { 'Fn::GetAtt': ['Api', 'RootResourceId'] };
 
 type Answer = Awaited<ReturnType<LambdaInvoker['invoke']>>;
 
 /**
- * A REST API with one resource `/{id}` whose POST (these extra method properties) is a Lambda
- * proxy integration, on stage prod, with these extra resources; and a service that records
- * each invocation (`answer` chooses what a function answers, by ARN).
+ * The REST API the API Gateway tests share: one resource `/{id}` whose POST is a Lambda proxy
+ * integration unless `method` says otherwise (its properties override the method's), on stage
+ * prod with `stageVariables`, beside `extra` resources; loaded as the runtime loads a template.
  */
-export function restApiWith(
+export function oneMethodRestApi(
   method: Record<string, unknown>,
-  extra: Record<string, TemplateResource> = {},
-  answer?: (functionArn: string, event: unknown) => Answer,
+  options: { extra?: Record<string, TemplateResource>; stageVariables?: Record<string, string> } = {},
 ) {
   const resources: Record<string, TemplateResource> = {
     Api: { Type: 'AWS::ApiGateway::RestApi', Properties: { Name: 'orders' } },
@@ -39,13 +38,31 @@ export function restApiWith(
     Deployment: { Type: 'AWS::ApiGateway::Deployment', Properties: { RestApiId: { Ref: 'Api' } } },
     Stage: {
       Type: 'AWS::ApiGateway::Stage',
-      Properties: { RestApiId: { Ref: 'Api' }, DeploymentId: { Ref: 'Deployment' }, StageName: 'prod' },
+      Properties: {
+        RestApiId: { Ref: 'Api' },
+        DeploymentId: { Ref: 'Deployment' },
+        StageName: 'prod',
+        ...(options.stageVariables ? { Variables: options.stageVariables } : {}),
+      },
     },
-    ...extra,
+    ...options.extra,
   };
   const cdkOut = writeAssembly(tempAssemblyDir(), { S: { template: { Resources: resources } } });
   const app = loadApp({ cdkOut, baseUrl: 'http://127.0.0.1:4566', supportedTypes: new Set(REST_API_RESOURCE_TYPES) });
-  const { apis, warnings } = restApiDefinitions(app);
+  return { ...restApiDefinitions(app), app };
+}
+
+/**
+ * A REST API with one resource `/{id}` whose POST (these extra method properties) is a Lambda
+ * proxy integration, on stage prod, with these extra resources; and a service that records
+ * each invocation (`answer` chooses what a function answers, by ARN).
+ */
+export function restApiWith(
+  method: Record<string, unknown>,
+  extra: Record<string, TemplateResource> = {},
+  answer?: (functionArn: string, event: unknown) => Answer,
+) {
+  const { apis, warnings, app } = oneMethodRestApi(method, { extra });
   const invocations: { functionArn: string; event: Record<string, unknown> }[] = [];
   const clock = new ManualClock();
   const lambda: LambdaInvoker = {
