@@ -5,9 +5,7 @@ import type { LambdaInvoker } from '../../../local/apigateway/lambda-invoker.js'
 import type { HttpApiRequest } from '../../../local/apigateway/payload.js';
 import { RestApiService } from '../../../local/apigateway/rest-api-service.js';
 import { ManualClock } from '../../../local/clock.js';
-import { fnArn, lambdaUri, oneMethodRestApi } from './rest-api-fixture.js';
-
-const _root = { 'Fn::GetAtt': ['Api', 'RootResourceId'] };
+import { lambdaUri, oneMethodRestApi } from './rest-api-fixture.js';
 
 /** An API with one resource `/{id}` whose POST has this integration, on stage prod (variable color=blue). */
 function apiWith(integration: Record<string, unknown>) {
