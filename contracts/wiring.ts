@@ -71,6 +71,8 @@ export const ENV = {
   agentModelName: 'AGENT_MODEL_NAME',
   /** That model's id (a Bedrock model id, or a local model's name). */
   agentModelId: 'AGENT_MODEL_ID',
+  /** The flow control table (FlowControlTable.grantUse sets it): leases, rate logs, debounce marks, pauses, token budgets. */
+  flowControlTable: 'FLOW_CONTROL_TABLE_NAME',
 } as const;
 
 /**

@@ -13,6 +13,7 @@ export * from './encryption.js';
 export * from './escalation-policy.js';
 export * from './event-hub.js';
 export * from './file-trigger.js';
+export * from './flow-control-table.js';
 export * from './idempotency-store.js';
 export * from './monitoring.js';
 export {
