@@ -1,0 +1,247 @@
+import { randomUUID } from 'node:crypto';
+import type { IdempotentCall, IdempotentRequests } from '../store/idempotent-requests.js';
+import { currentTraceHeader } from '../trace-header.js';
+import { maxMessageBytes } from './attributes.js';
+import { LOCALLY_DELIVERED_PROTOCOLS } from './definitions.js';
+import { messageFor } from './envelope.js';
+import { matchesFilterPolicy } from './filter-policy.js';
+import {
+  DEDUP_WINDOW_MS,
+  MAX_BATCH_ENTRIES,
+  MAX_MESSAGE_BYTES,
+  type Notification,
+  type PublishBatchRequestEntry,
+  type PublishInput,
+  requestSize,
+  type ValidatedMessage,
+  validateMessage,
+} from './message.js';
+import type { DeliveryOutbox } from './outbox.js';
+import { isFifo, isPending, type SnsContext } from './sns-context.js';
+import { invalidParameter, missingMember, SnsError } from './sns-errors.js';
+import type { SubscriptionRecord, TopicRecord } from './sns-store.js';
+
+export type PublishResult = { MessageId: string; SequenceNumber?: string };
+
+type RoutedMessage = ValidatedMessage & { messageId: string; sequenceNumber?: string; traceHeader?: string };
+
+/**
+ * Publish and PublishBatch: a message is validated, then stored with one delivery per
+ * matching subscription in one transaction, and the outbox woken to deliver them.
+ */
+export class Publishing {
+  /** Subscriptions of protocols not delivered locally that a publish has been reported for. */
+  readonly #reportedSkips = new Set<string>();
+  /** When deduplication ids past their window were last removed. */
+  #dedupExpiredAt = 0;
+
+  constructor(
+    private readonly context: SnsContext,
+    /** Answers to keyed Publish calls (Step Functions tasks run again after a restart). */
+    private readonly requests: IdempotentRequests,
+    private readonly outbox: DeliveryOutbox,
+  ) {}
+
+  /** A keyed call (`options`) is answered once: a repeat gets the first answer. */
+  publish(input: PublishInput, options: IdempotentCall = {}): PublishResult {
+    if (input.PhoneNumber !== undefined && input.TopicArn === undefined && input.TargetArn === undefined) {
+      return this.#textMessage(input);
+    }
+    const arn = input.TopicArn ?? input.TargetArn;
+    if (arn === undefined || arn === null) throw invalidParameter('TopicArn or TargetArn Reason: no value for required parameter');
+    if (input.TopicArn === undefined && arn.includes(':endpoint/')) {
+      // No platform endpoint can exist locally: CreatePlatformEndpoint is not served.
+      throw invalidParameter('TargetArn Reason: No endpoint found for the target arn specified');
+    }
+    const topic = this.context.topic(arn, input.TopicArn === undefined ? 'TargetArn' : 'TopicArn');
+    const message = validateMessage(
+      input,
+      isFifo(topic),
+      'message',
+      topic.attributes.ContentBasedDeduplication === 'true',
+      maxMessageBytes(topic.attributes, MAX_MESSAGE_BYTES),
+    );
+    const [result] = this.#accept(topic, [message], options.idempotencyKey);
+    return result as PublishResult;
+  }
+
+  /** An SMS is validated and acknowledged, then logged: nothing is sent from this machine. */
+  #textMessage(input: PublishInput): { MessageId: string } {
+    const phone = input.PhoneNumber as string;
+    if (!/^\+[1-9]\d{1,14}$/.test(phone)) throw invalidParameter(`PhoneNumber Reason: ${phone} is not valid to publish to`);
+    validateMessage(input, false, 'message', false);
+    const MessageId = randomUUID();
+    this.context.options.log?.(`SMS ${MessageId} to ${phone} is not sent locally: ${JSON.stringify(input.Message).slice(0, 200)}`);
+    return { MessageId };
+  }
+
+  publishBatch(input: { TopicArn?: string; PublishBatchRequestEntries?: PublishBatchRequestEntry[] }) {
+    const entries = input.PublishBatchRequestEntries;
+    checkBatchEntries(entries);
+    const topic = this.context.topic(input.TopicArn);
+    const total = entries.reduce((sum, entry) => sum + requestSize(entry), 0);
+    // The topic's MaximumMessageSize bounds the batch as a whole too, as the one message it could be.
+    const maxBytes = maxMessageBytes(topic.attributes, MAX_MESSAGE_BYTES);
+    if (total > maxBytes) {
+      throw new SnsError('BatchRequestTooLong', 'The length of all the batch messages put together is more than the limit.');
+    }
+    const fifo = isFifo(topic);
+    const cbd = topic.attributes.ContentBasedDeduplication === 'true';
+    const accepted: { id: string; message: ValidatedMessage }[] = [];
+    const failed: { Id: string; Code: string; Message: string; SenderFault: boolean }[] = [];
+    entries.forEach((entry, index) => {
+      try {
+        accepted.push({
+          id: entry.Id as string,
+          message: validateMessage(entry, fifo, `publishBatchRequestEntries.${index + 1}.member.message`, cbd, maxBytes),
+        });
+      } catch (error) {
+        if (!(error instanceof SnsError)) throw error;
+        // Malformed attributes and missing members fail the whole request, as SNS answers them.
+        if (error.code === 'ParameterValueInvalid' || error.code === 'ValidationError') throw error;
+        failed.push({ Id: entry.Id as string, Code: error.code, Message: error.message, SenderFault: true });
+      }
+    });
+    const results = this.#accept(
+      topic,
+      accepted.map((a) => a.message),
+    );
+    return {
+      Successful: accepted.map((a, i) => ({ Id: a.id, ...results[i] })),
+      Failed: failed,
+    };
+  }
+
+  /**
+   * Stores the messages and one delivery per matching subscription in one transaction, so
+   * that what Publish acknowledges survives a crash. FIFO messages are deduplicated over
+   * five minutes (per topic, or per message group with FifoThroughputScope=MessageGroup).
+   */
+  #accept(topic: TopicRecord, messages: readonly ValidatedMessage[], idempotencyKey?: string): PublishResult[] {
+    const { store, options } = this.context;
+    const now = options.clock.now();
+    if (isFifo(topic) && now - this.#dedupExpiredAt > DEDUP_WINDOW_MS) {
+      store.expireDedup(now);
+      this.#dedupExpiredAt = now;
+    }
+    const subscriptions = store.subscriptions(topic.arn).filter((s) => !isPending(s));
+    const skipped = new Set<string>();
+    const traceHeader = currentTraceHeader();
+    const traced = traceHeader === undefined ? {} : { traceHeader };
+    const results = store.transaction((): PublishResult[] => {
+      const answered = this.requests.recall<PublishResult[]>(idempotencyKey);
+      if (answered) return answered;
+      const accepted = messages.map((message): PublishResult => {
+        const sequenced = this.#sequence(topic, message, now);
+        if ('duplicate' in sequenced) return sequenced.duplicate;
+        const { messageId, sequenceNumber } = sequenced;
+        this.#route(
+          topic,
+          subscriptions,
+          { ...message, messageId, ...(sequenceNumber ? { sequenceNumber } : {}), ...traced },
+          now,
+          skipped,
+        );
+        return { MessageId: messageId, ...(sequenceNumber ? { SequenceNumber: sequenceNumber } : {}) };
+      });
+      this.requests.remember(idempotencyKey, accepted, now);
+      return accepted;
+    });
+    this.outbox.wake();
+    this.#reportSkipped(topic, skipped);
+    return results;
+  }
+
+  /**
+   * A new message id, and on a FIFO topic its sequence number, or the first answer when the
+   * message repeats a deduplication id still in its window. Runs inside #accept's transaction.
+   */
+  #sequence(
+    topic: TopicRecord,
+    message: ValidatedMessage,
+    now: number,
+  ): { messageId: string; sequenceNumber?: string } | { duplicate: PublishResult } {
+    const { store } = this.context;
+    if (!isFifo(topic)) return { messageId: randomUUID() };
+    const key =
+      topic.attributes.FifoThroughputScope === 'MessageGroup' ? `${message.groupId}\u0000${message.dedupId}` : `${message.dedupId}`;
+    const duplicate = store.duplicate(topic.arn, key, now);
+    if (duplicate) {
+      return {
+        duplicate: { MessageId: duplicate.messageId, ...(duplicate.sequenceNumber ? { SequenceNumber: duplicate.sequenceNumber } : {}) },
+      };
+    }
+    const sequenceNumber = store.nextSequenceNumber(topic.arn);
+    const messageId = randomUUID();
+    store.remember(topic.arn, key, messageId, sequenceNumber, now + DEDUP_WINDOW_MS);
+    return { messageId, sequenceNumber };
+  }
+
+  /** One delivery per subscription whose filter policy matches and whose protocol is delivered locally. */
+  #route(
+    topic: TopicRecord,
+    subscriptions: readonly SubscriptionRecord[],
+    message: RoutedMessage,
+    now: number,
+    skipped: Set<string>,
+  ): void {
+    const notification = notificationOf(topic, message, now);
+    for (const subscription of subscriptions) {
+      const filter = this.context.filter(subscription);
+      // The policy sees the text this subscription's protocol would receive.
+      if (
+        filter &&
+        !matchesFilterPolicy(filter, { body: messageFor(notification, subscription.protocol), attributes: notification.attributes })
+      )
+        continue;
+      if (!LOCALLY_DELIVERED_PROTOCOLS.has(subscription.protocol)) {
+        skipped.add(subscription.arn);
+        continue;
+      }
+      const orderKey = isFifo(topic) ? `${subscription.arn}\u0000${notification.groupId}` : null;
+      this.context.store.addDelivery(subscription.arn, orderKey, notification, now);
+    }
+  }
+
+  /** Once per subscription and run: the load warnings already name these subscriptions. */
+  #reportSkipped(topic: TopicRecord, skipped: ReadonlySet<string>): void {
+    for (const arn of skipped) {
+      if (this.#reportedSkips.has(arn)) continue;
+      this.#reportedSkips.add(arn);
+      this.context.options.log?.(`messages to ${topic.arn} are not delivered to ${arn}: its protocol is not delivered locally`);
+    }
+  }
+}
+
+/** SNS's limits on a batch's entries as a whole, before any entry is validated. */
+function checkBatchEntries(entries: PublishBatchRequestEntry[] | undefined): asserts entries is PublishBatchRequestEntry[] {
+  if (entries === undefined || entries === null) throw missingMember('publishBatchRequestEntries');
+  if (entries.length === 0) throw new SnsError('EmptyBatchRequest', "The batch request doesn't contain any entries.");
+  if (entries.length > MAX_BATCH_ENTRIES) {
+    throw new SnsError('TooManyEntriesInBatchRequest', 'The batch request contains more entries than permissible.');
+  }
+  const ids = new Set<string>();
+  for (const entry of entries) {
+    if (typeof entry.Id !== 'string' || !/^[A-Za-z0-9_-]{1,80}$/.test(entry.Id)) {
+      throw new SnsError('InvalidBatchEntryId', "The Id of a batch entry in a batch request doesn't abide by the specification.");
+    }
+    if (ids.has(entry.Id)) throw new SnsError('BatchEntryIdsNotDistinct', 'Two or more batch entries in the request have the same Id.');
+    ids.add(entry.Id);
+  }
+}
+
+function notificationOf(topic: TopicRecord, message: RoutedMessage, now: number): Notification {
+  return {
+    messageId: message.messageId,
+    topicArn: topic.arn,
+    message: message.message,
+    ...(message.perProtocol ? { perProtocol: message.perProtocol } : {}),
+    ...(message.subject === undefined ? {} : { subject: message.subject }),
+    attributes: message.attributes,
+    timestamp: new Date(now).toISOString(),
+    ...(message.groupId === undefined ? {} : { groupId: message.groupId }),
+    ...(message.dedupId === undefined ? {} : { dedupId: message.dedupId }),
+    ...(message.sequenceNumber === undefined ? {} : { sequenceNumber: message.sequenceNumber }),
+    ...(message.traceHeader === undefined ? {} : { traceHeader: message.traceHeader }),
+  };
+}

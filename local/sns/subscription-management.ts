@@ -1,0 +1,123 @@
+import { randomUUID } from 'node:crypto';
+import { validateEndpoint, validateSubscriptionAttributes } from './attributes.js';
+import { LOCALLY_DELIVERED_PROTOCOLS } from './definitions.js';
+import { isFifo, isPending, paginate, type SnsContext } from './sns-context.js';
+import { invalidParameter, missingMember } from './sns-errors.js';
+import type { SubscriptionRecord } from './sns-store.js';
+
+/** Protocols SNS has; only sqs and lambda are delivered locally (LOCALLY_DELIVERED_PROTOCOLS). */
+const PROTOCOLS = new Set(['http', 'https', 'email', 'email-json', 'sms', 'sqs', 'application', 'lambda', 'firehose']);
+
+export interface SubscribeInput {
+  TopicArn?: string;
+  Protocol?: string;
+  Endpoint?: string;
+  Attributes?: Record<string, string>;
+  ReturnSubscriptionArn?: boolean;
+}
+
+/** SNS's subscription operations: subscribing, listing, attributes (filter policies among them) and unsubscribing. */
+export class SubscriptionManagement {
+  constructor(private readonly context: SnsContext) {}
+
+  subscribe(input: SubscribeInput) {
+    if (input.Protocol === undefined || input.Protocol === null) throw missingMember('protocol');
+    const topic = this.context.topic(input.TopicArn);
+    const protocol = input.Protocol;
+    const endpoint = input.Endpoint ?? '';
+    if (!PROTOCOLS.has(protocol)) throw invalidParameter(`Amazon SNS does not support this protocol string: ${protocol}`);
+    validateEndpoint(protocol, endpoint, isFifo(topic));
+    const { attributes, filter } = validateSubscriptionAttributes(input.Attributes ?? {}, {}, protocol, 'subscribe');
+
+    const existing = this.context.store.subscriptions(topic.arn).find((s) => s.protocol === protocol && s.endpoint === endpoint);
+    if (existing) {
+      // Subscribe is idempotent, unless the same endpoint asks for other attributes.
+      for (const [name, value] of Object.entries(attributes)) {
+        if (existing.attributes[name] !== value)
+          throw invalidParameter('Attributes Reason: Subscription already exists with different attributes');
+      }
+      return { SubscriptionArn: !isPending(existing) || input.ReturnSubscriptionArn ? existing.arn : 'pending confirmation' };
+    }
+    const subscription: SubscriptionRecord = {
+      arn: `${topic.arn}:${randomUUID()}`,
+      topicArn: topic.arn,
+      protocol,
+      endpoint,
+      attributes,
+      template: false,
+    };
+    this.context.store.putSubscription(subscription);
+    this.context.cacheFilter(subscription, filter);
+    if (!LOCALLY_DELIVERED_PROTOCOLS.has(protocol)) {
+      this.context.options.log?.(
+        `subscription ${subscription.arn}: protocol ${protocol} (${endpoint}) is not delivered locally; it receives nothing`,
+      );
+    }
+    const pending = isPending(subscription);
+    return { SubscriptionArn: pending && !input.ReturnSubscriptionArn ? 'pending confirmation' : subscription.arn };
+  }
+
+  unsubscribe(input: { SubscriptionArn?: string }) {
+    const subscription = this.context.subscription(input.SubscriptionArn);
+    this.context.store.deleteSubscription(subscription.arn);
+    this.context.forgetFilter(subscription.arn);
+    return {};
+  }
+
+  listSubscriptions(input: { NextToken?: string }) {
+    const { page, next } = paginate(this.context.store.subscriptions(), input.NextToken, (s) => s.arn);
+    return { Subscriptions: page.map((s) => this.#summary(s)), ...(next ? { NextToken: next } : {}) };
+  }
+
+  listSubscriptionsByTopic(input: { TopicArn?: string; NextToken?: string }) {
+    const topic = this.context.topic(input.TopicArn);
+    const { page, next } = paginate(this.context.store.subscriptions(topic.arn), input.NextToken, (s) => s.arn);
+    return { Subscriptions: page.map((s) => this.#summary(s)), ...(next ? { NextToken: next } : {}) };
+  }
+
+  getSubscriptionAttributes(input: { SubscriptionArn?: string }) {
+    const subscription = this.context.subscription(input.SubscriptionArn);
+    const { accountId } = this.context.options;
+    const { FilterPolicyScope, ...attributes } = subscription.attributes;
+    return {
+      Attributes: {
+        SubscriptionArn: subscription.arn,
+        TopicArn: subscription.topicArn,
+        Owner: accountId,
+        Protocol: subscription.protocol,
+        Endpoint: subscription.endpoint,
+        ConfirmationWasAuthenticated: 'true',
+        PendingConfirmation: String(isPending(subscription)),
+        RawMessageDelivery: 'false',
+        SubscriptionPrincipal: `arn:aws:iam::${accountId}:root`,
+        ...attributes,
+        // SNS reports the scope only alongside a filter policy.
+        ...(attributes.FilterPolicy === undefined ? {} : { FilterPolicyScope: FilterPolicyScope ?? 'MessageAttributes' }),
+      },
+    };
+  }
+
+  setSubscriptionAttributes(input: { SubscriptionArn?: string; AttributeName?: string; AttributeValue?: string }) {
+    if (input.AttributeName === undefined) throw missingMember('attributeName');
+    const subscription = this.context.subscription(input.SubscriptionArn);
+    const { attributes, filter } = validateSubscriptionAttributes(
+      { [input.AttributeName]: input.AttributeValue ?? '' },
+      subscription.attributes,
+      subscription.protocol,
+      'set',
+    );
+    this.context.store.setSubscriptionAttributes(subscription.arn, attributes);
+    this.context.cacheFilter({ ...subscription, attributes }, filter);
+    return {};
+  }
+
+  #summary(subscription: SubscriptionRecord) {
+    return {
+      SubscriptionArn: isPending(subscription) ? 'PendingConfirmation' : subscription.arn,
+      Owner: this.context.options.accountId,
+      Protocol: subscription.protocol,
+      Endpoint: subscription.endpoint,
+      TopicArn: subscription.topicArn,
+    };
+  }
+}

@@ -1,0 +1,111 @@
+import { defaultTopicAttribute, defaultTopicPolicy, EFFECTIVE_DELIVERY_POLICY, validateTopicAttributes } from './attributes.js';
+import { isPending, paginate, type SnsContext } from './sns-context.js';
+import { invalidParameter, missingMember } from './sns-errors.js';
+
+export type Tag = { Key: string; Value: string };
+
+const TOPIC_NAME = /^[A-Za-z0-9_-]{1,256}$/;
+const FIFO_TOPIC_NAME = /^[A-Za-z0-9_-]{1,251}\.fifo$/;
+
+/** SNS's topic operations: creating, listing, attributes, tags and deleting. */
+export class TopicManagement {
+  constructor(private readonly context: SnsContext) {}
+
+  createTopic(input: { Name?: string; Attributes?: Record<string, string>; Tags?: Tag[] }) {
+    if (input.Name === undefined || input.Name === null) throw missingMember('name');
+    const requested = input.Attributes ?? {};
+    const fifo = (requested.FifoTopic ?? '').toLowerCase() === 'true';
+    if (fifo && !FIFO_TOPIC_NAME.test(input.Name)) {
+      throw invalidParameter(
+        'Fifo Topic names must end with .fifo and must be made up of only uppercase and lowercase ASCII letters, numbers, underscores, and hyphens, and must be between 1 and 256 characters long.',
+      );
+    }
+    if (!fifo && !TOPIC_NAME.test(input.Name)) throw invalidParameter('Topic Name');
+    const attributes = validateTopicAttributes(requested, fifo, 'create');
+    // A standard topic does not keep FifoTopic=false.
+    if (!fifo) delete attributes.FifoTopic;
+    const tags = Object.fromEntries((input.Tags ?? []).map((tag) => [tag.Key, tag.Value]));
+    const arn = this.context.topicArn(input.Name);
+    const existing = this.context.store.topic(arn);
+    if (existing) {
+      // CreateTopic is idempotent for the same name, unless it asks for something else.
+      for (const [name, value] of Object.entries(attributes)) {
+        if ((existing.attributes[name] ?? defaultTopicAttribute(name)) !== value) {
+          throw invalidParameter('Attributes Reason: Topic already exists with different attributes');
+        }
+      }
+      for (const [key, value] of Object.entries(tags)) {
+        if (existing.tags[key] !== value) throw invalidParameter('Tags Reason: Topic already exists with different tags');
+      }
+      return { TopicArn: arn };
+    }
+    this.context.store.putTopic({ arn, name: input.Name, attributes, tags, template: false });
+    return { TopicArn: arn };
+  }
+
+  /** Deleting a topic that does not exist is not an error (the API reference says so). */
+  deleteTopic(input: { TopicArn?: string }) {
+    const arn = this.context.validTopicArn(input.TopicArn);
+    for (const subscription of this.context.store.subscriptions(arn)) this.context.forgetFilter(subscription.arn);
+    this.context.store.deleteTopic(arn);
+    return {};
+  }
+
+  listTopics(input: { NextToken?: string }) {
+    const arns = this.context.store.topics().map((topic) => topic.arn);
+    const { page, next } = paginate(arns, input.NextToken);
+    return { Topics: page.map((TopicArn) => ({ TopicArn })), ...(next ? { NextToken: next } : {}) };
+  }
+
+  getTopicAttributes(input: { TopicArn?: string }) {
+    const topic = this.context.topic(input.TopicArn);
+    const subscriptions = this.context.store.subscriptions(topic.arn);
+    const fifo = topic.attributes.FifoTopic === 'true';
+    const { accountId } = this.context.options;
+    return {
+      Attributes: {
+        TopicArn: topic.arn,
+        Owner: accountId,
+        Policy: defaultTopicPolicy(topic.arn, accountId),
+        DisplayName: '',
+        SubscriptionsConfirmed: String(subscriptions.filter((s) => !isPending(s)).length),
+        SubscriptionsPending: String(subscriptions.filter(isPending).length),
+        SubscriptionsDeleted: '0',
+        EffectiveDeliveryPolicy: EFFECTIVE_DELIVERY_POLICY,
+        ...(fifo ? { FifoTopic: 'true', ContentBasedDeduplication: 'false', FifoThroughputScope: 'Topic' } : {}),
+        ...topic.attributes,
+      },
+    };
+  }
+
+  setTopicAttributes(input: { TopicArn?: string; AttributeName?: string; AttributeValue?: string }) {
+    if (input.AttributeName === undefined) throw missingMember('attributeName');
+    const topic = this.context.topic(input.TopicArn);
+    const value = input.AttributeValue ?? '';
+    const changed = validateTopicAttributes({ [input.AttributeName]: value }, topic.attributes.FifoTopic === 'true', 'set');
+    this.context.store.putTopic({ ...topic, attributes: { ...topic.attributes, ...changed } });
+    return {};
+  }
+
+  tagResource(input: { ResourceArn?: string; Tags?: Tag[] }) {
+    const topic = this.context.topicForTags(input.ResourceArn);
+    const tags = { ...topic.tags, ...Object.fromEntries((input.Tags ?? []).map((tag) => [tag.Key, tag.Value])) };
+    this.context.store.putTopic({ ...topic, tags });
+    return {};
+  }
+
+  untagResource(input: { ResourceArn?: string; TagKeys?: string[] }) {
+    const topic = this.context.topicForTags(input.ResourceArn);
+    const remove = new Set(input.TagKeys ?? []);
+    this.context.store.putTopic({
+      ...topic,
+      tags: Object.fromEntries(Object.entries(topic.tags).filter(([key]) => !remove.has(key))),
+    });
+    return {};
+  }
+
+  listTagsForResource(input: { ResourceArn?: string }) {
+    const topic = this.context.topicForTags(input.ResourceArn);
+    return { Tags: Object.entries(topic.tags).map(([Key, Value]) => ({ Key, Value })) };
+  }
+}
