@@ -118,6 +118,14 @@ export const ERROR_NAMES = {
    * this one neither acts nor announces, and comes back once that claim lapses.
    */
   effectInProgress: 'EffectInProgress',
+  /**
+   * A model call's token reservation does not fit a token budget's window (per model or per
+   * tenant, per minute or per day): the call was not made and may be tried again after the
+   * error's `retryAfterMs`, when the window has passed. Waiting, not a failure of the item.
+   */
+  tokenLimitReached: 'TokenLimitReached',
+  /** A model call asks for more tokens than a whole window of its budget holds: it can never be made. */
+  tokenRequestTooLarge: 'TokenRequestTooLarge',
 } as const;
 
 /**
