@@ -53,6 +53,33 @@ describe('SsmService', () => {
     expect(described.Parameters.map((p) => p.Name)).toEqual(['/p/a', '/p/b']);
   });
 
+  it('puts a parameter in the Advanced tier when asked, or when Intelligent-Tiering needs it, and never back', async () => {
+    const ssm = service();
+    const large = 'x'.repeat(5000);
+    expect(await ssm.PutParameter({ Name: '/small', Value: 'x', Type: 'String', Tier: 'Intelligent-Tiering' })).toEqual({
+      Version: 1,
+      Tier: 'Standard',
+    });
+    expect(await ssm.PutParameter({ Name: '/large', Value: large, Type: 'String', Tier: 'Intelligent-Tiering' })).toEqual({
+      Version: 1,
+      Tier: 'Advanced',
+    });
+    expect(await ssm.PutParameter({ Name: '/large', Value: 'x', Overwrite: true })).toEqual({ Version: 2, Tier: 'Advanced' });
+    await expect(ssm.PutParameter({ Name: '/large', Value: 'x', Overwrite: true, Tier: 'Standard' })).rejects.toThrow(
+      /can't downgrade a parameter from the advanced-parameter tier/,
+    );
+  });
+
+  it('fails if a Standard parameter is longer than 4096 characters, or any longer than 8192', async () => {
+    const ssm = service();
+    await expect(ssm.PutParameter({ Name: '/s', Value: 'x'.repeat(4097), Type: 'String' })).rejects.toThrow(
+      /Standard tier parameters support a maximum parameter value of 4096/,
+    );
+    await expect(ssm.PutParameter({ Name: '/a', Value: 'x'.repeat(8193), Type: 'String', Tier: 'Advanced' })).rejects.toThrow(
+      /less than or equal to 8192/,
+    );
+  });
+
   it('fails if a value does not match the allowed pattern', async () => {
     const ssm = service();
     await expect(ssm.PutParameter({ Name: '/n', Value: 'abc', Type: 'String', AllowedPattern: '^[0-9]+$' })).rejects.toMatchObject({

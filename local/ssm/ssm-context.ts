@@ -1,0 +1,35 @@
+import type { Clock } from '../clock.js';
+import { partitionOf } from '../template/resolve.js';
+import type { ParameterRow, SsmStore } from './ssm-store.js';
+
+export interface SsmContextOptions {
+  readonly clock: Clock;
+  readonly accountId: string;
+  readonly region: string;
+}
+
+export type Tag = { Key: string; Value: string };
+
+/** What every part of the SSM service shares: the store, the settings, and how a parameter is found and named. */
+export class SsmContext {
+  constructor(
+    readonly store: SsmStore,
+    readonly options: SsmContextOptions,
+  ) {}
+
+  /** The parameter by name; a name without its leading slash, or its ARN, finds it too. */
+  find(name: string, version?: number): ParameterRow | undefined {
+    return this.store.get(name, version) ?? (name.startsWith('/') ? undefined : this.store.get(`/${name}`, version));
+  }
+
+  arn(name: string): string {
+    const path = name.startsWith('/') ? name : `/${name}`;
+    const { region, accountId } = this.options;
+    return `arn:${partitionOf(region)}:ssm:${region}:${accountId}:parameter${path}`;
+  }
+
+  /** Who SSM says last modified a parameter: the account's root, as no caller is known locally. */
+  get lastModifiedUser(): string {
+    return `arn:aws:iam::${this.options.accountId}:root`;
+  }
+}
