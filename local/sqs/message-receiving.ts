@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { ReceiveLane } from './fair-queues.js';
 import { md5OfMessageAttributes, type StoredAttributeValue } from './md5.js';
 import { encodeReceiptHandle } from './received-messages.js';
 import { type Queue, type SqsContext, sequenceNumber } from './sqs-context.js';
@@ -105,12 +106,27 @@ export class MessageReceiver {
     return out;
   }
 
+  /** Oldest visible first; on a fair queue with a noisy tenant, the quiet tenants' messages before the noisy ones' (fair-queues.ts). */
   private receiveStandard(queue: Queue, request: ReceiveRequest, now: number, out: Message[], redriven: Set<Queue>): void {
+    for (const lane of this.context.fairQueues.receiveLanes(queue, now)) {
+      if (out.length >= request.max) return;
+      this.receiveFromLane(lane, queue, request, now, out, redriven);
+    }
+  }
+
+  private receiveFromLane(
+    lane: ReceiveLane,
+    queue: Queue,
+    request: ReceiveRequest,
+    now: number,
+    out: Message[],
+    redriven: Set<Queue>,
+  ): void {
     const taken = new Set<number>();
     // Expired and redriven messages leave the visible set, so look again until enough are found.
     for (let round = 0; round < 20 && out.length < request.max; round++) {
       const limit = request.max - out.length + taken.size;
-      const rows = this.context.store.visibleMessages.all(queue.id, now, limit);
+      const rows = lane(limit);
       let removed = 0;
       for (const row of rows) {
         if (taken.has(row.seq)) continue;

@@ -230,6 +230,7 @@ export class MessageSender {
       message.groupId,
       message.dedupId,
     );
+    this.context.fairQueues.noteSent(queue, message.groupId, now);
     if (dedupKey !== undefined) {
       this.context.store.upsertDedup.run(queue.id, dedupKey, messageId, seq, now + FIFO_DEDUP_WINDOW_MS);
       if (++this.fifoSendsSinceSweep >= DEDUP_SWEEP_EVERY) {

@@ -176,6 +176,7 @@ export class QueueManagement {
     });
     this.context.queuesByName.delete(queue.name);
     this.context.queuesById.delete(queue.id);
+    this.context.fairQueues.forget(queue.id);
     this.lastPurge.delete(queue.id);
     this.deletedQueueNames.set(queue.name, this.context.clock.now());
     this.context.waiters.wake(queue.id);

@@ -87,7 +87,8 @@ export class ReceivedMessages {
    */
   private deleteByHandle(queue: Queue, handle: ReceiptHandle, raw: string, now: number): void {
     if (!queue.fifo) {
-      this.context.store.deleteMessage.run(handle.seq, queue.id);
+      const deleted = this.context.store.deleteMessageReturning.get(handle.seq, queue.id);
+      if (deleted) this.context.fairQueues.noteProcessed(queue, handle.seq, deleted, now, true);
       return;
     }
     const row = this.context.store.message.get(handle.seq);
@@ -121,6 +122,7 @@ export class ReceivedMessages {
       );
     }
     this.context.store.setVisibleAt.run(now + seconds * 1000, handle.seq);
+    this.context.fairQueues.noteProcessed(queue, handle.seq, row, now, false);
   }
 }
 

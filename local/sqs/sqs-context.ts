@@ -1,6 +1,7 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { tryParseArn } from '../arn.js';
 import type { Clock } from '../clock.js';
+import { FairQueues } from './fair-queues.js';
 import { LongPollWaiters } from './long-poll.js';
 import { missingParameter, queueDoesNotExist, SqsError } from './sqs-errors.js';
 import { openSqsStore, type QueueRow, type SqsStore } from './sqs-store.js';
@@ -75,6 +76,8 @@ export class SqsContext {
   readonly region: string;
   readonly store: SqsStore;
   readonly waiters = new LongPollWaiters();
+  /** Which tenants of each fair (standard, grouped) queue are noisy, and so the order receives take. */
+  readonly fairQueues: FairQueues;
   readonly queuesByName = new Map<string, Queue>();
   readonly queuesById = new Map<number, Queue>();
   /** Set by `SqsService.close()`: long polls return empty and move tasks stop. */
@@ -90,6 +93,7 @@ export class SqsContext {
     this.region = options.region;
     this.onMessage = options.onMessage;
     this.store = openSqsStore(this.db);
+    this.fairQueues = new FairQueues(this.store, this.clock);
     for (const row of this.store.allQueues.all()) this.cache(this.queueFromRow(row));
   }
 

@@ -1,6 +1,7 @@
 import type { DatabaseSync } from 'node:sqlite';
 import type { Clock } from '../clock.js';
 import type { IdempotentCall } from '../store/idempotent-requests.js';
+import type { FairQueueMetrics } from './fair-queues.js';
 import { MessageMoveTasks } from './message-move-tasks.js';
 import { MessageReceiver, type ReceiveOptions } from './message-receiving.js';
 import { MessageSender } from './message-sending.js';
@@ -44,6 +45,7 @@ import type {
   UntagQueueInput,
 } from './sqs-types.js';
 
+export type { FairQueueMetrics } from './fair-queues.js';
 export type { ReceiveOptions } from './message-receiving.js';
 
 export interface SqsServiceOptions {
@@ -118,6 +120,20 @@ export class SqsService {
     const queue = this.context.queueByArn(arn);
     if (!queue) throw queueDoesNotExist();
     return queue.url;
+  }
+
+  /**
+   * The fair-queue metrics AWS publishes to CloudWatch (ApproximateNumberOfNoisyGroups and
+   * the four ...InQuietGroups), as of now. AWS has them in CloudWatch only, not in
+   * GetQueueAttributes, and the runtime has no CloudWatch: operator views read them here.
+   */
+  fairQueueMetrics(queueUrl: string): FairQueueMetrics {
+    return this.context.fairQueues.metrics(this.context.queueFromUrl(queueUrl));
+  }
+
+  /** The tenants (message group ids) of a fair queue that are noisy now. */
+  noisyGroups(queueUrl: string): string[] {
+    return this.context.fairQueues.noisyGroups(this.context.queueFromUrl(queueUrl));
   }
 
   /** Whether some queue's RedrivePolicy names this queue as its dead-letter queue. */

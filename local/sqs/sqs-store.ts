@@ -144,9 +144,43 @@ export function openSqsStore(db: DatabaseSync) {
     ),
     message: q<MessageRow>(`SELECT ${MESSAGE_COLUMNS} FROM sqs_message WHERE seq = ?`),
     deleteMessage: q<never>('DELETE FROM sqs_message WHERE seq = ? AND queue_id = ?'),
+    /** A consumer's delete on a standard queue: what the fair queue counts as its tenant's processing time. */
+    deleteMessageReturning: q<Pick<MessageRow, 'group_id' | 'received_at'>>(
+      'DELETE FROM sqs_message WHERE seq = ? AND queue_id = ? RETURNING group_id, received_at',
+    ),
     /** Standard queues: the visible messages, longest visible first, straight off the index. */
     visibleMessages: q<MessageRow>(
       `SELECT ${MESSAGE_COLUMNS} FROM sqs_message WHERE queue_id = ? AND visible_at <= ? ORDER BY visible_at, seq LIMIT ?`,
+    ),
+    /** Fair queues: the visible messages of every tenant but the noisy ones (a JSON array), longest visible first. */
+    visibleQuietMessages: q<MessageRow>(
+      `SELECT ${MESSAGE_COLUMNS} FROM sqs_message WHERE queue_id = ? AND visible_at <= ?
+        AND (group_id IS NULL OR group_id NOT IN (SELECT value FROM json_each(?))) ORDER BY visible_at, seq LIMIT ?`,
+    ),
+    /** Fair queues: one noisy tenant's visible messages, longest visible first. */
+    visibleGroupMessages: q<MessageRow>(
+      `SELECT ${MESSAGE_COLUMNS} FROM sqs_message WHERE queue_id = ? AND group_id = ? AND visible_at <= ? ORDER BY visible_at, seq LIMIT ?`,
+    ),
+    /** Fair queues: in-flight messages by tenant (messages without a group id together under null). */
+    inFlightByGroup: q<{ group_id: string | null; n: number }>(
+      'SELECT group_id, COUNT(*) AS n FROM sqs_message WHERE queue_id = ? AND visible_at > ? AND receive_count > 0 GROUP BY group_id',
+    ),
+    /** Fair queues: whether a tenant has a backlog (a message visible or delayed, not in flight). */
+    groupBacklog: q<{ one: number }>(
+      'SELECT 1 AS one FROM sqs_message WHERE queue_id = ? AND group_id = ? AND (visible_at <= ? OR receive_count = 0) LIMIT 1',
+    ),
+    anyGrouped: q<{ one: number }>('SELECT 1 AS one FROM sqs_message WHERE queue_id = ? AND group_id IS NOT NULL LIMIT 1'),
+    /** Fair-queue metrics: each tenant's visible, in-flight and delayed messages and its oldest visible one's send time. */
+    groupCounts: q<{
+      group_id: string | null;
+      visible: number | null;
+      inflight: number | null;
+      delayed: number | null;
+      oldest: number | null;
+    }>(
+      `SELECT group_id, SUM(visible_at <= ?1) AS visible, SUM(visible_at > ?1 AND receive_count > 0) AS inflight,
+        SUM(visible_at > ?1 AND receive_count = 0) AS delayed, MIN(CASE WHEN visible_at <= ?1 THEN sent_at END) AS oldest
+        FROM sqs_message WHERE queue_id = ?2 GROUP BY group_id`,
     ),
     /** FIFO: groups with a message in flight, which nothing else of theirs may overtake. */
     inflightGroups: q<{ group_id: string }>(
