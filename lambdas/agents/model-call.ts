@@ -10,6 +10,8 @@ const deps = {
   dynamodb: tracer.captureAWSv3Client(new DynamoDBClient({})),
   model: new LocalResearchModel(),
   budgetTable: requireEnv(ENV.modelBudgetTable),
+  // Set when the graph gives its models tokens per minute (FlowControlTable.grantUse).
+  flowControlTable: process.env[ENV.flowControlTable],
   ledgerTable: requireEnv(APP_ENV.researchLedgerTable),
 };
 

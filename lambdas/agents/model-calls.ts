@@ -1,5 +1,5 @@
 import { type DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { recordModelTokens, SwitchyardError, spendModelCall } from 'switchyard/kit';
+import { type ModelCallReservation, reserveModelCall, SwitchyardError, settleModelCall } from 'switchyard/kit';
 import { type AgentModelCallRequest, RESEARCH_ERRORS, type ResearchSubTask } from '../../domain/index.js';
 import { APP_ERROR_NAMES } from '../../domain/wiring.js';
 import type { ResearchModel, SubTaskAnswer } from './research.js';
@@ -21,12 +21,18 @@ export interface ModelCallDeps {
   readonly dynamodb: DynamoDBClient;
   readonly model: ResearchModel;
   readonly budgetTable: string;
+  /** Where the models' token windows are kept; needed when the graph gives its models tokens per minute. */
+  readonly flowControlTable?: string;
   readonly ledgerTable: string;
+  /** The clock token windows are told by. @default Date.now */
+  readonly now?: () => number;
 }
 
 /**
- * One model call for one sub-task: takes one call from the execution's budget (or
- * throws BudgetExhausted, and nothing is called), calls the model, and writes the call
+ * One model call for one sub-task: reserves the call's estimated tokens in its model's
+ * token windows and the execution's budget (or throws TokenLimitReached, and the state
+ * machine waits for the next window, or BudgetExhausted, and nothing is called), calls
+ * the model, settles the reservation to the tokens the model reported, and writes the call
  * to the ledger where it happens, whatever its outcome: one item per request, sub-task
  * and attempt, counting its calls, with the answer.
  *
@@ -41,7 +47,9 @@ export async function callModel(deps: ModelCallDeps, request: AgentModelCallRequ
   const requestId = (request.input as { detail?: { requestId?: string } }).detail?.requestId ?? 'unknown';
   const answered = await answeredBefore(deps, requestId, request);
   if (answered !== undefined) return answered;
-  const callNumber = await spendModelCall(deps.dynamodb, deps.budgetTable, request.budget);
+  const prompt = { modelId: request.modelId, prompt: item.prompt };
+  const reservation = await reserveModelCall(deps, request, deps.model.estimateTokens(prompt));
+  const { callNumber } = reservation;
   const simulate = item.simulate;
   if (simulate && attempt <= (simulate.times ?? Number.POSITIVE_INFINITY)) {
     const error =
@@ -49,13 +57,24 @@ export async function callModel(deps: ModelCallDeps, request: AgentModelCallRequ
         ? new ModelUnavailableError(`${request.modelId} did not answer sub-task ${item.id} (simulated, attempt ${attempt})`)
         : new ModelRejectedError(`${request.modelId} refused sub-task ${item.id} (simulated, attempt ${attempt})`);
     await record(deps, requestId, request, { outcome: error.name, callNumber, tokens: 0 });
+    await settleModelCall(deps, reservation, 0);
     throw error;
   }
-  const answer = await deps.model.complete({ modelId: request.modelId, prompt: item.prompt });
+  const answer = await deps.model.complete(prompt).catch((error: unknown) => giveBack(deps, reservation, error));
   const tokens = answer.inputTokens + answer.outputTokens;
   await record(deps, requestId, request, { outcome: 'ok', callNumber, tokens, text: answer.text });
-  await recordModelTokens(deps.dynamodb, deps.budgetTable, request.budget.key, tokens);
+  await settleModelCall(deps, reservation, tokens);
   return { subTaskId: item.id, model: request.model, text: answer.text, tokens };
+}
+
+/** The model did not answer: its reservation goes back (no usage was reported), then its error is thrown. */
+async function giveBack(deps: ModelCallDeps, reservation: ModelCallReservation, error: unknown): Promise<never> {
+  try {
+    await settleModelCall(deps, reservation, 0);
+  } catch (settleError) {
+    throw new AggregateError([error, settleError], 'the model call failed, and its token reservation could not be given back');
+  }
+  throw error;
 }
 
 /** The answer the ledger holds for this attempt, if an earlier run of it got one; throws the error it failed with, if it failed. */

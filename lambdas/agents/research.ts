@@ -11,6 +11,8 @@ export interface ModelAnswer {
 /** The port the research flow's model calls go through; adapters live beside it. */
 export interface ResearchModel {
   complete(request: { readonly modelId: string; readonly prompt: string }): Promise<ModelAnswer>;
+  /** At most the tokens `complete` will use for this prompt (its input and the longest answer it may give): what a call reserves. */
+  estimateTokens(request: { readonly modelId: string; readonly prompt: string }): number;
 }
 
 export interface ResearchPlan {

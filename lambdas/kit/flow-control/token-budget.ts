@@ -1,6 +1,7 @@
 import { type AttributeValue, ConditionalCheckFailedException, type DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { ERROR_NAMES } from '../../../contracts/wiring.js';
 import { SwitchyardError } from '../errors.js';
+import { flowControlItemKey } from './item-keys.js';
 
 /**
  * A token budget's window is full: the call was not made. It fits again once the window
@@ -46,6 +47,7 @@ export interface TokenReservation {
   readonly windows: readonly { readonly pk: string; readonly expiresAt: number }[];
 }
 
+/** The flow control table and the clock (the same shape as the other controls' store). */
 export interface TokenBudgetOptions {
   readonly client: DynamoDBClient;
   /** The flow control table: partition key `pk` (S), TTL on `expiresAt`. */
@@ -144,7 +146,7 @@ export class TokenBudget {
 
   private windowsOf(budget: TokenBudgetKey): Window[] {
     const now = this.now();
-    const prefix = `tokens#${escapeKey(budget.scope)}#${escapeKey(budget.key)}`;
+    const prefix = flowControlItemKey('tokens', escapeKey(budget.scope), escapeKey(budget.key));
     const minuteStart = now - (now % MINUTE_MS);
     const windows: Window[] = [
       {
@@ -192,31 +194,44 @@ export interface AddTokens {
   readonly atMost?: number;
   /** Attributes set by the same write (the item's TTL, the limit it was held to). */
   readonly set?: Record<string, AttributeValue>;
+  /** An attribute the same write adds 1 to (an execution's `calls`). */
+  readonly count?: string;
+  /** The most `count` may hold before this write for it to be applied (both conditions must hold). */
+  readonly countAtMost?: number;
 }
 
 /**
  * The one conditional write token budgets are made of (a window's, an execution's): ADD to
- * `tokens`, on the condition that the item held at most `atMost` before. Throws DynamoDB's
- * ConditionalCheckFailedException when it did not; returns the item's new total.
+ * `tokens` (and 1 to `count`), on the condition that the item held at most `atMost` tokens
+ * (and `countAtMost`) before. Throws DynamoDB's
+ * ConditionalCheckFailedException when it did not; returns the item's new totals.
  */
-export async function addTokens(client: DynamoDBClient, write: AddTokens): Promise<number> {
+export async function addTokens(client: DynamoDBClient, write: AddTokens): Promise<{ tokens: number; count: number }> {
   const set = Object.entries(write.set ?? {});
+  const names = Object.fromEntries(set.map(([name], i) => [`#s${i}`, name]));
+  if (write.count !== undefined) names['#count'] = write.count;
+  const conditions: string[] = [];
+  if (write.atMost !== undefined) conditions.push('(attribute_not_exists(tokens) OR tokens <= :atMost)');
+  if (write.count !== undefined && write.countAtMost !== undefined)
+    conditions.push('(attribute_not_exists(#count) OR #count <= :countAtMost)');
   const { Attributes } = await client.send(
     new UpdateItemCommand({
       TableName: write.tableName,
       Key: write.key,
-      UpdateExpression: `ADD tokens :tokens${set.length > 0 ? ` SET ${set.map((_, i) => `#s${i} = :s${i}`).join(', ')}` : ''}`,
-      ...(write.atMost === undefined ? {} : { ConditionExpression: 'attribute_not_exists(tokens) OR tokens <= :atMost' }),
-      ...(set.length > 0 ? { ExpressionAttributeNames: Object.fromEntries(set.map(([name], i) => [`#s${i}`, name])) } : {}),
+      UpdateExpression: `ADD tokens :tokens${write.count === undefined ? '' : ', #count :one'}${set.length > 0 ? ` SET ${set.map((_, i) => `#s${i} = :s${i}`).join(', ')}` : ''}`,
+      ...(conditions.length > 0 ? { ConditionExpression: conditions.join(' AND ') } : {}),
+      ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
       ExpressionAttributeValues: {
         ':tokens': { N: String(write.tokens) },
+        ...(write.count === undefined ? {} : { ':one': { N: '1' } }),
         ...(write.atMost === undefined ? {} : { ':atMost': { N: String(write.atMost) } }),
+        ...(write.countAtMost === undefined ? {} : { ':countAtMost': { N: String(write.countAtMost) } }),
         ...Object.fromEntries(set.map(([, value], i) => [`:s${i}`, value])),
       },
       ReturnValues: 'UPDATED_NEW',
     }),
   );
-  return Number(Attributes?.tokens?.N ?? '0');
+  return { tokens: Number(Attributes?.tokens?.N ?? '0'), count: Number((write.count && Attributes?.[write.count]?.N) ?? '0') };
 }
 
 /** A scope or key as one segment of an item key: `#` separates segments, so it (and `%`, the escape) are percent-encoded. */

@@ -1,4 +1,5 @@
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callModel } from '../../../lambdas/agents/model-calls.js';
 import type { ResearchModel } from '../../../lambdas/agents/research.js';
@@ -9,6 +10,7 @@ beforeAll(async () => {
   dynamo = await startDynalite();
   await dynamo.createTable('budget', 'budgetKey');
   await dynamo.createTable('ledger', 'requestId', 'call');
+  await dynamo.createTable('flow', 'pk');
 });
 afterAll(async () => dynamo.close());
 
@@ -19,6 +21,7 @@ function countingModel() {
       prompts.push(prompt);
       return { text: `answer to ${prompt}`, inputTokens: 3, outputTokens: 4 };
     },
+    estimateTokens: () => 50,
   };
   return { model, prompts };
 }
@@ -31,6 +34,28 @@ const request = (requestId: string, attempt = 1) => ({
   budget: { key: `exec-${requestId}`, maxModelCalls: 10 },
   input: { detail: { requestId } },
 });
+
+async function budgetItem(key: string) {
+  const { Item } = await dynamo.client.send(
+    new GetItemCommand({ TableName: 'budget', Key: { budgetKey: { S: key } }, ConsistentRead: true }),
+  );
+  return Item ? unmarshall(Item) : undefined;
+}
+
+/** A fixed time, so that no test straddles two minute windows. */
+const NOW = Date.UTC(2026, 10, 23, 6, 0, 30);
+
+/** The token windows of a model at NOW, as `tokens` by item key (the minute's and the day's). */
+async function windowTokens(modelId: string): Promise<number[]> {
+  const now = new Date(NOW);
+  const keys = [`tokens#model#${modelId}#${now.toISOString().slice(0, 16)}Z`, `tokens#model#${modelId}#${now.toISOString().slice(0, 10)}`];
+  return Promise.all(
+    keys.map(async (pk) => {
+      const { Item } = await dynamo.client.send(new GetItemCommand({ TableName: 'flow', Key: { pk: { S: pk } }, ConsistentRead: true }));
+      return Number(Item?.tokens?.N ?? 0);
+    }),
+  );
+}
 
 async function ledgerItem(requestId: string, call: string) {
   const { Item } = await dynamo.client.send(
@@ -70,5 +95,57 @@ describe('callModel', () => {
     await callModel(deps, request('R-2', 1));
     await callModel(deps, request('R-2', 2));
     expect(prompts).toHaveLength(2);
+  });
+
+  it('reserves the estimate in the execution budget and the model windows, and settles both to the tokens the model reported', async () => {
+    const { model } = countingModel();
+    const deps = { dynamodb: dynamo.client, model, budgetTable: 'budget', flowControlTable: 'flow', ledgerTable: 'ledger', now: () => NOW };
+    const modelId = 'settled';
+    const answer = await callModel(deps, {
+      ...request('R-4'),
+      modelId,
+      budget: { key: 'exec-R-4', maxTokens: 500, modelTokens: { perMinute: 1_000, perDay: 10_000 } },
+    });
+    expect(answer.tokens).toBe(7);
+    expect(await budgetItem('exec-R-4')).toMatchObject({ calls: 1, tokens: 7, maxTokens: 500 });
+    expect(await windowTokens(modelId)).toEqual([7, 7]);
+  });
+
+  it('fails if the model window is full, with TokenLimitReached, before calling the model or spending the execution budget', async () => {
+    const { model, prompts } = countingModel();
+    const deps = { dynamodb: dynamo.client, model, budgetTable: 'budget', flowControlTable: 'flow', ledgerTable: 'ledger', now: () => NOW };
+    const modelId = 'full';
+    const call = (requestId: string) =>
+      callModel(deps, {
+        ...request(requestId),
+        modelId,
+        budget: { key: `exec-${requestId}`, maxTokens: 500, modelTokens: { perMinute: 55 } },
+      });
+    await call('R-5');
+    await expect(call('R-6')).rejects.toMatchObject({ name: 'TokenLimitReached' });
+    expect(prompts).toEqual(['tides']);
+    expect(await budgetItem('exec-R-6')).toBeUndefined();
+    expect(await ledgerItem('R-6', 't1#1')).toBeUndefined();
+  });
+
+  it('fails if the execution has spent its tokens, with BudgetExhausted, and gives the model window back', async () => {
+    const { model, prompts } = countingModel();
+    const deps = { dynamodb: dynamo.client, model, budgetTable: 'budget', flowControlTable: 'flow', ledgerTable: 'ledger', now: () => NOW };
+    const modelId = 'spent';
+    const call = (attempt: number) =>
+      callModel(deps, {
+        ...request('R-7', attempt),
+        modelId,
+        budget: { key: 'exec-R-7', maxTokens: 60, modelTokens: { perMinute: 1_000 } },
+      });
+    await call(1);
+    // 7 used; the next call's estimate of 50 makes 57, within 60; the third's would make 64.
+    await call(2);
+    await expect(call(3)).rejects.toMatchObject({
+      name: 'BudgetExhausted',
+      message: 'the budget of 60 tokens is spent (exec-R-7): 14 used or reserved, this call needs up to 50',
+    });
+    expect(prompts).toHaveLength(2);
+    expect((await windowTokens(modelId))[0]).toBe(14);
   });
 });
