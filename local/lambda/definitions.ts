@@ -3,7 +3,7 @@ import type { LoadedResource } from '../template/load.js';
 import { parseFunctionName } from './function-reference.js';
 import type { FunctionDefinition } from './function-runtime.js';
 import { runtimeWarnings } from './runtimes.js';
-import type { SqsMappingDefinition } from './sqs-event-source.js';
+import { provisionedModeOf, type SqsMappingDefinition } from './sqs-event-source.js';
 import { applyAsyncConfig, applyVersionsAndAliases, functionLayers, inlineCodeFolder, layerFolders } from './template-config.js';
 
 type Props = Record<string, unknown>;
@@ -99,6 +99,7 @@ function sqsMappingDefinitions(
       batchSize: Number(p.BatchSize ?? 10),
       maximumBatchingWindowSeconds: Number(p.MaximumBatchingWindowInSeconds ?? 0),
       maximumConcurrency: (p.ScalingConfig as { MaximumConcurrency?: number } | undefined)?.MaximumConcurrency,
+      ...provisionedModeOf(p, `${r.stackName}/${r.logicalId}`, warnings),
       reportBatchItemFailures: ((p.FunctionResponseTypes as string[] | undefined) ?? []).includes('ReportBatchItemFailures'),
       enabled: p.Enabled !== false,
     });

@@ -163,6 +163,7 @@ export class LambdaReadApi<F extends HasDefinition> {
       StateTransitionReason: 'USER_INITIATED',
       FunctionResponseTypes: m.reportBatchItemFailures ? ['ReportBatchItemFailures'] : [],
       ...(m.maximumConcurrency ? { ScalingConfig: { MaximumConcurrency: m.maximumConcurrency } } : {}),
+      ...(m.provisionedPollerConfig ? { ProvisionedPollerConfig: m.provisionedPollerConfig } : {}),
       EventSourceMappingArn: `arn:aws:lambda:${this.place.region}:${this.place.accountId}:event-source-mapping:${m.uuid}`,
     };
   }

@@ -42,8 +42,111 @@ export interface SqsMappingDefinition {
   readonly batchSize: number;
   readonly maximumBatchingWindowSeconds: number;
   readonly maximumConcurrency?: number;
+  /** Provisioned mode (ProvisionedPollerConfig), as given: each bound Lambda's default when left out. */
+  readonly provisionedPollerConfig?: ProvisionedPollerConfig;
+  /** Why Lambda would refuse the mapping (its error, as `<code>: <message>`): it is then listed but not run. */
+  readonly refusal?: string;
   readonly reportBatchItemFailures: boolean;
   readonly enabled: boolean;
+}
+
+export interface ProvisionedPollerConfig {
+  readonly MinimumPollers?: number;
+  readonly MaximumPollers?: number;
+}
+
+/**
+ * Provisioned mode for SQS (https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-scaling.html):
+ * MinimumPollers 2 to 200 (default 2), MaximumPollers 2 to 10,000 (default 200), not below the
+ * minimum, and not together with ScalingConfig's MaximumConcurrency (the two are mutually
+ * exclusive). Each SQS event poller drives up to 10 concurrent invocations.
+ */
+const SQS_POLLERS = { minimum: { least: 2, most: 200, default: 2 }, maximum: { least: 2, most: 10_000, default: 200 } } as const;
+/** Lambda's model ranges for the two members, whatever the event source (its ValidationException beyond them). */
+const MODEL_POLLERS = { MinimumPollers: [1, 200], MaximumPollers: [1, 10_000] } as const;
+export const INVOCATIONS_PER_SQS_POLLER = 10;
+
+/**
+ * Reads an SQS mapping's ProvisionedPollerConfig (template or API shape) and checks it as
+ * Lambda does; throws Lambda's error (AwsError) for a value Lambda refuses. The wording of
+ * the SQS-specific InvalidParameterValueException messages is not published; the codes are Lambda's.
+ */
+export function sqsProvisionedPollerConfig(config: unknown, scalingConfig?: unknown): ProvisionedPollerConfig | undefined {
+  if (config === undefined || config === null) return undefined;
+  if (typeof config !== 'object' || Array.isArray(config)) {
+    throw new AwsError(
+      'InvalidParameterValueException',
+      'ProvisionedPollerConfig must be an object with MinimumPollers and MaximumPollers.',
+    );
+  }
+  const raw = config as Record<string, unknown>;
+  const member = (name: keyof typeof MODEL_POLLERS): number | undefined => {
+    const value = raw[name];
+    if (value === undefined || value === null) return undefined;
+    const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+    if (typeof number !== 'number' || !Number.isInteger(number)) {
+      throw new AwsError('InvalidParameterValueException', `Invalid value: ${name} must be an integer, not ${JSON.stringify(value)}.`);
+    }
+    const [least, most] = MODEL_POLLERS[name];
+    const field = `provisionedPollerConfig.${name[0]?.toLowerCase()}${name.slice(1)}`;
+    if (number < least || number > most) {
+      const constraint = number < least ? `greater than or equal to ${least}` : `less than or equal to ${most}`;
+      throw new AwsError(
+        'ValidationException',
+        `1 validation error detected: Value '${number}' at '${field}' failed to satisfy constraint: Member must have value ${constraint}`,
+      );
+    }
+    return number;
+  };
+  const minimum = member('MinimumPollers');
+  const maximum = member('MaximumPollers');
+  for (const [name, value, range] of [
+    ['MinimumPollers', minimum, SQS_POLLERS.minimum],
+    ['MaximumPollers', maximum, SQS_POLLERS.maximum],
+  ] as const) {
+    if (value !== undefined && (value < range.least || value > range.most)) {
+      throw new AwsError(
+        'InvalidParameterValueException',
+        `${name} for an Amazon SQS event source mapping must be between ${range.least} and ${range.most}, not ${value}.`,
+      );
+    }
+  }
+  if ((minimum ?? SQS_POLLERS.minimum.default) > (maximum ?? SQS_POLLERS.maximum.default)) {
+    throw new AwsError(
+      'InvalidParameterValueException',
+      `MinimumPollers (${minimum ?? SQS_POLLERS.minimum.default}) must not be greater than MaximumPollers (${maximum ?? SQS_POLLERS.maximum.default}).`,
+    );
+  }
+  if ((scalingConfig as { MaximumConcurrency?: unknown } | undefined)?.MaximumConcurrency !== undefined) {
+    throw new AwsError(
+      'InvalidParameterValueException',
+      'ScalingConfig (MaximumConcurrency) and ProvisionedPollerConfig cannot both be set on an Amazon SQS event source mapping.',
+    );
+  }
+  return { ...(minimum === undefined ? {} : { MinimumPollers: minimum }), ...(maximum === undefined ? {} : { MaximumPollers: maximum }) };
+}
+
+/**
+ * The template's provisioned mode for a mapping, for its definition: the checked config, or
+ * Lambda's error as the reason it is not run (CloudFormation would fail to create it), which
+ * is also warned of under `where`.
+ */
+export function provisionedModeOf(
+  properties: { readonly ProvisionedPollerConfig?: unknown; readonly ScalingConfig?: unknown },
+  where: string,
+  warnings: string[],
+): Pick<SqsMappingDefinition, 'provisionedPollerConfig' | 'refusal'> {
+  try {
+    const config = sqsProvisionedPollerConfig(properties.ProvisionedPollerConfig, properties.ScalingConfig);
+    return config ? { provisionedPollerConfig: config } : {};
+  } catch (error) {
+    if (!(error instanceof AwsError)) throw error;
+    const refusal = `${error.code}: ${error.message}`;
+    warnings.push(
+      `${where} (AWS::Lambda::EventSourceMapping): Lambda refuses its ProvisionedPollerConfig (${refusal}); the mapping is not run`,
+    );
+    return { refusal };
+  }
 }
 
 /**
@@ -67,11 +170,28 @@ export class SqsEventSource {
 
   async start(): Promise<void> {
     if (!this.mapping.enabled) return;
+    if (this.mapping.refusal) {
+      this.log(this.fn.definition.name, `event source mapping ${this.mapping.uuid} is not run: ${this.mapping.refusal}`);
+      return;
+    }
     const queueName = tryParseArn(this.mapping.queueArn)?.resourceId ?? '';
     const { QueueUrl } = await this.sqs.GetQueueUrl({ QueueName: queueName });
     if (!QueueUrl) throw new AwsError('ResourceNotFoundException', `event source queue ${this.mapping.queueArn} does not exist`, 404);
-    const pollers = Math.max(1, Math.min(this.mapping.maximumConcurrency ?? this.fn.maxConcurrency, this.fn.maxConcurrency));
-    for (let i = 0; i < pollers; i++) this.#loops.push(this.#poll(QueueUrl));
+    for (let i = 0; i < this.batchesInFlight; i++) this.#loops.push(this.#poll(QueueUrl));
+  }
+
+  /**
+   * How many batches may be in flight at once: one loop each. MaximumConcurrency caps them;
+   * in provisioned mode MaximumPollers does, at 10 invocations a poller. Both are bounded by
+   * the function's concurrency here. The local runtime does not scale pollers up and down:
+   * it runs at its bound from the start, which MinimumPollers (a floor) is then always met by.
+   */
+  get batchesInFlight(): number {
+    const provisioned = this.mapping.provisionedPollerConfig;
+    const cap = provisioned
+      ? INVOCATIONS_PER_SQS_POLLER * (provisioned.MaximumPollers ?? SQS_POLLERS.maximum.default)
+      : (this.mapping.maximumConcurrency ?? this.fn.maxConcurrency);
+    return Math.max(1, Math.min(cap, this.fn.maxConcurrency));
   }
 
   async stop(): Promise<void> {
