@@ -5,9 +5,13 @@ import { AwsError } from '../aws-error.js';
 import { type Clock, systemClock } from '../clock.js';
 import type { RawRequest, RawResponse, RestProtocolService } from '../endpoint/protocols.js';
 import { openDatabase } from '../store/data-folder.js';
+import { currentTraceHeader } from '../trace-header.js';
 import { AsyncInvoker } from './async-invoker.js';
 import type { DestinationSender } from './destinations.js';
-import { FunctionDirectory } from './function-reference.js';
+import { DurableApi } from './durable/durable-api.js';
+import { DurableExecutions, durableSettings } from './durable/durable-executions.js';
+import { outcomeOf, startDurable } from './durable/durable-invoke.js';
+import { FunctionDirectory, type ResolvedFunction } from './function-reference.js';
 import {
   type FunctionDefinition,
   type FunctionLogs,
@@ -66,6 +70,8 @@ export class LambdaService implements RestProtocolService {
   readonly #functions = new Map<string, FunctionRuntime>();
   readonly #sources: SqsEventSource[] = [];
   readonly #async: AsyncInvoker;
+  readonly #durable: DurableExecutions;
+  readonly #durableApi: DurableApi;
   readonly #directory: FunctionDirectory<FunctionRuntime>;
   readonly #read: LambdaReadApi<FunctionRuntime>;
   /** The template's SQS event source mappings; a reload replaces them in place (the read API lists this array). */
@@ -77,8 +83,9 @@ export class LambdaService implements RestProtocolService {
     const accountId = options.accountId ?? tryParseArn(options.functions[0]?.arn ?? '')?.account ?? '000000000000';
     this.#directory = new FunctionDirectory(this.#functions, accountId, options.region);
     this.#read = new LambdaReadApi(this.#functions, this.#directory, this.#mappings, { accountId, region: options.region });
+    const db = options.db ?? openDatabase(':memory:');
     this.#async = new AsyncInvoker(this.#functions, {
-      db: options.db ?? openDatabase(':memory:'),
+      db,
       clock: options.clock ?? systemClock,
       destinations: options.destinations ?? {
         send: async (arn) => {
@@ -89,11 +96,22 @@ export class LambdaService implements RestProtocolService {
       delayScale: options.asyncTiming?.delayScale,
       pollIntervalMs: options.asyncTiming?.pollIntervalMs,
     });
+    this.#durable = new DurableExecutions({
+      db,
+      clock: options.clock ?? systemClock,
+      functions: this.#functions,
+      log: options.log,
+      invoke: (name, payload) => this.invoke(name, payload),
+      pollIntervalMs: options.asyncTiming?.pollIntervalMs,
+      delayScale: options.asyncTiming?.delayScale,
+    });
+    this.#durableApi = new DurableApi(this.#durable, this.#directory);
   }
 
   /** Starts the event source pollers and the asynchronous invocation queue. */
   async start(): Promise<void> {
     this.#async.start();
+    this.#durable.start();
     for (const mapping of this.#mappings) await this.#startSource(mapping);
   }
 
@@ -196,6 +214,7 @@ export class LambdaService implements RestProtocolService {
 
   async stop(): Promise<void> {
     await this.#async.stop();
+    await this.#durable.stop();
     await Promise.all(this.#sources.map((source) => source.stop()));
     await Promise.all([...this.#functions.values()].map((fn) => fn.stop()));
   }
@@ -208,6 +227,7 @@ export class LambdaService implements RestProtocolService {
    */
   async invoke(functionName: string, event: unknown, options: { readonly throttle?: boolean } = {}): Promise<InvokeOutcome> {
     const resolved = this.#directory.resolve(functionName);
+    if (durableSettings(resolved.fn.definition)) return this.#invokeDurable(resolved, event);
     return resolved.fn.invoke(event, {
       invokedFunctionArn: resolved.arn,
       version: resolved.version,
@@ -221,7 +241,12 @@ export class LambdaService implements RestProtocolService {
    * dead-letter queue take it from there.
    */
   async invokeAsync(functionNameOrArn: string, event: unknown): Promise<{ requestId: string }> {
-    const fn = this.#function(functionNameOrArn);
+    const resolved = this.#directory.resolve(functionNameOrArn);
+    if (durableSettings(resolved.fn.definition)) {
+      startDurable(this.#durable, resolved, JSON.stringify(event ?? null), { asynchronous: true, traceHeader: currentTraceHeader() });
+      return { requestId: randomUUID() };
+    }
+    const fn = resolved.fn;
     if (runtimeSupport(fn.definition.runtime) === 'unsupported') {
       throw new AwsError(
         'InvalidRuntimeException',
@@ -273,6 +298,8 @@ export class LambdaService implements RestProtocolService {
 
   async #handle(request: RawRequest): Promise<RawResponse> {
     validateLambdaRequest(request);
+    const durable = this.#durableApi.answer(request);
+    if (durable) return durable;
     const invoke = INVOKE_PATH.exec(request.path);
     if (invoke && request.method === 'POST') return this.#invokeHttp(invoke[1] ?? '', request);
     const answer = this.#read.answer(request);
@@ -329,6 +356,8 @@ export class LambdaService implements RestProtocolService {
     }
     const clientContext = decodeClientContext(header(request, 'x-amz-client-context'));
     if (type === 'DryRun') return { status: 204, headers: { 'x-amzn-requestid': randomUUID() } };
+    if (durableSettings(fn.definition))
+      return this.#invokeDurableHttp(resolved, event, type, header(request, 'x-amz-durable-execution-name'));
     if (type === 'Event') {
       const { requestId } = await this.invokeAsync(fn.definition.name, event);
       return { status: 202, headers: { 'x-amzn-requestid': requestId } };
@@ -350,8 +379,35 @@ export class LambdaService implements RestProtocolService {
     return { status: 200, headers, body: outcome.ok ? outcome.payload : JSON.stringify(outcome.error) };
   }
 
-  #function(nameOrArn: string): FunctionRuntime {
-    return this.#directory.resolve(nameOrArn).fn;
+  /** An in-process synchronous invocation of a durable function (an event source, Step Functions): its execution's outcome. */
+  async #invokeDurable(resolved: ResolvedFunction<FunctionRuntime>, event: unknown): Promise<InvokeOutcome> {
+    const { arn } = startDurable(this.#durable, resolved, JSON.stringify(event ?? null), {
+      asynchronous: false,
+      traceHeader: currentTraceHeader(),
+    });
+    return outcomeOf(await this.#durable.ended(arn), randomUUID());
+  }
+
+  /** Invoke of a durable function: 202 once its execution is started (Event), or its outcome once it ends (RequestResponse). */
+  async #invokeDurableHttp(resolved: ResolvedFunction<FunctionRuntime>, event: unknown, type: string, name: string | undefined) {
+    const requestId = randomUUID();
+    const { arn } = startDurable(this.#durable, resolved, JSON.stringify(event), {
+      asynchronous: type === 'Event',
+      traceHeader: currentTraceHeader(),
+      ...(name ? { name } : {}),
+    });
+    const headers: Record<string, string> = { 'x-amzn-requestid': requestId, 'x-amz-durable-execution-arn': arn };
+    if (type === 'Event') return { status: 202, headers };
+    const outcome = outcomeOf(await this.#durable.ended(arn), requestId);
+    headers['content-type'] = 'application/json';
+    headers['x-amz-executed-version'] = resolved.version;
+    if (!outcome.ok) headers['x-amz-function-error'] = 'Unhandled';
+    return { status: 200, headers, body: outcome.ok ? outcome.payload : JSON.stringify(outcome.error) };
+  }
+
+  /** The durable executions of the app's durable functions (the start-up report, tests). */
+  get durable(): DurableExecutions {
+    return this.#durable;
   }
 }
 

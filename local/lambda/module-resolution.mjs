@@ -12,8 +12,12 @@ import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Script } from 'node:vm';
 
-/** The packages the managed runtime provides: the SDK v3 and the scopes of its own dependencies. */
-const RUNTIME_PROVIDED = /^@(aws-sdk|smithy|aws-crypto)\//;
+/**
+ * The packages the managed runtime provides: the SDK v3 and the scopes of its own
+ * dependencies, and the durable execution SDK (its `-bundled` version: the Node.js
+ * runtimes ship it in /var/runtime for durable functions).
+ */
+const RUNTIME_PROVIDED = /^@(aws-sdk|smithy|aws-crypto)\/|^@aws\/durable-execution-sdk-js(\/|$)/;
 const NOT_FOUND = new Set(['MODULE_NOT_FOUND', 'ERR_MODULE_NOT_FOUND']);
 
 function isInside(file, folder) {

@@ -1,0 +1,267 @@
+import { AwsError } from '../../aws-error.js';
+import type { RawRequest, RawResponse } from '../../endpoint/protocols.js';
+import type { FunctionDirectory } from '../function-reference.js';
+import type { FunctionRuntime } from '../function-runtime.js';
+import type { DurableExecutions } from './durable-executions.js';
+import type { ErrorObject, ExecutionRecord, OperationUpdate } from './durable-types.js';
+import { applyUpdate, completeCallback, replayedOperations, validateUpdate } from './operations.js';
+import { forApi } from './wire.js';
+
+/** Lambda's limit on one operation's payload or error in a checkpoint, and on a callback's result (256 KB). */
+export const MAX_OPERATION_PAYLOAD_BYTES = 262_144;
+/**
+ * Operations one execution may have. The limit the SDKs document ("maximum history size",
+ * durable-execution-sdk-rust LIMITS); past it a checkpoint is refused.
+ */
+export const MAX_OPERATIONS_PER_EXECUTION = 25_000;
+const STATE_PAGE = 1000;
+const LIST_PAGE = 1000;
+
+const EXECUTION_PATH =
+  /^\/2025-12-01\/durable-executions\/(arn:.+\/durable-execution\/[^/]+\/[^/]+?)(?:\/(checkpoint|state|history|stop))?\/?$/;
+const CALLBACK_PATH = /^\/2025-12-01\/durable-execution-callbacks\/(.+)\/(succeed|fail|heartbeat)\/?$/;
+const LIST_PATH = /^\/2025-12-01\/functions\/([^/]+)\/durable-executions\/?$/;
+const CALLBACK_ID = /^[A-Za-z0-9+/]+={0,2}$/;
+
+const invalid = (message: string) => new AwsError('InvalidParameterValueException', message);
+
+/**
+ * The durable execution operations of Lambda's API (2025-12-01): the checkpoint protocol
+ * the SDK speaks (CheckpointDurableExecution, GetDurableExecutionState), the callbacks an
+ * outside system sends, and the read side (GetDurableExecution, GetDurableExecutionHistory,
+ * ListDurableExecutionsByFunction) and StopDurableExecution.
+ */
+export class DurableApi {
+  constructor(
+    private readonly executions: DurableExecutions,
+    private readonly directory: FunctionDirectory<FunctionRuntime>,
+  ) {}
+
+  /** The answer to a durable execution request, or undefined for any other request. */
+  answer(request: RawRequest): RawResponse | undefined {
+    const execution = EXECUTION_PATH.exec(request.path);
+    if (execution) return this.#execution(request, execution[1] ?? '', execution[2]);
+    const callback = CALLBACK_PATH.exec(request.path);
+    if (callback && request.method === 'POST') return this.#callback(callback[1] ?? '', callback[2] ?? '', request.body);
+    const list = LIST_PATH.exec(request.path);
+    if (list && request.method === 'GET') return json(this.#list(list[1] ?? '', request.query));
+    return undefined;
+  }
+
+  #execution(request: RawRequest, arn: string, action: string | undefined): RawResponse | undefined {
+    const { method } = request;
+    if (action === 'checkpoint' && method === 'POST') return json(this.#checkpoint(arn, parseBody(request.body)));
+    if (action === 'state' && method === 'GET') return json(this.#state(arn, request.query));
+    if (action === 'history' && method === 'GET') return json(this.#history(arn, request.query));
+    if (action === 'stop' && method === 'POST') return json(this.#stop(arn, parseBody(request.body) as ErrorObject));
+    if (action === undefined && method === 'GET') return json(this.#get(arn, request.query));
+    return undefined;
+  }
+
+  /** CheckpointDurableExecution: applies the updates in order, all or none, and hands out the next token. */
+  #checkpoint(arn: string, body: Record<string, unknown>) {
+    const execution = this.executions.execution(arn);
+    const token = body.CheckpointToken;
+    if (typeof token !== 'string' || token === '') throw invalid('CheckpointToken is required.');
+    // The token of an earlier checkpoint or invocation, or of an execution that ended, is spent.
+    if (execution.status !== 'RUNNING' || token !== execution.checkpointToken) {
+      throw invalid(`Invalid Checkpoint Token: the token is not the current one of durable execution ${arn}`);
+    }
+    const updates = (Array.isArray(body.Updates) ? body.Updates : []) as OperationUpdate[];
+    for (const update of updates) {
+      validateUpdate(update);
+      checkSizes(update);
+    }
+    const { store } = this.executions;
+    const fresh = new Set(updates.filter((u) => u.Type !== 'EXECUTION').map((u) => u.Id));
+    for (const id of [...fresh]) if (store.operation(arn, id)) fresh.delete(id);
+    if (store.operationCount(arn) + fresh.size > MAX_OPERATIONS_PER_EXECUTION) {
+      throw invalid(`A durable execution can have at most ${MAX_OPERATIONS_PER_EXECUTION} operations.`);
+    }
+    const now = this.executions.clock.now();
+    const touched = new Set<string>();
+    const chained: { id: string; functionName: string; payload: string }[] = [];
+    let ended: { status: 'SUCCEEDED' | 'FAILED'; result?: string; error?: ErrorObject } | undefined;
+    const next = this.executions.newToken();
+    store.transaction(() => {
+      for (const update of updates) {
+        // An EXECUTION update ends the execution (the SDK's path for a result too large to return), whatever its Id.
+        if (update.Type === 'EXECUTION') {
+          ended =
+            update.Action === 'SUCCEED'
+              ? { status: 'SUCCEEDED', result: update.Payload ?? '' }
+              : { status: 'FAILED', error: update.Error ?? {} };
+          continue;
+        }
+        const applied = applyUpdate(store.operation(arn, update.Id), update, now, () => this.executions.newCallbackId());
+        store.putOperation(arn, applied.record);
+        for (const event of applied.events) store.addEvent(arn, event);
+        touched.add(update.Id);
+        if (applied.chainedInvoke) chained.push({ id: update.Id, ...applied.chainedInvoke });
+      }
+      store.update(arn, { checkpoint_token: next });
+    });
+    if (ended) this.executions.finish(arn, ended.status, ended);
+    for (const c of chained) this.executions.startChainedInvoke(arn, c.id, c.functionName, c.payload);
+    for (const id of this.executions.takeExternalChanges(arn)) touched.add(id);
+    const operations = [...touched].flatMap((id) => store.operation(arn, id)?.op ?? []);
+    return { CheckpointToken: next, NewExecutionState: { Operations: forApi(operations) } };
+  }
+
+  /** GetDurableExecutionState: the operations the running invocation replays, a page at a time. */
+  #state(arn: string, query: URLSearchParams) {
+    const execution = this.executions.execution(arn);
+    if (query.get('CheckpointToken') !== execution.checkpointToken) {
+      throw invalid(`Invalid Checkpoint Token: the token is not the current one of durable execution ${arn}`);
+    }
+    const operations = replayedOperations(this.executions.store.operations(arn));
+    const { items, next } = page(operations, query, STATE_PAGE);
+    return { Operations: forApi(items), ...(next ? { NextMarker: next } : {}) };
+  }
+
+  #get(arn: string, query: URLSearchParams) {
+    const execution = this.executions.execution(arn);
+    const include = query.get('IncludeExecutionData') !== 'false';
+    const fn = this.directory.resolve(execution.functionName).fn;
+    const settings = fn.definition.template?.DurableConfig as Record<string, unknown> | undefined;
+    return forApi({
+      ...summary(execution),
+      ...(include ? { InputPayload: execution.input } : {}),
+      ...(include && execution.result !== undefined ? { Result: execution.result } : {}),
+      ...(execution.error ? { Error: execution.error } : {}),
+      Version: execution.version,
+      ExecutionDataIncluded: include,
+      ...(settings ? { DurableConfig: settings } : {}),
+    });
+  }
+
+  #history(arn: string, query: URLSearchParams) {
+    this.executions.execution(arn);
+    const include = query.get('IncludeExecutionData') !== 'false';
+    let events = this.executions.store.events(arn);
+    if (query.get('ReverseOrder') === 'true') events = events.reverse();
+    const { items, next } = page(events, query, STATE_PAGE);
+    const shown = include ? items : items.map(withoutPayloads);
+    return { Events: forApi(shown), ...(next ? { NextMarker: next } : {}) };
+  }
+
+  #list(functionName: string, query: URLSearchParams) {
+    const resolved = this.directory.resolve(functionName, query.get('Qualifier'));
+    const statuses = query.getAll('Statuses');
+    const seconds = (name: string) => {
+      const value = query.get(name);
+      return value === null ? undefined : Number.isNaN(Number(value)) ? Date.parse(value) : Number(value) * 1000;
+    };
+    const executions = this.executions.store.list({
+      functionName: resolved.fn.definition.name,
+      ...(resolved.qualifier !== undefined ? { version: resolved.version } : {}),
+      ...(query.get('DurableExecutionName') ? { name: query.get('DurableExecutionName') ?? '' } : {}),
+      ...(statuses.length > 0 ? { statuses } : {}),
+      ...(seconds('StartedAfter') !== undefined ? { startedAfter: seconds('StartedAfter') } : {}),
+      ...(seconds('StartedBefore') !== undefined ? { startedBefore: seconds('StartedBefore') } : {}),
+      reverse: query.get('ReverseOrder') === 'true',
+    });
+    const { items, next } = page(executions, query, LIST_PAGE);
+    return { DurableExecutions: forApi(items.map(summary)), ...(next ? { NextMarker: next } : {}) };
+  }
+
+  /** StopDurableExecution: ends a running execution as STOPPED, with the caller's error. */
+  #stop(arn: string, error: ErrorObject) {
+    const execution = this.executions.execution(arn);
+    if (execution.status !== 'RUNNING') {
+      throw new AwsError('ResourceConflictException', `Durable execution ${arn} is not running: it is ${execution.status}`, 409);
+    }
+    this.executions.finish(arn, 'STOPPED', { error: error && Object.keys(error).length > 0 ? error : {} });
+    return forApi({ StopTimestamp: this.executions.store.get(arn)?.endedAt ?? this.executions.clock.now() });
+  }
+
+  /** SendDurableExecutionCallbackSuccess / Failure / Heartbeat. */
+  #callback(callbackId: string, action: string, body: Buffer): RawResponse {
+    if (callbackId.length > 1024 || !CALLBACK_ID.test(callbackId)) {
+      throw invalid(`Invalid callback id: it must match [A-Za-z0-9+/]+={0,2} and be at most 1024 characters.`);
+    }
+    if (body.length > MAX_OPERATION_PAYLOAD_BYTES) {
+      throw invalid(`The callback ${action === 'fail' ? 'error' : 'result'} must be at most ${MAX_OPERATION_PAYLOAD_BYTES} bytes.`);
+    }
+    const { store } = this.executions;
+    const found = store.byCallbackId(callbackId);
+    if (!found) throw new AwsError('ResourceNotFoundException', `Callback not found: ${callbackId}`, 404);
+    const { executionArn, record } = found;
+    if (record.op.Status === 'TIMED_OUT') throw new AwsError('CallbackTimeoutException', `The callback ${callbackId} timed out.`);
+    const execution = store.get(executionArn);
+    if (record.op.Status !== 'STARTED' || execution?.status !== 'RUNNING') {
+      throw invalid(
+        `The callback ${callbackId} is closed: it is ${record.op.Status === 'STARTED' ? `in an execution that is ${execution?.status}` : record.op.Status}.`,
+      );
+    }
+    const now = this.executions.clock.now();
+    if (action === 'heartbeat') {
+      if (record.heartbeatSeconds !== undefined)
+        store.putOperation(executionArn, { ...record, heartbeatTimeoutAt: now + record.heartbeatSeconds * 1000 });
+      return { status: 200, headers: { 'content-type': 'application/json' }, body: '{}' };
+    }
+    const applied =
+      action === 'succeed'
+        ? completeCallback(record, 'SUCCEEDED', now, body.length > 0 ? { result: body.toString('utf8') } : {})
+        : completeCallback(record, 'FAILED', now, { error: parseBody(body) as ErrorObject });
+    store.transaction(() => {
+      store.putOperation(executionArn, applied.record);
+      for (const event of applied.events) store.addEvent(executionArn, event);
+    });
+    this.executions.changedOutside(executionArn, [record.op.Id]);
+    return { status: 200, headers: { 'content-type': 'application/json' }, body: '{}' };
+  }
+}
+
+/** An execution as ListDurableExecutionsByFunction lists it. */
+function summary(e: ExecutionRecord) {
+  return {
+    DurableExecutionArn: e.arn,
+    DurableExecutionName: e.name,
+    FunctionArn: e.functionArn,
+    Status: e.status,
+    StartTimestamp: e.startedAt,
+    ...(e.endedAt !== undefined ? { EndTimestamp: e.endedAt } : {}),
+  };
+}
+
+function checkSizes(update: OperationUpdate): void {
+  if (update.Payload !== undefined && Buffer.byteLength(update.Payload) > MAX_OPERATION_PAYLOAD_BYTES) {
+    throw invalid(
+      `The payload of operation ${update.Id} is ${Buffer.byteLength(update.Payload)} bytes: at most ${MAX_OPERATION_PAYLOAD_BYTES} are allowed.`,
+    );
+  }
+  if (update.Error !== undefined && Buffer.byteLength(JSON.stringify(update.Error)) > MAX_OPERATION_PAYLOAD_BYTES) {
+    throw invalid(`The error of operation ${update.Id} is over ${MAX_OPERATION_PAYLOAD_BYTES} bytes.`);
+  }
+}
+
+/** A history event without its input, result and error payloads (`IncludeExecutionData=false`). */
+function withoutPayloads<T extends object>(event: T): T {
+  return JSON.parse(JSON.stringify(event, (key, value) => (key === 'Payload' ? undefined : value))) as T;
+}
+
+/** One page after `Marker` (the index of the first item, as text), of at most `MaxItems`. */
+function page<T>(all: readonly T[], query: URLSearchParams, limit: number): { items: T[]; next?: string } {
+  const max = query.get('MaxItems');
+  const size = max === null || max === '0' ? limit : Math.min(Number(max), limit);
+  if (!Number.isInteger(size) || size < 1) throw invalid(`Invalid MaxItems: ${max}`);
+  const marker = query.get('Marker');
+  const start = marker === null || marker === '' ? 0 : Number(marker);
+  if (!Number.isInteger(start) || start < 0) throw invalid(`Invalid marker: ${marker}`);
+  const items = all.slice(start, start + size);
+  return { items, ...(start + size < all.length ? { next: String(start + size) } : {}) };
+}
+
+function parseBody(body: Buffer): Record<string, unknown> {
+  if (body.length === 0) return {};
+  try {
+    return JSON.parse(body.toString('utf8')) as Record<string, unknown>;
+  } catch (error) {
+    throw new AwsError('InvalidRequestContentException', `Could not parse request body into json: ${(error as Error).message}`);
+  }
+}
+
+function json(body: unknown): RawResponse {
+  return { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
+}

@@ -1,0 +1,52 @@
+import { AwsError } from '../../aws-error.js';
+import type { ResolvedFunction } from '../function-reference.js';
+import type { FunctionRuntime, InvokeOutcome } from '../function-runtime.js';
+import type { DurableExecutions } from './durable-executions.js';
+import type { ExecutionRecord } from './durable-types.js';
+
+/** Lambda's limit on an asynchronous invocation's payload for a durable function (the execution's input). */
+export const MAX_DURABLE_ASYNC_INPUT_BYTES = 262_144;
+
+/**
+ * How every invocation of a durable function starts its execution, whatever invokes it
+ * (Invoke, an event source, an EventBridge target, Step Functions): Lambda requires a
+ * qualified ARN (a version, an alias or `$LATEST`), and the execution name, when given,
+ * makes the start idempotent.
+ */
+export function startDurable(
+  executions: DurableExecutions,
+  resolved: ResolvedFunction<FunctionRuntime>,
+  input: string,
+  options: { readonly name?: string; readonly asynchronous: boolean; readonly traceHeader?: string },
+): { arn: string; existing: boolean } {
+  if (resolved.qualifier === undefined) {
+    throw new AwsError(
+      'InvalidParameterValueException',
+      `You cannot invoke a durable function using an unqualified ARN: invoke ${resolved.arn} with a version, an alias or $LATEST (${resolved.arn}:$LATEST).`,
+    );
+  }
+  if (options.asynchronous && Buffer.byteLength(input) > MAX_DURABLE_ASYNC_INPUT_BYTES) {
+    throw new AwsError(
+      'RequestTooLargeException',
+      `Request must be smaller than ${MAX_DURABLE_ASYNC_INPUT_BYTES} bytes for an asynchronous invocation of a durable function`,
+      413,
+    );
+  }
+  return executions.startExecution(resolved.fn, { arn: resolved.arn, version: resolved.version }, input, options.name, options.traceHeader);
+}
+
+/** A synchronous invocation's answer once the execution ended: its result, or its error as a function error. */
+export function outcomeOf(execution: ExecutionRecord, requestId: string): InvokeOutcome {
+  if (execution.status === 'SUCCEEDED') return { ok: true, payload: execution.result || 'null', requestId };
+  return {
+    ok: false,
+    requestId,
+    error: {
+      errorType:
+        execution.error?.ErrorType ??
+        `Execution${execution.status === 'TIMED_OUT' ? 'TimedOut' : execution.status === 'STOPPED' ? 'Stopped' : 'Failed'}`,
+      errorMessage: execution.error?.ErrorMessage ?? `The durable execution ${execution.arn} ended ${execution.status}`,
+      ...(execution.error?.StackTrace ? { trace: execution.error.StackTrace } : {}),
+    },
+  };
+}

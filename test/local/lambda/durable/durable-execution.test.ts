@@ -1,0 +1,120 @@
+import {
+  GetDurableExecutionCommand,
+  GetDurableExecutionHistoryCommand,
+  InvokeCommand,
+  LambdaClient,
+  ListDurableExecutionsByFunctionCommand,
+  SendDurableExecutionCallbackSuccessCommand,
+} from '@aws-sdk/client-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LocalRuntime } from '../../../../local/runtime.js';
+import { credentials, eventually, region, tempDataDir } from '../../helpers.js';
+import { callbackIdOf, type DurableApp, durableApp, effectsOf } from './fixture.js';
+
+let runtime: LocalRuntime;
+let lambda: LambdaClient;
+let app: DurableApp;
+const logs: string[] = [];
+
+beforeAll(async () => {
+  app = durableApp();
+  runtime = await LocalRuntime.start({ cdkOut: app.cdkOut, dataDir: tempDataDir(), port: 0, log: (line) => logs.push(line) });
+  lambda = new LambdaClient({ endpoint: runtime.url, region, credentials, maxAttempts: 1 });
+});
+afterAll(async () => {
+  await runtime?.stop();
+});
+
+const payload = (value: unknown) => Buffer.from(JSON.stringify(value));
+const text = (bytes: Uint8Array | undefined) => Buffer.from(bytes ?? []).toString('utf8');
+
+describe('Lambda durable functions', () => {
+  it('runs steps, a retried step, a wait and a callback to SUCCEEDED, each side effect once, invoked asynchronously by name', async () => {
+    const started = await lambda.send(
+      new InvokeCommand({
+        FunctionName: 'order-flow:$LATEST',
+        InvocationType: 'Event',
+        DurableExecutionName: 'order-1',
+        Payload: payload({ orderId: 'o1' }),
+      }),
+    );
+    expect(started.StatusCode).toBe(202);
+    const arn = started.DurableExecutionArn ?? '';
+    expect(arn).toMatch(/^arn:aws:lambda:us-east-1:\d{12}:function:order-flow:\$LATEST\/durable-execution\/order-1\/[0-9a-f-]{36}$/);
+
+    const callbackId = await eventually(async () => callbackIdOf(app, 'o1'), 30_000, 'the callback id');
+    const waiting = await lambda.send(new GetDurableExecutionCommand({ DurableExecutionArn: arn }));
+    expect(waiting.Status).toBe('RUNNING');
+
+    await lambda.send(new SendDurableExecutionCallbackSuccessCommand({ CallbackId: callbackId, Result: payload({ approvedBy: 'ana' }) }));
+    const ended = await eventually(
+      async () => {
+        const execution = await lambda.send(new GetDurableExecutionCommand({ DurableExecutionArn: arn }));
+        return execution.Status === 'RUNNING' ? undefined : execution;
+      },
+      30_000,
+      'the execution to end',
+    );
+
+    expect(ended.Status).toBe('SUCCEEDED');
+    expect(JSON.parse(ended.Result ?? '')).toEqual({
+      orderId: 'o1',
+      reserved: true,
+      charged: 'charged',
+      approval: { approvedBy: 'ana' },
+      shipped: 'shipped',
+    });
+    expect(ended.DurableExecutionName).toBe('order-1');
+    expect(ended.FunctionArn).toMatch(/:function:order-flow:\$LATEST$/);
+    const effects = effectsOf(app).filter((l) => l.includes('o1'));
+    expect(effects.filter((l) => !l.startsWith('callback'))).toEqual([
+      'reserve o1',
+      'charge-attempt o1',
+      'charge-attempt o1',
+      'charge o1',
+      'ship o1',
+    ]);
+
+    const { Events = [] } = await lambda.send(
+      new GetDurableExecutionHistoryCommand({ DurableExecutionArn: arn, IncludeExecutionData: true }),
+    );
+    const types = Events.map((e) => e.EventType);
+    expect(types[0]).toBe('ExecutionStarted');
+    expect(types.at(-1)).toBe('ExecutionSucceeded');
+    expect(types).toEqual(
+      expect.arrayContaining(['StepFailed', 'WaitStarted', 'WaitSucceeded', 'CallbackStarted', 'CallbackSucceeded', 'InvocationCompleted']),
+    );
+    expect(Events.map((e) => e.EventId)).toEqual(Events.map((_, i) => i + 1));
+
+    const { DurableExecutions = [] } = await lambda.send(new ListDurableExecutionsByFunctionCommand({ FunctionName: 'order-flow' }));
+    expect(DurableExecutions.map((e) => [e.DurableExecutionName, e.Status])).toContainEqual(['order-1', 'SUCCEEDED']);
+  }, 60_000);
+
+  it('answers a synchronous invoke with the execution result, and a second invoke by the same name and input with the same execution', async () => {
+    const invoke = () =>
+      lambda.send(
+        new InvokeCommand({
+          FunctionName: 'callback-only:$LATEST',
+          DurableExecutionName: 'same-name',
+          Payload: payload({ timeoutSeconds: 600 }),
+        }),
+      );
+    const first = invoke();
+    const arn = await eventually(async () => {
+      const { DurableExecutions = [] } = await lambda.send(
+        new ListDurableExecutionsByFunctionCommand({ FunctionName: 'callback-only', DurableExecutionName: 'same-name' }),
+      );
+      return DurableExecutions[0]?.DurableExecutionArn;
+    });
+    const second = invoke();
+    const callbackId = await eventually(async () => logs.join('\n').match(/CALLBACK (\S+)/)?.[1], 30_000, 'the callback id');
+    await lambda.send(new SendDurableExecutionCallbackSuccessCommand({ CallbackId: callbackId, Result: Buffer.from('yes') }));
+    const [a, b] = await Promise.all([first, second]);
+    expect(a.DurableExecutionArn).toBe(arn);
+    expect(b.DurableExecutionArn).toBe(arn);
+    expect(text(a.Payload)).toBe('"yes"');
+    expect(text(b.Payload)).toBe('"yes"');
+    const { DurableExecutions = [] } = await lambda.send(new ListDurableExecutionsByFunctionCommand({ FunctionName: 'callback-only' }));
+    expect(DurableExecutions.filter((e) => e.DurableExecutionName === 'same-name')).toHaveLength(1);
+  }, 60_000);
+});

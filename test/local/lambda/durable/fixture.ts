@@ -1,0 +1,116 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { tempAssemblyDir, writeAssembly } from '../../assembly.js';
+
+/**
+ * A hand-written app with one durable function whose handler uses the real SDK
+ * (`@aws/durable-execution-sdk-js` from the project's node_modules, as the managed runtime
+ * provides it): it steps, retries a failing step, waits, waits for a callback and steps
+ * again. Each step's side effect is a line appended to `effects` (a file), so a test can
+ * count how often each ran; the callback's id goes there too, for the test to send it.
+ */
+export const ORDER_FLOW = `
+import { appendFileSync, readFileSync } from 'node:fs';
+import { withDurableExecution } from '@aws/durable-execution-sdk-js';
+
+const file = process.env.EFFECTS_FILE;
+const effect = (line) => appendFileSync(file, line + '\\n');
+const count = (line) => readFileSync(file, 'utf8').split('\\n').filter((l) => l === line).length;
+
+export const handler = withDurableExecution(async (event, context) => {
+  const reserved = await context.step('reserve', async () => {
+    effect('reserve ' + event.orderId);
+    return { orderId: event.orderId, reserved: true };
+  });
+  const charged = await context.step(
+    'charge',
+    async () => {
+      effect('charge-attempt ' + event.orderId);
+      if (count('charge-attempt ' + event.orderId) < 2) throw new Error('card declined');
+      effect('charge ' + event.orderId);
+      return 'charged';
+    },
+    { retryStrategy: (error, attempt) => ({ shouldRetry: attempt < 3, delay: { seconds: 1 } }) },
+  );
+  await context.wait('cool-off', { seconds: 1 });
+  const approval = await context.waitForCallback(
+    'approval',
+    async (callbackId) => {
+      effect('callback ' + event.orderId + ' ' + callbackId);
+    },
+    { timeout: { minutes: 10 } },
+  );
+  const shipped = await context.step('ship', async () => {
+    effect('ship ' + event.orderId);
+    return 'shipped';
+  });
+  return { ...reserved, charged, approval: JSON.parse(approval), shipped };
+});
+`;
+
+/** A handler that is not durable-aware enough: it suspends on a callback with no timeout, so only a callback or a stop ends it. */
+export const CALLBACK_ONLY = `
+import { withDurableExecution } from '@aws/durable-execution-sdk-js';
+export const handler = withDurableExecution(async (event, context) => {
+  const [promise, callbackId] = await context.createCallback('answer', { timeout: { seconds: event.timeoutSeconds ?? 600 } });
+  await context.step('announce', async () => { process.stdout.write('CALLBACK ' + callbackId + '\\n'); return callbackId; });
+  return await promise;
+});
+`;
+
+export interface DurableApp {
+  readonly cdkOut: string;
+  readonly effects: string;
+}
+
+/** Writes the app: `order-flow` (ORDER_FLOW) and `callback-only` (CALLBACK_ONLY), both durable, and `plain` (not durable). */
+export function durableApp(options: { executionTimeoutSeconds?: number } = {}): DurableApp {
+  const cdkOut = tempAssemblyDir();
+  const effects = path.join(cdkOut, 'effects.log');
+  writeFileSync(effects, '');
+  for (const [asset, source] of [
+    ['asset.order', ORDER_FLOW],
+    ['asset.callback', CALLBACK_ONLY],
+    ['asset.plain', 'export const handler = async (event) => ({ echoed: event });'],
+  ] as const) {
+    mkdirSync(path.join(cdkOut, asset));
+    writeFileSync(path.join(cdkOut, asset, 'index.mjs'), source);
+  }
+  const durableConfig = { ExecutionTimeout: options.executionTimeoutSeconds ?? 600, RetentionPeriodInDays: 7 };
+  const fn = (name: string, asset: string, durable: boolean) => ({
+    Type: 'AWS::Lambda::Function',
+    Properties: {
+      FunctionName: name,
+      Handler: 'index.handler',
+      Runtime: 'nodejs24.x',
+      Timeout: 30,
+      Code: { S3Bucket: 'b', S3Key: `${asset}.zip` },
+      Environment: { Variables: { EFFECTS_FILE: effects } },
+      ...(durable ? { DurableConfig: durableConfig } : {}),
+    },
+    Metadata: { 'aws:asset:path': asset, 'aws:asset:property': 'Code' },
+  });
+  writeAssembly(cdkOut, {
+    Durable: {
+      template: {
+        Resources: {
+          OrderFlow: fn('order-flow', 'asset.order', true),
+          CallbackOnly: fn('callback-only', 'asset.callback', true),
+          Plain: fn('plain', 'asset.plain', false),
+        },
+      },
+    },
+  });
+  return { cdkOut, effects };
+}
+
+/** The side effects recorded so far, one line each. */
+export function effectsOf(app: DurableApp): string[] {
+  return readFileSync(app.effects, 'utf8').split('\n').filter(Boolean);
+}
+
+/** The callback id the flow of an order recorded, once it did. */
+export function callbackIdOf(app: DurableApp, orderId: string): string | undefined {
+  const line = effectsOf(app).find((l) => l.startsWith(`callback ${orderId} `));
+  return line?.split(' ')[2];
+}
