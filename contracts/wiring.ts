@@ -73,6 +73,8 @@ export const ENV = {
   agentModelId: 'AGENT_MODEL_ID',
   /** The flow control table (FlowControlTable.grantUse sets it): leases, rate logs, debounce marks, pauses, token budgets. */
   flowControlTable: 'FLOW_CONTROL_TABLE_NAME',
+  /** A queue consumer's flow control (QueueConsumer `flowControl`): the JSON of `FlowControlSettings` (contracts/flow-control.ts). */
+  flowControl: 'FLOW_CONTROL',
 } as const;
 
 /**
@@ -118,6 +120,12 @@ export const ERROR_NAMES = {
    * this one neither acts nor announces, and comes back once that claim lapses.
    */
   effectInProgress: 'EffectInProgress',
+  /**
+   * Keyed flow control held a record back (its key is at its concurrency or rate limit,
+   * paused after a throttling answer, or debounced): not the record's fault, so it waits
+   * (visibility extended) and never counts towards the dead-letter queue.
+   */
+  flowHeldBack: 'FlowHeldBack',
   /**
    * A model call's token reservation does not fit a token budget's window (per model or per
    * tenant, per minute or per day): the call was not made and may be tried again after the

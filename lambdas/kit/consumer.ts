@@ -7,6 +7,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { FLOW_OUTCOMES } from '../../contracts/flow-control.js';
 import type { AnyEventContract, Detail } from '../../contracts/index.js';
 import type { ReplayPolicy } from '../../contracts/replay-policy.js';
 import { ENV } from '../../contracts/wiring.js';
@@ -15,6 +16,8 @@ import type { Emission, EventPublisher } from './emit.js';
 import { ContractRegistry, type ValidatedEvent } from './envelope.js';
 import { ConfigError, toError } from './errors.js';
 import { type FailureQueues, FailureRouter } from './failures.js';
+import { FlowGate } from './flow-control/gate.js';
+import { type FlowControlConfig, flowControlFromEnv } from './flow-control/settings.js';
 import { logger as defaultLogger, metrics } from './observability.js';
 import { RecordFailures } from './record-failures.js';
 import { handledAsReplay } from './replay-handling.js';
@@ -74,6 +77,12 @@ export interface SqsConsumerOptions<C extends readonly AnyEventContract[]> {
    * @default 'reprocess'
    */
   readonly replayPolicy?: ReplayPolicy;
+  /**
+   * Keyed flow control (concurrency, rate limit, debounce, pause on throttling) around
+   * each record's domain step; `false` for none.
+   * @default - what QueueConsumer's `flowControl` configured in the environment (read once, at module load), if anything
+   */
+  readonly flowControl?: FlowControlConfig | false;
 }
 
 /**
@@ -118,6 +127,8 @@ export function createSqsConsumer<const C extends readonly AnyEventContract[]>(o
   const logger = options.logger ?? defaultLogger;
   const { publisher } = options;
   const router = new FailureRouter(options.failureQueues ?? failureQueuesFromEnv());
+  const flowControl = options.flowControl === undefined ? flowControlFromEnv() : options.flowControl || undefined;
+  const gate = flowControl === undefined ? undefined : new FlowGate(flowControl.store, flowControl.settings);
 
   const runHandler = async (
     _claim: { readonly key: string },
@@ -159,12 +170,30 @@ export function createSqsConsumer<const C extends readonly AnyEventContract[]>(o
       process = makeIdempotent(runHandler, { persistenceStore: options.idempotency.persistenceStore, config });
     }
     const inOrder = new KeyedSequence();
-    const counts = { duplicates: 0, replayedNotRun: 0 };
+    const counts = { duplicates: 0, replayedNotRun: 0, superseded: 0 };
     const failures = new RecordFailures(router, lambdaContext.functionName, () => lambdaContext.getRemainingTimeInMillis());
 
     const processEvent = async (record: SQSRecord, event: ValidatedEvent, recordLogger: Logger) => {
+      // Flow control's step before the domain step: it may hold the record back (throws
+      // FlowHeldBackError) or find it superseded by a later record of its key (debounce).
+      const pass = await gate?.enter(record, event.envelope, lambdaContext.getRemainingTimeInMillis());
+      if (pass?.kind === 'superseded') {
+        counts.superseded++;
+        recordLogger.info('superseded: a later record of its key runs instead (debounce); completed without running', {
+          flowControl: { outcome: FLOW_OUTCOMES.superseded, key: pass.key, supersededBy: pass.by },
+          idempotencyKey: event.idempotencyKey,
+        });
+        return;
+      }
       const run = { ran: false };
-      const processed = await process({ key: event.idempotencyKey }, event, record, recordLogger, lambdaContext, run);
+      let processed: ProcessedRecord;
+      try {
+        processed = await process({ key: event.idempotencyKey }, event, record, recordLogger, lambdaContext, run);
+      } catch (thrown) {
+        // Flow control's step after a failure: frees the slot, pauses a throttled key.
+        throw (await pass?.leave(recordLogger, toError(thrown))) ?? thrown;
+      }
+      await pass?.leave(recordLogger);
       if (!run.ran) {
         counts.duplicates++;
         const first = (processed ?? {}) as Partial<ProcessedRecord>;
@@ -215,6 +244,10 @@ export function createSqsConsumer<const C extends readonly AnyEventContract[]>(o
     metrics.addMetric('ReplayedEventsNotRun', MetricUnit.Count, counts.replayedNotRun);
     metrics.addMetric('RecordsHeldForOpenCircuit', MetricUnit.Count, failures.counts.circuitOpen);
     metrics.addMetric('RecordsHeldForTwinInProgress', MetricUnit.Count, failures.counts.inProgress);
+    if (gate !== undefined) {
+      metrics.addMetric('RecordsHeldByFlowControl', MetricUnit.Count, failures.counts.flowHeldBack);
+      metrics.addMetric('RecordsSuperseded', MetricUnit.Count, counts.superseded);
+    }
     metrics.addMetric('RecordsSucceeded', MetricUnit.Count, sqsEvent.Records.length - failed - failures.counts.deadLettered);
     return { batchItemFailures: [...response.batchItemFailures] };
   };

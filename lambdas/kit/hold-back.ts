@@ -2,20 +2,37 @@ import type { IdempotencyAlreadyInProgressError } from '@aws-lambda-powertools/i
 import { ERROR_NAMES } from '../../contracts/wiring.js';
 import { circuitOpenRetryAfterMs } from './circuit-breaker.js';
 import type { EffectInProgressError } from './errors.js';
+import type { FlowHeldBackError } from './flow-control/errors.js';
 
 /** Why a record is held back instead of retried: none of them is the record's fault. */
-export type HoldBackReason = 'circuit-open' | 'in-progress';
+export type HoldBackReason = 'circuit-open' | 'in-progress' | 'flow-concurrency' | 'flow-rate' | 'flow-debounce' | 'flow-paused';
 
 /** A failure that is not the record's: how long to hold it back, and why. */
 export interface HoldBack {
   readonly reason: HoldBackReason;
   readonly ms: number;
+  /**
+   * `ms` is only the longest the wait can last (a twin's claim or a concurrency slot may
+   * free sooner): look again after the usual backoff if that is sooner.
+   */
+  readonly atMost?: boolean;
 }
+
+/** What a held-back record's log line says about why. */
+export const HOLD_BACK_WHY: Record<HoldBackReason, string> = {
+  'circuit-open': 'circuit open',
+  'in-progress': 'a twin delivery holds the claim on this effect',
+  'flow-concurrency': 'flow control: its key is at its concurrency limit',
+  'flow-rate': 'flow control: its key is at its rate limit',
+  'flow-debounce': 'flow control: debouncing, it runs if no later record of its key arrives',
+  'flow-paused': 'flow control: its key is paused after a throttling answer',
+};
 
 /**
  * Whether a failure is one a record waits out rather than one it is retried (and finally
- * dead-lettered) for: an open circuit, or a twin delivery that holds the claim on the same
- * effect (ours, `EffectInProgressError`, or Powertools idempotency's in-progress record).
+ * dead-lettered) for: an open circuit, a twin delivery that holds the claim on the same
+ * effect (ours, `EffectInProgressError`, or Powertools idempotency's in-progress record),
+ * or keyed flow control holding it back (`FlowHeldBackError`).
  * Undefined for any other failure.
  *
  * Powertools does not say when its in-progress lock lapses; it lapses at the holder's
@@ -28,13 +45,18 @@ export function holdBackOf(error: Error, ownRemainingMs: number): HoldBack | und
   const open = circuitOpenRetryAfterMs(error);
   if (open !== undefined) return { reason: 'circuit-open', ms: open };
   if (error.name === ERROR_NAMES.effectInProgress) {
-    return { reason: 'in-progress', ms: nonNegative((error as Partial<EffectInProgressError>).retryAfterMs) };
+    return { reason: 'in-progress', ms: nonNegative((error as Partial<EffectInProgressError>).retryAfterMs), atMost: true };
+  }
+  if (error.name === ERROR_NAMES.flowHeldBack) {
+    const { reason, retryAfterMs } = error as Partial<FlowHeldBackError>;
+    const ms = nonNegative(retryAfterMs);
+    return reason === 'concurrency' ? { reason: 'flow-concurrency', ms, atMost: true } : { reason: `flow-${reason ?? 'rate'}`, ms };
   }
   // By name, not instanceof: importing the class would load Powertools idempotency into every
   // consumer, including those that do not use it.
   if (error.name === POWERTOOLS_IN_PROGRESS) {
     const expiry = (error as IdempotencyAlreadyInProgressError).existingRecord?.inProgressExpiryTimestamp;
-    return { reason: 'in-progress', ms: nonNegative(expiry === undefined ? ownRemainingMs : expiry - Date.now()) };
+    return { reason: 'in-progress', ms: nonNegative(expiry === undefined ? ownRemainingMs : expiry - Date.now()), atMost: true };
   }
   return undefined;
 }

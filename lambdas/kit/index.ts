@@ -3,7 +3,8 @@
  * against its contract, claims it once (Powertools idempotency) and reports partial batch
  * failures; publishing events (`EventPublisher`, `emission`); configuration read once at
  * module load; the typed errors Step Functions matches on; versioned state; the circuit
- * breaker client; webhook handling; the model-call budget and token budgets.
+ * breaker client; webhook handling; the model-call budget and token budgets; keyed flow
+ * control (concurrency, rate limit, debounce, pause on throttling) for queue consumers.
  */
 export * from './circuit-breaker.js';
 export * from './config.js';
@@ -12,6 +13,7 @@ export * from './emit.js';
 export * from './envelope.js';
 export * from './errors.js';
 export * from './failures.js';
+export * from './flow-control/index.js';
 export * from './flow-control/token-budget.js';
 export * from './model-budget.js';
 export * from './observability.js';

@@ -2,13 +2,15 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { SQSRecord } from 'aws-lambda';
 import { isPermanent, toError } from './errors.js';
 import { type FailureRouter, receiveCountOf } from './failures.js';
-import { type HoldBack, holdBackOf } from './hold-back.js';
+import { HOLD_BACK_WHY, type HoldBack, holdBackOf } from './hold-back.js';
 
 /** What happened to the failed records of one batch, for the batch's metrics. */
 export interface FailureCounts {
   deadLettered: number;
   circuitOpen: number;
   inProgress: number;
+  /** Held back by keyed flow control (a limit, a pause or debounce). */
+  flowHeldBack: number;
 }
 
 /** One failed record: the error, and what to log it with. */
@@ -27,7 +29,7 @@ export interface FailedRecord {
  * and throws the error when the record is to be received again (reported as failed).
  */
 export class RecordFailures {
-  readonly counts: FailureCounts = { deadLettered: 0, circuitOpen: 0, inProgress: 0 };
+  readonly counts: FailureCounts = { deadLettered: 0, circuitOpen: 0, inProgress: 0, flowHeldBack: 0 };
 
   constructor(
     private readonly router: FailureRouter,
@@ -90,11 +92,13 @@ export class RecordFailures {
   async #holdBack(failed: FailedRecord, hold: HoldBack): Promise<void> {
     const { record, error, logger, idempotencyKey } = failed;
     if (hold.reason === 'circuit-open') this.counts.circuitOpen++;
-    else this.counts.inProgress++;
-    const why = hold.reason === 'circuit-open' ? 'circuit open' : 'a twin delivery holds the claim on this effect';
-    // A twin usually finishes in moments: look again after the usual backoff, or when its
-    // claim lapses if that is sooner; either way the wait never counts towards the DLQ.
-    const seconds = hold.reason === 'in-progress' ? Math.min(hold.ms / 1000, this.router.backoffDelay(record)) : hold.ms / 1000;
+    else if (hold.reason === 'in-progress') this.counts.inProgress++;
+    else this.counts.flowHeldBack++;
+    const why = HOLD_BACK_WHY[hold.reason];
+    // A twin usually finishes in moments, a concurrency slot frees when its holder is done:
+    // look again after the usual backoff, or when the claim or lease lapses if that is
+    // sooner; either way the wait never counts towards the DLQ.
+    const seconds = hold.atMost ? Math.min(hold.ms / 1000, this.router.backoffDelay(record)) : hold.ms / 1000;
     const receiveCount = receiveCountOf(record);
     if (this.router.isLastReceive(record) && this.router.canRequeue) {
       let requeuedInSeconds: number;

@@ -1,0 +1,104 @@
+import type { TSchema } from 'typebox';
+
+/**
+ * Keyed flow control as the constructs declare it and the kit enforces it: QueueConsumer
+ * writes these settings as JSON into `ENV.flowControl`, the kit's consumer reads them once
+ * at module load. Durations are in seconds, as CloudFormation carries them.
+ */
+export interface FlowControlSettings {
+  /** Names the flow in the table's items (`<control>#<flow>#<key>`): flows never share a count. */
+  readonly flow: string;
+  /** What a record's key is: a path into its event, or one constant for every record. */
+  readonly key: FlowKeySetting;
+  /** At most `limit` records of one key in flight; a lease outlives a crashed holder by `leaseMarginSeconds`. */
+  readonly concurrency?: { readonly limit: number; readonly leaseMarginSeconds: number };
+  /** At most `limit` starts of one key in any window of `periodSeconds`. */
+  readonly rateLimit?: { readonly limit: number; readonly periodSeconds: number };
+  /**
+   * The last record of a key runs once `periodSeconds` passed without a newer one, or
+   * `maxWaitSeconds` after the first of the burst; `keepSeconds` is how long a key's mark
+   * is kept (the queue's retention: a superseded record can come back that late).
+   */
+  readonly debounce?: { readonly periodSeconds: number; readonly maxWaitSeconds: number; readonly keepSeconds: number };
+  /** A throttling answer pauses the key for its retry-after (or `defaultSeconds`), at most `maxSeconds`. */
+  readonly pauseOnThrottle?: { readonly defaultSeconds: number; readonly maxSeconds: number };
+}
+
+export type FlowKeySetting = { readonly path: string } | { readonly constant: string };
+
+/** The fields of an EventBridge event a key path may start with besides `detail`. */
+export const ENVELOPE_KEY_FIELDS = ['id', 'source', 'detail-type', 'account', 'region', 'time'] as const;
+
+const SEGMENT = /^[A-Za-z0-9_][\w-]*$/;
+
+/**
+ * The segments of a key path (`$.detail.tenantId` -> `['detail', 'tenantId']`), or
+ * undefined if it is not one: `$.` then dot-separated names of letters, digits, `_` and `-`.
+ */
+export function parseKeyPath(path: string): readonly string[] | undefined {
+  if (!path.startsWith('$.')) return undefined;
+  const segments = path.slice(2).split('.');
+  return segments.every((s) => SEGMENT.test(s)) ? segments : undefined;
+}
+
+/** The key setting a construct's `key` string means: `$.…` is a path, anything else a constant. */
+export function flowKeySetting(key: string): FlowKeySetting {
+  return key.startsWith('$') ? { path: key } : { constant: key };
+}
+
+/**
+ * Why a key path can match no event of these detail schemas (undefined if it can match one):
+ * a path into `detail` must follow declared properties down to a string, number or boolean;
+ * a path into the envelope must name one of its fields.
+ */
+export function keyPathMismatch(segments: readonly string[], detailSchemas: readonly TSchema[]): string | undefined {
+  const [head, ...rest] = segments;
+  if (head !== 'detail') {
+    if ((ENVELOPE_KEY_FIELDS as readonly string[]).includes(head ?? '') && rest.length === 0) return undefined;
+    return `a path outside detail must be one of $.${ENVELOPE_KEY_FIELDS.join(', $.')}`;
+  }
+  if (rest.length === 0) return 'the key must be a value inside detail, not detail itself';
+  const reasons = detailSchemas.map((schema) => leafMismatch(schema, rest));
+  if (reasons.some((r) => r === undefined)) return undefined;
+  return reasons[0];
+}
+
+function leafMismatch(schema: TSchema, segments: readonly string[]): string | undefined {
+  let node: TSchema | undefined = schema;
+  const walked: string[] = ['detail'];
+  for (const segment of segments) {
+    const properties: Record<string, TSchema> | undefined = (node as { properties?: Record<string, TSchema> }).properties;
+    node = properties?.[segment];
+    if (node === undefined) return `no contract declares ${[...walked, segment].join('.')}`;
+    walked.push(segment);
+  }
+  const types = typesOf(node);
+  if (types.length > 0 && !types.every((t) => t === 'string' || t === 'number' || t === 'integer' || t === 'boolean')) {
+    return `${walked.join('.')} is ${types.join(' | ')}, not a string, number or boolean`;
+  }
+  return undefined;
+}
+
+/** The JSON types a schema allows, as far as its `type`, `anyOf` and `const` say (empty if unknown). */
+function typesOf(schema: TSchema | undefined): string[] {
+  if (schema === undefined) return [];
+  const s = schema as { type?: string | string[]; anyOf?: TSchema[]; const?: unknown };
+  if (typeof s.type === 'string') return [s.type];
+  if (Array.isArray(s.type)) return s.type;
+  if (Array.isArray(s.anyOf)) return s.anyOf.flatMap(typesOf);
+  if (s.const !== undefined) return [typeof s.const];
+  return [];
+}
+
+/**
+ * The stable names of what flow control did with a record, in the consumer's log lines
+ * (`flowControl.outcome`, found by `trace` through the record's correlation id) and metrics.
+ */
+export const FLOW_OUTCOMES = {
+  /** Debounced: a later record of the key runs instead; this one was completed without running. */
+  superseded: 'superseded',
+  /** Held back (visibility extended) because its key was at a limit, paused or debouncing. */
+  heldBack: 'held-back',
+  /** Its handler met a throttling answer: the key was paused for everyone. */
+  paused: 'paused',
+} as const;

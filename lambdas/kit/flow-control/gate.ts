@@ -1,0 +1,149 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { SQSRecord } from 'aws-lambda';
+import { FLOW_OUTCOMES, type FlowControlSettings, parseKeyPath } from '../../../contracts/flow-control.js';
+import { ConfigError, toError } from '../errors.js';
+import { acquireSlot, releaseSlot, type SlotLease } from './concurrency.js';
+import { debounce, debounceSeq } from './debounce.js';
+import { FlowHeldBackError } from './errors.js';
+import { pausedUntil, pauseKey, throttleOf } from './pause.js';
+import { takeStart } from './rate-limit.js';
+import type { FlowControlStore } from './store.js';
+import { nowOf } from './store.js';
+
+/** The key of a record whose key path leads nowhere: such records share one key, so the limits still bound them. */
+export const MISSING_KEY = '(missing)';
+
+/** A record let through: its key, and what to do when its handler is done. */
+export interface FlowPass {
+  readonly kind: 'run';
+  readonly key: string;
+  /**
+   * Releases what the record holds (its concurrency slot) and, if its handler failed with a
+   * throttling answer, pauses the key. Returns the error to fail the record with: a
+   * FlowHeldBackError for a throttled record (it waits out the pause, not counted as a failure),
+   * `error` otherwise. Never throws: a release that fails is logged; the lease then ends by itself.
+   */
+  leave(logger: Logger, error?: Error): Promise<Error | undefined>;
+}
+
+/** A record debounced away: a later record of its key runs instead. */
+export interface FlowSuperseded {
+  readonly kind: 'superseded';
+  readonly key: string;
+  readonly by: string | undefined;
+}
+
+/**
+ * The step a queue consumer takes before and after each record's domain function, for the
+ * flow control its QueueConsumer declared: debounce first (whether the record runs at all),
+ * then a pause, then a concurrency slot, then a start against the rate limit (last, since a
+ * start once recorded cannot be taken back). A record that may not run yet is refused with
+ * FlowHeldBackError, which the consumer holds back without counting it as a failure.
+ */
+export class FlowGate {
+  readonly #path: readonly string[] | undefined;
+
+  constructor(
+    private readonly store: FlowControlStore,
+    readonly settings: FlowControlSettings,
+  ) {
+    if ('path' in settings.key) {
+      this.#path = parseKeyPath(settings.key.path);
+      if (this.#path === undefined)
+        throw new ConfigError(`flow control key path ${JSON.stringify(settings.key.path)} is not a path like $.detail.tenantId`);
+    }
+  }
+
+  /** The record's key: the value at the key path in its event (strings and numbers as they are), or the constant. */
+  keyOf(event: unknown): string {
+    if (this.#path === undefined) return (this.settings.key as { constant: string }).constant;
+    let node: unknown = event;
+    for (const segment of this.#path)
+      node = typeof node === 'object' && node !== null ? (node as Record<string, unknown>)[segment] : undefined;
+    return typeof node === 'string' || typeof node === 'number' || typeof node === 'boolean' ? String(node) : MISSING_KEY;
+  }
+
+  /** Decides whether the record runs now; throws FlowHeldBackError if it must wait. */
+  async enter(record: SQSRecord, event: unknown, remainingMs: number): Promise<FlowPass | FlowSuperseded> {
+    const { settings, store } = this;
+    const flow = settings.flow;
+    const key = this.keyOf(event);
+    if (settings.debounce) {
+      const sentAtMs = Number(record.attributes.SentTimestamp) || nowOf(store);
+      const decision = await debounce(store, {
+        flow,
+        key,
+        seq: debounceSeq(sentAtMs, record.messageId),
+        sentAtMs,
+        periodMs: settings.debounce.periodSeconds * 1000,
+        maxWaitMs: settings.debounce.maxWaitSeconds * 1000,
+        keepMs: settings.debounce.keepSeconds * 1000,
+      });
+      if (decision.kind === 'superseded') return { kind: 'superseded', key, by: decision.by };
+      if (decision.kind === 'wait') throw new FlowHeldBackError('debounce', key, decision.ms);
+    }
+    if (settings.pauseOnThrottle) {
+      const until = await pausedUntil(store, { flow, key });
+      if (until !== undefined) throw new FlowHeldBackError('paused', key, until - nowOf(store));
+    }
+    let lease: SlotLease | undefined;
+    if (settings.concurrency) {
+      const leaseMs = remainingMs + settings.concurrency.leaseMarginSeconds * 1000;
+      lease = await acquireSlot(store, {
+        flow,
+        key,
+        limit: settings.concurrency.limit,
+        holder: `${record.messageId}#${randomUUID()}`,
+        leaseUntilMs: nowOf(store) + leaseMs,
+      });
+      // Every slot's lease ends within leaseMs at the latest: the longest this record waits.
+      if (lease === undefined) throw new FlowHeldBackError('concurrency', key, leaseMs);
+    }
+    if (settings.rateLimit) {
+      const start = await takeStart(store, {
+        flow,
+        key,
+        limit: settings.rateLimit.limit,
+        periodMs: settings.rateLimit.periodSeconds * 1000,
+      });
+      if (!start.allowed) {
+        if (lease !== undefined) await releaseSlot(store, lease);
+        throw new FlowHeldBackError('rate', key, start.retryAfterMs);
+      }
+    }
+    return { kind: 'run', key, leave: (logger, error) => this.#leave(key, lease, logger, error) };
+  }
+
+  async #leave(key: string, lease: SlotLease | undefined, logger: Logger, error?: Error): Promise<Error | undefined> {
+    if (lease !== undefined) {
+      try {
+        await releaseSlot(this.store, lease);
+      } catch (thrown) {
+        logger.warn('flow control: releasing the concurrency slot failed; it frees itself when its lease ends', {
+          flowControl: { key, slot: lease.pk },
+          releaseError: toError(thrown),
+        });
+      }
+    }
+    const pause = this.settings.pauseOnThrottle;
+    const throttle = error === undefined || pause === undefined ? undefined : throttleOf(error, nowOf(this.store));
+    if (error === undefined || pause === undefined || throttle === undefined) return error;
+    const ms = Math.min(throttle.retryAfterMs ?? pause.defaultSeconds * 1000, pause.maxSeconds * 1000);
+    let until: number;
+    try {
+      until = await pauseKey(this.store, { flow: this.settings.flow, key }, nowOf(this.store) + ms);
+    } catch (thrown) {
+      logger.warn('flow control: pausing the throttled key failed; the record is retried on its own', {
+        flowControl: { key },
+        pauseError: toError(thrown),
+      });
+      return error;
+    }
+    logger.warn('flow control: a throttling answer paused the key for every record', {
+      flowControl: { outcome: FLOW_OUTCOMES.paused, key, pausedUntil: new Date(until).toISOString() },
+      error,
+    });
+    return new FlowHeldBackError('paused', key, Math.max(0, until - nowOf(this.store)), { cause: error });
+  }
+}

@@ -1,0 +1,120 @@
+import {
+  type AttributeValue,
+  ConditionalCheckFailedException,
+  DeleteItemCommand,
+  type DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+
+/** The flow control table: the client, its name, and the clock every control reads (tests move it). */
+export interface FlowControlStore {
+  readonly client: DynamoDBClient;
+  readonly tableName: string;
+  /** Epoch ms. @default Date.now */
+  readonly now?: () => number;
+}
+
+export type Item = Record<string, unknown>;
+
+/**
+ * The outcome of one conditional write: the item after it, or that its condition failed.
+ * A control that must know why reads the item after (`readItem`): the decision was the
+ * write's, the read only says how long to wait. (ReturnValuesOnConditionCheckFailure would
+ * save that read, but dynalite, the local runtime's DynamoDB, ignores it.)
+ */
+export type Conditional = { readonly ok: true; readonly item: Item } | { readonly ok: false };
+
+export function nowOf(store: FlowControlStore): number {
+  return (store.now ?? Date.now)();
+}
+
+export function epochSeconds(ms: number): number {
+  return Math.ceil(ms / 1000);
+}
+
+const keyOf = (pk: string) => ({ pk: { S: pk } });
+
+function conditionFailed(thrown: unknown): thrown is ConditionalCheckFailedException {
+  return thrown instanceof ConditionalCheckFailedException || (thrown as Error | undefined)?.name === 'ConditionalCheckFailedException';
+}
+
+export interface WriteInput {
+  readonly condition: string;
+  readonly names?: Record<string, string>;
+  readonly values?: Record<string, AttributeValue>;
+}
+
+/** One conditional PutItem of the whole item. */
+export async function conditionalPut(
+  store: FlowControlStore,
+  item: Record<string, AttributeValue>,
+  input: WriteInput,
+): Promise<Conditional> {
+  try {
+    await store.client.send(
+      new PutItemCommand({
+        TableName: store.tableName,
+        Item: item,
+        ConditionExpression: input.condition,
+        ExpressionAttributeNames: input.names,
+        ExpressionAttributeValues: input.values,
+      }),
+    );
+    return { ok: true, item: unmarshall(item) };
+  } catch (thrown) {
+    if (conditionFailed(thrown)) return { ok: false };
+    throw thrown;
+  }
+}
+
+/** One conditional UpdateItem; the item after it. */
+export async function conditionalUpdate(store: FlowControlStore, pk: string, update: string, input: WriteInput): Promise<Conditional> {
+  try {
+    const { Attributes } = await store.client.send(
+      new UpdateItemCommand({
+        TableName: store.tableName,
+        Key: keyOf(pk),
+        UpdateExpression: update,
+        ConditionExpression: input.condition,
+        ExpressionAttributeNames: input.names,
+        ExpressionAttributeValues: input.values,
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return { ok: true, item: Attributes ? unmarshall(Attributes) : { pk } };
+  } catch (thrown) {
+    if (conditionFailed(thrown)) return { ok: false };
+    throw thrown;
+  }
+}
+
+/** One conditional DeleteItem; whether it deleted. */
+export async function conditionalDelete(store: FlowControlStore, pk: string, input: WriteInput): Promise<boolean> {
+  try {
+    await store.client.send(
+      new DeleteItemCommand({
+        TableName: store.tableName,
+        Key: keyOf(pk),
+        ConditionExpression: input.condition,
+        ExpressionAttributeNames: input.names,
+        ExpressionAttributeValues: input.values,
+      }),
+    );
+    return true;
+  } catch (thrown) {
+    if (conditionFailed(thrown)) return false;
+    throw thrown;
+  }
+}
+
+/** A strongly consistent read: a control that decides from an item must see the last write to it. */
+export async function readItem(store: FlowControlStore, pk: string): Promise<Item | undefined> {
+  const { Item } = await store.client.send(new GetItemCommand({ TableName: store.tableName, Key: keyOf(pk), ConsistentRead: true }));
+  return Item ? unmarshall(Item) : undefined;
+}
+
+export const n = (value: number): AttributeValue => ({ N: String(value) });
+export const s = (value: string): AttributeValue => ({ S: value });
