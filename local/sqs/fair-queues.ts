@@ -52,8 +52,8 @@ interface GroupState {
 }
 
 interface QueueState {
-  /** Whether any message of the queue carries a group id; undefined until looked up in the store. */
-  fair: boolean | undefined;
+  /** Whether a message of the queue has carried a group id (once true, it stays so). */
+  fair: boolean;
   readonly groups: Map<string, GroupState>;
 }
 
@@ -160,7 +160,7 @@ export class FairQueues {
   #state(queue: QueueRef): QueueState {
     let state = this.#queues.get(queue.id);
     if (!state) {
-      state = { fair: undefined, groups: new Map() };
+      state = { fair: false, groups: new Map() };
       this.#queues.set(queue.id, state);
     }
     return state;
@@ -179,8 +179,9 @@ export class FairQueues {
   #isFair(queue: QueueRef): boolean {
     if (queue.fifo) return false;
     const state = this.#state(queue);
-    // After a restart the store tells whether the queue already holds grouped messages.
-    state.fair ??= this.store.anyGrouped.get(queue.id) !== undefined;
+    // Asked of the store (one index probe) until true: after a restart, and because a move
+    // task or a dead-letter redrive brings grouped messages in without a send.
+    if (!state.fair) state.fair = this.store.anyGrouped.get(queue.id) !== undefined;
     return state.fair;
   }
 

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../local/clock.js';
 import type { SqsService } from '../../../local/sqs/sqs-service.js';
 import type { Message } from '../../../local/sqs/sqs-types.js';
-import { ACCOUNT, BASE_URL, createSqs, REGION } from './helpers.js';
+import { ACCOUNT, arnOf, BASE_URL, createSqs, REGION } from './helpers.js';
 
 const QUIET_TENANTS = ['B', 'C', 'D', 'E', 'F'];
 /** Long enough that nothing received comes back while a test runs, however far its clock moves. */
@@ -155,6 +155,25 @@ describe('SQS fair queues', () => {
     for (const m of first) await sqs.DeleteMessage({ QueueUrl, ReceiptHandle: m.ReceiptHandle });
     // Every tenant processed for 2 s: 1/11 of the time each, under 10%. Counting A's first second twice would make it 3/23.
     expect(sqs.noisyGroups(QueueUrl)).toEqual([]);
+  });
+
+  it('becomes fair when grouped messages arrive by dead-letter redrive rather than by a send', async () => {
+    const clock = new ManualClock();
+    const { sqs } = service({ clock });
+    const { QueueUrl: dlq } = await sqs.CreateQueue({ QueueName: 'dlq' });
+    const policy = JSON.stringify({ deadLetterTargetArn: arnOf('dlq'), maxReceiveCount: 1 });
+    const { QueueUrl: source } = await sqs.CreateQueue({ QueueName: 'source', Attributes: { RedrivePolicy: policy } });
+    // A receive on the dead-letter queue while it holds nothing grouped yet.
+    expect((await sqs.ReceiveMessage({ QueueUrl: dlq })).Messages).toEqual([]);
+    await sendAs(sqs, source, 'A', 40);
+    await sendAs(sqs, source, 'B', 2);
+    await receiveBatches(sqs, source, 5);
+    clock.advance(HOLD * 1000);
+    // The second receive of each message moves it to the dead-letter queue, group id and all.
+    await receiveBatches(sqs, source, 5);
+    await receiveBatches(sqs, dlq, 3);
+    expect(sqs.noisyGroups(dlq)).toEqual(['A']);
+    expect((await sqs.ReceiveMessage({ QueueUrl: dlq, MaxNumberOfMessages: 2 })).Messages.map(tenantOf)).toEqual(['B', 'B']);
   });
 
   it('keeps MessageGroupId on a standard queue and answers it as an attribute; per-message delays stay allowed', async () => {
