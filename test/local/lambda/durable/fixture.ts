@@ -58,12 +58,20 @@ export const handler = withDurableExecution(async (event, context) => {
 });
 `;
 
+/** A handler whose step returns more than a checkpoint may carry (256 KB). */
+export const OVERSIZED_STEP = `
+import { withDurableExecution } from '@aws/durable-execution-sdk-js';
+export const handler = withDurableExecution(async (event, context) => {
+  return await context.step('big', async () => 'x'.repeat(300 * 1024));
+});
+`;
+
 export interface DurableApp {
   readonly cdkOut: string;
   readonly effects: string;
 }
 
-/** Writes the app: `order-flow` (ORDER_FLOW) and `callback-only` (CALLBACK_ONLY), both durable, and `plain` (not durable). */
+/** Writes the app: `order-flow` (ORDER_FLOW), `callback-only` (CALLBACK_ONLY) and `oversized` (OVERSIZED_STEP), durable, and `plain`, not durable. */
 export function durableApp(options: { executionTimeoutSeconds?: number } = {}): DurableApp {
   const cdkOut = tempAssemblyDir();
   const effects = path.join(cdkOut, 'effects.log');
@@ -71,6 +79,7 @@ export function durableApp(options: { executionTimeoutSeconds?: number } = {}): 
   for (const [asset, source] of [
     ['asset.order', ORDER_FLOW],
     ['asset.callback', CALLBACK_ONLY],
+    ['asset.oversized', OVERSIZED_STEP],
     ['asset.plain', 'export const handler = async (event) => ({ echoed: event });'],
   ] as const) {
     mkdirSync(path.join(cdkOut, asset));
@@ -96,6 +105,7 @@ export function durableApp(options: { executionTimeoutSeconds?: number } = {}): 
         Resources: {
           OrderFlow: fn('order-flow', 'asset.order', true),
           CallbackOnly: fn('callback-only', 'asset.callback', true),
+          Oversized: fn('oversized', 'asset.oversized', true),
           Plain: fn('plain', 'asset.plain', false),
         },
       },

@@ -1,0 +1,145 @@
+import {
+  CheckpointDurableExecutionCommand,
+  GetDurableExecutionCommand,
+  InvokeCommand,
+  LambdaClient,
+  ListDurableExecutionsByFunctionCommand,
+  SendDurableExecutionCallbackFailureCommand,
+  SendDurableExecutionCallbackHeartbeatCommand,
+  SendDurableExecutionCallbackSuccessCommand,
+  StopDurableExecutionCommand,
+} from '@aws-sdk/client-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LocalRuntime } from '../../../../local/runtime.js';
+import { credentials, eventually, region, tempDataDir } from '../../helpers.js';
+import { durableApp } from './fixture.js';
+
+let runtime: LocalRuntime;
+let lambda: LambdaClient;
+const logs: string[] = [];
+
+beforeAll(async () => {
+  const app = durableApp();
+  runtime = await LocalRuntime.start({ cdkOut: app.cdkOut, dataDir: tempDataDir(), port: 0, log: (line) => logs.push(line) });
+  lambda = new LambdaClient({ endpoint: runtime.url, region, credentials, maxAttempts: 1 });
+});
+afterAll(async () => {
+  await runtime?.stop();
+});
+
+const payload = (value: unknown) => Buffer.from(JSON.stringify(value));
+
+/** Starts a `callback-only` execution asynchronously and waits for its callback id (the handler prints it). */
+async function waitingExecution(name: string, timeoutSeconds = 600): Promise<{ arn: string; callbackId: string }> {
+  const before = logs.join('\n').match(/CALLBACK \S+/g)?.length ?? 0;
+  const { DurableExecutionArn = '' } = await lambda.send(
+    new InvokeCommand({
+      FunctionName: 'callback-only:$LATEST',
+      InvocationType: 'Event',
+      DurableExecutionName: name,
+      Payload: payload({ timeoutSeconds }),
+    }),
+  );
+  const callbackId = await eventually(async () =>
+    logs
+      .join('\n')
+      .match(/CALLBACK (\S+)/g)
+      ?.[before]?.slice('CALLBACK '.length),
+  );
+  return { arn: DurableExecutionArn, callbackId };
+}
+
+async function endOf(arn: string) {
+  return eventually(async () => {
+    const execution = await lambda.send(new GetDurableExecutionCommand({ DurableExecutionArn: arn }));
+    return execution.Status === 'RUNNING' ? undefined : execution;
+  }, 30_000);
+}
+
+describe('Lambda durable functions', () => {
+  it('fails if a durable function is invoked by an unqualified name or ARN', async () => {
+    for (const FunctionName of ['order-flow', 'arn:aws:lambda:us-east-1:000000000000:function:order-flow']) {
+      await expect(lambda.send(new InvokeCommand({ FunctionName, Payload: payload({}) }))).rejects.toMatchObject({
+        name: 'InvalidParameterValueException',
+        message: expect.stringContaining('You cannot invoke a durable function using an unqualified ARN'),
+        $metadata: { httpStatusCode: 400 },
+      });
+    }
+    const { DurableExecutions = [] } = await lambda.send(new ListDurableExecutionsByFunctionCommand({ FunctionName: 'order-flow' }));
+    expect(DurableExecutions).toEqual([]);
+  });
+
+  it('fails if an execution name is reused with another input', async () => {
+    const { arn, callbackId } = await waitingExecution('reused');
+    await expect(
+      lambda.send(
+        new InvokeCommand({
+          FunctionName: 'callback-only:$LATEST',
+          InvocationType: 'Event',
+          DurableExecutionName: 'reused',
+          Payload: payload({ other: 1 }),
+        }),
+      ),
+    ).rejects.toMatchObject({ name: 'DurableExecutionAlreadyStartedException', $metadata: { httpStatusCode: 409 } });
+    await lambda.send(new SendDurableExecutionCallbackSuccessCommand({ CallbackId: callbackId, Result: Buffer.from('done') }));
+    expect((await endOf(arn)).Status).toBe('SUCCEEDED');
+  });
+
+  it('fails if a callback id does not exist', async () => {
+    await expect(
+      lambda.send(new SendDurableExecutionCallbackSuccessCommand({ CallbackId: 'bm90LWEtY2FsbGJhY2s=', Result: Buffer.from('x') })),
+    ).rejects.toMatchObject({
+      name: 'ResourceNotFoundException',
+      $metadata: { httpStatusCode: 404 },
+    });
+    await expect(lambda.send(new SendDurableExecutionCallbackHeartbeatCommand({ CallbackId: 'not valid!' }))).rejects.toMatchObject({
+      name: 'InvalidParameterValueException',
+    });
+  });
+
+  it('fails if a callback is already closed, and with CallbackTimeoutException if it timed out', async () => {
+    const { arn, callbackId } = await waitingExecution('closed');
+    await lambda.send(
+      new SendDurableExecutionCallbackFailureCommand({ CallbackId: callbackId, Error: { ErrorType: 'Rejected', ErrorMessage: 'no' } }),
+    );
+    const ended = await endOf(arn);
+    expect(ended.Status).toBe('FAILED');
+    expect(ended.Error).toMatchObject({ ErrorMessage: 'no' });
+    await expect(
+      lambda.send(new SendDurableExecutionCallbackSuccessCommand({ CallbackId: callbackId, Result: Buffer.from('late') })),
+    ).rejects.toMatchObject({
+      name: 'InvalidParameterValueException',
+      message: expect.stringContaining('is closed'),
+    });
+
+    const timed = await waitingExecution('timed-out', 1);
+    expect((await endOf(timed.arn)).Status).toBe('FAILED');
+    await expect(
+      lambda.send(new SendDurableExecutionCallbackSuccessCommand({ CallbackId: timed.callbackId, Result: Buffer.from('late') })),
+    ).rejects.toMatchObject({
+      name: 'CallbackTimeoutException',
+    });
+  }, 30_000);
+
+  it('fails the execution whose step returns more than a checkpoint may carry, with the checkpoint’s error', async () => {
+    const answer = await lambda.send(new InvokeCommand({ FunctionName: 'oversized:$LATEST', Payload: payload({}) }));
+    expect(answer.FunctionError).toBe('Unhandled');
+    const execution = await lambda.send(new GetDurableExecutionCommand({ DurableExecutionArn: answer.DurableExecutionArn }));
+    expect(execution.Status).toBe('FAILED');
+    expect(execution.Error?.ErrorMessage).toMatch(/Checkpoint failed: .*at most 262144 are allowed/);
+  }, 30_000);
+
+  it('fails a checkpoint with a spent token, and answers StopDurableExecution with the execution STOPPED', async () => {
+    const { arn } = await waitingExecution('stopped');
+    await expect(
+      lambda.send(new CheckpointDurableExecutionCommand({ DurableExecutionArn: arn, CheckpointToken: 'c3BlbnQ=', Updates: [] })),
+    ).rejects.toMatchObject({ name: 'InvalidParameterValueException', message: expect.stringMatching(/^Invalid Checkpoint Token/) });
+    const stopped = await lambda.send(new StopDurableExecutionCommand({ DurableExecutionArn: arn, Error: { ErrorMessage: 'by hand' } }));
+    expect(stopped.StopTimestamp).toBeInstanceOf(Date);
+    const execution = await lambda.send(new GetDurableExecutionCommand({ DurableExecutionArn: arn }));
+    expect(execution).toMatchObject({ Status: 'STOPPED', Error: { ErrorMessage: 'by hand' } });
+    await expect(lambda.send(new GetDurableExecutionCommand({ DurableExecutionArn: `${arn}0` }))).rejects.toMatchObject({
+      name: 'ResourceNotFoundException',
+    });
+  });
+});
