@@ -20,6 +20,24 @@ const contracts = starterContracts(typeof SWITCHYARD_STARTER_CONTRACTS === 'stri
 const customEndpoint = process.env.AWS_ENDPOINT_URL_SFN ?? process.env.AWS_ENDPOINT_URL;
 const sfn = tracer.captureAWSv3Client(new SFNClient({ disableHostPrefix: customEndpoint !== undefined }));
 
+/**
+ * What an invocation keeps of its time after the last execution it waits for: completing
+ * or releasing each record's idempotency claim and setting a failed record's retry
+ * (ChangeMessageVisibility). The rest is each record's deadline for its execution.
+ *
+ * Why a deadline per record rather than a batch size of 1 or a timeout sized for a batch:
+ * the batch's records run side by side, so an invocation lasts as long as its slowest
+ * execution, which its own timeout bounds, and the starter's timeout (the execution's plus
+ * EXPRESS_STARTER_OVERHEAD, see Workflow) is already sized for that. What overran it under
+ * load was the overhead around the executions, and an invocation that times out settles
+ * nothing: all ten records come back after the visibility timeout and run again. With a
+ * deadline the invocation always answers: the executions that ended are settled, the one
+ * still running is retried (its run goes on; the flow's claim makes the retry safe). The
+ * starter's timeout is unchanged, so its queue's visibility timeout stays 6x it; a batch
+ * size of 1 would have cost ten invocations and receives per batch of work.
+ */
+const SETTLE_MS = 2_000;
+
 /** Starts one execution per business fact that the trigger rule lets through. */
 export const handler = createSqsConsumer({
   // The trigger rule decides which detail-types arrive; its Workflow named their contracts.
@@ -27,8 +45,9 @@ export const handler = createSqsConsumer({
   idempotency: { persistenceStore: new DynamoDBPersistenceLayer({ tableName }) },
   // A replay under the skip or dry-run policy never reaches `handle`: no execution is started.
   describeDryRun: (_detail, event) => ({ startExecution: { stateMachineArn, workflowType, name: executionNameFor(event) } }),
-  handle: async (_detail, { event, logger }) => {
-    const result = await startWorkflow(sfn, stateMachineArn, workflowType, event);
+  handle: async (_detail, { event, logger, lambdaContext }) => {
+    const deadline = AbortSignal.timeout(Math.max(0, lambdaContext.getRemainingTimeInMillis() - SETTLE_MS));
+    const result = await startWorkflow(sfn, stateMachineArn, workflowType, event, deadline);
     logger.info('workflow started', { ...result });
     return result;
   },

@@ -1,7 +1,14 @@
-import { ExecutionAlreadyExists, type SFNClient, StartExecutionCommand, StartSyncExecutionCommand } from '@aws-sdk/client-sfn';
+import {
+  ExecutionAlreadyExists,
+  type SFNClient,
+  StartExecutionCommand,
+  StartSyncExecutionCommand,
+  type StartSyncExecutionCommandOutput,
+} from '@aws-sdk/client-sfn';
 import { executionNameFor as contractExecutionName, type WorkflowInput, type WorkflowType } from '../../contracts/index.js';
+import { ERROR_NAMES } from '../../contracts/wiring.js';
 import type { ValidatedEvent } from '../kit/envelope.js';
-import { WorkflowFailedError } from '../kit/errors.js';
+import { EffectInProgressError, WorkflowFailedError } from '../kit/errors.js';
 
 export type { WorkflowInput, WorkflowType };
 
@@ -41,25 +48,25 @@ export function workflowInputFor(event: ValidatedEvent): WorkflowInput {
  * taken means this event already started its execution, which counts as success.
  * EXPRESS: StartSyncExecution (Express executions have no status-change events and no
  * name-based dedup in AWS), failing unless the execution succeeds so that the queue
- * retries it and, in the end, dead-letters it.
+ * retries it and, in the end, dead-letters it. Two EXPRESS failures are not the record's:
+ * - the execution failed with EffectInProgress: an earlier run of the same fact holds the
+ *   claim on its effect (its Cause is `expressInProgressCause`'s JSON, naming when the
+ *   claim lapses), so this throws EffectInProgressError and the record is held back;
+ * - `deadline` fired before the execution answered: the starter stops waiting so that its
+ *   invocation settles every record of the batch before its own timeout (an invocation
+ *   that times out brings the whole batch back, each record running again). The execution
+ *   itself runs on to its own timeout; the retry finds what it did through the flow's claim.
  */
 export async function startWorkflow(
   client: SFNClient,
   stateMachineArn: string,
   type: WorkflowType,
   event: ValidatedEvent,
+  deadline?: AbortSignal,
 ): Promise<StartResult> {
   const name = executionNameFor(event);
   const input = JSON.stringify(workflowInputFor(event));
-  if (type === 'EXPRESS') {
-    const result = await client.send(new StartSyncExecutionCommand({ stateMachineArn, name, input }));
-    if (result.status !== 'SUCCEEDED') {
-      throw new WorkflowFailedError(
-        `execution ${name} ended ${result.status}${result.error ? `: ${result.error}` : ''}${result.cause ? ` (${result.cause})` : ''}`,
-      );
-    }
-    return { executionName: name, executionArn: result.executionArn, outcome: 'SUCCEEDED' };
-  }
+  if (type === 'EXPRESS') return startSync(client, stateMachineArn, name, input, deadline);
   try {
     const result = await client.send(new StartExecutionCommand({ stateMachineArn, name, input }));
     return { executionName: name, executionArn: result.executionArn, outcome: 'STARTED' };
@@ -67,4 +74,52 @@ export async function startWorkflow(
     if (error instanceof ExecutionAlreadyExists) return { executionName: name, outcome: 'ALREADY_STARTED' };
     throw error;
   }
+}
+
+async function startSync(
+  client: SFNClient,
+  stateMachineArn: string,
+  name: string,
+  input: string,
+  deadline: AbortSignal | undefined,
+): Promise<StartResult> {
+  let result: StartSyncExecutionCommandOutput;
+  try {
+    result = await client.send(new StartSyncExecutionCommand({ stateMachineArn, name, input }), { abortSignal: deadline });
+  } catch (error) {
+    if (deadline?.aborted) {
+      throw new WorkflowFailedError(`execution ${name} did not end before the starter’s deadline; it may still be running`, {
+        cause: error,
+      });
+    }
+    throw error;
+  }
+  if (result.status === 'SUCCEEDED') return { executionName: name, executionArn: result.executionArn, outcome: 'SUCCEEDED' };
+  const why = `execution ${name} ended ${result.status}${result.error ? `: ${result.error}` : ''}${result.cause ? ` (${result.cause})` : ''}`;
+  if (result.status === 'FAILED' && result.error === ERROR_NAMES.effectInProgress) {
+    throw new EffectInProgressError(why, retryAfterMsOf(result.cause, Date.now()));
+  }
+  throw new WorkflowFailedError(why);
+}
+
+/**
+ * What an EXPRESS flow puts in the Cause of a Fail state named EffectInProgress (a JSON
+ * object): why, and until when (epoch milliseconds) the run that holds the claim may
+ * still act. The starter holds the record back until then.
+ */
+export interface ExpressInProgressCause {
+  readonly message: string;
+  readonly leaseUntil: number;
+}
+
+/** How long until the claim in an EffectInProgress Cause lapses; 0 (look again soon) if the Cause does not say. */
+export function retryAfterMsOf(cause: string | undefined, nowMs: number): number {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(cause ?? '');
+  } catch {
+    return 0;
+  }
+  const until = (parsed as Partial<ExpressInProgressCause> | null)?.leaseUntil;
+  return typeof until === 'number' && Number.isFinite(until) ? Math.max(0, until - nowMs) : 0;
 }

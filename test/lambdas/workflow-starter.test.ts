@@ -2,7 +2,7 @@ import { ExecutionAlreadyExists, type SFNClient, type StartExecutionCommand, Sta
 import { describe, expect, it } from 'vitest';
 import { CONTRACTS } from '../../domain/index.js';
 import { ContractRegistry } from '../../lambdas/kit/envelope.js';
-import { executionNameFor, startWorkflow } from '../../lambdas/workflow-starter/start-workflow.js';
+import { executionNameFor, retryAfterMsOf, startWorkflow } from '../../lambdas/workflow-starter/start-workflow.js';
 import { sqsRecord, ticketCreated } from '../helpers/events.js';
 
 const registry = new ContractRegistry(CONTRACTS);
@@ -63,6 +63,40 @@ describe('startWorkflow', () => {
   it('runs an EXPRESS execution synchronously', async () => {
     const result = await startWorkflow(new FakeStepFunctions().client, ARN, 'EXPRESS', parse(ticketCreated('T-1')));
     expect(result.outcome).toBe('SUCCEEDED');
+  });
+
+  it('fails as EffectInProgress, until the claim named in its Cause lapses, when the execution found a twin holding it', async () => {
+    const leaseUntil = Date.now() + 9_000;
+    const twin = {
+      send: async () => ({ status: 'FAILED', error: 'EffectInProgress', cause: JSON.stringify({ message: 'held', leaseUntil }) }),
+    } as unknown as SFNClient;
+    const failure = await startWorkflow(twin, ARN, 'EXPRESS', parse(ticketCreated('T-1'))).catch((error: unknown) => error);
+    // The name the kit's consumer holds a record back for (hold-back.ts), never dead-letters it for.
+    expect(failure).toMatchObject({ name: 'EffectInProgress', message: expect.stringContaining('held') });
+    expect((failure as { retryAfterMs: number }).retryAfterMs).toBeGreaterThan(8_000);
+    expect((failure as { retryAfterMs: number }).retryAfterMs).toBeLessThanOrEqual(9_000);
+  });
+
+  it('reads when a claim lapses from an EffectInProgress Cause, and 0 (look again soon) from one that does not say', () => {
+    expect(retryAfterMsOf(JSON.stringify({ message: 'm', leaseUntil: 5_000 }), 1_000)).toBe(4_000);
+    expect(retryAfterMsOf(JSON.stringify({ message: 'm', leaseUntil: 500 }), 1_000)).toBe(0);
+    for (const cause of [undefined, 'not json', 'null', JSON.stringify({ leaseUntil: 'soon' })])
+      expect(retryAfterMsOf(cause, 1_000)).toBe(0);
+  });
+
+  it('fails if an EXPRESS execution does not end before the starter’s deadline, so its invocation still answers for the batch', async () => {
+    const hanging = {
+      send: (_command: unknown, options: { abortSignal?: AbortSignal }) =>
+        new Promise((_resolve, reject) => options.abortSignal?.addEventListener('abort', () => reject(options.abortSignal?.reason))),
+    } as unknown as SFNClient;
+    const failure = await startWorkflow(hanging, ARN, 'EXPRESS', parse(ticketCreated('T-1')), AbortSignal.timeout(20)).catch(
+      (error: unknown) => error,
+    );
+    expect(failure).toMatchObject({
+      name: 'WorkflowFailed',
+      message: expect.stringContaining('did not end before the starter’s deadline'),
+      cause: expect.objectContaining({ name: 'TimeoutError' }),
+    });
   });
 
   it('fails if an EXPRESS execution does not succeed, so the queue retries it', async () => {
