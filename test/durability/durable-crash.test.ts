@@ -1,0 +1,82 @@
+import {
+  GetDurableExecutionCommand,
+  GetDurableExecutionHistoryCommand,
+  InvokeCommand,
+  LambdaClient,
+  SendDurableExecutionCallbackSuccessCommand,
+} from '@aws-sdk/client-lambda';
+import { afterAll, describe, expect, it } from 'vitest';
+import { credentials, eventually, region, tempDataDir } from '../local/helpers.js';
+import { callbackIdOf, durableApp, effectsOf } from '../local/lambda/durable/fixture.js';
+import { freePort, RuntimeProcesses } from '../local/runtime-process.js';
+
+const runtimes = new RuntimeProcesses();
+afterAll(() => runtimes.killAll());
+
+describe('Lambda durable functions durability', () => {
+  it('finishes an execution killed with SIGKILL while it waits for its callback, each step’s side effect once', async () => {
+    const app = durableApp();
+    const dataDir = tempDataDir();
+    const port = await freePort();
+    const lambda = new LambdaClient({ endpoint: `http://127.0.0.1:${port}`, region, credentials, maxAttempts: 1 });
+
+    const first = await runtimes.start(app.cdkOut, dataDir, port);
+    const { DurableExecutionArn: arn = '' } = await lambda.send(
+      new InvokeCommand({
+        FunctionName: 'order-flow:$LATEST',
+        InvocationType: 'Event',
+        DurableExecutionName: 'crash-1',
+        Payload: Buffer.from(JSON.stringify({ orderId: 'k1' })),
+      }),
+    );
+    const callbackId = await eventually(async () => callbackIdOf(app, 'k1'), 30_000, 'the callback id');
+    // Killed once the execution is suspended on its callback (its last invocation ended), so
+    // that no step is cut short: a step killed mid-way runs again, at least once by design.
+    await eventually(
+      async () => {
+        const { Events = [] } = await lambda.send(new GetDurableExecutionHistoryCommand({ DurableExecutionArn: arn }));
+        const started = Events.findIndex((e) => e.EventType === 'CallbackStarted');
+        return started >= 0 &&
+          Events.at(-1)?.EventType === 'InvocationCompleted' &&
+          Events.slice(started).some((e) => e.EventType === 'StepSucceeded')
+          ? true
+          : undefined;
+      },
+      30_000,
+      'the execution to suspend on its callback',
+    );
+    first.child.kill('SIGKILL');
+    await new Promise((resolve) => first.child.once('exit', resolve));
+
+    await runtimes.start(app.cdkOut, dataDir, port);
+    expect((await lambda.send(new GetDurableExecutionCommand({ DurableExecutionArn: arn }))).Status).toBe('RUNNING');
+    await lambda.send(
+      new SendDurableExecutionCallbackSuccessCommand({ CallbackId: callbackId, Result: Buffer.from('{"approvedBy":"kim"}') }),
+    );
+    const ended = await eventually(
+      async () => {
+        const execution = await lambda.send(new GetDurableExecutionCommand({ DurableExecutionArn: arn }));
+        return execution.Status === 'RUNNING' ? undefined : execution;
+      },
+      30_000,
+      'the execution to end after the restart',
+    );
+
+    expect(ended.Status).toBe('SUCCEEDED');
+    expect(JSON.parse(ended.Result ?? '')).toEqual({
+      orderId: 'k1',
+      reserved: true,
+      charged: 'charged',
+      approval: { approvedBy: 'kim' },
+      shipped: 'shipped',
+    });
+    expect(effectsOf(app)).toEqual([
+      'reserve k1',
+      'charge-attempt k1',
+      'charge-attempt k1',
+      'charge k1',
+      `callback k1 ${callbackId}`,
+      'ship k1',
+    ]);
+  }, 120_000);
+});
