@@ -7,6 +7,9 @@
 import { createHash } from 'node:crypto';
 import type { AnyEventContract } from './contract.js';
 
+/** Characters of the SHA-256 in an execution name: in base64url, 43 hold all of its 256 bits. */
+const DIGEST_LENGTH = 43;
+
 /**
  * `<detail-type>#<field>=<JSON value>&...` over the contract's idempotency fields, or
  * `<detail-type>#id=<event id>` for a contract that names none (every event its own fact).
@@ -21,13 +24,18 @@ export function idempotencyKeyOf(
   return `${contract.detailType}#${values.join('&')}`;
 }
 
+/** The longest name a Lambda durable execution may have (Invoke's `DurableExecutionName`: 1 to 64 of `[a-zA-Z0-9-_]`). */
+export const DURABLE_EXECUTION_NAME_MAX = 64;
+
 /**
  * The execution name for an event's idempotency key: the detail-type (Step Functions'
- * allowed characters, at most 36) and a SHA-256 of the key, 80 characters at most.
+ * allowed characters, at most 36) and a SHA-256 of the key, 80 characters at most. With
+ * `maxLength` (a durable execution's DURABLE_EXECUTION_NAME_MAX) the detail-type is cut to
+ * fit; the digest, which is what tells two facts apart, is always whole.
  */
-export function executionNameFor(contract: AnyEventContract, idempotencyKey: string): string {
-  const prefix = contract.detailType.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 36);
-  const digest = createHash('sha256').update(idempotencyKey).digest('base64url').slice(0, 43);
+export function executionNameFor(contract: AnyEventContract, idempotencyKey: string, maxLength = 80): string {
+  const prefix = contract.detailType.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, Math.min(36, maxLength - DIGEST_LENGTH - 1));
+  const digest = createHash('sha256').update(idempotencyKey).digest('base64url').slice(0, DIGEST_LENGTH);
   return `${prefix}-${digest}`;
 }
 

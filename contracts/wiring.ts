@@ -14,6 +14,8 @@ export const ENV = {
   stateMachineArn: 'STATE_MACHINE_ARN',
   /** `STANDARD` or `EXPRESS`: how the starter runs the state machine. */
   workflowType: 'WORKFLOW_TYPE',
+  /** The qualified ARN (an alias) of the durable function a durable flow's starter invokes (DurableFlow). */
+  durableFunctionArn: 'DURABLE_FUNCTION_ARN',
   /** The queue a consumer drains (QueueConsumer): transient failures change visibility on it. */
   queueUrl: 'SOURCE_QUEUE_URL',
   /** The consumer queue's dead-letter queue: permanent failures are sent there at once. */

@@ -9,6 +9,7 @@ export * from './agent-graph.js';
 export type { AgentFanOutNode, AgentNode, AgentTaskNode } from './agent-graph-layers.js';
 export * from './change-capture.js';
 export * from './circuit-breaker.js';
+export * from './durable-flow.js';
 export * from './encryption.js';
 export * from './escalation-policy.js';
 export * from './event-hub.js';
@@ -31,6 +32,7 @@ export {
   resourceName,
 } from './monitoring-context.js';
 export * from './queue-consumer.js';
+export type { FlowDebounce, FlowPauseOnThrottle, FlowRateLimit, QueueConsumerFlowControl } from './queue-consumer-flow-control.js';
 export * from './saga.js';
 export * from './scheduled-trigger.js';
 export * from './staged-pipeline.js';

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -6,7 +6,7 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { type AnyEventContract, type ContractDefinition, contractDefinition } from '../../contracts/contract.js';
+import type { AnyEventContract } from '../../contracts/contract.js';
 import { ENV, STARTER_CONTRACTS_DEFINE } from '../../contracts/wiring.js';
 import { deadLetterQueue } from '../secure-queue.js';
 import { invalidProp, validateRange } from '../validation.js';
@@ -15,6 +15,7 @@ import { packagedHandlerEntry } from './handler-entry.js';
 import type { IdempotencyStore } from './idempotency-store.js';
 import { flowName, type IMonitorable, type MonitoringContext, turnAlarmsOff } from './monitoring-context.js';
 import { QueueConsumer, type QueueConsumerProps } from './queue-consumer.js';
+import { starterContractDefinitions } from './starter-contracts.js';
 
 const STARTER_ENTRY = packagedHandlerEntry('workflow-starter/handler');
 /** Express executions run at most five minutes. */
@@ -165,7 +166,7 @@ export class Workflow extends Construct implements IMonitorable {
         ? Duration.seconds((timeout?.toSeconds() ?? EXPRESS_MAX_SECONDS) + EXPRESS_STARTER_OVERHEAD.toSeconds())
         : STANDARD_STARTER_TIMEOUT;
       const { contracts, ...trigger } = props.trigger;
-      const definitions = contracts?.map(contractDefinition) ?? this.anyDetailContracts(trigger.eventPattern);
+      const definitions = starterContractDefinitions(this, contracts, trigger.eventPattern);
       this.starter = new QueueConsumer(this, 'Starter', {
         ...trigger,
         eventBus: props.eventBus,
@@ -209,23 +210,6 @@ export class Workflow extends Construct implements IMonitorable {
       context.deadLetterQueue(this, this.statusChangeDeadLetterQueue, `Flow ${flow}: execution status changes the hub did not receive`);
       context.rule(this, this.statusChangeRule, `Step Functions status changes -> ${flow}`, true);
     }
-  }
-
-  /** Contracts that accept any detail, one per detail-type the trigger's pattern lists literally. */
-  private anyDetailContracts(pattern: events.EventPattern): ContractDefinition[] {
-    const detailTypes = (pattern.detailType ?? []).filter((t): t is string => typeof t === 'string' && !Token.isUnresolved(t));
-    if (detailTypes.length === 0) {
-      invalidProp(
-        this,
-        `trigger.contracts is required when trigger.eventPattern lists no detail-type (got ${JSON.stringify(pattern.detailType ?? null)}): the starter must know which events it accepts`,
-      );
-    }
-    return detailTypes.map((detailType) => ({
-      detailType,
-      source: pattern.source?.find((s): s is string => typeof s === 'string') ?? '',
-      description: `Any ${detailType} the trigger lets through`,
-      schema: { type: 'object' },
-    }));
   }
 }
 
