@@ -9,13 +9,25 @@ import type { AnyEventContract } from '../../contracts/index.js';
 import { ENV, ERROR_NAMES } from '../../contracts/wiring.js';
 import { grantTableKey } from '../key-grants.js';
 import { invalidProp, validateRange } from '../validation.js';
+import {
+  type AgentBudget,
+  type AgentTokenRate,
+  budgetPayload,
+  hasTokenWindows,
+  TOKEN_WAIT_RETRY,
+  tokenWaitSeconds,
+  validateBudget,
+  validateTokenRate,
+} from './agent-graph-budget.js';
 import { type AgentNode, layersOf, validateGraph } from './agent-graph-layers.js';
 import { SwitchyardEncryption } from './encryption.js';
+import { FlowControlTable } from './flow-control-table.js';
 import type { IdempotencyStore } from './idempotency-store.js';
 import { turnAlarmsOff } from './monitoring-context.js';
 import { SwitchyardFunction } from './switchyard-function.js';
 import { publishTask, Workflow, type WorkflowTrigger } from './workflow.js';
 
+export type { AgentBudget, AgentTokenRate } from './agent-graph-budget.js';
 export type { AgentFanOutNode, AgentNode, AgentTaskNode } from './agent-graph-layers.js';
 
 /** Lambda's own transient errors (throttling by a model function's reserved concurrency among them). */
@@ -51,16 +63,27 @@ function causeMessage(cause: string): string {
   return `($exists(${cause}) ? ($contains(${cause}, '"errorMessage"') ? $parse(${cause}).errorMessage : ${cause}) : "")`;
 }
 
-/** A model the graph's fan-outs call, with its quota. */
-export interface AgentModel {
+/**
+ * A model the graph's fan-outs call, with its quota: tokens per minute (and day), or,
+ * without them, calls in flight.
+ */
+export interface AgentModel extends Partial<AgentTokenRate> {
   /** The model's id, given to its function (a Bedrock model id, or a local model's name). */
   readonly modelId: string;
   /**
-   * Most calls to this model in flight at once, across every execution: the reserved
-   * concurrency of the model's own function (a call past it is throttled and retried),
-   * and the MaxConcurrency of each fan-out's Map for this model (1 to 40).
+   * Most calls to this model in flight at once: the MaxConcurrency of each fan-out's Map for
+   * this model (1 to 40). Without `tokensPerMinute`, also the reserved concurrency of the
+   * model's own function, across every execution (a call past it is throttled and retried).
    */
   readonly maxConcurrency: number;
+  /**
+   * Tokens per minute of this model (its id), across every execution and every graph that
+   * limits it: each call reserves its estimate in the minute's window before it is made and
+   * settles to the usage reported; a call that does not fit waits for the next window
+   * (TokenLimitReached, retried). With it the model's function gets no reserved concurrency.
+   * @default - no token limit; the model's function reserves maxConcurrency
+   */
+  readonly tokensPerMinute?: number;
 }
 
 /** The code every model function runs; the construct makes one function per model from it. */
@@ -87,19 +110,6 @@ export interface AgentRetry {
   readonly attemptTimeout?: Duration;
 }
 
-/** The budget of model calls of one execution. */
-export interface AgentBudget {
-  /** Model calls (each attempt counts) one execution may make. */
-  readonly maxModelCalls: number;
-  /**
-   * A JSONata expression (without `{% %}`) giving a smaller budget for one execution,
-   * for example `$states.context.Execution.Input.detail.maxModelCalls`; it never raises
-   * `maxModelCalls`, and an absent value leaves it.
-   * @default - every execution gets maxModelCalls
-   */
-  readonly perExecution?: string;
-}
-
 /** An event the graph publishes when it ends; `detail` may use the node variables (`$<id>`) and, for `stopped`, `$stopped.reason` and `$stopped.cause`. */
 export interface AgentGraphEvent {
   readonly contract: AnyEventContract;
@@ -112,7 +122,14 @@ export interface AgentGraphProps {
   /** The models fan-outs route their items to, by name. */
   readonly models: Readonly<Record<string, AgentModel>>;
   readonly modelCalls: AgentModelCalls;
+  /** The execution's budget (tokens, calls) and each tenant's tokens per minute. */
   readonly budget: AgentBudget;
+  /**
+   * Where the models' and tenants' token windows are kept; share one between graphs (and
+   * other flows) that call the same models, so their calls count against one limit.
+   * @default - a table of the graph's own, made when a model or the budget has a token rate
+   */
+  readonly flowControlTable?: FlowControlTable;
   /** Error names a model call or task may throw that another attempt can fix. */
   readonly transientErrors: readonly string[];
   readonly retry?: AgentRetry;
@@ -146,17 +163,23 @@ export interface AgentGraphProps {
  * items are split by model (`routes`), and each model's share runs in its own inline
  * Map with that model's MaxConcurrency, every call its own Task (visible in the
  * execution's history) retried with backoff, full jitter and a per-attempt timeout.
- * Each model has its own function whose reserved concurrency is the model's quota
- * across all executions. A failed item is caught and recorded; when more than the
- * tolerated percentage failed, the flow stops with `TooManyFailures`. Every call first
- * takes one unit of the execution's budget (one conditional write); the call that finds
- * it spent fails with `BudgetExhausted`, which stops the flow. A stopped flow publishes
+ * Each model has its own function. A model's quota across all executions is its tokens
+ * per minute (and day) when it has them: each call reserves its estimated tokens in the
+ * model's window (and its tenant's) before it is made and settles to the usage reported,
+ * and a call that does not fit waits for the next window (`TokenLimitReached`, retried);
+ * without them it is the function's reserved concurrency. A failed item is caught and
+ * recorded; when more than the tolerated percentage failed, the flow stops with
+ * `TooManyFailures`. Every call also takes its estimate (and one call) from the
+ * execution's budget (one conditional write); the call that finds it spent fails with
+ * `BudgetExhausted`, which stops the flow. A stopped flow publishes
  * `stopped` and ends FAILED with the reason as its error.
  */
 export class AgentGraph extends Construct {
   public readonly workflow: Workflow;
-  /** One item per execution (`budgetKey`): `calls` made, `maxModelCalls`, `tokens`, `expiresAt`. */
+  /** One item per execution (`budgetKey`): `calls` made, `tokens` used or reserved, `maxModelCalls`, `maxTokens`, `expiresAt`. */
   public readonly budgetTable: dynamodb.Table;
+  /** The token windows' table, when a model or the budget has a token rate. */
+  public readonly flowControlTable?: FlowControlTable;
   /** The function of each model, by model name. */
   public readonly modelFunctions: ReadonlyMap<string, SwitchyardFunction>;
   /** The node ids layer by layer, as the state machine runs them. */
@@ -182,14 +205,20 @@ export class AgentGraph extends Construct {
       ...SwitchyardEncryption.tableEncryption(this),
       removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
     });
+    if (hasTokenWindows(props.budget, Object.values(props.models))) {
+      this.flowControlTable = props.flowControlTable ?? new FlowControlTable(this, 'FlowControl');
+    }
     const modelFunctions = new Map<string, SwitchyardFunction>();
     for (const [name, model] of Object.entries(props.models)) {
       const fn = new SwitchyardFunction(this, `${name}Model`, {
         entry: props.modelCalls.entry,
-        description: `Calls model ${name} (${model.modelId}) once per fan-out item, after taking one call from the execution's budget`,
+        description: `Calls model ${name} (${model.modelId}) once per fan-out item, after reserving the call in its budgets`,
         serviceName: `${id}-${name}`,
         timeout: props.modelCalls.timeout ?? Duration.seconds(60),
-        reservedConcurrentExecutions: model.maxConcurrency,
+        // A token rate replaces reserved concurrency as the model's quota: it is what the
+        // provider limits, and reserving concurrency takes it from the account's pool (an
+        // account with a low limit cannot reserve it at all, and the deploy fails).
+        reservedConcurrentExecutions: model.tokensPerMinute === undefined ? model.maxConcurrency : undefined,
         environment: {
           ...props.modelCalls.environment,
           [ENV.agentModelName]: name,
@@ -197,8 +226,10 @@ export class AgentGraph extends Construct {
           [ENV.modelBudgetTable]: this.budgetTable.tableName,
         },
       });
-      this.budgetTable.grant(fn, 'dynamodb:UpdateItem');
+      // GetItem: a refused reservation reads which of the execution's limits refused it.
+      this.budgetTable.grant(fn, 'dynamodb:UpdateItem', 'dynamodb:GetItem');
       grantTableKey(this.budgetTable, fn);
+      this.flowControlTable?.grantUse(fn);
       modelFunctions.set(name, fn);
     }
     this.modelFunctions = modelFunctions;
@@ -340,21 +371,18 @@ export class AgentGraph extends Construct {
   private modelCall(node: Extract<AgentNode, { kind: 'fanOut' }>, model: string): sfn.IChainable {
     const config = this.props.models[model] as AgentModel;
     const fn = this.modelFunctions.get(model) as SwitchyardFunction;
-    const { budget } = this.props;
-    const limit = budget.perExecution
-      ? `($exists(${budget.perExecution}) ? $min([${budget.perExecution}, ${budget.maxModelCalls}]) : ${budget.maxModelCalls})`
-      : String(budget.maxModelCalls);
     const call = tasks.LambdaInvoke.jsonata(this, `${node.id}Call${model}`, {
       comment: `One call to ${config.modelId}`,
       lambdaFunction: fn,
       payload: sfn.TaskInput.fromText(
-        `{% { "item": $states.input, "model": "${model}", "modelId": "${config.modelId}", "attempt": $states.context.State.RetryCount + 1, "budget": { "key": $states.context.Execution.Id, "maxModelCalls": ${limit} }, "input": ${EXECUTION_INPUT} } %}`,
+        `{% { "item": $states.input, "model": "${model}", "modelId": "${config.modelId}", "attempt": $states.context.State.RetryCount + 1, "budget": ${budgetPayload(this.props.budget, config)}, "input": ${EXECUTION_INPUT} } %}`,
       ),
       retryOnServiceExceptions: false,
       taskTimeout: sfn.Timeout.duration(this.props.retry?.attemptTimeout ?? Duration.seconds(60)),
       outputs: '{% { "item": $states.input, "failed": false, "result": $states.result.Payload } %}',
     });
     call.addRetry(THROTTLE_RETRY);
+    if (this.flowControlTable) call.addRetry(TOKEN_WAIT_RETRY);
     call.addRetry(this.retryProps(['States.Timeout']));
     call.addCatch(
       sfn.Fail.jsonata(this, `${node.id}BudgetSpent${model}`, {
@@ -395,6 +423,7 @@ function validateModels(scope: Construct, props: AgentGraphProps): void {
       invalidProp(scope, `model names must be 1 to 31 letters and digits, starting with a letter (got ${JSON.stringify(name)})`);
     if (model.modelId.length === 0) invalidProp(scope, `model ${name}: modelId must not be empty`);
     validateRange(scope, `models.${name}.maxConcurrency`, model.maxConcurrency, 1, INLINE_MAP_MAX_CONCURRENCY);
+    validateTokenRate(scope, `models.${name}`, model);
   }
   for (const node of props.nodes) {
     if (node.kind !== 'fanOut') continue;
@@ -406,7 +435,7 @@ function validateModels(scope: Construct, props: AgentGraphProps): void {
         );
     }
   }
-  validateRange(scope, 'budget.maxModelCalls', props.budget.maxModelCalls, 1, 100_000);
+  validateBudget(scope, props.budget);
   const retry = props.retry ?? {};
   validateRange(scope, 'retry.maxAttempts', retry.maxAttempts, 0, 10);
   validateRange(scope, 'retry.backoffRate', retry.backoffRate, 1, 10);
@@ -416,13 +445,15 @@ function validateModels(scope: Construct, props: AgentGraphProps): void {
   const attemptSeconds = (retry.attemptTimeout ?? Duration.seconds(60)).toSeconds();
   const interval = (retry.interval ?? Duration.seconds(2)).toSeconds();
   const maxDelay = (retry.maxDelay ?? Duration.seconds(30)).toSeconds();
-  let worst = attempts * attemptSeconds;
+  // A call may also wait for token windows before its first attempt and between attempts.
+  const tokenWait = hasTokenWindows(props.budget, Object.values(props.models)) ? tokenWaitSeconds() : 0;
+  let worst = attempts * attemptSeconds + tokenWait;
   for (let i = 0; i < attempts - 1; i++) worst += Math.min(interval * (retry.backoffRate ?? 2) ** i, maxDelay);
   const total = (props.timeout ?? Duration.hours(1)).toSeconds();
   if (worst > total) {
     invalidProp(
       scope,
-      `timeout (${total} s) must fit one model call's retries: ${attempts} attempts of up to ${attemptSeconds} s and their delays take up to ${Math.ceil(worst)} s`,
+      `timeout (${total} s) must fit one model call's retries: ${attempts} attempts of up to ${attemptSeconds} s and their delays${tokenWait > 0 ? `, with up to ${tokenWait} s waiting for token windows,` : ''} take up to ${Math.ceil(worst)} s`,
     );
   }
 }

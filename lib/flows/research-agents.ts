@@ -3,7 +3,7 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
 import { Construct } from 'constructs';
-import type { IdempotencyStore } from 'switchyard/constructs';
+import type { FlowControlTable, IdempotencyStore } from 'switchyard/constructs';
 import { AgentGraph, SwitchyardEncryption, SwitchyardFunction } from 'switchyard/constructs';
 import { ENV, RETRYABLE_MODEL_ERRORS, ResearchCompleted, ResearchRequested, ResearchStopped, workflowInput } from '../../domain/index.js';
 import { APP_ENV } from '../../domain/wiring.js';
@@ -16,10 +16,23 @@ export interface ResearchAgentsProps {
   /** Where the flow's starter claims each ResearchRequested. */
   readonly idempotencyStore: IdempotencyStore;
   /**
-   * Model calls one request may make (retries included); a request may ask for fewer.
+   * Model calls one request may make (retries included); a request may ask for fewer
+   * (its `maxModelCalls`).
    * @default 20
    */
   readonly maxModelCalls?: number;
+  /**
+   * Tokens one request's model calls may use (each reserves its estimate, then settles to
+   * what the model reported).
+   * @default 20,000
+   */
+  readonly maxTokens?: number;
+  /**
+   * Where the models' tokens per minute are counted; pass the app's one table so that every
+   * flow calling a model counts against the same limit.
+   * @default - a table of the graph's own
+   */
+  readonly flowControlTable?: FlowControlTable;
   /**
    * Whether a request may carry `simulate` (model failures to act out, for demos and tests).
    * @default false - the planner refuses such a request (SimulationRefused): the flow stops before any model call
@@ -36,8 +49,10 @@ export interface ResearchAgentsProps {
  * The research agents: ResearchRequested starts one STANDARD execution per request. A
  * planner splits the question into sub-tasks; the sub-tasks fan out, `search` to a
  * small fast model and `summarise` to a larger one, while an outline is drawn beside
- * them; a reducer writes the report (ResearchCompleted). The budget of model calls, the
- * per-model quotas and the tolerated failures stop the flow cleanly (ResearchStopped).
+ * them; a reducer writes the report (ResearchCompleted). Each model call reserves its
+ * estimated tokens in its model's tokens per minute and day (waiting for the next window
+ * when they are full) and in the request's budget of tokens and calls; a spent budget and
+ * too many failed sub-tasks stop the flow cleanly (ResearchStopped).
  * Every model call is written to the ledger where it happens.
  */
 export class ResearchAgents extends Construct {
@@ -74,16 +89,25 @@ export class ResearchAgents extends Construct {
         eventPattern: { source: [ResearchRequested.source], detailType: [ResearchRequested.detailType] },
         contracts: [ResearchRequested],
       },
+      // Each model's quota is its tokens per minute and per day across every request, as a
+      // provider counts them: a burst of requests waits for the next minute instead of
+      // failing, and no function reserves concurrency from the account.
       models: {
-        Fast: { modelId: 'local-fast', maxConcurrency: 4 },
-        Large: { modelId: 'local-large', maxConcurrency: 2 },
+        Fast: { modelId: 'local-fast', maxConcurrency: 4, tokensPerMinute: 20_000, tokensPerDay: 2_000_000 },
+        Large: { modelId: 'local-large', maxConcurrency: 2, tokensPerMinute: 8_000, tokensPerDay: 500_000 },
       },
+      flowControlTable: props.flowControlTable,
       modelCalls: {
         entry: path.join(HANDLERS, 'model-call.ts'),
         timeout: Duration.seconds(30),
         environment: { [APP_ENV.researchLedgerTable]: this.ledger.tableName },
       },
-      budget: { maxModelCalls: props.maxModelCalls ?? 20, perExecution: `${workflowInput('detail')}.maxModelCalls` },
+      // Tokens are the budget; the calls limit stays because ResearchRequested lets a request lower it.
+      budget: {
+        maxTokens: props.maxTokens ?? 20_000,
+        maxModelCalls: props.maxModelCalls ?? 20,
+        perExecution: `${workflowInput('detail')}.maxModelCalls`,
+      },
       transientErrors: RETRYABLE_MODEL_ERRORS,
       retry: {
         maxAttempts: 3,

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { ResearchCompleted, ResearchStopped } from '../../../domain/index.js';
 import { AgentGraph, type AgentGraphProps, type AgentNode } from '../../../lib/constructs/agent-graph.js';
 import { layersOf } from '../../../lib/constructs/agent-graph-layers.js';
+import { FlowControlTable } from '../../../lib/constructs/flow-control-table.js';
 import { IdempotencyStore } from '../../../lib/constructs/idempotency-store.js';
 import { SwitchyardFunction } from '../../../lib/constructs/switchyard-function.js';
 import { definitionOf, testStack } from '../../helpers/synth.js';
@@ -14,7 +15,10 @@ type State = Record<string, any>;
 
 const HANDLERS = path.join(import.meta.dirname, '../../../lambdas/agents');
 
-function graph(nodes: (fn: SwitchyardFunction) => AgentNode[], override: Partial<AgentGraphProps> = {}) {
+function graph(
+  nodes: (fn: SwitchyardFunction) => AgentNode[],
+  override: Partial<AgentGraphProps> | ((stack: ReturnType<typeof testStack>['stack']) => Partial<AgentGraphProps>) = {},
+) {
   const { stack, bus } = testStack();
   const fn = new SwitchyardFunction(stack, 'Fn', { entry: path.join(HANDLERS, 'plan.ts'), description: 'steps' });
   const construct = new AgentGraph(stack, 'Agents', {
@@ -28,7 +32,7 @@ function graph(nodes: (fn: SwitchyardFunction) => AgentNode[], override: Partial
     stopped: { contract: ResearchStopped, detail: { requestId: 'x', reason: '{% $stopped.reason %}' } },
     idempotencyStore: new IdempotencyStore(stack, 'Store'),
     trigger: { description: 'test', eventPattern: { detailType: ['ResearchRequested'] } },
-    ...override,
+    ...(typeof override === 'function' ? override(stack) : override),
   });
   const template = Template.fromStack(stack);
   const [machine] = Object.values(template.findResources('AWS::StepFunctions::StateMachine'));
@@ -130,6 +134,77 @@ describe('AgentGraph', () => {
     );
   });
 
+  it('limits a model by tokens per minute and day instead of reserved concurrency, in a flow control table of its own', () => {
+    const { template, states } = graph(research, {
+      models: {
+        Fast: { modelId: 'fast-1', maxConcurrency: 4, tokensPerMinute: 10_000, tokensPerDay: 1_000_000 },
+        Large: { modelId: 'large-1', maxConcurrency: 2 },
+      },
+    });
+    const functions = Object.values(template.findResources('AWS::Lambda::Function')).filter(
+      (f) => f.Properties.Environment?.Variables?.AGENT_MODEL_NAME,
+    );
+    expect(
+      functions.map((f) => [
+        f.Properties.Environment.Variables.AGENT_MODEL_NAME,
+        f.Properties.ReservedConcurrentExecutions,
+        f.Properties.Environment.Variables.FLOW_CONTROL_TABLE_NAME === undefined,
+      ]),
+    ).toEqual([
+      ['Fast', undefined, false],
+      ['Large', 2, false],
+    ]);
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+    });
+    const all = allStates(states);
+    const fast = all.researchCallFast as State;
+    expect(fast.Arguments.Payload).toContain('"modelTokens": { "perMinute": 10000, "perDay": 1000000 }');
+    expect((all.researchCallLarge as State).Arguments.Payload).not.toContain('modelTokens');
+    // A full window is waited for (retried up to a minute apart), before and apart from the transient retrier.
+    expect(fast.Retry.map((r: State) => r.ErrorEquals[0])).toEqual([
+      'Lambda.TooManyRequestsException',
+      'TokenLimitReached',
+      'ModelUnavailable',
+    ]);
+    expect(fast.Retry[1]).toEqual({
+      ErrorEquals: ['TokenLimitReached'],
+      IntervalSeconds: 5,
+      BackoffRate: 2,
+      MaxDelaySeconds: 60,
+      MaxAttempts: 20,
+      JitterStrategy: 'FULL',
+    });
+  });
+
+  it("counts an execution's tokens, lowered per execution, and each tenant's tokens per minute", () => {
+    const input = '$states.context.Execution.Input.detail';
+    const call = allStates(
+      graph(research, {
+        budget: {
+          maxTokens: 5_000,
+          perExecutionTokens: `${input}.maxTokens`,
+          perTenant: { key: `${input}.customerId`, tokensPerMinute: 2_000 },
+        },
+      }).states,
+    ).researchCallFast as State;
+    expect(call.Arguments.Payload).toContain(
+      `"budget": { "key": $states.context.Execution.Id, "maxTokens": ($exists(${input}.maxTokens) ? $min([${input}.maxTokens, 5000]) : 5000), "tenantTokens": ($exists(${input}.customerId) ? { "key": $string(${input}.customerId), "perMinute": 2000 }) }`,
+    );
+    expect(call.Arguments.Payload).not.toContain('maxModelCalls');
+    expect(call.Retry.map((r: State) => r.ErrorEquals[0])).toContain('TokenLimitReached');
+  });
+
+  it('keeps token windows in the flow control table it is given, making none of its own', () => {
+    const { template } = graph(research, (stack) => ({
+      flowControlTable: new FlowControlTable(stack, 'Shared'),
+      models: { Fast: { modelId: 'fast-1', maxConcurrency: 4, tokensPerMinute: 10_000 }, Large: { modelId: 'large-1', maxConcurrency: 2 } },
+    }));
+    const tables = Object.keys(template.findResources('AWS::DynamoDB::Table'));
+    expect(tables.filter((id) => id.includes('FlowControl') || id.includes('Shared'))).toEqual([expect.stringMatching(/^Shared/)]);
+  });
+
   it('ends the Map on BudgetExhausted (caught before the per-item catch-all) and stops the flow from every layer', () => {
     const { states } = graph(research);
     const all = allStates(states);
@@ -215,6 +290,44 @@ describe('AgentGraph', () => {
       fails(research, 'models.Fast.maxConcurrency', {
         models: { Fast: { modelId: 'f', maxConcurrency: 41 }, Large: { modelId: 'l', maxConcurrency: 1 } },
       }));
+    const tokenModels = (fast: Record<string, number>): Partial<AgentGraphProps> => ({
+      models: { Fast: { modelId: 'f', maxConcurrency: 4, ...fast }, Large: { modelId: 'l', maxConcurrency: 1 } },
+    });
+    it('fails if a model has a token limit of 0', () =>
+      fails(
+        research,
+        'Test/Agents: models.Fast.tokensPerMinute must be from 1 to 1000000000 (got 0)',
+        tokenModels({ tokensPerMinute: 0 }),
+      ));
+    it('fails if a model allows fewer tokens per day than per minute', () =>
+      fails(
+        research,
+        'Test/Agents: models.Fast.tokensPerDay must be from 1000 to 1000000000 (got 500)',
+        tokenModels({ tokensPerMinute: 1_000, tokensPerDay: 500 }),
+      ));
+    it('fails if a model has tokens per day without tokens per minute', () =>
+      fails(research, 'models.Fast.tokensPerDay needs tokensPerMinute', tokenModels({ tokensPerDay: 500 })));
+    it('fails if the budget limits neither tokens nor calls', () =>
+      fails(research, 'Test/Agents: budget must limit maxTokens (or the deprecated maxModelCalls) (got neither)', { budget: {} }));
+    it('fails if the budget has a token limit of 0', () =>
+      fails(research, 'Test/Agents: budget.maxTokens must be from 1 to', { budget: { maxTokens: 0 } }));
+    it("fails if a tenant's token limit is 0", () =>
+      fails(research, 'Test/Agents: budget.perTenant.tokensPerMinute must be from 1 to', {
+        budget: { maxTokens: 100, perTenant: { key: '$states.input.tenant', tokensPerMinute: 0 } },
+      }));
+    it('fails if the budget lowers per execution a limit it does not set', () =>
+      fails(research, 'budget.perExecutionTokens lowers maxTokens, which is not set', {
+        budget: { maxModelCalls: 5, perExecutionTokens: '$states.input.tokens' },
+      }));
+    it('fails if waiting for token windows cannot fit in the execution timeout', () =>
+      fails(
+        research,
+        "Test/Agents: timeout (600 s) must fit one model call's retries: 4 attempts of up to 60 s and their delays, with up to 1035 s waiting for token windows, take up to 1289 s",
+        {
+          ...tokenModels({ tokensPerMinute: 1_000 }),
+          timeout: Duration.minutes(10),
+        },
+      ));
     it("fails if one model call's retries cannot fit in the execution timeout", () =>
       fails(research, 'timeout (60 s) must fit one model call', {
         timeout: Duration.seconds(60),
