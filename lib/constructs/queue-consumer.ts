@@ -1,14 +1,18 @@
 import { Duration, Token } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import type { AnyEventContract } from '../../contracts/index.js';
 import { ENV } from '../../contracts/wiring.js';
 import { grantSendMessages } from '../key-grants.js';
 import { deadLetterQueue, secureQueue } from '../secure-queue.js';
 import { invalidProp, validateInteger, validateRange } from '../validation.js';
+import { FlowControlTable } from './flow-control-table.js';
 import { type IMonitorable, type MonitoringContext, resourceName, turnAlarmsOff } from './monitoring-context.js';
+import { flowControlSettings, type QueueConsumerFlowControl } from './queue-consumer-flow-control.js';
 import { SwitchyardFunction, type SwitchyardFunctionProps } from './switchyard-function.js';
 
 /**
@@ -101,6 +105,18 @@ export interface QueueConsumerProps {
    * @default - every alarm, with the defaults of QueueConsumerAlarms
    */
   readonly alarms?: false | QueueConsumerAlarms;
+  /**
+   * The contracts the handler accepts: declarations that read the event (`flowControl.key`)
+   * are checked against their schemas at synthesis.
+   * @default - nothing is checked against a schema
+   */
+  readonly contracts?: readonly AnyEventContract[];
+  /**
+   * Keyed flow control of the records (concurrency, rate limit, debounce, pause on
+   * throttling), enforced by the kit's consumer in a FlowControlTable.
+   * @default - no flow control: every record runs as it arrives
+   */
+  readonly flowControl?: QueueConsumerFlowControl;
 }
 
 /**
@@ -120,6 +136,8 @@ export class QueueConsumer extends Construct implements IMonitorable {
   /** Events EventBridge could not deliver to the queue. */
   public readonly targetDeadLetterQueue: sqs.IQueue;
   public readonly function: SwitchyardFunction;
+  /** The table flow control keeps its state in, if `flowControl` was declared. */
+  public readonly flowControlTable?: dynamodb.ITable;
   readonly #alarms: QueueConsumerAlarms;
   readonly #maxMessageAge: Duration;
   /** What the rule matches, for the dashboard's "events in" lines. */
@@ -193,6 +211,20 @@ export class QueueConsumer extends Construct implements IMonitorable {
     this.function.addEnvironment(ENV.maxReceiveCount, String(maxReceiveCount));
     grantSendMessages(this.deadLetterQueue, this.function);
     this.queue.grant(this.function, 'sqs:ChangeMessageVisibility');
+
+    if (props.flowControl !== undefined) {
+      const settings = flowControlSettings(this, props.flowControl, {
+        retentionSeconds: retentionPeriod.toSeconds(),
+        contracts: props.contracts,
+      });
+      const table = props.flowControl.table;
+      this.flowControlTable = table ?? new FlowControlTable(this, 'FlowControl').table;
+      FlowControlTable.grantUseOf(this.flowControlTable, this.function);
+      this.function.addEnvironment(ENV.flowControl, JSON.stringify(settings));
+      // Held-back records are routine under flow control: one on what would be its last
+      // receive is sent to this queue again as a new message rather than dead-lettered.
+      grantSendMessages(this.queue, this.function);
+    }
 
     this.function.addEventSource(
       new SqsEventSource(this.queue, {

@@ -1,0 +1,172 @@
+import { Duration, Token } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type { IConstruct } from 'constructs';
+import { type FlowControlSettings, flowKeySetting, keyPathMismatch, parseKeyPath } from '../../contracts/flow-control.js';
+import type { AnyEventContract } from '../../contracts/index.js';
+import { invalidProp, validateInteger, validateRange } from '../validation.js';
+
+/** At most `limit` starts of one key in any window of `period`. */
+export interface FlowRateLimit {
+  /** Starts per period (1 to 1,000: the log of the last `limit` starts is one item, rewritten at each start). */
+  readonly limit: number;
+  /** The window (1 second to 1 day). */
+  readonly period: Duration;
+}
+
+/** The last record of a key runs; the earlier ones complete as superseded. */
+export interface FlowDebounce {
+  /**
+   * How long a key must be quiet (no newer record reaching the queue) before its last record
+   * runs (1 second to the queue's retention).
+   */
+  readonly period: Duration;
+  /**
+   * The longest a burst of a key waits, from its first record, before its last record so far
+   * runs anyway, so a steady stream still runs (from `period` to the queue's retention).
+   * @default - 10 times `period`, at most the queue's retention
+   */
+  readonly maxWait?: Duration;
+}
+
+/** How a throttling answer pauses its key. */
+export interface FlowPauseOnThrottle {
+  /**
+   * How long to pause when the answer gives no retry-after (1 second to 12 hours).
+   * @default Duration.seconds(30)
+   */
+  readonly defaultPause?: Duration;
+  /**
+   * The longest pause, whatever the retry-after asks for (1 second to 12 hours).
+   * @default Duration.minutes(15)
+   */
+  readonly maxPause?: Duration;
+}
+
+/**
+ * Keyed flow control of a QueueConsumer's records, enforced by the kit's consumer with
+ * conditional writes in a FlowControlTable (docs/flow-control.md). A record that may not
+ * run yet is held back (its visibility extended), never failed or dead-lettered for it.
+ */
+export interface QueueConsumerFlowControl {
+  /**
+   * Which records share the limits: a path into the event, `$.` then names
+   * (`$.detail.tenantId`, `$.source`), or any other string as one constant key for every
+   * record (a model id). Records without a value at the path share the key `(missing)`.
+   */
+  readonly key: string;
+  /**
+   * Most records of one key in flight at once (1 to 100; a record turned away tries every slot, one write each).
+   * @default - no limit
+   */
+  readonly concurrency?: number;
+  /**
+   * Most records of one key started in any window of `period`.
+   * @default - no limit
+   */
+  readonly rateLimit?: FlowRateLimit;
+  /**
+   * Only the last record of a burst of one key runs.
+   * @default - every record runs
+   */
+  readonly debounce?: FlowDebounce;
+  /**
+   * A handler error that is a throttling answer (HTTP 429, `ThrottlingException`,
+   * `TooManyRequestsException`) pauses the key for every record until its retry-after;
+   * `true` takes the defaults of FlowPauseOnThrottle.
+   * @default false
+   */
+  readonly pauseOnThrottle?: boolean | FlowPauseOnThrottle;
+  /**
+   * The flow control table, shared with other flows (items are named by flow).
+   * @default - a FlowControlTable of this consumer's own
+   */
+  readonly table?: dynamodb.ITable;
+}
+
+/** How long a concurrency lease outlives its holder's Lambda deadline: clocks of two functions differ a little. */
+const LEASE_MARGIN_SECONDS = 10;
+/** SQS's longest visibility timeout: the longest one hold-back can last. */
+const MAX_HOLD_SECONDS = 43_200;
+
+/**
+ * The settings the kit reads from `ENV.flowControl`, from QueueConsumer's `flowControl`
+ * prop, validated: each error names the construct, the prop, the value and the range.
+ */
+export function flowControlSettings(
+  scope: IConstruct,
+  props: QueueConsumerFlowControl,
+  context: { readonly retentionSeconds: number; readonly contracts?: readonly AnyEventContract[] },
+): FlowControlSettings {
+  const key = flowKeySetting(props.key);
+  if ('path' in key) validateKeyPath(scope, key.path, context.contracts);
+  else if (props.key === '' || Token.isUnresolved(props.key))
+    invalidProp(scope, 'flowControl.key must be a path like $.detail.tenantId or a constant string (got an empty string or a token)');
+  if (props.concurrency === undefined && !props.rateLimit && !props.debounce && !props.pauseOnThrottle) {
+    invalidProp(scope, 'flowControl must declare at least one of concurrency, rateLimit, debounce or pauseOnThrottle');
+  }
+  validateRange(scope, 'flowControl.concurrency', props.concurrency, 1, 100);
+  validateInteger(scope, 'flowControl.concurrency', props.concurrency);
+  if (props.rateLimit) {
+    validateRange(scope, 'flowControl.rateLimit.limit', props.rateLimit.limit, 1, 1000);
+    validateInteger(scope, 'flowControl.rateLimit.limit', props.rateLimit.limit);
+    validateRange(scope, 'flowControl.rateLimit.period', props.rateLimit.period.toSeconds(), 1, 86_400, 'seconds');
+  }
+  return {
+    flow: scope.node.path,
+    key,
+    ...(props.concurrency === undefined ? {} : { concurrency: { limit: props.concurrency, leaseMarginSeconds: LEASE_MARGIN_SECONDS } }),
+    ...(props.rateLimit ? { rateLimit: { limit: props.rateLimit.limit, periodSeconds: props.rateLimit.period.toSeconds() } } : {}),
+    ...(props.debounce ? { debounce: debounceSettings(scope, props.debounce, context.retentionSeconds) } : {}),
+    ...(props.pauseOnThrottle ? { pauseOnThrottle: pauseSettings(scope, props.pauseOnThrottle) } : {}),
+  };
+}
+
+function validateKeyPath(scope: IConstruct, path: string, contracts: readonly AnyEventContract[] | undefined): void {
+  const segments = parseKeyPath(path);
+  if (segments === undefined) {
+    invalidProp(scope, `flowControl.key must be a path of names after $. like $.detail.tenantId (got ${JSON.stringify(path)})`);
+  }
+  if (contracts === undefined || contracts.length === 0) return;
+  const mismatch = keyPathMismatch(
+    segments,
+    contracts.map((c) => c.schema),
+  );
+  if (mismatch !== undefined) {
+    invalidProp(
+      scope,
+      `flowControl.key ${JSON.stringify(path)} cannot match the consumer's contracts (${contracts.map((c) => c.detailType).join(', ')}): ${mismatch}`,
+    );
+  }
+}
+
+function debounceSettings(
+  scope: IConstruct,
+  debounce: FlowDebounce,
+  retentionSeconds: number,
+): NonNullable<FlowControlSettings['debounce']> {
+  const period = debounce.period.toSeconds();
+  const maxWait = debounce.maxWait?.toSeconds() ?? Math.min(period * 10, retentionSeconds);
+  // A record held back longer than the queue keeps it would be deleted by SQS unrun.
+  if (period < 1 || period > retentionSeconds) {
+    invalidProp(
+      scope,
+      `flowControl.debounce.period must be from 1 to ${retentionSeconds} seconds, the queue's retentionPeriod (got ${period} seconds)`,
+    );
+  }
+  if (maxWait < period || maxWait > retentionSeconds) {
+    invalidProp(
+      scope,
+      `flowControl.debounce.maxWait must be from the period (${period} seconds) to ${retentionSeconds} seconds, the queue's retentionPeriod (got ${maxWait} seconds)`,
+    );
+  }
+  return { periodSeconds: period, maxWaitSeconds: maxWait, keepSeconds: retentionSeconds };
+}
+
+function pauseSettings(scope: IConstruct, pause: true | FlowPauseOnThrottle): NonNullable<FlowControlSettings['pauseOnThrottle']> {
+  const options = pause === true ? {} : pause;
+  const defaultSeconds = (options.defaultPause ?? Duration.seconds(30)).toSeconds();
+  const maxSeconds = (options.maxPause ?? Duration.minutes(15)).toSeconds();
+  validateRange(scope, 'flowControl.pauseOnThrottle.defaultPause', defaultSeconds, 1, MAX_HOLD_SECONDS, 'seconds');
+  validateRange(scope, 'flowControl.pauseOnThrottle.maxPause', maxSeconds, 1, MAX_HOLD_SECONDS, 'seconds');
+  return { defaultSeconds, maxSeconds };
+}
