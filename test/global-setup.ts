@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { TestProject } from 'vitest/node';
@@ -10,9 +10,41 @@ declare module 'vitest' {
   }
 }
 
+/**
+ * CDK bundles each NodejsFunction by running `npx --no-install esbuild <args>` in the project
+ * folder, that is node_modules/.bin/esbuild: npm starts for every function, a second or two of
+ * CPU apiece on a busy machine, and the tests bundle a few dozen functions a run. This `npx`,
+ * first on the PATH the test workers inherit, runs that same esbuild with the same arguments
+ * without npm, and hands every other npx command to the real npx.
+ */
+function npxShortcut(folder: string): string | undefined {
+  const real = (process.env.PATH ?? '')
+    .split(path.delimiter)
+    .map((dir) => path.join(dir, 'npx'))
+    .find((candidate) => existsSync(candidate));
+  if (real === undefined) return undefined;
+  const bin = path.join(folder, 'bin');
+  mkdirSync(bin);
+  const npx = path.join(bin, 'npx');
+  writeFileSync(
+    npx,
+    [
+      '#!/bin/sh',
+      'if [ "$1" = --no-install ] && [ "$2" = esbuild ] && [ -x node_modules/.bin/esbuild ]; then',
+      '  shift 2',
+      '  exec node_modules/.bin/esbuild "$@"',
+      'fi',
+      `exec '${real.replaceAll("'", "'\\''")}' "$@"`,
+      '',
+    ].join('\n'),
+  );
+  chmodSync(npx, 0o755);
+  return bin;
+}
+
 /** The run's folder, one for every project of the run (vitest.config.ts): each project calls setup. */
 const RUN = Symbol.for('switchyard.synthRun');
-type Run = { folder: string; projects: number };
+type Run = { folder: string; projects: number; path: string | undefined };
 
 /**
  * Gives every test file of one `vitest run` a folder of its own to share the synthesized app
@@ -24,7 +56,12 @@ type Run = { folder: string; projects: number };
  */
 export default function setup(project: TestProject): () => void {
   const shared = globalThis as { [RUN]?: Run };
-  shared[RUN] ??= { folder: mkdtempSync(path.join(tmpdir(), 'switchyard-synth-run-')), projects: 0 };
+  if (shared[RUN] === undefined) {
+    const folder = mkdtempSync(path.join(tmpdir(), 'switchyard-synth-run-'));
+    const bin = npxShortcut(folder);
+    shared[RUN] = { folder, projects: 0, path: process.env.PATH };
+    if (bin !== undefined) process.env.PATH = `${bin}${path.delimiter}${process.env.PATH ?? ''}`;
+  }
   const run = shared[RUN];
   run.projects += 1;
   const drop = () => {
@@ -39,6 +76,8 @@ export default function setup(project: TestProject): () => void {
     run.projects -= 1;
     if (run.projects > 0) return;
     drop();
+    if (run.path === undefined) delete process.env.PATH;
+    else process.env.PATH = run.path;
     rmSync(run.folder, { recursive: true, force: true });
     delete shared[RUN];
   };
