@@ -39,6 +39,13 @@ const SHARED_MODULES = [
   'test/console/{console-site,escalation-decision,graph,history,signer}.test.ts',
   // The pure parts of the local runtime: patterns, expressions, ARNs, digests.
   'test/local/{arn,events/pattern,events/input-transform,logs/filter-pattern,sns/filter-policy,scheduler/schedule-expression,sqs/md5}.test.ts',
+  // The Step Functions interpreter on fake time, and API Gateway's mapping templates and routes.
+  'test/local/states/engine/*.test.ts',
+  'test/local/states/names.test.ts',
+  'test/local/apigateway/{vtl/engine,routing,definitions}.test.ts',
+  // Templates and assemblies read into definitions (no service started): each imports every service module.
+  'test/local/template/{resolve,not-run,resources,multi-stack,cdk-v1-assets,cloud-assembly}.test.ts',
+  'test/local/{sns,s3}/definitions.test.ts',
 ];
 const MOCKING = ['test/lib/flows/ticket-triage.test.ts', 'test/lambdas/triage/classify.test.ts'];
 
