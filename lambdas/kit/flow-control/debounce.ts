@@ -44,10 +44,17 @@ export async function debounce(store: FlowControlStore, request: DebounceRequest
   const seen = await conditionalUpdate(
     store,
     pk,
-    'SET latestSeq = :seq, latestSentAt = :sent, windowStart = if_not_exists(windowStart, :now), expiresAt = :expires',
+    // `seen` and `ran` count for the operator (switchyard flow): seen less ran, less one pending, were superseded.
+    'SET latestSeq = :seq, latestSentAt = :sent, windowStart = if_not_exists(windowStart, :now), expiresAt = :expires ADD seen :one',
     {
       condition: 'attribute_not_exists(pk) OR latestSeq < :seq',
-      values: { ':seq': s(request.seq), ':sent': n(request.sentAtMs), ':now': n(now), ':expires': n(epochSeconds(now + request.keepMs)) },
+      values: {
+        ':seq': s(request.seq),
+        ':sent': n(request.sentAtMs),
+        ':now': n(now),
+        ':expires': n(epochSeconds(now + request.keepMs)),
+        ':one': n(1),
+      },
     },
   );
   // Not later than every record seen: a copy of this record, or an earlier one.
@@ -58,9 +65,9 @@ export async function debounce(store: FlowControlStore, request: DebounceRequest
   if (item.ranSeq === request.seq) return { kind: 'run' }; // marked run before, then failed or crashed: its retry runs
   const due = dueAt(item, request);
   if (now < due) return { kind: 'wait', ms: due - now };
-  const claimed = await conditionalUpdate(store, pk, 'SET ranSeq = :seq REMOVE windowStart', {
+  const claimed = await conditionalUpdate(store, pk, 'SET ranSeq = :seq REMOVE windowStart ADD ran :one', {
     condition: 'latestSeq = :seq',
-    values: { ':seq': s(request.seq) },
+    values: { ':seq': s(request.seq), ':one': n(1) },
   });
   return claimed.ok ? { kind: 'run' } : { kind: 'superseded', by: undefined };
 }

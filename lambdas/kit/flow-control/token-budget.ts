@@ -170,13 +170,14 @@ export class TokenBudget {
     return windows;
   }
 
-  private async add(window: { pk: string; expiresAt: number }, tokens: number, atMost?: number): Promise<void> {
+  private async add(window: { pk: string; expiresAt: number; limit?: number }, tokens: number, atMost?: number): Promise<void> {
     await addTokens(this.client, {
       tableName: this.tableName,
       key: { pk: { S: window.pk } },
       tokens,
       atMost,
-      set: { expiresAt: { N: String(window.expiresAt) } },
+      // The limit rides along when known (a reservation's write), so the operator reads usage against it (switchyard flow).
+      set: { expiresAt: { N: String(window.expiresAt) }, ...(window.limit === undefined ? {} : { limit: { N: String(window.limit) } }) },
     });
   }
 }

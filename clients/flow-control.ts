@@ -1,0 +1,306 @@
+/**
+ * What keyed flow control is doing now, read from its table's items (FlowControlTable, the
+ * kit's `lambdas/kit/flow-control`) and the consumers' log lines: per flow and key, records
+ * in flight, starts in the rate window, debounce state, pauses; token windows against their
+ * budgets. Shared by `switchyard flow` and the console's Flow control page (through the read
+ * API); pure, like ./execution-history.ts. The item names are the kit's (item-keys.ts:
+ * `<kind>#<flow>#<key>[#<slot>]`, `tokens#<scope>#<key>#<window>`); this file reads them back.
+ */
+
+/**
+ * The part of a consumer's declared settings (FlowControlSettings in contracts/flow-control.ts,
+ * the JSON of its FLOW_CONTROL variable) the report reads: the limits the items do not hold.
+ */
+export interface DeclaredFlowSettings {
+  readonly flow: string;
+  readonly key?: { readonly path?: string; readonly constant?: string };
+  readonly concurrency?: { readonly limit: number };
+  readonly rateLimit?: { readonly limit: number; readonly periodSeconds: number };
+  readonly debounce?: { readonly periodSeconds: number; readonly maxWaitSeconds: number };
+  readonly pauseOnThrottle?: { readonly defaultSeconds: number; readonly maxSeconds: number };
+}
+
+/** A function that runs flow control: its settings and the table it keeps them in. */
+export interface DeclaredFlow {
+  /** The function, as the client names it (its short name from the template, or its deployed name). */
+  readonly function: string;
+  readonly table: string;
+  readonly settings: DeclaredFlowSettings;
+}
+
+/** One item of a flow control table, unmarshalled (numbers as numbers). */
+export type FlowControlItem = Readonly<Record<string, unknown>> & { readonly pk: string };
+
+/** One flow's key as its items show it. A field is absent when the flow has no such control and no item of it. */
+export interface FlowKeyState {
+  readonly flow: string;
+  readonly key: string;
+  /** Live concurrency slots (a lease not yet ended), and the limit when declared. */
+  readonly inFlight?: { readonly count: number; readonly limit?: number };
+  /** Starts recorded within the rate window (the whole log when the period is not known), and the limit. */
+  readonly rate?: { readonly starts: number; readonly limit?: number; readonly periodSeconds?: number };
+  /**
+   * Records seen (the first receive of each that was the latest of its key), records run, and
+   * whether the last one seen still waits; superseded = seen - ran - (pending ? 1 : 0). An
+   * earlier record received after a later one is superseded without being seen, so this is a
+   * lower bound. Counted since the key's item was created (kept for the queue's retention).
+   */
+  readonly debounce?: { readonly seen: number; readonly ran: number; readonly superseded: number; readonly pending: boolean };
+  /** Until when the key is paused after a throttling answer (ISO 8601), when it is. */
+  readonly pausedUntil?: string;
+  /** Records held back (their consumer logged so) since the report's `since`, when logs were read. */
+  readonly heldBack?: number;
+}
+
+/** One token budget key: what its current minute and day windows hold, against their limits. */
+export interface TokenWindowState {
+  readonly scope: string;
+  readonly key: string;
+  readonly minute: { readonly used: number; readonly limit?: number };
+  readonly day?: { readonly used: number; readonly limit?: number };
+}
+
+/** The fair-queue metrics of one standard queue (AWS's CloudWatch names), and its noisy tenants. */
+export interface FairQueueState {
+  readonly queue: string;
+  readonly noisyGroups: readonly string[];
+  readonly metrics: Readonly<Record<string, number>>;
+}
+
+export interface FlowControlReport {
+  /** When the items were read (ISO 8601). */
+  readonly at: string;
+  readonly declared: readonly DeclaredFlow[];
+  readonly keys: readonly FlowKeyState[];
+  readonly tokens: readonly TokenWindowState[];
+  /** Since when held-back records were counted from the logs (ISO 8601); absent when logs were not read. */
+  readonly heldBackSince?: string;
+  /** The local runtime's fair queues (AWS has these metrics in CloudWatch only). */
+  readonly fairQueues?: readonly FairQueueState[];
+}
+
+/** What a consumer's log line says flow control did with one record (FLOW_OUTCOMES in contracts/flow-control.ts). */
+export interface FlowOutcome {
+  readonly outcome: 'held-back' | 'superseded' | 'paused';
+  readonly key: string;
+  readonly messageId?: string;
+  readonly eventId?: string;
+  /** Held back: why (concurrency, rate, debounce, paused) and when it comes back. */
+  readonly reason?: string;
+  readonly retryInSeconds?: number;
+  /** Superseded: the debounce sequence of the record that runs instead (`<sent at>#<message id>`). */
+  readonly supersededBy?: string;
+  /** Paused: until when. */
+  readonly pausedUntil?: string;
+  readonly message: string;
+}
+
+/** The `name` of the kit's FlowHeldBackError (ERROR_NAMES.flowHeldBack in contracts/wiring.ts). */
+export const FLOW_HELD_BACK_ERROR = 'FlowHeldBack';
+
+/** A CloudWatch Logs filter pattern for a consumer's held-back lines (what `heldBackByKey` counts). */
+export const HELD_BACK_FILTER = `{ $.error.name = "${FLOW_HELD_BACK_ERROR}" }`;
+
+/**
+ * The flow control outcome a consumer's log line reports, or undefined: a held-back record
+ * (a line whose `error` is a FlowHeldBackError, which carries the key and reason), a
+ * superseded one or a paused key (a line with `flowControl.outcome`).
+ */
+export function flowOutcomeOf(line: string): FlowOutcome | undefined {
+  const start = line.indexOf('{');
+  if (start < 0) return undefined;
+  let fields: Record<string, unknown>;
+  try {
+    fields = JSON.parse(line.slice(start)) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+  if (typeof fields !== 'object' || fields === null) return undefined;
+  const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
+  const common = {
+    message: text(fields.message) ?? '',
+    ...(text(fields.messageId) ? { messageId: text(fields.messageId) } : {}),
+    ...(text(fields.eventId) ? { eventId: text(fields.eventId) } : {}),
+  };
+  const error = fields.error as Record<string, unknown> | undefined;
+  const control = fields.flowControl as Record<string, unknown> | undefined;
+  // A throttled record's line names the pause too, but it is held back: the error decides.
+  if (error?.name === FLOW_HELD_BACK_ERROR) {
+    return {
+      outcome: 'held-back',
+      key: text(error.flowKey) ?? '',
+      ...(text(error.reason) ? { reason: text(error.reason) } : {}),
+      ...(typeof fields.retryInSeconds === 'number' ? { retryInSeconds: fields.retryInSeconds } : {}),
+      ...common,
+    };
+  }
+  if (control?.outcome === 'superseded' || control?.outcome === 'paused') {
+    return {
+      outcome: control.outcome,
+      key: text(control.key) ?? '',
+      ...(text(control.supersededBy) ? { supersededBy: text(control.supersededBy) } : {}),
+      ...(text(control.pausedUntil) ? { pausedUntil: text(control.pausedUntil) } : {}),
+      ...common,
+    };
+  }
+  return undefined;
+}
+
+/** Held-back records per key in one function's log lines. */
+export function heldBackByKey(lines: Iterable<string>): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const line of lines) {
+    const outcome = flowOutcomeOf(line);
+    if (outcome?.outcome === 'held-back') counts.set(outcome.key, (counts.get(outcome.key) ?? 0) + 1);
+  }
+  return counts;
+}
+
+type ParsedKey =
+  | { readonly kind: 'concurrency'; readonly flow: string; readonly key: string }
+  | { readonly kind: 'rate' | 'debounce' | 'pause'; readonly flow: string; readonly key: string }
+  | { readonly kind: 'tokens'; readonly scope: string; readonly key: string; readonly window: 'minute' | 'day'; readonly start: string };
+
+/**
+ * An item's name read back. Flow names (construct paths) hold no `#`; a key may, so it is
+ * everything between the flow and the end (less a concurrency slot's number). Token scopes
+ * and keys are percent-encoded by the kit, and windows are ISO minutes or days.
+ */
+export function parseFlowItemKey(pk: string): ParsedKey | undefined {
+  const [kind, ...rest] = pk.split('#');
+  if (kind === 'tokens') {
+    const window = rest.at(-1) ?? '';
+    if (rest.length !== 3) return undefined;
+    const decode = (part: string) => {
+      try {
+        return decodeURIComponent(part);
+      } catch {
+        return part;
+      }
+    };
+    const minute = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}Z$/.test(window);
+    if (!minute && !/^\d{4}-\d{2}-\d{2}$/.test(window)) return undefined;
+    return { kind, scope: decode(rest[0] ?? ''), key: decode(rest[1] ?? ''), window: minute ? 'minute' : 'day', start: window };
+  }
+  const [flow, ...keyParts] = rest;
+  if (flow === undefined || keyParts.length === 0) return undefined;
+  if (kind === 'concurrency') {
+    if (keyParts.length < 2 || !/^\d+$/.test(keyParts.at(-1) ?? '')) return undefined;
+    return { kind, flow, key: keyParts.slice(0, -1).join('#') };
+  }
+  if (kind === 'rate' || kind === 'debounce' || kind === 'pause') return { kind, flow, key: keyParts.join('#') };
+  return undefined;
+}
+
+export interface ReportInput {
+  readonly items: readonly FlowControlItem[];
+  readonly declared: readonly DeclaredFlow[];
+  /** Epoch ms. */
+  readonly now: number;
+  /** Held-back records per flow, then key, and since when they were counted. */
+  readonly heldBack?: { readonly since: number; readonly byFlow: ReadonlyMap<string, ReadonlyMap<string, number>> };
+  readonly fairQueues?: readonly FairQueueState[];
+}
+
+/** The report of what the items say now, each key's counts against its flow's declared limits. */
+export function flowControlReport(input: ReportInput): FlowControlReport {
+  const { now } = input;
+  const settingsOf = new Map(input.declared.map((d) => [d.settings.flow, d.settings]));
+  const keys = new Map<string, Mutable<FlowKeyState>>();
+  const keyState = (flow: string, key: string) => {
+    const id = `${flow}\u0000${key}`;
+    const state = keys.get(id) ?? { flow, key };
+    keys.set(id, state);
+    return state;
+  };
+  const tokens = new Map<string, Mutable<TokenWindowState>>();
+  const minuteNow = new Date(now - (now % 60_000)).toISOString().slice(0, 16);
+  const dayNow = new Date(now).toISOString().slice(0, 10);
+
+  for (const item of input.items) {
+    const parsed = parseFlowItemKey(item.pk);
+    if (parsed === undefined) continue;
+    if (parsed.kind === 'tokens') {
+      const current = parsed.window === 'minute' ? parsed.start === `${minuteNow}Z` : parsed.start === dayNow;
+      if (!current) continue;
+      const id = `${parsed.scope}\u0000${parsed.key}`;
+      const state = tokens.get(id) ?? { scope: parsed.scope, key: parsed.key, minute: { used: 0 } };
+      tokens.set(id, state);
+      const window = { used: numberIn(item.tokens), ...(typeof item.limit === 'number' ? { limit: item.limit } : {}) };
+      if (parsed.window === 'minute') state.minute = window;
+      else state.day = window;
+      continue;
+    }
+    const settings = settingsOf.get(parsed.flow);
+    if (parsed.kind === 'concurrency') {
+      const state = keyState(parsed.flow, parsed.key);
+      const live = numberIn(item.leaseUntil) > now ? 1 : 0;
+      state.inFlight = { count: (state.inFlight?.count ?? 0) + live, ...limitOf(settings?.concurrency) };
+    } else if (parsed.kind === 'rate') {
+      const period = settings?.rateLimit?.periodSeconds;
+      const log = Array.isArray(item.log) ? item.log.filter((at): at is number => typeof at === 'number') : [];
+      const starts = period === undefined ? log.length : log.filter((at) => at > now - period * 1000).length;
+      keyState(parsed.flow, parsed.key).rate = {
+        starts,
+        ...limitOf(settings?.rateLimit),
+        ...(period === undefined ? {} : { periodSeconds: period }),
+      };
+    } else if (parsed.kind === 'debounce') {
+      const seen = numberIn(item.seen);
+      const ran = numberIn(item.ran);
+      const pending = typeof item.latestSeq === 'string' && item.latestSeq !== item.ranSeq;
+      keyState(parsed.flow, parsed.key).debounce = { seen, ran, pending, superseded: Math.max(0, seen - ran - (pending ? 1 : 0)) };
+    } else if (typeof item.pausedUntil === 'number' && item.pausedUntil > now) {
+      keyState(parsed.flow, parsed.key).pausedUntil = new Date(item.pausedUntil).toISOString();
+    }
+  }
+  for (const [flow, byKey] of input.heldBack?.byFlow ?? []) {
+    for (const [key, count] of byKey) keyState(flow, key).heldBack = count;
+  }
+  // A declared limit shows even for keys whose every slot has been released (no item left).
+  for (const state of keys.values()) {
+    const settings = settingsOf.get(state.flow);
+    if (settings?.concurrency && state.inFlight === undefined) state.inFlight = { count: 0, limit: settings.concurrency.limit };
+  }
+  const byName = (a: { flow: string; key: string }, b: { flow: string; key: string }) =>
+    a.flow.localeCompare(b.flow) || a.key.localeCompare(b.key);
+  return {
+    at: new Date(now).toISOString(),
+    declared: input.declared,
+    keys: [...keys.values()].sort(byName),
+    tokens: [...tokens.values()].sort((a, b) => a.scope.localeCompare(b.scope) || a.key.localeCompare(b.key)),
+    ...(input.heldBack ? { heldBackSince: new Date(input.heldBack.since).toISOString() } : {}),
+    ...(input.fairQueues ? { fairQueues: input.fairQueues } : {}),
+  };
+}
+
+/** The columns both clients show for a key, as text: `2/5`, `paused until 06:14:03Z`, ... */
+export function flowKeyCells(state: FlowKeyState): {
+  inFlight: string;
+  rate: string;
+  heldBack: string;
+  debounce: string;
+  paused: string;
+} {
+  const ofLimit = (count: number, limit?: number) => (limit === undefined ? String(count) : `${count}/${limit}`);
+  const d = state.debounce;
+  return {
+    inFlight: state.inFlight ? ofLimit(state.inFlight.count, state.inFlight.limit) : '-',
+    rate: state.rate
+      ? `${ofLimit(state.rate.starts, state.rate.limit)}${state.rate.periodSeconds === undefined ? '' : ` per ${state.rate.periodSeconds} s`}`
+      : '-',
+    heldBack: state.heldBack === undefined ? '-' : String(state.heldBack),
+    debounce: d ? `${d.pending ? 'pending, ' : ''}${d.ran} ran, ${d.superseded} superseded` : '-',
+    paused: state.pausedUntil ? `until ${state.pausedUntil.slice(11, 19)}Z` : '-',
+  };
+}
+
+function limitOf(control: { readonly limit: number } | undefined): { limit?: number } {
+  return control === undefined ? {} : { limit: control.limit };
+}
+
+function numberIn(value: unknown): number {
+  return typeof value === 'number' && Number.isFinite(value) ? value : 0;
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
