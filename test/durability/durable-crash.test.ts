@@ -79,4 +79,55 @@ describe('Lambda durable functions durability', () => {
       'ship k1',
     ]);
   }, 120_000);
+
+  it('invokes again an execution killed in the middle of a step, and ends a wait that was running when it was killed', async () => {
+    const app = durableApp();
+    const dataDir = tempDataDir();
+    const port = await freePort();
+    const lambda = new LambdaClient({ endpoint: `http://127.0.0.1:${port}`, region, credentials, maxAttempts: 1 });
+    const history = async (arn: string) =>
+      (await lambda.send(new GetDurableExecutionHistoryCommand({ DurableExecutionArn: arn }))).Events?.map((e) => e.EventType) ?? [];
+    const kill = async (runtime: { child: import('node:child_process').ChildProcess }) => {
+      runtime.child.kill('SIGKILL');
+      await new Promise((resolve) => runtime.child.once('exit', resolve));
+    };
+
+    const first = await runtimes.start(app.cdkOut, dataDir, port);
+    const { DurableExecutionArn: arn = '' } = await lambda.send(
+      new InvokeCommand({
+        FunctionName: 'slow-step-and-wait:$LATEST',
+        InvocationType: 'Event',
+        Payload: Buffer.from(JSON.stringify({ id: 's1' })),
+      }),
+    );
+    await eventually(async () => (effectsOf(app).includes('slow-start s1') ? true : undefined), 30_000, 'the slow step to start');
+    await kill(first);
+
+    // Nothing is due for it (no wait, no retry): only the invocation it was in owes it a new one.
+    const second = await runtimes.start(app.cdkOut, dataDir, port);
+    await eventually(
+      async () => {
+        const types = await history(arn);
+        return types.includes('WaitStarted') && types.at(-1) === 'InvocationCompleted' ? true : undefined;
+      },
+      30_000,
+      'the execution to suspend on its wait',
+    );
+    await kill(second);
+
+    await runtimes.start(app.cdkOut, dataDir, port);
+    const ended = await eventually(
+      async () => {
+        const execution = await lambda.send(new GetDurableExecutionCommand({ DurableExecutionArn: arn }));
+        return execution.Status === 'RUNNING' ? undefined : execution;
+      },
+      30_000,
+      'the execution to end after the second restart',
+    );
+    expect(ended.Status).toBe('SUCCEEDED');
+    expect(ended.Result).toBe('"done s1"');
+    // The step cut short ran again (at least once); the one after the wait ran once.
+    expect(effectsOf(app)).toEqual(['slow-start s1', 'slow-start s1', 'slow-end s1', 'after s1']);
+    expect(await history(arn)).toEqual(expect.arrayContaining(['WaitStarted', 'WaitSucceeded', 'ExecutionSucceeded']));
+  }, 120_000);
 });

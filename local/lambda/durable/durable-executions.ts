@@ -96,6 +96,7 @@ export class DurableExecutions {
       if (!this.options.functions.has(name)) this.options.log(name, 'durable executions of this function wait: it is no longer in the app');
     }
     this.store.deleteExpired(this.options.clock.now());
+    this.store.resumeInterrupted(this.options.clock.now());
     this.#sweep = setInterval(() => this.store.deleteExpired(this.options.clock.now()), RETENTION_SWEEP_MS);
     this.#sweep.unref();
     this.#stopped = false;
@@ -342,7 +343,7 @@ export class DurableExecutions {
     const token = this.newToken();
     const requestId = randomUUID();
     const startedAt = this.options.clock.now();
-    this.store.update(arn, { checkpoint_token: token, ready: 0, updated_ids: '[]' });
+    this.store.update(arn, { checkpoint_token: token, ready: 0, invoking: 1, updated_ids: '[]' });
     this.#external.delete(arn);
     const operations = replayedOperations(this.store.operations(arn));
     const envelope = {
@@ -364,12 +365,14 @@ export class DurableExecutions {
       });
     } catch (error) {
       if (this.#stopped) return { kind: 'keep' };
+      this.store.update(arn, { invoking: 0 });
       // Not run (throttled, or the runtime cannot run it): tried again, without counting as an invocation error.
       this.options.log(fn.definition.name, `durable execution ${arn} not invoked: ${(error as Error).message}`);
       this.store.update(arn, { ready: 1 });
       return { kind: 'retry', at: this.options.clock.now() + this.#scaled(1000) };
     }
     if (this.#stopped) return { kind: 'keep' };
+    this.store.update(arn, { invoking: 0 });
     const after = this.store.get(arn);
     if (!after) return { kind: 'done' };
     const output = invocationOutput(outcome);

@@ -26,6 +26,7 @@ CREATE TABLE IF NOT EXISTS lambda_durable_execution (
   error TEXT,
   checkpoint_token TEXT,
   ready INTEGER NOT NULL DEFAULT 1,
+  invoking INTEGER NOT NULL DEFAULT 0,
   updated_ids TEXT NOT NULL DEFAULT '[]',
   invocation_errors INTEGER NOT NULL DEFAULT 0,
   next_event_id INTEGER NOT NULL DEFAULT 1,
@@ -79,6 +80,7 @@ interface ExecutionRow {
   error: string | null;
   checkpoint_token: string | null;
   ready: number;
+  invoking: number;
   updated_ids: string;
   invocation_errors: number;
   trace_header: string | null;
@@ -113,6 +115,7 @@ type StatementName =
   | 'deleteWake'
   | 'wakeDue'
   | 'wakeSooner'
+  | 'interrupted'
   | 'runningFunctions';
 
 export class DurableStore {
@@ -150,6 +153,9 @@ export class DurableStore {
       deleteWake: db.prepare('DELETE FROM lambda_durable_wake WHERE execution_arn = ?'),
       wakeDue: db.prepare('SELECT due_at FROM lambda_durable_wake WHERE execution_arn = ?'),
       wakeSooner: db.prepare('UPDATE lambda_durable_wake SET due_at = MIN(due_at, ?) WHERE execution_arn = ?'),
+      interrupted: db.prepare(
+        "UPDATE lambda_durable_execution SET ready = 1, invoking = 0 WHERE status = 'RUNNING' AND invoking = 1 RETURNING arn",
+      ),
       runningFunctions: db.prepare("SELECT DISTINCT function_name FROM lambda_durable_execution WHERE status = 'RUNNING'"),
     };
   }
@@ -310,6 +316,16 @@ export class DurableStore {
   /** When the execution is due to be looked at next, if it is waiting at all. */
   wakeDue(arn: string): number | undefined {
     return (this.#s.wakeDue.get(arn) as { due_at: number } | undefined)?.due_at;
+  }
+
+  /**
+   * After a restart: the executions whose invocation was cut short (the process died or
+   * stopped while it ran) are invoked again now.
+   */
+  resumeInterrupted(now: number): number {
+    const arns = this.#s.interrupted.all() as { arn: string }[];
+    for (const { arn } of arns) this.#s.wakeSooner.run(now, arn);
+    return arns.length;
   }
 
   runningFunctionNames(): string[] {

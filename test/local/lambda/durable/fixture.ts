@@ -66,12 +66,31 @@ export const handler = withDurableExecution(async (event, context) => {
 });
 `;
 
+/** A handler with a slow step (3 s) and a wait (3 s) between two steps: a kill can land inside either. */
+export const SLOW_STEP_AND_WAIT = `
+import { appendFileSync } from 'node:fs';
+import { withDurableExecution } from '@aws/durable-execution-sdk-js';
+const effect = (line) => appendFileSync(process.env.EFFECTS_FILE, line + '\\n');
+export const handler = withDurableExecution(async (event, context) => {
+  await context.step('slow', async () => {
+    effect('slow-start ' + event.id);
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    effect('slow-end ' + event.id);
+  });
+  await context.wait('pause', { seconds: 3 });
+  return await context.step('after', async () => {
+    effect('after ' + event.id);
+    return 'done ' + event.id;
+  });
+});
+`;
+
 export interface DurableApp {
   readonly cdkOut: string;
   readonly effects: string;
 }
 
-/** Writes the app: `order-flow` (ORDER_FLOW), `callback-only` (CALLBACK_ONLY) and `oversized` (OVERSIZED_STEP), durable, and `plain`, not durable. */
+/** Writes the app: `order-flow` (ORDER_FLOW), `callback-only` (CALLBACK_ONLY) and `oversized` (OVERSIZED_STEP), `slow-step-and-wait` (SLOW_STEP_AND_WAIT), durable, and `plain`, not durable. */
 export function durableApp(options: { executionTimeoutSeconds?: number } = {}): DurableApp {
   const cdkOut = tempAssemblyDir();
   const effects = path.join(cdkOut, 'effects.log');
@@ -80,6 +99,7 @@ export function durableApp(options: { executionTimeoutSeconds?: number } = {}): 
     ['asset.order', ORDER_FLOW],
     ['asset.callback', CALLBACK_ONLY],
     ['asset.oversized', OVERSIZED_STEP],
+    ['asset.slow', SLOW_STEP_AND_WAIT],
     ['asset.plain', 'export const handler = async (event) => ({ echoed: event });'],
   ] as const) {
     mkdirSync(path.join(cdkOut, asset));
@@ -106,6 +126,7 @@ export function durableApp(options: { executionTimeoutSeconds?: number } = {}): 
           OrderFlow: fn('order-flow', 'asset.order', true),
           CallbackOnly: fn('callback-only', 'asset.callback', true),
           Oversized: fn('oversized', 'asset.oversized', true),
+          SlowStepAndWait: fn('slow-step-and-wait', 'asset.slow', true),
           Plain: fn('plain', 'asset.plain', false),
         },
       },
