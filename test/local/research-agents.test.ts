@@ -65,6 +65,21 @@ async function ledger(requestId: string): Promise<string[]> {
     .sort();
 }
 
+/** The tokens the models reported for the request's calls, by model. */
+async function ledgerTokens(requestId: string): Promise<{ Fast: number; Large: number }> {
+  const { Items = [] } = await dynamodb.send(
+    new QueryCommand({
+      TableName: await tableNamed('ResearchAgentsLedger'),
+      KeyConditionExpression: 'requestId = :r',
+      ExpressionAttributeValues: { ':r': { S: requestId } },
+      ConsistentRead: true,
+    }),
+  );
+  const used = { Fast: 0, Large: 0 };
+  for (const item of Items.map((i) => unmarshall(i))) used[item.model as 'Fast' | 'Large'] += item.tokens;
+  return used;
+}
+
 /** The request's executions, found by their input (not by the name the starter derives, so a second name counts too). */
 async function executionsOf(requestId: string) {
   const { executions = [] } = await sfn.send(new ListExecutionsCommand({ stateMachineArn: machineArn }));
@@ -111,6 +126,26 @@ describe('the research agents on the local runtime', () => {
     expect(output.results.report.report).toContain('summary [Large]: (local-large) Summarise');
     expect(await publishedOnce('ResearchCompleted', 'R-OK')).toMatchObject({ requestId: 'R-OK', subTasks: 4, failedSubTasks: 0 });
     expect(published('ResearchStopped', 'R-OK')).toEqual([]);
+
+    // Each call reserved its estimate and settled to the tokens the model reported: in the
+    // execution's budget exactly, and in its model's day window (which other requests share).
+    const used = await ledgerTokens('R-OK');
+    const { Item: budget } = await dynamodb.send(
+      new GetItemCommand({
+        TableName: await tableNamed('GraphBudget'),
+        Key: { budgetKey: { S: execution.executionArn ?? '' } },
+        ConsistentRead: true,
+      }),
+    );
+    expect(unmarshall(budget ?? {})).toMatchObject({ calls: 4, tokens: used.Fast + used.Large, maxTokens: 20_000, maxModelCalls: 20 });
+    const { Item: fastToday } = await dynamodb.send(
+      new GetItemCommand({
+        TableName: await tableNamed('GraphFlowControl'),
+        Key: { pk: { S: `tokens#model#local-fast#${new Date().toISOString().slice(0, 10)}` } },
+        ConsistentRead: true,
+      }),
+    );
+    expect(Number(fastToday?.tokens?.N)).toBeGreaterThanOrEqual(used.Fast);
 
     // Every model call is a Task of its own in the history, its input and its tokens readable.
     const { events: history = [] } = await sfn.send(

@@ -2,7 +2,7 @@ import { CreateTableCommand, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERROR_NAMES } from '../../../domain/index.js';
-import { BudgetExhaustedError, spendModelCall } from '../../../lambdas/kit/model-budget.js';
+import { BudgetExhaustedError, reserveModelCall, settleModelCall, spendModelCall } from '../../../lambdas/kit/model-budget.js';
 import { type DynaliteHandle, startDynalite } from '../../helpers/dynalite.js';
 
 let dynamo: DynaliteHandle;
@@ -60,5 +60,28 @@ describe('spendModelCall', () => {
   it('keeps the budgets of two executions apart', async () => {
     await spendModelCall(dynamo.client, tableName, { key: 'exec-4', maxModelCalls: 1 });
     expect(await spendModelCall(dynamo.client, tableName, { key: 'exec-5', maxModelCalls: 1 })).toBe(1);
+  });
+});
+
+describe('reserveModelCall', () => {
+  const deps = () => ({ dynamodb: dynamo.client, budgetTable: tableName });
+
+  it('fails if either limit of a budget in calls and tokens is spent, naming the one that is', async () => {
+    const byCalls = { key: 'exec-6', maxModelCalls: 2, maxTokens: 1_000 };
+    await reserveModelCall(deps(), { budget: byCalls, modelId: 'm' }, 10);
+    await reserveModelCall(deps(), { budget: byCalls, modelId: 'm' }, 10);
+    await expect(reserveModelCall(deps(), { budget: byCalls, modelId: 'm' }, 10)).rejects.toThrow(
+      'the budget of 2 model calls is spent (exec-6)',
+    );
+
+    const byTokens = { key: 'exec-7', maxModelCalls: 20, maxTokens: 100 };
+    const first = await reserveModelCall(deps(), { budget: byTokens, modelId: 'm' }, 60);
+    await expect(reserveModelCall(deps(), { budget: byTokens, modelId: 'm' }, 60)).rejects.toThrow(
+      'the budget of 100 tokens is spent (exec-7): 60 used or reserved, this call needs up to 60',
+    );
+    // Settled to 30, the same call fits.
+    await settleModelCall(deps(), first, 30);
+    expect((await reserveModelCall(deps(), { budget: byTokens, modelId: 'm' }, 60)).callNumber).toBe(2);
+    expect(await calls('exec-7')).toBe(2);
   });
 });
