@@ -31,6 +31,7 @@ import {
   workflowInput,
 } from '../../domain/index.js';
 import { APP_ENV } from '../../domain/wiring.js';
+import { AnnounceOnce } from './announce-once.js';
 
 const TRIAGE_HANDLERS = path.join(import.meta.dirname, '../../lambdas/triage');
 /**
@@ -45,6 +46,11 @@ const CLASSIFY_ENTRY = {
 } as const;
 /** The local model, shipped beside the bundle rather than in it (lambdas/triage/local-model/index.ts reads it). */
 const LOCAL_MODEL_FILE = path.join(TRIAGE_HANDLERS, 'local-model', 'model.json');
+/** What TicketRouted and the escalation carry of the TicketCreated that started triage. */
+const TICKET_METADATA = {
+  correlationId: `{% ${workflowInput('correlationId')} %}`,
+  causationId: `{% ${workflowInput('event', 'id')} %}`,
+};
 /** The escalation execution's input, written by the Escalate state below. */
 const ESCALATION_INPUT = '$states.context.Execution.Input';
 /**
@@ -68,19 +74,29 @@ const LAMBDA_TRANSIENT_ERRORS = [
  *   on Bedrock (a short prompt, at most 200 output tokens), so an attempt gets 6 s;
  * - a transient model or Lambda error (throttled, unavailable) is retried once after up to 1 s;
  *   a model that is still failing, or slower than that, escalates the ticket to a person;
- * - routing or escalating is one PutEvents or StartExecution call.
- * Worst case 6 + 1 + 6 s, plus the last call: within 15 s.
+ * - routing is a claim (one DynamoDB write, milliseconds), one PutEvents call and the mark
+ *   (another write); escalating is one StartExecution call.
+ * Worst case 6 + 1 + 6 s, plus the last calls: within 15 s. A routing claim lasts until the
+ * execution's deadline (its start plus these 15 s), after which its run can no longer send.
  */
 export const TRIAGE_TIMEOUTS = {
   classifyAttempt: Duration.seconds(6),
   execution: Duration.seconds(15),
 } as const;
 
-/** Builds a PutEvents state that publishes TicketRouted with the given detail and metadata. */
+/**
+ * How long a ticket's routing claim is kept: as long as a delivery of its TicketCreated
+ * may come back to start triage again (the starter queue and its dead-letter queue keep
+ * a message 14 days; a redrive comes from there).
+ */
+const ROUTING_CLAIM_KEPT = Duration.days(14);
+
+/** Builds a PutEvents state that publishes TicketRouted with the given detail and metadata (and, if given, outputs). */
 type RoutedStateFactory = (
   stateId: string,
   detail: Record<string, unknown>,
   metadata: { readonly correlationId: string; readonly causationId: string },
+  outputs?: Record<string, unknown>,
 ) => sfn.TaskStateBase;
 
 export interface TicketTriageProps {
@@ -155,6 +171,8 @@ export class TicketTriage extends Construct {
   public readonly escalation: Workflow;
   /** When a ticket needs a person, who is asked for how long, and what happens when nobody answers. */
   public readonly policy: EscalationPolicy;
+  /** The claim that makes the model's TicketRouted go out once per ticket, however often triage runs for it. */
+  readonly #routedOnce: AnnounceOnce;
 
   constructor(scope: Construct, id: string, props: TicketTriageProps) {
     super(scope, id);
@@ -190,8 +208,9 @@ export class TicketTriage extends Construct {
     if (modelId) this.grantBedrock(modelId);
     props.modelCircuit?.grantUse(this.classifier);
 
-    const routed: RoutedStateFactory = (stateId, detail, metadata) =>
+    const routed: RoutedStateFactory = (stateId, detail, metadata, outputs) =>
       tasks.EventBridgePutEvents.jsonata(this, stateId, {
+        outputs,
         entries: [
           {
             eventBus: props.eventBus,
@@ -253,6 +272,7 @@ export class TicketTriage extends Construct {
       // Refused answers are asked again and the SLA can be a year; the SLA bounds the wait, not this.
     });
 
+    this.#routedOnce = this.routedOnce(props.idempotencyStore, routed);
     this.triage = new Workflow(this, 'Triage', {
       eventBus: props.eventBus,
       stateMachineType: sfn.StateMachineType.EXPRESS,
@@ -263,8 +283,9 @@ export class TicketTriage extends Construct {
         eventPattern: { source: [TicketCreated.source], detailType: [TicketCreated.detailType] },
         contracts: [TicketCreated],
       },
-      definition: this.triageDefinition(fallbackQueue, props.slaDefaultQueue, routed),
+      definition: this.triageDefinition(fallbackQueue, props.slaDefaultQueue),
     });
+    this.#routedOnce.grantKey(this.triage.stateMachine);
     const classifierLogicalId = Stack.of(this).getLogicalId(this.classifier.node.defaultChild as CfnElement);
     Validations.of(this.triage.stateMachine).acknowledge({
       id: `AwsSolutions-IAM5[Resource::<${classifierLogicalId}.Arn>:*]`,
@@ -272,11 +293,39 @@ export class TicketTriage extends Construct {
     });
   }
 
-  private triageDefinition(
-    fallbackQueue: TicketQueue,
-    slaDefaultQueue: TicketQueue | undefined,
-    routed: RoutedStateFactory,
-  ): sfn.IChainable {
+  /**
+   * RouteByModel behind a claim on "TicketRouted sent for this ticket": triage is EXPRESS,
+   * at least once by AWS's definition, and its starter starts it again when it did not hear
+   * back (its own deadline, a crash), so the flow itself must send the event once. The
+   * escalation path needs no claim: Escalate's execution name is the ticket's, and the
+   * STANDARD escalation runs once.
+   */
+  private routedOnce(store: IdempotencyStore, routed: RoutedStateFactory): AnnounceOnce {
+    const ticketId = `${workflowInput('detail')}.ticketId`;
+    const routing = {
+      ticketId: `{% ${ticketId} %}`,
+      queue: '{% $states.input.queue %}',
+      decidedBy: 'model',
+      confidence: '{% $states.input.confidence %}',
+      model: '{% $states.input.model %}',
+    };
+    // The execution's output: what was announced, and the same for a run that finds it announced.
+    const routeByModel = routed('RouteByModel', routing, TICKET_METADATA, {
+      ...routing,
+      eventId: '{% $states.result.Entries[0].EventId %}',
+    });
+    return new AnnounceOnce(this, {
+      store,
+      name: 'Routing',
+      claimKey: `'${TicketRouted.detailType}#' & ${ticketId}`,
+      executionTimeout: TRIAGE_TIMEOUTS.execution,
+      keepFor: ROUTING_CLAIM_KEPT,
+      announce: routeByModel,
+      what: 'TicketRouted for this ticket',
+    });
+  }
+
+  private triageDefinition(fallbackQueue: TicketQueue, slaDefaultQueue: TicketQueue | undefined): sfn.IChainable {
     const classify = tasks.LambdaInvoke.jsonata(this, 'ClassifyTicket', {
       lambdaFunction: this.classifier,
       payload: sfn.TaskInput.fromObject({
@@ -310,22 +359,6 @@ export class TicketTriage extends Construct {
     classify.addCatch(modelFailed, { errors: [ERROR_NAMES.circuitOpen] });
     classify.addCatch(modelFailed, { errors: ['States.ALL'] });
 
-    const ticketMetadata = {
-      correlationId: `{% ${workflowInput('correlationId')} %}`,
-      causationId: `{% ${workflowInput('event', 'id')} %}`,
-    };
-    const routeByModel = routed(
-      'RouteByModel',
-      {
-        ticketId: `{% ${workflowInput('detail')}.ticketId %}`,
-        queue: '{% $states.input.queue %}',
-        decidedBy: 'model',
-        confidence: '{% $states.input.confidence %}',
-        model: '{% $states.input.model %}',
-      },
-      ticketMetadata,
-    );
-
     const escalate = tasks.StepFunctionsStartExecution.jsonata(this, 'Escalate', {
       stateMachine: this.escalation.stateMachine,
       // The triage execution's name is derived from the ticket, so this is too: one escalation per ticket.
@@ -339,12 +372,12 @@ export class TicketTriage extends Construct {
         defaultQueue: slaDefaultQueue ?? '{% $states.input.queue %}',
         fallbackQueue,
         triggers: `{% ${this.policy.triggers()} %}`,
-        ...ticketMetadata,
+        ...TICKET_METADATA,
       }),
     });
     escalate.addCatch(sfn.Succeed.jsonata(this, 'AlreadyEscalated'), { errors: ['StepFunctions.ExecutionAlreadyExistsException'] });
     // The policy decides whether a person is needed: low confidence, a failed step or a flag.
-    const needsPerson = sfn.Choice.jsonata(this, 'NeedsPerson').when(this.policy.escalates(), escalate).otherwise(routeByModel);
+    const needsPerson = sfn.Choice.jsonata(this, 'NeedsPerson').when(this.policy.escalates(), escalate).otherwise(this.#routedOnce.start);
     modelFailed.next(needsPerson);
     return classify.next(needsPerson);
   }

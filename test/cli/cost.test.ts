@@ -86,12 +86,14 @@ describe('the usage the cost model derives from the template', () => {
     // ApplyDecision, RouteDecision).
     expect(quantity('Standard TicketTriageEscalation', 'stepfunctions.standardTransition')).toBeCloseTo(1_400_000, 3);
     expect(quantity('Express TicketTriage', 'stepfunctions.expressRequest')).toBeCloseTo(1_000_000, 3);
-    // Both paths: ClassifyTicket (100 ms) + a service task (50 ms) = 150 ms, billed 200 ms at 64 MB.
-    expect(quantity('Express TicketTriage', 'stepfunctions.expressGbSecond')).toBeCloseTo(12_500, 3);
+    // Escalating: ClassifyTicket (100 ms) + StartExecution (50 ms) = 150 ms, billed 200 ms; routing: ClassifyTicket +
+    // claim, PutEvents and mark (3 x 50 ms) = 250 ms, billed 300 ms; at 64 MB: (0.2 x 0.2 + 0.8 x 0.3) s x 1M / 16.
+    expect(quantity('Express TicketTriage', 'stepfunctions.expressGbSecond')).toBeCloseTo(17_500, 3);
     // SendMessage + ReceiveMessage + DeleteMessageBatch per message, and 648,000 idle receives.
     expect(quantity('queue TicketTriageStarterQueue', 'sqs.standardRequest')).toBeCloseTo(3_648_000, 3);
-    // The starter claims and completes each ticket in the idempotency table.
-    expect(quantity('table IdempotencyTable', 'dynamodb.writeRequestUnit')).toBeCloseTo(2_000_000, 3);
+    // The starter claims and completes each ticket in the idempotency table (2M), and triage claims and marks
+    // each routing by the model there (2 x 0.8M).
+    expect(quantity('table IdempotencyTable', 'dynamodb.writeRequestUnit')).toBeCloseTo(3_600_000, 3);
     expect(quantity('function TicketTriageClassify', 'lambda.request')).toBeCloseTo(1_000_000, 3);
     expect(usage.hotStandard).toEqual([]);
   });

@@ -54,12 +54,73 @@ describe('TicketTriage', () => {
           Next: 'Escalate',
         },
       ],
-      Default: 'RouteByModel',
+      Default: 'ClaimRouting',
     });
     expect(triage.States.RouteByModel).toMatchObject({
       Resource: 'arn:aws:states:::events:putEvents',
       Arguments: { Entries: [expect.objectContaining({ DetailType: 'TicketRouted', Source: 'switchyard.triage' })] },
+      Next: 'MarkRoutingAnnounced',
     });
+  });
+
+  it('claims TicketRouted for the ticket until the execution’s deadline before sending it, and marks it sent after', () => {
+    const { triage } = machines();
+    const key = { id: { S: "{% 'TicketRouted#' & $states.context.Execution.Input.detail.ticketId %}" } };
+    expect(triage.States.ClaimRouting).toMatchObject({
+      Resource: 'arn:aws:states:::dynamodb:updateItem',
+      Arguments: {
+        Key: key,
+        ConditionExpression: 'attribute_not_exists(emitted) AND (attribute_not_exists(leaseUntil) OR leaseUntil <= :now)',
+        UpdateExpression: 'SET leaseUntil = :leaseUntil, executionName = :name, #expires = :expires',
+        ExpressionAttributeNames: { '#expires': 'expiration' },
+        ExpressionAttributeValues: expect.objectContaining({
+          ':leaseUntil': {
+            N: `{% $string($toMillis($states.context.Execution.StartTime) + ${TRIAGE_TIMEOUTS.execution.toMilliseconds()}) %}`,
+          },
+          ':name': { S: '{% $states.context.Execution.Name %}' },
+          // Kept 14 days: as long as the starter's queues keep a TicketCreated that could start triage again.
+          ':expires': { N: '{% $string($floor($toMillis($states.context.State.EnteredTime) / 1000) + 1209600) %}' },
+        }),
+      },
+      Catch: [{ ErrorEquals: ['DynamoDB.ConditionalCheckFailedException'], Next: 'ReadRoutingClaim' }],
+      Next: 'RouteByModel',
+    });
+    expect(triage.States.MarkRoutingAnnounced).toMatchObject({
+      Resource: 'arn:aws:states:::dynamodb:updateItem',
+      Arguments: { Key: key, UpdateExpression: 'SET emitted = :yes, announced = :announced REMOVE leaseUntil' },
+      Retry: [expect.objectContaining({ ErrorEquals: ['States.ALL'] })],
+      End: true,
+    });
+    expect(triage.States.ReadRoutingClaim).toMatchObject({
+      Resource: 'arn:aws:states:::dynamodb:getItem',
+      Arguments: { Key: key, ConsistentRead: true },
+      Next: 'RoutingAnnounced',
+    });
+    expect(triage.States.RoutingAnnounced).toMatchObject({
+      Choices: [{ Condition: '{% $exists($states.input.emitted) %}', Next: 'RoutingAlreadyAnnounced' }],
+      Default: 'RoutingInProgress',
+    });
+    // The name the starter holds a record back for, never dead-letters it for.
+    expect(triage.States.RoutingInProgress).toMatchObject({ Type: 'Fail', Error: 'EffectInProgress' });
+  });
+
+  it('lets the triage machine update and read items of the idempotency table, and use its key when it has one', () => {
+    const { template } = switchyardTemplate({ customerManagedKey: true });
+    const roles = template.findResources('AWS::IAM::Role');
+    const triageRole = Object.entries(template.findResources('AWS::StepFunctions::StateMachine')).find(
+      ([, m]) => m.Properties.StateMachineType === 'EXPRESS',
+    )?.[1].Properties.RoleArn['Fn::GetAtt'][0] as string;
+    expect(roles[triageRole]).toBeDefined();
+    const statements = Object.values(template.findResources('AWS::IAM::Policy'))
+      .filter((p) => (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === triageRole))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[]);
+    const table = Object.keys(template.findResources('AWS::DynamoDB::Table')).find((id) => id.startsWith('Idempotency'));
+    const onTable = statements.filter((s) => JSON.stringify(s.Resource).includes(`"${table}"`));
+    expect(onTable.flatMap((s) => [s.Action].flat()).sort()).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem']);
+    const onKey = statements.filter((s) => JSON.stringify(s.Resource).includes('EncryptionKey'));
+    expect(onKey.flatMap((s) => [s.Action].flat())).toEqual(
+      expect.arrayContaining(['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey']),
+    );
   });
 
   it('passes the classify step the ticket’s simulated failures and its retry count, and refuses them unless the stack allows them', () => {

@@ -211,7 +211,9 @@ describe('the triage definition', () => {
   it('routes a confident classification straight away', async () => {
     const { outcome, calls } = await triage(() => ({ queue: 'billing', confidence: 0.93, model: 'm' }));
     expect(outcome.status).toBe('SUCCEEDED');
-    const routed = calls.at(-1)?.input as { Entries: { DetailType: string; Detail: Record<string, unknown> }[] };
+    // The PutEvents call, between the claim on the ticket's routing and its mark.
+    expect(calls.map((c) => c.stateName)).toEqual(['ClassifyTicket', 'ClaimRouting', 'RouteByModel', 'MarkRoutingAnnounced']);
+    const routed = calls[2]?.input as { Entries: { DetailType: string; Detail: Record<string, unknown> }[] };
     expect(routed.Entries[0]).toMatchObject({
       DetailType: 'TicketRouted',
       Detail: { ticketId: 'T-1', queue: 'billing', decidedBy: 'model' },
