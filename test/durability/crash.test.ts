@@ -9,7 +9,8 @@ import { SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { GetQueueAttributesCommand, ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { synthSwitchyardApp } from '../helpers/synth.js';
-import { consumerFixture, credentials, eventually, region, tempDataDir, ticketEntry } from '../local/helpers.js';
+import { consumerFixture } from '../local/consumer-fixture.js';
+import { credentials, eventually, region, tempDataDir, ticketEntry } from '../local/helpers.js';
 import { freePort, type RuntimeProcess, RuntimeProcesses } from '../local/runtime-process.js';
 
 const TICKETS = Array.from({ length: 60 }, (_, i) => `CRASH-${i}`);

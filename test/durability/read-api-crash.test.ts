@@ -3,7 +3,8 @@ import { DatabaseSync } from 'node:sqlite';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type BusEventsPage, READ_API_PATHS, READ_API_PREFIX } from '../../local/read-api/contract.js';
-import { consumerFixture, credentials, region, tempDataDir } from '../local/helpers.js';
+import { consumerFixture } from '../local/consumer-fixture.js';
+import { credentials, region, tempDataDir } from '../local/helpers.js';
 import { RuntimeProcesses } from '../local/runtime-process.js';
 
 const runtimes = new RuntimeProcesses();

@@ -1,12 +1,11 @@
-import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { threadId } from 'node:worker_threads';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
 import { CloudAssembly } from 'aws-cdk-lib/cx-api';
-import { inject } from 'vitest';
 import { SwitchyardStack, type SwitchyardStackProps } from '../../lib/switchyard-stack.js';
+import { sharedOnce } from './shared-once.js';
 
 export const TEST_ENV = { account: '111111111111', region: 'eu-west-1' };
 
@@ -113,9 +112,6 @@ function depth(folder: string): number {
   return path.resolve(folder).split(path.sep).length;
 }
 
-/** How long a test file waits for another one's synthesis before it synthesizes on its own. */
-const WAIT_FOR_SYNTH_MS = 5 * 60_000;
-
 /**
  * The run's assembly for `env`, synthesized now if no test file has yet. Test files run in
  * parallel workers: the first takes a lock (an atomic mkdir) and synthesizes into a staging
@@ -130,17 +126,6 @@ function sharedAssembly(env: SynthEnv): string | undefined {
   });
 }
 
-/** Takes the lock (an atomic mkdir), or answers false when another test file holds it. */
-function takeLock(lock: string): boolean {
-  try {
-    mkdirSync(lock);
-    return true;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    return false;
-  }
-}
-
 /**
  * The template of this project's app with its defaults and no bundling (`switchyardTemplate()`'s),
  * synthesized once per run for every test file that only reads it: the first file to ask
@@ -152,42 +137,6 @@ export function sharedSwitchyardTemplate(): Template {
     writeFileSync(staging, JSON.stringify(switchyardTemplate().template.toJSON()));
   });
   return file === undefined ? switchyardTemplate().template : Template.fromJSON(JSON.parse(readFileSync(file, 'utf8')));
-}
-
-/**
- * A file or folder beside the run's folder named after `key`, made by `make` (into the staging
- * path it is given) by the first test file that asks and renamed into place when complete; the
- * others wait for the rename. Undefined outside a run with test/global-setup.ts, or when the
- * wait runs out (a worker died holding the lock): the caller then makes its own.
- */
-function sharedOnce(key: string, make: (staging: string) => void): string | undefined {
-  let run: string | undefined;
-  try {
-    run = inject('switchyardSynthDir');
-  } catch {
-    return undefined; // not inside a vitest worker
-  }
-  if (run === undefined || !existsSync(run)) return undefined;
-  const ready = `${run}.${key}`;
-  const lock = path.join(run, `${key}.lock`);
-  const deadline = Date.now() + WAIT_FOR_SYNTH_MS;
-  while (Date.now() < deadline) {
-    if (existsSync(ready)) return ready;
-    if (takeLock(lock)) {
-      try {
-        if (existsSync(ready)) return ready;
-        const staging = `${ready}.staging-${process.pid}-${threadId}`;
-        rmSync(staging, { recursive: true, force: true });
-        make(staging);
-        renameSync(staging, ready);
-        return ready;
-      } finally {
-        rmSync(lock, { recursive: true, force: true });
-      }
-    }
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
-  }
-  return undefined;
 }
 
 export function switchyardTemplate(props: SwitchyardStackProps = {}): { app: App; stack: SwitchyardStack; template: Template } {

@@ -2,7 +2,8 @@ import type { ChildProcess } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LocalRuntime } from '../../local/runtime.js';
 import { DataFolderInUseError, DataFolderLock } from '../../local/store/data-folder-lock.js';
-import { consumerFixture, tableNames, tempDataDir } from './helpers.js';
+import { consumerFixture } from './consumer-fixture.js';
+import { tableNames, tempDataDir } from './helpers.js';
 import { RuntimeProcesses } from './runtime-process.js';
 
 const runtimes = new RuntimeProcesses();

@@ -21,7 +21,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compilePattern } from '../../local/events/pattern.js';
 import { jsonDepth, MAX_JSON_DEPTH, valueDepth } from '../../local/json-depth.js';
 import { LocalRuntime } from '../../local/runtime.js';
-import { consumerFixture, credentials, executionEnded, region, tempDataDir } from './helpers.js';
+import { consumerFixture } from './consumer-fixture.js';
+import { credentials, executionEnded, region, tempDataDir } from './helpers.js';
 
 /** `{"a":{"a":...leaf...}}`: `levels` objects around the leaf. */
 const nested = (levels: number, leaf = '1') => '{"a":'.repeat(levels) + leaf + '}'.repeat(levels);

@@ -3,25 +3,9 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeExecutionCommand, type DescribeExecutionCommandOutput, type SFNClient } from '@aws-sdk/client-sfn';
-import { type ConsumerAppOptions, synthConsumerApp } from '../fixtures/consumer-app.js';
 
 export const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 export const region = 'us-east-1';
-
-let fixture: string | undefined;
-
-/** Synthesizes the consumer fixture app once per test file (bundling takes a few seconds). */
-/** The consumer fixture app synthesized once per test file (with `options`, a separate one). */
-export function consumerFixture(options?: ConsumerAppOptions): string {
-  const synth = () => {
-    const outdir = mkdtempSync(path.join(tmpdir(), 'switchyard-fixture-'));
-    synthConsumerApp(outdir, options);
-    return outdir;
-  };
-  if (options) return synth();
-  fixture ??= synth();
-  return fixture;
-}
 
 export function tempDataDir(): string {
   return mkdtempSync(path.join(tmpdir(), 'switchyard-data-'));

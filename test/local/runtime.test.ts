@@ -16,7 +16,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TicketCreated } from '../../domain/index.js';
 import { LocalRuntime } from '../../local/runtime.js';
 import { awsCli, awsCliMissing } from './aws-cli.js';
-import { consumerFixture, credentials, eventually, region, tempDataDir, ticketEntry } from './helpers.js';
+import { consumerFixture } from './consumer-fixture.js';
+import { credentials, eventually, region, tempDataDir, ticketEntry } from './helpers.js';
 
 let runtime: LocalRuntime;
 let events: EventBridgeClient;

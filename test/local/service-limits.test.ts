@@ -21,7 +21,8 @@ import {
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalRuntime } from '../../local/runtime.js';
-import { consumerFixture, credentials, eventually, executionEnded, region, tempDataDir } from './helpers.js';
+import { consumerFixture } from './consumer-fixture.js';
+import { credentials, eventually, executionEnded, region, tempDataDir } from './helpers.js';
 
 const KiB = 1024;
 const role = 'arn:aws:iam::000000000000:role/local';

@@ -15,7 +15,8 @@ import { DeleteMessageCommand, GetQueueUrlCommand, ReceiveMessageCommand, SQSCli
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalRuntime } from '../../../local/runtime.js';
 import { awsCli, awsCliMissing } from '../aws-cli.js';
-import { consumerFixture, credentials, eventually, region, tempDataDir } from '../helpers.js';
+import { consumerFixture } from '../consumer-fixture.js';
+import { credentials, eventually, region, tempDataDir } from '../helpers.js';
 
 const ACCOUNT = '000000000000';
 let runtime: LocalRuntime;
