@@ -63,37 +63,19 @@ export const replay: Command = async (argv, io) => {
     false,
   );
   if (values.help) return io.out(HELP);
-  if (values.from === undefined)
-    throw usageError('--from is required: the start of the events to replay (30m, 2h, 7d ago, or an ISO-8601 time)');
   const now = Date.now();
-  const from = timeOption('from', values.from, now);
-  const to = values.to === undefined ? new Date(now) : timeOption('to', values.to, now);
-  if (from.getTime() >= to.getTime()) throw usageError(`--from (${time(from)}) must be before --to (${time(to)})`);
-  if (to.getTime() > now + 1000) throw usageError(`--to (${time(to)}) is in the future: an archive holds only events already received`);
-  const policy = values.policy ?? 'reprocess';
-  if (!isReplayPolicy(policy)) throw usageError(`--policy must be one of ${REPLAY_POLICIES.join(', ')} (got "${values.policy}")`);
-  const settleMs = integerOption('settle', values.settle, 3000, 0, 60_000);
-  const intervalMs = integerOption('interval', values.interval, 1000, 50, 60_000);
+  const { from, to, policy, settleMs, intervalMs } = replayOptions(values, now);
   const clients = io.clients(values);
   const assembly = readAssembly(defaultCdkOut(values['cdk-out']));
 
-  const archive = await findArchive(clients, assembly, values.archive);
-  const busArn = archive.EventSourceArn as string;
-  const busName = busArn.split('/').at(-1) ?? busArn;
-  const rules = values['detail-type'] === undefined ? undefined : await rulesFor(clients, busName, values['detail-type']);
-  const replayName = replayNameFor(policy as ReplayPolicy, replayLabel(new Date(now)));
-  const started = await call(clients.target, () =>
-    clients.events.send(
-      new StartReplayCommand({
-        ReplayName: replayName,
-        Description: `switchyard replay --policy ${policy}${values['detail-type'] ? ` --detail-type ${values['detail-type']}` : ''}`,
-        EventSourceArn: archive.ArchiveArn,
-        EventStartTime: from,
-        EventEndTime: to,
-        Destination: { Arn: busArn, FilterArns: rules?.map((r) => r.Arn as string) },
-      }),
-    ),
-  );
+  const { archive, busName, rules, replayName, started } = await startReplay(clients, assembly, {
+    archiveName: values.archive,
+    detailType: values['detail-type'],
+    policy,
+    from,
+    to,
+    now,
+  });
   const progress = (line: string) => (values.json ? io.err(line) : io.out(line));
   progress(
     `replay ${replayName} ${started.State ?? 'STARTING'}: events of ${archive.ArchiveName} from ${time(from)} to ${time(to)} onto ${busName}` +
@@ -140,24 +122,72 @@ export const replay: Command = async (argv, io) => {
     io.out(`no consumer reported on ${replayName}: no replayed event reached a consumer of the kit`);
     return;
   }
-  io.out(
-    table(
-      ['FUNCTION', 'OUTCOME', 'EVENT', 'KEY', 'WOULD RUN'],
-      reports.map((r) => [
-        r.function,
-        r.outcome === 'skipped' ? 'skipped' : r.valid === false ? 'invalid' : 'would run',
-        `${r.detailType ?? '?'} ${r.eventId ?? ''}`.trim(),
-        r.idempotencyKey ?? '-',
-        r.outcome === 'skipped'
-          ? '-'
-          : truncate(
-              r.valid === false ? `nothing (${JSON.stringify(r.problems)}); ${JSON.stringify(r.wouldRun)}` : JSON.stringify(r.wouldRun),
-              160,
-            ),
-      ]),
+  io.out(reportTable(reports));
+};
+
+/** The options that say what to replay and how, checked before anything is asked of the target. */
+function replayOptions(
+  values: { from?: string; to?: string; policy?: string; settle?: string; interval?: string },
+  now: number,
+): { from: Date; to: Date; policy: ReplayPolicy; settleMs: number; intervalMs: number } {
+  if (values.from === undefined)
+    throw usageError('--from is required: the start of the events to replay (30m, 2h, 7d ago, or an ISO-8601 time)');
+  const from = timeOption('from', values.from, now);
+  const to = values.to === undefined ? new Date(now) : timeOption('to', values.to, now);
+  if (from.getTime() >= to.getTime()) throw usageError(`--from (${time(from)}) must be before --to (${time(to)})`);
+  if (to.getTime() > now + 1000) throw usageError(`--to (${time(to)}) is in the future: an archive holds only events already received`);
+  const policy = values.policy ?? 'reprocess';
+  if (!isReplayPolicy(policy)) throw usageError(`--policy must be one of ${REPLAY_POLICIES.join(', ')} (got "${values.policy}")`);
+  const settleMs = integerOption('settle', values.settle, 3000, 0, 60_000);
+  const intervalMs = integerOption('interval', values.interval, 1000, 50, 60_000);
+  return { from, to, policy, settleMs, intervalMs };
+}
+
+/** What each consumer reported of a dry-run or skip replay, one row per replayed event and consumer. */
+function reportTable(reports: readonly ReplayReport[]): string {
+  return table(
+    ['FUNCTION', 'OUTCOME', 'EVENT', 'KEY', 'WOULD RUN'],
+    reports.map((r) => [
+      r.function,
+      r.outcome === 'skipped' ? 'skipped' : r.valid === false ? 'invalid' : 'would run',
+      `${r.detailType ?? '?'} ${r.eventId ?? ''}`.trim(),
+      r.idempotencyKey ?? '-',
+      r.outcome === 'skipped'
+        ? '-'
+        : truncate(
+            r.valid === false ? `nothing (${JSON.stringify(r.problems)}); ${JSON.stringify(r.wouldRun)}` : JSON.stringify(r.wouldRun),
+            160,
+          ),
+    ]),
+  );
+}
+
+/** StartReplay from the app's archive onto its own bus, to every rule or those `detailType` names. */
+async function startReplay(
+  clients: Clients,
+  assembly: CloudAssembly,
+  request: { archiveName?: string; detailType?: string; policy: ReplayPolicy; from: Date; to: Date; now: number },
+) {
+  const { detailType, policy, from, to } = request;
+  const archive = await findArchive(clients, assembly, request.archiveName);
+  const busArn = archive.EventSourceArn as string;
+  const busName = busArn.split('/').at(-1) ?? busArn;
+  const rules = detailType === undefined ? undefined : await rulesFor(clients, busName, detailType);
+  const replayName = replayNameFor(policy, replayLabel(new Date(request.now)));
+  const started = await call(clients.target, () =>
+    clients.events.send(
+      new StartReplayCommand({
+        ReplayName: replayName,
+        Description: `switchyard replay --policy ${policy}${detailType ? ` --detail-type ${detailType}` : ''}`,
+        EventSourceArn: archive.ArchiveArn,
+        EventStartTime: from,
+        EventEndTime: to,
+        Destination: { Arn: busArn, FilterArns: rules?.map((r) => r.Arn as string) },
+      }),
     ),
   );
-};
+  return { archive, busName, rules, replayName, started };
+}
 
 async function follow(
   clients: Clients,
