@@ -64,6 +64,11 @@ export const OrderPlaced = defineContract({
     currency: Type.String({ pattern: '^[a-z]{3}$' }),
     /** Failures to simulate (tests, demos); at most one per step. */
     simulate: Type.Optional(Type.Array(OrderSimulationSchema, { maxItems: 5 })),
+    /**
+     * Which form of the order saga runs the order: absent, the state machine (OrderSaga);
+     * `durable`, the durable function (DurableOrderSaga). Never both.
+     */
+    coordination: Type.Optional(Type.Literal('durable')),
   },
   // One order is one saga, however often it is placed.
   idempotencyFields: ['orderId'],

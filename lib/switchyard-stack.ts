@@ -17,6 +17,7 @@ import {
 } from 'switchyard/constructs';
 import { CONTRACTS, TicketCreated, type TicketQueue } from '../domain/index.js';
 import { ContentPipeline } from './flows/content-pipeline.js';
+import { DurableOrderSaga } from './flows/durable-order-saga.js';
 import { OrderSaga } from './flows/order-saga.js';
 import { ResearchAgents } from './flows/research-agents.js';
 import { TicketRouting } from './flows/ticket-routing.js';
@@ -90,6 +91,8 @@ export class SwitchyardStack extends Stack {
   public readonly modelCircuit: CircuitBreaker;
   /** OrderPlaced -> reserve, charge, ship; a business failure is compensated in reverse (OrderFailed). */
   public readonly orderSaga: OrderSaga;
+  /** The same saga as a durable function, for OrderPlaced with `coordination: 'durable'` (docs/durable-vs-step-functions.md). */
+  public readonly durableOrderSaga: DurableOrderSaga;
   /** JobRequested -> script -> storyboard -> inference -> render -> approval (a person) -> publish, with a read model rebuilt by replay. */
   public readonly contentPipeline: ContentPipeline;
   /** ResearchRequested -> plan, fan out to models (budget, quotas, tolerated failures), report. */
@@ -170,6 +173,12 @@ export class SwitchyardStack extends Stack {
     this.orderSaga = new OrderSaga(this, 'OrderSaga', {
       eventBus: this.hub.eventBus,
       idempotencyStore: this.idempotencyStore,
+      allowSimulatedFailures: props.simulatedFailures,
+    });
+    this.durableOrderSaga = new DurableOrderSaga(this, 'DurableOrderSaga', {
+      eventBus: this.hub.eventBus,
+      idempotencyStore: this.idempotencyStore,
+      ledger: this.orderSaga.ledger,
       allowSimulatedFailures: props.simulatedFailures,
     });
     this.contentPipeline = new ContentPipeline(this, 'ContentPipeline', {

@@ -160,6 +160,7 @@ describe('Switchyard app bundles', () => {
       ...process.env,
       [ENV.stateMachineArn]: 'arn:aws:states:eu-west-1:111111111111:stateMachine:x',
       [ENV.workflowType]: 'STANDARD',
+      [ENV.durableFunctionArn]: 'arn:aws:lambda:eu-west-1:111111111111:function:saga:live',
       [ENV.idempotencyTable]: 'table',
       [APP_ENV.assignmentsTable]: 'assignments',
       [ENV.queueUrl]: 'https://sqs.eu-west-1.amazonaws.com/111111111111/queue',

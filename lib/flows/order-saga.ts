@@ -84,7 +84,8 @@ export class OrderSaga extends Construct {
       idempotencyStore: props.idempotencyStore,
       trigger: {
         description: 'OrderPlaced starts one order saga per order',
-        eventPattern: { source: [OrderPlaced.source], detailType: [OrderPlaced.detailType] },
+        // Orders with `coordination: 'durable'` are DurableOrderSaga's: one order, one saga.
+        eventPattern: { source: [OrderPlaced.source], detailType: [OrderPlaced.detailType], detail: { coordination: [{ exists: false }] } },
         contracts: [OrderPlaced],
       },
       steps: ORDER_STEPS.map((step) => ({
