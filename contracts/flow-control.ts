@@ -92,13 +92,12 @@ function typesOf(schema: TSchema | undefined): string[] {
 
 /**
  * The stable names of what flow control did with a record, in the consumer's log lines
- * (`flowControl.outcome`, found by `trace` through the record's correlation id) and metrics.
+ * (`flowControl.outcome`, which `trace` shows among the invocation's log lines). A record held
+ * back is logged by the consumer's failure routing with its error, `FlowHeldBack`.
  */
 export const FLOW_OUTCOMES = {
   /** Debounced: a later record of the key runs instead; this one was completed without running. */
   superseded: 'superseded',
-  /** Held back (visibility extended) because its key was at a limit, paused or debouncing. */
-  heldBack: 'held-back',
   /** Its handler met a throttling answer: the key was paused for everyone. */
   paused: 'paused',
 } as const;

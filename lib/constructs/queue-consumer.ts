@@ -126,7 +126,8 @@ export interface QueueConsumerProps {
  * may also send a record to the dead-letter queue itself (a permanent failure, with the
  * reason as message attributes) and delay a record's retry (ChangeMessageVisibility), as
  * the kit's consumer does: it learns both queues' URLs from `ENV.queueUrl` and
- * `ENV.deadLetterQueueUrl`.
+ * `ENV.deadLetterQueueUrl`. With `flowControl`, the records of one key are bounded in
+ * concurrency and rate, debounced, or paused after a throttling answer (docs/flow-control.md).
  */
 export class QueueConsumer extends Construct implements IMonitorable {
   public readonly rule: events.Rule;
