@@ -1,11 +1,12 @@
 import { type ChildProcessWithoutNullStreams, execFileSync, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline';
 
 /**
- * Runs each command it reads (a JSON array of arguments a line) through a new CLI driver, as
+ * Runs each command it reads (a JSON line: the arguments, and variables to set in the
+ * environment for that command alone) through a new CLI driver, as
  * `aws` would, with stdout and stderr captured, and answers with a JSON line. Starting Python
  * and the CLI and loading a service's model take one to three seconds of CPU per `aws` run;
  * here only the first command pays them. Each command has a driver and a botocore session of
@@ -14,12 +15,15 @@ import { createInterface } from 'node:readline';
  * nothing but the parsed JSON of the CLI's data files.
  */
 const DRIVER = String.raw`
-import io, json, sys, traceback
+import io, json, os, sys, traceback
 import awscli.clidriver
 replies = sys.stdout
 loader = None
 for line in sys.stdin:
-    args = json.loads(line)
+    request = json.loads(line)
+    args, env = request['args'], request['env']
+    saved = {name: os.environ.get(name) for name in env}
+    os.environ.update(env)
     out = io.TextIOWrapper(io.BytesIO(), encoding='utf-8', newline='')
     err = io.TextIOWrapper(io.BytesIO(), encoding='utf-8', newline='')
     sys.stdout, sys.stderr = out, err
@@ -37,6 +41,11 @@ for line in sys.stdin:
         code = 255
     finally:
         sys.stdout, sys.stderr = replies, sys.__stderr__
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
     out.flush()
     err.flush()
     reply = {'code': code, 'stdout': out.buffer.getvalue().decode('utf-8', 'replace'), 'stderr': err.buffer.getvalue().decode('utf-8', 'replace')}
@@ -69,10 +78,11 @@ export class AwsCliSessionError extends Error {
 }
 
 /**
- * The Python that runs `binary`: its shebang's, or for a pyenv shim (a shell script) the
+ * The Python that runs `command` (a path, or a name on PATH): its shebang's, or for a pyenv shim (a shell script) the
  * interpreter of the script pyenv resolves it to.
  */
-function pythonOf(binary: string): string {
+function pythonOf(command: string): string {
+  const binary = command.includes(path.sep) ? command : onPath(command);
   const shebang = (file: string) => /^#!\s*(\S+)/.exec(readFileSync(file, 'utf8').split('\n', 1)[0] ?? '')?.[1] ?? '';
   const own = shebang(binary);
   if (/python[0-9.]*$/.test(own)) return own;
@@ -80,6 +90,15 @@ function pythonOf(binary: string): string {
   const resolved = shebang(script);
   if (!/python[0-9.]*$/.test(resolved)) throw new AwsCliSessionError(`${binary} is not a Python script nor a pyenv shim of one`);
   return resolved;
+}
+
+/** The first `name` on PATH, as a shell finds it. */
+function onPath(name: string): string {
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    const candidate = path.join(dir, name);
+    if (dir !== '' && existsSync(candidate)) return candidate;
+  }
+  throw new AwsCliSessionError(`${name} is not on PATH`);
 }
 
 /**
@@ -116,15 +135,20 @@ export class AwsCliSession {
   }
 
   /** Runs `aws <args>`; rejects with AwsCliError when it exits with an error. */
-  async run(args: readonly string[]): Promise<AwsCliResult> {
-    if (this.#ended) throw this.#ended;
-    const result = await new Promise<AwsCliResult>((resolve, reject) => {
-      this.#waiting.push({ resolve, reject });
-      this.#hold();
-      this.#child.stdin.write(`${JSON.stringify(args)}\n`);
-    });
+  async run(args: readonly string[], env: Record<string, string> = {}): Promise<AwsCliResult> {
+    const result = await this.exit(args, env);
     if (result.code !== 0) throw new AwsCliError(args, result.code, result.stdout, result.stderr);
     return result;
+  }
+
+  /** Runs `aws <args>` with `env` added to the session's environment; resolves with its exit code and output, also when it fails. */
+  async exit(args: readonly string[], env: Record<string, string> = {}): Promise<AwsCliResult> {
+    if (this.#ended) throw this.#ended;
+    return new Promise<AwsCliResult>((resolve, reject) => {
+      this.#waiting.push({ resolve, reject });
+      this.#hold();
+      this.#child.stdin.write(`${JSON.stringify({ args, env })}\n`);
+    });
   }
 
   close(): void {

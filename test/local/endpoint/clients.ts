@@ -1,8 +1,9 @@
-import { execFile, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import dns from 'node:dns';
 import { Agent, type IncomingHttpHeaders, request } from 'node:http';
 import type { LookupFunction } from 'node:net';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { AwsCliSession } from '../aws-cli-session.js';
 
 export const REGION = 'us-east-1';
 
@@ -67,6 +68,9 @@ export const AWS_CLI_V1 = 'aws';
 /** Where no v1 CLI is on PATH (CI installs only Debian's v2), the tests that need it skip. */
 export const awsCliV1Missing = !/^aws-cli\/1\./.test(spawnSync(AWS_CLI_V1, ['--version'], { encoding: 'utf8' }).stdout ?? '');
 
+/** One CLI process per CLI for the test file's commands (see AwsCliSession). */
+const sessions = new Map<string, AwsCliSession>();
+
 /** Runs an AWS CLI against `endpoint` with these credentials; resolves with its exit code and output, also when it fails. */
 export function runCli(
   binary: string,
@@ -75,26 +79,22 @@ export function runCli(
   credentials = { accessKeyId: 'local', secretAccessKey: 'local' },
   env: Record<string, string> = {},
 ): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      binary,
-      ['--endpoint-url', endpoint, '--region', REGION, '--output', 'json', ...args],
-      {
-        env: {
-          PATH: process.env.PATH,
-          HOME: process.env.HOME,
-          AWS_ACCESS_KEY_ID: credentials.accessKeyId,
-          AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-          AWS_PAGER: '',
-          AWS_MAX_ATTEMPTS: '1',
-          // A developer's own CLI settings (profiles, retries) must not change what is sent.
-          AWS_CONFIG_FILE: '/nonexistent',
-          AWS_SHARED_CREDENTIALS_FILE: '/nonexistent',
-          ...env,
-        },
-        encoding: 'utf8',
-      },
-      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-    );
+  let session = sessions.get(binary);
+  if (session === undefined) {
+    session = new AwsCliSession(binary, {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      AWS_PAGER: '',
+      AWS_MAX_ATTEMPTS: '1',
+      // A developer's own CLI settings (profiles, retries) must not change what is sent.
+      AWS_CONFIG_FILE: '/nonexistent',
+      AWS_SHARED_CREDENTIALS_FILE: '/nonexistent',
+    });
+    sessions.set(binary, session);
+  }
+  return session.exit(['--endpoint-url', endpoint, '--region', REGION, '--output', 'json', ...args], {
+    AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+    ...env,
   });
 }

@@ -1,8 +1,6 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { promisify } from 'node:util';
 import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { SFNClient, StartSyncExecutionCommand } from '@aws-sdk/client-sfn';
@@ -10,6 +8,7 @@ import { ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalRuntime } from '../../../local/runtime.js';
 import { AWS_CLI_SKIP_REASON, awsCli, awsCliMissing } from '../aws-cli.js';
+import { AwsCliSession } from '../aws-cli-session.js';
 import { tempDataDir } from '../helpers.js';
 import { awsCliV1Missing, formPost, raw, sdkConfig } from './clients.js';
 import { MACHINE_ARN, writeGuardedApp } from './guarded-app.js';
@@ -206,22 +205,19 @@ describe('the local endpoint with the default trust (loopback only)', () => {
   });
 });
 
-const execFileAsync = promisify(execFile);
+/** The pyenv AWS CLI v1 on PATH (SQS over JSON), as a developer runs it: one process for the file's commands (AwsCliSession). */
+let v1: AwsCliSession | undefined;
 
-/** The pyenv AWS CLI v1 on PATH (SQS over JSON), as a developer runs it. */
 async function awsCliV1(endpoint: string, args: string[], env: Record<string, string> = {}): Promise<string> {
-  const { stdout } = await execFileAsync('aws', ['--endpoint-url', endpoint, '--output', 'json', ...args], {
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      AWS_DEFAULT_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'local',
-      AWS_SECRET_ACCESS_KEY: 'local',
-      AWS_CONFIG_FILE: '/nonexistent',
-      AWS_SHARED_CREDENTIALS_FILE: '/nonexistent',
-      ...env,
-    },
-    encoding: 'utf8',
+  v1 ??= new AwsCliSession('aws', {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    AWS_DEFAULT_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    AWS_CONFIG_FILE: '/nonexistent',
+    AWS_SHARED_CREDENTIALS_FILE: '/nonexistent',
   });
+  const { stdout } = await v1.run(['--endpoint-url', endpoint, '--output', 'json', ...args], env);
   return stdout;
 }
