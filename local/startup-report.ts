@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { tryParseArn } from './arn.js';
 import type { RuleDefinition } from './events/definitions.js';
 import { compilePattern, matchesPattern } from './events/pattern.js';
+import { durableFunctionLines } from './lambda/durable/startup-lines.js';
 import type { ServiceDefinitions } from './service-definitions.js';
 
 export interface StartupReportInput {
@@ -83,6 +84,7 @@ export function startupReport(input: StartupReportInput): StartupReport {
   }
 
   for (const pipe of input.pipes ?? []) lines.push(`  ${pipe.kind} ${pipe.name}: changes of table ${pipe.table} -> ${pipe.target}`);
+  lines.push(...durableFunctionLines(definitions.functions, url));
 
   const aws = `aws --endpoint-url ${url}`;
   const entries = exampleFileEntries(input.root, definitions.rules) ?? sampleEntries(definitions);

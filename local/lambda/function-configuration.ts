@@ -80,6 +80,13 @@ export function functionConfiguration(
   const layerArns = Array.isArray(t.Layers) ? t.Layers.map(String) : [];
   // The folders are known for the layers of the app only, in the order of Layers.
   const layerFolders = layerArns.length === definition.layers?.length ? definition.layers : undefined;
+  // A durable function's DurableConfig, with Lambda's default retention (14 days).
+  const durableConfig = t.DurableConfig as Props | undefined;
+  const durable = durableConfig && {
+    ExecutionTimeout: Number(durableConfig.ExecutionTimeout),
+    RetentionPeriodInDays: Number(durableConfig.RetentionPeriodInDays ?? 14),
+    ...(typeof durableConfig.KMSKeyArn === 'string' ? { KMSKeyArn: durableConfig.KMSKeyArn } : {}),
+  };
   const fileSystems = Array.isArray(t.FileSystemConfigs) ? (t.FileSystemConfigs as Props[]) : undefined;
   return {
     FunctionName: definition.name,
@@ -126,6 +133,7 @@ export function functionConfiguration(
         : {}),
       LogGroup: definition.logGroupName,
     },
+    ...(durable ? { DurableConfig: durable } : {}),
   };
 }
 

@@ -1,6 +1,7 @@
 import {
   GetDurableExecutionCommand,
   GetDurableExecutionHistoryCommand,
+  GetFunctionConfigurationCommand,
   InvokeCommand,
   LambdaClient,
   ListDurableExecutionsByFunctionCommand,
@@ -117,4 +118,25 @@ describe('Lambda durable functions', () => {
     const { DurableExecutions = [] } = await lambda.send(new ListDurableExecutionsByFunctionCommand({ FunctionName: 'callback-only' }));
     expect(DurableExecutions.filter((e) => e.DurableExecutionName === 'same-name')).toHaveLength(1);
   }, 60_000);
+
+  it('starts an execution when an event source or EventBridge target invokes the function by a qualified ARN, and refuses an unqualified one', async () => {
+    const arn = 'arn:aws:lambda:us-east-1:000000000000:function:callback-only';
+    // EventBridge, SNS and S3 invoke asynchronously; event sources and Step Functions synchronously, in process.
+    await runtime.lambda.invokeAsync(`${arn}:$LATEST`, { timeoutSeconds: 600, from: 'events' });
+    await expect(runtime.lambda.invokeAsync(arn, { from: 'events' })).rejects.toMatchObject({ code: 'InvalidParameterValueException' });
+    await expect(runtime.lambda.invoke('callback-only', { from: 'sqs' })).rejects.toMatchObject({ code: 'InvalidParameterValueException' });
+    const started = await eventually(async () => {
+      const { DurableExecutions = [] } = await lambda.send(new ListDurableExecutionsByFunctionCommand({ FunctionName: 'callback-only' }));
+      const execution = DurableExecutions.find((e) => e.Status === 'RUNNING');
+      return execution && (await lambda.send(new GetDurableExecutionCommand({ DurableExecutionArn: execution.DurableExecutionArn })));
+    });
+    expect(JSON.parse(started.InputPayload ?? '')).toEqual({ timeoutSeconds: 600, from: 'events' });
+  });
+
+  it('reports DurableConfig in GetFunctionConfiguration, with the default retention when the template has none', async () => {
+    const config = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'order-flow' }));
+    expect(config.DurableConfig).toEqual({ ExecutionTimeout: 600, RetentionPeriodInDays: 7 });
+    const plain = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'plain' }));
+    expect(plain.DurableConfig).toBeUndefined();
+  });
 });
