@@ -1,6 +1,6 @@
 import { type ExecutionListItem, type ExecutionStatus, ListExecutionsCommand } from '@aws-sdk/client-sfn';
 import { GLOBAL_HELP, integerOption, parseCommand } from '../args.js';
-import { call } from '../aws.js';
+import { type Clients, call } from '../aws.js';
 import { CliError, usageError } from '../errors.js';
 import { loggedExpressExecutions, noExpressRecord } from '../express.js';
 import { type Flow, selectFlows } from '../flows.js';
@@ -36,42 +36,16 @@ export const executions: Command = async (argv, io) => {
   const clients = io.clients(values);
   const flows = selectFlows(await appFlows(clients, values['cdk-out'], io.err), values.flow);
 
-  const rows: { flow: string; stateMachineArn: string; item: ExecutionListItem }[] = [];
+  const rows: Row[] = [];
   const unlogged: Flow[] = [];
   for (const flow of flows) {
-    if (flow.type === 'EXPRESS') {
-      const executions = await loggedExpressExecutions(clients, flow);
-      if (executions === undefined) {
-        unlogged.push(flow);
-        continue;
-      }
-      for (const e of executions) {
-        if (status !== undefined && e.status !== status) continue;
-        rows.push({
-          flow: flow.flow,
-          stateMachineArn: flow.arn,
-          item: { ...e, startDate: e.startDate ?? new Date(0), stateMachineArn: flow.arn },
-        });
-      }
+    if (flow.type !== 'EXPRESS') {
+      rows.push(...(await standardExecutions(clients, flow, status, limit)));
       continue;
     }
-    let nextToken: string | undefined;
-    let taken = 0;
-    do {
-      const page = await call(clients.target, () =>
-        clients.sfn.send(
-          new ListExecutionsCommand({
-            stateMachineArn: flow.arn,
-            statusFilter: status as ExecutionStatus | undefined,
-            maxResults: Math.min(1000, limit),
-            nextToken,
-          }),
-        ),
-      );
-      for (const item of page.executions ?? []) rows.push({ flow: flow.flow, stateMachineArn: flow.arn, item });
-      taken += page.executions?.length ?? 0;
-      nextToken = page.nextToken;
-    } while (nextToken && taken < limit);
+    const logged = await expressExecutions(clients, flow, status);
+    if (logged === undefined) unlogged.push(flow);
+    else rows.push(...logged);
   }
   if (unlogged.length === flows.length && flows.length > 0) throw new CliError(unlogged.map(noExpressRecord).join('; '));
   for (const flow of unlogged) io.err(`(${noExpressRecord(flow)})`);
@@ -125,3 +99,41 @@ export const executions: Command = async (argv, io) => {
     ),
   );
 };
+
+type Row = { flow: string; stateMachineArn: string; item: ExecutionListItem };
+
+/** A Standard flow's executions with ListExecutions, newest first, until `limit` are taken. */
+async function standardExecutions(clients: Clients, flow: Flow, status: string | undefined, limit: number): Promise<Row[]> {
+  const rows: Row[] = [];
+  let nextToken: string | undefined;
+  let taken = 0;
+  do {
+    const page = await call(clients.target, () =>
+      clients.sfn.send(
+        new ListExecutionsCommand({
+          stateMachineArn: flow.arn,
+          statusFilter: status as ExecutionStatus | undefined,
+          maxResults: Math.min(1000, limit),
+          nextToken,
+        }),
+      ),
+    );
+    for (const item of page.executions ?? []) rows.push({ flow: flow.flow, stateMachineArn: flow.arn, item });
+    taken += page.executions?.length ?? 0;
+    nextToken = page.nextToken;
+  } while (nextToken && taken < limit);
+  return rows;
+}
+
+/** An Express flow's executions from its log group; undefined when it logs none (AWS keeps no other record). */
+async function expressExecutions(clients: Clients, flow: Flow, status: string | undefined): Promise<Row[] | undefined> {
+  const executions = await loggedExpressExecutions(clients, flow);
+  if (executions === undefined) return undefined;
+  return executions
+    .filter((e) => status === undefined || e.status === status)
+    .map((e) => ({
+      flow: flow.flow,
+      stateMachineArn: flow.arn,
+      item: { ...e, startDate: e.startDate ?? new Date(0), stateMachineArn: flow.arn },
+    }));
+}
