@@ -198,20 +198,8 @@ function matchExpression(expression: Record<string, unknown>): Matcher {
       return { kind: 'test', test: (v) => v === text };
     }
     case 'prefix':
-    case 'suffix': {
-      if (isObject(value)) {
-        const test = ignoreCaseAffix(type, value);
-        onlyOneKey();
-        return { kind: 'test', test };
-      }
-      if (typeof value !== 'string') fail(`${type} match pattern must be a string`);
-      onlyOneKey();
-      const text = value as string;
-      return {
-        kind: 'test',
-        test: type === 'prefix' ? (v) => typeof v === 'string' && v.startsWith(text) : (v) => typeof v === 'string' && v.endsWith(text),
-      };
-    }
+    case 'suffix':
+      return affixMatcher(type, value, onlyOneKey);
     case 'equals-ignore-case': {
       if (typeof value !== 'string') fail('equals-ignore-case match pattern must be a string');
       onlyOneKey();
@@ -244,23 +232,43 @@ function matchExpression(expression: Record<string, unknown>): Matcher {
       onlyOneKey();
       return { kind: 'exists', present: value as boolean };
     }
-    case 'cidr': {
-      // event-ruler's own message, prefix and all.
-      if (typeof value !== 'string') fail('prefix match pattern must be a string');
-      const range = cidrRange(value as string);
-      onlyOneKey();
-      return {
-        kind: 'test',
-        test: (v) => {
-          if (typeof v !== 'string') return false;
-          const hex = ipHexIfPossible(v);
-          return hex !== undefined && hex.length === range.low.length && hex >= range.low && hex <= range.high;
-        },
-      };
-    }
+    case 'cidr':
+      return cidrMatcher(value, onlyOneKey);
     default:
       return fail(`Unrecognized match type ${type}`);
   }
+}
+
+/** `prefix` and `suffix`: a string, or `{ "equals-ignore-case": string }`. `onlyOneKey` fails a second key, after the value is checked (event-ruler's order). */
+function affixMatcher(type: 'prefix' | 'suffix', value: unknown, onlyOneKey: () => void): Matcher {
+  if (isObject(value)) {
+    const test = ignoreCaseAffix(type, value);
+    onlyOneKey();
+    return { kind: 'test', test };
+  }
+  if (typeof value !== 'string') fail(`${type} match pattern must be a string`);
+  onlyOneKey();
+  const text = value as string;
+  return {
+    kind: 'test',
+    test: type === 'prefix' ? (v) => typeof v === 'string' && v.startsWith(text) : (v) => typeof v === 'string' && v.endsWith(text),
+  };
+}
+
+/** `cidr`: an IPv4 or IPv6 range, matched against addresses of the same family. */
+function cidrMatcher(value: unknown, onlyOneKey: () => void): Matcher {
+  // event-ruler's own message, prefix and all.
+  if (typeof value !== 'string') fail('prefix match pattern must be a string');
+  const range = cidrRange(value as string);
+  onlyOneKey();
+  return {
+    kind: 'test',
+    test: (v) => {
+      if (typeof v !== 'string') return false;
+      const hex = ipHexIfPossible(v);
+      return hex !== undefined && hex.length === range.low.length && hex >= range.low && hex <= range.high;
+    },
+  };
 }
 
 function ignoreCaseAffix(type: 'prefix' | 'suffix', object: Record<string, unknown>): ValueTest {
