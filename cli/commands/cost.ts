@@ -9,7 +9,7 @@ import type { Command } from './command.js';
 
 const PRICES_FILE = new URL('../cost/prices-us-east-1.json', import.meta.url);
 
-export const HELP = `Usage: switchyard cost [--events-per-month <n>] [--entry <detail-type,...>] [--escalation-rate <r>] [--function-ms <ms>] [--items-per-map <n>] [--cdk-out <dir>]
+export const HELP = `Usage: switchyard cost [--events-per-month <n>] [--entry <detail-type,...>] [--escalation-rate <r>] [--function-ms <ms>] [--items-per-map <n>] [--durable-operations <n>] [--cdk-out <dir>]
 
 Estimates the app's monthly AWS cost per service from the synthesized template (no AWS
 calls): which rules, queues, functions, state machines and tables each entry event goes
@@ -23,6 +23,9 @@ expensive component and flags Standard workflows started for every event.
                           (default ${DEFAULT_ASSUMPTIONS.escalationRate})
   --function-ms <ms>      billed duration of one Lambda invocation (default ${DEFAULT_ASSUMPTIONS.functionMs})
   --items-per-map <n>     items each Map state iterates over (default ${DEFAULT_ASSUMPTIONS.itemsPerMap})
+  --durable-operations <n>
+                          operations (steps, waits, callbacks) one durable execution checkpoints
+                          (default ${DEFAULT_ASSUMPTIONS.durableOperations})
   --cdk-out <dir>         the cloud assembly (default ./cdk.out)
   --json                  the estimate, usage and assumptions as JSON`;
 
@@ -35,6 +38,7 @@ export const cost: Command = async (argv, io) => {
       'escalation-rate': { type: 'string' },
       'function-ms': { type: 'string' },
       'items-per-map': { type: 'string' },
+      'durable-operations': { type: 'string' },
     },
     false,
   );
@@ -46,6 +50,7 @@ export const cost: Command = async (argv, io) => {
     escalationRate: numberOption('escalation-rate', values['escalation-rate'], DEFAULT_ASSUMPTIONS.escalationRate, 0, 1),
     functionMs: integerOption('function-ms', values['function-ms'], DEFAULT_ASSUMPTIONS.functionMs, 1, 900_000),
     itemsPerMap: integerOption('items-per-map', values['items-per-map'], DEFAULT_ASSUMPTIONS.itemsPerMap, 0, 10_000),
+    durableOperations: integerOption('durable-operations', values['durable-operations'], DEFAULT_ASSUMPTIONS.durableOperations, 0, 100_000),
   };
   const entry = values.entry === undefined ? undefined : values.entry.split(',').map((t) => t.trim());
   if (entry?.some((t) => t === '')) throw usageError(`--entry is "${values.entry}": give detail-types separated by commas`);
@@ -94,6 +99,7 @@ function assumptionLines(a: CostAssumptions, usage: AppUsage): string[] {
     `SQS: ${a.messagesPerBatch} message per Lambda batch (traffic that trickles in), so a ReceiveMessage and a DeleteMessageBatch per message; ${count(a.idleReceivesPerMapping)} idle long-poll receives a month per event source mapping (5 pollers, 20 s each)`,
     `DynamoDB: ${a.writesPerRecord} write units per record a function with a table handles (idempotency claim, then completion), items under 1 KB`,
     `each Map state iterates over ${count(a.itemsPerMap)} items; every state of an item counts (transitions, tasks, Lambda invocations)`,
+    `Lambda durable functions: ${count(a.durableOperations)} durable operations per execution (steps, waits, callbacks), one invocation each`,
     `Step Functions Standard: one transition per state entered; status changes (2 per execution) forwarded to a custom bus are billed there as custom events`,
     `CloudWatch Logs: ${a.lambdaLogBytes} bytes per Lambda invocation; ${a.stateLogBytes} bytes per history event for state machines logging ALL`,
     'list prices without free tiers',

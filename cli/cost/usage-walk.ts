@@ -174,6 +174,8 @@ export class UsageWalk {
       const target = this.#byId.get(referencedId(value) ?? '');
       if (target?.type === 'AWS::StepFunctions::StateMachine')
         this.#queue.push({ kind: 'execution', machine: target.logicalId, rate: records, ...next });
+      // A durable flow's starter holds its function's alias: one durable execution per record.
+      if (target?.type === 'AWS::Lambda::Alias') this.#durableExecution(target, records, next);
       if (target?.type === 'AWS::DynamoDB::Table')
         this.#add('DynamoDB', `table ${flowName(target.logicalId)}`, 'dynamodb.writeRequestUnit', records * a.writesPerRecord);
       if (target?.type !== 'AWS::Events::EventBus') continue;
@@ -184,6 +186,21 @@ export class UsageWalk {
       if (declared.length === 0)
         this.#notModelled.add(`${name}: events it may put on ${String(target.properties.Name ?? target.logicalId)} from its own code`);
     }
+  }
+
+  /**
+   * Durable executions started through `alias`: their operations (an assumption: code is not
+   * in the template), and one invocation of the function each; replays are not counted.
+   */
+  #durableExecution(alias: TemplateResource, executions: number, next: Next): void {
+    const fn = this.#byId.get(referencedId(alias.properties.FunctionName) ?? '');
+    if (fn?.type !== 'AWS::Lambda::Function' || fn.properties.DurableConfig === undefined) return;
+    const name = `durable ${flowName(fn.logicalId)}`;
+    this.#add('Lambda', name, 'lambda.durableOperation', executions * this.a.durableOperations);
+    this.#notModelled.add(
+      `${name}: replays (another invocation after each wait, retry delay or callback) and the execution data it writes and keeps`,
+    );
+    this.#queue.push({ kind: 'invoke', fn: fn.logicalId, rate: executions, records: 1, ...next });
   }
 
   #execution(arrival: ArrivalOf<'execution'>, next: Next): void {

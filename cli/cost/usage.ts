@@ -23,6 +23,11 @@ export interface CostAssumptions {
   readonly idleReceivesPerMapping: number;
   /** Items each Map state iterates over (inline or distributed): its iteration's states count this many times. */
   readonly itemsPerMap: number;
+  /**
+   * Durable operations (steps, waits, callbacks, child contexts, invokes) one Lambda durable
+   * execution checkpoints: code, unlike ASL, cannot be read from the template.
+   */
+  readonly durableOperations: number;
   /** The entry events to follow, each at `eventsPerMonth`; every entry event of the app when absent. */
   readonly entries?: readonly string[];
 }
@@ -38,6 +43,8 @@ export const DEFAULT_ASSUMPTIONS: CostAssumptions = {
   writesPerRecord: 2,
   idleReceivesPerMapping: 5 * 3 * 60 * 24 * 30,
   itemsPerMap: 3,
+  // The reference app's durable order saga on its usual path: three steps and the closing event's.
+  durableOperations: 4,
 };
 
 export interface AppUsage {

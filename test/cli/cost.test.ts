@@ -143,6 +143,38 @@ describe('the usage the cost model derives from the template', () => {
     expect(hot.usage.find((u) => u.price === 'stepfunctions.standardTransition')?.quantity).toBe(2000);
   });
 
+  it("prices a durable flow's operations per execution and follows its function, through the starter's alias", () => {
+    const durable = (durableOperations: number) =>
+      appUsage(
+        assemblyOf({
+          Bus: { Type: 'AWS::Events::EventBus', Properties: { Name: 'hub' } },
+          Saga: {
+            Type: 'AWS::Lambda::Function',
+            Properties: { MemorySize: 512, Architectures: ['arm64'], DurableConfig: { ExecutionTimeout: 86_400 } },
+          },
+          SagaAlias: { Type: 'AWS::Lambda::Alias', Properties: { FunctionName: { Ref: 'Saga' }, Name: 'live' } },
+          Starter: {
+            Type: 'AWS::Lambda::Function',
+            Properties: { MemorySize: 512, Environment: { Variables: { DURABLE_FUNCTION_ARN: { Ref: 'SagaAlias' } } } },
+          },
+          Rule: {
+            Type: 'AWS::Events::Rule',
+            Properties: {
+              EventBusName: { Ref: 'Bus' },
+              EventPattern: { 'detail-type': ['OrderPlaced'] },
+              Targets: [{ Arn: { 'Fn::GetAtt': ['Starter', 'Arn'] } }],
+            },
+          },
+        }),
+        { ...DEFAULT_ASSUMPTIONS, eventsPerMonth: 1000, durableOperations },
+      );
+    const usage = durable(4).usage;
+    expect(usage.find((u) => u.price === 'lambda.durableOperation')).toMatchObject({ component: 'durable Saga', quantity: 4000 });
+    expect(usage.find((u) => u.component === 'function Saga' && u.price === 'lambda.request')?.quantity).toBe(1000);
+    expect(durable(7).usage.find((u) => u.price === 'lambda.durableOperation')?.quantity).toBe(7000);
+    expect(durable(4).notModelled).toContainEqual(expect.stringContaining('durable Saga: replays'));
+  });
+
   it("counts a Map iteration's states once per item, as Step Functions bills each item's transitions", () => {
     const withMap = (itemsPerMap: number) =>
       appUsage(
