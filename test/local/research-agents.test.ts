@@ -1,4 +1,4 @@
-import { DynamoDBClient, GetItemCommand, ListTablesCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, GetItemCommand, ListTablesCommand, QueryCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
@@ -241,4 +241,50 @@ describe('the research agents on the local runtime', () => {
     expect(await ledger('R-DUP')).toEqual(['summary#1 Large ok', 't1#1 Fast ok', 't2#1 Fast ok', 't3#1 Fast ok']);
     expect(published('ResearchCompleted', 'R-DUP')).toHaveLength(1);
   }, 90_000);
+
+  it("waits for the next window when a model's tokens per minute are used up, then calls it: the flow does not fail", async () => {
+    // Fill the Large model's minute window (8,000 tokens) now and for the next minute, so a
+    // minute turning over during the test cannot let the call through early.
+    const table = await tableNamed('GraphFlowControl');
+    const minute = (offset: number) => `tokens#model#local-large#${new Date(Date.now() + offset).toISOString().slice(0, 16)}Z`;
+    const windows = [minute(0), minute(60_000)];
+    const addTo = (pk: string, tokens: number) =>
+      dynamodb.send(
+        new UpdateItemCommand({
+          TableName: table,
+          Key: { pk: { S: pk } },
+          UpdateExpression: 'ADD tokens :t',
+          ExpressionAttributeValues: { ':t': { N: String(tokens) } },
+        }),
+      );
+    await Promise.all(windows.map((pk) => addTo(pk, 7_990)));
+    await events.send(requested('R-WAIT'));
+    const [running] = await eventually(
+      async () => {
+        const found = await executionsOf('R-WAIT');
+        return found.length > 0 ? found : undefined;
+      },
+      20_000,
+      'the R-WAIT execution',
+    );
+    await eventually(
+      async () => {
+        const { events: history = [] } = await sfn.send(
+          new GetExecutionHistoryCommand({ executionArn: running?.executionArn, maxResults: 1000 }),
+        );
+        return history.some((e) => e.type === 'TaskFailed' && e.taskFailedEventDetails?.error === 'TokenLimitReached') || undefined;
+      },
+      30_000,
+      'the summary call to meet the full window',
+    );
+    expect((await executionsOf('R-WAIT'))[0]?.status).toBe('RUNNING');
+    // The window passes (as a new minute would bring): the retried call fits.
+    await Promise.all(windows.map((pk) => addTo(pk, -7_990)));
+    const execution = await ended('R-WAIT', 90_000);
+    expect(execution.status).toBe('SUCCEEDED');
+    const calls = await ledger('R-WAIT');
+    expect(calls.filter((c) => c.startsWith('t'))).toEqual(['t1#1 Fast ok', 't2#1 Fast ok', 't3#1 Fast ok']);
+    // Attempts refused by the window are not model calls: the ledger has one call, made on a later attempt.
+    expect(calls.filter((c) => c.startsWith('summary'))).toEqual([expect.stringMatching(/^summary#([2-9]|\d\d) Large ok$/)]);
+  }, 150_000);
 });
