@@ -126,18 +126,7 @@ export class HttpApiService {
     const started = this.options.clock.now();
     const requestId = randomUUID();
     const [pathAndPrefix = '/', rawQueryString = ''] = splitOnce(request.url, '?');
-    let apiId: string;
-    let apiPath: string;
-    const hostStyle = HOST_STYLE.exec(hostname(request.host));
-    if (hostStyle && !request.url.startsWith(PATH_PREFIX)) {
-      apiId = hostStyle[1] ?? '';
-      apiPath = pathAndPrefix;
-    } else {
-      const rest = pathAndPrefix.slice(PATH_PREFIX.length);
-      const slash = rest.indexOf('/');
-      apiId = slash < 0 ? rest : rest.slice(0, slash);
-      apiPath = slash < 0 ? '/' : rest.slice(slash);
-    }
+    const { apiId, apiPath } = addressOf(request.host, request.url, pathAndPrefix);
     const api = this.#apis.get(apiId);
     if (!api && this.options.restApis?.serves(apiId)) {
       return this.options.restApis.handle({ ...request, rawPath: apiPath, rawQueryString }, apiId);
@@ -297,4 +286,16 @@ function hostname(host: string | undefined): string {
 function splitOnce(text: string, separator: string): [string, string | undefined] {
   const index = text.indexOf(separator);
   return index < 0 ? [text, undefined] : [text.slice(0, index), text.slice(index + 1)];
+}
+
+/**
+ * The API a request is for and the path within it: host style (`<id>.execute-api.localhost`)
+ * unless the path starts with PATH_PREFIX, which names the API as its first segment.
+ */
+function addressOf(host: string | undefined, url: string, pathAndPrefix: string): { apiId: string; apiPath: string } {
+  const hostStyle = HOST_STYLE.exec(hostname(host));
+  if (hostStyle && !url.startsWith(PATH_PREFIX)) return { apiId: hostStyle[1] ?? '', apiPath: pathAndPrefix };
+  const rest = pathAndPrefix.slice(PATH_PREFIX.length);
+  const slash = rest.indexOf('/');
+  return { apiId: slash < 0 ? rest : rest.slice(0, slash), apiPath: slash < 0 ? '/' : rest.slice(slash) };
 }
