@@ -8,7 +8,15 @@
  * are simulated and the same on any machine: sends arrive at a steady rate, 40 consumers each
  * hold a message for 0.5 to 1.5 s (seeded, so consumers do not finish in lockstep) and then
  * delete it, and the clock moves in 10 ms steps. It measures the queue's ordering, not
- * Lambda's polling. Run: `npm run bench:fairness`.
+ * Lambda's polling. Run: `npm run bench:fairness`; exits 1 if a target is missed.
+ *
+ * Dwell time is AWS's: the time from a message's send to its receive ("the time a message
+ * spends in the queue between being sent and received"), not its processing. The sends
+ * outrun the consumers, so all 40 are busy while the noisy backlog lasts and a quiet
+ * tenant's message waits for the next consumer to finish, whatever the order: beside the
+ * dwell the bench prints that floor, and counts receives that returned a noisy message while
+ * a quiet one was visible (a fault of the order; there should be none). Alone, the tenant
+ * finds idle consumers, which is why the issue's 2x of alone is out of reach here.
  */
 import { ManualClock } from '../local/clock.js';
 import { SqsService } from '../local/sqs/sqs-service.js';
@@ -58,13 +66,32 @@ function arrivals(): Arrival[] {
   return out.sort((a, b) => a.at - b.at);
 }
 
-/** Runs the arrivals through a queue and answers every tenant's dwell times (ms), and the most noisy groups seen at once. */
-async function run(messages: readonly Arrival[], mode: Mode): Promise<{ dwell: Map<string, number[]>; mostNoisy: number }> {
+interface Outcome {
+  /** Each tenant's dwell times (ms): send to first receive. */
+  dwell: Map<string, number[]>;
+  /**
+   * Each tenant's waits for a free consumer (ms): from a message's send to the first step at
+   * which a consumer was free. No order of the queue can return a message before that without
+   * taking a consumer from another message (SQS does not preempt), so it is the floor of dwell.
+   */
+  floor: Map<string, number[]>;
+  /** Receives that returned a noisy tenant's message while a quiet tenant's message was visible. */
+  passedOver: number;
+  mostNoisy: number;
+}
+
+/** Runs the arrivals through a queue and answers what Outcome holds. */
+async function run(messages: readonly Arrival[], mode: Mode): Promise<Outcome> {
   const clock = new ManualClock(0);
   const db = openDatabase(':memory:');
   const sqs = new SqsService({ db, clock, baseUrl: 'http://127.0.0.1:4566', accountId: '000000000000', region: 'us-east-1' });
   const { QueueUrl } = await sqs.CreateQueue({ QueueName: 'tenants', Attributes: { VisibilityTimeout: '60' } });
   const dwell = new Map<string, number[]>();
+  const floor = new Map<string, number[]>();
+  /** Quiet tenants' messages sent and not yet received, and those still waiting for a free consumer. */
+  const waiting = new Set<string>();
+  const unserved: Arrival[] = [];
+  let passedOver = 0;
   const busy: { until: number; handle: string }[] = [];
   let next = 0;
   let received = 0;
@@ -74,6 +101,11 @@ async function run(messages: readonly Arrival[], mode: Mode): Promise<{ dwell: M
     const now = clock.now();
     const due: Arrival[] = [];
     while (next < messages.length && (messages[next] as Arrival).at <= now) due.push(messages[next++] as Arrival);
+    for (const m of due) {
+      if (m.tenant === 'noisy') continue;
+      waiting.add(`${m.tenant}@${m.at}`);
+      unserved.push(m);
+    }
     for (let i = 0; i < due.length; i += 10) {
       await sqs.SendMessageBatch({
         QueueUrl,
@@ -90,8 +122,18 @@ async function run(messages: readonly Arrival[], mode: Mode): Promise<{ dwell: M
       await sqs.DeleteMessage({ QueueUrl, ReceiptHandle: work.handle });
       busy.splice(i, 1);
     }
+    if (busy.length < CONSUMERS) {
+      for (const m of unserved.splice(0, CONSUMERS - busy.length)) {
+        const list = floor.get(m.tenant) ?? [];
+        list.push(now - m.at);
+        floor.set(m.tenant, list);
+      }
+    }
     while (busy.length < CONSUMERS) {
       const { Messages } = await sqs.ReceiveMessage({ QueueUrl, MaxNumberOfMessages: Math.min(10, CONSUMERS - busy.length) });
+      const bodies = Messages.map((m) => JSON.parse(m.Body) as Arrival);
+      for (const sent of bodies) waiting.delete(`${sent.tenant}@${sent.at}`);
+      if (waiting.size > 0 && bodies.some((sent) => sent.tenant === 'noisy')) passedOver++;
       for (const m of Messages) {
         const sent = JSON.parse(m.Body) as Arrival;
         const list = dwell.get(sent.tenant) ?? [];
@@ -108,7 +150,7 @@ async function run(messages: readonly Arrival[], mode: Mode): Promise<{ dwell: M
   }
   sqs.close();
   db.close();
-  return { dwell, mostNoisy };
+  return { dwell, floor, passedOver, mostNoisy };
 }
 
 function p95(values: readonly number[] = []): number {
@@ -129,9 +171,10 @@ console.log(
   `${TOTAL} messages, ${TENANTS} tenants, one with ${NOISY_SHARE * 100}%: sent at ${TOTAL / SEND_SECONDS}/s, consumed at ${(CONSUMERS * 1000) / PROCESSING_MS}/s (${CONSUMERS} consumers, ${PROCESSING_MS / 2}-${(PROCESSING_MS * 3) / 2} ms each); simulated time, ${STEP_MS} ms steps`,
 );
 console.log(
-  `${'tenant'.padEnd(10)}${'messages'.padStart(9)}${'p95 alone'.padStart(11)}${'p95 fair'.padStart(11)}${'p95 plain'.padStart(11)}  fair/alone`,
+  `${'tenant'.padEnd(10)}${'messages'.padStart(9)}${'p95 alone'.padStart(11)}${'p95 fair'.padStart(11)}${'p95 floor'.padStart(11)}${'p95 plain'.padStart(11)}  fair/alone`,
 );
 let worst = 0;
+let worstOverFloor = 0;
 for (const tenant of quiet) {
   const alone = await run(
     all.filter((m) => m.tenant === tenant),
@@ -139,17 +182,30 @@ for (const tenant of quiet) {
   );
   const base = p95(alone.dwell.get(tenant));
   const withFairness = p95(fair.dwell.get(tenant));
+  const floor = p95(fair.floor.get(tenant));
   // A dwell under one clock step is no wait at all; the ratio is taken over at least one step.
   const ratio = Math.max(withFairness, STEP_MS) / Math.max(base, STEP_MS);
   worst = Math.max(worst, ratio);
+  worstOverFloor = Math.max(worstOverFloor, withFairness - floor);
   console.log(
-    `${tenant.padEnd(10)}${String(fair.dwell.get(tenant)?.length ?? 0).padStart(9)}  ${seconds(base)}  ${seconds(withFairness)}  ${seconds(p95(plain.dwell.get(tenant)))}  ${ratio.toFixed(2)}x`,
+    `${tenant.padEnd(10)}${String(fair.dwell.get(tenant)?.length ?? 0).padStart(9)}  ${seconds(base)}  ${seconds(withFairness)}  ${seconds(floor)}  ${seconds(p95(plain.dwell.get(tenant)))}  ${ratio.toFixed(2)}x`,
   );
 }
 console.log(
-  `${'noisy'.padEnd(10)}${String(fair.dwell.get('noisy')?.length ?? 0).padStart(9)}  ${'-'.padStart(9)}  ${seconds(p95(fair.dwell.get('noisy')))}  ${seconds(p95(plain.dwell.get('noisy')))}`,
+  `${'noisy'.padEnd(10)}${String(fair.dwell.get('noisy')?.length ?? 0).padStart(9)}  ${'-'.padStart(9)}  ${seconds(p95(fair.dwell.get('noisy')))}  ${'-'.padStart(9)}  ${seconds(p95(plain.dwell.get('noisy')))}`,
 );
 console.log(
-  `worst quiet tenant fair/alone: ${worst.toFixed(2)}x (issue 21 asks for at most 2x); most noisy groups at once: ${fair.mostNoisy}`,
+  `floor: the wait for a free consumer (all ${CONSUMERS} busy with the noisy backlog); no order that does not preempt a consumer can return a message sooner`,
 );
+console.log(
+  `receives that returned a noisy message while a quiet one was visible: ${fair.passedOver} (target 0); worst quiet p95 over its floor: ${worstOverFloor} ms; most noisy groups at once: ${fair.mostNoisy}`,
+);
+const missed: string[] = [];
+if (worst > 2) missed.push(`worst quiet tenant fair/alone ${worst.toFixed(2)}x (issue 21 asks for at most 2x)`);
+if (fair.passedOver > 0) missed.push(`${fair.passedOver} receives passed a visible quiet message over`);
+console.log(`worst quiet tenant fair/alone: ${worst.toFixed(2)}x (target <= 2x)`);
 console.log(`(${((performance.now() - started) / 1000).toFixed(1)} s wall time)`);
+if (missed.length > 0) {
+  console.log(`targets missed: ${missed.join('; ')}`);
+  process.exitCode = 1;
+}
