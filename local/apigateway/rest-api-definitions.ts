@@ -90,13 +90,24 @@ export interface RestApiDefinition {
 
 type Props = Record<string, unknown>;
 
+/** What the readers of one API's resources share: the template's resources by type, and where warnings go. */
+interface Lookup {
+  readonly byType: (type: string) => LoadedResource[];
+  readonly ofApi: (apiId: string) => (r: LoadedResource) => boolean;
+  readonly where: (r: LoadedResource) => string;
+  readonly warnings: string[];
+}
+
 /** The REST APIs of the app: resource tree, methods and their integrations, stages; and what of them is not run locally. */
 export function restApiDefinitions(app: LoadedApp): { apis: RestApiDefinition[]; warnings: string[] } {
   const resources = app.stacks.flatMap((stack) => stack.resources);
-  const byType = (type: string) => resources.filter((r) => r.type === type);
-  const warnings: string[] = [];
-  const where = (r: LoadedResource) => `${r.stackName}/${r.logicalId} (${r.type})`;
-  const ofApi = (apiId: string) => (r: LoadedResource) => String(r.properties.RestApiId) === apiId;
+  const lookup: Lookup = {
+    byType: (type: string) => resources.filter((r) => r.type === type),
+    ofApi: (apiId: string) => (r: LoadedResource) => String(r.properties.RestApiId) === apiId,
+    where: (r: LoadedResource) => `${r.stackName}/${r.logicalId} (${r.type})`,
+    warnings: [],
+  };
+  const { byType, where, warnings } = lookup;
 
   const apis: RestApiDefinition[] = [];
   for (const api of byType('AWS::ApiGateway::RestApi')) {
@@ -107,62 +118,8 @@ export function restApiDefinitions(app: LoadedApp): { apis: RestApiDefinition[];
       );
     }
     if (p.Policy !== undefined) warnings.push(`${where(api)}: its resource policy is not checked locally: every caller is allowed`);
-    const rootId = api.attributes.RootResourceId ?? '';
-    const parents = new Map<string, { parentId: string; pathPart: string }>();
-    for (const r of byType('AWS::ApiGateway::Resource').filter(ofApi(api.ref))) {
-      parents.set(r.ref, { parentId: String(r.properties.ParentId), pathPart: String(r.properties.PathPart) });
-    }
-    const pathOf = (id: string, depth = 0): string | undefined => {
-      if (id === rootId) return '/';
-      const node = parents.get(id);
-      if (node === undefined || depth > 64) return undefined;
-      const parent = pathOf(node.parentId, depth + 1);
-      return parent === undefined ? undefined : `${parent === '/' ? '' : parent}/${node.pathPart}`;
-    };
-
-    const validators = byType('AWS::ApiGateway::RequestValidator').filter(ofApi(api.ref));
-    const models = byType('AWS::ApiGateway::Model').filter(ofApi(api.ref));
-    const authorizers = byType('AWS::ApiGateway::Authorizer').filter(ofApi(api.ref));
-    const byResource = new Map<string, { path: string; methods: Map<string, RestMethodDefinition> }>();
-    const unchecked = new Map<string, string[]>();
-    const note = (what: string, method: string) => unchecked.set(what, [...(unchecked.get(what) ?? []), method]);
-    for (const m of byType('AWS::ApiGateway::Method').filter(ofApi(api.ref))) {
-      const mp = m.properties as Props;
-      const resourceId = String(mp.ResourceId);
-      const path = pathOf(resourceId);
-      if (path === undefined) {
-        warnings.push(`${where(m)}: its resource ${resourceId} is not one of the API's resources; the method is not served`);
-        continue;
-      }
-      const httpMethod = String(mp.HttpMethod ?? 'ANY').toUpperCase();
-      const label = `${httpMethod} ${path}`;
-      const authorization = String(mp.AuthorizationType ?? 'NONE');
-      const authorizer = authorization === 'CUSTOM' ? restAuthorizerOf(mp, authorizers, label, note) : undefined;
-      if (authorization !== 'NONE' && authorization !== 'CUSTOM')
-        note(`${authorization} authorization is not checked locally: every request reaches the integration`, label);
-      const validation = requestValidationOf(mp, validators, models, label, note);
-      const entry = byResource.get(resourceId) ?? { path, methods: new Map() };
-      entry.methods.set(httpMethod, {
-        httpMethod,
-        integration: integrationOf(mp, label, note),
-        ...(validation ? { validation } : {}),
-        ...(mp.ApiKeyRequired === true ? { apiKeyRequired: true } : {}),
-        ...(authorizer ? { authorizer } : {}),
-      });
-      byResource.set(resourceId, entry);
-    }
-    for (const [what, methods] of unchecked) warnings.push(`${where(api)}: ${what} (${methods.join(', ')})`);
-
-    const stages: StageDefinition[] = byType('AWS::ApiGateway::Stage')
-      .filter(ofApi(api.ref))
-      .map((r) => stageOf(r, warnings, where(r)));
-    // A deployment that names a stage creates it (the older form, without a Stage resource).
-    for (const d of byType('AWS::ApiGateway::Deployment').filter(ofApi(api.ref))) {
-      const name = d.properties.StageName;
-      if (typeof name !== 'string' || stages.some((s) => s.name === name)) continue;
-      const description = (d.properties.StageDescription ?? {}) as Props;
-      stages.push(stageOf({ ...d, properties: { ...description, StageName: name, DeploymentId: d.ref } }, warnings, where(d)));
-    }
+    const methods = restMethodsOf(api, lookup);
+    const stages = restStagesOf(api, lookup);
     if (p.DisableExecuteApiEndpoint === true) {
       warnings.push(`${where(api)}: DisableExecuteApiEndpoint is set; the local runtime still serves it at its local URL`);
     }
@@ -175,7 +132,7 @@ export function restApiDefinitions(app: LoadedApp): { apis: RestApiDefinition[];
       keys: restApiKeysOf(resources, api.ref, warnings),
       id: api.ref,
       name: String(p.Name ?? api.logicalId),
-      resources: [...byResource.entries()].map(([id, r]) => ({ id, path: r.path, methods: r.methods })),
+      resources: methods,
       stages,
       binaryMediaTypes: Array.isArray(p.BinaryMediaTypes) ? p.BinaryMediaTypes.map((t) => String(t).replace(/~1/g, '/')) : [],
     });
@@ -184,6 +141,76 @@ export function restApiDefinitions(app: LoadedApp): { apis: RestApiDefinition[];
     warnings.push(`${where(r)}: gateway responses are not applied locally: errors answer with API Gateway's defaults`);
   }
   return { apis, warnings };
+}
+
+/** The path of each of the API's resources, from its parents up to the root (undefined for one not in the tree). */
+function resourcePaths(api: LoadedResource, { byType, ofApi }: Lookup): (id: string) => string | undefined {
+  const rootId = api.attributes.RootResourceId ?? '';
+  const parents = new Map<string, { parentId: string; pathPart: string }>();
+  for (const r of byType('AWS::ApiGateway::Resource').filter(ofApi(api.ref))) {
+    parents.set(r.ref, { parentId: String(r.properties.ParentId), pathPart: String(r.properties.PathPart) });
+  }
+  const pathOf = (id: string, depth = 0): string | undefined => {
+    if (id === rootId) return '/';
+    const node = parents.get(id);
+    if (node === undefined || depth > 64) return undefined;
+    const parent = pathOf(node.parentId, depth + 1);
+    return parent === undefined ? undefined : `${parent === '/' ? '' : parent}/${node.pathPart}`;
+  };
+  return pathOf;
+}
+
+/** The API's methods by resource; what of them is not checked locally is warned once per kind, naming the methods. */
+function restMethodsOf(api: LoadedResource, lookup: Lookup): RestApiDefinition['resources'] {
+  const { byType, ofApi, where, warnings } = lookup;
+  const pathOf = resourcePaths(api, lookup);
+  const validators = byType('AWS::ApiGateway::RequestValidator').filter(ofApi(api.ref));
+  const models = byType('AWS::ApiGateway::Model').filter(ofApi(api.ref));
+  const authorizers = byType('AWS::ApiGateway::Authorizer').filter(ofApi(api.ref));
+  const byResource = new Map<string, { path: string; methods: Map<string, RestMethodDefinition> }>();
+  const unchecked = new Map<string, string[]>();
+  const note = (what: string, method: string) => unchecked.set(what, [...(unchecked.get(what) ?? []), method]);
+  for (const m of byType('AWS::ApiGateway::Method').filter(ofApi(api.ref))) {
+    const mp = m.properties as Props;
+    const resourceId = String(mp.ResourceId);
+    const path = pathOf(resourceId);
+    if (path === undefined) {
+      warnings.push(`${where(m)}: its resource ${resourceId} is not one of the API's resources; the method is not served`);
+      continue;
+    }
+    const httpMethod = String(mp.HttpMethod ?? 'ANY').toUpperCase();
+    const label = `${httpMethod} ${path}`;
+    const authorization = String(mp.AuthorizationType ?? 'NONE');
+    const authorizer = authorization === 'CUSTOM' ? restAuthorizerOf(mp, authorizers, label, note) : undefined;
+    if (authorization !== 'NONE' && authorization !== 'CUSTOM')
+      note(`${authorization} authorization is not checked locally: every request reaches the integration`, label);
+    const validation = requestValidationOf(mp, validators, models, label, note);
+    const entry = byResource.get(resourceId) ?? { path, methods: new Map() };
+    entry.methods.set(httpMethod, {
+      httpMethod,
+      integration: integrationOf(mp, label, note),
+      ...(validation ? { validation } : {}),
+      ...(mp.ApiKeyRequired === true ? { apiKeyRequired: true } : {}),
+      ...(authorizer ? { authorizer } : {}),
+    });
+    byResource.set(resourceId, entry);
+  }
+  for (const [what, methods] of unchecked) warnings.push(`${where(api)}: ${what} (${methods.join(', ')})`);
+  return [...byResource.entries()].map(([id, r]) => ({ id, path: r.path, methods: r.methods }));
+}
+
+/** The API's stages: its Stage resources, and those a Deployment names (the older form, without a Stage resource). */
+function restStagesOf(api: LoadedResource, { byType, ofApi, where, warnings }: Lookup): StageDefinition[] {
+  const stages: StageDefinition[] = byType('AWS::ApiGateway::Stage')
+    .filter(ofApi(api.ref))
+    .map((r) => stageOf(r, warnings, where(r)));
+  for (const d of byType('AWS::ApiGateway::Deployment').filter(ofApi(api.ref))) {
+    const name = d.properties.StageName;
+    if (typeof name !== 'string' || stages.some((s) => s.name === name)) continue;
+    const description = (d.properties.StageDescription ?? {}) as Props;
+    stages.push(stageOf({ ...d, properties: { ...description, StageName: name, DeploymentId: d.ref } }, warnings, where(d)));
+  }
+  return stages;
 }
 
 function integrationOf(method: Props, label: string, note: (what: string, method: string) => void): RestIntegration {
