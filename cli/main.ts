@@ -9,6 +9,7 @@ import { escalations } from './commands/escalations.js';
 import { execution } from './commands/execution.js';
 import { executions } from './commands/executions.js';
 import { failures } from './commands/failures.js';
+import { flow } from './commands/flow.js';
 import { init } from './commands/init.js';
 import { rebuild } from './commands/rebuild.js';
 import { redrive } from './commands/redrive.js';
@@ -30,6 +31,7 @@ const COMMANDS: Record<string, { run: Command; summary: string }> = {
   trace: { run: trace, summary: 'the lineage of one event or business id: rules, messages, invocations with their logs, executions' },
   init: { run: init, summary: 'create a CDK app that uses Switchyard in a new folder: hub, contract, consumer, workflow, tests' },
   cost: { run: cost, summary: 'estimated monthly AWS cost of the synthesized app, per service' },
+  flow: { run: flow, summary: 'keyed flow control now: per key in flight, held back, rate, debounce, pauses; token budgets; fair queues' },
   failures: { run: failures, summary: 'everything that failed, newest first: dead-lettered messages and failed executions, with reasons' },
   redrive: { run: redrive, summary: 'send failed messages back to their queue (all, or --ids) and redrive failed executions' },
   replay: { run: replay, summary: 'replay archived events; --policy tells consumers to reprocess, skip or dry-run them' },

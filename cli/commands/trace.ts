@@ -1,7 +1,6 @@
-import { get } from 'node:http';
 import { DescribeLogGroupsCommand, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { DescribeExecutionCommand, DescribeStateMachineCommand } from '@aws-sdk/client-sfn';
-import type { Lineage, LineageNode, ReadApiError } from '../../local/read-api/contract.js';
+import type { Lineage, LineageNode } from '../../local/read-api/contract.js';
 import { mergeLineagePages, READ_API_PATHS, READ_API_PREFIX, readAllPages } from '../../local/read-api/contract.js';
 import { GLOBAL_HELP, integerOption, parseCommand } from '../args.js';
 import { defaultCdkOut, hasAssembly, readAssembly } from '../assembly.js';
@@ -11,6 +10,7 @@ import { candidateExecutionNames } from '../execution-names.js';
 import { executionPattern, readRecords } from '../express.js';
 import { cannotListQueries, findFollowQueries, queriesFor, queryFolders, runFollowQueries, treeFromRows } from '../follow-queries.js';
 import { truncate } from '../format.js';
+import { getReadApi } from '../read-api.js';
 import { timeOption } from '../times.js';
 import { appFlows } from './app-flows.js';
 import type { Command } from './command.js';
@@ -87,58 +87,14 @@ async function readLineagePage(
   nextToken: string | undefined,
 ): Promise<Lineage> {
   const query = new URLSearchParams({ depth: String(depth), ...(nextToken === undefined ? {} : { nextToken }) });
-  const url = `${target.endpoint}${READ_API_PREFIX}${READ_API_PATHS.lineage}${encodeURIComponent(id)}?${query}`;
-  let response: { status: number; text: string };
-  try {
-    response = await httpGet(url);
-  } catch (error) {
-    const code = errorCode(error);
-    throw new CliError(
-      code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EHOSTUNREACH'
-        ? `no local runtime at ${target.endpoint}: start it with npm start (or pass --endpoint)`
-        : `cannot reach the local runtime at ${target.endpoint}: ${(error as Error).message}`,
-    );
-  }
-  const text = response.text;
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    throw new CliError(`${target.endpoint} answered ${response.status} without the read API's JSON: is it a Switchyard local runtime?`);
-  }
-  if (response.status === 404 && (body as ReadApiError).error === 'NotFound') {
-    throw new CliError(
-      `nothing to trace for "${id}": no event, message, invocation or execution the runtime recorded has that id, and no event's detail holds it (the runtime keeps the last 24 hours, at most 10,000 events)`,
-    );
-  }
-  if (response.status === 403) {
-    // The endpoint's guard: a foreign Host or Origin, or (from another machine, under --verify-signatures) no signature.
-    throw new CliError(`${target.endpoint} refused the read: ${(body as { message?: string }).message ?? text}`);
-  }
-  if (response.status !== 200 && typeof (body as Partial<ReadApiError>).error !== 'string') {
-    throw new CliError(
-      `${target.endpoint} does not serve the read API (${READ_API_PREFIX}): is it an older Switchyard runtime, or another endpoint?`,
-    );
-  }
-  if (response.status !== 200) {
-    const error = body as ReadApiError;
-    throw new CliError(`the read API answered ${response.status}: ${error.message ?? text}`, response.status === 400 ? 2 : 1);
-  }
-  return body as Lineage;
-}
-
-/** A GET with node:http (fetch refuses some ports a runtime may listen on). */
-function httpGet(url: string): Promise<{ status: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    const request = get(url, { timeout: 60_000 }, (response) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
-      response.on('error', reject);
-    });
-    request.on('timeout', () => request.destroy(new Error('no answer within 60 s')));
-    request.on('error', reject);
-  });
+  return getReadApi<Lineage>(
+    target,
+    `${READ_API_PATHS.lineage}${encodeURIComponent(id)}?${query}`,
+    () =>
+      new CliError(
+        `nothing to trace for "${id}": no event, message, invocation or execution the runtime recorded has that id, and no event's detail holds it (the runtime keeps the last 24 hours, at most 10,000 events)`,
+      ),
+  );
 }
 
 /** Lines of a tree: each node with its time, status and reason; an invocation's log lines under it. */
@@ -170,6 +126,7 @@ const KIND_NAMES: Record<LineageNode['kind'], string> = {
   invocation: 'invocation',
   execution: 'execution',
   'dead-letter': 'DEAD-LETTER',
+  'flow-control': 'flow control',
 };
 
 function headline(node: LineageNode): string {

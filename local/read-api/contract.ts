@@ -29,7 +29,15 @@ export const READ_API_PATHS = {
   stream: '/stream',
   /** GET ?stateMachineArn=&status=&limit=&nextToken= -> {@link ExpressExecutionsPage}: Express executions the runtime ran (AWS keeps none). */
   expressExecutions: '/express-executions',
+  /**
+   * GET -> {@link FlowControlReport}: keyed flow control now (each flow control table's items
+   * read with Scan, held-back records counted from the consumers' logs of the last hour) and
+   * the fair-queue metrics of the app's standard queues, which AWS keeps in CloudWatch only.
+   */
+  flowControl: '/flow-control',
 } as const;
+
+export type { FairQueueState, FlowControlReport, FlowKeyState, TokenWindowState } from '../../clients/flow-control.js';
 
 /** One event a bus accepted (a replayed one too), with where it went. */
 export interface BusEventRecord {
@@ -72,7 +80,8 @@ export interface BusEventsPage {
 
 /** A node of one event's lineage: what happened because of it, as a tree. */
 export interface LineageNode {
-  readonly kind: 'event' | 'rule' | 'message' | 'invocation' | 'execution' | 'dead-letter';
+  /** `flow-control`: what keyed flow control did with a record in an invocation (held back, superseded, its key paused). */
+  readonly kind: 'event' | 'rule' | 'message' | 'invocation' | 'execution' | 'dead-letter' | 'flow-control';
   /** The event id, rule name, message id, request id or execution arn. */
   readonly id: string;
   /** One line for a terminal or a page (`TicketCreated from switchyard.tickets`). */

@@ -1,3 +1,4 @@
+import { type FlowOutcome, flowOutcomeOf } from '../../clients/flow-control.js';
 import { tryParseArn } from '../arn.js';
 import { eventSegment, ruleMatchSegment } from '../trace-header.js';
 import type { BusEventRecord, LineageNode, RuleMatch } from './contract.js';
@@ -147,9 +148,11 @@ export class LineageBuilder {
     };
   }
 
-  async #node(node: StoredNode, depth: number, seen: Set<string>): Promise<LineageNode> {
+  /** `viaMessage`: the message this node was reached from (an invocation's flow control steps are that message's). */
+  async #node(node: StoredNode, depth: number, seen: Set<string>, viaMessage?: string): Promise<LineageNode> {
     seen.add(key(node));
-    const children = depth > 1 ? await this.#childrenOf(node.segment, depth - 1, seen) : [];
+    const below = node.kind === 'message' ? node.id : undefined;
+    const children = depth > 1 ? await this.#childrenOf(node.segment, depth - 1, seen, below) : [];
     const attributes = node.attributes ?? {};
     let logs: readonly string[] | undefined;
     if (node.kind === 'invocation' && this.logs && attributes.logGroup && attributes.logStream) {
@@ -161,6 +164,7 @@ export class LineageBuilder {
         ...(attributes.endedAt ? { endedAt: Number(attributes.endedAt) } : {}),
       });
     }
+    const steps = depth > 1 && logs ? flowSteps(node, logs, viaMessage) : [];
     const { startedAt: _s, endedAt: _e, ...shown } = attributes;
     return {
       kind: node.kind,
@@ -171,16 +175,16 @@ export class LineageBuilder {
       ...(node.reason ? { reason: node.reason } : {}),
       ...(Object.keys(shown).length ? { attributes: shown } : {}),
       ...(logs?.length ? { logs } : {}),
-      children,
+      children: [...steps, ...children],
     };
   }
 
   /** What hangs under a segment: the nodes recorded with it as parent and the events sent from it, in time order. */
-  async #childrenOf(segment: string, depth: number, seen: Set<string>): Promise<LineageNode[]> {
+  async #childrenOf(segment: string, depth: number, seen: Set<string>, viaMessage?: string): Promise<LineageNode[]> {
     const out: { at: number; node: LineageNode }[] = [];
     for (const child of this.records.children(segment)) {
       if (seen.has(key(child))) continue;
-      out.push({ at: child.time, node: await this.#node(child, depth, seen) });
+      out.push({ at: child.time, node: await this.#node(child, depth, seen, viaMessage) });
     }
     for (const event of this.records.eventsFromSegment(segment)) {
       if (seen.has(`event:${event.id}:${event.replayName ?? ''}`)) continue;
@@ -188,6 +192,52 @@ export class LineageBuilder {
     }
     return out.sort((a, b) => a.at - b.at).map((entry) => entry.node);
   }
+}
+
+/**
+ * What keyed flow control did with the records of an invocation (its consumer's log lines:
+ * held back, superseded, a key paused), as steps under it; reached from a message, only
+ * that message's. Switchyard's consumers log these (clients/flow-control.ts reads them).
+ */
+function flowSteps(invocation: StoredNode, logs: readonly string[], viaMessage: string | undefined): LineageNode[] {
+  const steps: LineageNode[] = [];
+  for (const line of logs) {
+    const outcome = flowOutcomeOf(line);
+    if (outcome === undefined || (viaMessage !== undefined && outcome.messageId !== undefined && outcome.messageId !== viaMessage))
+      continue;
+    const attributes: Record<string, string> = { key: outcome.key };
+    if (outcome.messageId) attributes.messageId = outcome.messageId;
+    if (outcome.reason) attributes.reason = outcome.reason;
+    if (outcome.retryInSeconds !== undefined) attributes.retryInSeconds = String(outcome.retryInSeconds);
+    if (outcome.supersededBy) attributes.supersededBy = outcome.supersededBy;
+    if (outcome.pausedUntil) attributes.pausedUntil = outcome.pausedUntil;
+    steps.push({
+      kind: 'flow-control',
+      id: `${invocation.id}:${outcome.messageId ?? ''}:${steps.length}`,
+      label: flowStepLabel(outcome),
+      time: new Date(invocation.time).toISOString(),
+      status: outcome.outcome === 'held-back' ? 'held back' : outcome.outcome,
+      attributes,
+      children: [],
+    });
+  }
+  return steps;
+}
+
+const HELD_BACK_BECAUSE: Record<string, string> = {
+  concurrency: 'at its concurrency limit',
+  rate: 'at its rate limit',
+  debounce: 'debouncing (it runs if no later record arrives)',
+  paused: 'paused after a throttling answer',
+};
+
+function flowStepLabel(outcome: FlowOutcome): string {
+  const key = JSON.stringify(outcome.key);
+  if (outcome.outcome === 'superseded') return `superseded: a later record of key ${key} runs instead (debounce)`;
+  if (outcome.outcome === 'paused') return `key ${key} paused for every record until ${outcome.pausedUntil ?? '?'} (a throttling answer)`;
+  const why = HELD_BACK_BECAUSE[outcome.reason ?? ''] ?? 'at a limit';
+  const back = outcome.retryInSeconds === undefined ? '' : `; back in ${outcome.retryInSeconds} s`;
+  return `held back: key ${key} ${why}${back}`;
 }
 
 function key(node: Pick<StoredNode, 'kind' | 'id'>): string {

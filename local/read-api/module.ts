@@ -1,4 +1,5 @@
 import type { ServiceModule } from '../services/service-module.js';
+import { localFlowControlSources } from './flow-control.js';
 import { type LogEventsSource, logReaderFrom } from './lineage.js';
 import { ReadApi } from './read-api.js';
 
@@ -20,7 +21,19 @@ export const readApiModule: ServiceModule<'readApi'> = {
   databases: ['read-api', 'events'],
   create({ settings, database, services }) {
     const { clock, options } = settings;
-    const { deadLetterQueues } = services.get('template');
+    const template = services.get('template');
+    const { deadLetterQueues } = template;
+    // Asked when a request asks: SQS is created after the read API, and a reload replaces the definitions.
+    const flowControl = localFlowControlSources({
+      url: settings.url,
+      region: settings.region,
+      credentials: settings.credentials,
+      functions: () => template.definitions.functions,
+      queues: () => template.definitions.queues,
+      logs: () => services.get('logs'),
+      sqs: () => services.get('sqs'),
+      now: () => clock.now(),
+    });
     const readApi = new ReadApi({
       db: database('read-api'),
       eventsDb: database('events'),
@@ -29,7 +42,15 @@ export const readApiModule: ServiceModule<'readApi'> = {
       expressExecutions: () => services.get('states').expressExecutions(),
       isDeadLetterQueue: (arn) => deadLetterQueues.has(arn) || services.get('sqs').isDeadLetterQueue(arn),
       logs: logReaderFrom(services.get('logs') as unknown as LogEventsSource),
+      flowControl,
     });
-    return { service: readApi, mounts: { readApi: readApi.router }, stop: () => readApi.close() };
+    return {
+      service: readApi,
+      mounts: { readApi: readApi.router },
+      stop: () => {
+        flowControl.close();
+        readApi.close();
+      },
+    };
   },
 };

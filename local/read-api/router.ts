@@ -4,6 +4,7 @@ import {
   type BusEventsPage,
   type ExpressExecutionSummary,
   type ExpressExecutionsPage,
+  type FlowControlReport,
   type Lineage,
   READ_API_PATHS,
   READ_API_PREFIX,
@@ -31,6 +32,7 @@ export interface ReadApiSources {
   };
   events?(query: EventsQuery): { events: readonly BusEventRecord[]; last?: number };
   lineage?(id: string, depth: number, page: { limit: number; after?: number }): Promise<{ roots: Lineage['roots']; last?: number }>;
+  flowControl?(): Promise<FlowControlReport>;
 }
 
 export interface EventsQuery {
@@ -107,6 +109,10 @@ export class ReadApiRouter {
     if (path === READ_API_PATHS.expressExecutions) return this.#expressExecutions(query, res);
     if (path === READ_API_PATHS.events && this.sources.events) return this.#events(this.sources.events, query, res);
     if (path.startsWith(READ_API_PATHS.lineage) && this.sources.lineage) return this.#lineage(this.sources.lineage, path, query, res);
+    if (path === READ_API_PATHS.flowControl && this.sources.flowControl) {
+      only(query, []);
+      return sendJson(res, 200, await this.sources.flowControl());
+    }
     const known = Object.values(READ_API_PATHS).map((p) => `${READ_API_PREFIX}${p}`);
     throw new ReadApiFailure(404, 'NotFound', `the read API has no ${url.pathname}; it serves ${known.join(', ')}`);
   }

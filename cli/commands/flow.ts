@@ -1,0 +1,212 @@
+import { FilterLogEventsCommand, type FilterLogEventsCommandOutput } from '@aws-sdk/client-cloudwatch-logs';
+import { type AttributeValue, DynamoDBClient, ListTablesCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import {
+  type DeclaredFlow,
+  type FairQueueState,
+  type FlowControlItem,
+  type FlowControlReport,
+  flowControlReport,
+  flowKeyCells,
+  HELD_BACK_FILTER,
+  heldBackByKey,
+} from '../../clients/flow-control.js';
+import { READ_API_PATHS } from '../../local/read-api/contract.js';
+import { GLOBAL_HELP, parseCommand } from '../args.js';
+import { defaultCdkOut, readAssembly } from '../assembly.js';
+import { type Clients, call, clientConfig } from '../aws.js';
+import { physicalNameMatches } from '../dead-letters.js';
+import { CliError } from '../errors.js';
+import { type FlowControlFunction, flowControlFunctions } from '../flow-control.js';
+import { count, table, time } from '../format.js';
+import { getReadApi } from '../read-api.js';
+import { functionLogGroups } from '../replay-reports.js';
+import { timeOption } from '../times.js';
+import type { Command } from './command.js';
+
+export const HELP = `Usage: switchyard flow [--since <1h|ISO time>] [--json]
+
+Keyed flow control now, per flow and key: records in flight against the concurrency limit,
+starts in the rate window against the limit, records held back (from the consumers' logs
+since --since), debounce (records that ran, superseded, one pending), keys paused after a
+throttling answer and until when; token budgets' use this minute and today against their
+limits. Locally, also the fair-queue metrics of the app's standard queues and their noisy
+tenants (AWS keeps those in CloudWatch: ApproximateNumberOfNoisyGroups and the ...InQuietGroups
+metrics of AWS/SQS).
+
+The flow control tables are the ones the app's functions name in FLOW_CONTROL_TABLE_NAME, found
+among the target's tables by name, and read whole with Scan: they hold one item per key and
+control (each expiring), so they stay small. The limits are each consumer's FLOW_CONTROL
+settings from the cloud assembly; a token window's limit is on its item.
+
+  --since <when>      count held-back records logged since: 30m, 2h (ago) or an ISO-8601 time (default 1h)
+
+${GLOBAL_HELP}
+
+Exit status: 0 shown, 1 the app has no flow control or the target failed, 2 bad input.`;
+
+export const flow: Command = async (argv, io) => {
+  const { values } = parseCommand(argv, { since: { type: 'string' } }, false);
+  if (values.help) return io.out(HELP);
+  const since = timeOption('since', values.since ?? '1h');
+  const assembly = readAssembly(defaultCdkOut(values['cdk-out']));
+  const functions = flowControlFunctions(assembly);
+  if (functions.length === 0) {
+    throw new CliError(
+      'the app uses no flow control: none of its functions names a flow control table (a QueueConsumer with flowControl, an AgentGraph with token budgets)',
+    );
+  }
+  const clients = io.clients(values);
+  const dynamodb = new DynamoDBClient(clientConfig(clients.target, 'dynamodb'));
+  try {
+    const tables = await findTables(clients, dynamodb, functions);
+    const items = (await Promise.all([...new Set(tables.values())].map((name) => scanTable(clients, dynamodb, name)))).flat();
+    const declared: DeclaredFlow[] = functions.flatMap((fn) =>
+      fn.settings ? [{ function: fn.name, table: tables.get(fn.table) ?? fn.table, settings: fn.settings }] : [],
+    );
+    const report = flowControlReport({
+      items,
+      declared,
+      now: Date.now(),
+      heldBack: { since: since.getTime(), byFlow: await heldBack(clients, assembly, functions, since.getTime()) },
+      ...(clients.target.kind === 'local' ? { fairQueues: await localFairQueues(clients.target) } : {}),
+    });
+    if (values.json) return io.out(JSON.stringify(report, null, 2));
+    for (const line of renderReport(report)) io.out(line);
+  } finally {
+    dynamodb.destroy();
+  }
+};
+
+/** Each flow control table's deployed name, by logical id: `<Stack>-<LogicalId>` locally, CloudFormation's with a suffix on AWS. */
+async function findTables(
+  clients: Clients,
+  dynamodb: DynamoDBClient,
+  functions: readonly FlowControlFunction[],
+): Promise<Map<string, string>> {
+  const names: string[] = [];
+  let ExclusiveStartTableName: string | undefined;
+  do {
+    const page = await call(clients.target, () => dynamodb.send(new ListTablesCommand({ ExclusiveStartTableName })));
+    names.push(...(page.TableNames ?? []));
+    ExclusiveStartTableName = page.LastEvaluatedTableName;
+  } while (ExclusiveStartTableName);
+  const found = new Map<string, string>();
+  for (const fn of functions) {
+    const name = names.find((n) => physicalNameMatches({ stackName: fn.stackName, logicalId: fn.table }, n));
+    if (name === undefined)
+      throw new CliError(`the flow control table ${fn.table} of stack ${fn.stackName} is not in the target: is the app deployed?`);
+    found.set(fn.table, name);
+  }
+  return found;
+}
+
+async function scanTable(clients: Clients, dynamodb: DynamoDBClient, name: string): Promise<FlowControlItem[]> {
+  const items: FlowControlItem[] = [];
+  let ExclusiveStartKey: Record<string, AttributeValue> | undefined;
+  do {
+    const page = await call(clients.target, () => dynamodb.send(new ScanCommand({ TableName: name, ExclusiveStartKey })));
+    for (const item of page.Items ?? []) items.push(unmarshall(item) as FlowControlItem);
+    ExclusiveStartKey = page.LastEvaluatedKey;
+  } while (ExclusiveStartKey);
+  return items;
+}
+
+/** Held-back records per flow and key: the consumers' held-back log lines since `since` (FilterLogEvents). */
+async function heldBack(
+  clients: Clients,
+  assembly: Parameters<typeof functionLogGroups>[1],
+  functions: readonly FlowControlFunction[],
+  since: number,
+): Promise<Map<string, Map<string, number>>> {
+  const byFlow = new Map<string, Map<string, number>>();
+  const consumers = functions.filter((fn) => fn.settings !== undefined);
+  if (consumers.length === 0) return byFlow;
+  const groups = await functionLogGroups(clients, assembly);
+  for (const fn of consumers) {
+    const flow = fn.settings?.flow as string;
+    const merged = byFlow.get(flow) ?? new Map<string, number>();
+    byFlow.set(flow, merged);
+    for (const group of groups.filter((g) => g.function === fn.name)) {
+      for (const [key, n] of heldBackByKey(await logLines(clients, group.logGroup, since))) merged.set(key, (merged.get(key) ?? 0) + n);
+    }
+  }
+  return byFlow;
+}
+
+async function logLines(clients: Clients, logGroupName: string, startTime: number): Promise<string[]> {
+  const lines: string[] = [];
+  let nextToken: string | undefined;
+  do {
+    let page: FilterLogEventsCommandOutput;
+    try {
+      page = await clients.logs.send(new FilterLogEventsCommand({ logGroupName, filterPattern: HELD_BACK_FILTER, startTime, nextToken }));
+    } catch (error) {
+      // A function that never ran has no log group yet: nothing held back.
+      if ((error as { name?: string }).name === 'ResourceNotFoundException') return lines;
+      throw error;
+    }
+    for (const event of page.events ?? []) if (event.message !== undefined) lines.push(event.message);
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return lines;
+}
+
+/** The local runtime's fair-queue metrics (its read API: the runtime has no CloudWatch). */
+async function localFairQueues(target: Extract<Clients['target'], { kind: 'local' }>): Promise<readonly FairQueueState[]> {
+  const report = await getReadApi<FlowControlReport>(target, READ_API_PATHS.flowControl);
+  return report.fairQueues ?? [];
+}
+
+export function renderReport(report: FlowControlReport): string[] {
+  const lines = [`Flow control at ${time(new Date(report.at))}`, ''];
+  for (const d of report.declared) lines.push(`${d.settings.flow} (${d.function}): ${describeControls(d)}`);
+  lines.push('');
+  if (report.keys.length === 0) lines.push('No key has flow control state now.');
+  else {
+    const rows = report.keys.map((k) => {
+      const cells = flowKeyCells(k);
+      return [k.flow, k.key, cells.inFlight, cells.rate, cells.heldBack, cells.debounce, cells.paused];
+    });
+    lines.push(...table(['FLOW', 'KEY', 'IN FLIGHT', 'STARTS', 'HELD BACK', 'DEBOUNCE', 'PAUSED'], rows).split('\n'));
+  }
+  if (report.heldBackSince)
+    lines.push(`(held back: records the consumers logged as held back since ${time(new Date(report.heldBackSince))})`);
+  if (report.tokens.length > 0) {
+    const ofLimit = (w: { used: number; limit?: number } | undefined) =>
+      w === undefined ? '-' : `${count(w.used)}${w.limit === undefined ? '' : `/${count(w.limit)}`}`;
+    lines.push('', 'Token budgets (tokens used against the limit):');
+    lines.push(
+      ...table(
+        ['SCOPE', 'KEY', 'THIS MINUTE', 'TODAY'],
+        report.tokens.map((t) => [t.scope, t.key, ofLimit(t.minute), ofLimit(t.day)]),
+      ).split('\n'),
+    );
+  }
+  const busy = (report.fairQueues ?? []).filter((q) => q.noisyGroups.length > 0 || Object.values(q.metrics).some((v) => v > 0));
+  if (report.fairQueues !== undefined) {
+    lines.push('', busy.length === 0 ? 'Fair queues: no standard queue holds messages now.' : 'Fair queues (tenants by MessageGroupId):');
+    if (busy.length > 0) {
+      const m = (q: FairQueueState, name: string) => String(q.metrics[name] ?? 0);
+      const rows = busy.map((q) => [
+        q.queue,
+        q.noisyGroups.join(', ') || '-',
+        m(q, 'ApproximateNumberOfMessagesVisibleInQuietGroups'),
+        m(q, 'ApproximateNumberOfMessagesNotVisibleInQuietGroups'),
+        `${m(q, 'ApproximateAgeOfOldestMessageInQuietGroups')} s`,
+      ]);
+      lines.push(...table(['QUEUE', 'NOISY TENANTS', 'QUIET VISIBLE', 'QUIET IN FLIGHT', 'QUIET OLDEST'], rows).split('\n'));
+    }
+  }
+  return lines;
+}
+
+function describeControls({ settings: s }: DeclaredFlow): string {
+  const parts: string[] = [];
+  if (s.concurrency) parts.push(`concurrency ${s.concurrency.limit}`);
+  if (s.rateLimit) parts.push(`rate ${s.rateLimit.limit} per ${s.rateLimit.periodSeconds} s`);
+  if (s.debounce) parts.push(`debounce ${s.debounce.periodSeconds} s (at most ${s.debounce.maxWaitSeconds} s)`);
+  if (s.pauseOnThrottle) parts.push('pause on throttling');
+  const key = s.key?.path ?? (s.key?.constant === undefined ? undefined : JSON.stringify(s.key.constant));
+  return `${parts.join(', ') || 'no controls'}${key ? `, keyed by ${key}` : ''}`;
+}

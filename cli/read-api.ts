@@ -1,0 +1,63 @@
+import { get } from 'node:http';
+import { READ_API_PREFIX, type ReadApiError } from '../local/read-api/contract.js';
+import { errorCode, type Target } from './aws.js';
+import { CliError } from './errors.js';
+
+/**
+ * GET <endpoint>/_switchyard/v1<path> from the local runtime's read API: its JSON, or a
+ * one-line CliError (no runtime there, not a Switchyard runtime, refused, or the API's own
+ * error). `notFound` words a 404 NotFound for what was asked.
+ */
+export async function getReadApi<T>(
+  target: Extract<Target, { kind: 'local' }>,
+  pathAndQuery: string,
+  notFound?: () => CliError,
+): Promise<T> {
+  let response: { status: number; text: string };
+  try {
+    response = await httpGet(`${target.endpoint}${READ_API_PREFIX}${pathAndQuery}`);
+  } catch (error) {
+    const code = errorCode(error);
+    throw new CliError(
+      code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EHOSTUNREACH'
+        ? `no local runtime at ${target.endpoint}: start it with npm start (or pass --endpoint)`
+        : `cannot reach the local runtime at ${target.endpoint}: ${(error as Error).message}`,
+    );
+  }
+  const text = response.text;
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw new CliError(`${target.endpoint} answered ${response.status} without the read API's JSON: is it a Switchyard local runtime?`);
+  }
+  if (response.status === 404 && (body as ReadApiError).error === 'NotFound' && notFound) throw notFound();
+  if (response.status === 403) {
+    // The endpoint's guard: a foreign Host or Origin, or (from another machine, under --verify-signatures) no signature.
+    throw new CliError(`${target.endpoint} refused the read: ${(body as { message?: string }).message ?? text}`);
+  }
+  if (response.status !== 200 && typeof (body as Partial<ReadApiError>).error !== 'string') {
+    throw new CliError(
+      `${target.endpoint} does not serve the read API (${READ_API_PREFIX}): is it an older Switchyard runtime, or another endpoint?`,
+    );
+  }
+  if (response.status !== 200) {
+    const error = body as ReadApiError;
+    throw new CliError(`the read API answered ${response.status}: ${error.message ?? text}`, response.status === 400 ? 2 : 1);
+  }
+  return body as T;
+}
+
+/** A GET with node:http (fetch refuses some ports a runtime may listen on). */
+function httpGet(url: string): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const request = get(url, { timeout: 60_000 }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+      response.on('error', reject);
+    });
+    request.on('timeout', () => request.destroy(new Error('no answer within 60 s')));
+    request.on('error', reject);
+  });
+}

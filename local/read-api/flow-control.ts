@@ -1,0 +1,149 @@
+import { type AttributeValue, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import {
+  type DeclaredFlow,
+  type FairQueueState,
+  type FlowControlItem,
+  type FlowControlReport,
+  flowControlReport,
+  HELD_BACK_FILTER,
+  heldBackByKey,
+} from '../../clients/flow-control.js';
+import { AwsError } from '../aws-error.js';
+import type { SqsService } from '../sqs/sqs-service.js';
+
+/**
+ * The environment variables a Switchyard consumer is told its flow control by (ENV.flowControl
+ * and ENV.flowControlTable in contracts/wiring.ts, which local/ does not import; a test holds
+ * them equal).
+ */
+export const FLOW_CONTROL_VARIABLES = { settings: 'FLOW_CONTROL', table: 'FLOW_CONTROL_TABLE_NAME' } as const;
+
+/** How long back held-back records are counted from the consumers' logs. */
+export const HELD_BACK_WINDOW_MS = 3600_000;
+
+/** What the flow control report reads, from the runtime's services. */
+export interface FlowControlSources {
+  /** The app's functions as loaded now (a reload replaces them). */
+  functions(): readonly { readonly name: string; readonly logGroupName: string; readonly environment: Readonly<Record<string, string>> }[];
+  /** Every item of a table (Scan: flow control tables are small, one item per key and control). */
+  scan(table: string): Promise<FlowControlItem[]>;
+  /** The messages of a log group's events matching a filter pattern since `startTime`. */
+  filterLogs(logGroup: string, filterPattern: string, startTime: number): Promise<string[]>;
+  /** The app's standard queues that are no queue's dead-letter queue, with their fair-queue state. */
+  fairQueues(): FairQueueState[];
+  now(): number;
+}
+
+/**
+ * The flow control report of the running app: its functions that declare flow control (the
+ * settings in their environment), the items of every flow control table they name, the
+ * held-back records their logs of the last hour show, and the fair-queue metrics.
+ */
+export async function readFlowControl(sources: FlowControlSources): Promise<FlowControlReport> {
+  const now = sources.now();
+  const declared: (DeclaredFlow & { logGroup: string })[] = [];
+  const tables = new Set<string>();
+  for (const fn of sources.functions()) {
+    const table = fn.environment[FLOW_CONTROL_VARIABLES.table];
+    if (table === undefined || table === '') continue;
+    tables.add(table);
+    const settings = settingsIn(fn.environment[FLOW_CONTROL_VARIABLES.settings]);
+    if (settings !== undefined) declared.push({ function: fn.name, table, settings, logGroup: fn.logGroupName });
+  }
+  const items = (await Promise.all([...tables].map((table) => sources.scan(table)))).flat();
+  const since = now - HELD_BACK_WINDOW_MS;
+  const byFlow = new Map<string, Map<string, number>>();
+  for (const flow of declared) {
+    const counts = heldBackByKey(await sources.filterLogs(flow.logGroup, HELD_BACK_FILTER, since));
+    const merged = byFlow.get(flow.settings.flow) ?? new Map<string, number>();
+    for (const [key, count] of counts) merged.set(key, (merged.get(key) ?? 0) + count);
+    byFlow.set(flow.settings.flow, merged);
+  }
+  return flowControlReport({
+    items,
+    declared: declared.map(({ logGroup: _, ...flow }) => flow),
+    now,
+    heldBack: { since, byFlow },
+    fairQueues: sources.fairQueues(),
+  });
+}
+
+/** The settings of FLOW_CONTROL, or undefined when there are none; malformed ones are the kit's to refuse (at cold start). */
+function settingsIn(raw: string | undefined): DeclaredFlow['settings'] | undefined {
+  if (raw === undefined || raw.trim() === '') return undefined;
+  try {
+    const value = JSON.parse(raw) as DeclaredFlow['settings'];
+    return typeof value?.flow === 'string' ? value : undefined;
+  } catch {
+    // Not JSON: the consumer fails at its cold start saying so; the report shows no flow for it.
+    return undefined;
+  }
+}
+
+/** Whether an error is CloudWatch Logs' answer for a group that does not exist (a function that never logged). */
+export function isMissingLogGroup(error: unknown): boolean {
+  return error instanceof AwsError && error.code === 'ResourceNotFoundException';
+}
+
+/** The services the local runtime's report reads through. */
+export interface LocalFlowControlServices {
+  /** The runtime's endpoint: DynamoDB is read through it, as any client reads it. */
+  readonly url: string;
+  readonly region: string;
+  readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
+  readonly functions: FlowControlSources['functions'];
+  readonly queues: () => readonly { readonly name: string }[];
+  readonly logs: () => {
+    FilterLogEvents(input: Record<string, unknown>): Promise<{ events?: { message?: string }[]; nextToken?: string }>;
+  };
+  readonly sqs: () => Pick<SqsService, 'queueUrl' | 'queueArn' | 'isDeadLetterQueue' | 'fairQueueMetrics' | 'noisyGroups'>;
+  readonly now: () => number;
+}
+
+/** The report's sources in the local runtime: Scan through the endpoint, FilterLogEvents and SQS in-process. */
+export function localFlowControlSources(services: LocalFlowControlServices): FlowControlSources & { close(): void } {
+  let client: DynamoDBClient | undefined;
+  return {
+    functions: services.functions,
+    now: services.now,
+    async scan(table) {
+      client ??= new DynamoDBClient({ endpoint: services.url, region: services.region, credentials: services.credentials });
+      const items: FlowControlItem[] = [];
+      let ExclusiveStartKey: Record<string, AttributeValue> | undefined;
+      do {
+        const page = await client.send(new ScanCommand({ TableName: table, ExclusiveStartKey }));
+        for (const item of page.Items ?? []) items.push(unmarshall(item) as FlowControlItem);
+        ExclusiveStartKey = page.LastEvaluatedKey;
+      } while (ExclusiveStartKey);
+      return items;
+    },
+    async filterLogs(logGroupName, filterPattern, startTime) {
+      const messages: string[] = [];
+      let nextToken: string | undefined;
+      do {
+        let page: Awaited<ReturnType<ReturnType<LocalFlowControlServices['logs']>['FilterLogEvents']>>;
+        try {
+          page = await services.logs().FilterLogEvents({ logGroupName, filterPattern, startTime, nextToken });
+        } catch (error) {
+          if (isMissingLogGroup(error)) return messages;
+          throw error;
+        }
+        for (const event of page.events ?? []) if (event.message !== undefined) messages.push(event.message);
+        nextToken = page.nextToken;
+      } while (nextToken);
+      return messages;
+    },
+    fairQueues() {
+      const sqs = services.sqs();
+      return services
+        .queues()
+        .filter((queue) => !queue.name.endsWith('.fifo') && !sqs.isDeadLetterQueue(sqs.queueArn(queue.name)))
+        .map((queue) => {
+          const url = sqs.queueUrl(queue.name);
+          return { queue: queue.name, noisyGroups: sqs.noisyGroups(url), metrics: { ...sqs.fairQueueMetrics(url) } };
+        });
+    },
+    close: () => client?.destroy(),
+  };
+}
