@@ -3,6 +3,7 @@ import {
   type BusEventsPage,
   type ExpressExecutionSummary,
   type ExpressExecutionsPage,
+  type FlowControlReport,
   type Lineage,
   mergeLineagePages,
   READ_API_PATHS,
@@ -91,6 +92,11 @@ async function collect<P extends { readonly nextToken?: string }, T>(
 export async function busEvents(query: { bus?: string; detailType?: string; since?: string; limit?: number } = {}): Promise<BusEventsPage> {
   const { limit, ...filters } = query;
   return { events: await collect<BusEventsPage, BusEventRecord>(READ_API_PATHS.events, filters, (page) => page.events, limit) };
+}
+
+/** Keyed flow control now and the fair queues (one answer, not paged: one row per key in use). */
+export async function flowControl(): Promise<FlowControlReport> {
+  return get<FlowControlReport>(READ_API_PATHS.flowControl);
 }
 
 /** The whole lineage of `id`: every page of roots, each root once. */

@@ -8,11 +8,13 @@ import { eventsPage, lineagePage } from './pages/events.js';
 import { executionPage } from './pages/execution.js';
 import { executionsPage } from './pages/executions.js';
 import { failuresPage } from './pages/failures.js';
+import { flowControlPage } from './pages/flow-control.js';
 
 const NAV = [
   ['#/executions', 'Executions'],
   ['#/escalations', 'Escalations'],
   ['#/failures', 'Failures and queues'],
+  ['#/flow-control', 'Flow control'],
   ['#/events', 'Event stream'],
 ] as const;
 
@@ -50,6 +52,7 @@ function route(): void {
   if (page === 'execution' && arg) cleanup = executionPage(main, arg);
   else if (page === 'escalations') cleanup = escalationsPage(main);
   else if (page === 'failures') cleanup = failuresPage(main);
+  else if (page === 'flow-control') cleanup = flowControlPage(main);
   else if (page === 'events') cleanup = eventsPage(main, query);
   else if (page === 'lineage') cleanup = lineagePage(main, arg);
   else cleanup = executionsPage(main, query);
