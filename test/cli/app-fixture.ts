@@ -5,7 +5,7 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import { DescribeExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { LocalRuntime } from '../../local/runtime.js';
-import { synthSwitchyardApp } from '../helpers/synth.js';
+import { switchyardAssembly } from '../helpers/switchyard-assembly.js';
 import { credentials, eventually, region, tempDataDir } from '../local/helpers.js';
 import { runCli } from './run-cli.js';
 
@@ -20,7 +20,7 @@ export interface AppUnderTest {
 
 export async function startApp(): Promise<AppUnderTest> {
   const cdkOut = mkdtempSync(path.join(tmpdir(), 'switchyard-cli-app-'));
-  synthSwitchyardApp(cdkOut);
+  await switchyardAssembly(cdkOut);
   const runtime = await LocalRuntime.start({ cdkOut, dataDir: tempDataDir(), port: 0, log: () => {} });
   return {
     runtime,

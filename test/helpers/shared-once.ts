@@ -57,3 +57,15 @@ export function sharedOnce(key: string, make: (staging: string) => void): string
   }
   return undefined;
 }
+
+/** What `sharedOnce(key, ...)` made, if a test file of this run made it already; never waits nor makes it. */
+export function sharedIfReady(key: string): string | undefined {
+  let run: string | undefined;
+  try {
+    run = inject('switchyardSynthDir');
+  } catch {
+    return undefined; // not inside a vitest worker
+  }
+  const ready = `${run}.${key}`;
+  return run !== undefined && existsSync(ready) ? ready : undefined;
+}

@@ -6,6 +6,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { SwitchyardStack, type SwitchyardStackProps } from '../../lib/switchyard-stack.js';
 import { sharedOnce } from './shared-once.js';
+import { assemblyKey, DEFAULT_ENV, depth, type SynthEnv } from './switchyard-assembly.js';
 
 export const TEST_ENV = { account: '111111111111', region: 'eu-west-1' };
 
@@ -43,10 +44,6 @@ export function synthSwitchyardApp(outdir: string, env: SynthEnv = DEFAULT_ENV, 
   const assembly = new CloudAssembly(outdir);
   return { template: Template.fromJSON(assembly.getStackArtifact('Switchyard').template), assembly };
 }
-
-type SynthEnv = { account: string; region: string };
-
-const DEFAULT_ENV: SynthEnv = { account: '000000000000', region: 'us-east-1' };
 
 export interface SynthOptions {
   readonly env?: SynthEnv;
@@ -108,10 +105,6 @@ function synthInto(outdir: string, env: SynthEnv, props: SwitchyardStackProps = 
   return { template, assembly: app.synth() };
 }
 
-function depth(folder: string): number {
-  return path.resolve(folder).split(path.sep).length;
-}
-
 /**
  * The run's assembly for `env`, synthesized now if no test file has yet. Test files run in
  * parallel workers: the first takes a lock (an atomic mkdir) and synthesizes into a staging
@@ -121,7 +114,7 @@ function depth(folder: string): number {
  */
 function sharedAssembly(env: SynthEnv): string | undefined {
   // Siblings of the run's folder (it holds the locks), so the bundles sit as deep as in a caller's mkdtemp folder.
-  return sharedOnce(`${env.account}-${env.region}`, (staging) => {
+  return sharedOnce(assemblyKey(env), (staging) => {
     synthInto(staging, env);
   });
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { SwitchyardStackProps } from '../../lib/switchyard-stack.js';
 import { LocalRuntime } from '../../local/runtime.js';
-import { synthSwitchyardApp } from '../helpers/synth.js';
+import { switchyardAssembly } from '../helpers/switchyard-assembly.js';
 import { credentials, region, tempDataDir } from './helpers.js';
 
 export interface SwitchyardAppRuntime {
@@ -22,7 +22,8 @@ export interface SwitchyardAppRuntime {
  */
 export async function startSwitchyardApp(props?: SwitchyardStackProps): Promise<SwitchyardAppRuntime> {
   const outdir = mkdtempSync(path.join(tmpdir(), 'switchyard-app-'));
-  synthSwitchyardApp(outdir, undefined, props);
+  if (props === undefined || Object.keys(props).length === 0) await switchyardAssembly(outdir);
+  else (await import('../helpers/synth.js')).synthSwitchyardApp(outdir, undefined, props);
   const busLines: string[] = [];
   const runtime = await LocalRuntime.start({
     cdkOut: outdir,
