@@ -200,7 +200,7 @@ export class DurableFlow extends Construct implements IMonitorable {
         metric,
         {
           what: `Durable flow ${name}: executions ${status}`,
-          run: `aws lambda list-durable-executions-by-function --function-name ${name} --statuses ${metricName.replace('DurableExecution', '').toUpperCase()}, fix the cause, then send the events again (npx switchyard failures)`,
+          run: `aws lambda list-durable-executions-by-function --function-name <${name}'s name> --statuses ${metricName.replace('DurableExecution', '').toUpperCase().replace('TIMEDOUT', 'TIMED_OUT')}, fix the cause, then send the events again`,
           runbook: RUNBOOK_SECTIONS.executions,
         },
         // "More than N" as the Workflow's alarms count it: N + 1 or more in a period.
