@@ -227,17 +227,6 @@ export function treeFromRows(rows: readonly QueryRow[]): LineageNode[] {
   const events = new Map<string, Building>();
   const executions = new Map<string, Building>();
   const invocations = new Map<string, Building>();
-  const node = (kind: Building['kind'], id: string, label: string, time: string): Building => ({
-    kind,
-    id,
-    label,
-    time,
-    attributes: {},
-    logs: [],
-    children: [],
-    eventIds: new Set(),
-    mentions: '',
-  });
   for (const row of rows) {
     const time = isoTime(row['@timestamp']);
     const logGroup = (row['@log'] ?? '').replace(/^\d{12}:/, '');
@@ -266,29 +255,7 @@ export function treeFromRows(rows: readonly QueryRow[]): LineageNode[] {
       executions.set(executionArn, execution);
       continue;
     }
-    if (logGroup.startsWith('/aws/lambda/')) {
-      const platform = json?.record as { requestId?: string } | undefined;
-      const requestId =
-        row.requestId ??
-        row['@requestId'] ??
-        (typeof json?.requestId === 'string' ? json.requestId : undefined) ??
-        platform?.requestId ??
-        /RequestId: ([0-9a-f-]{36})/i.exec(message)?.[1] ??
-        `${row['@logStream'] ?? 'unknown stream'}`;
-      const fn = logGroup.slice('/aws/lambda/'.length);
-      const key = `${fn}\u0000${requestId}`;
-      const invocation = invocations.get(key) ?? node('invocation', requestId, `${fn} ${requestId}`, time);
-      invocation.attributes.function = fn;
-      invocation.attributes.logGroup = logGroup;
-      if (row['@logStream']) invocation.attributes.logStream = row['@logStream'];
-      invocation.logs.push(message);
-      const level = String(row.level ?? json?.level ?? '').toUpperCase();
-      if (level === 'ERROR' || (json?.type === 'platform.runtimeDone' && (json.record as { status?: string })?.status !== 'success'))
-        invocation.status = 'failed';
-      if (eventId !== undefined) invocation.eventIds.add(eventId);
-      invocation.mentions += `${message}\n`;
-      invocations.set(key, invocation);
-    }
+    if (logGroup.startsWith('/aws/lambda/')) addInvocationLine(invocations, { row, logGroup, message, json, eventId, time });
   }
   const roots: Building[] = [...events.values()];
   const eventFor = (b: Building): Building | undefined => {
@@ -301,7 +268,51 @@ export function treeFromRows(rows: readonly QueryRow[]): LineageNode[] {
     const execution = [...executions.values()].find((e) => invocation.mentions.includes(e.id));
     (execution?.children ?? eventFor(invocation)?.children ?? roots).push(invocation);
   }
-  const finish = (b: Building): LineageNode => ({
+  return roots.sort((x, y) => x.time.localeCompare(y.time)).map(finish);
+}
+
+function node(kind: Building['kind'], id: string, label: string, time: string): Building {
+  return { kind, id, label, time, attributes: {}, logs: [], children: [], eventIds: new Set(), mentions: '' };
+}
+
+/** A Lambda log line, added to its invocation (by request id: the row's, the JSON's, the platform record's or the text's). */
+function addInvocationLine(
+  invocations: Map<string, Building>,
+  line: {
+    row: QueryRow;
+    logGroup: string;
+    message: string;
+    json: Record<string, unknown> | undefined;
+    eventId: string | undefined;
+    time: string;
+  },
+): void {
+  const { row, logGroup, message, json, eventId, time } = line;
+  const platform = json?.record as { requestId?: string } | undefined;
+  const requestId =
+    row.requestId ??
+    row['@requestId'] ??
+    (typeof json?.requestId === 'string' ? json.requestId : undefined) ??
+    platform?.requestId ??
+    /RequestId: ([0-9a-f-]{36})/i.exec(message)?.[1] ??
+    `${row['@logStream'] ?? 'unknown stream'}`;
+  const fn = logGroup.slice('/aws/lambda/'.length);
+  const key = `${fn}\u0000${requestId}`;
+  const invocation = invocations.get(key) ?? node('invocation', requestId, `${fn} ${requestId}`, time);
+  invocation.attributes.function = fn;
+  invocation.attributes.logGroup = logGroup;
+  if (row['@logStream']) invocation.attributes.logStream = row['@logStream'];
+  invocation.logs.push(message);
+  const level = String(row.level ?? json?.level ?? '').toUpperCase();
+  if (level === 'ERROR' || (json?.type === 'platform.runtimeDone' && (json.record as { status?: string })?.status !== 'success'))
+    invocation.status = 'failed';
+  if (eventId !== undefined) invocation.eventIds.add(eventId);
+  invocation.mentions += `${message}\n`;
+  invocations.set(key, invocation);
+}
+
+function finish(b: Building): LineageNode {
+  return {
     kind: b.kind,
     id: b.id,
     label: b.label,
@@ -310,6 +321,5 @@ export function treeFromRows(rows: readonly QueryRow[]): LineageNode[] {
     ...(Object.keys(b.attributes).length ? { attributes: b.attributes } : {}),
     ...(b.kind === 'event' ? {} : { logs: b.logs }),
     children: b.children.sort((x, y) => x.time.localeCompare(y.time)).map(finish),
-  });
-  return roots.sort((x, y) => x.time.localeCompare(y.time)).map(finish);
+  };
 }
