@@ -66,7 +66,7 @@ describe('LocalRuntime durability', () => {
     // those can have run their side effect without their idempotency record completing.
     const BATCH = 5;
     const CONCURRENCY = 2;
-    const cdkOut = consumerFixture({ batchSize: BATCH, maxConcurrency: CONCURRENCY });
+    const cdkOut = await consumerFixture({ batchSize: BATCH, maxConcurrency: CONCURRENCY });
     const dataDir = tempDataDir();
     const port = await freePort();
     const config = { endpoint: `http://127.0.0.1:${port}`, region, credentials, maxAttempts: 1 };

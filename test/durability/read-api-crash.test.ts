@@ -56,7 +56,7 @@ function entry(i: number) {
 
 describe('ReadApi across a SIGKILL', () => {
   it('lists every event PutEvents answered for, and every event the archive holds, after a kill right after the answer', async () => {
-    const cdkOut = consumerFixture();
+    const cdkOut = await consumerFixture();
     const dataDir = tempDataDir();
     const first = await start(cdkOut, dataDir);
     const events = new EventBridgeClient({ endpoint: first.url, region, credentials, maxAttempts: 1 });

@@ -37,9 +37,9 @@ describe('DataFolderLock', () => {
 describe('LocalRuntime on one data folder', () => {
   it('fails if another runtime in this process holds the folder, and starts on it once that one stopped', async () => {
     const dataDir = tempDataDir();
-    const first = await LocalRuntime.start({ cdkOut: consumerFixture(), dataDir, port: 0, log: () => {} });
+    const first = await LocalRuntime.start({ cdkOut: await consumerFixture(), dataDir, port: 0, log: () => {} });
     try {
-      await expect(LocalRuntime.start({ cdkOut: consumerFixture(), dataDir, port: 0, log: () => {} })).rejects.toThrow(
+      await expect(LocalRuntime.start({ cdkOut: await consumerFixture(), dataDir, port: 0, log: () => {} })).rejects.toThrow(
         `in use by another local runtime: process ${process.pid} listening on ${first.url}`,
       );
       // The refused start took nothing from the first.
@@ -52,7 +52,7 @@ describe('LocalRuntime on one data folder', () => {
   it('starts immediately after a clean stop, every time, with its tables answering', async () => {
     const dataDir = tempDataDir();
     for (let round = 0; round < 5; round++) {
-      const runtime = await LocalRuntime.start({ cdkOut: consumerFixture(), dataDir, port: 0, log: () => {} });
+      const runtime = await LocalRuntime.start({ cdkOut: await consumerFixture(), dataDir, port: 0, log: () => {} });
       try {
         expect(await tableNames(runtime.url)).not.toEqual([]);
       } finally {
@@ -65,8 +65,8 @@ describe('LocalRuntime on one data folder', () => {
 describe('local runtime processes on one data folder', () => {
   it('fails if a second process starts on a folder in use, naming the first process', async () => {
     const dataDir = tempDataDir();
-    const first = await runtimes.start(consumerFixture(), dataDir, 0);
-    const error = await runtimes.start(consumerFixture(), dataDir, 0).then(
+    const first = await runtimes.start(await consumerFixture(), dataDir, 0);
+    const error = await runtimes.start(await consumerFixture(), dataDir, 0).then(
       () => undefined,
       (e: Error) => e,
     );
@@ -80,11 +80,11 @@ describe('local runtime processes on one data folder', () => {
   // Each process start costs seconds (tsx loads the runtime's sources): one folder goes through a SIGKILL and two clean stops.
   it('starts on the folder of a runtime that was SIGKILLed, and right after the previous process stopped cleanly, every time', async () => {
     const dataDir = tempDataDir();
-    const killed = await runtimes.start(consumerFixture(), dataDir, 0);
+    const killed = await runtimes.start(await consumerFixture(), dataDir, 0);
     killed.child.kill('SIGKILL');
     await exited(killed.child);
     for (let round = 0; round < 3; round++) {
-      const runtime = await runtimes.start(consumerFixture(), dataDir, 0);
+      const runtime = await runtimes.start(await consumerFixture(), dataDir, 0);
       const url = /listening on (http:\/\/\S+)/.exec(runtime.output())?.[1] ?? '';
       expect(await tableNames(url)).not.toEqual([]);
       runtime.child.kill('SIGTERM');

@@ -39,7 +39,7 @@ let standard: string;
 let express: string;
 
 beforeAll(async () => {
-  runtime = await LocalRuntime.start({ cdkOut: consumerFixture(), dataDir: tempDataDir(), port: 0, log: () => {}, logEvents: false });
+  runtime = await LocalRuntime.start({ cdkOut: await consumerFixture(), dataDir: tempDataDir(), port: 0, log: () => {}, logEvents: false });
   const config = { endpoint: runtime.url, region, credentials, maxAttempts: 1 };
   events = new EventBridgeClient(config);
   sfn = new SFNClient({ ...config, disableHostPrefix: true });

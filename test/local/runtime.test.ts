@@ -27,7 +27,7 @@ let lambda: LambdaClient;
 const logs: string[] = [];
 
 beforeAll(async () => {
-  runtime = await LocalRuntime.start({ cdkOut: consumerFixture(), dataDir: tempDataDir(), port: 0, log: (line) => logs.push(line) });
+  runtime = await LocalRuntime.start({ cdkOut: await consumerFixture(), dataDir: tempDataDir(), port: 0, log: (line) => logs.push(line) });
   const config = { endpoint: runtime.url, region, credentials };
   events = new EventBridgeClient(config);
   dynamodb = new DynamoDBClient(config);

@@ -42,7 +42,7 @@ let waiting: string;
 let express: string;
 
 beforeAll(async () => {
-  runtime = await LocalRuntime.start({ cdkOut: consumerFixture(), dataDir: tempDataDir(), port: 0, log: () => {}, logEvents: false });
+  runtime = await LocalRuntime.start({ cdkOut: await consumerFixture(), dataDir: tempDataDir(), port: 0, log: () => {}, logEvents: false });
   const config = { endpoint: runtime.url, region, credentials, maxAttempts: 1 };
   sfn = new SFNClient({ ...config, disableHostPrefix: true });
   sqs = new SQSClient(config);

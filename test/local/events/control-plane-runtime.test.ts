@@ -49,7 +49,7 @@ const auditEntry = (n: number) => ({
 });
 
 beforeAll(async () => {
-  runtime = await LocalRuntime.start({ cdkOut: consumerFixture(), dataDir: tempDataDir(), port: 0, log: (line) => logs.push(line) });
+  runtime = await LocalRuntime.start({ cdkOut: await consumerFixture(), dataDir: tempDataDir(), port: 0, log: (line) => logs.push(line) });
   const config = { endpoint: runtime.url, region, credentials };
   events = new EventBridgeClient(config);
   sqs = new SQSClient(config);
@@ -176,7 +176,7 @@ describe('EventBridge control plane on the local runtime', () => {
 describe('EventBridge control plane across a restart', () => {
   it('keeps buses, rules and targets made through the API, and restores template rules to the template', async () => {
     const dataDir = tempDataDir();
-    const first = await LocalRuntime.start({ cdkOut: consumerFixture(), dataDir, port: 0, log: () => {} });
+    const first = await LocalRuntime.start({ cdkOut: await consumerFixture(), dataDir, port: 0, log: () => {} });
     try {
       const config = { endpoint: first.url, region, credentials };
       const client = new EventBridgeClient(config);
@@ -190,7 +190,7 @@ describe('EventBridge control plane across a restart', () => {
       await first.stop();
     }
 
-    const second = await LocalRuntime.start({ cdkOut: consumerFixture(), dataDir, port: 0, log: () => {} });
+    const second = await LocalRuntime.start({ cdkOut: await consumerFixture(), dataDir, port: 0, log: () => {} });
     try {
       const config = { endpoint: second.url, region, credentials };
       const client = new EventBridgeClient(config);
