@@ -98,7 +98,7 @@ export function flowControlSettings(
   context: { readonly retentionSeconds: number; readonly contracts?: readonly AnyEventContract[] },
 ): FlowControlSettings {
   const key = flowKeySetting(props.key);
-  if ('path' in key) validateKeyPath(scope, key.path, context.contracts);
+  if ('path' in key) validateKeyPath(scope, 'flowControl.key', key.path, context.contracts);
   else if (props.key === '' || Token.isUnresolved(props.key))
     invalidProp(scope, 'flowControl.key must be a path like $.detail.tenantId or a constant string (got an empty string or a token)');
   if (props.concurrency === undefined && !props.rateLimit && !props.debounce && !props.pauseOnThrottle) {
@@ -121,10 +121,29 @@ export function flowControlSettings(
   };
 }
 
-function validateKeyPath(scope: IConstruct, path: string, contracts: readonly AnyEventContract[] | undefined): void {
+/** EventBridge's SqsParameters.MessageGroupId is at most 100 characters, a dynamic path included. */
+const MAX_GROUP_ID_PATH = 100;
+
+/**
+ * The target's MessageGroupId for `fairBy`, validated: a path EventBridge resolves per event
+ * (a dynamic path parameter: the whole value is the path), which the contracts must declare.
+ * A constant would make every message one tenant, which is no fairness at all.
+ */
+export function fairGroupIdPath(scope: IConstruct, fairBy: string, contracts: readonly AnyEventContract[] | undefined): string {
+  if (Token.isUnresolved(fairBy) || !fairBy.startsWith('$')) {
+    invalidProp(scope, `fairBy must be a path into the event like $.detail.customerId, not a constant (got ${JSON.stringify(fairBy)})`);
+  }
+  if (fairBy.length > MAX_GROUP_ID_PATH) {
+    invalidProp(scope, `fairBy must be at most ${MAX_GROUP_ID_PATH} characters, EventBridge's MessageGroupId limit (got ${fairBy.length})`);
+  }
+  validateKeyPath(scope, 'fairBy', fairBy, contracts);
+  return fairBy;
+}
+
+function validateKeyPath(scope: IConstruct, prop: string, path: string, contracts: readonly AnyEventContract[] | undefined): void {
   const segments = parseKeyPath(path);
   if (segments === undefined) {
-    invalidProp(scope, `flowControl.key must be a path of names after $. like $.detail.tenantId (got ${JSON.stringify(path)})`);
+    invalidProp(scope, `${prop} must be a path of names after $. like $.detail.tenantId (got ${JSON.stringify(path)})`);
   }
   if (contracts === undefined || contracts.length === 0) return;
   const mismatch = keyPathMismatch(
@@ -134,7 +153,7 @@ function validateKeyPath(scope: IConstruct, path: string, contracts: readonly An
   if (mismatch !== undefined) {
     invalidProp(
       scope,
-      `flowControl.key ${JSON.stringify(path)} cannot match the consumer's contracts (${contracts.map((c) => c.detailType).join(', ')}): ${mismatch}`,
+      `${prop} ${JSON.stringify(path)} cannot match the consumer's contracts (${contracts.map((c) => c.detailType).join(', ')}): ${mismatch}`,
     );
   }
 }

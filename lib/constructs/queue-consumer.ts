@@ -12,7 +12,7 @@ import { deadLetterQueue, secureQueue } from '../secure-queue.js';
 import { invalidProp, validateInteger, validateRange } from '../validation.js';
 import { FlowControlTable } from './flow-control-table.js';
 import { type IMonitorable, type MonitoringContext, resourceName, turnAlarmsOff } from './monitoring-context.js';
-import { flowControlSettings, type QueueConsumerFlowControl } from './queue-consumer-flow-control.js';
+import { fairGroupIdPath, flowControlSettings, type QueueConsumerFlowControl } from './queue-consumer-flow-control.js';
 import { SwitchyardFunction, type SwitchyardFunctionProps } from './switchyard-function.js';
 
 /**
@@ -117,6 +117,14 @@ export interface QueueConsumerProps {
    * @default - no flow control: every record runs as it arrives
    */
   readonly flowControl?: QueueConsumerFlowControl;
+  /**
+   * Makes the queue an SQS fair queue with a tenant per value of this path into the event
+   * (`$.detail.customerId`): the rule's target sets each message's MessageGroupId to it
+   * (EventBridge resolves the path per event), so one tenant's backlog does not raise the
+   * others' dwell time. The path must be one `flowControl.key` could be, and match `contracts`.
+   * @default - no group id: one queue, first come first served
+   */
+  readonly fairBy?: string;
 }
 
 /**
@@ -127,7 +135,8 @@ export interface QueueConsumerProps {
  * reason as message attributes) and delay a record's retry (ChangeMessageVisibility), as
  * the kit's consumer does: it learns both queues' URLs from `ENV.queueUrl` and
  * `ENV.deadLetterQueueUrl`. With `flowControl`, the records of one key are bounded in
- * concurrency and rate, debounced, or paused after a throttling answer (docs/flow-control.md).
+ * concurrency and rate, debounced, or paused after a throttling answer (docs/flow-control.md);
+ * with `fairBy`, the queue is a fair queue with a tenant per value of a path.
  */
 export class QueueConsumer extends Construct implements IMonitorable {
   public readonly rule: events.Rule;
@@ -191,6 +200,7 @@ export class QueueConsumer extends Construct implements IMonitorable {
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount },
     });
 
+    const messageGroupId = props.fairBy === undefined ? undefined : fairGroupIdPath(this, props.fairBy, props.contracts);
     this.rule = new events.Rule(this, 'Rule', {
       eventBus: props.eventBus,
       eventPattern: props.eventPattern,
@@ -200,6 +210,7 @@ export class QueueConsumer extends Construct implements IMonitorable {
           deadLetterQueue: this.targetDeadLetterQueue,
           retryAttempts: props.targetRetryAttempts ?? 185,
           maxEventAge: props.targetMaxEventAge ?? Duration.hours(24),
+          messageGroupId,
         }),
       ],
     });

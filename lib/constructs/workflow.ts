@@ -169,6 +169,8 @@ export class Workflow extends Construct implements IMonitorable {
       const definitions = starterContractDefinitions(this, contracts, trigger.eventPattern);
       this.starter = new QueueConsumer(this, 'Starter', {
         ...trigger,
+        // The starter accepts these contracts: `flowControl.key` and `fairBy` are checked against them.
+        contracts,
         eventBus: props.eventBus,
         handler: {
           entry: STARTER_ENTRY,
