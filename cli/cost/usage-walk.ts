@@ -1,6 +1,9 @@
+import { ENV } from '../../contracts/wiring.js';
 import { type CloudAssembly, referencedId, stateMachineDefinition, type TemplateResource } from '../assembly.js';
+import { flowSettingsOf } from '../flow-control.js';
 import { flowName } from '../flows.js';
 import { type AslDefinition, type AslState, definitionPaths } from './definition-paths.js';
+import { flowControlUnits } from './flow-control.js';
 import { expressGbSeconds, lambdaGbSeconds, type Service, type Usage } from './model.js';
 import { declaredEmissions, historyEvents, lambdaTarget, matches, putEventsEntries, strings } from './template-wiring.js';
 import type { AppUsage, CostAssumptions } from './usage.js';
@@ -170,13 +173,15 @@ export class UsageWalk {
     );
     this.#add('CloudWatch Logs', `logs of ${name}`, 'logs.ingestionGb', (arrival.rate * a.lambdaLogBytes) / 1e9);
     const records = arrival.rate * arrival.records;
+    const flowTable = referencedId(environmentOf(fn)[ENV.flowControlTable]);
     for (const value of Object.values(environmentOf(fn))) {
       const target = this.#byId.get(referencedId(value) ?? '');
       if (target?.type === 'AWS::StepFunctions::StateMachine')
         this.#queue.push({ kind: 'execution', machine: target.logicalId, rate: records, ...next });
       // A durable flow's starter holds its function's alias: one durable execution per record.
       if (target?.type === 'AWS::Lambda::Alias') this.#durableExecution(target, records, next);
-      if (target?.type === 'AWS::DynamoDB::Table')
+      if (target?.type === 'AWS::DynamoDB::Table' && target.logicalId === flowTable) this.#flowControl(fn, target, records);
+      else if (target?.type === 'AWS::DynamoDB::Table')
         this.#add('DynamoDB', `table ${flowName(target.logicalId)}`, 'dynamodb.writeRequestUnit', records * a.writesPerRecord);
       if (target?.type !== 'AWS::Events::EventBus') continue;
       const declared = declaredEmissions(fn);
@@ -186,6 +191,14 @@ export class UsageWalk {
       if (declared.length === 0)
         this.#notModelled.add(`${name}: events it may put on ${String(target.properties.Name ?? target.logicalId)} from its own code`);
     }
+  }
+
+  /** What flow control (its FLOW_CONTROL settings, or token budgets without them) spends in its table per record. */
+  #flowControl(fn: TemplateResource, table: TemplateResource, records: number): void {
+    const units = flowControlUnits(flowSettingsOf(fn));
+    const component = `table ${flowName(table.logicalId)}: flow control of ${flowName(fn.logicalId)} (${units.parts.join(', ')} per record)`;
+    this.#add('DynamoDB', component, 'dynamodb.writeRequestUnit', records * units.writes);
+    this.#add('DynamoDB', component, 'dynamodb.readRequestUnit', records * units.reads);
   }
 
   /**

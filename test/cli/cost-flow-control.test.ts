@@ -1,0 +1,70 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { App, Stack } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { readAssembly } from '../../cli/assembly.js';
+import { flowControlUnits } from '../../cli/cost/flow-control.js';
+import { type AppUsage, appUsage, DEFAULT_ASSUMPTIONS } from '../../cli/cost/usage.js';
+import type { FlowControlSettings } from '../../contracts/flow-control.js';
+import { ENV } from '../../contracts/wiring.js';
+import { FlowControlTable } from '../../lib/constructs/flow-control-table.js';
+
+const settings: FlowControlSettings = {
+  flow: 'Shop/Consumer',
+  key: { path: '$.detail.customerId' },
+  concurrency: { limit: 3, leaseMarginSeconds: 10 },
+  rateLimit: { limit: 5, periodSeconds: 60 },
+  debounce: { periodSeconds: 10, maxWaitSeconds: 60, keepSeconds: 86_400 },
+  pauseOnThrottle: { defaultSeconds: 30, maxSeconds: 900 },
+};
+
+/** An entry event to a queue whose consumer declares every control, and keeps its idempotency records in another table. */
+let usage: AppUsage;
+beforeAll(() => {
+  const app = new App({ outdir: mkdtempSync(path.join(tmpdir(), 'switchyard-cost-flow-')) });
+  const stack = new Stack(app, 'Shop', { env: { account: '000000000000', region: 'us-east-1' } });
+  const bus = new events.EventBus(stack, 'Bus', { eventBusName: 'shop' });
+  const queue = new sqs.Queue(stack, 'Orders');
+  new events.Rule(stack, 'OrderPlaced', { eventBus: bus, eventPattern: { source: ['shop'], detailType: ['OrderPlaced'] } }).addTarget(
+    new targets.SqsQueue(queue),
+  );
+  const consumer = new lambda.Function(stack, 'Consumer', {
+    runtime: lambda.Runtime.NODEJS_22_X,
+    handler: 'index.handler',
+    code: lambda.Code.fromInline('exports.handler = async () => ({ batchItemFailures: [] });'),
+    environment: { [ENV.flowControl]: JSON.stringify(settings) },
+  });
+  new FlowControlTable(stack, 'Limits').grantUse(consumer);
+  consumer.addEventSource(new SqsEventSource(queue, { batchSize: 1 }));
+  usage = appUsage(readAssembly(app.synth().directory), DEFAULT_ASSUMPTIONS);
+}, 60_000);
+
+function quantity(price: string): number {
+  return usage.usage
+    .filter((u) => u.component.includes('flow control of Consumer') && u.price === price)
+    .reduce((s, u) => s + u.quantity, 0);
+}
+
+describe('switchyard cost with flow control', () => {
+  it("bills each record what its consumer's controls write and read in the flow control table", () => {
+    // 1M entry events a month, one record each: concurrency 2 W, rate 1 R + 1 W, debounce 1 R + 3 W, pause 1 R.
+    expect(usage.entries).toEqual(['OrderPlaced']);
+    expect(quantity('dynamodb.writeRequestUnit')).toBe(6_000_000);
+    expect(quantity('dynamodb.readRequestUnit')).toBe(3_000_000);
+    expect(usage.usage.find((u) => u.component.includes('flow control of Consumer'))?.component).toMatch(
+      /^table LimitsTable\w*: flow control of Consumer \(concurrency 2 W, rate 1 R \+ 1 W, debounce 1 R \+ 3 W, pause 1 R per record\)$/,
+    );
+  });
+
+  it('bills only the controls a consumer declares, and a model call its token reservation and settlement', () => {
+    expect(flowControlUnits({ flow: 'f', rateLimit: { limit: 1, periodSeconds: 1 } })).toMatchObject({ writes: 1, reads: 1 });
+    expect(flowControlUnits({ flow: 'f', concurrency: { limit: 1 } })).toMatchObject({ writes: 2, reads: 0 });
+    expect(flowControlUnits(undefined)).toMatchObject({ writes: 2, reads: 0 });
+  });
+});
