@@ -5,6 +5,7 @@ import type { Command, CommandIo } from './commands/command.js';
 import { cost } from './commands/cost.js';
 import { approve, reject } from './commands/decide.js';
 import { dev } from './commands/dev.js';
+import { durable } from './commands/durable.js';
 import { escalations } from './commands/escalations.js';
 import { execution } from './commands/execution.js';
 import { executions } from './commands/executions.js';
@@ -24,6 +25,7 @@ const COMMANDS: Record<string, { run: Command; summary: string }> = {
   send: { run: send, summary: 'validate an event against its contract and put it on the bus' },
   executions: { run: executions, summary: "list the app's workflow executions" },
   execution: { run: execution, summary: 'one execution, state by state: durations, retries, catches, input and output' },
+  durable: { run: durable, summary: "the app's Lambda durable executions: list, one as a timeline, approve or refuse a callback" },
   watch: { run: watch, summary: 'follow one execution live, state by state; exits with its outcome' },
   escalations: { run: escalations, summary: 'open human tasks: what each is about, the fields its policy shows, and the SLA' },
   approve: { run: approve, summary: 'approve an open escalation (by its subject, a ticket id say, or execution)' },

@@ -1,0 +1,174 @@
+import {
+  type Execution,
+  type ExecutionStatus,
+  GetDurableExecutionCommand,
+  GetDurableExecutionHistoryCommand,
+  type GetDurableExecutionResponse,
+  ListDurableExecutionsByFunctionCommand,
+  ListFunctionsCommand,
+} from '@aws-sdk/client-lambda';
+import type { DurableHistoryEvent } from '../clients/durable-timeline.js';
+import { defaultCdkOut, hasAssembly, readAssembly, resourcesOfType } from './assembly.js';
+import { type Clients, call, errorCode } from './aws.js';
+import { physicalNameMatches, resourceName } from './dead-letters.js';
+import { CliError } from './errors.js';
+
+/** A durable function (one with DurableConfig) of the app, as deployed in the target. */
+export interface DurableFunction {
+  /** Its name in the app (the logical id without CDK's hash), or its deployed name without an assembly. */
+  readonly function: string;
+  readonly functionName: string;
+}
+
+export type DurableExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'STOPPED';
+export const DURABLE_STATUSES: readonly DurableExecutionStatus[] = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'STOPPED'];
+
+/** One durable execution as listed, with the function it runs. */
+export interface DurableListed extends Execution {
+  readonly function: string;
+}
+
+/** One durable execution in full: GetDurableExecution and every page of its history. */
+export interface DurableDetail {
+  readonly function?: string;
+  readonly execution: Omit<GetDurableExecutionResponse, '$metadata'>;
+  readonly events: DurableHistoryEvent[];
+}
+
+/**
+ * The app's durable functions in the target: every function ListFunctions gives with a
+ * DurableConfig, kept to those of the assembly's templates when there is one (found by
+ * their physical names, as the other commands find queues and functions).
+ */
+export async function durableFunctions(clients: Clients, cdkOutOption: string | undefined): Promise<DurableFunction[]> {
+  const cdkOut = defaultCdkOut(cdkOutOption);
+  const definitions = hasAssembly(cdkOut)
+    ? resourcesOfType(readAssembly(cdkOut), 'AWS::Lambda::Function')
+        .filter((f) => f.properties.DurableConfig !== undefined)
+        .map((f) => ({
+          stackName: f.stackName,
+          logicalId: f.logicalId,
+          explicitName: typeof f.properties.FunctionName === 'string' ? f.properties.FunctionName : undefined,
+        }))
+    : undefined;
+  const found: DurableFunction[] = [];
+  let Marker: string | undefined;
+  do {
+    const page = await call(clients.target, () => clients.lambda.send(new ListFunctionsCommand({ Marker, MaxItems: 50 })));
+    for (const fn of page.Functions ?? []) {
+      if (!fn.FunctionName || fn.DurableConfig === undefined) continue;
+      if (definitions === undefined) {
+        found.push({ function: fn.FunctionName, functionName: fn.FunctionName });
+        continue;
+      }
+      const definition = definitions.find((d) => physicalNameMatches(d, fn.FunctionName ?? ''));
+      if (definition !== undefined) {
+        const name = definition.explicitName ?? resourceName(definition.logicalId);
+        found.push({ function: name, functionName: fn.FunctionName });
+      }
+    }
+    Marker = page.NextMarker;
+  } while (Marker);
+  return found;
+}
+
+/** The durable functions named by `--function` (its app name or deployed name), or all of them. */
+export function selectDurableFunctions(all: readonly DurableFunction[], wanted: string | undefined): DurableFunction[] {
+  if (wanted === undefined) return [...all];
+  const chosen = all.filter((f) => f.function === wanted || f.functionName === wanted);
+  if (chosen.length === 0) {
+    throw new CliError(
+      `no durable function "${wanted}" in the app (durable functions: ${all.map((f) => f.function).join(', ') || 'none'})`,
+    );
+  }
+  return chosen;
+}
+
+/** Each function's durable executions (ListDurableExecutionsByFunction), newest first, at most `limit`. */
+export async function listDurableExecutions(
+  clients: Clients,
+  functions: readonly DurableFunction[],
+  filter: { statuses?: readonly DurableExecutionStatus[]; name?: string; limit: number; startedAfter?: Date },
+): Promise<DurableListed[]> {
+  const rows: DurableListed[] = [];
+  for (const fn of functions) {
+    let Marker: string | undefined;
+    let taken = 0;
+    do {
+      const page = await call(clients.target, () =>
+        clients.lambda.send(
+          new ListDurableExecutionsByFunctionCommand({
+            FunctionName: fn.functionName,
+            ...(filter.statuses ? { Statuses: [...filter.statuses] as ExecutionStatus[] } : {}),
+            ...(filter.name ? { DurableExecutionName: filter.name } : {}),
+            ...(filter.startedAfter ? { StartedAfter: filter.startedAfter } : {}),
+            ReverseOrder: true,
+            MaxItems: Math.min(1000, filter.limit),
+            Marker,
+          }),
+        ),
+      );
+      for (const e of page.DurableExecutions ?? []) rows.push({ ...e, function: fn.function });
+      taken += page.DurableExecutions?.length ?? 0;
+      Marker = page.NextMarker;
+    } while (Marker && taken < filter.limit);
+  }
+  rows.sort((a, b) => (b.StartTimestamp?.getTime() ?? 0) - (a.StartTimestamp?.getTime() ?? 0));
+  return rows.slice(0, filter.limit);
+}
+
+/** A durable execution ARN (`...:function:<name>:<version>/durable-execution/<name>/<id>`). */
+export function isDurableExecutionArn(value: string): boolean {
+  return /^arn:[^:]+:lambda:[^:]*:\d*:function:[^/]+\/durable-execution\/[^/]+\/[^/]+$/.test(value);
+}
+
+/** One durable execution by ARN, or by name among the functions' executions. */
+export async function loadDurableExecution(
+  clients: Clients,
+  functions: readonly DurableFunction[],
+  wanted: string,
+): Promise<DurableDetail> {
+  let arn = wanted;
+  let fn: string | undefined;
+  if (!isDurableExecutionArn(wanted)) {
+    const named = await listDurableExecutions(clients, functions, { name: wanted, limit: 1000 });
+    if (named.length === 0) {
+      throw new CliError(
+        `no durable execution named "${wanted}" in ${functions.map((f) => f.function).join(', ') || 'no durable function'}`,
+      );
+    }
+    const arns = new Set(named.map((e) => e.DurableExecutionArn));
+    if (arns.size > 1) {
+      throw new CliError(`durable execution "${wanted}" exists several times (${[...arns].join(', ')}): pass its ARN`);
+    }
+    arn = named[0]?.DurableExecutionArn ?? wanted;
+    fn = named[0]?.function;
+  }
+  const execution = await getExecution(clients, arn);
+  fn ??= functions.find((f) => execution.FunctionArn?.includes(`:function:${f.functionName}:`))?.function;
+  return { ...(fn ? { function: fn } : {}), execution, events: await durableHistory(clients, arn) };
+}
+
+async function getExecution(clients: Clients, arn: string): Promise<Omit<GetDurableExecutionResponse, '$metadata'>> {
+  try {
+    const { $metadata: _, ...execution } = await clients.lambda.send(new GetDurableExecutionCommand({ DurableExecutionArn: arn }));
+    return execution;
+  } catch (error) {
+    if (errorCode(error) === 'ResourceNotFoundException') throw new CliError(`no durable execution ${arn}`);
+    return call(clients.target, () => Promise.reject(error));
+  }
+}
+
+/** Every event of the execution's history, oldest first. */
+export async function durableHistory(clients: Clients, arn: string): Promise<DurableHistoryEvent[]> {
+  const events: DurableHistoryEvent[] = [];
+  let Marker: string | undefined;
+  do {
+    const page = await call(clients.target, () =>
+      clients.lambda.send(new GetDurableExecutionHistoryCommand({ DurableExecutionArn: arn, IncludeExecutionData: true, Marker })),
+    );
+    events.push(...((page.Events ?? []) as DurableHistoryEvent[]));
+    Marker = page.NextMarker;
+  } while (Marker);
+  return events;
+}
