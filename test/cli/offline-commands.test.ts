@@ -2,15 +2,15 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { synthSwitchyardApp } from '../helpers/synth.js';
+import { switchyardAssembly } from '../helpers/switchyard-assembly.js';
 import { runCli } from './run-cli.js';
 
 // These commands read the cloud assembly alone (or nothing): no runtime is started.
 let cdkOut: string;
 
-beforeAll(() => {
+beforeAll(async () => {
   cdkOut = mkdtempSync(path.join(tmpdir(), 'switchyard-cli-app-'));
-  synthSwitchyardApp(cdkOut);
+  await switchyardAssembly(cdkOut);
 }, 180_000);
 
 describe('switchyard cost', () => {

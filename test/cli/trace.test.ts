@@ -7,7 +7,7 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Lineage } from '../../local/read-api/contract.js';
 import { LocalRuntime } from '../../local/runtime.js';
-import { synthSwitchyardApp } from '../helpers/synth.js';
+import { switchyardAssembly } from '../helpers/switchyard-assembly.js';
 import { credentials, eventually, region, tempDataDir } from '../local/helpers.js';
 import { runCli } from './run-cli.js';
 
@@ -17,7 +17,7 @@ let target: string[];
 
 beforeAll(async () => {
   cdkOut = mkdtempSync(path.join(tmpdir(), 'switchyard-cli-trace-'));
-  synthSwitchyardApp(cdkOut);
+  await switchyardAssembly(cdkOut);
   runtime = await LocalRuntime.start({ cdkOut, dataDir: tempDataDir(), port: 0, log: () => {} });
   target = ['--endpoint', runtime.url, '--cdk-out', cdkOut];
   const events = new EventBridgeClient({ endpoint: runtime.url, region, credentials });

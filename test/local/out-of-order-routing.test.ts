@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TicketRouted } from '../../domain/index.js';
 import { ignoredRecordKey } from '../../lambdas/kit/versioned-state.js';
 import { LocalRuntime } from '../../local/runtime.js';
-import { synthSwitchyardApp } from '../helpers/synth.js';
+import { switchyardAssembly } from '../helpers/switchyard-assembly.js';
 import { credentials, eventually, region, tempDataDir } from './helpers.js';
 
 let runtime: LocalRuntime;
@@ -17,7 +17,7 @@ let dynamodb: DynamoDBClient;
 
 beforeAll(async () => {
   const outdir = mkdtempSync(path.join(tmpdir(), 'switchyard-app-'));
-  synthSwitchyardApp(outdir);
+  await switchyardAssembly(outdir);
   runtime = await LocalRuntime.start({ cdkOut: outdir, dataDir: tempDataDir(), port: 0, log: () => {} });
   const config = { endpoint: runtime.url, region, credentials };
   events = new EventBridgeClient(config);

@@ -10,7 +10,7 @@ import { CreateQueueCommand, DeleteMessageCommand, GetQueueAttributesCommand, Re
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { webhookEventId } from '../../domain/index.js';
 import { LocalRuntime } from '../../local/runtime.js';
-import { synthSwitchyardApp } from '../helpers/synth.js';
+import { switchyardAssembly } from '../helpers/switchyard-assembly.js';
 import { credentials, region, tempDataDir } from './helpers.js';
 
 const run = promisify(execFile);
@@ -24,7 +24,7 @@ let secretArn: string;
 
 beforeAll(async () => {
   const outdir = mkdtempSync(path.join(tmpdir(), 'switchyard-app-'));
-  synthSwitchyardApp(outdir);
+  await switchyardAssembly(outdir);
   runtime = await LocalRuntime.start({ cdkOut: outdir, dataDir: tempDataDir(), port: 0, log: () => undefined });
   const config = { endpoint: runtime.url, region, credentials };
   sqs = new SQSClient(config);

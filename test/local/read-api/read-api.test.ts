@@ -16,7 +16,7 @@ import {
   type StreamMessage,
 } from '../../../local/read-api/contract.js';
 import { LocalRuntime } from '../../../local/runtime.js';
-import { synthSwitchyardApp } from '../../helpers/synth.js';
+import { switchyardAssembly } from '../../helpers/switchyard-assembly.js';
 import { credentials, eventually, region, tempDataDir } from '../helpers.js';
 
 let runtime: LocalRuntime;
@@ -25,7 +25,7 @@ let sfn: SFNClient;
 const outdir = mkdtempSync(path.join(tmpdir(), 'switchyard-app-'));
 
 beforeAll(async () => {
-  synthSwitchyardApp(outdir);
+  await switchyardAssembly(outdir);
   runtime = await LocalRuntime.start({ cdkOut: outdir, dataDir: tempDataDir(), port: 0, log: () => {} });
   events = new EventBridgeClient({ endpoint: runtime.url, region, credentials });
   sfn = new SFNClient({ endpoint: runtime.url, region, credentials });
