@@ -4,7 +4,7 @@
  * in flight, starts in the rate window, debounce state, pauses; token windows against their
  * budgets. Shared by `switchyard flow` and the console's Flow control page (through the read
  * API); pure, like ./execution-history.ts. The item names are the kit's (item-keys.ts:
- * `<kind>#<flow>#<key>[#<slot>]`, `tokens#<scope>#<key>#<window>`); this file reads them back.
+ * `<kind>#<flow>#<key>[#<slot>]`, `tokens#<scope>#<key>`); this file reads them back.
  */
 
 /**
@@ -52,7 +52,7 @@ export interface FlowKeyState {
   readonly heldBack?: number;
 }
 
-/** One token budget key: what its current minute and day windows hold, against their limits. */
+/** One token budget key: what its last 60 seconds and (with a day limit) its last 24 hours hold, against their limits. */
 export interface TokenWindowState {
   readonly scope: string;
   readonly key: string;
@@ -159,18 +159,17 @@ export function heldBackByKey(lines: Iterable<string>): Map<string, number> {
 type ParsedKey =
   | { readonly kind: 'concurrency'; readonly flow: string; readonly key: string }
   | { readonly kind: 'rate' | 'debounce' | 'pause'; readonly flow: string; readonly key: string }
-  | { readonly kind: 'tokens'; readonly scope: string; readonly key: string; readonly window: 'minute' | 'day'; readonly start: string };
+  | { readonly kind: 'tokens'; readonly scope: string; readonly key: string };
 
 /**
  * An item's name read back. Flow names (construct paths) hold no `#`; a key may, so it is
  * everything between the flow and the end (less a concurrency slot's number). Token scopes
- * and keys are percent-encoded by the kit, and windows are ISO minutes or days.
+ * and keys are percent-encoded by the kit.
  */
 export function parseFlowItemKey(pk: string): ParsedKey | undefined {
   const [kind, ...rest] = pk.split('#');
   if (kind === 'tokens') {
-    const window = rest.at(-1) ?? '';
-    if (rest.length !== 3) return undefined;
+    if (rest.length !== 2) return undefined;
     const decode = (part: string) => {
       try {
         return decodeURIComponent(part);
@@ -178,9 +177,7 @@ export function parseFlowItemKey(pk: string): ParsedKey | undefined {
         return part;
       }
     };
-    const minute = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}Z$/.test(window);
-    if (!minute && !/^\d{4}-\d{2}-\d{2}$/.test(window)) return undefined;
-    return { kind, scope: decode(rest[0] ?? ''), key: decode(rest[1] ?? ''), window: minute ? 'minute' : 'day', start: window };
+    return { kind, scope: decode(rest[0] ?? ''), key: decode(rest[1] ?? '') };
   }
   const [flow, ...keyParts] = rest;
   if (flow === undefined || keyParts.length === 0) return undefined;
@@ -214,21 +211,12 @@ export function flowControlReport(input: ReportInput): FlowControlReport {
     return state;
   };
   const tokens = new Map<string, Mutable<TokenWindowState>>();
-  const minuteNow = new Date(now - (now % 60_000)).toISOString().slice(0, 16);
-  const dayNow = new Date(now).toISOString().slice(0, 10);
 
   for (const item of input.items) {
     const parsed = parseFlowItemKey(item.pk);
     if (parsed === undefined) continue;
     if (parsed.kind === 'tokens') {
-      const current = parsed.window === 'minute' ? parsed.start === `${minuteNow}Z` : parsed.start === dayNow;
-      if (!current) continue;
-      const id = `${parsed.scope}\u0000${parsed.key}`;
-      const state = tokens.get(id) ?? { scope: parsed.scope, key: parsed.key, minute: { used: 0 } };
-      tokens.set(id, state);
-      const window = { used: numberIn(item.tokens), ...(typeof item.limit === 'number' ? { limit: item.limit } : {}) };
-      if (parsed.window === 'minute') state.minute = window;
-      else state.day = window;
+      tokens.set(`${parsed.scope}\u0000${parsed.key}`, tokenWindowsOf(parsed, item, now));
       continue;
     }
     const settings = settingsOf.get(parsed.flow);
@@ -292,6 +280,26 @@ export function flowKeyCells(state: FlowKeyState): {
     heldBack: state.heldBack === undefined ? '-' : String(state.heldBack),
     debounce: d ? `${d.pending ? 'pending, ' : ''}${d.ran} ran, ${d.superseded} superseded` : '-',
     paused: state.pausedUntil ? `until ${state.pausedUntil.slice(11, 19)}Z` : '-',
+  };
+}
+
+/**
+ * A token budget key's item read back (the kit's token-budget.ts): the tokens of its minute
+ * log's entries within the last 60 s, and of its hour buckets that overlap the last 24 hours.
+ */
+function tokenWindowsOf(key: { scope: string; key: string }, item: FlowControlItem, now: number): TokenWindowState {
+  const log = Array.isArray(item.log) ? (item.log as { at?: unknown; tokens?: unknown }[]) : [];
+  const minute = log.filter((entry) => numberIn(entry.at) > now - 60_000).reduce((sum, entry) => sum + numberIn(entry.tokens), 0);
+  const hours = Object.entries((item.hours ?? {}) as Record<string, unknown>);
+  const day = hours
+    .filter(([hour]) => Date.parse(`${hour}:00:00Z`) + 3600_000 > now - 24 * 3600_000)
+    .reduce((sum, [, tokens]) => sum + numberIn(tokens), 0);
+  const withDay = typeof item.dayLimit === 'number' || hours.length > 0;
+  return {
+    scope: key.scope,
+    key: key.key,
+    minute: { used: minute, ...(typeof item.limit === 'number' ? { limit: item.limit } : {}) },
+    ...(withDay ? { day: { used: day, ...(typeof item.dayLimit === 'number' ? { limit: item.dayLimit } : {}) } } : {}),
   };
 }
 

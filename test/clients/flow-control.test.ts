@@ -89,14 +89,16 @@ describe('flowControlReport', () => {
     expect(flowKeyCells(report.keys[0] ?? { flow, key: '' })).toMatchObject({ inFlight: '2/3', rate: '2/5 per 60 s', heldBack: '-' });
   });
 
-  it('leaves out token windows that are not the current minute or day', () => {
+  it('counts only the tokens of the last 60 seconds and of the hours that overlap the last 24', () => {
     const now = Date.UTC(2026, 10, 23, 6, 30, 10);
-    const items = [
-      { pk: 'tokens#model#m#2026-11-23T06:29Z', tokens: 900, limit: 1_000 },
-      { pk: 'tokens#model#m#2026-11-23T06:30Z', tokens: 40, limit: 1_000 },
+    const log = [
+      { id: 'a', at: now - 60_000, tokens: 900 },
+      { id: 'b', at: now - 59_000, tokens: 40 },
     ];
+    const hours = { '2026-11-22T05': 500, '2026-11-22T06': 70, '2026-11-23T06': 940 };
+    const items = [{ pk: 'tokens#model#m', log, hours, limit: 1_000, dayLimit: 10_000 }];
     expect(flowControlReport({ items, declared: [], now }).tokens).toEqual([
-      { scope: 'model', key: 'm', minute: { used: 40, limit: 1_000 } },
+      { scope: 'model', key: 'm', minute: { used: 40, limit: 1_000 }, day: { used: 1_010, limit: 10_000 } },
     ]);
   });
 });
@@ -105,7 +107,7 @@ describe('parseFlowItemKey', () => {
   it('keeps a key that holds # whole, less a concurrency slot', () => {
     expect(parseFlowItemKey('concurrency#App/F#a#b#2')).toEqual({ kind: 'concurrency', flow: 'App/F', key: 'a#b' });
     expect(parseFlowItemKey('rate#App/F#a#b')).toEqual({ kind: 'rate', flow: 'App/F', key: 'a#b' });
-    expect(parseFlowItemKey('tokens#tenant#acme%231#2026-11-23')).toMatchObject({ scope: 'tenant', key: 'acme#1', window: 'day' });
+    expect(parseFlowItemKey('tokens#tenant#acme%231')).toEqual({ kind: 'tokens', scope: 'tenant', key: 'acme#1' });
   });
 
   it('fails to read a name no control writes', () => {

@@ -1,4 +1,11 @@
-import { DynamoDBClient, GetItemCommand, ListTablesCommand, QueryCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  DeleteItemCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  ListTablesCommand,
+  PutItemCommand,
+  QueryCommand,
+} from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
@@ -138,14 +145,16 @@ describe('the research agents on the local runtime', () => {
       }),
     );
     expect(unmarshall(budget ?? {})).toMatchObject({ calls: 4, tokens: used.Fast + used.Large, maxTokens: 20_000, maxModelCalls: 20 });
-    const { Item: fastToday } = await dynamodb.send(
+    const { Item: fastTokens } = await dynamodb.send(
       new GetItemCommand({
         TableName: await tableNamed('GraphFlowControl'),
-        Key: { pk: { S: `tokens#model#local-fast#${new Date().toISOString().slice(0, 10)}` } },
+        Key: { pk: { S: 'tokens#model#local-fast' } },
         ConsistentRead: true,
       }),
     );
-    expect(Number(fastToday?.tokens?.N)).toBeGreaterThanOrEqual(used.Fast);
+    // The model's tokens of the last 24 hours, by hour.
+    const hours = Object.values((unmarshall(fastTokens ?? {}).hours ?? {}) as Record<string, number>);
+    expect(hours.reduce((sum, tokens) => sum + tokens, 0)).toBeGreaterThanOrEqual(used.Fast);
 
     // Every model call is a Task of its own in the history, its input and its tokens readable.
     const { events: history = [] } = await sfn.send(
@@ -243,21 +252,20 @@ describe('the research agents on the local runtime', () => {
   }, 90_000);
 
   it("waits for the next window when a model's tokens per minute are used up, then calls it: the flow does not fail", async () => {
-    // Fill the Large model's minute window (8,000 tokens) now and for the next minute, so a
-    // minute turning over during the test cannot let the call through early.
+    // Fill the Large model's minute (8,000 tokens) with a call of now: it stays in the
+    // window for a minute, longer than the test waits for the refusal.
     const table = await tableNamed('GraphFlowControl');
-    const minute = (offset: number) => `tokens#model#local-large#${new Date(Date.now() + offset).toISOString().slice(0, 16)}Z`;
-    const windows = [minute(0), minute(60_000)];
-    const addTo = (pk: string, tokens: number) =>
-      dynamodb.send(
-        new UpdateItemCommand({
-          TableName: table,
-          Key: { pk: { S: pk } },
-          UpdateExpression: 'ADD tokens :t',
-          ExpressionAttributeValues: { ':t': { N: String(tokens) } },
-        }),
-      );
-    await Promise.all(windows.map((pk) => addTo(pk, 7_990)));
+    const pk = { S: 'tokens#model#local-large' };
+    await dynamodb.send(
+      new PutItemCommand({
+        TableName: table,
+        Item: {
+          pk,
+          version: { N: '1' },
+          log: { L: [{ M: { id: { S: 'filler' }, at: { N: String(Date.now()) }, tokens: { N: '7990' } } }] },
+        },
+      }),
+    );
     await events.send(requested('R-WAIT'));
     const [running] = await eventually(
       async () => {
@@ -278,8 +286,8 @@ describe('the research agents on the local runtime', () => {
       'the summary call to meet the full window',
     );
     expect((await executionsOf('R-WAIT'))[0]?.status).toBe('RUNNING');
-    // The window passes (as a new minute would bring): the retried call fits.
-    await Promise.all(windows.map((pk) => addTo(pk, -7_990)));
+    // The window passes (as the filler leaving the minute would bring): the retried call fits.
+    await dynamodb.send(new DeleteItemCommand({ TableName: table, Key: { pk } }));
     const execution = await ended('R-WAIT', 90_000);
     expect(execution.status).toBe('SUCCEEDED');
     const calls = await ledger('R-WAIT');

@@ -45,16 +45,14 @@ async function budgetItem(key: string) {
 /** A fixed time, so that no test straddles two minute windows. */
 const NOW = Date.UTC(2026, 10, 23, 6, 0, 30);
 
-/** The token windows of a model at NOW, as `tokens` by item key (the minute's and the day's). */
+/** A model's tokens as its flow control item holds them: its minute log's, and its hours' (the day's). */
 async function windowTokens(modelId: string): Promise<number[]> {
-  const now = new Date(NOW);
-  const keys = [`tokens#model#${modelId}#${now.toISOString().slice(0, 16)}Z`, `tokens#model#${modelId}#${now.toISOString().slice(0, 10)}`];
-  return Promise.all(
-    keys.map(async (pk) => {
-      const { Item } = await dynamo.client.send(new GetItemCommand({ TableName: 'flow', Key: { pk: { S: pk } }, ConsistentRead: true }));
-      return Number(Item?.tokens?.N ?? 0);
-    }),
+  const { Item } = await dynamo.client.send(
+    new GetItemCommand({ TableName: 'flow', Key: { pk: { S: `tokens#model#${modelId}` } }, ConsistentRead: true }),
   );
+  const item = unmarshall(Item ?? {}) as { log?: { tokens: number }[]; hours?: Record<string, number> };
+  const sum = (values: number[]) => values.reduce((total, value) => total + value, 0);
+  return [sum((item.log ?? []).map((entry) => entry.tokens)), sum(Object.values(item.hours ?? {}))];
 }
 
 async function ledgerItem(requestId: string, call: string) {
