@@ -3,9 +3,17 @@ import { ERROR_NAMES } from '../../contracts/wiring.js';
 import { circuitOpenRetryAfterMs } from './circuit-breaker.js';
 import type { EffectInProgressError } from './errors.js';
 import type { FlowHeldBackError } from './flow-control/errors.js';
+import type { TokenLimitReachedError } from './flow-control/token-budget.js';
 
 /** Why a record is held back instead of retried: none of them is the record's fault. */
-export type HoldBackReason = 'circuit-open' | 'in-progress' | 'flow-concurrency' | 'flow-rate' | 'flow-debounce' | 'flow-paused';
+export type HoldBackReason =
+  | 'circuit-open'
+  | 'in-progress'
+  | 'flow-concurrency'
+  | 'flow-rate'
+  | 'flow-debounce'
+  | 'flow-paused'
+  | 'token-limit';
 
 /** A failure that is not the record's: how long to hold it back, and why. */
 export interface HoldBack {
@@ -26,13 +34,16 @@ export const HOLD_BACK_WHY: Record<HoldBackReason, string> = {
   'flow-rate': 'flow control: its key is at its rate limit',
   'flow-debounce': 'flow control: debouncing, it runs if no later record of its key arrives',
   'flow-paused': 'flow control: its key is paused after a throttling answer',
+  'token-limit': 'token budget: the tokens of the last minute (or day) leave no room for its call',
 };
 
 /**
  * Whether a failure is one a record waits out rather than one it is retried (and finally
  * dead-lettered) for: an open circuit, a twin delivery that holds the claim on the same
  * effect (ours, `EffectInProgressError`, or Powertools idempotency's in-progress record),
- * or keyed flow control holding it back (`FlowHeldBackError`).
+ * keyed flow control holding it back (`FlowHeldBackError`), or a token budget with no room
+ * for its model call yet (`TokenLimitReachedError`: it has room once enough of its window's
+ * log has left it, `retryAfterMs`; TokenRequestTooLarge, which no wait cures, is not held back).
  * Undefined for any other failure.
  *
  * Powertools does not say when its in-progress lock lapses; it lapses at the holder's
@@ -51,6 +62,9 @@ export function holdBackOf(error: Error, ownRemainingMs: number): HoldBack | und
     const { reason, retryAfterMs } = error as Partial<FlowHeldBackError>;
     const ms = nonNegative(retryAfterMs);
     return reason === 'concurrency' ? { reason: 'flow-concurrency', ms, atMost: true } : { reason: `flow-${reason ?? 'rate'}`, ms };
+  }
+  if (error.name === ERROR_NAMES.tokenLimitReached) {
+    return { reason: 'token-limit', ms: nonNegative((error as Partial<TokenLimitReachedError>).retryAfterMs) };
   }
   // By name, not instanceof: importing the class would load Powertools idempotency into every
   // consumer, including those that do not use it.
