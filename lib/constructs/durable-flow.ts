@@ -130,6 +130,8 @@ export class DurableFlow extends Construct implements IMonitorable {
       const definitions = starterContractDefinitions(this, contracts, trigger.eventPattern);
       this.starter = new QueueConsumer(this, 'Starter', {
         ...trigger,
+        // As a Workflow's starter: `flowControl.key` and `fairBy` are checked against these contracts.
+        contracts,
         eventBus: props.eventBus,
         handler: {
           entry: STARTER_ENTRY,
