@@ -5,7 +5,8 @@ import { GLOBAL_HELP, integerOption, parseCommand } from '../args.js';
 import { type DeadLetter, explain, PEEK_VISIBILITY_SECONDS, peekMessages, queueDepth } from '../dead-letter-messages.js';
 import type { DeadLetterQueue } from '../dead-letters.js';
 import { noExpressRecord } from '../express.js';
-import { type FailedExecution, failedExecutions } from '../failed-executions.js';
+import { durableFunctions } from '../durable.js';
+import { type FailedExecution, failedDurableExecutions, failedExecutions } from '../failed-executions.js';
 import { duration, table, time, truncate } from '../format.js';
 import { timeOption } from '../times.js';
 import type { Command } from './command.js';
@@ -26,9 +27,12 @@ Everything of the app that failed, newest first, each with its source, reason an
     "message (N copies)", with the reason of the copy that has one.
   - failed, timed-out and aborted executions of its flows with their error and cause:
     Standard with ListExecutions and DescribeExecution, Express from their log group.
+  - failed, timed-out and stopped executions of its Lambda durable functions with their
+    error: ListDurableExecutionsByFunction and GetDurableExecution (switchyard durable
+    <name> shows one's operations).
 
   --since <when>      only what failed since then: 30m, 2h, 7d (ago) or an ISO-8601 time
-  --source <name>     one dead-letter queue or flow, by the name listed (or queue name, URL, ARN)
+  --source <name>     one dead-letter queue, flow or durable function, by the name listed (or queue name, URL, ARN)
   --limit <n>         at most n messages read per queue and n executions (default 50, at most 1,000)
 
 Redrive with switchyard redrive <source> [--ids <id,...>] once the cause is fixed.
@@ -59,16 +63,21 @@ export const failures: Command = async (argv, io) => {
   const limit = integerOption('limit', values.limit, 50, 1, 1000);
   const clients = io.clients(values);
   const sources = await failureSources(clients, values['cdk-out'], io.err);
-  const selected = selectSources(sources, values.source);
+  const durable = await durableFunctions(clients, values['cdk-out']);
+  const namedDurable = durable.filter((f) => values.source !== undefined && [f.function, f.functionName].includes(values.source));
+  // A durable function named by --source is the only source; the queues and flows know nothing of it.
+  const selected = namedDurable.length > 0 ? { queues: [], flows: [] } : selectSources(sources, values.source);
+  const durableSources = values.source === undefined ? durable : namedDurable;
 
-  const queues: { queue: DeadLetterQueue; visible: number; inFlight: number; letters: Letter[] }[] = [];
+  const queues: QueueLetters[] = [];
   for (const queue of selected.queues) {
     const depth = await queueDepth(clients, queue.url);
     const messages = depth.visible > 0 ? await peekMessages(clients, queue.url, limit, depth.visible) : [];
     const letters = messages.map((m) => ({ ...explain(m, queue), originalMessageId: originalMessageIdOf(m) }));
     queues.push({ queue, visible: depth.visible, inFlight: depth.inFlight, letters });
   }
-  const { executions, unlogged } = await failedExecutions(clients, selected.flows, { since, limit });
+  const { executions: flowExecutions, unlogged } = await failedExecutions(clients, selected.flows, { since, limit });
+  const executions = [...flowExecutions, ...(await failedDurableExecutions(clients, durableSources, { since, limit }))];
   for (const flow of unlogged) io.err(`(${noExpressRecord(flow)})`);
 
   const recent = (at: Date | undefined) => since === undefined || (at?.getTime() ?? 0) >= since.getTime();
@@ -77,35 +86,9 @@ export const failures: Command = async (argv, io) => {
     ...executions.map(executionRow),
   ].sort((a, b) => (b.failedAt?.getTime() ?? 0) - (a.failedAt?.getTime() ?? 0));
   const now = Date.now();
-  const oldest = (letters: DeadLetter[]) => Math.min(...letters.map((l) => l.failedAt?.getTime() ?? now));
 
   if (values.json) {
-    io.out(
-      JSON.stringify(
-        {
-          queues: queues.map(({ queue, visible, inFlight, letters }) => ({
-            source: queue.name,
-            queueUrl: queue.url,
-            messages: visible,
-            inFlight,
-            oldestAgeMs: letters.length ? now - oldest(letters) : undefined,
-            fedBy: queue.sources.map(describeSource),
-          })),
-          failures: rows.map((r) => ({
-            ...r,
-            failedAt: r.failedAt?.toISOString(),
-            ageMs: r.failedAt ? now - r.failedAt.getTime() : undefined,
-          })),
-          messages: queues.flatMap(({ queue, letters }) =>
-            letters.map((l) => ({ source: queue.name, ...l, failedAt: l.failedAt?.toISOString() })),
-          ),
-          executions: executions.map((e) => ({ ...e, startDate: e.startDate?.toISOString(), stopDate: e.stopDate?.toISOString() })),
-          unloggedFlows: unlogged.map((f) => f.flow),
-        },
-        null,
-        2,
-      ),
-    );
+    io.out(JSON.stringify(failuresDocument({ queues, rows, executions, unlogged, now }), null, 2));
     return;
   }
   if (queues.length > 0) {
@@ -115,7 +98,7 @@ export const failures: Command = async (argv, io) => {
         queues.map(({ queue, visible, inFlight, letters }) => [
           queue.name,
           `${visible}${inFlight ? ` (+${inFlight} in flight)` : ''}`,
-          letters.length ? duration(now - oldest(letters)) : '-',
+          letters.length ? duration(now - oldest(letters, now)) : '-',
           queue.sources.map(describeSource).join('; '),
         ]),
       ),
@@ -140,6 +123,44 @@ export const failures: Command = async (argv, io) => {
     ),
   );
 };
+
+type QueueLetters = { queue: DeadLetterQueue; visible: number; inFlight: number; letters: Letter[] };
+
+/** When the oldest of the letters failed (now for one whose time is unknown). */
+function oldest(letters: readonly DeadLetter[], now: number): number {
+  return Math.min(...letters.map((l) => l.failedAt?.getTime() ?? now));
+}
+
+/** What --json prints: the queues, the failures as the table lists them, and the messages and executions they come from. */
+function failuresDocument(found: {
+  queues: readonly QueueLetters[];
+  rows: readonly FailureRow[];
+  executions: Awaited<ReturnType<typeof failedExecutions>>['executions'];
+  unlogged: readonly { flow: string }[];
+  now: number;
+}) {
+  const { queues, rows, executions, unlogged, now } = found;
+  return {
+    queues: queues.map(({ queue, visible, inFlight, letters }) => ({
+      source: queue.name,
+      queueUrl: queue.url,
+      messages: visible,
+      inFlight,
+      oldestAgeMs: letters.length ? now - oldest(letters, now) : undefined,
+      fedBy: queue.sources.map(describeSource),
+    })),
+    failures: rows.map((r) => ({
+      ...r,
+      failedAt: r.failedAt?.toISOString(),
+      ageMs: r.failedAt ? now - r.failedAt.getTime() : undefined,
+    })),
+    messages: queues.flatMap(({ queue, letters }) =>
+      letters.map((l) => ({ source: queue.name, ...l, failedAt: l.failedAt?.toISOString() })),
+    ),
+    executions: executions.map((e) => ({ ...e, startDate: e.startDate?.toISOString(), stopDate: e.stopDate?.toISOString() })),
+    unloggedFlows: unlogged.map((f) => f.flow),
+  };
+}
 
 /** The message a dead-letter is a copy of: the consumer kit's attribute, which the local runtime's redrive also sets; else its own id. */
 function originalMessageIdOf(message: Message): string {
@@ -186,7 +207,9 @@ function executionRow(e: FailedExecution): FailureRow {
   const redrive =
     e.type === 'EXPRESS'
       ? ' [Express: not redrivable]'
-      : e.redriveStatus === 'NOT_REDRIVABLE'
+      : e.type === 'DURABLE'
+        ? ' [durable: not redrivable, start it again]'
+        : e.redriveStatus === 'NOT_REDRIVABLE'
         ? ` [not redrivable: ${e.redriveStatusReason ?? '?'}]`
         : '';
   return {
