@@ -46,6 +46,8 @@ const SHARED_MODULES = [
   // Templates and assemblies read into definitions (no service started): each imports every service module.
   'test/local/template/{resolve,not-run,resources,multi-stack,cdk-v1-assets,cloud-assembly}.test.ts',
   'test/local/{sns,s3}/definitions.test.ts',
+  // The CLI's pure parts: cost arithmetic, time and unit parsing, queries, assemblies read from disk.
+  'test/cli/{cost,times,units,follow-queries,dead-letters,assembly-contracts,default-assembly}.test.ts',
 ];
 const MOCKING = ['test/lib/flows/ticket-triage.test.ts', 'test/lambdas/triage/classify.test.ts'];
 
