@@ -1,5 +1,7 @@
+import { GetDurableExecutionCommand } from '@aws-sdk/client-lambda';
 import { DescribeExecutionCommand, type ExecutionStatus, type HistoryEvent, ListExecutionsCommand } from '@aws-sdk/client-sfn';
 import { type Clients, call } from './aws.js';
+import { type DurableFunction, listDurableExecutions } from './durable.js';
 import { loggedExpressExecutions } from './express.js';
 import type { Flow } from './flows.js';
 
@@ -8,10 +10,11 @@ export const FAILED_STATUSES = ['FAILED', 'TIMED_OUT', 'ABORTED'] as const satis
 
 export interface FailedExecution {
   readonly flow: string;
-  readonly type: 'STANDARD' | 'EXPRESS';
+  /** DURABLE: a Lambda durable function's execution, `flow` the function. */
+  readonly type: 'STANDARD' | 'EXPRESS' | 'DURABLE';
   readonly name: string;
   readonly executionArn: string;
-  readonly status: ExecutionStatus;
+  readonly status: ExecutionStatus | 'STOPPED';
   readonly startDate?: Date;
   readonly stopDate?: Date;
   readonly error?: string;
@@ -108,4 +111,40 @@ function terminalError(events: readonly HistoryEvent[]): { error?: string; cause
     if (details) return { error: details.error, cause: details.cause };
   }
   return {};
+}
+
+/** The durable statuses that did not succeed: none can be redriven (a new execution is started instead). */
+export const FAILED_DURABLE_STATUSES = ['FAILED', 'TIMED_OUT', 'STOPPED'] as const;
+
+/**
+ * The failed, timed-out and stopped executions of the app's durable functions, newest
+ * first: ListDurableExecutionsByFunction, then GetDurableExecution for each one's error
+ * (without its input and result: IncludeExecutionData false).
+ */
+export async function failedDurableExecutions(
+  clients: Clients,
+  functions: readonly DurableFunction[],
+  options: { since?: Date; limit: number },
+): Promise<FailedExecution[]> {
+  const listed = await listDurableExecutions(clients, functions, { statuses: FAILED_DURABLE_STATUSES, limit: options.limit });
+  const failed: FailedExecution[] = [];
+  for (const e of listed) {
+    if (!e.DurableExecutionArn || (options.since && (e.EndTimestamp?.getTime() ?? 0) < options.since.getTime())) continue;
+    const described = await call(clients.target, () =>
+      clients.lambda.send(new GetDurableExecutionCommand({ DurableExecutionArn: e.DurableExecutionArn, IncludeExecutionData: false })),
+    );
+    failed.push({
+      flow: e.function,
+      type: 'DURABLE',
+      name: e.DurableExecutionName ?? '',
+      executionArn: e.DurableExecutionArn,
+      status: e.Status as FailedExecution['status'],
+      startDate: e.StartTimestamp,
+      stopDate: e.EndTimestamp,
+      ...(described.Error?.ErrorType ? { error: described.Error.ErrorType } : {}),
+      ...(described.Error?.ErrorMessage ? { cause: described.Error.ErrorMessage } : {}),
+    });
+  }
+  failed.sort((a, b) => (b.stopDate?.getTime() ?? 0) - (a.stopDate?.getTime() ?? 0));
+  return failed;
 }

@@ -4,8 +4,8 @@ import { describeSource, failureSources, selectSources } from '../app-failures.j
 import { GLOBAL_HELP, integerOption, parseCommand } from '../args.js';
 import { type DeadLetter, explain, PEEK_VISIBILITY_SECONDS, peekMessages, queueDepth } from '../dead-letter-messages.js';
 import type { DeadLetterQueue } from '../dead-letters.js';
-import { noExpressRecord } from '../express.js';
 import { durableFunctions } from '../durable.js';
+import { noExpressRecord } from '../express.js';
 import { type FailedExecution, failedDurableExecutions, failedExecutions } from '../failed-executions.js';
 import { duration, table, time, truncate } from '../format.js';
 import { timeOption } from '../times.js';
@@ -210,8 +210,8 @@ function executionRow(e: FailedExecution): FailureRow {
       : e.type === 'DURABLE'
         ? ' [durable: not redrivable, start it again]'
         : e.redriveStatus === 'NOT_REDRIVABLE'
-        ? ` [not redrivable: ${e.redriveStatusReason ?? '?'}]`
-        : '';
+          ? ` [not redrivable: ${e.redriveStatusReason ?? '?'}]`
+          : '';
   return {
     kind: 'execution',
     source: e.flow,

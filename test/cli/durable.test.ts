@@ -117,6 +117,18 @@ describe('switchyard durable', () => {
     expect(shown.stdout).toContain('error: Refused: not this one');
   });
 
+  it('switchyard failures lists the failed durable execution with its error, as a source of its own', async () => {
+    await ended(refusedArn);
+    const all = await cli('failures');
+    expect(all.code, all.stderr).toBe(0);
+    expect(all.stdout).toMatch(
+      /callback-only\s+execution\s+ask-1\s+-\s+FAILED \S+: not this one \[durable: not redrivable, start it again\]/,
+    );
+    expect(all.stdout).not.toContain('order-7');
+    const one = await cli('failures', '--source', 'callback-only', '--json');
+    expect(JSON.parse(one.stdout).executions).toMatchObject([{ flow: 'callback-only', type: 'DURABLE', name: 'ask-1', status: 'FAILED' }]);
+  });
+
   it('fails if the callback does not exist or is already answered', async () => {
     const missing = await cli('durable', 'approve', 'bm9wZQ==');
     expect(missing.code).toBe(1);
