@@ -375,6 +375,9 @@ export class DurableExecutions {
     this.store.update(arn, { invoking: 0 });
     const after = this.store.get(arn);
     if (!after) return { kind: 'done' };
+    // Ended meanwhile (by a checkpoint of the EXECUTION, a result too large to return, or
+    // StopDurableExecution): its closing event stays the last of its history.
+    if (after.status !== 'RUNNING') return { kind: 'done' };
     const output = invocationOutput(outcome);
     const invocationError = 'error' in output ? output.error : undefined;
     this.store.addEvent(
@@ -389,8 +392,6 @@ export class DurableExecutions {
         },
       }),
     );
-    // Ended meanwhile: by a checkpoint of the EXECUTION (a result too large to return), or StopDurableExecution.
-    if (after.status !== 'RUNNING') return { kind: 'done' };
     if ('error' in output) return this.#invocationFailed(after, output.error);
     this.store.update(arn, { invocation_errors: 0 });
     if (output.Status === 'SUCCEEDED') {

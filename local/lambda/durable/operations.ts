@@ -91,7 +91,7 @@ export function applyUpdate(
   if (update.Action === 'START') {
     // The next attempt of a step whose retry delay passed.
     const started: Operation = { ...op, Status: 'STARTED' };
-    return { record: { ...previous, op: started }, events: [eventOf('StepStarted', started, now, {})] };
+    return { record: { ...previous, op: started }, events: [eventOf('StepStarted', started, now, { StepStartedDetails: {} })] };
   }
   return close(previous, update, now);
 }
