@@ -58,19 +58,7 @@ export const send: Command = async (argv, io) => {
   if (positionals.length !== 1) throw usageError("send takes one <detail-type>: switchyard send OrderPlaced --detail '{...}'");
   const detailType = String(positionals[0]);
   const unvalidated = values['no-validate'] === true;
-  const contract = contracts?.find((c) => c.detailType === detailType);
-  if (contract === undefined && !unvalidated) {
-    if (contracts === undefined) {
-      throw usageError(
-        `no cloud assembly at ${cdkOut} to find the contract of ${detailType} in: run npx cdk synth, or pass --cdk-out <dir>; --no-validate sends it unchecked`,
-      );
-    }
-    throw usageError(
-      contracts.length === 0
-        ? `unknown detail-type "${detailType}": the cloud assembly at ${cdkOut} publishes no contracts (an EventHub's contracts); --no-validate sends it unchecked`
-        : `unknown detail-type "${detailType}": the app's contracts are ${knownTypes(contracts)}`,
-    );
-  }
+  const contract = contractFor(contracts, detailType, cdkOut, unvalidated);
   if (values.detail === undefined) throw usageError('--detail is required: the event detail as JSON or @file');
   const count = integerOption('count', values.count, 1, 1, 1_000_000);
   const detailText = readDetail(values.detail, io.stdin);
@@ -79,30 +67,7 @@ export const send: Command = async (argv, io) => {
   if (source.trim() === '') throw usageError('--source must not be empty');
   if (unvalidated) io.err(`warning: ${detailType} is sent unchecked (--no-validate)`);
 
-  const templated = detailText.includes('{n}');
-  const entries: PutEventsRequestEntry[] = [];
-  for (let n = 1; n <= count; n++) {
-    // Identical events need only one validation.
-    const detail =
-      templated || n === 1
-        ? validDetail(
-            unvalidated ? undefined : contract,
-            detailType,
-            detailText.replaceAll('{n}', String(n)),
-            templated && count > 1 ? n : undefined,
-          )
-        : undefined;
-    entries.push(
-      detail === undefined
-        ? { ...(entries[0] as PutEventsRequestEntry) }
-        : { Source: source, DetailType: detailType, Detail: JSON.stringify(detail) },
-    );
-  }
-  const tooBig = entries.findIndex((e) => entrySize(e) > MAX_ENTRY_BYTES);
-  if (tooBig >= 0)
-    throw usageError(
-      `--detail: event ${tooBig + 1} is ${entrySize(entries[tooBig] as PutEventsRequestEntry)} bytes; EventBridge takes at most ${MAX_ENTRY_BYTES}`,
-    );
+  const entries = eventEntries({ contract: unvalidated ? undefined : contract, detailType, detailText, source, count });
 
   const clients = io.clients(values);
   const bus = values.bus ?? defaultBus(cdkOut, detailType);
@@ -127,6 +92,58 @@ export const send: Command = async (argv, io) => {
     throw new CliError(`${result.failures.length} of ${count} events were not accepted by ${bus} (listed above)`);
   }
 };
+
+/** The app's contract of `detailType`; a usage error when there is none, unless the event is sent unchecked. */
+function contractFor(
+  contracts: ReturnType<typeof contractsInAssembly> | undefined,
+  detailType: string,
+  cdkOut: string,
+  unvalidated: boolean,
+) {
+  const contract = contracts?.find((c) => c.detailType === detailType);
+  if (contract !== undefined || unvalidated) return contract;
+  if (contracts === undefined) {
+    throw usageError(
+      `no cloud assembly at ${cdkOut} to find the contract of ${detailType} in: run npx cdk synth, or pass --cdk-out <dir>; --no-validate sends it unchecked`,
+    );
+  }
+  throw usageError(
+    contracts.length === 0
+      ? `unknown detail-type "${detailType}": the cloud assembly at ${cdkOut} publishes no contracts (an EventHub's contracts); --no-validate sends it unchecked`
+      : `unknown detail-type "${detailType}": the app's contracts are ${knownTypes(contracts)}`,
+  );
+}
+
+/** The `count` events to put, each detail checked against the contract (`{n}` in the detail numbers them). */
+function eventEntries(event: {
+  contract: Parameters<typeof validDetail>[0];
+  detailType: string;
+  detailText: string;
+  source: string;
+  count: number;
+}): PutEventsRequestEntry[] {
+  const { contract, detailType, detailText, source, count } = event;
+  const templated = detailText.includes('{n}');
+  const entries: PutEventsRequestEntry[] = [];
+  for (let n = 1; n <= count; n++) {
+    // Identical events need only one validation.
+    const detail =
+      templated || n === 1
+        ? validDetail(contract, detailType, detailText.replaceAll('{n}', String(n)), templated && count > 1 ? n : undefined)
+        : undefined;
+    entries.push(
+      detail === undefined
+        ? { ...(entries[0] as PutEventsRequestEntry) }
+        : { Source: source, DetailType: detailType, Detail: JSON.stringify(detail) },
+    );
+  }
+  const tooBig = entries.findIndex((e) => entrySize(e) > MAX_ENTRY_BYTES);
+  if (tooBig >= 0)
+    throw usageError(
+      `--detail: event ${tooBig + 1} is ${entrySize(entries[tooBig] as PutEventsRequestEntry)} bytes; EventBridge takes at most ${MAX_ENTRY_BYTES}`,
+    );
+  return entries;
+}
 
 function readDetail(option: string, stdin: () => string): string {
   if (!option.startsWith('@')) return option;
