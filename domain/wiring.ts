@@ -9,6 +9,8 @@ import { ERROR_NAMES } from 'switchyard/contracts';
 export const APP_ENV = {
   /** A Bedrock model or inference profile id; unset means the bundled local model. */
   bedrockModelId: 'BEDROCK_MODEL_ID',
+  /** The triage model's token limits (TicketTriage `modelTokens`): the JSON of the kit's TokenLimits; unset means none. */
+  modelTokenLimits: 'MODEL_TOKEN_LIMITS',
   /** The table holding one assignment per ticket (TicketRouting). */
   assignmentsTable: 'ASSIGNMENTS_TABLE_NAME',
   /** The order saga's side-effect ledger (OrderSaga): one item per order and effect. */

@@ -9,8 +9,9 @@ import {
   ThrottlingException,
 } from '@aws-sdk/client-bedrock-runtime';
 import { TICKET_QUEUES, type TicketQueue } from '../../domain/index.js';
-import type { TicketClassification, TicketClassifier } from './classifier.js';
+import type { ClassifierAnswer, TicketClassifier } from './classifier.js';
 import { ModelOutputInvalidError, ModelThrottledError, ModelUnavailableError } from './errors.js';
+import { CLASSIFY_MAX_OUTPUT_TOKENS } from './model-tokens.js';
 
 const TOOL_NAME = 'route_ticket';
 
@@ -34,7 +35,7 @@ export class BedrockTicketClassifier implements TicketClassifier {
     private readonly modelId: string,
   ) {}
 
-  async classify(ticket: { readonly subject: string; readonly body: string }): Promise<TicketClassification> {
+  async classify(ticket: { readonly subject: string; readonly body: string }): Promise<ClassifierAnswer> {
     let response: ConverseCommandOutput;
     try {
       response = await this.client.send(
@@ -42,7 +43,7 @@ export class BedrockTicketClassifier implements TicketClassifier {
           modelId: this.modelId,
           system: [{ text: SYSTEM_PROMPT }],
           messages: [{ role: 'user', content: [{ text: `Subject: ${ticket.subject}\n\n${ticket.body}` }] }],
-          inferenceConfig: { maxTokens: 200, temperature: 0 },
+          inferenceConfig: { maxTokens: CLASSIFY_MAX_OUTPUT_TOKENS, temperature: 0 },
           toolConfig: {
             tools: [
               {
@@ -78,7 +79,7 @@ export class BedrockTicketClassifier implements TicketClassifier {
       }
       throw error;
     }
-    return { ...parseToolAnswer(response), model: `bedrock:${this.modelId}` };
+    return { ...parseToolAnswer(response), model: `bedrock:${this.modelId}`, usedTokens: response.usage?.totalTokens };
   }
 }
 

@@ -10,7 +10,13 @@ export interface TicketClassification {
   readonly model: string;
 }
 
+/** A classification and what it cost in model tokens, if the model reported it. */
+export interface ClassifierAnswer extends TicketClassification {
+  /** Input plus output tokens the model reported; undefined for a model that reports none (the local one). */
+  readonly usedTokens?: number;
+}
+
 /** The port the triage flow's classify step calls; adapters live beside it. */
 export interface TicketClassifier {
-  classify(ticket: { readonly subject: string; readonly body: string }): Promise<TicketClassification>;
+  classify(ticket: { readonly subject: string; readonly body: string }): Promise<ClassifierAnswer>;
 }

@@ -15,6 +15,7 @@ import * as Type from 'typebox';
 import { ENV, RETRYABLE_MODEL_ERRORS, type TriageSimulation, TriageSimulationSchema, validatorFor } from '../../domain/index.js';
 import type { TicketClassification, TicketClassifier } from './classifier.js';
 import { InvalidTicketError, ModelOutputInvalidError, ModelThrottledError, ModelUnavailableError } from './errors.js';
+import { modelTokenBudgetFromEnv } from './model-tokens.js';
 
 /** What the triage state machine passes to the classify task. */
 const ClassifyRequest = Type.Object({
@@ -47,6 +48,9 @@ export function createClassifyHandler(classifier: TicketClassifier) {
             : undefined,
         });
 
+  // Set by TicketTriage's `modelTokens`: every classification reserves its tokens in the model's windows first.
+  const tokenBudget = modelTokenBudgetFromEnv(tracer.captureAWSv3Client(new DynamoDBClient({})));
+
   const allowSimulatedFailures = simulatedFailuresAllowed();
 
   return async (input: unknown, context: Context): Promise<TicketClassification> => {
@@ -66,8 +70,11 @@ export function createClassifyHandler(classifier: TicketClassifier) {
       return classifier.classify(ticket);
     };
     // While the circuit is open this throws CircuitOpen at once; the flow catches it and escalates.
-    const classification = modelCircuit ? await modelCircuit.call(classify) : await classify();
-    logger.info('ticket classified', { ticketId: request.value.ticketId, ...classification });
+    const guarded = () => (modelCircuit ? modelCircuit.call(classify) : classify());
+    // A full token window throws TokenLimitReached before the model is called; the flow fails
+    // with it and the starter pauses. The reservation is given back if the call fails.
+    const { usedTokens, ...classification } = tokenBudget ? await tokenBudget.call(ticket, guarded) : await guarded();
+    logger.info('ticket classified', { ticketId: request.value.ticketId, ...classification, usedTokens });
     return classification;
   };
 }

@@ -8,7 +8,7 @@ import {
 import { executionNameFor as contractExecutionName, type WorkflowInput, type WorkflowType } from '../../contracts/index.js';
 import { ERROR_NAMES } from '../../contracts/wiring.js';
 import type { ValidatedEvent } from '../kit/envelope.js';
-import { EffectInProgressError, WorkflowFailedError } from '../kit/errors.js';
+import { EffectInProgressError, SwitchyardError, WorkflowFailedError } from '../kit/errors.js';
 
 export type { WorkflowInput, WorkflowType };
 
@@ -99,7 +99,40 @@ async function startSync(
   if (result.status === 'FAILED' && result.error === ERROR_NAMES.effectInProgress) {
     throw new EffectInProgressError(why, retryAfterMsOf(result.cause, Date.now()));
   }
+  if (result.status === 'FAILED' && result.error === ERROR_NAMES.tokenLimitReached) {
+    throw new ExecutionThrottledError(why, tokenRetryAfterMsOf(result.cause));
+  }
   throw new WorkflowFailedError(why);
+}
+
+/**
+ * An EXPRESS execution failed with TokenLimitReached: a model's token window was full when
+ * it reserved. To the starter that is a throttling answer (HTTP 429, with the window's
+ * retry-after when the cause says it): with the trigger's `flowControl.pauseOnThrottle` its
+ * key pauses for every record and this one is held back, not counted towards the
+ * dead-letter queue; without it the record is retried with backoff like any failure.
+ */
+export class ExecutionThrottledError extends SwitchyardError {
+  override readonly name = ERROR_NAMES.tokenLimitReached;
+  /** What the kit's flow control reads a throttling answer by. */
+  readonly status = 429;
+  constructor(
+    message: string,
+    /** Until the full window ends, if the execution's cause said; the pause's default applies otherwise. */
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * The wait a TokenLimitReached cause names: the kit's TokenLimitReachedError says "retry in
+ * N s" in its message, which Lambda passes on (its error JSON carries the message, not the
+ * error's fields) and the flow's Fail state keeps as its Cause.
+ */
+export function tokenRetryAfterMsOf(cause: string | undefined): number | undefined {
+  const seconds = /retry in (\d+) s/.exec(cause ?? '')?.[1];
+  return seconds === undefined ? undefined : Number(seconds) * 1000;
 }
 
 /**

@@ -5,7 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import type { CircuitBreaker, IdempotencyStore } from 'switchyard/constructs';
+import type { AgentTokenRate, CircuitBreaker, IdempotencyStore } from 'switchyard/constructs';
 import {
   type EscalationCondition,
   EscalationPolicy,
@@ -32,6 +32,7 @@ import {
 } from '../../domain/index.js';
 import { APP_ENV } from '../../domain/wiring.js';
 import { AnnounceOnce } from './announce-once.js';
+import { failOnFullTokenWindow, type TriageModelTokens, triageModelTokens } from './triage-model-tokens.js';
 
 const TRIAGE_HANDLERS = path.join(import.meta.dirname, '../../lambdas/triage');
 /**
@@ -154,7 +155,18 @@ export interface TicketTriageProps {
    * @default false
    */
   readonly allowSimulatedFailures?: boolean;
+  /**
+   * The classify model's token budget across every execution: each classification reserves
+   * its estimate in the model's windows and settles to the usage the model reports. A full
+   * window holds tickets back at the starter until it has room (they are neither failed nor
+   * sent to a person); size it to the account's quota for the model. `false`: no budget.
+   * @default { tokensPerMinute: 200_000 }
+   */
+  readonly modelTokens?: AgentTokenRate | false;
 }
+
+/** TicketTriage's default `modelTokens`. */
+export const TRIAGE_MODEL_TOKENS: AgentTokenRate = { tokensPerMinute: 200_000 };
 
 /**
  * Support ticket triage. TicketCreated starts a short EXPRESS execution (classify, then
@@ -173,6 +185,8 @@ export class TicketTriage extends Construct {
   public readonly policy: EscalationPolicy;
   /** The claim that makes the model's TicketRouted go out once per ticket, however often triage runs for it. */
   readonly #routedOnce: AnnounceOnce;
+  /** The model's token budget, unless `modelTokens` is false. */
+  readonly #modelTokens?: TriageModelTokens;
 
   constructor(scope: Construct, id: string, props: TicketTriageProps) {
     super(scope, id);
@@ -207,6 +221,9 @@ export class TicketTriage extends Construct {
     });
     if (modelId) this.grantBedrock(modelId);
     props.modelCircuit?.grantUse(this.classifier);
+    if (props.modelTokens !== false) {
+      this.#modelTokens = triageModelTokens(this, this.classifier, props.modelTokens ?? TRIAGE_MODEL_TOKENS, modelId ?? 'local');
+    }
 
     const routed: RoutedStateFactory = (stateId, detail, metadata, outputs) =>
       tasks.EventBridgePutEvents.jsonata(this, stateId, {
@@ -282,6 +299,9 @@ export class TicketTriage extends Construct {
         description: 'TicketCreated starts one triage execution per ticket',
         eventPattern: { source: [TicketCreated.source], detailType: [TicketCreated.detailType] },
         contracts: [TicketCreated],
+        // A fair queue with a tenant per customer: one customer's burst does not delay the others' tickets.
+        fairBy: '$.detail.customerId',
+        ...(this.#modelTokens ? { flowControl: this.#modelTokens.starterFlowControl } : {}),
       },
       definition: this.triageDefinition(fallbackQueue, props.slaDefaultQueue),
     });
@@ -355,6 +375,8 @@ export class TicketTriage extends Construct {
         failure: { step: 'ClassifyTicket', error: '{% $states.input.Error %}' },
       },
     });
+    // A full token window is no fault of the model: the execution fails with it and the starter holds the ticket back.
+    if (this.#modelTokens) failOnFullTokenWindow(this, classify);
     // An open circuit is not retried (it fails fast by design): the ticket goes straight to a person.
     classify.addCatch(modelFailed, { errors: [ERROR_NAMES.circuitOpen] });
     classify.addCatch(modelFailed, { errors: ['States.ALL'] });

@@ -153,6 +153,8 @@ describe('TicketTriage', () => {
       }),
     );
     expect(triage.States.ClassifyTicket?.Catch).toEqual([
+      // A full token window is not the model failing: the execution fails and the starter holds the ticket back.
+      { ErrorEquals: ['TokenLimitReached'], Next: 'ModelTokensFull' },
       { ErrorEquals: ['CircuitOpen'], Next: 'ModelFailed' },
       { ErrorEquals: ['States.ALL'], Next: 'ModelFailed' },
     ]);
