@@ -8,6 +8,8 @@
  * clients nothing else of local/ (architecture rule 4).
  */
 
+import type { DurableHistoryEvent } from '../../clients/durable-timeline.js';
+
 /** Every read API path starts with this; nothing of AWS's lives under it. */
 export const READ_API_PREFIX = '/_switchyard/v1';
 
@@ -35,9 +37,16 @@ export const READ_API_PATHS = {
    * the fair-queue metrics of the app's standard queues, which AWS keeps in CloudWatch only.
    */
   flowControl: '/flow-control',
+  /**
+   * GET ?function=&status=&limit=&nextToken= -> {@link DurableExecutionsPage}: the executions of every durable function
+   * of the app, newest first (Lambda lists them one function at a time: ListDurableExecutionsByFunction).
+   * GET /durable-executions/<arn> -> {@link DurableExecutionDetail} (404 when there is none).
+   */
+  durableExecutions: '/durable-executions',
 } as const;
 
 export type { FairQueueState, FlowControlReport, FlowKeyState, TokenWindowState } from '../../clients/flow-control.js';
+export type { DurableHistoryEvent };
 
 /** One event a bus accepted (a replayed one too), with where it went. */
 export interface BusEventRecord {
@@ -119,6 +128,33 @@ export interface ExpressExecutionsPage {
   readonly executions: readonly ExpressExecutionSummary[];
   /** Set when more executions follow: pass it back as `nextToken`. */
   readonly nextToken?: string;
+}
+
+/** A Lambda durable execution, as ListDurableExecutionsByFunction lists it, with the function's name. */
+export interface DurableExecutionSummary {
+  readonly durableExecutionArn: string;
+  readonly name: string;
+  readonly functionName: string;
+  readonly functionArn: string;
+  readonly status: 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'STOPPED';
+  readonly startDate: string;
+  readonly stopDate?: string;
+}
+
+export interface DurableExecutionsPage {
+  readonly executions: readonly DurableExecutionSummary[];
+  /** Set when more executions follow: pass it back as `nextToken`. */
+  readonly nextToken?: string;
+}
+
+/** One durable execution: GetDurableExecution's fields and its history (GetDurableExecutionHistory's events, times in epoch seconds). */
+export interface DurableExecutionDetail {
+  readonly execution: DurableExecutionSummary & {
+    readonly input?: string;
+    readonly result?: string;
+    readonly error?: { readonly ErrorType?: string; readonly ErrorMessage?: string };
+  };
+  readonly events: readonly DurableHistoryEvent[];
 }
 
 /** Every error answer (400 bad parameter, 404 unknown path or id, 405 not GET, 500 a bug of ours). */

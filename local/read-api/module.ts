@@ -1,3 +1,4 @@
+import { durableSettings } from '../lambda/durable/durable-executions.js';
 import type { ServiceModule } from '../services/service-module.js';
 import { localFlowControlSources } from './flow-control.js';
 import { type LogEventsSource, logReaderFrom } from './lineage.js';
@@ -43,6 +44,11 @@ export const readApiModule: ServiceModule<'readApi'> = {
       isDeadLetterQueue: (arn) => deadLetterQueues.has(arn) || services.get('sqs').isDeadLetterQueue(arn),
       logs: logReaderFrom(services.get('logs') as unknown as LogEventsSource),
       flowControl,
+      // Asked when a request asks, as above: Lambda is created after the read API.
+      durable: {
+        executions: () => services.get('lambda')?.durable,
+        functionNames: () => template.definitions.functions.filter((fn) => durableSettings(fn) !== undefined).map((fn) => fn.name),
+      },
     });
     return {
       service: readApi,

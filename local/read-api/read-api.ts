@@ -8,6 +8,7 @@ import type { HistoryEvent } from '../states/engine/index.js';
 import type { ExecutionRecord } from '../states/execution-store.js';
 import { eventSegment, executionSegment, messageSegment, parseTraceHeader, ruleMatchSegment, segmentOf } from '../trace-header.js';
 import { type BusEventRecord, type ExpressExecutionSummary, type Lineage, mergeLineagePages, type StreamMessage } from './contract.js';
+import { type DurableSources, durableRoutes } from './durable-executions.js';
 import { type FlowControlSources, readFlowControl } from './flow-control.js';
 import { LineageBuilder, type LogReader } from './lineage.js';
 import { LiveFeed } from './live-feed.js';
@@ -33,6 +34,8 @@ export interface ReadApiOptions {
   readonly logs?: LogReader;
   /** What the flow control report reads (the app's functions, its tables, logs and queues). */
   readonly flowControl?: FlowControlSources;
+  /** The Lambda service's durable executions and the app's durable functions. */
+  readonly durable?: DurableSources;
   readonly now?: () => number;
   /** @default 15 s */
   readonly heartbeatMs?: number;
@@ -68,6 +71,7 @@ export class ReadApi {
       events: (query) => this.records.eventsPage(query),
       lineage: (id, depth, page) => this.#lineage.build(id, depth, page),
       ...(options.flowControl ? { flowControl: () => readFlowControl(options.flowControl as FlowControlSources) } : {}),
+      ...(options.durable ? durableRoutes(options.durable) : {}),
     });
   }
 

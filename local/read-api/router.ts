@@ -2,6 +2,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   type BusEventRecord,
   type BusEventsPage,
+  type DurableExecutionDetail,
+  type DurableExecutionSummary,
+  type DurableExecutionsPage,
   type ExpressExecutionSummary,
   type ExpressExecutionsPage,
   type FlowControlReport,
@@ -11,6 +14,7 @@ import {
   type ReadApiError,
 } from './contract.js';
 import { decodeCursor, encodeCursor, InvalidCursorError } from './cursor.js';
+import { DURABLE_STATUSES } from './durable-executions.js';
 import type { LiveFeed } from './live-feed.js';
 
 /** Where a page of Express executions ended (newest first by start time, then ARN). */
@@ -33,6 +37,11 @@ export interface ReadApiSources {
   events?(query: EventsQuery): { events: readonly BusEventRecord[]; last?: number };
   lineage?(id: string, depth: number, page: { limit: number; after?: number }): Promise<{ roots: Lineage['roots']; last?: number }>;
   flowControl?(): Promise<FlowControlReport>;
+  durableExecutions?(filter: { functionName?: string; status?: string; limit: number; after?: ExpressPosition }): {
+    executions: readonly DurableExecutionSummary[];
+    last?: ExpressPosition;
+  };
+  durableExecution?(arn: string): DurableExecutionDetail | undefined;
 }
 
 export interface EventsQuery {
@@ -113,6 +122,7 @@ export class ReadApiRouter {
       only(query, []);
       return sendJson(res, 200, await this.sources.flowControl());
     }
+    if (path.startsWith(READ_API_PATHS.durableExecutions) && this.sources.durableExecutions) return this.#durable(path, query, res);
     const known = Object.values(READ_API_PATHS).map((p) => `${READ_API_PREFIX}${p}`);
     throw new ReadApiFailure(404, 'NotFound', `the read API has no ${url.pathname}; it serves ${known.join(', ')}`);
   }
@@ -131,6 +141,36 @@ export class ReadApiRouter {
     const after = positionOf(query, list, filters, isExpressPosition);
     const found = this.sources.expressExecutions({ ...filters, limit: limitOf(query), ...(after ? { after } : {}) });
     const page: ExpressExecutionsPage = { executions: found.executions, ...nextTokenOf(list, filters, found.last) };
+    sendJson(res, 200, page);
+  }
+
+  /** The list of durable executions, or one (`/durable-executions/<arn>`). */
+  #durable(path: string, query: URLSearchParams, res: ServerResponse): void {
+    const list = READ_API_PATHS.durableExecutions;
+    if (path.startsWith(`${list}/`)) {
+      only(query, []);
+      const arn = decodeURIComponent(path.slice(list.length + 1));
+      const detail = this.sources.durableExecution?.(arn);
+      if (detail === undefined) throw new ReadApiFailure(404, 'NotFound', `no durable execution ${arn}`);
+      sendJson(res, 200, detail);
+      return;
+    }
+    if (path !== list) throw new ReadApiFailure(404, 'NotFound', `the read API has no ${READ_API_PREFIX}${path}`);
+    only(query, ['function', 'status', 'limit', 'nextToken']);
+    const status = query.get('status') ?? undefined;
+    if (status !== undefined && !DURABLE_STATUSES.has(status)) {
+      throw new ReadApiFailure(
+        400,
+        'InvalidParameter',
+        `status must be one of ${[...DURABLE_STATUSES].join(', ')}, not ${JSON.stringify(status)}`,
+      );
+    }
+    const filters = { ...(query.has('function') ? { functionName: query.get('function') ?? '' } : {}), ...(status ? { status } : {}) };
+    const after = positionOf(query, list, filters, isExpressPosition);
+    const found = this.sources.durableExecutions?.({ ...filters, limit: limitOf(query), ...(after ? { after } : {}) }) ?? {
+      executions: [],
+    };
+    const page: DurableExecutionsPage = { executions: found.executions, ...nextTokenOf(list, filters, found.last) };
     sendJson(res, 200, page);
   }
 
