@@ -11,7 +11,7 @@ import { takeStart } from '../lambdas/kit/flow-control/rate-limit.js';
 import type { FlowControlStore } from '../lambdas/kit/flow-control/store.js';
 import { TokenBudget, TokenLimitReachedError, type TokenReservation } from '../lambdas/kit/flow-control/token-budget.js';
 
-/** Minute-aligned, so the token budget's fixed minutes start on the simulation's minutes. */
+/** Minute-aligned, so the worst clock minute is the simulation's own minutes. */
 export const T0 = Date.UTC(2026, 0, 1);
 const MINUTE_MS = 60_000;
 
