@@ -1,10 +1,14 @@
 import type { SFNClient } from '@aws-sdk/client-sfn';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTRACTS } from '../../domain/index.js';
 import { ContractRegistry } from '../../lambdas/kit/envelope.js';
+import { WorkflowFailedError } from '../../lambdas/kit/errors.js';
+import { FlowGate } from '../../lambdas/kit/flow-control/gate.js';
 import { throttleOf } from '../../lambdas/kit/flow-control/pause.js';
-import { startWorkflow, tokenRetryAfterMsOf } from '../../lambdas/workflow-starter/start-workflow.js';
+import { logger } from '../../lambdas/kit/observability.js';
+import { ExecutionThrottledError, startWorkflow, tokenRetryAfterMsOf } from '../../lambdas/workflow-starter/start-workflow.js';
 import { sqsRecord, ticketCreated } from '../helpers/events.js';
+import { type DynaliteHandle, flowControlStore, startDynalite } from './kit/flow-control/helpers.js';
 
 const registry = new ContractRegistry(CONTRACTS);
 const parse = (event: unknown) => registry.parseRecord(sqsRecord(event));
@@ -43,5 +47,46 @@ describe('startWorkflow on an EXPRESS execution that found its token window full
     );
     expect(failure).toMatchObject({ name: 'WorkflowFailed' });
     expect(throttleOf(failure)).toBeUndefined();
+  });
+});
+
+describe("the starter's flow control on ExecutionThrottledError", () => {
+  let dynamo: DynaliteHandle;
+  beforeAll(async () => {
+    dynamo = await startDynalite();
+  });
+  afterAll(async () => {
+    await dynamo.close();
+  });
+
+  async function gate() {
+    const store = await flowControlStore(dynamo);
+    return new FlowGate(store, {
+      flow: 'Test/Triage/Starter',
+      key: { constant: 'classify-model' },
+      pauseOnThrottle: { defaultSeconds: 15, maxSeconds: 60 },
+    });
+  }
+  const record = (id: string) => sqsRecord(ticketCreated(id));
+
+  it("pauses the key for every record until the window's retry-after, holding the throttled record back", async () => {
+    const starter = await gate();
+    const pass = await starter.enter(record('T-1'), ticketCreated('T-1'), 10_000);
+    if (pass.kind !== 'run') throw new Error('expected the record to run');
+    const held = await pass.leave(logger, new ExecutionThrottledError('execution ended FAILED: TokenLimitReached', 42_000));
+    expect(held).toMatchObject({ name: 'FlowHeldBack', reason: 'paused', retryAfterMs: 42_000 });
+    await expect(starter.enter(record('T-2'), ticketCreated('T-2'), 10_000)).rejects.toMatchObject({
+      name: 'FlowHeldBack',
+      reason: 'paused',
+    });
+  });
+
+  it('fails the record with any other execution failure, and pauses nothing', async () => {
+    const starter = await gate();
+    const pass = await starter.enter(record('T-1'), ticketCreated('T-1'), 10_000);
+    if (pass.kind !== 'run') throw new Error('expected the record to run');
+    const failed = new WorkflowFailedError('execution ended FAILED: States.TaskFailed');
+    expect(await pass.leave(logger, failed)).toBe(failed);
+    await expect(starter.enter(record('T-2'), ticketCreated('T-2'), 10_000)).resolves.toMatchObject({ kind: 'run' });
   });
 });
