@@ -120,11 +120,7 @@ function decideCommand(choice: Choice): Command {
     );
     if (positionals.length !== 1) throw usageError(`${choice} takes one <${subjectWord(policies)}|execution>: switchyard ${choice} T-1`);
     const wanted = String(positionals[0]);
-    const given: Record<string, unknown> = {};
-    for (const field of fields) {
-      const value = (values as Record<string, unknown>)[field.name];
-      if (typeof value === 'string') given[field.name] = typed(value, field.type);
-    }
+    const given = givenFields(fields, values as Record<string, unknown>);
     // One decision schema for the whole app: checked before anything is sent or looked up.
     const schemas = new Set(policies.map((p) => JSON.stringify(p.decision)));
     if (schemas.size === 1) checkDecision(policies[0] as EscalationPolicyDescription, decisionOf(policies[0], choice, given));
@@ -151,15 +147,10 @@ function decideCommand(choice: Choice): Command {
       const reason = `${what} waits on no decision now (${escalation.execution.name}): already decided`;
       throw new CliError(await refusedHere(clients, policy, cdkOut, executionArn, answer, reason));
     }
-    try {
-      await clients.sfn.send(new SendTaskSuccessCommand({ taskToken: task.taskToken, output: JSON.stringify(answer) }));
-    } catch (error) {
-      if (['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken'].includes(errorCode(error) ?? '')) {
-        const reason = `${what} no longer waits on this decision (${errorCode(error)}): already decided, reassigned or its SLA ran out`;
-        throw new CliError(await refusedHere(clients, policy, cdkOut, executionArn, answer, reason));
-      }
-      await call(clients.target, () => Promise.reject(error));
-    }
+    await sendAnswer(clients, task.taskToken, answer, async (code) => {
+      const reason = `${what} no longer waits on this decision (${code}): already decided, reassigned or its SLA ran out`;
+      return new CliError(await refusedHere(clients, policy, cdkOut, executionArn, answer, reason));
+    });
     const outcome = await verdict(clients, executionArn, task.taskToken);
     if (outcome?.accepted === false) {
       const published = policy ? `published as ${policy.refusal.detailType}; ` : '';
@@ -177,6 +168,31 @@ function decideCommand(choice: Choice): Command {
     if (values.json) io.out(JSON.stringify(result, null, 2));
     else io.out(`${choice === 'approve' ? 'approved' : 'rejected'} ${what} (${task.executionName}): ${JSON.stringify(answer)}`);
   };
+}
+
+/** The decision's fields given as options, typed as the decision schema types them. */
+function givenFields(fields: readonly { name: string; type?: string }[], values: Record<string, unknown>): Record<string, unknown> {
+  const given: Record<string, unknown> = {};
+  for (const field of fields) {
+    const value = values[field.name];
+    if (typeof value === 'string') given[field.name] = typed(value, field.type);
+  }
+  return given;
+}
+
+/** SendTaskSuccess with the answer; a token that no longer waits fails with `refused`'s error (the others as AWS errors). */
+async function sendAnswer(
+  clients: Clients,
+  taskToken: string,
+  answer: unknown,
+  refused: (code: string | undefined) => Promise<CliError>,
+): Promise<void> {
+  try {
+    await clients.sfn.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify(answer) }));
+  } catch (error) {
+    if (['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken'].includes(errorCode(error) ?? '')) throw await refused(errorCode(error));
+    await call(clients.target, () => Promise.reject(error));
+  }
 }
 
 /** An option's text as the decision schema types the field (a number, a flag, JSON); text otherwise. */
