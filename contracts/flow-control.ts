@@ -22,6 +22,12 @@ export interface FlowControlSettings {
   readonly debounce?: { readonly periodSeconds: number; readonly maxWaitSeconds: number; readonly keepSeconds: number };
   /** A throttling answer pauses the key for its retry-after (or `defaultSeconds`), at most `maxSeconds`. */
   readonly pauseOnThrottle?: { readonly defaultSeconds: number; readonly maxSeconds: number };
+  /**
+   * The queue's retention: SQS deletes a message this long after it was sent, held back or
+   * not, so a hold that would end later requeues the record as a new message instead.
+   * @default - unknown: holds are not checked against it (settings written before it existed)
+   */
+  readonly retentionSeconds?: number;
 }
 
 export type FlowKeySetting = { readonly path: string } | { readonly constant: string };

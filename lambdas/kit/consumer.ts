@@ -129,6 +129,8 @@ export function createSqsConsumer<const C extends readonly AnyEventContract[]>(o
   const router = new FailureRouter(options.failureQueues ?? failureQueuesFromEnv());
   const flowControl = options.flowControl === undefined ? flowControlFromEnv() : options.flowControl || undefined;
   const gate = flowControl === undefined ? undefined : new FlowGate(flowControl.store, flowControl.settings);
+  const retentionSeconds = flowControl?.settings.retentionSeconds;
+  const retentionMs = retentionSeconds === undefined ? undefined : retentionSeconds * 1000;
 
   const runHandler = async (
     _claim: { readonly key: string },
@@ -171,7 +173,7 @@ export function createSqsConsumer<const C extends readonly AnyEventContract[]>(o
     }
     const inOrder = new KeyedSequence();
     const counts = { duplicates: 0, replayedNotRun: 0, superseded: 0 };
-    const failures = new RecordFailures(router, lambdaContext.functionName, () => lambdaContext.getRemainingTimeInMillis());
+    const failures = new RecordFailures(router, lambdaContext.functionName, () => lambdaContext.getRemainingTimeInMillis(), retentionMs);
 
     const processEvent = async (record: SQSRecord, event: ValidatedEvent, recordLogger: Logger) => {
       // Flow control's step before the domain step: it may hold the record back (throws

@@ -4,6 +4,12 @@ import { isPermanent, toError } from './errors.js';
 import { type FailureRouter, receiveCountOf } from './failures.js';
 import { HOLD_BACK_WHY, type HoldBack, holdBackOf } from './hold-back.js';
 
+/**
+ * How long before its retention ends a held-back record must be back: time for a backlogged
+ * queue to receive it and for its consumer to requeue it.
+ */
+const RETENTION_MARGIN_MS = 5 * 60_000;
+
 /** What happened to the failed records of one batch, for the batch's metrics. */
 export interface FailureCounts {
   deadLettered: number;
@@ -37,6 +43,8 @@ export class RecordFailures {
     private readonly functionName: string,
     /** This invocation's remaining time: bounds how long a twin's Powertools lock can last. */
     private readonly remainingMs: () => number,
+    /** The queue's retention, if known: a hold must end before SQS deletes the record. */
+    private readonly retentionMs?: number,
   ) {}
 
   async route(failed: FailedRecord): Promise<void> {
@@ -87,7 +95,8 @@ export class RecordFailures {
    * lapses, never to the dead-letter queue. Each such return is still a receive (SQS
    * counts receives, not failures), so on what would be the last receive the record is
    * sent to its queue again as a new message (receive count 1) and the original
-   * acknowledged.
+   * acknowledged. So is a record whose hold would end after the queue's retention: SQS
+   * deletes a message that old whether or not it is visible, so holding it would lose it.
    */
   async #holdBack(failed: FailedRecord, hold: HoldBack): Promise<void> {
     const { record, error, logger, idempotencyKey } = failed;
@@ -100,10 +109,14 @@ export class RecordFailures {
     // sooner; either way the wait never counts towards the DLQ.
     const seconds = hold.atMost ? Math.min(hold.ms / 1000, this.router.backoffDelay(record)) : hold.ms / 1000;
     const receiveCount = receiveCountOf(record);
-    if (this.router.isLastReceive(record) && this.router.canRequeue) {
+    const requeue = this.router.isLastReceive(record) || this.#outlivesRetention(record, seconds);
+    if (requeue && this.router.canRequeue) {
       let requeuedInSeconds: number;
       try {
-        requeuedInSeconds = await this.router.requeue(record, seconds);
+        // The copy's retention runs from its send, delay included (as far as the docs say
+        // nothing otherwise): on a short-retention queue it must come back well within it.
+        const delay = this.retentionMs === undefined ? seconds : Math.min(seconds, this.retentionMs / 2000);
+        requeuedInSeconds = await this.router.requeue(record, delay);
       } catch (thrown) {
         logger.error(`${why}, and requeueing the record failed; it will be received again`, {
           receiveCount,
@@ -112,7 +125,7 @@ export class RecordFailures {
         });
         throw error;
       }
-      logger.warn(`${why} on the last receive: record sent to its queue again as a new message`, {
+      logger.warn(`${why} on the last receive or near the queue's retention: record sent to its queue again as a new message`, {
         receiveCount,
         idempotencyKey,
         requeuedInSeconds,
@@ -124,6 +137,16 @@ export class RecordFailures {
     return this.#returnToQueue(failed, `${why}: record returned to the queue until it may go through`, () =>
       this.router.holdBack(record, seconds),
     );
+  }
+
+  /**
+   * Whether the record, held `seconds`, would come back too close to its deletion by the
+   * queue's retention (counted from SentTimestamp) to be received and held again in time.
+   */
+  #outlivesRetention(record: SQSRecord, seconds: number): boolean {
+    const sentAt = Number(record.attributes.SentTimestamp);
+    if (this.retentionMs === undefined || !Number.isFinite(sentAt) || sentAt <= 0) return false;
+    return Date.now() + seconds * 1000 + RETENTION_MARGIN_MS >= sentAt + this.retentionMs;
   }
 
   /** Sets when the record comes back, logs it, and throws so the batch reports it failed. */

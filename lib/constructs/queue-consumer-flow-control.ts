@@ -118,6 +118,9 @@ export function flowControlSettings(
     ...(props.rateLimit ? { rateLimit: { limit: props.rateLimit.limit, periodSeconds: props.rateLimit.period.toSeconds() } } : {}),
     ...(props.debounce ? { debounce: debounceSettings(scope, props.debounce, context.retentionSeconds) } : {}),
     ...(props.pauseOnThrottle ? { pauseOnThrottle: pauseSettings(scope, props.pauseOnThrottle) } : {}),
+    // Holds add up over receives (a long rate-limited backlog, repeated pauses) beyond any
+    // one declared duration: the kit checks each hold against the message's age.
+    retentionSeconds: context.retentionSeconds,
   };
 }
 

@@ -62,5 +62,9 @@ export function parseFlowControlSettings(raw: string): FlowControlSettings {
     positive('pauseOnThrottle', 'defaultSeconds', false);
     positive('pauseOnThrottle', 'maxSeconds', false);
   }
+  if (v.retentionSeconds !== undefined) {
+    const r = v.retentionSeconds as unknown;
+    if (typeof r !== 'number' || !Number.isFinite(r) || r <= 0) bad('retentionSeconds must be a positive number');
+  }
   return value as FlowControlSettings;
 }

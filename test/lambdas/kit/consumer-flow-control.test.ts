@@ -83,6 +83,21 @@ describe('createSqsConsumer with flow control', () => {
     expect(sqs.visibilityChanges).toEqual([expect.objectContaining({ ReceiptHandle: 'rh-msg-T-2', VisibilityTimeout: 45 })]);
   });
 
+  it("requeues a held-back record as a new message when the hold would outlast the queue's retention, so SQS never deletes it unrun", async () => {
+    const store = await flowControlStore(dynamo);
+    const handler = consumerWith(store, { rateLimit: { limit: 1, periodSeconds: 60 }, retentionSeconds: 3_600 }, async () => undefined);
+    await handler(sqsEvent(ticket('T-1')), lambdaContext());
+    store.clock.advance(15_000);
+    // T-2 reached the queue almost an hour ago: a 45 s hold would end after SQS deleted it.
+    const old = ticket('T-2', 'cust-1', Date.now() - 3_570_000);
+    const fresh = ticket('T-3', 'cust-1', Date.now());
+    const response = await handler(sqsEvent(old, fresh), lambdaContext());
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'msg-T-3' }]);
+    expect(sqs.sent).toEqual([expect.objectContaining({ QueueUrl: 'https://sqs.test/queue', DelaySeconds: 45 })]);
+    expect(sqs.deleted).toEqual([expect.objectContaining({ ReceiptHandle: 'rh-msg-T-2' })]);
+    expect(sqs.visibilityChanges).toEqual([expect.objectContaining({ ReceiptHandle: 'rh-msg-T-3', VisibilityTimeout: 45 })]);
+  });
+
   it("pauses a throttled key for every record until the provider's retry-after", async () => {
     const store = await flowControlStore(dynamo);
     const calls: string[] = [];
@@ -147,6 +162,12 @@ describe('flowControlFromEnv', () => {
   it('fails if a limit is 0', () => {
     expect(() => flowControlFromEnv(env({ flow: 'f', key: { constant: 'k' }, concurrency: { limit: 0, leaseMarginSeconds: 10 } }))).toThrow(
       /concurrency\.limit must be a positive integer/,
+    );
+  });
+
+  it('fails if the retention is not a positive number', () => {
+    expect(() => flowControlFromEnv(env({ flow: 'f', key: { constant: 'k' }, retentionSeconds: '14 days' }))).toThrow(
+      /retentionSeconds must be a positive number/,
     );
   });
 

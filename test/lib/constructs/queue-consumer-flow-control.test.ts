@@ -52,6 +52,7 @@ describe('QueueConsumer flowControl', () => {
       rateLimit: { limit: 10, periodSeconds: 60 },
       debounce: { periodSeconds: 30, maxWaitSeconds: 300, keepSeconds: 1_209_600 },
       pauseOnThrottle: { defaultSeconds: 30, maxSeconds: 900 },
+      retentionSeconds: 1_209_600,
     });
     const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap((p) => p.Properties.PolicyDocument.Statement);
     expect(statements).toContainEqual(
