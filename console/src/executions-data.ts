@@ -8,7 +8,8 @@ export interface ExecutionRow {
   readonly executionArn: string;
   readonly stateMachineArn: string;
   readonly flow: string;
-  readonly type: 'STANDARD' | 'EXPRESS';
+  /** DURABLE: a Lambda durable function's execution (`stateMachineArn` its function's ARN, `flow` its name). */
+  readonly type: 'STANDARD' | 'EXPRESS' | 'DURABLE';
   readonly name: string;
   readonly status: string;
   readonly startDate?: Date;

@@ -1,6 +1,9 @@
 import {
   type BusEventRecord,
   type BusEventsPage,
+  type DurableExecutionDetail,
+  type DurableExecutionSummary,
+  type DurableExecutionsPage,
   type ExpressExecutionSummary,
   type ExpressExecutionsPage,
   type FlowControlReport,
@@ -117,6 +120,20 @@ export async function expressExecutions(
     limit,
   );
   return { executions };
+}
+
+/** The newest `limit` durable executions of every durable function, newest first. */
+export async function durableExecutions(
+  query: { function?: string; status?: string; limit?: number } = {},
+): Promise<DurableExecutionsPage> {
+  const { limit, ...filters } = query;
+  const path = READ_API_PATHS.durableExecutions;
+  return { executions: await collect<DurableExecutionsPage, DurableExecutionSummary>(path, filters, (page) => page.executions, limit) };
+}
+
+/** One durable execution and its history. */
+export async function durableExecution(arn: string): Promise<DurableExecutionDetail> {
+  return get<DurableExecutionDetail>(`${READ_API_PATHS.durableExecutions}/${encodeURIComponent(arn)}`);
 }
 
 export type FeedStatus = 'connecting' | 'live' | 'unavailable';

@@ -3,6 +3,7 @@ import { onSignatureProblem } from './aws.js';
 import { currentCredentials, DEFAULT_CREDENTIALS, forgetCredentials, saveCredentials } from './credentials.js';
 import { h, replace } from './dom.js';
 import { type FeedStatus, onFeedStatus, subscribe } from './feed.js';
+import { durableExecutionPage } from './pages/durable-execution.js';
 import { escalationsPage } from './pages/escalations.js';
 import { eventsPage, lineagePage } from './pages/events.js';
 import { executionPage } from './pages/execution.js';
@@ -50,6 +51,7 @@ function route(): void {
   for (const link of nav.querySelectorAll('a')) link.classList.toggle('active', link.getAttribute('href') === `#/${page}`);
   main.replaceChildren();
   if (page === 'execution' && arg) cleanup = executionPage(main, arg);
+  else if (page === 'durable-execution' && arg) cleanup = durableExecutionPage(main, arg);
   else if (page === 'escalations') cleanup = escalationsPage(main);
   else if (page === 'failures') cleanup = failuresPage(main);
   else if (page === 'flow-control') cleanup = flowControlPage(main);

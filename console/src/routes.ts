@@ -6,3 +6,8 @@ export function executionHref(executionArn: string): string {
 export function lineageHref(id: string): string {
   return `#/lineage/${encodeURIComponent(id)}`;
 }
+
+/** A Lambda durable execution's page. */
+export function durableExecutionHref(arn: string): string {
+  return `#/durable-execution/${encodeURIComponent(arn)}`;
+}

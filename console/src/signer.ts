@@ -64,14 +64,19 @@ function signer(service: string, credentials: ConsoleCredentials): SignatureV4 {
   });
 }
 
-/** The headers to send for a signed POST of `body` to `/` on this origin. */
-export async function signedHeaders(service: string, headers: Record<string, string>, body: string): Promise<Record<string, string>> {
+/** The headers to send for a signed POST of `body` to `path` (`/` for the JSON protocols; Lambda's REST paths) on this origin. */
+export async function signedHeaders(
+  service: string,
+  headers: Record<string, string>,
+  body: string,
+  path = '/',
+): Promise<Record<string, string>> {
   const request = {
     method: 'POST',
     protocol: here().protocol,
     hostname: here().hostname,
     port: here().port ? Number(here().port) : undefined,
-    path: '/',
+    path,
     query: {},
     headers: { ...headers, host: here().host },
     body,

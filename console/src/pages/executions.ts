@@ -1,9 +1,10 @@
 import { duration, h, message, replace, time } from '../dom.js';
+import { durableRows } from '../durable.js';
 import { type ExecutionRow, listExecutions, STATUSES } from '../executions-data.js';
 import { subscribe } from '../feed.js';
-import { executionHref } from '../routes.js';
+import { durableExecutionHref, executionHref } from '../routes.js';
 
-/** Executions of every flow, Standard and Express, filtered by flow and status; refreshed as executions change. */
+/** Executions of every flow, Standard and Express, and of every durable function (with no flow chosen), filtered by flow and status; refreshed as executions change. */
 export function executionsPage(root: HTMLElement, query: URLSearchParams): () => void {
   const flowSelect = h('select', { name: 'flow', 'aria-label': 'flow' }, h('option', { value: '' }, 'all flows'));
   const statusSelect = h(
@@ -40,13 +41,23 @@ export function executionsPage(root: HTMLElement, query: URLSearchParams): () =>
     try {
       const flow = (flowSelect as HTMLSelectElement).value || query.get('flow') || undefined;
       const status = statusSelect.value || undefined;
-      const { rows, machines, expressProblem } = await listExecutions({ stateMachineArn: flow, status });
+      const listed = await listExecutions({ stateMachineArn: flow, status });
+      const { machines, expressProblem } = listed;
+      // Durable executions that cannot be read are named in the note; the state machines' still show.
+      let durableProblem: string | undefined;
+      const durable = flow
+        ? []
+        : await durableRows({ ...(status ? { status } : {}) }).catch((error: unknown) => {
+            durableProblem = `Durable executions missing (${message(error)})`;
+            return [];
+          });
+      const rows = [...listed.rows, ...durable].sort((a, b) => (b.startDate?.getTime() ?? 0) - (a.startDate?.getTime() ?? 0));
       if (!flowsLoaded) {
         flowsLoaded = true;
         for (const m of machines) flowSelect.append(h('option', { value: m.stateMachineArn }, `${m.name} (${m.type.toLowerCase()})`));
         (flowSelect as HTMLSelectElement).value = flow ?? '';
       }
-      replace(note, expressProblem ?? '');
+      replace(note, [expressProblem, durableProblem].filter(Boolean).join('; '));
       replace(table, rows.length === 0 ? h('p', { class: 'muted' }, 'No executions match.') : executionsTable(rows));
     } catch (error) {
       replace(table, h('p', { class: 'error' }, message(error)));
@@ -85,6 +96,8 @@ export function executionsPage(root: HTMLElement, query: URLSearchParams): () =>
   };
 }
 
+const TYPE_LABELS: Record<ExecutionRow['type'], string> = { STANDARD: 'Standard', EXPRESS: 'Express', DURABLE: 'Durable function' };
+
 function executionsTable(rows: readonly ExecutionRow[]): HTMLElement {
   const now = Date.now();
   return h(
@@ -107,8 +120,12 @@ function executionsTable(rows: readonly ExecutionRow[]): HTMLElement {
           'tr',
           { 'data-execution': r.executionArn, 'data-status': r.status },
           h('td', {}, r.flow),
-          h('td', {}, r.type === 'EXPRESS' ? 'Express' : 'Standard'),
-          h('td', {}, h('a', { href: executionHref(r.executionArn) }, r.name)),
+          h('td', {}, TYPE_LABELS[r.type]),
+          h(
+            'td',
+            {},
+            h('a', { href: r.type === 'DURABLE' ? durableExecutionHref(r.executionArn) : executionHref(r.executionArn) }, r.name),
+          ),
           h('td', {}, h('span', { class: `pill status-${r.status.toLowerCase()}` }, r.status)),
           h('td', {}, time(r.startDate)),
           h('td', {}, r.startDate ? duration((r.stopDate?.getTime() ?? now) - r.startDate.getTime()) + (r.stopDate ? '' : ' so far') : '-'),

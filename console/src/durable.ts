@@ -1,0 +1,77 @@
+import {
+  type DurableOperationView,
+  type DurableOutcome,
+  durableOperations,
+  durableOutcome,
+  waitingCallbacks,
+} from '../../clients/durable-timeline.js';
+import type { DurableExecutionDetail } from '../../local/read-api/contract.js';
+import { AwsCallError } from './aws.js';
+import type { ExecutionRow } from './executions-data.js';
+import { durableExecution, durableExecutions } from './feed.js';
+import { signedHeaders } from './signer.js';
+
+/** One durable execution as its page shows it: the read API's answer read by the timeline reader the CLI uses. */
+export interface DurableView {
+  readonly detail: DurableExecutionDetail;
+  readonly operations: readonly DurableOperationView[];
+  readonly waiting: readonly DurableOperationView[];
+  readonly outcome: DurableOutcome;
+}
+
+export async function loadDurable(arn: string): Promise<DurableView> {
+  const detail = await durableExecution(arn);
+  const operations = durableOperations(detail.events);
+  return { detail, operations, waiting: waitingCallbacks(operations), outcome: durableOutcome(detail.events) };
+}
+
+const DURABLE_STATUSES = new Set(['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'STOPPED']);
+
+/**
+ * The durable executions as rows of the Executions page, beside the state machines': none
+ * for a status they never have (ABORTED, PENDING_REDRIVE).
+ */
+export async function durableRows(filter: { status?: string; limit?: number }): Promise<ExecutionRow[]> {
+  if (filter.status !== undefined && !DURABLE_STATUSES.has(filter.status)) return [];
+  const { executions } = await durableExecutions({ ...(filter.status ? { status: filter.status } : {}), limit: filter.limit ?? 100 });
+  return executions.map((e) => ({
+    executionArn: e.durableExecutionArn,
+    stateMachineArn: e.functionArn,
+    flow: e.functionName,
+    type: 'DURABLE',
+    name: e.name,
+    status: e.status,
+    startDate: new Date(e.startDate),
+    ...(e.stopDate ? { stopDate: new Date(e.stopDate) } : {}),
+  }));
+}
+
+/** An operator's answer to a waiting callback: approve with a result (JSON text), or refuse with an error. */
+export type CallbackAnswer =
+  | { readonly approve: true; readonly result: string }
+  | { readonly approve: false; readonly errorType: string; readonly reason: string };
+
+/**
+ * SendDurableExecutionCallbackSuccess or SendDurableExecutionCallbackFailure: Lambda's
+ * REST API on this origin, signed as the SDK signs it (the callback id encoded in the path,
+ * the result as the raw body, the error as an ErrorObject), so the console answers as
+ * `switchyard durable approve` does.
+ */
+export async function answerCallback(callbackId: string, answer: CallbackAnswer): Promise<void> {
+  const path = `/2025-12-01/durable-execution-callbacks/${encodeURIComponent(callbackId)}/${answer.approve ? 'succeed' : 'fail'}`;
+  const body = answer.approve ? answer.result : JSON.stringify({ ErrorType: answer.errorType, ErrorMessage: answer.reason });
+  const contentType = answer.approve ? 'application/octet-stream' : 'application/json';
+  const headers = await signedHeaders('lambda', { 'content-type': contentType }, body, path);
+  const response = await fetch(path, { method: 'POST', headers, body, credentials: 'omit', cache: 'no-store' });
+  if (response.ok) return;
+  const text = await response.text();
+  let parsed: { __type?: string; message?: string; Message?: string } = {};
+  try {
+    parsed = JSON.parse(text) as typeof parsed;
+  } catch {
+    // Not JSON: the status says it.
+  }
+  const type = parsed.__type ?? response.headers.get('x-amzn-errortype') ?? 'UnknownError';
+  const code = type.slice(type.lastIndexOf('#') + 1).split(':')[0] ?? type;
+  throw new AwsCallError(code, parsed.message ?? parsed.Message ?? text, response.status);
+}

@@ -1,0 +1,154 @@
+import type { DurableError, DurableOperationView } from '../../../clients/durable-timeline.js';
+import { duration, h, message, prettyJson, replace, time } from '../dom.js';
+import { answerCallback, type DurableView, loadDurable } from '../durable.js';
+
+/** Durable executions are not on the live feed: a running one is read again this often. */
+const POLL_MS = 2000;
+
+/**
+ * One Lambda durable execution: its status, its operations as a timeline (steps with their
+ * result and every retried try, waits with their end, callbacks with their ids) and, for
+ * each callback it waits for, an Approve and a Refuse button (what `switchyard durable
+ * approve|refuse` sends).
+ */
+export function durableExecutionPage(root: HTMLElement, arn: string): () => void {
+  const header = h('div', { class: 'execution-header' }, h('p', { class: 'muted' }, 'Loading durable execution…'));
+  const callbacks = h('section', { class: 'callbacks' });
+  const timeline = h('section', { class: 'history' });
+  replace(root, header, callbacks, timeline);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let stopped = false;
+
+  const load = async () => {
+    clearTimeout(timer);
+    try {
+      const view = await loadDurable(arn);
+      if (stopped) return;
+      drawHeader(header, view);
+      replace(
+        callbacks,
+        view.waiting.map((op) => callbackForm(op, load)),
+      );
+      replace(timeline, h('h2', {}, 'Operations'), operationsTable(view.operations));
+      if (view.detail.execution.status === 'RUNNING') timer = setTimeout(load, POLL_MS);
+    } catch (error) {
+      replace(header, h('p', { class: 'error' }, message(error)));
+    }
+  };
+  void load();
+  return () => {
+    stopped = true;
+    clearTimeout(timer);
+  };
+}
+
+function drawHeader(header: HTMLElement, view: DurableView): void {
+  const e = view.detail.execution;
+  const start = new Date(e.startDate);
+  const stop = e.stopDate ? new Date(e.stopDate) : undefined;
+  replace(
+    header,
+    h('h1', {}, e.name),
+    h(
+      'p',
+      { class: 'summary' },
+      h('span', { class: `pill status-${e.status.toLowerCase()}`, 'data-testid': 'execution-status' }, e.status),
+      ` ${e.functionName} (durable function) · started ${time(start)} · ${duration((stop?.getTime() ?? Date.now()) - start.getTime())}${stop ? '' : ' so far'}`,
+    ),
+    e.error ? h('p', { class: 'error' }, errorText(e.error)) : null,
+    e.input !== undefined ? h('details', {}, h('summary', {}, 'Input'), h('pre', {}, prettyJson(e.input))) : null,
+    e.result !== undefined ? h('details', { open: true }, h('summary', {}, 'Result'), h('pre', {}, prettyJson(e.result))) : null,
+    h('p', { class: 'muted small' }, e.durableExecutionArn),
+  );
+}
+
+/** A waiting callback with its id, a result to approve with and a reason to refuse with. */
+function callbackForm(op: DurableOperationView, reload: () => Promise<void>): HTMLElement {
+  const id = op.callbackId ?? '';
+  const result = h('textarea', { name: 'result', rows: 2, 'aria-label': 'result' }, '{"approved":true}') as HTMLTextAreaElement;
+  const reason = h('input', { name: 'reason', placeholder: 'why (refuse)', 'aria-label': 'reason' }) as HTMLInputElement;
+  const status = h('p', { class: 'note' });
+  const send = async (approve: boolean) => {
+    try {
+      if (approve) JSON.parse(result.value);
+      await answerCallback(
+        id,
+        approve ? { approve, result: result.value } : { approve, errorType: 'Refused', reason: reason.value || 'refused by an operator' },
+      );
+      replace(status, approve ? 'Approved: the execution resumes.' : 'Refused: the execution resumes with the error.');
+      await reload();
+    } catch (error) {
+      replace(status, h('span', { class: 'error' }, message(error)));
+    }
+  };
+  return h(
+    'form',
+    { class: 'decision', 'data-callback': id, onsubmit: (e: Event) => e.preventDefault() },
+    h('h2', {}, `Waiting at ${op.label}`),
+    h(
+      'p',
+      { class: 'muted small' },
+      `callback id ${id}${op.callbackTimeoutSeconds ? ` · times out after ${op.callbackTimeoutSeconds} s` : ''}`,
+    ),
+    h('label', {}, 'Result (JSON) ', result),
+    h('label', {}, 'Reason ', reason),
+    h('button', { type: 'button', onclick: () => void send(true) }, 'Approve'),
+    h('button', { type: 'button', onclick: () => void send(false) }, 'Refuse'),
+    status,
+  );
+}
+
+function operationsTable(operations: readonly DurableOperationView[]): HTMLElement {
+  if (operations.length === 0) return h('p', { class: 'muted' }, 'No operations yet.');
+  return h(
+    'table',
+    { class: 'executions' },
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        ['#', 'Operation', 'Kind', 'Status', 'Started', 'Took', 'Details'].map((c) => h('th', {}, c)),
+      ),
+    ),
+    h(
+      'tbody',
+      {},
+      operations.map((op, i) =>
+        h(
+          'tr',
+          { 'data-operation': op.id, 'data-status': op.status },
+          h('td', {}, String(i + 1)),
+          h('td', {}, op.parentId ? `  ${op.label}` : op.label),
+          h('td', {}, op.subType ? `${op.kind} (${op.subType})` : op.kind),
+          h('td', {}, h('span', { class: `pill status-${op.status.toLowerCase()}` }, op.status)),
+          h('td', {}, time(op.startedAt)),
+          h('td', {}, op.startedAt && op.endedAt ? duration(op.endedAt.getTime() - op.startedAt.getTime()) : '-'),
+          h(
+            'td',
+            {},
+            operationDetails(op).map((line) => h('div', {}, line)),
+          ),
+        ),
+      ),
+    ),
+  );
+}
+
+/** The lines under an operation: retried tries, a wait's end, a callback's id, its result or error. */
+export function operationDetails(op: DurableOperationView): string[] {
+  const lines = op.failedAttempts.map(
+    (a) => `try ${a.attempt} failed${a.error ? `: ${errorText(a.error)}` : ''}, retried after ${a.retryDelaySeconds} s`,
+  );
+  if (op.kind === 'Step' && op.attempts > 1 && op.status !== 'RETRYING') lines.push(`try ${op.attempts} ${op.status.toLowerCase()}`);
+  if (op.waitUntil) lines.push(`until ${time(op.waitUntil)}`);
+  if (op.callbackId) lines.push(`callback id ${op.callbackId}`);
+  if (op.result !== undefined) lines.push(`result ${op.result}`);
+  if (op.error) lines.push(`error ${errorText(op.error)}`);
+  return lines;
+}
+
+function errorText(error: DurableError): string {
+  return `${error.ErrorType ?? 'Error'}${error.ErrorMessage ? `: ${error.ErrorMessage}` : ''}`;
+}
