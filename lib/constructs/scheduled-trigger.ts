@@ -99,6 +99,53 @@ export interface ScheduledTriggerProps {
   readonly alarms?: false;
 }
 
+/** Refuses props Scheduler (or the bus) would refuse at deploy time, in the order they are read. */
+function validateTrigger(trigger: Construct, triggerName: string, props: ScheduledTriggerProps): void {
+  if (!Token.isUnresolved(triggerName) && !TRIGGER_NAME.test(triggerName)) {
+    invalidProp(trigger, `triggerName must be 1 to 64 of A-Z a-z 0-9 . _ - (got ${JSON.stringify(triggerName)})`);
+  }
+  if (props.description !== undefined && !Token.isUnresolved(props.description) && props.description.length > 512) {
+    invalidProp(trigger, `description must be at most 512 characters (got ${props.description.length})`);
+  }
+  validateRange(trigger, 'flexibleWindow', props.flexibleWindow?.toMinutes({ integral: false }), 1, 1440, 'minutes');
+  validateRange(trigger, 'retryAttempts', props.retryAttempts, 0, 185);
+  validateInteger(trigger, 'retryAttempts', props.retryAttempts);
+  validateRange(trigger, 'maxEventAge', props.maxEventAge?.toSeconds(), 60, 86_400, 'seconds');
+  if (props.start && props.end && props.start >= props.end) {
+    invalidProp(trigger, `end must be after start (got start ${props.start.toISOString()}, end ${props.end.toISOString()})`);
+  }
+  validateRate(trigger, props.schedule.expressionString);
+  if (props.payload !== undefined) validatePayload(trigger, props.payload);
+}
+
+/** A scheduled rule has none of Scheduler's options, and takes only cron or rate expressions in UTC. */
+function validateRuleEngine(trigger: Construct, props: ScheduledTriggerProps, expression: string): void {
+  const schedulerOnly = (
+    [
+      ['flexibleWindow', props.flexibleWindow],
+      ['start', props.start],
+      ['end', props.end],
+      ['retryAttempts', props.retryAttempts],
+      ['maxEventAge', props.maxEventAge],
+      ['payload', props.payload],
+    ] as const
+  ).filter(([, value]) => value !== undefined);
+  if (schedulerOnly.length > 0) {
+    invalidProp(
+      trigger,
+      `${schedulerOnly.map(([name]) => name).join(', ')} need the Scheduler engine; a scheduled rule has none of them (engine is ScheduleEngine.RULE)`,
+    );
+  }
+  const zone = props.schedule.timeZone?.timezoneName;
+  const utc = zone === undefined || zone === 'UTC' || zone === 'Etc/UTC';
+  if (!utc || expression.startsWith('at(')) {
+    invalidProp(
+      trigger,
+      `a scheduled rule takes a cron or rate expression in UTC (got ${expression}${utc ? '' : ` in ${zone}`}); use the Scheduler engine`,
+    );
+  }
+}
+
 /**
  * A schedule that puts an event on the bus each time it fires. With Scheduler (the
  * default) the event is a `ScheduleFired` contract event whose `scheduledTime` is
@@ -122,51 +169,14 @@ export class ScheduledTrigger extends Construct implements IMonitorable {
     super(scope, id);
     const engine = props.engine ?? ScheduleEngine.SCHEDULER;
     this.triggerName = props.triggerName ?? id;
-    if (!Token.isUnresolved(this.triggerName) && !TRIGGER_NAME.test(this.triggerName)) {
-      invalidProp(this, `triggerName must be 1 to 64 of A-Z a-z 0-9 . _ - (got ${JSON.stringify(this.triggerName)})`);
-    }
-    if (props.description !== undefined && !Token.isUnresolved(props.description) && props.description.length > 512) {
-      invalidProp(this, `description must be at most 512 characters (got ${props.description.length})`);
-    }
-    validateRange(this, 'flexibleWindow', props.flexibleWindow?.toMinutes({ integral: false }), 1, 1440, 'minutes');
-    validateRange(this, 'retryAttempts', props.retryAttempts, 0, 185);
-    validateInteger(this, 'retryAttempts', props.retryAttempts);
-    validateRange(this, 'maxEventAge', props.maxEventAge?.toSeconds(), 60, 86_400, 'seconds');
-    if (props.start && props.end && props.start >= props.end) {
-      invalidProp(this, `end must be after start (got start ${props.start.toISOString()}, end ${props.end.toISOString()})`);
-    }
+    validateTrigger(this, this.triggerName, props);
     const expression = props.schedule.expressionString;
-    validateRate(this, expression);
-    if (props.payload !== undefined) validatePayload(this, props.payload);
 
     if (props.alarms === false) turnAlarmsOff(this);
     this.deadLetterQueue = deadLetterQueue(this, 'DeadLetterQueue');
 
     if (engine === ScheduleEngine.RULE) {
-      const schedulerOnly = (
-        [
-          ['flexibleWindow', props.flexibleWindow],
-          ['start', props.start],
-          ['end', props.end],
-          ['retryAttempts', props.retryAttempts],
-          ['maxEventAge', props.maxEventAge],
-          ['payload', props.payload],
-        ] as const
-      ).filter(([, value]) => value !== undefined);
-      if (schedulerOnly.length > 0) {
-        invalidProp(
-          this,
-          `${schedulerOnly.map(([name]) => name).join(', ')} need the Scheduler engine; a scheduled rule has none of them (engine is ScheduleEngine.RULE)`,
-        );
-      }
-      const zone = props.schedule.timeZone?.timezoneName;
-      const utc = zone === undefined || zone === 'UTC' || zone === 'Etc/UTC';
-      if (!utc || expression.startsWith('at(')) {
-        invalidProp(
-          this,
-          `a scheduled rule takes a cron or rate expression in UTC (got ${expression}${utc ? '' : ` in ${zone}`}); use the Scheduler engine`,
-        );
-      }
+      validateRuleEngine(this, props, expression);
       // Scheduled rules only run on the default bus; the hub receives their events as they are.
       this.rule = new events.Rule(this, 'Rule', {
         schedule: events.Schedule.expression(expression),
