@@ -178,7 +178,7 @@ export function createSqsConsumer<const C extends readonly AnyEventContract[]>(o
     const processEvent = async (record: SQSRecord, event: ValidatedEvent, recordLogger: Logger) => {
       // Flow control's step before the domain step: it may hold the record back (throws
       // FlowHeldBackError) or find it superseded by a later record of its key (debounce).
-      const pass = await gate?.enter(record, event.envelope, lambdaContext.getRemainingTimeInMillis());
+      const pass = await gate?.enter(record, event.envelope, lambdaContext.getRemainingTimeInMillis(), recordLogger);
       if (pass?.kind === 'superseded') {
         counts.superseded++;
         recordLogger.info('superseded: a later record of its key runs instead (debounce); completed without running', {

@@ -3,11 +3,12 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { SQSRecord } from 'aws-lambda';
 import { FLOW_OUTCOMES, type FlowControlSettings, parseKeyPath } from '../../../contracts/flow-control.js';
 import { ConfigError, toError } from '../errors.js';
+import { logger as kitLogger } from '../observability.js';
 import { acquireSlot, releaseSlot, type SlotLease } from './concurrency.js';
 import { debounce, debounceSeq } from './debounce.js';
 import { FlowHeldBackError } from './errors.js';
 import { pausedUntil, pauseKey, throttleOf } from './pause.js';
-import { takeStart } from './rate-limit.js';
+import { type StartOutcome, takeStart } from './rate-limit.js';
 import type { FlowControlStore } from './store.js';
 import { nowOf } from './store.js';
 
@@ -64,8 +65,12 @@ export class FlowGate {
     return typeof node === 'string' || typeof node === 'number' || typeof node === 'boolean' ? String(node) : MISSING_KEY;
   }
 
-  /** Decides whether the record runs now; throws FlowHeldBackError if it must wait. */
-  async enter(record: SQSRecord, event: unknown, remainingMs: number): Promise<FlowPass | FlowSuperseded> {
+  /**
+   * Decides whether the record runs now; throws FlowHeldBackError if it must wait. `logger`
+   * (the kit's shared one by default) takes what goes wrong giving back a slot the record
+   * then may not use.
+   */
+  async enter(record: SQSRecord, event: unknown, remainingMs: number, logger: Logger = kitLogger): Promise<FlowPass | FlowSuperseded> {
     const { settings, store } = this;
     const flow = settings.flow;
     const key = this.keyOf(event);
@@ -101,31 +106,39 @@ export class FlowGate {
       if (lease === undefined) throw new FlowHeldBackError('concurrency', key, leaseMs);
     }
     if (settings.rateLimit) {
-      const start = await takeStart(store, {
-        flow,
-        key,
-        limit: settings.rateLimit.limit,
-        periodMs: settings.rateLimit.periodSeconds * 1000,
-      });
+      let start: StartOutcome;
+      try {
+        start = await takeStart(store, { flow, key, limit: settings.rateLimit.limit, periodMs: settings.rateLimit.periodSeconds * 1000 });
+      } catch (thrown) {
+        // The record does not run: its slot would otherwise stay taken until its lease ends.
+        await this.#release(key, lease, logger);
+        throw thrown;
+      }
       if (!start.allowed) {
-        if (lease !== undefined) await releaseSlot(store, lease);
+        // Held back for the rate, whether or not the slot could be given back: a failed
+        // release must not turn the hold into a failure that counts towards the DLQ.
+        await this.#release(key, lease, logger);
         throw new FlowHeldBackError('rate', key, start.retryAfterMs);
       }
     }
     return { kind: 'run', key, leave: (logger, error) => this.#leave(key, lease, logger, error) };
   }
 
-  async #leave(key: string, lease: SlotLease | undefined, logger: Logger, error?: Error): Promise<Error | undefined> {
-    if (lease !== undefined) {
-      try {
-        await releaseSlot(this.store, lease);
-      } catch (thrown) {
-        logger.warn('flow control: releasing the concurrency slot failed; it frees itself when its lease ends', {
-          flowControl: { key, slot: lease.pk },
-          releaseError: toError(thrown),
-        });
-      }
+  /** Gives the slot back, if the record holds one; a failure is logged: the lease then ends by itself. */
+  async #release(key: string, lease: SlotLease | undefined, logger: Logger): Promise<void> {
+    if (lease === undefined) return;
+    try {
+      await releaseSlot(this.store, lease);
+    } catch (thrown) {
+      logger.warn('flow control: releasing the concurrency slot failed; it frees itself when its lease ends', {
+        flowControl: { key, slot: lease.pk },
+        releaseError: toError(thrown),
+      });
     }
+  }
+
+  async #leave(key: string, lease: SlotLease | undefined, logger: Logger, error?: Error): Promise<Error | undefined> {
+    await this.#release(key, lease, logger);
     const pause = this.settings.pauseOnThrottle;
     const throttle = error === undefined || pause === undefined ? undefined : throttleOf(error, nowOf(this.store));
     if (error === undefined || pause === undefined || throttle === undefined) return error;

@@ -1,0 +1,66 @@
+import { DeleteItemCommand, type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FlowControlSettings } from '../../../../contracts/flow-control.js';
+import { FlowGate } from '../../../../lambdas/kit/flow-control/gate.js';
+import { flowControlItemKey } from '../../../../lambdas/kit/flow-control/item-keys.js';
+import { readItem } from '../../../../lambdas/kit/flow-control/store.js';
+import { sqsRecord, ticketCreated } from '../../../helpers/events.js';
+import { type DynaliteHandle, flowControlStore, startDynalite } from './helpers.js';
+
+let dynamo: DynaliteHandle;
+beforeAll(async () => {
+  dynamo = await startDynalite();
+});
+afterAll(async () => {
+  await dynamo.close();
+});
+
+const settings: FlowControlSettings = {
+  flow: 'triage',
+  key: { constant: 'model-x' },
+  concurrency: { limit: 1, leaseMarginSeconds: 10 },
+  rateLimit: { limit: 1, periodSeconds: 60 },
+};
+
+/** A client that answers like the table, but fails the next call that `failing` picks out, as a DynamoDB outage would. */
+function flakyClient(client: DynamoDBClient, failing: (command: unknown) => boolean): DynamoDBClient {
+  let failed = false;
+  return {
+    send: (command: unknown) => {
+      if (!failed && failing(command)) {
+        failed = true;
+        return Promise.reject(Object.assign(new Error('service unavailable'), { name: 'InternalServerError' }));
+      }
+      return client.send(command as never);
+    },
+  } as DynamoDBClient;
+}
+
+const logger = { warn: () => undefined } as never;
+const slot = flowControlItemKey('concurrency', 'triage', 'model-x', 0);
+
+describe('FlowGate', () => {
+  it('holds a record back for the rate limit even when giving its slot back fails', async () => {
+    const base = await flowControlStore(dynamo);
+    const first = await new FlowGate(base, settings).enter(sqsRecord(ticketCreated('T-1')), {}, 30_000, logger);
+    if (first.kind === 'run') await first.leave(logger);
+    const store = { ...base, client: flakyClient(base.client, (c) => c instanceof DeleteItemCommand) };
+    await expect(new FlowGate(store, settings).enter(sqsRecord(ticketCreated('T-2')), {}, 30_000, logger)).rejects.toMatchObject({
+      name: 'FlowHeldBack',
+      reason: 'rate',
+    });
+  });
+
+  it('gives its slot back when checking the rate limit fails, so the slot does not stay taken until its lease ends', async () => {
+    const base = await flowControlStore(dynamo);
+    const rateItem = flowControlItemKey('rate', 'triage', 'model-x');
+    const store = {
+      ...base,
+      client: flakyClient(base.client, (c) => c instanceof GetItemCommand && c.input.Key?.pk?.S === rateItem),
+    };
+    await expect(new FlowGate(store, settings).enter(sqsRecord(ticketCreated('T-1')), {}, 30_000, logger)).rejects.toMatchObject({
+      name: 'InternalServerError',
+    });
+    expect(await readItem(base, slot)).toBeUndefined();
+  });
+});
