@@ -1,6 +1,7 @@
 import {
   CheckpointDurableExecutionCommand,
   GetDurableExecutionCommand,
+  GetDurableExecutionHistoryCommand,
   InvokeCommand,
   LambdaClient,
   ListDurableExecutionsByFunctionCommand,
@@ -55,6 +56,28 @@ async function endOf(arn: string) {
     return execution.Status === 'RUNNING' ? undefined : execution;
   }, 30_000);
 }
+
+describe('Lambda durable functions execution timeout', () => {
+  it('ends an execution past its DurableConfig ExecutionTimeout as TIMED_OUT', async () => {
+    const app = durableApp({ executionTimeoutSeconds: 2 });
+    const short = await LocalRuntime.start({ cdkOut: app.cdkOut, dataDir: tempDataDir(), port: 0, log: () => {} });
+    try {
+      const client = new LambdaClient({ endpoint: short.url, region, credentials, maxAttempts: 1 });
+      const { DurableExecutionArn: arn } = await client.send(
+        new InvokeCommand({ FunctionName: 'callback-only:$LATEST', InvocationType: 'Event', Payload: payload({ timeoutSeconds: 600 }) }),
+      );
+      const ended = await eventually(async () => {
+        const execution = await client.send(new GetDurableExecutionCommand({ DurableExecutionArn: arn }));
+        return execution.Status === 'RUNNING' ? undefined : execution;
+      }, 15_000);
+      expect(ended.Status).toBe('TIMED_OUT');
+      const { Events = [] } = await client.send(new GetDurableExecutionHistoryCommand({ DurableExecutionArn: arn }));
+      expect(Events.at(-1)?.EventType).toBe('ExecutionTimedOut');
+    } finally {
+      await short.stop();
+    }
+  }, 30_000);
+});
 
 describe('Lambda durable functions', () => {
   it('fails if a durable function is invoked by an unqualified name or ARN', async () => {
