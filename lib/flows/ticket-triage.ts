@@ -375,10 +375,10 @@ export class TicketTriage extends Construct {
         failure: { step: 'ClassifyTicket', error: '{% $states.input.Error %}' },
       },
     });
-    // A full token window is no fault of the model: the execution fails with it and the starter holds the ticket back.
-    if (this.#modelTokens) failOnFullTokenWindow(this, classify);
     // An open circuit is not retried (it fails fast by design): the ticket goes straight to a person.
     classify.addCatch(modelFailed, { errors: [ERROR_NAMES.circuitOpen] });
+    // A full token window is no fault of the model: the execution fails with it and the starter holds the ticket back.
+    if (this.#modelTokens) failOnFullTokenWindow(this, classify);
     classify.addCatch(modelFailed, { errors: ['States.ALL'] });
 
     const escalate = tasks.StepFunctionsStartExecution.jsonata(this, 'Escalate', {

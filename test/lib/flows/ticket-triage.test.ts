@@ -153,9 +153,9 @@ describe('TicketTriage', () => {
       }),
     );
     expect(triage.States.ClassifyTicket?.Catch).toEqual([
+      { ErrorEquals: ['CircuitOpen'], Next: 'ModelFailed' },
       // A full token window is not the model failing: the execution fails and the starter holds the ticket back.
       { ErrorEquals: ['TokenLimitReached'], Next: 'ModelTokensFull' },
-      { ErrorEquals: ['CircuitOpen'], Next: 'ModelFailed' },
       { ErrorEquals: ['States.ALL'], Next: 'ModelFailed' },
     ]);
     // A failed model is one of the policy's conditions: the Choice escalates it.
