@@ -71,6 +71,49 @@ export interface FileTriggerProps {
 }
 
 /**
+ * The trigger's own bucket (EventBridge notifications on, encrypted, private, TLS only) and
+ * the bucket its server access logs go to, kept for `accessLogsRetention`.
+ */
+function loggedBucket(scope: Construct, props: FileTriggerProps): { bucket: s3.Bucket; logs: s3.Bucket } {
+  const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+  const logs = new s3.Bucket(scope, 'AccessLogs', {
+    encryption: s3.BucketEncryption.S3_MANAGED,
+    enforceSSL: true,
+    blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+    objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+    lifecycleRules: [{ expiration: props.accessLogsRetention ?? Duration.days(90) }],
+    removalPolicy,
+  });
+  Validations.of(logs).acknowledge({
+    id: 'AwsSolutions-S1',
+    reason: 'This is the server access log bucket of the trigger bucket; logging it too would only log the log writes.',
+  });
+  const bucket = new s3.Bucket(scope, 'Bucket', {
+    encryption: s3.BucketEncryption.S3_MANAGED,
+    enforceSSL: true,
+    blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+    objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+    eventBridgeEnabled: true,
+    removalPolicy,
+  });
+  // Log delivery by bucket policy, as S3 recommends (an ACL would need ACLs enabled on the log bucket).
+  (bucket.node.defaultChild as s3.CfnBucket).loggingConfiguration = {
+    destinationBucketName: logs.bucketName,
+    logFilePrefix: ACCESS_LOG_PREFIX,
+  };
+  logs.addToResourcePolicy(
+    new iam.PolicyStatement({
+      sid: 'S3ServerAccessLogsPolicy',
+      principals: [new iam.ServicePrincipal('logging.s3.amazonaws.com')],
+      actions: ['s3:PutObject'],
+      resources: [logs.arnForObjects(`${ACCESS_LOG_PREFIX}*`)],
+      conditions: { ArnLike: { 'aws:SourceArn': bucket.bucketArn }, StringEquals: { 'aws:SourceAccount': Stack.of(scope).account } },
+    }),
+  );
+  return { bucket, logs };
+}
+
+/**
  * A file landing in a bucket becomes a contract event on the hub. The bucket sends its
  * events to EventBridge (S3 puts them on the default bus of its account and region); a rule
  * there matches `Object Created` under the prefix and suffix and invokes a small function
@@ -114,42 +157,8 @@ export class FileTrigger extends Construct implements IMonitorable {
       this.bucket = props.bucket;
       this.bucket.enableEventBridgeNotification();
     } else {
-      const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
-      const logs = new s3.Bucket(this, 'AccessLogs', {
-        encryption: s3.BucketEncryption.S3_MANAGED,
-        enforceSSL: true,
-        blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-        objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-        lifecycleRules: [{ expiration: props.accessLogsRetention ?? Duration.days(90) }],
-        removalPolicy,
-      });
-      Validations.of(logs).acknowledge({
-        id: 'AwsSolutions-S1',
-        reason: 'This is the server access log bucket of the trigger bucket; logging it too would only log the log writes.',
-      });
+      const { bucket, logs } = loggedBucket(this, props);
       this.accessLogsBucket = logs;
-      const bucket = new s3.Bucket(this, 'Bucket', {
-        encryption: s3.BucketEncryption.S3_MANAGED,
-        enforceSSL: true,
-        blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-        objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-        eventBridgeEnabled: true,
-        removalPolicy,
-      });
-      // Log delivery by bucket policy, as S3 recommends (an ACL would need ACLs enabled on the log bucket).
-      (bucket.node.defaultChild as s3.CfnBucket).loggingConfiguration = {
-        destinationBucketName: logs.bucketName,
-        logFilePrefix: ACCESS_LOG_PREFIX,
-      };
-      logs.addToResourcePolicy(
-        new iam.PolicyStatement({
-          sid: 'S3ServerAccessLogsPolicy',
-          principals: [new iam.ServicePrincipal('logging.s3.amazonaws.com')],
-          actions: ['s3:PutObject'],
-          resources: [logs.arnForObjects(`${ACCESS_LOG_PREFIX}*`)],
-          conditions: { ArnLike: { 'aws:SourceArn': bucket.bucketArn }, StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
-        }),
-      );
       this.bucket = bucket;
     }
 
