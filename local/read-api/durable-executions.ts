@@ -1,7 +1,8 @@
 import type { DurableExecutions } from '../lambda/durable/durable-executions.js';
 import type { ExecutionRecord } from '../lambda/durable/durable-types.js';
 import { forApi } from '../lambda/durable/wire.js';
-import type { DurableExecutionDetail, DurableExecutionSummary } from './contract.js';
+import { parseTraceHeader } from '../trace-header.js';
+import type { DurableExecutionDetail, DurableExecutionSummary, LineageNode } from './contract.js';
 import type { ExpressPosition, ReadApiSources } from './router.js';
 
 export const DURABLE_STATUSES = new Set(['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'STOPPED']);
@@ -68,4 +69,29 @@ export function durableRoutes(sources: DurableSources): Required<Pick<ReadApiSou
     durableExecutions: (filter) => durableSummaries(sources, filter),
     durableExecution: (arn) => durableDetail(sources, arn),
   };
+}
+
+/**
+ * The durable executions an invocation started, as lineage nodes: each execution keeps the
+ * trace header its Invoke carried (the workflow starter's SDK passes its invocation's on),
+ * whose parent is the invoking segment. A DurableFlow's trigger event is traced through its
+ * starter's invocation to the execution it named after the event, with its status.
+ */
+export function durableLineage(sources: DurableSources, segment: string): LineageNode[] {
+  const durable = sources.executions();
+  if (durable === undefined) return [];
+  return sources
+    .functionNames()
+    .flatMap((functionName) => durable.store.list({ functionName }))
+    .filter((e) => parseTraceHeader(e.traceHeader)?.parent === segment)
+    .map((e) => ({
+      kind: 'execution',
+      id: e.arn,
+      label: `${e.functionName} durable execution ${e.name}`,
+      time: new Date(e.startedAt).toISOString(),
+      status: e.status.toLowerCase().replace('_', ' '),
+      ...(e.error ? { reason: [e.error.ErrorType, e.error.ErrorMessage].filter(Boolean).join(': ') } : {}),
+      attributes: { function: e.functionName, name: e.name, type: 'DURABLE' },
+      children: [],
+    }));
 }

@@ -69,6 +69,8 @@ export class LineageBuilder {
   constructor(
     private readonly records: ReadApiRecords,
     private readonly logs?: LogReader,
+    /** The Lambda durable executions started from a segment (an invocation's Invoke carried its trace header). */
+    private readonly durableStartedFrom?: (segment: string) => readonly LineageNode[],
   ) {}
 
   /**
@@ -189,6 +191,11 @@ export class LineageBuilder {
     for (const event of this.records.eventsFromSegment(segment)) {
       if (seen.has(`event:${event.id}:${event.replayName ?? ''}`)) continue;
       out.push({ at: Date.parse(event.acceptedAt), node: await this.#event(event, depth, seen) });
+    }
+    for (const execution of this.durableStartedFrom?.(segment) ?? []) {
+      if (seen.has(key(execution))) continue;
+      seen.add(key(execution));
+      out.push({ at: Date.parse(execution.time), node: execution });
     }
     return out.sort((a, b) => a.at - b.at).map((entry) => entry.node);
   }

@@ -8,7 +8,7 @@ import type { HistoryEvent } from '../states/engine/index.js';
 import type { ExecutionRecord } from '../states/execution-store.js';
 import { eventSegment, executionSegment, messageSegment, parseTraceHeader, ruleMatchSegment, segmentOf } from '../trace-header.js';
 import { type BusEventRecord, type ExpressExecutionSummary, type Lineage, mergeLineagePages, type StreamMessage } from './contract.js';
-import { type DurableSources, durableRoutes } from './durable-executions.js';
+import { type DurableSources, durableLineage, durableRoutes } from './durable-executions.js';
 import { type FlowControlSources, readFlowControl } from './flow-control.js';
 import { LineageBuilder, type LogReader } from './lineage.js';
 import { LiveFeed } from './live-feed.js';
@@ -64,7 +64,8 @@ export class ReadApi {
   constructor(private readonly options: ReadApiOptions) {
     this.feed = new LiveFeed(options.heartbeatMs);
     this.records = new ReadApiRecords(options.db, options.retention, options.now, options.eventsDb);
-    this.#lineage = new LineageBuilder(this.records, options.logs);
+    const durable = options.durable;
+    this.#lineage = new LineageBuilder(this.records, options.logs, durable ? (segment) => durableLineage(durable, segment) : undefined);
     this.router = new ReadApiRouter({
       feed: this.feed,
       expressExecutions: (filter) => expressSummaries(options.expressExecutions(), filter),

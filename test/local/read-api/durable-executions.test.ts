@@ -1,19 +1,51 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { durableOperations, waitingCallbacks } from '../../../clients/durable-timeline.js';
 import {
   type DurableExecutionDetail,
   type DurableExecutionsPage,
+  type Lineage,
   READ_API_PATHS,
   READ_API_PREFIX,
 } from '../../../local/read-api/contract.js';
 import { LocalRuntime } from '../../../local/runtime.js';
+import { writeAssembly } from '../assembly.js';
 import { credentials, eventually, region, tempDataDir } from '../helpers.js';
 import { type DurableApp, durableApp } from '../lambda/durable/fixture.js';
 
 let runtime: LocalRuntime;
 let app: DurableApp;
 const arns: string[] = [];
+let lambda: LambdaClient;
+
+/** A function that starts a durable execution as the workflow starter does: an asynchronous Invoke by name, with the SDK. */
+const STARTER = `
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+const client = new LambdaClient({});
+export const handler = async (event) => {
+  const started = await client.send(new InvokeCommand({
+    FunctionName: 'callback-only:$LATEST', InvocationType: 'Event', DurableExecutionName: event.name, Payload: new TextEncoder().encode('{}'),
+  }));
+  return started.DurableExecutionArn;
+};
+`;
+
+/** The fixture's app with the starter added to its stack. */
+function withStarter(app: DurableApp): void {
+  const file = path.join(app.cdkOut, 'Durable.template.json');
+  const template = JSON.parse(readFileSync(file, 'utf8'));
+  const plain = template.Resources.Plain;
+  mkdirSync(path.join(app.cdkOut, 'asset.starter'));
+  writeFileSync(path.join(app.cdkOut, 'asset.starter', 'index.mjs'), STARTER);
+  template.Resources.Starter = {
+    ...plain,
+    Properties: { ...plain.Properties, FunctionName: 'starter', Code: { S3Bucket: 'b', S3Key: 'asset.starter.zip' } },
+    Metadata: { 'aws:asset:path': 'asset.starter', 'aws:asset:property': 'Code' },
+  };
+  writeAssembly(app.cdkOut, { Durable: { template } });
+}
 
 async function read(path: string): Promise<{ status: number; body: Record<string, unknown> }> {
   const response = await fetch(`${runtime.url}${READ_API_PREFIX}${path}`);
@@ -22,8 +54,9 @@ async function read(path: string): Promise<{ status: number; body: Record<string
 
 beforeAll(async () => {
   app = durableApp();
+  withStarter(app);
   runtime = await LocalRuntime.start({ cdkOut: app.cdkOut, dataDir: tempDataDir(), port: 0, log: () => {} });
-  const lambda = new LambdaClient({ endpoint: runtime.url, region, credentials, maxAttempts: 1 });
+  lambda = new LambdaClient({ endpoint: runtime.url, region, credentials, maxAttempts: 1 });
   for (const name of ['ask-1', 'ask-2', 'ask-3']) {
     const started = await lambda.send(
       new InvokeCommand({
@@ -64,6 +97,25 @@ describe('Read API durable executions', () => {
     expect(callback).toMatchObject({ label: 'answer', kind: 'Callback', status: 'STARTED' });
     expect(callback?.callbackId).toMatch(/^[A-Za-z0-9+/]+={0,2}$/);
     expect(callback?.startedAt?.getTime()).toBeGreaterThan(Date.now() - 60_000);
+  });
+
+  it('traces an invocation into the durable execution it started, with its status, as a child in its lineage', async () => {
+    const invoked = await lambda.send(
+      new InvokeCommand({ FunctionName: 'starter', Payload: Buffer.from(JSON.stringify({ name: 'from-starter' })) }),
+    );
+    const arn = JSON.parse(Buffer.from(invoked.Payload ?? []).toString('utf8')) as string;
+    const lineage = await eventually(async () => {
+      const answer = await read(`${READ_API_PATHS.lineage}${encodeURIComponent(invoked.$metadata.requestId ?? '')}`);
+      return answer.status === 200 ? (answer.body as unknown as Lineage) : undefined;
+    });
+    const [root] = lineage.roots;
+    expect(root?.kind).toBe('invocation');
+    expect(root?.children.find((c) => c.id === arn)).toMatchObject({
+      kind: 'execution',
+      label: 'callback-only durable execution from-starter',
+      status: 'running',
+      attributes: { type: 'DURABLE', function: 'callback-only', name: 'from-starter' },
+    });
   });
 
   it('fails if the execution does not exist (404) or the status is not a durable one (400)', async () => {
