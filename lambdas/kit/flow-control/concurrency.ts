@@ -22,9 +22,9 @@ export interface SlotLease {
 /**
  * Takes one of the key's `limit` slots, or none: each slot is one item, taken by one
  * conditional PutItem that succeeds only if the slot is free (no item, or its lease ended),
- * so two holders can never hold one slot whatever the interleaving. Tries the slots from a
- * random one on, so concurrent takers spread over the slots instead of all fighting over
- * slot 0: at most `limit` writes, one when a slot is free.
+ * so two holders can never hold one slot whatever the interleaving, and one holder never
+ * two. Tries the slots from a random one on, so concurrent takers spread over the slots
+ * instead of all fighting over slot 0: at most `limit` writes, one when a slot is free.
  */
 export async function acquireSlot(store: FlowControlStore, request: SlotRequest): Promise<SlotLease | undefined> {
   const now = nowOf(store);
@@ -34,7 +34,12 @@ export async function acquireSlot(store: FlowControlStore, request: SlotRequest)
     const taken = await conditionalPut(
       store,
       { pk: s(pk), holder: s(request.holder), leaseUntil: n(request.leaseUntilMs), expiresAt: n(epochSeconds(request.leaseUntilMs)) },
-      { condition: 'attribute_not_exists(pk) OR leaseUntil < :now', values: { ':now': n(now) } },
+      // `holder = :holder`: an SDK retry of a write that succeeded meets its own item; without
+      // it the retry would fail over to the next slot and one record would hold two.
+      {
+        condition: 'attribute_not_exists(pk) OR leaseUntil < :now OR holder = :holder',
+        values: { ':now': n(now), ':holder': s(request.holder) },
+      },
     );
     if (taken.ok) return { pk, holder: request.holder };
   }

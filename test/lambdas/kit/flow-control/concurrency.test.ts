@@ -1,3 +1,4 @@
+import { type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acquireSlot, releaseSlot } from '../../../../lambdas/kit/flow-control/concurrency.js';
 import { type DynaliteHandle, flowControlStore, startDynalite } from './helpers.js';
@@ -49,6 +50,21 @@ describe('acquireSlot', () => {
     store.clock.advance(2_000);
     const taken = await Promise.all(Array.from({ length: 5 }, (_, i) => acquireSlot(store, request(`next${i}`, store.clock.ms + 60_000))));
     expect(taken.filter(Boolean)).toHaveLength(3);
+  });
+
+  it('takes one slot, not two, when the SDK retries a PutItem whose first attempt succeeded but whose answer was lost', async () => {
+    const store = await flowControlStore(dynamo);
+    // As the SDK does after a timeout: the write happened, the retry meets its own item.
+    const retrying = {
+      send: async (command: unknown) => {
+        if (command instanceof PutItemCommand) await store.client.send(command);
+        return store.client.send(command as never);
+      },
+    } as unknown as DynamoDBClient;
+    const until = store.clock.ms + 60_000;
+    const lease = await acquireSlot({ ...store, client: retrying }, { ...request('h1', until), limit: 2 });
+    expect(lease).toBeDefined();
+    expect(await acquireSlot(store, { ...request('h2', until), limit: 2 })).toBeDefined();
   });
 
   it('does not free a slot whose lease ended and was taken by another', async () => {
