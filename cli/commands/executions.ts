@@ -22,6 +22,7 @@ record of Express executions.
   --limit <n>         at most n executions (default 20, at most 1,000)
 
 An Express flow without logging is named on stderr: AWS keeps no record of its executions.
+The executions of Lambda durable functions are listed by switchyard durable.
 
 ${GLOBAL_HELP}`;
 
