@@ -186,7 +186,8 @@ export class LambdaService implements RestProtocolService {
       );
       return;
     }
-    const source = new SqsEventSource(mapping, this.options.sqs, fn, this.options.region, this.options.log);
+    const target = durableSettings(fn.definition) ? this.#durableTarget(fn, mapping) : fn;
+    const source = new SqsEventSource(mapping, this.options.sqs, target, this.options.region, this.options.log);
     await source.start();
     this.#sources.push(source);
   }
@@ -403,6 +404,27 @@ export class LambdaService implements RestProtocolService {
     headers['x-amz-executed-version'] = resolved.version;
     if (!outcome.ok) headers['x-amz-function-error'] = 'Unhandled';
     return { status: 200, headers, body: outcome.ok ? outcome.payload : JSON.stringify(outcome.error) };
+  }
+
+  /**
+   * What an event source mapping invokes for a durable function: each batch starts an
+   * execution of the function the mapping names (qualified, as Lambda requires) and waits
+   * for its outcome, as the batch's invocation would. SqsEventSource sees the function's
+   * name and concurrency as they are.
+   */
+  #durableTarget(fn: FunctionRuntime, mapping: SqsMappingDefinition): FunctionRuntime {
+    const resolved = this.#directory.resolve(mapping.functionReference ?? mapping.functionName);
+    const target = {
+      get definition() {
+        return fn.definition;
+      },
+      get maxConcurrency() {
+        return fn.maxConcurrency;
+      },
+      invoke: (event: unknown) => this.#invokeDurable(resolved, event),
+    };
+    // Only these three members are what a poller uses of a function (sqs-event-source.ts).
+    return target as unknown as FunctionRuntime;
   }
 
   /** The durable executions of the app's durable functions (the start-up report, tests). */
