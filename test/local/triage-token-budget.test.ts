@@ -1,0 +1,56 @@
+import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TokenBudget } from '../../lambdas/kit/flow-control/token-budget.js';
+import { TRIAGE_MODEL_TOKENS } from '../../lib/flows/ticket-triage.js';
+import type { LocalRuntime } from '../../local/runtime.js';
+import { eventually } from './helpers.js';
+import { type SwitchyardAppRuntime, startSwitchyardApp } from './switchyard-app.js';
+
+let busLines: string[];
+let runtime: LocalRuntime;
+let events: EventBridgeClient;
+let budget: TokenBudget;
+
+beforeAll(async () => {
+  let config: SwitchyardAppRuntime['config'];
+  ({ runtime, busLines, config } = await startSwitchyardApp());
+  events = new EventBridgeClient(config);
+  const dynamodb = new DynamoDBClient(config);
+  const { TableNames = [] } = await dynamodb.send(new ListTablesCommand({}));
+  budget = new TokenBudget({ client: dynamodb, tableName: TableNames.find((name) => name.includes('ModelTokens')) ?? 'missing' });
+}, 120_000);
+afterAll(async () => {
+  await runtime?.stop();
+});
+
+const sent = (detailType: string, ticketId: string) => busLines.some((l) => l.includes(` ${detailType} `) && l.includes(ticketId));
+
+describe('triage under its model token budget on the local runtime', () => {
+  it('holds a ticket back while the model window is full, neither failing it nor giving it to a person, and routes it once the window has room', async () => {
+    // Another flow (or a burst) has used all but 100 tokens of the local model's minute.
+    const perMinute = TRIAGE_MODEL_TOKENS.tokensPerMinute;
+    const burst = await budget.reserve([{ scope: 'model', key: 'local', limits: { perMinute } }], perMinute - 100);
+    await events.send(
+      new PutEventsCommand({
+        Entries: [
+          {
+            EventBusName: 'Switchyard-hub',
+            Source: 'switchyard.helpdesk',
+            DetailType: 'TicketCreated',
+            Detail: JSON.stringify({ ticketId: 'T-TOKENS-1', customerId: 'C-1', subject: 'Charged twice', body: 'Refund one charge.' }),
+          },
+        ],
+      }),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 8_000));
+    expect(sent('TicketCreated', 'T-TOKENS-1')).toBe(true);
+    expect(sent('TicketRouted', 'T-TOKENS-1')).toBe(false);
+    expect(sent('TicketEscalated', 'T-TOKENS-1')).toBe(false);
+
+    // The burst settles to what it used (nothing): the window has room; the paused starter tries again.
+    await budget.settle(burst, 0);
+    await eventually(async () => (sent('TicketRouted', 'T-TOKENS-1') ? true : undefined), 90_000, 'TicketRouted for T-TOKENS-1');
+    expect(sent('TicketEscalated', 'T-TOKENS-1')).toBe(false);
+  }, 150_000);
+});
