@@ -92,6 +92,29 @@ export interface ChangeCaptureProps {
   readonly alarms?: false;
 }
 
+/** Refuses what the pipe (or the enrichment's event details) could not be made from, in the order the props are read. */
+function validateChangeCapture(
+  scope: Construct,
+  props: ChangeCaptureProps,
+  changes: readonly ChangeKind[],
+  maximumRecordAge: Duration,
+): void {
+  if (!Token.isUnresolved(props.entity) && !ENTITY_NAME.test(props.entity)) {
+    invalidProp(scope, `entity must be PascalCase letters and digits, at most 100 characters (got ${JSON.stringify(props.entity)})`);
+  }
+  if (changes.length === 0) invalidProp(scope, 'changes must name at least one of INSERT, MODIFY, REMOVE (got none)');
+  for (const change of changes) {
+    if (!CHANGE_KINDS.includes(change)) invalidProp(scope, `changes must be INSERT, MODIFY or REMOVE (got ${JSON.stringify(change)})`);
+  }
+  validateRange(scope, 'batchSize', props.batchSize, 1, 10_000);
+  validateInteger(scope, 'batchSize', props.batchSize);
+  validateRange(scope, 'maximumBatchingWindow', props.maximumBatchingWindow?.toSeconds(), 0, 300, 'seconds');
+  validateRange(scope, 'maximumRetryAttempts', props.maximumRetryAttempts, 0, 10_000);
+  validateInteger(scope, 'maximumRetryAttempts', props.maximumRetryAttempts);
+  validateRange(scope, 'maximumRecordAge', maximumRecordAge.toSeconds(), 60, 604_800, 'seconds');
+  if (props.enrichment === undefined) checkViewType(scope, props.table, changes);
+}
+
 /**
  * A table's changes as events on the hub: the table's DynamoDB stream -> an EventBridge
  * pipe (filter on the kind of change and the item, enrichment that unmarshals the images)
@@ -116,22 +139,9 @@ export class ChangeCapture extends Construct implements IMonitorable {
     const streamArn = props.table.tableStreamArn;
     if (streamArn === undefined)
       invalidProp(this, 'table must have a stream (set `stream` on the table; NEW_AND_OLD_IMAGES carries both images)');
-    if (!Token.isUnresolved(props.entity) && !ENTITY_NAME.test(props.entity)) {
-      invalidProp(this, `entity must be PascalCase letters and digits, at most 100 characters (got ${JSON.stringify(props.entity)})`);
-    }
     const changes = props.changes ?? CHANGE_KINDS;
-    if (changes.length === 0) invalidProp(this, 'changes must name at least one of INSERT, MODIFY, REMOVE (got none)');
-    for (const change of changes) {
-      if (!CHANGE_KINDS.includes(change)) invalidProp(this, `changes must be INSERT, MODIFY or REMOVE (got ${JSON.stringify(change)})`);
-    }
-    validateRange(this, 'batchSize', props.batchSize, 1, 10_000);
-    validateInteger(this, 'batchSize', props.batchSize);
-    validateRange(this, 'maximumBatchingWindow', props.maximumBatchingWindow?.toSeconds(), 0, 300, 'seconds');
-    validateRange(this, 'maximumRetryAttempts', props.maximumRetryAttempts, 0, 10_000);
-    validateInteger(this, 'maximumRetryAttempts', props.maximumRetryAttempts);
     const maximumRecordAge = props.maximumRecordAge ?? Duration.days(1);
-    validateRange(this, 'maximumRecordAge', maximumRecordAge.toSeconds(), 60, 604_800, 'seconds');
-    if (props.enrichment === undefined) checkViewType(this, props.table, changes);
+    validateChangeCapture(this, props, changes, maximumRecordAge);
 
     if (props.alarms === false) turnAlarmsOff(this);
     this.entity = props.entity;
