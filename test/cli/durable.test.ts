@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalRuntime } from '../../local/runtime.js';
 import { credentials, eventually, region, tempDataDir } from '../local/helpers.js';
 import { callbackIdOf, type DurableApp, durableApp } from '../local/lambda/durable/fixture.js';
+import { withStarter } from './durable-starter.js';
 import { runCli } from './run-cli.js';
 
 let runtime: LocalRuntime;
@@ -52,6 +53,7 @@ async function waitingCallbackId(name: string): Promise<string> {
 
 beforeAll(async () => {
   app = durableApp();
+  withStarter(app);
   runtime = await LocalRuntime.start({ cdkOut: app.cdkOut, dataDir: tempDataDir(), port: 0, log: () => {} });
   lambda = new LambdaClient({ endpoint: runtime.url, region, credentials, maxAttempts: 1 });
   orderArn = await start('order-flow', 'order-7', { orderId: 'o7' });
@@ -127,6 +129,13 @@ describe('switchyard durable', () => {
     expect(all.stdout).not.toContain('order-7');
     const one = await cli('failures', '--source', 'callback-only', '--json');
     expect(JSON.parse(one.stdout).executions).toMatchObject([{ flow: 'callback-only', type: 'DURABLE', name: 'ask-1', status: 'FAILED' }]);
+  });
+
+  it('switchyard trace follows an invocation into the durable execution it started, with its status', async () => {
+    const invoked = await lambda.send(new InvokeCommand({ FunctionName: 'starter', Payload: payload({ name: 'from-cli' }) }));
+    const traced = await cli('trace', invoked.$metadata.requestId ?? '');
+    expect(traced.code, traced.stderr).toBe(0);
+    expect(traced.stdout).toMatch(/starter[^\n]*\n(.*\n)*?.*execution: callback-only durable execution from-cli {2}\[running\]/);
   });
 
   it('fails if the callback does not exist or is already answered', async () => {

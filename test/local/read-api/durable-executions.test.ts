@@ -1,5 +1,3 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import * as path from 'node:path';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { durableOperations, waitingCallbacks } from '../../../clients/durable-timeline.js';
@@ -11,7 +9,7 @@ import {
   READ_API_PREFIX,
 } from '../../../local/read-api/contract.js';
 import { LocalRuntime } from '../../../local/runtime.js';
-import { writeAssembly } from '../assembly.js';
+import { withStarter } from '../../cli/durable-starter.js';
 import { credentials, eventually, region, tempDataDir } from '../helpers.js';
 import { type DurableApp, durableApp } from '../lambda/durable/fixture.js';
 
@@ -19,33 +17,6 @@ let runtime: LocalRuntime;
 let app: DurableApp;
 const arns: string[] = [];
 let lambda: LambdaClient;
-
-/** A function that starts a durable execution as the workflow starter does: an asynchronous Invoke by name, with the SDK. */
-const STARTER = `
-import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-const client = new LambdaClient({});
-export const handler = async (event) => {
-  const started = await client.send(new InvokeCommand({
-    FunctionName: 'callback-only:$LATEST', InvocationType: 'Event', DurableExecutionName: event.name, Payload: new TextEncoder().encode('{}'),
-  }));
-  return started.DurableExecutionArn;
-};
-`;
-
-/** The fixture's app with the starter added to its stack. */
-function withStarter(app: DurableApp): void {
-  const file = path.join(app.cdkOut, 'Durable.template.json');
-  const template = JSON.parse(readFileSync(file, 'utf8'));
-  const plain = template.Resources.Plain;
-  mkdirSync(path.join(app.cdkOut, 'asset.starter'));
-  writeFileSync(path.join(app.cdkOut, 'asset.starter', 'index.mjs'), STARTER);
-  template.Resources.Starter = {
-    ...plain,
-    Properties: { ...plain.Properties, FunctionName: 'starter', Code: { S3Bucket: 'b', S3Key: 'asset.starter.zip' } },
-    Metadata: { 'aws:asset:path': 'asset.starter', 'aws:asset:property': 'Code' },
-  };
-  writeAssembly(app.cdkOut, { Durable: { template } });
-}
 
 async function read(path: string): Promise<{ status: number; body: Record<string, unknown> }> {
   const response = await fetch(`${runtime.url}${READ_API_PREFIX}${path}`);
