@@ -51,7 +51,8 @@ export interface QueueConsumerFlowControl {
   /**
    * Which records share the limits: a path into the event, `$.` then names
    * (`$.detail.tenantId`, `$.source`), or any other string as one constant key for every
-   * record (a model id). Records without a value at the path share the key `(missing)`.
+   * record (a model id). Records without a value at the path share the key `(missing)`
+   * (debounce lets them run: unrelated records must not supersede one another).
    */
   readonly key: string;
   /**

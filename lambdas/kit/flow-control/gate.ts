@@ -12,7 +12,7 @@ import { type StartOutcome, takeStart } from './rate-limit.js';
 import type { FlowControlStore } from './store.js';
 import { nowOf } from './store.js';
 
-/** The key of a record whose key path leads nowhere: such records share one key, so the limits still bound them. */
+/** The key of a record whose key path leads nowhere: such records share one key, so the limits still bound them (debounce skips them). */
 export const MISSING_KEY = '(missing)';
 
 /** A record let through: its key, and what to do when its handler is done. */
@@ -58,11 +58,16 @@ export class FlowGate {
 
   /** The record's key: the value at the key path in its event (strings and numbers as they are), or the constant. */
   keyOf(event: unknown): string {
+    return this.#valueAt(event) ?? MISSING_KEY;
+  }
+
+  /** The value at the key path (or the constant); undefined if the event has none there. */
+  #valueAt(event: unknown): string | undefined {
     if (this.#path === undefined) return (this.settings.key as { constant: string }).constant;
     let node: unknown = event;
     for (const segment of this.#path)
       node = typeof node === 'object' && node !== null ? (node as Record<string, unknown>)[segment] : undefined;
-    return typeof node === 'string' || typeof node === 'number' || typeof node === 'boolean' ? String(node) : MISSING_KEY;
+    return typeof node === 'string' || typeof node === 'number' || typeof node === 'boolean' ? String(node) : undefined;
   }
 
   /**
@@ -73,8 +78,15 @@ export class FlowGate {
   async enter(record: SQSRecord, event: unknown, remainingMs: number, logger: Logger = kitLogger): Promise<FlowPass | FlowSuperseded> {
     const { settings, store } = this;
     const flow = settings.flow;
-    const key = this.keyOf(event);
-    if (settings.debounce) {
+    const found = this.#valueAt(event);
+    const key = found ?? MISSING_KEY;
+    // Sharing MISSING_KEY only makes a limit stricter, but debounce would complete every
+    // keyless record but the last as superseded, unrelated as they are: they run instead.
+    if (settings.debounce && found === undefined) {
+      logger.warn('flow control: no value at the debounce key path; the record runs without debounce', {
+        flowControl: { keyPath: (settings.key as { path?: string }).path },
+      });
+    } else if (settings.debounce) {
       const sentAtMs = Number(record.attributes.SentTimestamp) || nowOf(store);
       const decision = await debounce(store, {
         flow,

@@ -63,4 +63,17 @@ describe('FlowGate', () => {
     });
     expect(await readItem(base, slot)).toBeUndefined();
   });
+
+  it('does not debounce records without a value at the key path: unrelated records would supersede each other', async () => {
+    const store = await flowControlStore(dynamo);
+    const gate = new FlowGate(store, {
+      flow: 'triage',
+      key: { path: '$.detail.documentId' },
+      debounce: { periodSeconds: 10, maxWaitSeconds: 60, keepSeconds: 86_400 },
+    });
+    const a = await gate.enter(sqsRecord(ticketCreated('T-1')), { detail: { ticketId: 'T-1' } }, 30_000, logger);
+    const b = await gate.enter(sqsRecord(ticketCreated('T-2')), { detail: { ticketId: 'T-2' } }, 30_000, logger);
+    expect([a.kind, b.kind]).toEqual(['run', 'run']);
+    expect(a.key).toBe('(missing)');
+  });
 });
