@@ -2,11 +2,11 @@ import { ENV } from '../../contracts/wiring.js';
 import { type CloudAssembly, referencedId, stateMachineDefinition, type TemplateResource } from '../assembly.js';
 import { flowSettingsOf } from '../flow-control.js';
 import { flowName } from '../flows.js';
+import type { AppUsage, CostAssumptions } from './assumptions.js';
 import { type AslDefinition, type AslState, definitionPaths } from './definition-paths.js';
 import { flowControlUnits } from './flow-control.js';
 import { expressGbSeconds, lambdaGbSeconds, type Service, type Usage } from './model.js';
 import { declaredEmissions, historyEvents, lambdaTarget, matches, putEventsEntries, strings } from './template-wiring.js';
-import type { AppUsage, CostAssumptions } from './usage.js';
 
 type Arrival =
   | {

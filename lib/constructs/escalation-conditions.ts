@@ -1,4 +1,4 @@
-import type { EscalationCondition, EscalationStep } from './escalation-policy.js';
+import type { EscalationCondition, EscalationStep } from './escalation-policy-types.js';
 
 /** The JSONata value of `values[step]` for the current (or given) step index. */
 export function byStep(values: readonly unknown[], step = '$step'): string {

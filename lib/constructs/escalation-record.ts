@@ -1,4 +1,4 @@
-import type { EscalationPolicyProps } from './escalation-policy.js';
+import type { EscalationPolicyProps } from './escalation-policy-types.js';
 
 /** Starts the JSON the policy records about itself in its ask state's Comment (see EscalationReview). */
 export const ESCALATION_POLICY_COMMENT_MARKER = 'switchyard:escalation-policy ';

@@ -9,7 +9,7 @@ import {
   EscalationReminderSent,
 } from '../../contracts/index.js';
 import { byStep, reviewerProblems } from './escalation-conditions.js';
-import type { EscalationOutcomes, EscalationPolicyProps } from './escalation-policy.js';
+import type { EscalationOutcomes, EscalationPolicyProps } from './escalation-policy-types.js';
 import { ESCALATION_POLICY_COMMENT_MARKER, escalationPolicyRecord } from './escalation-record.js';
 import { jsonataObject } from './jsonata-object.js';
 import { publishTask } from './workflow.js';

@@ -5,8 +5,6 @@ import { parseTraceHeader } from '../trace-header.js';
 import type { DurableExecutionDetail, DurableExecutionSummary, LineageNode } from './contract.js';
 import type { ExpressPosition, ReadApiSources } from './router.js';
 
-export const DURABLE_STATUSES = new Set(['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'STOPPED']);
-
 /** What the read API reads durable executions from: the Lambda service's store, and the app's durable functions now. */
 export interface DurableSources {
   readonly executions: () => DurableExecutions | undefined;

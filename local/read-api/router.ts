@@ -14,7 +14,7 @@ import {
   type ReadApiError,
 } from './contract.js';
 import { decodeCursor, encodeCursor, InvalidCursorError } from './cursor.js';
-import { DURABLE_STATUSES } from './durable-executions.js';
+import { DURABLE_STATUSES } from './durable-statuses.js';
 import type { LiveFeed } from './live-feed.js';
 
 /** Where a page of Express executions ended (newest first by start time, then ARN). */
