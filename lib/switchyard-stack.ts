@@ -113,8 +113,33 @@ export class SwitchyardStack extends Stack {
       contracts: CONTRACTS,
     });
     this.idempotencyStore = new IdempotencyStore(this, 'Idempotency');
-    this.modelCircuit = new CircuitBreaker(this, 'ModelCircuit', { circuitName: 'ticket-model', eventBus: this.hub.eventBus });
-    this.ticketTriage = new TicketTriage(this, 'TicketTriage', {
+    // The order of these calls is the order of the template's resources: keep it.
+    ({ modelCircuit: this.modelCircuit, ticketTriage: this.ticketTriage, ticketRouting: this.ticketRouting } = this.ticketFlows(props));
+    ({
+      webhooks: this.webhooks,
+      tickets: this.tickets,
+      ticketChanges: this.ticketChanges,
+      slaSweep: this.slaSweep,
+      ticketAttachments: this.ticketAttachments,
+    } = this.ingress());
+    ({
+      orderSaga: this.orderSaga,
+      durableOrderSaga: this.durableOrderSaga,
+      contentPipeline: this.contentPipeline,
+      researchAgents: this.researchAgents,
+    } = this.businessFlows(props));
+    // Last, so that it finds every construct above.
+    this.monitoring = new SwitchyardMonitoring(this, 'Monitoring', {
+      alarmTopic: props.alarmTopic,
+      businessKeys: ['ticketId', 'orderId', 'jobId', 'requestId'],
+    });
+    this.outputs();
+  }
+
+  /** Tickets: the model's breaker, triage (classify, route or escalate) and routing (assign). */
+  private ticketFlows(props: SwitchyardStackProps) {
+    const modelCircuit = new CircuitBreaker(this, 'ModelCircuit', { circuitName: 'ticket-model', eventBus: this.hub.eventBus });
+    const ticketTriage = new TicketTriage(this, 'TicketTriage', {
       eventBus: this.hub.eventBus,
       idempotencyStore: this.idempotencyStore,
       bedrockModelId: props.bedrockModelId,
@@ -123,11 +148,16 @@ export class SwitchyardStack extends Stack {
       slaDefaultQueue: props.slaDefaultQueue,
       escalationSla: props.escalationSla,
       escalationLeads: props.escalationLeads,
-      modelCircuit: this.modelCircuit,
+      modelCircuit,
     });
-    this.ticketRouting = new TicketRouting(this, 'TicketRouting', { eventBus: this.hub.eventBus });
+    const ticketRouting = new TicketRouting(this, 'TicketRouting', { eventBus: this.hub.eventBus });
+    return { modelCircuit, ticketTriage, ticketRouting };
+  }
+
+  /** Ways onto the hub besides PutEvents: a webhook, a table's stream, a schedule and a bucket. */
+  private ingress() {
     // A payment provider's webhook (Stripe's signature scheme) becomes PaymentReceived on the hub.
-    this.webhooks = new WebhookIngress(this, 'Webhooks', {
+    const webhooks = new WebhookIngress(this, 'Webhooks', {
       eventBus: this.hub.eventBus,
       idempotencyStore: this.idempotencyStore,
       providers: [
@@ -141,7 +171,7 @@ export class SwitchyardStack extends Stack {
     // A helpdesk that writes tickets to a table instead of sending events: each inserted row
     // becomes TicketCreated through the table's stream. Sent directly too, a ticket still
     // starts one triage: TicketCreated is keyed on ticketId, not on the change.
-    this.tickets = new dynamodb.Table(this, 'Tickets', {
+    const tickets = new dynamodb.Table(this, 'Tickets', {
       partitionKey: { name: 'ticketId', type: dynamodb.AttributeType.STRING },
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
       stream: dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
@@ -149,55 +179,54 @@ export class SwitchyardStack extends Stack {
       ...SwitchyardEncryption.tableEncryption(this),
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    this.ticketChanges = new ChangeCapture(this, 'TicketChanges', {
-      table: this.tickets,
+    const ticketChanges = new ChangeCapture(this, 'TicketChanges', {
+      table: tickets,
       eventBus: this.hub.eventBus,
       entity: 'Ticket',
       source: TicketCreated.source,
       changes: ['INSERT'],
     });
-
     // 720 firings a month, within Scheduler's free tier; a consumer matches slaSweep.eventPattern.
-    this.slaSweep = new ScheduledTrigger(this, 'SlaSweep', {
+    const slaSweep = new ScheduledTrigger(this, 'SlaSweep', {
       eventBus: this.hub.eventBus,
       schedule: ScheduleExpression.rate(Duration.hours(1)),
       description: 'Hourly tick on the hub for sweeps that run on a clock (escalations past their SLA)',
     });
-
-    this.ticketAttachments = new FileTrigger(this, 'TicketAttachments', {
+    const ticketAttachments = new FileTrigger(this, 'TicketAttachments', {
       eventBus: this.hub.eventBus,
       name: 'ticket-attachments',
       prefix: 'attachments/',
     });
+    return { webhooks, tickets, ticketChanges, slaSweep, ticketAttachments };
+  }
 
-    this.orderSaga = new OrderSaga(this, 'OrderSaga', {
+  /** Orders (as a state machine and as a durable function), the content pipeline and the research agents. */
+  private businessFlows(props: SwitchyardStackProps) {
+    const orderSaga = new OrderSaga(this, 'OrderSaga', {
       eventBus: this.hub.eventBus,
       idempotencyStore: this.idempotencyStore,
       allowSimulatedFailures: props.simulatedFailures,
     });
-    this.durableOrderSaga = new DurableOrderSaga(this, 'DurableOrderSaga', {
+    const durableOrderSaga = new DurableOrderSaga(this, 'DurableOrderSaga', {
       eventBus: this.hub.eventBus,
       idempotencyStore: this.idempotencyStore,
-      ledger: this.orderSaga.ledger,
+      ledger: orderSaga.ledger,
       allowSimulatedFailures: props.simulatedFailures,
     });
-    this.contentPipeline = new ContentPipeline(this, 'ContentPipeline', {
+    const contentPipeline = new ContentPipeline(this, 'ContentPipeline', {
       eventBus: this.hub.eventBus,
       allowSimulatedFailures: props.simulatedFailures,
     });
-    this.researchAgents = new ResearchAgents(this, 'ResearchAgents', {
+    const researchAgents = new ResearchAgents(this, 'ResearchAgents', {
       eventBus: this.hub.eventBus,
       idempotencyStore: this.idempotencyStore,
       allowSimulatedFailures: props.simulatedFailures,
     });
+    return { orderSaga, durableOrderSaga, contentPipeline, researchAgents };
+  }
 
-    // Last, so that it finds every construct above.
-    this.monitoring = new SwitchyardMonitoring(this, 'Monitoring', {
-      alarmTopic: props.alarmTopic,
-      businessKeys: ['ticketId', 'orderId', 'jobId', 'requestId'],
-    });
-
-    // What a user needs after `cdk deploy` to send an event and find its executions.
+  /** What a user needs after `cdk deploy` to send an event and find its executions. */
+  private outputs(): void {
     new CfnOutput(this, 'EventBusName', { value: this.hub.eventBus.eventBusName, description: 'PutEvents here' });
     new CfnOutput(this, 'TriageStateMachineArn', { value: this.ticketTriage.triage.stateMachine.stateMachineArn });
     new CfnOutput(this, 'EscalationStateMachineArn', { value: this.ticketTriage.escalation.stateMachine.stateMachineArn });
