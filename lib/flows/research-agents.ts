@@ -3,7 +3,7 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
 import { Construct } from 'constructs';
-import type { FlowControlTable, IdempotencyStore } from 'switchyard/constructs';
+import type { AgentGraphProps, AgentNode, FlowControlTable, IdempotencyStore } from 'switchyard/constructs';
 import { AgentGraph, SwitchyardEncryption, SwitchyardFunction } from 'switchyard/constructs';
 import { ENV, RETRYABLE_MODEL_ERRORS, ResearchCompleted, ResearchRequested, ResearchStopped, workflowInput } from '../../domain/index.js';
 import { APP_ENV } from '../../domain/wiring.js';
@@ -45,6 +45,27 @@ export interface ResearchAgentsProps {
   readonly removalPolicy?: RemovalPolicy;
 }
 
+const requestId = `{% ${workflowInput('detail')}.requestId %}`;
+const metadata = { correlationId: `{% ${workflowInput('correlationId')} %}`, causationId: `{% ${workflowInput('event')}.id %}` };
+
+/** The events the flow ends with: ResearchCompleted with the report, or ResearchStopped with why. */
+const OUTCOMES: Pick<AgentGraphProps, 'completed' | 'stopped'> = {
+  completed: {
+    contract: ResearchCompleted,
+    detail: {
+      requestId,
+      report: '{% $report.report %}',
+      subTasks: '{% $report.subTasks %}',
+      failedSubTasks: '{% $report.failedSubTasks %}',
+      metadata,
+    },
+  },
+  stopped: {
+    contract: ResearchStopped,
+    detail: { requestId, reason: '{% $stopped.reason %}', cause: '{% $stopped.cause %}', metadata },
+  },
+};
+
 /**
  * The research agents: ResearchRequested starts one STANDARD execution per request. A
  * planner splits the question into sub-tasks; the sub-tasks fan out, `search` to a
@@ -70,17 +91,8 @@ export class ResearchAgents extends Construct {
       ...SwitchyardEncryption.tableEncryption(this),
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
     });
-    const step = (name: string, description: string, environment?: Record<string, string>) =>
-      new SwitchyardFunction(this, name, {
-        entry: path.join(HANDLERS, `${name.toLowerCase()}.ts`),
-        description,
-        serviceName: 'research-agents',
-        timeout: Duration.seconds(10),
-        environment,
-      });
-
-    const requestId = `{% ${workflowInput('detail')}.requestId %}`;
-    const metadata = { correlationId: `{% ${workflowInput('correlationId')} %}`, causationId: `{% ${workflowInput('event')}.id %}` };
+    // Before the graph, as its nodes' functions always were: the order of the stack's resources stays as it is.
+    const nodes = this.nodes(props);
     this.graph = new AgentGraph(this, 'Graph', {
       eventBus: props.eventBus,
       idempotencyStore: props.idempotencyStore,
@@ -89,80 +101,89 @@ export class ResearchAgents extends Construct {
         eventPattern: { source: [ResearchRequested.source], detailType: [ResearchRequested.detailType] },
         contracts: [ResearchRequested],
       },
-      // Each model's quota is its tokens per minute and per day across every request, as a
-      // provider counts them: a burst of requests waits for the next minute instead of
-      // failing, and no function reserves concurrency from the account.
-      models: {
-        Fast: { modelId: 'local-fast', maxConcurrency: 4, tokensPerMinute: 20_000, tokensPerDay: 2_000_000 },
-        Large: { modelId: 'local-large', maxConcurrency: 2, tokensPerMinute: 8_000, tokensPerDay: 500_000 },
-      },
-      flowControlTable: props.flowControlTable,
+      ...modelLimits(props),
       modelCalls: {
         entry: path.join(HANDLERS, 'model-call.ts'),
         timeout: Duration.seconds(30),
         environment: { [APP_ENV.researchLedgerTable]: this.ledger.tableName },
       },
-      // Tokens are the budget; the calls limit stays because ResearchRequested lets a request lower it.
-      budget: {
-        maxTokens: props.maxTokens ?? 20_000,
-        maxModelCalls: props.maxModelCalls ?? 20,
-        perExecution: `${workflowInput('detail')}.maxModelCalls`,
-      },
-      transientErrors: RETRYABLE_MODEL_ERRORS,
-      retry: {
-        maxAttempts: 3,
-        interval: Duration.seconds(1),
-        backoffRate: 2,
-        maxDelay: Duration.seconds(10),
-        attemptTimeout: Duration.seconds(30),
-      },
       timeout: Duration.minutes(30),
-      nodes: [
-        {
-          id: 'plan',
-          kind: 'task',
-          function: step('Plan', 'Research planner: splits a request into sub-tasks', {
-            [ENV.allowSimulatedFailures]: String(props.allowSimulatedFailures ?? false),
-          }),
-        },
-        {
-          id: 'research',
-          kind: 'fanOut',
-          dependsOn: ['plan'],
-          items: { from: 'plan', path: 'subTasks' },
-          routeBy: 'type',
-          routes: { search: 'Fast', summarise: 'Large' },
-          toleratedFailurePercentage: 25,
-        },
-        {
-          id: 'outline',
-          kind: 'task',
-          dependsOn: ['plan'],
-          function: step('Outline', "Research outline: the report's sections, from the plan"),
-        },
-        {
-          id: 'report',
-          kind: 'reduce',
-          dependsOn: ['plan', 'outline', 'research'],
-          function: step('Report', "Research reducer: combines the sub-tasks' answers into one report"),
-        },
-      ],
-      completed: {
-        contract: ResearchCompleted,
-        detail: {
-          requestId,
-          report: '{% $report.report %}',
-          subTasks: '{% $report.subTasks %}',
-          failedSubTasks: '{% $report.failedSubTasks %}',
-          metadata,
-        },
-      },
-      stopped: {
-        contract: ResearchStopped,
-        detail: { requestId, reason: '{% $stopped.reason %}', cause: '{% $stopped.cause %}', metadata },
-      },
+      nodes,
+      ...OUTCOMES,
     });
     // GetItem: an attempt run twice is answered from the ledger instead of calling the model again.
     for (const fn of this.graph.modelFunctions.values()) this.ledger.grant(fn, 'dynamodb:UpdateItem', 'dynamodb:GetItem');
   }
+
+  /** Plan, then `research` (the sub-tasks fanned out to the models) beside `outline`, then `report`. */
+  private nodes(props: ResearchAgentsProps): readonly AgentNode[] {
+    const step = (name: string, description: string, environment?: Record<string, string>) =>
+      new SwitchyardFunction(this, name, {
+        entry: path.join(HANDLERS, `${name.toLowerCase()}.ts`),
+        description,
+        serviceName: 'research-agents',
+        timeout: Duration.seconds(10),
+        environment,
+      });
+    return [
+      {
+        id: 'plan',
+        kind: 'task',
+        function: step('Plan', 'Research planner: splits a request into sub-tasks', {
+          [ENV.allowSimulatedFailures]: String(props.allowSimulatedFailures ?? false),
+        }),
+      },
+      {
+        id: 'research',
+        kind: 'fanOut',
+        dependsOn: ['plan'],
+        items: { from: 'plan', path: 'subTasks' },
+        routeBy: 'type',
+        routes: { search: 'Fast', summarise: 'Large' },
+        toleratedFailurePercentage: 25,
+      },
+      {
+        id: 'outline',
+        kind: 'task',
+        dependsOn: ['plan'],
+        function: step('Outline', "Research outline: the report's sections, from the plan"),
+      },
+      {
+        id: 'report',
+        kind: 'reduce',
+        dependsOn: ['plan', 'outline', 'research'],
+        function: step('Report', "Research reducer: combines the sub-tasks' answers into one report"),
+      },
+    ];
+  }
+}
+
+/** What bounds the model calls: each model's quotas, the request's budget, and the retries of a failed call. */
+function modelLimits(
+  props: ResearchAgentsProps,
+): Pick<AgentGraphProps, 'models' | 'flowControlTable' | 'budget' | 'transientErrors' | 'retry'> {
+  return {
+    // Each model's quota is its tokens per minute and per day across every request, as a
+    // provider counts them: a burst of requests waits for the next minute instead of
+    // failing, and no function reserves concurrency from the account.
+    models: {
+      Fast: { modelId: 'local-fast', maxConcurrency: 4, tokensPerMinute: 20_000, tokensPerDay: 2_000_000 },
+      Large: { modelId: 'local-large', maxConcurrency: 2, tokensPerMinute: 8_000, tokensPerDay: 500_000 },
+    },
+    flowControlTable: props.flowControlTable,
+    // Tokens are the budget; the calls limit stays because ResearchRequested lets a request lower it.
+    budget: {
+      maxTokens: props.maxTokens ?? 20_000,
+      maxModelCalls: props.maxModelCalls ?? 20,
+      perExecution: `${workflowInput('detail')}.maxModelCalls`,
+    },
+    transientErrors: RETRYABLE_MODEL_ERRORS,
+    retry: {
+      maxAttempts: 3,
+      interval: Duration.seconds(1),
+      backoffRate: 2,
+      maxDelay: Duration.seconds(10),
+      attemptTimeout: Duration.seconds(30),
+    },
+  };
 }
