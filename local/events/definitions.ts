@@ -20,7 +20,10 @@ export interface TargetDefinition {
   readonly retryPolicy?: { readonly maximumRetryAttempts?: number; readonly maximumEventAgeInSeconds?: number };
   /** Queue ARN that receives events this target could not take. */
   readonly deadLetterArn?: string;
-  /** For FIFO queue targets. */
+  /**
+   * `SqsParameters.MessageGroupId`: required for a FIFO queue, a fair queue's tenant on a
+   * standard one; a dynamic path parameter (`$.detail.customerId`) is resolved per event.
+   */
   readonly messageGroupId?: string;
 }
 

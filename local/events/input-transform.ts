@@ -271,3 +271,16 @@ function selectPath(root: unknown, path: string): Selected {
   if (!definite) return nodes;
   return nodes.length === 0 ? MISSING : nodes[0];
 }
+
+/**
+ * A dynamic path parameter (`$.detail.type` for a Pipe target's DetailType, `$.detail.customerId`
+ * for a rule's SQS target's MessageGroupId): the value at the
+ * path in the event, as text; a value that is not a path is used as it is.
+ */
+export function dynamicParameter(value: string | undefined, event: unknown): string | undefined {
+  if (value === undefined || !value.startsWith('$.')) return value;
+  const text = renderTargetInput({ event }, { InputPath: `$.event${value.slice(1)}` });
+  const selected = JSON.parse(text) as unknown;
+  if (selected === null || selected === undefined) return undefined;
+  return typeof selected === 'string' ? selected : JSON.stringify(selected);
+}

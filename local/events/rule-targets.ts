@@ -2,6 +2,7 @@ import type { LambdaService } from '../lambda/lambda-service.js';
 import { TargetDispatcher, type TargetServices } from '../targets/dispatcher.js';
 import { QueuesByArn, type SqsQueues } from '../targets/queues.js';
 import type { DeadLetterReason, EventEnvelope, TargetDefinition, TargetDelivery } from './definitions.js';
+import { dynamicParameter } from './input-transform.js';
 
 /** The SQS operations targets use (JSON protocol shapes). */
 export type SqsForTargets = SqsQueues;
@@ -42,9 +43,13 @@ export class LocalTargetDelivery implements TargetDelivery {
   }
 
   async deliver(target: TargetDefinition, input: string, event: EventEnvelope): Promise<void> {
+    // The group id may be a dynamic path parameter (`$.detail.customerId`), resolved against each event.
+    const groupId = dynamicParameter(target.messageGroupId, event);
     // EventBridge uses the target's group id and the event id as the deduplication id for FIFO queues and topics.
-    const fifo = target.arn.endsWith('.fifo') ? { MessageGroupId: target.messageGroupId, MessageDeduplicationId: event.id } : {};
-    await this.#dispatcher.send(target.arn, { body: input, sqs: fifo, sns: fifo, events: { forward: event } });
+    const fifo = target.arn.endsWith('.fifo') ? { MessageGroupId: groupId, MessageDeduplicationId: event.id } : {};
+    // A standard queue with a group id is a fair queue: the group id names the message's tenant.
+    const fair = !target.arn.endsWith('.fifo') && groupId !== undefined ? { MessageGroupId: groupId } : {};
+    await this.#dispatcher.send(target.arn, { body: input, sqs: { ...fifo, ...fair }, sns: fifo, events: { forward: event } });
   }
 
   async deadLetter(queueArn: string, event: EventEnvelope, reason: DeadLetterReason): Promise<{ messageId?: string }> {

@@ -9,6 +9,8 @@
  */
 import { renderTargetInput } from '../events/input-transform.js';
 
+export { dynamicParameter } from '../events/input-transform.js';
+
 export interface PipeVariables {
   readonly 'pipe-arn': string;
   readonly 'pipe-name': string;
@@ -34,16 +36,4 @@ export function renderPipeTemplate(template: string, event: unknown, variables: 
     return `<${key}>`;
   });
   return renderTargetInput({ event, variables }, { InputTransformer: { InputPathsMap: paths, InputTemplate: rewritten } });
-}
-
-/**
- * A dynamic path parameter (`$.detail.type` for a target's DetailType): the value at the
- * path in the event, as text; a value that is not a path is used as it is.
- */
-export function dynamicParameter(value: string | undefined, event: unknown): string | undefined {
-  if (value === undefined || !value.startsWith('$.')) return value;
-  const text = renderTargetInput({ event }, { InputPath: `$.event${value.slice(1)}` });
-  const selected = JSON.parse(text) as unknown;
-  if (selected === null || selected === undefined) return undefined;
-  return typeof selected === 'string' ? selected : JSON.stringify(selected);
 }
