@@ -129,7 +129,7 @@ export interface AgentGraphProps {
    * other flows) that call the same models, so their calls count against one limit.
    * @default - a table of the graph's own, made when a model or the budget has a token rate
    */
-  readonly flowControlTable?: FlowControlTable;
+  readonly flowControlTable?: dynamodb.ITable;
   /** Error names a model call or task may throw that another attempt can fix. */
   readonly transientErrors: readonly string[];
   readonly retry?: AgentRetry;
@@ -179,7 +179,7 @@ export class AgentGraph extends Construct {
   /** One item per execution (`budgetKey`): `calls` made, `tokens` used or reserved, `maxModelCalls`, `maxTokens`, `expiresAt`. */
   public readonly budgetTable: dynamodb.Table;
   /** The token windows' table, when a model or the budget has a token rate. */
-  public readonly flowControlTable?: FlowControlTable;
+  public readonly flowControlTable?: dynamodb.ITable;
   /** The function of each model, by model name. */
   public readonly modelFunctions: ReadonlyMap<string, SwitchyardFunction>;
   /** The node ids layer by layer, as the state machine runs them. */
@@ -206,7 +206,7 @@ export class AgentGraph extends Construct {
       removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
     });
     if (hasTokenWindows(props.budget, Object.values(props.models))) {
-      this.flowControlTable = props.flowControlTable ?? new FlowControlTable(this, 'FlowControl');
+      this.flowControlTable = props.flowControlTable ?? new FlowControlTable(this, 'FlowControl').table;
     }
     const modelFunctions = new Map<string, SwitchyardFunction>();
     for (const [name, model] of Object.entries(props.models)) {
@@ -229,7 +229,7 @@ export class AgentGraph extends Construct {
       // GetItem: a refused reservation reads which of the execution's limits refused it.
       this.budgetTable.grant(fn, 'dynamodb:UpdateItem', 'dynamodb:GetItem');
       grantTableKey(this.budgetTable, fn);
-      this.flowControlTable?.grantUse(fn);
+      if (this.flowControlTable) FlowControlTable.grantUseOf(this.flowControlTable, fn);
       modelFunctions.set(name, fn);
     }
     this.modelFunctions = modelFunctions;

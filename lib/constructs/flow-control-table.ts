@@ -41,6 +41,7 @@ export class FlowControlTable extends Construct {
     return table.grant(fn, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem');
   }
 
+  /** The table: pass it to `QueueConsumer` (`flowControl.table`) and `AgentGraph` (`flowControlTable`) to share it. */
   public readonly table: dynamodb.ITable;
 
   constructor(scope: Construct, id: string, props: FlowControlTableProps = {}) {

@@ -3,7 +3,7 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
 import { Construct } from 'constructs';
-import type { AgentGraphProps, AgentNode, FlowControlTable, IdempotencyStore } from 'switchyard/constructs';
+import type { AgentGraphProps, AgentNode, IdempotencyStore } from 'switchyard/constructs';
 import { AgentGraph, SwitchyardEncryption, SwitchyardFunction } from 'switchyard/constructs';
 import { ENV, RETRYABLE_MODEL_ERRORS, ResearchCompleted, ResearchRequested, ResearchStopped, workflowInput } from '../../domain/index.js';
 import { APP_ENV } from '../../domain/wiring.js';
@@ -32,7 +32,7 @@ export interface ResearchAgentsProps {
    * flow calling a model counts against the same limit.
    * @default - a table of the graph's own
    */
-  readonly flowControlTable?: FlowControlTable;
+  readonly flowControlTable?: dynamodb.ITable;
   /**
    * Whether a request may carry `simulate` (model failures to act out, for demos and tests).
    * @default false - the planner refuses such a request (SimulationRefused): the flow stops before any model call

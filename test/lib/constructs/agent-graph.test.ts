@@ -198,7 +198,7 @@ describe('AgentGraph', () => {
 
   it('keeps token windows in the flow control table it is given, making none of its own', () => {
     const { template } = graph(research, (stack) => ({
-      flowControlTable: new FlowControlTable(stack, 'Shared'),
+      flowControlTable: new FlowControlTable(stack, 'Shared').table,
       models: { Fast: { modelId: 'fast-1', maxConcurrency: 4, tokensPerMinute: 10_000 }, Large: { modelId: 'large-1', maxConcurrency: 2 } },
     }));
     const tables = Object.keys(template.findResources('AWS::DynamoDB::Table'));
