@@ -1,0 +1,16 @@
+// `npm run bench`: every benchmark, each to its end even when one before it missed a target
+// (a missed target exits 1; chaining with && would skip the benchmarks after it), then exits
+// 1 if any missed, naming which.
+import { spawnSync } from 'node:child_process';
+
+const BENCHES = ['bench:runtime', 'bench:states', 'bench:bundles', 'bench:fairness', 'bench:flow-control'];
+const missed = [];
+for (const bench of BENCHES) {
+  const { status } = spawnSync('npm', ['run', bench], { stdio: 'inherit' });
+  if (status !== 0) missed.push(`${bench} (exit ${status})`);
+}
+if (missed.length > 0) {
+  console.error(`bench: ${missed.length} of ${BENCHES.length} missed a target or failed: ${missed.join(', ')}`);
+  process.exit(1);
+}
+console.log(`bench: all ${BENCHES.length} met their targets`);
