@@ -5,6 +5,6 @@
  * (slots, logs, pauses) stay internal, so their item shapes can change without a break.
  */
 export * from './errors.js';
-export { type FlowControlConfig, flowControlFromEnv } from './settings.js';
 export { type Throttle, throttleOf } from './pause.js';
+export { type FlowControlConfig, flowControlFromEnv } from './settings.js';
 export type { FlowControlStore } from './store.js';
