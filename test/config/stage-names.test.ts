@@ -20,7 +20,13 @@ type Template = { Resources: Record<string, { Type: string; Properties?: Record<
  * Names a property gives its resource that only need to be unique within another resource
  * (a role's inline policy, a registry's schema, an API's stage), not in the account.
  */
-const SCOPED_NAMES = new Set(['AWS::IAM::Policy PolicyName', 'AWS::EventSchemas::Schema SchemaName', 'AWS::ApiGatewayV2::Stage StageName']);
+const SCOPED_NAMES = new Set([
+  'AWS::IAM::Policy PolicyName',
+  'AWS::EventSchemas::Schema SchemaName',
+  'AWS::ApiGatewayV2::Stage StageName',
+  // An alias is named within its function (DurableFlow's `live`): each stage has its own function.
+  'AWS::Lambda::Alias Name',
+]);
 /** `...Name` properties that name something else than the resource (an alarm's metric). */
 const OTHER_NAMES = new Set(['MetricName']);
 

@@ -39,6 +39,8 @@ const RUNTIME_TYPES = new Set([
   'AWS::Lambda::Function',
   'AWS::Lambda::EventSourceMapping',
   'AWS::Lambda::Permission',
+  'AWS::Lambda::Version',
+  'AWS::Lambda::Alias',
   'AWS::DynamoDB::Table',
   'AWS::IAM::Role',
   'AWS::IAM::Policy',

@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TokenBudget } from '../../lambdas/kit/flow-control/token-budget.js';
 import { TRIAGE_MODEL_TOKENS } from '../../lib/flows/ticket-triage.js';
 import type { LocalRuntime } from '../../local/runtime.js';
-import { eventually } from './helpers.js';
-import { type SwitchyardAppRuntime, startSwitchyardApp } from './switchyard-app.js';
+import { eventually } from '../local/helpers.js';
+import { type SwitchyardAppRuntime, startSwitchyardApp } from '../local/switchyard-app.js';
 
 let busLines: string[];
 let runtime: LocalRuntime;
