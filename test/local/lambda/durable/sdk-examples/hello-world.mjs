@@ -1,0 +1,7 @@
+// From aws/aws-durable-execution-sdk-js@afe2020f (Apache-2.0, see NOTICE):
+// packages/aws-durable-execution-sdk-js-examples/src/examples/hello-world/hello-world.ts, types and config removed.
+import { withDurableExecution } from '@aws/durable-execution-sdk-js';
+
+export const handler = withDurableExecution(async (_event, _context) => {
+  return 'Hello World!';
+});

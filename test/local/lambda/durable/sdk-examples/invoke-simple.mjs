@@ -1,0 +1,8 @@
+// From aws/aws-durable-execution-sdk-js@afe2020f (Apache-2.0, see NOTICE):
+// packages/aws-durable-execution-sdk-js-examples/src/examples/invoke/simple/invoke-simple.ts, types and config removed.
+import { withDurableExecution } from '@aws/durable-execution-sdk-js';
+
+export const handler = withDurableExecution(async (event, context) => {
+  const result = await context.invoke(event.functionName, event.payload);
+  return result;
+});
