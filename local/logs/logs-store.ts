@@ -1,4 +1,5 @@
 import type { DatabaseSync, SQLInputValue } from 'node:sqlite';
+import { inTransaction } from '../store/transaction.js';
 
 /**
  * CloudWatch Logs' tables. Events reference their stream, streams their group, both with
@@ -341,15 +342,6 @@ export class LogsStore {
   }
 
   #transaction<T>(work: () => T): T {
-    if (this.db.isTransaction) return work();
-    this.db.exec('BEGIN IMMEDIATE');
-    try {
-      const result = work();
-      this.db.exec('COMMIT');
-      return result;
-    } catch (error) {
-      this.db.exec('ROLLBACK');
-      throw error;
-    }
+    return inTransaction(this.db, work);
   }
 }

@@ -1,4 +1,5 @@
 import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
+import { inTransaction } from '../store/transaction.js';
 import type { HistoryEvent } from './engine/index.js';
 
 export type StateMachineType = 'STANDARD' | 'EXPRESS';
@@ -361,18 +362,7 @@ export class ExecutionStore {
   }
 
   #transaction(fn: () => void): void {
-    if (this.#db.isTransaction) {
-      fn();
-      return;
-    }
-    this.#db.exec('BEGIN IMMEDIATE');
-    try {
-      fn();
-      this.#db.exec('COMMIT');
-    } catch (error) {
-      this.#db.exec('ROLLBACK');
-      throw error;
-    }
+    inTransaction(this.#db, fn);
   }
 }
 

@@ -1,4 +1,5 @@
 import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
+import { inTransaction } from '../../store/transaction.js';
 import type { ErrorObject, ExecutionRecord, ExecutionStatus, HistoryEvent, OperationRecord } from './durable-types.js';
 
 /**
@@ -161,15 +162,7 @@ export class DurableStore {
   }
 
   transaction<T>(work: () => T): T {
-    this.db.exec('BEGIN IMMEDIATE');
-    try {
-      const result = work();
-      this.db.exec('COMMIT');
-      return result;
-    } catch (error) {
-      this.db.exec('ROLLBACK');
-      throw error;
-    }
+    return inTransaction(this.db, work);
   }
 
   get(arn: string): ExecutionRecord | undefined {
