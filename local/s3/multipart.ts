@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { AwsError } from '../aws-error.js';
+import { inTransaction } from '../store/transaction.js';
 import { type ObjectRecord, type S3Store, writeObjectFile } from './s3-store.js';
 
 /** S3's multipart limits: https://docs.aws.amazon.com/AmazonS3/latest/userguide/qfacts.html */
@@ -56,20 +57,20 @@ export class MultipartUploads {
     const file = writeObjectFile(this.store.folder, body);
     const db = this.store.db;
     let replaced: string | undefined;
-    db.exec('BEGIN IMMEDIATE');
     try {
-      replaced = (
-        db.prepare('SELECT file FROM s3_part WHERE upload_id = ? AND part_number = ?').get(uploadId, partNumber) as
-          | { file: string }
-          | undefined
-      )?.file;
-      db.prepare(
-        `INSERT INTO s3_part (upload_id, part_number, file, size, etag) VALUES (?, ?, ?, ?, ?)
-         ON CONFLICT (upload_id, part_number) DO UPDATE SET file = excluded.file, size = excluded.size, etag = excluded.etag`,
-      ).run(uploadId, partNumber, file, body.length, etag);
-      db.exec('COMMIT');
+      replaced = inTransaction(db, () => {
+        const previous = (
+          db.prepare('SELECT file FROM s3_part WHERE upload_id = ? AND part_number = ?').get(uploadId, partNumber) as
+            | { file: string }
+            | undefined
+        )?.file;
+        db.prepare(
+          `INSERT INTO s3_part (upload_id, part_number, file, size, etag) VALUES (?, ?, ?, ?, ?)
+           ON CONFLICT (upload_id, part_number) DO UPDATE SET file = excluded.file, size = excluded.size, etag = excluded.etag`,
+        ).run(uploadId, partNumber, file, body.length, etag);
+        return previous;
+      });
     } catch (error) {
-      db.exec('ROLLBACK');
       rmSync(path.join(this.store.folder, file), { force: true });
       throw error;
     }
@@ -144,15 +145,7 @@ export class MultipartUploads {
   abort(uploadId: string, bucket: string, key: string): void {
     this.#upload(uploadId, bucket, key);
     const db = this.store.db;
-    db.exec('BEGIN IMMEDIATE');
-    let files: readonly string[];
-    try {
-      files = this.#forget(uploadId);
-      db.exec('COMMIT');
-    } catch (error) {
-      db.exec('ROLLBACK');
-      throw error;
-    }
+    const files = inTransaction(db, () => this.#forget(uploadId));
     for (const file of files) rmSync(path.join(this.store.folder, file), { force: true });
   }
 

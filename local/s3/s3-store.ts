@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { closeSync, existsSync, fsyncSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import * as path from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
+import { inTransaction } from '../store/transaction.js';
 
 /**
  * Buckets and object metadata in SQLite, object bytes as files in `<data>/s3/`. A put
@@ -152,17 +153,12 @@ export class S3Store {
 
   /** Replaces a bucket's notification configuration, committing the test events setting it sends in the same transaction. */
   setNotifications(name: string, settings: { eventBridge: boolean; configurations: unknown }, testEvents: readonly Notification[]): void {
-    this.#db.exec('BEGIN IMMEDIATE');
-    try {
+    inTransaction(this.#db, () => {
       this.#db
         .prepare('UPDATE s3_bucket SET eventbridge = ?, notifications = ? WHERE name = ?')
         .run(settings.eventBridge ? 1 : 0, JSON.stringify(settings.configurations), name);
       this.#enqueue(testEvents);
-      this.#db.exec('COMMIT');
-    } catch (error) {
-      this.#db.exec('ROLLBACK');
-      throw error;
-    }
+    });
   }
 
   deleteBucket(name: string): void {
@@ -224,13 +220,12 @@ export class S3Store {
     let replaced: string | undefined;
     let record: ObjectRecord;
     try {
-      this.#db.exec('BEGIN IMMEDIATE');
-      try {
+      record = inTransaction(this.#db, () => {
         const previous = this.#db.prepare('SELECT file FROM s3_object WHERE bucket = ? AND key = ?').get(object.bucket, object.key) as
           | { file: string }
           | undefined;
         replaced = previous?.file;
-        record = { ...object, sequencer: this.#nextSequencer(object.lastModified) };
+        const stored = { ...object, sequencer: this.#nextSequencer(object.lastModified) };
         this.#db
           .prepare(
             `INSERT INTO s3_object (bucket, key, file, size, etag, last_modified, content_type, headers, metadata, checksums, sequencer)
@@ -240,25 +235,22 @@ export class S3Store {
                metadata = excluded.metadata, checksums = excluded.checksums, sequencer = excluded.sequencer`,
           )
           .run(
-            record.bucket,
-            record.key,
+            stored.bucket,
+            stored.key,
             file,
-            record.size,
-            record.etag,
-            record.lastModified,
-            record.contentType,
-            JSON.stringify(record.headers),
-            JSON.stringify(record.metadata),
-            JSON.stringify(record.checksums),
-            record.sequencer,
+            stored.size,
+            stored.etag,
+            stored.lastModified,
+            stored.contentType,
+            JSON.stringify(stored.headers),
+            JSON.stringify(stored.metadata),
+            JSON.stringify(stored.checksums),
+            stored.sequencer,
           );
-        if (notify) this.#enqueue(notify(record));
+        if (notify) this.#enqueue(notify(stored));
         if (alsoInTransaction) obsolete = alsoInTransaction();
-        this.#db.exec('COMMIT');
-      } catch (error) {
-        this.#db.exec('ROLLBACK');
-        throw error;
-      }
+        return stored;
+      });
     } catch (error) {
       rmSync(path.join(this.#folder, file), { force: true });
       throw error;
@@ -274,19 +266,14 @@ export class S3Store {
     now: number,
     notify?: (record: ObjectRecord, sequencer: string) => readonly Notification[],
   ): ObjectRecord | undefined {
-    let deleted: ObjectRow | undefined;
-    this.#db.exec('BEGIN IMMEDIATE');
-    try {
-      deleted = this.#db.prepare('SELECT * FROM s3_object WHERE bucket = ? AND key = ?').get(bucket, key) as ObjectRow | undefined;
-      if (deleted) {
+    const deleted = inTransaction(this.#db, () => {
+      const row = this.#db.prepare('SELECT * FROM s3_object WHERE bucket = ? AND key = ?').get(bucket, key) as ObjectRow | undefined;
+      if (row) {
         this.#db.prepare('DELETE FROM s3_object WHERE bucket = ? AND key = ?').run(bucket, key);
-        if (notify) this.#enqueue(notify(recordOf(deleted), this.#nextSequencer(now)));
+        if (notify) this.#enqueue(notify(recordOf(row), this.#nextSequencer(now)));
       }
-      this.#db.exec('COMMIT');
-    } catch (error) {
-      this.#db.exec('ROLLBACK');
-      throw error;
-    }
+      return row;
+    });
     if (deleted) rmSync(path.join(this.#folder, deleted.file), { force: true });
     return deleted && recordOf(deleted);
   }

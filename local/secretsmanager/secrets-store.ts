@@ -1,4 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
+import { inTransaction } from '../store/transaction.js';
 
 /**
  * Secrets, their versions and the staging labels on them. A label (AWSCURRENT,
@@ -113,8 +114,7 @@ export class SecretsStore {
    * AWSPREVIOUS to the version that was current, as Secrets Manager does.
    */
   addVersion(version: VersionRow, stages: readonly string[]): void {
-    this.db.exec('BEGIN IMMEDIATE');
-    try {
+    inTransaction(this.db, () => {
       this.db
         .prepare('INSERT INTO sm_version (name, version_id, secret_string, secret_binary, created_at) VALUES (?, ?, ?, ?, ?)')
         .run(version.name, version.version_id, version.secret_string, version.secret_binary, version.created_at);
@@ -126,11 +126,7 @@ export class SecretsStore {
         this.#label(version.name, stage, version.version_id);
       }
       this.db.prepare('UPDATE sm_secret SET changed_at = ? WHERE name = ?').run(version.created_at, version.name);
-      this.db.exec('COMMIT');
-    } catch (error) {
-      this.db.exec('ROLLBACK');
-      throw error;
-    }
+    });
   }
 
   #label(name: string, stage: string, versionId: string): void {

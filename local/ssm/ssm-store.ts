@@ -1,4 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
+import { inTransaction } from '../store/transaction.js';
 
 /**
  * The parameter store's tables. Every version of every parameter is a row (SSM keeps the
@@ -82,8 +83,7 @@ export class SsmStore {
 
   /** Writes a new version (one transaction), dropping versions beyond the last 100; returns its number. */
   put(row: Omit<ParameterRow, 'version'>, tags?: readonly { Key: string; Value: string }[]): number {
-    this.db.exec('BEGIN IMMEDIATE');
-    try {
+    return inTransaction(this.db, () => {
       const latest = this.get(row.name)?.version ?? 0;
       const version = latest + 1;
       this.db
@@ -107,12 +107,8 @@ export class SsmStore {
       for (const tag of tags ?? []) {
         this.db.prepare('INSERT OR REPLACE INTO ssm_parameter_tag (name, key, value) VALUES (?, ?, ?)').run(row.name, tag.Key, tag.Value);
       }
-      this.db.exec('COMMIT');
       return version;
-    } catch (error) {
-      this.db.exec('ROLLBACK');
-      throw error;
-    }
+    });
   }
 
   /** Deletes every version of a parameter; whether it existed. */

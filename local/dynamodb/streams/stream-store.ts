@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
 import type { Clock } from '../../clock.js';
+import { inTransaction } from '../../store/transaction.js';
 import type { CapturedChange } from '../dynamodb-host.js';
 
 /** How long a stream keeps its records (DynamoDB Streams: 24 hours). */
@@ -136,8 +137,7 @@ export class StreamStore {
     const touched = new Set<string>();
     const insert = this.db.prepare('INSERT INTO records (stream_arn, created_ms, record) VALUES (?, ?, ?)');
     const setRecord = this.db.prepare('UPDATE records SET record = ? WHERE position = ?');
-    this.db.exec('BEGIN IMMEDIATE');
-    try {
+    inTransaction(this.db, () => {
       for (const change of changes) {
         const stream = enabled[change.table];
         if (!stream) continue;
@@ -165,11 +165,7 @@ export class StreamStore {
         setRecord.run(JSON.stringify(record), position);
         touched.add(stream.arn);
       }
-      this.db.exec('COMMIT');
-    } catch (error) {
-      this.db.exec('ROLLBACK');
-      throw error;
-    }
+    });
     for (const arn of touched) for (const listener of this.#listeners) listener(arn);
   }
 
