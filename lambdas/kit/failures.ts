@@ -34,7 +34,10 @@ export interface BackoffOptions {
 
 export interface FailureQueues {
   readonly client: SQSClient;
-  /** The queue the records come from (ChangeMessageVisibility). */
+  /**
+   * The queue the records come from (ChangeMessageVisibility). A record from another queue
+   * (a consumer of several, as priority lanes are) is routed against its own: see `sourceQueueUrl`.
+   */
   readonly queueUrl: string;
   /** Its dead-letter queue (SendMessage). */
   readonly deadLetterQueueUrl: string;
@@ -73,9 +76,50 @@ export function receiveCountOf(record: Pick<SQSRecord, 'attributes'>): number {
   return Number.isInteger(count) && count > 0 ? count : 1;
 }
 
+/**
+ * The URL of the queue a record came from, from its `eventSourceARN`
+ * (`arn:aws:sqs:region:account:name`), so that a consumer of several queues holds back,
+ * requeues and acknowledges each record against its own. `configuredUrl` (the consumer's
+ * queue) answers for a record of that queue, and lends its origin otherwise when it is not
+ * an AWS endpoint: a local runtime or custom endpoint names its queues `<origin>/<account>/<name>`,
+ * and the SDK sends to a QueueUrl's own host. A record without a parsable ARN is the configured queue's.
+ */
+export function sourceQueueUrl(record: Pick<SQSRecord, 'eventSourceARN'>, configuredUrl: string): string {
+  const arn = /^arn:(aws[\w-]*):sqs:([a-z0-9-]+):(\d{12}):([\w.-]+)$/.exec(record.eventSourceARN ?? '');
+  if (arn === null) return configuredUrl;
+  const [, partition, region, account, name] = arn as unknown as [string, string, string, string, string];
+  let configured: URL | undefined;
+  try {
+    configured = new URL(configuredUrl);
+  } catch {
+    // Not a URL (a test's placeholder): only the ARN can say where the record came from.
+  }
+  const segments = configured?.pathname.split('/').filter((p) => p !== '') ?? [];
+  const sameAccount = segments.length < 2 || segments.at(-2) === account;
+  if (segments.at(-1) === name && sameAccount) return configuredUrl;
+  if (configured !== undefined && !/(^|\.)amazonaws\.com(\.cn)?$/.test(configured.hostname))
+    return `${configured.origin}/${account}/${name}`;
+  const domain = partition === 'aws-cn' ? 'amazonaws.com.cn' : 'amazonaws.com';
+  return `https://sqs.${region}.${domain}/${account}/${name}`;
+}
+
 /** Moves failed records along: permanent failures to the dead-letter queue, transient ones back after a backoff. */
 export class FailureRouter {
+  /** Per source ARN: a batch's records mostly share one. */
+  readonly #urls = new Map<string, string>();
+
   constructor(private readonly queues: FailureQueues) {}
+
+  /** The URL of the queue the record came from (see `sourceQueueUrl`). */
+  queueUrlOf(record: Pick<SQSRecord, 'eventSourceARN'>): string {
+    const arn = record.eventSourceARN ?? '';
+    let url = this.#urls.get(arn);
+    if (url === undefined) {
+      url = sourceQueueUrl(record, this.queues.queueUrl);
+      this.#urls.set(arn, url);
+    }
+    return url;
+  }
 
   /** Whether a transient failure on this receive has no retry left. */
   isLastReceive(record: Pick<SQSRecord, 'attributes'>): boolean {
@@ -111,7 +155,7 @@ export class FailureRouter {
     const delay = this.backoffDelay(record);
     await this.queues.client.send(
       new ChangeMessageVisibilityCommand({
-        QueueUrl: this.queues.queueUrl,
+        QueueUrl: this.queueUrlOf(record),
         ReceiptHandle: record.receiptHandle,
         VisibilityTimeout: delay,
       }),
@@ -127,7 +171,7 @@ export class FailureRouter {
    * DeleteMessage.
    */
   async acknowledge(record: SQSRecord): Promise<void> {
-    await this.queues.client.send(new DeleteMessageCommand({ QueueUrl: this.queues.queueUrl, ReceiptHandle: record.receiptHandle }));
+    await this.queues.client.send(new DeleteMessageCommand({ QueueUrl: this.queueUrlOf(record), ReceiptHandle: record.receiptHandle }));
   }
 
   /** The delay `backOff` would set for this receive of the record, in seconds. */
@@ -142,14 +186,18 @@ export class FailureRouter {
   async holdBack(record: SQSRecord, seconds: number): Promise<number> {
     const delay = Math.min(MAX_VISIBILITY_SECONDS, Math.max(1, Math.ceil(seconds)));
     await this.queues.client.send(
-      new ChangeMessageVisibilityCommand({ QueueUrl: this.queues.queueUrl, ReceiptHandle: record.receiptHandle, VisibilityTimeout: delay }),
+      new ChangeMessageVisibilityCommand({
+        QueueUrl: this.queueUrlOf(record),
+        ReceiptHandle: record.receiptHandle,
+        VisibilityTimeout: delay,
+      }),
     );
     return delay;
   }
 
-  /** Whether requeue() can send to the source queue (per-message delays exist on standard queues only). */
-  get canRequeue(): boolean {
-    return !this.queues.queueUrl.endsWith('.fifo');
+  /** Whether requeue() can send to the record's queue (per-message delays exist on standard queues only). */
+  canRequeue(record: Pick<SQSRecord, 'eventSourceARN'>): boolean {
+    return !this.queueUrlOf(record).endsWith('.fifo');
   }
 
   /**
@@ -166,7 +214,7 @@ export class FailureRouter {
     }
     await this.queues.client.send(
       new SendMessageCommand({
-        QueueUrl: this.queues.queueUrl,
+        QueueUrl: this.queueUrlOf(record),
         MessageBody: record.body,
         DelaySeconds: delay,
         MessageAttributes: Object.keys(attributes).length > 0 ? attributes : undefined,

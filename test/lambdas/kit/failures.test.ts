@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEAD_LETTER_ATTRIBUTES } from '../../../domain/index.js';
-import { backoffSeconds, deadLetterAttributes, FailureRouter } from '../../../lambdas/kit/failures.js';
+import { backoffSeconds, deadLetterAttributes, FailureRouter, sourceQueueUrl } from '../../../lambdas/kit/failures.js';
 import { sqsRecord, ticketCreated } from '../../helpers/events.js';
 import { FakeSqs } from '../../helpers/fake-sqs.js';
 
@@ -59,5 +59,69 @@ describe('FailureRouter', () => {
     expect(new FailureRouter(sqs.queues(3)).isLastReceive(record)).toBe(true);
     expect(new FailureRouter(sqs.queues(4)).isLastReceive(record)).toBe(false);
     expect(new FailureRouter(sqs.queues()).isLastReceive(record)).toBe(false);
+  });
+
+  it('holds back, requeues and acknowledges a record of a second queue against that queue, and dead-letters it to the shared DLQ', async () => {
+    const sqs = new FakeSqs();
+    const router = new FailureRouter({
+      client: sqs.client,
+      queueUrl: 'https://sqs.eu-west-1.amazonaws.com/111111111111/interactive',
+      deadLetterQueueUrl: 'https://sqs.eu-west-1.amazonaws.com/111111111111/dlq',
+    });
+    const batch = { ...sqsRecord('body', 'm-2'), eventSourceARN: 'arn:aws:sqs:eu-west-1:111111111111:batch' };
+    await router.holdBack(batch, 30);
+    await router.requeue(batch, 10);
+    await router.acknowledge(batch);
+    await router.deadLetter(batch, reason);
+    const batchUrl = 'https://sqs.eu-west-1.amazonaws.com/111111111111/batch';
+    expect(sqs.visibilityChanges.map((c) => c.QueueUrl)).toEqual([batchUrl]);
+    expect(sqs.sent.map((m) => m.QueueUrl)).toEqual([batchUrl, 'https://sqs.eu-west-1.amazonaws.com/111111111111/dlq']);
+    expect(sqs.deleted.map((d) => d.QueueUrl)).toEqual([batchUrl]);
+  });
+
+  it('requeues nothing to a FIFO source queue, whichever queue the consumer was configured with', () => {
+    const router = new FailureRouter({
+      client: new FakeSqs().client,
+      queueUrl: 'https://sqs.test/000000000000/q',
+      deadLetterQueueUrl: 'd',
+    });
+    expect(router.canRequeue({ eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:q' })).toBe(true);
+    expect(router.canRequeue({ eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:lane.fifo' })).toBe(false);
+  });
+});
+
+describe('sourceQueueUrl', () => {
+  const arn = (name: string, region = 'us-east-1', account = '000000000000') => ({
+    eventSourceARN: `arn:aws:sqs:${region}:${account}:${name}`,
+  });
+
+  it('is the configured URL for a record of the configured queue, in whatever form it is written', () => {
+    expect(sourceQueueUrl(arn('orders'), 'http://localhost:4566/000000000000/orders')).toBe('http://localhost:4566/000000000000/orders');
+    expect(sourceQueueUrl(arn('orders'), 'https://sqs.test/orders')).toBe('https://sqs.test/orders');
+  });
+
+  it("takes a local runtime's origin for another queue, so the SDK sends there and not to AWS", () => {
+    expect(sourceQueueUrl(arn('orders-batch'), 'http://127.0.0.1:4566/000000000000/orders')).toBe(
+      'http://127.0.0.1:4566/000000000000/orders-batch',
+    );
+  });
+
+  it("builds the region's SQS endpoint URL for another queue on AWS", () => {
+    expect(sourceQueueUrl(arn('b', 'eu-west-1', '123456789012'), 'https://sqs.us-east-1.amazonaws.com/123456789012/a')).toBe(
+      'https://sqs.eu-west-1.amazonaws.com/123456789012/b',
+    );
+    expect(
+      sourceQueueUrl(
+        { eventSourceARN: 'arn:aws-cn:sqs:cn-north-1:123456789012:b' },
+        'https://sqs.cn-north-1.amazonaws.com.cn/123456789012/a',
+      ),
+    ).toBe('https://sqs.cn-north-1.amazonaws.com.cn/123456789012/b');
+  });
+
+  it('is the configured URL for a record without a queue ARN', () => {
+    expect(sourceQueueUrl({ eventSourceARN: '' }, 'https://sqs.test/q')).toBe('https://sqs.test/q');
+    expect(sourceQueueUrl({ eventSourceARN: 'arn:aws:kinesis:us-east-1:000000000000:stream/s' }, 'https://sqs.test/q')).toBe(
+      'https://sqs.test/q',
+    );
   });
 });
