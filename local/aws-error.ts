@@ -10,8 +10,10 @@ export class AwsError extends Error {
     readonly code: string,
     message: string,
     readonly status = 400,
+    /** `cause`: the error that led to this answer (a JSON parse error, a failed write), kept for the log. */
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(message, options);
   }
 
   /** Whether the caller (4xx) or the service (5xx) is at fault, as AWS reports it. */
@@ -20,4 +22,4 @@ export class AwsError extends Error {
   }
 }
 
-export const validationError = (message: string) => new AwsError('ValidationException', message);
+export const validationError = (message: string, options?: ErrorOptions) => new AwsError('ValidationException', message, 400, options);

@@ -121,7 +121,7 @@ export function validateTargetInput(target: TargetInputSettings, position = 1): 
     try {
       JSON.parse(input);
     } catch (error) {
-      throw validationError(`JSON syntax error in input for target ${id}: ${(error as Error).message}`);
+      throw validationError(`JSON syntax error in input for target ${id}: ${(error as Error).message}`, { cause: error });
     }
   }
   if (transformer !== undefined) {

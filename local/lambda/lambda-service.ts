@@ -352,6 +352,8 @@ export class LambdaService implements RestProtocolService {
         throw new AwsError(
           'InvalidRequestContentException',
           `Could not parse request body into json: Could not parse payload into json: ${(error as Error).message}`,
+          400,
+          { cause: error },
         );
       }
     }

@@ -43,7 +43,9 @@ export function assertExecutionInputJson(text: string): void {
   try {
     JSON.parse(text);
   } catch (error) {
-    throw new AwsError('InvalidExecutionInput', `Invalid State Machine Execution Input: '${(error as Error).message}'`);
+    throw new AwsError('InvalidExecutionInput', `Invalid State Machine Execution Input: '${(error as Error).message}'`, 400, {
+      cause: error,
+    });
   }
 }
 
@@ -66,7 +68,7 @@ export function taskOutput(output: string | undefined): string {
   try {
     JSON.parse(value);
   } catch (error) {
-    throw new AwsError('InvalidOutput', `Invalid Output: '${(error as Error).message}'`);
+    throw new AwsError('InvalidOutput', `Invalid Output: '${(error as Error).message}'`, 400, { cause: error });
   }
   return value;
 }

@@ -49,7 +49,12 @@ export class DefinitionCompiler {
     try {
       parsed = parseDefinition(definition);
     } catch (error) {
-      throw new AwsError('InvalidDefinition', `Invalid State Machine Definition: 'INVALID_JSON_DESCRIPTION: ${(error as Error).message}'`);
+      throw new AwsError(
+        'InvalidDefinition',
+        `Invalid State Machine Definition: 'INVALID_JSON_DESCRIPTION: ${(error as Error).message}'`,
+        400,
+        { cause: error },
+      );
     }
     const machine = this.compileObject(parsed, type);
     this.#compiled.set(key, machine);
@@ -65,7 +70,7 @@ export class DefinitionCompiler {
     try {
       return compileDefinition(source);
     } catch (error) {
-      if (error instanceof InvalidDefinition) throw new AwsError('InvalidDefinition', error.message);
+      if (error instanceof InvalidDefinition) throw new AwsError('InvalidDefinition', error.message, 400, { cause: error });
       throw error;
     }
   }

@@ -47,7 +47,12 @@ export async function testState(request: TestStateInput, deps: TestStateDependen
   try {
     definition = parseDefinition(text);
   } catch (error) {
-    throw new AwsError('InvalidDefinition', `Invalid State Machine Definition: 'INVALID_JSON_DESCRIPTION: ${(error as Error).message}'`);
+    throw new AwsError(
+      'InvalidDefinition',
+      `Invalid State Machine Definition: 'INVALID_JSON_DESCRIPTION: ${(error as Error).message}'`,
+      400,
+      { cause: error },
+    );
   }
   if (!isObject(definition))
     throw new AwsError(

@@ -258,7 +258,9 @@ function parseBody(body: Buffer): Record<string, unknown> {
   try {
     return JSON.parse(body.toString('utf8')) as Record<string, unknown>;
   } catch (error) {
-    throw new AwsError('InvalidRequestContentException', `Could not parse request body into json: ${(error as Error).message}`);
+    throw new AwsError('InvalidRequestContentException', `Could not parse request body into json: ${(error as Error).message}`, 400, {
+      cause: error,
+    });
   }
 }
 
