@@ -23,11 +23,52 @@ export interface FlowControlSettings {
   /** A throttling answer pauses the key for its retry-after (or `defaultSeconds`), at most `maxSeconds`. */
   readonly pauseOnThrottle?: { readonly defaultSeconds: number; readonly maxSeconds: number };
   /**
+   * A circuit breaker per key: `failureThreshold` provider failures in a row, the first of
+   * them at most `windowSeconds` ago, open the key's circuit for `openSeconds`; each failed
+   * half-open probe doubles the open time, up to `maxOpenSeconds`.
+   */
+  readonly circuitBreaker?: {
+    readonly failureThreshold: number;
+    readonly windowSeconds: number;
+    readonly openSeconds: number;
+    readonly maxOpenSeconds: number;
+  };
+  /** Priority lanes: a lower lane's records yield to a higher lane's backlog, beyond a guaranteed share. */
+  readonly priority?: PrioritySettings;
+  /**
    * The queue's retention: SQS deletes a message this long after it was sent, held back or
    * not, so a hold that would end later requeues the record as a new message instead.
    * @default - unknown: holds are not checked against it (settings written before it existed)
    */
   readonly retentionSeconds?: number;
+}
+
+/**
+ * Priority lanes as QueueConsumer's `priority` declares them: one queue per lane, highest
+ * first, all drained by one function. While a higher lane's queue has visible messages, a
+ * record of a lower lane runs only while fewer than `guaranteedSlots` records of its lane
+ * are in flight (so it never starves); otherwise it is held back. A record's lane is the
+ * queue it came from.
+ */
+export interface PrioritySettings {
+  /** The lanes, highest first. */
+  readonly lanes: readonly PriorityLane[];
+  /** Records of each lower lane that may run while a higher lane has a backlog: ceil(lowLaneShare x maxConcurrency). */
+  readonly guaranteedSlots: number;
+  /** How long a lane slot's lease outlives its holder's Lambda deadline. */
+  readonly leaseMarginSeconds: number;
+}
+
+export interface PriorityLane {
+  /** The lane's name: the value at QueueConsumer's `priority.lanePath` that routes an event to it. */
+  readonly name: string;
+  /** Its queue's URL (a record's own queue, found from its `eventSourceARN`, names the lane). */
+  readonly queueUrl: string;
+}
+
+/** The flow control key of a lane's slots (`concurrency#<flow>#lane#<name>#<slot>` items). */
+export function laneKey(lane: string): string {
+  return `lane#${lane}`;
 }
 
 export type FlowKeySetting = { readonly path: string } | { readonly constant: string };
@@ -106,4 +147,8 @@ export const FLOW_OUTCOMES = {
   superseded: 'superseded',
   /** Its handler met a throttling answer: the key was paused for everyone. */
   paused: 'paused',
+  /** Its handler's failure opened the key's circuit (the threshold was reached, or it was the half-open probe). */
+  circuitOpened: 'circuit-opened',
+  /** It was the half-open probe and succeeded: the key's circuit closed. */
+  circuitClosed: 'circuit-closed',
 } as const;

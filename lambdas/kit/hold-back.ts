@@ -13,6 +13,8 @@ export type HoldBackReason =
   | 'flow-rate'
   | 'flow-debounce'
   | 'flow-paused'
+  | 'flow-circuit-open'
+  | 'flow-priority'
   | 'token-limit';
 
 /** A failure that is not the record's: how long to hold it back, and why. */
@@ -34,6 +36,8 @@ export const HOLD_BACK_WHY: Record<HoldBackReason, string> = {
   'flow-rate': 'flow control: its key is at its rate limit',
   'flow-debounce': 'flow control: debouncing, it runs if no later record of its key arrives',
   'flow-paused': 'flow control: its key is paused after a throttling answer',
+  'flow-circuit-open': "flow control: its key's circuit is open, its provider kept failing",
+  'flow-priority': 'priority lanes: a higher lane has a backlog and this lane is at its guaranteed share',
   'token-limit': 'token budget: the tokens of the last minute (or day) leave no room for its call',
 };
 
@@ -61,7 +65,9 @@ export function holdBackOf(error: Error, ownRemainingMs: number): HoldBack | und
   if (error.name === ERROR_NAMES.flowHeldBack) {
     const { reason, retryAfterMs } = error as Partial<FlowHeldBackError>;
     const ms = nonNegative(retryAfterMs);
-    return reason === 'concurrency' ? { reason: 'flow-concurrency', ms, atMost: true } : { reason: `flow-${reason ?? 'rate'}`, ms };
+    // A slot may free, or a higher lane's backlog drain, before the longest wait is over.
+    const atMost = reason === 'concurrency' || reason === 'priority';
+    return atMost ? { reason: `flow-${reason}`, ms, atMost } : { reason: `flow-${reason ?? 'rate'}`, ms };
   }
   if (error.name === ERROR_NAMES.tokenLimitReached) {
     return { reason: 'token-limit', ms: nonNegative((error as Partial<TokenLimitReachedError>).retryAfterMs) };

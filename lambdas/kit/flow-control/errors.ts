@@ -2,13 +2,14 @@ import { ERROR_NAMES } from '../../../contracts/wiring.js';
 import { SwitchyardError } from '../errors.js';
 
 /** Why flow control held a record back. */
-export type FlowHoldReason = 'concurrency' | 'rate' | 'debounce' | 'paused';
+export type FlowHoldReason = 'concurrency' | 'rate' | 'debounce' | 'paused' | 'circuit-open' | 'priority';
 
 /**
  * Flow control held the record back: its key is at its concurrency or rate limit, is
- * paused after a throttling answer, or is waiting out its debounce period. Retryable and
- * never the record's fault: a queue consumer extends its visibility by `retryAfterMs` (for
- * `concurrency`, at most that: a slot may free sooner) and never dead-letters it for this.
+ * paused after a throttling answer, has its circuit open after its provider kept failing,
+ * or is waiting out its debounce period. Retryable and never the record's fault: a queue
+ * consumer extends its visibility by `retryAfterMs` (for `concurrency`, at most that: a
+ * slot may free sooner) and never dead-letters it for this.
  * `cause` is the throttling error that paused the key, if this record met it.
  */
 export class FlowHeldBackError extends SwitchyardError {
@@ -30,4 +31,6 @@ const REASONS: Record<FlowHoldReason, string> = {
   rate: 'is at its rate limit',
   debounce: 'is debouncing: this record runs if no later one arrives',
   paused: 'is paused after a throttling answer',
+  'circuit-open': 'has its circuit open: its provider kept failing',
+  priority: 'is a lower priority lane, at its guaranteed share while a higher lane has a backlog',
 };

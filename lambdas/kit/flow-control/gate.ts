@@ -4,6 +4,7 @@ import type { SQSRecord } from 'aws-lambda';
 import { FLOW_OUTCOMES, type FlowControlSettings, parseKeyPath } from '../../../contracts/flow-control.js';
 import { ConfigError, toError } from '../errors.js';
 import { logger as kitLogger } from '../observability.js';
+import { admitThroughBreaker, type BreakerTicket, giveBackProbe, settleAndLog } from './breaker.js';
 import { acquireSlot, releaseSlot, type SlotLease } from './concurrency.js';
 import { debounce, debounceSeq } from './debounce.js';
 import { FlowHeldBackError } from './errors.js';
@@ -20,8 +21,8 @@ export interface FlowPass {
   readonly kind: 'run';
   readonly key: string;
   /**
-   * Releases what the record holds (its concurrency slot) and, if its handler failed with a
-   * throttling answer, pauses the key. Returns the error to fail the record with: a
+   * Releases what the record holds (its concurrency slot), records its outcome in the key's
+   * circuit (with a circuit breaker) and, if its handler failed with a throttling answer, pauses the key. Returns the error to fail the record with: a
    * FlowHeldBackError for a throttled record (it waits out the pause, not counted as a failure),
    * `error` otherwise. Never throws: a release that fails is logged; the lease then ends by itself.
    */
@@ -104,6 +105,9 @@ export class FlowGate {
       const until = await pausedUntil(store, { flow, key });
       if (until !== undefined) throw new FlowHeldBackError('paused', key, until - nowOf(store));
     }
+    // Before the slot and the start: an open circuit holds the record back without taking them.
+    const breaker = settings.circuitBreaker;
+    const ticket = breaker && (await admitThroughBreaker(store, { flow, key }, breaker, { messageId: record.messageId, remainingMs }));
     let lease: SlotLease | undefined;
     if (settings.concurrency) {
       const leaseMs = remainingMs + settings.concurrency.leaseMarginSeconds * 1000;
@@ -115,7 +119,10 @@ export class FlowGate {
         leaseUntilMs: nowOf(store) + leaseMs,
       });
       // Every slot's lease ends within leaseMs at the latest: the longest this record waits.
-      if (lease === undefined) throw new FlowHeldBackError('concurrency', key, leaseMs);
+      if (lease === undefined) {
+        await this.#release(key, undefined, logger, ticket);
+        throw new FlowHeldBackError('concurrency', key, leaseMs);
+      }
     }
     if (settings.rateLimit) {
       let start: StartOutcome;
@@ -123,21 +130,25 @@ export class FlowGate {
         start = await takeStart(store, { flow, key, limit: settings.rateLimit.limit, periodMs: settings.rateLimit.periodSeconds * 1000 });
       } catch (thrown) {
         // The record does not run: its slot would otherwise stay taken until its lease ends.
-        await this.#release(key, lease, logger);
+        await this.#release(key, lease, logger, ticket);
         throw thrown;
       }
       if (!start.allowed) {
         // Held back for the rate, whether or not the slot could be given back: a failed
         // release must not turn the hold into a failure that counts towards the DLQ.
-        await this.#release(key, lease, logger);
+        await this.#release(key, lease, logger, ticket);
         throw new FlowHeldBackError('rate', key, start.retryAfterMs);
       }
     }
-    return { kind: 'run', key, leave: (logger, error) => this.#leave(key, lease, logger, error) };
+    return { kind: 'run', key, leave: (logger, error) => this.#leave(key, lease, logger, error, ticket) };
   }
 
-  /** Gives the slot back, if the record holds one; a failure is logged: the lease then ends by itself. */
-  async #release(key: string, lease: SlotLease | undefined, logger: Logger): Promise<void> {
+  /**
+   * Gives the slot back, and the half-open probe's claim of a record that does not run, if
+   * it holds them; a failure is logged: the lease (and the claim) then ends by itself.
+   */
+  async #release(key: string, lease: SlotLease | undefined, logger: Logger, ticket?: BreakerTicket): Promise<void> {
+    if (ticket) await giveBackProbe(this.store, { flow: this.settings.flow, key }, ticket, logger);
     if (lease === undefined) return;
     try {
       await releaseSlot(this.store, lease);
@@ -149,8 +160,16 @@ export class FlowGate {
     }
   }
 
-  async #leave(key: string, lease: SlotLease | undefined, logger: Logger, error?: Error): Promise<Error | undefined> {
+  async #leave(
+    key: string,
+    lease: SlotLease | undefined,
+    logger: Logger,
+    error?: Error,
+    ticket?: BreakerTicket,
+  ): Promise<Error | undefined> {
     await this.#release(key, lease, logger);
+    // A provider failure counts towards the key's circuit; a throttle does not (it pauses, below).
+    await settleAndLog(this.store, { flow: this.settings.flow, key }, ticket, this.settings.circuitBreaker, logger, error);
     const pause = this.settings.pauseOnThrottle;
     const throttle = error === undefined || pause === undefined ? undefined : throttleOf(error, nowOf(this.store));
     if (error === undefined || pause === undefined || throttle === undefined) return error;

@@ -3,6 +3,7 @@ import { type FlowControlSettings, parseKeyPath } from '../../../contracts/flow-
 import { ENV } from '../../../contracts/wiring.js';
 import { requireEnv } from '../config.js';
 import { ConfigError } from '../errors.js';
+import { checkPrioritySettings } from './priority.js';
 import type { FlowControlStore } from './store.js';
 
 /** What a consumer's flow control runs with: its settings and the table. */
@@ -62,6 +63,11 @@ export function parseFlowControlSettings(raw: string): FlowControlSettings {
     positive('pauseOnThrottle', 'defaultSeconds', false);
     positive('pauseOnThrottle', 'maxSeconds', false);
   }
+  if (v.circuitBreaker !== undefined) {
+    positive('circuitBreaker', 'failureThreshold', true);
+    for (const field of ['windowSeconds', 'openSeconds', 'maxOpenSeconds']) positive('circuitBreaker', field, false);
+  }
+  if (v.priority !== undefined) checkPrioritySettings(v.priority, bad);
   if (v.retentionSeconds !== undefined) {
     const r = v.retentionSeconds as unknown;
     if (typeof r !== 'number' || !Number.isFinite(r) || r <= 0) bad('retentionSeconds must be a positive number');
