@@ -17,6 +17,7 @@ import { ContractRegistry, type ValidatedEvent } from './envelope.js';
 import { ConfigError, toError } from './errors.js';
 import { type FailureQueues, FailureRouter } from './failures.js';
 import { FlowGate } from './flow-control/gate.js';
+import { PriorityLanes } from './flow-control/priority.js';
 import { type FlowControlConfig, flowControlFromEnv } from './flow-control/settings.js';
 import { logger as defaultLogger, metrics } from './observability.js';
 import { RecordFailures } from './record-failures.js';
@@ -126,9 +127,14 @@ export function createSqsConsumer<const C extends readonly AnyEventContract[]>(o
   const registry = new ContractRegistry(options.contracts);
   const logger = options.logger ?? defaultLogger;
   const { publisher } = options;
-  const router = new FailureRouter(options.failureQueues ?? failureQueuesFromEnv());
+  const queues = options.failureQueues ?? failureQueuesFromEnv();
+  const router = new FailureRouter(queues);
   const flowControl = options.flowControl === undefined ? flowControlFromEnv() : options.flowControl || undefined;
   const gate = flowControl === undefined ? undefined : new FlowGate(flowControl.store, flowControl.settings);
+  const priority = flowControl?.settings.priority;
+  // Beside the gate, not in it: a record's lane is its queue, not its key, and it yields to
+  // the other lanes before any of its key's controls is asked.
+  const lanes = priority && new PriorityLanes(flowControl.store, flowControl.settings.flow, priority, queues.client);
   const retentionSeconds = flowControl?.settings.retentionSeconds;
   const retentionMs = retentionSeconds === undefined ? undefined : retentionSeconds * 1000;
 
@@ -176,6 +182,17 @@ export function createSqsConsumer<const C extends readonly AnyEventContract[]>(o
     const failures = new RecordFailures(router, lambdaContext.functionName, () => lambdaContext.getRemainingTimeInMillis(), retentionMs);
 
     const processEvent = async (record: SQSRecord, event: ValidatedEvent, recordLogger: Logger) => {
+      // Priority lanes first: a lower-lane record may have to yield to a higher lane's
+      // backlog (throws FlowHeldBackError), or holds one of its lane's guaranteed slots.
+      const lane = await lanes?.enter(record, lambdaContext.getRemainingTimeInMillis(), recordLogger);
+      try {
+        await processGated(record, event, recordLogger);
+      } finally {
+        await lane?.leave(recordLogger);
+      }
+    };
+
+    const processGated = async (record: SQSRecord, event: ValidatedEvent, recordLogger: Logger) => {
       // Flow control's step before the domain step: it may hold the record back (throws
       // FlowHeldBackError) or find it superseded by a later record of its key (debounce).
       const pass = await gate?.enter(record, event.envelope, lambdaContext.getRemainingTimeInMillis(), recordLogger);

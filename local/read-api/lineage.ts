@@ -236,6 +236,7 @@ const HELD_BACK_BECAUSE: Record<string, string> = {
   rate: 'at its rate limit',
   debounce: 'debouncing (it runs if no later record arrives)',
   paused: 'paused after a throttling answer',
+  priority: 'a lower priority lane at its guaranteed share while a higher lane has a backlog',
 };
 
 function flowStepLabel(outcome: FlowOutcome): string {
