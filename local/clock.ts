@@ -1,6 +1,12 @@
 /** Time as the services see it; tests pass a manual clock to step through visibility timeouts and delays. */
 export interface Clock {
   now(): number;
+  /**
+   * Resolves once this clock has moved `ms` on (rejects with the signal's reason if it aborts
+   * first). Step Functions waits on it (Wait states, retry intervals, TimeoutSeconds) when the
+   * clock has one; a clock without one moves with real time, so waiting is waiting in real time.
+   */
+  sleep?(ms: number, signal: AbortSignal): Promise<void>;
 }
 
 export const systemClock: Clock = { now: () => Date.now() };
@@ -13,5 +19,71 @@ export class ManualClock implements Clock {
   }
   advance(ms: number): void {
     this.time += ms;
+  }
+}
+
+/** setTimeout fires at once for longer delays (about 24.8 days); a longer timer is re-armed on the way. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+interface Timer {
+  readonly due: number;
+  handle?: ReturnType<typeof setTimeout>;
+  readonly fire: () => void;
+}
+
+/**
+ * Real time plus however far a test has moved it on. What waits on it (`sleep`) wakes when it
+ * gets there: in real time, or at once when `advance` passes it. A test on a whole runtime can
+ * so skip a four-hour SLA or a retry's backoff, and everything else keeps running in real time.
+ */
+export class AdvanceableClock implements Clock {
+  #offset = 0;
+  readonly #timers = new Set<Timer>();
+
+  now(): number {
+    return Date.now() + this.#offset;
+  }
+
+  sleep(ms: number, signal: AbortSignal): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (signal.aborted) return reject(signal.reason);
+      const onAbort = () => {
+        clearTimeout(timer.handle);
+        this.#timers.delete(timer);
+        reject(signal.reason);
+      };
+      const timer: Timer = {
+        due: this.now() + ms,
+        fire: () => {
+          signal.removeEventListener('abort', onAbort);
+          this.#timers.delete(timer);
+          resolve();
+        },
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.#timers.add(timer);
+      this.#arm(timer);
+    });
+  }
+
+  /** Moves the clock `ms` on; what it passes wakes now, the earliest first. */
+  advance(ms: number): void {
+    if (!(ms >= 0)) throw new RangeError(`a clock only moves forward, not by ${ms} ms`);
+    this.#offset += ms;
+    for (const timer of [...this.#timers].sort((a, b) => a.due - b.due)) this.#arm(timer);
+  }
+
+  /** When the earliest of what waits on the clock wakes (clock time), if anything waits. */
+  nextWake(): number | undefined {
+    let next: number | undefined;
+    for (const { due } of this.#timers) if (next === undefined || due < next) next = due;
+    return next;
+  }
+
+  #arm(timer: Timer): void {
+    clearTimeout(timer.handle);
+    const remaining = timer.due - this.now();
+    if (remaining <= 0) timer.fire();
+    else timer.handle = setTimeout(() => this.#arm(timer), Math.min(remaining, MAX_TIMER_MS));
   }
 }

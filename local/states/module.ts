@@ -1,3 +1,4 @@
+import type { Clock } from '../clock.js';
 import { modelValidator } from '../endpoint/validation/validator.js';
 import type { ServiceModule } from '../services/service-module.js';
 import { StatesService } from './states-service.js';
@@ -6,6 +7,14 @@ import { sdkDynamoDb } from './task-runner.js';
 declare module '../services/service-module.js' {
   interface ServiceTypes {
     states: StatesService;
+  }
+  interface RuntimeOptions {
+    /**
+     * Step Functions' own clock: a test passes an AdvanceableClock to move executions past
+     * SLAs and retry backoffs without waiting them out, while the other services keep real time.
+     * @default the runtime's clock
+     */
+    readonly statesClock?: Clock;
   }
 }
 
@@ -16,7 +25,8 @@ export const statesModule: ServiceModule<'states'> = {
   databases: ['states'],
   resourceTypes: ['AWS::StepFunctions::StateMachine'],
   create({ settings, database, services, warn }) {
-    const { clock, accountId, region, url, credentials, log } = settings;
+    const { accountId, region, url, credentials, log } = settings;
+    const clock = settings.options.statesClock ?? settings.clock;
     const { definitions } = services.get('template');
     const readApi = services.get('readApi');
     const events = services.get('events');

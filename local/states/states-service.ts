@@ -85,6 +85,7 @@ export interface StatesServiceOptions {
  */
 export class StatesService {
   readonly #clock: Clock;
+  readonly #timer: Sleep | undefined;
   readonly #runner: LocalTaskRunner;
   readonly #compiler: DefinitionCompiler;
   readonly #live: LiveExecutions;
@@ -97,8 +98,13 @@ export class StatesService {
   readonly warnings: readonly string[];
 
   constructor(private readonly options: StatesServiceOptions) {
-    const { log, sleep, timer } = options;
+    const { log } = options;
     const clock = options.clock ?? systemClock;
+    // A clock that schedules (a test's AdvanceableClock) times the waits and deadlines too, so moving it fires them.
+    const onClock: Sleep | undefined = clock.sleep?.bind(clock);
+    const sleep = options.sleep ?? onClock;
+    const timer = options.timer ?? onClock;
+    this.#timer = timer;
     const store = new ExecutionStore(options.db);
     const callbacks = new TaskCallbacks(store, clock);
     const status = new StatusChangeEvents({ publisher: options.statusEvents, clock, closed: (): boolean => live.closed, log });
@@ -287,7 +293,7 @@ export class StatesService {
     return testState(input, {
       runner: this.#runner,
       clock: this.#clock,
-      timer: this.options.timer,
+      timer: this.#timer,
       region: this.options.region,
       accountId: this.options.accountId,
       compile: (definition) => this.#compiler.compileObject(definition, 'STANDARD'),
