@@ -1,21 +1,31 @@
 import { DynamoDBClient, GetItemCommand, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
+import {
+  DescribeExecutionCommand,
+  GetExecutionHistoryCommand,
+  ListExecutionsCommand,
+  SendTaskSuccessCommand,
+  SFNClient,
+} from '@aws-sdk/client-sfn';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { Duration } from 'aws-cdk-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TicketDecisionRefused } from '../../domain/index.js';
+import { AdvanceableClock } from '../../local/clock.js';
 import type { LocalRuntime } from '../../local/runtime.js';
 import { runCli } from '../cli/run-cli.js';
 import { eventually } from './helpers.js';
 import { startSwitchyardApp } from './switchyard-app.js';
 
 /**
- * The triage escalation policy end to end, on the app configured with short SLAs: the
- * first reviewer has 6 s (reminded at 4 s), then the support lead (only dana) 6 s more.
+ * The triage escalation policy end to end: the first reviewer has an hour (reminded at 45
+ * minutes), then the support lead (only dana) an hour more. Nobody waits them out: Step
+ * Functions runs on a clock the tests move past each deadline (the other services keep real time).
  */
-const SLA_SECONDS = 6;
+const SLA_MS = 3_600_000;
+const REMIND_AFTER_MS = (SLA_MS * 3) / 4;
 const LEAD = 'dana';
+const clock = new AdvanceableClock();
 
 let busLines: string[];
 let runtime: LocalRuntime;
@@ -23,14 +33,16 @@ let events: EventBridgeClient;
 let sfn: SFNClient;
 let dynamodb: DynamoDBClient;
 let target: string[];
+let escalationArn: string;
 
 beforeAll(async () => {
-  const app = await startSwitchyardApp({ escalationSla: Duration.seconds(SLA_SECONDS), escalationLeads: [LEAD] });
+  const app = await startSwitchyardApp({ escalationSla: Duration.millis(SLA_MS), escalationLeads: [LEAD] }, { statesClock: clock });
   ({ runtime, busLines } = app);
   target = ['--endpoint', runtime.url, '--cdk-out', app.cdkOut];
   events = new EventBridgeClient(app.config);
   sfn = new SFNClient(app.config);
   dynamodb = new DynamoDBClient(app.config);
+  escalationArn = runtime.definitions.stateMachines.find((m) => m.arn.includes('Escalation'))?.arn ?? '';
 }, 180_000);
 afterAll(async () => {
   await runtime?.stop();
@@ -86,8 +98,41 @@ async function assignment(ticketId: string): Promise<Record<string, unknown> | u
 const answer = (taskToken: unknown, decision: Record<string, unknown>) =>
   sfn.send(new SendTaskSuccessCommand({ taskToken: String(taskToken), output: JSON.stringify(decision) }));
 
-// Each test escalates a ticket of its own and mostly waits out real SLAs: they run at once.
-describe.concurrent('the triage escalation policy on the local runtime', () => {
+/** Moves Step Functions' clock a second past `when` (an ask's TimeoutSeconds is whole seconds, rounded up). */
+function advancePast(when: string | number): void {
+  const at = typeof when === 'string' ? Date.parse(when) : when;
+  clock.advance(Math.max(0, at + 1000 - clock.now()));
+}
+
+/** Escalates `ticketId`, then lets the first step's reminder and SLA pass unanswered: the first ask and the ask to the lead. */
+async function askTheLead(ticketId: string) {
+  await unclearTicket(ticketId);
+  const first = await ask(ticketId, (d) => d.attempt === 1, 'the first ask');
+  advancePast(Date.parse(String(first.decideBy)) - SLA_MS + REMIND_AFTER_MS);
+  await ask(ticketId, (d) => d.reason === 'reminder', 'the reminder');
+  advancePast(String(first.decideBy));
+  return { first, lead: await ask(ticketId, (d) => d.step === 2, 'the ask to the support lead') };
+}
+
+/** The history of the escalation of `ticketId`, once it has ended. */
+async function endedEscalation(ticketId: string) {
+  const executionArn = await eventually(
+    async () => {
+      const { executions = [] } = await sfn.send(new ListExecutionsCommand({ stateMachineArn: escalationArn }));
+      for (const { executionArn } of executions) {
+        const described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+        if (described.input?.includes(`"${ticketId}"`) && described.status !== 'RUNNING') return executionArn;
+      }
+      return undefined;
+    },
+    30_000,
+    `the escalation of ${ticketId} to end`,
+  );
+  return (await sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }))).events ?? [];
+}
+
+// Each test escalates a ticket of its own; they run one after another, as each moves the one clock.
+describe('the triage escalation policy on the local runtime', () => {
   it('applies a decision made within the SLA once: a repeated answer is refused by the token, and no reminder follows', async () => {
     await unclearTicket('ESC-1');
     const first = await ask('ESC-1', (d) => d.attempt === 1, 'the first ask');
@@ -100,14 +145,20 @@ describe.concurrent('the triage escalation policy on the local runtime', () => {
     const assigned = await eventually(() => assignment('ESC-1'), 30_000, 'the assignment of ESC-1');
     expect(assigned).toMatchObject({ queue: 'billing', decidedBy: 'human', reviewer: 'sam' });
     // Past the whole chain's SLAs: still one decision, one routing, and the same assignment.
-    await new Promise((resolve) => setTimeout(resolve, (SLA_SECONDS + 1) * 1000));
+    advancePast(Date.parse(String(first.decideBy)) + SLA_MS);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
     expect(eventsAbout('ESC-1').map((e) => e.type)).toEqual(['TicketEscalated', 'EscalationDecided', 'TicketRouted']);
     expect(await assignment('ESC-1')).toEqual(assigned);
   }, 60_000);
 
   it('reminds, reassigns to the support lead, and routes to the default queue when nobody answers, in that order', async () => {
-    await unclearTicket('ESC-2');
-    const routed = await eventually(() => assignment('ESC-2'), 40_000, 'the default assignment of ESC-2');
+    const { first, lead } = await askTheLead('ESC-2');
+    // Nothing happens until the lead's SLA has passed.
+    advancePast(Date.parse(String(lead.decideBy)) - 6000);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(await assignment('ESC-2')).toBeUndefined();
+    advancePast(String(lead.decideBy));
+    const routed = await eventually(() => assignment('ESC-2'), 30_000, 'the default assignment of ESC-2');
     const published = eventsAbout('ESC-2');
     expect(published.map((e) => e.type)).toEqual([
       'TicketEscalated',
@@ -118,21 +169,23 @@ describe.concurrent('the triage escalation policy on the local runtime', () => {
       'EscalationDefaulted',
       'TicketRouted',
     ]);
-    const [first, reminder, , reassigned, third, defaulted] = published.map((e) => e.detail);
-    expect(reminder).toMatchObject({ policy: 'ticket-triage', subjectId: 'ESC-2', step: 1, decideBy: first?.decideBy });
+    const [, reminder, , reassigned, third, defaulted] = published.map((e) => e.detail);
+    expect(reminder).toMatchObject({ policy: 'ticket-triage', subjectId: 'ESC-2', step: 1, decideBy: first.decideBy });
     expect(reassigned).toMatchObject({ fromStep: 1, toStep: 2, stepName: 'support-lead', reviewers: [LEAD] });
     expect(third).toMatchObject({ step: 2, reviewers: [LEAD], reason: 'reassigned', decideBy: reassigned?.decideBy });
+    expect(lead).toEqual(third);
     expect(defaulted).toMatchObject({ step: 2, action: expect.stringContaining('default queue') });
     // The effect: the ticket is assigned to its default queue (the model's suggestion), by the SLA.
-    expect(routed).toMatchObject({ queue: first?.defaultQueue, decidedBy: 'sla-default' });
+    expect(routed).toMatchObject({ queue: first.defaultQueue, decidedBy: 'sla-default' });
     expect(routed).not.toHaveProperty('reviewer');
-    const deadline = Date.parse(String(reassigned?.decideBy));
-    expect(Date.parse(String(routed?.assignedAt))).toBeGreaterThanOrEqual(deadline - 1000);
+    // On Step Functions' clock, the default ran no earlier than the lead's deadline.
+    const history = await endedEscalation('ESC-2');
+    const enteredDefault = history.find((e) => e.type === 'TaskStateEntered' && e.stateEnteredEventDetails?.name === 'ApplyDefault');
+    expect(enteredDefault?.timestamp?.getTime()).toBeGreaterThanOrEqual(Date.parse(String(reassigned?.decideBy)));
   }, 60_000);
 
   it('refuses an answer from someone not on the current step, with the reason, then takes the lead', async () => {
-    await unclearTicket('ESC-3');
-    const reassigned = await ask('ESC-3', (d) => d.step === 2, 'the ask to the support lead');
+    const { lead: reassigned } = await askTheLead('ESC-3');
     // The first reviewer answers after the task moved on to the lead.
     await answer(reassigned.taskToken, { decision: 'reject', queue: 'security', reviewer: 'sam' });
     const refused = await eventually(
@@ -155,15 +208,15 @@ describe.concurrent('the triage escalation policy on the local runtime', () => {
   }, 60_000);
 
   it('shows the decider why the CLI decision was refused, and refuses and publishes a decision after the default', async () => {
-    await unclearTicket('ESC-4');
-    await ask('ESC-4', (d) => d.step === 2, 'the ask to the support lead');
+    const { lead } = await askTheLead('ESC-4');
     const notTheLead = await runCli(['approve', 'ESC-4', '--reviewer', 'sam', ...target]);
     expect(notTheLead.code).toBe(1);
     expect(notTheLead.stderr).toContain(
       `the escalation of ticket ESC-4: the decision was refused: reviewer sam is not on step 2 (support-lead) of the escalation chain, whose reviewers are ${LEAD}`,
     );
     // Nobody else answers: the default runs; the lead's answer then comes too late.
-    const defaulted = await eventually(() => assignment('ESC-4'), 40_000, 'the default assignment of ESC-4');
+    advancePast(String(lead.decideBy));
+    const defaulted = await eventually(() => assignment('ESC-4'), 30_000, 'the default assignment of ESC-4');
     expect(defaulted).toMatchObject({ decidedBy: 'sla-default' });
     const late = await runCli(['approve', 'ESC-4', '--reviewer', LEAD, '--queue', 'account', ...target]);
     expect(late.code).toBe(1);
