@@ -9,6 +9,7 @@ import dynalite from 'dynalite';
 import { hostPolicy, refusal } from '../endpoint/request-guard.mjs';
 import { verifySignature } from '../endpoint/sigv4.mjs';
 import { captureChanges } from './change-capture.mjs';
+import { returnValuesOnConditionCheckFailure } from './dynalite-conditions.mjs';
 
 // dynalite opens its LevelDB lazily and, when that fails (another process still has the
 // folder's LOCK), dies on the first request, which the endpoint then sees as ECONNREFUSED.
@@ -37,6 +38,7 @@ async function openOnce(folder) {
 }
 
 function start() {
+  returnValuesOnConditionCheckFailure();
   const server = dynalite({ path: workerData.folder, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   server.keepAliveTimeout = 60_000;
   answerWhatDynaliteThrows(server);

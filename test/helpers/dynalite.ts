@@ -3,6 +3,7 @@ import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-s
 // dynalite ships no types; it is a real DynamoDB implementation (LevelDB in memory).
 // @ts-expect-error -- untyped CommonJS module
 import dynalite from 'dynalite';
+import { returnValuesOnConditionCheckFailure } from '../../local/dynamodb/dynalite-conditions.mjs';
 
 export interface DynaliteHandle {
   readonly client: DynamoDBClient;
@@ -16,6 +17,7 @@ export interface DynaliteHandle {
 
 /** Starts dynalite in this process on a free loopback port. */
 export async function startDynalite(): Promise<DynaliteHandle> {
+  returnValuesOnConditionCheckFailure();
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
