@@ -4,7 +4,7 @@
  * in flight, starts in the rate window, debounce state, pauses; token windows against their
  * budgets. Shared by `switchyard flow` and the console's Flow control page (through the read
  * API); pure, like ./execution-history.ts. The item names are the kit's (item-keys.ts:
- * `<kind>#<flow>#<key>[#<slot>]`, `tokens#<scope>#<key>`); this file reads them back.
+ * `<kind>#<flow>#<key>`, `tokens#<scope>#<key>`); this file reads them back.
  */
 
 /**
@@ -35,7 +35,7 @@ export type FlowControlItem = Readonly<Record<string, unknown>> & { readonly pk:
 export interface FlowKeyState {
   readonly flow: string;
   readonly key: string;
-  /** Live concurrency slots (a lease not yet ended), and the limit when declared. */
+  /** Records in flight (holders whose lease has not ended), and the limit when declared. */
   readonly inFlight?: { readonly count: number; readonly limit?: number };
   /** Starts recorded within the rate window (the whole log when the period is not known), and the limit. */
   readonly rate?: { readonly starts: number; readonly limit?: number; readonly periodSeconds?: number };
@@ -157,14 +157,12 @@ export function heldBackByKey(lines: Iterable<string>): Map<string, number> {
 }
 
 type ParsedKey =
-  | { readonly kind: 'concurrency'; readonly flow: string; readonly key: string }
-  | { readonly kind: 'rate' | 'debounce' | 'pause'; readonly flow: string; readonly key: string }
+  | { readonly kind: 'concurrency' | 'rate' | 'debounce' | 'pause'; readonly flow: string; readonly key: string }
   | { readonly kind: 'tokens'; readonly scope: string; readonly key: string };
 
 /**
  * An item's name read back. Flow names (construct paths) hold no `#`; a key may, so it is
- * everything between the flow and the end (less a concurrency slot's number). Token scopes
- * and keys are percent-encoded by the kit.
+ * everything between the flow and the end. Token scopes and keys are percent-encoded by the kit.
  */
 export function parseFlowItemKey(pk: string): ParsedKey | undefined {
   const [kind, ...rest] = pk.split('#');
@@ -181,11 +179,7 @@ export function parseFlowItemKey(pk: string): ParsedKey | undefined {
   }
   const [flow, ...keyParts] = rest;
   if (flow === undefined || keyParts.length === 0) return undefined;
-  if (kind === 'concurrency') {
-    if (keyParts.length < 2 || !/^\d+$/.test(keyParts.at(-1) ?? '')) return undefined;
-    return { kind, flow, key: keyParts.slice(0, -1).join('#') };
-  }
-  if (kind === 'rate' || kind === 'debounce' || kind === 'pause') return { kind, flow, key: keyParts.join('#') };
+  if (kind === 'concurrency' || kind === 'rate' || kind === 'debounce' || kind === 'pause') return { kind, flow, key: keyParts.join('#') };
   return undefined;
 }
 
@@ -221,9 +215,12 @@ export function flowControlReport(input: ReportInput): FlowControlReport {
     }
     const settings = settingsOf.get(parsed.flow);
     if (parsed.kind === 'concurrency') {
-      const state = keyState(parsed.flow, parsed.key);
-      const live = numberIn(item.leaseUntil) > now ? 1 : 0;
-      state.inFlight = { count: (state.inFlight?.count ?? 0) + live, ...limitOf(settings?.concurrency) };
+      // One item per key (the kit's concurrency.ts): `holders` maps each holder to its lease end.
+      // An item without it is a slot of the kit before (`…#<key>#<slot>`), which TTL deletes.
+      const holders = item.holders;
+      if (typeof holders !== 'object' || holders === null) continue;
+      const live = Object.values(holders).filter((until) => numberIn(until) > now).length;
+      keyState(parsed.flow, parsed.key).inFlight = { count: live, ...limitOf(settings?.concurrency) };
     } else if (parsed.kind === 'rate') {
       const period = settings?.rateLimit?.periodSeconds;
       const log = Array.isArray(item.log) ? item.log.filter((at): at is number => typeof at === 'number') : [];
@@ -245,7 +242,7 @@ export function flowControlReport(input: ReportInput): FlowControlReport {
   for (const [flow, byKey] of input.heldBack?.byFlow ?? []) {
     for (const [key, count] of byKey) keyState(flow, key).heldBack = count;
   }
-  // A declared limit shows even for keys whose every slot has been released (no item left).
+  // A declared limit shows even for keys with no item of their own (none in flight).
   for (const state of keys.values()) {
     const settings = settingsOf.get(state.flow);
     if (settings?.concurrency && state.inFlight === undefined) state.inFlight = { count: 0, limit: settings.concurrency.limit };

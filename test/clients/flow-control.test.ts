@@ -1,5 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { ScanCommand } from '@aws-sdk/client-dynamodb';
+import { PutItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
@@ -56,8 +56,16 @@ describe('flowControlReport', () => {
     const now = store.clock.ms;
     const flow = settings.flow;
     for (const holder of ['a', 'b']) await acquireSlot(store, { flow, key: 'acme', limit: 3, holder, leaseUntilMs: now + 60_000 });
-    // A crashed holder's slot whose lease has ended is not in flight.
+    // A crashed holder whose lease has ended is not in flight, beside live holders or alone.
+    await acquireSlot(store, { flow, key: 'acme', limit: 3, holder: 'crashed', leaseUntilMs: now - 1 });
     await acquireSlot(store, { flow, key: 'globex', limit: 3, holder: 'gone', leaseUntilMs: now - 1 });
+    // A slot item of the kit before one item per key (`…#<key>#<slot>`) is no key of its own.
+    await dynamo.client.send(
+      new PutItemCommand({
+        TableName: store.tableName,
+        Item: { pk: { S: `concurrency#${flow}#acme#0` }, holder: { S: 'old' }, leaseUntil: { N: String(now + 60_000) } },
+      }),
+    );
     for (let i = 0; i < 2; i++) await takeStart(store, { flow, key: 'acme', limit: 5, periodMs: 60_000 });
     const burst = { flow, key: 'doc-1', periodMs: 10_000, maxWaitMs: 60_000, keepMs: 86_400_000 };
     for (let i = 0; i < 4; i++) await debounce(store, { ...burst, seq: debounceSeq(now + i, `m${i}`), sentAtMs: now + i });
@@ -104,15 +112,15 @@ describe('flowControlReport', () => {
 });
 
 describe('parseFlowItemKey', () => {
-  it('keeps a key that holds # whole, less a concurrency slot', () => {
-    expect(parseFlowItemKey('concurrency#App/F#a#b#2')).toEqual({ kind: 'concurrency', flow: 'App/F', key: 'a#b' });
+  it('keeps a key that holds # whole', () => {
+    expect(parseFlowItemKey('concurrency#App/F#a#b#2')).toEqual({ kind: 'concurrency', flow: 'App/F', key: 'a#b#2' });
     expect(parseFlowItemKey('rate#App/F#a#b')).toEqual({ kind: 'rate', flow: 'App/F', key: 'a#b' });
     expect(parseFlowItemKey('tokens#tenant#acme%231')).toEqual({ kind: 'tokens', scope: 'tenant', key: 'acme#1' });
   });
 
   it('fails to read a name no control writes', () => {
     expect(parseFlowItemKey('leases#x')).toBeUndefined();
-    expect(parseFlowItemKey('concurrency#App/F#key-without-slot')).toBeUndefined();
+    expect(parseFlowItemKey('concurrency#App/F')).toBeUndefined();
   });
 });
 

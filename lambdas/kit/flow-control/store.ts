@@ -21,11 +21,12 @@ export type Item = Record<string, unknown>;
 
 /**
  * The outcome of one conditional write: the item after it, or that its condition failed.
- * A control that must know why reads the item after (`readItem`): the decision was the
- * write's, the read only says how long to wait. (ReturnValuesOnConditionCheckFailure would
- * save that read, but dynalite, the local runtime's DynamoDB, ignores it.)
+ * A control that must know why asks for the item the condition failed on
+ * (`returnItemOnFailure`: ReturnValuesOnConditionCheckFailure ALL_OLD, in the same request;
+ * absent when there was no item) or reads the item after (`readItem`): the decision was the
+ * write's, the item only says what to do next.
  */
-export type Conditional = { readonly ok: true; readonly item: Item } | { readonly ok: false };
+export type Conditional = { readonly ok: true; readonly item: Item } | { readonly ok: false; readonly item?: Item };
 
 export function nowOf(store: FlowControlStore): number {
   return (store.now ?? Date.now)();
@@ -41,11 +42,20 @@ function conditionFailed(thrown: unknown): thrown is ConditionalCheckFailedExcep
   return thrown instanceof ConditionalCheckFailedException || (thrown as Error | undefined)?.name === 'ConditionalCheckFailedException';
 }
 
+/** A failed condition's outcome: with the item it failed on, when the write asked for it and there was one. */
+function refused(thrown: ConditionalCheckFailedException): Conditional {
+  return thrown.Item ? { ok: false, item: unmarshall(thrown.Item) } : { ok: false };
+}
+
 export interface WriteInput {
   readonly condition: string;
   readonly names?: Record<string, string>;
   readonly values?: Record<string, AttributeValue>;
+  /** Return the item the condition failed on (ReturnValuesOnConditionCheckFailure ALL_OLD): no second request to learn why. */
+  readonly returnItemOnFailure?: boolean;
 }
+
+const onFailure = (input: WriteInput) => (input.returnItemOnFailure ? { ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const } : {});
 
 /** One conditional PutItem of the whole item. */
 export async function conditionalPut(
@@ -61,11 +71,12 @@ export async function conditionalPut(
         ConditionExpression: input.condition,
         ExpressionAttributeNames: input.names,
         ExpressionAttributeValues: input.values,
+        ...onFailure(input),
       }),
     );
     return { ok: true, item: unmarshall(item) };
   } catch (thrown) {
-    if (conditionFailed(thrown)) return { ok: false };
+    if (conditionFailed(thrown)) return refused(thrown);
     throw thrown;
   }
 }
@@ -82,11 +93,12 @@ export async function conditionalUpdate(store: FlowControlStore, pk: string, upd
         ExpressionAttributeNames: input.names,
         ExpressionAttributeValues: input.values,
         ReturnValues: 'ALL_NEW',
+        ...onFailure(input),
       }),
     );
     return { ok: true, item: Attributes ? unmarshall(Attributes) : { pk } };
   } catch (thrown) {
-    if (conditionFailed(thrown)) return { ok: false };
+    if (conditionFailed(thrown)) return refused(thrown);
     throw thrown;
   }
 }
