@@ -32,7 +32,13 @@ export {
   resourceName,
 } from './monitoring-context.js';
 export * from './queue-consumer.js';
-export type { FlowDebounce, FlowPauseOnThrottle, FlowRateLimit, QueueConsumerFlowControl } from './queue-consumer-flow-control.js';
+export type {
+  FlowCircuitBreaker,
+  FlowDebounce,
+  FlowPauseOnThrottle,
+  FlowRateLimit,
+  QueueConsumerFlowControl,
+} from './queue-consumer-flow-control.js';
 export * from './saga.js';
 export * from './scheduled-trigger.js';
 export * from './staged-pipeline.js';

@@ -43,6 +43,40 @@ export interface FlowPauseOnThrottle {
 }
 
 /**
+ * A circuit breaker per key, in CircuitBreaker's terms (closed, open, half-open): provider
+ * failures in a row open the key's circuit, and its records are held back until one record,
+ * the half-open probe, succeeds. A provider failure is any handler error but a permanent one
+ * (the record's fault), a throttling answer (`pauseOnThrottle` pauses for those) and a
+ * hold-back.
+ */
+export interface FlowCircuitBreaker {
+  /**
+   * Provider failures in a row (no success between them) that open the circuit (1 to 100).
+   * @default 5
+   */
+  readonly failureThreshold?: number;
+  /**
+   * The failures must fall within this long of the first of them; an older count starts
+   * again (1 second to 1 day).
+   * @default Duration.minutes(1)
+   */
+  readonly window?: Duration;
+  /**
+   * How long the circuit stays open before one record probes it (1 second to 1 hour, and
+   * at most the queue's retention).
+   * @default Duration.seconds(30)
+   */
+  readonly openFor?: Duration;
+  /**
+   * A failed probe opens the circuit again for twice its last open time, at most this long
+   * (from `openFor` to 12 hours, the longest a record can be held back, and at most the
+   * queue's retention).
+   * @default - 10 minutes, at least `openFor`, at most the queue's retention
+   */
+  readonly maxOpenFor?: Duration;
+}
+
+/**
  * Keyed flow control of a QueueConsumer's records, enforced by the kit's consumer with
  * conditional writes in a FlowControlTable (docs/flow-control.md). A record that may not
  * run yet is held back (its visibility extended), never failed or dead-lettered for it.
@@ -78,6 +112,12 @@ export interface QueueConsumerFlowControl {
    */
   readonly pauseOnThrottle?: boolean | FlowPauseOnThrottle;
   /**
+   * Opens the key's circuit after its provider kept failing, holding its records back
+   * until a probe succeeds; `true` takes the defaults of FlowCircuitBreaker.
+   * @default false
+   */
+  readonly circuitBreaker?: boolean | FlowCircuitBreaker;
+  /**
    * The flow control table, shared with other flows (items are named by flow).
    * @default - a FlowControlTable of this consumer's own
    */
@@ -102,8 +142,8 @@ export function flowControlSettings(
   if ('path' in key) validateKeyPath(scope, 'flowControl.key', key.path, context.contracts);
   else if (props.key === '' || Token.isUnresolved(props.key))
     invalidProp(scope, 'flowControl.key must be a path like $.detail.tenantId or a constant string (got an empty string or a token)');
-  if (props.concurrency === undefined && !props.rateLimit && !props.debounce && !props.pauseOnThrottle) {
-    invalidProp(scope, 'flowControl must declare at least one of concurrency, rateLimit, debounce or pauseOnThrottle');
+  if (props.concurrency === undefined && !props.rateLimit && !props.debounce && !props.pauseOnThrottle && !props.circuitBreaker) {
+    invalidProp(scope, 'flowControl must declare at least one of concurrency, rateLimit, debounce, pauseOnThrottle or circuitBreaker');
   }
   validateRange(scope, 'flowControl.concurrency', props.concurrency, 1, 100);
   validateInteger(scope, 'flowControl.concurrency', props.concurrency);
@@ -119,6 +159,7 @@ export function flowControlSettings(
     ...(props.rateLimit ? { rateLimit: { limit: props.rateLimit.limit, periodSeconds: props.rateLimit.period.toSeconds() } } : {}),
     ...(props.debounce ? { debounce: debounceSettings(scope, props.debounce, context.retentionSeconds) } : {}),
     ...(props.pauseOnThrottle ? { pauseOnThrottle: pauseSettings(scope, props.pauseOnThrottle) } : {}),
+    ...(props.circuitBreaker ? { circuitBreaker: breakerSettings(scope, props.circuitBreaker, context.retentionSeconds) } : {}),
     // Holds add up over receives (a long rate-limited backlog, repeated pauses) beyond any
     // one declared duration: the kit checks each hold against the message's age.
     retentionSeconds: context.retentionSeconds,
@@ -192,4 +233,35 @@ function pauseSettings(scope: IConstruct, pause: true | FlowPauseOnThrottle): No
   validateRange(scope, 'flowControl.pauseOnThrottle.defaultPause', defaultSeconds, 1, MAX_HOLD_SECONDS, 'seconds');
   validateRange(scope, 'flowControl.pauseOnThrottle.maxPause', maxSeconds, 1, MAX_HOLD_SECONDS, 'seconds');
   return { defaultSeconds, maxSeconds };
+}
+
+function breakerSettings(
+  scope: IConstruct,
+  breaker: true | FlowCircuitBreaker,
+  retentionSeconds: number,
+): NonNullable<FlowControlSettings['circuitBreaker']> {
+  const options = breaker === true ? {} : breaker;
+  const failureThreshold = options.failureThreshold ?? 5;
+  const windowSeconds = (options.window ?? Duration.minutes(1)).toSeconds();
+  const openSeconds = (options.openFor ?? Duration.seconds(30)).toSeconds();
+  validateRange(scope, 'flowControl.circuitBreaker.failureThreshold', failureThreshold, 1, 100);
+  validateInteger(scope, 'flowControl.circuitBreaker.failureThreshold', failureThreshold);
+  validateRange(scope, 'flowControl.circuitBreaker.window', windowSeconds, 1, 86_400, 'seconds');
+  // A record held back longer than the queue keeps it would be deleted by SQS unrun.
+  const longestOpen = Math.min(3600, retentionSeconds);
+  if (openSeconds < 1 || openSeconds > longestOpen) {
+    invalidProp(
+      scope,
+      `flowControl.circuitBreaker.openFor must be from 1 to ${longestOpen} seconds (at most 1 hour and the queue's retentionPeriod) (got ${openSeconds} seconds)`,
+    );
+  }
+  const longestMaxOpen = Math.min(MAX_HOLD_SECONDS, retentionSeconds);
+  const maxOpenSeconds = options.maxOpenFor?.toSeconds() ?? Math.min(Math.max(600, openSeconds), longestMaxOpen);
+  if (maxOpenSeconds < openSeconds || maxOpenSeconds > longestMaxOpen) {
+    invalidProp(
+      scope,
+      `flowControl.circuitBreaker.maxOpenFor must be from openFor (${openSeconds} seconds) to ${longestMaxOpen} seconds (at most 12 hours and the queue's retentionPeriod) (got ${maxOpenSeconds} seconds)`,
+    );
+  }
+  return { failureThreshold, windowSeconds, openSeconds, maxOpenSeconds };
 }

@@ -151,7 +151,53 @@ describe('QueueConsumer flowControl', () => {
 
   it('fails if it declares no control', () => {
     expect(() => consumer({ key: '$.detail.customerId' })).toThrow(
-      'Test/Consumer: flowControl must declare at least one of concurrency, rateLimit, debounce or pauseOnThrottle',
+      'Test/Consumer: flowControl must declare at least one of concurrency, rateLimit, debounce, pauseOnThrottle or circuitBreaker',
+    );
+  });
+
+  it('tells the handler the circuit breaker settings, with their defaults', () => {
+    const settingsOf = (circuitBreaker: QueueConsumerFlowControl['circuitBreaker'], retention?: Duration) =>
+      JSON.parse(
+        environment(consumer({ key: '$.detail.customerId', circuitBreaker }, retention ? { retentionPeriod: retention } : {}).template)
+          .FLOW_CONTROL as string,
+      ).circuitBreaker;
+    expect(settingsOf(true)).toEqual({ failureThreshold: 5, windowSeconds: 60, openSeconds: 30, maxOpenSeconds: 600 });
+    expect(
+      settingsOf({ failureThreshold: 3, window: Duration.minutes(5), openFor: Duration.minutes(1), maxOpenFor: Duration.hours(1) }),
+    ).toEqual({ failureThreshold: 3, windowSeconds: 300, openSeconds: 60, maxOpenSeconds: 3600 });
+    // The default longest open time stays within a short retention.
+    expect(settingsOf(true, Duration.minutes(5)).maxOpenSeconds).toBe(300);
+  });
+
+  it('fails if the circuit breaker threshold is out of range or not a whole number', () => {
+    expect(() => consumer({ key: '$.detail.customerId', circuitBreaker: { failureThreshold: 0 } })).toThrow(
+      'Test/Consumer: flowControl.circuitBreaker.failureThreshold must be from 1 to 100 (got 0)',
+    );
+    expect(() => consumer({ key: '$.detail.customerId', circuitBreaker: { failureThreshold: 2.5 } })).toThrow(
+      'flowControl.circuitBreaker.failureThreshold must be a whole number (got 2.5)',
+    );
+    expect(() => consumer({ key: '$.detail.customerId', circuitBreaker: { window: Duration.days(2) } })).toThrow(
+      'Test/Consumer: flowControl.circuitBreaker.window must be from 1 to 86400 seconds (got 172800 seconds)',
+    );
+  });
+
+  it('fails if the circuit breaker opens for longer than an hour or than the queue keeps a record', () => {
+    expect(() => consumer({ key: '$.detail.customerId', circuitBreaker: { openFor: Duration.hours(2) } })).toThrow(
+      "Test/Consumer: flowControl.circuitBreaker.openFor must be from 1 to 3600 seconds (at most 1 hour and the queue's retentionPeriod) (got 7200 seconds)",
+    );
+    expect(() =>
+      consumer({ key: '$.detail.customerId', circuitBreaker: { openFor: Duration.minutes(10) } }, { retentionPeriod: Duration.minutes(5) }),
+    ).toThrow('flowControl.circuitBreaker.openFor must be from 1 to 300 seconds');
+  });
+
+  it("fails if the circuit breaker's longest open time is shorter than openFor or longer than the queue keeps a record", () => {
+    expect(() =>
+      consumer({ key: '$.detail.customerId', circuitBreaker: { openFor: Duration.minutes(5), maxOpenFor: Duration.minutes(1) } }),
+    ).toThrow('Test/Consumer: flowControl.circuitBreaker.maxOpenFor must be from openFor (300 seconds) to 43200 seconds');
+    expect(() =>
+      consumer({ key: '$.detail.customerId', circuitBreaker: { maxOpenFor: Duration.hours(2) } }, { retentionPeriod: Duration.hours(1) }),
+    ).toThrow(
+      "Test/Consumer: flowControl.circuitBreaker.maxOpenFor must be from openFor (30 seconds) to 3600 seconds (at most 12 hours and the queue's retentionPeriod) (got 7200 seconds)",
     );
   });
 });
