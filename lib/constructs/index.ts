@@ -39,6 +39,7 @@ export type {
   FlowRateLimit,
   QueueConsumerFlowControl,
 } from './queue-consumer-flow-control.js';
+export type { QueueConsumerPriority } from './queue-consumer-priority.js';
 export * from './saga.js';
 export * from './scheduled-trigger.js';
 export * from './staged-pipeline.js';

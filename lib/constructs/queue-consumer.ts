@@ -13,6 +13,13 @@ import { invalidProp, validateInteger, validateRange } from '../validation.js';
 import { FlowControlTable } from './flow-control-table.js';
 import { type IMonitorable, type MonitoringContext, resourceName, turnAlarmsOff } from './monitoring-context.js';
 import { fairGroupIdPath, flowControlSettings, type QueueConsumerFlowControl } from './queue-consumer-flow-control.js';
+import {
+  laneId,
+  type PriorityLanePlan,
+  priorityLanePlan,
+  prioritySettings,
+  type QueueConsumerPriority,
+} from './queue-consumer-priority.js';
 import { SwitchyardFunction, type SwitchyardFunctionProps } from './switchyard-function.js';
 
 /**
@@ -125,6 +132,13 @@ export interface QueueConsumerProps {
    * @default - no group id: one queue, first come first served
    */
   readonly fairBy?: string;
+  /**
+   * Priority lanes: a queue per lane, events routed by the value at `lanePath`, a lower lane
+   * yielding to a higher lane's backlog beyond its guaranteed share of `maxConcurrency`
+   * (enforced by the kit's consumer in a FlowControlTable). Needs `maxConcurrency`.
+   * @default - one queue, first come first served
+   */
+  readonly priority?: QueueConsumerPriority;
 }
 
 /**
@@ -136,11 +150,18 @@ export interface QueueConsumerProps {
  * the kit's consumer does: it learns both queues' URLs from `ENV.queueUrl` and
  * `ENV.deadLetterQueueUrl`. With `flowControl`, the records of one key are bounded in
  * concurrency and rate, debounced, or paused after a throttling answer (docs/flow-control.md);
- * with `fairBy`, the queue is a fair queue with a tenant per value of a path.
+ * with `fairBy`, the queue is a fair queue with a tenant per value of a path; with `priority`,
+ * a queue per lane, a lower lane yielding to a higher lane's backlog beyond its guaranteed share.
  */
 export class QueueConsumer extends Construct implements IMonitorable {
+  /** The rule; with `priority`, the first lane's (the others' are in `laneRules`). */
   public readonly rule: events.Rule;
+  /** The queue; with `priority`, the first lane's. */
   public readonly queue: sqs.IQueue;
+  /** With `priority`, each lane's queue, highest first (the first is `queue`); otherwise just `queue`. */
+  public readonly laneQueues: readonly sqs.IQueue[];
+  /** With `priority`, each lane's rule, highest first (the first is `rule`); otherwise just `rule`. */
+  public readonly laneRules: readonly events.Rule[];
   /** Messages the function failed `maxReceiveCount` times. */
   public readonly deadLetterQueue: sqs.IQueue;
   /** Events EventBridge could not deliver to the queue. */
@@ -194,26 +215,37 @@ export class QueueConsumer extends Construct implements IMonitorable {
 
     this.deadLetterQueue = deadLetterQueue(this, 'DeadLetterQueue', { retentionPeriod });
     this.targetDeadLetterQueue = deadLetterQueue(this, 'TargetDeadLetterQueue', { retentionPeriod });
-    this.queue = secureQueue(this, 'Queue', {
-      retentionPeriod,
-      visibilityTimeout,
-      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount },
-    });
-
+    const lanes = props.priority && priorityLanePlan(this, props.priority, props);
     const messageGroupId = props.fairBy === undefined ? undefined : fairGroupIdPath(this, props.fairBy, props.contracts);
-    this.rule = new events.Rule(this, 'Rule', {
-      eventBus: props.eventBus,
-      eventPattern: props.eventPattern,
-      description: props.description,
-      targets: [
-        new targets.SqsQueue(this.queue, {
-          deadLetterQueue: this.targetDeadLetterQueue,
-          retryAttempts: props.targetRetryAttempts ?? 185,
-          maxEventAge: props.targetMaxEventAge ?? Duration.hours(24),
-          messageGroupId,
+    // The first lane keeps the consumer's own ids (`Queue`, `Rule`): construct ids are a contract.
+    const routes = lanes?.lanes.map((lane, i) => ({ ...lane, id: i === 0 ? '' : `Lane${laneId(lane.name)}` })) ?? [
+      { name: '', eventPattern: props.eventPattern, id: '' },
+    ];
+    this.laneQueues = routes.map((route) =>
+      secureQueue(this, `${route.id}Queue`, {
+        retentionPeriod,
+        visibilityTimeout,
+        deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount },
+      }),
+    );
+    this.queue = this.laneQueues[0] as sqs.IQueue;
+    this.laneRules = routes.map(
+      (route, i) =>
+        new events.Rule(this, `${route.id}Rule`, {
+          eventBus: props.eventBus,
+          eventPattern: route.eventPattern,
+          description: route.name === '' ? props.description : `${props.description} (lane ${route.name})`,
+          targets: [
+            new targets.SqsQueue(this.laneQueues[i] as sqs.IQueue, {
+              deadLetterQueue: this.targetDeadLetterQueue,
+              retryAttempts: props.targetRetryAttempts ?? 185,
+              maxEventAge: props.targetMaxEventAge ?? Duration.hours(24),
+              messageGroupId,
+            }),
+          ],
         }),
-      ],
-    });
+    );
+    this.rule = this.laneRules[0] as events.Rule;
 
     // What the kit's consumer needs to route failures itself: permanent ones to the DLQ at
     // once, transient ones back to the queue after a backoff (the event source's consume
@@ -222,30 +254,53 @@ export class QueueConsumer extends Construct implements IMonitorable {
     this.function.addEnvironment(ENV.deadLetterQueueUrl, this.deadLetterQueue.queueUrl);
     this.function.addEnvironment(ENV.maxReceiveCount, String(maxReceiveCount));
     grantSendMessages(this.deadLetterQueue, this.function);
-    this.queue.grant(this.function, 'sqs:ChangeMessageVisibility');
+    // Each lane's records are held back and requeued against their own queue.
+    for (const queue of this.laneQueues) queue.grant(this.function, 'sqs:ChangeMessageVisibility');
 
-    if (props.flowControl !== undefined) {
-      const settings = flowControlSettings(this, props.flowControl, {
-        retentionSeconds: retentionPeriod.toSeconds(),
-        contracts: props.contracts,
-      });
-      const table = props.flowControl.table;
-      this.flowControlTable = table ?? new FlowControlTable(this, 'FlowControl').table;
-      FlowControlTable.grantUseOf(this.flowControlTable, this.function);
-      this.function.addEnvironment(ENV.flowControl, JSON.stringify(settings));
-      // Held-back records are routine under flow control: one on what would be its last
-      // receive is sent to this queue again as a new message rather than dead-lettered.
-      grantSendMessages(this.queue, this.function);
+    if (props.flowControl !== undefined || lanes !== undefined) {
+      this.flowControlTable = this.#flowControl(props, lanes, retentionPeriod.toSeconds());
     }
 
-    this.function.addEventSource(
-      new SqsEventSource(this.queue, {
-        batchSize,
-        maxBatchingWindow: props.maxBatchingWindow,
-        maxConcurrency: props.maxConcurrency,
-        reportBatchItemFailures: true,
-      }),
-    );
+    // One event source per lane onto the one function: each its own maxConcurrency.
+    for (const queue of this.laneQueues) {
+      this.function.addEventSource(
+        new SqsEventSource(queue, {
+          batchSize,
+          maxBatchingWindow: props.maxBatchingWindow,
+          maxConcurrency: props.maxConcurrency,
+          reportBatchItemFailures: true,
+        }),
+      );
+    }
+  }
+
+  /** The flow control table and the kit's settings, for `flowControl`, `priority` or both. */
+  #flowControl(props: QueueConsumerProps, lanes: PriorityLanePlan | undefined, retentionSeconds: number): dynamodb.ITable {
+    const settings = {
+      // Priority alone needs no key: its slots are keyed by lane.
+      ...(props.flowControl === undefined
+        ? { flow: this.node.path, key: { constant: 'lanes' }, retentionSeconds }
+        : flowControlSettings(this, props.flowControl, { retentionSeconds, contracts: props.contracts })),
+      ...(lanes === undefined
+        ? {}
+        : {
+            priority: prioritySettings(
+              lanes,
+              this.laneQueues.map((q) => q.queueUrl),
+            ),
+          }),
+    };
+    const table = props.flowControl?.table ?? new FlowControlTable(this, 'FlowControl').table;
+    FlowControlTable.grantUseOf(table, this.function);
+    this.function.addEnvironment(ENV.flowControl, JSON.stringify(settings));
+    for (const queue of this.laneQueues) {
+      // Held-back records are routine under flow control: one on what would be its last
+      // receive is sent to its queue again as a new message rather than dead-lettered.
+      grantSendMessages(queue, this.function);
+      // A lower lane looks at the higher lanes' backlogs (the event source's grant has it too).
+      if (lanes !== undefined) queue.grant(this.function, 'sqs:GetQueueAttributes');
+    }
+    return table;
   }
 
   /** Both dead-letter queues, the oldest message's age, the rule and the handler (SwitchyardMonitoring calls it). */
@@ -253,14 +308,17 @@ export class QueueConsumer extends Construct implements IMonitorable {
     const name = resourceName(this.queue).replace(/Queue$/, '');
     context.deadLetterQueue(this, this.deadLetterQueue, `Consumer ${name}: records its handler failed for good`);
     context.deadLetterQueue(this, this.targetDeadLetterQueue, `Consumer ${name}: events EventBridge could not put on its queue`);
-    context.consumerQueue(
-      this,
-      this.queue,
-      name,
-      this.#maxMessageAge,
-      this.#alarms.maxMessageAge === undefined ? 'its visibility timeout times maxReceiveCount' : 'its alarms.maxMessageAge',
-    );
-    context.rule(this, this.rule, `${this.#detailTypes} -> ${name}`, true);
+    this.laneQueues.forEach((queue, i) => {
+      const lane = i === 0 ? name : resourceName(queue).replace(/Queue$/, '');
+      context.consumerQueue(
+        this,
+        queue,
+        lane,
+        this.#maxMessageAge,
+        this.#alarms.maxMessageAge === undefined ? 'its visibility timeout times maxReceiveCount' : 'its alarms.maxMessageAge',
+      );
+      context.rule(this, this.laneRules[i] as events.Rule, `${this.#detailTypes} -> ${lane}`, true);
+    });
     context.lambdaFunction(this, this.function, this.#alarms);
   }
 }
