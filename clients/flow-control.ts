@@ -18,6 +18,7 @@ export interface DeclaredFlowSettings {
   readonly rateLimit?: { readonly limit: number; readonly periodSeconds: number };
   readonly debounce?: { readonly periodSeconds: number; readonly maxWaitSeconds: number };
   readonly pauseOnThrottle?: { readonly defaultSeconds: number; readonly maxSeconds: number };
+  readonly circuitBreaker?: { readonly failureThreshold: number; readonly openSeconds: number; readonly maxOpenSeconds: number };
 }
 
 /** A function that runs flow control: its settings and the table it keeps them in. */
@@ -48,6 +49,14 @@ export interface FlowKeyState {
   readonly debounce?: { readonly seen: number; readonly ran: number; readonly superseded: number; readonly pending: boolean };
   /** Until when the key is paused after a throttling answer (ISO 8601), when it is. */
   readonly pausedUntil?: string;
+  /**
+   * The key's circuit (the kit's breaker.ts) when it is not plainly closed: open until when
+   * (ISO 8601), half-open (its open time has passed: one record probes), or closed with
+   * provider failures in a row counted towards the threshold.
+   */
+  readonly circuit?:
+    | { readonly state: 'open' | 'half-open'; readonly openUntil: string; readonly lastFailure?: string }
+    | { readonly state: 'closed'; readonly failures: number; readonly threshold?: number };
   /** Records held back (their consumer logged so) since the report's `since`, when logs were read. */
   readonly heldBack?: number;
 }
@@ -81,7 +90,7 @@ export interface FlowControlReport {
 
 /** What a consumer's log line says flow control did with one record (FLOW_OUTCOMES in contracts/flow-control.ts). */
 export interface FlowOutcome {
-  readonly outcome: 'held-back' | 'superseded' | 'paused';
+  readonly outcome: 'held-back' | 'superseded' | 'paused' | 'circuit-opened' | 'circuit-closed';
   readonly key: string;
   readonly messageId?: string;
   readonly eventId?: string;
@@ -92,6 +101,8 @@ export interface FlowOutcome {
   readonly supersededBy?: string;
   /** Paused: until when. */
   readonly pausedUntil?: string;
+  /** Circuit opened: until when. */
+  readonly openUntil?: string;
   readonly message: string;
 }
 
@@ -104,7 +115,7 @@ export const HELD_BACK_FILTER = `{ $.error.name = "${FLOW_HELD_BACK_ERROR}" }`;
 /**
  * The flow control outcome a consumer's log line reports, or undefined: a held-back record
  * (a line whose `error` is a FlowHeldBackError, which carries the key and reason), a
- * superseded one or a paused key (a line with `flowControl.outcome`).
+ * superseded one, a paused key or a key's circuit opened or closed (a line with `flowControl.outcome`).
  */
 export function flowOutcomeOf(line: string): FlowOutcome | undefined {
   const start = line.indexOf('{');
@@ -134,12 +145,14 @@ export function flowOutcomeOf(line: string): FlowOutcome | undefined {
       ...common,
     };
   }
-  if (control?.outcome === 'superseded' || control?.outcome === 'paused') {
+  const outcome = control?.outcome;
+  if (outcome === 'superseded' || outcome === 'paused' || outcome === 'circuit-opened' || outcome === 'circuit-closed') {
     return {
-      outcome: control.outcome,
-      key: text(control.key) ?? '',
-      ...(text(control.supersededBy) ? { supersededBy: text(control.supersededBy) } : {}),
-      ...(text(control.pausedUntil) ? { pausedUntil: text(control.pausedUntil) } : {}),
+      outcome,
+      key: text(control?.key) ?? '',
+      ...(text(control?.supersededBy) ? { supersededBy: text(control?.supersededBy) } : {}),
+      ...(text(control?.pausedUntil) ? { pausedUntil: text(control?.pausedUntil) } : {}),
+      ...(text(control?.openUntil) ? { openUntil: text(control?.openUntil) } : {}),
       ...common,
     };
   }
@@ -158,6 +171,7 @@ export function heldBackByKey(lines: Iterable<string>): Map<string, number> {
 
 type ParsedKey =
   | { readonly kind: 'concurrency' | 'rate' | 'debounce' | 'pause'; readonly flow: string; readonly key: string }
+  | { readonly kind: 'breaker'; readonly flow: string; readonly key: string }
   | { readonly kind: 'tokens'; readonly scope: string; readonly key: string };
 
 /**
@@ -180,6 +194,7 @@ export function parseFlowItemKey(pk: string): ParsedKey | undefined {
   const [flow, ...keyParts] = rest;
   if (flow === undefined || keyParts.length === 0) return undefined;
   if (kind === 'concurrency' || kind === 'rate' || kind === 'debounce' || kind === 'pause') return { kind, flow, key: keyParts.join('#') };
+  if (kind === 'breaker') return { kind, flow, key: keyParts.join('#') };
   return undefined;
 }
 
@@ -235,6 +250,9 @@ export function flowControlReport(input: ReportInput): FlowControlReport {
       const ran = numberIn(item.ran);
       const pending = typeof item.latestSeq === 'string' && item.latestSeq !== item.ranSeq;
       keyState(parsed.flow, parsed.key).debounce = { seen, ran, pending, superseded: Math.max(0, seen - ran - (pending ? 1 : 0)) };
+    } else if (parsed.kind === 'breaker') {
+      const circuit = circuitOf(item, now, settings?.circuitBreaker?.failureThreshold);
+      if (circuit) keyState(parsed.flow, parsed.key).circuit = circuit;
     } else if (typeof item.pausedUntil === 'number' && item.pausedUntil > now) {
       keyState(parsed.flow, parsed.key).pausedUntil = new Date(item.pausedUntil).toISOString();
     }
@@ -266,6 +284,7 @@ export function flowKeyCells(state: FlowKeyState): {
   heldBack: string;
   debounce: string;
   paused: string;
+  circuit: string;
 } {
   const ofLimit = (count: number, limit?: number) => (limit === undefined ? String(count) : `${count}/${limit}`);
   const d = state.debounce;
@@ -277,7 +296,31 @@ export function flowKeyCells(state: FlowKeyState): {
     heldBack: state.heldBack === undefined ? '-' : String(state.heldBack),
     debounce: d ? `${d.pending ? 'pending, ' : ''}${d.ran} ran, ${d.superseded} superseded` : '-',
     paused: state.pausedUntil ? `until ${state.pausedUntil.slice(11, 19)}Z` : '-',
+    circuit: circuitCell(state.circuit),
   };
+}
+
+function circuitCell(circuit: FlowKeyState['circuit']): string {
+  if (circuit === undefined) return '-';
+  if (circuit.state !== 'closed')
+    return circuit.state === 'open' ? `open until ${circuit.openUntil.slice(11, 19)}Z` : 'half-open (probing)';
+  return `closed, ${circuit.failures}${circuit.threshold === undefined ? '' : `/${circuit.threshold}`} failures`;
+}
+
+/**
+ * A key's breaker item read back (the kit's breaker.ts): open while `openUntil` is ahead,
+ * half-open once it has passed, closed with a count while failures in a row are counted
+ * (a count older than the window is not shown by the kit's rule either: it needs the
+ * window, so it is shown until the item expires).
+ */
+function circuitOf(item: FlowControlItem, now: number, threshold: number | undefined): FlowKeyState['circuit'] {
+  const lastFailure = typeof item.lastFailure === 'string' ? { lastFailure: item.lastFailure } : {};
+  if (typeof item.openUntil === 'number') {
+    return { state: item.openUntil > now ? 'open' : 'half-open', openUntil: new Date(item.openUntil).toISOString(), ...lastFailure };
+  }
+  const failures = numberIn(item.failures);
+  if (failures === 0) return undefined;
+  return { state: 'closed', failures, ...(threshold === undefined ? {} : { threshold }) };
 }
 
 /**

@@ -29,7 +29,8 @@ export const HELP = `Usage: switchyard flow [--since <1h|ISO time>] [--json]
 Keyed flow control now, per flow and key: records in flight against the concurrency limit,
 starts in the rate window against the limit, records held back (from the consumers' logs
 since --since), debounce (records that ran, superseded, one pending), keys paused after a
-throttling answer and until when; token budgets' use this minute and today against their
+throttling answer and until when, keys whose circuit is open (until when), half-open or
+counting failures; token budgets' use this minute and today against their
 limits. Locally, also the fair-queue metrics of the app's standard queues and their noisy
 tenants (AWS keeps those in CloudWatch: ApproximateNumberOfNoisyGroups and the ...InQuietGroups
 metrics of AWS/SQS).
@@ -166,9 +167,9 @@ export function renderReport(report: FlowControlReport): string[] {
   else {
     const rows = report.keys.map((k) => {
       const cells = flowKeyCells(k);
-      return [k.flow, k.key, cells.inFlight, cells.rate, cells.heldBack, cells.debounce, cells.paused];
+      return [k.flow, k.key, cells.inFlight, cells.rate, cells.heldBack, cells.debounce, cells.paused, cells.circuit];
     });
-    lines.push(...table(['FLOW', 'KEY', 'IN FLIGHT', 'STARTS', 'HELD BACK', 'DEBOUNCE', 'PAUSED'], rows).split('\n'));
+    lines.push(...table(['FLOW', 'KEY', 'IN FLIGHT', 'STARTS', 'HELD BACK', 'DEBOUNCE', 'PAUSED', 'CIRCUIT'], rows).split('\n'));
   }
   if (report.heldBackSince)
     lines.push(`(held back: records the consumers logged as held back since ${time(new Date(report.heldBackSince))})`);
@@ -207,6 +208,8 @@ function describeControls({ settings: s }: DeclaredFlow): string {
   if (s.rateLimit) parts.push(`rate ${s.rateLimit.limit} per ${s.rateLimit.periodSeconds} s`);
   if (s.debounce) parts.push(`debounce ${s.debounce.periodSeconds} s (at most ${s.debounce.maxWaitSeconds} s)`);
   if (s.pauseOnThrottle) parts.push('pause on throttling');
+  if (s.circuitBreaker)
+    parts.push(`circuit breaker (opens after ${s.circuitBreaker.failureThreshold} failures for ${s.circuitBreaker.openSeconds} s)`);
   const key = s.key?.path ?? (s.key?.constant === undefined ? undefined : JSON.stringify(s.key.constant));
   return `${parts.join(', ') || 'no controls'}${key ? `, keyed by ${key}` : ''}`;
 }

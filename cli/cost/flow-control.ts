@@ -16,7 +16,8 @@ export interface FlowControlUnits {
  * against the rate limit reads the key's log and rewrites it (1 read, 1 write); debounce
  * marks the record seen (1 write), holds it back for its quiet period, and on its return
  * tries the mark again (a failed conditional write, billed), reads the item and claims the
- * run (1 read, 2 writes); a pause is one read. A record held back at a limit, or contending
+ * run (1 read, 2 writes); a pause is one read, and so is a closed circuit (a provider
+ * failure adds a write, a success after failures one). A record held back at a limit, or contending
  * writers, cost more; a superseded record less (its claim is not made). A function with the
  * table and no settings draws on token budgets (an AgentGraph's model calls): each call
  * reserves its estimate in a window and settles it there (2 writes; a per-day or per-tenant
@@ -44,6 +45,10 @@ export function flowControlUnits(settings: DeclaredFlowSettings | undefined): Fl
   if (settings.pauseOnThrottle) {
     reads += 1;
     parts.push('pause 1 R');
+  }
+  if (settings.circuitBreaker) {
+    reads += 1;
+    parts.push('circuit breaker 1 R');
   }
   return { writes, reads, parts };
 }

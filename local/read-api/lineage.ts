@@ -218,6 +218,7 @@ function flowSteps(invocation: StoredNode, logs: readonly string[], viaMessage: 
     if (outcome.retryInSeconds !== undefined) attributes.retryInSeconds = String(outcome.retryInSeconds);
     if (outcome.supersededBy) attributes.supersededBy = outcome.supersededBy;
     if (outcome.pausedUntil) attributes.pausedUntil = outcome.pausedUntil;
+    if (outcome.openUntil) attributes.openUntil = outcome.openUntil;
     steps.push({
       kind: 'flow-control',
       id: `${invocation.id}:${outcome.messageId ?? ''}:${steps.length}`,
@@ -236,6 +237,7 @@ const HELD_BACK_BECAUSE: Record<string, string> = {
   rate: 'at its rate limit',
   debounce: 'debouncing (it runs if no later record arrives)',
   paused: 'paused after a throttling answer',
+  'circuit-open': 'its circuit open: its provider kept failing',
   priority: 'a lower priority lane at its guaranteed share while a higher lane has a backlog',
 };
 
@@ -243,6 +245,9 @@ function flowStepLabel(outcome: FlowOutcome): string {
   const key = JSON.stringify(outcome.key);
   if (outcome.outcome === 'superseded') return `superseded: a later record of key ${key} runs instead (debounce)`;
   if (outcome.outcome === 'paused') return `key ${key} paused for every record until ${outcome.pausedUntil ?? '?'} (a throttling answer)`;
+  if (outcome.outcome === 'circuit-opened')
+    return `key ${key}: its circuit opened for every record until ${outcome.openUntil ?? '?'} (its provider kept failing)`;
+  if (outcome.outcome === 'circuit-closed') return `key ${key}: its circuit closed (the half-open probe succeeded)`;
   const why = HELD_BACK_BECAUSE[outcome.reason ?? ''] ?? 'at a limit';
   const back = outcome.retryInSeconds === undefined ? '' : `; back in ${outcome.retryInSeconds} s`;
   return `held back: key ${key} ${why}${back}`;

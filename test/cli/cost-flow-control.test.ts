@@ -65,6 +65,11 @@ describe('switchyard cost with flow control', () => {
   it('bills only the controls a consumer declares, and a model call its token reservation and settlement', () => {
     expect(flowControlUnits({ flow: 'f', rateLimit: { limit: 1, periodSeconds: 1 } })).toMatchObject({ writes: 1, reads: 1 });
     expect(flowControlUnits({ flow: 'f', concurrency: { limit: 1 } })).toMatchObject({ writes: 2, reads: 0 });
+    expect(flowControlUnits({ flow: 'f', circuitBreaker: { failureThreshold: 5, openSeconds: 30, maxOpenSeconds: 600 } })).toMatchObject({
+      writes: 0,
+      reads: 1,
+      parts: ['circuit breaker 1 R'],
+    });
     expect(flowControlUnits(undefined)).toMatchObject({ writes: 2, reads: 0 });
   });
 });

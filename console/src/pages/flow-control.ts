@@ -54,14 +54,14 @@ function render(report: FlowControlReport): HTMLElement[] {
         ),
   );
   if (report.keys.length > 0) {
-    const columns = ['Flow', 'Key', 'In flight', 'Starts', 'Held back', 'Debounce', 'Paused'];
+    const columns = ['Flow', 'Key', 'In flight', 'Starts', 'Held back', 'Debounce', 'Paused', 'Circuit'];
     sections.push(
       table(
         'flow-keys',
         columns,
         report.keys.map((k) => {
           const c = flowKeyCells(k);
-          return { id: `${k.flow} ${k.key}`, cells: [k.flow, k.key, c.inFlight, c.rate, c.heldBack, c.debounce, c.paused] };
+          return { id: `${k.flow} ${k.key}`, cells: [k.flow, k.key, c.inFlight, c.rate, c.heldBack, c.debounce, c.paused, c.circuit] };
         }),
       ),
     );

@@ -1,0 +1,101 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { ScanCommand } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { type DeclaredFlow, type FlowControlItem, flowControlReport, flowKeyCells, flowOutcomeOf } from '../../clients/flow-control.js';
+import type { FlowControlSettings } from '../../contracts/flow-control.js';
+import { TicketCreated } from '../../domain/index.js';
+import { createSqsConsumer } from '../../lambdas/kit/consumer.js';
+import { admitThroughBreaker, settleBreaker } from '../../lambdas/kit/flow-control/breaker.js';
+import { lambdaContext, sqsEvent, sqsRecord, ticketCreated } from '../helpers/events.js';
+import { FakeSqs } from '../helpers/fake-sqs.js';
+import { type DynaliteHandle, flowControlStore, startDynalite } from '../lambdas/kit/flow-control/helpers.js';
+
+let dynamo: DynaliteHandle;
+beforeAll(async () => {
+  dynamo = await startDynalite();
+});
+afterAll(async () => {
+  await dynamo.close();
+});
+
+type Store = Awaited<ReturnType<typeof flowControlStore>>;
+const breaker = { failureThreshold: 2, windowSeconds: 60, openSeconds: 30, maxOpenSeconds: 600 };
+const settings: FlowControlSettings = { flow: 'App/Triage', key: { path: '$.detail.customerId' }, circuitBreaker: breaker };
+const declared: DeclaredFlow[] = [{ function: 'Triage', table: 'flow-control', settings }];
+const providerDown = () => Object.assign(new Error('upstream returned 503'), { name: 'ServiceUnavailableException' });
+
+async function itemsOf(store: Store): Promise<FlowControlItem[]> {
+  const { Items = [] } = await dynamo.client.send(new ScanCommand({ TableName: store.tableName }));
+  return Items.map((item) => unmarshall(item) as FlowControlItem);
+}
+
+describe('flowControlReport of circuit breakers', () => {
+  it('shows an open circuit until when, a half-open one, and a closed one counting failures, as the kit wrote them', async () => {
+    const store = await flowControlStore(dynamo);
+    const target = (key: string) => ({ flow: settings.flow, key });
+    const closed = { kind: 'closed', failures: 0 } as const;
+    for (let i = 0; i < 2; i++) await settleBreaker(store, target('acme'), closed, breaker, providerDown());
+    await settleBreaker(store, target('globex'), closed, breaker, providerDown());
+    const openUntil = new Date(store.clock.ms + 30_000).toISOString();
+    const report = flowControlReport({ items: await itemsOf(store), declared, now: store.clock.ms });
+    expect(report.keys).toEqual([
+      {
+        flow: 'App/Triage',
+        key: 'acme',
+        circuit: { state: 'open', openUntil, lastFailure: 'ServiceUnavailableException: upstream returned 503' },
+      },
+      { flow: 'App/Triage', key: 'globex', circuit: { state: 'closed', failures: 1, threshold: 2 } },
+    ]);
+    expect(report.keys.map((k) => flowKeyCells(k).circuit)).toEqual([`open until ${openUntil.slice(11, 19)}Z`, 'closed, 1/2 failures']);
+
+    store.clock.advance(30_000);
+    await admitThroughBreaker(store, target('acme'), breaker, { messageId: 'm-probe', remainingMs: 10_000 });
+    const later = flowControlReport({ items: await itemsOf(store), declared, now: store.clock.ms });
+    expect(flowKeyCells(later.keys[0] as never).circuit).toBe('half-open (probing)');
+  });
+});
+
+describe('flowOutcomeOf a circuit breaker', () => {
+  it('reads the opened circuit and the held-back record from the lines a real consumer logs, which never dead-letters them', async () => {
+    const store = await flowControlStore(dynamo);
+    const sqs = new FakeSqs();
+    const lines: string[] = [];
+    // Dev mode: Powertools logs through the global console, which the test can listen to.
+    vi.stubEnv('POWERTOOLS_DEV', 'true');
+    const spies = (['info', 'warn', 'error'] as const).map((level) =>
+      vi.spyOn(console, level).mockImplementation((line: unknown) => {
+        lines.push(String(line));
+      }),
+    );
+    let third: Awaited<ReturnType<ReturnType<typeof createSqsConsumer>>>;
+    try {
+      const handler = createSqsConsumer({
+        contracts: [TicketCreated] as const,
+        idempotency: false,
+        logger: new Logger({ serviceName: 'flow-test', logLevel: 'INFO' }),
+        handle: async () => {
+          throw providerDown();
+        },
+        failureQueues: sqs.queues(5),
+        flowControl: { store, settings },
+      });
+      const record = (id: string) => sqsRecord(ticketCreated(id, { customerId: 'acme' }), `msg-${id}`);
+      await handler(sqsEvent(record('T-1')), lambdaContext());
+      await handler(sqsEvent(record('T-2')), lambdaContext());
+      third = await handler(sqsEvent(record('T-3')), lambdaContext());
+    } finally {
+      for (const spy of spies) spy.mockRestore();
+      vi.unstubAllEnvs();
+    }
+    const openUntil = new Date(store.clock.ms + 30_000).toISOString();
+    const outcomes = lines.flatMap((line) => flowOutcomeOf(line) ?? []);
+    expect(outcomes).toEqual([
+      expect.objectContaining({ outcome: 'circuit-opened', key: 'acme', openUntil }),
+      expect.objectContaining({ outcome: 'held-back', key: 'acme', reason: 'circuit-open', messageId: 'msg-T-3' }),
+    ]);
+    expect(third.batchItemFailures).toEqual([{ itemIdentifier: 'msg-T-3' }]);
+    expect(sqs.visibilityChanges.at(-1)).toEqual(expect.objectContaining({ ReceiptHandle: 'rh-msg-T-3', VisibilityTimeout: 30 }));
+    expect(sqs.sent).toEqual([]);
+  });
+});
