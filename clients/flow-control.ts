@@ -18,7 +18,12 @@ export interface DeclaredFlowSettings {
   readonly rateLimit?: { readonly limit: number; readonly periodSeconds: number };
   readonly debounce?: { readonly periodSeconds: number; readonly maxWaitSeconds: number };
   readonly pauseOnThrottle?: { readonly defaultSeconds: number; readonly maxSeconds: number };
-  readonly circuitBreaker?: { readonly failureThreshold: number; readonly openSeconds: number; readonly maxOpenSeconds: number };
+  readonly circuitBreaker?: {
+    readonly failureThreshold: number;
+    readonly windowSeconds?: number;
+    readonly openSeconds: number;
+    readonly maxOpenSeconds: number;
+  };
 }
 
 /** A function that runs flow control: its settings and the table it keeps them in. */
@@ -251,7 +256,7 @@ export function flowControlReport(input: ReportInput): FlowControlReport {
       const pending = typeof item.latestSeq === 'string' && item.latestSeq !== item.ranSeq;
       keyState(parsed.flow, parsed.key).debounce = { seen, ran, pending, superseded: Math.max(0, seen - ran - (pending ? 1 : 0)) };
     } else if (parsed.kind === 'breaker') {
-      const circuit = circuitOf(item, now, settings?.circuitBreaker?.failureThreshold);
+      const circuit = circuitOf(item, now, settings?.circuitBreaker);
       if (circuit) keyState(parsed.flow, parsed.key).circuit = circuit;
     } else if (typeof item.pausedUntil === 'number' && item.pausedUntil > now) {
       keyState(parsed.flow, parsed.key).pausedUntil = new Date(item.pausedUntil).toISOString();
@@ -310,17 +315,17 @@ function circuitCell(circuit: FlowKeyState['circuit']): string {
 /**
  * A key's breaker item read back (the kit's breaker.ts): open while `openUntil` is ahead,
  * half-open once it has passed, closed with a count while failures in a row are counted
- * (a count older than the window is not shown by the kit's rule either: it needs the
- * window, so it is shown until the item expires).
+ * (a count whose first failure is older than the window no longer counts, as in the kit).
  */
-function circuitOf(item: FlowControlItem, now: number, threshold: number | undefined): FlowKeyState['circuit'] {
+function circuitOf(item: FlowControlItem, now: number, declared: DeclaredFlowSettings['circuitBreaker']): FlowKeyState['circuit'] {
   const lastFailure = typeof item.lastFailure === 'string' ? { lastFailure: item.lastFailure } : {};
   if (typeof item.openUntil === 'number') {
     return { state: item.openUntil > now ? 'open' : 'half-open', openUntil: new Date(item.openUntil).toISOString(), ...lastFailure };
   }
   const failures = numberIn(item.failures);
-  if (failures === 0) return undefined;
-  return { state: 'closed', failures, ...(threshold === undefined ? {} : { threshold }) };
+  const window = declared?.windowSeconds;
+  if (failures === 0 || (window !== undefined && numberIn(item.since) <= now - window * 1000)) return undefined;
+  return { state: 'closed', failures, ...(declared === undefined ? {} : { threshold: declared.failureThreshold }) };
 }
 
 /**

@@ -52,7 +52,11 @@ describe('flowControlReport of circuit breakers', () => {
     store.clock.advance(30_000);
     await admitThroughBreaker(store, target('acme'), breaker, { messageId: 'm-probe', remainingMs: 10_000 });
     const later = flowControlReport({ items: await itemsOf(store), declared, now: store.clock.ms });
-    expect(flowKeyCells(later.keys[0] as never).circuit).toBe('half-open (probing)');
+    expect(later.keys.map((k) => flowKeyCells(k).circuit)).toEqual(['half-open (probing)', 'closed, 1/2 failures']);
+    // Past the window, globex's one failure no longer counts, as in the kit.
+    store.clock.advance(30_001);
+    const after = flowControlReport({ items: await itemsOf(store), declared, now: store.clock.ms });
+    expect(after.keys.map((k) => [k.key, flowKeyCells(k).circuit])).toEqual([['acme', 'half-open (probing)']]);
   });
 });
 

@@ -179,7 +179,7 @@ export async function settleBreaker(
     return { kind: 'none' };
   }
   if (!failed) return { kind: 'none' };
-  const failures = await countFailure(store, pk, settings, error);
+  const failures = await countFailure(store, pk, settings, error, ticket.failures > 0);
   if (failures === undefined || failures < settings.failureThreshold) return { kind: 'none' };
   return openCircuit(store, target, settings, error);
 }
@@ -187,10 +187,18 @@ export async function settleBreaker(
 /**
  * Adds one failure to a closed circuit's count: an increment while the count's first failure
  * is within the window, else a count started again at 1 (each a conditional UpdateItem: when
- * one refuses, a racing record changed the count, and the other applies). The count after
- * it; undefined if the circuit is not closed (it opened meanwhile: the failure is moot).
+ * one refuses, the count is not what the record saw, and the other applies). The record
+ * tries first what it saw at entry (`counting`), so it takes one write unless another
+ * changed the count meanwhile. The count after it; undefined if the circuit is not closed
+ * (it opened meanwhile: the failure is moot).
  */
-async function countFailure(store: FlowControlStore, pk: string, settings: BreakerSettings, error: Error): Promise<number | undefined> {
+async function countFailure(
+  store: FlowControlStore,
+  pk: string,
+  settings: BreakerSettings,
+  error: Error,
+  counting: boolean,
+): Promise<number | undefined> {
   const now = nowOf(store);
   const values = {
     ':one': n(1),
@@ -198,17 +206,26 @@ async function countFailure(store: FlowControlStore, pk: string, settings: Break
     ':last': s(describe(error)),
     ':expires': n(epochSeconds(now + settings.windowSeconds * 1000)),
   };
-  for (let attempt = 0; attempt < 3; attempt++) {
+  const add = async () => {
     const added = await conditionalUpdate(store, pk, 'SET lastFailure = :last, expiresAt = :expires ADD failures :one', {
       condition: 'attribute_not_exists(openUntil) AND since > :windowStart',
       values,
     });
-    if (added.ok) return added.item.failures as number;
+    return added.ok ? (added.item.failures as number) : undefined;
+  };
+  const restart = async () => {
     const restarted = await conditionalUpdate(store, pk, 'SET failures = :one, since = :now, lastFailure = :last, expiresAt = :expires', {
       condition: 'attribute_not_exists(openUntil) AND (attribute_not_exists(since) OR since <= :windowStart)',
       values: { ...values, ':now': n(now) },
     });
-    if (restarted.ok) return 1;
+    return restarted.ok ? 1 : undefined;
+  };
+  const [first, second] = counting ? [add, restart] : [restart, add];
+  // Both refuse only if racing records moved the count between them, or the circuit opened:
+  // one more round settles the first; the second leaves the failure uncounted, as it should.
+  for (let round = 0; round < 2; round++) {
+    const count = (await first()) ?? (await second());
+    if (count !== undefined) return count;
   }
   return undefined;
 }
