@@ -19,8 +19,8 @@ export interface FlowControlTableProps {
 /**
  * The table keyed flow control keeps its state in (the kit's `lambdas/kit/flow-control`):
  * one item per control and key, every change one conditional write. Items are named
- * `<control>#<flow>#<key>[#<slot>]` (`concurrency#…#<slot>`, `rate#…`, `debounce#…`,
- * `pause#…`, `tokens#…`), so one table serves every flow of an app. Every item carries
+ * `<control>#<flow>#<key>` (`concurrency#…`, `rate#…`, `debounce#…`, `pause#…`,
+ * `tokens#…`), so one table serves every flow of an app. Every item carries
  * `expiresAt` (epoch seconds), which DynamoDB TTL reads to delete the leftovers of keys
  * no longer used; the kit never relies on TTL for correctness (TTL deletes late), it
  * compares `expiresAt` itself in each condition.
