@@ -13,6 +13,7 @@ import { FlowHeldBackError } from '../../../../lambdas/kit/flow-control/errors.j
 import { FlowGate, type FlowPass } from '../../../../lambdas/kit/flow-control/gate.js';
 import { flowControlItemKey } from '../../../../lambdas/kit/flow-control/item-keys.js';
 import { pausedUntil } from '../../../../lambdas/kit/flow-control/pause.js';
+import { parseFlowControlSettings } from '../../../../lambdas/kit/flow-control/settings.js';
 import { readItem } from '../../../../lambdas/kit/flow-control/store.js';
 import { sqsRecord, ticketCreated } from '../../../helpers/events.js';
 import { type DynaliteHandle, flowControlStore, startDynalite } from './helpers.js';
@@ -202,5 +203,22 @@ describe('FlowGate with a circuit breaker', () => {
     expect(probe.kind).toBe('run');
     await probe.leave(logger);
     expect(await readItem(store, item)).toBeUndefined();
+  });
+});
+
+describe('parseFlowControlSettings of a circuit breaker', () => {
+  const raw = (circuitBreaker: unknown) => JSON.stringify({ flow: 'triage', key: { constant: 'model-x' }, circuitBreaker });
+
+  it('reads the breaker QueueConsumer wrote', () => {
+    expect(parseFlowControlSettings(raw(breaker)).circuitBreaker).toEqual(breaker);
+  });
+
+  it('fails if the threshold is not a positive whole number or a duration is missing', () => {
+    expect(() => parseFlowControlSettings(raw({ ...breaker, failureThreshold: 1.5 }))).toThrow(
+      'circuitBreaker.failureThreshold must be a positive integer',
+    );
+    expect(() => parseFlowControlSettings(raw({ ...breaker, maxOpenSeconds: undefined }))).toThrow(
+      'circuitBreaker.maxOpenSeconds must be a positive number',
+    );
   });
 });
