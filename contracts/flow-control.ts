@@ -45,9 +45,9 @@ export interface FlowControlSettings {
 
 /**
  * Priority lanes as QueueConsumer's `priority` declares them: one queue per lane, highest
- * first, all drained by one function. While a higher lane's queue has visible messages, a
- * record of a lower lane runs only while fewer than `guaranteedSlots` records of its lane
- * are in flight (so it never starves); otherwise it is held back. A record's lane is the
+ * first, all drained by one function. While a higher lane's queue has messages (waiting or
+ * in flight), a record of a lower lane runs only while fewer than `guaranteedSlots` records
+ * of its lane are in flight (so it never starves); otherwise it is held back. A record's lane is the
  * queue it came from.
  */
 export interface PrioritySettings {

@@ -9,7 +9,7 @@ import { FlowHeldBackError } from './errors.js';
 import { type FlowControlStore, nowOf } from './store.js';
 
 /**
- * How long one look at a higher lane's backlog is trusted: one GetQueueAttributes per lane
+ * How long one look at a higher lane's work is trusted: one GetQueueAttributes per lane
  * per second per container bounds the cost, and a backlog a second old is fresh enough to
  * decide whether a low-priority record may take a share.
  */
@@ -22,16 +22,16 @@ export interface LanePass {
   leave(logger: Logger): Promise<void>;
 }
 
-/** One look at a queue's visible backlog; `undefined` if the look failed (the record is let through). */
-interface BacklogLook {
+/** One look at a queue's work; `undefined` if the look failed (the record is let through). */
+interface WorkLook {
   readonly atMs: number;
-  readonly visible: Promise<number | undefined>;
+  readonly messages: Promise<number | undefined>;
 }
 
 /**
  * Priority lanes (QueueConsumer `priority`): a record of the top lane, or of a lower lane
- * while every higher lane's queue has no visible message, runs at once without any write. A
- * lower-lane record that meets a higher lane's backlog runs only if it can take one of its
+ * while every higher lane's queue is empty (nothing waiting, nothing in flight), runs at once
+ * without any write. A lower-lane record that meets a higher lane's work runs only if it can take one of its
  * lane's `guaranteedSlots` (a keyed concurrency slot, `lane#<name>`): so the lane never
  * starves, yet takes no more than its share while the higher lanes wait. Otherwise it is held
  * back (FlowHeldBackError `priority`), never failed. A record's lane is the queue it came from;
@@ -39,7 +39,7 @@ interface BacklogLook {
  */
 export class PriorityLanes {
   readonly #laneByQueueName = new Map<string, number>();
-  readonly #backlogs = new Map<string, BacklogLook>();
+  readonly #looks = new Map<string, WorkLook>();
 
   constructor(
     private readonly store: FlowControlStore,
@@ -82,23 +82,33 @@ export class PriorityLanes {
     return { lane, leave: (leaveLogger) => this.#release(lane, lease, leaveLogger) };
   }
 
-  /** The name of the first higher lane with visible messages, if any. */
+  /** The name of the first higher lane with work (messages waiting or in flight), if any. */
   async #busyHigherLane(index: number, logger: Logger): Promise<string | undefined> {
     const higher = this.settings.lanes.slice(0, index);
-    const visible = await Promise.all(higher.map((lane) => this.#visible(lane.queueUrl, logger)));
-    const busy = visible.findIndex((n) => n !== undefined && n > 0);
+    const work = await Promise.all(higher.map((lane) => this.#work(lane.queueUrl, logger)));
+    const busy = work.findIndex((n) => n !== undefined && n > 0);
     return busy === -1 ? undefined : higher[busy]?.name;
   }
 
-  /** The queue's visible messages, looked up at most once per `backlogTtlMs` (concurrent records share one look). */
-  #visible(queueUrl: string, logger: Logger): Promise<number | undefined> {
+  /**
+   * The queue's messages waiting or in flight, looked up at most once per `backlogTtlMs`
+   * (concurrent records share one look). In flight counts: when the function's concurrency
+   * is taken, Lambda's pollers hold the messages they received, invisible, while they retry
+   * the invoke, so visible messages alone would say a throttled higher lane has no work.
+   */
+  #work(queueUrl: string, logger: Logger): Promise<number | undefined> {
     const now = nowOf(this.store);
-    const cached = this.#backlogs.get(queueUrl);
-    if (cached !== undefined && now - cached.atMs < this.backlogTtlMs) return cached.visible;
-    const visible = this.sqs
-      .send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }))
+    const cached = this.#looks.get(queueUrl);
+    if (cached !== undefined && now - cached.atMs < this.backlogTtlMs) return cached.messages;
+    const messages = this.sqs
+      .send(
+        new GetQueueAttributesCommand({
+          QueueUrl: queueUrl,
+          AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+        }),
+      )
       .then(
-        (answer) => Number(answer.Attributes?.ApproximateNumberOfMessages ?? 0),
+        ({ Attributes: a }) => Number(a?.ApproximateNumberOfMessages ?? 0) + Number(a?.ApproximateNumberOfMessagesNotVisible ?? 0),
         (thrown: unknown) => {
           // Priority orders work, it does not guard it: without the backlog, records run as
           // they come (for this look's lifetime) rather than all wait on SQS.
@@ -109,8 +119,8 @@ export class PriorityLanes {
           return undefined;
         },
       );
-    this.#backlogs.set(queueUrl, { atMs: now, visible });
-    return visible;
+    this.#looks.set(queueUrl, { atMs: now, messages });
+    return messages;
   }
 
   async #release(lane: string, lease: SlotLease, logger: Logger): Promise<void> {

@@ -32,6 +32,7 @@ const priority: PrioritySettings = {
 /** SQS answering GetQueueAttributes with the backlog the test sets per queue URL (and counting the calls). */
 class Backlogs {
   readonly visible = new Map<string, number>();
+  readonly inFlight = new Map<string, number>();
   readonly asked: string[] = [];
   fail = false;
   readonly client = {
@@ -40,7 +41,12 @@ class Backlogs {
       const url = command.input.QueueUrl ?? '';
       this.asked.push(url);
       if (this.fail) throw Object.assign(new Error('SQS is unavailable'), { name: 'ServiceUnavailable' });
-      return { Attributes: { ApproximateNumberOfMessages: String(this.visible.get(url) ?? 0) } };
+      return {
+        Attributes: {
+          ApproximateNumberOfMessages: String(this.visible.get(url) ?? 0),
+          ApproximateNumberOfMessagesNotVisible: String(this.inFlight.get(url) ?? 0),
+        },
+      };
     },
   } as unknown as SQSClient;
 }
@@ -92,6 +98,14 @@ describe('PriorityLanes', () => {
     // A record that is done gives its slot to the next one.
     await (ran[0] as PromiseFulfilledResult<{ leave: (l: never) => Promise<void> }>).value.leave(logger);
     expect(await lanes.enter(fromLane('triage-batch', 'B-5'), 30_000, logger)).toMatchObject({ lane: 'batch' });
+  });
+
+  it("counts a higher lane's messages in flight as its work: Lambda's throttled pollers hold them invisible", async () => {
+    const store = await flowControlStore(dynamo);
+    sqs.inFlight.set(INTERACTIVE, 2);
+    const lanes = new PriorityLanes(store, 'triage', { ...priority, guaranteedSlots: 1 }, sqs.client);
+    await lanes.enter(fromLane('triage-batch', 'B-1'), 30_000, logger);
+    await expect(lanes.enter(fromLane('triage-batch', 'B-2'), 30_000, logger)).rejects.toMatchObject({ reason: 'priority' });
   });
 
   it('looks at the higher lane at most once a second, however many records ask', async () => {
