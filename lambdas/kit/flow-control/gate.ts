@@ -22,9 +22,11 @@ export interface FlowPass {
   readonly key: string;
   /**
    * Releases what the record holds (its concurrency slot), records its outcome in the key's
-   * circuit (with a circuit breaker) and, if its handler failed with a throttling answer, pauses the key. Returns the error to fail the record with: a
-   * FlowHeldBackError for a throttled record (it waits out the pause, not counted as a failure),
-   * `error` otherwise. Never throws: a release that fails is logged; the lease then ends by itself.
+   * circuit (with a circuit breaker) and, if its handler failed with a throttling answer,
+   * pauses the key. Returns the error to fail the record with: a FlowHeldBackError for a
+   * throttled record (it waits out the pause, not counted as a failure), `error` otherwise
+   * (a failure that opened the circuit too: it counts towards the DLQ as any failure).
+   * Never throws: a release or a breaker write that fails is logged; a lease then ends by itself.
    */
   leave(logger: Logger, error?: Error): Promise<Error | undefined>;
 }
