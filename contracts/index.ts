@@ -13,6 +13,7 @@ export * from './contract.js';
 export * from './escalations.js';
 export * from './files.js';
 export * from './identity.js';
+export * from './outbox.js';
 export * from './put-events.js';
 export * from './replay-policy.js';
 export * from './schedules.js';

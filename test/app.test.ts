@@ -57,7 +57,8 @@ describe('Switchyard app', () => {
       StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' },
       PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
     });
-    template.resourceCountIs('AWS::Pipes::Pipe', 1);
+    // The tickets' change capture, and the content pipeline ledger's outbox.
+    template.resourceCountIs('AWS::Pipes::Pipe', 2);
     template.hasResourceProperties('AWS::Pipes::Pipe', {
       SourceParameters: { FilterCriteria: { Filters: [{ Pattern: JSON.stringify({ eventName: ['INSERT'] }) }] } },
       TargetParameters: { EventBridgeEventBusParameters: { Source: 'switchyard.helpdesk', DetailType: '$.change.detailType' } },

@@ -63,6 +63,48 @@ export interface EventPublisherOptions {
   readonly baseDelayMs?: number;
 }
 
+/** One event as PutEvents takes it: its detail checked against its contract and serialized, `metadata` included. */
+export interface PreparedEvent {
+  /** The contract's source. */
+  readonly source: string;
+  /** The contract's detail-type. */
+  readonly detailType: string;
+  /** The detail as JSON text, exactly as it is sent. */
+  readonly detail: string;
+  /** The emission's resources (EventBridge `resources`), if any. */
+  readonly resources?: readonly string[];
+}
+
+/**
+ * The event `emit` sends for `emission` (`metadata` with the cause's correlation id and, if
+ * it has one, its event id as causation id), for a caller that hands it to EventBridge
+ * another way: a transactional outbox stores it in the write that makes the fact true, and
+ * a pipe sends it. One builder, so what the outbox sends is byte for byte what `emit` would.
+ * @throws InvalidEventError if the detail breaks its contract, or the entry is too large for PutEvents
+ */
+export function prepareEvent(emission: Emission, cause: EmitCause): PreparedEvent {
+  const { contract } = emission;
+  const { correlationId } = cause;
+  const causationId = cause.envelope?.id;
+  const metadata = causationId === undefined ? { correlationId } : { correlationId, causationId };
+  const detail = { ...emission.detail, metadata };
+  const result = contract.validate(detail);
+  if (!result.ok) throw new InvalidEventError(`refusing to emit ${contract.detailType}: it breaks its contract`, result.errors);
+  const event: PreparedEvent = {
+    source: contract.source,
+    detailType: contract.detailType,
+    detail: JSON.stringify(detail),
+    ...(emission.resources ? { resources: [...emission.resources] } : {}),
+  };
+  const size = entrySize({ Source: event.source, DetailType: event.detailType, Detail: event.detail, Resources: event.resources });
+  if (size > MAX_BYTES_PER_CALL) {
+    throw new InvalidEventError(
+      `refusing to emit ${contract.detailType}: entry is ${size} bytes; EventBridge allows ${MAX_BYTES_PER_CALL}`,
+    );
+  }
+  return event;
+}
+
 /**
  * Publishes contract-checked events. PutEvents can succeed as a call while failing
  * some entries (`FailedEntryCount`); those entries, and only those, are sent again.
@@ -86,33 +128,20 @@ export class EventPublisher {
    *   EmitError if entries are still failing after the last attempt.
    */
   async emit(emissions: readonly Emission[], cause?: EmitCause): Promise<void> {
-    const correlationId = cause?.correlationId ?? randomUUID();
-    const entries = emissions.map((emission) => this.#toEntry(emission, correlationId, cause?.envelope?.id));
+    const shared: EmitCause = { correlationId: cause?.correlationId ?? randomUUID(), envelope: cause?.envelope };
+    const entries = emissions.map((emission) => {
+      const event = prepareEvent(emission, shared);
+      return {
+        EventBusName: this.#eventBusName,
+        Source: event.source,
+        DetailType: event.detailType,
+        Detail: event.detail,
+        Resources: event.resources ? [...event.resources] : undefined,
+        // Lets X-Ray follow the event through EventBridge when tracing is active.
+        TraceHeader: process.env._X_AMZN_TRACE_ID,
+      };
+    });
     for (const batch of batches(entries)) await this.#putWithRetries(batch);
-  }
-
-  #toEntry(emission: Emission, correlationId: string, causationId: string | undefined): PutEventsRequestEntry {
-    const { contract } = emission;
-    const metadata = causationId === undefined ? { correlationId } : { correlationId, causationId };
-    const detail = { ...emission.detail, metadata };
-    const result = contract.validate(detail);
-    if (!result.ok) throw new InvalidEventError(`refusing to emit ${contract.detailType}: it breaks its contract`, result.errors);
-    const entry: PutEventsRequestEntry = {
-      EventBusName: this.#eventBusName,
-      Source: contract.source,
-      DetailType: contract.detailType,
-      Detail: JSON.stringify(detail),
-      Resources: emission.resources ? [...emission.resources] : undefined,
-      // Lets X-Ray follow the event through EventBridge when tracing is active.
-      TraceHeader: process.env._X_AMZN_TRACE_ID,
-    };
-    const size = entrySize(entry);
-    if (size > MAX_BYTES_PER_CALL) {
-      throw new InvalidEventError(
-        `refusing to emit ${contract.detailType}: entry is ${size} bytes; EventBridge allows ${MAX_BYTES_PER_CALL}`,
-      );
-    }
-    return entry;
   }
 
   async #putWithRetries(batch: PutEventsRequestEntry[]): Promise<void> {

@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException, type DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import { EffectInProgressError } from 'switchyard/kit';
+import { OUTBOX_ATTRIBUTE, type OutboxAnnouncement } from '../../contracts/index.js';
 
 /**
  * The pipeline's side-effect ledger: one item per job and effect (key `jobId`, `effect`).
@@ -9,12 +9,10 @@ import { EffectInProgressError } from 'switchyard/kit';
  * how often it was applied, which a test asserts is 1.
  *
  * The effect and the event that announces it are one claim: the write that applies the
- * effect also claims the item (`claimToken`, `claimedUntil`) for the delivery that applied
- * it, until it marks the event sent. A twin delivery that finds the effect applied but not
- * announced may announce it only by taking the claim over, and only once the holder's claim
- * has lapsed (the holder died, or released it on failure); while it holds, the twin is told
- * to come back later. Without the claim a twin cannot tell a first delivery that died
- * between the two from one still running, and announces twice.
+ * effect also stores the announcement (OUTBOX_ATTRIBUTE), and the ledger's outbox (a
+ * TableOutbox: the table's stream -> a pipe -> the bus) sends it. No handler sends the
+ * event, so no crash between "sent" and "recorded as sent" can make a twin send it again:
+ * the twin's write is refused and it does nothing.
  */
 export interface LedgerEntry {
   readonly jobId: string;
@@ -22,25 +20,9 @@ export interface LedgerEntry {
   readonly applied: number;
   /** What the effect produced (the next event's fields). */
   readonly output: Record<string, unknown>;
-  /** Set once the stage's completion event was published. */
-  readonly emitted?: boolean;
-  /** The delivery that may announce the effect, until `claimedUntil` (epoch ms); removed once announced. */
-  readonly claimToken?: string;
-  readonly claimedUntil?: number;
-}
-
-/** A delivery's claim on an effect: who holds it, and until when (its own deadline, so it can never outlive it). */
-export interface Claim {
-  readonly token: string;
-  readonly until: number;
-}
-
-/** What `claim` found: whether this delivery applied the effect, and whether it now holds the right to announce it. */
-export interface ClaimResult {
-  readonly applied: boolean;
-  /** False when the effect was already announced: nothing is left to do. */
-  readonly claimed: boolean;
-  readonly entry: LedgerEntry;
+  readonly appliedAt: string;
+  /** The stage's completion event, as the outbox sends it. */
+  readonly announcement: OutboxAnnouncement;
 }
 
 export class Ledger {
@@ -50,93 +32,29 @@ export class Ledger {
   ) {}
 
   /**
-   * Applies `effect` for the job once and claims the right to announce it. Throws
-   * EffectInProgressError while a twin delivery holds an unlapsed claim on it.
+   * Applies `effect` for the job once, with the event that announces it. Resolves false
+   * (and changes nothing) if the effect was applied before: its announcement is the outbox's.
    */
-  async claim(jobId: string, effect: string, output: Record<string, unknown>, now: Date, claim: Claim): Promise<ClaimResult> {
-    try {
-      const { Attributes } = await this.dynamodb.send(
-        new UpdateItemCommand({
-          TableName: this.tableName,
-          Key: marshall({ jobId, effect }),
-          UpdateExpression: 'SET #output = :output, appliedAt = :now, claimToken = :token, claimedUntil = :until ADD applied :one',
-          ConditionExpression: 'attribute_not_exists(applied)',
-          ExpressionAttributeNames: { '#output': 'output' },
-          ExpressionAttributeValues: marshall(
-            { ':output': output, ':now': now.toISOString(), ':one': 1, ':token': claim.token, ':until': claim.until },
-            { removeUndefinedValues: true },
-          ),
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return { applied: true, claimed: true, entry: unmarshall(Attributes ?? {}) as LedgerEntry };
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    }
-    return this.#takeOver(jobId, effect, now, claim);
-  }
-
-  /** The effect is applied: announce it only if nobody has and no twin holds a live claim. */
-  async #takeOver(jobId: string, effect: string, now: Date, claim: Claim): Promise<ClaimResult> {
-    try {
-      const { Attributes } = await this.dynamodb.send(
-        new UpdateItemCommand({
-          TableName: this.tableName,
-          Key: marshall({ jobId, effect }),
-          UpdateExpression: 'SET claimToken = :token, claimedUntil = :until',
-          ConditionExpression:
-            'attribute_exists(applied) AND attribute_not_exists(emitted) AND (attribute_not_exists(claimedUntil) OR claimedUntil <= :now)',
-          ExpressionAttributeValues: marshall({ ':token': claim.token, ':until': claim.until, ':now': now.getTime() }),
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return { applied: false, claimed: true, entry: unmarshall(Attributes ?? {}) as LedgerEntry };
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    }
-    const entry = await this.get(jobId, effect);
-    if (entry === undefined) throw new Error(`ledger item ${jobId}/${effect} refused the write but cannot be read`);
-    if (entry.emitted) return { applied: false, claimed: false, entry };
-    const retryAfterMs = Math.max(0, (entry.claimedUntil ?? 0) - now.getTime());
-    throw new EffectInProgressError(
-      `${effect} for job ${jobId} is applied and a twin delivery holds the claim to announce it for ${Math.ceil(retryAfterMs / 1000)} s more`,
-      retryAfterMs,
-    );
-  }
-
-  async get(jobId: string, effect: string): Promise<LedgerEntry | undefined> {
-    const { Item } = await this.dynamodb.send(
-      new GetItemCommand({ TableName: this.tableName, Key: marshall({ jobId, effect }), ConsistentRead: true }),
-    );
-    return Item === undefined ? undefined : (unmarshall(Item) as LedgerEntry);
-  }
-
-  /** Records that the effect's completion event went out, so a twin does not send it again; the claim ends with it. */
-  async markEmitted(jobId: string, effect: string): Promise<void> {
-    await this.dynamodb.send(
-      new UpdateItemCommand({
-        TableName: this.tableName,
-        Key: marshall({ jobId, effect }),
-        UpdateExpression: 'SET emitted = :yes REMOVE claimToken, claimedUntil',
-        ExpressionAttributeValues: { ':yes': { BOOL: true } },
-      }),
-    );
-  }
-
-  /**
-   * Gives up a claim this delivery holds without having announced (it failed after applying
-   * the effect), so the retry may take over at once instead of waiting for it to lapse.
-   * Resolves false if the claim was no longer this delivery's.
-   */
-  async release(jobId: string, effect: string, token: string): Promise<boolean> {
+  async apply(
+    jobId: string,
+    effect: string,
+    output: Record<string, unknown>,
+    now: Date,
+    announcement: OutboxAnnouncement,
+  ): Promise<boolean> {
+    const { source, detailType, detail } = announcement;
     try {
       await this.dynamodb.send(
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: marshall({ jobId, effect }),
-          UpdateExpression: 'SET claimedUntil = :zero',
-          ConditionExpression: 'claimToken = :token AND attribute_not_exists(emitted)',
-          ExpressionAttributeValues: marshall({ ':zero': 0, ':token': token }),
+          UpdateExpression: 'SET #output = :output, appliedAt = :now, #announcement = :announcement ADD applied :one',
+          ConditionExpression: 'attribute_not_exists(applied)',
+          ExpressionAttributeNames: { '#output': 'output', '#announcement': OUTBOX_ATTRIBUTE },
+          ExpressionAttributeValues: marshall(
+            { ':output': output, ':now': now.toISOString(), ':one': 1, ':announcement': { source, detailType, detail } },
+            { removeUndefinedValues: true },
+          ),
         }),
       );
       return true;
@@ -144,6 +62,13 @@ export class Ledger {
       if (error instanceof ConditionalCheckFailedException) return false;
       throw error;
     }
+  }
+
+  async get(jobId: string, effect: string): Promise<LedgerEntry | undefined> {
+    const { Item } = await this.dynamodb.send(
+      new GetItemCommand({ TableName: this.tableName, Key: marshall({ jobId, effect }), ConsistentRead: true }),
+    );
+    return Item === undefined ? undefined : (unmarshall(Item) as LedgerEntry);
   }
 
   /** Counts one more attempt at `effect` (simulated failures need to know which attempt this is). */

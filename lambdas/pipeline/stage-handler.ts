@@ -1,6 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { EventPublisher, requireEnum, requireEnv, simulatedFailuresAllowed, tracer } from 'switchyard/kit';
+import { requireEnum, requireEnv, simulatedFailuresAllowed, tracer } from 'switchyard/kit';
 import { ENV, JOB_STAGES } from '../../domain/index.js';
 import { createStageConsumer } from './stage-consumer.js';
 
@@ -10,8 +9,4 @@ export const handler = createStageConsumer({
   dynamodb: tracer.captureAWSv3Client(new DynamoDBClient({})),
   ledgerTable: requireEnv(ENV.pipelineLedgerTable),
   allowSimulatedFailures: simulatedFailuresAllowed(),
-  publisher: new EventPublisher({
-    client: tracer.captureAWSv3Client(new EventBridgeClient({})),
-    eventBusName: requireEnv(ENV.eventBusName),
-  }),
 });

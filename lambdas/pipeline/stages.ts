@@ -1,7 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Emission } from 'switchyard/kit';
-import { SimulationRefusedError, SwitchyardError, toError } from 'switchyard/kit';
+import type { EmitCause } from 'switchyard/kit';
+import { prepareEvent, SimulationRefusedError, SwitchyardError } from 'switchyard/kit';
 import {
   type AnyEventContract,
   type FramesInferred,
@@ -58,36 +57,25 @@ export interface StageOutcome {
   readonly stage: JobStage;
   readonly jobId: string;
   readonly effect: string;
-  /** Whether this delivery applied the effect (false: an earlier one had). */
+  /** Whether this delivery applied the effect (false: an earlier one had, and the outbox sends its event). */
   readonly applied: boolean;
-  /** Whether this delivery published the completion event (false: an earlier one had). */
-  readonly emitted: boolean;
 }
 
 export interface StageDependencies {
   readonly ledger: Ledger;
-  /**
-   * How long this delivery's claim on the effect lasts: until the invocation's deadline (a
-   * twin may take over only once the holder can no longer be running).
-   */
-  readonly claimForMs: number;
-  /** Names this delivery's claim. @default - a random UUID */
-  readonly claimToken?: string;
-  /** Told when giving up a claim after a failure did not work (the claim then lapses on its own). */
-  readonly onReleaseFailed?: (error: Error) => void;
+  /** The trigger event: the completion event carries its correlation id on and names it as its cause, as `emit` does. */
+  readonly cause: EmitCause;
   /** Whether the job's `simulate` is acted out; when not, a job that carries one is refused. @default false */
   readonly allowSimulatedFailures?: boolean;
-  readonly emit: (emissions: readonly Emission[]) => Promise<void>;
   readonly now?: () => Date;
 }
 
 /**
- * Runs one stage for one event: applies its effect once (a conditional write to the
- * ledger that also claims the right to announce it), then publishes the stage's completion
- * event, which triggers the next stage; it never calls that stage. A duplicate event finds
- * the effect applied and the event sent and does nothing; one whose earlier delivery died
- * between the two takes the lapsed claim over and sends the event; one that comes while the
- * earlier delivery still holds its claim throws EffectInProgressError and comes back later.
+ * Runs one stage for one event: applies its effect once, in one conditional write to the
+ * ledger that also stores the stage's completion event (the ledger's outbox publishes it,
+ * and it triggers the next stage; no stage calls another). A duplicate event's write is
+ * refused and it does nothing: there is no window in which the effect is applied and its
+ * event neither stored nor sent, so no crash can make a redelivery send it twice.
  */
 export async function runStage(
   stage: JobStage,
@@ -112,33 +100,21 @@ export async function runStage(
 
   const work = (STAGE_WORK[stage] as (detail: unknown) => Record<string, unknown>)(trigger);
   const output = stage === 'approval' ? { ...work, title: carried.title, simulate: carried.simulate } : work;
-  const now = deps.now?.() ?? new Date();
-  const token = deps.claimToken ?? randomUUID();
-  const { applied, claimed, entry } = await deps.ledger.claim(jobId, effect, output, now, {
-    token,
-    until: now.getTime() + deps.claimForMs,
-  });
-  if (!claimed) return { stage, jobId, effect, applied, emitted: false };
-  try {
-    if (simulated?.failure === 'transient' && attempt <= (simulated.times ?? 1)) {
-      // The effect is written and its answer "lost": the retry must find it applied.
-      throw new StageUnavailableError(`${effect} for job ${jobId}: no answer (simulated, attempt ${attempt})`);
-    }
-    const next: AnyEventContract = JOB_STAGE_EVENTS[stage].emits;
-    const title = carried.title ?? '';
-    await deps.emit([
-      {
-        contract: next,
-        detail: { jobId, title, ...(carried.simulate ? { simulate: carried.simulate } : {}), ...withoutNulls(entry.output) },
-      },
-    ]);
-  } catch (error) {
-    // Not announced: hand the claim back so the retry need not wait for it to lapse.
-    await deps.ledger.release(jobId, effect, token).catch((thrown: unknown) => deps.onReleaseFailed?.(toError(thrown)));
-    throw error;
+  const next: AnyEventContract = JOB_STAGE_EVENTS[stage].emits;
+  // Checked against its contract before anything is written: an event that cannot be sent is never stored.
+  const announcement = prepareEvent(
+    {
+      contract: next,
+      detail: { jobId, title: carried.title ?? '', ...(carried.simulate ? { simulate: carried.simulate } : {}), ...withoutNulls(output) },
+    },
+    deps.cause,
+  );
+  const applied = await deps.ledger.apply(jobId, effect, output, deps.now?.() ?? new Date(), announcement);
+  if (simulated?.failure === 'transient' && attempt <= (simulated.times ?? 1)) {
+    // The effect is written (its event too) and its answer "lost": the retry must find it applied.
+    throw new StageUnavailableError(`${effect} for job ${jobId}: no answer (simulated, attempt ${attempt})`);
   }
-  await deps.ledger.markEmitted(jobId, effect);
-  return { stage, jobId, effect, applied, emitted: true };
+  return { stage, jobId, effect, applied };
 }
 
 function withoutNulls(output: Record<string, unknown>): Record<string, unknown> {

@@ -1,22 +1,20 @@
-import { Duration, Stack, Token, Validations } from 'aws-cdk-lib';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import { Duration, Token } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
-import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as pipes from 'aws-cdk-lib/aws-pipes';
+import type * as pipes from 'aws-cdk-lib/aws-pipes';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { CHANGE_KINDS, type ChangeKind, ENTITY_NAME } from '../../contracts/change-capture.js';
 import { ENV } from '../../contracts/wiring.js';
-import { grantSendMessages } from '../key-grants.js';
-import { deadLetterQueue } from '../secure-queue.js';
-import { invalidProp, validateInteger, validateRange } from '../validation.js';
+import { invalidProp } from '../validation.js';
 import { packagedHandlerEntry } from './handler-entry.js';
-import { type IMonitorable, type MonitoringContext, RUNBOOK_SECTIONS, resourceName, turnAlarmsOff } from './monitoring-context.js';
+import { type IMonitorable, type MonitoringContext, resourceName, turnAlarmsOff } from './monitoring-context.js';
+import { monitorStreamPipe, type StreamPipeProps, streamOf, streamPipe, validateStreamPipe } from './stream-pipe.js';
 import { SwitchyardFunction } from './switchyard-function.js';
 
-export interface ChangeCaptureProps {
+export interface ChangeCaptureProps extends StreamPipeProps {
   /** The table whose changes become events; it must have a stream (`stream: dynamodb.StreamViewType.NEW_AND_OLD_IMAGES`). */
   readonly table: dynamodb.ITable;
   /** The bus the change events are put on. */
@@ -48,48 +46,6 @@ export interface ChangeCaptureProps {
    * @default - the bundled function, which unmarshals the images and names the events
    */
   readonly enrichment?: lambda.IFunction;
-  /**
-   * Where in the stream a new pipe starts: TRIM_HORIZON (every record still in the stream,
-   * up to 24 hours old) or LATEST (only changes made after the pipe exists).
-   * @default 'TRIM_HORIZON'
-   */
-  readonly startingPosition?: 'TRIM_HORIZON' | 'LATEST';
-  /**
-   * Most records per batch (1 to 10,000).
-   * @default 10
-   */
-  readonly batchSize?: number;
-  /**
-   * How long the pipe gathers records before it sends a batch smaller than `batchSize` (0 to 300 s).
-   * @default Duration.seconds(0)
-   */
-  readonly maximumBatchingWindow?: Duration;
-  /**
-   * Retries of a failed batch before its records go to the dead-letter queue (0 to 10,000).
-   * @default 3
-   */
-  readonly maximumRetryAttempts?: number;
-  /**
-   * Records older than this are sent to the dead-letter queue instead of the target (60 s to 7 days).
-   * @default Duration.days(1)
-   */
-  readonly maximumRecordAge?: Duration;
-  /**
-   * Split a failing batch in two and retry each half, until the record that fails is alone.
-   * @default true
-   */
-  readonly bisectBatchOnFailure?: boolean;
-  /**
-   * Where the pipe sends (a description of) a batch it gave up on.
-   * @default - a new SQS queue, encrypted, kept 14 days
-   */
-  readonly deadLetterQueue?: sqs.IQueue;
-  /**
-   * The pipe's alarms (made by SwitchyardMonitoring): failed executions, the dead-letter
-   * queue, the enrichment's errors and throttles. `false` turns them all off (its dashboard lines stay).
-   * @default - every alarm
-   */
-  readonly alarms?: false;
 }
 
 /** Refuses what the pipe (or the enrichment's event details) could not be made from, in the order the props are read. */
@@ -106,12 +62,7 @@ function validateChangeCapture(
   for (const change of changes) {
     if (!CHANGE_KINDS.includes(change)) invalidProp(scope, `changes must be INSERT, MODIFY or REMOVE (got ${JSON.stringify(change)})`);
   }
-  validateRange(scope, 'batchSize', props.batchSize, 1, 10_000);
-  validateInteger(scope, 'batchSize', props.batchSize);
-  validateRange(scope, 'maximumBatchingWindow', props.maximumBatchingWindow?.toSeconds(), 0, 300, 'seconds');
-  validateRange(scope, 'maximumRetryAttempts', props.maximumRetryAttempts, 0, 10_000);
-  validateInteger(scope, 'maximumRetryAttempts', props.maximumRetryAttempts);
-  validateRange(scope, 'maximumRecordAge', maximumRecordAge.toSeconds(), 60, 604_800, 'seconds');
+  validateStreamPipe(scope, props, maximumRecordAge);
   if (props.enrichment === undefined) checkViewType(scope, props.table, changes);
 }
 
@@ -136,33 +87,13 @@ export class ChangeCapture extends Construct implements IMonitorable {
 
   constructor(scope: Construct, id: string, props: ChangeCaptureProps) {
     super(scope, id);
-    const streamArn = props.table.tableStreamArn;
-    if (streamArn === undefined)
-      invalidProp(this, 'table must have a stream (set `stream` on the table; NEW_AND_OLD_IMAGES carries both images)');
+    const streamArn = streamOf(this, props.table, 'NEW_AND_OLD_IMAGES carries both images');
     const changes = props.changes ?? CHANGE_KINDS;
     const maximumRecordAge = props.maximumRecordAge ?? Duration.days(1);
     validateChangeCapture(this, props, changes, maximumRecordAge);
 
     if (props.alarms === false) turnAlarmsOff(this);
     this.entity = props.entity;
-    this.deadLetterQueue = props.deadLetterQueue ?? deadLetterQueue(this, 'DeadLetterQueue');
-    this.role = new iam.Role(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('pipes.amazonaws.com', {
-        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
-      }),
-      description: `Role of the ${props.entity} change-capture pipe`,
-    });
-    this.role.addToPolicy(
-      new iam.PolicyStatement({
-        actions: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'],
-        resources: [streamArn],
-      }),
-    );
-    this.role.addToPolicy(new iam.PolicyStatement({ actions: ['dynamodb:ListStreams'], resources: ['*'] }));
-    props.table.encryptionKey?.grantDecrypt(this.role);
-    props.eventBus.grantPutEventsTo(this.role);
-    grantSendMessages(this.deadLetterQueue, this.role);
-
     let enrichment = props.enrichment;
     if (enrichment === undefined) {
       this.enrichmentFunction = new SwitchyardFunction(this, 'Enrichment', {
@@ -174,60 +105,35 @@ export class ChangeCapture extends Construct implements IMonitorable {
       });
       enrichment = this.enrichmentFunction;
     }
-    // The function's ARN only (grantInvoke would add `<arn>:*`, every version and alias).
-    this.role.addToPolicy(new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [enrichment.functionArn] }));
-
     const pattern: Record<string, unknown> = { eventName: [...changes] };
     if (props.itemPattern !== undefined) pattern.dynamodb = props.itemPattern;
-    this.pipe = new pipes.CfnPipe(this, 'Pipe', {
-      description: `${props.entity} changes from the table's stream to the hub`,
-      roleArn: this.role.roleArn,
-      source: streamArn,
-      sourceParameters: {
-        filterCriteria: { filters: [{ pattern: JSON.stringify(pattern) }] },
-        dynamoDbStreamParameters: {
-          startingPosition: props.startingPosition ?? 'TRIM_HORIZON',
-          batchSize: props.batchSize ?? 10,
-          maximumBatchingWindowInSeconds: props.maximumBatchingWindow?.toSeconds() ?? 0,
-          maximumRetryAttempts: props.maximumRetryAttempts ?? 3,
-          maximumRecordAgeInSeconds: maximumRecordAge.toSeconds(),
-          ...(props.bisectBatchOnFailure === false ? {} : { onPartialBatchItemFailure: 'AUTOMATIC_BISECT' }),
-          deadLetterConfig: { arn: this.deadLetterQueue.queueArn },
-        },
-      },
-      enrichment: enrichment.functionArn,
-      target: props.eventBus.eventBusArn,
+    const built = streamPipe({
+      scope: this,
+      props,
+      table: props.table,
+      streamArn,
+      eventBus: props.eventBus,
+      enrichment,
+      maximumRecordAge,
+      pattern,
       targetParameters: {
         eventBridgeEventBusParameters: { detailType: '$.change.detailType', source: props.source ?? 'switchyard.changes' },
       },
+      roleDescription: `Role of the ${props.entity} change-capture pipe`,
+      pipeDescription: `${props.entity} changes from the table's stream to the hub`,
     });
-    this.pipe.node.addDependency(this.role);
-
-    Validations.of(this.role).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'dynamodb:ListStreams, which Pipes calls to find the stream, supports no resource-level permissions.',
-    });
+    this.role = built.role;
+    this.deadLetterQueue = built.deadLetterQueue;
+    this.pipe = built.pipe;
   }
 
   /** The pipe's failed executions and its dead-letter queue (SwitchyardMonitoring calls it; the enrichment is monitored as a function). */
   monitor(context: MonitoringContext): void {
     const name = resourceName(this.pipe);
-    context.deadLetterQueue(this, this.deadLetterQueue, `Change capture ${name}: batches of ${this.entity} changes the pipe gave up on`);
-    if (!context.claim(this.pipe)) return;
-    const metric = (metricName: string) =>
-      new cloudwatch.Metric({
-        namespace: 'AWS/EventBridge/Pipes',
-        metricName,
-        dimensionsMap: { PipeName: this.pipe.ref },
-        statistic: 'Sum',
-        period: context.thresholds.period,
-      });
-    context.lines.eventsIn.push({ label: `${this.entity} changes (pipe ${name})`, metric: metric('TargetStageSucceeded') });
-    if (context.alarmsOff(this)) return;
-    context.alarm(this.pipe, 'ExecutionFailed', metric('ExecutionFailed'), {
-      what: `Pipe ${name} failed (its enrichment or its PutEvents to the hub): ${this.entity} changes are retried, then described in its dead-letter queue`,
-      run: `npx switchyard failures --source ${resourceName(this.deadLetterQueue)}, and the pipe's execution metrics`,
-      runbook: RUNBOOK_SECTIONS.pipe,
+    monitorStreamPipe(this, this.pipe, this.deadLetterQueue, context, {
+      dlq: `Change capture ${name}: batches of ${this.entity} changes the pipe gave up on`,
+      line: `${this.entity} changes (pipe ${name})`,
+      failed: `Pipe ${name} failed (its enrichment or its PutEvents to the hub): ${this.entity} changes are retried, then described in its dead-letter queue`,
     });
   }
 }

@@ -43,6 +43,8 @@ export type { QueueConsumerPriority } from './queue-consumer-priority.js';
 export * from './saga.js';
 export * from './scheduled-trigger.js';
 export * from './staged-pipeline.js';
+export type { StreamPipeProps } from './stream-pipe.js';
 export * from './switchyard-function.js';
+export * from './table-outbox.js';
 export * from './webhook-ingress.js';
 export * from './workflow.js';

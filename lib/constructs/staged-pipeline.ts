@@ -9,6 +9,7 @@ import { SwitchyardEncryption } from './encryption.js';
 import { turnAlarmsOff } from './monitoring-context.js';
 import { QueueConsumer } from './queue-consumer.js';
 import type { SwitchyardFunctionProps } from './switchyard-function.js';
+import { TableOutbox } from './table-outbox.js';
 
 /** One stage: its trigger in, its own queue and function, its completion event out. */
 export interface PipelineStage {
@@ -68,6 +69,15 @@ export interface StagedPipelineProps {
    */
   readonly removalPolicy?: RemovalPolicy;
   /**
+   * Whether the stages announce through the ledger (a transactional outbox): each stage
+   * stores its completion event in the conditional write that applies its effect
+   * (OUTBOX_ATTRIBUTE, built by the kit's `prepareEvent`), and a TableOutbox on the
+   * ledger's stream (NEW_IMAGE) puts it on the bus; the stages may not PutEvents. The effect
+   * and its event are then one claim: a crash between them cannot send the event twice.
+   * @default false - each stage publishes its own completion event (PutEvents)
+   */
+  readonly outbox?: boolean;
+  /**
    * `false` turns off every stage's and the projector's alarms (QueueConsumer's), made by SwitchyardMonitoring; their dashboard lines stay.
    * @default - every alarm
    */
@@ -102,6 +112,8 @@ export class StagedPipeline extends Construct {
   /** The stages' consumers, by stage name, in the order given. */
   public readonly stages: ReadonlyMap<string, QueueConsumer>;
   public readonly projector: QueueConsumer;
+  /** The pipe that publishes what the stages store in the ledger (with `outbox`). */
+  public readonly outbox?: TableOutbox;
 
   constructor(scope: Construct, id: string, props: StagedPipelineProps) {
     super(scope, id);
@@ -112,7 +124,7 @@ export class StagedPipeline extends Construct {
     validateStages(this, props);
 
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
-    const table = (tableId: string, sortKey?: string) =>
+    const table = (tableId: string, sortKey?: string, stream?: dynamodb.StreamViewType) =>
       new dynamodb.Table(this, tableId, {
         partitionKey: { name: keyAttribute, type: dynamodb.AttributeType.STRING },
         sortKey: sortKey === undefined ? undefined : { name: sortKey, type: dynamodb.AttributeType.STRING },
@@ -120,8 +132,11 @@ export class StagedPipeline extends Construct {
         pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
         ...SwitchyardEncryption.tableEncryption(this),
         removalPolicy,
+        stream,
       });
-    this.ledger = table('Ledger', 'effect');
+    this.ledger = table('Ledger', 'effect', props.outbox ? dynamodb.StreamViewType.NEW_IMAGE : undefined);
+    // A stage creates its effect's item with the write that applies it: only that INSERT announces.
+    if (props.outbox) this.outbox = new TableOutbox(this, 'Outbox', { table: this.ledger, eventBus: props.eventBus, writes: ['INSERT'] });
     this.readModel = table('ReadModel');
 
     const stages = new Map<string, QueueConsumer>();
@@ -152,7 +167,7 @@ export class StagedPipeline extends Construct {
       });
       this.ledger.grant(consumer.function, 'dynamodb:GetItem', 'dynamodb:UpdateItem');
       grantTableKey(this.ledger, consumer.function);
-      props.eventBus.grantPutEventsTo(consumer.function);
+      if (!props.outbox) props.eventBus.grantPutEventsTo(consumer.function);
       stages.set(stage.name, consumer);
     }
     this.stages = stages;

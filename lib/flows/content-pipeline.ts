@@ -14,9 +14,8 @@ const PROJECTOR_ENTRY = path.join(import.meta.dirname, '../../lambdas/pipeline/p
  * then, and are bound by a quota: they take one record per invocation and at most 2 at a
  * time, with longer timeouts, while the quick stages keep moving on their own queues.
  * A quick stage's work takes milliseconds, yet its timeout is 20 s: a batch of 10 makes a
- * few dozen DynamoDB and PutEvents calls, and under a burst right after a cold start those
- * took over 10 s (a chaos run timed two out at 10 s). A timeout is also how long a crashed
- * delivery's claim holds its twins back, so it is not raised further than that margin.
+ * few dozen DynamoDB calls, and under a burst right after a cold start those took over
+ * 10 s (a chaos run timed two out at 10 s).
  */
 const STAGE_SETTINGS: Record<
   JobStage,
@@ -48,7 +47,9 @@ export interface ContentPipelineProps {
 /**
  * The content pipeline: JobRequested -> script -> storyboard -> inference -> render ->
  * approval (a person sends JobApproved or JobRejected) -> publish. Each stage's effect is
- * written to the ledger once per job; every event folds into the read model.
+ * written to the ledger once per job, with its completion event in the same write; the
+ * ledger's outbox (its stream -> a pipe -> the hub) publishes the event, so no crash can
+ * send it twice. Every event folds into the read model.
  */
 export class ContentPipeline extends Construct {
   public readonly pipeline: StagedPipeline;
@@ -66,7 +67,7 @@ export class ContentPipeline extends Construct {
           ...settings,
           handler: {
             entry: STAGE_ENTRY,
-            description: `${what}, once per job, then emits ${JOB_STAGE_EVENTS[stage].emits.detailType}`,
+            description: `${what}, once per job, with its ${JOB_STAGE_EVENTS[stage].emits.detailType} for the ledger's outbox`,
             serviceName: 'content-pipeline',
             timeout,
             environment: { [ENV.allowSimulatedFailures]: String(props.allowSimulatedFailures ?? false) },
@@ -84,6 +85,7 @@ export class ContentPipeline extends Construct {
         alsoFolds: [JobRejected],
       },
       removalPolicy: props.removalPolicy,
+      outbox: true,
     });
   }
 }

@@ -73,6 +73,19 @@ export interface EventsServiceOptions {
 }
 
 /**
+ * What an in-process caller may add to PutEvents besides a key for the whole call: a key
+ * per entry (by index; undefined for an entry without one). An entry whose key was answered
+ * before is answered with its first EventId and not put again; the others are put, and
+ * their keys remembered, in the transaction that accepts them. A pipe keys each event by
+ * the stream record it came from, so a batch read again after a crash between the bus
+ * accepting it and the pipe's checkpoint, in whatever batches it is read again, puts each
+ * event once. Not part of any AWS API.
+ */
+export interface PutEventsCall extends IdempotentCall {
+  readonly entryKeys?: readonly (string | undefined)[];
+}
+
+/**
  * EventBridge: buses and rules from the template and from the API (`registry.ts`,
  * `control-plane.ts`), archives and replays (`archives.ts`). An accepted PutEvents entry
  * is archived and written, with one delivery per matching rule target, to SQLite before
@@ -180,7 +193,7 @@ export class EventsService {
     const control = this.#controlPlane;
     const archives = this.#archives;
     return {
-      PutEvents: (input: { Entries?: PutEventsRequestEntry[]; EndpointId?: string }, options?: IdempotentCall) =>
+      PutEvents: (input: { Entries?: PutEventsRequestEntry[]; EndpointId?: string }, options?: PutEventsCall) =>
         this.PutEvents(input, options),
       TestEventPattern: (input: { EventPattern?: string; Event?: string }) => this.TestEventPattern(input),
       PutRule: async (input: unknown) => control.PutRule(requestObject(input)),
@@ -208,9 +221,10 @@ export class EventsService {
   /**
    * PutEvents. An in-process caller may pass a key (a Step Functions task, which runs again
    * after a restart): the first answer to the key is kept in the transaction that accepts
-   * the events, and a repeat is answered with it without putting the events again.
+   * the events, and a repeat is answered with it without putting the events again; or a
+   * key per entry (PutEventsCall), which answers a repeat entry alike.
    */
-  async PutEvents(input: { Entries?: PutEventsRequestEntry[] }, options: IdempotentCall = {}) {
+  async PutEvents(input: { Entries?: PutEventsRequestEntry[] }, options: PutEventsCall = {}) {
     const entries = input.Entries;
     if (!Array.isArray(entries) || entries.length === 0 || entries.length > MAX_ENTRIES) {
       throw validationError(
@@ -224,6 +238,7 @@ export class EventsService {
     const results = this.#accept(
       entries.map((entry) => this.#validateEntry(entry)),
       options.idempotencyKey,
+      options.entryKeys,
     );
     return { FailedEntryCount: results.filter((r) => 'ErrorCode' in r).length, Entries: results };
   }
@@ -338,7 +353,7 @@ export class EventsService {
   }
 
   /** Archives, routes and records (`recordAccepted`) accepted events in one transaction; returns PutEvents result entries. */
-  #accept(validated: (Accepted | EntryError)[], idempotencyKey?: string) {
+  #accept(validated: (Accepted | EntryError)[], idempotencyKey?: string, entryKeys?: readonly (string | undefined)[]) {
     const { db } = this.options;
     db.exec('BEGIN');
     const accepted: AcceptedEventNote[] = [];
@@ -348,13 +363,18 @@ export class EventsService {
         db.exec('COMMIT');
         return answered;
       }
-      const results = validated.map((item) => {
+      const results = validated.map((item, index) => {
+        const entryKey = entryKeys?.[index];
+        const earlier = this.#requests.recall<{ EventId: string }>(entryKey);
+        if (earlier) return earlier;
         if ('ErrorCode' in item) return item;
         this.#archives.archiveEvent(item.bus, item.event);
         const matched = this.#route(item.bus, item.event, undefined, item.traceHeader);
         const note = { ...item, matched, acceptedAt: this.options.clock.now() };
         this.options.recordAccepted?.(note);
         accepted.push(note);
+        // Only an accepted entry's key is kept: a refused one may be sent again and accepted.
+        this.#requests.remember(entryKey, { EventId: item.event.id }, this.options.clock.now());
         return { EventId: item.event.id };
       });
       this.#requests.remember(idempotencyKey, results, this.options.clock.now());

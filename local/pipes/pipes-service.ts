@@ -19,7 +19,10 @@ export interface StreamSource {
 /** The services a pipe's enrichment and target are, through their own operations. */
 export interface PipeServices {
   readonly lambda: { invoke(functionName: string, event: unknown): Promise<LambdaOutcome> };
-  readonly events: { PutEvents(input: { Entries: PutEventsEntry[] }): Promise<PutEventsAnswer> };
+  /** `entryKeys` (EventsService's PutEventsCall): the bus puts an event keyed by a record it already took once. */
+  readonly events: {
+    PutEvents(input: { Entries: PutEventsEntry[] }, options?: { entryKeys?: readonly (string | undefined)[] }): Promise<PutEventsAnswer>;
+  };
   readonly sqs: { queueUrlOf(arn: string): string; SendMessage: SqsQueues['SendMessage'] };
   readonly states: { StartExecution(input: { stateMachineArn: string; input: string }): Promise<unknown> };
 }
@@ -55,7 +58,11 @@ class PartialFailure extends DeliveryFailure {
  * asked) until `MaximumRetryAttempts` or `MaximumRecordAgeInSeconds`, then described in the
  * dead-letter queue. The position in the stream is committed only after the target accepted
  * the batch (or it was dead-lettered), so a restart loses nothing; a crash in the middle
- * of a batch delivers that batch again, as Pipes may.
+ * of a batch delivers that batch again, as Pipes may. To a bus, though, each event goes
+ * with a key naming the pipe and the stream record it came from, which the bus keeps in
+ * the transaction that accepts the event: a batch sent again after the bus accepted it and
+ * before the checkpoint moved (a SIGKILL, a lost answer) is answered from the first answer
+ * and put once. AWS Pipes is at least once there; the local runtime is not.
  */
 export class PipesService {
   readonly #runners: PipeRunner[];
@@ -113,7 +120,7 @@ class PipeRunner {
     this.#dispatcher = new TargetDispatcher({
       sqs: { queueUrl: (arn) => sqs.queueUrlOf(arn), SendMessage: (input) => sqs.SendMessage(input) },
       lambda: { invoke: (fn, event) => lambda.invoke(fn, event) },
-      events: { PutEvents: (input) => events.PutEvents(input) },
+      events: { PutEvents: (input, keys) => events.PutEvents(input, keys) },
       states: { StartExecution: (input) => states.StartExecution(input) },
     });
   }
@@ -292,14 +299,29 @@ class PipeRunner {
     const rendered = payloads.map((p) =>
       template === undefined ? JSON.stringify(p) : renderPipeTemplate(template, p, variables as never),
     );
-    await this.#target(payloads, rendered);
+    await this.#target(payloads, rendered, this.#eventKeys(records, payloads.length));
+  }
+
+  /**
+   * The key of each event the batch becomes, the same however the records are batched again:
+   * the record it came from, when there is one event per record (no enrichment, or one that
+   * answers one per record, as the outbox's does); otherwise the batch's first and last
+   * record and the event's place (the same only if the batch is read again whole).
+   */
+  #eventKeys(records: readonly object[], count: number): string[] {
+    const sequenceNumber = (record: object | undefined) =>
+      (record as { dynamodb?: { SequenceNumber?: string } } | undefined)?.dynamodb?.SequenceNumber;
+    const base = `pipe ${this.pipe.arn} ${this.pipe.sourceArn}`;
+    if (count === records.length) return records.map((record) => `${base} ${sequenceNumber(record)}`);
+    const range = `${sequenceNumber(records[0])}-${sequenceNumber(records.at(-1))}`;
+    return Array.from({ length: count }, (_, index) => `${base} ${range}#${index}`);
   }
 
   /**
    * Hands the batch to the target as Pipes does: a bus gets PutEvents of up to 10 entries, a
    * queue one message per event, a function (synchronously) and a state machine the batch as an array.
    */
-  async #target(payloads: readonly unknown[], rendered: readonly string[]): Promise<void> {
+  async #target(payloads: readonly unknown[], rendered: readonly string[], keys: readonly string[]): Promise<void> {
     const arn = this.pipe.targetArn;
     const service = parseArn(arn).service;
     if (service === 'events') {
@@ -315,7 +337,10 @@ class PipeRunner {
         };
       });
       for (let at = 0; at < entries.length; at += 10) {
-        const sent = await this.#dispatcher.send(arn, { body: '', events: { entries: entries.slice(at, at + 10) } });
+        const sent = await this.#dispatcher.send(arn, {
+          body: '',
+          events: { entries: entries.slice(at, at + 10), entryKeys: keys.slice(at, at + 10) },
+        });
         const answer = (sent.service === 'events' && sent.answer) || {};
         if ((answer.FailedEntryCount ?? 0) > 0) {
           const failed = answer.Entries?.find((e) => 'ErrorCode' in e);

@@ -42,7 +42,8 @@ export interface TargetServices {
   };
   readonly states?: { StartExecution(input: { stateMachineArn: string; input: string; name?: string }): Promise<unknown> };
   readonly events?: {
-    PutEvents?(input: { Entries: PutEventsEntry[] }): Promise<PutEventsAnswer>;
+    /** `entryKeys`: a key per entry, which the bus answers a repeat of from its first answer (EventsService's PutEventsCall). */
+    PutEvents?(input: { Entries: PutEventsEntry[] }, options?: { entryKeys?: readonly (string | undefined)[] }): Promise<PutEventsAnswer>;
     putServiceEvent?(busArn: string, event: ServiceEvent): void;
     forward?(busArn: string, event: EventEnvelope): void;
   };
@@ -53,7 +54,11 @@ export type LambdaOutcome = { ok: true; payload: string } | { ok: false; error: 
 
 /** How an event bus target takes the message: as PutEvents entries, as a service's own event, or as the event it is (bus to bus). */
 export type BusMessage =
-  | { readonly entries: readonly Omit<PutEventsEntry, 'EventBusName'>[] }
+  | {
+      readonly entries: readonly Omit<PutEventsEntry, 'EventBusName'>[];
+      /** A key per entry, for a sender that may send the same entries again after a crash (a pipe): the bus puts each once. */
+      readonly entryKeys?: readonly (string | undefined)[];
+    }
   | { readonly serviceEvent: ServiceEvent }
   | { readonly forward: EventEnvelope };
 
@@ -172,7 +177,10 @@ export class TargetDispatcher {
     const events = this.services.events;
     const bus = typeof message.events === 'function' ? message.events() : message.events;
     if (bus && 'entries' in bus && events?.PutEvents) {
-      const answer = await events.PutEvents({ Entries: bus.entries.map((entry) => ({ EventBusName: arn, ...entry })) });
+      const entries = bus.entries.map((entry) => ({ EventBusName: arn, ...entry }));
+      const answer = await (bus.entryKeys
+        ? events.PutEvents({ Entries: entries }, { entryKeys: bus.entryKeys })
+        : events.PutEvents({ Entries: entries }));
       return { service: 'events', answer };
     }
     if (bus && 'serviceEvent' in bus && events?.putServiceEvent) {

@@ -134,14 +134,15 @@ describe('the content pipeline on the local runtime', () => {
   }, 90_000);
 
   it('retries a transient inference and render failure without losing the job or doubling an effect', async () => {
-    // Each effect is written, then its answer "lost": the queue brings the record back after a backoff.
+    // Each effect is written, with its event, then its answer "lost": the outbox sends the
+    // event at once, and the queue brings the record back after a backoff, to find it applied.
     await requestJob('JOB-FLAKY', [
       { stage: 'inference', failure: 'transient', times: 1 },
       { stage: 'render', failure: 'transient', times: 1 },
     ]);
     await untilStatus('JOB-FLAKY', 'awaiting-approval', 80_000);
+    await eventually(async () => ((await attempts('JOB-FLAKY', 'render-video')) === 2 ? true : undefined), 60_000, 'the render retry');
     expect(await attempts('JOB-FLAKY', 'infer-frames')).toBe(2);
-    expect(await attempts('JOB-FLAKY', 'render-video')).toBe(2);
     expect(await ledger('JOB-FLAKY')).toEqual(once('write-script', 'draw-storyboard', 'infer-frames', 'render-video', 'request-approval'));
     expect(published('FramesInferred', 'JOB-FLAKY')).toBe(1);
     expect(published('Rendered', 'JOB-FLAKY')).toBe(1);

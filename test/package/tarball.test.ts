@@ -40,6 +40,7 @@ describe.each([
       'dist/lambdas/workflow-starter/handler.js',
       'dist/lambdas/file-trigger/handler.js',
       'dist/lambdas/change-capture/handler.js',
+      'dist/lambdas/change-capture/outbox-handler.js',
       // Read at run time beside the compiled code.
       'dist/local/lambda/worker.mjs',
       'dist/local/endpoint/models/sqs.json',

@@ -84,6 +84,30 @@ describe('StagedPipeline', () => {
     });
   });
 
+  it('with an outbox, streams the ledger’s new images to a pipe that announces its inserts, and lets no stage publish', () => {
+    const { template, construct } = pipeline({ outbox: true });
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: Match.arrayWith([{ AttributeName: 'effect', KeyType: 'RANGE' }]),
+      StreamSpecification: { StreamViewType: 'NEW_IMAGE' },
+    });
+    template.hasResourceProperties('AWS::Pipes::Pipe', {
+      Source: { 'Fn::GetAtt': [Match.stringLikeRegexp('PipelineLedger'), 'StreamArn'] },
+      Target: { 'Fn::GetAtt': [Match.stringLikeRegexp('Bus'), 'Arn'] },
+    });
+    const pattern = Object.values(template.findResources('AWS::Pipes::Pipe'))[0]?.Properties.SourceParameters.FilterCriteria.Filters[0]
+      .Pattern;
+    expect(JSON.parse(pattern).eventName).toEqual(['INSERT']);
+    expect(construct.outbox).toBeDefined();
+    const stagePolicies = Object.entries(template.findResources('AWS::IAM::Policy')).filter(([id]) => /PipelineStage/.test(id));
+    expect(stagePolicies.length).toBeGreaterThan(0);
+    expect(JSON.stringify(stagePolicies)).not.toContain('events:PutEvents');
+  });
+
+  it('without an outbox, gives the ledger no stream', () => {
+    const tables = pipeline().template.findResources('AWS::DynamoDB::Table');
+    expect(Object.values(tables).map((t) => t.Properties.StreamSpecification)).toEqual([undefined, undefined]);
+  });
+
   it('routes every event of the pipeline, replayed ones too, to the projector alone', () => {
     const { template, construct } = pipeline();
     const types = ['JobRequested', 'ScriptWritten', 'StoryboardDrawn', 'FramesInferred', 'Rendered', 'ApprovalRequested'];
