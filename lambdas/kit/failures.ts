@@ -195,8 +195,13 @@ export class FailureRouter {
     return delay;
   }
 
-  /** Whether requeue() can send to the record's queue (per-message delays exist on standard queues only). */
-  canRequeue(record: Pick<SQSRecord, 'eventSourceARN'>): boolean {
+  /** Whether requeue() can send to the configured queue (per-message delays exist on standard queues only). */
+  get canRequeue(): boolean {
+    return !this.queues.queueUrl.endsWith('.fifo');
+  }
+
+  /** Whether requeue() can send this record to its own queue (see `canRequeue`). */
+  canRequeueRecord(record: Pick<SQSRecord, 'eventSourceARN'>): boolean {
     return !this.queueUrlOf(record).endsWith('.fifo');
   }
 

@@ -110,7 +110,7 @@ export class RecordFailures {
     const seconds = hold.atMost ? Math.min(hold.ms / 1000, this.router.backoffDelay(record)) : hold.ms / 1000;
     const receiveCount = receiveCountOf(record);
     const requeue = this.router.isLastReceive(record) || this.#outlivesRetention(record, seconds);
-    if (requeue && this.router.canRequeue(record)) {
+    if (requeue && this.router.canRequeueRecord(record)) {
       let requeuedInSeconds: number;
       try {
         // The copy's retention runs from its send, delay included (as far as the docs say

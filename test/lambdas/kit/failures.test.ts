@@ -85,8 +85,8 @@ describe('FailureRouter', () => {
       queueUrl: 'https://sqs.test/000000000000/q',
       deadLetterQueueUrl: 'd',
     });
-    expect(router.canRequeue({ eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:q' })).toBe(true);
-    expect(router.canRequeue({ eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:lane.fifo' })).toBe(false);
+    expect(router.canRequeueRecord({ eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:q' })).toBe(true);
+    expect(router.canRequeueRecord({ eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:lane.fifo' })).toBe(false);
   });
 });
 
