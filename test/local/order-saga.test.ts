@@ -9,6 +9,11 @@ import type { LocalRuntime } from '../../local/runtime.js';
 import { eventually } from './helpers.js';
 import { type SwitchyardAppRuntime, startSwitchyardApp } from './switchyard-app.js';
 
+/*
+ * The order saga's two forms on one runtime: the state machine (OrderSaga) and the durable
+ * function (DurableOrderSaga, for orders with `coordination: 'durable'`), sharing the ledger.
+ */
+
 /** The events the hub accepted, as the runtime's console prints them. */
 let busLines: string[];
 let runtime: LocalRuntime;
@@ -37,7 +42,8 @@ afterAll(async () => {
   await runtime?.stop();
 });
 
-function orderPlaced(orderId: string, simulate?: Record<string, unknown>[]) {
+/** An OrderPlaced; `more` for other fields (`coordination: 'durable'` for DurableOrderSaga's orders). */
+function orderPlaced(orderId: string, simulate?: Record<string, unknown>[], more: Record<string, unknown> = {}) {
   const detail = {
     orderId,
     customerId: 'C-1',
@@ -45,6 +51,7 @@ function orderPlaced(orderId: string, simulate?: Record<string, unknown>[]) {
     quantity: 2,
     amount: 4200,
     currency: 'eur',
+    ...more,
     ...(simulate ? { simulate } : {}),
   };
   return new PutEventsCommand({
@@ -198,5 +205,41 @@ describe('the order saga on the local runtime', () => {
       { effect: 'ship', applied: 1 },
     ]);
     expect(published('OrderCompleted', 'ORD-DUP')).toHaveLength(1);
+  }, 90_000);
+});
+
+/** An OrderPlaced for the durable form of the saga. */
+const durableOrder = (orderId: string, simulate?: Record<string, unknown>[]) =>
+  orderPlaced(orderId, simulate, { quantity: 1, amount: 100, coordination: 'durable' });
+
+describe('the durable order saga on the local runtime', () => {
+  it('runs an order with coordination durable as a durable execution, once, and never as the state machine', async () => {
+    // Two deliveries of one order: one execution, each effect once.
+    await events.send(durableOrder('DUR-OK'));
+    await events.send(durableOrder('DUR-OK'));
+    await eventually(async () => (published('OrderCompleted', 'DUR-OK').length > 0 ? true : undefined), 60_000, 'OrderCompleted');
+    expect((await ledger('DUR-OK')).map(({ effect, applied }) => ({ effect, applied }))).toEqual([
+      { effect: 'reserve', applied: 1 },
+      { effect: 'charge', applied: 1 },
+      { effect: 'ship', applied: 1 },
+    ]);
+    expect(published('OrderCompleted', 'DUR-OK')).toHaveLength(1);
+    const name = executionNameFor(OrderPlaced, idempotencyKeyOf(OrderPlaced, { id: 'unused', detail: { orderId: 'DUR-OK' } }));
+    const executionArn = `${sagaArn.replace(':stateMachine:', ':execution:')}:${name}`;
+    await expect(sfn.send(new DescribeExecutionCommand({ executionArn }))).rejects.toMatchObject({ name: 'ExecutionDoesNotExist' });
+  }, 90_000);
+
+  it('compensates a declined payment and publishes OrderFailed', async () => {
+    await events.send(durableOrder('DUR-DECLINED', [{ step: 'payment', failure: 'business' }]));
+    const [failed] = await eventually(
+      async () => (published('OrderFailed', 'DUR-DECLINED').length > 0 ? published('OrderFailed', 'DUR-DECLINED') : undefined),
+      60_000,
+      'OrderFailed',
+    );
+    expect(failed).toMatchObject({ orderId: 'DUR-DECLINED', step: 'ChargePayment', error: 'PaymentDeclined' });
+    expect((await ledger('DUR-DECLINED')).map(({ effect, applied }) => ({ effect, applied }))).toEqual([
+      { effect: 'reserve', applied: 1 },
+      { effect: 'release', applied: 1 },
+    ]);
   }, 90_000);
 });
