@@ -33,7 +33,7 @@ interface Job {
   readonly finishedAt: number;
 }
 
-const job = (jobId: string, priority: string) => ({
+const job = (jobId: string, priority?: string) => ({
   EventBusName: 'priority-bus',
   Source: 'fixture.jobs',
   DetailType: 'JobQueued',
@@ -56,16 +56,18 @@ describe('QueueConsumer priority lanes on the local runtime', () => {
     const interactive = Array.from({ length: 4 }, (_, i) => job(`I-${i}`, 'interactive'));
     const sent = await events.send(new PutEventsCommand({ Entries: batch }));
     await events.send(new PutEventsCommand({ Entries: interactive }));
+    // No lane named: the last lane's rule takes it.
+    await events.send(new PutEventsCommand({ Entries: [job('N-0')] }));
     expect(sent.FailedEntryCount).toBe(0);
 
     // Every job runs: a batch job held back for priority is never failed or dead-lettered.
     const done = await eventually(
       async () => {
         const jobs = await jobsDone();
-        return jobs.length === 10 ? jobs : undefined;
+        return jobs.length === 11 ? jobs : undefined;
       },
       60_000,
-      'all 10 jobs to finish',
+      'all 11 jobs to finish',
     );
     const lastOf = (lane: string) => Math.max(...done.filter((j) => j.lane === lane).map((j) => j.finishedAt));
     const interactiveDone = lastOf('interactive');

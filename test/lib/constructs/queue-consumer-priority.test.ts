@@ -1,11 +1,14 @@
 import * as path from 'node:path';
 import { Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as Type from 'typebox';
 import { describe, expect, it } from 'vitest';
 import { defineContract } from '../../../contracts/index.js';
+import { IdempotencyStore } from '../../../lib/constructs/idempotency-store.js';
 import { QueueConsumer, type QueueConsumerProps } from '../../../lib/constructs/queue-consumer.js';
 import type { QueueConsumerPriority } from '../../../lib/constructs/queue-consumer-priority.js';
+import { Workflow } from '../../../lib/constructs/workflow.js';
 import { testStack } from '../../helpers/synth.js';
 
 const entry = path.join(import.meta.dirname, '../../../lambdas/workflow-starter/handler.ts');
@@ -161,5 +164,23 @@ describe('QueueConsumer priority', () => {
     expect(construct.laneQueues).toEqual([construct.queue]);
     template.resourceCountIs('AWS::Events::Rule', 1);
     expect(environment(template).FLOW_CONTROL).toBeUndefined();
+  });
+
+  it("gives a Workflow's starter the trigger's lanes", () => {
+    const { stack, bus } = testStack();
+    const flow = new Workflow(stack, 'Flow', {
+      eventBus: bus,
+      definition: sfn.Pass.jsonata(stack, 'Hello'),
+      idempotencyStore: new IdempotencyStore(stack, 'Store'),
+      trigger: {
+        description: 'jobs',
+        eventPattern: { detailType: ['JobQueued'] },
+        contracts: [JobQueued],
+        maxConcurrency: 4,
+        priority: lanes,
+      },
+    });
+    expect(flow.starter?.laneQueues).toHaveLength(2);
+    Template.fromStack(stack).resourceCountIs('AWS::Lambda::EventSourceMapping', 2);
   });
 });
