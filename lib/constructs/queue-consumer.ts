@@ -216,35 +216,9 @@ export class QueueConsumer extends Construct implements IMonitorable {
     this.deadLetterQueue = deadLetterQueue(this, 'DeadLetterQueue', { retentionPeriod });
     this.targetDeadLetterQueue = deadLetterQueue(this, 'TargetDeadLetterQueue', { retentionPeriod });
     const lanes = props.priority && priorityLanePlan(this, props.priority, props);
-    const messageGroupId = props.fairBy === undefined ? undefined : fairGroupIdPath(this, props.fairBy, props.contracts);
-    // The first lane keeps the consumer's own ids (`Queue`, `Rule`): construct ids are a contract.
-    const routes = lanes?.lanes.map((lane, i) => ({ ...lane, id: i === 0 ? '' : `Lane${laneId(lane.name)}` })) ?? [
-      { name: '', eventPattern: props.eventPattern, id: '' },
-    ];
-    this.laneQueues = routes.map((route) =>
-      secureQueue(this, `${route.id}Queue`, {
-        retentionPeriod,
-        visibilityTimeout,
-        deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount },
-      }),
-    );
+    const queueProps = { retentionPeriod, visibilityTimeout, deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount } };
+    [this.laneQueues, this.laneRules] = this.#lanes(props, lanes, queueProps);
     this.queue = this.laneQueues[0] as sqs.IQueue;
-    this.laneRules = routes.map(
-      (route, i) =>
-        new events.Rule(this, `${route.id}Rule`, {
-          eventBus: props.eventBus,
-          eventPattern: route.eventPattern,
-          description: route.name === '' ? props.description : `${props.description} (lane ${route.name})`,
-          targets: [
-            new targets.SqsQueue(this.laneQueues[i] as sqs.IQueue, {
-              deadLetterQueue: this.targetDeadLetterQueue,
-              retryAttempts: props.targetRetryAttempts ?? 185,
-              maxEventAge: props.targetMaxEventAge ?? Duration.hours(24),
-              messageGroupId,
-            }),
-          ],
-        }),
-    );
     this.rule = this.laneRules[0] as events.Rule;
 
     // What the kit's consumer needs to route failures itself: permanent ones to the DLQ at
@@ -272,6 +246,39 @@ export class QueueConsumer extends Construct implements IMonitorable {
         }),
       );
     }
+  }
+
+  /**
+   * A queue and a rule per lane, or the consumer's one queue and rule without `priority`.
+   * The first lane keeps the consumer's own ids (`Queue`, `Rule`): construct ids are a contract.
+   */
+  #lanes(
+    props: QueueConsumerProps,
+    lanes: PriorityLanePlan | undefined,
+    queueProps: sqs.QueueProps,
+  ): [readonly sqs.IQueue[], readonly events.Rule[]] {
+    const messageGroupId = props.fairBy === undefined ? undefined : fairGroupIdPath(this, props.fairBy, props.contracts);
+    const routes = lanes?.lanes.map((lane, i) => ({ ...lane, id: i === 0 ? '' : `Lane${laneId(lane.name)}` })) ?? [
+      { name: '', eventPattern: props.eventPattern, id: '' },
+    ];
+    const queues = routes.map((route) => secureQueue(this, `${route.id}Queue`, queueProps));
+    const rules = routes.map(
+      (route, i) =>
+        new events.Rule(this, `${route.id}Rule`, {
+          eventBus: props.eventBus,
+          eventPattern: route.eventPattern,
+          description: route.name === '' ? props.description : `${props.description} (lane ${route.name})`,
+          targets: [
+            new targets.SqsQueue(queues[i] as sqs.IQueue, {
+              deadLetterQueue: this.targetDeadLetterQueue,
+              retryAttempts: props.targetRetryAttempts ?? 185,
+              maxEventAge: props.targetMaxEventAge ?? Duration.hours(24),
+              messageGroupId,
+            }),
+          ],
+        }),
+    );
+    return [queues, rules];
   }
 
   /** The flow control table and the kit's settings, for `flowControl`, `priority` or both. */
