@@ -66,7 +66,7 @@ export interface PriorityLane {
   readonly queueUrl: string;
 }
 
-/** The flow control key of a lane's slots (`concurrency#<flow>#lane#<name>#<slot>` items). */
+/** The flow control key of a lane's guaranteed slots (its `concurrency#<flow>#lane#<name>` item). */
 export function laneKey(lane: string): string {
   return `lane#${lane}`;
 }
