@@ -7,7 +7,7 @@ import { executionNameFor, idempotencyKeyOf, OrderPlaced } from '../../domain/in
 import { AdvanceableClock } from '../../local/clock.js';
 import type { LocalRuntime } from '../../local/runtime.js';
 import { eventually } from './helpers.js';
-import { type SwitchyardAppRuntime, startSwitchyardApp } from './switchyard-app.js';
+import { invocationEnded, type SwitchyardAppRuntime, startSwitchyardApp } from './switchyard-app.js';
 
 /*
  * The order saga's two forms on one runtime: the state machine (OrderSaga) and the durable
@@ -16,6 +16,8 @@ import { type SwitchyardAppRuntime, startSwitchyardApp } from './switchyard-app.
 
 /** The events the hub accepted, as the runtime's console prints them. */
 let busLines: string[];
+/** Every line the runtime printed. */
+let lines: string[];
 let runtime: LocalRuntime;
 let events: EventBridgeClient;
 let sfn: SFNClient;
@@ -32,7 +34,7 @@ const MAX_BACKOFF_MS = 30_000;
 
 beforeAll(async () => {
   let config: SwitchyardAppRuntime['config'];
-  ({ runtime, busLines, config } = await startSwitchyardApp(undefined, { statesClock: clock }));
+  ({ runtime, busLines, lines, config } = await startSwitchyardApp(undefined, { statesClock: clock }));
   events = new EventBridgeClient(config);
   sfn = new SFNClient(config);
   dynamodb = new DynamoDBClient(config);
@@ -190,9 +192,10 @@ describe('the order saga on the local runtime', () => {
   it('starts no second saga and no second effect for a duplicate OrderPlaced', async () => {
     await events.send(orderPlaced('ORD-DUP'));
     await eventually(async () => ((await ledger('ORD-DUP')).length === 3 ? true : undefined), 30_000, 'the first saga of ORD-DUP');
+    const sent = lines.length;
     await events.send(orderPlaced('ORD-DUP'));
-    // Long enough for the duplicate to cross the bus, the queue and the starter.
-    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    // Until the duplicate has crossed the bus and the queue, and the saga's starter has handled it.
+    await invocationEnded(lines, 'Switchyard-OrderSagaWorkflowStarter', sent);
     // Found by input, not by the derived name, so a saga started under another name counts too.
     const { executions = [] } = await sfn.send(new ListExecutionsCommand({ stateMachineArn: sagaArn }));
     const inputs = await Promise.all(

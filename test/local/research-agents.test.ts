@@ -13,9 +13,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { executionNameFor, idempotencyKeyOf, ResearchRequested } from '../../domain/index.js';
 import type { LocalRuntime } from '../../local/runtime.js';
 import { eventually } from './helpers.js';
-import { type SwitchyardAppRuntime, startSwitchyardApp } from './switchyard-app.js';
+import { invocationEnded, type SwitchyardAppRuntime, startSwitchyardApp } from './switchyard-app.js';
 
 let busLines: string[];
+/** Every line the runtime printed. */
+let lines: string[];
 let runtime: LocalRuntime;
 let events: EventBridgeClient;
 let sfn: SFNClient;
@@ -24,7 +26,7 @@ let machineArn: string;
 
 beforeAll(async () => {
   let config: SwitchyardAppRuntime['config'];
-  ({ runtime, busLines, config } = await startSwitchyardApp());
+  ({ runtime, busLines, lines, config } = await startSwitchyardApp());
   events = new EventBridgeClient(config);
   sfn = new SFNClient(config);
   dynamodb = new DynamoDBClient(config);
@@ -239,9 +241,10 @@ describe('the research agents on the local runtime', () => {
   it('starts no second execution and makes no second call for a duplicate ResearchRequested', async () => {
     await events.send(requested('R-DUP'));
     expect((await ended('R-DUP')).status).toBe('SUCCEEDED');
+    const sent = lines.length;
     await events.send(requested('R-DUP'));
-    // Long enough for the duplicate to cross the bus, the queue and the starter.
-    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    // Until the duplicate has crossed the bus and the queue, and the flow's starter has handled it.
+    await invocationEnded(lines, 'Switchyard-ResearchAgentsGraphWorkflowStarter', sent);
     const executions = await executionsOf('R-DUP');
     expect(executions).toHaveLength(1);
     expect(executions[0]?.name).toBe(

@@ -5,12 +5,14 @@ import type { SwitchyardStackProps } from '../../lib/switchyard-stack.js';
 import { LocalRuntime } from '../../local/runtime.js';
 import type { RuntimeOptions } from '../../local/services/service-module.js';
 import { switchyardAssembly } from '../helpers/switchyard-assembly.js';
-import { credentials, region, tempDataDir } from './helpers.js';
+import { credentials, eventually, region, tempDataDir } from './helpers.js';
 
 export interface SwitchyardAppRuntime {
   readonly runtime: LocalRuntime;
   /** The events the hub accepted, as the runtime's console prints them, in order. */
   readonly busLines: string[];
+  /** Every line the runtime printed (functions' logs among them, prefixed with the function's name), in order. */
+  readonly lines: string[];
   /** The cloud assembly the runtime runs (for the CLI's --cdk-out). */
   readonly cdkOut: string;
   /** SDK client settings for the runtime's endpoint. */
@@ -30,14 +32,38 @@ export async function startSwitchyardApp(
   if (props === undefined || Object.keys(props).length === 0) await switchyardAssembly(outdir);
   else (await import('../helpers/synth.js')).synthSwitchyardApp(outdir, undefined, props);
   const busLines: string[] = [];
+  const lines: string[] = [];
   const runtime = await LocalRuntime.start({
     ...options,
     cdkOut: outdir,
     dataDir: tempDataDir(),
     port: 0,
     log: (line) => {
+      lines.push(line);
       if (line.startsWith('[events] Switchyard-hub <-')) busLines.push(line);
     },
   });
-  return { runtime, busLines, cdkOut: outdir, config: { endpoint: runtime.url, region, credentials } };
+  return { runtime, busLines, lines, cdkOut: outdir, config: { endpoint: runtime.url, region, credentials } };
+}
+
+/**
+ * Resolves once the function whose name starts with `functionPrefix` (`Switchyard-OrderSaga...`)
+ * has finished an invocation that began after `lines[from]`: what a test sent since then has
+ * been through the function, however long that took, rather than after a guessed wait.
+ */
+export async function invocationEnded(lines: readonly string[], functionPrefix: string, from: number, timeoutMs = 30_000): Promise<void> {
+  const prefix = `[${functionPrefix}`;
+  await eventually(
+    async () => {
+      const begun = lines.slice(from).flatMap((line) => {
+        const requestId = line.startsWith(prefix) ? /\] START RequestId: (\S+)/.exec(line)?.[1] : undefined;
+        return requestId === undefined ? [] : [requestId];
+      });
+      return lines.slice(from).some((line) => line.startsWith(prefix) && begun.some((id) => line.includes(`] END RequestId: ${id}`)))
+        ? true
+        : undefined;
+    },
+    timeoutMs,
+    `an invocation of ${functionPrefix} to end`,
+  );
 }
