@@ -206,9 +206,12 @@ export class FailureRouter {
   }
 
   /**
-   * Sends a copy of the record (body and attributes) to its own queue, delivered after
-   * `seconds` (at most 900, SQS's DelaySeconds limit): a new message whose receive count
-   * starts again at 1. The caller then acknowledges the original. Resolves with the delay.
+   * Sends a copy of the record (body, attributes and tenant) to its own queue, delivered
+   * after `seconds` (at most 900, SQS's DelaySeconds limit): a new message whose receive
+   * count starts again at 1. The caller then acknowledges the original. Resolves with the delay.
+   * The copy keeps the record's MessageGroupId: on a fair queue a message without one is a
+   * tenant of its own, so a noisy tenant's held-back records, requeued without it, would
+   * each count as a quiet tenant and be delivered ahead of the quiet tenants they were held for.
    */
   async requeue(record: SQSRecord, seconds: number): Promise<number> {
     const delay = Math.min(MAX_DELAY_SECONDS, Math.max(0, Math.ceil(seconds)));
@@ -223,6 +226,7 @@ export class FailureRouter {
         MessageBody: record.body,
         DelaySeconds: delay,
         MessageAttributes: Object.keys(attributes).length > 0 ? attributes : undefined,
+        MessageGroupId: record.attributes.MessageGroupId,
       }),
     );
     return delay;

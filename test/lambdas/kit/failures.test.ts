@@ -79,6 +79,16 @@ describe('FailureRouter', () => {
     expect(sqs.deleted.map((d) => d.QueueUrl)).toEqual([batchUrl]);
   });
 
+  it("requeues a fair queue's record with its tenant (MessageGroupId), and a record without one without it", async () => {
+    const sqs = new FakeSqs();
+    const router = new FailureRouter({ client: sqs.client, queueUrl: 'https://sqs.test/000000000000/q', deadLetterQueueUrl: 'd' });
+    const tenant = sqsRecord('body', 'm-3');
+    tenant.attributes.MessageGroupId = 'customer-7';
+    await router.requeue(tenant, 5);
+    await router.requeue(sqsRecord('body', 'm-4'), 5);
+    expect(sqs.sent.map((m) => m.MessageGroupId)).toEqual(['customer-7', undefined]);
+  });
+
   it('requeues nothing to a FIFO source queue, whichever queue the consumer was configured with', () => {
     const router = new FailureRouter({
       client: new FakeSqs().client,
