@@ -90,7 +90,7 @@ export interface QueueConsumerFlowControl {
    */
   readonly key: string;
   /**
-   * Most records of one key in flight at once (1 to 100; a record turned away tries every slot, one write each).
+   * Most records of one key in flight at once (1 to 100; taking a place, or being turned away, is one conditional write).
    * @default - no limit
    */
   readonly concurrency?: number;
