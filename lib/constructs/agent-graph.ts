@@ -229,7 +229,7 @@ export class AgentGraph extends Construct {
       // GetItem: a refused reservation reads which of the execution's limits refused it.
       this.budgetTable.grant(fn, 'dynamodb:UpdateItem', 'dynamodb:GetItem');
       grantTableKey(this.budgetTable, fn);
-      if (this.flowControlTable) FlowControlTable.grantUseOf(this.flowControlTable, fn);
+      if (this.flowControlTable) FlowControlTable.connectTo(this.flowControlTable, fn);
       modelFunctions.set(name, fn);
     }
     this.modelFunctions = modelFunctions;

@@ -2,6 +2,7 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { ENV } from '../../contracts/wiring.js';
@@ -165,18 +166,24 @@ export class CircuitBreaker extends Construct implements IMonitorable {
   }
 
   /**
-   * Lets `fn` read and conditionally update the circuit (GetItem, UpdateItem only), sets
-   * the table name and settings in its environment, and lets it publish the transition
-   * events to the bus, if one was given.
+   * Lets `grantee` read and conditionally update the circuit (GetItem, UpdateItem only) and
+   * publish the transition events to the bus, if one was given. Grants only: `connect` also
+   * gives a function the circuit's settings.
    */
-  grantUse(fn: lambda.Function): void {
+  grantUse(grantee: iam.IGrantable): void {
+    this.table.grant(grantee, 'dynamodb:GetItem', 'dynamodb:UpdateItem');
+    grantTableKey(this.table, grantee);
+    this.#eventBus?.grantPutEventsTo(grantee);
+  }
+
+  /**
+   * Gives `fn` this circuit, for `circuitBreakerFromEnv`: the table name, the settings and
+   * the bus in its environment, and `grantUse(fn)`.
+   */
+  connect(fn: lambda.Function): void {
     fn.addEnvironment(ENV.circuitBreakerTable, this.table.tableName);
     for (const [name, value] of Object.entries(this.#settings)) fn.addEnvironment(name, value);
-    this.table.grant(fn, 'dynamodb:GetItem', 'dynamodb:UpdateItem');
-    grantTableKey(this.table, fn);
-    if (this.#eventBus) {
-      fn.addEnvironment(ENV.eventBusName, this.#eventBus.eventBusName);
-      this.#eventBus.grantPutEventsTo(fn);
-    }
+    if (this.#eventBus) fn.addEnvironment(ENV.eventBusName, this.#eventBus.eventBusName);
+    this.grantUse(fn);
   }
 }

@@ -142,7 +142,7 @@ export class DurableFlow extends Construct implements IMonitorable {
           environment: { [ENV.durableFunctionArn]: this.alias.functionArn },
         },
       });
-      props.idempotencyStore.grant(this.starter.function);
+      props.idempotencyStore.connect(this.starter.function);
       this.alias.grantInvoke(this.starter.function);
     }
   }

@@ -32,13 +32,21 @@ export class FlowControlTable extends Construct {
   static readonly TTL_ATTRIBUTE = EXPIRES_AT_ATTRIBUTE;
 
   /**
-   * Lets `fn` use a flow control table it did not create (`FlowControlTable.grantUse` of
-   * an imported table): the item operations the kit uses and the table name in `ENV.flowControlTable`.
+   * Lets `grantee` use a flow control table it did not create (`FlowControlTable.grantUse` of
+   * an imported table): the item operations the kit uses, and the table's key. Grants only.
    */
-  static grantUseOf(table: dynamodb.ITable, fn: lambda.Function): iam.Grant {
+  static grantUseOf(table: dynamodb.ITable, grantee: iam.IGrantable): iam.Grant {
+    grantTableKey(table, grantee);
+    return table.grant(grantee, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem');
+  }
+
+  /**
+   * Gives `fn` a flow control table it did not create: the table name in
+   * `ENV.flowControlTable`, where the kit reads it at cold start, and `grantUseOf(table, fn)`.
+   */
+  static connectTo(table: dynamodb.ITable, fn: lambda.Function): iam.Grant {
     fn.addEnvironment(ENV.flowControlTable, table.tableName);
-    grantTableKey(table, fn);
-    return table.grant(fn, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem');
+    return FlowControlTable.grantUseOf(table, fn);
   }
 
   /** The table: pass it to `QueueConsumer` (`flowControl.table`) and `AgentGraph` (`flowControlTable`) to share it. */
@@ -57,11 +65,17 @@ export class FlowControlTable extends Construct {
   }
 
   /**
-   * Lets `fn` take and release leases, counters and pauses (GetItem, PutItem, UpdateItem,
-   * DeleteItem on this table only) and tells it the table name through `ENV.flowControlTable`.
+   * Lets `grantee` take and release leases, counters and pauses (GetItem, PutItem,
+   * UpdateItem, DeleteItem on this table only). Grants only: `connect` also tells a function
+   * where the table is.
    */
-  grantUse(fn: lambda.Function): iam.Grant {
-    return FlowControlTable.grantUseOf(this.table, fn);
+  grantUse(grantee: iam.IGrantable): iam.Grant {
+    return FlowControlTable.grantUseOf(this.table, grantee);
+  }
+
+  /** Gives `fn` this table: its name in `ENV.flowControlTable` and `grantUse(fn)`. */
+  connect(fn: lambda.Function): iam.Grant {
+    return FlowControlTable.connectTo(this.table, fn);
   }
 
   /** Lets `grantee` read the state (an operator's tool listing keys in flight, held back or paused). */

@@ -41,12 +41,21 @@ export class IdempotencyStore extends Construct {
   }
 
   /**
-   * Lets `fn` claim, complete and release idempotency records (exactly the item
-   * operations Powertools uses) and tells it the table name through `ENV.idempotencyTable`.
+   * Lets `grantee` claim, complete and release idempotency records: exactly the item
+   * operations Powertools uses, and the table's key. Grants only: `connect` also tells a
+   * function where the table is.
    */
-  grant(fn: lambda.Function): iam.Grant {
+  grant(grantee: iam.IGrantable): iam.Grant {
+    grantTableKey(this.table, grantee);
+    return this.table.grant(grantee, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem');
+  }
+
+  /**
+   * Gives `fn` this store: the table name in `ENV.idempotencyTable`, where the kit's
+   * idempotency reads it at cold start, and `grant(fn)`.
+   */
+  connect(fn: lambda.Function): iam.Grant {
     fn.addEnvironment(ENV.idempotencyTable, this.table.tableName);
-    grantTableKey(this.table, fn);
-    return this.table.grant(fn, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem');
+    return this.grant(fn);
   }
 }

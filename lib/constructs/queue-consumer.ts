@@ -298,7 +298,7 @@ export class QueueConsumer extends Construct implements IMonitorable {
           }),
     };
     const table = props.flowControl?.table ?? new FlowControlTable(this, 'FlowControl').table;
-    FlowControlTable.grantUseOf(table, this.function);
+    FlowControlTable.connectTo(table, this.function);
     this.function.addEnvironment(ENV.flowControl, JSON.stringify(settings));
     for (const queue of this.laneQueues) {
       // Held-back records are routine under flow control: one on what would be its last

@@ -221,7 +221,7 @@ export class WebhookIngress extends Construct {
   }
 
   #grant(fn: SwitchyardFunction, secret: secretsmanager.ISecret, props: WebhookIngressProps): iam.Grant[] {
-    return [secret.grantRead(fn), props.eventBus.grantPutEventsTo(fn), props.idempotencyStore.grant(fn)];
+    return [secret.grantRead(fn), props.eventBus.grantPutEventsTo(fn), props.idempotencyStore.connect(fn)];
   }
 }
 

@@ -181,7 +181,7 @@ export class Workflow extends Construct implements IMonitorable {
           environment: { [ENV.stateMachineArn]: this.stateMachine.stateMachineArn, [ENV.workflowType]: type },
         },
       });
-      props.idempotencyStore.grant(this.starter.function);
+      props.idempotencyStore.connect(this.starter.function);
       if (isExpress) this.stateMachine.grantStartSyncExecution(this.starter.function);
       else this.stateMachine.grantStartExecution(this.starter.function);
     }

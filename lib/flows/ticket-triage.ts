@@ -220,7 +220,7 @@ export class TicketTriage extends Construct {
       assetFiles: modelId ? undefined : { 'model.json': LOCAL_MODEL_FILE },
     });
     if (modelId) this.grantBedrock(modelId);
-    props.modelCircuit?.grantUse(this.classifier);
+    props.modelCircuit?.connect(this.classifier);
     if (props.modelTokens !== false) {
       this.#modelTokens = triageModelTokens(this, this.classifier, props.modelTokens ?? TRIAGE_MODEL_TOKENS, modelId ?? 'local');
     }

@@ -52,7 +52,7 @@ export function triageModelTokens(
   validateRange(scope, 'modelTokens.tokensPerMinute', rate.tokensPerMinute, 1, MAX_TOKENS);
   validateRange(scope, 'modelTokens.tokensPerDay', rate.tokensPerDay, rate.tokensPerMinute, MAX_TOKENS);
   const table = new FlowControlTable(scope, 'ModelTokens');
-  table.grantUse(classifier);
+  table.connect(classifier);
   classifier.addEnvironment(
     APP_ENV.modelTokenLimits,
     JSON.stringify({ model, limits: { perMinute: rate.tokensPerMinute, ...(rate.tokensPerDay ? { perDay: rate.tokensPerDay } : {}) } }),

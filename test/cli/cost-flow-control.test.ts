@@ -40,7 +40,7 @@ beforeAll(() => {
     code: lambda.Code.fromInline('exports.handler = async () => ({ batchItemFailures: [] });'),
     environment: { [ENV.flowControl]: JSON.stringify(settings) },
   });
-  new FlowControlTable(stack, 'Limits').grantUse(consumer);
+  new FlowControlTable(stack, 'Limits').connect(consumer);
   consumer.addEventSource(new SqsEventSource(queue, { batchSize: 1 }));
   usage = appUsage(readAssembly(app.synth().directory), DEFAULT_ASSUMPTIONS);
 }, 60_000);

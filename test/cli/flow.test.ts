@@ -71,7 +71,7 @@ beforeAll(async () => {
     code: lambda.Code.fromInline(CONSUMER),
     environment: { [ENV.flowControl]: JSON.stringify(settings) },
   });
-  limits.grantUse(consumer);
+  limits.connect(consumer);
   consumer.addEventSource(new SqsEventSource(queue, { batchSize: 1, reportBatchItemFailures: true }));
   app.synth();
   runtime = await LocalRuntime.start({ cdkOut, dataDir: tempDataDir(), port: 0, log: () => {} });

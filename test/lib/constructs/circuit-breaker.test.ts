@@ -28,7 +28,7 @@ describe('CircuitBreaker', () => {
     });
   });
 
-  it('grants a function GetItem and UpdateItem only, PutEvents on the bus, and sets its settings', () => {
+  it('connects a function: GetItem and UpdateItem only, PutEvents on the bus, and its settings', () => {
     const { stack, bus } = testStack();
     const breaker = new CircuitBreaker(stack, 'Model', {
       circuitName: 'llm',
@@ -38,7 +38,7 @@ describe('CircuitBreaker', () => {
       halfOpenTrials: 2,
       eventBus: bus,
     });
-    breaker.grantUse(fnIn(stack));
+    breaker.connect(fnIn(stack));
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: {
@@ -53,6 +53,23 @@ describe('CircuitBreaker', () => {
         }),
       },
     });
+    const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap((p) => p.Properties.PolicyDocument.Statement);
+    expect(statements.filter((s) => JSON.stringify(s.Action).includes('dynamodb:'))).toEqual([
+      expect.objectContaining({ Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'] }),
+    ]);
+    expect(statements.some((s) => s.Action === 'events:PutEvents')).toBe(true);
+  });
+
+  it('grants use without touching the grantee (a grant only grants)', () => {
+    const { stack, bus } = testStack();
+    const breaker = new CircuitBreaker(stack, 'Model', { circuitName: 'llm', eventBus: bus });
+    breaker.grantUse(fnIn(stack));
+    const template = Template.fromStack(stack);
+    const [variables] = Object.values(template.findResources('AWS::Lambda::Function')).map(
+      (f) => f.Properties.Environment?.Variables ?? {},
+    );
+    expect(variables).not.toHaveProperty(ENV.circuitBreakerTable);
+    expect(variables).not.toHaveProperty(ENV.circuitName);
     const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap((p) => p.Properties.PolicyDocument.Statement);
     expect(statements.filter((s) => JSON.stringify(s.Action).includes('dynamodb:'))).toEqual([
       expect.objectContaining({ Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'] }),

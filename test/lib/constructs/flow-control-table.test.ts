@@ -28,7 +28,24 @@ describe('FlowControlTable', () => {
     });
   });
 
-  it('grants a function exactly the item operations and passes it the table name', () => {
+  it('connects a function: exactly the item operations, and the table name', () => {
+    const { stack } = testStack();
+    const flow = new FlowControlTable(stack, 'Flow');
+    const fn = new SwitchyardFunction(stack, 'Fn', {
+      entry: path.join(import.meta.dirname, '../../../lambdas/workflow-starter/handler.ts'),
+      description: 'test',
+    });
+    flow.connect(fn);
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ FLOW_CONTROL_TABLE_NAME: { Ref: Match.stringLikeRegexp('^FlowTable') } }) },
+    });
+    expect(dynamoStatements(template)).toEqual([
+      expect.objectContaining({ Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'] }),
+    ]);
+  });
+
+  it('grants use without touching the grantee (a grant only grants)', () => {
     const { stack } = testStack();
     const flow = new FlowControlTable(stack, 'Flow');
     const fn = new SwitchyardFunction(stack, 'Fn', {
@@ -37,9 +54,10 @@ describe('FlowControlTable', () => {
     });
     flow.grantUse(fn);
     const template = Template.fromStack(stack);
-    template.hasResourceProperties('AWS::Lambda::Function', {
-      Environment: { Variables: Match.objectLike({ FLOW_CONTROL_TABLE_NAME: { Ref: Match.stringLikeRegexp('^FlowTable') } }) },
-    });
+    const [variables] = Object.values(template.findResources('AWS::Lambda::Function')).map(
+      (f) => f.Properties.Environment?.Variables ?? {},
+    );
+    expect(variables).not.toHaveProperty('FLOW_CONTROL_TABLE_NAME');
     expect(dynamoStatements(template)).toEqual([
       expect.objectContaining({ Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'] }),
     ]);

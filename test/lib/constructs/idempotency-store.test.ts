@@ -21,7 +21,26 @@ describe('IdempotencyStore', () => {
     });
   });
 
-  it('grants a function exactly the item operations and passes it the table name', () => {
+  it('connects a function: exactly the item operations, and the table name', () => {
+    const { stack } = testStack();
+    const store = new IdempotencyStore(stack, 'Store');
+    const fn = new SwitchyardFunction(stack, 'Fn', {
+      entry: path.join(import.meta.dirname, '../../../lambdas/workflow-starter/handler.ts'),
+      description: 'test',
+    });
+    store.connect(fn);
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ IDEMPOTENCY_TABLE_NAME: { Ref: Match.stringLikeRegexp('^StoreTable') } }) },
+    });
+    const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap((p) => p.Properties.PolicyDocument.Statement);
+    const dynamo = statements.filter((s) => JSON.stringify(s.Action).includes('dynamodb:'));
+    expect(dynamo).toEqual([
+      expect.objectContaining({ Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'] }),
+    ]);
+  });
+
+  it('grants without touching the grantee (a grant only grants)', () => {
     const { stack } = testStack();
     const store = new IdempotencyStore(stack, 'Store');
     const fn = new SwitchyardFunction(stack, 'Fn', {
@@ -30,12 +49,12 @@ describe('IdempotencyStore', () => {
     });
     store.grant(fn);
     const template = Template.fromStack(stack);
-    template.hasResourceProperties('AWS::Lambda::Function', {
-      Environment: { Variables: Match.objectLike({ IDEMPOTENCY_TABLE_NAME: { Ref: Match.stringLikeRegexp('^StoreTable') } }) },
-    });
+    const [variables] = Object.values(template.findResources('AWS::Lambda::Function')).map(
+      (f) => f.Properties.Environment?.Variables ?? {},
+    );
+    expect(variables).not.toHaveProperty('IDEMPOTENCY_TABLE_NAME');
     const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap((p) => p.Properties.PolicyDocument.Statement);
-    const dynamo = statements.filter((s) => JSON.stringify(s.Action).includes('dynamodb:'));
-    expect(dynamo).toEqual([
+    expect(statements.filter((s) => JSON.stringify(s.Action).includes('dynamodb:'))).toEqual([
       expect.objectContaining({ Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'] }),
     ]);
   });
