@@ -57,8 +57,8 @@ describe('Switchyard app', () => {
       StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' },
       PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
     });
-    // The tickets' change capture, and the content pipeline ledger's outbox.
-    template.resourceCountIs('AWS::Pipes::Pipe', 2);
+    // The tickets' change capture, and the outboxes of the content pipeline's ledger and of triage's routings.
+    template.resourceCountIs('AWS::Pipes::Pipe', 3);
     template.hasResourceProperties('AWS::Pipes::Pipe', {
       SourceParameters: { FilterCriteria: { Filters: [{ Pattern: JSON.stringify({ eventName: ['INSERT'] }) }] } },
       TargetParameters: { EventBridgeEventBusParameters: { Source: 'switchyard.helpdesk', DetailType: '$.change.detailType' } },

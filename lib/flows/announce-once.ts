@@ -1,121 +1,117 @@
-import { Duration } from 'aws-cdk-lib';
+import { type Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as events from 'aws-cdk-lib/aws-events';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
-import { IdempotencyStore } from 'switchyard/constructs';
-import { ERROR_NAMES } from '../../domain/index.js';
+import { IdempotencyStore, jsonataObject, SwitchyardEncryption, TableOutbox } from 'switchyard/constructs';
+import { type AnyEventContract, OUTBOX_ATTRIBUTE } from '../../domain/index.js';
+import { grantTableKey } from '../key-grants.js';
 
 /** DynamoDB's error for a refused condition, as a Step Functions task names it. */
 const CONDITION_REFUSED = 'DynamoDB.ConditionalCheckFailedException';
-/** What reading and writing items of a table with a customer-managed key takes (lib/key-grants.ts' TABLE_KEY_ACTIONS). */
-const TABLE_KEY_ACTIONS = ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'];
-/** The execution's deadline (epoch ms): the claim's lease lasts until then and no longer. */
-const startMillis = '$toMillis($states.context.Execution.StartTime)';
-const nowMillis = '$toMillis($states.context.State.EnteredTime)';
+
+/**
+ * A table for AnnounceOnce (key `id`, TTL `expiration`, stream NEW_IMAGE, retained) and its
+ * outbox. Only the write that creates an item announces: a TTL delete is a REMOVE, never sent.
+ */
+export function announcementTable(
+  scope: Construct,
+  tableId: string,
+  outboxId: string,
+  eventBus: events.IEventBus,
+): { table: dynamodb.Table; outbox: TableOutbox } {
+  const table = new dynamodb.Table(scope, tableId, {
+    partitionKey: { name: IdempotencyStore.KEY_ATTRIBUTE, type: dynamodb.AttributeType.STRING },
+    billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+    timeToLiveAttribute: IdempotencyStore.TTL_ATTRIBUTE,
+    pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+    stream: dynamodb.StreamViewType.NEW_IMAGE,
+    ...SwitchyardEncryption.tableEncryption(scope),
+    removalPolicy: RemovalPolicy.RETAIN,
+  });
+  return { table, outbox: new TableOutbox(scope, outboxId, { table, eventBus, writes: ['INSERT'] }) };
+}
 
 export interface AnnounceOnceProps {
-  /** Where the claim is kept: one item per announcement, beside the starter's own claims. */
-  readonly store: IdempotencyStore;
-  /** A JSONata expression (no `{% %}`) naming the announcement, unique in the store: `'TicketRouted#' & <ticketId>`. */
-  readonly claimKey: string;
-  /** The state machine's timeout. A run cannot act after it, so its claim lapses then. */
-  readonly executionTimeout: Duration;
+  /**
+   * Where the announcements are written: one item per announcement (key `id`, TTL
+   * `expiration`), on a table whose TableOutbox (INSERT only) puts each on the bus.
+   */
+  readonly table: dynamodb.ITable;
+  /** A JSONata expression (no `{% %}`) naming the announcement, unique in the table: `'TicketRouted#' & <ticketId>`. */
+  readonly key: string;
   /** How long the item is kept: as long as another run for the same fact may still come. */
   readonly keepFor: Duration;
-  /**
-   * The state that announces (a PutEvents task). Its output is the flow's output; it is
-   * stored with the claim and is the output of every later run that finds it announced.
-   */
-  readonly announce: sfn.TaskStateBase;
-  /** Names the states: `Claim<name>`, `Mark<name>Announced`, ... */
+  /** The event announced: its source and detail-type. */
+  readonly contract: AnyEventContract;
+  /** The event's detail, `metadata` included: `{% expression %}` strings, plain values or nested such objects (jsonataObject). */
+  readonly detail: Record<string, unknown>;
+  /** The flow's output (same form): stored with the announcement, and the output of every later run that finds it announced. */
+  readonly output: Record<string, unknown>;
+  /** Names the states: `Announce<name>`, `Read<name>`, `<name>AlreadyAnnounced`. */
   readonly name: string;
-  /** What is announced, for the message of a run that finds another holding the claim. */
-  readonly what: string;
 }
 
 /**
  * Makes an announcement of an at-least-once flow (an EXPRESS state machine, which AWS may
  * run twice for one start, and which its starter starts again when it did not hear back)
- * happen once, the way the pipeline ledger (lambdas/pipeline/ledger.ts) does for its stages:
+ * happen once, the way the pipeline's ledger does for its stages: a transactional outbox.
  *
- * 1. `Claim<name>`: one conditional write takes the announcement for this run until the
- *    execution's deadline (`leaseUntil`, with the execution's name) unless it was announced
- *    or another run's lease has not lapsed. A lapsed lease never marked announced is taken
- *    over: its run died between the claim and the mark, and may not have announced, so
- *    nothing accepted is lost (at worst, a run that died after announcing and before the
- *    mark is announced twice: the same window as the ledger's).
- * 2. the announcement, then `Mark<name>Announced`: `emitted`, and the announcement's output.
- * 3. A refused claim reads the item: announced -> `<name>AlreadyAnnounced` succeeds with the
- *    first run's output; otherwise `<name>InProgress` fails with EffectInProgress and, as
- *    its Cause, when the lease lapses (lambdas/workflow-starter's ExpressInProgressCause),
- *    so the starter holds the record back until then instead of counting it a failure.
+ * 1. `Announce<name>`: one conditional write (`attribute_not_exists(id)`) creates the item
+ *    with the event (OUTBOX_ATTRIBUTE: source, detail-type and the detail as JSON text,
+ *    `$string` of the detail) and the flow's output. The table's outbox puts the event on
+ *    the bus; the flow never calls PutEvents, so no run that dies anywhere can send it twice
+ *    or lose it once written.
+ * 2. A refused write means another run announced it: `Read<name>` and `<name>AlreadyAnnounced`
+ *    succeed with that run's stored output. Nothing waits on another run's lease.
  */
 export class AnnounceOnce {
-  /** The first state; the chain ends in the mark, the already-announced Pass or the in-progress Fail. */
+  /** The first state; the chain ends in the write or the already-announced Pass. */
   public readonly start: sfn.TaskStateBase;
-  readonly #store: IdempotencyStore;
+  readonly #table: dynamodb.ITable;
 
   constructor(scope: Construct, props: AnnounceOnceProps) {
-    const { store, name } = props;
-    this.#store = store;
-    const key = { [IdempotencyStore.KEY_ATTRIBUTE]: tasks.DynamoAttributeValue.fromString(`{% ${props.claimKey} %}`) };
-    const n = (expression: string) => tasks.DynamoAttributeValue.numberFromString(`{% $string(${expression}) %}`);
+    const { table, name } = props;
+    this.#table = table;
+    const key = { [IdempotencyStore.KEY_ATTRIBUTE]: tasks.DynamoAttributeValue.fromString(`{% ${props.key} %}`) };
+    // `$string` of an object is its JSON text: the detail the target sends, and the output a later run answers.
+    const text = (fields: Record<string, unknown>) => `{% $string(${jsonataObject(fields).slice(3, -3)}) %}`;
+    const nowSeconds = '$floor($toMillis($states.context.State.EnteredTime) / 1000)';
 
-    this.start = tasks.DynamoUpdateItem.jsonata(scope, `Claim${name}`, {
-      table: store.table,
-      key,
-      updateExpression: 'SET leaseUntil = :leaseUntil, executionName = :name, #expires = :expires',
-      conditionExpression: 'attribute_not_exists(emitted) AND (attribute_not_exists(leaseUntil) OR leaseUntil <= :now)',
-      expressionAttributeNames: { '#expires': IdempotencyStore.TTL_ATTRIBUTE },
-      expressionAttributeValues: {
-        ':leaseUntil': n(`${startMillis} + ${props.executionTimeout.toMilliseconds()}`),
-        ':now': n(nowMillis),
-        ':name': tasks.DynamoAttributeValue.fromString('{% $states.context.Execution.Name %}'),
-        ':expires': n(`$floor(${nowMillis} / 1000) + ${props.keepFor.toSeconds()}`),
+    this.start = tasks.DynamoPutItem.jsonata(scope, `Announce${name}`, {
+      table,
+      item: {
+        ...key,
+        [OUTBOX_ATTRIBUTE]: tasks.DynamoAttributeValue.fromMap({
+          source: tasks.DynamoAttributeValue.fromString(props.contract.source),
+          detailType: tasks.DynamoAttributeValue.fromString(props.contract.detailType),
+          detail: tasks.DynamoAttributeValue.fromString(text(props.detail)),
+        }),
+        announced: tasks.DynamoAttributeValue.fromString(text(props.output)),
+        [IdempotencyStore.TTL_ATTRIBUTE]: tasks.DynamoAttributeValue.numberFromString(
+          `{% $string(${nowSeconds} + ${props.keepFor.toSeconds()}) %}`,
+        ),
       },
-      // What the announcement is made from passes through the claim.
-      outputs: '{% $states.input %}',
-    });
-
-    const mark = tasks.DynamoUpdateItem.jsonata(scope, `Mark${name}Announced`, {
-      table: store.table,
-      key,
-      updateExpression: 'SET emitted = :yes, announced = :announced REMOVE leaseUntil',
-      expressionAttributeValues: {
-        ':yes': tasks.DynamoAttributeValue.fromBoolean(true),
-        ':announced': tasks.DynamoAttributeValue.fromString('{% $string($states.input) %}'),
-      },
+      conditionExpression: `attribute_not_exists(${IdempotencyStore.KEY_ATTRIBUTE})`,
       // What was stored, read back the way a later run reads it, so that both answer alike
       // (JSONata's $string keeps 15 significant digits of a number).
-      outputs: '{% $parse($string($states.input)) %}',
+      outputs: `{% $parse(${text(props.output).slice(3, -3)}) %}`,
     });
-    // Unmarked, a sent announcement would be sent again once the lease lapses: a transient
-    // DynamoDB error must not end the run here. The update is the same each time.
-    mark.addRetry({ errors: ['States.ALL'], interval: Duration.seconds(1), maxAttempts: 2, jitterStrategy: sfn.JitterType.FULL });
 
-    const read = tasks.DynamoGetItem.jsonata(scope, `Read${name}Claim`, {
-      table: store.table,
+    const read = tasks.DynamoGetItem.jsonata(scope, `Read${name}`, {
+      table,
       key,
       consistentRead: true,
-      // An item gone since the refusal (TTL) reads as nothing announced and no lease.
-      outputs: '{% $exists($states.result.Item) ? $states.result.Item : {} %}',
+      outputs: '{% $states.result.Item %}',
     });
     const already = sfn.Pass.jsonata(scope, `${name}AlreadyAnnounced`, { outputs: '{% $parse($states.input.announced.S) %}' });
-    const inProgress = sfn.Fail.jsonata(scope, `${name}InProgress`, {
-      error: ERROR_NAMES.effectInProgress,
-      cause: `{% $string({'message': '${props.what} is held by execution ' & $states.input.executionName.S & ' of this flow, which may still make it', 'leaseUntil': $exists($states.input.leaseUntil.N) ? $number($states.input.leaseUntil.N) : 0}) %}`,
-    });
-    const announced = sfn.Choice.jsonata(scope, `${name}Announced`)
-      .when(sfn.Condition.jsonata('{% $exists($states.input.emitted) %}'), already)
-      .otherwise(inProgress);
-
-    this.start.addCatch(read.next(announced), { errors: [CONDITION_REFUSED] });
-    this.start.next(props.announce).next(mark);
+    this.start.addCatch(read.next(already), { errors: [CONDITION_REFUSED] });
   }
 
-  /** Lets the state machine use the claims' key, if the store has a customer-managed one (the tasks grant the table actions). */
+  /** Lets the state machine use the table's key, if it has a customer-managed one (the tasks grant the table actions). */
   grantKey(stateMachine: iam.IGrantable): void {
-    this.#store.table.encryptionKey?.grant(stateMachine, ...TABLE_KEY_ACTIONS);
+    grantTableKey(this.#table, stateMachine);
   }
 }

@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { ArnFormat, type CfnElement, Duration, Stack, Token, Validations } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -14,6 +15,7 @@ import {
   jsonataObject,
   PUT_EVENTS_RETRY,
   SwitchyardFunction,
+  type TableOutbox,
   validateRange,
   Workflow,
 } from 'switchyard/constructs';
@@ -31,7 +33,7 @@ import {
   workflowInput,
 } from '../../domain/index.js';
 import { APP_ENV } from '../../domain/wiring.js';
-import { AnnounceOnce } from './announce-once.js';
+import { AnnounceOnce, announcementTable } from './announce-once.js';
 import { failOnFullTokenWindow, type TriageModelTokens, triageModelTokens } from './triage-model-tokens.js';
 
 const TRIAGE_HANDLERS = path.join(import.meta.dirname, '../../lambdas/triage');
@@ -75,10 +77,9 @@ const LAMBDA_TRANSIENT_ERRORS = [
  *   on Bedrock (a short prompt, at most 200 output tokens), so an attempt gets 6 s;
  * - a transient model or Lambda error (throttled, unavailable) is retried once after up to 1 s;
  *   a model that is still failing, or slower than that, escalates the ticket to a person;
- * - routing is a claim (one DynamoDB write, milliseconds), one PutEvents call and the mark
- *   (another write); escalating is one StartExecution call.
- * Worst case 6 + 1 + 6 s, plus the last calls: within 15 s. A routing claim lasts until the
- * execution's deadline (its start plus these 15 s), after which its run can no longer send.
+ * - routing is one conditional DynamoDB write (milliseconds), whose outbox sends TicketRouted;
+ *   escalating is one StartExecution call.
+ * Worst case 6 + 1 + 6 s, plus the last calls: within 15 s.
  */
 export const TRIAGE_TIMEOUTS = {
   classifyAttempt: Duration.seconds(6),
@@ -86,18 +87,17 @@ export const TRIAGE_TIMEOUTS = {
 } as const;
 
 /**
- * How long a ticket's routing claim is kept: as long as a delivery of its TicketCreated
- * may come back to start triage again (the starter queue and its dead-letter queue keep
- * a message 14 days; a redrive comes from there).
+ * How long a ticket's routing announcement is kept: as long as a delivery of its
+ * TicketCreated may come back to start triage again (the starter queue and its dead-letter
+ * queue keep a message 14 days; a redrive comes from there).
  */
-const ROUTING_CLAIM_KEPT = Duration.days(14);
+const ROUTING_KEPT = Duration.days(14);
 
-/** Builds a PutEvents state that publishes TicketRouted with the given detail and metadata (and, if given, outputs). */
+/** Builds a PutEvents state that publishes TicketRouted with the given detail and metadata (the escalation's decision). */
 type RoutedStateFactory = (
   stateId: string,
   detail: Record<string, unknown>,
   metadata: { readonly correlationId: string; readonly causationId: string },
-  outputs?: Record<string, unknown>,
 ) => sfn.TaskStateBase;
 
 export interface TicketTriageProps {
@@ -183,7 +183,14 @@ export class TicketTriage extends Construct {
   public readonly escalation: Workflow;
   /** When a ticket needs a person, who is asked for how long, and what happens when nobody answers. */
   public readonly policy: EscalationPolicy;
-  /** The claim that makes the model's TicketRouted go out once per ticket, however often triage runs for it. */
+  /**
+   * One item per ticket the model routed, written with its TicketRouted in one conditional
+   * write; `routingOutbox` puts the event on the hub. Triage never calls PutEvents for it.
+   */
+  public readonly routings: dynamodb.Table;
+  /** The pipe that publishes the TicketRouted each routing item carries. */
+  public readonly routingOutbox: TableOutbox;
+  /** The write that makes the model's TicketRouted go out once per ticket, however often triage runs for it. */
   readonly #routedOnce: AnnounceOnce;
   /** The model's token budget, unless `modelTokens` is false. */
   readonly #modelTokens?: TriageModelTokens;
@@ -225,9 +232,8 @@ export class TicketTriage extends Construct {
       this.#modelTokens = triageModelTokens(this, this.classifier, props.modelTokens ?? TRIAGE_MODEL_TOKENS, modelId ?? 'local');
     }
 
-    const routed: RoutedStateFactory = (stateId, detail, metadata, outputs) =>
+    const routed: RoutedStateFactory = (stateId, detail, metadata) =>
       tasks.EventBridgePutEvents.jsonata(this, stateId, {
-        outputs,
         entries: [
           {
             eventBus: props.eventBus,
@@ -289,7 +295,8 @@ export class TicketTriage extends Construct {
       // Refused answers are asked again and the SLA can be a year; the SLA bounds the wait, not this.
     });
 
-    this.#routedOnce = this.routedOnce(props.idempotencyStore, routed);
+    ({ table: this.routings, outbox: this.routingOutbox } = announcementTable(this, 'Routings', 'RoutingOutbox', props.eventBus));
+    this.#routedOnce = this.routedOnce(this.routings);
     this.triage = new Workflow(this, 'Triage', {
       eventBus: props.eventBus,
       stateMachineType: sfn.StateMachineType.EXPRESS,
@@ -314,13 +321,13 @@ export class TicketTriage extends Construct {
   }
 
   /**
-   * RouteByModel behind a claim on "TicketRouted sent for this ticket": triage is EXPRESS,
-   * at least once by AWS's definition, and its starter starts it again when it did not hear
-   * back (its own deadline, a crash), so the flow itself must send the event once. The
-   * escalation path needs no claim: Escalate's execution name is the ticket's, and the
-   * STANDARD escalation runs once.
+   * The model's routing, announced once: triage is EXPRESS, at least once by AWS's
+   * definition, and its starter starts it again when it did not hear back (its own deadline,
+   * a crash), so the flow writes TicketRouted to its routing table in one conditional write
+   * and the table's outbox sends it. The escalation path publishes itself: Escalate's
+   * execution name is the ticket's, and the STANDARD escalation runs once.
    */
-  private routedOnce(store: IdempotencyStore, routed: RoutedStateFactory): AnnounceOnce {
+  private routedOnce(routings: dynamodb.ITable): AnnounceOnce {
     const ticketId = `${workflowInput('detail')}.ticketId`;
     const routing = {
       ticketId: `{% ${ticketId} %}`,
@@ -329,19 +336,15 @@ export class TicketTriage extends Construct {
       confidence: '{% $states.input.confidence %}',
       model: '{% $states.input.model %}',
     };
-    // The execution's output: what was announced, and the same for a run that finds it announced.
-    const routeByModel = routed('RouteByModel', routing, TICKET_METADATA, {
-      ...routing,
-      eventId: '{% $states.result.Entries[0].EventId %}',
-    });
     return new AnnounceOnce(this, {
-      store,
+      table: routings,
       name: 'Routing',
-      claimKey: `'${TicketRouted.detailType}#' & ${ticketId}`,
-      executionTimeout: TRIAGE_TIMEOUTS.execution,
-      keepFor: ROUTING_CLAIM_KEPT,
-      announce: routeByModel,
-      what: 'TicketRouted for this ticket',
+      key: `'${TicketRouted.detailType}#' & ${ticketId}`,
+      keepFor: ROUTING_KEPT,
+      contract: TicketRouted,
+      detail: { ...routing, metadata: TICKET_METADATA },
+      // The execution's output: what was announced, and the same for a run that finds it announced.
+      output: routing,
     });
   }
 

@@ -8,8 +8,6 @@ import {
 } from '@aws-sdk/client-sfn';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ERROR_NAMES } from '../../../domain/index.js';
-import { retryAfterMsOf } from '../../../lambdas/workflow-starter/start-workflow.js';
 import { systemClock } from '../../../local/clock.js';
 import type { LocalRuntime } from '../../../local/runtime.js';
 import { startExecution, type TaskRequest } from '../../../local/states/engine/index.js';
@@ -21,15 +19,15 @@ import { type SwitchyardAppRuntime, startSwitchyardApp } from '../../local/switc
 /**
  * The triage EXPRESS flow started more than once for one ticket, as its starter does when it
  * did not hear back and as AWS may (Express runs at least once), on the app's local runtime:
- * TicketRouted goes out once, however the runs interleave, and is never lost to a run that
- * died between its claim and its send.
+ * TicketRouted goes out once, through the routing table's outbox, however the runs
+ * interleave, and is never lost to a run that died after its write.
  */
 let runtime: LocalRuntime;
 let busLines: string[];
 let sfn: SFNClient;
 let dynamodb: DynamoDBClient;
 let triageArn: string;
-let claimsTable: string;
+let routingsTable: string;
 
 beforeAll(async () => {
   let config: SwitchyardAppRuntime['config'];
@@ -43,9 +41,9 @@ beforeAll(async () => {
     'EXPRESS TicketTriage machine',
   );
   const { TableNames = [] } = await dynamodb.send(new ListTablesCommand({}));
-  claimsTable = only(
-    TableNames.filter((name) => name.includes('Idempotency')),
-    'idempotency table',
+  routingsTable = only(
+    TableNames.filter((name) => name.includes('TicketTriageRoutings')),
+    'routings table',
   );
 }, 180_000);
 afterAll(async () => {
@@ -84,19 +82,25 @@ function routedAbout(ticketId: string): string[] {
 /** Waits a moment past the last run, so a second TicketRouted would have reached the hub. */
 const settle = () => new Promise((resolve) => setTimeout(resolve, 1_000));
 
-async function claimOf(ticketId: string): Promise<Record<string, unknown> | undefined> {
+async function routingOf(ticketId: string): Promise<Record<string, unknown> | undefined> {
   const { Item } = await dynamodb.send(
-    new GetItemCommand({ TableName: claimsTable, Key: marshall({ id: `TicketRouted#${ticketId}` }), ConsistentRead: true }),
+    new GetItemCommand({ TableName: routingsTable, Key: marshall({ id: `TicketRouted#${ticketId}` }), ConsistentRead: true }),
   );
   return Item === undefined ? undefined : unmarshall(Item);
 }
 
-/** A claim as a run leaves it when it dies after claiming and before marking the event sent. */
-async function claimByHand(ticketId: string, leaseUntil: number): Promise<void> {
+/** The item a run leaves when it dies right after its write, before answering. */
+async function writtenByADeadRun(ticketId: string): Promise<void> {
+  const routing = { ticketId, queue: 'billing', decidedBy: 'model', confidence: 0.93, model: 'dead-run' };
+  const detail = { ...routing, metadata: { correlationId: `corr-${ticketId}`, causationId: `evt-${ticketId}` } };
   await dynamodb.send(
     new PutItemCommand({
-      TableName: claimsTable,
-      Item: marshall({ id: `TicketRouted#${ticketId}`, leaseUntil, executionName: `TicketCreated-${ticketId}` }),
+      TableName: routingsTable,
+      Item: marshall({
+        id: `TicketRouted#${ticketId}`,
+        announcement: { source: 'switchyard.triage', detailType: 'TicketRouted', detail: JSON.stringify(detail) },
+        announced: JSON.stringify(routing),
+      }),
     }),
   );
 }
@@ -107,85 +111,66 @@ describe('TicketTriage run more than once for one ticket', () => {
     expect(first.status).toBe('SUCCEEDED');
     const second = await start('ONCE-1');
     expect(second).toMatchObject({ status: 'SUCCEEDED', output: first.output });
-    expect(JSON.parse(first.output ?? '{}')).toMatchObject({
+    expect(JSON.parse(first.output ?? '{}')).toEqual({
       ticketId: 'ONCE-1',
       queue: 'billing',
       decidedBy: 'model',
-      eventId: expect.any(String),
+      confidence: expect.any(Number),
+      model: expect.any(String),
     });
     await eventually(async () => routedAbout('ONCE-1')[0], 10_000, 'TicketRouted for ONCE-1');
     await settle();
     expect(routedAbout('ONCE-1')).toHaveLength(1);
-    expect(await claimOf('ONCE-1')).toMatchObject({ emitted: true, executionName: 'TicketCreated-ONCE-1' });
-    expect(await claimOf('ONCE-1')).not.toHaveProperty('leaseUntil');
+    expect(await routingOf('ONCE-1')).toMatchObject({ announcement: { source: 'switchyard.triage', detailType: 'TicketRouted' } });
   });
 
-  it('sends TicketRouted once for two concurrent starts, each run succeeding or failing as EffectInProgress', async () => {
+  it('sends TicketRouted once for two concurrent starts, both succeeding with the same output', async () => {
     const runs = await Promise.all([start('ONCE-2'), start('ONCE-2')]);
-    for (const run of runs) {
-      if (run.status !== 'SUCCEEDED') expect(run).toMatchObject({ status: 'FAILED', error: ERROR_NAMES.effectInProgress });
-    }
-    expect(runs.filter((run) => run.status === 'SUCCEEDED').length).toBeGreaterThanOrEqual(1);
-    // The starter's retry of the held-back record, once the claim is marked: the same answer.
-    const succeeded = runs.find((run) => run.status === 'SUCCEEDED');
-    expect(await start('ONCE-2')).toMatchObject({ status: 'SUCCEEDED', output: succeeded?.output });
+    expect(runs.map((run) => run.status)).toEqual(['SUCCEEDED', 'SUCCEEDED']);
+    expect(runs[1]?.output).toBe(runs[0]?.output);
     await eventually(async () => routedAbout('ONCE-2')[0], 10_000, 'TicketRouted for ONCE-2');
     await settle();
     expect(routedAbout('ONCE-2')).toHaveLength(1);
   });
 
-  it('sends TicketRouted when the run holding the claim died before sending it (its lease lapsed)', async () => {
-    await claimByHand('ONCE-3', Date.now() - 1_000);
+  it('sends the TicketRouted of a run that died right after its write, and answers a later run with that run’s output', async () => {
+    await writtenByADeadRun('ONCE-3');
+    await eventually(async () => routedAbout('ONCE-3')[0], 10_000, 'TicketRouted for ONCE-3');
     const run = await start('ONCE-3');
     expect(run.status).toBe('SUCCEEDED');
-    await eventually(async () => routedAbout('ONCE-3')[0], 10_000, 'TicketRouted for ONCE-3');
-    expect(await start('ONCE-3')).toMatchObject({ status: 'SUCCEEDED', output: run.output });
+    expect(JSON.parse(run.output ?? '{}')).toMatchObject({ ticketId: 'ONCE-3', model: 'dead-run' });
     await settle();
     expect(routedAbout('ONCE-3')).toHaveLength(1);
-  });
-
-  it('fails as EffectInProgress, saying when the claim lapses, while another run’s lease has not lapsed, and sends nothing', async () => {
-    const leaseUntil = Date.now() + 60_000;
-    await claimByHand('ONCE-4', leaseUntil);
-    const run = await start('ONCE-4');
-    expect(run).toMatchObject({ status: 'FAILED', error: ERROR_NAMES.effectInProgress });
-    // What the starter turns into a hold-back until the lease lapses.
-    expect(JSON.parse(run.cause ?? '{}')).toMatchObject({ leaseUntil, message: expect.stringContaining('TicketCreated-ONCE-4') });
-    expect(retryAfterMsOf(run.cause, leaseUntil - 5_000)).toBe(5_000);
-    await settle();
-    expect(routedAbout('ONCE-4')).toEqual([]);
-    expect(await claimOf('ONCE-4')).toMatchObject({ leaseUntil });
   });
 });
 
 /**
  * Two runs whose steps interleave as a busy machine may order them, which two starts on the
- * local runtime do not reliably do (each run's few milliseconds between its claim and its
- * mark rarely overlap): the triage definition the runtime runs, on the local ASL engine, its
- * DynamoDB tasks against the runtime's table, the model and PutEvents stubbed, and run A
- * held between its claim and its send until run B has ended.
+ * local runtime do not reliably do: the triage definition the runtime runs, on the local ASL
+ * engine, its DynamoDB tasks against the runtime's table (whose outbox is live), the model
+ * stubbed, and run A held between its classification and its write until run B has ended.
  */
 describe('TicketTriage runs interleaved on one ticket', () => {
   async function interleaved(ticketId: string) {
     const { definition = '' } = await sfn.send(new DescribeStateMachineCommand({ stateMachineArn: triageArn }));
     const tables = sdkDynamoDb({ endpoint: runtime.url, region, credentials });
     const env = { clock: systemClock, durable: () => false } as unknown as TaskEnvironment;
-    const sent: string[] = [];
+    const other: string[] = [];
     let releaseA = () => {};
-    const aMaySend = new Promise<void>((resolve) => {
+    const aMayWrite = new Promise<void>((resolve) => {
       releaseA = resolve;
     });
     const runner = (run: string) => ({
       run: async (request: TaskRequest) => {
         const integration = request.resource.replace('arn:aws:states:::', '');
         if (integration.startsWith('lambda:invoke'))
-          return { Payload: { queue: 'billing', confidence: 0.93, model: 'stub' }, StatusCode: 200 };
+          return { Payload: { queue: 'billing', confidence: 0.93, model: `stub-${run}` }, StatusCode: 200 };
         if (integration.startsWith('dynamodb:')) {
+          if (run === 'A' && integration === 'dynamodb:putItem') await aMayWrite;
           return dynamoDbTask(env, tables, integration.slice('dynamodb:'.length), request.input as Record<string, unknown>, request);
         }
-        if (run === 'A') await aMaySend;
-        sent.push(run);
-        return { Entries: [{ EventId: `event-${run}` }], FailedEntryCount: 0 };
+        other.push(`${run} ${integration}`);
+        return {};
       },
     });
     const execute = (run: string) =>
@@ -200,24 +185,27 @@ describe('TicketTriage runs interleaved on one ticket', () => {
       }).result;
     try {
       const a = execute('A');
-      await eventually(async () => (await claimOf(ticketId))?.leaseUntil, 10_000, 'run A’s claim');
       const b = await execute('B');
       releaseA();
       const first = await a;
       const later = await execute('C');
-      return { a: first, b, later, sent };
+      return { a: first, b, later, other };
     } finally {
       releaseA();
       tables.destroy();
     }
   }
 
-  it('lets the second run neither send nor succeed while the first holds the claim, and answers a later one with the first’s output', async () => {
-    const { a, b, later, sent } = await interleaved('ONCE-5');
-    expect(b).toMatchObject({ status: 'FAILED', error: ERROR_NAMES.effectInProgress });
-    expect(a.status).toBe('SUCCEEDED');
-    expect(JSON.parse(String(a.output))).toMatchObject({ ticketId: 'ONCE-5', queue: 'billing', eventId: 'event-A' });
-    expect(later).toMatchObject({ status: 'SUCCEEDED', output: a.output });
-    expect(sent).toEqual(['A']);
+  it('answers a run whose write comes second with the first write’s output, and sends TicketRouted once', async () => {
+    const { a, b, later, other } = await interleaved('ONCE-5');
+    expect(b.status).toBe('SUCCEEDED');
+    expect(JSON.parse(String(b.output))).toMatchObject({ ticketId: 'ONCE-5', queue: 'billing', model: 'stub-B' });
+    expect(a).toMatchObject({ status: 'SUCCEEDED', output: b.output });
+    expect(later).toMatchObject({ status: 'SUCCEEDED', output: b.output });
+    expect(other).toEqual([]);
+    await eventually(async () => routedAbout('ONCE-5')[0], 10_000, 'TicketRouted for ONCE-5');
+    await settle();
+    expect(routedAbout('ONCE-5')).toHaveLength(1);
+    expect(routedAbout('ONCE-5')[0]).toContain('stub-B');
   });
 });

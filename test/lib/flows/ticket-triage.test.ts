@@ -54,57 +54,69 @@ describe('TicketTriage', () => {
           Next: 'Escalate',
         },
       ],
-      Default: 'ClaimRouting',
+      Default: 'AnnounceRouting',
     });
-    expect(triage.States.RouteByModel).toMatchObject({
-      Resource: 'arn:aws:states:::events:putEvents',
-      Arguments: { Entries: [expect.objectContaining({ DetailType: 'TicketRouted', Source: 'switchyard.triage' })] },
-      Next: 'MarkRoutingAnnounced',
-    });
+    // TicketRouted goes out through the routing table's outbox, not from the flow.
+    expect(Object.values(triage.States).some((state) => state.Resource === 'arn:aws:states:::events:putEvents')).toBe(false);
   });
 
-  it('claims TicketRouted for the ticket until the execution’s deadline before sending it, and marks it sent after', () => {
+  it('writes TicketRouted for the ticket with its routing in one conditional write, and answers a later run from it', () => {
     const { triage } = machines();
     const key = { id: { S: "{% 'TicketRouted#' & $states.context.Execution.Input.detail.ticketId %}" } };
-    expect(triage.States.ClaimRouting).toMatchObject({
-      Resource: 'arn:aws:states:::dynamodb:updateItem',
+    const routing =
+      '"ticketId": ($states.context.Execution.Input.detail.ticketId), "queue": ($states.input.queue), "decidedBy": "model", "confidence": ($states.input.confidence), "model": ($states.input.model)';
+    const metadata =
+      '"metadata": { "correlationId": ($states.context.Execution.Input.correlationId), "causationId": ($states.context.Execution.Input.event.id) }';
+    expect(triage.States.AnnounceRouting).toMatchObject({
+      Resource: 'arn:aws:states:::dynamodb:putItem',
       Arguments: {
-        Key: key,
-        ConditionExpression: 'attribute_not_exists(emitted) AND (attribute_not_exists(leaseUntil) OR leaseUntil <= :now)',
-        UpdateExpression: 'SET leaseUntil = :leaseUntil, executionName = :name, #expires = :expires',
-        ExpressionAttributeNames: { '#expires': 'expiration' },
-        ExpressionAttributeValues: expect.objectContaining({
-          ':leaseUntil': {
-            N: `{% $string($toMillis($states.context.Execution.StartTime) + ${TRIAGE_TIMEOUTS.execution.toMilliseconds()}) %}`,
+        Item: {
+          ...key,
+          announcement: {
+            M: {
+              source: { S: 'switchyard.triage' },
+              detailType: { S: 'TicketRouted' },
+              // The detail the PutEvents task sent, as JSON text: the outbox's enrichment parses it.
+              detail: { S: `{% $string({ ${routing}, ${metadata} }) %}` },
+            },
           },
-          ':name': { S: '{% $states.context.Execution.Name %}' },
+          announced: { S: `{% $string({ ${routing} }) %}` },
           // Kept 14 days: as long as the starter's queues keep a TicketCreated that could start triage again.
-          ':expires': { N: '{% $string($floor($toMillis($states.context.State.EnteredTime) / 1000) + 1209600) %}' },
-        }),
+          expiration: { N: '{% $string($floor($toMillis($states.context.State.EnteredTime) / 1000) + 1209600) %}' },
+        },
+        ConditionExpression: 'attribute_not_exists(id)',
       },
-      Catch: [{ ErrorEquals: ['DynamoDB.ConditionalCheckFailedException'], Next: 'ReadRoutingClaim' }],
-      Next: 'RouteByModel',
-    });
-    expect(triage.States.MarkRoutingAnnounced).toMatchObject({
-      Resource: 'arn:aws:states:::dynamodb:updateItem',
-      Arguments: { Key: key, UpdateExpression: 'SET emitted = :yes, announced = :announced REMOVE leaseUntil' },
-      Retry: [expect.objectContaining({ ErrorEquals: ['States.ALL'] })],
+      Output: `{% $parse($string({ ${routing} })) %}`,
+      Catch: [{ ErrorEquals: ['DynamoDB.ConditionalCheckFailedException'], Next: 'ReadRouting' }],
       End: true,
     });
-    expect(triage.States.ReadRoutingClaim).toMatchObject({
+    expect(triage.States.ReadRouting).toMatchObject({
       Resource: 'arn:aws:states:::dynamodb:getItem',
       Arguments: { Key: key, ConsistentRead: true },
-      Next: 'RoutingAnnounced',
+      Next: 'RoutingAlreadyAnnounced',
     });
-    expect(triage.States.RoutingAnnounced).toMatchObject({
-      Choices: [{ Condition: '{% $exists($states.input.emitted) %}', Next: 'RoutingAlreadyAnnounced' }],
-      Default: 'RoutingInProgress',
+    expect(triage.States.RoutingAlreadyAnnounced).toMatchObject({
+      Type: 'Pass',
+      Output: '{% $parse($states.input.announced.S) %}',
+      End: true,
     });
-    // The name the starter holds a record back for, never dead-letters it for.
-    expect(triage.States.RoutingInProgress).toMatchObject({ Type: 'Fail', Error: 'EffectInProgress' });
   });
 
-  it('lets the triage machine update and read items of the idempotency table, and use its key when it has one', () => {
+  it('streams the routing table’s new images to an outbox that announces its inserts only, and expires items by TTL', () => {
+    const { template } = machines();
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      StreamSpecification: { StreamViewType: 'NEW_IMAGE' },
+      TimeToLiveSpecification: { AttributeName: 'expiration', Enabled: true },
+    });
+    const pipes = Object.values(template.findResources('AWS::Pipes::Pipe')).filter((p) =>
+      JSON.stringify(p.Properties.Source).includes('TicketTriageRoutings'),
+    );
+    expect(pipes).toHaveLength(1);
+    expect(JSON.parse(pipes[0]?.Properties.SourceParameters.FilterCriteria.Filters[0].Pattern).eventName).toEqual(['INSERT']);
+  });
+
+  it('lets the triage machine put and read items of the routing table, and use its key when it has one', () => {
     const { template } = switchyardTemplate({ customerManagedKey: true });
     const roles = template.findResources('AWS::IAM::Role');
     const triageRole = Object.entries(template.findResources('AWS::StepFunctions::StateMachine')).find(
@@ -114,9 +126,9 @@ describe('TicketTriage', () => {
     const statements = Object.values(template.findResources('AWS::IAM::Policy'))
       .filter((p) => (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === triageRole))
       .flatMap((p) => p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[]);
-    const table = Object.keys(template.findResources('AWS::DynamoDB::Table')).find((id) => id.startsWith('Idempotency'));
+    const table = Object.keys(template.findResources('AWS::DynamoDB::Table')).find((id) => id.startsWith('TicketTriageRoutings'));
     const onTable = statements.filter((s) => JSON.stringify(s.Resource).includes(`"${table}"`));
-    expect(onTable.flatMap((s) => [s.Action].flat()).sort()).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem']);
+    expect(onTable.flatMap((s) => [s.Action].flat()).sort()).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem']);
     const onKey = statements.filter((s) => JSON.stringify(s.Resource).includes('EncryptionKey'));
     expect(onKey.flatMap((s) => [s.Action].flat())).toEqual(
       expect.arrayContaining(['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey']),

@@ -211,12 +211,25 @@ describe('the triage definition', () => {
   it('routes a confident classification straight away', async () => {
     const { outcome, calls } = await triage(() => ({ queue: 'billing', confidence: 0.93, model: 'm' }));
     expect(outcome.status).toBe('SUCCEEDED');
-    // The PutEvents call, between the claim on the ticket's routing and its mark.
-    expect(calls.map((c) => c.stateName)).toEqual(['ClassifyTicket', 'ClaimRouting', 'RouteByModel', 'MarkRoutingAnnounced']);
-    const routed = calls[2]?.input as { Entries: { DetailType: string; Detail: Record<string, unknown> }[] };
-    expect(routed.Entries[0]).toMatchObject({
-      DetailType: 'TicketRouted',
-      Detail: { ticketId: 'T-1', queue: 'billing', decidedBy: 'model' },
+    // One write: the routing and its TicketRouted, which the table's outbox sends (no PutEvents here).
+    expect(calls.map((c) => c.stateName)).toEqual(['ClassifyTicket', 'AnnounceRouting']);
+    const written = calls[1]?.input as { Item: { announcement: { M: Record<string, { S: string }> } } } | undefined;
+    const announcement = written?.Item.announcement.M;
+    expect(announcement?.detailType?.S).toBe('TicketRouted');
+    expect(JSON.parse(announcement?.detail?.S ?? '')).toEqual({
+      ticketId: 'T-1',
+      queue: 'billing',
+      decidedBy: 'model',
+      confidence: 0.93,
+      model: 'm',
+      metadata: { correlationId: 'corr-1', causationId: 'evt-1' },
+    });
+    expect(JSON.parse(String(outcome.output))).toEqual({
+      ticketId: 'T-1',
+      queue: 'billing',
+      decidedBy: 'model',
+      confidence: 0.93,
+      model: 'm',
     });
   });
 
