@@ -36,7 +36,7 @@ export interface FlowPauseOnThrottle {
    */
   readonly defaultPause?: Duration;
   /**
-   * The longest pause, whatever the retry-after asks for (1 second to 12 hours).
+   * The longest pause, whatever the retry-after asks for (from `defaultPause` to 12 hours).
    * @default Duration.minutes(15)
    */
   readonly maxPause?: Duration;
@@ -231,7 +231,9 @@ function pauseSettings(scope: IConstruct, pause: true | FlowPauseOnThrottle): No
   const defaultSeconds = (options.defaultPause ?? Duration.seconds(30)).toSeconds();
   const maxSeconds = (options.maxPause ?? Duration.minutes(15)).toSeconds();
   validateRange(scope, 'flowControl.pauseOnThrottle.defaultPause', defaultSeconds, 1, MAX_HOLD_SECONDS, 'seconds');
-  validateRange(scope, 'flowControl.pauseOnThrottle.maxPause', maxSeconds, 1, MAX_HOLD_SECONDS, 'seconds');
+  // The kit pauses for the shorter of the two: a default above the longest would be cut
+  // to it without a word, so say so at synth.
+  validateRange(scope, 'flowControl.pauseOnThrottle.maxPause', maxSeconds, defaultSeconds, MAX_HOLD_SECONDS, 'seconds');
   return { defaultSeconds, maxSeconds };
 }
 

@@ -181,6 +181,16 @@ describe('QueueConsumer flowControl', () => {
     );
   });
 
+  it('fails if the longest pause on a throttling answer is shorter than the default pause', () => {
+    expect(() =>
+      consumer({ key: '$.detail.customerId', pauseOnThrottle: { defaultPause: Duration.hours(1), maxPause: Duration.minutes(15) } }),
+    ).toThrow('Test/Consumer: flowControl.pauseOnThrottle.maxPause must be from 3600 to 43200 seconds (got 900 seconds)');
+    expect(() => consumer({ key: '$.detail.customerId', pauseOnThrottle: { defaultPause: Duration.hours(1) } })).toThrow(
+      'flowControl.pauseOnThrottle.maxPause',
+    );
+    expect(() => consumer({ key: '$.detail.customerId', pauseOnThrottle: { defaultPause: Duration.minutes(15) } })).not.toThrow();
+  });
+
   it('fails if the circuit breaker opens for longer than an hour or than the queue keeps a record', () => {
     expect(() => consumer({ key: '$.detail.customerId', circuitBreaker: { openFor: Duration.hours(2) } })).toThrow(
       "Test/Consumer: flowControl.circuitBreaker.openFor must be from 1 to 3600 seconds (at most 1 hour and the queue's retentionPeriod) (got 7200 seconds)",
