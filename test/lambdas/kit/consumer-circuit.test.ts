@@ -76,7 +76,9 @@ describe('createSqsConsumer with an open circuit', () => {
       queueUrl: 'https://sqs.test/queue.fifo',
       deadLetterQueueUrl: 'https://sqs.test/dlq.fifo',
     });
-    const response = await handler(sqsEvent(received(sqsRecord(ticketCreated('C-4'), 'msg-c4'), 5)), lambdaContext());
+    // The record comes from the FIFO queue: the kit holds back and requeues against the record's own queue.
+    const record = { ...sqsRecord(ticketCreated('C-4'), 'msg-c4'), eventSourceARN: 'arn:aws:sqs:us-east-1:111111111111:queue.fifo' };
+    const response = await handler(sqsEvent(received(record, 5)), lambdaContext());
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'msg-c4' }]);
     expect(sqs.sent).toEqual([]);
     expect(sqs.visibilityChanges).toHaveLength(1);
