@@ -23,8 +23,15 @@ describe('switchyard watch', () => {
     await runCli(['send', 'TicketCreated', '--detail', ticket('WATCH-1'), ...target]);
     const sfn = new SFNClient({ endpoint: runtime.url, region, credentials });
     const escalation = await eventually(() => escalationOf(sfn, 'WATCH-1'), 60_000, 'the escalation of WATCH-1');
-    const watching = runCli(['watch', escalation.executionArn, '--interval', '200', ...target], { process: true });
-    await new Promise((resolve) => setTimeout(resolve, 3000));
+    let printed = '';
+    const watching = runCli(['watch', escalation.executionArn, '--interval', '200', ...target], {
+      process: true,
+      onStdout: (text) => {
+        printed = text;
+      },
+    });
+    // Once watch has printed the ask it waits on, the answers come while it follows.
+    await eventually(async () => (printed.includes('-> AwaitDecision') ? true : undefined), 30_000, 'watch to print the ask');
     await sfn.send(
       new SendTaskSuccessCommand({ taskToken: await latestToken(sfn, escalation.executionArn), output: '{"decision":"maybe"}' }),
     );

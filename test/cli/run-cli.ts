@@ -21,6 +21,8 @@ export interface RunCliOptions {
    * costs a second or two of CPU (Node, tsx, the AWS SDK), so the others call `main` directly.
    */
   readonly process?: boolean;
+  /** Called with all a child process has printed on stdout so far, each time it prints, so a test can act once it printed something. */
+  readonly onStdout?: (printed: string) => void;
 }
 
 /**
@@ -45,6 +47,14 @@ export function runCliProcess(args: readonly string[], options: Omit<RunCliOptio
       },
     );
     if (options.input !== undefined) child.stdin?.end(options.input);
+    const { onStdout } = options;
+    if (onStdout !== undefined) {
+      let printed = '';
+      child.stdout?.on('data', (chunk: Buffer | string) => {
+        printed += chunk.toString();
+        onStdout(printed);
+      });
+    }
   });
 }
 
