@@ -8,6 +8,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { SQSMessageAttributes, SQSRecord } from 'aws-lambda';
 import { DEAD_LETTER_ATTRIBUTES } from '../../contracts/wiring.js';
+import { ORIGINAL_ORDER_ATTRIBUTE, originalOrderAttribute } from './record-order.js';
 
 /** SQS allows at most 10 message attributes on a message. */
 const MAX_MESSAGE_ATTRIBUTES = 10;
@@ -212,6 +213,9 @@ export class FailureRouter {
    * The copy keeps the record's MessageGroupId: on a fair queue a message without one is a
    * tenant of its own, so a noisy tenant's held-back records, requeued without it, would
    * each count as a quiet tenant and be delivered ahead of the quiet tenants they were held for.
+   * The copy also carries its original's order (ORIGINAL_ORDER_ATTRIBUTE: SentTimestamp and
+   * message id), which debounce orders it by, if SQS's 10 attributes leave it room: a record
+   * that already has 10 of its own keeps them, and its copy orders by its own send.
    */
   async requeue(record: SQSRecord, seconds: number): Promise<number> {
     const delay = Math.min(MAX_DELAY_SECONDS, Math.max(0, Math.ceil(seconds)));
@@ -219,6 +223,10 @@ export class FailureRouter {
     for (const [name, value] of Object.entries(record.messageAttributes ?? ({} as SQSMessageAttributes))) {
       const converted = toSdkAttribute(value);
       if (converted) attributes[name] = converted;
+    }
+    const order = originalOrderAttribute(record);
+    if (order !== undefined && (ORIGINAL_ORDER_ATTRIBUTE in attributes || Object.keys(attributes).length < MAX_MESSAGE_ATTRIBUTES)) {
+      attributes[ORIGINAL_ORDER_ATTRIBUTE] = order;
     }
     await this.queues.client.send(
       new SendMessageCommand({

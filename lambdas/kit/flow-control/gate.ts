@@ -4,6 +4,7 @@ import type { SQSRecord } from 'aws-lambda';
 import { FLOW_OUTCOMES, type FlowControlSettings, parseKeyPath } from '../../../contracts/flow-control.js';
 import { ConfigError, toError } from '../errors.js';
 import { logger as kitLogger } from '../observability.js';
+import { originalOrderOf } from '../record-order.js';
 import { admitThroughBreaker, type BreakerTicket, giveBackProbe, settleAndLog } from './breaker.js';
 import { acquireSlot, releaseSlot, type SlotLease } from './concurrency.js';
 import { debounce, debounceSeq } from './debounce.js';
@@ -90,11 +91,13 @@ export class FlowGate {
         flowControl: { keyPath: (settings.key as { path?: string }).path },
       });
     } else if (settings.debounce) {
-      const sentAtMs = Number(record.attributes.SentTimestamp) || nowOf(store);
+      // A requeued copy is a new message: it orders (and its quiet period runs) by its original's send.
+      const order = originalOrderOf(record);
+      const sentAtMs = order.sentAtMs ?? nowOf(store);
       const decision = await debounce(store, {
         flow,
         key,
-        seq: debounceSeq(sentAtMs, record.messageId),
+        seq: debounceSeq(sentAtMs, order.messageId),
         sentAtMs,
         periodMs: settings.debounce.periodSeconds * 1000,
         maxWaitMs: settings.debounce.maxWaitSeconds * 1000,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEAD_LETTER_ATTRIBUTES } from '../../../domain/index.js';
 import { backoffSeconds, deadLetterAttributes, FailureRouter, sourceQueueUrl } from '../../../lambdas/kit/failures.js';
+import { ORIGINAL_ORDER_ATTRIBUTE } from '../../../lambdas/kit/record-order.js';
 import { sqsRecord, ticketCreated } from '../../helpers/events.js';
 import { FakeSqs } from '../../helpers/fake-sqs.js';
 
@@ -87,6 +88,31 @@ describe('FailureRouter', () => {
     await router.requeue(tenant, 5);
     await router.requeue(sqsRecord('body', 'm-4'), 5);
     expect(sqs.sent.map((m) => m.MessageGroupId)).toEqual(['customer-7', undefined]);
+  });
+
+  it("requeues a copy that carries its original's SentTimestamp and message id, kept across requeues and within SQS's 10 attributes", async () => {
+    const sqs = new FakeSqs();
+    const router = new FailureRouter({ client: sqs.client, queueUrl: 'https://sqs.test/000000000000/q', deadLetterQueueUrl: 'd' });
+    const original = sqsRecord('body', 'm-5');
+    original.attributes.SentTimestamp = '1700000000000';
+    await router.requeue(original, 5);
+    const order = sqs.sent[0]?.MessageAttributes?.[ORIGINAL_ORDER_ATTRIBUTE];
+    expect(order).toEqual({ DataType: 'String', StringValue: '1700000000000#m-5' });
+    const copy = sqsRecord('body', 'm-6');
+    copy.messageAttributes = {
+      [ORIGINAL_ORDER_ATTRIBUTE]: { dataType: 'String', stringValue: order?.StringValue, stringListValues: [], binaryListValues: [] },
+    };
+    await router.requeue(copy, 5);
+    expect(sqs.sent[1]?.MessageAttributes?.[ORIGINAL_ORDER_ATTRIBUTE]?.StringValue).toBe('1700000000000#m-5');
+    const full = sqsRecord('body', 'm-7');
+    full.messageAttributes = Object.fromEntries(
+      Array.from({ length: 10 }, (_, i) => [
+        `own${i}`,
+        { dataType: 'String', stringValue: `v${i}`, stringListValues: [], binaryListValues: [] },
+      ]),
+    );
+    await router.requeue(full, 5);
+    expect(Object.keys(sqs.sent[2]?.MessageAttributes ?? {})).toHaveLength(10);
   });
 
   it('requeues nothing to a FIFO source queue, whichever queue the consumer was configured with', () => {

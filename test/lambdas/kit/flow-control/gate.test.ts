@@ -1,10 +1,13 @@
 import { type DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import type { SQSRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FlowControlSettings } from '../../../../contracts/flow-control.js';
+import { FailureRouter } from '../../../../lambdas/kit/failures.js';
 import { FlowGate } from '../../../../lambdas/kit/flow-control/gate.js';
 import { flowControlItemKey } from '../../../../lambdas/kit/flow-control/item-keys.js';
 import { readItem } from '../../../../lambdas/kit/flow-control/store.js';
 import { sqsRecord, ticketCreated } from '../../../helpers/events.js';
+import { FakeSqs } from '../../../helpers/fake-sqs.js';
 import { type DynaliteHandle, flowControlStore, startDynalite } from './helpers.js';
 
 let dynamo: DynaliteHandle;
@@ -77,5 +80,41 @@ describe('FlowGate', () => {
     const b = await gate.enter(sqsRecord(ticketCreated('T-2')), { detail: { ticketId: 'T-2' } }, 30_000, logger);
     expect([a.kind, b.kind]).toEqual(['run', 'run']);
     expect(a.key).toBe('(missing)');
+  });
+
+  it('supersedes a requeued copy of an older record by a later one: the copy keeps its original order', async () => {
+    const store = await flowControlStore(dynamo);
+    const gate = new FlowGate(store, {
+      flow: 'docs',
+      key: { path: '$.detail.documentId' },
+      debounce: { periodSeconds: 10, maxWaitSeconds: 60, keepSeconds: 86_400 },
+    });
+    const event = { detail: { documentId: 'D-1' } };
+    const sentAt = (record: SQSRecord, ms: number) => Object.assign(record.attributes, { SentTimestamp: String(ms) });
+    const older = sqsRecord('older', 'm-9');
+    sentAt(older, store.clock.ms);
+    const later = sqsRecord('later', 'm-1');
+    sentAt(later, store.clock.ms + 1_000);
+    await expect(gate.enter(older, event, 30_000, logger)).rejects.toMatchObject({ reason: 'debounce' });
+    await expect(gate.enter(later, event, 30_000, logger)).rejects.toMatchObject({ reason: 'debounce' });
+    // The older record's hold outlives the queue's retention: the consumer requeues it as a new message.
+    const sqs = new FakeSqs();
+    await new FailureRouter({ client: sqs.client, queueUrl: 'https://sqs.test/000000000000/queue', deadLetterQueueUrl: 'd' }).requeue(
+      older,
+      0,
+    );
+    const sent = sqs.sent[0];
+    const copy = sqsRecord(sent?.MessageBody, 'm-copy');
+    sentAt(copy, store.clock.ms + 5_000);
+    copy.messageAttributes = Object.fromEntries(
+      Object.entries(sent?.MessageAttributes ?? {}).map(([name, v]) => [
+        name,
+        { dataType: v.DataType ?? 'String', stringValue: v.StringValue, stringListValues: [], binaryListValues: [] },
+      ]),
+    );
+    store.clock.advance(20_000);
+    const decision = await gate.enter(copy, event, 30_000, logger);
+    expect(decision).toMatchObject({ kind: 'superseded' });
+    expect(await gate.enter(later, event, 30_000, logger)).toMatchObject({ kind: 'run' });
   });
 });
