@@ -73,6 +73,17 @@ export class AdvanceableClock implements Clock {
     for (const timer of [...this.#timers].sort((a, b) => a.due - b.due)) this.#arm(timer);
   }
 
+  /**
+   * Moves the clock on to the earliest of what waits on it, if that is at most `withinMs` away
+   * (a retry's backoff, say, and not a running task's timeout further off); answers whether it moved.
+   */
+  advanceToNextWake(withinMs = Number.POSITIVE_INFINITY): boolean {
+    const next = this.nextWake();
+    if (next === undefined || next - this.now() > withinMs) return false;
+    this.advance(Math.max(0, next - this.now()));
+    return true;
+  }
+
   /** When the earliest of what waits on the clock wakes (clock time), if anything waits. */
   nextWake(): number | undefined {
     let next: number | undefined;

@@ -36,6 +36,22 @@ describe('AdvanceableClock', () => {
     expect(clock.nextWake()).toBeGreaterThan(clock.now());
   });
 
+  it('moves on to the earliest sleep only when it is within the limit given', async () => {
+    const clock = new AdvanceableClock();
+    const { woken, sleep } = sleeper(clock);
+    void sleep('an hour', HOUR);
+    void sleep('a day', 24 * HOUR);
+    expect(clock.advanceToNextWake(30 * 60_000)).toBe(false);
+    expect(clock.advanceToNextWake(2 * HOUR)).toBe(true);
+    await settle();
+    expect(woken).toEqual(['an hour']);
+    expect(clock.advanceToNextWake(2 * HOUR)).toBe(false);
+    expect(clock.advanceToNextWake()).toBe(true);
+    await settle();
+    expect(woken).toEqual(['an hour', 'a day']);
+    expect(clock.advanceToNextWake()).toBe(false);
+  });
+
   it('wakes a sleep in real time when nobody moves it', async () => {
     const clock = new AdvanceableClock();
     const { woken, sleep } = sleeper(clock);

@@ -90,8 +90,7 @@ async function ended(orderId: string, timeoutMs = 60_000) {
   const executionArn = `${sagaArn.replace(':stateMachine:', ':execution:')}:${name}`;
   return eventually(
     async () => {
-      const wake = clock.nextWake();
-      if (wake !== undefined && wake - clock.now() <= MAX_BACKOFF_MS) clock.advance(Math.max(0, wake - clock.now()));
+      clock.advanceToNextWake(MAX_BACKOFF_MS);
       const execution = await sfn.send(new DescribeExecutionCommand({ executionArn })).catch(() => undefined);
       return execution && execution.status !== 'RUNNING' ? execution : undefined;
     },
