@@ -11,6 +11,7 @@ import { DescribeExecutionCommand, GetExecutionHistoryCommand, ListExecutionsCom
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { executionNameFor, idempotencyKeyOf, ResearchRequested } from '../../domain/index.js';
+import { AdvanceableClock } from '../../local/clock.js';
 import type { LocalRuntime } from '../../local/runtime.js';
 import { eventually } from './helpers.js';
 import { invocationEnded, type SwitchyardAppRuntime, startSwitchyardApp } from './switchyard-app.js';
@@ -24,9 +25,17 @@ let sfn: SFNClient;
 let dynamodb: DynamoDBClient;
 let machineArn: string;
 
+/**
+ * Step Functions' clock: a model call's retry backoff (from 1 s, and from 5 s for a full token
+ * window) is skipped by moving it on rather than waited out (`ended`); other services keep real time.
+ */
+const clock = new AdvanceableClock();
+/** Longer than the retries' first delays these tests meet, shorter than a model call's 30 s attempt timeout (not to be skipped). */
+const SKIPPED_WAIT_MS = 15_000;
+
 beforeAll(async () => {
   let config: SwitchyardAppRuntime['config'];
-  ({ runtime, busLines, lines, config } = await startSwitchyardApp());
+  ({ runtime, busLines, lines, config } = await startSwitchyardApp(undefined, { statesClock: clock }));
   events = new EventBridgeClient(config);
   sfn = new SFNClient(config);
   dynamodb = new DynamoDBClient(config);
@@ -96,9 +105,11 @@ async function executionsOf(requestId: string) {
   return described.filter((e) => e.input?.includes(`"requestId":"${requestId}"`));
 }
 
+/** The request's execution once ended; whenever it waits out a retry's backoff, the clock moves on to its end. */
 async function ended(requestId: string, timeoutMs = 60_000) {
   return eventually(
     async () => {
+      clock.advanceToNextWake(SKIPPED_WAIT_MS);
       const [execution] = await executionsOf(requestId);
       return execution && execution.status !== 'RUNNING' ? execution : undefined;
     },
