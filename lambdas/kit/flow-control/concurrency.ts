@@ -1,6 +1,6 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { ConfigError } from '../errors.js';
-import { flowControlItemKey } from './item-keys.js';
+import { type FlowItemKey, flowControlItemKey } from './item-keys.js';
 import {
   type Conditional,
   conditionalPut,
@@ -15,7 +15,8 @@ import {
 
 export interface SlotRequest {
   readonly flow: string;
-  readonly key: string;
+  /** The record's key, or a priority lane's (whose slots no event's key can name). */
+  readonly key: FlowItemKey;
   /** Most records of this key in flight at once. */
   readonly limit: number;
   /** Who holds the place: unique per attempt, so a release never frees another's place. */

@@ -32,7 +32,7 @@ interface WorkLook {
  * Priority lanes (QueueConsumer `priority`): a record of the top lane, or of a lower lane
  * while every higher lane's queue is empty (nothing waiting, nothing in flight), runs at once
  * without any write. A lower-lane record that meets a higher lane's work runs only if it can take one of its
- * lane's `guaranteedSlots` (a keyed concurrency slot, `lane#<name>`): so the lane never
+ * lane's `guaranteedSlots` (a concurrency slot of the lane's own item, `concurrency#<flow>#lane#<name>`, which no event's key can name): so the lane never
  * starves, yet takes no more than its share while the higher lanes wait. Otherwise it is held
  * back (FlowHeldBackError `priority`), never failed. A record's lane is the queue it came from;
  * a record of any other queue runs.
@@ -71,7 +71,7 @@ export class PriorityLanes {
     const leaseMs = remainingMs + this.settings.leaseMarginSeconds * 1000;
     const lease = await acquireSlot(this.store, {
       flow: this.flow,
-      key: laneKey(lane),
+      key: { lane },
       limit: this.settings.guaranteedSlots,
       holder: `${record.messageId}#${randomUUID()}`,
       leaseUntilMs: nowOf(this.store) + leaseMs,

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { type AttributeValue, type DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { ERROR_NAMES } from '../../../contracts/wiring.js';
 import { SwitchyardError } from '../errors.js';
-import { flowControlItemKey } from './item-keys.js';
+import { escapeSegment, flowControlItemKey } from './item-keys.js';
 import { versionedUpdate, waitForRoom, withinWindow } from './sliding-log.js';
 import { epochSeconds, type Item, n, s } from './store.js';
 
@@ -198,7 +198,7 @@ export class TokenBudget {
 
   /** One key's decision: one conditional write of its item with the new entry, or how long until it has room. */
   private reserveIn(budget: TokenBudgetKey, id: string, estimate: number): Promise<KeyOutcome> {
-    const pk = flowControlItemKey('tokens', escapeKey(budget.scope), escapeKey(budget.key));
+    const pk = flowControlItemKey('tokens', escapeSegment(budget.scope), budget.key);
     return versionedUpdate<KeyOutcome>(
       this.store,
       pk,
@@ -323,9 +323,4 @@ export async function addTokens(client: DynamoDBClient, write: AddTokens): Promi
     }),
   );
   return { tokens: Number(Attributes?.tokens?.N ?? '0'), count: Number((write.count && Attributes?.[write.count]?.N) ?? '0') };
-}
-
-/** A scope or key as one segment of an item key: `#` separates segments, so it (and `%`, the escape) are percent-encoded. */
-function escapeKey(part: string): string {
-  return part.replaceAll('%', '%25').replaceAll('#', '%23');
 }

@@ -183,4 +183,14 @@ describe('acquireSlot on the local runtime', () => {
       await host.stop();
     }
   });
+
+  it("never shares a priority lane's slots with an event key that spells the lane's item (lane#batch)", async () => {
+    const store = await flowControlStore(dynamo);
+    const until = store.clock.ms + 60_000;
+    const one = { flow: 'triage', limit: 1, leaseUntilMs: until };
+    expect(await acquireSlot(store, { ...one, key: { lane: 'batch' }, holder: 'lane-holder' })).toBeDefined();
+    expect(await acquireSlot(store, { ...one, key: 'lane#batch', holder: 'event-holder' })).toBeDefined();
+    // An ordinary key keeps its item's name (a deployed table's live items).
+    expect((await acquireSlot(store, { ...one, key: 'tenant-a', holder: 'h' }))?.pk).toBe('concurrency#triage#tenant-a');
+  });
 });
