@@ -114,36 +114,34 @@ export class FlowGate {
     const breaker = settings.circuitBreaker;
     const ticket = breaker && (await admitThroughBreaker(store, { flow, key }, breaker, { messageId: record.messageId, remainingMs }));
     let lease: SlotLease | undefined;
-    if (settings.concurrency) {
-      const leaseMs = remainingMs + settings.concurrency.leaseMarginSeconds * 1000;
-      lease = await acquireSlot(store, {
-        flow,
-        key,
-        limit: settings.concurrency.limit,
-        holder: `${record.messageId}#${randomUUID()}`,
-        leaseUntilMs: nowOf(store) + leaseMs,
-      });
-      // Every slot's lease ends within leaseMs at the latest: the longest this record waits.
-      if (lease === undefined) {
-        await this.#release(key, undefined, logger, ticket);
-        throw new FlowHeldBackError('concurrency', key, leaseMs);
+    try {
+      if (settings.concurrency) {
+        const leaseMs = remainingMs + settings.concurrency.leaseMarginSeconds * 1000;
+        lease = await acquireSlot(store, {
+          flow,
+          key,
+          limit: settings.concurrency.limit,
+          holder: `${record.messageId}#${randomUUID()}`,
+          leaseUntilMs: nowOf(store) + leaseMs,
+        });
+        // Every slot's lease ends within leaseMs at the latest: the longest this record waits.
+        if (lease === undefined) throw new FlowHeldBackError('concurrency', key, leaseMs);
       }
-    }
-    if (settings.rateLimit) {
-      let start: StartOutcome;
-      try {
-        start = await takeStart(store, { flow, key, limit: settings.rateLimit.limit, periodMs: settings.rateLimit.periodSeconds * 1000 });
-      } catch (thrown) {
-        // The record does not run: its slot would otherwise stay taken until its lease ends.
-        await this.#release(key, lease, logger, ticket);
-        throw thrown;
+      if (settings.rateLimit) {
+        const start: StartOutcome = await takeStart(store, {
+          flow,
+          key,
+          limit: settings.rateLimit.limit,
+          periodMs: settings.rateLimit.periodSeconds * 1000,
+        });
+        if (!start.allowed) throw new FlowHeldBackError('rate', key, start.retryAfterMs);
       }
-      if (!start.allowed) {
-        // Held back for the rate, whether or not the slot could be given back: a failed
-        // release must not turn the hold into a failure that counts towards the DLQ.
-        await this.#release(key, lease, logger, ticket);
-        throw new FlowHeldBackError('rate', key, start.retryAfterMs);
-      }
+    } catch (thrown) {
+      // The record does not run, held back or failed: its slot and the half-open probe's
+      // claim would otherwise stay taken until their leases end. A release that fails is
+      // logged and the record is still held back (or fails) for what it met, never for that.
+      await this.#release(key, lease, logger, ticket);
+      throw thrown;
     }
     return { kind: 'run', key, leave: (logger, error) => this.#leave(key, lease, logger, error, ticket) };
   }

@@ -117,4 +117,21 @@ describe('FlowGate', () => {
     expect(decision).toMatchObject({ kind: 'superseded' });
     expect(await gate.enter(later, event, 30_000, logger)).toMatchObject({ kind: 'run' });
   });
+
+  it("gives the half-open probe's claim back when taking a slot fails, so another record can probe at once", async () => {
+    const base = await flowControlStore(dynamo);
+    const probing: FlowControlSettings = {
+      ...settings,
+      rateLimit: undefined,
+      circuitBreaker: { failureThreshold: 1, windowSeconds: 60, openSeconds: 30, maxOpenSeconds: 100 },
+    };
+    const first = await new FlowGate(base, probing).enter(sqsRecord(ticketCreated('T-1')), {}, 30_000, logger);
+    if (first.kind === 'run')
+      await first.leave(logger, Object.assign(new Error('upstream 503'), { name: 'ServiceUnavailableException', status: 503 }));
+    base.clock.advance(31_000);
+    const slot = (c: unknown) => c instanceof UpdateItemCommand && c.input.Key?.pk?.S === inFlight;
+    const store = { ...base, client: flakyClient(base.client, slot) };
+    await expect(new FlowGate(store, probing).enter(sqsRecord(ticketCreated('T-2')), {}, 30_000, logger)).rejects.toBeInstanceOf(Error);
+    expect(await new FlowGate(base, probing).enter(sqsRecord(ticketCreated('T-3')), {}, 30_000, logger)).toMatchObject({ kind: 'run' });
+  });
 });
