@@ -15,6 +15,7 @@ export type HoldBackReason =
   | 'flow-paused'
   | 'flow-circuit-open'
   | 'flow-priority'
+  | 'flow-unavailable'
   | 'token-limit';
 
 /** A failure that is not the record's: how long to hold it back, and why. */
@@ -38,6 +39,7 @@ export const HOLD_BACK_WHY: Record<HoldBackReason, string> = {
   'flow-paused': 'flow control: its key is paused after a throttling answer',
   'flow-circuit-open': "flow control: its key's circuit is open, its provider kept failing",
   'flow-priority': 'priority lanes: a higher lane has a backlog and this lane is at its guaranteed share',
+  'flow-unavailable': 'flow control: its table did not answer (throttled, an outage or the network), so the record waits',
   'token-limit': 'token budget: the tokens of the last minute (or day) leave no room for its call',
 };
 
@@ -65,8 +67,9 @@ export function holdBackOf(error: Error, ownRemainingMs: number): HoldBack | und
   if (error.name === ERROR_NAMES.flowHeldBack) {
     const { reason, retryAfterMs } = error as Partial<FlowHeldBackError>;
     const ms = nonNegative(retryAfterMs);
-    // A slot may free, or a higher lane's backlog drain, before the longest wait is over.
-    const atMost = reason === 'concurrency' || reason === 'priority';
+    // A slot may free, or a higher lane's backlog drain, before the longest wait is over; a
+    // table that did not answer is tried again after the usual backoff.
+    const atMost = reason === 'concurrency' || reason === 'priority' || reason === 'unavailable';
     return atMost ? { reason: `flow-${reason}`, ms, atMost } : { reason: `flow-${reason ?? 'rate'}`, ms };
   }
   if (error.name === ERROR_NAMES.tokenLimitReached) {

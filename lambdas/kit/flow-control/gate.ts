@@ -8,7 +8,7 @@ import { originalOrderOf } from '../record-order.js';
 import { admitThroughBreaker, type BreakerTicket, giveBackProbe, settleAndLog } from './breaker.js';
 import { acquireSlot, releaseSlot, type SlotLease } from './concurrency.js';
 import { debounce, debounceSeq } from './debounce.js';
-import { FlowHeldBackError } from './errors.js';
+import { FlowHeldBackError, holdingBackOnOutage } from './errors.js';
 import { pausedUntil, pauseKey, throttleOf } from './pause.js';
 import { type StartOutcome, takeStart } from './rate-limit.js';
 import type { FlowControlStore } from './store.js';
@@ -44,7 +44,8 @@ export interface FlowSuperseded {
  * flow control its QueueConsumer declared: debounce first (whether the record runs at all),
  * then a pause, then a concurrency slot, then a start against the rate limit (last, since a
  * start once recorded cannot be taken back). A record that may not run yet is refused with
- * FlowHeldBackError, which the consumer holds back without counting it as a failure.
+ * FlowHeldBackError, which the consumer holds back without counting it as a failure; so is
+ * a record whose controls the table could not answer for (`unavailable`).
  */
 export class FlowGate {
   readonly #path: readonly string[] | undefined;
@@ -80,10 +81,21 @@ export class FlowGate {
    * then may not use.
    */
   async enter(record: SQSRecord, event: unknown, remainingMs: number, logger: Logger = kitLogger): Promise<FlowPass | FlowSuperseded> {
-    const { settings, store } = this;
-    const flow = settings.flow;
     const found = this.#valueAt(event);
     const key = found ?? MISSING_KEY;
+    // A table that does not answer holds the record back: an outage must not dead-letter work that never ran.
+    return holdingBackOnOutage(key, logger, () => this.#enter(record, found, key, remainingMs, logger));
+  }
+
+  async #enter(
+    record: SQSRecord,
+    found: string | undefined,
+    key: string,
+    remainingMs: number,
+    logger: Logger,
+  ): Promise<FlowPass | FlowSuperseded> {
+    const { settings, store } = this;
+    const flow = settings.flow;
     // Sharing MISSING_KEY only makes a limit stricter, but debounce would complete every
     // keyless record but the last as superseded, unrelated as they are: they run instead.
     if (settings.debounce && found === undefined) {

@@ -5,7 +5,7 @@ import type { SQSRecord } from 'aws-lambda';
 import { laneKey, type PrioritySettings } from '../../../contracts/flow-control.js';
 import { toError } from '../errors.js';
 import { acquireSlot, releaseSlot, type SlotLease } from './concurrency.js';
-import { FlowHeldBackError } from './errors.js';
+import { FlowHeldBackError, holdingBackOnOutage } from './errors.js';
 import { type FlowControlStore, nowOf } from './store.js';
 
 /**
@@ -69,13 +69,16 @@ export class PriorityLanes {
     if (busy === undefined) return undefined;
     const lane = (this.settings.lanes[index] as { name: string }).name;
     const leaseMs = remainingMs + this.settings.leaseMarginSeconds * 1000;
-    const lease = await acquireSlot(this.store, {
-      flow: this.flow,
-      key: { lane },
-      limit: this.settings.guaranteedSlots,
-      holder: `${record.messageId}#${randomUUID()}`,
-      leaseUntilMs: nowOf(this.store) + leaseMs,
-    });
+    // As the gate does: a table that does not answer holds the record back, never fails it.
+    const lease = await holdingBackOnOutage(laneKey(lane), logger, () =>
+      acquireSlot(this.store, {
+        flow: this.flow,
+        key: { lane },
+        limit: this.settings.guaranteedSlots,
+        holder: `${record.messageId}#${randomUUID()}`,
+        leaseUntilMs: nowOf(this.store) + leaseMs,
+      }),
+    );
     // A slot frees when a record of the lane is done, the backlog may drain sooner: leaseMs
     // is only the longest the wait can last (the consumer looks again after its backoff).
     if (lease === undefined) throw new FlowHeldBackError('priority', laneKey(lane), leaseMs);

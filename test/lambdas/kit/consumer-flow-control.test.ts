@@ -1,5 +1,6 @@
+import { Logger } from '@aws-lambda-powertools/logger';
 import type { SQSRecord } from 'aws-lambda';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { FlowControlSettings } from '../../../contracts/flow-control.js';
 import { ENV } from '../../../contracts/wiring.js';
 import { TicketCreated } from '../../../domain/index.js';
@@ -138,6 +139,47 @@ describe('createSqsConsumer with flow control', () => {
     const second = await handler(sqsEvent(...updates.filter((u) => waiting.includes(u.messageId))), lambdaContext());
     expect(ran).toEqual(['T-9']);
     expect(second.batchItemFailures).toEqual([]);
+  });
+
+  it('holds a record back, never dead-letters it, when the flow control table does not answer, and logs the outage as an error', async () => {
+    const base = await flowControlStore(dynamo);
+    const outage = Object.assign(new Error('Throughput exceeds the current capacity of your table'), {
+      name: 'ProvisionedThroughputExceededException',
+      $fault: 'client',
+      $metadata: { httpStatusCode: 400 },
+    });
+    const store = { ...base, client: { send: () => Promise.reject(outage) } as never };
+    const ran: string[] = [];
+    const handler = consumerWith(store, { concurrency: { limit: 1, leaseMarginSeconds: 10 } }, async (detail) => {
+      ran.push(detail.ticketId);
+    });
+    const errorLog = vi.spyOn(Logger.prototype, 'error');
+    const last = ticket('T-1');
+    const response = await handler(
+      sqsEvent({ ...last, attributes: { ...last.attributes, ApproximateReceiveCount: '5' } }),
+      lambdaContext(),
+    );
+    expect(ran).toEqual([]);
+    expect(response.batchItemFailures).toEqual([]);
+    // On its last receive it goes back to its queue as a new message, not to the DLQ.
+    expect(sqs.sent.map((m) => m.QueueUrl)).toEqual(['https://sqs.test/queue']);
+    expect(errorLog).toHaveBeenCalledWith(
+      expect.stringContaining('flow control table did not answer'),
+      expect.objectContaining({ flowControl: { key: 'cust-1', outcome: 'unavailable' }, error: outage }),
+    );
+    errorLog.mockRestore();
+  });
+
+  it('fails if the flow control table is misconfigured (no such table): that is no outage to wait out', async () => {
+    const base = await flowControlStore(dynamo);
+    const handler = consumerWith(
+      { ...base, tableName: 'no-such-table' },
+      { concurrency: { limit: 1, leaseMarginSeconds: 10 } },
+      async () => undefined,
+    );
+    const last = ticket('T-1');
+    await handler(sqsEvent({ ...last, attributes: { ...last.attributes, ApproximateReceiveCount: '5' } }), lambdaContext());
+    expect(sqs.sent.map((m) => m.QueueUrl)).toEqual(['https://sqs.test/dlq']);
   });
 });
 

@@ -39,7 +39,7 @@ function flakyClient(client: DynamoDBClient, failing: (command: unknown) => bool
   } as DynamoDBClient;
 }
 
-const logger = { warn: () => undefined } as never;
+const logger = { warn: () => undefined, error: () => undefined } as never;
 const inFlight = flowControlItemKey('concurrency', 'triage', 'model-x');
 /** The write that gives a place back (releaseSlot). */
 const release = (c: unknown) => c instanceof UpdateItemCommand && c.input.UpdateExpression?.startsWith('REMOVE') === true;
@@ -63,8 +63,11 @@ describe('FlowGate', () => {
       ...base,
       client: flakyClient(base.client, (c) => c instanceof GetItemCommand && c.input.Key?.pk?.S === rateItem),
     };
+    // Held back, not failed: a table outage must not count towards the DLQ.
     await expect(new FlowGate(store, settings).enter(sqsRecord(ticketCreated('T-1')), {}, 30_000, logger)).rejects.toMatchObject({
-      name: 'InternalServerError',
+      name: 'FlowHeldBack',
+      reason: 'unavailable',
+      cause: { name: 'InternalServerError' },
     });
     expect((await readItem(base, inFlight))?.holders).toEqual({});
   });
