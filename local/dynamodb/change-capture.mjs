@@ -4,7 +4,11 @@
 // recorded in the order they were applied; the records are committed by the main thread
 // (SQLite, local/dynamodb/streams/) before the client gets its answer, so an acknowledged
 // write never lacks its record. A write that fails (a condition that does not hold) or
-// changes nothing writes no record, as in DynamoDB.
+// changes nothing writes no record, as in DynamoDB. dynalite's store and SQLite are not one
+// transaction: before a write is passed on, its items and their images are committed as a
+// pending write, settled with its records; a pending write left by a kill between the two is
+// settled at the next start from the items' images then (`recover`), so an applied write
+// never lacks its record either.
 import { PassThrough } from 'node:stream';
 import { crc32 } from 'node:zlib';
 
@@ -125,7 +129,20 @@ export function captureChanges(server, main) {
     await withLocks(lockNames, async () => {
       const before = [];
       for (const item of items) before.push(await imageOf(item.table, item.key));
+      const pending = await main.ask({
+        kind: 'writeBegins',
+        items: items.map((item, index) => ({ table: item.table, key: item.key, before: before[index] ?? null })),
+      });
+      const pendingId = pending?.pendingId;
       const answer = await new Promise((resolve) => replay(inner, req, body, recorder(resolve)));
+      if (answer.status !== 200) {
+        try {
+          await main.ask({ kind: 'writeEnded', pendingId });
+        } catch (error) {
+          // Left pending, the write is settled at the next start: its items are unchanged, so it gives no record.
+          console.error(`[dynamodb] a refused write stays pending until the next start: ${error.message}`);
+        }
+      }
       if (answer.status === 200) {
         const records = [];
         const serviceDelete = operation === 'DeleteItem' && req.headers['x-switchyard-ttl-delete'] === main.ttlDeleteToken;
@@ -135,23 +152,37 @@ export function captureChanges(server, main) {
           const record = changeRecord(item, oldImage, newImage, serviceDelete);
           if (record) records.push(record);
         }
-        if (records.length > 0) {
-          try {
-            await main.ask({ kind: 'records', records });
-          } catch (error) {
-            // The write is applied but its record could not be kept: the client must not see a success.
-            return send(
-              res,
-              500,
-              'InternalServerError',
-              `the write was applied but its stream record could not be stored: ${error.message}`,
-            );
-          }
+        try {
+          // Even with no record (nothing changed): the pending write is settled with them.
+          await main.ask({ kind: 'records', records, pendingId });
+        } catch (error) {
+          // The write is applied but its record could not be kept: the client must not see a success.
+          return send(res, 500, 'InternalServerError', `the write was applied but its stream record could not be stored: ${error.message}`);
         }
       }
       res.writeHead(answer.status, answer.headers);
       res.end(answer.body);
     });
+  }
+
+  /**
+   * Settles the writes a kill left pending (applied by dynalite or not, their records never
+   * committed): each item's record is made from its image before the write and its image now,
+   * under the item's lock, so a write that changed nothing gives none.
+   */
+  async function recover() {
+    const answer = await main.ask({ kind: 'pendingWrites' });
+    for (const pending of answer?.writes ?? []) {
+      const lockNames = pending.items.map((item) => `${item.table}\u0000${canonical(item.key)}`);
+      await withLocks(lockNames, async () => {
+        const records = [];
+        for (const item of pending.items) {
+          const record = changeRecord(item, item.before ?? undefined, await imageOf(item.table, item.key), false);
+          if (record) records.push(record);
+        }
+        await main.ask({ kind: 'records', records, pendingId: pending.id });
+      });
+    }
   }
 
   function changeRecord(item, oldImage, newImage, serviceDelete) {
@@ -335,6 +366,7 @@ export function captureChanges(server, main) {
     setStreams(next) {
       streams = new Map(Object.entries(next));
     },
+    recover,
   };
 }
 

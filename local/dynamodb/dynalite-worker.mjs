@@ -45,7 +45,11 @@ function start() {
   const main = askMainThread();
   const capture = captureChanges(server, { ask: main.ask, ttlDeleteToken: workerData.ttlDeleteToken });
   if (workerData.guard) guardRequests(server, workerData.guard);
-  server.listen(0, '127.0.0.1', () => parentPort.postMessage({ port: server.address().port }));
+  server.listen(0, '127.0.0.1', () => {
+    parentPort.postMessage({ port: server.address().port });
+    // Asked after the port (the first message the host reads), answered once the main thread serves: a kill's pending writes get their records.
+    capture.recover().catch((error) => console.error(`[dynamodb] pending writes left by a kill could not be settled: ${error.stack}`));
+  });
   parentPort.on('message', (message) => {
     if (message === 'close') server.close(() => parentPort.postMessage('closed'));
     else if (message?.kind === 'streams') capture.setStreams(message.streams);

@@ -160,7 +160,18 @@ export class DynamoDbHost {
 
 /** What dynalite's thread asks the main thread (local/dynamodb/change-capture.mjs). */
 export type WorkerRequest = { readonly id: number } & (
-  | { readonly kind: 'records'; readonly records: readonly CapturedChange[] }
+  | {
+      readonly kind: 'records';
+      readonly records: readonly CapturedChange[];
+      /** The pending write these records settle (see `writeBegins`). */
+      readonly pendingId?: number;
+    }
+  /** A write to tables with a stream is about to be passed to dynalite: its items and their images before it. */
+  | { readonly kind: 'writeBegins'; readonly items: readonly PendingItem[] }
+  /** dynalite refused the write: nothing changed, no record. */
+  | { readonly kind: 'writeEnded'; readonly pendingId?: number }
+  /** The writes a kill left pending, to settle at start-up. */
+  | { readonly kind: 'pendingWrites' }
   | {
       readonly kind: 'streamEnabled';
       readonly table: string;
@@ -172,6 +183,13 @@ export type WorkerRequest = { readonly id: number } & (
   | { readonly kind: 'tableDeleted'; readonly table: string }
   | { readonly kind: 'timeToLive'; readonly operation: 'UpdateTimeToLive' | 'DescribeTimeToLive'; readonly input: Record<string, unknown> }
 );
+
+/** One item of a pending write: its table, its key and its image before the write (null: it did not exist). */
+export interface PendingItem {
+  readonly table: string;
+  readonly key: Record<string, unknown>;
+  readonly before: Record<string, unknown> | null;
+}
 
 /** One write's effect on one item, as change capture saw it (images in DynamoDB JSON). */
 export interface CapturedChange {

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
 import type { Clock } from '../../clock.js';
 import { inTransaction } from '../../store/transaction.js';
-import type { CapturedChange } from '../dynamodb-host.js';
+import type { CapturedChange, PendingItem } from '../dynamodb-host.js';
 
 /** How long a stream keeps its records (DynamoDB Streams: 24 hours). */
 export const RETENTION_MS = 24 * 60 * 60 * 1000;
@@ -76,6 +76,7 @@ export class StreamStore {
         position INTEGER PRIMARY KEY AUTOINCREMENT, stream_arn TEXT NOT NULL, created_ms INTEGER NOT NULL, record TEXT NOT NULL);
       CREATE INDEX IF NOT EXISTS records_by_stream ON records (stream_arn, position);
       CREATE TABLE IF NOT EXISTS time_to_live (table_name TEXT PRIMARY KEY, attribute TEXT NOT NULL, enabled INTEGER NOT NULL);
+      CREATE TABLE IF NOT EXISTS pending_writes (id INTEGER PRIMARY KEY AUTOINCREMENT, items TEXT NOT NULL);
     `);
   }
 
@@ -130,14 +131,40 @@ export class StreamStore {
     );
   }
 
-  /** Commits the records of one write (all or none), each cut to what its stream's view type carries. */
-  append(changes: readonly CapturedChange[]): void {
+  /**
+   * Keeps a write about to be passed to dynalite (its items and their images before it)
+   * until its records are committed (`append`) or it is refused (`endWrite`): dynalite's
+   * store and this database are not one transaction, and a kill between the two leaves it
+   * here for change capture to settle at the next start.
+   */
+  beginWrite(items: readonly PendingItem[]): number {
+    return Number(this.db.prepare('INSERT INTO pending_writes (items) VALUES (?)').run(JSON.stringify(items)).lastInsertRowid);
+  }
+
+  endWrite(pendingId: number | undefined): void {
+    if (pendingId !== undefined) this.db.prepare('DELETE FROM pending_writes WHERE id = ?').run(pendingId);
+  }
+
+  /** The writes a kill left pending, oldest first. */
+  pendingWrites(): { id: number; items: PendingItem[] }[] {
+    return (this.db.prepare('SELECT id, items FROM pending_writes ORDER BY id').all() as { id: number; items: string }[]).map((row) => ({
+      id: Number(row.id),
+      items: JSON.parse(row.items) as PendingItem[],
+    }));
+  }
+
+  /**
+   * Commits the records of one write (all or none), each cut to what its stream's view type
+   * carries, and settles its pending write in the same transaction.
+   */
+  append(changes: readonly CapturedChange[], pendingId?: number): void {
     const now = this.clock.now();
     const enabled = this.enabledByTable();
     const touched = new Set<string>();
     const insert = this.db.prepare('INSERT INTO records (stream_arn, created_ms, record) VALUES (?, ?, ?)');
     const setRecord = this.db.prepare('UPDATE records SET record = ? WHERE position = ?');
     inTransaction(this.db, () => {
+      this.endWrite(pendingId);
       for (const change of changes) {
         const stream = enabled[change.table];
         if (!stream) continue;

@@ -60,9 +60,16 @@ export class StreamsService {
   /** Answers dynalite's thread (see DynamoDbHost.serve). */
   async answer(request: WorkerRequest): Promise<unknown> {
     switch (request.kind) {
+      case 'writeBegins':
+        return { pendingId: this.store.beginWrite(request.items) };
       case 'records':
-        this.store.append(request.records);
+        this.store.append(request.records, request.pendingId);
         return {};
+      case 'writeEnded':
+        this.store.endWrite(request.pendingId);
+        return {};
+      case 'pendingWrites':
+        return { writes: this.store.pendingWrites() };
       case 'streamEnabled': {
         // The template's tables are created through the endpoint too: their stream (with the label the template's StreamArn has) is kept.
         const existing = this.store.enabledByTable()[request.table];
