@@ -110,20 +110,39 @@ export function keyPathMismatch(segments: readonly string[], detailSchemas: read
   return reasons[0];
 }
 
+/**
+ * Why no event of this schema can have a scalar at the path (undefined if one can). A union
+ * (`anyOf`, `oneOf`) or an intersection (`allOf`) is followed down each of its branches: the
+ * path holds if any branch has it, and its end may be a scalar if any branch's is (a
+ * `string | null` field is a key when it is a string).
+ */
 function leafMismatch(schema: TSchema, segments: readonly string[]): string | undefined {
-  let node: TSchema | undefined = schema;
+  let nodes = branchesOf(schema);
   const walked: string[] = ['detail'];
   for (const segment of segments) {
-    const properties: Record<string, TSchema> | undefined = (node as { properties?: Record<string, TSchema> }).properties;
-    node = properties?.[segment];
-    if (node === undefined) return `no contract declares ${[...walked, segment].join('.')}`;
+    const next = nodes.flatMap((node) => {
+      const property = (node as { properties?: Record<string, TSchema> }).properties?.[segment];
+      return property === undefined ? [] : branchesOf(property);
+    });
+    if (next.length === 0) return `no contract declares ${[...walked, segment].join('.')}`;
+    nodes = next;
     walked.push(segment);
   }
-  const types = typesOf(node);
-  if (types.length > 0 && !types.every((t) => t === 'string' || t === 'number' || t === 'integer' || t === 'boolean')) {
-    return `${walked.join('.')} is ${types.join(' | ')}, not a string, number or boolean`;
-  }
-  return undefined;
+  const types = nodes.map(typesOf);
+  // A branch whose type is unknown (any, unknown) may hold a scalar: only known non-scalars refuse.
+  if (types.some((t) => t.length === 0 || t.some(isScalarType))) return undefined;
+  return `${walked.join('.')} is ${[...new Set(types.flat())].join(' | ')}, not a string, number or boolean`;
+}
+
+/** The schemas a value of `schema` may match: a union's or intersection's branches, each followed down. */
+function branchesOf(schema: TSchema): TSchema[] {
+  const s = schema as { anyOf?: TSchema[]; oneOf?: TSchema[]; allOf?: TSchema[] };
+  const branches = s.anyOf ?? s.oneOf ?? s.allOf;
+  return Array.isArray(branches) ? branches.flatMap(branchesOf) : [schema];
+}
+
+function isScalarType(type: string): boolean {
+  return type === 'string' || type === 'number' || type === 'integer' || type === 'boolean';
 }
 
 /** The JSON types a schema allows, as far as its `type`, `anyOf` and `const` say (empty if unknown). */
