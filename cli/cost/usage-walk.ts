@@ -4,7 +4,11 @@ import { flowSettingsOf } from '../flow-control.js';
 import { flowName } from '../flows.js';
 import type { AppUsage, CostAssumptions } from './assumptions.js';
 import { type AslDefinition, type AslState, definitionPaths } from './definition-paths.js';
-import { flowControlUnits } from './flow-control.js';
+import { flowControlUnits, tokenBudgetsIn } from './flow-control.js';
+
+/** Minutes in the month AWS prices by (730 hours): how full a minute's log is at a month's records. */
+const MINUTES_PER_MONTH = 730 * 60;
+
 import { expressGbSeconds, lambdaGbSeconds, type Service, type Usage } from './model.js';
 import { declaredEmissions, historyEvents, lambdaTarget, matches, putEventsEntries, strings } from './template-wiring.js';
 
@@ -195,10 +199,24 @@ export class UsageWalk {
 
   /** What flow control (its FLOW_CONTROL settings, or token budgets without them) spends in its table per record. */
   #flowControl(fn: TemplateResource, table: TemplateResource, records: number): void {
-    const units = flowControlUnits(flowSettingsOf(fn));
+    const units = flowControlUnits(flowSettingsOf(fn), {
+      perMinute: records / MINUTES_PER_MONTH,
+      tokenBudgets: tokenBudgetsIn(this.#budgetTexts(fn)),
+    });
     const component = `table ${flowName(table.logicalId)}: flow control of ${flowName(fn.logicalId)} (${units.parts.join(', ')} per record)`;
     this.#add('DynamoDB', component, 'dynamodb.writeRequestUnit', records * units.writes);
     this.#add('DynamoDB', component, 'dynamodb.readRequestUnit', records * units.reads);
+  }
+
+  /** Where a function's token budgets are declared: its own variables, and the definitions of the state machines that call it. */
+  #budgetTexts(fn: TemplateResource): string[] {
+    const texts = Object.values(environmentOf(fn)).filter((v): v is string => typeof v === 'string');
+    for (const r of this.#byId.values()) {
+      if (r.type !== 'AWS::StepFunctions::StateMachine') continue;
+      const definition = JSON.stringify(stateMachineDefinition(r) ?? {});
+      if (definition.includes(`ref:${fn.logicalId}`)) texts.push(definition);
+    }
+    return texts;
   }
 
   /**

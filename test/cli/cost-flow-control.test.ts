@@ -9,7 +9,7 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readAssembly } from '../../cli/assembly.js';
-import { flowControlUnits } from '../../cli/cost/flow-control.js';
+import { flowControlUnits, tokenBudgetsIn } from '../../cli/cost/flow-control.js';
 import { type AppUsage, appUsage, DEFAULT_ASSUMPTIONS } from '../../cli/cost/usage.js';
 import type { FlowControlSettings } from '../../contracts/flow-control.js';
 import { ENV } from '../../contracts/wiring.js';
@@ -58,7 +58,7 @@ describe('switchyard cost with flow control', () => {
     expect(quantity('dynamodb.writeRequestUnit')).toBe(6_000_000);
     expect(quantity('dynamodb.readRequestUnit')).toBe(3_000_000);
     expect(usage.usage.find((u) => u.component.includes('flow control of Consumer'))?.component).toMatch(
-      /^table LimitsTable\w*: flow control of Consumer \(concurrency 2 W, rate 1 R \+ 1 W, debounce 1 R \+ 3 W, pause 1 R per record\)$/,
+      /^table LimitsTable\w*: flow control of Consumer \(concurrency 2 W \(item of 3 holders, 0\.3 KB\), rate 1 R \+ 1 W \(log of 5 starts, 0\.1 KB\), debounce 1 R \+ 3 W, pause 1 R per record\)$/,
     );
   });
 
@@ -70,6 +70,32 @@ describe('switchyard cost with flow control', () => {
       reads: 1,
       parts: ['circuit breaker 1 R'],
     });
-    expect(flowControlUnits(undefined)).toMatchObject({ writes: 2, reads: 0 });
+    expect(flowControlUnits(undefined)).toMatchObject({ writes: 2, reads: 2 });
+  });
+
+  it('bills a token budget 2 reads and 2 writes per budget key and call (reserve and settle, each a versioned read-modify-write)', () => {
+    expect(flowControlUnits(undefined, { perMinute: 10, tokenBudgets: { keys: 2, perDay: false } })).toMatchObject({ writes: 4, reads: 4 });
+  });
+
+  it('bills a write per KB and a read per 4 KB of the item: a full holders map, a long rate log, a busy token log', () => {
+    // 100 holders of about 84 bytes: an 8.3 KB item, 9 write units for each of take and release.
+    expect(flowControlUnits({ flow: 'f', concurrency: { limit: 100 } })).toMatchObject({ writes: 18, reads: 0 });
+    // 1,000 starts of 9 bytes: 8.9 KB, 9 write units and 3 read units.
+    expect(flowControlUnits({ flow: 'f', rateLimit: { limit: 1_000, periodSeconds: 60 } })).toMatchObject({ writes: 9, reads: 3 });
+    // 500 calls a minute of 39 bytes, and 25 hour buckets: 19.6 KB, 20 write units and 5 read units per request.
+    expect(flowControlUnits(undefined, { perMinute: 500, tokenBudgets: { keys: 1, perDay: true } })).toMatchObject({
+      writes: 40,
+      reads: 10,
+    });
+  });
+
+  it("finds a function's token budgets in an AgentGraph's budget payload or in its own JSON variables", () => {
+    const payload = JSON.stringify({
+      Payload:
+        '{% { "budget": { "modelTokens": { "perMinute": 20000, "perDay": 2000000 }, "tenantTokens": ($exists(x) ? { "perMinute": 5 }) } } %}',
+    });
+    expect(tokenBudgetsIn([payload])).toEqual({ keys: 2, perDay: true });
+    expect(tokenBudgetsIn(['{"model":"m","limits":{"perMinute":200000}}'])).toEqual({ keys: 1, perDay: false });
+    expect(tokenBudgetsIn(['plain', '{"a":1}'])).toBeUndefined();
   });
 });
