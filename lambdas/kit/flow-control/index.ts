@@ -4,7 +4,7 @@
  * runs the controls itself from QueueConsumer's settings; the controls' own writes
  * (slots, logs, pauses) stay internal, so their item shapes can change without a break.
  */
-export * from './errors.js';
+export { FlowHeldBackError, type FlowHoldReason } from './errors.js';
 export { type Throttle, throttleOf } from './pause.js';
 export { type FlowControlConfig, flowControlFromEnv } from './settings.js';
 export type { FlowControlStore } from './store.js';
