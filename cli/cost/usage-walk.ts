@@ -1,3 +1,4 @@
+import { OUTBOX_ATTRIBUTE } from '../../contracts/outbox.js';
 import { ENV } from '../../contracts/wiring.js';
 import { type CloudAssembly, referencedId, stateMachineDefinition, type TemplateResource } from '../assembly.js';
 import { flowSettingsOf } from '../flow-control.js';
@@ -274,6 +275,25 @@ export class UsageWalk {
     }
   }
 
+  /**
+   * An item written with an announcement (OUTBOX_ATTRIBUTE: a TableOutbox's transactional
+   * outbox) is an event on the bus the table's outbox pipe targets: one per write, as the
+   * pipe's filter passes only the writes that carry one.
+   */
+  #outboxEvent(table: string | undefined, item: unknown, rate: number, next: Next): void {
+    const announcement = (item as Record<string, { M?: Record<string, { S?: unknown }> }> | undefined)?.[OUTBOX_ATTRIBUTE]?.M;
+    const source = announcement?.source?.S;
+    const detailType = announcement?.detailType?.S;
+    if (table === undefined || typeof source !== 'string' || typeof detailType !== 'string') return;
+    const pipe = this.#all.find((r) => r.type === 'AWS::Pipes::Pipe' && referencedId(r.properties.Source) === table);
+    const bus = referencedId(pipe?.properties.Target);
+    if (bus === undefined || this.#byId.get(bus)?.type !== 'AWS::Events::EventBus') {
+      this.#notModelled.add(`table ${flowName(table)}: announcements (${detailType}) with no outbox pipe to a bus`);
+      return;
+    }
+    this.#queue.push({ kind: 'event', bus, source, detailType, rate, ...next });
+  }
+
   /** What a Task state calls: a function, events, another workflow, a table or a queue. */
   #taskEffects(state: AslState, rate: number, next: Next): void {
     if (state.Type !== 'Task') return;
@@ -289,7 +309,9 @@ export class UsageWalk {
       const target = ref(args.StateMachineArn);
       if (target && this.#byId.has(target)) this.#queue.push({ kind: 'execution', machine: target, rate, ...next });
     } else if (/:states:::dynamodb:(putItem|updateItem|deleteItem)/.test(resource)) {
-      this.#add('DynamoDB', `table ${flowName(ref(args.TableName) ?? 'unknown')}`, 'dynamodb.writeRequestUnit', rate);
+      const table = ref(args.TableName);
+      this.#add('DynamoDB', `table ${flowName(table ?? 'unknown')}`, 'dynamodb.writeRequestUnit', rate);
+      this.#outboxEvent(table, args.Item, rate, next);
     } else if (/:states:::dynamodb:getItem/.test(resource)) {
       this.#add('DynamoDB', `table ${flowName(ref(args.TableName) ?? 'unknown')}`, 'dynamodb.readRequestUnit', rate / 2);
     } else if (resource.includes(':states:::sqs:sendMessage')) {
