@@ -95,7 +95,9 @@ describe('the usage the cost model derives from the template', () => {
     // the model with its TicketRouted in one conditional write to its routings table (0.8M), whose outbox pipe
     // puts the TicketRouted counted on the hub above.
     expect(quantity('table IdempotencyTable', 'dynamodb.writeRequestUnit')).toBeCloseTo(2_000_000, 3);
-    const routings = usage.usage.find((u) => u.component.startsWith('table TicketTriageRoutings') && u.price === 'dynamodb.writeRequestUnit');
+    const routings = usage.usage.find(
+      (u) => u.component.startsWith('table TicketTriageRoutings') && u.price === 'dynamodb.writeRequestUnit',
+    );
     expect(routings?.quantity).toBeCloseTo(800_000, 3);
     expect(quantity('function TicketTriageClassify', 'lambda.request')).toBeCloseTo(1_000_000, 3);
     expect(usage.hotStandard).toEqual([]);
