@@ -107,6 +107,7 @@ export class LineageBuilder {
     if (depth > 1) {
       for (const match of event.matched) children.push(await this.#rule(event, match, depth - 1, seen));
       children.push(...(await this.#childrenOf(eventSegment(event.id, event.replayName), depth - 1, seen)));
+      children.push(...(await this.#causedBy(event, depth - 1, seen)));
     }
     return {
       kind: 'event',
@@ -123,6 +124,24 @@ export class LineageBuilder {
       },
       children,
     };
+  }
+
+  /**
+   * The events `event` caused that arrived with no trace header to place them (one a
+   * transactional outbox's pipe sent: AWS carries no trace context through a DynamoDB stream,
+   * and neither does the local runtime). Switchyard's events name their cause in
+   * `detail.metadata.causationId` (the kit's `prepareEvent`, the flows' metadata), so they hang
+   * under it, marked as linked by that id; an event placed by its trace header is already in the tree.
+   */
+  async #causedBy(event: BusEventRecord, depth: number, seen: Set<string>): Promise<LineageNode[]> {
+    const caused: LineageNode[] = [];
+    for (const { record } of this.records.eventsWithDetailValue(event.id, DETAIL_MATCHES_PER_PAGE)) {
+      if (record.traceHeader !== undefined || causationIdOf(record) !== event.id) continue;
+      if (seen.has(`event:${record.id}:${record.replayName ?? ''}`)) continue;
+      const node = await this.#event(record, depth, seen);
+      caused.push({ ...node, attributes: { ...node.attributes, linkedBy: CAUSATION_LINK } });
+    }
+    return caused;
   }
 
   async #rule(event: BusEventRecord, match: RuleMatch, depth: number, seen: Set<string>): Promise<LineageNode> {
@@ -251,6 +270,14 @@ function flowStepLabel(outcome: FlowOutcome): string {
   const why = HELD_BACK_BECAUSE[outcome.reason ?? ''] ?? 'at a limit';
   const back = outcome.retryInSeconds === undefined ? '' : `; back in ${outcome.retryInSeconds} s`;
   return `held back: key ${key} ${why}${back}`;
+}
+
+/** How a node placed by its cause's id (not by a trace header) says so: `attributes.linkedBy`. */
+export const CAUSATION_LINK = 'detail.metadata.causationId (it came with no trace header)';
+
+function causationIdOf(event: BusEventRecord): string | undefined {
+  const metadata = (event.detail as { metadata?: { causationId?: unknown } } | null)?.metadata;
+  return typeof metadata?.causationId === 'string' ? metadata.causationId : undefined;
 }
 
 function key(node: Pick<StoredNode, 'kind' | 'id'>): string {

@@ -15,6 +15,7 @@ import {
   type ReadApiError,
   type StreamMessage,
 } from '../../../local/read-api/contract.js';
+import { CAUSATION_LINK } from '../../../local/read-api/lineage.js';
 import { LocalRuntime } from '../../../local/runtime.js';
 import { switchyardAssembly } from '../../helpers/switchyard-assembly.js';
 import { credentials, eventually, region, tempDataDir } from '../helpers.js';
@@ -208,9 +209,9 @@ describe('the read API', () => {
         if (status !== 200) return undefined;
         const tree = body as Lineage;
         // TicketRouted leaves through triage's outbox (a pipe from the routings table's stream), which
-        // carries no trace header of the execution that wrote it: it is a root of its own, found by
-        // the ticket id in its detail.
-        const routed = tree.roots.find((n) => n.kind === 'event' && n.label.startsWith('TicketRouted'));
+        // carries no trace header of the execution that wrote it: it hangs under the TicketCreated its
+        // detail names as its cause (detail.metadata.causationId).
+        const routed = tree.roots[0]?.children.find((n) => n.kind === 'event' && n.label.startsWith('TicketRouted'));
         // Log lines reach the log group after the invocation ends (as in CloudWatch): wait for the starter's last one too.
         const starter = tree.roots[0]?.children
           .find((n) => n.kind === 'rule')
@@ -222,7 +223,7 @@ describe('the read API', () => {
       30_000,
       'the full lineage of RA-3',
     );
-    expect(lineage.roots).toHaveLength(2);
+    expect(lineage.roots).toHaveLength(1);
     const root = lineage.roots[0] as LineageNode;
     expect(root).toMatchObject({ kind: 'event', label: expect.stringMatching(/^TicketCreated from switchyard.helpdesk/) });
     // event -> rule -> message -> starter invocation -> triage execution -> TicketRouted -> rule -> ...
@@ -236,8 +237,9 @@ describe('the read API', () => {
     expect(starter?.logs?.at(-1)).toMatch(/REPORT RequestId: |"platform.report"/);
     const execution = starter && find(starter, (n) => n.kind === 'execution');
     expect(execution).toMatchObject({ status: 'SUCCEEDED', attributes: { type: 'EXPRESS' } });
-    const emitted = lineage.roots[1];
+    const emitted = root.children.find((n) => n.kind === 'event');
     expect(emitted?.label).toMatch(/^TicketRouted/);
+    expect(emitted?.attributes?.linkedBy).toBe(CAUSATION_LINK);
     expect(emitted?.children.some((n) => n.kind === 'rule')).toBe(true);
     // The same tree answers for the event id, and for the execution by name.
     const byId = (await read(`${READ_API_PATHS.lineage}${encodeURIComponent(root.id)}`)).body as Lineage;
