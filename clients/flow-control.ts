@@ -198,9 +198,18 @@ export function parseFlowItemKey(pk: string): ParsedKey | undefined {
   }
   const [flow, ...keyParts] = rest;
   if (flow === undefined || keyParts.length === 0) return undefined;
-  if (kind === 'concurrency' || kind === 'rate' || kind === 'debounce' || kind === 'pause') return { kind, flow, key: keyParts.join('#') };
-  if (kind === 'breaker') return { kind, flow, key: keyParts.join('#') };
+  // An event's key is one escaped segment (the kit's escapeSegment): shown as the event had it,
+  // as the consumers' log lines name it. More segments are a lane's slots (`lane#<name>`) or an
+  // item written before keys were escaped: shown as stored.
+  const key = keyParts.length === 1 ? unescapeSegment(keyParts[0] ?? '') : keyParts.join('#');
+  if (kind === 'concurrency' || kind === 'rate' || kind === 'debounce' || kind === 'pause' || kind === 'breaker')
+    return { kind, flow, key };
   return undefined;
+}
+
+/** The inverse of the kit's `escapeSegment` (`%23` is `#`, `%25` is `%`). */
+function unescapeSegment(part: string): string {
+  return part.replace(/%2[35]/g, (code) => (code === '%23' ? '#' : '%'));
 }
 
 export interface ReportInput {

@@ -18,6 +18,7 @@ import { TicketCreated } from '../../domain/index.js';
 import { createSqsConsumer } from '../../lambdas/kit/consumer.js';
 import { acquireSlot } from '../../lambdas/kit/flow-control/concurrency.js';
 import { debounce, debounceSeq } from '../../lambdas/kit/flow-control/debounce.js';
+import { flowControlItemKey } from '../../lambdas/kit/flow-control/item-keys.js';
 import { pauseKey } from '../../lambdas/kit/flow-control/pause.js';
 import { takeStart } from '../../lambdas/kit/flow-control/rate-limit.js';
 import { TokenBudget } from '../../lambdas/kit/flow-control/token-budget.js';
@@ -115,6 +116,12 @@ describe('parseFlowItemKey', () => {
   it('keeps a key that holds # whole', () => {
     expect(parseFlowItemKey('concurrency#App/F#a#b#2')).toEqual({ kind: 'concurrency', flow: 'App/F', key: 'a#b#2' });
     expect(parseFlowItemKey('rate#App/F#a#b')).toEqual({ kind: 'rate', flow: 'App/F', key: 'a#b' });
+    // An event's key is escaped by the kit: shown as the event (and the log lines) had it.
+    expect(parseFlowItemKey('concurrency#App/F#a%23b%2523')).toEqual({ kind: 'concurrency', flow: 'App/F', key: 'a#b%23' });
+    expect(parseFlowItemKey('breaker#App/F#100%25')).toEqual({ kind: 'breaker', flow: 'App/F', key: '100%' });
+    for (const key of ['a#b%23', '%', '#', 'plain', '%2523#']) {
+      expect(parseFlowItemKey(flowControlItemKey('debounce', 'App/F', key))?.key).toBe(key);
+    }
     expect(parseFlowItemKey('tokens#tenant#acme%231')).toEqual({ kind: 'tokens', scope: 'tenant', key: 'acme#1' });
   });
 
