@@ -85,6 +85,14 @@ export type InvokeOutcome = (
 export interface InvokeOptions {
   /** Fail with TooManyRequestsException instead of waiting when the function is at its concurrency. */
   readonly throttle?: boolean;
+  /**
+   * The caller gave up (a Step Functions task timed out): an invocation still waiting for
+   * room here is dropped, never run, and the call rejects with the signal's reason. Lambda
+   * would have started it at once (it scales past the local cap); run after its caller left,
+   * it would only take room from the callers still waiting, which under a burst turns every
+   * retry into another timeout. One that started runs to its end, as in Lambda.
+   */
+  readonly signal?: AbortSignal;
   readonly requestId?: string;
   /** The decoded `ClientContext` (Invoke's `X-Amz-Client-Context`): `context.clientContext`. */
   readonly clientContext?: unknown;
@@ -230,7 +238,7 @@ export class FunctionRuntime {
     // a new trace when the call carries none.
     const callerTraceHeader = options.traceHeader ?? currentTraceHeader();
     const traceHeader = childHeader(callerTraceHeader, newSegmentId());
-    const env = await this.#acquire(options.throttle ?? false);
+    const env = await this.#acquire(options.throttle ?? false, options.signal);
     const note = (phase: InvocationNote['phase'], error?: LambdaErrorPayload) =>
       this.observe?.({
         phase,
@@ -407,7 +415,8 @@ export class FunctionRuntime {
     });
   }
 
-  async #acquire(throttle: boolean): Promise<Environment> {
+  async #acquire(throttle: boolean, signal?: AbortSignal): Promise<Environment> {
+    signal?.throwIfAborted();
     const idle = this.#idle.pop();
     if (idle) {
       idle.busy = true;
@@ -426,7 +435,19 @@ export class FunctionRuntime {
         429,
       );
     }
-    return new Promise((resolve) => this.#waiting.push(resolve));
+    return new Promise((resolve, reject) => {
+      const abandon = () => {
+        const at = this.#waiting.indexOf(take);
+        if (at >= 0) this.#waiting.splice(at, 1);
+        reject(signal?.reason);
+      };
+      const take = (env: Environment) => {
+        signal?.removeEventListener('abort', abandon);
+        resolve(env);
+      };
+      signal?.addEventListener('abort', abandon, { once: true });
+      this.#waiting.push(take);
+    });
   }
 
   #release(env: Environment, discard: boolean): void {

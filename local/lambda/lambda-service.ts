@@ -226,13 +226,18 @@ export class LambdaService implements RestProtocolService {
    * once, as a synchronous Invoke does (Step Functions asks for this); without, the call
    * waits for room.
    */
-  async invoke(functionName: string, event: unknown, options: { readonly throttle?: boolean } = {}): Promise<InvokeOutcome> {
+  async invoke(
+    functionName: string,
+    event: unknown,
+    options: { readonly throttle?: boolean; readonly signal?: AbortSignal } = {},
+  ): Promise<InvokeOutcome> {
     const resolved = this.#directory.resolve(functionName);
     if (durableSettings(resolved.fn.definition)) return this.#invokeDurable(resolved, event);
     return resolved.fn.invoke(event, {
       invokedFunctionArn: resolved.arn,
       version: resolved.version,
       throttle: options.throttle === true && resolved.fn.definition.reservedConcurrency !== undefined,
+      ...(options.signal ? { signal: options.signal } : {}),
     });
   }
 

@@ -10,7 +10,11 @@ export interface LambdaForTasks {
    * concurrency fails the task with Lambda.TooManyRequestsException (which a Retry can
    * match), as in AWS, rather than waiting for room.
    */
-  invoke(functionName: string, event: unknown, options?: { readonly throttle?: boolean }): Promise<InvokeOutcome>;
+  invoke(
+    functionName: string,
+    event: unknown,
+    options?: { readonly throttle?: boolean; readonly signal?: AbortSignal },
+  ): Promise<InvokeOutcome>;
   /**
    * Lambda's asynchronous invocation (InvocationType Event): resolves once the event is
    * durably queued; Lambda's retries, destinations and dead-letter queue take it from there.
@@ -81,7 +85,8 @@ async function invokeEvent(env: TaskEnvironment, lambda: LambdaForTasks, name: s
 
 async function invoke(lambda: LambdaForTasks, name: string, event: unknown, signal: AbortSignal): Promise<InvokeOutcome> {
   try {
-    return await abortable(lambda.invoke(name, event, { throttle: true }), signal);
+    // The signal reaches the function too: an invocation still waiting for room when the task times out is never run.
+    return await abortable(lambda.invoke(name, event, { throttle: true, signal }), signal);
   } catch (error) {
     if (signal.aborted) throw error;
     throw serviceFailure('Lambda', 'AWSLambda', error);

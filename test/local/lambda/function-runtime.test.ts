@@ -93,6 +93,22 @@ describe('FunctionRuntime', () => {
     await expect(first).resolves.toMatchObject({ ok: true });
   });
 
+  it('never runs an invocation whose caller gave up while it waited for room, and runs the next caller', async () => {
+    const runtime = fn(
+      `let runs = 0; export const handler = async (event) => { runs++; await new Promise((r) => setTimeout(r, event.ms ?? 0)); return runs; }`,
+      { reservedConcurrency: 1 },
+    );
+    const first = runtime.invoke({ ms: 300 });
+    const caller = new AbortController();
+    const abandoned = runtime.invoke({}, { signal: caller.signal });
+    const next = runtime.invoke({});
+    caller.abort(new Error('the task timed out'));
+    await expect(abandoned).rejects.toThrow('the task timed out');
+    await expect(first).resolves.toMatchObject({ ok: true, payload: '1' });
+    // The second run is the next caller's: the abandoned one took no turn.
+    await expect(next).resolves.toMatchObject({ ok: true, payload: '2' });
+  });
+
   it("hands every log line, in Lambda's text format, and the START/END/REPORT lines to the sink", async () => {
     const logs: string[] = [];
     const outcome = await fn(
