@@ -11,6 +11,7 @@ import {
   summaryOf,
 } from '../escalations.js';
 import { subscribe } from '../feed.js';
+import { coalescedReload } from '../refresh.js';
 import { executionHref } from '../routes.js';
 
 const REVIEWER_KEY = 'switchyard.console.reviewer';
@@ -42,129 +43,161 @@ export function escalationsPage(root: HTMLElement): () => void {
         list,
         tasks.length === 0
           ? h('p', { class: 'muted', 'data-testid': 'no-escalations' }, 'No open escalations.')
-          : tasks.map((t) => card(t)),
+          : tasks.map((t) => escalationCard(t, status, load)),
       );
     } catch (error) {
       if (!stopped) replace(list, h('p', { class: 'error' }, message(error)));
     }
   };
 
-  const card = (task: OpenTask): HTMLElement => {
-    const policy = task.policy;
-    const subject = subjectOf(task, policy);
-    const label = subjectLabel(policy);
-    const decideBy = typeof task.question.decideBy === 'string' ? new Date(task.question.decideBy) : undefined;
-    const now = Date.now();
-    // One control per field of the policy's decision: a list for a field with set values, a text box otherwise.
-    const controls = decisionFields(policy).map((field) => {
-      const control =
-        field.choices === undefined
-          ? (h('input', {
-              name: field.name,
-              value: field.name === 'reviewer' ? (sessionStorage.getItem(REVIEWER_KEY) ?? '') : undefined,
-              autocomplete: field.name === 'reviewer' ? 'name' : undefined,
-            }) as HTMLInputElement)
-          : (h(
-              'select',
-              { name: field.name },
-              h('option', { value: '' }, '(none)'),
-              field.choices.map((c) => h('option', { value: c }, c)),
-            ) as HTMLSelectElement);
-      return { field, control };
-    });
-    const problems = h('p', { class: 'error', role: 'alert' });
-    const buttons: HTMLButtonElement[] = [];
-    const submit = async (kind: 'approve' | 'reject') => {
-      const fields: Record<string, unknown> = {};
-      for (const { field, control } of controls) {
-        const value = control.value.trim();
-        if (value !== '') fields[field.name] = typed(value, field.type);
-      }
-      const decision = decisionOf(policy, kind, fields);
-      const found = decisionProblems(policy, decision);
-      replace(problems, found.join('; '));
-      if (found.length > 0) return;
-      if (typeof fields.reviewer === 'string') sessionStorage.setItem(REVIEWER_KEY, fields.reviewer);
-      for (const b of buttons) b.disabled = true;
-      try {
-        await decide(task, decision);
-        replace(
-          status,
-          h(
-            'p',
-            { class: 'ok', 'data-testid': 'decided' },
-            `${kind === 'approve' ? 'Approved' : 'Rejected'} ${subject ? `${label} ${subject}` : task.executionName}. `,
-            h('a', { href: executionHref(task.executionArn) }, 'Watch its execution'),
-          ),
-        );
-        void load();
-      } catch (error) {
-        replace(problems, message(error));
-        for (const b of buttons) b.disabled = false;
-      }
-    };
-    const button = (kind: 'approve' | 'reject', text: string) => {
-      const b = h(
-        'button',
-        { type: 'button', class: kind, 'data-action': kind, onclick: () => void submit(kind) },
-        text,
-      ) as HTMLButtonElement;
-      buttons.push(b);
-      return b;
-    };
-    const { taskToken: _, ...question } = task.question;
-    return h(
-      'article',
-      { class: 'escalation', 'data-subject': subject ?? '', 'data-execution': task.executionArn },
-      h('h2', {}, subject ? `${capitalized(label)} ${subject}` : task.executionName),
-      h(
-        'dl',
-        {},
-        summaryOf(task, policy).map((s) => [h('dt', {}, capitalized(s.label)), h('dd', {}, shown(s.value))]),
-        h('dt', {}, 'Ask'),
-        h('dd', {}, typeof task.question.attempt === 'number' ? String(task.question.attempt) : '-'),
-        h('dt', {}, 'Decide by'),
-        h(
-          'dd',
-          { class: decideBy && decideBy.getTime() < now ? 'overdue' : '' },
-          decideBy && !Number.isNaN(decideBy.getTime())
-            ? `${time(decideBy)} (${decideBy.getTime() < now ? 'overdue' : `in ${duration(decideBy.getTime() - now)}`})`
-            : '-',
-        ),
-        h('dt', {}, 'Waiting since'),
-        h('dd', {}, time(task.scheduledAt)),
-        h('dt', {}, 'Execution'),
-        h('dd', {}, h('a', { href: executionHref(task.executionArn) }, `${task.flow} / ${task.executionName}`), ` (state ${task.state})`),
-      ),
-      // Everything the ask says, for what the summary leaves out.
-      h('details', {}, h('summary', {}, 'The question'), h('pre', {}, JSON.stringify(question, null, 2))),
-      h(
-        'form',
-        { class: 'decision', onsubmit: (e: Event) => e.preventDefault() },
-        controls.map(({ field, control }) => h('label', {}, `${capitalized(field.name)} `, control)),
-        h('div', { class: 'buttons' }, button('approve', 'Approve'), button('reject', 'Reject')),
-        problems,
-      ),
-    );
-  };
-
   void load();
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  const reload = coalescedReload(500, () => void load());
   const unsubscribe = subscribe((m) => {
     // A new ask (a task scheduled), an answer (its end) or an execution ending changes the list.
     const type = m.kind === 'execution' ? m.historyEvent?.type : undefined;
     if (m.kind !== 'execution' || (type !== undefined && !/^(Task(Scheduled|Succeeded|Failed|TimedOut)|Execution)/.test(type))) return;
-    if (timer !== undefined) return;
-    timer = setTimeout(() => {
-      timer = undefined;
-      void load();
-    }, 500);
+    reload.ask();
   });
   return () => {
     stopped = true;
     unsubscribe();
-    clearTimeout(timer);
+    reload.cancel();
   };
+}
+
+/** A field of the policy's decision with the control that edits it. */
+interface DecisionControl {
+  readonly field: ReturnType<typeof decisionFields>[number];
+  readonly control: HTMLInputElement | HTMLSelectElement;
+}
+
+/** A card's decision form as its buttons send it: where the answer and the problems go. */
+interface DecisionForm {
+  readonly task: OpenTask;
+  readonly subject: string | undefined;
+  readonly label: string;
+  readonly controls: readonly DecisionControl[];
+  readonly problems: HTMLElement;
+  /** Approve and Reject, disabled while a decision is sent. */
+  readonly buttons: HTMLButtonElement[];
+  readonly status: HTMLElement;
+  readonly reload: () => Promise<void>;
+}
+
+/** An open task: what it is about, the ask and its SLA, the whole question, and a form to decide it. */
+function escalationCard(task: OpenTask, status: HTMLElement, reload: () => Promise<void>): HTMLElement {
+  const policy = task.policy;
+  const subject = subjectOf(task, policy);
+  const label = subjectLabel(policy);
+  const controls = decisionControls(policy);
+  const { taskToken: _, ...question } = task.question;
+  return h(
+    'article',
+    { class: 'escalation', 'data-subject': subject ?? '', 'data-execution': task.executionArn },
+    h('h2', {}, subject ? `${capitalized(label)} ${subject}` : task.executionName),
+    taskFacts(task),
+    // Everything the ask says, for what the summary leaves out.
+    h('details', {}, h('summary', {}, 'The question'), h('pre', {}, JSON.stringify(question, null, 2))),
+    decisionForm({ task, subject, label, controls, problems: h('p', { class: 'error', role: 'alert' }), buttons: [], status, reload }),
+  );
+}
+
+/** The task's summary fields as its policy names them, the ask, the deadline, the wait and the execution. */
+function taskFacts(task: OpenTask): HTMLElement {
+  const decideBy = typeof task.question.decideBy === 'string' ? new Date(task.question.decideBy) : undefined;
+  const now = Date.now();
+  return h(
+    'dl',
+    {},
+    summaryOf(task, task.policy).map((s) => [h('dt', {}, capitalized(s.label)), h('dd', {}, shown(s.value))]),
+    h('dt', {}, 'Ask'),
+    h('dd', {}, typeof task.question.attempt === 'number' ? String(task.question.attempt) : '-'),
+    h('dt', {}, 'Decide by'),
+    h(
+      'dd',
+      { class: decideBy && decideBy.getTime() < now ? 'overdue' : '' },
+      decideBy && !Number.isNaN(decideBy.getTime())
+        ? `${time(decideBy)} (${decideBy.getTime() < now ? 'overdue' : `in ${duration(decideBy.getTime() - now)}`})`
+        : '-',
+    ),
+    h('dt', {}, 'Waiting since'),
+    h('dd', {}, time(task.scheduledAt)),
+    h('dt', {}, 'Execution'),
+    h('dd', {}, h('a', { href: executionHref(task.executionArn) }, `${task.flow} / ${task.executionName}`), ` (state ${task.state})`),
+  );
+}
+
+/** One control per field of the policy's decision: a list for a field with set values, a text box otherwise. */
+function decisionControls(policy: OpenTask['policy']): DecisionControl[] {
+  return decisionFields(policy).map((field) => {
+    const control =
+      field.choices === undefined
+        ? (h('input', {
+            name: field.name,
+            value: field.name === 'reviewer' ? (sessionStorage.getItem(REVIEWER_KEY) ?? '') : undefined,
+            autocomplete: field.name === 'reviewer' ? 'name' : undefined,
+          }) as HTMLInputElement)
+        : (h(
+            'select',
+            { name: field.name },
+            h('option', { value: '' }, '(none)'),
+            field.choices.map((c) => h('option', { value: c }, c)),
+          ) as HTMLSelectElement);
+    return { field, control };
+  });
+}
+
+/** The decision's fields, Approve and Reject, and the problems the policy finds in a decision. */
+function decisionForm(form: DecisionForm): HTMLElement {
+  const button = (kind: 'approve' | 'reject', text: string) => {
+    const b = h(
+      'button',
+      { type: 'button', class: kind, 'data-action': kind, onclick: () => void submitDecision(form, kind) },
+      text,
+    ) as HTMLButtonElement;
+    form.buttons.push(b);
+    return b;
+  };
+  return h(
+    'form',
+    { class: 'decision', onsubmit: (e: Event) => e.preventDefault() },
+    form.controls.map(({ field, control }) => h('label', {}, `${capitalized(field.name)} `, control)),
+    h('div', { class: 'buttons' }, button('approve', 'Approve'), button('reject', 'Reject')),
+    form.problems,
+  );
+}
+
+/** Checks the decision against the policy's schema and sends it; the page is read again once it is sent. */
+async function submitDecision(form: DecisionForm, kind: 'approve' | 'reject'): Promise<void> {
+  const { task, subject, label, controls, problems, buttons, status } = form;
+  const policy = task.policy;
+  const fields: Record<string, unknown> = {};
+  for (const { field, control } of controls) {
+    const value = control.value.trim();
+    if (value !== '') fields[field.name] = typed(value, field.type);
+  }
+  const decision = decisionOf(policy, kind, fields);
+  const found = decisionProblems(policy, decision);
+  replace(problems, found.join('; '));
+  if (found.length > 0) return;
+  if (typeof fields.reviewer === 'string') sessionStorage.setItem(REVIEWER_KEY, fields.reviewer);
+  for (const b of buttons) b.disabled = true;
+  try {
+    await decide(task, decision);
+    replace(
+      status,
+      h(
+        'p',
+        { class: 'ok', 'data-testid': 'decided' },
+        `${kind === 'approve' ? 'Approved' : 'Rejected'} ${subject ? `${label} ${subject}` : task.executionName}. `,
+        h('a', { href: executionHref(task.executionArn) }, 'Watch its execution'),
+      ),
+    );
+    void form.reload();
+  } catch (error) {
+    replace(problems, message(error));
+    for (const b of buttons) b.disabled = false;
+  }
 }
 
 function capitalized(text: string): string {
