@@ -5,6 +5,7 @@ import { feedStatus, subscribe } from '../feed.js';
 import { type AslScope, allNodes, graphOf, nodeStates, type StateNode } from '../graph/model.js';
 import { renderGraph } from '../graph/render.js';
 import { detailsOf, executionOutcome, type StateVisit, stateVisits } from '../history.js';
+import { coalescedReload, oneAtATime } from '../refresh.js';
 
 /** While the live feed is down, a running execution is read again this often instead. */
 const POLL_MS = 1500;
@@ -25,31 +26,10 @@ export function executionPage(root: HTMLElement, executionArn: string): () => vo
   let detail: ExecutionDetail | undefined;
   let visits: StateVisit[] = [];
   let stopped = false;
-  let loading = false;
-  let again = false;
 
   const draw = () => {
     if (detail === undefined) return;
-    const outcome = executionOutcome(detail.events);
-    const status = String(detail.describe?.status ?? outcome.status);
-    const start = toDate(detail.describe?.startDate) ?? toDate(detail.events[0]?.timestamp);
-    const stop = toDate(detail.describe?.stopDate) ?? (outcome.status === 'RUNNING' ? undefined : toDate(detail.events.at(-1)?.timestamp));
-    const failure = outcome.error ?? (detail.describe?.error as string | undefined);
-    replace(
-      header,
-      h('h1', {}, String(detail.executionArn.split(':').at(detail.type === 'EXPRESS' ? -2 : -1))),
-      h(
-        'p',
-        { class: 'summary' },
-        h('span', { class: `pill status-${status.toLowerCase()}`, 'data-testid': 'execution-status' }, status),
-        ` ${detail.flow} (${detail.type === 'EXPRESS' ? 'Express' : 'Standard'}) · started ${time(start)} · ${duration(
-          start ? (stop?.getTime() ?? Date.now()) - start.getTime() : undefined,
-        )}${stop ? '' : ' so far'}`,
-      ),
-      failure ? h('p', { class: 'error' }, `${failure}${outcome.cause ? `: ${outcome.cause}` : ''}`) : null,
-      detail.problem ? h('p', { class: 'note' }, detail.problem) : null,
-      h('p', { class: 'muted small' }, detail.executionArn),
-    );
+    drawHeader(header, detail);
     const definition = (detail.definition ?? {}) as AslScope;
     const scope = graphOf(definition);
     replace(
@@ -75,50 +55,59 @@ export function executionPage(root: HTMLElement, executionArn: string): () => vo
     replace(historyBox, h('h2', {}, 'Event history'), historyTable(detail, visits));
   };
 
-  const load = async () => {
-    if (loading) {
-      again = true;
-      return;
-    }
-    loading = true;
-    try {
-      detail = await loadExecution(executionArn);
-      visits = stateVisits(detail.events);
-      if (!stopped) draw();
-    } catch (error) {
-      if (!stopped) replace(header, h('h1', {}, 'Execution'), h('p', { class: 'error' }, message(error)));
-    } finally {
-      loading = false;
-      if (again && !stopped) {
-        again = false;
-        void load();
+  const load = oneAtATime(
+    async () => {
+      try {
+        detail = await loadExecution(executionArn);
+        visits = stateVisits(detail.events);
+        if (!stopped) draw();
+      } catch (error) {
+        if (!stopped) replace(header, h('h1', {}, 'Execution'), h('p', { class: 'error' }, message(error)));
       }
-    }
-  };
+    },
+    () => stopped,
+  );
   void load();
 
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const soon = () => {
-    if (timer !== undefined) return;
-    timer = setTimeout(() => {
-      timer = undefined;
-      void load();
-    }, 100);
-  };
+  const reload = coalescedReload(100, () => void load());
   const unsubscribe = subscribe((m) => {
-    if (m.kind === 'execution' && m.executionArn === executionArn) soon();
+    if (m.kind === 'execution' && m.executionArn === executionArn) reload.ask();
   });
   // Without the live feed (an older runtime, a dropped connection), a running execution is polled.
   const poll = setInterval(() => {
     const running = detail === undefined || executionOutcome(detail.events).status === 'RUNNING';
-    if (feedStatus() !== 'live' && running) soon();
+    if (feedStatus() !== 'live' && running) reload.ask();
   }, POLL_MS);
   return () => {
     stopped = true;
     unsubscribe();
-    clearTimeout(timer);
+    reload.cancel();
     clearInterval(poll);
   };
+}
+
+/** The execution's name, status, flow, start and duration, and how it failed. */
+function drawHeader(header: HTMLElement, detail: ExecutionDetail): void {
+  const outcome = executionOutcome(detail.events);
+  const status = String(detail.describe?.status ?? outcome.status);
+  const start = toDate(detail.describe?.startDate) ?? toDate(detail.events[0]?.timestamp);
+  const stop = toDate(detail.describe?.stopDate) ?? (outcome.status === 'RUNNING' ? undefined : toDate(detail.events.at(-1)?.timestamp));
+  const failure = outcome.error ?? (detail.describe?.error as string | undefined);
+  replace(
+    header,
+    h('h1', {}, String(detail.executionArn.split(':').at(detail.type === 'EXPRESS' ? -2 : -1))),
+    h(
+      'p',
+      { class: 'summary' },
+      h('span', { class: `pill status-${status.toLowerCase()}`, 'data-testid': 'execution-status' }, status),
+      ` ${detail.flow} (${detail.type === 'EXPRESS' ? 'Express' : 'Standard'}) · started ${time(start)} · ${duration(
+        start ? (stop?.getTime() ?? Date.now()) - start.getTime() : undefined,
+      )}${stop ? '' : ' so far'}`,
+    ),
+    failure ? h('p', { class: 'error' }, `${failure}${outcome.cause ? `: ${outcome.cause}` : ''}`) : null,
+    detail.problem ? h('p', { class: 'note' }, detail.problem) : null,
+    h('p', { class: 'muted small' }, detail.executionArn),
+  );
 }
 
 function legend(): HTMLElement {
