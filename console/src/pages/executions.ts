@@ -1,12 +1,14 @@
 import { duration, h, message, replace, time } from '../dom.js';
 import { durableRows } from '../durable.js';
+import type { StateMachineItem } from '../escalations.js';
 import { type ExecutionRow, listExecutions, STATUSES } from '../executions-data.js';
 import { subscribe } from '../feed.js';
+import { coalescedReload, oneAtATime } from '../refresh.js';
 import { durableExecutionHref, executionHref } from '../routes.js';
 
 /** Executions of every flow, Standard and Express, and of every durable function (with no flow chosen), filtered by flow and status; refreshed as executions change. */
 export function executionsPage(root: HTMLElement, query: URLSearchParams): () => void {
-  const flowSelect = h('select', { name: 'flow', 'aria-label': 'flow' }, h('option', { value: '' }, 'all flows'));
+  const flowSelect = h('select', { name: 'flow', 'aria-label': 'flow' }, h('option', { value: '' }, 'all flows')) as HTMLSelectElement;
   const statusSelect = h(
     'select',
     { name: 'status', 'aria-label': 'status' },
@@ -29,71 +31,75 @@ export function executionsPage(root: HTMLElement, query: URLSearchParams): () =>
     table,
   );
   let flowsLoaded = false;
-  let loading = false;
-  let again = false;
 
-  const load = async () => {
-    if (loading) {
-      again = true;
-      return;
-    }
-    loading = true;
-    try {
-      const flow = (flowSelect as HTMLSelectElement).value || query.get('flow') || undefined;
-      const status = statusSelect.value || undefined;
-      const listed = await listExecutions({ stateMachineArn: flow, status });
-      const { machines, expressProblem } = listed;
-      // Durable executions that cannot be read are named in the note; the state machines' still show.
-      let durableProblem: string | undefined;
-      const durable = flow
-        ? []
-        : await durableRows({ ...(status ? { status } : {}) }).catch((error: unknown) => {
-            durableProblem = `Durable executions missing (${message(error)})`;
-            return [];
-          });
-      const rows = [...listed.rows, ...durable].sort((a, b) => (b.startDate?.getTime() ?? 0) - (a.startDate?.getTime() ?? 0));
-      if (!flowsLoaded) {
-        flowsLoaded = true;
-        for (const m of machines) flowSelect.append(h('option', { value: m.stateMachineArn }, `${m.name} (${m.type.toLowerCase()})`));
-        (flowSelect as HTMLSelectElement).value = flow ?? '';
+  const load = oneAtATime(
+    async () => {
+      try {
+        const flow = flowSelect.value || query.get('flow') || undefined;
+        const status = statusSelect.value || undefined;
+        const { rows, machines, problems } = await readExecutions(flow, status);
+        if (!flowsLoaded) {
+          flowsLoaded = true;
+          for (const m of machines) flowSelect.append(h('option', { value: m.stateMachineArn }, `${m.name} (${m.type.toLowerCase()})`));
+          flowSelect.value = flow ?? '';
+        }
+        replace(note, problems);
+        replace(table, rows.length === 0 ? h('p', { class: 'muted' }, 'No executions match.') : executionsTable(rows));
+      } catch (error) {
+        replace(table, h('p', { class: 'error' }, message(error)));
       }
-      replace(note, [expressProblem, durableProblem].filter(Boolean).join('; '));
-      replace(table, rows.length === 0 ? h('p', { class: 'muted' }, 'No executions match.') : executionsTable(rows));
-    } catch (error) {
-      replace(table, h('p', { class: 'error' }, message(error)));
-    } finally {
-      loading = false;
-      if (again) {
-        again = false;
-        void load();
-      }
-    }
-  };
+    },
+    () => false,
+  );
   const update = () => {
-    const params = new URLSearchParams();
-    if ((flowSelect as HTMLSelectElement).value) params.set('flow', (flowSelect as HTMLSelectElement).value);
-    if (statusSelect.value) params.set('status', statusSelect.value);
-    history.replaceState(null, '', `#/executions${params.size ? `?${params}` : ''}`);
+    history.replaceState(null, '', filtersHash(flowSelect.value, statusSelect.value));
     void load();
   };
   flowSelect.addEventListener('change', update);
   statusSelect.addEventListener('change', update);
   void load();
 
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  const reload = coalescedReload(300, () => void load());
   const unsubscribe = subscribe((m) => {
     // A start or an end changes the list; the events in between do not.
     const type = m.kind === 'execution' ? m.historyEvent?.type : undefined;
-    if (m.kind !== 'execution' || (type !== undefined && !/^Execution/.test(type)) || timer !== undefined) return;
-    timer = setTimeout(() => {
-      timer = undefined;
-      void load();
-    }, 300);
+    if (m.kind !== 'execution' || (type !== undefined && !/^Execution/.test(type))) return;
+    reload.ask();
   });
   return () => {
     unsubscribe();
-    clearTimeout(timer);
+    reload.cancel();
   };
+}
+
+/**
+ * The executions of one flow, or of every flow and every durable function, newest first;
+ * with the state machines (for the flow list) and what could not be read.
+ */
+async function readExecutions(
+  flow: string | undefined,
+  status: string | undefined,
+): Promise<{ rows: ExecutionRow[]; machines: StateMachineItem[]; problems: string }> {
+  const listed = await listExecutions({ stateMachineArn: flow, status });
+  const { machines, expressProblem } = listed;
+  // Durable executions that cannot be read are named in the note; the state machines' still show.
+  let durableProblem: string | undefined;
+  const durable = flow
+    ? []
+    : await durableRows({ ...(status ? { status } : {}) }).catch((error: unknown) => {
+        durableProblem = `Durable executions missing (${message(error)})`;
+        return [];
+      });
+  const rows = [...listed.rows, ...durable].sort((a, b) => (b.startDate?.getTime() ?? 0) - (a.startDate?.getTime() ?? 0));
+  return { rows, machines, problems: [expressProblem, durableProblem].filter(Boolean).join('; ') };
+}
+
+/** The page's address with its filters, kept in the location so a reload or a shared link shows the same list. */
+function filtersHash(flow: string, status: string): string {
+  const params = new URLSearchParams();
+  if (flow) params.set('flow', flow);
+  if (status) params.set('status', status);
+  return `#/executions${params.size ? `?${params}` : ''}`;
 }
 
 const TYPE_LABELS: Record<ExecutionRow['type'], string> = { STANDARD: 'Standard', EXPRESS: 'Express', DURABLE: 'Durable function' };
