@@ -142,30 +142,9 @@ export function shipsSdkV2(runtime) {
  */
 export function installModuleResolution({ taskRoot, layerRoots, runtimeRoot, runtime }) {
   const ownRoots = [taskRoot, ...layerRoots].map((root) => path.resolve(root));
-  const layerModuleFolders = layerRoots.flatMap((root) => [
-    path.join(root, 'nodejs', `node${process.versions.node.split('.')[0]}`, 'node_modules'),
-    path.join(root, 'nodejs', 'node_modules'),
-  ]);
-  // Later layers take precedence in Lambda (their files are extracted over the earlier ones).
-  layerModuleFolders.reverse();
-  const runtimeParent = pathToFileURL(path.join(runtimeRoot, 'package.json')).href;
+  const layerModuleFolders = layerModuleFoldersOf(layerRoots);
+  const sdk = { runtimeRoot, runtime, runtimeParent: pathToFileURL(path.join(runtimeRoot, 'package.json')).href };
   installModuleFormat(ownRoots);
-
-  const within = (result, roots) => !result.url.startsWith('file:') || roots.some((root) => isInside(fileURLToPath(result.url), root));
-
-  /** Resolves `specifier` as if it were imported or required from `parentURL`; undefined if Node finds nothing there. */
-  const resolveFrom = (specifier, context, nextResolve, parentURL, isRequire) => {
-    try {
-      if (isRequire) {
-        const file = createRequire(parentURL).resolve(specifier);
-        return isBuiltin(file) ? { url: `node:${file}`, shortCircuit: true } : { url: pathToFileURL(file).href, shortCircuit: true };
-      }
-      return nextResolve(specifier, { ...context, parentURL });
-    } catch (error) {
-      if (NOT_FOUND.has(error?.code)) return undefined;
-      throw error;
-    }
-  };
 
   registerHooks({
     resolve(specifier, context, nextResolve) {
@@ -174,7 +153,7 @@ export function installModuleResolution({ taskRoot, layerRoots, runtimeRoot, run
       const parentPath = fileURLToPath(parentURL);
       // Only the function's own code is confined; the SDK's files resolve their dependencies normally.
       if (!ownRoots.some((root) => isInside(parentPath, root))) return nextResolve(specifier, context);
-      const isRequire = context.conditions?.includes('require') ?? false;
+      const request = { specifier, context, nextResolve, parentPath, isRequire: context.conditions?.includes('require') ?? false };
 
       let ownError;
       try {
@@ -184,62 +163,110 @@ export function installModuleResolution({ taskRoot, layerRoots, runtimeRoot, run
         if (!NOT_FOUND.has(error?.code)) throw error;
         ownError = error;
       }
-      for (const folder of layerModuleFolders) {
-        const fromLayer = resolveFrom(
-          specifier,
-          context,
-          nextResolve,
-          pathToFileURL(path.join(path.dirname(folder), 'noop.js')).href,
-          isRequire,
-        );
-        if (fromLayer && within(fromLayer, [folder])) return fromLayer;
-      }
-      if (RUNTIME_PROVIDED.test(specifier)) {
-        const fromRuntime = resolveFrom(specifier, context, nextResolve, runtimeParent, isRequire);
-        if (fromRuntime) return fromRuntime;
-        if (specifier.startsWith('@aws-sdk/')) {
-          const available = localSdkPackages(runtimeRoot);
-          throw notFound(
-            specifier,
-            parentPath,
-            true,
-            `Cannot find module '${specifier}' imported from ${parentPath}: the Lambda Node.js runtime provides the whole AWS SDK for JavaScript v3, ` +
-              `but the local runtime has only these SDK packages: ${available.join(', ') || '(none)'}. Bundle ${packageName(specifier)} with the function, ` +
-              `or add it to the dependencies of the project running the local runtime.`,
-          );
-        }
-      }
-      if (packageName(specifier) === 'aws-sdk' && shipsSdkV2(runtime)) {
-        const fromRuntime = resolveFrom(specifier, context, nextResolve, runtimeParent, isRequire);
-        if (fromRuntime) {
-          // Configure the shared v2 configuration before the function's first v2 module loads.
-          createRequire(import.meta.url)('./aws-sdk-v2.cjs');
-          return fromRuntime;
-        }
-        // The v2 SDK is an optional peer of the package (about 90 MB that no nodejs18.x or
-        // later function needs), so the project running the runtime brings it when it has
-        // functions on the older runtimes.
-        if (!resolveFrom('aws-sdk', context, nextResolve, runtimeParent, isRequire)) {
-          throw notFound(
-            specifier,
-            parentPath,
-            isRequire,
-            `Cannot find module '${specifier}' imported from ${parentPath}: the ${runtime} runtime provided the AWS SDK for JavaScript v2, ` +
-              'which the local runtime gives such functions from the project running it; install it there: npm install --save-dev aws-sdk@2',
-          );
-        }
-      }
-      if (packageName(specifier) === 'aws-sdk') {
-        // nodejs16.x and older runtimes shipped the SDK v2; nodejs18.x and later have only v3.
-        throw notFound(
-          specifier,
-          parentPath,
-          isRequire,
-          `Cannot find module '${specifier}' imported from ${parentPath}: the AWS SDK for JavaScript v2 came with the nodejs16.x and older ` +
-            `runtimes only; nodejs18.x and later provide the v3 SDK (@aws-sdk/*). Bundle aws-sdk with the function, or use the v3 SDK.`,
-        );
-      }
-      throw ownError ?? notFound(specifier, parentPath, isRequire);
+      const found = resolveFromLayers(request, layerModuleFolders) ?? resolveFromRuntime(request, sdk);
+      if (found) return found;
+      throw ownError ?? notFound(specifier, parentPath, request.isRequire);
     },
   });
+}
+
+/** The folders a layer's packages are found in, the one a later layer has first. */
+function layerModuleFoldersOf(layerRoots) {
+  const layerModuleFolders = layerRoots.flatMap((root) => [
+    path.join(root, 'nodejs', `node${process.versions.node.split('.')[0]}`, 'node_modules'),
+    path.join(root, 'nodejs', 'node_modules'),
+  ]);
+  // Later layers take precedence in Lambda (their files are extracted over the earlier ones).
+  layerModuleFolders.reverse();
+  return layerModuleFolders;
+}
+
+function within(result, roots) {
+  return !result.url.startsWith('file:') || roots.some((root) => isInside(fileURLToPath(result.url), root));
+}
+
+/** Resolves `specifier` as if it were imported or required from `parentURL`; undefined if Node finds nothing there. */
+function resolveFrom(specifier, context, nextResolve, parentURL, isRequire) {
+  try {
+    if (isRequire) {
+      const file = createRequire(parentURL).resolve(specifier);
+      return isBuiltin(file) ? { url: `node:${file}`, shortCircuit: true } : { url: pathToFileURL(file).href, shortCircuit: true };
+    }
+    return nextResolve(specifier, { ...context, parentURL });
+  } catch (error) {
+    if (NOT_FOUND.has(error?.code)) return undefined;
+    throw error;
+  }
+}
+
+/** The package a function's code asks for, from the first layer that has it; undefined if none has. */
+function resolveFromLayers({ specifier, context, nextResolve, isRequire }, layerModuleFolders) {
+  for (const folder of layerModuleFolders) {
+    const fromLayer = resolveFrom(
+      specifier,
+      context,
+      nextResolve,
+      pathToFileURL(path.join(path.dirname(folder), 'noop.js')).href,
+      isRequire,
+    );
+    if (fromLayer && within(fromLayer, [folder])) return fromLayer;
+  }
+  return undefined;
+}
+
+/**
+ * The package a function's code asks for, from the SDK the runtime provides; undefined if it
+ * is not one the runtime provides. Throws, saying why, for an SDK package this machine lacks.
+ */
+function resolveFromRuntime(request, sdk) {
+  const { specifier, context, nextResolve, parentPath, isRequire } = request;
+  if (RUNTIME_PROVIDED.test(specifier)) {
+    const fromRuntime = resolveFrom(specifier, context, nextResolve, sdk.runtimeParent, isRequire);
+    if (fromRuntime) return fromRuntime;
+    if (specifier.startsWith('@aws-sdk/')) {
+      const available = localSdkPackages(sdk.runtimeRoot);
+      throw notFound(
+        specifier,
+        parentPath,
+        true,
+        `Cannot find module '${specifier}' imported from ${parentPath}: the Lambda Node.js runtime provides the whole AWS SDK for JavaScript v3, ` +
+          `but the local runtime has only these SDK packages: ${available.join(', ') || '(none)'}. Bundle ${packageName(specifier)} with the function, ` +
+          `or add it to the dependencies of the project running the local runtime.`,
+      );
+    }
+  }
+  if (packageName(specifier) === 'aws-sdk') return resolveSdkV2(request, sdk);
+  return undefined;
+}
+
+/** The SDK v2 (`aws-sdk`), which only the nodejs16.x and older runtimes provided; throws, saying why, where it is not. */
+function resolveSdkV2({ specifier, context, nextResolve, parentPath, isRequire }, { runtimeParent, runtime }) {
+  if (shipsSdkV2(runtime)) {
+    const fromRuntime = resolveFrom(specifier, context, nextResolve, runtimeParent, isRequire);
+    if (fromRuntime) {
+      // Configure the shared v2 configuration before the function's first v2 module loads.
+      createRequire(import.meta.url)('./aws-sdk-v2.cjs');
+      return fromRuntime;
+    }
+    // The v2 SDK is an optional peer of the package (about 90 MB that no nodejs18.x or
+    // later function needs), so the project running the runtime brings it when it has
+    // functions on the older runtimes.
+    if (!resolveFrom('aws-sdk', context, nextResolve, runtimeParent, isRequire)) {
+      throw notFound(
+        specifier,
+        parentPath,
+        isRequire,
+        `Cannot find module '${specifier}' imported from ${parentPath}: the ${runtime} runtime provided the AWS SDK for JavaScript v2, ` +
+          'which the local runtime gives such functions from the project running it; install it there: npm install --save-dev aws-sdk@2',
+      );
+    }
+  }
+  // nodejs16.x and older runtimes shipped the SDK v2; nodejs18.x and later have only v3.
+  throw notFound(
+    specifier,
+    parentPath,
+    isRequire,
+    `Cannot find module '${specifier}' imported from ${parentPath}: the AWS SDK for JavaScript v2 came with the nodejs16.x and older ` +
+      `runtimes only; nodejs18.x and later provide the v3 SDK (@aws-sdk/*). Bundle aws-sdk with the function, or use the v3 SDK.`,
+  );
 }
