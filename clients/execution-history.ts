@@ -113,18 +113,6 @@ export function stateVisits(events: readonly HistoryEventLike[]): StateVisit[] {
   const open: StateVisit[] = [];
   let justCaught: StateVisit | undefined;
 
-  const find = (event: HistoryEventLike, accepts: (v: StateVisit) => boolean): StateVisit | undefined => {
-    const seen = new Set<number>();
-    let previous = event.previousEventId;
-    while (previous !== undefined && previous !== 0 && !seen.has(previous)) {
-      seen.add(previous);
-      const visit = visitOfEvent.get(previous);
-      if (visit && open.includes(visit) && accepts(visit)) return visit;
-      previous = byId.get(previous)?.previousEventId;
-    }
-    return [...open].reverse().find(accepts);
-  };
-
   for (const event of sorted) {
     if (event.id !== undefined) byId.set(event.id, event);
     const type = event.type ?? '';
@@ -147,44 +135,79 @@ export function stateVisits(events: readonly HistoryEventLike[]): StateVisit[] {
       continue;
     }
     if (EXECUTION_ENDS.has(type)) {
-      const failed = type !== 'ExecutionSucceeded';
-      for (const visit of open.splice(0)) {
-        visit.status = failed ? 'failed' : visit.error ? 'failed' : 'succeeded';
-        visit.exitedAt = toDate(event.timestamp);
-        if (failed && visit.error === undefined) visit.error = { error: str(d.error) ?? type, cause: str(d.cause) };
-      }
+      endExecution(open, type, d, event.timestamp);
       continue;
     }
-    const visit = type.endsWith('StateExited') ? [...open].reverse().find((v) => v.name === d.name) : find(event, belongsTo(type));
+    const visit = type.endsWith('StateExited')
+      ? [...open].reverse().find((v) => v.name === d.name)
+      : openVisitOf(event, belongsTo(type), { byId, visitOfEvent, open });
     if (visit === undefined) continue;
     if (event.id !== undefined) {
       visitOfEvent.set(event.id, visit);
       visit.eventIds.push(event.id);
     }
-    if (ATTEMPT_STARTS.has(type)) visit.attempts.push({ outcome: 'running' });
-    else if (ATTEMPT_SUCCEEDED.has(type)) {
-      settleAttempt(visit, { outcome: 'succeeded' });
-      visit.error = undefined;
-    } else if (type in ATTEMPT_FAILED) {
-      const failure = { error: str(d.error), cause: str(d.cause) };
-      settleAttempt(visit, { outcome: ATTEMPT_FAILED[type] as Attempt['outcome'], ...failure });
-      visit.error = failure;
-    } else if (STATE_FAILED.has(type)) visit.error = { error: str(d.error) ?? type, cause: str(d.cause) };
-    else if (STATE_SUCCEEDED.has(type)) visit.error = undefined;
-    else if (type.endsWith('StateExited')) {
-      visit.exitedAt = toDate(event.timestamp);
-      visit.output = str(d.output);
-      open.splice(open.indexOf(visit), 1);
-      // An exit after an error: a Catch took it (the next state entered is where it went).
-      visit.status = visit.error ? 'caught' : 'succeeded';
-      if (visit.error) justCaught = visit;
-      // States of its branches still open ended with it (a failed branch whose error the parent caught).
-      if (visit.type === 'Parallel' || visit.type === 'Map') closeInner(visit, open);
-    } else if (type.endsWith('Aborted')) {
-      visit.error ??= { error: type };
-    }
+    if (applyToVisit(visit, type, d, event.timestamp, open)) justCaught = visit;
   }
   return visits;
+}
+
+/** The open visit the event's `previousEventId` chain leads to (one `accepts` takes), else the latest open one it takes. */
+function openVisitOf(
+  event: HistoryEventLike,
+  accepts: (v: StateVisit) => boolean,
+  seenSoFar: {
+    readonly byId: ReadonlyMap<number, HistoryEventLike>;
+    readonly visitOfEvent: ReadonlyMap<number, StateVisit>;
+    readonly open: readonly StateVisit[];
+  },
+): StateVisit | undefined {
+  const { byId, visitOfEvent, open } = seenSoFar;
+  const seen = new Set<number>();
+  let previous = event.previousEventId;
+  while (previous !== undefined && previous !== 0 && !seen.has(previous)) {
+    seen.add(previous);
+    const visit = visitOfEvent.get(previous);
+    if (visit && open.includes(visit) && accepts(visit)) return visit;
+    previous = byId.get(previous)?.previousEventId;
+  }
+  return [...open].reverse().find(accepts);
+}
+
+/** An Execution* end event: every visit still open ends with the execution. */
+function endExecution(open: StateVisit[], type: string, d: Record<string, unknown>, timestamp: unknown): void {
+  const failed = type !== 'ExecutionSucceeded';
+  for (const visit of open.splice(0)) {
+    visit.status = failed ? 'failed' : visit.error ? 'failed' : 'succeeded';
+    visit.exitedAt = toDate(timestamp);
+    if (failed && visit.error === undefined) visit.error = { error: str(d.error) ?? type, cause: str(d.cause) };
+  }
+}
+
+/** What an event of the visit does to it; true when it exited the visit after an error (a Catch took it). */
+function applyToVisit(visit: StateVisit, type: string, d: Record<string, unknown>, timestamp: unknown, open: StateVisit[]): boolean {
+  if (ATTEMPT_STARTS.has(type)) visit.attempts.push({ outcome: 'running' });
+  else if (ATTEMPT_SUCCEEDED.has(type)) {
+    settleAttempt(visit, { outcome: 'succeeded' });
+    visit.error = undefined;
+  } else if (type in ATTEMPT_FAILED) {
+    const failure = { error: str(d.error), cause: str(d.cause) };
+    settleAttempt(visit, { outcome: ATTEMPT_FAILED[type] as Attempt['outcome'], ...failure });
+    visit.error = failure;
+  } else if (STATE_FAILED.has(type)) visit.error = { error: str(d.error) ?? type, cause: str(d.cause) };
+  else if (STATE_SUCCEEDED.has(type)) visit.error = undefined;
+  else if (type.endsWith('StateExited')) {
+    visit.exitedAt = toDate(timestamp);
+    visit.output = str(d.output);
+    open.splice(open.indexOf(visit), 1);
+    // An exit after an error: a Catch took it (the next state entered is where it went).
+    visit.status = visit.error ? 'caught' : 'succeeded';
+    // States of its branches still open ended with it (a failed branch whose error the parent caught).
+    if (visit.type === 'Parallel' || visit.type === 'Map') closeInner(visit, open);
+    return visit.status === 'caught';
+  } else if (type.endsWith('Aborted')) {
+    visit.error ??= { error: type };
+  }
+  return false;
 }
 
 /** Visits entered after `parent` and still open when it exited belong to its branches: they failed with them. */
