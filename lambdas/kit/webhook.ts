@@ -58,6 +58,7 @@ export interface WebhookHandlerOptions<P extends TProperties> {
 }
 
 type Result = APIGatewayProxyStructuredResultV2;
+type WebhookLog = NonNullable<WebhookHandlerOptions<TProperties>['logger']>;
 
 const DEFAULT_MAX_BODY_BYTES = 262_144;
 
@@ -93,71 +94,121 @@ export function createWebhookHandler<P extends TProperties>(
     const body = event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64') : Buffer.from(event.body ?? '', 'utf8');
     if (body.length > maxBodyBytes) return answer(400, { message: `body is ${body.length} bytes; the limit is ${maxBodyBytes} bytes` });
 
-    let check: ReturnType<typeof verifySignature>;
-    try {
-      check = verifySignature(options.signature, { headers, body }, await options.secrets.values(), now());
-      // The secret may have been rotated since it was cached: look once more before refusing.
-      if (!check.ok && check.reason === 'mismatch' && (await options.secrets.refresh())) {
-        check = verifySignature(options.signature, { headers, body }, await options.secrets.values(), now());
-      }
-    } catch (error) {
-      // Without the secret nothing can be verified; the provider retries a 5xx later.
-      log.error('webhook not verified: the signing secret could not be read', { provider: options.provider, error });
-      return answer(503, { message: 'the signing secret could not be read; retry later' });
-    }
-    if (!check.ok) {
-      log.warn('webhook refused: signature', { provider: options.provider, reason: check.reason, problem: check.message });
-      return answer(401, { message: check.message });
-    }
+    const refused = await verifyDelivery(options, { headers, body }, now, log);
+    if (refused !== undefined) return refused;
 
-    let payload: unknown;
-    try {
-      payload = JSON.parse(body.toString('utf8'));
-    } catch (error) {
-      return answer(400, { message: `body is not JSON: ${(error as Error).message}` });
-    }
-    const deliveryId = deliveryIdOf(options.signature, headers, payload);
-    if (deliveryId === undefined) return answer(400, { message: `no delivery id: expected it in ${deliveryIdSource(options.signature)}` });
-    const eventId = webhookEventId(options.provider, deliveryId);
-    const delivery: Delivery = { provider: options.provider, deliveryId, eventId, headers };
-
-    const translated = options.translate(payload, delivery);
-    if ('ignore' in translated && typeof translated.ignore === 'string') {
-      log.info('webhook ignored', { provider: options.provider, deliveryId, reason: translated.ignore });
-      return answer(200, { ignored: translated.ignore });
-    }
-    const detail = { ...translated, eventId, provider: options.provider, deliveryId } as Record<string, unknown>;
-    const validation = options.contract.validate(detail);
-    if (!validation.ok) {
-      return answer(400, {
-        message: `the delivery does not make a valid ${options.contract.detailType}: ${validation.errors.join('; ')}`,
-        problems: validation.errors,
-      });
-    }
-
-    const config = new IdempotencyConfig({
-      eventKeyJmesPath: 'key',
-      expiresAfterSeconds: options.idempotency.expiresAfterSeconds ?? 7 * 24 * 60 * 60,
-    });
-    config.registerLambdaContext(context);
-    const claimOnce = makeIdempotent(publish, { persistenceStore: options.idempotency.persistenceStore, config });
-    try {
-      const run = { ran: false };
-      const result = await claimOnce({ key: `webhook#${options.provider}#${deliveryId}` }, detail, eventId, run);
-      log.info(run.ran ? 'webhook accepted' : 'webhook redelivered: already accepted, not published again', {
-        provider: options.provider,
-        deliveryId,
-        eventId: result.eventId,
-      });
-      return answer(202, { eventId: result.eventId });
-    } catch (error) {
-      if (error instanceof IdempotencyAlreadyInProgressError) {
-        return answer(409, { message: `delivery ${deliveryId} is being processed by another request; retry later` });
-      }
-      log.error('webhook not published', { provider: options.provider, deliveryId, eventId, error });
-      return answer(503, { message: 'the event could not be published; retry later' });
-    }
+    const accepted = acceptedDelivery(options, headers, body, log);
+    if (!('detail' in accepted)) return accepted;
+    return publishOnce(options, accepted, publish, context, log);
   };
+}
+
+/** The refusal for a delivery whose signature does not verify (or cannot be checked); undefined when it verifies. */
+async function verifyDelivery<P extends TProperties>(
+  options: WebhookHandlerOptions<P>,
+  request: { readonly headers: Headers; readonly body: Buffer },
+  now: () => Date,
+  log: WebhookLog,
+): Promise<Result | undefined> {
+  const { headers, body } = request;
+  let check: ReturnType<typeof verifySignature>;
+  try {
+    check = verifySignature(options.signature, { headers, body }, await options.secrets.values(), now());
+    // The secret may have been rotated since it was cached: look once more before refusing.
+    if (!check.ok && check.reason === 'mismatch' && (await options.secrets.refresh())) {
+      check = verifySignature(options.signature, { headers, body }, await options.secrets.values(), now());
+    }
+  } catch (error) {
+    // Without the secret nothing can be verified; the provider retries a 5xx later.
+    log.error('webhook not verified: the signing secret could not be read', { provider: options.provider, error });
+    return answer(503, { message: 'the signing secret could not be read; retry later' });
+  }
+  if (!check.ok) {
+    log.warn('webhook refused: signature', { provider: options.provider, reason: check.reason, problem: check.message });
+    return answer(401, { message: check.message });
+  }
+  return undefined;
+}
+
+/** A verified delivery that is to be published: its detail as the contract's event. */
+interface AcceptedDelivery {
+  readonly detail: Record<string, unknown>;
+  readonly deliveryId: string;
+  readonly eventId: string;
+}
+
+/** The verified body as the contract's detail, or the answer for a body that is not JSON, has no delivery id, is ignored or breaks the contract. */
+function acceptedDelivery<P extends TProperties>(
+  options: WebhookHandlerOptions<P>,
+  headers: Headers,
+  body: Buffer,
+  log: WebhookLog,
+): AcceptedDelivery | Result {
+  let payload: unknown;
+  try {
+    payload = JSON.parse(body.toString('utf8'));
+  } catch (error) {
+    return answer(400, { message: `body is not JSON: ${(error as Error).message}` });
+  }
+  const deliveryId = deliveryIdOf(options.signature, headers, payload);
+  if (deliveryId === undefined) return answer(400, { message: `no delivery id: expected it in ${deliveryIdSource(options.signature)}` });
+  const eventId = webhookEventId(options.provider, deliveryId);
+  const delivery: Delivery = { provider: options.provider, deliveryId, eventId, headers };
+
+  const translated = options.translate(payload, delivery);
+  if ('ignore' in translated && typeof translated.ignore === 'string') {
+    log.info('webhook ignored', { provider: options.provider, deliveryId, reason: translated.ignore });
+    return answer(200, { ignored: translated.ignore });
+  }
+  const detail = { ...translated, eventId, provider: options.provider, deliveryId } as Record<string, unknown>;
+  const validation = options.contract.validate(detail);
+  if (!validation.ok) {
+    return answer(400, {
+      message: `the delivery does not make a valid ${options.contract.detailType}: ${validation.errors.join('; ')}`,
+      problems: validation.errors,
+    });
+  }
+  return { detail, deliveryId, eventId };
+}
+
+type Publish = (
+  claim: { key: string },
+  detail: Record<string, unknown>,
+  eventId: string,
+  run: { ran: boolean },
+) => Promise<{ eventId: string }>;
+
+/** Claims the delivery (one conditional write) and publishes it, once: 202, 409 while another request has it, 503 if publishing failed. */
+async function publishOnce<P extends TProperties>(
+  options: WebhookHandlerOptions<P>,
+  accepted: AcceptedDelivery,
+  publish: Publish,
+  context: Context,
+  log: WebhookLog,
+): Promise<Result> {
+  const { detail, deliveryId, eventId } = accepted;
+  const config = new IdempotencyConfig({
+    eventKeyJmesPath: 'key',
+    expiresAfterSeconds: options.idempotency.expiresAfterSeconds ?? 7 * 24 * 60 * 60,
+  });
+  config.registerLambdaContext(context);
+  const claimOnce = makeIdempotent(publish, { persistenceStore: options.idempotency.persistenceStore, config });
+  try {
+    const run = { ran: false };
+    const result = await claimOnce({ key: `webhook#${options.provider}#${deliveryId}` }, detail, eventId, run);
+    log.info(run.ran ? 'webhook accepted' : 'webhook redelivered: already accepted, not published again', {
+      provider: options.provider,
+      deliveryId,
+      eventId: result.eventId,
+    });
+    return answer(202, { eventId: result.eventId });
+  } catch (error) {
+    if (error instanceof IdempotencyAlreadyInProgressError) {
+      return answer(409, { message: `delivery ${deliveryId} is being processed by another request; retry later` });
+    }
+    log.error('webhook not published', { provider: options.provider, deliveryId, eventId, error });
+    return answer(503, { message: 'the event could not be published; retry later' });
+  }
 }
 
 function lowerCased(headers: Readonly<Record<string, string | undefined>>): Headers {
