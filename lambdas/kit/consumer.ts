@@ -7,21 +7,20 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { FLOW_OUTCOMES } from '../../contracts/flow-control.js';
 import type { AnyEventContract, Detail } from '../../contracts/index.js';
 import type { ReplayPolicy } from '../../contracts/replay-policy.js';
 import { ENV } from '../../contracts/wiring.js';
 import { requireEnv, requireNumber } from './config.js';
 import type { Emission, EventPublisher } from './emit.js';
 import { ContractRegistry, type ValidatedEvent } from './envelope.js';
-import { ConfigError, toError } from './errors.js';
+import { ConfigError } from './errors.js';
 import { type FailureQueues, FailureRouter } from './failures.js';
 import { FlowGate } from './flow-control/gate.js';
 import { PriorityLanes } from './flow-control/priority.js';
 import { type FlowControlConfig, flowControlFromEnv } from './flow-control/settings.js';
 import { logger as defaultLogger, metrics } from './observability.js';
-import { RecordFailures } from './record-failures.js';
-import { handledAsReplay } from './replay-handling.js';
+import { type FailureCounts, RecordFailures } from './record-failures.js';
+import { type DomainStep, type ProcessedCounts, type ProcessedRecord, RecordProcessor } from './record-processor.js';
 /** What a record handler gets besides the validated detail. */
 export interface RecordContext {
   /** The validated event: its envelope (id, source, time, `replay-name` on replays), contract, idempotency key and correlation id. */
@@ -97,14 +96,6 @@ function loadIdempotency() {
   return idempotencyModule;
 }
 
-/** What the idempotency store keeps for a processed fact: the handler's result, and when and from which message. */
-interface ProcessedRecord {
-  readonly processedAt: string;
-  readonly messageId: string;
-  readonly eventId: string;
-  readonly result: unknown;
-}
-
 /** The failure queues QueueConsumer configures, from the environment; fails the cold start if they are missing. */
 export function failureQueuesFromEnv(env: NodeJS.ProcessEnv = process.env): FailureQueues {
   return {
@@ -138,28 +129,7 @@ export function createSqsConsumer<const C extends readonly AnyEventContract[]>(o
   const retentionSeconds = flowControl?.settings.retentionSeconds;
   const retentionMs = retentionSeconds === undefined ? undefined : retentionSeconds * 1000;
 
-  const runHandler = async (
-    _claim: { readonly key: string },
-    event: ValidatedEvent,
-    record: SQSRecord,
-    recordLogger: Logger,
-    lambdaContext: Context,
-    // For a fact already processed, Powertools returns the stored ProcessedRecord without
-    // calling this function; `run` tells the caller which of the two happened.
-    run: { ran: boolean },
-  ): Promise<ProcessedRecord> => {
-    run.ran = true;
-    const result = await options.handle(event.envelope.detail as Detail<C[number]>, {
-      event,
-      logger: recordLogger,
-      lambdaContext,
-      emit: (emissions) => {
-        if (publisher === undefined) throw new ConfigError('this consumer was built without a publisher, so it cannot emit');
-        return publisher.emit(emissions, event);
-      },
-    });
-    return { processedAt: new Date().toISOString(), messageId: record.messageId, eventId: event.envelope.id, result: result ?? null };
-  };
+  const runHandler = domainStep(options.handle, publisher);
 
   const handler = async (sqsEvent: SQSEvent, lambdaContext: Context): Promise<SQSBatchResponse> => {
     // Per invocation, not per module: the processor and the idempotency config hold
@@ -177,117 +147,80 @@ export function createSqsConsumer<const C extends readonly AnyEventContract[]>(o
       config.registerLambdaContext(lambdaContext);
       process = makeIdempotent(runHandler, { persistenceStore: options.idempotency.persistenceStore, config });
     }
-    const inOrder = new KeyedSequence();
-    const counts = { duplicates: 0, replayedNotRun: 0, superseded: 0 };
     const failures = new RecordFailures(router, lambdaContext.functionName, () => lambdaContext.getRemainingTimeInMillis(), retentionMs);
+    const records = new RecordProcessor<C>({
+      replay: { registry, logger, policy: options.replayPolicy, describeDryRun: options.describeDryRun },
+      lanes,
+      gate,
+      process,
+      failures,
+      lambdaContext,
+    });
 
-    const processEvent = async (record: SQSRecord, event: ValidatedEvent, recordLogger: Logger) => {
-      // Priority lanes first: a lower-lane record may have to yield to a higher lane's
-      // backlog (throws FlowHeldBackError), or holds one of its lane's guaranteed slots.
-      const lane = await lanes?.enter(record, lambdaContext.getRemainingTimeInMillis(), recordLogger);
-      try {
-        await processGated(record, event, recordLogger);
-      } finally {
-        await lane?.leave(recordLogger);
-      }
-    };
-
-    const processGated = async (record: SQSRecord, event: ValidatedEvent, recordLogger: Logger) => {
-      // Flow control's step before the domain step: it may hold the record back (throws
-      // FlowHeldBackError) or find it superseded by a later record of its key (debounce).
-      const pass = await gate?.enter(record, event.envelope, lambdaContext.getRemainingTimeInMillis(), recordLogger);
-      if (pass?.kind === 'superseded') {
-        counts.superseded++;
-        recordLogger.info('superseded: a later record of its key runs instead (debounce); completed without running', {
-          flowControl: { outcome: FLOW_OUTCOMES.superseded, key: pass.key, supersededBy: pass.by },
-          idempotencyKey: event.idempotencyKey,
-        });
-        return;
-      }
-      const run = { ran: false };
-      let processed: ProcessedRecord;
-      try {
-        processed = await process({ key: event.idempotencyKey }, event, record, recordLogger, lambdaContext, run);
-      } catch (thrown) {
-        // Flow control's step after a failure: frees the slot, pauses a throttled key.
-        throw (await pass?.leave(recordLogger, toError(thrown))) ?? thrown;
-      }
-      await pass?.leave(recordLogger);
-      if (!run.ran) {
-        counts.duplicates++;
-        const first = (processed ?? {}) as Partial<ProcessedRecord>;
-        recordLogger.info('duplicate skipped: this fact was already processed', {
-          idempotencyKey: event.idempotencyKey,
-          firstProcessedAt: first.processedAt,
-          firstMessageId: first.messageId,
-          firstEventId: first.eventId,
-        });
-      }
-    };
-
-    const recordHandler = async (record: SQSRecord) => {
-      if (handledAsReplay(record, { registry, logger, policy: options.replayPolicy, describeDryRun: options.describeDryRun })) {
-        counts.replayedNotRun++;
-        return;
-      }
-      let recordLogger = logger.createChild({ persistentKeys: { messageId: record.messageId } });
-      let idempotencyKey: string | undefined;
-      try {
-        const event = registry.parseRecord(record);
-        idempotencyKey = event.idempotencyKey;
-        recordLogger = logger.createChild({
-          persistentKeys: {
-            messageId: record.messageId,
-            eventId: event.envelope.id,
-            detailType: event.envelope['detail-type'],
-            correlationId: event.correlationId,
-          },
-        });
-        const eventLogger = recordLogger;
-        await inOrder.run(event.idempotencyKey, () => processEvent(record, event, eventLogger));
-      } catch (thrown) {
-        await failures.route({ record, error: toError(thrown), logger: recordLogger, idempotencyKey });
-      }
-    };
-
-    const response = await processPartialResponse(sqsEvent, recordHandler, processor, {
+    const response = await processPartialResponse(sqsEvent, (record: SQSRecord) => records.process(record), processor, {
       context: lambdaContext,
       // Report every failed id, even when all failed, instead of throwing: the outcome
       // is the same for SQS, and the response always names what failed.
       throwOnFullBatchFailure: false,
     });
-    const failed = response.batchItemFailures.length;
-    metrics.addMetric('RecordsFailed', MetricUnit.Count, failed);
-    metrics.addMetric('RecordsDeadLettered', MetricUnit.Count, failures.counts.deadLettered);
-    metrics.addMetric('DuplicatesSkipped', MetricUnit.Count, counts.duplicates);
-    metrics.addMetric('ReplayedEventsNotRun', MetricUnit.Count, counts.replayedNotRun);
-    metrics.addMetric('RecordsHeldForOpenCircuit', MetricUnit.Count, failures.counts.circuitOpen);
-    metrics.addMetric('RecordsHeldForTwinInProgress', MetricUnit.Count, failures.counts.inProgress);
-    if (gate !== undefined) {
-      metrics.addMetric('RecordsHeldByFlowControl', MetricUnit.Count, failures.counts.flowHeldBack);
-      metrics.addMetric('RecordsSuperseded', MetricUnit.Count, counts.superseded);
-    }
-    metrics.addMetric('RecordsSucceeded', MetricUnit.Count, sqsEvent.Records.length - failed - failures.counts.deadLettered);
+    publishBatchMetrics({
+      records: sqsEvent.Records.length,
+      failed: response.batchItemFailures.length,
+      failures: failures.counts,
+      processed: records.counts,
+      flowControl: gate !== undefined,
+    });
     return { batchItemFailures: [...response.batchItemFailures] };
   };
 
   return middy(handler).use(injectLambdaContext(logger)).use(logMetrics(metrics));
 }
 
-/**
- * Runs tasks with the same key one after another and tasks with different keys side by
- * side. A task runs after the previous one of its key has settled, whatever its outcome.
- */
-class KeyedSequence {
-  readonly #tails = new Map<string, Promise<unknown>>();
+/** The consumer's domain step for one valid record: runs the handler and keeps what the idempotency store stores. */
+function domainStep<C extends readonly AnyEventContract[]>(handle: RecordHandler<C>, publisher: EventPublisher | undefined): DomainStep {
+  return async (
+    _claim: { readonly key: string },
+    event: ValidatedEvent,
+    record: SQSRecord,
+    recordLogger: Logger,
+    lambdaContext: Context,
+    // For a fact already processed, Powertools returns the stored ProcessedRecord without
+    // calling this function; `run` tells the caller which of the two happened.
+    run: { ran: boolean },
+  ): Promise<ProcessedRecord> => {
+    run.ran = true;
+    const result = await handle(event.envelope.detail as Detail<C[number]>, {
+      event,
+      logger: recordLogger,
+      lambdaContext,
+      emit: (emissions) => {
+        if (publisher === undefined) throw new ConfigError('this consumer was built without a publisher, so it cannot emit');
+        return publisher.emit(emissions, event);
+      },
+    });
+    return { processedAt: new Date().toISOString(), messageId: record.messageId, eventId: event.envelope.id, result: result ?? null };
+  };
+}
 
-  run<T>(key: string, task: () => Promise<T>): Promise<T> {
-    const previous = this.#tails.get(key) ?? Promise.resolve();
-    const current = previous.then(task, task);
-    this.#tails.set(
-      key,
-      current.catch(() => undefined),
-    );
-    return current;
+/** One batch's outcome, as the consumer's metrics. */
+function publishBatchMetrics(batch: {
+  readonly records: number;
+  readonly failed: number;
+  readonly failures: FailureCounts;
+  readonly processed: ProcessedCounts;
+  /** Whether the consumer has keyed flow control: only then are its metrics published. */
+  readonly flowControl: boolean;
+}): void {
+  const { failed, failures, processed } = batch;
+  metrics.addMetric('RecordsFailed', MetricUnit.Count, failed);
+  metrics.addMetric('RecordsDeadLettered', MetricUnit.Count, failures.deadLettered);
+  metrics.addMetric('DuplicatesSkipped', MetricUnit.Count, processed.duplicates);
+  metrics.addMetric('ReplayedEventsNotRun', MetricUnit.Count, processed.replayedNotRun);
+  metrics.addMetric('RecordsHeldForOpenCircuit', MetricUnit.Count, failures.circuitOpen);
+  metrics.addMetric('RecordsHeldForTwinInProgress', MetricUnit.Count, failures.inProgress);
+  if (batch.flowControl) {
+    metrics.addMetric('RecordsHeldByFlowControl', MetricUnit.Count, failures.flowHeldBack);
+    metrics.addMetric('RecordsSuperseded', MetricUnit.Count, processed.superseded);
   }
+  metrics.addMetric('RecordsSucceeded', MetricUnit.Count, batch.records - failed - failures.deadLettered);
 }
