@@ -208,6 +208,33 @@ export class AgentGraph extends Construct {
     if (hasTokenWindows(props.budget, Object.values(props.models))) {
       this.flowControlTable = props.flowControlTable ?? new FlowControlTable(this, 'FlowControl').table;
     }
+    const modelFunctions = this.createModelFunctions(id, props);
+    this.modelFunctions = modelFunctions;
+
+    const publishStopped = this.publish('PublishStopped', props.stopped);
+    publishStopped.next(
+      sfn.Fail.jsonata(this, 'Stopped', { error: `{% $${STOP_VARIABLE}.reason %}`, cause: `{% $${STOP_VARIABLE}.cause %}` }),
+    );
+    this.stopHandler = publishStopped;
+
+    this.workflow = new Workflow(this, 'Workflow', {
+      definition: this.definition(layers, props),
+      eventBus: props.eventBus,
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      timeout: props.timeout ?? Duration.hours(1),
+      trigger: props.trigger,
+      idempotencyStore: props.idempotencyStore,
+    });
+    this.acknowledgeInvokes(
+      new Set<lambda.IFunction>([
+        ...modelFunctions.values(),
+        ...props.nodes.flatMap((node) => (node.kind === 'fanOut' ? [] : [node.function])),
+      ]),
+    );
+  }
+
+  /** The function of each model: reserves each call in its budgets, then calls the model. */
+  private createModelFunctions(id: string, props: AgentGraphProps): Map<string, SwitchyardFunction> {
     const modelFunctions = new Map<string, SwitchyardFunction>();
     for (const [name, model] of Object.entries(props.models)) {
       const fn = new SwitchyardFunction(this, `${name}Model`, {
@@ -232,35 +259,23 @@ export class AgentGraph extends Construct {
       if (this.flowControlTable) FlowControlTable.connectTo(this.flowControlTable, fn);
       modelFunctions.set(name, fn);
     }
-    this.modelFunctions = modelFunctions;
+    return modelFunctions;
+  }
 
-    const publishStopped = this.publish('PublishStopped', props.stopped);
-    publishStopped.next(
-      sfn.Fail.jsonata(this, 'Stopped', { error: `{% $${STOP_VARIABLE}.reason %}`, cause: `{% $${STOP_VARIABLE}.cause %}` }),
-    );
-    this.stopHandler = publishStopped;
-
+  /** The layers one after another, then publish `completed` and succeed with the results of the sink nodes. */
+  private definition(layers: readonly (readonly AgentNode[])[], props: AgentGraphProps): sfn.Chain {
     const layerStates = layers.map((layer, index) => this.layer(layer, index + 1));
     let chain = sfn.Chain.start(layerStates[0] as sfn.State);
     for (const state of layerStates.slice(1)) chain = chain.next(state);
     const sinks = props.nodes.filter((node) => !props.nodes.some((other) => other.dependsOn?.includes(node.id)));
     const results = sinks.map((node) => `"${node.id}": $${node.id}`).join(', ');
-    chain = chain
+    return chain
       .next(this.publish('PublishCompleted', props.completed))
       .next(sfn.Succeed.jsonata(this, 'Completed', { outputs: `{% { "status": "COMPLETED", "results": { ${results} } } %}` }));
+  }
 
-    this.workflow = new Workflow(this, 'Workflow', {
-      definition: chain,
-      eventBus: props.eventBus,
-      stateMachineType: sfn.StateMachineType.STANDARD,
-      timeout: props.timeout ?? Duration.hours(1),
-      trigger: props.trigger,
-      idempotencyStore: props.idempotencyStore,
-    });
-    const functions = new Set<lambda.IFunction>([
-      ...modelFunctions.values(),
-      ...props.nodes.flatMap((node) => (node.kind === 'fanOut' ? [] : [node.function])),
-    ]);
+  /** The state machine may invoke any version or alias of the graph's functions (the nag findings CDK's grants cause). */
+  private acknowledgeInvokes(functions: ReadonlySet<lambda.IFunction>): void {
     for (const fn of functions) {
       const logicalId = Stack.of(this).getLogicalId(fn.node.defaultChild as CfnElement);
       Validations.of(this.workflow.stateMachine).acknowledge({
