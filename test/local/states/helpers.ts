@@ -19,10 +19,10 @@ export const executionArn = (machine: string, name: string) => `arn:aws:states:$
 export class FakeLambda {
   readonly calls: { name: string; event: unknown }[] = [];
   handler: (name: string, event: unknown) => unknown | Promise<unknown> = () => ({ ok: true });
-  /** The options of each call, in order (`throttle` for the synchronous invocations of tasks). */
-  readonly options: ({ readonly throttle?: boolean } | undefined)[] = [];
+  /** The options of each call, in order (`throttle` for the synchronous invocations of tasks, and the task's `signal`). */
+  readonly options: ({ readonly throttle?: boolean; readonly signal?: AbortSignal } | undefined)[] = [];
 
-  async invoke(name: string, event: unknown, options?: { readonly throttle?: boolean }): Promise<InvokeOutcome> {
+  async invoke(name: string, event: unknown, options?: { readonly throttle?: boolean; readonly signal?: AbortSignal }): Promise<InvokeOutcome> {
     this.calls.push({ name, event });
     this.options.push(options);
     const short = name.split(':')[6] ?? name;
