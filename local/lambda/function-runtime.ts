@@ -1,16 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import * as path from 'node:path';
-import { Worker } from 'node:worker_threads';
 import { AwsError } from '../aws-error.js';
 import { childHeader, currentTraceHeader, newSegmentId } from '../trace-header.js';
+import { type Environment, EnvironmentPool } from './environment-pool.js';
+import { type LoggingConfig, loggingConfig, logStreamEvents } from './invocation-logs.js';
 import { runtimeSupport } from './runtimes.js';
 
-const WORKER_SCRIPT = path.join(import.meta.dirname, 'worker.mjs');
-/**
- * The folder whose node_modules stands in for the managed runtime's /var/runtime/node_modules:
- * the project's own, which holds the AWS SDK v3 clients functions may use without bundling them.
- */
-export const RUNTIME_ROOT = path.resolve(import.meta.dirname, '..', '..');
+export { RUNTIME_ROOT } from './environment-pool.js';
 /**
  * How many execution environments a function without reserved concurrency may have at
  * once here. Lambda would run far more, but on a 2-core machine more threads only
@@ -138,27 +133,28 @@ export interface FunctionLogs {
   write(group: string, stream: string, events: readonly { timestamp: number; message: string }[]): void;
 }
 
-interface Environment {
-  readonly worker: Worker;
-  readonly ready: Promise<{ error?: LambdaErrorPayload; initDurationMs: number }>;
-  busy: boolean;
-  /** Whether an invocation ran here yet: the first one reports the Init Duration. */
-  used: boolean;
-  /** The init phase's own log lines (a failed init's error and INIT_REPORT): the first invocation's log starts with them. */
-  readonly initLines: string[];
-  /** Where the function's console lines go besides the console while an invocation runs here. */
-  onLine?: (line: string) => void;
-  /** `YYYY/MM/DD/[$LATEST]<32 hex>`, as Lambda names an environment's log stream. */
-  readonly logStreamName: string;
-  /** The function's generation it was started with: one of an older generation is retired when it is released (`update`). */
-  readonly generation: number;
-}
-
 interface RunOutcome {
   readonly outcome: InvokeOutcome;
   readonly memoryUsedMb?: number;
   /** What the function wrote to stdout and stderr during the invocation, by line (none when it timed out or crashed). */
   readonly functionLines: readonly string[];
+}
+
+/** One invocation in an environment: what its steps share, and what its end (REPORT, log stream, release) needs to know. */
+interface Invocation {
+  readonly env: Environment;
+  readonly requestId: string;
+  readonly log: (line: string) => void;
+  readonly logLines: string[];
+  readonly note: (phase: InvocationNote['phase'], error?: LambdaErrorPayload) => void;
+  ended?: LambdaErrorPayload;
+  started: number;
+  discard: boolean;
+  initDurationMs?: number;
+  memoryUsedMb?: number;
+  status: string;
+  teeFrom?: number;
+  startedAt: number;
 }
 
 /**
@@ -167,14 +163,9 @@ interface RunOutcome {
  * warm. A timeout or a crash discards the environment, as Lambda does.
  */
 export class FunctionRuntime {
-  readonly #idle: Environment[] = [];
-  readonly #waiting: ((env: Environment) => void)[] = [];
-  #count = 0;
-  #maxConcurrency: number;
+  readonly #pool: EnvironmentPool;
   /** The function's LoggingConfig: JSON or text lines, and the levels it keeps. */
-  #logging: { logFormat?: string; applicationLogLevel?: string; systemLogLevel?: string };
-  /** Bumped by `update`: environments of an older generation run the old code and are never reused. */
-  #generation = 0;
+  #logging: LoggingConfig;
 
   constructor(
     // Not readonly: a reload of the app (`update`) points the function at its new code and settings.
@@ -184,8 +175,13 @@ export class FunctionRuntime {
     private readonly logs?: FunctionLogs,
     private readonly observe?: (note: InvocationNote) => void,
   ) {
-    this.#maxConcurrency = definition.reservedConcurrency ?? DEFAULT_LOCAL_CONCURRENCY;
     this.#logging = loggingConfig(definition);
+    this.#pool = new EnvironmentPool(definition.reservedConcurrency ?? DEFAULT_LOCAL_CONCURRENCY, () => ({
+      definition: this.definition,
+      environment: this.environment,
+      logging: this.#logging,
+      log: (line) => this.log(this.definition.name, line),
+    }));
   }
 
   /**
@@ -197,16 +193,12 @@ export class FunctionRuntime {
   update(definition: FunctionDefinition, environment: Readonly<Record<string, string>>): void {
     this.definition = definition;
     this.environment = environment;
-    this.#maxConcurrency = definition.reservedConcurrency ?? DEFAULT_LOCAL_CONCURRENCY;
     this.#logging = loggingConfig(definition);
-    this.#generation++;
-    const retired = this.#idle.splice(0);
-    this.#count -= retired.length;
-    for (const env of retired) void env.worker.terminate();
+    this.#pool.retire(definition.reservedConcurrency ?? DEFAULT_LOCAL_CONCURRENCY);
   }
 
   get maxConcurrency(): number {
-    return this.#maxConcurrency;
+    return this.#pool.maxConcurrency;
   }
 
   /**
@@ -226,6 +218,41 @@ export class FunctionRuntime {
   }
 
   async #invoke(event: unknown, options: InvokeOptions, log: (line: string) => void, logLines: string[]): Promise<InvokeOutcome> {
+    this.#checkRuntime();
+    const requestId = options.requestId ?? randomUUID();
+    // As Lambda does for every invocation (tracing PassThrough): the caller's trace, this invocation as parent;
+    // a new trace when the call carries none.
+    const callerTraceHeader = options.traceHeader ?? currentTraceHeader();
+    const traceHeader = childHeader(callerTraceHeader, newSegmentId());
+    const env = await this.#pool.acquire(options.throttle ?? false, options.signal);
+    const note = this.#notes(env, requestId, traceHeader, callerTraceHeader, options.messages);
+    const invocation: Invocation = {
+      env,
+      requestId,
+      log,
+      logLines,
+      note,
+      started: performance.now(),
+      discard: false,
+      status: '',
+      startedAt: 0,
+    };
+    try {
+      const init = await env.ready;
+      this.#start(invocation, init.initDurationMs, options.version);
+      if (init.error) {
+        invocation.discard = true;
+        invocation.status = `\tStatus: error\tError Type: ${init.error.errorType}`;
+        invocation.ended = init.error;
+        return { ok: false, error: init.error, requestId };
+      }
+      return await this.#runHandler(invocation, event, { ...options, traceHeader });
+    } finally {
+      this.#end(invocation);
+    }
+  }
+
+  #checkRuntime(): void {
     if (runtimeSupport(this.definition.runtime) === 'unsupported') {
       throw new AwsError(
         'InvalidRuntimeException',
@@ -233,108 +260,95 @@ export class FunctionRuntime {
         502,
       );
     }
-    const requestId = options.requestId ?? randomUUID();
-    // As Lambda does for every invocation (tracing PassThrough): the caller's trace, this invocation as parent;
-    // a new trace when the call carries none.
-    const callerTraceHeader = options.traceHeader ?? currentTraceHeader();
-    const traceHeader = childHeader(callerTraceHeader, newSegmentId());
-    const env = await this.#acquire(options.throttle ?? false, options.signal);
-    const note = (phase: InvocationNote['phase'], error?: LambdaErrorPayload) =>
+  }
+
+  /** Tells the observer that the invocation started or ended. */
+  #notes(
+    env: Environment,
+    requestId: string,
+    traceHeader: string,
+    callerTraceHeader: string | undefined,
+    messages: InvokeOptions['messages'],
+  ): Invocation['note'] {
+    return (phase, error) =>
       this.observe?.({
         phase,
         requestId,
         functionName: this.definition.name,
         traceHeader,
         ...(callerTraceHeader ? { callerTraceHeader } : {}),
-        ...(options.messages ? { messages: options.messages } : {}),
+        ...(messages ? { messages } : {}),
         logGroupName: this.definition.logGroupName,
         logStreamName: env.logStreamName,
         time: Date.now(),
         ...(error ? { error } : {}),
       });
-    let ended: LambdaErrorPayload | undefined;
-    let started = performance.now();
-    let discard = false;
-    let initDurationMs: number | undefined;
-    let memoryUsedMb: number | undefined;
-    let status = '';
-    let teeFrom: number | undefined;
-    let startedAt = 0;
-    try {
-      const init = await env.ready;
-      // As in Lambda, Duration is the invocation's own time; a cold start's init is reported apart.
-      started = performance.now();
-      if (!env.used) {
-        initDurationMs = init.initDurationMs;
-        logLines.push(...env.initLines);
-      }
-      env.used = true;
-      teeFrom = logLines.length;
-      log(`START RequestId: ${requestId} Version: ${options.version ?? '$LATEST'}`);
-      note('started');
-      // START goes out at once, so that a running invocation shows; its other lines when it ends, in the order the worker wrote them.
-      startedAt = Date.now();
-      this.#tee(env, logLines.slice(0, teeFrom + 1), startedAt, startedAt);
-      teeFrom++;
-      if (init.error) {
-        discard = true;
-        status = `\tStatus: error\tError Type: ${init.error.errorType}`;
-        ended = init.error;
-        return { ok: false, error: init.error, requestId };
-      }
-      // The function's own lines are kept for its log stream, not only for Invoke's `LogType: Tail`.
-      const run = await this.#run(env, event, requestId, {
-        ...options,
-        traceHeader,
-        captureLog: options.captureLog === true || this.logs !== undefined,
-      });
-      memoryUsedMb = run.memoryUsedMb;
-      logLines.push(...run.functionLines);
-      const outcome = withinResponseLimit(run.outcome);
-      if (!outcome.ok) {
-        ended = outcome.error;
-        discard = outcome.error.errorType === 'Sandbox.Timedout' || outcome.error.errorType === 'Runtime.ExitError';
-        if (outcome.error.errorType === 'Sandbox.Timedout') status = '\tStatus: timeout';
-        else if (discard) status = `\tStatus: error\tError Type: ${outcome.error.errorType}`;
-        else log(`${new Date().toISOString()}\t${requestId}\tERROR\tInvoke Error \t${JSON.stringify(outcome.error)}`);
-      }
-      return outcome;
-    } finally {
-      const duration = performance.now() - started;
-      log(`END RequestId: ${requestId}`);
-      log(
-        `REPORT RequestId: ${requestId}\tDuration: ${duration.toFixed(2)} ms\tBilled Duration: ${Math.ceil(duration)} ms\t` +
-          `Memory Size: ${this.definition.memorySize} MB\tMax Memory Used: ${memoryUsedMb ?? 0} MB` +
-          `${initDurationMs === undefined ? '' : `\tInit Duration: ${initDurationMs.toFixed(2)} ms`}${status}`,
-      );
-      if (teeFrom !== undefined) this.#tee(env, logLines.slice(teeFrom), startedAt, Date.now());
-      if (teeFrom !== undefined) note('ended', ended);
-      this.#release(env, discard);
-    }
   }
 
-  /**
-   * Writes lines to the environment's log stream. A line in Lambda's text format carries the
-   * time it was written; START, END and REPORT are written `at`; any other line takes the
-   * time of the line before it (from `since` on).
-   */
+  /** The invocation's START, once its environment is ready: a cold start's init lines come first. */
+  #start(invocation: Invocation, initDurationMs: number, version: string | undefined): void {
+    const { env, logLines } = invocation;
+    // As in Lambda, Duration is the invocation's own time; a cold start's init is reported apart.
+    invocation.started = performance.now();
+    if (!env.used) {
+      invocation.initDurationMs = initDurationMs;
+      logLines.push(...env.initLines);
+    }
+    env.used = true;
+    invocation.teeFrom = logLines.length;
+    invocation.log(`START RequestId: ${invocation.requestId} Version: ${version ?? '$LATEST'}`);
+    invocation.note('started');
+    // START goes out at once, so that a running invocation shows; its other lines when it ends, in the order the worker wrote them.
+    invocation.startedAt = Date.now();
+    this.#tee(env, logLines.slice(0, invocation.teeFrom + 1), invocation.startedAt, invocation.startedAt);
+    invocation.teeFrom++;
+  }
+
+  /** Runs the handler; an error that ends the environment (a timeout, a crash) discards it. */
+  async #runHandler(invocation: Invocation, event: unknown, options: InvokeOptions): Promise<InvokeOutcome> {
+    const { requestId } = invocation;
+    // The function's own lines are kept for its log stream, not only for Invoke's `LogType: Tail`.
+    const run = await this.#run(invocation.env, event, requestId, {
+      ...options,
+      captureLog: options.captureLog === true || this.logs !== undefined,
+    });
+    invocation.memoryUsedMb = run.memoryUsedMb;
+    invocation.logLines.push(...run.functionLines);
+    const outcome = withinResponseLimit(run.outcome);
+    if (!outcome.ok) {
+      invocation.ended = outcome.error;
+      invocation.discard = outcome.error.errorType === 'Sandbox.Timedout' || outcome.error.errorType === 'Runtime.ExitError';
+      if (outcome.error.errorType === 'Sandbox.Timedout') invocation.status = '\tStatus: timeout';
+      else if (invocation.discard) invocation.status = `\tStatus: error\tError Type: ${outcome.error.errorType}`;
+      else invocation.log(`${new Date().toISOString()}\t${requestId}\tERROR\tInvoke Error \t${JSON.stringify(outcome.error)}`);
+    }
+    return outcome;
+  }
+
+  /** END and REPORT, the rest of the invocation's lines to its log stream, and its environment back to the pool. */
+  #end(invocation: Invocation): void {
+    const { env, requestId, log, logLines, teeFrom, initDurationMs } = invocation;
+    const duration = performance.now() - invocation.started;
+    log(`END RequestId: ${requestId}`);
+    log(
+      `REPORT RequestId: ${requestId}\tDuration: ${duration.toFixed(2)} ms\tBilled Duration: ${Math.ceil(duration)} ms\t` +
+        `Memory Size: ${this.definition.memorySize} MB\tMax Memory Used: ${invocation.memoryUsedMb ?? 0} MB` +
+        `${initDurationMs === undefined ? '' : `\tInit Duration: ${initDurationMs.toFixed(2)} ms`}${invocation.status}`,
+    );
+    if (teeFrom !== undefined) this.#tee(env, logLines.slice(teeFrom), invocation.startedAt, Date.now());
+    if (teeFrom !== undefined) invocation.note('ended', invocation.ended);
+    this.#pool.release(env, invocation.discard);
+  }
+
+  /** Writes lines to the environment's log stream (see logStreamEvents for the time each line takes). */
   #tee(env: Environment, lines: readonly string[], since: number, at: number): void {
     if (!this.logs || lines.length === 0) return;
-    let time = since;
-    const events = lines.map((message) => {
-      if (/^(START|END|REPORT) RequestId: /.test(message)) return { timestamp: at, message };
-      const written = /^(?:\{"timestamp":")?(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z)["\t]/.exec(message)?.[1];
-      if (written !== undefined) time = Math.min(Math.max(time, Date.parse(written)), at);
-      return { timestamp: time, message };
-    });
-    const kept = this.#logging.logFormat === 'JSON' ? events.flatMap((event) => jsonLogEvent(event, this.#logging.systemLogLevel)) : events;
-    this.logs.write(this.definition.logGroupName, env.logStreamName, kept);
+    this.logs.write(this.definition.logGroupName, env.logStreamName, logStreamEvents(lines, since, at, this.#logging));
   }
 
   /** Stops every execution environment. */
-  async stop(): Promise<void> {
-    const all = this.#idle.splice(0);
-    await Promise.all(all.map((env) => env.worker.terminate()));
+  stop(): Promise<void> {
+    return this.#pool.stop();
   }
 
   #run(env: Environment, event: unknown, requestId: string, options: InvokeOptions): Promise<RunOutcome> {
@@ -414,180 +428,6 @@ export class FunctionRuntime {
       });
     });
   }
-
-  async #acquire(throttle: boolean, signal?: AbortSignal): Promise<Environment> {
-    signal?.throwIfAborted();
-    const idle = this.#idle.pop();
-    if (idle) {
-      idle.busy = true;
-      return idle;
-    }
-    if (this.#count < this.#maxConcurrency) {
-      this.#count++;
-      const env = this.#spawn();
-      env.busy = true;
-      return env;
-    }
-    if (throttle) {
-      throw new AwsError(
-        'TooManyRequestsException',
-        `Rate Exceeded. (${this.definition.name} is at its concurrency of ${this.#maxConcurrency})`,
-        429,
-      );
-    }
-    return new Promise((resolve, reject) => {
-      const abandon = () => {
-        const at = this.#waiting.indexOf(take);
-        if (at >= 0) this.#waiting.splice(at, 1);
-        reject(signal?.reason);
-      };
-      const take = (env: Environment) => {
-        signal?.removeEventListener('abort', abandon);
-        resolve(env);
-      };
-      signal?.addEventListener('abort', abandon, { once: true });
-      this.#waiting.push(take);
-    });
-  }
-
-  #release(env: Environment, discard: boolean): void {
-    if (discard || env.generation !== this.#generation) {
-      void env.worker.terminate();
-      this.#count--;
-      const next = this.#waiting.shift();
-      if (next) {
-        this.#count++;
-        const fresh = this.#spawn();
-        fresh.busy = true;
-        next(fresh);
-      }
-      return;
-    }
-    const next = this.#waiting.shift();
-    if (next) {
-      next(env);
-      return;
-    }
-    env.busy = false;
-    this.#idle.push(env);
-  }
-
-  #spawn(): Environment {
-    const logStreamName = `${new Date().toISOString().slice(0, 10).replaceAll('-', '/')}/[$LATEST]${randomUUID().replaceAll('-', '')}`;
-    const worker = new Worker(WORKER_SCRIPT, {
-      workerData: {
-        taskRoot: this.definition.codePath,
-        handlerString: this.definition.handler,
-        runtime: this.definition.runtime,
-        layerRoots: this.definition.layers ?? [],
-        runtimeRoot: RUNTIME_ROOT,
-        functionName: this.definition.name,
-        functionVersion: '$LATEST',
-        invokedFunctionArn: this.definition.arn,
-        memoryLimitInMB: String(this.definition.memorySize),
-        logGroupName: this.definition.logGroupName,
-        logStreamName,
-        logging: this.#logging,
-      },
-      env: { ...this.environment, AWS_LAMBDA_LOG_STREAM_NAME: logStreamName },
-      stdout: true,
-      stderr: true,
-      execArgv: this.definition.environment.NODE_OPTIONS?.includes('--enable-source-maps') ? ['--enable-source-maps'] : [],
-      resourceLimits: { maxOldGenerationSizeMb: Math.max(64, this.definition.memorySize) },
-    });
-    worker.unref();
-    const initLines: string[] = [];
-    // Assigned below; the console listeners only run once the worker writes.
-    let environment: Environment | undefined;
-    for (const stream of [worker.stdout, worker.stderr]) {
-      let buffered = '';
-      stream.setEncoding('utf8');
-      stream.on('data', (chunk: string) => {
-        buffered += chunk;
-        let newline = buffered.indexOf('\n');
-        while (newline >= 0) {
-          const line = buffered.slice(0, newline);
-          this.log(this.definition.name, line);
-          environment?.onLine?.(line);
-          buffered = buffered.slice(newline + 1);
-          newline = buffered.indexOf('\n');
-        }
-      });
-    }
-    const spawned = performance.now();
-    const ready = new Promise<{ error?: LambdaErrorPayload; initDurationMs: number }>((resolve) => {
-      const onMessage = (message: { type: string; error?: LambdaErrorPayload; initDurationMs?: number }) => {
-        const initDurationMs = message.initDurationMs ?? performance.now() - spawned;
-        if (message.type === 'ready') resolve({ initDurationMs });
-        else if (message.type === 'init-error' && message.error) {
-          // Lambda logs the init failure before the invocation that reports it.
-          initLines.push(
-            `${new Date().toISOString()}\tundefined\tERROR\tUncaught Exception \t${JSON.stringify(message.error)}`,
-            `INIT_REPORT Init Duration: ${initDurationMs.toFixed(2)} ms\tPhase: init\tStatus: error\tError Type: ${message.error.errorType}`,
-          );
-          for (const line of initLines) this.log(this.definition.name, line);
-          resolve({ error: message.error, initDurationMs });
-        } else return;
-        worker.off('message', onMessage);
-      };
-      worker.on('message', onMessage);
-      worker.once('error', (error) =>
-        resolve({
-          error: { errorType: 'Runtime.ImportModuleError', errorMessage: error.message },
-          initDurationMs: performance.now() - spawned,
-        }),
-      );
-    });
-    environment = { worker, ready, busy: false, used: false, initLines, logStreamName, generation: this.#generation };
-    return environment;
-  }
-}
-
-/** The function's LoggingConfig: JSON or text lines, and the levels it keeps. */
-function loggingConfig(definition: FunctionDefinition): { logFormat?: string; applicationLogLevel?: string; systemLogLevel?: string } {
-  const config = (definition.template?.LoggingConfig ?? {}) as Record<string, unknown>;
-  const text = (key: string) => (typeof config[key] === 'string' ? (config[key] as string) : undefined);
-  return { logFormat: text('LogFormat'), applicationLogLevel: text('ApplicationLogLevel'), systemLogLevel: text('SystemLogLevel') };
-}
-
-/**
- * A line in Lambda's JSON log format (LoggingConfig.LogFormat JSON): START and REPORT become
- * `platform.start` and `platform.report` records (kept at a SystemLogLevel of INFO or DEBUG),
- * END has none, a line the runtime wrote in the text format becomes an application record,
- * and the function's own lines are already JSON or stay as they were written.
- */
-function jsonLogEvent(event: { timestamp: number; message: string }, systemLogLevel = 'INFO'): { timestamp: number; message: string }[] {
-  const time = new Date(event.timestamp).toISOString();
-  const line = event.message;
-  const platform = (type: string, record: Record<string, unknown>) =>
-    systemLogLevel === 'WARN' ? [] : [{ timestamp: event.timestamp, message: JSON.stringify({ time, type, record }) }];
-  const start = /^START RequestId: (\S+) Version: (\S+)$/.exec(line);
-  if (start) return platform('platform.start', { requestId: start[1], version: start[2] });
-  if (line.startsWith('END RequestId: ')) return [];
-  const report = /^REPORT RequestId: (\S+)\t(.*)$/.exec(line);
-  if (report) {
-    const field = (name: string) => new RegExp(`${name}: ([\\d.]+)`).exec(report[2] as string)?.[1];
-    const initDuration = field('Init Duration');
-    const status = /Status: (\w+)/.exec(report[2] as string)?.[1] ?? 'success';
-    return platform('platform.report', {
-      requestId: report[1],
-      metrics: {
-        durationMs: Number(field('Duration')),
-        billedDurationMs: Number(field('Billed Duration')),
-        memorySizeMB: Number(field('Memory Size')),
-        maxMemoryUsedMB: Number(field('Max Memory Used')),
-        ...(initDuration === undefined ? {} : { initDurationMs: Number(initDuration) }),
-      },
-      status,
-    });
-  }
-  const text = /^(\d{4}-\d\d-\d\dT[\d:.]+Z)\t(\S+)\t([A-Z]+)\t([\s\S]*)$/.exec(line);
-  if (text) {
-    return [
-      { timestamp: event.timestamp, message: JSON.stringify({ timestamp: text[1], level: text[3], requestId: text[2], message: text[4] }) },
-    ];
-  }
-  return [event];
 }
 
 /**

@@ -1,0 +1,227 @@
+import { randomUUID } from 'node:crypto';
+import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { AwsError } from '../aws-error.js';
+import type { FunctionDefinition, LambdaErrorPayload } from './function-runtime.js';
+import type { LoggingConfig } from './invocation-logs.js';
+
+const WORKER_SCRIPT = path.join(import.meta.dirname, 'worker.mjs');
+/**
+ * The folder whose node_modules stands in for the managed runtime's /var/runtime/node_modules:
+ * the project's own, which holds the AWS SDK v3 clients functions may use without bundling them.
+ */
+export const RUNTIME_ROOT = path.resolve(import.meta.dirname, '..', '..');
+
+/** An execution environment's init phase as it ended. */
+type Readiness = { error?: LambdaErrorPayload; initDurationMs: number };
+
+export interface Environment {
+  readonly worker: Worker;
+  readonly ready: Promise<Readiness>;
+  busy: boolean;
+  /** Whether an invocation ran here yet: the first one reports the Init Duration. */
+  used: boolean;
+  /** The init phase's own log lines (a failed init's error and INIT_REPORT): the first invocation's log starts with them. */
+  readonly initLines: string[];
+  /** Where the function's console lines go besides the console while an invocation runs here. */
+  onLine?: (line: string) => void;
+  /** `YYYY/MM/DD/[$LATEST]<32 hex>`, as Lambda names an environment's log stream. */
+  readonly logStreamName: string;
+  /** The function's generation it was started with: one of an older generation is retired when it is released (`update`). */
+  readonly generation: number;
+}
+
+/** What a new execution environment runs: the function's code and settings as they are when it starts. */
+export interface EnvironmentSettings {
+  readonly definition: FunctionDefinition;
+  readonly environment: Readonly<Record<string, string>>;
+  readonly logging: LoggingConfig;
+  /** Where the function's console lines go (the log sink, under the function's name). */
+  readonly log: (line: string) => void;
+}
+
+/**
+ * The execution environments of one function: idle ones are reused, new ones start while
+ * the function is under its concurrency, and beyond it an invocation waits for one to be
+ * released (or is throttled, when asked to be).
+ */
+export class EnvironmentPool {
+  readonly #idle: Environment[] = [];
+  readonly #waiting: ((env: Environment) => void)[] = [];
+  #count = 0;
+  #maxConcurrency: number;
+  /** Bumped by `retire`: environments of an older generation run the old code and are never reused. */
+  #generation = 0;
+
+  constructor(
+    maxConcurrency: number,
+    /** The settings a new environment starts with (read when it starts, so they follow `update`). */
+    private readonly settings: () => EnvironmentSettings,
+  ) {
+    this.#maxConcurrency = maxConcurrency;
+  }
+
+  get maxConcurrency(): number {
+    return this.#maxConcurrency;
+  }
+
+  /** A new generation of the function: idle environments stop at once, busy ones when they are released. */
+  retire(maxConcurrency: number): void {
+    this.#maxConcurrency = maxConcurrency;
+    this.#generation++;
+    const retired = this.#idle.splice(0);
+    this.#count -= retired.length;
+    for (const env of retired) void env.worker.terminate();
+  }
+
+  /** Stops every idle execution environment. */
+  async stop(): Promise<void> {
+    const all = this.#idle.splice(0);
+    await Promise.all(all.map((env) => env.worker.terminate()));
+  }
+
+  async acquire(throttle: boolean, signal?: AbortSignal): Promise<Environment> {
+    signal?.throwIfAborted();
+    const idle = this.#idle.pop();
+    if (idle) {
+      idle.busy = true;
+      return idle;
+    }
+    if (this.#count < this.#maxConcurrency) {
+      this.#count++;
+      const env = this.#spawn();
+      env.busy = true;
+      return env;
+    }
+    if (throttle) {
+      throw new AwsError(
+        'TooManyRequestsException',
+        `Rate Exceeded. (${this.settings().definition.name} is at its concurrency of ${this.#maxConcurrency})`,
+        429,
+      );
+    }
+    return new Promise((resolve, reject) => {
+      const abandon = () => {
+        const at = this.#waiting.indexOf(take);
+        if (at >= 0) this.#waiting.splice(at, 1);
+        reject(signal?.reason);
+      };
+      const take = (env: Environment) => {
+        signal?.removeEventListener('abort', abandon);
+        resolve(env);
+      };
+      signal?.addEventListener('abort', abandon, { once: true });
+      this.#waiting.push(take);
+    });
+  }
+
+  release(env: Environment, discard: boolean): void {
+    if (discard || env.generation !== this.#generation) {
+      void env.worker.terminate();
+      this.#count--;
+      const next = this.#waiting.shift();
+      if (next) {
+        this.#count++;
+        const fresh = this.#spawn();
+        fresh.busy = true;
+        next(fresh);
+      }
+      return;
+    }
+    const next = this.#waiting.shift();
+    if (next) {
+      next(env);
+      return;
+    }
+    env.busy = false;
+    this.#idle.push(env);
+  }
+
+  #spawn(): Environment {
+    return spawnEnvironment(this.settings(), this.#generation);
+  }
+}
+
+/** Starts a worker thread running the function's bundle with its environment variables. */
+function spawnEnvironment(settings: EnvironmentSettings, generation: number): Environment {
+  const { definition } = settings;
+  const logStreamName = `${new Date().toISOString().slice(0, 10).replaceAll('-', '/')}/[$LATEST]${randomUUID().replaceAll('-', '')}`;
+  const worker = new Worker(WORKER_SCRIPT, {
+    workerData: {
+      taskRoot: definition.codePath,
+      handlerString: definition.handler,
+      runtime: definition.runtime,
+      layerRoots: definition.layers ?? [],
+      runtimeRoot: RUNTIME_ROOT,
+      functionName: definition.name,
+      functionVersion: '$LATEST',
+      invokedFunctionArn: definition.arn,
+      memoryLimitInMB: String(definition.memorySize),
+      logGroupName: definition.logGroupName,
+      logStreamName,
+      logging: settings.logging,
+    },
+    env: { ...settings.environment, AWS_LAMBDA_LOG_STREAM_NAME: logStreamName },
+    stdout: true,
+    stderr: true,
+    execArgv: definition.environment.NODE_OPTIONS?.includes('--enable-source-maps') ? ['--enable-source-maps'] : [],
+    resourceLimits: { maxOldGenerationSizeMb: Math.max(64, definition.memorySize) },
+  });
+  worker.unref();
+  const initLines: string[] = [];
+  // Assigned below; the console listeners only run once the worker writes.
+  let environment: Environment | undefined;
+  forwardConsole(worker, (line) => {
+    settings.log(line);
+    environment?.onLine?.(line);
+  });
+  const ready = readiness(worker, initLines, settings.log);
+  environment = { worker, ready, busy: false, used: false, initLines, logStreamName, generation };
+  return environment;
+}
+
+/** Hands each line the worker writes to stdout or stderr on as it completes. */
+function forwardConsole(worker: Worker, onLine: (line: string) => void): void {
+  for (const stream of [worker.stdout, worker.stderr]) {
+    let buffered = '';
+    stream.setEncoding('utf8');
+    stream.on('data', (chunk: string) => {
+      buffered += chunk;
+      let newline = buffered.indexOf('\n');
+      while (newline >= 0) {
+        const line = buffered.slice(0, newline);
+        onLine(line);
+        buffered = buffered.slice(newline + 1);
+        newline = buffered.indexOf('\n');
+      }
+    });
+  }
+}
+
+/** The worker's init phase: ready, or failed (its lines logged, and kept for the first invocation's log). */
+function readiness(worker: Worker, initLines: string[], log: (line: string) => void): Promise<Readiness> {
+  const spawned = performance.now();
+  return new Promise<Readiness>((resolve) => {
+    const onMessage = (message: { type: string; error?: LambdaErrorPayload; initDurationMs?: number }) => {
+      const initDurationMs = message.initDurationMs ?? performance.now() - spawned;
+      if (message.type === 'ready') resolve({ initDurationMs });
+      else if (message.type === 'init-error' && message.error) {
+        // Lambda logs the init failure before the invocation that reports it.
+        initLines.push(
+          `${new Date().toISOString()}\tundefined\tERROR\tUncaught Exception \t${JSON.stringify(message.error)}`,
+          `INIT_REPORT Init Duration: ${initDurationMs.toFixed(2)} ms\tPhase: init\tStatus: error\tError Type: ${message.error.errorType}`,
+        );
+        for (const line of initLines) log(line);
+        resolve({ error: message.error, initDurationMs });
+      } else return;
+      worker.off('message', onMessage);
+    };
+    worker.on('message', onMessage);
+    worker.once('error', (error) =>
+      resolve({
+        error: { errorType: 'Runtime.ImportModuleError', errorMessage: error.message },
+        initDurationMs: performance.now() - spawned,
+      }),
+    );
+  });
+}
