@@ -126,9 +126,24 @@ export class Query<Row> {
 const MESSAGE_COLUMNS = `seq, queue_id, message_id, body, md5_body, attributes, md5_attributes, system_attributes, sender_id,
   sent_at, visible_at, receive_count, first_received_at, received_at, receipt, group_id, dedup_id, dlq_source_arn`;
 
+/** Prepares one statement with its row type. */
+type Prepare = <Row>(sql: string) => Query<Row>;
+
 export function openSqsStore(db: DatabaseSync) {
   db.exec(SCHEMA);
-  const q = <Row>(sql: string) => new Query<Row>(db.prepare(sql));
+  const q: Prepare = <Row>(sql: string) => new Query<Row>(db.prepare(sql));
+  return {
+    ...queueStatements(q),
+    ...messageStatements(q),
+    ...receiveStatements(q),
+    ...messageStateStatements(q),
+    ...dedupStatements(q),
+    ...moveTaskStatements(q),
+  };
+}
+
+/** Queues, and a deleted queue's messages and deduplication entries. */
+function queueStatements(q: Prepare) {
   return {
     allQueues: q<QueueRow>('SELECT * FROM sqs_queue ORDER BY name'),
     insertQueue: q<never>('INSERT INTO sqs_queue (name, fifo, attributes, tags, created_at, modified_at) VALUES (?, ?, ?, ?, ?, ?)'),
@@ -137,7 +152,12 @@ export function openSqsStore(db: DatabaseSync) {
     deleteQueue: q<never>('DELETE FROM sqs_queue WHERE id = ?'),
     deleteQueueMessages: q<never>('DELETE FROM sqs_message WHERE queue_id = ?'),
     deleteQueueDedup: q<never>('DELETE FROM sqs_dedup WHERE queue_id = ?'),
+  };
+}
 
+/** One message by its sequence: sent, read, deleted. */
+function messageStatements(q: Prepare) {
+  return {
     insertMessage: q<never>(
       `INSERT INTO sqs_message (queue_id, message_id, body, md5_body, attributes, md5_attributes, system_attributes,
         sender_id, sent_at, visible_at, group_id, dedup_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -148,6 +168,12 @@ export function openSqsStore(db: DatabaseSync) {
     deleteMessageReturning: q<Pick<MessageRow, 'group_id' | 'received_at'>>(
       'DELETE FROM sqs_message WHERE seq = ? AND queue_id = ? RETURNING group_id, received_at',
     ),
+  };
+}
+
+/** The messages a receive may take: standard, fair and FIFO queues. */
+function receiveStatements(q: Prepare) {
+  return {
     /** Standard queues: the visible messages, longest visible first, straight off the index. */
     visibleMessages: q<MessageRow>(
       `SELECT ${MESSAGE_COLUMNS} FROM sqs_message WHERE queue_id = ? AND visible_at <= ? ORDER BY visible_at, seq LIMIT ?`,
@@ -194,6 +220,12 @@ export function openSqsStore(db: DatabaseSync) {
     groupMessages: q<MessageRow>(
       `SELECT ${MESSAGE_COLUMNS} FROM sqs_message WHERE queue_id = ? AND group_id = ? AND seq > ? ORDER BY seq LIMIT ?`,
     ),
+  };
+}
+
+/** A message's state after it is sent: received, its visibility changed, moved; the queue's counts and retention. */
+function messageStateStatements(q: Prepare) {
+  return {
     markReceived: q<never>(
       `UPDATE sqs_message SET visible_at = ?, receive_count = ?, first_received_at = ?, received_at = ?, receipt = ?
         WHERE seq = ?`,
@@ -222,13 +254,23 @@ export function openSqsStore(db: DatabaseSync) {
     ),
     countVisible: q<{ n: number }>('SELECT COUNT(*) AS n FROM sqs_message WHERE queue_id = ? AND visible_at <= ?'),
     deleteExpired: q<never>('DELETE FROM sqs_message WHERE queue_id = ? AND sent_at <= ?'),
+  };
+}
 
+/** FIFO deduplication: the ids seen in the deduplication interval. */
+function dedupStatements(q: Prepare) {
+  return {
     dedup: q<{ message_id: string; seq: number }>(
       'SELECT message_id, seq FROM sqs_dedup WHERE queue_id = ? AND dedup_key = ? AND expires_at > ?',
     ),
     upsertDedup: q<never>('INSERT OR REPLACE INTO sqs_dedup (queue_id, dedup_key, message_id, seq, expires_at) VALUES (?, ?, ?, ?, ?)'),
     deleteExpiredDedup: q<never>('DELETE FROM sqs_dedup WHERE queue_id = ? AND expires_at <= ?'),
+  };
+}
 
+/** Message move tasks (StartMessageMoveTask) and their progress. */
+function moveTaskStatements(q: Prepare) {
+  return {
     insertMoveTask: q<never>(
       `INSERT INTO sqs_move_task (id, source_arn, destination_arn, max_per_second, status, moved, to_move, cursor, started_at)
         VALUES (?, ?, ?, ?, 'RUNNING', 0, ?, 0, ?)`,
