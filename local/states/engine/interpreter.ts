@@ -6,7 +6,7 @@
  */
 import { tryParseArn } from '../../arn.js';
 import type { Clock } from '../../clock.js';
-import type { Assigner, Catcher, Dynamic, Program, State } from './definition.js';
+import type { Assigner, Dynamic, Program, State } from './definition.js';
 import { Errors, StatesError } from './errors.js';
 import {
   type ExecutionOptions,
@@ -20,6 +20,7 @@ import {
   Variables,
 } from './execution-types.js';
 import { choiceState, failState, passState, succeedState, waitState } from './flow-states.js';
+import { withHandlers } from './handlers.js';
 import type { HistoryEvent } from './history.js';
 import type { Scope } from './intrinsics.js';
 import { byteLength, isPlainObject, PAYLOAD_LIMIT, stringify, typeName } from './json.js';
@@ -27,7 +28,6 @@ import type { JsonataScope } from './jsonata.js';
 import { mapState } from './map-state.js';
 import { parallelState } from './parallel-state.js';
 import { requirePath } from './payload.js';
-import { failedBody, matches, retryDelay, toStatesError } from './retry.js';
 import type { StateHost } from './state-host.js';
 import { taskState } from './task-state.js';
 import { isoMillis } from './timestamp.js';
@@ -407,53 +407,8 @@ export class Execution implements StateHost {
 
   // ---- retry and catch ----
 
-  private async withHandlers(run: StateRun, body: (attempt: number) => Promise<unknown>): Promise<Outcome> {
-    const { state } = run;
-    const counts = state.retry.map(() => 0);
-    for (let attempt = 0; ; attempt++) {
-      if (state.type === 'Task') run.retryCount = attempt;
-      run.context = undefined;
-      try {
-        const output = await body(attempt);
-        return { output, next: state.next };
-      } catch (e) {
-        const halted = this.controller.signal.aborted || run.frame.signal.aborted;
-        if (halted) throw e;
-        const err = this.scopeError(run, toStatesError(e));
-        if (!(err instanceof StatesError)) throw err;
-        const retrierIndex = state.retry.findIndex((r) => matches(r.errorEquals, err.error, state.type));
-        const retrier = state.retry[retrierIndex];
-        if (retrier && (counts[retrierIndex] as number) < retrier.maxAttempts) {
-          const delay = retryDelay(retrier, counts[retrierIndex] as number);
-          counts[retrierIndex] = (counts[retrierIndex] as number) + 1;
-          run.evaluationFailedEmitted = false;
-          await this.sleepFn(delay, run.frame.signal);
-          continue;
-        }
-        if (
-          (state.type === 'Map' || state.type === 'Parallel') &&
-          (failedBody.has(e as object) || err.error === Errors.QueryEvaluationError)
-        )
-          this.emit(run.frame, `${state.type}StateFailed`);
-        const catcher = state.catch.find((c) => matches(c.errorEquals, err.error, state.type));
-        if (catcher) return this.caught(run, catcher, err);
-        throw err;
-      }
-    }
-  }
-
-  private async caught(run: StateRun, catcher: Catcher, err: StatesError): Promise<Outcome> {
-    const errorOutput: Record<string, unknown> = {};
-    if (err.error !== undefined) errorOutput.Error = err.error;
-    if (err.cause !== undefined) errorOutput.Cause = err.cause;
-    if (run.state.ql === 'JSONata') {
-      const states = this.statesVar(run, { errorOutput });
-      run.assigned = await this.evalAssign(catcher.assign, run, errorOutput, states);
-      const output = catcher.output ? await catcher.output(this.jsonataScope(run.frame, states)) : errorOutput;
-      return { output, next: catcher.next };
-    }
-    run.assigned = await this.evalAssign(catcher.assign, run, errorOutput, {});
-    return { output: catcher.resultPath(run.input, errorOutput), next: catcher.next };
+  private withHandlers(run: StateRun, body: (attempt: number) => Promise<unknown>): Promise<Outcome> {
+    return withHandlers(this, run, body, (e) => this.scopeError(run, e));
   }
 
   // ---- states ----
