@@ -258,6 +258,62 @@ const JSONPATH_ONLY = ['InputPath', 'OutputPath', 'Parameters', 'ResultSelector'
 const JSONATA_ONLY = ['Arguments', 'Output', 'Items'];
 
 function compileState(name: string, raw: Record<string, unknown>, parentQl: QueryLanguage, where: string): State {
+  const { type, ql } = checkState(raw, parentQl, where);
+  const state: State = {
+    name,
+    type,
+    ql,
+    next: typeof raw.Next === 'string' ? raw.Next : undefined,
+    end: raw.End === true,
+    raw,
+    resultPath: compileResultPath(undefined),
+    retry: [],
+    catch: [],
+  };
+  compileDataFlow(state, raw, ql, where);
+  if (Array.isArray(raw.Retry)) state.retry = raw.Retry.map((r, i) => compileRetrier(r as Record<string, unknown>, `${where}/Retry[${i}]`));
+  if (Array.isArray(raw.Catch))
+    state.catch = raw.Catch.map((c, i) => compileCatcher(c as Record<string, unknown>, ql, `${where}/Catch[${i}]`));
+
+  switch (type) {
+    case 'Pass':
+      if ('Result' in raw) {
+        state.hasResult = true;
+        state.result = raw.Result;
+      }
+      break;
+    case 'Task':
+      compileTask(state, raw, ql, where);
+      break;
+    case 'Choice':
+      compileChoice(state, raw, ql, where);
+      break;
+    case 'Wait':
+      compileWait(state, raw, ql, where);
+      break;
+    case 'Fail':
+      state.error = failField(raw, 'Error', ql, where);
+      state.cause = failField(raw, 'Cause', ql, where);
+      break;
+    case 'Parallel':
+      if (!Array.isArray(raw.Branches)) throw invalid(`SCHEMA_VALIDATION_FAILED: The field 'Branches' is required at ${where}`);
+      state.branches = raw.Branches.map((b, i) =>
+        compileProgram(
+          b as Record<string, unknown>,
+          queryLanguageOf((b as Record<string, unknown>).QueryLanguage, ql, where),
+          `${where}/Branches[${i}]`,
+        ),
+      );
+      break;
+    case 'Map':
+      compileMap(state, raw, ql, where);
+      break;
+  }
+  return state;
+}
+
+/** The checks every state type shares: a known Type, its query language's fields only, and Next or End. */
+function checkState(raw: Record<string, unknown>, parentQl: QueryLanguage, where: string): { type: State['type']; ql: QueryLanguage } {
   if (typeof raw !== 'object' || raw === null) throw invalid(`SCHEMA_VALIDATION_FAILED: A state must be an object at ${where}`);
   const type = raw.Type as State['type'];
   if (!['Pass', 'Task', 'Choice', 'Wait', 'Succeed', 'Fail', 'Parallel', 'Map'].includes(type))
@@ -280,17 +336,11 @@ function compileState(name: string, raw: Record<string, unknown>, parentQl: Quer
     if (raw.End === true && raw.Next !== undefined)
       throw invalid(`SCHEMA_VALIDATION_FAILED: The state cannot have both 'Next' and 'End' at ${where}`);
   }
-  const state: State = {
-    name,
-    type,
-    ql,
-    next: typeof raw.Next === 'string' ? raw.Next : undefined,
-    end: raw.End === true,
-    raw,
-    resultPath: compileResultPath(undefined),
-    retry: [],
-    catch: [],
-  };
+  return { type, ql };
+}
+
+/** InputPath, Parameters, ResultSelector, ResultPath, OutputPath (JSONPath) or Arguments and Output (JSONata), and Assign. */
+function compileDataFlow(state: State, raw: Record<string, unknown>, ql: QueryLanguage, where: string): void {
   const p = (key: string, fn: () => void) => {
     if (raw[key] !== undefined) wrap(fn, `${where}/${key}`);
   };
@@ -311,103 +361,77 @@ function compileState(name: string, raw: Record<string, unknown>, parentQl: Quer
     if (raw.Output !== undefined) state.output = jsonataValue(raw.Output, 'Output', where);
   }
   state.assign = compileAssign(raw.Assign, ql, where);
-  if (Array.isArray(raw.Retry)) state.retry = raw.Retry.map((r, i) => compileRetrier(r as Record<string, unknown>, `${where}/Retry[${i}]`));
-  if (Array.isArray(raw.Catch))
-    state.catch = raw.Catch.map((c, i) => compileCatcher(c as Record<string, unknown>, ql, `${where}/Catch[${i}]`));
+}
 
-  switch (type) {
-    case 'Pass':
-      if ('Result' in raw) {
-        state.hasResult = true;
-        state.result = raw.Result;
-      }
-      break;
-    case 'Task':
-      if (typeof raw.Resource !== 'string') throw invalid(`SCHEMA_VALIDATION_FAILED: The field 'Resource' is required at ${where}`);
-      state.resource = raw.Resource;
-      state.timeoutSeconds = dynamicNumber(raw, 'TimeoutSeconds', ql, where);
-      state.heartbeatSeconds = dynamicNumber(raw, 'HeartbeatSeconds', ql, where);
-      state.credentials = raw.Credentials;
-      break;
-    case 'Choice': {
-      if (!Array.isArray(raw.Choices) || raw.Choices.length === 0)
-        throw invalid(`SCHEMA_VALIDATION_FAILED: The field 'Choices' must be a non-empty array at ${where}`);
-      state.choices = raw.Choices.map((c, i) => {
-        const rule = c as Record<string, unknown>;
-        const at = `${where}/Choices[${i}]`;
-        if (typeof rule.Next !== 'string') throw invalid(`SCHEMA_VALIDATION_FAILED: The field 'Next' is required at ${at}`);
-        const branch: ChoiceBranch = { next: rule.Next, assign: compileAssign(rule.Assign, ql, at) };
-        if (ql === 'JSONata') {
-          if (!isJsonataTemplate(rule.Condition) && typeof rule.Condition !== 'boolean')
-            throw invalid(`SCHEMA_VALIDATION_FAILED: The field 'Condition' is required for JSONata choice rules at ${at}`);
-          branch.condition = jsonataValue(rule.Condition, 'Condition', at);
-          if (rule.Output !== undefined) branch.output = jsonataValue(rule.Output, 'Output', at);
-        } else {
-          if (rule.Condition !== undefined)
-            throw invalid(`SCHEMA_VALIDATION_FAILED: The field 'Condition' is not supported for JSONPath at ${at}`);
-          branch.rule = wrap(() => compileRule(rule, at), at);
-        }
-        return branch;
-      });
-      if (raw.Default !== undefined) state.default = raw.Default as string;
-      break;
-    }
-    case 'Wait': {
-      const kinds = ['Seconds', 'Timestamp', 'SecondsPath', 'TimestampPath'].filter((k) => raw[k] !== undefined);
-      if (kinds.length !== 1)
-        throw invalid(
-          `SCHEMA_VALIDATION_FAILED: A Wait state must have exactly one of Seconds, Timestamp, SecondsPath, TimestampPath at ${where}`,
-        );
-      if (raw.Seconds !== undefined || raw.SecondsPath !== undefined) state.seconds = dynamicNumber(raw, 'Seconds', ql, where);
-      if (raw.Timestamp !== undefined) {
-        state.timestamp =
-          ql === 'JSONata' && isJsonataTemplate(raw.Timestamp)
-            ? { template: jsonataValue(raw.Timestamp, 'Timestamp', where) }
-            : { value: raw.Timestamp as string };
-      } else if (raw.TimestampPath !== undefined)
-        state.timestamp = { path: wrap(() => compileReferencePath(raw.TimestampPath as string), `${where}/TimestampPath`) };
-      break;
-    }
-    case 'Fail':
-      state.error = failField(raw, 'Error', ql, where);
-      state.cause = failField(raw, 'Cause', ql, where);
-      break;
-    case 'Parallel':
-      if (!Array.isArray(raw.Branches)) throw invalid(`SCHEMA_VALIDATION_FAILED: The field 'Branches' is required at ${where}`);
-      state.branches = raw.Branches.map((b, i) =>
-        compileProgram(
-          b as Record<string, unknown>,
-          queryLanguageOf((b as Record<string, unknown>).QueryLanguage, ql, where),
-          `${where}/Branches[${i}]`,
-        ),
-      );
-      break;
-    case 'Map': {
-      const proc = (raw.ItemProcessor ?? raw.Iterator) as Record<string, unknown> | undefined;
-      if (!proc) throw invalid(`SCHEMA_VALIDATION_FAILED: The field 'ItemProcessor' is required at ${where}`);
-      const config = (proc.ProcessorConfig ?? {}) as Record<string, unknown>;
-      state.distributed = config.Mode === 'DISTRIBUTED';
-      state.processor = compileProgram(proc, queryLanguageOf(proc.QueryLanguage, ql, where), `${where}/ItemProcessor`);
-      if (ql === 'JSONPath') {
-        if (raw.ItemsPath !== undefined) state.itemsPath = wrap(() => compileReferencePath(raw.ItemsPath as string), `${where}/ItemsPath`);
-        const selector = raw.ItemSelector ?? raw.Parameters;
-        if (raw.ItemSelector !== undefined) state.parameters = undefined;
-        if (selector !== undefined) state.itemSelector = wrap(() => compilePayload(selector), `${where}/ItemSelector`);
-      } else {
-        if (raw.Items !== undefined) state.items = jsonataValue(raw.Items, 'Items', where);
-        if (raw.ItemSelector !== undefined) {
-          state.itemSelector = jsonataValue(raw.ItemSelector, 'ItemSelector', where);
-          state.itemSelectorIsJsonata = true;
-        }
-      }
-      state.maxConcurrency = dynamicNumber(raw, 'MaxConcurrency', ql, where);
-      state.toleratedFailurePercentage = dynamicNumber(raw, 'ToleratedFailurePercentage', ql, where);
-      state.toleratedFailureCount = dynamicNumber(raw, 'ToleratedFailureCount', ql, where);
-      if (raw.ItemBatcher !== undefined) state.itemBatcher = raw.ItemBatcher as Record<string, unknown>;
-      break;
+function compileTask(state: State, raw: Record<string, unknown>, ql: QueryLanguage, where: string): void {
+  if (typeof raw.Resource !== 'string') throw invalid(`SCHEMA_VALIDATION_FAILED: The field 'Resource' is required at ${where}`);
+  state.resource = raw.Resource;
+  state.timeoutSeconds = dynamicNumber(raw, 'TimeoutSeconds', ql, where);
+  state.heartbeatSeconds = dynamicNumber(raw, 'HeartbeatSeconds', ql, where);
+  state.credentials = raw.Credentials;
+}
+
+function compileChoice(state: State, raw: Record<string, unknown>, ql: QueryLanguage, where: string): void {
+  if (!Array.isArray(raw.Choices) || raw.Choices.length === 0)
+    throw invalid(`SCHEMA_VALIDATION_FAILED: The field 'Choices' must be a non-empty array at ${where}`);
+  state.choices = raw.Choices.map((c, i) => compileChoiceBranch(c as Record<string, unknown>, ql, `${where}/Choices[${i}]`));
+  if (raw.Default !== undefined) state.default = raw.Default as string;
+}
+
+function compileChoiceBranch(rule: Record<string, unknown>, ql: QueryLanguage, at: string): ChoiceBranch {
+  if (typeof rule.Next !== 'string') throw invalid(`SCHEMA_VALIDATION_FAILED: The field 'Next' is required at ${at}`);
+  const branch: ChoiceBranch = { next: rule.Next, assign: compileAssign(rule.Assign, ql, at) };
+  if (ql === 'JSONata') {
+    if (!isJsonataTemplate(rule.Condition) && typeof rule.Condition !== 'boolean')
+      throw invalid(`SCHEMA_VALIDATION_FAILED: The field 'Condition' is required for JSONata choice rules at ${at}`);
+    branch.condition = jsonataValue(rule.Condition, 'Condition', at);
+    if (rule.Output !== undefined) branch.output = jsonataValue(rule.Output, 'Output', at);
+  } else {
+    if (rule.Condition !== undefined)
+      throw invalid(`SCHEMA_VALIDATION_FAILED: The field 'Condition' is not supported for JSONPath at ${at}`);
+    branch.rule = wrap(() => compileRule(rule, at), at);
+  }
+  return branch;
+}
+
+function compileWait(state: State, raw: Record<string, unknown>, ql: QueryLanguage, where: string): void {
+  const kinds = ['Seconds', 'Timestamp', 'SecondsPath', 'TimestampPath'].filter((k) => raw[k] !== undefined);
+  if (kinds.length !== 1)
+    throw invalid(
+      `SCHEMA_VALIDATION_FAILED: A Wait state must have exactly one of Seconds, Timestamp, SecondsPath, TimestampPath at ${where}`,
+    );
+  if (raw.Seconds !== undefined || raw.SecondsPath !== undefined) state.seconds = dynamicNumber(raw, 'Seconds', ql, where);
+  if (raw.Timestamp !== undefined) {
+    state.timestamp =
+      ql === 'JSONata' && isJsonataTemplate(raw.Timestamp)
+        ? { template: jsonataValue(raw.Timestamp, 'Timestamp', where) }
+        : { value: raw.Timestamp as string };
+  } else if (raw.TimestampPath !== undefined)
+    state.timestamp = { path: wrap(() => compileReferencePath(raw.TimestampPath as string), `${where}/TimestampPath`) };
+}
+
+function compileMap(state: State, raw: Record<string, unknown>, ql: QueryLanguage, where: string): void {
+  const proc = (raw.ItemProcessor ?? raw.Iterator) as Record<string, unknown> | undefined;
+  if (!proc) throw invalid(`SCHEMA_VALIDATION_FAILED: The field 'ItemProcessor' is required at ${where}`);
+  const config = (proc.ProcessorConfig ?? {}) as Record<string, unknown>;
+  state.distributed = config.Mode === 'DISTRIBUTED';
+  state.processor = compileProgram(proc, queryLanguageOf(proc.QueryLanguage, ql, where), `${where}/ItemProcessor`);
+  if (ql === 'JSONPath') {
+    if (raw.ItemsPath !== undefined) state.itemsPath = wrap(() => compileReferencePath(raw.ItemsPath as string), `${where}/ItemsPath`);
+    const selector = raw.ItemSelector ?? raw.Parameters;
+    if (raw.ItemSelector !== undefined) state.parameters = undefined;
+    if (selector !== undefined) state.itemSelector = wrap(() => compilePayload(selector), `${where}/ItemSelector`);
+  } else {
+    if (raw.Items !== undefined) state.items = jsonataValue(raw.Items, 'Items', where);
+    if (raw.ItemSelector !== undefined) {
+      state.itemSelector = jsonataValue(raw.ItemSelector, 'ItemSelector', where);
+      state.itemSelectorIsJsonata = true;
     }
   }
-  return state;
+  state.maxConcurrency = dynamicNumber(raw, 'MaxConcurrency', ql, where);
+  state.toleratedFailurePercentage = dynamicNumber(raw, 'ToleratedFailurePercentage', ql, where);
+  state.toleratedFailureCount = dynamicNumber(raw, 'ToleratedFailureCount', ql, where);
+  if (raw.ItemBatcher !== undefined) state.itemBatcher = raw.ItemBatcher as Record<string, unknown>;
 }
 
 function failField(raw: Record<string, unknown>, key: 'Error' | 'Cause', ql: QueryLanguage, where: string): Dynamic<string> | undefined {
