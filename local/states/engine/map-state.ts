@@ -1,8 +1,8 @@
 /** The Map state (inline and distributed): item selection, batching, concurrency and tolerated failures. */
 import { randomUUID } from 'node:crypto';
-import type { Program } from './definition.js';
+import type { Program, State } from './definition.js';
 import { Errors, StatesError } from './errors.js';
-import type { StateRun } from './execution-types.js';
+import type { Frame, StateRun } from './execution-types.js';
 import type { Scope } from './intrinsics.js';
 import { stringify, typeName } from './json.js';
 import type { JsonataTemplate } from './jsonata.js';
@@ -13,25 +13,10 @@ import type { StateHost } from './state-host.js';
 export async function mapState(x: StateHost, run: StateRun, attempt: number): Promise<unknown> {
   const { state, frame } = run;
   const jsonata = state.ql === 'JSONata';
+  const effective = jsonata ? run.input : x.effectiveInputCached(run);
   let items: unknown;
-  let effective: unknown;
-  if (jsonata) {
-    effective = run.input;
-    if (state.items) {
-      items = await state.items(x.jsonataScope(frame, x.statesVar(run)));
-      if (!Array.isArray(items)) {
-        const text = state.raw.Items;
-        throw new StatesError(
-          Errors.QueryEvaluationError,
-          `The JSONata expression '${typeof text === 'string' ? text.slice(2, -2).trim() : stringify(text)}' specified for the field 'Items' returned an unexpected result type. Expected 'array', but was '${typeName(items)}' for value: ${stringify(items)}`,
-          'Items',
-        );
-      }
-    } else items = run.input;
-  } else {
-    effective = x.effectiveInputCached(run);
-    items = state.itemsPath ? requirePath(state.itemsPath, x.scope(effective, x.ctx(run), frame)) : effective;
-  }
+  if (jsonata) items = state.items ? jsonataItems(state, await state.items(x.jsonataScope(frame, x.statesVar(run)))) : run.input;
+  else items = state.itemsPath ? requirePath(state.itemsPath, x.scope(effective, x.ctx(run), frame)) : effective;
   if (!Array.isArray(items))
     throw new StatesError(Errors.QueryEvaluationError, `Map state input must be an array but was: ${stringify(items)}`);
   const maxConcurrency = (await x.dynamicNumber(run, state.maxConcurrency, 'MaxConcurrency', 'integer')) ?? 0;
@@ -48,66 +33,12 @@ export async function mapState(x: StateHost, run: StateRun, attempt: number): Pr
   }
   void attempt;
   const batches = state.itemBatcher ? await batch(x, run, items, effective) : undefined;
-  const units = batches ?? items;
-  const processor = state.processor as Program;
-  const abort = new AbortController();
-  const signal = AbortSignal.any([frame.signal, abort.signal]);
-  const results: unknown[] = new Array(units.length);
-  const tolerance = percentage !== undefined || count !== undefined;
-  let failures = 0;
-  let failure: unknown;
-  let lastId = frame.last;
-  let nextIndex = 0;
+  const iterations = new MapIterations(x, run, items, batches, effective, percentage, count);
+  const units = iterations.units;
   const limit = maxConcurrency > 0 ? maxConcurrency : units.length;
-  const worker = async () => {
-    while (failure === undefined && nextIndex < units.length) {
-      const index = nextIndex++;
-      const value = batches ? units[index] : items[index];
-      const iterFrame = x.childFrame(frame, signal, batches ? undefined : { Index: index, Value: value }, distributed || frame.silent);
-      iterFrame.last = Math.max(iterFrame.last, lastId);
-      let itemInput: unknown = value;
-      try {
-        if (!batches && state.itemSelector) {
-          const ctx = { ...x.ctx(run), Map: { Item: { Index: index, Value: value } } };
-          if (state.itemSelectorIsJsonata)
-            itemInput = await (state.itemSelector as JsonataTemplate)(x.jsonataScope(frame, { input: run.input, context: ctx }));
-          else itemInput = (state.itemSelector as (s: Scope) => unknown)(x.scope(effective, ctx, frame));
-        }
-      } catch (e) {
-        failure = e;
-        abort.abort(new Error('selector failed'));
-        return;
-      }
-      if (!distributed) x.emit(iterFrame, 'MapIterationStarted', 'mapIterationStartedEventDetails', { index, name: state.name });
-      try {
-        results[index] = await x.runProgram(processor, itemInput, iterFrame);
-        lastId = Math.max(lastId, iterFrame.last);
-        if (!distributed) x.emit(iterFrame, 'MapIterationSucceeded', 'mapIterationSucceededEventDetails', { index, name: state.name });
-      } catch (e) {
-        if (x.signal.aborted || (signal.aborted && failure !== undefined)) {
-          if (!distributed && !x.signal.aborted)
-            x.emit(iterFrame, 'MapIterationAborted', 'mapIterationAbortedEventDetails', { index, name: state.name });
-          lastId = Math.max(lastId, iterFrame.last);
-          return;
-        }
-        if (!distributed) x.emit(iterFrame, 'MapIterationFailed', 'mapIterationFailedEventDetails', { index, name: state.name });
-        lastId = Math.max(lastId, iterFrame.last);
-        failures++;
-        const err = e instanceof StatesError ? e : toStatesError(e);
-        results[index] = { Error: err.error, Cause: err.cause };
-        const tolerated = tolerance && failures <= toleratedCount(units.length, percentage, count);
-        if (!tolerated && failure === undefined) {
-          failure =
-            tolerance || distributed
-              ? new StatesError(Errors.ExceedToleratedFailureThreshold, 'The specified tolerance threshold was exceeded', undefined, false)
-              : e;
-          abort.abort(new Error('iteration failed'));
-        }
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, Math.max(units.length, 1)) }, worker));
-  frame.last = Math.max(frame.last, lastId);
+  await Promise.all(Array.from({ length: Math.min(limit, Math.max(units.length, 1)) }, () => iterations.work()));
+  frame.last = Math.max(frame.last, iterations.lastId);
+  const failure = iterations.failure;
   if (failure !== undefined) {
     if (x.signal.aborted) throw failure;
     if (distributed) x.emit(frame, 'MapRunFailed', 'mapRunFailedEventDetails', {});
@@ -115,7 +46,116 @@ export async function mapState(x: StateHost, run: StateRun, attempt: number): Pr
   }
   if (distributed) x.emit(frame, 'MapRunSucceeded');
   x.emit(frame, 'MapStateSucceeded');
-  return x.finish(run, results, effective);
+  return x.finish(run, iterations.results, effective);
+}
+
+/** What a JSONata Items expression gave, if it is an array. */
+function jsonataItems(state: State, items: unknown): unknown[] {
+  if (!Array.isArray(items)) {
+    const text = state.raw.Items;
+    throw new StatesError(
+      Errors.QueryEvaluationError,
+      `The JSONata expression '${typeof text === 'string' ? text.slice(2, -2).trim() : stringify(text)}' specified for the field 'Items' returned an unexpected result type. Expected 'array', but was '${typeName(items)}' for value: ${stringify(items)}`,
+      'Items',
+    );
+  }
+  return items;
+}
+
+/**
+ * The iterations of one Map state, run by up to MaxConcurrency workers that each take
+ * the next unit (an item, or a batch) until all ran or one failure stops them.
+ */
+class MapIterations {
+  readonly units: unknown[];
+  readonly results: unknown[];
+  failure: unknown;
+  lastId: number;
+  private failures = 0;
+  private nextIndex = 0;
+  private readonly distributed: boolean;
+  private readonly tolerance: boolean;
+  private readonly abort = new AbortController();
+  private readonly signal: AbortSignal;
+
+  constructor(
+    private readonly x: StateHost,
+    private readonly run: StateRun,
+    private readonly items: unknown[],
+    private readonly batches: unknown[] | undefined,
+    private readonly effective: unknown,
+    private readonly percentage: number | undefined,
+    private readonly count: number | undefined,
+  ) {
+    this.units = batches ?? items;
+    this.results = new Array(this.units.length);
+    this.distributed = run.state.distributed === true;
+    this.tolerance = percentage !== undefined || count !== undefined;
+    this.signal = AbortSignal.any([run.frame.signal, this.abort.signal]);
+    this.lastId = run.frame.last;
+  }
+
+  async work(): Promise<void> {
+    const { x, run, batches, distributed } = this;
+    const { state, frame } = run;
+    const processor = state.processor as Program;
+    while (this.failure === undefined && this.nextIndex < this.units.length) {
+      const index = this.nextIndex++;
+      const value = batches ? this.units[index] : this.items[index];
+      const iterFrame = x.childFrame(frame, this.signal, batches ? undefined : { Index: index, Value: value }, distributed || frame.silent);
+      iterFrame.last = Math.max(iterFrame.last, this.lastId);
+      let itemInput: unknown = value;
+      try {
+        if (!batches && state.itemSelector) {
+          const ctx = { ...x.ctx(run), Map: { Item: { Index: index, Value: value } } };
+          if (state.itemSelectorIsJsonata)
+            itemInput = await (state.itemSelector as JsonataTemplate)(x.jsonataScope(frame, { input: run.input, context: ctx }));
+          else itemInput = (state.itemSelector as (s: Scope) => unknown)(x.scope(this.effective, ctx, frame));
+        }
+      } catch (e) {
+        this.failure = e;
+        this.abort.abort(new Error('selector failed'));
+        return;
+      }
+      if (!distributed) x.emit(iterFrame, 'MapIterationStarted', 'mapIterationStartedEventDetails', { index, name: state.name });
+      try {
+        this.results[index] = await x.runProgram(processor, itemInput, iterFrame);
+        this.lastId = Math.max(this.lastId, iterFrame.last);
+        if (!distributed) x.emit(iterFrame, 'MapIterationSucceeded', 'mapIterationSucceededEventDetails', { index, name: state.name });
+      } catch (e) {
+        if (this.stopped(index, iterFrame)) return;
+        this.failed(e, index, iterFrame);
+      }
+    }
+  }
+
+  /** An iteration that ended because the execution or this Map stopped: not a failure of its own. */
+  private stopped(index: number, iterFrame: Frame): boolean {
+    const { x, distributed } = this;
+    if (!(x.signal.aborted || (this.signal.aborted && this.failure !== undefined))) return false;
+    if (!distributed && !x.signal.aborted)
+      x.emit(iterFrame, 'MapIterationAborted', 'mapIterationAbortedEventDetails', { index, name: this.run.state.name });
+    this.lastId = Math.max(this.lastId, iterFrame.last);
+    return true;
+  }
+
+  /** Records a failed iteration; past the tolerance, it fails the Map and stops the other iterations. */
+  private failed(e: unknown, index: number, iterFrame: Frame): void {
+    const { x, distributed, tolerance } = this;
+    if (!distributed) x.emit(iterFrame, 'MapIterationFailed', 'mapIterationFailedEventDetails', { index, name: this.run.state.name });
+    this.lastId = Math.max(this.lastId, iterFrame.last);
+    this.failures++;
+    const err = e instanceof StatesError ? e : toStatesError(e);
+    this.results[index] = { Error: err.error, Cause: err.cause };
+    const tolerated = tolerance && this.failures <= toleratedCount(this.units.length, this.percentage, this.count);
+    if (!tolerated && this.failure === undefined) {
+      this.failure =
+        tolerance || distributed
+          ? new StatesError(Errors.ExceedToleratedFailureThreshold, 'The specified tolerance threshold was exceeded', undefined, false)
+          : e;
+      this.abort.abort(new Error('iteration failed'));
+    }
+  }
 }
 
 async function batch(x: StateHost, run: StateRun, items: unknown[], effective: unknown): Promise<unknown[]> {
