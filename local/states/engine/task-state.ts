@@ -7,6 +7,8 @@ import { describeResource, recordedAttempt, taskKeyFor, taskTokenFor } from './t
 
 const TASK_DONE = Symbol('task done');
 
+type ResourceKind = ReturnType<typeof describeResource>;
+
 export async function taskState(x: StateHost, run: StateRun, attempt: number): Promise<unknown> {
   const { state, frame } = run;
   const runner = x.options.taskRunner;
@@ -30,19 +32,7 @@ export async function taskState(x: StateHost, run: StateRun, attempt: number): P
   } else if (recorded?.outcome === 'failed') {
     throw new StatesError(recorded.error as string, recorded.cause, undefined, false);
   } else {
-    if (!recorded) {
-      const scheduled: Record<string, unknown> = kind.lambdaArn
-        ? { resource, input: stringify(taskInput), inputDetails: { truncated: false } }
-        : { resourceType: kind.type, resource: kind.name, region: x.region, parameters: stringify(taskInput) };
-      if (timeoutSeconds !== undefined) scheduled.timeoutInSeconds = timeoutSeconds;
-      if (heartbeatSeconds !== undefined) scheduled.heartbeatInSeconds = heartbeatSeconds;
-      x.emit(
-        frame,
-        kind.lambdaArn ? 'LambdaFunctionScheduled' : 'TaskScheduled',
-        kind.lambdaArn ? 'lambdaFunctionScheduledEventDetails' : 'taskScheduledEventDetails',
-        scheduled,
-      );
-    }
+    if (!recorded) emitScheduled(x, run, kind, taskInput, timeoutSeconds, heartbeatSeconds);
     if (!recorded?.started) {
       if (kind.lambdaArn) x.emit(frame, 'LambdaFunctionStarted');
       else x.emit(frame, 'TaskStarted', 'taskStartedEventDetails', { resourceType: kind.type, resource: kind.name });
@@ -68,40 +58,72 @@ export async function taskState(x: StateHost, run: StateRun, attempt: number): P
       });
     } catch (e) {
       if (frame.signal.aborted) throw e;
-      const err =
-        e instanceof TaskFailure || e instanceof StatesError
-          ? e
-          : new TaskFailure(Errors.TaskFailed, e instanceof Error ? e.message : String(e));
-      const timedOut = err.error === Errors.Timeout || err.error === Errors.HeartbeatTimeout;
-      const details: Record<string, unknown> = kind.lambdaArn ? {} : { resourceType: kind.type, resource: kind.name };
-      details.error = err.error;
-      if (err.cause !== undefined) details.cause = err.cause;
-      if (kind.lambdaArn)
-        x.emit(
-          frame,
-          timedOut ? 'LambdaFunctionTimedOut' : 'LambdaFunctionFailed',
-          timedOut ? 'lambdaFunctionTimedOutEventDetails' : 'lambdaFunctionFailedEventDetails',
-          details,
-        );
-      else
-        x.emit(frame, timedOut ? 'TaskTimedOut' : 'TaskFailed', timedOut ? 'taskTimedOutEventDetails' : 'taskFailedEventDetails', details);
-      throw new StatesError(err.error, err.cause, undefined, false);
+      throw taskFailed(x, run, kind, e);
     }
-    const text = stringify(result);
-    if (kind.lambdaArn)
-      x.emit(frame, 'LambdaFunctionSucceeded', 'lambdaFunctionSucceededEventDetails', {
-        output: text,
-        outputDetails: { truncated: false },
-      });
-    else
-      x.emit(frame, 'TaskSucceeded', 'taskSucceededEventDetails', {
-        resourceType: kind.type,
-        resource: kind.name,
-        output: text,
-        outputDetails: { truncated: false },
-      });
+    emitSucceeded(x, run, kind, result);
   }
   return x.finish(run, result, run.input);
+}
+
+/** LambdaFunctionScheduled or TaskScheduled, with the input and the deadlines the runner gets. */
+function emitScheduled(
+  x: StateHost,
+  run: StateRun,
+  kind: ResourceKind,
+  taskInput: unknown,
+  timeoutSeconds: number | undefined,
+  heartbeatSeconds: number | undefined,
+): void {
+  const resource = run.state.resource as string;
+  const scheduled: Record<string, unknown> = kind.lambdaArn
+    ? { resource, input: stringify(taskInput), inputDetails: { truncated: false } }
+    : { resourceType: kind.type, resource: kind.name, region: x.region, parameters: stringify(taskInput) };
+  if (timeoutSeconds !== undefined) scheduled.timeoutInSeconds = timeoutSeconds;
+  if (heartbeatSeconds !== undefined) scheduled.heartbeatInSeconds = heartbeatSeconds;
+  x.emit(
+    run.frame,
+    kind.lambdaArn ? 'LambdaFunctionScheduled' : 'TaskScheduled',
+    kind.lambdaArn ? 'lambdaFunctionScheduledEventDetails' : 'taskScheduledEventDetails',
+    scheduled,
+  );
+}
+
+/** Records the runner's failure (or timeout) as its history event; returns the error the state throws. */
+function taskFailed(x: StateHost, run: StateRun, kind: ResourceKind, e: unknown): StatesError {
+  const err =
+    e instanceof TaskFailure || e instanceof StatesError
+      ? e
+      : new TaskFailure(Errors.TaskFailed, e instanceof Error ? e.message : String(e));
+  const timedOut = err.error === Errors.Timeout || err.error === Errors.HeartbeatTimeout;
+  const details: Record<string, unknown> = kind.lambdaArn ? {} : { resourceType: kind.type, resource: kind.name };
+  details.error = err.error;
+  if (err.cause !== undefined) details.cause = err.cause;
+  if (kind.lambdaArn)
+    x.emit(
+      run.frame,
+      timedOut ? 'LambdaFunctionTimedOut' : 'LambdaFunctionFailed',
+      timedOut ? 'lambdaFunctionTimedOutEventDetails' : 'lambdaFunctionFailedEventDetails',
+      details,
+    );
+  else
+    x.emit(run.frame, timedOut ? 'TaskTimedOut' : 'TaskFailed', timedOut ? 'taskTimedOutEventDetails' : 'taskFailedEventDetails', details);
+  return new StatesError(err.error, err.cause, undefined, false);
+}
+
+function emitSucceeded(x: StateHost, run: StateRun, kind: ResourceKind, result: unknown): void {
+  const text = stringify(result);
+  if (kind.lambdaArn)
+    x.emit(run.frame, 'LambdaFunctionSucceeded', 'lambdaFunctionSucceededEventDetails', {
+      output: text,
+      outputDetails: { truncated: false },
+    });
+  else
+    x.emit(run.frame, 'TaskSucceeded', 'taskSucceededEventDetails', {
+      resourceType: kind.type,
+      resource: kind.name,
+      output: text,
+      outputDetails: { truncated: false },
+    });
 }
 
 /** Enforces TimeoutSeconds and HeartbeatSeconds around the runner. */
