@@ -3,7 +3,15 @@ import { AwsError, validationError } from '../aws-error.js';
 import type { Clock } from '../clock.js';
 import { assertExecutionInputJson } from './api-input.js';
 import { parseDefinition } from './definition-compiler.js';
-import { type HistoryEvent, type Machine, type Sleep, startExecution, TaskFailure, type TaskRunner } from './engine/index.js';
+import {
+  type ExecutionResult,
+  type HistoryEvent,
+  type Machine,
+  type Sleep,
+  startExecution,
+  TaskFailure,
+  type TaskRunner,
+} from './engine/index.js';
 import { required } from './names.js';
 
 export interface TestStateInput {
@@ -42,7 +50,55 @@ const RESERVED_NOT_ALL = new Set(['States.Runtime', 'States.DataLimitExceeded'])
  * they lead, so the engine's own Choice, Catch and data flow decide.
  */
 export async function testState(request: TestStateInput, deps: TestStateDependencies) {
-  const text = required(request.definition, 'definition');
+  const definition = parseTestDefinition(required(request.definition, 'definition'));
+  const { state, name, queryLanguage } = stateToTest(definition, request);
+  const inputText = request.input ?? '{}';
+  assertExecutionInputJson(inputText);
+  const resource = typeof state.Resource === 'string' ? state.Resource : '';
+  if (state.Type === 'Task' && !request.mock && /\.(sync(:2)?|waitForTaskToken)$/.test(resource)) {
+    throw validationError(`TestState needs a mock to test the integration pattern of '${resource}'`);
+  }
+
+  const { tested, retry, targets, machineDefinition } = testMachine(state, name, queryLanguage, request);
+  const machine = deps.compile(machineDefinition);
+
+  // An express-style ARN: nothing the test runs is recorded for a restart.
+  const id = randomUUID();
+  const stateMachineArn = `arn:aws:states:${deps.region}:${deps.accountId}:stateMachine:TestState`;
+  const handle = startExecution({
+    definition: machine,
+    input: inputText,
+    name: id,
+    executionArn: `arn:aws:states:${deps.region}:${deps.accountId}:express:TestState:${id}:${id}`,
+    stateMachineArn,
+    stateMachineName: 'TestState',
+    roleArn: request.roleArn,
+    taskRunner: taskRunnerFor(request.mock, deps),
+    clock: deps.clock,
+    sleep: async () => {},
+    timer: deps.timer,
+  });
+  const result = await handle.result;
+  const events = handle.events;
+
+  const entered = events.findIndex((e) => e.type === `${String(tested.Type)}StateEntered` && detailsOf(e).name === name);
+  const after = events.slice(entered + 1);
+  const exited = after.find((e) => e.type === `${String(tested.Type)}StateExited` && detailsOf(e).name === name);
+  const nextEvent = after.find((e) => /StateEntered$/.test(e.type) && targets.has(String(detailsOf(e).name)));
+  const synthetic = nextEvent ? String(detailsOf(nextEvent).name) : undefined;
+  const { status, output, error, cause } = outcomeOf(result, after, exited, synthetic, retry, state.Type === 'Task');
+
+  const response: Record<string, unknown> = { status };
+  if (output !== undefined) response.output = output;
+  if (error !== undefined) response.error = error;
+  if (cause !== undefined) response.cause = cause;
+  if (status !== 'FAILED' && status !== 'RETRIABLE' && synthetic) response.nextState = targets.get(synthetic);
+  if (request.inspectionLevel === 'DEBUG' || request.inspectionLevel === 'TRACE')
+    response.inspectionData = inspection(inputText, after, exited);
+  return response;
+}
+
+function parseTestDefinition(text: string): Record<string, unknown> {
   let definition: unknown;
   try {
     definition = parseDefinition(text);
@@ -59,6 +115,14 @@ export async function testState(request: TestStateInput, deps: TestStateDependen
       'InvalidDefinition',
       "Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: The definition must be a JSON object'",
     );
+  return definition;
+}
+
+/** The state the request tests: one of a whole machine's (by stateName), or the definition itself. */
+function stateToTest(
+  definition: Record<string, unknown>,
+  request: TestStateInput,
+): { state: Record<string, unknown>; name: string; queryLanguage: unknown } {
   let state: Record<string, unknown>;
   let name: string;
   let queryLanguage = definition.QueryLanguage;
@@ -74,13 +138,15 @@ export async function testState(request: TestStateInput, deps: TestStateDependen
     queryLanguage = undefined;
   }
   queryLanguage = state.QueryLanguage ?? queryLanguage;
-  const inputText = request.input ?? '{}';
-  assertExecutionInputJson(inputText);
-  const resource = typeof state.Resource === 'string' ? state.Resource : '';
-  if (state.Type === 'Task' && !request.mock && /\.(sync(:2)?|waitForTaskToken)$/.test(resource)) {
-    throw validationError(`TestState needs a mock to test the integration pattern of '${resource}'`);
-  }
+  return { state, name, queryLanguage };
+}
 
+/**
+ * The one-state machine the test runs: the state without its Retry, its transitions led
+ * to synthetic Succeed states (`targets` maps each back to where it leads), and the
+ * request's variables assigned by a Pass state first.
+ */
+function testMachine(state: Record<string, unknown>, name: string, queryLanguage: unknown, request: TestStateInput) {
   // Each transition leads to a Succeed state named after it: the one entered tells which was taken.
   const targets = new Map<string, string>();
   const lead = (next: unknown, label: string) => {
@@ -108,10 +174,11 @@ export async function testState(request: TestStateInput, deps: TestStateDependen
   }
   const machineDefinition: Record<string, unknown> = { StartAt: startAt, States: states };
   if (queryLanguage !== undefined) machineDefinition.QueryLanguage = queryLanguage;
-  const machine = deps.compile(machineDefinition);
+  return { tested, retry, targets, machineDefinition };
+}
 
-  const mock = request.mock;
-  const runner: TaskRunner = mock
+function taskRunnerFor(mock: TestStateInput['mock'], deps: TestStateDependencies): TaskRunner {
+  return mock
     ? {
         run: async () => {
           if (mock.errorOutput) throw new TaskFailure(mock.errorOutput.error ?? '', mock.errorOutput.cause);
@@ -119,32 +186,18 @@ export async function testState(request: TestStateInput, deps: TestStateDependen
         },
       }
     : deps.runner;
-  // An express-style ARN: nothing the test runs is recorded for a restart.
-  const id = randomUUID();
-  const stateMachineArn = `arn:aws:states:${deps.region}:${deps.accountId}:stateMachine:TestState`;
-  const handle = startExecution({
-    definition: machine,
-    input: inputText,
-    name: id,
-    executionArn: `arn:aws:states:${deps.region}:${deps.accountId}:express:TestState:${id}:${id}`,
-    stateMachineArn,
-    stateMachineName: 'TestState',
-    roleArn: request.roleArn,
-    taskRunner: runner,
-    clock: deps.clock,
-    sleep: async () => {},
-    timer: deps.timer,
-  });
-  const result = await handle.result;
-  const events = handle.events;
+}
 
-  const entered = events.findIndex((e) => e.type === `${String(tested.Type)}StateEntered` && detailsOf(e).name === name);
-  const after = events.slice(entered + 1);
-  const exited = after.find((e) => e.type === `${String(tested.Type)}StateExited` && detailsOf(e).name === name);
-  const nextEvent = after.find((e) => /StateEntered$/.test(e.type) && targets.has(String(detailsOf(e).name)));
-  const synthetic = nextEvent ? String(detailsOf(nextEvent).name) : undefined;
+/** The tested state's status, output and error, from the run's result and the events after the state was entered. */
+function outcomeOf(
+  result: ExecutionResult,
+  after: HistoryEvent[],
+  exited: HistoryEvent | undefined,
+  synthetic: string | undefined,
+  retry: unknown,
+  isTask: boolean,
+): { status: Status; output?: string; error?: string; cause?: string } {
   const failure = after.find((e) => FAILURE_EVENTS.test(e.type));
-
   let error = failure ? (detailsOf(failure).error as string | undefined) : undefined;
   let cause = failure ? (detailsOf(failure).cause as string | undefined) : undefined;
   let output = exited ? (detailsOf(exited).output as string | undefined) : result.output;
@@ -162,19 +215,11 @@ export async function testState(request: TestStateInput, deps: TestStateDependen
       cause = caught.Cause;
     }
   }
-  if (status !== 'SUCCEEDED' && error !== undefined && retriable(retry, error, state.Type === 'Task')) {
+  if (status !== 'SUCCEEDED' && error !== undefined && retriable(retry, error, isTask)) {
     status = 'RETRIABLE';
     output = undefined;
   }
-
-  const response: Record<string, unknown> = { status };
-  if (output !== undefined) response.output = output;
-  if (error !== undefined) response.error = error;
-  if (cause !== undefined) response.cause = cause;
-  if (status !== 'FAILED' && status !== 'RETRIABLE' && synthetic) response.nextState = targets.get(synthetic);
-  if (request.inspectionLevel === 'DEBUG' || request.inspectionLevel === 'TRACE')
-    response.inspectionData = inspection(inputText, after, exited);
-  return response;
+  return { status, output, error, cause };
 }
 
 function inspection(input: string, events: HistoryEvent[], exited: HistoryEvent | undefined): Record<string, unknown> {
