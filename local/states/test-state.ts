@@ -12,6 +12,7 @@ import {
   TaskFailure,
   type TaskRunner,
 } from './engine/index.js';
+import { matches } from './engine/retry.js';
 import { required } from './names.js';
 
 export interface TestStateInput {
@@ -41,7 +42,6 @@ export interface TestStateDependencies {
 type Status = 'SUCCEEDED' | 'FAILED' | 'RETRIABLE' | 'CAUGHT_ERROR';
 
 const FAILURE_EVENTS = /^(Task|LambdaFunction)(Failed|TimedOut|StartFailed|SubmitFailed)$/;
-const RESERVED_NOT_ALL = new Set(['States.Runtime', 'States.DataLimitExceeded']);
 
 /**
  * TestState: runs one state once, as AWS does, and reports its output, the state it
@@ -244,15 +244,15 @@ function inspection(input: string, events: HistoryEvent[], exited: HistoryEvent 
 /** Whether one of the state's retriers would retry the error (the engine's matching rules). */
 function retriable(retry: unknown, error: string, isTask: boolean): boolean {
   if (!Array.isArray(retry)) return false;
-  return retry.some((r) => {
-    if (!isObject(r) || !Array.isArray(r.ErrorEquals)) return false;
-    if (r.MaxAttempts === 0) return false;
-    const equals = r.ErrorEquals as string[];
-    if (equals.includes(error)) return true;
-    if (RESERVED_NOT_ALL.has(error)) return false;
-    if (equals.includes('States.ALL')) return true;
-    return isTask && equals.includes('States.TaskFailed') && error !== 'States.Timeout' && !error.startsWith('States.');
-  });
+  // The engine's own matching (`States.ALL`, the reserved errors, `States.TaskFailed`), so a
+  // TestState answer and an execution never disagree on which retrier an error meets.
+  return retry.some(
+    (r) =>
+      isObject(r) &&
+      Array.isArray(r.ErrorEquals) &&
+      r.MaxAttempts !== 0 &&
+      matches(r.ErrorEquals as string[], error, isTask ? 'Task' : 'Pass'),
+  );
 }
 
 function parseObject(text: string, field: string): Record<string, unknown> {

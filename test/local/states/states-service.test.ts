@@ -532,6 +532,24 @@ describe('StatesService TestState', () => {
     expect(mocked).toEqual({ status: 'SUCCEEDED', output: '{"Payload":{"ok":true}}' });
   });
 
+  it('matches retriers as an execution does: States.TaskFailed takes a States.* error but States.Timeout, and a retrier with MaxAttempts 0 none', async () => {
+    t = await createStates();
+    const test = async (error: string, retrier: Record<string, unknown>) => {
+      const definition = JSON.stringify({
+        Type: 'Task',
+        Resource: 'arn:aws:states:::lambda:invoke',
+        Parameters: { FunctionName: 'judge' },
+        Retry: [retrier],
+        End: true,
+      });
+      return (await t.states.TestState({ definition, mock: { errorOutput: { error, cause: 'c' } } })).status;
+    };
+    expect(await test('States.Permissions', { ErrorEquals: ['States.TaskFailed'] })).toBe('RETRIABLE');
+    expect(await test('States.Timeout', { ErrorEquals: ['States.TaskFailed'] })).toBe('FAILED');
+    expect(await test('States.Runtime', { ErrorEquals: ['States.ALL'] })).toBe('FAILED');
+    expect(await test('Throttled', { ErrorEquals: ['Throttled'], MaxAttempts: 0 })).toBe('FAILED');
+  });
+
   it('fails if a callback task is tested without a mock', async () => {
     t = await createStates();
     expect(await errorCode(t.states.TestState({ definition: JSON.stringify(callbackState()) }))).toBe('ValidationException');
