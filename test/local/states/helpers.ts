@@ -22,7 +22,11 @@ export class FakeLambda {
   /** The options of each call, in order (`throttle` for the synchronous invocations of tasks, and the task's `signal`). */
   readonly options: ({ readonly throttle?: boolean; readonly signal?: AbortSignal } | undefined)[] = [];
 
-  async invoke(name: string, event: unknown, options?: { readonly throttle?: boolean; readonly signal?: AbortSignal }): Promise<InvokeOutcome> {
+  async invoke(
+    name: string,
+    event: unknown,
+    options?: { readonly throttle?: boolean; readonly signal?: AbortSignal },
+  ): Promise<InvokeOutcome> {
     this.calls.push({ name, event });
     this.options.push(options);
     const short = name.split(':')[6] ?? name;
