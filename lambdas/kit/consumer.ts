@@ -20,7 +20,7 @@ import { PriorityLanes } from './flow-control/priority.js';
 import { type FlowControlConfig, flowControlFromEnv } from './flow-control/settings.js';
 import { logger as defaultLogger, metrics } from './observability.js';
 import { type FailureCounts, RecordFailures } from './record-failures.js';
-import { type DomainStep, type ProcessedCounts, type ProcessedRecord, RecordProcessor } from './record-processor.js';
+import { type DomainStep, type ProcessedCounts, RecordProcessor } from './record-processor.js';
 /** What a record handler gets besides the validated detail. */
 export interface RecordContext {
   /** The validated event: its envelope (id, source, time, `replay-name` on replays), contract, idempotency key and correlation id. */
@@ -178,16 +178,8 @@ export function createSqsConsumer<const C extends readonly AnyEventContract[]>(o
 
 /** The consumer's domain step for one valid record: runs the handler and keeps what the idempotency store stores. */
 function domainStep<C extends readonly AnyEventContract[]>(handle: RecordHandler<C>, publisher: EventPublisher | undefined): DomainStep {
-  return async (
-    _claim: { readonly key: string },
-    event: ValidatedEvent,
-    record: SQSRecord,
-    recordLogger: Logger,
-    lambdaContext: Context,
-    // For a fact already processed, Powertools returns the stored ProcessedRecord without
-    // calling this function; `run` tells the caller which of the two happened.
-    run: { ran: boolean },
-  ): Promise<ProcessedRecord> => {
+  // `run` is DomainStep's: Powertools returns a processed fact's stored record without calling this.
+  return async (_claim, event, record, recordLogger, lambdaContext, run) => {
     run.ran = true;
     const result = await handle(event.envelope.detail as Detail<C[number]>, {
       event,
