@@ -34,6 +34,7 @@ import {
 } from '../../domain/index.js';
 import { APP_ENV } from '../../domain/wiring.js';
 import { AnnounceOnce, announcementTable } from './announce-once.js';
+import { decisionProblems } from './decision-problems.js';
 import { failOnFullTokenWindow, type TriageModelTokens, triageModelTokens } from './triage-model-tokens.js';
 
 const TRIAGE_HANDLERS = path.join(import.meta.dirname, '../../lambdas/triage');
@@ -168,6 +169,49 @@ export interface TicketTriageProps {
 /** TicketTriage's default `modelTokens`. */
 export const TRIAGE_MODEL_TOKENS: AgentTokenRate = { tokensPerMinute: 200_000 };
 
+/** The props' defaults, validated (a bad value is reported on `scope`, as invalidProp and validateRange do). */
+function resolveProps(
+  scope: Construct,
+  props: TicketTriageProps,
+): { threshold: number; sla: Duration; fallbackQueue: TicketQueue; modelId: string | undefined } {
+  const threshold = props.confidenceThreshold ?? 0.7;
+  validateRange(scope, 'confidenceThreshold', threshold, 0, 1);
+  const sla = props.escalationSla ?? Duration.hours(4);
+  validateRange(scope, 'escalationSla', sla.toMilliseconds() / 1000, 1, 31_536_000, 'seconds');
+  const fallbackQueue = props.fallbackQueue ?? 'technical';
+  for (const [prop, queue] of [
+    ['fallbackQueue', fallbackQueue],
+    ['slaDefaultQueue', props.slaDefaultQueue],
+  ] as const) {
+    if (queue !== undefined && !(TICKET_QUEUES as readonly string[]).includes(queue)) {
+      invalidProp(scope, `${prop} must be one of ${TICKET_QUEUES.join(', ')} (got ${JSON.stringify(queue)})`);
+    }
+  }
+  const modelId = props.bedrockModelId;
+  if (modelId !== undefined && !Token.isUnresolved(modelId) && !/^[\w.:-]{1,256}$/.test(modelId)) {
+    invalidProp(scope, `bedrockModelId must be a Bedrock model or inference profile id (got ${JSON.stringify(modelId)})`);
+  }
+  return { threshold, sla, fallbackQueue, modelId };
+}
+
+/** The RoutedStateFactory of `scope`'s flow: its PutEvents states put TicketRouted on `eventBus`. */
+function routedStateFactory(scope: Construct, eventBus: events.IEventBus): RoutedStateFactory {
+  return (stateId, detail, metadata) =>
+    tasks.EventBridgePutEvents.jsonata(scope, stateId, {
+      entries: [
+        {
+          eventBus,
+          source: TicketRouted.source,
+          detailType: TicketRouted.detailType,
+          // One JSONata object expression rather than a field per expression: Step Functions
+          // fails a field whose expression yields nothing (States.QueryEvaluationError), while
+          // an object constructor just leaves the key out (`reviewer` when nobody is named).
+          detail: sfn.TaskInput.fromText(jsonataObject({ ...detail, metadata })),
+        },
+      ],
+    }).addRetry(PUT_EVENTS_RETRY);
+}
+
 /**
  * Support ticket triage. TicketCreated starts a short EXPRESS execution (classify, then
  * route if the model is confident); only tickets that need a person start a STANDARD
@@ -197,25 +241,52 @@ export class TicketTriage extends Construct {
 
   constructor(scope: Construct, id: string, props: TicketTriageProps) {
     super(scope, id);
-    const threshold = props.confidenceThreshold ?? 0.7;
-    validateRange(this, 'confidenceThreshold', threshold, 0, 1);
-    const sla = props.escalationSla ?? Duration.hours(4);
-    validateRange(this, 'escalationSla', sla.toMilliseconds() / 1000, 1, 31_536_000, 'seconds');
-    const fallbackQueue = props.fallbackQueue ?? 'technical';
-    for (const [prop, queue] of [
-      ['fallbackQueue', fallbackQueue],
-      ['slaDefaultQueue', props.slaDefaultQueue],
-    ] as const) {
-      if (queue !== undefined && !(TICKET_QUEUES as readonly string[]).includes(queue)) {
-        invalidProp(this, `${prop} must be one of ${TICKET_QUEUES.join(', ')} (got ${JSON.stringify(queue)})`);
-      }
-    }
-    const modelId = props.bedrockModelId;
-    if (modelId !== undefined && !Token.isUnresolved(modelId) && !/^[\w.:-]{1,256}$/.test(modelId)) {
-      invalidProp(this, `bedrockModelId must be a Bedrock model or inference profile id (got ${JSON.stringify(modelId)})`);
+    const { threshold, sla, fallbackQueue, modelId } = resolveProps(this, props);
+
+    this.classifier = this.createClassifier(props, modelId);
+    if (modelId) this.grantBedrock(modelId);
+    props.modelCircuit?.connect(this.classifier);
+    if (props.modelTokens !== false) {
+      this.#modelTokens = triageModelTokens(this, this.classifier, props.modelTokens ?? TRIAGE_MODEL_TOKENS, modelId ?? 'local');
     }
 
-    this.classifier = new SwitchyardFunction(this, 'Classify', {
+    this.policy = this.createPolicy(props, threshold, sla);
+
+    this.escalation = new Workflow(this, 'Escalation', {
+      eventBus: props.eventBus,
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      definition: this.escalationDefinition(routedStateFactory(this, props.eventBus)),
+      // Refused answers are asked again and the SLA can be a year; the SLA bounds the wait, not this.
+    });
+
+    ({ table: this.routings, outbox: this.routingOutbox } = announcementTable(this, 'Routings', 'RoutingOutbox', props.eventBus));
+    this.#routedOnce = this.routedOnce(this.routings);
+    this.triage = new Workflow(this, 'Triage', {
+      eventBus: props.eventBus,
+      stateMachineType: sfn.StateMachineType.EXPRESS,
+      timeout: TRIAGE_TIMEOUTS.execution,
+      idempotencyStore: props.idempotencyStore,
+      trigger: {
+        description: 'TicketCreated starts one triage execution per ticket',
+        eventPattern: { source: [TicketCreated.source], detailType: [TicketCreated.detailType] },
+        contracts: [TicketCreated],
+        // A fair queue with a tenant per customer: one customer's burst does not delay the others' tickets.
+        fairBy: '$.detail.customerId',
+        ...(this.#modelTokens ? { flowControl: this.#modelTokens.starterFlowControl } : {}),
+      },
+      definition: this.triageDefinition(fallbackQueue, props.slaDefaultQueue),
+    });
+    this.#routedOnce.grantKey(this.triage.stateMachine);
+    const classifierLogicalId = Stack.of(this).getLogicalId(this.classifier.node.defaultChild as CfnElement);
+    Validations.of(this.triage.stateMachine).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${classifierLogicalId}.Arn>:*]`,
+      reason: 'Invoking any version or alias of the classify function (CDK grants the qualified ARNs too).',
+    });
+  }
+
+  /** The classify function, bundled with the one model adapter configured (see CLASSIFY_ENTRY). */
+  private createClassifier(props: TicketTriageProps, modelId: string | undefined): SwitchyardFunction {
+    return new SwitchyardFunction(this, 'Classify', {
       entry: modelId ? CLASSIFY_ENTRY.bedrock : CLASSIFY_ENTRY.local,
       description: 'Classifies a support ticket into a queue with a confidence',
       serviceName: 'ticket-triage',
@@ -226,27 +297,10 @@ export class TicketTriage extends Construct {
       },
       assetFiles: modelId ? undefined : { 'model.json': LOCAL_MODEL_FILE },
     });
-    if (modelId) this.grantBedrock(modelId);
-    props.modelCircuit?.connect(this.classifier);
-    if (props.modelTokens !== false) {
-      this.#modelTokens = triageModelTokens(this, this.classifier, props.modelTokens ?? TRIAGE_MODEL_TOKENS, modelId ?? 'local');
-    }
+  }
 
-    const routed: RoutedStateFactory = (stateId, detail, metadata) =>
-      tasks.EventBridgePutEvents.jsonata(this, stateId, {
-        entries: [
-          {
-            eventBus: props.eventBus,
-            source: TicketRouted.source,
-            detailType: TicketRouted.detailType,
-            // One JSONata object expression rather than a field per expression: Step Functions
-            // fails a field whose expression yields nothing (States.QueryEvaluationError), while
-            // an object constructor just leaves the key out (`reviewer` when nobody is named).
-            detail: sfn.TaskInput.fromText(jsonataObject({ ...detail, metadata })),
-          },
-        ],
-      }).addRetry(PUT_EVENTS_RETRY);
-
+  /** Who is asked about an unsure ticket, for how long, and what they are shown and may answer. */
+  private createPolicy(props: TicketTriageProps, threshold: number, sla: Duration): EscalationPolicy {
     const remindAfter = Math.floor((sla.toMilliseconds() * 3) / 4000);
     const conditions: EscalationCondition[] = [
       { kind: 'confidence-below', threshold },
@@ -254,7 +308,7 @@ export class TicketTriage extends Construct {
       // A classifier may flag a contradiction in its own answer (the bundled local model never does).
       { kind: 'flag', field: 'contradiction' },
     ];
-    this.policy = new EscalationPolicy(this, 'EscalationPolicy', {
+    return new EscalationPolicy(this, 'EscalationPolicy', {
       policyName: 'ticket-triage',
       eventBus: props.eventBus,
       conditions,
@@ -286,37 +340,6 @@ export class TicketTriage extends Construct {
       },
       defaultAction: 'route the ticket to its default queue (decidedBy sla-default)',
       metadata: { correlationId: `{% ${ESCALATION_INPUT}.correlationId %}`, causationId: `{% ${ESCALATION_INPUT}.causationId %}` },
-    });
-
-    this.escalation = new Workflow(this, 'Escalation', {
-      eventBus: props.eventBus,
-      stateMachineType: sfn.StateMachineType.STANDARD,
-      definition: this.escalationDefinition(routed),
-      // Refused answers are asked again and the SLA can be a year; the SLA bounds the wait, not this.
-    });
-
-    ({ table: this.routings, outbox: this.routingOutbox } = announcementTable(this, 'Routings', 'RoutingOutbox', props.eventBus));
-    this.#routedOnce = this.routedOnce(this.routings);
-    this.triage = new Workflow(this, 'Triage', {
-      eventBus: props.eventBus,
-      stateMachineType: sfn.StateMachineType.EXPRESS,
-      timeout: TRIAGE_TIMEOUTS.execution,
-      idempotencyStore: props.idempotencyStore,
-      trigger: {
-        description: 'TicketCreated starts one triage execution per ticket',
-        eventPattern: { source: [TicketCreated.source], detailType: [TicketCreated.detailType] },
-        contracts: [TicketCreated],
-        // A fair queue with a tenant per customer: one customer's burst does not delay the others' tickets.
-        fairBy: '$.detail.customerId',
-        ...(this.#modelTokens ? { flowControl: this.#modelTokens.starterFlowControl } : {}),
-      },
-      definition: this.triageDefinition(fallbackQueue, props.slaDefaultQueue),
-    });
-    this.#routedOnce.grantKey(this.triage.stateMachine);
-    const classifierLogicalId = Stack.of(this).getLogicalId(this.classifier.node.defaultChild as CfnElement);
-    Validations.of(this.triage.stateMachine).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::<${classifierLogicalId}.Arn>:*]`,
-      reason: 'Invoking any version or alias of the classify function (CDK grants the qualified ARNs too).',
     });
   }
 
@@ -469,34 +492,5 @@ export class TicketTriage extends Construct {
   }
 }
 
-/**
- * A JSONata expression listing what is wrong with a reviewer's answer (`$states.input`)
- * as an EscalationDecision (contracts/tickets.ts), one line per problem; empty if it is
- * a valid decision. It checks exactly what the contract's schema checks.
- */
-export function decisionProblems(): string {
-  const queues = JSON.stringify(TICKET_QUEUES);
-  const fields = JSON.stringify(['decision', 'queue', 'reviewer', 'reason']);
-  const shown = (value: string) => `($exists(${value}) ? $string(${value}) : 'nothing')`;
-  const check = (valid: string, problem: string) => `(${valid} ? [] : [${problem}])`;
-  const decision = check(
-    `($type($d.decision) = 'string' ? $d.decision in ["approve", "reject"] : false)`,
-    `'decision must be "approve" or "reject" (got ' & ${shown('$d.decision')} & ')'`,
-  );
-  const queue = check(
-    `($exists($d.queue) ? ($type($d.queue) = 'string' ? $d.queue in ${queues} : false) : true)`,
-    `'queue must be one of ${TICKET_QUEUES.join(', ')} (got ' & ${shown('$d.queue')} & ')'`,
-  );
-  const reviewer = check(
-    `($exists($d.reviewer) ? ($type($d.reviewer) = 'string' ? ($length($d.reviewer) >= 1 and $length($d.reviewer) <= 256) : false) : true)`,
-    `'reviewer must be a string of 1 to 256 characters (got ' & ${shown('$d.reviewer')} & ')'`,
-  );
-  const reason = check(
-    `($exists($d.reason) ? ($type($d.reason) = 'string' ? ($length($d.reason) >= 1 and $length($d.reason) <= 1000) : false) : true)`,
-    `'reason must be a string of 1 to 1000 characters (got ' & ${shown('$d.reason')} & ')'`,
-  );
-  const unknown = `$map($filter($keys($d), function($k) { $not($k in ${fields}) }), function($k) { 'unknown field ' & $k })`;
-  return `($d := $states.input; $type($d) = 'object' ? $append($append($append($append(${decision}, ${queue}), ${reviewer}), ${reason}), ${unknown}) : ['the answer must be a JSON object (got ' & $type($d) & ')'])`;
-}
-
 export { jsonataObject } from 'switchyard/constructs';
+export { decisionProblems } from './decision-problems.js';
