@@ -143,194 +143,216 @@ function compile(schema: unknown, at: string): Check {
   };
 }
 
-function keyword(key: string, s: Schema, at: string): Check {
-  const value = s[key];
-  switch (key) {
-    case 'const':
-      return (data, path, errors) => {
-        if (!equal(data, value)) errors.push(error(key, path, at, { allowedValue: value }, 'must be equal to constant'));
-      };
-    case 'enum': {
-      const values = value as unknown[];
-      return (data, path, errors) => {
-        if (!values.some((v) => equal(data, v))) {
-          errors.push(error(key, path, at, { allowedValues: values }, 'must be equal to one of the allowed values'));
-        }
-      };
+/**
+ * One keyword's check, compiled from its value: `key` is the keyword (a compiler may serve
+ * several), `s` the schema holding it, `at` the schema's path.
+ */
+type KeywordCompiler = (key: string, value: unknown, s: Schema, at: string) => Check;
+
+/** Limits that compare the value with a number, and ajv's comparison for each. */
+const COMPARISONS: Record<string, [string, (d: number, limit: number) => boolean]> = {
+  maximum: ['<=', (d, limit) => !(d <= limit)],
+  minimum: ['>=', (d, limit) => !(d >= limit)],
+  exclusiveMaximum: ['<', (d, limit) => !(d < limit)],
+  exclusiveMinimum: ['>', (d, limit) => !(d > limit)],
+};
+
+const numberLimit: KeywordCompiler = (key, value, _s, at) => {
+  const limit = value as number;
+  const [comparison, fails] = COMPARISONS[key] as [string, (d: number, limit: number) => boolean];
+  return (data, path, errors) => {
+    if (fails(data as number, limit)) errors.push(error(key, path, at, { comparison, limit }, `must be ${comparison} ${limit}`));
+  };
+};
+
+const stringLength: KeywordCompiler = (key, value, _s, at) => {
+  const limit = value as number;
+  const max = key === 'maxLength';
+  return (data, path, errors) => {
+    const n = length(data as string);
+    if (max ? n > limit : n < limit) {
+      errors.push(error(key, path, at, { limit }, `must NOT have ${max ? 'more' : 'fewer'} than ${limit} characters`));
     }
-    case 'not': {
-      const inner = compile(value, `${at}/not`);
-      return (data, path, errors) => {
-        const scratch: SchemaError[] = [];
-        inner(data, path, scratch);
-        if (scratch.length === 0) errors.push(error(key, path, at, {}, 'must NOT be valid'));
-      };
+  };
+};
+
+const itemCount: KeywordCompiler = (key, value, _s, at) => {
+  const limit = value as number;
+  const max = key === 'maxItems';
+  return (data, path, errors) => {
+    const n = (data as unknown[]).length;
+    if (max ? n > limit : n < limit) {
+      errors.push(error(key, path, at, { limit }, `must NOT have ${max ? 'more' : 'fewer'} than ${limit} items`));
     }
-    case 'anyOf': {
-      const branches = (value as unknown[]).map((branch, i) => compile(branch, `${at}/anyOf/${i}`));
-      return (data, path, errors) => {
-        const before = errors.length;
-        for (const branch of branches) {
-          const count = errors.length;
-          branch(data, path, errors);
-          if (errors.length === count) {
-            errors.length = before; // a valid branch drops the others' errors
-            return;
-          }
-        }
-        errors.push(error(key, path, at, {}, 'must match a schema in anyOf'));
-      };
+  };
+};
+
+const uniqueItems: KeywordCompiler = (key, value, s, at) => {
+  if (value !== true) return () => undefined;
+  // ajv's two loops: with scalar item types, a lookup that skips items of another type.
+  const item = s.items as Schema | undefined;
+  const itemTypes: string[] = item?.type === undefined ? [] : Array.isArray(item.type) ? (item.type as string[]) : [item.type as string];
+  const scalar = itemTypes.length > 0 && !itemTypes.some((t) => t === 'object' || t === 'array');
+  const duplicate = (path: string, errors: SchemaError[], i: number, j: number) =>
+    errors.push(error(key, path, at, { i, j }, `must NOT have duplicate items (items ## ${j} and ${i} are identical)`));
+  return (data, path, errors) => {
+    const items = data as unknown[];
+    if (scalar) {
+      const indices: Record<string, number> = {};
+      for (let i = items.length; i--; ) {
+        const v = items[i];
+        if (!itemTypes.some((t) => isType(t, v))) continue;
+        const hash = typeof v === 'string' ? `"${v}` : String(v);
+        const j = indices[hash];
+        if (typeof j === 'number') return void duplicate(path, errors, i, j);
+        indices[hash] = i;
+      }
+      return;
     }
-    case 'allOf': {
-      const all = (value as unknown[]).map((part, i) => compile(part, `${at}/allOf/${i}`));
-      return (data, path, errors) => {
-        for (const part of all) part(data, path, errors);
-      };
+    for (let i = items.length; i--; ) {
+      for (let j = i; j--; ) if (equal(items[i], items[j])) return void duplicate(path, errors, i, j);
     }
-    case 'maximum':
-    case 'minimum':
-    case 'exclusiveMaximum':
-    case 'exclusiveMinimum': {
-      const limit = value as number;
-      const [comparison, fails] = {
-        maximum: ['<=', (d: number) => !(d <= limit)],
-        minimum: ['>=', (d: number) => !(d >= limit)],
-        exclusiveMaximum: ['<', (d: number) => !(d < limit)],
-        exclusiveMinimum: ['>', (d: number) => !(d > limit)],
-      }[key] as [string, (d: number) => boolean];
-      return (data, path, errors) => {
-        if (fails(data as number)) errors.push(error(key, path, at, { comparison, limit }, `must be ${comparison} ${limit}`));
-      };
+  };
+};
+
+const additionalProperties: KeywordCompiler = (key, value, s, at) => {
+  const properties = Object.keys((s.properties as Schema | undefined) ?? {});
+  const patterns = Object.keys((s.patternProperties as Schema | undefined) ?? {}).map((p) => new RegExp(p, 'u'));
+  const known = (name: string) => properties.includes(name) || patterns.some((p) => p.test(name));
+  const extra = value === false ? undefined : compile(value, `${at}/additionalProperties`);
+  if (value === true) return () => undefined;
+  return (data, path, errors) => {
+    for (const name of Object.keys(data as Schema)) {
+      if (known(name)) continue;
+      if (extra === undefined) {
+        errors.push(error(key, path, at, { additionalProperty: name }, 'must NOT have additional properties'));
+      } else {
+        extra((data as Schema)[name], path + pointer(name), errors);
+      }
     }
-    case 'multipleOf': {
-      const divisor = value as number;
-      return (data, path, errors) => {
-        if ((data as number) / divisor !== Number.parseInt(String((data as number) / divisor), 10)) {
-          errors.push(error(key, path, at, { multipleOf: divisor }, `must be multiple of ${divisor}`));
-        }
-      };
+  };
+};
+
+const patternProperties: KeywordCompiler = (_key, value, _s, at) => {
+  const checks = Object.entries(value as Schema).map(
+    ([pattern, property]) =>
+      [
+        new RegExp(pattern, 'u'),
+        compile(property, `${at}/patternProperties/${pattern.replaceAll('~', '~0').replaceAll('/', '~1')}`),
+      ] as const,
+  );
+  return (data, path, errors) => {
+    for (const [regex, check] of checks) {
+      for (const name of Object.keys(data as Schema)) {
+        if (regex.test(name)) check((data as Schema)[name], path + pointer(name), errors);
+      }
     }
-    case 'maxLength':
-    case 'minLength': {
-      const limit = value as number;
-      const max = key === 'maxLength';
-      return (data, path, errors) => {
-        const n = length(data as string);
-        if (max ? n > limit : n < limit) {
-          errors.push(error(key, path, at, { limit }, `must NOT have ${max ? 'more' : 'fewer'} than ${limit} characters`));
-        }
-      };
-    }
-    case 'pattern': {
-      const regex = new RegExp(value as string, 'u');
-      return (data, path, errors) => {
-        if (!regex.test(data as string)) errors.push(error(key, path, at, { pattern: value }, `must match pattern "${value}"`));
-      };
-    }
-    case 'maxItems':
-    case 'minItems': {
-      const limit = value as number;
-      const max = key === 'maxItems';
-      return (data, path, errors) => {
-        const n = (data as unknown[]).length;
-        if (max ? n > limit : n < limit) {
-          errors.push(error(key, path, at, { limit }, `must NOT have ${max ? 'more' : 'fewer'} than ${limit} items`));
-        }
-      };
-    }
-    case 'items': {
-      if (Array.isArray(value)) throw new Error(`strict mode: tuple "items" are not supported (at ${at})`);
-      const item = compile(value, `${at}/items`);
-      return (data, path, errors) => {
-        const items = data as unknown[];
-        for (let i = 0; i < items.length; i++) item(items[i], path + pointer(i), errors);
-      };
-    }
-    case 'uniqueItems': {
-      if (value !== true) return () => undefined;
-      // ajv's two loops: with scalar item types, a lookup that skips items of another type.
-      const item = s.items as Schema | undefined;
-      const itemTypes: string[] =
-        item?.type === undefined ? [] : Array.isArray(item.type) ? (item.type as string[]) : [item.type as string];
-      const scalar = itemTypes.length > 0 && !itemTypes.some((t) => t === 'object' || t === 'array');
-      const duplicate = (path: string, errors: SchemaError[], i: number, j: number) =>
-        errors.push(error(key, path, at, { i, j }, `must NOT have duplicate items (items ## ${j} and ${i} are identical)`));
-      return (data, path, errors) => {
-        const items = data as unknown[];
-        if (scalar) {
-          const indices: Record<string, number> = {};
-          for (let i = items.length; i--; ) {
-            const v = items[i];
-            if (!itemTypes.some((t) => isType(t, v))) continue;
-            const hash = typeof v === 'string' ? `"${v}` : String(v);
-            const j = indices[hash];
-            if (typeof j === 'number') return void duplicate(path, errors, i, j);
-            indices[hash] = i;
-          }
+  };
+};
+
+/** Each keyword's compiler: the keywords of UNTYPED and GROUPS, no others. */
+const KEYWORDS: Record<string, KeywordCompiler> = {
+  const: (key, value, _s, at) => (data, path, errors) => {
+    if (!equal(data, value)) errors.push(error(key, path, at, { allowedValue: value }, 'must be equal to constant'));
+  },
+  enum: (key, value, _s, at) => {
+    const values = value as unknown[];
+    return (data, path, errors) => {
+      if (!values.some((v) => equal(data, v))) {
+        errors.push(error(key, path, at, { allowedValues: values }, 'must be equal to one of the allowed values'));
+      }
+    };
+  },
+  not: (key, value, _s, at) => {
+    const inner = compile(value, `${at}/not`);
+    return (data, path, errors) => {
+      const scratch: SchemaError[] = [];
+      inner(data, path, scratch);
+      if (scratch.length === 0) errors.push(error(key, path, at, {}, 'must NOT be valid'));
+    };
+  },
+  anyOf: (key, value, _s, at) => {
+    const branches = (value as unknown[]).map((branch, i) => compile(branch, `${at}/anyOf/${i}`));
+    return (data, path, errors) => {
+      const before = errors.length;
+      for (const branch of branches) {
+        const count = errors.length;
+        branch(data, path, errors);
+        if (errors.length === count) {
+          errors.length = before; // a valid branch drops the others' errors
           return;
         }
-        for (let i = items.length; i--; ) {
-          for (let j = i; j--; ) if (equal(items[i], items[j])) return void duplicate(path, errors, i, j);
+      }
+      errors.push(error(key, path, at, {}, 'must match a schema in anyOf'));
+    };
+  },
+  allOf: (_key, value, _s, at) => {
+    const all = (value as unknown[]).map((part, i) => compile(part, `${at}/allOf/${i}`));
+    return (data, path, errors) => {
+      for (const part of all) part(data, path, errors);
+    };
+  },
+  maximum: numberLimit,
+  minimum: numberLimit,
+  exclusiveMaximum: numberLimit,
+  exclusiveMinimum: numberLimit,
+  multipleOf: (key, value, _s, at) => {
+    const divisor = value as number;
+    return (data, path, errors) => {
+      if ((data as number) / divisor !== Number.parseInt(String((data as number) / divisor), 10)) {
+        errors.push(error(key, path, at, { multipleOf: divisor }, `must be multiple of ${divisor}`));
+      }
+    };
+  },
+  maxLength: stringLength,
+  minLength: stringLength,
+  pattern: (key, value, _s, at) => {
+    const regex = new RegExp(value as string, 'u');
+    return (data, path, errors) => {
+      if (!regex.test(data as string)) errors.push(error(key, path, at, { pattern: value }, `must match pattern "${value}"`));
+    };
+  },
+  maxItems: itemCount,
+  minItems: itemCount,
+  items: (_key, value, _s, at) => {
+    if (Array.isArray(value)) throw new Error(`strict mode: tuple "items" are not supported (at ${at})`);
+    const item = compile(value, `${at}/items`);
+    return (data, path, errors) => {
+      const items = data as unknown[];
+      for (let i = 0; i < items.length; i++) item(items[i], path + pointer(i), errors);
+    };
+  },
+  uniqueItems,
+  required: (key, value, _s, at) => {
+    const names = value as string[];
+    return (data, path, errors) => {
+      for (const name of names) {
+        if ((data as Schema)[name] === undefined) {
+          errors.push(error(key, path, at, { missingProperty: name }, `must have required property '${name}'`));
         }
-      };
-    }
-    case 'required': {
-      const names = value as string[];
-      return (data, path, errors) => {
-        for (const name of names) {
-          if ((data as Schema)[name] === undefined) {
-            errors.push(error(key, path, at, { missingProperty: name }, `must have required property '${name}'`));
-          }
-        }
-      };
-    }
-    case 'additionalProperties': {
-      const properties = Object.keys((s.properties as Schema | undefined) ?? {});
-      const patterns = Object.keys((s.patternProperties as Schema | undefined) ?? {}).map((p) => new RegExp(p, 'u'));
-      const known = (name: string) => properties.includes(name) || patterns.some((p) => p.test(name));
-      const extra = value === false ? undefined : compile(value, `${at}/additionalProperties`);
-      if (value === true) return () => undefined;
-      return (data, path, errors) => {
-        for (const name of Object.keys(data as Schema)) {
-          if (known(name)) continue;
-          if (extra === undefined) {
-            errors.push(error(key, path, at, { additionalProperty: name }, 'must NOT have additional properties'));
-          } else {
-            extra((data as Schema)[name], path + pointer(name), errors);
-          }
-        }
-      };
-    }
-    case 'properties': {
-      const checks = Object.entries(value as Schema).map(
-        ([name, property]) => [name, compile(property, `${at}/properties/${name.replaceAll('~', '~0').replaceAll('/', '~1')}`)] as const,
-      );
-      return (data, path, errors) => {
-        for (const [name, check] of checks) {
-          const v = (data as Schema)[name];
-          if (v !== undefined) check(v, path + pointer(name), errors);
-        }
-      };
-    }
-    case 'patternProperties': {
-      const checks = Object.entries(value as Schema).map(
-        ([pattern, property]) =>
-          [
-            new RegExp(pattern, 'u'),
-            compile(property, `${at}/patternProperties/${pattern.replaceAll('~', '~0').replaceAll('/', '~1')}`),
-          ] as const,
-      );
-      return (data, path, errors) => {
-        for (const [regex, check] of checks) {
-          for (const name of Object.keys(data as Schema)) {
-            if (regex.test(name)) check((data as Schema)[name], path + pointer(name), errors);
-          }
-        }
-      };
-    }
-    default:
-      throw new Error(`strict mode: unknown keyword: "${key}" (at ${at})`);
-  }
+      }
+    };
+  },
+  additionalProperties,
+  properties: (_key, value, _s, at) => {
+    const checks = Object.entries(value as Schema).map(
+      ([name, property]) => [name, compile(property, `${at}/properties/${name.replaceAll('~', '~0').replaceAll('/', '~1')}`)] as const,
+    );
+    return (data, path, errors) => {
+      for (const [name, check] of checks) {
+        const v = (data as Schema)[name];
+        if (v !== undefined) check(v, path + pointer(name), errors);
+      }
+    };
+  },
+  patternProperties,
+};
+
+function keyword(key: string, s: Schema, at: string): Check {
+  const value = s[key];
+  const compileKeyword = Object.hasOwn(KEYWORDS, key) ? KEYWORDS[key] : undefined;
+  if (compileKeyword === undefined) throw new Error(`strict mode: unknown keyword: "${key}" (at ${at})`);
+  return compileKeyword(key, value, s, at);
 }
 
 /** Compiles a schema once; the checker returns the errors, or null when the value is valid. */
