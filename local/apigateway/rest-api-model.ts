@@ -73,85 +73,84 @@ function compile(schema: unknown, unchecked: Set<string>): Check {
   return (value) => checks.every((check) => check(value));
 }
 
+/** Length in Unicode code points. */
+const length = (text: string) => [...text].length;
+
+/** One keyword's check from its value; `s` is the schema holding it, `sub` compiles a subschema. */
+type KeywordCompiler = (value: unknown, s: Schema, sub: (schema: unknown) => Check) => Check | undefined;
+
+/** Each keyword this checker applies, and draft 4's bound flags, which check nothing by themselves. */
+const KEYWORDS: Record<string, KeywordCompiler> = {
+  type: (value) => {
+    const types = Array.isArray(value) ? value : [value];
+    return (v) => types.some((t) => isType(t, v));
+  },
+  enum: (value) => (v) => (value as unknown[]).some((allowed) => equal(v, allowed)),
+  properties: (value, _s, sub) => {
+    const checks = Object.entries(value as Schema).map(([name, property]) => [name, sub(property)] as const);
+    return (v) => !isObject(v) || checks.every(([name, check]) => v[name] === undefined || check(v[name]));
+  },
+  required: (value) => (v) => !isObject(v) || (value as string[]).every((name) => Object.hasOwn(v, name)),
+  additionalProperties: (value, s, sub) => {
+    const declared = Object.keys((s.properties ?? {}) as Schema);
+    const patterns = Object.keys((s.patternProperties ?? {}) as Schema).map((p) => new RegExp(p));
+    const extra = value === false ? () => false : sub(value);
+    return (v) =>
+      !isObject(v) ||
+      Object.entries(v).every(([name, property]) => declared.includes(name) || patterns.some((p) => p.test(name)) || extra(property));
+  },
+  patternProperties: (value, _s, sub) => {
+    const checks = Object.entries(value as Schema).map(([pattern, property]) => [new RegExp(pattern), sub(property)] as const);
+    return (v) =>
+      !isObject(v) || Object.entries(v).every(([name, property]) => checks.every(([p, check]) => !p.test(name) || check(property)));
+  },
+  items: (value, _s, sub) => {
+    if (Array.isArray(value)) {
+      const positional = value.map(sub);
+      return (v) => !Array.isArray(v) || positional.every((check, i) => i >= v.length || check(v[i]));
+    }
+    const item = sub(value);
+    return (v) => !Array.isArray(v) || v.every(item);
+  },
+  minItems: (value) => (v) => !Array.isArray(v) || v.length >= (value as number),
+  maxItems: (value) => (v) => !Array.isArray(v) || v.length <= (value as number),
+  uniqueItems: (value) => (v) =>
+    value !== true || !Array.isArray(v) || v.every((item, i) => v.findIndex((other) => equal(item, other)) === i),
+  minLength: (value) => (v) => typeof v !== 'string' || length(v) >= (value as number),
+  maxLength: (value) => (v) => typeof v !== 'string' || length(v) <= (value as number),
+  pattern: (value) => {
+    const regex = new RegExp(value as string);
+    return (v) => typeof v !== 'string' || regex.test(v);
+  },
+  minimum: (value, s) => (v) => typeof v !== 'number' || (s.exclusiveMinimum === true ? v > (value as number) : v >= (value as number)),
+  maximum: (value, s) => (v) => typeof v !== 'number' || (s.exclusiveMaximum === true ? v < (value as number) : v <= (value as number)),
+  multipleOf: (value) => (v) => typeof v !== 'number' || Number.isInteger(v / (value as number)),
+  allOf: (value, _s, sub) => {
+    const all = (value as unknown[]).map(sub);
+    return (v) => all.every((check) => check(v));
+  },
+  anyOf: (value, _s, sub) => {
+    const any = (value as unknown[]).map(sub);
+    return (v) => any.some((check) => check(v));
+  },
+  oneOf: (value, _s, sub) => {
+    const one = (value as unknown[]).map(sub);
+    return (v) => one.filter((check) => check(v)).length === 1;
+  },
+  not: (value, _s, sub) => {
+    const inner = sub(value);
+    return (v) => !inner(v);
+  },
+  exclusiveMinimum: () => undefined, // draft 4's flags: read by minimum and maximum
+  exclusiveMaximum: () => undefined,
+};
+
 /** One keyword's check; undefined when it checks nothing by itself (an annotation, a bound's flag, an unknown keyword). */
 function keyword(key: string, value: unknown, s: Schema, unchecked: Set<string>): Check | undefined {
-  const sub = (schema: unknown) => compile(schema, unchecked);
-  const length = (text: string) => [...text].length;
-  switch (key) {
-    case 'type': {
-      const types = Array.isArray(value) ? value : [value];
-      return (v) => types.some((t) => isType(t, v));
-    }
-    case 'enum':
-      return (v) => (value as unknown[]).some((allowed) => equal(v, allowed));
-    case 'properties': {
-      const checks = Object.entries(value as Schema).map(([name, property]) => [name, sub(property)] as const);
-      return (v) => !isObject(v) || checks.every(([name, check]) => v[name] === undefined || check(v[name]));
-    }
-    case 'required':
-      return (v) => !isObject(v) || (value as string[]).every((name) => Object.hasOwn(v, name));
-    case 'additionalProperties': {
-      const declared = Object.keys((s.properties ?? {}) as Schema);
-      const patterns = Object.keys((s.patternProperties ?? {}) as Schema).map((p) => new RegExp(p));
-      const extra = value === false ? () => false : sub(value);
-      return (v) =>
-        !isObject(v) ||
-        Object.entries(v).every(([name, property]) => declared.includes(name) || patterns.some((p) => p.test(name)) || extra(property));
-    }
-    case 'patternProperties': {
-      const checks = Object.entries(value as Schema).map(([pattern, property]) => [new RegExp(pattern), sub(property)] as const);
-      return (v) =>
-        !isObject(v) || Object.entries(v).every(([name, property]) => checks.every(([p, check]) => !p.test(name) || check(property)));
-    }
-    case 'items': {
-      if (Array.isArray(value)) {
-        const positional = value.map(sub);
-        return (v) => !Array.isArray(v) || positional.every((check, i) => i >= v.length || check(v[i]));
-      }
-      const item = sub(value);
-      return (v) => !Array.isArray(v) || v.every(item);
-    }
-    case 'minItems':
-      return (v) => !Array.isArray(v) || v.length >= (value as number);
-    case 'maxItems':
-      return (v) => !Array.isArray(v) || v.length <= (value as number);
-    case 'uniqueItems':
-      return (v) => value !== true || !Array.isArray(v) || v.every((item, i) => v.findIndex((other) => equal(item, other)) === i);
-    case 'minLength':
-      return (v) => typeof v !== 'string' || length(v) >= (value as number);
-    case 'maxLength':
-      return (v) => typeof v !== 'string' || length(v) <= (value as number);
-    case 'pattern': {
-      const regex = new RegExp(value as string);
-      return (v) => typeof v !== 'string' || regex.test(v);
-    }
-    case 'minimum':
-      return (v) => typeof v !== 'number' || (s.exclusiveMinimum === true ? v > (value as number) : v >= (value as number));
-    case 'maximum':
-      return (v) => typeof v !== 'number' || (s.exclusiveMaximum === true ? v < (value as number) : v <= (value as number));
-    case 'multipleOf':
-      return (v) => typeof v !== 'number' || Number.isInteger(v / (value as number));
-    case 'allOf': {
-      const all = (value as unknown[]).map(sub);
-      return (v) => all.every((check) => check(v));
-    }
-    case 'anyOf': {
-      const any = (value as unknown[]).map(sub);
-      return (v) => any.some((check) => check(v));
-    }
-    case 'oneOf': {
-      const one = (value as unknown[]).map(sub);
-      return (v) => one.filter((check) => check(v)).length === 1;
-    }
-    case 'not': {
-      const inner = sub(value);
-      return (v) => !inner(v);
-    }
-    case 'exclusiveMinimum':
-    case 'exclusiveMaximum':
-      return undefined; // draft 4's flags: read by minimum and maximum
-    default:
-      if (!ANNOTATIONS.has(key)) unchecked.add(key);
-      return undefined;
+  const compileKeyword = Object.hasOwn(KEYWORDS, key) ? KEYWORDS[key] : undefined;
+  if (compileKeyword === undefined) {
+    if (!ANNOTATIONS.has(key)) unchecked.add(key);
+    return undefined;
   }
+  return compileKeyword(value, s, (schema) => compile(schema, unchecked));
 }
