@@ -144,108 +144,170 @@ interface Work {
   release?: string;
 }
 
-/** Runs the arrivals through a queue and answers what Outcome holds. */
-async function run(messages: readonly Arrival[], mode: Mode): Promise<Outcome> {
-  const clock = new ManualClock(0);
-  const db = openDatabase(':memory:');
-  const sqs = new SqsService({ db, clock, baseUrl: 'http://127.0.0.1:4566', accountId: '000000000000', region: 'us-east-1' });
-  const { QueueUrl } = await sqs.CreateQueue({ QueueName: 'tenants', Attributes: { VisibilityTimeout: '60' } });
-  const dwell = new Map<string, number[]>();
-  const floor = new Map<string, number[]>();
+type Received = Awaited<ReturnType<SqsService['ReceiveMessage']>>['Messages'][number];
+
+/** One run's queue, its consumers and what it measures; `step` moves it one clock step. */
+class Simulation {
+  readonly clock = new ManualClock(0);
+  readonly db = openDatabase(':memory:');
+  readonly sqs = new SqsService({
+    db: this.db,
+    clock: this.clock,
+    baseUrl: 'http://127.0.0.1:4566',
+    accountId: '000000000000',
+    region: 'us-east-1',
+  });
+  queueUrl = '';
+  readonly dwell = new Map<string, number[]>();
+  readonly floor = new Map<string, number[]>();
   /** Quiet tenants' messages sent and not yet received, and those still waiting for a free consumer. */
-  const waiting = new Set<string>();
-  const unserved: Arrival[] = [];
-  let passedOver = 0;
-  const busy: Work[] = [];
-  let next = 0;
-  let ran = 0;
-  let mostNoisy = 0;
-  const random = seeded(21);
-  const capped = typeof mode === 'object';
-  const slots = new Slots(capped ? mode.cap : 0);
-  const backoffRandom = seeded(29);
-  const receiveCounts = new Map<string, number>();
-  const costs = { receives: 0, heldBack: 0, slotWrites: 0 };
-  let finishedAt = 0;
-  while (ran < messages.length) {
-    const now = clock.now();
+  readonly waiting = new Set<string>();
+  readonly unserved: Arrival[] = [];
+  passedOver = 0;
+  readonly busy: Work[] = [];
+  next = 0;
+  ran = 0;
+  mostNoisy = 0;
+  readonly random = seeded(21);
+  readonly capped: boolean;
+  readonly slots: Slots;
+  readonly backoffRandom = seeded(29);
+  readonly receiveCounts = new Map<string, number>();
+  readonly costs = { receives: 0, heldBack: 0, slotWrites: 0 };
+  finishedAt = 0;
+
+  constructor(
+    private readonly messages: readonly Arrival[],
+    private readonly mode: Mode,
+  ) {
+    this.capped = typeof mode === 'object';
+    this.slots = new Slots(typeof mode === 'object' ? mode.cap : 0);
+  }
+
+  async createQueue(): Promise<void> {
+    const { QueueUrl } = await this.sqs.CreateQueue({ QueueName: 'tenants', Attributes: { VisibilityTimeout: '60' } });
+    this.queueUrl = QueueUrl;
+  }
+
+  async step(): Promise<void> {
+    const now = this.clock.now();
+    await this.sendDue(now);
+    await this.finishWork(now);
+    this.recordFloor(now);
+    await this.receive(now);
+    if (this.mode !== 'plain' && this.mode !== 'alone' && now % 1_000 === 0)
+      this.mostNoisy = Math.max(this.mostNoisy, this.sqs.fairQueueMetrics(this.queueUrl).ApproximateNumberOfNoisyGroups);
+    this.clock.advance(STEP_MS);
+  }
+
+  close(): Outcome {
+    this.sqs.close();
+    this.db.close();
+    this.costs.slotWrites = this.slots.writes;
+    const { dwell, floor, passedOver, mostNoisy, costs, finishedAt } = this;
+    return { dwell, floor, passedOver, mostNoisy, costs, finishedAt };
+  }
+
+  /** Sends the messages whose time has come, noting the quiet tenants' ones as waiting. */
+  private async sendDue(now: number): Promise<void> {
+    const { messages } = this;
     const due: Arrival[] = [];
-    while (next < messages.length && (messages[next] as Arrival).at <= now) due.push(messages[next++] as Arrival);
+    while (this.next < messages.length && (messages[this.next] as Arrival).at <= now) due.push(messages[this.next++] as Arrival);
     for (const m of due) {
       if (m.tenant === 'noisy') continue;
-      waiting.add(`${m.tenant}@${m.at}`);
-      unserved.push(m);
+      this.waiting.add(`${m.tenant}@${m.at}`);
+      this.unserved.push(m);
     }
     for (let i = 0; i < due.length; i += 10) {
-      await sqs.SendMessageBatch({
-        QueueUrl,
+      await this.sqs.SendMessageBatch({
+        QueueUrl: this.queueUrl,
         Entries: due.slice(i, i + 10).map((m, j) => ({
           Id: String(j),
           MessageBody: JSON.stringify(m),
-          ...(mode === 'plain' ? {} : { MessageGroupId: m.tenant }),
+          ...(this.mode === 'plain' ? {} : { MessageGroupId: m.tenant }),
         })),
       });
     }
+  }
+
+  /** Frees the consumers whose work is done: the message deleted, the slot released. */
+  private async finishWork(now: number): Promise<void> {
+    const { busy } = this;
     for (let i = busy.length - 1; i >= 0; i--) {
       const work = busy[i] as Work;
       if (work.until > now) continue;
-      if (work.handle !== undefined) await sqs.DeleteMessage({ QueueUrl, ReceiptHandle: work.handle });
-      if (work.release !== undefined) slots.release(work.release);
+      if (work.handle !== undefined) await this.sqs.DeleteMessage({ QueueUrl: this.queueUrl, ReceiptHandle: work.handle });
+      if (work.release !== undefined) this.slots.release(work.release);
       busy.splice(i, 1);
     }
-    if (busy.length < CONSUMERS) {
-      for (const m of unserved.splice(0, CONSUMERS - busy.length)) {
-        const list = floor.get(m.tenant) ?? [];
+  }
+
+  /** The quiet messages that free consumers would take first, whatever the queue's order: their floor. */
+  private recordFloor(now: number): void {
+    if (this.busy.length < CONSUMERS) {
+      for (const m of this.unserved.splice(0, CONSUMERS - this.busy.length)) {
+        const list = this.floor.get(m.tenant) ?? [];
         list.push(now - m.at);
-        floor.set(m.tenant, list);
+        this.floor.set(m.tenant, list);
       }
     }
-    while (busy.length < CONSUMERS) {
-      const { Messages } = await sqs.ReceiveMessage({ QueueUrl, MaxNumberOfMessages: Math.min(10, CONSUMERS - busy.length) });
+  }
+
+  /** Receives until every consumer is busy or the queue returns nothing. */
+  private async receive(now: number): Promise<void> {
+    while (this.busy.length < CONSUMERS) {
+      const { Messages } = await this.sqs.ReceiveMessage({
+        QueueUrl: this.queueUrl,
+        MaxNumberOfMessages: Math.min(10, CONSUMERS - this.busy.length),
+      });
       const bodies = Messages.map((m) => JSON.parse(m.Body) as Arrival);
-      for (const sent of bodies) waiting.delete(`${sent.tenant}@${sent.at}`);
-      if (waiting.size > 0 && bodies.some((sent) => sent.tenant === 'noisy')) passedOver++;
-      for (const m of Messages) {
-        costs.receives++;
-        const sent = JSON.parse(m.Body) as Arrival;
-        const receiveCount = (receiveCounts.get(m.MessageId) ?? 0) + 1;
-        receiveCounts.set(m.MessageId, receiveCount);
-        let release: string | undefined;
-        if (capped) {
-          const { taken, writes } = slots.acquire(sent.tenant);
-          if (!taken) {
-            // Held back as the kit's consumer does (record-failures.ts): visible again after the
-            // usual backoff for its receive count, or when the lease ends if sooner; the
-            // consumer is busy only for its refused write and the visibility change.
-            const seconds = Math.max(1, Math.ceil(Math.min(LEASE_MS / 1000, backoffSeconds(receiveCount, {}, backoffRandom))));
-            await sqs.ChangeMessageVisibility({ QueueUrl, ReceiptHandle: m.ReceiptHandle, VisibilityTimeout: seconds });
-            costs.heldBack++;
-            busy.push({ until: now + Math.ceil(((writes + 1) * REQUEST_MS) / STEP_MS) * STEP_MS });
-            continue;
-          }
-          release = sent.tenant;
-        }
-        const list = dwell.get(sent.tenant) ?? [];
-        list.push(now - sent.at);
-        dwell.set(sent.tenant, list);
-        busy.push({
-          until: now + Math.round(PROCESSING_MS * (0.5 + random())),
-          handle: m.ReceiptHandle,
-          ...(release === undefined ? {} : { release }),
-        });
-        ran++;
-        finishedAt = now;
-      }
+      for (const sent of bodies) this.waiting.delete(`${sent.tenant}@${sent.at}`);
+      if (this.waiting.size > 0 && bodies.some((sent) => sent.tenant === 'noisy')) this.passedOver++;
+      for (const m of Messages) await this.take(m, now);
       if (Messages.length === 0) break;
     }
-    if (mode !== 'plain' && mode !== 'alone' && now % 1_000 === 0)
-      mostNoisy = Math.max(mostNoisy, sqs.fairQueueMetrics(QueueUrl).ApproximateNumberOfNoisyGroups);
-    clock.advance(STEP_MS);
   }
-  sqs.close();
-  db.close();
-  costs.slotWrites = slots.writes;
-  return { dwell, floor, passedOver, mostNoisy, costs, finishedAt };
+
+  /** A consumer takes a received message: held back if over its tenant's limit, else run. */
+  private async take(m: Received, now: number): Promise<void> {
+    this.costs.receives++;
+    const sent = JSON.parse(m.Body) as Arrival;
+    const receiveCount = (this.receiveCounts.get(m.MessageId) ?? 0) + 1;
+    this.receiveCounts.set(m.MessageId, receiveCount);
+    let release: string | undefined;
+    if (this.capped) {
+      const { taken, writes } = this.slots.acquire(sent.tenant);
+      if (!taken) {
+        // Held back as the kit's consumer does (record-failures.ts): visible again after the
+        // usual backoff for its receive count, or when the lease ends if sooner; the
+        // consumer is busy only for its refused write and the visibility change.
+        const seconds = Math.max(1, Math.ceil(Math.min(LEASE_MS / 1000, backoffSeconds(receiveCount, {}, this.backoffRandom))));
+        await this.sqs.ChangeMessageVisibility({ QueueUrl: this.queueUrl, ReceiptHandle: m.ReceiptHandle, VisibilityTimeout: seconds });
+        this.costs.heldBack++;
+        this.busy.push({ until: now + Math.ceil(((writes + 1) * REQUEST_MS) / STEP_MS) * STEP_MS });
+        return;
+      }
+      release = sent.tenant;
+    }
+    const list = this.dwell.get(sent.tenant) ?? [];
+    list.push(now - sent.at);
+    this.dwell.set(sent.tenant, list);
+    this.busy.push({
+      until: now + Math.round(PROCESSING_MS * (0.5 + this.random())),
+      handle: m.ReceiptHandle,
+      ...(release === undefined ? {} : { release }),
+    });
+    this.ran++;
+    this.finishedAt = now;
+  }
+}
+
+/** Runs the arrivals through a queue and answers what Outcome holds. */
+async function run(messages: readonly Arrival[], mode: Mode): Promise<Outcome> {
+  const simulation = new Simulation(messages, mode);
+  await simulation.createQueue();
+  while (simulation.ran < messages.length) await simulation.step();
+  return simulation.close();
 }
 
 function p95(values: readonly number[] = []): number {
