@@ -30,6 +30,7 @@ import { backoffSeconds } from '../lambdas/kit/failures.js';
 import { ManualClock } from '../local/clock.js';
 import { SqsService } from '../local/sqs/sqs-service.js';
 import { openDatabase } from '../local/store/data-folder.js';
+import { seeded } from './seeded.js';
 
 const TOTAL = 5_000;
 const TENANTS = 10;
@@ -63,17 +64,6 @@ interface Arrival {
 }
 
 type Mode = 'fair' | 'plain' | 'alone' | { readonly cap: number };
-
-/** mulberry32: the same processing times on every run and in every mode. */
-function seeded(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 /** Each tenant's messages spread evenly over the send window, the noisy tenant's too. */
 function arrivals(): Arrival[] {

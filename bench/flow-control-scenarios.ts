@@ -10,6 +10,7 @@ import { debounce, debounceSeq } from '../lambdas/kit/flow-control/debounce.js';
 import { takeStart } from '../lambdas/kit/flow-control/rate-limit.js';
 import type { FlowControlStore } from '../lambdas/kit/flow-control/store.js';
 import { TokenBudget, TokenLimitReachedError, type TokenReservation } from '../lambdas/kit/flow-control/token-budget.js';
+import { seeded } from './seeded.js';
 
 /** Minute-aligned, so the worst clock minute is the simulation's own minutes. */
 export const T0 = Date.UTC(2026, 0, 1);
@@ -18,17 +19,6 @@ const MINUTE_MS = 60_000;
 export class SimClock {
   constructor(public ms = T0) {}
   readonly now = () => this.ms;
-}
-
-/** mulberry32: the same bursts and sizes on every run. */
-export function seeded(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }
 
 /** Bursts of records: one every `everyMs`, of a seeded size around `meanSize`, over `durationMs`. */
