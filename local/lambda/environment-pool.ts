@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { AwsError } from '../aws-error.js';
-import type { FunctionDefinition, LambdaErrorPayload } from './function-runtime.js';
+import type { FunctionDefinition, LambdaErrorPayload } from './function-definition.js';
 import type { LoggingConfig } from './invocation-logs.js';
 
 const WORKER_SCRIPT = path.join(import.meta.dirname, 'worker.mjs');

@@ -2,71 +2,18 @@ import { randomUUID } from 'node:crypto';
 import { AwsError } from '../aws-error.js';
 import { childHeader, currentTraceHeader, newSegmentId } from '../trace-header.js';
 import { type Environment, EnvironmentPool } from './environment-pool.js';
+import type { FunctionDefinition, LambdaErrorPayload } from './function-definition.js';
 import { type LoggingConfig, loggingConfig, logStreamEvents } from './invocation-logs.js';
 import { runtimeSupport } from './runtimes.js';
 
 export { RUNTIME_ROOT } from './environment-pool.js';
+export type { AsyncInvokeConfig, FunctionAlias, FunctionDefinition, LambdaErrorPayload } from './function-definition.js';
 /**
  * How many execution environments a function without reserved concurrency may have at
  * once here. Lambda would run far more, but on a 2-core machine more threads only
  * compete with the endpoint and dynalite for CPU (measured: 4 beat 8 by about a third).
  */
 export const DEFAULT_LOCAL_CONCURRENCY = Number(process.env.SWITCHYARD_LAMBDA_CONCURRENCY ?? 4);
-
-/** A function as the template defines it, with its bundle on disk. */
-export interface FunctionDefinition {
-  readonly name: string;
-  readonly arn: string;
-  /** `index.handler`: module file and export. */
-  readonly handler: string;
-  readonly runtime: string;
-  readonly architecture: string;
-  /** Absolute folder of the bundle (`cdk.out/asset.<hash>`). */
-  readonly codePath: string;
-  readonly timeoutSeconds: number;
-  readonly memorySize: number;
-  readonly environment: Readonly<Record<string, string>>;
-  readonly reservedConcurrency?: number;
-  readonly description?: string;
-  readonly logGroupName: string;
-  /** The folders of the function's layers, in the order of its `Layers` (each has `nodejs/node_modules`). */
-  readonly layers?: readonly string[];
-  /** The function's asynchronous invocation settings (`AWS::Lambda::EventInvokeConfig`, `DeadLetterConfig`). */
-  readonly asyncConfig?: AsyncInvokeConfig;
-  /** The function's resolved template properties: what the read API reports beyond the fields above (Role, TracingConfig, ...). */
-  readonly template?: Readonly<Record<string, unknown>>;
-  /** The versions the template publishes (`AWS::Lambda::Version`): each runs the same code as `$LATEST`. */
-  readonly versions?: readonly string[];
-  /** The template's aliases (`AWS::Lambda::Alias`) of the function. */
-  readonly aliases?: readonly FunctionAlias[];
-}
-
-/** An `AWS::Lambda::Alias`: a name for one of the function's versions. */
-export interface FunctionAlias {
-  readonly name: string;
-  readonly functionVersion: string;
-  readonly description?: string;
-  /** `RoutingConfig.AdditionalVersionWeights`, as the template gives it. */
-  readonly additionalVersionWeights?: Readonly<Record<string, number>>;
-}
-
-/** How Lambda handles an asynchronous invocation of the function once it is queued. */
-export interface AsyncInvokeConfig {
-  /** 0-2; Lambda's default is 2. */
-  readonly maximumRetryAttempts?: number;
-  /** 60-21600 seconds; Lambda's default is 6 hours. */
-  readonly maximumEventAgeSeconds?: number;
-  readonly onSuccess?: string;
-  readonly onFailure?: string;
-  /** `DeadLetterConfig.TargetArn`: an SQS queue or SNS topic. */
-  readonly deadLetterArn?: string;
-}
-
-export interface LambdaErrorPayload {
-  readonly errorType: string;
-  readonly errorMessage: string;
-  readonly trace?: readonly string[];
-}
 
 export type InvokeOutcome = (
   | { readonly ok: true; readonly payload: string; readonly requestId: string }
