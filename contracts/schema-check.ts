@@ -235,11 +235,7 @@ const additionalProperties: KeywordCompiler = (key, value, s, at) => {
 
 const patternProperties: KeywordCompiler = (_key, value, _s, at) => {
   const checks = Object.entries(value as Schema).map(
-    ([pattern, property]) =>
-      [
-        new RegExp(pattern, 'u'),
-        compile(property, `${at}/patternProperties/${pattern.replaceAll('~', '~0').replaceAll('/', '~1')}`),
-      ] as const,
+    ([pattern, property]) => [new RegExp(pattern, 'u'), compile(property, `${at}/patternProperties${pointer(pattern)}`)] as const,
   );
   return (data, path, errors) => {
     for (const [regex, check] of checks) {
@@ -336,7 +332,7 @@ const KEYWORDS: Record<string, KeywordCompiler> = {
   additionalProperties,
   properties: (_key, value, _s, at) => {
     const checks = Object.entries(value as Schema).map(
-      ([name, property]) => [name, compile(property, `${at}/properties/${name.replaceAll('~', '~0').replaceAll('/', '~1')}`)] as const,
+      ([name, property]) => [name, compile(property, `${at}/properties${pointer(name)}`)] as const,
     );
     return (data, path, errors) => {
       for (const [name, check] of checks) {
