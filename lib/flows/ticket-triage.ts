@@ -57,6 +57,11 @@ const TICKET_METADATA = {
 };
 /** The escalation execution's input, written by the Escalate state below. */
 const ESCALATION_INPUT = '$states.context.Execution.Input';
+/** The escalation's events carry the ticket's correlation and causation, from the escalation's input. */
+const ESCALATION_METADATA = {
+  correlationId: `{% ${ESCALATION_INPUT}.correlationId %}`,
+  causationId: `{% ${ESCALATION_INPUT}.causationId %}`,
+};
 /**
  * Lambda's own transient errors. LambdaInvoke's default retry for them (6 attempts,
  * 2 s doubling: up to 2 minutes) does not fit the triage budget; they get its one retry.
@@ -339,7 +344,7 @@ export class TicketTriage extends Construct {
         ],
       },
       defaultAction: 'route the ticket to its default queue (decidedBy sla-default)',
-      metadata: { correlationId: `{% ${ESCALATION_INPUT}.correlationId %}`, causationId: `{% ${ESCALATION_INPUT}.causationId %}` },
+      metadata: ESCALATION_METADATA,
     });
   }
 
@@ -432,7 +437,6 @@ export class TicketTriage extends Construct {
 
   private escalationDefinition(routed: RoutedStateFactory): sfn.IChainable {
     const input = ESCALATION_INPUT;
-    const metadata = { correlationId: `{% ${input}.correlationId %}`, causationId: `{% ${input}.causationId %}` };
     const slaExpired = sfn.Pass.jsonata(this, 'SlaExpired', {
       outputs: { queue: `{% ${input}.defaultQueue %}`, decidedBy: 'sla-default' },
     });
@@ -456,7 +460,7 @@ export class TicketTriage extends Construct {
         reviewer: '{% $states.input.reviewer %}',
         reason: '{% $states.input.reason %}',
       },
-      metadata,
+      ESCALATION_METADATA,
     );
     slaExpired.next(routeDecision);
     applyDecision.next(routeDecision);
