@@ -15,8 +15,14 @@ const JOBS = Array.from({ length: 8 }, (_, i) => `FC-${i}`);
 const LIMIT = 2;
 /** Invocations the event source runs at once: above LIMIT, so records are held back. */
 const INVOCATIONS = 3;
-/** How long each run works: long enough that the kill finds both slots held. */
-const RUN_MS = 1_000;
+/** How long each run works (the fixture's handler times out at 3 s): long enough that the kill finds both slots held. */
+const RUN_MS = 2_000;
+/**
+ * How long before its end a run may still be when the kill comes: the check that both slots
+ * are held, reading the log and the kill itself take time, and a run that ended in between
+ * gives its slot back (fresh30 saw one slot left held instead of two).
+ */
+const KILL_MARGIN_MS = 500;
 
 const runtimes = new RuntimeProcesses();
 afterAll(() => runtimes.killAll());
@@ -118,8 +124,12 @@ describe('QueueConsumer flow control durability', () => {
     // by runs in progress, the rest of the burst waiting.
     await eventually(
       async () => {
-        const [done, held] = [await completions(dynamodb), await holders(dynamodb, flowTable)];
-        return done.size >= 1 && done.size <= JOBS.length - 4 && Object.keys(held).length === LIMIT ? true : undefined;
+        const [done, held, runs] = [await completions(dynamodb), await holders(dynamodb, flowTable), await runsOf(dynamodb)];
+        const now = Date.now();
+        // Both runs in progress started late enough that neither can end before the kill.
+        const running = runs.filter((r) => r.finishedAt === undefined);
+        const farFromEnd = running.length === LIMIT && running.every((r) => now - r.startedAt < RUN_MS - KILL_MARGIN_MS);
+        return done.size >= 1 && done.size <= JOBS.length - 4 && Object.keys(held).length === LIMIT && farFromEnd ? true : undefined;
       },
       30_000,
       'both slots held with jobs still waiting',
