@@ -49,6 +49,9 @@ const SHARED_MODULES = [
   // The CLI's pure parts: cost arithmetic, time and unit parsing, queries, assemblies read from disk.
   'test/cli/{cost,times,units,follow-queries,dead-letters,assembly-contracts,default-assembly}.test.ts',
 ];
+/** The CLI's end-to-end suites: subprocesses against a running runtime (npm run test:cli). Its pure parts stay in npm test. */
+const CLI_END_TO_END =
+  'test/cli/{redrive,dev,replay,commands,escalation-commands,generic-app,trace,failures,failures-repeats,durable,flow,cost-flow-control,express,offline-commands}.test.ts';
 const MOCKING = ['test/lib/flows/ticket-triage.test.ts', 'test/lambdas/triage/classify.test.ts'];
 
 export default defineConfig({
@@ -70,6 +73,9 @@ export default defineConfig({
       ...(process.env.SWITCHYARD_CHAOS ? [] : ['test/chaos/**']),
       // Two full syntheses of the app and cfn-lint (minutes): npm run test:synth, which CI runs.
       ...(process.env.SWITCHYARD_SYNTH_TESTS ? [] : ['test/config/synth.test.ts']),
+      // The CLI driven as an operator drives it: each test spawns the switchyard command against a
+      // started runtime (111 s of test time, the longest group): npm run test:cli, which CI runs.
+      ...(process.env.SWITCHYARD_CLI_E2E ? [] : [CLI_END_TO_END]),
       // The console driven in Debian's chromium (a browser per run, the app synthesized and running): npm run test:browser, which CI runs.
       ...(process.env.SWITCHYARD_BROWSER ? [] : ['test/console/**/*.browser.test.ts']),
     ],
