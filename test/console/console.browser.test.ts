@@ -390,6 +390,34 @@ describe.skipIf(!hasChromium && !inCi)('the local console in a browser', () => {
       .toMatch(/Redriving .*TicketTriageStarterDeadLetterQueue.* to its source queues \(task .+\)/);
   });
 
+  it('reads nothing more for a page the operator has left, even a load asked for while one was running', async () => {
+    const page = await open('#/events');
+    await page.locator('h1', { hasText: 'Event stream' }).waitFor();
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let listed = 0;
+    let listedAfterLeaving = 0;
+    let left = false;
+    // A load of the executions page starts by listing the state machines; the event stream never does.
+    await page.route('**/*', async (route) => {
+      if (!route.request().headers()['x-amz-target']?.endsWith('.ListStateMachines')) return route.continue();
+      listed += 1;
+      if (left) listedAfterLeaving += 1;
+      await held;
+      return route.continue();
+    });
+    await page.evaluate("location.hash = '#/executions'");
+    await expect.poll(() => listed).toBeGreaterThan(0);
+    // A filter change while the first load waits asks for a second load, queued behind it.
+    await page.locator('select[name=status]').selectOption('FAILED');
+    await page.evaluate("location.hash = '#/events'");
+    await page.locator('h1', { hasText: 'Event stream' }).waitFor();
+    left = true;
+    release();
+    await page.waitForTimeout(1500);
+    expect(listedAfterLeaving).toBe(0);
+  });
+
   it('marks replayed events in the live stream with their replay', async (ctx) => {
     if ((await fetch(`${runtime.url}/_switchyard/v1/events?limit=1`)).status !== 200) ctx.skip();
     await events.send(ticket('CON-5', 'Charged twice', 'My card was charged twice for the same invoice, please refund one.'));

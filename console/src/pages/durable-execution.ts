@@ -32,7 +32,7 @@ export function durableExecutionPage(root: HTMLElement, arn: string): () => void
       replace(timeline, h('h2', {}, 'Operations'), operationsTable(view.operations));
       if (view.detail.execution.status === 'RUNNING') timer = setTimeout(load, POLL_MS);
     } catch (error) {
-      replace(header, h('p', { class: 'error' }, message(error)));
+      if (!stopped) replace(header, h('p', { class: 'error' }, message(error)));
     }
   };
   void load();

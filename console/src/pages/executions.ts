@@ -31,6 +31,8 @@ export function executionsPage(root: HTMLElement, query: URLSearchParams): () =>
     table,
   );
   let flowsLoaded = false;
+  // A load that ends after the page was left draws nothing: the root belongs to another page by then.
+  let stopped = false;
 
   const load = oneAtATime(
     async () => {
@@ -38,6 +40,7 @@ export function executionsPage(root: HTMLElement, query: URLSearchParams): () =>
         const flow = flowSelect.value || query.get('flow') || undefined;
         const status = statusSelect.value || undefined;
         const { rows, machines, problems } = await readExecutions(flow, status);
+        if (stopped) return;
         if (!flowsLoaded) {
           flowsLoaded = true;
           for (const m of machines) flowSelect.append(h('option', { value: m.stateMachineArn }, `${m.name} (${m.type.toLowerCase()})`));
@@ -46,10 +49,10 @@ export function executionsPage(root: HTMLElement, query: URLSearchParams): () =>
         replace(note, problems);
         replace(table, rows.length === 0 ? h('p', { class: 'muted' }, 'No executions match.') : executionsTable(rows));
       } catch (error) {
-        replace(table, h('p', { class: 'error' }, message(error)));
+        if (!stopped) replace(table, h('p', { class: 'error' }, message(error)));
       }
     },
-    () => false,
+    () => stopped,
   );
   const update = () => {
     history.replaceState(null, '', filtersHash(flowSelect.value, statusSelect.value));
@@ -67,6 +70,7 @@ export function executionsPage(root: HTMLElement, query: URLSearchParams): () =>
     reload.ask();
   });
   return () => {
+    stopped = true;
     unsubscribe();
     reload.cancel();
   };

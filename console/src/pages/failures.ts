@@ -29,6 +29,8 @@ export function failuresPage(root: HTMLElement): () => void {
     execution: (executionArn) => void redriveExecution(executionArn, status, load),
   };
   const load = async () => {
+    // A redrive's delayed reload can fire after the page was left: it reads nothing then.
+    if (stopped) return;
     if (await drawQueues(deadBox, queuesBox, redrive, isStopped)) return;
     await drawFailedExecutions(executionsBox, redrive, isStopped);
   };
