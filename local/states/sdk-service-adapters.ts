@@ -1,6 +1,6 @@
 import * as DynamoDbSdk from '@aws-sdk/client-dynamodb';
 import { AwsError } from '../aws-error.js';
-import type { SdkOperations } from './aws-sdk-integrations.js';
+import type { SdkCallOptions, SdkOperations } from './aws-sdk-integrations.js';
 import type { DynamoDbForTasks, LambdaForTasks } from './task-runner.js';
 
 /**
@@ -34,10 +34,11 @@ interface InvokeInput {
  * `FunctionError` beside the error's payload; an Event invocation is accepted (202) into
  * Lambda's asynchronous queue (retries, destinations) when the Lambda given has one, else
  * runs once in the background. Payload crosses as text, as Step Functions hands a payload blob.
+ * A RequestResponse call carries the task's signal; an Event one outlives its task, as in Lambda.
  */
 export function lambdaOperations(lambda: LambdaForTasks, log?: (line: string) => void): SdkOperations {
   return {
-    Invoke: async (request: never) => {
+    Invoke: async (request: never, options?: SdkCallOptions) => {
       const input = request as InvokeInput;
       if (typeof input.FunctionName !== 'string' || input.FunctionName === '') {
         throw new AwsError(
@@ -68,7 +69,9 @@ export function lambdaOperations(lambda: LambdaForTasks, log?: (line: string) =>
           `1 validation error detected: Value '${String(type)}' at 'invocationType' failed to satisfy constraint: Member must satisfy enum value set: [Event, RequestResponse, DryRun]`,
         );
       }
-      const outcome = await lambda.invoke(name, event, { throttle: true });
+      // The task's signal, as the optimized integration hands it: a call still waiting for one
+      // of the function's local environments when the task gives up is dropped, not run later.
+      const outcome = await lambda.invoke(name, event, { throttle: true, ...(options?.signal ? { signal: options.signal } : {}) });
       if (!outcome.ok)
         return { ExecutedVersion: '$LATEST', FunctionError: 'Unhandled', Payload: JSON.stringify(outcome.error), StatusCode: 200 };
       return { ExecutedVersion: '$LATEST', Payload: outcome.payload, StatusCode: 200 };

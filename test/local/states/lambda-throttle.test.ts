@@ -33,9 +33,9 @@ describe('Lambda tasks and reserved concurrency', () => {
     await runTaskState(t.states, { Resource: FUNCTION }, {}, 'b');
     await runTaskState(t.states, { Resource: 'arn:aws:states:::aws-sdk:lambda:invoke', Parameters: { FunctionName: FUNCTION } }, {}, 'c');
     expect(t.lambda.options.map((options) => options?.throttle)).toEqual([true, true, true]);
-    // The optimized integration and the function ARN hand the task's signal to Lambda: a call
-    // still waiting for one of the function's local environments when the task gives up is dropped.
-    expect(t.lambda.options.slice(0, 2).map((options) => options?.signal instanceof AbortSignal)).toEqual([true, true]);
+    // Every form hands the task's signal to Lambda: a call still waiting for one of the
+    // function's local environments when the task gives up is dropped.
+    expect(t.lambda.options.map((options) => options?.signal instanceof AbortSignal)).toEqual([true, true, true]);
   });
 
   it('fails the task with Lambda.TooManyRequestsException when the function is at its concurrency', async () => {
