@@ -2,6 +2,7 @@ import { AwsError } from '../../aws-error.js';
 import type { RawRequest, RawResponse } from '../../endpoint/protocols.js';
 import type { FunctionDirectory } from '../function-reference.js';
 import type { FunctionRuntime } from '../function-runtime.js';
+import { CheckpointAnswers } from './checkpoint-answers.js';
 import type { DurableExecutions } from './durable-executions.js';
 import type { ErrorObject, ExecutionRecord, OperationUpdate } from './durable-types.js';
 import { applyUpdate, completeCallback, replayedOperations, validateUpdate } from './operations.js';
@@ -32,10 +33,14 @@ const invalid = (message: string) => new AwsError('InvalidParameterValueExceptio
  * ListDurableExecutionsByFunction) and StopDurableExecution.
  */
 export class DurableApi {
+  readonly #answers: CheckpointAnswers;
+
   constructor(
     private readonly executions: DurableExecutions,
     private readonly directory: FunctionDirectory<FunctionRuntime>,
-  ) {}
+  ) {
+    this.#answers = new CheckpointAnswers(() => executions.clock.now());
+  }
 
   /** The answer to a durable execution request, or undefined for any other request. */
   answer(request: RawRequest): RawResponse | undefined {
@@ -58,11 +63,24 @@ export class DurableApi {
     return undefined;
   }
 
-  /** CheckpointDurableExecution: applies the updates in order, all or none, and hands out the next token. */
+  /**
+   * CheckpointDurableExecution: applies the updates in order, all or none, and hands out the
+   * next token. The same request sent again with its `ClientToken` gets the first answer.
+   */
   #checkpoint(arn: string, body: Record<string, unknown>) {
     const execution = this.executions.execution(arn);
     const token = body.CheckpointToken;
     if (typeof token !== 'string' || token === '') throw invalid('CheckpointToken is required.');
+    const clientToken = typeof body.ClientToken === 'string' && body.ClientToken !== '' ? body.ClientToken : undefined;
+    const request = JSON.stringify([token, body.Updates ?? []]);
+    const repeated = this.#answers.repeat(arn, clientToken, request);
+    if (repeated !== undefined) return repeated;
+    const answer = this.#apply(arn, execution, token, body);
+    this.#answers.remember(arn, clientToken, request, answer);
+    return answer;
+  }
+
+  #apply(arn: string, execution: ExecutionRecord, token: string, body: Record<string, unknown>) {
     // The token of an earlier checkpoint or invocation, or of an execution that ended, is spent.
     if (execution.status !== 'RUNNING' || token !== execution.checkpointToken) {
       throw invalid(`Invalid Checkpoint Token: the token is not the current one of durable execution ${arn}`);

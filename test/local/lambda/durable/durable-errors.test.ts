@@ -152,6 +152,20 @@ describe('Lambda durable functions', () => {
     expect(execution.Error?.ErrorMessage).toMatch(/Checkpoint failed: .*at most 262144 are allowed/);
   }, 30_000);
 
+  it('answers a checkpoint sent again with its ClientToken with the first answer, applying it once', async () => {
+    const answer = await lambda.send(new InvokeCommand({ FunctionName: 'resent-checkpoint:$LATEST', Payload: payload({}) }));
+    expect(answer.FunctionError).toBeUndefined();
+    expect(JSON.parse(Buffer.from(answer.Payload ?? []).toString())).toEqual({
+      sameAnswer: true,
+      // The spent token is honoured only for the request it was spent on, under its ClientToken.
+      otherToken: expect.stringMatching(/^InvalidParameterValueException: Invalid Checkpoint Token/),
+      otherUpdates: expect.stringMatching(/^InvalidParameterValueException: Invalid Checkpoint Token/),
+      next: 'string',
+    });
+    const { Events = [] } = await lambda.send(new GetDurableExecutionHistoryCommand({ DurableExecutionArn: answer.DurableExecutionArn }));
+    expect(Events.filter((e) => e.EventType === 'StepStarted')).toHaveLength(1);
+  }, 30_000);
+
   it('fails a checkpoint with a spent token, and answers StopDurableExecution with the execution STOPPED', async () => {
     const { arn } = await waitingExecution('stopped');
     await expect(

@@ -85,12 +85,37 @@ export const handler = withDurableExecution(async (event, context) => {
 });
 `;
 
+/**
+ * A handler speaking the checkpoint protocol by hand, as the SDK does when an answer is
+ * lost: it sends one checkpoint, sends it again with the same ClientToken (the spent token),
+ * then the same updates with another ClientToken, and returns what each got.
+ */
+export const RESENT_CHECKPOINT = `
+import { CheckpointDurableExecutionCommand, LambdaClient } from '@aws-sdk/client-lambda';
+const lambda = new LambdaClient({ maxAttempts: 1 });
+export const handler = async (event) => {
+  const { DurableExecutionArn, CheckpointToken } = event;
+  const start = [{ Id: 'once', Type: 'STEP', Action: 'START', Name: 'once' }];
+  const send = (ClientToken, Updates, token = CheckpointToken) =>
+    lambda.send(new CheckpointDurableExecutionCommand({ DurableExecutionArn, CheckpointToken: token, ClientToken, Updates }));
+  const outcome = (sent) => sent.then(() => 'answered', (error) => error.name + ': ' + error.message);
+  const first = await send('retry-1', start);
+  const again = await send('retry-1', start);
+  const otherToken = await outcome(send('retry-2', start));
+  const otherUpdates = await outcome(send('retry-1', [{ ...start[0], Name: 'other' }]));
+  const done = await send('retry-3', [{ Id: 'once', Type: 'STEP', Action: 'SUCCEED', Payload: '1' }], first.CheckpointToken);
+  const body = ({ CheckpointToken, NewExecutionState }) => JSON.stringify({ CheckpointToken, NewExecutionState });
+  const result = { sameAnswer: body(first) === body(again), otherToken, otherUpdates, next: typeof done.CheckpointToken };
+  return { Status: 'SUCCEEDED', Result: JSON.stringify(result) };
+};
+`;
+
 export interface DurableApp {
   readonly cdkOut: string;
   readonly effects: string;
 }
 
-/** Writes the app: `order-flow` (ORDER_FLOW), `callback-only` (CALLBACK_ONLY) and `oversized` (OVERSIZED_STEP), `slow-step-and-wait` (SLOW_STEP_AND_WAIT), durable, and `plain`, not durable. */
+/** Writes the app: `order-flow` (ORDER_FLOW), `callback-only` (CALLBACK_ONLY) and `oversized` (OVERSIZED_STEP), `slow-step-and-wait` (SLOW_STEP_AND_WAIT), `resent-checkpoint` (RESENT_CHECKPOINT), durable, and `plain`, not durable. */
 export function durableApp(options: { executionTimeoutSeconds?: number } = {}): DurableApp {
   const cdkOut = tempAssemblyDir();
   const effects = path.join(cdkOut, 'effects.log');
@@ -100,6 +125,7 @@ export function durableApp(options: { executionTimeoutSeconds?: number } = {}): 
     ['asset.callback', CALLBACK_ONLY],
     ['asset.oversized', OVERSIZED_STEP],
     ['asset.slow', SLOW_STEP_AND_WAIT],
+    ['asset.resent', RESENT_CHECKPOINT],
     ['asset.plain', 'export const handler = async (event) => ({ echoed: event });'],
   ] as const) {
     mkdirSync(path.join(cdkOut, asset));
@@ -127,6 +153,7 @@ export function durableApp(options: { executionTimeoutSeconds?: number } = {}): 
           CallbackOnly: fn('callback-only', 'asset.callback', true),
           Oversized: fn('oversized', 'asset.oversized', true),
           SlowStepAndWait: fn('slow-step-and-wait', 'asset.slow', true),
+          ResentCheckpoint: fn('resent-checkpoint', 'asset.resent', true),
           Plain: fn('plain', 'asset.plain', false),
         },
       },
