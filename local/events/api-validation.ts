@@ -139,7 +139,7 @@ export function page<T>(items: readonly T[], key: (item: T) => string, limit: nu
  */
 export function isScheduleExpression(expression: string): boolean {
   try {
-    parseScheduleExpression(expression, { oneTime: false });
+    parseScheduleExpression(expression, { dialect: 'rule' });
     return true;
   } catch (error) {
     if (error instanceof ScheduleExpressionError) return false;

@@ -121,7 +121,7 @@ export class ScheduledRules {
     const text = rule.scheduleExpression ?? '';
     let expression: FiringPlan['expression'];
     try {
-      expression = parseScheduleExpression(text, { oneTime: false });
+      expression = parseScheduleExpression(text, { dialect: 'rule' });
     } catch {
       return undefined; // Refused by PutRule; the template loader reports a bad template expression.
     }

@@ -58,7 +58,7 @@ const validation = (message: string) => new AwsError('ValidationException', mess
  */
 export function validateSchedule(schedule: ScheduleDefinition): void {
   try {
-    parseScheduleExpression(schedule.ScheduleExpression, { oneTime: true });
+    parseScheduleExpression(schedule.ScheduleExpression, { dialect: 'scheduler' });
   } catch (error) {
     if (!(error instanceof ScheduleExpressionError)) throw error;
     throw validation(`Invalid Schedule Expression ${schedule.ScheduleExpression}.`);

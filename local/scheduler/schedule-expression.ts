@@ -27,10 +27,11 @@ const UNIT_MS: Record<string, number> = {
 };
 
 /**
- * Parses a schedule expression; `at(...)` only where `oneTime` is allowed (Scheduler).
+ * Parses a schedule expression as EventBridge Scheduler (`scheduler`) or a scheduled rule
+ * (`rule`) takes it: `at(...)` is the Scheduler's only.
  * @throws ScheduleExpressionError saying what is wrong
  */
-export function parseScheduleExpression(text: string, options: { oneTime: boolean }): ScheduleExpression {
+export function parseScheduleExpression(text: string, options: { dialect: 'scheduler' | 'rule' }): ScheduleExpression {
   const match = /^(cron|rate|at)\((.*)\)$/s.exec(text.trim());
   if (!match) throw new ScheduleExpressionError('an expression is cron(...), rate(...) or at(...)');
   const [, kind, body = ''] = match;
@@ -48,13 +49,15 @@ export function parseScheduleExpression(text: string, options: { oneTime: boolea
     const value = Number(rate[1]);
     const unit = rate[2] ?? '';
     if (value < 1) throw new ScheduleExpressionError('a rate must be at least 1');
-    // AWS wants the singular with 1 and the plural otherwise.
-    if ((value === 1) !== !unit.endsWith('s')) {
+    // Rules want the singular with 1 and the plural otherwise (eb-rate-expressions). The
+    // Scheduler's CreateSchedule reference lists minute|minutes|hour|hours|day|days with no
+    // such rule, and AWS's own samples deploy schedules of rate(5 minute).
+    if (options.dialect === 'rule' && (value === 1) !== !unit.endsWith('s')) {
       throw new ScheduleExpressionError(`use ${value === 1 ? 'the singular' : 'the plural'} unit with ${value} (got ${unit})`);
     }
     return { kind: 'rate', text, intervalMs: value * (UNIT_MS[unit] ?? 0) };
   }
-  if (!options.oneTime) throw new ScheduleExpressionError('one-time at(...) expressions are for EventBridge Scheduler only');
+  if (options.dialect !== 'scheduler') throw new ScheduleExpressionError('one-time at(...) expressions are for EventBridge Scheduler only');
   const at = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})$/.exec(body.trim());
   if (!at) throw new ScheduleExpressionError('a one-time schedule is at(yyyy-mm-ddThh:mm:ss)');
   const [year, month, day, hour, minute, second] = at.slice(1).map(Number) as [number, number, number, number, number, number];

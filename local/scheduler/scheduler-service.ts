@@ -198,7 +198,7 @@ export class SchedulerService {
       definition,
       fromTemplate,
       plan: {
-        expression: parseScheduleExpression(definition.ScheduleExpression, { oneTime: true }),
+        expression: parseScheduleExpression(definition.ScheduleExpression, { dialect: 'scheduler' }),
         timeZone: definition.ScheduleExpressionTimezone ?? 'UTC',
         ...(definition.StartDate === undefined ? {} : { startMs: definition.StartDate }),
         ...(definition.EndDate === undefined ? {} : { endMs: definition.EndDate }),

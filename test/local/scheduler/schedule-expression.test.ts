@@ -4,7 +4,7 @@ import { nextFiring, parseScheduleExpression } from '../../../local/scheduler/sc
 /** The next `count` firings after `from`, as ISO strings. */
 function firings(expression: string, from: string, options: { timeZone?: string; count?: number; startMs?: number; endMs?: number } = {}) {
   const plan = {
-    expression: parseScheduleExpression(expression, { oneTime: true }),
+    expression: parseScheduleExpression(expression, { dialect: 'scheduler' }),
     timeZone: options.timeZone ?? 'UTC',
     anchorMs: Date.parse(from),
     ...(options.startMs === undefined ? {} : { startMs: options.startMs }),
@@ -133,18 +133,33 @@ describe('schedule expressions', () => {
     ['cron(0 9 5-1 * ? *)', 'day-of-month range 5-1 goes backwards'],
     ['cron(0 9 * * ? 2200)', 'year value 2200 is not in 1970-2199'],
     ['cron(0/0 9 * * ? *)', 'minutes step in 0/0 must be a positive whole number'],
-    ['rate(1 minutes)', 'use the singular unit with 1 (got minutes)'],
-    ['rate(5 minute)', 'use the plural unit with 5 (got minute)'],
     ['rate(0 minutes)', 'a rate must be at least 1'],
     ['rate(5 seconds)', 'a rate is rate(<positive whole number> minute(s)|hour(s)|day(s))'],
     ['at(2026-02-30T00:00:00)', '2026-02-30T00:00:00 is not a date and time'],
     ['at(2026-02-01 00:00)', 'a one-time schedule is at(yyyy-mm-ddThh:mm:ss)'],
     ['every 5 minutes', 'an expression is cron(...), rate(...) or at(...)'],
   ])('fails if the expression is %s', (expression, reason) => {
-    expect(() => parseScheduleExpression(expression, { oneTime: true })).toThrow(reason);
+    expect(() => parseScheduleExpression(expression, { dialect: 'scheduler' })).toThrow(reason);
+  });
+
+  it.each([
+    ['rate(1 minutes)', 'use the singular unit with 1 (got minutes)'],
+    ['rate(5 minute)', 'use the plural unit with 5 (got minute)'],
+  ])('fails if a scheduled rule is given %s', (expression, reason) => {
+    expect(() => parseScheduleExpression(expression, { dialect: 'rule' })).toThrow(reason);
+  });
+
+  it('takes a Scheduler rate in the singular or the plural, whatever its value', () => {
+    const interval = (expression: string) => {
+      const parsed = parseScheduleExpression(expression, { dialect: 'scheduler' });
+      return parsed.kind === 'rate' ? parsed.intervalMs : undefined;
+    };
+    expect(interval('rate(5 minute)')).toBe(300_000);
+    expect(interval('rate(1 hours)')).toBe(3_600_000);
+    expect(interval('rate(2 days)')).toBe(172_800_000);
   });
 
   it('fails if a scheduled rule is given a one-time expression', () => {
-    expect(() => parseScheduleExpression('at(2026-06-01T09:00:00)', { oneTime: false })).toThrow('for EventBridge Scheduler only');
+    expect(() => parseScheduleExpression('at(2026-06-01T09:00:00)', { dialect: 'rule' })).toThrow('for EventBridge Scheduler only');
   });
 });
