@@ -7,6 +7,23 @@
 // as in Lambda. Plain JavaScript: the worker thread loads it without the TypeScript loader.
 import { format } from 'node:util';
 
+/**
+ * Lambda's runtime writes each console call as one record, so a multi-line message (an
+ * object, a stack) is one log event. On stdout it marks the line breaks inside a record with
+ * a carriage return (aws-lambda-nodejs-runtime-interface-client, StdoutLogger), as here.
+ */
+const RECORD_BREAK = '\r';
+
+/**
+ * A line written to stdout or stderr as the record it is, with its own line breaks back
+ * (what CloudWatch Logs, the Invoke log tail and the console show). A carriage return
+ * ending a line (CRLF written by the function itself) stays as it was.
+ * @param {string} line
+ */
+export function logRecord(line) {
+  return line.replace(/\r(?!$)/g, '\n');
+}
+
 const LEVELS = { log: 'INFO', info: 'INFO', warn: 'WARN', error: 'ERROR', debug: 'DEBUG', trace: 'TRACE' };
 const SEVERITY = { TRACE: 0, DEBUG: 1, INFO: 2, WARN: 3, ERROR: 4, FATAL: 5 };
 
@@ -28,7 +45,7 @@ export function formatConsoleAsLambda(currentRequestId, logging = {}) {
       if (method === 'trace') message = `Trace: ${message}\n${new Error().stack?.split('\n').slice(2).join('\n') ?? ''}`;
       const timestamp = new Date().toISOString();
       if (json) stream.write(`${JSON.stringify({ timestamp, level, requestId: currentRequestId(), message })}\n`);
-      else stream.write(`${timestamp}\t${currentRequestId()}\t${level}\t${message}\n`);
+      else stream.write(`${timestamp}\t${currentRequestId()}\t${level}\t${message.replaceAll('\n', RECORD_BREAK)}\n`);
     };
   }
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { AwsError } from '../aws-error.js';
+import { logRecord } from './console-format.mjs';
 import type { FunctionDefinition, LambdaErrorPayload } from './function-definition.js';
 import type { LoggingConfig } from './invocation-logs.js';
 
@@ -180,7 +181,7 @@ function spawnEnvironment(settings: EnvironmentSettings, generation: number): En
   return environment;
 }
 
-/** Hands each line the worker writes to stdout or stderr on as it completes. */
+/** Hands each line the worker writes to stdout or stderr on as it completes, as one log record. */
 function forwardConsole(worker: Worker, onLine: (line: string) => void): void {
   for (const stream of [worker.stdout, worker.stderr]) {
     let buffered = '';
@@ -189,8 +190,7 @@ function forwardConsole(worker: Worker, onLine: (line: string) => void): void {
       buffered += chunk;
       let newline = buffered.indexOf('\n');
       while (newline >= 0) {
-        const line = buffered.slice(0, newline);
-        onLine(line);
+        onLine(logRecord(buffered.slice(0, newline)));
         buffered = buffered.slice(newline + 1);
         newline = buffered.indexOf('\n');
       }

@@ -7,7 +7,7 @@ import { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { getHeapStatistics } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
-import { formatConsoleAsLambda } from './console-format.mjs';
+import { formatConsoleAsLambda, logRecord } from './console-format.mjs';
 import { resolveHostPrefixes } from './endpoint-host-prefix.mjs';
 import { installModuleResolution } from './module-resolution.mjs';
 import { loadHandler } from './user-function.mjs';
@@ -91,7 +91,7 @@ function takeLogLines() {
   captured = undefined;
   const lines = text.split('\n');
   if (lines.at(-1) === '') lines.pop();
-  return lines;
+  return lines.map(logRecord);
 }
 
 /** The invocation running now, for the prefix of its console lines (`undefined` during init, as in Lambda). */

@@ -67,6 +67,18 @@ beforeAll(async () => {
               LoggingConfig: { LogFormat: 'JSON' },
             },
           },
+          Multiline: {
+            Type: 'AWS::Lambda::Function',
+            Properties: {
+              FunctionName: 'multiline',
+              Handler: 'index.handler',
+              Runtime: 'nodejs24.x',
+              Code: {
+                ZipFile:
+                  "exports.handler = async () => { console.log('first\\nsecond'); console.error(new Error('boom')); process.stdout.write('raw\\r\\n'); return 'ok'; };",
+              },
+            },
+          },
           GreeterRetention: {
             Type: 'Custom::LogRetention',
             Properties: {
@@ -157,6 +169,24 @@ describe('CloudWatch Logs in the runtime', () => {
     expect(lines[9]).not.toContain('Init Duration');
     const times = (read.events ?? []).map((e) => e.timestamp as number);
     expect([...times].sort((a, b) => a - b)).toEqual(times);
+  });
+
+  it('writes each console call as one event, however many lines its message has, as in the log tail', async () => {
+    const lambda = new LambdaClient({ endpoint: runtime.url, region, credentials });
+    const invoked = await lambda.send(new InvokeCommand({ FunctionName: 'multiline', LogType: 'Tail' }));
+    lambda.destroy();
+    const found = await logs.send(new FilterLogEventsCommand({ logGroupName: '/aws/lambda/multiline' }));
+    const messages = (found.events ?? []).map((e) => e.message as string);
+    expect(messages).toEqual([
+      expect.stringMatching(/^START RequestId: /),
+      expect.stringMatching(/\tINFO\tfirst\nsecond$/),
+      expect.stringMatching(/\tERROR\tError: boom\n {4}at /),
+      // A line the function writes itself, CRLF and all, is a line as it was written.
+      'raw\r',
+      expect.stringMatching(/^END RequestId: /),
+      expect.stringMatching(/^REPORT RequestId: /),
+    ]);
+    expect(Buffer.from(invoked.LogResult ?? '', 'base64').toString()).toContain('\tINFO\tfirst\nsecond\n');
   });
 
   it("writes to the group a function's LoggingConfig names", async () => {
