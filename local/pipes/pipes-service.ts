@@ -38,15 +38,31 @@ export interface PipesServiceOptions {
   readonly log?: (line: string) => void;
 }
 
-class DeliveryFailure extends Error {}
+class DeliveryFailure extends Error {
+  constructor(
+    message: string,
+    /** What the mapped function answered, for the failure record (Lambda's `responseContext`). */
+    readonly response?: MappingResponse,
+  ) {
+    super(message);
+  }
+}
+
+/** A Lambda event source mapping's `responseContext`: the last invocation's status, version and error kind. */
+interface MappingResponse {
+  readonly statusCode: number;
+  readonly executedVersion: string;
+  readonly functionError?: 'Unhandled';
+}
 
 /** A function that reported batch item failures: the records from `index` on are retried (Lambda checkpoints before the first failure). */
 class PartialFailure extends DeliveryFailure {
   constructor(
     readonly index: number,
     message: string,
+    response?: MappingResponse,
   ) {
-    super(message);
+    super(message, response);
   }
 }
 
@@ -241,14 +257,18 @@ class PipeRunner {
   async #deliverWithRetries(records: readonly { stored: StoredRecord; event: object }[], attemptsSoFar: number): Promise<void> {
     let batch = records;
     let attempts = attemptsSoFar;
+    let response: MappingResponse | undefined;
     for (;;) {
       const tooOld = this.#expired(batch);
-      if (tooOld) return this.#deadLetter(batch, 'RecordAgeExceeded', attempts, 'the record is older than MaximumRecordAgeInSeconds');
+      if (tooOld) {
+        return this.#deadLetter(batch, 'RecordAgeExceeded', attempts, 'the record is older than MaximumRecordAgeInSeconds', response);
+      }
       try {
         await this.#deliver(batch.map((b) => b.event));
         return;
       } catch (error) {
         const message = (error as Error).message;
+        if (error instanceof DeliveryFailure && error.response) response = error.response;
         if (error instanceof PartialFailure && error.index > 0) batch = batch.slice(error.index);
         if (this.pipe.bisectOnFailure && batch.length > 1) {
           const half = Math.ceil(batch.length / 2);
@@ -258,7 +278,7 @@ class PipeRunner {
         }
         attempts++;
         const limit = this.pipe.maximumRetryAttempts;
-        if (limit >= 0 && attempts > limit) return this.#deadLetter(batch, 'RetryAttemptsExhausted', attempts, message);
+        if (limit >= 0 && attempts > limit) return this.#deadLetter(batch, 'RetryAttemptsExhausted', attempts, message, response);
         if (this.#stopped) throw new Error(`stopped while retrying a batch (${message}); it is read again after a restart`);
         this.options.log?.(`${this.pipe.name}: batch of ${batch.length} failed (${message}); retry ${attempts}`);
         await this.#backoff(Math.min(60_000, (this.options.retryBaseMs ?? 1000) * 2 ** (attempts - 1)));
@@ -375,7 +395,14 @@ class PipeRunner {
   /** A Lambda event source mapping: the function gets `{ Records }`; with ReportBatchItemFailures it may name the records it failed. */
   async #invokeMapped(records: readonly object[], mapping: NonNullable<PipeDefinition['mapping']>): Promise<void> {
     const outcome = await this.options.services.lambda.invoke(this.pipe.targetArn, { Records: records });
-    if (!outcome.ok) throw new DeliveryFailure(`the function failed: ${outcome.error.errorType}: ${outcome.error.errorMessage}`);
+    // Only the unqualified function runs here, so what ran is $LATEST (as the runtime's asynchronous invocations record it).
+    if (!outcome.ok) {
+      throw new DeliveryFailure(`the function failed: ${outcome.error.errorType}: ${outcome.error.errorMessage}`, {
+        statusCode: 200,
+        executedVersion: '$LATEST',
+        functionError: 'Unhandled',
+      });
+    }
     if (!mapping.reportBatchItemFailures) return;
     type Response = { batchItemFailures?: { itemIdentifier?: unknown }[] } | null;
     let answer: Response = null;
@@ -393,11 +420,23 @@ class PipeRunner {
     throw new PartialFailure(
       first,
       `the function reported ${failed.length} failed record(s), from sequence number ${sequenceNumbers[first]}`,
+      { statusCode: 200, executedVersion: '$LATEST' },
     );
   }
 
-  /** Pipes' description of a batch it gave up on (the records stay in the stream until it drops them). */
-  async #deadLetter(batch: readonly { stored: StoredRecord }[], condition: string, attempts: number, reason: string): Promise<void> {
+  /**
+   * The description of a batch given up on (the records stay in the stream until it drops
+   * them). A Lambda event source mapping's says what the function last answered
+   * (`responseContext`: status code, executed version, function error), as Lambda's on-failure
+   * record does; the reason is logged. A pipe's carries the reason.
+   */
+  async #deadLetter(
+    batch: readonly { stored: StoredRecord }[],
+    condition: string,
+    attempts: number,
+    reason: string,
+    response: MappingResponse | undefined,
+  ): Promise<void> {
     const first = batch[0]?.stored;
     const last = batch.at(-1)?.stored;
     this.options.log?.(`${this.pipe.name}: ${batch.length} record(s) not delivered (${condition}: ${reason})`);
@@ -409,7 +448,7 @@ class PipeRunner {
         condition,
         approximateInvokeCount: attempts,
       },
-      responseContext: { errorMessage: reason },
+      ...(this.pipe.mapping ? (response ? { responseContext: response } : {}) : { responseContext: { errorMessage: reason } }),
       version: '1.0',
       timestamp: new Date(this.options.clock.now()).toISOString(),
       DDBStreamBatchInfo: {

@@ -26,7 +26,7 @@ function pipe(overrides: Partial<PipeDefinition> = {}): PipeDefinition {
   };
 }
 
-function harness(definition: PipeDefinition, clock = new ManualClock(), retryBaseMs = 5) {
+function harness(definition: PipeDefinition, clock = new ManualClock(), retryBaseMs = 5, lambda?: PipeServices['lambda']) {
   const records: StoredRecord[] = [];
   const sent: { queue: string; body: string }[] = [];
   const source: StreamSource = {
@@ -36,7 +36,7 @@ function harness(definition: PipeDefinition, clock = new ManualClock(), retryBas
   };
   let failTarget = false;
   const services: PipeServices = {
-    lambda: { invoke: async () => ({ ok: true, payload: '[]' }) },
+    lambda: lambda ?? { invoke: async () => ({ ok: true, payload: '[]' }) },
     events: { PutEvents: async () => ({ FailedEntryCount: 0 }) },
     sqs: {
       queueUrlOf: (arn) => arn.split(':').at(-1) as string,
@@ -87,6 +87,28 @@ describe('PipesService', () => {
       requestContext: { condition: 'RecordAgeExceeded' },
       DDBStreamBatchInfo: { batchSize: 1, startSequenceNumber: '1', endSequenceNumber: '1', streamArn: STREAM },
     });
+  });
+
+  it("records what a mapped function last answered in its failure record, as Lambda's on-failure destination gets it", async () => {
+    const failing: PipeServices['lambda'] = {
+      invoke: async () => ({ ok: false, error: { errorType: 'Error', errorMessage: 'boom' } }),
+    };
+    const mapping = pipe({
+      targetArn: 'arn:aws:lambda:us-east-1:000000000000:function:f',
+      mapping: { reportBatchItemFailures: false },
+      maximumRetryAttempts: 1,
+    });
+    const h = harness(mapping, new ManualClock(), 1, failing);
+    h.add('bad');
+    h.service.start();
+    await h.service.idle();
+    await h.service.stop();
+    const record = JSON.parse(h.sent[0]?.body as string);
+    expect(record).toMatchObject({
+      requestContext: { functionArn: mapping.targetArn, condition: 'RetryAttemptsExhausted', approximateInvokeCount: 2 },
+      DDBStreamBatchInfo: { batchSize: 1 },
+    });
+    expect(record.responseContext).toEqual({ statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' });
   });
 
   it('retries a failing target until it accepts, without skipping or repeating a record', async () => {
