@@ -97,10 +97,16 @@ export class Execution implements StateHost {
 
   // ---- history ----
 
-  emit(frame: { last: number } | undefined, type: string, detailsKey?: string, details?: Record<string, unknown>): number {
+  emit(
+    frame: { last: number } | undefined,
+    type: string,
+    detailsKey?: string,
+    details?: Record<string, unknown>,
+    timestamp = this.clock.now(),
+  ): number {
     if ((frame as Frame | undefined)?.silent) return (frame as Frame).last;
     const id = this.nextId++;
-    const event: HistoryEvent = { id, previousEventId: frame ? frame.last : id - 1, timestamp: this.clock.now(), type };
+    const event: HistoryEvent = { id, previousEventId: frame ? frame.last : id - 1, timestamp, type };
     if (detailsKey) event[detailsKey] = details ?? {};
     this.events.push(event);
     if (frame) frame.last = id;
@@ -135,11 +141,15 @@ export class Execution implements StateHost {
 
   async run(): Promise<ExecutionResult> {
     const frame: Frame = { vars: new Variables(), last: 0, signal: this.controller.signal };
-    this.emit(frame, 'ExecutionStarted', 'executionStartedEventDetails', {
-      input: this.inputText,
-      inputDetails: { truncated: false },
-      roleArn: this.options.roleArn ?? '',
-    });
+    // Stamped with the execution's start (DescribeExecution's startDate), as in AWS, however
+    // long the engine took to pick the execution up.
+    this.emit(
+      frame,
+      'ExecutionStarted',
+      'executionStartedEventDetails',
+      { input: this.inputText, inputDetails: { truncated: false }, roleArn: this.options.roleArn ?? '' },
+      this.startTime,
+    );
     return this.drive(frame, this.options.machine.startAt, this.executionContext.Input, this.inputText);
   }
 

@@ -180,6 +180,13 @@ describe('Task state', () => {
 });
 
 describe('Execution', () => {
+  it('stamps ExecutionStarted with the execution start it is given, however later the engine runs it', async () => {
+    const startedAt = Date.UTC(2026, 0, 1) - 1500;
+    const { events } = await run({ StartAt: 'A', States: { A: { Type: 'Pass', End: true } } }, {}, { startTime: startedAt });
+    expect(events[0]).toMatchObject({ type: 'ExecutionStarted', timestamp: startedAt });
+    expect(events[1]?.timestamp).toBe(Date.UTC(2026, 0, 1));
+  });
+
   it('ends ABORTED with the given error and cause when stopped', async () => {
     const time = fakeTime();
     const handle = startExecution({
