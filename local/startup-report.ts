@@ -221,6 +221,8 @@ function sampleEntries(definitions: ServiceDefinitions): string | undefined {
     const source = sampleValue(pattern?.source);
     const detailType = sampleValue(pattern?.['detail-type']);
     if (typeof source !== 'string' || typeof detailType !== 'string') continue;
+    // PutEvents refuses a source starting with aws. (NotAuthorizedForSourceException): AWS services send those.
+    if (source.startsWith('aws.')) continue;
     const detail = sampleObject(pattern?.detail) ?? {};
     if (!matches(rule, source, detailType, detail)) continue;
     const entry = { EventBusName: rule.busName, Source: source, DetailType: detailType, Detail: JSON.stringify(detail) };

@@ -10,6 +10,7 @@ import {
   type ScheduleDefinition,
   type ScheduleGroupDefinition,
   type ScheduleTarget,
+  targetProblem,
 } from './definitions.js';
 import { type FiringPlan, nextFiring, parseScheduleExpression } from './schedule-expression.js';
 import { type InvocationRow, type ScheduleState, ScheduleStore } from './schedule-store.js';
@@ -160,6 +161,10 @@ export class SchedulerService {
 
   /** Creates or replaces a schedule made through the API and keeps it in the data folder. */
   saveSchedule(schedule: ScheduleDefinition): void {
+    // The start-up report names a template schedule's target the runtime cannot reach; one
+    // created or changed through the API is named when it is saved, not first at its firing.
+    const problem = targetProblem(schedule.Target.Arn);
+    if (problem) this.options.log?.(`[not as in AWS] schedule ${schedule.Name}: ${problem}`);
     const live = this.#put(schedule, this.#schedules.get(schedule.Arn)?.fromTemplate ?? false);
     if (!live.fromTemplate) this.#store.saveSchedule(schedule);
     this.#arm();

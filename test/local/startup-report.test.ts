@@ -146,12 +146,14 @@ describe('startupReport', () => {
     expect(line).not.toContain('examples/ticket-created.json');
   });
 
-  it('skips a disabled rule and a rule whose pattern it cannot satisfy', () => {
+  it("skips a disabled rule, a rule whose pattern it cannot satisfy and a rule for an AWS service's events", () => {
     const { lines } = report({
       rules: [
         rule('Off', 'default', { source: ['a'], 'detail-type': ['b'] }, 'DISABLED'),
         rule('NoSource', 'default', { 'detail-type': ['b'] }),
         rule('Unsatisfiable', 'default', { source: ['a'], 'detail-type': ['b'], detail: { x: [{ 'anything-but': 'y' }] } }),
+        // PutEvents refuses an aws.* source: only the service can send it.
+        rule('FromS3', 'default', { source: ['aws.s3'], 'detail-type': ['Object Created'] }),
         rule('Plain', 'default', { source: ['c'], 'detail-type': ['d'] }),
       ],
     });

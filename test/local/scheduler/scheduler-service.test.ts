@@ -328,6 +328,17 @@ describe('SchedulerService', () => {
     await service.runDue();
     expect(targets.deadLetters.map((d) => d.attributes.ERROR_CODE)).toEqual(['ResourceNotFoundException']);
   });
+  it('names a universal target saved through the API, which it cannot invoke, when it is saved', async () => {
+    const clock = new ManualClock(T0);
+    const { service, log } = scheduler({ clock, schedules: [] });
+    service.saveSchedule(
+      schedule({ Name: 'rotate', Target: { Arn: 'arn:aws:scheduler:::aws-sdk:secretsmanager:rotateSecret', RoleArn: 'r' } }),
+    );
+    expect(log).toEqual([expect.stringMatching(/^\[not as in AWS\] schedule rotate: its universal target .* is not invoked locally/)]);
+    service.saveSchedule(schedule({ Name: 'sweep' }));
+    expect(log).toHaveLength(1);
+  });
+
   it('fires on its own timer while it runs, on the real clock', async () => {
     // A one-time schedule two seconds ahead, to the second, in UTC.
     const due = new Date(Math.ceil((Date.now() + 2000) / 1000) * 1000);
