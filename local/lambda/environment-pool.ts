@@ -26,8 +26,10 @@ export interface Environment {
   readonly initLines: string[];
   /** Where the function's console lines go besides the console while an invocation runs here. */
   onLine?: (line: string) => void;
-  /** `YYYY/MM/DD/[$LATEST]<32 hex>`, as Lambda names an environment's log stream. */
+  /** `YYYY/MM/DD/[<version>]<32 hex>`, as Lambda names an environment's log stream. */
   readonly logStreamName: string;
+  /** The version it runs (`$LATEST` or a published one): an environment serves one version, as in Lambda. */
+  readonly version: string;
   /** The function's generation it was started with: one of an older generation is retired when it is released (`update`). */
   readonly generation: number;
 }
@@ -42,13 +44,15 @@ export interface EnvironmentSettings {
 }
 
 /**
- * The execution environments of one function: idle ones are reused, new ones start while
- * the function is under its concurrency, and beyond it an invocation waits for one to be
- * released (or is throttled, when asked to be).
+ * The execution environments of one function: idle ones of the version asked for are
+ * reused, new ones start while the function is under its concurrency, and beyond it an
+ * invocation waits for one to be released (or is throttled, when asked to be). Each
+ * environment runs one version (its `AWS_LAMBDA_FUNCTION_VERSION` and log stream say
+ * which); at the concurrency, an idle one of another version gives its place up.
  */
 export class EnvironmentPool {
   readonly #idle: Environment[] = [];
-  readonly #waiting: ((env: Environment) => void)[] = [];
+  readonly #waiting: { readonly version: string; readonly take: (env: Environment) => void }[] = [];
   #count = 0;
   #maxConcurrency: number;
   /** Bumped by `retire`: environments of an older generation run the old code and are never reused. */
@@ -81,18 +85,23 @@ export class EnvironmentPool {
     await Promise.all(all.map((env) => env.worker.terminate()));
   }
 
-  async acquire(throttle: boolean, signal?: AbortSignal): Promise<Environment> {
+  async acquire(throttle: boolean, signal?: AbortSignal, version = '$LATEST'): Promise<Environment> {
     signal?.throwIfAborted();
-    const idle = this.#idle.pop();
-    if (idle) {
+    const at = this.#idle.findLastIndex((env) => env.version === version);
+    if (at >= 0) {
+      const [idle] = this.#idle.splice(at, 1) as [Environment];
       idle.busy = true;
       return idle;
     }
     if (this.#count < this.#maxConcurrency) {
       this.#count++;
-      const env = this.#spawn();
-      env.busy = true;
-      return env;
+      return this.#spawn(version);
+    }
+    const other = this.#idle.shift();
+    if (other) {
+      // Its place goes to the version asked for.
+      void other.worker.terminate();
+      return this.#spawn(version);
     }
     if (throttle) {
       throw new AwsError(
@@ -103,50 +112,50 @@ export class EnvironmentPool {
     }
     return new Promise((resolve, reject) => {
       const abandon = () => {
-        const at = this.#waiting.indexOf(take);
+        const at = this.#waiting.indexOf(waiter);
         if (at >= 0) this.#waiting.splice(at, 1);
         reject(signal?.reason);
       };
-      const take = (env: Environment) => {
-        signal?.removeEventListener('abort', abandon);
-        resolve(env);
+      const waiter = {
+        version,
+        take: (env: Environment) => {
+          signal?.removeEventListener('abort', abandon);
+          resolve(env);
+        },
       };
       signal?.addEventListener('abort', abandon, { once: true });
-      this.#waiting.push(take);
+      this.#waiting.push(waiter);
     });
   }
 
   release(env: Environment, discard: boolean): void {
-    if (discard || env.generation !== this.#generation) {
+    const next = this.#waiting.shift();
+    if (discard || env.generation !== this.#generation || (next && next.version !== env.version)) {
       void env.worker.terminate();
-      this.#count--;
-      const next = this.#waiting.shift();
-      if (next) {
-        this.#count++;
-        const fresh = this.#spawn();
-        fresh.busy = true;
-        next(fresh);
-      }
+      if (next) next.take(this.#spawn(next.version));
+      else this.#count--;
       return;
     }
-    const next = this.#waiting.shift();
     if (next) {
-      next(env);
+      next.take(env);
       return;
     }
     env.busy = false;
     this.#idle.push(env);
   }
 
-  #spawn(): Environment {
-    return spawnEnvironment(this.settings(), this.#generation);
+  /** A new environment of `version`, busy for the caller (its place already counted). */
+  #spawn(version: string): Environment {
+    const env = spawnEnvironment(this.settings(), this.#generation, version);
+    env.busy = true;
+    return env;
   }
 }
 
 /** Starts a worker thread running the function's bundle with its environment variables. */
-function spawnEnvironment(settings: EnvironmentSettings, generation: number): Environment {
+function spawnEnvironment(settings: EnvironmentSettings, generation: number, version: string): Environment {
   const { definition } = settings;
-  const logStreamName = `${new Date().toISOString().slice(0, 10).replaceAll('-', '/')}/[$LATEST]${randomUUID().replaceAll('-', '')}`;
+  const logStreamName = `${new Date().toISOString().slice(0, 10).replaceAll('-', '/')}/[${version}]${randomUUID().replaceAll('-', '')}`;
   const worker = new Worker(WORKER_SCRIPT, {
     workerData: {
       taskRoot: definition.codePath,
@@ -155,14 +164,14 @@ function spawnEnvironment(settings: EnvironmentSettings, generation: number): En
       layerRoots: definition.layers ?? [],
       runtimeRoot: RUNTIME_ROOT,
       functionName: definition.name,
-      functionVersion: '$LATEST',
+      functionVersion: version,
       invokedFunctionArn: definition.arn,
       memoryLimitInMB: String(definition.memorySize),
       logGroupName: definition.logGroupName,
       logStreamName,
       logging: settings.logging,
     },
-    env: { ...settings.environment, AWS_LAMBDA_LOG_STREAM_NAME: logStreamName },
+    env: { ...settings.environment, AWS_LAMBDA_FUNCTION_VERSION: version, AWS_LAMBDA_LOG_STREAM_NAME: logStreamName },
     stdout: true,
     stderr: true,
     execArgv: definition.environment.NODE_OPTIONS?.includes('--enable-source-maps') ? ['--enable-source-maps'] : [],
@@ -177,7 +186,7 @@ function spawnEnvironment(settings: EnvironmentSettings, generation: number): En
     environment?.onLine?.(line);
   });
   const ready = readiness(worker, initLines, settings.log);
-  environment = { worker, ready, busy: false, used: false, initLines, logStreamName, generation };
+  environment = { worker, ready, busy: false, used: false, initLines, logStreamName, version, generation };
   return environment;
 }
 

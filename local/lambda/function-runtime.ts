@@ -171,7 +171,7 @@ export class FunctionRuntime {
     // a new trace when the call carries none.
     const callerTraceHeader = options.traceHeader ?? currentTraceHeader();
     const traceHeader = childHeader(callerTraceHeader, newSegmentId());
-    const env = await this.#pool.acquire(options.throttle ?? false, options.signal);
+    const env = await this.#pool.acquire(options.throttle ?? false, options.signal, options.version ?? '$LATEST');
     const note = this.#notes(env, requestId, traceHeader, callerTraceHeader, options.messages);
     const invocation: Invocation = {
       env,

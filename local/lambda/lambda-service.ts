@@ -203,7 +203,6 @@ export class LambdaService implements RestProtocolService {
       ...definition.environment,
       AWS_LAMBDA_FUNCTION_NAME: definition.name,
       AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(definition.memorySize),
-      AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
       AWS_LAMBDA_LOG_GROUP_NAME: definition.logGroupName,
       AWS_EXECUTION_ENV: `AWS_Lambda_${definition.runtime}`,
       // Powertools reports cold starts only for on-demand environments, as Lambda labels them.

@@ -109,6 +109,27 @@ describe('FunctionRuntime', () => {
     await expect(next).resolves.toMatchObject({ ok: true, payload: '2' });
   });
 
+  it('runs each version in environments of its own, which name the version, as Lambda does', async () => {
+    const runtime = fn(
+      `const loadedAs = process.env.AWS_LAMBDA_FUNCTION_VERSION;
+       export const handler = async (event, context) => ({ loadedAs, now: process.env.AWS_LAMBDA_FUNCTION_VERSION, context: context.functionVersion, stream: process.env.AWS_LAMBDA_LOG_STREAM_NAME })`,
+      { reservedConcurrency: 1 },
+    );
+    const ran = async (version?: string) => {
+      const outcome = await runtime.invoke({}, version ? { version } : {});
+      return outcome.ok ? JSON.parse(outcome.payload) : outcome;
+    };
+    const latest = await ran();
+    expect(latest).toMatchObject({ loadedAs: '$LATEST', now: '$LATEST', context: '$LATEST' });
+    expect(latest.stream).toMatch(/^\d{4}\/\d\d\/\d\d\/\[\$LATEST\][0-9a-f]{32}$/);
+    // At its concurrency of 1, the idle $LATEST environment gives its place to version 3's.
+    const three = await ran('3');
+    expect(three).toMatchObject({ loadedAs: '3', now: '3', context: '3' });
+    expect(three.stream).toMatch(/\/\[3\][0-9a-f]{32}$/);
+    expect(await ran('3')).toEqual(three);
+    expect((await ran()).stream).not.toBe(latest.stream);
+  });
+
   it("hands every log line, in Lambda's text format, and the START/END/REPORT lines to the sink", async () => {
     const logs: string[] = [];
     const outcome = await fn(
