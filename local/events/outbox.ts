@@ -2,6 +2,7 @@ import type { DatabaseSync } from 'node:sqlite';
 import { AwsError } from '../aws-error.js';
 import type { Clock } from '../clock.js';
 import { DurableOutbox, nextRetry, type OutboxOutcome } from '../store/outbox.js';
+import { UnsupportedTargetError } from '../targets/dispatcher.js';
 import { childHeader, derivedTraceRoot, parseTraceHeader, ruleMatchSegment, withTraceHeader } from '../trace-header.js';
 import type { EventEnvelope, RuleDefinition, TargetDefinition, TargetDelivery } from './definitions.js';
 import { renderTargetInput } from './input-transform.js';
@@ -146,13 +147,15 @@ export class DeliveryOutbox {
       const errorCode = error instanceof AwsError ? error.code : 'InternalFailure';
       const errorMessage = (error as Error).message;
       const reason = `${errorCode}: ${errorMessage}`;
-      const next = nextRetry(
-        {
-          maximumRetryAttempts: target.retryPolicy?.maximumRetryAttempts ?? DEFAULT_RETRY_ATTEMPTS,
-          maximumEventAgeMs: (target.retryPolicy?.maximumEventAgeInSeconds ?? DEFAULT_MAX_EVENT_AGE_SECONDS) * 1000,
-        },
-        { failures: row.attempts + 1, firstAt: row.first_at, now: this.options.clock.now() },
-      );
+      const next = retriable(error)
+        ? nextRetry(
+            {
+              maximumRetryAttempts: target.retryPolicy?.maximumRetryAttempts ?? DEFAULT_RETRY_ATTEMPTS,
+              maximumEventAgeMs: (target.retryPolicy?.maximumEventAgeInSeconds ?? DEFAULT_MAX_EVENT_AGE_SECONDS) * 1000,
+            },
+            { failures: row.attempts + 1, firstAt: row.first_at, now: this.options.clock.now() },
+          )
+        : { exhausted: undefined };
       if ('at' in next) {
         return {
           kind: 'retry',
@@ -188,7 +191,8 @@ export class DeliveryOutbox {
     event: EventEnvelope,
     errorCode: string,
     errorMessage: string,
-    exhaustedRetryCondition: 'MaximumRetryAttempts' | 'MaximumEventAgeInSeconds',
+    /** Undefined for an error EventBridge does not retry. */
+    exhaustedRetryCondition: 'MaximumRetryAttempts' | 'MaximumEventAgeInSeconds' | undefined,
   ): Promise<{ deadLetterMessageId?: string } | { unreachable: string }> {
     if (!target.deadLetterArn) {
       this.options.log?.(
@@ -205,13 +209,27 @@ export class DeliveryOutbox {
           errorCode,
           errorMessage,
           retryAttempts: row.attempts,
-          exhaustedRetryCondition,
+          ...(exhaustedRetryCondition ? { exhaustedRetryCondition } : {}),
         })) ?? undefined;
     } catch (error) {
       return { unreachable: (error as Error).message };
     }
     return sent?.messageId === undefined ? {} : { deadLetterMessageId: sent.messageId };
   }
+}
+
+/**
+ * Whether EventBridge tries a failed delivery again. It does for throttling and the
+ * target's own faults (5xx); an event whose target is gone or refuses it for the request
+ * itself (any other 4xx: a deleted state machine or queue, a missing permission) goes to the
+ * dead-letter queue, or is dropped, at once (eb-rule-dlq: "sent to a DLQ without any retry
+ * attempts"). A target the runtime does not run keeps its retries (the start-up report
+ * names it), as does any error that is not a service's answer.
+ */
+function retriable(error: unknown): boolean {
+  if (!(error instanceof AwsError) || error instanceof UnsupportedTargetError) return true;
+  if (/Throttl|TooManyRequests|LimitExceeded/i.test(error.code)) return true;
+  return error.status === 429 || error.status >= 500;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { AwsError } from '../../../local/aws-error.js';
 import { ManualClock } from '../../../local/clock.js';
 import type {
   DeadLetterReason,
@@ -16,12 +17,19 @@ afterEach(async () => {
   await Promise.all(services.splice(0).map((service) => service.stop()));
 });
 
-/** Records deliveries; a target whose ARN contains "broken" always refuses. */
+/**
+ * Records deliveries; a target whose ARN contains "broken" always refuses, one containing
+ * "gone" answers as a deleted state machine does, one containing "busy" is throttled.
+ */
 class RecordingDelivery implements TargetDelivery {
   readonly delivered: { target: string; input: string }[] = [];
   readonly deadLettered: ({ queue: string; event: EventEnvelope } & DeadLetterReason)[] = [];
+  readonly attempts = new Map<string, number>();
   async deliver(target: TargetDefinition, input: string) {
+    this.attempts.set(target.id, (this.attempts.get(target.id) ?? 0) + 1);
     if (target.arn.includes('broken')) throw new Error('target refused');
+    if (target.arn.includes('gone')) throw new AwsError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${target.arn}'`);
+    if (target.arn.includes('busy')) throw new AwsError('ThrottlingException', 'Rate exceeded');
     this.delivered.push({ target: target.id, input });
   }
   async deadLetter(queue: string, event: EventEnvelope, reason: DeadLetterReason) {
@@ -113,6 +121,38 @@ describe('EventsService', () => {
       }),
     ]);
     expect(delivery.deadLettered[0]?.event.detail).toEqual({ n: 1 });
+  });
+
+  it('sends an event whose target is gone to the DLQ at once, without retrying, and retries a throttled one', async () => {
+    const dlq = 'arn:aws:sqs:us-east-1:000000000000:dlq';
+    const { events, delivery, clock } = service([
+      rule([
+        { id: 'gone', arn: 'arn:aws:states:us-east-1:000000000000:stateMachine:gone', deadLetterArn: dlq },
+        {
+          id: 'busy',
+          arn: 'arn:aws:states:us-east-1:000000000000:stateMachine:busy',
+          retryPolicy: { maximumRetryAttempts: 1 },
+          deadLetterArn: dlq,
+        },
+      ]),
+    ]);
+    await put(events);
+    for (let i = 0; i < 3; i++) {
+      await events.idle();
+      clock.advance(600_000);
+      await put(events, {}, 'unmatched');
+    }
+    await events.idle();
+    expect(delivery.attempts.get('gone')).toBe(1);
+    expect(delivery.attempts.get('busy')).toBe(2);
+    const gone = delivery.deadLettered.find((d) => d.targetArn.endsWith(':gone'));
+    expect(gone).toMatchObject({ errorCode: 'StateMachineDoesNotExist', retryAttempts: 0 });
+    expect(gone?.exhaustedRetryCondition).toBeUndefined();
+    expect(delivery.deadLettered.find((d) => d.targetArn.endsWith(':busy'))).toMatchObject({
+      errorCode: 'ThrottlingException',
+      retryAttempts: 1,
+      exhaustedRetryCondition: 'MaximumRetryAttempts',
+    });
   });
 
   it('keeps accepted deliveries across a restart of the service on the same database', async () => {
