@@ -9,14 +9,12 @@ import {
   page,
   paginationInput,
 } from './api-validation.js';
-import type { BusDefinition, RuleDefinition, TargetDefinition } from './definitions.js';
+import { type BusDefinition, LOCAL_TARGET_SERVICES, type RuleDefinition, type TargetDefinition } from './definitions.js';
 import { validateTargetInput } from './input-transform.js';
 import type { CompiledRule, EventRegistry } from './registry.js';
 
 /** https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-quota.html */
 const MAX_TARGETS_PER_RULE = 5;
-/** The target services `local/events/rule-targets.ts` delivers to. */
-const LOCAL_TARGET_SERVICES = new Set(['sqs', 'sns', 'lambda', 'states', 'events']);
 const RULE_STATES = ['DISABLED', 'ENABLED', 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS'] as const;
 
 type Input = Record<string, unknown>;

@@ -92,6 +92,9 @@ export interface TargetDelivery {
 type Props = Record<string, unknown>;
 
 /** The template's buses, rules and archives. */
+/** The target services rule targets are delivered to locally (`rule-targets.ts`); others are reported and their deliveries fail. */
+export const LOCAL_TARGET_SERVICES: ReadonlySet<string> = new Set(['sqs', 'sns', 'lambda', 'states', 'events', 'logs']);
+
 export function eventDefinitions(byType: (type: string) => readonly LoadedResource[]): {
   buses: BusDefinition[];
   rules: RuleDefinition[];
@@ -112,6 +115,13 @@ export function eventDefinitions(byType: (type: string) => readonly LoadedResour
     if (p.ScheduleExpression !== undefined && busName(p.EventBusName) !== 'default') {
       warnings.push(
         `${r.stackName}/${r.logicalId} (AWS::Events::Rule): ScheduleExpression on event bus ${busName(p.EventBusName)} never fires: EventBridge runs schedules only on the default bus`,
+      );
+    }
+    for (const t of (p.Targets as Props[] | undefined) ?? []) {
+      const service = tryParseArn(String(t.Arn))?.service;
+      if (service !== undefined && LOCAL_TARGET_SERVICES.has(service)) continue;
+      warnings.push(
+        `${r.stackName}/${r.logicalId} (AWS::Events::Rule): target ${String(t.Id)} (${String(t.Arn)}) is not run locally: its deliveries fail and are retried under its retry policy, then go to its dead-letter queue`,
       );
     }
     return {

@@ -12,7 +12,7 @@ declare module '../services/service-module.js' {
 /** EventBridge: the template's buses, rules and archives; rule targets are delivered to the local services. */
 export const eventsModule: ServiceModule<'events'> = {
   name: 'events',
-  needs: ['template', 'readApi', 'sqs', 'sns', 'lambda'],
+  needs: ['template', 'readApi', 'sqs', 'sns', 'lambda', 'logs'],
   databases: ['events'],
   resourceTypes: ['AWS::Events::EventBus', 'AWS::Events::EventBusPolicy', 'AWS::Events::Rule', 'AWS::Events::Archive'],
   create({ settings, database, services }) {
@@ -26,6 +26,14 @@ export const eventsModule: ServiceModule<'events'> = {
       // Step Functions starts executions that put events, so it is created after EventBridge: looked up when a target is delivered, as the bus is.
       states: { StartExecution: (input) => services.get('states').StartExecution(input) },
       forwardToBus: (busArn, event) => services.get('events').forward(busArn, event),
+      logs: {
+        // Committed before the delivery counts as done, so a kill right after loses no log event.
+        write: (group, stream, events) => {
+          const logs = services.get('logs');
+          logs.write(group, stream, events);
+          logs.flush();
+        },
+      },
       log: (line) => log(`[events] ${line}`),
     });
     const events = new EventsService({

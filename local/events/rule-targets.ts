@@ -29,6 +29,7 @@ export class LocalTargetDelivery implements TargetDelivery {
     readonly lambda: Pick<LambdaService, 'invokeAsync'>;
     readonly states: StatesForTargets;
     readonly forwardToBus: (busArn: string, event: EventEnvelope) => void;
+    readonly logs?: NonNullable<TargetServices['logs']>;
     readonly log: (line: string) => void;
   }) {
     this.#queues = new QueuesByArn(services.sqs);
@@ -39,6 +40,7 @@ export class LocalTargetDelivery implements TargetDelivery {
       lambda: { invokeAsync: (fn, event) => services.lambda.invokeAsync(fn, event) },
       states: { StartExecution: (input) => services.states.StartExecution(input) },
       events: { forward: (busArn, event) => services.forwardToBus(busArn, event) },
+      ...(services.logs ? { logs: services.logs } : {}),
     });
   }
 
@@ -49,7 +51,12 @@ export class LocalTargetDelivery implements TargetDelivery {
     const fifo = target.arn.endsWith('.fifo') ? { MessageGroupId: groupId, MessageDeduplicationId: event.id } : {};
     // A standard queue with a group id is a fair queue: the group id names the message's tenant.
     const fair = !target.arn.endsWith('.fifo') && groupId !== undefined ? { MessageGroupId: groupId } : {};
-    await this.#dispatcher.send(target.arn, { body: input, sqs: { ...fifo, ...fair }, sns: fifo, events: { forward: event } });
+    await this.#dispatcher.send(target.arn, {
+      ...(target.arn.startsWith('arn:aws:logs:') ? logEvent(input, event) : { body: input }),
+      sqs: { ...fifo, ...fair },
+      sns: fifo,
+      events: { forward: event },
+    });
   }
 
   async deadLetter(queueArn: string, event: EventEnvelope, reason: DeadLetterReason): Promise<{ messageId?: string }> {
@@ -71,4 +78,26 @@ export class LocalTargetDelivery implements TargetDelivery {
     const answer = sent.service === 'sqs' ? (sent.answer as { MessageId?: string } | undefined) : undefined;
     return { messageId: answer?.MessageId };
   }
+}
+
+/**
+ * What a log group target gets: the input as the log event's message at the event's time,
+ * or, for an input transformed to `{"timestamp", "message"}` (the shape EventBridge takes
+ * for log groups, CDK's LogGroupTargetInput), that message at that time. Each event goes to
+ * a stream named after the event's id (unverified: AWS does not document the name).
+ */
+function logEvent(input: string, event: EventEnvelope): { body: string; logs: { streamName: string; timestamp: number } } {
+  const at = Date.parse(event.time);
+  let shaped: { timestamp?: unknown; message?: unknown } | undefined;
+  try {
+    const parsed = JSON.parse(input) as unknown;
+    const keys = parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? Object.keys(parsed) : [];
+    if (keys.includes('message') && keys.every((k) => k === 'message' || k === 'timestamp')) shaped = parsed as typeof shaped;
+  } catch {
+    // Not JSON: the text is the message.
+  }
+  if (!shaped) return { body: input, logs: { streamName: event.id, timestamp: at } };
+  const message = typeof shaped.message === 'string' ? shaped.message : JSON.stringify(shaped.message);
+  const time = typeof shaped.timestamp === 'number' ? shaped.timestamp : Date.parse(String(shaped.timestamp));
+  return { body: message, logs: { streamName: event.id, timestamp: Number.isFinite(time) ? time : at } };
 }

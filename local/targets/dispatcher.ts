@@ -47,6 +47,10 @@ export interface TargetServices {
     putServiceEvent?(busArn: string, event: ServiceEvent): void;
     forward?(busArn: string, event: EventEnvelope): void;
   };
+  readonly logs?: {
+    /** Appends the events to the group's stream (creating both as needed), durably by the time it returns. */
+    write(group: string, stream: string, events: readonly { readonly timestamp: number; readonly message: string }[]): void;
+  };
 }
 
 /** A synchronous invocation's outcome, as LambdaService's `invoke` answers it. */
@@ -77,6 +81,8 @@ export interface TargetMessage {
   readonly states?: { readonly name?: string };
   /** Required for event bus targets: an event bus takes events, not text (a function when only a bus target can build it). */
   readonly events?: BusMessage | (() => BusMessage);
+  /** Required for log group targets: the stream the body goes to, and the log event's time. */
+  readonly logs?: { readonly streamName: string; readonly timestamp: number };
 }
 
 /** What the target's service answered, by service. */
@@ -85,7 +91,8 @@ export type Dispatched =
   | { readonly service: 'sns'; readonly answer: unknown }
   | { readonly service: 'lambda'; readonly outcome?: LambdaOutcome }
   | { readonly service: 'states'; readonly answer: unknown }
-  | { readonly service: 'events'; readonly answer?: PutEventsAnswer };
+  | { readonly service: 'events'; readonly answer?: PutEventsAnswer }
+  | { readonly service: 'logs' };
 
 /**
  * A target the runtime cannot send to: its service is not run locally (or not given to this
@@ -114,7 +121,7 @@ export function unsupportedTarget(arn: string, service: string | undefined): Uns
 /**
  * Sends a message to whatever the runtime runs behind an ARN, the way AWS services call each
  * other: SendMessage to a queue, Publish to a topic, Invoke a function, StartExecution of a
- * state machine, an event on a bus. EventBridge rule targets, Lambda destinations, Scheduler
+ * state machine, an event on a bus, a log event in a log group. EventBridge rule targets, Lambda destinations, Scheduler
  * and Pipes targets and SNS subscriptions all send through it.
  */
 export class TargetDispatcher {
@@ -145,6 +152,12 @@ export class TargetDispatcher {
       }
       case 'events':
         return this.#toBus(arn, parsed, message);
+      case 'logs': {
+        const logs = this.#service(this.services.logs, arn, parsed);
+        if (parsed.resourceType !== 'log-group' || !message.logs) throw this.unsupported(arn, parsed.service);
+        logs.write(parsed.resourceId, message.logs.streamName, [{ timestamp: message.logs.timestamp, message: message.body }]);
+        return { service: 'logs' };
+      }
       default:
         throw this.unsupported(arn, parsed.service);
     }

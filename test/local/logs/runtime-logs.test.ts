@@ -7,6 +7,7 @@ import {
   InvalidParameterException,
   PutLogEventsCommand,
 } from '@aws-sdk/client-cloudwatch-logs';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { DescribeStateMachineCommand, SFNClient, StartSyncExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -89,6 +90,26 @@ beforeAll(async () => {
           },
           SharedLogs: { Type: 'AWS::Logs::LogGroup', Properties: { LogGroupName: '/shared/functions', RetentionInDays: 7 } },
           FlowLogs: { Type: 'AWS::Logs::LogGroup', Properties: { LogGroupName: '/aws/vendedlogs/states/flow' } },
+          RuleLogs: { Type: 'AWS::Logs::LogGroup', Properties: { LogGroupName: '/aws/events/audit' } },
+          AuditRule: {
+            Type: 'AWS::Events::Rule',
+            Properties: {
+              EventPattern: { source: ['logs.test'] },
+              Targets: [
+                { Id: 'Whole', Arn: { 'Fn::GetAtt': ['RuleLogs', 'Arn'] } },
+                {
+                  // CDK's LogGroupTargetInput: the log event's time and message from the event.
+                  Id: 'Shaped',
+                  Arn: { 'Fn::GetAtt': ['RuleLogs', 'Arn'] },
+                  InputTransformer: {
+                    InputPathsMap: { time: '$.time', type: '$.detail-type' },
+                    InputTemplate: '{"timestamp": <time>, "message": <type>}',
+                  },
+                },
+                { Id: 'Stream', Arn: 'arn:aws:kinesis:us-east-1:000000000000:stream/audit' },
+              ],
+            },
+          },
           Flow: {
             Type: 'AWS::StepFunctions::StateMachine',
             Properties: {
@@ -126,6 +147,7 @@ describe('CloudWatch Logs in the runtime', () => {
   it('creates the template log groups with their retention, and the retention CDK sets on a function log group', async () => {
     const groups = await logs.send(new DescribeLogGroupsCommand({}));
     expect(groups.logGroups?.map((g) => [g.logGroupName, g.retentionInDays])).toEqual([
+      ['/aws/events/audit', undefined],
       ['/aws/lambda/greeter', 14],
       ['/aws/vendedlogs/states/flow', undefined],
       ['/shared/functions', 7],
@@ -227,6 +249,28 @@ describe('CloudWatch Logs in the runtime', () => {
       },
     ]);
     expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it("writes the events a rule matches to its log group targets, as the whole event or as the target's {timestamp, message}", async () => {
+    const events = new EventBridgeClient({ endpoint: runtime.url, region, credentials });
+    const time = new Date('2026-03-01T10:00:00Z');
+    const { Entries = [] } = await events.send(
+      new PutEventsCommand({ Entries: [{ Source: 'logs.test', DetailType: 'Audited', Detail: '{"n":1}', Time: time }] }),
+    );
+    events.destroy();
+    const id = Entries[0]?.EventId ?? '';
+    const found = await eventually(async () => {
+      const read = await logs.send(new FilterLogEventsCommand({ logGroupName: '/aws/events/audit' }));
+      return (read.events?.length ?? 0) >= 2 ? read.events : undefined;
+    });
+    const whole = found?.find((e) => e.message?.startsWith('{'));
+    expect(JSON.parse(whole?.message ?? '{}')).toMatchObject({ id, source: 'logs.test', 'detail-type': 'Audited', detail: { n: 1 } });
+    expect(found?.find((e) => e.message === 'Audited')).toMatchObject({ logStreamName: id, timestamp: time.getTime() });
+    expect(whole).toMatchObject({ logStreamName: id, timestamp: time.getTime() });
+    // The Kinesis target is named at start-up: it is not run here.
+    expect(runtime.warnings).toContainEqual(
+      expect.stringMatching(/AuditRule \(AWS::Events::Rule\): target Stream \(arn:aws:kinesis:.*\) is not run locally/),
+    );
   });
 
   it("logs an Express execution's history to its machine's log group, found by execution ARN", async () => {

@@ -8,6 +8,7 @@ const TOPIC = 'arn:aws:sns:us-east-1:123456789012:alerts';
 const FUNCTION = 'arn:aws:lambda:us-east-1:123456789012:function:audit';
 const MACHINE = 'arn:aws:states:us-east-1:123456789012:stateMachine:fulfil';
 const BUS = 'arn:aws:events:us-east-1:123456789012:event-bus/app';
+const LOG_GROUP = 'arn:aws:logs:us-east-1:123456789012:log-group:/aws/events/app:*';
 
 const event: EventEnvelope = {
   version: '0',
@@ -52,6 +53,7 @@ function services() {
       putServiceEvent: (bus, serviceEvent) => void calls.push(['putServiceEvent', bus, serviceEvent]),
       forward: (bus, forwarded) => void calls.push(['forward', bus, forwarded]),
     },
+    logs: { write: (group, stream, events) => void calls.push(['write', group, stream, events]) },
   };
   return { all, calls, lookups };
 }
@@ -170,6 +172,15 @@ describe('TargetDispatcher', () => {
     await expect(failure).rejects.toBeInstanceOf(UnsupportedTargetError);
     await expect(failure).rejects.toMatchObject({ name: 'UnsupportedTargetError', code: 'UnsupportedTarget', arn, service });
     await expect(failure).rejects.toThrow(message);
+  });
+
+  it('writes the body to a log group as one log event, in the stream and at the time the caller gives', async () => {
+    const { all, calls } = services();
+    await expect(
+      new TargetDispatcher(all).send(LOG_GROUP, { body: '{"a":1}', logs: { streamName: 'e-1', timestamp: 1_000 } }),
+    ).resolves.toEqual({ service: 'logs' });
+    expect(calls).toEqual([['write', '/aws/events/app', 'e-1', [{ timestamp: 1_000, message: '{"a":1}' }]]]);
+    await expect(new TargetDispatcher(all).send(LOG_GROUP, { body: '{}' })).rejects.toMatchObject({ code: 'UnsupportedTarget' });
   });
 
   it('fails if the service of the ARN was not given to it, or a bus target came without events', async () => {
