@@ -30,9 +30,15 @@ export const dynamoDbModule: ServiceModule<'dynamodb'> = {
   databases: ['dynamodb-streams'],
   folders: ['dynamodb'],
   resourceTypes: ['AWS::DynamoDB::Table'],
-  async create({ settings, database, folder, services }) {
+  async create({ settings, database, folder, services, warn }) {
     const { clock, region, accountId, url, guard, credentials, log } = settings;
     const { definitions } = services.get('template');
+    // dynalite keeps no capacity: a table AWS would throttle (ProvisionedThroughputExceededException) never is here.
+    warn(
+      definitions.tables
+        .filter((t) => t.definition.BillingMode !== 'PAY_PER_REQUEST')
+        .map((t) => `${t.name} (AWS::DynamoDB::Table): its provisioned capacity is not enforced: reads and writes are never throttled`),
+    );
     const host = await DynamoDbHost.start({ folder: folder('dynamodb'), guard: guard.settings(Number(new URL(url).port)) });
     const streams = new StreamsService(new StreamStore(database('dynamodb-streams'), clock, region, accountId), clock, (tableStreams) =>
       host.setStreams(tableStreams),

@@ -43,6 +43,8 @@ const assembly = () =>
           Old: table('old-table', 'OLD_IMAGE'),
           Plain: table('plain-table'),
           Expiring: table('expiring-table', 'NEW_AND_OLD_IMAGES', 'expiresAt'),
+          // CloudFormation's default billing mode: PROVISIONED.
+          Provisioned: { ...table('provisioned-table'), Properties: { ...table('provisioned-table').Properties, BillingMode: undefined } },
         },
         Outputs: { BothStream: { Value: { 'Fn::GetAtt': ['Both', 'StreamArn'] } } },
       },
@@ -127,6 +129,13 @@ describe('DynamoDB Streams (local)', () => {
     });
     return (await streams.send<{ Records: StreamRecordJson[] }>('GetRecords', { ShardIterator })).Records;
   }
+
+  it('names at start-up each table whose provisioned capacity it does not enforce, and only those', () => {
+    const capacity = runtime.warnings.filter((w) => w.includes('provisioned capacity is not enforced'));
+    expect(capacity).toEqual([
+      'provisioned-table (AWS::DynamoDB::Table): its provisioned capacity is not enforced: reads and writes are never throttled',
+    ]);
+  });
 
   it('describes a template table with its stream, under the ARN the template gave it', async () => {
     const described = await ddb.send(new DescribeTableCommand({ TableName: 'both-table' }));
