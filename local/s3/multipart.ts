@@ -3,7 +3,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { AwsError } from '../aws-error.js';
 import { inTransaction } from '../store/transaction.js';
-import { type ObjectRecord, type S3Store, writeObjectFile } from './s3-store.js';
+import { type ObjectRecord, type S3Store, type Tag, writeObjectFile } from './s3-store.js';
 
 /** S3's multipart limits: https://docs.aws.amazon.com/AmazonS3/latest/userguide/qfacts.html */
 const MIN_PART_BYTES = 5 * 1024 * 1024;
@@ -13,6 +13,8 @@ export interface UploadSettings {
   readonly contentType: string;
   readonly headers: Readonly<Record<string, string>>;
   readonly metadata: Readonly<Record<string, string>>;
+  /** CreateMultipartUpload's `x-amz-tagging`, kept for the object Complete writes. */
+  readonly tags: readonly Tag[];
 }
 
 interface UploadRow {
@@ -22,6 +24,7 @@ interface UploadRow {
   content_type: string;
   headers: string;
   metadata: string;
+  tags: string;
 }
 
 interface PartRow {
@@ -42,8 +45,19 @@ export class MultipartUploads {
   create(bucket: string, key: string, settings: UploadSettings, now: number): string {
     const uploadId = randomBytes(32).toString('base64url');
     this.store.db
-      .prepare('INSERT INTO s3_upload (upload_id, bucket, key, created_at, content_type, headers, metadata) VALUES (?, ?, ?, ?, ?, ?, ?)')
-      .run(uploadId, bucket, key, now, settings.contentType, JSON.stringify(settings.headers), JSON.stringify(settings.metadata));
+      .prepare(
+        'INSERT INTO s3_upload (upload_id, bucket, key, created_at, content_type, headers, metadata, tags) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      )
+      .run(
+        uploadId,
+        bucket,
+        key,
+        now,
+        settings.contentType,
+        JSON.stringify(settings.headers),
+        JSON.stringify(settings.metadata),
+        JSON.stringify(settings.tags),
+      );
     return uploadId;
   }
 
@@ -136,6 +150,7 @@ export class MultipartUploads {
         contentType: upload.content_type,
         headers: JSON.parse(upload.headers) as Record<string, string>,
         metadata: JSON.parse(upload.metadata) as Record<string, string>,
+        tags: JSON.parse(upload.tags) as Tag[],
       },
       body,
       () => this.#forget(uploadId),

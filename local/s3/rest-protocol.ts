@@ -4,6 +4,7 @@ import type { RawRequest, RawResponse, RestProtocolService } from '../endpoint/p
 import type { ListObjectsResult } from './listing.js';
 import { configurationsXml, xmlConfigurations } from './notification-config.js';
 import { s3HostId } from './notifier.js';
+import { objectTagging, taggingCountHeader, tagsFromHeader } from './object-tagging.js';
 import {
   address,
   byteRange,
@@ -42,7 +43,7 @@ const ARGUMENTS = new Set([
   'response-content-encoding',
 ]);
 /** Sub-resources this S3 answers; any other is NotImplemented, naming it. */
-const SERVED = new Set(['location', 'notification', 'delete', 'uploads', 'uploadId', 'partNumber']);
+const SERVED = new Set(['location', 'notification', 'delete', 'uploads', 'uploadId', 'partNumber', 'tagging']);
 
 /**
  * S3's REST-XML protocol on the shared endpoint. A request is S3's when its SigV4
@@ -100,9 +101,13 @@ export class S3RestProtocol implements RestProtocolService {
     }
     if (key === undefined) {
       if (query.has('uploads') || query.has('uploadId')) throw notServed(`${method} ?uploads (ListMultipartUploads)`);
+      if (query.has('tagging')) throw notServed(`${method} ?tagging (bucket tagging)`);
       return this.#bucketOperation(request, bucket, context);
     }
     if (query.has('uploads') || query.has('uploadId')) return this.#multipart(request, bucket, key, context);
+    if (query.has('tagging')) {
+      return objectTagging(this.s3, { method, body: () => requestBody(request).body.toString('utf8') }, bucket, key);
+    }
     switch (method) {
       case 'PUT':
         return header(request.headers, 'x-amz-copy-source') !== undefined
@@ -180,6 +185,7 @@ export class S3RestProtocol implements RestProtocolService {
         ContentType: header(headers, 'content-type'),
         Headers: storedHeaders(headers),
         Metadata: metadataOf(headers),
+        Tags: tagsFromHeader(header(headers, 'x-amz-tagging')),
       });
       return xml(document('InitiateMultipartUploadResult', { Bucket: bucket, Key: key, UploadId }));
     }
@@ -307,6 +313,7 @@ export class S3RestProtocol implements RestProtocolService {
         ContentType: header(request.headers, 'content-type'),
         Headers: storedHeaders(request.headers),
         Metadata: metadataOf(request.headers),
+        Tags: tagsFromHeader(header(request.headers, 'x-amz-tagging')),
         ContentMD5: header(request.headers, 'content-md5'),
         Checksums: checksums,
         IfNoneMatch: header(request.headers, 'if-none-match'),
@@ -332,6 +339,8 @@ export class S3RestProtocol implements RestProtocolService {
         SourceBucket: source.bucket,
         SourceKey: source.key,
         MetadataDirective: header(request.headers, 'x-amz-metadata-directive'),
+        TaggingDirective: header(request.headers, 'x-amz-tagging-directive'),
+        Tags: tagsFromHeader(header(request.headers, 'x-amz-tagging')),
         ContentType: header(request.headers, 'content-type'),
         Headers: storedHeaders(request.headers),
         Metadata: metadataOf(request.headers),
@@ -363,6 +372,7 @@ export class S3RestProtocol implements RestProtocolService {
       ...object.headers,
       ...Object.fromEntries(Object.entries(object.metadata).map(([name, value]) => [`x-amz-meta-${name}`, value])),
       ...responseOverrides(request.query),
+      ...taggingCountHeader(object.tags),
     };
     if (header(request.headers, 'x-amz-checksum-mode')?.toUpperCase() === 'ENABLED' && range === undefined) {
       for (const [algorithm, value] of Object.entries(object.checksums)) headers[`x-amz-checksum-${algorithm}`] = value;

@@ -8,7 +8,8 @@ import { type ListObjectsInput, type ListObjectsResult, listObjects } from './li
 import { MultipartUploads } from './multipart.js';
 import type { DestinationConfiguration } from './notification-config.js';
 import { type ObjectChange, type RequestContext, type S3EventPublisher, type S3NotificationTargets, S3Notifier } from './notifier.js';
-import { type BucketRow, type ObjectRecord, S3Store } from './s3-store.js';
+import { validateTags } from './object-tagging.js';
+import { type BucketRow, type ObjectRecord, S3Store, type Tag } from './s3-store.js';
 
 export type { RequestContext, S3EventPublisher, S3NotificationTargets } from './notifier.js';
 
@@ -29,6 +30,8 @@ export interface PutObjectInput {
   readonly IfNoneMatch?: string;
   /** Only if the current object's ETag is this one. */
   readonly IfMatch?: string;
+  /** The object's tag set (`x-amz-tagging`); checked as S3 checks it. */
+  readonly Tags?: readonly Tag[];
 }
 
 export interface PutObjectOutput {
@@ -192,6 +195,7 @@ export class S3Service {
   PutObject(input: PutObjectInput, context: RequestContext, reason = 'PutObject'): PutObjectOutput {
     const bucket = this.#bucket(input.Bucket);
     validateKey(input.Key);
+    validateTags(input.Tags ?? []);
     const { md5, checksums } = verifiedBody(input);
     const current = this.#store.object(input.Bucket, input.Key);
     checkPreconditions(current, input);
@@ -206,6 +210,7 @@ export class S3Service {
         headers: input.Headers ?? {},
         metadata: input.Metadata ?? {},
         checksums,
+        tags: input.Tags ?? [],
       },
       input.Body,
       (stored) => this.#notifications(bucket, { object: stored, sequencer: stored.sequencer, context, reason }),
@@ -214,16 +219,26 @@ export class S3Service {
     return { ETag: `"${record.etag}"`, Checksums: checksums };
   }
 
+  /** The source's tags go with the copy unless TaggingDirective is REPLACE, which takes `Tags` (none when absent), as S3 does. */
   CopyObject(
-    input: { Bucket: string; Key: string; SourceBucket: string; SourceKey: string; MetadataDirective?: string } & Partial<
-      Pick<PutObjectInput, 'ContentType' | 'Headers' | 'Metadata'>
-    >,
+    input: {
+      Bucket: string;
+      Key: string;
+      SourceBucket: string;
+      SourceKey: string;
+      MetadataDirective?: string;
+      TaggingDirective?: string;
+    } & Partial<Pick<PutObjectInput, 'ContentType' | 'Headers' | 'Metadata' | 'Tags'>>,
     context: RequestContext,
   ): { ETag: string; LastModified: number } {
     const source = this.#object(input.SourceBucket, input.SourceKey);
     const replace = input.MetadataDirective === 'REPLACE';
     if (input.MetadataDirective !== undefined && input.MetadataDirective !== 'COPY' && !replace) {
       throw new AwsError('InvalidArgument', `Unknown metadata directive: ${input.MetadataDirective}`);
+    }
+    const replaceTags = input.TaggingDirective === 'REPLACE';
+    if (input.TaggingDirective !== undefined && input.TaggingDirective !== 'COPY' && !replaceTags) {
+      throw new AwsError('InvalidArgument', `Unknown tagging directive: ${input.TaggingDirective}`);
     }
     if (input.SourceBucket === input.Bucket && input.SourceKey === input.Key && !replace) {
       throw new AwsError(
@@ -240,6 +255,7 @@ export class S3Service {
         ContentType: replace ? input.ContentType : source.contentType,
         Headers: replace ? input.Headers : source.headers,
         Metadata: replace ? input.Metadata : source.metadata,
+        Tags: replaceTags ? input.Tags : source.tags,
         Checksums: source.checksums,
       },
       context,
@@ -267,15 +283,18 @@ export class S3Service {
     void this.flushNotifications();
   }
 
-  CreateMultipartUpload(input: { Bucket: string; Key: string } & Pick<PutObjectInput, 'ContentType' | 'Headers' | 'Metadata'>): {
+  /** The tags are checked now, and given to the object CompleteMultipartUpload writes. */
+  CreateMultipartUpload(input: { Bucket: string; Key: string } & Pick<PutObjectInput, 'ContentType' | 'Headers' | 'Metadata' | 'Tags'>): {
     UploadId: string;
   } {
     this.#bucket(input.Bucket);
     validateKey(input.Key);
+    validateTags(input.Tags ?? []);
     const settings = {
       contentType: input.ContentType ?? 'binary/octet-stream',
       headers: input.Headers ?? {},
       metadata: input.Metadata ?? {},
+      tags: input.Tags ?? [],
     };
     return { UploadId: this.#uploads.create(input.Bucket, input.Key, settings, this.#clock.now()) };
   }
@@ -317,6 +336,22 @@ export class S3Service {
     this.#uploads.abort(input.UploadId, input.Bucket, input.Key);
   }
 
+  /** Replaces the object's tag set; its bytes, ETag and Last-Modified stay (no notification is sent for it here). */
+  PutObjectTagging(input: { Bucket: string; Key: string; Tags: readonly Tag[] }): void {
+    this.#object(input.Bucket, input.Key);
+    validateTags(input.Tags);
+    if (!this.#store.setTags(input.Bucket, input.Key, input.Tags)) throw noSuchKey();
+  }
+
+  GetObjectTagging(input: { Bucket: string; Key: string }): { Tags: readonly Tag[] } {
+    return { Tags: this.#object(input.Bucket, input.Key).tags };
+  }
+
+  DeleteObjectTagging(input: { Bucket: string; Key: string }): void {
+    this.#object(input.Bucket, input.Key);
+    if (!this.#store.setTags(input.Bucket, input.Key, [])) throw noSuchKey();
+  }
+
   ListObjects(input: ListObjectsInput): ListObjectsResult {
     this.#bucket(input.Bucket);
     return listObjects((prefix, after, limit) => this.#store.list(input.Bucket, prefix, after, limit), input);
@@ -331,13 +366,17 @@ export class S3Service {
   #object(bucket: string, key: string): ObjectRecord {
     this.#bucket(bucket);
     const object = this.#store.object(bucket, key);
-    if (object === undefined) throw new AwsError('NoSuchKey', 'The specified key does not exist.', 404);
+    if (object === undefined) throw noSuchKey();
     return object;
   }
 
   #notifications(bucket: BucketRow, change: ObjectChange) {
     return this.#notifier.forChange(bucket, configurationsOf(bucket), change);
   }
+}
+
+function noSuchKey(): AwsError {
+  return new AwsError('NoSuchKey', 'The specified key does not exist.', 404);
 }
 
 function configurationsOf(bucket: BucketRow): DestinationConfiguration[] {

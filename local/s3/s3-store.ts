@@ -32,6 +32,7 @@ CREATE TABLE IF NOT EXISTS s3_object (
   metadata TEXT NOT NULL,
   checksums TEXT NOT NULL,
   sequencer TEXT NOT NULL,
+  tags TEXT NOT NULL DEFAULT '[]',
   PRIMARY KEY (bucket, key)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS s3_notification (
@@ -46,7 +47,8 @@ CREATE TABLE IF NOT EXISTS s3_upload (
   created_at INTEGER NOT NULL,
   content_type TEXT NOT NULL,
   headers TEXT NOT NULL,
-  metadata TEXT NOT NULL
+  metadata TEXT NOT NULL,
+  tags TEXT NOT NULL DEFAULT '[]'
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS s3_part (
   upload_id TEXT NOT NULL REFERENCES s3_upload (upload_id) ON DELETE CASCADE,
@@ -74,7 +76,16 @@ export interface BucketRow {
 const ADDED_COLUMNS: readonly { table: string; column: string; definition: string }[] = [
   { table: 's3_bucket', column: 'notifications', definition: "TEXT NOT NULL DEFAULT '[]'" },
   { table: 's3_notification', column: 'target', definition: 'TEXT' },
+  // Object tagging: objects and uploads written before it have no tags.
+  { table: 's3_object', column: 'tags', definition: "TEXT NOT NULL DEFAULT '[]'" },
+  { table: 's3_upload', column: 'tags', definition: "TEXT NOT NULL DEFAULT '[]'" },
 ];
+
+/** One object tag (S3's `Tag`). */
+export interface Tag {
+  readonly Key: string;
+  readonly Value: string;
+}
 
 /** An object as stored; `etag` is the MD5 in hex, without quotes. */
 export interface ObjectRecord {
@@ -92,6 +103,8 @@ export interface ObjectRecord {
   readonly checksums: Readonly<Record<string, string>>;
   /** Orders the writes of one key (S3's `sequencer`): 16 hex digits, growing. */
   readonly sequencer: string;
+  /** The object's tag set, in the order it was sent. */
+  readonly tags: readonly Tag[];
 }
 
 interface ObjectRow {
@@ -106,6 +119,8 @@ interface ObjectRow {
   metadata: string;
   checksums: string;
   sequencer: string;
+  /** `Tag[]` as JSON. */
+  tags: string;
 }
 
 /** A notification to commit: to the default event bus, or to a queue, topic or function by ARN. */
@@ -174,6 +189,15 @@ export class S3Store {
     return row && recordOf(row);
   }
 
+  /**
+   * Replaces an object's tag set, leaving its bytes, ETag and Last-Modified as they are (as
+   * PutObjectTagging does); false when no object has the key.
+   */
+  setTags(bucket: string, key: string, tags: readonly Tag[]): boolean {
+    const result = this.#db.prepare('UPDATE s3_object SET tags = ? WHERE bucket = ? AND key = ?').run(JSON.stringify(tags), bucket, key);
+    return Number(result.changes) > 0;
+  }
+
   /** The object's bytes (read whole: objects are at most the endpoint's body limit). */
   read(bucket: string, key: string): Buffer | undefined {
     const row = this.#db.prepare('SELECT file FROM s3_object WHERE bucket = ? AND key = ?').get(bucket, key) as
@@ -228,11 +252,11 @@ export class S3Store {
         const stored = { ...object, sequencer: this.#nextSequencer(object.lastModified) };
         this.#db
           .prepare(
-            `INSERT INTO s3_object (bucket, key, file, size, etag, last_modified, content_type, headers, metadata, checksums, sequencer)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            `INSERT INTO s3_object (bucket, key, file, size, etag, last_modified, content_type, headers, metadata, checksums, sequencer, tags)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
              ON CONFLICT (bucket, key) DO UPDATE SET file = excluded.file, size = excluded.size, etag = excluded.etag,
                last_modified = excluded.last_modified, content_type = excluded.content_type, headers = excluded.headers,
-               metadata = excluded.metadata, checksums = excluded.checksums, sequencer = excluded.sequencer`,
+               metadata = excluded.metadata, checksums = excluded.checksums, sequencer = excluded.sequencer, tags = excluded.tags`,
           )
           .run(
             stored.bucket,
@@ -246,6 +270,7 @@ export class S3Store {
             JSON.stringify(stored.metadata),
             JSON.stringify(stored.checksums),
             stored.sequencer,
+            JSON.stringify(stored.tags),
           );
         if (notify) this.#enqueue(notify(stored));
         if (alsoInTransaction) obsolete = alsoInTransaction();
@@ -347,5 +372,6 @@ function recordOf(row: ObjectRow): ObjectRecord {
     metadata: JSON.parse(row.metadata) as Record<string, string>,
     checksums: JSON.parse(row.checksums) as Record<string, string>,
     sequencer: row.sequencer,
+    tags: JSON.parse(row.tags) as Tag[],
   };
 }
