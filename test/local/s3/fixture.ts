@@ -1,3 +1,4 @@
+import { S3ServiceException } from '@aws-sdk/client-s3';
 import type { Template } from '../../../local/template/cloud-assembly.js';
 import { tempAssemblyDir, writeAssembly } from '../assembly.js';
 
@@ -27,4 +28,15 @@ export const S3_TEMPLATE: Template = {
 
 export function s3Assembly(template: Template = S3_TEMPLATE): string {
   return writeAssembly(tempAssemblyDir(), { Files: { template } });
+}
+
+/** The S3 error a call failed with (it must fail, and with one of the client's exceptions). */
+export async function errorOf(promise: Promise<unknown>): Promise<S3ServiceException> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof S3ServiceException) return error;
+    throw error;
+  }
+  throw new Error('expected the call to fail');
 }

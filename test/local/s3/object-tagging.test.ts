@@ -11,7 +11,6 @@ import {
   PutObjectCommand,
   PutObjectTaggingCommand,
   S3Client,
-  S3ServiceException,
   type Tag,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
@@ -21,7 +20,7 @@ import { LocalRuntime } from '../../../local/runtime.js';
 import { S3Service } from '../../../local/s3/s3-service.js';
 import { openDatabase } from '../../../local/store/data-folder.js';
 import { credentials, region, tempDataDir } from '../helpers.js';
-import { s3Assembly } from './fixture.js';
+import { errorOf, s3Assembly } from './fixture.js';
 
 let runtime: LocalRuntime;
 let s3: S3Client;
@@ -35,16 +34,6 @@ afterAll(async () => {
   s3?.destroy();
   await runtime?.stop();
 });
-
-async function errorOf(promise: Promise<unknown>): Promise<S3ServiceException> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof S3ServiceException) return error;
-    throw error;
-  }
-  throw new Error('expected the call to fail');
-}
 
 async function tagsOf(Key: string): Promise<Tag[]> {
   const { TagSet = [] } = await s3.send(new GetObjectTaggingCommand({ Bucket, Key }));

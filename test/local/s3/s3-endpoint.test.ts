@@ -12,12 +12,11 @@ import {
   ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
-  S3ServiceException,
 } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalRuntime } from '../../../local/runtime.js';
 import { credentials, region, tempDataDir } from '../helpers.js';
-import { s3Assembly } from './fixture.js';
+import { errorOf, s3Assembly } from './fixture.js';
 
 let runtime: LocalRuntime;
 let s3: S3Client;
@@ -30,16 +29,6 @@ afterAll(async () => {
   s3?.destroy();
   await runtime?.stop();
 });
-
-async function errorOf(promise: Promise<unknown>): Promise<S3ServiceException> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof S3ServiceException) return error;
-    throw error;
-  }
-  throw new Error('expected the call to fail');
-}
 
 describe('the local S3 through @aws-sdk/client-s3', () => {
   it('lists the template buckets, a generated name among them', async () => {
