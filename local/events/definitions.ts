@@ -91,10 +91,10 @@ export interface TargetDelivery {
 
 type Props = Record<string, unknown>;
 
-/** The template's buses, rules and archives. */
 /** The target services rule targets are delivered to locally (`rule-targets.ts`); others are reported and their deliveries fail. */
 export const LOCAL_TARGET_SERVICES: ReadonlySet<string> = new Set(['sqs', 'sns', 'lambda', 'states', 'events', 'logs']);
 
+/** The template's buses, rules and archives. */
 export function eventDefinitions(byType: (type: string) => readonly LoadedResource[]): {
   buses: BusDefinition[];
   rules: RuleDefinition[];

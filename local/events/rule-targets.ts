@@ -1,3 +1,4 @@
+import { tryParseArn } from '../arn.js';
 import type { LambdaService } from '../lambda/lambda-service.js';
 import { TargetDispatcher, type TargetServices } from '../targets/dispatcher.js';
 import { QueuesByArn, type SqsQueues } from '../targets/queues.js';
@@ -52,7 +53,7 @@ export class LocalTargetDelivery implements TargetDelivery {
     // A standard queue with a group id is a fair queue: the group id names the message's tenant.
     const fair = !target.arn.endsWith('.fifo') && groupId !== undefined ? { MessageGroupId: groupId } : {};
     await this.#dispatcher.send(target.arn, {
-      ...(target.arn.startsWith('arn:aws:logs:') ? logEvent(input, event) : { body: input }),
+      ...(tryParseArn(target.arn)?.service === 'logs' ? logEvent(input, event) : { body: input }),
       sqs: { ...fifo, ...fair },
       sns: fifo,
       events: { forward: event },

@@ -121,8 +121,8 @@ export function unsupportedTarget(arn: string, service: string | undefined): Uns
 /**
  * Sends a message to whatever the runtime runs behind an ARN, the way AWS services call each
  * other: SendMessage to a queue, Publish to a topic, Invoke a function, StartExecution of a
- * state machine, an event on a bus, a log event in a log group. EventBridge rule targets, Lambda destinations, Scheduler
- * and Pipes targets and SNS subscriptions all send through it.
+ * state machine, an event on a bus, a log event in a log group. EventBridge rule targets,
+ * Lambda destinations, Scheduler and Pipes targets and SNS subscriptions all send through it.
  */
 export class TargetDispatcher {
   constructor(

@@ -6,7 +6,7 @@ export const CLIENT_TOKEN_WINDOW_MS = 15 * 60_000;
 
 interface Answered {
   readonly clientToken: string;
-  /** The request the answer was for: the checkpoint token it spent and its updates. */
+  /** A digest of the request the answer was for: the checkpoint token it spent and its updates. */
   readonly request: string;
   readonly answer: unknown;
   readonly at: number;

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { AwsError } from '../../aws-error.js';
 import type { RawRequest, RawResponse } from '../../endpoint/protocols.js';
 import type { FunctionDirectory } from '../function-reference.js';
@@ -72,7 +73,13 @@ export class DurableApi {
     const token = body.CheckpointToken;
     if (typeof token !== 'string' || token === '') throw invalid('CheckpointToken is required.');
     const clientToken = typeof body.ClientToken === 'string' && body.ClientToken !== '' ? body.ClientToken : undefined;
-    const request = JSON.stringify([token, body.Updates ?? []]);
+    // A digest, not the request: only a repeat is compared with it, and updates carry payloads of up to 256 KB.
+    const request =
+      clientToken === undefined
+        ? ''
+        : createHash('sha256')
+            .update(JSON.stringify([token, body.Updates ?? []]))
+            .digest('base64');
     const repeated = this.#answers.repeat(arn, clientToken, request);
     if (repeated !== undefined) return repeated;
     const answer = this.#apply(arn, execution, token, body);
