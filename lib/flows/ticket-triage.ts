@@ -497,4 +497,3 @@ export class TicketTriage extends Construct {
 }
 
 export { jsonataObject } from 'switchyard/constructs';
-export { decisionProblems } from './decision-problems.js';

@@ -19,7 +19,6 @@ type Readiness = { error?: LambdaErrorPayload; initDurationMs: number };
 export interface Environment {
   readonly worker: Worker;
   readonly ready: Promise<Readiness>;
-  busy: boolean;
   /** Whether an invocation ran here yet: the first one reports the Init Duration. */
   used: boolean;
   /** The init phase's own log lines (a failed init's error and INIT_REPORT): the first invocation's log starts with them. */
@@ -90,7 +89,6 @@ export class EnvironmentPool {
     const at = this.#idle.findLastIndex((env) => env.version === version);
     if (at >= 0) {
       const [idle] = this.#idle.splice(at, 1) as [Environment];
-      idle.busy = true;
       return idle;
     }
     if (this.#count < this.#maxConcurrency) {
@@ -140,15 +138,12 @@ export class EnvironmentPool {
       next.take(env);
       return;
     }
-    env.busy = false;
     this.#idle.push(env);
   }
 
-  /** A new environment of `version`, busy for the caller (its place already counted). */
+  /** A new environment of `version`, for the caller (its place already counted). */
   #spawn(version: string): Environment {
-    const env = spawnEnvironment(this.settings(), this.#generation, version);
-    env.busy = true;
-    return env;
+    return spawnEnvironment(this.settings(), this.#generation, version);
   }
 }
 
@@ -186,7 +181,7 @@ function spawnEnvironment(settings: EnvironmentSettings, generation: number, ver
     environment?.onLine?.(line);
   });
   const ready = readiness(worker, initLines, settings.log);
-  environment = { worker, ready, busy: false, used: false, initLines, logStreamName, version, generation };
+  environment = { worker, ready, used: false, initLines, logStreamName, version, generation };
   return environment;
 }
 

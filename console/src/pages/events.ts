@@ -2,6 +2,7 @@ import type { BusEventRecord, LineageNode } from '../../../local/read-api/contra
 import { all } from '../aws.js';
 import { h, message, replace, time } from '../dom.js';
 import { busEvents, lineage, subscribe } from '../feed.js';
+import { coalescedReload } from '../refresh.js';
 import { executionHref, lineageHref } from '../routes.js';
 
 /** Events the buses accept, newest first, live: replays marked, with the rules each matched and what their targets did. */
@@ -151,18 +152,14 @@ export function lineagePage(root: HTMLElement, id: string | undefined): () => vo
   };
   load();
   // What an event causes keeps happening after it was accepted: the tree is read again as the runtime moves.
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  const reload = coalescedReload(400, load);
   const unsubscribe = subscribe(() => {
-    if (timer !== undefined || !id) return;
-    timer = setTimeout(() => {
-      timer = undefined;
-      load();
-    }, 400);
+    if (id) reload.ask();
   });
   return () => {
     stopped = true;
     unsubscribe();
-    clearTimeout(timer);
+    reload.cancel();
   };
 }
 
