@@ -14,6 +14,7 @@ declare module '../services/service-module.js' {
  */
 export const cloudFormationModule: ServiceModule<'cloudformation'> = {
   name: 'cloudformation',
+  sdkClients: [{ package: '@aws-sdk/client-cloudformation', serviceId: 'CloudFormation' }],
   needs: ['template'],
   create({ services, settings }) {
     const cloudFormation = new CloudFormationService({

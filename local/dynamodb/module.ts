@@ -26,6 +26,10 @@ declare module '../services/service-module.js' {
 /** DynamoDB: dynalite in a worker thread with its LevelDB in the data folder; stream records are committed here before a write is acknowledged. */
 export const dynamoDbModule: ServiceModule<'dynamodb'> = {
   name: 'dynamodb',
+  sdkClients: [
+    { package: '@aws-sdk/client-dynamodb', serviceId: 'DynamoDB' },
+    { package: '@aws-sdk/client-dynamodb-streams', serviceId: 'DynamoDB Streams' },
+  ],
   needs: ['template'],
   databases: ['dynamodb-streams'],
   folders: ['dynamodb'],

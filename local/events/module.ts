@@ -12,6 +12,10 @@ declare module '../services/service-module.js' {
 /** EventBridge: the template's buses, rules and archives; rule targets are delivered to the local services. */
 export const eventsModule: ServiceModule<'events'> = {
   name: 'events',
+  sdkClients: [
+    { package: '@aws-sdk/client-eventbridge', serviceId: 'EventBridge' },
+    { package: '@aws-sdk/client-cloudwatch-events', serviceId: 'CloudWatch Events' },
+  ],
   needs: ['template', 'readApi', 'sqs', 'sns', 'lambda', 'logs'],
   databases: ['events'],
   resourceTypes: ['AWS::Events::EventBus', 'AWS::Events::EventBusPolicy', 'AWS::Events::Rule', 'AWS::Events::Archive'],

@@ -12,6 +12,7 @@ declare module '../services/service-module.js' {
 /** KMS: the template's keys and aliases (encryption runs with key material kept in the data folder). */
 export const kmsModule: ServiceModule<'kms', ReturnType<typeof kmsDefinitions>> = {
   name: 'kms',
+  sdkClients: [{ package: '@aws-sdk/client-kms', serviceId: 'KMS' }],
   databases: ['kms'],
   resourceTypes: ['AWS::KMS::Key', 'AWS::KMS::Alias'],
   definitions: kmsDefinitions,

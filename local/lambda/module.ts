@@ -1,6 +1,7 @@
 import type { ServiceModule } from '../services/service-module.js';
 import { ServiceDestinations } from './destinations.js';
 import { LambdaService } from './lambda-service.js';
+import { unhostedClientWarnings } from './unhosted-clients.js';
 
 declare module '../services/service-module.js' {
   interface ServiceTypes {
@@ -11,6 +12,7 @@ declare module '../services/service-module.js' {
 /** Lambda: the template's functions, run from their bundles; SQS event sources; asynchronous invocation with destinations. */
 export const lambdaModule: ServiceModule<'lambda'> = {
   name: 'lambda',
+  sdkClients: [{ package: '@aws-sdk/client-lambda', serviceId: 'Lambda' }],
   needs: ['template', 'sqs', 'logs', 'readApi', 'dynamodb'],
   databases: ['lambda'],
   // Layer permissions are accepted with nothing to run (IAM is not enforced); versions and aliases are invoked as the function.
@@ -24,9 +26,10 @@ export const lambdaModule: ServiceModule<'lambda'> = {
     'AWS::Lambda::Version',
     'AWS::Lambda::Alias',
   ],
-  create({ settings, database, services }) {
+  create({ settings, database, services, hostedClients, warn }) {
     const { clock, url, region, accountId, credentials, log } = settings;
     const { definitions } = services.get('template');
+    warn(unhostedClientWarnings(definitions.functions, hostedClients));
     const sqs = services.get('sqs');
     const readApi = services.get('readApi');
     // Destinations reach EventBridge, SNS and Lambda itself, which are created later (EventBridge and SNS deliver to Lambda): looked up when a record is sent.

@@ -12,6 +12,7 @@ declare module '../services/service-module.js' {
 /** CloudWatch Logs: the template's log groups; functions, state machines and APIs write here. */
 export const logsModule: ServiceModule<'logs', ReturnType<typeof logGroupDefinitions>> = {
   name: 'logs',
+  sdkClients: [{ package: '@aws-sdk/client-cloudwatch-logs', serviceId: 'CloudWatch Logs' }],
   databases: ['logs'],
   // Log streams and CDK's log retention resource are accepted with nothing to run.
   resourceTypes: ['AWS::Logs::LogGroup', 'AWS::Logs::LogStream', 'Custom::LogRetention'],

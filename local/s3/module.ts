@@ -20,6 +20,7 @@ declare module '../services/service-module.js' {
 /** S3: objects as files in the data folder, their metadata in SQLite; `aws.s3` events to EventBridge, notifications to SQS, SNS and Lambda. */
 export const s3Module: ServiceModule<'s3'> = {
   name: 's3',
+  sdkClients: [{ package: '@aws-sdk/client-s3', serviceId: 'S3' }],
   needs: ['template', 'events', 'sqs', 'sns', 'lambda'],
   databases: ['s3'],
   folders: ['s3'],

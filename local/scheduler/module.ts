@@ -12,6 +12,7 @@ declare module '../services/service-module.js' {
 /** EventBridge Scheduler: the template's schedules and groups, firing to the local services (it stops before them, so nothing fires into a stopped service). */
 export const schedulerModule: ServiceModule<'scheduler', ReturnType<typeof schedulerDefinitions>> = {
   name: 'scheduler',
+  sdkClients: [{ package: '@aws-sdk/client-scheduler', serviceId: 'Scheduler' }],
   needs: ['events', 'sqs', 'sns', 'lambda', 'states'],
   databases: ['scheduler'],
   resourceTypes: ['AWS::Scheduler::Schedule', 'AWS::Scheduler::ScheduleGroup'],

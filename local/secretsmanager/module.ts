@@ -11,6 +11,7 @@ declare module '../services/service-module.js' {
 /** Secrets Manager: the template's secrets, kept in the data folder. */
 export const secretsManagerModule: ServiceModule<'secretsmanager', ReturnType<typeof secretDefinitions>> = {
   name: 'secretsmanager',
+  sdkClients: [{ package: '@aws-sdk/client-secrets-manager', serviceId: 'Secrets Manager' }],
   databases: ['secretsmanager'],
   resourceTypes: SECRETS_MANAGER_RESOURCE_TYPES,
   definitions: secretDefinitions,

@@ -88,10 +88,13 @@ export class ServiceRegistry {
 
   /** Creates, mounts and starts every service; on a failure, stops and closes those created and rethrows it. */
   async start(settings: RuntimeSettings): Promise<void> {
-    const supportedTypes = ServiceRegistry.supportedTypes(this.modules);
+    const moduleDeclared = {
+      supportedTypes: ServiceRegistry.supportedTypes(this.modules),
+      hostedClients: this.modules.flatMap((m) => m.sdkClients ?? []),
+    };
     const warnings: string[] = [];
     try {
-      for (const module of this.modules) await this.#create(module, settings, supportedTypes, warnings);
+      for (const module of this.modules) await this.#create(module, settings, moduleDeclared, warnings);
       this.#endpoint.mount(this.#mounts());
       for (const entry of this.#entries) await entry.running?.start?.();
     } catch (error) {
@@ -128,7 +131,12 @@ export class ServiceRegistry {
     }
   }
 
-  async #create(module: RegisteredModule, settings: RuntimeSettings, supportedTypes: ReadonlySet<string>, warnings: string[]) {
+  async #create(
+    module: RegisteredModule,
+    settings: RuntimeSettings,
+    moduleDeclared: Pick<ServiceContext, 'supportedTypes' | 'hostedClients'>,
+    warnings: string[],
+  ) {
     const entry: Entry = { module, databases: [] };
     this.#entries.push(entry);
     const needs = new Set(needsOf(module));
@@ -141,7 +149,7 @@ export class ServiceRegistry {
     let creating = true;
     const context: ServiceContext = {
       settings,
-      supportedTypes,
+      ...moduleDeclared,
       services: {
         get: <N extends keyof ServiceTypes & string>(name: N): ServiceTypes[N] => {
           // While it is created, a module reaches only what it declares: the order depends on it.

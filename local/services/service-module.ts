@@ -82,6 +82,16 @@ export interface ServiceContext {
   warn(lines: readonly string[]): void;
   /** Every resource type the runtime runs or knowingly accepts (what the modules declare). */
   readonly supportedTypes: ReadonlySet<string>;
+  /** Every AWS SDK client whose API the endpoint answers (what the modules declare). */
+  readonly hostedClients: readonly SdkClient[];
+}
+
+/** An AWS SDK client whose API a service answers on the endpoint. */
+export interface SdkClient {
+  /** The AWS SDK for JavaScript v3 package, e.g. `@aws-sdk/client-sqs`. */
+  readonly package: string;
+  /** The service's `serviceId` (the same in every AWS SDK's model), e.g. `SQS`. */
+  readonly serviceId: string;
 }
 
 /** What a service serves on the endpoint; the registry puts every module's together for `Endpoint.mount`. */
@@ -126,6 +136,8 @@ export interface ServiceModule<N extends ServiceName = ServiceName, D = undefine
   readonly folders?: readonly string[];
   /** The CloudFormation resource types it runs or knowingly accepts (the loader's `supportedTypes`). */
   readonly resourceTypes?: readonly string[];
+  /** The AWS SDK clients whose APIs it answers on the endpoint: the start-up report names a function whose code holds another. */
+  readonly sdkClients?: readonly SdkClient[];
   /**
    * Reads the service's part of the loaded template, once the template is loaded: what it
    * returns is given to `create`, and its `warnings`, if any, join the start-up warnings.
@@ -141,6 +153,7 @@ export interface RegisteredModule {
   readonly databases?: readonly string[];
   readonly folders?: readonly string[];
   readonly resourceTypes?: readonly string[];
+  readonly sdkClients?: readonly SdkClient[];
   readonly definitions?: (app: LoadedApp, settings: RuntimeSettings) => unknown;
   create(context: ServiceContext, definitions: unknown): Promise<RunningService<unknown>> | RunningService<unknown>;
 }

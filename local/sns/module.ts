@@ -12,6 +12,7 @@ declare module '../services/service-module.js' {
 /** SNS: the template's topics and subscriptions, fanned out to SQS and Lambda. */
 export const snsModule: ServiceModule<'sns', ReturnType<typeof snsDefinitions>> = {
   name: 'sns',
+  sdkClients: [{ package: '@aws-sdk/client-sns', serviceId: 'SNS' }],
   needs: ['sqs', 'lambda'],
   databases: ['sns'],
   resourceTypes: SNS_RESOURCE_TYPES,

@@ -14,6 +14,7 @@ declare module '../services/service-module.js' {
 /** SQS: the template's queues, created (or brought up to date) when the runtime starts. */
 export const sqsModule: ServiceModule<'sqs'> = {
   name: 'sqs',
+  sdkClients: [{ package: '@aws-sdk/client-sqs', serviceId: 'SQS' }],
   needs: ['template', 'readApi'],
   databases: ['sqs'],
   // Queue policies are accepted with nothing to run (IAM is not enforced).

@@ -12,6 +12,7 @@ declare module '../services/service-module.js' {
 /** Parameter Store. Created first: the template's parameters of type AWS::SSM::Parameter::Value<...> read it while the template loads. */
 export const ssmModule: ServiceModule<'ssm'> = {
   name: 'ssm',
+  sdkClients: [{ package: '@aws-sdk/client-ssm', serviceId: 'SSM' }],
   databases: ['ssm'],
   // The template's parameters: created from the template when the runtime starts.
   resourceTypes: ['AWS::SSM::Parameter'],

@@ -21,6 +21,7 @@ declare module '../services/service-module.js' {
 /** Step Functions: the template's state machines; STANDARD executions resume after a restart where their history ends. */
 export const statesModule: ServiceModule<'states'> = {
   name: 'states',
+  sdkClients: [{ package: '@aws-sdk/client-sfn', serviceId: 'SFN' }],
   needs: ['template', 'readApi', 'lambda', 'sqs', 'events', 'sns', 'ssm', 'logs'],
   databases: ['states'],
   resourceTypes: ['AWS::StepFunctions::StateMachine'],

@@ -1,0 +1,86 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { build } from 'esbuild';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FunctionDefinition } from '../../../local/lambda/function-definition.js';
+import { unhostedClients, unhostedClientWarnings } from '../../../local/lambda/unhosted-clients.js';
+import { SERVICE_MODULES } from '../../../local/services/modules.js';
+
+const HOSTED = SERVICE_MODULES.flatMap((module) => module.sdkClients ?? []);
+const repo = path.resolve(import.meta.dirname, '..', '..', '..');
+let dir: string;
+
+/** Bundles `source` as SwitchyardFunction does (ESM, minified, for Node), into a function asset folder of its own. */
+async function asset(name: string, source: string, external: string[] = []): Promise<string> {
+  const folder = path.join(dir, name);
+  mkdirSync(folder, { recursive: true });
+  await build({
+    stdin: { contents: source, resolveDir: repo, loader: 'ts' },
+    bundle: true,
+    minify: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node24',
+    external,
+    outfile: path.join(folder, 'index.mjs'),
+    logLevel: 'silent',
+  });
+  return folder;
+}
+
+beforeAll(() => {
+  dir = mkdtempSync(path.join(tmpdir(), 'switchyard-unhosted-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('unhostedClients', () => {
+  it('names a bundled client of a service no local service answers, by its service id', async () => {
+    const folder = await asset(
+      'bedrock',
+      `import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
+       import { SQSClient } from '@aws-sdk/client-sqs';
+       export const clients = [new BedrockRuntimeClient({}), new SQSClient({})];`,
+    );
+    expect(unhostedClients(folder, HOSTED)).toEqual(['Bedrock Runtime']);
+  }, 30_000);
+
+  it('names nothing for clients of hosted services, whatever credential providers they carry', async () => {
+    const folder = await asset(
+      'hosted',
+      `import { SQSClient } from '@aws-sdk/client-sqs';
+       import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+       import { SFNClient } from '@aws-sdk/client-sfn';
+       export const clients = [new SQSClient({}), new DynamoDBClient({}), new SFNClient({})];`,
+    );
+    expect(unhostedClients(folder, HOSTED)).toEqual([]);
+  }, 30_000);
+
+  it('names a client left to the runtime SDK by its package', async () => {
+    const folder = await asset(
+      'external',
+      `import { KinesisClient } from '@aws-sdk/client-kinesis';
+       import { SNSClient } from '@aws-sdk/client-sns';
+       export const clients = [KinesisClient, SNSClient];`,
+      ['@aws-sdk/*'],
+    );
+    expect(unhostedClients(folder, HOSTED)).toEqual(['@aws-sdk/client-kinesis']);
+  }, 30_000);
+
+  it('reads nothing of a folder that does not exist', () => {
+    expect(unhostedClients(path.join(dir, 'missing'), HOSTED)).toEqual([]);
+  });
+});
+
+describe('unhostedClientWarnings', () => {
+  it('names each function whose code holds such a client, and what its calls get', () => {
+    const folder = path.join(dir, 'written');
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(path.join(folder, 'index.mjs'), 'const c={serviceId:e?.serviceId??"Bedrock Runtime"};');
+    const fn = { name: 'Extract', codePath: folder } as FunctionDefinition;
+    const quiet = { name: 'Quiet', codePath: path.join(dir, 'hosted') } as FunctionDefinition;
+    expect(unhostedClientWarnings([fn, quiet], HOSTED)).toEqual([
+      'function Extract (AWS::Lambda::Function): its code holds a client of Bedrock Runtime, which no local service answers; its calls fail with UnknownOperationException',
+    ]);
+  });
+});
