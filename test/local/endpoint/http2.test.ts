@@ -61,7 +61,9 @@ describe('the endpoint over cleartext HTTP/2', () => {
 
   it('answers Bedrock Runtime clients, which speak HTTP/2 by default, in the service error shape', async () => {
     const bedrock = new BedrockRuntimeClient({ endpoint: runtime.url, region: 'us-east-1', credentials, maxAttempts: 1 });
-    const call = bedrock.send(new ConverseCommand({ modelId: 'amazon.nova-micro-v1:0', messages: [{ role: 'user', content: [{ text: 'hi' }] }] }));
+    const call = bedrock.send(
+      new ConverseCommand({ modelId: 'amazon.nova-micro-v1:0', messages: [{ role: 'user', content: [{ text: 'hi' }] }] }),
+    );
     await expect(call).rejects.toMatchObject({ name: 'UnknownOperationException' });
     bedrock.destroy();
   });
@@ -69,14 +71,16 @@ describe('the endpoint over cleartext HTTP/2', () => {
   it('serves many streams of one connection at once', async () => {
     const session = connect(runtime.url);
     const answers = await Promise.all(
-      Array.from({ length: 20 }, () =>
-        new Promise<number>((resolve, reject) => {
-          const stream = session.request({ ':method': 'GET', ':path': '/000000000000/work?Action=GetQueueUrl&QueueName=work' });
-          stream.on('response', (headers) => resolve(Number(headers[':status'])));
-          stream.on('error', reject);
-          stream.resume();
-          stream.end();
-        }),
+      Array.from(
+        { length: 20 },
+        () =>
+          new Promise<number>((resolve, reject) => {
+            const stream = session.request({ ':method': 'GET', ':path': '/000000000000/work?Action=GetQueueUrl&QueueName=work' });
+            stream.on('response', (headers) => resolve(Number(headers[':status'])));
+            stream.on('error', reject);
+            stream.resume();
+            stream.end();
+          }),
       ),
     );
     session.close();
