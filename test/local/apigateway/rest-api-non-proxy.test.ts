@@ -331,7 +331,7 @@ describe('RestApiService with AWS service integrations', () => {
     expect(JSON.parse(response.text)).toEqual({ messageId: 'm-1' });
   });
 
-  it("adds Action to a query service's action form from the URI", async () => {
+  it("sends a query service's action form as API Gateway does: Action and the mapped parameters in the query string", async () => {
     received.length = 0;
     reply = {
       status: 200,
@@ -352,7 +352,9 @@ describe('RestApiService with AWS service integrations', () => {
       { endpoint },
     );
     const response = await send('hello');
-    expect(Object.fromEntries(new URLSearchParams(received[0]?.body))).toEqual({
+    expect(received[0]?.method).toBe('POST');
+    expect(new URL(received[0]?.url ?? '', endpoint).pathname).toBe('/');
+    expect(Object.fromEntries(new URL(received[0]?.url ?? '', endpoint).searchParams)).toEqual({
       Action: 'Publish',
       TopicArn: 'arn:aws:sns:us-east-1:000000000000:t',
       Message: 'hello',
@@ -378,7 +380,7 @@ describe('RestApiService with AWS service integrations', () => {
       { endpoint },
     );
     await send('{"text":"from the template"}');
-    expect(Object.fromEntries(new URLSearchParams(received[0]?.body))).toEqual({
+    expect(Object.fromEntries(new URL(received[0]?.url ?? '', endpoint).searchParams)).toEqual({
       Action: 'Publish',
       TopicArn: 'arn:aws:sns:us-east-1:000000000000:t',
       Message: 'from the template',
