@@ -46,6 +46,15 @@ const JSON_SERVICES: Readonly<Record<string, readonly [string, '1.0' | '1.1']>> 
 const QUERY_SERVICES = new Set(['sqs', 'sns']);
 
 /**
+ * Whether an `action/` URI of this service is sent: a JSON or query service names its operation
+ * by X-Amz-Target or `Action`; a REST service (S3, Lambda) by method and path, which its
+ * `path/` URI gives and an action name alone does not tell the local endpoint.
+ */
+export function sendsActionOf(service: string): boolean {
+  return Object.hasOwn(JSON_SERVICES, service) || QUERY_SERVICES.has(service);
+}
+
+/**
  * Calls the local services as API Gateway calls AWS for an `AWS` integration: an HTTP request
  * to the runtime's one AWS endpoint (local/endpoint/), signed with the runtime's own
  * credentials. Going through the endpoint rather than the services' objects keeps one

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { httpRequestOf, type MappedRequest } from '../../../local/apigateway/rest-api-aws-client.js';
 import { awsTargetOf } from '../../../local/apigateway/rest-api-integrations.js';
+import { oneMethodRestApi } from './rest-api-fixture.js';
 
 /**
  * The forms of an `AWS` integration's URI, as API Gateway documents them for `Integration.uri`:
@@ -129,5 +130,22 @@ describe('httpRequestOf', () => {
     expect(hosted.path).toBe('/files/k');
     const query = httpRequestOf(target('arn:aws:apigateway:us-east-1:sns:path//?TopicArn={topic}'), mapped({ path: { topic: 'a:b' } }));
     expect(query.query).toEqual({ TopicArn: 'a:b' });
+  });
+});
+
+describe('restApiDefinitions with AWS integration URIs', () => {
+  const warningsFor = (uri: string) =>
+    oneMethodRestApi({ Integration: { Type: 'AWS', IntegrationHttpMethod: 'GET', Uri: uri } }).warnings.filter((w) =>
+      w.includes('AWS integrations'),
+    );
+
+  it("names at start-up an action/ URI of a service that answers by path (S3's documented action/GetObject), and not its path/ URI", () => {
+    expect(warningsFor('arn:aws:apigateway:us-east-1:s3:action/GetObject&Bucket=b&Key=k')).toEqual([
+      expect.stringContaining(
+        'AWS integrations to s3 by an action/ URI are not run (its path/ URI is); these methods answer 500 (POST /{id})',
+      ),
+    ]);
+    expect(warningsFor('arn:aws:apigateway:us-east-1:s3:path/b/k')).toEqual([]);
+    expect(warningsFor('arn:aws:apigateway:us-east-1:sns:action/Publish')).toEqual([]);
   });
 });

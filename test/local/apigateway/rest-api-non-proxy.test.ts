@@ -387,6 +387,50 @@ describe('RestApiService with AWS service integrations', () => {
     });
   });
 
+  /** A path URI, whose integration request carries the mapped Content-Type as it is. */
+  const pathIntegration = (extra: Record<string, unknown>) => ({
+    Type: 'AWS',
+    IntegrationHttpMethod: 'POST',
+    Uri: 'arn:aws:apigateway:us-east-1:sqs:path/000000000000/inbox',
+    IntegrationResponses: [{ StatusCode: '200' }],
+    ...extra,
+  });
+
+  // https://docs.aws.amazon.com/apigateway/latest/developerguide/integration-passthrough-behaviors.html:
+  // with no Content-Type "API Gateway defaults to application/json", and NEVER transforms it with that template.
+  it('maps a request with no body and no Content-Type with the application/json template under NEVER: $input.body and $input.json are {}', async () => {
+    received.length = 0;
+    reply = { status: 200, contentType: 'application/json', body: '{}' };
+    const { send } = serviceFor(
+      pathIntegration({
+        PassthroughBehavior: 'NEVER',
+        RequestTemplates: { 'application/json': '{"body": $input.body, "json": $input.json(\'$\')}' },
+      }),
+      { endpoint },
+    );
+    const response = await send('', {});
+    expect(response.status).toBe(200);
+    expect(JSON.parse(received[0]?.body ?? '')).toEqual({ body: {}, json: {} });
+    expect(received[0]?.headers['content-type']).toBe('application/json');
+  });
+
+  it('passes an unmapped content type through with WHEN_NO_MATCH, its Content-Type and body as sent', async () => {
+    received.length = 0;
+    const { send } = serviceFor(pathIntegration({ RequestTemplates: { 'application/json': '{"mapped": true}' } }), { endpoint });
+    await send('plain text', { 'content-type': 'text/plain; charset=utf-8' });
+    expect([received[0]?.headers['content-type'], received[0]?.body]).toEqual(['text/plain; charset=utf-8', 'plain text']);
+  });
+
+  it('fails with 415 for an unmapped content type under NEVER, and never calls the service', async () => {
+    received.length = 0;
+    const { send } = serviceFor(pathIntegration({ PassthroughBehavior: 'NEVER', RequestTemplates: { 'application/json': '{}' } }), {
+      endpoint,
+    });
+    const response = await send('<a/>', { 'content-type': 'application/xml' });
+    expect([response.status, JSON.parse(response.text)]).toEqual([415, { message: 'Unsupported Media Type' }]);
+    expect(received).toHaveLength(0);
+  });
+
   it("picks the response template for the request's Accept", async () => {
     reply = { status: 200, contentType: 'application/x-amz-json-1.0', body: JSON.stringify({ output: '{"answer":"yes"}' }) };
     const { send } = serviceFor(
