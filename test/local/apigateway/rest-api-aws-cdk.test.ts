@@ -29,7 +29,8 @@ const publishedId = ok('{"messageId": "$input.path(\'$.PublishResponse.PublishRe
  * A CDK app with the front doors API Gateway's AWS service integrations document, each through
  * CDK's AwsIntegration: SNS Publish by a path-style URI (`path//`, a form body built by the
  * template, its Content-Type mapped) and by an action URI (`action/Publish&TopicArn=...` with
- * CDK's actionParameters); SQS SendMessage to the queue's path (`path/{account}/{queue}`);
+ * CDK's actionParameters); SQS SendMessage to the queue's path (`path/{account}/{queue}`), by a
+ * form body or by Action and MessageBody mapped into the query string;
  * DynamoDB PutItem by `action/`; EventBridge PutEvents by `path//` with X-Amz-Target mapped
  * into the headers; S3 PutObject by `path/{bucket}/{key}` and GetObject by the
  * virtual-hosted `{bucket}.s3` form; and CDK's StepFunctionsIntegration.startExecution on GET /.
@@ -95,6 +96,22 @@ function synthApp(outdir: string): void {
         credentialsRole: role,
         requestParameters: FORM,
         requestTemplates: { 'application/json': 'Action=SendMessage&MessageBody=$util.urlEncode($input.body)' },
+        integrationResponses: ok('{"messageId": "$input.path(\'$.SendMessageResponse.SendMessageResult.MessageId\')"}'),
+      },
+    }),
+  );
+  // The other form the SQS proxy tutorials use: Action and MessageBody mapped into the query string, the body left JSON.
+  api.root.addResource('sqs-query').addMethod(
+    'POST',
+    new apigateway.AwsIntegration({
+      service: 'sqs',
+      path: `${Aws.ACCOUNT_ID}/${inbox.queueName}`,
+      options: {
+        credentialsRole: role,
+        requestParameters: {
+          'integration.request.querystring.Action': "'SendMessage'",
+          'integration.request.querystring.MessageBody': 'method.request.body',
+        },
         integrationResponses: ok('{"messageId": "$input.path(\'$.SendMessageResponse.SendMessageResult.MessageId\')"}'),
       },
     }),
@@ -213,6 +230,13 @@ describe('a CDK REST API with AWS service integrations on the local runtime', ()
     expect(response.status, text).toBe(200);
     expect(JSON.parse(text)).toEqual({ messageId: expect.stringMatching(/\S/) });
     expect(await received('inbox')).toEqual(['{"order":7}']);
+  });
+
+  it("sends to SQS through the queue's path with Action and MessageBody mapped into the query string", async () => {
+    const response = await post('/sqs-query', '{"order":8}');
+    const text = await response.text();
+    expect(response.status, text).toBe(200);
+    expect(await received('inbox')).toEqual(['{"order":8}']);
   });
 
   it('puts an item through a JSON service action URI (dynamodb:action/PutItem)', async () => {
