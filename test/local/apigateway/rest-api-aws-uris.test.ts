@@ -1,6 +1,9 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { httpRequestOf, type MappedRequest } from '../../../local/apigateway/rest-api-aws-client.js';
+import { httpRequestOf, LoopbackAwsClient, type MappedRequest } from '../../../local/apigateway/rest-api-aws-client.js';
 import { awsTargetOf } from '../../../local/apigateway/rest-api-integrations.js';
+import { verifySignature } from '../../../local/endpoint/sigv4.mjs';
 import { oneMethodRestApi } from './rest-api-fixture.js';
 
 /**
@@ -65,8 +68,6 @@ describe('awsTargetOf', () => {
 });
 
 describe('httpRequestOf', () => {
-  const target = (uri: string, method = 'POST') => awsTargetOf(uri, method) ?? expect.unreachable(`no target for ${uri}`);
-
   it('sends a path-style SNS URI (`path//`) to the root with the form body and Content-Type the integration maps', () => {
     const request = httpRequestOf(
       target('arn:aws:apigateway:us-east-1:sns:path//'),
@@ -149,3 +150,47 @@ describe('restApiDefinitions with AWS integration URIs', () => {
     expect(warningsFor('arn:aws:apigateway:us-east-1:sns:action/Publish')).toEqual([]);
   });
 });
+
+describe('LoopbackAwsClient', () => {
+  it("signs a path as its service checks it (S3's path once encoded, the others' twice), and sends path// to the root", async () => {
+    const problems: unknown[] = [];
+    const seen: string[] = [];
+    const server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', async () => {
+        seen.push(`${req.method} ${req.url}`);
+        problems.push(
+          await verifySignature(
+            { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks) },
+            new Map([['AKID', 'secret']]),
+          ),
+        );
+        res.end('{}');
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const client = new LoopbackAwsClient({ url, credentials: { accessKeyId: 'AKID', secretAccessKey: 'secret' } }, 'us-east-1');
+      const signal = new AbortController().signal;
+      await client.send(
+        target('arn:aws:apigateway:us-east-1:s3:path/files/{key}', 'PUT'),
+        mapped({ body: 'x', path: { key: 'a b+c.txt' } }),
+        signal,
+      );
+      await client.send(
+        target('arn:aws:apigateway:us-east-1:sqs:path/000000000000/in box'),
+        mapped({ body: 'Action=SendMessage' }),
+        signal,
+      );
+      await client.send(target('arn:aws:apigateway:us-east-1:sns:path//'), mapped({ body: 'Action=Publish' }), signal);
+      expect(seen).toEqual(['PUT /files/a%20b%2Bc.txt', 'POST /000000000000/in%20box', 'POST /']);
+      expect(problems).toEqual([undefined, undefined, undefined]);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+});
+
+const target = (uri: string, method = 'POST') => awsTargetOf(uri, method) ?? expect.unreachable(`no target for ${uri}`);
