@@ -166,9 +166,14 @@ export class Endpoint {
     const rest = services.restServices?.find((service) => service.handles(request));
     if (rest) return send(res, await rest.handle(request));
     const formPost = (header(req, 'content-type') ?? '').startsWith('application/x-www-form-urlencoded');
-    // A GET with `Action` in the query string is a query request too (the UnsubscribeURL SNS sends subscribers).
-    if (formPost || (request.method === 'GET' && url.searchParams.has('Action'))) {
-      const form = formPost ? new URLSearchParams(request.body.toString('utf8')) : url.searchParams;
+    // A request with `Action` in its query string is a query request too, whatever its method: the
+    // UnsubscribeURL SNS sends subscribers (a GET), an API Gateway `AWS` integration's `action/` URI
+    // or mapped query string (a POST whose body may be JSON). The services read the query string's
+    // parameters and a form body's alike, the body's first.
+    if (formPost || url.searchParams.has('Action')) {
+      const form = new URLSearchParams(formPost ? request.body.toString('utf8') : '');
+      const inBody = new Set(form.keys());
+      for (const [name, value] of url.searchParams) if (!inBody.has(name)) form.append(name, value);
       const action = form.get('Action') ?? '';
       // SQS and SNS both have AddPermission and RemovePermission: the signature's credential scope tells them apart.
       const scope = /Credential=[^/]+\/[^/]+\/[^/]+\/([^/]+)\//.exec(header(req, 'authorization') ?? '')?.[1];
@@ -208,7 +213,7 @@ export class Endpoint {
       return service ? jsonError(error, service.jsonVersion, service) : jsonError(error, '1.1');
     }
     const formPost = (header(req, 'content-type') ?? '').startsWith('application/x-www-form-urlencoded');
-    if (formPost || (req.method === 'GET' && /[?&]Action=/.test(req.url ?? ''))) {
+    if (formPost || /[?&]Action=/.test(req.url ?? '')) {
       const scope = /Credential=[^/]+\/[^/]+\/[^/]+\/([^/]+)\//.exec(header(req, 'authorization') ?? '')?.[1];
       const services = this.#services?.queryServices?.filter((service) => service.errorResponse) ?? [];
       const query =
