@@ -111,7 +111,10 @@ async function missingTagged(c: CaseContext, kind: 'rule' | 'event-bus') {
   c.snap.regex(name, '<not-existing-resource-name>');
   const tag = new TagResourceCommand({ ResourceARN: arn, Tags: [{ Key: 'tag1', Value: 'value1' }] });
   c.snap.match('tag_not_existing_resource_error', await failure(() => c.events.send(tag)));
-  c.snap.match('list_tags_for_not_existing_resource_error', await failure(() => c.events.send(new ListTagsForResourceCommand({ ResourceARN: arn }))));
+  c.snap.match(
+    'list_tags_for_not_existing_resource_error',
+    await failure(() => c.events.send(new ListTagsForResourceCommand({ ResourceARN: arn }))),
+  );
   const untag = new UntagResourceCommand({ ResourceARN: arn, TagKeys: ['tag1'] });
   c.snap.match('untag_not_existing_resource_error', await failure(() => c.events.send(untag)));
 }
@@ -136,12 +139,18 @@ export const archiveCases: Record<string, ReplayedCase> = {
   'TestArchive::test_delete_archive_error_unknown_archive': async (c) => {
     const name = `doesnotexist-${c.uid()}`;
     c.snap.regex(name, '<archive-name>');
-    c.snap.match('delete-archive-unknown-archive-error', await failure(() => c.events.send(new DeleteArchiveCommand({ ArchiveName: name }))));
+    c.snap.match(
+      'delete-archive-unknown-archive-error',
+      await failure(() => c.events.send(new DeleteArchiveCommand({ ArchiveName: name }))),
+    );
   },
   'TestArchive::test_describe_archive_error_unknown_archive': async (c) => {
     const name = `doesnotexist-${c.uid()}`;
     c.snap.regex(name, '<archive-name>');
-    c.snap.match('describe-archive-unknown-archive-error', await failure(() => c.events.send(new DescribeArchiveCommand({ ArchiveName: name }))));
+    c.snap.match(
+      'describe-archive-unknown-archive-error',
+      await failure(() => c.events.send(new DescribeArchiveCommand({ ArchiveName: name }))),
+    );
   },
   'TestArchive::test_list_archive_error_unknown_source_arn': async (c) => {
     const bus = `doesnotexist-${c.uid()}`;
@@ -164,7 +173,10 @@ export const archiveCases: Record<string, ReplayedCase> = {
   'TestArchive::test_update_archive_error_unknown_archive': async (c) => {
     const name = `doesnotexist-${c.uid()}`;
     c.snap.regex(name, '<archive-name>');
-    c.snap.match('update-archive-unknown-archive-error', await failure(() => c.events.send(new UpdateArchiveCommand({ ArchiveName: name }))));
+    c.snap.match(
+      'update-archive-unknown-archive-error',
+      await failure(() => c.events.send(new UpdateArchiveCommand({ ArchiveName: name }))),
+    );
   },
 };
 
@@ -172,7 +184,10 @@ async function listByPrefix(c: CaseContext, kind: string) {
   const { name } = await archived(c, kind);
   c.snap.match('list-archives-with-name-prefix', answerOf(await c.events.send(new ListArchivesCommand({ NamePrefix: 'test-archive' }))));
   c.snap.match('list-archives-with-full-name', answerOf(await c.events.send(new ListArchivesCommand({ NamePrefix: name }))));
-  c.snap.match('list-archives-not-existing-archive', answerOf(await c.events.send(new ListArchivesCommand({ NamePrefix: 'doesnotexist' }))));
+  c.snap.match(
+    'list-archives-not-existing-archive',
+    answerOf(await c.events.send(new ListArchivesCommand({ NamePrefix: 'doesnotexist' }))),
+  );
 }
 
 async function listBySource(c: CaseContext, kind: string) {
@@ -191,14 +206,20 @@ export const tagCases: Record<string, ReplayedCase> = {
     const created = await c.createBus({ Name: bus, Tags: TWO_TAGS });
     c.snap.match('create_event_bus_with_tags', answerOf(created));
     c.snap.regex(bus, '<bus_name>');
-    c.snap.match('list_tags_for_event_bus', answerOf(await c.events.send(new ListTagsForResourceCommand({ ResourceARN: created.EventBusArn }))));
+    c.snap.match(
+      'list_tags_for_event_bus',
+      answerOf(await c.events.send(new ListTagsForResourceCommand({ ResourceARN: created.EventBusArn }))),
+    );
   },
   'TestEventBusTags::test_list_tags_for_deleted_event_bus': async (c) => {
     const bus = `test_bus-${c.uid()}`;
     const { EventBusArn } = await c.createBus({ Name: bus });
     await c.events.send(new DeleteEventBusCommand({ Name: bus }));
     c.snap.regex(bus, '<bus_name>');
-    c.snap.match('list_tags_for_deleted_rule_error', await failure(() => c.events.send(new ListTagsForResourceCommand({ ResourceARN: EventBusArn }))));
+    c.snap.match(
+      'list_tags_for_deleted_rule_error',
+      await failure(() => c.events.send(new ListTagsForResourceCommand({ ResourceARN: EventBusArn }))),
+    );
   },
   'TestRuleTags::test_list_tags_for_deleted_rule': async (c) => {
     const bus = `test_bus-${c.uid()}`;
@@ -208,7 +229,10 @@ export const tagCases: Record<string, ReplayedCase> = {
     await c.events.send(new DeleteRuleCommand({ Name: rule, EventBusName: bus }));
     c.snap.regex(rule, '<rule_name>');
     c.snap.regex(bus, '<bus_name>');
-    c.snap.match('list_tags_for_deleted_rule_error', await failure(() => c.events.send(new ListTagsForResourceCommand({ ResourceARN: RuleArn }))));
+    c.snap.match(
+      'list_tags_for_deleted_rule_error',
+      await failure(() => c.events.send(new ListTagsForResourceCommand({ ResourceARN: RuleArn }))),
+    );
   },
   'TestRuleTags::test_put_rule_with_tags': async (c) => {
     await c.createBus({ Name: `test_bus-${c.uid()}` });
@@ -225,7 +249,8 @@ export const tagCases: Record<string, ReplayedCase> = {
   'tests_tag_untag_resource[rule-event_bus_custom]': (c) => tagUntag(c, 'rule', 'event_bus_custom'),
   'tests_tag_untag_resource[rule-event_bus_default]': (c) => tagUntag(c, 'rule', 'event_bus_default'),
   'test_recreate_tagged_resource_without_tags[event_bus-event_bus_custom]': (c) => recreateWithoutTags(c, 'event_bus', 'event_bus_custom'),
-  'test_recreate_tagged_resource_without_tags[event_bus-event_bus_default]': (c) => recreateWithoutTags(c, 'event_bus', 'event_bus_default'),
+  'test_recreate_tagged_resource_without_tags[event_bus-event_bus_default]': (c) =>
+    recreateWithoutTags(c, 'event_bus', 'event_bus_default'),
   'test_recreate_tagged_resource_without_tags[rule-event_bus_custom]': (c) => recreateWithoutTags(c, 'rule', 'event_bus_custom'),
   'test_recreate_tagged_resource_without_tags[rule-event_bus_default]': (c) => recreateWithoutTags(c, 'rule', 'event_bus_default'),
 };

@@ -47,7 +47,10 @@ async function putPermission(c: CaseContext, kind: string) {
   c.snap.match('put-permission', answerOf(await put(c.accountId, `statement-1-${c.uid()}`)));
   await put(c.accountId, `statement-2-${c.uid()}`);
   await put(c.secondaryAccountId, `statement-3-${c.uid()}`);
-  c.snap.match('describe-event-bus-put-permission-multiple-principals', answerOf(await c.events.send(new DescribeEventBusCommand({ Name: bus }))));
+  c.snap.match(
+    'describe-event-bus-put-permission-multiple-principals',
+    answerOf(await c.events.send(new DescribeEventBusCommand({ Name: bus }))),
+  );
   const everyone = `statement-4-${c.uid()}`;
   await put('*', everyone);
   // PutPermission with a StatementId the policy has replaces that statement.
@@ -65,7 +68,10 @@ async function putPermission(c: CaseContext, kind: string) {
       },
     ],
   };
-  c.snap.match('put-permission-policy', answerOf(await c.events.send(new PutPermissionCommand({ EventBusName: bus, Policy: JSON.stringify(policy) }))));
+  c.snap.match(
+    'put-permission-policy',
+    answerOf(await c.events.send(new PutPermissionCommand({ EventBusName: bus, Policy: JSON.stringify(policy) }))),
+  );
   c.snap.match('describe-event-bus-put-permission-policy', answerOf(await c.events.send(new DescribeEventBusCommand({ Name: bus }))));
   await c.events.send(new RemovePermissionCommand({ EventBusName: bus, RemoveAllPermissions: true })).catch(() => undefined);
 }
@@ -82,7 +88,10 @@ async function removePermission(c: CaseContext, kind: string) {
     answerOf(await c.events.send(new RemovePermissionCommand({ EventBusName: bus, StatementId: primary, RemoveAllPermissions: false }))),
   );
   c.snap.match('describe-event-bus-remove-permission', answerOf(await c.events.send(new DescribeEventBusCommand({ Name: bus }))));
-  c.snap.match('remove-permission-all', answerOf(await c.events.send(new RemovePermissionCommand({ EventBusName: bus, RemoveAllPermissions: true }))));
+  c.snap.match(
+    'remove-permission-all',
+    answerOf(await c.events.send(new RemovePermissionCommand({ EventBusName: bus, RemoveAllPermissions: true }))),
+  );
   c.snap.match('describe-event-bus-remove-permission-all', answerOf(await c.events.send(new DescribeEventBusCommand({ Name: bus }))));
 }
 
@@ -96,7 +105,12 @@ async function removeMissingSid(c: CaseContext, policyExists: boolean, kind: str
   }
   if (policyExists) {
     await c.events.send(
-      new PutPermissionCommand({ EventBusName: bus, Action: 'events:PutEvents', Principal: c.accountId, StatementId: `statement-${c.uid()}` }),
+      new PutPermissionCommand({
+        EventBusName: bus,
+        Action: 'events:PutEvents',
+        Principal: c.accountId,
+        StatementId: `statement-${c.uid()}`,
+      }),
     );
   }
   c.snap.match(
@@ -151,7 +165,12 @@ export const busCases: Record<string, ReplayedCase> = {
     c.snap.regex(missing, '<custom-event-bus>');
     const entries = [
       { Source: 'MySource', DetailType: 'CustomType', Detail: JSON.stringify({ message: 'for the default event bus' }) },
-      { EventBusName: missing, Source: 'MySource', DetailType: 'CustomType', Detail: JSON.stringify({ message: 'for the custom event bus' }) },
+      {
+        EventBusName: missing,
+        Source: 'MySource',
+        DetailType: 'CustomType',
+        Detail: JSON.stringify({ message: 'for the custom event bus' }),
+      },
     ];
     c.snap.match('put-events', answerOf(await c.events.send(new PutEventsCommand({ Entries: entries }))));
     c.snap.match('non-existent-bus-error', await failure(() => c.events.send(new DescribeEventBusCommand({ Name: missing }))));
@@ -164,7 +183,9 @@ export const busCases: Record<string, ReplayedCase> = {
     c.snap.match(
       'remove-permission-non-existing-sid-error',
       await failure(() =>
-        c.events.send(new PutPermissionCommand({ EventBusName: name, Action: 'events:PutEvents', Principal: '*', StatementId: 'statement-id' })),
+        c.events.send(
+          new PutPermissionCommand({ EventBusName: name, Action: 'events:PutEvents', Principal: '*', StatementId: 'statement-id' }),
+        ),
       ),
     );
   },

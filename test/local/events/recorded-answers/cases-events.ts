@@ -73,7 +73,10 @@ async function putListRemoveTarget(c: CaseContext, kind: string) {
   c.snap.regex(queueArn, '<queue-arn>');
   const target = `test-target-${c.uid()}`;
   c.snap.regex(target, '<target-id>');
-  c.snap.match('put-target', answerOf(await c.events.send(new PutTargetsCommand({ Rule: rule, Targets: [{ Id: target, Arn: queueArn }], ...busMember }))));
+  c.snap.match(
+    'put-target',
+    answerOf(await c.events.send(new PutTargetsCommand({ Rule: rule, Targets: [{ Id: target, Arn: queueArn }], ...busMember }))),
+  );
   c.snap.match('list-targets', answerOf(await c.events.send(new ListTargetsByRuleCommand({ Rule: rule, ...busMember }))));
   c.snap.match('remove-target', answerOf(await c.events.send(new RemoveTargetsCommand({ Rule: rule, Ids: [target], ...busMember }))));
   c.snap.match('list-targets-after-delete', answerOf(await c.events.send(new ListTargetsByRuleCommand({ Rule: rule, ...busMember }))));
@@ -91,14 +94,22 @@ export const eventCases: Record<string, ReplayedCase> = {
     // (API_PutEvents.html, eb-putevent-size.html), so the recording's 256 KB entry is accepted
     // today and only an entry over 1 MB gets the recorded error. Current AWS documentation wins.
     const detail = (bytes: number) => JSON.stringify({ payload: ['p'.repeat(bytes - 17)] });
-    const entry = (bytes: number) => ({ Source: TEST_EVENT_PATTERN_NO_DETAIL.source[0], DetailType: TEST_EVENT_PATTERN_NO_DETAIL['detail-type'][0], Detail: detail(bytes) });
+    const entry = (bytes: number) => ({
+      Source: TEST_EVENT_PATTERN_NO_DETAIL.source[0],
+      DetailType: TEST_EVENT_PATTERN_NO_DETAIL['detail-type'][0],
+      Detail: detail(bytes),
+    });
     const accepted = await c.events.send(new PutEventsCommand({ Entries: [entry(256 * 1024)] }));
     if (accepted.FailedEntryCount !== 0) throw new Error('an entry of 256 KB is within the 1 MB limit and must be accepted');
-    c.snap.match('put-events-too-big-detail-error', await failure(() => c.events.send(new PutEventsCommand({ Entries: [entry(1024 * 1024)] }))));
+    c.snap.match(
+      'put-events-too-big-detail-error',
+      await failure(() => c.events.send(new PutEventsCommand({ Entries: [entry(1024 * 1024)] }))),
+    );
   },
   'TestEvents::test_put_event_without_detail': (c) =>
     putEvents(c, [{ Source: TEST_EVENT_PATTERN_NO_DETAIL.source[0], DetailType: TEST_EVENT_PATTERN_NO_DETAIL['detail-type'][0] }]),
-  'TestEvents::test_put_event_without_detail_type': (c) => putEvents(c, [{ Source: 'some.source', Detail: JSON.stringify(TEST_EVENT_DETAIL), DetailType: '' }]),
+  'TestEvents::test_put_event_without_detail_type': (c) =>
+    putEvents(c, [{ Source: 'some.source', Detail: JSON.stringify(TEST_EVENT_DETAIL), DetailType: '' }]),
   'TestEvents::test_put_events_without_source': (c) =>
     putEvents(c, [{ DetailType: TEST_EVENT_PATTERN['detail-type'][0], Detail: JSON.stringify(TEST_EVENT_DETAIL) }]),
   'TestEventRule::test_delete_rule_with_targets': async (c) => {
@@ -135,7 +146,8 @@ export const eventCases: Record<string, ReplayedCase> = {
     const rule = `rule-${c.uid()}`;
     const queueArn = c.queueArn();
     await c.putRule({ Name: rule, EventPattern: JSON.stringify(TEST_EVENT_PATTERN), State: 'ENABLED' });
-    const put = (id: string) => c.events.send(new PutTargetsCommand({ Rule: rule, Targets: [{ Id: id, Arn: queueArn, InputPath: '$.detail' }] }));
+    const put = (id: string) =>
+      c.events.send(new PutTargetsCommand({ Rule: rule, Targets: [{ Id: id, Arn: queueArn, InputPath: '$.detail' }] }));
     c.snap.match('put-targets-invalid-id-error', await failure(() => put('!@#$@!#$')));
     const long = `${crypto.randomUUID()}-${crypto.randomUUID()}-extra`;
     c.snap.regex(long, 'second-invalid-target-id');
@@ -151,13 +163,17 @@ export const eventCases: Record<string, ReplayedCase> = {
   'TestEventPattern::test_array_event_payload': async (c) => {
     c.snap.match(
       'array-event-payload-exc',
-      await failure(() => c.events.send(new TestEventPatternCommand({ Event: JSON.stringify(['plain string']), EventPattern: PATTERN_WITH_NUMERIC }))),
+      await failure(() =>
+        c.events.send(new TestEventPatternCommand({ Event: JSON.stringify(['plain string']), EventPattern: PATTERN_WITH_NUMERIC })),
+      ),
     );
   },
   'TestEventPattern::test_invalid_event_payload': async (c) => {
     c.snap.match(
       'plain-string-payload-exc',
-      await failure(() => c.events.send(new TestEventPatternCommand({ Event: JSON.stringify({ testEvent: 'value' }), EventPattern: PATTERN_WITH_NUMERIC }))),
+      await failure(() =>
+        c.events.send(new TestEventPatternCommand({ Event: JSON.stringify({ testEvent: 'value' }), EventPattern: PATTERN_WITH_NUMERIC })),
+      ),
     );
   },
   'TestEventPattern::test_event_pattern_source': async (c) => {
@@ -170,7 +186,9 @@ export const eventCases: Record<string, ReplayedCase> = {
       time: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
     });
     const test = (source: string) =>
-      c.events.send(new TestEventPatternCommand({ Event: event, EventPattern: JSON.stringify({ source: [source], 'detail-type': ['Test'] }) }));
+      c.events.send(
+        new TestEventPatternCommand({ Event: event, EventPattern: JSON.stringify({ source: [source], 'detail-type': ['Test'] }) }),
+      );
     c.snap.match('eventbridge-test-event-pattern-response', answerOf(await test('order')));
     c.snap.match('eventbridge-test-event-pattern-response-no-match', answerOf(await test('shipment')));
   },

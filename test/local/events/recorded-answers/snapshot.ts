@@ -101,24 +101,19 @@ export class Snapshot {
       if (UUID.test(value)) return reference(value, 'uuid');
       return value;
     });
-    let text = JSON.stringify(plain);
+    // Replacements apply to values only: the recording's keys keep the region they name.
     const regexes: [string, string][] = [
       ...this.#regexes,
       [this.defaults.accountId, '111111111111'],
       [this.defaults.region, '<region>'],
       ['arn:aws:', 'arn:<partition>:'],
     ];
-    for (const [from, to] of regexes) text = text.split(jsonInner(from)).join(jsonInner(to));
-    return JSON.parse(text) as Answer;
+    replaceValues(plain, (_key, value) => regexes.reduce((text, [from, to]) => text.split(from).join(to), value));
+    return plain;
   }
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
-/** A string as it appears inside a JSON text, without the quotes. */
-function jsonInner(text: string): string {
-  return JSON.stringify(text).slice(1, -1);
-}
 
 function normalise(value: unknown): unknown {
   if (value instanceof Date) return 'datetime';
