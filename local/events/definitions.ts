@@ -172,12 +172,13 @@ export function eventDefinitions(byType: (type: string) => readonly LoadedResour
 
 /**
  * The statements the template's AWS::Events::EventBusPolicy resources put into their buses'
- * policies: `Statement` as given, or the older `Action`/`Principal`/`Condition` form,
- * each with its `StatementId` as Sid.
+ * policies (`Statement` as given, or the older `Action`/`Principal`/`Condition` form, each
+ * with its `StatementId` as Sid), and a warning for each: the local runtime keeps and
+ * describes a bus's policy but checks no permissions.
  */
-export function templateBusPolicies(app: LoadedApp): TemplateBusPolicy[] {
+export function templateBusPolicies(app: LoadedApp): { busPolicies: TemplateBusPolicy[]; warnings: string[] } {
   const resources = app.stacks.flatMap((stack) => stack.resources).filter((r) => r.type === 'AWS::Events::EventBusPolicy');
-  return resources.map((r) => {
+  const busPolicies = resources.map((r) => {
     const p = r.properties as Props;
     const busName = p.EventBusName === undefined ? 'default' : String(p.EventBusName);
     const sid = String(p.StatementId ?? r.physicalName);
@@ -195,4 +196,9 @@ export function templateBusPolicies(app: LoadedApp): TemplateBusPolicy[] {
         };
     return { busName, statement };
   });
+  const warnings = resources.map(
+    (r) =>
+      `${r.stackName}/${r.logicalId} (AWS::Events::EventBusPolicy): kept in the bus's policy (DescribeEventBus) but not enforced: the local runtime checks no permissions, so any account may put events`,
+  );
+  return { busPolicies, warnings };
 }

@@ -12,13 +12,13 @@ declare module '../services/service-module.js' {
 }
 
 /** EventBridge: the template's buses, rules and archives; rule targets are delivered to the local services. */
-export const eventsModule: ServiceModule<'events', { busPolicies: TemplateBusPolicy[] }> = {
+export const eventsModule: ServiceModule<'events', { busPolicies: TemplateBusPolicy[]; warnings: string[] }> = {
   name: 'events',
   needs: ['template', 'readApi', 'sqs', 'sns', 'lambda', 'logs'],
   databases: ['events'],
   resourceTypes: ['AWS::Events::EventBus', 'AWS::Events::EventBusPolicy', 'AWS::Events::Rule', 'AWS::Events::Archive'],
   // The buses' policy statements: the other definitions are shared with the services that read them (service-definitions.ts).
-  definitions: (app) => ({ busPolicies: templateBusPolicies(app) }),
+  definitions: (app) => templateBusPolicies(app),
   create({ settings, database, services }, { busPolicies }) {
     const { clock, accountId, region, log, options } = settings;
     const { definitions } = services.get('template');
