@@ -5,6 +5,7 @@ import {
   DescribeArchiveCommand,
   DescribeEventBusCommand,
   EventBridgeClient,
+  ListArchivesCommand,
   ListTagsForResourceCommand,
   PutEventsCommand,
   PutPermissionCommand,
@@ -81,6 +82,8 @@ describe('EventBridge bus policies, tags and archives', () => {
       const { EventCount } = await events.send(new DescribeArchiveCommand({ ArchiveName: 'orders' }));
       return EventCount === 2 ? true : undefined;
     });
+    // Every local archive is ENABLED: none is listed under another state.
+    expect((await events.send(new ListArchivesCommand({ State: 'DISABLED' }))).Archives).toEqual([]);
     await events.send(new DeleteArchiveCommand({ ArchiveName: 'orders' }));
     await events.send(new CreateArchiveCommand({ ArchiveName: 'orders', EventSourceArn: arn }));
     expect((await events.send(new DescribeArchiveCommand({ ArchiveName: 'orders' }))).EventCount).toBe(0);
