@@ -41,7 +41,15 @@ describe('EventBridge bus policies, tags and archives', () => {
     const bus = await client(runtime).send(new DescribeEventBusCommand({ Name: 'hub' }));
     expect(JSON.parse(bus.Policy ?? '{}')).toEqual({
       Version: '2012-10-17',
-      Statement: [{ Sid: 'from-partner', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111111111111:root' }, Action: 'events:PutEvents', Resource: '*' }],
+      Statement: [
+        {
+          Sid: 'from-partner',
+          Effect: 'Allow',
+          Principal: { AWS: 'arn:aws:iam::111111111111:root' },
+          Action: 'events:PutEvents',
+          Resource: '*',
+        },
+      ],
     });
     expect(runtime.warnings).toContainEqual(expect.stringMatching(/HubPolicy \(AWS::Events::EventBusPolicy\): .*not enforced/));
   });
@@ -52,7 +60,9 @@ describe('EventBridge bus policies, tags and archives', () => {
     const first = await runtimes.start(app, { dataDir });
     const events = client(first);
     const { EventBusArn } = await events.send(new CreateEventBusCommand({ Name: 'orders', Tags: [{ Key: 'team', Value: 'a' }] }));
-    await events.send(new PutPermissionCommand({ EventBusName: 'orders', Action: 'events:PutEvents', Principal: '222222222222', StatementId: 'b' }));
+    await events.send(
+      new PutPermissionCommand({ EventBusName: 'orders', Action: 'events:PutEvents', Principal: '222222222222', StatementId: 'b' }),
+    );
     await events.send(new TagResourceCommand({ ResourceARN: EventBusArn, Tags: [{ Key: 'cost', Value: 'x' }] }));
     await events.send(new CreateArchiveCommand({ ArchiveName: 'kept', EventSourceArn: EventBusArn }));
     const before = await events.send(new DescribeEventBusCommand({ Name: 'orders' }));
@@ -75,7 +85,9 @@ describe('EventBridge bus policies, tags and archives', () => {
   it('archives the events an API archive matches, and DeleteArchive drops them with it', async () => {
     const events = client(await runtimes.start(assemblyOf({})));
     const arn = `arn:aws:events:${region}:${ACCOUNT}:event-bus/default`;
-    await events.send(new CreateArchiveCommand({ ArchiveName: 'orders', EventSourceArn: arn, EventPattern: JSON.stringify({ source: ['orders'] }) }));
+    await events.send(
+      new CreateArchiveCommand({ ArchiveName: 'orders', EventSourceArn: arn, EventPattern: JSON.stringify({ source: ['orders'] }) }),
+    );
     const entry = (source: string) => ({ Source: source, DetailType: 'Placed', Detail: '{}' });
     await events.send(new PutEventsCommand({ Entries: [entry('orders'), entry('other'), entry('orders')] }));
     await eventually(async () => {
@@ -95,6 +107,8 @@ describe('EventBridge bus policies, tags and archives', () => {
     await expect(
       events.send(new CreateArchiveCommand({ ArchiveName: 'bad', EventSourceArn: arn, EventPattern: JSON.stringify({ source: 'x' }) })),
     ).rejects.toMatchObject({ name: 'InvalidEventPatternException' });
-    await expect(events.send(new DescribeArchiveCommand({ ArchiveName: 'bad' }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+    await expect(events.send(new DescribeArchiveCommand({ ArchiveName: 'bad' }))).rejects.toMatchObject({
+      name: 'ResourceNotFoundException',
+    });
   });
 });
