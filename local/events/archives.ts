@@ -1,4 +1,5 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import { tryParseArn } from '../arn.js';
 import { AwsError, validationError } from '../aws-error.js';
 import type { Clock } from '../clock.js';
 import type { ArchiveDefinition, BusDefinition, EventEnvelope } from './definitions.js';
@@ -176,16 +177,21 @@ export class Archives {
       throw validationError('ReplayName must be 1-64 characters of letters, digits, . - and _');
     if (this.#loadReplays().some((r) => r.ReplayName === name))
       throw new AwsError('ResourceAlreadyExistsException', `Replay ${name} already exists.`);
+    // Checked in the order AWS answers them (recorded answers): the archive, the window, the destination bus.
     const archive = this.#archives.find((a) => a.definition.arn === input.EventSourceArn);
-    if (!archive) throw new AwsError('ResourceNotFoundException', `Archive ${input.EventSourceArn} does not exist.`);
-    const destination = input.Destination;
-    if (typeof destination?.Arn !== 'string') throw validationError('Destination.Arn is required');
-    if (destination.Arn !== archive.definition.sourceArn) {
-      throw validationError('Parameter Destination.Arn is not valid. Reason: Cross event bus replay is not permitted.');
+    if (!archive) {
+      const archiveName = tryParseArn(String(input.EventSourceArn))?.resourceId ?? String(input.EventSourceArn);
+      throw validationError(`Parameter EventSourceArn is not valid. Reason: Archive ${archiveName} does not exist.`);
     }
     const start = toMillis(input.EventStartTime);
     const end = toMillis(input.EventEndTime);
-    if (start === undefined || end === undefined || start >= end) throw validationError('EventStartTime must be before EventEndTime');
+    if (start === undefined || end === undefined || start >= end)
+      throw validationError('Parameter EventEndTime is not valid. Reason: EventStartTime must be before EventEndTime.');
+    const destination = input.Destination;
+    if (typeof destination?.Arn !== 'string') throw validationError('Destination.Arn is required');
+    if (this.options.registry.bus(destination.Arn).arn !== archive.definition.sourceArn) {
+      throw validationError('Parameter Destination.Arn is not valid. Reason: Cross event bus replay is not permitted.');
+    }
     if (destination.FilterArns !== undefined && !Array.isArray(destination.FilterArns))
       throw validationError('Destination.FilterArns must be a list of rule ARNs');
     for (const arn of destination.FilterArns ?? []) {

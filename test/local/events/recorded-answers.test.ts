@@ -11,11 +11,12 @@ import { credentials, region } from '../helpers.js';
 import { archiveCases, tagCases } from './recorded-answers/cases-archives-tags.js';
 import { busCases } from './recorded-answers/cases-buses.js';
 import { eventCases } from './recorded-answers/cases-events.js';
+import { replayCases } from './recorded-answers/cases-replays.js';
 import { caseContext, type ReplayedCase } from './recorded-answers/context.js';
 import { loadRecorded, Snapshot } from './recorded-answers/snapshot.js';
 
 const ACCOUNT = '000000000000';
-const REPLAYS: Record<string, ReplayedCase> = { ...busCases, ...eventCases, ...archiveCases, ...tagCases };
+const REPLAYS: Record<string, ReplayedCase> = { ...busCases, ...eventCases, ...archiveCases, ...replayCases, ...tagCases };
 const recorded = loadRecorded();
 const runtimes = new RuntimesWithData();
 let runtime: LocalRuntime;
