@@ -12,11 +12,12 @@ import { archiveCases, tagCases } from './recorded-answers/cases-archives-tags.j
 import { busCases } from './recorded-answers/cases-buses.js';
 import { eventCases } from './recorded-answers/cases-events.js';
 import { replayCases } from './recorded-answers/cases-replays.js';
+import { ruleCases } from './recorded-answers/cases-rules.js';
 import { caseContext, type ReplayedCase } from './recorded-answers/context.js';
 import { loadRecorded, Snapshot } from './recorded-answers/snapshot.js';
 
 const ACCOUNT = '000000000000';
-const REPLAYS: Record<string, ReplayedCase> = { ...busCases, ...eventCases, ...archiveCases, ...replayCases, ...tagCases };
+const REPLAYS: Record<string, ReplayedCase> = { ...busCases, ...eventCases, ...ruleCases, ...archiveCases, ...replayCases, ...tagCases };
 const recorded = loadRecorded();
 const runtimes = new RuntimesWithData();
 let runtime: LocalRuntime;
