@@ -110,8 +110,16 @@ export function snsDefinitions(app: LoadedApp): SnsDefinitions {
     warnings.push(`subscription ${s.arn}: topic ${s.topicArn} is not a topic of this app; the subscription is left out`);
     return false;
   });
+  if (topics.length > 0) warnings.push(SNS_DIFFERENCES);
   return { topics, subscriptions: known, warnings };
 }
+
+/**
+ * What every local topic does otherwise than AWS, said once per app that has topics:
+ * signatures cannot be verified (no AWS key here), and no IAM user makes the calls.
+ */
+export const SNS_DIFFERENCES =
+  "SNS: notification signatures are stand-ins that do not verify against AWS's certificate; a subscription's SubscriptionPrincipal is the account root (no IAM users locally)";
 
 function warnAboutProtocol(warnings: string[], where: string, protocol: string, endpoint: string): void {
   if (LOCALLY_DELIVERED_PROTOCOLS.has(protocol)) return;
