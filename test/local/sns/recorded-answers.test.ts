@@ -10,6 +10,7 @@ import { Bindings, differences, normalise } from './recorded-compare.js';
 import { type Clients, SQS_REPLAYS } from './recorded-replays.js';
 import { BATCH_REPLAYS } from './recorded-replays-batch.js';
 import { NAME_REPLAYS } from './recorded-replays-names.js';
+import { PUBLISH_REPLAYS } from './recorded-replays-publish.js';
 
 /**
  * Replays LocalStack's AWS-validated SNS tests against the local runtime and compares every
@@ -20,7 +21,7 @@ import { NAME_REPLAYS } from './recorded-replays-names.js';
  * MaximumMessageSize (a topic may raise it to 1 MiB: large-message-payloads.html, 2026).
  */
 const FOLDER = path.join(import.meta.dirname, '../../conformance/aws-recorded/sns');
-const REPLAYS = { ...SQS_REPLAYS, ...BATCH_REPLAYS, ...NAME_REPLAYS };
+const REPLAYS = { ...SQS_REPLAYS, ...BATCH_REPLAYS, ...NAME_REPLAYS, ...PUBLISH_REPLAYS };
 
 /**
  * Differences kept on purpose or not SNS's own, by the path they are found at: each must still

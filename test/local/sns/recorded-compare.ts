@@ -29,21 +29,22 @@ export async function answerOf(call: Promise<unknown>): Promise<Record<string, u
  * The snapshot library's view of a value: JSON text inside strings parsed (a message body, a
  * policy), bytes written as Python's `b'...'`, the local account replaced by the recording's.
  */
-export function normalise(value: unknown): unknown {
+export function normalise(value: unknown, insideJsonText = false): unknown {
   if (value instanceof Uint8Array) return pythonBytes(value);
-  if (Array.isArray(value)) return value.map(normalise);
+  if (Array.isArray(value)) return value.map((item) => normalise(item, insideJsonText));
   if (value !== null && typeof value === 'object') {
     return Object.fromEntries(
       Object.entries(value)
         .filter(([, member]) => member !== undefined)
-        .map(([key, member]) => [key, normalise(member)]),
+        .map(([key, member]) => [key, normalise(member, insideJsonText)]),
     );
   }
   if (typeof value !== 'string') return value;
   const text = value.replaceAll(LOCAL_ACCOUNT, RECORDED_ACCOUNT);
-  if (/^\s*[[{]/.test(text)) {
+  // One level only: the recordings keep JSON text inside a parsed body (a notification's Message) as text.
+  if (!insideJsonText && /^\s*[[{]/.test(text)) {
     try {
-      return { [PARSED]: true, value: normalise(JSON.parse(text)) };
+      return { [PARSED]: true, value: normalise(JSON.parse(text), true) };
     } catch {
       return text;
     }
