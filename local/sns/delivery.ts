@@ -49,12 +49,15 @@ export class SubscriptionDelivery {
     throw new DeliveryFailure('UnsupportedProtocol', `protocol ${subscription.protocol} is not delivered locally`, true);
   }
 
-  /** What the subscription's endpoint would have received, for its dead-letter queue. */
+  /**
+   * The body a queue gets: the raw message with raw delivery, else SNS's JSON envelope. A
+   * Lambda subscription's dead-letter queue gets the envelope too, not the Lambda event
+   * (recorded on AWS), with the text the function would have been given.
+   */
   body(subscription: SubscriptionRecord, notification: Notification, context: EnvelopeContext): string {
     if (subscription.protocol === 'sqs' && subscription.attributes.RawMessageDelivery === 'true') {
       return messageFor(notification, 'sqs');
     }
-    if (subscription.protocol === 'lambda') return JSON.stringify(lambdaEvent(notification, subscription.arn, context));
     return JSON.stringify(notificationEnvelope(notification, subscription.arn, subscription.protocol, context));
   }
 

@@ -1,7 +1,7 @@
-import { PublishCommand } from '@aws-sdk/client-sns';
+import { GetSubscriptionAttributesCommand, PublishCommand, SubscribeCommand } from '@aws-sdk/client-sns';
 import { DeleteMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { answerOf } from './recorded-compare.js';
-import { type Answers, createQueue, createTopic, type Replay, subscribeQueue } from './recorded-replays.js';
+import { type Answers, createQueue, createTopic, number, type Replay, setSubscription, subscribeQueue, uid } from './recorded-replays.js';
 
 /** Publish's own checks (subject, topic, target, JSON structure) and a JSON structure's text for SQS. */
 const publishWithEmptySubject: Replay = async (clients) => {
@@ -61,10 +61,38 @@ const messageStructureJsonToSqs: Replay = async (clients) => {
   return answers;
 };
 
+/**
+ * The recorded test creates a function, subscribes it and deletes it before publishing; here
+ * the subscribed function never existed, which the delivery meets alike (the function is gone).
+ */
+const redrivePolicyLambdaSubscription: Replay = async (clients) => {
+  const dlq = await createQueue(clients);
+  const topicArn = await createTopic(clients);
+  const { SubscriptionArn } = await clients.sns.send(
+    new SubscribeCommand({
+      TopicArn: topicArn,
+      Protocol: 'lambda',
+      Endpoint: `arn:aws:lambda:us-east-1:000000000000:function:test-${uid()}`,
+    }),
+  );
+  await setSubscription(clients, SubscriptionArn as string, 'RedrivePolicy', JSON.stringify({ deadLetterTargetArn: dlq.arn }));
+  const answers: Answers = {
+    'subscription-attributes': await answerOf(clients.sns.send(new GetSubscriptionAttributesCommand({ SubscriptionArn }))),
+  };
+  await clients.sns.send(
+    new PublishCommand({ TopicArn: topicArn, Message: 'test_redrive_policy', MessageAttributes: { attr1: number('1') } }),
+  );
+  answers.messages = await answerOf(
+    clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: dlq.url, WaitTimeSeconds: 10, MessageAttributeNames: ['All'] })),
+  );
+  return answers;
+};
+
 export const PUBLISH_REPLAYS: Readonly<Record<string, Replay>> = {
   'TestSNSPublishCrud::test_publish_with_empty_subject': publishWithEmptySubject,
   'TestSNSPublishCrud::test_unknown_topic_publish': unknownTopicPublish,
   'TestSNSPublishCrud::test_publish_non_existent_target': publishNonExistentTarget,
   'TestSNSPublishCrud::test_message_structure_json_exc': messageStructureJsonExc,
   'TestSNSSubscriptionSQS::test_message_structure_json_to_sqs': messageStructureJsonToSqs,
+  'TestSNSSubscriptionLambda::test_redrive_policy_lambda_subscription': redrivePolicyLambdaSubscription,
 };

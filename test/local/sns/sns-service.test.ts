@@ -511,7 +511,7 @@ describe('SnsService delivery failures', () => {
     expect(t.logs.join('\n')).toMatch(/moved to the dead-letter queue .*dlq: QueueDoesNotExist: The specified queue does not exist\./);
   });
 
-  it('sends a Lambda event the function cannot take to the dead-letter queue', async () => {
+  it('sends the JSON envelope of a message a function cannot take to the dead-letter queue, as AWS does', async () => {
     t = createSns();
     const TopicArn = await topicWithQueues(['dlq']);
     await t.sns.Subscribe({
@@ -523,7 +523,8 @@ describe('SnsService delivery failures', () => {
     await t.sns.Publish({ TopicArn, Message: 'x' });
     await t.sns.idle();
     const [dead] = t.sqs.to('dlq');
-    expect(JSON.parse(dead?.MessageBody ?? '{}').Records[0].Sns.Message).toBe('x');
+    // Not the Lambda event: the envelope an SQS subscription gets (recorded on AWS).
+    expect(JSON.parse(dead?.MessageBody ?? '{}')).toMatchObject({ Type: 'Notification', Message: 'x', UnsubscribeURL: expect.any(String) });
     expect(dead?.MessageAttributes).toBeUndefined();
     expect(t.logs.join('\n')).toMatch(/moved to the dead-letter queue .*dlq: ResourceNotFoundException/);
   });
