@@ -145,6 +145,23 @@ export function validateSubscriptionAttributes(
   return { attributes, filter: compileFilterPolicy(attributes.FilterPolicy, scope, during) };
 }
 
+/**
+ * A FIFO queue's subscription to a FIFO topic dead-letters to a FIFO queue only; a standard
+ * queue's subscription may use a standard one (both recorded on AWS).
+ */
+export function checkFifoDeadLetterQueue(
+  attributes: Readonly<Record<string, string>>,
+  endpoint: string,
+  fifoTopic: boolean,
+  during: 'subscribe' | 'set',
+): void {
+  if (!fifoTopic || !endpoint.endsWith('.fifo') || attributes.RedrivePolicy === undefined) return;
+  const target = (JSON.parse(attributes.RedrivePolicy) as { deadLetterTargetArn: string }).deadLetterTargetArn;
+  if (target.endsWith('.fifo')) return;
+  const prefix = during === 'subscribe' ? 'Attributes Reason: ' : '';
+  throw invalidParameter(`${prefix}RedrivePolicy: must use a FIFO queue as DLQ for a FIFO Subscription to a FIFO Topic.`);
+}
+
 /** `{"deadLetterTargetArn": "arn:aws:sqs:..."}`; the queue must be an SQS queue. */
 function validateRedrivePolicy(value: string, prefix: string): string {
   let policy: unknown;

@@ -110,8 +110,17 @@ export function snsDefinitions(app: LoadedApp): SnsDefinitions {
     warnings.push(`subscription ${s.arn}: topic ${s.topicArn} is not a topic of this app; the subscription is left out`);
     return false;
   });
+  // Said where notifications are made: an app whose topics deliver to no queue or function sees neither.
+  if (known.some((s) => LOCALLY_DELIVERED_PROTOCOLS.has(s.protocol))) warnings.push(SNS_DIFFERENCES);
   return { topics, subscriptions: known, warnings };
 }
+
+/**
+ * What every local topic does otherwise than AWS, said once per app whose topics deliver:
+ * signatures cannot be verified (no AWS key here), and no IAM user makes the calls.
+ */
+export const SNS_DIFFERENCES =
+  "SNS: notification signatures are stand-ins that do not verify against AWS's certificate; a subscription's SubscriptionPrincipal is the account root (no IAM users locally)";
 
 function warnAboutProtocol(warnings: string[], where: string, protocol: string, endpoint: string): void {
   if (LOCALLY_DELIVERED_PROTOCOLS.has(protocol)) return;

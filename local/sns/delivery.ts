@@ -49,39 +49,38 @@ export class SubscriptionDelivery {
     throw new DeliveryFailure('UnsupportedProtocol', `protocol ${subscription.protocol} is not delivered locally`, true);
   }
 
-  /** What the subscription's endpoint would have received, for its dead-letter queue. */
+  /**
+   * The body a queue gets: the raw message with raw delivery, else SNS's JSON envelope. A
+   * Lambda subscription's dead-letter queue gets the envelope too, not the Lambda event
+   * (recorded on AWS), with the text the function would have been given.
+   */
   body(subscription: SubscriptionRecord, notification: Notification, context: EnvelopeContext): string {
     if (subscription.protocol === 'sqs' && subscription.attributes.RawMessageDelivery === 'true') {
       return messageFor(notification, 'sqs');
     }
-    if (subscription.protocol === 'lambda') return JSON.stringify(lambdaEvent(notification, subscription.arn, context));
     return JSON.stringify(notificationEnvelope(notification, subscription.arn, subscription.protocol, context));
   }
 
   /**
-   * Sends a notification that could not be delivered to the subscription's dead-letter queue,
-   * with the attributes SNS adds (RequestID, ErrorCode, ErrorMessage).
+   * Sends a notification that could not be delivered to the subscription's dead-letter queue:
+   * the body the endpoint would have received and, with raw delivery, the message's own
+   * attributes. SNS adds none of its own (recorded on AWS: no RequestID, ErrorCode or
+   * ErrorMessage), so why it failed is only in the runtime's log.
    */
   async deadLetter(
     queueArn: string,
     subscription: SubscriptionRecord,
     notification: Notification,
     context: EnvelopeContext,
-    failure: DeliveryFailure,
   ): Promise<void> {
     const raw = subscription.protocol === 'sqs' && subscription.attributes.RawMessageDelivery === 'true';
-    // The message's own attributes go along while SQS's limit leaves room for SNS's three.
-    const keepOwn = raw && Object.keys(deliveredAttributes(notification)).length <= MAX_RAW_SQS_ATTRIBUTES - 3;
-    const attribute = (value: string) => ({ DataType: 'String', StringValue: value });
+    const attributeCount = Object.keys(deliveredAttributes(notification)).length;
+    // More attributes than SQS takes is why such a raw delivery failed: the body goes without them.
+    const keepOwn = raw && attributeCount > 0 && attributeCount <= MAX_RAW_SQS_ATTRIBUTES;
     await this.#dispatcher.send(queueArn, {
       body: this.body(subscription, notification, context),
       sqs: {
-        MessageAttributes: {
-          ...(keepOwn ? sqsAttributes(notification) : {}),
-          RequestID: attribute(notification.messageId),
-          ErrorCode: attribute(failure.code),
-          ErrorMessage: attribute(failure.message.slice(0, 1000)),
-        },
+        ...(keepOwn ? { MessageAttributes: sqsAttributes(notification) } : {}),
         ...fifoParameters(queueArn, notification),
       },
     });
@@ -130,7 +129,8 @@ export class SubscriptionDelivery {
 
 /**
  * A FIFO queue gets the message's group and deduplication ids (from a FIFO topic); a standard
- * queue gets the group id only, when the publisher set one (SQS fair queues).
+ * queue gets the group id only when a standard topic's publisher set one (SQS fair queues):
+ * a FIFO topic's group does not reach a standard queue (both recorded on AWS).
  */
 function fifoParameters(queueArn: string, notification: Notification): { MessageGroupId?: string; MessageDeduplicationId?: string } {
   if (queueArn.endsWith('.fifo')) {
@@ -139,5 +139,6 @@ function fifoParameters(queueArn: string, notification: Notification): { Message
       MessageDeduplicationId: notification.dedupId ?? notification.messageId,
     };
   }
-  return notification.groupId === undefined ? {} : { MessageGroupId: notification.groupId };
+  const fifoTopic = notification.sequenceNumber !== undefined;
+  return notification.groupId === undefined || fifoTopic ? {} : { MessageGroupId: notification.groupId };
 }

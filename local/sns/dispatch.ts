@@ -79,7 +79,11 @@ export class DeliveryDispatcher {
       return { kind: 'done' };
     }
     try {
-      await this.delivery.deadLetter(dlq, subscription, notification, context, failure);
+      await this.delivery.deadLetter(dlq, subscription, notification, context);
+      // AWS puts no reason on the dead-lettered message: the log is where it is told.
+      this.options.log?.(
+        `message ${notification.messageId} for ${subscription.arn} moved to the dead-letter queue ${dlq}: ${failure.code}: ${failure.message}`,
+      );
       return { kind: 'done' };
     } catch (error) {
       // SNS would drop it when the dead-letter queue is unreachable too; it is kept and tried again instead.

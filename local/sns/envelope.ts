@@ -20,20 +20,27 @@ export function messageFor(notification: Notification, protocol: string): string
  * The JSON document SNS delivers to SQS (and HTTP) subscriptions without raw delivery
  * (https://docs.aws.amazon.com/sns/latest/dg/sns-message-and-json-formats.html), members in
  * SNS's order. The signature is a stand-in: it cannot be verified against AWS's certificate.
+ * A FIFO topic's notifications are not signed: AWS sends them without SignatureVersion,
+ * Signature and SigningCertURL (recorded on AWS).
  */
 export function notificationEnvelope(notification: Notification, subscriptionArn: string, protocol: string, context: EnvelopeContext) {
   const message = messageFor(notification, protocol);
+  const fifo = notification.sequenceNumber !== undefined;
   return {
     Type: 'Notification',
     MessageId: notification.messageId,
-    ...(notification.sequenceNumber === undefined ? {} : { SequenceNumber: notification.sequenceNumber }),
+    ...(fifo ? { SequenceNumber: notification.sequenceNumber } : {}),
     TopicArn: notification.topicArn,
     ...(notification.subject === undefined ? {} : { Subject: notification.subject }),
     Message: message,
     Timestamp: notification.timestamp,
-    SignatureVersion: context.signatureVersion,
-    Signature: signature(notification, message, context.signatureVersion),
-    SigningCertURL: signingCertUrl(context),
+    ...(fifo
+      ? {}
+      : {
+          SignatureVersion: context.signatureVersion,
+          Signature: signature(notification, message, context.signatureVersion),
+          SigningCertURL: signingCertUrl(context),
+        }),
     UnsubscribeURL: unsubscribeUrl(subscriptionArn, context),
     ...(Object.keys(deliveredAttributes(notification)).length === 0 ? {} : { MessageAttributes: envelopeAttributes(notification) }),
   };
@@ -109,6 +116,7 @@ function signingCertUrl(context: EnvelopeContext): string {
   return `https://sns.${context.region}.amazonaws.com/SimpleNotificationService-local.pem`;
 }
 
+/** The subscription ARN goes in as it is, not percent-encoded, as AWS writes it (recorded on AWS). */
 function unsubscribeUrl(subscriptionArn: string, context: EnvelopeContext): string {
-  return `${context.baseUrl.replace(/\/+$/, '')}/?Action=Unsubscribe&SubscriptionArn=${encodeURIComponent(subscriptionArn)}`;
+  return `${context.baseUrl.replace(/\/+$/, '')}/?Action=Unsubscribe&SubscriptionArn=${subscriptionArn}`;
 }

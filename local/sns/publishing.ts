@@ -21,6 +21,8 @@ import { isFifo, isPending, type SnsContext } from './sns-context.js';
 import { invalidParameter, missingMember, SnsError } from './sns-errors.js';
 import type { SubscriptionRecord, TopicRecord } from './sns-store.js';
 
+const MAX_BATCH_ENTRY_ID = 80;
+
 export type PublishResult = { MessageId: string; SequenceNumber?: string };
 
 type RoutedMessage = ValidatedMessage & { messageId: string; sequenceNumber?: string; traceHeader?: string };
@@ -83,32 +85,25 @@ export class Publishing {
     // The topic's MaximumMessageSize bounds the batch as a whole too, as the one message it could be.
     const maxBytes = maxMessageBytes(topic.attributes, MAX_MESSAGE_BYTES);
     if (total > maxBytes) {
-      throw new SnsError('BatchRequestTooLong', 'The length of all the batch messages put together is more than the limit.');
+      throw new SnsError('BatchRequestTooLong', 'The length of all the messages put together is more than the limit.');
     }
     const fifo = isFifo(topic);
     const cbd = topic.attributes.ContentBasedDeduplication === 'true';
-    const accepted: { id: string; message: ValidatedMessage }[] = [];
-    const failed: { Id: string; Code: string; Message: string; SenderFault: boolean }[] = [];
-    entries.forEach((entry, index) => {
-      try {
-        accepted.push({
-          id: entry.Id as string,
-          message: validateMessage(entry, fifo, `publishBatchRequestEntries.${index + 1}.member.message`, cbd, maxBytes),
-        });
-      } catch (error) {
-        if (!(error instanceof SnsError)) throw error;
-        // Malformed attributes and missing members fail the whole request, as SNS answers them.
-        if (error.code === 'ParameterValueInvalid' || error.code === 'ValidationError') throw error;
-        failed.push({ Id: entry.Id as string, Code: error.code, Message: error.message, SenderFault: true });
-      }
-    });
+    // Every entry is checked before any is accepted: an entry AWS refuses fails the whole
+    // request (recorded on AWS for a missing MessageGroupId or deduplication id and a JSON
+    // structure without `default`; the other checks are taken to behave alike).
+    const accepted = entries.map((entry, index) => ({
+      id: entry.Id as string,
+      message: validateMessage(entry, fifo, `publishBatchRequestEntries.${index + 1}.member.message`, cbd, maxBytes),
+    }));
     const results = this.#accept(
       topic,
       accepted.map((a) => a.message),
     );
+    // Failed stays empty: nothing fails after the checks, and AWS answers the empty list.
     return {
       Successful: accepted.map((a, i) => ({ Id: a.id, ...results[i] })),
-      Failed: failed,
+      Failed: [],
     };
   }
 
@@ -222,11 +217,21 @@ function checkBatchEntries(entries: PublishBatchRequestEntry[] | undefined): ass
   }
   const ids = new Set<string>();
   for (const entry of entries) {
-    if (typeof entry.Id !== 'string' || !/^[A-Za-z0-9_-]{1,80}$/.test(entry.Id)) {
-      throw new SnsError('InvalidBatchEntryId', "The Id of a batch entry in a batch request doesn't abide by the specification.");
-    }
+    checkBatchEntryId(entry.Id);
     if (ids.has(entry.Id)) throw new SnsError('BatchEntryIdsNotDistinct', 'Two or more batch entries in the request have the same Id.');
     ids.add(entry.Id);
+  }
+}
+
+/** Ids are 1-80 letters, digits, hyphens and underscores; AWS names the id that is not (recorded on AWS). */
+function checkBatchEntryId(id: unknown): asserts id is string {
+  if (typeof id !== 'string' || id === '') {
+    throw new SnsError('InvalidBatchEntryId', "The Id of a batch entry in a batch request doesn't abide by the specification.");
+  }
+  if (id.length > MAX_BATCH_ENTRY_ID)
+    throw new SnsError('InvalidBatchEntryId', `The Id of a batch entry in the batch request is too long: ${id}`);
+  if (!/^[A-Za-z0-9_-]+$/.test(id)) {
+    throw new SnsError('InvalidBatchEntryId', `The Id of a batch entry in the batch request contains an impermissible character: ${id}`);
   }
 }
 

@@ -37,6 +37,7 @@ export class SnsContext {
 
   validTopicArn(arn: string | undefined, parameter = 'TopicArn'): string {
     if (arn === undefined || arn === null) throw missingMember(parameter === 'TopicArn' ? 'topicArn' : 'targetArn');
+    checkArnElements(arn, parameter);
     if (!TOPIC_ARN.test(arn)) throw invalidParameter(parameter);
     return arn;
   }
@@ -57,7 +58,9 @@ export class SnsContext {
 
   subscription(arn: string | undefined): SubscriptionRecord {
     if (arn === undefined || arn === null) throw missingMember('subscriptionArn');
-    if (!SUBSCRIPTION_ARN.test(arn)) throw invalidParameter('SubscriptionArn');
+    checkArnElements(arn, 'SubscriptionArn');
+    // An ARN of SNS's shape whose last part is no subscription id (a topic's ARN, say).
+    if (!SUBSCRIPTION_ARN.test(arn)) throw invalidParameter('SubscriptionId');
     const subscription = this.store.subscription(arn);
     if (!subscription) throw subscriptionNotFound();
     return subscription;
@@ -90,6 +93,15 @@ export class SnsContext {
   forgetFilter(subscriptionArn: string): void {
     this.#filters.delete(subscriptionArn);
   }
+}
+
+/**
+ * SNS parses an ARN before it looks at what it names: fewer than six `:`-separated elements
+ * is its own error (recorded on AWS: `An ARN must have at least 6 elements, not 1`).
+ */
+function checkArnElements(arn: string, parameter: string): void {
+  const elements = arn.split(':').length;
+  if (elements < 6) throw invalidParameter(`${parameter} Reason: An ARN must have at least 6 elements, not ${elements}`);
 }
 
 export function isFifo(topic: TopicRecord): boolean {

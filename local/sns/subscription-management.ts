@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { validateEndpoint, validateSubscriptionAttributes } from './attributes.js';
+import { checkFifoDeadLetterQueue, validateEndpoint, validateSubscriptionAttributes } from './attributes.js';
 import { LOCALLY_DELIVERED_PROTOCOLS } from './definitions.js';
 import { isFifo, isPending, paginate, type SnsContext } from './sns-context.js';
 import { invalidParameter, missingMember } from './sns-errors.js';
@@ -28,6 +28,7 @@ export class SubscriptionManagement {
     if (!PROTOCOLS.has(protocol)) throw invalidParameter(`Amazon SNS does not support this protocol string: ${protocol}`);
     validateEndpoint(protocol, endpoint, isFifo(topic));
     const { attributes, filter } = validateSubscriptionAttributes(input.Attributes ?? {}, {}, protocol, 'subscribe');
+    checkFifoDeadLetterQueue(attributes, endpoint, isFifo(topic), 'subscribe');
 
     const existing = this.context.store.subscriptions(topic.arn).find((s) => s.protocol === protocol && s.endpoint === endpoint);
     if (existing) {
@@ -106,6 +107,8 @@ export class SubscriptionManagement {
       subscription.protocol,
       'set',
     );
+    const topic = this.context.store.topic(subscription.topicArn);
+    checkFifoDeadLetterQueue(attributes, subscription.endpoint, topic !== undefined && isFifo(topic), 'set');
     this.context.store.setSubscriptionAttributes(subscription.arn, attributes);
     this.context.cacheFilter({ ...subscription, attributes }, filter);
     return {};

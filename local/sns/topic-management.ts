@@ -15,12 +15,8 @@ export class TopicManagement {
     if (input.Name === undefined || input.Name === null) throw missingMember('name');
     const requested = input.Attributes ?? {};
     const fifo = (requested.FifoTopic ?? '').toLowerCase() === 'true';
-    if (fifo && !FIFO_TOPIC_NAME.test(input.Name)) {
-      throw invalidParameter(
-        'Fifo Topic names must end with .fifo and must be made up of only uppercase and lowercase ASCII letters, numbers, underscores, and hyphens, and must be between 1 and 256 characters long.',
-      );
-    }
-    if (!fifo && !TOPIC_NAME.test(input.Name)) throw invalidParameter('Topic Name');
+    // AWS words every bad name alike, a FIFO topic's without `.fifo` too (recorded on AWS).
+    if (!(fifo ? FIFO_TOPIC_NAME : TOPIC_NAME).test(input.Name)) throw invalidParameter('Topic Name');
     const attributes = validateTopicAttributes(requested, fifo, 'create');
     // A standard topic does not keep FifoTopic=false.
     if (!fifo) delete attributes.FifoTopic;
@@ -72,7 +68,8 @@ export class TopicManagement {
         SubscriptionsPending: String(subscriptions.filter(isPending).length),
         SubscriptionsDeleted: '0',
         EffectiveDeliveryPolicy: EFFECTIVE_DELIVERY_POLICY,
-        ...(fifo ? { FifoTopic: 'true', ContentBasedDeduplication: 'false', FifoThroughputScope: 'Topic' } : {}),
+        // FifoThroughputScope is answered only once set (recorded on AWS).
+        ...(fifo ? { FifoTopic: 'true', ContentBasedDeduplication: 'false' } : {}),
         ...topic.attributes,
       },
     };

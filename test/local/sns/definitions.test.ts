@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { snsDefinitions } from '../../../local/sns/definitions.js';
+import { SNS_DIFFERENCES, snsDefinitions } from '../../../local/sns/definitions.js';
 import { stableUuid } from '../../../local/template/resolve.js';
 import { load, resource } from '../template/helpers.js';
 
@@ -86,6 +86,7 @@ describe('snsDefinitions', () => {
     expect(definitions.warnings).toEqual([
       'Test/Orders (AWS::SNS::Topic) Subscription: protocol https (https://example.com/hook) is not delivered locally; the subscription loads but receives nothing',
       'Test/Mail (AWS::SNS::Subscription): protocol email (a@example.com) is not delivered locally; the subscription loads but receives nothing',
+      SNS_DIFFERENCES,
     ]);
   });
 

@@ -146,16 +146,21 @@ describe('SNS in the local runtime', () => {
     );
     await runtime.sns.idle();
     const dead = await drain('alerts-dlq');
-    const byError = Object.fromEntries(dead.map((m) => [m.MessageAttributes?.ErrorCode?.StringValue, m]));
-    expect(Object.keys(byError).sort()).toEqual(['QueueDoesNotExist', 'ResourceNotFoundException']);
-    expect(notification(byError.QueueDoesNotExist as Message)).toMatchObject({ Type: 'Notification', MessageId, Message: 'disk full' });
-    expect(byError.QueueDoesNotExist?.MessageAttributes?.RequestID?.StringValue).toBe(MessageId);
-    const event = notification(byError.ResourceNotFoundException as Message) as { Records: { Sns: { Message: string } }[] };
-    expect(event.Records[0]?.Sns.Message).toBe('disk full');
+    // AWS adds no attributes of its own, and a function's dead-letter queue gets the envelope too (recorded on AWS).
+    expect(dead.map((m) => m.MessageAttributes)).toEqual([undefined, undefined]);
+    const bodies = dead.map((m) => notification(m));
+    expect(bodies).toEqual([
+      expect.objectContaining({ Type: 'Notification', MessageId, Message: 'disk full' }),
+      expect.objectContaining({ Type: 'Notification', MessageId, Message: 'disk full' }),
+    ]);
+    // One per subscription: the gone queue's and the gone function's.
+    expect(new Set(bodies.map((b) => String(b.UnsubscribeURL))).size).toBe(2);
+    expect(logs.join('\n')).toMatch(/moved to the dead-letter queue .*alerts-dlq: QueueDoesNotExist/);
+    expect(logs.join('\n')).toMatch(/moved to the dead-letter queue .*alerts-dlq: ResourceNotFoundException/);
   });
 
-  it('reports the entries of a PublishBatch it refused and publishes the rest', async () => {
-    const { Successful = [], Failed = [] } = await sns.send(
+  it('fails a PublishBatch whole when one entry is refused, as AWS does', async () => {
+    const refused = sns.send(
       new PublishBatchCommand({
         TopicArn: TOPIC,
         PublishBatchRequestEntries: [
@@ -164,12 +169,9 @@ describe('SNS in the local runtime', () => {
         ],
       }),
     );
-    expect(Successful.map((s) => s.Id)).toEqual(['good']);
-    expect(Successful[0]?.MessageId).toMatch(/^[0-9a-f-]{36}$/);
-    expect(Failed).toEqual([{ Id: 'bad-subject', Code: 'InvalidParameter', Message: 'Invalid parameter: Subject', SenderFault: true }]);
+    await expect(refused).rejects.toMatchObject({ name: 'InvalidParameterException', message: 'Invalid parameter: Subject' });
     await runtime.sns.idle();
-    expect((await drain('red-orders')).map((m) => notification(m).Message)).toEqual(['{"color":"red"}']);
-    await drain('raw-orders');
+    expect(await drain('red-orders')).toEqual([]);
   });
 
   it('invokes a Lambda subscription with the SNS event', async () => {

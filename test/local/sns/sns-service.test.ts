@@ -55,7 +55,7 @@ describe('SnsService topics', () => {
     });
     await expect(t.sns.CreateTopic({ Name: 'orders', Attributes: { FifoTopic: 'true' } })).rejects.toMatchObject({
       code: 'InvalidParameter',
-      message: expect.stringContaining('Fifo Topic names must end with .fifo'),
+      message: 'Invalid parameter: Topic Name',
     });
     await expect(t.sns.CreateTopic({ Name: 'orders', Attributes: { ContentBasedDeduplication: 'true' } })).rejects.toMatchObject({
       code: 'InvalidParameter',
@@ -80,6 +80,10 @@ describe('SnsService topics', () => {
       message: 'Topic does not exist',
     });
     await expect(t.sns.GetTopicAttributes({ TopicArn: 'nope' })).rejects.toMatchObject({
+      code: 'InvalidParameter',
+      message: 'Invalid parameter: TopicArn Reason: An ARN must have at least 6 elements, not 1',
+    });
+    await expect(t.sns.GetTopicAttributes({ TopicArn: 'arn:aws:sns:us-east-1:000000000000:bad name' })).rejects.toMatchObject({
       code: 'InvalidParameter',
       message: 'Invalid parameter: TopicArn',
     });
@@ -265,7 +269,7 @@ describe('SnsService.Publish', () => {
       Message: 'hello',
       Timestamp: '2026-01-01T00:00:00.000Z',
       SignatureVersion: '1',
-      UnsubscribeURL: expect.stringContaining(encodeURIComponent(sub)),
+      UnsubscribeURL: expect.stringMatching(new RegExp(`\\?Action=Unsubscribe&SubscriptionArn=${sub}$`)),
       MessageAttributes: { color: { Type: 'String', Value: 'red' }, blob: { Type: 'Binary', Value: 'AQI=' } },
     });
     expect(t.sqs.to('a')[0]?.MessageAttributes).toBeUndefined();
@@ -295,9 +299,9 @@ describe('SnsService.Publish', () => {
     await t.sns.Publish({ TopicArn, Message: 'eleven', MessageAttributes: attributes(11) });
     await t.sns.idle();
     expect(t.sqs.to('raw').map((m) => m.MessageBody)).toEqual(['ten']);
-    expect(t.sqs.to('dlq').map((m) => [m.MessageBody, m.MessageAttributes?.ErrorCode?.StringValue])).toEqual([
-      ['eleven', 'InvalidParameterValue'],
-    ]);
+    // SQS could not take the attributes: the dead-letter queue gets the body alone, the reason goes to the log.
+    expect(t.sqs.to('dlq').map((m) => [m.MessageBody, m.MessageAttributes])).toEqual([['eleven', undefined]]);
+    expect(t.logs.join('\n')).toMatch(/moved to the dead-letter queue .*dlq: InvalidParameterValue/);
   });
 
   it('gives each protocol its own text with MessageStructure=json', async () => {
@@ -481,7 +485,7 @@ describe('SnsService delivery failures', () => {
     expect(t.sqs.bodies('flaky').map((b) => b.Message)).toEqual(['x']);
   });
 
-  it('sends a message its queue cannot take to the subscription dead-letter queue, with SNS attributes', async () => {
+  it('sends a message its queue cannot take to the subscription dead-letter queue, with its own attributes only', async () => {
     t = createSns();
     const TopicArn = await topicWithQueues(['dlq']);
     await subscribeQueue(TopicArn, 'gone', {
@@ -500,15 +504,14 @@ describe('SnsService delivery failures', () => {
         MessageBody: 'lost?',
         MessageAttributes: {
           k: { DataType: 'String', StringValue: 'v' },
-          RequestID: { DataType: 'String', StringValue: MessageId },
-          ErrorCode: { DataType: 'String', StringValue: 'QueueDoesNotExist' },
-          ErrorMessage: { DataType: 'String', StringValue: 'The specified queue does not exist.' },
         },
       },
     ]);
+    expect(t.logs.join('\n')).toContain(`message ${MessageId} for `);
+    expect(t.logs.join('\n')).toMatch(/moved to the dead-letter queue .*dlq: QueueDoesNotExist: The specified queue does not exist\./);
   });
 
-  it('sends a Lambda event the function cannot take to the dead-letter queue', async () => {
+  it('sends the JSON envelope of a message a function cannot take to the dead-letter queue, as AWS does', async () => {
     t = createSns();
     const TopicArn = await topicWithQueues(['dlq']);
     await t.sns.Subscribe({
@@ -520,8 +523,10 @@ describe('SnsService delivery failures', () => {
     await t.sns.Publish({ TopicArn, Message: 'x' });
     await t.sns.idle();
     const [dead] = t.sqs.to('dlq');
-    expect(JSON.parse(dead?.MessageBody ?? '{}').Records[0].Sns.Message).toBe('x');
-    expect(dead?.MessageAttributes?.ErrorCode?.StringValue).toBe('ResourceNotFoundException');
+    // Not the Lambda event: the envelope an SQS subscription gets (recorded on AWS).
+    expect(JSON.parse(dead?.MessageBody ?? '{}')).toMatchObject({ Type: 'Notification', Message: 'x', UnsubscribeURL: expect.any(String) });
+    expect(dead?.MessageAttributes).toBeUndefined();
+    expect(t.logs.join('\n')).toMatch(/moved to the dead-letter queue .*dlq: ResourceNotFoundException/);
   });
 
   it('discards a message a client-side error refuses when there is no dead-letter queue, and says so', async () => {
@@ -535,26 +540,26 @@ describe('SnsService delivery failures', () => {
 });
 
 describe('SnsService.PublishBatch', () => {
-  it('publishes the valid entries and reports the invalid ones', async () => {
+  it('fails a whole batch when one entry is refused, as AWS does, and publishes none of it', async () => {
     t = createSns();
     const TopicArn = await topicWithQueues(['a']);
     await subscribeQueue(TopicArn, 'a');
-    const result = await t.sns.PublishBatch({
-      TopicArn,
-      PublishBatchRequestEntries: [
-        { Id: 'ok1', Message: 'one' },
-        { Id: 'empty', Message: '' },
-        { Id: 'ok2', Message: 'two', Subject: 's' },
-        { Id: 'subject', Message: 'x', Subject: '' },
-      ],
-    });
-    expect(result.Successful.map((s) => s.Id)).toEqual(['ok1', 'ok2']);
-    expect(result.Failed).toEqual([
-      { Id: 'empty', Code: 'InvalidParameter', Message: 'Invalid parameter: Empty message', SenderFault: true },
-      { Id: 'subject', Code: 'InvalidParameter', Message: 'Invalid parameter: Subject', SenderFault: true },
-    ]);
+    await expect(
+      t.sns.PublishBatch({
+        TopicArn,
+        PublishBatchRequestEntries: [
+          { Id: 'ok1', Message: 'one' },
+          { Id: 'empty', Message: '' },
+        ],
+      }),
+    ).rejects.toMatchObject({ code: 'InvalidParameter', message: 'Invalid parameter: Empty message' });
+    await expect(
+      t.sns.PublishBatch({ TopicArn, PublishBatchRequestEntries: [{ Id: 'subject', Message: 'x', Subject: '' }] }),
+    ).rejects.toMatchObject({ code: 'InvalidParameter', message: 'Invalid parameter: Subject' });
+    const result = await t.sns.PublishBatch({ TopicArn, PublishBatchRequestEntries: [{ Id: 'ok2', Message: 'two', Subject: 's' }] });
+    expect(result.Failed).toEqual([]);
     await t.sns.idle();
-    expect(t.sqs.bodies('a').map((b) => b.Message)).toEqual(['one', 'two']);
+    expect(t.sqs.bodies('a').map((b) => b.Message)).toEqual(['two']);
   });
 
   it('fails if the batch is empty, too long, has repeated or malformed ids, or is over 256 KiB', async () => {
