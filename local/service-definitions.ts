@@ -32,6 +32,7 @@ export function serviceDefinitions(app: LoadedApp): ServiceDefinitions {
   const byType = (type: string) => resources.filter((r) => r.type === type);
   const lambda = functionDefinitions(byType);
   const events = eventDefinitions(byType);
+  const states = stateMachineDefinitions(byType);
   return {
     queues: queueDefinitions(byType),
     tables: tableDefinitions(byType),
@@ -40,7 +41,7 @@ export function serviceDefinitions(app: LoadedApp): ServiceDefinitions {
     buses: events.buses,
     rules: events.rules,
     archives: events.archives,
-    stateMachines: stateMachineDefinitions(byType),
-    warnings: [...lambda.warnings, ...events.warnings],
+    stateMachines: states.stateMachines,
+    warnings: [...lambda.warnings, ...events.warnings, ...states.warnings],
   };
 }

@@ -46,7 +46,7 @@ describe('EventHub', () => {
     });
   });
 
-  it('synthesizes without touching a deprecated API, with the app\'s cdk-nag checks too', () => {
+  it("synthesizes without touching a deprecated API, with the app's cdk-nag checks too", () => {
     // jsii throws a DeprecationError at any use of a deprecated API (CfnEventBusPolicy's
     // `principal` was one) instead of printing the warning every synth showed.
     const before = process.env.JSII_DEPRECATED;
