@@ -26,13 +26,21 @@ export interface CloudAssembly {
 export function defaultCdkOut(option: string | undefined, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): string {
   const chosen = option ?? env.SWITCHYARD_CDK_OUT;
   if (chosen !== undefined && chosen !== '') return path.resolve(cwd, chosen);
-  // `cdk synth` writes ./cdk.out, `switchyard dev` .switchyard/cdk.out: the one synthesized
-  // last is the app as it is now (the one a running dev server reloaded last).
+  return newestAssembly(cwd) ?? path.resolve(cwd, 'cdk.out');
+}
+
+/**
+ * The project's assembly synthesized last, if it has one: `cdk synth` writes ./cdk.out,
+ * `switchyard dev` .switchyard/cdk.out, and the newer is the app as it is now (the one a
+ * running dev server reloaded last). Every command that reads the app starts here, `dev
+ * --no-synth` too.
+ */
+export function newestAssembly(cwd: string): string | undefined {
   const candidates = [DEV_CDK_OUT, 'cdk.out']
     .map((dir) => path.resolve(cwd, dir))
     .filter(hasAssembly)
     .sort((a, b) => statSync(path.join(b, 'manifest.json')).mtimeMs - statSync(path.join(a, 'manifest.json')).mtimeMs);
-  return candidates[0] ?? path.resolve(cwd, 'cdk.out');
+  return candidates[0];
 }
 
 /** Whether `dir` holds a cloud assembly; commands that can work without one check first. */

@@ -1,5 +1,6 @@
 import { CfnEventBusPolicy } from 'aws-cdk-lib/aws-events';
 import { AwsSolutionsChecks, type IApplyRule, rules } from 'cdk-nag';
+import { withoutDeprecationWarnings } from '../lib/constructs/quiet-deprecations.js';
 
 /**
  * The cdk-nag AwsSolutions checks every synth of the app runs, unchanged, without the
@@ -20,17 +21,5 @@ export class SwitchyardChecks extends AwsSolutionsChecks {
       return;
     }
     super.applyRule(params);
-  }
-}
-
-/** Runs `fn` with jsii's deprecation warnings off (JSII_DEPRECATED=quiet), restoring the setting after. */
-function withoutDeprecationWarnings(fn: () => void): void {
-  const before = process.env.JSII_DEPRECATED;
-  process.env.JSII_DEPRECATED = 'quiet';
-  try {
-    fn();
-  } finally {
-    if (before === undefined) delete process.env.JSII_DEPRECATED;
-    else process.env.JSII_DEPRECATED = before;
   }
 }

@@ -1,5 +1,11 @@
 import { type TableDefinition, tableDefinitions } from './dynamodb/definitions.js';
-import { type ArchiveDefinition, type BusDefinition, eventDefinitions, type RuleDefinition } from './events/definitions.js';
+import {
+  type ArchiveDefinition,
+  type BusDefinition,
+  type EventSchemaDefinition,
+  eventDefinitions,
+  type RuleDefinition,
+} from './events/definitions.js';
 import { functionDefinitions } from './lambda/definitions.js';
 import type { FunctionDefinition } from './lambda/function-runtime.js';
 import type { SqsMappingDefinition } from './lambda/sqs-event-source.js';
@@ -20,6 +26,8 @@ export interface ServiceDefinitions {
   readonly buses: readonly BusDefinition[];
   readonly rules: readonly RuleDefinition[];
   readonly archives: readonly ArchiveDefinition[];
+  /** The event schemas the app publishes (its contracts): the start-up report's example event is built from them. */
+  readonly eventSchemas?: readonly EventSchemaDefinition[];
   readonly stateMachines: readonly StateMachineTemplate[];
   /** Resources that were loaded but that no local service runs, beyond the loader's own warnings. */
   readonly warnings: readonly string[];
@@ -32,6 +40,7 @@ export function serviceDefinitions(app: LoadedApp): ServiceDefinitions {
   const byType = (type: string) => resources.filter((r) => r.type === type);
   const lambda = functionDefinitions(byType);
   const events = eventDefinitions(byType);
+  const states = stateMachineDefinitions(byType);
   return {
     queues: queueDefinitions(byType),
     tables: tableDefinitions(byType),
@@ -40,7 +49,8 @@ export function serviceDefinitions(app: LoadedApp): ServiceDefinitions {
     buses: events.buses,
     rules: events.rules,
     archives: events.archives,
-    stateMachines: stateMachineDefinitions(byType),
-    warnings: [...lambda.warnings, ...events.warnings],
+    eventSchemas: events.schemas,
+    stateMachines: states.stateMachines,
+    warnings: [...lambda.warnings, ...events.warnings, ...states.warnings],
   };
 }

@@ -1,8 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { tryParseArn } from './arn.js';
-import type { RuleDefinition } from './events/definitions.js';
+import type { EventSchemaDefinition, RuleDefinition } from './events/definitions.js';
 import { compilePattern, matchesPattern } from './events/pattern.js';
+import { exampleOf } from './events/schema-example.js';
 import { durableFunctionLines } from './lambda/durable/startup-lines.js';
 import type { ServiceDefinitions } from './service-definitions.js';
 
@@ -210,25 +211,58 @@ function exampleFileEntries(root: string, rules: readonly RuleDefinition[]): str
   return matchesARule ? `file://${EXAMPLE}` : undefined;
 }
 
-/** An entry for the first bus with a rule, built from that rule's pattern so the rule matches it. */
+/**
+ * An entry for the first bus with a rule, which that rule matches: built from an event schema
+ * the app publishes (its contract, so its consumers accept the detail) with what the rule's
+ * pattern asks of the detail laid over it, else from the pattern alone.
+ */
 function sampleEntries(definitions: ServiceDefinitions): string | undefined {
   const busOrder = [...definitions.buses.map((b) => b.name), 'default'];
   const rules = [...definitions.rules]
     .filter((rule) => rule.state === 'ENABLED' && rule.eventPattern !== undefined)
     .sort((a, b) => rank(busOrder, a.busName) - rank(busOrder, b.busName));
   for (const rule of rules) {
-    const pattern = parsePattern(rule.eventPattern);
-    const source = sampleValue(pattern?.source);
-    const detailType = sampleValue(pattern?.['detail-type']);
-    if (typeof source !== 'string' || typeof detailType !== 'string') continue;
-    // PutEvents refuses a source starting with aws. (NotAuthorizedForSourceException): AWS services send those.
-    if (source.startsWith('aws.')) continue;
-    const detail = sampleObject(pattern?.detail) ?? {};
-    if (!matches(rule, source, detailType, detail)) continue;
-    const entry = { EventBusName: rule.busName, Source: source, DetailType: detailType, Detail: JSON.stringify(detail) };
-    return shellQuote(JSON.stringify([entry]));
+    for (const { source, detailType, detail } of sampleEvents(parsePattern(rule.eventPattern), definitions.eventSchemas ?? [])) {
+      if (typeof source !== 'string' || typeof detailType !== 'string') continue;
+      // PutEvents refuses a source starting with aws. (NotAuthorizedForSourceException): AWS services send those.
+      if (source.startsWith('aws.')) continue;
+      if (!matches(rule, source, detailType, detail)) continue;
+      const entry = { EventBusName: rule.busName, Source: source, DetailType: detailType, Detail: JSON.stringify(detail) };
+      return shellQuote(JSON.stringify([entry]));
+    }
   }
   return undefined;
+}
+
+/** Events a rule's pattern may match: one per schema (its example, the pattern's detail over it), then the pattern's own. */
+function sampleEvents(
+  pattern: Record<string, unknown> | undefined,
+  schemas: readonly EventSchemaDefinition[],
+): { source: unknown; detailType: unknown; detail: Record<string, unknown> }[] {
+  const asked = sampleObject(pattern?.detail) ?? {};
+  const fromSchemas = schemas.map((schema) => {
+    const example = exampleOf(schema.detail);
+    return {
+      source: schema.sources[0],
+      detailType: schema.detailTypes[0],
+      detail: isRecord(example) ? overlay(example, asked) : asked,
+    };
+  });
+  return [...fromSchemas, { source: sampleValue(pattern?.source), detailType: sampleValue(pattern?.['detail-type']), detail: asked }];
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** `base` with `over`'s values in place of its own, objects merged field by field. */
+function overlay(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+  const merged = { ...base };
+  for (const [key, value] of Object.entries(over)) {
+    const under = merged[key];
+    merged[key] = isRecord(under) && isRecord(value) ? overlay(under, value) : value;
+  }
+  return merged;
 }
 
 function rank(order: readonly string[], bus: string): number {

@@ -19,8 +19,9 @@ AWS-compatible endpoint, and reloads it as you edit it:
 Local state lives in .switchyard/ (git-ignored): the synthesized app and the data folder.
 
   --data       folder holding the runtime's state (default .switchyard/data); env SWITCHYARD_DATA
-  --no-synth   start from the app synthesized last time (.switchyard/cdk.out) without synthesizing
-               first; changes are still synthesized and reloaded
+  --no-synth   start from the app synthesized last, without synthesizing first: the newer of
+               .switchyard/cdk.out and ./cdk.out (npx cdk synth's), as the other commands read
+               it; changes are still synthesized (into .switchyard/cdk.out) and reloaded
   --no-watch   do not watch the sources: run the app as it was synthesized at start`;
 
 /**

@@ -1,5 +1,5 @@
-import { existsSync } from 'node:fs';
 import * as path from 'node:path';
+import { newestAssembly } from '../assembly.js';
 import type { CommandIo } from '../commands/command.js';
 import { CliError, usageError } from '../errors.js';
 import { DEV_CDK_OUT, prepareStateFolder, readCdkProject } from './project.js';
@@ -47,10 +47,13 @@ export async function startDevServer(options: DevServerOptions): Promise<Runtime
       throw new CliError(`${error.message}: fix the app and run switchyard dev again`);
     });
   } else {
-    cdkOut = outdir;
-    if (!existsSync(path.join(outdir, 'manifest.json'))) {
-      throw usageError(`--no-synth: there is no synthesized app in ${outdir} yet; run switchyard dev without --no-synth once`);
+    const newest = newestAssembly(root);
+    if (newest === undefined) {
+      throw usageError(
+        `--no-synth: there is no synthesized app in ${outdir} or ${path.join(root, 'cdk.out')} yet; run switchyard dev without --no-synth once (or npx cdk synth)`,
+      );
     }
+    cdkOut = newest;
   }
   let runtime: Runtime;
   try {

@@ -7,6 +7,7 @@ import { Construct } from 'constructs';
 import { type AnyEventContract, registrySchema } from '../../contracts/index.js';
 import { invalidProp, validateRange } from '../validation.js';
 import { SwitchyardEncryption } from './encryption.js';
+import { readPrincipalQuietly } from './quiet-deprecations.js';
 
 export interface EventHubProps {
   /**
@@ -57,7 +58,7 @@ export class EventHub extends Construct {
     const kmsKey = SwitchyardEncryption.keyOf(this);
     const bus = new events.EventBus(this, 'Bus', { eventBusName: props.eventBusName, kmsKey });
     const accounts = [Stack.of(this).account, ...(props.allowedAccounts ?? [])];
-    bus.addToResourcePolicy(
+    const { policyDependable } = bus.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'AllowPutEventsFromTrustedAccounts',
         principals: accounts.map((account) => new iam.AccountPrincipal(account)),
@@ -65,6 +66,8 @@ export class EventHub extends Construct {
         resources: [bus.eventBusArn],
       }),
     );
+    const policy = policyDependable instanceof Construct ? policyDependable.node.defaultChild : undefined;
+    if (policy instanceof events.CfnEventBusPolicy) readPrincipalQuietly(policy);
     this.eventBus = bus;
 
     this.archive = bus.archive('Archive', {

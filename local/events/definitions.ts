@@ -95,13 +95,26 @@ export interface TargetDelivery {
 type Props = Record<string, unknown>;
 
 /** The target services rule targets are delivered to locally (`rule-targets.ts`); others are reported and their deliveries fail. */
+/**
+ * An event schema the template publishes to a schema registry (AWS::EventSchemas::Schema of
+ * type JSONSchemaDraft4, as EventHub writes one per contract): the envelope's source and
+ * detail-type (their `enum`s) and the JSON Schema of `detail`.
+ */
+export interface EventSchemaDefinition {
+  readonly name: string;
+  readonly sources: readonly string[];
+  readonly detailTypes: readonly string[];
+  readonly detail: unknown;
+}
+
 export const LOCAL_TARGET_SERVICES: ReadonlySet<string> = new Set(['sqs', 'sns', 'lambda', 'states', 'events', 'logs']);
 
-/** The template's buses, rules and archives. */
+/** The template's buses, rules, archives and event schemas. */
 export function eventDefinitions(byType: (type: string) => readonly LoadedResource[]): {
   buses: BusDefinition[];
   rules: RuleDefinition[];
   archives: ArchiveDefinition[];
+  schemas: EventSchemaDefinition[];
   warnings: string[];
 } {
   const warnings: string[] = [];
@@ -167,7 +180,31 @@ export function eventDefinitions(byType: (type: string) => readonly LoadedResour
     };
   });
 
-  return { buses, rules, archives, warnings };
+  return { buses, rules, archives, schemas: byType('AWS::EventSchemas::Schema').flatMap(eventSchema), warnings };
+}
+
+/** A registry schema's envelope; nothing for an OpenAPI schema or content that is not a JSON Schema of an event. */
+function eventSchema(r: LoadedResource): EventSchemaDefinition[] {
+  const p = r.properties as Props;
+  if (p.Type !== 'JSONSchemaDraft4' || typeof p.Content !== 'string') return [];
+  let content: unknown;
+  try {
+    content = JSON.parse(p.Content);
+  } catch {
+    // CloudFormation refuses such a schema; there is nothing to take an example from.
+    return [];
+  }
+  const properties = (content as { properties?: Record<string, { enum?: unknown }> } | null)?.properties;
+  if (typeof properties !== 'object' || properties === null) return [];
+  const strings = (value: unknown) => (Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : []);
+  return [
+    {
+      name: String(p.SchemaName ?? r.logicalId),
+      sources: strings(properties.source?.enum),
+      detailTypes: strings(properties['detail-type']?.enum),
+      detail: properties.detail,
+    },
+  ];
 }
 
 /**

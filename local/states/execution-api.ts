@@ -4,7 +4,6 @@ import type { Clock } from '../clock.js';
 import type { IdempotentCall } from '../store/idempotent-requests.js';
 import { currentTraceHeader } from '../trace-header.js';
 import { executionInput, notForExpress } from './api-input.js';
-import type { DefinitionCompiler } from './definition-compiler.js';
 import { executionOfTaskKey, type HistoryEvent } from './engine/index.js';
 import { apiEvent } from './execution-history.js';
 import type { ExecutionRecord, ExecutionStore } from './execution-store.js';
@@ -45,7 +44,6 @@ export class ExecutionApi {
     private readonly deps: {
       readonly store: ExecutionStore;
       readonly machines: StateMachineRegistry;
-      readonly compiler: DefinitionCompiler;
       readonly live: LiveExecutions;
       readonly standard: StandardExecutions;
       readonly express: ExpressExecutions;
@@ -61,7 +59,7 @@ export class ExecutionApi {
    * across a restart, so a task that starts one starts another when it runs again.
    */
   async StartExecution(input: StartExecutionInput, options: IdempotentCall = {}) {
-    const { store, compiler, standard } = this.deps;
+    const { store, machines, standard } = this.deps;
     const key = options.idempotencyKey;
     const recorded = key === undefined ? undefined : store.task(key);
     if (recorded?.kind === 'submission' && recorded.submitted && recorded.response !== undefined) {
@@ -70,10 +68,10 @@ export class ExecutionApi {
     const record = await this.#newExecution(input);
     const answer = { executionArn: record.arn, startDate: seconds(record.startDate) };
     if (record.arn.includes(':express:')) {
-      this.deps.express.launch(record, compiler.compile(record.definition, 'EXPRESS'));
+      this.deps.express.launch(record, machines.compileFor(record.stateMachineArn, record.definition, 'EXPRESS'));
       return answer;
     }
-    compiler.compile(record.definition, 'STANDARD');
+    machines.compileFor(record.stateMachineArn, record.definition, 'STANDARD');
     const existing = store.execution(record.arn);
     const startedBy = key === undefined ? undefined : { key, executionArn: executionOfTaskKey(key), response: answer };
     if (existing || !store.insertExecution(record, startedBy)) {
@@ -99,7 +97,7 @@ export class ExecutionApi {
       throw new AwsError('StateMachineTypeNotSupported', 'This operation is not supported by this type of state machine');
     }
     const record = await this.#newExecution(input);
-    return this.deps.express.runSync(record, this.deps.compiler.compile(record.definition, 'EXPRESS'));
+    return this.deps.express.runSync(record, this.deps.machines.compileFor(record.stateMachineArn, record.definition, 'EXPRESS'));
   }
 
   async StopExecution(input: { executionArn?: string; error?: string; cause?: string }) {

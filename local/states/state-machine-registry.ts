@@ -3,8 +3,9 @@ import { AwsError } from '../aws-error.js';
 import type { Clock } from '../clock.js';
 import { machineType } from './api-input.js';
 import type { DefinitionCompiler } from './definition-compiler.js';
+import type { Machine } from './engine/index.js';
 import { checkLoggingConfiguration } from './execution-logging.js';
-import type { ExecutionStore, StateMachineRecord } from './execution-store.js';
+import type { ExecutionStore, StateMachineRecord, StateMachineType } from './execution-store.js';
 import { assertValidName, decodeToken, encodeToken, pageSize, parseStateMachineArn, required, seconds } from './names.js';
 
 /** A state machine the template declares. */
@@ -16,6 +17,8 @@ export interface StateMachineDefinition {
   readonly roleArn?: string;
   /** The template's `LoggingConfiguration`, in the API's shape (`level`, `includeExecutionData`, `destinations`). */
   readonly loggingConfiguration?: unknown;
+  /** Why CloudFormation would not have created it (already said at start-up), naming the template resource. */
+  readonly problem?: string;
 }
 
 export interface CreateStateMachineInput {
@@ -54,6 +57,8 @@ export interface ValidateStateMachineDefinitionInput {
  */
 export class StateMachineRegistry {
   readonly #machines = new Map<string, StateMachineRecord>();
+  /** Template machines' problems by ARN: StartExecution's InvalidDefinition names the resource (it never deploys on AWS). */
+  readonly #problems = new Map<string, string>();
 
   constructor(
     private readonly deps: {
@@ -107,10 +112,30 @@ export class StateMachineRegistry {
     }
     store.putStateMachine(record);
     this.#machines.set(record.arn, record);
+    if (declared.problem !== undefined) {
+      // The start-up report says it already.
+      this.#problems.set(declared.arn, declared.problem);
+      return;
+    }
+    this.#problems.delete(declared.arn);
     try {
       JSON.parse(declared.definition);
     } catch (error) {
       this.deps.log?.(`state machine ${declared.name}: the definition is not JSON (${(error as Error).message})`);
+    }
+  }
+
+  /**
+   * Compiles a machine's definition for an execution; the InvalidDefinition of a template
+   * machine whose definition would not deploy names the template resource and why.
+   */
+  compileFor(machineArn: string, definition: string, type: StateMachineType): Machine {
+    try {
+      return this.deps.compiler.compile(definition, type);
+    } catch (error) {
+      const problem = this.#problems.get(machineArn);
+      if (problem === undefined || !(error instanceof AwsError) || error.code !== 'InvalidDefinition') throw error;
+      throw new AwsError('InvalidDefinition', `${error.message} (${problem})`, 400, { cause: error });
     }
   }
 
@@ -207,6 +232,7 @@ export class StateMachineRegistry {
     parseStateMachineArn(arn);
     this.deps.store.deleteStateMachine(arn);
     this.#machines.delete(arn);
+    this.#problems.delete(arn);
     return {};
   }
 

@@ -156,7 +156,7 @@ export class StatesService {
     this.#live = live;
     this.#standard = standard;
     this.#machines = machines;
-    this.#executions = new ExecutionApi({ store, machines, compiler, live, standard, express, status, clock });
+    this.#executions = new ExecutionApi({ store, machines, live, standard, express, status, clock });
     this.#taskCallbacks = new TaskCallbacksApi(callbacks);
     this.#express = express;
     this.warnings = unsupportedResourceWarnings(

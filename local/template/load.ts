@@ -46,7 +46,7 @@ export interface LoadedResource {
   /** What `Fn::GetAtt` returns, by attribute name. */
   readonly attributes: Readonly<Record<string, string>>;
   readonly metadata: Readonly<Record<string, unknown>>;
-  /** The folder the resource's code asset was staged in (a Lambda function's bundle). */
+  /** Where the resource's asset was staged: a Lambda function's bundle folder, a state machine's definition file. */
   readonly assetPath?: string;
   /**
    * A resource that only backs custom resources (the provider functions of CDK's log
@@ -379,14 +379,17 @@ class StackLoader {
     properties: Record<string, Json>,
     supported: boolean,
   ): string | undefined {
-    // A function's code is `Code`, a layer's is `Content`.
+    // A function's code is `Code`, a layer's is `Content`, a state machine's definition file
+    // (CDK's DefinitionBody.fromFile, an L1's definitionS3Location) `DefinitionS3Location`.
     const code = properties.Code ?? properties.Content;
-    const objectKey = typeof code === 'object' && code !== null && !Array.isArray(code) ? code.S3Key : undefined;
+    const location = code ?? properties.DefinitionS3Location;
+    const objectKey =
+      typeof location === 'object' && location !== null && !Array.isArray(location) ? (location.S3Key ?? location.Key) : undefined;
     const assetPath = assetPathOf(this.stack, metadata, objectKey);
     const where = `${this.where(logicalId)} (${type})`;
     if (assetPath === undefined) {
       if (supported && typeof objectKey === 'string') {
-        this.warn(`${where}: code s3 object ${objectKey} is not an asset of this cloud assembly`);
+        this.warn(`${where}: ${code === undefined ? '' : 'code '}s3 object ${objectKey} is not an asset of this cloud assembly`);
       }
       return undefined;
     }
@@ -394,7 +397,7 @@ class StackLoader {
       if (supported) this.warn(`${where}: asset ${assetPath} is missing; run \`npx cdk synth\` again`);
       return undefined;
     }
-    if (supported && !statSync(assetPath).isDirectory()) {
+    if (supported && code !== undefined && !statSync(assetPath).isDirectory()) {
       this.warn(`${where}: asset ${assetPath} is an archive; the local runtime runs code from unpacked folders`);
     }
     return assetPath;

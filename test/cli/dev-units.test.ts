@@ -1,8 +1,9 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { prepareStateFolder, readCdkProject } from '../../cli/dev/project.js';
+import { startDevServer } from '../../cli/dev/server.js';
 import { SynthError, synthesize } from '../../cli/dev/synth.js';
 import { isSource, SourceWatcher } from '../../cli/dev/watch.js';
 import { CliError } from '../../cli/errors.js';
@@ -147,5 +148,49 @@ describe('SourceWatcher', () => {
       watcher.close();
     }
     expect(batches.flat()).not.toContain('node_modules/dep/index.js');
+  });
+});
+
+describe('startDevServer --no-synth', () => {
+  /** A project with an assembly in each of `dirs`, the later ones synthesized later. */
+  function synthesized(...dirs: string[]): string {
+    const root = project({ 'cdk.json': JSON.stringify({ app: 'false' }) });
+    dirs.forEach((dir, index) => {
+      mkdirSync(path.join(root, dir), { recursive: true });
+      const manifest = path.join(root, dir, 'manifest.json');
+      writeFileSync(manifest, '{}');
+      const time = new Date(Date.UTC(2026, 0, 1, 0, index));
+      utimesSync(manifest, time, time);
+    });
+    return root;
+  }
+
+  /** The assembly the runtime was launched on (a stand-in launcher records it). */
+  async function launchedOn(root: string): Promise<string> {
+    let cdkOut = '';
+    const launcher = {
+      launchRuntime: async (options: { cdkOut: string }) => {
+        cdkOut = options.cdkOut;
+        return {};
+      },
+      LaunchError: class extends Error {},
+      stopOnSignals: () => {},
+    } as unknown as Parameters<typeof startDevServer>[0]['launcher'];
+    const io = { out: () => {}, err: () => {} };
+    await startDevServer({ root, settings: {} as never, synth: false, watch: false, io, launcher });
+    return cdkOut;
+  }
+
+  it('runs the assembly synthesized last, ./cdk.out or .switchyard/cdk.out, as the other commands read it', async () => {
+    expect(await launchedOn(synthesized('.switchyard/cdk.out', 'cdk.out'))).toMatch(/[^.]cdk\.out$/);
+    expect(await launchedOn(synthesized('cdk.out', '.switchyard/cdk.out'))).toMatch(/\.switchyard\/cdk\.out$/);
+    expect(await launchedOn(synthesized('cdk.out'))).toMatch(/[^.]cdk\.out$/);
+  });
+
+  it('fails if neither folder holds an assembly, naming both', async () => {
+    const root = synthesized();
+    await expect(launchedOn(root)).rejects.toThrow(
+      `--no-synth: there is no synthesized app in ${path.join(root, '.switchyard', 'cdk.out')} or ${path.join(root, 'cdk.out')} yet`,
+    );
   });
 });

@@ -1,8 +1,10 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { CONTRACTS } from '../../domain/index.js';
 import type { RuleDefinition } from '../../local/events/definitions.js';
+import { compilePattern, matchesPattern } from '../../local/events/pattern.js';
 import { type ServiceDefinitions, serviceDefinitions } from '../../local/service-definitions.js';
 import { SUPPORTED_RESOURCE_TYPES } from '../../local/services/modules.js';
 import { type StartupReportInput, startupReport } from '../../local/startup-report.js';
@@ -160,6 +162,37 @@ describe('startupReport', () => {
     expect(hintedEntries(tryLine(lines))).toEqual([{ EventBusName: 'default', Source: 'c', DetailType: 'd', Detail: '{}' }]);
   });
 
+  it("builds the detail from the app's event schema, with what the rule's pattern asks of it laid over", () => {
+    const schema = {
+      name: 'shop@OrderPlaced',
+      sources: ['shop.orders'],
+      detailTypes: ['OrderPlaced'],
+      detail: {
+        type: 'object',
+        required: ['orderId', 'currency', 'amount', 'customer'],
+        properties: {
+          orderId: { type: 'string', minLength: 1, pattern: '^ord-[0-9]+$' },
+          currency: { type: 'string', pattern: '^[a-z]{3}$' },
+          amount: { type: 'number', minimum: 1 },
+          customer: { type: 'object', required: ['id'], properties: { id: { type: 'string' }, tier: { type: 'string' } } },
+          note: { type: 'string' },
+        },
+      },
+    };
+    const { lines } = report({
+      eventSchemas: [{ name: 'other@Unrelated', sources: ['other'], detailTypes: ['Unrelated'], detail: { type: 'object' } }, schema],
+      rules: [rule('OnGold', 'default', { 'detail-type': ['OrderPlaced'], detail: { customer: { tier: ['gold'] } } })],
+    });
+    const [entry] = hintedEntries(tryLine(lines));
+    expect(entry).toMatchObject({ EventBusName: 'default', Source: 'shop.orders', DetailType: 'OrderPlaced' });
+    expect(JSON.parse(entry?.Detail ?? '')).toEqual({
+      orderId: 'ord-0',
+      currency: 'aaa',
+      amount: 1,
+      customer: { id: 'example', tier: 'gold' },
+    });
+  });
+
   it('quotes an entry with a single quote for the shell', () => {
     const { lines } = report({ rules: [rule('R', 'default', { source: ["it's"], 'detail-type': ['x'] })] });
     expect(tryLine(lines)).toContain(`"Source":"it'\\''s"`);
@@ -227,20 +260,38 @@ describe('startupReport', () => {
 });
 
 describe('startupReport for the Switchyard app', () => {
-  it('suggests examples/ticket-created.json, which its triage rule matches', () => {
-    const outdir = emptyRoot();
+  let outdir: string;
+  beforeAll(() => {
+    outdir = mkdtempSync(path.join(tmpdir(), 'switchyard-report-app-'));
     synthSwitchyardApp(outdir);
+  }, 240_000);
+  afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
+  function appReport(root: string) {
     const app = loadApp({ cdkOut: outdir, baseUrl: URL, supportedTypes: SUPPORTED_RESOURCE_TYPES });
-    const { lines } = startupReport({
-      url: URL,
-      definitions: serviceDefinitions(app),
-      warnings: [],
-      dataDir: '/data',
-      startedSeconds: 1,
-      root: process.cwd(),
-    });
-    expect(tryLine(lines)).toBe(`  try: aws --endpoint-url ${URL} events put-events --entries file://examples/ticket-created.json`);
-  }, 60_000);
+    const definitions = serviceDefinitions(app);
+    return { definitions, lines: startupReport({ url: URL, definitions, warnings: [], dataDir: '/data', startedSeconds: 1, root }).lines };
+  }
+
+  it('suggests examples/ticket-created.json, which its triage rule matches', () => {
+    expect(tryLine(appReport(process.cwd()).lines)).toBe(
+      `  try: aws --endpoint-url ${URL} events put-events --entries file://examples/ticket-created.json`,
+    );
+  });
+
+  it("without that file, suggests an event built from the contract's schema in the assembly: its consumers accept it and a rule matches it", () => {
+    const { lines, definitions } = appReport(emptyRoot());
+    const [entry, ...more] = hintedEntries(tryLine(lines));
+    expect(more).toEqual([]);
+    const contract = CONTRACTS.find((c) => c.detailType === entry?.DetailType && c.source === entry?.Source);
+    expect(contract, `a contract for ${entry?.Source} ${entry?.DetailType}`).toBeDefined();
+    const detail = JSON.parse(entry?.Detail ?? '');
+    expect(detail).not.toEqual({});
+    expect(contract?.validate(detail)).toEqual({ ok: true, value: detail });
+    const event = { source: entry?.Source, 'detail-type': entry?.DetailType, detail, account: '000000000000', region: 'us-east-1' };
+    const matching = definitions.rules.filter((r) => r.busName === entry?.EventBusName && r.eventPattern !== undefined);
+    expect(matching.some((r) => matchesPattern(compilePattern(r.eventPattern), event))).toBe(true);
+  });
 });
 
 describe('startupReport for apps without rules', () => {

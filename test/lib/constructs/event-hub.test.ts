@@ -1,9 +1,10 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
 import { CONTRACTS } from '../../../domain/index.js';
 import { EventHub } from '../../../lib/constructs/event-hub.js';
-import { testStack } from '../../helpers/synth.js';
+import { TEST_ENV, testApp, testStack } from '../../helpers/synth.js';
 
 function hubTemplate(props: ConstructorParameters<typeof EventHub>[2] = {}) {
   const { stack } = testStack();
@@ -43,6 +44,25 @@ describe('EventHub', () => {
       SchemaName: 'switchyard.helpdesk@TicketCreated',
       Content: Match.stringLikeRegexp('"ticketId"'),
     });
+  });
+
+  it("synthesizes without touching a deprecated API, under cdk-nag's AwsSolutions checks too", () => {
+    // jsii throws a DeprecationError at any use of a deprecated API instead of printing the
+    // warning: cdk-nag 3.0.2's EVB1 reads every bus policy's deprecated `principal`, so every
+    // synth of an app with the README's checks printed it.
+    const before = process.env.JSII_DEPRECATED;
+    process.env.JSII_DEPRECATED = 'fail';
+    try {
+      const app = testApp();
+      Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+      const stack = new Stack(app, 'Test', { env: TEST_ENV });
+      new EventHub(stack, 'Hub', { allowedAccounts: ['222222222222'], contracts: CONTRACTS });
+      const assembly = app.synth();
+      expect(JSON.stringify(assembly.getStackByName('Test').template)).toContain('AWS::Events::EventBusPolicy');
+    } finally {
+      if (before === undefined) delete process.env.JSII_DEPRECATED;
+      else process.env.JSII_DEPRECATED = before;
+    }
   });
 
   it('fails if an allowed account is not a 12-digit id', () => {
