@@ -236,6 +236,8 @@ describe.skipIf(!hasChromium && !inCi)('the local console in a browser', () => {
       expect(deployed).toMatch(/^Switchyard-/);
       expect(deployed).toContain(shown);
     }
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: path.join(ARTIFACTS, 'console-executions.png') });
   });
 
   it("shows an Express execution's graph, states and history from its log group", async () => {
