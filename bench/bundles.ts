@@ -19,6 +19,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
+import { resourceName } from '../clients/resource-names.js';
 
 const root = path.join(import.meta.dirname, '..');
 const RUNS = Number(process.env.BENCH_RUNS ?? 21);
@@ -72,7 +73,7 @@ function bundlesOf(assembly: string): Bundle[] {
       if (!existsSync(file)) continue; // not an esbuild bundle (a CDK custom resource's handler)
       const variables = (resource.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {};
       const environment = Object.fromEntries(Object.entries(variables).map(([k, v]) => [k, plain(k, v)]));
-      const name = id.replace(/[0-9A-F]{8}$/, '');
+      const name = resourceName(id);
       const known = byFile.get(file);
       if (known) known.functions.push(name);
       else byFile.set(file, { file, functions: [name], environment: { AWS_LAMBDA_FUNCTION_NAME: name, ...environment } });

@@ -1,3 +1,4 @@
+import { resourceName } from '../clients/resource-names.js';
 import { type CloudAssembly, defaultCdkOut, readAssembly } from './assembly.js';
 import type { Clients } from './aws.js';
 import { appFlows } from './commands/app-flows.js';
@@ -51,13 +52,12 @@ export function knownSources(sources: FailureSources): string {
 
 /** What feeds a dead-letter queue, in a few words. */
 export function describeSource(source: DeadLetterSource): string {
-  const name = (id: string) => id.replace(/[0-9A-F]{8}$/, '') || id;
   switch (source.kind) {
     case 'queue':
-      return `queue ${name(source.queueLogicalId)}${source.maxReceiveCount ? ` (maxReceiveCount ${source.maxReceiveCount})` : ''}`;
+      return `queue ${resourceName(source.queueLogicalId)}${source.maxReceiveCount ? ` (maxReceiveCount ${source.maxReceiveCount})` : ''}`;
     case 'rule-target':
-      return `rule ${name(source.ruleLogicalId)} -> ${source.targetLogicalId ? name(source.targetLogicalId) : `target ${source.targetId}`}`;
+      return `rule ${resourceName(source.ruleLogicalId)} -> ${source.targetLogicalId ? resourceName(source.targetLogicalId) : `target ${source.targetId}`}`;
     case 'function':
-      return `function ${name(source.functionLogicalId)} (${source.how === 'OnFailure' ? 'async on-failure' : 'async DLQ'})`;
+      return `function ${resourceName(source.functionLogicalId)} (${source.how === 'OnFailure' ? 'async on-failure' : 'async DLQ'})`;
   }
 }

@@ -1,7 +1,8 @@
 import { ChangeMessageVisibilityBatchCommand, GetQueueAttributesCommand, type Message, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { resourceName } from '../clients/resource-names.js';
 import { DEAD_LETTER_ATTRIBUTES } from '../contracts/index.js';
 import { type Clients, call } from './aws.js';
-import { type DeadLetterQueue, type DeadLetterSource, resourceName } from './dead-letters.js';
+import type { DeadLetterQueue, DeadLetterSource } from './dead-letters.js';
 import { truncate } from './format.js';
 
 /**

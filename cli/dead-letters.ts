@@ -1,4 +1,5 @@
 import { ListQueuesCommand, ListQueueTagsCommand } from '@aws-sdk/client-sqs';
+import { resourceName } from '../clients/resource-names.js';
 import { type CloudAssembly, referencedId, resourcesOfType, type TemplateResource } from './assembly.js';
 import { type Clients, call } from './aws.js';
 
@@ -44,12 +45,6 @@ export interface DeployedQueue {
 }
 
 export interface DeadLetterQueue extends DeadLetterQueueDefinition, DeployedQueue {}
-
-/** `TicketTriageStarterDeadLetterQueue42D22891` → `TicketTriageStarterDeadLetterQueue`. */
-export function resourceName(logicalId: string): string {
-  const name = logicalId.replace(/[0-9A-F]{8}$/, '');
-  return name === '' ? logicalId : name;
-}
 
 export function deadLetterQueueDefinitions(assembly: CloudAssembly): DeadLetterQueueDefinition[] {
   const queues = new Map(resourcesOfType(assembly, 'AWS::SQS::Queue').map((q) => [`${q.stackName}/${q.logicalId}`, q]));

@@ -8,9 +8,10 @@ import {
   ListFunctionsCommand,
 } from '@aws-sdk/client-lambda';
 import type { DurableHistoryEvent } from '../clients/durable-timeline.js';
+import { resourceName } from '../clients/resource-names.js';
 import { defaultCdkOut, hasAssembly, readAssembly, resourcesOfType } from './assembly.js';
 import { type Clients, call, errorCode } from './aws.js';
-import { physicalNameMatches, resourceName } from './dead-letters.js';
+import { physicalNameMatches } from './dead-letters.js';
 import { CliError } from './errors.js';
 
 /** A durable function (one with DurableConfig) of the app, as deployed in the target. */

@@ -1,4 +1,5 @@
 import { ListStateMachinesCommand, ListTagsForResourceCommand, type StateMachineListItem } from '@aws-sdk/client-sfn';
+import { flowName } from '../clients/resource-names.js';
 import { type CloudAssembly, resourcesOfType } from './assembly.js';
 import { type Clients, call } from './aws.js';
 import { CliError } from './errors.js';
@@ -20,11 +21,6 @@ export interface FlowDefinition {
 export interface Flow extends FlowDefinition {
   readonly name: string;
   readonly arn: string;
-}
-
-export function flowName(logicalId: string): string {
-  const name = logicalId.replace(/[0-9A-F]{8}$/, '').replace(/StateMachine$/, '');
-  return name === '' ? logicalId : name;
 }
 
 export function flowDefinitions(assembly: CloudAssembly): FlowDefinition[] {

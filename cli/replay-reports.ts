@@ -1,9 +1,10 @@
 import { FilterLogEventsCommand, type FilterLogEventsCommandOutput } from '@aws-sdk/client-cloudwatch-logs';
 import { ListFunctionsCommand } from '@aws-sdk/client-lambda';
+import { resourceName } from '../clients/resource-names.js';
 import { REPLAY_LOG_FIELDS, REPLAY_LOG_MESSAGES } from '../contracts/index.js';
 import { type CloudAssembly, resourcesOfType } from './assembly.js';
 import { type Clients, call } from './aws.js';
-import { physicalNameMatches, resourceName } from './dead-letters.js';
+import { physicalNameMatches } from './dead-letters.js';
 
 /** One line a consumer logged for a replayed event it did not run (skip) or only described (dry run). */
 export interface ReplayReport {

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 // @ts-expect-error -- asl-validator ships no types
@@ -10,9 +10,24 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resourceName } from '../clients/resource-names.js';
 import { CONTRACTS, ENV } from '../domain/index.js';
 import { APP_ENV } from '../domain/wiring.js';
 import { definitionOf, switchyardTemplate, synthSwitchyardApp, TEST_ENV } from './helpers/synth.js';
+
+const BUNDLE_GOAL = 400 * 1024;
+
+/**
+ * The bundles still over the goal, each with a ceiling it must stay under (README, under
+ * `npm run bench:bundles`): what keeps them over is the SDK's, not the kit's. Lambda's client keeps its whole
+ * schema module (45 KB: esbuild keeps every object literal with a computed key, which the SDK's
+ * generated schemas use, aws/aws-sdk-js-v3#7607), and the durable execution SDK imports the
+ * client with `import()`, so esbuild keeps every export of it (all commands, waiters, enums).
+ */
+const OVER_THE_GOAL: Readonly<Record<string, number>> = {
+  DurableOrderSagaFlowFunction: 500 * 1024,
+  DurableOrderSagaFlowStarterHandler: 450 * 1024,
+};
 
 /** Every `Validations.of(x).acknowledge()` in the tree (stored as `{ "Annotation::<id>": reason }` metadata). */
 function acknowledgements(root: IConstruct): { path: string; id: string; reason: string }[] {
@@ -151,7 +166,8 @@ describe('Switchyard app bundles', () => {
   afterAll(() => rmSync(outdir, { recursive: true, force: true }));
   beforeAll(() => {
     ({ template: manifest, assembly } = synthSwitchyardApp(outdir));
-  });
+    // The run's one synthesis (test/helpers/synth.ts) bundles every function: over a minute on a busy machine.
+  }, 300_000);
 
   it('bundles each handler into one ESM file that loads on the Lambda Node', () => {
     const functions = Object.entries(manifest.findResources('AWS::Lambda::Function'))
@@ -191,6 +207,23 @@ describe('Switchyard app bundles', () => {
       // Import in a fresh Node 24 process, as the Lambda runtime would, and check `handler` is exported.
       const script = `const m = await import(${JSON.stringify(bundle)}); if (typeof m.handler !== 'function') throw new Error('no handler export');`;
       execFileSync(process.execPath, ['--input-type=module', '-e', script], { env, stdio: 'pipe' });
+    }
+  });
+
+  it('keeps every handler bundle under 400 KB, the cold-start goal (npm run bench:bundles measures their load)', () => {
+    const sizes = Object.entries(manifest.findResources('AWS::Lambda::Function')).flatMap(([logicalId, fn]) => {
+      const bundle = path.join(assembly.directory, String(fn.Metadata?.['aws:asset:path']), 'index.mjs');
+      // A function CDK provides (bucket notifications) has no esbuild bundle.
+      return existsSync(bundle) ? [{ name: resourceName(logicalId), bytes: statSync(bundle).size }] : [];
+    });
+    expect(sizes.length).toBeGreaterThan(10);
+    const over = sizes.filter((s) => s.bytes >= BUNDLE_GOAL && !(s.name in OVER_THE_GOAL));
+    expect(over.map((s) => `${s.name}: ${Math.round(s.bytes / 1024)} KB`)).toEqual([]);
+    for (const [name, ceiling] of Object.entries(OVER_THE_GOAL)) {
+      const size = sizes.find((s) => s.name === name);
+      expect(size, `${name} is not in the app: drop its allowance`).toBeDefined();
+      expect(size?.bytes, `${name} grew past its allowance`).toBeLessThan(ceiling);
+      expect(size?.bytes, `${name} is under the goal now: drop its allowance`).toBeGreaterThanOrEqual(BUNDLE_GOAL);
     }
   });
 });

@@ -1,9 +1,10 @@
 import { DescribeExecutionCommand, type DescribeExecutionCommandOutput, RedriveExecutionCommand } from '@aws-sdk/client-sfn';
+import { resourceName } from '../../clients/resource-names.js';
 import { type FailureSources, failureSources, knownSources, selectSources } from '../app-failures.js';
 import { GLOBAL_HELP, integerOption, parseCommand } from '../args.js';
 import { type Clients, call, errorCode } from '../aws.js';
 import { queueDepth } from '../dead-letter-messages.js';
-import { type DeadLetterQueue, type DeployedQueue, queueDefinition, resolveQueues, resourceName } from '../dead-letters.js';
+import { type DeadLetterQueue, type DeployedQueue, queueDefinition, resolveQueues } from '../dead-letters.js';
 import { CliError, usageError } from '../errors.js';
 import { failedExecutions } from '../failed-executions.js';
 import type { Flow } from '../flows.js';

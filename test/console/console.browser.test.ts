@@ -211,6 +211,35 @@ describe.skipIf(!hasChromium && !inCi)('the local console in a browser', () => {
     expect(page.url()).toContain(`flow=${encodeURIComponent(express)}`);
   });
 
+  it('names each flow as the CLI does, its deployed name in the tooltip', async () => {
+    const page = await open('#/executions');
+    const rows = page.locator('table.executions tbody tr');
+    await rows.first().waitFor({ timeout: 10_000 });
+    const options = await page
+      .locator('select[name=flow] option')
+      .evaluateAll((nodes) => nodes.map((o) => ({ text: o.textContent ?? '', title: o.getAttribute('title') ?? '' })));
+    // The app's flows as `switchyard executions --flow` takes them (test/cli/commands.test.ts).
+    const names = options.filter((o) => o.title !== '').map((o) => o.text.replace(/ \((standard|express)\)$/, ''));
+    expect(names).toEqual(
+      expect.arrayContaining(['TicketTriage', 'TicketTriageEscalation', 'OrderSagaWorkflow', 'ResearchAgentsGraphWorkflow']),
+    );
+    for (const { text, title } of options.filter((o) => o.title !== '')) {
+      expect(title).toMatch(new RegExp(`^Switchyard-${text.replace(/ \(.*$/, '')}StateMachine[0-9A-F]{8}$`));
+    }
+    // Each row's flow: the short name shown, the deployed one kept in its tooltip.
+    const cells = await rows
+      .locator('td:first-child .app-name')
+      .evaluateAll((nodes) => nodes.map((n) => [n.textContent ?? '', n.getAttribute('title') ?? '']));
+    expect(cells.length).toBeGreaterThan(0);
+    for (const [shown, deployed] of cells) {
+      expect(shown).not.toMatch(/^Switchyard-|[0-9A-F]{8}$/);
+      expect(deployed).toMatch(/^Switchyard-/);
+      expect(deployed).toContain(shown);
+    }
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: path.join(ARTIFACTS, 'console-executions.png') });
+  });
+
   it("shows an Express execution's graph, states and history from its log group", async () => {
     await events.send(ticket('CON-3', 'Charged twice this month', 'My card was charged twice for the same invoice, please refund one.'));
     const express = runtime.definitions.stateMachines.find((m) => m.type === 'EXPRESS')?.arn;
@@ -384,6 +413,21 @@ describe.skipIf(!hasChromium && !inCi)('the local console in a browser', () => {
       .toBe(1);
     expect(await reason.textContent()).toMatch(/^InvalidEvent: TicketCreated .* breaks its contract/);
     expect(await dlq.locator('h3').textContent()).toContain('from Switchyard-TicketTriageStarterQueue');
+    // The queues holding messages come first as cards, most messages first; the empty ones are one folded line.
+    const depths = await page.locator('article.dlq').evaluateAll((cards) => cards.map((c) => Number(c.getAttribute('data-depth'))));
+    expect(depths.every((d) => d > 0)).toBe(true);
+    expect(depths).toEqual([...depths].sort((a, b) => b - a));
+    expect(await page.locator('article.dlq').first().getAttribute('data-queue')).toContain('TicketTriageStarterDeadLetterQueue');
+    const folded = page.locator('details.dlq-empty');
+    const emptyCount = await folded.locator('li').count();
+    expect(await folded.locator('summary').textContent()).toBe(`${emptyCount} empty dead-letter queues`);
+    const dlqs = await page.locator('table.queues .pill', { hasText: 'DLQ' }).count();
+    expect(emptyCount + depths.length).toBe(dlqs);
+    expect(await folded.locator('li').first().isVisible()).toBe(false);
+    await folded.locator('summary').click();
+    expect(await folded.locator('li').first().isVisible()).toBe(true);
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: path.join(ARTIFACTS, 'console-failures.png'), fullPage: true });
     await dlq.getByRole('button', { name: 'Redrive to source' }).click();
     await expect
       .poll(() => page.locator('.flash').textContent())

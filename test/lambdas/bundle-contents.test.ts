@@ -54,4 +54,16 @@ describe('handler bundles', () => {
       expect(bytesOf(await bundleInputs(file), /node_modules\/typebox\//)).toBeLessThan(15_000);
     },
   );
+
+  it("leave Powertools Metrics out of a handler that never uses the kit's metrics, and keep it in one that does", async () => {
+    const [logsOnly, consumer] = await Promise.all([
+      bundleInputs('orders/durable-saga-handler.ts'),
+      bundleInputs('workflow-starter/handler.ts'),
+    ]);
+    // The durable saga logs through the kit but publishes no metric; a queue consumer counts its records.
+    expect(bytesOf(logsOnly, /@aws-lambda-powertools\/logger\//)).toBeGreaterThan(0);
+    // Metrics itself (~12 KB) is left out; what remains is esbuild's trace of its modules, tens of bytes.
+    expect(bytesOf(logsOnly, /@aws-lambda-powertools\/metrics\//)).toBeLessThan(1024);
+    expect(bytesOf(consumer, /@aws-lambda-powertools\/metrics\//)).toBeGreaterThan(0);
+  });
 });

@@ -1,6 +1,7 @@
 import type { DurableError, DurableOperationView } from '../../../clients/durable-timeline.js';
 import { duration, h, message, prettyJson, replace, time } from '../dom.js';
 import { answerCallback, type DurableView, loadDurable } from '../durable.js';
+import { resourceLabel } from '../names.js';
 
 /** Durable executions are not on the live feed: a running one is read again this often. */
 const POLL_MS = 2000;
@@ -53,7 +54,9 @@ function drawHeader(header: HTMLElement, view: DurableView): void {
       'p',
       { class: 'summary' },
       h('span', { class: `pill status-${e.status.toLowerCase()}`, 'data-testid': 'execution-status' }, e.status),
-      ` ${e.functionName} (durable function) · started ${time(start)} · ${duration((stop?.getTime() ?? Date.now()) - start.getTime())}${stop ? '' : ' so far'}`,
+      ' ',
+      resourceLabel(e.functionName),
+      ` (durable function) · started ${time(start)} · ${duration((stop?.getTime() ?? Date.now()) - start.getTime())}${stop ? '' : ' so far'}`,
     ),
     e.error ? h('p', { class: 'error' }, errorText(e.error)) : null,
     e.input !== undefined ? h('details', {}, h('summary', {}, 'Input'), h('pre', {}, prettyJson(e.input))) : null,

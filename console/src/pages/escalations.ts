@@ -11,6 +11,7 @@ import {
   summaryOf,
 } from '../escalations.js';
 import { subscribe } from '../feed.js';
+import { flowLabel } from '../names.js';
 import { coalescedReload } from '../refresh.js';
 import { executionHref } from '../routes.js';
 
@@ -123,7 +124,12 @@ function taskFacts(task: OpenTask): HTMLElement {
     h('dt', {}, 'Waiting since'),
     h('dd', {}, time(task.scheduledAt)),
     h('dt', {}, 'Execution'),
-    h('dd', {}, h('a', { href: executionHref(task.executionArn) }, `${task.flow} / ${task.executionName}`), ` (state ${task.state})`),
+    h(
+      'dd',
+      {},
+      h('a', { href: executionHref(task.executionArn) }, flowLabel(task.flow), ` / ${task.executionName}`),
+      ` (state ${task.state})`,
+    ),
   );
 }
 

@@ -5,6 +5,7 @@ import { feedStatus, subscribe } from '../feed.js';
 import { type AslScope, allNodes, graphOf, nodeStates, type StateNode } from '../graph/model.js';
 import { renderGraph } from '../graph/render.js';
 import { detailsOf, executionOutcome, type StateVisit, stateVisits } from '../history.js';
+import { flowLabel } from '../names.js';
 import { coalescedReload, oneAtATime } from '../refresh.js';
 
 /** While the live feed is down, a running execution is read again this often instead. */
@@ -100,7 +101,9 @@ function drawHeader(header: HTMLElement, detail: ExecutionDetail): void {
       'p',
       { class: 'summary' },
       h('span', { class: `pill status-${status.toLowerCase()}`, 'data-testid': 'execution-status' }, status),
-      ` ${detail.flow} (${detail.type === 'EXPRESS' ? 'Express' : 'Standard'}) · started ${time(start)} · ${duration(
+      ' ',
+      flowLabel(detail.flow),
+      ` (${detail.type === 'EXPRESS' ? 'Express' : 'Standard'}) · started ${time(start)} · ${duration(
         start ? (stop?.getTime() ?? Date.now()) - start.getTime() : undefined,
       )}${stop ? '' : ' so far'}`,
     ),

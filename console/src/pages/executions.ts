@@ -1,8 +1,10 @@
+import { flowNameOfDeployed } from '../../../clients/resource-names.js';
 import { duration, h, message, replace, time } from '../dom.js';
 import { durableRows } from '../durable.js';
 import type { StateMachineItem } from '../escalations.js';
 import { type ExecutionRow, listExecutions, STATUSES } from '../executions-data.js';
 import { subscribe } from '../feed.js';
+import { flowLabel, resourceLabel } from '../names.js';
 import { coalescedReload, oneAtATime } from '../refresh.js';
 import { durableExecutionHref, executionHref } from '../routes.js';
 
@@ -43,7 +45,10 @@ export function executionsPage(root: HTMLElement, query: URLSearchParams): () =>
         if (stopped) return;
         if (!flowsLoaded) {
           flowsLoaded = true;
-          for (const m of machines) flowSelect.append(h('option', { value: m.stateMachineArn }, `${m.name} (${m.type.toLowerCase()})`));
+          for (const m of machines)
+            flowSelect.append(
+              h('option', { value: m.stateMachineArn, title: m.name }, `${flowNameOfDeployed(m.name)} (${m.type.toLowerCase()})`),
+            );
           flowSelect.value = flow ?? '';
         }
         replace(note, problems);
@@ -129,7 +134,7 @@ function executionsTable(rows: readonly ExecutionRow[]): HTMLElement {
         h(
           'tr',
           { 'data-execution': r.executionArn, 'data-status': r.status },
-          h('td', {}, r.flow),
+          h('td', {}, r.type === 'DURABLE' ? resourceLabel(r.flow) : flowLabel(r.flow)),
           h('td', {}, TYPE_LABELS[r.type]),
           h(
             'td',

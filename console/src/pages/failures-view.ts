@@ -1,5 +1,6 @@
 import { toDate } from '../aws.js';
 import { duration, h, time } from '../dom.js';
+import { flowLabel } from '../names.js';
 import { executionHref } from '../routes.js';
 import type { FailedExecution, Message, QueueInfo } from './failures-data.js';
 
@@ -21,7 +22,7 @@ export function deadLetterQueue(
 ): HTMLElement {
   return h(
     'article',
-    { class: 'dlq', 'data-queue': q.name },
+    { class: 'dlq', 'data-queue': q.name, 'data-depth': q.depth },
     h(
       'h3',
       {},
@@ -51,6 +52,31 @@ export function deadLetterQueue(
           h('tbody', {}, messages.map(messageRow)),
         ),
     q.depth > messages.length && messages.length > 0 ? h('p', { class: 'muted small' }, `showing ${messages.length} of ${q.depth}`) : null,
+  );
+}
+
+/**
+ * The empty dead-letter queues, folded into one line ("27 empty dead-letter queues") that opens
+ * to their names and what feeds each: nothing in them to read or redrive, so no card each.
+ */
+export function emptyDeadLetterQueues(queues: readonly QueueInfo[], sourcesOf: (arn: string) => string[], open: boolean): HTMLElement {
+  return h(
+    'details',
+    { class: 'dlq-empty', open },
+    h('summary', {}, `${queues.length} empty dead-letter queue${queues.length === 1 ? '' : 's'}`),
+    h(
+      'ul',
+      {},
+      queues.map((q) => {
+        const sources = sourcesOf(q.arn);
+        return h(
+          'li',
+          { 'data-queue': q.name },
+          q.name,
+          sources.length ? h('span', { class: 'muted' }, ` from ${sources.join(', ')}`) : null,
+        );
+      }),
+    ),
   );
 }
 
@@ -132,7 +158,7 @@ export function failedExecutionsTable(failed: readonly FailedExecution[], onRedr
         h(
           'tr',
           {},
-          h('td', {}, e.flow),
+          h('td', {}, flowLabel(e.flow)),
           h('td', {}, h('a', { href: executionHref(e.executionArn) }, e.name)),
           h('td', {}, h('span', { class: `pill status-${e.status.toLowerCase()}` }, e.status)),
           h('td', {}, time(e.stopDate)),

@@ -3,7 +3,8 @@ import { h, message, replace } from '../dom.js';
 import { subscribe } from '../feed.js';
 import { coalescedReload } from '../refresh.js';
 import { failedExecutions, listQueues, peek, type QueueInfo, ruleTargetDeadLetterQueues } from './failures-data.js';
-import { deadLetterQueue, failedExecutionsTable, queuesTable } from './failures-view.js';
+import { deadLetterGroups } from './failures-order.js';
+import { deadLetterQueue, emptyDeadLetterQueues, failedExecutionsTable, queuesTable } from './failures-view.js';
 
 /** The page's redrive buttons. */
 interface Redrives {
@@ -64,22 +65,28 @@ async function drawQueues(deadBox: HTMLElement, queuesBox: HTMLElement, redrive:
       ...(ruleDeadLetters.get(arn) ?? []),
     ];
     const dead = queues.filter((q) => deadArns.has(q.arn));
-    const peeks = await Promise.all(dead.map((q) => (q.depth > 0 ? peek(q.url) : Promise.resolve([]))));
+    const { holding, empty } = deadLetterGroups(dead);
+    const peeks = await Promise.all(holding.map((q) => (q.depth > 0 ? peek(q.url) : Promise.resolve([]))));
     if (stopped()) return true;
+    // A reload (a message dead-lettered, a redrive) keeps the empty queues' line as the operator left it.
+    const emptyOpen = deadBox.querySelector<HTMLDetailsElement>('details.dlq-empty')?.open ?? false;
     replace(
       deadBox,
       h('h2', {}, 'Dead-letter queues'),
-      dead.length === 0
-        ? h('p', { class: 'muted' }, 'No queue has a dead-letter queue.')
-        : dead.map((q, i) =>
-            deadLetterQueue(
-              q,
-              sourcesOf(q.arn),
-              peeks[i] ?? [],
-              queues.some((s) => s.deadLetterArn === q.arn),
-              redrive.queue,
-            ),
-          ),
+      dead.length === 0 ? h('p', { class: 'muted' }, 'No queue has a dead-letter queue.') : null,
+      dead.length > 0 && holding.length === 0
+        ? h('p', { class: 'muted' }, `No messages in any of the ${dead.length} dead-letter queues.`)
+        : null,
+      holding.map((q, i) =>
+        deadLetterQueue(
+          q,
+          sourcesOf(q.arn),
+          peeks[i] ?? [],
+          queues.some((s) => s.deadLetterArn === q.arn),
+          redrive.queue,
+        ),
+      ),
+      empty.length > 0 ? emptyDeadLetterQueues(empty, sourcesOf, emptyOpen) : null,
     );
     replace(queuesBox, h('h2', {}, 'Queues'), queuesTable(queues, deadArns));
   } catch (error) {
