@@ -209,13 +209,15 @@ function receiveStatements(q: Prepare) {
         FROM sqs_message WHERE queue_id = ?2 GROUP BY group_id`,
     ),
     /** FIFO: groups with a message in flight, which nothing else of theirs may overtake. */
-    inflightGroups: q<{ group_id: string }>(
-      'SELECT DISTINCT group_id FROM sqs_message WHERE queue_id = ? AND visible_at > ? AND receive_count > 0 AND group_id IS NOT NULL',
-    ),
-    /** FIFO: each group by the sequence of its oldest message. */
-    groupHeads: q<{ group_id: string; head: number }>(
-      `SELECT group_id, MIN(seq) AS head FROM sqs_message WHERE queue_id = ? AND group_id IS NOT NULL
-        GROUP BY group_id ORDER BY head`,
+    /**
+     * FIFO: each group with its oldest message, the groups in the order their oldest message
+     * became receivable (then by sequence): a group whose head came back from a visibility
+     * timeout queues up behind the groups that were waiting. (SQLite takes the bare
+     * `visible_at` from the row MIN(seq) picked.)
+     */
+    groupHeads: q<{ group_id: string; head: number; visible_at: number }>(
+      `SELECT group_id, MIN(seq) AS head, visible_at FROM sqs_message WHERE queue_id = ? AND group_id IS NOT NULL
+        GROUP BY group_id ORDER BY visible_at, head`,
     ),
     groupMessages: q<MessageRow>(
       `SELECT ${MESSAGE_COLUMNS} FROM sqs_message WHERE queue_id = ? AND group_id = ? AND seq > ? ORDER BY seq LIMIT ?`,
