@@ -187,15 +187,15 @@ export class MessageReceiver {
       // As on AWS the move happens when a receive would exceed maxReceiveCount; a missing
       // dead-letter queue leaves the message where it is.
       if (target && target !== queue) {
-        const attributes = withOriginalMessageId(row);
+        // The copy is the message as it was, with its id, body and attributes (so its
+        // MD5OfMessageAttributes is AWS's): the id is what links it to a copy a consumer
+        // sent there itself, which names it in Switchyard.OriginalMessageId.
         this.context.store.moveToDeadLetter.run(
           target.id,
           now,
           // FIFO dead-letter queues restart the retention clock; standard ones keep the original enqueue time.
           target.fifo ? now : row.sent_at,
           queue.arn,
-          JSON.stringify(attributes),
-          md5OfMessageAttributes(attributes),
           // As in AWS, a message moved to a FIFO dead-letter queue takes its message id as deduplication id.
           target.fifo ? row.message_id : row.dedup_id,
           row.seq,
@@ -271,23 +271,6 @@ export class MessageReceiver {
     }
     return message;
   }
-}
-
-/**
- * The message attribute that marks every dead-letter copy of one message with that
- * message's id: the consumer kit's (contracts' DEAD_LETTER_ATTRIBUTES.originalMessageId),
- * which it sets on the copy it sends. A message a consumer sent to the dead-letter queue and
- * that SQS then also moved there (the runtime killed between the consumer's send and the
- * source message's delete) is two copies with the same value: a repeat, which
- * `switchyard failures` shows as one.
- */
-export const ORIGINAL_MESSAGE_ID_ATTRIBUTE = 'Switchyard.OriginalMessageId';
-
-/** The message's attributes with {@link ORIGINAL_MESSAGE_ID_ATTRIBUTE}: kept if it has one (a dead-letter redriven back), else its own id. */
-function withOriginalMessageId(row: MessageRow): Record<string, StoredAttributeValue> {
-  const attributes = row.attributes ? (JSON.parse(row.attributes) as Record<string, StoredAttributeValue>) : {};
-  if (attributes[ORIGINAL_MESSAGE_ID_ATTRIBUTE]?.StringValue) return attributes;
-  return { ...attributes, [ORIGINAL_MESSAGE_ID_ATTRIBUTE]: { DataType: 'String', StringValue: row.message_id } };
 }
 
 /**

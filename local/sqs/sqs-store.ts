@@ -1,4 +1,5 @@
 import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
+import { md5OfMessageAttributes, type StoredAttributeValue } from './md5.js';
 
 /**
  * The SQS tables. Every accepted message, its visibility deadline, receive count and current
@@ -131,6 +132,7 @@ type Prepare = <Row>(sql: string) => Query<Row>;
 
 export function openSqsStore(db: DatabaseSync) {
   db.exec(SCHEMA);
+  restoreDeadLetterCopies(db);
   const q: Prepare = <Row>(sql: string) => new Query<Row>(db.prepare(sql));
   return {
     ...queueStatements(q),
@@ -141,6 +143,32 @@ export function openSqsStore(db: DatabaseSync) {
     ...moveTaskStatements(q),
   };
 }
+
+/**
+ * Older runtimes gave a message SQS moved to a dead-letter queue a
+ * `Switchyard.OriginalMessageId` attribute with its own id, which changed its
+ * MD5OfMessageAttributes from what AWS delivers. A data folder of theirs gets those copies
+ * back as they were: the attribute is dropped where it names the message itself (a
+ * consumer's copy names another message, and keeps it). Cheap when there is nothing to do:
+ * only moved messages with the attribute are read.
+ */
+function restoreDeadLetterCopies(db: DatabaseSync): void {
+  const rows = db
+    .prepare(
+      `SELECT seq, message_id, attributes FROM sqs_message
+        WHERE dlq_source_arn IS NOT NULL AND attributes LIKE '%"Switchyard.OriginalMessageId"%'`,
+    )
+    .all() as { seq: number; message_id: string; attributes: string }[];
+  const update = db.prepare('UPDATE sqs_message SET attributes = ?, md5_attributes = ? WHERE seq = ?');
+  for (const row of rows) {
+    const { [RUNTIME_ORIGINAL_ID]: added, ...rest } = JSON.parse(row.attributes) as Record<string, StoredAttributeValue>;
+    if (added?.StringValue !== row.message_id) continue;
+    const empty = Object.keys(rest).length === 0;
+    update.run(empty ? null : JSON.stringify(rest), empty ? null : md5OfMessageAttributes(rest), row.seq);
+  }
+}
+
+const RUNTIME_ORIGINAL_ID = 'Switchyard.OriginalMessageId';
 
 /** Queues, and a deleted queue's messages and deduplication entries. */
 function queueStatements(q: Prepare) {
@@ -239,7 +267,7 @@ function messageStateStatements(q: Prepare) {
      */
     moveToDeadLetter: q<never>(
       `UPDATE sqs_message SET queue_id = ?, visible_at = ?, sent_at = ?, receipt = NULL, dlq_source_arn = ?,
-        attributes = ?, md5_attributes = ?, dedup_id = ? WHERE seq = ?`,
+        dedup_id = ? WHERE seq = ?`,
     ),
     /** A move task's redrive back: the message starts over in its destination. */
     moveBack: q<never>(

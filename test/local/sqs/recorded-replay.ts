@@ -23,7 +23,7 @@ export type Answer = Record<string, unknown> & { Messages?: unknown[]; Error?: u
 
 export interface ReplayContext {
   /** Sends a command; its answer (or error) as botocore reported it in the recording. */
-  call: (command: Parameters<SQSClient['send']>[0]) => Promise<Answer>;
+  call: (command: object) => Promise<Answer>;
   /** Creates a queue (a fresh name unless given) as the test's `sqs_create_queue` fixture; its URL. */
   queue: (input?: Partial<CreateQueueCommandInput>) => Promise<string>;
   /** A fresh queue name. */
