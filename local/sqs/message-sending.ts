@@ -149,7 +149,9 @@ export class MessageSender {
     if (size > queue.settings.maxMessageSize) {
       // AWS words it differently for a batch entry (recorded on AWS).
       const what = mode === 'batch' ? 'cannot be validated' : 'are invalid';
-      throw invalidParameter(`One or more parameters ${what}. Reason: Message must be shorter than ${queue.settings.maxMessageSize} bytes.`);
+      throw invalidParameter(
+        `One or more parameters ${what}. Reason: Message must be shorter than ${queue.settings.maxMessageSize} bytes.`,
+      );
     }
     let groupId: string | null = null;
     let dedupId: string | null = null;

@@ -87,7 +87,11 @@ describe('SqsService dead-letter repeats', () => {
     first.close();
 
     const second = createSqs({ clock, file });
-    const { Messages } = await second.sqs.ReceiveMessage({ QueueUrl: second.sqs.queueUrl('dlq'), MaxNumberOfMessages: 10, MessageAttributeNames: ['All'] });
+    const { Messages } = await second.sqs.ReceiveMessage({
+      QueueUrl: second.sqs.queueUrl('dlq'),
+      MaxNumberOfMessages: 10,
+      MessageAttributeNames: ['All'],
+    });
     const byId = new Map(Messages.map((m) => [m.MessageId, m]));
     expect(byId.get(moved)?.MessageAttributes).toEqual(tenant);
     expect(byId.get(moved)?.MD5OfMessageAttributes).toBe(md5OfMessageAttributes(tenant));

@@ -32,9 +32,13 @@ describe('SQS answers recorded on AWS', () => {
     expect(Object.keys(CASES).sort()).toEqual(recordedTests().sort());
   });
 
-  it.each(Object.keys(CASES))('answers %s as AWS did', async (test) => {
-    const replay = CASES[test];
-    if (!replay) throw new Error(`no replay for ${test}`);
-    expect(compareCase(test, await replay(context))).toEqual([]);
-  }, 20_000);
+  it.each(Object.keys(CASES))(
+    'answers %s as AWS did',
+    async (test) => {
+      const replay = CASES[test];
+      if (!replay) throw new Error(`no replay for ${test}`);
+      expect(compareCase(test, await replay(context))).toEqual([]);
+    },
+    20_000,
+  );
 });

@@ -9,7 +9,11 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { Replay } from './recorded-replay.js';
 
-/** The 1 MiB SQS has allowed since January 2026 (the recordings were made after the change; the docs say the same). */
+/**
+ * SQS's message size limit, 1 MiB: current AWS documentation (SendMessage's MessageBody: "The
+ * maximum size is 1 MiB or 1,048,576 bytes") wins over older recordings and documents that
+ * say 256 KiB; these recordings were made after the change and show 1,048,576 too.
+ */
 const MAX_MESSAGE_SIZE = 1_048_576;
 const FOO = { Foo: { DataType: 'String', StringValue: 'Bar' } };
 type Message = { Body: string; ReceiptHandle: string; Attributes?: Record<string, string> };
@@ -41,7 +45,8 @@ export const MESSAGE_CASES: Record<string, Replay> = {
         },
       }),
     );
-    const receive = (MessageAttributeNames: string[]) => call(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 5, MessageAttributeNames }));
+    const receive = (MessageAttributeNames: string[]) =>
+      call(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 5, MessageAttributeNames }));
     const first = async (names: string[]) => (await receive(names)).Messages?.[0];
     return {
       send_message_response: sent,
@@ -67,7 +72,14 @@ export const MESSAGE_CASES: Record<string, Replay> = {
         const QueueUrl = await queue({ Attributes: { VisibilityTimeout: '0' } });
         await call(new SendMessageCommand({ QueueUrl, MessageBody: 'msg', MessageAttributes: FOO }));
         const receive = (names: string[], MessageAttributeNames: string[] = []) =>
-          call(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 5, [parameter]: names, MessageAttributeNames } as ReceiveMessageCommandInput));
+          call(
+            new ReceiveMessageCommand({
+              QueueUrl,
+              WaitTimeSeconds: 5,
+              [parameter]: names,
+              MessageAttributeNames,
+            } as ReceiveMessageCommandInput),
+          );
         return {
           all_attributes: await receive(['All']),
           all_system_and_message_attributes: await receive(['All'], ['All']),
@@ -83,7 +95,14 @@ export const MESSAGE_CASES: Record<string, Replay> = {
     await call(new SendMessageCommand({ QueueUrl, MessageBody: 'msg', MessageAttributes: FOO }));
     // SenderId is a message system attribute the SDK's AttributeNames type does not list (it is deprecated there).
     const receive = (AttributeNames: string[]) =>
-      call(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 5, MessageSystemAttributeNames: ['All'], AttributeNames } as ReceiveMessageCommandInput));
+      call(
+        new ReceiveMessageCommand({
+          QueueUrl,
+          WaitTimeSeconds: 5,
+          MessageSystemAttributeNames: ['All'],
+          AttributeNames,
+        } as ReceiveMessageCommandInput),
+      );
     return { same_values: await receive(['All']), different_values: await receive(['SenderId']) };
   },
 
@@ -123,7 +142,9 @@ export const MESSAGE_CASES: Record<string, Replay> = {
   async 'test_send_message_with_binary_attributes[sqs]'({ call, queue }) {
     const QueueUrl = await queue();
     const BinaryValue = new TextEncoder().encode('traceparent\x1e00-774062d6c37081a5a0b9b5b88e30627c-2d2482211f6489da-01');
-    await call(new SendMessageCommand({ QueueUrl, MessageBody: 'test', MessageAttributes: { attr1: { DataType: 'Binary', BinaryValue } } }));
+    await call(
+      new SendMessageCommand({ QueueUrl, MessageBody: 'test', MessageAttributes: { attr1: { DataType: 'Binary', BinaryValue } } }),
+    );
     return { 'binary-attrs-msg': await call(new ReceiveMessageCommand({ QueueUrl, MessageAttributeNames: ['All'] })) };
   },
 
@@ -167,7 +188,9 @@ export const MESSAGE_CASES: Record<string, Replay> = {
 
   async 'test_fifo_queue_send_message_with_delay_seconds_fails[sqs]'({ call, queue, name }) {
     const QueueUrl = await queue({ QueueName: `${name()}.fifo`, Attributes: { FifoQueue: 'true', ContentBasedDeduplication: 'true' } });
-    return { send_message: await call(new SendMessageCommand({ QueueUrl, MessageBody: 'message-1', MessageGroupId: '1', DelaySeconds: 2 })) };
+    return {
+      send_message: await call(new SendMessageCommand({ QueueUrl, MessageBody: 'message-1', MessageGroupId: '1', DelaySeconds: 2 })),
+    };
   },
 
   // Its `-query` answers came from the test framework's default client, which speaks JSON too.
@@ -176,8 +199,12 @@ export const MESSAGE_CASES: Record<string, Replay> = {
     return {
       'invalid-parameter-value': await call(new SendMessageCommand({ QueueUrl, MessageBody: 'test', MessageGroupId: 'fifo_group-1' })),
       'missing-parameter': await call(new SendMessageCommand({ QueueUrl, MessageBody: 'test', MessageDeduplicationId: 'fifo_dedup-1' })),
-      'invalid-parameter-value-query': await call(new SendMessageCommand({ QueueUrl, MessageBody: 'test', MessageGroupId: 'fifo_group-1' })),
-      'missing-parameter-query': await call(new SendMessageCommand({ QueueUrl, MessageBody: 'test', MessageDeduplicationId: 'fifo_dedup-1' })),
+      'invalid-parameter-value-query': await call(
+        new SendMessageCommand({ QueueUrl, MessageBody: 'test', MessageGroupId: 'fifo_group-1' }),
+      ),
+      'missing-parameter-query': await call(
+        new SendMessageCommand({ QueueUrl, MessageBody: 'test', MessageDeduplicationId: 'fifo_dedup-1' }),
+      ),
     };
   },
 
@@ -201,7 +228,9 @@ export const MESSAGE_CASES: Record<string, Replay> = {
     const receiveAll = async (url: string, extra: Partial<ReceiveMessageCommandInput>, times: number) => {
       const messages: Message[] = [];
       for (let i = 0; i < times; i++) {
-        const answer = await call(new ReceiveMessageCommand({ QueueUrl: url, AttributeNames: ['All'], MessageAttributeNames: ['All'], ...extra }));
+        const answer = await call(
+          new ReceiveMessageCommand({ QueueUrl: url, AttributeNames: ['All'], MessageAttributeNames: ['All'], ...extra }),
+        );
         messages.push(...((answer.Messages ?? []) as Message[]));
       }
       // As the test does: SenderId is the caller's principal, which differs between accounts.
@@ -221,10 +250,14 @@ export const MESSAGE_CASES: Record<string, Replay> = {
     const QueueUrl = await queue({ QueueName: `${name()}.fifo`, Attributes: { FifoQueue: 'True' } });
     await call(new SendMessageCommand({ QueueUrl, MessageDeduplicationId: '1', MessageGroupId: 'g1', MessageBody: 'Message 1' }));
     const initial = await call(new ReceiveMessageCommand({ QueueUrl }));
-    await call(new DeleteMessageCommand({ QueueUrl, ReceiptHandle: (initial.Messages?.[0] as Message).ReceiptHandle }));
+    await call(new DeleteMessageCommand({ QueueUrl, ReceiptHandle: (initial.Messages?.[0] as Message | undefined)?.ReceiptHandle }));
     const empty = await call(new ReceiveMessageCommand({ QueueUrl }));
     await call(new SendMessageCommand({ QueueUrl, MessageDeduplicationId: '2', MessageGroupId: 'g1', MessageBody: 'Message 2' }));
-    return { 'inital-fifo-receive': initial, 'empty-fifo-receive': empty, 'final-fifo-receive': await call(new ReceiveMessageCommand({ QueueUrl })) };
+    return {
+      'inital-fifo-receive': initial,
+      'empty-fifo-receive': empty,
+      'final-fifo-receive': await call(new ReceiveMessageCommand({ QueueUrl })),
+    };
   },
 
   ...Object.fromEntries(
@@ -236,10 +269,13 @@ export const MESSAGE_CASES: Record<string, Replay> = {
           await call(new SendMessageCommand({ QueueUrl, MessageBody: body, MessageGroupId: '1', MessageDeduplicationId: body }));
         }
         const all = await call(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 5 }));
-        const ReceiptHandle = (all.Messages?.[position] as Message).ReceiptHandle;
+        const ReceiptHandle = (all.Messages?.[position] as Message | undefined)?.ReceiptHandle;
         await call(new ChangeMessageVisibilityCommand({ QueueUrl, ReceiptHandle, VisibilityTimeout: 4 }));
         await sleep(2500);
-        return { receive_all_messages: all, 'some-messages-invisible': await call(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 5 })) };
+        return {
+          receive_all_messages: all,
+          'some-messages-invisible': await call(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 5 })),
+        };
       }) satisfies Replay,
     ]),
   ),

@@ -96,7 +96,9 @@ export const QUEUE_CASES: Record<string, Replay> = {
       `test_delete_message_batch_invalid_msg_id[sqs-${id}]`,
       (async ({ call, queue }) => {
         const QueueUrl = await queue();
-        return { error_response: await call(new DeleteMessageBatchCommand({ QueueUrl, Entries: [{ Id: id, ReceiptHandle: 'testHandle1' }] })) };
+        return {
+          error_response: await call(new DeleteMessageBatchCommand({ QueueUrl, Entries: [{ Id: id, ReceiptHandle: 'testHandle1' }] })),
+        };
       }) satisfies Replay,
     ]),
   ),

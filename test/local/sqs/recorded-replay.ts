@@ -135,7 +135,8 @@ const EMBEDDED = /<[^<>]+>|111111111111/g;
 export function differences(recordedValue: unknown, live: unknown, pairs = new Bindings(), path = '$'): string[] {
   if (typeof recordedValue === 'string' && typeof live === 'string') {
     if (recordedValue === 'timestamp') return /^\d+$/.test(live) ? [] : [`${path}: a timestamp ≠ ${JSON.stringify(live)}`];
-    if (PLACEHOLDER.test(recordedValue)) return pairs.bind(recordedValue, live) ? [] : [`${path}: ${recordedValue} bound elsewhere ≠ ${live}`];
+    if (PLACEHOLDER.test(recordedValue))
+      return pairs.bind(recordedValue, live) ? [] : [`${path}: ${recordedValue} bound elsewhere ≠ ${live}`];
     if (recordedValue.match(EMBEDDED)) {
       const pattern = recordedValue
         .split(EMBEDDED)
@@ -156,7 +157,9 @@ export function differences(recordedValue: unknown, live: unknown, pairs = new B
       return differences(recordedValue[key], live[key], pairs, `${path}.${key}`);
     });
   }
-  return JSON.stringify(recordedValue) === JSON.stringify(live) ? [] : [`${path}: ${JSON.stringify(recordedValue)} ≠ ${JSON.stringify(live)}`];
+  return JSON.stringify(recordedValue) === JSON.stringify(live)
+    ? []
+    : [`${path}: ${JSON.stringify(recordedValue)} ≠ ${JSON.stringify(live)}`];
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
