@@ -133,6 +133,14 @@ describe('SqsService queues', () => {
     expect(second.NextToken).toBeUndefined();
   });
 
+  it("takes a queue's bare name, or any URL whose last segment names it, as QueueUrl", async () => {
+    await queueUrl('named');
+    for (const QueueUrl of ['named', `${BASE_URL}/${ACCOUNT}/named`, `https://sqs.us-east-1.amazonaws.com/${ACCOUNT}/named/`]) {
+      expect((await sqs.SendMessage({ QueueUrl, MessageBody: 'x' })).MD5OfMessageBody).toBe('9dd4e461268c8034f5c8564e155c67a6');
+    }
+    await expect(sqs.SendMessage({ QueueUrl: 'unnamed', MessageBody: 'x' })).rejects.toMatchObject({ code: 'QueueDoesNotExist' });
+  });
+
   it('fails if the queue does not exist, with both error codes', async () => {
     const failure = await sqs.GetQueueUrl({ QueueName: 'nope' }).catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(SqsError);
