@@ -65,7 +65,7 @@ function sqsOperations(sqs: SqsService): Record<string, (input: never) => Promis
  * queue, a batch with no failures, ListQueues with no queues likewise; recorded on AWS).
  * The service's own callers in the process keep the empty lists, which are easier to use.
  */
-export function withoutEmptyCollections(output: unknown): unknown {
+function withoutEmptyCollections(output: unknown): unknown {
   if (typeof output !== 'object' || output === null || Array.isArray(output)) return output;
   const empty = (value: unknown) =>
     Array.isArray(value) ? value.length === 0 : typeof value === 'object' && value !== null && Object.keys(value).length === 0;
