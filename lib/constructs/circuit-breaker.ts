@@ -10,6 +10,7 @@ import { grantTableKey } from '../key-grants.js';
 import { invalidProp, validateInteger, validateRange } from '../validation.js';
 import { SwitchyardEncryption } from './encryption.js';
 import { type IMonitorable, type MonitoringContext, RUNBOOK_SECTIONS, turnAlarmsOff } from './monitoring-context.js';
+import { warnIfUnconnected } from './unconnected-grant.js';
 
 /** The alarm of a CircuitBreaker (SwitchyardMonitoring makes it). */
 export interface CircuitBreakerAlarms {
@@ -171,6 +172,7 @@ export class CircuitBreaker extends Construct implements IMonitorable {
    * gives a function the circuit's settings.
    */
   grantUse(grantee: iam.IGrantable): void {
+    warnIfUnconnected(this, grantee, { kind: 'CircuitBreaker', table: this.table, variable: ENV.circuitBreakerTable, grant: 'grantUse' });
     this.table.grant(grantee, 'dynamodb:GetItem', 'dynamodb:UpdateItem');
     grantTableKey(this.table, grantee);
     this.#eventBus?.grantPutEventsTo(grantee);

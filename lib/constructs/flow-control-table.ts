@@ -6,6 +6,7 @@ import { Construct } from 'constructs';
 import { ENV, EXPIRES_AT_ATTRIBUTE } from '../../contracts/wiring.js';
 import { grantTableKey } from '../key-grants.js';
 import { SwitchyardEncryption } from './encryption.js';
+import { warnIfUnconnected } from './unconnected-grant.js';
 
 export interface FlowControlTableProps {
   /**
@@ -36,6 +37,17 @@ export class FlowControlTable extends Construct {
    * an imported table): the item operations the kit uses, and the table's key. Grants only.
    */
   static grantUseOf(table: dynamodb.ITable, grantee: iam.IGrantable): iam.Grant {
+    warnIfUnconnected(table, grantee, {
+      kind: 'FlowControlTable',
+      table,
+      variable: ENV.flowControlTable,
+      grant: 'FlowControlTable.grantUseOf',
+      connect: 'FlowControlTable.connectTo(table, fn)',
+    });
+    return FlowControlTable.#grantItems(table, grantee);
+  }
+
+  static #grantItems(table: dynamodb.ITable, grantee: iam.IGrantable): iam.Grant {
     grantTableKey(table, grantee);
     return table.grant(grantee, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem');
   }
@@ -70,7 +82,8 @@ export class FlowControlTable extends Construct {
    * where the table is.
    */
   grantUse(grantee: iam.IGrantable): iam.Grant {
-    return FlowControlTable.grantUseOf(this.table, grantee);
+    warnIfUnconnected(this, grantee, { kind: 'FlowControlTable', table: this.table, variable: ENV.flowControlTable, grant: 'grantUse' });
+    return FlowControlTable.#grantItems(this.table, grantee);
   }
 
   /** Gives `fn` this table: its name in `ENV.flowControlTable` and `grantUse(fn)`. */

@@ -6,6 +6,7 @@ import { Construct } from 'constructs';
 import { ENV } from '../../contracts/wiring.js';
 import { grantTableKey } from '../key-grants.js';
 import { SwitchyardEncryption } from './encryption.js';
+import { warnIfUnconnected } from './unconnected-grant.js';
 
 export interface IdempotencyStoreProps {
   /**
@@ -46,6 +47,7 @@ export class IdempotencyStore extends Construct {
    * function where the table is.
    */
   grant(grantee: iam.IGrantable): iam.Grant {
+    warnIfUnconnected(this, grantee, { kind: 'IdempotencyStore', table: this.table, variable: ENV.idempotencyTable, grant: 'grant' });
     grantTableKey(this.table, grantee);
     return this.table.grant(grantee, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem');
   }

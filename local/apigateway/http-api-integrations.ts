@@ -16,21 +16,24 @@ export interface ServiceIntegration {
   readonly service: string;
   readonly action: string;
   readonly required: readonly string[];
-  readonly request: (parameters: Readonly<Record<string, string>>) => Pick<MappedRequest, 'body' | 'querystring'>;
+  readonly request: (parameters: Readonly<Record<string, string>>) => Pick<MappedRequest, 'body' | 'headers'>;
 }
 
 type Parameters = Readonly<Record<string, string>>;
 
 /** A JSON-protocol request with the given fields, those the mapping left out omitted. */
-function json(fields: Record<string, unknown>): Pick<MappedRequest, 'body' | 'querystring'> {
+function json(fields: Record<string, unknown>): Pick<MappedRequest, 'body' | 'headers'> {
   const present = Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined));
-  return { body: JSON.stringify(present), querystring: {} };
+  return { body: JSON.stringify(present), headers: {} };
 }
 
-/** A query-protocol request (SQS's `Action=` form): the parameters by their query names. */
-function form(fields: Record<string, string | undefined>): Pick<MappedRequest, 'body' | 'querystring'> {
+/**
+ * A query-protocol request (SQS's `Action=` form): the parameters by their query names, as a
+ * form body, which holds a message of any size where a query string would not.
+ */
+function form(fields: Record<string, string | undefined>): Pick<MappedRequest, 'body' | 'headers'> {
   const present = Object.fromEntries(Object.entries(fields).filter((entry): entry is [string, string] => entry[1] !== undefined));
-  return { body: '', querystring: present };
+  return { body: new URLSearchParams(present).toString(), headers: { 'Content-Type': 'application/x-www-form-urlencoded' } };
 }
 
 /** A list parameter: a JSON array, or one value (`All`), or values separated by commas. */
@@ -170,7 +173,7 @@ export function serviceRequestOf(
   const integration = SERVICE_INTEGRATIONS[subtype];
   if (integration === undefined) throw new Error(`${subtype} is not an integration subtype the runtime runs`);
   const parameters = Object.fromEntries(Object.entries(requestParameters).map(([name, value]) => [name, evaluateMapping(value, source)]));
-  let request: Pick<MappedRequest, 'body' | 'querystring'>;
+  let request: Pick<MappedRequest, 'body' | 'headers'>;
   try {
     request = integration.request(parameters);
   } catch (error) {
@@ -178,7 +181,7 @@ export function serviceRequestOf(
   }
   return {
     target: { service: integration.service, region, action: integration.action, httpMethod: 'POST' },
-    mapped: { ...request, headers: {}, path: {} },
+    mapped: { ...request, querystring: {}, path: {} },
   };
 }
 

@@ -46,6 +46,15 @@ const JSON_SERVICES: Readonly<Record<string, readonly [string, '1.0' | '1.1']>> 
 const QUERY_SERVICES = new Set(['sqs', 'sns']);
 
 /**
+ * Whether an `action/` URI of this service is sent: a JSON or query service names its operation
+ * by X-Amz-Target or `Action`; a REST service (S3, Lambda) by method and path, which its
+ * `path/` URI gives and an action name alone does not tell the local endpoint.
+ */
+export function sendsActionOf(service: string): boolean {
+  return Object.hasOwn(JSON_SERVICES, service) || QUERY_SERVICES.has(service);
+}
+
+/**
  * Calls the local services as API Gateway calls AWS for an `AWS` integration: an HTTP request
  * to the runtime's one AWS endpoint (local/endpoint/), signed with the runtime's own
  * credentials. Going through the endpoint rather than the services' objects keeps one
@@ -63,7 +72,9 @@ export class LoopbackAwsClient {
 
   async send(target: AwsServiceTarget, mapped: MappedRequest, signal: AbortSignal): Promise<ServiceAnswer> {
     const request = httpRequestOf(target, mapped);
-    const url = new URL(request.path, this.access.url);
+    // The path is set, not resolved against the endpoint's URL: `//` would read as a host of its own.
+    const url = new URL(this.access.url);
+    url.pathname = request.path;
     for (const [name, value] of Object.entries(request.query)) url.searchParams.set(name, value);
     const query = Object.fromEntries(url.searchParams);
     const signed = await this.#signer(target.service).sign({
@@ -106,7 +117,14 @@ export class LoopbackAwsClient {
   #signer(service: string): SignatureV4 {
     let signer = this.#signers.get(service);
     if (!signer) {
-      signer = new SignatureV4({ service, region: this.region, credentials: this.access.credentials, sha256: Sha256 });
+      // S3 signs the path as sent, the other services its escaped form (as the SDKs' signers do).
+      signer = new SignatureV4({
+        service,
+        region: this.region,
+        credentials: this.access.credentials,
+        sha256: Sha256,
+        uriEscapePath: service !== 's3',
+      });
       this.#signers.set(service, signer);
     }
     return signer;
@@ -122,14 +140,22 @@ interface HttpRequest {
 }
 
 /**
- * The HTTP request for a target: an `action/` URI of a JSON service is a POST with
- * `X-Amz-Target: <prefix>.<Action>`; of a query service a form post with `Action=<Action>`
- * (the mapped query string and a form body joined, as the service reads them either way); a
- * `path/` URI goes to that path with the integration's method, `{name}` filled from the
- * `integration.request.path` parameters.
+ * The HTTP request API Gateway sends for a target, to the runtime's endpoint in place of the
+ * service's host. An `action/` URI: for a JSON service a POST with
+ * `X-Amz-Target: <prefix>.<Action>` (unless the integration sets its own) and the mapped body;
+ * for a query service (SQS, SNS) `Action` and the URI's parameters in the query string, beside
+ * the mapped query string and body (the service reads a form body too). A `path/` URI: that
+ * path (`path//` and `path/` are the root) with the integration's method, the URI's query
+ * string and the mapped one, the mapped headers and body; `{name}` filled from the
+ * `integration.request.path` parameters; S3's virtual-hosted style (`{bucket}.s3`) sent
+ * path-style, as the local endpoint has one host.
  */
 export function httpRequestOf(target: AwsServiceTarget, mapped: MappedRequest): HttpRequest {
   const headers: Record<string, string> = { accept: 'application/json', ...lowerCased(mapped.headers) };
+  const fill = (text: string, encode: (value: string) => string) =>
+    text.replace(/\{([^}]+)\}/g, (whole, name: string) => (mapped.path[name] === undefined ? whole : encode(mapped.path[name] as string)));
+  const uriQuery = Object.fromEntries(Object.entries(target.query ?? {}).map(([name, value]) => [name, fill(value, String)]));
+  const query = { ...uriQuery, ...mapped.querystring };
   if (target.action !== undefined) {
     const json = JSON_SERVICES[target.service];
     if (json) {
@@ -137,31 +163,20 @@ export function httpRequestOf(target: AwsServiceTarget, mapped: MappedRequest): 
       return {
         method: 'POST',
         path: '/',
-        query: mapped.querystring,
-        headers: { ...headers, 'content-type': `application/x-amz-json-${version}`, 'x-amz-target': `${prefix}.${target.action}` },
+        query,
+        headers: {
+          ...headers,
+          'content-type': `application/x-amz-json-${version}`,
+          'x-amz-target': headers['x-amz-target'] ?? `${prefix}.${target.action}`,
+        },
         body: mapped.body,
       };
     }
-    if (QUERY_SERVICES.has(target.service)) {
-      const form = new URLSearchParams(mapped.querystring);
-      if ((headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) {
-        for (const [name, value] of new URLSearchParams(mapped.body)) form.append(name, value);
-      }
-      form.set('Action', target.action);
-      return {
-        method: 'POST',
-        path: '/',
-        query: {},
-        headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' },
-        body: form.toString(),
-      };
-    }
-    return { method: target.httpMethod, path: '/', query: { ...mapped.querystring, Action: target.action }, headers, body: mapped.body };
+    return { method: target.httpMethod, path: '/', query: { Action: target.action, ...query }, headers, body: mapped.body };
   }
-  const path = (target.path ?? '').replace(/\{([^}]+)\}/g, (whole, name: string) =>
-    mapped.path[name] === undefined ? whole : encodeURIComponent(mapped.path[name] as string),
-  );
-  return { method: target.httpMethod, path: `/${path}`, query: mapped.querystring, headers, body: mapped.body };
+  const path = fill(target.path ?? '', encodeURIComponent).replace(/^\/+/, '');
+  const bucket = target.service === 's3' && target.subdomain !== undefined ? `${fill(target.subdomain, encodeURIComponent)}/` : '';
+  return { method: target.httpMethod, path: `/${bucket}${path}`, query, headers, body: mapped.body };
 }
 
 function lowerCased(headers: Readonly<Record<string, string>>): Record<string, string> {

@@ -2,6 +2,7 @@ import type { LoadedApp, LoadedResource } from '../template/load.js';
 import { lambdaArnOf, type StageDefinition } from './definitions.js';
 import { isLoopbackUrl } from './http-forward.js';
 import { type RestAuthorizerDefinition, restAuthorizerOf } from './rest-api-authorizers.js';
+import { sendsActionOf } from './rest-api-aws-client.js';
 import {
   AWS_INTEGRATION_SERVICES,
   type AwsServiceTarget,
@@ -245,6 +246,10 @@ function integrationOf(method: Props, label: string, note: (what: string, method
     const functionArn = lambdaArnOf(uri);
     if (functionArn !== undefined) return { kind: 'lambda-custom', functionArn, ...mappedIntegrationOf(integration) };
     const target = awsTargetOf(uri, String(integration.IntegrationHttpMethod ?? 'POST').toUpperCase());
+    if (target?.action !== undefined && AWS_INTEGRATION_SERVICES.has(target.service) && !sendsActionOf(target.service)) {
+      note(`AWS integrations to ${target.service} by an action/ URI are not run (its path/ URI is); these methods answer 500`, label);
+      return { kind: 'not-run' };
+    }
     if (target !== undefined && AWS_INTEGRATION_SERVICES.has(target.service)) {
       return { kind: 'aws', target, ...mappedIntegrationOf(integration) };
     }

@@ -28,14 +28,25 @@ export interface MappedIntegration {
   readonly timeoutMs: number;
 }
 
-/** Where an `AWS` integration sends its request: the service and its action, or its path. */
+/**
+ * Where an `AWS` integration sends its request, read from its URI
+ * `arn:aws:apigateway:{region}:{subdomain.service|service}:path|action/{service_api}`: `action/`
+ * names an action and its parameters as a query string (`action/Publish&TopicArn=...`, as CDK's
+ * `actionParameters` write it), `path/` a path to a resource of the service, which may end in a
+ * query string (`path//?Action=Publish`).
+ * https://docs.aws.amazon.com/apigateway/latest/api/API_Integration.html (`uri`)
+ */
 export interface AwsServiceTarget {
   /** `sqs`, `states`, `events`, `dynamodb`, `sns`, `s3`, ... (the URI's service, without a subdomain). */
   readonly service: string;
+  /** What precedes the service in the host (`{bucket}` of S3's virtual-hosted style), `{name}` placeholders included. */
+  readonly subdomain?: string;
   readonly region: string;
   readonly action?: string;
-  /** What follows `path/`, `{name}` placeholders included. */
+  /** What follows `path/` up to its query string, `{name}` placeholders included. */
   readonly path?: string;
+  /** The action's parameters, or the path's query string, URL-decoded, `{name}` placeholders included. */
+  readonly query?: Readonly<Record<string, string>>;
   /** The integration's HTTP method (`IntegrationHttpMethod`). */
   readonly httpMethod: string;
 }
@@ -63,8 +74,16 @@ export function awsTargetOf(uri: string, httpMethod: string): AwsServiceTarget |
   if (!match) return undefined;
   const [, region = '', host = '', form, rest = ''] = match;
   // `{subdomain}.{service}`: the subdomain names e.g. a bucket for S3's virtual-hosted style; the service is the last label.
-  const service = host.split('.').at(-1) ?? host;
-  return form === 'action' ? { service, region, action: rest, httpMethod } : { service, region, path: rest, httpMethod };
+  const dot = host.lastIndexOf('.');
+  const service = host.slice(dot + 1);
+  const subdomain = dot === -1 ? {} : { subdomain: host.slice(0, dot) };
+  // An action ends at its first `&` (CDK's actionParameters) or `?`; a path at its first `?`.
+  const end = form === 'action' ? rest.search(/[&?]/) : rest.indexOf('?');
+  const [head, tail] = end === -1 ? [rest, ''] : [rest.slice(0, end), rest.slice(end + 1)];
+  const query = tail === '' ? {} : { query: Object.fromEntries(new URLSearchParams(tail)) };
+  return form === 'action'
+    ? { service, ...subdomain, region, action: head, ...query, httpMethod }
+    : { service, ...subdomain, region, path: head, ...query, httpMethod };
 }
 
 /** The mapping half of a non-proxy integration. */

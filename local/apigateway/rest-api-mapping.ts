@@ -42,6 +42,9 @@ const mediaTypeOf = (contentType: string | undefined) => contentType?.split(';')
  * fails.
  */
 export function mapRequest(integration: MappedIntegration, request: MethodRequest): RequestMapping {
+  // A request without a Content-Type (a GET with no body among them) is mapped as `application/json`:
+  // "API Gateway defaults to application/json" under every passthrough behaviour, NEVER included
+  // (https://docs.aws.amazon.com/apigateway/latest/developerguide/integration-passthrough-behaviors.html).
   const mediaType = mediaTypeOf(request.contentType) ?? 'application/json';
   const templates = integration.requestTemplates;
   const key = Object.keys(templates).find((type) => type.toLowerCase() === mediaType);

@@ -1,9 +1,9 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AwsError } from '../aws-error.js';
 import { jsonDepth, MAX_JSON_DEPTH } from '../json-depth.js';
 import { parseTraceHeader, withTraceHeader } from '../trace-header.js';
 import type { EndpointGuard } from './guard.js';
+import { DualProtocolListener } from './listener.js';
 import type { JsonProtocolService, RawRequest, RawResponse, RestProtocolService } from './protocols.js';
 import { isLoopbackAddress } from './request-guard.mjs';
 
@@ -69,12 +69,13 @@ export interface EndpointServices {
 }
 
 /**
- * One AWS-compatible HTTP endpoint for every local service. Any credentials are
+ * One AWS-compatible HTTP endpoint for every local service, over HTTP/1.1 and cleartext
+ * HTTP/2 on the same port (newer SDK clients speak HTTP/2). Any credentials are
  * accepted unless the guard verifies signatures (see guard.ts); the service is chosen by
  * X-Amz-Target (JSON protocols), by path (Lambda's REST API) or by `Action` (query).
  */
 export class Endpoint {
-  #server?: Server;
+  #server?: DualProtocolListener;
   #services?: EndpointServices;
   #jsonByPrefix: ReadonlyMap<string, JsonProtocolService> = new Map();
   #port = 0;
@@ -89,7 +90,7 @@ export class Endpoint {
 
   /** Starts listening; resolves with the base URL (`http://127.0.0.1:<port>`). */
   async start(): Promise<string> {
-    const server = createServer((req, res) => {
+    const server = new DualProtocolListener((req, res) => {
       // A request's X-Ray header is the trace of everything the service does for it (the messages, events and executions it creates).
       const traceHeader = header(req, 'x-amzn-trace-id');
       const valid = parseTraceHeader(traceHeader) ? traceHeader : undefined;
@@ -100,13 +101,8 @@ export class Endpoint {
         else res.destroy();
       });
     });
-    server.keepAliveTimeout = 60_000;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.options.port, this.options.host ?? '127.0.0.1', () => resolve());
-    });
+    const { address, port } = await server.listen(this.options.port, this.options.host ?? '127.0.0.1');
     this.#server = server;
-    const { address, port } = server.address() as AddressInfo;
     this.#port = port;
     return `http://${address}:${port}`;
   }
@@ -117,10 +113,7 @@ export class Endpoint {
   }
 
   async stop(): Promise<void> {
-    const server = this.#server;
-    if (!server) return;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await this.#server?.close();
   }
 
   async #route(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -173,9 +166,14 @@ export class Endpoint {
     const rest = services.restServices?.find((service) => service.handles(request));
     if (rest) return send(res, await rest.handle(request));
     const formPost = (header(req, 'content-type') ?? '').startsWith('application/x-www-form-urlencoded');
-    // A GET with `Action` in the query string is a query request too (the UnsubscribeURL SNS sends subscribers).
-    if (formPost || (request.method === 'GET' && url.searchParams.has('Action'))) {
-      const form = formPost ? new URLSearchParams(request.body.toString('utf8')) : url.searchParams;
+    // A request with `Action` in its query string is a query request too, whatever its method: the
+    // UnsubscribeURL SNS sends subscribers (a GET), an API Gateway `AWS` integration's `action/` URI
+    // or mapped query string (a POST whose body may be JSON). The services read the query string's
+    // parameters and a form body's alike, the body's first.
+    if (formPost || url.searchParams.has('Action')) {
+      const form = new URLSearchParams(formPost ? request.body.toString('utf8') : '');
+      const inBody = new Set(form.keys());
+      for (const [name, value] of url.searchParams) if (!inBody.has(name)) form.append(name, value);
       const action = form.get('Action') ?? '';
       // SQS and SNS both have AddPermission and RemovePermission: the signature's credential scope tells them apart.
       const scope = /Credential=[^/]+\/[^/]+\/[^/]+\/([^/]+)\//.exec(header(req, 'authorization') ?? '')?.[1];
@@ -215,7 +213,7 @@ export class Endpoint {
       return service ? jsonError(error, service.jsonVersion, service) : jsonError(error, '1.1');
     }
     const formPost = (header(req, 'content-type') ?? '').startsWith('application/x-www-form-urlencoded');
-    if (formPost || (req.method === 'GET' && /[?&]Action=/.test(req.url ?? ''))) {
+    if (formPost || /[?&]Action=/.test(req.url ?? '')) {
       const scope = /Credential=[^/]+\/[^/]+\/[^/]+\/([^/]+)\//.exec(header(req, 'authorization') ?? '')?.[1];
       const services = this.#services?.queryServices?.filter((service) => service.errorResponse) ?? [];
       const query =

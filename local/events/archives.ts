@@ -1,4 +1,5 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import { tryParseArn } from '../arn.js';
 import { AwsError, validationError } from '../aws-error.js';
 import type { Clock } from '../clock.js';
 import type { ArchiveDefinition, BusDefinition, EventEnvelope } from './definitions.js';
@@ -38,16 +39,19 @@ export interface ArchivesOptions {
   readonly abandoned?: () => void;
 }
 
-/** Archives from the template, the events they keep (in SQLite), and replays of them. */
+type Archive = { definition: ArchiveDefinition; pattern?: CompiledPattern };
+
+/**
+ * Archives from the template and from the API (CreateArchive, kept in SQLite like the
+ * events they keep), and replays of them. A template archive changed or deleted through
+ * the API returns to the template's version at the next start, as a rule does.
+ */
 export class Archives {
-  readonly #archives: { definition: ArchiveDefinition; pattern?: CompiledPattern }[];
+  readonly #archives: Archive[];
   readonly #statements: Record<'archive' | 'archived' | 'archiveStats' | 'saveReplay' | 'replays', StatementSync>;
+  readonly #api: ArchiveStore;
 
   constructor(private readonly options: ArchivesOptions) {
-    this.#archives = options.archives.map((definition) => ({
-      definition,
-      pattern: definition.eventPattern === undefined ? undefined : compilePattern(definition.eventPattern),
-    }));
     const { db } = options;
     db.exec(`
       CREATE TABLE IF NOT EXISTS archived_events (
@@ -55,6 +59,13 @@ export class Archives {
       CREATE INDEX IF NOT EXISTS archived_by_time ON archived_events (archive, time);
       CREATE TABLE IF NOT EXISTS replays (name TEXT PRIMARY KEY, json TEXT NOT NULL);
     `);
+    this.#api = new ArchiveStore(db, options.clock);
+    const template = new Set(options.archives.map((a) => a.name));
+    const definitions = [
+      ...options.archives.map((a) => ({ ...a, creationTime: this.#api.firstSeen(a.name) })),
+      ...this.#api.load().filter((a) => !template.has(a.name)),
+    ];
+    this.#archives = definitions.map((definition) => compiled(definition));
     this.#statements = {
       archive: db.prepare('INSERT INTO archived_events (archive, time, size, event) VALUES (?, ?, ?, ?)'),
       archived: db.prepare('SELECT event FROM archived_events WHERE archive = ? AND time >= ? AND time < ? ORDER BY seq'),
@@ -62,6 +73,52 @@ export class Archives {
       saveReplay: db.prepare('INSERT OR REPLACE INTO replays (name, json) VALUES (?, ?)'),
       replays: db.prepare('SELECT json FROM replays ORDER BY name'),
     };
+  }
+
+  async CreateArchive(input: Record<string, unknown>) {
+    const name = String(input.ArchiveName ?? '');
+    if (this.#archives.some((a) => a.definition.name === name))
+      throw new AwsError('ResourceAlreadyExistsException', `Archive ${name} already exists.`);
+    const bus = this.options.registry.bus(String(input.EventSourceArn ?? ''));
+    const definition: ArchiveDefinition = {
+      name,
+      arn: `arn:aws:events:${this.options.region}:${this.options.accountId}:archive/${name}`,
+      sourceArn: bus.arn,
+      eventPattern: optionalString(input.EventPattern),
+      retentionDays: typeof input.RetentionDays === 'number' ? input.RetentionDays : 0,
+      description: optionalString(input.Description),
+      creationTime: this.options.clock.now(),
+    };
+    // Compiled before anything is kept: a bad pattern fails with InvalidEventPatternException.
+    const archive = compiled(definition);
+    this.#api.save(definition);
+    this.#archives.push(archive);
+    return { ArchiveArn: definition.arn, State: 'ENABLED', CreationTime: (definition.creationTime ?? 0) / 1000 };
+  }
+
+  async UpdateArchive(input: Record<string, unknown>) {
+    if (input.EventPattern === undefined && input.RetentionDays === undefined && input.Description === undefined)
+      throw validationError('At least one of EventPattern, RetentionDays or Description must be provided.');
+    const archive = this.#archive(optionalString(input.ArchiveName));
+    const definition: ArchiveDefinition = {
+      ...archive.definition,
+      ...(input.EventPattern === undefined ? {} : { eventPattern: optionalString(input.EventPattern) || undefined }),
+      ...(typeof input.RetentionDays === 'number' ? { retentionDays: input.RetentionDays } : {}),
+      ...(input.Description === undefined ? {} : { description: optionalString(input.Description) }),
+    };
+    const updated = compiled(definition);
+    if (!this.options.archives.some((a) => a.name === definition.name)) this.#api.save(definition);
+    this.#archives.splice(this.#archives.indexOf(archive), 1, updated);
+    return { ArchiveArn: definition.arn, State: 'ENABLED', CreationTime: (definition.creationTime ?? 0) / 1000 };
+  }
+
+  /** DeleteArchive: the archive and the events it kept. */
+  async DeleteArchive(input: Record<string, unknown>) {
+    const archive = this.#archive(optionalString(input.ArchiveName));
+    this.#archives.splice(this.#archives.indexOf(archive), 1);
+    this.#api.delete(archive.definition.name);
+    this.options.db.prepare('DELETE FROM archived_events WHERE archive = ?').run(archive.definition.arn);
+    return {};
   }
 
   /** Expires old archived events; a replay that was running when the process died is reported as failed, not silently resumed. */
@@ -90,11 +147,16 @@ export class Archives {
     }
   }
 
-  async ListArchives(input: { NamePrefix?: string; EventSourceArn?: string }) {
+  async ListArchives(input: Record<string, unknown>) {
+    const prefix = optionalString(input.NamePrefix) ?? '';
+    const source = input.EventSourceArn === undefined ? undefined : this.options.registry.bus(String(input.EventSourceArn)).arn;
+    // Every archive here is ENABLED: the states AWS passes through while it creates or changes one last no time locally.
+    const state = optionalString(input.State);
     return {
       Archives: this.#archives
-        .filter(({ definition }) => definition.name.startsWith(input.NamePrefix ?? ''))
-        .filter(({ definition }) => input.EventSourceArn === undefined || definition.sourceArn === input.EventSourceArn)
+        .filter(({ definition }) => definition.name.startsWith(prefix))
+        .filter(({ definition }) => source === undefined || definition.sourceArn === source)
+        .filter(() => state === undefined || state === 'ENABLED')
         .map(({ definition }) => this.#archiveSummary(definition)),
     };
   }
@@ -105,7 +167,7 @@ export class Archives {
       ...this.#archiveSummary(definition),
       ArchiveArn: definition.arn,
       Description: definition.description,
-      EventPattern: definition.eventPattern === undefined ? undefined : JSON.stringify(definition.eventPattern),
+      EventPattern: patternText(definition.eventPattern),
     };
   }
 
@@ -115,16 +177,21 @@ export class Archives {
       throw validationError('ReplayName must be 1-64 characters of letters, digits, . - and _');
     if (this.#loadReplays().some((r) => r.ReplayName === name))
       throw new AwsError('ResourceAlreadyExistsException', `Replay ${name} already exists.`);
+    // Checked in the order AWS answers them (recorded answers): the archive, the window, the destination bus.
     const archive = this.#archives.find((a) => a.definition.arn === input.EventSourceArn);
-    if (!archive) throw new AwsError('ResourceNotFoundException', `Archive ${input.EventSourceArn} does not exist.`);
-    const destination = input.Destination;
-    if (typeof destination?.Arn !== 'string') throw validationError('Destination.Arn is required');
-    if (destination.Arn !== archive.definition.sourceArn) {
-      throw validationError('Parameter Destination.Arn is not valid. Reason: Cross event bus replay is not permitted.');
+    if (!archive) {
+      const archiveName = tryParseArn(String(input.EventSourceArn))?.resourceId ?? String(input.EventSourceArn);
+      throw validationError(`Parameter EventSourceArn is not valid. Reason: Archive ${archiveName} does not exist.`);
     }
     const start = toMillis(input.EventStartTime);
     const end = toMillis(input.EventEndTime);
-    if (start === undefined || end === undefined || start >= end) throw validationError('EventStartTime must be before EventEndTime');
+    if (start === undefined || end === undefined || start >= end)
+      throw validationError('Parameter EventEndTime is not valid. Reason: EventStartTime must be before EventEndTime.');
+    const destination = input.Destination;
+    if (typeof destination?.Arn !== 'string') throw validationError('Destination.Arn is required');
+    if (this.options.registry.bus(destination.Arn).arn !== archive.definition.sourceArn) {
+      throw validationError('Parameter Destination.Arn is not valid. Reason: Cross event bus replay is not permitted.');
+    }
     if (destination.FilterArns !== undefined && !Array.isArray(destination.FilterArns))
       throw validationError('Destination.FilterArns must be a list of rule ARNs');
     for (const arn of destination.FilterArns ?? []) {
@@ -199,6 +266,7 @@ export class Archives {
       RetentionDays: definition.retentionDays,
       EventCount: stats.count,
       SizeBytes: stats.size,
+      CreationTime: (definition.creationTime ?? 0) / 1000,
     };
   }
 
@@ -214,5 +282,62 @@ export class Archives {
 
   #saveReplay(replay: Replay): void {
     this.#statements.saveReplay.run(replay.ReplayName, JSON.stringify(replay));
+  }
+}
+
+function compiled(definition: ArchiveDefinition): Archive {
+  return { definition, pattern: definition.eventPattern === undefined ? undefined : compilePattern(definition.eventPattern) };
+}
+
+function optionalString(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** A pattern as the API gives it back: the text it was given, or a template's object as JSON. */
+function patternText(pattern: unknown): string | undefined {
+  if (pattern === undefined) return undefined;
+  return typeof pattern === 'string' ? pattern : JSON.stringify(pattern);
+}
+
+/** The archives CreateArchive made, and when each archive (a template's too) was first seen. */
+class ArchiveStore {
+  readonly #statements: Record<'all' | 'save' | 'delete' | 'seen' | 'firstSeen' | 'forget', StatementSync>;
+
+  constructor(
+    db: DatabaseSync,
+    private readonly clock: Clock,
+  ) {
+    db.exec(`
+      CREATE TABLE IF NOT EXISTS api_archives (name TEXT PRIMARY KEY, json TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS archive_created (name TEXT PRIMARY KEY, time INTEGER NOT NULL);
+    `);
+    this.#statements = {
+      all: db.prepare('SELECT json FROM api_archives ORDER BY name'),
+      save: db.prepare('INSERT OR REPLACE INTO api_archives (name, json) VALUES (?, ?)'),
+      delete: db.prepare('DELETE FROM api_archives WHERE name = ?'),
+      seen: db.prepare('INSERT OR IGNORE INTO archive_created (name, time) VALUES (?, ?)'),
+      firstSeen: db.prepare('SELECT time FROM archive_created WHERE name = ?'),
+      forget: db.prepare('DELETE FROM archive_created WHERE name = ?'),
+    };
+  }
+
+  load(): ArchiveDefinition[] {
+    return (this.#statements.all.all() as { json: string }[]).map((row) => JSON.parse(row.json) as ArchiveDefinition);
+  }
+
+  /** When the archive was first seen, recording now the first time. */
+  firstSeen(name: string): number {
+    this.#statements.seen.run(name, this.clock.now());
+    return (this.#statements.firstSeen.get(name) as { time: number }).time;
+  }
+
+  save(definition: ArchiveDefinition): void {
+    this.#statements.save.run(definition.name, JSON.stringify(definition));
+    this.#statements.seen.run(definition.name, definition.creationTime ?? this.clock.now());
+  }
+
+  delete(name: string): void {
+    this.#statements.delete.run(name);
+    this.#statements.forget.run(name);
   }
 }

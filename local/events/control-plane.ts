@@ -9,18 +9,24 @@ import {
   page,
   paginationInput,
 } from './api-validation.js';
+import type { BusSettings } from './bus-settings.js';
 import { type BusDefinition, LOCAL_TARGET_SERVICES, type RuleDefinition, type TargetDefinition } from './definitions.js';
 import { validateTargetInput } from './input-transform.js';
 import type { CompiledRule, EventRegistry } from './registry.js';
+import type { EventTags } from './tags.js';
 
 /** https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-quota.html */
 const MAX_TARGETS_PER_RULE = 5;
+/** PutPermission's and RemovePermission's StatementId (botocore's model). */
+const STATEMENT_ID_PATTERN = { regex: /^[a-zA-Z0-9-_]+$/, text: '[a-zA-Z0-9-_]+' };
 const RULE_STATES = ['DISABLED', 'ENABLED', 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS'] as const;
 
 type Input = Record<string, unknown>;
 
 export interface ControlPlaneOptions {
   readonly registry: EventRegistry;
+  readonly settings: BusSettings;
+  readonly tags: EventTags;
   readonly accountId: string;
   readonly log?: (line: string) => void;
 }
@@ -73,6 +79,7 @@ export class ControlPlane {
     };
     // saveRule compiles the pattern before it stores anything: a bad one fails with InvalidEventPatternException.
     this.#registry.saveRule(rule);
+    this.options.tags.tag(rule.arn, input.Tags);
     return { RuleArn: rule.arn };
   }
 
@@ -210,6 +217,8 @@ export class ControlPlane {
     if (this.#registry.hasBus(name)) throw new AwsError('ResourceAlreadyExistsException', `Event bus ${name} already exists.`);
     const bus: BusDefinition = { name, arn: this.#registry.busArn(name), description };
     this.#registry.saveBus(bus);
+    this.options.settings.created(name);
+    this.options.tags.tag(bus.arn, input.Tags);
     return { EventBusArn: bus.arn, Description: description };
   }
 
@@ -219,7 +228,10 @@ export class ControlPlane {
     c.check();
     if (name === 'default') throw validationError('Cannot delete event bus default.');
     // As in AWS, deleting a bus that does not exist succeeds; the bus's rules go with it.
-    if (name !== undefined && this.#registry.hasBus(name)) this.#registry.deleteBus(name);
+    if (name !== undefined && this.#registry.hasBus(name)) {
+      this.#registry.deleteBus(name);
+      this.options.settings.deleted(name);
+    }
     return {};
   }
 
@@ -227,8 +239,7 @@ export class ControlPlane {
     const c = new Constraints();
     const name = c.string(input.Name, 'name', { min: 1, max: 1600, pattern: BUS_NAME_OR_ARN_PATTERN });
     c.check();
-    const bus = this.#registry.bus(name ?? 'default');
-    return { Name: bus.name, Arn: bus.arn, Description: bus.description };
+    return this.#describeBus(this.#registry.bus(name ?? 'default'));
   }
 
   async ListEventBuses(input: Input) {
@@ -238,7 +249,34 @@ export class ControlPlane {
     c.check();
     const buses = this.#registry.buses().filter((b) => b.name.startsWith(prefix ?? ''));
     const { items, nextToken } = page(buses, (b) => b.name, limit, token);
-    return { EventBuses: items.map((b) => ({ Name: b.name, Arn: b.arn, Description: b.description })), NextToken: nextToken };
+    return { EventBuses: items.map((b) => this.#describeBus(b)), NextToken: nextToken };
+  }
+
+  #describeBus(bus: BusDefinition) {
+    return { Name: bus.name, Arn: bus.arn, Description: bus.description, ...this.options.settings.describe(bus.name) };
+  }
+
+  /** PutPermission: a statement added to (or replacing one in) the bus's resource-based policy, or a whole policy. */
+  async PutPermission(input: Input) {
+    const c = new Constraints();
+    const busName = c.string(input.EventBusName, 'eventBusName', { min: 1, max: 256, pattern: BUS_NAME_PATTERN });
+    c.string(input.StatementId, 'statementId', { min: 1, max: 64, pattern: STATEMENT_ID_PATTERN });
+    c.check();
+    const bus = this.#registry.bus(busName ?? 'default');
+    this.options.settings.putPermission(bus.name, bus.arn, input);
+    this.options.log?.(`event bus ${bus.name}: its policy is kept and described, not enforced (the local runtime checks no permissions)`);
+    return {};
+  }
+
+  async RemovePermission(input: Input) {
+    const c = new Constraints();
+    const busName = c.string(input.EventBusName, 'eventBusName', { min: 1, max: 256, pattern: BUS_NAME_PATTERN });
+    c.string(input.StatementId, 'statementId', { min: 1, max: 64, pattern: STATEMENT_ID_PATTERN });
+    checkBoolean(input.RemoveAllPermissions, 'removeAllPermissions');
+    c.check();
+    const bus = this.#registry.bus(busName ?? 'default');
+    this.options.settings.removePermission(bus.name, input);
+    return {};
   }
 
   /** Validates a rule's name and bus members (and, for a List call, its page settings). */

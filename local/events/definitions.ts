@@ -1,5 +1,6 @@
 import { tryParseArn } from '../arn.js';
-import type { LoadedResource } from '../template/load.js';
+import type { LoadedApp, LoadedResource } from '../template/load.js';
+import type { PolicyStatement, TemplateBusPolicy } from './bus-settings.js';
 
 /** An event bus as the template (or the default bus) defines it. */
 export interface BusDefinition {
@@ -48,6 +49,8 @@ export interface ArchiveDefinition {
   readonly eventPattern?: unknown;
   readonly retentionDays: number;
   readonly description?: string;
+  /** When it was created (ms): CreateArchive's time, or when the runtime first saw a template's archive. */
+  readonly creationTime?: number;
 }
 
 /** An event as EventBridge delivers it to targets. */
@@ -165,4 +168,37 @@ export function eventDefinitions(byType: (type: string) => readonly LoadedResour
   });
 
   return { buses, rules, archives, warnings };
+}
+
+/**
+ * The statements the template's AWS::Events::EventBusPolicy resources put into their buses'
+ * policies (`Statement` as given, or the older `Action`/`Principal`/`Condition` form, each
+ * with its `StatementId` as Sid), and a warning for each: the local runtime keeps and
+ * describes a bus's policy but checks no permissions.
+ */
+export function templateBusPolicies(app: LoadedApp): { busPolicies: TemplateBusPolicy[]; warnings: string[] } {
+  const resources = app.stacks.flatMap((stack) => stack.resources).filter((r) => r.type === 'AWS::Events::EventBusPolicy');
+  const busPolicies = resources.map((r) => {
+    const p = r.properties as Props;
+    const busName = p.EventBusName === undefined ? 'default' : String(p.EventBusName);
+    const sid = String(p.StatementId ?? r.physicalName);
+    const given = p.Statement as Props | undefined;
+    const principal = p.Principal === '*' || p.Principal === undefined ? '*' : { AWS: `arn:aws:iam::${String(p.Principal)}:root` };
+    const condition = p.Condition as { Type?: string; Key?: string; Value?: string } | undefined;
+    const statement: PolicyStatement = given
+      ? { ...given, Sid: sid }
+      : {
+          Sid: sid,
+          Effect: 'Allow',
+          Principal: principal,
+          Action: String(p.Action ?? 'events:PutEvents'),
+          ...(condition?.Type && condition.Key ? { Condition: { [condition.Type]: { [condition.Key]: condition.Value } } } : {}),
+        };
+    return { busName, statement };
+  });
+  const warnings = resources.map(
+    (r) =>
+      `${r.stackName}/${r.logicalId} (AWS::Events::EventBusPolicy): kept in the bus's policy (DescribeEventBus) but not enforced: the local runtime checks no permissions, so any account may put events`,
+  );
+  return { busPolicies, warnings };
 }

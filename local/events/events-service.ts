@@ -6,12 +6,14 @@ import { tooDeep } from '../json-depth.js';
 import { type IdempotentCall, IdempotentRequests } from '../store/idempotent-requests.js';
 import { currentTraceHeader, parseTraceHeader } from '../trace-header.js';
 import { Archives, type StartReplayInput } from './archives.js';
+import { BusSettings, type TemplateBusPolicy } from './bus-settings.js';
 import { ControlPlane } from './control-plane.js';
 import type { ArchiveDefinition, BusDefinition, EventEnvelope, RuleDefinition, TargetDelivery } from './definitions.js';
 import { type DeliveryNote, DeliveryOutbox } from './outbox.js';
 import { compilePattern, matchesPattern } from './pattern.js';
 import { EventRegistry, isEnabled } from './registry.js';
 import { ScheduledRules } from './scheduled-rules.js';
+import { EventTags } from './tags.js';
 import { isoSeconds, toMillis } from './time.js';
 
 /** PutEvents limits (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-putevent-size.html). */
@@ -34,6 +36,8 @@ interface PutEventsRequestEntry {
 }
 
 type Accepted = { bus: BusDefinition; event: EventEnvelope; traceHeader?: string };
+/** An entry for a bus that does not exist: AWS answers it with an EventId and drops it. */
+type Dropped = { dropped: string; EventId: string };
 
 /** An event a bus accepted (or a replay sent), with the rules it matched: for observers outside EventBridge. */
 export interface AcceptedEventNote {
@@ -55,6 +59,8 @@ export interface EventsServiceOptions {
   readonly buses: readonly BusDefinition[];
   readonly rules: readonly RuleDefinition[];
   readonly archives: readonly ArchiveDefinition[];
+  /** The template's AWS::Events::EventBusPolicy statements, put into their buses' policies at start. @default none */
+  readonly busPolicies?: readonly TemplateBusPolicy[];
   readonly delivery: TargetDelivery;
   readonly log?: (line: string) => void;
   /** Called for every event a bus accepts, replayed ones too (the console's live view of the buses). */
@@ -100,11 +106,16 @@ export class EventsService {
   readonly #replayed: AcceptedEventNote[] = [];
   readonly #scheduledRules: ScheduledRules;
   readonly #requests: IdempotentRequests;
+  readonly #tags: EventTags;
 
   constructor(private readonly options: EventsServiceOptions) {
     const { db, clock, accountId, region, log } = options;
     this.#requests = new IdempotentRequests(db, clock.now());
-    this.#registry = new EventRegistry({ db, accountId, region, buses: options.buses, rules: options.rules, log });
+    const forget = (arn: string) => this.#tags.forget(arn);
+    this.#registry = new EventRegistry({ db, accountId, region, buses: options.buses, rules: options.rules, log, forget });
+    this.#tags = new EventTags(db, this.#registry);
+    const settings = new BusSettings(db, clock, region, accountId);
+    settings.applyTemplate(options.busPolicies ?? []);
     this.#outbox = new DeliveryOutbox({
       db,
       clock,
@@ -138,7 +149,7 @@ export class EventsService {
         this.#replayed.length = 0;
       },
     });
-    this.#controlPlane = new ControlPlane({ registry: this.#registry, accountId, log });
+    this.#controlPlane = new ControlPlane({ registry: this.#registry, settings, tags: this.#tags, accountId, log });
     this.#scheduledRules = new ScheduledRules({
       db,
       clock,
@@ -210,7 +221,15 @@ export class EventsService {
       DeleteEventBus: async (input: unknown) => control.DeleteEventBus(requestObject(input)),
       DescribeEventBus: async (input: unknown) => control.DescribeEventBus(requestObject(input)),
       ListEventBuses: async (input: unknown) => control.ListEventBuses(requestObject(input)),
-      ListArchives: (input: { NamePrefix?: string; EventSourceArn?: string }) => archives.ListArchives(input),
+      PutPermission: async (input: unknown) => control.PutPermission(requestObject(input)),
+      RemovePermission: async (input: unknown) => control.RemovePermission(requestObject(input)),
+      TagResource: (input: unknown) => this.#tags.TagResource(requestObject(input)),
+      UntagResource: (input: unknown) => this.#tags.UntagResource(requestObject(input)),
+      ListTagsForResource: (input: unknown) => this.#tags.ListTagsForResource(requestObject(input)),
+      CreateArchive: async (input: unknown) => archives.CreateArchive(requestObject(input)),
+      UpdateArchive: async (input: unknown) => archives.UpdateArchive(requestObject(input)),
+      DeleteArchive: async (input: unknown) => archives.DeleteArchive(requestObject(input)),
+      ListArchives: async (input: unknown) => archives.ListArchives(requestObject(input)),
       DescribeArchive: (input: { ArchiveName?: string }) => archives.DescribeArchive(input),
       StartReplay: (input: StartReplayInput) => archives.StartReplay(input),
       DescribeReplay: (input: { ReplayName?: string }) => archives.DescribeReplay(input),
@@ -277,28 +296,24 @@ export class EventsService {
     if (typeof input.EventPattern !== 'string') throw validationError('EventPattern is required');
     if (typeof input.Event !== 'string') throw validationError('Event is required');
     const pattern = compilePattern(input.EventPattern);
-    if (tooDeep(input.Event)) throw new AwsError('InvalidEventPatternException', 'Parameter Event is not valid.');
+    // AWS answers an Event that is not JSON, not an object, or lacks a field every event has with this one error.
+    const invalid = (cause?: unknown) => validationError('Parameter Event is not valid.', cause === undefined ? undefined : { cause });
+    if (tooDeep(input.Event)) throw invalid();
     let event: unknown;
     try {
       event = JSON.parse(input.Event);
-    } catch {
-      throw new AwsError('InvalidEventPatternException', 'Parameter Event is not valid.');
+    } catch (error) {
+      throw invalid(error);
     }
-    if (event === null || typeof event !== 'object' || Array.isArray(event)) {
-      throw new AwsError('InvalidEventPatternException', 'Parameter Event is not valid.');
-    }
+    if (event === null || typeof event !== 'object' || Array.isArray(event)) throw invalid();
     for (const field of ['id', 'account', 'source', 'time', 'region', 'detail-type']) {
-      if (!(field in event))
-        throw new AwsError(
-          'InvalidEventPatternException',
-          `Parameter Event is not valid. Reason: Provided Event must have field '${field}'.`,
-        );
+      if (!(field in event)) throw invalid(new Error(`the event has no '${field}'`));
     }
     return { Result: matchesPattern(pattern, event) };
   }
 
   /** Validates one entry; returns the event to accept or the entry's error. */
-  #validateEntry(entry: PutEventsRequestEntry): Accepted | EntryError {
+  #validateEntry(entry: PutEventsRequestEntry): Accepted | Dropped | EntryError {
     const invalid = (field: string, reason: string) => ({
       ErrorCode: 'InvalidArgument',
       ErrorMessage: `Parameter ${field} is not valid. Reason: ${reason}`,
@@ -325,12 +340,10 @@ export class EventsService {
     }
     if (detail === null || typeof detail !== 'object' || Array.isArray(detail))
       return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is malformed.' };
-    let bus: BusDefinition;
-    try {
-      bus = this.#registry.bus(entry.EventBusName ?? 'default');
-    } catch (error) {
-      return { ErrorCode: 'ResourceNotFoundException', ErrorMessage: (error as Error).message };
-    }
+    const busName = entry.EventBusName ?? 'default';
+    // EventBridge answers an entry for a bus that does not exist with an EventId and drops it (a recorded answer).
+    if (!this.#registry.hasBusNamed(busName)) return { dropped: busName, EventId: randomUUID() };
+    const bus = this.#registry.bus(busName);
     const time = entry.Time === undefined ? this.options.clock.now() : toMillis(entry.Time);
     if (time === undefined) return invalid('Time', 'Time is not a valid timestamp.');
     // The entry's TraceHeader wins over the request's header; X-Ray drops one that is not valid, the event still goes.
@@ -353,7 +366,7 @@ export class EventsService {
   }
 
   /** Archives, routes and records (`recordAccepted`) accepted events in one transaction; returns PutEvents result entries. */
-  #accept(validated: (Accepted | EntryError)[], idempotencyKey?: string, entryKeys?: readonly (string | undefined)[]) {
+  #accept(validated: (Accepted | Dropped | EntryError)[], idempotencyKey?: string, entryKeys?: readonly (string | undefined)[]) {
     const { db } = this.options;
     db.exec('BEGIN');
     const accepted: AcceptedEventNote[] = [];
@@ -368,6 +381,12 @@ export class EventsService {
         const earlier = this.#requests.recall<{ EventId: string }>(entryKey);
         if (earlier) return earlier;
         if ('ErrorCode' in item) return item;
+        if ('dropped' in item) {
+          this.options.log?.(
+            `PutEvents entry for event bus ${item.dropped}, which does not exist: answered with EventId ${item.EventId} and dropped, as EventBridge does`,
+          );
+          return { EventId: item.EventId };
+        }
         this.#archives.archiveEvent(item.bus, item.event);
         const matched = this.#route(item.bus, item.event, undefined, item.traceHeader);
         const note = { ...item, matched, acceptedAt: this.options.clock.now() };

@@ -1,5 +1,7 @@
 import { modelValidator } from '../endpoint/validation/validator.js';
 import type { ServiceModule } from '../services/service-module.js';
+import type { TemplateBusPolicy } from './bus-settings.js';
+import { templateBusPolicies } from './definitions.js';
 import { EventsService } from './events-service.js';
 import { LocalTargetDelivery } from './rule-targets.js';
 
@@ -10,7 +12,7 @@ declare module '../services/service-module.js' {
 }
 
 /** EventBridge: the template's buses, rules and archives; rule targets are delivered to the local services. */
-export const eventsModule: ServiceModule<'events'> = {
+export const eventsModule: ServiceModule<'events', { busPolicies: TemplateBusPolicy[]; warnings: string[] }> = {
   name: 'events',
   sdkClients: [
     { package: '@aws-sdk/client-eventbridge', serviceId: 'EventBridge' },
@@ -19,7 +21,9 @@ export const eventsModule: ServiceModule<'events'> = {
   needs: ['template', 'readApi', 'sqs', 'sns', 'lambda', 'logs'],
   databases: ['events'],
   resourceTypes: ['AWS::Events::EventBus', 'AWS::Events::EventBusPolicy', 'AWS::Events::Rule', 'AWS::Events::Archive'],
-  create({ settings, database, services }) {
+  // The buses' policy statements: the other definitions are shared with the services that read them (service-definitions.ts).
+  definitions: (app) => templateBusPolicies(app),
+  create({ settings, database, services }, { busPolicies }) {
     const { clock, accountId, region, log, options } = settings;
     const { definitions } = services.get('template');
     const readApi = services.get('readApi');
@@ -48,6 +52,7 @@ export const eventsModule: ServiceModule<'events'> = {
       buses: definitions.buses,
       rules: definitions.rules,
       archives: definitions.archives,
+      busPolicies,
       delivery,
       log: (line) => log(`[events] ${line}`),
       onEvent:

@@ -17,6 +17,8 @@ export interface EventRegistryOptions {
   readonly buses: readonly BusDefinition[];
   readonly rules: readonly RuleDefinition[];
   readonly log?: (line: string) => void;
+  /** Called with the ARN of each bus and rule deleted, so that what is kept about it (its tags) goes with it. */
+  readonly forget?: (arn: string) => void;
 }
 
 /** Whether a rule in this state routes events (the CloudTrail variant is also enabled). */
@@ -98,6 +100,11 @@ export class EventRegistry {
     return this.#buses.has(name);
   }
 
+  /** Whether the bus a name or ARN names exists (a bus ARN of another account or region names it too, as `bus` reads it). */
+  hasBusNamed(nameOrArn: string): boolean {
+    return this.#buses.has(nameOrArn.startsWith('arn:') ? busNameOf(nameOrArn) : nameOrArn);
+  }
+
   buses(): BusDefinition[] {
     return [...this.#buses.values()];
   }
@@ -136,6 +143,7 @@ export class EventRegistry {
     const list = this.rulesOn(rule.definition.busName).filter((r) => r.definition.arn !== arn);
     this.#rulesByBus.set(rule.definition.busName, list);
     this.#statements.deleteRule.run(arn);
+    this.options.forget?.(arn);
   }
 
   saveBus(bus: BusDefinition): void {
@@ -146,9 +154,11 @@ export class EventRegistry {
   /** Deletes a bus and the rules on it. */
   deleteBus(name: string): void {
     for (const rule of this.rulesOn(name)) this.deleteRule(rule.definition.arn);
+    const bus = this.#buses.get(name);
     this.#rulesByBus.delete(name);
     this.#buses.delete(name);
     this.#statements.deleteBus.run(name);
+    if (bus) this.options.forget?.(bus.arn);
   }
 
   /**

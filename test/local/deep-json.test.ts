@@ -125,11 +125,11 @@ describe('JSON nested deeper than MAX_JSON_DEPTH', () => {
     }
   });
 
-  it('fails TestEventPattern if the Event nests deeper, with InvalidEventPatternException', async () => {
+  it('fails TestEventPattern if the Event nests deeper, with the ValidationException AWS gives any invalid Event', async () => {
     await expect(
       events.send(new TestEventPatternCommand({ EventPattern: '{"source":["deep.test"]}', Event: event(nested(5000)) })),
     ).rejects.toMatchObject({
-      name: 'InvalidEventPatternException',
+      name: 'ValidationException',
       message: 'Parameter Event is not valid.',
     });
   });

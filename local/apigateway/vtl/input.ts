@@ -27,7 +27,10 @@ export function vtlInput(body: string, parameters: RequestParameters): VtlInput 
     return parsed.value;
   };
   return {
-    body,
+    // An empty payload reads as `{}` (a GET's `"body": $input.body` stays JSON), as recorded
+    // against API Gateway in localstack's tests/aws/services/apigateway/test_apigateway_common.py
+    // (test_input_body_formatting: an empty request body renders `Action=SendMessage&MessageBody={}`).
+    body: body === '' ? '{}' : body,
     json: (path) => JSON.stringify(select(payload(), path) ?? null),
     path: (path) => select(payload(), path),
     params: (name?: string) => (name === undefined ? copyOf(parameters) : parameterOf(parameters, String(name))),

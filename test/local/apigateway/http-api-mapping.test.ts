@@ -79,7 +79,7 @@ describe('serviceRequestOf', () => {
     });
   });
 
-  it("builds SendMessage as SQS's query fields, message attributes numbered", () => {
+  it("builds SendMessage as SQS's query fields in a form body, message attributes numbered", () => {
     const { mapped } = serviceRequestOf(
       'SQS-SendMessage',
       {
@@ -90,7 +90,8 @@ describe('serviceRequestOf', () => {
       source,
       'us-east-1',
     );
-    expect(mapped.querystring).toEqual({
+    expect(mapped.headers).toEqual({ 'Content-Type': 'application/x-www-form-urlencoded' });
+    expect(Object.fromEntries(new URLSearchParams(mapped.body))).toEqual({
       QueueUrl: 'http://q',
       MessageBody: 'hi',
       'MessageAttribute.1.Name': 'tenant',

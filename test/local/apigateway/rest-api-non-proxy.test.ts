@@ -331,7 +331,7 @@ describe('RestApiService with AWS service integrations', () => {
     expect(JSON.parse(response.text)).toEqual({ messageId: 'm-1' });
   });
 
-  it("adds Action to a query service's action form from the URI", async () => {
+  it("sends a query service's action form as API Gateway does: Action and the mapped parameters in the query string", async () => {
     received.length = 0;
     reply = {
       status: 200,
@@ -352,7 +352,9 @@ describe('RestApiService with AWS service integrations', () => {
       { endpoint },
     );
     const response = await send('hello');
-    expect(Object.fromEntries(new URLSearchParams(received[0]?.body))).toEqual({
+    expect(received[0]?.method).toBe('POST');
+    expect(new URL(received[0]?.url ?? '', endpoint).pathname).toBe('/');
+    expect(Object.fromEntries(new URL(received[0]?.url ?? '', endpoint).searchParams)).toEqual({
       Action: 'Publish',
       TopicArn: 'arn:aws:sns:us-east-1:000000000000:t',
       Message: 'hello',
@@ -378,11 +380,55 @@ describe('RestApiService with AWS service integrations', () => {
       { endpoint },
     );
     await send('{"text":"from the template"}');
-    expect(Object.fromEntries(new URLSearchParams(received[0]?.body))).toEqual({
+    expect(Object.fromEntries(new URL(received[0]?.url ?? '', endpoint).searchParams)).toEqual({
       Action: 'Publish',
       TopicArn: 'arn:aws:sns:us-east-1:000000000000:t',
       Message: 'from the template',
     });
+  });
+
+  /** A path URI, whose integration request carries the mapped Content-Type as it is. */
+  const pathIntegration = (extra: Record<string, unknown>) => ({
+    Type: 'AWS',
+    IntegrationHttpMethod: 'POST',
+    Uri: 'arn:aws:apigateway:us-east-1:sqs:path/000000000000/inbox',
+    IntegrationResponses: [{ StatusCode: '200' }],
+    ...extra,
+  });
+
+  // https://docs.aws.amazon.com/apigateway/latest/developerguide/integration-passthrough-behaviors.html:
+  // with no Content-Type "API Gateway defaults to application/json", and NEVER transforms it with that template.
+  it('maps a request with no body and no Content-Type with the application/json template under NEVER: $input.body and $input.json are {}', async () => {
+    received.length = 0;
+    reply = { status: 200, contentType: 'application/json', body: '{}' };
+    const { send } = serviceFor(
+      pathIntegration({
+        PassthroughBehavior: 'NEVER',
+        RequestTemplates: { 'application/json': '{"body": $input.body, "json": $input.json(\'$\')}' },
+      }),
+      { endpoint },
+    );
+    const response = await send('', {});
+    expect(response.status).toBe(200);
+    expect(JSON.parse(received[0]?.body ?? '')).toEqual({ body: {}, json: {} });
+    expect(received[0]?.headers['content-type']).toBe('application/json');
+  });
+
+  it('passes an unmapped content type through with WHEN_NO_MATCH, its Content-Type and body as sent', async () => {
+    received.length = 0;
+    const { send } = serviceFor(pathIntegration({ RequestTemplates: { 'application/json': '{"mapped": true}' } }), { endpoint });
+    await send('plain text', { 'content-type': 'text/plain; charset=utf-8' });
+    expect([received[0]?.headers['content-type'], received[0]?.body]).toEqual(['text/plain; charset=utf-8', 'plain text']);
+  });
+
+  it('fails with 415 for an unmapped content type under NEVER, and never calls the service', async () => {
+    received.length = 0;
+    const { send } = serviceFor(pathIntegration({ PassthroughBehavior: 'NEVER', RequestTemplates: { 'application/json': '{}' } }), {
+      endpoint,
+    });
+    const response = await send('<a/>', { 'content-type': 'application/xml' });
+    expect([response.status, JSON.parse(response.text)]).toEqual([415, { message: 'Unsupported Media Type' }]);
+    expect(received).toHaveLength(0);
   });
 
   it("picks the response template for the request's Accept", async () => {

@@ -78,7 +78,12 @@ beforeAll(async () => {
       },
     ],
     // Neither service is reached: every request here fails before an action runs.
-    queryServices: [new SqsQueryProtocol({} as never), new SnsQueryProtocol({} as never)],
+    queryServices: [
+      new SqsQueryProtocol({} as never),
+      new SnsQueryProtocol({} as never),
+      // Answers the parameters it was given, in the order it read them.
+      { handles: (action) => action === 'Echo', handle: async (form) => ({ status: 200, body: form.toString() }) },
+    ],
   });
 });
 
@@ -154,6 +159,26 @@ describe('Endpoint', () => {
     const answer = await send({ method: 'GET', path: '/?Action=Nope' });
     expect(answer.status).toBe(400);
     expect(answer.body).toContain('<Code>InvalidAction</Code>');
+  });
+
+  it("reads a POST's Action and parameters from its query string beside a form body's, the body's first, as an API Gateway action URI sends them", async () => {
+    const merged = await send({ path: '/?Action=Echo&Topic=t&Message=from-query', ...form('Message=from-body&Other=1') });
+    expect([merged.status, merged.body]).toEqual([200, 'Message=from-body&Other=1&Action=Echo&Topic=t']);
+    // A JSON body is not a form: only the query string is read.
+    const jsonBody = await send({ path: '/?Action=Echo&Topic=t', headers: { 'content-type': 'application/json' }, body: '{"a":1}' });
+    expect([jsonBody.status, jsonBody.body]).toEqual([200, 'Action=Echo&Topic=t']);
+  });
+
+  it("fails if a POST query request has an unknown Action in its query string, in the signing service's XML", async () => {
+    const answer = await send({
+      path: '/?Action=Publishh',
+      headers: { 'content-type': 'application/json', authorization: snsSignature },
+      body: '{}',
+    });
+    expect(answer.status).toBe(400);
+    expect(answer.body).toMatch(
+      /<ErrorResponse xmlns="http:\/\/sns.amazonaws.com\/doc\/2010-03-31\/"><Error><Type>Sender<\/Type><Code>InvalidAction<\/Code>/,
+    );
   });
 
   it.each([

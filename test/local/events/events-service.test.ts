@@ -37,7 +37,7 @@ class RecordingDelivery implements TargetDelivery {
   }
 }
 
-function service(rules: RuleDefinition[], clock = new ManualClock()) {
+function service(rules: RuleDefinition[], clock = new ManualClock(), log?: string[]) {
   const delivery = new RecordingDelivery();
   const events = new EventsService({
     db: openDatabase(':memory:'),
@@ -48,6 +48,7 @@ function service(rules: RuleDefinition[], clock = new ManualClock()) {
     rules,
     archives: [],
     delivery,
+    log: log && ((line) => log.push(line)),
   });
   events.start();
   services.push(events);
@@ -184,19 +185,23 @@ describe('EventsService', () => {
     const { events } = service([]);
     const result = await events.PutEvents({
       Entries: [
-        { Source: 'app', DetailType: 'T', Detail: '{}', EventBusName: 'nope' },
         { Source: 'app', DetailType: 'T', Detail: '[1]', EventBusName: 'hub' },
         { DetailType: 'T', Detail: '{}', EventBusName: 'hub' },
         { Source: 'app', DetailType: 'T', Detail: '{}', EventBusName: 'hub' },
       ],
     });
-    expect(result.FailedEntryCount).toBe(3);
-    expect(result.Entries.map((e) => ('ErrorCode' in e ? e.ErrorCode : 'ok'))).toEqual([
-      'ResourceNotFoundException',
-      'MalformedDetail',
-      'InvalidArgument',
-      'ok',
-    ]);
+    expect(result.FailedEntryCount).toBe(2);
+    expect(result.Entries.map((e) => ('ErrorCode' in e ? e.ErrorCode : 'ok'))).toEqual(['MalformedDetail', 'InvalidArgument', 'ok']);
+  });
+
+  it('answers an entry for a bus that does not exist with an EventId, delivers it nowhere and logs that it was dropped', async () => {
+    const lines: string[] = [];
+    const { events, delivery } = service([rule([{ id: 'a', arn: 'arn:aws:sqs:us-east-1:000000000000:a' }])], new ManualClock(), lines);
+    const result = await events.PutEvents({ Entries: [{ Source: 'app', DetailType: 'T', Detail: '{}', EventBusName: 'nope' }] });
+    await events.idle();
+    expect(result).toEqual({ FailedEntryCount: 0, Entries: [{ EventId: expect.any(String) }] });
+    expect(delivery.delivered).toEqual([]);
+    expect(lines).toEqual([expect.stringContaining('event bus nope, which does not exist')]);
   });
 
   it('delivers no event to a rule with only a schedule', async () => {

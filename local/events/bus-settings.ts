@@ -1,0 +1,152 @@
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import { AwsError, validationError } from '../aws-error.js';
+import type { Clock } from '../clock.js';
+
+/** A statement of a bus's resource-based policy, as DescribeEventBus shows it. */
+export interface PolicyStatement {
+  readonly Sid: string;
+  readonly [member: string]: unknown;
+}
+
+/** What a bus keeps besides its definition: when it was created and changed, and its resource-based policy. */
+interface BusState {
+  readonly creationTime: number;
+  readonly lastModifiedTime: number;
+  readonly statements?: readonly PolicyStatement[];
+}
+
+/** A statement a template's AWS::Events::EventBusPolicy declares. */
+export interface TemplateBusPolicy {
+  readonly busName: string;
+  readonly statement: PolicyStatement;
+}
+
+const PRINCIPAL = /^(\d{12}|\*)$/;
+
+/**
+ * Each bus's creation and modification times and resource-based policy (PutPermission,
+ * RemovePermission, a template's AWS::Events::EventBusPolicy), kept in SQLite by bus name.
+ * The local runtime does not check permissions: the policy is kept and described, not enforced.
+ */
+export class BusSettings {
+  readonly #statements: Record<'get' | 'put' | 'drop', StatementSync>;
+
+  constructor(
+    db: DatabaseSync,
+    private readonly clock: Clock,
+    private readonly region: string,
+    private readonly accountId: string,
+  ) {
+    db.exec('CREATE TABLE IF NOT EXISTS bus_settings (name TEXT PRIMARY KEY, json TEXT NOT NULL)');
+    this.#statements = {
+      get: db.prepare('SELECT json FROM bus_settings WHERE name = ?'),
+      put: db.prepare('INSERT OR REPLACE INTO bus_settings (name, json) VALUES (?, ?)'),
+      drop: db.prepare('DELETE FROM bus_settings WHERE name = ?'),
+    };
+  }
+
+  /** A bus's state, recording now as its creation time the first time a bus is seen (the default bus, a template's). */
+  #state(name: string): BusState {
+    const row = this.#statements.get.get(name) as { json: string } | undefined;
+    if (row) return JSON.parse(row.json) as BusState;
+    const now = this.clock.now();
+    const state = { creationTime: now, lastModifiedTime: now };
+    this.#statements.put.run(name, JSON.stringify(state));
+    return state;
+  }
+
+  #save(name: string, state: BusState): void {
+    this.#statements.put.run(name, JSON.stringify({ ...state, lastModifiedTime: this.clock.now() }));
+  }
+
+  /** Starts a new bus's record (CreateEventBus): a bus created again after a delete starts afresh. */
+  created(name: string): void {
+    this.#statements.drop.run(name);
+    this.#state(name);
+  }
+
+  /** Forgets a deleted bus. */
+  deleted(name: string): void {
+    this.#statements.drop.run(name);
+  }
+
+  /** CreationTime, LastModifiedTime and Policy as DescribeEventBus and ListEventBuses give them. */
+  describe(name: string): { CreationTime: number; LastModifiedTime: number; Policy?: string } {
+    const state = this.#state(name);
+    return {
+      CreationTime: state.creationTime / 1000,
+      LastModifiedTime: state.lastModifiedTime / 1000,
+      ...(state.statements?.length ? { Policy: JSON.stringify({ Version: '2012-10-17', Statement: state.statements }) } : {}),
+    };
+  }
+
+  /** PutPermission: adds a statement (or replaces the one with its StatementId), or replaces the whole policy. */
+  putPermission(name: string, busArn: string, input: Record<string, unknown>): void {
+    const state = this.#state(name);
+    if (typeof input.Policy === 'string') {
+      this.#save(name, { ...state, statements: policyStatements(input.Policy) });
+      return;
+    }
+    const { Action, Principal, StatementId, Condition } = input;
+    if (typeof StatementId !== 'string' || typeof Principal !== 'string' || typeof Action !== 'string')
+      throw validationError('Parameter(s) Action, Principal and StatementId must be specified when Policy is not.');
+    if (Action !== 'events:PutEvents') throw validationError(`Provided value in parameter 'action' is not supported.`);
+    if (!PRINCIPAL.test(Principal))
+      throw validationError(`Parameter Principal is not valid. Reason: ${Principal} is not a valid principal.`);
+    if (Principal === '*' && Condition !== undefined && typeof Condition !== 'object')
+      throw validationError('Parameter Condition is not valid.');
+    const statement: PolicyStatement = {
+      Sid: StatementId,
+      Effect: 'Allow',
+      Principal: Principal === '*' ? '*' : { AWS: `arn:aws:iam::${Principal}:root` },
+      Action: 'events:PutEvents',
+      Resource: busArn,
+      ...(isCondition(Condition) ? { Condition: { [Condition.Type]: { [Condition.Key]: Condition.Value } } } : {}),
+    };
+    this.#save(name, { ...state, statements: [...(state.statements ?? []).filter((s) => s.Sid !== StatementId), statement] });
+  }
+
+  /** RemovePermission: drops one statement, or all of them. */
+  removePermission(name: string, input: Record<string, unknown>): void {
+    const state = this.#state(name);
+    if (input.RemoveAllPermissions === true) {
+      this.#save(name, { ...state, statements: undefined });
+      return;
+    }
+    const sid = input.StatementId;
+    if (typeof sid !== 'string') throw validationError('Parameter StatementId must be specified unless RemoveAllPermissions is true.');
+    const statements = state.statements ?? [];
+    if (!statements.some((s) => s.Sid === sid))
+      throw new AwsError('ResourceNotFoundException', 'Statement with the provided id does not exist.');
+    this.#save(name, { ...state, statements: statements.filter((s) => s.Sid !== sid) });
+  }
+
+  /** Puts a template's statements into their buses' policies, as CloudFormation would at each deploy. */
+  applyTemplate(policies: readonly TemplateBusPolicy[]): void {
+    for (const { busName, statement } of policies) {
+      const state = this.#state(busName);
+      const others = (state.statements ?? []).filter((s) => s.Sid !== statement.Sid);
+      const resource = `arn:aws:events:${this.region}:${this.accountId}:event-bus/${busName}`;
+      this.#save(busName, { ...state, statements: [...others, { Resource: resource, ...statement }] });
+    }
+  }
+}
+
+function isCondition(value: unknown): value is { Type: string; Key: string; Value: string } {
+  const c = value as { Type?: unknown; Key?: unknown; Value?: unknown } | undefined;
+  return typeof c?.Type === 'string' && typeof c.Key === 'string' && typeof c.Value === 'string';
+}
+
+/** The statements of a policy document PutPermission was given. */
+function policyStatements(text: string): PolicyStatement[] {
+  let policy: { Statement?: unknown };
+  try {
+    policy = JSON.parse(text) as { Statement?: unknown };
+  } catch (error) {
+    throw validationError('Parameter Policy is not valid. Reason: it is not JSON.', { cause: error });
+  }
+  const statements = Array.isArray(policy?.Statement) ? policy.Statement : policy?.Statement ? [policy.Statement] : [];
+  if (statements.some((s) => s === null || typeof s !== 'object'))
+    throw validationError('Parameter Policy is not valid. Reason: each statement must be an object.');
+  return statements as PolicyStatement[];
+}

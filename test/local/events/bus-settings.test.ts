@@ -1,0 +1,114 @@
+import {
+  CreateArchiveCommand,
+  CreateEventBusCommand,
+  DeleteArchiveCommand,
+  DescribeArchiveCommand,
+  DescribeEventBusCommand,
+  EventBridgeClient,
+  ListArchivesCommand,
+  ListTagsForResourceCommand,
+  PutEventsCommand,
+  PutPermissionCommand,
+  TagResourceCommand,
+} from '@aws-sdk/client-eventbridge';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { LocalRuntime } from '../../../local/runtime.js';
+import { assemblyOf, RuntimesWithData } from '../../helpers/runtime-with-data.js';
+import { credentials, eventually, region, tempDataDir } from '../helpers.js';
+
+const ACCOUNT = '000000000000';
+const runtimes = new RuntimesWithData();
+afterAll(() => runtimes.stopAll());
+
+const client = (runtime: LocalRuntime) => new EventBridgeClient({ endpoint: runtime.url, region, credentials });
+
+/** Bus `hub` with a policy statement from the template that lets account 111111111111 put events. */
+const POLICY_APP = {
+  Hub: { Type: 'AWS::Events::EventBus', Properties: { Name: 'hub' } },
+  HubPolicy: {
+    Type: 'AWS::Events::EventBusPolicy',
+    Properties: {
+      EventBusName: { Ref: 'Hub' },
+      StatementId: 'from-partner',
+      Statement: { Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111111111111:root' }, Action: 'events:PutEvents', Resource: '*' },
+    },
+  },
+};
+
+describe('EventBridge bus policies, tags and archives', () => {
+  it("puts a template's EventBusPolicy into its bus's policy, and names it at start-up as not enforced", async () => {
+    const runtime = await runtimes.start(assemblyOf(POLICY_APP));
+    const bus = await client(runtime).send(new DescribeEventBusCommand({ Name: 'hub' }));
+    expect(JSON.parse(bus.Policy ?? '{}')).toEqual({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Sid: 'from-partner',
+          Effect: 'Allow',
+          Principal: { AWS: 'arn:aws:iam::111111111111:root' },
+          Action: 'events:PutEvents',
+          Resource: '*',
+        },
+      ],
+    });
+    expect(runtime.warnings).toContainEqual(expect.stringMatching(/HubPolicy \(AWS::Events::EventBusPolicy\): .*not enforced/));
+  });
+
+  it('keeps a bus policy, tags, an archive and creation times across a restart', async () => {
+    const dataDir = tempDataDir();
+    const app = assemblyOf({});
+    const first = await runtimes.start(app, { dataDir });
+    const events = client(first);
+    const { EventBusArn } = await events.send(new CreateEventBusCommand({ Name: 'orders', Tags: [{ Key: 'team', Value: 'a' }] }));
+    await events.send(
+      new PutPermissionCommand({ EventBusName: 'orders', Action: 'events:PutEvents', Principal: '222222222222', StatementId: 'b' }),
+    );
+    await events.send(new TagResourceCommand({ ResourceARN: EventBusArn, Tags: [{ Key: 'cost', Value: 'x' }] }));
+    await events.send(new CreateArchiveCommand({ ArchiveName: 'kept', EventSourceArn: EventBusArn }));
+    const before = await events.send(new DescribeEventBusCommand({ Name: 'orders' }));
+    const archived = await events.send(new DescribeArchiveCommand({ ArchiveName: 'kept' }));
+    await runtimes.stopAll();
+
+    const again = client(await runtimes.start(app, { dataDir }));
+    const after = await again.send(new DescribeEventBusCommand({ Name: 'orders' }));
+    expect(after).toMatchObject({ Policy: before.Policy, CreationTime: before.CreationTime, LastModifiedTime: before.LastModifiedTime });
+    expect((await again.send(new ListTagsForResourceCommand({ ResourceARN: EventBusArn }))).Tags).toEqual([
+      { Key: 'team', Value: 'a' },
+      { Key: 'cost', Value: 'x' },
+    ]);
+    expect(await again.send(new DescribeArchiveCommand({ ArchiveName: 'kept' }))).toMatchObject({
+      ArchiveArn: archived.ArchiveArn,
+      CreationTime: archived.CreationTime,
+    });
+  });
+
+  it('archives the events an API archive matches, and DeleteArchive drops them with it', async () => {
+    const events = client(await runtimes.start(assemblyOf({})));
+    const arn = `arn:aws:events:${region}:${ACCOUNT}:event-bus/default`;
+    await events.send(
+      new CreateArchiveCommand({ ArchiveName: 'orders', EventSourceArn: arn, EventPattern: JSON.stringify({ source: ['orders'] }) }),
+    );
+    const entry = (source: string) => ({ Source: source, DetailType: 'Placed', Detail: '{}' });
+    await events.send(new PutEventsCommand({ Entries: [entry('orders'), entry('other'), entry('orders')] }));
+    await eventually(async () => {
+      const { EventCount } = await events.send(new DescribeArchiveCommand({ ArchiveName: 'orders' }));
+      return EventCount === 2 ? true : undefined;
+    });
+    // Every local archive is ENABLED: none is listed under another state.
+    expect((await events.send(new ListArchivesCommand({ State: 'DISABLED' }))).Archives).toEqual([]);
+    await events.send(new DeleteArchiveCommand({ ArchiveName: 'orders' }));
+    await events.send(new CreateArchiveCommand({ ArchiveName: 'orders', EventSourceArn: arn }));
+    expect((await events.send(new DescribeArchiveCommand({ ArchiveName: 'orders' }))).EventCount).toBe(0);
+  });
+
+  it('fails CreateArchive with an event pattern that is not valid, keeping no archive', async () => {
+    const events = client(await runtimes.start(assemblyOf({})));
+    const arn = `arn:aws:events:${region}:${ACCOUNT}:event-bus/default`;
+    await expect(
+      events.send(new CreateArchiveCommand({ ArchiveName: 'bad', EventSourceArn: arn, EventPattern: JSON.stringify({ source: 'x' }) })),
+    ).rejects.toMatchObject({ name: 'InvalidEventPatternException' });
+    await expect(events.send(new DescribeArchiveCommand({ ArchiveName: 'bad' }))).rejects.toMatchObject({
+      name: 'ResourceNotFoundException',
+    });
+  });
+});

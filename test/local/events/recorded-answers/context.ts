@@ -1,0 +1,101 @@
+import { randomUUID } from 'node:crypto';
+import {
+  CreateArchiveCommand,
+  type CreateArchiveCommandInput,
+  type CreateArchiveCommandOutput,
+  CreateEventBusCommand,
+  type CreateEventBusCommandInput,
+  type CreateEventBusCommandOutput,
+  DeleteArchiveCommand,
+  DeleteEventBusCommand,
+  DeleteRuleCommand,
+  type EventBridgeClient,
+  ListTargetsByRuleCommand,
+  PutRuleCommand,
+  type PutRuleCommandInput,
+  type PutRuleCommandOutput,
+  RemoveTargetsCommand,
+} from '@aws-sdk/client-eventbridge';
+import type { Snapshot } from './snapshot.js';
+
+/** The fixture values of the recording tests (tests/aws/services/events/test_events.py). */
+export const TEST_EVENT_PATTERN = {
+  source: ['core.update-account-command'],
+  'detail-type': ['core.update-account-command'],
+  detail: { command: ['update-account'] },
+};
+export const TEST_EVENT_PATTERN_NO_DETAIL = {
+  source: ['core.update-account-command'],
+  'detail-type': ['core.update-account-command'],
+};
+export const TEST_EVENT_DETAIL = { command: 'update-account', payload: { acc_id: '0a787ecb-4015', sf_id: 'baz' } };
+
+/** What a replayed case gets: the client, the snapshot and LocalStack's fixtures, which clean up after the case. */
+export interface CaseContext {
+  readonly events: EventBridgeClient;
+  readonly snap: Snapshot;
+  readonly accountId: string;
+  readonly secondaryAccountId: string;
+  readonly region: string;
+  /** LocalStack's short_uid(). */
+  uid(): string;
+  createBus(input: CreateEventBusCommandInput): Promise<CreateEventBusCommandOutput>;
+  putRule(input: PutRuleCommandInput): Promise<PutRuleCommandOutput>;
+  createArchive(input: CreateArchiveCommandInput): Promise<CreateArchiveCommandOutput>;
+  /** events_create_default_or_custom_event_bus */
+  defaultOrCustomBus(kind: string): Promise<{ name: string; arn: string }>;
+  /** A queue ARN as a target (nothing is delivered in these cases). */
+  queueArn(): string;
+}
+
+export type ReplayedCase = (c: CaseContext) => Promise<void>;
+
+/** Builds a case's context; `cleanUp` deletes what its fixtures created, as the fixtures' teardown does. */
+export function caseContext(events: EventBridgeClient, snap: Snapshot, accountId: string, region: string) {
+  const buses: string[] = [];
+  const rules: { name: string; bus?: string }[] = [];
+  const archives: string[] = [];
+  const uid = () => randomUUID().slice(0, 8);
+  const context: CaseContext = {
+    events,
+    snap,
+    accountId,
+    secondaryAccountId: '222222222222',
+    region,
+    uid,
+    async createBus(input) {
+      const output = await events.send(new CreateEventBusCommand(input));
+      buses.push(input.Name ?? '');
+      return output;
+    },
+    async putRule(input) {
+      const output = await events.send(new PutRuleCommand(input));
+      rules.push({ name: input.Name ?? '', bus: input.EventBusName });
+      return output;
+    },
+    async createArchive(input) {
+      const output = await events.send(new CreateArchiveCommand(input));
+      archives.push(input.ArchiveName ?? '');
+      return output;
+    },
+    async defaultOrCustomBus(kind) {
+      if (kind === 'default') return { name: 'default', arn: `arn:aws:events:${region}:${accountId}:event-bus/default` };
+      const name = `test-bus-${uid()}`;
+      const { EventBusArn } = await context.createBus({ Name: name });
+      return { name, arn: EventBusArn ?? '' };
+    },
+    queueArn: () => `arn:aws:sqs:${region}:${accountId}:queue-${uid()}`,
+  };
+  const cleanUp = async () => {
+    const quietly = (call: Promise<unknown>) => call.catch(() => undefined);
+    for (const name of archives) await quietly(events.send(new DeleteArchiveCommand({ ArchiveName: name })));
+    for (const { name, bus } of rules) {
+      const targets = await events.send(new ListTargetsByRuleCommand({ Rule: name, EventBusName: bus })).catch(() => undefined);
+      const ids = (targets?.Targets ?? []).map((t) => t.Id ?? '');
+      if (ids.length > 0) await quietly(events.send(new RemoveTargetsCommand({ Rule: name, EventBusName: bus, Ids: ids })));
+      await quietly(events.send(new DeleteRuleCommand({ Name: name, EventBusName: bus })));
+    }
+    for (const name of buses) await quietly(events.send(new DeleteEventBusCommand({ Name: name })));
+  };
+  return { context, cleanUp };
+}
