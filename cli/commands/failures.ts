@@ -23,8 +23,9 @@ Everything of the app that failed, newest first, each with its source, reason an
     Switchyard.* attributes, EventBridge's ERROR_CODE/ERROR_MESSAGE/RULE_ARN/TARGET_ARN,
     Lambda's ErrorCode/ErrorMessage, or SQS's DeadLetterQueueSourceArn (a message received
     maxReceiveCount times and never deleted). Copies of one message (dead-lettered again
-    after a crash: at least once) share a ${DEAD_LETTER_ATTRIBUTES.originalMessageId} and are one row,
-    "message (N copies)", with the reason of the copy that has one.
+    after a crash: at least once) are one row, "message (N copies)", with the reason of the
+    copy that has one: a consumer's copy names the message in ${DEAD_LETTER_ATTRIBUTES.originalMessageId},
+    and the copy SQS moved is that message, with its id.
   - failed, timed-out and aborted executions of its flows with their error and cause:
     Standard with ListExecutions and DescribeExecution, Express from their log group.
   - failed, timed-out and stopped executions of its Lambda durable functions with their
@@ -162,7 +163,11 @@ function failuresDocument(found: {
   };
 }
 
-/** The message a dead-letter is a copy of: the consumer kit's attribute, which the local runtime's redrive also sets; else its own id. */
+/**
+ * The message a dead-letter is a copy of: the one the consumer kit's attribute names, else
+ * its own id (SQS keeps a message's id when it moves it to the dead-letter queue, so SQS's
+ * copy and a consumer's copy of one message agree).
+ */
 function originalMessageIdOf(message: Message): string {
   return message.MessageAttributes?.[DEAD_LETTER_ATTRIBUTES.originalMessageId]?.StringValue ?? message.MessageId ?? '';
 }

@@ -28,6 +28,8 @@ function queueAttributes(p: Record<string, unknown>): Record<string, string> {
     'FifoThroughputLimit',
   ];
   for (const name of copy) if (p[name] !== undefined) attributes[name] = String(p[name]);
+  // CloudFormation takes FifoQueue: false for a standard queue; SQS's CreateQueue refuses the name on one.
+  if (attributes.FifoQueue?.toLowerCase() === 'false') delete attributes.FifoQueue;
   if (p.RedrivePolicy !== undefined)
     attributes.RedrivePolicy = typeof p.RedrivePolicy === 'string' ? p.RedrivePolicy : JSON.stringify(p.RedrivePolicy);
   if (p.RedriveAllowPolicy !== undefined) {

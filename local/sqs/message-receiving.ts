@@ -140,15 +140,15 @@ export class MessageReceiver {
   }
 
   /**
-   * FIFO order: groups in the order of their oldest message; a group with a message in flight
-   * is skipped entirely, and within a group messages go out strictly in sequence, stopping at
-   * the first one that is not yet visible. AWS fills a batch from one group before the next.
+   * FIFO order: groups in the order their oldest message became receivable; within a group
+   * messages go out strictly in sequence, stopping at the first one that is in flight or not
+   * yet visible, so the visible messages before it still go out (a message whose visibility
+   * was changed holds back only itself and those after it: recorded on AWS). AWS fills a
+   * batch from one group before the next.
    */
   private receiveFifo(queue: Queue, request: ReceiveRequest, now: number, out: Message[], redriven: Set<Queue>): void {
-    const blocked = new Set(this.context.store.inflightGroups.all(queue.id, now).map((row) => row.group_id));
     for (const { group_id: group } of this.context.store.groupHeads.all(queue.id)) {
       if (out.length >= request.max) return;
-      if (blocked.has(group)) continue;
       let after = 0;
       walk: for (;;) {
         const limit = request.max - out.length + 1;
@@ -187,15 +187,15 @@ export class MessageReceiver {
       // As on AWS the move happens when a receive would exceed maxReceiveCount; a missing
       // dead-letter queue leaves the message where it is.
       if (target && target !== queue) {
-        const attributes = withOriginalMessageId(row);
+        // The copy is the message as it was, with its id, body and attributes (so its
+        // MD5OfMessageAttributes is AWS's): the id is what links it to a copy a consumer
+        // sent there itself, which names it in Switchyard.OriginalMessageId.
         this.context.store.moveToDeadLetter.run(
           target.id,
           now,
           // FIFO dead-letter queues restart the retention clock; standard ones keep the original enqueue time.
           target.fifo ? now : row.sent_at,
           queue.arn,
-          JSON.stringify(attributes),
-          md5OfMessageAttributes(attributes),
           // As in AWS, a message moved to a FIFO dead-letter queue takes its message id as deduplication id.
           target.fifo ? row.message_id : row.dedup_id,
           row.seq,
@@ -262,8 +262,9 @@ export class MessageReceiver {
       const selected: Record<string, StoredAttributeValue> = {};
       for (const [name, value] of Object.entries(all)) if (request.messageAttributes(name)) selected[name] = value;
       const count = Object.keys(selected).length;
-      message.MessageAttributes = selected;
+      // As on AWS, a message none of whose attributes were asked for has no MessageAttributes at all.
       if (count > 0) {
+        message.MessageAttributes = selected;
         message.MD5OfMessageAttributes =
           count === Object.keys(all).length && row.md5_attributes ? row.md5_attributes : md5OfMessageAttributes(selected);
       }
@@ -273,26 +274,12 @@ export class MessageReceiver {
 }
 
 /**
- * The message attribute that marks every dead-letter copy of one message with that
- * message's id: the consumer kit's (contracts' DEAD_LETTER_ATTRIBUTES.originalMessageId),
- * which it sets on the copy it sends. A message a consumer sent to the dead-letter queue and
- * that SQS then also moved there (the runtime killed between the consumer's send and the
- * source message's delete) is two copies with the same value: a repeat, which
- * `switchyard failures` shows as one.
+ * `All`, `.*` and `*` select every attribute, `prefix.*` those starting with the prefix,
+ * anything else by name (ReceiveMessage's MessageAttributeNames; `*` recorded on AWS).
  */
-export const ORIGINAL_MESSAGE_ID_ATTRIBUTE = 'Switchyard.OriginalMessageId';
-
-/** The message's attributes with {@link ORIGINAL_MESSAGE_ID_ATTRIBUTE}: kept if it has one (a dead-letter redriven back), else its own id. */
-function withOriginalMessageId(row: MessageRow): Record<string, StoredAttributeValue> {
-  const attributes = row.attributes ? (JSON.parse(row.attributes) as Record<string, StoredAttributeValue>) : {};
-  if (attributes[ORIGINAL_MESSAGE_ID_ATTRIBUTE]?.StringValue) return attributes;
-  return { ...attributes, [ORIGINAL_MESSAGE_ID_ATTRIBUTE]: { DataType: 'String', StringValue: row.message_id } };
-}
-
-/** `All` and `.*` select every attribute, `prefix.*` those starting with the prefix, anything else by name. */
 function messageAttributeFilter(names: string[] | undefined): ((name: string) => boolean) | undefined {
   if (!names || names.length === 0) return undefined;
-  if (names.includes('All') || names.includes('.*')) return () => true;
+  if (names.some((name) => name === 'All' || name === '.*' || name === '*')) return () => true;
   const exact = new Set(names.filter((name) => !name.endsWith('.*')));
   const prefixes = names.filter((name) => name.endsWith('.*')).map((name) => name.slice(0, -2));
   return (name) => exact.has(name) || prefixes.some((prefix) => name.startsWith(prefix));

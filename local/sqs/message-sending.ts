@@ -147,8 +147,10 @@ export class MessageSender {
     const system = validateMessageAttributes(input.MessageSystemAttributes, 'system');
     const size = Buffer.byteLength(body, 'utf8') + (attributes?.size ?? 0);
     if (size > queue.settings.maxMessageSize) {
+      // AWS words it differently for a batch entry (recorded on AWS).
+      const what = mode === 'batch' ? 'cannot be validated' : 'are invalid';
       throw invalidParameter(
-        `One or more parameters are invalid. Reason: Message must be shorter than ${queue.settings.maxMessageSize} bytes.`,
+        `One or more parameters ${what}. Reason: Message must be shorter than ${queue.settings.maxMessageSize} bytes.`,
       );
     }
     let groupId: string | null = null;

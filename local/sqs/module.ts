@@ -52,8 +52,24 @@ function sqsOperations(sqs: SqsService): Record<string, (input: never) => Promis
   const api = sqs as unknown as Record<string, (input: never) => Promise<unknown>>;
   const names = Object.getOwnPropertyNames(SqsService.prototype).filter((name) => /^[A-Z]/.test(name));
   return Object.fromEntries(
-    names.map((name) => [name, (input: never) => (api[name] as (input: never) => Promise<unknown>).call(sqs, input)]),
+    names.map((name) => [
+      name,
+      async (input: never) => withoutEmptyCollections(await (api[name] as (input: never) => Promise<unknown>).call(sqs, input)),
+    ]),
   );
+}
+
+/**
+ * The answer as AWS's JSON protocol sends it: a list or map member that is empty is left
+ * out (an empty ReceiveMessage is `{}`, not `{"Messages":[]}`; ListQueueTags of an untagged
+ * queue, a batch with no failures, ListQueues with no queues likewise; recorded on AWS).
+ * The service's own callers in the process keep the empty lists, which are easier to use.
+ */
+function withoutEmptyCollections(output: unknown): unknown {
+  if (typeof output !== 'object' || output === null || Array.isArray(output)) return output;
+  const empty = (value: unknown) =>
+    Array.isArray(value) ? value.length === 0 : typeof value === 'object' && value !== null && Object.keys(value).length === 0;
+  return Object.fromEntries(Object.entries(output).filter(([, value]) => !empty(value)));
 }
 
 /** Creates a queue from the template, or brings an existing one's attributes up to date after a template change. */

@@ -349,6 +349,12 @@ export function encodeSqsQueryResult<N extends SqsOperationName>(action: N, outp
   );
 }
 
+/** The query protocol words a missing queue as the old SOAP-era API did (recorded on AWS); the JSON protocol does not. */
+function queryErrorMessage(error: AwsError): string {
+  if (error instanceof SqsError && error.code === 'QueueDoesNotExist') return 'The specified queue does not exist for this wsdl version.';
+  return error.message;
+}
+
 /** SQS's query error document, with the legacy code (`AWS.SimpleQueueService.NonExistentQueue`) and the error's status. */
 export function sqsQueryError(error: AwsError, requestId: string): RawResponse {
   const code = error instanceof SqsError ? error.queryErrorCode : error.code;
@@ -356,7 +362,7 @@ export function sqsQueryError(error: AwsError, requestId: string): RawResponse {
     `<?xml version="1.0"?><ErrorResponse xmlns="${XMLNS}"><Error>` +
     text('Type', error.senderFault ? 'Sender' : 'Receiver') +
     text('Code', code) +
-    text('Message', error.message) +
+    text('Message', queryErrorMessage(error)) +
     `<Detail/></Error>${text('RequestId', requestId)}</ErrorResponse>`;
   return xmlResponse(error.status, body);
 }

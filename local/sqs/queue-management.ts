@@ -50,7 +50,6 @@ export class QueueManagement {
     const fifo = String(input.Attributes?.FifoQueue ?? '').toLowerCase() === 'true';
     validateQueueName(name, fifo);
     const requested = normalizeQueueAttributes(input.Attributes, fifo, 'create');
-    if (!fifo) delete requested.FifoQueue;
     const arn = this.context.queueArn(name);
     if (requested.RedrivePolicy) requested.RedrivePolicy = this.checkRedrivePolicy(requested.RedrivePolicy, arn, fifo);
 

@@ -135,9 +135,10 @@ export class SqsContext {
       .replace(/[?#].*$/, '')
       .replace(/\/+$/, '')
       .split('/');
+    // AWS takes the queue's name alone as well as any URL whose last segment names it (recorded on AWS).
     const name = parts.at(-1);
-    const account = parts.at(-2);
-    if (!name || parts.length < 2) throw new SqsError('InvalidAddress', `The address ${url} is not valid for this endpoint.`);
+    const account = parts.length > 1 ? parts.at(-2) : undefined;
+    if (!name) throw new SqsError('InvalidAddress', `The address ${url} is not valid for this endpoint.`);
     if (account && /^\d{12}$/.test(account) && account !== this.accountId) throw queueDoesNotExist();
     const queue = this.queuesByName.get(name);
     if (!queue) throw queueDoesNotExist();

@@ -1,4 +1,5 @@
 import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
+import { md5OfMessageAttributes, type StoredAttributeValue } from './md5.js';
 
 /**
  * The SQS tables. Every accepted message, its visibility deadline, receive count and current
@@ -131,6 +132,7 @@ type Prepare = <Row>(sql: string) => Query<Row>;
 
 export function openSqsStore(db: DatabaseSync) {
   db.exec(SCHEMA);
+  restoreDeadLetterCopies(db);
   const q: Prepare = <Row>(sql: string) => new Query<Row>(db.prepare(sql));
   return {
     ...queueStatements(q),
@@ -141,6 +143,32 @@ export function openSqsStore(db: DatabaseSync) {
     ...moveTaskStatements(q),
   };
 }
+
+/**
+ * Older runtimes gave a message SQS moved to a dead-letter queue a
+ * `Switchyard.OriginalMessageId` attribute with its own id, which changed its
+ * MD5OfMessageAttributes from what AWS delivers. A data folder of theirs gets those copies
+ * back as they were: the attribute is dropped where it names the message itself (a
+ * consumer's copy names another message, and keeps it). Cheap when there is nothing to do:
+ * only moved messages with the attribute are read.
+ */
+function restoreDeadLetterCopies(db: DatabaseSync): void {
+  const rows = db
+    .prepare(
+      `SELECT seq, message_id, attributes FROM sqs_message
+        WHERE dlq_source_arn IS NOT NULL AND attributes LIKE '%"Switchyard.OriginalMessageId"%'`,
+    )
+    .all() as { seq: number; message_id: string; attributes: string }[];
+  const update = db.prepare('UPDATE sqs_message SET attributes = ?, md5_attributes = ? WHERE seq = ?');
+  for (const row of rows) {
+    const { [RUNTIME_ORIGINAL_ID]: added, ...rest } = JSON.parse(row.attributes) as Record<string, StoredAttributeValue>;
+    if (added?.StringValue !== row.message_id) continue;
+    const empty = Object.keys(rest).length === 0;
+    update.run(empty ? null : JSON.stringify(rest), empty ? null : md5OfMessageAttributes(rest), row.seq);
+  }
+}
+
+const RUNTIME_ORIGINAL_ID = 'Switchyard.OriginalMessageId';
 
 /** Queues, and a deleted queue's messages and deduplication entries. */
 function queueStatements(q: Prepare) {
@@ -209,13 +237,15 @@ function receiveStatements(q: Prepare) {
         FROM sqs_message WHERE queue_id = ?2 GROUP BY group_id`,
     ),
     /** FIFO: groups with a message in flight, which nothing else of theirs may overtake. */
-    inflightGroups: q<{ group_id: string }>(
-      'SELECT DISTINCT group_id FROM sqs_message WHERE queue_id = ? AND visible_at > ? AND receive_count > 0 AND group_id IS NOT NULL',
-    ),
-    /** FIFO: each group by the sequence of its oldest message. */
-    groupHeads: q<{ group_id: string; head: number }>(
-      `SELECT group_id, MIN(seq) AS head FROM sqs_message WHERE queue_id = ? AND group_id IS NOT NULL
-        GROUP BY group_id ORDER BY head`,
+    /**
+     * FIFO: each group with its oldest message, the groups in the order their oldest message
+     * became receivable (then by sequence): a group whose head came back from a visibility
+     * timeout queues up behind the groups that were waiting. (SQLite takes the bare
+     * `visible_at` from the row MIN(seq) picked.)
+     */
+    groupHeads: q<{ group_id: string; head: number; visible_at: number }>(
+      `SELECT group_id, MIN(seq) AS head, visible_at FROM sqs_message WHERE queue_id = ? AND group_id IS NOT NULL
+        GROUP BY group_id ORDER BY visible_at, head`,
     ),
     groupMessages: q<MessageRow>(
       `SELECT ${MESSAGE_COLUMNS} FROM sqs_message WHERE queue_id = ? AND group_id = ? AND seq > ? ORDER BY seq LIMIT ?`,
@@ -237,7 +267,7 @@ function messageStateStatements(q: Prepare) {
      */
     moveToDeadLetter: q<never>(
       `UPDATE sqs_message SET queue_id = ?, visible_at = ?, sent_at = ?, receipt = NULL, dlq_source_arn = ?,
-        attributes = ?, md5_attributes = ?, dedup_id = ? WHERE seq = ?`,
+        dedup_id = ? WHERE seq = ?`,
     ),
     /** A move task's redrive back: the message starts over in its destination. */
     moveBack: q<never>(

@@ -88,13 +88,7 @@ export function normalizeQueueAttributes(
   for (const [name, raw] of Object.entries(input ?? {})) {
     if (raw === undefined || raw === null) continue;
     const value = String(raw);
-    if (name === 'FifoQueue') {
-      if (mode === 'set') {
-        throw fifo ? invalidAttribute(name, 'Modifying queue type is not supported.') : unknownAttribute(name);
-      }
-    } else if (!SETTABLE_ATTRIBUTES.has(name) || (!fifo && FIFO_ONLY_ATTRIBUTES.has(name))) {
-      throw unknownAttribute(name);
-    }
+    checkAttributeName(name, value, fifo, mode);
     const range = NUMERIC_ATTRIBUTES[name];
     const allowed = ENUM_ATTRIBUTES[name];
     if (range) {
@@ -124,6 +118,25 @@ export function normalizeQueueAttributes(
     );
   }
   return out;
+}
+
+/**
+ * Whether a queue of this type takes the attribute, as AWS answers (recorded on AWS): a
+ * standard queue knows no FifoQueue at all, not even `false`, and names
+ * DeduplicationScope and FifoThroughputLimit as FIFO-only; a FIFO queue takes
+ * FifoQueue=true again (nothing changes) but not `false`.
+ */
+function checkAttributeName(name: string, value: string, fifo: boolean, mode: 'create' | 'set'): void {
+  if (name === 'FifoQueue') {
+    if (!fifo) throw unknownAttribute(name);
+    if (mode === 'set' && value.toLowerCase() !== 'true') throw invalidAttribute(name, 'Modifying queue type is not supported.');
+    return;
+  }
+  if (!SETTABLE_ATTRIBUTES.has(name)) throw unknownAttribute(name);
+  if (!fifo && FIFO_ONLY_ATTRIBUTES.has(name)) {
+    if (name === 'ContentBasedDeduplication') throw unknownAttribute(name);
+    throw new SqsError('InvalidAttributeName', `You can specify the ${name} only when FifoQueue is set to true.`);
+  }
 }
 
 function isJsonObject(text: string): boolean {

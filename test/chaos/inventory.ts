@@ -215,7 +215,8 @@ function deadLetterOf(queue: string, message: Message): DeadLetter {
     messageId: message.MessageId ?? '',
     receiptHandle: message.ReceiptHandle ?? '',
     errorName: message.MessageAttributes?.[DEAD_LETTER_ATTRIBUTES.errorName]?.StringValue,
-    originalMessageId: message.MessageAttributes?.[DEAD_LETTER_ATTRIBUTES.originalMessageId]?.StringValue,
+    // A consumer's copy names the message it gave up on; SQS's copy is that message, with its id.
+    originalMessageId: message.MessageAttributes?.[DEAD_LETTER_ATTRIBUTES.originalMessageId]?.StringValue ?? message.MessageId,
     failedAt: Date.parse(message.MessageAttributes?.[DEAD_LETTER_ATTRIBUTES.failedAt]?.StringValue ?? ''),
     detailType,
     key,

@@ -14,7 +14,7 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('SqsService dead-letter repeats', () => {
-  it('marks both copies of a message dead-lettered twice across a restart with the same Switchyard.OriginalMessageId', async () => {
+  it('links both copies of a message dead-lettered twice across a restart by its message id, leaving the moved copy as AWS delivers it', async () => {
     const file = path.join(dir, 'sqs.sqlite');
     const clock = new ManualClock();
     const first = createSqs({ clock, file });
@@ -55,16 +55,52 @@ describe('SqsService dead-letter repeats', () => {
       MessageSystemAttributeNames: ['All'],
     });
     expect(Messages).toHaveLength(2);
-    expect(Messages.map((m) => m.MessageAttributes?.[ORIGINAL]?.StringValue)).toEqual([MessageId, MessageId]);
+    // The consumer's copy names the message; SQS's copy is that message, with its id.
+    expect(Messages.map((m) => m.MessageAttributes?.[ORIGINAL]?.StringValue ?? m.MessageId)).toEqual([MessageId, MessageId]);
     const moved = Messages.find((m) => m.MessageId === MessageId);
-    // SQS's own: the same message id, its attributes, where it came from; the marker is extra.
+    // SQS's own: the same message id, its attributes and their MD5 unchanged, where it came from.
     expect(moved?.Attributes?.DeadLetterQueueSourceArn).toBe(arnOf('work'));
-    expect(moved?.MessageAttributes?.tenant).toEqual({ DataType: 'String', StringValue: 'acme' });
-    expect(moved?.MD5OfMessageAttributes).toBe(md5OfMessageAttributes(moved?.MessageAttributes ?? {}));
+    expect(moved?.MessageAttributes).toEqual({ tenant: { DataType: 'String', StringValue: 'acme' } });
+    expect(moved?.MD5OfMessageAttributes).toBe(md5OfMessageAttributes({ tenant: { DataType: 'String', StringValue: 'acme' } }));
     second.close();
   });
 
-  it('keeps the Switchyard.OriginalMessageId a dead-letter redriven back already carries when it is moved again', async () => {
+  it('gives the copies an older runtime moved to a dead-letter queue back their own attributes when it opens their data folder', async () => {
+    const file = path.join(dir, 'sqs.sqlite');
+    const clock = new ManualClock();
+    const first = createSqs({ clock, file });
+    await first.sqs.CreateQueue({ QueueName: 'dlq' });
+    const { QueueUrl: source } = await first.sqs.CreateQueue({
+      QueueName: 'work',
+      Attributes: { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: arnOf('dlq'), maxReceiveCount: 1 }) },
+    });
+    const tenant = { tenant: { DataType: 'String', StringValue: 'acme' } };
+    const { MessageId: moved = '' } = await first.sqs.SendMessage({ QueueUrl: source, MessageBody: 'm', MessageAttributes: tenant });
+    const { MessageId: bare = '' } = await first.sqs.SendMessage({ QueueUrl: source, MessageBody: 'b' });
+    await first.sqs.ReceiveMessage({ QueueUrl: source, VisibilityTimeout: 0, MaxNumberOfMessages: 10 });
+    await first.sqs.ReceiveMessage({ QueueUrl: source, MaxNumberOfMessages: 10 });
+    // As an older runtime stored them: the marker naming the message itself among their attributes.
+    const marked = (id: string, extra: object) => ({ ...extra, [ORIGINAL]: { DataType: 'String', StringValue: id } });
+    const mark = first.db.prepare('UPDATE sqs_message SET attributes = ?, md5_attributes = ? WHERE message_id = ?');
+    mark.run(JSON.stringify(marked(moved, tenant)), md5OfMessageAttributes(marked(moved, tenant)), moved);
+    mark.run(JSON.stringify(marked(bare, {})), md5OfMessageAttributes(marked(bare, {})), bare);
+    first.close();
+
+    const second = createSqs({ clock, file });
+    const { Messages } = await second.sqs.ReceiveMessage({
+      QueueUrl: second.sqs.queueUrl('dlq'),
+      MaxNumberOfMessages: 10,
+      MessageAttributeNames: ['All'],
+    });
+    const byId = new Map(Messages.map((m) => [m.MessageId, m]));
+    expect(byId.get(moved)?.MessageAttributes).toEqual(tenant);
+    expect(byId.get(moved)?.MD5OfMessageAttributes).toBe(md5OfMessageAttributes(tenant));
+    expect(byId.get(bare)?.MessageAttributes).toBeUndefined();
+    expect(byId.get(bare)?.MD5OfMessageAttributes).toBeUndefined();
+    second.close();
+  });
+
+  it("keeps the Switchyard.OriginalMessageId a consumer's dead-letter redriven back carries when SQS moves it again", async () => {
     const clock = new ManualClock();
     const { sqs, close } = createSqs({ clock });
     await sqs.CreateQueue({ QueueName: 'dlq' });

@@ -312,7 +312,7 @@ describe('SqsQueryProtocol', () => {
     expect(response.status).toBe(400);
     expect(withoutRequestId(response.body)).toBe(
       `<?xml version="1.0"?><ErrorResponse xmlns="${XMLNS}"><Error><Type>Sender</Type>` +
-        '<Code>AWS.SimpleQueueService.NonExistentQueue</Code><Message>The specified queue does not exist.</Message>' +
+        '<Code>AWS.SimpleQueueService.NonExistentQueue</Code><Message>The specified queue does not exist for this wsdl version.</Message>' +
         '<Detail/></Error><RequestId>ID</RequestId></ErrorResponse>',
     );
   });

@@ -1,0 +1,44 @@
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalRuntime } from '../../../local/runtime.js';
+import { CASES, replayContext } from './recorded-cases.js';
+import { compareCase, type ReplayContext, recordedTests, startReplay } from './recorded-replay.js';
+
+/**
+ * The local SQS against answers recorded on real AWS (LocalStack's AWS-validated
+ * tests/aws/services/sqs/test_sqs.py; see test/conformance/aws-recorded/sqs/README.md):
+ * each recorded test is replayed call by call through the AWS SDK v3 client and every
+ * answer compared with AWS's, modulo the recording's placeholders (ids, receipt handles,
+ * timestamps, names).
+ */
+let runtime: LocalRuntime;
+let sqs: SQSClient;
+let context: ReplayContext;
+
+beforeAll(async () => {
+  const started = await startReplay();
+  runtime = started.runtime;
+  sqs = started.sqs;
+  context = replayContext(runtime, sqs, started.last);
+});
+
+afterAll(async () => {
+  sqs?.destroy();
+  await runtime?.stop();
+});
+
+describe('SQS answers recorded on AWS', () => {
+  it('replays every recorded test it holds', () => {
+    expect(Object.keys(CASES).sort()).toEqual(recordedTests().sort());
+  });
+
+  it.each(Object.keys(CASES))(
+    'answers %s as AWS did',
+    async (test) => {
+      const replay = CASES[test];
+      if (!replay) throw new Error(`no replay for ${test}`);
+      expect(compareCase(test, await replay(context))).toEqual([]);
+    },
+    20_000,
+  );
+});

@@ -1,0 +1,203 @@
+import { readFileSync } from 'node:fs';
+import { Readable } from 'node:stream';
+import { type CreateQueueCommandInput, SQSClient } from '@aws-sdk/client-sqs';
+import { LocalRuntime } from '../../../local/runtime.js';
+import { assemblyOf } from '../../helpers/runtime-with-data.js';
+import { credentials, region, tempDataDir } from '../helpers.js';
+
+/**
+ * Replays calls recorded against real SQS (test/conformance/aws-recorded/sqs/) on the local
+ * runtime and compares the answers as the recordings' snapshot transformers leave them: a
+ * recorded `<uuid:1>`, `<receipt-handle:2>`, `<sequence-number:1>`, ... stands for one value
+ * that must be the same wherever the same placeholder appears (and differ where another
+ * does), `timestamp` for epoch milliseconds, and a string with placeholders inside (an ARN,
+ * an error message naming a queue) for any text in their place. Everything else must be
+ * equal, including which keys are present: AWS leaves empty lists and maps out.
+ *
+ * Newer botocore also copies a modelled error's `message` member to the top of the answer
+ * (some recordings have it, older ones not): a recorded top-level `message` equal to
+ * `Error.Message` is that copy and is not compared separately.
+ */
+
+export type Answer = Record<string, unknown> & { Messages?: unknown[]; Error?: unknown };
+
+export interface ReplayContext {
+  /** Sends a command; its answer (or error) as botocore reported it in the recording. */
+  call: (command: object) => Promise<Answer>;
+  /** Creates a queue (a fresh name unless given) as the test's `sqs_create_queue` fixture; its URL. */
+  queue: (input?: Partial<CreateQueueCommandInput>) => Promise<string>;
+  /** A fresh queue name. */
+  name: () => string;
+  /** One query-protocol (XML) call, as the recordings' `sqs_query` client makes it; the error as botocore reports it. */
+  query: (params: Record<string, string>) => Promise<Answer>;
+  sleep: (ms: number) => Promise<void>;
+}
+
+export type Replay = (context: ReplayContext) => Promise<Record<string, unknown>>;
+
+interface RecordedCase {
+  'recorded-date': string;
+  'recorded-content': Record<string, unknown>;
+}
+
+const RECORDED = JSON.parse(
+  readFileSync(new URL('../../conformance/aws-recorded/sqs/test_sqs.snapshot.json', import.meta.url), 'utf8'),
+) as Record<string, RecordedCase>;
+
+/** The recorded answers of one test of test_sqs.py, by snapshot key. */
+export function recorded(test: string): Record<string, unknown> {
+  const found = RECORDED[test];
+  if (!found) throw new Error(`no recorded case ${test}`);
+  return found['recorded-content'];
+}
+
+export const recordedTests = (): string[] => Object.keys(RECORDED);
+
+/** A runtime with no app (queues are made by the replayed calls) and an SDK v3 client whose raw answers are kept. */
+export async function startReplay(): Promise<{ runtime: LocalRuntime; sqs: SQSClient; last: () => RawAnswer | undefined }> {
+  const runtime = await LocalRuntime.start({ cdkOut: assemblyOf({}), dataDir: tempDataDir(), port: 0, log: () => undefined });
+  const sqs = new SQSClient({ endpoint: runtime.url, region, credentials, maxAttempts: 1 });
+  let raw: RawAnswer | undefined;
+  // Inside the deserializer: sees the HTTP answer before the SDK turns it into output or an exception.
+  sqs.middlewareStack.add(
+    (next) => async (args) => {
+      const out = await next(args);
+      const response = out.response as { statusCode: number; headers: Record<string, string>; body: AsyncIterable<Uint8Array> };
+      const chunks: Uint8Array[] = [];
+      for await (const chunk of response.body) chunks.push(chunk);
+      const body = Buffer.concat(chunks);
+      response.body = Readable.from([body]);
+      raw = { status: response.statusCode, headers: response.headers, body: body.toString('utf8') };
+      return out;
+    },
+    { step: 'deserialize', priority: 'low', name: 'keepRawAnswer' },
+  );
+  return { runtime, sqs, last: () => raw };
+}
+
+export interface RawAnswer {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/**
+ * What botocore (which made the recordings) reports for an answer: the output without the
+ * SDK's `$metadata`, binary values as Python bytes literals, and `ResponseMetadata` with
+ * the status; an error as `{ Error: { Code, Message, QueryErrorCode, Type } }` with the
+ * legacy code and fault from `x-amzn-query-error` and the shape name from the SDK.
+ */
+export async function asBoto(call: () => Promise<object>, last: () => RawAnswer | undefined): Promise<Record<string, unknown>> {
+  try {
+    const output = (await call()) as Record<string, unknown> & { $metadata: { httpStatusCode?: number } };
+    const { $metadata, ...rest } = output;
+    return { ...(pythonShape(rest) as object), ResponseMetadata: { HTTPStatusCode: $metadata.httpStatusCode } };
+  } catch (error) {
+    const raw = last();
+    if (!(error instanceof Error) || !raw) throw error;
+    const [code, type] = (raw.headers['x-amzn-query-error'] ?? '').split(';');
+    const shape = String((JSON.parse(raw.body) as { __type?: string }).__type ?? '').replace(/^.*#/, '');
+    return {
+      Error: { Code: code, Message: error.message, QueryErrorCode: shape, Type: type },
+      ResponseMetadata: { HTTPStatusCode: raw.status },
+    };
+  }
+}
+
+/** Uint8Array as Python's repr of bytes (how the recordings show BinaryValue). */
+function pythonShape(value: unknown): unknown {
+  if (value instanceof Uint8Array) {
+    let text = '';
+    for (const byte of value) {
+      if (byte === 0x27 || byte === 0x5c) text += `\\${String.fromCharCode(byte)}`;
+      else if (byte >= 0x20 && byte < 0x7f) text += String.fromCharCode(byte);
+      else text += `\\x${byte.toString(16).padStart(2, '0')}`;
+    }
+    return `b'${text}'`;
+  }
+  if (Array.isArray(value)) return value.map(pythonShape);
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [key, inner] of Object.entries(value)) if (inner !== undefined) out[key] = pythonShape(inner);
+    return out;
+  }
+  return value;
+}
+
+const PLACEHOLDER = /^<[^<>]+>$/;
+const EMBEDDED = /<[^<>]+>|111111111111/g;
+
+/**
+ * The differences between a recorded answer and a live one, as `path: recorded ≠ live`
+ * lines (none when they match). `pairs` carries the placeholder bindings across the answers
+ * of one test, so that `<uuid:1>` is one message id throughout.
+ */
+export function differences(recordedValue: unknown, live: unknown, pairs = new Bindings(), path = '$'): string[] {
+  if (typeof recordedValue === 'string' && typeof live === 'string') {
+    if (recordedValue === 'timestamp') return /^\d+$/.test(live) ? [] : [`${path}: a timestamp ≠ ${JSON.stringify(live)}`];
+    if (PLACEHOLDER.test(recordedValue))
+      return pairs.bind(recordedValue, live) ? [] : [`${path}: ${recordedValue} bound elsewhere ≠ ${live}`];
+    if (recordedValue.match(EMBEDDED)) {
+      const pattern = recordedValue
+        .split(EMBEDDED)
+        .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+        .join('(.+?)');
+      return new RegExp(`^${pattern}$`).test(live) ? [] : [`${path}: ${JSON.stringify(recordedValue)} ≠ ${JSON.stringify(live)}`];
+    }
+  }
+  if (Array.isArray(recordedValue) && Array.isArray(live)) {
+    if (recordedValue.length !== live.length) return [`${path}: ${recordedValue.length} items ≠ ${live.length} items`];
+    return recordedValue.flatMap((item, i) => differences(item, live[i], pairs, `${path}[${i}]`));
+  }
+  if (isObject(recordedValue) && isObject(live)) {
+    const keys = [...new Set([...Object.keys(recordedValue), ...Object.keys(live)])].sort();
+    return keys.flatMap((key) => {
+      if (!(key in live)) return [`${path}.${key}: recorded ${JSON.stringify(recordedValue[key])}, absent`];
+      if (!(key in recordedValue)) return [`${path}.${key}: absent in the recording, ${JSON.stringify(live[key])}`];
+      return differences(recordedValue[key], live[key], pairs, `${path}.${key}`);
+    });
+  }
+  return JSON.stringify(recordedValue) === JSON.stringify(live)
+    ? []
+    : [`${path}: ${JSON.stringify(recordedValue)} ≠ ${JSON.stringify(live)}`];
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A one-to-one pairing of recorded placeholders and live values. */
+export class Bindings {
+  readonly #forward = new Map<string, string>();
+  readonly #backward = new Map<string, string>();
+
+  bind(placeholder: string, live: string): boolean {
+    const known = this.#forward.get(placeholder);
+    const owner = this.#backward.get(live);
+    if (known === undefined && owner === undefined) {
+      this.#forward.set(placeholder, live);
+      this.#backward.set(live, placeholder);
+      return true;
+    }
+    return known === live && owner === placeholder;
+  }
+}
+
+/** Compares every recorded answer of a test with the live ones, keyed alike; returns the differences. */
+export function compareCase(test: string, live: Record<string, unknown>): string[] {
+  const expected = recorded(test);
+  const pairs = new Bindings();
+  const out: string[] = [];
+  for (const key of Object.keys(expected)) {
+    if (!(key in live)) out.push(`${key}: not replayed`);
+    else out.push(...differences(withoutMessageCopy(expected[key]), live[key], pairs, key));
+  }
+  return out;
+}
+
+/** A recorded error answer without botocore's top-level copy of `Error.Message`. */
+function withoutMessageCopy(answer: unknown): unknown {
+  if (!isObject(answer) || !isObject(answer.Error) || answer.message !== answer.Error.Message) return answer;
+  const { message: _copy, ...rest } = answer;
+  return rest;
+}
