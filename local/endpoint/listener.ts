@@ -1,5 +1,5 @@
 import { createServer as createHttp1Server, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
-import { createServer as createHttp2Server, type Http2ServerRequest, type Http2ServerResponse, type Http2Session } from 'node:http2';
+import { createServer as createHttp2Server, type Http2ServerRequest, type Http2ServerResponse } from 'node:http2';
 import { type AddressInfo, createServer as createTcpServer, type Socket } from 'node:net';
 
 /** What every request is answered by, whichever protocol brought it. */
