@@ -32,10 +32,6 @@ const KNOWN_DIFFERENCES: readonly { readonly path: RegExp; readonly reason: stri
     path: /\.SubscriptionPrincipal$/,
     reason: 'no IAM users locally: the subscriber is the account root (printed at start-up, docs/local-runtime-support.md)',
   },
-  {
-    path: /^dedup-messages\.Messages$/,
-    reason: "SQS's, not SNS's: the local ReceiveMessage answers an empty Messages list where AWS leaves it out (local/sqs)",
-  },
 ];
 const seen = new Set<RegExp>();
 
