@@ -489,7 +489,8 @@ describe('SqsQueryProtocol with the AWS CLI', () => {
     await expect(aws('get-queue-url', '--queue-name', 'cli-missing')).rejects.toMatchObject({
       code: 254,
       stderr: expect.stringContaining(
-        'An error occurred (AWS.SimpleQueueService.NonExistentQueue) when calling the GetQueueUrl operation: The specified queue does not exist.',
+        // AWS's query-protocol wording, as recorded (test/conformance/aws-recorded/sqs, queue-does-not-exist-query).
+        'An error occurred (AWS.SimpleQueueService.NonExistentQueue) when calling the GetQueueUrl operation: The specified queue does not exist for this wsdl version.',
       ),
     });
   });
