@@ -48,7 +48,9 @@ async function logged(text: string): Promise<string> {
 
 describe('s3-sns-sqs-lambda (S3 -> SNS -> SQS -> Lambda)', () => {
   it("applies the bucket's topic notification from CDK's custom resource, with no start-up warning about it", () => {
-    expect(app().runtime.warnings.filter((w) => /S3BucketNotifications|AWS::S3::Bucket|notification/i.test(w))).toEqual([]);
+    // SNS's own line about its notifications' stand-in signatures is not about the bucket.
+    const aboutTheBucket = (w: string) => !w.startsWith('SNS:') && /S3BucketNotifications|AWS::S3::Bucket|notification/i.test(w);
+    expect(app().runtime.warnings.filter(aboutTheBucket)).toEqual([]);
   });
 
   it('sends the s3:TestEvent S3 sends when the configuration is set, through the topic and queue to the function', async () => {

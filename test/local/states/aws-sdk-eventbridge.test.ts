@@ -62,10 +62,11 @@ describe('aws-sdk:eventbridge integrations', () => {
   it('answers failed entries in the result instead of failing the task', async () => {
     const { status, result } = await runTaskState(t.states, {
       Resource: 'arn:aws:states:::aws-sdk:eventbridge:putEvents',
-      Parameters: { Entries: [{ EventBusName: 'nowhere', Source: 's', DetailType: 'd', Detail: '{}' }] },
+      // A Detail that is not JSON fails its entry (an entry for a bus that does not exist is accepted and dropped, as AWS does).
+      Parameters: { Entries: [{ EventBusName: 'hub', Source: 's', DetailType: 'd', Detail: 'not json' }] },
     });
     expect(status).toBe('SUCCEEDED');
-    expect(result).toMatchObject({ FailedEntryCount: 1, Entries: [{ ErrorCode: expect.any(String) }] });
+    expect(result).toMatchObject({ FailedEntryCount: 1, Entries: [{ ErrorCode: 'MalformedDetail' }] });
   });
 
   it('runs the other EventBridge operations, and names their errors EventBridge.<Exception>', async () => {
@@ -78,7 +79,7 @@ describe('aws-sdk:eventbridge integrations', () => {
       {},
       'describe',
     );
-    expect(described.result).toEqual({ Name: 'hub', Arn: HUB.arn });
+    expect(described.result).toEqual({ Name: 'hub', Arn: HUB.arn, CreationTime: expect.any(String), LastModifiedTime: expect.any(String) });
 
     const missing = await runCaughtTask(
       t.states,
