@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import { DescribeEventBusCommand, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { PUT_EVENTS_MAX_BYTES, PUT_EVENTS_MAX_ENTRIES, putEventsEntrySize } from '../../contracts/index.js';
 import { GLOBAL_HELP, integerOption, parseCommand } from '../args.js';
 import { defaultCdkOut, hasAssembly, readAssembly, referencedId, resourcesOfType } from '../assembly.js';
 import { type AssemblyContract, contractsInAssembly } from '../assembly-contracts.js';
-import { type Clients, call } from '../aws.js';
+import { type Clients, call, describeAwsError } from '../aws.js';
 import { CliError, usageError } from '../errors.js';
 import type { Command } from './command.js';
 
@@ -71,6 +71,7 @@ export const send: Command = async (argv, io) => {
 
   const clients = io.clients(values);
   const bus = values.bus ?? defaultBus(cdkOut, detailType);
+  await requireBus(clients, bus);
   for (const entry of entries) entry.EventBusName = bus;
 
   const result = await putAll(clients, entries, (sent) => {
@@ -92,6 +93,21 @@ export const send: Command = async (argv, io) => {
     throw new CliError(`${result.failures.length} of ${count} events were not accepted by ${bus} (listed above)`);
   }
 };
+
+/**
+ * Fails when the bus does not exist: PutEvents accepts an entry for a missing bus with an
+ * EventId and drops it, as AWS does, so without this check the events would be lost quietly.
+ */
+async function requireBus(clients: Clients, bus: string): Promise<void> {
+  try {
+    await clients.events.send(new DescribeEventBusCommand({ Name: bus }));
+  } catch (error) {
+    if ((error as { name?: string }).name !== 'ResourceNotFoundException') throw describeAwsError(clients.target, error);
+    throw new CliError(
+      `no event bus ${bus}: PutEvents would accept the events and drop them, as AWS does (aws events list-event-buses lists the buses)`,
+    );
+  }
+}
 
 /** The app's contract of `detailType`; a usage error when there is none, unless the event is sent unchecked. */
 function contractFor(

@@ -88,12 +88,13 @@ describe('switchyard send', () => {
     expect(result.stderr).toMatch(/^switchyard send: --detail is not valid JSON: /);
   });
 
-  it('fails with each refused entry and its error code when the bus does not take them', async () => {
+  it('fails if the bus does not exist, before sending anything (PutEvents would accept and drop the events, as AWS does)', async () => {
     const result = await runCli(['send', 'TicketCreated', '--detail', ticket('CLI-2'), '--count', '2', '--bus', 'no-such-bus', ...target]);
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain('event 1 failed: ResourceNotFoundException');
-    expect(result.stderr).toContain('event 2 failed: ResourceNotFoundException');
-    expect(result.stderr).toContain('2 of 2 events were not accepted by no-such-bus');
+    expect(result.stdout).toBe('');
+    expect(result.stderr.trim()).toBe(
+      'switchyard send: no event bus no-such-bus: PutEvents would accept the events and drop them, as AWS does (aws events list-event-buses lists the buses)',
+    );
   });
 
   it('fails if no local runtime is listening, saying how to start one', async () => {
