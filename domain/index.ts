@@ -1,15 +1,15 @@
 /**
- * The reference app's event contracts and names. Written against `switchyard/contracts`
+ * The reference app's event contracts and names. Written against `switchyard-cdk/contracts`
  * exactly as another team writes its own; re-exports that module, so the app's code imports
  * one place.
  *
  * The contracts are built with `import * as Type from 'typebox'`, not the `Type` that
- * `switchyard/contracts` re-exports: the same builders, but that one is TypeBox's default
+ * `switchyard-cdk/contracts` re-exports: the same builders, but that one is TypeBox's default
  * export, an object esbuild cannot see into, so every handler bundle defining a contract
  * through it kept all of TypeBox (~75 KB, parsed at each cold start). Through a namespace
  * import esbuild keeps only the builders called (~8 KB); the schemas are the same objects.
  */
-export * from 'switchyard/contracts';
+export * from 'switchyard-cdk/contracts';
 export * from './agents.js';
 export * from './orders.js';
 export * from './payments.js';
@@ -27,7 +27,7 @@ import {
   EscalationReminderSent,
   FileLanded,
   ScheduleFired,
-} from 'switchyard/contracts';
+} from 'switchyard-cdk/contracts';
 import { ResearchCompleted, ResearchRequested, ResearchStopped } from './agents.js';
 import { OrderCompleted, OrderFailed, OrderPlaced } from './orders.js';
 import { PaymentReceived } from './payments.js';

@@ -1,5 +1,5 @@
-import { type AnyEventContract, type Detail, defineContract } from 'switchyard/contracts';
-// TypeBox's builders as a namespace import rather than switchyard/contracts' `Type` object: a
+import { type AnyEventContract, type Detail, defineContract } from 'switchyard-cdk/contracts';
+// TypeBox's builders as a namespace import rather than switchyard-cdk/contracts' `Type` object: a
 // handler bundle then keeps only the builders called here, not all of TypeBox (see domain/index.ts).
 import * as Type from 'typebox';
 

@@ -1,9 +1,9 @@
 /**
  * The reference app's own names, which its stack (lib/) and its handlers (lambdas/) must
- * agree on: the toolkit's names (ENV, ERROR_NAMES of `switchyard/contracts`) are the
+ * agree on: the toolkit's names (ENV, ERROR_NAMES of `switchyard-cdk/contracts`) are the
  * package's; these are this app's business, as another team keeps its own.
  */
-import { ERROR_NAMES } from 'switchyard/contracts';
+import { ERROR_NAMES } from 'switchyard-cdk/contracts';
 
 /** Environment variables the app's flows set and its handlers read at module load. */
 export const APP_ENV = {

@@ -14,7 +14,7 @@ import {
   SwitchyardEncryption,
   SwitchyardMonitoring,
   WebhookIngress,
-} from 'switchyard/constructs';
+} from 'switchyard-cdk/constructs';
 import { CONTRACTS, TicketCreated, type TicketQueue } from '../domain/index.js';
 import { ContentPipeline } from './flows/content-pipeline.js';
 import { DurableOrderSaga } from './flows/durable-order-saga.js';

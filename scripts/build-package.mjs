@@ -1,30 +1,40 @@
 #!/usr/bin/env node
-// Builds the published package into dist/ (npm run build; npm pack runs it as prepack):
-//   1. tsc -p tsconfig.build.json: one ESM .js and .d.ts per source file of the package's
-//      folders, in the sources' layout (imports already name `.js` files);
+// Builds the published packages (npm run build): dist/ from the sources, then one folder
+// per package in pack/<name>/, ready for npm pack and npm publish (scripts/pack.mjs).
+//   1. tsc: one ESM .js and .d.ts per source file of every package's sources (the one list
+//      of what ships where: packages/index.mjs), in the sources' layout (imports already
+//      name `.js` files), with tsconfig.build.json's options;
 //   2. copies the files read at run time that tsc does not emit (.mjs/.cjs workers and their
 //      .d.mts types, JSON API models and prices, the app template of switchyard init) into
 //      the same layout;
 //   3. bundles the local console's browser code, which the installed package serves prebuilt;
-//   4. checks that every `exports` target, the bin's compiled CLI and every relative import
-//      in dist/ resolve to a file, so a broken package fails here and not in a user's app.
+//   4. checks that the bin's compiled CLI and every relative import in dist/ resolve to a
+//      file, so a broken package fails here and not in a user's app;
+//   5. assembles each package (scripts/assemble-packages.mjs): its sources' compiled files,
+//      its manifest with the dependencies its files import, README, CHANGELOG and LICENSE.
 // Plain JavaScript on purpose: it runs from a fresh clone with nothing but `npm install`.
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { allSources } from '../packages/index.mjs';
+import { assemblePackages } from './assemble-packages.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
 const dist = path.join(root, 'dist');
 const started = performance.now();
 
-/** The folders (and files) the package is compiled from: tsconfig.build.json's "include". */
-const buildConfig = JSON.parse(stripComments(readFileSync(path.join(root, 'tsconfig.build.json'), 'utf8')));
-const packageSources = buildConfig.include;
+/** The folders (and files) the packages are compiled from. */
+const packageSources = allSources();
 /** Run-time files tsc does not emit, by how their names end (`.tmpl`: switchyard init's app template). */
 const ASSET_SUFFIXES = ['.mjs', '.cjs', '.d.mts', '.json', '.tmpl'];
 /** Files with such names that only tests or maintainers read. */
-const NOT_SHIPPED = new Set(['local/states/engine/KNOWN_GAPS.json', 'cli/bin.mjs' /* shipped where it is, not in dist/ */]);
+const NOT_SHIPPED = new Set([
+  'local/states/engine/KNOWN_GAPS.json',
+  // The bins: shipped where they are, not in dist/.
+  'cli/bin.mjs',
+  'cli/create-switchyard.mjs',
+]);
 /**
  * SWITCHYARD_BUILD_ALLOW_ERRORS=1 turns type errors and a console that does not bundle into
  * warnings (tsc emits despite errors), to try a package while another change is half done.
@@ -40,14 +50,22 @@ const DIST_FOLDERS = new Set(['cli', 'clients', 'console', 'contracts', 'lambdas
 rmSync(dist, { recursive: true, force: true });
 
 // 1. Compile. Type errors fail the build: a package is not published from code that does not typecheck.
+// tsconfig.build.json holds the options; what it compiles comes from the list, through a
+// config written for this build that extends it.
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-const compiled = spawnSync(process.execPath, [tsc, '-p', path.join(root, 'tsconfig.build.json')], { cwd: root, stdio: 'inherit' });
+const buildTsconfig = path.join(root, 'node_modules', '.cache', 'switchyard-build', 'tsconfig.json');
+mkdirSync(path.dirname(buildTsconfig), { recursive: true });
+writeFileSync(
+  buildTsconfig,
+  JSON.stringify({ extends: path.join(root, 'tsconfig.build.json'), include: packageSources.map((s) => path.join(root, s)) }, null, 2),
+);
+const compiled = spawnSync(process.execPath, [tsc, '-p', buildTsconfig], { cwd: root, stdio: 'inherit' });
 if (compiled.status !== 0) {
   if (allowErrors && existsSync(path.join(dist, 'cli', 'main.js'))) {
     console.warn('build: WARNING: tsc reported the type errors above; kept the emitted files (SWITCHYARD_BUILD_ALLOW_ERRORS=1)');
   } else {
     fail(
-      `tsc -p tsconfig.build.json failed (exit ${compiled.status}): fix the errors above ` +
+      `tsc (tsconfig.build.json's options, packages/index.mjs's sources) failed (exit ${compiled.status}): fix the errors above ` +
         '(or set SWITCHYARD_BUILD_ALLOW_ERRORS=1 to build anyway while trying something out)',
     );
   }
@@ -84,18 +102,11 @@ try {
 
 // 4. Checks.
 const problems = [];
-const manifest = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
-for (const [subpath, target] of Object.entries(manifest.exports)) {
-  for (const file of typeof target === 'string' ? [target] : Object.values(target)) {
-    if (!existsSync(path.join(root, file)))
-      problems.push(`package.json exports["${subpath}"] names ${file}, which the build did not produce`);
-  }
-}
 if (!existsSync(path.join(dist, 'cli', 'main.js'))) problems.push('dist/cli/main.js (what cli/bin.mjs runs when installed) is missing');
 for (const entry of readdirSync(dist)) {
   if (!DIST_FOLDERS.has(entry)) {
     problems.push(
-      `dist/${entry} is not part of the package: an import reaches outside tsconfig.build.json's "include"; import it from there instead`,
+      `dist/${entry} is not part of a package: an import reaches outside the sources packages/index.mjs lists; import it from there instead`,
     );
   }
 }
@@ -112,8 +123,17 @@ for (const file of walk(dist)) {
 }
 if (problems.length > 0) fail(`the built package is incomplete:\n  ${problems.join('\n  ')}`);
 
+// 5. The packages.
+let packages;
+try {
+  packages = await assemblePackages(root);
+} catch (error) {
+  fail(error.message);
+}
+
 console.log(
-  `build: dist/ compiled, ${assets} run-time files copied, ${consoleState}, in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+  `build: dist/ compiled, ${assets} run-time files copied, ${consoleState}; ${packages.map((p) => `pack/${p.name}`).join(', ')} assembled, ` +
+    `in ${((performance.now() - started) / 1000).toFixed(1)} s`,
 );
 
 function* walk(entry) {
@@ -128,11 +148,6 @@ function* walk(entry) {
     if (child.isDirectory()) yield* walk(full);
     else yield full;
   }
-}
-
-/** tsconfig files allow comments; JSON.parse does not. (No string in ours contains `//` or `/*`.) */
-function stripComments(text) {
-  return text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
 }
 
 function fail(message) {

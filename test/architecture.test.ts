@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { PACKAGES } from '../packages/index.mjs';
 
 const repo = path.resolve(import.meta.dirname, '..');
 const biome = path.join(repo, 'node_modules', '.bin', 'biome');
@@ -49,7 +50,7 @@ const forbidden: readonly [file: string, importLine: string][] = [
   ['lib/constructs/probe.ts', "import { TicketCreated } from '../../domain/index.js';"],
   ['lib/constructs/probe.ts', "import { TicketTriage } from '../flows/ticket-triage.js';"],
   ['lib/constructs/probe.ts', "import { app } from '../../bin/app.js';"],
-  ['lib/validation.ts', "import { TICKET_QUEUES } from '../domain/tickets.js';"],
+  ['lib/constructs/secure-queue.ts', "import { TICKET_QUEUES } from '../../domain/tickets.js';"],
   ['cli/commands/probe.ts', "import { TicketCreated } from '../../domain/index.js';"],
   ['cli/probe.ts', "import { CONTRACTS } from '../domain/index.js';"],
   ['cli/probe.ts', "import { TicketTriage } from '../lib/flows/ticket-triage.js';"],
@@ -59,6 +60,30 @@ const forbidden: readonly [file: string, importLine: string][] = [
   ['local/probe.ts', "import { CONTRACTS } from '../domain/index.js';"],
   ['local/states/probe.ts', "import { APP_ENV } from '../../domain/wiring.js';"],
 ];
+/**
+ * Probes derived from the one list of what ships where (packages/index.mjs): no folder any
+ * package is built from imports the reference app, and no folder of the library imports
+ * the command or the local runtime. A folder added to a package without its lint rules fails here.
+ */
+const fromPackages: readonly [file: string, importLine: string][] = PACKAGES.flatMap((definition) =>
+  definition.sources
+    .filter((source) => !source.endsWith('.ts'))
+    .flatMap((source): [string, string][] => {
+      const up = '../'.repeat(source.split('/').length);
+      const probe = `${source}/probe.ts`;
+      return [
+        [probe, `import { TicketCreated } from '${up}domain/index.js';`],
+        ...(definition.name === 'switchyard-cdk'
+          ? ([
+              [probe, `import { LocalRuntime } from '${up}local/runtime.js';`],
+              [probe, `import { runCli } from '${up}cli/main.js';`],
+            ] as [string, string][])
+          : []),
+      ];
+    })
+    .filter(([file, line]) => !forbidden.some(([f, l]) => f === file && l === line)),
+);
+
 const allowed: readonly [file: string, importLine: string][] = [
   ['local/probe.ts', "import { AwsError } from './aws-error.js';"],
   ['console/src/probe.ts', "import { READ_API_PREFIX } from '../../local/read-api/contract.js';"],
@@ -90,7 +115,7 @@ const probeFiles = new Map<string, string>();
 const reported = new Map<string, string[]>();
 
 function probeFile(index: number, file: string): string {
-  // The rules apply by folder (lib/validation.ts by name): a probe.ts is numbered to keep it apart from the others in its folder.
+  // The rules apply by folder: a probe.ts is numbered to keep it apart from the others in its folder.
   return path.basename(file) === 'probe.ts' ? path.join(path.dirname(file), `probe-${index}.ts`) : file;
 }
 
@@ -106,7 +131,7 @@ beforeAll(() => {
   const workspace = mkdtempSync(path.join(tmpdir(), 'switchyard-architecture-'));
   const config = JSON.parse(readFileSync(path.join(repo, 'biome.json'), 'utf8'));
   writeFileSync(path.join(workspace, 'biome.json'), JSON.stringify({ ...config, vcs: { enabled: false } }));
-  for (const [index, [file, importLine]] of [...forbidden, ...allowed].entries()) {
+  for (const [index, [file, importLine]] of [...forbidden, ...fromPackages, ...allowed].entries()) {
     const written = probeFile(index, file);
     if ([...probeFiles.values()].includes(written)) throw new Error(`two probes would be written to ${written}`);
     probeFiles.set(`${file}\n${importLine}`, written);
@@ -134,6 +159,10 @@ beforeAll(() => {
 
 describe('the dependency rules of the architecture', () => {
   it.each(forbidden)('fails lint if %s has %s', (file, importLine) => {
+    expect(lint(file, importLine)).toContain('lint/style/noRestrictedImports');
+  });
+
+  it.each(fromPackages)('fails lint if %s, in a package (packages/index.mjs), has %s', (file, importLine) => {
     expect(lint(file, importLine)).toContain('lint/style/noRestrictedImports');
   });
 

@@ -2,19 +2,15 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
+import { PACKAGES } from '../packages/index.mjs';
 
 const repo = path.resolve(import.meta.dirname, '..');
-const manifest = JSON.parse(readFileSync(path.join(repo, 'package.json'), 'utf8')) as {
-  exports: Record<string, string | { types: string; default: string }>;
-  typesVersions: Record<string, Record<string, string[]>>;
-};
-
-/** `switchyard/<subpath>` -> the source file its compiled entry is built from. */
+/** `<package>/<subpath>` -> the source file its compiled entry is built from (packages/index.mjs). */
 function exportedSources(): Record<string, string> {
   const sources: Record<string, string> = {};
-  for (const [subpath, target] of Object.entries(manifest.exports)) {
-    if (typeof target === 'string') continue;
-    sources[`switchyard${subpath.slice(1)}`] = `./${target.default.replace(/^\.\/dist\//, '').replace(/\.js$/, '.ts')}`;
+  for (const definition of PACKAGES) {
+    for (const [subpath, entry] of Object.entries(definition.exports ?? {}))
+      sources[`${definition.name}${subpath.slice(1)}`] = `./${entry}.ts`;
   }
   return sources;
 }
@@ -27,26 +23,16 @@ describe('the package entry points', () => {
     expect(mapped).toEqual(exportedSources());
   });
 
-  it('declare their types beside their JavaScript', () => {
-    for (const target of Object.values(manifest.exports)) {
-      if (typeof target === 'string') continue;
-      expect(target.types).toBe(target.default.replace(/\.js$/, '.d.ts'));
-    }
-  });
-
-  it('have the same types for TypeScript projects that resolve without exports maps (moduleResolution node10)', () => {
-    const fallback = Object.fromEntries(
-      Object.entries(manifest.typesVersions['*'] ?? {}).map(([name, [file]]) => [`./${name}`, `./${file}`]),
-    );
-    const declared = Object.fromEntries(
-      Object.entries(manifest.exports).flatMap(([subpath, target]) => (typeof target === 'string' ? [] : [[subpath, target.types]])),
-    );
-    expect(fallback).toEqual(declared);
+  it("are the library's only: the repository itself is no package (private), so nothing publishes it by mistake", () => {
+    const manifest = JSON.parse(readFileSync(path.join(repo, 'package.json'), 'utf8'));
+    expect(manifest.private).toBe(true);
+    expect(manifest.exports).toBeUndefined();
+    expect(PACKAGES.map((p) => p.name)).not.toContain(manifest.name);
   });
 
   it('load from their sources under the package name', async () => {
-    const contracts = await import('switchyard/contracts');
-    const kit = await import('switchyard/kit');
+    const contracts = await import('switchyard-cdk/contracts');
+    const kit = await import('switchyard-cdk/kit');
     expect(typeof contracts.defineContract).toBe('function');
     expect(typeof contracts.Type.Object).toBe('function');
     expect(typeof kit.createSqsConsumer).toBe('function');

@@ -1,5 +1,5 @@
 import type { Message } from '@aws-sdk/client-sqs';
-import { DEAD_LETTER_ATTRIBUTES } from '../../contracts/index.js';
+import { DEAD_LETTER_ATTRIBUTES } from 'switchyard-cdk/contracts';
 import { describeSource, failureSources, selectSources } from '../app-failures.js';
 import { GLOBAL_HELP, integerOption, parseCommand } from '../args.js';
 import { type DeadLetter, explain, PEEK_VISIBILITY_SECONDS, peekMessages, queueDepth } from '../dead-letter-messages.js';

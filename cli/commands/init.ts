@@ -4,7 +4,8 @@ import { parseCommand } from '../args.js';
 import { CliError, usageError } from '../errors.js';
 import type { Command } from './command.js';
 
-export const HELP = `Usage: switchyard init <dir> [--switchyard <version or spec>]
+export const HELP = `Usage: switchyard init <dir> [--switchyard <range or folder>]
+       npm create switchyard@latest <dir>
 
 Creates a CDK app in <dir> (a new or empty folder) that uses Switchyard: an EventHub with
 one contract (OrderPlaced), a QueueConsumer whose handler records each order once
@@ -12,13 +13,24 @@ one contract (OrderPlaced), a QueueConsumer whose handler records each order onc
 the cdk-nag AwsSolutions checks on every synth, and a vitest test. The folder's name is the
 app's name: lowercase letters, digits and hyphens, starting with a letter (my-app).
 
-The app depends on the Switchyard that created it: the same tarball when run from one
-(npx --package ./switchyard-X.Y.Z.tgz switchyard init my-app), this repository when run
-from a checkout of it, else ^X.Y.Z of the installed version.
+The app depends on switchyard-cdk (the constructs, the kit and the contracts) and, as a
+devDependency, on switchyard-cli (this command, switchyard dev). Both at the version that
+created it: the tarballs beside the one it runs from (npx --package ./switchyard-cli-X.Y.Z.tgz
+switchyard init my-app), this repository's packed packages (pack/, npm run build) when run
+from a checkout, else ^X.Y.Z of the installed version.
 
-  --switchyard <spec>   the app's dependency on switchyard instead (a version range, file:...)
+  --switchyard <spec>   a version range for both packages (^0.2.0), or a folder holding
+                        their packed tarballs (switchyard-cdk-*.tgz, switchyard-cli-*.tgz)
 
 Then: cd <dir> && npm install && npx switchyard dev`;
+
+/** The packages an app installs, by the role they play in it. */
+export const APP_PACKAGES = { library: 'switchyard-cdk', command: 'switchyard-cli' } as const;
+/** The packages a scaffolded app depends on besides Switchyard's, at the ranges Switchyard was built and tested with. */
+export const APP_DEPENDENCIES = ['aws-cdk-lib', 'constructs', 'cdk-nag', '@aws-lambda-powertools/idempotency', '@aws-sdk/client-dynamodb'];
+export const APP_DEV_DEPENDENCIES = ['@types/aws-lambda', '@types/node', 'aws-cdk', 'esbuild', 'tsx', 'typescript', 'vitest'];
+/** The names of the package.json this code is in: the command's package, the create- package, or the repository. */
+const OWN_NAMES = new Set(['switchyard-cli', 'create-switchyard', 'switchyard-workspace']);
 
 /** npm's rules for a package name, narrowed so the name also makes a class and stack name. */
 const APP_NAME = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
@@ -47,7 +59,7 @@ export const init: Command = async (argv, io) => {
   }
 
   const own = ownPackage();
-  const switchyard = values.switchyard ?? dependencySpec(own);
+  const specs = values.switchyard === undefined ? dependencySpecs(own) : givenSpecs(String(values.switchyard), own);
   const replacements: Record<string, string> = { __NAME__: name, __CLASS__: className(name) };
   const files = templateFiles(path.join(own.root, templateFolder(own.root)));
   mkdirSync(dir, { recursive: true });
@@ -56,9 +68,9 @@ export const init: Command = async (argv, io) => {
     mkdirSync(path.dirname(target), { recursive: true });
     writeFileSync(target, substitute(readFileSync(file.absolute, 'utf8'), replacements));
   }
-  writeFileSync(path.join(dir, 'package.json'), `${JSON.stringify(appManifest(name, switchyard, own.manifest), null, 2)}\n`);
+  writeFileSync(path.join(dir, 'package.json'), `${JSON.stringify(appManifest(name, specs, own.manifest), null, 2)}\n`);
 
-  io.out(`created ${name} in ${dir} (switchyard ${switchyard})
+  io.out(`created ${name} in ${dir} (switchyard-cdk ${specs.library}, switchyard-cli ${specs.command})
 
 Next:
   cd ${path.relative(process.cwd(), dir) || '.'}
@@ -68,7 +80,7 @@ Next:
 };
 
 interface OwnPackage {
-  /** The folder of switchyard's package.json: a checkout, or node_modules/switchyard. */
+  /** The folder of this package's package.json: a checkout, or node_modules/<name>. */
   readonly root: string;
   readonly manifest: Manifest;
 }
@@ -79,18 +91,20 @@ interface Manifest {
   readonly dependencies?: Record<string, string>;
   readonly devDependencies?: Record<string, string>;
   readonly peerDependencies?: Record<string, string>;
+  /** The ranges a scaffolded app gets (written by the build into the packages' manifests). */
+  readonly appDependencies?: Record<string, string>;
 }
 
-/** This package (compiled in dist/cli/commands, or the sources in cli/commands): the nearest package.json named switchyard. */
+/** This package (compiled in dist/cli/commands, or the sources in cli/commands): the nearest package.json with one of its names. */
 function ownPackage(): OwnPackage {
   for (let dir = import.meta.dirname; ; dir = path.dirname(dir)) {
     const file = path.join(dir, 'package.json');
     if (existsSync(file)) {
       const manifest = JSON.parse(readFileSync(file, 'utf8')) as Manifest;
-      if (manifest.name === 'switchyard') return { root: dir, manifest };
+      if (manifest.name !== undefined && OWN_NAMES.has(manifest.name)) return { root: dir, manifest };
     }
     if (path.dirname(dir) === dir)
-      throw new CliError(`switchyard's package.json is not above ${import.meta.dirname}: reinstall the package`);
+      throw new CliError(`no package.json of ${[...OWN_NAMES].join(' or ')} is above ${import.meta.dirname}: reinstall the package`);
   }
 }
 
@@ -99,40 +113,77 @@ function templateFolder(root: string): string {
   for (const folder of ['cli/init/template', 'dist/cli/init/template']) {
     if (existsSync(path.join(root, folder))) return folder;
   }
-  throw new CliError(`switchyard's app template is missing from ${root}: reinstall the package`);
+  throw new CliError(`the app template is missing from ${root}: reinstall the package`);
+}
+
+interface Specs {
+  readonly library: string;
+  readonly command: string;
 }
 
 /**
- * What the new app's package.json says about switchyard, so that it runs the Switchyard that
- * created it:
- * - installed by npm from a tarball or a folder (`npx --package ./switchyard-X.tgz`, whose
- *   cache folder records `file:<path>` in its package.json, or an app that depends on one):
- *   the same `file:`, made absolute since the new app lives elsewhere;
- * - a checkout of this repository (not inside node_modules): `file:` the checkout;
+ * What the new app's package.json says about Switchyard's two packages, so that it runs the
+ * Switchyard that created it:
+ * - installed by npm from a tarball (`npx --package ./switchyard-cli-X.tgz`, whose cache
+ *   folder records `file:<path>` in its package.json, or an app that depends on one): the
+ *   tarballs of both packages in that tarball's folder, as `file:` absolute paths;
+ * - a checkout of this repository (not inside node_modules): its packed packages in pack/;
  * - otherwise (installed from the registry): `^` the installed version.
  */
-function dependencySpec(own: OwnPackage): string {
-  if (path.basename(path.dirname(own.root)) !== 'node_modules') return `file:${own.root}`;
+function dependencySpecs(own: OwnPackage): Specs {
+  if (path.basename(path.dirname(own.root)) !== 'node_modules') {
+    const packed = path.join(own.root, 'pack');
+    for (const name of Object.values(APP_PACKAGES)) {
+      if (!existsSync(path.join(packed, name, 'package.json')))
+        throw new CliError(`${path.join(packed, name)} is not built: run npm run build in ${own.root} first, or give --switchyard`);
+    }
+    return { library: `file:${path.join(packed, APP_PACKAGES.library)}`, command: `file:${path.join(packed, APP_PACKAGES.command)}` };
+  }
   const host = path.dirname(path.dirname(own.root));
   const hostManifest = path.join(host, 'package.json');
+  const ownName = own.manifest.name ?? '';
   if (existsSync(hostManifest)) {
     const manifest = JSON.parse(readFileSync(hostManifest, 'utf8')) as Manifest;
-    const spec = manifest.dependencies?.switchyard ?? manifest.devDependencies?.switchyard;
-    if (spec?.startsWith('file:')) return `file:${path.resolve(host, spec.slice('file:'.length))}`;
+    const spec = manifest.dependencies?.[ownName] ?? manifest.devDependencies?.[ownName];
+    if (spec?.startsWith('file:')) return tarballSpecs(path.dirname(path.resolve(host, spec.slice('file:'.length))), own);
   }
   if (own.manifest.version === undefined)
-    throw new CliError(`switchyard's package.json at ${own.root} has no version: reinstall the package`);
-  return `^${own.manifest.version}`;
+    throw new CliError(`${ownName}'s package.json at ${own.root} has no version: reinstall the package`);
+  return { library: `^${own.manifest.version}`, command: `^${own.manifest.version}` };
+}
+
+/** `--switchyard`: a range for both packages, or a folder holding their tarballs. */
+function givenSpecs(given: string, own: OwnPackage): Specs {
+  const folder = path.resolve(given);
+  if (existsSync(folder) && statSync(folder).isDirectory()) return tarballSpecs(folder, own);
+  return { library: given, command: given };
+}
+
+/** The packed tarballs of both packages in `folder`, at this package's version. */
+function tarballSpecs(folder: string, own: OwnPackage): Specs {
+  const tarball = (name: string): string => {
+    const file = path.join(folder, `${name}-${own.manifest.version}.tgz`);
+    if (!existsSync(file))
+      throw new CliError(
+        `${file} is missing: pack ${name} beside ${own.manifest.name ?? 'this package'}'s tarball, or give --switchyard <range>`,
+      );
+    return `file:${file}`;
+  };
+  return { library: tarball(APP_PACKAGES.library), command: tarball(APP_PACKAGES.command) };
 }
 
 /**
- * The app's package.json. Versions come from switchyard's own manifest, so an app gets the
+ * The app's package.json. Versions come from this package's own manifest, so an app gets the
  * CDK, cdk-nag and tool versions this Switchyard was built and tested with.
  */
-function appManifest(name: string, switchyard: string, own: Manifest): Record<string, unknown> {
+function appManifest(name: string, specs: Specs, own: Manifest): Record<string, unknown> {
   const range = (dependency: string): string => {
-    const found = own.peerDependencies?.[dependency] ?? own.dependencies?.[dependency] ?? own.devDependencies?.[dependency];
-    if (found === undefined) throw new CliError(`switchyard's package.json names no version of ${dependency}: reinstall the package`);
+    const found =
+      own.appDependencies?.[dependency] ??
+      own.peerDependencies?.[dependency] ??
+      own.dependencies?.[dependency] ??
+      own.devDependencies?.[dependency];
+    if (found === undefined) throw new CliError(`${own.name}'s package.json names no version of ${dependency}: reinstall the package`);
     return found;
   };
   const pick = (names: readonly string[]) => Object.fromEntries(names.map((n) => [n, range(n)]));
@@ -149,11 +200,8 @@ function appManifest(name: string, switchyard: string, own: Manifest): Record<st
       deploy: 'cdk deploy',
       cdk: 'cdk',
     },
-    dependencies: {
-      switchyard,
-      ...pick(['aws-cdk-lib', 'constructs', 'cdk-nag', '@aws-lambda-powertools/idempotency', '@aws-sdk/client-dynamodb']),
-    },
-    devDependencies: pick(['@types/aws-lambda', '@types/node', 'aws-cdk', 'esbuild', 'tsx', 'typescript', 'vitest']),
+    dependencies: { [APP_PACKAGES.library]: specs.library, ...pick(APP_DEPENDENCIES) },
+    devDependencies: { [APP_PACKAGES.command]: specs.command, ...pick(APP_DEV_DEPENDENCIES) },
   };
 }
 

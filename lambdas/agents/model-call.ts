@@ -1,5 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { logger, requireEnv, tracer } from 'switchyard/kit';
+import { logger, requireEnv, tracer } from 'switchyard-cdk/kit';
 import { type AgentModelCallRequest, ENV, type ResearchSubTask } from '../../domain/index.js';
 import { APP_ENV } from '../../domain/wiring.js';
 import { LocalResearchModel } from './local-model.js';

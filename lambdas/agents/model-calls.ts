@@ -1,5 +1,5 @@
 import { type DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { type ModelCallReservation, reserveModelCall, SwitchyardError, settleModelCall } from 'switchyard/kit';
+import { type ModelCallReservation, reserveModelCall, SwitchyardError, settleModelCall } from 'switchyard-cdk/kit';
 import { type AgentModelCallRequest, RESEARCH_ERRORS, type ResearchSubTask } from '../../domain/index.js';
 import { APP_ERROR_NAMES } from '../../domain/wiring.js';
 import type { ResearchModel, SubTaskAnswer } from './research.js';

@@ -1,4 +1,4 @@
-import { logger } from 'switchyard/kit';
+import { logger } from 'switchyard-cdk/kit';
 import type { AgentTaskRequest } from '../../domain/index.js';
 import { outlineResearch, type ResearchOutline, type ResearchPlan } from './research.js';
 

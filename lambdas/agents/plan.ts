@@ -1,4 +1,4 @@
-import { logger, simulatedFailuresAllowed } from 'switchyard/kit';
+import { logger, simulatedFailuresAllowed } from 'switchyard-cdk/kit';
 import type { AgentTaskRequest, ResearchRequested, WorkflowInput } from '../../domain/index.js';
 import { planResearch, type ResearchPlan } from './research.js';
 

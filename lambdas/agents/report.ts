@@ -1,4 +1,4 @@
-import { logger } from 'switchyard/kit';
+import { logger } from 'switchyard-cdk/kit';
 import type { AgentItemOutcome, AgentTaskRequest, ResearchSubTask } from '../../domain/index.js';
 import { type ResearchOutline, type ResearchPlan, type ResearchReport, type SubTaskAnswer, writeReport } from './research.js';
 

@@ -1,4 +1,4 @@
-import { SimulationRefusedError } from 'switchyard/kit';
+import { SimulationRefusedError } from 'switchyard-cdk/kit';
 import type { AgentItemOutcome, ResearchRequested, ResearchSubTask } from '../../domain/index.js';
 
 /** What a model answers to one prompt. */

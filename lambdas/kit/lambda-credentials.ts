@@ -5,7 +5,7 @@
  * SDK's default chain tries, and the local runtime sets the same variables for every function.
  * The rest of the chain (SSO, INI files, credential_process, web identity, the ECS and EC2
  * metadata endpoints, the login provider), and the STS and SSO clients they carry, are ~100 KB
- * of every bundle that Lambda never runs. Not exported from `switchyard/kit`: only the bundler
+ * of every bundle that Lambda never runs. Not exported from `switchyard-cdk/kit`: only the bundler
  * reads it.
  */
 import { fromEnv } from '@aws-sdk/credential-provider-env';

@@ -1,6 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { EventPublisher, logger, requireEnv, simulatedFailuresAllowed, tracer } from 'switchyard/kit';
+import { EventPublisher, logger, requireEnv, simulatedFailuresAllowed, tracer } from 'switchyard-cdk/kit';
 import { ENV } from '../../domain/index.js';
 import { APP_ENV } from '../../domain/wiring.js';
 import { durableOrderSaga } from './durable-saga.js';

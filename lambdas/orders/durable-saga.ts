@@ -5,7 +5,7 @@ import {
   type RetryDecision,
   withDurableExecution,
 } from '@aws/durable-execution-sdk-js';
-import type { Emission } from 'switchyard/kit';
+import type { Emission } from 'switchyard-cdk/kit';
 import {
   ORDER_BUSINESS_ERRORS,
   ORDER_EFFECTS,

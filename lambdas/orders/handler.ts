@@ -1,5 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { logger, requireEnv, simulatedFailuresAllowed, tracer } from 'switchyard/kit';
+import { logger, requireEnv, simulatedFailuresAllowed, tracer } from 'switchyard-cdk/kit';
 import { APP_ENV } from '../../domain/wiring.js';
 import { type OrderStepRequest, runOrderStep } from './order-steps.js';
 

@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException, type DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { SimulationRefusedError } from 'switchyard/kit';
+import { SimulationRefusedError } from 'switchyard-cdk/kit';
 import { ORDER_BUSINESS_ERRORS, ORDER_EFFECTS, ORDER_ERRORS, ORDER_STEPS, type OrderPlaced, type OrderStep } from '../../domain/index.js';
 
 /** What the saga's state machine sends each step: which step, which phase, and the order. */

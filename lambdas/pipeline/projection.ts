@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { ConditionalCheckFailedException, type DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import { ignoredRecordKey } from 'switchyard/kit';
+import { ignoredRecordKey } from 'switchyard-cdk/kit';
 import { type FoldResult, foldJob, type JobEvent, type JobView } from './fold.js';
 
 /** How often a write that lost a race with another event of the same job is folded again at once. */

@@ -1,5 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { requireEnv, tracer } from 'switchyard/kit';
+import { requireEnv, tracer } from 'switchyard-cdk/kit';
 import { ENV } from '../../domain/index.js';
 import { createProjectorConsumer } from './projector-consumer.js';
 

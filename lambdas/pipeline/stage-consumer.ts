@@ -1,6 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { FailureQueues } from 'switchyard/kit';
-import { createSqsConsumer } from 'switchyard/kit';
+import type { FailureQueues } from 'switchyard-cdk/kit';
+import { createSqsConsumer } from 'switchyard-cdk/kit';
 import { JOB_STAGE_EFFECTS, JOB_STAGE_EVENTS, type JobStage } from '../../domain/index.js';
 import { Ledger } from './ledger.js';
 import { runStage } from './stages.js';

@@ -1,5 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { requireEnum, requireEnv, simulatedFailuresAllowed, tracer } from 'switchyard/kit';
+import { requireEnum, requireEnv, simulatedFailuresAllowed, tracer } from 'switchyard-cdk/kit';
 import { ENV, JOB_STAGES } from '../../domain/index.js';
 import { createStageConsumer } from './stage-consumer.js';
 

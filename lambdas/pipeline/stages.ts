@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { EmitCause } from 'switchyard/kit';
-import { prepareEvent, SimulationRefusedError, SwitchyardError } from 'switchyard/kit';
+import type { EmitCause } from 'switchyard-cdk/kit';
+import { prepareEvent, SimulationRefusedError, SwitchyardError } from 'switchyard-cdk/kit';
 import {
   type AnyEventContract,
   type FramesInferred,

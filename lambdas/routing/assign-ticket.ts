@@ -1,6 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { applyVersioned, type IgnoredEvent } from 'switchyard/kit';
+import { applyVersioned, type IgnoredEvent } from 'switchyard-cdk/kit';
 import { type TicketRouted, ticketRoutedVersion } from '../../domain/index.js';
 
 /** A ticket's assignment, as the assignments table holds it (one item per ticket). */

@@ -1,5 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { requireEnv, tracer } from 'switchyard/kit';
+import { requireEnv, tracer } from 'switchyard-cdk/kit';
 import { APP_ENV } from '../../domain/wiring.js';
 import { createRoutingConsumer } from './routing-consumer.js';
 

@@ -1,6 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { FailureQueues } from 'switchyard/kit';
-import { createSqsConsumer } from 'switchyard/kit';
+import type { FailureQueues } from 'switchyard-cdk/kit';
+import { createSqsConsumer } from 'switchyard-cdk/kit';
 import { TicketRouted } from '../../domain/index.js';
 import { assignTicket } from './assign-ticket.js';
 

@@ -4,7 +4,7 @@
  * its code.
  */
 import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
-import { requireEnv, tracer } from 'switchyard/kit';
+import { requireEnv, tracer } from 'switchyard-cdk/kit';
 import { APP_ENV } from '../../domain/wiring.js';
 import { BedrockTicketClassifier } from './bedrock-classifier.js';
 import { createClassifyHandler } from './classify.js';

@@ -9,7 +9,7 @@ import {
   SimulationRefusedError,
   simulatedFailuresAllowed,
   tracer,
-} from 'switchyard/kit';
+} from 'switchyard-cdk/kit';
 // A namespace import keeps only the builders used in the bundle (see domain/index.ts).
 import * as Type from 'typebox';
 import { ENV, RETRYABLE_MODEL_ERRORS, type TriageSimulation, TriageSimulationSchema, validatorFor } from '../../domain/index.js';

@@ -1,4 +1,4 @@
-import { SwitchyardError } from 'switchyard/kit';
+import { SwitchyardError } from 'switchyard-cdk/kit';
 import { APP_ERROR_NAMES } from '../../domain/wiring.js';
 
 /** The model service throttled us; the triage flow retries with backoff. */

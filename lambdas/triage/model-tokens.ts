@@ -1,5 +1,5 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { ConfigError, requireEnv, TokenBudget, type TokenLimits, type TokenReservation } from 'switchyard/kit';
+import { ConfigError, requireEnv, TokenBudget, type TokenLimits, type TokenReservation } from 'switchyard-cdk/kit';
 import { APP_ENV, ENV } from '../../domain/index.js';
 import type { ClassifierAnswer } from './classifier.js';
 

@@ -1,4 +1,4 @@
-import type { Translation } from 'switchyard/kit';
+import type { Translation } from 'switchyard-cdk/kit';
 import type { PaymentReceived } from '../../domain/index.js';
 
 type PaymentProperties = typeof PaymentReceived extends { schema: { properties: infer P } } ? P : never;

@@ -1,7 +1,7 @@
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { createWebhookHandler, EventPublisher, RotatingSecret, requireEnv, requireNumber, tracer } from 'switchyard/kit';
+import { createWebhookHandler, EventPublisher, RotatingSecret, requireEnv, requireNumber, tracer } from 'switchyard-cdk/kit';
 import { ENV, PaymentReceived } from '../../domain/index.js';
 import { translatePayment } from './payment-events.js';
 

@@ -2,7 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { IConstruct } from 'constructs';
 import { ERROR_NAMES } from '../../contracts/wiring.js';
-import { invalidProp, validateRange } from '../validation.js';
+import { invalidProp, validateRange } from './validation.js';
 
 /** The token windows of a model or a tenant, across every execution. */
 export interface AgentTokenRate {

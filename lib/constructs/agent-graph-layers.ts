@@ -1,6 +1,6 @@
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { IConstruct } from 'constructs';
-import { invalidProp, validateRange } from '../validation.js';
+import { invalidProp, validateRange } from './validation.js';
 
 interface AgentNodeBase {
   /** The node's id (letters and digits): its state name and the variable its result is kept in (`$<id>`). */

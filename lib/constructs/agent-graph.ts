@@ -7,8 +7,6 @@ import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import type { AnyEventContract } from '../../contracts/index.js';
 import { ENV, ERROR_NAMES } from '../../contracts/wiring.js';
-import { grantTableKey } from '../key-grants.js';
-import { invalidProp, validateRange } from '../validation.js';
 import {
   type AgentBudget,
   type AgentTokenRate,
@@ -23,8 +21,10 @@ import { type AgentNode, layersOf, validateGraph } from './agent-graph-layers.js
 import { SwitchyardEncryption } from './encryption.js';
 import { FlowControlTable } from './flow-control-table.js';
 import type { IdempotencyStore } from './idempotency-store.js';
+import { grantTableKey } from './key-grants.js';
 import { turnAlarmsOff } from './monitoring-context.js';
 import { SwitchyardFunction } from './switchyard-function.js';
+import { invalidProp, validateRange } from './validation.js';
 import { publishTask, Workflow, type WorkflowTrigger } from './workflow.js';
 
 export type { AgentBudget, AgentTokenRate } from './agent-graph-budget.js';

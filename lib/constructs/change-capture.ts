@@ -8,11 +8,11 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { CHANGE_KINDS, type ChangeKind, ENTITY_NAME } from '../../contracts/change-capture.js';
 import { ENV } from '../../contracts/wiring.js';
-import { invalidProp } from '../validation.js';
 import { packagedHandlerEntry } from './handler-entry.js';
 import { type IMonitorable, type MonitoringContext, resourceName, turnAlarmsOff } from './monitoring-context.js';
 import { monitorStreamPipe, type StreamPipeProps, streamOf, streamPipe, validateStreamPipe } from './stream-pipe.js';
 import { SwitchyardFunction } from './switchyard-function.js';
+import { invalidProp } from './validation.js';
 
 export interface ChangeCaptureProps extends StreamPipeProps {
   /** The table whose changes become events; it must have a stream (`stream: dynamodb.StreamViewType.NEW_AND_OLD_IMAGES`). */

@@ -6,11 +6,11 @@ import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { ENV } from '../../contracts/wiring.js';
-import { grantTableKey } from '../key-grants.js';
-import { invalidProp, validateInteger, validateRange } from '../validation.js';
 import { SwitchyardEncryption } from './encryption.js';
+import { grantTableKey } from './key-grants.js';
 import { type IMonitorable, type MonitoringContext, RUNBOOK_SECTIONS, turnAlarmsOff } from './monitoring-context.js';
 import { warnIfUnconnected } from './unconnected-grant.js';
+import { invalidProp, validateInteger, validateRange } from './validation.js';
 
 /** The alarm of a CircuitBreaker (SwitchyardMonitoring makes it). */
 export interface CircuitBreakerAlarms {

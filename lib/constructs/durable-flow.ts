@@ -5,13 +5,13 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { ENV, STARTER_CONTRACTS_DEFINE } from '../../contracts/wiring.js';
-import { invalidProp, validateInteger, validateRange } from '../validation.js';
 import { packagedHandlerEntry } from './handler-entry.js';
 import type { IdempotencyStore } from './idempotency-store.js';
 import { type IMonitorable, type MonitoringContext, RUNBOOK_SECTIONS, resourceName, turnAlarmsOff } from './monitoring-context.js';
 import { QueueConsumer } from './queue-consumer.js';
 import { starterContractDefinitions } from './starter-contracts.js';
 import { SwitchyardFunction, type SwitchyardFunctionProps } from './switchyard-function.js';
+import { invalidProp, validateInteger, validateRange } from './validation.js';
 import type { WorkflowTrigger } from './workflow.js';
 
 const STARTER_ENTRY = packagedHandlerEntry('workflow-starter/durable-handler');

@@ -3,7 +3,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct, type IConstruct } from 'constructs';
-import { invalidProp, validateRange } from '../validation.js';
+import { invalidProp, validateRange } from './validation.js';
 
 /** The key of a SwitchyardEncryption: a new one, or the app's own. */
 export interface SwitchyardEncryptionProps {

@@ -1,7 +1,7 @@
 import { Token } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { invalidProp } from '../validation.js';
 import type { EscalationPolicyProps, EscalationReview } from './escalation-policy-types.js';
+import { invalidProp } from './validation.js';
 
 const FIELD_PATH = /^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$/;
 const NAME = /^[A-Za-z0-9][A-Za-z0-9-]{0,63}$/;

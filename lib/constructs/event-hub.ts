@@ -5,9 +5,9 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { type AnyEventContract, registrySchema } from '../../contracts/index.js';
-import { invalidProp, validateRange } from '../validation.js';
 import { SwitchyardEncryption } from './encryption.js';
 import { readPrincipalQuietly } from './quiet-deprecations.js';
+import { invalidProp, validateRange } from './validation.js';
 
 export interface EventHubProps {
   /**

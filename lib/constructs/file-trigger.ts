@@ -7,11 +7,11 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ENV } from '../../contracts/wiring.js';
-import { deadLetterQueue } from '../secure-queue.js';
-import { invalidProp, validateInteger, validateRange } from '../validation.js';
 import { packagedHandlerEntry } from './handler-entry.js';
 import { type IMonitorable, type MonitoringContext, turnAlarmsOff } from './monitoring-context.js';
+import { deadLetterQueue } from './secure-queue.js';
 import { SwitchyardFunction } from './switchyard-function.js';
+import { invalidProp, validateInteger, validateRange } from './validation.js';
 
 const HANDLER_ENTRY = packagedHandlerEntry('file-trigger/handler');
 /** S3's longest key, in UTF-8 bytes. */

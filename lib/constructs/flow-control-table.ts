@@ -4,8 +4,8 @@ import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { ENV, EXPIRES_AT_ATTRIBUTE } from '../../contracts/wiring.js';
-import { grantTableKey } from '../key-grants.js';
 import { SwitchyardEncryption } from './encryption.js';
+import { grantTableKey } from './key-grants.js';
 import { warnIfUnconnected } from './unconnected-grant.js';
 
 export interface FlowControlTableProps {

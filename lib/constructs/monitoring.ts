@@ -18,10 +18,10 @@ import {
   followQueryName,
   followQuerySpecs,
 } from '../../contracts/log-queries.js';
-import { invalidProp, validateInteger, validateRange } from '../validation.js';
 import { SwitchyardEncryption } from './encryption.js';
 import { EscalationPolicy } from './escalation-policy.js';
 import { flowName, isMonitorable, MonitoringContext, resourceName } from './monitoring-context.js';
+import { invalidProp, validateInteger, validateRange } from './validation.js';
 
 /** CloudWatch Logs Insights runs a query over at most 50 log groups. */
 const MAX_LOG_GROUPS_PER_QUERY = FOLLOW_QUERY_MAX_LOG_GROUPS;
@@ -42,7 +42,7 @@ export interface SwitchyardMonitoringProps {
   readonly dashboardName?: string;
   /**
    * Where each alarm's runbook link points; the section's anchor is appended (`<runbookUrl>#runbook-...`).
-   * @default 'https://www.npmjs.com/package/switchyard' (the package's README, whose Runbook section has one subsection per alarm kind)
+   * @default 'https://www.npmjs.com/package/switchyard-cdk' (the library's README, which ends with the runbook: one section per alarm kind)
    */
   readonly runbookUrl?: string;
   /**
@@ -154,7 +154,7 @@ export class SwitchyardMonitoring extends Construct {
         failedExecutions: props.failedExecutions ?? 0,
         period,
       },
-      { alarmScope: new Construct(this, 'Alarms'), runbookUrl: props.runbookUrl ?? 'https://www.npmjs.com/package/switchyard' },
+      { alarmScope: new Construct(this, 'Alarms'), runbookUrl: props.runbookUrl ?? 'https://www.npmjs.com/package/switchyard-cdk' },
     );
 
     const found = stack.node.findAll().filter((c) => !c.node.scopes.includes(this));

@@ -3,7 +3,7 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type { IConstruct } from 'constructs';
 import { type FlowControlSettings, flowKeySetting, keyPathMismatch, parseKeyPath } from '../../contracts/flow-control.js';
 import type { AnyEventContract } from '../../contracts/index.js';
-import { invalidProp, validateInteger, validateRange } from '../validation.js';
+import { invalidProp, validateInteger, validateRange } from './validation.js';
 
 /** At most `limit` starts of one key in any window of `period`. */
 export interface FlowRateLimit {

@@ -3,7 +3,7 @@ import type * as events from 'aws-cdk-lib/aws-events';
 import type { IConstruct } from 'constructs';
 import { keyPathMismatch, type PrioritySettings, parseKeyPath } from '../../contracts/flow-control.js';
 import type { AnyEventContract } from '../../contracts/index.js';
-import { invalidProp, validateRange } from '../validation.js';
+import { invalidProp, validateRange } from './validation.js';
 
 /**
  * Priority lanes of a QueueConsumer: one queue per lane, the rule's events routed to them by

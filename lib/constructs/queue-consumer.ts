@@ -7,10 +7,8 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { AnyEventContract } from '../../contracts/index.js';
 import { ENV } from '../../contracts/wiring.js';
-import { grantSendMessages } from '../key-grants.js';
-import { deadLetterQueue, secureQueue } from '../secure-queue.js';
-import { invalidProp, validateInteger, validateRange } from '../validation.js';
 import { FlowControlTable } from './flow-control-table.js';
+import { grantSendMessages } from './key-grants.js';
 import { type IMonitorable, type MonitoringContext, resourceName, turnAlarmsOff } from './monitoring-context.js';
 import { fairGroupIdPath, flowControlSettings, type QueueConsumerFlowControl } from './queue-consumer-flow-control.js';
 import {
@@ -20,7 +18,9 @@ import {
   prioritySettings,
   type QueueConsumerPriority,
 } from './queue-consumer-priority.js';
+import { deadLetterQueue, secureQueue } from './secure-queue.js';
 import { SwitchyardFunction, type SwitchyardFunctionProps } from './switchyard-function.js';
+import { invalidProp, validateInteger, validateRange } from './validation.js';
 
 /**
  * Lambda refuses an SQS event source whose queue's visibility timeout is shorter than the

@@ -5,9 +5,9 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import type { AnyEventContract } from '../../contracts/index.js';
-import { invalidProp, validateRange } from '../validation.js';
 import type { IdempotencyStore } from './idempotency-store.js';
 import { turnAlarmsOff } from './monitoring-context.js';
+import { invalidProp, validateRange } from './validation.js';
 import { publishTask, Workflow, type WorkflowTrigger } from './workflow.js';
 
 /** Lambda's own transient errors, retried like a step's transient errors. */

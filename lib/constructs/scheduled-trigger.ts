@@ -8,10 +8,10 @@ import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { SCHEDULED_TIME_PLACEHOLDER, ScheduleFired } from '../../contracts/schedules.js';
-import { deadLetterQueue } from '../secure-queue.js';
-import { invalidProp, validateInteger, validateRange } from '../validation.js';
 import { SwitchyardEncryption } from './encryption.js';
 import { type IMonitorable, type MonitoringContext, RUNBOOK_SECTIONS, resourceName, turnAlarmsOff } from './monitoring-context.js';
+import { deadLetterQueue } from './secure-queue.js';
+import { invalidProp, validateInteger, validateRange } from './validation.js';
 
 /** What a trigger name may hold: it is matched on by consumers and written into `detail.schedule`. */
 const TRIGGER_NAME = /^[A-Za-z0-9._-]{1,64}$/;

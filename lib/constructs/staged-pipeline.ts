@@ -3,13 +3,13 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
 import { Construct } from 'constructs';
 import { type AnyEventContract, ENV } from '../../contracts/index.js';
-import { grantTableKey } from '../key-grants.js';
-import { invalidProp } from '../validation.js';
 import { SwitchyardEncryption } from './encryption.js';
+import { grantTableKey } from './key-grants.js';
 import { turnAlarmsOff } from './monitoring-context.js';
 import { QueueConsumer } from './queue-consumer.js';
 import type { SwitchyardFunctionProps } from './switchyard-function.js';
 import { TableOutbox } from './table-outbox.js';
+import { invalidProp } from './validation.js';
 
 /** One stage: its trigger in, its own queue and function, its completion event out. */
 export interface PipelineStage {

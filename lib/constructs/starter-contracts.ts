@@ -2,7 +2,7 @@ import { Token } from 'aws-cdk-lib';
 import type * as events from 'aws-cdk-lib/aws-events';
 import type { IConstruct } from 'constructs';
 import { type AnyEventContract, type ContractDefinition, contractDefinition } from '../../contracts/contract.js';
-import { invalidProp } from '../validation.js';
+import { invalidProp } from './validation.js';
 
 /**
  * The contracts a starter (a Workflow's or a DurableFlow's) is bundled with: the trigger's

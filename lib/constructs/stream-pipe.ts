@@ -7,10 +7,10 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as pipes from 'aws-cdk-lib/aws-pipes';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { grantSendMessages } from '../key-grants.js';
-import { deadLetterQueue } from '../secure-queue.js';
-import { invalidProp, validateInteger, validateRange } from '../validation.js';
+import { grantSendMessages } from './key-grants.js';
 import { type MonitoringContext, RUNBOOK_SECTIONS, resourceName } from './monitoring-context.js';
+import { deadLetterQueue } from './secure-queue.js';
+import { invalidProp, validateInteger, validateRange } from './validation.js';
 
 /**
  * How a pipe from a table's DynamoDB stream to the hub reads the stream and gives up on a

@@ -6,9 +6,9 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { invalidProp, type ValidationSubject, validateRange } from '../validation.js';
 import { SwitchyardEncryption } from './encryption.js';
 import { packagedHandlerEntry } from './handler-entry.js';
+import { invalidProp, type ValidationSubject, validateRange } from './validation.js';
 
 /** The Lambda runtime every Switchyard function runs; the repo's tools and tests run the same Node major. */
 export const SWITCHYARD_RUNTIME = lambda.Runtime.NODEJS_24_X;

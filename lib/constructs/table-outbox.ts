@@ -6,11 +6,11 @@ import type * as pipes from 'aws-cdk-lib/aws-pipes';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { OUTBOX_ATTRIBUTE } from '../../contracts/outbox.js';
-import { invalidProp } from '../validation.js';
 import { packagedHandlerEntry } from './handler-entry.js';
 import { type IMonitorable, type MonitoringContext, resourceName, turnAlarmsOff } from './monitoring-context.js';
 import { monitorStreamPipe, type StreamPipeProps, streamOf, streamPipe, validateStreamPipe } from './stream-pipe.js';
 import { SwitchyardFunction } from './switchyard-function.js';
+import { invalidProp } from './validation.js';
 
 /** The writes whose new image may carry an announcement. */
 export type OutboxWrite = 'INSERT' | 'MODIFY';

@@ -8,11 +8,11 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { ENV } from '../../contracts/wiring.js';
-import { invalidProp, validateInteger, validateRange } from '../validation.js';
 import { SwitchyardEncryption } from './encryption.js';
 import type { IdempotencyStore } from './idempotency-store.js';
 import { turnAlarmsOff } from './monitoring-context.js';
 import { SwitchyardFunction } from './switchyard-function.js';
+import { invalidProp, validateInteger, validateRange } from './validation.js';
 
 /**
  * The largest body a route accepts: Lambda's 6 MB synchronous request limit holds the

@@ -8,14 +8,14 @@ import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import type { AnyEventContract } from '../../contracts/contract.js';
 import { ENV, STARTER_CONTRACTS_DEFINE } from '../../contracts/wiring.js';
-import { deadLetterQueue } from '../secure-queue.js';
-import { invalidProp, validateRange } from '../validation.js';
 import { SwitchyardEncryption } from './encryption.js';
 import { packagedHandlerEntry } from './handler-entry.js';
 import type { IdempotencyStore } from './idempotency-store.js';
 import { flowName, type IMonitorable, type MonitoringContext, turnAlarmsOff } from './monitoring-context.js';
 import { QueueConsumer, type QueueConsumerProps } from './queue-consumer.js';
+import { deadLetterQueue } from './secure-queue.js';
 import { starterContractDefinitions } from './starter-contracts.js';
+import { invalidProp, validateRange } from './validation.js';
 
 const STARTER_ENTRY = packagedHandlerEntry('workflow-starter/handler');
 /** Express executions run at most five minutes. */

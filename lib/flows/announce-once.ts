@@ -5,9 +5,8 @@ import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
-import { IdempotencyStore, jsonataObject, SwitchyardEncryption, TableOutbox } from 'switchyard/constructs';
+import { IdempotencyStore, jsonataObject, SwitchyardEncryption, TableOutbox } from 'switchyard-cdk/constructs';
 import { type AnyEventContract, OUTBOX_ATTRIBUTE } from '../../domain/index.js';
-import { grantTableKey } from '../key-grants.js';
 
 /** DynamoDB's error for a refused condition, as a Step Functions task names it. */
 const CONDITION_REFUSED = 'DynamoDB.ConditionalCheckFailedException';
@@ -112,6 +111,7 @@ export class AnnounceOnce {
 
   /** Lets the state machine use the table's key, if it has a customer-managed one (the tasks grant the table actions). */
   grantKey(stateMachine: iam.IGrantable): void {
-    grantTableKey(this.#table, stateMachine);
+    // Named actions, no wildcards: `table.grant(...)` grants the table actions only, and CDK's key grants add wildcards the AwsSolutions checks refuse.
+    this.#table.encryptionKey?.grant(stateMachine, 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey');
   }
 }

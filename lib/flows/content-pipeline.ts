@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
 import type * as events from 'aws-cdk-lib/aws-events';
 import { Construct } from 'constructs';
-import { type PipelineStage, StagedPipeline } from 'switchyard/constructs';
+import { type PipelineStage, StagedPipeline } from 'switchyard-cdk/constructs';
 import { ENV, JOB_STAGE_EVENTS, JOB_STAGES, JobApproved, JobRejected, JobRequested, type JobStage } from '../../domain/index.js';
 
 const STAGE_ENTRY = path.join(import.meta.dirname, '../../lambdas/pipeline/stage-handler.ts');

@@ -3,7 +3,7 @@ import { Duration } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
 import { Construct } from 'constructs';
-import { DurableFlow, type IdempotencyStore } from 'switchyard/constructs';
+import { DurableFlow, type IdempotencyStore } from 'switchyard-cdk/constructs';
 import { ENV, OrderCompleted, OrderFailed, OrderPlaced } from '../../domain/index.js';
 import { APP_ENV } from '../../domain/wiring.js';
 

@@ -3,8 +3,8 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
 import { Construct } from 'constructs';
-import type { IdempotencyStore } from 'switchyard/constructs';
-import { Saga, type SagaInvocation, SwitchyardEncryption, SwitchyardFunction } from 'switchyard/constructs';
+import type { IdempotencyStore } from 'switchyard-cdk/constructs';
+import { Saga, type SagaInvocation, SwitchyardEncryption, SwitchyardFunction } from 'switchyard-cdk/constructs';
 import {
   ENV,
   ORDER_BUSINESS_ERRORS,

@@ -3,8 +3,8 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
 import { Construct } from 'constructs';
-import type { AgentGraphProps, AgentNode, IdempotencyStore } from 'switchyard/constructs';
-import { AgentGraph, SwitchyardEncryption, SwitchyardFunction } from 'switchyard/constructs';
+import type { AgentGraphProps, AgentNode, IdempotencyStore } from 'switchyard-cdk/constructs';
+import { AgentGraph, SwitchyardEncryption, SwitchyardFunction } from 'switchyard-cdk/constructs';
 import { ENV, RETRYABLE_MODEL_ERRORS, ResearchCompleted, ResearchRequested, ResearchStopped, workflowInput } from '../../domain/index.js';
 import { APP_ENV } from '../../domain/wiring.js';
 

@@ -3,7 +3,7 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
 import { Construct } from 'constructs';
-import { QueueConsumer, SwitchyardEncryption } from 'switchyard/constructs';
+import { QueueConsumer, SwitchyardEncryption } from 'switchyard-cdk/constructs';
 import { EXPIRES_AT_ATTRIBUTE, TicketRouted } from '../../domain/index.js';
 import { APP_ENV } from '../../domain/wiring.js';
 

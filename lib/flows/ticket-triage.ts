@@ -6,7 +6,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import type { AgentTokenRate, CircuitBreaker, IdempotencyStore } from 'switchyard/constructs';
+import type { AgentTokenRate, CircuitBreaker, IdempotencyStore } from 'switchyard-cdk/constructs';
 import {
   type EscalationCondition,
   EscalationPolicy,
@@ -18,7 +18,7 @@ import {
   type TableOutbox,
   validateRange,
   Workflow,
-} from 'switchyard/constructs';
+} from 'switchyard-cdk/constructs';
 import {
   ENV,
   ERROR_NAMES,
@@ -496,4 +496,4 @@ export class TicketTriage extends Construct {
   }
 }
 
-export { jsonataObject } from 'switchyard/constructs';
+export { jsonataObject } from 'switchyard-cdk/constructs';

@@ -8,7 +8,7 @@ import {
   type QueueConsumerFlowControl,
   type SwitchyardFunction,
   validateRange,
-} from 'switchyard/constructs';
+} from 'switchyard-cdk/constructs';
 import { ERROR_NAMES } from '../../domain/index.js';
 import { APP_ENV } from '../../domain/wiring.js';
 

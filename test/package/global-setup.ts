@@ -6,8 +6,8 @@ import type { TestProject } from 'vitest/node';
 
 declare module 'vitest' {
   export interface ProvidedContext {
-    /** The package packed once for the run (npm pack, so its prepack build ran). */
-    switchyardTarball: string;
+    /** The packages packed once for the run (scripts/pack.mjs, after the build), by name. */
+    switchyardTarballs: { readonly library: string; readonly command: string; readonly create: string };
     /** A folder outside the repository for the run's apps; removed after the run unless SWITCHYARD_KEEP_PACKAGE_TEST=1. */
     switchyardPackageWorkDir: string;
   }
@@ -15,22 +15,27 @@ declare module 'vitest' {
 
 const root = path.resolve(import.meta.dirname, '../..');
 
-/** Packs the package as `npm publish` would (prepack runs the build), once for all the package tests. */
+/** Builds and packs the packages as a release would, once for all the package tests, into one folder outside the repository. */
 export default function setup(project: TestProject): () => void {
   const work = mkdtempSync(path.join(tmpdir(), 'switchyard-package-'));
   const started = performance.now();
-  const output = execFileSync('npm', ['pack', '--json', '--pack-destination', work], {
+  const output = execFileSync(process.execPath, [path.join(root, 'scripts', 'pack.mjs'), '--destination', work], {
     cwd: root,
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
     maxBuffer: 64 * 1024 * 1024,
   });
-  // The JSON follows the build's own output (prepack): it is the last top-level array.
-  const [packed] = JSON.parse(output.slice(output.lastIndexOf('\n[') + 1)) as { filename: string }[];
-  if (packed === undefined) throw new Error(`npm pack printed no package: ${output}`);
-  const tarball = path.join(work, packed.filename);
-  console.log(`test:package: npm pack (with the build) took ${((performance.now() - started) / 1000).toFixed(1)} s: ${tarball}`);
-  project.provide('switchyardTarball', tarball);
+  // The tarballs' paths are the last lines, after the build's own output.
+  const tarball = (name: string): string => {
+    const found = output.split('\n').find((line) => new RegExp(`/${name}-[^/]+\\.tgz$`).test(line.trim()));
+    if (found === undefined) throw new Error(`scripts/pack.mjs printed no ${name} tarball:\n${output}`);
+    return found.trim();
+  };
+  const tarballs = { library: tarball('switchyard-cdk'), command: tarball('switchyard-cli'), create: tarball('create-switchyard') };
+  console.log(
+    `test:package: build and pack took ${((performance.now() - started) / 1000).toFixed(1)} s: ${Object.values(tarballs).join(', ')}`,
+  );
+  project.provide('switchyardTarballs', tarballs);
   project.provide('switchyardPackageWorkDir', work);
   return () => {
     if (process.env.SWITCHYARD_KEEP_PACKAGE_TEST === '1') {
@@ -38,7 +43,7 @@ export default function setup(project: TestProject): () => void {
       return;
     }
     rmSync(work, { recursive: true, force: true });
-    removeNpxInstall(tarball);
+    removeNpxInstalls(work);
   };
 }
 
@@ -46,13 +51,13 @@ export default function setup(project: TestProject): () => void {
  * npx installs `--package <tarball>` (with its peers, the CDK) into a folder of the npm
  * cache's _npx, keyed by the tarball's path: unique to this run, so dropped with it.
  */
-function removeNpxInstall(tarball: string): void {
+function removeNpxInstalls(work: string): void {
   const cache = execFileSync('npm', ['config', 'get', 'cache'], { encoding: 'utf8' }).trim();
   const npx = path.join(cache, '_npx');
   if (!existsSync(npx)) return;
   for (const entry of readdirSync(npx)) {
     const manifest = path.join(npx, entry, 'package.json');
-    if (existsSync(manifest) && readFileSync(manifest, 'utf8').includes(path.basename(path.dirname(tarball)))) {
+    if (existsSync(manifest) && readFileSync(manifest, 'utf8').includes(path.basename(work))) {
       rmSync(path.join(npx, entry), { recursive: true, force: true });
     }
   }

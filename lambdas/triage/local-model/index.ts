@@ -9,7 +9,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { ConfigError } from 'switchyard/kit';
+import { ConfigError } from 'switchyard-cdk/kit';
 import type { TicketClassification, TicketClassifier } from '../classifier.js';
 import {
   argmax,

@@ -1,5 +1,5 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { IdempotencyStore } from 'switchyard/constructs';
+import { IdempotencyStore } from 'switchyard-cdk/constructs';
 import { describe, it } from 'vitest';
 import { ENV } from '../../../domain/index.js';
 import { APP_ENV } from '../../../domain/wiring.js';

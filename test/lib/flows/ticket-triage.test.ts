@@ -1,7 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import type { SwitchyardFunctionProps } from 'switchyard/constructs';
+import type { SwitchyardFunctionProps } from 'switchyard-cdk/constructs';
 import { describe, expect, it, vi } from 'vitest';
 import { ENV, EXPIRES_AT_ATTRIBUTE } from '../../../contracts/wiring.js';
 import { IdempotencyStore } from '../../../lib/constructs/idempotency-store.js';
@@ -14,8 +14,8 @@ type States = Record<string, Record<string, unknown>>;
 // What the flow asks of its classify function (its entry and asset files only show in a bundled
 // assembly, which takes tens of seconds): the real SwitchyardFunction, its props recorded.
 const classifyProps = vi.hoisted(() => [] as SwitchyardFunctionProps[]);
-vi.mock('switchyard/constructs', async (importOriginal) => {
-  const real = await importOriginal<typeof import('switchyard/constructs')>();
+vi.mock('switchyard-cdk/constructs', async (importOriginal) => {
+  const real = await importOriginal<typeof import('switchyard-cdk/constructs')>();
   class RecordingFunction extends real.SwitchyardFunction {
     constructor(...args: ConstructorParameters<typeof real.SwitchyardFunction>) {
       super(...args);

@@ -1,7 +1,7 @@
 import { Duration, Validations } from 'aws-cdk-lib';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { SwitchyardEncryption } from './constructs/encryption.js';
+import { SwitchyardEncryption } from './encryption.js';
 
 /**
  * Every Switchyard queue is encrypted at rest (with the stack's SwitchyardEncryption key if

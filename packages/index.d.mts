@@ -1,0 +1,18 @@
+/** One package built from this repository (packages/index.mjs documents each field). */
+export interface PackageDefinition {
+  readonly name: string;
+  readonly description: string;
+  readonly sources: readonly string[];
+  readonly exports?: Readonly<Record<string, string>>;
+  readonly bin?: Readonly<Record<string, string>>;
+  readonly peerDependencies?: readonly string[];
+  readonly optionalPeerDependencies?: readonly string[];
+  readonly runs?: readonly string[];
+  readonly prebuilt?: readonly string[];
+  readonly readmeAppends?: readonly string[];
+  readonly sideEffects?: boolean | readonly string[];
+  readonly engines: string;
+}
+
+export declare const PACKAGES: readonly PackageDefinition[];
+export declare function allSources(): string[];

@@ -1,0 +1,75 @@
+// What ships where: the one list of the packages built from this repository, and the
+// sources each is compiled from. The build (scripts/build-package.mjs) compiles exactly
+// these sources and assembles each package from them; its dependencies are derived from
+// what its compiled files import. The architecture probes (test/architecture.test.ts) and
+// the package tests (test/package-layout.test.ts) read this list too. Plain JavaScript:
+// the build runs it from a fresh clone with nothing but `npm install`.
+
+/**
+ * @typedef {object} PackageDefinition
+ * @property {string} name the name on the npm registry (checked free before it was chosen)
+ * @property {string} description
+ * @property {string[]} sources the repository's folders compiled into the package (dist/<source>)
+ * @property {Record<string, string>} [exports] subpath -> compiled entry (without .js), under dist/
+ * @property {Record<string, string>} [bin] command -> its script in the repository, shipped at the same path
+ * @property {string[]} [peerDependencies] packages the app brings, at the range the repository uses
+ * @property {string[]} [optionalPeerDependencies] packages used only when the app has them
+ * @property {string[]} [runs] packages the package runs but never imports (a bundler CDK spawns)
+ * @property {string[]} [prebuilt] folders of dist/ the build makes without tsc (the console's browser bundle)
+ * @property {string[]} [readmeAppends] pages of docs/ its README ends with (what its npm page must show)
+ * @property {boolean | string[]} [sideEffects] package.json's sideEffects: what bundlers must keep when unused
+ * @property {string} [engines] the Node versions it runs on
+ */
+
+/** @type {readonly PackageDefinition[]} */
+export const PACKAGES = [
+  {
+    name: 'switchyard-cdk',
+    description:
+      'Event-driven AI workflows on AWS as CDK constructs: event contracts, a Lambda handler kit (middy, Powertools) and constructs for EventBridge, SQS, Lambda, Step Functions and durable functions.',
+    sources: [
+      'contracts',
+      'lambdas/kit',
+      // The handlers the constructs bundle for the app (lib/constructs/handler-entry.ts).
+      'lambdas/workflow-starter',
+      'lambdas/file-trigger',
+      'lambdas/change-capture',
+      'lib/constructs',
+    ],
+    exports: {
+      './contracts': 'contracts/index',
+      './kit': 'lambdas/kit/index',
+      './constructs': 'lib/constructs/index',
+    },
+    peerDependencies: ['aws-cdk-lib', 'constructs'],
+    // CDK's NodejsFunction spawns esbuild to bundle each handler at synth (else it needs Docker).
+    runs: ['esbuild'],
+    // Every alarm's description links to `<runbookUrl>#runbook-...`, by default this package's npm page.
+    readmeAppends: ['docs/runbook.md'],
+    sideEffects: false,
+    engines: '>=22',
+  },
+  {
+    name: 'switchyard-cli',
+    description:
+      'The switchyard command: switchyard dev runs any CDK app locally (EventBridge, SQS, Lambda, Step Functions, DynamoDB and more behind AWS-compatible endpoints), switchyard init scaffolds one, and the operator commands and console watch it.',
+    sources: ['cli', 'clients', 'local'],
+    prebuilt: ['console'],
+    bin: { switchyard: 'cli/bin.mjs' },
+    // The AWS SDK v2, for functions on the old runtimes that shipped it (nodejs16.x and older): the app's own.
+    optionalPeerDependencies: ['aws-sdk'],
+    engines: '>=22',
+  },
+  {
+    name: 'create-switchyard',
+    description: 'npm create switchyard my-app: scaffolds a CDK app that uses switchyard-cdk, runs under switchyard dev and tests itself.',
+    sources: ['cli/commands/init.ts', 'cli/args.ts', 'cli/errors.ts', 'cli/init'],
+    bin: { 'create-switchyard': 'cli/create-switchyard.mjs' },
+    engines: '>=22',
+  },
+];
+
+/** Every source compiled for some package: what tsc compiles (scripts/build-package.mjs). */
+export function allSources() {
+  return [...new Set(PACKAGES.flatMap((p) => p.sources))];
+}

@@ -1,0 +1,181 @@
+// Assembles each package of packages/index.mjs in pack/<name>/ from the compiled dist/
+// (scripts/build-package.mjs calls it once dist/ is built and checked):
+//   - the compiled files of its sources (declarations only where it has exports), the
+//     prebuilt folders it names, its bins at their repository paths;
+//   - package.json: name, the repository's one version (every package moves in lockstep),
+//     exports with types, bin, engines, and dependencies derived from what its files
+//     import, at the ranges the repository's package.json gives (another of these packages:
+//     this exact version); peers where the list says so;
+//   - packages/<name>/README.md and CHANGELOG.md, and the repository's LICENSE.
+// A file that imports a package the repository does not list fails the build here.
+import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import path from 'node:path';
+import { buildSync } from 'esbuild';
+import { PACKAGES } from '../packages/index.mjs';
+
+/** `require('name')` and `require.resolve('name')` with a literal package name. */
+const CREATED_REQUIRE = /\brequire(?:\.resolve)?\(\s*['"]([^'"./][^'"]*)['"]\s*\)/g;
+
+/** What a scaffolded app gets, at the ranges this build was tested with (cli/commands/init.ts reads it). */
+const SCAFFOLDING = new Set(['switchyard-cli', 'create-switchyard']);
+
+/** @returns {Promise<{ name: string, folder: string }[]>} */
+export async function assemblePackages(root) {
+  const dist = path.join(root, 'dist');
+  const out = path.join(root, 'pack');
+  const workspace = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
+  const ranges = { ...workspace.optionalDependencies, ...workspace.devDependencies, ...workspace.dependencies };
+  const ownNames = new Set(PACKAGES.map((p) => p.name));
+  const init = await import(path.join(dist, 'cli', 'commands', 'init.js'));
+  rmSync(out, { recursive: true, force: true });
+  const problems = [];
+  const assembled = [];
+  for (const definition of PACKAGES) {
+    const folder = path.join(out, definition.name);
+    const withTypes = definition.exports !== undefined;
+    for (const source of [...definition.sources, ...(definition.prebuilt ?? [])]) {
+      copyCompiled(dist, folder, source, withTypes, problems, definition.name);
+    }
+    for (const bin of Object.values(definition.bin ?? {})) {
+      mkdirSync(path.dirname(path.join(folder, bin)), { recursive: true });
+      copyFileSync(path.join(root, bin), path.join(folder, bin));
+    }
+    for (const file of ['README.md', 'CHANGELOG.md']) {
+      const source = path.join(root, 'packages', definition.name, file);
+      if (existsSync(source)) copyFileSync(source, path.join(folder, file));
+      else problems.push(`packages/${definition.name}/${file} is missing`);
+    }
+    // The pages the package's README ends with (the library's: the runbook its alarms link to).
+    for (const page of definition.readmeAppends ?? []) {
+      const text = readFileSync(path.join(root, page), 'utf8').replace(/^# /m, '## ');
+      writeFileSync(path.join(folder, 'README.md'), `${readFileSync(path.join(folder, 'README.md'), 'utf8')}\n${text}`);
+    }
+    copyFileSync(path.join(root, 'LICENSE'), path.join(folder, 'LICENSE'));
+
+    const imported = importedPackages(folder);
+    const dependencies = {};
+    const peerDependencies = {};
+    for (const name of [...imported, ...(definition.runs ?? [])].sort()) {
+      if (name === definition.name) continue;
+      const range = ownNames.has(name) ? workspace.version : ranges[name];
+      if (range === undefined) {
+        problems.push(`${definition.name} imports ${name}, which the repository's package.json does not list`);
+        continue;
+      }
+      const peer = definition.peerDependencies?.includes(name) || definition.optionalPeerDependencies?.includes(name);
+      (peer ? peerDependencies : dependencies)[name] = range;
+    }
+    for (const peer of definition.peerDependencies ?? []) peerDependencies[peer] ??= ranges[peer];
+    const optionalPeers = definition.optionalPeerDependencies ?? [];
+
+    const manifest = {
+      name: definition.name,
+      version: workspace.version,
+      description: definition.description,
+      license: workspace.license,
+      ...(workspace.repository === undefined ? {} : { repository: workspace.repository }),
+      keywords: ['aws', 'cdk', 'eventbridge', 'sqs', 'lambda', 'step-functions', 'serverless', 'workflows', 'ai'],
+      type: 'module',
+      // What bundlers may drop when unused: nothing of the library has effects on import (its
+      // handlers are bundled from it by esbuild in the app, a third of their size without this).
+      ...(definition.sideEffects === undefined ? {} : { sideEffects: definition.sideEffects }),
+      ...(withTypes ? exportsOf(definition) : {}),
+      ...(definition.bin === undefined ? {} : { bin: definition.bin }),
+      // npm adds package.json, README and LICENSE by itself, not the CHANGELOG.
+      files: topLevel(folder).filter((f) => !['package.json', 'README.md', 'LICENSE'].includes(f)),
+      engines: { node: definition.engines },
+      dependencies,
+      ...(Object.keys(peerDependencies).length === 0 ? {} : { peerDependencies }),
+      ...(optionalPeers.length === 0
+        ? {}
+        : { peerDependenciesMeta: Object.fromEntries(optionalPeers.map((n) => [n, { optional: true }])) }),
+      ...(SCAFFOLDING.has(definition.name)
+        ? { appDependencies: Object.fromEntries([...init.APP_DEPENDENCIES, ...init.APP_DEV_DEPENDENCIES].map((n) => [n, ranges[n]])) }
+        : {}),
+      publishConfig: { access: 'public' },
+    };
+    writeFileSync(path.join(folder, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+    assembled.push({ name: definition.name, folder });
+  }
+  if (problems.length > 0) throw new Error(`the packages are incomplete:\n  ${problems.join('\n  ')}`);
+  return assembled;
+}
+
+function copyCompiled(dist, folder, source, withTypes, problems, name) {
+  const from = path.join(dist, source.replace(/\.ts$/, '.js'));
+  if (!existsSync(from)) {
+    problems.push(`${name}: dist/${source} was not built`);
+    return;
+  }
+  const to = path.join(folder, 'dist', path.relative(dist, from));
+  cpSync(from, to, {
+    recursive: true,
+    filter: (file) => withTypes || statSync(file).isDirectory() || !/\.d\.(m|c)?ts$/.test(file),
+  });
+  if (withTypes && source.endsWith('.ts')) copyFileSync(from.replace(/\.js$/, '.d.ts'), to.replace(/\.js$/, '.d.ts'));
+}
+
+function exportsOf(definition) {
+  const entries = Object.entries(definition.exports);
+  return {
+    exports: {
+      ...Object.fromEntries(entries.map(([sub, entry]) => [sub, { types: `./dist/${entry}.d.ts`, default: `./dist/${entry}.js` }])),
+      './package.json': './package.json',
+    },
+    // For TypeScript's older "node" resolution, which reads no exports.
+    typesVersions: { '*': Object.fromEntries(entries.map(([sub, entry]) => [sub.slice(2), [`dist/${entry}.d.ts`]])) },
+  };
+}
+
+/**
+ * The packages the folder's JavaScript imports by name (node: built-ins left out), as npm
+ * names them: static imports and re-exports, import() and require() with a literal name,
+ * as esbuild's parser finds them (every package left external, nothing written).
+ */
+function importedPackages(folder) {
+  // The bins import node: built-ins only (cli/bin.mjs: tsx too, in a checkout).
+  const files = [...walk(path.join(folder, 'dist'))].filter((file) => /\.(m|c)?js$/.test(file));
+  const { metafile } = buildSync({
+    entryPoints: files,
+    bundle: true,
+    packages: 'external',
+    platform: 'node',
+    format: 'esm',
+    write: false,
+    metafile: true,
+    outdir: path.join(folder, '.imports'),
+    // Not the repository's tsconfig.json above pack/: its paths would resolve our own names to sources.
+    tsconfigRaw: '{}',
+    logLevel: 'silent',
+  });
+  const names = new Set();
+  const add = (specifier) => {
+    if (specifier.startsWith('node:') || builtinModules.includes(specifier.split('/')[0])) return;
+    const parts = specifier.split('/');
+    names.add(specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]);
+  };
+  // ESM code loads CommonJS packages through a require of its own (createRequire), which
+  // esbuild does not follow.
+  for (const file of files) {
+    for (const [, specifier] of readFileSync(file, 'utf8').matchAll(CREATED_REQUIRE)) add(specifier);
+  }
+  for (const input of Object.values(metafile.inputs)) {
+    for (const { path: specifier, external } of input.imports) {
+      if (external) add(specifier);
+    }
+  }
+  return names;
+}
+
+function topLevel(folder) {
+  return readdirSync(folder).sort();
+}
+
+function* walk(entry) {
+  for (const child of readdirSync(entry, { withFileTypes: true })) {
+    const full = path.join(entry, child.name);
+    if (child.isDirectory()) yield* walk(full);
+    else yield full;
+  }
+}
