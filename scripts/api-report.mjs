@@ -1,11 +1,14 @@
 #!/usr/bin/env node
-// The public API report of each entry point (switchyard/contracts, /kit, /constructs), made by
+// The public API report of each entry point (switchyard-cdk/contracts, /kit, /constructs), made by
 // API Extractor from the compiled declarations in dist/ (npm run build first):
-//   npm run api:check    fails when a surface differs from its committed api-report/*.api.md
-//   npm run api:update   writes the reports; commit them with the change that made them
+//   npm run api:check    fails when a surface differs from its committed api-report/*.api.md,
+//                        or the API reference (docs/api/, TypeDoc) from what the TSDoc gives
+//   npm run api:update   writes the reports and the reference; commit them with the change that made them
 // A changed report in a diff is the change to review: every type, signature and default
 // an app can depend on.
-import { existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Extractor, ExtractorConfig } from '@microsoft/api-extractor';
 
@@ -15,7 +18,15 @@ const ENTRY_POINTS = ['contracts', 'kit', 'constructs'];
 
 const failed = [];
 for (const entry of ENTRY_POINTS) {
-  const config = ExtractorConfig.loadFileAndPrepare(path.join(root, 'api-report', `${entry}.api-extractor.jsonc`));
+  const configFile = path.join(root, 'api-report', `${entry}.api-extractor.jsonc`);
+  // The reports are of the library's package, switchyard-cdk (packages/index.mjs), not of the
+  // repository's own package.json, whose name is the workspace's.
+  const config = ExtractorConfig.prepare({
+    configObject: ExtractorConfig.loadFile(configFile),
+    configObjectFullPath: configFile,
+    packageJsonFullPath: path.join(root, 'package.json'),
+    packageJson: { ...JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')), name: 'switchyard-cdk' },
+  });
   if (!existsSync(config.mainEntryPointFilePath)) {
     console.error(`api-report: ${path.relative(root, config.mainEntryPointFilePath)} is missing: run npm run build first`);
     process.exit(1);
@@ -33,16 +44,54 @@ for (const entry of ENTRY_POINTS) {
   if (result.apiReportChanged && !update) {
     failed.push(entry);
     console.error(
-      `api-report: switchyard/${entry}'s public API differs from ${report}; ` +
+      `api-report: switchyard-cdk/${entry}'s public API differs from ${report}; ` +
         `if the change is meant, run npm run api:update and commit the report (the new one is in ${path.relative(root, config.reportTempFolder)})`,
     );
   } else if (!result.succeeded) {
     failed.push(entry);
     console.error(
-      `api-report: switchyard/${entry}: API Extractor reported ${result.errorCount} errors and ${result.warningCount} warnings (above)`,
+      `api-report: switchyard-cdk/${entry}: API Extractor reported ${result.errorCount} errors and ${result.warningCount} warnings (above)`,
     );
   } else {
-    console.log(`api-report: switchyard/${entry} ${update && result.apiReportChanged ? 'updated' : 'unchanged'} (${report})`);
+    console.log(`api-report: switchyard-cdk/${entry} ${update && result.apiReportChanged ? 'updated' : 'unchanged'} (${report})`);
   }
 }
+
+// The API reference (docs/api/, TypeDoc from the same entry points' TSDoc): generated again
+// into a temporary folder and compared, so a TSDoc change shows in the reference too.
+const generated = mkdtempSync(path.join(tmpdir(), 'switchyard-api-docs-'));
+const typedoc = spawnSync(process.execPath, [path.join(root, 'node_modules', 'typedoc', 'bin', 'typedoc'), '--out', generated], {
+  cwd: root,
+  stdio: 'inherit',
+});
+if (typedoc.status !== 0) {
+  failed.push('docs/api');
+  console.error(`api-report: typedoc exited ${typedoc.status} (above)`);
+} else {
+  const committed = path.join(root, 'docs', 'api');
+  const differ = differences(generated, committed);
+  if (differ.length === 0) console.log('api-report: docs/api unchanged');
+  else if (update) {
+    rmSync(committed, { recursive: true, force: true });
+    cpSync(generated, committed, { recursive: true });
+    console.log(`api-report: docs/api updated (${differ.length} files)`);
+  } else {
+    failed.push('docs/api');
+    console.error(
+      `api-report: docs/api is not what the TSDoc gives (${differ.slice(0, 5).join(', ')}${differ.length > 5 ? ', ...' : ''}); run npm run api:update and commit it`,
+    );
+  }
+}
+rmSync(generated, { recursive: true, force: true });
 process.exit(failed.length === 0 ? 0 : 1);
+
+/** Files that differ, or are in one folder only, by their path under it. */
+function differences(left, right) {
+  const files = (dir) => (existsSync(dir) ? readdirSync(dir, { recursive: true }).filter((f) => statSync(path.join(dir, f)).isFile()) : []);
+  const names = new Set([...files(left), ...files(right)]);
+  return [...names].filter((name) => {
+    const a = path.join(left, name);
+    const b = path.join(right, name);
+    return !existsSync(a) || !existsSync(b) || readFileSync(a, 'utf8') !== readFileSync(b, 'utf8');
+  });
+}

@@ -1,10 +1,12 @@
 /**
- * `switchyard/kit`: everything a handler needs. An SQS consumer that validates each record
+ * `switchyard-cdk/kit`: everything a handler needs. An SQS consumer that validates each record
  * against its contract, claims it once (Powertools idempotency) and reports partial batch
  * failures; publishing events (`EventPublisher`, `emission`); configuration read once at
  * module load; the typed errors Step Functions matches on; versioned state; the circuit
  * breaker client; webhook handling; the model-call budget and token budgets; keyed flow
  * control (concurrency, rate limit, debounce, pause on throttling) for queue consumers.
+ *
+ * @module switchyard-cdk/kit
  */
 export * from './circuit-breaker.js';
 export * from './config.js';

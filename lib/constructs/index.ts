@@ -1,10 +1,11 @@
 /**
- * `switchyard/constructs`: the CDK constructs. Each owns its resources, validates its
+ * `switchyard-cdk/constructs`: the CDK constructs. Each owns its resources, validates its
  * props at synthesis (errors name the construct path, the prop, the value and the range)
  * and grants permissions only through `grant*` methods.
+ *
+ * @module switchyard-cdk/constructs
  */
 
-export { invalidProp, PropValidationError, type ValidationSubject, validateInteger, validateRange } from '../validation.js';
 export * from './agent-graph.js';
 export type { AgentFanOutNode, AgentNode, AgentTaskNode } from './agent-graph-layers.js';
 export * from './change-capture.js';
@@ -46,5 +47,6 @@ export * from './staged-pipeline.js';
 export type { StreamPipeProps } from './stream-pipe.js';
 export * from './switchyard-function.js';
 export * from './table-outbox.js';
+export { invalidProp, PropValidationError, type ValidationSubject, validateInteger, validateRange } from './validation.js';
 export * from './webhook-ingress.js';
 export * from './workflow.js';

@@ -1,17 +1,19 @@
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import ts from 'typescript';
 import { afterAll, describe, expect, it } from 'vitest';
+import { PACKAGES } from '../../packages/index.mjs';
 
 /**
- * The README's user guide shows one whole file per entry point of the package
- * (`switchyard/contracts`, `switchyard/kit`, `switchyard/constructs`), plus the minimal app
- * of "Use Switchyard in your CDK app". Each is a fenced block whose info string marks it:
+ * The user guide (README.md and docs/*.md) shows one whole file per entry point of the library
+ * (`switchyard-cdk/contracts`, `switchyard-cdk/kit`, `switchyard-cdk/constructs`, each on its
+ * page), plus the minimal app of docs/getting-started.md. Each is a fenced block whose info
+ * string marks it:
  *
  *     ```ts example=kit file=src/handlers/confirm-order.ts
  *
  * This suite writes every marked block to its `file` under a folder of its own inside the
- * repository (test/docs/.examples/, git-ignored), so that `switchyard/*` resolves through
+ * repository (test/docs/.examples/, git-ignored), so that `switchyard-cdk/*` resolves through
  * tsconfig.json's paths exactly as the reference app's imports do, and type-checks them
  * together with the compiler API (no emit). The blocks import each other by relative path,
  * as the files of one small app do; nothing else of this repository.
@@ -21,22 +23,27 @@ import { afterAll, describe, expect, it } from 'vitest';
  */
 
 const repo = path.resolve(import.meta.dirname, '..', '..');
-const readmePath = path.join(repo, 'README.md');
 const surfacePath = path.join(repo, 'docs', 'public-surface.md');
-/** The entry points, each with a section of its own headed `` `switchyard/<name>` `` (in the README and in docs/public-surface.md). */
-const ENTRY_POINTS = ['contracts', 'kit', 'constructs'] as const;
-/** The source file each entry point is built from: package.json "exports" `./dist/<file>.js` is `<file>.ts` (as tsconfig.json's paths map it). */
-const manifest = JSON.parse(readFileSync(path.join(repo, 'package.json'), 'utf8')) as {
-  exports: Record<string, { default?: string } | string>;
-};
+/** The pages of the guide, by the name a message gives them. */
+const GUIDE = [
+  'README.md',
+  ...readdirSync(path.join(repo, 'docs'))
+    .filter((f) => f.endsWith('.md') && f !== 'public-surface.md')
+    .map((f) => `docs/${f}`),
+];
+/** The library's entry points (packages/index.mjs), each with a section of its own headed `` `switchyard-cdk/<name>` `` (in the guide and in docs/public-surface.md). */
+const library = PACKAGES.find((p) => p.name === 'switchyard-cdk');
+if (library?.exports === undefined) throw new Error('packages/index.mjs has no switchyard-cdk with exports');
+const ENTRY_POINTS = Object.keys(library.exports).map((subpath) => subpath.slice(2));
+/** The source file each entry point is built from (as tsconfig.json's paths map it). */
 function entrySource(entryPoint: string): string {
-  const target = manifest.exports[`./${entryPoint}`];
-  const compiled = typeof target === 'string' ? target : target?.default;
-  if (compiled === undefined) throw new Error(`package.json exports no ./${entryPoint}`);
-  return path.join(repo, compiled.replace(/^\.\/dist\//, '').replace(/\.js$/, '.ts'));
+  const entry = library?.exports?.[`./${entryPoint}`];
+  if (entry === undefined) throw new Error(`switchyard-cdk exports no ./${entryPoint}`);
+  return path.join(repo, `${entry}.ts`);
 }
-/** The section that says how to install the package; every package an example imports must be in its `npm install` lines. */
-const INSTALL_SECTION = 'Use Switchyard in your CDK app';
+/** The section that says how to install the packages; every package an example imports must be in its `npm install` lines. */
+const INSTALL_SECTION = 'Install';
+const INSTALL_PAGE = 'docs/getting-started.md';
 
 interface Heading {
   readonly level: number;
@@ -48,14 +55,15 @@ interface CodeBlock {
   readonly language: string;
   readonly attributes: Readonly<Record<string, string>>;
   readonly code: string;
-  /** 1-based README line of the block's first code line. */
+  /** The page it is on, and the 1-based line of the block's first code line there. */
+  readonly page: string;
   readonly line: number;
   /** Headings enclosing the block, outermost first. */
   readonly headings: readonly Heading[];
 }
 
 /** Every fenced block of the markdown, with its info string's language and `key=value` attributes. */
-function codeBlocks(markdown: string): CodeBlock[] {
+function codeBlocks(markdown: string, page: string): CodeBlock[] {
   const lines = markdown.split('\n');
   const blocks: CodeBlock[] = [];
   let stack: Heading[] = [];
@@ -64,6 +72,7 @@ function codeBlocks(markdown: string): CodeBlock[] {
     if (open !== undefined) {
       if (/^```\s*$/.test(text)) {
         blocks.push({
+          page,
           language: open.language,
           attributes: open.attributes,
           code: open.code.join('\n'),
@@ -91,7 +100,7 @@ function codeBlocks(markdown: string): CodeBlock[] {
 
 const isTypeScript = (block: CodeBlock) => block.language === 'ts' || block.language === 'typescript';
 const inSection = (block: CodeBlock, title: string) => block.headings.some((h) => h.text === title);
-const sectionTitle = (entryPoint: string) => `\`switchyard/${entryPoint}\``;
+const sectionTitle = (entryPoint: string) => `\`switchyard-cdk/${entryPoint}\``;
 
 /** The npm package an import specifier names (`@aws-sdk/client-sqs/x` -> `@aws-sdk/client-sqs`); undefined for node: and relative ones. */
 function packageOf(specifier: string): string | undefined {
@@ -100,8 +109,8 @@ function packageOf(specifier: string): string | undefined {
   return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
 }
 
-const markdown = readFileSync(readmePath, 'utf8');
-const blocks = codeBlocks(markdown);
+const pages = GUIDE.map((page) => ({ page, markdown: readFileSync(path.join(repo, page), 'utf8') }));
+const blocks = pages.flatMap(({ page, markdown }) => codeBlocks(markdown, page));
 const examples = blocks.filter((b) => b.attributes.example !== undefined);
 const workDir = path.join(repo, 'test', 'docs', '.examples', `${process.pid}-${Date.now().toString(36)}`);
 
@@ -127,31 +136,40 @@ function compile(): { readonly written: ReadonlyMap<string, CodeBlock>; readonly
   return compiled;
 }
 
-describe('the README examples', () => {
-  it.each(ENTRY_POINTS)('the switchyard/%s section shows exactly one TypeScript example, marked with its name and a file', (entryPoint) => {
-    const title = sectionTitle(entryPoint);
-    const headed = markdown.split('\n').filter((l) => /^#{1,6}\s/.test(l) && l.replace(/^#+\s+/, '').trim() === title);
-    expect(headed, `README.md must have one section headed ${title}`).toHaveLength(1);
-    const inIt = blocks.filter((b) => isTypeScript(b) && inSection(b, title));
-    expect(
-      inIt.map((b) => `README.md:${b.line} ${JSON.stringify(b.attributes)}`),
-      `${title} must hold exactly one \`\`\`ts block`,
-    ).toHaveLength(1);
-    expect(inIt[0]?.attributes.example).toBe(entryPoint);
-    expect(inIt[0]?.attributes.file, `README.md:${inIt[0]?.line}: the example needs file=<path>`).toMatch(/^[\w./-]+\.ts$/);
-  });
+describe("the guide's examples (README.md and docs/)", () => {
+  it.each(ENTRY_POINTS)(
+    'the switchyard-cdk/%s section shows exactly one whole-file TypeScript example, marked with its name and a file',
+    (entryPoint) => {
+      const title = sectionTitle(entryPoint);
+      const headed = pages.flatMap(({ page, markdown }) =>
+        markdown
+          .split('\n')
+          .filter((l) => /^#{1,6}\s/.test(l) && l.replace(/^#+\s+/, '').trim() === title)
+          .map(() => page),
+      );
+      expect(headed, `the guide must have one section headed ${title}`).toHaveLength(1);
+      // One whole file per entry point; the page may show smaller snippets besides.
+      const inIt = blocks.filter((b) => isTypeScript(b) && inSection(b, title) && b.attributes.example !== undefined);
+      expect(
+        inIt.map((b) => `${b.page}:${b.line} ${JSON.stringify(b.attributes)}`),
+        `${title} must hold exactly one \`\`\`ts block marked example=`,
+      ).toHaveLength(1);
+      expect(inIt[0]?.attributes.example).toBe(entryPoint);
+      expect(inIt[0]?.attributes.file, `${inIt[0]?.page}:${inIt[0]?.line}: the example needs file=<path>`).toMatch(/^[\w./-]+\.ts$/);
+    },
+  );
 
   it('marks every example with a distinct file, inside the app', () => {
     expect(examples.length).toBeGreaterThanOrEqual(ENTRY_POINTS.length);
-    const files = examples.map((b) => b.attributes.file ?? `(README.md:${b.line} has no file=)`);
+    const files = examples.map((b) => b.attributes.file ?? `(${b.page}:${b.line} has no file=)`);
     expect(new Set(files).size, `files: ${files.join(', ')}`).toBe(files.length);
     for (const file of files) expect(path.normalize(file).startsWith('..') || path.isAbsolute(file), file).toBe(false);
-    for (const block of examples) expect(isTypeScript(block), `README.md:${block.line}`).toBe(true);
+    for (const block of examples) expect(isTypeScript(block), `${block.page}:${block.line}`).toBe(true);
   });
 
   it('import only the package, what the install section installs, Node.js and each other', () => {
     const installCommands = blocks
-      .filter((b) => inSection(b, INSTALL_SECTION) && (b.language === 'bash' || b.language === 'sh'))
+      .filter((b) => b.page === INSTALL_PAGE && inSection(b, INSTALL_SECTION) && (b.language === 'bash' || b.language === 'sh'))
       .flatMap((b) => b.code.split('\n'))
       .filter((l) => /^\s*npm (install|i)\b/.test(l))
       .join(' ');
@@ -161,7 +179,7 @@ describe('the README examples', () => {
     for (const block of examples) {
       const file = block.attributes.file ?? '';
       for (const { fileName: specifier } of ts.preProcessFile(block.code, true, true).importedFiles) {
-        const where = `README.md:${block.line} (${file}) imports ${specifier}`;
+        const where = `${block.page}:${block.line} (${file}) imports ${specifier}`;
         if (specifier.startsWith('.')) {
           const target = path.normalize(path.join(path.dirname(file), specifier.replace(/\.js$/, '.ts')));
           if (!files.has(target)) problems.push(`${where}: no example is ${target}`);
@@ -169,9 +187,9 @@ describe('the README examples', () => {
         }
         const name = packageOf(specifier);
         if (name !== undefined && !installed.has(name))
-          problems.push(`${where}: ${name} is in no npm install line of "${INSTALL_SECTION}"`);
-        if (name === 'switchyard' && !/^switchyard\/(contracts|kit|constructs)$/.test(specifier)) {
-          problems.push(`${where}: the package exports switchyard/contracts, switchyard/kit and switchyard/constructs only`);
+          problems.push(`${where}: ${name} is in no npm install line of "${INSTALL_SECTION}" in ${INSTALL_PAGE}`);
+        if (name === 'switchyard-cdk' && !ENTRY_POINTS.some((entry) => specifier === `switchyard-cdk/${entry}`)) {
+          problems.push(`${where}: the package exports switchyard-cdk/contracts, switchyard-cdk/kit and switchyard-cdk/constructs only`);
         }
       }
     }
@@ -193,7 +211,7 @@ describe('the README examples', () => {
       const block = d.file === undefined ? undefined : written.get(path.normalize(d.file.fileName));
       if (d.file === undefined || d.start === undefined || block === undefined) return text;
       const { line, character } = d.file.getLineAndCharacterOfPosition(d.start);
-      return `README.md:${block.line + line}:${character + 1} (example=${block.attributes.example}, ${block.attributes.file}): TS${d.code} ${text}`;
+      return `${block.page}:${block.line + line}:${character + 1} (example=${block.attributes.example}, ${block.attributes.file}): TS${d.code} ${text}`;
     });
     expect(messages).toEqual([]);
   });
@@ -214,7 +232,7 @@ describe('docs/public-surface.md', () => {
       .flatMap((l) => [...l.slice(l.indexOf(': ') + 2).matchAll(/`([^`]+)`/g)].map((m) => m[1] ?? ''));
   }
 
-  it.each(ENTRY_POINTS)('lists exactly the names switchyard/%s exports', (entryPoint) => {
+  it.each(ENTRY_POINTS)('lists exactly the names switchyard-cdk/%s exports', (entryPoint) => {
     const { program } = compile();
     const checker = program.getTypeChecker();
     const source = program.getSourceFile(entrySource(entryPoint));
