@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { systemClock } from '../../../local/clock.js';
 import { DynamoDbHost, type WorkerRequest } from '../../../local/dynamodb/dynamodb-host.js';
@@ -57,6 +57,10 @@ describe('change capture across a kill', () => {
         AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
         BillingMode: 'PAY_PER_REQUEST',
       }),
+    );
+    // dynalite answers ResourceNotFound for a table still CREATING: on a busy machine that lasts past the next request.
+    await eventually(async () =>
+      (await client.send(new DescribeTableCommand({ TableName: TABLE }))).Table?.TableStatus === 'ACTIVE' ? true : undefined,
     );
     const write = client.send(new PutItemCommand({ TableName: TABLE, Item: { pk: { S: 'JOB-1' }, announcement: { S: 'ScriptWritten' } } }));
     write.catch(() => {});

@@ -63,9 +63,12 @@ describe('SqsService long polling', () => {
   });
 
   it('hands one message to one of several waiting pollers', async () => {
-    const pollers = [1, 2, 3].map(() => sqs.ReceiveMessage({ QueueUrl: url, WaitTimeSeconds: 1 }));
+    // A visibility timeout longer than the wait: on a busy machine a poller's last look can
+    // come after a 1 s timeout expired, and then a second receive is what SQS does too.
+    const { QueueUrl: patient } = await sqs.CreateQueue({ QueueName: 'patient', Attributes: { VisibilityTimeout: '30' } });
+    const pollers = [1, 2, 3].map(() => sqs.ReceiveMessage({ QueueUrl: patient, WaitTimeSeconds: 1 }));
     await new Promise((resolve) => setTimeout(resolve, 20));
-    await sqs.SendMessage({ QueueUrl: url, MessageBody: 'only one' });
+    await sqs.SendMessage({ QueueUrl: patient, MessageBody: 'only one' });
     const results = await Promise.all(pollers);
     expect(results.flatMap((r) => r.Messages.map((m) => m.Body))).toEqual(['only one']);
   });
