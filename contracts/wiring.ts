@@ -73,6 +73,8 @@ export const ENV = {
   agentModelName: 'AGENT_MODEL_NAME',
   /** That model's id (a Bedrock model id, or a local model's name). */
   agentModelId: 'AGENT_MODEL_ID',
+  /** The Bedrock model id or inference profile id a function calls (BedrockModel.connect sets it). */
+  modelId: 'SWITCHYARD_MODEL_ID',
   /** The flow control table (FlowControlTable.grantUse sets it): leases, rate logs, debounce marks, pauses, token budgets. */
   flowControlTable: 'FLOW_CONTROL_TABLE_NAME',
   /** A queue consumer's flow control (QueueConsumer `flowControl`): the JSON of `FlowControlSettings` (contracts/flow-control.ts). */
@@ -136,6 +138,16 @@ export const ERROR_NAMES = {
   tokenLimitReached: 'TokenLimitReached',
   /** A model call asks for more tokens than a whole window of its budget holds: it can never be made. */
   tokenRequestTooLarge: 'TokenRequestTooLarge',
+  /** The model service throttled the call (its cause is the service's answer, which keyed flow control pauses on). */
+  modelThrottled: 'ModelThrottled',
+  /** The model service failed, timed out or was not ready: another try may succeed. */
+  modelUnavailable: 'ModelUnavailable',
+  /** The model answered, but not as asked (no tool call where one was forced, an input its schema refuses). */
+  modelOutputInvalid: 'ModelOutputInvalid',
+  /** The service refused the request itself (validation, access, an unknown model): the same request fails again. */
+  modelRequestInvalid: 'ModelRequestInvalid',
+  /** A tool-use loop reached its step limit without a final answer. */
+  modelStepLimit: 'ModelStepLimit',
 } as const;
 
 /**
@@ -143,7 +155,12 @@ export const ERROR_NAMES = {
  * consumer sends a record failing with one of these to its dead-letter queue at once
  * instead of retrying it.
  */
-export const PERMANENT_ERRORS: readonly string[] = [ERROR_NAMES.invalidEvent, ERROR_NAMES.unknownEventType];
+export const PERMANENT_ERRORS: readonly string[] = [
+  ERROR_NAMES.invalidEvent,
+  ERROR_NAMES.unknownEventType,
+  ERROR_NAMES.modelRequestInvalid,
+  ERROR_NAMES.modelStepLimit,
+];
 
 /**
  * Message attributes a consumer puts on a record it sends to its dead-letter queue,

@@ -17,6 +17,7 @@ export * from './errors.js';
 export * from './failures.js';
 export * from './flow-control/index.js';
 export * from './flow-control/token-budget.js';
+export * from './model/index.js';
 export * from './model-budget.js';
 export * from './observability.js';
 export * from './secrets.js';

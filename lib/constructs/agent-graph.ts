@@ -18,6 +18,7 @@ import {
   validateTokenRate,
 } from './agent-graph-budget.js';
 import { type AgentNode, layersOf, validateGraph } from './agent-graph-layers.js';
+import type { BedrockModel } from './bedrock-model.js';
 import { SwitchyardEncryption } from './encryption.js';
 import { FlowControlTable } from './flow-control-table.js';
 import type { IdempotencyStore } from './idempotency-store.js';
@@ -70,6 +71,12 @@ function causeMessage(cause: string): string {
 export interface AgentModel extends Partial<AgentTokenRate> {
   /** The model's id, given to its function (a Bedrock model id, or a local model's name). */
   readonly modelId: string;
+  /**
+   * The Bedrock model the calls go to: the model's function is granted bedrock:InvokeModel on
+   * it (`BedrockModel.grantInvoke`), and its id must be `modelId`.
+   * @default - no Bedrock grant (a model the function reaches otherwise, or a local one)
+   */
+  readonly bedrock?: BedrockModel;
   /**
    * Most calls to this model in flight at once: the MaxConcurrency of each fan-out's Map for
    * this model (1 to 40). Without `tokensPerMinute`, also the reserved concurrency of the
@@ -257,6 +264,7 @@ export class AgentGraph extends Construct {
       this.budgetTable.grant(fn, 'dynamodb:UpdateItem', 'dynamodb:GetItem');
       grantTableKey(this.budgetTable, fn);
       if (this.flowControlTable) FlowControlTable.connectTo(this.flowControlTable, fn);
+      model.bedrock?.grantInvoke(fn);
       modelFunctions.set(name, fn);
     }
     return modelFunctions;
@@ -437,6 +445,9 @@ function validateModels(scope: Construct, props: AgentGraphProps): void {
     if (!/^[A-Za-z][A-Za-z0-9]{0,30}$/.test(name))
       invalidProp(scope, `model names must be 1 to 31 letters and digits, starting with a letter (got ${JSON.stringify(name)})`);
     if (model.modelId.length === 0) invalidProp(scope, `model ${name}: modelId must not be empty`);
+    if (model.bedrock !== undefined && model.bedrock.modelId !== model.modelId) {
+      invalidProp(scope, `model ${name}: bedrock is ${model.bedrock.modelId} but modelId is ${model.modelId}: give the same id to both`);
+    }
     validateRange(scope, `models.${name}.maxConcurrency`, model.maxConcurrency, 1, INLINE_MAP_MAX_CONCURRENCY);
     validateTokenRate(scope, `models.${name}`, model);
   }

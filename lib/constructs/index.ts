@@ -8,6 +8,7 @@
 
 export * from './agent-graph.js';
 export type { AgentFanOutNode, AgentNode, AgentTaskNode } from './agent-graph-layers.js';
+export * from './bedrock-model.js';
 export * from './change-capture.js';
 export * from './circuit-breaker.js';
 export * from './durable-flow.js';

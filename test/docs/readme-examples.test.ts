@@ -149,10 +149,10 @@ describe("the guide's examples (README.md and docs/)", () => {
       );
       expect(headed, `the guide must have one section headed ${title}`).toHaveLength(1);
       // One whole file per entry point; the page may show smaller snippets besides.
-      const inIt = blocks.filter((b) => isTypeScript(b) && inSection(b, title) && b.attributes.example !== undefined);
+      const inIt = blocks.filter((b) => isTypeScript(b) && inSection(b, title) && b.attributes.example === entryPoint);
       expect(
         inIt.map((b) => `${b.page}:${b.line} ${JSON.stringify(b.attributes)}`),
-        `${title} must hold exactly one \`\`\`ts block marked example=`,
+        `${title} must hold exactly one \`\`\`ts block marked example=${entryPoint}`,
       ).toHaveLength(1);
       expect(inIt[0]?.attributes.example).toBe(entryPoint);
       expect(inIt[0]?.attributes.file, `${inIt[0]?.page}:${inIt[0]?.line}: the example needs file=<path>`).toMatch(/^[\w./-]+\.ts$/);

@@ -1,14 +1,14 @@
 import { type BedrockRuntimeClient, type ConverseCommandOutput, ThrottlingException } from '@aws-sdk/client-bedrock-runtime';
 import { describe, expect, it } from 'vitest';
-import { BedrockTicketClassifier, parseToolAnswer } from '../../../lambdas/triage/bedrock-classifier.js';
+import { BedrockTicketClassifier } from '../../../lambdas/triage/bedrock-classifier.js';
 
 function answer(input: unknown): ConverseCommandOutput {
   return {
     $metadata: {},
     stopReason: 'tool_use',
     output: { message: { role: 'assistant', content: [{ toolUse: { toolUseId: '1', name: 'route_ticket', input: input as never } }] } },
-    usage: undefined,
-    metrics: undefined,
+    usage: { inputTokens: 180, outputTokens: 20, totalTokens: 200 },
+    metrics: { latencyMs: 300 },
   };
 }
 
@@ -16,16 +16,19 @@ function clientAnswering(respond: () => Promise<unknown>) {
   return { send: respond } as unknown as BedrockRuntimeClient;
 }
 
+const classify = (input: unknown) =>
+  new BedrockTicketClassifier(
+    clientAnswering(async () => answer(input)),
+    'model-x',
+  ).classify({ subject: 'refund', body: 'please' });
+
 describe('BedrockTicketClassifier', () => {
-  it('returns the queue and confidence of the tool call', async () => {
-    const classifier = new BedrockTicketClassifier(
-      clientAnswering(async () => answer({ queue: 'billing', confidence: 0.82 })),
-      'model-x',
-    );
-    await expect(classifier.classify({ subject: 'refund', body: 'please' })).resolves.toEqual({
+  it('returns the queue and confidence of the tool call, with the tokens the model reported', async () => {
+    await expect(classify({ queue: 'billing', confidence: 0.82 })).resolves.toEqual({
       queue: 'billing',
       confidence: 0.82,
       model: 'bedrock:model-x',
+      usedTokens: 200,
     });
   });
 
@@ -38,24 +41,30 @@ describe('BedrockTicketClassifier', () => {
     );
     await expect(classifier.classify({ subject: '', body: '' })).rejects.toMatchObject({ name: 'ModelThrottled' });
   });
-});
 
-describe('parseToolAnswer', () => {
-  it('fails if the model picked a queue that does not exist', () => {
-    expect(() => parseToolAnswer(answer({ queue: 'sales', confidence: 0.9 }))).toThrow(
-      expect.objectContaining({ name: 'ModelOutputInvalid', message: expect.stringContaining('"sales"') }),
-    );
+  it('fails if the model picked a queue that does not exist', async () => {
+    await expect(classify({ queue: 'sales', confidence: 0.9 })).rejects.toMatchObject({
+      name: 'ModelOutputInvalid',
+      message: expect.stringContaining('queue'),
+    });
   });
-  it('fails if the confidence is not a probability', () => {
-    expect(() => parseToolAnswer(answer({ queue: 'billing', confidence: 7 }))).toThrow(/confidence 7/);
+
+  it('fails if the confidence is not a probability', async () => {
+    await expect(classify({ queue: 'billing', confidence: 7 })).rejects.toMatchObject({
+      name: 'ModelOutputInvalid',
+      message: expect.stringContaining('confidence'),
+    });
   });
-  it('fails if the model did not call the tool', () => {
-    expect(() =>
-      parseToolAnswer({
+
+  it('fails if the model did not call the tool', async () => {
+    const classifier = new BedrockTicketClassifier(
+      clientAnswering(async () => ({
         $metadata: {},
         stopReason: 'end_turn',
         output: { message: { role: 'assistant', content: [{ text: 'billing' }] } },
-      } as ConverseCommandOutput),
-    ).toThrow(/did not call route_ticket/);
+      })),
+      'model-x',
+    );
+    await expect(classifier.classify({ subject: '', body: '' })).rejects.toThrow(/did not call route_ticket/);
   });
 });

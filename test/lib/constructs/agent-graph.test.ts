@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { ResearchCompleted, ResearchStopped } from '../../../domain/index.js';
 import { AgentGraph, type AgentGraphProps, type AgentNode } from '../../../lib/constructs/agent-graph.js';
 import { layersOf } from '../../../lib/constructs/agent-graph-layers.js';
+import { BedrockModel } from '../../../lib/constructs/bedrock-model.js';
 import { FlowControlTable } from '../../../lib/constructs/flow-control-table.js';
 import { IdempotencyStore } from '../../../lib/constructs/idempotency-store.js';
 import { SwitchyardFunction } from '../../../lib/constructs/switchyard-function.js';
@@ -99,6 +100,18 @@ describe('AgentGraph', () => {
     ]);
     expect(maps.every((m: State) => m.ItemProcessor.ProcessorConfig.Mode === 'INLINE')).toBe(true);
     expect(maps.every((m: State) => m.ToleratedFailurePercentage === undefined)).toBe(true);
+  });
+
+  it("grants a model's function bedrock:InvokeModel on its Bedrock model, and no other function", () => {
+    const nova = BedrockModel.fromModelId('amazon.nova-lite-v1:0');
+    const { template } = graph(research, {
+      models: { Fast: { modelId: nova.modelId, maxConcurrency: 4, bedrock: nova }, Large: { modelId: 'large-1', maxConcurrency: 2 } },
+    });
+    const granting = Object.entries(template.findResources('AWS::IAM::Policy')).filter(([, policy]) =>
+      JSON.stringify(policy).includes('bedrock:InvokeModel'),
+    );
+    expect(granting.map(([id]) => id)).toEqual([expect.stringMatching(/^AgentsFastModel/)]);
+    expect(JSON.stringify(granting[0]?.[1])).toContain('foundation-model/amazon.nova-lite-v1:0');
   });
 
   it('gives each model a function whose reserved concurrency is its quota across executions', () => {
@@ -289,6 +302,13 @@ describe('AgentGraph', () => {
     it('fails if a model allows more concurrency than an inline Map runs', () =>
       fails(research, 'models.Fast.maxConcurrency', {
         models: { Fast: { modelId: 'f', maxConcurrency: 41 }, Large: { modelId: 'l', maxConcurrency: 1 } },
+      }));
+    it("fails if a model's Bedrock model has another id than its modelId", () =>
+      fails(research, 'model Fast: bedrock is amazon.nova-lite-v1:0 but modelId is f', {
+        models: {
+          Fast: { modelId: 'f', maxConcurrency: 4, bedrock: BedrockModel.fromModelId('amazon.nova-lite-v1:0') },
+          Large: { modelId: 'l', maxConcurrency: 1 },
+        },
       }));
     const tokenModels = (fast: Record<string, number>): Partial<AgentGraphProps> => ({
       models: { Fast: { modelId: 'f', maxConcurrency: 4, ...fast }, Large: { modelId: 'l', maxConcurrency: 1 } },
