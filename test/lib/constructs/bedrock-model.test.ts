@@ -22,7 +22,7 @@ function arns(resource: unknown): string[] {
     const join = (value as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];
     if (join) return join[1].map(text).join(join[0]);
     const ref = (value as { Ref?: string }).Ref;
-    return ref === undefined ? JSON.stringify(value) : `\${${ref}}`;
+    return ref === undefined ? JSON.stringify(value) : `<${ref}>`;
   };
   return (Array.isArray(resource) ? resource : [resource]).map(text);
 }
@@ -32,7 +32,7 @@ describe('BedrockModel', () => {
     const statement = grantedStatement(BedrockModel.fromModelId('anthropic.claude-sonnet-4-5-20250929-v1:0'));
     expect(statement.Action).toBe('bedrock:InvokeModel');
     expect(arns(statement.Resource)).toEqual([
-      'arn:${AWS::Partition}:bedrock:eu-west-1::foundation-model/anthropic.claude-sonnet-4-5-20250929-v1:0',
+      'arn:<AWS::Partition>:bedrock:eu-west-1::foundation-model/anthropic.claude-sonnet-4-5-20250929-v1:0',
     ]);
   });
 
@@ -46,10 +46,10 @@ describe('BedrockModel', () => {
     expect([model.geography, model.foundationModelId]).toEqual(['us', 'anthropic.claude-sonnet-4-5-20250929-v1:0']);
     const resources = arns(grantedStatement(model).Resource);
     expect(resources).toContain(
-      'arn:${AWS::Partition}:bedrock:eu-west-1:111122223333:inference-profile/us.anthropic.claude-sonnet-4-5-20250929-v1:0',
+      'arn:<AWS::Partition>:bedrock:eu-west-1:111122223333:inference-profile/us.anthropic.claude-sonnet-4-5-20250929-v1:0',
     );
     for (const region of ['us-east-1', 'us-east-2', 'us-west-2']) {
-      expect(resources).toContain(`arn:\${AWS::Partition}:bedrock:${region}::foundation-model/anthropic.claude-sonnet-4-5-20250929-v1:0`);
+      expect(resources).toContain(`arn:<AWS::Partition>:bedrock:${region}::foundation-model/anthropic.claude-sonnet-4-5-20250929-v1:0`);
     }
     expect(resources.filter((arn) => /bedrock:(eu|ap|us-gov)-[a-z]+-\d::foundation-model/.test(arn) && !arn.includes('eu-west-1'))).toEqual(
       [],
@@ -60,9 +60,9 @@ describe('BedrockModel', () => {
   it('grants a global profile on the model in any region, as AWS routes it anywhere', () => {
     const resources = arns(grantedStatement(BedrockModel.fromModelId('global.anthropic.claude-sonnet-4-5-20250929-v1:0')).Resource);
     expect(resources).toEqual([
-      'arn:${AWS::Partition}:bedrock:eu-west-1:111122223333:inference-profile/global.anthropic.claude-sonnet-4-5-20250929-v1:0',
-      'arn:${AWS::Partition}:bedrock:*::foundation-model/anthropic.claude-sonnet-4-5-20250929-v1:0',
-      'arn:${AWS::Partition}:bedrock:::foundation-model/anthropic.claude-sonnet-4-5-20250929-v1:0',
+      'arn:<AWS::Partition>:bedrock:eu-west-1:111122223333:inference-profile/global.anthropic.claude-sonnet-4-5-20250929-v1:0',
+      'arn:<AWS::Partition>:bedrock:*::foundation-model/anthropic.claude-sonnet-4-5-20250929-v1:0',
+      'arn:<AWS::Partition>:bedrock:::foundation-model/anthropic.claude-sonnet-4-5-20250929-v1:0',
     ]);
   });
 
