@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { GLOBAL_HELP, integerOption, numberOption, parseCommand } from '../args.js';
 import { defaultCdkOut, readAssembly } from '../assembly.js';
 import { type Estimate, type PriceTable, priceUsage } from '../cost/model.js';
+import { modelFamilies } from '../cost/model-calls.js';
 import { type AppUsage, appUsage, type CostAssumptions, DEFAULT_ASSUMPTIONS } from '../cost/usage.js';
 import { usageError } from '../errors.js';
 import { count, table, usd } from '../format.js';
@@ -9,12 +10,15 @@ import type { Command } from './command.js';
 
 const PRICES_FILE = new URL('../cost/prices-us-east-1.json', import.meta.url);
 
-export const HELP = `Usage: switchyard cost [--events-per-month <n>] [--entry <detail-type,...>] [--escalation-rate <r>] [--function-ms <ms>] [--items-per-map <n>] [--durable-operations <n>] [--cdk-out <dir>]
+export const HELP = `Usage: switchyard cost [--events-per-month <n>] [--entry <detail-type,...>] [--escalation-rate <r>] [--function-ms <ms>] [--items-per-map <n>] [--durable-operations <n>] [--model-calls <n>] [--input-tokens <n>] [--output-tokens <n>] [--model-tier on-demand|batch] [--cdk-out <dir>]
 
 Estimates the app's monthly AWS cost per service from the synthesized template (no AWS
 calls): which rules, queues, functions, state machines and tables each entry event goes
 through, priced from the dated table in cli/cost/prices-us-east-1.json. Names the most
-expensive component and flags Standard workflows started for every event.
+expensive component and flags Standard workflows started for every event. Model tokens
+are priced per model: a function whose environment names a Bedrock model (BedrockModel.connect,
+an agent graph's model) makes --model-calls calls per record, a bedrock:invokeModel state one
+per visit, each of --input-tokens in and --output-tokens out.
 
   --events-per-month <n>  entry events a month, of each entry event followed (default ${count(DEFAULT_ASSUMPTIONS.eventsPerMonth)})
   --entry <types>         follow only these entry events (comma-separated detail-types; default every
@@ -26,6 +30,10 @@ expensive component and flags Standard workflows started for every event.
   --durable-operations <n>
                           operations (steps, waits, callbacks) one durable execution checkpoints
                           (default ${DEFAULT_ASSUMPTIONS.durableOperations})
+  --model-calls <n>       model calls per record of a function that calls a model (default ${DEFAULT_ASSUMPTIONS.modelCallsPerRecord})
+  --input-tokens <n>      prompt tokens of one model call (default ${count(DEFAULT_ASSUMPTIONS.inputTokensPerCall)})
+  --output-tokens <n>     tokens one model call generates (default ${DEFAULT_ASSUMPTIONS.outputTokensPerCall})
+  --model-tier <tier>     on-demand or batch (batch inference, half price) (default ${DEFAULT_ASSUMPTIONS.modelTier})
   --cdk-out <dir>         the cloud assembly (default ./cdk.out)
   --json                  the estimate, usage and assumptions as JSON`;
 
@@ -39,6 +47,10 @@ export const cost: Command = async (argv, io) => {
       'function-ms': { type: 'string' },
       'items-per-map': { type: 'string' },
       'durable-operations': { type: 'string' },
+      'model-calls': { type: 'string' },
+      'input-tokens': { type: 'string' },
+      'output-tokens': { type: 'string' },
+      'model-tier': { type: 'string' },
     },
     false,
   );
@@ -51,11 +63,16 @@ export const cost: Command = async (argv, io) => {
     functionMs: integerOption('function-ms', values['function-ms'], DEFAULT_ASSUMPTIONS.functionMs, 1, 900_000),
     itemsPerMap: integerOption('items-per-map', values['items-per-map'], DEFAULT_ASSUMPTIONS.itemsPerMap, 0, 10_000),
     durableOperations: integerOption('durable-operations', values['durable-operations'], DEFAULT_ASSUMPTIONS.durableOperations, 0, 100_000),
+    modelCallsPerRecord: numberOption('model-calls', values['model-calls'], DEFAULT_ASSUMPTIONS.modelCallsPerRecord, 0, 1000),
+    inputTokensPerCall: integerOption('input-tokens', values['input-tokens'], DEFAULT_ASSUMPTIONS.inputTokensPerCall, 0, 10_000_000),
+    outputTokensPerCall: integerOption('output-tokens', values['output-tokens'], DEFAULT_ASSUMPTIONS.outputTokensPerCall, 0, 10_000_000),
+    modelTier: modelTierOption(values['model-tier']),
   };
   const entry = values.entry === undefined ? undefined : values.entry.split(',').map((t) => t.trim());
   if (entry?.some((t) => t === '')) throw usageError(`--entry is "${values.entry}": give detail-types separated by commas`);
   const prices = JSON.parse(readFileSync(PRICES_FILE, 'utf8')) as PriceTable;
-  const usage = appUsage(readAssembly(defaultCdkOut(values['cdk-out'])), { ...assumptions, ...(entry ? { entries: entry } : {}) });
+  const modelPriced = { ...assumptions, modelFamilies: modelFamilies(Object.keys(prices.prices)) };
+  const usage = appUsage(readAssembly(defaultCdkOut(values['cdk-out'])), { ...modelPriced, ...(entry ? { entries: entry } : {}) });
   const unknown = entry?.filter((t) => !usage.entries.includes(t)) ?? [];
   if (unknown.length > 0)
     throw usageError(
@@ -102,6 +119,7 @@ function assumptionLines(a: CostAssumptions, usage: AppUsage): string[] {
     `Lambda durable functions: ${count(a.durableOperations)} durable operations per execution (steps, waits, callbacks), one invocation each`,
     `Step Functions Standard: one transition per state entered; status changes (2 per execution) forwarded to a custom bus are billed there as custom events`,
     `CloudWatch Logs: ${a.lambdaLogBytes} bytes per Lambda invocation; ${a.stateLogBytes} bytes per history event for state machines logging ALL`,
+    `Bedrock: ${a.modelCallsPerRecord} model call per record of a function that calls a model, one per bedrock:invokeModel state; ${count(a.inputTokensPerCall)} tokens in and ${count(a.outputTokensPerCall)} out each, ${a.modelTier} prices, no prompt caching`,
     'list prices without free tiers',
   ];
 }
@@ -153,6 +171,13 @@ function render(
   out('Not in the estimate:');
   for (const n of usage.notModelled) out(`  - ${n}`);
   out(`Prices: ${PRICES_FILE.pathname.replace(/^.*\/cli\//, 'cli/')} (each with its source page)`);
+}
+
+function modelTierOption(value: string | undefined): CostAssumptions['modelTier'] {
+  if (value === undefined) return DEFAULT_ASSUMPTIONS.modelTier;
+  if (value === 'on-demand' || value === 'batch') return value;
+  if (value === 'flex') throw usageError('--model-tier flex: the price table has no dated flex prices yet; use on-demand or batch');
+  throw usageError(`--model-tier is "${value}": give on-demand or batch`);
 }
 
 /** A per-event quantity with three significant digits, however small (GB of logs per event). */

@@ -29,6 +29,16 @@ export interface CostAssumptions {
    * execution checkpoints: code, unlike ASL, cannot be read from the template.
    */
   readonly durableOperations: number;
+  /** Model calls a function that calls a Bedrock model makes per record (a tool-use loop makes several). */
+  readonly modelCallsPerRecord: number;
+  /** Prompt tokens of one model call (system prompt, tools and messages). */
+  readonly inputTokensPerCall: number;
+  /** Tokens one model call generates. */
+  readonly outputTokensPerCall: number;
+  /** On-demand calls, or batch inference (half price, answers within a day). */
+  readonly modelTier: 'on-demand' | 'batch';
+  /** The model families the price table prices (bedrock.<family>.input), longest first. */
+  readonly modelFamilies?: readonly string[];
   /** The entry events to follow, each at `eventsPerMonth`; every entry event of the app when absent. */
   readonly entries?: readonly string[];
 }
@@ -46,6 +56,10 @@ export const DEFAULT_ASSUMPTIONS: CostAssumptions = {
   itemsPerMap: 3,
   // The reference app's durable order saga on its usual path: three steps and the closing event's.
   durableOperations: 4,
+  modelCallsPerRecord: 1,
+  inputTokensPerCall: 1000,
+  outputTokensPerCall: 300,
+  modelTier: 'on-demand',
 };
 
 export interface AppUsage {

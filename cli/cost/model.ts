@@ -18,7 +18,7 @@ export interface PriceTable {
   readonly prices: Readonly<Record<string, Price>>;
 }
 
-export type Service = 'EventBridge' | 'SQS' | 'Lambda' | 'Step Functions' | 'DynamoDB' | 'CloudWatch Logs';
+export type Service = 'EventBridge' | 'SQS' | 'Lambda' | 'Step Functions' | 'DynamoDB' | 'CloudWatch Logs' | 'Bedrock';
 
 /** A monthly quantity of one billed unit, for one component of the app. */
 export interface Usage {

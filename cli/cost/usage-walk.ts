@@ -5,6 +5,7 @@ import { flowSettingsOf } from '../flow-control.js';
 import type { AppUsage, CostAssumptions } from './assumptions.js';
 import { type AslDefinition, type AslState, definitionPaths } from './definition-paths.js';
 import { flowControlUnits, tokenBudgetsIn } from './flow-control.js';
+import { familyOf, foundationModelOf } from './model-calls.js';
 
 /** Minutes in the month AWS prices by (730 hours): how full a minute's log is at a month's records. */
 const MINUTES_PER_MONTH = 730 * 60;
@@ -177,6 +178,9 @@ export class UsageWalk {
     );
     this.#add('CloudWatch Logs', `logs of ${name}`, 'logs.ingestionGb', (arrival.rate * a.lambdaLogBytes) / 1e9);
     const records = arrival.rate * arrival.records;
+    for (const model of new Set(Object.values(environmentOf(fn)).flatMap((v) => foundationModelOf(v) ?? []))) {
+      this.#modelCalls(model, `${name}`, records * a.modelCallsPerRecord);
+    }
     const flowTable = referencedId(environmentOf(fn)[ENV.flowControlTable]);
     for (const value of Object.values(environmentOf(fn))) {
       const target = this.#byId.get(referencedId(value) ?? '');
@@ -313,12 +317,29 @@ export class UsageWalk {
       this.#outboxEvent(table, args.Item, rate, next);
     } else if (/:states:::dynamodb:getItem/.test(resource)) {
       this.#add('DynamoDB', `table ${flowName(ref(args.TableName) ?? 'unknown')}`, 'dynamodb.readRequestUnit', rate / 2);
+    } else if (resource.includes(':states:::bedrock:invokeModel')) {
+      const model = foundationModelOf(args.ModelId);
+      if (model === undefined) this.#notModelled.add(`state ${state.name}: a model id it computes at run time (${String(args.ModelId)})`);
+      else this.#modelCalls(model, `state ${state.name}`, rate);
     } else if (resource.includes(':states:::sqs:sendMessage')) {
       const target = ref(args.QueueUrl);
       if (target && this.#byId.has(target)) this.#queue.push({ kind: 'message', queue: target, rate, ...next });
     } else if (resource !== '') {
       this.#notModelled.add(`state ${state.name}: ${resource.replace(/\$\{ref:[^}]+\}/g, '…')}`);
     }
+  }
+
+  /** Tokens of `calls` model calls, priced by the model's family (input and output, on demand or batch). */
+  #modelCalls(model: string, caller: string, calls: number): void {
+    const family = familyOf(model, this.a.modelFamilies ?? []);
+    if (family === undefined) {
+      this.#notModelled.add(`${caller}: calls to ${model}, which the price table does not price`);
+      return;
+    }
+    const batch = this.a.modelTier === 'batch';
+    const component = `model ${model} (${caller})`;
+    this.#add('Bedrock', component, `bedrock.${family}.${batch ? 'batchInput' : 'input'}`, calls * this.a.inputTokensPerCall);
+    this.#add('Bedrock', component, `bedrock.${family}.${batch ? 'batchOutput' : 'output'}`, calls * this.a.outputTokensPerCall);
   }
 
   /** Billed duration of one invocation; a function that starts an Express workflow is taken to wait for it (StartSyncExecution). */

@@ -226,4 +226,104 @@ describe('the usage the cost model derives from the template', () => {
     const [path] = definitionPaths({ StartAt: 'Both', States: { Both: { Type: 'Parallel', Branches: [branch], End: true } } }, 0.2);
     expect(path?.states.map((s) => s.name)).toEqual(['Both', 'Guard', 'Work']);
   });
+
+  it("prices model tokens per model: a function's Bedrock model per record and a bedrock:invokeModel state per visit, by the longest family prefix", () => {
+    const usage = appUsage(
+      assemblyOf({
+        Bus: { Type: 'AWS::Events::EventBus', Properties: { Name: 'hub' } },
+        Queue: { Type: 'AWS::SQS::Queue' },
+        Extract: {
+          Type: 'AWS::Lambda::Function',
+          Properties: {
+            MemorySize: 512,
+            Environment: { Variables: { SWITCHYARD_MODEL_ID: 'us.anthropic.claude-sonnet-4-5-20250929-v1:0' } },
+          },
+        },
+        Mapping: {
+          Type: 'AWS::Lambda::EventSourceMapping',
+          Properties: { EventSourceArn: { 'Fn::GetAtt': ['Queue', 'Arn'] }, FunctionName: { Ref: 'Extract' } },
+        },
+        Rule: {
+          Type: 'AWS::Events::Rule',
+          Properties: {
+            EventBusName: { Ref: 'Bus' },
+            EventPattern: { 'detail-type': ['InvoiceReceived'] },
+            Targets: [{ Arn: { 'Fn::GetAtt': ['Queue', 'Arn'] } }],
+          },
+        },
+        Label: {
+          Type: 'AWS::StepFunctions::StateMachine',
+          Properties: {
+            StateMachineType: 'EXPRESS',
+            DefinitionString: JSON.stringify({
+              StartAt: 'Risk',
+              States: {
+                Risk: {
+                  Type: 'Task',
+                  Resource: 'arn:aws:states:::bedrock:invokeModel',
+                  Arguments: { ModelId: 'amazon.nova-lite-v1:0' },
+                  End: true,
+                },
+              },
+            }),
+          },
+        },
+        LabelRule: {
+          Type: 'AWS::Events::Rule',
+          Properties: {
+            EventBusName: { Ref: 'Bus' },
+            EventPattern: { 'detail-type': ['InvoiceReceived'] },
+            Targets: [{ Arn: { Ref: 'Label' } }],
+          },
+        },
+      }),
+      {
+        ...DEFAULT_ASSUMPTIONS,
+        eventsPerMonth: 1000,
+        modelCallsPerRecord: 2,
+        inputTokensPerCall: 800,
+        outputTokensPerCall: 100,
+        modelFamilies: ['anthropic.claude-sonnet-4', 'anthropic.claude', 'amazon.nova-lite'],
+      },
+    ).usage.filter((u) => u.service === 'Bedrock');
+    expect(usage.map((u) => [u.price, u.quantity])).toEqual(
+      [
+        ['bedrock.anthropic.claude-sonnet-4.input', 1000 * 2 * 800],
+        ['bedrock.anthropic.claude-sonnet-4.output', 1000 * 2 * 100],
+        ['bedrock.amazon.nova-lite.input', 1000 * 800],
+        ['bedrock.amazon.nova-lite.output', 1000 * 100],
+      ].sort((a, b) => usage.findIndex((u) => u.price === a[0]) - usage.findIndex((u) => u.price === b[0])),
+    );
+  });
+
+  it('names a model the price table does not price instead of leaving it out silently', () => {
+    const { notModelled } = appUsage(
+      assemblyOf({
+        Flow: {
+          Type: 'AWS::StepFunctions::StateMachine',
+          Properties: {
+            StateMachineType: 'EXPRESS',
+            DefinitionString: JSON.stringify({
+              StartAt: 'Ask',
+              States: {
+                Ask: {
+                  Type: 'Task',
+                  Resource: 'arn:aws:states:::bedrock:invokeModel',
+                  Parameters: { ModelId: 'mistral.large-2' },
+                  End: true,
+                },
+              },
+            }),
+          },
+        },
+        Bus: { Type: 'AWS::Events::EventBus', Properties: { Name: 'hub' } },
+        Rule: {
+          Type: 'AWS::Events::Rule',
+          Properties: { EventBusName: { Ref: 'Bus' }, EventPattern: { 'detail-type': ['Q'] }, Targets: [{ Arn: { Ref: 'Flow' } }] },
+        },
+      }),
+      { ...DEFAULT_ASSUMPTIONS, modelFamilies: ['amazon.nova-lite'] },
+    );
+    expect(notModelled).toContain('state Ask: calls to mistral.large-2, which the price table does not price');
+  });
 });
