@@ -3,7 +3,7 @@
 // 1 if any missed, naming which.
 import { spawnSync } from 'node:child_process';
 
-const BENCHES = ['bench:runtime', 'bench:states', 'bench:bundles', 'bench:fairness', 'bench:flow-control'];
+const BENCHES = ['bench:runtime', 'bench:states', 'bench:bundles', 'bench:fairness', 'bench:flow-control', 'bench:testing'];
 const missed = [];
 for (const bench of BENCHES) {
   const { status } = spawnSync('npm', ['run', bench], { stdio: 'inherit' });
