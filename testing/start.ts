@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { InvocationFaults } from '../local/lambda/invocation-faults.js';
 import { LocalRuntime } from '../local/runtime.js';
 import { destroyClients, type TestClients, testClients } from './clients.js';
 import { TestAppError } from './poll.js';
@@ -13,6 +14,8 @@ export interface StartOptions {
   readonly log?: (line: string) => void;
   /** Template parameters, as `cdk deploy --parameters` takes them (`[Stack:]Name`). */
   readonly parameters?: Readonly<Record<string, string>>;
+  /** The seed of the faults' random draws (`failFunction` with a probability): the same seed fails the same invocations. @default 1 */
+  readonly seed?: number;
 }
 
 /**
@@ -24,14 +27,20 @@ export class RunningApp {
   #runtime: LocalRuntime | undefined;
   #clients: TestClients;
   #stopped = false;
-  readonly #lines: string[] = [];
+  readonly #lines: string[];
+  /** The faults injected into the functions: one object for every start, so a restart keeps them. @internal */
+  readonly faults: InvocationFaults;
 
   private constructor(
     runtime: LocalRuntime,
     readonly cdkOut: string,
     readonly dataDir: string,
     private readonly options: StartOptions,
+    faults: InvocationFaults,
+    lines: string[],
   ) {
+    this.faults = faults;
+    this.#lines = lines;
     this.#runtime = runtime;
     this.#clients = testClients(runtime.url);
   }
@@ -41,22 +50,28 @@ export class RunningApp {
     const cdkOut = 'cdkOut' in source ? path.resolve(source.cdkOut) : source.app.synth().directory;
     const dataDir = mkdtempSync(path.join(tmpdir(), 'switchyard-test-'));
     const lines: string[] = [];
+    const faults = new InvocationFaults(options.seed);
     try {
-      const runtime = await RunningApp.#launch(cdkOut, dataDir, 0, options, lines);
-      const app = new RunningApp(runtime, cdkOut, dataDir, options);
-      app.#lines.push(...lines);
-      return app;
+      const runtime = await RunningApp.#launch(cdkOut, dataDir, 0, { ...options, faults }, lines);
+      return new RunningApp(runtime, cdkOut, dataDir, options, faults, lines);
     } catch (error) {
       rmSync(dataDir, { recursive: true, force: true });
       throw error;
     }
   }
 
-  static #launch(cdkOut: string, dataDir: string, port: number, options: StartOptions, lines: string[]): Promise<LocalRuntime> {
+  static #launch(
+    cdkOut: string,
+    dataDir: string,
+    port: number,
+    options: StartOptions & { faults: InvocationFaults },
+    lines: string[],
+  ): Promise<LocalRuntime> {
     return LocalRuntime.start({
       cdkOut,
       dataDir,
       port,
+      faults: options.faults,
       ...(options.parameters ? { parameters: options.parameters } : {}),
       log: (line) => {
         lines.push(line);
@@ -98,7 +113,7 @@ export class RunningApp {
     const port = Number(new URL(runtime.url).port);
     this.#runtime = undefined;
     await runtime.stop();
-    this.#runtime = await RunningApp.#launch(this.cdkOut, this.dataDir, port, this.options, this.#lines);
+    this.#runtime = await RunningApp.#launch(this.cdkOut, this.dataDir, port, { ...this.options, faults: this.faults }, this.#lines);
   }
 
   /** Stops the runtime, closes the clients and removes the data folder; safe to call twice. */

@@ -3,6 +3,14 @@ import type { Message } from '@aws-sdk/client-sqs';
 import type { AnyEventContract, Detail } from '../contracts/index.js';
 import type { TestClients } from './clients.js';
 import { type Failures, failures } from './failures.js';
+import {
+  type DuplicateOptions,
+  type FailFunctionOptions,
+  type FunctionFaultHandle,
+  failFunction,
+  sendDuplicates,
+  sendLate,
+} from './faults.js';
 import type { WaitOptions } from './poll.js';
 import { type SendOptions, type Sent, send } from './send.js';
 import { type AppSource, RunningApp, type StartOptions } from './start.js';
@@ -82,6 +90,28 @@ export class TestApp {
   /** The messages in the app's dead-letter queues and its failed executions, as `switchyard failures` lists them. */
   failures(): Promise<Failures> {
     return failures(this.running);
+  }
+
+  /**
+   * Makes a function of the app fail `times` times or with a `probability` (seeded: startApp's
+   * `seed`), before or after its handler runs. Fails at once naming the functions the app has.
+   */
+  failFunction(name: string, options: FailFunctionOptions): FunctionFaultHandle {
+    return failFunction(this.running, name, options);
+  }
+
+  /** Sends the same detail `copies` times (default 2), each its own event, at once or `apartMs` apart. */
+  sendDuplicates<C extends AnyEventContract>(contract: C, detail: Detail<C>, options?: DuplicateOptions): Promise<Sent[]> {
+    return sendDuplicates(this.running, contract, detail as object, options);
+  }
+
+  /** Sends the event once `after` has settled and `delayMs` more have passed. */
+  sendLate<C extends AnyEventContract>(
+    contract: C,
+    detail: Detail<C>,
+    options?: SendOptions & { readonly after?: Promise<unknown>; readonly delayMs?: number },
+  ): Promise<Sent> {
+    return sendLate(this.running, contract, detail as object, options);
   }
 
   /** Stops the runtime and starts it again on the same data folder and port, as after a crash. */

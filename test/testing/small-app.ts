@@ -1,3 +1,4 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { defineContract, Type } from '../../contracts/index.js';
 import { tempAssemblyDir, writeAssembly } from '../local/assembly.js';
@@ -60,6 +61,69 @@ export function smallApp(): string {
           },
           Passing: machine('small-passing', { Type: 'Pass', End: true }),
           Failing: machine('small-failing', { Type: 'Fail', Error: 'Declined', Cause: 'the card was declined' }),
+        },
+      },
+    },
+  });
+}
+
+/**
+ * The small app with a consumer: `test.orders` events go to a queue (1 s visibility, three
+ * receives before its dead-letter queue) drained by a function that logs `handled <orderId>`
+ * for each and fails on an order whose amount is 13.
+ */
+export function consumerApp(): string {
+  const dir = path.join(tempAssemblyDir(), 'cdk.out');
+  mkdirSync(path.join(dir, 'asset.consumer'), { recursive: true });
+  writeFileSync(
+    path.join(dir, 'asset.consumer', 'index.mjs'),
+    `export const handler = async (event) => {
+  for (const record of event.Records) {
+    const order = JSON.parse(record.body).detail;
+    if (order.amount === 13) throw new Error('unlucky order ' + order.orderId);
+    console.log('handled ' + order.orderId);
+  }
+};
+`,
+  );
+  return writeAssembly(dir, {
+    Consumer: {
+      template: {
+        Resources: {
+          Bus: { Type: 'AWS::Events::EventBus', Properties: { Name: 'consumer-bus' } },
+          Dlq: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'consumer-dlq' } },
+          Inbox: {
+            Type: 'AWS::SQS::Queue',
+            Properties: {
+              QueueName: 'consumer-inbox',
+              VisibilityTimeout: 1,
+              RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': ['Dlq', 'Arn'] }, maxReceiveCount: 3 },
+            },
+          },
+          Rule: {
+            Type: 'AWS::Events::Rule',
+            Properties: {
+              Name: 'consumer-rule',
+              EventBusName: { Ref: 'Bus' },
+              EventPattern: { source: ['test.orders'] },
+              Targets: [{ Id: 'inbox', Arn: { 'Fn::GetAtt': ['Inbox', 'Arn'] } }],
+            },
+          },
+          Fn: {
+            Type: 'AWS::Lambda::Function',
+            Metadata: { 'aws:asset:path': 'asset.consumer' },
+            Properties: {
+              FunctionName: 'consumer-fn',
+              Code: { S3Bucket: 'cdk-assets', S3Key: 'asset.consumer.zip' },
+              Handler: 'index.handler',
+              Runtime: 'nodejs24.x',
+              Timeout: 1,
+            },
+          },
+          Mapping: {
+            Type: 'AWS::Lambda::EventSourceMapping',
+            Properties: { EventSourceArn: { 'Fn::GetAtt': ['Inbox', 'Arn'] }, FunctionName: { Ref: 'Fn' }, BatchSize: 1 },
+          },
         },
       },
     },
