@@ -3,6 +3,8 @@
  * for vitest, jest and node:test. Documented in docs/testing.md.
  * @packageDocumentation
  */
+export type { FailedExecution } from '../cli/failed-executions.js';
+export type { DeadLetterExpectation, EffectLedger } from './assertions.js';
 export type { TestClients } from './clients.js';
 export type { DeadLetterFailure, Failures } from './failures.js';
 export type { DuplicateOptions, FailFunctionOptions, FunctionFaultHandle } from './faults.js';

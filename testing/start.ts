@@ -104,9 +104,11 @@ export class RunningApp {
   }
 
   /**
-   * Stops the runtime as a crash would leave it (what was accepted is in the data folder;
-   * what was in flight comes back: messages after their visibility timeout, executions
-   * where they were) and starts it again on the same data folder and port.
+   * Stops the runtime and starts it again on the same data folder and port, as a new
+   * process on the same data would: what was accepted is kept (messages, executions, items,
+   * the outbox), and what was under way carries on from there. The stop is the runtime's own
+   * clean stop, in this process: a SIGKILL at a random moment (test/chaos) needs a runtime in
+   * a child process, which this API does not start.
    */
   async restart(): Promise<void> {
     const runtime = this.runtime;

@@ -1,6 +1,14 @@
 import type { DescribeExecutionCommandOutput } from '@aws-sdk/client-sfn';
 import type { Message } from '@aws-sdk/client-sqs';
+import type { FailedExecution } from '../cli/failed-executions.js';
 import type { AnyEventContract, Detail } from '../contracts/index.js';
+import {
+  type DeadLetterExpectation,
+  type EffectLedger,
+  expectEachEffectOnce,
+  expectNoDeadLetters,
+  expectNoFailedExecutions,
+} from './assertions.js';
 import type { TestClients } from './clients.js';
 import { type Failures, failures } from './failures.js';
 import {
@@ -114,7 +122,22 @@ export class TestApp {
     return sendLate(this.running, contract, detail as object, options);
   }
 
-  /** Stops the runtime and starts it again on the same data folder and port, as after a crash. */
+  /** Fails unless the dead-letter queues are empty but for the expected poison (`except`), which must be there. */
+  expectNoDeadLetters(options?: { except?: readonly DeadLetterExpectation[] }): Promise<void> {
+    return expectNoDeadLetters(this.running, options);
+  }
+
+  /** Fails if an execution of the app's flows failed, timed out or was aborted, listing each with its error. */
+  expectNoFailedExecutions(options?: { except?: (execution: FailedExecution) => boolean }): Promise<void> {
+    return expectNoFailedExecutions(this.running, options);
+  }
+
+  /** Fails unless each effect in a ledger table was applied exactly once, and each expected one is there. */
+  expectEachEffectOnce(ledger: EffectLedger): Promise<void> {
+    return expectEachEffectOnce(this.running, ledger);
+  }
+
+  /** Stops the runtime and starts it again on the same data folder and port: what was accepted is kept and carries on. */
   restart(): Promise<void> {
     return this.running.restart();
   }
