@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The public API report of each entry point (switchyard/contracts, /kit, /constructs), made by
+// The public API report of each entry point (switchyard/contracts, /kit, /constructs, /testing), made by
 // API Extractor from the compiled declarations in dist/ (npm run build first):
 //   npm run api:check    fails when a surface differs from its committed api-report/*.api.md
 //   npm run api:update   writes the reports; commit them with the change that made them
@@ -11,7 +11,7 @@ import { Extractor, ExtractorConfig } from '@microsoft/api-extractor';
 
 const root = path.resolve(import.meta.dirname, '..');
 const update = process.argv.includes('--update');
-const ENTRY_POINTS = ['contracts', 'kit', 'constructs'];
+const ENTRY_POINTS = ['contracts', 'kit', 'constructs', 'testing'];
 
 const failed = [];
 for (const entry of ENTRY_POINTS) {

@@ -3,6 +3,7 @@
  * for vitest, jest and node:test. Documented in docs/testing.md.
  * @packageDocumentation
  */
+export type { DeadLetter } from '../cli/dead-letter-messages.js';
 export type { FailedExecution } from '../cli/failed-executions.js';
 export type { DeadLetterExpectation, EffectLedger } from './assertions.js';
 export type { TestClients } from './clients.js';

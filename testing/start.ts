@@ -10,7 +10,7 @@ import { TestAppError } from './poll.js';
 export type AppSource = { readonly cdkOut: string } | { readonly app: { synth(): { readonly directory: string } } };
 
 export interface StartOptions {
-  /** The runtime's own output (functions' logs, events). @default kept, and printed only by {@link RunningApp.logs} */
+  /** The runtime's own output (functions' logs, events). @default kept, not printed: `TestApp.logs()` has them */
   readonly log?: (line: string) => void;
   /** Template parameters, as `cdk deploy --parameters` takes them (`[Stack:]Name`). */
   readonly parameters?: Readonly<Record<string, string>>;
@@ -21,7 +21,7 @@ export interface StartOptions {
 /**
  * A local runtime owned by one test: its data folder (under the system's temporary folder)
  * and its port (any free one) are its own, and `stop()` frees both. `restart()` stops it and
- * starts it again on the same data folder and port, as a crash and a new process would.
+ * starts it again on the same data folder and port, as a new process on the same data would.
  */
 export class RunningApp {
   #runtime: LocalRuntime | undefined;

@@ -38,7 +38,11 @@ import {
  * a restart on the same data and a `stop()` that frees the port and the data folder.
  */
 export class TestApp {
-  private constructor(readonly running: RunningApp) {}
+  readonly #running: RunningApp;
+
+  private constructor(running: RunningApp) {
+    this.#running = running;
+  }
 
   /** @internal use {@link startApp} */
   static async start(source: AppSource, options?: StartOptions): Promise<TestApp> {
@@ -47,57 +51,57 @@ export class TestApp {
 
   /** The runtime's endpoint (`http://127.0.0.1:<port>`): every service's, as AWS_ENDPOINT_URL takes it. */
   get endpoint(): string {
-    return this.running.endpoint;
+    return this.#running.endpoint;
   }
 
   /** AWS SDK v3 clients set up for the endpoint (one attempt per call). */
   get clients(): TestClients {
-    return this.running.clients;
+    return this.#running.clients;
   }
 
   /** The cloud assembly running. */
   get cdkOut(): string {
-    return this.running.cdkOut;
+    return this.#running.cdkOut;
   }
 
   /** The runtime's data folder (removed by `stop()`). */
   get dataDir(): string {
-    return this.running.dataDir;
+    return this.#running.dataDir;
   }
 
   /** What the runtime printed so far (functions' logs, deliveries). */
   logs(): readonly string[] {
-    return this.running.logs();
+    return this.#running.logs();
   }
 
   /** Checks `detail` against `contract` (naming each field at fault) and puts it on the app's bus; each call is a new event. */
   send<C extends AnyEventContract>(contract: C, detail: Detail<C>, options?: SendOptions): Promise<Sent> {
-    return send(this.running, contract, detail as object, options);
+    return send(this.#running, contract, detail as object, options);
   }
 
   /** Waits for an execution to end: by name, by the event that started it (`{ contract, detail, eventId }`), or by a predicate. */
   waitForExecution(selector: ExecutionSelector, options?: ExecutionWaitOptions): Promise<DescribeExecutionCommandOutput> {
-    return waitForExecution(this.running, selector, options);
+    return waitForExecution(this.#running, selector, options);
   }
 
   /** Waits for an item of a table (its name, or a unique part of it) by key, and resolves with it unmarshalled. */
   waitForItem(table: string, key: Record<string, unknown>, options?: WaitOptions): Promise<Record<string, unknown>> {
-    return waitForItem(this.running, table, key, options);
+    return waitForItem(this.#running, table, key, options);
   }
 
   /** Waits for an event on a bus matching an EventBridge event pattern (events before the wait count). */
   waitForEvent(bus: string, pattern: object, options?: WaitOptions): Promise<BusEvent> {
-    return waitForEvent(this.running, bus, pattern, options);
+    return waitForEvent(this.#running, bus, pattern, options);
   }
 
   /** Waits until a queue (a dead-letter queue) holds messages, and resolves with them, left in place. */
   waitForDeadLetter(queue: string, options?: WaitOptions): Promise<Message[]> {
-    return waitForDeadLetter(this.running, queue, options);
+    return waitForDeadLetter(this.#running, queue, options);
   }
 
   /** The messages in the app's dead-letter queues and its failed executions, as `switchyard failures` lists them. */
   failures(): Promise<Failures> {
-    return failures(this.running);
+    return failures(this.#running);
   }
 
   /**
@@ -105,12 +109,12 @@ export class TestApp {
    * `seed`), before or after its handler runs. Fails at once naming the functions the app has.
    */
   failFunction(name: string, options: FailFunctionOptions): FunctionFaultHandle {
-    return failFunction(this.running, name, options);
+    return failFunction(this.#running, name, options);
   }
 
   /** Sends the same detail `copies` times (default 2), each its own event, at once or `apartMs` apart. */
   sendDuplicates<C extends AnyEventContract>(contract: C, detail: Detail<C>, options?: DuplicateOptions): Promise<Sent[]> {
-    return sendDuplicates(this.running, contract, detail as object, options);
+    return sendDuplicates(this.#running, contract, detail as object, options);
   }
 
   /** Sends the event once `after` has settled and `delayMs` more have passed. */
@@ -119,32 +123,32 @@ export class TestApp {
     detail: Detail<C>,
     options?: SendOptions & { readonly after?: Promise<unknown>; readonly delayMs?: number },
   ): Promise<Sent> {
-    return sendLate(this.running, contract, detail as object, options);
+    return sendLate(this.#running, contract, detail as object, options);
   }
 
   /** Fails unless the dead-letter queues are empty but for the expected poison (`except`), which must be there. */
   expectNoDeadLetters(options?: { except?: readonly DeadLetterExpectation[] }): Promise<void> {
-    return expectNoDeadLetters(this.running, options);
+    return expectNoDeadLetters(this.#running, options);
   }
 
   /** Fails if an execution of the app's flows failed, timed out or was aborted, listing each with its error. */
   expectNoFailedExecutions(options?: { except?: (execution: FailedExecution) => boolean }): Promise<void> {
-    return expectNoFailedExecutions(this.running, options);
+    return expectNoFailedExecutions(this.#running, options);
   }
 
   /** Fails unless each effect in a ledger table was applied exactly once, and each expected one is there. */
   expectEachEffectOnce(ledger: EffectLedger): Promise<void> {
-    return expectEachEffectOnce(this.running, ledger);
+    return expectEachEffectOnce(this.#running, ledger);
   }
 
   /** Stops the runtime and starts it again on the same data folder and port: what was accepted is kept and carries on. */
   restart(): Promise<void> {
-    return this.running.restart();
+    return this.#running.restart();
   }
 
   /** Stops the runtime and frees its port and data folder; safe to call twice. */
   stop(): Promise<void> {
-    return this.running.stop();
+    return this.#running.stop();
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

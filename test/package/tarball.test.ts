@@ -36,6 +36,8 @@ describe.each([
       'dist/lambdas/kit/index.d.ts',
       'dist/lib/constructs/index.js',
       'dist/lib/constructs/index.d.ts',
+      'dist/testing/index.js',
+      'dist/testing/index.d.ts',
       // The handlers the constructs bundle, found beside them (lib/constructs/handler-entry.ts).
       'dist/lambdas/workflow-starter/handler.js',
       'dist/lambdas/file-trigger/handler.js',

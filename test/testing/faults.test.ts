@@ -1,17 +1,24 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startApp, type TestApp } from '../../testing/index.js';
+import { type FunctionFaultHandle, startApp, type TestApp } from '../../testing/index.js';
 import { consumerApp, OrderPlaced } from './small-app.js';
 
 let app: TestApp;
 beforeAll(async () => {
   app = await startApp({ cdkOut: consumerApp() });
 });
+/** The fault each test set, cleared after it. */
+const faults: FunctionFaultHandle[] = [];
 afterEach(() => {
-  app.running.faults.clear();
+  for (const fault of faults.splice(0)) fault.clear();
 });
 afterAll(async () => {
   await app?.stop();
 });
+
+function track(fault: FunctionFaultHandle): FunctionFaultHandle {
+  faults.push(fault);
+  return fault;
+}
 
 /** How many times the consumer handled the order (its `handled <id>` log lines). */
 function handled(orderId: string): number {
@@ -28,7 +35,7 @@ async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void
 
 describe('TestApp.failFunction', () => {
   it('fails the next invocations before the handler runs; the retry after them handles the event once', async () => {
-    const fault = app.failFunction('consumer-fn', { times: 2 });
+    const fault = track(app.failFunction('consumer-fn', { times: 2 }));
     await app.send(OrderPlaced, { orderId: 'f-1', amount: 1 });
     await until(() => handled('f-1') === 1);
     expect(fault.injected()).toBe(2);
@@ -36,14 +43,14 @@ describe('TestApp.failFunction', () => {
   });
 
   it('fails after the handler ran, so the redelivery runs the effect a second time', async () => {
-    const fault = app.failFunction('consumer', { times: 1, when: 'after' });
+    const fault = track(app.failFunction('consumer', { times: 1, when: 'after' }));
     await app.send(OrderPlaced, { orderId: 'f-2', amount: 1 });
     await until(() => handled('f-2') === 2);
     expect(fault.injected()).toBe(1);
   });
 
   it('fails every invocation with probability 1, until the fault is cleared', async () => {
-    const fault = app.failFunction('consumer-fn', { probability: 1 });
+    const fault = track(app.failFunction('consumer-fn', { probability: 1 }));
     await app.send(OrderPlaced, { orderId: 'f-3', amount: 1 });
     await until(() => fault.injected() >= 1);
     expect(handled('f-3')).toBe(0);
@@ -84,7 +91,7 @@ describe('TestApp.sendDuplicates and sendLate', () => {
 
 describe('TestApp.restart with a fault', () => {
   it('keeps the fault and its count across the restart', async () => {
-    const fault = app.failFunction('consumer-fn', { times: 1 });
+    const fault = track(app.failFunction('consumer-fn', { times: 1 }));
     await app.restart();
     await app.send(OrderPlaced, { orderId: 'r-1', amount: 1 });
     await until(() => handled('r-1') === 1);
