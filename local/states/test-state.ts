@@ -26,8 +26,10 @@ export interface TestStateInput {
   /** With a whole state machine as the definition: the state to test. */
   stateName?: string;
   /** A Task's result (JSON text) or failure, instead of calling the service. */
-  mock?: { result?: string; errorOutput?: { error?: string; cause?: string } };
+  mock?: { result?: string; errorOutput?: { error?: string; cause?: string }; fieldValidationMode?: string };
   context?: string;
+  /** Where the tested state stands (TestState since November 2025): `retrierRetryCount`, the retries its Retry already made. */
+  stateConfiguration?: { retrierRetryCount?: number; errorCausedByState?: string; mapIterationFailureCount?: number };
 }
 
 export interface TestStateDependencies {
@@ -86,15 +88,25 @@ export async function testState(request: TestStateInput, deps: TestStateDependen
   const exited = after.find((e) => e.type === `${String(tested.Type)}StateExited` && detailsOf(e).name === name);
   const nextEvent = after.find((e) => /StateEntered$/.test(e.type) && targets.has(String(detailsOf(e).name)));
   const synthetic = nextEvent ? String(detailsOf(nextEvent).name) : undefined;
-  const { status, output, error, cause } = outcomeOf(result, after, exited, synthetic, retry, state.Type === 'Task');
+  const retryCount = request.stateConfiguration?.retrierRetryCount ?? 0;
+  const { status, output, error, cause, errorDetails } = outcomeOf(
+    result,
+    after,
+    exited,
+    synthetic,
+    retry,
+    state.Type === 'Task',
+    retryCount,
+  );
 
   const response: Record<string, unknown> = { status };
   if (output !== undefined) response.output = output;
   if (error !== undefined) response.error = error;
   if (cause !== undefined) response.cause = cause;
   if (status !== 'FAILED' && status !== 'RETRIABLE' && synthetic) response.nextState = targets.get(synthetic);
-  if (request.inspectionLevel === 'DEBUG' || request.inspectionLevel === 'TRACE')
-    response.inspectionData = inspection(inputText, after, exited);
+  if (request.inspectionLevel === 'DEBUG' || request.inspectionLevel === 'TRACE') {
+    response.inspectionData = { ...inspection(inputText, after, exited), ...(errorDetails ? { errorDetails } : {}) };
+  }
   return response;
 }
 
@@ -196,7 +208,8 @@ function outcomeOf(
   synthetic: string | undefined,
   retry: unknown,
   isTask: boolean,
-): { status: Status; output?: string; error?: string; cause?: string } {
+  retryCount: number,
+): { status: Status; output?: string; error?: string; cause?: string; errorDetails?: Record<string, number> } {
   const failure = after.find((e) => FAILURE_EVENTS.test(e.type));
   let error = failure ? (detailsOf(failure).error as string | undefined) : undefined;
   let cause = failure ? (detailsOf(failure).cause as string | undefined) : undefined;
@@ -215,11 +228,51 @@ function outcomeOf(
       cause = caught.Cause;
     }
   }
-  if (status !== 'SUCCEEDED' && error !== undefined && retriable(retry, error, isTask)) {
-    status = 'RETRIABLE';
-    output = undefined;
+  const retrier = status !== 'SUCCEEDED' && error !== undefined ? retrierFor(retry, error, isTask) : undefined;
+  if (retrier !== undefined && retryCount < (retrier.MaxAttempts ?? 3)) {
+    return {
+      status: 'RETRIABLE',
+      error,
+      cause,
+      errorDetails: { retryIndex: retrier.index, retryBackoffIntervalSeconds: backoff(retrier, retryCount) },
+    };
   }
-  return { status, output, error, cause };
+  const catchIndex = synthetic?.startsWith('__test_state_catch_') ? Number(synthetic.slice('__test_state_catch_'.length)) : undefined;
+  return {
+    status,
+    output,
+    error,
+    cause,
+    ...(status === 'CAUGHT_ERROR' && catchIndex !== undefined ? { errorDetails: { catchIndex } } : {}),
+  };
+}
+
+interface Retrier {
+  readonly index: number;
+  readonly MaxAttempts?: number;
+  readonly IntervalSeconds?: number;
+  readonly BackoffRate?: number;
+  readonly MaxDelaySeconds?: number;
+}
+
+/**
+ * The retrier that applies to the error: the first whose ErrorEquals matches it, as in an
+ * execution (a later one is never tried, even when the first allows no attempt).
+ */
+function retrierFor(retry: unknown, error: string, isTask: boolean): Retrier | undefined {
+  if (!Array.isArray(retry)) return undefined;
+  // The engine's own matching (`States.ALL`, the reserved errors, `States.TaskFailed`), so a
+  // TestState answer and an execution never disagree on which retrier an error meets.
+  const index = retry.findIndex(
+    (r) => isObject(r) && Array.isArray(r.ErrorEquals) && matches(r.ErrorEquals as string[], error, isTask ? 'Task' : 'Pass'),
+  );
+  return index < 0 ? undefined : { ...(retry[index] as Omit<Retrier, 'index'>), index };
+}
+
+/** The wait before retry number `retryCount + 1`: IntervalSeconds x BackoffRate^retryCount, at most MaxDelaySeconds (no jitter). */
+function backoff(retrier: Retrier, retryCount: number): number {
+  const seconds = (retrier.IntervalSeconds ?? 1) * (retrier.BackoffRate ?? 2) ** retryCount;
+  return Math.round(retrier.MaxDelaySeconds === undefined ? seconds : Math.min(seconds, retrier.MaxDelaySeconds));
 }
 
 function inspection(input: string, events: HistoryEvent[], exited: HistoryEvent | undefined): Record<string, unknown> {
@@ -239,20 +292,6 @@ function inspection(input: string, events: HistoryEvent[], exited: HistoryEvent 
     }
   }
   return data;
-}
-
-/** Whether one of the state's retriers would retry the error (the engine's matching rules). */
-function retriable(retry: unknown, error: string, isTask: boolean): boolean {
-  if (!Array.isArray(retry)) return false;
-  // The engine's own matching (`States.ALL`, the reserved errors, `States.TaskFailed`), so a
-  // TestState answer and an execution never disagree on which retrier an error meets.
-  return retry.some(
-    (r) =>
-      isObject(r) &&
-      Array.isArray(r.ErrorEquals) &&
-      r.MaxAttempts !== 0 &&
-      matches(r.ErrorEquals as string[], error, isTask ? 'Task' : 'Pass'),
-  );
 }
 
 function parseObject(text: string, field: string): Record<string, unknown> {
