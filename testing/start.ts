@@ -19,6 +19,15 @@ export interface StartOptions {
 }
 
 /**
+ * The data folders of the test runtimes not stopped yet: removed when the process exits, so
+ * a test that never called `stop()` leaves none behind (the port goes with the process).
+ */
+const unstopped = new Set<string>();
+process.once('exit', () => {
+  for (const dir of unstopped) rmSync(dir, { recursive: true, force: true });
+});
+
+/**
  * A local runtime owned by one test: its data folder (under the system's temporary folder)
  * and its port (any free one) are its own, and `stop()` frees both. `restart()` stops it and
  * starts it again on the same data folder and port, as a new process on the same data would.
@@ -49,6 +58,7 @@ export class RunningApp {
   static async start(source: AppSource, options: StartOptions = {}): Promise<RunningApp> {
     const cdkOut = 'cdkOut' in source ? path.resolve(source.cdkOut) : source.app.synth().directory;
     const dataDir = mkdtempSync(path.join(tmpdir(), 'switchyard-test-'));
+    unstopped.add(dataDir);
     const lines: string[] = [];
     const faults = new InvocationFaults(options.seed);
     try {
@@ -56,6 +66,7 @@ export class RunningApp {
       return new RunningApp(runtime, cdkOut, dataDir, options, faults, lines);
     } catch (error) {
       rmSync(dataDir, { recursive: true, force: true });
+      unstopped.delete(dataDir);
       throw error;
     }
   }
@@ -129,6 +140,7 @@ export class RunningApp {
       await runtime?.stop();
     } finally {
       rmSync(this.dataDir, { recursive: true, force: true });
+      unstopped.delete(this.dataDir);
     }
   }
 
