@@ -9,7 +9,7 @@ import { GetQueueAttributesCommand, GetQueueUrlCommand, type Message } from '@aw
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { type AnyEventContract, executionNameFor, idempotencyKeyOf } from '../contracts/index.js';
 import { compilePattern, matchesPattern } from '../local/events/pattern.js';
-import { type BusEventRecord, READ_API_PATHS, READ_API_PREFIX } from '../local/read-api/contract.js';
+import { type BusEventRecord, type ExpressExecutionsPage, READ_API_PATHS, READ_API_PREFIX } from '../local/read-api/contract.js';
 import { peekQueue } from './failures.js';
 import { known, listed, poll, TestAppError, type WaitOptions } from './poll.js';
 import type { RunningApp } from './start.js';
@@ -42,11 +42,18 @@ export function executionNameOf(contract: AnyEventContract, detail: Record<strin
   return executionNameFor(contract, idempotencyKeyOf(contract, { id: eventId ?? '', detail }));
 }
 
-/** Every execution of the app's state machines (or of one), newest first. */
+/**
+ * Every execution of the app's state machines (or of one), newest first: Standard ones with
+ * ListExecutions, Express ones from the runtime's read API (AWS keeps no list of them).
+ */
 async function executionsOf(app: RunningApp, stateMachine: string | undefined): Promise<ExecutionSummary[]> {
   const machines = app.runtime.definitions.stateMachines.filter((m) => stateMachine === undefined || m.name === stateMachine);
   const all: ExecutionSummary[] = [];
   for (const machine of machines) {
+    if (machine.type === 'EXPRESS') {
+      all.push(...(await expressExecutionsOf(app, machine.arn)).map((e) => ({ ...e, stateMachine: machine.name })));
+      continue;
+    }
     let nextToken: string | undefined;
     do {
       const page = await app.clients.sfn.send(new ListExecutionsCommand({ stateMachineArn: machine.arn, nextToken }));
@@ -55,6 +62,23 @@ async function executionsOf(app: RunningApp, stateMachine: string | undefined): 
     } while (nextToken);
   }
   return all.sort((a, b) => (b.startDate?.getTime() ?? 0) - (a.startDate?.getTime() ?? 0));
+}
+
+async function expressExecutionsOf(app: RunningApp, stateMachineArn: string): Promise<ExecutionListItem[]> {
+  const executions: ExecutionListItem[] = [];
+  let nextToken: string | undefined;
+  do {
+    const query = new URLSearchParams({ stateMachineArn, limit: '1000', ...(nextToken ? { nextToken } : {}) });
+    const response = await fetch(`${app.endpoint}${READ_API_PREFIX}${READ_API_PATHS.expressExecutions}?${query}`);
+    if (!response.ok) throw new TestAppError(`the read API answered ${response.status}: ${await response.text()}`);
+    const page = (await response.json()) as ExpressExecutionsPage;
+    for (const e of page.executions) {
+      const { startDate, stopDate, ...rest } = e;
+      executions.push({ ...rest, startDate: new Date(startDate), ...(stopDate === undefined ? {} : { stopDate: new Date(stopDate) }) });
+    }
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return executions;
 }
 
 /** Fails at once for a machine the app does not have; the machine's full name otherwise. */
@@ -87,6 +111,8 @@ export async function waitForExecution(
   const check = async () => {
     const found = (await executionsOf(app, machine)).find(matches);
     if (found === undefined || found.status === 'RUNNING') return undefined;
+    // DescribeExecution does not take an Express execution (as on AWS): its summary is all there is.
+    if (found.executionArn?.includes(':express:')) return { $metadata: {}, ...found } as DescribeExecutionCommandOutput;
     return app.clients.sfn.send(new DescribeExecutionCommand({ executionArn: found.executionArn }));
   };
   const seen = async () => {

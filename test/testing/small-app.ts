@@ -15,15 +15,16 @@ export const OrderPlaced = defineContract({
 /**
  * A hand-written assembly (no synth, no bundle: it starts in well under a second): a bus
  * with a rule sending `test.orders` events to a queue whose dead-letter queue takes a
- * message after one receive, a table keyed on `pk`, and two state machines, one that
- * passes and one that fails.
+ * message after one receive, a table keyed on `pk`, and three state machines: a Standard
+ * one that passes, one that fails, and an Express one.
  */
 export function smallApp(): string {
   const dir = tempAssemblyDir();
-  const machine = (name: string, state: object) => ({
+  const machine = (name: string, state: object, type = 'STANDARD') => ({
     Type: 'AWS::StepFunctions::StateMachine',
     Properties: {
       StateMachineName: name,
+      StateMachineType: type,
       DefinitionString: JSON.stringify({ StartAt: 'Only', States: { Only: state } }),
       RoleArn: 'arn:aws:iam::000000000000:role/small',
     },
@@ -61,6 +62,7 @@ export function smallApp(): string {
           },
           Passing: machine('small-passing', { Type: 'Pass', End: true }),
           Failing: machine('small-failing', { Type: 'Fail', Error: 'Declined', Cause: 'the card was declined' }),
+          Quick: machine('small-quick', { Type: 'Pass', End: true }, 'EXPRESS'),
         },
       },
     },

@@ -85,6 +85,13 @@ describe('TestApp.waitForExecution', () => {
     expect(execution).toMatchObject({ status: 'FAILED', error: 'Declined' });
   });
 
+  it('finds an Express execution, which ListExecutions does not list, from the runtime s records', async () => {
+    const quick = 'arn:aws:states:us-east-1:000000000000:stateMachine:small-quick';
+    await app.clients.sfn.send(new StartExecutionCommand({ stateMachineArn: quick, name: 'quick-1', input: '{}' }));
+    const execution = await app.waitForExecution('quick-1', { stateMachine: 'quick' });
+    expect(execution).toMatchObject({ name: 'quick-1', status: 'SUCCEEDED' });
+  });
+
   it('fails on a timeout, listing the executions there were', async () => {
     await expect(app.waitForExecution('never-started', { timeoutMs: 200 })).rejects.toThrow(
       /timed out after 200 ms waiting for execution never-started to end; seen instead: .*small-passing\/run-1 SUCCEEDED/,
@@ -93,7 +100,7 @@ describe('TestApp.waitForExecution', () => {
 
   it('fails at once for a state machine the app does not have, naming the ones it has', async () => {
     await expect(app.waitForExecution('run-1', { stateMachine: 'billing' })).rejects.toThrow(
-      'no state machine "billing" in the app; it has: small-passing, small-failing',
+      'no state machine "billing" in the app; it has: small-passing, small-failing, small-quick',
     );
   });
 });
