@@ -60,6 +60,10 @@ export async function testState(request: TestStateInput, deps: TestStateDependen
   if (state.Type === 'Task' && !request.mock && /\.(sync(:2)?|waitForTaskToken)$/.test(resource)) {
     throw validationError(`TestState needs a mock to test the integration pattern of '${resource}'`);
   }
+  // As AWS documents it: a Map or Parallel state is tested only with a mock.
+  if ((state.Type === 'Map' || state.Type === 'Parallel') && !request.mock) {
+    throw validationError(`TestState needs a mock to test a ${state.Type} state: its mock is the state's result`);
+  }
 
   const { tested, retry, targets, machineDefinition } = testMachine(state, name, queryLanguage, request);
   const machine = deps.compile(machineDefinition);
@@ -166,7 +170,7 @@ function testMachine(state: Record<string, unknown>, name: string, queryLanguage
     targets.set(synthetic, String(next));
     return synthetic;
   };
-  const { Retry: retry, ...tested } = structuredClone(state);
+  const { Retry: retry, ...tested } = structuredClone(state.Type === 'Map' || state.Type === 'Parallel' ? mockedWhole(state) : state);
   if (typeof tested.Next === 'string') tested.Next = lead(tested.Next, 'next');
   else if (tested.Type !== 'Choice' && tested.Type !== 'Succeed' && tested.Type !== 'Fail') tested.End = true;
   if (Array.isArray(tested.Choices))
@@ -188,6 +192,36 @@ function testMachine(state: Record<string, unknown>, name: string, queryLanguage
   if (queryLanguage !== undefined) machineDefinition.QueryLanguage = queryLanguage;
   return { tested, retry, targets, machineDefinition };
 }
+
+/** The fields of a Map or Parallel state that work on its result (kept when the mock stands in for the whole state). */
+const RESULT_FIELDS = [
+  'Comment',
+  'QueryLanguage',
+  'InputPath',
+  'ResultSelector',
+  'ResultPath',
+  'OutputPath',
+  'Output',
+  'Assign',
+  'Retry',
+  'Catch',
+  'Next',
+  'End',
+];
+
+/**
+ * A Map or Parallel state whose result is the mock: a Task that the mock answers, with the
+ * state's own input and result processing, Retry, Catch and transition. Its iterations or
+ * branches do not run.
+ */
+function mockedWhole(state: Record<string, unknown>): Record<string, unknown> {
+  const task: Record<string, unknown> = { Type: 'Task', Resource: MOCKED_RESOURCE };
+  for (const field of RESULT_FIELDS) if (state[field] !== undefined) task[field] = state[field];
+  return task;
+}
+
+/** What the mocked Map or Parallel runs as: any resource the compiler takes, since the mock answers it. */
+const MOCKED_RESOURCE = 'arn:aws:states:::aws-sdk:sts:getCallerIdentity';
 
 function taskRunnerFor(mock: TestStateInput['mock'], deps: TestStateDependencies): TaskRunner {
   return mock

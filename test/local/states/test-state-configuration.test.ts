@@ -53,3 +53,56 @@ describe('StatesService TestState stateConfiguration.retrierRetryCount', () => {
     expect(result).toEqual({ status: 'FAILED', error: 'Throttled', cause: 'slow down' });
   });
 });
+
+/** A Map over the input's orders whose iterations would call a Lambda function; its result goes to $.charged. */
+const MAP = JSON.stringify({
+  Type: 'Map',
+  ItemsPath: '$.orders',
+  ItemProcessor: {
+    ProcessorConfig: { Mode: 'INLINE' },
+    StartAt: 'Charge',
+    States: { Charge: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Parameters: { FunctionName: 'charge' }, End: true } },
+  },
+  ResultPath: '$.charged',
+  Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Refund' }],
+  Next: 'Ship',
+});
+const PARALLEL = JSON.stringify({
+  Type: 'Parallel',
+  Branches: [
+    {
+      StartAt: 'A',
+      States: { A: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Parameters: { FunctionName: 'a' }, End: true } },
+    },
+  ],
+  ResultSelector: { 'first.$': '$[0]' },
+  End: true,
+});
+
+describe('StatesService TestState with a Map or Parallel state', () => {
+  it('fails without a mock, as AWS documents', async () => {
+    t = await createStates();
+    await expect(t.states.TestState({ definition: MAP, input: '{"orders":[1]}' })).rejects.toMatchObject({ code: 'ValidationException' });
+    await expect(t.states.TestState({ definition: PARALLEL })).rejects.toMatchObject({ code: 'ValidationException' });
+  });
+
+  it('takes the mock as the state s result, through its own result processing, without running an iteration', async () => {
+    t = await createStates();
+    const map = await t.states.TestState({ definition: MAP, input: '{"orders":[1,2]}', mock: { result: '[{"ok":1},{"ok":2}]' } });
+    expect(map).toMatchObject({ status: 'SUCCEEDED', nextState: 'Ship' });
+    expect(JSON.parse(String(map.output))).toEqual({ orders: [1, 2], charged: [{ ok: 1 }, { ok: 2 }] });
+    const parallel = await t.states.TestState({ definition: PARALLEL, mock: { result: '["a-done"]' } });
+    expect(parallel).toEqual({ status: 'SUCCEEDED', output: '{"first":"a-done"}' });
+    expect(t.lambda.calls).toEqual([]);
+  });
+
+  it('takes a mocked error as the state s failure, which its Catch handles', async () => {
+    t = await createStates();
+    const result = await t.states.TestState({
+      definition: MAP,
+      input: '{"orders":[1]}',
+      mock: { errorOutput: { error: 'States.ExceedToleratedFailureThreshold', cause: 'too many' } },
+    });
+    expect(result).toMatchObject({ status: 'CAUGHT_ERROR', nextState: 'Refund', error: 'States.ExceedToleratedFailureThreshold' });
+  });
+});
