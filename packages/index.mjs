@@ -53,8 +53,12 @@ export const PACKAGES = [
     name: 'switchyard-cli',
     description:
       'The switchyard command: switchyard dev runs any CDK app locally (EventBridge, SQS, Lambda, Step Functions, DynamoDB and more behind AWS-compatible endpoints), switchyard init scaffolds one, and the operator commands and console watch it.',
-    sources: ['cli', 'clients', 'local'],
+    sources: ['cli', 'clients', 'local', 'testing'],
     prebuilt: ['console'],
+    exports: {
+      // A runtime owned by a test, for a team's own flows (docs/testing.md).
+      './testing': 'testing/index',
+    },
     bin: { switchyard: 'cli/bin.mjs' },
     // The AWS SDK v2, for functions on the old runtimes that shipped it (nodejs16.x and older): the app's own.
     optionalPeerDependencies: ['aws-sdk'],

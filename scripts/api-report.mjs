@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// The public API report of each entry point (switchyard-cdk/contracts, /kit, /constructs), made by
+// The public API report of each entry point (switchyard-cdk/contracts, /kit, /constructs, and
+// switchyard-cli/testing), made by
 // API Extractor from the compiled declarations in dist/ (npm run build first):
 //   npm run api:check    fails when a surface differs from its committed api-report/*.api.md,
 //                        or the API reference (docs/api/, TypeDoc) from what the TSDoc gives
@@ -11,21 +12,23 @@ import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, sta
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Extractor, ExtractorConfig } from '@microsoft/api-extractor';
+import { PACKAGES } from '../packages/index.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
 const update = process.argv.includes('--update');
-const ENTRY_POINTS = ['contracts', 'kit', 'constructs'];
+/** Every package's entry points (packages/index.mjs), each with its api-report/<entry>.api-extractor.jsonc. */
+const ENTRY_POINTS = PACKAGES.flatMap((p) => Object.keys(p.exports ?? {}).map((subpath) => ({ pkg: p.name, entry: subpath.slice(2) })));
 
 const failed = [];
-for (const entry of ENTRY_POINTS) {
+for (const { pkg, entry } of ENTRY_POINTS) {
   const configFile = path.join(root, 'api-report', `${entry}.api-extractor.jsonc`);
-  // The reports are of the library's package, switchyard-cdk (packages/index.mjs), not of the
-  // repository's own package.json, whose name is the workspace's.
+  // Each report is of its package (packages/index.mjs), not of the repository's own
+  // package.json, whose name is the workspace's.
   const config = ExtractorConfig.prepare({
     configObject: ExtractorConfig.loadFile(configFile),
     configObjectFullPath: configFile,
     packageJsonFullPath: path.join(root, 'package.json'),
-    packageJson: { ...JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')), name: 'switchyard-cdk' },
+    packageJson: { ...JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')), name: pkg },
   });
   if (!existsSync(config.mainEntryPointFilePath)) {
     console.error(`api-report: ${path.relative(root, config.mainEntryPointFilePath)} is missing: run npm run build first`);
@@ -44,16 +47,16 @@ for (const entry of ENTRY_POINTS) {
   if (result.apiReportChanged && !update) {
     failed.push(entry);
     console.error(
-      `api-report: switchyard-cdk/${entry}'s public API differs from ${report}; ` +
+      `api-report: ${pkg}/${entry}'s public API differs from ${report}; ` +
         `if the change is meant, run npm run api:update and commit the report (the new one is in ${path.relative(root, config.reportTempFolder)})`,
     );
   } else if (!result.succeeded) {
     failed.push(entry);
     console.error(
-      `api-report: switchyard-cdk/${entry}: API Extractor reported ${result.errorCount} errors and ${result.warningCount} warnings (above)`,
+      `api-report: ${pkg}/${entry}: API Extractor reported ${result.errorCount} errors and ${result.warningCount} warnings (above)`,
     );
   } else {
-    console.log(`api-report: switchyard-cdk/${entry} ${update && result.apiReportChanged ? 'updated' : 'unchanged'} (${report})`);
+    console.log(`api-report: ${pkg}/${entry} ${update && result.apiReportChanged ? 'updated' : 'unchanged'} (${report})`);
   }
 }
 

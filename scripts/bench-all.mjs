@@ -3,7 +3,15 @@
 // 1 if any missed, naming which.
 import { spawnSync } from 'node:child_process';
 
-const BENCHES = ['bench:runtime', 'bench:states', 'bench:bundles', 'bench:fairness', 'bench:flow-control', 'bench:footprint'];
+const BENCHES = [
+  'bench:runtime',
+  'bench:states',
+  'bench:bundles',
+  'bench:fairness',
+  'bench:flow-control',
+  'bench:footprint',
+  'bench:testing',
+];
 const missed = [];
 for (const bench of BENCHES) {
   const { status } = spawnSync('npm', ['run', bench], { stdio: 'inherit' });

@@ -59,6 +59,9 @@ const forbidden: readonly [file: string, importLine: string][] = [
   ['console/src/pages/probe.ts', "import { EscalationDecisionSchema } from '../../../domain/tickets.js';"],
   ['local/probe.ts', "import { CONTRACTS } from '../domain/index.js';"],
   ['local/states/probe.ts', "import { APP_ENV } from '../../domain/wiring.js';"],
+  ['testing/probe.ts', "import { TicketCreated } from '../domain/index.js';"],
+  ['testing/probe.ts', "import { EventHub } from '../lib/constructs/event-hub.js';"],
+  ['testing/probe.ts', "import { App } from 'aws-cdk-lib';"],
 ];
 /**
  * Probes derived from the one list of what ships where (packages/index.mjs): no folder any
@@ -107,6 +110,9 @@ const allowed: readonly [file: string, importLine: string][] = [
   ['bin/probe.ts', "import { TicketTriage } from '../lib/flows/ticket-triage.js';"],
   ['lambdas/triage/probe.ts', "import { TicketCreated } from '../../domain/index.js';"],
   ['lambdas/webhooks/probe.ts', "import { emit } from '../kit/emit.js';"],
+  // The testing API starts the runtime in the test's process and reads failures as the CLI does.
+  ['testing/probe.ts', "import { LocalRuntime } from '../local/runtime.js';"],
+  ['testing/probe.ts', "import { failureSources } from '../cli/app-failures.js';"],
 ];
 
 /** Where each probe was written: a file of its own, so that one run of biome lints them all (a run per probe took seconds each). */

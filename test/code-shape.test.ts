@@ -15,6 +15,7 @@ const FOLDERS = [
   'lambdas',
   'lib',
   'local',
+  'testing',
   'console/src',
   'training',
   'bench',

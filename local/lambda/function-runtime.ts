@@ -3,6 +3,7 @@ import { AwsError } from '../aws-error.js';
 import { childHeader, currentTraceHeader, newSegmentId } from '../trace-header.js';
 import { type Environment, EnvironmentPool } from './environment-pool.js';
 import type { FunctionDefinition, LambdaErrorPayload } from './function-definition.js';
+import type { InvocationFaults } from './invocation-faults.js';
 import { type LoggingConfig, loggingConfig, logStreamEvents } from './invocation-logs.js';
 import { runtimeSupport } from './runtimes.js';
 
@@ -121,6 +122,8 @@ export class FunctionRuntime {
     private readonly log: LogSink,
     private readonly logs?: FunctionLogs,
     private readonly observe?: (note: InvocationNote) => void,
+    /** Failures the testing API injects (local/lambda/invocation-faults.ts). */
+    private readonly faults?: InvocationFaults,
   ) {
     this.#logging = loggingConfig(definition);
     this.#pool = new EnvironmentPool(definition.reservedConcurrency ?? DEFAULT_LOCAL_CONCURRENCY, () => ({
@@ -160,7 +163,16 @@ export class FunctionRuntime {
       logLines.push(line);
       this.log(this.definition.name, line);
     };
+    const fault = this.faults?.take(this.definition.name);
+    if (fault?.when === 'before') {
+      log(`injected fault: ${fault.error.errorType}: ${fault.error.errorMessage} (the handler did not run)`);
+      return { ok: false, error: fault.error, requestId: options.requestId ?? randomUUID(), logLines };
+    }
     const outcome = await this.#invoke(event, options, log, logLines);
+    if (fault?.when === 'after') {
+      log(`injected fault: ${fault.error.errorType}: ${fault.error.errorMessage} (after the handler ran)`);
+      return { ok: false, error: fault.error, requestId: outcome.requestId, logLines };
+    }
     return { ...outcome, logLines };
   }
 

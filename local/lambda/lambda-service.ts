@@ -21,6 +21,7 @@ import {
   type LogSink,
 } from './function-runtime.js';
 import { validateLambdaRequest } from './input-validation.js';
+import type { InvocationFaults } from './invocation-faults.js';
 import { LambdaReadApi } from './lambda-api.js';
 import { LAMBDA_PATH_PREFIXES, lambdaOperation } from './lambda-operations.js';
 import { runtimeSupport } from './runtimes.js';
@@ -47,6 +48,8 @@ export interface LambdaServiceOptions {
   readonly asyncTiming?: { readonly delayScale?: number; readonly pollIntervalMs?: number };
   /** Called when each invocation starts and ends (the read API's lineage). */
   readonly onInvocation?: (note: InvocationNote) => void;
+  /** Failures the testing API injects into invocations. */
+  readonly faults?: InvocationFaults;
 }
 
 /** Lambda's limit on an asynchronous invocation's payload. */
@@ -193,8 +196,8 @@ export class LambdaService implements RestProtocolService {
   }
 
   #runtimeOf(definition: FunctionDefinition): FunctionRuntime {
-    const { log, logs, onInvocation } = this.options;
-    return new FunctionRuntime(definition, this.#environmentOf(definition), log, logs, onInvocation);
+    const { log, logs, onInvocation, faults } = this.options;
+    return new FunctionRuntime(definition, this.#environmentOf(definition), log, logs, onInvocation, faults);
   }
 
   #environmentOf(definition: FunctionDefinition): Record<string, string> {

@@ -55,6 +55,7 @@ export const lambdaModule: ServiceModule<'lambda'> = {
       log: (name: string, line: string) => log(`[${name}] ${line}`),
       logs: services.get('logs'),
       onInvocation: (note) => readApi.invocation(note),
+      ...(settings.options.faults ? { faults: settings.options.faults } : {}),
       baseEnvironment: {
         AWS_ENDPOINT_URL: url,
         AWS_ENDPOINT_URL_DYNAMODB: services.get('dynamodb').host.url,

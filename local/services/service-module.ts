@@ -2,6 +2,7 @@ import type { DatabaseSync } from 'node:sqlite';
 import type { Clock } from '../clock.js';
 import type { Credentials, EndpointGuard } from '../endpoint/guard.js';
 import type { EndpointServices } from '../endpoint/server.js';
+import type { InvocationFaults } from '../lambda/invocation-faults.js';
 import type { Retention } from '../read-api/records.js';
 import type { LoadedApp } from '../template/load.js';
 
@@ -50,6 +51,11 @@ export interface RuntimeOptions {
    */
   readonly logEvents?: boolean;
   readonly clock?: Clock;
+  /**
+   * Failures to inject into functions' invocations (switchyard-cli/testing's faults). The
+   * testing API gives the same object to each start of a test runtime, so a restart keeps them.
+   */
+  readonly faults?: InvocationFaults;
   /** How much of the buses' events (and their lineage) the read API keeps. @default the newest 10,000 events, none older than 24 hours */
   readonly eventRecords?: Retention;
   /** The first retry of a failed pipe batch waits this long, doubling up to a minute. @default 1000 */

@@ -26,8 +26,10 @@ export interface TestStateInput {
   /** With a whole state machine as the definition: the state to test. */
   stateName?: string;
   /** A Task's result (JSON text) or failure, instead of calling the service. */
-  mock?: { result?: string; errorOutput?: { error?: string; cause?: string } };
+  mock?: { result?: string; errorOutput?: { error?: string; cause?: string }; fieldValidationMode?: string };
   context?: string;
+  /** Where the tested state stands (TestState since November 2025): `retrierRetryCount`, the retries its Retry already made. */
+  stateConfiguration?: { retrierRetryCount?: number; errorCausedByState?: string; mapIterationFailureCount?: number };
 }
 
 export interface TestStateDependencies {
@@ -58,6 +60,10 @@ export async function testState(request: TestStateInput, deps: TestStateDependen
   if (state.Type === 'Task' && !request.mock && /\.(sync(:2)?|waitForTaskToken)$/.test(resource)) {
     throw validationError(`TestState needs a mock to test the integration pattern of '${resource}'`);
   }
+  // As AWS documents it: a Map or Parallel state is tested only with a mock.
+  if ((state.Type === 'Map' || state.Type === 'Parallel') && !request.mock) {
+    throw validationError(`TestState needs a mock to test a ${state.Type} state: its mock is the state's result`);
+  }
 
   const { tested, retry, targets, machineDefinition } = testMachine(state, name, queryLanguage, request);
   const machine = deps.compile(machineDefinition);
@@ -86,15 +92,25 @@ export async function testState(request: TestStateInput, deps: TestStateDependen
   const exited = after.find((e) => e.type === `${String(tested.Type)}StateExited` && detailsOf(e).name === name);
   const nextEvent = after.find((e) => /StateEntered$/.test(e.type) && targets.has(String(detailsOf(e).name)));
   const synthetic = nextEvent ? String(detailsOf(nextEvent).name) : undefined;
-  const { status, output, error, cause } = outcomeOf(result, after, exited, synthetic, retry, state.Type === 'Task');
+  const retryCount = request.stateConfiguration?.retrierRetryCount ?? 0;
+  const { status, output, error, cause, errorDetails } = outcomeOf(
+    result,
+    after,
+    exited,
+    synthetic,
+    retry,
+    state.Type === 'Task',
+    retryCount,
+  );
 
   const response: Record<string, unknown> = { status };
   if (output !== undefined) response.output = output;
   if (error !== undefined) response.error = error;
   if (cause !== undefined) response.cause = cause;
   if (status !== 'FAILED' && status !== 'RETRIABLE' && synthetic) response.nextState = targets.get(synthetic);
-  if (request.inspectionLevel === 'DEBUG' || request.inspectionLevel === 'TRACE')
-    response.inspectionData = inspection(inputText, after, exited);
+  if (request.inspectionLevel === 'DEBUG' || request.inspectionLevel === 'TRACE') {
+    response.inspectionData = { ...inspection(inputText, after, exited), ...(errorDetails ? { errorDetails } : {}) };
+  }
   return response;
 }
 
@@ -154,7 +170,7 @@ function testMachine(state: Record<string, unknown>, name: string, queryLanguage
     targets.set(synthetic, String(next));
     return synthetic;
   };
-  const { Retry: retry, ...tested } = structuredClone(state);
+  const { Retry: retry, ...tested } = structuredClone(state.Type === 'Map' || state.Type === 'Parallel' ? mockedWhole(state) : state);
   if (typeof tested.Next === 'string') tested.Next = lead(tested.Next, 'next');
   else if (tested.Type !== 'Choice' && tested.Type !== 'Succeed' && tested.Type !== 'Fail') tested.End = true;
   if (Array.isArray(tested.Choices))
@@ -177,6 +193,36 @@ function testMachine(state: Record<string, unknown>, name: string, queryLanguage
   return { tested, retry, targets, machineDefinition };
 }
 
+/** The fields of a Map or Parallel state that work on its result (kept when the mock stands in for the whole state). */
+const RESULT_FIELDS = [
+  'Comment',
+  'QueryLanguage',
+  'InputPath',
+  'ResultSelector',
+  'ResultPath',
+  'OutputPath',
+  'Output',
+  'Assign',
+  'Retry',
+  'Catch',
+  'Next',
+  'End',
+];
+
+/**
+ * A Map or Parallel state whose result is the mock: a Task that the mock answers, with the
+ * state's own input and result processing, Retry, Catch and transition. Its iterations or
+ * branches do not run.
+ */
+function mockedWhole(state: Record<string, unknown>): Record<string, unknown> {
+  const task: Record<string, unknown> = { Type: 'Task', Resource: MOCKED_RESOURCE };
+  for (const field of RESULT_FIELDS) if (state[field] !== undefined) task[field] = state[field];
+  return task;
+}
+
+/** What the mocked Map or Parallel runs as: any resource the compiler takes, since the mock answers it. */
+const MOCKED_RESOURCE = 'arn:aws:states:::aws-sdk:sts:getCallerIdentity';
+
 function taskRunnerFor(mock: TestStateInput['mock'], deps: TestStateDependencies): TaskRunner {
   return mock
     ? {
@@ -196,7 +242,8 @@ function outcomeOf(
   synthetic: string | undefined,
   retry: unknown,
   isTask: boolean,
-): { status: Status; output?: string; error?: string; cause?: string } {
+  retryCount: number,
+): { status: Status; output?: string; error?: string; cause?: string; errorDetails?: Record<string, number> } {
   const failure = after.find((e) => FAILURE_EVENTS.test(e.type));
   let error = failure ? (detailsOf(failure).error as string | undefined) : undefined;
   let cause = failure ? (detailsOf(failure).cause as string | undefined) : undefined;
@@ -215,11 +262,51 @@ function outcomeOf(
       cause = caught.Cause;
     }
   }
-  if (status !== 'SUCCEEDED' && error !== undefined && retriable(retry, error, isTask)) {
-    status = 'RETRIABLE';
-    output = undefined;
+  const retrier = status !== 'SUCCEEDED' && error !== undefined ? retrierFor(retry, error, isTask) : undefined;
+  if (retrier !== undefined && retryCount < (retrier.MaxAttempts ?? 3)) {
+    return {
+      status: 'RETRIABLE',
+      error,
+      cause,
+      errorDetails: { retryIndex: retrier.index, retryBackoffIntervalSeconds: backoff(retrier, retryCount) },
+    };
   }
-  return { status, output, error, cause };
+  const catchIndex = synthetic?.startsWith('__test_state_catch_') ? Number(synthetic.slice('__test_state_catch_'.length)) : undefined;
+  return {
+    status,
+    output,
+    error,
+    cause,
+    ...(status === 'CAUGHT_ERROR' && catchIndex !== undefined ? { errorDetails: { catchIndex } } : {}),
+  };
+}
+
+interface Retrier {
+  readonly index: number;
+  readonly MaxAttempts?: number;
+  readonly IntervalSeconds?: number;
+  readonly BackoffRate?: number;
+  readonly MaxDelaySeconds?: number;
+}
+
+/**
+ * The retrier that applies to the error: the first whose ErrorEquals matches it, as in an
+ * execution (a later one is never tried, even when the first allows no attempt).
+ */
+function retrierFor(retry: unknown, error: string, isTask: boolean): Retrier | undefined {
+  if (!Array.isArray(retry)) return undefined;
+  // The engine's own matching (`States.ALL`, the reserved errors, `States.TaskFailed`), so a
+  // TestState answer and an execution never disagree on which retrier an error meets.
+  const index = retry.findIndex(
+    (r) => isObject(r) && Array.isArray(r.ErrorEquals) && matches(r.ErrorEquals as string[], error, isTask ? 'Task' : 'Pass'),
+  );
+  return index < 0 ? undefined : { ...(retry[index] as Omit<Retrier, 'index'>), index };
+}
+
+/** The wait before retry number `retryCount + 1`: IntervalSeconds x BackoffRate^retryCount, at most MaxDelaySeconds (no jitter). */
+function backoff(retrier: Retrier, retryCount: number): number {
+  const seconds = (retrier.IntervalSeconds ?? 1) * (retrier.BackoffRate ?? 2) ** retryCount;
+  return Math.round(retrier.MaxDelaySeconds === undefined ? seconds : Math.min(seconds, retrier.MaxDelaySeconds));
 }
 
 function inspection(input: string, events: HistoryEvent[], exited: HistoryEvent | undefined): Record<string, unknown> {
@@ -239,20 +326,6 @@ function inspection(input: string, events: HistoryEvent[], exited: HistoryEvent 
     }
   }
   return data;
-}
-
-/** Whether one of the state's retriers would retry the error (the engine's matching rules). */
-function retriable(retry: unknown, error: string, isTask: boolean): boolean {
-  if (!Array.isArray(retry)) return false;
-  // The engine's own matching (`States.ALL`, the reserved errors, `States.TaskFailed`), so a
-  // TestState answer and an execution never disagree on which retrier an error meets.
-  return retry.some(
-    (r) =>
-      isObject(r) &&
-      Array.isArray(r.ErrorEquals) &&
-      r.MaxAttempts !== 0 &&
-      matches(r.ErrorEquals as string[], error, isTask ? 'Task' : 'Pass'),
-  );
 }
 
 function parseObject(text: string, field: string): Record<string, unknown> {

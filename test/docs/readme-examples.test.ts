@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import ts from 'typescript';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PACKAGES } from '../../packages/index.mjs';
+import { type CodeBlock, codeBlocks } from './code-blocks.js';
 
 /**
  * The user guide (README.md and docs/*.md) shows one whole file per entry point of the library
@@ -44,59 +45,6 @@ function entrySource(entryPoint: string): string {
 /** The section that says how to install the packages; every package an example imports must be in its `npm install` lines. */
 const INSTALL_SECTION = 'Install';
 const INSTALL_PAGE = 'docs/getting-started.md';
-
-interface Heading {
-  readonly level: number;
-  readonly text: string;
-  readonly line: number;
-}
-
-interface CodeBlock {
-  readonly language: string;
-  readonly attributes: Readonly<Record<string, string>>;
-  readonly code: string;
-  /** The page it is on, and the 1-based line of the block's first code line there. */
-  readonly page: string;
-  readonly line: number;
-  /** Headings enclosing the block, outermost first. */
-  readonly headings: readonly Heading[];
-}
-
-/** Every fenced block of the markdown, with its info string's language and `key=value` attributes. */
-function codeBlocks(markdown: string, page: string): CodeBlock[] {
-  const lines = markdown.split('\n');
-  const blocks: CodeBlock[] = [];
-  let stack: Heading[] = [];
-  let open: { language: string; attributes: Record<string, string>; start: number; code: string[] } | undefined;
-  lines.forEach((text, index) => {
-    if (open !== undefined) {
-      if (/^```\s*$/.test(text)) {
-        blocks.push({
-          page,
-          language: open.language,
-          attributes: open.attributes,
-          code: open.code.join('\n'),
-          line: open.start,
-          headings: stack,
-        });
-        open = undefined;
-      } else open.code.push(text);
-      return;
-    }
-    const fence = /^```(\S*)(.*)$/.exec(text);
-    if (fence) {
-      const attributes = Object.fromEntries([...(fence[2] ?? '').matchAll(/(\w+)=(\S+)/g)].map((m) => [m[1], m[2]]));
-      open = { language: fence[1] ?? '', attributes, start: index + 2, code: [] };
-      return;
-    }
-    const heading = /^(#{1,6})\s+(.*?)\s*$/.exec(text);
-    if (heading) {
-      const level = (heading[1] ?? '').length;
-      stack = [...stack.filter((h) => h.level < level), { level, text: heading[2] ?? '', line: index + 1 }];
-    }
-  });
-  return blocks;
-}
 
 const isTypeScript = (block: CodeBlock) => block.language === 'ts' || block.language === 'typescript';
 const inSection = (block: CodeBlock, title: string) => block.headings.some((h) => h.text === title);

@@ -104,6 +104,9 @@ describe('the switchyard-cli package', () => {
     for (const file of [
       'cli/bin.mjs',
       'dist/cli/main.js',
+      // A runtime owned by a test (switchyard-cli/testing), with its types.
+      'dist/testing/index.js',
+      'dist/testing/index.d.ts',
       'dist/local/lambda/worker.mjs',
       'dist/local/endpoint/models/sqs.json',
       'dist/cli/cost/prices-us-east-1.json',

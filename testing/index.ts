@@ -1,0 +1,16 @@
+/**
+ * The testing API: a team's own flows on a local runtime owned by the test (`startApp`),
+ * for vitest, jest and node:test. Documented in docs/testing.md.
+ * @packageDocumentation
+ */
+export type { DeadLetter } from '../cli/dead-letter-messages.js';
+export type { FailedExecution } from '../cli/failed-executions.js';
+export type { DeadLetterExpectation, EffectLedger } from './assertions.js';
+export type { TestClients } from './clients.js';
+export type { DeadLetterFailure, Failures } from './failures.js';
+export type { DuplicateOptions, FailFunctionOptions, FunctionFaultHandle } from './faults.js';
+export { TestAppError, type WaitOptions } from './poll.js';
+export type { SendOptions, Sent } from './send.js';
+export type { AppSource, StartOptions } from './start.js';
+export { startApp, TestApp } from './test-app.js';
+export { type BusEvent, type ExecutionSelector, type ExecutionSummary, type ExecutionWaitOptions, executionNameOf } from './waits.js';

@@ -1,0 +1,151 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { InvocationFaults } from '../local/lambda/invocation-faults.js';
+import { LocalRuntime } from '../local/runtime.js';
+import { destroyClients, type TestClients, testClients } from './clients.js';
+import { TestAppError } from './poll.js';
+
+/** What a test runs: a synthesized cloud assembly, or a CDK `App` synthesized here (anything with `synth()` returning the assembly's folder). */
+export type AppSource = { readonly cdkOut: string } | { readonly app: { synth(): { readonly directory: string } } };
+
+export interface StartOptions {
+  /** The runtime's own output (functions' logs, events). @default kept, not printed: `TestApp.logs()` has them */
+  readonly log?: (line: string) => void;
+  /** Template parameters, as `cdk deploy --parameters` takes them (`[Stack:]Name`). */
+  readonly parameters?: Readonly<Record<string, string>>;
+  /** The seed of the faults' random draws (`failFunction` with a probability): the same seed fails the same invocations. @default 1 */
+  readonly seed?: number;
+}
+
+/**
+ * The data folders of the test runtimes not stopped yet: removed when the process exits, so
+ * a test that never called `stop()` leaves none behind (the port goes with the process).
+ */
+const unstopped = new Set<string>();
+process.once('exit', () => {
+  for (const dir of unstopped) rmSync(dir, { recursive: true, force: true });
+});
+
+/**
+ * A local runtime owned by one test: its data folder (under the system's temporary folder)
+ * and its port (any free one) are its own, and `stop()` frees both. `restart()` stops it and
+ * starts it again on the same data folder and port, as a new process on the same data would.
+ */
+export class RunningApp {
+  #runtime: LocalRuntime | undefined;
+  #clients: TestClients;
+  #stopped = false;
+  readonly #lines: string[];
+  /** The faults injected into the functions: one object for every start, so a restart keeps them. @internal */
+  readonly faults: InvocationFaults;
+
+  private constructor(
+    runtime: LocalRuntime,
+    readonly cdkOut: string,
+    readonly dataDir: string,
+    private readonly options: StartOptions,
+    faults: InvocationFaults,
+    lines: string[],
+  ) {
+    this.faults = faults;
+    this.#lines = lines;
+    this.#runtime = runtime;
+    this.#clients = testClients(runtime.url);
+  }
+
+  /** @internal */
+  static async start(source: AppSource, options: StartOptions = {}): Promise<RunningApp> {
+    const cdkOut = 'cdkOut' in source ? path.resolve(source.cdkOut) : source.app.synth().directory;
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'switchyard-test-'));
+    unstopped.add(dataDir);
+    const lines: string[] = [];
+    const faults = new InvocationFaults(options.seed);
+    try {
+      const runtime = await RunningApp.#launch(cdkOut, dataDir, 0, { ...options, faults }, lines);
+      return new RunningApp(runtime, cdkOut, dataDir, options, faults, lines);
+    } catch (error) {
+      rmSync(dataDir, { recursive: true, force: true });
+      unstopped.delete(dataDir);
+      throw error;
+    }
+  }
+
+  static #launch(
+    cdkOut: string,
+    dataDir: string,
+    port: number,
+    options: StartOptions & { faults: InvocationFaults },
+    lines: string[],
+  ): Promise<LocalRuntime> {
+    return LocalRuntime.start({
+      cdkOut,
+      dataDir,
+      port,
+      faults: options.faults,
+      ...(options.parameters ? { parameters: options.parameters } : {}),
+      log: (line) => {
+        lines.push(line);
+        options.log?.(line);
+      },
+    });
+  }
+
+  /** The runtime's endpoint (`http://127.0.0.1:<port>`): every service's, as AWS_ENDPOINT_URL takes it. */
+  get endpoint(): string {
+    return this.runtime.url;
+  }
+
+  /** SDK v3 clients for the endpoint. */
+  get clients(): TestClients {
+    if (this.#stopped) throw new TestAppError('the test runtime is stopped: its clients are closed');
+    return this.#clients;
+  }
+
+  /** The runtime itself: for the testing API's own modules. @internal */
+  get runtime(): LocalRuntime {
+    if (this.#runtime === undefined)
+      throw new TestAppError(this.#stopped ? 'the test runtime is stopped' : 'the test runtime is restarting');
+    return this.#runtime;
+  }
+
+  /** What the runtime printed so far (functions' logs, deliveries), one line each. */
+  logs(): readonly string[] {
+    return this.#lines;
+  }
+
+  /**
+   * Stops the runtime and starts it again on the same data folder and port, as a new
+   * process on the same data would: what was accepted is kept (messages, executions, items,
+   * the outbox), and what was under way carries on from there. The stop is the runtime's own
+   * clean stop, in this process: a SIGKILL at a random moment (test/chaos) needs a runtime in
+   * a child process, which this API does not start.
+   */
+  async restart(): Promise<void> {
+    const runtime = this.runtime;
+    const port = Number(new URL(runtime.url).port);
+    this.#runtime = undefined;
+    await runtime.stop();
+    this.#runtime = await RunningApp.#launch(this.cdkOut, this.dataDir, port, { ...this.options, faults: this.faults }, this.#lines);
+  }
+
+  /** Stops the runtime, closes the clients and removes the data folder; safe to call twice. */
+  async stop(): Promise<void> {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    const runtime = this.#runtime;
+    this.#runtime = undefined;
+    try {
+      destroyClients(this.#clients);
+      await runtime?.stop();
+    } finally {
+      rmSync(this.dataDir, { recursive: true, force: true });
+      unstopped.delete(this.dataDir);
+    }
+  }
+
+  /** `await using app = await startApp(...)` stops it at the end of the block. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.stop();
+  }
+}

@@ -1,0 +1,166 @@
+import type { DescribeExecutionCommandOutput } from '@aws-sdk/client-sfn';
+import type { Message } from '@aws-sdk/client-sqs';
+import type { AnyEventContract, Detail } from 'switchyard-cdk/contracts';
+import type { FailedExecution } from '../cli/failed-executions.js';
+import {
+  type DeadLetterExpectation,
+  type EffectLedger,
+  expectEachEffectOnce,
+  expectNoDeadLetters,
+  expectNoFailedExecutions,
+} from './assertions.js';
+import type { TestClients } from './clients.js';
+import { type Failures, failures } from './failures.js';
+import {
+  type DuplicateOptions,
+  type FailFunctionOptions,
+  type FunctionFaultHandle,
+  failFunction,
+  sendDuplicates,
+  sendLate,
+} from './faults.js';
+import type { WaitOptions } from './poll.js';
+import { type SendOptions, type Sent, send } from './send.js';
+import { type AppSource, RunningApp, type StartOptions } from './start.js';
+import {
+  type BusEvent,
+  type ExecutionSelector,
+  type ExecutionWaitOptions,
+  waitForDeadLetter,
+  waitForEvent,
+  waitForExecution,
+  waitForItem,
+} from './waits.js';
+
+/**
+ * An app running on a local runtime owned by a test: its endpoint and SDK clients, a
+ * checked `send`, waits that say on a timeout what they saw instead, the app's failures,
+ * a restart on the same data and a `stop()` that frees the port and the data folder.
+ */
+export class TestApp {
+  readonly #running: RunningApp;
+
+  private constructor(running: RunningApp) {
+    this.#running = running;
+  }
+
+  /** @internal use {@link startApp} */
+  static async start(source: AppSource, options?: StartOptions): Promise<TestApp> {
+    return new TestApp(await RunningApp.start(source, options));
+  }
+
+  /** The runtime's endpoint (`http://127.0.0.1:<port>`): every service's, as AWS_ENDPOINT_URL takes it. */
+  get endpoint(): string {
+    return this.#running.endpoint;
+  }
+
+  /** AWS SDK v3 clients set up for the endpoint (one attempt per call). */
+  get clients(): TestClients {
+    return this.#running.clients;
+  }
+
+  /** The cloud assembly running. */
+  get cdkOut(): string {
+    return this.#running.cdkOut;
+  }
+
+  /** The runtime's data folder (removed by `stop()`). */
+  get dataDir(): string {
+    return this.#running.dataDir;
+  }
+
+  /** What the runtime printed so far (functions' logs, deliveries). */
+  logs(): readonly string[] {
+    return this.#running.logs();
+  }
+
+  /** Checks `detail` against `contract` (naming each field at fault) and puts it on the app's bus; each call is a new event. */
+  send<C extends AnyEventContract>(contract: C, detail: Detail<C>, options?: SendOptions): Promise<Sent> {
+    return send(this.#running, contract, detail as object, options);
+  }
+
+  /** Waits for an execution to end: by name, by the event that started it (`{ contract, detail, eventId }`), or by a predicate. */
+  waitForExecution(selector: ExecutionSelector, options?: ExecutionWaitOptions): Promise<DescribeExecutionCommandOutput> {
+    return waitForExecution(this.#running, selector, options);
+  }
+
+  /** Waits for an item of a table (its name, or a unique part of it) by key, and resolves with it unmarshalled. */
+  waitForItem(table: string, key: Record<string, unknown>, options?: WaitOptions): Promise<Record<string, unknown>> {
+    return waitForItem(this.#running, table, key, options);
+  }
+
+  /** Waits for an event on a bus matching an EventBridge event pattern (events before the wait count). */
+  waitForEvent(bus: string, pattern: object, options?: WaitOptions): Promise<BusEvent> {
+    return waitForEvent(this.#running, bus, pattern, options);
+  }
+
+  /** Waits until a queue (a dead-letter queue) holds messages, and resolves with them, left in place. */
+  waitForDeadLetter(queue: string, options?: WaitOptions): Promise<Message[]> {
+    return waitForDeadLetter(this.#running, queue, options);
+  }
+
+  /** The messages in the app's dead-letter queues and its failed executions, as `switchyard failures` lists them. */
+  failures(): Promise<Failures> {
+    return failures(this.#running);
+  }
+
+  /**
+   * Makes a function of the app fail `times` times or with a `probability` (seeded: startApp's
+   * `seed`), before or after its handler runs. Fails at once naming the functions the app has.
+   */
+  failFunction(name: string, options: FailFunctionOptions): FunctionFaultHandle {
+    return failFunction(this.#running, name, options);
+  }
+
+  /** Sends the same detail `copies` times (default 2), each its own event, at once or `apartMs` apart. */
+  sendDuplicates<C extends AnyEventContract>(contract: C, detail: Detail<C>, options?: DuplicateOptions): Promise<Sent[]> {
+    return sendDuplicates(this.#running, contract, detail as object, options);
+  }
+
+  /** Sends the event once `after` has settled and `delayMs` more have passed. */
+  sendLate<C extends AnyEventContract>(
+    contract: C,
+    detail: Detail<C>,
+    options?: SendOptions & { readonly after?: Promise<unknown>; readonly delayMs?: number },
+  ): Promise<Sent> {
+    return sendLate(this.#running, contract, detail as object, options);
+  }
+
+  /** Fails unless the dead-letter queues are empty but for the expected poison (`except`), which must be there. */
+  expectNoDeadLetters(options?: { except?: readonly DeadLetterExpectation[] }): Promise<void> {
+    return expectNoDeadLetters(this.#running, options);
+  }
+
+  /** Fails if an execution of the app's flows failed, timed out or was aborted, listing each with its error. */
+  expectNoFailedExecutions(options?: { except?: (execution: FailedExecution) => boolean }): Promise<void> {
+    return expectNoFailedExecutions(this.#running, options);
+  }
+
+  /** Fails unless each effect in a ledger table was applied exactly once, and each expected one is there. */
+  expectEachEffectOnce(ledger: EffectLedger): Promise<void> {
+    return expectEachEffectOnce(this.#running, ledger);
+  }
+
+  /** Stops the runtime and starts it again on the same data folder and port: what was accepted is kept and carries on. */
+  restart(): Promise<void> {
+    return this.#running.restart();
+  }
+
+  /** Stops the runtime and frees its port and data folder; safe to call twice. */
+  stop(): Promise<void> {
+    return this.#running.stop();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.stop();
+  }
+}
+
+/**
+ * Starts an app on a local runtime of the test's own, on a temporary data folder and a free
+ * port: a synthesized cloud assembly (`{ cdkOut }`) or a CDK `App` synthesized here
+ * (`{ app }`). Stop it with `stop()` (in `afterAll`/`afterEach`, or `await using`).
+ */
+export function startApp(source: AppSource, options?: StartOptions): Promise<TestApp> {
+  return TestApp.start(source, options);
+}
