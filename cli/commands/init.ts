@@ -76,7 +76,7 @@ Next:
   cd ${path.relative(process.cwd(), dir) || '.'}
   npm install
   npx switchyard dev       # the app on this machine, reloaded as you edit
-  npm test                 # Template assertions and the cdk-nag checks`);
+  npm test                 # the template and cdk-nag checks, and the flow on a local runtime (an order sent twice, recorded once)`);
 };
 
 interface OwnPackage {
