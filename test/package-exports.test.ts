@@ -30,6 +30,12 @@ describe('the package entry points', () => {
     expect(PACKAGES.map((p) => p.name)).not.toContain(manifest.name);
   });
 
+  it('name every folder a package is built from in the layout table of docs/repository.md', () => {
+    const layout = readFileSync(path.join(repo, 'docs', 'repository.md'), 'utf8');
+    const folders = PACKAGES.flatMap((p) => p.sources).filter((source) => !source.endsWith('.ts'));
+    expect(folders.filter((folder) => !layout.includes(`\`${folder}/\``))).toEqual([]);
+  });
+
   it('load from their sources under the package name', async () => {
     const contracts = await import('switchyard-cdk/contracts');
     const kit = await import('switchyard-cdk/kit');
