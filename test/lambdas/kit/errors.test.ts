@@ -1,11 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { PERMANENT_ERRORS } from '../../../domain/index.js';
 import { EmitError, InvalidEventError, isPermanent, UnknownEventTypeError, WorkflowFailedError } from '../../../lambdas/kit/errors.js';
+import { ModelRequestInvalidError, ModelStepLimitError } from '../../../lambdas/kit/model/errors.js';
 import { InvalidTicketError, ModelThrottledError, ModelUnavailableError } from '../../../lambdas/triage/errors.js';
 
 describe('isPermanent', () => {
-  it('holds for the errors the wiring names permanent: invalid or unknown events', () => {
-    const permanent = [new InvalidEventError('x'), new UnknownEventTypeError('x')];
+  it('holds for the errors the wiring names permanent: invalid or unknown events, a model request refused, a tool loop at its step limit', () => {
+    const permanent = [
+      new InvalidEventError('x'),
+      new UnknownEventTypeError('x'),
+      new ModelRequestInvalidError('x'),
+      new ModelStepLimitError('x'),
+    ];
     expect(permanent.map((e) => e.name).sort()).toEqual([...PERMANENT_ERRORS].sort());
     for (const error of permanent) expect(isPermanent(error), error.name).toBe(true);
   });
