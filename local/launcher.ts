@@ -174,6 +174,7 @@ export async function launchRuntime(launch: Launch): Promise<LocalRuntime> {
     schedules: schedulesOf(runtime),
     buckets: runtime.buckets,
     pipes: runtime.pipes.describe(),
+    models: runtime.bedrock.describe(),
   });
   for (const warning of report.warnings) warn(warning);
   out(report.lines.join('\n'));

@@ -1,0 +1,132 @@
+import { AwsError } from '../aws-error.js';
+import { type LatencyRange, type ModelBackend, SimulatedBackend } from './simulated.js';
+
+/** Faults a route adds to its backend's answers, to exercise retries and flow control. */
+export interface Faults {
+  /** Share of calls refused with ThrottlingException (0..1). */
+  readonly throttle: number;
+  /** Share of calls failed with ModelErrorException (0..1). */
+  readonly error: number;
+  /** Share of calls failed with ModelTimeoutException (0..1). */
+  readonly timeout: number;
+  /** Share of calls failed with ServiceUnavailableException (0..1). */
+  readonly unavailable: number;
+  /** Milliseconds added to every call. */
+  readonly delay: number;
+}
+
+/** One entry of SWITCHYARD_MODELS: the models it applies to, their backend and faults. */
+export interface ModelRoute {
+  /** A glob over model ids (`*` any run of characters); undefined for every model. */
+  readonly pattern?: string;
+  readonly backend: ModelBackend;
+  readonly faults: Faults;
+  /** The entry as written, for the start-up report. */
+  readonly spec: string;
+}
+
+export class ModelSettingsError extends Error {
+  override readonly name = 'ModelSettingsError';
+}
+
+const NO_FAULTS: Faults = { throttle: 0, error: 0, timeout: 0, unavailable: 0, delay: 0 };
+const RATES = ['throttle', 'error', 'timeout', 'unavailable'] as const;
+
+/**
+ * Reads SWITCHYARD_MODELS: comma-separated entries `[<model glob>=]<backend>[?<option>=<value>&...]`,
+ * the first entry whose glob matches a model answering it; an entry without glob serves the
+ * others (default `simulated`). Options: `throttle`, `error`, `timeout`, `unavailable` (rates
+ * 0..1), `delay` (ms added), and for `simulated`, `latency=<min>..<max>` (ms, uniform).
+ * e.g. `anthropic.claude-*=simulated?throttle=0.2,simulated?latency=20..80`.
+ */
+export function parseModelSettings(value: string | undefined): ModelRoute[] {
+  const text = (value ?? '').trim() || 'simulated';
+  const routes = text.split(',').map((entry) => parseEntry(entry.trim()));
+  if (!routes.some((route) => route.pattern === undefined)) routes.push(parseEntry('simulated'));
+  return routes;
+}
+
+function parseEntry(entry: string): ModelRoute {
+  const eq = /^([^=?:/]+)=(.+)$/.exec(entry);
+  const pattern = eq ? eq[1] : undefined;
+  const rest = eq ? (eq[2] ?? '') : entry;
+  const q = rest.lastIndexOf('?');
+  const spec = q >= 0 ? rest.slice(0, q) : rest;
+  const options = new URLSearchParams(q >= 0 ? rest.slice(q + 1) : '');
+  const faults = { ...NO_FAULTS } as { -readonly [K in keyof Faults]: number };
+  for (const name of RATES) {
+    const raw = options.get(name);
+    if (raw === null) continue;
+    const rate = Number(raw);
+    if (!(rate >= 0 && rate <= 1))
+      throw new ModelSettingsError(`SWITCHYARD_MODELS entry "${entry}": ${name} must be a rate between 0 and 1, not "${raw}"`);
+    faults[name] = rate;
+  }
+  const delay = options.get('delay');
+  if (delay !== null) {
+    if (!(Number(delay) >= 0))
+      throw new ModelSettingsError(`SWITCHYARD_MODELS entry "${entry}": delay must be milliseconds, not "${delay}"`);
+    faults.delay = Number(delay);
+  }
+  return { ...(pattern ? { pattern } : {}), backend: backendOf(spec, options, entry), faults, spec: entry };
+}
+
+function backendOf(spec: string, options: URLSearchParams, entry: string): ModelBackend {
+  if (spec === 'simulated') return new SimulatedBackend(latencyOf(options.get('latency'), entry));
+  const kind = /^(fixtures|record|openai|bedrock)(:|$)/.exec(spec)?.[1];
+  if (kind)
+    throw new ModelSettingsError(
+      `SWITCHYARD_MODELS entry "${entry}": the ${kind} backend is not served by this version yet; use simulated`,
+    );
+  throw new ModelSettingsError(
+    `SWITCHYARD_MODELS entry "${entry}": unknown backend "${spec}" (simulated, fixtures:<file>, openai:<base url>, bedrock)`,
+  );
+}
+
+function latencyOf(value: string | null, entry: string): LatencyRange | undefined {
+  if (value === null) return undefined;
+  const range = /^(\d+(?:\.\d+)?)(?:\.\.(\d+(?:\.\d+)?))?$/.exec(value);
+  const min = Number(range?.[1]);
+  const max = range?.[2] === undefined ? min : Number(range[2]);
+  if (!range || max < min)
+    throw new ModelSettingsError(`SWITCHYARD_MODELS entry "${entry}": latency must be <ms> or <min>..<max>, not "${value}"`);
+  return { min, max };
+}
+
+const globMatches = (pattern: string, id: string) =>
+  new RegExp(
+    `^${pattern
+      .split('*')
+      .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+  ).test(id);
+
+/** The route that answers a model: the first whose glob matches its id (or the id requested: a profile id, an ARN). */
+export function routeFor(routes: readonly ModelRoute[], modelId: string, requested: string): ModelRoute {
+  const route = routes.find((r) => r.pattern === undefined || globMatches(r.pattern, modelId) || globMatches(r.pattern, requested));
+  return route ?? (routes.at(-1) as ModelRoute);
+}
+
+/** Applies a route's faults before its backend answers: a delay, then a throttle, timeout, outage or model error by its rate. */
+export async function injectFaults(faults: Faults, modelId: string, random: () => number = Math.random): Promise<void> {
+  if (faults.delay > 0) await new Promise((resolve) => setTimeout(resolve, faults.delay));
+  if (random() < faults.throttle) throw new AwsError('ThrottlingException', 'Too many requests, please wait before trying again.', 429);
+  if (random() < faults.timeout)
+    throw new AwsError('ModelTimeoutException', 'Model has timed out in processing the request. Try your request again.', 408);
+  if (random() < faults.unavailable) throw new AwsError('ServiceUnavailableException', 'Bedrock is unable to process your request.', 503);
+  if (random() < faults.error)
+    throw new ModelErrorError(`The model ${modelId} returned an error (a fault SWITCHYARD_MODELS injects).`, 500, modelId);
+}
+
+/** ModelErrorException: the model failed; AWS names its status and the model. */
+export class ModelErrorError extends AwsError {
+  override readonly name = 'ModelErrorError';
+  constructor(
+    message: string,
+    readonly originalStatusCode: number,
+    readonly resourceName: string,
+    options?: ErrorOptions,
+  ) {
+    super('ModelErrorException', message, 424, options);
+  }
+}
