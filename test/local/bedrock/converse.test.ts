@@ -120,7 +120,7 @@ describe('Bedrock Runtime in the local runtime (SDK v3 over HTTP/2)', () => {
     let input = '';
     let usage: unknown;
     for await (const event of response.stream ?? []) {
-      events.push(Object.keys(event).filter((k) => (event as Record<string, unknown>)[k] !== undefined)[0] ?? '');
+      events.push(Object.entries(event).find(([, value]) => value !== undefined)?.[0] ?? '');
       input += event.contentBlockDelta?.delta?.toolUse?.input ?? '';
       if (event.metadata) usage = event.metadata.usage;
       if (event.metadata) expect(event.metadata.metrics?.latencyMs).toBeGreaterThan(0);
