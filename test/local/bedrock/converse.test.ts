@@ -46,7 +46,13 @@ describe('Bedrock Runtime in the local runtime (SDK v3 over HTTP/2)', () => {
 
   beforeAll(async () => {
     writeAssembly(assembly, {});
-    runtime = await LocalRuntime.start({ cdkOut: assembly, dataDir, port: 0, log: () => {}, models: 'simulated' });
+    runtime = await LocalRuntime.start({
+      cdkOut: assembly,
+      dataDir,
+      port: 0,
+      log: () => {},
+      models: 'meta.llama3-1-8b-*=simulated?throttle=1,amazon.nova-micro-*=simulated?error=1,simulated',
+    });
     client = new BedrockRuntimeClient({ endpoint: runtime.url, region, credentials, maxAttempts: 1 });
   });
 
@@ -235,6 +241,29 @@ describe('Bedrock Runtime in the local runtime (SDK v3 over HTTP/2)', () => {
   it('fails if Converse is asked of an embedding model', async () => {
     await expect(client.send(new ConverseCommand({ modelId: 'amazon.titan-embed-text-v2:0', messages: ask('hi') }))).rejects.toMatchObject({
       name: 'ValidationException',
+    });
+  });
+
+  it('says at start-up where the answers come from', () => {
+    expect(runtime.bedrock.describe()).toBe(
+      '  models: Bedrock Runtime answers are simulated (SWITCHYARD_MODELS=meta.llama3-1-8b-*=simulated?throttle=1, amazon.nova-micro-*=simulated?error=1, simulated)',
+    );
+  });
+
+  it("fails if the model's route throttles, with ThrottlingException", async () => {
+    await expect(
+      client.send(new ConverseCommand({ modelId: 'meta.llama3-1-8b-instruct-v1:0', messages: ask('hi') })),
+    ).rejects.toMatchObject({
+      name: 'ThrottlingException',
+      $metadata: { httpStatusCode: 429 },
+    });
+  });
+
+  it("fails if the model's route errs, with ModelErrorException naming the model", async () => {
+    await expect(client.send(new ConverseCommand({ modelId: 'amazon.nova-micro-v1:0', messages: ask('hi') }))).rejects.toMatchObject({
+      name: 'ModelErrorException',
+      resourceName: 'amazon.nova-micro-v1:0',
+      $metadata: { httpStatusCode: 424 },
     });
   });
 
