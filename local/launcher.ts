@@ -157,7 +157,7 @@ export async function launchRuntime(launch: Launch): Promise<LocalRuntime> {
         `port ${settings.port} is already in use (another local runtime?); stop it or pass --port <n> (0 picks a free port)`,
       );
     }
-    if (error.name === 'DataFolderInUseError') throw new LaunchError(error.message);
+    if (error.name === 'DataFolderInUseError' || error.name === 'ModelSettingsError') throw new LaunchError(error.message);
     throw error;
   });
   const out = launch.out ?? ((line: string) => console.log(line));

@@ -1,4 +1,5 @@
 import { AwsError } from '../aws-error.js';
+import { FixtureFileError, FixturesBackend } from './fixtures.js';
 import { type LatencyRange, type ModelBackend, SimulatedBackend } from './simulated.js';
 
 /** Faults a route adds to its backend's answers, to exercise retries and flow control. */
@@ -37,16 +38,18 @@ const RATES = ['throttle', 'error', 'timeout', 'unavailable'] as const;
  * the first entry whose glob matches a model answering it; an entry without glob serves the
  * others (default `simulated`). Options: `throttle`, `error`, `timeout`, `unavailable` (rates
  * 0..1), `delay` (ms added), and for `simulated`, `latency=<min>..<max>` (ms, uniform).
+ * `fixtures:<file>[|<backend>]` replays recorded exchanges; with `record` (SWITCHYARD_MODELS_RECORD=1)
+ * or as `record:<file>|<backend>` it records what <backend> answers for requests the file lacks.
  * e.g. `anthropic.claude-*=simulated?throttle=0.2,simulated?latency=20..80`.
  */
-export function parseModelSettings(value: string | undefined): ModelRoute[] {
+export function parseModelSettings(value: string | undefined, record = false): ModelRoute[] {
   const text = (value ?? '').trim() || 'simulated';
-  const routes = text.split(',').map((entry) => parseEntry(entry.trim()));
-  if (!routes.some((route) => route.pattern === undefined)) routes.push(parseEntry('simulated'));
+  const routes = text.split(',').map((entry) => parseEntry(entry.trim(), record));
+  if (!routes.some((route) => route.pattern === undefined)) routes.push(parseEntry('simulated', record));
   return routes;
 }
 
-function parseEntry(entry: string): ModelRoute {
+function parseEntry(entry: string, record: boolean): ModelRoute {
   const eq = /^([^=?:/]+)=(.+)$/.exec(entry);
   const pattern = eq ? eq[1] : undefined;
   const rest = eq ? (eq[2] ?? '') : entry;
@@ -68,11 +71,26 @@ function parseEntry(entry: string): ModelRoute {
       throw new ModelSettingsError(`SWITCHYARD_MODELS entry "${entry}": delay must be milliseconds, not "${delay}"`);
     faults.delay = Number(delay);
   }
-  return { ...(pattern ? { pattern } : {}), backend: backendOf(spec, options, entry), faults, spec: entry };
+  return { ...(pattern ? { pattern } : {}), backend: backendOf(spec, options, entry, record), faults, spec: entry };
 }
 
-function backendOf(spec: string, options: URLSearchParams, entry: string): ModelBackend {
+function backendOf(spec: string, options: URLSearchParams, entry: string, record: boolean): ModelBackend {
   if (spec === 'simulated') return new SimulatedBackend(latencyOf(options.get('latency'), entry));
+  const fixtures = /^(fixtures|record):([^|]+)(?:\|(.+))?$/.exec(spec);
+  if (fixtures) {
+    const source = fixtures[3] === undefined ? undefined : backendOf(fixtures[3], options, entry, false);
+    const recording = record || fixtures[1] === 'record';
+    if (recording && !source)
+      throw new ModelSettingsError(
+        `SWITCHYARD_MODELS entry "${entry}": recording needs the backend to record from: ${fixtures[1]}:<file>|<backend>`,
+      );
+    try {
+      return new FixturesBackend(fixtures[2] ?? '', source, recording);
+    } catch (error) {
+      if (error instanceof FixtureFileError) throw new ModelSettingsError(`SWITCHYARD_MODELS entry "${entry}": ${error.message}`);
+      throw error;
+    }
+  }
   const kind = /^(fixtures|record|openai|bedrock)(:|$)/.exec(spec)?.[1];
   if (kind)
     throw new ModelSettingsError(

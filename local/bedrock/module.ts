@@ -15,7 +15,7 @@ export const bedrockModule: ServiceModule<'bedrock'> = {
   sdkClients: [{ package: '@aws-sdk/client-bedrock-runtime', serviceId: 'Bedrock Runtime' }],
   create({ settings }) {
     const { clock, region, log, options } = settings;
-    const routes = parseModelSettings(options.models ?? process.env.SWITCHYARD_MODELS);
+    const routes = parseModelSettings(options.models ?? process.env.SWITCHYARD_MODELS, process.env.SWITCHYARD_MODELS_RECORD === '1');
     const bedrock = new BedrockService({ routes, region, clock, log });
     return { service: bedrock, mounts: { rest: [new BedrockApi(bedrock)] } };
   },
