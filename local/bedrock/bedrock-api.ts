@@ -1,7 +1,7 @@
 import { AwsError, validationError } from '../aws-error.js';
 import type { RawRequest, RawResponse, RestProtocolService } from '../endpoint/protocols.js';
 import type { BedrockService } from './bedrock-service.js';
-import { ModelErrorError } from './model-settings.js';
+import { ModelErrorError } from './model-settings-errors.js';
 
 const PATH = /^\/model\/(.+)\/(converse|converse-stream|invoke|invoke-with-response-stream|count-tokens)$/;
 const EVENT_STREAM = 'application/vnd.amazon.eventstream';

@@ -153,8 +153,9 @@ export class BedrockService {
     const route = routeFor(this.options.routes, model.id, request.modelId);
     await injectFaults(route.faults, model.id);
     const answer = await route.backend.answer(request).catch((error: unknown) => {
+      const cause = (error as Error).cause instanceof Error ? ` (${((error as Error).cause as Error).message})` : '';
+      this.options.log(`[bedrock] ${route.backend.name} failed for ${model.id}: ${(error as Error).message}${cause}`);
       if (error instanceof AwsError) throw error;
-      this.options.log(`[bedrock] ${route.backend.name} failed for ${model.id}: ${(error as Error).message}`);
       throw new AwsError('ModelErrorException', `The model ${model.id} failed: ${(error as Error).message}`, 424, { cause: error });
     });
     const outputTokens =

@@ -1,5 +1,7 @@
 import { AwsError } from '../aws-error.js';
 import { FixtureFileError, FixturesBackend } from './fixtures.js';
+import { ModelErrorError } from './model-settings-errors.js';
+import { OpenAiBackend } from './openai.js';
 import { type LatencyRange, type ModelBackend, SimulatedBackend } from './simulated.js';
 
 /** Faults a route adds to its backend's answers, to exercise retries and flow control. */
@@ -26,6 +28,8 @@ export interface ModelRoute {
   readonly spec: string;
 }
 
+export { ModelErrorError } from './model-settings-errors.js';
+
 export class ModelSettingsError extends Error {
   override readonly name = 'ModelSettingsError';
 }
@@ -50,7 +54,8 @@ export function parseModelSettings(value: string | undefined, record = false): M
 }
 
 function parseEntry(entry: string, record: boolean): ModelRoute {
-  const eq = /^([^=?:/]+)=(.+)$/.exec(entry);
+  // A glob is what comes before the first `=`, unless that is already a backend's spec (an option, a URL, a file).
+  const eq = /^(?!(?:fixtures|record|openai|bedrock):)([^=?/|]+)=(.+)$/.exec(entry);
   const pattern = eq ? eq[1] : undefined;
   const rest = eq ? (eq[2] ?? '') : entry;
   const q = rest.lastIndexOf('?');
@@ -91,6 +96,8 @@ function backendOf(spec: string, options: URLSearchParams, entry: string, record
       throw error;
     }
   }
+  const openai = /^openai:(https?:\/\/.+)$/.exec(spec);
+  if (openai) return new OpenAiBackend(openai[1] ?? '', options.get('model') ?? undefined);
   const kind = /^(fixtures|record|openai|bedrock)(:|$)/.exec(spec)?.[1];
   if (kind)
     throw new ModelSettingsError(
@@ -134,17 +141,4 @@ export async function injectFaults(faults: Faults, modelId: string, random: () =
   if (random() < faults.unavailable) throw new AwsError('ServiceUnavailableException', 'Bedrock is unable to process your request.', 503);
   if (random() < faults.error)
     throw new ModelErrorError(`The model ${modelId} returned an error (a fault SWITCHYARD_MODELS injects).`, 500, modelId);
-}
-
-/** ModelErrorException: the model failed; AWS names its status and the model. */
-export class ModelErrorError extends AwsError {
-  override readonly name = 'ModelErrorError';
-  constructor(
-    message: string,
-    readonly originalStatusCode: number,
-    readonly resourceName: string,
-    options?: ErrorOptions,
-  ) {
-    super('ModelErrorException', message, 424, options);
-  }
 }

@@ -1,0 +1,159 @@
+import { AwsError } from '../aws-error.js';
+import { type AnswerBlock, blocksText, type ContentBlock, type Message, type ModelAnswer, type ModelRequest } from './conversation.js';
+import { ModelErrorError } from './model-settings-errors.js';
+import type { ModelBackend } from './simulated.js';
+
+type Json = Record<string, unknown>;
+const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * `openai:<base url>`: any OpenAI-compatible chat-completions server (Ollama, llama.cpp's
+ * server, vLLM, LM Studio). Messages, system prompts, tools and tool choice, tool results,
+ * stop sequences and inference settings are translated to `POST <base>/chat/completions`;
+ * its choice and usage back. `model` names the server's model (default: the Bedrock model id).
+ * An unreachable server is ServiceUnavailableException, its 429 ThrottlingException, another
+ * error status ModelErrorException, no answer within `timeoutMs` ModelTimeoutException.
+ */
+export class OpenAiBackend implements ModelBackend {
+  readonly name: string;
+  constructor(
+    private readonly baseUrl: string,
+    private readonly model: string | undefined,
+    private readonly timeoutMs = 120_000,
+  ) {
+    this.name = `openai:${baseUrl}`;
+  }
+
+  async answer(request: ModelRequest): Promise<ModelAnswer> {
+    const url = `${this.baseUrl.replace(/\/+$/, '')}/chat/completions`;
+    let response: Response;
+    try {
+      response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(chatRequest(request, this.model ?? request.modelId)),
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+    } catch (error) {
+      if ((error as Error).name === 'TimeoutError') {
+        throw new AwsError('ModelTimeoutException', 'Model has timed out in processing the request. Try your request again.', 408, {
+          cause: error,
+        });
+      }
+      const reason = (error as { cause?: Error }).cause?.message ?? (error as Error).message;
+      throw new AwsError('ServiceUnavailableException', `Bedrock is unable to process your request. (${this.name}: ${reason})`, 503, {
+        cause: error,
+      });
+    }
+    const text = await response.text();
+    if (response.status === 429) throw new AwsError('ThrottlingException', 'Too many requests, please wait before trying again.', 429);
+    if (!response.ok) {
+      throw new ModelErrorError(`The model returned an error: ${response.status} ${text.slice(0, 500)}`, response.status, request.modelId);
+    }
+    return chatAnswer(parseAnswer(text, request.modelId));
+  }
+}
+
+function parseAnswer(text: string, modelId: string): Json {
+  try {
+    const value = JSON.parse(text) as unknown;
+    if (isObject(value)) return value;
+  } catch {
+    // Answered below.
+  }
+  throw new ModelErrorError(`The model returned an answer that is not JSON: ${text.slice(0, 200)}`, 200, modelId);
+}
+
+/** A ModelRequest as a chat-completions request body. */
+export function chatRequest(request: ModelRequest, model: string): Json {
+  const system = blocksText(request.system);
+  const choice = request.toolChoice;
+  return {
+    model,
+    messages: [...(system === '' ? [] : [{ role: 'system', content: system }]), ...request.messages.flatMap(chatMessages)],
+    ...(request.tools.length === 0
+      ? {}
+      : {
+          tools: request.tools.map((tool) => ({
+            type: 'function',
+            function: { name: tool.name, ...(tool.description ? { description: tool.description } : {}), parameters: tool.inputSchema },
+          })),
+          tool_choice:
+            choice?.kind === 'any' ? 'required' : choice?.kind === 'tool' ? { type: 'function', function: { name: choice.name } } : 'auto',
+        }),
+    ...(request.maxTokens === undefined ? {} : { max_tokens: request.maxTokens }),
+    ...(request.temperature === undefined ? {} : { temperature: request.temperature }),
+    ...(request.topP === undefined ? {} : { top_p: request.topP }),
+    ...(request.stopSequences.length === 0 ? {} : { stop: request.stopSequences }),
+  };
+}
+
+/** A Converse message as chat messages: a user's tool results become `tool` messages, an assistant's tool uses its `tool_calls`. */
+function chatMessages(message: Message): Json[] {
+  const text = blocksText(message.content.filter((block) => typeof block.text === 'string'));
+  if (message.role === 'assistant') {
+    const calls = message.content.flatMap((block) => (isObject(block.toolUse) ? [block.toolUse] : []));
+    return [
+      {
+        role: 'assistant',
+        content: text === '' ? null : text,
+        ...(calls.length === 0
+          ? {}
+          : {
+              tool_calls: calls.map((use) => ({
+                id: use.toolUseId,
+                type: 'function',
+                function: { name: use.name, arguments: JSON.stringify(use.input ?? {}) },
+              })),
+            }),
+      },
+    ];
+  }
+  const results = message.content.flatMap((block) => (isObject(block.toolResult) ? [block.toolResult] : []));
+  return [
+    ...results.map((result) => ({ role: 'tool', tool_call_id: result.toolUseId, content: toolResultText(result.content) })),
+    ...(text === '' ? [] : [{ role: 'user', content: text }]),
+  ];
+}
+
+function toolResultText(content: unknown): string {
+  const blocks = Array.isArray(content) ? (content as ContentBlock[]) : [];
+  return blocks.map((block) => (typeof block.text === 'string' ? block.text : JSON.stringify(block.json ?? block))).join('\n');
+}
+
+const STOP_REASONS: Readonly<Record<string, ModelAnswer['stopReason']>> = {
+  stop: 'end_turn',
+  length: 'max_tokens',
+  tool_calls: 'tool_use',
+  function_call: 'tool_use',
+};
+
+/** A chat-completions answer as a ModelAnswer. */
+export function chatAnswer(body: Json): ModelAnswer {
+  const choice = Array.isArray(body.choices) && isObject(body.choices[0]) ? body.choices[0] : {};
+  const message = isObject(choice.message) ? choice.message : {};
+  const content: AnswerBlock[] = [];
+  if (typeof message.content === 'string' && message.content !== '') content.push({ text: message.content });
+  for (const call of Array.isArray(message.tool_calls) ? message.tool_calls.filter(isObject) : []) {
+    const fn = isObject(call.function) ? call.function : {};
+    content.push({ toolUse: { toolUseId: String(call.id ?? ''), name: String(fn.name ?? ''), input: parseArguments(fn.arguments) } });
+  }
+  if (content.length === 0) content.push({ text: '' });
+  const usage = isObject(body.usage) ? body.usage : undefined;
+  return {
+    content,
+    stopReason: STOP_REASONS[String(choice.finish_reason)] ?? 'end_turn',
+    ...(usage && typeof usage.prompt_tokens === 'number' && typeof usage.completion_tokens === 'number'
+      ? { usage: { inputTokens: usage.prompt_tokens, outputTokens: usage.completion_tokens } }
+      : {}),
+  };
+}
+
+function parseArguments(value: unknown): unknown {
+  if (typeof value !== 'string') return isObject(value) ? value : {};
+  try {
+    return JSON.parse(value);
+  } catch {
+    return {};
+  }
+}

@@ -1,0 +1,180 @@
+import { rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { BedrockRuntimeClient, ConverseCommand, ConverseStreamCommand } from '@aws-sdk/client-bedrock-runtime';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LocalRuntime } from '../../../local/runtime.js';
+import { tempAssemblyDir, writeAssembly } from '../assembly.js';
+import { credentials, region, tempDataDir } from '../helpers.js';
+
+const HAIKU = 'anthropic.claude-3-haiku-20240307-v1:0';
+const NOVA = 'amazon.nova-lite-v1:0';
+const LLAMA = 'meta.llama3-8b-instruct-v1:0';
+
+/** A tiny OpenAI-compatible server: answers a tool call when tools are offered, else a text; `fail` in the prompt gets a 500. */
+function fakeOpenAi(received: unknown[]): Server {
+  return createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk) => {
+      body += chunk;
+    });
+    req.on('end', () => {
+      const request = JSON.parse(body);
+      received.push({ path: req.url, ...request });
+      if (JSON.stringify(request.messages).includes('fail')) {
+        res.writeHead(500, { 'content-type': 'application/json' }).end('{"error":{"message":"model crashed"}}');
+        return;
+      }
+      const message =
+        request.tools && request.tool_choice !== 'auto'
+          ? {
+              role: 'assistant',
+              content: null,
+              tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'label', arguments: '{"risk":"high"}' } }],
+            }
+          : { role: 'assistant', content: 'Hello from the fake model' };
+      res.writeHead(200, { 'content-type': 'application/json' }).end(
+        JSON.stringify({
+          id: 'chatcmpl-1',
+          object: 'chat.completion',
+          choices: [{ index: 0, message, finish_reason: message.tool_calls ? 'tool_calls' : 'stop' }],
+          usage: { prompt_tokens: 42, completion_tokens: 7, total_tokens: 49 },
+        }),
+      );
+    });
+  });
+}
+
+const labelTool = {
+  toolSpec: {
+    name: 'label',
+    description: 'Labels the risk',
+    inputSchema: { json: { type: 'object', properties: { risk: { type: 'string' } } } },
+  },
+};
+
+describe('the openai model backend', () => {
+  const received: Record<string, unknown>[] = [];
+  const lines: string[] = [];
+  const dataDir = tempDataDir();
+  const assembly = tempAssemblyDir();
+  let server: Server;
+  let runtime: LocalRuntime;
+  let client: BedrockRuntimeClient;
+  let closedPort = 0;
+
+  beforeAll(async () => {
+    server = fakeOpenAi(received);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+    writeAssembly(assembly, {});
+    const closer = createServer();
+    await new Promise<void>((resolve) => closer.listen(0, '127.0.0.1', resolve));
+    closedPort = (closer.address() as AddressInfo).port;
+    await new Promise((resolve) => closer.close(resolve));
+    const models = `${NOVA}=openai:http://127.0.0.1:${closedPort}/v1,${LLAMA}=openai:${base},openai:${base}?model=llama3.2`;
+    runtime = await LocalRuntime.start({ cdkOut: assembly, dataDir, port: 0, log: (line) => lines.push(line), models });
+    client = new BedrockRuntimeClient({ endpoint: runtime.url, region, credentials, maxAttempts: 1 });
+  });
+
+  afterAll(async () => {
+    client?.destroy();
+    await runtime?.stop();
+    server?.close();
+    rmSync(dataDir, { recursive: true, force: true });
+    rmSync(assembly, { recursive: true, force: true });
+  });
+
+  it('translates system, messages, inference settings and a forced tool, and the tool call and usage back', async () => {
+    const answer = await client.send(
+      new ConverseCommand({
+        modelId: HAIKU,
+        system: [{ text: 'You label risk.' }],
+        messages: [{ role: 'user', content: [{ text: 'Invoice of 9000 EUR' }] }],
+        inferenceConfig: { maxTokens: 100, temperature: 0.2, topP: 0.9, stopSequences: ['END'] },
+        toolConfig: { tools: [labelTool], toolChoice: { tool: { name: 'label' } } },
+      }),
+    );
+    expect(received.at(-1)).toEqual({
+      path: '/v1/chat/completions',
+      model: 'llama3.2',
+      messages: [
+        { role: 'system', content: 'You label risk.' },
+        { role: 'user', content: 'Invoice of 9000 EUR' },
+      ],
+      tools: [
+        { type: 'function', function: { name: 'label', description: 'Labels the risk', parameters: labelTool.toolSpec.inputSchema.json } },
+      ],
+      tool_choice: { type: 'function', function: { name: 'label' } },
+      max_tokens: 100,
+      temperature: 0.2,
+      top_p: 0.9,
+      stop: ['END'],
+    });
+    expect(answer.stopReason).toBe('tool_use');
+    expect(answer.output?.message?.content?.[0]?.toolUse).toEqual({ toolUseId: 'call_1', name: 'label', input: { risk: 'high' } });
+    expect(answer.usage).toMatchObject({ inputTokens: 42, outputTokens: 7, totalTokens: 49 });
+  });
+
+  it('sends tool uses as tool_calls and tool results as tool messages', async () => {
+    const answer = await client.send(
+      new ConverseCommand({
+        modelId: LLAMA,
+        messages: [
+          { role: 'user', content: [{ text: 'Label it' }] },
+          { role: 'assistant', content: [{ toolUse: { toolUseId: 'call_1', name: 'label', input: { risk: 'high' } } }] },
+          { role: 'user', content: [{ toolResult: { toolUseId: 'call_1', content: [{ json: { ok: true } }] } }] },
+        ],
+        toolConfig: { tools: [labelTool], toolChoice: { auto: {} } },
+      }),
+    );
+    expect((received.at(-1) as { model: string; messages: unknown[] }).model).toBe(LLAMA);
+    expect((received.at(-1) as { messages: unknown[] }).messages.slice(1)).toEqual([
+      {
+        role: 'assistant',
+        content: null,
+        tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'label', arguments: '{"risk":"high"}' } }],
+      },
+      { role: 'tool', tool_call_id: 'call_1', content: '{"ok":true}' },
+    ]);
+    expect(answer.output?.message?.content?.[0]?.text).toBe('Hello from the fake model');
+    expect(answer.stopReason).toBe('end_turn');
+  });
+
+  it('streams its answer through ConverseStream', async () => {
+    const response = await client.send(
+      new ConverseStreamCommand({ modelId: HAIKU, messages: [{ role: 'user', content: [{ text: 'hi' }] }] }),
+    );
+    let text = '';
+    for await (const event of response.stream ?? []) text += event.contentBlockDelta?.delta?.text ?? '';
+    expect(text).toBe('Hello from the fake model');
+  });
+
+  it('fails if the backend is unreachable, with ServiceUnavailableException and the reason in the log', async () => {
+    await expect(
+      client.send(new ConverseCommand({ modelId: NOVA, messages: [{ role: 'user', content: [{ text: 'hi' }] }] })),
+    ).rejects.toMatchObject({
+      name: 'ServiceUnavailableException',
+      $metadata: { httpStatusCode: 503 },
+    });
+    expect(
+      lines.some(
+        (line) =>
+          line.startsWith(`[bedrock] openai:http://127.0.0.1:${closedPort}/v1 failed for amazon.nova-lite-v1:0`) &&
+          /ECONNREFUSED/.test(line),
+      ),
+    ).toBe(true);
+  });
+
+  it('fails if the backend errs, with ModelErrorException and its status in the log', async () => {
+    await expect(
+      client.send(new ConverseCommand({ modelId: HAIKU, messages: [{ role: 'user', content: [{ text: 'fail now' }] }] })),
+    ).rejects.toMatchObject({
+      name: 'ModelErrorException',
+      originalStatusCode: 500,
+    });
+    expect(lines.some((line) => line.includes('failed for anthropic.claude-3-haiku-20240307-v1:0') && line.includes('model crashed'))).toBe(
+      true,
+    );
+  });
+});
