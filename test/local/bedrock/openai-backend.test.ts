@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { BedrockRuntimeClient, ConverseCommand, ConverseStreamCommand } from '@aws-sdk/client-bedrock-runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chatAnswer, chatRequest } from '../../../local/bedrock/openai.js';
 import { LocalRuntime } from '../../../local/runtime.js';
 import { tempAssemblyDir, writeAssembly } from '../assembly.js';
 import { credentials, region, tempDataDir } from '../helpers.js';
@@ -176,5 +177,30 @@ describe('the openai model backend', () => {
     expect(lines.some((line) => line.includes('failed for anthropic.claude-3-haiku-20240307-v1:0') && line.includes('model crashed'))).toBe(
       true,
     );
+  });
+});
+
+describe('chatRequest', () => {
+  const base = { modelId: HAIKU, system: [], messages: [{ role: 'user' as const, content: [{ text: 'hi' }] }], stopSequences: [] };
+  const tools = [{ name: 'label', inputSchema: { type: 'object' } }];
+
+  it('maps toolChoice auto, any and tool to auto, required and a named function', () => {
+    expect(chatRequest({ ...base, tools, toolChoice: { kind: 'auto' } }, 'm').tool_choice).toBe('auto');
+    expect(chatRequest({ ...base, tools, toolChoice: { kind: 'any' } }, 'm').tool_choice).toBe('required');
+    expect(chatRequest({ ...base, tools, toolChoice: { kind: 'tool', name: 'label' } }, 'm').tool_choice).toEqual({
+      type: 'function',
+      function: { name: 'label' },
+    });
+    expect(chatRequest({ ...base, tools: [] }, 'm')).not.toHaveProperty('tool_choice');
+  });
+});
+
+describe('chatAnswer', () => {
+  it('maps finish reasons and keeps the server usage', () => {
+    const answer = chatAnswer({
+      choices: [{ message: { content: 'cut' }, finish_reason: 'length' }],
+      usage: { prompt_tokens: 3, completion_tokens: 1 },
+    });
+    expect(answer).toEqual({ content: [{ text: 'cut' }], stopReason: 'max_tokens', usage: { inputTokens: 3, outputTokens: 1 } });
   });
 });
