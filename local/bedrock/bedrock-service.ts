@@ -37,6 +37,24 @@ export class BedrockService {
     this.#cache = new PromptCache(options.clock);
   }
 
+  /**
+   * The operations Step Functions' `aws-sdk:bedrockruntime:*` tasks call, in the API's
+   * (camelCase) shapes: Converse, InvokeModel (a `body` string or object; the answer's body as text) and CountTokens.
+   */
+  get sdkOperations(): Record<string, (input: never) => Promise<unknown>> {
+    type In = Record<string, unknown>;
+    return {
+      Converse: (input: never) => this.converse(String((input as In).modelId ?? ''), input as In),
+      InvokeModel: async (input: never) => {
+        const { modelId, body, serviceTier } = input as In;
+        const raw = Buffer.from(typeof body === 'string' ? body : JSON.stringify(body ?? {}));
+        const answer = await this.invokeModel(String(modelId ?? ''), raw, typeof serviceTier === 'string' ? serviceTier : undefined);
+        return { body: answer.body.toString('utf8'), contentType: answer.headers['content-type'] };
+      },
+      CountTokens: (input: never) => this.countTokens(String((input as In).modelId ?? ''), input as In),
+    };
+  }
+
   /** The start-up report's line: where answers come from. */
   describe(): string {
     const routes = this.options.routes.map((route) => route.spec).join(', ');

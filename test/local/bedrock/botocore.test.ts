@@ -18,7 +18,7 @@ function hasBoto3(): boolean {
 }
 
 /** Drives the local Bedrock with botocore's own client (its parsers and event-stream decoder), printing what it got as JSON. */
-const SCRIPT = String.raw`
+const SCRIPT = `
 import json, os, boto3
 from botocore.config import Config
 c = boto3.client('bedrock-runtime', endpoint_url=os.environ['ENDPOINT'], region_name='us-east-1',
