@@ -64,7 +64,7 @@ export class BedrockService {
 
   async converse(modelId: string, body: Body): Promise<Body> {
     const { model, request, tier } = this.#chat(modelId, body);
-    const settled = await this.#settle(model, request);
+    const settled = await this.#settle(model, request, modelId);
     return {
       output: { message: { role: 'assistant', content: settled.content } },
       stopReason: settled.stopReason,
@@ -77,7 +77,7 @@ export class BedrockService {
   /** ConverseStream's events, framed: messageStart, a start (tool use), deltas and stop for each block, messageStop, metadata. */
   async converseStream(modelId: string, body: Body): Promise<Buffer> {
     const { model, request, tier } = this.#chat(modelId, body);
-    const settled = await this.#settle(model, request);
+    const settled = await this.#settle(model, request, modelId);
     const events = [jsonEvent('messageStart', { role: 'assistant' })];
     settled.content.forEach((block, contentBlockIndex) => {
       if ('toolUse' in block) {
@@ -113,7 +113,7 @@ export class BedrockService {
         headers: invokeHeaders(embedded.inputTokens, 0, this.options.clock.now() - started, tier),
       };
     }
-    const settled = await this.#settle(model, nativeRequest(model.family, model.id, body));
+    const settled = await this.#settle(model, nativeRequest(model.family, model.id, body), modelId);
     const answer = nativeResponse(model.family, model.id, settled);
     return {
       body: Buffer.from(JSON.stringify(answer)),
@@ -125,7 +125,7 @@ export class BedrockService {
   async invokeModelStream(modelId: string, raw: Buffer, tier: string | undefined): Promise<Buffer> {
     const { model, body } = this.#native(modelId, raw, tier);
     if (!isChatModel(model)) throw validationError('The model is unsupported for streaming');
-    const settled = await this.#settle(model, nativeRequest(model.family, model.id, body));
+    const settled = await this.#settle(model, nativeRequest(model.family, model.id, body), modelId);
     const chunks = nativeStreamChunks(model.family, model.id, settled);
     return Buffer.concat(chunks.map((chunk) => jsonEvent('chunk', { bytes: Buffer.from(JSON.stringify(chunk)).toString('base64') })));
   }
@@ -165,12 +165,12 @@ export class BedrockService {
   }
 
   /** Runs a chat request on its route: faults, the backend's answer, usage (with the prompt cache) and latency. */
-  async #settle(model: FoundationModel, request: ModelRequest): Promise<Settled> {
+  async #settle(model: FoundationModel, request: ModelRequest, requested: string): Promise<Settled> {
     const started = performance.now();
     const input = this.#cache.settle(request, model.contextTokens);
-    const route = routeFor(this.options.routes, model.id, request.modelId);
+    const route = routeFor(this.options.routes, model.id, requested);
     await injectFaults(route.faults, model.id);
-    const answer = await route.backend.answer(request).catch((error: unknown) => {
+    const answer = await route.backend.answer(request, { requested }).catch((error: unknown) => {
       const cause = (error as Error).cause instanceof Error ? ` (${((error as Error).cause as Error).message})` : '';
       this.options.log(`[bedrock] ${route.backend.name} failed for ${model.id}: ${(error as Error).message}${cause}`);
       if (error instanceof AwsError) throw error;

@@ -1,7 +1,7 @@
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { validationError } from '../aws-error.js';
 import type { ModelAnswer, ModelRequest } from './conversation.js';
-import { digestOf, type ModelBackend } from './simulated.js';
+import { digestOf, type ModelBackend, type ModelCall } from './simulated.js';
 
 /** One line of a fixture file: a recorded exchange. */
 export interface FixtureLine {
@@ -59,7 +59,7 @@ export class FixturesBackend implements ModelBackend {
       });
   }
 
-  async answer(request: ModelRequest): Promise<ModelAnswer> {
+  async answer(request: ModelRequest, call?: ModelCall): Promise<ModelAnswer> {
     const digest = requestDigest(request);
     const found = this.#answers.get(`${request.modelId} ${digest}`);
     if (found) return found;
@@ -69,7 +69,7 @@ export class FixturesBackend implements ModelBackend {
         `No fixture in ${this.file} matches this request to ${request.modelId} (digest ${digest}). Record it with SWITCHYARD_MODELS_RECORD=1 SWITCHYARD_MODELS='fixtures:${this.file}${source}'.`,
       );
     }
-    const answer = await this.source.answer(request);
+    const answer = await this.source.answer(request, call);
     const line: FixtureLine = { model: request.modelId, digest, request, answer };
     appendFileSync(this.file, `${JSON.stringify(line)}\n`);
     this.#answers.set(`${request.modelId} ${digest}`, answer);

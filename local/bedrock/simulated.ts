@@ -8,7 +8,13 @@ import { firstTokens } from './tokens.js';
 export interface ModelBackend {
   /** How the start-up report and the log name it, e.g. `simulated`. */
   readonly name: string;
-  answer(request: ModelRequest): Promise<ModelAnswer>;
+  /** `call.requested`: the id the caller asked for (a profile id or an ARN), which real Bedrock needs. */
+  answer(request: ModelRequest, call?: ModelCall): Promise<ModelAnswer>;
+}
+
+/** What a call carries besides its request: not part of what fixtures match on. */
+export interface ModelCall {
+  readonly requested: string;
 }
 
 /** A uniform latency range in milliseconds. */

@@ -51,7 +51,7 @@ describe('Bedrock Runtime in the local runtime (SDK v3 over HTTP/2)', () => {
       dataDir,
       port: 0,
       log: () => {},
-      models: 'meta.llama3-1-8b-*=simulated?throttle=1,amazon.nova-micro-*=simulated?error=1,simulated',
+      models: 'meta.llama3-1-8b-*=simulated?throttle=1,amazon.nova-micro-*=simulated?error=1,apac.*=simulated?unavailable=1,simulated',
     });
     client = new BedrockRuntimeClient({ endpoint: runtime.url, region, credentials, maxAttempts: 1 });
   });
@@ -246,7 +246,7 @@ describe('Bedrock Runtime in the local runtime (SDK v3 over HTTP/2)', () => {
 
   it('says at start-up where the answers come from', () => {
     expect(runtime.bedrock.describe()).toBe(
-      '  models: Bedrock Runtime answers are simulated (SWITCHYARD_MODELS=meta.llama3-1-8b-*=simulated?throttle=1, amazon.nova-micro-*=simulated?error=1, simulated)',
+      '  models: Bedrock Runtime answers are simulated (SWITCHYARD_MODELS=meta.llama3-1-8b-*=simulated?throttle=1, amazon.nova-micro-*=simulated?error=1, apac.*=simulated?unavailable=1, simulated)',
     );
   });
 
@@ -265,6 +265,14 @@ describe('Bedrock Runtime in the local runtime (SDK v3 over HTTP/2)', () => {
       resourceName: 'amazon.nova-micro-v1:0',
       $metadata: { httpStatusCode: 424 },
     });
+  });
+
+  it('routes by the profile id asked for: fails if that route is unavailable, with ServiceUnavailableException', async () => {
+    await expect(client.send(new ConverseCommand({ modelId: `apac.${SONNET}`, messages: ask('hi') }))).rejects.toMatchObject({
+      name: 'ServiceUnavailableException',
+      $metadata: { httpStatusCode: 503 },
+    });
+    expect((await client.send(new ConverseCommand({ modelId: `us.${SONNET}`, messages: ask('hi') }))).stopReason).toBe('end_turn');
   });
 
   it('fails if a native body misses a required key', async () => {
