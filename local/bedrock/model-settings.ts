@@ -2,6 +2,7 @@ import { AwsError } from '../aws-error.js';
 import { FixtureFileError, FixturesBackend } from './fixtures.js';
 import { ModelErrorError } from './model-settings-errors.js';
 import { OpenAiBackend } from './openai.js';
+import { RealBedrockBackend } from './real-bedrock.js';
 import { type LatencyRange, type ModelBackend, SimulatedBackend } from './simulated.js';
 
 /** Faults a route adds to its backend's answers, to exercise retries and flow control. */
@@ -46,14 +47,20 @@ const RATES = ['throttle', 'error', 'timeout', 'unavailable'] as const;
  * or as `record:<file>|<backend>` it records what <backend> answers for requests the file lacks.
  * e.g. `anthropic.claude-*=simulated?throttle=0.2,simulated?latency=20..80`.
  */
-export function parseModelSettings(value: string | undefined, record = false): ModelRoute[] {
+/** How the settings are read: whether fixtures record (SWITCHYARD_MODELS_RECORD=1), and the runtime's region (`bedrock`'s default). */
+export interface SettingsContext {
+  readonly record?: boolean;
+  readonly region?: string;
+}
+
+export function parseModelSettings(value: string | undefined, context: SettingsContext = {}): ModelRoute[] {
   const text = (value ?? '').trim() || 'simulated';
-  const routes = text.split(',').map((entry) => parseEntry(entry.trim(), record));
-  if (!routes.some((route) => route.pattern === undefined)) routes.push(parseEntry('simulated', record));
+  const routes = text.split(',').map((entry) => parseEntry(entry.trim(), context));
+  if (!routes.some((route) => route.pattern === undefined)) routes.push(parseEntry('simulated', context));
   return routes;
 }
 
-function parseEntry(entry: string, record: boolean): ModelRoute {
+function parseEntry(entry: string, context: SettingsContext): ModelRoute {
   // A glob is what comes before the first `=`, unless that is already a backend's spec (an option, a URL, a file).
   const eq = /^(?!(?:fixtures|record|openai|bedrock):)([^=?/|]+)=(.+)$/.exec(entry);
   const pattern = eq ? eq[1] : undefined;
@@ -76,15 +83,15 @@ function parseEntry(entry: string, record: boolean): ModelRoute {
       throw new ModelSettingsError(`SWITCHYARD_MODELS entry "${entry}": delay must be milliseconds, not "${delay}"`);
     faults.delay = Number(delay);
   }
-  return { ...(pattern ? { pattern } : {}), backend: backendOf(spec, options, entry, record), faults, spec: entry };
+  return { ...(pattern ? { pattern } : {}), backend: backendOf(spec, options, entry, context), faults, spec: entry };
 }
 
-function backendOf(spec: string, options: URLSearchParams, entry: string, record: boolean): ModelBackend {
+function backendOf(spec: string, options: URLSearchParams, entry: string, context: SettingsContext): ModelBackend {
   if (spec === 'simulated') return new SimulatedBackend(latencyOf(options.get('latency'), entry));
   const fixtures = /^(fixtures|record):([^|]+)(?:\|(.+))?$/.exec(spec);
   if (fixtures) {
-    const source = fixtures[3] === undefined ? undefined : backendOf(fixtures[3], options, entry, false);
-    const recording = record || fixtures[1] === 'record';
+    const source = fixtures[3] === undefined ? undefined : backendOf(fixtures[3], options, entry, { ...context, record: false });
+    const recording = context.record === true || fixtures[1] === 'record';
     if (recording && !source)
       throw new ModelSettingsError(
         `SWITCHYARD_MODELS entry "${entry}": recording needs the backend to record from: ${fixtures[1]}:<file>|<backend>`,
@@ -98,10 +105,12 @@ function backendOf(spec: string, options: URLSearchParams, entry: string, record
   }
   const openai = /^openai:(https?:\/\/.+)$/.exec(spec);
   if (openai) return new OpenAiBackend(openai[1] ?? '', options.get('model') ?? undefined);
+  const bedrock = /^bedrock(?::([a-z0-9-]+))?$/.exec(spec);
+  if (bedrock) return new RealBedrockBackend(bedrock[1] ?? context.region ?? 'us-east-1', options.get('endpoint') ?? undefined);
   const kind = /^(fixtures|record|openai|bedrock)(:|$)/.exec(spec)?.[1];
   if (kind)
     throw new ModelSettingsError(
-      `SWITCHYARD_MODELS entry "${entry}": the ${kind} backend is not served by this version yet; use simulated`,
+      `SWITCHYARD_MODELS entry "${entry}": "${spec}" is not how the ${kind} backend is written (fixtures:<file>[|<backend>], record:<file>|<backend>, openai:<http(s) base url>, bedrock[:<region>])`,
     );
   throw new ModelSettingsError(
     `SWITCHYARD_MODELS entry "${entry}": unknown backend "${spec}" (simulated, fixtures:<file>, openai:<base url>, bedrock)`,

@@ -15,7 +15,10 @@ export const bedrockModule: ServiceModule<'bedrock'> = {
   sdkClients: [{ package: '@aws-sdk/client-bedrock-runtime', serviceId: 'Bedrock Runtime' }],
   create({ settings }) {
     const { clock, region, log, options } = settings;
-    const routes = parseModelSettings(options.models ?? process.env.SWITCHYARD_MODELS, process.env.SWITCHYARD_MODELS_RECORD === '1');
+    const routes = parseModelSettings(options.models ?? process.env.SWITCHYARD_MODELS, {
+      record: process.env.SWITCHYARD_MODELS_RECORD === '1',
+      region,
+    });
     const bedrock = new BedrockService({ routes, region, clock, log });
     return { service: bedrock, mounts: { rest: [new BedrockApi(bedrock)] } };
   },

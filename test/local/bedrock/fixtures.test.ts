@@ -68,9 +68,9 @@ describe('FixturesBackend', () => {
     const file = path.join(dir, 'by-setting.jsonl');
     const [route] = parseModelSettings(`record:${file}|simulated`);
     await route?.backend.answer(request('a'));
-    const [again] = parseModelSettings(`fixtures:${file}|simulated`, true);
+    const [again] = parseModelSettings(`fixtures:${file}|simulated`, { record: true });
     await again?.backend.answer(request('b'));
     expect(readFileSync(file, 'utf8').trim().split('\n')).toHaveLength(2);
-    expect(() => parseModelSettings(`fixtures:${file}`, true)).toThrow(/recording needs the backend to record from/);
+    expect(() => parseModelSettings(`fixtures:${file}`, { record: true })).toThrow(/recording needs the backend to record from/);
   });
 });
