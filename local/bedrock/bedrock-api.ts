@@ -47,7 +47,7 @@ export class BedrockApi implements RestProtocolService {
         return {
           status: 200,
           headers: { 'content-type': EVENT_STREAM },
-          body: await this.bedrock.converseStream(modelId, parseBody(request.body)),
+          stream: await this.bedrock.converseStream(modelId, parseBody(request.body)),
         };
       case 'invoke': {
         const answer = await this.bedrock.invokeModel(modelId, request.body, tier);

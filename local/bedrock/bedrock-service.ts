@@ -5,6 +5,7 @@ import { jsonEvent } from './event-stream.js';
 import { type FoundationModel, isChatModel, resolveModel } from './model-ids.js';
 import { injectFaults, type ModelRoute, routeFor } from './model-settings.js';
 import { embeddingResponse, malformed, nativeRequest, nativeResponse, nativeStreamChunks, type Settled } from './native-bodies.js';
+import { relayStream } from './stream-relay.js';
 import { countTokens } from './tokens.js';
 import { PromptCache } from './usage.js';
 
@@ -74,9 +75,28 @@ export class BedrockService {
     };
   }
 
-  /** ConverseStream's events, framed: messageStart, a start (tool use), deltas and stop for each block, messageStop, metadata. */
-  async converseStream(modelId: string, body: Body): Promise<Buffer> {
+  /**
+   * ConverseStream's events, framed: relayed as they come from a backend that streams,
+   * else messageStart, a start (tool use), deltas and stop for each block, messageStop and
+   * metadata once the whole answer is in.
+   */
+  async converseStream(modelId: string, body: Body): Promise<AsyncIterable<Buffer>> {
     const { model, request, tier } = this.#chat(modelId, body);
+    const route = routeFor(this.options.routes, model.id, modelId);
+    if (route.backend.stream) {
+      const started = performance.now();
+      const input = this.#cache.settle(request, model.contextTokens);
+      await injectFaults(route.faults, model.id);
+      const log = (error: Error) =>
+        this.options.log(`[bedrock] ${route.backend.name} failed for ${model.id}: ${error.message}${causeOf(error)}`);
+      const pieces = await route.backend.stream(request, { requested: modelId }).catch((error: Error) => {
+        log(error);
+        throw error instanceof AwsError
+          ? error
+          : new AwsError('ModelErrorException', `The model ${model.id} failed: ${error.message}`, 424, { cause: error });
+      });
+      return relayStream(pieces, { input, started, failed: log, ...(tier ? { tier } : {}) });
+    }
     const settled = await this.#settle(model, request, modelId);
     const events = [jsonEvent('messageStart', { role: 'assistant' })];
     settled.content.forEach((block, contentBlockIndex) => {
@@ -98,7 +118,7 @@ export class BedrockService {
         ...(tier ? { serviceTier: { type: tier } } : {}),
       }),
     );
-    return Buffer.concat(events);
+    return toIterable(events);
   }
 
   async invokeModel(modelId: string, raw: Buffer, tier: string | undefined): Promise<InvokeAnswer> {
@@ -171,8 +191,7 @@ export class BedrockService {
     const route = routeFor(this.options.routes, model.id, requested);
     await injectFaults(route.faults, model.id);
     const answer = await route.backend.answer(request, { requested }).catch((error: unknown) => {
-      const cause = (error as Error).cause instanceof Error ? ` (${((error as Error).cause as Error).message})` : '';
-      this.options.log(`[bedrock] ${route.backend.name} failed for ${model.id}: ${(error as Error).message}${cause}`);
+      this.options.log(`[bedrock] ${route.backend.name} failed for ${model.id}: ${(error as Error).message}${causeOf(error as Error)}`);
       if (error instanceof AwsError) throw error;
       throw new AwsError('ModelErrorException', `The model ${model.id} failed: ${(error as Error).message}`, 424, { cause: error });
     });
@@ -186,6 +205,12 @@ export class BedrockService {
       latencyMs: Math.max(1, Math.round(performance.now() - started)),
     };
   }
+}
+
+const causeOf = (error: Error) => (error.cause instanceof Error ? ` (${error.cause.message})` : '');
+
+async function* toIterable(parts: readonly Buffer[]): AsyncGenerator<Buffer> {
+  yield* parts;
 }
 
 const isObject = (value: unknown): value is Body => typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { compileModel } from '../apigateway/rest-api-model.js';
 import { exampleOf } from '../events/schema-example.js';
 import { type AnswerBlock, blocksText, type ModelAnswer, type ModelRequest, type ToolSpec } from './conversation.js';
+import type { StreamPiece } from './stream-relay.js';
 import { firstTokens } from './tokens.js';
 
 /** Where a model's answers come from (SWITCHYARD_MODELS): the simulated one, fixtures, an OpenAI-compatible server, Bedrock. */
@@ -10,6 +11,11 @@ export interface ModelBackend {
   readonly name: string;
   /** `call.requested`: the id the caller asked for (a profile id or an ARN), which real Bedrock needs. */
   answer(request: ModelRequest, call?: ModelCall): Promise<ModelAnswer>;
+  /**
+   * Streams the answer, for ConverseStream: resolves once the backend has accepted the call
+   * (so refusing it is still an HTTP error), then yields its parts as they come.
+   */
+  stream?(request: ModelRequest, call?: ModelCall): Promise<AsyncIterable<StreamPiece>>;
 }
 
 /** What a call carries besides its request: not part of what fixtures match on. */
