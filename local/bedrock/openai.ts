@@ -2,6 +2,7 @@ import { AwsError } from '../aws-error.js';
 import { type AnswerBlock, blocksText, type ContentBlock, type Message, type ModelAnswer, type ModelRequest } from './conversation.js';
 import { ModelErrorError } from './model-settings-errors.js';
 import type { ModelBackend } from './simulated.js';
+import type { StreamPiece } from './stream-relay.js';
 
 type Json = Record<string, unknown>;
 const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -25,13 +26,30 @@ export class OpenAiBackend implements ModelBackend {
   }
 
   async answer(request: ModelRequest): Promise<ModelAnswer> {
+    const response = await this.#post(request, false);
+    return chatAnswer(parseAnswer(await response.text(), request.modelId));
+  }
+
+  /** The answer streamed: `stream: true` with usage in the last chunk, its server-sent events read as they come. */
+  async stream(request: ModelRequest): Promise<AsyncIterable<StreamPiece>> {
+    const response = await this.#post(request, true);
+    if (!response.body) throw new ModelErrorError('The model returned no stream.', response.status, request.modelId);
+    return streamPieces(serverSentData(response.body));
+  }
+
+  /** Posts the chat request; a status other than 2xx is the error AWS would answer (the body read for its reason). */
+  async #post(request: ModelRequest, stream: boolean): Promise<Response> {
     const url = `${this.baseUrl.replace(/\/+$/, '')}/chat/completions`;
+    const body = {
+      ...chatRequest(request, this.model ?? request.modelId),
+      ...(stream ? { stream: true, stream_options: { include_usage: true } } : {}),
+    };
     let response: Response;
     try {
       response = await fetch(url, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(chatRequest(request, this.model ?? request.modelId)),
+        body: JSON.stringify(body),
         signal: AbortSignal.timeout(this.timeoutMs),
       });
     } catch (error) {
@@ -45,12 +63,10 @@ export class OpenAiBackend implements ModelBackend {
         cause: error,
       });
     }
+    if (response.ok) return response;
     const text = await response.text();
     if (response.status === 429) throw new AwsError('ThrottlingException', 'Too many requests, please wait before trying again.', 429);
-    if (!response.ok) {
-      throw new ModelErrorError(`The model returned an error: ${response.status} ${text.slice(0, 500)}`, response.status, request.modelId);
-    }
-    return chatAnswer(parseAnswer(text, request.modelId));
+    throw new ModelErrorError(`The model returned an error: ${response.status} ${text.slice(0, 500)}`, response.status, request.modelId);
   }
 }
 
@@ -156,4 +172,60 @@ function parseArguments(value: unknown): unknown {
   } catch {
     return {};
   }
+}
+
+/** The `data:` payloads of a server-sent event stream, parsed as JSON, up to `[DONE]`. */
+async function* serverSentData(body: ReadableStream<Uint8Array>): AsyncGenerator<Json> {
+  const decoder = new TextDecoder();
+  let buffered = '';
+  for await (const bytes of body as unknown as AsyncIterable<Uint8Array>) {
+    buffered += decoder.decode(bytes, { stream: true });
+    const lines = buffered.split('\n');
+    buffered = lines.pop() ?? '';
+    for (const line of lines) {
+      const data = /^data:\s?(.*)$/.exec(line.trim())?.[1];
+      if (data === undefined || data === '') continue;
+      if (data === '[DONE]') return;
+      const value = JSON.parse(data) as unknown;
+      if (isObject(value)) yield value;
+    }
+  }
+}
+
+/**
+ * Chat-completions chunks as stream pieces: text deltas in one block, each tool call in a
+ * block of its own (started by its id and name, then its argument fragments), the finish
+ * reason and usage at the end.
+ */
+async function* streamPieces(chunks: AsyncIterable<Json>): AsyncGenerator<StreamPiece> {
+  let next = 0;
+  let textIndex: number | undefined;
+  const toolIndex = new Map<number, number>();
+  let stop: ModelAnswer['stopReason'] = 'end_turn';
+  let usage: { inputTokens: number; outputTokens: number } | undefined;
+  for await (const chunk of chunks) {
+    const choice = Array.isArray(chunk.choices) && isObject(chunk.choices[0]) ? chunk.choices[0] : undefined;
+    const delta = choice && isObject(choice.delta) ? choice.delta : {};
+    if (typeof delta.content === 'string' && delta.content !== '') {
+      textIndex ??= next++;
+      yield { index: textIndex, text: delta.content };
+    }
+    for (const call of Array.isArray(delta.tool_calls) ? delta.tool_calls.filter(isObject) : []) {
+      const fn = isObject(call.function) ? call.function : {};
+      const key = typeof call.index === 'number' ? call.index : 0;
+      let index = toolIndex.get(key);
+      if (index === undefined) {
+        index = next++;
+        toolIndex.set(key, index);
+        yield { index, toolUse: { toolUseId: String(call.id ?? `call_${key}`), name: String(fn.name ?? '') } };
+      }
+      if (typeof fn.arguments === 'string' && fn.arguments !== '') yield { index, toolInput: fn.arguments };
+    }
+    if (choice && typeof choice.finish_reason === 'string') stop = STOP_REASONS[choice.finish_reason] ?? 'end_turn';
+    const reported = isObject(chunk.usage) ? chunk.usage : undefined;
+    if (reported && typeof reported.prompt_tokens === 'number' && typeof reported.completion_tokens === 'number') {
+      usage = { inputTokens: reported.prompt_tokens, outputTokens: reported.completion_tokens };
+    }
+  }
+  yield { stop, ...(usage ? { usage } : {}) };
 }

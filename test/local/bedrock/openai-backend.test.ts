@@ -1,5 +1,5 @@
 import { rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { BedrockRuntimeClient, ConverseCommand, ConverseStreamCommand } from '@aws-sdk/client-bedrock-runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -26,6 +26,10 @@ function fakeOpenAi(received: unknown[]): Server {
         res.writeHead(500, { 'content-type': 'application/json' }).end('{"error":{"message":"model crashed"}}');
         return;
       }
+      if (request.stream) {
+        streamAnswer(res, request);
+        return;
+      }
       const message =
         request.tools && request.tool_choice !== 'auto'
           ? {
@@ -44,6 +48,35 @@ function fakeOpenAi(received: unknown[]): Server {
       );
     });
   });
+}
+
+/** Server-sent chunks as OpenAI streams them, 150 ms apart: a text in two parts (or a tool call's arguments in two), then the usage. */
+function streamAnswer(res: ServerResponse, request: { tools?: unknown; tool_choice?: unknown }): void {
+  const tool = request.tools !== undefined && request.tool_choice !== 'auto';
+  const chunk = (delta: object, finish: string | null = null) => ({ choices: [{ index: 0, delta, finish_reason: finish }] });
+  const chunks = tool
+    ? [
+        chunk({
+          role: 'assistant',
+          tool_calls: [{ index: 0, id: 'call_9', type: 'function', function: { name: 'label', arguments: '' } }],
+        }),
+        chunk({ tool_calls: [{ index: 0, function: { arguments: '{"risk":' } }] }),
+        chunk({ tool_calls: [{ index: 0, function: { arguments: '"low"}' } }] }, 'tool_calls'),
+      ]
+    : [chunk({ role: 'assistant', content: 'Hello ' }), chunk({ content: 'streamed' }, 'stop')];
+  const parts = [...chunks, { choices: [], usage: { prompt_tokens: 11, completion_tokens: 2 } }].map(
+    (c) => `data: ${JSON.stringify(c)}\n\n`,
+  );
+  res.writeHead(200, { 'content-type': 'text/event-stream' });
+  const send = (i: number) => {
+    if (i === parts.length) {
+      res.end('data: [DONE]\n\n');
+      return;
+    }
+    res.write(parts[i]);
+    setTimeout(() => send(i + 1), 150);
+  };
+  send(0);
 }
 
 const labelTool = {
@@ -142,13 +175,60 @@ describe('the openai model backend', () => {
     expect(answer.stopReason).toBe('end_turn');
   });
 
-  it('streams its answer through ConverseStream', async () => {
+  it('relays the server-sent stream through ConverseStream as it comes, with the server usage', async () => {
+    const started = performance.now();
     const response = await client.send(
       new ConverseStreamCommand({ modelId: HAIKU, messages: [{ role: 'user', content: [{ text: 'hi' }] }] }),
     );
     let text = '';
-    for await (const event of response.stream ?? []) text += event.contentBlockDelta?.delta?.text ?? '';
-    expect(text).toBe('Hello from the fake model');
+    let firstDeltaMs: number | undefined;
+    let usage: unknown;
+    for await (const event of response.stream ?? []) {
+      if (event.contentBlockDelta) firstDeltaMs ??= performance.now() - started;
+      text += event.contentBlockDelta?.delta?.text ?? '';
+      usage = event.metadata?.usage ?? usage;
+    }
+    expect(text).toBe('Hello streamed');
+    expect(usage).toEqual({ inputTokens: 11, outputTokens: 2, totalTokens: 13 });
+    // The whole answer takes 3 x 150 ms: the first delta comes before it is over.
+    expect(firstDeltaMs).toBeLessThan(250);
+    expect((received.at(-1) as { stream?: boolean }).stream).toBe(true);
+  });
+
+  it('relays a streamed tool call as contentBlockStart and input deltas', async () => {
+    const response = await client.send(
+      new ConverseStreamCommand({
+        modelId: HAIKU,
+        messages: [{ role: 'user', content: [{ text: 'label it' }] }],
+        toolConfig: { tools: [labelTool], toolChoice: { any: {} } },
+      }),
+    );
+    const events: string[] = [];
+    let input = '';
+    let stop: string | undefined;
+    for await (const event of response.stream ?? []) {
+      events.push(Object.entries(event).find(([, value]) => value !== undefined)?.[0] ?? '');
+      input += event.contentBlockDelta?.delta?.toolUse?.input ?? '';
+      if (event.contentBlockStart) expect(event.contentBlockStart.start?.toolUse).toEqual({ toolUseId: 'call_9', name: 'label' });
+      stop = event.messageStop?.stopReason ?? stop;
+    }
+    expect(events).toEqual([
+      'messageStart',
+      'contentBlockStart',
+      'contentBlockDelta',
+      'contentBlockDelta',
+      'contentBlockStop',
+      'messageStop',
+      'metadata',
+    ]);
+    expect(JSON.parse(input)).toEqual({ risk: 'low' });
+    expect(stop).toBe('tool_use');
+  });
+
+  it('fails ConverseStream if the backend is unreachable, before the stream starts', async () => {
+    await expect(
+      client.send(new ConverseStreamCommand({ modelId: NOVA, messages: [{ role: 'user', content: [{ text: 'hi' }] }] })),
+    ).rejects.toMatchObject({ name: 'ServiceUnavailableException' });
   });
 
   it('fails if the backend is unreachable, with ServiceUnavailableException and the reason in the log', async () => {
