@@ -135,10 +135,11 @@ const globMatches = (pattern: string, id: string) =>
       .join('.*')}$`,
   ).test(id);
 
-/** The route that answers a model: the first whose glob matches its id (or the id requested: a profile id, an ARN). */
+/** The route that answers a model: the first whose glob matches its id (or the id requested: a profile id, an ARN), else the entry without a glob. */
 export function routeFor(routes: readonly ModelRoute[], modelId: string, requested: string): ModelRoute {
-  const route = routes.find((r) => r.pattern === undefined || globMatches(r.pattern, modelId) || globMatches(r.pattern, requested));
-  return route ?? (routes.at(-1) as ModelRoute);
+  const matched = routes.find((r) => r.pattern !== undefined && (globMatches(r.pattern, modelId) || globMatches(r.pattern, requested)));
+  // parseModelSettings always leaves an entry without a glob: it answers the models no glob names, wherever it stands.
+  return matched ?? (routes.find((r) => r.pattern === undefined) as ModelRoute);
 }
 
 /** Applies a route's faults before its backend answers: a delay, then a throttle, timeout, outage or model error by its rate. */

@@ -18,6 +18,12 @@ describe('parseModelSettings', () => {
     expect(routeFor(routes, 'amazon.nova-lite-v1:0', 'amazon.nova-lite-v1:0').faults).toMatchObject({ throttle: 0, delay: 0 });
   });
 
+  it('answers the models no glob names from the entry without a glob, wherever it stands', () => {
+    const routes = parseModelSettings('simulated?delay=3,anthropic.*=simulated?throttle=1');
+    expect(routeFor(routes, HAIKU, HAIKU).faults.throttle).toBe(1);
+    expect(routeFor(routes, 'amazon.nova-lite-v1:0', 'amazon.nova-lite-v1:0').faults.delay).toBe(3);
+  });
+
   it('adds a simulated default when every entry names models', () => {
     const routes = parseModelSettings('amazon.*=simulated?error=1');
     expect(routeFor(routes, HAIKU, HAIKU).faults.error).toBe(0);
