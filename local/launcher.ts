@@ -48,6 +48,7 @@ export const RUNTIME_OPTIONS = {
   credentials: { type: 'string', multiple: true, default: [] as string[] },
   'keep-events': { type: 'string', default: '10000' },
   'keep-hours': { type: 'string', default: '24' },
+  models: { type: 'string', default: process.env.SWITCHYARD_MODELS },
 } satisfies ParseArgsOptionsConfig;
 
 /** `--help` lines for the options every launcher has (the trust options come with TRUST_HELP). */
@@ -58,7 +59,10 @@ export const RUNTIME_HELP = `  --port      port of the endpoint (0: any free por
               a template parameter's value, as cdk deploy --parameters takes it (repeatable)
   --keep-events N, --keep-hours H
               what the read API (/_switchyard/v1: event records, lineage) keeps: the newest
-              N events (default 10000), none older than H hours (default 24)`;
+              N events (default 10000), none older than H hours (default 24)
+  --models    where Bedrock Runtime's answers come from: simulated (default), fixtures:<file>,
+              openai:<base url>, per model glob with faults; default SWITCHYARD_MODELS
+              (docs/local-runtime-support.md, "Bedrock Runtime and SWITCHYARD_MODELS")`;
 
 /**
  * A launch that cannot go on, with a message that says what was wrong and what to do (a
@@ -78,6 +82,7 @@ export interface RuntimeOptionValues {
   credentials?: string[];
   'keep-events'?: string;
   'keep-hours'?: string;
+  models?: string;
 }
 
 /** The runtime's settings from the options, checked. */
@@ -86,6 +91,8 @@ export interface RuntimeSettings {
   readonly parameters: Readonly<Record<string, string>>;
   readonly eventRecords: Retention;
   readonly trust: TrustSettings;
+  /** SWITCHYARD_MODELS or --models, as given. */
+  readonly models?: string;
 }
 
 /** @throws LaunchError naming the option at fault and the values it takes */
@@ -117,7 +124,7 @@ export function runtimeSettings(values: RuntimeOptionValues): RuntimeSettings {
   } catch (error) {
     throw new LaunchError((error as Error).message);
   }
-  return { port, parameters, eventRecords, trust };
+  return { port, parameters, eventRecords, trust, ...(values.models ? { models: values.models } : {}) };
 }
 
 /** Where and what to launch. */
@@ -149,6 +156,7 @@ export async function launchRuntime(launch: Launch): Promise<LocalRuntime> {
     port: settings.port,
     parameters: settings.parameters,
     eventRecords: settings.eventRecords,
+    ...(settings.models ? { models: settings.models } : {}),
     ...settings.trust,
     ...(launch.log ? { log: launch.log } : {}),
   }).catch((error: NodeJS.ErrnoException) => {
@@ -157,7 +165,7 @@ export async function launchRuntime(launch: Launch): Promise<LocalRuntime> {
         `port ${settings.port} is already in use (another local runtime?); stop it or pass --port <n> (0 picks a free port)`,
       );
     }
-    if (error.name === 'DataFolderInUseError') throw new LaunchError(error.message);
+    if (error.name === 'DataFolderInUseError' || error.name === 'ModelSettingsError') throw new LaunchError(error.message);
     throw error;
   });
   const out = launch.out ?? ((line: string) => console.log(line));
@@ -174,6 +182,7 @@ export async function launchRuntime(launch: Launch): Promise<LocalRuntime> {
     schedules: schedulesOf(runtime),
     buckets: runtime.buckets,
     pipes: runtime.pipes.describe(),
+    models: runtime.bedrock.describe(),
   });
   for (const warning of report.warnings) warn(warning);
   out(report.lines.join('\n'));

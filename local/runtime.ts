@@ -1,4 +1,5 @@
 import type { HttpApiUrl } from './apigateway/http-api-service.js';
+import type { BedrockService } from './bedrock/bedrock-service.js';
 import { systemClock } from './clock.js';
 import { ConsoleSite } from './console/console-site.js';
 import type { StreamsService } from './dynamodb/streams/streams-service.js';
@@ -41,6 +42,8 @@ export class LocalRuntime {
   readonly timeToLive: TimeToLiveSweeper;
   /** EventBridge Pipes with DynamoDB stream sources. */
   readonly pipes: PipesService;
+  /** Bedrock Runtime: `describe()` says where model answers come from. */
+  readonly bedrock: BedrockService;
   readonly events: EventsService;
   readonly sqs: SqsService;
   readonly lambda: LambdaService;
@@ -75,6 +78,7 @@ export class LocalRuntime {
     this.scheduler = get('scheduler');
     this.readApi = get('readApi');
     this.pipes = get('pipes');
+    this.bedrock = get('bedrock');
     const dynamodb = get('dynamodb');
     this.dynamodbStreams = dynamodb.streams;
     this.timeToLive = dynamodb.timeToLive;

@@ -30,6 +30,8 @@ export interface StartupReportInput {
   readonly buckets?: readonly BucketLine[];
   /** The pipes that run, each with the table whose stream it reads and its target. @default - none */
   readonly pipes?: readonly { kind: string; name: string; table: string; target: string }[];
+  /** Where Bedrock Runtime's answers come from (a line). @default - not said */
+  readonly models?: string;
 }
 
 /** A schedule (or scheduled rule) as the start-up report names it. */
@@ -72,6 +74,7 @@ export function startupReport(input: StartupReportInput): StartupReport {
     ...(definitions.buses.length > 0 ? [`  event buses: ${definitions.buses.map((b) => b.name).join(', ')}`] : []),
     `  rules: ${definitions.rules.length}, queues: ${definitions.queues.length}, functions: ${definitions.functions.length}, tables: ${definitions.tables.length}, state machines: ${definitions.stateMachines.length}${topics.length > 0 ? `, topics: ${topics.length}` : ''}`,
     ...bucketLines(input.buckets ?? [], url),
+    ...(input.models ? [input.models] : []),
     `  data folder: ${input.dataDir}`,
     `  console: ${url}/ (executions, escalations, failures and live events in the browser)`,
     ...(input.schedules ?? []).map((schedule) => `  ${schedule.label}: ${scheduleSummary(schedule)}`),

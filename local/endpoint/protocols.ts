@@ -34,6 +34,8 @@ export interface RawResponse {
   readonly status: number;
   readonly headers?: Record<string, string>;
   readonly body?: string | Buffer;
+  /** Instead of a body: parts sent as they come, without a Content-Length (Bedrock's event streams). */
+  readonly stream?: AsyncIterable<Buffer>;
 }
 
 /** A service with a REST protocol (Lambda): it gets the request and answers it whole. */

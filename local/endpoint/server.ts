@@ -340,8 +340,9 @@ function decodePath(pathname: string): string {
   }
 }
 
-function send(res: ServerResponse, response: RawResponse): void {
+function send(res: ServerResponse, response: RawResponse): void | Promise<void> {
   const body = response.body ?? '';
+  if (response.stream) return sendStream(res, response.status, response.headers ?? {}, response.stream);
   // A service that names its request id in the body (SQS's XML) sets the header itself.
   res.writeHead(response.status, {
     'x-amzn-requestid': crypto.randomUUID(),
@@ -350,4 +351,20 @@ function send(res: ServerResponse, response: RawResponse): void {
     'content-length': response.headers?.['content-length'] ?? Buffer.byteLength(body),
   });
   res.end(body);
+}
+
+/** A body sent as its parts come (a model's answer streaming); a part that fails ends the connection, as a broken stream would. */
+async function sendStream(
+  res: ServerResponse,
+  status: number,
+  headers: Record<string, string>,
+  body: AsyncIterable<Buffer>,
+): Promise<void> {
+  res.writeHead(status, { 'x-amzn-requestid': crypto.randomUUID(), ...headers });
+  try {
+    for await (const part of body) res.write(part);
+    res.end();
+  } catch (error) {
+    res.destroy(error as Error);
+  }
 }

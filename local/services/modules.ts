@@ -1,4 +1,5 @@
 import { apiGatewayModule } from '../apigateway/module.js';
+import { bedrockModule } from '../bedrock/module.js';
 import { cloudFormationModule } from '../cloudformation/module.js';
 import { dynamoDbModule } from '../dynamodb/module.js';
 import { ec2Module } from '../ec2/module.js';
@@ -42,6 +43,7 @@ export const SERVICE_MODULES: readonly RegisteredModule[] = [
   apiGatewayModule,
   cloudFormationModule,
   ec2Module,
+  bedrockModule,
 ];
 
 /** The resource types the local runtime runs or knowingly accepts: what its modules declare. */

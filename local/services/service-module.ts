@@ -60,6 +60,11 @@ export interface RuntimeOptions {
   readonly eventRecords?: Retention;
   /** The first retry of a failed pipe batch waits this long, doubling up to a minute. @default 1000 */
   readonly pipesRetryBaseMs?: number;
+  /**
+   * Where Bedrock Runtime's answers come from, as SWITCHYARD_MODELS takes it
+   * (docs/local-runtime-support.md). @default process.env.SWITCHYARD_MODELS, else 'simulated'
+   */
+  readonly models?: string;
 }
 
 /** What every service is configured with: the runtime's options with their defaults applied, and where the endpoint listens. */

@@ -98,6 +98,14 @@ const SDK_SERVICES: Readonly<Record<string, SdkServiceMetadata>> = {
     timestamps: new Set(),
     model: { package: '@aws-sdk/client-dynamodb', baseException: 'DynamoDBServiceException' },
   },
+  bedrockruntime: {
+    name: 'BedrockRuntime',
+    wireCase: 'camel',
+    timestamps: new Set(),
+    model: { package: '@aws-sdk/client-bedrock-runtime', baseException: 'BedrockRuntimeServiceException' },
+    // Streams have no place in a task's answer.
+    unsupported: new Set(['converseStream', 'invokeModelWithResponseStream', 'invokeModelWithBidirectionalStream']),
+  },
   sns: {
     name: 'Sns',
     wireCase: 'pascal',

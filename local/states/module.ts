@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import { modelValidator } from '../endpoint/validation/validator.js';
 import type { ServiceModule } from '../services/service-module.js';
@@ -22,7 +23,7 @@ declare module '../services/service-module.js' {
 export const statesModule: ServiceModule<'states'> = {
   name: 'states',
   sdkClients: [{ package: '@aws-sdk/client-sfn', serviceId: 'SFN' }],
-  needs: ['template', 'readApi', 'lambda', 'sqs', 'events', 'sns', 'ssm', 'logs'],
+  needs: ['template', 'readApi', 'lambda', 'sqs', 'events', 'sns', 'ssm', 'logs', 'bedrock'],
   databases: ['states'],
   resourceTypes: ['AWS::StepFunctions::StateMachine'],
   create({ settings, database, services, warn }) {
@@ -32,6 +33,7 @@ export const statesModule: ServiceModule<'states'> = {
     const readApi = services.get('readApi');
     const events = services.get('events');
     const sns = services.get('sns');
+    const bedrock = services.get('bedrock');
     // DynamoDB tasks go through the endpoint, as a function's SDK calls do (the tables' streams see their writes).
     const dynamodb = sdkDynamoDb({ endpoint: url, region, credentials });
     const states = new StatesService({
@@ -46,7 +48,15 @@ export const statesModule: ServiceModule<'states'> = {
       statusEvents: events,
       dynamodb,
       sns,
-      sdkServices: { ssm: services.get('ssm'), sns },
+      sdkServices: { ssm: services.get('ssm'), sns, bedrockruntime: { operations: bedrock.sdkOperations } },
+      bedrock: {
+        invokeModel: (modelId, body, tier) => bedrock.invokeModel(modelId, body, tier),
+        // S3 starts after Step Functions (it needs Lambda, which needs nothing of it): looked up when a task runs.
+        readObject: (Bucket, Key) => services.get('s3').s3.GetObject({ Bucket, Key }).body,
+        writeObject: (Bucket, Key, Body, ContentType) => {
+          services.get('s3').s3.PutObject({ Bucket, Key, Body, ContentType }, { requestId: randomUUID(), sourceIp: '127.0.0.1' });
+        },
+      },
       logs: services.get('logs'),
       log: (line) => log(`[states] ${line}`),
       onHistoryEvent: (execution, event) => readApi.historyEvent(execution, event),

@@ -8,6 +8,7 @@ import { ExecutionApi, type GetExecutionHistoryInput, type ListExecutionsInput, 
 import { ExecutionLogging, type LogsForStates } from './execution-logging.js';
 import { type ExecutionRecord, ExecutionStore } from './execution-store.js';
 import { ExpressExecutions } from './express-executions.js';
+import type { BedrockForTasks } from './integrations/bedrock.js';
 import { LiveExecutions } from './live-executions.js';
 import { dynamoDbOperations, lambdaOperations } from './sdk-service-adapters.js';
 import { StandardExecutions } from './standard-executions.js';
@@ -55,6 +56,8 @@ export interface StatesServiceOptions {
   readonly dynamodb?: DynamoDbForTasks;
   /** SNS for `sns:publish`; every PascalCase operation of the object also serves `aws-sdk:sns`. */
   readonly sns?: SnsForTasks;
+  /** Bedrock Runtime (and S3 for its locations) for `bedrock:invokeModel`. */
+  readonly bedrock?: BedrockForTasks;
   /**
    * More services for AWS SDK integrations, by their name in the ARN (`sns`, `ssm`): service
    * objects whose PascalCase methods (or `operations`) are the API operations in the API's shapes.
@@ -128,6 +131,7 @@ export class StatesService {
       events: options.events,
       dynamodb: options.dynamodb,
       sns: options.sns,
+      bedrock: options.bedrock,
       states: this,
       callbacks,
       clock,

@@ -1,5 +1,6 @@
 import type { SdkIntegrations } from './aws-sdk-integrations.js';
 import { TaskFailure, type TaskRequest, type TaskRunner } from './engine/index.js';
+import { type BedrockForTasks, bedrockInvokeModel } from './integrations/bedrock.js';
 import { waitForTaskToken } from './integrations/callback.js';
 import { type DynamoDbForTasks, dynamoDbTask } from './integrations/dynamodb.js';
 import { type EventsForTasks, eventsPutEvents } from './integrations/events.js';
@@ -23,6 +24,7 @@ export interface TaskRunnerOptions extends TaskEnvironment {
   readonly events?: EventsForTasks;
   readonly dynamodb?: DynamoDbForTasks;
   readonly sns?: SnsForTasks;
+  readonly bedrock?: BedrockForTasks;
   /** The aws-sdk integrations of the hosted services. */
   readonly sdk?: SdkIntegrations;
   readonly states: StatesForTasks;
@@ -46,15 +48,17 @@ const INTEGRATIONS: Record<string, readonly Pattern[]> = {
   'dynamodb:deleteItem': ['request-response'],
   'sns:publish': ['request-response', 'waitForTaskToken'],
   'states:startExecution': ['request-response', 'sync', 'sync:2', 'waitForTaskToken'],
+  'bedrock:invokeModel': ['request-response'],
 };
 
 /** The neighbour each optimized integration's service prefix calls, by its option and its name (Step Functions itself is always there). */
-const NEIGHBOURS: Record<string, { option: 'lambda' | 'sqs' | 'events' | 'dynamodb' | 'sns'; name: string }> = {
+const NEIGHBOURS: Record<string, { option: 'lambda' | 'sqs' | 'events' | 'dynamodb' | 'sns' | 'bedrock'; name: string }> = {
   lambda: { option: 'lambda', name: 'Lambda' },
   sqs: { option: 'sqs', name: 'SQS' },
   events: { option: 'events', name: 'EventBridge' },
   dynamodb: { option: 'dynamodb', name: 'DynamoDB' },
   sns: { option: 'sns', name: 'SNS' },
+  bedrock: { option: 'bedrock', name: 'Bedrock Runtime' },
 };
 
 /** Which Task resources this runner can run, and how; undefined for anything else. */
@@ -147,6 +151,8 @@ export class LocalTaskRunner implements TaskRunner {
         return snsPublish(o, need(o.sns, 'SNS'), args, request);
       case 'states:startExecution':
         return startExecution(o, o.states, args, request, pattern);
+      case 'bedrock:invokeModel':
+        return bedrockInvokeModel(need(o.bedrock, 'Bedrock Runtime'), args, request);
       default:
         return dynamoDbTask(o, need(o.dynamodb, 'DynamoDB'), integration.slice('dynamodb:'.length), args, request);
     }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaultPort } from '../../local/launcher.js';
+import { defaultPort, runtimeSettings } from '../../local/launcher.js';
 
 describe('defaultPort', () => {
   it('serves where the clients of this shell look: the port of a loopback AWS_ENDPOINT_URL', () => {
@@ -18,5 +18,12 @@ describe('defaultPort', () => {
     expect(defaultPort({ AWS_ENDPOINT_URL: 'https://vpce-1.sqs.us-east-1.vpce.amazonaws.com' })).toBe('4566');
     expect(defaultPort({ AWS_ENDPOINT_URL: 'https://127.0.0.1:4599' })).toBe('4566');
     expect(defaultPort({ AWS_ENDPOINT_URL: 'not a url' })).toBe('4566');
+  });
+});
+
+describe('runtimeSettings', () => {
+  it('passes --models on to the runtime as given', () => {
+    expect(runtimeSettings({ models: 'openai:http://localhost:11434/v1' }).models).toBe('openai:http://localhost:11434/v1');
+    expect(runtimeSettings({})).not.toHaveProperty('models');
   });
 });

@@ -108,6 +108,13 @@ describe('startupReport', () => {
     );
   });
 
+  it('says where Bedrock Runtime answers come from, before the data folder', () => {
+    const { lines } = report({}, { models: '  models: Bedrock Runtime answers are simulated (SWITCHYARD_MODELS=simulated)' });
+    const at = lines.indexOf('  models: Bedrock Runtime answers are simulated (SWITCHYARD_MODELS=simulated)');
+    expect(at).toBeGreaterThan(0);
+    expect(lines[at + 1]).toMatch(/^ {2}data folder: /);
+  });
+
   it('names the local console with its URL', () => {
     const { lines } = report({ queues: [{ name: 'q', attributes: {} }] });
     expect(lines).toContain(`  console: ${URL}/ (executions, escalations, failures and live events in the browser)`);

@@ -8,6 +8,8 @@ import { unhostedClients, unhostedClientWarnings } from '../../../local/lambda/u
 import { SERVICE_MODULES } from '../../../local/services/modules.js';
 
 const HOSTED = SERVICE_MODULES.flatMap((module) => module.sdkClients ?? []);
+/** The hosted clients of a runtime without its Bedrock module: the one bundled client installed here that it would not answer. */
+const WITHOUT_BEDROCK = HOSTED.filter((client) => client.serviceId !== 'Bedrock Runtime');
 const repo = path.resolve(import.meta.dirname, '..', '..', '..');
 let dir: string;
 
@@ -42,7 +44,9 @@ describe('unhostedClients', () => {
        import { SQSClient } from '@aws-sdk/client-sqs';
        export const clients = [new BedrockRuntimeClient({}), new SQSClient({})];`,
     );
-    expect(unhostedClients(folder, HOSTED)).toEqual(['Bedrock Runtime']);
+    expect(unhostedClients(folder, WITHOUT_BEDROCK)).toEqual(['Bedrock Runtime']);
+    // The runtime answers Bedrock Runtime (local/bedrock): the function is not named.
+    expect(unhostedClients(folder, HOSTED)).toEqual([]);
   }, 30_000);
 
   it('names nothing for clients of hosted services, whatever credential providers they carry', async () => {
@@ -76,11 +80,11 @@ describe('unhostedClientWarnings', () => {
   it('names each function whose code holds such a client, and what its calls get', () => {
     const folder = path.join(dir, 'written');
     mkdirSync(folder, { recursive: true });
-    writeFileSync(path.join(folder, 'index.mjs'), 'const c={serviceId:e?.serviceId??"Bedrock Runtime"};');
+    writeFileSync(path.join(folder, 'index.mjs'), 'const c={serviceId:e?.serviceId??"Kinesis"};');
     const fn = { name: 'Extract', codePath: folder } as FunctionDefinition;
     const quiet = { name: 'Quiet', codePath: path.join(dir, 'hosted') } as FunctionDefinition;
     expect(unhostedClientWarnings([fn, quiet], HOSTED)).toEqual([
-      'function Extract (AWS::Lambda::Function): its code holds a client of Bedrock Runtime, which no local service answers; its calls fail with UnknownOperationException',
+      'function Extract (AWS::Lambda::Function): its code holds a client of Kinesis, which no local service answers; its calls fail with UnknownOperationException',
     ]);
   });
 });

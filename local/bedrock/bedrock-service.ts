@@ -1,0 +1,254 @@
+import { AwsError, validationError } from '../aws-error.js';
+import type { Clock } from '../clock.js';
+import { blocksText, converseRequest, type ModelRequest } from './conversation.js';
+import { jsonEvent } from './event-stream.js';
+import { type FoundationModel, isChatModel, resolveModel } from './model-ids.js';
+import { injectFaults, type ModelRoute, routeFor } from './model-settings.js';
+import { embeddingResponse, malformed, nativeRequest, nativeResponse, nativeStreamChunks, type Settled } from './native-bodies.js';
+import { relayStream } from './stream-relay.js';
+import { countTokens } from './tokens.js';
+import { PromptCache } from './usage.js';
+
+type Body = Record<string, unknown>;
+
+export interface BedrockServiceOptions {
+  readonly routes: readonly ModelRoute[];
+  readonly region: string;
+  readonly clock: Clock;
+  readonly log: (line: string) => void;
+}
+
+/** An InvokeModel answer: the body and the headers Bedrock sends with it. */
+export interface InvokeAnswer {
+  readonly body: Buffer;
+  readonly headers: Record<string, string>;
+}
+
+const TIERS = new Set(['priority', 'default', 'flex', 'reserved']);
+
+/**
+ * Bedrock Runtime: Converse, ConverseStream, InvokeModel, InvokeModelWithResponseStream and
+ * CountTokens over the backends SWITCHYARD_MODELS names. Every answer carries usage (counted
+ * with the tokenizer when the backend does not report it, prompt cache settled here) and the
+ * call's latency.
+ */
+export class BedrockService {
+  readonly #cache: PromptCache;
+  constructor(private readonly options: BedrockServiceOptions) {
+    this.#cache = new PromptCache(options.clock);
+  }
+
+  /**
+   * The operations Step Functions' `aws-sdk:bedrockruntime:*` tasks call, in the API's
+   * (camelCase) shapes: Converse, InvokeModel (a `body` string or object; the answer's body as text) and CountTokens.
+   */
+  get sdkOperations(): Record<string, (input: never) => Promise<unknown>> {
+    type In = Record<string, unknown>;
+    return {
+      Converse: (input: never) => this.converse(String((input as In).modelId ?? ''), input as In),
+      InvokeModel: async (input: never) => {
+        const { modelId, body, serviceTier } = input as In;
+        const raw = Buffer.from(typeof body === 'string' ? body : JSON.stringify(body ?? {}));
+        const answer = await this.invokeModel(String(modelId ?? ''), raw, typeof serviceTier === 'string' ? serviceTier : undefined);
+        return { body: answer.body.toString('utf8'), contentType: answer.headers['content-type'] };
+      },
+      CountTokens: (input: never) => this.countTokens(String((input as In).modelId ?? ''), input as In),
+    };
+  }
+
+  /** The start-up report's line: where answers come from. */
+  describe(): string {
+    const routes = this.options.routes.map((route) => route.spec).join(', ');
+    const simulated = this.options.routes.every((route) => route.backend.name === 'simulated');
+    return `  models: Bedrock Runtime answers ${simulated ? 'are simulated' : 'come from'} (SWITCHYARD_MODELS=${routes})`;
+  }
+
+  async converse(modelId: string, body: Body): Promise<Body> {
+    const { model, request, tier } = this.#chat(modelId, body);
+    const settled = await this.#settle(model, request, modelId);
+    return {
+      output: { message: { role: 'assistant', content: settled.content } },
+      stopReason: settled.stopReason,
+      usage: usageOf(settled),
+      metrics: { latencyMs: settled.latencyMs },
+      ...(tier ? { serviceTier: { type: tier } } : {}),
+    };
+  }
+
+  /**
+   * ConverseStream's events, framed: relayed as they come from a backend that streams,
+   * else messageStart, a start (tool use), deltas and stop for each block, messageStop and
+   * metadata once the whole answer is in.
+   */
+  async converseStream(modelId: string, body: Body): Promise<AsyncIterable<Buffer>> {
+    const { model, request, tier } = this.#chat(modelId, body);
+    const route = routeFor(this.options.routes, model.id, modelId);
+    if (route.backend.stream) {
+      const started = performance.now();
+      const input = this.#cache.settle(request, model.contextTokens);
+      await injectFaults(route.faults, model.id);
+      const log = (error: Error) =>
+        this.options.log(`[bedrock] ${route.backend.name} failed for ${model.id}: ${error.message}${causeOf(error)}`);
+      const pieces = await route.backend.stream(request, { requested: modelId }).catch((error: Error) => {
+        log(error);
+        throw error instanceof AwsError
+          ? error
+          : new AwsError('ModelErrorException', `The model ${model.id} failed: ${error.message}`, 424, { cause: error });
+      });
+      return relayStream(pieces, { input, started, failed: log, ...(tier ? { tier } : {}) });
+    }
+    const settled = await this.#settle(model, request, modelId);
+    const events = [jsonEvent('messageStart', { role: 'assistant' })];
+    settled.content.forEach((block, contentBlockIndex) => {
+      if ('toolUse' in block) {
+        const { toolUseId, name, input } = block.toolUse;
+        events.push(jsonEvent('contentBlockStart', { start: { toolUse: { toolUseId, name } }, contentBlockIndex }));
+        events.push(jsonEvent('contentBlockDelta', { delta: { toolUse: { input: JSON.stringify(input) } }, contentBlockIndex }));
+      } else {
+        for (const piece of block.text.match(/\S+\s*|\s+/g) ?? [''])
+          events.push(jsonEvent('contentBlockDelta', { delta: { text: piece }, contentBlockIndex }));
+      }
+      events.push(jsonEvent('contentBlockStop', { contentBlockIndex }));
+    });
+    events.push(jsonEvent('messageStop', { stopReason: settled.stopReason }));
+    events.push(
+      jsonEvent('metadata', {
+        usage: usageOf(settled),
+        metrics: { latencyMs: settled.latencyMs },
+        ...(tier ? { serviceTier: { type: tier } } : {}),
+      }),
+    );
+    return toIterable(events);
+  }
+
+  async invokeModel(modelId: string, raw: Buffer, tier: string | undefined): Promise<InvokeAnswer> {
+    const started = this.options.clock.now();
+    const { model, body } = this.#native(modelId, raw, tier);
+    if (!isChatModel(model)) {
+      const route = routeFor(this.options.routes, model.id, modelId);
+      await injectFaults(route.faults, model.id);
+      const embedded = embeddingResponse(model.family, model.id, body);
+      return {
+        body: Buffer.from(JSON.stringify(embedded.body)),
+        headers: invokeHeaders(embedded.inputTokens, 0, this.options.clock.now() - started, tier),
+      };
+    }
+    const settled = await this.#settle(model, nativeRequest(model.family, model.id, body), modelId);
+    const answer = nativeResponse(model.family, model.id, settled);
+    return {
+      body: Buffer.from(JSON.stringify(answer)),
+      headers: invokeHeaders(settled.usage.inputTokens, settled.usage.outputTokens, settled.latencyMs, tier),
+    };
+  }
+
+  /** InvokeModelWithResponseStream's `chunk` events, each the base64 of one native streaming chunk. */
+  async invokeModelStream(modelId: string, raw: Buffer, tier: string | undefined): Promise<Buffer> {
+    const { model, body } = this.#native(modelId, raw, tier);
+    if (!isChatModel(model)) throw validationError('The model is unsupported for streaming');
+    const settled = await this.#settle(model, nativeRequest(model.family, model.id, body), modelId);
+    const chunks = nativeStreamChunks(model.family, model.id, settled);
+    return Buffer.concat(chunks.map((chunk) => jsonEvent('chunk', { bytes: Buffer.from(JSON.stringify(chunk)).toString('base64') })));
+  }
+
+  /** CountTokens: the input tokens the request would use (Anthropic Claude models, as in AWS). */
+  async countTokens(modelId: string, body: Body): Promise<{ inputTokens: number }> {
+    const { model } = resolveModel(modelId, this.options.region);
+    if (model.family !== 'anthropic') throw validationError(`The model ${modelId} doesn't support counting tokens.`);
+    const input = isObject(body.input) ? body.input : {};
+    let request: ModelRequest;
+    if (isObject(input.converse)) request = converseRequest(model.id, input.converse);
+    else if (isObject(input.invokeModel) && typeof input.invokeModel.body === 'string') {
+      request = nativeRequest(model.family, model.id, parseJson(Buffer.from(input.invokeModel.body, 'base64')));
+    } else throw validationError('The input field must hold either invokeModel or converse.');
+    const parts = [
+      ...request.tools.map((tool) => JSON.stringify(tool)),
+      blocksText(request.system),
+      ...request.messages.map((m) => blocksText(m.content)),
+    ];
+    return { inputTokens: parts.reduce((sum, text) => sum + countTokens(text), 0) };
+  }
+
+  #chat(modelId: string, body: Body): { model: FoundationModel; request: ModelRequest; tier?: string } {
+    const { model } = resolveModel(modelId, this.options.region);
+    if (!isChatModel(model)) {
+      throw validationError("This action doesn't support the model that you provided. Try again with a supported text or chat model.");
+    }
+    const tier = isObject(body.serviceTier) ? body.serviceTier.type : undefined;
+    checkTier(tier);
+    return { model, request: converseRequest(model.id, body), ...(typeof tier === 'string' ? { tier } : {}) };
+  }
+
+  #native(modelId: string, raw: Buffer, tier: string | undefined): { model: FoundationModel; body: Body } {
+    const { model } = resolveModel(modelId, this.options.region);
+    checkTier(tier);
+    return { model, body: parseJson(raw) };
+  }
+
+  /** Runs a chat request on its route: faults, the backend's answer, usage (with the prompt cache) and latency. */
+  async #settle(model: FoundationModel, request: ModelRequest, requested: string): Promise<Settled> {
+    const started = performance.now();
+    const input = this.#cache.settle(request, model.contextTokens);
+    const route = routeFor(this.options.routes, model.id, requested);
+    await injectFaults(route.faults, model.id);
+    const answer = await route.backend.answer(request, { requested }).catch((error: unknown) => {
+      this.options.log(`[bedrock] ${route.backend.name} failed for ${model.id}: ${(error as Error).message}${causeOf(error as Error)}`);
+      if (error instanceof AwsError) throw error;
+      throw new AwsError('ModelErrorException', `The model ${model.id} failed: ${(error as Error).message}`, 424, { cause: error });
+    });
+    const outputTokens =
+      answer.usage?.outputTokens ??
+      countTokens(answer.content.map((b) => ('text' in b ? b.text : JSON.stringify(b.toolUse.input))).join(''));
+    return {
+      content: answer.content,
+      stopReason: answer.stopReason,
+      usage: { ...input, inputTokens: answer.usage?.inputTokens ?? input.inputTokens, outputTokens },
+      latencyMs: Math.max(1, Math.round(performance.now() - started)),
+    };
+  }
+}
+
+const causeOf = (error: Error) => (error.cause instanceof Error ? ` (${error.cause.message})` : '');
+
+async function* toIterable(parts: readonly Buffer[]): AsyncGenerator<Buffer> {
+  yield* parts;
+}
+
+const isObject = (value: unknown): value is Body => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+function checkTier(tier: unknown): void {
+  if (tier !== undefined && !TIERS.has(String(tier))) {
+    throw validationError(
+      `1 validation error detected: Value '${String(tier)}' at 'serviceTier.type' failed to satisfy constraint: Member must satisfy enum value set: [priority, default, flex, reserved]`,
+    );
+  }
+}
+
+function parseJson(raw: Buffer): Body {
+  try {
+    const value = JSON.parse(raw.toString('utf8')) as unknown;
+    if (isObject(value)) return value;
+  } catch {
+    // Answered below as Bedrock does.
+  }
+  throw malformed('expected type: JSONObject, found: String');
+}
+
+function usageOf(settled: Settled) {
+  const { inputTokens, outputTokens, cacheReadInputTokens, cacheWriteInputTokens } = settled.usage;
+  return {
+    inputTokens,
+    outputTokens,
+    totalTokens: inputTokens + outputTokens + cacheReadInputTokens + cacheWriteInputTokens,
+    ...(cacheReadInputTokens > 0 || cacheWriteInputTokens > 0 ? { cacheReadInputTokens, cacheWriteInputTokens } : {}),
+  };
+}
+
+function invokeHeaders(inputTokens: number, outputTokens: number, latencyMs: number, tier: string | undefined): Record<string, string> {
+  return {
+    'content-type': 'application/json',
+    'x-amzn-bedrock-input-token-count': String(inputTokens),
+    'x-amzn-bedrock-output-token-count': String(outputTokens),
+    'x-amzn-bedrock-invocation-latency': String(latencyMs),
+    ...(tier ? { 'x-amzn-bedrock-service-tier': tier } : {}),
+  };
+}

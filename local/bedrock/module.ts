@@ -1,0 +1,25 @@
+import type { ServiceModule } from '../services/service-module.js';
+import { BedrockApi } from './bedrock-api.js';
+import { BedrockService } from './bedrock-service.js';
+import { parseModelSettings } from './model-settings.js';
+
+declare module '../services/service-module.js' {
+  interface ServiceTypes {
+    bedrock: BedrockService;
+  }
+}
+
+/** Bedrock Runtime: model calls answered by the backends SWITCHYARD_MODELS (or the runtime's `models` option) names; simulated by default. */
+export const bedrockModule: ServiceModule<'bedrock'> = {
+  name: 'bedrock',
+  sdkClients: [{ package: '@aws-sdk/client-bedrock-runtime', serviceId: 'Bedrock Runtime' }],
+  create({ settings }) {
+    const { clock, region, log, options } = settings;
+    const routes = parseModelSettings(options.models ?? process.env.SWITCHYARD_MODELS, {
+      record: process.env.SWITCHYARD_MODELS_RECORD === '1',
+      region,
+    });
+    const bedrock = new BedrockService({ routes, region, clock, log });
+    return { service: bedrock, mounts: { rest: [new BedrockApi(bedrock)] } };
+  },
+};

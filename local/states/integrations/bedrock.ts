@@ -1,0 +1,69 @@
+import { AwsError } from '../../aws-error.js';
+import { TaskFailure, type TaskRequest } from '../engine/index.js';
+import { abortable, pick, serviceFailure } from './shared.js';
+
+/** Bedrock Runtime's InvokeModel, and S3 for the task's `Input` and `Output` locations. */
+export interface BedrockForTasks {
+  invokeModel(modelId: string, body: Buffer, serviceTier: string | undefined): Promise<{ body: Buffer; headers: Record<string, string> }>;
+  readObject(bucket: string, key: string): Buffer;
+  writeObject(bucket: string, key: string, body: Buffer, contentType: string): void;
+}
+
+/** `s3://bucket/key` as its parts; anything else fails the task as Step Functions' validation would. */
+function s3Location(uri: unknown, field: string): { bucket: string; key: string } {
+  const match = typeof uri === 'string' ? /^s3:\/\/([^/]+)\/(.+)$/.exec(uri) : null;
+  if (!match)
+    throw new TaskFailure(
+      'States.Runtime',
+      `The field '${field}.S3Uri' must be an S3 URI (s3://bucket/key); it is ${JSON.stringify(uri)}.`,
+    );
+  return { bucket: match[1] ?? '', key: match[2] ?? '' };
+}
+
+/**
+ * `arn:aws:states:::bedrock:invokeModel` (https://docs.aws.amazon.com/step-functions/latest/dg/connect-bedrock.html):
+ * InvokeModel with `ModelId` (id, profile id or ARN), `Body` (an object is sent as its JSON,
+ * a string as it is) or `Input.S3Uri` (the object's bytes), `ContentType`, `Accept`. The
+ * result is `{Body, ContentType}`, the answer parsed when it is JSON; with `Output.S3Uri` the
+ * answer is written there and `Body` holds `{Output: {S3Uri}}` instead (unverified against AWS).
+ * Errors are `Bedrock.<Exception>`.
+ */
+export async function bedrockInvokeModel(bedrock: BedrockForTasks, args: Record<string, unknown>, request: TaskRequest): Promise<unknown> {
+  const params = pick(args, ['ModelId', 'Body', 'Input', 'Output', 'ContentType', 'Accept', 'ServiceTier']);
+  if (typeof params.ModelId !== 'string')
+    throw new TaskFailure('States.Runtime', "The field 'ModelId' is required by bedrock:invokeModel.");
+  if ((params.Body === undefined) === (params.Input === undefined)) {
+    throw new TaskFailure('States.Runtime', "bedrock:invokeModel takes either 'Body' or 'Input', not both and not neither.");
+  }
+  const input = params.Input as { S3Uri?: unknown } | undefined;
+  let body: Buffer;
+  try {
+    if (input) {
+      const { bucket, key } = s3Location(input.S3Uri, 'Input');
+      body = bedrock.readObject(bucket, key);
+    } else body = Buffer.from(typeof params.Body === 'string' ? params.Body : JSON.stringify(params.Body));
+    const tier = typeof params.ServiceTier === 'string' ? params.ServiceTier : undefined;
+    const answer = await abortable(bedrock.invokeModel(params.ModelId, body, tier), request.signal);
+    const contentType = answer.headers['content-type'] ?? 'application/json';
+    const output = params.Output as { S3Uri?: unknown } | undefined;
+    if (output) {
+      const { bucket, key } = s3Location(output.S3Uri, 'Output');
+      bedrock.writeObject(bucket, key, answer.body, contentType);
+      return { Body: { Output: { S3Uri: output.S3Uri } }, ContentType: contentType };
+    }
+    return { Body: parsed(answer.body), ContentType: contentType };
+  } catch (error) {
+    if (request.signal.aborted || error instanceof TaskFailure) throw error;
+    if (!(error instanceof AwsError)) throw error;
+    throw serviceFailure('Bedrock', 'BedrockRuntime', error, (code) => code);
+  }
+}
+
+function parsed(body: Buffer): unknown {
+  const text = body.toString('utf8');
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
