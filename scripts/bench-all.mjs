@@ -11,6 +11,7 @@ const BENCHES = [
   'bench:flow-control',
   'bench:footprint',
   'bench:testing',
+  'bench:bedrock',
 ];
 const missed = [];
 for (const bench of BENCHES) {
