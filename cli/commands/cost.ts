@@ -1,12 +1,16 @@
 import { readFileSync } from 'node:fs';
+import { type ModelCallsPage, READ_API_PATHS } from '../../local/read-api/contract.js';
 import { GLOBAL_HELP, integerOption, numberOption, parseCommand } from '../args.js';
 import { defaultCdkOut, readAssembly } from '../assembly.js';
+import type { TargetOptions } from '../aws.js';
+import { priceModelCalls } from '../cost/local-calls.js';
 import { type Estimate, type PriceTable, priceUsage } from '../cost/model.js';
 import { modelFamilies } from '../cost/model-calls.js';
 import { type AppUsage, appUsage, type CostAssumptions, DEFAULT_ASSUMPTIONS } from '../cost/usage.js';
 import { usageError } from '../errors.js';
 import { count, table, usd } from '../format.js';
-import type { Command } from './command.js';
+import { getReadApi } from '../read-api.js';
+import type { Command, CommandIo } from './command.js';
 
 const PRICES_FILE = new URL('../cost/prices-us-east-1.json', import.meta.url);
 
@@ -34,6 +38,8 @@ per visit, each of --input-tokens in and --output-tokens out.
   --input-tokens <n>      prompt tokens of one model call (default ${count(DEFAULT_ASSUMPTIONS.inputTokensPerCall)})
   --output-tokens <n>     tokens one model call generates (default ${DEFAULT_ASSUMPTIONS.outputTokensPerCall})
   --model-tier <tier>     on-demand or batch (batch inference, half price) (default ${DEFAULT_ASSUMPTIONS.modelTier})
+  --local                 instead: the model calls the local runtime answered in this run, their tokens
+                          per model and what they would cost on Bedrock (on-demand)
   --cdk-out <dir>         the cloud assembly (default ./cdk.out)
   --json                  the estimate, usage and assumptions as JSON`;
 
@@ -51,11 +57,13 @@ export const cost: Command = async (argv, io) => {
       'input-tokens': { type: 'string' },
       'output-tokens': { type: 'string' },
       'model-tier': { type: 'string' },
+      local: { type: 'boolean' },
     },
     false,
   );
   if (values.help) return io.out(`${HELP}\n\n${GLOBAL_HELP}`);
   if (positionals.length > 0) throw usageError(`cost takes no arguments (got "${positionals[0]}")`);
+  if (values.local) return localRunCost(io, values);
   const assumptions: CostAssumptions = {
     ...DEFAULT_ASSUMPTIONS,
     eventsPerMonth: integerOption('events-per-month', values['events-per-month'], DEFAULT_ASSUMPTIONS.eventsPerMonth, 0, 1e12),
@@ -178,6 +186,41 @@ function modelTierOption(value: string | undefined): CostAssumptions['modelTier'
   if (value === 'on-demand' || value === 'batch') return value;
   if (value === 'flex') throw usageError('--model-tier flex: the price table has no dated flex prices yet; use on-demand or batch');
   throw usageError(`--model-tier is "${value}": give on-demand or batch`);
+}
+
+/** `--local`: the local runtime's model calls of this run, priced per model (its read API: AWS keeps no such list). */
+async function localRunCost(io: CommandIo, values: TargetOptions & { json?: boolean }): Promise<void> {
+  const target = io.clients(values).target;
+  if (target.kind !== 'local') throw usageError('--local prices the calls a local runtime answered: leave out --aws and --profile');
+  const prices = JSON.parse(readFileSync(PRICES_FILE, 'utf8')) as PriceTable;
+  const { calls } = await getReadApi<ModelCallsPage>(target, `${READ_API_PATHS.modelCalls}?limit=1000`);
+  const rows = priceModelCalls(calls, prices, modelFamilies(Object.keys(prices.prices)));
+  const total = rows.reduce((sum, row) => sum + (row.usd ?? 0), 0);
+  if (values.json)
+    return io.out(
+      JSON.stringify({ prices: { region: prices.region, retrieved: prices.retrieved }, models: rows, totalUsd: total }, null, 2),
+    );
+  if (rows.length === 0) return io.out(`no model calls in this run of the local runtime at ${target.endpoint}`);
+  io.out(
+    `Model calls of this run at ${target.endpoint} (${calls.length} calls; ${prices.region} on-demand prices as of ${prices.retrieved}): ${usd(total)}`,
+  );
+  io.out('');
+  io.out(
+    table(
+      ['MODEL', 'CALLS', 'FAILED', 'TOKENS IN', 'CACHE READ', 'CACHE WRITE', 'TOKENS OUT', 'COST'],
+      rows.map((r) => [
+        r.model,
+        count(r.calls),
+        count(r.failed),
+        count(r.inputTokens),
+        count(r.cacheReadInputTokens),
+        count(r.cacheWriteInputTokens),
+        count(r.outputTokens),
+        r.usd === undefined ? 'no price' : usd(r.usd),
+      ]),
+    ),
+  );
+  io.out('Cache reads and writes are priced as input tokens (Bedrock prices them apart, by model).');
 }
 
 /** A per-event quantity with three significant digits, however small (GB of logs per event). */

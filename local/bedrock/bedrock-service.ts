@@ -1,5 +1,6 @@
 import { AwsError, validationError } from '../aws-error.js';
 import type { Clock } from '../clock.js';
+import { ModelCallLedger, type ModelCallRecord } from './call-ledger.js';
 import { blocksText, converseRequest, type ModelRequest } from './conversation.js';
 import { jsonEvent } from './event-stream.js';
 import { type FoundationModel, isChatModel, resolveModel } from './model-ids.js';
@@ -33,6 +34,8 @@ const TIERS = new Set(['priority', 'default', 'flex', 'reserved']);
  * call's latency.
  */
 export class BedrockService {
+  /** Every call this run answered or failed, with its usage: the read API's model calls. */
+  readonly calls = new ModelCallLedger();
   readonly #cache: PromptCache;
   constructor(private readonly options: BedrockServiceOptions) {
     this.#cache = new PromptCache(options.clock);
@@ -187,8 +190,32 @@ export class BedrockService {
   /** Runs a chat request on its route: faults, the backend's answer, usage (with the prompt cache) and latency. */
   async #settle(model: FoundationModel, request: ModelRequest, requested: string): Promise<Settled> {
     const started = performance.now();
-    const input = this.#cache.settle(request, model.contextTokens);
     const route = routeFor(this.options.routes, model.id, requested);
+    const record = (fields: Partial<ModelCallRecord>) =>
+      this.calls.record({
+        at: new Date(this.options.clock.now()).toISOString(),
+        modelId: requested,
+        model: model.id,
+        backend: route.backend.name,
+        inputTokens: 0,
+        outputTokens: 0,
+        cacheReadInputTokens: 0,
+        cacheWriteInputTokens: 0,
+        latencyMs: Math.max(1, Math.round(performance.now() - started)),
+        ...fields,
+      });
+    try {
+      const settled = await this.#answer(model, route, request, requested, started);
+      record({ ...settled.usage, latencyMs: settled.latencyMs, stopReason: settled.stopReason });
+      return settled;
+    } catch (error) {
+      record({ error: error instanceof AwsError ? error.code : (error as Error).name });
+      throw error;
+    }
+  }
+
+  async #answer(model: FoundationModel, route: ModelRoute, request: ModelRequest, requested: string, started: number): Promise<Settled> {
+    const input = this.#cache.settle(request, model.contextTokens);
     await injectFaults(route.faults, model.id);
     const answer = await route.backend.answer(request, { requested }).catch((error: unknown) => {
       this.options.log(`[bedrock] ${route.backend.name} failed for ${model.id}: ${(error as Error).message}${causeOf(error as Error)}`);

@@ -43,7 +43,31 @@ export const READ_API_PATHS = {
    * GET /durable-executions/<arn> -> {@link DurableExecutionDetail} (404 when there is none).
    */
   durableExecutions: '/durable-executions',
+  /**
+   * GET ?since=<ISO>&limit=<1..1000, default 100> -> {@link ModelCallsPage}: the model calls the local Bedrock answered (or
+   * failed) in this run of the runtime, newest first, with the usage it reported: what `switchyard cost --local` prices.
+   */
+  modelCalls: '/model-calls',
 } as const;
+
+/** One model call of the local Bedrock (local/bedrock/call-ledger.ts). */
+export interface ModelCallSummary {
+  readonly at: string;
+  readonly modelId: string;
+  readonly model: string;
+  readonly backend: string;
+  readonly inputTokens: number;
+  readonly outputTokens: number;
+  readonly cacheReadInputTokens: number;
+  readonly cacheWriteInputTokens: number;
+  readonly latencyMs: number;
+  readonly stopReason?: string;
+  readonly error?: string;
+}
+
+export interface ModelCallsPage {
+  readonly calls: readonly ModelCallSummary[];
+}
 
 export type { FairQueueState, FlowControlReport, FlowKeyState, TokenWindowState } from '../../clients/flow-control.js';
 export type { DurableHistoryEvent };

@@ -7,7 +7,14 @@ import type { MessageNote } from '../sqs/sqs-context.js';
 import type { HistoryEvent } from '../states/engine/index.js';
 import type { ExecutionRecord } from '../states/execution-store.js';
 import { eventSegment, executionSegment, messageSegment, parseTraceHeader, ruleMatchSegment, segmentOf } from '../trace-header.js';
-import { type BusEventRecord, type ExpressExecutionSummary, type Lineage, mergeLineagePages, type StreamMessage } from './contract.js';
+import {
+  type BusEventRecord,
+  type ExpressExecutionSummary,
+  type Lineage,
+  type ModelCallSummary,
+  mergeLineagePages,
+  type StreamMessage,
+} from './contract.js';
 import { type DurableSources, durableLineage, durableRoutes } from './durable-executions.js';
 import { type FlowControlSources, readFlowControl } from './flow-control.js';
 import { LineageBuilder, type LogReader } from './lineage.js';
@@ -36,6 +43,8 @@ export interface ReadApiOptions {
   readonly flowControl?: FlowControlSources;
   /** The Lambda service's durable executions and the app's durable functions. */
   readonly durable?: DurableSources;
+  /** The local Bedrock's calls of this run (asked when a request asks: Bedrock is created after the read API). */
+  readonly modelCalls?: (query: { since?: number; limit: number }) => readonly ModelCallSummary[];
   readonly now?: () => number;
   /** @default 15 s */
   readonly heartbeatMs?: number;
@@ -73,6 +82,7 @@ export class ReadApi {
       lineage: (id, depth, page) => this.#lineage.build(id, depth, page),
       ...(options.flowControl ? { flowControl: () => readFlowControl(options.flowControl as FlowControlSources) } : {}),
       ...(options.durable ? durableRoutes(options.durable) : {}),
+      ...(options.modelCalls ? { modelCalls: options.modelCalls } : {}),
     });
   }
 

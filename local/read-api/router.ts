@@ -9,6 +9,7 @@ import {
   type ExpressExecutionsPage,
   type FlowControlReport,
   type Lineage,
+  type ModelCallSummary,
   READ_API_PATHS,
   READ_API_PREFIX,
   type ReadApiError,
@@ -42,6 +43,7 @@ export interface ReadApiSources {
     last?: ExpressPosition;
   };
   durableExecution?(arn: string): DurableExecutionDetail | undefined;
+  modelCalls?(query: { since?: number; limit: number }): readonly ModelCallSummary[];
 }
 
 export interface EventsQuery {
@@ -123,6 +125,13 @@ export class ReadApiRouter {
       return sendJson(res, 200, await this.sources.flowControl());
     }
     if (path.startsWith(READ_API_PATHS.durableExecutions) && this.sources.durableExecutions) return this.#durable(path, query, res);
+    if (path === READ_API_PATHS.modelCalls && this.sources.modelCalls) {
+      only(query, ['since', 'limit']);
+      const since = query.has('since') ? Date.parse(query.get('since') ?? '') : undefined;
+      if (since !== undefined && Number.isNaN(since))
+        throw new ReadApiFailure(400, 'InvalidParameter', `since must be an ISO-8601 time, not ${JSON.stringify(query.get('since'))}`);
+      return sendJson(res, 200, { calls: this.sources.modelCalls({ ...(since === undefined ? {} : { since }), limit: limitOf(query) }) });
+    }
     const known = Object.values(READ_API_PATHS).map((p) => `${READ_API_PREFIX}${p}`);
     throw new ReadApiFailure(404, 'NotFound', `the read API has no ${url.pathname}; it serves ${known.join(', ')}`);
   }

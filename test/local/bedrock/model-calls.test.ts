@@ -1,0 +1,79 @@
+import { rmSync } from 'node:fs';
+import { BedrockRuntimeClient, ConverseCommand } from '@aws-sdk/client-bedrock-runtime';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ModelCallsPage, READ_API_PATHS, READ_API_PREFIX } from '../../../local/read-api/contract.js';
+import { LocalRuntime } from '../../../local/runtime.js';
+import { runCli } from '../../cli/run-cli.js';
+import { tempAssemblyDir, writeAssembly } from '../assembly.js';
+import { credentials, region, tempDataDir } from '../helpers.js';
+
+const SONNET = 'us.anthropic.claude-sonnet-4-5-20250929-v1:0';
+const MICRO = 'amazon.nova-micro-v1:0';
+
+describe('the model calls of a run (read API and switchyard cost --local)', () => {
+  const dataDir = tempDataDir();
+  const assembly = tempAssemblyDir();
+  let runtime: LocalRuntime;
+  let client: BedrockRuntimeClient;
+
+  beforeAll(async () => {
+    writeAssembly(assembly, {});
+    runtime = await LocalRuntime.start({
+      cdkOut: assembly,
+      dataDir,
+      port: 0,
+      log: () => {},
+      models: 'amazon.nova-micro-*=simulated?throttle=1,simulated',
+    });
+    client = new BedrockRuntimeClient({ endpoint: runtime.url, region, credentials, maxAttempts: 1 });
+    const ask = (modelId: string) =>
+      client.send(new ConverseCommand({ modelId, messages: [{ role: 'user', content: [{ text: 'Summarise the ticket, please.' }] }] }));
+    await ask(SONNET);
+    await ask(SONNET);
+    await ask(MICRO).catch(() => undefined);
+  });
+
+  afterAll(async () => {
+    client?.destroy();
+    await runtime?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+    rmSync(assembly, { recursive: true, force: true });
+  });
+
+  it('lists every call newest first, with the id asked for, the model that answered, its usage and the error of one that failed', async () => {
+    const { calls } = (await (await fetch(`${runtime.url}${READ_API_PREFIX}${READ_API_PATHS.modelCalls}`)).json()) as ModelCallsPage;
+    expect(calls.map((c) => [c.modelId, c.error ?? c.stopReason])).toEqual([
+      [MICRO, 'ThrottlingException'],
+      [SONNET, 'end_turn'],
+      [SONNET, 'end_turn'],
+    ]);
+    expect(calls[1]).toMatchObject({ model: 'anthropic.claude-sonnet-4-5-20250929-v1:0', backend: 'simulated' });
+    expect(calls[1]?.inputTokens).toBeGreaterThan(0);
+    expect(calls[1]?.outputTokens).toBeGreaterThan(0);
+  });
+
+  it('fails if since is not a time, naming the value', async () => {
+    const answer = await fetch(`${runtime.url}${READ_API_PREFIX}${READ_API_PATHS.modelCalls}?since=yesterday`);
+    expect(answer.status).toBe(400);
+    expect(await answer.json()).toMatchObject({ error: 'InvalidParameter', message: expect.stringContaining('"yesterday"') });
+  });
+
+  it('prices the run per model with switchyard cost --local, the calls that failed counted apart', async () => {
+    const result = await runCli(['cost', '--local', '--endpoint', runtime.url, '--json']);
+    expect(result.code, result.stderr).toBe(0);
+    const { models, totalUsd } = JSON.parse(result.stdout) as {
+      models: { model: string; calls: number; failed: number; usd?: number }[];
+      totalUsd: number;
+    };
+    const sonnet = models.find((m) => m.model === 'anthropic.claude-sonnet-4-5-20250929-v1:0');
+    expect(sonnet).toMatchObject({ calls: 2, failed: 0 });
+    expect(sonnet?.usd).toBeGreaterThan(0);
+    expect(models.find((m) => m.model === 'amazon.nova-micro-v1:0')).toMatchObject({ calls: 1, failed: 1 });
+    expect(totalUsd).toBeCloseTo(
+      models.reduce((sum, m) => sum + (m.usd ?? 0), 0),
+      10,
+    );
+    const text = await runCli(['cost', '--local', '--endpoint', runtime.url]);
+    expect(text.stdout).toMatch(/Model calls of this run at .* \(3 calls;/);
+  });
+});
