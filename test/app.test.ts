@@ -196,7 +196,7 @@ describe('Switchyard app bundles', () => {
       [ENV.pipelineReadModelTable]: 'pipeline-read-model',
       [ENV.modelBudgetTable]: 'budget',
       [ENV.agentModelName]: 'Fast',
-      [ENV.agentModelId]: 'local-fast',
+      [ENV.agentModelId]: 'amazon.nova-micro-v1:0',
       [APP_ENV.researchLedgerTable]: 'research-ledger',
     };
     for (const fn of functions) {

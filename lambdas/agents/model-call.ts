@@ -1,14 +1,15 @@
+import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { logger, requireEnv, tracer } from 'switchyard-cdk/kit';
 import { type AgentModelCallRequest, ENV, type ResearchSubTask } from '../../domain/index.js';
 import { APP_ENV } from '../../domain/wiring.js';
-import { LocalResearchModel } from './local-model.js';
+import { BedrockResearchModel } from './bedrock-model.js';
 import { callModel } from './model-calls.js';
 import type { SubTaskAnswer } from './research.js';
 
 const deps = {
   dynamodb: tracer.captureAWSv3Client(new DynamoDBClient({})),
-  model: new LocalResearchModel(),
+  model: new BedrockResearchModel(tracer.captureAWSv3Client(new BedrockRuntimeClient({}))),
   budgetTable: requireEnv(ENV.modelBudgetTable),
   // Set when the graph gives its models tokens per minute (FlowControlTable.grantUse).
   flowControlTable: process.env[ENV.flowControlTable],

@@ -4,11 +4,14 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
 import { Construct } from 'constructs';
 import type { AgentGraphProps, AgentNode, IdempotencyStore } from 'switchyard-cdk/constructs';
-import { AgentGraph, SwitchyardEncryption, SwitchyardFunction } from 'switchyard-cdk/constructs';
+import { AgentGraph, BedrockModel, SwitchyardEncryption, SwitchyardFunction } from 'switchyard-cdk/constructs';
 import { ENV, RETRYABLE_MODEL_ERRORS, ResearchCompleted, ResearchRequested, ResearchStopped, workflowInput } from '../../domain/index.js';
 import { APP_ENV } from '../../domain/wiring.js';
 
 const HANDLERS = path.join(import.meta.dirname, '../../lambdas/agents');
+/** The research models: a small fast one for searches, Claude through the US cross-region profile for summaries. */
+const FAST = BedrockModel.fromModelId('amazon.nova-micro-v1:0');
+const LARGE = BedrockModel.fromModelId('us.anthropic.claude-sonnet-4-5-20250929-v1:0');
 
 export interface ResearchAgentsProps {
   /** The hub: ResearchRequested arrives on it, ResearchCompleted and ResearchStopped leave on it. */
@@ -166,9 +169,11 @@ function modelLimits(
     // Each model's quota is its tokens per minute and per day across every request, as a
     // provider counts them: a burst of requests waits for the next minute instead of
     // failing, and no function reserves concurrency from the account.
+    // Bedrock models (the local Bedrock answers them under switchyard dev): each model's
+    // function is granted exactly bedrock:InvokeModel on its model (BedrockModel).
     models: {
-      Fast: { modelId: 'local-fast', maxConcurrency: 4, tokensPerMinute: 20_000, tokensPerDay: 2_000_000 },
-      Large: { modelId: 'local-large', maxConcurrency: 2, tokensPerMinute: 8_000, tokensPerDay: 500_000 },
+      Fast: { modelId: FAST.modelId, bedrock: FAST, maxConcurrency: 4, tokensPerMinute: 20_000, tokensPerDay: 2_000_000 },
+      Large: { modelId: LARGE.modelId, bedrock: LARGE, maxConcurrency: 2, tokensPerMinute: 8_000, tokensPerDay: 500_000 },
     },
     flowControlTable: props.flowControlTable,
     // Tokens are the budget; the calls limit stays because ResearchRequested lets a request lower it.

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import type { AgentItemOutcome, ResearchSubTask } from '../../../domain/index.js';
-import { LocalResearchModel } from '../../../lambdas/agents/local-model.js';
 import { outlineResearch, planResearch, type SubTaskAnswer, writeReport } from '../../../lambdas/agents/research.js';
 
 const request = {
@@ -45,12 +44,5 @@ describe('the research steps', () => {
       subTasks: 3,
       failedSubTasks: 1,
     });
-  });
-
-  it('answers the same prompt the same way with the local model, counting tokens as words', async () => {
-    const model = new LocalResearchModel();
-    const a = await model.complete({ modelId: 'm', prompt: 'two  words' });
-    expect(a).toEqual(await model.complete({ modelId: 'm', prompt: 'two  words' }));
-    expect(a).toEqual({ text: '(m) two words', inputTokens: 2, outputTokens: 3 });
   });
 });
