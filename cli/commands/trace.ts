@@ -127,6 +127,7 @@ const KIND_NAMES: Record<LineageNode['kind'], string> = {
   execution: 'execution',
   'dead-letter': 'DEAD-LETTER',
   'flow-control': 'flow control',
+  'model-call': 'model call',
 };
 
 function headline(node: LineageNode): string {

@@ -1,5 +1,6 @@
 import { AwsError, validationError } from '../aws-error.js';
 import type { Clock } from '../clock.js';
+import { currentTraceHeader } from '../trace-header.js';
 import { ModelCallLedger, type ModelCallRecord } from './call-ledger.js';
 import { blocksText, converseRequest, type ModelRequest } from './conversation.js';
 import { jsonEvent } from './event-stream.js';
@@ -191,6 +192,7 @@ export class BedrockService {
   async #settle(model: FoundationModel, request: ModelRequest, requested: string): Promise<Settled> {
     const started = performance.now();
     const route = routeFor(this.options.routes, model.id, requested);
+    const traceHeader = currentTraceHeader();
     const record = (fields: Partial<ModelCallRecord>) =>
       this.calls.record({
         at: new Date(this.options.clock.now()).toISOString(),
@@ -202,6 +204,7 @@ export class BedrockService {
         cacheReadInputTokens: 0,
         cacheWriteInputTokens: 0,
         latencyMs: Math.max(1, Math.round(performance.now() - started)),
+        ...(traceHeader === undefined ? {} : { traceHeader }),
         ...fields,
       });
     try {

@@ -17,6 +17,8 @@ export interface ModelCallRecord {
   readonly stopReason?: string;
   /** The error the caller got (its AWS name), for a call that failed. */
   readonly error?: string;
+  /** The caller's X-Ray trace header: its Parent is the invocation that made the call (lineage hangs the call under it). */
+  readonly traceHeader?: string;
 }
 
 /** The newest this many calls are kept: a dev run's, not a month's. */

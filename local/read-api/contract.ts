@@ -63,6 +63,7 @@ export interface ModelCallSummary {
   readonly latencyMs: number;
   readonly stopReason?: string;
   readonly error?: string;
+  readonly traceHeader?: string;
 }
 
 export interface ModelCallsPage {
@@ -113,8 +114,11 @@ export interface BusEventsPage {
 
 /** A node of one event's lineage: what happened because of it, as a tree. */
 export interface LineageNode {
-  /** `flow-control`: what keyed flow control did with a record in an invocation (held back, superseded, its key paused). */
-  readonly kind: 'event' | 'rule' | 'message' | 'invocation' | 'execution' | 'dead-letter' | 'flow-control';
+  /**
+   * `flow-control`: what keyed flow control did with a record in an invocation (held back, superseded, its key paused).
+   * `model-call`: a call the invocation made to the local Bedrock (model, tokens, latency, stop reason).
+   */
+  readonly kind: 'event' | 'rule' | 'message' | 'invocation' | 'execution' | 'dead-letter' | 'flow-control' | 'model-call';
   /** The event id, rule name, message id, request id or execution arn. */
   readonly id: string;
   /** One line for a terminal or a page (`TicketCreated from switchyard.tickets`). */

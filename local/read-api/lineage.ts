@@ -71,6 +71,8 @@ export class LineageBuilder {
     private readonly logs?: LogReader,
     /** The Lambda durable executions started from a segment (an invocation's Invoke carried its trace header). */
     private readonly durableStartedFrom?: (segment: string) => readonly LineageNode[],
+    /** The model calls made from a segment (the SDK sends the invocation's trace header with each). */
+    private readonly modelCallsFrom?: (segment: string) => readonly LineageNode[],
   ) {}
 
   /**
@@ -211,10 +213,10 @@ export class LineageBuilder {
       if (seen.has(`event:${event.id}:${event.replayName ?? ''}`)) continue;
       out.push({ at: Date.parse(event.acceptedAt), node: await this.#event(event, depth, seen) });
     }
-    for (const execution of this.durableStartedFrom?.(segment) ?? []) {
-      if (seen.has(key(execution))) continue;
-      seen.add(key(execution));
-      out.push({ at: Date.parse(execution.time), node: execution });
+    for (const node of [...(this.durableStartedFrom?.(segment) ?? []), ...(this.modelCallsFrom?.(segment) ?? [])]) {
+      if (seen.has(key(node))) continue;
+      seen.add(key(node));
+      out.push({ at: Date.parse(node.time), node });
     }
     return out.sort((a, b) => a.at - b.at).map((entry) => entry.node);
   }

@@ -19,6 +19,7 @@ import { type DurableSources, durableLineage, durableRoutes } from './durable-ex
 import { type FlowControlSources, readFlowControl } from './flow-control.js';
 import { LineageBuilder, type LogReader } from './lineage.js';
 import { LiveFeed } from './live-feed.js';
+import { modelCallLineage } from './model-calls.js';
 
 import { ReadApiRecords, type Retention } from './records.js';
 import { type ExpressPosition, ReadApiRouter } from './router.js';
@@ -74,7 +75,13 @@ export class ReadApi {
     this.feed = new LiveFeed(options.heartbeatMs);
     this.records = new ReadApiRecords(options.db, options.retention, options.now, options.eventsDb);
     const durable = options.durable;
-    this.#lineage = new LineageBuilder(this.records, options.logs, durable ? (segment) => durableLineage(durable, segment) : undefined);
+    const modelCalls = options.modelCalls;
+    this.#lineage = new LineageBuilder(
+      this.records,
+      options.logs,
+      durable ? (segment) => durableLineage(durable, segment) : undefined,
+      modelCalls ? (segment) => modelCallLineage(modelCalls({ limit: 10_000 }), segment) : undefined,
+    );
     this.router = new ReadApiRouter({
       feed: this.feed,
       expressExecutions: (filter) => expressSummaries(options.expressExecutions(), filter),

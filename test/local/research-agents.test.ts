@@ -12,6 +12,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { executionNameFor, idempotencyKeyOf, ResearchRequested } from '../../domain/index.js';
 import { AdvanceableClock } from '../../local/clock.js';
+import type { LineageNode } from '../../local/read-api/contract.js';
 import type { LocalRuntime } from '../../local/runtime.js';
 import { eventually } from './helpers.js';
 import { invocationEnded, type SwitchyardAppRuntime, startSwitchyardApp } from './switchyard-app.js';
@@ -183,6 +184,23 @@ describe('the research agents on the local runtime', () => {
       't2',
       't3',
     ]);
+
+    // Each call to the local Bedrock hangs under the invocation that made it in the request's
+    // lineage (what switchyard trace shows), with its model and the tokens it reported.
+    const lineage = await runtime.readApi.lineage('R-OK');
+    const modelCalls: LineageNode[] = [];
+    const visit = (node: LineageNode) => {
+      if (node.kind === 'model-call') modelCalls.push(node);
+      node.children.forEach(visit);
+    };
+    lineage.roots.forEach(visit);
+    expect(modelCalls.map((c) => c.attributes?.model).sort()).toEqual([
+      'amazon.nova-micro-v1:0',
+      'amazon.nova-micro-v1:0',
+      'amazon.nova-micro-v1:0',
+      'anthropic.claude-sonnet-4-5-20250929-v1:0',
+    ]);
+    for (const call of modelCalls) expect(Number(call.attributes?.outputTokens)).toBeGreaterThan(0);
   }, 90_000);
 
   it('retries a transient model failure: the failed call and its retry are both in the ledger', async () => {
