@@ -8,6 +8,8 @@ import {
   type ExpressExecutionsPage,
   type FlowControlReport,
   type Lineage,
+  type ModelCallSummary,
+  type ModelCallsPage,
   mergeLineagePages,
   READ_API_PATHS,
   READ_API_PREFIX,
@@ -100,6 +102,11 @@ export async function busEvents(query: { bus?: string; detailType?: string; sinc
 /** Keyed flow control now and the fair queues (one answer, not paged: one row per key in use). */
 export async function flowControl(): Promise<FlowControlReport> {
   return get<FlowControlReport>(READ_API_PATHS.flowControl);
+}
+
+/** The model calls of this run of the runtime, newest first (not paged: the read API keeps the last 10,000). */
+export async function modelCalls(): Promise<readonly ModelCallSummary[]> {
+  return (await get<ModelCallsPage>(READ_API_PATHS.modelCalls, { limit: '1000' })).calls;
 }
 
 /** The whole lineage of `id`: every page of roots, each root once. */

@@ -10,12 +10,14 @@ import { executionPage } from './pages/execution.js';
 import { executionsPage } from './pages/executions.js';
 import { failuresPage } from './pages/failures.js';
 import { flowControlPage } from './pages/flow-control.js';
+import { modelsPage } from './pages/models.js';
 
 const NAV = [
   ['#/executions', 'Executions'],
   ['#/escalations', 'Escalations'],
   ['#/failures', 'Failures and queues'],
   ['#/flow-control', 'Flow control'],
+  ['#/models', 'Models'],
   ['#/events', 'Event stream'],
 ] as const;
 
@@ -55,6 +57,7 @@ function route(): void {
   else if (page === 'escalations') cleanup = escalationsPage(main);
   else if (page === 'failures') cleanup = failuresPage(main);
   else if (page === 'flow-control') cleanup = flowControlPage(main);
+  else if (page === 'models') cleanup = modelsPage(main);
   else if (page === 'events') cleanup = eventsPage(main, query);
   else if (page === 'lineage') cleanup = lineagePage(main, arg);
   else cleanup = executionsPage(main, query);

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { BedrockRuntimeClient, ConverseCommand } from '@aws-sdk/client-bedrock-runtime';
 import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import {
   DescribeArchiveCommand,
@@ -483,5 +484,18 @@ describe.skipIf(!hasChromium && !inCi)('the local console in a browser', () => {
     const replayed = page.locator('details.event.replayed', { has: page.locator('.pill.replay', { hasText: 'console-replay' }) });
     await replayed.first().waitFor({ state: 'attached', timeout: 15_000 });
     expect(await replayed.first().locator('strong').textContent()).toBeTruthy();
+  });
+
+  it("shows each model's calls and tokens on the Models page, from the model calls of this run", async () => {
+    const bedrock = new BedrockRuntimeClient({ endpoint: runtime.url, region, credentials, maxAttempts: 1 });
+    await bedrock.send(
+      new ConverseCommand({ modelId: 'amazon.nova-lite-v1:0', messages: [{ role: 'user', content: [{ text: 'Label this ticket.' }] }] }),
+    );
+    bedrock.destroy();
+    const page = await open('#/models');
+    const row = page.locator('[data-testid="model-totals"] tr', { hasText: 'amazon.nova-lite-v1:0' });
+    await row.waitFor({ timeout: 10_000 });
+    expect(Number(await row.locator('td').nth(1).textContent())).toBeGreaterThanOrEqual(1);
+    expect(await page.locator('[data-testid="model-minutes"] .bar').count()).toBeGreaterThan(0);
   });
 });
