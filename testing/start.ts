@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { AdvanceableClock } from '../local/clock.js';
 import { InvocationFaults } from '../local/lambda/invocation-faults.js';
 import { LocalRuntime } from '../local/runtime.js';
 import { destroyClients, type TestClients, testClients } from './clients.js';
@@ -16,6 +17,13 @@ export interface StartOptions {
   readonly parameters?: Readonly<Record<string, string>>;
   /** The seed of the faults' random draws (`failFunction` with a probability): the same seed fails the same invocations. @default 1 */
   readonly seed?: number;
+  /**
+   * Step Functions keeps time on a clock the test moves (`advance`, `runUntilIdle`): Wait
+   * states, task timeouts and heartbeats and Retry backoff fall due when the test says, not
+   * in real time. The other services keep real time.
+   * @default false
+   */
+  readonly virtualTime?: boolean;
 }
 
 /**
@@ -39,16 +47,19 @@ export class RunningApp {
   readonly #lines: string[];
   /** The faults injected into the functions: one object for every start, so a restart keeps them. @internal */
   readonly faults: InvocationFaults;
+  /** Step Functions' clock when the test keeps time (`virtualTime`); kept across restarts. @internal */
+  readonly clock: AdvanceableClock | undefined;
 
   private constructor(
     runtime: LocalRuntime,
     readonly cdkOut: string,
     readonly dataDir: string,
-    private readonly options: StartOptions,
+    private readonly options: StartOptions & { clock?: AdvanceableClock },
     faults: InvocationFaults,
     lines: string[],
   ) {
     this.faults = faults;
+    this.clock = options.clock;
     this.#lines = lines;
     this.#runtime = runtime;
     this.#clients = testClients(runtime.url);
@@ -61,9 +72,10 @@ export class RunningApp {
     unstopped.add(dataDir);
     const lines: string[] = [];
     const faults = new InvocationFaults(options.seed);
+    const clock = options.virtualTime ? new AdvanceableClock() : undefined;
     try {
-      const runtime = await RunningApp.#launch(cdkOut, dataDir, 0, { ...options, faults }, lines);
-      return new RunningApp(runtime, cdkOut, dataDir, options, faults, lines);
+      const runtime = await RunningApp.#launch(cdkOut, dataDir, 0, { ...options, faults, ...(clock ? { clock } : {}) }, lines);
+      return new RunningApp(runtime, cdkOut, dataDir, { ...options, ...(clock ? { clock } : {}) }, faults, lines);
     } catch (error) {
       rmSync(dataDir, { recursive: true, force: true });
       unstopped.delete(dataDir);
@@ -75,7 +87,7 @@ export class RunningApp {
     cdkOut: string,
     dataDir: string,
     port: number,
-    options: StartOptions & { faults: InvocationFaults },
+    options: StartOptions & { faults: InvocationFaults; clock?: AdvanceableClock },
     lines: string[],
   ): Promise<LocalRuntime> {
     return LocalRuntime.start({
@@ -83,6 +95,7 @@ export class RunningApp {
       dataDir,
       port,
       faults: options.faults,
+      ...(options.clock ? { statesClock: options.clock } : {}),
       ...(options.parameters ? { parameters: options.parameters } : {}),
       log: (line) => {
         lines.push(line);

@@ -2,6 +2,7 @@ import type { DescribeExecutionCommandOutput } from '@aws-sdk/client-sfn';
 import type { Message } from '@aws-sdk/client-sqs';
 import type { AnyEventContract, Detail } from 'switchyard-cdk/contracts';
 import type { FailedExecution } from '../cli/failed-executions.js';
+import type { AdvanceableClock } from '../local/clock.js';
 import {
   type DeadLetterExpectation,
   type EffectLedger,
@@ -19,9 +20,10 @@ import {
   sendDuplicates,
   sendLate,
 } from './faults.js';
-import type { WaitOptions } from './poll.js';
+import { TestAppError, type WaitOptions } from './poll.js';
 import { type SendOptions, type Sent, send } from './send.js';
 import { type AppSource, RunningApp, type StartOptions } from './start.js';
+import { advanceBy, durationMs, runUntilIdle } from './virtual-time.js';
 import {
   type BusEvent,
   type ExecutionSelector,
@@ -141,6 +143,27 @@ export class TestApp {
     return expectEachEffectOnce(this.#running, ledger);
   }
 
+  /**
+   * Moves Step Functions' clock on (`'24h'`, `'30m'`, `'90s'`, or milliseconds): every Wait
+   * state, task timeout, heartbeat and Retry backoff that falls due in that time runs, in due
+   * order, without the test waiting for it. Needs `startApp(app, { virtualTime: true })`.
+   */
+  async advance(duration: string | number): Promise<void> {
+    await advanceBy(this.#clock('advance'), durationMs(duration), settle);
+  }
+
+  /** Runs everything that waits on Step Functions' clock, in due order, until nothing does (at most `limit` of virtual time, default a year). */
+  async runUntilIdle(options: { readonly limit?: string | number } = {}): Promise<void> {
+    await runUntilIdle(this.#clock('runUntilIdle'), durationMs(options.limit ?? '366d'), settle);
+  }
+
+  #clock(method: string): AdvanceableClock {
+    const clock = this.#running.clock;
+    if (clock === undefined)
+      throw new TestAppError(`${method} moves virtual time: start the app with startApp(app, { virtualTime: true })`);
+    return clock;
+  }
+
   /** Stops the runtime and starts it again on the same data folder and port: what was accepted is kept and carries on. */
   restart(): Promise<void> {
     return this.#running.restart();
@@ -163,4 +186,9 @@ export class TestApp {
  */
 export function startApp(source: AppSource, options?: StartOptions): Promise<TestApp> {
   return TestApp.start(source, options);
+}
+
+/** What a wake started gets to run (an invocation, a state's task) before the clock moves again. */
+function settle(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 25));
 }
