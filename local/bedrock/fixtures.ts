@@ -1,7 +1,8 @@
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { validationError } from '../aws-error.js';
 import type { ModelAnswer, ModelRequest } from './conversation.js';
-import { digestOf, type ModelBackend, type ModelCall } from './simulated.js';
+import { digestOf } from './digest.js';
+import type { ModelBackend, ModelCall } from './simulated.js';
 
 /** One line of a fixture file: a recorded exchange. */
 export interface FixtureLine {

@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import { compileModel } from '../apigateway/rest-api-model.js';
 import { exampleOf } from '../events/schema-example.js';
 import { type AnswerBlock, blocksText, type ModelAnswer, type ModelRequest, type ToolSpec } from './conversation.js';
+import { digestOf } from './digest.js';
 import type { StreamPiece } from './stream-relay.js';
 import { firstTokens } from './tokens.js';
 
@@ -28,8 +28,6 @@ export interface LatencyRange {
   readonly min: number;
   readonly max: number;
 }
-
-export const digestOf = (value: unknown) => createHash('sha256').update(JSON.stringify(value)).digest('hex');
 
 /**
  * The default backend: the same request gets the same answer, with nothing to set up.

@@ -1,7 +1,7 @@
 import { validationError } from '../aws-error.js';
 import type { Clock } from '../clock.js';
 import { blocksText, type ContentBlock, type ModelRequest } from './conversation.js';
-import { digestOf } from './simulated.js';
+import { digestOf } from './digest.js';
 import { countTokens } from './tokens.js';
 
 export interface InputUsage {
