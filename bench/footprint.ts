@@ -10,19 +10,9 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, lstatSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { PACKAGES } from '../packages/index.mjs';
 
 const BUDGET_MB = 60;
-/** What only the local runtime needs: none may come with the library. */
-const RUNTIME_ONLY = [
-  'dynalite',
-  'velocityjs',
-  'jsonata',
-  'asl-validator',
-  '@dagrejs/dagre',
-  'classic-level',
-  'leveldown',
-  'switchyard-cli',
-];
 
 const root = path.resolve(import.meta.dirname, '..');
 const work = mkdtempSync(path.join(tmpdir(), 'switchyard-footprint-'));
@@ -31,14 +21,16 @@ try {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  const library = packed
+  const libraryTarball = packed
     .split('\n')
     .find((line) => /switchyard-cdk-[\d.]+\.tgz$/.test(line.trim()))
     ?.trim();
-  if (library === undefined) throw new Error(`pack printed no switchyard-cdk tarball:\n${packed}`);
+  if (libraryTarball === undefined) throw new Error(`pack printed no switchyard-cdk tarball:\n${packed}`);
 
+  // What only the local runtime and the command need: none may come with the library, not even indirectly.
+  const RUNTIME_ONLY = PACKAGES.find((p) => p.name === 'switchyard-cdk')?.forbidden ?? [];
   const base = install(path.join(work, 'cdk-only'), ['aws-cdk-lib', 'constructs']);
-  const withLibrary = install(path.join(work, 'with-switchyard-cdk'), ['aws-cdk-lib', 'constructs', library]);
+  const withLibrary = install(path.join(work, 'with-switchyard-cdk'), ['aws-cdk-lib', 'constructs', libraryTarball]);
   const added = (withLibrary.bytes - base.bytes) / 1024 / 1024;
   const brought = withLibrary.packages.filter((name) => !base.packages.includes(name));
   const addons = withLibrary.files.filter((file) => file.endsWith('.node'));

@@ -11,6 +11,7 @@ export interface PackageDefinition {
   readonly prebuilt?: readonly string[];
   readonly readmeAppends?: readonly string[];
   readonly sideEffects?: boolean | readonly string[];
+  readonly forbidden?: readonly string[];
   readonly engines: string;
 }
 

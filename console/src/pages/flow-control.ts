@@ -1,6 +1,7 @@
 import { type FlowControlReport, flowKeyCells } from '../../../clients/flow-control.js';
 import { h, message, replace, time } from '../dom.js';
 import { flowControl } from '../feed.js';
+import { polledBody } from '../refresh.js';
 
 /** The flow control table changes with every record, and no feed message says so: the page reads it again this often. */
 const REFRESH_MS = 5000;
@@ -22,23 +23,13 @@ export function flowControlPage(root: HTMLElement): () => void {
     ),
     body,
   );
-  let stopped = false;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const load = async () => {
-    try {
-      const report = await flowControl();
-      if (stopped) return;
-      replace(body, ...render(report));
-    } catch (error) {
-      if (!stopped) replace(body, h('p', { class: 'error' }, message(error)));
-    }
-    if (!stopped) timer = setTimeout(() => void load(), REFRESH_MS);
-  };
-  void load();
-  return () => {
-    stopped = true;
-    clearTimeout(timer);
-  };
+  return polledBody(
+    body,
+    REFRESH_MS,
+    flowControl,
+    (report) => render(report),
+    (error) => h('p', { class: 'error' }, message(error)),
+  );
 }
 
 function render(report: FlowControlReport): HTMLElement[] {

@@ -2,6 +2,7 @@ import { tokensPerMinute, usageByModel } from '../../../clients/model-usage.js';
 import type { ModelCallSummary } from '../../../local/read-api/contract.js';
 import { h, message, replace, time } from '../dom.js';
 import { modelCalls } from '../feed.js';
+import { polledBody } from '../refresh.js';
 
 /** New calls come with every model call and no feed message says so: the page reads them again this often. */
 const REFRESH_MS = 5000;
@@ -24,23 +25,13 @@ export function modelsPage(root: HTMLElement): () => void {
     ),
     body,
   );
-  let stopped = false;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const load = async () => {
-    try {
-      const calls = await modelCalls();
-      if (stopped) return;
-      replace(body, ...render(calls, Date.now()));
-    } catch (error) {
-      if (!stopped) replace(body, h('p', { class: 'error' }, message(error)));
-    }
-    if (!stopped) timer = setTimeout(() => void load(), REFRESH_MS);
-  };
-  void load();
-  return () => {
-    stopped = true;
-    clearTimeout(timer);
-  };
+  return polledBody(
+    body,
+    REFRESH_MS,
+    modelCalls,
+    (calls) => render(calls, Date.now()),
+    (error) => h('p', { class: 'error' }, message(error)),
+  );
 }
 
 function render(calls: readonly ModelCallSummary[], now: number): HTMLElement[] {

@@ -1,41 +1,23 @@
-import { rmSync } from 'node:fs';
-import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
+import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { Type } from 'typebox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERROR_NAMES } from '../../../contracts/wiring.js';
 import { throttleOf } from '../../../lambdas/kit/flow-control/pause.js';
 import { ConverseModel } from '../../../lambdas/kit/model/index.js';
-import { LocalRuntime } from '../../../local/runtime.js';
-import { tempAssemblyDir, writeAssembly } from '../assembly.js';
-import { credentials, region, tempDataDir } from '../helpers.js';
+import { startBedrockRuntime } from './bedrock-runtime.js';
 
 const SONNET = 'us.anthropic.claude-sonnet-4-5-20250929-v1:0';
 
 /** The kit's model port (what a team's handler runs) against the local Bedrock, as under switchyard dev. */
 describe("the kit's ConverseModel on the local Bedrock", () => {
-  const dataDir = tempDataDir();
-  const assembly = tempAssemblyDir();
-  let runtime: LocalRuntime;
   let client: BedrockRuntimeClient;
+  let stop: () => Promise<void>;
 
   beforeAll(async () => {
-    writeAssembly(assembly, {});
-    runtime = await LocalRuntime.start({
-      cdkOut: assembly,
-      dataDir,
-      port: 0,
-      log: () => {},
-      models: 'amazon.nova-micro-*=simulated?throttle=1,simulated',
-    });
-    client = new BedrockRuntimeClient({ endpoint: runtime.url, region, credentials, maxAttempts: 1 });
+    ({ client, stop } = await startBedrockRuntime('amazon.nova-micro-*=simulated?throttle=1,simulated'));
   });
 
-  afterAll(async () => {
-    client?.destroy();
-    await runtime?.stop();
-    rmSync(dataDir, { recursive: true, force: true });
-    rmSync(assembly, { recursive: true, force: true });
-  });
+  afterAll(() => stop?.());
 
   it('gets structured output that its TypeBox schema accepts, with the usage the model reported, cache reads on the second call', async () => {
     const model = new ConverseModel({ client, modelId: SONNET, cachePrompt: true });

@@ -1,31 +1,20 @@
-import { rmSync } from 'node:fs';
-import { BedrockRuntimeClient, ConverseCommand } from '@aws-sdk/client-bedrock-runtime';
+import { type BedrockRuntimeClient, ConverseCommand } from '@aws-sdk/client-bedrock-runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ModelCallsPage, READ_API_PATHS, READ_API_PREFIX } from '../../../local/read-api/contract.js';
-import { LocalRuntime } from '../../../local/runtime.js';
+import type { LocalRuntime } from '../../../local/runtime.js';
 import { runCli } from '../../cli/run-cli.js';
-import { tempAssemblyDir, writeAssembly } from '../assembly.js';
-import { credentials, region, tempDataDir } from '../helpers.js';
+import { startBedrockRuntime } from './bedrock-runtime.js';
 
 const SONNET = 'us.anthropic.claude-sonnet-4-5-20250929-v1:0';
 const MICRO = 'amazon.nova-micro-v1:0';
 
 describe('the model calls of a run (read API and switchyard cost --local)', () => {
-  const dataDir = tempDataDir();
-  const assembly = tempAssemblyDir();
   let runtime: LocalRuntime;
   let client: BedrockRuntimeClient;
+  let stop: () => Promise<void>;
 
   beforeAll(async () => {
-    writeAssembly(assembly, {});
-    runtime = await LocalRuntime.start({
-      cdkOut: assembly,
-      dataDir,
-      port: 0,
-      log: () => {},
-      models: 'amazon.nova-micro-*=simulated?throttle=1,simulated',
-    });
-    client = new BedrockRuntimeClient({ endpoint: runtime.url, region, credentials, maxAttempts: 1 });
+    ({ runtime, client, stop } = await startBedrockRuntime('amazon.nova-micro-*=simulated?throttle=1,simulated'));
     const ask = (modelId: string) =>
       client.send(new ConverseCommand({ modelId, messages: [{ role: 'user', content: [{ text: 'Summarise the ticket, please.' }] }] }));
     await ask(SONNET);
@@ -33,12 +22,7 @@ describe('the model calls of a run (read API and switchyard cost --local)', () =
     await ask(MICRO).catch(() => undefined);
   });
 
-  afterAll(async () => {
-    client?.destroy();
-    await runtime?.stop();
-    rmSync(dataDir, { recursive: true, force: true });
-    rmSync(assembly, { recursive: true, force: true });
-  });
+  afterAll(() => stop?.());
 
   it('lists every call newest first, with the id asked for, the model that answered, its usage and the error of one that failed', async () => {
     const { calls } = (await (await fetch(`${runtime.url}${READ_API_PREFIX}${READ_API_PATHS.modelCalls}`)).json()) as ModelCallsPage;
