@@ -40,7 +40,9 @@ const compiled = path.join(here, '..', 'dist', 'cli', 'main.js');
 let main;
 if (existsSync(source) && resolvable('tsx/esm/api')) {
   const { register } = await import('tsx/esm/api');
-  register();
+  // The repository's tsconfig.json, wherever the command runs (an app's folder): its paths
+  // resolve the library's names (switchyard-cdk/contracts) to the sources, as in the package.
+  register({ tsconfig: path.join(here, '..', 'tsconfig.json') });
   main = await import('./main.ts');
 } else if (existsSync(compiled)) {
   main = await import(compiled);

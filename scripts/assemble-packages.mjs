@@ -53,26 +53,12 @@ export async function assemblePackages(root) {
     }
     copyFileSync(path.join(root, 'LICENSE'), path.join(folder, 'LICENSE'));
 
-    const imported = importedPackages(folder);
-    const dependencies = {};
-    const peerDependencies = {};
-    for (const name of [...imported, ...(definition.runs ?? [])].sort()) {
-      if (name === definition.name) continue;
-      if (definition.forbidden?.includes(name)) {
-        problems.push(`${definition.name} imports ${name}, which it must never depend on (packages/index.mjs "forbidden")`);
-        continue;
-      }
-      const range = ownNames.has(name) ? workspace.version : ranges[name];
-      if (range === undefined) {
-        problems.push(`${definition.name} imports ${name}, which the repository's package.json does not list`);
-        continue;
-      }
-      const peer = definition.peerDependencies?.includes(name) || definition.optionalPeerDependencies?.includes(name);
-      (peer ? peerDependencies : dependencies)[name] = range;
-    }
-    for (const peer of definition.peerDependencies ?? []) peerDependencies[peer] ??= ranges[peer];
-    const optionalPeers = definition.optionalPeerDependencies ?? [];
-
+    const { dependencies, peerDependencies, optionalPeers } = dependenciesOf(
+      definition,
+      importedPackages(folder),
+      { ownNames, ranges, version: workspace.version },
+      problems,
+    );
     const manifest = {
       name: definition.name,
       version: workspace.version,
@@ -104,6 +90,28 @@ export async function assemblePackages(root) {
   }
   if (problems.length > 0) throw new Error(`the packages are incomplete:\n  ${problems.join('\n  ')}`);
   return assembled;
+}
+
+/** A package's dependencies and peers: what its files import (and what it runs), at the ranges the repository uses. */
+function dependenciesOf(definition, imported, { ownNames, ranges, version }, problems) {
+  const dependencies = {};
+  const peerDependencies = {};
+  for (const name of [...imported, ...(definition.runs ?? [])].sort()) {
+    if (name === definition.name) continue;
+    if (definition.forbidden?.includes(name)) {
+      problems.push(`${definition.name} imports ${name}, which it must never depend on (packages/index.mjs "forbidden")`);
+      continue;
+    }
+    const range = ownNames.has(name) ? version : ranges[name];
+    if (range === undefined) {
+      problems.push(`${definition.name} imports ${name}, which the repository's package.json does not list`);
+      continue;
+    }
+    const peer = definition.peerDependencies?.includes(name) || definition.optionalPeerDependencies?.includes(name);
+    (peer ? peerDependencies : dependencies)[name] = range;
+  }
+  for (const peer of definition.peerDependencies ?? []) peerDependencies[peer] ??= ranges[peer];
+  return { dependencies, peerDependencies, optionalPeers: definition.optionalPeerDependencies ?? [] };
 }
 
 function copyCompiled(dist, folder, source, withTypes, problems, name) {

@@ -19,12 +19,15 @@ describe('switchyard cost', () => {
       process: true,
     });
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain('Most expensive: Step Functions Standard ResearchAgentsGraphWorkflow');
+    // The research agents' model calls (Claude through Bedrock) are most of the bill, as they would be in AWS.
+    expect(result.stdout).toContain(
+      'Most expensive: Bedrock model anthropic.claude-sonnet-4-5-20250929-v1:0 (function ResearchAgentsGraphLargeModel)',
+    );
     expect(result.stdout).toContain('Assumptions:');
     const json = JSON.parse((await runCli(['cost', '--json', '--cdk-out', cdkOut])).stdout);
     expect(json.entries).toEqual(['TicketCreated', 'OrderPlaced', 'JobRequested', 'JobApproved', 'JobRejected', 'ResearchRequested']);
     expect(json.byService.map((s: { service: string }) => s.service).sort()).toEqual(
-      ['CloudWatch Logs', 'DynamoDB', 'EventBridge', 'Lambda', 'SQS', 'Step Functions'].sort(),
+      ['Bedrock', 'CloudWatch Logs', 'DynamoDB', 'EventBridge', 'Lambda', 'SQS', 'Step Functions'].sort(),
     );
   });
 
