@@ -3,7 +3,7 @@ import { ConverseModel } from 'switchyard-cdk/kit';
 import type { ModelAnswer, ResearchModel } from './research.js';
 
 /** The longest answer a sub-task gets: what a call asks for and reserves beside its prompt. */
-export const MAX_ANSWER_TOKENS = 200;
+export const MAX_ANSWER_TOKENS = 100;
 
 /**
  * The research flow's models on Bedrock, through the kit's ConverseModel: on AWS the model
@@ -28,10 +28,11 @@ export class BedrockResearchModel implements ResearchModel {
   }
 
   /**
-   * At most the tokens a call uses: the prompt's characters (no tokenizer makes more tokens
-   * than characters of plain text) and the longest answer it asks for.
+   * What a call reserves before it is made: half a token a character of the prompt (English
+   * runs at about a quarter; the reservation settles to the usage the model reports either
+   * way) and the longest answer it asks for.
    */
   estimateTokens({ prompt }: { readonly modelId: string; readonly prompt: string }): number {
-    return prompt.length + MAX_ANSWER_TOKENS;
+    return Math.ceil(prompt.length / 2) + MAX_ANSWER_TOKENS;
   }
 }
