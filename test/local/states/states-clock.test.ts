@@ -48,8 +48,10 @@ describe('StatesService on an AdvanceableClock', () => {
         Done: { Type: 'Succeed' },
       },
     });
-    const { executionArn } = await states.StartExecution({ stateMachineArn, input: '{}' });
+    // Read before the start: real milliseconds pass between the start and this line, and each
+    // timer is due relative to the instant it was set.
     const started = clock.now();
+    const { executionArn } = await states.StartExecution({ stateMachineArn, input: '{}' });
     for (let wake = 0; wake < 3; wake++) await advanceToNextWake(clock);
     await vi.waitFor(async () => expect((await states?.DescribeExecution({ executionArn }))?.status).toBe('SUCCEEDED'), { interval: 5 });
     expect(calls).toBe(2);
