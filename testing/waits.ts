@@ -229,10 +229,29 @@ export async function queueDepth(app: RunningApp, queueName: string): Promise<nu
   return Number(Attributes.ApproximateNumberOfMessages ?? 0) + Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0);
 }
 
-/** Matches the name equal to `wanted`, else the only name containing it (case-insensitive); several such names are no match. */
+/** A generated name's logical id without CDK's 8-character hash: `OrdersApp-OrdersA9B65338` → `Orders`. */
+function logicalCore(name: string): string {
+  const last = name.slice(name.lastIndexOf('-') + 1);
+  return last.replace(/[0-9A-F]{8}$/, '');
+}
+
+/**
+ * Matches the name equal to `wanted`; else, first tier that any name meets decides (several
+ * names in that tier are no match): the logical id (CDK's hash left out) equal to `wanted`, the
+ * logical id containing it, the whole name containing it (all case-insensitive). The tiers keep
+ * `Orders` from also meaning `OrdersApp-IdempotencyTable…` because the stack is named OrdersApp.
+ */
 export function uniqueMatch(wanted: string, names: readonly string[]): (name: string) => boolean {
   if (names.includes(wanted)) return (name) => name === wanted;
   const lower = wanted.toLowerCase();
-  const containing = names.filter((n) => n.toLowerCase().includes(lower));
-  return (name) => containing.length === 1 && containing[0] === name;
+  const tiers: ((name: string) => boolean)[] = [
+    (n) => logicalCore(n).toLowerCase() === lower,
+    (n) => logicalCore(n).toLowerCase().includes(lower),
+    (n) => n.toLowerCase().includes(lower),
+  ];
+  for (const tier of tiers) {
+    const found = names.filter(tier);
+    if (found.length > 0) return (name) => found.length === 1 && found[0] === name;
+  }
+  return () => false;
 }
