@@ -11,6 +11,7 @@ import { execution } from './commands/execution.js';
 import { executions } from './commands/executions.js';
 import { failures } from './commands/failures.js';
 import { flow } from './commands/flow.js';
+import { iam } from './commands/iam.js';
 import { init } from './commands/init.js';
 import { rebuild } from './commands/rebuild.js';
 import { redrive } from './commands/redrive.js';
@@ -36,6 +37,7 @@ const COMMANDS: Record<string, { run: Command; summary: string }> = {
   flow: { run: flow, summary: 'keyed flow control now: per key in flight, held back, rate, debounce, pauses; token budgets; fair queues' },
   failures: { run: failures, summary: 'everything that failed, newest first: dead-lettered messages and failed executions, with reasons' },
   redrive: { run: redrive, summary: 'send failed messages back to their queue (all, or --ids) and redrive failed executions' },
+  iam: { run: iam, summary: 'IAM in the local run: requests AWS would refuse, and per role used, missing, unused and wildcard grants' },
   replay: { run: replay, summary: 'replay archived events; --policy tells consumers to reprocess, skip or dry-run them' },
   rebuild: { run: rebuild, summary: "empty a read model's table and fold the archive into it again, through its projector alone" },
 };

@@ -3,6 +3,8 @@ import { type TrustSettings, trustSettings } from './endpoint/trust-options.js';
 
 export { TRUST_HELP } from './endpoint/trust-options.js';
 
+import { type IamMode, parseIamMode } from './iam/iam-check.js';
+import { iamModeLine } from './iam/module.js';
 import type { Retention } from './read-api/records.js';
 import { LocalRuntime } from './runtime.js';
 import { startupReport } from './startup-report.js';
@@ -49,6 +51,7 @@ export const RUNTIME_OPTIONS = {
   'keep-events': { type: 'string', default: '10000' },
   'keep-hours': { type: 'string', default: '24' },
   models: { type: 'string', default: process.env.SWITCHYARD_MODELS },
+  iam: { type: 'string', default: process.env.SWITCHYARD_IAM || 'warn' },
 } satisfies ParseArgsOptionsConfig;
 
 /** `--help` lines for the options every launcher has (the trust options come with TRUST_HELP). */
@@ -62,7 +65,10 @@ export const RUNTIME_HELP = `  --port      port of the endpoint (0: any free por
               N events (default 10000), none older than H hours (default 24)
   --models    where Bedrock Runtime's answers come from: simulated (default), fixtures:<file>,
               openai:<base url>, per model glob with faults; default SWITCHYARD_MODELS
-              (docs/local-runtime-support.md, "Bedrock Runtime and SWITCHYARD_MODELS")`;
+              (docs/local-runtime-support.md, "Bedrock Runtime and SWITCHYARD_MODELS")
+  --iam       what a request the app's IAM policies do not allow does: warn (default: it runs
+              and is printed once; switchyard iam lists it), enforce (refused as AWS refuses
+              it), off; default SWITCHYARD_IAM, else warn`;
 
 /**
  * A launch that cannot go on, with a message that says what was wrong and what to do (a
@@ -83,6 +89,7 @@ export interface RuntimeOptionValues {
   'keep-events'?: string;
   'keep-hours'?: string;
   models?: string;
+  iam?: string;
 }
 
 /** The runtime's settings from the options, checked. */
@@ -93,6 +100,8 @@ export interface RuntimeSettings {
   readonly trust: TrustSettings;
   /** SWITCHYARD_MODELS or --models, as given. */
   readonly models?: string;
+  /** --iam or SWITCHYARD_IAM. */
+  readonly iam: IamMode;
 }
 
 /** @throws LaunchError naming the option at fault and the values it takes */
@@ -124,7 +133,13 @@ export function runtimeSettings(values: RuntimeOptionValues): RuntimeSettings {
   } catch (error) {
     throw new LaunchError((error as Error).message);
   }
-  return { port, parameters, eventRecords, trust, ...(values.models ? { models: values.models } : {}) };
+  let iam: IamMode;
+  try {
+    iam = parseIamMode(values.iam ?? 'warn', '--iam');
+  } catch (error) {
+    throw new LaunchError((error as Error).message);
+  }
+  return { port, parameters, eventRecords, trust, iam, ...(values.models ? { models: values.models } : {}) };
 }
 
 /** Where and what to launch. */
@@ -157,6 +172,7 @@ export async function launchRuntime(launch: Launch): Promise<LocalRuntime> {
     parameters: settings.parameters,
     eventRecords: settings.eventRecords,
     ...(settings.models ? { models: settings.models } : {}),
+    iam: settings.iam,
     ...settings.trust,
     ...(launch.log ? { log: launch.log } : {}),
   }).catch((error: NodeJS.ErrnoException) => {
@@ -183,6 +199,7 @@ export async function launchRuntime(launch: Launch): Promise<LocalRuntime> {
     buckets: runtime.buckets,
     pipes: runtime.pipes.describe(),
     models: runtime.bedrock.describe(),
+    iam: iamModeLine(runtime.iam.mode),
   });
   for (const warning of report.warnings) warn(warning);
   out(report.lines.join('\n'));

@@ -7,6 +7,7 @@ import type { TimeToLiveSweeper } from './dynamodb/time-to-live.js';
 import { EndpointGuard } from './endpoint/guard.js';
 import { Endpoint } from './endpoint/server.js';
 import type { EventsService } from './events/events-service.js';
+import type { IamCheck } from './iam/iam-check.js';
 import type { LambdaService } from './lambda/lambda-service.js';
 import type { LogsService } from './logs/logs-service.js';
 import type { PipesService } from './pipes/pipes-service.js';
@@ -52,6 +53,8 @@ export class LocalRuntime {
   readonly logs: LogsService;
   readonly scheduler: SchedulerService;
   readonly readApi: ReadApi;
+  /** IAM: the mode, what AWS would refuse (findings) and what each role used. */
+  readonly iam: IamCheck;
   /** The template's services' definitions. Not readonly: a reload (`switchyard dev`) replaces them with the new template's. */
   definitions: ServiceDefinitions;
   /** What `reload` applies a new assembly to, and the app it replaces. */
@@ -79,6 +82,7 @@ export class LocalRuntime {
     this.readApi = get('readApi');
     this.pipes = get('pipes');
     this.bedrock = get('bedrock');
+    this.iam = get('iam');
     const dynamodb = get('dynamodb');
     this.dynamodbStreams = dynamodb.streams;
     this.timeToLive = dynamodb.timeToLive;
@@ -168,6 +172,8 @@ export class LocalRuntime {
     const next = this.#reloading.then(async () => {
       const summary = await reloadServices(services, loaded, cdkOut);
       this.definitions = loaded.definitions;
+      // The new template's roles and policies: what functions and state machines do next is checked against them.
+      this.iam.reload(this.services.services.get('template').app);
       return summary;
     });
     this.#reloading = next.catch(() => undefined);

@@ -32,6 +32,8 @@ export interface StartupReportInput {
   readonly pipes?: readonly { kind: string; name: string; table: string; target: string }[];
   /** Where Bedrock Runtime's answers come from (a line). @default - not said */
   readonly models?: string;
+  /** What IAM does with a request the app's policies do not allow (a line). @default - not said */
+  readonly iam?: string;
 }
 
 /** A schedule (or scheduled rule) as the start-up report names it. */
@@ -75,6 +77,7 @@ export function startupReport(input: StartupReportInput): StartupReport {
     `  rules: ${definitions.rules.length}, queues: ${definitions.queues.length}, functions: ${definitions.functions.length}, tables: ${definitions.tables.length}, state machines: ${definitions.stateMachines.length}${topics.length > 0 ? `, topics: ${topics.length}` : ''}`,
     ...bucketLines(input.buckets ?? [], url),
     ...(input.models ? [input.models] : []),
+    ...(input.iam ? [input.iam] : []),
     `  data folder: ${input.dataDir}`,
     `  console: ${url}/ (executions, escalations, failures and live events in the browser)`,
     ...(input.schedules ?? []).map((schedule) => `  ${schedule.label}: ${scheduleSummary(schedule)}`),

@@ -5,6 +5,7 @@
  */
 export type { DeadLetter } from '../cli/dead-letter-messages.js';
 export type { FailedExecution } from '../cli/failed-executions.js';
+export type { IamFindingSummary, IamGrantSummary, IamReport, IamRoleReport } from '../local/read-api/contract.js';
 export type { DeadLetterExpectation, EffectLedger } from './assertions.js';
 export type { TestClients } from './clients.js';
 export type { DeadLetterFailure, Failures } from './failures.js';

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { AdvanceableClock } from '../local/clock.js';
+import { iamModeOf } from '../local/iam/module.js';
 import { InvocationFaults } from '../local/lambda/invocation-faults.js';
 import { LocalRuntime } from '../local/runtime.js';
 import { destroyClients, type TestClients, testClients } from './clients.js';
@@ -24,6 +25,14 @@ export interface StartOptions {
    * @default false
    */
   readonly virtualTime?: boolean;
+  /**
+   * What a request the app's IAM policies do not allow does: `enforce` refuses it as AWS
+   * does (the SDK's AccessDenied, a rule's event dead-lettered as NO_PERMISSIONS, a task
+   * failing with the service's exception), `warn` lets it run and records it
+   * (`TestApp.iamReport()`), `off` evaluates nothing.
+   * @default process.env.SWITCHYARD_IAM, else 'warn'
+   */
+  readonly iam?: 'off' | 'warn' | 'enforce';
 }
 
 /**
@@ -97,6 +106,7 @@ export class RunningApp {
       faults: options.faults,
       ...(options.clock ? { statesClock: options.clock } : {}),
       ...(options.parameters ? { parameters: options.parameters } : {}),
+      iam: options.iam ?? iamModeOf(undefined, { SWITCHYARD_IAM: process.env.SWITCHYARD_IAM || 'warn' }),
       log: (line) => {
         lines.push(line);
         options.log?.(line);

@@ -3,6 +3,7 @@ import type { Message } from '@aws-sdk/client-sqs';
 import type { AnyEventContract, Detail } from 'switchyard-cdk/contracts';
 import type { FailedExecution } from '../cli/failed-executions.js';
 import type { AdvanceableClock } from '../local/clock.js';
+import type { IamReport } from '../local/read-api/contract.js';
 import {
   type DeadLetterExpectation,
   type EffectLedger,
@@ -74,6 +75,15 @@ export class TestApp {
   /** What the runtime printed so far (functions' logs, deliveries). */
   logs(): readonly string[] {
     return this.#running.logs();
+  }
+
+  /**
+   * IAM in this run: the requests AWS would refuse (each with its principal, action,
+   * resource, AWS's message and the grant that fixes it) and, per role, what it used against
+   * what it is granted. `expect(app.iamReport().findings).toEqual([])` keeps a flow's grants honest.
+   */
+  iamReport(): IamReport {
+    return this.#running.runtime.iam.report();
   }
 
   /** Checks `detail` against `contract` (naming each field at fault) and puts it on the app's bus; each call is a new event. */

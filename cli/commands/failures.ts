@@ -1,5 +1,7 @@
 import type { Message } from '@aws-sdk/client-sqs';
 import { DEAD_LETTER_ATTRIBUTES } from 'switchyard-cdk/contracts';
+import type { IamReport } from '../../local/read-api/contract.js';
+import { READ_API_PATHS } from '../../local/read-api/contract.js';
 import { describeSource, failureSources, selectSources } from '../app-failures.js';
 import { GLOBAL_HELP, integerOption, parseCommand } from '../args.js';
 import { type DeadLetter, explain, PEEK_VISIBILITY_SECONDS, peekMessages, queueDepth } from '../dead-letter-messages.js';
@@ -8,6 +10,7 @@ import { durableFunctions } from '../durable.js';
 import { noExpressRecord } from '../express.js';
 import { type FailedExecution, failedDurableExecutions, failedExecutions } from '../failed-executions.js';
 import { duration, table, time, truncate } from '../format.js';
+import { getReadApi } from '../read-api.js';
 import { timeOption } from '../times.js';
 import type { Command } from './command.js';
 
@@ -28,6 +31,9 @@ Everything of the app that failed, newest first, each with its source, reason an
     and the copy SQS moved is that message, with its id.
   - failed, timed-out and aborted executions of its flows with their error and cause:
     Standard with ListExecutions and DescribeExecution, Express from their log group.
+  - on a local runtime, the requests its IAM check refused (--iam enforce) or AWS would
+    refuse (--iam warn, the default of switchyard dev): one row per principal, action and
+    resource, with AWS's message and the grant that would fix it (switchyard iam has more).
   - failed, timed-out and stopped executions of its Lambda durable functions with their
     error: ListDurableExecutionsByFunction and GetDurableExecution (switchyard durable
     <name> shows one's operations).
@@ -41,7 +47,7 @@ Redrive with switchyard redrive <source> [--ids <id,...>] once the cause is fixe
 ${GLOBAL_HELP}`;
 
 export interface FailureRow {
-  readonly kind: 'message' | 'execution';
+  readonly kind: 'message' | 'execution' | 'permission';
   readonly source: string;
   readonly id: string;
   readonly failedAt?: Date;
@@ -82,9 +88,11 @@ export const failures: Command = async (argv, io) => {
   for (const flow of unlogged) io.err(`(${noExpressRecord(flow)})`);
 
   const recent = (at: Date | undefined) => since === undefined || (at?.getTime() ?? 0) >= since.getTime();
+  const denials = values.source === undefined && clients.target.kind === 'local' ? await permissionRows(clients.target) : [];
   const rows: FailureRow[] = [
     ...queues.flatMap(({ queue, letters }) => copiesOf(letters.filter((l) => recent(l.failedAt))).map((c) => messageRow(queue, c))),
     ...executions.map(executionRow),
+    ...denials.filter((r) => recent(r.failedAt)),
   ].sort((a, b) => (b.failedAt?.getTime() ?? 0) - (a.failedAt?.getTime() ?? 0));
   const now = Date.now();
 
@@ -206,6 +214,23 @@ function messageRow(queue: DeadLetterQueue, copies: readonly Letter[]): FailureR
     copies: copies.length,
     ...(copies.length > 1 ? { messageIds: copies.map((c) => c.messageId) } : {}),
   };
+}
+
+/**
+ * The local runtime's IAM findings as failures: a refusal under enforce is why a message was
+ * dead-lettered or a task failed; under warn it is what will fail once deployed.
+ */
+async function permissionRows(target: Parameters<typeof getReadApi>[0]): Promise<FailureRow[]> {
+  const report = await getReadApi<IamReport>(target, READ_API_PATHS.iam);
+  return report.findings.map((f) => ({
+    kind: 'permission',
+    source: f.principal,
+    id: f.action,
+    failedAt: new Date(f.lastAt),
+    error: 'AccessDenied',
+    reason: `${f.mode === 'enforce' ? 'refused' : 'AWS would refuse (ran locally)'}: ${f.message}. Fix: ${f.fix}`,
+    what: `${f.resource} (${f.where}${f.count > 1 ? `, ${f.count}x` : ''})`,
+  }));
 }
 
 function executionRow(e: FailedExecution): FailureRow {

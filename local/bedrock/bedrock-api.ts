@@ -5,6 +5,14 @@ import { ModelErrorError } from './model-settings-errors.js';
 
 const PATH = /^\/model\/(.+)\/(converse|converse-stream|invoke|invoke-with-response-stream|count-tokens)$/;
 const EVENT_STREAM = 'application/vnd.amazon.eventstream';
+/** The API operation each path names (IAM authorizes by operation). */
+const OPERATION_NAMES: Readonly<Record<string, string>> = {
+  converse: 'Converse',
+  'converse-stream': 'ConverseStream',
+  invoke: 'InvokeModel',
+  'invoke-with-response-stream': 'InvokeModelWithResponseStream',
+  'count-tokens': 'CountTokens',
+};
 
 /**
  * Bedrock Runtime's REST-JSON API as the SDKs send it: `POST /model/{modelId}/<operation>`,
@@ -12,7 +20,11 @@ const EVENT_STREAM = 'application/vnd.amazon.eventstream';
  * body of event-stream messages once the backend has answered.
  */
 export class BedrockApi implements RestProtocolService {
-  constructor(private readonly bedrock: BedrockService) {}
+  constructor(
+    private readonly bedrock: BedrockService,
+    /** The caller's IAM check, before an operation runs. @default none */
+    private readonly authorize?: (operation: string, input: unknown) => Promise<void>,
+  ) {}
 
   handles(request: Pick<RawRequest, 'method' | 'path'>): boolean {
     return request.method === 'POST' && PATH.test(request.path);
@@ -40,6 +52,7 @@ export class BedrockApi implements RestProtocolService {
   async #route(request: RawRequest): Promise<RawResponse> {
     const [, modelId = '', operation] = PATH.exec(request.path) ?? [];
     const tier = header(request, 'x-amzn-bedrock-service-tier');
+    await this.authorize?.(OPERATION_NAMES[operation ?? ''] ?? 'CountTokens', { modelId });
     switch (operation) {
       case 'converse':
         return json(await this.bedrock.converse(modelId, parseBody(request.body)));

@@ -1,3 +1,4 @@
+import { iamAuthorizer } from '../iam/module.js';
 import type { ServiceModule } from '../services/service-module.js';
 import { BedrockApi } from './bedrock-api.js';
 import { BedrockService } from './bedrock-service.js';
@@ -13,13 +14,13 @@ declare module '../services/service-module.js' {
 export const bedrockModule: ServiceModule<'bedrock'> = {
   name: 'bedrock',
   sdkClients: [{ package: '@aws-sdk/client-bedrock-runtime', serviceId: 'Bedrock Runtime' }],
-  create({ settings }) {
+  create({ settings, services }) {
     const { clock, region, log, options } = settings;
     const routes = parseModelSettings(options.models ?? process.env.SWITCHYARD_MODELS, {
       record: process.env.SWITCHYARD_MODELS_RECORD === '1',
       region,
     });
     const bedrock = new BedrockService({ routes, region, clock, log });
-    return { service: bedrock, mounts: { rest: [new BedrockApi(bedrock)] } };
+    return { service: bedrock, mounts: { rest: [new BedrockApi(bedrock, iamAuthorizer(services, 'bedrock'))] } };
   },
 };

@@ -8,6 +8,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import dynalite from 'dynalite';
 import { hostPolicy, refusal } from '../endpoint/request-guard.mjs';
 import { verifySignature } from '../endpoint/sigv4.mjs';
+import { isRoleSessionKey, keyRing } from '../iam/session-keys.mjs';
 import { captureChanges } from './change-capture.mjs';
 import { returnValuesOnConditionCheckFailure } from './dynalite-conditions.mjs';
 
@@ -44,6 +45,8 @@ function start() {
   answerWhatDynaliteThrows(server);
   const main = askMainThread();
   const capture = captureChanges(server, { ask: main.ask, ttlDeleteToken: workerData.ttlDeleteToken });
+  // Inside the guard: a request's signature is checked before IAM reads who signed it.
+  if (workerData.iam) authorizeRequests(server, main.ask);
   if (workerData.guard) guardRequests(server, workerData.guard);
   server.listen(0, '127.0.0.1', () => {
     parentPort.postMessage({ port: server.address().port });
@@ -95,7 +98,7 @@ const SIGNATURE_ERRORS = {
  */
 function guardRequests(server, settings) {
   const policy = hostPolicy({ bindAddress: settings.bindAddress, allowHosts: settings.allowHosts });
-  const secrets = settings.credentials && new Map(settings.credentials.map((c) => [c.accessKeyId, c.secretAccessKey]));
+  const secrets = settings.credentials && keyRing(settings.credentials);
   const handlers = server.listeners('request');
   server.removeAllListeners('request');
   const handle = (req, res) => {
@@ -112,6 +115,44 @@ function guardRequests(server, settings) {
       const problem = await verifySignature({ method: req.method, url: req.url, headers: req.headers, body }, secrets);
       if (problem) return answer(res, 400, SIGNATURE_ERRORS[problem.kind], problem.message);
       // dynalite reads the request as a stream: it gets one that replays the body already read.
+      const replay = Object.assign(new PassThrough(), { headers: req.headers, method: req.method, url: req.url });
+      replay.end(body);
+      handle(replay, res);
+    });
+  });
+}
+
+/**
+ * IAM for the requests role sessions sign (local functions call this port directly): the
+ * main thread decides (local/iam), and a refusal is answered as DynamoDB answers one.
+ * The administrator's requests (any other key) go straight on.
+ */
+function authorizeRequests(server, ask) {
+  const handlers = server.listeners('request');
+  server.removeAllListeners('request');
+  const handle = (req, res) => {
+    for (const handler of handlers) handler.call(server, req, res);
+  };
+  server.on('request', (req, res) => {
+    const accessKeyId = /Credential=([^/,\s]+)\//.exec(req.headers.authorization ?? '')?.[1];
+    const target = req.headers['x-amz-target'];
+    if (!isRoleSessionKey(accessKeyId) || typeof target !== 'string') return handle(req, res);
+    const chunks = [];
+    req.on('data', (chunk) => chunks.push(chunk));
+    req.on('end', async () => {
+      const body = Buffer.concat(chunks);
+      let verdict;
+      try {
+        verdict = await ask({
+          kind: 'authorize',
+          accessKeyId,
+          operation: target.slice(target.indexOf('.') + 1),
+          body: body.toString('utf8'),
+        });
+      } catch (error) {
+        return answer(res, 500, 'InternalServerError', `the local IAM check failed: ${error.message}`);
+      }
+      if (verdict?.denied) return answer(res, 400, 'AccessDeniedException', verdict.denied);
       const replay = Object.assign(new PassThrough(), { headers: req.headers, method: req.method, url: req.url });
       replay.end(body);
       handle(replay, res);

@@ -71,11 +71,19 @@ export class DynamoDbHost {
       lockedWaitMs?: number;
       /** The endpoint's Host, Origin and signature checks, applied to dynalite's own port too. */
       guard?: GuardSettings;
+      /** Ask the main thread (`authorize` requests) whether a role session may make each request. @default false */
+      iam?: boolean;
     } = {},
   ): Promise<DynamoDbHost> {
     const ttlDeleteToken = randomUUID();
     const worker = new Worker(WORKER_SCRIPT, {
-      workerData: { folder: options.folder, lockedWaitMs: options.lockedWaitMs ?? 10_000, guard: options.guard, ttlDeleteToken },
+      workerData: {
+        folder: options.folder,
+        lockedWaitMs: options.lockedWaitMs ?? 10_000,
+        guard: options.guard,
+        iam: options.iam === true,
+        ttlDeleteToken,
+      },
     });
     const where = options.folder ? ` in ${options.folder}` : '';
     let failed: (error: Error) => void = () => {};
@@ -181,6 +189,8 @@ export type WorkerRequest = { readonly id: number } & (
       readonly fresh?: boolean;
     }
   | { readonly kind: 'tableDeleted'; readonly table: string }
+  /** May the role session signing with this key make this request? Answered `{ denied?: message }`. */
+  | { readonly kind: 'authorize'; readonly accessKeyId: string; readonly operation: string; readonly body: string }
   | { readonly kind: 'timeToLive'; readonly operation: 'UpdateTimeToLive' | 'DescribeTimeToLive'; readonly input: Record<string, unknown> }
 );
 

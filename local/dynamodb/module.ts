@@ -1,5 +1,6 @@
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
 import type { Credentials } from '../endpoint/guard.js';
+import type { IamCheck } from '../iam/iam-check.js';
 import type { ServiceDefinitions } from '../service-definitions.js';
 import type { ServiceModule } from '../services/service-module.js';
 import { DynamoDbHost } from './dynamodb-host.js';
@@ -23,6 +24,24 @@ declare module '../services/service-module.js' {
   }
 }
 
+/** Whether the role session signing a request to dynalite may make it: `{ denied }` with AWS's message when IAM refuses it. */
+async function authorizeRequest(
+  iam: IamCheck,
+  request: { accessKeyId: string; operation: string; body: string },
+): Promise<{ denied?: string }> {
+  const principal = iam.principals.principalOf(request.accessKeyId);
+  if (principal.kind === 'admin') return {};
+  let input: unknown;
+  try {
+    input = JSON.parse(request.body);
+  } catch {
+    // Not JSON: dynalite answers it with DynamoDB's SerializationException, as AWS does before any authorization.
+    return {};
+  }
+  const refusal = await iam.authorize(principal, iam.authorizationsOf('dynamodb', request.operation, input), request.operation);
+  return refusal ? { denied: refusal.message } : {};
+}
+
 /** DynamoDB: dynalite in a worker thread with its LevelDB in the data folder; stream records are committed here before a write is acknowledged. */
 export const dynamoDbModule: ServiceModule<'dynamodb'> = {
   name: 'dynamodb',
@@ -30,7 +49,7 @@ export const dynamoDbModule: ServiceModule<'dynamodb'> = {
     { package: '@aws-sdk/client-dynamodb', serviceId: 'DynamoDB' },
     { package: '@aws-sdk/client-dynamodb-streams', serviceId: 'DynamoDB Streams' },
   ],
-  needs: ['template'],
+  needs: ['template', 'iam'],
   databases: ['dynamodb-streams'],
   folders: ['dynamodb'],
   resourceTypes: ['AWS::DynamoDB::Table'],
@@ -43,12 +62,17 @@ export const dynamoDbModule: ServiceModule<'dynamodb'> = {
         .filter((t) => t.definition.BillingMode !== 'PAY_PER_REQUEST')
         .map((t) => `${t.name} (AWS::DynamoDB::Table): its provisioned capacity is not enforced: reads and writes are never throttled`),
     );
-    const host = await DynamoDbHost.start({ folder: folder('dynamodb'), guard: guard.settings(Number(new URL(url).port)) });
+    const iam = services.get('iam');
+    const host = await DynamoDbHost.start({
+      folder: folder('dynamodb'),
+      guard: guard.settings(Number(new URL(url).port)),
+      iam: iam.mode !== 'off',
+    });
     const streams = new StreamsService(new StreamStore(database('dynamodb-streams'), clock, region, accountId), clock, (tableStreams) =>
       host.setStreams(tableStreams),
     );
     streams.declareTables(definitions.tables);
-    host.serve((request) => streams.answer(request));
+    host.serve((request) => (request.kind === 'authorize' ? authorizeRequest(iam, request) : streams.answer(request)));
     const timeToLive = new TimeToLiveSweeper({
       store: streams.store,
       clock,

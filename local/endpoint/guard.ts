@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { keyRing } from '../iam/session-keys.mjs';
 import type { RawResponse } from './protocols.js';
 import { type HostPolicy, hostPolicy, isLoopbackAddress, refusal } from './request-guard.mjs';
 import { type SignatureProblem, verifySignature } from './sigv4.mjs';
@@ -42,14 +43,15 @@ const UNSIGNED_ACTIONS = new Set(['ConfirmSubscription', 'Unsubscribe']);
  */
 export class EndpointGuard {
   readonly #policy: HostPolicy;
-  readonly #secrets?: ReadonlyMap<string, string>;
+  readonly #secrets?: { get(accessKeyId: string): string | undefined };
   readonly #clock: () => Date;
 
   constructor(private readonly options: TrustOptions = {}) {
     this.#policy = hostPolicy({ bindAddress: options.bindAddress, allowHosts: options.allowHosts });
     if (options.credentials !== undefined) {
       if (options.credentials.length === 0) throw new Error('signature verification needs at least one access key id and secret');
-      this.#secrets = new Map(options.credentials.map((c) => [c.accessKeyId, c.secretAccessKey]));
+      // Role session keys (functions' execution roles) verify against secrets derived from the first key's.
+      this.#secrets = keyRing(options.credentials);
     }
     this.#clock = options.clock ?? (() => new Date());
   }
@@ -106,7 +108,7 @@ export class EndpointGuard {
     }
     lines.push(
       this.#secrets
-        ? `signatures verified: every request must be signed (SigV4) with access key ${[...this.#secrets.keys()].join(' or ')}; local functions get that key`
+        ? `signatures verified: every request must be signed (SigV4) with access key ${(this.options.credentials ?? []).map((c) => c.accessKeyId).join(' or ')}; local functions sign with their execution role's session keys`
         : 'signatures are not verified (any credentials work; --verify-signatures turns checking on)',
     );
     return lines;

@@ -18,6 +18,8 @@ export interface JsonProtocolService {
   errorHeaders?(error: AwsError): Record<string, string> | undefined;
   /** Checks an operation's input against the service's model before the operation runs (throws the AwsError AWS answers). */
   validate?(operation: string, input: unknown): void;
+  /** Checks the caller may make the request (IAM), after validation and before the operation runs (throws the AwsError AWS answers). */
+  authorize?(operation: string, input: unknown): Promise<void>;
 }
 
 export interface RawRequest {

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AwsError } from '../aws-error.js';
+import { accessKeyOf, asCaller } from '../iam/caller.js';
 import { jsonDepth, MAX_JSON_DEPTH } from '../json-depth.js';
 import { parseTraceHeader, withTraceHeader } from '../trace-header.js';
 import type { EndpointGuard } from './guard.js';
@@ -94,7 +95,9 @@ export class Endpoint {
       // A request's X-Ray header is the trace of everything the service does for it (the messages, events and executions it creates).
       const traceHeader = header(req, 'x-amzn-trace-id');
       const valid = parseTraceHeader(traceHeader) ? traceHeader : undefined;
-      withTraceHeader(valid, () => this.#route(req, res)).catch((error: unknown) => {
+      // Who signed the request, for the services' IAM checks (local/iam/caller.ts).
+      const caller = { accessKeyId: accessKeyOf(header(req, 'authorization'), req.url) };
+      asCaller(caller, () => withTraceHeader(valid, () => this.#route(req, res))).catch((error: unknown) => {
         if (error instanceof AwsError) return send(res, this.#errorInProtocolShape(req, error));
         this.#services?.onInternalError?.(error);
         if (!res.headersSent) send(res, jsonError(new AwsError('InternalFailure', 'internal error in the local runtime', 500), '1.1'));
@@ -276,6 +279,7 @@ export class Endpoint {
     }
     try {
       service.validate?.(operationName, input ?? {});
+      await service.authorize?.(operationName, input ?? {});
       const output = await operation((input ?? {}) as never);
       return {
         status: 200,

@@ -9,6 +9,6 @@ export interface SignatureProblem {
 /** Why the request's AWS Signature Version 4 is not acceptable, or undefined when it is. */
 export function verifySignature(
   request: { method: string; url: string; headers: IncomingHttpHeaders; body: Uint8Array },
-  secrets: ReadonlyMap<string, string>,
+  secrets: { get(accessKeyId: string): string | undefined },
   now?: Date,
 ): Promise<SignatureProblem | undefined>;

@@ -12,7 +12,7 @@ export interface BusDefinition {
 export interface TargetDefinition {
   readonly id: string;
   readonly arn: string;
-  /** Described, not used: the local runtime does not check permissions. */
+  /** The role EventBridge assumes to deliver to the target: IAM authorizes the delivery as it (else as events.amazonaws.com). */
   readonly roleArn?: string;
   readonly input?: string;
   readonly inputPath?: string;
@@ -82,7 +82,7 @@ export interface DeadLetterReason {
 /** Delivers a rendered target input to the service behind a target ARN. */
 export interface TargetDelivery {
   /** Resolves when the target service accepted the input; rejects with the reason otherwise. */
-  deliver(target: TargetDefinition, input: string, event: EventEnvelope): Promise<void>;
+  deliver(target: TargetDefinition, input: string, event: EventEnvelope, ruleArn?: string): Promise<void>;
   /** Sends an event this target could not take to its dead-letter queue; resolves with the message's id when known. */
   deadLetter(
     queueArn: string,
@@ -162,6 +162,7 @@ export function eventDefinitions(byType: (type: string) => readonly LoadedResour
               }
             : undefined,
           deadLetterArn: (t.DeadLetterConfig as { Arn?: string } | undefined)?.Arn,
+          ...(typeof t.RoleArn === 'string' ? { roleArn: t.RoleArn } : {}),
           messageGroupId: (t.SqsParameters as { MessageGroupId?: string } | undefined)?.MessageGroupId,
         }),
       ),

@@ -1,4 +1,5 @@
 import { modelValidator } from '../endpoint/validation/validator.js';
+import { iamAuthorizer } from '../iam/module.js';
 import type { ServiceModule } from '../services/service-module.js';
 import type { TemplateBusPolicy } from './bus-settings.js';
 import { templateBusPolicies } from './definitions.js';
@@ -18,7 +19,7 @@ export const eventsModule: ServiceModule<'events', { busPolicies: TemplateBusPol
     { package: '@aws-sdk/client-eventbridge', serviceId: 'EventBridge' },
     { package: '@aws-sdk/client-cloudwatch-events', serviceId: 'CloudWatch Events' },
   ],
-  needs: ['template', 'readApi', 'sqs', 'sns', 'lambda', 'logs'],
+  needs: ['template', 'iam', 'readApi', 'sqs', 'sns', 'lambda', 'logs'],
   databases: ['events'],
   resourceTypes: ['AWS::Events::EventBus', 'AWS::Events::EventBusPolicy', 'AWS::Events::Rule', 'AWS::Events::Archive'],
   // The buses' policy statements: the other definitions are shared with the services that read them (service-definitions.ts).
@@ -43,6 +44,16 @@ export const eventsModule: ServiceModule<'events', { busPolicies: TemplateBusPol
         },
       },
       log: (line) => log(`[events] ${line}`),
+      // EventBridge sends as itself (the target's resource policy must allow it), or as the target's role when it has one.
+      authorize: async (target, ruleArn) => {
+        const from = target.roleArn
+          ? ({ kind: 'role', roleArn: target.roleArn, sessionName: `events-${target.id}` } as const)
+          : ({ kind: 'service', service: 'events.amazonaws.com' } as const);
+        const refusal = await services
+          .get('iam')
+          .authorizeDelivery(from, target.arn, { arn: ruleArn, account: accountId }, `rule target ${target.id}`);
+        return refusal?.message;
+      },
     });
     const events = new EventsService({
       db: database('events'),
@@ -69,7 +80,15 @@ export const eventsModule: ServiceModule<'events', { busPolicies: TemplateBusPol
     return {
       service: events,
       mounts: {
-        json: [{ targetPrefix: 'AWSEvents', jsonVersion: '1.1', operations: events.operations, validate: modelValidator('events') }],
+        json: [
+          {
+            targetPrefix: 'AWSEvents',
+            authorize: iamAuthorizer(services, 'events'),
+            jsonVersion: '1.1',
+            operations: events.operations,
+            validate: modelValidator('events'),
+          },
+        ],
       },
       start: () => events.start(),
       stop: () => events.stop(),

@@ -141,7 +141,7 @@ export class DeliveryOutbox {
         });
     try {
       const input = renderTargetInput(event, target, { ruleArn: rule.arn, ruleName: rule.name, ingestionTime: event.time });
-      await withTraceHeader(traceHeader, () => this.options.delivery.deliver(target, input, event));
+      await withTraceHeader(traceHeader, () => this.options.delivery.deliver(target, input, event, rule.arn));
       return { kind: 'done', settled: note('delivered') };
     } catch (error) {
       const errorCode = error instanceof AwsError ? error.code : 'InternalFailure';

@@ -1,4 +1,5 @@
 import { tryParseArn } from '../arn.js';
+import { AwsError } from '../aws-error.js';
 import type { LambdaService } from '../lambda/lambda-service.js';
 import { TargetDispatcher, type TargetServices } from '../targets/dispatcher.js';
 import { QueuesByArn, type SqsQueues } from '../targets/queues.js';
@@ -23,6 +24,7 @@ export type StatesForTargets = NonNullable<TargetServices['states']>;
 export class LocalTargetDelivery implements TargetDelivery {
   readonly #queues: QueuesByArn;
   readonly #dispatcher: TargetDispatcher;
+  readonly #authorize?: (target: TargetDefinition, ruleArn: string) => Promise<string | undefined>;
 
   constructor(services: {
     readonly sqs: SqsForTargets;
@@ -32,7 +34,13 @@ export class LocalTargetDelivery implements TargetDelivery {
     readonly forwardToBus: (busArn: string, event: EventEnvelope) => void;
     readonly logs?: NonNullable<TargetServices['logs']>;
     readonly log: (line: string) => void;
+    /**
+     * IAM for a delivery: AWS's message when EventBridge (or the target's role) may not send
+     * to the target, else undefined. @default none
+     */
+    readonly authorize?: (target: TargetDefinition, ruleArn: string) => Promise<string | undefined>;
   }) {
+    this.#authorize = services.authorize;
     this.#queues = new QueuesByArn(services.sqs);
     this.#dispatcher = new TargetDispatcher({
       sqs: this.#queues,
@@ -45,7 +53,10 @@ export class LocalTargetDelivery implements TargetDelivery {
     });
   }
 
-  async deliver(target: TargetDefinition, input: string, event: EventEnvelope): Promise<void> {
+  async deliver(target: TargetDefinition, input: string, event: EventEnvelope, ruleArn?: string): Promise<void> {
+    // A target EventBridge may not send to is not retried: the event goes to the target's dead-letter queue as NO_PERMISSIONS.
+    const denied = ruleArn === undefined ? undefined : await this.#authorize?.(target, ruleArn);
+    if (denied !== undefined) throw new AwsError('NO_PERMISSIONS', denied, 403);
     // The group id may be a dynamic path parameter (`$.detail.customerId`), resolved against each event.
     const groupId = dynamicParameter(target.messageGroupId, event);
     // EventBridge uses the target's group id and the event id as the deduplication id for FIFO queues and topics.

@@ -193,6 +193,21 @@ export class KmsService {
     };
   }
 
+  /**
+   * The ARN of the customer managed key an id, key ARN, alias name or alias ARN names; undefined
+   * for an AWS managed key (its key policy lets every principal of the account use it through
+   * the service) or a key that does not exist (the call fails on that before any IAM check).
+   */
+  customerKeyArn(reference: string): string | undefined {
+    try {
+      const key = this.#resolve(reference);
+      return key.manager === 'CUSTOMER' ? this.#arn(key.keyId) : undefined;
+    } catch {
+      // A key that does not exist is not an authorization the check can make: the operation fails on it.
+      return undefined;
+    }
+  }
+
   /** A key by id, key ARN, alias name or alias ARN. */
   #resolve(reference: string | undefined): Key {
     if (typeof reference !== 'string' || reference === '') {

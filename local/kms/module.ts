@@ -1,4 +1,5 @@
 import { modelValidator } from '../endpoint/validation/validator.js';
+import { iamAuthorizer } from '../iam/module.js';
 import type { ServiceModule } from '../services/service-module.js';
 import { kmsDefinitions } from './definitions.js';
 import { KmsService } from './kms-service.js';
@@ -16,12 +17,22 @@ export const kmsModule: ServiceModule<'kms', ReturnType<typeof kmsDefinitions>> 
   databases: ['kms'],
   resourceTypes: ['AWS::KMS::Key', 'AWS::KMS::Alias'],
   definitions: kmsDefinitions,
-  create({ settings, database }, template) {
+  create({ settings, database, services }, template) {
     const { clock, accountId, region } = settings;
     const kms = new KmsService({ db: database('kms'), clock, accountId, region, ...template });
     return {
       service: kms,
-      mounts: { json: [{ targetPrefix: 'TrentService', jsonVersion: '1.1', operations: kms.operations, validate: modelValidator('kms') }] },
+      mounts: {
+        json: [
+          {
+            targetPrefix: 'TrentService',
+            authorize: iamAuthorizer(services, 'kms'),
+            jsonVersion: '1.1',
+            operations: kms.operations,
+            validate: modelValidator('kms'),
+          },
+        ],
+      },
     };
   },
 };

@@ -24,6 +24,7 @@ import { validateLambdaRequest } from './input-validation.js';
 import type { InvocationFaults } from './invocation-faults.js';
 import { LambdaReadApi } from './lambda-api.js';
 import { LAMBDA_PATH_PREFIXES, lambdaOperation } from './lambda-operations.js';
+import { decodeClientContext, header, lambdaRequestInput, logTail } from './request-parts.js';
 import { runtimeSupport } from './runtimes.js';
 import { SqsEventSource, type SqsForPoller, type SqsMappingDefinition } from './sqs-event-source.js';
 
@@ -33,7 +34,17 @@ export interface LambdaServiceOptions {
   readonly sqs: SqsForPoller;
   /** Variables every function gets on top of its own: the local endpoint, credentials, Lambda's reserved variables. */
   readonly baseEnvironment: Readonly<Record<string, string>>;
+  /**
+   * The credentials of a function's execution role session, as Lambda puts them in its
+   * environment (the endpoint knows the function's role by them). @default the base environment's
+   */
+  readonly roleCredentials?: (
+    roleArn: string,
+    functionName: string,
+  ) => { accessKeyId: string; secretAccessKey: string; sessionToken: string };
   readonly region: string;
+  /** The caller's IAM check for a request to Lambda's API, before it runs. @default none */
+  readonly authorize?: (operation: string, input: unknown) => Promise<void>;
   /** The account the functions' ARNs are in. @default the account of the first function's ARN, else 000000000000 */
   readonly accountId?: string;
   readonly log: LogSink;
@@ -56,10 +67,6 @@ export interface LambdaServiceOptions {
 const MAX_ASYNC_PAYLOAD_BYTES = 1_048_576;
 /** Lambda's limit on a synchronous invocation's request. */
 const MAX_SYNC_PAYLOAD_BYTES = 6_291_456;
-/** How much of the invocation's log `LogType: Tail` returns. */
-const LOG_TAIL_BYTES = 4096;
-/** Invoke's limit on `ClientContext` (base64 data). */
-const MAX_CLIENT_CONTEXT_BYTES = 3583;
 
 const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations\/?$/;
 
@@ -201,9 +208,18 @@ export class LambdaService implements RestProtocolService {
   }
 
   #environmentOf(definition: FunctionDefinition): Record<string, string> {
+    const role = definition.template?.Role;
+    const session = typeof role === 'string' ? this.options.roleCredentials?.(role, definition.name) : undefined;
     return {
       ...this.options.baseEnvironment,
       ...definition.environment,
+      ...(session
+        ? {
+            AWS_ACCESS_KEY_ID: session.accessKeyId,
+            AWS_SECRET_ACCESS_KEY: session.secretAccessKey,
+            AWS_SESSION_TOKEN: session.sessionToken,
+          }
+        : {}),
       AWS_LAMBDA_FUNCTION_NAME: definition.name,
       AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(definition.memorySize),
       AWS_LAMBDA_LOG_GROUP_NAME: definition.logGroupName,
@@ -306,6 +322,8 @@ export class LambdaService implements RestProtocolService {
 
   async #handle(request: RawRequest): Promise<RawResponse> {
     validateLambdaRequest(request);
+    const name = lambdaOperation(request.method, request.path);
+    if (name && this.options.authorize) await this.options.authorize(name, lambdaRequestInput(request));
     const durable = this.#durableApi.answer(request);
     if (durable) return durable;
     const invoke = INVOKE_PATH.exec(request.path);
@@ -456,35 +474,4 @@ export interface LambdaReload {
 function functionChange(before: FunctionDefinition, after: FunctionDefinition): 'code' | 'configuration' | undefined {
   if (before.codePath !== after.codePath || JSON.stringify(before.layers ?? []) !== JSON.stringify(after.layers ?? [])) return 'code';
   return JSON.stringify(before) === JSON.stringify(after) ? undefined : 'configuration';
-}
-
-/** The last 4 KB of an invocation's log, base64-encoded, as Invoke's `X-Amz-Log-Result`. */
-function logTail(lines: readonly string[]): string {
-  const log = Buffer.from(lines.map((line) => `${line}\n`).join(''), 'utf8');
-  return log.subarray(Math.max(0, log.length - LOG_TAIL_BYTES)).toString('base64');
-}
-
-/** Invoke's `X-Amz-Client-Context`: base64 JSON, which the function gets decoded as `context.clientContext`. */
-function decodeClientContext(encoded: string | undefined): unknown {
-  if (encoded === undefined || encoded === '') return undefined;
-  if (Buffer.byteLength(encoded) > MAX_CLIENT_CONTEXT_BYTES) {
-    throw new AwsError(
-      'InvalidRequestContentException',
-      `Client context must be at most ${MAX_CLIENT_CONTEXT_BYTES} bytes of base64-encoded data; it is ${Buffer.byteLength(encoded)} bytes`,
-    );
-  }
-  const invalid = new AwsError('InvalidRequestContentException', 'Client context must be a valid Base64-encoded JSON object.');
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(encoded)) throw invalid;
-  try {
-    const parsed: unknown = JSON.parse(Buffer.from(encoded, 'base64').toString('utf8'));
-    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw invalid;
-    return parsed;
-  } catch {
-    throw invalid;
-  }
-}
-
-function header(request: RawRequest, name: string): string | undefined {
-  const value = request.headers[name];
-  return Array.isArray(value) ? value[0] : value;
 }

@@ -1,3 +1,4 @@
+import { iamAuthorizer } from '../iam/module.js';
 import type { ServiceModule } from '../services/service-module.js';
 import { ServiceDestinations } from './destinations.js';
 import { LambdaService } from './lambda-service.js';
@@ -13,7 +14,7 @@ declare module '../services/service-module.js' {
 export const lambdaModule: ServiceModule<'lambda'> = {
   name: 'lambda',
   sdkClients: [{ package: '@aws-sdk/client-lambda', serviceId: 'Lambda' }],
-  needs: ['template', 'sqs', 'logs', 'readApi', 'dynamodb'],
+  needs: ['template', 'iam', 'sqs', 'logs', 'readApi', 'dynamodb'],
   databases: ['lambda'],
   // Layer permissions are accepted with nothing to run (IAM is not enforced); versions and aliases are invoked as the function.
   resourceTypes: [
@@ -31,6 +32,7 @@ export const lambdaModule: ServiceModule<'lambda'> = {
     const { definitions } = services.get('template');
     warn(unhostedClientWarnings(definitions.functions, hostedClients));
     const sqs = services.get('sqs');
+    const iam = services.get('iam');
     const readApi = services.get('readApi');
     // Destinations reach EventBridge, SNS and Lambda itself, which are created later (EventBridge and SNS deliver to Lambda): looked up when a record is sent.
     const destinations = new ServiceDestinations({
@@ -56,6 +58,9 @@ export const lambdaModule: ServiceModule<'lambda'> = {
       logs: services.get('logs'),
       onInvocation: (note) => readApi.invocation(note),
       ...(settings.options.faults ? { faults: settings.options.faults } : {}),
+      // Each function signs with its execution role's session: the endpoint checks its calls against that role's grants.
+      authorize: iamAuthorizer(services, 'lambda'),
+      roleCredentials: (roleArn, functionName) => iam.principals.credentialsFor(roleArn, functionName),
       baseEnvironment: {
         AWS_ENDPOINT_URL: url,
         AWS_ENDPOINT_URL_DYNAMODB: services.get('dynamodb').host.url,

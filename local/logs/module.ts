@@ -1,3 +1,4 @@
+import { iamAuthorizer } from '../iam/module.js';
 import type { ServiceModule } from '../services/service-module.js';
 import { logGroupDefinitions } from './definitions.js';
 import { validateLogsInput } from './input-validation.js';
@@ -17,13 +18,23 @@ export const logsModule: ServiceModule<'logs', ReturnType<typeof logGroupDefinit
   // Log streams and CDK's log retention resource are accepted with nothing to run.
   resourceTypes: ['AWS::Logs::LogGroup', 'AWS::Logs::LogStream', 'Custom::LogRetention'],
   definitions: logGroupDefinitions,
-  create({ settings, database }, template) {
+  create({ settings, database, services }, template) {
     const { clock, accountId, region } = settings;
     const logs = new LogsService({ db: database('logs'), clock, accountId, region });
     logs.declare(template.groups);
     return {
       service: logs,
-      mounts: { json: [{ targetPrefix: 'Logs_20140328', jsonVersion: '1.1', operations: logs.operations, validate: validateLogsInput }] },
+      mounts: {
+        json: [
+          {
+            targetPrefix: 'Logs_20140328',
+            authorize: iamAuthorizer(services, 'logs'),
+            jsonVersion: '1.1',
+            operations: logs.operations,
+            validate: validateLogsInput,
+          },
+        ],
+      },
       start: () => logs.start(),
       stop: () => logs.stop(),
     };

@@ -48,7 +48,59 @@ export const READ_API_PATHS = {
    * failed) in this run of the runtime, newest first, with the usage it reported: what `switchyard cost --local` prices.
    */
   modelCalls: '/model-calls',
+  /**
+   * GET -> {@link IamReport}: the IAM mode, every request AWS would refuse (or, under enforce,
+   * did refuse) in this run, and per role what its sessions used against what it is granted.
+   */
+  iam: '/iam',
 } as const;
+
+/** A request the app's policies do not allow, once per principal, action and resource. */
+export interface IamFindingSummary {
+  /** The role's ARN, or the service principal (`events.amazonaws.com`). */
+  readonly principal: string;
+  readonly action: string;
+  readonly resource: string;
+  /** What asked: the operation, `rule target <id>`, `subscription <arn>`, `state <name>`. */
+  readonly where: string;
+  /** AWS's AccessDenied text. */
+  readonly message: string;
+  /** The grant that would allow it. */
+  readonly fix: string;
+  /** `warn`: it ran anyway; `enforce`: it was refused. */
+  readonly mode: 'warn' | 'enforce';
+  readonly count: number;
+  readonly firstAt: string;
+  readonly lastAt: string;
+}
+
+/** One role: what its sessions asked for in this run, and its grants that nothing used. */
+export interface IamRoleReport {
+  readonly roleArn: string;
+  /** The template resource that declares it: `Stack/LogicalId`. */
+  readonly holder: string;
+  /** Each action on each resource its sessions asked for. */
+  readonly used: readonly { readonly action: string; readonly resource: string; readonly allowed: boolean; readonly count: number }[];
+  /** Allow statements none of those requests matched (tighten or remove them before deploy). */
+  readonly unused: readonly IamGrantSummary[];
+  /** Allow statements with a wildcard action or resource, used or not. */
+  readonly wildcards: readonly IamGrantSummary[];
+}
+
+export interface IamGrantSummary {
+  /** The policy's name. */
+  readonly policy: string;
+  readonly actions: readonly string[];
+  readonly resources: readonly string[];
+}
+
+export interface IamReport {
+  readonly mode: 'off' | 'warn' | 'enforce';
+  readonly findings: readonly IamFindingSummary[];
+  readonly roles: readonly IamRoleReport[];
+  /** Policies that grant nothing as written (AWS accepts them): unknown actions, documents it cannot read. */
+  readonly problems: readonly { readonly holder: string; readonly problem: string }[];
+}
 
 /** One model call the local Bedrock answered or failed (local/bedrock/call-ledger.ts keeps them). */
 export interface ModelCallSummary {

@@ -46,6 +46,7 @@ export const readApiModule: ServiceModule<'readApi'> = {
       flowControl,
       // Asked when a request asks, as above: Lambda is created after the read API.
       modelCalls: (query) => services.get('bedrock')?.calls.list(query) ?? [],
+      iam: () => services.get('iam').report(),
       durable: {
         executions: () => services.get('lambda')?.durable,
         functionNames: () => template.definitions.functions.filter((fn) => durableSettings(fn) !== undefined).map((fn) => fn.name),

@@ -10,6 +10,7 @@ import { eventSegment, executionSegment, messageSegment, parseTraceHeader, ruleM
 import {
   type BusEventRecord,
   type ExpressExecutionSummary,
+  type IamReport,
   type Lineage,
   type ModelCallSummary,
   mergeLineagePages,
@@ -46,6 +47,8 @@ export interface ReadApiOptions {
   readonly durable?: DurableSources;
   /** The local Bedrock's calls of this run (asked when a request asks: Bedrock is created after the read API). */
   readonly modelCalls?: (query: { since?: number; limit: number }) => readonly ModelCallSummary[];
+  /** The IAM report (local/iam): findings, and per role used and unused grants. */
+  readonly iam?: () => IamReport;
   readonly now?: () => number;
   /** @default 15 s */
   readonly heartbeatMs?: number;
@@ -90,6 +93,7 @@ export class ReadApi {
       ...(options.flowControl ? { flowControl: () => readFlowControl(options.flowControl as FlowControlSources) } : {}),
       ...(options.durable ? durableRoutes(options.durable) : {}),
       ...(options.modelCalls ? { modelCalls: options.modelCalls } : {}),
+      ...(options.iam ? { iam: options.iam } : {}),
     });
   }
 

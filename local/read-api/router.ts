@@ -8,6 +8,7 @@ import {
   type ExpressExecutionSummary,
   type ExpressExecutionsPage,
   type FlowControlReport,
+  type IamReport,
   type Lineage,
   type ModelCallSummary,
   READ_API_PATHS,
@@ -44,6 +45,7 @@ export interface ReadApiSources {
   };
   durableExecution?(arn: string): DurableExecutionDetail | undefined;
   modelCalls?(query: { since?: number; limit: number }): readonly ModelCallSummary[];
+  iam?(): IamReport;
 }
 
 export interface EventsQuery {
@@ -131,6 +133,10 @@ export class ReadApiRouter {
       if (since !== undefined && Number.isNaN(since))
         throw new ReadApiFailure(400, 'InvalidParameter', `since must be an ISO-8601 time, not ${JSON.stringify(query.get('since'))}`);
       return sendJson(res, 200, { calls: this.sources.modelCalls({ ...(since === undefined ? {} : { since }), limit: limitOf(query) }) });
+    }
+    if (path === READ_API_PATHS.iam && this.sources.iam) {
+      only(query, []);
+      return sendJson(res, 200, this.sources.iam());
     }
     const known = Object.values(READ_API_PATHS).map((p) => `${READ_API_PREFIX}${p}`);
     throw new ReadApiFailure(404, 'NotFound', `the read API has no ${url.pathname}; it serves ${known.join(', ')}`);

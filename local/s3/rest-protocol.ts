@@ -5,6 +5,7 @@ import type { ListObjectsResult } from './listing.js';
 import { configurationsXml, xmlConfigurations } from './notification-config.js';
 import { s3HostId } from './notifier.js';
 import { objectTagging, taggingCountHeader, tagsFromHeader } from './object-tagging.js';
+import { s3OperationName } from './operation-names.js';
 import {
   address,
   byteRange,
@@ -55,7 +56,11 @@ const SERVED = new Set(['location', 'notification', 'delete', 'uploads', 'upload
  * `localhost` endpoint).
  */
 export class S3RestProtocol implements RestProtocolService {
-  constructor(private readonly s3: S3Service) {}
+  constructor(
+    private readonly s3: S3Service,
+    /** The caller's IAM check, before an operation runs. @default none */
+    private readonly authorize?: (operation: string, input: unknown) => Promise<void>,
+  ) {}
 
   handles(request: Pick<RawRequest, 'method' | 'path' | 'headers' | 'query'>): boolean {
     const scope = credentialScopeService(request.headers, request.query);
@@ -69,6 +74,8 @@ export class S3RestProtocol implements RestProtocolService {
     const context: RequestContext = { requestId, sourceIp: (request.sourceIp ?? '127.0.0.1').replace(/^::ffff:/, '') };
     const { bucket, key } = address(request);
     try {
+      const operation = this.authorize ? s3OperationName(request, bucket, key) : undefined;
+      if (operation) await this.authorize?.(operation, { Bucket: bucket, Key: key });
       const response = this.#dispatch(request, bucket, key, context);
       return { ...response, headers: { ...commonHeaders(requestId), ...response.headers } };
     } catch (error) {

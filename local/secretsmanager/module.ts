@@ -1,3 +1,4 @@
+import { iamAuthorizer } from '../iam/module.js';
 import type { ServiceModule } from '../services/service-module.js';
 import { SECRETS_MANAGER_RESOURCE_TYPES, secretDefinitions } from './definitions.js';
 import { SecretsManagerService } from './secrets-service.js';
@@ -15,13 +16,22 @@ export const secretsManagerModule: ServiceModule<'secretsmanager', ReturnType<ty
   databases: ['secretsmanager'],
   resourceTypes: SECRETS_MANAGER_RESOURCE_TYPES,
   definitions: secretDefinitions,
-  create({ settings, database, warn }, template) {
+  create({ settings, database, services, warn }, template) {
     const { clock, accountId, region } = settings;
     const secretsManager = new SecretsManagerService({ db: database('secretsmanager'), clock, accountId, region });
     warn(secretsManager.declare(template.secrets));
     return {
       service: secretsManager,
-      mounts: { json: [{ targetPrefix: 'secretsmanager', jsonVersion: '1.1', operations: secretsManager.operations }] },
+      mounts: {
+        json: [
+          {
+            targetPrefix: 'secretsmanager',
+            authorize: iamAuthorizer(services, 'secretsmanager'),
+            jsonVersion: '1.1',
+            operations: secretsManager.operations,
+          },
+        ],
+      },
     };
   },
 };

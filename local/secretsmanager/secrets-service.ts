@@ -206,6 +206,16 @@ export class SecretsManagerService {
     };
   }
 
+  /** A secret's full ARN from its name or (partial) ARN, for IAM, which authorizes on it; undefined when there is none. */
+  arnOf(secretId: string): string | undefined {
+    try {
+      return this.#secret(secretId).arn;
+    } catch {
+      // No such secret: the operation itself answers ResourceNotFoundException.
+      return undefined;
+    }
+  }
+
   /** A secret by name, ARN, or ARN without the six random characters Secrets Manager appends. */
   #secret(secretId: unknown): SecretRow {
     if (typeof secretId !== 'string' || secretId === '') throw invalidParameter('SecretId is required.');

@@ -4,6 +4,7 @@ import { cloudFormationModule } from '../cloudformation/module.js';
 import { dynamoDbModule } from '../dynamodb/module.js';
 import { ec2Module } from '../ec2/module.js';
 import { eventsModule } from '../events/module.js';
+import { iamModule } from '../iam/module.js';
 import { kmsModule } from '../kms/module.js';
 import { lambdaModule } from '../lambda/module.js';
 import { logsModule } from '../logs/module.js';
@@ -27,6 +28,7 @@ import type { RegisteredModule } from './service-module.js';
 export const SERVICE_MODULES: readonly RegisteredModule[] = [
   ssmModule,
   templateModule,
+  iamModule,
   kmsModule,
   logsModule,
   secretsManagerModule,

@@ -65,6 +65,12 @@ export interface RuntimeOptions {
    * (docs/local-runtime-support.md). @default process.env.SWITCHYARD_MODELS, else 'simulated'
    */
   readonly models?: string;
+  /**
+   * What IAM does with a request the app's policies do not allow: `warn` prints it and lets
+   * it run, `enforce` refuses it as AWS does, `off` evaluates nothing.
+   * @default process.env.SWITCHYARD_IAM, else 'off'
+   */
+  readonly iam?: 'off' | 'warn' | 'enforce';
 }
 
 /** What every service is configured with: the runtime's options with their defaults applied, and where the endpoint listens. */

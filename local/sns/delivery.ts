@@ -38,12 +38,20 @@ export class SubscriptionDelivery {
   readonly #queues: QueuesByArn;
   readonly #dispatcher: TargetDispatcher;
 
-  constructor(sqs: SqsForSns, lambda: LambdaForSns) {
+  constructor(
+    sqs: SqsForSns,
+    lambda: LambdaForSns,
+    /** IAM for a delivery: AWS's message when SNS may not send to the subscription's endpoint, else undefined. @default none */
+    private readonly authorize?: (subscription: SubscriptionRecord) => Promise<string | undefined>,
+  ) {
     this.#queues = new QueuesByArn(sqs);
     this.#dispatcher = new TargetDispatcher({ sqs: this.#queues, lambda: { invokeAsync: (fn, event) => lambda.invokeAsync(fn, event) } });
   }
 
   async deliver(subscription: SubscriptionRecord, notification: Notification, context: EnvelopeContext): Promise<void> {
+    // An endpoint whose policy does not let SNS in is a client-side error: not retried, dead-lettered if the subscription can be.
+    const denied = await this.authorize?.(subscription);
+    if (denied !== undefined) throw new DeliveryFailure('AuthorizationError', denied, true);
     if (subscription.protocol === 'sqs') return this.#toQueue(subscription, notification, context);
     if (subscription.protocol === 'lambda') return this.#toFunction(subscription, notification, context);
     throw new DeliveryFailure('UnsupportedProtocol', `protocol ${subscription.protocol} is not delivered locally`, true);

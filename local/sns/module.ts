@@ -1,3 +1,4 @@
+import { iamAuthorizer } from '../iam/module.js';
 import type { ServiceModule } from '../services/service-module.js';
 import { SNS_RESOURCE_TYPES, snsDefinitions } from './definitions.js';
 import { SnsQueryProtocol } from './query-protocol.js';
@@ -29,8 +30,25 @@ export const snsModule: ServiceModule<'sns', ReturnType<typeof snsDefinitions>> 
       subscriptions: template.subscriptions,
       sqs: services.get('sqs'),
       lambda: services.get('lambda'),
+      // SNS sends as sns.amazonaws.com: the queue's policy or the function's permissions must allow it for the topic.
+      authorizeDelivery: async (subscription) => {
+        const refusal = await services
+          .get('iam')
+          .authorizeDelivery(
+            { kind: 'service', service: 'sns.amazonaws.com' },
+            subscription.endpoint,
+            { arn: subscription.topicArn, account: accountId },
+            `subscription ${subscription.arn}`,
+          );
+        return refusal?.message;
+      },
       log: (line) => log(`[sns] ${line}`),
     });
-    return { service: sns, mounts: { query: [new SnsQueryProtocol(sns)] }, start: () => sns.start(), stop: () => sns.stop() };
+    return {
+      service: sns,
+      mounts: { query: [new SnsQueryProtocol(sns, iamAuthorizer(services, 'sns'))] },
+      start: () => sns.start(),
+      stop: () => sns.stop(),
+    };
   },
 };

@@ -72,7 +72,11 @@ export class SnsQueryProtocol {
   /** The service name in a SigV4 credential scope, telling SNS's AddPermission from SQS's. */
   readonly signingName = 'sns';
 
-  constructor(private readonly sns: SnsService) {}
+  constructor(
+    private readonly sns: SnsService,
+    /** The caller's IAM check, before an operation runs. @default none */
+    private readonly authorize?: (operation: string, input: unknown) => Promise<void>,
+  ) {}
 
   handles(action: string): boolean {
     return ALL_ACTIONS.has(action);
@@ -89,6 +93,7 @@ export class SnsQueryProtocol {
       ) => Promise<Output>;
       const input = operation.decode(Params.parse(form));
       validateSnsInput(action, input);
+      await this.authorize?.(action, input);
       const output = await method.call(this.sns, input);
       return queryResponse(XMLNS, action, operation.encode?.(output), requestId);
     } catch (error) {

@@ -8,7 +8,7 @@ import type { PublishBatchRequestEntry, PublishInput } from './message.js';
 import { DeliveryOutbox } from './outbox.js';
 import { Publishing, type PublishResult } from './publishing.js';
 import { SnsContext } from './sns-context.js';
-import { SnsStore } from './sns-store.js';
+import { SnsStore, type SubscriptionRecord } from './sns-store.js';
 import { type SubscribeInput, SubscriptionManagement } from './subscription-management.js';
 import { applyTemplate } from './template.js';
 import { type Tag, TopicManagement } from './topic-management.js';
@@ -24,6 +24,8 @@ export interface SnsServiceOptions {
   readonly subscriptions?: readonly SubscriptionDefinition[];
   readonly sqs: SqsForSns;
   readonly lambda: LambdaForSns;
+  /** IAM for each delivery to a subscription's endpoint (SubscriptionDelivery). @default none */
+  readonly authorizeDelivery?: (subscription: SubscriptionRecord) => Promise<string | undefined>;
   readonly log?: (line: string) => void;
 }
 
@@ -49,7 +51,11 @@ export class SnsService {
 
   constructor(private readonly options: SnsServiceOptions) {
     this.#store = new SnsStore(options.db);
-    const dispatcher = new DeliveryDispatcher(this.#store, new SubscriptionDelivery(options.sqs, options.lambda), options);
+    const dispatcher = new DeliveryDispatcher(
+      this.#store,
+      new SubscriptionDelivery(options.sqs, options.lambda, options.authorizeDelivery),
+      options,
+    );
     this.#outbox = new DeliveryOutbox(this.#store, options.clock, (delivery) => dispatcher.handle(delivery));
     const context = new SnsContext(this.#store, options);
     this.#topics = new TopicManagement(context);

@@ -1,4 +1,5 @@
 import type { AwsError } from '../aws-error.js';
+import { iamAuthorizer } from '../iam/module.js';
 import type { ServiceModule } from '../services/service-module.js';
 import { validateSqsJsonInput } from './input-validation.js';
 import { SqsQueryProtocol } from './query-protocol.js';
@@ -35,9 +36,10 @@ export const sqsModule: ServiceModule<'sqs'> = {
             operations: sqsOperations(sqs),
             errorHeaders: (error: AwsError) => ({ 'x-amzn-query-error': queryErrorHeader(error) }),
             validate: validateSqsJsonInput,
+            authorize: iamAuthorizer(services, 'sqs'),
           },
         ],
-        query: [new SqsQueryProtocol(sqs)],
+        query: [new SqsQueryProtocol(sqs, iamAuthorizer(services, 'sqs'))],
       },
       start: async () => {
         for (const queue of definitions.queues) await ensureQueue(sqs, queue);

@@ -16,7 +16,11 @@ import type { BatchResultErrorEntry, Message, MessageAttributeValue } from './sq
  * model `sqs/2012-11-05/service-2.json` (query edition).
  */
 export class SqsQueryProtocol {
-  constructor(private readonly sqs: SqsService) {}
+  constructor(
+    private readonly sqs: SqsService,
+    /** The caller's IAM check, before an operation runs. @default none */
+    private readonly authorize?: (operation: string, input: unknown) => Promise<void>,
+  ) {}
 
   /** SQS's query actions, including the two the local runtime answers as unsupported. */
   handles(action: string): boolean {
@@ -29,6 +33,7 @@ export class SqsQueryProtocol {
     try {
       const input = decodeSqsQuery(action, form, queueUrlFromPath(request));
       validateSqsQueryInput(action, input);
+      await this.authorize?.(action, input);
       // Operations are only looked up by names OPERATIONS holds, which are all SqsService methods.
       const operation = this.sqs[action as SqsOperationName] as (input: unknown) => Promise<unknown>;
       const output = await operation.call(this.sqs, input);

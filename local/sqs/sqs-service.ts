@@ -136,6 +136,11 @@ export class SqsService {
     return this.context.fairQueues.noisyGroups(this.context.queueFromUrl(queueUrl));
   }
 
+  /** A queue's attribute as GetQueueAttributes answers it (its `KmsMasterKeyId`, its `Policy`); undefined for no such queue or attribute. */
+  attributeOf(queueArn: string, name: string): string | undefined {
+    return this.context.queueByArn(queueArn)?.attributes[name];
+  }
+
   /** Whether some queue's RedrivePolicy names this queue as its dead-letter queue. */
   isDeadLetterQueue(arn: string): boolean {
     for (const queue of this.context.queuesById.values()) if (queue.settings.redrive?.deadLetterTargetArn === arn) return true;

@@ -1,4 +1,5 @@
 import { modelValidator } from '../endpoint/validation/validator.js';
+import { iamAuthorizer } from '../iam/module.js';
 import type { ServiceModule } from '../services/service-module.js';
 import { ssmParameterDefinitions } from './definitions.js';
 import { SsmService } from './ssm-service.js';
@@ -21,7 +22,17 @@ export const ssmModule: ServiceModule<'ssm'> = {
     const ssm = new SsmService({ db: database('ssm'), clock, accountId, region });
     return {
       service: ssm,
-      mounts: { json: [{ targetPrefix: 'AmazonSSM', jsonVersion: '1.1', operations: ssm.operations, validate: modelValidator('ssm') }] },
+      mounts: {
+        json: [
+          {
+            targetPrefix: 'AmazonSSM',
+            authorize: iamAuthorizer(services, 'ssm'),
+            jsonVersion: '1.1',
+            operations: ssm.operations,
+            validate: modelValidator('ssm'),
+          },
+        ],
+      },
       // The template (which needs this service to load) is there by now.
       start: () => warn(ssm.declare(ssmParameterDefinitions(services.get('template').app))),
     };

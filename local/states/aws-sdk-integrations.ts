@@ -27,7 +27,11 @@ import { TaskFailure } from './engine/index.js';
  * the idempotency key, for tasks of durable executions, lets a service that honours it
  * answer a task run again after a restart with its first answer.
  */
-export type SdkCallOptions = { readonly signal?: AbortSignal } & IdempotentCall;
+export type SdkCallOptions = {
+  readonly signal?: AbortSignal;
+  /** IAM's check of the call for the execution's role: throws the AwsError a refused request answers. */
+  readonly authorize?: () => Promise<void>;
+} & IdempotentCall;
 export type SdkOperations = Readonly<Record<string, (input: never, options?: SdkCallOptions) => Promise<unknown>>>;
 
 /** What the integrations need to know of a service beyond its operations. */
@@ -206,6 +210,7 @@ export class SdkIntegrations {
     let output: unknown;
     try {
       validate?.(pascal(action), input);
+      await options.authorize?.();
       output = await operation(input, options);
     } catch (error) {
       throw this.#failure(metadata, error);

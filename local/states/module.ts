@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import { modelValidator } from '../endpoint/validation/validator.js';
+import { iamAuthorizer } from '../iam/module.js';
+import type { IamService } from '../iam/operations/index.js';
 import type { ServiceModule } from '../services/service-module.js';
 import { StatesService } from './states-service.js';
 import { sdkDynamoDb } from './task-runner.js';
@@ -23,7 +25,7 @@ declare module '../services/service-module.js' {
 export const statesModule: ServiceModule<'states'> = {
   name: 'states',
   sdkClients: [{ package: '@aws-sdk/client-sfn', serviceId: 'SFN' }],
-  needs: ['template', 'readApi', 'lambda', 'sqs', 'events', 'sns', 'ssm', 'logs', 'bedrock'],
+  needs: ['template', 'iam', 'readApi', 'lambda', 'sqs', 'events', 'sns', 'ssm', 'logs', 'bedrock'],
   databases: ['states'],
   resourceTypes: ['AWS::StepFunctions::StateMachine'],
   create({ settings, database, services, warn }) {
@@ -48,6 +50,13 @@ export const statesModule: ServiceModule<'states'> = {
       statusEvents: events,
       dynamodb,
       sns,
+      // The execution's role makes each task's request: IAM checks it as AWS checks the role's session.
+      authorizeTask: async (task) => {
+        const iam = services.get('iam');
+        const principal = { kind: 'role', roleArn: task.roleArn, sessionName: task.sessionName } as const;
+        const requests = iam.authorizationsOf(task.service as IamService, task.operation, task.input);
+        return (await iam.authorize(principal, requests, `state ${task.stateName}`))?.message;
+      },
       sdkServices: { ssm: services.get('ssm'), sns, bedrockruntime: { operations: bedrock.sdkOperations } },
       bedrock: {
         invokeModel: (modelId, body, tier) => bedrock.invokeModel(modelId, body, tier),
@@ -70,6 +79,7 @@ export const statesModule: ServiceModule<'states'> = {
             jsonVersion: '1.0',
             operations: states.operations,
             validate: modelValidator('stepfunctions'),
+            authorize: iamAuthorizer(services, 'states'),
           },
         ],
       },

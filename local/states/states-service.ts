@@ -31,6 +31,7 @@ import {
   LocalTaskRunner,
   type SnsForTasks,
   type SqsForTasks,
+  type TaskRunnerOptions,
 } from './task-runner.js';
 import { type TestStateInput, testState } from './test-state.js';
 
@@ -58,6 +59,8 @@ export interface StatesServiceOptions {
   readonly sns?: SnsForTasks;
   /** Bedrock Runtime (and S3 for its locations) for `bedrock:invokeModel`. */
   readonly bedrock?: BedrockForTasks;
+  /** IAM for the executions' roles, before each task's request (TaskRunnerOptions.authorize). @default none */
+  readonly authorizeTask?: TaskRunnerOptions['authorize'];
   /**
    * More services for AWS SDK integrations, by their name in the ARN (`sns`, `ssm`): service
    * objects whose PascalCase methods (or `operations`) are the API operations in the API's shapes.
@@ -132,6 +135,7 @@ export class StatesService {
       dynamodb: options.dynamodb,
       sns: options.sns,
       bedrock: options.bedrock,
+      ...(options.authorizeTask ? { authorize: options.authorizeTask } : {}),
       states: this,
       callbacks,
       clock,

@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { AwsError } from '../aws-error.js';
 import type { SdkIntegrations } from './aws-sdk-integrations.js';
 import { TaskFailure, type TaskRequest, type TaskRunner } from './engine/index.js';
 import { type BedrockForTasks, bedrockInvokeModel } from './integrations/bedrock.js';
@@ -28,7 +30,43 @@ export interface TaskRunnerOptions extends TaskEnvironment {
   /** The aws-sdk integrations of the hosted services. */
   readonly sdk?: SdkIntegrations;
   readonly states: StatesForTasks;
+  /**
+   * IAM for the state machine's role: whether it may make a task's request (the service and
+   * operation as IAM names them, the request in the API's shape). Resolves with AWS's
+   * AccessDenied message when it may not (and IAM enforces), else undefined. @default none
+   */
+  readonly authorize?: (task: TaskAuthorization) => Promise<string | undefined>;
 }
+
+/** A task's request, as IAM authorizes it for the execution's role. */
+export interface TaskAuthorization {
+  readonly roleArn: string;
+  /** The role's session: the execution's name. */
+  readonly sessionName: string;
+  readonly service: string;
+  readonly operation: string;
+  readonly input: unknown;
+  readonly stateName: string;
+}
+
+/** The error a refused optimized integration fails its task with: the Java SDK's exception for AccessDenied, by service. */
+const ACCESS_DENIED_ERRORS: Readonly<Record<string, { readonly error: string; readonly service: string; readonly status: number }>> = {
+  lambda: { error: 'Lambda.AWSLambdaException', service: 'AWSLambda', status: 403 },
+  sqs: { error: 'SQS.AmazonSQSException', service: 'AmazonSQS', status: 403 },
+  sns: { error: 'SNS.AuthorizationErrorException', service: 'AmazonSNS', status: 403 },
+  dynamodb: { error: 'DynamoDB.AmazonDynamoDBException', service: 'AmazonDynamoDBv2', status: 400 },
+  events: { error: 'EventBridge.AmazonEventBridgeException', service: 'AmazonEventBridge', status: 400 },
+  states: { error: 'StepFunctions.AWSStepFunctionsException', service: 'AWSStepFunctions', status: 400 },
+  bedrock: { error: 'Bedrock.AccessDeniedException', service: 'BedrockRuntime', status: 403 },
+};
+
+/** aws-sdk integrations name some services otherwise than IAM does. */
+const SDK_IAM_SERVICES: Readonly<Record<string, string>> = {
+  sfn: 'states',
+  eventbridge: 'events',
+  cloudwatchlogs: 'logs',
+  bedrockruntime: 'bedrock',
+};
 
 type Pattern = 'request-response' | 'sync' | 'sync:2' | 'waitForTaskToken';
 
@@ -117,6 +155,7 @@ export class LocalTaskRunner implements TaskRunner {
   async run(request: TaskRequest): Promise<unknown> {
     const target = parseResource(request.resource);
     if (target?.kind === 'lambda-function') {
+      await this.#authorize(request, 'lambda', 'Invoke', { FunctionName: target.functionArn });
       return lambdaFunction(need(this.options.lambda, 'Lambda'), target.functionArn, request.input, request.signal);
     }
     const reason = this.unsupported(request.resource);
@@ -129,13 +168,44 @@ export class LocalTaskRunner implements TaskRunner {
     const args = asObject(request.input, request);
     if (target.kind === 'aws-sdk') {
       const sdk = this.options.sdk as SdkIntegrations;
-      const options = { signal: request.signal, ...idempotentCall(this.options, request) };
+      const service = SDK_IAM_SERVICES[target.service] ?? target.service;
+      const operation = pascalCase(target.action);
+      // Checked inside the call, so that a refusal fails the task as the service's own error would (`<Service>.<Exception>`).
+      const authorize = async () => {
+        const denied = await this.#denial(request, service, operation, args);
+        if (denied) throw new AwsError('AccessDeniedException', denied, 400);
+      };
+      const options = { signal: request.signal, authorize, ...idempotentCall(this.options, request) };
       const call = () => abortable(sdk.call(target.service, target.action, args, options), request.signal);
       return target.pattern === 'waitForTaskToken' ? waitForTaskToken(this.options, request, call) : call();
     }
+    const [service, operation, input] = optimizedRequest(target.service, target.action, args);
+    await this.#authorize(request, service, operation, input);
     const call = () => this.#call(`${target.service}:${target.action}`, args, request, target.pattern);
     if (target.pattern === 'waitForTaskToken') return waitForTaskToken(this.options, request, call);
     return call();
+  }
+
+  /** AWS's message when the execution's role may not make the request (and IAM enforces), else undefined. */
+  async #denial(request: TaskRequest, service: string, operation: string, input: unknown): Promise<string | undefined> {
+    const authorize = this.options.authorize;
+    const execution = request.context.Execution as { RoleArn?: string; Name?: string } | undefined;
+    // A task's Credentials (a role to assume for this task) name the role that calls instead of the execution's.
+    const taskRole = (request.credentials as { RoleArn?: unknown } | undefined)?.RoleArn;
+    const roleArn = typeof taskRole === 'string' ? taskRole : execution?.RoleArn;
+    if (!authorize || !roleArn) return undefined;
+    return authorize({ roleArn, sessionName: execution?.Name ?? 'execution', service, operation, input, stateName: request.stateName });
+  }
+
+  /** Fails the task as its optimized integration fails a request AWS refuses. */
+  async #authorize(request: TaskRequest, service: string, operation: string, input: unknown): Promise<void> {
+    const denied = await this.#denial(request, service, operation, input);
+    if (denied === undefined) return;
+    const named = ACCESS_DENIED_ERRORS[service] ?? { error: 'States.TaskFailed', service, status: 403 };
+    throw new TaskFailure(
+      named.error,
+      `${denied} (Service: ${named.service}; Status Code: ${named.status}; Error Code: AccessDeniedException; Request ID: ${randomUUID()}; Proxy: null)`,
+    );
   }
 
   async #call(integration: string, args: Record<string, unknown>, request: TaskRequest, pattern: Pattern): Promise<unknown> {
@@ -157,4 +227,15 @@ export class LocalTaskRunner implements TaskRunner {
         return dynamoDbTask(o, need(o.dynamodb, 'DynamoDB'), integration.slice('dynamodb:'.length), args, request);
     }
   }
+}
+
+/** `sendMessage` -> `SendMessage`. */
+function pascalCase(name: string): string {
+  return `${name.charAt(0).toUpperCase()}${name.slice(1)}`;
+}
+
+/** The API request an optimized integration makes: IAM's service, the operation and its input. */
+function optimizedRequest(service: string, action: string, args: Record<string, unknown>): [string, string, unknown] {
+  if (service === 'bedrock') return ['bedrock', 'InvokeModel', { modelId: args.ModelId }];
+  return [service, pascalCase(action), args];
 }

@@ -27,16 +27,8 @@ declare module '../services/service-module.js' {
 export const templateModule: ServiceModule<'template'> = {
   name: 'template',
   needs: ['ssm'],
-  // Accepted with nothing to run: IAM is not enforced, schemas and CDK's metadata only describe the app.
-  resourceTypes: [
-    'AWS::IAM::Role',
-    'AWS::IAM::Policy',
-    'AWS::IAM::ManagedPolicy',
-    'AWS::IAM::InstanceProfile',
-    'AWS::EventSchemas::Registry',
-    'AWS::EventSchemas::Schema',
-    'AWS::CDK::Metadata',
-  ],
+  // Accepted with nothing to run: schemas and CDK's metadata only describe the app (IAM's types are the iam module's).
+  resourceTypes: ['AWS::EventSchemas::Registry', 'AWS::EventSchemas::Schema', 'AWS::CDK::Metadata'],
   create({ settings, services, supportedTypes, warn }) {
     const ssm = services.get('ssm');
     const { options } = settings;

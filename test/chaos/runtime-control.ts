@@ -61,9 +61,23 @@ export class ChaosRuntime {
 
   /** Starts `local/main.ts` (one process: `--import tsx`, so a SIGKILL leaves no child behind) and resolves once it listens. */
   async start(): Promise<void> {
+    // Under IAM enforce: a request the app's grants do not allow would fail as on AWS, and the run would count what it lost.
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', 'local/main.ts', '--no-synth', '--cdk-out', this.cdkOut, '--data', this.dataDir, '--port', String(this.port)],
+      [
+        '--import',
+        'tsx',
+        'local/main.ts',
+        '--no-synth',
+        '--cdk-out',
+        this.cdkOut,
+        '--data',
+        this.dataDir,
+        '--port',
+        String(this.port),
+        '--iam',
+        'enforce',
+      ],
       { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     this.#current = child;

@@ -21,12 +21,12 @@ export interface SwitchyardAppRuntime {
 
 /**
  * This project's app, synthesized afresh, on a local runtime of its own (port 0, a temporary
- * data folder); `props` for an app configured otherwise (other escalation SLAs, say), `options`
- * for a runtime configured otherwise (a Step Functions clock the test moves, say).
+ * data folder), with IAM enforced; `props` for an app configured otherwise (other escalation
+ * SLAs, say), `options` for a runtime configured otherwise (a Step Functions clock the test moves, say).
  */
 export async function startSwitchyardApp(
   props?: SwitchyardStackProps,
-  options: Pick<RuntimeOptions, 'statesClock'> = {},
+  options: Pick<RuntimeOptions, 'statesClock' | 'iam'> = {},
 ): Promise<SwitchyardAppRuntime> {
   const outdir = mkdtempSync(path.join(tmpdir(), 'switchyard-app-'));
   if (props === undefined || Object.keys(props).length === 0) await switchyardAssembly(outdir);
@@ -34,6 +34,8 @@ export async function startSwitchyardApp(
   const busLines: string[] = [];
   const lines: string[] = [];
   const runtime = await LocalRuntime.start({
+    // The reference app holds every grant it needs: AWS would refuse nothing it does.
+    iam: 'enforce',
     ...options,
     cdkOut: outdir,
     dataDir: tempDataDir(),

@@ -1,0 +1,58 @@
+import { tryParseArn } from '../arn.js';
+import type { OperationAuthorization, OperationContext } from './operations/index.js';
+
+/**
+ * The authorizations AWS makes when a service delivers to a target on its own behalf (a rule
+ * to a queue, a topic to a queue, a bucket's notification to a function): the target's
+ * resource policy must allow the service principal, with the source's ARN and account as
+ * `aws:SourceArn` and `aws:SourceAccount`. A queue or topic encrypted with a customer key
+ * also needs the key's policy to let the service use the key. Targets IAM has nothing to
+ * say of (a log group, an ARN the runtime cannot reach) need none.
+ */
+export function deliveryAuthorizations(
+  targetArn: string,
+  source: { readonly arn: string; readonly account: string },
+  context: Pick<OperationContext, 'queueKmsKey' | 'topicKmsKey' | 'region'>,
+): readonly OperationAuthorization[] {
+  const parsed = tryParseArn(targetArn);
+  if (!parsed) return [];
+  const conditions = { 'aws:SourceArn': source.arn, 'aws:SourceAccount': source.account };
+  const on = (action: string, resource = targetArn): OperationAuthorization => ({ action, resource, context: conditions });
+  // A function's version or alias ARN has its own permissions: the resource is the ARN as given.
+  switch (parsed.service) {
+    case 'sqs': {
+      const key = context.queueKmsKey?.(targetArn);
+      const via = { ...conditions, 'kms:ViaService': `sqs.${context.region}.amazonaws.com` };
+      return [
+        on('sqs:SendMessage'),
+        ...(key
+          ? [
+              { action: 'kms:GenerateDataKey', resource: key, context: via },
+              { action: 'kms:Decrypt', resource: key, context: via },
+            ]
+          : []),
+      ];
+    }
+    case 'sns': {
+      const key = context.topicKmsKey?.(targetArn);
+      const via = { ...conditions, 'kms:ViaService': `sns.${context.region}.amazonaws.com` };
+      return [
+        on('sns:Publish'),
+        ...(key
+          ? [
+              { action: 'kms:GenerateDataKey', resource: key, context: via },
+              { action: 'kms:Decrypt', resource: key, context: via },
+            ]
+          : []),
+      ];
+    }
+    case 'lambda':
+      return [on('lambda:InvokeFunction')];
+    case 'states':
+      return [on('states:StartExecution')];
+    case 'events':
+      return [on('events:PutEvents')];
+    default:
+      return [];
+  }
+}

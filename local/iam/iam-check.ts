@@ -1,0 +1,289 @@
+import { AwsError } from '../aws-error.js';
+import type { IamReport } from '../read-api/contract.js';
+import type { LoadedApp } from '../template/load.js';
+import { currentCaller } from './caller.js';
+import { deliveryAuthorizations } from './deliveries.js';
+import { describeDenial, grantHint, IamEvaluator } from './evaluator.js';
+import { type IamUse, roleReport } from './least-privilege.js';
+import {
+  authorizationsFor,
+  type IamService,
+  type OperationAuthorization,
+  type OperationContext,
+  UnknownOperationError,
+} from './operations/index.js';
+import { PolicyStore } from './policy-store.js';
+import { Principals, sessionArn } from './principals.js';
+import type { IamDecision, IamPrincipal, IamRequest, PolicyProblem } from './types.js';
+
+/** `off`: nothing is checked; `warn`: everything runs, what AWS would refuse is printed and listed; `enforce`: refused as AWS refuses. */
+export type IamMode = 'off' | 'warn' | 'enforce';
+export const IAM_MODES: readonly IamMode[] = ['off', 'warn', 'enforce'];
+
+/** An IAM mode that is not one: names where it came from and what it may be. */
+export class IamModeError extends Error {
+  override readonly name = 'IamModeError';
+}
+
+/** The mode a setting names; throws naming the setting and the modes when it names none. */
+export function parseIamMode(value: string, source: string): IamMode {
+  const mode = value.trim().toLowerCase();
+  if ((IAM_MODES as readonly string[]).includes(mode)) return mode as IamMode;
+  throw new IamModeError(`${source}=${JSON.stringify(value)} is not an IAM mode: use one of ${IAM_MODES.join(', ')}`);
+}
+
+/** A request AWS would refuse, as `switchyard failures`, `trace` and `switchyard iam` list it. */
+export interface IamFinding {
+  /** The role (or the service principal) that asked. */
+  readonly principal: string;
+  readonly action: string;
+  readonly resource: string;
+  /** What asked for it: `SendMessage`, `rule orders-to-queue target`, `state Charge`. */
+  readonly where: string;
+  /** AWS's AccessDenied text. */
+  readonly message: string;
+  /** The grant that would allow it. */
+  readonly fix: string;
+  /** `warn`: it ran; `enforce`: it was refused. */
+  readonly mode: Exclude<IamMode, 'off'>;
+  readonly count: number;
+  readonly firstAt: number;
+  readonly lastAt: number;
+}
+
+/** A refused request: the error a caller answers or records, and the finding it made. */
+export interface IamRefusal {
+  readonly request: IamRequest;
+  readonly decision: IamDecision;
+  readonly message: string;
+}
+
+/** How each service answers a request IAM refuses (the SDK error's code and status). */
+const ACCESS_DENIED: Readonly<Record<IamService, { readonly code: string; readonly status: number }>> = {
+  sqs: { code: 'AccessDenied', status: 403 },
+  sns: { code: 'AuthorizationError', status: 403 },
+  s3: { code: 'AccessDenied', status: 403 },
+  lambda: { code: 'AccessDeniedException', status: 403 },
+  bedrock: { code: 'AccessDeniedException', status: 403 },
+  scheduler: { code: 'AccessDeniedException', status: 403 },
+  pipes: { code: 'AccessDeniedException', status: 403 },
+  cloudformation: { code: 'AccessDenied', status: 403 },
+  ec2: { code: 'UnauthorizedOperation', status: 403 },
+  events: { code: 'AccessDeniedException', status: 400 },
+  states: { code: 'AccessDeniedException', status: 400 },
+  dynamodb: { code: 'AccessDeniedException', status: 400 },
+  kms: { code: 'AccessDeniedException', status: 400 },
+  ssm: { code: 'AccessDeniedException', status: 400 },
+  secretsmanager: { code: 'AccessDeniedException', status: 400 },
+  logs: { code: 'AccessDeniedException', status: 400 },
+};
+
+export interface IamCheckOptions {
+  readonly mode: IamMode;
+  readonly accountId: string;
+  readonly region: string;
+  /** What role session keys' secrets derive from (the runtime's signing secret). */
+  readonly masterSecret: string;
+  /** Lookups the operations' authorizations need (a queue's key, an alias's key). */
+  readonly lookups?: Omit<OperationContext, 'accountId' | 'region'>;
+  readonly log: (line: string) => void;
+  readonly now?: () => number;
+}
+
+/**
+ * IAM as the local runtime applies it: who calls (principals.ts), what each request needs
+ * (operations/), what the app's policies decide (policy-store.ts, evaluator.ts), and what
+ * the mode does with a refusal. Every refusal is a finding, printed once per principal,
+ * action and resource; every authorization a role's session makes is counted for
+ * `switchyard iam` (used, missing and unused grants).
+ */
+export class IamCheck {
+  readonly principals: Principals;
+  #store: PolicyStore;
+  #evaluator: IamEvaluator;
+  readonly #context: OperationContext;
+  readonly #findings = new Map<string, IamFinding>();
+  readonly #uses = new Map<string, Map<string, IamUse>>();
+  readonly #unmapped = new Set<string>();
+
+  constructor(
+    app: LoadedApp,
+    private readonly options: IamCheckOptions,
+  ) {
+    this.principals = new Principals(options.masterSecret);
+    this.#store = PolicyStore.fromApp(app, { accountId: options.accountId, region: options.region });
+    this.#evaluator = new IamEvaluator(this.#store, { accountId: options.accountId });
+    this.#context = { accountId: options.accountId, region: options.region, ...options.lookups };
+  }
+
+  get mode(): IamMode {
+    return this.options.mode;
+  }
+
+  /** The policies as loaded (switchyard iam reads the roles' grants). */
+  get store(): PolicyStore {
+    return this.#store;
+  }
+
+  /** Policies the template holds that grant nothing as written (named at start-up). */
+  get problems(): readonly PolicyProblem[] {
+    return this.#store.problems;
+  }
+
+  /** Takes a reloaded app's policies (`switchyard dev`); what was found and used so far stays. */
+  reload(app: LoadedApp): void {
+    this.#store = PolicyStore.fromApp(app, { accountId: this.options.accountId, region: this.options.region });
+    this.#evaluator = new IamEvaluator(this.#store, { accountId: this.options.accountId });
+  }
+
+  /** A resource policy changed through the API (SetQueueAttributes `Policy`, AddPermission). */
+  setResourcePolicy(arn: string, policy: unknown): void {
+    this.#store.setResourcePolicy(arn, policy as never);
+    this.#evaluator = new IamEvaluator(this.#store, { accountId: this.options.accountId });
+  }
+
+  /**
+   * Authorizes the request the endpoint is answering (its caller from the request's
+   * signature): nothing for the administrator or with IAM off; under `enforce` a refusal
+   * throws the service's AccessDenied error.
+   */
+  async authorizeCall(service: IamService, operation: string, input: unknown): Promise<void> {
+    if (this.options.mode === 'off') return;
+    const principal = this.principals.principalOf(currentCaller()?.accessKeyId);
+    if (principal.kind === 'admin') return;
+    const refusal = await this.authorize(principal, this.#authorizations(service, operation, input), operation);
+    if (refusal) throw this.accessDenied(service, refusal);
+  }
+
+  /**
+   * Authorizes what a principal asks outside a request to the endpoint (a delivery, a state
+   * machine's task): the first refusal under `enforce`; under `warn` refusals are recorded
+   * and undefined comes back.
+   */
+  async authorize(principal: IamPrincipal, requests: readonly OperationAuthorization[], where: string): Promise<IamRefusal | undefined> {
+    if (this.options.mode === 'off' || principal.kind === 'admin') return undefined;
+    for (const authorization of requests) {
+      const request: IamRequest = { principal, ...authorization };
+      const decision = await this.#evaluator.decide(request);
+      this.#use(principal, authorization, decision.allowed);
+      if (decision.allowed) continue;
+      const message = describeDenial(request, decision);
+      this.#find(request, message, where);
+      if (this.options.mode === 'enforce') return { request, decision, message };
+    }
+    return undefined;
+  }
+
+  /**
+   * Authorizes a delivery a service makes (a rule's target, a subscription, a notification):
+   * as the service principal, or as the role it assumes for the target.
+   */
+  async authorizeDelivery(
+    from: IamPrincipal,
+    targetArn: string,
+    source: { readonly arn: string; readonly account: string },
+    where: string,
+  ): Promise<IamRefusal | undefined> {
+    if (this.options.mode === 'off') return undefined;
+    return this.authorize(from, deliveryAuthorizations(targetArn, source, this.#context), where);
+  }
+
+  /** The authorizations of an operation, for callers that check them as another principal (a state machine's role). */
+  authorizationsOf(service: IamService, operation: string, input: unknown): readonly OperationAuthorization[] {
+    return this.#authorizations(service, operation, input);
+  }
+
+  /** The error a service answers for a refused request. */
+  accessDenied(service: IamService, refusal: IamRefusal): AwsError {
+    const { code, status } = ACCESS_DENIED[service];
+    // SQS names a refused key as KMS does (`KMS.AccessDeniedException`), not as an SQS denial.
+    if (service !== 'kms' && refusal.request.action.startsWith('kms:')) {
+      return new AwsError('KMS.AccessDeniedException', refusal.message, 400);
+    }
+    return new AwsError(code, refusal.message, status);
+  }
+
+  /** The read API's IAM report: the mode, the findings, per role used and unused grants, the policies' problems. */
+  report(): IamReport {
+    const uses = this.uses();
+    return {
+      mode: this.options.mode,
+      findings: this.findings().map((f) => ({
+        ...f,
+        firstAt: new Date(f.firstAt).toISOString(),
+        lastAt: new Date(f.lastAt).toISOString(),
+      })),
+      roles: this.#store.roles().map((role) => roleReport(role, this.#store.identityPolicies(role.roleArn), uses.get(role.roleArn) ?? [])),
+      problems: this.#store.problems,
+    };
+  }
+
+  /** What AWS would have refused, newest last. */
+  findings(): readonly IamFinding[] {
+    return [...this.#findings.values()];
+  }
+
+  /** Per role, each action on each resource its sessions asked for. */
+  uses(): ReadonlyMap<string, readonly IamUse[]> {
+    return new Map([...this.#uses].map(([role, uses]) => [role, [...uses.values()]]));
+  }
+
+  #authorizations(service: IamService, operation: string, input: unknown): readonly OperationAuthorization[] {
+    try {
+      return authorizationsFor(service, operation, input, this.#context);
+    } catch (error) {
+      if (!(error instanceof UnknownOperationError)) throw error;
+      // Not knowing an operation's action is ours to fix, not the caller's: said once, let through.
+      const key = `${service}:${operation}`;
+      if (!this.#unmapped.has(key)) {
+        this.#unmapped.add(key);
+        this.options.log(`[iam] ${key} is not checked: the local runtime does not know which IAM actions it needs`);
+      }
+      return [];
+    }
+  }
+
+  #use(principal: IamPrincipal, authorization: OperationAuthorization, allowed: boolean): void {
+    if (principal.kind !== 'role') return;
+    const uses = this.#uses.get(principal.roleArn) ?? new Map<string, IamUse>();
+    this.#uses.set(principal.roleArn, uses);
+    const key = `${authorization.action} ${authorization.resource}`;
+    const before = uses.get(key);
+    uses.set(key, { action: authorization.action, resource: authorization.resource, allowed, count: (before?.count ?? 0) + 1 });
+  }
+
+  #find(request: IamRequest, message: string, where: string): void {
+    const principal = principalName(request.principal);
+    const key = `${principal} ${request.action} ${request.resource}`;
+    const now = this.options.now?.() ?? Date.now();
+    const before = this.#findings.get(key);
+    const mode = this.options.mode === 'enforce' ? 'enforce' : 'warn';
+    const fix = grantHint(request);
+    this.#findings.delete(key);
+    this.#findings.set(key, {
+      principal,
+      action: request.action,
+      resource: request.resource,
+      where,
+      message,
+      fix,
+      mode,
+      count: (before?.count ?? 0) + 1,
+      firstAt: before?.firstAt ?? now,
+      lastAt: now,
+    });
+    if (before) return;
+    const verb = mode === 'enforce' ? 'refused' : 'AWS would refuse';
+    this.options.log(`[iam] ${verb}: ${principal} ${request.action} on ${request.resource} (${where}): ${message}. Fix: ${fix}`);
+  }
+}
+
+/** How a finding names its principal: a role's ARN (its session is in the message), a service's name. */
+export function principalName(principal: IamPrincipal): string {
+  if (principal.kind === 'role') return principal.roleArn;
+  if (principal.kind === 'service') return principal.service;
+  return 'administrator';
+}
+
+export type { IamUse };
+export { sessionArn };

@@ -1,0 +1,72 @@
+import type { ServiceLookup, ServiceModule } from '../services/service-module.js';
+import { IamCheck, type IamMode, parseIamMode } from './iam-check.js';
+import type { IamService } from './operations/index.js';
+
+declare module '../services/service-module.js' {
+  interface ServiceTypes {
+    iam: IamCheck;
+  }
+}
+
+/** The IAM mode: the runtime's option, else SWITCHYARD_IAM, else off (`switchyard dev` and `npm start` pass warn). */
+export function iamModeOf(option: IamMode | undefined, env: NodeJS.ProcessEnv = process.env): IamMode {
+  if (option !== undefined) return option;
+  const setting = env.SWITCHYARD_IAM;
+  return setting === undefined || setting === '' ? 'off' : parseIamMode(setting, 'SWITCHYARD_IAM');
+}
+
+/** What the start-up report says of IAM: the mode, and what it means against AWS. */
+export function iamModeLine(mode: IamMode): string {
+  if (mode === 'enforce') return '  iam: enforce (requests AWS would refuse are refused as AWS refuses them; `switchyard iam` lists them)';
+  if (mode === 'warn') {
+    return '  iam: warn (requests AWS would refuse still run; each is printed once and listed by `switchyard iam` and `switchyard failures`)';
+  }
+  return '  iam: off (no policy is evaluated)';
+}
+
+/**
+ * IAM: the template's roles and policies, evaluated on the requests principals make
+ * (local/iam/iam-check.ts). Created right after the template, so that every service that
+ * authorizes (the endpoint's operations, deliveries, Step Functions' tasks) finds it.
+ */
+export const iamModule: ServiceModule<'iam'> = {
+  name: 'iam',
+  needs: ['template'],
+  resourceTypes: ['AWS::IAM::Role', 'AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy', 'AWS::IAM::InstanceProfile'],
+  create({ settings, services, warn }) {
+    const mode = iamModeOf(settings.options.iam);
+    const template = services.get('template');
+    const iam = new IamCheck(template.app, {
+      mode,
+      accountId: settings.accountId,
+      region: settings.region,
+      masterSecret: settings.credentials.secretAccessKey,
+      log: settings.log,
+      now: () => settings.clock.now(),
+      // Looked up when asked: KMS and SQS are created after IAM, which they authorize with.
+      lookups: {
+        kmsKeyArn: (reference) => services.get('kms').customerKeyArn(reference),
+        secretArn: (secretId) => services.get('secretsmanager').arnOf(secretId),
+        queueKmsKey: (queueArn) => {
+          const key = services.get('sqs').attributeOf(queueArn, 'KmsMasterKeyId');
+          return key === undefined ? undefined : services.get('kms').customerKeyArn(key);
+        },
+      },
+    });
+    if (mode === 'off') warn(['IAM is not evaluated (SWITCHYARD_IAM=off): every request runs as if granted']);
+    else if (mode === 'warn')
+      warn(['IAM is evaluated but not enforced (SWITCHYARD_IAM=warn): requests AWS would refuse still run and are printed']);
+    // AWS accepts these policies and they grant nothing: said once, at start-up, with what holds them.
+    warn(iam.problems.map((p) => `IAM policy of ${p.holder}: ${p.problem}`));
+    return { service: iam };
+  },
+};
+
+/**
+ * A service's IAM check for the requests the endpoint hands it (a JSON mount's `authorize`,
+ * a query or REST protocol's check before it runs an operation). IAM is looked up when a
+ * request comes: services created before it (SSM, which the template reads) use it too.
+ */
+export function iamAuthorizer(services: ServiceLookup, service: IamService): (operation: string, input: unknown) => Promise<void> {
+  return (operation, input) => services.get('iam').authorizeCall(service, operation, input);
+}
