@@ -12,6 +12,7 @@ const BENCHES = [
   'bench:footprint',
   'bench:testing',
   'bench:bedrock',
+  'bench:iam',
 ];
 const missed = [];
 for (const bench of BENCHES) {
