@@ -114,6 +114,13 @@ export class IamCheck {
     this.#store = PolicyStore.fromApp(app, { accountId: options.accountId, region: options.region });
     this.#evaluator = new IamEvaluator(this.#store, { accountId: options.accountId });
     this.#context = { accountId: options.accountId, region: options.region, ...options.lookups };
+    // The simulator reads its data files on first use: read them now, not on the app's first request.
+    if (options.mode !== 'off')
+      void this.#evaluator.decide({
+        principal: { kind: 'service', service: 'events.amazonaws.com' },
+        action: 'sqs:SendMessage',
+        resource: '*',
+      });
   }
 
   get mode(): IamMode {

@@ -53,9 +53,7 @@ export const iamModule: ServiceModule<'iam'> = {
         },
       },
     });
-    if (mode === 'off') warn(['IAM is not evaluated (SWITCHYARD_IAM=off): every request runs as if granted']);
-    else if (mode === 'warn')
-      warn(['IAM is evaluated but not enforced (SWITCHYARD_IAM=warn): requests AWS would refuse still run and are printed']);
+    // The mode itself is a line of the start-up report (iamModeLine), not a warning.
     // AWS accepts these policies and they grant nothing: said once, at start-up, with what holds them.
     warn(iam.problems.map((p) => `IAM policy of ${p.holder}: ${p.problem}`));
     return { service: iam };

@@ -1,25 +1,48 @@
 import { readFileSync } from 'node:fs';
 import type { LoadedApp, LoadedResource } from '../template/load.js';
-import { type PolicyDocument, type PolicyStatement, usablePolicy } from './policy-documents.js';
+import { type PolicyDocument, type PolicyKind, usablePolicy } from './policy-documents.js';
+import { busPolicyStatement, defaultKeyPolicy, functionArnOf, permissionStatement } from './resource-statements.js';
 import type { PolicyProblem } from './types.js';
 
 export type { PolicyDocument, PolicyStatement } from './policy-documents.js';
 
-/** AWS managed policies by path and name (`service-role/AWSLambdaBasicExecutionRole`), shipped as data. */
-const AWS_MANAGED: Readonly<Record<string, unknown>> = (
-  JSON.parse(readFileSync(new URL('./aws-managed-policies.json', import.meta.url), 'utf8')) as { policies: Record<string, unknown> }
-).policies;
+/** AWS managed policies by the path and name of their ARN (`service-role/AWSLambdaBasicExecutionRole`), shipped as data. */
+const AWS_MANAGED: ReadonlyMap<string, unknown> = new Map(
+  Object.entries(
+    (
+      JSON.parse(readFileSync(new URL('./aws-managed-policies.json', import.meta.url), 'utf8')) as {
+        policies: Record<string, { document: unknown }>;
+      }
+    ).policies,
+  ).map(([key, entry]) => [key, entry.document]),
+);
 
-interface NamedPolicy {
-  readonly name: string;
-  readonly policy: PolicyDocument;
+/** An AWS managed policy's document by its ARN; its name alone also finds it (AWS managed names are unique across paths). */
+function awsManagedDocument(arn: string): unknown {
+  const key = /^arn:[^:]+:iam::aws:policy\/(.+)$/.exec(arn)?.[1];
+  if (key === undefined) return undefined;
+  const name = key.split('/').pop() as string;
+  return AWS_MANAGED.get(key) ?? [...AWS_MANAGED].find(([k]) => k.split('/').pop() === name)?.[1];
 }
 
-interface RoleEntry {
-  readonly roleArn: string;
-  readonly holder: string;
-  readonly policies: NamedPolicy[];
-  boundary?: PolicyDocument;
+const awsManagedCache = new Map<string, PolicyDocument | undefined>();
+
+/**
+ * An AWS managed policy as the simulator evaluates it. Actions iam-data does not list yet
+ * (AWS adds them to its own policies first) are left out silently: they are AWS's, not the
+ * app's, to fix.
+ */
+function awsManagedPolicy(arn: string): PolicyDocument | undefined {
+  if (!awsManagedCache.has(arn)) {
+    const document = awsManagedDocument(arn);
+    awsManagedCache.set(arn, document === undefined ? undefined : usablePolicy(document, arn, [], 'identity'));
+  }
+  return awsManagedCache.get(arn);
+}
+
+export interface NamedPolicy {
+  readonly name: string;
+  readonly policy: PolicyDocument;
 }
 
 /** A role as `switchyard iam` lists it: its ARN, the resource that declares it, its policies' names. */
@@ -29,21 +52,33 @@ export interface StoredRole {
   readonly policies: readonly string[];
 }
 
+interface RoleEntry {
+  readonly roleArn: string;
+  readonly holder: string;
+  readonly policies: NamedPolicy[];
+  boundary?: PolicyDocument;
+}
+
 const holderOf = (r: LoadedResource) => `${r.stackName}/${r.logicalId} (${r.type})`;
 const list = (value: unknown): unknown[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
 const strings = (value: unknown): string[] => list(value).filter((v): v is string => typeof v === 'string');
+/** A role's name from its ARN: the last segment of its path (`arn:aws:iam::1:role/service/Name` is `Name`). */
+const roleNameOf = (roleArn: string) => roleArn.slice(roleArn.lastIndexOf('/') + 1);
 
 /**
  * The app's IAM policies as the evaluator asks for them: each role's identity policies
- * (inline, `AWS::IAM::Policy`/`RolePolicy`, customer and AWS managed) and boundary, and each
- * resource's resource policy (queue, topic and bus policies, Lambda permissions, key, bucket
- * and secret policies), keyed by the ARNs requests name. What cannot be evaluated is in
- * `problems`, never thrown.
+ * (inline, `AWS::IAM::Policy`, customer and AWS managed) and permissions boundary, and each
+ * resource's policy (queue, topic and bus policies, Lambda permissions, key, bucket and
+ * secret policies), keyed by the ARNs requests name. A policy that cannot be evaluated as
+ * written is a problem naming its holder, never an exception: AWS accepts such policies
+ * and they grant nothing.
  */
 export class PolicyStore {
   readonly #roles = new Map<string, RoleEntry>();
+  readonly #rolesByName = new Map<string, RoleEntry>();
   readonly #resourcePolicies = new Map<string, PolicyDocument>();
   readonly #problems: PolicyProblem[] = [];
+  #revision = 0;
 
   private constructor(
     private readonly accountId: string,
@@ -52,34 +87,49 @@ export class PolicyStore {
 
   static fromApp(app: LoadedApp, options: { readonly accountId: string; readonly region: string }): PolicyStore {
     const store = new PolicyStore(options.accountId, options.region);
+    // Custom resources' providers run only while CloudFormation deploys: their roles never call locally.
     const resources = app.stacks.flatMap((s) => s.resources).filter((r) => !r.customResourceProvider);
     store.#loadRoles(resources);
     store.#loadResourcePolicies(resources);
     return store;
   }
 
+  /** Policies (or parts of them) that grant nothing as written, each naming its holder. */
   get problems(): readonly PolicyProblem[] {
     return this.#problems;
   }
 
+  /** Grows with each change through `setResourcePolicy`: what the evaluator decided before may no longer hold. */
+  get revision(): number {
+    return this.#revision;
+  }
+
   identityPolicies(roleArn: string): readonly NamedPolicy[] {
-    return this.#roles.get(roleArn)?.policies ?? [];
+    return this.#role(roleArn)?.policies ?? [];
   }
 
   permissionsBoundary(roleArn: string): PolicyDocument | undefined {
-    return this.#roles.get(roleArn)?.boundary;
+    return this.#role(roleArn)?.boundary;
   }
 
-  /** The resource's policy; an S3 object's is its bucket's. */
+  /** The resource's policy; an S3 object's is its bucket's, a function's `$LATEST` its unqualified ARN's. */
   resourcePolicy(resourceArn: string): PolicyDocument | undefined {
     const own = this.#resourcePolicies.get(resourceArn);
-    if (own || !resourceArn.startsWith('arn:aws:s3:::')) return own;
-    return this.#resourcePolicies.get(resourceArn.split('/')[0] as string);
+    if (own) return own;
+    if (resourceArn.startsWith('arn:aws:s3:::') && resourceArn.includes('/'))
+      return this.#resourcePolicies.get(resourceArn.slice(0, resourceArn.indexOf('/')));
+    if (resourceArn.endsWith(':$LATEST')) return this.#resourcePolicies.get(resourceArn.slice(0, -':$LATEST'.length));
+    return undefined;
   }
 
-  /** A policy set through the API (SetQueueAttributes `Policy`, AddPermission); undefined removes it. */
-  setResourcePolicy(resourceArn: string, policy: unknown): void {
-    const usable = policy === undefined ? undefined : usablePolicy(policy, resourceArn, this.#problems);
+  /**
+   * A policy set at run time (SetQueueAttributes `Policy` as JSON text, AddPermission's
+   * statements); undefined removes the resource's policy. What cannot be evaluated is a
+   * problem of the resource, as at start-up.
+   */
+  setResourcePolicy(resourceArn: string, policy: PolicyDocument | string | undefined): void {
+    this.#revision++;
+    const usable = policy === undefined ? undefined : usablePolicy(policy, `${resourceArn} (set at run time)`, this.#problems, 'resource');
     if (usable) this.#resourcePolicies.set(resourceArn, usable);
     else this.#resourcePolicies.delete(resourceArn);
   }
@@ -88,21 +138,30 @@ export class PolicyStore {
     return [...this.#roles.values()].map((r) => ({ roleArn: r.roleArn, holder: r.holder, policies: r.policies.map((p) => p.name) }));
   }
 
+  /** The role of an ARN; an ARN without the role's path still names it (a hand-written ARN, a session's role). */
+  #role(roleArn: string): RoleEntry | undefined {
+    return this.#roles.get(roleArn) ?? this.#rolesByName.get(roleNameOf(roleArn));
+  }
+
+  #usable(document: unknown, holder: string, kind: PolicyKind): PolicyDocument | undefined {
+    return usablePolicy(document, holder, this.#problems, kind);
+  }
+
   #loadRoles(resources: readonly LoadedResource[]): void {
-    const byName = new Map<string, RoleEntry>();
-    const managed = new Map<string, { name: string; policy: PolicyDocument }>();
+    const customerManaged = new Map<string, NamedPolicy>();
     for (const r of resources.filter((r) => r.type === 'AWS::IAM::ManagedPolicy')) {
-      const policy = usablePolicy(r.properties.PolicyDocument, holderOf(r), this.#problems);
-      if (policy) managed.set(r.ref, { name: `${r.stackName}/${r.logicalId}`, policy });
+      const policy = this.#usable(r.properties.PolicyDocument, holderOf(r), 'identity');
+      if (policy) customerManaged.set(r.ref, { name: `${r.stackName}/${r.logicalId}`, policy });
     }
-    const managedPolicy = (arn: string, holder: string): NamedPolicy | undefined => {
-      const customer = managed.get(arn);
+    const managed = (arn: string, holder: string): NamedPolicy | undefined => {
+      const customer = customerManaged.get(arn);
       if (customer) return customer;
-      const aws = /^arn:[^:]+:iam::aws:policy\/(.+)$/.exec(arn)?.[1];
-      const document = aws === undefined ? undefined : (AWS_MANAGED[aws] ?? AWS_MANAGED[aws.split('/').pop() as string]);
-      if (aws !== undefined && document !== undefined)
-        return { name: `AWS managed ${aws}`, policy: usablePolicy(document, arn, []) as PolicyDocument };
-      this.#problems.push({ holder, problem: `managed policy ${arn} is not known to the local runtime: it grants nothing here` });
+      const policy = awsManagedPolicy(arn);
+      if (policy) return { name: arn, policy };
+      this.#problems.push({
+        holder,
+        problem: `managed policy ${arn} is not known to the local runtime (neither in the template nor among the AWS managed policies it ships): it grants nothing here`,
+      });
       return undefined;
     };
     for (const r of resources.filter((r) => r.type === 'AWS::IAM::Role')) {
@@ -110,51 +169,67 @@ export class PolicyStore {
       const roleArn = r.attributes.Arn ?? `arn:aws:iam::${this.accountId}:role/${r.ref}`;
       const entry: RoleEntry = { roleArn, holder, policies: [] };
       for (const inline of list(r.properties.Policies)) {
-        const { PolicyName, PolicyDocument } = (inline ?? {}) as { PolicyName?: string; PolicyDocument?: unknown };
-        const policy = usablePolicy(PolicyDocument, `${holder} policy ${PolicyName ?? '?'}`, this.#problems);
-        if (policy) entry.policies.push({ name: `${r.stackName}/${r.logicalId} inline ${PolicyName ?? ''}`.trim(), policy });
+        const { PolicyName, PolicyDocument } = (inline ?? {}) as { PolicyName?: unknown; PolicyDocument?: unknown };
+        const name = typeof PolicyName === 'string' ? PolicyName : '(unnamed)';
+        const policy = this.#usable(PolicyDocument, `${holder} inline policy ${name}`, 'identity');
+        if (policy) entry.policies.push({ name: `${r.stackName}/${r.logicalId} inline ${name}`, policy });
       }
       for (const arn of strings(r.properties.ManagedPolicyArns)) {
-        const policy = managedPolicy(arn, holder);
+        const policy = managed(arn, holder);
         if (policy) entry.policies.push(policy);
       }
-      if (typeof r.properties.PermissionsBoundary === 'string')
-        entry.boundary = managedPolicy(r.properties.PermissionsBoundary, holder)?.policy;
+      if (typeof r.properties.PermissionsBoundary === 'string') {
+        // A boundary that cannot be read allows nothing: AWS caps the role at what it allows.
+        entry.boundary = managed(r.properties.PermissionsBoundary, holder)?.policy ?? { Statement: [] };
+      }
       this.#roles.set(roleArn, entry);
-      byName.set(r.ref, entry);
+      this.#rolesByName.set(r.ref, entry);
     }
-    // Policies that name their roles (by name: a role's Ref), as CDK's grants write them.
+    this.#attachNamedPolicies(resources, customerManaged);
+  }
+
+  /** Policies that name their roles (by name, a role's Ref), as CDK's grants write them. */
+  #attachNamedPolicies(resources: readonly LoadedResource[], customerManaged: ReadonlyMap<string, NamedPolicy>): void {
     for (const r of resources) {
-      const attached =
+      const names =
         r.type === 'AWS::IAM::Policy' || r.type === 'AWS::IAM::ManagedPolicy'
           ? strings(r.properties.Roles)
           : r.type === 'AWS::IAM::RolePolicy'
             ? strings(r.properties.RoleName)
             : [];
-      if (attached.length === 0) continue;
-      const policy =
+      if (names.length === 0) continue;
+      const named =
         r.type === 'AWS::IAM::ManagedPolicy'
-          ? managed.get(r.ref)?.policy
-          : usablePolicy(r.properties.PolicyDocument, holderOf(r), this.#problems);
-      if (!policy) continue;
-      for (const name of attached) {
-        const role = byName.get(name) ?? byName.get(name.split('/').pop() as string);
-        role?.policies.push({ name: `${r.stackName}/${r.logicalId}`, policy });
+          ? customerManaged.get(r.ref)
+          : (() => {
+              const policy = this.#usable(r.properties.PolicyDocument, holderOf(r), 'identity');
+              return policy && { name: `${r.stackName}/${r.logicalId}`, policy };
+            })();
+      if (!named) continue;
+      for (const name of names) {
+        const role = this.#rolesByName.get(name) ?? this.#rolesByName.get(roleNameOf(name));
+        // A role named twice (its ManagedPolicyArns and the policy's Roles) holds the policy once.
+        if (role && !role.policies.some((p) => p.name === named.name)) role.policies.push(named);
       }
     }
   }
 
   #loadResourcePolicies(resources: readonly LoadedResource[]): void {
-    const queueArnByUrl = new Map(resources.filter((r) => r.type === 'AWS::SQS::Queue').map((q) => [q.ref, q.attributes.Arn ?? q.ref]));
+    const queueArn = this.#queueArns(resources);
+    const secretArn = (id: string) =>
+      id.startsWith('arn:')
+        ? id
+        : (resources.find((s) => s.type === 'AWS::SecretsManager::Secret' && (s.physicalName === id || s.properties.Name === id))?.ref ??
+          id);
     for (const r of resources) {
       const holder = holderOf(r);
       const p = r.properties;
       switch (r.type) {
         case 'AWS::SQS::QueuePolicy':
-          for (const queue of strings(p.Queues)) this.#add(queueArnByUrl.get(queue) ?? queue, p.PolicyDocument, holder);
+          for (const queue of strings(p.Queues)) this.#add(queueArn(queue), p.PolicyDocument, holder);
           break;
         case 'AWS::SQS::QueueInlinePolicy':
-          if (typeof p.Queue === 'string') this.#add(queueArnByUrl.get(p.Queue) ?? p.Queue, p.PolicyDocument, holder);
+          if (typeof p.Queue === 'string') this.#add(queueArn(p.Queue), p.PolicyDocument, holder);
           break;
         case 'AWS::SNS::TopicPolicy':
           for (const topic of strings(p.Topics)) this.#add(topic, p.PolicyDocument, holder);
@@ -165,29 +240,45 @@ export class PolicyStore {
         case 'AWS::Events::EventBus':
           if (p.Policy !== undefined) this.#add(r.attributes.Arn ?? this.#busArn(r.ref), p.Policy, holder);
           break;
-        case 'AWS::Events::EventBusPolicy':
-          this.#add(this.#busArn(typeof p.EventBusName === 'string' ? p.EventBusName : 'default'), { Statement: busStatement(p) }, holder);
+        case 'AWS::Events::EventBusPolicy': {
+          const bus = this.#busArn(typeof p.EventBusName === 'string' ? p.EventBusName : 'default');
+          this.#add(bus, { Version: '2012-10-17', Statement: busPolicyStatement(r, bus) }, holder);
           break;
-        case 'AWS::Lambda::Permission':
-          if (typeof p.FunctionName === 'string')
-            this.#add(this.#functionArn(p.FunctionName), { Statement: permissionStatement(r, this.#functionArn(p.FunctionName)) }, holder);
+        }
+        case 'AWS::Lambda::Permission': {
+          if (typeof p.FunctionName !== 'string') break;
+          const fn = functionArnOf(p.FunctionName, this.region, this.accountId);
+          this.#add(fn, { Version: '2012-10-17', Statement: [permissionStatement(r, fn)] }, holder);
           break;
+        }
         case 'AWS::KMS::Key':
-          if (p.KeyPolicy !== undefined && r.attributes.Arn) this.#add(r.attributes.Arn, p.KeyPolicy, holder);
+          // An empty `{}` is taken as no policy, as KMS takes a missing one: the default key policy.
+          if (r.attributes.Arn) this.#add(r.attributes.Arn, isEmpty(p.KeyPolicy) ? defaultKeyPolicy(this.accountId) : p.KeyPolicy, holder);
           break;
         case 'AWS::S3::BucketPolicy':
           if (typeof p.Bucket === 'string') this.#add(`arn:aws:s3:::${p.Bucket}`, p.PolicyDocument, holder);
           break;
         case 'AWS::SecretsManager::ResourcePolicy':
-          if (typeof p.SecretId === 'string') this.#add(p.SecretId, p.ResourcePolicy, holder);
+          if (typeof p.SecretId === 'string') this.#add(secretArn(p.SecretId), p.ResourcePolicy, holder);
           break;
       }
     }
   }
 
-  /** Adds a document's statements to the resource's policy (CDK writes one per resource; several merge). */
+  /** A queue's ARN from what a queue policy names: its URL (the queue's Ref), its ARN, or a URL of a queue the app does not declare. */
+  #queueArns(resources: readonly LoadedResource[]): (queue: string) => string {
+    const byUrl = new Map(resources.filter((r) => r.type === 'AWS::SQS::Queue').map((q) => [q.ref, q.attributes.Arn ?? q.ref]));
+    return (queue) => {
+      const known = byUrl.get(queue);
+      if (known || queue.startsWith('arn:')) return known ?? queue;
+      const url = /\/(\d{12})\/([^/]+)\/?$/.exec(queue);
+      return url ? `arn:aws:sqs:${this.region}:${url[1]}:${url[2]}` : queue;
+    };
+  }
+
+  /** Adds a document's statements to the resource's policy: CDK writes one per resource, but several merge as AWS merges them. */
   #add(arn: string, document: unknown, holder: string): void {
-    const policy = usablePolicy(document, holder, this.#problems);
+    const policy = this.#usable(document, holder, 'resource');
     if (!policy) return;
     const before = this.#resourcePolicies.get(arn);
     this.#resourcePolicies.set(arn, before ? { ...before, Statement: [...before.Statement, ...policy.Statement] } : policy);
@@ -196,53 +287,9 @@ export class PolicyStore {
   #busArn(nameOrArn: string): string {
     return nameOrArn.startsWith('arn:') ? nameOrArn : `arn:aws:events:${this.region}:${this.accountId}:event-bus/${nameOrArn}`;
   }
-
-  /** A function's ARN from a permission's FunctionName: a name (`f`, `f:alias`), a partial ARN or an ARN. */
-  #functionArn(name: string): string {
-    if (name.startsWith('arn:')) return name;
-    const partial = /^(\d{12}):function:(.+)$/.exec(name);
-    if (partial) return `arn:aws:lambda:${this.region}:${partial[1]}:function:${partial[2]}`;
-    return `arn:aws:lambda:${this.region}:${this.accountId}:function:${name}`;
-  }
 }
 
-/** An `AWS::Events::EventBusPolicy`: its `Statement`, or the older `Action`/`Principal`/`Condition` form. */
-function busStatement(p: Record<string, unknown>): unknown {
-  if (p.Statement !== undefined) return p.Statement;
-  const condition = p.Condition as { Key?: string; Type?: string; Value?: string } | undefined;
-  return {
-    Sid: p.StatementId,
-    Effect: 'Allow',
-    Principal: p.Principal === '*' ? '*' : { AWS: `arn:aws:iam::${p.Principal}:root` },
-    Action: p.Action,
-    Resource: '*',
-    ...(condition?.Key ? { Condition: { [condition.Type ?? 'StringEquals']: { [condition.Key]: condition.Value } } } : {}),
-  };
-}
-
-/** The statement Lambda's GetPolicy shows for an `AWS::Lambda::Permission`. */
-function permissionStatement(r: LoadedResource, functionArn: string): PolicyStatement {
-  const p = r.properties as Record<string, string | undefined>;
-  const who = p.Principal ?? '';
-  const principal =
-    who === '*'
-      ? '*'
-      : /^\d{12}$/.test(who)
-        ? { AWS: `arn:aws:iam::${who}:root` }
-        : who.startsWith('arn:')
-          ? { AWS: who }
-          : { Service: who };
-  const condition: Record<string, Record<string, string>> = {};
-  if (p.SourceArn) condition.ArnLike = { 'AWS:SourceArn': p.SourceArn };
-  if (p.SourceAccount) condition.StringEquals = { ...condition.StringEquals, 'AWS:SourceAccount': p.SourceAccount };
-  if (p.PrincipalOrgID) condition.StringEquals = { ...condition.StringEquals, 'aws:PrincipalOrgID': p.PrincipalOrgID };
-  if (p.FunctionUrlAuthType) condition.StringEquals = { ...condition.StringEquals, 'lambda:FunctionUrlAuthType': p.FunctionUrlAuthType };
-  return {
-    Sid: r.logicalId,
-    Effect: 'Allow',
-    Principal: principal,
-    Action: p.Action ?? 'lambda:InvokeFunction',
-    Resource: functionArn,
-    ...(Object.keys(condition).length > 0 ? { Condition: condition } : {}),
-  };
+/** A property left out or given as `{}`. */
+function isEmpty(value: unknown): boolean {
+  return value === undefined || (typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length === 0);
 }
