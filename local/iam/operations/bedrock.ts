@@ -1,23 +1,53 @@
-import type { OperationContext, OperationTable } from './shared.js';
-import { on, text } from './shared.js';
+import { type Input, member, type OperationAuthorization, type OperationContext, type OperationTable, on, text } from './shared.js';
+
+/** The system-defined inference profiles' prefixes (model-ids.ts resolves the same ones). */
+const PROFILE = /^(us|us-gov|eu|apac|jp|au|ca|global)\.(.+)$/;
 
 /**
- * The ARN a model id names: an ARN as given; a cross-region inference profile id (`us.`,
- * `eu.`, `apac.`, `global.` ...) the account's profile; else the region's foundation model.
+ * What invoking a model id is authorized on: a foundation model's ARN (no account:
+ * `arn:aws:bedrock:<region>::foundation-model/<id>`), an inference profile's
+ * (`arn:aws:bedrock:<region>:<account>:inference-profile/<id>`) and then the foundation
+ * model it routes to, with `bedrock:InferenceProfileArn` (AWS checks both); an ARN as given.
  */
-export function modelArnOf(input: Record<string, unknown>, context: OperationContext): string {
-  const id = decodeURIComponent(text(input.modelId) ?? text(input.ModelId) ?? '*');
-  if (id.startsWith('arn:')) return id;
-  if (/^(us|eu|apac|ap|ca|jp|au|us-gov|global)\.[a-z0-9-]+\./.test(id))
-    return `arn:aws:bedrock:${context.region}:${context.accountId}:inference-profile/${id}`;
-  return `arn:aws:bedrock:${context.region}::foundation-model/${id}`;
+export function modelAuthorizations(action: string, modelId: string | undefined, context: OperationContext): OperationAuthorization[] {
+  const id = modelId ?? '*';
+  const foundation = (model: string) => `arn:aws:bedrock:${context.region}::foundation-model/${model}`;
+  if (id.startsWith('arn:')) {
+    const profile = /^arn:aws[\w-]*:bedrock:[^:]*:\d{12}:inference-profile\/(.+)$/.exec(id);
+    const model = profile?.[1] ? PROFILE.exec(profile[1])?.[2] : undefined;
+    return model ? [on(action, id), on(action, foundation(model), { 'bedrock:InferenceProfileArn': id })] : [on(action, id)];
+  }
+  const profile = PROFILE.exec(id);
+  if (!profile?.[2]) return [on(action, foundation(id))];
+  const profileArn = `arn:aws:bedrock:${context.region}:${context.accountId}:inference-profile/${id}`;
+  return [on(action, profileArn), on(action, foundation(profile[2]), { 'bedrock:InferenceProfileArn': profileArn })];
 }
 
-/** Bedrock Runtime: Converse is bedrock:InvokeModel, ConverseStream bedrock:InvokeModelWithResponseStream, on the model. */
+/** The model id as the API (`modelId`) or a caller in PascalCase (`ModelId`) names it; a path label may be percent-encoded. */
+function modelIdOf(input: Input): string | undefined {
+  const id = member(input, 'modelId');
+  if (id === undefined) return undefined;
+  try {
+    return decodeURIComponent(id);
+  } catch {
+    return text(id);
+  }
+}
+
+const invoking =
+  (action: string) =>
+  (input: Input, context: OperationContext): OperationAuthorization[] =>
+    modelAuthorizations(action, modelIdOf(input), context);
+
+/**
+ * Bedrock Runtime: Converse is bedrock:InvokeModel, ConverseStream
+ * bedrock:InvokeModelWithResponseStream (the Converse API has no actions of its own);
+ * CountTokens is bedrock:CountTokens.
+ */
 export const bedrockOperations: OperationTable = {
-  Converse: (input, context) => [on('bedrock:InvokeModel', modelArnOf(input, context))],
-  InvokeModel: (input, context) => [on('bedrock:InvokeModel', modelArnOf(input, context))],
-  ConverseStream: (input, context) => [on('bedrock:InvokeModelWithResponseStream', modelArnOf(input, context))],
-  InvokeModelWithResponseStream: (input, context) => [on('bedrock:InvokeModelWithResponseStream', modelArnOf(input, context))],
-  CountTokens: (input, context) => [on('bedrock:CountTokens', modelArnOf(input, context))],
+  InvokeModel: invoking('bedrock:InvokeModel'),
+  Converse: invoking('bedrock:InvokeModel'),
+  InvokeModelWithResponseStream: invoking('bedrock:InvokeModelWithResponseStream'),
+  ConverseStream: invoking('bedrock:InvokeModelWithResponseStream'),
+  CountTokens: invoking('bedrock:CountTokens'),
 };

@@ -1,32 +1,41 @@
 import {
   ANY,
   arnOf,
-  items,
+  distinct,
+  type Input,
+  keysOf,
   type OperationAuthorization,
   type OperationContext,
   type OperationTable,
   on,
+  type ResourceOf,
+  records,
   sameNamed,
   text,
 } from './shared.js';
 
-const tableArnOf = (name: unknown, context: OperationContext) => {
-  const value = text(name) ?? '*';
+/** A table's ARN from its name or ARN. */
+export const tableArnOf = (nameOrArn: unknown, context: OperationContext): string => {
+  const value = text(nameOrArn) ?? '*';
   return value.startsWith('arn:') ? value : arnOf('dynamodb', context, `table/${value}`);
 };
-const table = (input: Record<string, unknown>, context: OperationContext) => tableArnOf(input.TableName ?? input.ResourceArn, context);
-/** Query and Scan of an index are authorized on the index's ARN. */
-const tableOrIndex = (input: Record<string, unknown>, context: OperationContext) => {
+
+const table: ResourceOf = (input, context) => tableArnOf(input.TableName, context);
+/** Query and Scan of an index are authorized on the index: `table/<T>/index/<I>`. */
+const tableOrIndex: ResourceOf = (input, context) => {
   const index = text(input.IndexName);
   return index ? `${table(input, context)}/index/${index}` : table(input, context);
 };
-const stream = (input: Record<string, unknown>, context: OperationContext) => text(input.StreamArn) ?? tableArnOf('*', context);
+const stream: ResourceOf = (input, context) => text(input.StreamArn) ?? arnOf('dynamodb', context, 'table/*/stream/*');
+const tagged: ResourceOf = (input, context) => text(input.ResourceArn) ?? arnOf('dynamodb', context, 'table/*');
 
-/** One authorization of `action` per table a batch names. */
-const perTable = (action: string) => (input: Record<string, unknown>, context: OperationContext) =>
-  Object.keys((input.RequestItems as Record<string, unknown> | undefined) ?? {}).map((name) => on(action, tableArnOf(name, context)));
+/** A batch: its action once on each table its RequestItems names. */
+const perTable = (action: string) => (input: Input, context: OperationContext) => {
+  const tables = keysOf(input.RequestItems);
+  return (tables.length > 0 ? tables : ['*']).map((name) => on(action, tableArnOf(name, context)));
+};
 
-/** A transaction is authorized item by item, each as the single-item action on its table. */
+/** What each member of a transaction's item is authorized as. */
 const TRANSACT_ACTIONS: Readonly<Record<string, string>> = {
   Put: 'dynamodb:PutItem',
   Update: 'dynamodb:UpdateItem',
@@ -34,48 +43,52 @@ const TRANSACT_ACTIONS: Readonly<Record<string, string>> = {
   ConditionCheck: 'dynamodb:ConditionCheckItem',
   Get: 'dynamodb:GetItem',
 };
-function transact(input: Record<string, unknown>, context: OperationContext): OperationAuthorization[] {
-  const seen = new Map<string, OperationAuthorization>();
-  for (const item of items(input.TransactItems)) {
-    for (const [kind, request] of Object.entries((item ?? {}) as Record<string, { TableName?: unknown }>)) {
-      const action = TRANSACT_ACTIONS[kind];
-      if (!action) continue;
-      const authorization = on(action, tableArnOf(request?.TableName, context));
-      seen.set(`${authorization.action} ${authorization.resource}`, authorization);
+
+/** A transaction: each item's own action on its table (no dynamodb:TransactWriteItems action exists). */
+function transaction(input: Input, context: OperationContext): OperationAuthorization[] {
+  const authorizations: OperationAuthorization[] = [];
+  for (const item of records(input.TransactItems)) {
+    for (const [kind, action] of Object.entries(TRANSACT_ACTIONS)) {
+      const request = item[kind];
+      if (typeof request === 'object' && request !== null) authorizations.push(on(action, table(request as Input, context)));
     }
   }
-  return [...seen.values()];
+  return distinct(authorizations);
 }
 
-/** DynamoDB: the action of each operation's name on the table (or index, or stream); batches per table, transactions per item. */
+/**
+ * DynamoDB (and DynamoDB Streams, whose actions are dynamodb:): each operation is the action
+ * of its name on the table, index or stream it names; batches once per table; transactions
+ * as their items' actions.
+ */
 export const dynamodbOperations: OperationTable = {
   ...sameNamed('dynamodb', {
     GetItem: table,
     PutItem: table,
     UpdateItem: table,
     DeleteItem: table,
-    Query: tableOrIndex,
-    Scan: tableOrIndex,
-    DescribeTable: table,
     CreateTable: table,
     DeleteTable: table,
+    DescribeTable: table,
     UpdateTable: table,
     DescribeTimeToLive: table,
     UpdateTimeToLive: table,
     DescribeContinuousBackups: table,
-    TagResource: table,
-    UntagResource: table,
-    ListTagsOfResource: table,
-    DescribeStream: stream,
-    GetRecords: stream,
-    GetShardIterator: stream,
-    ListStreams: ANY,
+    Query: tableOrIndex,
+    Scan: tableOrIndex,
+    TagResource: tagged,
+    UntagResource: tagged,
+    ListTagsOfResource: tagged,
     ListTables: ANY,
     DescribeLimits: ANY,
     DescribeEndpoints: ANY,
+    DescribeStream: stream,
+    GetShardIterator: stream,
+    GetRecords: stream,
+    ListStreams: ANY,
   }),
   BatchGetItem: perTable('dynamodb:BatchGetItem'),
   BatchWriteItem: perTable('dynamodb:BatchWriteItem'),
-  TransactWriteItems: transact,
-  TransactGetItems: transact,
+  TransactWriteItems: transaction,
+  TransactGetItems: transaction,
 };

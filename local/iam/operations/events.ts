@@ -1,47 +1,49 @@
 import {
   ANY,
   arnOf,
-  items,
+  arnOrName,
+  type Input,
   type OperationAuthorization,
   type OperationContext,
   type OperationTable,
   on,
+  type ResourceOf,
+  records,
   sameNamed,
   text,
 } from './shared.js';
 
-const busArn = (nameOrArn: unknown, context: OperationContext) => {
-  const value = text(nameOrArn) ?? 'default';
-  return value.startsWith('arn:') ? value : arnOf('events', context, `event-bus/${value}`);
-};
-/** A rule's ARN: `rule/<name>` on the default bus, `rule/<bus>/<name>` on another. */
-const ruleArn = (input: Record<string, unknown>, context: OperationContext) => {
+/** A bus's ARN from its name or ARN; no name is the default bus. */
+export const busArnOf = (nameOrArn: unknown, context: OperationContext): string =>
+  arnOrName(nameOrArn, (name) => arnOf('events', context, `event-bus/${name}`), 'default');
+
+/** A rule's ARN: `rule/<name>` on the default bus, `rule/<bus>/<name>` on another (the bus given by name or ARN). */
+const rule: ResourceOf = (input, context) => {
   const name = text(input.Name) ?? text(input.Rule) ?? '*';
   if (name.startsWith('arn:')) return name;
   const bus = text(input.EventBusName)?.split('/').pop();
   return arnOf('events', context, bus && bus !== 'default' ? `rule/${bus}/${name}` : `rule/${name}`);
 };
-const bus = (input: Record<string, unknown>, context: OperationContext) => busArn(input.EventBusName ?? input.Name, context);
-const archive = (input: Record<string, unknown>, context: OperationContext) =>
-  arnOf('events', context, `archive/${text(input.ArchiveName) ?? '*'}`);
-const replay = (input: Record<string, unknown>, context: OperationContext) =>
-  arnOf('events', context, `replay/${text(input.ReplayName) ?? '*'}`);
-const tagged = (input: Record<string, unknown>, context: OperationContext) => text(input.ResourceARN) ?? arnOf('events', context, '*');
+const bus: ResourceOf = (input, context) => busArnOf(input.Name ?? input.EventBusName, context);
+const archive: ResourceOf = (input, context) => arnOf('events', context, `archive/${text(input.ArchiveName) ?? '*'}`);
+const replay: ResourceOf = (input, context) => arnOf('events', context, `replay/${text(input.ReplayName) ?? '*'}`);
+const tagged: ResourceOf = (input, context) => text(input.ResourceARN) ?? arnOf('events', context, 'rule/*');
 
 /**
- * PutEvents: one events:PutEvents per bus, source and detail-type among its entries, with
- * the `events:source` and `events:detail-type` condition keys EventBridge supplies.
+ * PutEvents: EventBridge authorizes each entry on its bus, with the entry's source and
+ * detail-type as `events:source` and `events:detail-type` (a refused entry fails alone, as
+ * AWS answers it in FailedEntries). Entries alike are authorized once.
  */
-function putEvents(input: Record<string, unknown>, context: OperationContext): OperationAuthorization[] {
+function putEvents(input: Input, context: OperationContext): OperationAuthorization[] {
   const seen = new Map<string, OperationAuthorization>();
-  for (const entry of items(input.Entries)) {
-    const e = (entry ?? {}) as Record<string, unknown>;
-    const resource = busArn(e.EventBusName, context);
+  for (const entry of records(input.Entries)) {
     const keys: Record<string, string> = {};
-    if (text(e.Source)) keys['events:source'] = e.Source as string;
-    if (text(e.DetailType)) keys['events:detail-type'] = e.DetailType as string;
-    const key = JSON.stringify([resource, keys]);
-    if (!seen.has(key)) seen.set(key, on('events:PutEvents', resource, keys));
+    const source = text(entry.Source);
+    const detailType = text(entry.DetailType);
+    if (source !== undefined) keys['events:source'] = source;
+    if (detailType !== undefined) keys['events:detail-type'] = detailType;
+    const authorization = on('events:PutEvents', busArnOf(entry.EventBusName, context), keys);
+    seen.set(JSON.stringify(authorization), authorization);
   }
   return [...seen.values()];
 }
@@ -49,18 +51,19 @@ function putEvents(input: Record<string, unknown>, context: OperationContext): O
 /** EventBridge: the action of each operation's name on the bus, rule, archive or replay it names. */
 export const eventsOperations: OperationTable = {
   ...sameNamed('events', {
-    PutRule: ruleArn,
-    DeleteRule: ruleArn,
-    DescribeRule: ruleArn,
-    EnableRule: ruleArn,
-    DisableRule: ruleArn,
-    PutTargets: ruleArn,
-    RemoveTargets: ruleArn,
-    ListTargetsByRule: ruleArn,
+    PutRule: rule,
+    DeleteRule: rule,
+    DescribeRule: rule,
+    EnableRule: rule,
+    DisableRule: rule,
+    PutTargets: rule,
+    RemoveTargets: rule,
+    ListTargetsByRule: rule,
     CreateEventBus: bus,
     DeleteEventBus: bus,
     DescribeEventBus: bus,
     UpdateEventBus: bus,
+    // The reference gives them no resource: the bus's policy is changed on `*`.
     PutPermission: ANY,
     RemovePermission: ANY,
     CreateArchive: archive,

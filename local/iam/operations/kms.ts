@@ -1,76 +1,41 @@
-import {
-  ANY,
-  arnOf,
-  type OperationAuthorization,
-  type OperationContext,
-  type OperationMap,
-  type OperationTable,
-  on,
-  text,
-} from './shared.js';
+import { ANY, arnOf, type Input, type OperationContext, type OperationTable, type ResourceOf, sameNamed, text } from './shared.js';
 
-/** The key a KeyId names (a key id, key ARN, alias name or alias ARN), as the KMS service resolves it. */
-const keyArn = (keyId: unknown, context: OperationContext): string | undefined => {
-  const value = text(keyId);
-  if (value === undefined) return undefined;
-  return (
-    context.kmsKeyArn?.(value) ??
-    (value.startsWith('arn:') ? value : arnOf('kms', context, value.startsWith('alias/') ? value : `key/${value}`))
-  );
-};
+/**
+ * The key a KeyId names: KMS authorizes a request on the key's ARN whether the caller named
+ * it by id, key ARN, alias name or alias ARN (the alias itself grants nothing). A reference the
+ * runtime cannot resolve gets the key ARN it would be, or `key/*` for an unknown alias.
+ */
+export function keyArnOf(keyId: unknown, context: OperationContext): string {
+  const reference = text(keyId);
+  if (reference === undefined) return arnOf('kms', context, 'key/*');
+  const known = context.kmsKeyArn?.(reference);
+  if (known) return known;
+  if (/^arn:aws[\w-]*:kms:[^:]*:\d{12}:key\//.test(reference)) return reference;
+  if (reference.startsWith('alias/') || reference.includes(':alias/')) return arnOf('kms', context, 'key/*');
+  return arnOf('kms', context, `key/${reference}`);
+}
 
-/** The action of the operation's name on the key its KeyId names; none for a request that names no key (Decrypt of a symmetric ciphertext names it inside the blob). */
-const onKey =
-  (operation: string, member = 'KeyId'): OperationMap =>
-  (input, context) => {
-    const key = keyArn(input[member], context);
-    return key ? [on(`kms:${operation}`, key)] : [];
-  };
+const key: ResourceOf = (input: Input, context) => keyArnOf(input.KeyId, context);
 
-const KEY_OPERATIONS = [
-  'Encrypt',
-  'Decrypt',
-  'GenerateDataKey',
-  'GenerateDataKeyWithoutPlaintext',
-  'GenerateDataKeyPair',
-  'GenerateDataKeyPairWithoutPlaintext',
-  'DescribeKey',
-  'Sign',
-  'Verify',
-  'GenerateMac',
-  'VerifyMac',
-  'GetPublicKey',
-  'EnableKey',
-  'DisableKey',
-  'ScheduleKeyDeletion',
-  'CancelKeyDeletion',
-  'GetKeyPolicy',
-  'PutKeyPolicy',
-  'GetKeyRotationStatus',
-  'EnableKeyRotation',
-  'DisableKeyRotation',
-  'ListResourceTags',
-  'TagResource',
-  'UntagResource',
-  'UpdateKeyDescription',
-  'CreateGrant',
-  'ListGrants',
-];
-
-/** KMS: the action of each operation's name on the key; ReEncrypt is ReEncryptFrom and ReEncryptTo; aliases on the alias and its key. */
-export const kmsOperations: OperationTable = {
-  ...Object.fromEntries(KEY_OPERATIONS.map((operation) => [operation, onKey(operation)])),
-  ReEncrypt: (input, context) => [
-    ...onKey('ReEncryptFrom', 'SourceKeyId')(input, context),
-    ...onKey('ReEncryptTo', 'DestinationKeyId')(input, context),
-  ],
-  CreateAlias: (input, context): OperationAuthorization[] => [
-    on('kms:CreateAlias', arnOf('kms', context, text(input.AliasName) ?? 'alias/*')),
-    ...onKey('CreateAlias', 'TargetKeyId')(input, context),
-  ],
-  DeleteAlias: (input, context) => [on('kms:DeleteAlias', arnOf('kms', context, text(input.AliasName) ?? 'alias/*'))],
-  CreateKey: () => [on('kms:CreateKey', ANY())],
-  ListKeys: () => [on('kms:ListKeys', ANY())],
-  ListAliases: () => [on('kms:ListAliases', ANY())],
-  GenerateRandom: () => [on('kms:GenerateRandom', ANY())],
-};
+/** KMS: each operation is the action of its name on the key its KeyId names. */
+export const kmsOperations: OperationTable = sameNamed('kms', {
+  Encrypt: key,
+  Decrypt: key,
+  GenerateDataKey: key,
+  GenerateDataKeyWithoutPlaintext: key,
+  GenerateDataKeyPair: key,
+  GenerateDataKeyPairWithoutPlaintext: key,
+  Sign: key,
+  Verify: key,
+  GenerateMac: key,
+  VerifyMac: key,
+  DescribeKey: key,
+  GetKeyPolicy: key,
+  GetKeyRotationStatus: key,
+  GetPublicKey: key,
+  ListResourceTags: key,
+  GenerateRandom: ANY,
+  ListKeys: ANY,
+  ListAliases: ANY,
+  CreateKey: ANY,
+});

@@ -1,50 +1,162 @@
-import { ANY, type OperationContext, type OperationTable, sameNamed, text } from './shared.js';
+import {
+  ANY,
+  arnOf,
+  type Input,
+  type OperationContext,
+  type OperationTable,
+  on,
+  type ResourceOf,
+  renamed,
+  sameNamed,
+  text,
+} from './shared.js';
 
-/** A function's ARN from `FunctionName` (a name, `name:qualifier`, a partial or full ARN) and `Qualifier`. */
-export function functionArnOf(input: Record<string, unknown>, context: OperationContext): string {
-  const name = decodeURIComponent(text(input.FunctionName) ?? '*');
-  const qualifier = text(input.Qualifier);
+/**
+ * A function's ARN from `FunctionName` (a name, `name:qualifier`, a partial ARN
+ * `<account>:function:<name>` or a full ARN, possibly qualified) and `Qualifier`. A qualified
+ * call is authorized on the version's or alias's ARN, as AWS does: a policy on the
+ * unqualified ARN does not grant it.
+ */
+export function functionArnOf(input: Input, context: OperationContext): string {
+  let name = text(input.FunctionName) ?? '*';
+  try {
+    name = decodeURIComponent(name);
+  } catch {
+    // A path label that is not percent-encoding: kept as sent; Lambda answers it as not found.
+  }
   let arn: string;
   if (name.startsWith('arn:')) arn = name;
   else {
     const partial = /^(\d{12}):function:(.+)$/.exec(name);
-    arn = partial
-      ? `arn:aws:lambda:${context.region}:${partial[1]}:function:${partial[2]}`
-      : `arn:aws:lambda:${context.region}:${context.accountId}:function:${name}`;
+    arn = partial ? `arn:aws:lambda:${context.region}:${partial[1]}:function:${partial[2]}` : arnOf('lambda', context, `function:${name}`);
   }
-  // A qualified call is authorized on the version's or alias's ARN, whose permissions are its own.
+  const qualifier = text(input.Qualifier);
   return qualifier && arn.split(':').length === 7 ? `${arn}:${qualifier}` : arn;
 }
 
-const fn = functionArnOf;
+const fn: ResourceOf = functionArnOf;
+/** Aliases are managed with the function's own permissions (the SAR's resource is the function). */
+const unqualified: ResourceOf = (input, context) => functionArnOf({ FunctionName: input.FunctionName }, context);
+const mapping: ResourceOf = (input, context) => arnOf('lambda', context, `event-source-mapping:${text(input.UUID) ?? '*'}`);
+const layer: ResourceOf = (input, context) => arnOf('lambda', context, `layer:${text(input.LayerName) ?? '*'}`);
+const layerVersion: ResourceOf = (input, context) => {
+  const name = text(input.LayerName) ?? '*';
+  if (name.startsWith('arn:')) return `${name}:${String(input.VersionNumber ?? '*')}`;
+  return arnOf('lambda', context, `layer:${name}:${String(input.VersionNumber ?? '*')}`);
+};
+const codeSigning: ResourceOf = (input, context) => {
+  const id = text(input.CodeSigningConfigArn) ?? '*';
+  return id.startsWith('arn:') ? id : arnOf('lambda', context, `code-signing-config:${id}`);
+};
+const capacityProvider: ResourceOf = (input, context) => {
+  const name = text(input.CapacityProviderName) ?? '*';
+  return name.startsWith('arn:') ? name : arnOf('lambda', context, `capacity-provider:${name}`);
+};
+const tagged: ResourceOf = (input, context) => text(input.Resource) ?? arnOf('lambda', context, 'function:*');
+const policyHolder: ResourceOf = (input, context) => text(input.ResourceArn) ?? arnOf('lambda', context, 'function:*');
+const durableExecution: ResourceOf = (input) => text(input.DurableExecutionArn) ?? '*';
 
-/** Lambda: Invoke is lambda:InvokeFunction; the read operations are actions of their names on the function. */
+/**
+ * Lambda: Invoke and InvokeWithResponseStream are lambda:InvokeFunction on the function (its
+ * version or alias when qualified); the other operations are the action of their name on
+ * the function, layer, mapping, code signing config or capacity provider they name.
+ */
 export const lambdaOperations: OperationTable = {
+  ...renamed('lambda', {
+    Invoke: ['InvokeFunction', fn],
+    InvokeWithResponseStream: ['InvokeFunction', fn],
+    GetLayerVersionByArn: ['GetLayerVersion', (input) => text(input.Arn) ?? '*'],
+  }),
   ...sameNamed('lambda', {
     InvokeAsync: fn,
     GetFunction: fn,
     GetFunctionConfiguration: fn,
-    ListVersionsByFunction: fn,
-    ListAliases: fn,
-    GetAlias: fn,
     GetPolicy: fn,
-    GetFunctionConcurrency: fn,
+    AddPermission: fn,
+    RemovePermission: fn,
+    DeleteFunction: fn,
+    PublishVersion: unqualified,
+    UpdateFunctionCode: unqualified,
+    UpdateFunctionConfiguration: unqualified,
+    CreateFunction: unqualified,
+    ListVersionsByFunction: unqualified,
+    ListAliases: unqualified,
+    GetAlias: unqualified,
+    CreateAlias: unqualified,
+    UpdateAlias: unqualified,
+    DeleteAlias: unqualified,
+    GetFunctionConcurrency: unqualified,
+    PutFunctionConcurrency: unqualified,
+    DeleteFunctionConcurrency: unqualified,
     GetFunctionEventInvokeConfig: fn,
-    ListFunctionEventInvokeConfigs: fn,
+    PutFunctionEventInvokeConfig: fn,
+    UpdateFunctionEventInvokeConfig: fn,
+    DeleteFunctionEventInvokeConfig: fn,
+    ListFunctionEventInvokeConfigs: unqualified,
     GetFunctionUrlConfig: fn,
-    ListFunctionUrlConfigs: fn,
-    GetFunctionCodeSigningConfig: fn,
-    GetProvisionedConcurrencyConfig: fn,
-    ListProvisionedConcurrencyConfigs: fn,
+    CreateFunctionUrlConfig: fn,
+    UpdateFunctionUrlConfig: fn,
+    DeleteFunctionUrlConfig: fn,
+    ListFunctionUrlConfigs: unqualified,
+    GetFunctionCodeSigningConfig: unqualified,
+    DeleteFunctionCodeSigningConfig: unqualified,
+    GetFunctionRecursionConfig: unqualified,
+    PutFunctionRecursionConfig: unqualified,
+    GetFunctionScalingConfig: fn,
+    PutFunctionScalingConfig: fn,
     GetRuntimeManagementConfig: fn,
-    GetFunctionRecursionConfig: fn,
-    ListTags: (input, context) => text(input.Resource) ?? fn(input, context),
-    ListFunctions: ANY,
+    PutRuntimeManagementConfig: fn,
+    GetProvisionedConcurrencyConfig: fn,
+    PutProvisionedConcurrencyConfig: fn,
+    DeleteProvisionedConcurrencyConfig: fn,
+    ListProvisionedConcurrencyConfigs: unqualified,
+    ListDurableExecutionsByFunction: fn,
+    GetEventSourceMapping: mapping,
+    UpdateEventSourceMapping: mapping,
+    DeleteEventSourceMapping: mapping,
+    CreateEventSourceMapping: ANY,
     ListEventSourceMappings: ANY,
-    GetEventSourceMapping: ANY,
+    ListFunctions: ANY,
     GetAccountSettings: ANY,
     ListLayers: ANY,
+    ListLayerVersions: ANY,
+    ListCodeSigningConfigs: ANY,
+    CreateCodeSigningConfig: ANY,
+    ListCapacityProviders: ANY,
+    PublishLayerVersion: layer,
+    GetLayerVersion: layerVersion,
+    DeleteLayerVersion: layerVersion,
+    GetLayerVersionPolicy: layerVersion,
+    AddLayerVersionPermission: layerVersion,
+    RemoveLayerVersionPermission: layerVersion,
+    GetCodeSigningConfig: codeSigning,
+    UpdateCodeSigningConfig: codeSigning,
+    DeleteCodeSigningConfig: codeSigning,
+    ListFunctionsByCodeSigningConfig: codeSigning,
+    CreateCapacityProvider: capacityProvider,
+    GetCapacityProvider: capacityProvider,
+    UpdateCapacityProvider: capacityProvider,
+    DeleteCapacityProvider: capacityProvider,
+    ListFunctionVersionsByCapacityProvider: capacityProvider,
+    TagResource: tagged,
+    UntagResource: tagged,
+    ListTags: tagged,
+    GetResourcePolicy: policyHolder,
+    PutResourcePolicy: policyHolder,
+    DeleteResourcePolicy: policyHolder,
+    CheckpointDurableExecution: durableExecution,
+    GetDurableExecution: durableExecution,
+    GetDurableExecutionHistory: durableExecution,
+    GetDurableExecutionState: durableExecution,
+    StopDurableExecution: durableExecution,
+    // A callback's id does not name its execution: authorized on `*` (a policy naming the execution does not match).
+    SendDurableExecutionCallbackSuccess: ANY,
+    SendDurableExecutionCallbackFailure: ANY,
+    SendDurableExecutionCallbackHeartbeat: ANY,
   }),
-  Invoke: (input, context) => [{ action: 'lambda:InvokeFunction', resource: fn(input, context) }],
-  InvokeWithResponseStream: (input, context) => [{ action: 'lambda:InvokeFunction', resource: fn(input, context) }],
+  // Both the function's and the config's permissions are checked (the SAR lists both resources as required).
+  PutFunctionCodeSigningConfig: (input, context) => [
+    on('lambda:PutFunctionCodeSigningConfig', codeSigning(input, context)),
+    on('lambda:PutFunctionCodeSigningConfig', unqualified(input, context)),
+  ],
 };

@@ -1,38 +1,45 @@
-import { ANY, arnOf, type OperationContext, type OperationTable, sameNamed, text } from './shared.js';
+import { ANY, arnOf, member, type OperationContext, type OperationTable, type ResourceOf, sameNamed, text } from './shared.js';
 
 /**
- * A log stream's ARN, `log-group:G:log-stream:S`. Operations on a group use the group's
- * stream ARN with no stream (`log-group:G:log-stream:`), which the `log-group:G:*` that
- * CDK's grants name matches, as AWS's does.
+ * A log group as CloudWatch Logs authorizes its operations: `log-group:<G>:log-stream:`
+ * (empty stream), which is why AWS documents granting `log-group:<G>:*` and a policy on
+ * `log-group:<G>` alone does not grant group operations.
  */
-const streamArn = (input: Record<string, unknown>, context: OperationContext) => {
-  const group = text(input.logGroupName) ?? text(input.logGroupIdentifier)?.replace(/^arn:[^:]*:logs:[^:]*:[^:]*:log-group:/, '') ?? '*';
-  return arnOf('logs', context, `log-group:${group}:log-stream:${text(input.logStreamName) ?? ''}`);
-};
-const tagged = (input: Record<string, unknown>, context: OperationContext) => text(input.resourceArn) ?? streamArn(input, context);
+export const logGroupArnOf = (group: unknown, context: OperationContext): string =>
+  arnOf('logs', context, `log-group:${text(group) ?? '*'}:log-stream:`);
 
-/** CloudWatch Logs: the action of each operation's name on the log group or stream. */
+/** A log stream's ARN: `log-group:<G>:log-stream:<S>`. */
+export const logStreamArnOf = (group: unknown, stream: unknown, context: OperationContext): string =>
+  arnOf('logs', context, `log-group:${text(group) ?? '*'}:log-stream:${text(stream) ?? '*'}`);
+
+const group: ResourceOf = (input, context) => {
+  // Operations that take logGroupIdentifier accept a name or an ARN.
+  const identifier = member(input, 'logGroupIdentifier');
+  if (identifier?.startsWith('arn:')) return `${identifier.replace(/:\*$/, '')}:log-stream:`;
+  return logGroupArnOf(member(input, 'logGroupName') ?? identifier, context);
+};
+const stream: ResourceOf = (input, context) =>
+  logStreamArnOf(member(input, 'logGroupName') ?? member(input, 'logGroupIdentifier'), member(input, 'logStreamName'), context);
+/** Tags name the group by its ARN (without `:*`). */
+const tagged: ResourceOf = (input, context) => member(input, 'resourceArn') ?? arnOf('logs', context, 'log-group:*');
+
+/** CloudWatch Logs: each operation is the action of its name on the group or stream it names (members camelCase as the API names them, or PascalCase). */
 export const logsOperations: OperationTable = sameNamed('logs', {
-  PutLogEvents: streamArn,
-  CreateLogStream: streamArn,
-  CreateLogGroup: streamArn,
-  DeleteLogGroup: streamArn,
-  DeleteLogStream: streamArn,
-  DescribeLogStreams: streamArn,
-  GetLogEvents: streamArn,
-  FilterLogEvents: streamArn,
-  PutRetentionPolicy: streamArn,
-  DeleteRetentionPolicy: streamArn,
-  PutSubscriptionFilter: streamArn,
-  DeleteSubscriptionFilter: streamArn,
-  DescribeSubscriptionFilters: streamArn,
-  StartQuery: streamArn,
+  CreateLogGroup: group,
+  DeleteLogGroup: group,
+  PutRetentionPolicy: group,
+  DeleteRetentionPolicy: group,
+  DescribeLogStreams: group,
+  FilterLogEvents: group,
+  ListTagsLogGroup: group,
+  TagLogGroup: group,
+  UntagLogGroup: group,
+  CreateLogStream: stream,
+  DeleteLogStream: stream,
+  PutLogEvents: stream,
+  GetLogEvents: stream,
+  ListTagsForResource: tagged,
   TagResource: tagged,
   UntagResource: tagged,
-  ListTagsForResource: tagged,
   DescribeLogGroups: ANY,
-  GetQueryResults: ANY,
-  StopQuery: ANY,
-  DescribeQueries: ANY,
-  StartLiveTail: ANY,
 });

@@ -1,44 +1,65 @@
-import type { OperationTable } from './shared.js';
-import { on, text } from './shared.js';
+import { type Input, type OperationAuthorization, type OperationTable, on, records, renamed, text } from './shared.js';
 
-const bucket = (input: Record<string, unknown>) => `arn:aws:s3:::${text(input.Bucket) ?? '*'}`;
-const object = (input: Record<string, unknown>) => `${bucket(input)}/${text(input.Key) ?? ''}`;
+const bucketArn = (bucket: unknown) => `arn:aws:s3:::${text(bucket) ?? '*'}`;
+const objectArn = (bucket: unknown, key: unknown) => `${bucketArn(bucket)}/${text(key) ?? '*'}`;
 
-/** S3: each REST operation's action (the service authorization reference's names, which differ in places) on the bucket or object. */
-const S3_ACTIONS: Readonly<Record<string, readonly [action: string, on: 'bucket' | 'object' | 'none']>> = {
-  ListBuckets: ['s3:ListAllMyBuckets', 'none'],
-  CreateBucket: ['s3:CreateBucket', 'bucket'],
-  DeleteBucket: ['s3:DeleteBucket', 'bucket'],
-  HeadBucket: ['s3:ListBucket', 'bucket'],
-  ListObjects: ['s3:ListBucket', 'bucket'],
-  ListObjectsV2: ['s3:ListBucket', 'bucket'],
-  ListObjectVersions: ['s3:ListBucketVersions', 'bucket'],
-  ListMultipartUploads: ['s3:ListBucketMultipartUploads', 'bucket'],
-  GetObject: ['s3:GetObject', 'object'],
-  HeadObject: ['s3:GetObject', 'object'],
-  GetObjectAttributes: ['s3:GetObjectAttributes', 'object'],
-  PutObject: ['s3:PutObject', 'object'],
-  CopyObject: ['s3:PutObject', 'object'],
-  CreateMultipartUpload: ['s3:PutObject', 'object'],
-  UploadPart: ['s3:PutObject', 'object'],
-  UploadPartCopy: ['s3:PutObject', 'object'],
-  CompleteMultipartUpload: ['s3:PutObject', 'object'],
-  AbortMultipartUpload: ['s3:AbortMultipartUpload', 'object'],
-  ListParts: ['s3:ListMultipartUploadParts', 'object'],
-  DeleteObject: ['s3:DeleteObject', 'object'],
-  GetObjectTagging: ['s3:GetObjectTagging', 'object'],
-  PutObjectTagging: ['s3:PutObjectTagging', 'object'],
-  DeleteObjectTagging: ['s3:DeleteObjectTagging', 'object'],
-  GetObjectAcl: ['s3:GetObjectAcl', 'object'],
-  PutObjectAcl: ['s3:PutObjectAcl', 'object'],
-};
+const bucket = (input: Input): string => bucketArn(input.Bucket);
+const object = (input: Input): string => objectArn(input.Bucket, input.Key);
 
+/** A copy's source (`CopySource`: `bucket/key`, possibly percent-encoded, `?versionId=` after it). */
+function copySource(input: Input): OperationAuthorization[] {
+  const source = text(input.CopySource);
+  if (source === undefined) return [];
+  let path = source.replace(/\?.*$/, '').replace(/^\//, '');
+  try {
+    path = decodeURIComponent(path);
+  } catch {
+    // Not percent-encoding: S3 refuses it; IAM sees it as sent.
+  }
+  return [on('s3:GetObject', `arn:aws:s3:::${path}`)];
+}
+
+/** DeleteObjects: s3:DeleteObject on each key it names (the bucket's every object when the keys are not given). */
+function deleteObjects(input: Input): OperationAuthorization[] {
+  const keys = records((input.Delete as Input | undefined)?.Objects).map((o) => text(o.Key));
+  const named = keys.filter((key): key is string => key !== undefined);
+  return (named.length > 0 ? [...new Set(named)] : ['*']).map((key) => on('s3:DeleteObject', objectArn(input.Bucket, key)));
+}
+
+/**
+ * S3 (the operations s3OperationName names, with `{ Bucket, Key }`): object operations on
+ * `arn:aws:s3:::<bucket>/<key>`, bucket operations on `arn:aws:s3:::<bucket>`. HeadObject
+ * is s3:GetObject, listing s3:ListBucket, HeadBucket s3:ListBucket, a multipart upload's
+ * parts s3:PutObject, a copy s3:PutObject on the target and s3:GetObject on the source.
+ */
 export const s3Operations: OperationTable = {
-  ...Object.fromEntries(
-    Object.entries(S3_ACTIONS).map(([operation, [action, kind]]) => [
-      operation,
-      (input: Record<string, unknown>) => [on(action, kind === 'none' ? '*' : kind === 'bucket' ? bucket(input) : object(input))],
-    ]),
-  ),
-  // DeleteObjects is authorized per key (s3:DeleteObject on each); the keys are in its XML body, which the check does not read: not checked.
+  ...renamed('s3', {
+    GetObject: ['GetObject', object],
+    HeadObject: ['GetObject', object],
+    PutObject: ['PutObject', object],
+    DeleteObject: ['DeleteObject', object],
+    CreateMultipartUpload: ['PutObject', object],
+    UploadPart: ['PutObject', object],
+    CompleteMultipartUpload: ['PutObject', object],
+    AbortMultipartUpload: ['AbortMultipartUpload', object],
+    ListParts: ['ListMultipartUploadParts', object],
+    GetObjectTagging: ['GetObjectTagging', object],
+    PutObjectTagging: ['PutObjectTagging', object],
+    DeleteObjectTagging: ['DeleteObjectTagging', object],
+    GetObjectAcl: ['GetObjectAcl', object],
+    PutObjectAcl: ['PutObjectAcl', object],
+    ListObjects: ['ListBucket', bucket],
+    ListObjectsV2: ['ListBucket', bucket],
+    HeadBucket: ['ListBucket', bucket],
+    ListObjectVersions: ['ListBucketVersions', bucket],
+    ListMultipartUploads: ['ListBucketMultipartUploads', bucket],
+    CreateBucket: ['CreateBucket', bucket],
+    DeleteBucket: ['DeleteBucket', bucket],
+    ListBuckets: ['ListAllMyBuckets', () => '*'],
+  }),
+  // The API reference: GetObjectAttributes needs both s3:GetObject and s3:GetObjectAttributes.
+  GetObjectAttributes: (input) => [on('s3:GetObject', object(input)), on('s3:GetObjectAttributes', object(input))],
+  CopyObject: (input) => [on('s3:PutObject', object(input)), ...copySource(input)],
+  UploadPartCopy: (input) => [on('s3:PutObject', object(input)), ...copySource(input)],
+  DeleteObjects: deleteObjects,
 };

@@ -1,38 +1,49 @@
-import { ANY, arnOf, items, type OperationContext, type OperationTable, on, sameNamed, text } from './shared.js';
+import { ANY, arnOf, type OperationContext, type OperationTable, on, type ResourceOf, sameNamed, text, viaService } from './shared.js';
 
-/** A secret's full ARN (with the six-character suffix policies name) from its name or ARN. */
-const secretArnOf = (id: unknown, context: OperationContext): string => {
-  const value = text(id) ?? '*';
-  return context.secretArn?.(value) ?? (value.startsWith('arn:') ? value : arnOf('secretsmanager', context, `secret:${value}`));
-};
-const secret = (input: Record<string, unknown>, context: OperationContext) => secretArnOf(input.SecretId ?? input.Name, context);
+/**
+ * A secret's ARN from its SecretId (name or ARN). AWS authorizes a request on the secret's
+ * full ARN, with the six-character suffix it added to the name (policies name it
+ * `secret:<name>-??????`), so a known secret's ARN comes from the runtime; an unknown one
+ * gets `secret:<name>-??????`, which such a policy (and `<name>-*`) matches.
+ */
+export function secretArnOf(secretId: unknown, context: OperationContext): string {
+  const id = text(secretId);
+  if (id === undefined) return arnOf('secretsmanager', context, 'secret:*');
+  const known = context.secretArn?.(id);
+  if (known) return known;
+  return id.startsWith('arn:') ? id : arnOf('secretsmanager', context, `secret:${id}-??????`);
+}
 
-/** Secrets Manager: the action of each operation's name on the secret. */
+const secret: ResourceOf = (input, context) => secretArnOf(input.SecretId, context);
+
+/**
+ * Secrets Manager: each operation is the action of its name on the secret it names;
+ * CreateSecret on the secret the name would be, with the customer-managed key it names
+ * (kms:GenerateDataKey, through Secrets Manager).
+ */
 export const secretsManagerOperations: OperationTable = {
   ...sameNamed('secretsmanager', {
     GetSecretValue: secret,
-    DescribeSecret: secret,
     PutSecretValue: secret,
+    DescribeSecret: secret,
     UpdateSecret: secret,
     DeleteSecret: secret,
     RestoreSecret: secret,
-    CreateSecret: secret,
-    RotateSecret: secret,
-    CancelRotateSecret: secret,
     TagResource: secret,
     UntagResource: secret,
-    GetResourcePolicy: secret,
-    PutResourcePolicy: secret,
-    DeleteResourcePolicy: secret,
-    ValidateResourcePolicy: secret,
-    UpdateSecretVersionStage: secret,
     ListSecretVersionIds: secret,
+    GetResourcePolicy: secret,
+    RotateSecret: secret,
     ListSecrets: ANY,
     GetRandomPassword: ANY,
+    BatchGetSecretValue: ANY,
   }),
-  // AWS authorizes the batch, then GetSecretValue on each secret it returns.
-  BatchGetSecretValue: (input, context) => [
-    on('secretsmanager:BatchGetSecretValue', '*'),
-    ...items(input.SecretIdList).map((id) => on('secretsmanager:GetSecretValue', secretArnOf(id, context))),
-  ],
+  CreateSecret: (input, context) => {
+    const keyId = text(input.KmsKeyId);
+    const key = keyId === undefined ? undefined : context.kmsKeyArn?.(keyId);
+    return [
+      on('secretsmanager:CreateSecret', arnOf('secretsmanager', context, `secret:${text(input.Name) ?? '*'}-??????`)),
+      ...viaService('secretsmanager', ['kms:GenerateDataKey'], key, context),
+    ];
+  },
 };

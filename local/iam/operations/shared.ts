@@ -6,26 +6,35 @@ export interface OperationContext {
   kmsKeyArn?(keyIdOrAlias: string): string | undefined;
   /** The customer-managed KMS key a queue encrypts with (undefined: none or AWS owned). */
   queueKmsKey?(queueArn: string): string | undefined;
-  /** The customer-managed KMS key a topic encrypts with. */
+  /** The customer-managed KMS key a topic encrypts with (undefined: none or AWS owned). */
   topicKmsKey?(topicArn: string): string | undefined;
-  /** A secret's full ARN (with its suffix) from its name or ARN. */
+  /** A secret's full ARN (with its random suffix) from its name or ARN (undefined: no such secret). */
   secretArn?(secretId: string): string | undefined;
 }
 
-/** One authorization AWS makes for a request. */
+/** One authorization AWS makes for a request: an action on a resource, with the condition keys the service supplies. */
 export interface OperationAuthorization {
   readonly action: string;
   readonly resource: string;
   readonly context?: Readonly<Record<string, string | readonly string[]>>;
 }
 
-export type OperationMap = (input: Record<string, unknown>, context: OperationContext) => readonly OperationAuthorization[];
+/** The request's members, as the API's JSON shape names them. */
+export type Input = Readonly<Record<string, unknown>>;
+export type OperationMap = (input: Input, context: OperationContext) => readonly OperationAuthorization[];
 export type OperationTable = Readonly<Record<string, OperationMap>>;
+/** An operation's one resource from its input. */
+export type ResourceOf = (input: Input, context: OperationContext) => string;
 
+/** A non-empty string member, else undefined: a garbled input gets a best ARN, never an exception. */
 export const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
-export const items = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
+/** A list member's items that are objects (others are the service's to refuse). */
+export const records = (value: unknown): Input[] =>
+  Array.isArray(value) ? value.filter((item): item is Input => typeof item === 'object' && item !== null) : [];
+/** A map member's keys. */
+export const keysOf = (value: unknown): string[] =>
+  typeof value === 'object' && value !== null && !Array.isArray(value) ? Object.keys(value) : [];
 
-/** `{ action, resource }`. */
 export const on = (action: string, resource: string, context?: OperationAuthorization['context']): OperationAuthorization =>
   context ? { action, resource, context } : { action, resource };
 
@@ -33,18 +42,60 @@ export const on = (action: string, resource: string, context?: OperationAuthoriz
 export const arnOf = (service: string, context: OperationContext, resource: string): string =>
   `arn:aws:${service}:${context.region}:${context.accountId}:${resource}`;
 
-/** A table where each operation is the action of the same name on one resource (`*` when it has none). */
-export function sameNamed(
+/** `value` when it is an ARN already, else the ARN `resource(value)` makes of a name. */
+export const arnOrName = (value: unknown, fromName: (name: string) => string, fallback = '*'): string => {
+  const given = text(value);
+  if (given?.startsWith('arn:')) return given;
+  return fromName(given ?? fallback);
+};
+
+/** For operations that take no resource (List*, account settings): AWS authorizes them on `*`. */
+export const ANY: ResourceOf = () => '*';
+
+/** A table whose operations are each the action of the same name on one resource. */
+export function sameNamed(service: string, operations: Readonly<Record<string, ResourceOf>>): OperationTable {
+  return renamed(
+    service,
+    Object.fromEntries(Object.entries(operations).map(([operation, resource]) => [operation, [operation, resource]])),
+  );
+}
+
+/** A table whose operations are each one action (named differently from the operation) on one resource. */
+export function renamed(
   service: string,
-  operations: Readonly<Record<string, (input: Record<string, unknown>, context: OperationContext) => string>>,
+  operations: Readonly<Record<string, readonly [action: string, resource: ResourceOf]>>,
 ): OperationTable {
   return Object.fromEntries(
-    Object.entries(operations).map(([operation, resource]) => [
+    Object.entries(operations).map(([operation, [action, resource]]) => [
       operation,
-      (input, context) => [on(`${service}:${operation}`, resource(input, context))],
+      (input: Input, context: OperationContext) => [on(`${service}:${action}`, resource(input, context))],
     ]),
   );
 }
 
-/** For operations that take no resource. */
-export const ANY = (): string => '*';
+/** The authorizations once each (a batch naming one table twice is authorized once). */
+export function distinct(authorizations: readonly OperationAuthorization[]): OperationAuthorization[] {
+  const seen = new Map<string, OperationAuthorization>();
+  for (const a of authorizations) seen.set(JSON.stringify([a.action, a.resource, a.context ?? {}]), a);
+  return [...seen.values()];
+}
+
+/** A customer-managed key's authorization through a service (`kms:ViaService`), when there is a key. */
+export function viaService(
+  service: string,
+  actions: readonly string[],
+  key: string | undefined,
+  context: OperationContext,
+): OperationAuthorization[] {
+  if (key === undefined) return [];
+  const via = { 'kms:ViaService': `${service}.${context.region}.amazonaws.com` };
+  return actions.map((action) => on(action, key, via));
+}
+
+/**
+ * A member by its name in either case: Step Functions' and Bedrock's APIs name members in
+ * camelCase (`stateMachineArn`, `modelId`), their aws-sdk integrations in PascalCase.
+ */
+export function member(input: Input, camelName: string): string | undefined {
+  return text(input[camelName]) ?? text(input[camelName.charAt(0).toUpperCase() + camelName.slice(1)]);
+}

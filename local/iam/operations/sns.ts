@@ -1,41 +1,55 @@
-import { ANY, arnOf, type OperationContext, type OperationTable, on, sameNamed, text } from './shared.js';
+import {
+  ANY,
+  arnOf,
+  arnOrName,
+  type Input,
+  type OperationContext,
+  type OperationTable,
+  on,
+  type ResourceOf,
+  sameNamed,
+  text,
+  viaService,
+} from './shared.js';
 
-const topic = (input: Record<string, unknown>, context: OperationContext) =>
-  text(input.TopicArn) ?? text(input.TargetArn) ?? text(input.ResourceArn) ?? arnOf('sns', context, text(input.Name) ?? '*');
-/** A subscription's ARN is its topic's followed by `:<id>`: IAM authorizes on the topic. */
-const subscriptionTopic = (input: Record<string, unknown>, context: OperationContext) => {
+const topic: ResourceOf = (input, context) => arnOrName(input.TopicArn, (name) => arnOf('sns', context, name));
+/** CreateTopic is authorized on the topic the name would have. */
+const newTopic: ResourceOf = (input, context) => arnOf('sns', context, text(input.Name) ?? '*');
+/** A subscription's operations are authorized on its topic: its ARN is the topic's with `:<id>` after it. */
+const subscriptionTopic: ResourceOf = (input, context) => {
   const arn = text(input.SubscriptionArn);
-  return arn ? arn.split(':').slice(0, 6).join(':') : topic(input, context);
+  return arn && arn.split(':').length === 7 ? arn.split(':').slice(0, 6).join(':') : arnOf('sns', context, '*');
 };
+const tagged: ResourceOf = (input, context) => text(input.ResourceArn) ?? arnOf('sns', context, '*');
 
-/** Publishing to a topic encrypted with a customer key needs kms:GenerateDataKey and kms:Decrypt (SNS's SSE docs). */
-function publish(input: Record<string, unknown>, context: OperationContext) {
-  const arn = topic(input, context);
-  const key = context.topicKmsKey?.(arn);
-  const via = { 'kms:ViaService': `sns.${context.region}.amazonaws.com` };
-  return [on('sns:Publish', arn), ...(key ? [on('kms:GenerateDataKey', key, via), on('kms:Decrypt', key, via)] : [])];
+function publish(input: Input, context: OperationContext) {
+  // Publish to a phone number (no topic or target) is authorized on `*`.
+  const arn = text(input.TopicArn) ?? text(input.TargetArn) ?? (text(input.PhoneNumber) ? '*' : arnOf('sns', context, '*'));
+  // SNS's encryption docs: a publisher to a topic with a customer key needs kms:GenerateDataKey and kms:Decrypt.
+  const key = arn.startsWith('arn:aws:sns:') ? context.topicKmsKey?.(arn) : undefined;
+  return [on('sns:Publish', arn), ...viaService('sns', ['kms:GenerateDataKey', 'kms:Decrypt'], key, context)];
 }
 
-/** SNS: the action of each operation's name on the topic; PublishBatch is sns:Publish. */
+/** SNS: each operation is the action of its name on the topic it names (a subscription's topic); PublishBatch is sns:Publish. */
 export const snsOperations: OperationTable = {
   ...sameNamed('sns', {
-    CreateTopic: topic,
+    CreateTopic: newTopic,
     DeleteTopic: topic,
     GetTopicAttributes: topic,
     SetTopicAttributes: topic,
     Subscribe: topic,
-    ConfirmSubscription: topic,
     ListSubscriptionsByTopic: topic,
     AddPermission: topic,
     RemovePermission: topic,
-    TagResource: topic,
-    UntagResource: topic,
-    ListTagsForResource: topic,
-    GetDataProtectionPolicy: topic,
-    PutDataProtectionPolicy: topic,
+    GetDataProtectionPolicy: (input, context) => arnOrName(input.ResourceArn, (name) => arnOf('sns', context, name)),
+    PutDataProtectionPolicy: (input, context) => arnOrName(input.ResourceArn, (name) => arnOf('sns', context, name)),
+    ConfirmSubscription: topic,
     Unsubscribe: subscriptionTopic,
     GetSubscriptionAttributes: subscriptionTopic,
     SetSubscriptionAttributes: subscriptionTopic,
+    TagResource: tagged,
+    UntagResource: tagged,
+    ListTagsForResource: tagged,
     ListTopics: ANY,
     ListSubscriptions: ANY,
   }),

@@ -1,35 +1,64 @@
-import { ANY, arnOf, type OperationContext, type OperationTable, on, sameNamed, text } from './shared.js';
-
-/** A queue's ARN from its URL (`http://host/<account>/<name>`, any host form the endpoint answers). */
-export function queueArnOf(url: unknown, context: OperationContext): string {
-  const value = text(url) ?? '';
-  const [account, name] = value
-    .replace(/[?#].*$/, '')
-    .split('/')
-    .filter(Boolean)
-    .slice(-2);
-  if (account && name && /^\d{12}$/.test(account)) return `arn:aws:sqs:${context.region}:${account}:${name}`;
-  return arnOf('sqs', context, value.split('/').pop() || '*');
-}
-
-const queue = (input: Record<string, unknown>, context: OperationContext) => queueArnOf(input.QueueUrl, context);
-const named = (input: Record<string, unknown>, context: OperationContext) =>
-  `arn:aws:sqs:${context.region}:${text(input.QueueOwnerAWSAccountId) ?? context.accountId}:${text(input.QueueName) ?? '*'}`;
-
-/** A customer key's authorization through SQS (kms:ViaService), when the queue has one. */
-function viaSqs(action: string, queueArn: string, context: OperationContext) {
-  const key = context.queueKmsKey?.(queueArn);
-  return key ? [on(action, key, { 'kms:ViaService': `sqs.${context.region}.amazonaws.com` })] : [];
-}
+import {
+  ANY,
+  type Input,
+  type OperationContext,
+  type OperationTable,
+  on,
+  type ResourceOf,
+  renamed,
+  sameNamed,
+  text,
+  viaService,
+} from './shared.js';
 
 /**
- * SQS: each operation is the action of its name on the queue; a batch is its single
- * action; sending to a queue encrypted with a customer key also needs kms:GenerateDataKey,
- * receiving kms:Decrypt (SQS's key management docs).
+ * A queue's ARN from its URL: the last path segment names the queue, the one before it its
+ * account when it is 12 digits (`http://host/<account>/<name>`, whatever host the client
+ * used: `localhost:4566`, `sqs.<region>.localhost.localstack.cloud`, ...), as the local SQS
+ * service reads it (sqs-context.ts). AWS also takes a bare queue name.
+ */
+export function queueArnOf(url: unknown, context: OperationContext): string {
+  const parts = (text(url) ?? '')
+    .replace(/[?#].*$/, '')
+    .replace(/\/+$/, '')
+    .split('/');
+  const name = parts.at(-1) || '*';
+  const previous = parts.length > 1 ? parts.at(-2) : undefined;
+  const account = previous && /^\d{12}$/.test(previous) ? previous : context.accountId;
+  return `arn:aws:sqs:${context.region}:${account}:${name}`;
+}
+
+const queue: ResourceOf = (input, context) => queueArnOf(input.QueueUrl, context);
+/** The queue a name (and owner) would have: CreateQueue and GetQueueUrl are authorized on it. */
+const named: ResourceOf = (input, context) =>
+  `arn:aws:sqs:${context.region}:${text(input.QueueOwnerAWSAccountId) ?? context.accountId}:${text(input.QueueName) ?? '*'}`;
+/** Message move tasks are authorized on their source queue (the dead-letter queue). */
+const moveSource: ResourceOf = (input, context) => {
+  const arn = text(input.SourceArn);
+  if (arn) return arn;
+  // CancelMessageMoveTask names only its task handle, which carries the source ARN in base64 JSON.
+  try {
+    const handle = JSON.parse(Buffer.from(text(input.TaskHandle) ?? '', 'base64').toString('utf8')) as { sourceArn?: unknown };
+    return text(handle.sourceArn) ?? queueArnOf('*', context);
+  } catch {
+    // Not a handle this runtime issued: the service answers it as AWS does; IAM sees the account's queues.
+    return queueArnOf('*', context);
+  }
+};
+
+const sending = (input: Input, context: OperationContext) => {
+  const arn = queue(input, context);
+  // SendMessage asks KMS for a data key: AWS's refusal of it names kms:GenerateDataKey (re:Post, sqs-accessdenied-errors).
+  return [on('sqs:SendMessage', arn), ...viaService('sqs', ['kms:GenerateDataKey'], context.queueKmsKey?.(arn), context)];
+};
+
+/**
+ * SQS: each operation is the action of its name on the queue its URL names; a batch is its
+ * single action. A queue encrypted with a customer-managed key also needs the key: sending
+ * kms:GenerateDataKey, receiving kms:Decrypt (with `kms:ViaService`).
  */
 export const sqsOperations: OperationTable = {
   ...sameNamed('sqs', {
-    ReceiveMessage: queue,
     DeleteMessage: queue,
     ChangeMessageVisibility: queue,
     GetQueueAttributes: queue,
@@ -45,22 +74,18 @@ export const sqsOperations: OperationTable = {
     GetQueueUrl: named,
     CreateQueue: named,
     ListQueues: ANY,
-    StartMessageMoveTask: (input, context) => text(input.SourceArn) ?? arnOf('sqs', context, '*'),
-    ListMessageMoveTasks: (input, context) => text(input.SourceArn) ?? arnOf('sqs', context, '*'),
-    CancelMessageMoveTask: ANY,
+    StartMessageMoveTask: moveSource,
+    ListMessageMoveTasks: moveSource,
+    CancelMessageMoveTask: moveSource,
   }),
-  SendMessage: (input, context) => [
-    on('sqs:SendMessage', queue(input, context)),
-    ...viaSqs('kms:GenerateDataKey', queue(input, context), context),
-  ],
-  SendMessageBatch: (input, context) => [
-    on('sqs:SendMessage', queue(input, context)),
-    ...viaSqs('kms:GenerateDataKey', queue(input, context), context),
-  ],
-  ReceiveMessage: (input, context) => [
-    on('sqs:ReceiveMessage', queue(input, context)),
-    ...viaSqs('kms:Decrypt', queue(input, context), context),
-  ],
-  DeleteMessageBatch: (input, context) => [on('sqs:DeleteMessage', queue(input, context))],
-  ChangeMessageVisibilityBatch: (input, context) => [on('sqs:ChangeMessageVisibility', queue(input, context))],
+  ...renamed('sqs', {
+    DeleteMessageBatch: ['DeleteMessage', queue],
+    ChangeMessageVisibilityBatch: ['ChangeMessageVisibility', queue],
+  }),
+  SendMessage: sending,
+  SendMessageBatch: sending,
+  ReceiveMessage: (input, context) => {
+    const arn = queue(input, context);
+    return [on('sqs:ReceiveMessage', arn), ...viaService('sqs', ['kms:Decrypt'], context.queueKmsKey?.(arn), context)];
+  },
 };

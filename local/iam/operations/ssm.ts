@@ -1,28 +1,61 @@
-import { ANY, arnOf, items, type OperationContext, type OperationTable, on, sameNamed, text } from './shared.js';
+import {
+  ANY,
+  arnOf,
+  type Input,
+  type OperationContext,
+  type OperationTable,
+  on,
+  type ResourceOf,
+  sameNamed,
+  text,
+  viaService,
+} from './shared.js';
 
-/** A parameter's ARN: `parameter/a/b` for `/a/b` (one slash, not two), as given when it is an ARN. */
-export const parameterArnOf = (name: unknown, context: OperationContext): string => {
+/**
+ * A parameter's ARN: `parameter/<name>` with the name's leading slash not repeated
+ * (`/app/db` is `parameter/app/db`, `db` is `parameter/db`); a version or label selector
+ * (`name:3`) is not part of it; an ARN is taken as given.
+ */
+export function parameterArnOf(name: unknown, context: OperationContext): string {
   const value = text(name) ?? '*';
-  return value.startsWith('arn:') ? value : arnOf('ssm', context, `parameter/${value.replace(/^\//, '')}`);
-};
-const parameter = (input: Record<string, unknown>, context: OperationContext) =>
-  parameterArnOf(input.Name ?? input.Path ?? input.ResourceId, context);
+  if (value.startsWith('arn:')) return value.replace(/(:parameter\/[^:]*):[^:]*$/, '$1');
+  return arnOf('ssm', context, `parameter/${value.replace(/^\//, '').replace(/:[^:/]*$/, '')}`);
+}
 
-/** SSM Parameter Store: the action of each operation's name on the parameter (each of GetParameters' names). */
+const parameter: ResourceOf = (input, context) => parameterArnOf(input.Name, context);
+/** GetParametersByPath is authorized on the path's own ARN (`/app` is `parameter/app`). */
+const path: ResourceOf = (input, context) => parameterArnOf(text(input.Path) === '/' ? '' : input.Path, context);
+const tagged: ResourceOf = (input, context) => parameterArnOf(input.ResourceId, context);
+
+/** One authorization per name of a batch (GetParameters, DeleteParameters). */
+const perName = (action: string) => (input: Input, context: OperationContext) => {
+  const names = Array.isArray(input.Names) ? input.Names : [];
+  const arns = [...new Set(names.map((name) => parameterArnOf(name, context)))];
+  return (arns.length > 0 ? arns : [parameterArnOf(undefined, context)]).map((arn) => on(action, arn));
+};
+
+/**
+ * Parameter Store: each operation is the action of its name on the parameter it names. A
+ * SecureString put with a customer-managed key also needs kms:Encrypt on it through SSM.
+ */
 export const ssmOperations: OperationTable = {
   ...sameNamed('ssm', {
     GetParameter: parameter,
-    PutParameter: parameter,
-    DeleteParameter: parameter,
     GetParameterHistory: parameter,
-    GetParametersByPath: parameter,
+    DeleteParameter: parameter,
     LabelParameterVersion: parameter,
-    UnlabelParameterVersion: parameter,
-    AddTagsToResource: parameter,
-    RemoveTagsFromResource: parameter,
-    ListTagsForResource: parameter,
+    GetParametersByPath: path,
+    AddTagsToResource: tagged,
+    RemoveTagsFromResource: tagged,
+    ListTagsForResource: tagged,
     DescribeParameters: ANY,
   }),
-  GetParameters: (input, context) => items(input.Names).map((name) => on('ssm:GetParameters', parameterArnOf(name, context))),
-  DeleteParameters: (input, context) => items(input.Names).map((name) => on('ssm:DeleteParameters', parameterArnOf(name, context))),
+  GetParameters: perName('ssm:GetParameters'),
+  DeleteParameters: perName('ssm:DeleteParameters'),
+  PutParameter: (input, context) => {
+    const arn = parameter(input, context);
+    const keyId = text(input.Type) === 'SecureString' ? text(input.KeyId) : undefined;
+    const key = keyId === undefined ? undefined : context.kmsKeyArn?.(keyId);
+    return [on('ssm:PutParameter', arn), ...viaService('ssm', ['kms:Encrypt'], key, context)];
+  },
 };

@@ -1,43 +1,51 @@
-import { ANY, arnOf, type OperationContext, type OperationTable, sameNamed, text } from './shared.js';
+import { ANY, arnOf, type Input, member, type OperationContext, type OperationTable, on, type ResourceOf, sameNamed } from './shared.js';
 
-/** Step Functions' members are camelCase; its optimized integrations pass them PascalCase. */
-const member = (input: Record<string, unknown>, name: string) =>
-  text(input[name]) ?? text(input[name.charAt(0).toUpperCase() + name.slice(1)]);
-const machine = (input: Record<string, unknown>, context: OperationContext) =>
-  member(input, 'stateMachineArn') ?? arnOf('states', context, `stateMachine:${member(input, 'name') ?? '*'}`);
-const execution = (input: Record<string, unknown>, context: OperationContext) =>
-  member(input, 'executionArn') ?? arnOf('states', context, 'execution:*');
-const mapRun = (input: Record<string, unknown>, context: OperationContext) =>
-  member(input, 'mapRunArn') ?? member(input, 'executionArn') ?? arnOf('states', context, 'mapRun:*');
-const tagged = (input: Record<string, unknown>, context: OperationContext) => member(input, 'resourceArn') ?? arnOf('states', context, '*');
+const stateMachine: ResourceOf = (input, context) => {
+  const given = member(input, 'stateMachineArn');
+  if (given) return given;
+  return arnOf('states', context, `stateMachine:${member(input, 'name') ?? '*'}`);
+};
+const execution: ResourceOf = (input, context) => member(input, 'executionArn') ?? arnOf('states', context, 'execution:*');
+const tagged: ResourceOf = (input, context) => member(input, 'resourceArn') ?? arnOf('states', context, 'stateMachine:*');
 
-/** Step Functions: the action of each operation's name on the state machine or execution; task tokens on `*`. */
-export const statesOperations: OperationTable = sameNamed('states', {
-  StartExecution: machine,
-  StartSyncExecution: machine,
-  DescribeStateMachine: machine,
-  ListExecutions: machine,
-  UpdateStateMachine: machine,
-  DeleteStateMachine: machine,
-  CreateStateMachine: machine,
-  ListStateMachineVersions: machine,
-  ListStateMachineAliases: machine,
-  DescribeExecution: execution,
-  StopExecution: execution,
-  GetExecutionHistory: execution,
-  RedriveExecution: execution,
-  DescribeStateMachineForExecution: execution,
-  ListMapRuns: execution,
-  DescribeMapRun: mapRun,
-  UpdateMapRun: mapRun,
-  TagResource: tagged,
-  UntagResource: tagged,
-  ListTagsForResource: tagged,
-  ListStateMachines: ANY,
-  ListActivities: ANY,
-  SendTaskSuccess: ANY,
-  SendTaskFailure: ANY,
-  SendTaskHeartbeat: ANY,
-  TestState: ANY,
-  ValidateStateMachineDefinition: ANY,
-});
+/** Creating or updating a state machine with a role passes the role: iam:PassRole on it, as AWS checks. */
+function withRole(action: string) {
+  return (input: Input, context: OperationContext) => {
+    const role = member(input, 'roleArn');
+    return [
+      on(action, stateMachine(input, context)),
+      ...(role ? [on('iam:PassRole', role, { 'iam:PassedToService': 'states.amazonaws.com' })] : []),
+    ];
+  };
+}
+
+/**
+ * Step Functions: each operation is the action of its name on the state machine or execution
+ * it names; task tokens name nothing IAM can scope (SendTask* are authorized on `*`).
+ * Members are read in camelCase (the API) or PascalCase (aws-sdk:sfn tasks).
+ */
+export const statesOperations: OperationTable = {
+  ...sameNamed('states', {
+    DescribeStateMachine: stateMachine,
+    DeleteStateMachine: stateMachine,
+    StartExecution: stateMachine,
+    StartSyncExecution: stateMachine,
+    ListExecutions: stateMachine,
+    DescribeExecution: execution,
+    DescribeStateMachineForExecution: execution,
+    GetExecutionHistory: execution,
+    StopExecution: execution,
+    RedriveExecution: execution,
+    TagResource: tagged,
+    UntagResource: tagged,
+    ListTagsForResource: tagged,
+    ListStateMachines: ANY,
+    ValidateStateMachineDefinition: ANY,
+    SendTaskSuccess: ANY,
+    SendTaskFailure: ANY,
+    SendTaskHeartbeat: ANY,
+    TestState: ANY,
+  }),
+  CreateStateMachine: withRole('states:CreateStateMachine'),
+  UpdateStateMachine: withRole('states:UpdateStateMachine'),
+};
