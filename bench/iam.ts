@@ -19,7 +19,7 @@ const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 const region = 'us-east-1';
 const account = '000000000000';
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 2000);
-const ROUNDS = 2;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
 const TARGET_LOSS = 0.05;
 
 function percentile(values: number[], p: number): number {

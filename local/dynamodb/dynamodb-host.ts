@@ -43,6 +43,11 @@ export class DynamoDbHost {
     for (const waiting of this.#waiting.splice(0)) this.#reply(waiting);
   }
 
+  /** Tells dynalite's thread that IAM's policies changed: the requests it saw allowed are asked about again. */
+  forgetAuthorizations(): void {
+    this.worker.postMessage({ kind: 'iam-changed' });
+  }
+
   /** Tells dynalite's thread which tables have a stream (by table name). */
   setStreams(streams: Readonly<Record<string, { viewType: string; arn: string; label: string }>>): void {
     this.worker.postMessage({ kind: 'streams', streams });

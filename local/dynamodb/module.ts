@@ -28,7 +28,7 @@ declare module '../services/service-module.js' {
 async function authorizeRequest(
   iam: IamCheck,
   request: { accessKeyId: string; operation: string; body: string },
-): Promise<{ denied?: string }> {
+): Promise<{ denied?: string; allowed?: boolean }> {
   const principal = iam.principals.principalOf(request.accessKeyId);
   if (principal.kind === 'admin') return {};
   let input: unknown;
@@ -38,8 +38,13 @@ async function authorizeRequest(
     // Not JSON: dynalite answers it with DynamoDB's SerializationException, as AWS does before any authorization.
     return {};
   }
-  const refusal = await iam.authorize(principal, iam.authorizationsOf('dynamodb', request.operation, input), request.operation);
-  return refusal ? { denied: refusal.message } : {};
+  const { refusal, allowed } = await iam.decideAll(
+    principal,
+    iam.authorizationsOf('dynamodb', request.operation, input),
+    request.operation,
+  );
+  // Allowed by the policies: dynalite's thread lets the same request through again without asking.
+  return refusal ? { denied: refusal.message } : { allowed };
 }
 
 /** DynamoDB: dynalite in a worker thread with its LevelDB in the data folder; stream records are committed here before a write is acknowledged. */
@@ -73,6 +78,7 @@ export const dynamoDbModule: ServiceModule<'dynamodb'> = {
     );
     streams.declareTables(definitions.tables);
     host.serve((request) => (request.kind === 'authorize' ? authorizeRequest(iam, request) : streams.answer(request)));
+    iam.onChange(() => host.forgetAuthorizations());
     const timeToLive = new TimeToLiveSweeper({
       store: streams.store,
       clock,

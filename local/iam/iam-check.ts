@@ -105,6 +105,7 @@ export class IamCheck {
   readonly #findings = new Map<string, IamFinding>();
   readonly #uses = new Map<string, Map<string, IamUse>>();
   readonly #unmapped = new Set<string>();
+  readonly #listeners: (() => void)[] = [];
 
   constructor(
     app: LoadedApp,
@@ -141,12 +142,13 @@ export class IamCheck {
   reload(app: LoadedApp): void {
     this.#store = PolicyStore.fromApp(app, { accountId: this.options.accountId, region: this.options.region });
     this.#evaluator = new IamEvaluator(this.#store, { accountId: this.options.accountId });
+    for (const listener of this.#listeners) listener();
   }
 
   /** A resource policy changed through the API (SetQueueAttributes `Policy`, AddPermission). */
   setResourcePolicy(arn: string, policy: unknown): void {
     this.#store.setResourcePolicy(arn, policy as never);
-    this.#evaluator = new IamEvaluator(this.#store, { accountId: this.options.accountId });
+    for (const listener of this.#listeners) listener();
   }
 
   /**
@@ -168,17 +170,36 @@ export class IamCheck {
    * and undefined comes back.
    */
   async authorize(principal: IamPrincipal, requests: readonly OperationAuthorization[], where: string): Promise<IamRefusal | undefined> {
-    if (this.options.mode === 'off' || principal.kind === 'admin') return undefined;
+    return (await this.decideAll(principal, requests, where)).refusal;
+  }
+
+  /**
+   * As `authorize`, and whether the policies allowed every authorization (not only let it run
+   * under warn): what a caller may remember until `onChange` says the policies changed.
+   */
+  async decideAll(
+    principal: IamPrincipal,
+    requests: readonly OperationAuthorization[],
+    where: string,
+  ): Promise<{ readonly refusal?: IamRefusal; readonly allowed: boolean }> {
+    if (this.options.mode === 'off' || principal.kind === 'admin') return { allowed: true };
+    let allowed = true;
     for (const authorization of requests) {
       const request: IamRequest = { principal, ...authorization };
       const decision = await this.#evaluator.decide(request);
       this.#use(principal, authorization, decision.allowed);
       if (decision.allowed) continue;
+      allowed = false;
       const message = describeDenial(request, decision);
       this.#find(request, message, where);
-      if (this.options.mode === 'enforce') return { request, decision, message };
+      if (this.options.mode === 'enforce') return { refusal: { request, decision, message }, allowed };
     }
-    return undefined;
+    return { allowed };
+  }
+
+  /** Calls `listener` whenever the policies change (a reload, a resource policy set through the API). */
+  onChange(listener: () => void): void {
+    this.#listeners.push(listener);
   }
 
   /**

@@ -47,6 +47,10 @@ export const iamModule: ServiceModule<'iam'> = {
       lookups: {
         kmsKeyArn: (reference) => services.get('kms').customerKeyArn(reference),
         secretArn: (secretId) => services.get('secretsmanager').arnOf(secretId),
+        topicKmsKey: (topicArn) => {
+          const key = services.get('sns').attributeOf(topicArn, 'KmsMasterKeyId');
+          return key === undefined ? undefined : services.get('kms').customerKeyArn(key);
+        },
         queueKmsKey: (queueArn) => {
           const key = services.get('sqs').attributeOf(queueArn, 'KmsMasterKeyId');
           return key === undefined ? undefined : services.get('kms').customerKeyArn(key);

@@ -63,6 +63,11 @@ export class SnsService {
     this.#publishing = new Publishing(context, new IdempotentRequests(options.db, options.clock.now()), this.#outbox);
   }
 
+  /** A topic's attribute (`KmsMasterKeyId`: IAM authorizes a publish on the key too); undefined for a topic that does not exist. */
+  attributeOf(topicArn: string, name: string): string | undefined {
+    return this.#store.topic(topicArn)?.attributes[name];
+  }
+
   /** Brings the template's topics and subscriptions into the data folder, then starts delivering (leftovers included). */
   start(): void {
     applyTemplate(this.#store, this.options.topics ?? [], this.options.subscriptions ?? [], this.options.log ?? (() => {}));
