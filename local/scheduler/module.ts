@@ -13,7 +13,7 @@ declare module '../services/service-module.js' {
 export const schedulerModule: ServiceModule<'scheduler', ReturnType<typeof schedulerDefinitions>> = {
   name: 'scheduler',
   sdkClients: [{ package: '@aws-sdk/client-scheduler', serviceId: 'Scheduler' }],
-  needs: ['events', 'sqs', 'sns', 'lambda', 'states'],
+  needs: ['iam', 'events', 'sqs', 'sns', 'lambda', 'states'],
   databases: ['scheduler'],
   resourceTypes: ['AWS::Scheduler::Schedule', 'AWS::Scheduler::ScheduleGroup'],
   definitions: (app, { region, accountId, clock }) => schedulerDefinitions(app, { region, accountId, now: clock.now() }),
@@ -35,6 +35,14 @@ export const schedulerModule: ServiceModule<'scheduler', ReturnType<typeof sched
         states: services.get('states'),
       },
       log: (line) => log(`[scheduler] ${line}`),
+      // Scheduler invokes each target as the target's execution role (RoleArn), a session of its own per schedule.
+      authorize: async (target, scheduleArn) => {
+        const from = { kind: 'role', roleArn: target.RoleArn, sessionName: scheduleArn.split('/').pop() ?? 'schedule' } as const;
+        const refusal = await services
+          .get('iam')
+          .authorizeDelivery(from, target.Arn, { arn: scheduleArn, account: accountId }, `schedule ${scheduleArn}`);
+        return refusal?.message;
+      },
     });
     return {
       service: scheduler,

@@ -39,6 +39,11 @@ export interface SchedulerServiceOptions {
   readonly log?: (line: string) => void;
   /** Where in its flexible window a firing lands (0 to 1). @default Math.random */
   readonly random?: () => number;
+  /**
+   * IAM for a firing: AWS's message when the target's execution role may not invoke the
+   * target (and IAM enforces), else undefined. @default none
+   */
+  readonly authorize?: (target: ScheduleTarget, scheduleArn: string) => Promise<string | undefined>;
 }
 
 interface LiveSchedule {
@@ -308,6 +313,9 @@ export class SchedulerService {
       'execution-id': randomBytes(8).toString('hex'),
       'attempt-number': String(attempt),
     });
+    // A role that may not invoke the target fails the firing without retries (unverified against AWS, as EventBridge rules do with NO_PERMISSIONS).
+    const denied = await this.options.authorize?.(target, row.schedule_arn);
+    if (denied !== undefined) return this.#giveUp(row, target, input, { errorCode: 'AccessDeniedException', errorMessage: denied });
     try {
       // One firing, one deduplication id (FIFO queue targets), within SQS's 128 characters.
       const firingId = createHash('sha256').update(`${row.schedule_arn}#${row.scheduled_time}`).digest('hex');
@@ -332,7 +340,7 @@ export class SchedulerService {
     row: InvocationRow,
     target: ScheduleTarget,
     input: string,
-    failure: { errorCode: string; errorMessage: string; exhausted: 'MaximumRetryAttempts' | 'MaximumEventAgeInSeconds' },
+    failure: { errorCode: string; errorMessage: string; exhausted?: 'MaximumRetryAttempts' | 'MaximumEventAgeInSeconds' },
   ): Promise<OutboxOutcome> {
     const name = parseArn(row.schedule_arn).resourceId;
     const queueArn = target.DeadLetterConfig?.Arn;

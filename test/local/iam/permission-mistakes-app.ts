@@ -8,6 +8,7 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { CfnSchedule } from 'aws-cdk-lib/aws-scheduler';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -158,5 +159,35 @@ export function permissionMistakesApp(): App {
       }),
     ),
   });
+
+  // 8. Schedules firing to a queue: a role granted SendMessage, and a role with no grant at all.
+  // One-time schedules a few seconds after synthesis, so a test sees them fire.
+  const at = `at(${new Date(Date.now() + SCHEDULE_DELAY_MS).toISOString().slice(0, 19)})`;
+  const scheduleDlq = new sqs.Queue(stack, 'ScheduleDlq', { queueName: 'iam-schedule-dlq' });
+  const scheduled = new sqs.Queue(stack, 'Scheduled', { queueName: 'iam-scheduled' });
+  const schedulerPrincipal = new iam.ServicePrincipal('scheduler.amazonaws.com');
+  const sender = new iam.Role(stack, 'ScheduleSender', { assumedBy: schedulerPrincipal });
+  scheduled.grantSendMessages(sender);
+  scheduleDlq.grantSendMessages(sender);
+  const mute = new iam.Role(stack, 'ScheduleMute', { assumedBy: schedulerPrincipal });
+  for (const [name, role] of [
+    ['iam-schedule-granted', sender],
+    ['iam-schedule-ungranted', mute],
+  ] as const) {
+    new CfnSchedule(stack, name, {
+      name,
+      scheduleExpression: at,
+      flexibleTimeWindow: { mode: 'OFF' },
+      target: {
+        arn: scheduled.queueArn,
+        roleArn: role.roleArn,
+        input: JSON.stringify({ schedule: name }),
+        deadLetterConfig: { arn: scheduleDlq.queueArn },
+      },
+    });
+  }
   return app;
 }
+
+/** How long after synthesis the schedules of mistake 8 fire. */
+export const SCHEDULE_DELAY_MS = 8000;
