@@ -43,6 +43,8 @@ export const snsModule: ServiceModule<'sns', ReturnType<typeof snsDefinitions>> 
         return refusal?.message;
       },
       log: (line) => log(`[sns] ${line}`),
+      // A policy set through the API is the topic's policy for IAM too, as on AWS.
+      onPolicyChange: (topicArn, policy) => services.get('iam').setResourcePolicy(topicArn, policy),
     });
     return {
       service: sns,

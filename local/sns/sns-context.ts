@@ -9,6 +9,8 @@ export interface SnsContextOptions {
   readonly accountId: string;
   readonly region: string;
   readonly log?: (line: string) => void;
+  /** Called when a topic's `Policy` is set, changed or removed (IAM evaluates topic policies). @default none */
+  readonly onPolicyChange?: (topicArn: string, policy: string | undefined) => void;
 }
 
 /** Protocols whose subscriptions wait for the endpoint owner's confirmation. */

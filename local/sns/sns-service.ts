@@ -27,6 +27,8 @@ export interface SnsServiceOptions {
   /** IAM for each delivery to a subscription's endpoint (SubscriptionDelivery). @default none */
   readonly authorizeDelivery?: (subscription: SubscriptionRecord) => Promise<string | undefined>;
   readonly log?: (line: string) => void;
+  /** Called when a topic's `Policy` is set, changed or removed (IAM evaluates topic policies). @default none */
+  readonly onPolicyChange?: (topicArn: string, policy: string | undefined) => void;
 }
 
 /**
@@ -72,6 +74,9 @@ export class SnsService {
   start(): void {
     applyTemplate(this.#store, this.options.topics ?? [], this.options.subscriptions ?? [], this.options.log ?? (() => {}));
     this.#store.expireDedup(this.options.clock.now());
+    // Policies set through the API before a restart hold again.
+    for (const topic of this.#store.topics())
+      if (topic.attributes.Policy) this.options.onPolicyChange?.(topic.arn, topic.attributes.Policy);
     this.#outbox.start();
   }
 

@@ -36,12 +36,14 @@ export class TopicManagement {
       return { TopicArn: arn };
     }
     this.context.store.putTopic({ arn, name: input.Name, attributes, tags, template: false });
+    if (attributes.Policy) this.context.options.onPolicyChange?.(arn, attributes.Policy);
     return { TopicArn: arn };
   }
 
   /** Deleting a topic that does not exist is not an error (the API reference says so). */
   deleteTopic(input: { TopicArn?: string }) {
     const arn = this.context.validTopicArn(input.TopicArn);
+    if (this.context.store.topic(arn)?.attributes.Policy) this.context.options.onPolicyChange?.(arn, undefined);
     for (const subscription of this.context.store.subscriptions(arn)) this.context.forgetFilter(subscription.arn);
     this.context.store.deleteTopic(arn);
     return {};
@@ -81,6 +83,7 @@ export class TopicManagement {
     const value = input.AttributeValue ?? '';
     const changed = validateTopicAttributes({ [input.AttributeName]: value }, topic.attributes.FifoTopic === 'true', 'set');
     this.context.store.putTopic({ ...topic, attributes: { ...topic.attributes, ...changed } });
+    if ('Policy' in changed) this.context.options.onPolicyChange?.(topic.arn, changed.Policy || undefined);
     return {};
   }
 

@@ -16,15 +16,25 @@ declare module '../services/service-module.js' {
 export const sqsModule: ServiceModule<'sqs'> = {
   name: 'sqs',
   sdkClients: [{ package: '@aws-sdk/client-sqs', serviceId: 'SQS' }],
-  needs: ['template', 'readApi'],
+  needs: ['template', 'readApi', 'iam'],
   databases: ['sqs'],
-  // Queue policies are accepted with nothing to run (IAM is not enforced).
+  // Queue policies are IAM's (local/iam/policy-store.ts): SQS has nothing of them to run.
   resourceTypes: ['AWS::SQS::Queue', 'AWS::SQS::QueuePolicy', 'AWS::SQS::QueueInlinePolicy'],
   create({ settings, database, services }) {
     const { clock, url, accountId, region } = settings;
     const readApi = services.get('readApi');
     const { definitions } = services.get('template');
-    const sqs = new SqsService({ db: database('sqs'), clock, baseUrl: url, accountId, region, onMessage: (note) => readApi.message(note) });
+    const iam = services.get('iam');
+    const sqs = new SqsService({
+      db: database('sqs'),
+      clock,
+      baseUrl: url,
+      accountId,
+      region,
+      onMessage: (note) => readApi.message(note),
+      // A policy set through the API is the queue's policy for IAM too, as on AWS (the template's QueuePolicy until then).
+      onPolicyChange: (queueArn, policy) => iam.setResourcePolicy(queueArn, policy),
+    });
     return {
       service: sqs,
       mounts: {
@@ -43,6 +53,8 @@ export const sqsModule: ServiceModule<'sqs'> = {
       },
       start: async () => {
         for (const queue of definitions.queues) await ensureQueue(sqs, queue);
+        // Policies set through the API before a restart hold again.
+        for (const { queueArn, policy } of sqs.queuePolicies()) iam.setResourcePolicy(queueArn, policy);
       },
       stop: () => sqs.close(),
     };

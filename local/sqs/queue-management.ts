@@ -95,6 +95,7 @@ export class QueueManagement {
       modified_at: now,
     });
     this.context.cache(queue);
+    if (attributes.Policy) this.context.onPolicyChange?.(queue.arn, attributes.Policy);
     return { QueueUrl: queue.url };
   }
 
@@ -162,6 +163,7 @@ export class QueueManagement {
     queue.attributes = attributes;
     queue.modifiedAt = now;
     queue.settings = settingsOf(attributes);
+    if ('Policy' in changes) this.context.onPolicyChange?.(queue.arn, attributes.Policy);
     this.context.notify(queue);
     return {};
   }
@@ -178,6 +180,7 @@ export class QueueManagement {
     this.context.fairQueues.forget(queue.id);
     this.lastPurge.delete(queue.id);
     this.deletedQueueNames.set(queue.name, this.context.clock.now());
+    if (queue.attributes.Policy) this.context.onPolicyChange?.(queue.arn, undefined);
     this.context.waiters.wake(queue.id);
     return {};
   }

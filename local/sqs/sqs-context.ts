@@ -62,6 +62,8 @@ export interface SqsContextOptions {
   region: string;
   /** Called after each message is stored, and when one moves to a dead-letter queue. */
   onMessage?: (note: MessageNote) => void;
+  /** Called when a queue's `Policy` is set, changed or removed (IAM evaluates queue policies). */
+  onPolicyChange?: (queueArn: string, policy: string | undefined) => void;
 }
 
 /**
@@ -83,6 +85,7 @@ export class SqsContext {
   /** Set by `SqsService.close()`: long polls return empty and move tasks stop. */
   closed = false;
   readonly onMessage?: (note: MessageNote) => void;
+  readonly onPolicyChange?: (queueArn: string, policy: string | undefined) => void;
   private readonly baseUrl: string;
 
   constructor(options: SqsContextOptions) {
@@ -92,6 +95,7 @@ export class SqsContext {
     this.accountId = options.accountId;
     this.region = options.region;
     this.onMessage = options.onMessage;
+    this.onPolicyChange = options.onPolicyChange;
     this.store = openSqsStore(this.db);
     this.fairQueues = new FairQueues(this.store, this.clock);
     for (const row of this.store.allQueues.all()) this.cache(this.queueFromRow(row));

@@ -62,6 +62,8 @@ export interface SqsServiceOptions {
   deletedQueueNameCooldownMs?: number;
   /** Called after each message is stored, and when one moves to a dead-letter queue. */
   onMessage?: (note: MessageNote) => void;
+  /** Called when a queue's `Policy` is set, changed or removed (IAM evaluates queue policies). @default none */
+  onPolicyChange?: (queueArn: string, policy: string | undefined) => void;
 }
 
 /**
@@ -139,6 +141,13 @@ export class SqsService {
   /** A queue's attribute as GetQueueAttributes answers it (its `KmsMasterKeyId`, its `Policy`); undefined for no such queue or attribute. */
   attributeOf(queueArn: string, name: string): string | undefined {
     return this.context.queueByArn(queueArn)?.attributes[name];
+  }
+
+  /** Each queue's `Policy` as set through the API (CreateQueue, SetQueueAttributes), kept across restarts. */
+  queuePolicies(): Array<{ readonly queueArn: string; readonly policy: string }> {
+    return [...this.context.queuesById.values()].flatMap((queue) =>
+      queue.attributes.Policy ? [{ queueArn: queue.arn, policy: queue.attributes.Policy }] : [],
+    );
   }
 
   /** Whether some queue's RedrivePolicy names this queue as its dead-letter queue. */

@@ -52,10 +52,8 @@ export class Observer {
 
   async setUp(): Promise<void> {
     await this.runtime.call(async () => {
-      const { QueueUrl } = await this.#sqs.send(new CreateQueueCommand({ QueueName: NAME }));
-      this.#queueUrl = QueueUrl ?? '';
-      const { Attributes } = await this.#sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
-      await this.#events.send(
+      // Under IAM enforce EventBridge may send to the queue only as its policy allows, as on AWS.
+      const { RuleArn } = await this.#events.send(
         new PutRuleCommand({
           Name: NAME,
           EventBusName: BUS,
@@ -63,6 +61,11 @@ export class Observer {
           Description: 'The chaos suite counts every completion event the app sends',
         }),
       );
+      const { QueueUrl } = await this.#sqs.send(
+        new CreateQueueCommand({ QueueName: NAME, Attributes: { Policy: JSON.stringify(eventsMaySend(RuleArn ?? '')) } }),
+      );
+      this.#queueUrl = QueueUrl ?? '';
+      const { Attributes } = await this.#sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
       const { FailedEntryCount } = await this.#events.send(
         new PutTargetsCommand({ Rule: NAME, EventBusName: BUS, Targets: [{ Id: 'observer', Arn: Attributes?.QueueArn }] }),
       );
@@ -135,4 +138,20 @@ function says(detail: Record<string, unknown>): string {
     .filter((f) => detail[f] !== undefined)
     .map((f) => `${f}=${String(detail[f])}`)
     .join(' ');
+}
+
+/** The queue policy CDK's SqsQueue target writes: the rule, as events.amazonaws.com, may send. */
+function eventsMaySend(ruleArn: string) {
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Principal: { Service: 'events.amazonaws.com' },
+        Action: 'sqs:SendMessage',
+        Resource: '*',
+        Condition: { ArnEquals: { 'aws:SourceArn': ruleArn } },
+      },
+    ],
+  };
 }

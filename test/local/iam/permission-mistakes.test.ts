@@ -1,17 +1,33 @@
 import { randomUUID } from 'node:crypto';
-import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { PutEventsCommand, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { InvokeCommand } from '@aws-sdk/client-lambda';
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { PublishCommand } from '@aws-sdk/client-sns';
-import { GetQueueUrlCommand, type Message, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import {
+  CreateQueueCommand,
+  GetQueueUrlCommand,
+  type Message,
+  ReceiveMessageCommand,
+  SetQueueAttributesCommand,
+} from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type TestApp } from '../../../testing/index.js';
-import { permissionMistakesApp } from './permission-mistakes-app.js';
+import { permissionMistakesApp, SCHEDULE_DELAY_MS } from './permission-mistakes-app.js';
 
 /** What a caller function answered: `{ ok }`, or the SDK error its call threw. */
 async function invoke(app: TestApp, name: string, id = randomUUID()): Promise<{ ok: boolean; name?: string; message?: string }> {
   const answer = await app.clients.lambda.send(new InvokeCommand({ FunctionName: name, Payload: JSON.stringify({ id }) }));
   return JSON.parse(new TextDecoder().decode(answer.Payload));
+}
+
+/** `look` again until it finds something (a schedule fires some seconds after start), or `ms` passed. */
+async function eventually<T>(look: () => Promise<T[]>, ms: number): Promise<T[]> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const found = await look();
+    if (found.length > 0 || Date.now() > until) return found;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
 }
 
 /** What each app's queues gave so far, by endpoint and queue: a receive hides a message for a minute, so a later look still sees it. */
@@ -46,7 +62,7 @@ async function execute(app: TestApp, machine: string) {
   return app.waitForExecution(executionArn.split(':').at(-1) ?? '');
 }
 
-describe('IAM under enforce, on an app with seven permission mistakes', () => {
+describe('IAM under enforce, on an app with eight permission mistakes', () => {
   let app: TestApp;
   beforeAll(async () => {
     app = await startApp({ app: permissionMistakesApp() }, { iam: 'enforce' });
@@ -90,6 +106,40 @@ describe('IAM under enforce, on an app with seven permission mistakes', () => {
     expect(unruled?.MessageAttributes?.RULE_ARN?.StringValue).toBe('arn:aws:events:us-east-1:000000000000:rule/iam-bus/iam-to-unruled');
   });
 
+  it('lets EventBridge into a queue once a policy set through SetQueueAttributes allows it, and not before', async () => {
+    const { eventbridge, sqs } = app.clients;
+    const { RuleArn } = await eventbridge.send(
+      new PutRuleCommand({ Name: 'iam-to-later', EventBusName: 'iam-bus', EventPattern: JSON.stringify({ source: ['iam.later'] }) }),
+    );
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'iam-later' }));
+    const queueArn = 'arn:aws:sqs:us-east-1:000000000000:iam-later';
+    await eventbridge.send(new PutTargetsCommand({ Rule: 'iam-to-later', EventBusName: 'iam-bus', Targets: [{ Id: 'q', Arn: queueArn }] }));
+    const send = (n: number) =>
+      eventbridge.send(
+        new PutEventsCommand({
+          Entries: [{ EventBusName: 'iam-bus', Source: 'iam.later', DetailType: 'Probe', Detail: JSON.stringify({ n }) }],
+        }),
+      );
+    await send(1);
+    expect(await messagesOf(app, 'iam-later', 1000)).toHaveLength(0);
+    const policy = {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Principal: { Service: 'events.amazonaws.com' },
+          Action: 'sqs:SendMessage',
+          Resource: queueArn,
+          Condition: { ArnEquals: { 'aws:SourceArn': RuleArn } },
+        },
+      ],
+    };
+    await sqs.send(new SetQueueAttributesCommand({ QueueUrl, Attributes: { Policy: JSON.stringify(policy) } }));
+    await send(2);
+    const arrived = await eventually(() => messagesOf(app, 'iam-later', 500), 5000);
+    expect(arrived.map((m) => JSON.parse(m.Body ?? '{}').detail)).toEqual([{ n: 2 }]);
+  });
+
   it('delivers to an encrypted queue whose key lets EventBridge use it, and dead-letters where the key policy forgets events.amazonaws.com', async () => {
     expect(await messagesOf(app, 'iam-sealed')).toHaveLength(1);
     expect(await messagesOf(app, 'iam-locked', 200)).toHaveLength(0);
@@ -106,6 +156,16 @@ describe('IAM under enforce, on an app with seven permission mistakes', () => {
     expect(await messagesOf(app, 'iam-unsubscribed', 200)).toHaveLength(0);
     expect(probes(await messagesOf(app, 'iam-topic-dlq'))).toHaveLength(1);
   });
+
+  it('fires a schedule whose role may send to the queue, and dead-letters one whose role may not, at once, with AccessDeniedException', async () => {
+    const dead = await eventually(() => messagesOf(app, 'iam-schedule-dlq', 200), SCHEDULE_DELAY_MS + 10_000);
+    expect(dead).toHaveLength(1);
+    expect(dead[0]?.MessageAttributes?.SCHEDULE_ARN?.StringValue).toMatch(/:schedule\/default\/iam-schedule-ungranted$/);
+    expect(dead[0]?.MessageAttributes?.ERROR_CODE?.StringValue).toBe('AccessDeniedException');
+    expect(dead[0]?.MessageAttributes?.ERROR_MESSAGE?.StringValue).toContain('sqs:SendMessage');
+    const fired = await messagesOf(app, 'iam-scheduled', 500);
+    expect(fired.map((m) => JSON.parse(m.Body ?? '{}').schedule)).toEqual(['iam-schedule-granted']);
+  }, 30_000);
 
   it('runs a task its role may invoke and fails one whose role may not with Lambda.AWSLambdaException', async () => {
     expect((await execute(app, 'iam-granted')).status).toBe('SUCCEEDED');
@@ -125,7 +185,7 @@ describe('IAM under warn, on the same app', () => {
   }, 120_000);
   afterAll(() => app?.stop());
 
-  it('runs every mistake as if granted and names each with its principal, action and resource', async () => {
+  it('runs every mistake as if granted and names each with its principal, action and resource', { timeout: 30_000 }, async () => {
     for (const name of ['iam-put-missing', 'iam-send-missing', 'iam-publish-missing'])
       expect(await invoke(app, name)).toEqual({ ok: true });
     await app.clients.eventbridge.send(
@@ -134,6 +194,9 @@ describe('IAM under warn, on the same app', () => {
     await app.clients.sns.send(new PublishCommand({ TopicArn: 'arn:aws:sns:us-east-1:000000000000:iam-alerts', Message: 'probe' }));
     expect((await execute(app, 'iam-ungranted')).status).toBe('SUCCEEDED');
     for (const queue of ['iam-unruled', 'iam-locked']) expect(await messagesOf(app, queue)).toHaveLength(1);
+    // Both schedules fire into the queue: the role without a grant too.
+    const fired = async () => ((await messagesOf(app, 'iam-scheduled', 200)).length === 2 ? [true] : []);
+    expect(await eventually(fired, SCHEDULE_DELAY_MS + 10_000)).toEqual([true]);
     // The probe, and the publish of the function that may not publish (it ran: warn only says so).
     expect(await messagesOf(app, 'iam-unsubscribed')).toHaveLength(2);
 
@@ -150,10 +213,11 @@ describe('IAM under warn, on the same app', () => {
         expect.stringMatching(/^events\.amazonaws\.com kms:Decrypt arn:aws:kms:us-east-1:000000000000:key\/\S+$/),
         'sns.amazonaws.com sqs:SendMessage arn:aws:sqs:us-east-1:000000000000:iam-unsubscribed',
         expect.stringMatching(/^role\/\S+ lambda:InvokeFunction arn:aws:lambda:us-east-1:000000000000:function:iam-worker$/),
+        expect.stringMatching(/^role\/IamMistakes-ScheduleMute\S* sqs:SendMessage arn:aws:sqs:us-east-1:000000000000:iam-scheduled$/),
       ]),
     );
     // Only the mistakes (the key's counts twice: EventBridge needs both kms:GenerateDataKey and kms:Decrypt); the granted wirings make no finding.
-    expect(found).toHaveLength(8);
-    expect(app.logs().filter((line) => line.startsWith('[iam] AWS would refuse:'))).toHaveLength(8);
+    expect(found).toHaveLength(9);
+    expect(app.logs().filter((line) => line.startsWith('[iam] AWS would refuse:'))).toHaveLength(9);
   });
 });
