@@ -45,6 +45,18 @@ export const s3Module: ServiceModule<'s3'> = {
         sns: services.get('sns'),
         lambda: { invokeAsync: (fn, event) => lambda.invokeAsync(fn, event) },
       }),
+      // S3 sends as s3.amazonaws.com: the queue's or topic's policy, or the function's permissions, must allow it for the bucket.
+      authorizeNotification: async (targetArn, bucketArn) => {
+        const refusal = await services
+          .get('iam')
+          .authorizeDelivery(
+            { kind: 'service', service: 's3.amazonaws.com' },
+            targetArn,
+            { arn: bucketArn, account: accountId },
+            `notification of ${bucketArn}`,
+          );
+        return refusal?.message;
+      },
       log: (line) => log(`[s3] ${line}`),
     });
     return {

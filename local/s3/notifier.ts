@@ -2,7 +2,7 @@ import type { Clock } from '../clock.js';
 import type { TargetDispatcher } from '../targets/dispatcher.js';
 import { type DestinationConfiguration, matches } from './notification-config.js';
 import { urlEncodeKey } from './object-keys.js';
-import type { BucketRow, Notification, ObjectRecord, S3Store } from './s3-store.js';
+import type { BucketRow, Notification, ObjectRecord, PendingNotification, S3Store } from './s3-store.js';
 
 /** Where a bucket's EventBridge notifications go (EventsService: `aws.s3` is refused from callers, allowed here). */
 export interface S3EventPublisher {
@@ -65,6 +65,12 @@ export class S3Notifier {
       readonly region: string;
       readonly events?: S3EventPublisher;
       readonly targets?: S3NotificationTargets;
+      /**
+       * IAM for a queue, topic or function notification, sent as s3.amazonaws.com for the
+       * bucket: AWS's message when the destination's policy does not let S3 in (and IAM
+       * enforces), else undefined. @default none
+       */
+      readonly authorize?: (targetArn: string, bucketArn: string) => Promise<string | undefined>;
       readonly log: (line: string) => void;
     },
   ) {}
@@ -127,12 +133,7 @@ export class S3Notifier {
         continue;
       }
       if (!targets || this.#inFlight.has(pending.id)) continue;
-      const body = JSON.stringify(pending.event);
-      const sent = targets.send(pending.target, {
-        body,
-        sns: { Subject: SNS_SUBJECT },
-        lambda: { invocationType: 'Event', event: pending.event },
-      });
+      const sent = this.#send(targets, pending as PendingNotification & { target: string });
       this.#inFlight.set(
         pending.id,
         sent
@@ -145,6 +146,24 @@ export class S3Notifier {
       );
     }
     await Promise.all(this.#inFlight.values());
+  }
+
+  /**
+   * Sends one notification to its destination, unless the destination's policy refuses S3:
+   * then, as on AWS (which has no dead-letter queue for bucket notifications), it is dropped
+   * and said so.
+   */
+  async #send(targets: S3NotificationTargets, pending: PendingNotification & { readonly target: string }): Promise<void> {
+    const refusal = await this.options.authorize?.(pending.target, `arn:aws:s3:::${bucketOf(pending.event)}`);
+    if (refusal !== undefined) {
+      this.options.log(`notification ${pending.id} to ${pending.target} dropped: ${refusal}`);
+      return;
+    }
+    await targets.send(pending.target, {
+      body: JSON.stringify(pending.event),
+      sns: { Subject: SNS_SUBJECT },
+      lambda: { invocationType: 'Event', event: pending.event },
+    });
   }
 
   /** The S3 event message (https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-content-structure.html). */
@@ -204,4 +223,10 @@ export class S3Notifier {
       },
     };
   }
+}
+
+/** The bucket a queued notification is about: an event message's record, or a test event's `Bucket`. */
+function bucketOf(event: unknown): string {
+  const message = event as { Records?: { s3?: { bucket?: { name?: string } } }[]; Bucket?: string };
+  return message.Records?.[0]?.s3?.bucket?.name ?? message.Bucket ?? '';
 }

@@ -72,6 +72,8 @@ export class S3Service {
     readonly events?: S3EventPublisher;
     /** Where queue, topic and function notifications go: the runtime's `TargetDispatcher` (with SQS, SNS and Lambda's `invokeAsync`). */
     readonly targets?: S3NotificationTargets;
+    /** IAM for a queue, topic or function notification (sent as s3.amazonaws.com for the bucket). @default none */
+    readonly authorizeNotification?: (targetArn: string, bucketArn: string) => Promise<string | undefined>;
     readonly log?: (line: string) => void;
   }) {
     this.#store = new S3Store(options.db, options.folder);
@@ -87,6 +89,7 @@ export class S3Service {
       region: options.region,
       ...(options.events ? { events: options.events } : {}),
       ...(options.targets ? { targets: options.targets } : {}),
+      ...(options.authorizeNotification ? { authorize: options.authorizeNotification } : {}),
       log: this.#log,
     });
   }

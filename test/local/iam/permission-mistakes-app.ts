@@ -8,6 +8,8 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import { CfnSchedule } from 'aws-cdk-lib/aws-scheduler';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
@@ -39,7 +41,7 @@ exports.handler = async (e) => {
 };`;
 
 /**
- * Seven wirings as a new team writes them, each twice: granted as CDK grants it, and with
+ * Nine wirings as a new team writes them, each twice: granted as CDK grants it, and with
  * the mistake that most often breaks a first deploy. Names say which is which.
  */
 export function permissionMistakesApp(): App {
@@ -186,6 +188,18 @@ export function permissionMistakesApp(): App {
       },
     });
   }
+
+  // 9. A bucket notifying a queue: CDK's destination (which adds the queue policy), and an L1 bucket whose queue has none.
+  const notified = new sqs.Queue(stack, 'Notified', { queueName: 'iam-notified' });
+  new s3.Bucket(stack, 'Uploads', { bucketName: 'iam-uploads' }).addEventNotification(
+    s3.EventType.OBJECT_CREATED,
+    new s3n.SqsDestination(notified),
+  );
+  const unnotified = new sqs.Queue(stack, 'Unnotified', { queueName: 'iam-unnotified' });
+  new s3.CfnBucket(stack, 'RawUploads', {
+    bucketName: 'iam-raw-uploads',
+    notificationConfiguration: { queueConfigurations: [{ event: 's3:ObjectCreated:*', queue: unnotified.queueArn }] },
+  });
   return app;
 }
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { PutEventsCommand, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { InvokeCommand } from '@aws-sdk/client-lambda';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { PublishCommand } from '@aws-sdk/client-sns';
 import {
@@ -56,13 +57,23 @@ async function messagesOf(app: TestApp, queueName: string, ms = 1500): Promise<M
   return [...seen.values()];
 }
 
+/** One object into each bucket of mistake 9. */
+async function uploadToBoth(app: TestApp): Promise<void> {
+  for (const Bucket of ['iam-uploads', 'iam-raw-uploads'])
+    await app.clients.s3.send(new PutObjectCommand({ Bucket, Key: 'probe.txt', Body: 'probe' }));
+}
+
+/** The S3 event records among a queue's messages (S3's test events left out). */
+const recordsOf = (messages: readonly Message[]) =>
+  messages.map((m) => JSON.parse(m.Body ?? '{}')).filter((body: { Records?: unknown }) => body.Records !== undefined);
+
 async function execute(app: TestApp, machine: string) {
   const stateMachineArn = `arn:aws:states:us-east-1:000000000000:stateMachine:${machine}`;
   const { executionArn = '' } = await app.clients.sfn.send(new StartExecutionCommand({ stateMachineArn, input: '{}' }));
   return app.waitForExecution(executionArn.split(':').at(-1) ?? '');
 }
 
-describe('IAM under enforce, on an app with eight permission mistakes', () => {
+describe('IAM under enforce, on an app with nine permission mistakes', () => {
   let app: TestApp;
   beforeAll(async () => {
     app = await startApp({ app: permissionMistakesApp() }, { iam: 'enforce' });
@@ -71,6 +82,7 @@ describe('IAM under enforce, on an app with eight permission mistakes', () => {
       new PutEventsCommand({ Entries: [{ EventBusName: 'iam-bus', Source: 'iam.test', DetailType: 'Probe', Detail: '{}' }] }),
     );
     await app.clients.sns.send(new PublishCommand({ TopicArn: 'arn:aws:sns:us-east-1:000000000000:iam-alerts', Message: 'probe' }));
+    await uploadToBoth(app);
   }, 120_000);
   afterAll(() => app?.stop());
 
@@ -167,6 +179,21 @@ describe('IAM under enforce, on an app with eight permission mistakes', () => {
     expect(fired.map((m) => JSON.parse(m.Body ?? '{}').schedule)).toEqual(['iam-schedule-granted']);
   }, 30_000);
 
+  it("delivers a bucket's notification to a queue whose policy lets S3 in, and drops it where none does (S3 has no dead-letter queue)", async () => {
+    const notified = await eventually(async () => recordsOf(await messagesOf(app, 'iam-notified', 300)), 5000);
+    expect(notified.map((body) => body.Records[0].s3.bucket.name)).toEqual(['iam-uploads']);
+    expect(recordsOf(await messagesOf(app, 'iam-unnotified', 500))).toHaveLength(0);
+    expect(
+      app
+        .logs()
+        .some((line) =>
+          /notification \d+ to arn:aws:sqs:us-east-1:000000000000:iam-unnotified dropped: User: s3\.amazonaws\.com is not authorized to perform: sqs:SendMessage/.test(
+            line,
+          ),
+        ),
+    ).toBe(true);
+  });
+
   it('runs a task its role may invoke and fails one whose role may not with Lambda.AWSLambdaException', async () => {
     expect((await execute(app, 'iam-granted')).status).toBe('SUCCEEDED');
     const failed = await execute(app, 'iam-ungranted');
@@ -192,6 +219,7 @@ describe('IAM under warn, on the same app', () => {
       new PutEventsCommand({ Entries: [{ EventBusName: 'iam-bus', Source: 'iam.test', DetailType: 'Probe', Detail: '{}' }] }),
     );
     await app.clients.sns.send(new PublishCommand({ TopicArn: 'arn:aws:sns:us-east-1:000000000000:iam-alerts', Message: 'probe' }));
+    await uploadToBoth(app);
     expect((await execute(app, 'iam-ungranted')).status).toBe('SUCCEEDED');
     for (const queue of ['iam-unruled', 'iam-locked']) expect(await messagesOf(app, queue)).toHaveLength(1);
     // Both schedules fire into the queue: the role without a grant too.
@@ -199,6 +227,7 @@ describe('IAM under warn, on the same app', () => {
     expect(await eventually(fired, SCHEDULE_DELAY_MS + 10_000)).toEqual([true]);
     // The probe, and the publish of the function that may not publish (it ran: warn only says so).
     expect(await messagesOf(app, 'iam-unsubscribed')).toHaveLength(2);
+    expect(await eventually(async () => recordsOf(await messagesOf(app, 'iam-unnotified', 300)), 5000)).toHaveLength(1);
 
     const found = app
       .iamReport()
@@ -214,10 +243,11 @@ describe('IAM under warn, on the same app', () => {
         'sns.amazonaws.com sqs:SendMessage arn:aws:sqs:us-east-1:000000000000:iam-unsubscribed',
         expect.stringMatching(/^role\/\S+ lambda:InvokeFunction arn:aws:lambda:us-east-1:000000000000:function:iam-worker$/),
         expect.stringMatching(/^role\/IamMistakes-ScheduleMute\S* sqs:SendMessage arn:aws:sqs:us-east-1:000000000000:iam-scheduled$/),
+        's3.amazonaws.com sqs:SendMessage arn:aws:sqs:us-east-1:000000000000:iam-unnotified',
       ]),
     );
     // Only the mistakes (the key's counts twice: EventBridge needs both kms:GenerateDataKey and kms:Decrypt); the granted wirings make no finding.
-    expect(found).toHaveLength(9);
-    expect(app.logs().filter((line) => line.startsWith('[iam] AWS would refuse:'))).toHaveLength(9);
+    expect(found).toHaveLength(10);
+    expect(app.logs().filter((line) => line.startsWith('[iam] AWS would refuse:'))).toHaveLength(10);
   });
 });
