@@ -32,6 +32,8 @@ export interface PipeDefinition {
     readonly Resources?: readonly string[];
   };
   readonly sqsParameters?: { readonly MessageGroupId?: string; readonly MessageDeduplicationId?: string };
+  /** The role it reads the stream and delivers as: a pipe's `RoleArn`, a mapping's function's execution role (IAM). */
+  readonly roleArn?: string;
   /** Set for a Lambda event source mapping (run by the same reader): the target is the function, invoked with `{ Records }`. */
   readonly mapping?: { readonly reportBatchItemFailures: boolean };
 }
@@ -97,6 +99,7 @@ export function pipeDefinitions(app: LoadedApp): { pipes: PipeDefinition[]; warn
       targetInputTemplate: targetParameters.InputTemplate === undefined ? undefined : String(targetParameters.InputTemplate),
       eventBusParameters: targetParameters.EventBridgeEventBusParameters as PipeDefinition['eventBusParameters'],
       sqsParameters: targetParameters.SqsQueueParameters as PipeDefinition['sqsParameters'],
+      ...(typeof p.RoleArn === 'string' ? { roleArn: p.RoleArn } : {}),
     });
   }
   pipes.push(...streamMappings(app, warnings));
@@ -118,6 +121,12 @@ function streamMappings(app: LoadedApp, warnings: string[]): PipeDefinition[] {
         [r.physicalName, r.attributes.Arn ?? r.ref],
         [r.attributes.Arn ?? r.ref, r.attributes.Arn ?? r.ref],
       ]),
+  );
+  // A mapping reads the stream as its function's execution role.
+  const roleArns = new Map(
+    resources
+      .filter((r) => r.type === 'AWS::Lambda::Function' && typeof r.properties.Role === 'string')
+      .map((r) => [r.attributes.Arn ?? r.ref, String(r.properties.Role)]),
   );
   const mappings: PipeDefinition[] = [];
   for (const r of resources.filter((m) => m.type === 'AWS::Lambda::EventSourceMapping')) {
@@ -149,6 +158,7 @@ function streamMappings(app: LoadedApp, warnings: string[]): PipeDefinition[] {
       bisectOnFailure: p.BisectBatchOnFunctionError === true || p.BisectBatchOnFunctionError === 'true',
       deadLetterArn: onFailure !== undefined && isServiceArn(onFailure, 'sqs') ? onFailure : undefined,
       targetArn: functionArn,
+      ...(roleArns.has(functionArn) ? { roleArn: roleArns.get(functionArn) } : {}),
       mapping: { reportBatchItemFailures: ((p.FunctionResponseTypes as string[] | undefined) ?? []).includes('ReportBatchItemFailures') },
     });
   }

@@ -1,4 +1,5 @@
 import { parseArn } from '../arn.js';
+import type { IamCheck } from '../iam/iam-check.js';
 import type { ServiceModule } from '../services/service-module.js';
 import { PIPES_RESOURCE_TYPES, pipeDefinitions } from './definitions.js';
 import { PipesService } from './pipes-service.js';
@@ -12,12 +13,13 @@ declare module '../services/service-module.js' {
 /** EventBridge Pipes (and Lambda mappings) with DynamoDB stream sources. */
 export const pipesModule: ServiceModule<'pipes', ReturnType<typeof pipeDefinitions>> = {
   name: 'pipes',
-  needs: ['dynamodb', 'lambda', 'events', 'sqs', 'states'],
+  needs: ['iam', 'dynamodb', 'lambda', 'events', 'sqs', 'states'],
   databases: ['pipes'],
   resourceTypes: PIPES_RESOURCE_TYPES,
   definitions: pipeDefinitions,
   create({ settings, database, services }, template) {
-    const { clock, log, options } = settings;
+    const { clock, log, options, accountId } = settings;
+    const iam = services.get('iam');
     const streams = services.get('dynamodb').streams;
     const sqs = services.get('sqs');
     const pipes = new PipesService({
@@ -35,6 +37,17 @@ export const pipesModule: ServiceModule<'pipes', ReturnType<typeof pipeDefinitio
         sqs: { queueUrlOf: (arn) => sqs.queueUrl(parseArn(arn).resourceId), SendMessage: (input) => sqs.SendMessage(input) },
         states: services.get('states'),
       },
+      // A pipe reads and delivers as its role; a mapping reads as its function's role (invoking the function needs no grant).
+      authorize: async (pipe, resourceArn, use) => {
+        if (pipe.roleArn === undefined) return undefined;
+        const from = { kind: 'role', roleArn: pipe.roleArn, sessionName: pipe.name } as const;
+        const where = `${pipe.mapping ? 'event source mapping' : 'pipe'} ${pipe.name}`;
+        const refusal =
+          use === 'read'
+            ? await iam.authorize(from, streamReads(iam, resourceArn), where)
+            : await iam.authorizeDelivery(from, resourceArn, { arn: pipe.arn, account: accountId }, where);
+        return refusal?.message;
+      },
       log: (line) => log(`[pipes] ${line}`),
       ...(options.pipesRetryBaseMs === undefined ? {} : { retryBaseMs: options.pipesRetryBaseMs }),
     });
@@ -46,3 +59,10 @@ export const pipesModule: ServiceModule<'pipes', ReturnType<typeof pipeDefinitio
     };
   },
 };
+
+/** What reading a stream takes (the pipe's and a mapping's documented permissions), as the operations table maps each call. */
+function streamReads(iam: IamCheck, streamArn: string) {
+  return ['DescribeStream', 'GetShardIterator', 'GetRecords', 'ListStreams'].flatMap((operation) =>
+    iam.authorizationsOf('dynamodb', operation, { StreamArn: streamArn }),
+  );
+}

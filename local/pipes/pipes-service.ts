@@ -35,6 +35,12 @@ export interface PipesServiceOptions {
   readonly services: PipeServices;
   /** The first retry of a failed batch waits this long, doubling up to a minute. @default 1000 */
   readonly retryBaseMs?: number;
+  /**
+   * IAM for what a pipe does as its role: `read` its source stream (checked once, as AWS does
+   * when it creates the pipe), `deliver` to its enrichment or target. AWS's message when the
+   * role may not (and IAM enforces), else undefined. @default none
+   */
+  readonly authorize?: (pipe: PipeDefinition, resourceArn: string, use: 'read' | 'deliver') => Promise<string | undefined>;
   readonly log?: (line: string) => void;
 }
 
@@ -218,6 +224,16 @@ class PipeRunner {
   }
 
   async #run(): Promise<void> {
+    // AWS refuses to create a pipe (CREATE_FAILED) or a mapping whose role cannot read the stream: it never runs.
+    const unreadable = await this.options.authorize?.(this.pipe, this.pipe.sourceArn, 'read');
+    if (unreadable !== undefined) {
+      this.options.log?.(
+        `${this.pipe.name}: does not run: its role may not read ${this.pipe.sourceArn} (AWS: CREATE_FAILED): ${unreadable}`,
+      );
+      this.#stopped = true;
+      for (const resolve of this.#idleWaiters.splice(0)) resolve();
+      return;
+    }
     let firstSeenAt: number | undefined;
     while (!this.#stopped) {
       let batch = this.options.source.readAfter(this.pipe.sourceArn, this.#checkpoint(), this.pipe.batchSize);
@@ -305,6 +321,7 @@ class PipeRunner {
     };
     let payloads: unknown[] = [...records];
     if (this.pipe.enrichmentArn) {
+      await this.#mayDeliverTo(this.pipe.enrichmentArn);
       const template = this.pipe.enrichmentInputTemplate;
       const input =
         template === undefined ? payloads : payloads.map((p) => JSON.parse(renderPipeTemplate(template, p, variables as never)));
@@ -315,11 +332,18 @@ class PipeRunner {
       payloads = answer === null ? [] : Array.isArray(answer) ? answer : [answer];
     }
     if (payloads.length === 0) return;
+    await this.#mayDeliverTo(this.pipe.targetArn);
     const template = this.pipe.targetInputTemplate;
     const rendered = payloads.map((p) =>
       template === undefined ? JSON.stringify(p) : renderPipeTemplate(template, p, variables as never),
     );
     await this.#target(payloads, rendered, this.#eventKeys(records, payloads.length));
+  }
+
+  /** A role that may not invoke the enrichment or target is a customer invocation error: retried, then dead-lettered, as on AWS. */
+  async #mayDeliverTo(arn: string): Promise<void> {
+    const refusal = await this.options.authorize?.(this.pipe, arn, 'deliver');
+    if (refusal !== undefined) throw new DeliveryFailure(`the pipe's role may not invoke ${arn}: ${refusal}`);
   }
 
   /**

@@ -8,6 +8,7 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { CfnPipe } from 'aws-cdk-lib/aws-pipes';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import { CfnSchedule } from 'aws-cdk-lib/aws-scheduler';
@@ -41,7 +42,7 @@ exports.handler = async (e) => {
 };`;
 
 /**
- * Nine wirings as a new team writes them, each twice: granted as CDK grants it, and with
+ * Ten wirings as a new team writes them, each twice: granted as CDK grants it, and with
  * the mistake that most often breaks a first deploy. Names say which is which.
  */
 export function permissionMistakesApp(): App {
@@ -200,6 +201,40 @@ export function permissionMistakesApp(): App {
     bucketName: 'iam-raw-uploads',
     notificationConfiguration: { queueConfigurations: [{ event: 's3:ObjectCreated:*', queue: unnotified.queueArn }] },
   });
+
+  // 10. Pipes from a table's stream to a queue: a role granted both, one without the target, one without the stream.
+  const changes = new dynamodb.Table(stack, 'Changes', {
+    tableName: 'iam-changes',
+    partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
+    stream: dynamodb.StreamViewType.NEW_IMAGE,
+  });
+  const piped = new sqs.Queue(stack, 'Piped', { queueName: 'iam-piped' });
+  const pipeDlq = new sqs.Queue(stack, 'PipeDlq', { queueName: 'iam-pipe-dlq' });
+  const pipesPrincipal = new iam.ServicePrincipal('pipes.amazonaws.com');
+  for (const [name, readsStream, sendsToTarget] of [
+    ['iam-pipe-granted', true, true],
+    ['iam-pipe-unsendable', true, false],
+    ['iam-pipe-blind', false, true],
+  ] as const) {
+    const role = new iam.Role(stack, `${name}-role`, { assumedBy: pipesPrincipal });
+    if (readsStream) changes.grantStreamRead(role);
+    if (sendsToTarget) piped.grantSendMessages(role);
+    pipeDlq.grantSendMessages(role);
+    new CfnPipe(stack, name, {
+      name,
+      roleArn: role.roleArn,
+      source: changes.tableStreamArn ?? '',
+      sourceParameters: {
+        dynamoDbStreamParameters: {
+          startingPosition: 'TRIM_HORIZON',
+          maximumRetryAttempts: 0,
+          deadLetterConfig: { arn: pipeDlq.queueArn },
+        },
+      },
+      target: piped.queueArn,
+      targetParameters: { inputTemplate: `{"pipe": "${name}", "pk": <$.dynamodb.Keys.pk.S>}` },
+    });
+  }
   return app;
 }
 

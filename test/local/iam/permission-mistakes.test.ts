@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { PutEventsCommand, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { InvokeCommand } from '@aws-sdk/client-lambda';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
@@ -63,6 +64,11 @@ async function uploadToBoth(app: TestApp): Promise<void> {
     await app.clients.s3.send(new PutObjectCommand({ Bucket, Key: 'probe.txt', Body: 'probe' }));
 }
 
+/** One change to the table the pipes of mistake 10 read. */
+async function changeTheTable(app: TestApp): Promise<void> {
+  await app.clients.dynamodb.send(new PutItemCommand({ TableName: 'iam-changes', Item: { pk: { S: 'changed' } } }));
+}
+
 /** The S3 event records among a queue's messages (S3's test events left out). */
 const recordsOf = (messages: readonly Message[]) =>
   messages.map((m) => JSON.parse(m.Body ?? '{}')).filter((body: { Records?: unknown }) => body.Records !== undefined);
@@ -73,7 +79,7 @@ async function execute(app: TestApp, machine: string) {
   return app.waitForExecution(executionArn.split(':').at(-1) ?? '');
 }
 
-describe('IAM under enforce, on an app with nine permission mistakes', () => {
+describe('IAM under enforce, on an app with ten permission mistakes', () => {
   let app: TestApp;
   beforeAll(async () => {
     app = await startApp({ app: permissionMistakesApp() }, { iam: 'enforce' });
@@ -83,6 +89,7 @@ describe('IAM under enforce, on an app with nine permission mistakes', () => {
     );
     await app.clients.sns.send(new PublishCommand({ TopicArn: 'arn:aws:sns:us-east-1:000000000000:iam-alerts', Message: 'probe' }));
     await uploadToBoth(app);
+    await changeTheTable(app);
   }, 120_000);
   afterAll(() => app?.stop());
 
@@ -194,6 +201,19 @@ describe('IAM under enforce, on an app with nine permission mistakes', () => {
     ).toBe(true);
   });
 
+  it('runs a pipe whose role may read the stream and send to the target, dead-letters the batch of one whose role may not send, and does not run one whose role may not read', async () => {
+    const piped = await eventually(async () => (await messagesOf(app, 'iam-piped', 300)).map((m) => JSON.parse(m.Body ?? '{}')), 8000);
+    expect(piped).toEqual([{ pipe: 'iam-pipe-granted', pk: 'changed' }]);
+    const dead = await eventually(async () => (await messagesOf(app, 'iam-pipe-dlq', 300)).map((m) => JSON.parse(m.Body ?? '{}')), 8000);
+    expect(dead).toHaveLength(1);
+    expect(dead[0].requestContext).toMatchObject({
+      pipeArn: expect.stringContaining('iam-pipe-unsendable'),
+      condition: 'RetryAttemptsExhausted',
+    });
+    expect(dead[0].responseContext.errorMessage).toContain('is not authorized to perform: sqs:SendMessage');
+    expect(app.logs().some((line) => line.includes('iam-pipe-blind: does not run: its role may not read'))).toBe(true);
+  });
+
   it('runs a task its role may invoke and fails one whose role may not with Lambda.AWSLambdaException', async () => {
     expect((await execute(app, 'iam-granted')).status).toBe('SUCCEEDED');
     const failed = await execute(app, 'iam-ungranted');
@@ -220,6 +240,7 @@ describe('IAM under warn, on the same app', () => {
     );
     await app.clients.sns.send(new PublishCommand({ TopicArn: 'arn:aws:sns:us-east-1:000000000000:iam-alerts', Message: 'probe' }));
     await uploadToBoth(app);
+    await changeTheTable(app);
     expect((await execute(app, 'iam-ungranted')).status).toBe('SUCCEEDED');
     for (const queue of ['iam-unruled', 'iam-locked']) expect(await messagesOf(app, queue)).toHaveLength(1);
     // Both schedules fire into the queue: the role without a grant too.
@@ -228,6 +249,8 @@ describe('IAM under warn, on the same app', () => {
     // The probe, and the publish of the function that may not publish (it ran: warn only says so).
     expect(await messagesOf(app, 'iam-unsubscribed')).toHaveLength(2);
     expect(await eventually(async () => recordsOf(await messagesOf(app, 'iam-unnotified', 300)), 5000)).toHaveLength(1);
+    const allPiped = async () => ((await messagesOf(app, 'iam-piped', 300)).length === 3 ? [true] : []);
+    expect(await eventually(allPiped, 8000)).toEqual([true]);
 
     const found = app
       .iamReport()
@@ -244,10 +267,16 @@ describe('IAM under warn, on the same app', () => {
         expect.stringMatching(/^role\/\S+ lambda:InvokeFunction arn:aws:lambda:us-east-1:000000000000:function:iam-worker$/),
         expect.stringMatching(/^role\/IamMistakes-ScheduleMute\S* sqs:SendMessage arn:aws:sqs:us-east-1:000000000000:iam-scheduled$/),
         's3.amazonaws.com sqs:SendMessage arn:aws:sqs:us-east-1:000000000000:iam-unnotified',
+        expect.stringMatching(/^role\/IamMistakes-iampipeunsendable\S* sqs:SendMessage arn:aws:sqs:us-east-1:000000000000:iam-piped$/),
+        expect.stringMatching(
+          /^role\/IamMistakes-iampipeblind\S* dynamodb:GetRecords arn:aws:dynamodb:us-east-1:000000000000:table\/iam-changes\/stream\/\S+$/,
+        ),
+        expect.stringMatching(/^role\/IamMistakes-iampipeblind\S* dynamodb:ListStreams \*$/),
       ]),
     );
     // Only the mistakes (the key's counts twice: EventBridge needs both kms:GenerateDataKey and kms:Decrypt); the granted wirings make no finding.
-    expect(found).toHaveLength(10);
-    expect(app.logs().filter((line) => line.startsWith('[iam] AWS would refuse:'))).toHaveLength(10);
+    // The pipe that may not read the stream counts four times (DescribeStream, GetShardIterator, GetRecords, ListStreams).
+    expect(found).toHaveLength(15);
+    expect(app.logs().filter((line) => line.startsWith('[iam] AWS would refuse:'))).toHaveLength(15);
   });
 });
