@@ -43,6 +43,12 @@ export interface LambdaServiceOptions {
     functionName: string,
   ) => { accessKeyId: string; secretAccessKey: string; sessionToken: string };
   readonly region: string;
+  /**
+   * IAM for an SQS event source mapping, checked before it polls: AWS's refusal (as
+   * CreateEventSourceMapping answers it) when the function's role may not read the queue
+   * and IAM enforces, else undefined. @default none
+   */
+  readonly authorizeSource?: (roleArn: string, queueArn: string, functionName: string) => Promise<string | undefined>;
   /** The caller's IAM check for a request to Lambda's API, before it runs. @default none */
   readonly authorize?: (operation: string, input: unknown) => Promise<void>;
   /** The account the functions' ARNs are in. @default the account of the first function's ARN, else 000000000000 */
@@ -194,6 +200,12 @@ export class LambdaService implements RestProtocolService {
         fn.definition.name,
         `event source mapping ${mapping.uuid} is not run: the ${fn.definition.runtime} runtime does not run locally`,
       );
+      return;
+    }
+    const role = fn.definition.template?.Role;
+    const refusal = typeof role === 'string' ? await this.options.authorizeSource?.(role, mapping.queueArn, fn.definition.name) : undefined;
+    if (refusal !== undefined) {
+      this.options.log(fn.definition.name, `event source mapping ${mapping.uuid} is not run (AWS refuses to create it): ${refusal}`);
       return;
     }
     const target = durableSettings(fn.definition) ? this.#durableTarget(fn, mapping) : fn;

@@ -61,6 +61,24 @@ export const lambdaModule: ServiceModule<'lambda'> = {
       // Each function signs with its execution role's session: the endpoint checks its calls against that role's grants.
       authorize: iamAuthorizer(services, 'lambda'),
       roleCredentials: (roleArn, functionName) => iam.principals.credentialsFor(roleArn, functionName),
+      // Lambda polls a queue as the function's role: it must receive, delete and read the queue's attributes (and decrypt).
+      authorizeSource: async (roleArn, queueArn, functionName) => {
+        // A queue that does not exist is the poller's to report.
+        if (!sqs.hasQueue(queueArn)) return undefined;
+        const QueueUrl = sqs.queueUrlFromArn(queueArn);
+        const reads = ['ReceiveMessage', 'DeleteMessage', 'GetQueueAttributes'].flatMap((operation) =>
+          iam.authorizationsOf('sqs', operation, { QueueUrl }),
+        );
+        const refusal = await iam.authorize(
+          { kind: 'role', roleArn, sessionName: functionName },
+          reads,
+          `event source mapping of ${functionName}`,
+        );
+        return (
+          refusal &&
+          `InvalidParameterValueException: The provided execution role does not have permissions to call ${refusal.request.action.replace(/^sqs:/, '')} on SQS (${refusal.message})`
+        );
+      },
       baseEnvironment: {
         AWS_ENDPOINT_URL: url,
         AWS_ENDPOINT_URL_DYNAMODB: services.get('dynamodb').host.url,

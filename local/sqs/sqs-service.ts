@@ -117,6 +117,11 @@ export class SqsService {
     return this.context.queueArn(name);
   }
 
+  /** Whether a queue of this ARN exists. */
+  hasQueue(arn: string): boolean {
+    return this.context.queueByArn(arn) !== undefined;
+  }
+
   /** The URL of the queue an ARN names (EventBridge targets and event source mappings speak ARNs). */
   queueUrlFromArn(arn: string): string {
     const queue = this.context.queueByArn(arn);

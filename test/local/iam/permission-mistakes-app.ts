@@ -8,6 +8,7 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { CfnPipe } from 'aws-cdk-lib/aws-pipes';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
@@ -42,7 +43,7 @@ exports.handler = async (e) => {
 };`;
 
 /**
- * Ten wirings as a new team writes them, each twice: granted as CDK grants it, and with
+ * Eleven wirings as a new team writes them, each twice: granted as CDK grants it, and with
  * the mistake that most often breaks a first deploy. Names say which is which.
  */
 export function permissionMistakesApp(): App {
@@ -234,6 +235,23 @@ export function permissionMistakesApp(): App {
       target: piped.queueArn,
       targetParameters: { inputTemplate: `{"pipe": "${name}", "pk": <$.dynamodb.Keys.pk.S>}` },
     });
+  }
+
+  // 11. Functions consuming a queue: CDK's event source (which grants the role), and an L1 mapping whose role has no grant.
+  for (const [name, granted] of [
+    ['iam-consumer-granted', true],
+    ['iam-consumer-ungranted', false],
+  ] as const) {
+    const queue = new sqs.Queue(stack, `${name}-queue`, { queueName: `${name}-queue` });
+    const consumer = new lambda.Function(stack, name, {
+      functionName: name,
+      runtime: lambda.Runtime.NODEJS_22_X,
+      handler: 'index.handler',
+      code: lambda.Code.fromInline('exports.handler = async () => ({});'),
+    });
+    if (granted) consumer.addEventSource(new SqsEventSource(queue));
+    else
+      new lambda.CfnEventSourceMapping(stack, `${name}-mapping`, { functionName: consumer.functionName, eventSourceArn: queue.queueArn });
   }
   return app;
 }

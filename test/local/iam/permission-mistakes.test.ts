@@ -7,9 +7,11 @@ import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { PublishCommand } from '@aws-sdk/client-sns';
 import {
   CreateQueueCommand,
+  GetQueueAttributesCommand,
   GetQueueUrlCommand,
   type Message,
   ReceiveMessageCommand,
+  SendMessageCommand,
   SetQueueAttributesCommand,
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -69,6 +71,25 @@ async function changeTheTable(app: TestApp): Promise<void> {
   await app.clients.dynamodb.send(new PutItemCommand({ TableName: 'iam-changes', Item: { pk: { S: 'changed' } } }));
 }
 
+/** One message into each consumer's queue of mistake 11; resolves with their URLs. */
+async function feedTheConsumers(app: TestApp): Promise<string[]> {
+  const urls: string[] = [];
+  for (const QueueName of ['iam-consumer-granted-queue', 'iam-consumer-ungranted-queue']) {
+    const { QueueUrl = '' } = await app.clients.sqs.send(new GetQueueUrlCommand({ QueueName }));
+    await app.clients.sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'work' }));
+    urls.push(QueueUrl);
+  }
+  return urls;
+}
+
+/** How many messages a queue holds, visible or in flight. */
+async function held(app: TestApp, QueueUrl: string): Promise<number> {
+  const { Attributes = {} } = await app.clients.sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
+  );
+  return Number(Attributes.ApproximateNumberOfMessages) + Number(Attributes.ApproximateNumberOfMessagesNotVisible);
+}
+
 /** The S3 event records among a queue's messages (S3's test events left out). */
 const recordsOf = (messages: readonly Message[]) =>
   messages.map((m) => JSON.parse(m.Body ?? '{}')).filter((body: { Records?: unknown }) => body.Records !== undefined);
@@ -79,7 +100,7 @@ async function execute(app: TestApp, machine: string) {
   return app.waitForExecution(executionArn.split(':').at(-1) ?? '');
 }
 
-describe('IAM under enforce, on an app with ten permission mistakes', () => {
+describe('IAM under enforce, on an app with eleven permission mistakes', () => {
   let app: TestApp;
   beforeAll(async () => {
     app = await startApp({ app: permissionMistakesApp() }, { iam: 'enforce' });
@@ -214,6 +235,16 @@ describe('IAM under enforce, on an app with ten permission mistakes', () => {
     expect(app.logs().some((line) => line.includes('iam-pipe-blind: does not run: its role may not read'))).toBe(true);
   });
 
+  it("runs a queue's event source mapping whose function's role may consume it, and not one whose role may not, keeping its messages", async () => {
+    const [granted = '', ungranted = ''] = await feedTheConsumers(app);
+    expect(await eventually(async () => ((await held(app, granted)) === 0 ? [true] : []), 8000)).toEqual([true]);
+    expect(await held(app, ungranted)).toBe(1);
+    const refused = app.logs().find((line) => line.includes('[iam-consumer-ungranted] event source mapping'));
+    expect(refused).toContain(
+      'is not run (AWS refuses to create it): InvalidParameterValueException: The provided execution role does not have permissions to call ReceiveMessage on SQS',
+    );
+  });
+
   it('runs a task its role may invoke and fails one whose role may not with Lambda.AWSLambdaException', async () => {
     expect((await execute(app, 'iam-granted')).status).toBe('SUCCEEDED');
     const failed = await execute(app, 'iam-ungranted');
@@ -241,6 +272,7 @@ describe('IAM under warn, on the same app', () => {
     await app.clients.sns.send(new PublishCommand({ TopicArn: 'arn:aws:sns:us-east-1:000000000000:iam-alerts', Message: 'probe' }));
     await uploadToBoth(app);
     await changeTheTable(app);
+    const [, ungranted = ''] = await feedTheConsumers(app);
     expect((await execute(app, 'iam-ungranted')).status).toBe('SUCCEEDED');
     for (const queue of ['iam-unruled', 'iam-locked']) expect(await messagesOf(app, queue)).toHaveLength(1);
     // Both schedules fire into the queue: the role without a grant too.
@@ -249,6 +281,7 @@ describe('IAM under warn, on the same app', () => {
     // The probe, and the publish of the function that may not publish (it ran: warn only says so).
     expect(await messagesOf(app, 'iam-unsubscribed')).toHaveLength(2);
     expect(await eventually(async () => recordsOf(await messagesOf(app, 'iam-unnotified', 300)), 5000)).toHaveLength(1);
+    expect(await eventually(async () => ((await held(app, ungranted)) === 0 ? [true] : []), 8000)).toEqual([true]);
     const allPiped = async () => ((await messagesOf(app, 'iam-piped', 300)).length === 3 ? [true] : []);
     expect(await eventually(allPiped, 8000)).toEqual([true]);
 
@@ -272,11 +305,15 @@ describe('IAM under warn, on the same app', () => {
           /^role\/IamMistakes-iampipeblind\S* dynamodb:GetRecords arn:aws:dynamodb:us-east-1:000000000000:table\/iam-changes\/stream\/\S+$/,
         ),
         expect.stringMatching(/^role\/IamMistakes-iampipeblind\S* dynamodb:ListStreams \*$/),
+        expect.stringMatching(
+          /^role\/IamMistakes-iamconsumerungranted\S* sqs:ReceiveMessage arn:aws:sqs:us-east-1:000000000000:iam-consumer-ungranted-queue$/,
+        ),
       ]),
     );
     // Only the mistakes (the key's counts twice: EventBridge needs both kms:GenerateDataKey and kms:Decrypt); the granted wirings make no finding.
     // The pipe that may not read the stream counts four times (DescribeStream, GetShardIterator, GetRecords, ListStreams).
-    expect(found).toHaveLength(15);
-    expect(app.logs().filter((line) => line.startsWith('[iam] AWS would refuse:'))).toHaveLength(15);
+    // The mapping whose role may not consume its queue, three (ReceiveMessage, DeleteMessage, GetQueueAttributes).
+    expect(found).toHaveLength(18);
+    expect(app.logs().filter((line) => line.startsWith('[iam] AWS would refuse:'))).toHaveLength(18);
   });
 });
