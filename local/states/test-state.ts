@@ -12,7 +12,7 @@ import {
   TaskFailure,
   type TaskRunner,
 } from './engine/index.js';
-import { matches } from './engine/retry.js';
+import { matches } from './engine/retry-policy.js';
 import { required } from './names.js';
 
 export interface TestStateInput {

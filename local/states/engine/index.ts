@@ -15,7 +15,7 @@ export { InvalidDefinition, StatesError, TaskFailure } from './errors.js';
 export type { ExecutionResult, ExecutionStatus, Sleep, TaskRequest, TaskRunner } from './execution-types.js';
 export { realSleep } from './execution-types.js';
 export type { HistoryEvent, HistorySink } from './history.js';
-export { retryDelay } from './retry.js';
+export { retryDelay } from './retry-policy.js';
 export { executionOfTaskKey, parseTaskToken } from './task-tokens.js';
 export { compileDefinition, parseDefinition };
 

@@ -20,7 +20,6 @@ import {
   Variables,
 } from './execution-types.js';
 import { choiceState, failState, passState, succeedState, waitState } from './flow-states.js';
-import { withHandlers } from './handlers.js';
 import type { HistoryEvent } from './history.js';
 import type { Scope } from './intrinsics.js';
 import { byteLength, isPlainObject, PAYLOAD_LIMIT, stringify, typeName } from './json.js';
@@ -28,6 +27,7 @@ import type { JsonataScope } from './jsonata.js';
 import { mapState } from './map-state.js';
 import { parallelState } from './parallel-state.js';
 import { requirePath } from './payload.js';
+import { withRetryAndCatch } from './retry-catch.js';
 import type { StateHost } from './state-host.js';
 import { taskState } from './task-state.js';
 import { isoMillis } from './timestamp.js';
@@ -271,10 +271,10 @@ export class Execution implements StateHost {
       let outcome: Outcome;
       switch (state.type) {
         case 'Pass':
-          outcome = await this.withHandlers(run, () => passState(this, run));
+          outcome = await this.withRetryAndCatch(run, () => passState(this, run));
           break;
         case 'Task':
-          outcome = await this.withHandlers(run, (attempt) => taskState(this, run, attempt));
+          outcome = await this.withRetryAndCatch(run, (attempt) => taskState(this, run, attempt));
           break;
         case 'Choice':
           outcome = await choiceState(this, run);
@@ -288,10 +288,10 @@ export class Execution implements StateHost {
         case 'Fail':
           return await failState(this, run);
         case 'Parallel':
-          outcome = await this.withHandlers(run, (attempt) => parallelState(this, run, attempt));
+          outcome = await this.withRetryAndCatch(run, (attempt) => parallelState(this, run, attempt));
           break;
         case 'Map':
-          outcome = await this.withHandlers(run, (attempt) => mapState(this, run, attempt));
+          outcome = await this.withRetryAndCatch(run, (attempt) => mapState(this, run, attempt));
           break;
       }
       return this.exit(run, outcome);
@@ -417,8 +417,8 @@ export class Execution implements StateHost {
 
   // ---- retry and catch ----
 
-  private withHandlers(run: StateRun, body: (attempt: number) => Promise<unknown>): Promise<Outcome> {
-    return withHandlers(this, run, body, (e) => this.scopeError(run, e));
+  private withRetryAndCatch(run: StateRun, body: (attempt: number) => Promise<unknown>): Promise<Outcome> {
+    return withRetryAndCatch(this, run, body, (e) => this.scopeError(run, e));
   }
 
   // ---- states ----

@@ -7,7 +7,7 @@ import type { Scope } from './intrinsics.js';
 import { stringify, typeName } from './json.js';
 import type { JsonataTemplate } from './jsonata.js';
 import { compilePayload, compileReferencePath, requirePath } from './payload.js';
-import { markFailed, toleratedCount, toStatesError } from './retry.js';
+import { markFailed, toleratedCount, toStatesError } from './retry-policy.js';
 import type { StateHost } from './state-host.js';
 
 export async function mapState(x: StateHost, run: StateRun, attempt: number): Promise<unknown> {

@@ -1,6 +1,6 @@
 /** The Parallel state: every branch on the same input; the first failure stops the others. */
 import type { StateRun } from './execution-types.js';
-import { markFailed } from './retry.js';
+import { markFailed } from './retry-policy.js';
 import type { StateHost } from './state-host.js';
 
 export async function parallelState(x: StateHost, run: StateRun, _attempt: number): Promise<unknown> {

@@ -2,14 +2,14 @@
 import type { Catcher } from './definition.js';
 import { Errors, StatesError } from './errors.js';
 import type { Outcome, StateRun } from './execution-types.js';
-import { failedBody, matches, retryDelay, toStatesError } from './retry.js';
+import { failedBody, matches, retryDelay, toStatesError } from './retry-policy.js';
 import type { StateHost } from './state-host.js';
 
 /**
  * Runs `body` until it succeeds, its retriers give up or a catcher takes the error.
  * `scopeError` is the interpreter's: it prefixes an error with the state, as AWS does.
  */
-export async function withHandlers(
+export async function withRetryAndCatch(
   x: StateHost,
   run: StateRun,
   body: (attempt: number) => Promise<unknown>,
