@@ -4,7 +4,7 @@ import { AwsError, validationError } from '../aws-error.js';
 import type { Clock } from '../clock.js';
 import type { ArchiveDefinition, BusDefinition, EventEnvelope } from './definitions.js';
 import { type CompiledPattern, compilePattern, matchesPattern } from './pattern.js';
-import type { EventRegistry } from './registry.js';
+import type { RuleStore } from './rule-store.js';
 import { toMillis } from './time.js';
 
 export interface Replay {
@@ -30,7 +30,7 @@ export interface ArchivesOptions {
   readonly accountId: string;
   readonly region: string;
   readonly archives: readonly ArchiveDefinition[];
-  readonly registry: EventRegistry;
+  readonly ruleStore: RuleStore;
   /** Routes a replayed event to the rules of `bus` (only those in `onlyRules` when given), inside the caller's transaction. */
   readonly route: (bus: BusDefinition, event: EventEnvelope, onlyRules?: ReadonlySet<string>) => void;
   /** Called after replayed deliveries are committed. */
@@ -79,7 +79,7 @@ export class Archives {
     const name = String(input.ArchiveName ?? '');
     if (this.#archives.some((a) => a.definition.name === name))
       throw new AwsError('ResourceAlreadyExistsException', `Archive ${name} already exists.`);
-    const bus = this.options.registry.bus(String(input.EventSourceArn ?? ''));
+    const bus = this.options.ruleStore.bus(String(input.EventSourceArn ?? ''));
     const definition: ArchiveDefinition = {
       name,
       arn: `arn:aws:events:${this.options.region}:${this.options.accountId}:archive/${name}`,
@@ -149,7 +149,7 @@ export class Archives {
 
   async ListArchives(input: Record<string, unknown>) {
     const prefix = optionalString(input.NamePrefix) ?? '';
-    const source = input.EventSourceArn === undefined ? undefined : this.options.registry.bus(String(input.EventSourceArn)).arn;
+    const source = input.EventSourceArn === undefined ? undefined : this.options.ruleStore.bus(String(input.EventSourceArn)).arn;
     // Every archive here is ENABLED: the states AWS passes through while it creates or changes one last no time locally.
     const state = optionalString(input.State);
     return {
@@ -189,13 +189,13 @@ export class Archives {
       throw validationError('Parameter EventEndTime is not valid. Reason: EventStartTime must be before EventEndTime.');
     const destination = input.Destination;
     if (typeof destination?.Arn !== 'string') throw validationError('Destination.Arn is required');
-    if (this.options.registry.bus(destination.Arn).arn !== archive.definition.sourceArn) {
+    if (this.options.ruleStore.bus(destination.Arn).arn !== archive.definition.sourceArn) {
       throw validationError('Parameter Destination.Arn is not valid. Reason: Cross event bus replay is not permitted.');
     }
     if (destination.FilterArns !== undefined && !Array.isArray(destination.FilterArns))
       throw validationError('Destination.FilterArns must be a list of rule ARNs');
     for (const arn of destination.FilterArns ?? []) {
-      if (!this.options.registry.ruleByArn(arn)) throw new AwsError('ResourceNotFoundException', `Rule ${arn} does not exist.`);
+      if (!this.options.ruleStore.ruleByArn(arn)) throw new AwsError('ResourceNotFoundException', `Rule ${arn} does not exist.`);
     }
     const now = this.options.clock.now();
     const replay: Replay = {
@@ -227,7 +227,7 @@ export class Archives {
   #runReplay(replay: Replay, archive: ArchiveDefinition, start: number, end: number): void {
     try {
       this.#saveReplay({ ...replay, State: 'RUNNING' });
-      const bus = this.options.registry.buses().find((b) => b.arn === archive.sourceArn);
+      const bus = this.options.ruleStore.buses().find((b) => b.arn === archive.sourceArn);
       if (!bus) throw new Error(`bus ${archive.sourceArn} no longer exists`);
       const filter = replay.Destination.FilterArns?.length ? new Set(replay.Destination.FilterArns) : undefined;
       let last: number | undefined;

@@ -12,7 +12,7 @@ import {
 import type { BusSettings } from './bus-settings.js';
 import { type BusDefinition, LOCAL_TARGET_SERVICES, type RuleDefinition, type TargetDefinition } from './definitions.js';
 import { validateTargetInput } from './input-transform.js';
-import type { CompiledRule, EventRegistry } from './registry.js';
+import type { CompiledRule, RuleStore } from './rule-store.js';
 import type { EventTags } from './tags.js';
 
 /** https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-quota.html */
@@ -24,7 +24,7 @@ const RULE_STATES = ['DISABLED', 'ENABLED', 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEM
 type Input = Record<string, unknown>;
 
 export interface ControlPlaneOptions {
-  readonly registry: EventRegistry;
+  readonly ruleStore: RuleStore;
   readonly settings: BusSettings;
   readonly tags: EventTags;
   readonly accountId: string;
@@ -33,14 +33,14 @@ export interface ControlPlaneOptions {
 
 /**
  * EventBridge's control plane for buses, rules and targets: PutRule, PutTargets and the
- * rest, as the API reference documents them, over the registry (which keeps what the
+ * rest, as the API reference documents them, over the rule store (which keeps what the
  * API creates across restarts).
  */
 export class ControlPlane {
   constructor(private readonly options: ControlPlaneOptions) {}
 
-  get #registry() {
-    return this.options.registry;
+  get #ruleStore() {
+    return this.options.ruleStore;
   }
 
   async PutRule(input: Input) {
@@ -58,17 +58,17 @@ export class ControlPlane {
     if (!name) throw validationError('Name is required');
     if (schedule === undefined && pattern === undefined)
       throw validationError('Parameter(s) EventPattern or ScheduleExpression must be specified.');
-    const bus = this.#registry.bus(busName ?? 'default');
+    const bus = this.#ruleStore.bus(busName ?? 'default');
     if (schedule !== undefined) {
       if (bus.name !== 'default') throw validationError('ScheduleExpression is supported only on the default event bus.');
       if (!isScheduleExpression(schedule)) throw validationError('Parameter ScheduleExpression is not valid.');
     }
 
-    const existing = this.#registry.findRule(name, bus.name);
+    const existing = this.#ruleStore.findRule(name, bus.name);
     // PutRule replaces the rule with what this call specifies; only its targets are kept.
     const rule: RuleDefinition = {
       name,
-      arn: existing?.definition.arn ?? this.#registry.ruleArn(bus.name, name),
+      arn: existing?.definition.arn ?? this.#ruleStore.ruleArn(bus.name, name),
       busName: bus.name,
       eventPattern: pattern,
       scheduleExpression: schedule,
@@ -78,7 +78,7 @@ export class ControlPlane {
       targets: existing?.definition.targets ?? [],
     };
     // saveRule compiles the pattern before it stores anything: a bad one fails with InvalidEventPatternException.
-    this.#registry.saveRule(rule);
+    this.#ruleStore.saveRule(rule);
     this.options.tags.tag(rule.arn, input.Tags);
     return { RuleArn: rule.arn };
   }
@@ -86,11 +86,11 @@ export class ControlPlane {
   async DeleteRule(input: Input) {
     const { name, bus } = this.#ruleAddress(input, 'name', input.Name);
     checkBoolean(input.Force, 'force');
-    const rule = this.#registry.findRule(name, bus.name);
+    const rule = this.#ruleStore.findRule(name, bus.name);
     // Deleting a rule that does not exist succeeds, so that a repeated call does too.
     if (!rule) return {};
     if (rule.definition.targets.length > 0) throw validationError("Rule can't be deleted since it has targets.");
-    this.#registry.deleteRule(rule.definition.arn);
+    this.#ruleStore.deleteRule(rule.definition.arn);
     return {};
   }
 
@@ -104,7 +104,7 @@ export class ControlPlane {
 
   async DescribeRule(input: Input) {
     const { name, bus } = this.#ruleAddress(input, 'name', input.Name);
-    return { ...describeRule(this.#registry.rule(name, bus.name).definition), CreatedBy: this.options.accountId };
+    return { ...describeRule(this.#ruleStore.rule(name, bus.name).definition), CreatedBy: this.options.accountId };
   }
 
   async ListRules(input: Input) {
@@ -113,8 +113,8 @@ export class ControlPlane {
     const busName = c.string(input.EventBusName, 'eventBusName', { min: 1, max: 1600, pattern: BUS_NAME_OR_ARN_PATTERN });
     const { limit, token } = paginationInput(input, c);
     c.check();
-    const bus = this.#registry.bus(busName ?? 'default');
-    const rules = this.#registry.rulesOn(bus.name).filter((r) => r.definition.name.startsWith(prefix ?? ''));
+    const bus = this.#ruleStore.bus(busName ?? 'default');
+    const rules = this.#ruleStore.rulesOn(bus.name).filter((r) => r.definition.name.startsWith(prefix ?? ''));
     const { items, nextToken } = page(rules, (r) => r.definition.name, limit, token);
     return { Rules: items.map((r) => describeRule(r.definition)), NextToken: nextToken };
   }
@@ -125,8 +125,8 @@ export class ControlPlane {
     const busName = c.string(input.EventBusName, 'eventBusName', { min: 1, max: 1600, pattern: BUS_NAME_OR_ARN_PATTERN });
     const { limit, token } = paginationInput(input, c);
     c.check();
-    const bus = this.#registry.bus(busName ?? 'default');
-    const names = this.#registry
+    const bus = this.#ruleStore.bus(busName ?? 'default');
+    const names = this.#ruleStore
       .rulesOn(bus.name)
       .filter((r) => r.definition.targets.some((t) => t.arn === targetArn))
       .map((r) => r.definition.name);
@@ -144,7 +144,7 @@ export class ControlPlane {
     entries.forEach((entry, index) => {
       validateTargetInput(entry as Parameters<typeof validateTargetInput>[0], index + 1);
     });
-    const rule = this.#registry.rule(ruleName, busName);
+    const rule = this.#ruleStore.rule(ruleName, busName);
 
     // A target AWS refuses on its own is reported in FailedEntries; the others are still added.
     const failed: { TargetId: string; ErrorCode: string; ErrorMessage: string }[] = [];
@@ -159,7 +159,7 @@ export class ControlPlane {
     for (const target of accepted) merged.set(target.id, target);
     if (merged.size > MAX_TARGETS_PER_RULE)
       throw new AwsError('LimitExceededException', 'The requested resource exceeds the maximum number allowed.');
-    if (accepted.length > 0) this.#registry.saveRule({ ...rule.definition, targets: [...merged.values()] });
+    if (accepted.length > 0) this.#ruleStore.saveRule({ ...rule.definition, targets: [...merged.values()] });
     for (const target of accepted) {
       const service = tryParseArn(target.arn)?.service ?? '';
       if (!LOCAL_TARGET_SERVICES.has(service)) {
@@ -181,7 +181,7 @@ export class ControlPlane {
     });
     checkBoolean(input.Force, 'force');
     c.check();
-    const rule = this.#registry.rule(ruleName, busName);
+    const rule = this.#ruleStore.rule(ruleName, busName);
     const remove = new Set(ids as string[]);
     const failed = [...remove]
       .filter((id) => !rule.targets.has(id))
@@ -190,13 +190,13 @@ export class ControlPlane {
         ErrorCode: 'ResourceNotFoundException',
         ErrorMessage: `Rule '${rule.definition.name}' does not have a target with the Id '${id}'.`,
       }));
-    this.#registry.saveRule({ ...rule.definition, targets: rule.definition.targets.filter((t) => !remove.has(t.id)) });
+    this.#ruleStore.saveRule({ ...rule.definition, targets: rule.definition.targets.filter((t) => !remove.has(t.id)) });
     return { FailedEntryCount: failed.length, FailedEntries: failed };
   }
 
   async ListTargetsByRule(input: Input) {
     const { name, bus, limit, token } = this.#ruleAddress(input, 'rule', input.Rule, true);
-    const rule = this.#registry.rule(name, bus.name);
+    const rule = this.#ruleStore.rule(name, bus.name);
     const { items, nextToken } = page(rule.definition.targets, (t) => t.id, limit, token);
     return { Targets: items.map(describeTarget), NextToken: nextToken };
   }
@@ -214,9 +214,9 @@ export class ControlPlane {
     if (source !== undefined) throw validationError('Partner event sources (EventSourceName) are not available locally.');
     if (name.includes('/')) throw validationError(`Event bus name must not contain '/': ${name}`);
     if (name.startsWith('aws.')) throw validationError(`Event bus name must not start with 'aws.': ${name}`);
-    if (this.#registry.hasBus(name)) throw new AwsError('ResourceAlreadyExistsException', `Event bus ${name} already exists.`);
-    const bus: BusDefinition = { name, arn: this.#registry.busArn(name), description };
-    this.#registry.saveBus(bus);
+    if (this.#ruleStore.hasBus(name)) throw new AwsError('ResourceAlreadyExistsException', `Event bus ${name} already exists.`);
+    const bus: BusDefinition = { name, arn: this.#ruleStore.busArn(name), description };
+    this.#ruleStore.saveBus(bus);
     this.options.settings.created(name);
     this.options.tags.tag(bus.arn, input.Tags);
     return { EventBusArn: bus.arn, Description: description };
@@ -228,8 +228,8 @@ export class ControlPlane {
     c.check();
     if (name === 'default') throw validationError('Cannot delete event bus default.');
     // As in AWS, deleting a bus that does not exist succeeds; the bus's rules go with it.
-    if (name !== undefined && this.#registry.hasBus(name)) {
-      this.#registry.deleteBus(name);
+    if (name !== undefined && this.#ruleStore.hasBus(name)) {
+      this.#ruleStore.deleteBus(name);
       this.options.settings.deleted(name);
     }
     return {};
@@ -239,7 +239,7 @@ export class ControlPlane {
     const c = new Constraints();
     const name = c.string(input.Name, 'name', { min: 1, max: 1600, pattern: BUS_NAME_OR_ARN_PATTERN });
     c.check();
-    return this.#describeBus(this.#registry.bus(name ?? 'default'));
+    return this.#describeBus(this.#ruleStore.bus(name ?? 'default'));
   }
 
   async ListEventBuses(input: Input) {
@@ -247,7 +247,7 @@ export class ControlPlane {
     const prefix = c.string(input.NamePrefix, 'namePrefix', { min: 1, max: 256, pattern: BUS_NAME_PATTERN });
     const { limit, token } = paginationInput(input, c);
     c.check();
-    const buses = this.#registry.buses().filter((b) => b.name.startsWith(prefix ?? ''));
+    const buses = this.#ruleStore.buses().filter((b) => b.name.startsWith(prefix ?? ''));
     const { items, nextToken } = page(buses, (b) => b.name, limit, token);
     return { EventBuses: items.map((b) => this.#describeBus(b)), NextToken: nextToken };
   }
@@ -262,7 +262,7 @@ export class ControlPlane {
     const busName = c.string(input.EventBusName, 'eventBusName', { min: 1, max: 256, pattern: BUS_NAME_PATTERN });
     c.string(input.StatementId, 'statementId', { min: 1, max: 64, pattern: STATEMENT_ID_PATTERN });
     c.check();
-    const bus = this.#registry.bus(busName ?? 'default');
+    const bus = this.#ruleStore.bus(busName ?? 'default');
     this.options.settings.putPermission(bus.name, bus.arn, input);
     this.options.log?.(`event bus ${bus.name}: its policy is kept and described, not enforced (the local runtime checks no permissions)`);
     return {};
@@ -274,7 +274,7 @@ export class ControlPlane {
     c.string(input.StatementId, 'statementId', { min: 1, max: 64, pattern: STATEMENT_ID_PATTERN });
     checkBoolean(input.RemoveAllPermissions, 'removeAllPermissions');
     c.check();
-    const bus = this.#registry.bus(busName ?? 'default');
+    const bus = this.#ruleStore.bus(busName ?? 'default');
     this.options.settings.removePermission(bus.name, input);
     return {};
   }
@@ -286,13 +286,13 @@ export class ControlPlane {
     const busName = c.string(input.EventBusName, 'eventBusName', { min: 1, max: 1600, pattern: BUS_NAME_OR_ARN_PATTERN });
     const pagination = paged ? paginationInput(input, c) : { limit: undefined, token: undefined };
     c.check();
-    return { name: name ?? '', bus: this.#registry.bus(busName ?? 'default'), ...pagination };
+    return { name: name ?? '', bus: this.#ruleStore.bus(busName ?? 'default'), ...pagination };
   }
 
   #setState(input: Input, state: 'ENABLED' | 'DISABLED') {
     const { name, bus } = this.#ruleAddress(input, 'name', input.Name);
-    const rule: CompiledRule = this.#registry.rule(name, bus.name);
-    this.#registry.saveRule({ ...rule.definition, state });
+    const rule: CompiledRule = this.#ruleStore.rule(name, bus.name);
+    this.#ruleStore.saveRule({ ...rule.definition, state });
     return {};
   }
 }

@@ -11,7 +11,7 @@ import { ControlPlane } from './control-plane.js';
 import type { ArchiveDefinition, BusDefinition, EventEnvelope, RuleDefinition, TargetDelivery } from './definitions.js';
 import { type DeliveryNote, DeliveryOutbox } from './outbox.js';
 import { compilePattern, matchesPattern } from './pattern.js';
-import { EventRegistry, isEnabled } from './registry.js';
+import { isEnabled, RuleStore } from './rule-store.js';
 import { ScheduledRules } from './scheduled-rules.js';
 import { EventTags } from './tags.js';
 import { isoSeconds, toMillis } from './time.js';
@@ -92,13 +92,13 @@ export interface PutEventsCall extends IdempotentCall {
 }
 
 /**
- * EventBridge: buses and rules from the template and from the API (`registry.ts`,
+ * EventBridge: buses and rules from the template and from the API (`rule-store.ts`,
  * `control-plane.ts`), archives and replays (`archives.ts`). An accepted PutEvents entry
  * is archived and written, with one delivery per matching rule target, to SQLite before
  * the call returns; the outbox (`outbox.ts`) then delivers each at least once.
  */
 export class EventsService {
-  readonly #registry: EventRegistry;
+  readonly #ruleStore: RuleStore;
   readonly #outbox: DeliveryOutbox;
   readonly #archives: Archives;
   readonly #controlPlane: ControlPlane;
@@ -112,8 +112,8 @@ export class EventsService {
     const { db, clock, accountId, region, log } = options;
     this.#requests = new IdempotentRequests(db, clock.now());
     const forget = (arn: string) => this.#tags.forget(arn);
-    this.#registry = new EventRegistry({ db, accountId, region, buses: options.buses, rules: options.rules, log, forget });
-    this.#tags = new EventTags(db, this.#registry);
+    this.#ruleStore = new RuleStore({ db, accountId, region, buses: options.buses, rules: options.rules, log, forget });
+    this.#tags = new EventTags(db, this.#ruleStore);
     const settings = new BusSettings(db, clock, region, accountId);
     settings.applyTemplate(options.busPolicies ?? []);
     this.#outbox = new DeliveryOutbox({
@@ -123,7 +123,7 @@ export class EventsService {
       log,
       onDelivery: options.onDelivery,
       resolve: (ruleArn, targetId) => {
-        const rule = this.#registry.ruleByArn(ruleArn);
+        const rule = this.#ruleStore.ruleByArn(ruleArn);
         const target = rule?.targets.get(targetId);
         return rule && target ? { rule: rule.definition, target } : undefined;
       },
@@ -134,7 +134,7 @@ export class EventsService {
       accountId,
       region,
       archives: options.archives,
-      registry: this.#registry,
+      ruleStore: this.#ruleStore,
       route: (bus, event, onlyRules) => {
         const matched = this.#route(bus, event, onlyRules);
         const note = { bus, event, matched, acceptedAt: this.options.clock.now() };
@@ -149,13 +149,13 @@ export class EventsService {
         this.#replayed.length = 0;
       },
     });
-    this.#controlPlane = new ControlPlane({ registry: this.#registry, settings, tags: this.#tags, accountId, log });
+    this.#controlPlane = new ControlPlane({ ruleStore: this.#ruleStore, settings, tags: this.#tags, accountId, log });
     this.#scheduledRules = new ScheduledRules({
       db,
       clock,
       accountId,
       region,
-      rules: () => this.#registry.rulesOn('default').map((rule) => rule.definition),
+      rules: () => this.#ruleStore.rulesOn('default').map((rule) => rule.definition),
       // A scheduled rule's event goes to that rule's targets only, never through the bus's other rules.
       deliver: (rule, event) => {
         const text = JSON.stringify(event);
@@ -179,9 +179,9 @@ export class EventsService {
     return this.#outbox.stop();
   }
 
-  /** Applies a reloaded template's buses and rules (EventRegistry.declareTemplate); returns the rules added and changed. */
+  /** Applies a reloaded template's buses and rules (RuleStore.declareTemplate); returns the rules added and changed. */
   declareTemplate(buses: readonly BusDefinition[], rules: readonly RuleDefinition[]): { added: string[]; changed: string[] } {
-    return this.#registry.declareTemplate(buses, rules);
+    return this.#ruleStore.declareTemplate(buses, rules);
   }
 
   /** Fires the scheduled rules due on the clock now (tests step a manual clock with it). */
@@ -269,7 +269,7 @@ export class EventsService {
   putServiceEvent(busName: string, event: Omit<EventEnvelope, 'version' | 'id' | 'account' | 'region' | 'time'> & { time?: string }): void {
     this.#accept([
       {
-        bus: this.#registry.bus(busName),
+        bus: this.#ruleStore.bus(busName),
         event: {
           version: '0',
           id: randomUUID(),
@@ -289,7 +289,7 @@ export class EventsService {
   forward(busArn: string, event: EventEnvelope): void {
     const { 'replay-name': _replay, ...rest } = event;
     const traceHeader = currentTraceHeader();
-    this.#accept([{ bus: this.#registry.bus(busArn), event: rest as EventEnvelope, ...(traceHeader ? { traceHeader } : {}) }]);
+    this.#accept([{ bus: this.#ruleStore.bus(busArn), event: rest as EventEnvelope, ...(traceHeader ? { traceHeader } : {}) }]);
   }
 
   async TestEventPattern(input: { EventPattern?: string; Event?: string }) {
@@ -342,8 +342,8 @@ export class EventsService {
       return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is malformed.' };
     const busName = entry.EventBusName ?? 'default';
     // EventBridge answers an entry for a bus that does not exist with an EventId and drops it (a recorded answer).
-    if (!this.#registry.hasBusNamed(busName)) return { dropped: busName, EventId: randomUUID() };
-    const bus = this.#registry.bus(busName);
+    if (!this.#ruleStore.hasBusNamed(busName)) return { dropped: busName, EventId: randomUUID() };
+    const bus = this.#ruleStore.bus(busName);
     const time = entry.Time === undefined ? this.options.clock.now() : toMillis(entry.Time);
     if (time === undefined) return invalid('Time', 'Time is not a valid timestamp.');
     // The entry's TraceHeader wins over the request's header; X-Ray drops one that is not valid, the event still goes.
@@ -419,7 +419,7 @@ export class EventsService {
   #route(bus: BusDefinition, event: EventEnvelope, onlyRules?: ReadonlySet<string>, traceHeader?: string): RuleDefinition[] {
     let text: string | undefined;
     const matched: RuleDefinition[] = [];
-    for (const rule of this.#registry.rulesOn(bus.name)) {
+    for (const rule of this.#ruleStore.rulesOn(bus.name)) {
       if (!isEnabled(rule.definition)) continue;
       if (onlyRules && !onlyRules.has(rule.definition.arn)) continue;
       // A rule with only a ScheduleExpression matches no events.

@@ -10,7 +10,7 @@ export interface CompiledRule {
   readonly targets: ReadonlyMap<string, TargetDefinition>;
 }
 
-export interface EventRegistryOptions {
+export interface RuleStoreOptions {
   readonly db: DatabaseSync;
   readonly accountId: string;
   readonly region: string;
@@ -30,7 +30,7 @@ export const isEnabled = (rule: RuleDefinition) => rule.state !== 'DISABLED';
  * API are kept in SQLite and come back after a restart. A template rule changed through
  * the API keeps the change only until the next start (like CloudFormation drift).
  */
-export class EventRegistry {
+export class RuleStore {
   readonly #buses = new Map<string, BusDefinition>();
   readonly #rulesByBus = new Map<string, CompiledRule[]>();
   readonly #rulesByArn = new Map<string, CompiledRule>();
@@ -38,7 +38,7 @@ export class EventRegistry {
   readonly #templateRules = new Set<string>();
   readonly #statements: Record<'saveBus' | 'deleteBus' | 'saveRule' | 'deleteRule', StatementSync>;
 
-  constructor(private readonly options: EventRegistryOptions) {
+  constructor(private readonly options: RuleStoreOptions) {
     const { db } = options;
     db.exec(`
       CREATE TABLE IF NOT EXISTS api_buses (name TEXT PRIMARY KEY, json TEXT NOT NULL);

@@ -3,7 +3,7 @@ import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { Clock } from '../clock.js';
 import { type FiringPlan, nextFiring, parseScheduleExpression } from '../scheduler/schedule-expression.js';
 import type { EventEnvelope, RuleDefinition } from './definitions.js';
-import { isEnabled } from './registry.js';
+import { isEnabled } from './rule-store.js';
 import { isoSeconds } from './time.js';
 
 /**

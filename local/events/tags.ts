@@ -1,21 +1,21 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { tryParseArn } from '../arn.js';
 import { validationError } from '../aws-error.js';
-import type { EventRegistry } from './registry.js';
+import type { RuleStore } from './rule-store.js';
 
 type Tag = { Key: string; Value: string };
 
 /**
  * Tags of buses and rules (TagResource, UntagResource, ListTagsForResource, and the Tags
  * of CreateEventBus and PutRule), kept in SQLite by ARN. They go with their resource: a
- * bus or rule deleted and created again has none (EventRegistry's `forget`).
+ * bus or rule deleted and created again has none (RuleStore's `forget`).
  */
 export class EventTags {
   readonly #statements: Record<'get' | 'put' | 'drop', StatementSync>;
 
   constructor(
     db: DatabaseSync,
-    private readonly registry: EventRegistry,
+    private readonly ruleStore: RuleStore,
   ) {
     db.exec('CREATE TABLE IF NOT EXISTS tags (arn TEXT PRIMARY KEY, json TEXT NOT NULL)');
     this.#statements = {
@@ -78,17 +78,17 @@ export class EventTags {
   }
 
   /**
-   * The ARN of the bus or rule `value` names, as the registry knows it.
+   * The ARN of the bus or rule `value` names, as the rule store knows it.
    * @throws AwsError ResourceNotFoundException in EventBridge's words for a bus or rule that does not exist
    */
   #resource(value: unknown): string {
     if (typeof value !== 'string') throw validationError('ResourceARN is required');
     const arn = tryParseArn(value);
     if (arn?.service !== 'events') throw validationError(`Parameter ResourceARN is not valid. Reason: ${value} is not an EventBridge ARN.`);
-    if (arn.resourceType === 'event-bus') return this.registry.bus(value).arn;
+    if (arn.resourceType === 'event-bus') return this.ruleStore.bus(value).arn;
     if (arn.resourceType === 'rule') {
       // rule/<name> is on the default bus; rule/<bus>/<name> on a custom one (the ARN's parent).
-      return this.registry.rule(arn.resourceId, arn.parent ?? 'default').definition.arn;
+      return this.ruleStore.rule(arn.resourceId, arn.parent ?? 'default').definition.arn;
     }
     throw validationError(`Parameter ResourceARN is not valid. Reason: tags are kept for event buses and rules only.`);
   }
