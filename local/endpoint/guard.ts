@@ -3,6 +3,7 @@ import { keyRing } from '../iam/session-keys.mjs';
 import type { RawResponse } from './protocols.js';
 import { type HostPolicy, hostPolicy, isLoopbackAddress, refusal } from './request-guard.mjs';
 import { type SignatureProblem, verifySignature } from './sigv4.mjs';
+import { escapeXml, type XmlEscaping } from './xml-escape.js';
 
 export interface Credentials {
   readonly accessKeyId: string;
@@ -187,7 +188,7 @@ function errorResponse(req: IncomingMessage, code: string, message: string, stat
       body:
         req.method === 'HEAD'
           ? ''
-          : `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${s3Code}</Code><Message>${escapeXml(message)}</Message><RequestId>${requestId}</RequestId></Error>`,
+          : `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${s3Code}</Code><Message>${escapeXml(message, GUARD_ESCAPING)}</Message><RequestId>${requestId}</RequestId></Error>`,
     };
   }
   if (protocolOf(req) === 'query') {
@@ -196,7 +197,7 @@ function errorResponse(req: IncomingMessage, code: string, message: string, stat
       headers: { 'content-type': 'text/xml', 'x-amzn-requestid': requestId },
       body:
         `<?xml version="1.0"?><ErrorResponse><Error><Type>Sender</Type><Code>${code}</Code>` +
-        `<Message>${escapeXml(message)}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`,
+        `<Message>${escapeXml(message, GUARD_ESCAPING)}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`,
     };
   }
   // JSON services answer these from AWS's request framework, with its namespace.
@@ -208,6 +209,5 @@ function errorResponse(req: IncomingMessage, code: string, message: string, stat
   };
 }
 
-function escapeXml(value: string): string {
-  return value.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
-}
+/** The guard's errors keep the bytes they have always had: numeric references, a CR left as it is. */
+const GUARD_ESCAPING: XmlEscaping = { entities: 'numeric', carriageReturn: false };

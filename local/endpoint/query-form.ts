@@ -1,5 +1,6 @@
 import type { AwsError } from '../aws-error.js';
 import type { RawResponse } from './protocols.js';
+import { escapeXml } from './xml-escape.js';
 
 /**
  * The AWS query protocol's pieces that every query service shares (SNS, CloudFormation):
@@ -103,11 +104,6 @@ export function text(name: string, value: unknown): string {
 
 export function element(name: string, content: string): string {
   return content === '' ? `<${name}/>` : `<${name}>${content}</${name}>`;
-}
-
-/** CR as a character reference: an XML parser would turn a literal one into LF. */
-export function escapeXml(value: string): string {
-  return value.replace(/[&<>"'\r]/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 export function xmlResponse(status: number, body: string, requestId: string): RawResponse {

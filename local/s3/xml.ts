@@ -1,10 +1,13 @@
 /** S3's REST-XML documents: a few elements written by hand, and the few request bodies S3 takes read by element name. */
+import { escapeXml, type XmlEscaping } from '../endpoint/xml-escape.js';
+
 export const S3_NAMESPACE = 'http://s3.amazonaws.com/doc/2006-03-01/';
 
-/** XML 1.0 cannot carry most control characters even escaped; S3 refuses such keys on write, so only escaping is needed. */
-export function escapeXml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c] as string);
-}
+/**
+ * S3 writes named entities. XML 1.0 cannot carry most control characters even escaped;
+ * S3 refuses such keys on write, so only escaping is needed (a CR is left as it is).
+ */
+const S3_ESCAPING: XmlEscaping = { entities: 'named', carriageReturn: false };
 
 export type XmlValue = string | number | boolean | undefined | XmlElement | XmlElement[] | string[];
 export interface XmlElement {
@@ -21,7 +24,7 @@ export function element(name: string, value: XmlValue): string {
       .join('');
     return `<${name}>${inner}</${name}>`;
   }
-  return `<${name}>${escapeXml(String(value))}</${name}>`;
+  return `<${name}>${escapeXml(String(value), S3_ESCAPING)}</${name}>`;
 }
 
 /** A whole response document with S3's namespace on its root. */

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { AwsError } from '../aws-error.js';
 import type { RawRequest, RawResponse } from '../endpoint/protocols.js';
+import { escapeXml, type XmlEscaping } from '../endpoint/xml-escape.js';
 import { validateSqsQueryInput } from './input-validation.js';
 import { SqsError } from './sqs-errors.js';
 import type { SqsService } from './sqs-service.js';
@@ -372,13 +373,6 @@ export function sqsQueryError(error: AwsError, requestId: string): RawResponse {
   return xmlResponse(error.status, body);
 }
 
-/** Text for XML content; CR is a character reference because XML parsers turn a literal CR into LF (and the body's MD5 would no longer match). */
-export function escapeXml(value: string): string {
-  return value.replace(/[&<>"'\r]/g, (c) => XML_ESCAPES[c] ?? c);
-}
-
-const XML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;', '\r': '&#xD;' };
-
 /** The queue a request posted to `/<account>/<queue>` addresses, as a full URL for error messages. */
 function queueUrlFromPath(request: RawRequest): string | undefined {
   if (!/^\/[^/]+\/[^/]+\/?$/.test(request.path)) return undefined;
@@ -453,8 +447,11 @@ function nameValues(entryName: string, key: string, value: string, map: Record<s
     .join('');
 }
 
+/** SQS writes named entities, and CR as a character reference so that a message body keeps its MD5. */
+const SQS_ESCAPING: XmlEscaping = { entities: 'named', carriageReturn: true };
+
 function text(name: string, value: string | number | boolean | undefined): string {
-  return value === undefined ? '' : `<${name}>${escapeXml(String(value))}</${name}>`;
+  return value === undefined ? '' : `<${name}>${escapeXml(String(value), SQS_ESCAPING)}</${name}>`;
 }
 
 function element(name: string, content: string): string {
