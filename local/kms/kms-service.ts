@@ -3,6 +3,7 @@ import type { DatabaseSync } from 'node:sqlite';
 import { tryParseArn } from '../arn.js';
 import { AwsError, validationError } from '../aws-error.js';
 import type { Clock } from '../clock.js';
+import { type Operation, operationTable } from '../services/operation-table.js';
 import { partitionOf, stableUuid } from '../template/resolve.js';
 import { KmsStore } from './kms-store.js';
 
@@ -63,12 +64,8 @@ export class KmsService {
   }
 
   /** The JSON-protocol operations the endpoint serves as `TrentService.<name>`. */
-  get operations(): Record<string, (input: never) => Promise<unknown>> {
-    const names = Object.getOwnPropertyNames(KmsService.prototype).filter((name) => /^[A-Z]/.test(name));
-    const api = this as unknown as Record<string, (input: unknown) => Promise<unknown>>;
-    return Object.fromEntries(
-      names.map((name) => [name, (input: never) => (api[name] as (input: unknown) => Promise<unknown>).call(this, input ?? {})]),
-    );
+  get operations(): Record<string, Operation> {
+    return operationTable(this, KmsService);
   }
 
   async Encrypt(input: { KeyId?: string; Plaintext?: string; EncryptionContext?: Record<string, string> }) {

@@ -1,6 +1,7 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { AwsError } from '../aws-error.js';
 import type { Clock } from '../clock.js';
+import { type Operation, operationTable } from '../services/operation-table.js';
 import { filterGroup, readStream } from './event-reads.js';
 import { compileFilterPattern } from './filter-pattern.js';
 import { type GroupRow, LogsStore, type NewEvent, type StreamRow } from './logs-store.js';
@@ -73,12 +74,8 @@ export class LogsService {
   }
 
   /** The JSON-protocol operations the endpoint serves as `Logs_20140328.<name>`. */
-  get operations(): Record<string, (input: never) => Promise<unknown>> {
-    const names = Object.getOwnPropertyNames(LogsService.prototype).filter((name) => /^[A-Z]/.test(name));
-    const api = this as unknown as Record<string, (input: unknown) => Promise<unknown>>;
-    return Object.fromEntries(
-      names.map((name) => [name, (input: never) => (api[name] as (input: unknown) => Promise<unknown>).call(this, input ?? {})]),
-    );
+  get operations(): Record<string, Operation> {
+    return operationTable(this, LogsService);
   }
 
   /**

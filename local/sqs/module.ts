@@ -1,5 +1,6 @@
 import type { AwsError } from '../aws-error.js';
 import { iamAuthorizer } from '../iam/module.js';
+import { type Operation, operationTable } from '../services/operation-table.js';
 import type { ServiceModule } from '../services/service-module.js';
 import { validateSqsJsonInput } from './input-validation.js';
 import { SqsQueryProtocol } from './query-protocol.js';
@@ -61,16 +62,9 @@ export const sqsModule: ServiceModule<'sqs'> = {
   },
 };
 
-/** The SqsService's API operations by name, for the endpoint. */
-function sqsOperations(sqs: SqsService): Record<string, (input: never) => Promise<unknown>> {
-  const api = sqs as unknown as Record<string, (input: never) => Promise<unknown>>;
-  const names = Object.getOwnPropertyNames(SqsService.prototype).filter((name) => /^[A-Z]/.test(name));
-  return Object.fromEntries(
-    names.map((name) => [
-      name,
-      async (input: never) => withoutEmptyCollections(await (api[name] as (input: never) => Promise<unknown>).call(sqs, input)),
-    ]),
-  );
+/** The SqsService's API operations by name, for the endpoint, answering as AWS's JSON protocol does. */
+function sqsOperations(sqs: SqsService): Record<string, Operation> {
+  return operationTable(sqs, SqsService, (method) => async (input: never) => withoutEmptyCollections(await method(input)));
 }
 
 /**

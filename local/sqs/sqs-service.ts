@@ -80,7 +80,7 @@ export interface SqsServiceOptions {
  * polling) and returns `{ Messages: [] }` when the wait ends or the signal aborts.
  *
  * The operations live in the parts below; they stay methods of this class because the
- * endpoint finds them by name on `SqsService.prototype` (`sqsOperations` in `../runtime.ts`,
+ * endpoint finds them by name on `SqsService.prototype` (`sqsOperations` in `module.ts`,
  * and the query protocol), so each one here only forwards.
  */
 export class SqsService {

@@ -1,5 +1,6 @@
 import type { DatabaseSync } from 'node:sqlite';
 import type { Clock } from '../clock.js';
+import { type Operation, operationTable } from '../services/operation-table.js';
 import { type Filter, ParameterReading } from './parameter-reading.js';
 import { ParameterTags } from './parameter-tags.js';
 import { type ParameterDefinition, ParameterWriting, type PutParameterInput } from './parameter-writing.js';
@@ -40,12 +41,8 @@ export class SsmService {
   }
 
   /** The JSON-protocol operations the endpoint serves as `AmazonSSM.<name>`. */
-  get operations(): Record<string, (input: never) => Promise<unknown>> {
-    const names = Object.getOwnPropertyNames(SsmService.prototype).filter((name) => /^[A-Z]/.test(name));
-    const api = this as unknown as Record<string, (input: unknown) => Promise<unknown>>;
-    return Object.fromEntries(
-      names.map((name) => [name, (input: never) => (api[name] as (input: unknown) => Promise<unknown>).call(this, input ?? {})]),
-    );
+  get operations(): Record<string, Operation> {
+    return operationTable(this, SsmService);
   }
 
   /** The current value of a parameter, for template parameters that read SSM (`AWS::SSM::Parameter::Value<...>`). */

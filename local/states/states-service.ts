@@ -1,5 +1,6 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { type Clock, systemClock } from '../clock.js';
+import { operationTable } from '../services/operation-table.js';
 import type { IdempotentCall } from '../store/idempotent-requests.js';
 import { apiOperations, SdkIntegrations, sdkResourceError } from './aws-sdk-integrations.js';
 import { DefinitionCompiler } from './definition-compiler.js';
@@ -175,13 +176,8 @@ export class StatesService {
 
   /** The JSON-protocol operations the endpoint serves as `AWSStepFunctions.<name>`. */
   get operations(): Record<string, (input: never, options?: IdempotentCall) => Promise<unknown>> {
-    const names = Object.getOwnPropertyNames(StatesService.prototype).filter((name) => /^[A-Z]/.test(name));
-    type Operation = (input: unknown, options?: IdempotentCall) => Promise<unknown>;
-    const api = this as unknown as Record<string, Operation>;
     // The endpoint passes the input only; aws-sdk:sfn tasks pass their key too (StartExecution).
-    return Object.fromEntries(
-      names.map((name) => [name, (input: never, options?: IdempotentCall) => (api[name] as Operation).call(this, input ?? {}, options)]),
-    );
+    return operationTable(this, StatesService, (method) => (input: never, options?: IdempotentCall) => method(input ?? {}, options));
   }
 
   /** Resumes every STANDARD execution that was running when the process stopped. */
