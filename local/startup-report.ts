@@ -125,7 +125,7 @@ const MAX_SEPARATE_WARNINGS = 3;
  * (`<path> (<type>): <note>`) folded into one line that counts them and names the first
  * few, in the order they came.
  */
-export function groupedWarnings(warnings: readonly string[]): string[] {
+function groupedWarnings(warnings: readonly string[]): string[] {
   const shape = /^(\S+) \(([A-Za-z0-9:]+)\): (.*)$/s;
   const parsed = warnings.map((warning) => {
     const match = shape.exec(warning);

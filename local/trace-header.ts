@@ -40,12 +40,12 @@ export function parseTraceHeader(text: string | undefined): TraceHeader | undefi
   };
 }
 
-export function formatTraceHeader(header: TraceHeader): string {
+function formatTraceHeader(header: TraceHeader): string {
   return `Root=${header.root}${header.parent ? `;Parent=${header.parent}` : ''};Sampled=${header.sampled ?? '0'}`;
 }
 
 /** A new trace id: the epoch seconds in hex, then 96 random bits. */
-export function newTraceRoot(now = Date.now()): string {
+function newTraceRoot(now = Date.now()): string {
   return `1-${Math.floor(now / 1000)
     .toString(16)
     .padStart(8, '0')}-${randomBytes(12).toString('hex')}`;

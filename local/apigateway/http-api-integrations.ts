@@ -186,7 +186,7 @@ export function serviceRequestOf(
 }
 
 /** The service's answer as API Gateway gives it: its status, its (JSON) body and content type. */
-export function serviceResponse(answer: ServiceAnswer): HttpResponse {
+function serviceResponse(answer: ServiceAnswer): HttpResponse {
   const contentType = answer.headers['content-type'] ?? 'application/json';
   return { status: answer.status, headers: { 'content-type': contentType }, body: Buffer.from(answer.body) };
 }

@@ -41,7 +41,7 @@ export interface HttpApiServiceOptions {
 }
 
 /** The path prefix of the path-style local URL: `/_aws/execute-api/<api-id>/<stage>/<path>` (LocalStack's form too). */
-export const PATH_PREFIX = '/_aws/execute-api/';
+const PATH_PREFIX = '/_aws/execute-api/';
 /** The host-style local name: `<api-id>.execute-api.localhost`. */
 const HOST_STYLE = /^([a-z0-9]{10})\.execute-api\.localhost$/;
 /** HTTP APIs take request payloads up to 10 MB. */

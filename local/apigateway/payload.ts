@@ -4,7 +4,6 @@
  * https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-lambda.html
  */
 import { randomBytes } from 'node:crypto';
-import type { IncomingHttpHeaders } from 'node:http';
 
 export interface HttpApiRequest {
   readonly method: string;
@@ -181,14 +180,4 @@ export function httpResponse(payload: string): HttpResponse {
   const bodyText = r.body === undefined || r.body === null ? '' : typeof r.body === 'string' ? r.body : JSON.stringify(r.body);
   const body = r.isBase64Encoded === true ? Buffer.from(bodyText, 'base64') : Buffer.from(bodyText, 'utf8');
   return { status, headers, body };
-}
-
-/** Node's distinct header values, with names as received (lower case). */
-export function distinctHeaders(headers: IncomingHttpHeaders, distinct?: NodeJS.Dict<string[]>): Record<string, string[]> {
-  if (distinct) return Object.fromEntries(Object.entries(distinct).filter((e): e is [string, string[]] => e[1] !== undefined));
-  return Object.fromEntries(
-    Object.entries(headers)
-      .filter(([, v]) => v !== undefined)
-      .map(([k, v]) => [k, Array.isArray(v) ? v : [String(v)]]),
-  );
 }

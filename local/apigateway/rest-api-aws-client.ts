@@ -187,7 +187,7 @@ function lowerCased(headers: Readonly<Record<string, string>>): Record<string, s
  * A query service's XML answer as JSON: each element a key, text elements strings, empty
  * ones null, repeated ones a list (`{"SendMessageResponse":{"SendMessageResult":{"MessageId":...}}}`).
  */
-export function xmlToJson(xml: string): unknown {
+function xmlToJson(xml: string): unknown {
   const root: XmlNode = { name: '', children: [], text: '' };
   const stack: XmlNode[] = [root];
   const tokens = /<\?[^>]*\?>|<!--[\s\S]*?-->|<(\/?)([\w:.-]+)[^>]*?(\/?)>|([^<]+)/g;

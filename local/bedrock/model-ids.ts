@@ -27,7 +27,7 @@ const model = (id: string, family: ModelFamily, contextTokens: number, onDemand:
 });
 
 /** The models served, as AWS names them (https://docs.aws.amazon.com/bedrock/latest/userguide/models-supported.html). */
-export const FOUNDATION_MODELS: readonly FoundationModel[] = [
+const FOUNDATION_MODELS: readonly FoundationModel[] = [
   model('anthropic.claude-3-haiku-20240307-v1:0', 'anthropic', 200_000, true),
   model('anthropic.claude-3-5-sonnet-20240620-v1:0', 'anthropic', 200_000, true),
   model('anthropic.claude-3-5-sonnet-20241022-v2:0', 'anthropic', 200_000, false),
@@ -62,7 +62,7 @@ export interface ResolvedModel {
   readonly requested: string;
 }
 
-export const invalidModel = () => validationError('The provided model identifier is invalid.');
+const invalidModel = () => validationError('The provided model identifier is invalid.');
 
 /**
  * Resolves a model id, an inference profile id (`us.`, `eu.`, `apac.`, `global.`) or the ARN

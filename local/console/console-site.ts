@@ -20,7 +20,7 @@ const PREBUILT_DIR = path.resolve(import.meta.dirname, '../../console');
  * stream) on this origin; `frame-ancestors 'none'` keeps the approve button out of other
  * sites' frames.
  */
-export const CONSOLE_CSP = [
+const CONSOLE_CSP = [
   "default-src 'none'",
   "script-src 'self'",
   "style-src 'self'",

@@ -13,7 +13,7 @@ import {
  * An EC2 id as AWS writes it (`vpc-0a1b2c3d4e5f60718`: a prefix and 17 hex digits), derived
  * from the resource's place in the app, so a restart and every reference see the same one.
  */
-export function ec2Id(prefix: string, input: IdentityInput): string {
+function ec2Id(prefix: string, input: IdentityInput): string {
   const hex = createHash('sha256').update(`${input.stackName}/${input.logicalId}`).digest('hex');
   return `${prefix}-0${hex.slice(0, 16)}`;
 }

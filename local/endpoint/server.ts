@@ -294,7 +294,7 @@ export class Endpoint {
 }
 
 /** AWS JSON protocol error: `__type` (which the SDK maps to an exception class) and `message`. */
-export function jsonError(error: AwsError, jsonVersion: '1.0' | '1.1', service?: JsonProtocolService): RawResponse {
+function jsonError(error: AwsError, jsonVersion: '1.0' | '1.1', service?: JsonProtocolService): RawResponse {
   const type = service?.errorNamespace ? `${service.errorNamespace}#${error.code}` : error.code;
   return {
     status: error.status,

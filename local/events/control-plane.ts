@@ -356,7 +356,7 @@ function targetProblem(target: TargetDefinition, position: number): string | und
   return undefined;
 }
 
-export function describeRule(rule: RuleDefinition) {
+function describeRule(rule: RuleDefinition) {
   return {
     Name: rule.name,
     Arn: rule.arn,

@@ -8,7 +8,7 @@ export { describeDenial, grantHint, principalText } from './access-denied.js';
 const ALLOWED: IamDecision = { allowed: true };
 
 /** `arn:aws:sts::<account>:assumed-role/<name>/<session>`: the role's path is dropped, as STS drops it. */
-export function assumedRoleArn(roleArn: string, sessionName: string): string {
+function assumedRoleArn(roleArn: string, sessionName: string): string {
   const m = /^arn:([^:]+):iam::([^:]*):role\/(?:.*\/)?([^/]+)$/.exec(roleArn);
   return m ? `arn:${m[1]}:sts::${m[2]}:assumed-role/${m[3]}/${sessionName}` : roleArn;
 }

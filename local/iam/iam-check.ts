@@ -18,10 +18,10 @@ import type { IamDecision, IamPrincipal, IamRequest, PolicyProblem } from './typ
 
 /** `off`: nothing is checked; `warn`: everything runs, what AWS would refuse is printed and listed; `enforce`: refused as AWS refuses. */
 export type IamMode = 'off' | 'warn' | 'enforce';
-export const IAM_MODES: readonly IamMode[] = ['off', 'warn', 'enforce'];
+const IAM_MODES: readonly IamMode[] = ['off', 'warn', 'enforce'];
 
 /** An IAM mode that is not one: names where it came from and what it may be. */
-export class IamModeError extends Error {
+class IamModeError extends Error {
   override readonly name = 'IamModeError';
 }
 
@@ -307,7 +307,7 @@ export class IamCheck {
 }
 
 /** How a finding names its principal: a role's ARN (its session is in the message), a service's name. */
-export function principalName(principal: IamPrincipal): string {
+function principalName(principal: IamPrincipal): string {
   if (principal.kind === 'role') return principal.roleArn;
   if (principal.kind === 'service') return principal.service;
   return 'administrator';

@@ -59,7 +59,7 @@ const OPERATORS = new Set(
 );
 
 /** Whether IAM has the condition operator, with its set prefix and IfExists suffix (`ForAnyValue:StringLikeIfExists`, `Null`). */
-export function knownOperator(operator: string): boolean {
+function knownOperator(operator: string): boolean {
   const match = /^(?:(ForAllValues|ForAnyValue):)?([A-Za-z]+)$/i.exec(operator);
   if (!match) return false;
   const bare = (match[2] as string).toLowerCase();
@@ -108,7 +108,7 @@ export function wildcardPattern(pattern: string, flags = ''): RegExp {
 }
 
 /** Why an action names nothing AWS has (`unknown action eventsv2:PutEvents`), or undefined when it names something. */
-export function unknownAction(action: string): string | undefined {
+function unknownAction(action: string): string | undefined {
   if (action === '*') return undefined;
   const colon = action.indexOf(':');
   if (colon <= 0 || action.indexOf(':', colon + 1) !== -1) return `action ${JSON.stringify(action)} is not service:action`;

@@ -40,7 +40,7 @@ export class Principals {
   }
 }
 
-export const ADMIN: IamPrincipal = { kind: 'admin' };
+const ADMIN: IamPrincipal = { kind: 'admin' };
 
 /** `arn:aws:sts::<account>:assumed-role/<name>/<session>`: how AWS names a role's session in its messages. */
 export function sessionArn(roleArn: string, sessionName: string): string {

@@ -9,7 +9,7 @@ type Props = Record<string, unknown>;
  * What LastModified reports: the app is deployed once, when the runtime starts, and the
  * same answer on every run keeps recorded answers comparable.
  */
-export const LAST_MODIFIED = '1970-01-01T00:00:00.000+0000';
+const LAST_MODIFIED = '1970-01-01T00:00:00.000+0000';
 
 export interface CodeDigest {
   /** Bytes of the bundle's files. */

@@ -9,12 +9,13 @@ import { runtimeSupport } from './runtimes.js';
 
 export { RUNTIME_ROOT } from './environment-pool.js';
 export type { AsyncInvokeConfig, FunctionAlias, FunctionDefinition, LambdaErrorPayload } from './function-definition.js';
+
 /**
  * How many execution environments a function without reserved concurrency may have at
  * once here. Lambda would run far more, but on a 2-core machine more threads only
  * compete with the endpoint and dynalite for CPU (measured: 4 beat 8 by about a third).
  */
-export const DEFAULT_LOCAL_CONCURRENCY = Number(process.env.SWITCHYARD_LAMBDA_CONCURRENCY ?? 4);
+const DEFAULT_LOCAL_CONCURRENCY = Number(process.env.SWITCHYARD_LAMBDA_CONCURRENCY ?? 4);
 
 export type InvokeOutcome = (
   | { readonly ok: true; readonly payload: string; readonly requestId: string }
@@ -68,7 +69,7 @@ export interface InvocationNote {
 }
 
 /** Lambda's limit on a synchronous invocation's response: 6 MB, and Lambda's own margin of 100 bytes. */
-export const MAX_RESPONSE_BYTES = 6_291_556;
+const MAX_RESPONSE_BYTES = 6_291_556;
 
 /** Where log lines go: the console prefixed by function name by default. */
 export type LogSink = (functionName: string, line: string) => void;

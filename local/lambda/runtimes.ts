@@ -1,5 +1,5 @@
 /** The Node.js major version the local runtime runs every Node.js function on. */
-export const LOCAL_NODE_MAJOR = Number(process.versions.node.split('.')[0]);
+const LOCAL_NODE_MAJOR = Number(process.versions.node.split('.')[0]);
 
 export type RuntimeSupport =
   /** The runtime matches this Node.js: functions run as in Lambda. */

@@ -64,7 +64,7 @@ export interface ProvisionedPollerConfig {
 const SQS_POLLERS = { minimum: { least: 2, most: 200, default: 2 }, maximum: { least: 2, most: 10_000, default: 200 } } as const;
 /** Lambda's model ranges for the two members, whatever the event source (its ValidationException beyond them). */
 const MODEL_POLLERS = { MinimumPollers: [1, 200], MaximumPollers: [1, 10_000] } as const;
-export const INVOCATIONS_PER_SQS_POLLER = 10;
+const INVOCATIONS_PER_SQS_POLLER = 10;
 
 /**
  * Reads an SQS mapping's ProvisionedPollerConfig (template or API shape) and checks it as

@@ -15,7 +15,7 @@ export interface DurableSources {
  * The executions of every durable function, newest first (by start, then ARN), a page after
  * `after`: Lambda's API lists one function at a time; the console shows them all.
  */
-export function durableSummaries(
+function durableSummaries(
   sources: DurableSources,
   filter: { functionName?: string; status?: string; limit: number; after?: ExpressPosition },
 ): { executions: DurableExecutionSummary[]; last?: ExpressPosition } {
@@ -34,7 +34,7 @@ export function durableSummaries(
 }
 
 /** One execution with its history, as GetDurableExecution and GetDurableExecutionHistory give them; undefined when there is none. */
-export function durableDetail(sources: DurableSources, arn: string): DurableExecutionDetail | undefined {
+function durableDetail(sources: DurableSources, arn: string): DurableExecutionDetail | undefined {
   const durable = sources.executions();
   const e = durable?.store.get(arn);
   if (durable === undefined || e === undefined) return undefined;

@@ -20,7 +20,7 @@ import type { SqsService } from '../sqs/sqs-service.js';
 export const FLOW_CONTROL_VARIABLES = { settings: 'FLOW_CONTROL', table: 'FLOW_CONTROL_TABLE_NAME' } as const;
 
 /** How long back held-back records are counted from the consumers' logs. */
-export const HELD_BACK_WINDOW_MS = 3600_000;
+const HELD_BACK_WINDOW_MS = 3600_000;
 
 /** What the flow control report reads, from the runtime's services. */
 export interface FlowControlSources {
@@ -82,7 +82,7 @@ function settingsIn(raw: string | undefined): DeclaredFlow['settings'] | undefin
 }
 
 /** Whether an error is CloudWatch Logs' answer for a group that does not exist (a function that never logged). */
-export function isMissingLogGroup(error: unknown): boolean {
+function isMissingLogGroup(error: unknown): boolean {
   return error instanceof AwsError && error.code === 'ResourceNotFoundException';
 }
 

@@ -19,7 +19,7 @@ export interface LogEventsSource {
 }
 
 /** Events whose detail holds a value traced per page (a ticket id named by thousands of events pages on). */
-export const DETAIL_MATCHES_PER_PAGE = 50;
+const DETAIL_MATCHES_PER_PAGE = 50;
 
 /** Which page of a lineage's roots: `after` is the `last` of the page before. */
 export interface LineagePageRequest {

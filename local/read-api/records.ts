@@ -13,7 +13,7 @@ export interface Retention {
   readonly maxAgeHours?: number;
 }
 
-export const DEFAULT_RETENTION = { maxEvents: 10_000, maxAgeHours: 24 } as const;
+const DEFAULT_RETENTION = { maxEvents: 10_000, maxAgeHours: 24 } as const;
 
 /** Lineage nodes kept per event kept: an app whose events fan out wider loses the oldest nodes first. */
 const NODES_PER_EVENT = 20;

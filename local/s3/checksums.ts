@@ -9,10 +9,6 @@ import { crc32 } from 'node:zlib';
 export const CHECKSUM_ALGORITHMS = ['crc32', 'crc32c', 'crc64nvme', 'sha1', 'sha256'] as const;
 export type ChecksumAlgorithm = (typeof CHECKSUM_ALGORITHMS)[number];
 
-export function isChecksumAlgorithm(name: string): name is ChecksumAlgorithm {
-  return (CHECKSUM_ALGORITHMS as readonly string[]).includes(name);
-}
-
 /** The base64 checksum of `body` with `algorithm`. */
 export function checksumOf(algorithm: ChecksumAlgorithm, body: Buffer): string {
   switch (algorithm) {

@@ -39,7 +39,7 @@ const EVENT_NAMES: Record<string, string> = {
 };
 
 /** The Subject S3 publishes its notifications to a topic with. */
-export const SNS_SUBJECT = 'Amazon S3 Notification';
+const SNS_SUBJECT = 'Amazon S3 Notification';
 
 /** The `x-amz-id-2` S3 answers with, and puts in its event records, for a request id. */
 export function s3HostId(requestId: string): string {

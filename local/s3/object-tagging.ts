@@ -46,7 +46,7 @@ export function tagsFromHeader(value: string | undefined): Tag[] {
 }
 
 /** PutObjectTagging's body: `<Tagging><TagSet><Tag><Key/><Value/></Tag>...</TagSet></Tagging>`. */
-export function tagsFromXml(body: string): Tag[] {
+function tagsFromXml(body: string): Tag[] {
   if (!hasElement(body, 'Tagging') || !hasElement(body, 'TagSet')) throw malformedXml();
   const tags = [...body.matchAll(/<Tag(?:\s[^>]*)?>([\s\S]*?)<\/Tag>/g)].map((match) => tagOf(match[1] ?? ''));
   validateTags(tags);

@@ -148,6 +148,6 @@ export function byteRange(value: string | undefined, size: number): { start: num
   return { start, end };
 }
 
-export function rangeError(size: number): AwsError {
+function rangeError(size: number): AwsError {
   return new AwsError('InvalidRange', `The requested range is not satisfiable (the object is ${size} bytes).`, 416);
 }

@@ -436,7 +436,7 @@ function checkPreconditions(current: ObjectRecord | undefined, input: PutObjectI
 }
 
 /** S3's bucket naming rules (general purpose buckets): https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html */
-export function validateBucketName(name: string): void {
+function validateBucketName(name: string): void {
   const problem =
     name.length < 3 || name.length > 63
       ? 'must be 3 to 63 characters long'

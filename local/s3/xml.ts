@@ -1,7 +1,7 @@
 /** S3's REST-XML documents: a few elements written by hand, and the few request bodies S3 takes read by element name. */
 import { escapeXml, type XmlEscaping } from '../endpoint/xml-escape.js';
 
-export const S3_NAMESPACE = 'http://s3.amazonaws.com/doc/2006-03-01/';
+const S3_NAMESPACE = 'http://s3.amazonaws.com/doc/2006-03-01/';
 
 /**
  * S3 writes named entities. XML 1.0 cannot carry most control characters even escaped;

@@ -38,8 +38,8 @@ export interface CronExpression {
 
 const MONTHS = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'];
 const DAYS = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'];
-export const MIN_YEAR = 1970;
-export const MAX_YEAR = 2199;
+const MIN_YEAR = 1970;
+const MAX_YEAR = 2199;
 
 interface FieldRange {
   readonly name: string;

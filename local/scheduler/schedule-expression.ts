@@ -80,7 +80,7 @@ export interface FiringPlan {
 }
 
 /** The instant a one-time schedule names; a local time the clocks skip over is taken an hour later. */
-export function oneTimeInstant(expression: Extract<ScheduleExpression, { kind: 'at' }>, timeZone: string): number {
+function oneTimeInstant(expression: Extract<ScheduleExpression, { kind: 'at' }>, timeZone: string): number {
   const { year, month, day, hour, minute, second } = expression.wall;
   const exact = instantOf(expression.wall, timeZone);
   if (exact !== undefined) return exact;

@@ -262,7 +262,7 @@ function sameBytes(a: Uint8Array | null, b: Uint8Array | null): boolean {
 }
 
 /** Secrets Manager appends a hyphen and six random characters to a secret's name in its ARN. */
-export function randomSuffix(): string {
+function randomSuffix(): string {
   const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
   return [...randomBytes(6)].map((byte) => alphabet.charAt(byte % alphabet.length)).join('');
 }

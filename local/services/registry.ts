@@ -21,7 +21,7 @@ export class ServiceLookupError extends Error {
 }
 
 /** Stopping or closing some services failed; the others were stopped and closed all the same. */
-export class ServiceShutdownError extends Error {
+class ServiceShutdownError extends Error {
   override readonly name = 'ServiceShutdownError';
   constructor(
     message: string,

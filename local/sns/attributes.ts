@@ -7,7 +7,7 @@ const DELIVERY_STATUS_ATTRIBUTES = ['Application', 'Firehose', 'HTTP', 'Lambda',
   `${protocol}SuccessFeedbackSampleRate`,
   `${protocol}FailureFeedbackRoleArn`,
 ]);
-export const SETTABLE_TOPIC_ATTRIBUTES = new Set([
+const SETTABLE_TOPIC_ATTRIBUTES = new Set([
   'DeliveryPolicy',
   'DisplayName',
   'Policy',
@@ -31,9 +31,9 @@ export function maxMessageBytes(attributes: Readonly<Record<string, string>>, fa
 }
 
 /** FifoTopic can only be given at creation. */
-export const CREATE_TOPIC_ATTRIBUTES = new Set([...SETTABLE_TOPIC_ATTRIBUTES, 'FifoTopic']);
+const CREATE_TOPIC_ATTRIBUTES = new Set([...SETTABLE_TOPIC_ATTRIBUTES, 'FifoTopic']);
 
-export const SUBSCRIPTION_ATTRIBUTES = new Set([
+const SUBSCRIPTION_ATTRIBUTES = new Set([
   'DeliveryPolicy',
   'FilterPolicy',
   'FilterPolicyScope',

@@ -147,7 +147,7 @@ function parseStructure(message: string): Record<string, string> {
 }
 
 /** Validates message attributes (SNS's names, types and values) into their stored form. */
-export function validateAttributes(attributes: Record<string, MessageAttributeValue>): Record<string, StoredAttribute> {
+function validateAttributes(attributes: Record<string, MessageAttributeValue>): Record<string, StoredAttribute> {
   const stored: [string, StoredAttribute][] = [];
   for (const [name, value] of Object.entries(attributes)) {
     validateAttributeName(name);
@@ -209,7 +209,7 @@ function validateAttributeName(name: string): void {
 }
 
 /** The size SNS counts against 256 KiB: the body, and each attribute's name, type and value. */
-export function messageSize(message: string, attributes: Record<string, StoredAttribute>): number {
+function messageSize(message: string, attributes: Record<string, StoredAttribute>): number {
   let size = Buffer.byteLength(message, 'utf8');
   for (const [name, value] of Object.entries(attributes)) {
     size += Buffer.byteLength(name, 'utf8') + Buffer.byteLength(value.DataType, 'utf8');

@@ -236,7 +236,7 @@ const OPERATIONS: { readonly [N in SqsOperationName]: QueryOperation<N> } = {
  * The form's dotted keys as a tree (`MessageAttribute.1.Value.DataType` is four levels),
  * read member by member the way the query protocol nests them.
  */
-export class QueryParams {
+class QueryParams {
   #value: string | undefined;
   readonly #children = new Map<string, QueryParams>();
 

@@ -13,7 +13,7 @@ import type { BatchResultErrorEntry } from './sqs-types.js';
  * model but are what real SQS sends for most validation failures (the SDK raises them as a
  * generic `SQSServiceException` whose `name` is the `__type`).
  */
-export const SQS_ERROR_CODES = {
+const SQS_ERROR_CODES = {
   QueueDoesNotExist: { queryCode: 'AWS.SimpleQueueService.NonExistentQueue', status: 400 },
   QueueNameExists: { queryCode: 'QueueAlreadyExists', status: 400 },
   QueueDeletedRecently: { queryCode: 'AWS.SimpleQueueService.QueueDeletedRecently', status: 400 },

@@ -49,7 +49,7 @@ export interface ParameterRow {
 }
 
 /** SSM keeps this many versions of a parameter; putting one more drops the oldest. */
-export const MAX_VERSIONS = 100;
+const MAX_VERSIONS = 100;
 
 export class SsmStore {
   constructor(private readonly db: DatabaseSync) {

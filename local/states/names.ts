@@ -14,8 +14,6 @@ export function assertValidName(name: string): void {
   if (name.length < 1 || name.length > 80 || FORBIDDEN.test(name)) throw new AwsError('InvalidName', `Invalid Name: '${name}'`);
 }
 
-export const ARN_PREFIX = /^arn:aws[a-z-]*:states:/;
-
 /** `arn:aws:states:<region>:<account>:stateMachine:<name>[:<version or alias>]` */
 export function parseStateMachineArn(arn: string): { region: string; account: string; name: string; qualifier?: string } {
   const parsed = statesArn(arn, ['stateMachine']);
@@ -49,7 +47,7 @@ function statesArn(arn: string, types: readonly string[]): Arn {
   return parsed;
 }
 
-export const invalidArn = (arn: string) => new AwsError('InvalidArn', `Invalid Arn: '${arn}'`);
+const invalidArn = (arn: string) => new AwsError('InvalidArn', `Invalid Arn: '${arn}'`);
 
 export function required<T>(value: T | undefined | null, field: string): T {
   if (value === undefined || value === null) {

@@ -272,7 +272,7 @@ export interface RetryPolicy {
  * Exponential backoff with jitter, as EventBridge and Scheduler retry: about 1 s, 2 s, 4 s
  * ... at most 5 minutes apart, after `failures` failed attempts (1 for the first).
  */
-export function backoffMs(failures: number, random: () => number = Math.random): number {
+function backoffMs(failures: number, random: () => number = Math.random): number {
   return Math.min(300_000, 1000 * 2 ** Math.min(failures - 1, 16)) * (0.5 + random() / 2);
 }
 

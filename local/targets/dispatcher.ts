@@ -112,7 +112,7 @@ export class UnsupportedTargetError extends AwsError {
 }
 
 /** The wording of rule and schedule targets (EventBridge, Scheduler). */
-export function unsupportedTarget(arn: string, service: string | undefined): UnsupportedTargetError {
+function unsupportedTarget(arn: string, service: string | undefined): UnsupportedTargetError {
   if (service === undefined) return new UnsupportedTargetError(arn, service, `target ${arn} is not an ARN`);
   if (service === 'sns') return new UnsupportedTargetError(arn, service, `SNS topic targets (${arn}) are not run locally`);
   return new UnsupportedTargetError(arn, service, `targets of service ${service} (${arn}) are not run locally`);

@@ -365,7 +365,7 @@ export class Resolver {
 }
 
 /** A function call: an object whose only key is `Ref` or `Fn::*`. */
-export function isIntrinsic(value: unknown): value is Record<string, unknown> {
+function isIntrinsic(value: unknown): value is Record<string, unknown> {
   if (!isObject(value)) return false;
   const keys = Object.keys(value);
   return keys.length === 1 && (keys[0] === 'Ref' || (keys[0]?.startsWith('Fn::') ?? false));

@@ -135,7 +135,7 @@ const TYPES: TypeSpecs = assemble([
 ]);
 
 /** Two services' tables name one resource type: one of their specs would go unused. */
-export class DuplicateResourceTypeError extends Error {
+class DuplicateResourceTypeError extends Error {
   override readonly name = 'DuplicateResourceTypeError';
 }
 

@@ -74,7 +74,7 @@ export function renderTemplate(template: string, variables: TemplateVariables): 
 }
 
 /** Parses a template (cached), or throws MappingTemplateError with the parser's message. */
-export function parsedTemplate(template: string): ReturnType<typeof parse> {
+function parsedTemplate(template: string): ReturnType<typeof parse> {
   const cached = parsed.get(template);
   if (cached) return cached;
   let ast: ReturnType<typeof parse>;

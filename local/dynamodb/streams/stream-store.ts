@@ -5,7 +5,7 @@ import { inTransaction } from '../../store/transaction.js';
 import type { CapturedChange, PendingItem } from '../dynamodb-host.js';
 
 /** How long a stream keeps its records (DynamoDB Streams: 24 hours). */
-export const RETENTION_MS = 24 * 60 * 60 * 1000;
+const RETENTION_MS = 24 * 60 * 60 * 1000;
 
 export type StreamViewType = 'KEYS_ONLY' | 'NEW_IMAGE' | 'OLD_IMAGE' | 'NEW_AND_OLD_IMAGES';
 const VIEW_TYPES: readonly string[] = ['KEYS_ONLY', 'NEW_IMAGE', 'OLD_IMAGE', 'NEW_AND_OLD_IMAGES'];

@@ -191,7 +191,7 @@ function newestVersion(dataFolder: string, service: string): string {
   return newest;
 }
 
-export function trimModel(model: Json, operations: readonly string[], botocoreVersion: string): Json {
+function trimModel(model: Json, operations: readonly string[], botocoreVersion: string): Json {
   const shapes = model.shapes as Record<string, Json>;
   const allOperations = model.operations as Record<string, Json>;
   const kept: Record<string, Json> = {};

@@ -87,7 +87,7 @@ const TYPE_NAMES: Record<ShapeType, string> = {
 };
 
 /** How AWS's JSON deserializer reports a value of the wrong type for a member of `type`. */
-export function wrongTypeMessage(value: unknown, type: ShapeType): string {
+function wrongTypeMessage(value: unknown, type: ShapeType): string {
   if (Array.isArray(value)) return 'Start of list found where not expected';
   if (typeof value === 'object' && value !== null) return 'Start of structure or map found where not expected.';
   const token =
@@ -144,7 +144,7 @@ function compiledPattern(pattern: string): RegExp | undefined {
 }
 
 /** How AWS shows a value in a message: Java's `toString()` of lists (`[a, b]`) and maps (`{k=v}`). */
-export function showValue(value: unknown, depth = 0): string {
+function showValue(value: unknown, depth = 0): string {
   if (depth > 8) return '...';
   if (Array.isArray(value)) return `[${value.map((item) => showValue(item, depth + 1)).join(', ')}]`;
   if (typeof value === 'object' && value !== null) {

@@ -9,7 +9,7 @@ const PROFILE = /^(us|us-gov|eu|apac|jp|au|ca|global)\.(.+)$/;
  * (`arn:aws:bedrock:<region>:<account>:inference-profile/<id>`) and then the foundation
  * model it routes to, with `bedrock:InferenceProfileArn` (AWS checks both); an ARN as given.
  */
-export function modelAuthorizations(action: string, modelId: string | undefined, context: OperationContext): OperationAuthorization[] {
+function modelAuthorizations(action: string, modelId: string | undefined, context: OperationContext): OperationAuthorization[] {
   const id = modelId ?? '*';
   const foundation = (model: string) => `arn:aws:bedrock:${context.region}::foundation-model/${model}`;
   if (id.startsWith('arn:')) {

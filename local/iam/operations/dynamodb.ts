@@ -15,7 +15,7 @@ import {
 } from './shared.js';
 
 /** A table's ARN from its name or ARN. */
-export const tableArnOf = (nameOrArn: unknown, context: OperationContext): string => {
+const tableArnOf = (nameOrArn: unknown, context: OperationContext): string => {
   const value = text(nameOrArn) ?? '*';
   return value.startsWith('arn:') ? value : arnOf('dynamodb', context, `table/${value}`);
 };

@@ -14,7 +14,7 @@ import {
 } from './shared.js';
 
 /** A bus's ARN from its name or ARN; no name is the default bus. */
-export const busArnOf = (nameOrArn: unknown, context: OperationContext): string =>
+const busArnOf = (nameOrArn: unknown, context: OperationContext): string =>
   arnOrName(nameOrArn, (name) => arnOf('events', context, `event-bus/${name}`), 'default');
 
 /** A rule's ARN: `rule/<name>` on the default bus, `rule/<bus>/<name>` on another (the bus given by name or ARN). */

@@ -5,7 +5,7 @@ import { ANY, arnOf, type Input, type OperationContext, type OperationTable, typ
  * it by id, key ARN, alias name or alias ARN (the alias itself grants nothing). A reference the
  * runtime cannot resolve gets the key ARN it would be, or `key/*` for an unknown alias.
  */
-export function keyArnOf(keyId: unknown, context: OperationContext): string {
+function keyArnOf(keyId: unknown, context: OperationContext): string {
   const reference = text(keyId);
   if (reference === undefined) return arnOf('kms', context, 'key/*');
   const known = context.kmsKeyArn?.(reference);

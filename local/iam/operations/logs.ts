@@ -5,11 +5,11 @@ import { ANY, arnOf, member, type OperationContext, type OperationTable, type Re
  * (empty stream), which is why AWS documents granting `log-group:<G>:*` and a policy on
  * `log-group:<G>` alone does not grant group operations.
  */
-export const logGroupArnOf = (group: unknown, context: OperationContext): string =>
+const logGroupArnOf = (group: unknown, context: OperationContext): string =>
   arnOf('logs', context, `log-group:${text(group) ?? '*'}:log-stream:`);
 
 /** A log stream's ARN: `log-group:<G>:log-stream:<S>`. */
-export const logStreamArnOf = (group: unknown, stream: unknown, context: OperationContext): string =>
+const logStreamArnOf = (group: unknown, stream: unknown, context: OperationContext): string =>
   arnOf('logs', context, `log-group:${text(group) ?? '*'}:log-stream:${text(stream) ?? '*'}`);
 
 const group: ResourceOf = (input, context) => {

@@ -6,7 +6,7 @@ import { ANY, arnOf, type OperationContext, type OperationTable, on, type Resour
  * `secret:<name>-??????`), so a known secret's ARN comes from the runtime; an unknown one
  * gets `secret:<name>-??????`, which such a policy (and `<name>-*`) matches.
  */
-export function secretArnOf(secretId: unknown, context: OperationContext): string {
+function secretArnOf(secretId: unknown, context: OperationContext): string {
   const id = text(secretId);
   if (id === undefined) return arnOf('secretsmanager', context, 'secret:*');
   const known = context.secretArn?.(id);

@@ -17,7 +17,7 @@ import {
  * used: `localhost:4566`, `sqs.<region>.localhost.localstack.cloud`, ...), as the local SQS
  * service reads it (sqs-context.ts). AWS also takes a bare queue name.
  */
-export function queueArnOf(url: unknown, context: OperationContext): string {
+function queueArnOf(url: unknown, context: OperationContext): string {
   const parts = (text(url) ?? '')
     .replace(/[?#].*$/, '')
     .replace(/\/+$/, '')

@@ -16,7 +16,7 @@ import {
  * (`/app/db` is `parameter/app/db`, `db` is `parameter/db`); a version or label selector
  * (`name:3`) is not part of it; an ARN is taken as given.
  */
-export function parameterArnOf(name: unknown, context: OperationContext): string {
+function parameterArnOf(name: unknown, context: OperationContext): string {
   const value = text(name) ?? '*';
   if (value.startsWith('arn:')) return value.replace(/(:parameter\/[^:]*):[^:]*$/, '$1');
   return arnOf('ssm', context, `parameter/${value.replace(/^\//, '').replace(/:[^:/]*$/, '')}`);

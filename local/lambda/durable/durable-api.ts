@@ -10,12 +10,12 @@ import { applyUpdate, completeCallback, replayedOperations, validateUpdate } fro
 import { forApi } from './wire.js';
 
 /** Lambda's limit on one operation's payload or error in a checkpoint, and on a callback's result (256 KB). */
-export const MAX_OPERATION_PAYLOAD_BYTES = 262_144;
+const MAX_OPERATION_PAYLOAD_BYTES = 262_144;
 /**
  * Operations one execution may have. The limit the SDKs document ("maximum history size",
  * durable-execution-sdk-rust LIMITS); past it a checkpoint is refused.
  */
-export const MAX_OPERATIONS_PER_EXECUTION = 25_000;
+const MAX_OPERATIONS_PER_EXECUTION = 25_000;
 const STATE_PAGE = 1000;
 const LIST_PAGE = 1000;
 

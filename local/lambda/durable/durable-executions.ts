@@ -12,7 +12,7 @@ import { forEnvelope } from './wire.js';
 /** Lambda's default `RetentionPeriodInDays` (DurableConfig). */
 const DEFAULT_RETENTION_DAYS = 14;
 /** How many operations an invocation's envelope carries; the SDK pages through the rest (GetDurableExecutionState). */
-export const ENVELOPE_OPERATIONS = 1000;
+const ENVELOPE_OPERATIONS = 1000;
 /**
  * Invocations in a row that may end in an error (the handler threw past the SDK, timed out,
  * crashed) before the execution fails; each is retried after a doubling delay from one

@@ -5,7 +5,7 @@ import type { DurableExecutions } from './durable-executions.js';
 import type { ExecutionRecord } from './durable-types.js';
 
 /** Lambda's limit on an asynchronous invocation's payload for a durable function (the execution's input). */
-export const MAX_DURABLE_ASYNC_INPUT_BYTES = 262_144;
+const MAX_DURABLE_ASYNC_INPUT_BYTES = 262_144;
 
 /**
  * How every invocation of a durable function starts its execution, whatever invokes it

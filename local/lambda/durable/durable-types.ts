@@ -114,11 +114,3 @@ export interface DurableSettings {
   readonly executionTimeoutSeconds: number;
   readonly retentionDays: number;
 }
-
-export const TERMINAL_OPERATION_STATUSES: ReadonlySet<OperationStatus> = new Set([
-  'SUCCEEDED',
-  'FAILED',
-  'CANCELLED',
-  'TIMED_OUT',
-  'STOPPED',
-]);

@@ -22,7 +22,7 @@ export interface Scope {
   variable(name: string): { found: boolean; value?: unknown };
 }
 
-export class IntrinsicSyntaxError extends Error {}
+class IntrinsicSyntaxError extends Error {}
 
 export const looksLikeIntrinsic = (s: string) => /^\s*States\.[A-Za-z0-9]+\s*\(/.test(s);
 

@@ -196,7 +196,7 @@ export function compileJsonataValue(value: unknown, field: string): JsonataTempl
   return async () => value;
 }
 
-export function containsTemplate(value: unknown): boolean {
+function containsTemplate(value: unknown): boolean {
   if (isJsonataTemplate(value)) return true;
   if (Array.isArray(value)) return value.some(containsTemplate);
   if (typeof value === 'object' && value !== null) return Object.values(value).some(containsTemplate);

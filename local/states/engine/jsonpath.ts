@@ -24,7 +24,7 @@ export interface CompiledPath {
   evaluate(root: unknown): unknown;
 }
 
-export class JsonPathSyntaxError extends Error {}
+class JsonPathSyntaxError extends Error {}
 
 const cache = new Map<string, CompiledPath>();
 

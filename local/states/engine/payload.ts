@@ -140,7 +140,7 @@ export function compileResultPath(source: string | null | undefined): ResultPath
   };
 }
 
-export function parseResultPath(source: string): string[] {
+function parseResultPath(source: string): string[] {
   const text = source.trim();
   if (!text.startsWith('$')) throw new PayloadSyntaxError(`Invalid ResultPath: ${source}`);
   const keys: string[] = [];

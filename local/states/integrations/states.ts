@@ -132,9 +132,9 @@ function syncEnvelope(o: ExecutionOutcome, parse: boolean): Record<string, unkno
 }
 
 /** How long after it stopped an execution can be redriven (RedriveExecution: "in the last 14 days"). */
-export const REDRIVABLE_PERIOD_MS = 14 * 24 * 60 * 60 * 1000;
+const REDRIVABLE_PERIOD_MS = 14 * 24 * 60 * 60 * 1000;
 /** A redrive appends ExecutionRedriven and at least one more event to a history of at most 25,000. */
-export const REDRIVE_HISTORY_LIMIT = 24_999;
+const REDRIVE_HISTORY_LIMIT = 24_999;
 
 /**
  * DescribeExecution's redriveStatus and redriveStatusReason: RedriveExecution's conditions,
