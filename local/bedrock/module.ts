@@ -2,6 +2,7 @@ import { iamAuthorizer } from '../iam/module.js';
 import type { ServiceModule } from '../services/service-module.js';
 import { BedrockApi } from './bedrock-api.js';
 import { BedrockService } from './bedrock-service.js';
+import { bedrockIam } from './iam-authorizations.js';
 import { parseModelSettings } from './model-settings.js';
 
 declare module '../services/service-module.js' {
@@ -13,6 +14,7 @@ declare module '../services/service-module.js' {
 /** Bedrock Runtime: model calls answered by the backends SWITCHYARD_MODELS (or the runtime's `models` option) names; simulated by default. */
 export const bedrockModule: ServiceModule<'bedrock'> = {
   name: 'bedrock',
+  iam: bedrockIam,
   sdkClients: [{ package: '@aws-sdk/client-bedrock-runtime', serviceId: 'Bedrock Runtime' }],
   create({ settings, services }) {
     const { clock, region, log, options } = settings;
@@ -21,6 +23,6 @@ export const bedrockModule: ServiceModule<'bedrock'> = {
       region,
     });
     const bedrock = new BedrockService({ routes, region, clock, log });
-    return { service: bedrock, mounts: { rest: [new BedrockApi(bedrock, iamAuthorizer(services, 'bedrock'))] } };
+    return { service: bedrock, mounts: { rest: [new BedrockApi(bedrock, iamAuthorizer(services, bedrockIam))] } };
   },
 };

@@ -1,5 +1,6 @@
 import type { ServiceModule } from '../services/service-module.js';
 import { CloudFormationService } from './cloudformation-service.js';
+import { cloudformationIam } from './iam-authorizations.js';
 import { CloudFormationQueryProtocol } from './query-protocol.js';
 
 declare module '../services/service-module.js' {
@@ -14,6 +15,7 @@ declare module '../services/service-module.js' {
  */
 export const cloudFormationModule: ServiceModule<'cloudformation'> = {
   name: 'cloudformation',
+  iam: cloudformationIam,
   sdkClients: [{ package: '@aws-sdk/client-cloudformation', serviceId: 'CloudFormation' }],
   needs: ['template'],
   create({ services, settings }) {

@@ -4,6 +4,7 @@ import type { IamCheck } from '../iam/iam-check.js';
 import type { ServiceDefinitions } from '../service-definitions.js';
 import type { ServiceModule } from '../services/service-module.js';
 import { DynamoDbHost } from './dynamodb-host.js';
+import { dynamodbIam } from './iam-authorizations.js';
 import { StreamStore } from './streams/stream-store.js';
 import { StreamsService } from './streams/streams-service.js';
 import { TimeToLiveSweeper } from './time-to-live.js';
@@ -50,6 +51,7 @@ async function authorizeRequest(
 /** DynamoDB: dynalite in a worker thread with its LevelDB in the data folder; stream records are committed here before a write is acknowledged. */
 export const dynamoDbModule: ServiceModule<'dynamodb'> = {
   name: 'dynamodb',
+  iam: dynamodbIam,
   sdkClients: [
     { package: '@aws-sdk/client-dynamodb', serviceId: 'DynamoDB' },
     { package: '@aws-sdk/client-dynamodb-streams', serviceId: 'DynamoDB Streams' },

@@ -4,6 +4,7 @@ import type { ServiceModule } from '../services/service-module.js';
 import type { TemplateBusPolicy } from './bus-settings.js';
 import { templateBusPolicies } from './definitions.js';
 import { EventsService } from './events-service.js';
+import { eventsIam } from './iam-authorizations.js';
 import { LocalTargetDelivery } from './rule-targets.js';
 
 declare module '../services/service-module.js' {
@@ -15,6 +16,7 @@ declare module '../services/service-module.js' {
 /** EventBridge: the template's buses, rules and archives; rule targets are delivered to the local services. */
 export const eventsModule: ServiceModule<'events', { busPolicies: TemplateBusPolicy[]; warnings: string[] }> = {
   name: 'events',
+  iam: eventsIam,
   sdkClients: [
     { package: '@aws-sdk/client-eventbridge', serviceId: 'EventBridge' },
     { package: '@aws-sdk/client-cloudwatch-events', serviceId: 'CloudWatch Events' },
@@ -83,7 +85,7 @@ export const eventsModule: ServiceModule<'events', { busPolicies: TemplateBusPol
         json: [
           {
             targetPrefix: 'AWSEvents',
-            authorize: iamAuthorizer(services, 'events'),
+            authorize: iamAuthorizer(services, eventsIam),
             jsonVersion: '1.1',
             operations: events.operations,
             validate: modelValidator('events'),

@@ -1,5 +1,5 @@
 import { tryParseArn } from '../arn.js';
-import type { OperationAuthorization, OperationContext } from './operations/index.js';
+import type { OperationAuthorization, OperationContext } from './authorizations.js';
 
 /**
  * The authorizations AWS makes when a service delivers to a target on its own behalf (a rule

@@ -1,17 +1,17 @@
 import { AwsError } from '../aws-error.js';
 import type { IamReport } from '../read-api/contract.js';
 import type { LoadedApp } from '../template/load.js';
+import {
+  authorizationsFor,
+  type OperationAuthorization,
+  type OperationContext,
+  type ServiceIam,
+  UnknownOperationError,
+} from './authorizations.js';
 import { currentCaller } from './caller.js';
 import { deliveryAuthorizations } from './deliveries.js';
 import { describeDenial, grantHint, IamEvaluator } from './evaluator.js';
 import { type IamUse, roleReport } from './least-privilege.js';
-import {
-  authorizationsFor,
-  type IamService,
-  type OperationAuthorization,
-  type OperationContext,
-  UnknownOperationError,
-} from './operations/index.js';
 import { PolicyStore } from './policy-store.js';
 import { Principals, sessionArn } from './principals.js';
 import type { IamDecision, IamPrincipal, IamRequest, PolicyProblem } from './types.js';
@@ -58,28 +58,10 @@ export interface IamRefusal {
   readonly message: string;
 }
 
-/** How each service answers a request IAM refuses (the SDK error's code and status). */
-const ACCESS_DENIED: Readonly<Record<IamService, { readonly code: string; readonly status: number }>> = {
-  sqs: { code: 'AccessDenied', status: 403 },
-  sns: { code: 'AuthorizationError', status: 403 },
-  s3: { code: 'AccessDenied', status: 403 },
-  lambda: { code: 'AccessDeniedException', status: 403 },
-  bedrock: { code: 'AccessDeniedException', status: 403 },
-  scheduler: { code: 'AccessDeniedException', status: 403 },
-  pipes: { code: 'AccessDeniedException', status: 403 },
-  cloudformation: { code: 'AccessDenied', status: 403 },
-  ec2: { code: 'UnauthorizedOperation', status: 403 },
-  events: { code: 'AccessDeniedException', status: 400 },
-  states: { code: 'AccessDeniedException', status: 400 },
-  dynamodb: { code: 'AccessDeniedException', status: 400 },
-  kms: { code: 'AccessDeniedException', status: 400 },
-  ssm: { code: 'AccessDeniedException', status: 400 },
-  secretsmanager: { code: 'AccessDeniedException', status: 400 },
-  logs: { code: 'AccessDeniedException', status: 400 },
-};
-
 export interface IamCheckOptions {
   readonly mode: IamMode;
+  /** How IAM authorizes each service's requests, by action prefix (what the service modules declare). */
+  readonly services: ReadonlyMap<string, ServiceIam>;
   readonly accountId: string;
   readonly region: string;
   /** What role session keys' secrets derive from (the runtime's signing secret). */
@@ -92,7 +74,7 @@ export interface IamCheckOptions {
 
 /**
  * IAM as the local runtime applies it: who calls (principals.ts), what each request needs
- * (operations/), what the app's policies decide (policy-store.ts, evaluator.ts), and what
+ * (each service's iam-authorizations.ts), what the app's policies decide (policy-store.ts, evaluator.ts), and what
  * the mode does with a refusal. Every refusal is a finding, printed once per principal,
  * action and resource; every authorization a role's session makes is counted for
  * `switchyard iam` (used, missing and unused grants).
@@ -156,12 +138,12 @@ export class IamCheck {
    * signature): nothing for the administrator or with IAM off; under `enforce` a refusal
    * throws the service's AccessDenied error.
    */
-  async authorizeCall(service: IamService, operation: string, input: unknown): Promise<void> {
+  async authorizeCall(prefix: string, operation: string, input: unknown): Promise<void> {
     if (this.options.mode === 'off') return;
     const principal = this.principals.principalOf(currentCaller()?.accessKeyId);
     if (principal.kind === 'admin') return;
-    const refusal = await this.authorize(principal, this.#authorizations(service, operation, input), operation);
-    if (refusal) throw this.accessDenied(service, refusal);
+    const refusal = await this.authorize(principal, this.#authorizations(prefix, operation, input), operation);
+    if (refusal) throw this.accessDenied(prefix, refusal);
   }
 
   /**
@@ -217,15 +199,15 @@ export class IamCheck {
   }
 
   /** The authorizations of an operation, for callers that check them as another principal (a state machine's role). */
-  authorizationsOf(service: IamService, operation: string, input: unknown): readonly OperationAuthorization[] {
-    return this.#authorizations(service, operation, input);
+  authorizationsOf(prefix: string, operation: string, input: unknown): readonly OperationAuthorization[] {
+    return this.#authorizations(prefix, operation, input);
   }
 
   /** The error a service answers for a refused request. */
-  accessDenied(service: IamService, refusal: IamRefusal): AwsError {
-    const { code, status } = ACCESS_DENIED[service];
+  accessDenied(prefix: string, refusal: IamRefusal): AwsError {
+    const { code, status } = this.options.services.get(prefix)?.accessDenied ?? { code: 'AccessDeniedException', status: 400 };
     // SQS names a refused key as KMS does (`KMS.AccessDeniedException`), not as an SQS denial.
-    if (service !== 'kms' && refusal.request.action.startsWith('kms:')) {
+    if (prefix !== 'kms' && refusal.request.action.startsWith('kms:')) {
       return new AwsError('KMS.AccessDeniedException', refusal.message, 400);
     }
     return new AwsError(code, refusal.message, status);
@@ -256,13 +238,13 @@ export class IamCheck {
     return new Map([...this.#uses].map(([role, uses]) => [role, [...uses.values()]]));
   }
 
-  #authorizations(service: IamService, operation: string, input: unknown): readonly OperationAuthorization[] {
+  #authorizations(prefix: string, operation: string, input: unknown): readonly OperationAuthorization[] {
     try {
-      return authorizationsFor(service, operation, input, this.#context);
+      return authorizationsFor(this.options.services.get(prefix), operation, input, this.#context);
     } catch (error) {
       if (!(error instanceof UnknownOperationError)) throw error;
       // Not knowing an operation's action is ours to fix, not the caller's: said once, let through.
-      const key = `${service}:${operation}`;
+      const key = `${prefix}:${operation}`;
       if (!this.#unmapped.has(key)) {
         this.#unmapped.add(key);
         this.options.log(`[iam] ${key} is not checked: the local runtime does not know which IAM actions it needs`);

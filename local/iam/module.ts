@@ -1,6 +1,6 @@
 import type { ServiceLookup, ServiceModule } from '../services/service-module.js';
+import type { ServiceIam } from './authorizations.js';
 import { IamCheck, type IamMode, parseIamMode } from './iam-check.js';
-import type { IamService } from './operations/index.js';
 
 declare module '../services/service-module.js' {
   interface ServiceTypes {
@@ -33,11 +33,12 @@ export const iamModule: ServiceModule<'iam'> = {
   name: 'iam',
   needs: ['template'],
   resourceTypes: ['AWS::IAM::Role', 'AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy', 'AWS::IAM::InstanceProfile'],
-  create({ settings, services, warn }) {
+  create({ settings, services, iamServices, warn }) {
     const mode = iamModeOf(settings.options.iam);
     const template = services.get('template');
     const iam = new IamCheck(template.app, {
       mode,
+      services: iamServices,
       accountId: settings.accountId,
       region: settings.region,
       masterSecret: settings.credentials.secretAccessKey,
@@ -69,6 +70,6 @@ export const iamModule: ServiceModule<'iam'> = {
  * a query or REST protocol's check before it runs an operation). IAM is looked up when a
  * request comes: services created before it (SSM, which the template reads) use it too.
  */
-export function iamAuthorizer(services: ServiceLookup, service: IamService): (operation: string, input: unknown) => Promise<void> {
-  return (operation, input) => services.get('iam').authorizeCall(service, operation, input);
+export function iamAuthorizer(services: ServiceLookup, iam: ServiceIam): (operation: string, input: unknown) => Promise<void> {
+  return (operation, input) => services.get('iam').authorizeCall(iam.prefix, operation, input);
 }

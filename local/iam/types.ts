@@ -3,7 +3,7 @@
  * resource, with the context keys the service supplies) and what the policies decide.
  * The policies come from the loaded template (policy-store.ts), the decision from
  * `@cloud-copilot/iam-simulate` (evaluator.ts), the requests from each service's operations
- * (operations/), the principals from the credentials the endpoint sees (principals.ts).
+ * (each service's iam-authorizations.ts), the principals from the credentials the endpoint sees (principals.ts).
  */
 
 /** Who makes a request. */

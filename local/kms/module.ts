@@ -2,6 +2,7 @@ import { modelValidator } from '../endpoint/validation/validator.js';
 import { iamAuthorizer } from '../iam/module.js';
 import type { ServiceModule } from '../services/service-module.js';
 import { kmsDefinitions } from './definitions.js';
+import { kmsIam } from './iam-authorizations.js';
 import { KmsService } from './kms-service.js';
 
 declare module '../services/service-module.js' {
@@ -13,6 +14,7 @@ declare module '../services/service-module.js' {
 /** KMS: the template's keys and aliases (encryption runs with key material kept in the data folder). */
 export const kmsModule: ServiceModule<'kms', ReturnType<typeof kmsDefinitions>> = {
   name: 'kms',
+  iam: kmsIam,
   sdkClients: [{ package: '@aws-sdk/client-kms', serviceId: 'KMS' }],
   databases: ['kms'],
   resourceTypes: ['AWS::KMS::Key', 'AWS::KMS::Alias'],
@@ -26,7 +28,7 @@ export const kmsModule: ServiceModule<'kms', ReturnType<typeof kmsDefinitions>> 
         json: [
           {
             targetPrefix: 'TrentService',
-            authorize: iamAuthorizer(services, 'kms'),
+            authorize: iamAuthorizer(services, kmsIam),
             jsonVersion: '1.1',
             operations: kms.operations,
             validate: modelValidator('kms'),

@@ -1,6 +1,7 @@
 import { iamAuthorizer } from '../iam/module.js';
 import type { ServiceModule } from '../services/service-module.js';
 import { ServiceDestinations } from './destinations.js';
+import { lambdaIam } from './iam-authorizations.js';
 import { LambdaService } from './lambda-service.js';
 import { unhostedClientWarnings } from './unhosted-clients.js';
 
@@ -13,6 +14,7 @@ declare module '../services/service-module.js' {
 /** Lambda: the template's functions, run from their bundles; SQS event sources; asynchronous invocation with destinations. */
 export const lambdaModule: ServiceModule<'lambda'> = {
   name: 'lambda',
+  iam: lambdaIam,
   sdkClients: [{ package: '@aws-sdk/client-lambda', serviceId: 'Lambda' }],
   needs: ['template', 'iam', 'sqs', 'logs', 'readApi', 'dynamodb'],
   databases: ['lambda'],
@@ -59,7 +61,7 @@ export const lambdaModule: ServiceModule<'lambda'> = {
       onInvocation: (note) => readApi.invocation(note),
       ...(settings.options.faults ? { faults: settings.options.faults } : {}),
       // Each function signs with its execution role's session: the endpoint checks its calls against that role's grants.
-      authorize: iamAuthorizer(services, 'lambda'),
+      authorize: iamAuthorizer(services, lambdaIam),
       roleCredentials: (roleArn, functionName) => iam.principals.credentialsFor(roleArn, functionName),
       // Lambda polls a queue as the function's role: it must receive, delete and read the queue's attributes (and decrypt).
       authorizeSource: async (roleArn, queueArn, functionName) => {

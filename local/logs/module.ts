@@ -1,6 +1,7 @@
 import { iamAuthorizer } from '../iam/module.js';
 import type { ServiceModule } from '../services/service-module.js';
 import { logGroupDefinitions } from './definitions.js';
+import { logsIam } from './iam-authorizations.js';
 import { validateLogsInput } from './input-validation.js';
 import { LogsService } from './logs-service.js';
 
@@ -13,6 +14,7 @@ declare module '../services/service-module.js' {
 /** CloudWatch Logs: the template's log groups; functions, state machines and APIs write here. */
 export const logsModule: ServiceModule<'logs', ReturnType<typeof logGroupDefinitions>> = {
   name: 'logs',
+  iam: logsIam,
   sdkClients: [{ package: '@aws-sdk/client-cloudwatch-logs', serviceId: 'CloudWatch Logs' }],
   databases: ['logs'],
   // Log streams and CDK's log retention resource are accepted with nothing to run.
@@ -28,7 +30,7 @@ export const logsModule: ServiceModule<'logs', ReturnType<typeof logGroupDefinit
         json: [
           {
             targetPrefix: 'Logs_20140328',
-            authorize: iamAuthorizer(services, 'logs'),
+            authorize: iamAuthorizer(services, logsIam),
             jsonVersion: '1.1',
             operations: logs.operations,
             validate: validateLogsInput,

@@ -3,6 +3,7 @@ import type { ServiceModule } from '../services/service-module.js';
 import { TargetDispatcher } from '../targets/dispatcher.js';
 import { QueuesByArn } from '../targets/queues.js';
 import { type BucketDefinition, bucketDefinitions, S3_RESOURCE_TYPES } from './definitions.js';
+import { s3Iam } from './iam-authorizations.js';
 import { S3RestProtocol } from './rest-protocol.js';
 import { S3Service } from './s3-service.js';
 
@@ -21,6 +22,7 @@ declare module '../services/service-module.js' {
 /** S3: objects as files in the data folder, their metadata in SQLite; `aws.s3` events to EventBridge, notifications to SQS, SNS and Lambda. */
 export const s3Module: ServiceModule<'s3'> = {
   name: 's3',
+  iam: s3Iam,
   sdkClients: [{ package: '@aws-sdk/client-s3', serviceId: 'S3' }],
   needs: ['template', 'events', 'sqs', 'sns', 'lambda'],
   databases: ['s3'],
@@ -61,7 +63,7 @@ export const s3Module: ServiceModule<'s3'> = {
     });
     return {
       service: { s3, buckets: template.buckets },
-      mounts: { restFirst: [new S3RestProtocol(s3, iamAuthorizer(services, 's3'))] },
+      mounts: { restFirst: [new S3RestProtocol(s3, iamAuthorizer(services, s3Iam))] },
       // After the bus starts (EventBridge is started before it): creates the template's buckets and publishes notifications a crash left behind.
       start: () => s3.declare(template.buckets),
       // Notifications being sent finish before the services they go to stop (one cut off is sent again at the next start).

@@ -1,5 +1,6 @@
 import type { ServiceModule } from '../services/service-module.js';
 import { schedulerDefinitions } from './definitions.js';
+import { schedulerIam } from './iam-authorizations.js';
 import { SchedulerApi } from './scheduler-api.js';
 import { SchedulerService } from './scheduler-service.js';
 
@@ -12,6 +13,7 @@ declare module '../services/service-module.js' {
 /** EventBridge Scheduler: the template's schedules and groups, firing to the local services (it stops before them, so nothing fires into a stopped service). */
 export const schedulerModule: ServiceModule<'scheduler', ReturnType<typeof schedulerDefinitions>> = {
   name: 'scheduler',
+  iam: schedulerIam,
   sdkClients: [{ package: '@aws-sdk/client-scheduler', serviceId: 'Scheduler' }],
   needs: ['iam', 'events', 'sqs', 'sns', 'lambda', 'states'],
   databases: ['scheduler'],

@@ -1,6 +1,7 @@
 import { iamAuthorizer } from '../iam/module.js';
 import type { ServiceModule } from '../services/service-module.js';
 import { SECRETS_MANAGER_RESOURCE_TYPES, secretDefinitions } from './definitions.js';
+import { secretsManagerIam } from './iam-authorizations.js';
 import { SecretsManagerService } from './secrets-service.js';
 
 declare module '../services/service-module.js' {
@@ -12,6 +13,7 @@ declare module '../services/service-module.js' {
 /** Secrets Manager: the template's secrets, kept in the data folder. */
 export const secretsManagerModule: ServiceModule<'secretsmanager', ReturnType<typeof secretDefinitions>> = {
   name: 'secretsmanager',
+  iam: secretsManagerIam,
   sdkClients: [{ package: '@aws-sdk/client-secrets-manager', serviceId: 'Secrets Manager' }],
   databases: ['secretsmanager'],
   resourceTypes: SECRETS_MANAGER_RESOURCE_TYPES,
@@ -26,7 +28,7 @@ export const secretsManagerModule: ServiceModule<'secretsmanager', ReturnType<ty
         json: [
           {
             targetPrefix: 'secretsmanager',
-            authorize: iamAuthorizer(services, 'secretsmanager'),
+            authorize: iamAuthorizer(services, secretsManagerIam),
             jsonVersion: '1.1',
             operations: secretsManager.operations,
           },

@@ -1,4 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
+import type { ServiceIam } from '../iam/authorizations.js';
 import type { LoadedApp } from '../template/load.js';
 import type {
   EndpointMounts,
@@ -76,6 +77,17 @@ export class ServiceRegistry {
     this.#endpoint = options.endpoint;
   }
 
+  /** How IAM authorizes each service's requests, by action prefix: what the modules declare. */
+  static iamServices(modules: readonly RegisteredModule[]): Map<string, ServiceIam> {
+    const services = new Map<string, ServiceIam>();
+    for (const { name, iam } of modules) {
+      if (iam === undefined) continue;
+      if (services.has(iam.prefix)) throw new ServiceOrderError(`${name} declares IAM prefix ${iam.prefix}, which another module declares`);
+      services.set(iam.prefix, iam);
+    }
+    return services;
+  }
+
   /** Every resource type a module runs or accepts. */
   static supportedTypes(modules: readonly RegisteredModule[]): Set<string> {
     return new Set(modules.flatMap((module) => module.resourceTypes ?? []));
@@ -91,6 +103,7 @@ export class ServiceRegistry {
     const moduleDeclared = {
       supportedTypes: ServiceRegistry.supportedTypes(this.modules),
       hostedClients: this.modules.flatMap((m) => m.sdkClients ?? []),
+      iamServices: ServiceRegistry.iamServices(this.modules),
     };
     const warnings: string[] = [];
     try {
@@ -134,7 +147,7 @@ export class ServiceRegistry {
   async #create(
     module: RegisteredModule,
     settings: RuntimeSettings,
-    moduleDeclared: Pick<ServiceContext, 'supportedTypes' | 'hostedClients'>,
+    moduleDeclared: Pick<ServiceContext, 'supportedTypes' | 'hostedClients' | 'iamServices'>,
     warnings: string[],
   ) {
     const entry: Entry = { module, databases: [] };

@@ -2,6 +2,7 @@ import type { DatabaseSync } from 'node:sqlite';
 import type { Clock } from '../clock.js';
 import type { Credentials, EndpointGuard } from '../endpoint/guard.js';
 import type { EndpointServices } from '../endpoint/server.js';
+import type { ServiceIam } from '../iam/authorizations.js';
 import type { InvocationFaults } from '../lambda/invocation-faults.js';
 import type { Retention } from '../read-api/records.js';
 import type { LoadedApp } from '../template/load.js';
@@ -101,6 +102,8 @@ export interface ServiceContext {
   readonly supportedTypes: ReadonlySet<string>;
   /** Every AWS SDK client whose API the endpoint answers (what the modules declare). */
   readonly hostedClients: readonly SdkClient[];
+  /** How IAM authorizes each service's requests, by action prefix (what the modules declare). */
+  readonly iamServices: ReadonlyMap<string, ServiceIam>;
 }
 
 /** An AWS SDK client whose API a service answers on the endpoint. */
@@ -155,6 +158,8 @@ export interface ServiceModule<N extends ServiceName = ServiceName, D = undefine
   readonly resourceTypes?: readonly string[];
   /** The AWS SDK clients whose APIs it answers on the endpoint: the start-up report names a function whose code holds another. */
   readonly sdkClients?: readonly SdkClient[];
+  /** How IAM authorizes its requests: its action prefix, each operation's actions and resources, its AccessDenied answer. */
+  readonly iam?: ServiceIam;
   /**
    * Reads the service's part of the loaded template, once the template is loaded: what it
    * returns is given to `create`, and its `warnings`, if any, join the start-up warnings.
@@ -171,6 +176,7 @@ export interface RegisteredModule {
   readonly folders?: readonly string[];
   readonly resourceTypes?: readonly string[];
   readonly sdkClients?: readonly SdkClient[];
+  readonly iam?: ServiceIam;
   readonly definitions?: (app: LoadedApp, settings: RuntimeSettings) => unknown;
   create(context: ServiceContext, definitions: unknown): Promise<RunningService<unknown>> | RunningService<unknown>;
 }

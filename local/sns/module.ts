@@ -1,6 +1,7 @@
 import { iamAuthorizer } from '../iam/module.js';
 import type { ServiceModule } from '../services/service-module.js';
 import { SNS_RESOURCE_TYPES, snsDefinitions } from './definitions.js';
+import { snsIam } from './iam-authorizations.js';
 import { SnsQueryProtocol } from './query-protocol.js';
 import { SnsService } from './sns-service.js';
 
@@ -13,6 +14,7 @@ declare module '../services/service-module.js' {
 /** SNS: the template's topics and subscriptions, fanned out to SQS and Lambda. */
 export const snsModule: ServiceModule<'sns', ReturnType<typeof snsDefinitions>> = {
   name: 'sns',
+  iam: snsIam,
   sdkClients: [{ package: '@aws-sdk/client-sns', serviceId: 'SNS' }],
   needs: ['sqs', 'lambda'],
   databases: ['sns'],
@@ -48,7 +50,7 @@ export const snsModule: ServiceModule<'sns', ReturnType<typeof snsDefinitions>> 
     });
     return {
       service: sns,
-      mounts: { query: [new SnsQueryProtocol(sns, iamAuthorizer(services, 'sns'))] },
+      mounts: { query: [new SnsQueryProtocol(sns, iamAuthorizer(services, snsIam))] },
       start: () => sns.start(),
       stop: () => sns.stop(),
     };

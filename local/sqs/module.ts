@@ -2,6 +2,7 @@ import type { AwsError } from '../aws-error.js';
 import { iamAuthorizer } from '../iam/module.js';
 import { type Operation, operationTable } from '../services/operation-table.js';
 import type { ServiceModule } from '../services/service-module.js';
+import { sqsIam } from './iam-authorizations.js';
 import { validateSqsJsonInput } from './input-validation.js';
 import { SqsQueryProtocol } from './query-protocol.js';
 import { queryErrorHeader, SqsError } from './sqs-errors.js';
@@ -16,6 +17,7 @@ declare module '../services/service-module.js' {
 /** SQS: the template's queues, created (or brought up to date) when the runtime starts. */
 export const sqsModule: ServiceModule<'sqs'> = {
   name: 'sqs',
+  iam: sqsIam,
   sdkClients: [{ package: '@aws-sdk/client-sqs', serviceId: 'SQS' }],
   needs: ['template', 'readApi', 'iam'],
   databases: ['sqs'],
@@ -47,10 +49,10 @@ export const sqsModule: ServiceModule<'sqs'> = {
             operations: sqsOperations(sqs),
             errorHeaders: (error: AwsError) => ({ 'x-amzn-query-error': queryErrorHeader(error) }),
             validate: validateSqsJsonInput,
-            authorize: iamAuthorizer(services, 'sqs'),
+            authorize: iamAuthorizer(services, sqsIam),
           },
         ],
-        query: [new SqsQueryProtocol(sqs, iamAuthorizer(services, 'sqs'))],
+        query: [new SqsQueryProtocol(sqs, iamAuthorizer(services, sqsIam))],
       },
       start: async () => {
         for (const queue of definitions.queues) await ensureQueue(sqs, queue);

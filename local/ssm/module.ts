@@ -2,6 +2,7 @@ import { modelValidator } from '../endpoint/validation/validator.js';
 import { iamAuthorizer } from '../iam/module.js';
 import type { ServiceModule } from '../services/service-module.js';
 import { ssmParameterDefinitions } from './definitions.js';
+import { ssmIam } from './iam-authorizations.js';
 import { SsmService } from './ssm-service.js';
 
 declare module '../services/service-module.js' {
@@ -13,6 +14,7 @@ declare module '../services/service-module.js' {
 /** Parameter Store. Created first: the template's parameters of type AWS::SSM::Parameter::Value<...> read it while the template loads. */
 export const ssmModule: ServiceModule<'ssm'> = {
   name: 'ssm',
+  iam: ssmIam,
   sdkClients: [{ package: '@aws-sdk/client-ssm', serviceId: 'SSM' }],
   databases: ['ssm'],
   // The template's parameters: created from the template when the runtime starts.
@@ -26,7 +28,7 @@ export const ssmModule: ServiceModule<'ssm'> = {
         json: [
           {
             targetPrefix: 'AmazonSSM',
-            authorize: iamAuthorizer(services, 'ssm'),
+            authorize: iamAuthorizer(services, ssmIam),
             jsonVersion: '1.1',
             operations: ssm.operations,
             validate: modelValidator('ssm'),

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import { modelValidator } from '../endpoint/validation/validator.js';
 import { iamAuthorizer } from '../iam/module.js';
-import type { IamService } from '../iam/operations/index.js';
 import type { ServiceModule } from '../services/service-module.js';
+import { statesIam } from './iam-authorizations.js';
 import { StatesService } from './states-service.js';
 import { sdkDynamoDb } from './task-runner.js';
 
@@ -24,6 +24,7 @@ declare module '../services/service-module.js' {
 /** Step Functions: the template's state machines; STANDARD executions resume after a restart where their history ends. */
 export const statesModule: ServiceModule<'states'> = {
   name: 'states',
+  iam: statesIam,
   sdkClients: [{ package: '@aws-sdk/client-sfn', serviceId: 'SFN' }],
   needs: ['template', 'iam', 'readApi', 'lambda', 'sqs', 'events', 'sns', 'ssm', 'logs', 'bedrock'],
   databases: ['states'],
@@ -54,7 +55,7 @@ export const statesModule: ServiceModule<'states'> = {
       authorizeTask: async (task) => {
         const iam = services.get('iam');
         const principal = { kind: 'role', roleArn: task.roleArn, sessionName: task.sessionName } as const;
-        const requests = iam.authorizationsOf(task.service as IamService, task.operation, task.input);
+        const requests = iam.authorizationsOf(task.service, task.operation, task.input);
         return (await iam.authorize(principal, requests, `state ${task.stateName}`))?.message;
       },
       sdkServices: { ssm: services.get('ssm'), sns, bedrockruntime: { operations: bedrock.sdkOperations } },
@@ -79,7 +80,7 @@ export const statesModule: ServiceModule<'states'> = {
             jsonVersion: '1.0',
             operations: states.operations,
             validate: modelValidator('stepfunctions'),
-            authorize: iamAuthorizer(services, 'states'),
+            authorize: iamAuthorizer(services, statesIam),
           },
         ],
       },

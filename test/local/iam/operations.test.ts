@@ -5,16 +5,16 @@ import { BedrockService } from '../../../local/bedrock/bedrock-service.js';
 import { StreamsService } from '../../../local/dynamodb/streams/streams-service.js';
 import { EventsService } from '../../../local/events/events-service.js';
 import {
-  authorizationsFor,
-  type IamService,
-  mappedOperations,
+  authorizationsFor as authorizationsOfService,
   type OperationAuthorization,
   type OperationContext,
   UnknownOperationError,
-} from '../../../local/iam/operations/index.js';
+} from '../../../local/iam/authorizations.js';
 import { KmsService } from '../../../local/kms/kms-service.js';
 import { LogsService } from '../../../local/logs/logs-service.js';
 import { SecretsManagerService } from '../../../local/secretsmanager/secrets-service.js';
+import { SERVICE_MODULES } from '../../../local/services/modules.js';
+import { ServiceRegistry } from '../../../local/services/registry.js';
 import { SqsService } from '../../../local/sqs/sqs-service.js';
 import { SsmService } from '../../../local/ssm/ssm-service.js';
 import { StatesService } from '../../../local/states/states-service.js';
@@ -30,6 +30,12 @@ const keyed: OperationContext = {
   topicKmsKey: (arn) => (arn.endsWith(':secure-topic') ? KEY : undefined),
   secretArn: (id) => (id === 'db' ? `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:db-AbCdEf` : undefined),
 };
+/** What the service modules declare of IAM, by action prefix: what the runtime's IAM check is given. */
+const DECLARED = ServiceRegistry.iamServices(SERVICE_MODULES);
+type IamService = string;
+const mappedOperations = (service: IamService): string[] => Object.keys(DECLARED.get(service)?.operations ?? {});
+const authorizationsFor = (service: IamService, operation: string, input: unknown, lookups: OperationContext) =>
+  authorizationsOfService(DECLARED.get(service), operation, input, lookups);
 const arn = (service: string, resource: string) => `arn:aws:${service}:${REGION}:${ACCOUNT}:${resource}`;
 
 // ---- Which operations each local service serves, read from the services themselves ----
@@ -164,9 +170,7 @@ const SAMPLE_INPUTS: Readonly<Record<IamService, Record<string, unknown>>> = {
   s3: { Bucket: 'b', Key: 'k/1.json' },
   bedrock: { modelId: 'anthropic.claude-3-haiku-20240307-v1:0' },
   scheduler: { Name: 's', GroupName: 'g', Target: { RoleArn: `arn:aws:iam::${ACCOUNT}:role/scheduler-role` } },
-  pipes: {},
   cloudformation: { StackName: 'App' },
-  ec2: {},
 };
 
 /** Actions the reference requires a resource for whose request names none IAM can know (a Lambda durable callback's id). */
@@ -177,6 +181,10 @@ const ANY_ALLOWED = new Set([
 ]);
 
 describe('authorizationsFor', () => {
+  it('is given a table by every service module that has sample inputs here, and by no other', () => {
+    expect([...DECLARED.keys()].sort()).toEqual(Object.keys(SAMPLE_INPUTS).sort());
+  });
+
   describe.each(Object.keys(SERVED))('%s', (service) => {
     it('maps every operation the local service serves', () => {
       const served = SERVED[service]?.() ?? [];
@@ -190,7 +198,7 @@ describe('authorizationsFor', () => {
     it('names only actions the reference has, on resources of the ARN formats it gives them', async () => {
       const problems: string[] = [];
       for (const operation of mappedOperations(service as IamService)) {
-        const authorizations = authorizationsFor(service as IamService, operation, SAMPLE_INPUTS[service as IamService], keyed);
+        const authorizations = authorizationsFor(service as IamService, operation, SAMPLE_INPUTS[service as IamService] ?? {}, keyed);
         expect(authorizations.length, operation).toBeGreaterThan(0);
         for (const authorization of authorizations) {
           if (ANY_ALLOWED.has(authorization.action) && authorization.resource === '*') continue;

@@ -1,4 +1,15 @@
-import { ANY, arnOf, type Input, type OperationContext, type OperationTable, on, type ResourceOf, sameNamed, text } from './shared.js';
+import {
+  ANY,
+  arnOf,
+  type Input,
+  type OperationContext,
+  type OperationTable,
+  on,
+  type ResourceOf,
+  type ServiceIam,
+  sameNamed,
+  text,
+} from '../iam/authorizations.js';
 
 const schedule: ResourceOf = (input, context) =>
   arnOf('scheduler', context, `schedule/${text(input.GroupName) ?? 'default'}/${text(input.Name) ?? '*'}`);
@@ -16,7 +27,7 @@ function withRole(action: string) {
 }
 
 /** EventBridge Scheduler: each operation is the action of its name on the schedule (in its group, `default` when none) or group. */
-export const schedulerOperations: OperationTable = {
+const schedulerAuthorizations: OperationTable = {
   ...sameNamed('scheduler', {
     GetSchedule: schedule,
     DeleteSchedule: schedule,
@@ -28,4 +39,11 @@ export const schedulerOperations: OperationTable = {
   }),
   CreateSchedule: withRole('scheduler:CreateSchedule'),
   UpdateSchedule: withRole('scheduler:UpdateSchedule'),
+};
+
+/** How IAM authorizes scheduler's requests (its module declares it). */
+export const schedulerIam: ServiceIam = {
+  prefix: 'scheduler',
+  operations: schedulerAuthorizations,
+  accessDenied: { code: 'AccessDeniedException', status: 403 },
 };

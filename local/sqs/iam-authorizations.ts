@@ -6,10 +6,11 @@ import {
   on,
   type ResourceOf,
   renamed,
+  type ServiceIam,
   sameNamed,
   text,
   viaService,
-} from './shared.js';
+} from '../iam/authorizations.js';
 
 /**
  * A queue's ARN from its URL: the last path segment names the queue, the one before it its
@@ -57,7 +58,7 @@ const sending = (input: Input, context: OperationContext) => {
  * single action. A queue encrypted with a customer-managed key also needs the key: sending
  * kms:GenerateDataKey, receiving kms:Decrypt (with `kms:ViaService`).
  */
-export const sqsOperations: OperationTable = {
+const sqsAuthorizations: OperationTable = {
   ...sameNamed('sqs', {
     DeleteMessage: queue,
     ChangeMessageVisibility: queue,
@@ -88,4 +89,11 @@ export const sqsOperations: OperationTable = {
     const arn = queue(input, context);
     return [on('sqs:ReceiveMessage', arn), ...viaService('sqs', ['kms:Decrypt'], context.queueKmsKey?.(arn), context)];
   },
+};
+
+/** How IAM authorizes sqs's requests (its module declares it). */
+export const sqsIam: ServiceIam = {
+  prefix: 'sqs',
+  operations: sqsAuthorizations,
+  accessDenied: { code: 'AccessDenied', status: 403 },
 };

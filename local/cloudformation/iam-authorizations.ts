@@ -1,4 +1,4 @@
-import { ANY, arnOf, type OperationTable, type ResourceOf, sameNamed, text } from './shared.js';
+import { ANY, arnOf, type OperationTable, type ResourceOf, type ServiceIam, sameNamed, text } from '../iam/authorizations.js';
 
 /** A stack's ARN from its name or id (an id is its ARN); a name's stack has an id IAM cannot know: `stack/<name>/*`. */
 const stack: ResourceOf = (input, context) => {
@@ -8,7 +8,7 @@ const stack: ResourceOf = (input, context) => {
 };
 
 /** CloudFormation (the read operations the local runtime answers): the action of each operation's name on the stack it names. */
-export const cloudformationOperations: OperationTable = sameNamed('cloudformation', {
+const cloudformationAuthorizations: OperationTable = sameNamed('cloudformation', {
   DescribeStacks: stack,
   DescribeStackResource: stack,
   DescribeStackResources: stack,
@@ -16,3 +16,10 @@ export const cloudformationOperations: OperationTable = sameNamed('cloudformatio
   ListStacks: ANY,
   ListExports: ANY,
 });
+
+/** How IAM authorizes cloudformation's requests (its module declares it). */
+export const cloudformationIam: ServiceIam = {
+  prefix: 'cloudformation',
+  operations: cloudformationAuthorizations,
+  accessDenied: { code: 'AccessDenied', status: 403 },
+};

@@ -6,10 +6,11 @@ import {
   type OperationTable,
   on,
   type ResourceOf,
+  type ServiceIam,
   sameNamed,
   text,
   viaService,
-} from './shared.js';
+} from '../iam/authorizations.js';
 
 /**
  * A parameter's ARN: `parameter/<name>` with the name's leading slash not repeated
@@ -38,7 +39,7 @@ const perName = (action: string) => (input: Input, context: OperationContext) =>
  * Parameter Store: each operation is the action of its name on the parameter it names. A
  * SecureString put with a customer-managed key also needs kms:Encrypt on it through SSM.
  */
-export const ssmOperations: OperationTable = {
+const ssmAuthorizations: OperationTable = {
   ...sameNamed('ssm', {
     GetParameter: parameter,
     GetParameterHistory: parameter,
@@ -58,4 +59,11 @@ export const ssmOperations: OperationTable = {
     const key = keyId === undefined ? undefined : context.kmsKeyArn?.(keyId);
     return [on('ssm:PutParameter', arn), ...viaService('ssm', ['kms:Encrypt'], key, context)];
   },
+};
+
+/** How IAM authorizes ssm's requests (its module declares it). */
+export const ssmIam: ServiceIam = {
+  prefix: 'ssm',
+  operations: ssmAuthorizations,
+  accessDenied: { code: 'AccessDeniedException', status: 400 },
 };

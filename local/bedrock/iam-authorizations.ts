@@ -1,4 +1,13 @@
-import { type Input, member, type OperationAuthorization, type OperationContext, type OperationTable, on, text } from './shared.js';
+import {
+  type Input,
+  member,
+  type OperationAuthorization,
+  type OperationContext,
+  type OperationTable,
+  on,
+  type ServiceIam,
+  text,
+} from '../iam/authorizations.js';
 
 /** The system-defined inference profiles' prefixes (model-ids.ts resolves the same ones). */
 const PROFILE = /^(us|us-gov|eu|apac|jp|au|ca|global)\.(.+)$/;
@@ -44,10 +53,17 @@ const invoking =
  * bedrock:InvokeModelWithResponseStream (the Converse API has no actions of its own);
  * CountTokens is bedrock:CountTokens.
  */
-export const bedrockOperations: OperationTable = {
+const bedrockAuthorizations: OperationTable = {
   InvokeModel: invoking('bedrock:InvokeModel'),
   Converse: invoking('bedrock:InvokeModel'),
   InvokeModelWithResponseStream: invoking('bedrock:InvokeModelWithResponseStream'),
   ConverseStream: invoking('bedrock:InvokeModelWithResponseStream'),
   CountTokens: invoking('bedrock:CountTokens'),
+};
+
+/** How IAM authorizes bedrock's requests (its module declares it). */
+export const bedrockIam: ServiceIam = {
+  prefix: 'bedrock',
+  operations: bedrockAuthorizations,
+  accessDenied: { code: 'AccessDeniedException', status: 403 },
 };

@@ -1,4 +1,14 @@
-import { ANY, arnOf, member, type OperationContext, type OperationTable, type ResourceOf, sameNamed, text } from './shared.js';
+import {
+  ANY,
+  arnOf,
+  member,
+  type OperationContext,
+  type OperationTable,
+  type ResourceOf,
+  type ServiceIam,
+  sameNamed,
+  text,
+} from '../iam/authorizations.js';
 
 /**
  * A log group as CloudWatch Logs authorizes its operations: `log-group:<G>:log-stream:`
@@ -24,7 +34,7 @@ const stream: ResourceOf = (input, context) =>
 const tagged: ResourceOf = (input, context) => member(input, 'resourceArn') ?? arnOf('logs', context, 'log-group:*');
 
 /** CloudWatch Logs: each operation is the action of its name on the group or stream it names (members camelCase as the API names them, or PascalCase). */
-export const logsOperations: OperationTable = sameNamed('logs', {
+const logsAuthorizations: OperationTable = sameNamed('logs', {
   CreateLogGroup: group,
   DeleteLogGroup: group,
   PutRetentionPolicy: group,
@@ -43,3 +53,10 @@ export const logsOperations: OperationTable = sameNamed('logs', {
   UntagResource: tagged,
   DescribeLogGroups: ANY,
 });
+
+/** How IAM authorizes logs's requests (its module declares it). */
+export const logsIam: ServiceIam = {
+  prefix: 'logs',
+  operations: logsAuthorizations,
+  accessDenied: { code: 'AccessDeniedException', status: 400 },
+};

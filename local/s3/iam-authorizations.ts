@@ -1,4 +1,13 @@
-import { type Input, type OperationAuthorization, type OperationTable, on, records, renamed, text } from './shared.js';
+import {
+  type Input,
+  type OperationAuthorization,
+  type OperationTable,
+  on,
+  records,
+  renamed,
+  type ServiceIam,
+  text,
+} from '../iam/authorizations.js';
 
 const bucketArn = (bucket: unknown) => `arn:aws:s3:::${text(bucket) ?? '*'}`;
 const objectArn = (bucket: unknown, key: unknown) => `${bucketArn(bucket)}/${text(key) ?? '*'}`;
@@ -32,7 +41,7 @@ function deleteObjects(input: Input): OperationAuthorization[] {
  * is s3:GetObject, listing s3:ListBucket, HeadBucket s3:ListBucket, a multipart upload's
  * parts s3:PutObject, a copy s3:PutObject on the target and s3:GetObject on the source.
  */
-export const s3Operations: OperationTable = {
+const s3Authorizations: OperationTable = {
   ...renamed('s3', {
     GetObject: ['GetObject', object],
     HeadObject: ['GetObject', object],
@@ -62,4 +71,11 @@ export const s3Operations: OperationTable = {
   CopyObject: (input) => [on('s3:PutObject', object(input)), ...copySource(input)],
   UploadPartCopy: (input) => [on('s3:PutObject', object(input)), ...copySource(input)],
   DeleteObjects: deleteObjects,
+};
+
+/** How IAM authorizes s3's requests (its module declares it). */
+export const s3Iam: ServiceIam = {
+  prefix: 's3',
+  operations: s3Authorizations,
+  accessDenied: { code: 'AccessDenied', status: 403 },
 };

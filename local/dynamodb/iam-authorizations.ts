@@ -10,9 +10,10 @@ import {
   on,
   type ResourceOf,
   records,
+  type ServiceIam,
   sameNamed,
   text,
-} from './shared.js';
+} from '../iam/authorizations.js';
 
 /** A table's ARN from its name or ARN. */
 const tableArnOf = (nameOrArn: unknown, context: OperationContext): string => {
@@ -61,7 +62,7 @@ function transaction(input: Input, context: OperationContext): OperationAuthoriz
  * of its name on the table, index or stream it names; batches once per table; transactions
  * as their items' actions.
  */
-export const dynamodbOperations: OperationTable = {
+const dynamodbAuthorizations: OperationTable = {
   ...sameNamed('dynamodb', {
     GetItem: table,
     PutItem: table,
@@ -91,4 +92,11 @@ export const dynamodbOperations: OperationTable = {
   BatchWriteItem: perTable('dynamodb:BatchWriteItem'),
   TransactWriteItems: transaction,
   TransactGetItems: transaction,
+};
+
+/** How IAM authorizes dynamodb's requests (its module declares it). */
+export const dynamodbIam: ServiceIam = {
+  prefix: 'dynamodb',
+  operations: dynamodbAuthorizations,
+  accessDenied: { code: 'AccessDeniedException', status: 400 },
 };

@@ -99,3 +99,43 @@ export function viaService(
 export function member(input: Input, camelName: string): string | undefined {
   return text(input[camelName]) ?? text(input[camelName.charAt(0).toUpperCase() + camelName.slice(1)]);
 }
+
+/**
+ * How IAM authorizes one service's requests: what its module declares (local/services), so
+ * that a service's operations, their actions and its refusal live with the service.
+ */
+export interface ServiceIam {
+  /** Its actions' prefix (`sqs`, `states`): how the endpoint's check and Step Functions' tasks name the service. */
+  readonly prefix: string;
+  /**
+   * Operation name -> the authorizations AWS makes for a request of it, as the Service
+   * Authorization Reference names their actions and resources. A service that serves no
+   * API locally (its resources run from the template) maps nothing.
+   */
+  readonly operations: OperationTable;
+  /** How the service answers a request IAM refuses: the SDK error's code and HTTP status. */
+  readonly accessDenied: { readonly code: string; readonly status: number };
+}
+
+/** An operation whose authorizations are not known (the caller says so once and lets it run). */
+export class UnknownOperationError extends Error {
+  override readonly name = 'UnknownOperationError';
+}
+
+/**
+ * The authorizations AWS makes for one request of `operation` (its API name: SendMessage,
+ * Invoke, GetObject) with `input` in the API's JSON shape. Garbled input never throws: a
+ * missing member becomes `*` in the ARN, and the service answers the bad request itself.
+ * @throws UnknownOperationError for a service (undefined: none declares the prefix) or operation with no mapping
+ */
+export function authorizationsFor(
+  iam: ServiceIam | undefined,
+  operation: string,
+  input: unknown,
+  context: OperationContext,
+): readonly OperationAuthorization[] {
+  const map = iam && Object.hasOwn(iam.operations, operation) ? iam.operations[operation] : undefined;
+  if (!map) throw new UnknownOperationError(`no IAM authorizations known for ${iam?.prefix ?? 'an undeclared service'}:${operation}`);
+  const fields = typeof input === 'object' && input !== null && !Array.isArray(input) ? (input as Record<string, unknown>) : {};
+  return map(fields, context);
+}

@@ -1,4 +1,15 @@
-import { ANY, arnOf, type Input, member, type OperationContext, type OperationTable, on, type ResourceOf, sameNamed } from './shared.js';
+import {
+  ANY,
+  arnOf,
+  type Input,
+  member,
+  type OperationContext,
+  type OperationTable,
+  on,
+  type ResourceOf,
+  type ServiceIam,
+  sameNamed,
+} from '../iam/authorizations.js';
 
 const stateMachine: ResourceOf = (input, context) => {
   const given = member(input, 'stateMachineArn');
@@ -24,7 +35,7 @@ function withRole(action: string) {
  * it names; task tokens name nothing IAM can scope (SendTask* are authorized on `*`).
  * Members are read in camelCase (the API) or PascalCase (aws-sdk:sfn tasks).
  */
-export const statesOperations: OperationTable = {
+const statesAuthorizations: OperationTable = {
   ...sameNamed('states', {
     DescribeStateMachine: stateMachine,
     DeleteStateMachine: stateMachine,
@@ -48,4 +59,11 @@ export const statesOperations: OperationTable = {
   }),
   CreateStateMachine: withRole('states:CreateStateMachine'),
   UpdateStateMachine: withRole('states:UpdateStateMachine'),
+};
+
+/** How IAM authorizes states's requests (its module declares it). */
+export const statesIam: ServiceIam = {
+  prefix: 'states',
+  operations: statesAuthorizations,
+  accessDenied: { code: 'AccessDeniedException', status: 400 },
 };

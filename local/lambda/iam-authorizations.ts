@@ -7,9 +7,10 @@ import {
   on,
   type ResourceOf,
   renamed,
+  type ServiceIam,
   sameNamed,
   text,
-} from './shared.js';
+} from '../iam/authorizations.js';
 
 /**
  * A function's ARN from `FunctionName` (a name, `name:qualifier`, a partial ARN
@@ -17,7 +18,7 @@ import {
  * call is authorized on the version's or alias's ARN, as AWS does: a policy on the
  * unqualified ARN does not grant it.
  */
-export function functionArnOf(input: Input, context: OperationContext): string {
+function functionArnOf(input: Input, context: OperationContext): string {
   let name = text(input.FunctionName) ?? '*';
   try {
     name = decodeURIComponent(name);
@@ -61,7 +62,7 @@ const durableExecution: ResourceOf = (input) => text(input.DurableExecutionArn) 
  * version or alias when qualified); the other operations are the action of their name on
  * the function, layer, mapping, code signing config or capacity provider they name.
  */
-export const lambdaOperations: OperationTable = {
+const lambdaAuthorizations: OperationTable = {
   ...renamed('lambda', {
     Invoke: ['InvokeFunction', fn],
     InvokeWithResponseStream: ['InvokeFunction', fn],
@@ -159,4 +160,11 @@ export const lambdaOperations: OperationTable = {
     on('lambda:PutFunctionCodeSigningConfig', codeSigning(input, context)),
     on('lambda:PutFunctionCodeSigningConfig', unqualified(input, context)),
   ],
+};
+
+/** How IAM authorizes lambda's requests (its module declares it). */
+export const lambdaIam: ServiceIam = {
+  prefix: 'lambda',
+  operations: lambdaAuthorizations,
+  accessDenied: { code: 'AccessDeniedException', status: 403 },
 };

@@ -9,9 +9,10 @@ import {
   on,
   type ResourceOf,
   records,
+  type ServiceIam,
   sameNamed,
   text,
-} from './shared.js';
+} from '../iam/authorizations.js';
 
 /** A bus's ARN from its name or ARN; no name is the default bus. */
 const busArnOf = (nameOrArn: unknown, context: OperationContext): string =>
@@ -49,7 +50,7 @@ function putEvents(input: Input, context: OperationContext): OperationAuthorizat
 }
 
 /** EventBridge: the action of each operation's name on the bus, rule, archive or replay it names. */
-export const eventsOperations: OperationTable = {
+const eventsAuthorizations: OperationTable = {
   ...sameNamed('events', {
     PutRule: rule,
     DeleteRule: rule,
@@ -84,4 +85,11 @@ export const eventsOperations: OperationTable = {
     TestEventPattern: ANY,
   }),
   PutEvents: putEvents,
+};
+
+/** How IAM authorizes events's requests (its module declares it). */
+export const eventsIam: ServiceIam = {
+  prefix: 'events',
+  operations: eventsAuthorizations,
+  accessDenied: { code: 'AccessDeniedException', status: 400 },
 };

@@ -1,4 +1,15 @@
-import { ANY, arnOf, type OperationContext, type OperationTable, on, type ResourceOf, sameNamed, text, viaService } from './shared.js';
+import {
+  ANY,
+  arnOf,
+  type OperationContext,
+  type OperationTable,
+  on,
+  type ResourceOf,
+  type ServiceIam,
+  sameNamed,
+  text,
+  viaService,
+} from '../iam/authorizations.js';
 
 /**
  * A secret's ARN from its SecretId (name or ARN). AWS authorizes a request on the secret's
@@ -21,7 +32,7 @@ const secret: ResourceOf = (input, context) => secretArnOf(input.SecretId, conte
  * CreateSecret on the secret the name would be, with the customer-managed key it names
  * (kms:GenerateDataKey, through Secrets Manager).
  */
-export const secretsManagerOperations: OperationTable = {
+const secretsManagerAuthorizations: OperationTable = {
   ...sameNamed('secretsmanager', {
     GetSecretValue: secret,
     PutSecretValue: secret,
@@ -46,4 +57,11 @@ export const secretsManagerOperations: OperationTable = {
       ...viaService('secretsmanager', ['kms:GenerateDataKey'], key, context),
     ];
   },
+};
+
+/** How IAM authorizes secretsmanager's requests (its module declares it). */
+export const secretsManagerIam: ServiceIam = {
+  prefix: 'secretsmanager',
+  operations: secretsManagerAuthorizations,
+  accessDenied: { code: 'AccessDeniedException', status: 400 },
 };

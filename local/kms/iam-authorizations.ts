@@ -1,4 +1,14 @@
-import { ANY, arnOf, type Input, type OperationContext, type OperationTable, type ResourceOf, sameNamed, text } from './shared.js';
+import {
+  ANY,
+  arnOf,
+  type Input,
+  type OperationContext,
+  type OperationTable,
+  type ResourceOf,
+  type ServiceIam,
+  sameNamed,
+  text,
+} from '../iam/authorizations.js';
 
 /**
  * The key a KeyId names: KMS authorizes a request on the key's ARN whether the caller named
@@ -18,7 +28,7 @@ function keyArnOf(keyId: unknown, context: OperationContext): string {
 const key: ResourceOf = (input: Input, context) => keyArnOf(input.KeyId, context);
 
 /** KMS: each operation is the action of its name on the key its KeyId names. */
-export const kmsOperations: OperationTable = sameNamed('kms', {
+const kmsAuthorizations: OperationTable = sameNamed('kms', {
   Encrypt: key,
   Decrypt: key,
   GenerateDataKey: key,
@@ -39,3 +49,10 @@ export const kmsOperations: OperationTable = sameNamed('kms', {
   ListAliases: ANY,
   CreateKey: ANY,
 });
+
+/** How IAM authorizes kms's requests (its module declares it). */
+export const kmsIam: ServiceIam = {
+  prefix: 'kms',
+  operations: kmsAuthorizations,
+  accessDenied: { code: 'AccessDeniedException', status: 400 },
+};

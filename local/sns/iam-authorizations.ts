@@ -7,10 +7,11 @@ import {
   type OperationTable,
   on,
   type ResourceOf,
+  type ServiceIam,
   sameNamed,
   text,
   viaService,
-} from './shared.js';
+} from '../iam/authorizations.js';
 
 const topic: ResourceOf = (input, context) => arnOrName(input.TopicArn, (name) => arnOf('sns', context, name));
 /** CreateTopic is authorized on the topic the name would have. */
@@ -31,7 +32,7 @@ function publish(input: Input, context: OperationContext) {
 }
 
 /** SNS: each operation is the action of its name on the topic it names (a subscription's topic); PublishBatch is sns:Publish. */
-export const snsOperations: OperationTable = {
+const snsAuthorizations: OperationTable = {
   ...sameNamed('sns', {
     CreateTopic: newTopic,
     DeleteTopic: topic,
@@ -55,4 +56,11 @@ export const snsOperations: OperationTable = {
   }),
   Publish: publish,
   PublishBatch: publish,
+};
+
+/** How IAM authorizes sns's requests (its module declares it). */
+export const snsIam: ServiceIam = {
+  prefix: 'sns',
+  operations: snsAuthorizations,
+  accessDenied: { code: 'AuthorizationError', status: 403 },
 };
