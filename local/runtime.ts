@@ -12,14 +12,13 @@ import type { LambdaService } from './lambda/lambda-service.js';
 import type { LogsService } from './logs/logs-service.js';
 import type { PipesService } from './pipes/pipes-service.js';
 import type { ReadApi } from './read-api/read-api.js';
-import { type LoadedState, type ReloadServices, type ReloadSummary, reloadServices } from './reload.js';
+import { type ReloadSummary, type ReloadTarget, reloadServices } from './reload.js';
 import type { SchedulerService } from './scheduler/scheduler-service.js';
 import type { ServiceDefinitions } from './service-definitions.js';
 import { SERVICE_MODULES } from './services/modules.js';
 import { ServiceRegistry } from './services/registry.js';
 import type { RuntimeOptions, RuntimeSettings } from './services/service-module.js';
 import type { SnsService } from './sns/sns-service.js';
-import { ensureQueue } from './sqs/module.js';
 import type { SqsService } from './sqs/sqs-service.js';
 import type { StatesService } from './states/states-service.js';
 import { DataFolder } from './store/data-folder.js';
@@ -57,8 +56,8 @@ export class LocalRuntime {
   readonly iam: IamCheck;
   /** The template's services' definitions. Not readonly: a reload (`switchyard dev`) replaces them with the new template's. */
   definitions: ServiceDefinitions;
-  /** What `reload` applies a new assembly to, and the app it replaces. */
-  readonly #reload: { services: ReloadServices; loaded: LoadedState };
+  /** What `reload` applies a new assembly to: the services, and the app they run. */
+  readonly #reload: ReloadTarget;
   /** The reload running now: reloads run one after another. */
   #reloading: Promise<unknown> = Promise.resolve();
 
@@ -88,18 +87,20 @@ export class LocalRuntime {
     this.timeToLive = dynamodb.timeToLive;
     this.buckets = get('s3').buckets;
     this.httpApiUrls = get('apigateway').httpApis.urls(url);
+    const runtime = this;
     this.#reload = {
-      // The template service itself: a reload replaces its app and definitions in place.
-      loaded: template,
-      services: {
-        load: (cdkOut) => template.load(cdkOut),
-        lambda: this.lambda,
-        events: this.events,
-        states: this.states,
-        ensureQueue: (queue) => ensureQueue(this.sqs, queue),
-        ensureTables: (tables) => dynamodb.ensureTables(tables),
-        deadLetterQueues: template.deadLetterQueues,
+      load: (cdkOut) => template.load(cdkOut),
+      // The template service holds the app: a reload replaces it there, so that readers that look it up follow.
+      get current() {
+        return { app: template.app, definitions: template.definitions };
       },
+      set current(next) {
+        template.app = next.app;
+        template.definitions = next.definitions;
+        runtime.definitions = next.definitions;
+      },
+      reloadedTypes: ServiceRegistry.reloadedTypes(services.modules),
+      reload: (change) => services.reload(change),
     };
   }
 
@@ -168,14 +169,7 @@ export class LocalRuntime {
    * item is lost (local/reload.ts). Rejects, changing nothing, when the assembly does not load.
    */
   reload(cdkOut: string): Promise<ReloadSummary> {
-    const { services, loaded } = this.#reload;
-    const next = this.#reloading.then(async () => {
-      const summary = await reloadServices(services, loaded, cdkOut);
-      this.definitions = loaded.definitions;
-      // The new template's roles and policies: what functions and state machines do next is checked against them.
-      this.iam.reload(this.services.services.get('template').app);
-      return summary;
-    });
+    const next = this.#reloading.then(() => reloadServices(this.#reload, cdkOut));
     this.#reloading = next.catch(() => undefined);
     return next;
   }

@@ -15,8 +15,6 @@ export interface LocalDynamoDb {
   /** The records of the tables' streams, and their API. */
   readonly streams: StreamsService;
   readonly timeToLive: TimeToLiveSweeper;
-  /** Creates the tables the data folder does not have yet (existing ones keep their items), and their streams. */
-  ensureTables(tables: ServiceDefinitions['tables']): Promise<void>;
 }
 
 declare module '../services/service-module.js' {
@@ -60,6 +58,8 @@ export const dynamoDbModule: ServiceModule<'dynamodb'> = {
   databases: ['dynamodb-streams'],
   folders: ['dynamodb'],
   resourceTypes: ['AWS::DynamoDB::Table'],
+  // A new table is created; an existing one keeps its items and key schema, even after a restart.
+  reloads: { types: ['AWS::DynamoDB::Table'] },
   async create({ settings, database, folder, services, warn }) {
     const { clock, region, accountId, url, guard, credentials, log } = settings;
     const { definitions } = services.get('template');
@@ -90,15 +90,31 @@ export const dynamoDbModule: ServiceModule<'dynamodb'> = {
       deleteToken: host.ttlDeleteToken,
       log: (line) => log(`[dynamodb] ${line}`),
     });
+    // Creates the tables the data folder does not have yet (existing ones keep their items), and their streams.
     const ensureTables = async (tables: ServiceDefinitions['tables']) => {
       await createMissingTables(url, region, tables, credentials);
       streams.declareTables(tables);
     };
     return {
-      service: { host, streams, timeToLive, ensureTables },
+      service: { host, streams, timeToLive },
       mounts: {
         json: [{ targetPrefix: 'DynamoDBStreams_20120810', jsonVersion: '1.0', operations: streams.operations }],
         passthrough: new Map([['DynamoDB_20120810', host.handler]]),
+      },
+      reload: async ({ definitions, before }) => {
+        const existing = new Map(before.definitions.tables.map((t) => [t.name, t]));
+        const added = definitions.tables.filter((t) => !existing.has(t.name));
+        await ensureTables(added);
+        const changed = definitions.tables.filter((t) => {
+          const old = existing.get(t.name);
+          return old !== undefined && JSON.stringify(old.definition) !== JSON.stringify(t.definition);
+        });
+        return {
+          reloaded: added.map((t) => `table ${t.name} (new)`),
+          notApplied: changed.map(
+            (t) => `table ${t.name} changed: the local table keeps its items and key schema (a new table name starts afresh)`,
+          ),
+        };
       },
       start: async () => {
         // Through the endpoint, as any client: the streams see the tables created.

@@ -24,6 +24,8 @@ export const eventsModule: ServiceModule<'events', { busPolicies: TemplateBusPol
   needs: ['template', 'iam', 'readApi', 'sqs', 'sns', 'lambda', 'logs'],
   databases: ['events'],
   resourceTypes: ['AWS::Events::EventBus', 'AWS::Events::EventBusPolicy', 'AWS::Events::Rule', 'AWS::Events::Archive'],
+  // Rules take their new pattern and targets from the next event on (bus policies are IAM's to reload).
+  reloads: { types: ['AWS::Events::EventBus', 'AWS::Events::Rule'] },
   // The buses' policy statements: the other definitions are shared with the services that read them (service-definitions.ts).
   definitions: (app) => templateBusPolicies(app),
   create({ settings, database, services }, { busPolicies }) {
@@ -93,6 +95,10 @@ export const eventsModule: ServiceModule<'events', { busPolicies: TemplateBusPol
         ],
       },
       start: () => events.start(),
+      reload: ({ definitions }) => {
+        const rules = events.declareTemplate(definitions.buses, definitions.rules);
+        return { reloaded: [...rules.changed.map((name) => `rule ${name}`), ...rules.added.map((name) => `rule ${name} (new)`)] };
+      },
       stop: () => events.stop(),
     };
   },

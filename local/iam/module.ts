@@ -32,7 +32,27 @@ export function iamModeLine(mode: IamMode): string {
 export const iamModule: ServiceModule<'iam'> = {
   name: 'iam',
   needs: ['template'],
-  resourceTypes: ['AWS::IAM::Role', 'AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy', 'AWS::IAM::InstanceProfile'],
+  resourceTypes: ['AWS::IAM::Role', 'AWS::IAM::Policy', 'AWS::IAM::RolePolicy', 'AWS::IAM::ManagedPolicy', 'AWS::IAM::InstanceProfile'],
+  // Every policy the store reads from the template (policy-store.ts), removals included: what runs next is checked against the new ones.
+  reloads: {
+    types: [
+      'AWS::IAM::Role',
+      'AWS::IAM::Policy',
+      'AWS::IAM::RolePolicy',
+      'AWS::IAM::ManagedPolicy',
+      'AWS::IAM::InstanceProfile',
+      'AWS::Lambda::Permission',
+      'AWS::Lambda::LayerVersionPermission',
+      'AWS::SQS::QueuePolicy',
+      'AWS::SQS::QueueInlinePolicy',
+      'AWS::SNS::TopicPolicy',
+      'AWS::SNS::TopicInlinePolicy',
+      'AWS::Events::EventBusPolicy',
+      'AWS::S3::BucketPolicy',
+      'AWS::SecretsManager::ResourcePolicy',
+    ],
+    removals: true,
+  },
   create({ settings, services, iamServices, warn }) {
     const mode = iamModeOf(settings.options.iam);
     const template = services.get('template');
@@ -61,7 +81,13 @@ export const iamModule: ServiceModule<'iam'> = {
     // The mode itself is a line of the start-up report (iamModeLine), not a warning.
     // AWS accepts these policies and they grant nothing: said once, at start-up, with what holds them.
     warn(iam.problems.map((p) => `IAM policy of ${p.holder}: ${p.problem}`));
-    return { service: iam };
+    return {
+      service: iam,
+      reload: ({ app }) => {
+        iam.reload(app);
+        return { reloaded: [] };
+      },
+    };
   },
 };
 

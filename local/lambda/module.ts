@@ -1,4 +1,6 @@
+import { tryParseArn } from '../arn.js';
 import { iamAuthorizer } from '../iam/module.js';
+import type { ServiceDefinitions } from '../service-definitions.js';
 import type { ServiceModule } from '../services/service-module.js';
 import { ServiceDestinations } from './destinations.js';
 import { lambdaIam } from './iam-authorizations.js';
@@ -18,7 +20,7 @@ export const lambdaModule: ServiceModule<'lambda'> = {
   sdkClients: [{ package: '@aws-sdk/client-lambda', serviceId: 'Lambda' }],
   needs: ['template', 'iam', 'sqs', 'logs', 'readApi', 'dynamodb'],
   databases: ['lambda'],
-  // Layer permissions are accepted with nothing to run (IAM is not enforced); versions and aliases are invoked as the function.
+  // Versions and aliases are invoked as the function; permissions are IAM's (local/iam/policy-store.ts).
   resourceTypes: [
     'AWS::Lambda::Function',
     'AWS::Lambda::EventSourceMapping',
@@ -29,6 +31,17 @@ export const lambdaModule: ServiceModule<'lambda'> = {
     'AWS::Lambda::Version',
     'AWS::Lambda::Alias',
   ],
+  // A function runs its new code from its next invocation; mappings take their new settings.
+  reloads: {
+    types: [
+      'AWS::Lambda::Function',
+      'AWS::Lambda::EventSourceMapping',
+      'AWS::Lambda::EventInvokeConfig',
+      'AWS::Lambda::LayerVersion',
+      'AWS::Lambda::Version',
+      'AWS::Lambda::Alias',
+    ],
+  },
   create({ settings, database, services, hostedClients, warn }) {
     const { clock, url, region, accountId, credentials, log } = settings;
     const { definitions } = services.get('template');
@@ -94,6 +107,30 @@ export const lambdaModule: ServiceModule<'lambda'> = {
         TZ: 'UTC',
       },
     });
-    return { service: lambda, mounts: { rest: [lambda] }, start: () => lambda.start(), stop: () => lambda.stop() };
+    return {
+      service: lambda,
+      mounts: { rest: [lambda] },
+      start: () => lambda.start(),
+      reload: async ({ definitions, before }) => {
+        const result = await lambda.reload(definitions.functions, definitions.sqsMappings);
+        return {
+          reloaded: [
+            ...result.changed.map((c) => `function ${c.name} (${c.what})`),
+            ...result.added.map((name) => `function ${name} (new)`),
+            ...result.mappings.map((uuid) => `event source mapping ${mappingLabel(definitions, before.definitions, uuid)}`),
+          ],
+        };
+      },
+      stop: () => lambda.stop(),
+    };
   },
 };
+
+/** A mapping by the queue and function it joins (its UUID is the template's logical reference, not readable). */
+function mappingLabel(next: ServiceDefinitions, before: ServiceDefinitions, uuid: string): string {
+  const mapping = next.sqsMappings.find((m) => m.uuid === uuid) ?? before.sqsMappings.find((m) => m.uuid === uuid);
+  if (mapping === undefined) return uuid;
+  const queue = tryParseArn(mapping.queueArn)?.resourceId ?? mapping.queueArn;
+  const state = next.sqsMappings.includes(mapping) ? (mapping.enabled ? '' : ', disabled') : ', removed';
+  return `${queue} -> ${mapping.functionName}${state}`;
+}

@@ -8,7 +8,9 @@ import type {
   RuntimeSettings,
   ServiceContext,
   ServiceLookup,
+  ServiceReload,
   ServiceTypes,
+  TemplateChange,
 } from './service-module.js';
 
 /** A module list that cannot be run: a name twice, a need no module provides, or services that need each other. */
@@ -88,6 +90,21 @@ export class ServiceRegistry {
     return services;
   }
 
+  /**
+   * The resource types a reload applies in place, each with whether its removal is applied
+   * too: what the modules' `reloads` declare, each type by one module.
+   */
+  static reloadedTypes(modules: readonly RegisteredModule[]): Map<string, { readonly removals: boolean }> {
+    const types = new Map<string, { readonly removals: boolean }>();
+    for (const { name, reloads } of modules) {
+      for (const type of reloads?.types ?? []) {
+        if (types.has(type)) throw new ServiceOrderError(`${name} reloads ${type}, which another module reloads`);
+        types.set(type, { removals: reloads?.removals ?? false });
+      }
+    }
+    return types;
+  }
+
   /** Every resource type a module runs or accepts. */
   static supportedTypes(modules: readonly RegisteredModule[]): Set<string> {
     return new Set(modules.flatMap((module) => module.resourceTypes ?? []));
@@ -120,6 +137,21 @@ export class ServiceRegistry {
       throw error;
     }
     this.warnings = warnings;
+  }
+
+  /**
+   * Hands a newer template to every running service that reloads, in dependency order (a
+   * queue exists before the mapping that polls it): what they reloaded, and what they left.
+   */
+  async reload(change: TemplateChange): Promise<Required<ServiceReload>> {
+    const reloaded: string[] = [];
+    const notApplied: string[] = [];
+    for (const entry of this.#entries) {
+      const result = await entry.running?.reload?.(change);
+      reloaded.push(...(result?.reloaded ?? []));
+      notApplied.push(...(result?.notApplied ?? []));
+    }
+    return { reloaded, notApplied };
   }
 
   /** Stops every service (dependents first), then the endpoint, then closes every service and its databases. Runs once. */

@@ -5,6 +5,7 @@ import type { EndpointServices } from '../endpoint/server.js';
 import type { ServiceIam } from '../iam/authorizations.js';
 import type { InvocationFaults } from '../lambda/invocation-faults.js';
 import type { Retention } from '../read-api/records.js';
+import type { ServiceDefinitions } from '../service-definitions.js';
 import type { LoadedApp } from '../template/load.js';
 
 /**
@@ -130,6 +131,33 @@ export interface EndpointMounts {
   readonly readApi?: EndpointServices['readApi'];
 }
 
+/** A newer synth of the same app, as a reload (`switchyard dev`) hands it to each running service. */
+export interface TemplateChange {
+  readonly app: LoadedApp;
+  readonly definitions: ServiceDefinitions;
+  /** The app the services run until this reload. */
+  readonly before: { readonly app: LoadedApp; readonly definitions: ServiceDefinitions };
+}
+
+/** The resource types a module's service reloads in place. */
+export interface ServiceReloads {
+  readonly types: readonly string[];
+  /**
+   * Whether its reload applies a removal too (a policy removed grants nothing from then on);
+   * otherwise a removed resource keeps running until a restart, and the reload says so.
+   * @default false
+   */
+  readonly removals?: boolean;
+}
+
+/** What a service made of a reload, for the lines `switchyard dev` prints. */
+export interface ServiceReload {
+  /** What runs differently from now on, a line each (`function X (code)`, `rule Y (new)`). */
+  readonly reloaded: readonly string[];
+  /** Changes of the types it reloads that it still leaves as they were (a table's key schema), a line each. */
+  readonly notApplied?: readonly string[];
+}
+
 /**
  * A created service and its lifecycle. Creating does no work in the background: `start`
  * begins it once every service exists and the endpoint serves them; `stop` ends the work
@@ -141,6 +169,11 @@ export interface RunningService<T> {
   readonly service: T;
   readonly mounts?: EndpointMounts;
   start?(): Promise<void> | void;
+  /**
+   * Applies a newer template of the app in place, keeping its state (messages, executions,
+   * items): the changes to the module's `reloads` types. Services reload in dependency order.
+   */
+  reload?(change: TemplateChange): Promise<ServiceReload> | ServiceReload;
   stop?(): Promise<void> | void;
   close?(): Promise<void> | void;
 }
@@ -161,6 +194,12 @@ export interface ServiceModule<N extends ServiceName = ServiceName, D = undefine
   /** How IAM authorizes its requests: its action prefix, each operation's actions and resources, its AccessDenied answer. */
   readonly iam?: ServiceIam;
   /**
+   * The resource types whose new and changed resources its service's `reload` applies while
+   * the runtime runs (`switchyard dev`); a change to another type is reported as taking a
+   * restart. Each type is reloaded by one module.
+   */
+  readonly reloads?: ServiceReloads;
+  /**
    * Reads the service's part of the loaded template, once the template is loaded: what it
    * returns is given to `create`, and its `warnings`, if any, join the start-up warnings.
    */
@@ -177,6 +216,7 @@ export interface RegisteredModule {
   readonly resourceTypes?: readonly string[];
   readonly sdkClients?: readonly SdkClient[];
   readonly iam?: ServiceIam;
+  readonly reloads?: ServiceReloads;
   readonly definitions?: (app: LoadedApp, settings: RuntimeSettings) => unknown;
   create(context: ServiceContext, definitions: unknown): Promise<RunningService<unknown>> | RunningService<unknown>;
 }

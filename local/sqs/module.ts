@@ -23,6 +23,8 @@ export const sqsModule: ServiceModule<'sqs'> = {
   databases: ['sqs'],
   // Queue policies are IAM's (local/iam/policy-store.ts): SQS has nothing of them to run.
   resourceTypes: ['AWS::SQS::Queue', 'AWS::SQS::QueuePolicy', 'AWS::SQS::QueueInlinePolicy'],
+  // A new queue is created, a changed one takes its new attributes; its messages stay.
+  reloads: { types: ['AWS::SQS::Queue'] },
   create({ settings, database, services }) {
     const { clock, url, accountId, region } = settings;
     const readApi = services.get('readApi');
@@ -59,6 +61,16 @@ export const sqsModule: ServiceModule<'sqs'> = {
         // Policies set through the API before a restart hold again.
         for (const { queueArn, policy } of sqs.queuePolicies()) iam.setResourcePolicy(queueArn, policy);
       },
+      reload: async ({ definitions, before }) => {
+        const reloaded: string[] = [];
+        for (const queue of definitions.queues) {
+          const old = before.definitions.queues.find((q) => q.name === queue.name);
+          if (old !== undefined && JSON.stringify(old.attributes) === JSON.stringify(queue.attributes)) continue;
+          await ensureQueue(sqs, queue);
+          reloaded.push(`queue ${queue.name}${old === undefined ? ' (new)' : ''}`);
+        }
+        return { reloaded };
+      },
       stop: () => sqs.close(),
     };
   },
@@ -83,7 +95,7 @@ function withoutEmptyCollections(output: unknown): unknown {
 }
 
 /** Creates a queue from the template, or brings an existing one's attributes up to date after a template change. */
-export async function ensureQueue(sqs: SqsService, queue: { name: string; attributes: Record<string, string> }): Promise<void> {
+async function ensureQueue(sqs: SqsService, queue: { name: string; attributes: Record<string, string> }): Promise<void> {
   try {
     await sqs.CreateQueue({ QueueName: queue.name, Attributes: queue.attributes });
   } catch (error) {

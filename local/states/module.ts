@@ -29,6 +29,8 @@ export const statesModule: ServiceModule<'states'> = {
   needs: ['template', 'iam', 'readApi', 'lambda', 'sqs', 'events', 'sns', 'ssm', 'logs', 'bedrock'],
   databases: ['states'],
   resourceTypes: ['AWS::StepFunctions::StateMachine'],
+  // A new execution runs the new definition; executions in flight finish on the one they started with.
+  reloads: { types: ['AWS::StepFunctions::StateMachine'] },
   create({ settings, database, services, warn }) {
     const { accountId, region, url, credentials, log } = settings;
     const clock = settings.options.statesClock ?? settings.clock;
@@ -73,6 +75,15 @@ export const statesModule: ServiceModule<'states'> = {
     });
     return {
       service: states,
+      reload: ({ definitions }) => {
+        const machines = states.declareStateMachines(definitions.stateMachines);
+        return {
+          reloaded: [
+            ...machines.changed.map((name) => `state machine ${name}`),
+            ...machines.added.map((name) => `state machine ${name} (new)`),
+          ],
+        };
+      },
       mounts: {
         json: [
           {

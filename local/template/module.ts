@@ -29,6 +29,8 @@ export const templateModule: ServiceModule<'template'> = {
   needs: ['ssm'],
   // Accepted with nothing to run: schemas and CDK's metadata only describe the app (IAM's types are the iam module's).
   resourceTypes: ['AWS::EventSchemas::Registry', 'AWS::EventSchemas::Schema', 'AWS::CDK::Metadata'],
+  // CDK's metadata has nothing to run; the dead-letter queues the new template names are added below.
+  reloads: { types: ['AWS::CDK::Metadata'], removals: true },
   create({ settings, services, supportedTypes, warn }) {
     const ssm = services.get('ssm');
     const { options } = settings;
@@ -46,10 +48,22 @@ export const templateModule: ServiceModule<'template'> = {
     };
     const { app, definitions } = load(options.cdkOut);
     warn([...app.warnings, ...definitions.warnings]);
-    const deadLetterQueues = new Set([
-      ...definitions.rules.flatMap((rule) => rule.targets.flatMap((t) => t.deadLetterArn ?? [])),
-      ...definitions.functions.flatMap((fn) => fn.asyncConfig?.deadLetterArn ?? []),
-    ]);
-    return { service: { app, definitions, load, deadLetterQueues } };
+    const deadLetterQueues = new Set(deadLetterQueuesOf(definitions));
+    return {
+      service: { app, definitions, load, deadLetterQueues },
+      // A queue that was a dead-letter queue stays one for the read API: its messages still are dead letters.
+      reload: (change) => {
+        for (const arn of deadLetterQueuesOf(change.definitions)) deadLetterQueues.add(arn);
+        return { reloaded: [] };
+      },
+    };
   },
 };
+
+/** Rule targets' and functions' (asynchronous invocation) dead-letter queues. */
+function deadLetterQueuesOf(definitions: ServiceDefinitions): string[] {
+  return [
+    ...definitions.rules.flatMap((rule) => rule.targets.flatMap((t) => t.deadLetterArn ?? [])),
+    ...definitions.functions.flatMap((fn) => fn.asyncConfig?.deadLetterArn ?? []),
+  ];
+}

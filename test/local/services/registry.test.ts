@@ -201,6 +201,49 @@ describe('ServiceRegistry', () => {
   });
 });
 
+describe('ServiceRegistry.reload', () => {
+  const reloading = (name: string, steps: string[], needs: string[] = []): RegisteredModule => ({
+    name,
+    needs,
+    create: () => ({
+      service: {},
+      reload: (change) => {
+        steps.push(name);
+        return { reloaded: [`${name} took ${String((change.app as { version?: number }).version)}`], notApplied: [`${name} left one`] };
+      },
+    }),
+  });
+
+  it('hands a new template to each service that reloads, after the services it needs, and gathers what each did', async () => {
+    const steps: string[] = [];
+    const plain: RegisteredModule = { name: 'plain', create: () => ({ service: {} }) };
+    const registry = registryOf(new Recorder(), [reloading('lambda', steps, ['sqs']), plain, reloading('sqs', steps)]);
+    await registry.start(settings);
+    const app = { version: 2, stacks: [] } as never;
+    const result = await registry.reload({ app, definitions: {} as never, before: { app, definitions: {} as never } });
+    expect(steps).toEqual(['sqs', 'lambda']);
+    expect(result).toEqual({ reloaded: ['sqs took 2', 'lambda took 2'], notApplied: ['sqs left one', 'lambda left one'] });
+    await registry.stop();
+  });
+
+  it('fails if two modules reload the same resource type, naming it', () => {
+    const reloads = (name: string): RegisteredModule => ({
+      name,
+      reloads: { types: ['AWS::SQS::Queue'] },
+      create: () => ({ service: {} }),
+    });
+    expect(() => ServiceRegistry.reloadedTypes([reloads('sqs'), reloads('queues')])).toThrow(
+      /queues reloads AWS::SQS::Queue, which another module reloads/,
+    );
+  });
+
+  it('fails if two modules declare the same IAM action prefix, naming it', () => {
+    const iam = { prefix: 'sqs', operations: {}, accessDenied: { code: 'AccessDenied', status: 403 } };
+    const declares = (name: string): RegisteredModule => ({ name, iam, create: () => ({ service: {} }) });
+    expect(() => ServiceRegistry.iamServices([declares('sqs'), declares('queues')])).toThrow(/queues declares IAM prefix sqs/);
+  });
+});
+
 describe("the runtime's modules", () => {
   it('stop pipes first (their batch in flight still reaches its target), Step Functions before Lambda, every service before the read API', () => {
     const registry = new ServiceRegistry(SERVICE_MODULES, { data: new DataFolder(tempDataDir()), endpoint: new Recorder().endpoint() });
@@ -212,6 +255,16 @@ describe("the runtime's modules", () => {
     for (const name of ['events', 'sqs', 'lambda', 'states', 'sns']) expect(stopsBefore(name, 'readApi')).toBe(true);
     // SSM is there before the template loads: its parameters are read while loading.
     expect(stopOrder.slice(-2)).toEqual(['template', 'ssm']);
+  });
+
+  it('reload each resource type in one module, and apply the removal only of policies and metadata', () => {
+    const types = ServiceRegistry.reloadedTypes(SERVICE_MODULES);
+    expect(types.get('AWS::Lambda::Function')).toEqual({ removals: false });
+    expect(types.get('AWS::SQS::QueuePolicy')).toEqual({ removals: true });
+    expect(types.get('AWS::SNS::Topic')).toBeUndefined();
+    // Only what a module runs or accepts can be reloaded.
+    const supported = ServiceRegistry.supportedTypes(SERVICE_MODULES);
+    expect([...types.keys()].filter((type) => !supported.has(type))).toEqual([]);
   });
 });
 

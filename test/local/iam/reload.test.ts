@@ -1,0 +1,83 @@
+import { rmSync } from 'node:fs';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LocalRuntime } from '../../../local/runtime.js';
+import { tempAssemblyDir, writeAssembly } from '../assembly.js';
+import { region, tempDataDir } from '../helpers.js';
+
+const ROLE = 'arn:aws:iam::000000000000:role/reload-sender';
+const QUEUE = 'arn:aws:sqs:us-east-1:000000000000:reload-granted';
+
+/** An app whose role may send to its queue only when `granted`: a policy added, and then removed again, by a new synth. */
+function writeVersion(granted: boolean): string {
+  const grant = {
+    Type: 'AWS::IAM::Policy',
+    Properties: {
+      PolicyName: 'send',
+      Roles: [{ Ref: 'Sender' }],
+      PolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sqs:SendMessage', Resource: QUEUE }] },
+    },
+  };
+  return writeAssembly(tempAssemblyDir(), {
+    App: {
+      template: {
+        Resources: {
+          Queue: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'reload-granted' } },
+          Sender: {
+            Type: 'AWS::IAM::Role',
+            Properties: {
+              RoleName: 'reload-sender',
+              AssumeRolePolicyDocument: {
+                Version: '2012-10-17',
+                Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+              },
+            },
+          },
+          ...(granted ? { Grant: grant } : {}),
+        },
+      },
+    },
+  });
+}
+
+const folders: string[] = [];
+let runtime: LocalRuntime;
+let sqs: SQSClient;
+
+beforeAll(async () => {
+  const v1 = writeVersion(false);
+  const data = tempDataDir();
+  folders.push(v1, data);
+  runtime = await LocalRuntime.start({ cdkOut: v1, dataDir: data, port: 0, iam: 'enforce', log: () => {} });
+  // The role's session, as a function of that role would sign with it.
+  sqs = new SQSClient({ endpoint: runtime.url, region, credentials: runtime.iam.principals.credentialsFor(ROLE, 'test') });
+});
+
+afterAll(async () => {
+  sqs?.destroy();
+  await runtime?.stop();
+  for (const folder of folders) rmSync(folder, { recursive: true, force: true });
+});
+
+const send = () =>
+  sqs.send(new SendMessageCommand({ QueueUrl: `${runtime.url}/000000000000/reload-granted`, MessageBody: 'hello' })).then(
+    () => 'sent',
+    (error: Error) => error.name,
+  );
+
+describe('LocalRuntime.reload under IAM', () => {
+  it('checks what runs next against the new template policies, a grant added and then removed, with no restart', async () => {
+    expect(await send()).toBe('AccessDenied');
+
+    const granted = writeVersion(true);
+    folders.push(granted);
+    expect(await runtime.reload(granted)).toEqual({ reloaded: [], needsRestart: [] });
+    expect(await send()).toBe('sent');
+
+    const revoked = writeVersion(false);
+    folders.push(revoked);
+    // A removed policy grants nothing from now on: it does not keep running until a restart.
+    expect(await runtime.reload(revoked)).toEqual({ reloaded: [], needsRestart: [] });
+    expect(await send()).toBe('AccessDenied');
+  });
+});
