@@ -3,6 +3,7 @@ import type { Credentials } from '../endpoint/guard.js';
 import type { IamCheck } from '../iam/iam-check.js';
 import type { ServiceDefinitions } from '../service-definitions.js';
 import type { ServiceModule } from '../services/service-module.js';
+import { type TableDefinition, tableDefinitions } from './definitions.js';
 import { DynamoDbHost } from './dynamodb-host.js';
 import { dynamodbIam } from './iam-authorizations.js';
 import { StreamStore } from './streams/stream-store.js';
@@ -20,6 +21,12 @@ export interface LocalDynamoDb {
 declare module '../services/service-module.js' {
   interface ServiceTypes {
     dynamodb: LocalDynamoDb;
+  }
+}
+
+declare module '../service-definitions.js' {
+  interface ServiceDefinitions {
+    readonly tables: readonly TableDefinition[];
   }
 }
 
@@ -60,6 +67,7 @@ export const dynamoDbModule: ServiceModule<'dynamodb'> = {
   resourceTypes: ['AWS::DynamoDB::Table'],
   // A new table is created; an existing one keeps its items and key schema, even after a restart.
   reloads: { types: ['AWS::DynamoDB::Table'] },
+  shares: (byType) => ({ tables: tableDefinitions(byType) }),
   async create({ settings, database, folder, services, warn }) {
     const { clock, region, accountId, url, guard, credentials, log } = settings;
     const { definitions } = services.get('template');

@@ -2,7 +2,14 @@ import { modelValidator } from '../endpoint/validation/validator.js';
 import { iamAuthorizer } from '../iam/module.js';
 import type { ServiceModule } from '../services/service-module.js';
 import type { TemplateBusPolicy } from './bus-settings.js';
-import { templateBusPolicies } from './definitions.js';
+import {
+  type ArchiveDefinition,
+  type BusDefinition,
+  type EventSchemaDefinition,
+  eventDefinitions,
+  type RuleDefinition,
+  templateBusPolicies,
+} from './definitions.js';
 import { EventsService } from './events-service.js';
 import { eventsIam } from './iam-authorizations.js';
 import { LocalTargetDelivery } from './rule-targets.js';
@@ -10,6 +17,16 @@ import { LocalTargetDelivery } from './rule-targets.js';
 declare module '../services/service-module.js' {
   interface ServiceTypes {
     events: EventsService;
+  }
+}
+
+declare module '../service-definitions.js' {
+  interface ServiceDefinitions {
+    readonly buses: readonly BusDefinition[];
+    readonly rules: readonly RuleDefinition[];
+    readonly archives: readonly ArchiveDefinition[];
+    /** The event schemas the app publishes (its contracts): the start-up report's example event is built from them. */
+    readonly eventSchemas?: readonly EventSchemaDefinition[];
   }
 }
 
@@ -26,6 +43,10 @@ export const eventsModule: ServiceModule<'events', { busPolicies: TemplateBusPol
   resourceTypes: ['AWS::Events::EventBus', 'AWS::Events::EventBusPolicy', 'AWS::Events::Rule', 'AWS::Events::Archive'],
   // Rules take their new pattern and targets from the next event on (bus policies are IAM's to reload).
   reloads: { types: ['AWS::Events::EventBus', 'AWS::Events::Rule'] },
+  shares: (byType) => {
+    const { schemas, ...events } = eventDefinitions(byType);
+    return { ...events, eventSchemas: schemas };
+  },
   // The buses' policy statements: the other definitions are shared with the services that read them (service-definitions.ts).
   definitions: (app) => templateBusPolicies(app),
   create({ settings, database, services }, { busPolicies }) {

@@ -1,15 +1,27 @@
 import { tryParseArn } from '../arn.js';
+import type { IamCheck } from '../iam/iam-check.js';
 import { iamAuthorizer } from '../iam/module.js';
 import type { ServiceDefinitions } from '../service-definitions.js';
 import type { ServiceModule } from '../services/service-module.js';
+import type { SqsService } from '../sqs/sqs-service.js';
+import { functionDefinitions } from './definitions.js';
 import { ServiceDestinations } from './destinations.js';
+import type { FunctionDefinition } from './function-runtime.js';
 import { lambdaIam } from './iam-authorizations.js';
 import { LambdaService } from './lambda-service.js';
+import type { SqsMappingDefinition } from './sqs-event-source.js';
 import { unhostedClientWarnings } from './unhosted-clients.js';
 
 declare module '../services/service-module.js' {
   interface ServiceTypes {
     lambda: LambdaService;
+  }
+}
+
+declare module '../service-definitions.js' {
+  interface ServiceDefinitions {
+    readonly functions: readonly FunctionDefinition[];
+    readonly sqsMappings: readonly SqsMappingDefinition[];
   }
 }
 
@@ -42,6 +54,7 @@ export const lambdaModule: ServiceModule<'lambda'> = {
       'AWS::Lambda::Alias',
     ],
   },
+  shares: functionDefinitions,
   create({ settings, database, services, hostedClients, warn }) {
     const { clock, url, region, accountId, credentials, log } = settings;
     const { definitions } = services.get('template');
@@ -77,23 +90,7 @@ export const lambdaModule: ServiceModule<'lambda'> = {
       authorize: iamAuthorizer(services, lambdaIam),
       roleCredentials: (roleArn, functionName) => iam.principals.credentialsFor(roleArn, functionName),
       // Lambda polls a queue as the function's role: it must receive, delete and read the queue's attributes (and decrypt).
-      authorizeSource: async (roleArn, queueArn, functionName) => {
-        // A queue that does not exist is the poller's to report.
-        if (!sqs.hasQueue(queueArn)) return undefined;
-        const QueueUrl = sqs.queueUrlFromArn(queueArn);
-        const reads = ['ReceiveMessage', 'DeleteMessage', 'GetQueueAttributes'].flatMap((operation) =>
-          iam.authorizationsOf('sqs', operation, { QueueUrl }),
-        );
-        const refusal = await iam.authorize(
-          { kind: 'role', roleArn, sessionName: functionName },
-          reads,
-          `event source mapping of ${functionName}`,
-        );
-        return (
-          refusal &&
-          `InvalidParameterValueException: The provided execution role does not have permissions to call ${refusal.request.action.replace(/^sqs:/, '')} on SQS (${refusal.message})`
-        );
-      },
+      authorizeSource: queueSourceAuthorizer(sqs, iam),
       baseEnvironment: {
         AWS_ENDPOINT_URL: url,
         AWS_ENDPOINT_URL_DYNAMODB: services.get('dynamodb').host.url,
@@ -133,4 +130,31 @@ function mappingLabel(next: ServiceDefinitions, before: ServiceDefinitions, uuid
   const queue = tryParseArn(mapping.queueArn)?.resourceId ?? mapping.queueArn;
   const state = next.sqsMappings.includes(mapping) ? (mapping.enabled ? '' : ', disabled') : ', removed';
   return `${queue} -> ${mapping.functionName}${state}`;
+}
+
+/**
+ * Whether a function's role may poll its queue, as CreateEventSourceMapping checks it: the
+ * error AWS gives when it may not, else undefined.
+ */
+function queueSourceAuthorizer(
+  sqs: SqsService,
+  iam: IamCheck,
+): (roleArn: string, queueArn: string, functionName: string) => Promise<string | undefined> {
+  return async (roleArn, queueArn, functionName) => {
+    // A queue that does not exist is the poller's to report.
+    if (!sqs.hasQueue(queueArn)) return undefined;
+    const QueueUrl = sqs.queueUrlFromArn(queueArn);
+    const reads = ['ReceiveMessage', 'DeleteMessage', 'GetQueueAttributes'].flatMap((operation) =>
+      iam.authorizationsOf('sqs', operation, { QueueUrl }),
+    );
+    const refusal = await iam.authorize(
+      { kind: 'role', roleArn, sessionName: functionName },
+      reads,
+      `event source mapping of ${functionName}`,
+    );
+    return (
+      refusal &&
+      `InvalidParameterValueException: The provided execution role does not have permissions to call ${refusal.request.action.replace(/^sqs:/, '')} on SQS (${refusal.message})`
+    );
+  };
 }

@@ -13,10 +13,12 @@ import { readApiModule } from '../read-api/module.js';
 import { s3Module } from '../s3/module.js';
 import { schedulerModule } from '../scheduler/module.js';
 import { secretsManagerModule } from '../secretsmanager/module.js';
+import { type ServiceDefinitions, sharedDefinitions } from '../service-definitions.js';
 import { snsModule } from '../sns/module.js';
 import { sqsModule } from '../sqs/module.js';
 import { ssmModule } from '../ssm/module.js';
 import { statesModule } from '../states/module.js';
+import type { LoadedApp } from '../template/load.js';
 import { templateModule } from '../template/module.js';
 import { ServiceRegistry } from './registry.js';
 import type { RegisteredModule } from './service-module.js';
@@ -50,3 +52,8 @@ export const SERVICE_MODULES: readonly RegisteredModule[] = [
 
 /** The resource types the local runtime runs or knowingly accepts: what its modules declare. */
 export const SUPPORTED_RESOURCE_TYPES: ReadonlySet<string> = ServiceRegistry.supportedTypes(SERVICE_MODULES);
+
+/** The definitions the runtime's modules share, read from an app: what the template service holds for the others. */
+export function serviceDefinitions(app: LoadedApp): ServiceDefinitions {
+  return sharedDefinitions(SERVICE_MODULES, app);
+}

@@ -1,5 +1,6 @@
 import type { DatabaseSync } from 'node:sqlite';
 import type { ServiceIam } from '../iam/authorizations.js';
+import { sharedDefinitions } from '../service-definitions.js';
 import type { LoadedApp } from '../template/load.js';
 import type {
   EndpointMounts,
@@ -121,6 +122,7 @@ export class ServiceRegistry {
       supportedTypes: ServiceRegistry.supportedTypes(this.modules),
       hostedClients: this.modules.flatMap((m) => m.sdkClients ?? []),
       iamServices: ServiceRegistry.iamServices(this.modules),
+      sharedDefinitions: (app: LoadedApp) => sharedDefinitions(this.modules, app),
     };
     const warnings: string[] = [];
     try {
@@ -179,7 +181,7 @@ export class ServiceRegistry {
   async #create(
     module: RegisteredModule,
     settings: RuntimeSettings,
-    moduleDeclared: Pick<ServiceContext, 'supportedTypes' | 'hostedClients' | 'iamServices'>,
+    moduleDeclared: Pick<ServiceContext, 'supportedTypes' | 'hostedClients' | 'iamServices' | 'sharedDefinitions'>,
     warnings: string[],
   ) {
     const entry: Entry = { module, databases: [] };

@@ -5,7 +5,7 @@ import type { EndpointServices } from '../endpoint/server.js';
 import type { ServiceIam } from '../iam/authorizations.js';
 import type { InvocationFaults } from '../lambda/invocation-faults.js';
 import type { Retention } from '../read-api/records.js';
-import type { ServiceDefinitions } from '../service-definitions.js';
+import type { ResourcesOfType, ServiceDefinitions, SharedDefinitions } from '../service-definitions.js';
 import type { LoadedApp } from '../template/load.js';
 
 /**
@@ -105,6 +105,8 @@ export interface ServiceContext {
   readonly hostedClients: readonly SdkClient[];
   /** How IAM authorizes each service's requests, by action prefix (what the modules declare). */
   readonly iamServices: ReadonlyMap<string, ServiceIam>;
+  /** The definitions the modules share, read from an app (what the template module gives the others, at start and at each reload). */
+  sharedDefinitions(app: LoadedApp): ServiceDefinitions;
 }
 
 /** An AWS SDK client whose API a service answers on the endpoint. */
@@ -200,6 +202,13 @@ export interface ServiceModule<N extends ServiceName = ServiceName, D = undefine
    */
   readonly reloads?: ServiceReloads;
   /**
+   * Reads its part of the definitions services share (service-definitions.ts, where the
+   * module declares the fields), from the template's resources by type: other services, the
+   * start-up report and a reload read them from the template service. Its `warnings`, if
+   * any, join the start-up warnings.
+   */
+  readonly shares?: (byType: ResourcesOfType) => SharedDefinitions;
+  /**
    * Reads the service's part of the loaded template, once the template is loaded: what it
    * returns is given to `create`, and its `warnings`, if any, join the start-up warnings.
    */
@@ -217,6 +226,7 @@ export interface RegisteredModule {
   readonly sdkClients?: readonly SdkClient[];
   readonly iam?: ServiceIam;
   readonly reloads?: ServiceReloads;
+  readonly shares?: (byType: ResourcesOfType) => SharedDefinitions;
   readonly definitions?: (app: LoadedApp, settings: RuntimeSettings) => unknown;
   create(context: ServiceContext, definitions: unknown): Promise<RunningService<unknown>> | RunningService<unknown>;
 }

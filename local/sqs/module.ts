@@ -2,6 +2,7 @@ import type { AwsError } from '../aws-error.js';
 import { iamAuthorizer } from '../iam/module.js';
 import { type Operation, operationTable } from '../services/operation-table.js';
 import type { ServiceModule } from '../services/service-module.js';
+import { type QueueDefinition, queueDefinitions } from './definitions.js';
 import { sqsIam } from './iam-authorizations.js';
 import { validateSqsJsonInput } from './input-validation.js';
 import { SqsQueryProtocol } from './query-protocol.js';
@@ -11,6 +12,12 @@ import { SqsService } from './sqs-service.js';
 declare module '../services/service-module.js' {
   interface ServiceTypes {
     sqs: SqsService;
+  }
+}
+
+declare module '../service-definitions.js' {
+  interface ServiceDefinitions {
+    readonly queues: readonly QueueDefinition[];
   }
 }
 
@@ -25,6 +32,7 @@ export const sqsModule: ServiceModule<'sqs'> = {
   resourceTypes: ['AWS::SQS::Queue', 'AWS::SQS::QueuePolicy', 'AWS::SQS::QueueInlinePolicy'],
   // A new queue is created, a changed one takes its new attributes; its messages stay.
   reloads: { types: ['AWS::SQS::Queue'] },
+  shares: (byType) => ({ queues: queueDefinitions(byType) }),
   create({ settings, database, services }) {
     const { clock, url, accountId, region } = settings;
     const readApi = services.get('readApi');

@@ -3,6 +3,7 @@ import type { Clock } from '../clock.js';
 import { modelValidator } from '../endpoint/validation/validator.js';
 import { iamAuthorizer } from '../iam/module.js';
 import type { ServiceModule } from '../services/service-module.js';
+import { type StateMachineTemplate, stateMachineDefinitions } from './definitions.js';
 import { statesIam } from './iam-authorizations.js';
 import { StatesService } from './states-service.js';
 import { sdkDynamoDb } from './task-runner.js';
@@ -21,6 +22,12 @@ declare module '../services/service-module.js' {
   }
 }
 
+declare module '../service-definitions.js' {
+  interface ServiceDefinitions {
+    readonly stateMachines: readonly StateMachineTemplate[];
+  }
+}
+
 /** Step Functions: the template's state machines; STANDARD executions resume after a restart where their history ends. */
 export const statesModule: ServiceModule<'states'> = {
   name: 'states',
@@ -31,6 +38,7 @@ export const statesModule: ServiceModule<'states'> = {
   resourceTypes: ['AWS::StepFunctions::StateMachine'],
   // A new execution runs the new definition; executions in flight finish on the one they started with.
   reloads: { types: ['AWS::StepFunctions::StateMachine'] },
+  shares: stateMachineDefinitions,
   create({ settings, database, services, warn }) {
     const { accountId, region, url, credentials, log } = settings;
     const clock = settings.options.statesClock ?? settings.clock;

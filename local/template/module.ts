@@ -1,4 +1,4 @@
-import { type ServiceDefinitions, serviceDefinitions } from '../service-definitions.js';
+import type { ServiceDefinitions } from '../service-definitions.js';
 import type { ServiceModule } from '../services/service-module.js';
 import type { LoadAppOptions, LoadedApp } from './load.js';
 import { loadApp } from './load.js';
@@ -31,7 +31,7 @@ export const templateModule: ServiceModule<'template'> = {
   resourceTypes: ['AWS::EventSchemas::Registry', 'AWS::EventSchemas::Schema', 'AWS::CDK::Metadata'],
   // CDK's metadata has nothing to run; the dead-letter queues the new template names are added below.
   reloads: { types: ['AWS::CDK::Metadata'], removals: true },
-  create({ settings, services, supportedTypes, warn }) {
+  create({ settings, services, supportedTypes, sharedDefinitions, warn }) {
     const ssm = services.get('ssm');
     const { options } = settings;
     const loadOptions: Omit<LoadAppOptions, 'cdkOut'> = {
@@ -44,7 +44,7 @@ export const templateModule: ServiceModule<'template'> = {
     };
     const load = (cdkOut: string) => {
       const app = loadApp({ ...loadOptions, cdkOut });
-      return { app, definitions: serviceDefinitions(app) };
+      return { app, definitions: sharedDefinitions(app) };
     };
     const { app, definitions } = load(options.cdkOut);
     warn([...app.warnings, ...definitions.warnings]);

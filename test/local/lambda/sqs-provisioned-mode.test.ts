@@ -11,8 +11,7 @@ import {
   type SqsMappingDefinition,
   sqsProvisionedPollerConfig,
 } from '../../../local/lambda/sqs-event-source.js';
-import { serviceDefinitions } from '../../../local/service-definitions.js';
-import { SUPPORTED_RESOURCE_TYPES } from '../../../local/services/modules.js';
+import { SUPPORTED_RESOURCE_TYPES, serviceDefinitions } from '../../../local/services/modules.js';
 import type { Template } from '../../../local/template/cloud-assembly.js';
 import { loadStack } from '../../../local/template/load.js';
 import { arnOf, counts, createSqs, REGION } from '../sqs/helpers.js';

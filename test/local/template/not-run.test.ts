@@ -1,7 +1,6 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: Fn::Sub strings are CloudFormation's ${} syntax, not JavaScript templates
 import { describe, expect, it } from 'vitest';
-import { serviceDefinitions } from '../../../local/service-definitions.js';
-import { SUPPORTED_RESOURCE_TYPES } from '../../../local/services/modules.js';
+import { SUPPORTED_RESOURCE_TYPES, serviceDefinitions } from '../../../local/services/modules.js';
 import type { Template } from '../../../local/template/cloud-assembly.js';
 import { load, resource } from './helpers.js';
 
