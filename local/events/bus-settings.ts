@@ -26,19 +26,21 @@ const PRINCIPAL = /^(\d{12}|\*)$/;
 /**
  * Each bus's creation and modification times and resource-based policy (PutPermission,
  * RemovePermission, a template's AWS::Events::EventBusPolicy), kept in SQLite by bus name.
- * The local runtime does not check permissions: the policy is kept and described, not enforced.
+ * Every change of a policy is told to `onPolicyChange` (IAM evaluates PutEvents against it).
  */
 export class BusSettings {
-  readonly #statements: Record<'get' | 'put' | 'drop', StatementSync>;
+  readonly #statements: Record<'get' | 'put' | 'drop' | 'all', StatementSync>;
 
   constructor(
     db: DatabaseSync,
     private readonly clock: Clock,
     private readonly region: string,
     private readonly accountId: string,
+    private readonly onPolicyChange: (busArn: string, policy: string | undefined) => void = () => {},
   ) {
     db.exec('CREATE TABLE IF NOT EXISTS bus_settings (name TEXT PRIMARY KEY, json TEXT NOT NULL)');
     this.#statements = {
+      all: db.prepare('SELECT name, json FROM bus_settings ORDER BY name'),
       get: db.prepare('SELECT json FROM bus_settings WHERE name = ?'),
       put: db.prepare('INSERT OR REPLACE INTO bus_settings (name, json) VALUES (?, ?)'),
       drop: db.prepare('DELETE FROM bus_settings WHERE name = ?'),
@@ -56,18 +58,48 @@ export class BusSettings {
   }
 
   #save(name: string, state: BusState): void {
+    const before = this.#policyOf(name);
     this.#statements.put.run(name, JSON.stringify({ ...state, lastModifiedTime: this.clock.now() }));
+    this.#changed(name, before);
+  }
+
+  /** The bus's policy document as DescribeEventBus gives it, if it has statements. */
+  #policyOf(name: string): string | undefined {
+    const row = this.#statements.get.get(name) as { json: string } | undefined;
+    const statements = row ? (JSON.parse(row.json) as BusState).statements : undefined;
+    return statements?.length ? JSON.stringify({ Version: '2012-10-17', Statement: statements }) : undefined;
+  }
+
+  #changed(name: string, before: string | undefined): void {
+    const after = this.#policyOf(name);
+    if (after !== before) this.onPolicyChange(this.#arn(name), after);
+  }
+
+  #arn(name: string): string {
+    return `arn:aws:events:${this.region}:${this.accountId}:event-bus/${name}`;
+  }
+
+  /** Every bus's policy that has statements, by bus ARN (what a restart tells IAM again). */
+  policies(): { busArn: string; policy: string }[] {
+    return (this.#statements.all.all() as { name: string }[]).flatMap(({ name }) => {
+      const policy = this.#policyOf(name);
+      return policy === undefined ? [] : [{ busArn: this.#arn(name), policy }];
+    });
   }
 
   /** Starts a new bus's record (CreateEventBus): a bus created again after a delete starts afresh. */
   created(name: string): void {
+    const before = this.#policyOf(name);
     this.#statements.drop.run(name);
     this.#state(name);
+    this.#changed(name, before);
   }
 
-  /** Forgets a deleted bus. */
+  /** Forgets a deleted bus (and its policy). */
   deleted(name: string): void {
+    const before = this.#policyOf(name);
     this.#statements.drop.run(name);
+    this.#changed(name, before);
   }
 
   /** CreationTime, LastModifiedTime and Policy as DescribeEventBus and ListEventBuses give them. */
@@ -76,7 +108,7 @@ export class BusSettings {
     return {
       CreationTime: state.creationTime / 1000,
       LastModifiedTime: state.lastModifiedTime / 1000,
-      ...(state.statements?.length ? { Policy: JSON.stringify({ Version: '2012-10-17', Statement: state.statements }) } : {}),
+      ...(state.statements?.length ? { Policy: this.#policyOf(name) } : {}),
     };
   }
 
@@ -126,8 +158,7 @@ export class BusSettings {
     for (const { busName, statement } of policies) {
       const state = this.#state(busName);
       const others = (state.statements ?? []).filter((s) => s.Sid !== statement.Sid);
-      const resource = `arn:aws:events:${this.region}:${this.accountId}:event-bus/${busName}`;
-      this.#save(busName, { ...state, statements: [...others, { Resource: resource, ...statement }] });
+      this.#save(busName, { ...state, statements: [...others, { Resource: this.#arn(busName), ...statement }] });
     }
   }
 }

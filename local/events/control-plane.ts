@@ -264,7 +264,6 @@ export class ControlPlane {
     c.check();
     const bus = this.#ruleStore.bus(busName ?? 'default');
     this.options.settings.putPermission(bus.name, bus.arn, input);
-    this.options.log?.(`event bus ${bus.name}: its policy is kept and described, not enforced (the local runtime checks no permissions)`);
     return {};
   }
 

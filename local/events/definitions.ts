@@ -211,10 +211,10 @@ function eventSchema(r: LoadedResource): EventSchemaDefinition[] {
 /**
  * The statements the template's AWS::Events::EventBusPolicy resources put into their buses'
  * policies (`Statement` as given, or the older `Action`/`Principal`/`Condition` form, each
- * with its `StatementId` as Sid), and a warning for each: the local runtime keeps and
- * describes a bus's policy but checks no permissions.
+ * with its `StatementId` as Sid): DescribeEventBus shows them, and IAM evaluates PutEvents
+ * against them (local/iam/policy-store.ts reads the same resources).
  */
-export function templateBusPolicies(app: LoadedApp): { busPolicies: TemplateBusPolicy[]; warnings: string[] } {
+export function templateBusPolicies(app: LoadedApp): { busPolicies: TemplateBusPolicy[] } {
   const resources = app.stacks.flatMap((stack) => stack.resources).filter((r) => r.type === 'AWS::Events::EventBusPolicy');
   const busPolicies = resources.map((r) => {
     const p = r.properties as Props;
@@ -234,9 +234,5 @@ export function templateBusPolicies(app: LoadedApp): { busPolicies: TemplateBusP
         };
     return { busName, statement };
   });
-  const warnings = resources.map(
-    (r) =>
-      `${r.stackName}/${r.logicalId} (AWS::Events::EventBusPolicy): kept in the bus's policy (DescribeEventBus) but not enforced: the local runtime checks no permissions, so any account may put events`,
-  );
-  return { busPolicies, warnings };
+  return { busPolicies };
 }

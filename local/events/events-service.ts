@@ -61,6 +61,8 @@ export interface EventsServiceOptions {
   readonly archives: readonly ArchiveDefinition[];
   /** The template's AWS::Events::EventBusPolicy statements, put into their buses' policies at start. @default none */
   readonly busPolicies?: readonly TemplateBusPolicy[];
+  /** A bus's policy changed (PutPermission, RemovePermission, the template's, a bus deleted): IAM evaluates PutEvents against it. */
+  readonly onPolicyChange?: (busArn: string, policy: string | undefined) => void;
   readonly delivery: TargetDelivery;
   readonly log?: (line: string) => void;
   /** Called for every event a bus accepts, replayed ones too (the console's live view of the buses). */
@@ -102,6 +104,7 @@ export class EventsService {
   readonly #outbox: DeliveryOutbox;
   readonly #archives: Archives;
   readonly #controlPlane: ControlPlane;
+  readonly #busSettings: BusSettings;
   /** Replayed events routed in the replay's transaction, told to observers once it commits. */
   readonly #replayed: AcceptedEventNote[] = [];
   readonly #scheduledRules: ScheduledRules;
@@ -114,7 +117,8 @@ export class EventsService {
     const forget = (arn: string) => this.#tags.forget(arn);
     this.#ruleStore = new RuleStore({ db, accountId, region, buses: options.buses, rules: options.rules, log, forget });
     this.#tags = new EventTags(db, this.#ruleStore);
-    const settings = new BusSettings(db, clock, region, accountId);
+    const settings = new BusSettings(db, clock, region, accountId, options.onPolicyChange);
+    this.#busSettings = settings;
     settings.applyTemplate(options.busPolicies ?? []);
     this.#outbox = new DeliveryOutbox({
       db,
@@ -167,6 +171,11 @@ export class EventsService {
   }
 
   /** Starts delivering, including deliveries left over from before a restart. */
+  /** Every bus's policy, by bus ARN: what a restart tells IAM again (policies set through the API are kept in the data folder). */
+  busPolicies(): { busArn: string; policy: string }[] {
+    return this.#busSettings.policies();
+  }
+
   start(): void {
     this.#archives.start();
     this.#outbox.start();

@@ -31,7 +31,7 @@ declare module '../service-definitions.js' {
 }
 
 /** EventBridge: the template's buses, rules and archives; rule targets are delivered to the local services. */
-export const eventsModule: ServiceModule<'events', { busPolicies: TemplateBusPolicy[]; warnings: string[] }> = {
+export const eventsModule: ServiceModule<'events', { busPolicies: TemplateBusPolicy[] }> = {
   name: 'events',
   iam: eventsIam,
   sdkClients: [
@@ -89,6 +89,8 @@ export const eventsModule: ServiceModule<'events', { busPolicies: TemplateBusPol
       rules: definitions.rules,
       archives: definitions.archives,
       busPolicies,
+      // A policy set through the API is the bus's policy for IAM too, as on AWS (the template's EventBusPolicy until then).
+      onPolicyChange: (busArn, policy) => services.get('iam').setResourcePolicy(busArn, policy),
       delivery,
       log: (line) => log(`[events] ${line}`),
       onEvent:
@@ -115,7 +117,11 @@ export const eventsModule: ServiceModule<'events', { busPolicies: TemplateBusPol
           },
         ],
       },
-      start: () => events.start(),
+      start: () => {
+        // Policies set through the API before a restart hold again.
+        for (const { busArn, policy } of events.busPolicies()) services.get('iam').setResourcePolicy(busArn, policy);
+        events.start();
+      },
       reload: ({ definitions }) => {
         const rules = events.declareTemplate(definitions.buses, definitions.rules);
         return { reloaded: [...rules.changed.map((name) => `rule ${name}`), ...rules.added.map((name) => `rule ${name} (new)`)] };

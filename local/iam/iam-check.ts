@@ -88,12 +88,17 @@ export class IamCheck {
   readonly #uses = new Map<string, Map<string, IamUse>>();
   readonly #unmapped = new Set<string>();
   readonly #listeners: (() => void)[] = [];
+  /** The app whose policies the store holds (a reload compares the new one's with them). */
+  #app: LoadedApp;
+  /** Resource policies set through the API (SetQueueAttributes, PutPermission, ...), by ARN: a reload keeps them. */
+  readonly #setThroughApi = new Map<string, unknown>();
 
   constructor(
     app: LoadedApp,
     private readonly options: IamCheckOptions,
   ) {
     this.principals = new Principals(options.masterSecret);
+    this.#app = app;
     this.#store = PolicyStore.fromApp(app, { accountId: options.accountId, region: options.region });
     this.#evaluator = new IamEvaluator(this.#store, { accountId: options.accountId });
     this.#context = { accountId: options.accountId, region: options.region, ...options.lookups };
@@ -120,15 +125,28 @@ export class IamCheck {
     return this.#store.problems;
   }
 
-  /** Takes a reloaded app's policies (`switchyard dev`); what was found and used so far stays. */
+  /**
+   * Takes a reloaded app's policies (`switchyard dev`); what was found and used so far stays.
+   * A policy set through the API holds on, unless the new template changes that resource's
+   * policy (as a deploy would set it again).
+   */
   reload(app: LoadedApp): void {
-    this.#store = PolicyStore.fromApp(app, { accountId: this.options.accountId, region: this.options.region });
+    const settings = { accountId: this.options.accountId, region: this.options.region };
+    const before = PolicyStore.fromApp(this.#app, settings);
+    this.#store = PolicyStore.fromApp(app, settings);
+    this.#app = app;
+    for (const [arn, policy] of this.#setThroughApi) {
+      if (JSON.stringify(before.resourcePolicy(arn)) === JSON.stringify(this.#store.resourcePolicy(arn))) {
+        this.#store.setResourcePolicy(arn, policy as never);
+      } else this.#setThroughApi.delete(arn);
+    }
     this.#evaluator = new IamEvaluator(this.#store, { accountId: this.options.accountId });
     for (const listener of this.#listeners) listener();
   }
 
   /** A resource policy changed through the API (SetQueueAttributes `Policy`, AddPermission). */
   setResourcePolicy(arn: string, policy: unknown): void {
+    this.#setThroughApi.set(arn, policy);
     this.#store.setResourcePolicy(arn, policy as never);
     for (const listener of this.#listeners) listener();
   }

@@ -2,7 +2,7 @@ import { AwsError } from '../aws-error.js';
 import type { LoadedApp, LoadedResource } from '../template/load.js';
 import { type DestinationConfiguration, templateConfigurations } from './notification-config.js';
 
-/** The resource types the local S3 reads from a template (policies are accepted, not enforced). */
+/** The resource types the local S3 reads from a template (bucket policies are IAM's: local/iam/policy-store.ts). */
 export const S3_RESOURCE_TYPES = ['AWS::S3::Bucket', 'AWS::S3::BucketPolicy', 'Custom::S3BucketNotifications'] as const;
 
 /** A bucket as the template declares it. */

@@ -25,7 +25,7 @@ export interface SnsDefinitions {
   readonly warnings: readonly string[];
 }
 
-/** The resource types SNS runs or accepts; policies are accepted and not enforced, like every IAM resource locally. */
+/** The resource types SNS runs or accepts; its policies are IAM's (local/iam/policy-store.ts). */
 export const SNS_RESOURCE_TYPES = ['AWS::SNS::Topic', 'AWS::SNS::Subscription', 'AWS::SNS::TopicPolicy', 'AWS::SNS::TopicInlinePolicy'];
 
 /** Protocols the local runtime delivers to; subscriptions of any other protocol load but receive nothing. */

@@ -32,7 +32,7 @@ import {
 export { generatedName, type IdentityInput, type ResourceIdentity } from './resource-spec.js';
 
 /**
- * The types the loader knows that no local service runs: IAM (not enforced), schemas,
+ * The types the loader knows that no local service runs: IAM (evaluated by local/iam, run by none), schemas,
  * CDK's metadata, CloudWatch alarms and dashboards, and CDK's cross-region references.
  */
 const TEMPLATE_TYPE_SPECS: TypeSpecs = {
@@ -48,6 +48,11 @@ const TEMPLATE_TYPE_SPECS: TypeSpecs = {
     // PolicyName only names the inline policy inside each role; the resource id is CloudFormation's own.
     name: { max: 128, invalid: /[^\w+=,.@-]/g },
     identify: (_, name) => ({ ref: name, attributes: { Id: name } }),
+  },
+  // An inline policy of one role (CloudFormation's newer form of AWS::IAM::Policy): no documented return value, a resource id here.
+  'AWS::IAM::RolePolicy': {
+    name: { max: 128, invalid: /[^\w+=,.@-]/g },
+    identify: (_, name) => ({ ref: name, attributes: {} }),
   },
   'AWS::IAM::ManagedPolicy': {
     name: { property: 'ManagedPolicyName', max: 128, invalid: /[^\w+=,.@-]/g },

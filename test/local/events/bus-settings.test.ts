@@ -9,6 +9,7 @@ import {
   ListTagsForResourceCommand,
   PutEventsCommand,
   PutPermissionCommand,
+  RemovePermissionCommand,
   TagResourceCommand,
 } from '@aws-sdk/client-eventbridge';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -36,7 +37,7 @@ const POLICY_APP = {
 };
 
 describe('EventBridge bus policies, tags and archives', () => {
-  it("puts a template's EventBusPolicy into its bus's policy, and names it at start-up as not enforced", async () => {
+  it("puts a template's EventBusPolicy into its bus's policy, with no start-up line (IAM evaluates it)", async () => {
     const runtime = await runtimes.start(assemblyOf(POLICY_APP));
     const bus = await client(runtime).send(new DescribeEventBusCommand({ Name: 'hub' }));
     expect(JSON.parse(bus.Policy ?? '{}')).toEqual({
@@ -51,7 +52,7 @@ describe('EventBridge bus policies, tags and archives', () => {
         },
       ],
     });
-    expect(runtime.warnings).toContainEqual(expect.stringMatching(/HubPolicy \(AWS::Events::EventBusPolicy\): .*not enforced/));
+    expect(runtime.warnings.filter((line) => line.includes('HubPolicy'))).toEqual([]);
   });
 
   it('keeps a bus policy, tags, an archive and creation times across a restart', async () => {
@@ -80,6 +81,50 @@ describe('EventBridge bus policies, tags and archives', () => {
       ArchiveArn: archived.ArchiveArn,
       CreationTime: archived.CreationTime,
     });
+  });
+
+  it('lets a role put events on a bus once PutPermission allows it, not before and not after RemovePermission, also after a restart', async () => {
+    const role = `arn:aws:iam::${ACCOUNT}:role/partner`;
+    const app = assemblyOf({
+      Orders: { Type: 'AWS::Events::EventBus', Properties: { Name: 'orders' } },
+      // A role of the account with no identity policy: only the bus's policy can let it put events.
+      Partner: {
+        Type: 'AWS::IAM::Role',
+        Properties: {
+          RoleName: 'partner',
+          AssumeRolePolicyDocument: {
+            Version: '2012-10-17',
+            Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+          },
+        },
+      },
+    });
+    const dataDir = tempDataDir();
+    const first = await runtimes.start(app, { dataDir, iam: 'enforce' });
+    const put = async (runtime: LocalRuntime) => {
+      const asRole = new EventBridgeClient({
+        endpoint: runtime.url,
+        region,
+        credentials: runtime.iam.principals.credentialsFor(role, 'p'),
+      });
+      const entry = { EventBusName: 'orders', Source: 'partner', DetailType: 'Placed', Detail: '{}' };
+      return asRole.send(new PutEventsCommand({ Entries: [entry] })).then(
+        () => 'put',
+        (error: Error) => error.name,
+      );
+    };
+    expect(await put(first)).toBe('AccessDeniedException');
+    const statement = { Sid: 'partner', Effect: 'Allow', Principal: { AWS: role }, Action: 'events:PutEvents', Resource: '*' };
+    await client(first).send(
+      new PutPermissionCommand({ EventBusName: 'orders', Policy: JSON.stringify({ Version: '2012-10-17', Statement: [statement] }) }),
+    );
+    expect(await put(first)).toBe('put');
+    await runtimes.stopAll();
+
+    const again = await runtimes.start(app, { dataDir, iam: 'enforce' });
+    expect(await put(again)).toBe('put');
+    await client(again).send(new RemovePermissionCommand({ EventBusName: 'orders', StatementId: 'partner' }));
+    expect(await put(again)).toBe('AccessDeniedException');
   });
 
   it('archives the events an API archive matches, and DeleteArchive drops them with it', async () => {

@@ -1,23 +1,23 @@
 import { rmSync } from 'node:fs';
-import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageCommand, SetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalRuntime } from '../../../local/runtime.js';
 import { tempAssemblyDir, writeAssembly } from '../assembly.js';
-import { region, tempDataDir } from '../helpers.js';
+import { credentials, region, tempDataDir } from '../helpers.js';
 
 const ROLE = 'arn:aws:iam::000000000000:role/reload-sender';
 const QUEUE = 'arn:aws:sqs:us-east-1:000000000000:reload-granted';
 
-/** An app whose role may send to its queue only when `granted`: a policy added, and then removed again, by a new synth. */
-function writeVersion(granted: boolean): string {
-  const grant = {
-    Type: 'AWS::IAM::Policy',
-    Properties: {
-      PolicyName: 'send',
-      Roles: [{ Ref: 'Sender' }],
-      PolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sqs:SendMessage', Resource: QUEUE }] },
-    },
-  };
+/**
+ * An app whose role may send to its queue only when granted: by an AWS::IAM::Policy, or by
+ * its newer one-role form AWS::IAM::RolePolicy, added and removed again by a new synth.
+ */
+function writeVersion(granted: false | 'policy' | 'role policy'): string {
+  const PolicyDocument = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sqs:SendMessage', Resource: QUEUE }] };
+  const grant =
+    granted === 'role policy'
+      ? { Type: 'AWS::IAM::RolePolicy', Properties: { PolicyName: 'send', RoleName: { Ref: 'Sender' }, PolicyDocument } }
+      : { Type: 'AWS::IAM::Policy', Properties: { PolicyName: 'send', Roles: [{ Ref: 'Sender' }], PolicyDocument } };
   return writeAssembly(tempAssemblyDir(), {
     App: {
       template: {
@@ -69,7 +69,7 @@ describe('LocalRuntime.reload under IAM', () => {
   it('checks what runs next against the new template policies, a grant added and then removed, with no restart', async () => {
     expect(await send()).toBe('AccessDenied');
 
-    const granted = writeVersion(true);
+    const granted = writeVersion('policy');
     folders.push(granted);
     expect(await runtime.reload(granted)).toEqual({ reloaded: [], needsRestart: [] });
     expect(await send()).toBe('sent');
@@ -79,5 +79,31 @@ describe('LocalRuntime.reload under IAM', () => {
     // A removed policy grants nothing from now on: it does not keep running until a restart.
     expect(await runtime.reload(revoked)).toEqual({ reloaded: [], needsRestart: [] });
     expect(await send()).toBe('AccessDenied');
+
+    const inline = writeVersion('role policy');
+    folders.push(inline);
+    expect(await runtime.reload(inline)).toEqual({ reloaded: [], needsRestart: [] });
+    expect(await send()).toBe('sent');
+    const revokedAgain = writeVersion(false);
+    folders.push(revokedAgain);
+    await runtime.reload(revokedAgain);
+    expect(await send()).toBe('AccessDenied');
+  });
+
+  it("keeps a queue policy set through the API across a reload that leaves that queue's policy alone", async () => {
+    const admin = new SQSClient({ endpoint: runtime.url, region, credentials });
+    const statement = { Effect: 'Allow', Principal: { AWS: ROLE }, Action: 'sqs:SendMessage', Resource: QUEUE };
+    await admin.send(
+      new SetQueueAttributesCommand({
+        QueueUrl: `${runtime.url}/000000000000/reload-granted`,
+        Attributes: { Policy: JSON.stringify({ Version: '2012-10-17', Statement: [statement] }) },
+      }),
+    );
+    admin.destroy();
+    expect(await send()).toBe('sent');
+    const same = writeVersion(false);
+    folders.push(same);
+    await runtime.reload(same);
+    expect(await send()).toBe('sent');
   });
 });
