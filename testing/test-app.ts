@@ -62,6 +62,22 @@ export class TestApp {
     return this.#running.clients;
   }
 
+  /**
+   * Where an API of the app is reached: a REST API's stage (`.../_aws/execute-api/<id>/<stage>`)
+   * or an HTTP API's, by the API's name (a RestApi's or HttpApi's name); the stage may be
+   * left out when the API has one.
+   * @throws Error naming the APIs and stages the app has, when none matches
+   */
+  apiUrl(name: string, stage?: string): string {
+    const urls = this.#running.runtime.httpApiUrls;
+    const matching = urls.filter((u) => u.name === name && (stage === undefined || u.stage === stage));
+    const only = matching.length === 1 ? matching[0] : undefined;
+    if (only !== undefined) return only.url;
+    const known = urls.map((u) => `${u.name} (${u.stage})`).join(', ') || 'none';
+    const wanted = stage === undefined ? `an API named ${name}` : `stage ${stage} of an API named ${name}`;
+    throw new Error(`${matching.length > 1 ? `${wanted} has several stages: name one` : `the app has no ${wanted}`}; its APIs: ${known}`);
+  }
+
   /** The cloud assembly running. */
   get cdkOut(): string {
     return this.#running.cdkOut;

@@ -5,6 +5,7 @@ import type { HttpProxyTarget } from './http-api-http-proxy.js';
 import { SERVICE_INTEGRATIONS } from './http-api-integrations.js';
 import { isLoopbackUrl } from './http-forward.js';
 import { lambdaArnOf } from './lambda-arn.js';
+import { integrationRoleOf } from './rest-api-integrations.js';
 
 export { lambdaArnOf } from './lambda-arn.js';
 
@@ -29,6 +30,8 @@ export interface IntegrationDefinition {
   readonly subtype?: string;
   /** The service integration's parameters: name -> `$request.body.x`, `$context.requestId`, a literal, ... */
   readonly requestParameters?: Readonly<Record<string, string>>;
+  /** The service integration's execution role (`CredentialsArn`), which its call is signed as. */
+  readonly roleArn?: string;
   /** An `HTTP_PROXY` integration's URL (loopback only), method and parameter transformations. */
   readonly http?: HttpProxyTarget;
 }
@@ -191,7 +194,7 @@ function serviceIntegrationOf(r: LoadedResource, subtype: string, warnings: stri
     // AWS refuses to create such an integration; here the service answers its own error for the missing field.
     warnings.push(`${where}: ${subtype} requires the parameter(s) ${missing.join(', ')}, which AWS would refuse to deploy without`);
   }
-  return { ...base, subtype, requestParameters };
+  return { ...base, subtype, requestParameters, ...integrationRoleOf(p.CredentialsArn) };
 }
 
 function routeOf(r: LoadedResource, warnings: string[], where: string): RouteDefinition {

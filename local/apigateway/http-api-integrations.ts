@@ -169,6 +169,7 @@ export function serviceRequestOf(
   requestParameters: Parameters,
   source: MappingSource,
   region: string,
+  role: { readonly roleArn?: string } = {},
 ): { target: AwsServiceTarget; mapped: MappedRequest } {
   const integration = SERVICE_INTEGRATIONS[subtype];
   if (integration === undefined) throw new Error(`${subtype} is not an integration subtype the runtime runs`);
@@ -180,7 +181,7 @@ export function serviceRequestOf(
     throw new MappingError(`a parameter of ${subtype} is not the JSON it must be`, { cause: error });
   }
   return {
-    target: { service: integration.service, region, action: integration.action, httpMethod: 'POST' },
+    target: { service: integration.service, region, action: integration.action, httpMethod: 'POST', ...role },
     mapped: { ...request, querystring: {}, path: {} },
   };
 }
@@ -210,13 +211,24 @@ export class HttpApiServiceIntegrations {
   ) {}
 
   async call(
-    integration: { readonly subtype: string; readonly requestParameters: Parameters; readonly timeoutMs: number },
+    integration: {
+      readonly subtype: string;
+      readonly requestParameters: Parameters;
+      readonly timeoutMs: number;
+      readonly roleArn?: string;
+    },
     source: MappingSource,
     where: string,
   ): Promise<ServiceCallOutcome> {
     let request: ReturnType<typeof serviceRequestOf>;
     try {
-      request = serviceRequestOf(integration.subtype, integration.requestParameters, source, this.options.region);
+      request = serviceRequestOf(
+        integration.subtype,
+        integration.requestParameters,
+        source,
+        this.options.region,
+        integration.roleArn === undefined ? {} : { roleArn: integration.roleArn },
+      );
     } catch (error) {
       if (!(error instanceof MappingError)) throw error;
       // API Gateway's answer to a mapping it cannot fill; the reason only in the log, as AWS gives none.

@@ -220,9 +220,9 @@ export class HttpApiService {
     }
     const integration = route.integrationId === undefined ? undefined : api.integrations.get(route.integrationId);
     if (integration?.subtype !== undefined) {
-      const { subtype, requestParameters = {}, timeoutMs } = integration;
+      const { subtype, requestParameters = {}, timeoutMs, roleArn } = integration;
       return this.#services.call(
-        { subtype, requestParameters, timeoutMs },
+        { subtype, requestParameters, timeoutMs, ...(roleArn === undefined ? {} : { roleArn }) },
         views.mapping(mappingAuthorizer),
         `${api.name} ${route.routeKey}`,
       );

@@ -20,13 +20,18 @@ declare module '../services/service-module.js' {
 /** API Gateway: the template's REST and HTTP APIs in front of the local functions. */
 export const apiGatewayModule: ServiceModule<'apigateway', ReturnType<typeof apiDefinitions>> = {
   name: 'apigateway',
-  needs: ['lambda', 'logs'],
+  needs: ['lambda', 'logs', 'iam'],
   resourceTypes: [...HTTP_API_RESOURCE_TYPES, ...REST_API_RESOURCE_TYPES],
   definitions: apiDefinitions,
   create({ settings, services }, template) {
     const { clock, accountId, region } = settings;
     const lambda = services.get('lambda');
     const logs = services.get('logs');
+    const awsEndpoint = {
+      url: settings.url,
+      credentials: settings.credentials,
+      roleCredentials: (roleArn: string) => services.get('iam').principals.credentialsFor(roleArn, 'apigateway'),
+    };
     const restApis = new RestApiService({
       apis: template.rest.apis,
       lambda,
@@ -34,8 +39,8 @@ export const apiGatewayModule: ServiceModule<'apigateway', ReturnType<typeof api
       clock,
       accountId,
       region,
-      // `AWS` service integrations call the runtime's own endpoint, signed as its own clients sign.
-      awsEndpoint: { url: settings.url, credentials: settings.credentials },
+      // `AWS` service integrations call the runtime's own endpoint, signed as their role's session (IAM checks it), else as its own clients sign.
+      awsEndpoint,
       log: (line) => settings.log(`[apigateway] ${line}`),
     });
     const httpApis = new HttpApiService({
@@ -47,7 +52,7 @@ export const apiGatewayModule: ServiceModule<'apigateway', ReturnType<typeof api
       region,
       restApis,
       // Service integrations go through the same loopback client as the REST APIs' `AWS` integrations.
-      awsEndpoint: { url: settings.url, credentials: settings.credentials },
+      awsEndpoint,
       log: (line) => settings.log(`[apigateway] ${line}`),
     });
     return { service: { restApis, httpApis }, mounts: { httpApis } };

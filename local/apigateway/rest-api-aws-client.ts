@@ -3,11 +3,15 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import type { SourceData } from '@smithy/types';
 import type { AwsServiceTarget } from './rest-api-integrations.js';
 
+type Credentials = { readonly accessKeyId: string; readonly secretAccessKey: string; readonly sessionToken?: string };
+
 /** The runtime's own endpoint and the credentials its own clients sign with. */
 export interface AwsEndpointAccess {
   /** `http://127.0.0.1:4566`. */
   readonly url: string;
-  readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
+  readonly credentials: Credentials;
+  /** A session of an integration's execution role (IAM's principals): what a call with a role is signed with. @default - the runtime's own credentials */
+  readonly roleCredentials?: (roleArn: string) => Credentials;
 }
 
 /** The integration request after mapping: what API Gateway sends the service. */
@@ -77,7 +81,7 @@ export class LoopbackAwsClient {
     url.pathname = request.path;
     for (const [name, value] of Object.entries(request.query)) url.searchParams.set(name, value);
     const query = Object.fromEntries(url.searchParams);
-    const signed = await this.#signer(target.service).sign({
+    const signed = await this.#signer(target.service, target.roleArn).sign({
       method: request.method,
       protocol: url.protocol,
       hostname: url.hostname,
@@ -114,18 +118,21 @@ export class LoopbackAwsClient {
     return { status: response.status, headers, body: text };
   }
 
-  #signer(service: string): SignatureV4 {
-    let signer = this.#signers.get(service);
+  #signer(service: string, roleArn: string | undefined): SignatureV4 {
+    const key = `${service} ${roleArn ?? ''}`;
+    let signer = this.#signers.get(key);
     if (!signer) {
+      const credentials =
+        roleArn !== undefined && this.access.roleCredentials ? this.access.roleCredentials(roleArn) : this.access.credentials;
       // S3 signs the path as sent, the other services its escaped form (as the SDKs' signers do).
       signer = new SignatureV4({
         service,
         region: this.region,
-        credentials: this.access.credentials,
+        credentials,
         sha256: Sha256,
         uriEscapePath: service !== 's3',
       });
-      this.#signers.set(service, signer);
+      this.#signers.set(key, signer);
     }
     return signer;
   }

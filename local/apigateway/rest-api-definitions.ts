@@ -7,6 +7,7 @@ import {
   AWS_INTEGRATION_SERVICES,
   type AwsServiceTarget,
   awsTargetOf,
+  integrationRoleOf,
   type MappedIntegration,
   mappedIntegrationOf,
 } from './rest-api-integrations.js';
@@ -251,7 +252,7 @@ function integrationOf(method: Props, label: string, note: (what: string, method
       return { kind: 'not-run' };
     }
     if (target !== undefined && AWS_INTEGRATION_SERVICES.has(target.service)) {
-      return { kind: 'aws', target, ...mappedIntegrationOf(integration) };
+      return { kind: 'aws', target: { ...target, ...integrationRoleOf(integration.Credentials) }, ...mappedIntegrationOf(integration) };
     }
     note(
       `AWS integrations to ${target === undefined ? `a URI of no known form (${uri})` : `${target.service}, which does not run locally,`} are not run; these methods answer 500`,

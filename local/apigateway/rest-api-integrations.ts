@@ -49,6 +49,21 @@ export interface AwsServiceTarget {
   readonly query?: Readonly<Record<string, string>>;
   /** The integration's HTTP method (`IntegrationHttpMethod`). */
   readonly httpMethod: string;
+  /**
+   * The integration's execution role (a REST integration's `Credentials`, an HTTP API's
+   * `CredentialsArn`): the call is signed as its session, so IAM allows or refuses it as AWS
+   * does. Undefined: the runtime's own credentials (the account's administrator).
+   */
+  readonly roleArn?: string;
+}
+
+/**
+ * The role an integration's `Credentials` names, if it names one: `arn:aws:iam::*:user/*`
+ * (the caller's own credentials passed through) names none, and a local caller is the
+ * account's administrator.
+ */
+export function integrationRoleOf(credentials: unknown): { roleArn?: string } {
+  return typeof credentials === 'string' && /^arn:aws[\w-]*:iam::\d{12}:role\//.test(credentials) ? { roleArn: credentials } : {};
 }
 
 /** The services an `AWS` integration reaches here: the ones the local endpoint serves. */

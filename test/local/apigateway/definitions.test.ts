@@ -167,6 +167,28 @@ describe('httpApiDefinitions', () => {
     expect(api?.stages[0]?.throttling).toEqual({ defaults: { rate: 2, burst: 5 }, routes: { 'POST /orders': { rate: 2, burst: 1 } } });
   });
 
+  it("signs a service integration as the role its CredentialsArn names, and as the runtime's own with the caller's credentials passed through", () => {
+    const send = (CredentialsArn: string) => ({
+      Type: 'AWS::ApiGatewayV2::Integration',
+      Properties: {
+        ApiId: { Ref: 'Api' },
+        IntegrationType: 'AWS_PROXY',
+        IntegrationSubtype: 'SQS-SendMessage',
+        CredentialsArn,
+        RequestParameters: { QueueUrl: 'http://q', MessageBody: '$request.body' },
+      },
+    });
+    const { apis } = definitionsOf({
+      Api: { Type: 'AWS::ApiGatewayV2::Api', Properties: { Name: 'a', ProtocolType: 'HTTP' } },
+      AsRole: send('arn:aws:iam::000000000000:role/api-sender'),
+      AsCaller: send('arn:aws:iam::*:user/*'),
+    });
+    expect([...(apis[0]?.integrations.values() ?? [])].map((i) => i.roleArn)).toEqual([
+      'arn:aws:iam::000000000000:role/api-sender',
+      undefined,
+    ]);
+  });
+
   it('names a subtype whose service does not run here, a missing required parameter, and a JWT issuer off this machine', () => {
     const integration = (subtype: string, parameters: Record<string, string>) => ({
       Type: 'AWS::ApiGatewayV2::Integration',

@@ -1,7 +1,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Aws, Stack } from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -252,6 +253,28 @@ export function permissionMistakesApp(): App {
     if (granted) consumer.addEventSource(new SqsEventSource(queue));
     else
       new lambda.CfnEventSourceMapping(stack, `${name}-mapping`, { functionName: consumer.functionName, eventSourceArn: queue.queueArn });
+  }
+
+  // 12. A REST API sending to a queue through an AWS integration: a role granted SendMessage, and one without the grant.
+  const frontDoor = new sqs.Queue(stack, 'FrontDoor', { queueName: 'iam-front-door' });
+  const api = new apigateway.RestApi(stack, 'Doors', { restApiName: 'iam-doors' });
+  for (const [route, granted] of [
+    ['granted', true],
+    ['ungranted', false],
+  ] as const) {
+    const role = new iam.Role(stack, `door-${route}`, { assumedBy: new iam.ServicePrincipal('apigateway.amazonaws.com') });
+    if (granted) frontDoor.grantSendMessages(role);
+    const integration = new apigateway.AwsIntegration({
+      service: 'sqs',
+      path: `${Aws.ACCOUNT_ID}/${frontDoor.queueName}`,
+      options: {
+        credentialsRole: role,
+        requestParameters: { 'integration.request.header.Content-Type': "'application/x-www-form-urlencoded'" },
+        requestTemplates: { 'application/json': 'Action=SendMessage&MessageBody=$util.urlEncode($input.body)' },
+        integrationResponses: [{ statusCode: '200' }, { statusCode: '403', selectionPattern: '403' }],
+      },
+    });
+    api.root.addResource(route).addMethod('POST', integration, { methodResponses: [{ statusCode: '200' }, { statusCode: '403' }] });
   }
   return app;
 }

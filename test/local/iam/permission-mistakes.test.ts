@@ -100,7 +100,7 @@ async function execute(app: TestApp, machine: string) {
   return app.waitForExecution(executionArn.split(':').at(-1) ?? '');
 }
 
-describe('IAM under enforce, on an app with eleven permission mistakes', () => {
+describe('IAM under enforce, on an app with twelve permission mistakes', () => {
   let app: TestApp;
   beforeAll(async () => {
     app = await startApp({ app: permissionMistakesApp() }, { iam: 'enforce' });
@@ -254,6 +254,17 @@ describe('IAM under enforce, on an app with eleven permission mistakes', () => {
       'is not authorized to perform: lambda:InvokeFunction on resource: arn:aws:lambda:us-east-1:000000000000:function:iam-worker',
     );
   });
+
+  it("sends through a REST API's AWS integration whose role may send, and answers SQS's AccessDenied where its role may not", async () => {
+    const post = (route: string) =>
+      fetch(`${app.apiUrl('iam-doors')}/${route}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: `"${route}"` });
+    const granted = await post('granted');
+    expect(granted.status).toBe(200);
+    const refused = await post('ungranted');
+    expect(refused.status).toBe(403);
+    expect(await refused.text()).toMatch(/AccessDenied[\s\S]*sqs:SendMessage/);
+    expect((await messagesOf(app, 'iam-front-door')).map((m) => m.Body)).toEqual(['"granted"']);
+  });
 });
 
 describe('IAM under warn, on the same app', () => {
@@ -284,6 +295,14 @@ describe('IAM under warn, on the same app', () => {
     expect(await eventually(async () => ((await held(app, ungranted)) === 0 ? [true] : []), 8000)).toEqual([true]);
     const allPiped = async () => ((await messagesOf(app, 'iam-piped', 300)).length === 3 ? [true] : []);
     expect(await eventually(allPiped, 8000)).toEqual([true]);
+    for (const route of ['granted', 'ungranted']) {
+      const answer = await fetch(`${app.apiUrl('iam-doors')}/${route}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+      });
+      expect(answer.status).toBe(200);
+    }
 
     const found = app
       .iamReport()
@@ -308,12 +327,13 @@ describe('IAM under warn, on the same app', () => {
         expect.stringMatching(
           /^role\/IamMistakes-iamconsumerungranted\S* sqs:ReceiveMessage arn:aws:sqs:us-east-1:000000000000:iam-consumer-ungranted-queue$/,
         ),
+        expect.stringMatching(/^role\/IamMistakes-doorungranted\S* sqs:SendMessage arn:aws:sqs:us-east-1:000000000000:iam-front-door$/),
       ]),
     );
     // Only the mistakes (the key's counts twice: EventBridge needs both kms:GenerateDataKey and kms:Decrypt); the granted wirings make no finding.
     // The pipe that may not read the stream counts four times (DescribeStream, GetShardIterator, GetRecords, ListStreams).
     // The mapping whose role may not consume its queue, three (ReceiveMessage, DeleteMessage, GetQueueAttributes).
-    expect(found).toHaveLength(18);
-    expect(app.logs().filter((line) => line.startsWith('[iam] AWS would refuse:'))).toHaveLength(18);
+    expect(found).toHaveLength(19);
+    expect(app.logs().filter((line) => line.startsWith('[iam] AWS would refuse:'))).toHaveLength(19);
   });
 });
