@@ -171,7 +171,7 @@ function integrationOf(r: LoadedResource, warnings: string[], where: string): In
     warnings.push(`${where}: payload format ${payloadFormatVersion} is not built locally (only 1.0 and 2.0); its routes answer 500`);
     return { id: r.ref, payloadFormatVersion, timeoutMs };
   }
-  return { id: r.ref, functionArn, payloadFormatVersion, timeoutMs };
+  return { id: r.ref, functionArn, payloadFormatVersion, timeoutMs, ...integrationRoleOf(p.CredentialsArn) };
 }
 
 /** An `AWS_PROXY` integration with an `IntegrationSubtype`: a call to the service, its parameters mapped from the request. */

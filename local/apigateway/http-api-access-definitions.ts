@@ -7,6 +7,7 @@
 import type { LoadedResource } from '../template/load.js';
 import { isLoopbackUrl, JWKS_ENV_PREFIX, jwksFileOf } from './authorizers/jwks.js';
 import { lambdaArnOf } from './lambda-arn.js';
+import { integrationRoleOf } from './rest-api-integrations.js';
 
 export interface LambdaAuthorizerDefinition {
   readonly kind: 'lambda';
@@ -14,6 +15,8 @@ export interface LambdaAuthorizerDefinition {
   readonly logicalId: string;
   readonly name: string;
   readonly functionArn: string;
+  /** The role API Gateway invokes the function as (`AuthorizerCredentialsArn`); undefined: as itself. */
+  readonly roleArn?: string;
   readonly payloadFormatVersion: '1.0' | '2.0';
   /** `{isAuthorized, context}` answers (2.0 only); otherwise an IAM policy. */
   readonly simpleResponses: boolean;
@@ -71,6 +74,7 @@ export function authorizerOf(
       ...base,
       kind: 'lambda',
       functionArn,
+      ...integrationRoleOf(p.AuthorizerCredentialsArn),
       payloadFormatVersion: version,
       simpleResponses: p.EnableSimpleResponses === true && version === '2.0',
       ttlSeconds: Number(p.AuthorizerResultTtlInSeconds ?? 0),

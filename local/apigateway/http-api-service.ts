@@ -11,7 +11,7 @@ import { HttpApiServiceIntegrations } from './http-api-integrations.js';
 import { RequestViews } from './http-api-request.js';
 import { RouteThrottles } from './http-api-throttle.js';
 import { withTimeout } from './integration-timeout.js';
-import type { LambdaInvoker } from './lambda-invoker.js';
+import type { ApiGatewayCaller, LambdaInvoker } from './lambda-invoker.js';
 import { type HttpApiRequest, type HttpResponse, httpResponse, jsonResponse } from './payload.js';
 import { MALFORMED, v1Response } from './proxy-event-v1.js';
 import { type AwsEndpointAccess, LoopbackAwsClient } from './rest-api-aws-client.js';
@@ -236,14 +236,21 @@ export class HttpApiService {
     const event = views.event(integration.payloadFormatVersion);
     if (authorizerContext)
       (event.requestContext as Record<string, unknown>).authorizer = authorizerContext(integration.payloadFormatVersion);
-    return this.#invoke(integration.functionArn, integration.payloadFormatVersion, integration.timeoutMs, event);
+    const caller = { sourceArn: arn, ...(integration.roleArn === undefined ? {} : { roleArn: integration.roleArn }) };
+    return this.#invoke(integration.functionArn, integration.payloadFormatVersion, integration.timeoutMs, event, caller);
   }
 
   /** A Lambda proxy integration: the function's answer read as its payload format says. */
-  async #invoke(functionArn: string, payloadFormatVersion: string, timeoutMs: number, event: unknown): Promise<Outcome> {
+  async #invoke(
+    functionArn: string,
+    payloadFormatVersion: string,
+    timeoutMs: number,
+    event: unknown,
+    caller: ApiGatewayCaller,
+  ): Promise<Outcome> {
     const internalError = jsonResponse(500, { message: 'Internal Server Error' });
-    // A function that cannot be invoked (left out at load, or another runtime) is an integration failure: 500, as API Gateway answers.
-    const invocation = this.options.lambda.invoke(functionArn, event).catch((error: unknown) => ({ ok: false as const, error }));
+    // A function that cannot be invoked (left out at load, another runtime, no permission for API Gateway) is an integration failure: 500, as API Gateway answers.
+    const invocation = this.options.lambda.invoke(functionArn, event, caller).catch((error: unknown) => ({ ok: false as const, error }));
     const outcome = await withTimeout(invocation, timeoutMs);
     if (outcome === 'timeout') {
       return {

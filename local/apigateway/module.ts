@@ -1,7 +1,11 @@
+import { AwsError } from '../aws-error.js';
+import type { IamCheck } from '../iam/iam-check.js';
+import type { LambdaService } from '../lambda/lambda-service.js';
 import type { ServiceModule } from '../services/service-module.js';
 import type { LoadedApp } from '../template/load.js';
 import { HTTP_API_RESOURCE_TYPES, httpApiDefinitions } from './definitions.js';
 import { HttpApiService } from './http-api-service.js';
+import type { LambdaInvoker } from './lambda-invoker.js';
 import { REST_API_RESOURCE_TYPES, restApiDefinitions } from './rest-api-definitions.js';
 import { RestApiService } from './rest-api-service.js';
 
@@ -25,7 +29,8 @@ export const apiGatewayModule: ServiceModule<'apigateway', ReturnType<typeof api
   definitions: apiDefinitions,
   create({ settings, services }, template) {
     const { clock, accountId, region } = settings;
-    const lambda = services.get('lambda');
+    // API Gateway invokes a function as apigateway.amazonaws.com (the function's permission must let it in), or as the integration's role.
+    const lambda = invokerFor(services.get('lambda'), () => services.get('iam'), accountId);
     const logs = services.get('logs');
     const awsEndpoint = {
       url: settings.url,
@@ -64,4 +69,33 @@ function apiDefinitions(app: LoadedApp) {
   const http = httpApiDefinitions(app);
   const rest = restApiDefinitions(app);
   return { http, rest, warnings: [...http.warnings, ...rest.warnings] };
+}
+
+/**
+ * Lambda as API Gateway reaches it under IAM: each invocation a method or authorizer makes is
+ * authorized first, as `apigateway.amazonaws.com` with the method's or authorizer's
+ * `execute-api` ARN as `aws:SourceArn` (what CDK's LambdaIntegration permission names), or
+ * as the integration's credentials role. A refusal rejects: API Gateway answers 500
+ * ("Execution failed due to configuration error: Invalid permissions on Lambda function").
+ */
+function invokerFor(lambda: LambdaService, iam: () => IamCheck, accountId: string): LambdaInvoker {
+  return {
+    invoke: async (functionNameOrArn, event, caller) => {
+      if (caller !== undefined) {
+        const from = caller.roleArn
+          ? ({ kind: 'role', roleArn: caller.roleArn, sessionName: 'apigateway' } as const)
+          : ({ kind: 'service', service: 'apigateway.amazonaws.com' } as const);
+        const source = { arn: caller.sourceArn, account: accountId };
+        const refusal = await iam().authorizeDelivery(from, functionNameOrArn, source, `API Gateway ${caller.sourceArn}`);
+        if (refusal) {
+          throw new AwsError(
+            'AccessDeniedException',
+            `Execution failed due to configuration error: Invalid permissions on Lambda function (${refusal.message})`,
+            403,
+          );
+        }
+      }
+      return lambda.invoke(functionNameOrArn, event);
+    },
+  };
 }

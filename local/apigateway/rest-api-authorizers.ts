@@ -8,9 +8,10 @@ import {
   routeArn,
 } from './authorizers/lambda-authorizer.js';
 import { lambdaArnOf } from './definitions.js';
-import type { LambdaInvoker } from './lambda-invoker.js';
+import { authorizerSourceArn, type LambdaInvoker } from './lambda-invoker.js';
 import { type HttpResponse, jsonResponse } from './payload.js';
 import { restError } from './proxy-event-v1.js';
+import { integrationRoleOf } from './rest-api-integrations.js';
 
 /** A REST API's Lambda authorizer (`AWS::ApiGateway::Authorizer`, `TOKEN` or `REQUEST`). */
 export interface RestAuthorizerDefinition {
@@ -18,6 +19,8 @@ export interface RestAuthorizerDefinition {
   readonly name: string;
   readonly type: 'TOKEN' | 'REQUEST';
   readonly functionArn: string;
+  /** The role API Gateway invokes the function as (`AuthorizerCredentials`); undefined: as itself. */
+  readonly roleArn?: string;
   /** `method.request.header.X`, `method.request.querystring.x`, `stageVariables.x`, `context.x`. */
   readonly identitySources: readonly string[];
   /** TOKEN only: a token that does not match answers 401 without the function being called. */
@@ -69,6 +72,7 @@ export function restAuthorizerOf(
     name: String(p.Name ?? authorizer.logicalId),
     type,
     functionArn,
+    ...integrationRoleOf(p.AuthorizerCredentials),
     identitySources: type === 'TOKEN' ? sources.slice(0, 1) : sources,
     ...(validationExpression === undefined ? {} : { validationExpression }),
     ttlSeconds: Number(p.AuthorizerResultTtlInSeconds ?? 300),
@@ -157,8 +161,12 @@ export class RestAuthorization {
     const { body: _body, isBase64Encoded: _encoded, ...request } = event;
     const authorizerEvent =
       authorizer.type === 'TOKEN' ? { type: 'TOKEN', authorizationToken: token, methodArn } : { type: 'REQUEST', methodArn, ...request };
+    const caller = {
+      sourceArn: authorizerSourceArn(methodArn, authorizer.id),
+      ...(authorizer.roleArn ? { roleArn: authorizer.roleArn } : {}),
+    };
     const outcome = await this.options.lambda
-      .invoke(authorizer.functionArn, authorizerEvent)
+      .invoke(authorizer.functionArn, authorizerEvent, caller)
       .catch((error: unknown) => ({ ok: false as const, error }));
     const failed = (reason: string): { ok: false; outcome: RestAuthorizationOutcome } => {
       this.options.log(`authorizer ${authorizer.name}: ${reason}: answered 500, as API Gateway does`);

@@ -38,13 +38,13 @@ export const REST_API_RESOURCE_TYPES = [
 ];
 
 export type RestIntegration =
-  | { readonly kind: 'lambda'; readonly functionArn: string; readonly timeoutMs: number }
+  | { readonly kind: 'lambda'; readonly functionArn: string; readonly timeoutMs: number; readonly roleArn?: string }
   /** A MOCK integration: the request template's `statusCode` selects the integration response, mapped as any other. */
   | ({ readonly kind: 'mock' } & MappedIntegration)
   /** An `AWS` service integration (SQS, Step Functions, EventBridge, ...): mapped in, sent to the local service, mapped out. */
   | ({ readonly kind: 'aws'; readonly target: AwsServiceTarget } & MappedIntegration)
   /** A Lambda custom (non-proxy) integration: the request template's output is the event, the answer is mapped out. */
-  | ({ readonly kind: 'lambda-custom'; readonly functionArn: string } & MappedIntegration)
+  | ({ readonly kind: 'lambda-custom'; readonly functionArn: string; readonly roleArn?: string } & MappedIntegration)
   /** An `HTTP_PROXY` integration: the request forwarded to the URL as it came, the answer returned as it is (loopback URLs only). */
   | {
       readonly kind: 'http-proxy';
@@ -226,7 +226,12 @@ function integrationOf(method: Props, label: string, note: (what: string, method
       return { kind: 'not-run' };
     }
     if (functionArn !== undefined) {
-      return { kind: 'lambda', functionArn, timeoutMs: Number(integration.TimeoutInMillis ?? 29_000) };
+      return {
+        kind: 'lambda',
+        functionArn,
+        timeoutMs: Number(integration.TimeoutInMillis ?? 29_000),
+        ...integrationRoleOf(integration.Credentials),
+      };
     }
   }
   if (type === 'MOCK') return { kind: 'mock', ...mappedIntegrationOf(integration) };
@@ -245,7 +250,9 @@ function integrationOf(method: Props, label: string, note: (what: string, method
       note('ContentHandling (conversion to or from binary) is not applied locally: bodies are mapped as UTF-8 text', label);
     }
     const functionArn = lambdaArnOf(uri);
-    if (functionArn !== undefined) return { kind: 'lambda-custom', functionArn, ...mappedIntegrationOf(integration) };
+    if (functionArn !== undefined) {
+      return { kind: 'lambda-custom', functionArn, ...integrationRoleOf(integration.Credentials), ...mappedIntegrationOf(integration) };
+    }
     const target = awsTargetOf(uri, String(integration.IntegrationHttpMethod ?? 'POST').toUpperCase());
     if (target?.action !== undefined && AWS_INTEGRATION_SERVICES.has(target.service) && !sendsActionOf(target.service)) {
       note(`AWS integrations to ${target.service} by an action/ URI are not run (its path/ URI is); these methods answer 500`, label);

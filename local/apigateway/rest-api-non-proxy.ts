@@ -24,6 +24,8 @@ export interface MethodLabel {
   readonly apiId: string;
   readonly httpMethod: string;
   readonly resourcePath: string;
+  /** The method's `execute-api` ARN for this request: the source API Gateway invokes a function as. */
+  readonly methodArn: string;
 }
 
 export interface IntegrationOutcome {
@@ -51,7 +53,7 @@ export async function runNonProxy(
   try {
     const mapping = mapRequest(integration, request);
     if (!mapping.ok) return { response: mapping.response, error: mapping.reason };
-    const called = await callIntegration(integration, mapping.mapped.body, mapping.mapped, services, where, label.httpMethod);
+    const called = await callIntegration(integration, mapping.mapped.body, mapping.mapped, services, where, label);
     if ('response' in called) return called;
     const chosen = selectResponse(integration.responses, called.selector);
     if (!chosen) {
@@ -81,8 +83,10 @@ async function callIntegration(
   mapped: Parameters<LoopbackAwsClient['send']>[1],
   services: NonProxyServices,
   where: string,
-  requestMethod: string,
+  label: Pick<MethodLabel, 'httpMethod' | 'methodArn'>,
 ): Promise<Called> {
+  const requestMethod = label.httpMethod;
+  const methodArn = label.methodArn;
   const timedOut = { response: restError(504, 'Endpoint request timed out', 'IntegrationTimeout'), error: 'timeout' };
   if (integration.kind === 'mock') {
     // The request template names the status (`{"statusCode": 200}`; CDK writes `{ statusCode: 200 }`, not JSON); the answer has no body.
@@ -98,8 +102,9 @@ async function callIntegration(
       services.log(`${where}: the request template's output is not JSON, which Lambda refuses: ${(error as Error).message}`);
       return { response: internalError(), error: 'InvalidRequestContentException' };
     }
+    const caller = { sourceArn: methodArn, ...(integration.roleArn === undefined ? {} : { roleArn: integration.roleArn }) };
     const invocation = services.lambda
-      .invoke(integration.functionArn, event)
+      .invoke(integration.functionArn, event, caller)
       .catch((error: unknown) => ({ ok: false as const, error, notInvoked: true as const }));
     const outcome = await withTimeout(invocation, integration.timeoutMs);
     if (outcome === 'timeout') return timedOut;

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import { type AccessLogWriter, accessLogLine } from './access-log.js';
+import { routeArn } from './authorizers/lambda-authorizer.js';
 import type { StageDefinition } from './definitions.js';
 import { withTimeout } from './integration-timeout.js';
 import type { LambdaInvoker } from './lambda-invoker.js';
@@ -168,18 +169,47 @@ export class RestApiService {
     });
     if (refused) return finish(refused.response, undefined, refused.reason);
     if (integration.kind === 'not-run') return finish(internalError(500), undefined, 'the integration does not run locally');
-    const outcome = await this.#integrate(integration, { api: api.definition, stage, resourcePath: resource.path, request, event });
+    const methodArn = routeArn({
+      region: this.options.region,
+      accountId: this.options.accountId,
+      apiId,
+      stage: stage.name,
+      method: request.method,
+      path,
+    });
+    const outcome = await this.#integrate(integration, {
+      api: api.definition,
+      stage,
+      resourcePath: resource.path,
+      request,
+      event,
+      methodArn,
+    });
     return finish(outcome.response, outcome.integrationStatus, outcome.error);
   }
 
   /** The request through the method's integration: a Lambda proxy, or a mapped (non-proxy) one. */
   #integrate(
     integration: Exclude<RestIntegration, { kind: 'not-run' }>,
-    r: { api: RestApiDefinition; stage: StageDefinition; resourcePath: string; request: HttpApiRequest; event: Record<string, unknown> },
+    r: {
+      api: RestApiDefinition;
+      stage: StageDefinition;
+      resourcePath: string;
+      request: HttpApiRequest;
+      event: Record<string, unknown>;
+      /** The method's `execute-api` ARN for this request: what API Gateway invokes a function as the source of. */
+      methodArn: string;
+    },
   ): Promise<IntegrationOutcome> {
-    if (integration.kind === 'lambda') return this.#lambdaProxy(integration, r.event, r.request, r.api.binaryMediaTypes);
+    if (integration.kind === 'lambda') return this.#lambdaProxy(integration, r.event, r.request, r.api.binaryMediaTypes, r.methodArn);
     const log = this.options.log ?? ((line: string) => console.error(line));
-    const label = { apiName: r.api.name, apiId: r.api.id, httpMethod: r.request.method, resourcePath: r.resourcePath };
+    const label = {
+      apiName: r.api.name,
+      apiId: r.api.id,
+      httpMethod: r.request.method,
+      resourcePath: r.resourcePath,
+      methodArn: r.methodArn,
+    };
     const methodRequest = methodRequestOf(r.request, r.event, r.stage.stageVariables);
     if (integration.kind === 'http-proxy') {
       const where = `API ${label.apiName} (${label.apiId}) ${label.httpMethod} ${label.resourcePath}`;
@@ -237,10 +267,12 @@ export class RestApiService {
     event: Record<string, unknown>,
     request: HttpApiRequest,
     binaryMediaTypes: readonly string[],
+    methodArn: string,
   ): Promise<IntegrationOutcome> {
-    // A function that cannot be invoked at all (missing, another runtime) is API Gateway's 500; one that fails is its 502.
+    // A function that cannot be invoked at all (missing, another runtime, no permission for API Gateway) is API Gateway's 500; one that fails is its 502.
+    const caller = { sourceArn: methodArn, ...(integration.roleArn === undefined ? {} : { roleArn: integration.roleArn }) };
     const invocation = this.options.lambda
-      .invoke(integration.functionArn, event)
+      .invoke(integration.functionArn, event, caller)
       .catch((error: unknown) => ({ ok: false as const, error, notInvoked: true as const }));
     const outcome = await withTimeout(invocation, integration.timeoutMs);
     if (outcome === 'timeout') return { response: restError(504, 'Endpoint request timed out', 'IntegrationTimeout'), error: 'timeout' };

@@ -7,7 +7,7 @@
  */
 import type { AuthorizerDefinition, JwtAuthorizerDefinition, LambdaAuthorizerDefinition } from '../http-api-access-definitions.js';
 import { type MappingSource, optionalMapping } from '../http-api-mapping.js';
-import type { LambdaInvoker } from '../lambda-invoker.js';
+import { authorizerSourceArn, type LambdaInvoker } from '../lambda-invoker.js';
 import { type HttpResponse, jsonResponse } from '../payload.js';
 import { AuthorizerCache } from './cache.js';
 import { type JwksSource, JwksUnavailableError } from './jwks.js';
@@ -77,8 +77,12 @@ export class HttpApiAuthorization {
     let answer = cacheable ? this.#cache.get(authorizer.id, values, request.now) : undefined;
     if (answer === undefined) {
       const event = authorizerEvent(authorizer.payloadFormatVersion, request.eventOf(authorizer.payloadFormatVersion), request.arn, values);
+      const caller = {
+        sourceArn: authorizerSourceArn(request.arn, authorizer.id),
+        ...(authorizer.roleArn ? { roleArn: authorizer.roleArn } : {}),
+      };
       const outcome = await this.options.lambda
-        .invoke(authorizer.functionArn, event)
+        .invoke(authorizer.functionArn, event, caller)
         .catch((error: unknown) => ({ ok: false as const, error }));
       if (!outcome.ok) {
         this.options.log(`authorizer ${authorizer.name}: the function ${authorizer.functionArn} failed: ${describe(outcome.error)}`);

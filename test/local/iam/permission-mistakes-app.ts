@@ -276,6 +276,28 @@ export function permissionMistakesApp(): App {
     });
     api.root.addResource(route).addMethod('POST', integration, { methodResponses: [{ statusCode: '200' }, { statusCode: '403' }] });
   }
+
+  // 13. The same API in front of functions: CDK's LambdaIntegration (which adds the function's permission for
+  // API Gateway), and a Lambda proxy integration written by hand, with no permission.
+  for (const [route, permitted] of [
+    ['lambda-granted', true],
+    ['lambda-ungranted', false],
+  ] as const) {
+    const fn = new lambda.Function(stack, `door-${route}`, {
+      functionName: `iam-door-${route}`,
+      runtime: lambda.Runtime.NODEJS_22_X,
+      handler: 'index.handler',
+      code: lambda.Code.fromInline('exports.handler = async () => ({ statusCode: 200, body: "ok" });'),
+    });
+    const integration = permitted
+      ? new apigateway.LambdaIntegration(fn)
+      : new apigateway.Integration({
+          type: apigateway.IntegrationType.AWS_PROXY,
+          integrationHttpMethod: 'POST',
+          uri: `arn:aws:apigateway:${Aws.REGION}:lambda:path/2015-03-31/functions/${fn.functionArn}/invocations`,
+        });
+    api.root.addResource(route).addMethod('GET', integration);
+  }
   return app;
 }
 

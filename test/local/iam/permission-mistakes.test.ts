@@ -100,7 +100,7 @@ async function execute(app: TestApp, machine: string) {
   return app.waitForExecution(executionArn.split(':').at(-1) ?? '');
 }
 
-describe('IAM under enforce, on an app with twelve permission mistakes', () => {
+describe('IAM under enforce, on an app with thirteen permission mistakes', () => {
   let app: TestApp;
   beforeAll(async () => {
     app = await startApp({ app: permissionMistakesApp() }, { iam: 'enforce' });
@@ -265,6 +265,13 @@ describe('IAM under enforce, on an app with twelve permission mistakes', () => {
     expect(await refused.text()).toMatch(/AccessDenied[\s\S]*sqs:SendMessage/);
     expect((await messagesOf(app, 'iam-front-door')).map((m) => m.Body)).toEqual(['"granted"']);
   });
+
+  it("runs a REST API's Lambda integration whose function lets API Gateway invoke it, and answers 500 where no permission does", async () => {
+    const granted = await fetch(`${app.apiUrl('iam-doors')}/lambda-granted`);
+    expect([granted.status, await granted.text()]).toEqual([200, 'ok']);
+    const refused = await fetch(`${app.apiUrl('iam-doors')}/lambda-ungranted`);
+    expect([refused.status, await refused.json()]).toEqual([500, { message: 'Internal server error' }]);
+  });
 });
 
 describe('IAM under warn, on the same app', () => {
@@ -295,6 +302,8 @@ describe('IAM under warn, on the same app', () => {
     expect(await eventually(async () => ((await held(app, ungranted)) === 0 ? [true] : []), 8000)).toEqual([true]);
     const allPiped = async () => ((await messagesOf(app, 'iam-piped', 300)).length === 3 ? [true] : []);
     expect(await eventually(allPiped, 8000)).toEqual([true]);
+    for (const route of ['lambda-granted', 'lambda-ungranted'])
+      expect((await fetch(`${app.apiUrl('iam-doors')}/${route}`)).status).toBe(200);
     for (const route of ['granted', 'ungranted']) {
       const answer = await fetch(`${app.apiUrl('iam-doors')}/${route}`, {
         method: 'POST',
@@ -328,12 +337,13 @@ describe('IAM under warn, on the same app', () => {
           /^role\/IamMistakes-iamconsumerungranted\S* sqs:ReceiveMessage arn:aws:sqs:us-east-1:000000000000:iam-consumer-ungranted-queue$/,
         ),
         expect.stringMatching(/^role\/IamMistakes-doorungranted\S* sqs:SendMessage arn:aws:sqs:us-east-1:000000000000:iam-front-door$/),
+        'apigateway.amazonaws.com lambda:InvokeFunction arn:aws:lambda:us-east-1:000000000000:function:iam-door-lambda-ungranted',
       ]),
     );
     // Only the mistakes (the key's counts twice: EventBridge needs both kms:GenerateDataKey and kms:Decrypt); the granted wirings make no finding.
     // The pipe that may not read the stream counts four times (DescribeStream, GetShardIterator, GetRecords, ListStreams).
     // The mapping whose role may not consume its queue, three (ReceiveMessage, DeleteMessage, GetQueueAttributes).
-    expect(found).toHaveLength(19);
-    expect(app.logs().filter((line) => line.startsWith('[iam] AWS would refuse:'))).toHaveLength(19);
+    expect(found).toHaveLength(20);
+    expect(app.logs().filter((line) => line.startsWith('[iam] AWS would refuse:'))).toHaveLength(20);
   });
 });
