@@ -140,23 +140,7 @@ export class RestApiService {
     resourcePath = resource.path;
     const integration = method.integration;
 
-    const contentType = firstHeader(request, 'content-type');
-    const event = v1Event(request, {
-      kind: 'rest',
-      accountId: this.options.accountId,
-      apiId,
-      domainName: `${apiId}.execute-api.localhost`,
-      stage: stage.name,
-      resourcePath: resource.path,
-      resourceId: resource.id,
-      ...(stage.deploymentId === undefined ? {} : { deploymentId: stage.deploymentId }),
-      path,
-      pathParameters: match.pathParameters,
-      stageVariables: stage.stageVariables,
-      requestId,
-      now: started,
-      binaryBody: contentType !== undefined && isBinary(api.definition.binaryMediaTypes, [contentType]),
-    });
+    const event = this.#eventOf(request, { api, stage, resource, pathParameters: match.pathParameters, path, requestId, started });
     const refused = await this.#admit({
       api: api.definition,
       stage,
@@ -186,6 +170,39 @@ export class RestApiService {
       methodArn,
     });
     return finish(outcome.response, outcome.integrationStatus, outcome.error);
+  }
+
+  /** The Lambda proxy event (payload 1.0) of a request to a method: what the integration, the authorizer and the validators read. */
+  #eventOf(
+    request: HttpApiRequest,
+    r: {
+      api: { definition: RestApiDefinition };
+      stage: StageDefinition;
+      resource: RestResourceDefinition;
+      pathParameters: Parameters<typeof v1Event>[1]['pathParameters'];
+      path: string;
+      requestId: string;
+      started: number;
+    },
+  ): Record<string, unknown> {
+    const contentType = firstHeader(request, 'content-type');
+    const apiId = r.api.definition.id;
+    return v1Event(request, {
+      kind: 'rest',
+      accountId: this.options.accountId,
+      apiId,
+      domainName: `${apiId}.execute-api.localhost`,
+      stage: r.stage.name,
+      resourcePath: r.resource.path,
+      resourceId: r.resource.id,
+      ...(r.stage.deploymentId === undefined ? {} : { deploymentId: r.stage.deploymentId }),
+      path: r.path,
+      pathParameters: r.pathParameters,
+      stageVariables: r.stage.stageVariables,
+      requestId: r.requestId,
+      now: r.started,
+      binaryBody: contentType !== undefined && isBinary(r.api.definition.binaryMediaTypes, [contentType]),
+    });
   }
 
   /** The request through the method's integration: a Lambda proxy, or a mapped (non-proxy) one. */
