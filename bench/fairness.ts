@@ -26,7 +26,7 @@
  * only for its one refused write and that call; the table counts receives, hold-backs and
  * slot writes.
  */
-import { backoffSeconds } from '../lambdas/kit/failures.js';
+import { backoffSeconds } from '../lambdas/kit/failure-router.js';
 import { ManualClock } from '../local/clock.js';
 import { SqsService } from '../local/sqs/sqs-service.js';
 import { openDatabase } from '../local/store/data-folder.js';
@@ -268,7 +268,7 @@ class Simulation {
     if (this.capped) {
       const { taken, writes } = this.slots.acquire(sent.tenant);
       if (!taken) {
-        // Held back as the kit's consumer does (record-failures.ts): visible again after the
+        // Held back as the kit's consumer does (failure-policy.ts): visible again after the
         // usual backoff for its receive count, or when the lease ends if sooner; the
         // consumer is busy only for its refused write and the visibility change.
         const seconds = Math.max(1, Math.ceil(Math.min(LEASE_MS / 1000, backoffSeconds(receiveCount, {}, this.backoffRandom))));

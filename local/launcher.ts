@@ -92,8 +92,8 @@ export interface RuntimeOptionValues {
   iam?: string;
 }
 
-/** The runtime's settings from the options, checked. */
-export interface RuntimeSettings {
+/** What to launch the runtime with, from the command line options, checked (the runtime gives its services their own RuntimeSettings). */
+export interface LaunchSettings {
   readonly port: number;
   readonly parameters: Readonly<Record<string, string>>;
   readonly eventRecords: Retention;
@@ -105,7 +105,7 @@ export interface RuntimeSettings {
 }
 
 /** @throws LaunchError naming the option at fault and the values it takes */
-export function runtimeSettings(values: RuntimeOptionValues): RuntimeSettings {
+export function launchSettings(values: RuntimeOptionValues): LaunchSettings {
   const parameters: Record<string, string> = {};
   for (const given of values.parameters ?? []) {
     const match = /^([^=]+)=(.*)$/s.exec(given);
@@ -146,7 +146,7 @@ export function runtimeSettings(values: RuntimeOptionValues): RuntimeSettings {
 export interface Launch {
   readonly cdkOut: string;
   readonly dataDir: string;
-  readonly settings: RuntimeSettings;
+  readonly settings: LaunchSettings;
   /** The project folder, for the report's hints. */
   readonly root: string;
   /** `performance.now()` when the launch began: the report says how long the start took. */

@@ -13,7 +13,7 @@ if (nodeMajor < 24) {
   );
   process.exit(1);
 }
-const { LaunchError, RUNTIME_HELP, RUNTIME_OPTIONS, launchRuntime, runtimeSettings, stopOnSignals } = await import('./launcher.js');
+const { LaunchError, RUNTIME_HELP, RUNTIME_OPTIONS, launchRuntime, launchSettings, stopOnSignals } = await import('./launcher.js');
 const { TRUST_HELP } = await import('./endpoint/trust-options.js');
 
 /**
@@ -76,7 +76,7 @@ const dataDir = path.resolve(
 );
 
 try {
-  const settings = runtimeSettings(values);
+  const settings = launchSettings(values);
   const runtime = await launchRuntime({ cdkOut, dataDir, settings, root, started });
   stopOnSignals(runtime);
 } catch (error) {

@@ -42,9 +42,9 @@ export const dev: Command = async (argv, io) => {
   const { values, positionals } = parseDevArgs(argv, launcher.RUNTIME_OPTIONS);
   if (values.help) return io.out(`${HELP}\n${launcher.RUNTIME_HELP}\n${launcher.TRUST_HELP}`);
   if (positionals.length > 0) throw usageError(`dev takes no arguments (got "${positionals[0]}"); run it in the app's folder`);
-  let settings: ReturnType<typeof launcher.runtimeSettings>;
+  let settings: ReturnType<typeof launcher.launchSettings>;
   try {
-    settings = launcher.runtimeSettings(values);
+    settings = launcher.launchSettings(values);
   } catch (error) {
     if (error instanceof launcher.LaunchError) throw usageError(error.message);
     throw error;

@@ -12,7 +12,7 @@ type Runtime = Awaited<ReturnType<Launcher['launchRuntime']>>;
 
 export interface DevServerOptions {
   readonly root: string;
-  readonly settings: ReturnType<Launcher['runtimeSettings']>;
+  readonly settings: ReturnType<Launcher['launchSettings']>;
   /** --data; @default <root>/.switchyard/data */
   readonly data?: string;
   /** Synthesize before starting (else the last synthesized app runs). */

@@ -14,12 +14,12 @@ import { requireEnv, requireNumber } from './config.js';
 import type { Emission, EventPublisher } from './emit.js';
 import { ContractRegistry, type ValidatedEvent } from './envelope.js';
 import { ConfigError } from './errors.js';
-import { type FailureQueues, FailureRouter } from './failures.js';
+import { type FailureCounts, FailurePolicy } from './failure-policy.js';
+import { type FailureQueues, FailureRouter } from './failure-router.js';
 import { FlowGate } from './flow-control/gate.js';
 import { PriorityLanes } from './flow-control/priority.js';
 import { type FlowControlConfig, flowControlFromEnv } from './flow-control/settings.js';
 import { logger as defaultLogger, metrics } from './observability.js';
-import { type FailureCounts, RecordFailures } from './record-failures.js';
 import { type DomainStep, type ProcessedCounts, RecordProcessor } from './record-processor.js';
 /** What a record handler gets besides the validated detail. */
 export interface RecordContext {
@@ -147,7 +147,7 @@ export function createSqsConsumer<const C extends readonly AnyEventContract[]>(o
       config.registerLambdaContext(lambdaContext);
       process = makeIdempotent(runHandler, { persistenceStore: options.idempotency.persistenceStore, config });
     }
-    const failures = new RecordFailures(router, lambdaContext.functionName, () => lambdaContext.getRemainingTimeInMillis(), retentionMs);
+    const failures = new FailurePolicy(router, lambdaContext.functionName, () => lambdaContext.getRemainingTimeInMillis(), retentionMs);
     const records = new RecordProcessor<C>({
       replay: { registry, logger, policy: options.replayPolicy, describeDryRun: options.describeDryRun },
       lanes,

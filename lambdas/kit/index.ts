@@ -14,7 +14,7 @@ export * from './consumer.js';
 export * from './emit.js';
 export * from './envelope.js';
 export * from './errors.js';
-export * from './failures.js';
+export * from './failure-router.js';
 export * from './flow-control/index.js';
 export * from './flow-control/token-budget.js';
 export * from './model/index.js';

@@ -4,9 +4,9 @@ import { FLOW_OUTCOMES } from '../../contracts/flow-control.js';
 import type { AnyEventContract } from '../../contracts/index.js';
 import type { ValidatedEvent } from './envelope.js';
 import { toError } from './errors.js';
+import type { FailurePolicy } from './failure-policy.js';
 import type { FlowGate } from './flow-control/gate.js';
 import type { PriorityLanes } from './flow-control/priority.js';
-import type { RecordFailures } from './record-failures.js';
 import { handledAsReplay, type ReplayHandling } from './replay-handling.js';
 
 /** What the idempotency store keeps for a processed fact: the handler's result, and when and from which message. */
@@ -44,7 +44,7 @@ export interface RecordProcessorOptions<C extends readonly AnyEventContract[]> {
   readonly lanes?: PriorityLanes;
   readonly gate?: FlowGate;
   readonly process: DomainStep;
-  readonly failures: RecordFailures;
+  readonly failures: FailurePolicy;
   readonly lambdaContext: Context;
 }
 

@@ -9,11 +9,11 @@ import { Archives, type StartReplayInput } from './archives.js';
 import { BusSettings, type TemplateBusPolicy } from './bus-settings.js';
 import { ControlPlane } from './control-plane.js';
 import type { ArchiveDefinition, BusDefinition, EventEnvelope, RuleDefinition, TargetDelivery } from './definitions.js';
-import { type DeliveryNote, DeliveryOutbox } from './outbox.js';
 import { compilePattern, matchesPattern } from './pattern.js';
 import { isEnabled, RuleStore } from './rule-store.js';
 import { ScheduledRules } from './scheduled-rules.js';
 import { EventTags } from './tags.js';
+import { type DeliveryNote, TargetDeliveryOutbox } from './target-outbox.js';
 import { isoSeconds, toMillis } from './time.js';
 
 /** PutEvents limits (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-putevent-size.html). */
@@ -97,11 +97,11 @@ export interface PutEventsCall extends IdempotentCall {
  * EventBridge: buses and rules from the template and from the API (`rule-store.ts`,
  * `control-plane.ts`), archives and replays (`archives.ts`). An accepted PutEvents entry
  * is archived and written, with one delivery per matching rule target, to SQLite before
- * the call returns; the outbox (`outbox.ts`) then delivers each at least once.
+ * the call returns; the outbox (`target-outbox.ts`) then delivers each at least once.
  */
 export class EventsService {
   readonly #ruleStore: RuleStore;
-  readonly #outbox: DeliveryOutbox;
+  readonly #outbox: TargetDeliveryOutbox;
   readonly #archives: Archives;
   readonly #controlPlane: ControlPlane;
   readonly #busSettings: BusSettings;
@@ -120,7 +120,7 @@ export class EventsService {
     const settings = new BusSettings(db, clock, region, accountId, options.onPolicyChange);
     this.#busSettings = settings;
     settings.applyTemplate(options.busPolicies ?? []);
-    this.#outbox = new DeliveryOutbox({
+    this.#outbox = new TargetDeliveryOutbox({
       db,
       clock,
       delivery: options.delivery,

@@ -1,7 +1,7 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { tryParseArn } from '../arn.js';
 import type { AcceptedEventNote } from '../events/events-service.js';
-import type { DeliveryNote } from '../events/outbox.js';
+import type { DeliveryNote } from '../events/target-outbox.js';
 import type { InvocationNote } from '../lambda/function-runtime.js';
 import type { MessageNote } from '../sqs/sqs-context.js';
 import type { HistoryEvent } from '../states/engine/index.js';

@@ -16,10 +16,10 @@ import {
   type ValidatedMessage,
   validateMessage,
 } from './message.js';
-import type { DeliveryOutbox } from './outbox.js';
 import { isFifo, isPending, type SnsContext } from './sns-context.js';
 import { invalidParameter, missingMember, SnsError } from './sns-errors.js';
 import type { SubscriptionRecord, TopicRecord } from './sns-store.js';
+import type { SubscriptionDeliveryOutbox } from './subscription-outbox.js';
 
 const MAX_BATCH_ENTRY_ID = 80;
 
@@ -41,7 +41,7 @@ export class Publishing {
     private readonly context: SnsContext,
     /** Answers to keyed Publish calls (Step Functions tasks run again after a restart). */
     private readonly requests: IdempotentRequests,
-    private readonly outbox: DeliveryOutbox,
+    private readonly outbox: SubscriptionDeliveryOutbox,
   ) {}
 
   /** A keyed call (`options`) is answered once: a repeat gets the first answer. */

@@ -39,7 +39,7 @@ export interface DeliveryRecord {
 export class SnsStore {
   readonly #s: Statements;
 
-  /** `db` is the outbox's too: it works through the deliveries table (outbox.ts). */
+  /** `db` is the outbox's too: it works through the deliveries table (subscription-outbox.ts). */
   constructor(readonly db: DatabaseSync) {
     db.exec(`
       CREATE TABLE IF NOT EXISTS topics (

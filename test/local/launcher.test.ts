@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaultPort, runtimeSettings } from '../../local/launcher.js';
+import { defaultPort, launchSettings } from '../../local/launcher.js';
 
 describe('defaultPort', () => {
   it('serves where the clients of this shell look: the port of a loopback AWS_ENDPOINT_URL', () => {
@@ -21,9 +21,9 @@ describe('defaultPort', () => {
   });
 });
 
-describe('runtimeSettings', () => {
+describe('launchSettings', () => {
   it('passes --models on to the runtime as given', () => {
-    expect(runtimeSettings({ models: 'openai:http://localhost:11434/v1' }).models).toBe('openai:http://localhost:11434/v1');
-    expect(runtimeSettings({})).not.toHaveProperty('models');
+    expect(launchSettings({ models: 'openai:http://localhost:11434/v1' }).models).toBe('openai:http://localhost:11434/v1');
+    expect(launchSettings({})).not.toHaveProperty('models');
   });
 });

@@ -5,7 +5,14 @@ import type { Clock } from '../../clock.js';
 import { DurableOutbox, type OutboxOutcome } from '../../store/outbox.js';
 import type { FunctionDefinition, FunctionRuntime, InvokeOutcome, LogSink } from '../function-runtime.js';
 import { DurableStore, type WakeRow } from './durable-store.js';
-import type { DurableSettings, ErrorObject, ExecutionRecord, ExecutionStatus, InvocationOutput, OperationRecord } from './durable-types.js';
+import type {
+  DurableExecutionStatus,
+  DurableSettings,
+  ErrorObject,
+  ExecutionRecord,
+  InvocationOutput,
+  OperationRecord,
+} from './durable-types.js';
 import { advance, completeChainedInvoke, eventOf, nextDue, replayedOperations } from './operations.js';
 import { forEnvelope } from './wire.js';
 
@@ -186,7 +193,7 @@ export class DurableExecutions {
   }
 
   /** Ends an execution: its status, result or error, the history event, and whoever waits for it. */
-  finish(arn: string, status: Exclude<ExecutionStatus, 'RUNNING'>, outcome: { result?: string; error?: ErrorObject }): void {
+  finish(arn: string, status: Exclude<DurableExecutionStatus, 'RUNNING'>, outcome: { result?: string; error?: ErrorObject }): void {
     const now = this.options.clock.now();
     const records = this.store.operations(arn);
     const execution = records.find((r) => r.op.Type === 'EXECUTION');

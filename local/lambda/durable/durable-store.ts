@@ -1,6 +1,6 @@
 import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
 import { inTransaction } from '../../store/transaction.js';
-import type { ErrorObject, ExecutionRecord, ExecutionStatus, HistoryEvent, OperationRecord } from './durable-types.js';
+import type { DurableExecutionStatus, ErrorObject, ExecutionRecord, HistoryEvent, OperationRecord } from './durable-types.js';
 
 /**
  * Durable executions in the Lambda database: each execution, its operations (the
@@ -210,7 +210,7 @@ export class DurableStore {
       .run(...Object.values(set).map((v) => v ?? null), arn);
   }
 
-  finish(arn: string, status: ExecutionStatus, at: number, outcome: { result?: string; error?: ErrorObject }): void {
+  finish(arn: string, status: DurableExecutionStatus, at: number, outcome: { result?: string; error?: ErrorObject }): void {
     this.update(arn, {
       status,
       ended_at: at,
@@ -334,7 +334,7 @@ function toRecord(row: ExecutionRow): ExecutionRecord {
     functionArn: row.function_arn,
     version: row.version,
     input: row.input,
-    status: row.status as ExecutionStatus,
+    status: row.status as DurableExecutionStatus,
     startedAt: row.started_at,
     ...(row.ended_at === null ? {} : { endedAt: row.ended_at }),
     timeoutAt: row.timeout_at,

@@ -8,7 +8,8 @@
 export type OperationType = 'EXECUTION' | 'CONTEXT' | 'STEP' | 'WAIT' | 'CALLBACK' | 'CHAINED_INVOKE';
 export type OperationStatus = 'STARTED' | 'PENDING' | 'READY' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED' | 'TIMED_OUT' | 'STOPPED';
 export type OperationAction = 'START' | 'SUCCEED' | 'FAIL' | 'RETRY' | 'CANCEL';
-export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'STOPPED';
+/** A durable execution's status, as Lambda's API names it (its ExecutionStatus). */
+export type DurableExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'STOPPED';
 
 /** `ErrorObject`. */
 export interface ErrorObject {
@@ -85,7 +86,7 @@ export interface ExecutionRecord {
   readonly functionArn: string;
   readonly version: string;
   readonly input: string;
-  readonly status: ExecutionStatus;
+  readonly status: DurableExecutionStatus;
   readonly startedAt: number;
   readonly endedAt?: number;
   readonly timeoutAt: number;

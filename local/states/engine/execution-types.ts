@@ -38,10 +38,11 @@ export interface TaskRunner {
 
 export type Sleep = (ms: number, signal: AbortSignal) => Promise<void>;
 
-export type ExecutionStatus = 'SUCCEEDED' | 'FAILED' | 'ABORTED' | 'TIMED_OUT';
+/** How an execution ended: the engine's result (the stored ExecutionStatus of execution-store.ts adds RUNNING). */
+export type TerminalStatus = 'SUCCEEDED' | 'FAILED' | 'ABORTED' | 'TIMED_OUT';
 
 export interface ExecutionResult {
-  status: ExecutionStatus;
+  status: TerminalStatus;
   output?: string;
   error?: string;
   cause?: string;

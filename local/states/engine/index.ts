@@ -12,7 +12,7 @@ import { Execution } from './interpreter.js';
 
 export type { Machine } from './definition.js';
 export { InvalidDefinition, StatesError, TaskFailure } from './errors.js';
-export type { ExecutionResult, ExecutionStatus, Sleep, TaskRequest, TaskRunner } from './execution-types.js';
+export type { ExecutionResult, Sleep, TaskRequest, TaskRunner } from './execution-types.js';
 export { realSleep } from './execution-types.js';
 export type { HistoryEvent, HistorySink } from './history.js';
 export { retryDelay } from './retry-policy.js';

@@ -2,11 +2,11 @@ import type { DatabaseSync } from 'node:sqlite';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../local/clock.js';
 import type { EventEnvelope, RuleDefinition, TargetDefinition } from '../../../local/events/definitions.js';
-import { type DeliveryNote, DeliveryOutbox as EventsOutbox } from '../../../local/events/outbox.js';
+import { type DeliveryNote, TargetDeliveryOutbox as EventsOutbox } from '../../../local/events/target-outbox.js';
 import { AsyncInvoker } from '../../../local/lambda/async-invoker.js';
 import type { FunctionRuntime } from '../../../local/lambda/function-runtime.js';
-import { DeliveryOutbox as SnsOutbox } from '../../../local/sns/outbox.js';
 import { type DeliveryRecord, SnsStore } from '../../../local/sns/sns-store.js';
+import { SubscriptionDeliveryOutbox as SnsOutbox } from '../../../local/sns/subscription-outbox.js';
 import { openDatabase } from '../../../local/store/data-folder.js';
 
 // The outbox clients keep each service's table as the code before them wrote it: rows a data
@@ -35,7 +35,7 @@ const event: EventEnvelope = {
   detail: { order: 7 },
 };
 
-describe('DeliveryOutbox (EventBridge) on an old data folder', () => {
+describe('TargetDeliveryOutbox (EventBridge) on an old data folder', () => {
   it('delivers a pending row written before trace headers, and takes new rows beside it', async () => {
     const db = database();
     const clock = new ManualClock();
@@ -78,7 +78,7 @@ describe('DeliveryOutbox (EventBridge) on an old data folder', () => {
   });
 });
 
-describe('DeliveryOutbox (SNS) on an old data folder', () => {
+describe('SubscriptionDeliveryOutbox (SNS) on an old data folder', () => {
   it('delivers a pending row of the deliveries table as the store wrote it', async () => {
     const db = database();
     const clock = new ManualClock();

@@ -2,7 +2,7 @@ import { type DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk
 import type { SQSRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FlowControlSettings } from '../../../../contracts/flow-control.js';
-import { FailureRouter } from '../../../../lambdas/kit/failures.js';
+import { FailureRouter } from '../../../../lambdas/kit/failure-router.js';
 import { FlowGate } from '../../../../lambdas/kit/flow-control/gate.js';
 import { flowControlItemKey } from '../../../../lambdas/kit/flow-control/item-keys.js';
 import { readItem } from '../../../../lambdas/kit/flow-control/store.js';

@@ -25,7 +25,7 @@ interface DeliveryRow {
   first_at: number;
 }
 
-export interface DeliveryOutboxOptions {
+export interface TargetDeliveryOutboxOptions {
   readonly db: DatabaseSync;
   readonly clock: Clock;
   readonly delivery: TargetDelivery;
@@ -59,10 +59,10 @@ export interface DeliveryNote {
  * target's dead-letter queue. So an accepted event survives a crash, and delivery is at
  * least once, as in AWS.
  */
-export class DeliveryOutbox {
+export class TargetDeliveryOutbox {
   readonly #outbox: DurableOutbox<DeliveryRow>;
 
-  constructor(private readonly options: DeliveryOutboxOptions) {
+  constructor(private readonly options: TargetDeliveryOutboxOptions) {
     const { db } = options;
     db.exec(`
       CREATE TABLE IF NOT EXISTS deliveries (

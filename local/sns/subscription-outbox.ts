@@ -13,7 +13,7 @@ const MAX_SLEEP_MS = 1000;
  * (a FIFO topic's message group, per subscription) go one at a time, in the order they
  * were published: only the oldest of each key is due, and it stays in the table until it is done.
  */
-export class DeliveryOutbox {
+export class SubscriptionDeliveryOutbox {
   readonly #outbox: DurableOutbox<DeliveryRow>;
 
   constructor(store: SnsStore, clock: Clock, handle: (delivery: DeliveryRecord) => Promise<OutboxOutcome>) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEAD_LETTER_ATTRIBUTES } from '../../../domain/index.js';
-import { backoffSeconds, deadLetterAttributes, FailureRouter, sourceQueueUrl } from '../../../lambdas/kit/failures.js';
+import { backoffSeconds, deadLetterAttributes, FailureRouter, sourceQueueUrl } from '../../../lambdas/kit/failure-router.js';
 import { ORIGINAL_ORDER_ATTRIBUTE } from '../../../lambdas/kit/record-order.js';
 import { sqsRecord, ticketCreated } from '../../helpers/events.js';
 import { FakeSqs } from '../../helpers/fake-sqs.js';

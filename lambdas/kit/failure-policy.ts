@@ -1,7 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { SQSRecord } from 'aws-lambda';
 import { isPermanent, toError } from './errors.js';
-import { type FailureRouter, receiveCountOf } from './failures.js';
+import { type FailureRouter, receiveCountOf } from './failure-router.js';
 import { HOLD_BACK_WHY, type HoldBack, holdBackOf } from './hold-back.js';
 
 /**
@@ -34,7 +34,7 @@ export interface FailedRecord {
  * `route` resolves when the record is settled (dead-lettered or requeued, to be acknowledged)
  * and throws the error when the record is to be received again (reported as failed).
  */
-export class RecordFailures {
+export class FailurePolicy {
   readonly counts: FailureCounts = { deadLettered: 0, circuitOpen: 0, inProgress: 0, flowHeldBack: 0 };
 
   constructor(
