@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { AwsError } from '../aws-error.js';
 import type { RawRequest, RawResponse } from '../endpoint/protocols.js';
-import { escapeXml, type XmlEscaping } from '../endpoint/xml-escape.js';
+import { compact, element, FormParams, text as formText, queryResponseBody, xmlResponse } from '../endpoint/query-form.js';
+import type { XmlEscaping } from '../endpoint/xml-escape.js';
 import { validateSqsQueryInput } from './input-validation.js';
 import { SqsError } from './sqs-errors.js';
 import type { SqsService } from './sqs-service.js';
@@ -38,17 +39,16 @@ export class SqsQueryProtocol {
       // Operations are only looked up by names OPERATIONS holds, which are all SqsService methods.
       const operation = this.sqs[action as SqsOperationName] as (input: unknown) => Promise<unknown>;
       const output = await operation.call(this.sqs, input);
-      return withRequestId(xmlResponse(200, encodeSqsQueryResult(action as SqsOperationName, output as never, requestId)), requestId);
+      return xmlResponse(200, encodeSqsQueryResult(action as SqsOperationName, output as never, requestId), requestId);
     } catch (error) {
-      if (error instanceof AwsError) return withRequestId(sqsQueryError(error, requestId), requestId);
+      if (error instanceof AwsError) return sqsQueryError(error, requestId);
       throw error;
     }
   }
 
   /** SQS's `<ErrorResponse>` document, for errors the endpoint answers before an action runs. */
   errorResponse(error: AwsError): RawResponse {
-    const requestId = randomUUID();
-    return withRequestId(sqsQueryError(error, requestId), requestId);
+    return sqsQueryError(error, randomUUID());
   }
 }
 
@@ -84,14 +84,14 @@ type InputOf<N extends SqsOperationName> = NonNullable<Parameters<SqsService[N]>
 type OutputOf<N extends SqsOperationName> = Awaited<ReturnType<SqsService[N]>>;
 
 interface QueryOperation<N extends SqsOperationName> {
-  decode(params: QueryParams): InputOf<N>;
+  decode(params: FormParams): InputOf<N>;
   /** The content of `<NResult>`; operations without one answer only ResponseMetadata. */
   encode?(output: OutputOf<N>): string;
 }
 
 const OPERATIONS: { readonly [N in SqsOperationName]: QueryOperation<N> } = {
   CreateQueue: {
-    decode: (p) => compact({ QueueName: p.string('QueueName') as string, Attributes: p.map('Attribute'), tags: p.tags('Tag') }),
+    decode: (p) => compact({ QueueName: p.string('QueueName') as string, Attributes: attributes(p), tags: tags(p) }),
     encode: (o) => text('QueueUrl', o.QueueUrl),
   },
   GetQueueUrl: {
@@ -104,19 +104,19 @@ const OPERATIONS: { readonly [N in SqsOperationName]: QueryOperation<N> } = {
     encode: (o) => o.QueueUrls.map((url) => text('QueueUrl', url)).join('') + text('NextToken', o.NextToken),
   },
   GetQueueAttributes: {
-    decode: (p) => compact({ QueueUrl: queueUrl(p), AttributeNames: p.strings('AttributeName') }),
+    decode: (p) => compact({ QueueUrl: queueUrl(p), AttributeNames: p.strings('AttributeName', 'flattened') }),
     encode: (o) => nameValues('Attribute', 'Name', 'Value', o.Attributes),
   },
   SetQueueAttributes: {
-    decode: (p) => compact({ QueueUrl: queueUrl(p), Attributes: p.map('Attribute') ?? {} }),
+    decode: (p) => compact({ QueueUrl: queueUrl(p), Attributes: attributes(p) ?? {} }),
   },
   DeleteQueue: { decode: (p) => ({ QueueUrl: queueUrl(p) }) },
   PurgeQueue: { decode: (p) => ({ QueueUrl: queueUrl(p) }) },
   TagQueue: {
-    decode: (p) => ({ QueueUrl: queueUrl(p), Tags: p.tags('Tag') ?? {} }),
+    decode: (p) => ({ QueueUrl: queueUrl(p), Tags: tags(p) ?? {} }),
   },
   UntagQueue: {
-    decode: (p) => ({ QueueUrl: queueUrl(p), TagKeys: p.strings('TagKey') ?? [] }),
+    decode: (p) => ({ QueueUrl: queueUrl(p), TagKeys: p.strings('TagKey', 'flattened') ?? [] }),
   },
   ListQueueTags: {
     decode: (p) => ({ QueueUrl: queueUrl(p) }),
@@ -138,7 +138,7 @@ const OPERATIONS: { readonly [N in SqsOperationName]: QueryOperation<N> } = {
   SendMessageBatch: {
     decode: (p) => ({
       QueueUrl: queueUrl(p),
-      Entries: p.entries('SendMessageBatchRequestEntry').map((entry) => ({ Id: entry.string('Id') as string, ...sendParameters(entry) })),
+      Entries: p.flattened('SendMessageBatchRequestEntry').map((entry) => ({ Id: entry.string('Id') as string, ...sendParameters(entry) })),
     }),
     encode: (o) =>
       o.Successful.map((entry) =>
@@ -157,9 +157,9 @@ const OPERATIONS: { readonly [N in SqsOperationName]: QueryOperation<N> } = {
     decode: (p) =>
       compact({
         QueueUrl: queueUrl(p),
-        AttributeNames: p.strings('AttributeName'),
-        MessageSystemAttributeNames: p.strings('MessageSystemAttributeName'),
-        MessageAttributeNames: p.strings('MessageAttributeName'),
+        AttributeNames: p.strings('AttributeName', 'flattened'),
+        MessageSystemAttributeNames: p.strings('MessageSystemAttributeName', 'flattened'),
+        MessageAttributeNames: p.strings('MessageAttributeName', 'flattened'),
         MaxNumberOfMessages: p.integer('MaxNumberOfMessages'),
         VisibilityTimeout: p.integer('VisibilityTimeout'),
         WaitTimeSeconds: p.integer('WaitTimeSeconds'),
@@ -174,7 +174,7 @@ const OPERATIONS: { readonly [N in SqsOperationName]: QueryOperation<N> } = {
     decode: (p) => ({
       QueueUrl: queueUrl(p),
       Entries: p
-        .entries('DeleteMessageBatchRequestEntry')
+        .flattened('DeleteMessageBatchRequestEntry')
         .map((entry) => ({ Id: entry.string('Id') as string, ReceiptHandle: entry.string('ReceiptHandle') as string })),
     }),
     encode: (o) => batchIds('DeleteMessageBatchResultEntry', o.Successful) + batchErrors(o.Failed),
@@ -189,7 +189,7 @@ const OPERATIONS: { readonly [N in SqsOperationName]: QueryOperation<N> } = {
   ChangeMessageVisibilityBatch: {
     decode: (p) => ({
       QueueUrl: queueUrl(p),
-      Entries: p.entries('ChangeMessageVisibilityBatchRequestEntry').map((entry) =>
+      Entries: p.flattened('ChangeMessageVisibilityBatchRequestEntry').map((entry) =>
         compact({
           Id: entry.string('Id') as string,
           ReceiptHandle: entry.string('ReceiptHandle') as string,
@@ -232,102 +232,6 @@ const OPERATIONS: { readonly [N in SqsOperationName]: QueryOperation<N> } = {
   },
 };
 
-/**
- * The form's dotted keys as a tree (`MessageAttribute.1.Value.DataType` is four levels),
- * read member by member the way the query protocol nests them.
- */
-class QueryParams {
-  #value: string | undefined;
-  readonly #children = new Map<string, QueryParams>();
-
-  static parse(form: URLSearchParams): QueryParams {
-    const root = new QueryParams();
-    for (const [key, value] of form) {
-      let node = root;
-      for (const part of key.split('.')) {
-        let child = node.#children.get(part);
-        if (!child) {
-          child = new QueryParams();
-          node.#children.set(part, child);
-        }
-        node = child;
-      }
-      // First value wins, as URLSearchParams.get reads it.
-      node.#value ??= value;
-    }
-    return root;
-  }
-
-  string(name: string): string | undefined {
-    const child = this.#children.get(name);
-    return child === undefined ? undefined : child.#value;
-  }
-
-  /**
-   * A number when the text is an integer; anything else stays text, so that the operation's
-   * own validation rejects it with SQS's wording ("Value abc for parameter ... is invalid").
-   */
-  integer(name: string): number | undefined {
-    const value = this.string(name);
-    if (value === undefined) return undefined;
-    return /^\s*[+-]?\d+\s*$/.test(value) ? Number(value) : (value as unknown as number);
-  }
-
-  /** A flattened list of structures: `name.1.*`, `name.2.*`, ... in index order. */
-  entries(name: string): QueryParams[] {
-    const list = this.#children.get(name);
-    if (!list) return [];
-    return [...list.#children]
-      .filter(([index]) => /^[1-9]\d*$/.test(index))
-      .sort(([a], [b]) => Number(a) - Number(b))
-      .map(([, entry]) => entry);
-  }
-
-  /** A flattened list of strings: `name.1`, `name.2`, ...; undefined when there is none. */
-  strings(name: string): string[] | undefined {
-    const values = this.entries(name)
-      .map((entry) => entry.#value)
-      .filter((value) => value !== undefined);
-    return values.length > 0 ? values : undefined;
-  }
-
-  /** A flattened map of strings: `name.N.<key>` and `name.N.<value>`; undefined when empty. */
-  map(name: string, key = 'Name', value = 'Value'): Record<string, string> | undefined {
-    const pairs: [string, string][] = [];
-    for (const entry of this.entries(name)) {
-      const k = entry.string(key);
-      if (k !== undefined) pairs.push([k, entry.string(value) ?? '']);
-    }
-    // fromEntries, not assignment, so that a name like `__proto__` stays an ordinary key.
-    return pairs.length > 0 ? Object.fromEntries(pairs) : undefined;
-  }
-
-  tags(name: string): Record<string, string> | undefined {
-    return this.map(name, 'Key', 'Value');
-  }
-
-  /** `name.N.Name` with `name.N.Value.{StringValue,BinaryValue,DataType,StringListValue.M,BinaryListValue.M}`. */
-  messageAttributes(name: string): Record<string, MessageAttributeValue> | undefined {
-    const pairs: [string, MessageAttributeValue][] = [];
-    for (const entry of this.entries(name)) {
-      const attributeName = entry.string('Name');
-      if (attributeName === undefined) continue;
-      const value = entry.#children.get('Value') ?? new QueryParams();
-      pairs.push([
-        attributeName,
-        compact({
-          DataType: value.string('DataType') as string,
-          StringValue: value.string('StringValue'),
-          BinaryValue: value.string('BinaryValue'),
-          StringListValues: value.strings('StringListValue'),
-          BinaryListValues: value.strings('BinaryListValue'),
-        }),
-      ]);
-    }
-    return pairs.length > 0 ? Object.fromEntries(pairs) : undefined;
-  }
-}
-
 /** The JSON-protocol input of a query action; InvalidAction for actions SQS does not have. */
 export function decodeSqsQuery(action: string, form: URLSearchParams, queueUrlFromPath?: string): unknown {
   if (UNSUPPORTED_ACTIONS.has(action)) {
@@ -342,17 +246,13 @@ export function decodeSqsQuery(action: string, form: URLSearchParams, queueUrlFr
     source = new URLSearchParams(form);
     source.set('QueueUrl', queueUrlFromPath);
   }
-  return OPERATIONS[action as SqsOperationName].decode(QueryParams.parse(source));
+  return OPERATIONS[action as SqsOperationName].decode(FormParams.parse(source));
 }
 
 /** The `<ActionResponse>` document for an operation's output. */
 export function encodeSqsQueryResult<N extends SqsOperationName>(action: N, output: OutputOf<N>, requestId: string): string {
   const encode = (OPERATIONS[action] as QueryOperation<N>).encode;
-  const result = encode ? element(`${action}Result`, encode(output)) : '';
-  return (
-    `<?xml version="1.0"?><${action}Response xmlns="${XMLNS}">${result}` +
-    `${element('ResponseMetadata', text('RequestId', requestId))}</${action}Response>`
-  );
+  return queryResponseBody(XMLNS, action, encode ? encode(output) : undefined, requestId);
 }
 
 /** The query protocol words a missing queue as the old SOAP-era API did (recorded on AWS); the JSON protocol does not. */
@@ -370,7 +270,7 @@ export function sqsQueryError(error: AwsError, requestId: string): RawResponse {
     text('Code', code) +
     text('Message', queryErrorMessage(error)) +
     `<Detail/></Error>${text('RequestId', requestId)}</ErrorResponse>`;
-  return xmlResponse(error.status, body);
+  return xmlResponse(error.status, body, requestId);
 }
 
 /** The queue a request posted to `/<account>/<queue>` addresses, as a full URL for error messages. */
@@ -380,17 +280,19 @@ function queueUrlFromPath(request: RawRequest): string | undefined {
   return `http://${host}${request.path}`;
 }
 
-function queueUrl(params: QueryParams): string {
+function queueUrl(params: FormParams): string {
   // A missing QueueUrl goes through as such: the operation answers MissingParameter.
   return params.string('QueueUrl') as string;
 }
 
-function sendParameters(p: QueryParams) {
+function sendParameters(p: FormParams) {
   return compact({
     MessageBody: p.string('MessageBody') as string,
     DelaySeconds: p.integer('DelaySeconds'),
-    MessageAttributes: p.messageAttributes('MessageAttribute'),
-    MessageSystemAttributes: p.messageAttributes('MessageSystemAttribute'),
+    MessageAttributes: p.messageAttributes('MessageAttribute', 'flattened') as Record<string, MessageAttributeValue> | undefined,
+    MessageSystemAttributes: p.messageAttributes('MessageSystemAttribute', 'flattened') as
+      | Record<string, MessageAttributeValue>
+      | undefined,
     MessageDeduplicationId: p.string('MessageDeduplicationId'),
     MessageGroupId: p.string('MessageGroupId'),
   });
@@ -451,23 +353,15 @@ function nameValues(entryName: string, key: string, value: string, map: Record<s
 const SQS_ESCAPING: XmlEscaping = { entities: 'named', carriageReturn: true };
 
 function text(name: string, value: string | number | boolean | undefined): string {
-  return value === undefined ? '' : `<${name}>${escapeXml(String(value), SQS_ESCAPING)}</${name}>`;
+  return formText(name, value, SQS_ESCAPING);
 }
 
-function element(name: string, content: string): string {
-  return content === '' ? `<${name}/>` : `<${name}>${content}</${name}>`;
+/** A flattened map of the queue's attributes: `Attribute.N.Name` and `Attribute.N.Value`. */
+function attributes(p: FormParams): Record<string, string> | undefined {
+  return p.map('Attribute', { wrapper: 'flattened', key: 'Name', value: 'Value' });
 }
 
-/** The same request id in the header as in the XML body, as SQS answers. */
-function withRequestId(response: RawResponse, requestId: string): RawResponse {
-  return { ...response, headers: { ...response.headers, 'x-amzn-requestid': requestId } };
-}
-
-function xmlResponse(status: number, body: string): RawResponse {
-  return { status, headers: { 'content-type': 'text/xml' }, body };
-}
-
-/** Drops absent members, so that inputs look exactly like what the JSON protocol would carry. */
-function compact<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+/** A flattened map of tags: `Tag.N.Key` and `Tag.N.Value`. */
+function tags(p: FormParams): Record<string, string> | undefined {
+  return p.map('Tag', { wrapper: 'flattened', key: 'Key', value: 'Value' });
 }

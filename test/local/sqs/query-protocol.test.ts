@@ -252,7 +252,7 @@ describe('SqsQueryProtocol encoding', () => {
     const response = sqsQueryError(new AwsError('InternalFailure', 'broke', 500), 'r');
     expect(response).toStrictEqual({
       status: 500,
-      headers: { 'content-type': 'text/xml' },
+      headers: { 'content-type': 'text/xml', 'x-amzn-requestid': 'r' },
       body:
         `<?xml version="1.0"?><ErrorResponse xmlns="${XMLNS}"><Error><Type>Receiver</Type><Code>InternalFailure</Code>` +
         '<Message>broke</Message><Detail/></Error><RequestId>r</RequestId></ErrorResponse>',
