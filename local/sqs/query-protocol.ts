@@ -54,7 +54,7 @@ export class SqsQueryProtocol {
 
 const XMLNS = 'http://queue.amazonaws.com/doc/2012-11-05/';
 
-/** Actions of the API that the local SQS does not implement (queue policies are not enforced locally). */
+/** Actions of the API that the local SQS does not implement: a queue's policy, which IAM evaluates, is set with SetQueueAttributes' Policy. */
 const UNSUPPORTED_ACTIONS = new Set(['AddPermission', 'RemovePermission']);
 
 export type SqsOperationName =
