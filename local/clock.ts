@@ -6,7 +6,39 @@ export interface Clock {
    * first). Step Functions waits on it (Wait states, retry intervals, TimeoutSeconds) when the
    * clock has one; a clock without one moves with real time, so waiting is waiting in real time.
    */
-  sleep?(ms: number, signal: AbortSignal): Promise<void>;
+  sleep?(ms: number, signal: AbortSignal, options?: SleepOptions): Promise<void>;
+}
+
+export interface SleepOptions {
+  /**
+   * A wake that recurs for as long as the runtime runs (a schedule's next firing): it wakes
+   * as any other, but does not keep the clock from being idle (`nextWake`).
+   * @default false
+   */
+  readonly background?: boolean;
+}
+
+/**
+ * Calls `fire` once `ms` have passed on the clock: on a clock that sleeps (a test's
+ * AdvanceableClock) as a wake of it (a background one unless said otherwise), so moving the
+ * clock fires it; otherwise after `ms` of real time, at most `realCapMs` (so that a clock
+ * that jumps, a laptop waking, is noticed).
+ */
+export function wakeAfter(
+  clock: Clock,
+  ms: number,
+  fire: () => void,
+  realCapMs = Number.POSITIVE_INFINITY,
+  { background = true }: SleepOptions = {},
+): { cancel(): void } {
+  if (clock.sleep) {
+    const controller = new AbortController();
+    clock.sleep(ms, controller.signal, { background }).then(fire, () => undefined);
+    return { cancel: () => controller.abort() };
+  }
+  const timer = setTimeout(fire, Math.min(ms, realCapMs, MAX_TIMER_MS));
+  timer.unref();
+  return { cancel: () => clearTimeout(timer) };
 }
 
 export const systemClock: Clock = { now: () => Date.now() };
@@ -29,6 +61,7 @@ interface Timer {
   readonly due: number;
   handle?: ReturnType<typeof setTimeout>;
   readonly fire: () => void;
+  readonly background: boolean;
 }
 
 /**
@@ -44,7 +77,7 @@ export class AdvanceableClock implements Clock {
     return Date.now() + this.#offset;
   }
 
-  sleep(ms: number, signal: AbortSignal): Promise<void> {
+  sleep(ms: number, signal: AbortSignal, options: SleepOptions = {}): Promise<void> {
     return new Promise((resolve, reject) => {
       if (signal.aborted) return reject(signal.reason);
       const onAbort = () => {
@@ -54,6 +87,7 @@ export class AdvanceableClock implements Clock {
       };
       const timer: Timer = {
         due: this.now() + ms,
+        background: options.background === true,
         fire: () => {
           signal.removeEventListener('abort', onAbort);
           this.#timers.delete(timer);
@@ -84,10 +118,16 @@ export class AdvanceableClock implements Clock {
     return true;
   }
 
-  /** When the earliest of what waits on the clock wakes (clock time), if anything waits. */
-  nextWake(): number | undefined {
+  /**
+   * When the earliest of what waits on the clock wakes (clock time), if anything waits; a
+   * background wake (a schedule's next firing) counts only with `includeBackground`.
+   */
+  nextWake({ includeBackground = false }: { readonly includeBackground?: boolean } = {}): number | undefined {
     let next: number | undefined;
-    for (const { due } of this.#timers) if (next === undefined || due < next) next = due;
+    for (const { due, background } of this.#timers) {
+      if (background && !includeBackground) continue;
+      if (next === undefined || due < next) next = due;
+    }
     return next;
   }
 

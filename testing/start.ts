@@ -19,9 +19,12 @@ export interface StartOptions {
   /** The seed of the faults' random draws (`failFunction` with a probability): the same seed fails the same invocations. @default 1 */
   readonly seed?: number;
   /**
-   * Step Functions keeps time on a clock the test moves (`advance`, `runUntilIdle`): Wait
-   * states, task timeouts and heartbeats and Retry backoff fall due when the test says, not
-   * in real time. The other services keep real time.
+   * The runtime keeps time on a clock the test moves (`advance`, `runUntilIdle`): Step
+   * Functions' Wait states, task timeouts and heartbeats and Retry backoff, SQS delays,
+   * visibility timeouts and retention, scheduled rules and schedules (each firing in turn),
+   * delivery retries and durable waits fall due when the test says, not in real time (items
+   * past their time to live go at the next sweep, every 30 s of real time). Functions' own
+   * code keeps real time (`Date.now()` in a handler is not moved).
    * @default false
    */
   readonly virtualTime?: boolean;
@@ -104,7 +107,7 @@ export class RunningApp {
       dataDir,
       port,
       faults: options.faults,
-      ...(options.clock ? { statesClock: options.clock } : {}),
+      ...(options.clock ? { clock: options.clock, statesClock: options.clock } : {}),
       ...(options.parameters ? { parameters: options.parameters } : {}),
       iam: options.iam ?? iamModeOf(undefined, { SWITCHYARD_IAM: process.env.SWITCHYARD_IAM || 'warn' }),
       log: (line) => {

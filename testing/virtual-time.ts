@@ -27,7 +27,8 @@ export function durationMs(value: string | number): number {
 export async function advanceBy(clock: AdvanceableClock, ms: number, settle: () => Promise<void>): Promise<void> {
   const end = clock.now() + ms;
   for (;;) {
-    const next = clock.nextWake();
+    // A schedule's firings too, one at a time: three hours of an hourly rule fire it three times.
+    const next = clock.nextWake({ includeBackground: true });
     if (next === undefined || next > end) break;
     clock.advance(Math.max(0, next - clock.now()));
     await settle();
@@ -41,10 +42,11 @@ export async function runUntilIdle(clock: AdvanceableClock, limitMs: number, set
   const end = clock.now() + limitMs;
   for (;;) {
     await settle();
+    // Idle when only schedules wait (they recur for ever); their firings on the way run in order.
     const next = clock.nextWake();
     if (next === undefined) return;
     if (next > end)
       throw new TestAppError(`still waiting on the clock after ${limitMs} ms of virtual time (next wake in ${next - clock.now()} ms)`);
-    clock.advance(Math.max(0, next - clock.now()));
+    await advanceBy(clock, Math.max(0, next - clock.now()), settle);
   }
 }

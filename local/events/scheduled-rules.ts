@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import type { Clock } from '../clock.js';
+import { type Clock, systemClock, wakeAfter } from '../clock.js';
 import { type FiringPlan, nextFiring, parseScheduleExpression } from '../scheduler/schedule-expression.js';
 import type { EventEnvelope, RuleDefinition } from './definitions.js';
 import { isEnabled } from './rule-store.js';
@@ -37,7 +37,7 @@ export interface ScheduledRulesOptions {
  */
 export class ScheduledRules {
   readonly #statements: Record<'state' | 'save', StatementSync>;
-  #timer?: NodeJS.Timeout;
+  #timer?: { cancel(): void };
   #running = false;
 
   constructor(private readonly options: ScheduledRulesOptions) {
@@ -58,7 +58,7 @@ export class ScheduledRules {
 
   stop(): void {
     this.#running = false;
-    clearTimeout(this.#timer);
+    this.#timer?.cancel();
   }
 
   /** Fires every scheduled rule that is due on the clock now (at start, only the latest missed firing within the minute). */
@@ -155,7 +155,7 @@ export class ScheduledRules {
   }
 
   #arm(): void {
-    clearTimeout(this.#timer);
+    this.#timer?.cancel();
     if (!this.#running) return;
     const now = this.options.clock.now();
     let soonest = Number.POSITIVE_INFINITY;
@@ -165,16 +165,22 @@ export class ScheduledRules {
       if (next !== undefined) soonest = Math.min(soonest, next);
     }
     // Rules created through the API are picked up within a minute.
-    const delay = soonest === Number.POSITIVE_INFINITY ? MAX_SLEEP_MS : Math.min(Math.max(0, soonest - now), MAX_SLEEP_MS);
-    this.#timer = setTimeout(() => {
-      try {
-        this.runDue();
-      } catch (error) {
-        // A failed pass (a full disk) is tried again at the next wake rather than ending the runtime.
-        this.options.log?.(`scheduled rules: ${(error as Error).message}`);
-        this.#arm();
-      }
-    }, delay);
-    this.#timer.unref();
+    // On a test's clock a firing wakes when the clock gets there; in real time at most a minute on. With
+    // nothing to fire, a look for rules created through the API a minute on, in real time.
+    const nothing = soonest === Number.POSITIVE_INFINITY;
+    this.#timer = wakeAfter(
+      nothing ? systemClock : this.options.clock,
+      nothing ? MAX_SLEEP_MS : Math.max(0, soonest - now),
+      () => {
+        try {
+          this.runDue();
+        } catch (error) {
+          // A failed pass (a full disk) is tried again at the next wake rather than ending the runtime.
+          this.options.log?.(`scheduled rules: ${(error as Error).message}`);
+          this.#arm();
+        }
+      },
+      MAX_SLEEP_MS,
+    );
   }
 }

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
 import { parseArn } from '../arn.js';
 import { AwsError } from '../aws-error.js';
-import type { Clock } from '../clock.js';
+import { type Clock, wakeAfter } from '../clock.js';
 import { DurableOutbox, nextRetry, type OutboxOutcome } from '../store/outbox.js';
 import {
   DEFAULT_MAX_EVENT_AGE_SECONDS,
@@ -81,7 +81,7 @@ export class SchedulerService {
   readonly #groups = new Map<string, ScheduleGroupDefinition>();
   /** The firings owed to targets (the invocations table). */
   readonly #outbox: DurableOutbox<InvocationRow>;
-  #timer?: NodeJS.Timeout;
+  #timer?: { cancel(): void };
   #running = false;
   /** Serialises firing passes: the timer and `runDue()` never interleave. */
   #pass: Promise<void> = Promise.resolve();
@@ -124,7 +124,7 @@ export class SchedulerService {
   /** Stops firing and waits for the pass and the deliveries in progress, so nothing touches the store after the runtime closes it. */
   async stop(): Promise<void> {
     this.#running = false;
-    clearTimeout(this.#timer);
+    this.#timer?.cancel();
     await this.#pass;
     await this.#outbox.stop();
   }
@@ -371,7 +371,7 @@ export class SchedulerService {
   }
 
   #arm(): void {
-    clearTimeout(this.#timer);
+    this.#timer?.cancel();
     if (!this.#running) return;
     const now = this.options.clock.now();
     // Only firings: the outbox wakes itself for the deliveries it owes.
@@ -381,8 +381,13 @@ export class SchedulerService {
       soonest = Math.min(soonest, this.#nextFiringOf(live.definition.Arn) ?? Number.POSITIVE_INFINITY);
     }
     if (soonest === Number.POSITIVE_INFINITY) return;
-    this.#timer = setTimeout(() => void this.#enqueue(() => this.#fireDue(false)), Math.min(Math.max(0, soonest - now), MAX_SLEEP_MS));
-    this.#timer.unref();
+    // On a test's clock the firing wakes when the clock gets there; in real time at most a minute on.
+    this.#timer = wakeAfter(
+      this.options.clock,
+      Math.max(0, soonest - now),
+      () => void this.#enqueue(() => this.#fireDue(false)),
+      MAX_SLEEP_MS,
+    );
   }
 }
 

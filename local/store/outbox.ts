@@ -1,5 +1,5 @@
 import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
-import type { Clock } from '../clock.js';
+import { type Clock, systemClock, wakeAfter } from '../clock.js';
 
 /**
  * Where an outbox keeps its work: a table in the owner's database, in the owner's format
@@ -75,7 +75,7 @@ export class DurableOutbox<Row extends object> {
   /** Each row in flight, by id, with the work that settles it. */
   readonly #inFlight = new Map<number, { lane: string; work: Promise<void> }>();
   readonly #laneCounts = new Map<string, number>();
-  #timer?: NodeJS.Timeout;
+  #timer?: { cancel(): void };
   #scheduled = false;
   #started = false;
   #idleWaiters: (() => void)[] = [];
@@ -127,7 +127,7 @@ export class DurableOutbox<Row extends object> {
   /** Stops claiming rows and resolves once the rows in flight are settled (their outcomes written). */
   async stop(): Promise<void> {
     this.#started = false;
-    clearTimeout(this.#timer);
+    this.#timer?.cancel();
     this.#timer = undefined;
     await this.#settled();
     this.#notifyIdle();
@@ -170,10 +170,12 @@ export class DurableOutbox<Row extends object> {
     const next = (this.#statements.nextAfter.get(now) as { next: number | null }).next;
     // Rows due but not claimable (a lane with no room) are looked at again within the longest sleep.
     if (next === null && (this.#statements.any.get() as { any: number }).any === 0) return;
-    clearTimeout(this.#timer);
-    const delay = next === null ? this.options.maxSleepMs : Math.min(Math.max(next - now, 1), this.options.maxSleepMs);
-    this.#timer = setTimeout(() => this.wake(), delay);
-    this.#timer.unref();
+    this.#timer?.cancel();
+    // A row due later (a retry's backoff) is a wake of the clock: a test moving its clock reaches it, and is not idle before.
+    this.#timer =
+      next === null
+        ? wakeAfter(systemClock, this.options.maxSleepMs, () => this.wake())
+        : wakeAfter(this.options.clock, Math.max(next - now, 1), () => this.wake(), this.options.maxSleepMs, { background: false });
   }
 
   /** Claims the due rows there is room for; the rows in flight are due too and come first, so it reads past them. */

@@ -2,7 +2,11 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { DescribeExecutionCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { App, Duration, Stack } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { describe, expect, it } from 'vitest';
 import { startApp } from '../../testing/index.js';
@@ -21,7 +25,36 @@ function slaApp(): App {
   return app;
 }
 
+/** An hourly rule into a queue, and a queue for delayed messages. */
+function clockApp(): App {
+  const app = new App({ outdir: mkdtempSync(path.join(tmpdir(), 'switchyard-testing-clock-')) });
+  const stack = new Stack(app, 'Clock');
+  const ticks = new sqs.Queue(stack, 'Ticks', { queueName: 'ticks' });
+  new events.Rule(stack, 'Hourly', { schedule: events.Schedule.rate(Duration.hours(1)), targets: [new targets.SqsQueue(ticks)] });
+  new sqs.Queue(stack, 'Later', { queueName: 'later' });
+  return app;
+}
+
 describe('TestApp virtual time', () => {
+  it("moves every service's time: an hourly rule fires once per hour passed, a delayed message shows when its delay has", async () => {
+    await using app = await startApp({ app: clockApp() }, { virtualTime: true });
+    const url = (name: string) => `${app.endpoint}/000000000000/${name}`;
+    const receive = async (name: string) =>
+      (await app.clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: url(name), MaxNumberOfMessages: 10, WaitTimeSeconds: 0 })))
+        .Messages ?? [];
+    await app.clients.sqs.send(new SendMessageCommand({ QueueUrl: url('later'), MessageBody: 'in 15 minutes', DelaySeconds: 900 }));
+    expect(await receive('later')).toEqual([]);
+    const started = performance.now();
+    await app.advance('3h');
+    expect((await receive('later')).map((m) => m.Body)).toEqual(['in 15 minutes']);
+    let ticks = 0;
+    while (ticks < 3 && performance.now() - started < 5000) ticks += (await receive('ticks')).length;
+    // Three hours of an hourly rule in a moment of the test's: each firing, not only the last.
+    expect(ticks).toBe(3);
+    // A rule fires for ever: it does not keep the app from being idle.
+    await app.runUntilIdle({ limit: '1h' });
+  });
+
   it('runs a 24-hour Wait in well under a second of real time when the test moves the clock', async () => {
     await using app = await startApp({ app: slaApp() }, { virtualTime: true });
     const { executionArn } = await app.clients.sfn.send(
