@@ -216,6 +216,26 @@ export class IamCheck {
     return this.authorize(from, deliveryAuthorizations(targetArn, source, this.#context), where);
   }
 
+  /**
+   * Why a service may not assume a role of the template (its trust policy does not allow
+   * `sts:AssumeRole` to the service principal, global or regional: `states.amazonaws.com` or
+   * `states.<region>.amazonaws.com`), or undefined when it may or the role is not the
+   * template's. AWS refuses to create the resource that names such a role.
+   */
+  async untrustedBy(roleArn: string, service: string): Promise<string | undefined> {
+    if (this.options.mode === 'off' || !this.#store.roles().some((r) => r.roleArn === roleArn)) return undefined;
+    const regional = service.replace(/\.amazonaws\.com$/, `.${this.options.region}.amazonaws.com`);
+    for (const principal of [service, regional]) {
+      const decision = await this.#evaluator.decide({
+        principal: { kind: 'service', service: principal },
+        action: 'sts:AssumeRole',
+        resource: roleArn,
+      });
+      if (decision.allowed) return undefined;
+    }
+    return `the trust policy of ${roleArn} does not let ${service} assume it`;
+  }
+
   /** The authorizations of an operation, for callers that check them as another principal (a state machine's role). */
   authorizationsOf(prefix: string, operation: string, input: unknown): readonly OperationAuthorization[] {
     return this.#authorizations(prefix, operation, input);

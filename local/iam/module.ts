@@ -99,3 +99,21 @@ export const iamModule: ServiceModule<'iam'> = {
 export function iamAuthorizer(services: ServiceLookup, iam: ServiceIam): (operation: string, input: unknown) => Promise<void> {
   return (operation, input) => services.get('iam').authorizeCall(iam.prefix, operation, input);
 }
+
+/**
+ * Start-up lines for the resources whose role the service may not assume (its trust policy
+ * does not name the service): AWS refuses to create such a resource, so the deploy would
+ * fail; the local runtime runs it all the same and says so. Nothing with IAM off.
+ */
+export async function untrustedRoleWarnings(
+  iam: IamCheck,
+  service: string,
+  resources: readonly { readonly what: string; readonly roleArn?: string }[],
+): Promise<string[]> {
+  const lines: string[] = [];
+  for (const { what, roleArn } of resources) {
+    const reason = roleArn === undefined ? undefined : await iam.untrustedBy(roleArn, service);
+    if (reason) lines.push(`${what}: AWS would refuse to create it: ${reason} (its AssumeRolePolicyDocument); it runs here all the same`);
+  }
+  return lines;
+}

@@ -182,6 +182,9 @@ export class PolicyStore {
         // A boundary that cannot be read allows nothing: AWS caps the role at what it allows.
         entry.boundary = managed(r.properties.PermissionsBoundary, holder)?.policy ?? { Statement: [] };
       }
+      // The trust policy is the role's resource policy: who may assume it (sts:AssumeRole on the role).
+      const trust = this.#usable(r.properties.AssumeRolePolicyDocument, `${holder} trust policy`, 'resource');
+      if (trust) this.#resourcePolicies.set(roleArn, trust);
       this.#roles.set(roleArn, entry);
       this.#rolesByName.set(r.ref, entry);
     }

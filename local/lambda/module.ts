@@ -1,6 +1,6 @@
 import { tryParseArn } from '../arn.js';
 import type { IamCheck } from '../iam/iam-check.js';
-import { iamAuthorizer } from '../iam/module.js';
+import { iamAuthorizer, untrustedRoleWarnings } from '../iam/module.js';
 import type { ServiceDefinitions } from '../service-definitions.js';
 import type { ServiceModule } from '../services/service-module.js';
 import type { SqsService } from '../sqs/sqs-service.js';
@@ -107,7 +107,11 @@ export const lambdaModule: ServiceModule<'lambda'> = {
     return {
       service: lambda,
       mounts: { rest: [lambda] },
-      start: () => lambda.start(),
+      start: async () => {
+        const roles = definitions.functions.map((fn) => ({ what: `function ${fn.name}`, roleArn: roleOf(fn) }));
+        warn(await untrustedRoleWarnings(iam, 'lambda.amazonaws.com', roles));
+        await lambda.start();
+      },
       reload: async ({ definitions, before }) => {
         const result = await lambda.reload(definitions.functions, definitions.sqsMappings);
         return {
@@ -157,4 +161,10 @@ function queueSourceAuthorizer(
       `InvalidParameterValueException: The provided execution role does not have permissions to call ${refusal.request.action.replace(/^sqs:/, '')} on SQS (${refusal.message})`
     );
   };
+}
+
+/** A function's execution role as its template gives it (a resolved ARN), if it does. */
+function roleOf(fn: ServiceDefinitions['functions'][number]): string | undefined {
+  const role = fn.template?.Role;
+  return typeof role === 'string' ? role : undefined;
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import { modelValidator } from '../endpoint/validation/validator.js';
-import { iamAuthorizer } from '../iam/module.js';
+import { iamAuthorizer, untrustedRoleWarnings } from '../iam/module.js';
 import type { ServiceModule } from '../services/service-module.js';
 import { type StateMachineTemplate, stateMachineDefinitions } from './definitions.js';
 import { statesIam } from './iam-authorizations.js';
@@ -106,6 +106,8 @@ export const statesModule: ServiceModule<'states'> = {
       start: async () => {
         await states.start();
         warn(states.warnings);
+        const roles = definitions.stateMachines.map((m) => ({ what: `state machine ${m.name}`, roleArn: m.roleArn }));
+        warn(await untrustedRoleWarnings(services.get('iam'), 'states.amazonaws.com', roles));
       },
       // Before Lambda stops (Step Functions needs it): with Lambda gone, an invocation in flight would be recorded as a task failure.
       stop: () => states.close(),

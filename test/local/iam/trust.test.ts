@@ -1,0 +1,86 @@
+import { rmSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { LocalRuntime } from '../../../local/runtime.js';
+import { tempAssemblyDir, writeAssembly } from '../assembly.js';
+import { tempDataDir } from '../helpers.js';
+
+const trusting = (service: string) => ({
+  Type: 'AWS::IAM::Role',
+  Properties: {
+    AssumeRolePolicyDocument: {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: { Service: service }, Action: 'sts:AssumeRole' }],
+    },
+  },
+});
+const fn = (name: string, role: string) => ({
+  Type: 'AWS::Lambda::Function',
+  Properties: {
+    FunctionName: name,
+    Runtime: 'nodejs22.x',
+    Handler: 'index.handler',
+    Role: { 'Fn::GetAtt': [role, 'Arn'] },
+    Code: { ZipFile: 'exports.handler = async () => ({});' },
+  },
+});
+const machine = (name: string, role: string) => ({
+  Type: 'AWS::StepFunctions::StateMachine',
+  Properties: {
+    StateMachineName: name,
+    RoleArn: { 'Fn::GetAtt': [role, 'Arn'] },
+    DefinitionString: JSON.stringify({ StartAt: 'Done', States: { Done: { Type: 'Pass', End: true } } }),
+  },
+});
+
+/** Functions and state machines whose roles trust their service (globally or regionally), and ones whose roles trust another. */
+function writeApp(): string {
+  return writeAssembly(tempAssemblyDir(), {
+    App: {
+      template: {
+        Resources: {
+          LambdaRole: trusting('lambda.amazonaws.com'),
+          Ec2Role: trusting('ec2.amazonaws.com'),
+          StatesRole: trusting('states.us-east-1.amazonaws.com'),
+          Trusted: fn('trusted-fn', 'LambdaRole'),
+          Untrusted: fn('untrusted-fn', 'Ec2Role'),
+          TrustedMachine: machine('trusted-machine', 'StatesRole'),
+          UntrustedMachine: machine('untrusted-machine', 'LambdaRole'),
+        },
+      },
+    },
+  });
+}
+
+const folders: string[] = [];
+let runtime: LocalRuntime | undefined;
+afterEach(async () => {
+  await runtime?.stop();
+  runtime = undefined;
+  for (const folder of folders.splice(0)) rmSync(folder, { recursive: true, force: true });
+});
+
+async function warningsUnder(iam: 'off' | 'warn'): Promise<string[]> {
+  const cdkOut = writeApp();
+  const dataDir = tempDataDir();
+  folders.push(cdkOut, dataDir);
+  runtime = await LocalRuntime.start({ cdkOut, dataDir, port: 0, iam, log: () => {} });
+  return runtime.warnings.filter((line) => line.includes('AWS would refuse to create it'));
+}
+
+describe('IAM trust policies at start-up', () => {
+  it('names each function and state machine whose role does not let its service assume it, as AWS refuses to create them', async () => {
+    const lines = await warningsUnder('warn');
+    expect(lines).toEqual([
+      expect.stringMatching(
+        /^function untrusted-fn: AWS would refuse to create it: the trust policy of arn:aws:iam::000000000000:role\/\S+ does not let lambda\.amazonaws\.com assume it/,
+      ),
+      expect.stringMatching(
+        /^state machine untrusted-machine: AWS would refuse to create it: .* does not let states\.amazonaws\.com assume it/,
+      ),
+    ]);
+  });
+
+  it('says nothing with IAM off', async () => {
+    expect(await warningsUnder('off')).toEqual([]);
+  });
+});
