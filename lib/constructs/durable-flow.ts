@@ -35,7 +35,8 @@ export interface DurableFlowProps {
   /**
    * The durable handler: its entry must export `handler = withDurableExecution(...)`
    * (`@aws/durable-execution-sdk-js`). `timeout` bounds one invocation (a replay), not the
-   * execution (`executionTimeout` does).
+   * execution (`executionTimeout` does). `durableLambdaClient` defaults to true here: the
+   * bundle holds only the part of `@aws-sdk/client-lambda` the durable execution SDK uses.
    */
   readonly handler: SwitchyardFunctionProps;
   /** The bus the trigger listens on. */
@@ -117,7 +118,11 @@ export class DurableFlow extends Construct implements IMonitorable {
     this.#alarms = props.alarms === false ? {} : (props.alarms ?? {});
     validateRange(this, 'alarms.failedExecutions', this.#alarms.failedExecutions, 0, 100_000);
 
-    this.function = new SwitchyardFunction(this, 'Function', props.handler);
+    // The durable execution SDK's import() of the Lambda client would keep all of it (SwitchyardFunction's durableLambdaClient).
+    this.function = new SwitchyardFunction(this, 'Function', {
+      ...props.handler,
+      durableLambdaClient: props.handler.durableLambdaClient ?? true,
+    });
     // SwitchyardFunction passes no durableConfig through; set on the resource, it is part of
     // the version hash, so a change publishes a new version as a code change does.
     const cfnFunction = this.function.node.defaultChild as lambda.CfnFunction;

@@ -6,8 +6,8 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { bundleAliases } from './bundle-aliases.js';
 import { SwitchyardEncryption } from './encryption.js';
-import { packagedHandlerEntry } from './handler-entry.js';
 import { invalidProp, type ValidationSubject, validateRange } from './validation.js';
 
 /** The Lambda runtime every Switchyard function runs; the repo's tools and tests run the same Node major. */
@@ -67,6 +67,15 @@ export interface SwitchyardFunctionProps {
    * @default - none: the asset holds the bundle and its source map
    */
   readonly assetFiles?: Readonly<Record<string, string>>;
+  /**
+   * Bundle `@aws-sdk/client-lambda` as the kit's durable subset (`lambdas/kit/durable-lambda-client`):
+   * `LambdaClient` and the two commands the durable execution SDK sends. That SDK loads the client
+   * with `import()`, which keeps every export of the package in the bundle (~51 KB). A handler
+   * that imports another name from the package fails the build (esbuild: No matching export); set
+   * `false` for it.
+   * @default false (DurableFlow's function: true)
+   */
+  readonly durableLambdaClient?: boolean;
 }
 
 /**
@@ -132,12 +141,9 @@ export class SwitchyardFunction extends NodejsFunction {
         // Some CommonJS dependencies call require() on Node built-ins; ESM has no require.
         banner: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);",
         forceDockerBundling: false,
-        // Lambda gives a function its credentials in the environment, so the SDK's default
-        // credential chain (SSO, INI files, credential_process, web identity, the container and
-        // instance metadata endpoints, and the STS/SSO clients they carry) is replaced by the
-        // environment provider alone: ~100 KB and ~30 ms off every cold start. The local
-        // runtime sets the same variables for the functions it runs.
-        esbuildArgs: { '--alias': `@aws-sdk/credential-provider-node=${packagedHandlerEntry('kit/lambda-credentials')}` },
+        // Modules bundled in place of others (bundle-aliases.ts): the SDK's credential chain always,
+        // the Lambda client as `durableLambdaClient` says.
+        esbuildArgs: { '--alias': Object.entries(bundleAliases(props)).map(([from, to]) => `${from}=${to}`) },
         ...(props.define === undefined ? {} : { define: props.define }),
         ...(assetFiles.length === 0
           ? {}

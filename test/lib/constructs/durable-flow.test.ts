@@ -1,12 +1,16 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { Duration } from 'aws-cdk-lib';
+import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { describe, expect, it } from 'vitest';
 import { DurableFlow, type DurableFlowProps } from '../../../lib/constructs/durable-flow.js';
 import { IdempotencyStore } from '../../../lib/constructs/idempotency-store.js';
 import { SwitchyardMonitoring } from '../../../lib/constructs/monitoring.js';
-import { testStack } from '../../helpers/synth.js';
+import type { SwitchyardFunctionProps } from '../../../lib/constructs/switchyard-function.js';
+import { TEST_ENV, testStack } from '../../helpers/synth.js';
 
 const ENTRY = path.join(import.meta.dirname, '../../../lambdas/orders/durable-saga-handler.ts');
 
@@ -160,5 +164,43 @@ describe('DurableFlow', () => {
     expect(() => durableFlow({ alarms: { failedExecutions: -1 } })).toThrow(
       'Test/Flow: alarms.failedExecutions must be from 0 to 100000 (got -1)',
     );
+  });
+});
+
+describe('DurableFlow bundling', () => {
+  /** A durable handler that sends InvokeCommand, which the Lambda client subset does not export. */
+  const INVOKER = path.join(import.meta.dirname, '../../fixtures/durable-invoke-handler.ts');
+
+  /** The flow's bundles, synthesized for real (the function's, and the starter's): each `index.mjs`'s code by construct. */
+  function bundles(handler: Partial<SwitchyardFunctionProps>): Record<'function' | 'starter', string> {
+    const outdir = mkdtempSync(path.join(tmpdir(), 'switchyard-durable-bundles-'));
+    try {
+      const app = new App({ outdir, context: { 'aws:cdk:enable-asset-metadata': true } });
+      const stack = new Stack(app, 'Test', { env: TEST_ENV });
+      const flow = new DurableFlow(stack, 'Flow', {
+        eventBus: new events.EventBus(stack, 'Bus'),
+        handler: { entry: INVOKER, description: 'A durable flow', ...handler },
+        idempotencyStore: new IdempotencyStore(stack, 'Store'),
+        trigger: { description: 'test', eventPattern: { detailType: ['OrderPlaced'] } },
+      });
+      const assembly = app.synth();
+      const resources = assembly.getStackArtifact('Test').template.Resources as Record<string, { Metadata?: Record<string, string> }>;
+      const code = (fn: { node: { defaultChild?: unknown } }) => {
+        const id = stack.getLogicalId(fn.node.defaultChild as never);
+        return readFileSync(path.join(assembly.directory, resources[id]?.Metadata?.['aws:asset:path'] ?? '', 'index.mjs'), 'utf8');
+      };
+      return { function: code(flow.function), starter: code(flow.starter?.function as never) };
+    } finally {
+      rmSync(outdir, { recursive: true, force: true });
+    }
+  }
+
+  it("bundles the function with the Lambda client subset, so a handler's other Lambda command fails the build", () => {
+    expect(() => bundles({})).toThrow(/Failed to bundle asset Test\/Flow\/Function/);
+  });
+
+  it('bundles the whole client with durableLambdaClient: false', () => {
+    // A name of the package's namespace object, which the durable execution SDK's import() keeps whole.
+    expect(bundles({ durableLambdaClient: false }).function).toContain('waitUntilFunctionActiveV2');
   });
 });

@@ -1,0 +1,149 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { type BuildOptions, build, type Metafile } from 'esbuild';
+import { describe, expect, it } from 'vitest';
+import { bundleAliases } from '../../lib/constructs/bundle-aliases.js';
+
+/*
+ * The modules SwitchyardFunction bundles in place of others (its esbuild aliases): the kit's
+ * subset of the Lambda client for a durable function (`durableLambdaClient`). Each must leave
+ * out only what the function never runs, and fail the build where it would not.
+ */
+
+const root = path.join(import.meta.dirname, '../..');
+const SAGA = path.join(root, 'lambdas/orders/durable-saga-handler.ts');
+
+type Options = { durableLambdaClient?: boolean };
+
+/** esbuild's options for `entry` as SwitchyardFunction builds it (one minified ESM file for Node 24, its aliases). */
+function options(entry: string, props: Options): BuildOptions {
+  return {
+    bundle: true,
+    write: false,
+    outfile: 'index.mjs',
+    format: 'esm',
+    platform: 'node',
+    target: 'node24',
+    mainFields: ['module', 'main'],
+    minify: true,
+    metafile: true,
+    logLevel: 'silent',
+    absWorkingDir: root,
+    tsconfig: path.join(root, 'tsconfig.json'),
+    banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
+    alias: bundleAliases({ entry, ...props }),
+  };
+}
+
+/** The bundle's inputs with the bytes each contributes, and the names it exports. */
+async function bundle(entry: string, props: Options): Promise<{ inputs: Map<string, number>; exports: string[]; code: string }> {
+  const result = await build({ ...options(entry, props), entryPoints: [entry] });
+  const output = Object.values((result.metafile as Metafile).outputs).find((o) => o.entryPoint !== undefined);
+  return {
+    inputs: new Map(Object.entries(output?.inputs ?? {}).map(([input, { bytesInOutput }]) => [input, bytesInOutput])),
+    exports: output?.exports ?? [],
+    code: result.outputFiles?.find((f) => f.path.endsWith('.mjs'))?.text ?? '',
+  };
+}
+
+const bytesOf = (inputs: Map<string, number>, pattern: RegExp) =>
+  [...inputs].filter(([input]) => pattern.test(input)).reduce((sum, [, bytes]) => sum + bytes, 0);
+
+/** The SDK commands a bundle holds ("client-lambda InvokeCommand"): the only operations it can call. */
+function commandsIn(inputs: Map<string, number>): string[] {
+  return [...inputs]
+    .filter(([, bytes]) => bytes > 0)
+    .map(([input]) => /@aws-sdk\/(client-[\w-]+)\/dist-es\/commands\/(\w+Command)\.js$/.exec(input))
+    .flatMap((match) => (match ? [`${match[1]} ${match[2]}`] : []))
+    .sort();
+}
+
+describe("the durable function's Lambda client (durableLambdaClient)", () => {
+  const subset = path.join(root, 'lambdas/kit/durable-lambda-client.ts');
+
+  it('leaves the aggregated client, the other commands, waiters, paginators and enums out of the durable saga', async () => {
+    const [whole, slim] = await Promise.all([bundle(SAGA, {}), bundle(SAGA, { durableLambdaClient: true })]);
+    const packageParts = /client-lambda\/dist-es\/(index|Lambda|models\/enums|waiters\/.*|pagination\/.*)\.js$/;
+    // The durable execution SDK's import() keeps all of it without the subset.
+    expect(bytesOf(whole.inputs, packageParts)).toBeGreaterThan(30_000);
+    expect(bytesOf(slim.inputs, packageParts)).toBe(0);
+    const lambdaCommands = (inputs: Map<string, number>) => commandsIn(inputs).filter((c) => c.startsWith('client-lambda '));
+    expect(lambdaCommands(whole.inputs).length).toBeGreaterThan(50);
+    expect(lambdaCommands(slim.inputs)).toEqual([
+      'client-lambda CheckpointDurableExecutionCommand',
+      'client-lambda GetDurableExecutionStateCommand',
+    ]);
+    expect(whole.code.length - slim.code.length).toBeGreaterThan(40_000);
+  });
+
+  it('exports every name the durable execution SDK reads from the client it imports', async () => {
+    const require = createRequire(import.meta.url);
+    const sdkDir = path.dirname(path.dirname(require.resolve('@aws/durable-execution-sdk-js')));
+    const sources = ['dist/index.mjs', 'dist-cjs/index.js'].map((file) => readFileSync(path.join(sdkDir, file), 'utf8'));
+    for (const source of sources) {
+      // How it loads the client: if this changes, so may what the subset must hold.
+      expect(source).toContain("import('@aws-sdk/client-lambda')");
+    }
+    const used = new Set(sources.flatMap((source) => [...source.matchAll(/\b(LambdaClient|[A-Z]\w*Command)\b/g)].map((m) => m[1])));
+    expect([...used].sort()).toEqual(['CheckpointDurableExecutionCommand', 'GetDurableExecutionStateCommand', 'LambdaClient']);
+    const { exports } = await bundle(subset, { durableLambdaClient: true });
+    expect(exports.sort()).toEqual([...used].sort());
+  });
+
+  it('fails the build of a handler that imports a name the subset does not export, and builds it without the subset', async () => {
+    const handler = path.join(root, 'test/fixtures/durable-invoke-handler.ts');
+    await expect(bundle(handler, { durableLambdaClient: true })).rejects.toThrow(
+      /No matching export in "lambdas\/kit\/durable-lambda-client\.ts" for import "InvokeCommand"/,
+    );
+    expect(commandsIn((await bundle(handler, {})).inputs)).toContain('client-lambda InvokeCommand');
+  });
+
+  it('sends and reads the durable operations through the bundled subset', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'switchyard-durable-client-'));
+    try {
+      const file = path.join(dir, 'client.mjs');
+      await build({
+        ...options(subset, { durableLambdaClient: true }),
+        stdin: {
+          contents: "export { LambdaClient, GetDurableExecutionStateCommand } from '@aws-sdk/client-lambda';",
+          resolveDir: root,
+          loader: 'js',
+        },
+        write: true,
+        outfile: file,
+        metafile: false,
+      });
+      // A request handler that answers as Lambda does, so that the client's own serializer and parser run.
+      const script = `
+        import { Readable } from 'node:stream';
+        const { LambdaClient, GetDurableExecutionStateCommand } = await import(${JSON.stringify(file)});
+        let request;
+        const body = '{"Operations":[{"Id":"op-1","Type":"STEP","Status":"SUCCEEDED"}],"NextMarker":"m2"}';
+        const client = new LambdaClient({
+          region: 'eu-west-1',
+          credentials: { accessKeyId: 'AKID', secretAccessKey: 'secret' },
+          requestHandler: {
+            handle: async (r) => {
+              request = r;
+              return { response: { statusCode: 200, headers: { 'content-type': 'application/json' }, body: Readable.from([Buffer.from(body)]) } };
+            },
+          },
+        });
+        const arn = 'arn:aws:lambda:eu-west-1:111111111111:function:f:live/durable-execution/n/1';
+        const answer = await client.send(new GetDurableExecutionStateCommand({ DurableExecutionArn: arn, CheckpointToken: 't', MaxItems: 10 }));
+        const { method, path, query } = request;
+        process.stdout.write(JSON.stringify({ method, path, query, answer: { Operations: answer.Operations, NextMarker: answer.NextMarker } }));`;
+      expect(JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' }))).toMatchObject({
+        method: 'GET',
+        path: `/2025-12-01/durable-executions/${encodeURIComponent('arn:aws:lambda:eu-west-1:111111111111:function:f:live/durable-execution/n/1')}/state`,
+        query: expect.objectContaining({ CheckpointToken: 't', MaxItems: '10' }),
+        answer: { Operations: [{ Id: 'op-1', Type: 'STEP', Status: 'SUCCEEDED' }], NextMarker: 'm2' },
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
