@@ -6,6 +6,7 @@ import { packagedHandlerEntry } from './handler-entry.js';
 export interface BundleAliasOptions {
   readonly entry: string;
   readonly durableLambdaClient?: boolean;
+  readonly eventStreams?: boolean;
 }
 
 /**
@@ -29,6 +30,7 @@ export function bundleAliases(props: BundleAliasOptions): Record<string, string>
           '@aws-sdk/client-lambda/dist-types': path.join(lambdaClientPackage(props.entry), 'dist-es'),
         }
       : {}),
+    ...(props.eventStreams === false ? { '@smithy/core/event-streams': packagedHandlerEntry('kit/no-event-streams') } : {}),
   };
 }
 

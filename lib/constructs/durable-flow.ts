@@ -145,6 +145,9 @@ export class DurableFlow extends Construct implements IMonitorable {
           serviceName: `${id}-starter`,
           timeout: STARTER_TIMEOUT,
           environment: { [ENV.durableFunctionArn]: this.alias.functionArn },
+          // Its operations (Lambda Invoke, DynamoDB's for the claims, SQS's for failures) have no
+          // event streams (test/lambdas/bundle-aliases.test.ts checks every command in its bundle).
+          eventStreams: false,
         },
       });
       props.idempotencyStore.connect(this.starter.function);

@@ -76,6 +76,14 @@ export interface SwitchyardFunctionProps {
    * @default false (DurableFlow's function: true)
    */
   readonly durableLambdaClient?: boolean;
+  /**
+   * Bundle the AWS SDK's event-stream codec. `false` replaces it with `lambdas/kit/no-event-streams`
+   * (~15 KB less): only for a function that calls no event-stream operation (Lambda
+   * InvokeWithResponseStream, Bedrock ConverseStream, S3 SelectObjectContent, CloudWatch Logs
+   * StartLiveTail ...), as such a call then fails with an error naming this option.
+   * @default true (DurableFlow's starter: false)
+   */
+  readonly eventStreams?: boolean;
 }
 
 /**
@@ -142,7 +150,7 @@ export class SwitchyardFunction extends NodejsFunction {
         banner: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);",
         forceDockerBundling: false,
         // Modules bundled in place of others (bundle-aliases.ts): the SDK's credential chain always,
-        // the Lambda client as `durableLambdaClient` says.
+        // the Lambda client and the SDK's event streams as `durableLambdaClient` and `eventStreams` say.
         esbuildArgs: { '--alias': Object.entries(bundleAliases(props)).map(([from, to]) => `${from}=${to}`) },
         ...(props.define === undefined ? {} : { define: props.define }),
         ...(assetFiles.length === 0

@@ -44,6 +44,9 @@ export class DurableOrderSaga extends Construct {
         serviceName: 'durable-order-saga',
         // One invocation runs the steps up to the next retry delay; each step is one ledger write or two.
         timeout: Duration.seconds(60),
+        // It calls DynamoDB and EventBridge, and Lambda's durable operations through the durable
+        // SDK: none is an event-stream operation (test/lambdas/bundle-aliases.test.ts checks them).
+        eventStreams: false,
         environment: {
           [APP_ENV.ordersLedgerTable]: props.ledger.tableName,
           [ENV.allowSimulatedFailures]: String(props.allowSimulatedFailures ?? false),

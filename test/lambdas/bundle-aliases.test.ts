@@ -3,20 +3,24 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { NormalizedSchema } from '@smithy/core/schema';
 import { type BuildOptions, build, type Metafile } from 'esbuild';
 import { describe, expect, it } from 'vitest';
+import * as noEventStreams from '../../lambdas/kit/no-event-streams.js';
 import { bundleAliases } from '../../lib/constructs/bundle-aliases.js';
 
 /*
  * The modules SwitchyardFunction bundles in place of others (its esbuild aliases): the kit's
- * subset of the Lambda client for a durable function (`durableLambdaClient`). Each must leave
- * out only what the function never runs, and fail the build where it would not.
+ * subset of the Lambda client for a durable function (`durableLambdaClient`), and the stand-in
+ * for the SDK's event streams (`eventStreams: false`). Each must leave out only what the
+ * function never runs, and fail the build, or fail saying why, where it would.
  */
 
 const root = path.join(import.meta.dirname, '../..');
 const SAGA = path.join(root, 'lambdas/orders/durable-saga-handler.ts');
+const STARTER = path.join(root, 'lambdas/workflow-starter/durable-handler.ts');
 
-type Options = { durableLambdaClient?: boolean };
+type Options = { durableLambdaClient?: boolean; eventStreams?: boolean };
 
 /** esbuild's options for `entry` as SwitchyardFunction builds it (one minified ESM file for Node 24, its aliases). */
 function options(entry: string, props: Options): BuildOptions {
@@ -59,6 +63,16 @@ function commandsIn(inputs: Map<string, number>): string[] {
     .map(([input]) => /@aws-sdk\/(client-[\w-]+)\/dist-es\/commands\/(\w+Command)\.js$/.exec(input))
     .flatMap((match) => (match ? [`${match[1]} ${match[2]}`] : []))
     .sort();
+}
+
+/** Whether the operation a command sends has an event stream in its input or output (as the SDK's Command decides). */
+async function isEventStreamOperation(command: string): Promise<boolean> {
+  const [client, name] = command.split(' ') as [string, string];
+  const module = (await import(`@aws-sdk/${client}`)) as Record<string, new (input: object) => { schema: unknown[] }>;
+  const Command = module[name];
+  if (!Command) throw new Error(`@aws-sdk/${client} exports no ${name}`);
+  const [, , , , input, output] = new Command({}).schema;
+  return Boolean(NormalizedSchema.of(input as never).getEventStreamMember() || NormalizedSchema.of(output as never).getEventStreamMember());
 }
 
 describe("the durable function's Lambda client (durableLambdaClient)", () => {
@@ -106,7 +120,7 @@ describe("the durable function's Lambda client (durableLambdaClient)", () => {
     try {
       const file = path.join(dir, 'client.mjs');
       await build({
-        ...options(subset, { durableLambdaClient: true }),
+        ...options(subset, { durableLambdaClient: true, eventStreams: false }),
         stdin: {
           contents: "export { LambdaClient, GetDurableExecutionStateCommand } from '@aws-sdk/client-lambda';",
           resolveDir: root,
@@ -145,5 +159,46 @@ describe("the durable function's Lambda client (durableLambdaClient)", () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe("the SDK's event streams left out (eventStreams: false)", () => {
+  it("stands in for every name of the SDK's module", async () => {
+    // The module's names as the bundler sees them (its ESM build).
+    const result = await build({
+      ...options(SAGA, {}),
+      stdin: { contents: "export * from '@smithy/core/event-streams';", resolveDir: root, loader: 'js' },
+    });
+    const names = Object.values((result.metafile as Metafile).outputs).flatMap((o) => o.exports);
+    expect(names.length).toBeGreaterThan(10);
+    expect(Object.keys(noEventStreams).sort()).toEqual(names.sort());
+  });
+
+  it('lets a client be made, and says why when an event stream is read or written', () => {
+    const config = noEventStreams.resolveEventStreamSerdeConfig({ eventStreamSerdeProvider: noEventStreams.eventStreamSerdeProvider });
+    const marshaller = config.eventStreamMarshaller as ReturnType<typeof noEventStreams.eventStreamSerdeProvider>;
+    expect(() => marshaller.deserialize()).toThrow(
+      /event streams are left out of this function's bundle \(SwitchyardFunction eventStreams: false\)/,
+    );
+    expect(() => Reflect.construct(noEventStreams.EventStreamSerde, [])).toThrow(/^EventStreamSerde: .*eventStreams: true, the default$/);
+  });
+
+  it.each([
+    ['the durable saga', SAGA, { durableLambdaClient: true, eventStreams: false }],
+    ["DurableFlow's starter", STARTER, { eventStreams: false }],
+  ])('holds no event-stream code in %s, whose every operation has no event stream', async (_name, entry, props) => {
+    const { inputs } = await bundle(entry, props);
+    expect(bytesOf(inputs, /@smithy\/core\/dist-es\/submodules\/event-streams\//)).toBe(0);
+    expect(bytesOf(inputs, /lambdas\/kit\/no-event-streams\.ts$/)).toBeGreaterThan(0);
+    // What makes the stand-in safe here: a bundle calls only the operations of the commands it
+    // holds, and none of these reads or writes an event stream.
+    const commands = commandsIn(inputs);
+    expect(commands.length).toBeGreaterThan(2);
+    for (const command of commands) expect(await isEventStreamOperation(command), command).toBe(false);
+  });
+
+  it('tells an event-stream operation from the others (the check above can fail)', async () => {
+    expect(await isEventStreamOperation('client-lambda InvokeWithResponseStreamCommand')).toBe(true);
+    expect(await isEventStreamOperation('client-lambda InvokeCommand')).toBe(false);
   });
 });

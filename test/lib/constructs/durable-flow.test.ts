@@ -199,8 +199,12 @@ describe('DurableFlow bundling', () => {
     expect(() => bundles({})).toThrow(/Failed to bundle asset Test\/Flow\/Function/);
   });
 
-  it('bundles the whole client with durableLambdaClient: false', () => {
+  it('bundles the whole client with durableLambdaClient: false, and the starter without event streams', () => {
+    const code = bundles({ durableLambdaClient: false });
+    const standIn = 'SwitchyardFunction eventStreams: false';
     // A name of the package's namespace object, which the durable execution SDK's import() keeps whole.
-    expect(bundles({ durableLambdaClient: false }).function).toContain('waitUntilFunctionActiveV2');
+    expect(code.function).toContain('waitUntilFunctionActiveV2');
+    expect(code.function).not.toContain(standIn);
+    expect(code.starter).toContain(standIn);
   });
 });
