@@ -37,6 +37,7 @@ export interface FunctionFaultHandle {
  * does not have fails at once, naming the ones it has.
  */
 export function failFunction(app: RunningApp, name: string, options: FailFunctionOptions): FunctionFaultHandle {
+  app.inProcess('failFunction');
   const names = app.runtime.definitions.functions.map((f) => f.name);
   const functionName = known('function', name, names, uniqueMatch(name, names));
   const { times, probability } = options;

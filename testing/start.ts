@@ -6,6 +6,7 @@ import { iamModeOf } from '../local/iam/module.js';
 import { InvocationFaults } from '../local/lambda/invocation-faults.js';
 import { LocalRuntime } from '../local/runtime.js';
 import { destroyClients, type TestClients, testClients } from './clients.js';
+import { type AppRuntime, OwnProcessRuntime } from './own-process.js';
 import { TestAppError } from './poll.js';
 
 /** What a test runs: a synthesized cloud assembly, or a CDK `App` synthesized here (anything with `synth()` returning the assembly's folder). */
@@ -36,6 +37,14 @@ export interface StartOptions {
    * @default process.env.SWITCHYARD_IAM, else 'warn'
    */
   readonly iam?: 'off' | 'warn' | 'enforce';
+  /**
+   * The runtime runs in a child process of its own, so that `crash()` can end it with SIGKILL
+   * at any moment, as a machine's crash would. Its lines are in `logs()` all the same.
+   * `failFunction`, `virtualTime` and `iamReport()` act on a runtime in the test's process,
+   * so they refuse such an app.
+   * @default false
+   */
+  readonly ownProcess?: boolean;
 }
 
 /**
@@ -53,17 +62,17 @@ process.once('exit', () => {
  * starts it again on the same data folder and port, as a new process on the same data would.
  */
 export class RunningApp {
-  #runtime: LocalRuntime | undefined;
+  #runtime: AppRuntime | undefined;
   #clients: TestClients;
   #stopped = false;
   readonly #lines: string[];
   /** The faults injected into the functions: one object for every start, so a restart keeps them. @internal */
   readonly faults: InvocationFaults;
-  /** Step Functions' clock when the test keeps time (`virtualTime`); kept across restarts. @internal */
+  /** The runtime's clock when the test keeps time (`virtualTime`); kept across restarts. @internal */
   readonly clock: AdvanceableClock | undefined;
 
   private constructor(
-    runtime: LocalRuntime,
+    runtime: AppRuntime,
     readonly cdkOut: string,
     readonly dataDir: string,
     private readonly options: StartOptions & { clock?: AdvanceableClock },
@@ -84,6 +93,8 @@ export class RunningApp {
     unstopped.add(dataDir);
     const lines: string[] = [];
     const faults = new InvocationFaults(options.seed);
+    if (options.ownProcess && options.virtualTime)
+      throw new TestAppError('virtualTime moves the clock of a runtime in the test process: it cannot be used with ownProcess');
     const clock = options.virtualTime ? new AdvanceableClock() : undefined;
     try {
       const runtime = await RunningApp.#launch(cdkOut, dataDir, 0, { ...options, faults, ...(clock ? { clock } : {}) }, lines);
@@ -101,19 +112,23 @@ export class RunningApp {
     port: number,
     options: StartOptions & { faults: InvocationFaults; clock?: AdvanceableClock },
     lines: string[],
-  ): Promise<LocalRuntime> {
+  ): Promise<AppRuntime> {
+    const iam = options.iam ?? iamModeOf(undefined, { SWITCHYARD_IAM: process.env.SWITCHYARD_IAM || 'warn' });
+    const log = (line: string) => {
+      lines.push(line);
+      options.log?.(line);
+    };
+    const parameters = options.parameters ? { parameters: options.parameters } : {};
+    if (options.ownProcess) return OwnProcessRuntime.start({ cdkOut, dataDir, port, iam, ...parameters }, log);
     return LocalRuntime.start({
       cdkOut,
       dataDir,
       port,
       faults: options.faults,
       ...(options.clock ? { clock: options.clock, statesClock: options.clock } : {}),
-      ...(options.parameters ? { parameters: options.parameters } : {}),
-      iam: options.iam ?? iamModeOf(undefined, { SWITCHYARD_IAM: process.env.SWITCHYARD_IAM || 'warn' }),
-      log: (line) => {
-        lines.push(line);
-        options.log?.(line);
-      },
+      ...parameters,
+      iam,
+      log,
     });
   }
 
@@ -129,7 +144,7 @@ export class RunningApp {
   }
 
   /** The runtime itself: for the testing API's own modules. @internal */
-  get runtime(): LocalRuntime {
+  get runtime(): AppRuntime {
     if (this.#runtime === undefined)
       throw new TestAppError(this.#stopped ? 'the test runtime is stopped' : 'the test runtime is restarting');
     return this.#runtime;
@@ -144,14 +159,40 @@ export class RunningApp {
    * Stops the runtime and starts it again on the same data folder and port, as a new
    * process on the same data would: what was accepted is kept (messages, executions, items,
    * the outbox), and what was under way carries on from there. The stop is the runtime's own
-   * clean stop, in this process: a SIGKILL at a random moment (test/chaos) needs a runtime in
-   * a child process, which this API does not start.
+   * clean stop; `crash()` is the other kind.
    */
   async restart(): Promise<void> {
     const runtime = this.runtime;
-    const port = Number(new URL(runtime.url).port);
     this.#runtime = undefined;
     await runtime.stop();
+    await this.#relaunch(runtime);
+  }
+
+  /**
+   * Ends the runtime's process with SIGKILL now, wherever it is (in a handler, between an
+   * effect and its record, in a write), and starts it again on the same data folder and
+   * port: what the runtime had accepted must carry on, what it had not written is lost.
+   * Needs `ownProcess: true`.
+   */
+  async crash(): Promise<void> {
+    const runtime = this.runtime;
+    if (!(runtime instanceof OwnProcessRuntime))
+      throw new TestAppError("crash() kills the runtime's process: start the app with startApp(app, { ownProcess: true })");
+    this.#runtime = undefined;
+    await runtime.kill();
+    await this.#relaunch(runtime);
+  }
+
+  /** The runtime of the test's process, for what acts on it there (faults, IAM's report); `what` says which. @internal */
+  inProcess(what: string): LocalRuntime {
+    const runtime = this.runtime;
+    if (!(runtime instanceof LocalRuntime))
+      throw new TestAppError(`${what} acts on a runtime in the test's process: this app was started with ownProcess: true`);
+    return runtime;
+  }
+
+  async #relaunch(previous: AppRuntime): Promise<void> {
+    const port = Number(new URL(previous.url).port);
     this.#runtime = await RunningApp.#launch(this.cdkOut, this.dataDir, port, { ...this.options, faults: this.faults }, this.#lines);
   }
 

@@ -99,7 +99,7 @@ export class TestApp {
    * what it is granted. `expect(app.iamReport().findings).toEqual([])` keeps a flow's grants honest.
    */
   iamReport(): IamReport {
-    return this.#running.runtime.iam.report();
+    return this.#running.inProcess('iamReport()').iam.report();
   }
 
   /** Checks `detail` against `contract` (naming each field at fault) and puts it on the app's bus; each call is a new event. */
@@ -170,15 +170,16 @@ export class TestApp {
   }
 
   /**
-   * Moves Step Functions' clock on (`'24h'`, `'30m'`, `'90s'`, or milliseconds): every Wait
-   * state, task timeout, heartbeat and Retry backoff that falls due in that time runs, in due
-   * order, without the test waiting for it. Needs `startApp(app, { virtualTime: true })`.
+   * Moves the runtime's clock on (`'24h'`, `'30m'`, `'90s'`, or milliseconds): every Wait
+   * state, task timeout, heartbeat and Retry backoff, SQS delay and visibility timeout,
+   * scheduled rule and schedule, delivery retry and durable wait that falls due in that time
+   * runs, in due order, without the test waiting for it. Needs `startApp(app, { virtualTime: true })`.
    */
   async advance(duration: string | number): Promise<void> {
     await advanceBy(this.#clock('advance'), durationMs(duration), settle);
   }
 
-  /** Runs everything that waits on Step Functions' clock, in due order, until nothing does (at most `limit` of virtual time, default a year). */
+  /** Runs everything that waits on the runtime's clock (but scheduled rules and schedules, which never end), in due order, until nothing does (at most `limit` of virtual time, default a year). */
   async runUntilIdle(options: { readonly limit?: string | number } = {}): Promise<void> {
     await runUntilIdle(this.#clock('runUntilIdle'), durationMs(options.limit ?? '366d'), settle);
   }
@@ -193,6 +194,15 @@ export class TestApp {
   /** Stops the runtime and starts it again on the same data folder and port: what was accepted is kept and carries on. */
   restart(): Promise<void> {
     return this.#running.restart();
+  }
+
+  /**
+   * Kills the runtime's process with SIGKILL now, wherever it is, and starts it again on the
+   * same data folder and port, as a machine that crashed and came back: what it accepted
+   * carries on, each effect must still happen once. Needs `startApp(app, { ownProcess: true })`.
+   */
+  crash(): Promise<void> {
+    return this.#running.crash();
   }
 
   /** Stops the runtime and frees its port and data folder; safe to call twice. */

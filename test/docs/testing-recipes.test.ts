@@ -14,7 +14,7 @@ const page = path.join(repo, 'docs', 'testing.md');
 const blocks = codeBlocks(readFileSync(page, 'utf8')).filter((b) => b.language === 'ts' || b.language === 'typescript');
 const workDir = path.join(repo, 'test', 'docs', '.examples', `testing-${process.pid}-${Date.now().toString(36)}`);
 /** The recipes the page promises (issue 35). */
-const RECIPES = ['duplicate', 'late', 'restart', 'failing-function', 'poison', 'sla'];
+const RECIPES = ['duplicate', 'late', 'restart', 'crash', 'failing-function', 'poison', 'sla'];
 
 afterAll(() => rmSync(workDir, { recursive: true, force: true }));
 
