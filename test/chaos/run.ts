@@ -1,13 +1,10 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { accountFinished, accountPoison, type FinishAccount, type PoisonAccount, summaryLine } from './accounting.js';
 import { Inventory } from './inventory.js';
 import { Observer } from './observer.js';
 import { Random } from './random.js';
-import { ChaosRuntime, chaosPort } from './runtime-control.js';
+import { ChaosRuntime } from './runtime-control.js';
 import { approval, COMPLETION_EVENTS, type EntryEvent, FLOWS, generateWorkload, type Item } from './workload.js';
 
 export interface ChaosOptions {
@@ -45,13 +42,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   const random = new Random(options.seed);
   const items = generateWorkload(random, { n: options.n, prefix: `C${options.seed.toString(36)}` });
   const byId = new Map(items.map((item) => [item.id, item]));
-  const runtime = new ChaosRuntime(
-    options.cdkOut,
-    mkdtempSync(path.join(tmpdir(), 'switchyard-chaos-data-')),
-    await chaosPort(() => random.next()),
-  );
+  const runtime = await ChaosRuntime.start(options.cdkOut);
   const log = (line: string) => options.log(`[chaos ${options.seed} +${((Date.now() - started) / 1000).toFixed(0)}s] ${line}`);
-  await runtime.start();
   const observer = new Observer(runtime);
   let polling = true;
   const background: Promise<unknown>[] = [];
@@ -189,6 +181,6 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   } finally {
     polling = false;
     await Promise.allSettled(background);
-    runtime.stop();
+    await runtime.stop();
   }
 }

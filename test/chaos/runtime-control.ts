@@ -1,109 +1,65 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { startApp, type TestApp } from '../../testing/index.js';
 import { credentials, region } from '../local/helpers.js';
 
-const root = path.join(import.meta.dirname, '../..');
-/** A start on a loaded 2-core machine (two runs side by side, each restarting) took over 30 s. */
-const START_TIMEOUT_MS = 180_000;
-
-/** The chaos suite's ports, apart from the ones other suites take (port 0: any). */
-const PORTS = { from: 4700, to: 4799 };
-
-/** A port from the suite's range that nothing listens on now (tried in a random order, so two runs side by side rarely collide). */
-export async function chaosPort(random: () => number = Math.random): Promise<number> {
-  const span = PORTS.to - PORTS.from + 1;
-  const start = Math.floor(random() * span);
-  for (let i = 0; i < span; i++) {
-    const port = PORTS.from + ((start + i) % span);
-    if (await isFree(port)) return port;
-  }
-  throw new Error(`no free port from ${PORTS.from} to ${PORTS.to}`);
-}
-
-async function isFree(port: number): Promise<boolean> {
-  const server = createServer();
-  return new Promise((resolve) => {
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
-}
-
 /**
- * The local runtime as a child process the suite kills with SIGKILL and starts again on the
- * same data folder and port. Every call the suite makes to it passes through `call`, and a
- * kill waits for the calls under way to finish first: the suite never has to guess whether a
- * PutEvents cut off by the kill was accepted (a poison event sent twice would be counted as
- * dead-lettered twice). The kill still lands at a random moment for everything the runtime
- * itself is doing: handlers, executions, deliveries.
+ * The app on a runtime of the suite's own, through the public testing API: in a process of
+ * its own (`ownProcess`), which `TestApp.crash()` kills with SIGKILL and starts again on the
+ * same data folder and port, under IAM enforce (a request the app's grants do not allow fails
+ * as on AWS, and the run counts what it lost). Every call the suite makes to it passes through
+ * `call`, and a kill waits for the calls under way to finish first: the suite never has to
+ * guess whether a PutEvents cut off by the kill was accepted (a poison event sent twice would
+ * be counted as dead-lettered twice). The kill still lands at a random moment for everything
+ * the runtime itself is doing: handlers, executions, deliveries.
  */
 export class ChaosRuntime {
-  #current: ChildProcess | undefined;
-  /** What each process printed (stdout and stderr), one entry per start. */
-  readonly #outputs: string[] = [];
+  /** What each life of the runtime printed, one entry per start. */
+  readonly #outputs: string[] = [''];
   #inFlight = 0;
   #drained: (() => void) | undefined;
   #paused: Promise<void> | undefined;
   /** When each SIGKILL was sent (epoch ms), in order. */
   readonly killedAt: number[] = [];
 
-  constructor(
-    readonly cdkOut: string,
-    readonly dataDir: string,
-    readonly port: number,
-  ) {}
+  private constructor(private readonly app: TestApp) {}
+
+  /** Starts the app from its assembly; resolves once it listens. */
+  static async start(cdkOut: string): Promise<ChaosRuntime> {
+    let runtime: ChaosRuntime | undefined;
+    const early: string[] = [];
+    const app = await startApp(
+      { cdkOut },
+      {
+        ownProcess: true,
+        iam: 'enforce',
+        log: (line) => {
+          if (runtime === undefined) early.push(line);
+          else runtime.#append(line);
+        },
+      },
+    );
+    runtime = new ChaosRuntime(app);
+    for (const line of early) runtime.#append(line);
+    return runtime;
+  }
+
+  #append(line: string): void {
+    this.#outputs[this.#outputs.length - 1] += `${line}\n`;
+  }
 
   /** SDK client settings for the runtime's endpoint. */
   get config() {
-    return { endpoint: `http://127.0.0.1:${this.port}`, region, credentials };
+    return { endpoint: this.app.endpoint, region, credentials };
   }
 
-  /** Starts `local/main.ts` (one process: `--import tsx`, so a SIGKILL leaves no child behind) and resolves once it listens. */
-  async start(): Promise<void> {
-    // Under IAM enforce: a request the app's grants do not allow would fail as on AWS, and the run would count what it lost.
-    const child = spawn(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        'local/main.ts',
-        '--no-synth',
-        '--cdk-out',
-        this.cdkOut,
-        '--data',
-        this.dataDir,
-        '--port',
-        String(this.port),
-        '--iam',
-        'enforce',
-      ],
-      { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    this.#current = child;
-    const life = this.#outputs.push('') - 1;
-    const append = (chunk: Buffer) => {
-      this.#outputs[life] += chunk.toString();
-    };
-    child.stdout?.on('data', append);
-    child.stderr?.on('data', append);
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`runtime did not start in ${START_TIMEOUT_MS / 1000} s:\n${this.tail()}`)),
-        START_TIMEOUT_MS,
-      );
-      const listening = () => {
-        if (!this.#outputs[life]?.includes('listening on')) return;
-        clearTimeout(timer);
-        child.stdout?.off('data', listening);
-        resolve();
-      };
-      child.stdout?.on('data', listening);
-      child.once('exit', (code) => {
-        clearTimeout(timer);
-        reject(new Error(`runtime exited with ${code}:\n${this.tail()}`));
-      });
-    });
+  get port(): number {
+    return Number(new URL(this.app.endpoint).port);
+  }
+
+  get dataDir(): string {
+    return this.app.dataDir;
   }
 
   /** Runs `fn` while the runtime is up; a kill waits for it. */
@@ -118,7 +74,7 @@ export class ChaosRuntime {
     }
   }
 
-  /** SIGKILL once the suite's own calls are answered, then a start on the same data folder. */
+  /** SIGKILL once the suite's own calls are answered, then a start on the same data folder (TestApp.crash). */
   async killAndRestart(): Promise<void> {
     let resume: () => void = () => undefined;
     this.#paused = new Promise((resolve) => {
@@ -127,14 +83,9 @@ export class ChaosRuntime {
     try {
       if (this.#inFlight > 0) await new Promise<void>((resolve) => (this.#drained = resolve));
       this.#drained = undefined;
-      const child = this.#current;
-      if (child && child.exitCode === null) {
-        const exited = new Promise((resolve) => child.once('exit', resolve));
-        this.killedAt.push(Date.now());
-        child.kill('SIGKILL');
-        await exited;
-      }
-      await this.start();
+      this.killedAt.push(Date.now());
+      this.#outputs.push('');
+      await this.app.crash();
     } finally {
       this.#paused = undefined;
       resume();
@@ -159,16 +110,17 @@ export class ChaosRuntime {
     return this.#outputs.at(-1)?.slice(-chars) ?? '';
   }
 
-  /** Writes what each life printed beside the data folder (runtime-<life>.log); resolves with the paths. */
+  /** Writes what each life printed to a folder of its own (the data folder goes with `stop()`): runtime-<life>.log; resolves with the paths. */
   saveOutputs(): string[] {
+    const folder = mkdtempSync(path.join(tmpdir(), 'switchyard-chaos-logs-'));
     return this.#outputs.map((output, life) => {
-      const file = path.join(this.dataDir, `runtime-${life}.log`);
+      const file = path.join(folder, `runtime-${life}.log`);
       writeFileSync(file, output);
       return file;
     });
   }
 
-  stop(): void {
-    this.#current?.kill('SIGKILL');
+  stop(): Promise<void> {
+    return this.app.stop();
   }
 }
