@@ -1,4 +1,3 @@
-import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -8,22 +7,22 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import { SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { GetQueueAttributesCommand, ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, describe, expect, it } from 'vitest';
+import { startApp, type TestApp } from '../../testing/index.js';
 import { synthSwitchyardApp } from '../helpers/synth.js';
 import { consumerFixture } from '../local/consumer-fixture.js';
-import { credentials, eventually, region, tempDataDir, ticketEntry } from '../local/helpers.js';
-import { freePort, type RuntimeProcess, RuntimeProcesses } from '../local/runtime-process.js';
+import { credentials, eventually, region, ticketEntry } from '../local/helpers.js';
 
 const TICKETS = Array.from({ length: 60 }, (_, i) => `CRASH-${i}`);
-const runtimes = new RuntimeProcesses();
-afterAll(() => runtimes.killAll());
+const apps: TestApp[] = [];
+afterAll(async () => {
+  await Promise.all(apps.map((app) => app.stop()));
+});
 
-/** The runtime started last. */
-let current: RuntimeProcess | undefined;
-const output = () => current?.output() ?? '';
-
-async function startRuntime(cdkOut: string, dataDir: string, port: number): Promise<ChildProcess> {
-  current = await runtimes.start(cdkOut, dataDir, port);
-  return current.child;
+/** The app on a runtime in a process of its own, which `crash()` kills with SIGKILL (the public testing API). */
+async function crashable(cdkOut: string): Promise<TestApp> {
+  const app = await startApp({ cdkOut }, { ownProcess: true });
+  apps.push(app);
+  return app;
 }
 
 /** Whether the data folder holds a callback task whose request was sent (read-only, beside the running runtime). */
@@ -67,13 +66,11 @@ describe('LocalRuntime durability', () => {
     const BATCH = 5;
     const CONCURRENCY = 2;
     const cdkOut = await consumerFixture({ batchSize: BATCH, maxConcurrency: CONCURRENCY });
-    const dataDir = tempDataDir();
-    const port = await freePort();
-    const config = { endpoint: `http://127.0.0.1:${port}`, region, credentials, maxAttempts: 1 };
+    const app = await crashable(cdkOut);
+    const config = { endpoint: app.endpoint, region, credentials, maxAttempts: 1 };
     const events = new EventBridgeClient(config);
     const dynamodb = new DynamoDBClient(config);
 
-    const first = await startRuntime(cdkOut, dataDir, port);
     // Every ticket twice, as a helpdesk retrying its webhook would send it (two event ids,
     // one ticket): without idempotency every side effect would run twice.
     const copies = [...TICKETS, ...TICKETS];
@@ -83,10 +80,7 @@ describe('LocalRuntime durability', () => {
     }
     // Kill while the pipeline is busy: some tickets done, others queued or in a handler.
     await eventually(async () => ((await runs(dynamodb)).size >= 5 ? true : undefined), 20_000, 'the first tickets');
-    first.kill('SIGKILL');
-    await new Promise((resolve) => first.once('exit', resolve));
-
-    await startRuntime(cdkOut, dataDir, port);
+    await app.crash();
     const counts = await eventually(
       async () => {
         const current = await runs(dynamodb);
@@ -106,15 +100,16 @@ describe('LocalRuntime durability', () => {
   it('finishes an escalation that waited on its task token across a SIGKILL, without sending it again', async () => {
     const cdkOut = mkdtempSync(path.join(tmpdir(), 'switchyard-app-'));
     synthSwitchyardApp(cdkOut);
-    const dataDir = tempDataDir();
-    const port = await freePort();
-    const config = { endpoint: `http://127.0.0.1:${port}`, region, credentials, maxAttempts: 1 };
+    const app = await crashable(cdkOut);
+    const config = { endpoint: app.endpoint, region, credentials, maxAttempts: 1 };
+    /** The TicketEscalated lines of the life of the runtime under way. */
+    let fromLine = 0;
     const escalatedLine = () =>
-      output()
-        .split('\n')
+      app
+        .logs()
+        .slice(fromLine)
         .find((l) => l.includes(' TicketEscalated ') && l.includes('"ticketId":"KILL-1"'));
 
-    const first = await startRuntime(cdkOut, dataDir, port);
     await new EventBridgeClient(config).send(
       new PutEventsCommand({
         Entries: [
@@ -132,18 +127,17 @@ describe('LocalRuntime durability', () => {
     // The runtime records that the token was sent just after PutEvents returns; a kill inside
     // that gap sends it again after the restart (at least once, by design). This test is about
     // the wait that follows, so it kills only once the sending is on disk.
-    await eventually(async () => tokenSendingRecorded(dataDir), 30_000, 'the token sending to be recorded');
-    first.kill('SIGKILL');
-    await new Promise((resolve) => first.once('exit', resolve));
-
-    await startRuntime(cdkOut, dataDir, port);
+    await eventually(async () => tokenSendingRecorded(app.dataDir), 30_000, 'the token sending to be recorded');
+    fromLine = app.logs().length;
+    await app.crash();
     await new SFNClient(config).send(
       new SendTaskSuccessCommand({ taskToken, output: JSON.stringify({ decision: 'reject', queue: 'security' }) }),
     );
     const routed = await eventually(
       async () =>
-        output()
-          .split('\n')
+        app
+          .logs()
+          .slice(fromLine)
           .find((l) => l.includes(' TicketRouted ') && l.includes('"ticketId":"KILL-1"')),
       30_000,
       'TicketRouted after the restart',

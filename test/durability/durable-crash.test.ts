@@ -6,21 +6,28 @@ import {
   SendDurableExecutionCallbackSuccessCommand,
 } from '@aws-sdk/client-lambda';
 import { afterAll, describe, expect, it } from 'vitest';
-import { credentials, eventually, region, tempDataDir } from '../local/helpers.js';
+import { startApp, type TestApp } from '../../testing/index.js';
+import { credentials, eventually, region } from '../local/helpers.js';
 import { callbackIdOf, durableApp, effectsOf } from '../local/lambda/durable/fixture.js';
-import { freePort, RuntimeProcesses } from '../local/runtime-process.js';
 
-const runtimes = new RuntimeProcesses();
-afterAll(() => runtimes.killAll());
+const runtimes: TestApp[] = [];
+afterAll(async () => {
+  await Promise.all(runtimes.map((runtime) => runtime.stop()));
+});
+
+/** The app on a runtime in a process of its own, which `crash()` kills with SIGKILL (the public testing API). */
+async function crashable(cdkOut: string): Promise<TestApp> {
+  const runtime = await startApp({ cdkOut }, { ownProcess: true });
+  runtimes.push(runtime);
+  return runtime;
+}
 
 describe('Lambda durable functions durability', () => {
   it('finishes an execution killed with SIGKILL while it waits for its callback, each step’s side effect once', async () => {
     const app = durableApp();
-    const dataDir = tempDataDir();
-    const port = await freePort();
-    const lambda = new LambdaClient({ endpoint: `http://127.0.0.1:${port}`, region, credentials, maxAttempts: 1 });
+    const runtime = await crashable(app.cdkOut);
+    const lambda = new LambdaClient({ endpoint: runtime.endpoint, region, credentials, maxAttempts: 1 });
 
-    const first = await runtimes.start(app.cdkOut, dataDir, port);
     const { DurableExecutionArn: arn = '' } = await lambda.send(
       new InvokeCommand({
         FunctionName: 'order-flow:$LATEST',
@@ -45,10 +52,7 @@ describe('Lambda durable functions durability', () => {
       30_000,
       'the execution to suspend on its callback',
     );
-    first.child.kill('SIGKILL');
-    await new Promise((resolve) => first.child.once('exit', resolve));
-
-    await runtimes.start(app.cdkOut, dataDir, port);
+    await runtime.crash();
     expect((await lambda.send(new GetDurableExecutionCommand({ DurableExecutionArn: arn }))).Status).toBe('RUNNING');
     await lambda.send(
       new SendDurableExecutionCallbackSuccessCommand({ CallbackId: callbackId, Result: Buffer.from('{"approvedBy":"kim"}') }),
@@ -82,17 +86,11 @@ describe('Lambda durable functions durability', () => {
 
   it('invokes again an execution killed in the middle of a step, and ends a wait that was running when it was killed', async () => {
     const app = durableApp();
-    const dataDir = tempDataDir();
-    const port = await freePort();
-    const lambda = new LambdaClient({ endpoint: `http://127.0.0.1:${port}`, region, credentials, maxAttempts: 1 });
+    const runtime = await crashable(app.cdkOut);
+    const lambda = new LambdaClient({ endpoint: runtime.endpoint, region, credentials, maxAttempts: 1 });
     const history = async (arn: string) =>
       (await lambda.send(new GetDurableExecutionHistoryCommand({ DurableExecutionArn: arn }))).Events?.map((e) => e.EventType) ?? [];
-    const kill = async (runtime: { child: import('node:child_process').ChildProcess }) => {
-      runtime.child.kill('SIGKILL');
-      await new Promise((resolve) => runtime.child.once('exit', resolve));
-    };
 
-    const first = await runtimes.start(app.cdkOut, dataDir, port);
     const { DurableExecutionArn: arn = '' } = await lambda.send(
       new InvokeCommand({
         FunctionName: 'slow-step-and-wait:$LATEST',
@@ -101,10 +99,8 @@ describe('Lambda durable functions durability', () => {
       }),
     );
     await eventually(async () => (effectsOf(app).includes('slow-start s1') ? true : undefined), 30_000, 'the slow step to start');
-    await kill(first);
-
-    // Nothing is due for it (no wait, no retry): only the invocation it was in owes it a new one.
-    const second = await runtimes.start(app.cdkOut, dataDir, port);
+    // Nothing is due for it after the restart (no wait, no retry): only the invocation it was in owes it a new one.
+    await runtime.crash();
     await eventually(
       async () => {
         const types = await history(arn);
@@ -113,9 +109,7 @@ describe('Lambda durable functions durability', () => {
       30_000,
       'the execution to suspend on its wait',
     );
-    await kill(second);
-
-    await runtimes.start(app.cdkOut, dataDir, port);
+    await runtime.crash();
     const ended = await eventually(
       async () => {
         const execution = await lambda.send(new GetDurableExecutionCommand({ DurableExecutionArn: arn }));

@@ -7,8 +7,8 @@ import { GetQueueAttributesCommand, ListQueuesCommand, SQSClient } from '@aws-sd
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type FlowControlItem, flowControlReport, heldBackByKey } from '../../clients/flow-control.js';
-import { credentials, eventually, region, tempDataDir } from '../local/helpers.js';
-import { freePort, RuntimeProcesses } from '../local/runtime-process.js';
+import { startApp, type TestApp } from '../../testing/index.js';
+import { credentials, eventually, region } from '../local/helpers.js';
 
 const JOBS = Array.from({ length: 8 }, (_, i) => `FC-${i}`);
 /** Most runs of the one key at once. */
@@ -24,8 +24,10 @@ const RUN_MS = 2_000;
  */
 const KILL_MARGIN_MS = 500;
 
-const runtimes = new RuntimeProcesses();
-afterAll(() => runtimes.killAll());
+let app: TestApp | undefined;
+afterAll(async () => {
+  await app?.stop();
+});
 
 interface Run {
   readonly jobId: string;
@@ -96,13 +98,12 @@ describe('QueueConsumer flow control durability', () => {
     // Loaded here: the fixture imports aws-cdk-lib and the constructs, and synthesizing bundles the handler.
     const { synthFlowCrashApp } = await import('../fixtures/flow-crash-app.js');
     synthFlowCrashApp(cdkOut, { limit: LIMIT, invocations: INVOCATIONS });
-    const dataDir = tempDataDir();
-    const port = await freePort();
-    const config = { endpoint: `http://127.0.0.1:${port}`, region, credentials, maxAttempts: 1 };
+    // A runtime in a process of its own, which `crash()` kills with SIGKILL (the public testing API).
+    app = await startApp({ cdkOut }, { ownProcess: true });
+    const config = { endpoint: app.endpoint, region, credentials, maxAttempts: 1 };
     const dynamodb = new DynamoDBClient(config);
     const sqs = new SQSClient(config);
 
-    const first = await runtimes.start(cdkOut, dataDir, port);
     const { TableNames = [] } = await dynamodb.send(new ListTablesCommand({}));
     const flowTable = TableNames.find((name) => name.includes('FlowControl')) ?? 'missing';
     const events = new EventBridgeClient(config);
@@ -135,12 +136,10 @@ describe('QueueConsumer flow control durability', () => {
       'both slots held with jobs still waiting',
     );
     // The consumer logged the records it held back: the limit, not the event source, bounded the runs.
-    expect(heldBackByKey(first.output().split('\n')).get('provider')).toBeGreaterThan(0);
-    first.child.kill('SIGKILL');
-    await new Promise((resolve) => first.child.once('exit', resolve));
+    expect(heldBackByKey(app.logs()).get('provider')).toBeGreaterThan(0);
+    // Taken before the kill: a run that starts after it started in the restarted process.
     const killedAt = Date.now();
-
-    await runtimes.start(cdkOut, dataDir, port);
+    await app.crash();
     // What the kill left: read before any lease ends (the earliest ends a run's timeout plus 10 s after it started).
     const leftHeld = await holders(dynamodb, flowTable);
     expect(Object.keys(leftHeld)).toHaveLength(LIMIT);

@@ -3,20 +3,14 @@ import { DatabaseSync } from 'node:sqlite';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type BusEventsPage, READ_API_PATHS, READ_API_PREFIX } from '../../local/read-api/contract.js';
+import { startApp, type TestApp } from '../../testing/index.js';
 import { consumerFixture } from '../local/consumer-fixture.js';
-import { credentials, region, tempDataDir } from '../local/helpers.js';
-import { RuntimeProcesses } from '../local/runtime-process.js';
+import { credentials, region } from '../local/helpers.js';
 
-const runtimes = new RuntimeProcesses();
-afterAll(() => runtimes.killAll());
-
-/** Starts the runtime on any free port; resolves with its URL and the process. */
-async function start(cdkOut: string, dataDir: string) {
-  const runtime = await runtimes.start(cdkOut, dataDir, 0);
-  const url = /listening on (http:\/\/\S+)/.exec(runtime.output())?.[1];
-  if (!url) throw new Error(`no URL in the runtime's output:\n${runtime.output()}`);
-  return { ...runtime, url };
-}
+let app: TestApp | undefined;
+afterAll(async () => {
+  await app?.stop();
+});
 
 /** Every event the read API lists, page after page. */
 async function allEvents(url: string): Promise<string[]> {
@@ -33,7 +27,7 @@ async function allEvents(url: string): Promise<string[]> {
   return ids;
 }
 
-/** The ids of the events the bus's archive holds, read beside no runtime (after the kill). */
+/** The ids of the events the bus's archive holds (read-only, beside the runtime). */
 function archivedIds(dataDir: string): string[] {
   const db = new DatabaseSync(path.join(dataDir, 'events.sqlite'), { readOnly: true });
   try {
@@ -57,14 +51,16 @@ function entry(i: number) {
 describe('ReadApi across a SIGKILL', () => {
   it('lists every event PutEvents answered for, and every event the archive holds, after a kill right after the answer', async () => {
     const cdkOut = await consumerFixture();
-    const dataDir = tempDataDir();
-    const first = await start(cdkOut, dataDir);
-    const events = new EventBridgeClient({ endpoint: first.url, region, credentials, maxAttempts: 1 });
+    // A runtime in a process of its own, which `crash()` kills with SIGKILL (the public testing API).
+    const running = await startApp({ cdkOut }, { ownProcess: true });
+    app = running;
+    const events = new EventBridgeClient({ endpoint: running.endpoint, region, credentials, maxAttempts: 1 });
 
     // Eight clients at once keep the runtime's event loop busy, as the chaos run's load did;
     // the kill goes out the moment the answers reach 400 events, with calls still in flight.
     const answered: string[] = [];
     let killed = false;
+    let crashed: Promise<void> | undefined;
     const client = async (n: number) => {
       for (let call = 0; !killed; call++) {
         const base = (n * 1000 + call) * 10;
@@ -75,18 +71,16 @@ describe('ReadApi across a SIGKILL', () => {
         answered.push(...(result.Entries ?? []).flatMap((e) => (e.EventId ? [e.EventId] : [])));
         if (answered.length >= 400) {
           killed = true;
-          first.child.kill('SIGKILL');
+          // The SIGKILL goes out within the call; the restart on the same data follows.
+          crashed = running.crash();
         }
       }
     };
-    const exited = new Promise((resolve) => first.child.once('exit', resolve));
     await Promise.all(Array.from({ length: 8 }, (_, n) => client(n)));
-    await exited;
+    await crashed;
     events.destroy();
-    const archived = archivedIds(dataDir);
-
-    const second = await start(cdkOut, dataDir);
-    const listed = new Set(await allEvents(second.url));
+    const archived = archivedIds(running.dataDir);
+    const listed = new Set(await allEvents(running.endpoint));
     const missing = answered.filter((id) => !listed.has(id));
     const missingArchived = archived.filter((id) => !listed.has(id));
     expect({ answered: answered.length, missing: missing.length }).toEqual({ answered: answered.length, missing: 0 });

@@ -6,9 +6,9 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import { GetQueueAttributesCommand, ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { TicketCreated } from '../../domain/index.js';
+import { startApp, type TestApp } from '../../testing/index.js';
 import { synthSwitchyardApp } from '../helpers/synth.js';
-import { credentials, eventually, region, tempDataDir } from '../local/helpers.js';
-import { freePort, type RuntimeProcess, RuntimeProcesses } from '../local/runtime-process.js';
+import { credentials, eventually, region } from '../local/helpers.js';
 
 /**
  * The app's own timeouts, not a test fixture's: a SIGKILL while tickets flow through the
@@ -17,8 +17,10 @@ import { freePort, type RuntimeProcess, RuntimeProcesses } from '../local/runtim
  */
 const TICKETS = Array.from({ length: 100 }, (_, i) => `CRASH-FLOW-${i}`);
 const RECOVERY_BUDGET_MS = 120_000;
-const runtimes = new RuntimeProcesses();
-afterAll(() => runtimes.killAll());
+let app: TestApp | undefined;
+afterAll(async () => {
+  await app?.stop();
+});
 
 async function assignments(dynamodb: DynamoDBClient): Promise<Map<string, Record<string, unknown>>> {
   const { TableNames = [] } = await dynamodb.send(new ListTablesCommand({}));
@@ -51,13 +53,13 @@ describe('The triage flow across a crash', () => {
   it('assigns every accepted ticket once, within two minutes of a SIGKILL', async () => {
     const cdkOut = mkdtempSync(path.join(tmpdir(), 'switchyard-app-'));
     synthSwitchyardApp(cdkOut);
-    const dataDir = tempDataDir();
-    const port = await freePort();
-    const config = { endpoint: `http://127.0.0.1:${port}`, region, credentials, maxAttempts: 1 };
+    // A runtime in a process of its own, which `crash()` kills with SIGKILL (the public testing API).
+    const running = await startApp({ cdkOut }, { ownProcess: true });
+    app = running;
+    const config = { endpoint: running.endpoint, region, credentials, maxAttempts: 1 };
     const events = new EventBridgeClient(config);
     const dynamodb = new DynamoDBClient(config);
 
-    let current: RuntimeProcess = await runtimes.start(cdkOut, dataDir, port);
     for (let i = 0; i < TICKETS.length; i += 10) {
       const entries = TICKETS.slice(i, i + 10).map((ticketId) => ({
         EventBusName: 'Switchyard-hub',
@@ -78,18 +80,16 @@ describe('The triage flow across a crash', () => {
       30_000,
       'starter deliveries in flight',
     );
-    current.child.kill('SIGKILL');
-    await new Promise((resolve) => current.child.once('exit', resolve));
+    // The recovery is timed from the kill, restart included.
     const killedAt = Date.now();
-
-    current = await runtimes.start(cdkOut, dataDir, port);
+    await running.crash();
     const done = await eventually(
       async () => {
         const now = await assignments(dynamodb);
         return now.size === TICKETS.length ? now : undefined;
       },
       RECOVERY_BUDGET_MS + 60_000,
-      `every ticket to be assigned after the restart:\n${current.output().slice(-2000)}`,
+      `every ticket to be assigned after the restart:\n${running.logs().slice(-30).join('\n')}`,
     );
     const recoveredMs = Date.now() - killedAt;
     console.info(`triage flow recovered from a SIGKILL in ${(recoveredMs / 1000).toFixed(1)} s`);

@@ -1,30 +1,37 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TokenBudget } from '../../lambdas/kit/flow-control/token-budget.js';
 import { TRIAGE_MODEL_TOKENS } from '../../lib/flows/ticket-triage.js';
-import type { LocalRuntime } from '../../local/runtime.js';
-import { eventually } from '../local/helpers.js';
-import { type SwitchyardAppRuntime, startSwitchyardApp } from '../local/switchyard-app.js';
+import { startApp, type TestApp } from '../../testing/index.js';
+import { switchyardAssembly } from '../helpers/switchyard-assembly.js';
+import { credentials, eventually, region } from '../local/helpers.js';
 
-let busLines: string[];
-let runtime: LocalRuntime;
+let app: TestApp;
 let events: EventBridgeClient;
 let budget: TokenBudget;
 
 beforeAll(async () => {
-  let config: SwitchyardAppRuntime['config'];
-  ({ runtime, busLines, config } = await startSwitchyardApp());
+  const cdkOut = mkdtempSync(path.join(tmpdir(), 'switchyard-app-'));
+  await switchyardAssembly(cdkOut);
+  // The reference app holds every grant it needs: AWS would refuse nothing it does.
+  app = await startApp({ cdkOut }, { iam: 'enforce' });
+  const config = { endpoint: app.endpoint, region, credentials };
   events = new EventBridgeClient(config);
   const dynamodb = new DynamoDBClient(config);
   const { TableNames = [] } = await dynamodb.send(new ListTablesCommand({}));
   budget = new TokenBudget({ client: dynamodb, tableName: TableNames.find((name) => name.includes('ModelTokens')) ?? 'missing' });
 }, 120_000);
 afterAll(async () => {
-  await runtime?.stop();
+  await app?.stop();
 });
 
-const sent = (detailType: string, ticketId: string) => busLines.some((l) => l.includes(` ${detailType} `) && l.includes(ticketId));
+/** Whether the hub accepted such an event (the runtime prints each as `[events] Switchyard-hub <- ...`). */
+const sent = (detailType: string, ticketId: string) =>
+  app.logs().some((l) => l.startsWith('[events] Switchyard-hub <-') && l.includes(` ${detailType} `) && l.includes(ticketId));
 
 describe('triage under its model token budget on the local runtime', () => {
   it('holds a ticket back while the model window is full, neither failing it nor giving it to a person, and routes it once the window has room', async () => {

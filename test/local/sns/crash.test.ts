@@ -1,27 +1,24 @@
-import type { ChildProcess } from 'node:child_process';
 import { PublishBatchCommand, SNSClient } from '@aws-sdk/client-sns';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { credentials, eventually, region, tempDataDir } from '../helpers.js';
-import { freePort, RuntimeProcesses } from '../runtime-process.js';
+import { startApp, type TestApp } from '../../../testing/index.js';
+import { credentials, eventually, region } from '../helpers.js';
 import { writeSnsApp } from './fixture.js';
 
-const runtimes = new RuntimeProcesses();
-afterAll(() => runtimes.killAll());
-
-async function startRuntime(cdkOut: string, dataDir: string, port: number): Promise<ChildProcess> {
-  return (await runtimes.start(cdkOut, dataDir, port)).child;
-}
+let app: TestApp | undefined;
+afterAll(async () => {
+  await app?.stop();
+});
 
 describe('SNS durability', () => {
   it('delivers every message Publish acknowledged when the runtime is killed with SIGKILL and started again', async () => {
     const { cdkOut } = writeSnsApp();
-    const dataDir = tempDataDir();
-    const port = await freePort();
-    const config = { endpoint: `http://127.0.0.1:${port}`, region, credentials, maxAttempts: 1 };
+    // A runtime in a process of its own, which `crash()` kills with SIGKILL (the public testing API).
+    const running = await startApp({ cdkOut }, { ownProcess: true, iam: 'off' });
+    app = running;
+    const config = { endpoint: running.endpoint, region, credentials, maxAttempts: 1 };
     const sns = new SNSClient(config);
     const sqs = new SQSClient(config);
-    const first = await startRuntime(cdkOut, dataDir, port);
 
     const batches = Array.from({ length: 30 }, (_, b) =>
       sns.send(
@@ -33,10 +30,8 @@ describe('SNS durability', () => {
     );
     const acknowledged = (await Promise.all(batches)).flatMap((result) => result.Successful ?? []);
     expect(acknowledged).toHaveLength(300);
-    first.kill('SIGKILL');
-    await new Promise((resolve) => first.once('exit', resolve));
-    await startRuntime(cdkOut, dataDir, port);
-    const QueueUrl = `http://127.0.0.1:${port}/000000000000/raw-orders`;
+    await running.crash();
+    const QueueUrl = `${running.endpoint}/000000000000/raw-orders`;
     const received = new Set<string>();
     await eventually(
       async () => {
