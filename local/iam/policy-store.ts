@@ -183,7 +183,9 @@ export class PolicyStore {
         entry.boundary = managed(r.properties.PermissionsBoundary, holder)?.policy ?? { Statement: [] };
       }
       // The trust policy is the role's resource policy: who may assume it (sts:AssumeRole on the role).
-      const trust = this.#usable(r.properties.AssumeRolePolicyDocument, `${holder} trust policy`, 'resource');
+      // CloudFormation requires it; a hand-written template may leave it out, and then nothing is said of it.
+      const trustDocument = r.properties.AssumeRolePolicyDocument;
+      const trust = trustDocument === undefined ? undefined : this.#usable(trustDocument, `${holder} trust policy`, 'resource');
       if (trust) this.#resourcePolicies.set(roleArn, trust);
       this.#roles.set(roleArn, entry);
       this.#rolesByName.set(r.ref, entry);
