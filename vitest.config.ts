@@ -50,6 +50,18 @@ const SHARED_MODULES = [
 const CLI_END_TO_END =
   'test/cli/{redrive,dev,replay,commands,escalation-commands,generic-app,trace,failures,failures-repeats,durable,flow,cost-flow-control,express,offline-commands}.test.ts';
 const MOCKING = ['test/lib/flows/ticket-triage.test.ts', 'test/lambdas/triage/classify.test.ts'];
+/**
+ * The local runtime's suites and the testing API's: each starts and stops its own runtime on its
+ * own port and data folder, so they share a worker's modules too (the runtime's few hundred
+ * modules and the AWS SDK imported once per worker, not once per file). Those that set the
+ * environment, mock modules or fake timers are isolated.
+ */
+const SHARED_RUNTIME = ['test/local/**/*.test.ts', 'test/testing/**/*.test.ts'];
+const RUNTIME_ISOLATED = [
+  'test/local/apigateway/http-api-services.test.ts',
+  'test/local/bedrock/bedrock-backend.test.ts',
+  'test/local/states/engine/sleep.test.ts',
+];
 
 export default defineConfig({
   resolve: { alias: sourceAliases() },
@@ -57,7 +69,15 @@ export default defineConfig({
     // A project's include and exclude add to these settings' (extends), so the root names no include.
     projects: [
       { extends: true, test: { name: 'shared-modules', include: SHARED_MODULES, exclude: MOCKING, isolate: false } },
-      { extends: true, test: { name: 'isolated', include: ['test/**/*.test.ts'], exclude: SHARED_MODULES } },
+      {
+        extends: true,
+        test: { name: 'shared-runtime', include: SHARED_RUNTIME, exclude: [...SHARED_MODULES, ...RUNTIME_ISOLATED], isolate: false },
+      },
+      {
+        extends: true,
+        test: { name: 'isolated', include: ['test/**/*.test.ts'], exclude: [...SHARED_MODULES, ...SHARED_RUNTIME] },
+      },
+      { extends: true, test: { name: 'isolated-runtime', include: RUNTIME_ISOLATED } },
       { extends: true, test: { name: 'isolated-mocking', include: MOCKING } },
     ],
     // Suites that wait out real recovery timeouts (minutes) run on their own: npm run test:durability.
