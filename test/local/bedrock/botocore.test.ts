@@ -48,7 +48,8 @@ except c.exceptions.ValidationException as e:
 print(json.dumps(out))
 `;
 
-describe.skipIf(!hasBoto3())('Bedrock Runtime in the local runtime (botocore)', () => {
+// Skipped without boto3 on a developer's machine; CI (CI=true) has it with cfn-lint (aws-sam-translator needs it), so there it fails instead.
+describe.skipIf(!hasBoto3() && !process.env.CI)('Bedrock Runtime in the local runtime (botocore)', () => {
   const dataDir = tempDataDir();
   const assembly = tempAssemblyDir();
   let runtime: LocalRuntime;
