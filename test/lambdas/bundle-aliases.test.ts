@@ -7,7 +7,7 @@ import { NormalizedSchema } from '@smithy/core/schema';
 import { type BuildOptions, build, type Metafile } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import * as noEventStreams from '../../lambdas/kit/no-event-streams.js';
-import { bundleAliases } from '../../lib/constructs/bundle-aliases.js';
+import { handlerBuildOptions } from './handler-build.js';
 
 /*
  * The modules SwitchyardFunction bundles in place of others (its esbuild aliases): the kit's
@@ -22,24 +22,9 @@ const STARTER = path.join(root, 'lambdas/workflow-starter/durable-handler.ts');
 
 type Options = { durableLambdaClient?: boolean; eventStreams?: boolean };
 
-/** esbuild's options for `entry` as SwitchyardFunction builds it (one minified ESM file for Node 24, its aliases). */
+/** esbuild's options for `entry` as SwitchyardFunction builds it (test/lambdas/handler-build.ts). */
 function options(entry: string, props: Options): BuildOptions {
-  return {
-    bundle: true,
-    write: false,
-    outfile: 'index.mjs',
-    format: 'esm',
-    platform: 'node',
-    target: 'node24',
-    mainFields: ['module', 'main'],
-    minify: true,
-    metafile: true,
-    logLevel: 'silent',
-    absWorkingDir: root,
-    tsconfig: path.join(root, 'tsconfig.json'),
-    banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
-    alias: bundleAliases({ entry, ...props }),
-  };
+  return handlerBuildOptions(entry, props);
 }
 
 /** The bundle's inputs with the bytes each contributes, and the names it exports. */

@@ -1,30 +1,17 @@
 import * as path from 'node:path';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
+import { handlerBuildOptions } from './handler-build.js';
 
 const root = path.join(import.meta.dirname, '../..');
 const entry = (file: string) => path.join(root, 'lambdas', file);
 
 /**
  * Bytes each input contributes to a bundle of `file`, built as SwitchyardFunction builds it
- * (one minified ESM file for Node 24, the package's names through tsconfig.json's paths).
+ * by default (test/lambdas/handler-build.ts: its options and aliases).
  */
 async function bundleInputs(file: string): Promise<Map<string, number>> {
-  const { metafile } = await build({
-    entryPoints: [entry(file)],
-    bundle: true,
-    write: false,
-    outfile: 'index.mjs',
-    format: 'esm',
-    platform: 'node',
-    target: 'node24',
-    mainFields: ['module', 'main'],
-    minify: true,
-    metafile: true,
-    logLevel: 'silent',
-    absWorkingDir: root,
-    tsconfig: path.join(root, 'tsconfig.json'),
-  });
+  const { metafile } = await build({ ...handlerBuildOptions(entry(file)), entryPoints: [entry(file)], metafile: true });
   const output = Object.values(metafile.outputs).find((o) => o.entryPoint !== undefined);
   return new Map(Object.entries(output?.inputs ?? {}).map(([input, { bytesInOutput }]) => [input, bytesInOutput]));
 }
