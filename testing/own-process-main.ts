@@ -18,9 +18,11 @@ const runtime = await LocalRuntime.start({
   log: (line) => process.stdout.write(`${line}\n`),
 });
 
-let stopping: Promise<void> | undefined;
+let stopping = false;
 const stop = () => {
-  stopping ??= runtime.stop().then(
+  if (stopping) return;
+  stopping = true;
+  void runtime.stop().then(
     () => process.exit(0),
     (error: unknown) => {
       console.error(error);

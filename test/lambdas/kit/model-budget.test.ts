@@ -1,23 +1,22 @@
-import { CreateTableCommand, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERROR_NAMES } from '../../../domain/index.js';
 import { BudgetExhaustedError, reserveModelCall, settleModelCall, spendModelCall } from '../../../lambdas/kit/model-budget.js';
 import { type DynaliteHandle, startDynalite } from '../../helpers/dynalite.js';
+import { createActiveTable } from '../../helpers/dynamodb-tables.js';
 
 let dynamo: DynaliteHandle;
 const tableName = 'budgets';
 
 beforeAll(async () => {
   dynamo = await startDynalite();
-  await dynamo.client.send(
-    new CreateTableCommand({
-      TableName: tableName,
-      KeySchema: [{ AttributeName: 'budgetKey', KeyType: 'HASH' }],
-      AttributeDefinitions: [{ AttributeName: 'budgetKey', AttributeType: 'S' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
+  await createActiveTable(dynamo.client, {
+    TableName: tableName,
+    KeySchema: [{ AttributeName: 'budgetKey', KeyType: 'HASH' }],
+    AttributeDefinitions: [{ AttributeName: 'budgetKey', AttributeType: 'S' }],
+    BillingMode: 'PAY_PER_REQUEST',
+  });
 });
 afterAll(async () => {
   await dynamo.close();

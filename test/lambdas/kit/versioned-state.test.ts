@@ -1,9 +1,10 @@
-import { CreateTableCommand, GetItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { EXPIRES_AT_ATTRIBUTE } from '../../../contracts/wiring.js';
 import { applyVersioned, ignoredRecordKey } from '../../../lambdas/kit/versioned-state.js';
 import { type DynaliteHandle, startDynalite } from '../../helpers/dynalite.js';
+import { createActiveTable } from '../../helpers/dynamodb-tables.js';
 
 let dynamo: DynaliteHandle;
 let tableName: string;
@@ -17,14 +18,12 @@ afterAll(async () => {
 });
 beforeEach(async () => {
   tableName = `entities-${++tables}`;
-  await dynamo.client.send(
-    new CreateTableCommand({
-      TableName: tableName,
-      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
+  await createActiveTable(dynamo.client, {
+    TableName: tableName,
+    KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+    AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+    BillingMode: 'PAY_PER_REQUEST',
+  });
 });
 
 const write = (version: number, state: string, eventId = `e-${version}-${state}`) =>

@@ -1,5 +1,5 @@
 import { LocalDurableTestRunner } from '@aws/durable-execution-sdk-js-testing';
-import { CreateTableCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERROR_NAMES, ORDER_ERRORS, type OrderPlaced, type WorkflowInput } from '../../../domain/index.js';
@@ -7,6 +7,7 @@ import type { Emission } from '../../../lambdas/kit/emit.js';
 import { COMPENSATION_FAILED, durableOrderSaga } from '../../../lambdas/orders/durable-saga.js';
 import { runOrderStep } from '../../../lambdas/orders/order-steps.js';
 import { type DynaliteHandle, startDynalite } from '../../helpers/dynalite.js';
+import { createActiveTable } from '../../helpers/dynamodb-tables.js';
 
 let dynamo: DynaliteHandle;
 const tableName = 'durable-order-ledger';
@@ -15,20 +16,18 @@ beforeAll(async () => {
   // Waits and retry delays pass at once: the test checks what the saga does, not how long it waits.
   await LocalDurableTestRunner.setupTestEnvironment({ skipTime: true });
   dynamo = await startDynalite();
-  await dynamo.client.send(
-    new CreateTableCommand({
-      TableName: tableName,
-      KeySchema: [
-        { AttributeName: 'orderId', KeyType: 'HASH' },
-        { AttributeName: 'effect', KeyType: 'RANGE' },
-      ],
-      AttributeDefinitions: [
-        { AttributeName: 'orderId', AttributeType: 'S' },
-        { AttributeName: 'effect', AttributeType: 'S' },
-      ],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
+  await createActiveTable(dynamo.client, {
+    TableName: tableName,
+    KeySchema: [
+      { AttributeName: 'orderId', KeyType: 'HASH' },
+      { AttributeName: 'effect', KeyType: 'RANGE' },
+    ],
+    AttributeDefinitions: [
+      { AttributeName: 'orderId', AttributeType: 'S' },
+      { AttributeName: 'effect', AttributeType: 'S' },
+    ],
+    BillingMode: 'PAY_PER_REQUEST',
+  });
 });
 afterAll(async () => {
   await dynamo.close();

@@ -1,29 +1,28 @@
-import { CreateTableCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERROR_NAMES, type OrderPlaced } from '../../../domain/index.js';
 import { runOrderStep } from '../../../lambdas/orders/order-steps.js';
 import { type DynaliteHandle, startDynalite } from '../../helpers/dynalite.js';
+import { createActiveTable } from '../../helpers/dynamodb-tables.js';
 
 let dynamo: DynaliteHandle;
 const tableName = 'order-ledger';
 
 beforeAll(async () => {
   dynamo = await startDynalite();
-  await dynamo.client.send(
-    new CreateTableCommand({
-      TableName: tableName,
-      KeySchema: [
-        { AttributeName: 'orderId', KeyType: 'HASH' },
-        { AttributeName: 'effect', KeyType: 'RANGE' },
-      ],
-      AttributeDefinitions: [
-        { AttributeName: 'orderId', AttributeType: 'S' },
-        { AttributeName: 'effect', AttributeType: 'S' },
-      ],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
+  await createActiveTable(dynamo.client, {
+    TableName: tableName,
+    KeySchema: [
+      { AttributeName: 'orderId', KeyType: 'HASH' },
+      { AttributeName: 'effect', KeyType: 'RANGE' },
+    ],
+    AttributeDefinitions: [
+      { AttributeName: 'orderId', AttributeType: 'S' },
+      { AttributeName: 'effect', AttributeType: 'S' },
+    ],
+    BillingMode: 'PAY_PER_REQUEST',
+  });
 });
 afterAll(async () => {
   await dynamo.close();

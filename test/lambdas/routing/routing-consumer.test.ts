@@ -1,9 +1,10 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { CreateTableCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createRoutingConsumer } from '../../../lambdas/routing/routing-consumer.js';
 import { type DynaliteHandle, startDynalite } from '../../helpers/dynalite.js';
+import { createActiveTable } from '../../helpers/dynamodb-tables.js';
 import { eventBridgeEvent, lambdaContext, sqsEvent, sqsRecord } from '../../helpers/events.js';
 import { FakeSqs } from '../../helpers/fake-sqs.js';
 
@@ -20,14 +21,12 @@ afterAll(async () => {
 });
 beforeEach(async () => {
   tableName = `assignments-${++tables}`;
-  await dynamo.client.send(
-    new CreateTableCommand({
-      TableName: tableName,
-      KeySchema: [{ AttributeName: 'ticketId', KeyType: 'HASH' }],
-      AttributeDefinitions: [{ AttributeName: 'ticketId', AttributeType: 'S' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
+  await createActiveTable(dynamo.client, {
+    TableName: tableName,
+    KeySchema: [{ AttributeName: 'ticketId', KeyType: 'HASH' }],
+    AttributeDefinitions: [{ AttributeName: 'ticketId', AttributeType: 'S' }],
+    BillingMode: 'PAY_PER_REQUEST',
+  });
   sqs = new FakeSqs();
 });
 afterEach(() => {

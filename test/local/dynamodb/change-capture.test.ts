@@ -1,6 +1,7 @@
-import { CreateTableCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbHost, type WorkerRequest } from '../../../local/dynamodb/dynamodb-host.js';
+import { createActiveTable } from '../../helpers/dynamodb-tables.js';
 import { credentials, region } from '../helpers.js';
 
 describe('change capture in dynalite', () => {
@@ -24,14 +25,12 @@ describe('change capture in dynalite', () => {
     });
     host.setStreams({ captured: { viewType: 'NEW_IMAGE', arn: 'arn:stream', label: 'l' } });
     client = new DynamoDBClient({ endpoint: host.url, region, credentials, maxAttempts: 1 });
-    await client.send(
-      new CreateTableCommand({
-        TableName: 'captured',
-        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-        BillingMode: 'PAY_PER_REQUEST',
-      }),
-    );
+    await createActiveTable(client, {
+      TableName: 'captured',
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+      BillingMode: 'PAY_PER_REQUEST',
+    });
   });
   afterAll(async () => {
     client.destroy();

@@ -1,7 +1,6 @@
 import {
   BatchWriteItemCommand,
   ConditionalCheckFailedException,
-  CreateTableCommand,
   DeleteItemCommand,
   DescribeTableCommand,
   DescribeTimeToLiveCommand,
@@ -14,6 +13,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../local/clock.js';
 import { LocalRuntime } from '../../../local/runtime.js';
+import { createActiveTable } from '../../helpers/dynamodb-tables.js';
 import { tempAssemblyDir, writeAssembly } from '../assembly.js';
 import { AWS_CLI_SKIP_REASON, awsCli, awsCliMissing } from '../aws-cli.js';
 import { credentials, region, tempDataDir } from '../helpers.js';
@@ -260,15 +260,13 @@ describe('DynamoDB Streams (local)', () => {
   });
 
   it('creates a stream for a table created through the API with a StreamSpecification', async () => {
-    const created = await ddb.send(
-      new CreateTableCommand({
-        TableName: 'api-table',
-        KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-        AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-        BillingMode: 'PAY_PER_REQUEST',
-        StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' },
-      }),
-    );
+    const created = await createActiveTable(ddb, {
+      TableName: 'api-table',
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+      BillingMode: 'PAY_PER_REQUEST',
+      StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' },
+    });
     expect(created.TableDescription?.LatestStreamArn).toMatch(/table\/api-table\/stream\//);
     await ddb.send(new PutItemCommand({ TableName: 'api-table', Item: { id: { S: '1' } } }));
     expect((await records('api-table')).map((r) => r.dynamodb?.NewImage)).toEqual([{ id: { S: '1' } }]);

@@ -1,7 +1,8 @@
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbHost } from '../../../local/dynamodb/dynamodb-host.js';
 import { sdkDynamoDb } from '../../../local/states/task-runner.js';
+import { createActiveTable } from '../../helpers/dynamodb-tables.js';
 import { catchInto, caught, createMachine, createStates, finished, REGION, runCaughtTask, type TestStates } from './helpers.js';
 
 let host: DynamoDbHost;
@@ -15,20 +16,18 @@ beforeAll(async () => {
     region: REGION,
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
-  await client.send(
-    new CreateTableCommand({
-      TableName: 'claims',
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'S' },
-      ],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
+  await createActiveTable(client, {
+    TableName: 'claims',
+    KeySchema: [
+      { AttributeName: 'pk', KeyType: 'HASH' },
+      { AttributeName: 'sk', KeyType: 'RANGE' },
+    ],
+    AttributeDefinitions: [
+      { AttributeName: 'pk', AttributeType: 'S' },
+      { AttributeName: 'sk', AttributeType: 'S' },
+    ],
+    BillingMode: 'PAY_PER_REQUEST',
+  });
   client.destroy();
   dynamodb = sdkDynamoDb({ endpoint: host.url, region: REGION });
 });

@@ -1,8 +1,9 @@
-import { CreateTableCommand, DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acquireSlot, releaseSlot, type SlotLease } from '../../../../lambdas/kit/flow-control/concurrency.js';
 import { readItem } from '../../../../lambdas/kit/flow-control/store.js';
 import { DynamoDbHost } from '../../../../local/dynamodb/dynamodb-host.js';
+import { createActiveTable } from '../../../helpers/dynamodb-tables.js';
 import { tempDataDir } from '../../../local/helpers.js';
 import { type DynaliteHandle, flowControlStore, startDynalite, TestClock } from './helpers.js';
 
@@ -163,14 +164,12 @@ describe('acquireSlot on the local runtime', () => {
       credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     });
     try {
-      await client.send(
-        new CreateTableCommand({
-          TableName: 'flow-control',
-          KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-          AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-          BillingMode: 'PAY_PER_REQUEST',
-        }),
-      );
+      await createActiveTable(client, {
+        TableName: 'flow-control',
+        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+        BillingMode: 'PAY_PER_REQUEST',
+      });
       const clock = new TestClock();
       const store = { client, tableName: 'flow-control', now: clock.now };
       const take = (holder: string) => acquireSlot(store, { ...request(holder, clock.ms + 60_000), limit: 4 });
