@@ -205,7 +205,7 @@ describe('IAM under enforce, on an app with thirteen permission mistakes', () =>
     expect(dead[0]?.MessageAttributes?.ERROR_MESSAGE?.StringValue).toContain('sqs:SendMessage');
     const fired = await messagesOf(app, 'iam-scheduled', 500);
     expect(fired.map((m) => JSON.parse(m.Body ?? '{}').schedule)).toEqual(['iam-schedule-granted']);
-  }, 30_000);
+  }, 45_000);
 
   it("delivers a bucket's notification to a queue whose policy lets S3 in, and drops it where none does (S3 has no dead-letter queue)", async () => {
     const notified = await eventually(async () => recordsOf(await messagesOf(app, 'iam-notified', 300)), 5000);
@@ -281,7 +281,7 @@ describe('IAM under warn, on the same app', () => {
   }, 120_000);
   afterAll(() => app?.stop());
 
-  it('runs every mistake as if granted and names each with its principal, action and resource', { timeout: 30_000 }, async () => {
+  it('runs every mistake as if granted and names each with its principal, action and resource', { timeout: 45_000 }, async () => {
     for (const name of ['iam-put-missing', 'iam-send-missing', 'iam-publish-missing'])
       expect(await invoke(app, name)).toEqual({ ok: true });
     await app.clients.eventbridge.send(
