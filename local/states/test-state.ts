@@ -70,6 +70,7 @@ export async function testState(request: TestStateInput, deps: TestStateDependen
 
   // An express-style ARN: nothing the test runs is recorded for a restart.
   const id = randomUUID();
+  const steps: Steps = {};
   const stateMachineArn = `arn:aws:states:${deps.region}:${deps.accountId}:stateMachine:TestState`;
   const handle = startExecution({
     definition: machine,
@@ -83,6 +84,9 @@ export async function testState(request: TestStateInput, deps: TestStateDependen
     clock: deps.clock,
     sleep: async () => {},
     timer: deps.timer,
+    inspect: (stateName, step, value) => {
+      if (stateName === name) steps[step] = JSON.stringify(value);
+    },
   });
   const result = await handle.result;
   const events = handle.events;
@@ -109,7 +113,10 @@ export async function testState(request: TestStateInput, deps: TestStateDependen
   if (cause !== undefined) response.cause = cause;
   if (status !== 'FAILED' && status !== 'RETRIABLE' && synthetic) response.nextState = targets.get(synthetic);
   if (request.inspectionLevel === 'DEBUG' || request.inspectionLevel === 'TRACE') {
-    response.inspectionData = { ...inspection(inputText, after, exited), ...(errorDetails ? { errorDetails } : {}) };
+    response.inspectionData = {
+      ...inspection(inputText, after, exited, steps, state),
+      ...(errorDetails ? { errorDetails } : {}),
+    };
   }
   return response;
 }
@@ -309,15 +316,34 @@ function backoff(retrier: Retrier, retryCount: number): number {
   return Math.round(retrier.MaxDelaySeconds === undefined ? seconds : Math.min(seconds, retrier.MaxDelaySeconds));
 }
 
-function inspection(input: string, events: HistoryEvent[], exited: HistoryEvent | undefined): Record<string, unknown> {
+/** The tested state's values after each data-flow step (JSONPath only: AWS leaves them out in JSONata). */
+type Steps = Partial<Record<'afterInputPath' | 'afterResultSelector', string>>;
+
+/**
+ * DEBUG and TRACE's inspection data, in AWS's order: input, afterInputPath, afterParameters,
+ * result, afterResultSelector, afterResultPath, variables. A mocked Map or Parallel state
+ * shows no afterParameters and no result (the mock stands for the whole state); a Parallel
+ * no afterInputPath either, as AWS answers them (AWS News Blog, scenarios 3 and 4); a Map
+ * its maxConcurrency (0 when unset) and tolerated failures when its definition sets them.
+ */
+function inspection(
+  input: string,
+  events: HistoryEvent[],
+  exited: HistoryEvent | undefined,
+  steps: Steps,
+  state: Record<string, unknown>,
+): Record<string, unknown> {
+  const whole = state.Type === 'Map' || state.Type === 'Parallel';
   const data: Record<string, unknown> = { input };
+  if (steps.afterInputPath !== undefined && state.Type !== 'Parallel') data.afterInputPath = steps.afterInputPath;
   const scheduled = events.find((e) => e.type === 'TaskScheduled' || e.type === 'LambdaFunctionScheduled');
-  if (scheduled) {
+  if (scheduled && !whole) {
     const d = detailsOf(scheduled);
     data.afterParameters = (d.parameters ?? d.input) as string;
   }
   const succeeded = events.find((e) => e.type === 'TaskSucceeded' || e.type === 'LambdaFunctionSucceeded');
-  if (succeeded) data.result = detailsOf(succeeded).output;
+  if (succeeded && !whole) data.result = detailsOf(succeeded).output;
+  if (steps.afterResultSelector !== undefined) data.afterResultSelector = steps.afterResultSelector;
   if (exited) {
     const d = detailsOf(exited);
     data.afterResultPath = d.output;
@@ -325,7 +351,16 @@ function inspection(input: string, events: HistoryEvent[], exited: HistoryEvent 
       data.variables = JSON.stringify(Object.fromEntries(Object.entries(d.assignedVariables).map(([k, v]) => [k, JSON.parse(String(v))])));
     }
   }
+  if (state.Type === 'Map') Object.assign(data, mapSettings(state));
   return data;
+}
+
+/** A Map state's concurrency and tolerated failures as its definition gives them (a JSONPath or JSONata value is not evaluated). */
+function mapSettings(state: Record<string, unknown>): Record<string, number> {
+  const settings: Record<string, number> = { maxConcurrency: typeof state.MaxConcurrency === 'number' ? state.MaxConcurrency : 0 };
+  if (typeof state.ToleratedFailureCount === 'number') settings.toleratedFailureCount = state.ToleratedFailureCount;
+  if (typeof state.ToleratedFailurePercentage === 'number') settings.toleratedFailurePercentage = state.ToleratedFailurePercentage;
+  return settings;
 }
 
 function parseObject(text: string, field: string): Record<string, unknown> {

@@ -74,6 +74,11 @@ export interface ExecutionOptions {
    */
   flushHistory?: () => Promise<void>;
   signal?: AbortSignal;
+  /**
+   * TestState's inspection: each JSONPath state's value after its InputPath and after its
+   * ResultSelector, as it is computed (nothing is recorded in the history).
+   */
+  inspect?: (state: string, step: 'afterInputPath' | 'afterResultSelector', value: unknown) => void;
 }
 
 /**

@@ -357,9 +357,11 @@ export class Execution implements StateHost {
   effectiveInput(run: StateRun): unknown {
     const { state, input } = run;
     if (state.ql === 'JSONata') return input;
-    if (state.inputPath === null) return {};
-    if (state.inputPath === undefined) return input;
-    return requirePath(state.inputPath, this.scope(input, this.ctx(run), run.frame));
+    let effective: unknown = {};
+    if (state.inputPath === undefined) effective = input;
+    else if (state.inputPath !== null) effective = requirePath(state.inputPath, this.scope(input, this.ctx(run), run.frame));
+    this.options.inspect?.(state.name, 'afterInputPath', effective);
+    return effective;
   }
 
   ctx(run: StateRun): Record<string, unknown> {
@@ -402,6 +404,7 @@ export class Execution implements StateHost {
     }
     let selected = result;
     if (hasResultSelector && state.resultSelector) selected = state.resultSelector(this.scope(result, this.ctx(run), frame));
+    this.options.inspect?.(state.name, 'afterResultSelector', selected);
     run.assigned = await this.evalAssign(state.assign, run, selected, {});
     const combined = state.resultPath(run.input, selected);
     void effectiveInput;
