@@ -14,6 +14,7 @@ import {
 } from './engine/index.js';
 import { matches } from './engine/retry-policy.js';
 import { required } from './names.js';
+import { assertTestRequest, withMapFailures } from './test-state-mock.js';
 
 export interface TestStateInput {
   definition?: string;
@@ -56,14 +57,8 @@ export async function testState(request: TestStateInput, deps: TestStateDependen
   const { state, name, queryLanguage } = stateToTest(definition, request);
   const inputText = request.input ?? '{}';
   assertExecutionInputJson(inputText);
-  const resource = typeof state.Resource === 'string' ? state.Resource : '';
-  if (state.Type === 'Task' && !request.mock && /\.(sync(:2)?|waitForTaskToken)$/.test(resource)) {
-    throw validationError(`TestState needs a mock to test the integration pattern of '${resource}'`);
-  }
-  // As AWS documents it: a Map or Parallel state is tested only with a mock.
-  if ((state.Type === 'Map' || state.Type === 'Parallel') && !request.mock) {
-    throw validationError(`TestState needs a mock to test a ${state.Type} state: its mock is the state's result`);
-  }
+  assertTestRequest(request, state);
+  const mock = withMapFailures(request, state);
 
   const { tested, retry, targets, machineDefinition } = testMachine(state, name, queryLanguage, request);
   const machine = deps.compile(machineDefinition);
@@ -80,7 +75,7 @@ export async function testState(request: TestStateInput, deps: TestStateDependen
     stateMachineArn,
     stateMachineName: 'TestState',
     roleArn: request.roleArn,
-    taskRunner: taskRunnerFor(request.mock, deps),
+    taskRunner: taskRunnerFor(mock, deps),
     clock: deps.clock,
     sleep: async () => {},
     timer: deps.timer,
