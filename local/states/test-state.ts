@@ -79,6 +79,7 @@ export async function testState(request: TestStateInput, deps: TestStateDependen
     clock: deps.clock,
     sleep: async () => {},
     timer: deps.timer,
+    ...(request.context !== undefined ? { context: parseObject(request.context, 'context') } : {}),
     inspect: (stateName, step, value) => {
       if (stateName === name) steps[step] = JSON.stringify(value);
     },
@@ -109,7 +110,7 @@ export async function testState(request: TestStateInput, deps: TestStateDependen
   if (status !== 'FAILED' && status !== 'RETRIABLE' && synthetic) response.nextState = targets.get(synthetic);
   if (request.inspectionLevel === 'DEBUG' || request.inspectionLevel === 'TRACE') {
     response.inspectionData = {
-      ...inspection(inputText, after, exited, steps, state),
+      ...inspection(inputText, after, exited, steps, { ...state, QueryLanguage: queryLanguage }),
       ...(errorDetails ? { errorDetails } : {}),
     };
   }
@@ -146,7 +147,7 @@ function stateToTest(
   let queryLanguage = definition.QueryLanguage;
   if (isObject(definition.States)) {
     name = required(request.stateName, 'stateName');
-    const found = definition.States[name];
+    const found = findState(definition, name);
     if (!isObject(found)) throw validationError(`The state '${name}' is not in the state machine definition`);
     state = found;
   } else {
@@ -157,6 +158,25 @@ function stateToTest(
   }
   queryLanguage = state.QueryLanguage ?? queryLanguage;
   return { state, name, queryLanguage };
+}
+
+/**
+ * A state of the machine by name: one of its States, or one inside a Map's ItemProcessor
+ * (Iterator) or a Parallel's Branches, as AWS's sample tests a Map's item state by its name
+ * (aws-samples/sample-stepfunctions-testing-with-testStateAPI, tests/unit_test.py).
+ */
+function findState(machine: Record<string, unknown>, name: string): unknown {
+  if (!isObject(machine.States)) return undefined;
+  if (isObject(machine.States[name])) return machine.States[name];
+  for (const state of Object.values(machine.States)) {
+    if (!isObject(state)) continue;
+    const inner = [state.ItemProcessor, state.Iterator, ...(Array.isArray(state.Branches) ? state.Branches : [])];
+    for (const nested of inner) {
+      const found = isObject(nested) ? findState(nested, name) : undefined;
+      if (found !== undefined) return found;
+    }
+  }
+  return undefined;
 }
 
 /**
@@ -315,8 +335,8 @@ function backoff(retrier: Retrier, retryCount: number): number {
 type Steps = Partial<Record<'afterInputPath' | 'afterResultSelector', string>>;
 
 /**
- * DEBUG and TRACE's inspection data, in AWS's order: input, afterInputPath, afterParameters,
- * result, afterResultSelector, afterResultPath, variables. A mocked Map or Parallel state
+ * DEBUG and TRACE's inspection data, in AWS's order: input, afterInputPath, afterParameters
+ * (afterArguments in JSONata), result, afterResultSelector, afterResultPath, variables. A mocked Map or Parallel state
  * shows no afterParameters and no result (the mock stands for the whole state); a Parallel
  * no afterInputPath either, as AWS answers them (AWS News Blog, scenarios 3 and 4); a Map
  * its maxConcurrency (0 when unset) and tolerated failures when its definition sets them.
@@ -334,7 +354,8 @@ function inspection(
   const scheduled = events.find((e) => e.type === 'TaskScheduled' || e.type === 'LambdaFunctionScheduled');
   if (scheduled && !whole) {
     const d = detailsOf(scheduled);
-    data.afterParameters = (d.parameters ?? d.input) as string;
+    // What the state sends: after its Parameters (JSONPath) or its Arguments (JSONata).
+    data[state.QueryLanguage === 'JSONata' ? 'afterArguments' : 'afterParameters'] = (d.parameters ?? d.input) as string;
   }
   const succeeded = events.find((e) => e.type === 'TaskSucceeded' || e.type === 'LambdaFunctionSucceeded');
   if (succeeded && !whole) data.result = detailsOf(succeeded).output;

@@ -240,6 +240,8 @@ export class Execution implements StateHost {
     if (retryCount !== undefined) stateCtx.RetryCount = retryCount;
     const ctx: Record<string, unknown> = { Execution: this.executionContext, StateMachine: this.stateMachineContext, State: stateCtx };
     if (frame.map) ctx.Map = { Item: { Index: frame.map.Index, Value: frame.map.Value } };
+    for (const [key, value] of Object.entries(this.options.context ?? {}))
+      ctx[key] = isPlainObject(value) && isPlainObject(ctx[key]) ? { ...ctx[key], ...value } : value;
     return ctx;
   }
 
