@@ -27,7 +27,8 @@ export function testClients(endpoint: string): TestClients {
   return {
     sqs: new SQSClient(config),
     eventbridge: new EventBridgeClient(config),
-    sfn: new SFNClient(config),
+    // AWS serves StartSyncExecution and TestState on a `sync-` host, which a local endpoint has not.
+    sfn: new SFNClient({ ...config, disableHostPrefix: true }),
     dynamodb: new DynamoDBClient(config),
     lambda: new LambdaClient(config),
     // The local S3 serves buckets by path (`<endpoint>/<bucket>/<key>`), as a custom endpoint needs.

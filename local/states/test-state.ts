@@ -14,6 +14,7 @@ import {
 } from './engine/index.js';
 import { matches } from './engine/retry-policy.js';
 import { required } from './names.js';
+import { assertTestRequest, withMapFailures } from './test-state-mock.js';
 
 export interface TestStateInput {
   definition?: string;
@@ -56,20 +57,15 @@ export async function testState(request: TestStateInput, deps: TestStateDependen
   const { state, name, queryLanguage } = stateToTest(definition, request);
   const inputText = request.input ?? '{}';
   assertExecutionInputJson(inputText);
-  const resource = typeof state.Resource === 'string' ? state.Resource : '';
-  if (state.Type === 'Task' && !request.mock && /\.(sync(:2)?|waitForTaskToken)$/.test(resource)) {
-    throw validationError(`TestState needs a mock to test the integration pattern of '${resource}'`);
-  }
-  // As AWS documents it: a Map or Parallel state is tested only with a mock.
-  if ((state.Type === 'Map' || state.Type === 'Parallel') && !request.mock) {
-    throw validationError(`TestState needs a mock to test a ${state.Type} state: its mock is the state's result`);
-  }
+  assertTestRequest(request, state);
+  const mock = withMapFailures(request, state);
 
   const { tested, retry, targets, machineDefinition } = testMachine(state, name, queryLanguage, request);
   const machine = deps.compile(machineDefinition);
 
   // An express-style ARN: nothing the test runs is recorded for a restart.
   const id = randomUUID();
+  const steps: Steps = {};
   const stateMachineArn = `arn:aws:states:${deps.region}:${deps.accountId}:stateMachine:TestState`;
   const handle = startExecution({
     definition: machine,
@@ -79,10 +75,14 @@ export async function testState(request: TestStateInput, deps: TestStateDependen
     stateMachineArn,
     stateMachineName: 'TestState',
     roleArn: request.roleArn,
-    taskRunner: taskRunnerFor(request.mock, deps),
+    taskRunner: taskRunnerFor(mock, deps),
     clock: deps.clock,
     sleep: async () => {},
     timer: deps.timer,
+    ...(request.context !== undefined ? { context: parseObject(request.context, 'context') } : {}),
+    inspect: (stateName, step, value) => {
+      if (stateName === name) steps[step] = JSON.stringify(value);
+    },
   });
   const result = await handle.result;
   const events = handle.events;
@@ -109,7 +109,10 @@ export async function testState(request: TestStateInput, deps: TestStateDependen
   if (cause !== undefined) response.cause = cause;
   if (status !== 'FAILED' && status !== 'RETRIABLE' && synthetic) response.nextState = targets.get(synthetic);
   if (request.inspectionLevel === 'DEBUG' || request.inspectionLevel === 'TRACE') {
-    response.inspectionData = { ...inspection(inputText, after, exited), ...(errorDetails ? { errorDetails } : {}) };
+    response.inspectionData = {
+      ...inspection(inputText, after, exited, steps, { ...state, QueryLanguage: queryLanguage }),
+      ...(errorDetails ? { errorDetails } : {}),
+    };
   }
   return response;
 }
@@ -144,7 +147,7 @@ function stateToTest(
   let queryLanguage = definition.QueryLanguage;
   if (isObject(definition.States)) {
     name = required(request.stateName, 'stateName');
-    const found = definition.States[name];
+    const found = findState(definition, name);
     if (!isObject(found)) throw validationError(`The state '${name}' is not in the state machine definition`);
     state = found;
   } else {
@@ -155,6 +158,25 @@ function stateToTest(
   }
   queryLanguage = state.QueryLanguage ?? queryLanguage;
   return { state, name, queryLanguage };
+}
+
+/**
+ * A state of the machine by name: one of its States, or one inside a Map's ItemProcessor
+ * (Iterator) or a Parallel's Branches, as AWS's sample tests a Map's item state by its name
+ * (aws-samples/sample-stepfunctions-testing-with-testStateAPI, tests/unit_test.py).
+ */
+function findState(machine: Record<string, unknown>, name: string): unknown {
+  if (!isObject(machine.States)) return undefined;
+  if (isObject(machine.States[name])) return machine.States[name];
+  for (const state of Object.values(machine.States)) {
+    if (!isObject(state)) continue;
+    const inner = [state.ItemProcessor, state.Iterator, ...(Array.isArray(state.Branches) ? state.Branches : [])];
+    for (const nested of inner) {
+      const found = isObject(nested) ? findState(nested, name) : undefined;
+      if (found !== undefined) return found;
+    }
+  }
+  return undefined;
 }
 
 /**
@@ -309,15 +331,35 @@ function backoff(retrier: Retrier, retryCount: number): number {
   return Math.round(retrier.MaxDelaySeconds === undefined ? seconds : Math.min(seconds, retrier.MaxDelaySeconds));
 }
 
-function inspection(input: string, events: HistoryEvent[], exited: HistoryEvent | undefined): Record<string, unknown> {
+/** The tested state's values after each data-flow step (JSONPath only: AWS leaves them out in JSONata). */
+type Steps = Partial<Record<'afterInputPath' | 'afterResultSelector', string>>;
+
+/**
+ * DEBUG and TRACE's inspection data, in AWS's order: input, afterInputPath, afterParameters
+ * (afterArguments in JSONata), result, afterResultSelector, afterResultPath, variables. A mocked Map or Parallel state
+ * shows no afterParameters and no result (the mock stands for the whole state); a Parallel
+ * no afterInputPath either, as AWS answers them (AWS News Blog, scenarios 3 and 4); a Map
+ * its maxConcurrency (0 when unset) and tolerated failures when its definition sets them.
+ */
+function inspection(
+  input: string,
+  events: HistoryEvent[],
+  exited: HistoryEvent | undefined,
+  steps: Steps,
+  state: Record<string, unknown>,
+): Record<string, unknown> {
+  const whole = state.Type === 'Map' || state.Type === 'Parallel';
   const data: Record<string, unknown> = { input };
+  if (steps.afterInputPath !== undefined && state.Type !== 'Parallel') data.afterInputPath = steps.afterInputPath;
   const scheduled = events.find((e) => e.type === 'TaskScheduled' || e.type === 'LambdaFunctionScheduled');
-  if (scheduled) {
+  if (scheduled && !whole) {
     const d = detailsOf(scheduled);
-    data.afterParameters = (d.parameters ?? d.input) as string;
+    // What the state sends: after its Parameters (JSONPath) or its Arguments (JSONata).
+    data[state.QueryLanguage === 'JSONata' ? 'afterArguments' : 'afterParameters'] = (d.parameters ?? d.input) as string;
   }
   const succeeded = events.find((e) => e.type === 'TaskSucceeded' || e.type === 'LambdaFunctionSucceeded');
-  if (succeeded) data.result = detailsOf(succeeded).output;
+  if (succeeded && !whole) data.result = detailsOf(succeeded).output;
+  if (steps.afterResultSelector !== undefined) data.afterResultSelector = steps.afterResultSelector;
   if (exited) {
     const d = detailsOf(exited);
     data.afterResultPath = d.output;
@@ -325,7 +367,16 @@ function inspection(input: string, events: HistoryEvent[], exited: HistoryEvent 
       data.variables = JSON.stringify(Object.fromEntries(Object.entries(d.assignedVariables).map(([k, v]) => [k, JSON.parse(String(v))])));
     }
   }
+  if (state.Type === 'Map') Object.assign(data, mapSettings(state));
   return data;
+}
+
+/** A Map state's concurrency and tolerated failures as its definition gives them (a JSONPath or JSONata value is not evaluated). */
+function mapSettings(state: Record<string, unknown>): Record<string, number> {
+  const settings: Record<string, number> = { maxConcurrency: typeof state.MaxConcurrency === 'number' ? state.MaxConcurrency : 0 };
+  if (typeof state.ToleratedFailureCount === 'number') settings.toleratedFailureCount = state.ToleratedFailureCount;
+  if (typeof state.ToleratedFailurePercentage === 'number') settings.toleratedFailurePercentage = state.ToleratedFailurePercentage;
+  return settings;
 }
 
 function parseObject(text: string, field: string): Record<string, unknown> {

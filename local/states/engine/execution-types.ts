@@ -74,6 +74,16 @@ export interface ExecutionOptions {
    */
   flushHistory?: () => Promise<void>;
   signal?: AbortSignal;
+  /**
+   * TestState's `context`: its fields laid over each state's Context object (`Execution`,
+   * `State`, `StateMachine`, `Task`, ...: an object field by field, anything else whole).
+   */
+  context?: Record<string, unknown>;
+  /**
+   * TestState's inspection: each JSONPath state's value after its InputPath and after its
+   * ResultSelector, as it is computed (nothing is recorded in the history).
+   */
+  inspect?: (state: string, step: 'afterInputPath' | 'afterResultSelector', value: unknown) => void;
 }
 
 /**

@@ -240,6 +240,8 @@ export class Execution implements StateHost {
     if (retryCount !== undefined) stateCtx.RetryCount = retryCount;
     const ctx: Record<string, unknown> = { Execution: this.executionContext, StateMachine: this.stateMachineContext, State: stateCtx };
     if (frame.map) ctx.Map = { Item: { Index: frame.map.Index, Value: frame.map.Value } };
+    for (const [key, value] of Object.entries(this.options.context ?? {}))
+      ctx[key] = isPlainObject(value) && isPlainObject(ctx[key]) ? { ...ctx[key], ...value } : value;
     return ctx;
   }
 
@@ -357,9 +359,11 @@ export class Execution implements StateHost {
   effectiveInput(run: StateRun): unknown {
     const { state, input } = run;
     if (state.ql === 'JSONata') return input;
-    if (state.inputPath === null) return {};
-    if (state.inputPath === undefined) return input;
-    return requirePath(state.inputPath, this.scope(input, this.ctx(run), run.frame));
+    let effective: unknown = {};
+    if (state.inputPath === undefined) effective = input;
+    else if (state.inputPath !== null) effective = requirePath(state.inputPath, this.scope(input, this.ctx(run), run.frame));
+    this.options.inspect?.(state.name, 'afterInputPath', effective);
+    return effective;
   }
 
   ctx(run: StateRun): Record<string, unknown> {
@@ -402,6 +406,7 @@ export class Execution implements StateHost {
     }
     let selected = result;
     if (hasResultSelector && state.resultSelector) selected = state.resultSelector(this.scope(result, this.ctx(run), frame));
+    this.options.inspect?.(state.name, 'afterResultSelector', selected);
     run.assigned = await this.evalAssign(state.assign, run, selected, {});
     const combined = state.resultPath(run.input, selected);
     void effectiveInput;

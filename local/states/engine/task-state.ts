@@ -14,7 +14,8 @@ export async function taskState(x: StateHost, run: StateRun, attempt: number): P
   const runner = x.options.taskRunner;
   const resource = state.resource as string;
   const taskToken = resource.endsWith('.waitForTaskToken') ? taskTokenFor(x.options.executionArn, run.enteredId, attempt) : undefined;
-  if (taskToken) x.ctx(run).Task = { Token: taskToken };
+  // TestState's context may give the token (or more of Task) the state is to see.
+  if (taskToken) x.ctx(run).Task = { Token: taskToken, ...(x.options.context?.Task as object | undefined) };
   let taskInput: unknown;
   if (state.ql === 'JSONata') {
     taskInput = state.arguments ? await state.arguments(x.jsonataScope(frame, x.statesVar(run))) : run.input;

@@ -510,7 +510,7 @@ describe('StatesService TestState', () => {
       Catch: [{ ErrorEquals: ['Rejected'], Next: 'Appeal' }],
       End: true,
     });
-    const result = await t.states.TestState({ definition, input: '{}', inspectionLevel: 'DEBUG' });
+    const result = await t.states.TestState({ definition, roleArn: ROLE, input: '{}', inspectionLevel: 'DEBUG' });
     expect(result).toMatchObject({ status: 'CAUGHT_ERROR', nextState: 'Appeal', error: 'Rejected' });
     expect(JSON.parse(String(result.output))).toMatchObject({ Error: 'Rejected' });
     expect(result.inspectionData).toMatchObject({ input: '{}', afterParameters: '{"FunctionName":"judge"}' });
