@@ -17,6 +17,29 @@ const aws = { endpoint, region: 'us-east-1', credentials };
 /** `switchyard dev` is another change under way: its part runs once the packed CLI has the command. */
 const devLanded = execFileSync('tar', ['-tzf', tarballs.command], { encoding: 'utf8' }).includes('package/dist/cli/commands/dev.js');
 
+/** A test a team writes against switchyard-cli/testing: an order accepted before a SIGKILL of the runtime is recorded once and its workflow finishes. */
+const CRASH_TEST = `import { App } from 'aws-cdk-lib';
+import { startApp } from 'switchyard-cli/testing';
+import { expect, it } from 'vitest';
+import { OrderPlaced } from '../contracts/index.js';
+import { OrdersAppStack } from '../lib/orders-app-stack.js';
+
+it('records an order accepted before a crash once', async () => {
+  const cdk = new App();
+  new OrdersAppStack(cdk, 'OrdersApp');
+  const app = await startApp({ app: cdk }, { ownProcess: true });
+  try {
+    const order = { orderId: 'O-CRASH', amount: 4200, currency: 'EUR' };
+    await app.send(OrderPlaced, order);
+    await app.crash();
+    expect((await app.waitForItem('Orders', { orderId: order.orderId })).timesApplied).toBe(1);
+    expect((await app.waitForExecution({ contract: OrderPlaced, detail: order })).status).toBe('SUCCEEDED');
+  } finally {
+    await app.stop();
+  }
+}, 60_000);
+`;
+
 /** `npm create switchyard` from the tarball: npm runs create-switchyard's bin with the arguments. */
 function npmCreate(args: readonly string[], cwd: string) {
   return run('npm', ['exec', '--yes', '--package', tarballs.create, '--', 'create-switchyard', ...args], cwd);
@@ -113,6 +136,14 @@ describe('an app made with npm create switchyard from the packed tarballs', () =
     ok('npx', ['tsc'], app);
     const tests = timed("the app's npm test", () => ok('npm', ['test'], app));
     expect(tests).toMatch(/Tests\s+\d+ passed/);
+  });
+
+  it("crashes and restarts the app's runtime through the packed testing API (ownProcess, crash), the order accepted before finishing once", () => {
+    // Not in the scaffold's own tests (they keep to their time budget): a test file of the
+    // team's own, run with the app's vitest, on the compiled child entry the package ships.
+    writeFileSync(path.join(app, 'test', 'crash.test.ts'), CRASH_TEST);
+    const output = timed('a crash test in the app', () => ok('npx', ['vitest', 'run', 'test/crash.test.ts'], app));
+    expect(output).toMatch(/Tests\s+1 passed/);
   });
 
   it('synthesizes with its handlers bundled and the cdk-nag checks clean', () => {
