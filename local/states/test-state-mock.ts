@@ -1,5 +1,5 @@
 import { validationError } from '../aws-error.js';
-import type { TestStateInput } from './test-state.js';
+import type { TestStateInput } from './test-state-input.js';
 
 /**
  * What TestState refuses before it runs anything: a mock where AWS takes none, a Map or
