@@ -47,12 +47,14 @@ export class MessageReceiver {
     const request = this.receiveRequest(queue, input);
     const deadline = performance.now() + request.waitSeconds * 1000;
     for (;;) {
-      const messages = this.receiveNow(queue, request);
+      const { messages, lookedAt } = this.receiveNow(queue, request);
       if (messages.length > 0) return { Messages: messages };
       const remaining = deadline - performance.now();
       if (remaining <= 0 || this.context.closed || options.signal?.aborted) return { Messages: [] };
+      // The next wake-up is searched from the moment the pass looked, not from now: a message
+      // whose time came in between is neither received nor "next", and would sleep the wait out.
+      const next = this.context.store.nextVisibleAt.get(queue.id, lookedAt)?.at;
       const now = this.context.clock.now();
-      const next = this.context.store.nextVisibleAt.get(queue.id, now)?.at;
       if (next !== null && next !== undefined && next - now < remaining) this.context.waiters.wakeAfter(queue.id, Math.max(1, next - now));
       await this.context.waiters.wait(queue.id, remaining, options.signal);
       const current = this.context.queuesById.get(queue.id);
@@ -85,8 +87,11 @@ export class MessageReceiver {
     };
   }
 
-  /** One pass over the queue: claims up to `max` receivable messages, redriving any that ran out of receives. */
-  private receiveNow(queue: Queue, request: ReceiveRequest): Message[] {
+  /**
+   * One pass over the queue: claims up to `max` receivable messages, redriving any that ran
+   * out of receives; says when on the clock it looked.
+   */
+  private receiveNow(queue: Queue, request: ReceiveRequest): { messages: Message[]; lookedAt: number } {
     const now = this.context.clock.now();
     const out: Message[] = [];
     const redriven = new Set<Queue>();
@@ -103,7 +108,7 @@ export class MessageReceiver {
       this.claiming = false;
     }
     for (const target of redriven) this.context.notify(target, 1);
-    return out;
+    return { messages: out, lookedAt: now };
   }
 
   /** Oldest visible first; on a fair queue with a noisy tenant, the quiet tenants' messages before the noisy ones' (fair-queues.ts). */

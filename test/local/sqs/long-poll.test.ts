@@ -62,6 +62,29 @@ describe('SqsService long polling', () => {
     expect(ms).toBeLessThan(1500);
   });
 
+  it('wakes when an in-flight message turns visible between its look at the queue and its wait', async () => {
+    // CI saw this poll wait out its full 5 s: the message's time came in the millisecond
+    // between the receive pass (not yet visible) and the search for the next wake-up (already
+    // visible, so not "next"), and nothing woke the poller.
+    let time = 1_000_000;
+    let script: number[] = [];
+    const clock = { now: () => script.shift() ?? time };
+    const own = createSqs({ clock });
+    try {
+      const { QueueUrl } = await own.sqs.CreateQueue({ QueueName: 'edge', Attributes: { VisibilityTimeout: '1' } });
+      await own.sqs.SendMessage({ QueueUrl, MessageBody: 'retry' });
+      await own.sqs.ReceiveMessage({ QueueUrl });
+      // The pass looks 1 ms before the message's time; every look after it is at that time.
+      script = [time + 999];
+      time += 1000;
+      const { result, ms } = await timed(own.sqs.ReceiveMessage({ QueueUrl, WaitTimeSeconds: 3 }));
+      expect(result.Messages.map((m) => m.Body)).toEqual(['retry']);
+      expect(ms).toBeLessThan(1000);
+    } finally {
+      own.close();
+    }
+  });
+
   it('hands one message to one of several waiting pollers', async () => {
     // A visibility timeout longer than the wait: on a busy machine a poller's last look can
     // come after a 1 s timeout expired, and then a second receive is what SQS does too.
