@@ -145,6 +145,8 @@ export class DurableFlow extends Construct implements IMonitorable {
           serviceName: `${id}-starter`,
           timeout: STARTER_TIMEOUT,
           environment: { [ENV.durableFunctionArn]: this.alias.functionArn },
+          // It sends Lambda's Invoke and nothing else of the Lambda client.
+          durableLambdaClient: true,
           // Its operations (Lambda Invoke, DynamoDB's for the claims, SQS's for failures) have no
           // event streams (test/lambdas/bundle-aliases.test.ts checks every command in its bundle).
           eventStreams: false,

@@ -69,11 +69,12 @@ export interface SwitchyardFunctionProps {
   readonly assetFiles?: Readonly<Record<string, string>>;
   /**
    * Bundle `@aws-sdk/client-lambda` as the kit's durable subset (`lambdas/kit/durable-lambda-client`):
-   * `LambdaClient` and the two commands the durable execution SDK sends. That SDK loads the client
-   * with `import()`, which keeps every export of the package in the bundle (~51 KB). A handler
-   * that imports another name from the package fails the build (esbuild: No matching export); set
-   * `false` for it.
-   * @default false (DurableFlow's function: true)
+   * `LambdaClient`, the two commands the durable execution SDK sends, `InvokeCommand` and
+   * `DurableExecutionAlreadyStartedException`, with the schemas of those operations only. The
+   * package's own client carries every schema and error of the service, and the durable SDK's
+   * `import()` of it every export (~60 KB and ~50 KB). A handler that imports another name from
+   * the package fails the build (esbuild: No matching export); set `false` for it.
+   * @default false (DurableFlow's function and its starter: true)
    */
   readonly durableLambdaClient?: boolean;
   /**

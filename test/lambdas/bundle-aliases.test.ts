@@ -7,6 +7,7 @@ import { NormalizedSchema } from '@smithy/core/schema';
 import { type BuildOptions, build, type Metafile } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import * as noEventStreams from '../../lambdas/kit/no-event-streams.js';
+import { ERRORS, OPERATIONS } from '../../scripts/generate-lambda-subset.mjs';
 import { handlerBuildOptions } from './handler-build.js';
 
 /*
@@ -41,13 +42,17 @@ async function bundle(entry: string, props: Options): Promise<{ inputs: Map<stri
 const bytesOf = (inputs: Map<string, number>, pattern: RegExp) =>
   [...inputs].filter(([input]) => pattern.test(input)).reduce((sum, [, bytes]) => sum + bytes, 0);
 
+/** The commands the kit's subset of the Lambda client defines (it holds their operations' schemas). */
+const SUBSET_COMMANDS = OPERATIONS.map((operation) => `client-lambda ${operation}Command`);
+
 /** The SDK commands a bundle holds ("client-lambda InvokeCommand"): the only operations it can call. */
 function commandsIn(inputs: Map<string, number>): string[] {
-  return [...inputs]
-    .filter(([, bytes]) => bytes > 0)
-    .map(([input]) => /@aws-sdk\/(client-[\w-]+)\/dist-es\/commands\/(\w+Command)\.js$/.exec(input))
-    .flatMap((match) => (match ? [`${match[1]} ${match[2]}`] : []))
-    .sort();
+  const held = [...inputs].filter(([, bytes]) => bytes > 0).map(([input]) => input);
+  const packaged = held
+    .map((input) => /@aws-sdk\/(client-[\w-]+)\/dist-es\/commands\/(\w+Command)\.js$/.exec(input))
+    .flatMap((match) => (match ? [`${match[1]} ${match[2]}`] : []));
+  const subset = held.some((input) => input.endsWith('lambdas/kit/durable-lambda-client.ts')) ? SUBSET_COMMANDS : [];
+  return [...packaged, ...subset].sort();
 }
 
 /** Whether the operation a command sends has an event stream in its input or output (as the SDK's Command decides). */
@@ -63,19 +68,22 @@ async function isEventStreamOperation(command: string): Promise<boolean> {
 describe("the durable function's Lambda client (durableLambdaClient)", () => {
   const subset = path.join(root, 'lambdas/kit/durable-lambda-client.ts');
 
-  it('leaves the aggregated client, the other commands, waiters, paginators and enums out of the durable saga', async () => {
-    const [whole, slim] = await Promise.all([bundle(SAGA, {}), bundle(SAGA, { durableLambdaClient: true })]);
-    const packageParts = /client-lambda\/dist-es\/(index|Lambda|models\/enums|waiters\/.*|pagination\/.*)\.js$/;
-    // The durable execution SDK's import() keeps all of it without the subset.
-    expect(bytesOf(whole.inputs, packageParts)).toBeGreaterThan(30_000);
+  it.each([
+    ['the durable saga', SAGA, 50],
+    ["DurableFlow's starter", STARTER, 1],
+  ])('leaves the aggregated client, the other commands, every other schema and error out of %s', async (_name, entry, commandsWithout) => {
+    const [whole, slim] = await Promise.all([bundle(entry, {}), bundle(entry, { durableLambdaClient: true })]);
+    // The durable execution SDK's import() keeps the aggregated client, waiters and paginators;
+    // the client's configuration, the module of every schema and the registration of every error.
+    const packageParts =
+      /client-lambda\/dist-es\/(index|Lambda|models\/enums|waiters\/.*|pagination\/.*|schemas\/schemas_0|commands\/\w+)\.js$/;
+    expect(bytesOf(whole.inputs, packageParts)).toBeGreaterThan(40_000);
     expect(bytesOf(slim.inputs, packageParts)).toBe(0);
+    // Of the modeled errors, only the one the subset exports.
+    expect(bytesOf(slim.inputs, /client-lambda\/dist-es\/models\/errors\.js$/)).toBeLessThan(1_000);
     const lambdaCommands = (inputs: Map<string, number>) => commandsIn(inputs).filter((c) => c.startsWith('client-lambda '));
-    expect(lambdaCommands(whole.inputs).length).toBeGreaterThan(50);
-    expect(lambdaCommands(slim.inputs)).toEqual([
-      'client-lambda CheckpointDurableExecutionCommand',
-      'client-lambda GetDurableExecutionStateCommand',
-    ]);
-    expect(whole.code.length - slim.code.length).toBeGreaterThan(40_000);
+    expect(lambdaCommands(whole.inputs).length).toBeGreaterThanOrEqual(commandsWithout);
+    expect(whole.code.length - slim.code.length).toBeGreaterThan(55_000);
   });
 
   it('exports every name the durable execution SDK reads from the client it imports', async () => {
@@ -88,16 +96,27 @@ describe("the durable function's Lambda client (durableLambdaClient)", () => {
     }
     const used = new Set(sources.flatMap((source) => [...source.matchAll(/\b(LambdaClient|[A-Z]\w*Command)\b/g)].map((m) => m[1])));
     expect([...used].sort()).toEqual(['CheckpointDurableExecutionCommand', 'GetDurableExecutionStateCommand', 'LambdaClient']);
+    // And what DurableFlow's starter imports from the client.
+    const starterSources = ['durable-handler.ts', 'start-durable.ts'].map((file) =>
+      readFileSync(path.join(root, 'lambdas/workflow-starter', file), 'utf8'),
+    );
+    const starterNames = starterSources.flatMap((source) =>
+      [...source.matchAll(/import \{([^}]+)\} from '@aws-sdk\/client-lambda'/g)].flatMap((m) =>
+        (m[1] as string).split(',').flatMap((name) => (name.trim().startsWith('type ') || name.trim() === '' ? [] : [name.trim()])),
+      ),
+    );
+    expect(starterNames.sort()).toEqual(['DurableExecutionAlreadyStartedException', 'InvokeCommand', 'LambdaClient']);
     const { exports } = await bundle(subset, { durableLambdaClient: true });
-    expect(exports.sort()).toEqual([...used].sort());
+    expect(exports.sort()).toEqual([...new Set([...used, ...starterNames])].sort());
+    expect(exports).toEqual(expect.arrayContaining([...OPERATIONS.map((operation) => `${operation}Command`), ...ERRORS]));
   });
 
   it('fails the build of a handler that imports a name the subset does not export, and builds it without the subset', async () => {
     const handler = path.join(root, 'test/fixtures/durable-invoke-handler.ts');
     await expect(bundle(handler, { durableLambdaClient: true })).rejects.toThrow(
-      /No matching export in "lambdas\/kit\/durable-lambda-client\.ts" for import "InvokeCommand"/,
+      /No matching export in "lambdas\/kit\/durable-lambda-client\.ts" for import "ListFunctionsCommand"/,
     );
-    expect(commandsIn((await bundle(handler, {})).inputs)).toContain('client-lambda InvokeCommand');
+    expect(commandsIn((await bundle(handler, {})).inputs)).toContain('client-lambda ListFunctionsCommand');
   });
 
   it('sends and reads the durable operations through the bundled subset', async () => {
@@ -170,7 +189,7 @@ describe("the SDK's event streams left out (eventStreams: false)", () => {
 
   it.each([
     ['the durable saga', SAGA, { durableLambdaClient: true, eventStreams: false }],
-    ["DurableFlow's starter", STARTER, { eventStreams: false }],
+    ["DurableFlow's starter", STARTER, { durableLambdaClient: true, eventStreams: false }],
   ])('holds no event-stream code in %s, whose every operation has no event stream', async (_name, entry, props) => {
     const { inputs } = await bundle(entry, props);
     expect(bytesOf(inputs, /@smithy\/core\/dist-es\/submodules\/event-streams\//)).toBe(0);

@@ -168,7 +168,7 @@ describe('DurableFlow', () => {
 });
 
 describe('DurableFlow bundling', () => {
-  /** A durable handler that sends InvokeCommand, which the Lambda client subset does not export. */
+  /** A durable handler that sends ListFunctionsCommand, which the Lambda client subset does not export. */
   const INVOKER = path.join(import.meta.dirname, '../../fixtures/durable-invoke-handler.ts');
 
   /** The flow's bundles, synthesized for real (the function's, and the starter's): each `index.mjs`'s code by construct. */
