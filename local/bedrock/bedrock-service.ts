@@ -7,9 +7,9 @@ import { jsonEvent } from './event-stream.js';
 import { type FoundationModel, isChatModel, resolveModel } from './model-ids.js';
 import { injectFaults, type ModelRoute, routeFor } from './model-settings.js';
 import { embeddingResponse, malformed, nativeRequest, nativeResponse, nativeStreamChunks, type Settled } from './native-bodies.js';
-import { relayStream } from './stream-relay.js';
+import { type RelayedCall, relayStream, type StreamPiece } from './stream-relay.js';
 import { countTokens } from './tokens.js';
-import { PromptCache } from './usage.js';
+import { type InputUsage, PromptCache } from './usage.js';
 
 type Body = Record<string, unknown>;
 
@@ -89,17 +89,30 @@ export class BedrockService {
     const route = routeFor(this.options.routes, model.id, modelId);
     if (route.backend.stream) {
       const started = performance.now();
-      const input = this.#cache.settle(request, model.contextTokens);
-      await injectFaults(route.faults, model.id);
+      const record = this.#recorder(model, route, modelId, started);
       const log = (error: Error) =>
         this.options.log(`[bedrock] ${route.backend.name} failed for ${model.id}: ${error.message}${causeOf(error)}`);
-      const pieces = await route.backend.stream(request, { requested: modelId }).catch((error: Error) => {
+      let pieces: AsyncIterable<StreamPiece>;
+      let input: InputUsage;
+      try {
+        input = this.#cache.settle(request, model.contextTokens);
+        await injectFaults(route.faults, model.id);
+        pieces = await route.backend.stream(request, { requested: modelId }).catch((error: Error) => {
+          log(error);
+          throw error instanceof AwsError
+            ? error
+            : new AwsError('ModelErrorException', `The model ${model.id} failed: ${error.message}`, 424, { cause: error });
+        });
+      } catch (error) {
+        record({ error: errorName(error) });
+        throw error;
+      }
+      const failed = (error: Error) => {
         log(error);
-        throw error instanceof AwsError
-          ? error
-          : new AwsError('ModelErrorException', `The model ${model.id} failed: ${error.message}`, 424, { cause: error });
-      });
-      return relayStream(pieces, { input, started, failed: log, ...(tier ? { tier } : {}) });
+        record({ error: errorName(error) });
+      };
+      const ended = ({ usage, stopReason, latencyMs }: RelayedCall) => record({ ...usage, stopReason, latencyMs });
+      return relayStream(pieces, { input, started, failed, ended, ...(tier ? { tier } : {}) });
     }
     const settled = await this.#settle(model, request, modelId);
     const events = [jsonEvent('messageStart', { role: 'assistant' })];
@@ -192,8 +205,21 @@ export class BedrockService {
   async #settle(model: FoundationModel, request: ModelRequest, requested: string): Promise<Settled> {
     const started = performance.now();
     const route = routeFor(this.options.routes, model.id, requested);
+    const record = this.#recorder(model, route, requested, started);
+    try {
+      const settled = await this.#answer(model, route, request, requested, started);
+      record({ ...settled.usage, latencyMs: settled.latencyMs, stopReason: settled.stopReason });
+      return settled;
+    } catch (error) {
+      record({ error: errorName(error) });
+      throw error;
+    }
+  }
+
+  /** Records one call in the model calls, with the trace header of its caller (read now: a stream ends outside the caller's context). */
+  #recorder(model: FoundationModel, route: ModelRoute, requested: string, started: number) {
     const traceHeader = currentTraceHeader();
-    const record = (fields: Partial<ModelCallRecord>) =>
+    return (fields: Partial<ModelCallRecord>) =>
       this.calls.record({
         at: new Date(this.options.clock.now()).toISOString(),
         modelId: requested,
@@ -207,14 +233,6 @@ export class BedrockService {
         ...(traceHeader === undefined ? {} : { traceHeader }),
         ...fields,
       });
-    try {
-      const settled = await this.#answer(model, route, request, requested, started);
-      record({ ...settled.usage, latencyMs: settled.latencyMs, stopReason: settled.stopReason });
-      return settled;
-    } catch (error) {
-      record({ error: error instanceof AwsError ? error.code : (error as Error).name });
-      throw error;
-    }
   }
 
   async #answer(model: FoundationModel, route: ModelRoute, request: ModelRequest, requested: string, started: number): Promise<Settled> {
@@ -236,6 +254,8 @@ export class BedrockService {
     };
   }
 }
+
+const errorName = (error: unknown) => (error instanceof AwsError ? error.code : (error as Error).name);
 
 const causeOf = (error: Error) => (error.cause instanceof Error ? ` (${error.cause.message})` : '');
 

@@ -80,20 +80,32 @@ export function converseRequest(modelId: string, body: Body): ModelRequest {
     messages: read,
     tools,
     ...(toolConfig ? { toolChoice: readToolChoice(toolConfig.toolChoice, tools) } : {}),
-    ...numberField(inference, 'maxTokens', 1),
-    ...numberField(inference, 'temperature', 0, 1),
-    ...numberField(inference, 'topP', 0, 1),
+    ...numberField(inference, 'maxTokens', 1, undefined, 'integer'),
+    ...numberField(inference, 'temperature', 0, 1, 'float'),
+    ...numberField(inference, 'topP', 0, 1, 'float'),
     stopSequences: Array.isArray(inference.stopSequences) ? inference.stopSequences.map(String) : [],
   };
 }
 
-function numberField(config: Body, name: 'maxTokens' | 'temperature' | 'topP', min: number, max?: number): Record<string, number> {
+/**
+ * An inference setting within its range, else AWS's range text for the bound it crossed, the
+ * value shown as Bedrock shows it (a float member's whole number as `99.0`).
+ */
+function numberField(
+  config: Body,
+  name: 'maxTokens' | 'temperature' | 'topP',
+  min: number,
+  max: number | undefined,
+  type: 'integer' | 'float',
+): Record<string, number> {
   const value = config[name];
   if (value === undefined) return {};
   if (typeof value !== 'number' || value < min || (max !== undefined && value > max)) {
-    const bound = max === undefined ? `greater than or equal to ${min}` : `between ${min} and ${max}`;
+    const bound =
+      typeof value === 'number' && max !== undefined && value > max ? `less than or equal to ${max}` : `greater than or equal to ${min}`;
+    const shown = type === 'float' && Number.isInteger(value) ? (value as number).toFixed(1) : String(value);
     throw validationError(
-      `1 validation error detected: Value '${String(value)}' at 'inferenceConfig.${name}' failed to satisfy constraint: Member must be ${bound}`,
+      `1 validation error detected: Value '${shown}' at 'inferenceConfig.${name}' failed to satisfy constraint: Member must have value ${bound}`,
     );
   }
   return { [name]: value };

@@ -25,6 +25,15 @@ export interface RelayContext {
   readonly started: number;
   /** Logs a failure in the middle of the stream (the caller already has its 200). */
   readonly failed: (error: Error) => void;
+  /** Hears the call's usage, stop reason and latency once the stream has ended (the model calls record it). */
+  readonly ended: (settled: RelayedCall) => void;
+}
+
+/** What a relayed stream settled: the metadata event's usage and latency, and why the model stopped. */
+export interface RelayedCall {
+  readonly usage: InputUsage & { readonly outputTokens: number };
+  readonly stopReason: StopReason;
+  readonly latencyMs: number;
 }
 
 /**
@@ -71,9 +80,11 @@ export async function* relayStream(pieces: AsyncIterable<StreamPiece>, context: 
   const inputTokens = reported?.inputTokens ?? context.input.inputTokens;
   const outputTokens = reported?.outputTokens ?? countTokens(said);
   const cached = cacheReadInputTokens > 0 || cacheWriteInputTokens > 0 ? { cacheReadInputTokens, cacheWriteInputTokens } : {};
+  const latencyMs = Math.max(1, Math.round(performance.now() - context.started));
+  context.ended({ usage: { inputTokens, outputTokens, cacheReadInputTokens, cacheWriteInputTokens }, stopReason: stop, latencyMs });
   yield jsonEvent('metadata', {
     usage: { inputTokens, outputTokens, totalTokens: inputTokens + outputTokens + cacheReadInputTokens + cacheWriteInputTokens, ...cached },
-    metrics: { latencyMs: Math.max(1, Math.round(performance.now() - context.started)) },
+    metrics: { latencyMs },
     ...(context.tier ? { serviceTier: { type: context.tier } } : {}),
   });
 }

@@ -238,6 +238,25 @@ describe('Bedrock Runtime in the local runtime (SDK v3 over HTTP/2)', () => {
     });
   });
 
+  it('fails if an inference setting is out of its range, with AWS text', async () => {
+    const refused = (inferenceConfig: object) =>
+      client.send(new ConverseCommand({ modelId: HAIKU, messages: ask('hi'), inferenceConfig })).catch((error: Error) => error);
+    expect(await refused({ maxTokens: 0 })).toMatchObject({
+      name: 'ValidationException',
+      message:
+        "1 validation error detected: Value '0' at 'inferenceConfig.maxTokens' failed to satisfy constraint: Member must have value greater than or equal to 1",
+    });
+    expect(await refused({ temperature: 99 })).toMatchObject({
+      name: 'ValidationException',
+      message:
+        "1 validation error detected: Value '99.0' at 'inferenceConfig.temperature' failed to satisfy constraint: Member must have value less than or equal to 1",
+    });
+    expect(await refused({ topP: -0.5 })).toMatchObject({
+      message:
+        "1 validation error detected: Value '-0.5' at 'inferenceConfig.topP' failed to satisfy constraint: Member must have value greater than or equal to 0",
+    });
+  });
+
   it('fails if Converse is asked of an embedding model', async () => {
     await expect(client.send(new ConverseCommand({ modelId: 'amazon.titan-embed-text-v2:0', messages: ask('hi') }))).rejects.toMatchObject({
       name: 'ValidationException',

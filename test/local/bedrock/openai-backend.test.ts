@@ -231,6 +231,32 @@ describe('the openai model backend', () => {
     ).rejects.toMatchObject({ name: 'ServiceUnavailableException' });
   });
 
+  it('records a relayed ConverseStream call in the model calls, with the usage the server reported', async () => {
+    const response = await client.send(
+      new ConverseStreamCommand({ modelId: HAIKU, messages: [{ role: 'user', content: [{ text: 'count me' }] }] }),
+    );
+    for await (const _ of response.stream ?? []);
+    expect(runtime.bedrock.calls.list({ limit: 1 })).toEqual([
+      expect.objectContaining({
+        modelId: HAIKU,
+        model: HAIKU,
+        backend: expect.stringMatching(/^openai:http/),
+        inputTokens: 11,
+        outputTokens: 2,
+        stopReason: 'end_turn',
+      }),
+    ]);
+  });
+
+  it('records a ConverseStream call that fails before its stream starts, with its error', async () => {
+    await expect(
+      client.send(new ConverseStreamCommand({ modelId: NOVA, messages: [{ role: 'user', content: [{ text: 'count my failure' }] }] })),
+    ).rejects.toMatchObject({ name: 'ServiceUnavailableException' });
+    expect(runtime.bedrock.calls.list({ limit: 1 })).toEqual([
+      expect.objectContaining({ modelId: NOVA, error: 'ServiceUnavailableException', inputTokens: 0, outputTokens: 0 }),
+    ]);
+  });
+
   it('fails if the backend is unreachable, with ServiceUnavailableException and the reason in the log', async () => {
     await expect(
       client.send(new ConverseCommand({ modelId: NOVA, messages: [{ role: 'user', content: [{ text: 'hi' }] }] })),
