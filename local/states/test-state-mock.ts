@@ -1,10 +1,11 @@
 import { validationError } from '../aws-error.js';
+import { assertMockMatchesModel } from './mock-validation.js';
 import type { TestStateInput } from './test-state-input.js';
 
 /**
  * What TestState refuses before it runs anything: a mock where AWS takes none, a Map or
- * Parallel state or a callback task without one, a mocked result of the wrong shape, and
- * settings that need a mock. The API reference documents the rules (a mock only for a Task,
+ * Parallel state or a callback task without one, a mocked result of the wrong shape (for a
+ * Task, against its operation's API model: mock-validation.ts), and settings that need a mock. The API reference documents the rules (a mock only for a Task,
  * Map or Parallel state; `context` only with a mock; one element per Parallel branch); the
  * messages are AWS's as localstack recorded them against AWS (tests/aws/services/
  * stepfunctions/v2/test_state/*.snapshot.json), as AWS's documentation gives no text.
@@ -33,7 +34,10 @@ export function assertTestRequest(request: TestStateInput, state: Record<string,
   if (type !== 'Task' && type !== 'Map' && type !== 'Parallel')
     throw validationError(`State type '${type}' is not supported when a mock is specified`);
   if (request.revealSecrets === true) throw validationError('TestState does not support RevealSecrets when a mock is specified.');
-  if (mock.result !== undefined) assertResultShape(mocked(mock.result), state, request);
+  if (mock.result === undefined) return;
+  const result = mocked(mock.result);
+  assertResultShape(result, state, request);
+  if (type === 'Task') assertMockMatchesModel(result, resource, mock.fieldValidationMode);
 }
 
 function mocked(text: string): unknown {

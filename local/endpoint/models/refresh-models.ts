@@ -8,11 +8,16 @@
  * Only the input shapes reachable from the operations the local services serve are kept,
  * with what validation needs (types, required members, lengths, ranges, patterns, enums,
  * where REST members travel); documentation is dropped.
+ *
+ * Beside them, in outputs/, the output shapes of every operation of the services Step
+ * Functions' TestState checks a mocked result against (`mock.fieldValidationMode`,
+ * local/states/mock-validation.ts): types, required members, lengths, ranges and enums.
  */
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
+import { OUTPUT_MODEL_SERVICES } from '../validation/model.js';
 
 /** The operations each local service serves (the tests check this against the services). */
 export const SERVED_OPERATIONS: Readonly<Record<string, readonly string[]>> = {
@@ -174,6 +179,44 @@ export const SERVED_OPERATIONS: Readonly<Record<string, readonly string[]>> = {
   ],
 };
 
+const OUTPUT_SHAPE_KEYS = ['type', 'required', 'min', 'max', 'enum', 'member', 'key', 'value'] as const;
+
+/** Every operation's output shape, and the shapes they reach, with what a mocked result is checked for. */
+function trimOutputs(model: Json, botocoreVersion: string): Json {
+  const shapes = model.shapes as Record<string, Json>;
+  const kept: Record<string, Json> = {};
+  const visit = (name: string) => {
+    if (kept[name] !== undefined) return;
+    const shape = shapes[name];
+    if (shape === undefined) throw new Error(`shape ${name} is not in the model`);
+    const trimmed = pick(shape, OUTPUT_SHAPE_KEYS);
+    kept[name] = trimmed;
+    // A reference is its shape's name.
+    for (const key of ['member', 'key', 'value'] as const) if (shape[key] !== undefined) trimmed[key] = (shape[key] as Json).shape;
+    if (shape.members !== undefined) {
+      trimmed.members = Object.fromEntries(
+        Object.entries(shape.members as Record<string, Json>).map(([member, ref]) => [member, ref.shape]),
+      );
+    }
+    for (const ref of [shape.member, shape.key, shape.value, ...Object.values((shape.members ?? {}) as Record<string, Json>)]) {
+      if (ref !== undefined) visit((ref as Json).shape as string);
+    }
+  };
+  const operations: Record<string, string> = {};
+  for (const [name, operation] of Object.entries(model.operations as Record<string, Json>)) {
+    const output = (operation.output as Json | undefined)?.shape as string | undefined;
+    if (output === undefined) continue;
+    visit(output);
+    operations[name] = output;
+  }
+  return {
+    source: 'botocore',
+    botocoreVersion,
+    operations,
+    shapes: Object.fromEntries(Object.entries(kept).sort(([a], [b]) => (a < b ? -1 : 1))),
+  };
+}
+
 const SHAPE_KEYS = ['type', 'required', 'min', 'max', 'pattern', 'enum', 'sensitive', 'member', 'key', 'value'] as const;
 const MEMBER_KEYS = ['shape', 'location', 'locationName', 'jsonvalue'] as const;
 
@@ -244,6 +287,15 @@ function main(): void {
     const trimmed = trimModel(model, operations, botocoreVersion);
     writeFileSync(join(here, `${service}.json`), `${JSON.stringify(trimmed, null, 1)}\n`);
     console.log(`${service} ${version}: ${operations.length} operations, ${Object.keys(trimmed.shapes as Json).length} shapes`);
+  }
+  mkdirSync(join(here, 'outputs'), { recursive: true });
+  for (const service of OUTPUT_MODEL_SERVICES) {
+    const version = newestVersion(dataFolder, service);
+    const model = JSON.parse(gunzipSync(readFileSync(join(dataFolder, service, version, 'service-2.json.gz'))).toString('utf8')) as Json;
+    const trimmed = trimOutputs(model, botocoreVersion);
+    // One line: these are large and read only by TestState.
+    writeFileSync(join(here, 'outputs', `${service}.json`), `${JSON.stringify(trimmed)}\n`);
+    console.log(`outputs/${service} ${version}: ${Object.keys(trimmed.operations as Json).length} operations`);
   }
 }
 

@@ -66,3 +66,55 @@ export function loadModel(service: ModelService): ApiModel {
   }
   return model;
 }
+
+/**
+ * The services whose output shapes are in `../models/outputs/` (refresh-models.ts writes them):
+ * what TestState checks a mocked result against (`mock.fieldValidationMode`). The optimized
+ * integrations' services, and the AWS SDK integrations most used from state machines.
+ */
+export const OUTPUT_MODEL_SERVICES = [
+  'lambda',
+  'stepfunctions',
+  'dynamodb',
+  'sns',
+  'sqs',
+  'events',
+  's3',
+  'kms',
+  'secretsmanager',
+  'ssm',
+] as const;
+export type OutputModelService = (typeof OUTPUT_MODEL_SERVICES)[number];
+
+/** A trimmed botocore model of a service's outputs: each operation's output shape, and the shapes they reach. */
+export interface OutputModel {
+  readonly botocoreVersion: string;
+  /** Operation name -> its output structure's shape name (operations without output are absent). */
+  readonly operations: Readonly<Record<string, string>>;
+  readonly shapes: Readonly<Record<string, OutputShape>>;
+}
+
+export interface OutputShape {
+  readonly type: ShapeType | 'document';
+  readonly required?: readonly string[];
+  /** Member name -> shape name. */
+  readonly members?: Readonly<Record<string, string>>;
+  readonly member?: string;
+  readonly key?: string;
+  readonly value?: string;
+  readonly min?: number;
+  readonly max?: number;
+  readonly enum?: readonly string[];
+}
+
+const loadedOutputs = new Map<OutputModelService, OutputModel>();
+
+/** The output model of a service, read once from the repository. */
+export function loadOutputModel(service: OutputModelService): OutputModel {
+  let model = loadedOutputs.get(service);
+  if (model === undefined) {
+    model = JSON.parse(readFileSync(new URL(`../models/outputs/${service}.json`, import.meta.url), 'utf8')) as OutputModel;
+    loadedOutputs.set(service, model);
+  }
+  return model;
+}
