@@ -83,7 +83,8 @@ class MockCheck {
       case 'document':
         return;
       case 'structure':
-        return this.structure(value, shape, field);
+        this.structure(value, shape, field);
+        return;
       case 'list':
         if (!Array.isArray(value)) fail(`Field '${field}' must be an array`);
         for (const item of value as unknown[]) if (shape.member) this.value(item, shape.member, field);
@@ -93,7 +94,7 @@ class MockCheck {
         for (const entry of Object.values(value as object)) if (shape.value) this.value(entry, shape.value, field);
         return;
       default:
-        return scalar(value, shape, field);
+        scalar(value, shape, field);
     }
   }
 
