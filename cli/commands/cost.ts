@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { type ModelCallsPage, READ_API_PATHS } from '../../local/read-api/contract.js';
+import { type ModelCallsPage, READ_API_PATHS, readAllPages } from '../../local/read-api/contract.js';
 import { GLOBAL_HELP, integerOption, numberOption, parseCommand } from '../args.js';
 import { defaultCdkOut, readAssembly } from '../assembly.js';
 import type { TargetOptions } from '../aws.js';
@@ -193,7 +193,14 @@ async function localRunCost(io: CommandIo, values: TargetOptions & { json?: bool
   const target = io.clients(values).target;
   if (target.kind !== 'local') throw usageError('--local prices the calls a local runtime answered: leave out --aws and --profile');
   const prices = JSON.parse(readFileSync(PRICES_FILE, 'utf8')) as PriceTable;
-  const { calls } = await getReadApi<ModelCallsPage>(target, `${READ_API_PATHS.modelCalls}?limit=1000`);
+  // Every page: a long run has more calls than one page holds (the runtime keeps 10,000).
+  const pages = await readAllPages((token) =>
+    getReadApi<ModelCallsPage>(
+      target,
+      `${READ_API_PATHS.modelCalls}?limit=1000${token === undefined ? '' : `&nextToken=${encodeURIComponent(token)}`}`,
+    ),
+  );
+  const calls = pages.flatMap((page) => page.calls);
   const rows = priceModelCalls(calls, prices, modelFamilies(Object.keys(prices.prices)));
   const total = rows.reduce((sum, row) => sum + (row.usd ?? 0), 0);
   if (values.json)

@@ -44,7 +44,7 @@ export const READ_API_PATHS = {
    */
   durableExecutions: '/durable-executions',
   /**
-   * GET ?since=<ISO>&limit=<1..1000, default 100> -> {@link ModelCallsPage}: the model calls the local Bedrock answered (or
+   * GET ?since=<ISO>&limit=<1..1000, default 100>&nextToken= -> {@link ModelCallsPage}: the model calls the local Bedrock answered (or
    * failed) in this run of the runtime, newest first, with the usage it reported: what `switchyard cost --local` prices.
    */
   modelCalls: '/model-calls',
@@ -139,6 +139,8 @@ export interface ModelCallSummary {
 
 export interface ModelCallsPage {
   readonly calls: readonly ModelCallSummary[];
+  /** Set when older calls follow: pass it back as `nextToken`. */
+  readonly nextToken?: string;
 }
 
 export type { FairQueueState, FlowControlReport, FlowKeyState, TokenWindowState } from '../../clients/flow-control.js';

@@ -45,7 +45,7 @@ export const readApiModule: ServiceModule<'readApi'> = {
       logs: logReaderFrom(services.get('logs') as unknown as LogEventsSource),
       flowControl,
       // Asked when a request asks, as above: Lambda is created after the read API.
-      modelCalls: (query) => services.get('bedrock')?.calls.list(query) ?? [],
+      modelCalls: (query) => services.get('bedrock')?.calls.page(query) ?? { calls: [] },
       iam: () => services.get('iam').report(),
       durable: {
         executions: () => services.get('lambda')?.durable,

@@ -46,7 +46,10 @@ export interface ReadApiOptions {
   /** The Lambda service's durable executions and the app's durable functions. */
   readonly durable?: DurableSources;
   /** The local Bedrock's calls of this run (asked when a request asks: Bedrock is created after the read API). */
-  readonly modelCalls?: (query: { since?: number; limit: number }) => readonly ModelCallSummary[];
+  readonly modelCalls?: (query: { since?: number; limit: number; before?: number }) => {
+    readonly calls: readonly ModelCallSummary[];
+    readonly last?: number;
+  };
   /** The IAM report (local/iam): findings, and per role used and unused grants. */
   readonly iam?: () => IamReport;
   readonly now?: () => number;
@@ -83,7 +86,7 @@ export class ReadApi {
       this.records,
       options.logs,
       durable ? (segment) => durableLineage(durable, segment) : undefined,
-      modelCalls ? (segment) => modelCallLineage(modelCalls({ limit: 10_000 }), segment) : undefined,
+      modelCalls ? (segment) => modelCallLineage(modelCalls({ limit: 10_000 }).calls, segment) : undefined,
     );
     this.router = new ReadApiRouter({
       feed: this.feed,

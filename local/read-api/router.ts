@@ -11,6 +11,7 @@ import {
   type IamReport,
   type Lineage,
   type ModelCallSummary,
+  type ModelCallsPage,
   READ_API_PATHS,
   READ_API_PREFIX,
   type ReadApiError,
@@ -44,7 +45,10 @@ export interface ReadApiSources {
     last?: ExpressPosition;
   };
   durableExecution?(arn: string): DurableExecutionDetail | undefined;
-  modelCalls?(query: { since?: number; limit: number }): readonly ModelCallSummary[];
+  modelCalls?(query: { since?: number; limit: number; before?: number }): {
+    readonly calls: readonly ModelCallSummary[];
+    readonly last?: number;
+  };
   iam?(): IamReport;
 }
 
@@ -128,11 +132,16 @@ export class ReadApiRouter {
     }
     if (path.startsWith(READ_API_PATHS.durableExecutions) && this.sources.durableExecutions) return this.#durable(path, query, res);
     if (path === READ_API_PATHS.modelCalls && this.sources.modelCalls) {
-      only(query, ['since', 'limit']);
+      only(query, ['since', 'limit', 'nextToken']);
       const since = query.has('since') ? Date.parse(query.get('since') ?? '') : undefined;
       if (since !== undefined && Number.isNaN(since))
         throw new ReadApiFailure(400, 'InvalidParameter', `since must be an ISO-8601 time, not ${JSON.stringify(query.get('since'))}`);
-      return sendJson(res, 200, { calls: this.sources.modelCalls({ ...(since === undefined ? {} : { since }), limit: limitOf(query) }) });
+      const filters = since === undefined ? {} : { since };
+      const list = READ_API_PATHS.modelCalls;
+      const before = positionOf(query, list, filters, isSequence);
+      const found = this.sources.modelCalls({ ...filters, limit: limitOf(query), ...(before === undefined ? {} : { before }) });
+      const page: ModelCallsPage = { calls: found.calls, ...nextTokenOf(list, filters, found.last) };
+      return sendJson(res, 200, page);
     }
     if (path === READ_API_PATHS.iam && this.sources.iam) {
       only(query, []);

@@ -40,6 +40,58 @@ it('records an order accepted before a crash once', async () => {
 }, 60_000);
 `;
 
+/**
+ * Tests a team writes against switchyard-cli/testing for its own flow's behaviour: a copy of an
+ * order that arrives after the order was handled, and a consumer that fails twice after its
+ * write, redelivered on virtual time (a day of it, in well under a second).
+ */
+const BEHAVIOUR_TEST = `import { App } from 'aws-cdk-lib';
+import { startApp } from 'switchyard-cli/testing';
+import { expect, it } from 'vitest';
+import { OrderPlaced } from '../contracts/index.js';
+import { OrdersAppStack } from '../lib/orders-app-stack.js';
+
+function ordersApp(): App {
+  const cdk = new App();
+  new OrdersAppStack(cdk, 'OrdersApp');
+  return cdk;
+}
+
+it('records an order once when a copy arrives after it was handled', async () => {
+  const app = await startApp({ app: ordersApp() });
+  try {
+    const order = { orderId: 'O-LATE', amount: 1500, currency: 'EUR' };
+    await app.send(OrderPlaced, order);
+    const done = app.waitForExecution({ contract: OrderPlaced, detail: order });
+    await app.sendLate(OrderPlaced, order, { after: done, delayMs: 200 });
+    expect((await done).status).toBe('SUCCEEDED');
+    // The late copy is claimed as a duplicate: the order stays applied once.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect((await app.waitForItem('Orders', { orderId: order.orderId })).timesApplied).toBe(1);
+    await app.expectNoDeadLetters();
+    await app.expectNoFailedExecutions();
+  } finally {
+    await app.stop();
+  }
+}, 60_000);
+
+it('records an order once when its consumer fails twice after writing it, redelivered on virtual time', async () => {
+  const app = await startApp({ app: ordersApp() }, { virtualTime: true });
+  try {
+    const fault = app.failFunction('RecordOrder', { times: 2, when: 'after' });
+    const order = { orderId: 'O-FAULT', amount: 20, currency: 'EUR' };
+    await app.send(OrderPlaced, order);
+    await app.advance('24h');
+    expect(fault.injected()).toBe(2);
+    expect((await app.waitForItem('Orders', { orderId: order.orderId })).timesApplied).toBe(1);
+    await app.expectNoDeadLetters();
+    await app.expectNoFailedExecutions();
+  } finally {
+    await app.stop();
+  }
+}, 60_000);
+`;
+
 /** `npm create switchyard` from the tarball: npm runs create-switchyard's bin with the arguments. */
 function npmCreate(args: readonly string[], cwd: string) {
   return run('npm', ['exec', '--yes', '--package', tarballs.create, '--', 'create-switchyard', ...args], cwd);
@@ -144,6 +196,12 @@ describe('an app made with npm create switchyard from the packed tarballs', () =
     writeFileSync(path.join(app, 'test', 'crash.test.ts'), CRASH_TEST);
     const output = timed('a crash test in the app', () => ok('npx', ['vitest', 'run', 'test/crash.test.ts'], app));
     expect(output).toMatch(/Tests\s+1 passed/);
+  });
+
+  it("tests its flow's behaviour through the packed testing API: a late copy and a consumer that fails after its write, each order applied once", () => {
+    writeFileSync(path.join(app, 'test', 'behaviour.test.ts'), BEHAVIOUR_TEST);
+    const output = timed('behaviour tests in the app', () => ok('npx', ['vitest', 'run', 'test/behaviour.test.ts'], app));
+    expect(output).toMatch(/Tests\s+2 passed/);
   });
 
   it('synthesizes with its handlers bundled and the cdk-nag checks clean', () => {

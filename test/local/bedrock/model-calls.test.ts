@@ -1,5 +1,6 @@
 import { type BedrockRuntimeClient, ConverseCommand } from '@aws-sdk/client-bedrock-runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ModelCallLedger } from '../../../local/bedrock/call-ledger.js';
 import { type ModelCallsPage, READ_API_PATHS, READ_API_PREFIX } from '../../../local/read-api/contract.js';
 import type { LocalRuntime } from '../../../local/runtime.js';
 import { runCli } from '../../cli/run-cli.js';
@@ -60,4 +61,56 @@ describe('the model calls of a run (read API and switchyard cost --local)', () =
     const text = await runCli(['cost', '--local', '--endpoint', runtime.url]);
     expect(text.stdout).toMatch(/Model calls of this run at .* \(3 calls;/);
   });
+
+  it('pages the calls: a page of two says where the third is', async () => {
+    const url = `${runtime.url}${READ_API_PREFIX}${READ_API_PATHS.modelCalls}`;
+    const first = (await (await fetch(`${url}?limit=2`)).json()) as ModelCallsPage;
+    expect(first.calls.map((c) => c.modelId)).toEqual([MICRO, SONNET]);
+    expect(first.nextToken).toEqual(expect.any(String));
+    const second = (await (await fetch(`${url}?limit=2&nextToken=${encodeURIComponent(first.nextToken ?? '')}`)).json()) as ModelCallsPage;
+    expect(second).toEqual({ calls: [expect.objectContaining({ modelId: SONNET })] });
+  });
+
+  it('prices every call of a long run with cost --local, past the thousand a page holds', async () => {
+    // Last in this file: it adds calls to the run the tests above count.
+    const call = runtime.bedrock.calls.list({ limit: 3 })[1];
+    if (call === undefined) throw new Error('the run has no Sonnet call to copy');
+    for (let i = 0; i < 2_500; i++) runtime.bedrock.calls.record({ ...call, at: new Date().toISOString() });
+    const result = await runCli(['cost', '--local', '--endpoint', runtime.url, '--json']);
+    expect(result.code, result.stderr).toBe(0);
+    const { models } = JSON.parse(result.stdout) as { models: { model: string; calls: number }[] };
+    expect(models.find((m) => m.model === 'anthropic.claude-sonnet-4-5-20250929-v1:0')?.calls).toBe(2_502);
+  });
 });
+
+describe('ModelCallLedger', () => {
+  it('pages newest first, each call once, until the last page', () => {
+    const ledger = new ModelCallLedger();
+    const at = new Date(0).toISOString();
+    for (let i = 1; i <= 2_500; i++) ledger.record({ ...CALL, at, modelId: `m-${i}` });
+    const seen: string[] = [];
+    let before: number | undefined;
+    for (;;) {
+      const page = ledger.page({ limit: 1_000, ...(before === undefined ? {} : { before }) });
+      seen.push(...page.calls.map((c) => c.modelId));
+      if (page.last === undefined) break;
+      before = page.last;
+    }
+    expect(seen).toHaveLength(2_500);
+    expect(new Set(seen).size).toBe(2_500);
+    expect(seen[0]).toBe('m-2500');
+    expect(seen.at(-1)).toBe('m-1');
+  });
+});
+
+const CALL = {
+  at: '',
+  modelId: 'm',
+  model: 'm',
+  backend: 'simulated',
+  inputTokens: 1,
+  outputTokens: 1,
+  cacheReadInputTokens: 0,
+  cacheWriteInputTokens: 0,
+  latencyMs: 1,
+};
