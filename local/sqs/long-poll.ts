@@ -1,13 +1,21 @@
+import { type Clock, wakeAfter } from '../clock.js';
+
 /**
  * In-process waiters for ReceiveMessage long polling. A poller with nothing to receive parks
  * here until a send (or anything else that may make a message receivable) wakes its queue, a
  * visibility or delay deadline passes, its wait time runs out, or its signal aborts. Waking
  * is only a hint: the woken poller queries again and parks again if another took the message.
+ *
+ * A deadline is on the services' clock: a test that moves it (the testing API's virtual time)
+ * passes a visibility timeout at once, and a poller parked on it wakes then, not when its wait
+ * runs out in real time. The wait itself (WaitTimeSeconds) is real time, as a client's is.
  */
 export class LongPollWaiters {
   private readonly waiting = new Map<number, Set<() => void>>();
-  private readonly deadlines = new Map<number, { at: number; timer: NodeJS.Timeout }>();
+  private readonly deadlines = new Map<number, { at: number; cancel(): void }>();
   private closed = false;
+
+  constructor(private readonly clock: Clock) {}
 
   hasWaiters(queueId: number): boolean {
     return (this.waiting.get(queueId)?.size ?? 0) > 0;
@@ -50,27 +58,32 @@ export class LongPollWaiters {
     }
   }
 
-  /** Wakes the queue's waiters in `delayMs`, unless an earlier wake-up is already due. */
+  /** Wakes the queue's waiters in `delayMs` of the clock, unless an earlier wake-up is already due. */
   wakeAfter(queueId: number, delayMs: number): void {
-    const at = performance.now() + delayMs;
+    const at = this.clock.now() + delayMs;
     const existing = this.deadlines.get(queueId);
     if (existing && existing.at <= at) return;
-    if (existing) clearTimeout(existing.timer);
-    const timer = setTimeout(
+    existing?.cancel();
+    const wake = wakeAfter(
+      this.clock,
+      Math.max(0, Math.ceil(delayMs)),
       () => {
-        this.deadlines.delete(queueId);
+        if (this.deadlines.get(queueId) === deadline) this.deadlines.delete(queueId);
         this.wake(queueId);
       },
-      Math.max(0, Math.ceil(delayMs)),
+      Number.POSITIVE_INFINITY,
+      // Background: a message in flight may be one a handler is still working on, and
+      // runUntilIdle must not move the clock past its visibility timeout for it (advance does).
+      { background: true },
     );
-    // The waiters' own timeouts keep the process alive while anyone is polling.
-    timer.unref();
-    this.deadlines.set(queueId, { at, timer });
+    // The waiters' own timeouts keep the process alive while anyone is polling (wakeAfter's timer is unref'd).
+    const deadline = { at, cancel: () => wake.cancel() };
+    this.deadlines.set(queueId, deadline);
   }
 
   close(): void {
     this.closed = true;
-    for (const { timer } of this.deadlines.values()) clearTimeout(timer);
+    for (const deadline of this.deadlines.values()) deadline.cancel();
     this.deadlines.clear();
     for (const queueId of [...this.waiting.keys()]) this.wake(queueId);
   }

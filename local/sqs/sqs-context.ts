@@ -77,7 +77,7 @@ export class SqsContext {
   readonly accountId: string;
   readonly region: string;
   readonly store: SqsStore;
-  readonly waiters = new LongPollWaiters();
+  readonly waiters: LongPollWaiters;
   /** Which tenants of each fair (standard, grouped) queue are noisy, and so the order receives take. */
   readonly fairQueues: FairQueues;
   readonly queuesByName = new Map<string, Queue>();
@@ -91,6 +91,7 @@ export class SqsContext {
   constructor(options: SqsContextOptions) {
     this.db = options.db;
     this.clock = options.clock;
+    this.waiters = new LongPollWaiters(this.clock);
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
     this.accountId = options.accountId;
     this.region = options.region;

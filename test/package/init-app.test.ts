@@ -81,8 +81,15 @@ it('records an order once when its consumer fails twice after writing it, redeli
     const fault = app.failFunction('RecordOrder', { times: 2, when: 'after' });
     const order = { orderId: 'O-FAULT', amount: 20, currency: 'EUR' };
     await app.send(OrderPlaced, order);
-    await app.advance('24h');
+    // The first delivery writes the order, then fails; each redelivery comes a visibility timeout later.
+    await app.waitForItem('Orders', { orderId: order.orderId });
+    for (let hour = 0; hour < 24 && fault.injected() < 2; hour++) {
+      await app.advance('1h');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
     expect(fault.injected()).toBe(2);
+    await app.advance('1h');
+    await new Promise((resolve) => setTimeout(resolve, 500));
     expect((await app.waitForItem('Orders', { orderId: order.orderId })).timesApplied).toBe(1);
     await app.expectNoDeadLetters();
     await app.expectNoFailedExecutions();

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { systemClock } from '../../../local/clock.js';
+import { AdvanceableClock, systemClock } from '../../../local/clock.js';
 import type { SqsService } from '../../../local/sqs/sqs-service.js';
 import { createSqs } from './helpers.js';
 
@@ -78,6 +78,26 @@ describe('SqsService long polling', () => {
       script = [time + 999];
       time += 1000;
       const { result, ms } = await timed(own.sqs.ReceiveMessage({ QueueUrl, WaitTimeSeconds: 3 }));
+      expect(result.Messages.map((m) => m.Body)).toEqual(['retry']);
+      expect(ms).toBeLessThan(1000);
+    } finally {
+      own.close();
+    }
+  });
+
+  it("wakes when a test moves its clock past an in-flight message's visibility timeout", async () => {
+    // Virtual time (the testing API's advance): a consumer's long poll must see the redelivery
+    // when the clock passes it, not at the end of its wait in real time.
+    const clock = new AdvanceableClock();
+    const own = createSqs({ clock });
+    try {
+      const { QueueUrl } = await own.sqs.CreateQueue({ QueueName: 'virtual', Attributes: { VisibilityTimeout: '300' } });
+      await own.sqs.SendMessage({ QueueUrl, MessageBody: 'retry' });
+      await own.sqs.ReceiveMessage({ QueueUrl });
+      const receiving = timed(own.sqs.ReceiveMessage({ QueueUrl, WaitTimeSeconds: 5 }));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      clock.advance(300_000);
+      const { result, ms } = await receiving;
       expect(result.Messages.map((m) => m.Body)).toEqual(['retry']);
       expect(ms).toBeLessThan(1000);
     } finally {
