@@ -183,14 +183,13 @@ const OUTPUT_SHAPE_KEYS = ['type', 'required', 'min', 'max', 'enum', 'member', '
 
 /** Every operation's output shape, and the shapes they reach, with what a mocked result is checked for. */
 function trimOutputs(model: Json, botocoreVersion: string): Json {
-  const shapes = model.shapes as Record<string, Json>;
-  const kept: Record<string, Json> = {};
-  const visit = (name: string) => {
-    if (kept[name] !== undefined) return;
-    const shape = shapes[name];
-    if (shape === undefined) throw new Error(`shape ${name} is not in the model`);
+  const operations: Record<string, string> = {};
+  for (const [name, operation] of Object.entries(model.operations as Record<string, Json>)) {
+    const output = (operation.output as Json | undefined)?.shape as string | undefined;
+    if (output !== undefined) operations[name] = output;
+  }
+  const shapes = reachableShapes(model, Object.values(operations), (shape) => {
     const trimmed = pick(shape, OUTPUT_SHAPE_KEYS);
-    kept[name] = trimmed;
     // A reference is its shape's name.
     for (const key of ['member', 'key', 'value'] as const) if (shape[key] !== undefined) trimmed[key] = (shape[key] as Json).shape;
     if (shape.members !== undefined) {
@@ -198,23 +197,26 @@ function trimOutputs(model: Json, botocoreVersion: string): Json {
         Object.entries(shape.members as Record<string, Json>).map(([member, ref]) => [member, ref.shape]),
       );
     }
+    return trimmed;
+  });
+  return { source: 'botocore', botocoreVersion, operations, shapes };
+}
+
+/** The shapes `roots` reach (members, list members, map keys and values), each trimmed by `trim`, by name. */
+function reachableShapes(model: Json, roots: readonly string[], trim: (shape: Json) => Json): Json {
+  const shapes = model.shapes as Record<string, Json>;
+  const kept: Record<string, Json> = {};
+  const visit = (name: string) => {
+    if (kept[name] !== undefined) return;
+    const shape = shapes[name];
+    if (shape === undefined) throw new Error(`shape ${name} is not in the model`);
+    kept[name] = trim(shape);
     for (const ref of [shape.member, shape.key, shape.value, ...Object.values((shape.members ?? {}) as Record<string, Json>)]) {
       if (ref !== undefined) visit((ref as Json).shape as string);
     }
   };
-  const operations: Record<string, string> = {};
-  for (const [name, operation] of Object.entries(model.operations as Record<string, Json>)) {
-    const output = (operation.output as Json | undefined)?.shape as string | undefined;
-    if (output === undefined) continue;
-    visit(output);
-    operations[name] = output;
-  }
-  return {
-    source: 'botocore',
-    botocoreVersion,
-    operations,
-    shapes: Object.fromEntries(Object.entries(kept).sort(([a], [b]) => (a < b ? -1 : 1))),
-  };
+  for (const root of roots) visit(root);
+  return Object.fromEntries(Object.entries(kept).sort(([a], [b]) => (a < b ? -1 : 1)));
 }
 
 const SHAPE_KEYS = ['type', 'required', 'min', 'max', 'pattern', 'enum', 'sensitive', 'member', 'key', 'value'] as const;
@@ -235,40 +237,33 @@ function newestVersion(dataFolder: string, service: string): string {
 }
 
 function trimModel(model: Json, operations: readonly string[], botocoreVersion: string): Json {
-  const shapes = model.shapes as Record<string, Json>;
   const allOperations = model.operations as Record<string, Json>;
-  const kept: Record<string, Json> = {};
-  const visit = (name: string) => {
-    if (kept[name] !== undefined) return;
-    const shape = shapes[name];
-    if (shape === undefined) throw new Error(`shape ${name} is not in the model`);
-    const trimmed = pick(shape, SHAPE_KEYS);
-    kept[name] = trimmed;
-    if (shape.members !== undefined) {
-      trimmed.members = Object.fromEntries(
-        Object.entries(shape.members as Record<string, Json>).map(([member, ref]) => [member, pick(ref, MEMBER_KEYS)]),
-      );
-    }
-    for (const ref of [shape.member, shape.key, shape.value, ...Object.values((shape.members ?? {}) as Record<string, Json>)]) {
-      if (ref !== undefined) visit((ref as Json).shape as string);
-    }
-  };
+  const inputs: string[] = [];
   const trimmedOperations: Record<string, Json> = {};
   for (const name of operations) {
     const operation = allOperations[name];
     if (operation === undefined) throw new Error(`operation ${name} is not in the model`);
     const input = (operation.input as Json | undefined)?.shape as string | undefined;
-    if (input !== undefined) visit(input);
+    if (input !== undefined) inputs.push(input);
     const http = operation.http as Json;
     trimmedOperations[name] = { ...(input ? { input } : {}), http: pick(http, ['method', 'requestUri']) };
   }
+  const shapes = reachableShapes(model, inputs, (shape) => {
+    const trimmed = pick(shape, SHAPE_KEYS);
+    if (shape.members !== undefined) {
+      trimmed.members = Object.fromEntries(
+        Object.entries(shape.members as Record<string, Json>).map(([member, ref]) => [member, pick(ref, MEMBER_KEYS)]),
+      );
+    }
+    return trimmed;
+  });
   const metadata = model.metadata as Json;
   return {
     source: 'botocore',
     botocoreVersion,
     metadata: pick(metadata, ['apiVersion', 'protocol', 'jsonVersion', 'targetPrefix', 'endpointPrefix', 'awsQueryCompatible']),
     operations: trimmedOperations,
-    shapes: Object.fromEntries(Object.entries(kept).sort(([a], [b]) => (a < b ? -1 : 1))),
+    shapes,
   };
 }
 
