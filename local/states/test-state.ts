@@ -12,6 +12,7 @@ import {
   TaskFailure,
   type TaskRunner,
 } from './engine/index.js';
+import { compilePath } from './engine/jsonpath.js';
 import { matches } from './engine/retry-policy.js';
 import { required } from './names.js';
 import type { TestStateInput } from './test-state-input.js';
@@ -321,7 +322,7 @@ function backoff(retrier: Retrier, retryCount: number): number {
 type Steps = Partial<Record<'afterInputPath' | 'afterResultSelector', string>>;
 
 /**
- * DEBUG and TRACE's inspection data, in AWS's order: input, afterInputPath, afterParameters
+ * DEBUG and TRACE's inspection data, in AWS's order: input, afterInputPath, afterItemsPath (a JSONPath Map), afterParameters
  * (afterArguments in JSONata), result, afterResultSelector, afterResultPath, variables. A mocked Map or Parallel state
  * shows no afterParameters and no result (the mock stands for the whole state); a Parallel
  * no afterInputPath either, as AWS answers them (AWS News Blog, scenarios 3 and 4); a Map
@@ -337,6 +338,8 @@ function inspection(
   const whole = state.Type === 'Map' || state.Type === 'Parallel';
   const data: Record<string, unknown> = { input };
   if (steps.afterInputPath !== undefined && state.Type !== 'Parallel') data.afterInputPath = steps.afterInputPath;
+  const items = afterItemsPath(state, steps.afterInputPath ?? input);
+  if (items !== undefined) data.afterItemsPath = items;
   const scheduled = events.find((e) => e.type === 'TaskScheduled' || e.type === 'LambdaFunctionScheduled');
   if (scheduled && !whole) {
     const d = detailsOf(scheduled);
@@ -348,13 +351,29 @@ function inspection(
   if (steps.afterResultSelector !== undefined) data.afterResultSelector = steps.afterResultSelector;
   if (exited) {
     const d = detailsOf(exited);
-    data.afterResultPath = d.output;
+    // JSONata has no ResultPath (as recorded against AWS: a JSONata Map's answer shows none).
+    if (state.QueryLanguage !== 'JSONata') data.afterResultPath = d.output;
     if (isObject(d.assignedVariables)) {
       data.variables = JSON.stringify(Object.fromEntries(Object.entries(d.assignedVariables).map(([k, v]) => [k, JSON.parse(String(v))])));
     }
   }
   if (state.Type === 'Map') Object.assign(data, mapSettings(state));
   return data;
+}
+
+/**
+ * A JSONPath Map state's items, its ItemsPath applied to its input after InputPath, as JSON
+ * text (recorded against AWS for a mocked Map that sets ItemsPath); undefined otherwise.
+ */
+function afterItemsPath(state: Record<string, unknown>, effectiveInput: string): string | undefined {
+  if (state.Type !== 'Map' || state.QueryLanguage === 'JSONata' || typeof state.ItemsPath !== 'string') return undefined;
+  try {
+    const items = compilePath(state.ItemsPath).evaluate(JSON.parse(effectiveInput) as unknown);
+    return items === undefined ? undefined : JSON.stringify(items);
+  } catch {
+    // An ItemsPath that does not evaluate fails the state when it runs; the mock stands for that run.
+    return undefined;
+  }
 }
 
 /** A Map state's concurrency and tolerated failures as its definition gives them (a JSONPath or JSONata value is not evaluated). */
