@@ -44,72 +44,82 @@ function format(text) {
   return biome.stdout;
 }
 
-function unformatted(sdk) {
-  const names = new Map(); // schema -> variable name
-  const declarations = [];
-  const namespaces = new Map(); // namespace string -> constant name
+/** The schemas' declarations, in an order that declares what a schema names directly before it. */
+class SchemaWriter {
+  names = new Map(); // schema -> variable name
+  declarations = [];
+  namespaces = new Map(); // namespace string -> constant name
+  later = [];
 
-  const constantFor = (namespace) => {
-    if (!namespaces.has(namespace)) namespaces.set(namespace, `n${namespaces.size}`);
-    return namespaces.get(namespace);
-  };
+  constantFor(namespace) {
+    if (!this.namespaces.has(namespace)) this.namespaces.set(namespace, `n${this.namespaces.size}`);
+    return this.namespaces.get(namespace);
+  }
 
-  // Direct references are declared before use (post-order); references through a thunk
-  // (`() => X$`, how the SDK breaks cycles) may point anywhere.
-  const visit = (schema) => {
-    if (names.has(schema)) return names.get(schema);
-    const name = `${schema[2].replace(/\W/g, '_')}$`;
-    if ([...names.values()].includes(name)) throw new Error(`two schemas named ${schema[2]}`);
-    names.set(schema, name);
-    const text = `[${schema[0]}, ${constantFor(schema[1])}, ${schema
-      .slice(2)
-      .map((part) => literal(part))
-      .join(', ')}]`;
-    declarations.push(`const ${name}: unknown = ${text};`);
+  /** Declares `schema` (and what it names directly) once; answers its variable's name. */
+  visit(schema) {
+    if (this.names.has(schema)) return this.names.get(schema);
+    const name = variableOf(schema);
+    if ([...this.names.values()].includes(name)) throw new Error(`two schemas named ${schema[2]}`);
+    this.names.set(schema, name);
+    const parts = schema.slice(2).map((part) => this.literal(part));
+    this.declarations.push(`const ${name}: unknown = [${schema[0]}, ${this.constantFor(schema[1])}, ${parts.join(', ')}];`);
     return name;
-  };
-  const literal = (value) => {
+  }
+
+  /** Declares what thunks name, until nothing is left. */
+  finish() {
+    while (this.later.length > 0) this.visit(this.later.shift());
+  }
+
+  literal(value) {
     if (typeof value === 'function') {
+      // A thunk (`() => X$`, how the SDK breaks cycles) may name a schema declared later: it runs at the first request.
       const resolved = value();
       if (!isSchema(resolved)) throw new Error(`a thunk resolved to ${JSON.stringify(resolved)}, not a schema`);
-      // Declared later is fine: the thunk runs at the first request.
-      const pending = names.get(resolved) ?? visitLater(resolved);
-      return `() => ${pending}`;
+      if (!this.names.has(resolved)) this.later.push(resolved);
+      return `() => ${this.names.get(resolved) ?? variableOf(resolved)}`;
     }
-    if (isSchema(value)) return visit(value);
-    if (Array.isArray(value)) return `[${value.map(literal).join(', ')}]`;
+    if (isSchema(value)) return this.visit(value);
+    if (Array.isArray(value)) return `[${value.map((v) => this.literal(v)).join(', ')}]`;
     if (value !== null && typeof value === 'object') {
       return `{ ${Object.entries(value)
-        .map(([key, entry]) => `${JSON.stringify(key)}: ${literal(entry)}`)
+        .map(([key, entry]) => `${JSON.stringify(key)}: ${this.literal(entry)}`)
         .join(', ')} }`;
     }
     if (value === undefined) throw new Error('a schema holds undefined');
     return JSON.stringify(value);
-  };
-  const later = [];
-  const visitLater = (schema) => {
-    const name = `${schema[2].replace(/\W/g, '_')}$`;
-    later.push(schema);
-    return name;
-  };
+  }
+}
 
-  const exported = [];
-  for (const operation of OPERATIONS) {
-    const schema = sdk[`${operation}$`];
-    if (!isSchema(schema)) throw new Error(`@aws-sdk/client-lambda exports no schema ${operation}$`);
-    exported.push(visit(schema));
-  }
-  for (const error of ERRORS) {
-    const schema = sdk[`${error}$`];
-    if (!isSchema(schema)) throw new Error(`@aws-sdk/client-lambda exports no schema ${error}$`);
-    visit(schema);
-  }
-  const base = sdk.LambdaServiceException$;
-  if (!isSchema(base)) throw new Error('@aws-sdk/client-lambda exports no LambdaServiceException$');
-  visit(base);
-  while (later.length > 0) visit(later.shift());
+const variableOf = (schema) => `${schema[2].replace(/\W/g, '_')}$`;
+
+function schemaOf(sdk, name) {
+  const schema = sdk[`${name}$`];
+  if (!isSchema(schema)) throw new Error(`@aws-sdk/client-lambda exports no schema ${name}$`);
+  return schema;
+}
+
+function unformatted(sdk) {
+  const writer = new SchemaWriter();
+  const exported = OPERATIONS.map((operation) => writer.visit(schemaOf(sdk, operation)));
+  for (const error of ERRORS) writer.visit(schemaOf(sdk, error));
+  const base = schemaOf(sdk, 'LambdaServiceException');
+  writer.visit(base);
+  writer.finish();
   const [serviceNamespace] = [...new Set(OPERATIONS.map((operation) => sdk[`${operation}$`][1]))];
   const version = createRequire(import.meta.url)('@aws-sdk/client-lambda/package.json').version;
+  return render({
+    version,
+    constants: [...writer.namespaces].map(([namespace, constant]) => `const ${constant} = ${JSON.stringify(namespace)};`),
+    declarations: writer.declarations,
+    syntheticNamespace: writer.constantFor(base[1]),
+    serviceNamespace: writer.constantFor(serviceNamespace),
+    exported,
+  });
+}
+
+function render({ version, constants, declarations, syntheticNamespace, serviceNamespace, exported }) {
   return `// Generated by scripts/generate-lambda-subset.mjs from @aws-sdk/client-lambda ${version}: do not edit.
 // The schemas of ${OPERATIONS.join(', ')}, and the error registries that answer them.
 import { DurableExecutionAlreadyStartedException } from '@aws-sdk/client-lambda/dist-types/models/errors.js';
@@ -120,12 +130,12 @@ import { TypeRegistry } from '@smithy/core/schema';
 type OperationSchema = Parameters<typeof command>[3];
 type ErrorSchema = Parameters<TypeRegistry['registerError']>[0];
 
-${[...namespaces].map(([namespace, constant]) => `const ${constant} = ${JSON.stringify(namespace)};`).join('\n')}
+${constants.join('\n')}
 ${declarations.join('\n')}
 
-const syntheticRegistry = new TypeRegistry(${constantFor(base[1])});
+const syntheticRegistry = new TypeRegistry(${syntheticNamespace});
 syntheticRegistry.registerError(LambdaServiceException$ as ErrorSchema, LambdaServiceException);
-const serviceRegistry = new TypeRegistry(${constantFor(serviceNamespace)});
+const serviceRegistry = new TypeRegistry(${serviceNamespace});
 ${ERRORS.map((error) => `serviceRegistry.registerError(${error}$ as ErrorSchema, ${error});`).join('\n')}
 
 /** The version of @aws-sdk/client-lambda these schemas come from (the client's user agent names it). */
