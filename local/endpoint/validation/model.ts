@@ -94,17 +94,14 @@ export interface OutputModel {
   readonly shapes: Readonly<Record<string, OutputShape>>;
 }
 
-export interface OutputShape {
+/** An output shape: an input shape's checks, with members naming their shapes directly (and `document`, any JSON). */
+export interface OutputShape extends Pick<Shape, 'required' | 'min' | 'max' | 'enum'> {
   readonly type: ShapeType | 'document';
-  readonly required?: readonly string[];
   /** Member name -> shape name. */
   readonly members?: Readonly<Record<string, string>>;
   readonly member?: string;
   readonly key?: string;
   readonly value?: string;
-  readonly min?: number;
-  readonly max?: number;
-  readonly enum?: readonly string[];
 }
 
 const loadedOutputs = new Map<OutputModelService, OutputModel>();
