@@ -227,7 +227,9 @@ async function localRunCost(io: CommandIo, values: TargetOptions & { json?: bool
       ]),
     ),
   );
-  io.out('Cache reads and writes are priced as input tokens (Bedrock prices them apart, by model).');
+  const asInput = rows.filter((r) => r.cachePricedAsInput).map((r) => r.model);
+  io.out('Cache reads and writes are priced at their own prices (Claude: reads 0.1x, writes 1.25x the input price; Nova: reads 0.25x).');
+  if (asInput.length > 0) io.out(`No cache price for ${asInput.join(', ')}: their cache tokens are priced as input tokens.`);
 }
 
 /** A per-event quantity with three significant digits, however small (GB of logs per event). */

@@ -1,5 +1,5 @@
 import type { ModelCallSummary } from '../../local/read-api/contract.js';
-import type { PriceTable } from './model.js';
+import type { Price, PriceTable } from './model.js';
 import { familyOf, foundationModelOf } from './model-calls.js';
 
 /** What a run's calls to one model used and cost. */
@@ -13,12 +13,20 @@ export interface ModelCallCost {
   readonly outputTokens: number;
   /** Undefined when the price table has no price for the model. */
   readonly usd?: number;
+  /**
+   * True when the model's cache reads or writes were priced as input tokens because the
+   * price table has no cache price for its family (a model without prompt caching).
+   */
+  readonly cachePricedAsInput?: boolean;
 }
 
+type Usage = Pick<ModelCallCost, 'inputTokens' | 'cacheReadInputTokens' | 'cacheWriteInputTokens' | 'outputTokens'>;
+
 /**
- * The cost of the model calls a local run made, per model, at on-demand prices. Cache reads
- * and writes are priced as input tokens (Bedrock prices them apart, by model: reads lower,
- * writes higher), so a prompt-cached app costs a little less than this says.
+ * The cost of the model calls a local run made, per model, at on-demand prices. Bedrock
+ * bills the tokens read from and written to a prompt cache apart from other input tokens
+ * (Claude: reads a tenth of the input price, writes 1.25 times it; Nova: reads a quarter),
+ * so each is priced at its own price where the table has one, and as input where it has not.
  */
 export function priceModelCalls(calls: readonly ModelCallSummary[], table: PriceTable, families: readonly string[]): ModelCallCost[] {
   const byModel = new Map<string, ModelCallSummary[]>();
@@ -26,27 +34,41 @@ export function priceModelCalls(calls: readonly ModelCallSummary[], table: Price
   return [...byModel.entries()]
     .map(([model, list]) => {
       const sum = (field: keyof ModelCallSummary) => list.reduce((total, call) => total + Number(call[field] ?? 0), 0);
-      const used = {
+      const used: Usage = {
         inputTokens: sum('inputTokens'),
         cacheReadInputTokens: sum('cacheReadInputTokens'),
         cacheWriteInputTokens: sum('cacheWriteInputTokens'),
         outputTokens: sum('outputTokens'),
       };
       const family = familyOf(foundationModelOf(model) ?? model, families);
-      const input = family === undefined ? undefined : table.prices[`bedrock.${family}.input`];
-      const output = family === undefined ? undefined : table.prices[`bedrock.${family}.output`];
-      const usd =
-        input === undefined || output === undefined
-          ? undefined
-          : ((used.inputTokens + used.cacheReadInputTokens + used.cacheWriteInputTokens) / input.per) * input.usd +
-            (used.outputTokens / output.per) * output.usd;
+      const priced = family === undefined ? undefined : priceUsage(used, table, family);
       return {
         model,
         calls: list.length,
         failed: list.filter((call) => call.error !== undefined).length,
         ...used,
-        ...(usd === undefined ? {} : { usd }),
+        ...(priced === undefined ? {} : priced),
       };
     })
     .sort((a, b) => (b.usd ?? 0) - (a.usd ?? 0));
+}
+
+/** One model's usage at its family's prices; undefined when the table has no input or output price for it. */
+function priceUsage(used: Usage, table: PriceTable, family: string): { usd: number; cachePricedAsInput?: true } | undefined {
+  const price = (kind: string): Price | undefined => table.prices[`bedrock.${family}.${kind}`];
+  const input = price('input');
+  const output = price('output');
+  if (input === undefined || output === undefined) return undefined;
+  const cacheRead = price('cacheRead') ?? input;
+  const cacheWrite = price('cacheWrite') ?? input;
+  const at = (tokens: number, p: Price) => (tokens / p.per) * p.usd;
+  const usd =
+    at(used.inputTokens, input) +
+    at(used.cacheReadInputTokens, cacheRead) +
+    at(used.cacheWriteInputTokens, cacheWrite) +
+    at(used.outputTokens, output);
+  const fellBack =
+    (used.cacheReadInputTokens > 0 && price('cacheRead') === undefined) ||
+    (used.cacheWriteInputTokens > 0 && price('cacheWrite') === undefined);
+  return fellBack ? { usd, cachePricedAsInput: true } : { usd };
 }
