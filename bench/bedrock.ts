@@ -12,6 +12,7 @@
  * SDK decodes, against the first chunk read directly). Target: each under 5 ms at p99.
  *
  *   BENCH_CALLS=1000 npm run bench:bedrock
+ *   BENCH_WARMUP=300 npm run bench:bedrock          # calls before measuring (default 30)
  *   BENCH_NODE_FLAGS=--trace-gc npm run bench:bedrock   # Node flags for the runtime's process
  */
 import { spawn } from 'node:child_process';
@@ -24,7 +25,7 @@ import { createInterface } from 'node:readline';
 import { BedrockRuntimeClient, ConverseCommand, ConverseStreamCommand } from '@aws-sdk/client-bedrock-runtime';
 
 const CALLS = Number(process.env.BENCH_CALLS ?? 300);
-const WARMUP = 30;
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 30);
 const GOAL_P99_MS = 5;
 const MODEL = 'anthropic.claude-3-haiku-20240307-v1:0';
 

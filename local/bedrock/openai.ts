@@ -1,4 +1,5 @@
 import { AwsError } from '../aws-error.js';
+import { BackendCall } from './backend-http.js';
 import { type AnswerBlock, blocksText, type ContentBlock, type Message, type ModelAnswer, type ModelRequest } from './conversation.js';
 import { ModelErrorError } from './model-settings-errors.js';
 import type { ModelBackend } from './simulated.js';
@@ -26,47 +27,55 @@ export class OpenAiBackend implements ModelBackend {
   }
 
   async answer(request: ModelRequest): Promise<ModelAnswer> {
-    const response = await this.#post(request, false);
-    return chatAnswer(parseAnswer(await response.text(), request.modelId));
+    const call = await this.#post(request, false);
+    try {
+      return chatAnswer(parseAnswer(await timed(call.text()), request.modelId));
+    } finally {
+      call.close();
+    }
   }
 
   /** The answer streamed: `stream: true` with usage in the last chunk, its server-sent events read as they come. */
   async stream(request: ModelRequest): Promise<AsyncIterable<StreamPiece>> {
-    const response = await this.#post(request, true);
-    if (!response.body) throw new ModelErrorError('The model returned no stream.', response.status, request.modelId);
-    return streamPieces(serverSentData(response.body));
+    const call = await this.#post(request, true);
+    return streamPieces(serverSentData(call.chunks()));
   }
 
   /** Posts the chat request; a status other than 2xx is the error AWS would answer (the body read for its reason). */
-  async #post(request: ModelRequest, stream: boolean): Promise<Response> {
+  async #post(request: ModelRequest, stream: boolean): Promise<BackendCall> {
     const url = `${this.baseUrl.replace(/\/+$/, '')}/chat/completions`;
     const body = {
       ...chatRequest(request, this.model ?? request.modelId),
       ...(stream ? { stream: true, stream_options: { include_usage: true } } : {}),
     };
-    let response: Response;
+    let call: BackendCall;
     try {
-      response = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
+      call = await BackendCall.post(url, JSON.stringify(body), this.timeoutMs);
     } catch (error) {
-      if ((error as Error).name === 'TimeoutError') {
-        throw new AwsError('ModelTimeoutException', 'Model has timed out in processing the request. Try your request again.', 408, {
-          cause: error,
-        });
-      }
-      const reason = (error as { cause?: Error }).cause?.message ?? (error as Error).message;
-      throw new AwsError('ServiceUnavailableException', `Bedrock is unable to process your request. (${this.name}: ${reason})`, 503, {
-        cause: error,
-      });
+      if ((error as Error).name === 'TimeoutError') throw modelTimeout(error);
+      throw new AwsError(
+        'ServiceUnavailableException',
+        `Bedrock is unable to process your request. (${this.name}: ${(error as Error).message})`,
+        503,
+        { cause: error },
+      );
     }
-    if (response.ok) return response;
-    const text = await response.text();
-    if (response.status === 429) throw new AwsError('ThrottlingException', 'Too many requests, please wait before trying again.', 429);
-    throw new ModelErrorError(`The model returned an error: ${response.status} ${text.slice(0, 500)}`, response.status, request.modelId);
+    if (call.ok) return call;
+    const text = await timed(call.text()).finally(() => call.close());
+    if (call.status === 429) throw new AwsError('ThrottlingException', 'Too many requests, please wait before trying again.', 429);
+    throw new ModelErrorError(`The model returned an error: ${call.status} ${text.slice(0, 500)}`, call.status, request.modelId);
+  }
+}
+
+const modelTimeout = (cause: unknown) =>
+  new AwsError('ModelTimeoutException', 'Model has timed out in processing the request. Try your request again.', 408, { cause });
+
+/** A read of the answer's body: past the deadline, the error Bedrock answers for a model that took too long. */
+async function timed<T>(read: Promise<T>): Promise<T> {
+  try {
+    return await read;
+  } catch (error) {
+    throw (error as Error).name === 'TimeoutError' ? modelTimeout(error) : error;
   }
 }
 
@@ -175,17 +184,21 @@ function parseArguments(value: unknown): unknown {
 }
 
 /** The `data:` payloads of a server-sent event stream, parsed as JSON, up to `[DONE]`. */
-async function* serverSentData(body: ReadableStream<Uint8Array>): AsyncGenerator<Json> {
+async function* serverSentData(body: AsyncIterable<Uint8Array>): AsyncGenerator<Json> {
   const decoder = new TextDecoder();
   let buffered = '';
-  for await (const bytes of body as unknown as AsyncIterable<Uint8Array>) {
+  let done = false;
+  // Read to the end, past [DONE]: an answer left unread closes its connection instead of keeping it for the next call.
+  for await (const bytes of body) {
+    if (done) continue;
     buffered += decoder.decode(bytes, { stream: true });
     const lines = buffered.split('\n');
     buffered = lines.pop() ?? '';
     for (const line of lines) {
       const data = /^data:\s?(.*)$/.exec(line.trim())?.[1];
       if (data === undefined || data === '') continue;
-      if (data === '[DONE]') return;
+      done ||= data === '[DONE]';
+      if (done) break;
       const value = JSON.parse(data) as unknown;
       if (isObject(value)) yield value;
     }
