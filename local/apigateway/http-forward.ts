@@ -78,7 +78,10 @@ export async function forwardHttp(request: ForwardedRequest): Promise<ForwardedA
     for (const one of typeof value === 'string' ? [value] : value) headers.append(name, one);
   }
   const hasBody = !['GET', 'HEAD'].includes(request.method.toUpperCase()) && request.body.length > 0;
-  const signal = AbortSignal.timeout(request.timeoutMs);
+  // One timer, cleared once the answer is read: AbortSignal.timeout's would outlive every request by its whole timeout.
+  const controller = new AbortController();
+  const { signal } = controller;
+  const deadline = setTimeout(() => controller.abort(), request.timeoutMs);
   try {
     const response = await fetch(url, {
       method: request.method.toUpperCase(),
@@ -100,5 +103,7 @@ export async function forwardHttp(request: ForwardedRequest): Promise<ForwardedA
     if (signal.aborted)
       throw new HttpIntegrationError(`${url.origin} did not answer within ${request.timeoutMs} ms`, 'timeout', { cause: error });
     throw new HttpIntegrationError(`${url.origin} could not be reached`, 'unreachable', { cause: error });
+  } finally {
+    clearTimeout(deadline);
   }
 }
