@@ -77,5 +77,6 @@ const s3Authorizations: OperationTable = {
 export const s3Iam: ServiceIam = {
   prefix: 's3',
   operations: s3Authorizations,
-  accessDenied: { code: 'AccessDenied', status: 403 },
+  // S3's messages quote the resource ("is not authorized to perform: s3:GetObject on resource: \"arn:aws:s3:::b/k\" ...").
+  accessDenied: { code: 'AccessDenied', status: 403, quotesResource: true },
 };
