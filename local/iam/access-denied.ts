@@ -1,3 +1,4 @@
+import type { DeniedMessageStyle } from './authorizations.js';
 import type { IamDecision, IamRequest } from './types.js';
 
 /** How AWS's messages name a principal: a role's session as STS names it, a service by its principal name. */
@@ -10,13 +11,27 @@ export function principalText(request: IamRequest): string {
 }
 
 /**
+ * An action as the service's message writes it: as IAM names it, unless the service's
+ * style says otherwise (SQS writes `sqs:sendmessage`, SNS `SNS:Publish`).
+ */
+function actionText(action: string, style: DeniedMessageStyle | undefined): string {
+  if (style?.actionCase === 'lower') return action.toLowerCase();
+  if (style?.actionCase === 'upper-prefix') return action.replace(/^[^:]+:/, (prefix) => prefix.toUpperCase());
+  return action;
+}
+
+/**
  * AWS's AccessDenied message for a refused request, in the forms of the IAM user guide's
  * "Troubleshoot access denied error messages": `because no <policy type> allows the <action>
  * action` for an implicit deny, `with an explicit deny in a(n) <policy type>` for an explicit
- * one. A request the local check could not evaluate says so after the message.
+ * one. `style` is how the service whose action it is writes its messages (the action's
+ * case, a quoted resource); the resource is as the request named it where the service says
+ * so (`named`). A request the local check could not evaluate says so after the message.
  */
-export function describeDenial(request: IamRequest, decision: IamDecision): string {
-  const head = `User: ${principalText(request)} is not authorized to perform: ${request.action} on resource: ${request.resource}`;
+export function describeDenial(request: IamRequest, decision: IamDecision, style?: DeniedMessageStyle): string {
+  const action = actionText(request.action, style);
+  const resource = request.named ?? request.resource;
+  const head = `User: ${principalText(request)} is not authorized to perform: ${action} on resource: ${style?.quotesResource ? `"${resource}"` : resource}`;
   const denial = decision.denial;
   const note = denial?.policy?.startsWith('the local IAM check') ? ` (${denial.policy})` : '';
   switch (denial?.kind) {
@@ -25,12 +40,12 @@ export function describeDenial(request: IamRequest, decision: IamDecision): stri
       return `${head} with an explicit deny in ${policy.startsWith('identity') ? 'an' : 'a'} ${policy}`;
     }
     case 'permissions-boundary':
-      return `${head} because no permissions boundary allows the ${request.action} action`;
+      return `${head} because no permissions boundary allows the ${action} action`;
     case 'no-resource-policy':
     case 'resource-policy-required':
-      return `${head} because no resource-based policy allows the ${request.action} action${note}`;
+      return `${head} because no resource-based policy allows the ${action} action${note}`;
     default:
-      return `${head} because no identity-based policy allows the ${request.action} action${note}`;
+      return `${head} because no identity-based policy allows the ${action} action${note}`;
   }
 }
 
@@ -67,11 +82,38 @@ const GRANTS: readonly (readonly [RegExp, string])[] = [
 ];
 
 /**
- * A short fix for a refused request: the CDK grant for a role (`queue.grantSendMessages(role)`),
- * the resource policy statement a service principal needs, or a generic grant.
+ * The fix when a grant would not help: a Deny wins over any grant, a permissions boundary
+ * caps the role's grants, a key policy that does not trust the account ignores them, and a
+ * resource of another account must name the role in its own policy. Undefined when a grant
+ * is the fix.
  */
-export function grantHint(request: IamRequest): string {
+function nonGrantFix(request: IamRequest, decision: IamDecision | undefined): string | undefined {
   const { principal, action, resource } = request;
+  const who = principal.kind === 'role' ? principal.roleArn : principal.kind === 'service' ? principal.service : 'the caller';
+  switch (decision?.denial?.kind) {
+    case 'explicit-deny':
+      return `a Deny statement in the ${decision.denial.policy ?? 'identity-based policy'} wins over any grant: remove it, or narrow it (its Resource, a Condition) so that it leaves ${action} on ${resource} alone`;
+    case 'permissions-boundary':
+      return `the role's own policies allow it, but its permissions boundary caps them: allow ${action} on ${resource} in the boundary`;
+    case 'resource-policy-required':
+      return `the role's own policies allow it, but the key's policy does not let IAM policies decide: add a statement allowing ${who} ${action} to the key policy (key.addToResourcePolicy)`;
+    case 'no-resource-policy':
+      if (principal.kind !== 'role') return undefined;
+      return `${resource} is of another account: its resource policy must allow ${who} ${action} too`;
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * A short fix for a refused request: the CDK grant for a role (`queue.grantSendMessages(role)`),
+ * the resource policy statement a service principal needs, or a generic grant; when a grant
+ * would not help (a Deny, a permissions boundary, a key policy), what would.
+ */
+export function grantHint(request: IamRequest, decision?: IamDecision): string {
+  const { principal, action, resource } = request;
+  const other = nonGrantFix(request, decision);
+  if (other) return other;
   if (principal.kind === 'service') {
     const source = request.context?.['aws:SourceArn'];
     const condition = typeof source === 'string' ? ` with aws:SourceArn ${source}` : '';

@@ -17,6 +17,8 @@ export interface OperationAuthorization {
   readonly action: string;
   readonly resource: string;
   readonly context?: Readonly<Record<string, string | readonly string[]>>;
+  /** The resource as the service's AccessDenied message names it, when not by its ARN (Secrets Manager: the SecretId as sent). */
+  readonly named?: string;
 }
 
 /** The request's members, as the API's JSON shape names them. */
@@ -113,8 +115,28 @@ export interface ServiceIam {
    * API locally (its resources run from the template) maps nothing.
    */
   readonly operations: OperationTable;
-  /** How the service answers a request IAM refuses: the SDK error's code and HTTP status. */
-  readonly accessDenied: { readonly code: string; readonly status: number };
+  /** How the service answers a request IAM refuses: the SDK error's code and HTTP status, and how its message reads. */
+  readonly accessDenied: DeniedAnswer;
+}
+
+/** How a service's AccessDenied message writes what was refused (AWS's services differ). */
+export interface DeniedMessageStyle {
+  /** The service's own actions in lower case (SQS: `sqs:sendmessage`), or with the prefix in capitals (SNS: `SNS:Publish`); else as IAM names them. */
+  readonly actionCase?: 'lower' | 'upper-prefix';
+  /** The resource in double quotes (S3: `on resource: "arn:aws:s3:::bucket/key"`). */
+  readonly quotesResource?: boolean;
+}
+
+/** How a service answers a request IAM refuses. */
+export interface DeniedAnswer extends DeniedMessageStyle {
+  readonly code: string;
+  readonly status: number;
+  /**
+   * How it answers when the KMS key of its resource refuses the caller: KMS's message,
+   * relayed (SQS: `KMS.AccessDeniedException`, SNS: `KMSAccessDenied`, both 400).
+   * @default `KMS.AccessDeniedException`, 400
+   */
+  readonly kms?: { readonly code: string; readonly status: number };
 }
 
 /** An operation whose authorizations are not known (the caller says so once and lets it run). */

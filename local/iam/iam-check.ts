@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { AwsError } from '../aws-error.js';
 import type { IamReport } from '../read-api/contract.js';
 import type { LoadedApp } from '../template/load.js';
@@ -190,8 +191,9 @@ export class IamCheck {
       this.#use(principal, authorization, decision.allowed);
       if (decision.allowed) continue;
       allowed = false;
-      const message = describeDenial(request, decision);
-      this.#find(request, message, where);
+      // The message is the one of the service whose action it is (SQS's, KMS's through SQS).
+      const message = describeDenial(request, decision, this.options.services.get(request.action.split(':')[0] ?? '')?.accessDenied);
+      this.#find(request, decision, message, where);
       if (this.options.mode === 'enforce') return { refusal: { request, decision, message }, allowed };
     }
     return { allowed };
@@ -241,14 +243,20 @@ export class IamCheck {
     return this.#authorizations(prefix, operation, input);
   }
 
-  /** The error a service answers for a refused request. */
+  /**
+   * The error a service answers for a refused request. A refused KMS key behind a service's
+   * resource (an encrypted queue or topic) is the service's KMS error (SQS's
+   * `KMS.AccessDeniedException`, SNS's `KMSAccessDenied`) with KMS's message and the
+   * details of KMS's answer after it, as the service relays them.
+   */
   accessDenied(prefix: string, refusal: IamRefusal): AwsError {
-    const { code, status } = this.options.services.get(prefix)?.accessDenied ?? { code: 'AccessDeniedException', status: 400 };
-    // SQS names a refused key as KMS does (`KMS.AccessDeniedException`), not as an SQS denial.
+    const answer = this.options.services.get(prefix)?.accessDenied ?? { code: 'AccessDeniedException', status: 400 };
     if (prefix !== 'kms' && refusal.request.action.startsWith('kms:')) {
-      return new AwsError('KMS.AccessDeniedException', refusal.message, 400);
+      const { code, status } = answer.kms ?? { code: 'KMS.AccessDeniedException', status: 400 };
+      const kms = `(Service: AWSKMS; Status Code: 400; Error Code: AccessDeniedException; Request ID: ${randomUUID()}; Proxy: null)`;
+      return new AwsError(code, `${refusal.message} ${kms}`, status);
     }
-    return new AwsError(code, refusal.message, status);
+    return new AwsError(answer.code, refusal.message, answer.status);
   }
 
   /** The read API's IAM report: the mode, the findings, per role used and unused grants, the policies' problems. */
@@ -300,13 +308,13 @@ export class IamCheck {
     uses.set(key, { action: authorization.action, resource: authorization.resource, allowed, count: (before?.count ?? 0) + 1 });
   }
 
-  #find(request: IamRequest, message: string, where: string): void {
+  #find(request: IamRequest, decision: IamDecision, message: string, where: string): void {
     const principal = principalName(request.principal);
     const key = `${principal} ${request.action} ${request.resource}`;
     const now = this.options.now?.() ?? Date.now();
     const before = this.#findings.get(key);
     const mode = this.options.mode === 'enforce' ? 'enforce' : 'warn';
-    const fix = grantHint(request);
+    const fix = grantHint(request, decision);
     this.#findings.delete(key);
     this.#findings.set(key, {
       principal,

@@ -24,6 +24,8 @@ export interface IamRequest {
   readonly resource: string;
   /** Condition keys the service supplies: `aws:SourceArn`, `aws:SourceAccount`, `kms:ViaService`, ... */
   readonly context?: Readonly<Record<string, string | readonly string[]>>;
+  /** The resource as the service's message names it, when not by its ARN (a secret by the SecretId sent). */
+  readonly named?: string;
 }
 
 /** Why a request is refused, in the words AWS's AccessDenied messages use. */

@@ -36,6 +36,13 @@ function deleteObjects(input: Input): OperationAuthorization[] {
 }
 
 /**
+ * What S3 authorizes before it tells a caller that a key does not exist: s3:ListBucket on the
+ * bucket. A caller who may not list it gets 403 AccessDenied instead of 404 NoSuchKey
+ * (GetObject's and HeadObject's API reference), so that it learns nothing of the keys.
+ */
+export const MISSING_KEY = 'a missing key';
+
+/**
  * S3 (the operations s3OperationName names, with `{ Bucket, Key }`): object operations on
  * `arn:aws:s3:::<bucket>/<key>`, bucket operations on `arn:aws:s3:::<bucket>`. HeadObject
  * is s3:GetObject, listing s3:ListBucket, HeadBucket s3:ListBucket, a multipart upload's
@@ -65,6 +72,8 @@ const s3Authorizations: OperationTable = {
     CreateBucket: ['CreateBucket', bucket],
     DeleteBucket: ['DeleteBucket', bucket],
     ListBuckets: ['ListAllMyBuckets', () => '*'],
+    // Not an operation: what S3 asks before it answers a missing key with 404 (MISSING_KEY).
+    [MISSING_KEY]: ['ListBucket', bucket],
   }),
   // The API reference: GetObjectAttributes needs both s3:GetObject and s3:GetObjectAttributes.
   GetObjectAttributes: (input) => [on('s3:GetObject', object(input)), on('s3:GetObjectAttributes', object(input))],
@@ -77,5 +86,6 @@ const s3Authorizations: OperationTable = {
 export const s3Iam: ServiceIam = {
   prefix: 's3',
   operations: s3Authorizations,
-  accessDenied: { code: 'AccessDenied', status: 403 },
+  // S3's messages quote the resource ("is not authorized to perform: s3:GetObject on resource: \"arn:aws:s3:::b/k\" ...").
+  accessDenied: { code: 'AccessDenied', status: 403, quotesResource: true },
 };

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { AwsError } from '../aws-error.js';
 import type { RawRequest, RawResponse, RestProtocolService } from '../endpoint/protocols.js';
+import { MISSING_KEY } from './iam-authorizations.js';
 import type { ListObjectsResult } from './listing.js';
 import { configurationsXml, xmlConfigurations } from './notification-config.js';
 import { s3HostId } from './notifier.js';
@@ -80,7 +81,22 @@ export class S3RestProtocol implements RestProtocolService {
       return { ...response, headers: { ...commonHeaders(requestId), ...response.headers } };
     } catch (error) {
       if (!(error instanceof AwsError)) throw error;
-      return errorResponse(error, requestId, request.method, bucket, key);
+      return errorResponse(await this.#unlisted(error, bucket), requestId, request.method, bucket, key);
+    }
+  }
+
+  /**
+   * A missing key as S3 answers it: 404 NoSuchKey to a caller who may list the bucket, else
+   * the refusal of s3:ListBucket (403 AccessDenied), as IAM's mode says.
+   */
+  async #unlisted(error: AwsError, bucket: string | undefined): Promise<AwsError> {
+    if (error.code !== 'NoSuchKey' || bucket === undefined || !this.authorize) return error;
+    try {
+      await this.authorize(MISSING_KEY, { Bucket: bucket });
+      return error;
+    } catch (refused) {
+      if (refused instanceof AwsError) return refused;
+      throw refused;
     }
   }
 

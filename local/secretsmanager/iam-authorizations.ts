@@ -1,10 +1,10 @@
 import {
   ANY,
   arnOf,
+  type Input,
   type OperationContext,
   type OperationTable,
   on,
-  type ResourceOf,
   type ServiceIam,
   sameNamed,
   text,
@@ -25,7 +25,21 @@ function secretArnOf(secretId: unknown, context: OperationContext): string {
   return id.startsWith('arn:') ? id : arnOf('secretsmanager', context, `secret:${id}-??????`);
 }
 
-const secret: ResourceOf = (input, context) => secretArnOf(input.SecretId, context);
+/**
+ * Operations on one secret: the action of the operation's name on the secret's ARN. Secrets
+ * Manager's AccessDenied message names the secret as the request did ("... on resource:
+ * my-secret because ..."), a name as a name and an ARN as an ARN.
+ */
+const onSecret = (operations: readonly string[]): OperationTable =>
+  Object.fromEntries(
+    operations.map((operation) => [
+      operation,
+      (input: Input, context: OperationContext) => {
+        const named = text(input.SecretId);
+        return [{ ...on(`secretsmanager:${operation}`, secretArnOf(input.SecretId, context)), ...(named ? { named } : {}) }];
+      },
+    ]),
+  );
 
 /**
  * Secrets Manager: each operation is the action of its name on the secret it names;
@@ -33,18 +47,20 @@ const secret: ResourceOf = (input, context) => secretArnOf(input.SecretId, conte
  * (kms:GenerateDataKey, through Secrets Manager).
  */
 const secretsManagerAuthorizations: OperationTable = {
+  ...onSecret([
+    'GetSecretValue',
+    'PutSecretValue',
+    'DescribeSecret',
+    'UpdateSecret',
+    'DeleteSecret',
+    'RestoreSecret',
+    'TagResource',
+    'UntagResource',
+    'ListSecretVersionIds',
+    'GetResourcePolicy',
+    'RotateSecret',
+  ]),
   ...sameNamed('secretsmanager', {
-    GetSecretValue: secret,
-    PutSecretValue: secret,
-    DescribeSecret: secret,
-    UpdateSecret: secret,
-    DeleteSecret: secret,
-    RestoreSecret: secret,
-    TagResource: secret,
-    UntagResource: secret,
-    ListSecretVersionIds: secret,
-    GetResourcePolicy: secret,
-    RotateSecret: secret,
     ListSecrets: ANY,
     GetRandomPassword: ANY,
     BatchGetSecretValue: ANY,

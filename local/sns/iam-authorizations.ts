@@ -62,5 +62,6 @@ const snsAuthorizations: OperationTable = {
 export const snsIam: ServiceIam = {
   prefix: 'sns',
   operations: snsAuthorizations,
-  accessDenied: { code: 'AuthorizationError', status: 403 },
+  // SNS's messages write the prefix in capitals ("is not authorized to perform: SNS:Publish on resource: ...").
+  accessDenied: { code: 'AuthorizationError', status: 403, actionCase: 'upper-prefix', kms: { code: 'KMSAccessDenied', status: 400 } },
 };

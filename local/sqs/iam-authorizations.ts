@@ -95,5 +95,6 @@ const sqsAuthorizations: OperationTable = {
 export const sqsIam: ServiceIam = {
   prefix: 'sqs',
   operations: sqsAuthorizations,
-  accessDenied: { code: 'AccessDenied', status: 403 },
+  // SQS's messages write the action in lower case ("is not authorized to perform: sqs:sendmessage on resource: ...").
+  accessDenied: { code: 'AccessDenied', status: 403, actionCase: 'lower', kms: { code: 'KMS.AccessDeniedException', status: 400 } },
 };

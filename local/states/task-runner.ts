@@ -49,15 +49,21 @@ export interface TaskAuthorization {
   readonly stateName: string;
 }
 
-/** The error a refused optimized integration fails its task with: the Java SDK's exception for AccessDenied, by service. */
-const ACCESS_DENIED_ERRORS: Readonly<Record<string, { readonly error: string; readonly service: string; readonly status: number }>> = {
-  lambda: { error: 'Lambda.AWSLambdaException', service: 'AWSLambda', status: 403 },
-  sqs: { error: 'SQS.AmazonSQSException', service: 'AmazonSQS', status: 403 },
-  sns: { error: 'SNS.AuthorizationErrorException', service: 'AmazonSNS', status: 403 },
-  dynamodb: { error: 'DynamoDB.AmazonDynamoDBException', service: 'AmazonDynamoDBv2', status: 400 },
-  events: { error: 'EventBridge.AmazonEventBridgeException', service: 'AmazonEventBridge', status: 400 },
-  states: { error: 'StepFunctions.AWSStepFunctionsException', service: 'AWSStepFunctions', status: 400 },
-  bedrock: { error: 'Bedrock.AccessDeniedException', service: 'BedrockRuntime', status: 403 },
+/**
+ * The error a refused optimized integration fails its task with: the Java SDK's exception for
+ * AccessDenied, by service, and the error code the service answered (SQS's `AccessDenied`,
+ * SNS's `AuthorizationError`), as the cause's details name it.
+ */
+const ACCESS_DENIED_ERRORS: Readonly<
+  Record<string, { readonly error: string; readonly service: string; readonly status: number; readonly code: string }>
+> = {
+  lambda: { error: 'Lambda.AWSLambdaException', service: 'AWSLambda', status: 403, code: 'AccessDeniedException' },
+  sqs: { error: 'SQS.AmazonSQSException', service: 'AmazonSQS', status: 403, code: 'AccessDenied' },
+  sns: { error: 'SNS.AuthorizationErrorException', service: 'AmazonSNS', status: 403, code: 'AuthorizationError' },
+  dynamodb: { error: 'DynamoDB.AmazonDynamoDBException', service: 'AmazonDynamoDBv2', status: 400, code: 'AccessDeniedException' },
+  events: { error: 'EventBridge.AmazonEventBridgeException', service: 'AmazonEventBridge', status: 400, code: 'AccessDeniedException' },
+  states: { error: 'StepFunctions.AWSStepFunctionsException', service: 'AWSStepFunctions', status: 400, code: 'AccessDeniedException' },
+  bedrock: { error: 'Bedrock.AccessDeniedException', service: 'BedrockRuntime', status: 403, code: 'AccessDeniedException' },
 };
 
 /** aws-sdk integrations name some services otherwise than IAM does. */
@@ -201,10 +207,10 @@ export class LocalTaskRunner implements TaskRunner {
   async #authorize(request: TaskRequest, service: string, operation: string, input: unknown): Promise<void> {
     const denied = await this.#denial(request, service, operation, input);
     if (denied === undefined) return;
-    const named = ACCESS_DENIED_ERRORS[service] ?? { error: 'States.TaskFailed', service, status: 403 };
+    const named = ACCESS_DENIED_ERRORS[service] ?? { error: 'States.TaskFailed', service, status: 403, code: 'AccessDeniedException' };
     throw new TaskFailure(
       named.error,
-      `${denied} (Service: ${named.service}; Status Code: ${named.status}; Error Code: AccessDeniedException; Request ID: ${randomUUID()}; Proxy: null)`,
+      `${denied} (Service: ${named.service}; Status Code: ${named.status}; Error Code: ${named.code}; Request ID: ${randomUUID()}; Proxy: null)`,
     );
   }
 

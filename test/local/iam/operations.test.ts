@@ -396,12 +396,12 @@ describe('authorizationsFor examples', () => {
     ]);
   });
 
-  it('authorizes Secrets Manager on the secret ARN with its suffix, or the name-?????? an unknown name has', () => {
+  it('authorizes Secrets Manager on the secret ARN with its suffix, or the name-?????? an unknown name has, named as the request named it', () => {
     expect(auth('secretsmanager', 'GetSecretValue', { SecretId: 'db' })).toEqual([
-      { action: 'secretsmanager:GetSecretValue', resource: arn('secretsmanager', 'secret:db-AbCdEf') },
+      { action: 'secretsmanager:GetSecretValue', resource: arn('secretsmanager', 'secret:db-AbCdEf'), named: 'db' },
     ]);
     expect(auth('secretsmanager', 'GetSecretValue', { SecretId: 'other' })).toEqual([
-      { action: 'secretsmanager:GetSecretValue', resource: arn('secretsmanager', 'secret:other-??????') },
+      { action: 'secretsmanager:GetSecretValue', resource: arn('secretsmanager', 'secret:other-??????'), named: 'other' },
     ]);
     expect(auth('secretsmanager', 'ListSecrets', {})).toEqual([{ action: 'secretsmanager:ListSecrets', resource: '*' }]);
   });

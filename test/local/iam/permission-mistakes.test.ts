@@ -127,14 +127,21 @@ describe('IAM under enforce, on an app with thirteen permission mistakes', () =>
     expect(await invoke(app, 'iam-send-granted')).toEqual({ ok: true });
     const refused = await invoke(app, 'iam-send-missing');
     expect(refused.ok).toBe(false);
-    expect(refused.name).toMatch(/AccessDenied/);
+    expect(refused.name).toBe('AccessDenied');
+    // SQS writes the action in lower case.
+    expect(refused.message).toMatch(
+      /^User: arn:aws:sts::000000000000:assumed-role\/[^/]+\/iam-send-missing is not authorized to perform: sqs:sendmessage on resource: arn:aws:sqs:us-east-1:000000000000:iam-work because no identity-based policy allows the sqs:sendmessage action$/,
+    );
   });
 
   it('runs a granted Publish and fails one without the grant with SNS AuthorizationError', async () => {
     expect(await invoke(app, 'iam-publish-granted')).toEqual({ ok: true });
     const refused = await invoke(app, 'iam-publish-missing');
     expect(refused.name).toBe('AuthorizationErrorException');
-    expect(refused.message).toContain('sns:Publish');
+    // SNS writes the action's prefix in capitals.
+    expect(refused.message).toMatch(
+      /^User: arn:aws:sts::000000000000:assumed-role\/[^/]+\/iam-publish-missing is not authorized to perform: SNS:Publish on resource: arn:aws:sns:us-east-1:000000000000:iam-alerts because no identity-based policy allows the SNS:Publish action$/,
+    );
   });
 
   it("delivers a rule's event to a queue whose policy lets EventBridge in, and dead-letters it as NO_PERMISSIONS where none does", async () => {
@@ -202,7 +209,7 @@ describe('IAM under enforce, on an app with thirteen permission mistakes', () =>
     expect(dead).toHaveLength(1);
     expect(dead[0]?.MessageAttributes?.SCHEDULE_ARN?.StringValue).toMatch(/:schedule\/default\/iam-schedule-ungranted$/);
     expect(dead[0]?.MessageAttributes?.ERROR_CODE?.StringValue).toBe('AccessDeniedException');
-    expect(dead[0]?.MessageAttributes?.ERROR_MESSAGE?.StringValue).toContain('sqs:SendMessage');
+    expect(dead[0]?.MessageAttributes?.ERROR_MESSAGE?.StringValue).toContain('is not authorized to perform: sqs:sendmessage');
     const fired = await messagesOf(app, 'iam-scheduled', 500);
     expect(fired.map((m) => JSON.parse(m.Body ?? '{}').schedule)).toEqual(['iam-schedule-granted']);
   }, 45_000);
@@ -215,7 +222,7 @@ describe('IAM under enforce, on an app with thirteen permission mistakes', () =>
       app
         .logs()
         .some((line) =>
-          /notification \d+ to arn:aws:sqs:us-east-1:000000000000:iam-unnotified dropped: User: s3\.amazonaws\.com is not authorized to perform: sqs:SendMessage/.test(
+          /notification \d+ to arn:aws:sqs:us-east-1:000000000000:iam-unnotified dropped: User: s3\.amazonaws\.com is not authorized to perform: sqs:sendmessage/.test(
             line,
           ),
         ),
@@ -231,7 +238,7 @@ describe('IAM under enforce, on an app with thirteen permission mistakes', () =>
       pipeArn: expect.stringContaining('iam-pipe-unsendable'),
       condition: 'RetryAttemptsExhausted',
     });
-    expect(dead[0].responseContext.errorMessage).toContain('is not authorized to perform: sqs:SendMessage');
+    expect(dead[0].responseContext.errorMessage).toContain('is not authorized to perform: sqs:sendmessage');
     expect(app.logs().some((line) => line.includes('iam-pipe-blind: does not run: its role may not read'))).toBe(true);
   });
 
@@ -262,7 +269,7 @@ describe('IAM under enforce, on an app with thirteen permission mistakes', () =>
     expect(granted.status).toBe(200);
     const refused = await post('ungranted');
     expect(refused.status).toBe(403);
-    expect(await refused.text()).toMatch(/AccessDenied[\s\S]*sqs:SendMessage/);
+    expect(await refused.text()).toMatch(/AccessDenied[\s\S]*is not authorized to perform: sqs:sendmessage/);
     expect((await messagesOf(app, 'iam-front-door')).map((m) => m.Body)).toEqual(['"granted"']);
   });
 

@@ -156,6 +156,8 @@ export async function createStates(
     dynamodb?: DynamoDbForTasks;
     /** Real neighbours instead of the fakes, and more services for aws-sdk integrations. */
     neighbours?: Partial<Pick<StatesServiceOptions, 'sqs' | 'events' | 'lambda' | 'sns' | 'sdkServices'>>;
+    /** IAM for the executions' roles (AWS's message for a refused task, or undefined). */
+    authorizeTask?: StatesServiceOptions['authorizeTask'];
   } = {},
 ): Promise<TestStates> {
   const clock = options.clock ?? new ManualClock();
@@ -176,6 +178,7 @@ export async function createStates(
     dynamodb: options.dynamodb ?? dynamodb,
     statusEvents: events,
     ...options.neighbours,
+    ...(options.authorizeTask ? { authorizeTask: options.authorizeTask } : {}),
     sleep: options.sleep ?? noSleep,
     timer: options.timer,
   });

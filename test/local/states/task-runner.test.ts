@@ -180,6 +180,34 @@ describe('LocalTaskRunner sqs:sendMessage', () => {
     expect(error).toBe('SQS.QueueDoesNotExistException');
     expect(cause).toMatch(/^The specified queue does not exist\. \(Service: AmazonSQS; Status Code: 400; Error Code: QueueDoesNotExist;/);
   });
+
+  it("fails with SQS's and SNS's own AccessDenied codes in the cause when the execution's role may not send or publish", async () => {
+    const refusal = 'User: arn:aws:sts::1:assumed-role/r/run is not authorized to perform: the action';
+    // No SNS call is made: the refusal comes first (the neighbour only has to be there).
+    t = await createStates({ authorizeTask: async () => refusal, neighbours: { sns: {} as never } });
+    const sent = await runTask(
+      {
+        Resource: 'arn:aws:states:::sqs:sendMessage',
+        Parameters: { QueueUrl: `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/q`, MessageBody: 'x' },
+      },
+      {},
+      'send',
+    );
+    expect([sent.error, sent.cause]).toEqual([
+      'SQS.AmazonSQSException',
+      expect.stringMatching(/ \(Service: AmazonSQS; Status Code: 403; Error Code: AccessDenied; Request ID: [0-9a-f-]{36}; Proxy: null\)$/),
+    ]);
+    const published = await runTask(
+      { Resource: 'arn:aws:states:::sns:publish', Parameters: { TopicArn: `arn:aws:sns:${REGION}:${ACCOUNT}:t`, Message: 'x' } },
+      {},
+      'publish',
+    );
+    expect([published.error, published.cause]).toEqual([
+      'SNS.AuthorizationErrorException',
+      expect.stringMatching(/ \(Service: AmazonSNS; Status Code: 403; Error Code: AuthorizationError; Request ID: /),
+    ]);
+    expect(t.sqs.sent).toEqual([]);
+  });
 });
 
 describe('LocalTaskRunner events:putEvents', () => {
