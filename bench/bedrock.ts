@@ -7,7 +7,7 @@
  * every ~100 calls a 10-15 ms garbage collection of the client's and the backend's garbage
  * paused the runtime mid-call (seen with --cpu-prof), which no user's runtime shares.
  * The runtime's own young-generation collections remain (`BENCH_NODE_FLAGS=--trace-gc` shows
- * scavenges of 10-20 ms about once a second at this rate): they are what its p99 is made of. Reported: p50 and p99 of
+ * scavenges of a few ms every few hundred calls): with scheduling noise, most of its p99. Reported: p50 and p99 of
  * each and of the difference, and the first-token delay ConverseStream adds (first event the
  * SDK decodes, against the first chunk read directly). Target: each under 5 ms at p99.
  *
