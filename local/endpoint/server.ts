@@ -4,7 +4,7 @@ import { accessKeyOf, asCaller } from '../iam/caller.js';
 import { jsonDepth, MAX_JSON_DEPTH } from '../json-depth.js';
 import { parseTraceHeader, withTraceHeader } from '../trace-header.js';
 import type { EndpointGuard } from './guard.js';
-import { DualProtocolListener } from './listener.js';
+import { DualProtocolListener, type ListenerTimeouts } from './listener.js';
 import type { JsonProtocolService, RawRequest, RawResponse, RestProtocolService } from './protocols.js';
 import { isLoopbackAddress } from './request-guard.mjs';
 
@@ -18,6 +18,8 @@ export interface EndpointOptions {
   readonly host?: string;
   /** Host, Origin and (opt-in) signature checks before any service sees a request. */
   readonly guard?: EndpointGuard;
+  /** How long a client may take to send a request, and keep a connection idle (see ListenerTimeouts). */
+  readonly timeouts?: ListenerTimeouts;
 }
 
 /** What the endpoint serves; mounted after it listens, because resource URLs contain its port. */
@@ -103,7 +105,7 @@ export class Endpoint {
         if (!res.headersSent) send(res, jsonError(new AwsError('InternalFailure', 'internal error in the local runtime', 500), '1.1'));
         else res.destroy();
       });
-    });
+    }, this.options.timeouts);
     const { address, port } = await server.listen(this.options.port, this.options.host ?? '127.0.0.1');
     this.#server = server;
     this.#port = port;
