@@ -101,6 +101,8 @@ export class Endpoint {
       const caller = { accessKeyId: accessKeyOf(header(req, 'authorization'), req.url) };
       asCaller(caller, () => withTraceHeader(valid, () => this.#route(req, res))).catch((error: unknown) => {
         if (error instanceof AwsError) return send(res, this.#errorInProtocolShape(req, error));
+        // Nobody is there to answer, and it is no failure of the runtime's.
+        if (error instanceof ClientLeft) return void res.destroy();
         this.#services?.onInternalError?.(error);
         if (!res.headersSent) send(res, jsonError(new AwsError('InternalFailure', 'internal error in the local runtime', 500), '1.1'));
         else res.destroy();
@@ -323,9 +325,15 @@ function header(req: IncomingMessage, name: string): string | undefined {
 async function readBody(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size <= MAX_BODY_BYTES) chunks.push(chunk as Buffer);
+  try {
+    for await (const chunk of req) {
+      size += (chunk as Buffer).length;
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk as Buffer);
+    }
+  } catch (error) {
+    // The socket closed (HTTP/1.1) or the stream was reset (HTTP/2) before the body ended.
+    if (req.readableAborted || (req as { aborted?: boolean }).aborted === true) throw new ClientLeft();
+    throw error;
   }
   if (size > MAX_BODY_BYTES) {
     throw new AwsError(
@@ -336,6 +344,9 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
   }
   return Buffer.concat(chunks);
 }
+
+/** The client went away before its whole request had arrived: nothing runs, nothing is answered. */
+class ClientLeft extends Error {}
 
 /** The path with percent-escapes decoded; a broken escape (`%zz`, a cut UTF-8 sequence) is the client's error, not ours. */
 function decodePath(pathname: string): string {

@@ -11,6 +11,10 @@ const PAST_LIMITS = 1_500;
 
 let endpoint: Endpoint;
 let url: URL;
+/** What the endpoint reported as its own failures (the runtime prints them as bugs). */
+const internalErrors: unknown[] = [];
+/** The inputs PutEvents ran with. */
+const received: unknown[] = [];
 
 beforeAll(async () => {
   endpoint = new Endpoint({ port: 0, timeouts: TIMEOUTS });
@@ -22,6 +26,10 @@ beforeAll(async () => {
         jsonVersion: '1.1',
         operations: {
           ListEventBuses: async () => ({ EventBuses: [] }),
+          PutEvents: async (input: unknown) => {
+            received.push(input);
+            return { FailedEntryCount: 0, Entries: [] };
+          },
           // An answer that takes longer than every limit, as a synchronous Invoke may.
           DescribeEventBus: async () => {
             await sleep(PAST_LIMITS);
@@ -30,6 +38,7 @@ beforeAll(async () => {
         },
       },
     ],
+    onInternalError: (error) => internalErrors.push(error),
   });
 });
 afterAll(() => endpoint.stop());
@@ -114,6 +123,8 @@ describe('Endpoint with slow clients', () => {
       expect((await h2Request(session, 'ListEventBuses', '{}')).status).toBe(200);
       expect((await stalled).status).toBe(408);
       expect((await h2Request(session, 'ListEventBuses', '{}')).status).toBe(200);
+      // The request it cut was the client's doing, not a failure of the runtime's.
+      expect(internalErrors).toEqual([]);
     } finally {
       session.destroy();
     }
@@ -145,5 +156,47 @@ describe('Endpoint with slow clients', () => {
     } finally {
       session.destroy();
     }
+  });
+});
+
+describe('Endpoint with clients that leave mid-request', () => {
+  it('reports no failure of its own when an HTTP/1.1 client disconnects before its body has arrived', async () => {
+    internalErrors.length = 0;
+    const socket = connect(Number(url.port), url.hostname);
+    socket.write(`POST / HTTP/1.1\r\nHost: localhost\r\n${jsonHeaders}Content-Length: 100\r\n\r\n{`);
+    await sleep(100);
+    socket.destroy();
+    await sleep(100);
+    expect(internalErrors).toEqual([]);
+    expect(await listBuses()).toBe(200);
+  });
+
+  it('runs nothing of an HTTP/2 request reset before its body has ended, and reports no failure', async () => {
+    internalErrors.length = 0;
+    // Raw frames: Node's own client ends a stream's body before it resets it.
+    const frame = (type: number, flags: number, payload: Buffer) => {
+      const head = Buffer.alloc(9);
+      head.writeUIntBE(payload.length, 0, 3);
+      head.writeUInt8(type, 3);
+      head.writeUInt8(flags, 4);
+      head.writeUInt32BE(type === 4 ? 0 : 1, 5);
+      return Buffer.concat([head, payload]);
+    };
+    const text = (value: string) => Buffer.concat([Buffer.from([value.length]), Buffer.from(value)]);
+    // HPACK: :method POST, :path /, :scheme http (static table), :authority and x-amz-target as literals.
+    const headers = Buffer.concat([Buffer.from([0x83, 0x84, 0x86, 0x01]), text('localhost'), Buffer.from([0]), text('x-amz-target')]);
+    const socket = connect(Number(url.port), url.hostname);
+    socket.on('data', () => {});
+    socket.on('error', () => {});
+    socket.write('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n');
+    socket.write(frame(4, 0, Buffer.alloc(0))); // SETTINGS
+    socket.write(frame(1, 0x4, Buffer.concat([headers, text('AWSEvents.PutEvents')]))); // HEADERS, END_HEADERS, the body to come
+    socket.write(frame(0, 0, Buffer.from('{"Entries":[]}'))); // DATA, without END_STREAM: what came so far parses
+    await sleep(100);
+    socket.write(frame(3, 0, Buffer.from([0, 0, 0, 8]))); // RST_STREAM CANCEL
+    await sleep(100);
+    socket.destroy();
+    expect(received).toEqual([]);
+    expect(internalErrors).toEqual([]);
   });
 });
