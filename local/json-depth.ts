@@ -50,3 +50,18 @@ export function valueDepth(value: unknown, limit = MAX_JSON_DEPTH): number {
 
 /** Whether a JSON text nests deeper than MAX_JSON_DEPTH. */
 export const tooDeep = (text: string): boolean => jsonDepth(text) > MAX_JSON_DEPTH;
+
+/**
+ * JSON.parse for a request body a service walks afterwards: a document nested deeper than
+ * MAX_JSON_DEPTH fails as a syntax error, with the words of Jackson (the parser of AWS's
+ * Java services, which stops there), so each caller answers it as it answers any JSON it
+ * cannot parse, in its service's shape, instead of overflowing the stack later (a 500).
+ */
+export function parseBoundedJson(text: string): unknown {
+  if (tooDeep(text)) {
+    throw new SyntaxError(
+      `Document nesting depth (${MAX_JSON_DEPTH + 1}) exceeds the maximum allowed (${MAX_JSON_DEPTH}, from \`StreamReadConstraints.getMaxNestingDepth()\`)`,
+    );
+  }
+  return JSON.parse(text);
+}
