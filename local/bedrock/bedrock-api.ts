@@ -89,7 +89,7 @@ function header(request: RawRequest, name: string): string | undefined {
 function parseBody(body: Buffer): Record<string, unknown> {
   if (body.length === 0) return {};
   try {
-    const value = parseBoundedJson(body.toString('utf8'));
+    const value = parseBoundedJson(body);
     if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value as Record<string, unknown>;
   } catch (error) {
     throw new AwsError('SerializationException', 'The request body is not valid JSON.', 400, { cause: error });

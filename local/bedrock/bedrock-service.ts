@@ -276,7 +276,7 @@ function checkTier(tier: unknown): void {
 
 function parseJson(raw: Buffer): Body {
   try {
-    const value = parseBoundedJson(raw.toString('utf8'));
+    const value = parseBoundedJson(raw);
     if (isObject(value)) return value;
   } catch {
     // Answered below as Bedrock does.

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AwsError } from '../aws-error.js';
 import { accessKeyOf, asCaller } from '../iam/caller.js';
-import { jsonDepth, MAX_JSON_DEPTH } from '../json-depth.js';
+import { jsonDepth, MAX_JSON_DEPTH, utf8Text } from '../json-depth.js';
 import { parseTraceHeader, withTraceHeader } from '../trace-header.js';
 import type { EndpointGuard } from './guard.js';
 import { DualProtocolListener, type ListenerTimeouts } from './listener.js';
@@ -256,7 +256,12 @@ export class Endpoint {
         service,
       );
     }
-    const text = body.toString('utf8');
+    let text: string;
+    try {
+      text = utf8Text(body);
+    } catch {
+      return jsonError(new AwsError('SerializationException', 'request body is not valid UTF-8'), service.jsonVersion, service);
+    }
     // Operations walk what they are given; nothing an AWS API takes nests this deep (see MAX_JSON_DEPTH).
     if (jsonDepth(text) > MAX_JSON_DEPTH) {
       return jsonError(

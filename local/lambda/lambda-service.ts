@@ -385,7 +385,7 @@ export class LambdaService implements RestProtocolService {
     let event: unknown = {};
     if (request.body.length > 0) {
       try {
-        event = parseBoundedJson(request.body.toString('utf8'));
+        event = parseBoundedJson(request.body);
       } catch (error) {
         throw new AwsError(
           'InvalidRequestContentException',

@@ -268,7 +268,7 @@ function parseBody(body: Buffer): Body {
   if (body.length === 0) return {};
   let parsed: unknown;
   try {
-    parsed = parseBoundedJson(body.toString('utf8'));
+    parsed = parseBoundedJson(body);
   } catch {
     throw new AwsError('SerializationException', 'request body is not valid JSON', 400);
   }
