@@ -50,3 +50,35 @@ export function valueDepth(value: unknown, limit = MAX_JSON_DEPTH): number {
 
 /** Whether a JSON text nests deeper than MAX_JSON_DEPTH. */
 export const tooDeep = (text: string): boolean => jsonDepth(text) > MAX_JSON_DEPTH;
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * A request body's text. Bytes that are not UTF-8 fail, as they fail AWS's parsers ("Invalid
+ * UTF-8 start byte"); Buffer#toString would put U+FFFD in their place and the request would
+ * go on, storing text its client never sent.
+ */
+export function utf8Text(bytes: Uint8Array): string {
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    throw new SyntaxError('Invalid UTF-8 in the request body');
+  }
+}
+
+/**
+ * JSON.parse for a request body a service walks afterwards: bytes that are not UTF-8, or a
+ * document nested deeper than MAX_JSON_DEPTH, fail as a syntax error (the latter with the
+ * words of Jackson, the parser of AWS's Java services, which stops there), so each caller
+ * answers it as it answers any JSON it cannot parse, in its service's shape, instead of
+ * overflowing the stack later (a 500).
+ */
+export function parseBoundedJson(body: Uint8Array | string): unknown {
+  const text = typeof body === 'string' ? body : utf8Text(body);
+  if (tooDeep(text)) {
+    throw new SyntaxError(
+      `Document nesting depth (${MAX_JSON_DEPTH + 1}) exceeds the maximum allowed (${MAX_JSON_DEPTH}, from \`StreamReadConstraints.getMaxNestingDepth()\`)`,
+    );
+  }
+  return JSON.parse(text);
+}

@@ -1,5 +1,6 @@
 import { AwsError, validationError } from '../aws-error.js';
 import type { RawRequest, RawResponse, RestProtocolService } from '../endpoint/protocols.js';
+import { parseBoundedJson } from '../json-depth.js';
 import type { BedrockService } from './bedrock-service.js';
 import { ModelErrorError } from './model-settings-errors.js';
 
@@ -88,7 +89,7 @@ function header(request: RawRequest, name: string): string | undefined {
 function parseBody(body: Buffer): Record<string, unknown> {
   if (body.length === 0) return {};
   try {
-    const value = JSON.parse(body.toString('utf8')) as unknown;
+    const value = parseBoundedJson(body);
     if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value as Record<string, unknown>;
   } catch (error) {
     throw new AwsError('SerializationException', 'The request body is not valid JSON.', 400, { cause: error });

@@ -1,5 +1,6 @@
 import { AwsError, validationError } from '../aws-error.js';
 import type { Clock } from '../clock.js';
+import { parseBoundedJson } from '../json-depth.js';
 import { currentTraceHeader } from '../trace-header.js';
 import { ModelCallLedger, type ModelCallRecord } from './call-ledger.js';
 import { blocksText, converseRequest, type ModelRequest } from './conversation.js';
@@ -275,7 +276,7 @@ function checkTier(tier: unknown): void {
 
 function parseJson(raw: Buffer): Body {
   try {
-    const value = JSON.parse(raw.toString('utf8')) as unknown;
+    const value = parseBoundedJson(raw);
     if (isObject(value)) return value;
   } catch {
     // Answered below as Bedrock does.

@@ -1,5 +1,11 @@
 import { createServer as createHttp1Server, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
-import { createServer as createHttp2Server, type Http2ServerRequest, type Http2ServerResponse } from 'node:http2';
+import {
+  constants,
+  createServer as createHttp2Server,
+  type Http2ServerRequest,
+  type Http2ServerResponse,
+  type ServerHttp2Session,
+} from 'node:http2';
 import { type AddressInfo, createServer as createTcpServer, type Socket } from 'node:net';
 
 /** What every request is answered by, whichever protocol brought it. */
@@ -11,6 +17,20 @@ export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void
  * SDKs' HTTP/2 handlers do (Bedrock Runtime's client, for example); no HTTP/1.1 request can.
  */
 const HTTP2_PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
+
+/**
+ * How long a client may keep the endpoint waiting. The defaults are Node's HTTP server's
+ * (`headersTimeout`, `requestTimeout`) and the keep-alive the endpoint has always had; AWS
+ * documents no figures for its API endpoints, but they too close a connection that stalls.
+ */
+export interface ListenerTimeouts {
+  /** From connecting, or the end of the last request, to the end of a request's headers. @default 60_000 */
+  readonly headersMs?: number;
+  /** From the start of a request until its whole body has arrived (not its answer: an Invoke may run 15 minutes). @default 300_000 */
+  readonly requestMs?: number;
+  /** A connection with no request in progress. @default 60_000 */
+  readonly idleMs?: number;
+}
 
 /** Headers that name a connection: HTTP/2 forbids them (RFC 9113 section 8.2.2), and Node throws on them. */
 const CONNECTION_HEADERS = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade']);
@@ -29,10 +49,26 @@ export class DualProtocolListener {
   /** Every open connection, whichever server has it or none yet (one that has sent nothing). */
   readonly #sockets = new Set<Socket>();
 
-  constructor(handler: RequestHandler) {
-    this.#http1 = createHttp1Server(handler);
-    this.#http1.keepAliveTimeout = 60_000;
-    this.#http2 = createHttp2Server((req, res) => handler(asHttp1Request(req), asHttp1Response(res)));
+  readonly #timeouts: Required<ListenerTimeouts>;
+
+  constructor(handler: RequestHandler, timeouts: ListenerTimeouts = {}) {
+    const { headersMs = 60_000, requestMs = 300_000, idleMs = 60_000 } = timeouts;
+    this.#timeouts = { headersMs, requestMs, idleMs };
+    this.#http1 = createHttp1Server(
+      {
+        headersTimeout: headersMs,
+        requestTimeout: requestMs,
+        keepAliveTimeout: idleMs,
+        // How often Node looks for connections past those limits (its default, 30 s, unless a limit is shorter).
+        connectionsCheckingInterval: Math.min(30_000, headersMs, requestMs),
+      },
+      handler,
+    );
+    this.#http2 = createHttp2Server((req, res) => {
+      bodyDeadline(req, requestMs);
+      handler(asHttp1Request(req), asHttp1Response(res));
+    });
+    this.#http2.on('session', (session) => closeWhenIdle(session, idleMs));
   }
 
   /** Listens; resolves with the address it listens on. */
@@ -41,6 +77,11 @@ export class DualProtocolListener {
       this.#tcp.once('error', reject);
       this.#tcp.listen(port, host, () => {
         this.#tcp.off('error', reject);
+        // Node's HTTP server enforces headersTimeout and requestTimeout only once it has
+        // emitted 'listening' (that is when it starts tracking connections); this one never
+        // listens itself, since it gets its connections from #choose, so it is told here.
+        // Without it a client that never finishes its headers or body holds its socket forever.
+        this.#http1.emit('listening');
         resolve();
       });
     });
@@ -50,6 +91,8 @@ export class DualProtocolListener {
   /** Stops listening and ends every connection, of either protocol. */
   async close(): Promise<void> {
     const closed = new Promise<void>((resolve) => this.#tcp.close(() => resolve()));
+    // Stops the HTTP/1 server's connection checks (it was never listening: the callback's error says only that).
+    this.#http1.close(() => {});
     for (const socket of this.#sockets) socket.destroy();
     await closed;
   }
@@ -58,6 +101,10 @@ export class DualProtocolListener {
   #choose(socket: Socket): void {
     this.#sockets.add(socket);
     socket.once('close', () => this.#sockets.delete(socket));
+    // Until its first bytes choose a server, neither server's timeouts cover the socket: one
+    // that says nothing (or only part of the HTTP/2 preface) is closed as a stalled request would be.
+    const stalled = () => socket.destroy();
+    socket.setTimeout(this.#timeouts.headersMs, stalled);
     let seen = Buffer.alloc(0);
     const onData = (chunk: Buffer) => {
       seen = Buffer.concat([seen, chunk]);
@@ -65,6 +112,7 @@ export class DualProtocolListener {
       const http2 = seen.subarray(0, compared).equals(HTTP2_PREFACE.subarray(0, compared));
       if (http2 && compared < HTTP2_PREFACE.length) return; // the preface so far: wait for the rest
       socket.off('data', onData);
+      socket.setTimeout(0, stalled);
       socket.pause();
       socket.unshift(seen);
       if (http2) {
@@ -80,6 +128,48 @@ export class DualProtocolListener {
     // A connection that closes or fails before it says anything has nothing to answer.
     socket.on('error', () => socket.destroy());
   }
+}
+
+/**
+ * HTTP/2's counterpart of HTTP/1's requestTimeout, which Node's HTTP/2 server lacks: a
+ * stream whose body has not fully arrived `ms` after its headers is answered 408 (as Node
+ * answers an HTTP/1 request) and closed, so that a client trickling a body cannot hold a
+ * request open forever. A stream whose body has arrived is never cut, however long its answer takes.
+ */
+function bodyDeadline(req: Http2ServerRequest, ms: number): void {
+  const stream = req.stream;
+  const timer = setTimeout(() => {
+    if (stream.destroyed || stream.readableEnded) return;
+    if (!stream.headersSent) stream.respond({ ':status': 408 }, { endStream: true });
+    stream.close(constants.NGHTTP2_NO_ERROR);
+  }, ms);
+  timer.unref();
+  stream.once('end', () => clearTimeout(timer));
+  stream.once('close', () => clearTimeout(timer));
+}
+
+/**
+ * HTTP/1's keep-alive timeout for an HTTP/2 connection (Node's HTTP/2 server has none by
+ * default): closed with GOAWAY once it has had no open stream for `ms`. A stream in progress
+ * keeps it open, however quiet.
+ */
+function closeWhenIdle(session: ServerHttp2Session, ms: number): void {
+  let open = 0;
+  let timer: NodeJS.Timeout | undefined;
+  const arm = () => {
+    timer = setTimeout(() => session.close(), ms);
+    timer.unref();
+  };
+  arm();
+  session.on('stream', (stream) => {
+    open++;
+    clearTimeout(timer);
+    stream.once('close', () => {
+      open--;
+      if (open === 0 && !session.closed && !session.destroyed) arm();
+    });
+  });
+  session.once('close', () => clearTimeout(timer));
 }
 
 /** The HTTP/2 request as the handler reads an HTTP/1 one: `host` from `:authority`, no pseudo-headers. */

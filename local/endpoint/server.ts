@@ -1,10 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AwsError } from '../aws-error.js';
 import { accessKeyOf, asCaller } from '../iam/caller.js';
-import { jsonDepth, MAX_JSON_DEPTH } from '../json-depth.js';
+import { jsonDepth, MAX_JSON_DEPTH, utf8Text } from '../json-depth.js';
 import { parseTraceHeader, withTraceHeader } from '../trace-header.js';
 import type { EndpointGuard } from './guard.js';
-import { DualProtocolListener } from './listener.js';
+import { DualProtocolListener, type ListenerTimeouts } from './listener.js';
 import type { JsonProtocolService, RawRequest, RawResponse, RestProtocolService } from './protocols.js';
 import { isLoopbackAddress } from './request-guard.mjs';
 
@@ -18,6 +18,8 @@ export interface EndpointOptions {
   readonly host?: string;
   /** Host, Origin and (opt-in) signature checks before any service sees a request. */
   readonly guard?: EndpointGuard;
+  /** How long a client may take to send a request, and keep a connection idle (see ListenerTimeouts). */
+  readonly timeouts?: ListenerTimeouts;
 }
 
 /** What the endpoint serves; mounted after it listens, because resource URLs contain its port. */
@@ -99,11 +101,13 @@ export class Endpoint {
       const caller = { accessKeyId: accessKeyOf(header(req, 'authorization'), req.url) };
       asCaller(caller, () => withTraceHeader(valid, () => this.#route(req, res))).catch((error: unknown) => {
         if (error instanceof AwsError) return send(res, this.#errorInProtocolShape(req, error));
+        // Nobody is there to answer, and it is no failure of the runtime's.
+        if (error instanceof ClientLeft) return void res.destroy();
         this.#services?.onInternalError?.(error);
         if (!res.headersSent) send(res, jsonError(new AwsError('InternalFailure', 'internal error in the local runtime', 500), '1.1'));
         else res.destroy();
       });
-    });
+    }, this.options.timeouts);
     const { address, port } = await server.listen(this.options.port, this.options.host ?? '127.0.0.1');
     this.#server = server;
     this.#port = port;
@@ -252,7 +256,12 @@ export class Endpoint {
         service,
       );
     }
-    const text = body.toString('utf8');
+    let text: string;
+    try {
+      text = utf8Text(body);
+    } catch {
+      return jsonError(new AwsError('SerializationException', 'request body is not valid UTF-8'), service.jsonVersion, service);
+    }
     // Operations walk what they are given; nothing an AWS API takes nests this deep (see MAX_JSON_DEPTH).
     if (jsonDepth(text) > MAX_JSON_DEPTH) {
       return jsonError(
@@ -321,9 +330,15 @@ function header(req: IncomingMessage, name: string): string | undefined {
 async function readBody(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size <= MAX_BODY_BYTES) chunks.push(chunk as Buffer);
+  try {
+    for await (const chunk of req) {
+      size += (chunk as Buffer).length;
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk as Buffer);
+    }
+  } catch (error) {
+    // The socket closed (HTTP/1.1) or the stream was reset (HTTP/2) before the body ended.
+    if (req.readableAborted || (req as { aborted?: boolean }).aborted === true) throw new ClientLeft();
+    throw error;
   }
   if (size > MAX_BODY_BYTES) {
     throw new AwsError(
@@ -334,6 +349,9 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
   }
   return Buffer.concat(chunks);
 }
+
+/** The client went away before its whole request had arrived: nothing runs, nothing is answered. */
+class ClientLeft extends Error {}
 
 /** The path with percent-escapes decoded; a broken escape (`%zz`, a cut UTF-8 sequence) is the client's error, not ours. */
 function decodePath(pathname: string): string {

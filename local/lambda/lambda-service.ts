@@ -4,6 +4,7 @@ import { tryParseArn } from '../arn.js';
 import { AwsError } from '../aws-error.js';
 import { type Clock, systemClock } from '../clock.js';
 import type { RawRequest, RawResponse, RestProtocolService } from '../endpoint/protocols.js';
+import { parseBoundedJson } from '../json-depth.js';
 import { openDatabase } from '../store/data-folder.js';
 import { currentTraceHeader } from '../trace-header.js';
 import { AsyncInvoker } from './async-invoker.js';
@@ -384,7 +385,7 @@ export class LambdaService implements RestProtocolService {
     let event: unknown = {};
     if (request.body.length > 0) {
       try {
-        event = JSON.parse(request.body.toString('utf8'));
+        event = parseBoundedJson(request.body);
       } catch (error) {
         throw new AwsError(
           'InvalidRequestContentException',

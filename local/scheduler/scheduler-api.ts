@@ -3,6 +3,7 @@ import type { Clock } from '../clock.js';
 import type { RawRequest, RawResponse, RestProtocolService } from '../endpoint/protocols.js';
 import { loadModel } from '../endpoint/validation/model.js';
 import { modelValidator } from '../endpoint/validation/validator.js';
+import { parseBoundedJson } from '../json-depth.js';
 import { type ScheduleDefinition, type ScheduleTarget, scheduleArn, validateSchedule } from './definitions.js';
 import type { SchedulerService } from './scheduler-service.js';
 
@@ -267,7 +268,7 @@ function parseBody(body: Buffer): Body {
   if (body.length === 0) return {};
   let parsed: unknown;
   try {
-    parsed = JSON.parse(body.toString('utf8'));
+    parsed = parseBoundedJson(body);
   } catch {
     throw new AwsError('SerializationException', 'request body is not valid JSON', 400);
   }

@@ -206,4 +206,54 @@ describe('JSON nested deeper than MAX_JSON_DEPTH', () => {
       message: `request body is nested more than ${MAX_JSON_DEPTH} levels deep`,
     });
   });
+
+  it.each(['RequestResponse', 'Event'])(
+    'fails a %s Invoke if the payload nests deeper, with the InvalidRequestContentException Lambda answers any JSON it cannot parse',
+    async (invocationType) => {
+      const functions = (await (await fetch(`${runtime.url}/2015-03-31/functions`)).json()) as { Functions: { FunctionName: string }[] };
+      const name = functions.Functions[0]?.FunctionName ?? '';
+      const invoke = (payload: string) =>
+        fetch(`${runtime.url}/2015-03-31/functions/${name}/invocations`, {
+          method: 'POST',
+          headers: { 'x-amz-invocation-type': invocationType },
+          body: payload,
+        });
+      // 100,000 levels overflowed the stack of the structured clone that hands the event to the function (a 500).
+      for (const levels of [MAX_JSON_DEPTH + 1, 100_000]) {
+        const answer = await invoke(nested(levels));
+        expect(answer.status).toBe(400);
+        expect(answer.headers.get('x-amzn-errortype')).toBe('InvalidRequestContentException');
+        expect(((await answer.json()) as { message: string }).message).toBe(
+          `Could not parse request body into json: Could not parse payload into json: Document nesting depth (${MAX_JSON_DEPTH + 1}) exceeds the maximum allowed (${MAX_JSON_DEPTH}, from \`StreamReadConstraints.getMaxNestingDepth()\`)`,
+        );
+      }
+      expect((await invoke(nested(MAX_JSON_DEPTH))).status).toBe(invocationType === 'Event' ? 202 : 200);
+    },
+  );
+
+  it.each([
+    [
+      'Converse',
+      'amazon.nova-micro-v1%3A0/converse',
+      `{"messages":[{"role":"user","content":[{"text":"hi"}]}],"toolConfig":{"tools":[{"toolSpec":{"name":"t","inputSchema":{"json":${nested(100_000)}}}}]}}`,
+      'SerializationException',
+    ],
+    [
+      'InvokeModel',
+      'anthropic.claude-3-haiku-20240307-v1%3A0/invoke',
+      `{"anthropic_version":"bedrock-2023-05-31","max_tokens":10,"messages":[{"role":"user","content":"hi"}],"tools":[{"name":"t","input_schema":${nested(100_000)}}]}`,
+      'ValidationException',
+    ],
+  ])('fails a %s request whose tool schema nests deeper, as Bedrock fails a body it cannot parse', async (_, path, body, code) => {
+    const answer = await fetch(`${runtime.url}/model/${path}`, { method: 'POST', body });
+    expect(answer.status).toBe(400);
+    expect(answer.headers.get('x-amzn-errortype')).toBe(code);
+  });
+
+  it('fails a CreateSchedule request that nests deeper, with SerializationException', async () => {
+    const body = `{"ScheduleExpression":"rate(1 day)","FlexibleTimeWindow":{"Mode":"OFF"},"Target":{"Arn":"arn:aws:sqs:us-east-1:000000000000:deep-target","RoleArn":"${role}","Input":"{}"},"Description":"x","Unknown":${nested(MAX_JSON_DEPTH + 1)}}`;
+    const answer = await fetch(`${runtime.url}/schedules/deep`, { method: 'POST', body });
+    expect(answer.status).toBe(400);
+    expect(answer.headers.get('x-amzn-errortype')).toBe('SerializationException');
+  });
 });

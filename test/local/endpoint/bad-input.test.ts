@@ -156,6 +156,39 @@ describe('Endpoint with bad input', () => {
     expect((await dynamodb('GetItem', { TableName: 'fuzz-table', Key: { pk: { S: 'a' } } })).status).toBe(200);
   });
 
+  /** A body with bytes that are not UTF-8 (0xff 0xfe) inside a string that is otherwise valid JSON. */
+  const notUtf8 = (before: string, after: string) => Buffer.concat([Buffer.from(before), Buffer.from([0xff, 0xfe]), Buffer.from(after)]);
+
+  it('fails if a JSON-protocol body is not UTF-8, with a SerializationException, and sends nothing', async () => {
+    const body = notUtf8(`{"QueueUrl":"${queueUrl}","MessageBody":"a`, '"}');
+    const answer = await fetch(fuzz.url, {
+      method: 'POST',
+      headers: { 'x-amz-target': 'AmazonSQS.SendMessage', 'content-type': 'application/x-amz-json-1.0' },
+      body,
+    });
+    expect({ status: answer.status, ...((await answer.json()) as object) }).toMatchObject({
+      status: 400,
+      __type: 'com.amazonaws.sqs#SerializationException',
+      message: 'request body is not valid UTF-8',
+    });
+    const received = JSON.parse((await sqs('ReceiveMessage', { QueueUrl: queueUrl, MaxNumberOfMessages: 10 })).body) as {
+      Messages?: { Body: string }[];
+    };
+    expect((received.Messages ?? []).filter((message) => message.Body.includes('\uFFFD'))).toEqual([]);
+  });
+
+  it('fails if an Invoke payload is not UTF-8, with the InvalidRequestContentException Lambda answers', async () => {
+    const answer = await fetch(`${fuzz.url}/2015-03-31/functions/fuzz-function/invocations`, {
+      method: 'POST',
+      body: notUtf8('{"a":"', '"}'),
+    });
+    expect(answer.status).toBe(400);
+    expect(answer.headers.get('x-amzn-errortype')).toBe('InvalidRequestContentException');
+    expect(((await answer.json()) as { message: string }).message).toBe(
+      'Could not parse request body into json: Could not parse payload into json: Invalid UTF-8 in the request body',
+    );
+  });
+
   it('still accepts a valid event, and stores its detail-type as text', async () => {
     const answer = await events('PutEvents', { Entries: [entry] });
     expect(answer.status).toBe(200);
