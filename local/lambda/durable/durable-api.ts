@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { AwsError } from '../../aws-error.js';
 import type { RawRequest, RawResponse } from '../../endpoint/protocols.js';
+import { parseBoundedJson } from '../../json-depth.js';
 import type { FunctionDirectory } from '../function-reference.js';
 import type { FunctionRuntime } from '../function-runtime.js';
 import { CheckpointAnswers } from './checkpoint-answers.js';
@@ -281,7 +282,8 @@ function page<T>(all: readonly T[], query: URLSearchParams, limit: number): { it
 function parseBody(body: Buffer): Record<string, unknown> {
   if (body.length === 0) return {};
   try {
-    return JSON.parse(body.toString('utf8')) as Record<string, unknown>;
+    // Bounded: a checkpoint's body is walked and stored afterwards (deep nesting would overflow the stack there).
+    return parseBoundedJson(body) as Record<string, unknown>;
   } catch (error) {
     throw new AwsError('InvalidRequestContentException', `Could not parse request body into json: ${(error as Error).message}`, 400, {
       cause: error,
