@@ -28,8 +28,8 @@ export interface StartupReportInput {
   readonly schedules?: readonly ScheduleLine[];
   /** The template's S3 buckets, whether each sends its events to EventBridge, and its queue, topic and function notifications. @default - none */
   readonly buckets?: readonly BucketLine[];
-  /** The pipes that run, each with the table whose stream it reads and its target. @default - none */
-  readonly pipes?: readonly { kind: string; name: string; table: string; target: string }[];
+  /** The pipes that run, each with the table whose stream it reads (or the queue it polls) and its target. @default - none */
+  readonly pipes?: readonly { kind: string; name: string; table?: string; queue?: string; target: string }[];
   /** Where Bedrock Runtime's answers come from (a line). @default - not said */
   readonly models?: string;
   /** What IAM does with a request the app's policies do not allow (a line). @default - not said */
@@ -90,7 +90,10 @@ export function startupReport(input: StartupReportInput): StartupReport {
     );
   }
 
-  for (const pipe of input.pipes ?? []) lines.push(`  ${pipe.kind} ${pipe.name}: changes of table ${pipe.table} -> ${pipe.target}`);
+  for (const pipe of input.pipes ?? []) {
+    const source = pipe.queue === undefined ? `changes of table ${pipe.table}` : `messages of queue ${pipe.queue}`;
+    lines.push(`  ${pipe.kind} ${pipe.name}: ${source} -> ${pipe.target}`);
+  }
   lines.push(...durableFunctionLines(definitions.functions, url));
 
   const aws = `aws --endpoint-url ${url}`;

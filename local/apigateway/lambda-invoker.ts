@@ -15,10 +15,15 @@ export function authorizerSourceArn(routeOrMethodArn: string, authorizerId: stri
 
 /** What the service needs of Lambda: a synchronous invocation (the in-process form of Invoke). */
 export interface LambdaInvoker {
-  /** Rejects, invoking nothing, when IAM refuses the caller the invocation (API Gateway answers 500). */
+  /**
+   * Rejects, invoking nothing, when IAM refuses the caller the invocation (API Gateway answers 500).
+   * `Event` (a Lambda non-proxy integration's `X-Amz-Invocation-Type` header) queues the
+   * event for an asynchronous invocation and answers at once, with an empty payload.
+   */
   invoke(
     functionNameOrArn: string,
     event: unknown,
     caller?: ApiGatewayCaller,
+    invocationType?: 'Event' | 'RequestResponse',
   ): Promise<{ readonly ok: true; readonly payload: string } | { readonly ok: false; readonly error: unknown }>;
 }

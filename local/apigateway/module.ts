@@ -80,7 +80,7 @@ function apiDefinitions(app: LoadedApp) {
  */
 function invokerFor(lambda: LambdaService, iam: () => IamCheck, accountId: string): LambdaInvoker {
   return {
-    invoke: async (functionNameOrArn, event, caller) => {
+    invoke: async (functionNameOrArn, event, caller, invocationType) => {
       if (caller !== undefined) {
         const from = caller.roleArn
           ? ({ kind: 'role', roleArn: caller.roleArn, sessionName: 'apigateway' } as const)
@@ -94,6 +94,10 @@ function invokerFor(lambda: LambdaService, iam: () => IamCheck, accountId: strin
             403,
           );
         }
+      }
+      if (invocationType === 'Event') {
+        await lambda.invokeAsync(functionNameOrArn, event);
+        return { ok: true, payload: '' };
       }
       return lambda.invoke(functionNameOrArn, event);
     },

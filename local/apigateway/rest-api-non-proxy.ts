@@ -103,8 +103,10 @@ async function callIntegration(
       return { response: internalError(), error: 'InvalidRequestContentException' };
     }
     const caller = { sourceArn: methodArn, ...(integration.roleArn === undefined ? {} : { roleArn: integration.roleArn }) };
+    // The integration request's X-Amz-Invocation-Type header chooses Lambda's invocation type ('Event': asynchronous).
+    const invocationType = Object.entries(mapped.headers).find(([name]) => name.toLowerCase() === 'x-amz-invocation-type')?.[1];
     const invocation = services.lambda
-      .invoke(integration.functionArn, event, caller)
+      .invoke(integration.functionArn, event, caller, invocationType === 'Event' ? 'Event' : undefined)
       .catch((error: unknown) => ({ ok: false as const, error, notInvoked: true as const }));
     const outcome = await withTimeout(invocation, integration.timeoutMs);
     if (outcome === 'timeout') return timedOut;

@@ -222,16 +222,22 @@ export class IamCheck {
    * Why a service may not assume a role of the template (its trust policy does not allow
    * `sts:AssumeRole` to the service principal, global or regional: `states.amazonaws.com` or
    * `states.<region>.amazonaws.com`), or undefined when it may or the role is not the
-   * template's. AWS refuses to create the resource that names such a role.
+   * template's. AWS refuses to create the resource that names such a role. `onBehalfOf` is
+   * the resource the service assumes the role for, when the service names it as AWS does
+   * (Step Functions: the state machine, as `aws:SourceArn`, and its account as
+   * `aws:SourceAccount`), so a trust policy that guards against the confused deputy with
+   * those keys is evaluated as AWS evaluates it.
    */
-  async untrustedBy(roleArn: string, service: string): Promise<string | undefined> {
+  async untrustedBy(roleArn: string, service: string, onBehalfOf?: string): Promise<string | undefined> {
     if (this.options.mode === 'off' || !this.#store.roles().some((r) => r.roleArn === roleArn)) return undefined;
     const regional = service.replace(/\.amazonaws\.com$/, `.${this.options.region}.amazonaws.com`);
+    const context = onBehalfOf === undefined ? undefined : { 'aws:SourceArn': onBehalfOf, 'aws:SourceAccount': this.options.accountId };
     for (const principal of [service, regional]) {
       const decision = await this.#evaluator.decide({
         principal: { kind: 'service', service: principal },
         action: 'sts:AssumeRole',
         resource: roleArn,
+        ...(context ? { context } : {}),
       });
       if (decision.allowed) return undefined;
     }

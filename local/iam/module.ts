@@ -102,17 +102,18 @@ export function iamAuthorizer(services: ServiceLookup, iam: ServiceIam): (operat
 
 /**
  * Start-up lines for the resources whose role the service may not assume (its trust policy
- * does not name the service): AWS refuses to create such a resource, so the deploy would
+ * does not name the service, or its conditions do not hold for the resource, `sourceArn`,
+ * where the service names it): AWS refuses to create such a resource, so the deploy would
  * fail; the local runtime runs it all the same and says so. Nothing with IAM off.
  */
 export async function untrustedRoleWarnings(
   iam: IamCheck,
   service: string,
-  resources: readonly { readonly what: string; readonly roleArn?: string }[],
+  resources: readonly { readonly what: string; readonly roleArn?: string; readonly sourceArn?: string }[],
 ): Promise<string[]> {
   const lines: string[] = [];
-  for (const { what, roleArn } of resources) {
-    const reason = roleArn === undefined ? undefined : await iam.untrustedBy(roleArn, service);
+  for (const { what, roleArn, sourceArn } of resources) {
+    const reason = roleArn === undefined ? undefined : await iam.untrustedBy(roleArn, service, sourceArn);
     if (reason) lines.push(`${what}: AWS would refuse to create it: ${reason} (its AssumeRolePolicyDocument); it runs here all the same`);
   }
   return lines;

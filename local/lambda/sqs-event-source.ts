@@ -241,7 +241,7 @@ export class SqsEventSource {
   }
 
   async #deliver(queueUrl: string, messages: SqsMessage[]): Promise<void> {
-    const event = { Records: messages.map((message) => this.#record(message)) };
+    const event = { Records: messages.map((message) => sqsRecord(message, this.mapping.queueArn, this.region)) };
     // Lambda continues the trace of the batch's messages (their AWSTraceHeader); each message is a parent of the invocation.
     const traceHeader = messages.map((message) => message.Attributes?.AWSTraceHeader).find((header) => header !== undefined);
     const outcome = await this.fn.invoke(event, {
@@ -271,33 +271,33 @@ export class SqsEventSource {
       await this.sqs.DeleteMessageBatch({ QueueUrl: queueUrl, Entries: entries });
     }
   }
+}
 
-  #record(message: SqsMessage) {
-    const attributes = { ...message.Attributes };
-    return {
-      messageId: message.MessageId,
-      receiptHandle: message.ReceiptHandle,
-      body: message.Body,
-      attributes,
-      messageAttributes: Object.fromEntries(
-        Object.entries(message.MessageAttributes ?? {}).map(([name, value]) => [
-          name,
-          {
-            stringValue: value.StringValue,
-            binaryValue: value.BinaryValue,
-            stringListValues: value.StringListValues ?? [],
-            binaryListValues: value.BinaryListValues ?? [],
-            dataType: value.DataType,
-          },
-        ]),
-      ),
-      md5OfBody: message.MD5OfBody,
-      ...(message.MD5OfMessageAttributes ? { md5OfMessageAttributes: message.MD5OfMessageAttributes } : {}),
-      eventSource: 'aws:sqs',
-      eventSourceARN: this.mapping.queueArn,
-      awsRegion: this.region,
-    };
-  }
+/** An SQS message as Lambda's SQS event source, and a pipe with an SQS source, hand it on: a record of `Records`. */
+export function sqsRecord(message: SqsMessage, queueArn: string, region: string) {
+  return {
+    messageId: message.MessageId,
+    receiptHandle: message.ReceiptHandle,
+    body: message.Body,
+    attributes: { ...message.Attributes },
+    messageAttributes: Object.fromEntries(
+      Object.entries(message.MessageAttributes ?? {}).map(([name, value]) => [
+        name,
+        {
+          stringValue: value.StringValue,
+          binaryValue: value.BinaryValue,
+          stringListValues: value.StringListValues ?? [],
+          binaryListValues: value.BinaryListValues ?? [],
+          dataType: value.DataType,
+        },
+      ]),
+    ),
+    md5OfBody: message.MD5OfBody,
+    ...(message.MD5OfMessageAttributes ? { md5OfMessageAttributes: message.MD5OfMessageAttributes } : {}),
+    eventSource: 'aws:sqs',
+    eventSourceARN: queueArn,
+    awsRegion: region,
+  };
 }
 
 /**

@@ -4,7 +4,7 @@ import type { LoadedApp, LoadedResource } from '../template/load.js';
 /** The resource types this service runs. */
 export const PIPES_RESOURCE_TYPES = ['AWS::Pipes::Pipe'];
 
-/** A pipe with a DynamoDB stream source, as the template declares it (the API's defaults filled in). */
+/** A pipe with a DynamoDB stream or SQS source, as the template declares it (the API's defaults filled in). */
 export interface PipeDefinition {
   readonly name: string;
   readonly arn: string;
@@ -53,9 +53,10 @@ export function pipeDefinitions(app: LoadedApp): { pipes: PipeDefinition[]; warn
     const p = r.properties as Props;
     const source = String(p.Source ?? '');
     const target = String(p.Target ?? '');
-    if (!isStreamArn(source)) {
+    const fromQueue = isServiceArn(source, 'sqs');
+    if (!isStreamArn(source) && !fromQueue) {
       warnings.push(
-        `${where(r)}: its source ${source} is not a DynamoDB stream; only DynamoDB stream sources run locally, so the pipe never runs`,
+        `${where(r)}: its source ${source} is not a DynamoDB stream or an SQS queue; only those sources run locally, so the pipe never runs`,
       );
       continue;
     }
@@ -68,6 +69,8 @@ export function pipeDefinitions(app: LoadedApp): { pipes: PipeDefinition[]; warn
     }
     const sourceParameters = (p.SourceParameters ?? {}) as Props;
     const stream = (sourceParameters.DynamoDBStreamParameters ?? {}) as Props;
+    // An SQS source's batch: 10 messages by default, no window; failures go back to the queue (its redrive policy), so no retry settings.
+    const queue = fromQueue ? ((sourceParameters.SqsQueueParameters ?? {}) as Props) : undefined;
     const filterCriteria = (sourceParameters.FilterCriteria ?? {}) as { Filters?: { Pattern?: string }[] };
     const targetParameters = (p.TargetParameters ?? {}) as Props;
     const enrichmentParameters = (p.EnrichmentParameters ?? {}) as Props;
@@ -87,8 +90,8 @@ export function pipeDefinitions(app: LoadedApp): { pipes: PipeDefinition[]; warn
       running: p.DesiredState !== 'STOPPED',
       filters: (filterCriteria.Filters ?? []).map((f) => String(f.Pattern ?? '{}')),
       startingPosition: stream.StartingPosition === 'LATEST' ? 'LATEST' : 'TRIM_HORIZON',
-      batchSize: Number(stream.BatchSize ?? 100),
-      maximumBatchingWindowSeconds: Number(stream.MaximumBatchingWindowInSeconds ?? 0),
+      batchSize: Number(queue ? (queue.BatchSize ?? 10) : (stream.BatchSize ?? 100)),
+      maximumBatchingWindowSeconds: Number((queue ?? stream).MaximumBatchingWindowInSeconds ?? 0),
       maximumRetryAttempts: Number(stream.MaximumRetryAttempts ?? -1),
       maximumRecordAgeSeconds: Number(stream.MaximumRecordAgeInSeconds ?? -1),
       bisectOnFailure: stream.OnPartialBatchItemFailure === 'AUTOMATIC_BISECT',

@@ -10,7 +10,7 @@ declare module '../services/service-module.js' {
   }
 }
 
-/** EventBridge Pipes (and Lambda mappings) with DynamoDB stream sources. */
+/** EventBridge Pipes with DynamoDB stream and SQS sources (and Lambda mappings of streams). */
 export const pipesModule: ServiceModule<'pipes', ReturnType<typeof pipeDefinitions>> = {
   name: 'pipes',
   needs: ['iam', 'dynamodb', 'lambda', 'events', 'sqs', 'states'],
@@ -31,6 +31,17 @@ export const pipesModule: ServiceModule<'pipes', ReturnType<typeof pipeDefinitio
         latestPosition: (arn) => streams.store.latestPosition(arn),
         onRecords: (listener) => streams.store.onRecords(listener),
       },
+      queues: {
+        region: settings.region,
+        GetQueueUrl: (input) => sqs.GetQueueUrl(input),
+        ReceiveMessage: (input, receive) => sqs.ReceiveMessage(input, receive),
+        DeleteMessageBatch: (input) => sqs.DeleteMessageBatch(input),
+        visibleMessages: async (QueueUrl) =>
+          Number(
+            (await sqs.GetQueueAttributes({ QueueUrl, AttributeNames: ['ApproximateNumberOfMessages'] })).Attributes
+              ?.ApproximateNumberOfMessages ?? 0,
+          ),
+      },
       services: {
         lambda: services.get('lambda'),
         events: services.get('events'),
@@ -44,7 +55,11 @@ export const pipesModule: ServiceModule<'pipes', ReturnType<typeof pipeDefinitio
         const where = `${pipe.mapping ? 'event source mapping' : 'pipe'} ${pipe.name}`;
         const refusal =
           use === 'read'
-            ? await iam.authorize(from, streamReads(iam, resourceArn), where)
+            ? await iam.authorize(
+                from,
+                sourceReads(iam, resourceArn, (arn) => sqs.queueUrlFromArn(arn)),
+                where,
+              )
             : await iam.authorizeDelivery(from, resourceArn, { arn: pipe.arn, account: accountId }, where);
         return refusal?.message;
       },
@@ -60,9 +75,18 @@ export const pipesModule: ServiceModule<'pipes', ReturnType<typeof pipeDefinitio
   },
 };
 
-/** What reading a stream takes (the pipe's and a mapping's documented permissions), as the operations table maps each call. */
-function streamReads(iam: IamCheck, streamArn: string) {
+/**
+ * What reading the source takes (the pipe's and a mapping's documented permissions), as the
+ * operations table maps each call: a stream's reads, or a queue's receive, delete and attributes.
+ */
+function sourceReads(iam: IamCheck, sourceArn: string, queueUrlOf: (arn: string) => string) {
+  if (parseArn(sourceArn).service === 'sqs') {
+    const QueueUrl = queueUrlOf(sourceArn);
+    return ['ReceiveMessage', 'DeleteMessage', 'GetQueueAttributes'].flatMap((operation) =>
+      iam.authorizationsOf('sqs', operation, { QueueUrl }),
+    );
+  }
   return ['DescribeStream', 'GetShardIterator', 'GetRecords', 'ListStreams'].flatMap((operation) =>
-    iam.authorizationsOf('dynamodb', operation, { StreamArn: streamArn }),
+    iam.authorizationsOf('dynamodb', operation, { StreamArn: sourceArn }),
   );
 }

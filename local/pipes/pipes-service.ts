@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
-import { parseArn, tryParseArn } from '../arn.js';
+import { tryParseArn } from '../arn.js';
 import type { Clock } from '../clock.js';
 import { type StoredRecord, shardIdOf } from '../dynamodb/streams/stream-store.js';
 import { compilePattern, matchesPattern } from '../events/pattern.js';
-import { type LambdaOutcome, type PutEventsAnswer, type PutEventsEntry, TargetDispatcher } from '../targets/dispatcher.js';
-import type { SqsQueues } from '../targets/queues.js';
 import type { PipeDefinition } from './definitions.js';
-import { dynamicParameter, renderPipeTemplate } from './input-template.js';
+import { DeliveryFailure, type MappingResponse, PartialFailure, PipeDelivery, type PipeServices } from './pipe-delivery.js';
+import { type PipeQueueSource, SqsPipeRunner } from './sqs-source.js';
+
+export type { PipeServices } from './pipe-delivery.js';
 
 /** Where a pipe reads its records (the local DynamoDB Streams, in process). */
 export interface StreamSource {
@@ -16,22 +17,13 @@ export interface StreamSource {
   onRecords(listener: (streamArn: string) => void): () => void;
 }
 
-/** The services a pipe's enrichment and target are, through their own operations. */
-export interface PipeServices {
-  readonly lambda: { invoke(functionName: string, event: unknown): Promise<LambdaOutcome> };
-  /** `entryKeys` (EventsService's PutEventsCall): the bus puts an event keyed by a record it already took once. */
-  readonly events: {
-    PutEvents(input: { Entries: PutEventsEntry[] }, options?: { entryKeys?: readonly (string | undefined)[] }): Promise<PutEventsAnswer>;
-  };
-  readonly sqs: { queueUrlOf(arn: string): string; SendMessage: SqsQueues['SendMessage'] };
-  readonly states: { StartExecution(input: { stateMachineArn: string; input: string }): Promise<unknown> };
-}
-
 export interface PipesServiceOptions {
   readonly db: DatabaseSync;
   readonly clock: Clock;
   readonly pipes: readonly PipeDefinition[];
   readonly source: StreamSource;
+  /** Where a pipe with an SQS source polls its queue (the local SQS). Without it such pipes do not run. */
+  readonly queues?: PipeQueueSource;
   readonly services: PipeServices;
   /** The first retry of a failed batch waits this long, doubling up to a minute. @default 1000 */
   readonly retryBaseMs?: number;
@@ -44,36 +36,16 @@ export interface PipesServiceOptions {
   readonly log?: (line: string) => void;
 }
 
-class DeliveryFailure extends Error {
-  constructor(
-    message: string,
-    /** What the mapped function answered, for the failure record (Lambda's `responseContext`). */
-    readonly response?: MappingResponse,
-  ) {
-    super(message);
-  }
-}
-
-/** A Lambda event source mapping's `responseContext`: the last invocation's status, version and error kind. */
-interface MappingResponse {
-  readonly statusCode: number;
-  readonly executedVersion: string;
-  readonly functionError?: 'Unhandled';
-}
-
-/** A function that reported batch item failures: the records from `index` on are retried (Lambda checkpoints before the first failure). */
-class PartialFailure extends DeliveryFailure {
-  constructor(
-    readonly index: number,
-    message: string,
-    response?: MappingResponse,
-  ) {
-    super(message, response);
-  }
+/** What the service needs of a pipe's reader, whatever its source. */
+interface Runner {
+  start(): void;
+  stop(): Promise<void>;
+  idle(): Promise<void>;
 }
 
 /**
- * EventBridge Pipes with a DynamoDB stream source: each pipe reads its stream in order
+ * EventBridge Pipes with an SQS source are run by SqsPipeRunner (sqs-source.ts); with a
+ * DynamoDB stream source: each pipe reads its stream in order
  * (one batch at a time, so the records of an item reach the target in the order they were
  * written), drops what its filters do not match, calls its enrichment with the batch and
  * hands each result to the target. A failed batch is retried with backoff (and bisected, if
@@ -87,27 +59,35 @@ class PartialFailure extends DeliveryFailure {
  * and put once. AWS Pipes is at least once there; the local runtime is not.
  */
 export class PipesService {
-  readonly #runners: PipeRunner[];
+  readonly #runners: Runner[];
 
   constructor(private readonly options: PipesServiceOptions) {
     options.db.exec(
       'CREATE TABLE IF NOT EXISTS checkpoints (pipe TEXT NOT NULL, stream_arn TEXT NOT NULL, position INTEGER NOT NULL, PRIMARY KEY (pipe, stream_arn))',
     );
-    this.#runners = options.pipes.filter((pipe) => pipe.running).map((pipe) => new PipeRunner(pipe, options));
+    const queues = options.queues;
+    this.#runners = options.pipes
+      .filter((pipe) => pipe.running)
+      .flatMap((pipe): Runner[] => {
+        if (!isQueueArn(pipe.sourceArn)) return [new PipeRunner(pipe, options)];
+        return queues ? [new SqsPipeRunner(pipe, { ...options, queues })] : [];
+      });
   }
 
   start(): void {
     for (const runner of this.#runners) runner.start();
   }
 
-  /** The running pipes, for the start-up report: the table whose stream each reads, and its target. */
-  describe(): { kind: 'pipe' | 'event source mapping'; name: string; table: string; target: string }[] {
+  /** The running pipes, for the start-up report: the table whose stream each reads (or the queue it polls), and its target. */
+  describe(): { kind: 'pipe' | 'event source mapping'; name: string; table?: string; queue?: string; target: string }[] {
     return this.options.pipes
       .filter((pipe) => pipe.running)
       .map((pipe) => ({
         kind: pipe.mapping ? ('event source mapping' as const) : ('pipe' as const),
         name: pipe.mapping ? pipe.arn : pipe.name,
-        table: tableOf(pipe.sourceArn),
+        ...(isQueueArn(pipe.sourceArn)
+          ? { queue: tryParseArn(pipe.sourceArn)?.resourceId ?? pipe.sourceArn }
+          : { table: tableOf(pipe.sourceArn) }),
         target: pipe.targetArn,
       }));
   }
@@ -131,20 +111,14 @@ class PipeRunner {
   #unsubscribe?: () => void;
   #idleWaiters: (() => void)[] = [];
 
-  readonly #dispatcher: TargetDispatcher;
+  readonly #delivery: PipeDelivery;
 
   constructor(
     private readonly pipe: PipeDefinition,
     private readonly options: PipesServiceOptions,
   ) {
     this.#filters = pipe.filters.map((pattern) => compilePattern(pattern));
-    const { lambda, events, sqs, states } = options.services;
-    this.#dispatcher = new TargetDispatcher({
-      sqs: { queueUrl: (arn) => sqs.queueUrlOf(arn), SendMessage: (input) => sqs.SendMessage(input) },
-      lambda: { invoke: (fn, event) => lambda.invoke(fn, event) },
-      events: { PutEvents: (input, keys) => events.PutEvents(input, keys) },
-      states: { StartExecution: (input) => states.StartExecution(input) },
-    });
+    this.#delivery = new PipeDelivery(pipe, options);
   }
 
   start(): void {
@@ -311,109 +285,10 @@ class PipeRunner {
 
   async #deliver(records: readonly object[]): Promise<void> {
     if (this.pipe.mapping) return this.#invokeMapped(records, this.pipe.mapping);
-    const variables = {
-      'pipe-arn': this.pipe.arn,
-      'pipe-name': this.pipe.name,
-      'source-arn': this.pipe.sourceArn,
-      'enrichment-arn': this.pipe.enrichmentArn ?? '',
-      'target-arn': this.pipe.targetArn,
-      event: { 'ingestion-time': new Date(this.options.clock.now()).toISOString() },
-    };
-    let payloads: unknown[] = [...records];
-    if (this.pipe.enrichmentArn) {
-      await this.#mayDeliverTo(this.pipe.enrichmentArn);
-      const template = this.pipe.enrichmentInputTemplate;
-      const input =
-        template === undefined ? payloads : payloads.map((p) => JSON.parse(renderPipeTemplate(template, p, variables as never)));
-      const outcome = await this.options.services.lambda.invoke(this.pipe.enrichmentArn, input);
-      if (!outcome.ok) throw new DeliveryFailure(`enrichment failed: ${outcome.error.errorType}: ${outcome.error.errorMessage}`);
-      const answer = outcome.payload === '' ? null : (JSON.parse(outcome.payload) as unknown);
-      // An enrichment that answers nothing drops the batch; an object is one event.
-      payloads = answer === null ? [] : Array.isArray(answer) ? answer : [answer];
-    }
-    if (payloads.length === 0) return;
-    await this.#mayDeliverTo(this.pipe.targetArn);
-    const template = this.pipe.targetInputTemplate;
-    const rendered = payloads.map((p) =>
-      template === undefined ? JSON.stringify(p) : renderPipeTemplate(template, p, variables as never),
+    // A target function's batchItemFailures are not read for a stream source (the SQS source reads them).
+    await this.#delivery.deliver(
+      records.map((event) => ({ event, id: (event as { dynamodb: { SequenceNumber: string } }).dynamodb.SequenceNumber })),
     );
-    await this.#target(payloads, rendered, this.#eventKeys(records, payloads.length));
-  }
-
-  /** A role that may not invoke the enrichment or target is a customer invocation error: retried, then dead-lettered, as on AWS. */
-  async #mayDeliverTo(arn: string): Promise<void> {
-    const refusal = await this.options.authorize?.(this.pipe, arn, 'deliver');
-    if (refusal !== undefined) throw new DeliveryFailure(`the pipe's role may not invoke ${arn}: ${refusal}`);
-  }
-
-  /**
-   * The key of each event the batch becomes, the same however the records are batched again:
-   * the record it came from, when there is one event per record (no enrichment, or one that
-   * answers one per record, as the outbox's does); otherwise the batch's first and last
-   * record and the event's place (the same only if the batch is read again whole).
-   */
-  #eventKeys(records: readonly object[], count: number): string[] {
-    const sequenceNumber = (record: object | undefined) =>
-      (record as { dynamodb?: { SequenceNumber?: string } } | undefined)?.dynamodb?.SequenceNumber;
-    const base = `pipe ${this.pipe.arn} ${this.pipe.sourceArn}`;
-    if (count === records.length) return records.map((record) => `${base} ${sequenceNumber(record)}`);
-    const range = `${sequenceNumber(records[0])}-${sequenceNumber(records.at(-1))}`;
-    return Array.from({ length: count }, (_, index) => `${base} ${range}#${index}`);
-  }
-
-  /**
-   * Hands the batch to the target as Pipes does: a bus gets PutEvents of up to 10 entries, a
-   * queue one message per event, a function (synchronously) and a state machine the batch as an array.
-   */
-  async #target(payloads: readonly unknown[], rendered: readonly string[], keys: readonly string[]): Promise<void> {
-    const arn = this.pipe.targetArn;
-    const service = parseArn(arn).service;
-    if (service === 'events') {
-      const p = this.pipe.eventBusParameters ?? {};
-      const entries = payloads.map((payload, index) => {
-        const time = dynamicParameter(p.Time, payload);
-        return {
-          Source: dynamicParameter(p.Source, payload) ?? `Pipe ${this.pipe.name}`,
-          DetailType: dynamicParameter(p.DetailType, payload) ?? 'Event from aws:dynamodb',
-          Detail: rendered[index] as string,
-          ...(p.Resources ? { Resources: [...p.Resources] } : {}),
-          ...(time && Number.isFinite(Date.parse(time)) ? { Time: Date.parse(time) / 1000 } : {}),
-        };
-      });
-      for (let at = 0; at < entries.length; at += 10) {
-        const sent = await this.#dispatcher.send(arn, {
-          body: '',
-          events: { entries: entries.slice(at, at + 10), entryKeys: keys.slice(at, at + 10) },
-        });
-        const answer = (sent.service === 'events' && sent.answer) || {};
-        if ((answer.FailedEntryCount ?? 0) > 0) {
-          const failed = answer.Entries?.find((e) => 'ErrorCode' in e);
-          throw new DeliveryFailure(`the event bus refused an event: ${failed?.ErrorCode}: ${failed?.ErrorMessage}`);
-        }
-      }
-    } else if (service === 'sqs') {
-      const p = this.pipe.sqsParameters ?? {};
-      for (const [index, body] of rendered.entries()) {
-        const payload = payloads[index];
-        const group = dynamicParameter(p.MessageGroupId, payload);
-        const dedup = dynamicParameter(p.MessageDeduplicationId, payload);
-        await this.#dispatcher.send(arn, {
-          body,
-          sqs: { ...(group ? { MessageGroupId: group } : {}), ...(dedup ? { MessageDeduplicationId: dedup } : {}) },
-        });
-      }
-    } else if (service === 'lambda') {
-      const sent = await this.#dispatcher.send(arn, {
-        body: '',
-        lambda: { invocationType: 'RequestResponse', event: rendered.map((text) => JSON.parse(text)) },
-      });
-      const outcome = sent.service === 'lambda' ? sent.outcome : undefined;
-      if (outcome && !outcome.ok) {
-        throw new DeliveryFailure(`the target function failed: ${outcome.error.errorType}: ${outcome.error.errorMessage}`);
-      }
-    } else {
-      await this.#dispatcher.send(arn, { body: `[${rendered.join(',')}]` });
-    }
   }
 
   /** A Lambda event source mapping: the function gets `{ Records }`; with ReportBatchItemFailures it may name the records it failed. */
@@ -485,7 +360,7 @@ class PipeRunner {
         streamArn: this.pipe.sourceArn,
       },
     };
-    await this.#dispatcher.send(this.pipe.deadLetterArn, { body: JSON.stringify(message) });
+    await this.#delivery.deadLetter(JSON.stringify(message));
   }
 }
 
@@ -493,4 +368,8 @@ class PipeRunner {
 function tableOf(streamArn: string): string {
   const parsed = tryParseArn(streamArn);
   return parsed?.resourceType === 'table' ? parsed.resourceId : streamArn;
+}
+
+function isQueueArn(arn: string): boolean {
+  return tryParseArn(arn)?.service === 'sqs';
 }

@@ -106,7 +106,8 @@ export const statesModule: ServiceModule<'states'> = {
       start: async () => {
         await states.start();
         warn(states.warnings);
-        const roles = definitions.stateMachines.map((m) => ({ what: `state machine ${m.name}`, roleArn: m.roleArn }));
+        // Step Functions assumes the role for the state machine: `aws:SourceArn` is its ARN (the confused-deputy guard CDK writes).
+        const roles = definitions.stateMachines.map((m) => ({ what: `state machine ${m.name}`, roleArn: m.roleArn, sourceArn: m.arn }));
         warn(await untrustedRoleWarnings(services.get('iam'), 'states.amazonaws.com', roles));
       },
       // Before Lambda stops (Step Functions needs it): with Lambda gone, an invocation in flight would be recorded as a task failure.

@@ -32,6 +32,32 @@ const machine = (name: string, role: string) => ({
   },
 });
 
+/**
+ * A role that lets Step Functions assume it only for the account's state machines, as the
+ * Step Functions guide's "Prevent cross-service confused deputy issue" writes it (and CDK's
+ * StateMachine role): `aws:SourceArn` like `arn:aws:states:<region>:<account>:stateMachine:*`,
+ * `aws:SourceAccount` the account.
+ */
+const trustingStatesFrom = (account: string) => ({
+  Type: 'AWS::IAM::Role',
+  Properties: {
+    AssumeRolePolicyDocument: {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Principal: { Service: 'states.amazonaws.com' },
+          Action: 'sts:AssumeRole',
+          Condition: {
+            ArnLike: { 'aws:SourceArn': `arn:aws:states:us-east-1:${account}:stateMachine:*` },
+            StringEquals: { 'aws:SourceAccount': account },
+          },
+        },
+      ],
+    },
+  },
+});
+
 /** Functions and state machines whose roles trust their service (globally or regionally), and ones whose roles trust another. */
 function writeApp(): string {
   return writeAssembly(tempAssemblyDir(), {
@@ -45,6 +71,10 @@ function writeApp(): string {
           Untrusted: fn('untrusted-fn', 'Ec2Role'),
           TrustedMachine: machine('trusted-machine', 'StatesRole'),
           UntrustedMachine: machine('untrusted-machine', 'LambdaRole'),
+          GuardedStatesRole: trustingStatesFrom('000000000000'),
+          GuardedMachine: machine('guarded-machine', 'GuardedStatesRole'),
+          OtherAccountStatesRole: trustingStatesFrom('111122223333'),
+          OtherAccountMachine: machine('other-account-machine', 'OtherAccountStatesRole'),
         },
       },
     },
@@ -77,7 +107,14 @@ describe('IAM trust policies at start-up', () => {
       expect.stringMatching(
         /^state machine untrusted-machine: AWS would refuse to create it: .* does not let states\.amazonaws\.com assume it/,
       ),
+      expect.stringMatching(/^state machine other-account-machine: AWS would refuse to create it: /),
     ]);
+  });
+
+  it("evaluates a state machine role's aws:SourceArn and aws:SourceAccount conditions against the state machine Step Functions assumes it for", async () => {
+    const lines = await warningsUnder('warn');
+    expect(lines.some((line) => line.includes('guarded-machine'))).toBe(false);
+    expect(lines.filter((line) => line.includes('other-account-machine'))).toHaveLength(1);
   });
 
   it('says nothing with IAM off', async () => {

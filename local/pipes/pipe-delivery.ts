@@ -1,0 +1,232 @@
+import { parseArn } from '../arn.js';
+import type { Clock } from '../clock.js';
+import { type LambdaOutcome, type PutEventsAnswer, type PutEventsEntry, TargetDispatcher } from '../targets/dispatcher.js';
+import type { SqsQueues } from '../targets/queues.js';
+import type { PipeDefinition } from './definitions.js';
+import { dynamicParameter, renderPipeTemplate } from './input-template.js';
+
+/** The services a pipe's enrichment and target are, through their own operations. */
+export interface PipeServices {
+  readonly lambda: { invoke(functionName: string, event: unknown): Promise<LambdaOutcome> };
+  /** `entryKeys` (EventsService's PutEventsCall): the bus puts an event keyed by a record it already took once. */
+  readonly events: {
+    PutEvents(input: { Entries: PutEventsEntry[] }, options?: { entryKeys?: readonly (string | undefined)[] }): Promise<PutEventsAnswer>;
+  };
+  readonly sqs: { queueUrlOf(arn: string): string; SendMessage: SqsQueues['SendMessage'] };
+  readonly states: { StartExecution(input: { stateMachineArn: string; input: string }): Promise<unknown> };
+}
+
+/** A batch (or part of one) the enrichment or target did not take: retried, then dead-lettered, as the source says. */
+export class DeliveryFailure extends Error {
+  constructor(
+    message: string,
+    /** What the mapped function answered, for the failure record (Lambda's `responseContext`). */
+    readonly response?: MappingResponse,
+  ) {
+    super(message);
+  }
+}
+
+/** A Lambda event source mapping's `responseContext`: the last invocation's status, version and error kind. */
+export interface MappingResponse {
+  readonly statusCode: number;
+  readonly executedVersion: string;
+  readonly functionError?: 'Unhandled';
+}
+
+/** A function that reported batch item failures: the records from `index` on are retried (Lambda checkpoints before the first failure). */
+export class PartialFailure extends DeliveryFailure {
+  constructor(
+    readonly index: number,
+    message: string,
+    response?: MappingResponse,
+  ) {
+    super(message, response);
+  }
+}
+
+/** One record of a batch as the pipe hands it on: `event` goes to the enrichment or target, `id` keys it. */
+export interface PipeRecord {
+  readonly event: object;
+  /** What identifies the record in its source: a stream record's sequence number, an SQS message's id. */
+  readonly id: string;
+}
+
+export interface PipeDeliveryOptions {
+  readonly clock: Clock;
+  readonly services: PipeServices;
+  readonly authorize?: (pipe: PipeDefinition, resourceArn: string, use: 'read' | 'deliver') => Promise<string | undefined>;
+}
+
+/**
+ * A pipe's enrichment and target, whatever its source: the batch goes to the enrichment (if
+ * any, through its input template), then each result to the target through the target's
+ * input template. Input templates and dynamic parameters see an SQS record's `body` parsed
+ * when it is JSON (Pipes' implicit body data parsing); what is sent without a template is the
+ * record as the source gave it. Throws DeliveryFailure when the enrichment or target fails.
+ */
+export class PipeDelivery {
+  readonly #dispatcher: TargetDispatcher;
+
+  constructor(
+    private readonly pipe: PipeDefinition,
+    private readonly options: PipeDeliveryOptions,
+  ) {
+    const { lambda, events, sqs, states } = options.services;
+    this.#dispatcher = new TargetDispatcher({
+      sqs: { queueUrl: (arn) => sqs.queueUrlOf(arn), SendMessage: (input) => sqs.SendMessage(input) },
+      lambda: { invoke: (fn, event) => lambda.invoke(fn, event) },
+      events: { PutEvents: (input, keys) => events.PutEvents(input, keys) },
+      states: { StartExecution: (input) => states.StartExecution(input) },
+    });
+  }
+
+  /** Sends a message to the pipe's (or mapping's) dead-letter queue. */
+  async deadLetter(body: string): Promise<void> {
+    if (this.pipe.deadLetterArn) await this.#dispatcher.send(this.pipe.deadLetterArn, { body });
+  }
+
+  /**
+   * Delivers the records; resolves with the ids of the records the target function reported
+   * as failed (`batchItemFailures`), which are then to be retried, or none.
+   */
+  async deliver(records: readonly PipeRecord[]): Promise<ReadonlySet<string>> {
+    const variables = {
+      'pipe-arn': this.pipe.arn,
+      'pipe-name': this.pipe.name,
+      'source-arn': this.pipe.sourceArn,
+      'enrichment-arn': this.pipe.enrichmentArn ?? '',
+      'target-arn': this.pipe.targetArn,
+      event: { 'ingestion-time': new Date(this.options.clock.now()).toISOString() },
+    };
+    let payloads: unknown[] = records.map((r) => r.event);
+    if (this.pipe.enrichmentArn) {
+      await this.#mayDeliverTo(this.pipe.enrichmentArn);
+      const template = this.pipe.enrichmentInputTemplate;
+      const input =
+        template === undefined
+          ? payloads
+          : payloads.map((p) => JSON.parse(renderPipeTemplate(template, parsedView(p), variables as never)));
+      const outcome = await this.options.services.lambda.invoke(this.pipe.enrichmentArn, input);
+      if (!outcome.ok) throw new DeliveryFailure(`enrichment failed: ${outcome.error.errorType}: ${outcome.error.errorMessage}`);
+      const answer = outcome.payload === '' ? null : (JSON.parse(outcome.payload) as unknown);
+      // An enrichment that answers nothing drops the batch; an object is one event.
+      payloads = answer === null ? [] : Array.isArray(answer) ? answer : [answer];
+    }
+    if (payloads.length === 0) return new Set();
+    await this.#mayDeliverTo(this.pipe.targetArn);
+    const template = this.pipe.targetInputTemplate;
+    const rendered = payloads.map((p) =>
+      template === undefined ? JSON.stringify(p) : renderPipeTemplate(template, parsedView(p), variables as never),
+    );
+    return this.#target(payloads.map(parsedView), rendered, this.#eventKeys(records, payloads.length));
+  }
+
+  /** A role that may not invoke the enrichment or target is a customer invocation error: retried, then dead-lettered, as on AWS. */
+  async #mayDeliverTo(arn: string): Promise<void> {
+    const refusal = await this.options.authorize?.(this.pipe, arn, 'deliver');
+    if (refusal !== undefined) throw new DeliveryFailure(`the pipe's role may not invoke ${arn}: ${refusal}`);
+  }
+
+  /**
+   * The key of each event the batch becomes, the same however the records are batched again:
+   * the record it came from, when there is one event per record (no enrichment, or one that
+   * answers one per record, as the outbox's does); otherwise the batch's first and last
+   * record and the event's place (the same only if the batch is read again whole).
+   */
+  #eventKeys(records: readonly PipeRecord[], count: number): string[] {
+    const base = `pipe ${this.pipe.arn} ${this.pipe.sourceArn}`;
+    if (count === records.length) return records.map((record) => `${base} ${record.id}`);
+    const range = `${records[0]?.id}-${records.at(-1)?.id}`;
+    return Array.from({ length: count }, (_, index) => `${base} ${range}#${index}`);
+  }
+
+  /**
+   * Hands the batch to the target as Pipes does: a bus gets PutEvents of up to 10 entries, a
+   * queue one message per event, a function (synchronously) and a state machine the batch as
+   * an array. `payloads` are the events as dynamic parameters read them.
+   */
+  async #target(payloads: readonly unknown[], rendered: readonly string[], keys: readonly string[]): Promise<ReadonlySet<string>> {
+    const arn = this.pipe.targetArn;
+    const service = parseArn(arn).service;
+    if (service === 'events') {
+      await this.#toBus(arn, payloads, rendered, keys);
+    } else if (service === 'sqs') {
+      const p = this.pipe.sqsParameters ?? {};
+      for (const [index, body] of rendered.entries()) {
+        const payload = payloads[index];
+        const group = dynamicParameter(p.MessageGroupId, payload);
+        const dedup = dynamicParameter(p.MessageDeduplicationId, payload);
+        await this.#dispatcher.send(arn, {
+          body,
+          sqs: { ...(group ? { MessageGroupId: group } : {}), ...(dedup ? { MessageDeduplicationId: dedup } : {}) },
+        });
+      }
+    } else if (service === 'lambda') {
+      const sent = await this.#dispatcher.send(arn, {
+        body: '',
+        lambda: { invocationType: 'RequestResponse', event: rendered.map((text) => JSON.parse(text)) },
+      });
+      const outcome = sent.service === 'lambda' ? sent.outcome : undefined;
+      if (outcome && !outcome.ok) {
+        throw new DeliveryFailure(`the target function failed: ${outcome.error.errorType}: ${outcome.error.errorMessage}`);
+      }
+      return outcome?.ok ? reportedFailures(outcome.payload) : new Set();
+    } else {
+      await this.#dispatcher.send(arn, { body: `[${rendered.join(',')}]` });
+    }
+    return new Set();
+  }
+
+  async #toBus(arn: string, payloads: readonly unknown[], rendered: readonly string[], keys: readonly string[]): Promise<void> {
+    const p = this.pipe.eventBusParameters ?? {};
+    const entries = payloads.map((payload, index) => {
+      const time = dynamicParameter(p.Time, payload);
+      // Pipes' defaults: `Pipe <name>`, and `Event from aws:<the source's service>` (aws:sqs, aws:dynamodb).
+      return {
+        Source: dynamicParameter(p.Source, payload) ?? `Pipe ${this.pipe.name}`,
+        DetailType: dynamicParameter(p.DetailType, payload) ?? `Event from aws:${parseArn(this.pipe.sourceArn).service}`,
+        Detail: rendered[index] as string,
+        ...(p.Resources ? { Resources: [...p.Resources] } : {}),
+        ...(time && Number.isFinite(Date.parse(time)) ? { Time: Date.parse(time) / 1000 } : {}),
+      };
+    });
+    for (let at = 0; at < entries.length; at += 10) {
+      const sent = await this.#dispatcher.send(arn, {
+        body: '',
+        events: { entries: entries.slice(at, at + 10), entryKeys: keys.slice(at, at + 10) },
+      });
+      const answer = (sent.service === 'events' && sent.answer) || {};
+      if ((answer.FailedEntryCount ?? 0) > 0) {
+        const failed = answer.Entries?.find((e) => 'ErrorCode' in e);
+        throw new DeliveryFailure(`the event bus refused an event: ${failed?.ErrorCode}: ${failed?.ErrorMessage}`);
+      }
+    }
+  }
+}
+
+/**
+ * The record as filters, input templates and dynamic parameters see it: an SQS record's
+ * `body` parsed when it is JSON text (Pipes' "implicit body data parsing"), else the record.
+ */
+export function parsedView(record: unknown): unknown {
+  if (record === null || typeof record !== 'object' || (record as { eventSource?: unknown }).eventSource !== 'aws:sqs') return record;
+  const body = (record as { body?: unknown }).body;
+  if (typeof body !== 'string') return record;
+  try {
+    return { ...record, body: JSON.parse(body) as unknown };
+  } catch {
+    return record;
+  }
+}
+
+/** The `itemIdentifier`s of a target function's `{ batchItemFailures }` answer (Pipes' partial batch failure), or none. */
+function reportedFailures(payload: string): ReadonlySet<string> {
+  try {
+    const answer = JSON.parse(payload || 'null') as { batchItemFailures?: { itemIdentifier?: unknown }[] } | null;
+    const failures = Array.isArray(answer?.batchItemFailures) ? answer.batchItemFailures : [];
+    return new Set(failures.map((f) => String(f?.itemIdentifier ?? '')));
+  } catch {
+    return new Set();
+  }
+}

@@ -1,0 +1,112 @@
+import { rmSync } from 'node:fs';
+import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LocalRuntime } from '../../../local/runtime.js';
+import { tempAssemblyDir, writeAssembly } from '../assembly.js';
+import { credentials, eventually, region, tempDataDir } from '../helpers.js';
+
+/** Takes 3 s, then reports the job it was given on the `jobs-done` queue. */
+const SLOW_JOB = `const { SQSClient, SendMessageCommand, GetQueueUrlCommand } = require('@aws-sdk/client-sqs');
+const sqs = new SQSClient({});
+exports.handler = async (event) => {
+  await new Promise((resolve) => setTimeout(resolve, 3000));
+  const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: 'jobs-done' }));
+  await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: event.jobId }));
+  return { done: event.jobId };
+};`;
+
+const functionUri =
+  'arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:000000000000:function:slow-job/invocations';
+const root = { 'Fn::GetAtt': ['Api', 'RootResourceId'] };
+
+/**
+ * `POST /jobs`: a Lambda non-proxy integration made asynchronous as
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-lambda-integration-async.html
+ * says, by an `X-Amz-Invocation-Type` integration request header with the static value `'Event'`.
+ */
+function assembly(): string {
+  return writeAssembly(tempAssemblyDir(), {
+    Jobs: {
+      template: {
+        Resources: {
+          Done: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'jobs-done' } },
+          SlowJob: {
+            Type: 'AWS::Lambda::Function',
+            Properties: {
+              FunctionName: 'slow-job',
+              Handler: 'index.handler',
+              Runtime: 'nodejs22.x',
+              Timeout: 10,
+              Code: { ZipFile: SLOW_JOB },
+            },
+          },
+          Api: { Type: 'AWS::ApiGateway::RestApi', Properties: { Name: 'jobs' } },
+          JobsResource: { Type: 'AWS::ApiGateway::Resource', Properties: { RestApiId: { Ref: 'Api' }, ParentId: root, PathPart: 'jobs' } },
+          Post: {
+            Type: 'AWS::ApiGateway::Method',
+            Properties: {
+              RestApiId: { Ref: 'Api' },
+              ResourceId: { Ref: 'JobsResource' },
+              HttpMethod: 'POST',
+              AuthorizationType: 'NONE',
+              Integration: {
+                Type: 'AWS',
+                IntegrationHttpMethod: 'POST',
+                Uri: functionUri,
+                RequestParameters: { 'integration.request.header.X-Amz-Invocation-Type': "'Event'" },
+                RequestTemplates: { 'application/json': '{"jobId": "$context.requestId"}' },
+                IntegrationResponses: [
+                  {
+                    StatusCode: '202',
+                    ResponseTemplates: {
+                      'application/json': '{"jobId": "$context.requestId"}',
+                    },
+                  },
+                ],
+              },
+              MethodResponses: [{ StatusCode: '202' }],
+            },
+          },
+          Deployment: { Type: 'AWS::ApiGateway::Deployment', Properties: { RestApiId: { Ref: 'Api' }, StageName: 'prod' } },
+        },
+      },
+    },
+  });
+}
+
+describe('RestApiService with an asynchronous Lambda custom integration', () => {
+  let runtime: LocalRuntime;
+  let sqs: SQSClient;
+  let cdkOut: string;
+  let dataDir: string;
+
+  beforeAll(async () => {
+    cdkOut = assembly();
+    dataDir = tempDataDir();
+    runtime = await LocalRuntime.start({ cdkOut, dataDir, port: 0, logEvents: false, log: () => {} });
+    sqs = new SQSClient({ endpoint: runtime.url, region, credentials });
+  });
+  afterAll(async () => {
+    sqs.destroy();
+    await runtime.stop();
+    for (const folder of [cdkOut, dataDir]) rmSync(folder, { recursive: true, force: true });
+  });
+
+  const jobsDone = async () =>
+    (await sqs.send(new ReceiveMessageCommand({ QueueUrl: runtime.sqs.queueUrl('jobs-done'), MaxNumberOfMessages: 10 }))).Messages ?? [];
+
+  it("answers before the function has run when the integration request's X-Amz-Invocation-Type is 'Event'", async () => {
+    const api = runtime.httpApiUrls.find((u) => u.kind === 'rest');
+    const response = await fetch(`${api?.url}/jobs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    const answer = JSON.parse(await response.text());
+    expect(response.status).toBe(202);
+    expect(answer).toEqual({ jobId: expect.any(String) });
+    // The function sleeps 3 s before it reports: nothing yet.
+    expect(await jobsDone()).toEqual([]);
+    const done = await eventually(async () => {
+      const messages = await jobsDone();
+      return messages.length > 0 ? messages : undefined;
+    }, 15_000);
+    expect(done.map((m) => m.Body)).toEqual([answer.jobId]);
+  });
+});

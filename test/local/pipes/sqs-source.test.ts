@@ -1,0 +1,134 @@
+import { rmSync } from 'node:fs';
+import { GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LocalRuntime } from '../../../local/runtime.js';
+import { tempAssemblyDir, writeAssembly } from '../assembly.js';
+import { credentials, eventually, region, tempDataDir } from '../helpers.js';
+
+const arnOf = (logicalId: string) => ({ 'Fn::GetAtt': [logicalId, 'Arn'] });
+const queue = (name: string, more: Record<string, unknown> = {}) => ({ Type: 'AWS::SQS::Queue', Properties: { QueueName: name, ...more } });
+const pipe = (name: string, source: string, props: Record<string, unknown>) => ({
+  Type: 'AWS::Pipes::Pipe',
+  Properties: { Name: name, RoleArn: 'arn:aws:iam::000000000000:role/pipe', Source: arnOf(source), ...props },
+});
+
+/** Reports the messages whose body has `fail` as batch item failures (by message id), as Pipes' partial batch failure describes. */
+const TARGET = `exports.handler = async (records) => ({
+  batchItemFailures: records.filter((r) => JSON.parse(r.body).fail).map((r) => ({ itemIdentifier: r.messageId })),
+});`;
+
+/**
+ * Pipes with SQS sources, as https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-pipes-sqs.html
+ * and the input transformation, filtering and batching pages describe them.
+ */
+function assembly(): string {
+  return writeAssembly(tempAssemblyDir(), {
+    QueuePipes: {
+      template: {
+        Resources: {
+          Orders: queue('orders-in'),
+          Bus: { Type: 'AWS::Events::EventBus', Properties: { Name: 'orders-bus' } },
+          BusOut: queue('orders-bus-out'),
+          Rule: {
+            Type: 'AWS::Events::Rule',
+            Properties: {
+              EventBusName: { Ref: 'Bus' },
+              EventPattern: { account: ['000000000000'] },
+              Targets: [{ Id: 'q', Arn: arnOf('BusOut') }],
+            },
+          },
+          OrdersPipe: pipe('orders-pipe', 'Orders', {
+            SourceParameters: {
+              FilterCriteria: { Filters: [{ Pattern: JSON.stringify({ body: { type: ['NEW'] } }) }] },
+              SqsQueueParameters: { BatchSize: 5 },
+            },
+            Target: arnOf('Bus'),
+            TargetParameters: { InputTemplate: '{"orderId": "<$.body.orderId>", "pipe": "<aws.pipes.pipe-name>"}' },
+          }),
+          Jobs: queue('jobs-in', {
+            VisibilityTimeout: 1,
+            RedrivePolicy: { deadLetterTargetArn: arnOf('JobsDlq'), maxReceiveCount: 2 },
+          }),
+          JobsDlq: queue('jobs-dlq'),
+          Target: {
+            Type: 'AWS::Lambda::Function',
+            Properties: { FunctionName: 'jobs-target', Handler: 'index.handler', Runtime: 'nodejs22.x', Code: { ZipFile: TARGET } },
+          },
+          JobsPipe: pipe('jobs-pipe', 'Jobs', { SourceParameters: { SqsQueueParameters: { BatchSize: 10 } }, Target: arnOf('Target') }),
+        },
+      },
+    },
+  });
+}
+
+describe('EventBridge Pipes with an SQS source', () => {
+  let runtime: LocalRuntime;
+  let sqs: SQSClient;
+  let cdkOut: string;
+  let dataDir: string;
+
+  beforeAll(async () => {
+    cdkOut = assembly();
+    dataDir = tempDataDir();
+    runtime = await LocalRuntime.start({ cdkOut, dataDir, port: 0, logEvents: false, log: () => {} });
+    sqs = new SQSClient({ endpoint: runtime.url, region, credentials });
+  });
+  afterAll(async () => {
+    sqs.destroy();
+    await runtime.stop();
+    for (const folder of [cdkOut, dataDir]) rmSync(folder, { recursive: true, force: true });
+  });
+
+  const send = (name: string, body: unknown) =>
+    sqs.send(new SendMessageCommand({ QueueUrl: runtime.sqs.queueUrl(name), MessageBody: JSON.stringify(body) }));
+
+  async function drain(name: string, expected: number): Promise<string[]> {
+    const bodies: string[] = [];
+    const QueueUrl = runtime.sqs.queueUrl(name);
+    await eventually(
+      async () => {
+        const got = await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 300 }));
+        bodies.push(...(got.Messages ?? []).map((m) => m.Body as string));
+        return bodies.length >= expected ? true : undefined;
+      },
+      20_000,
+      `${expected} messages in ${name}`,
+    );
+    return bodies;
+  }
+
+  const messagesIn = async (name: string) => {
+    const { Attributes } = await sqs.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: runtime.sqs.queueUrl(name),
+        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+      }),
+    );
+    return Number(Attributes?.ApproximateNumberOfMessages) + Number(Attributes?.ApproximateNumberOfMessagesNotVisible);
+  };
+
+  it('puts each message its filter matches on the bus, the JSON body read by the input template, as "Event from aws:sqs" from "Pipe <name>"', async () => {
+    await send('orders-in', { orderId: 'o-1', type: 'NEW' });
+    await send('orders-in', { orderId: 'o-2', type: 'CANCELLED' });
+    await send('orders-in', { orderId: 'o-3', type: 'NEW' });
+    const events = (await drain('orders-bus-out', 2)).map((body) => JSON.parse(body));
+    expect(events.map((e) => [e.source, e['detail-type'], e.detail])).toEqual([
+      ['Pipe orders-pipe', 'Event from aws:sqs', { orderId: 'o-1', pipe: 'orders-pipe' }],
+      ['Pipe orders-pipe', 'Event from aws:sqs', { orderId: 'o-3', pipe: 'orders-pipe' }],
+    ]);
+    // Delivered and filtered-out messages alike are deleted from the source queue.
+    await runtime.pipes.idle();
+    expect(await messagesIn('orders-in')).toBe(0);
+  });
+
+  it("hands a function target the batch as an array of SQS records and leaves the messages it reports as failed to the queue's redrive policy", async () => {
+    await send('jobs-in', { job: 'a' });
+    await send('jobs-in', { job: 'b', fail: true });
+    await send('jobs-in', { job: 'c' });
+    const [dead] = await drain('jobs-dlq', 1);
+    expect(JSON.parse(dead as string)).toEqual({ job: 'b', fail: true });
+    await runtime.pipes.idle();
+    expect(await messagesIn('jobs-in')).toBe(0);
+    expect(await messagesIn('jobs-dlq')).toBe(1);
+  });
+});
