@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeExecutionCommand, type DescribeExecutionCommandOutput, type SFNClient } from '@aws-sdk/client-sfn';
+import { ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 
 export const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 export const region = 'us-east-1';
@@ -51,4 +52,22 @@ export async function tableNames(url: string): Promise<string[]> {
   } finally {
     client.destroy();
   }
+}
+
+/**
+ * Receives the bodies of a queue's messages until `expected` have come. Each stays in flight
+ * for 300 s, so that no later test of the file receives it again.
+ */
+export async function receiveBodies(sqs: SQSClient, queueUrl: string, expected: number, timeoutMs = 15_000): Promise<string[]> {
+  const bodies: string[] = [];
+  await eventually(
+    async () => {
+      const got = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 300 }));
+      bodies.push(...(got.Messages ?? []).map((m) => m.Body as string));
+      return bodies.length >= expected ? true : undefined;
+    },
+    timeoutMs,
+    `${expected} messages in ${queueUrl}`,
+  );
+  return bodies;
 }

@@ -3,7 +3,7 @@ import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalRuntime } from '../../../local/runtime.js';
 import { tempAssemblyDir, writeAssembly } from '../assembly.js';
-import { credentials, eventually, region, tempDataDir } from '../helpers.js';
+import { credentials, receiveBodies, region, tempDataDir } from '../helpers.js';
 
 const arnOf = (logicalId: string) => ({ 'Fn::GetAtt': [logicalId, 'Arn'] });
 const queue = (name: string) => ({ Type: 'AWS::SQS::Queue', Properties: { QueueName: name } });
@@ -163,20 +163,7 @@ describe('EventBridge Pipes from DynamoDB streams (local)', () => {
     ddb.send(new PutItemCommand({ TableName: table, Item: { pk: { S: pk }, ...more } as never }));
 
   /** Receives what the queue holds now (and deletes nothing: each test uses its own items). */
-  async function drain(name: string, expected: number): Promise<string[]> {
-    const bodies: string[] = [];
-    const QueueUrl = runtime.sqs.queueUrl(name);
-    await eventually(
-      async () => {
-        const got = await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 300 }));
-        bodies.push(...(got.Messages ?? []).map((m) => m.Body as string));
-        return bodies.length >= expected ? true : undefined;
-      },
-      15_000,
-      `${expected} messages in ${name}`,
-    );
-    return bodies;
-  }
+  const drain = (name: string, expected: number) => receiveBodies(sqs, runtime.sqs.queueUrl(name), expected, 15_000);
 
   it('puts only the records its filter matches on the bus, shaped by its input template, with a dynamic detail-type', async () => {
     await put('orders', 'o-1', { kind: { S: 'order' } });

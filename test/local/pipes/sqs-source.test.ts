@@ -1,9 +1,9 @@
 import { rmSync } from 'node:fs';
-import { GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalRuntime } from '../../../local/runtime.js';
 import { tempAssemblyDir, writeAssembly } from '../assembly.js';
-import { credentials, eventually, region, tempDataDir } from '../helpers.js';
+import { credentials, receiveBodies, region, tempDataDir } from '../helpers.js';
 
 const arnOf = (logicalId: string) => ({ 'Fn::GetAtt': [logicalId, 'Arn'] });
 const queue = (name: string, more: Record<string, unknown> = {}) => ({ Type: 'AWS::SQS::Queue', Properties: { QueueName: name, ...more } });
@@ -82,20 +82,7 @@ describe('EventBridge Pipes with an SQS source', () => {
   const send = (name: string, body: unknown) =>
     sqs.send(new SendMessageCommand({ QueueUrl: runtime.sqs.queueUrl(name), MessageBody: JSON.stringify(body) }));
 
-  async function drain(name: string, expected: number): Promise<string[]> {
-    const bodies: string[] = [];
-    const QueueUrl = runtime.sqs.queueUrl(name);
-    await eventually(
-      async () => {
-        const got = await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 300 }));
-        bodies.push(...(got.Messages ?? []).map((m) => m.Body as string));
-        return bodies.length >= expected ? true : undefined;
-      },
-      20_000,
-      `${expected} messages in ${name}`,
-    );
-    return bodies;
-  }
+  const drain = (name: string, expected: number) => receiveBodies(sqs, runtime.sqs.queueUrl(name), expected, 20_000);
 
   const messagesIn = async (name: string) => {
     const { Attributes } = await sqs.send(
