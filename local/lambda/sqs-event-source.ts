@@ -213,31 +213,8 @@ export class SqsEventSource {
     }
   }
 
-  /** Receives until the batch is full or the batching window has passed since the first record. */
-  async #collect(queueUrl: string): Promise<SqsMessage[]> {
-    const { batchSize, maximumBatchingWindowSeconds } = this.mapping;
-    const receive = async (waitSeconds: number) =>
-      (
-        await this.sqs.ReceiveMessage(
-          {
-            QueueUrl: queueUrl,
-            MaxNumberOfMessages: Math.min(10, batchSize),
-            WaitTimeSeconds: waitSeconds,
-            MessageSystemAttributeNames: ['All'],
-            MessageAttributeNames: ['All'],
-          },
-          { signal: this.#abort.signal },
-        )
-      ).Messages ?? [];
-    const batch = await receive(20);
-    if (batch.length === 0 || maximumBatchingWindowSeconds === 0) return batch;
-    const windowEnds = Date.now() + maximumBatchingWindowSeconds * 1000;
-    while (batch.length < batchSize && !this.#stopped) {
-      const remaining = windowEnds - Date.now();
-      if (remaining <= 0) break;
-      batch.push(...(await receive(Math.min(20, Math.max(1, Math.floor(remaining / 1000))))));
-    }
-    return batch;
+  #collect(queueUrl: string): Promise<SqsMessage[]> {
+    return collectSqsBatch(this.sqs, queueUrl, this.mapping, { signal: this.#abort.signal, stopped: () => this.#stopped });
   }
 
   async #deliver(queueUrl: string, messages: SqsMessage[]): Promise<void> {
@@ -266,10 +243,55 @@ export class SqsEventSource {
     } else {
       succeeded = messages;
     }
-    for (let i = 0; i < succeeded.length; i += 10) {
-      const entries = succeeded.slice(i, i + 10).map((m, j) => ({ Id: String(j), ReceiptHandle: m.ReceiptHandle ?? '' }));
-      await this.sqs.DeleteMessageBatch({ QueueUrl: queueUrl, Entries: entries });
-    }
+    await deleteSqsMessages(this.sqs, queueUrl, succeeded);
+  }
+}
+
+/**
+ * A batch as Lambda's SQS poller (and a pipe with an SQS source) gathers it: a long poll for
+ * the first messages, then receives until `batchSize` or the batching window, counted from
+ * the first message, has passed. Never more than `batchSize` (each receive asks for what
+ * room is left); without a window, what the first receive brought.
+ */
+export async function collectSqsBatch(
+  sqs: Pick<SqsForPoller, 'ReceiveMessage'>,
+  queueUrl: string,
+  { batchSize, maximumBatchingWindowSeconds }: { readonly batchSize: number; readonly maximumBatchingWindowSeconds: number },
+  { signal, stopped }: { readonly signal: AbortSignal; readonly stopped: () => boolean },
+): Promise<SqsMessage[]> {
+  const receive = async (waitSeconds: number, room: number) =>
+    (
+      await sqs.ReceiveMessage(
+        {
+          QueueUrl: queueUrl,
+          MaxNumberOfMessages: Math.min(10, room),
+          WaitTimeSeconds: waitSeconds,
+          MessageSystemAttributeNames: ['All'],
+          MessageAttributeNames: ['All'],
+        },
+        { signal },
+      )
+    ).Messages ?? [];
+  const batch = await receive(20, batchSize);
+  if (batch.length === 0 || maximumBatchingWindowSeconds === 0) return batch;
+  const windowEnds = Date.now() + maximumBatchingWindowSeconds * 1000;
+  while (batch.length < batchSize && !stopped()) {
+    const remaining = windowEnds - Date.now();
+    if (remaining <= 0) break;
+    batch.push(...(await receive(Math.min(20, Math.max(1, Math.floor(remaining / 1000))), batchSize - batch.length)));
+  }
+  return batch;
+}
+
+/** Deletes the messages, ten to a DeleteMessageBatch. */
+export async function deleteSqsMessages(
+  sqs: Pick<SqsForPoller, 'DeleteMessageBatch'>,
+  queueUrl: string,
+  messages: readonly SqsMessage[],
+): Promise<void> {
+  for (let at = 0; at < messages.length; at += 10) {
+    const entries = messages.slice(at, at + 10).map((m, index) => ({ Id: String(index), ReceiptHandle: m.ReceiptHandle ?? '' }));
+    await sqs.DeleteMessageBatch({ QueueUrl: queueUrl, Entries: entries });
   }
 }
 

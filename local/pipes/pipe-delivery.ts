@@ -1,5 +1,6 @@
 import { parseArn } from '../arn.js';
 import type { Clock } from '../clock.js';
+import { parseBatchItemFailures } from '../lambda/sqs-event-source.js';
 import { type LambdaOutcome, type PutEventsAnswer, type PutEventsEntry, TargetDispatcher } from '../targets/dispatcher.js';
 import type { SqsQueues } from '../targets/queues.js';
 import type { PipeDefinition } from './definitions.js';
@@ -119,7 +120,7 @@ export class PipeDelivery {
     const rendered = payloads.map((p) =>
       template === undefined ? JSON.stringify(p) : renderPipeTemplate(template, parsedView(p), variables as never),
     );
-    return this.#target(payloads.map(parsedView), rendered, this.#eventKeys(records, payloads.length));
+    return this.#target(payloads.map(parsedView), rendered, this.#eventKeys(records, payloads.length), new Set(records.map((r) => r.id)));
   }
 
   /** A role that may not invoke the enrichment or target is a customer invocation error: retried, then dead-lettered, as on AWS. */
@@ -144,9 +145,15 @@ export class PipeDelivery {
   /**
    * Hands the batch to the target as Pipes does: a bus gets PutEvents of up to 10 entries, a
    * queue one message per event, a function (synchronously) and a state machine the batch as
-   * an array. `payloads` are the events as dynamic parameters read them.
+   * an array. `payloads` are the events as dynamic parameters read them; `ids` the batch's
+   * records, which a function's `batchItemFailures` name.
    */
-  async #target(payloads: readonly unknown[], rendered: readonly string[], keys: readonly string[]): Promise<ReadonlySet<string>> {
+  async #target(
+    payloads: readonly unknown[],
+    rendered: readonly string[],
+    keys: readonly string[],
+    ids: ReadonlySet<string>,
+  ): Promise<ReadonlySet<string>> {
     const arn = this.pipe.targetArn;
     const service = parseArn(arn).service;
     if (service === 'events') {
@@ -171,7 +178,10 @@ export class PipeDelivery {
       if (outcome && !outcome.ok) {
         throw new DeliveryFailure(`the target function failed: ${outcome.error.errorType}: ${outcome.error.errorMessage}`);
       }
-      return outcome?.ok ? reportedFailures(outcome.payload) : new Set();
+      if (!outcome?.ok) return new Set();
+      // Read as Lambda reads a partial batch response: one that is malformed or names no record of the batch fails it whole.
+      const failed = parseBatchItemFailures(outcome.payload || 'null', ids);
+      return failed === 'invalid' ? ids : failed;
     } else {
       await this.#dispatcher.send(arn, { body: `[${rendered.join(',')}]` });
     }
@@ -217,16 +227,5 @@ export function parsedView(record: unknown): unknown {
     return { ...record, body: JSON.parse(body) as unknown };
   } catch {
     return record;
-  }
-}
-
-/** The `itemIdentifier`s of a target function's `{ batchItemFailures }` answer (Pipes' partial batch failure), or none. */
-function reportedFailures(payload: string): ReadonlySet<string> {
-  try {
-    const answer = JSON.parse(payload || 'null') as { batchItemFailures?: { itemIdentifier?: unknown }[] } | null;
-    const failures = Array.isArray(answer?.batchItemFailures) ? answer.batchItemFailures : [];
-    return new Set(failures.map((f) => String(f?.itemIdentifier ?? '')));
-  } catch {
-    return new Set();
   }
 }

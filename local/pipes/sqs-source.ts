@@ -1,6 +1,6 @@
 import { tryParseArn } from '../arn.js';
 import { compilePattern, matchesPattern } from '../events/pattern.js';
-import { type SqsForPoller, type SqsMessage, sqsRecord } from '../lambda/sqs-event-source.js';
+import { collectSqsBatch, deleteSqsMessages, type SqsForPoller, type SqsMessage, sqsRecord } from '../lambda/sqs-event-source.js';
 import type { PipeDefinition } from './definitions.js';
 import { PipeDelivery, type PipeDeliveryOptions, type PipeRecord, parsedView } from './pipe-delivery.js';
 
@@ -102,33 +102,8 @@ export class SqsPipeRunner {
     }
   }
 
-  /** Receives until the batch is full or the batching window has passed since the first message. */
-  async #collect(url: string): Promise<SqsMessage[]> {
-    const { batchSize, maximumBatchingWindowSeconds } = this.pipe;
-    const receive = async (waitSeconds: number, room: number) =>
-      (
-        await this.options.queues.ReceiveMessage(
-          {
-            QueueUrl: url,
-            MaxNumberOfMessages: Math.min(10, room),
-            WaitTimeSeconds: waitSeconds,
-            MessageSystemAttributeNames: ['All'],
-            MessageAttributeNames: ['All'],
-          },
-          { signal: this.#abort.signal },
-        )
-      ).Messages ?? [];
-    const batch = await receive(20, batchSize);
-    if (batch.length === 0) return batch;
-    const windowEnds = Date.now() + maximumBatchingWindowSeconds * 1000;
-    while (batch.length < batchSize && !this.#stopped) {
-      const remaining = windowEnds - Date.now();
-      // Without a window, what can be received at once joins the batch (up to BatchSize), as the poller does.
-      const more = await receive(remaining <= 0 ? 0 : Math.min(20, Math.max(1, Math.floor(remaining / 1000))), batchSize - batch.length);
-      if (more.length === 0 && remaining <= 0) break;
-      batch.push(...more);
-    }
-    return batch;
+  #collect(url: string): Promise<SqsMessage[]> {
+    return collectSqsBatch(this.options.queues, url, this.pipe, { signal: this.#abort.signal, stopped: () => this.#stopped });
   }
 
   /** Filters, delivers and deletes what is done with; what failed stays for the queue to redeliver. */
@@ -159,10 +134,7 @@ export class SqsPipeRunner {
     );
   }
 
-  async #delete(url: string, messages: readonly SqsMessage[]): Promise<void> {
-    for (let at = 0; at < messages.length; at += 10) {
-      const entries = messages.slice(at, at + 10).map((m, index) => ({ Id: String(index), ReceiptHandle: m.ReceiptHandle ?? '' }));
-      await this.options.queues.DeleteMessageBatch({ QueueUrl: url, Entries: entries });
-    }
+  #delete(url: string, messages: readonly SqsMessage[]): Promise<void> {
+    return deleteSqsMessages(this.options.queues, url, messages);
   }
 }
