@@ -41,7 +41,7 @@ export function priceModelCalls(calls: readonly ModelCallSummary[], table: Price
         outputTokens: sum('outputTokens'),
       };
       const family = familyOf(foundationModelOf(model) ?? model, families);
-      const priced = family === undefined ? undefined : priceUsage(used, table, family);
+      const priced = family === undefined ? undefined : priceTokens(used, table, family);
       return {
         model,
         calls: list.length,
@@ -54,7 +54,7 @@ export function priceModelCalls(calls: readonly ModelCallSummary[], table: Price
 }
 
 /** One model's usage at its family's prices; undefined when the table has no input or output price for it. */
-function priceUsage(used: Usage, table: PriceTable, family: string): { usd: number; cachePricedAsInput?: true } | undefined {
+function priceTokens(used: Usage, table: PriceTable, family: string): { usd: number; cachePricedAsInput?: true } | undefined {
   const price = (kind: string): Price | undefined => table.prices[`bedrock.${family}.${kind}`];
   const input = price('input');
   const output = price('output');
