@@ -316,7 +316,11 @@ describe.skipIf(!hasChromium && !inCi)('the local console in a browser', () => {
     await row.locator('summary').click();
     // Later events of the same ticket redraw the list: the row stays open.
     await events.send(ticket('CON-4B', 'Another', 'Sent while the first row is open.'));
-    await page.locator('details.event', { hasText: 'CON-4B' }).waitFor({ state: 'attached', timeout: 10_000 });
+    // Its TicketCreated: the events triage then puts for the ticket name CON-4B too.
+    await page
+      .locator('details.event', { hasText: 'TicketCreated' })
+      .filter({ hasText: 'CON-4B' })
+      .waitFor({ state: 'attached', timeout: 10_000 });
     await row.getByRole('link', { name: 'Lineage of this event' }).click();
     await page.locator('ul.tree [data-kind="execution"]').first().waitFor({ timeout: 10_000 });
     const kinds = await page
