@@ -1,3 +1,4 @@
+import { seededRandom } from '../seeded-random.js';
 import type { LambdaErrorPayload } from './function-definition.js';
 
 /**
@@ -33,10 +34,10 @@ export interface FaultCount {
  */
 export class InvocationFaults {
   readonly #faults = new Map<string, { fault: FunctionFault; remaining: number; count: FaultCount }>();
-  #state: number;
+  readonly #next: () => number;
 
   constructor(seed = 1) {
-    this.#state = seed >>> 0;
+    this.#next = seededRandom(seed);
   }
 
   /** Sets the function's fault (replacing the one it had); the count says how many invocations this fault failed. */
@@ -60,14 +61,5 @@ export class InvocationFaults {
     entry.remaining--;
     entry.count.injected++;
     return { when: entry.fault.when, error: entry.fault.error };
-  }
-
-  /** mulberry32: a small, fast generator that a seed replays exactly. */
-  #next(): number {
-    this.#state = (this.#state + 0x6d2b79f5) >>> 0;
-    let t = this.#state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
   }
 }

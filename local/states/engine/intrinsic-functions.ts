@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { seededRandom } from '../../seeded-random.js';
 import { Errors, StatesError } from './errors.js';
 import { stringify, typeName } from './json.js';
 import { deepEqual } from './jsonpath.js';
@@ -180,7 +181,9 @@ const INTRINSIC_FUNCTIONS: Record<string, (args: CallArgs) => unknown> = {
     const start = Math.trunc(a.num(0));
     const end = Math.trunc(a.num(1));
     if (start > end) a.fail('The start value must not be greater than the end value.');
-    return start + Math.floor(Math.random() * (end - start));
+    // "If you use this function with the same seed value, it returns an identical number" (AWS's intrinsic functions page).
+    const draw = a.values.length === 3 ? seededRandom(Math.trunc(a.num(2)))() : Math.random();
+    return start + Math.floor(draw * (end - start));
   },
   'States.MathAdd': (a) => {
     a.arity(2);

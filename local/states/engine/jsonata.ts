@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import jsonata from 'jsonata';
+import { seededRandom } from '../../seeded-random.js';
 import { Errors, StatesError } from './errors.js';
 import { stringify } from './json.js';
 
@@ -140,7 +141,7 @@ function registerAwsFunctions(expression: jsonata.Expression): void {
     },
     '<js:s>',
   );
-  expression.registerFunction('random', (seed?: number) => (seed === undefined ? Math.random() : seededRandom(seed)), '<n?:n>');
+  expression.registerFunction('random', (seed?: number) => (seed === undefined ? Math.random() : seededRandom(seed)()), '<n?:n>');
   expression.registerFunction('uuid', () => randomUUID(), '<:s>');
   expression.registerFunction(
     'parse',
@@ -153,13 +154,6 @@ function registerAwsFunctions(expression: jsonata.Expression): void {
     },
     '<s:j>',
   );
-}
-
-function seededRandom(seed: number): number {
-  let x = Math.imul(seed | 0, 2654435761) ^ 0x9e3779b9;
-  x = Math.imul(x ^ (x >>> 16), 2246822507);
-  x = Math.imul(x ^ (x >>> 13), 3266489909);
-  return ((x ^ (x >>> 16)) >>> 0) / 4294967296;
 }
 
 const jsonataError = (message: string) => Object.assign(new Error(message), { code: 'D3000' });

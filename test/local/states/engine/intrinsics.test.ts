@@ -57,6 +57,14 @@ describe('intrinsic functions', () => {
     expect(call('States.UUID()')).toMatch(/^[0-9a-f-]{36}$/);
   });
 
+  it('returns the same number for the same seed, as AWS documents the MathRandom seed', () => {
+    const draws = new Set(Array.from({ length: 20 }, () => call('States.MathRandom(1, 1000000, $.seed)', { seed: 42 })));
+    expect(draws.size).toBe(1);
+    const [n] = draws as Set<number>;
+    expect(n >= 1 && n < 1000000 && Number.isInteger(n)).toBe(true);
+    expect(call('States.MathRandom(1, 1000000, 43)')).not.toBe(n);
+  });
+
   it('fails if ArrayGetItem is out of bounds', () => {
     expect(() => call('States.ArrayGetItem($.a, 5)', { a: [1] })).toThrow(StatesError);
   });
