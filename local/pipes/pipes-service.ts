@@ -4,6 +4,7 @@ import { tryParseArn } from '../arn.js';
 import type { Clock } from '../clock.js';
 import { type StoredRecord, shardIdOf } from '../dynamodb/streams/stream-store.js';
 import { compilePattern, matchesPattern } from '../events/pattern.js';
+import { parseBatchItemFailures } from '../lambda/sqs-event-source.js';
 import type { PipeDefinition } from './definitions.js';
 import { DeliveryFailure, type MappingResponse, PartialFailure, PipeDelivery, type PipeServices } from './pipe-delivery.js';
 import { type PipeQueueSource, SqsPipeRunner } from './sqs-source.js';
@@ -303,24 +304,18 @@ class PipeRunner {
       });
     }
     if (!mapping.reportBatchItemFailures) return;
-    type Response = { batchItemFailures?: { itemIdentifier?: unknown }[] } | null;
-    let answer: Response = null;
-    try {
-      answer = JSON.parse(outcome.payload || 'null') as Response;
-    } catch {
-      return;
-    }
-    const failed: unknown[] = (answer?.batchItemFailures ?? []).map((f) => f.itemIdentifier);
-    if (failed.length === 0) return;
     const sequenceNumbers = records.map((r) => (r as { dynamodb: { SequenceNumber: string } }).dynamodb.SequenceNumber);
-    const indexes = failed.map((id) => sequenceNumbers.indexOf(String(id)));
-    // An identifier that names no record of the batch fails the whole batch, as Lambda treats it.
-    const first = indexes.some((i) => i < 0) ? 0 : Math.min(...indexes);
-    throw new PartialFailure(
-      first,
-      `the function reported ${failed.length} failed record(s), from sequence number ${sequenceNumbers[first]}`,
-      { statusCode: 200, executedVersion: '$LATEST' },
-    );
+    // Read as Lambda reads a partial batch response: a malformed one, or an identifier that
+    // names no record of the batch, fails the whole batch; otherwise the lowest failed record is
+    // where the stream is retried from.
+    const failed = parseBatchItemFailures(outcome.payload || 'null', new Set(sequenceNumbers));
+    if (failed !== 'invalid' && failed.size === 0) return;
+    const first = failed === 'invalid' ? 0 : Math.min(...[...failed].map((id) => sequenceNumbers.indexOf(id)));
+    const reported = failed === 'invalid' ? 'a malformed partial batch response' : `${failed.size} failed record(s)`;
+    throw new PartialFailure(first, `the function reported ${reported}, from sequence number ${sequenceNumbers[first]}`, {
+      statusCode: 200,
+      executedVersion: '$LATEST',
+    });
   }
 
   /**

@@ -111,6 +111,26 @@ describe('PipesService', () => {
     expect(record.responseContext).toEqual({ statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' });
   });
 
+  it('fails the whole batch when a mapped function answers a malformed partial batch response, as Lambda reads it', async () => {
+    const malformed: PipeServices['lambda'] = { invoke: async () => ({ ok: true, payload: '{"batchItemFailures": [' }) };
+    const mapping = pipe({
+      targetArn: 'arn:aws:lambda:us-east-1:000000000000:function:f',
+      mapping: { reportBatchItemFailures: true },
+      maximumRetryAttempts: 1,
+    });
+    const h = harness(mapping, new ManualClock(), 1, malformed);
+    h.add('a');
+    h.add('b');
+    h.service.start();
+    await h.service.idle();
+    await h.service.stop();
+    expect(h.sent.map((s) => s.queue)).toEqual(['dlq']);
+    expect(JSON.parse(h.sent[0]?.body as string)).toMatchObject({
+      requestContext: { condition: 'RetryAttemptsExhausted' },
+      DDBStreamBatchInfo: { batchSize: 2, startSequenceNumber: '1' },
+    });
+  });
+
   it('retries a failing target until it accepts, without skipping or repeating a record', async () => {
     const h = harness(pipe({ batchSize: 2 }));
     h.failTarget(true);
