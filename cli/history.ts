@@ -1,5 +1,10 @@
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
-import { executionOutcome, type Attempt as SharedAttempt, stateVisits as visitsOf } from '../clients/execution-history.js';
+import {
+  executionOutcome,
+  type Attempt as SharedAttempt,
+  type StateVisit as SharedVisit,
+  stateVisits as visitsOf,
+} from '../clients/execution-history.js';
 
 /** One try of a task inside a state: what ended it. */
 export type Attempt = Readonly<SharedAttempt>;
@@ -9,20 +14,12 @@ export type Attempt = Readonly<SharedAttempt>;
  * (clients/execution-history.ts), with the visit's duration and, when a Catch took its
  * error, that error and the state it went to.
  */
-export interface StateVisit {
-  readonly name: string;
-  /** Task, Choice, Pass, Map, ... from the StateEntered event's type. */
-  readonly type: string;
-  readonly enteredAt?: Date;
-  readonly exitedAt?: Date;
+export type StateVisit = Readonly<Pick<SharedVisit, 'name' | 'type' | 'enteredAt' | 'exitedAt' | 'input' | 'output' | 'status'>> & {
   readonly durationMs?: number;
-  readonly input?: string;
-  readonly output?: string;
   readonly attempts: readonly Attempt[];
   /** The visit ended in an error that a Catch took to `next`. */
   readonly caught?: { error?: string; cause?: string; next?: string };
-  readonly status: 'succeeded' | 'failed' | 'caught' | 'running';
-}
+};
 
 export interface ExecutionFailure {
   readonly error?: string;

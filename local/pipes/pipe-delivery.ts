@@ -18,13 +18,14 @@ export interface PipeServices {
 }
 
 /** A batch (or part of one) the enrichment or target did not take: retried, then dead-lettered, as the source says. */
-export class DeliveryFailure extends Error {
+export class PipeDeliveryFailure extends Error {
   constructor(
     message: string,
     /** What the mapped function answered, for the failure record (Lambda's `responseContext`). */
     readonly response?: MappingResponse,
   ) {
     super(message);
+    this.name = 'PipeDeliveryFailure';
   }
 }
 
@@ -36,7 +37,7 @@ export interface MappingResponse {
 }
 
 /** A function that reported batch item failures: the records from `index` on are retried (Lambda checkpoints before the first failure). */
-export class PartialFailure extends DeliveryFailure {
+export class PartialFailure extends PipeDeliveryFailure {
   constructor(
     readonly index: number,
     message: string,
@@ -64,7 +65,7 @@ export interface PipeDeliveryOptions {
  * any, through its input template), then each result to the target through the target's
  * input template. Input templates and dynamic parameters see an SQS record's `body` parsed
  * when it is JSON (Pipes' implicit body data parsing); what is sent without a template is the
- * record as the source gave it. Throws DeliveryFailure when the enrichment or target fails.
+ * record as the source gave it. Throws PipeDeliveryFailure when the enrichment or target fails.
  */
 export class PipeDelivery {
   readonly #dispatcher: TargetDispatcher;
@@ -109,7 +110,7 @@ export class PipeDelivery {
           ? payloads
           : payloads.map((p) => JSON.parse(renderPipeTemplate(template, parsedView(p), variables as never)));
       const outcome = await this.options.services.lambda.invoke(this.pipe.enrichmentArn, input);
-      if (!outcome.ok) throw new DeliveryFailure(`enrichment failed: ${outcome.error.errorType}: ${outcome.error.errorMessage}`);
+      if (!outcome.ok) throw new PipeDeliveryFailure(`enrichment failed: ${outcome.error.errorType}: ${outcome.error.errorMessage}`);
       const answer = outcome.payload === '' ? null : (JSON.parse(outcome.payload) as unknown);
       // An enrichment that answers nothing drops the batch; an object is one event.
       payloads = answer === null ? [] : Array.isArray(answer) ? answer : [answer];
@@ -126,7 +127,7 @@ export class PipeDelivery {
   /** A role that may not invoke the enrichment or target is a customer invocation error: retried, then dead-lettered, as on AWS. */
   async #mayDeliverTo(arn: string): Promise<void> {
     const refusal = await this.options.authorize?.(this.pipe, arn, 'deliver');
-    if (refusal !== undefined) throw new DeliveryFailure(`the pipe's role may not invoke ${arn}: ${refusal}`);
+    if (refusal !== undefined) throw new PipeDeliveryFailure(`the pipe's role may not invoke ${arn}: ${refusal}`);
   }
 
   /**
@@ -176,7 +177,7 @@ export class PipeDelivery {
       });
       const outcome = sent.service === 'lambda' ? sent.outcome : undefined;
       if (outcome && !outcome.ok) {
-        throw new DeliveryFailure(`the target function failed: ${outcome.error.errorType}: ${outcome.error.errorMessage}`);
+        throw new PipeDeliveryFailure(`the target function failed: ${outcome.error.errorType}: ${outcome.error.errorMessage}`);
       }
       if (!outcome?.ok) return new Set();
       // Read as Lambda reads a partial batch response: one that is malformed or names no record of the batch fails it whole.
@@ -209,7 +210,7 @@ export class PipeDelivery {
       const answer = (sent.service === 'events' && sent.answer) || {};
       if ((answer.FailedEntryCount ?? 0) > 0) {
         const failed = answer.Entries?.find((e) => 'ErrorCode' in e);
-        throw new DeliveryFailure(`the event bus refused an event: ${failed?.ErrorCode}: ${failed?.ErrorMessage}`);
+        throw new PipeDeliveryFailure(`the event bus refused an event: ${failed?.ErrorCode}: ${failed?.ErrorMessage}`);
       }
     }
   }

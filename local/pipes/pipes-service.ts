@@ -6,7 +6,7 @@ import { type StoredRecord, shardIdOf } from '../dynamodb/streams/stream-store.j
 import { compilePattern, matchesPattern } from '../events/pattern.js';
 import { parseBatchItemFailures } from '../lambda/sqs-event-source.js';
 import type { PipeDefinition } from './definitions.js';
-import { DeliveryFailure, type MappingResponse, PartialFailure, PipeDelivery, type PipeServices } from './pipe-delivery.js';
+import { type MappingResponse, PartialFailure, PipeDelivery, PipeDeliveryFailure, type PipeServices } from './pipe-delivery.js';
 import { type PipeQueueSource, SqsPipeRunner } from './sqs-source.js';
 
 export type { PipeServices } from './pipe-delivery.js';
@@ -259,7 +259,7 @@ class PipeRunner {
         return;
       } catch (error) {
         const message = (error as Error).message;
-        if (error instanceof DeliveryFailure && error.response) response = error.response;
+        if (error instanceof PipeDeliveryFailure && error.response) response = error.response;
         if (error instanceof PartialFailure && error.index > 0) batch = batch.slice(error.index);
         if (this.pipe.bisectOnFailure && batch.length > 1) {
           const half = Math.ceil(batch.length / 2);
@@ -297,7 +297,7 @@ class PipeRunner {
     const outcome = await this.options.services.lambda.invoke(this.pipe.targetArn, { Records: records });
     // Only the unqualified function runs here, so what ran is $LATEST (as the runtime's asynchronous invocations record it).
     if (!outcome.ok) {
-      throw new DeliveryFailure(`the function failed: ${outcome.error.errorType}: ${outcome.error.errorMessage}`, {
+      throw new PipeDeliveryFailure(`the function failed: ${outcome.error.errorType}: ${outcome.error.errorMessage}`, {
         statusCode: 200,
         executedVersion: '$LATEST',
         functionError: 'Unhandled',

@@ -1,5 +1,7 @@
-/** An operation as the endpoint calls it, with its request input. */
-export type Operation = (input: never) => Promise<unknown>;
+import type { Operation } from '../endpoint/protocols.js';
+
+/** An operation as the endpoint calls it, with its request input (the endpoint's one definition). */
+export type { Operation };
 
 /** One of the service's API methods, called on the service with the arguments given. */
 export type ApiMethod = (...args: unknown[]) => Promise<unknown>;

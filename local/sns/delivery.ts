@@ -17,13 +17,14 @@ export interface LambdaForSns {
  * A delivery that did not go through. SNS tells client-side errors (the endpoint is gone or
  * refuses SNS: not retried) from server-side ones (retried by the delivery policy).
  */
-export class DeliveryFailure extends Error {
+export class SnsDeliveryFailure extends Error {
   constructor(
     readonly code: string,
     message: string,
     readonly clientSide: boolean,
   ) {
     super(message);
+    this.name = 'SnsDeliveryFailure';
   }
 }
 
@@ -51,10 +52,10 @@ export class SubscriptionDelivery {
   async deliver(subscription: SubscriptionRecord, notification: Notification, context: EnvelopeContext): Promise<void> {
     // An endpoint whose policy does not let SNS in is a client-side error: not retried, dead-lettered if the subscription can be.
     const denied = await this.authorize?.(subscription);
-    if (denied !== undefined) throw new DeliveryFailure('AuthorizationError', denied, true);
+    if (denied !== undefined) throw new SnsDeliveryFailure('AuthorizationError', denied, true);
     if (subscription.protocol === 'sqs') return this.#toQueue(subscription, notification, context);
     if (subscription.protocol === 'lambda') return this.#toFunction(subscription, notification, context);
-    throw new DeliveryFailure('UnsupportedProtocol', `protocol ${subscription.protocol} is not delivered locally`, true);
+    throw new SnsDeliveryFailure('UnsupportedProtocol', `protocol ${subscription.protocol} is not delivered locally`, true);
   }
 
   /**
@@ -98,7 +99,7 @@ export class SubscriptionDelivery {
     const raw = subscription.attributes.RawMessageDelivery === 'true';
     const attributeCount = Object.keys(deliveredAttributes(notification)).length;
     if (raw && attributeCount > MAX_RAW_SQS_ATTRIBUTES) {
-      throw new DeliveryFailure(
+      throw new SnsDeliveryFailure(
         'InvalidParameterValue',
         `raw message delivery to SQS takes at most ${MAX_RAW_SQS_ATTRIBUTES} message attributes; the message has ${attributeCount}`,
         true,
@@ -114,10 +115,10 @@ export class SubscriptionDelivery {
       });
     } catch (error) {
       this.#queues.forget(subscription.endpoint);
-      if (error instanceof DeliveryFailure) throw error;
+      if (error instanceof SnsDeliveryFailure) throw error;
       // SQS refusing the message (too large for the queue, bad attributes) is as final as a missing queue.
-      if (error instanceof AwsError && error.senderFault) throw new DeliveryFailure(error.code, error.message, true);
-      throw new DeliveryFailure('InternalFailure', (error as Error).message, false);
+      if (error instanceof AwsError && error.senderFault) throw new SnsDeliveryFailure(error.code, error.message, true);
+      throw new SnsDeliveryFailure('InternalFailure', (error as Error).message, false);
     }
   }
 
@@ -129,8 +130,8 @@ export class SubscriptionDelivery {
       });
     } catch (error) {
       if (error instanceof AwsError)
-        throw new DeliveryFailure(error.code, error.message, !LAMBDA_SERVER_SIDE.has(error.code) && error.senderFault);
-      throw new DeliveryFailure('InternalFailure', (error as Error).message, false);
+        throw new SnsDeliveryFailure(error.code, error.message, !LAMBDA_SERVER_SIDE.has(error.code) && error.senderFault);
+      throw new SnsDeliveryFailure('InternalFailure', (error as Error).message, false);
     }
   }
 }

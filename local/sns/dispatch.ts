@@ -1,7 +1,7 @@
 import type { Clock } from '../clock.js';
 import type { OutboxOutcome } from '../store/outbox.js';
 import { withTraceHeader } from '../trace-header.js';
-import { DeliveryFailure, type SubscriptionDelivery } from './delivery.js';
+import { SnsDeliveryFailure, type SubscriptionDelivery } from './delivery.js';
 import type { EnvelopeContext } from './envelope.js';
 import type { DeliveryRecord, SnsStore, SubscriptionRecord } from './sns-store.js';
 
@@ -52,9 +52,9 @@ export class DeliveryDispatcher {
       return { kind: 'done' };
     } catch (error) {
       const failure =
-        error instanceof DeliveryFailure
+        error instanceof SnsDeliveryFailure
           ? error
-          : new DeliveryFailure('InternalFailure', (error as Error)?.message ?? String(error), false);
+          : new SnsDeliveryFailure('InternalFailure', (error as Error)?.message ?? String(error), false);
       const attempts = delivery.attempts + 1;
       if (!failure.clientSide && attempts < MAX_ATTEMPTS) {
         const at = this.options.clock.now() + retryDelayMs(attempts);
@@ -68,7 +68,7 @@ export class DeliveryDispatcher {
     delivery: DeliveryRecord,
     subscription: SubscriptionRecord,
     context: EnvelopeContext,
-    failure: DeliveryFailure,
+    failure: SnsDeliveryFailure,
   ): Promise<OutboxOutcome> {
     const { notification } = delivery;
     const dlq = deadLetterTarget(subscription);

@@ -3,23 +3,11 @@ import { AwsError } from '../aws-error.js';
 import type { Clock } from '../clock.js';
 import { machineType } from './api-input.js';
 import type { DefinitionCompiler } from './definition-compiler.js';
+import type { StateMachineTemplate } from './definitions.js';
 import type { Machine } from './engine/index.js';
 import { checkLoggingConfiguration } from './execution-logging.js';
 import type { ExecutionStore, StateMachineRecord, StateMachineType } from './execution-store.js';
 import { assertValidName, decodeToken, encodeToken, pageSize, parseStateMachineArn, required, seconds } from './names.js';
-
-/** A state machine the template declares. */
-export interface StateMachineDefinition {
-  readonly name: string;
-  readonly arn: string;
-  readonly type: string;
-  readonly definition: string;
-  readonly roleArn?: string;
-  /** The template's `LoggingConfiguration`, in the API's shape (`level`, `includeExecutionData`, `destinations`). */
-  readonly loggingConfiguration?: unknown;
-  /** Why CloudFormation would not have created it (already said at start-up), naming the template resource. */
-  readonly problem?: string;
-}
 
 export interface CreateStateMachineInput {
   name?: string;
@@ -87,7 +75,7 @@ export class StateMachineRegistry {
     return this.#machines.get(arn);
   }
 
-  registerDeclared(declared: StateMachineDefinition): void {
+  registerDeclared(declared: StateMachineTemplate): void {
     const { store, clock } = this.deps;
     const type = declared.type === 'EXPRESS' ? 'EXPRESS' : 'STANDARD';
     const existing = this.#machines.get(declared.arn);

@@ -15,7 +15,6 @@ import { dynamoDbOperations, lambdaOperations } from './sdk-service-adapters.js'
 import { StandardExecutions } from './standard-executions.js';
 import {
   type CreateStateMachineInput,
-  type StateMachineDefinition,
   StateMachineRegistry,
   type UpdateStateMachineInput,
   type ValidateStateMachineDefinitionInput,
@@ -37,8 +36,11 @@ import {
 import { type TestStateInput, testState } from './test-state.js';
 
 export { engineView } from './execution-history.js';
-export type { StateMachineDefinition } from './state-machine-registry.js';
+
+import type { StateMachineTemplate } from './definitions.js';
+
 export type { StatusEventPublisher } from './status-change-events.js';
+export type { StateMachineTemplate };
 
 export interface StatesServiceOptions {
   /** Where state machines, STANDARD executions, their histories and task tokens persist. */
@@ -47,7 +49,7 @@ export interface StatesServiceOptions {
   readonly region: string;
   readonly clock?: Clock;
   /** The template's state machines, (re)registered at every start as a deployment would. */
-  readonly stateMachines?: readonly StateMachineDefinition[];
+  readonly stateMachines?: readonly StateMachineTemplate[];
   /** Lambda for `lambda:invoke`, function ARNs and `aws-sdk:lambda:invoke`. */
   readonly lambda?: LambdaForTasks;
   /** SQS for `sqs:sendMessage`; every PascalCase operation of the object also serves `aws-sdk:sqs`. */
@@ -199,7 +201,7 @@ export class StatesService {
    * they started with (each execution stores its own). Returns the names of the machines
    * added and changed; machines the template no longer has stay until the next start.
    */
-  declareStateMachines(declared: readonly StateMachineDefinition[]): { added: string[]; changed: string[] } {
+  declareStateMachines(declared: readonly StateMachineTemplate[]): { added: string[]; changed: string[] } {
     const added: string[] = [];
     const changed: string[] = [];
     for (const machine of declared) {

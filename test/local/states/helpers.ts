@@ -4,7 +4,7 @@ import { AwsError } from '../../../local/aws-error.js';
 import { type Clock, ManualClock } from '../../../local/clock.js';
 import type { InvokeOutcome } from '../../../local/lambda/function-runtime.js';
 import type { Sleep } from '../../../local/states/engine/index.js';
-import { type StateMachineDefinition, StatesService, type StatesServiceOptions } from '../../../local/states/states-service.js';
+import { type StateMachineTemplate, StatesService, type StatesServiceOptions } from '../../../local/states/states-service.js';
 import type { DynamoDbForTasks, DynamoDbOperation, PutEventsEntry } from '../../../local/states/task-runner.js';
 import { openDatabase } from '../../../local/store/data-folder.js';
 
@@ -151,7 +151,7 @@ export async function createStates(
     clock?: ManualClock;
     sleep?: Sleep;
     timer?: Sleep;
-    stateMachines?: StateMachineDefinition[];
+    stateMachines?: StateMachineTemplate[];
     /** A real DynamoDB instead of the fake. */
     dynamodb?: DynamoDbForTasks;
     /** Real neighbours instead of the fakes, and more services for aws-sdk integrations. */
