@@ -170,3 +170,20 @@ export async function call<T>(target: Target, run: () => Promise<T>): Promise<T>
     throw describeAwsError(target, error);
   }
 }
+
+/**
+ * The pages an SDK paginator (`paginateListExecutions`, ...) yields, each call's failure
+ * reported as `call` reports it; what the loop body throws passes through as it is.
+ */
+export async function* pages<P>(target: Target, paginator: AsyncIterable<P>): AsyncGenerator<P> {
+  const iterator = paginator[Symbol.asyncIterator]();
+  try {
+    for (;;) {
+      const next = await call(target, () => iterator.next());
+      if (next.done) return;
+      yield next.value;
+    }
+  } finally {
+    await iterator.return?.();
+  }
+}

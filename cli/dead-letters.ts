@@ -1,7 +1,7 @@
-import { ListQueuesCommand, ListQueueTagsCommand } from '@aws-sdk/client-sqs';
+import { ListQueueTagsCommand, paginateListQueues } from '@aws-sdk/client-sqs';
 import { resourceName } from '../clients/resource-names.js';
 import { type CloudAssembly, referencedId, resourcesOfType, type TemplateResource } from './assembly.js';
-import { type Clients, call } from './aws.js';
+import { type Clients, call, pages } from './aws.js';
 
 /**
  * The dead-letter queues of an app, read from its templates: every queue named as some
@@ -147,12 +147,9 @@ export function physicalNameMatches(
 /** Every queue of the target, by name. */
 export async function listQueues(clients: Clients): Promise<DeployedQueue[]> {
   const urls: string[] = [];
-  let NextToken: string | undefined;
-  do {
-    const page = await call(clients.target, () => clients.sqs.send(new ListQueuesCommand({ NextToken, MaxResults: 1000 })));
+  for await (const page of pages(clients.target, paginateListQueues({ client: clients.sqs, pageSize: 1000 }, {}))) {
     urls.push(...(page.QueueUrls ?? []));
-    NextToken = page.NextToken;
-  } while (NextToken);
+  }
   return urls.map((url) => {
     const name = url.split('/').at(-1) ?? url;
     const account = url.split('/').at(-2) ?? '';

@@ -2,15 +2,15 @@ import {
   type Execution,
   type ExecutionStatus,
   GetDurableExecutionCommand,
-  GetDurableExecutionHistoryCommand,
   type GetDurableExecutionResponse,
-  ListDurableExecutionsByFunctionCommand,
-  ListFunctionsCommand,
+  paginateGetDurableExecutionHistory,
+  paginateListDurableExecutionsByFunction,
+  paginateListFunctions,
 } from '@aws-sdk/client-lambda';
 import type { DurableHistoryEvent } from '../clients/durable-timeline.js';
 import { resourceName } from '../clients/resource-names.js';
 import { defaultCdkOut, hasAssembly, readAssembly, resourcesOfType } from './assembly.js';
-import { type Clients, call, errorCode } from './aws.js';
+import { type Clients, call, errorCode, pages } from './aws.js';
 import { physicalNameMatches } from './dead-letters.js';
 import { CliError } from './errors.js';
 
@@ -53,9 +53,7 @@ export async function durableFunctions(clients: Clients, cdkOutOption: string | 
         }))
     : undefined;
   const found: DurableFunction[] = [];
-  let Marker: string | undefined;
-  do {
-    const page = await call(clients.target, () => clients.lambda.send(new ListFunctionsCommand({ Marker, MaxItems: 50 })));
+  for await (const page of pages(clients.target, paginateListFunctions({ client: clients.lambda, pageSize: 50 }, {}))) {
     for (const fn of page.Functions ?? []) {
       if (!fn.FunctionName || fn.DurableConfig === undefined) continue;
       if (definitions === undefined) {
@@ -68,8 +66,7 @@ export async function durableFunctions(clients: Clients, cdkOutOption: string | 
         found.push({ function: name, functionName: fn.FunctionName });
       }
     }
-    Marker = page.NextMarker;
-  } while (Marker);
+  }
   return found;
 }
 
@@ -93,26 +90,22 @@ export async function listDurableExecutions(
 ): Promise<DurableListed[]> {
   const rows: DurableListed[] = [];
   for (const fn of functions) {
-    let Marker: string | undefined;
     let taken = 0;
-    do {
-      const page = await call(clients.target, () =>
-        clients.lambda.send(
-          new ListDurableExecutionsByFunctionCommand({
-            FunctionName: fn.functionName,
-            ...(filter.statuses ? { Statuses: [...filter.statuses] as ExecutionStatus[] } : {}),
-            ...(filter.name ? { DurableExecutionName: filter.name } : {}),
-            ...(filter.startedAfter ? { StartedAfter: filter.startedAfter } : {}),
-            ReverseOrder: true,
-            MaxItems: Math.min(1000, filter.limit),
-            Marker,
-          }),
-        ),
-      );
+    const paginator = paginateListDurableExecutionsByFunction(
+      { client: clients.lambda, pageSize: Math.min(1000, filter.limit) },
+      {
+        FunctionName: fn.functionName,
+        ...(filter.statuses ? { Statuses: [...filter.statuses] as ExecutionStatus[] } : {}),
+        ...(filter.name ? { DurableExecutionName: filter.name } : {}),
+        ...(filter.startedAfter ? { StartedAfter: filter.startedAfter } : {}),
+        ReverseOrder: true,
+      },
+    );
+    for await (const page of pages(clients.target, paginator)) {
       for (const e of page.DurableExecutions ?? []) rows.push({ ...e, function: fn.function });
       taken += page.DurableExecutions?.length ?? 0;
-      Marker = page.NextMarker;
-    } while (Marker && taken < filter.limit);
+      if (taken >= filter.limit) break;
+    }
   }
   rows.sort((a, b) => (b.StartTimestamp?.getTime() ?? 0) - (a.StartTimestamp?.getTime() ?? 0));
   return rows.slice(0, filter.limit);
@@ -163,13 +156,10 @@ async function getExecution(clients: Clients, arn: string): Promise<Omit<GetDura
 /** Every event of the execution's history, oldest first. */
 export async function durableHistory(clients: Clients, arn: string): Promise<DurableHistoryEvent[]> {
   const events: DurableHistoryEvent[] = [];
-  let Marker: string | undefined;
-  do {
-    const page = await call(clients.target, () =>
-      clients.lambda.send(new GetDurableExecutionHistoryCommand({ DurableExecutionArn: arn, IncludeExecutionData: true, Marker })),
-    );
-    events.push(...((page.Events ?? []) as DurableHistoryEvent[]));
-    Marker = page.NextMarker;
-  } while (Marker);
+  const paginator = paginateGetDurableExecutionHistory(
+    { client: clients.lambda },
+    { DurableExecutionArn: arn, IncludeExecutionData: true },
+  );
+  for await (const page of pages(clients.target, paginator)) events.push(...((page.Events ?? []) as DurableHistoryEvent[]));
   return events;
 }

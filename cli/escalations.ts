@@ -2,7 +2,7 @@ import {
   DescribeExecutionCommand,
   type DescribeExecutionOutput,
   DescribeStateMachineCommand,
-  ListExecutionsCommand,
+  paginateListExecutions,
 } from '@aws-sdk/client-sfn';
 import {
   type EscalationPolicyDescription,
@@ -13,7 +13,7 @@ import {
 } from '../clients/escalation-policy.js';
 import { type OpenTaskInHistory, openTaskOfHistory, parseObject } from '../clients/open-task.js';
 import { type CloudAssembly, defaultCdkOut, hasAssembly, readAssembly, resourcesOfType, stateMachineDefinition } from './assembly.js';
-import { type Clients, call, errorCode } from './aws.js';
+import { type Clients, call, errorCode, pages } from './aws.js';
 import { CliError } from './errors.js';
 import { historyOf } from './execution-history.js';
 import { candidateExecutionNames } from './execution-names.js';
@@ -79,17 +79,16 @@ export async function openTaskOf(clients: Clients, flow: EscalationFlow, executi
 export async function openTasks(clients: Clients, flows: readonly EscalationFlow[]): Promise<OpenTask[]> {
   const tasks: OpenTask[] = [];
   for (const flow of flows) {
-    let nextToken: string | undefined;
-    do {
-      const page = await call(clients.target, () =>
-        clients.sfn.send(new ListExecutionsCommand({ stateMachineArn: flow.arn, statusFilter: 'RUNNING', maxResults: 1000, nextToken })),
-      );
+    const paginator = paginateListExecutions(
+      { client: clients.sfn, pageSize: 1000 },
+      { stateMachineArn: flow.arn, statusFilter: 'RUNNING' },
+    );
+    for await (const page of pages(clients.target, paginator)) {
       for (const e of page.executions ?? []) {
         const task = e.executionArn ? await openTaskOf(clients, flow, e.executionArn) : undefined;
         if (task) tasks.push(task);
       }
-      nextToken = page.nextToken;
-    } while (nextToken);
+    }
   }
   return tasks;
 }

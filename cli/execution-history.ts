@@ -1,16 +1,10 @@
-import { GetExecutionHistoryCommand, type HistoryEvent } from '@aws-sdk/client-sfn';
-import { type Clients, call } from './aws.js';
+import { type HistoryEvent, paginateGetExecutionHistory } from '@aws-sdk/client-sfn';
+import { type Clients, pages } from './aws.js';
 
 /** A Standard execution's whole history, every page, with its data. */
 export async function historyOf(clients: Clients, executionArn: string): Promise<HistoryEvent[]> {
   const events: HistoryEvent[] = [];
-  let nextToken: string | undefined;
-  do {
-    const page = await call(clients.target, () =>
-      clients.sfn.send(new GetExecutionHistoryCommand({ executionArn, nextToken, maxResults: 1000, includeExecutionData: true })),
-    );
-    events.push(...(page.events ?? []));
-    nextToken = page.nextToken;
-  } while (nextToken);
+  const paginator = paginateGetExecutionHistory({ client: clients.sfn, pageSize: 1000 }, { executionArn, includeExecutionData: true });
+  for await (const page of pages(clients.target, paginator)) events.push(...(page.events ?? []));
   return events;
 }

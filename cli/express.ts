@@ -1,6 +1,6 @@
-import { FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { paginateFilterLogEvents } from '@aws-sdk/client-cloudwatch-logs';
 import { DescribeStateMachineCommand, type ExecutionStatus, type HistoryEvent } from '@aws-sdk/client-sfn';
-import { type Clients, call } from './aws.js';
+import { type Clients, call, pages } from './aws.js';
 import type { Flow } from './flows.js';
 
 /**
@@ -65,25 +65,17 @@ export async function readRecords(
   options: ReadOptions = {},
 ): Promise<{ executionArn: string; event: HistoryEvent; ingested: number }[]> {
   const records: { executionArn: string; event: HistoryEvent; ingested: number }[] = [];
-  let nextToken: string | undefined;
-  do {
-    const page = await call(clients.target, () =>
-      clients.logs.send(
-        new FilterLogEventsCommand({
-          logGroupName: logGroup,
-          filterPattern: options.filterPattern,
-          startTime: options.startTime,
-          nextToken,
-        }),
-      ),
-    );
+  const paginator = paginateFilterLogEvents(
+    { client: clients.logs },
+    { logGroupName: logGroup, filterPattern: options.filterPattern, startTime: options.startTime },
+  );
+  for await (const page of pages(clients.target, paginator)) {
     for (const logEvent of page.events ?? []) {
       const record = parseRecord(logEvent.message);
       if (record?.execution_arn === undefined || record.type === undefined) continue;
       records.push({ executionArn: record.execution_arn, event: historyEvent(record), ingested: logEvent.timestamp ?? 0 });
     }
-    nextToken = page.nextToken;
-  } while (nextToken);
+  }
   return records;
 }
 

@@ -1,6 +1,6 @@
 import { GetDurableExecutionCommand } from '@aws-sdk/client-lambda';
-import { DescribeExecutionCommand, type ExecutionStatus, type HistoryEvent, ListExecutionsCommand } from '@aws-sdk/client-sfn';
-import { type Clients, call } from './aws.js';
+import { DescribeExecutionCommand, type ExecutionStatus, type HistoryEvent, paginateListExecutions } from '@aws-sdk/client-sfn';
+import { type Clients, call, pages } from './aws.js';
 import { type DurableFunction, listDurableExecutions } from './durable.js';
 import { loggedExpressExecutions } from './express.js';
 import type { Flow } from './flows.js';
@@ -62,19 +62,12 @@ export async function failedExecutions(
       continue;
     }
     for (const status of FAILED_STATUSES) {
-      let nextToken: string | undefined;
       let taken = 0;
-      do {
-        const page = await call(clients.target, () =>
-          clients.sfn.send(
-            new ListExecutionsCommand({
-              stateMachineArn: flow.arn,
-              statusFilter: status,
-              maxResults: Math.min(1000, options.limit),
-              nextToken,
-            }),
-          ),
-        );
+      const paginator = paginateListExecutions(
+        { client: clients.sfn, pageSize: Math.min(1000, options.limit) },
+        { stateMachineArn: flow.arn, statusFilter: status },
+      );
+      for await (const page of pages(clients.target, paginator)) {
         for (const item of page.executions ?? []) {
           if (!item.executionArn || !recent(item.stopDate)) continue;
           taken++;
@@ -96,8 +89,8 @@ export async function failedExecutions(
             redriveCount: described.redriveCount,
           });
         }
-        nextToken = page.nextToken;
-      } while (nextToken && taken < options.limit);
+        if (taken >= options.limit) break;
+      }
     }
   }
   executions.sort((a, b) => (b.stopDate?.getTime() ?? 0) - (a.stopDate?.getTime() ?? 0));

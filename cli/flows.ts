@@ -1,7 +1,7 @@
-import { ListStateMachinesCommand, ListTagsForResourceCommand, type StateMachineListItem } from '@aws-sdk/client-sfn';
+import { ListTagsForResourceCommand, paginateListStateMachines, type StateMachineListItem } from '@aws-sdk/client-sfn';
 import { flowName } from '../clients/resource-names.js';
 import { type CloudAssembly, resourcesOfType } from './assembly.js';
-import { type Clients, call } from './aws.js';
+import { type Clients, call, pages } from './aws.js';
 import { CliError } from './errors.js';
 
 /** A state machine of the app as the assembly describes it. */
@@ -91,12 +91,9 @@ async function byStackTag(
 
 async function listStateMachines(clients: Clients): Promise<StateMachineListItem[]> {
   const machines: StateMachineListItem[] = [];
-  let nextToken: string | undefined;
-  do {
-    const page = await call(clients.target, () => clients.sfn.send(new ListStateMachinesCommand({ nextToken, maxResults: 1000 })));
+  for await (const page of pages(clients.target, paginateListStateMachines({ client: clients.sfn, pageSize: 1000 }, {}))) {
     machines.push(...(page.stateMachines ?? []));
-    nextToken = page.nextToken;
-  } while (nextToken);
+  }
   return machines;
 }
 

@@ -1,9 +1,9 @@
-import { FilterLogEventsCommand, type FilterLogEventsCommandOutput } from '@aws-sdk/client-cloudwatch-logs';
-import { ListFunctionsCommand } from '@aws-sdk/client-lambda';
+import { paginateFilterLogEvents } from '@aws-sdk/client-cloudwatch-logs';
+import { paginateListFunctions } from '@aws-sdk/client-lambda';
 import { REPLAY_LOG_FIELDS, REPLAY_LOG_MESSAGES } from 'switchyard-cdk/contracts';
 import { resourceName } from '../clients/resource-names.js';
 import { type CloudAssembly, resourcesOfType } from './assembly.js';
-import { type Clients, call } from './aws.js';
+import { type Clients, pages } from './aws.js';
 import { physicalNameMatches } from './dead-letters.js';
 
 /** One line a consumer logged for a replayed event it did not run (skip) or only described (dry run). */
@@ -27,9 +27,7 @@ export async function functionLogGroups(clients: Clients, assembly: CloudAssembl
     explicitName: typeof f.properties.FunctionName === 'string' ? f.properties.FunctionName : undefined,
   }));
   const groups: { function: string; logGroup: string }[] = [];
-  let Marker: string | undefined;
-  do {
-    const page = await call(clients.target, () => clients.lambda.send(new ListFunctionsCommand({ Marker, MaxItems: 50 })));
+  for await (const page of pages(clients.target, paginateListFunctions({ client: clients.lambda, pageSize: 50 }, {}))) {
     for (const fn of page.Functions ?? []) {
       const definition = definitions.find((d) => physicalNameMatches(d, fn.FunctionName ?? ''));
       if (definition === undefined || !fn.FunctionName) continue;
@@ -38,8 +36,7 @@ export async function functionLogGroups(clients: Clients, assembly: CloudAssembl
         logGroup: fn.LoggingConfig?.LogGroup ?? `/aws/lambda/${fn.FunctionName}`,
       });
     }
-    Marker = page.NextMarker;
-  } while (Marker);
+  }
   return groups;
 }
 
@@ -77,22 +74,18 @@ async function readReports(
   const reports: ReplayReport[] = [];
   const filterPattern = `{ $.${REPLAY_LOG_FIELDS.replayName} = ${JSON.stringify(replayName)} }`;
   for (const group of groups) {
-    let nextToken: string | undefined;
-    do {
-      let page: FilterLogEventsCommandOutput;
-      try {
-        page = await clients.logs.send(new FilterLogEventsCommand({ logGroupName: group.logGroup, filterPattern, startTime, nextToken }));
-      } catch (error) {
-        // A function that never ran has no log group yet.
-        if ((error as { name?: string }).name === 'ResourceNotFoundException') break;
-        throw error;
+    const paginator = paginateFilterLogEvents({ client: clients.logs }, { logGroupName: group.logGroup, filterPattern, startTime });
+    try {
+      for await (const page of paginator) {
+        for (const event of page.events ?? []) {
+          const report = parseReport(group.function, event.message, event.timestamp);
+          if (report) reports.push(report);
+        }
       }
-      for (const event of page.events ?? []) {
-        const report = parseReport(group.function, event.message, event.timestamp);
-        if (report) reports.push(report);
-      }
-      nextToken = page.nextToken;
-    } while (nextToken);
+    } catch (error) {
+      // A function that never ran has no log group yet.
+      if ((error as { name?: string }).name !== 'ResourceNotFoundException') throw error;
+    }
   }
   return reports;
 }

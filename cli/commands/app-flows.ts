@@ -1,6 +1,6 @@
-import { ListStateMachinesCommand } from '@aws-sdk/client-sfn';
+import { paginateListStateMachines } from '@aws-sdk/client-sfn';
 import { defaultCdkOut, hasAssembly, readAssembly } from '../assembly.js';
-import { type Clients, call } from '../aws.js';
+import { type Clients, pages } from '../aws.js';
 import { type Flow, flowDefinitions, resolveFlows } from '../flows.js';
 
 /**
@@ -16,16 +16,13 @@ export async function appFlows(clients: Clients, cdkOutOption: string | undefine
   }
   note(`(no cloud assembly at ${cdkOut}: showing every state machine in the target)`);
   const flows: Flow[] = [];
-  let nextToken: string | undefined;
-  do {
-    const page = await call(clients.target, () => clients.sfn.send(new ListStateMachinesCommand({ nextToken })));
+  for await (const page of pages(clients.target, paginateListStateMachines({ client: clients.sfn }, {}))) {
     for (const m of page.stateMachines ?? []) {
       if (!m.name || !m.stateMachineArn) continue;
       // Without the template, logging is unknown: assume the log group exists.
       const type = m.type === 'EXPRESS' ? 'EXPRESS' : 'STANDARD';
       flows.push({ flow: m.name, name: m.name, arn: m.stateMachineArn, logicalId: m.name, stackName: '', type, logs: true });
     }
-    nextToken = page.nextToken;
-  } while (nextToken);
+  }
   return flows;
 }

@@ -1,6 +1,6 @@
-import { type ExecutionListItem, type ExecutionStatus, ListExecutionsCommand } from '@aws-sdk/client-sfn';
+import { type ExecutionListItem, type ExecutionStatus, paginateListExecutions } from '@aws-sdk/client-sfn';
 import { GLOBAL_HELP, integerOption, parseCommand } from '../args.js';
-import { type Clients, call } from '../aws.js';
+import { type Clients, pages } from '../aws.js';
 import { CliError, usageError } from '../errors.js';
 import { loggedExpressExecutions, noExpressRecord } from '../express.js';
 import { type Flow, selectFlows } from '../flows.js';
@@ -106,23 +106,16 @@ type Row = { flow: string; stateMachineArn: string; item: ExecutionListItem };
 /** A Standard flow's executions with ListExecutions, newest first, until `limit` are taken. */
 async function standardExecutions(clients: Clients, flow: Flow, status: string | undefined, limit: number): Promise<Row[]> {
   const rows: Row[] = [];
-  let nextToken: string | undefined;
   let taken = 0;
-  do {
-    const page = await call(clients.target, () =>
-      clients.sfn.send(
-        new ListExecutionsCommand({
-          stateMachineArn: flow.arn,
-          statusFilter: status as ExecutionStatus | undefined,
-          maxResults: Math.min(1000, limit),
-          nextToken,
-        }),
-      ),
-    );
+  const paginator = paginateListExecutions(
+    { client: clients.sfn, pageSize: Math.min(1000, limit) },
+    { stateMachineArn: flow.arn, statusFilter: status as ExecutionStatus | undefined },
+  );
+  for await (const page of pages(clients.target, paginator)) {
     for (const item of page.executions ?? []) rows.push({ flow: flow.flow, stateMachineArn: flow.arn, item });
     taken += page.executions?.length ?? 0;
-    nextToken = page.nextToken;
-  } while (nextToken && taken < limit);
+    if (taken >= limit) break;
+  }
   return rows;
 }
 

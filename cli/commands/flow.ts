@@ -1,5 +1,5 @@
-import { FilterLogEventsCommand, type FilterLogEventsCommandOutput } from '@aws-sdk/client-cloudwatch-logs';
-import { type AttributeValue, DynamoDBClient, ListTablesCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { paginateFilterLogEvents } from '@aws-sdk/client-cloudwatch-logs';
+import { DynamoDBClient, paginateListTables, paginateScan } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import {
   type DeclaredFlow,
@@ -14,7 +14,7 @@ import {
 import { READ_API_PATHS } from '../../local/read-api/contract.js';
 import { GLOBAL_HELP, parseCommand } from '../args.js';
 import { defaultCdkOut, readAssembly } from '../assembly.js';
-import { type Clients, call, clientConfig } from '../aws.js';
+import { type Clients, clientConfig, pages } from '../aws.js';
 import { physicalNameMatches } from '../dead-letters.js';
 import { CliError } from '../errors.js';
 import { type FlowControlFunction, flowControlFunctions } from '../flow-control.js';
@@ -86,12 +86,7 @@ async function findTables(
   functions: readonly FlowControlFunction[],
 ): Promise<Map<string, string>> {
   const names: string[] = [];
-  let ExclusiveStartTableName: string | undefined;
-  do {
-    const page = await call(clients.target, () => dynamodb.send(new ListTablesCommand({ ExclusiveStartTableName })));
-    names.push(...(page.TableNames ?? []));
-    ExclusiveStartTableName = page.LastEvaluatedTableName;
-  } while (ExclusiveStartTableName);
+  for await (const page of pages(clients.target, paginateListTables({ client: dynamodb }, {}))) names.push(...(page.TableNames ?? []));
   const found = new Map<string, string>();
   for (const fn of functions) {
     const name = names.find((n) => physicalNameMatches({ stackName: fn.stackName, logicalId: fn.table }, n));
@@ -104,12 +99,9 @@ async function findTables(
 
 async function scanTable(clients: Clients, dynamodb: DynamoDBClient, name: string): Promise<FlowControlItem[]> {
   const items: FlowControlItem[] = [];
-  let ExclusiveStartKey: Record<string, AttributeValue> | undefined;
-  do {
-    const page = await call(clients.target, () => dynamodb.send(new ScanCommand({ TableName: name, ExclusiveStartKey })));
+  for await (const page of pages(clients.target, paginateScan({ client: dynamodb }, { TableName: name }))) {
     for (const item of page.Items ?? []) items.push(unmarshall(item) as FlowControlItem);
-    ExclusiveStartKey = page.LastEvaluatedKey;
-  } while (ExclusiveStartKey);
+  }
   return items;
 }
 
@@ -137,19 +129,17 @@ async function heldBack(
 
 async function logLines(clients: Clients, logGroupName: string, startTime: number): Promise<string[]> {
   const lines: string[] = [];
-  let nextToken: string | undefined;
-  do {
-    let page: FilterLogEventsCommandOutput;
-    try {
-      page = await clients.logs.send(new FilterLogEventsCommand({ logGroupName, filterPattern: HELD_BACK_FILTER, startTime, nextToken }));
-    } catch (error) {
-      // A function that never ran has no log group yet: nothing held back.
-      if ((error as { name?: string }).name === 'ResourceNotFoundException') return lines;
-      throw error;
+  try {
+    for await (const page of paginateFilterLogEvents(
+      { client: clients.logs },
+      { logGroupName, filterPattern: HELD_BACK_FILTER, startTime },
+    )) {
+      for (const event of page.events ?? []) if (event.message !== undefined) lines.push(event.message);
     }
-    for (const event of page.events ?? []) if (event.message !== undefined) lines.push(event.message);
-    nextToken = page.nextToken;
-  } while (nextToken);
+  } catch (error) {
+    // A function that never ran has no log group yet: nothing held back.
+    if ((error as { name?: string }).name !== 'ResourceNotFoundException') throw error;
+  }
   return lines;
 }
 

@@ -1,12 +1,5 @@
 import { createHash } from 'node:crypto';
-import {
-  type AttributeValue,
-  BatchWriteItemCommand,
-  DescribeTableCommand,
-  DynamoDBClient,
-  ListTablesCommand,
-  ScanCommand,
-} from '@aws-sdk/client-dynamodb';
+import { BatchWriteItemCommand, DescribeTableCommand, DynamoDBClient, paginateListTables, paginateScan } from '@aws-sdk/client-dynamodb';
 import {
   type Archive,
   DescribeArchiveCommand,
@@ -20,7 +13,7 @@ import {
 import { GetQueueAttributesCommand, GetQueueUrlCommand } from '@aws-sdk/client-sqs';
 import { replayLabel, replayNameFor } from 'switchyard-cdk/contracts';
 import { GLOBAL_HELP, integerOption, parseCommand } from '../args.js';
-import { type Clients, call, clientConfig } from '../aws.js';
+import { type Clients, call, clientConfig, pages } from '../aws.js';
 import { CliError, usageError } from '../errors.js';
 import { time } from '../format.js';
 import { timeOption } from '../times.js';
@@ -149,12 +142,7 @@ async function drained(clients: Clients, queues: readonly string[], deadline: nu
 /** The one table whose name is `name` or contains it. */
 async function findTable(clients: Clients, dynamodb: DynamoDBClient, name: string): Promise<string> {
   const names: string[] = [];
-  let ExclusiveStartTableName: string | undefined;
-  do {
-    const page = await call(clients.target, () => dynamodb.send(new ListTablesCommand({ ExclusiveStartTableName })));
-    names.push(...(page.TableNames ?? []));
-    ExclusiveStartTableName = page.LastEvaluatedTableName;
-  } while (ExclusiveStartTableName);
+  for await (const page of pages(clients.target, paginateListTables({ client: dynamodb }, {}))) names.push(...(page.TableNames ?? []));
   return pickOne('--table', 'table', name, names);
 }
 
@@ -191,18 +179,15 @@ async function emptyTable(clients: Clients, dynamodb: DynamoDBClient, table: str
   const { Table } = await call(clients.target, () => dynamodb.send(new DescribeTableCommand({ TableName: table })));
   const keyNames = (Table?.KeySchema ?? []).map((k) => k.AttributeName as string);
   let deleted = 0;
-  let ExclusiveStartKey: Record<string, AttributeValue> | undefined;
-  do {
-    const page = await call(clients.target, () =>
-      dynamodb.send(
-        new ScanCommand({
-          TableName: table,
-          ProjectionExpression: keyNames.map((_, i) => `#k${i}`).join(', '),
-          ExpressionAttributeNames: Object.fromEntries(keyNames.map((k, i) => [`#k${i}`, k])),
-          ExclusiveStartKey,
-        }),
-      ),
-    );
+  const paginator = paginateScan(
+    { client: dynamodb },
+    {
+      TableName: table,
+      ProjectionExpression: keyNames.map((_, i) => `#k${i}`).join(', '),
+      ExpressionAttributeNames: Object.fromEntries(keyNames.map((k, i) => [`#k${i}`, k])),
+    },
+  );
+  for await (const page of pages(clients.target, paginator)) {
     const keys = page.Items ?? [];
     for (let i = 0; i < keys.length; i += 25) {
       let requests = keys.slice(i, i + 25).map((Key) => ({ DeleteRequest: { Key } }));
@@ -215,8 +200,7 @@ async function emptyTable(clients: Clients, dynamodb: DynamoDBClient, table: str
       }
     }
     deleted += keys.length;
-    ExclusiveStartKey = page.LastEvaluatedKey;
-  } while (ExclusiveStartKey);
+  }
   return deleted;
 }
 
@@ -231,15 +215,10 @@ async function settled(clients: Clients, dynamodb: DynamoDBClient, table: string
   for (;;) {
     const hash = createHash('sha256');
     let count = 0;
-    let ExclusiveStartKey: Record<string, AttributeValue> | undefined;
-    do {
-      const page = await call(clients.target, () =>
-        dynamodb.send(new ScanCommand({ TableName: table, ConsistentRead: true, ExclusiveStartKey })),
-      );
+    for await (const page of pages(clients.target, paginateScan({ client: dynamodb }, { TableName: table, ConsistentRead: true }))) {
       for (const item of page.Items ?? []) hash.update(JSON.stringify(item));
       count += page.Count ?? 0;
-      ExclusiveStartKey = page.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
+    }
     const fingerprint = `${count}:${hash.digest('hex')}`;
     if (fingerprint !== last) {
       last = fingerprint;

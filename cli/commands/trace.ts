@@ -1,10 +1,10 @@
-import { DescribeLogGroupsCommand, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { FilterLogEventsCommand, paginateDescribeLogGroups } from '@aws-sdk/client-cloudwatch-logs';
 import { DescribeExecutionCommand, DescribeStateMachineCommand } from '@aws-sdk/client-sfn';
 import type { Lineage, LineageNode } from '../../local/read-api/contract.js';
 import { mergeLineagePages, READ_API_PATHS, READ_API_PREFIX, readAllPages } from '../../local/read-api/contract.js';
 import { GLOBAL_HELP, integerOption, parseCommand } from '../args.js';
 import { defaultCdkOut, hasAssembly, readAssembly } from '../assembly.js';
-import { type Clients, call, describeAwsError, errorCode, type Target } from '../aws.js';
+import { type Clients, call, describeAwsError, errorCode, pages, type Target } from '../aws.js';
 import { CliError, usageError } from '../errors.js';
 import { candidateExecutionNames } from '../execution-names.js';
 import { executionPattern, readRecords } from '../express.js';
@@ -251,14 +251,9 @@ async function logLinesMentioning(clients: Clients, cdkOut: string | undefined, 
   const stacks = hasAssembly(dir) ? readAssembly(dir).stacks.map((stack) => stack.stackName) : [];
   const groups = new Set<string>();
   for (const stack of stacks) {
-    let nextToken: string | undefined;
-    do {
-      const page = await call(clients.target, () =>
-        clients.logs.send(new DescribeLogGroupsCommand({ logGroupNamePattern: stack, nextToken })),
-      );
+    for await (const page of pages(clients.target, paginateDescribeLogGroups({ client: clients.logs }, { logGroupNamePattern: stack }))) {
       for (const group of page.logGroups ?? []) if (group.logGroupName) groups.add(group.logGroupName);
-      nextToken = page.nextToken;
-    } while (nextToken);
+    }
   }
   const lines: AwsTrace['logs'][number][] = [];
   const since = from.getTime();
