@@ -1,3 +1,4 @@
+import { iamAuthorizer } from '../iam/module.js';
 import type { ServiceModule } from '../services/service-module.js';
 import { CloudFormationService } from './cloudformation-service.js';
 import { cloudformationIam } from './iam-authorizations.js';
@@ -23,6 +24,9 @@ export const cloudFormationModule: ServiceModule<'cloudformation'> = {
       app: () => services.get('template').app,
       createdAt: new Date(settings.clock.now()),
     });
-    return { service: cloudFormation, mounts: { query: [new CloudFormationQueryProtocol(cloudFormation)] } };
+    return {
+      service: cloudFormation,
+      mounts: { query: [new CloudFormationQueryProtocol(cloudFormation, iamAuthorizer(services, cloudformationIam))] },
+    };
   },
 };

@@ -51,7 +51,11 @@ export class CloudFormationQueryProtocol {
   /** The service name in a SigV4 credential scope. */
   readonly signingName = 'cloudformation';
 
-  constructor(private readonly cloudFormation: CloudFormationService) {}
+  constructor(
+    private readonly cloudFormation: CloudFormationService,
+    /** IAM's check of each call (its module's authorizations), before the operation runs. */
+    private readonly authorize?: (operation: string, input: unknown) => Promise<void>,
+  ) {}
 
   handles(action: string): boolean {
     return Object.hasOwn(OPERATIONS, action) || NOT_LOCAL.has(action);
@@ -71,7 +75,9 @@ export class CloudFormationQueryProtocol {
       const method = (this.cloudFormation as unknown as Record<string, (input: unknown) => Promise<Output>>)[action] as (
         input: unknown,
       ) => Promise<Output>;
-      const output = await method.call(this.cloudFormation, operation.decode(FormParams.parse(form)));
+      const input = operation.decode(FormParams.parse(form));
+      await this.authorize?.(action, input);
+      const output = await method.call(this.cloudFormation, input);
       return queryResponse(XMLNS, action, operation.encode(output), requestId);
     } catch (error) {
       if (!(error instanceof AwsError)) throw error;
