@@ -8,8 +8,8 @@ import { type LoggingConfig, loggingConfig, logStreamEvents } from './invocation
 import { RUNTIME_ROOT, type RuntimeSdk } from './runtime-sdk.js';
 import { runtimeSupport } from './runtimes.js';
 
-export { RUNTIME_ROOT } from './runtime-sdk.js';
 export type { AsyncInvokeConfig, FunctionAlias, FunctionDefinition, LambdaErrorPayload } from './function-definition.js';
+export { RUNTIME_ROOT } from './runtime-sdk.js';
 
 /**
  * How many execution environments a function without reserved concurrency may have at

@@ -9,9 +9,9 @@ import { ServiceDestinations } from './destinations.js';
 import type { FunctionDefinition } from './function-runtime.js';
 import { lambdaIam } from './iam-authorizations.js';
 import { LambdaService } from './lambda-service.js';
-import type { SqsMappingDefinition } from './sqs-event-source.js';
 import { RuntimeSdk } from './runtime-sdk.js';
-import { type CodeScan, scanCode, unhostedClientWarnings } from './unhosted-clients.js';
+import type { SqsMappingDefinition } from './sqs-event-source.js';
+import { codeScans, unhostedClientWarnings } from './unhosted-clients.js';
 
 declare module '../services/service-module.js' {
   interface ServiceTypes {
@@ -59,13 +59,8 @@ export const lambdaModule: ServiceModule<'lambda'> = {
   create({ settings, database, services, hostedClients, warn }) {
     const { clock, url, region, accountId, credentials, log } = settings;
     const { definitions } = services.get('template');
-    // Each function's code is read once per version of its definition, for the SDK it needs and the clients it holds.
-    const scans = new WeakMap<FunctionDefinition, CodeScan>();
-    const scanOf = (fn: FunctionDefinition) => {
-      let scan = scans.get(fn);
-      if (scan === undefined) scans.set(fn, (scan = scanCode(fn.codePath, fn.layers)));
-      return scan;
-    };
+    // Each function's code is read once, for the SDK it needs and the clients it holds.
+    const scanOf = codeScans();
     const sdk = new RuntimeSdk(settings.options.sdk);
     const sqs = services.get('sqs');
     const iam = services.get('iam');

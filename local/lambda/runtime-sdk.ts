@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import type { FunctionDefinition } from './function-definition.js';
 import { shipsSdkV2 } from './module-resolution.mjs';
 import { runtimeSupport } from './runtimes.js';
-import { defaultSdkCacheRoot, type NpmSettings, SdkCache, type SdkRelease } from './sdk-cache.js';
+import { defaultSdkCacheRoot, type RuntimeSdkOptions, SdkCache, type SdkRelease } from './sdk-cache.js';
 import type { CodeScan } from './unhosted-clients.js';
 
 /**
@@ -33,20 +33,6 @@ export const SDK_RELEASE: SdkRelease = { version: '3.1169.0', publishedBefore: '
 const RUNTIME_SCOPES = /^@(aws-sdk|smithy|aws-crypto)\//;
 /** The durable execution SDK the runtimes ship for durable functions: switchyard-cli carries it (local/lambda/durable). */
 const DURABLE_SDK = /^@aws\/durable-execution-sdk-js$/;
-
-/** How the local runtime provides the SDK: where the cache is, and whether it may fetch. */
-export interface RuntimeSdkOptions {
-  /** The cache folder. @default SWITCHYARD_SDK_CACHE, else the per-user cache folder */
-  readonly cache?: string;
-  /** Fetch what the cache lacks from the npm registry. @default true unless SWITCHYARD_SDK_FETCH is `off` */
-  readonly fetch?: boolean;
-  /** How npm runs (tests: a registry and an npm cache of their own). */
-  readonly npm?: NpmSettings;
-  /** @default SDK_RELEASE */
-  readonly release?: SdkRelease;
-  /** The folder whose node_modules holds what switchyard-cli carries. @default RUNTIME_ROOT */
-  readonly carriedRoot?: string;
-}
 
 /** What a function needs from the runtime, and what became of it at start-up. */
 interface FunctionNeeds {
@@ -162,7 +148,6 @@ export class RuntimeSdk {
         // nodejs16.x and older shipped the v2 SDK (the project running the runtime brings it: module-resolution.mjs).
         if (!shipsSdkV2(fn.runtime)) notInRuntime.push(name);
       } else if (DURABLE_SDK.test(name)) {
-        continue;
       } else if (!RUNTIME_SCOPES.test(name)) {
         notInRuntime.push(name);
       } else if (!shipsSdkV2(fn.runtime) && !this.#isCarried(name) && !this.cache.has(name, tree)) {

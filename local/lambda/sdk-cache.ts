@@ -29,6 +29,20 @@ export interface NpmSettings {
   readonly command?: readonly string[];
 }
 
+/** How the local runtime provides the SDK (RuntimeOptions.sdk; local/lambda/runtime-sdk.ts): where the cache is, and whether it may fetch. */
+export interface RuntimeSdkOptions {
+  /** The cache folder. @default SWITCHYARD_SDK_CACHE, else the per-user cache folder */
+  readonly cache?: string;
+  /** Fetch what the cache lacks from the npm registry. @default true unless SWITCHYARD_SDK_FETCH is `off` */
+  readonly fetch?: boolean;
+  /** How npm runs (tests: a registry and an npm cache of their own). */
+  readonly npm?: NpmSettings;
+  /** @default the release runtime-sdk.ts pins */
+  readonly release?: SdkRelease;
+  /** The folder whose node_modules holds what switchyard-cli carries. @default the package's own folder */
+  readonly carriedRoot?: string;
+}
+
 /** What a fill did with each package it was asked for. */
 export interface FillResult {
   /** Now in the cache (fetched by this fill or an earlier one). */
@@ -146,7 +160,10 @@ export class SdkCache {
       }
       // The tree is complete: only now does the cache point at it (a rename replaces the pointer at once).
       const pointer = path.join(this.folder, `current.json.${process.pid}.${randomUUID().slice(0, 8)}`);
-      writeFileSync(pointer, `${JSON.stringify({ tree: path.basename(staging), release: this.release.version, at: new Date().toISOString() })}\n`);
+      writeFileSync(
+        pointer,
+        `${JSON.stringify({ tree: path.basename(staging), release: this.release.version, at: new Date().toISOString() })}\n`,
+      );
       renameSync(pointer, path.join(this.folder, 'current.json'));
     } finally {
       if (this.tree() !== staging) rmSync(staging, { recursive: true, force: true });
@@ -254,7 +271,12 @@ function npmCommand(): string[] {
 }
 
 function writeManifest(folder: string, dependencies: Record<string, string>): void {
-  const manifest = { name: 'switchyard-runtime-sdk', private: true, description: 'The AWS SDK packages local Lambda functions use', dependencies };
+  const manifest = {
+    name: 'switchyard-runtime-sdk',
+    private: true,
+    description: 'The AWS SDK packages local Lambda functions use',
+    dependencies,
+  };
   writeFileSync(path.join(folder, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
 }
 
@@ -272,7 +294,8 @@ function npmError(stdout: string): { code?: string; summary?: string; detail?: s
   // With --json, npm prints {"error": {...}} (after whatever else it printed).
   const start = stdout.lastIndexOf('{\n  "error"');
   try {
-    return (JSON.parse(start >= 0 ? stdout.slice(start) : stdout) as { error?: { code?: string; summary?: string; detail?: string } }).error;
+    return (JSON.parse(start >= 0 ? stdout.slice(start) : stdout) as { error?: { code?: string; summary?: string; detail?: string } })
+      .error;
   } catch {
     return undefined;
   }

@@ -28,7 +28,8 @@ const EXTERNAL_CLIENT = /(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*)["'](@a
  * esbuild's ES module output): what a bundle leaves to the runtime, as NodejsFunction
  * leaves every `@aws-sdk/*` package.
  */
-const IMPORTED = /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s*|\b(?:__)?require\s*\(\s*)["']((?:@[a-z0-9][\w.-]*\/)?[a-z0-9][\w.-]*)(?:\/[^"'\s]*)?["']/gi;
+const IMPORTED =
+  /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s*|\b(?:__)?require\s*\(\s*)["']((?:@[a-z0-9][\w.-]*\/)?[a-z0-9][\w.-]*)(?:\/[^"'\s]*)?["']/gi;
 
 /** What a function's code holds and what it leaves to the runtime, read once for every start-up check. */
 export interface CodeScan {
@@ -60,8 +61,24 @@ export function scanCode(codePath: string, layerRoots: readonly string[] = []): 
   return { bundledServiceIds, clientPackages, external };
 }
 
+/** A function's scan, read once per version of its definition (a reload brings new definitions). */
+export function codeScans(): (fn: FunctionDefinition) => CodeScan {
+  const scans = new WeakMap<FunctionDefinition, CodeScan>();
+  return (fn) => {
+    const known = scans.get(fn);
+    if (known !== undefined) return known;
+    const scan = scanCode(fn.codePath, fn.layers);
+    scans.set(fn, scan);
+    return scan;
+  };
+}
+
 /** The AWS SDK clients a function's code holds that no local service answers: by service id when bundled, by package when external. */
-export function unhostedClients(code: string | CodeScan, hosted: readonly SdkClient[], unloadable: ReadonlySet<string> = new Set()): string[] {
+export function unhostedClients(
+  code: string | CodeScan,
+  hosted: readonly SdkClient[],
+  unloadable: ReadonlySet<string> = new Set(),
+): string[] {
   const scan = typeof code === 'string' ? scanCode(code) : code;
   const serviceIds = new Set(hosted.map((client) => client.serviceId));
   const packages = new Set(hosted.map((client) => client.package));

@@ -4,7 +4,7 @@ import type { Credentials, EndpointGuard } from '../endpoint/guard.js';
 import type { EndpointServices } from '../endpoint/server.js';
 import type { ServiceIam } from '../iam/authorizations.js';
 import type { InvocationFaults } from '../lambda/invocation-faults.js';
-import type { RuntimeSdkOptions } from '../lambda/runtime-sdk.js';
+import type { RuntimeSdkOptions } from '../lambda/sdk-cache.js';
 import type { Retention } from '../read-api/records.js';
 import type { ResourcesOfType, ServiceDefinitions, SharedDefinitions } from '../service-definitions.js';
 import type { LoadedApp } from '../template/load.js';

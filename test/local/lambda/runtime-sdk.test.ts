@@ -5,7 +5,7 @@ import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SDK_RELEASE } from '../../../local/lambda/runtime-sdk.js';
 import { LocalRuntime } from '../../../local/runtime.js';
-import { tempAssemblyDir, writeAssembly } from '../assembly.js';
+import { writeAssembly } from '../assembly.js';
 import { credentials, tempDataDir } from '../helpers.js';
 
 const repo = path.resolve(import.meta.dirname, '..', '..', '..');
@@ -94,12 +94,23 @@ beforeAll(async () => {
         Resources: {
           Images: { Type: 'AWS::S3::Bucket', Properties: { BucketName: 'images' } },
           Presign: fn('presign', await asset('asset.presign', PRESIGN), 'nodejs22.x'),
-          Padded: fn('padded', await asset('asset.padded', `import pad from 'left-pad'; export const handler = async () => pad('a', 3);`, ['left-pad']), 'nodejs24.x'),
-          V2On22: fn('v2-on-22', await asset('asset.v2', `import AWS from 'aws-sdk'; export const handler = async () => AWS.VERSION;`, ['aws-sdk']), 'nodejs22.x'),
+          Padded: fn(
+            'padded',
+            await asset('asset.padded', `import pad from 'left-pad'; export const handler = async () => pad('a', 3);`, ['left-pad']),
+            'nodejs24.x',
+          ),
+          V2On22: fn(
+            'v2-on-22',
+            await asset('asset.v2', `import AWS from 'aws-sdk'; export const handler = async () => AWS.VERSION;`, ['aws-sdk']),
+            'nodejs22.x',
+          ),
           V2On24: fn('v2-on-24', 'asset.v2', 'nodejs24.x'),
           Athena: fn(
             'athena',
-            await asset('asset.athena', `import { AthenaClient } from '@aws-sdk/client-athena'; export const handler = async () => typeof AthenaClient;`),
+            await asset(
+              'asset.athena',
+              `import { AthenaClient } from '@aws-sdk/client-athena'; export const handler = async () => typeof AthenaClient;`,
+            ),
             'nodejs24.x',
           ),
         },
@@ -124,7 +135,9 @@ afterAll(async () => {
 
 describe('RuntimeSdk', () => {
   it("pins the release switchyard-cli's own clients come from", () => {
-    const lock = JSON.parse(readFileSync(path.join(repo, 'package-lock.json'), 'utf8')) as { packages: Record<string, { version: string }> };
+    const lock = JSON.parse(readFileSync(path.join(repo, 'package-lock.json'), 'utf8')) as {
+      packages: Record<string, { version: string }>;
+    };
     expect(lock.packages['node_modules/@aws-sdk/client-s3']?.version).toBe(SDK_RELEASE.version);
   });
 
@@ -149,7 +162,9 @@ describe('RuntimeSdk', () => {
 
   it('fails with Runtime.ImportModuleError for a package no Lambda runtime has, and the start-up report names function and package', async () => {
     expect(runtime.lambda.sdk?.report()).toContainEqual(
-      expect.stringMatching(/^ {2}function padded \(nodejs24\.x\): requires left-pad, which neither its code nor Lambda's nodejs24\.x runtime has/),
+      expect.stringMatching(
+        /^ {2}function padded \(nodejs24\.x\): requires left-pad, which neither its code nor Lambda's nodejs24\.x runtime has/,
+      ),
     );
     const result = await invoke('padded');
     expect(result).toMatchObject({ ok: false, error: { errorType: 'Runtime.ImportModuleError' } });

@@ -88,11 +88,10 @@ function load(cache: SdkCache, name: string): unknown {
   if (tree === undefined) throw new Error('the cache has no tree');
   return JSON.parse(
     // A fresh process: the packages are read from disk as they are now, not from this process's require cache.
-    execFileSync(
-      process.execPath,
-      ['-e', `process.stdout.write(JSON.stringify(require(${JSON.stringify(name)})))`],
-      { cwd: tree, encoding: 'utf8' },
-    ),
+    execFileSync(process.execPath, ['-e', `process.stdout.write(JSON.stringify(require(${JSON.stringify(name)})))`], {
+      cwd: tree,
+      encoding: 'utf8',
+    }),
   );
 }
 
@@ -159,6 +158,8 @@ describe('SdkCache', () => {
     const before = cacheAt(root).tree();
     registry.stallTarballs = true;
     const started = registry.requests.length;
+    // An npm cache of its own: the other tests' fetches must not spare it the download.
+    const env = { ...registry.npmEnv, npm_config_cache: path.join(cacheRoot(), 'npm-cache') };
     const child = spawn(
       process.execPath,
       [
@@ -167,13 +168,17 @@ describe('SdkCache', () => {
         '--input-type=module',
         '-e',
         `import { SdkCache } from ${JSON.stringify(pathToFileURL(path.join(repo, 'local/lambda/sdk-cache.ts')).href)};
-         await new SdkCache(${JSON.stringify(root)}, ${JSON.stringify(RELEASE)}, { env: ${JSON.stringify(registry.npmEnv)} }).fill(['@aws-sdk/lib-fake']);`,
+         await new SdkCache(${JSON.stringify(root)}, ${JSON.stringify(RELEASE)}, { env: ${JSON.stringify(env)} }).fill(['@aws-sdk/lib-fake']);`,
       ],
       { cwd: repo, stdio: 'ignore' },
     );
     children.push(child);
     // Killed once npm is downloading the new package's tarball: the new tree is half written.
-    await eventually(async () => (registry.requests.slice(started).some((r) => r.endsWith('.tgz')) ? true : undefined), 30_000, 'the tarball request');
+    await eventually(
+      async () => (registry.requests.slice(started).some((r) => r.endsWith('.tgz')) ? true : undefined),
+      30_000,
+      'the tarball request',
+    );
     child.kill('SIGKILL');
     await new Promise((resolve) => child.once('exit', resolve));
     const cache = cacheAt(root);
