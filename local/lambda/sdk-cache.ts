@@ -59,6 +59,12 @@ const LOCK_WAIT_MS = 10 * 60_000;
 const LOCK_STALE_MS = 15 * 60_000;
 /** Trees a fill replaced are removed once this old: a running function may still load lazily from them. */
 const OLD_TREE_MS = 60 * 60_000;
+/**
+ * How long npm waits on the registry, unless the environment says otherwise: a start must not
+ * hang for npm's defaults (5 minutes a request, two retries 10 s apart) when it is offline
+ * behind a proxy that never answers.
+ */
+const NETWORK_DEFAULTS = { npm_config_fetch_timeout: '60000', npm_config_fetch_retries: '1', npm_config_fetch_retry_mintimeout: '1000' };
 /** npm's codes for a package or version the registry does not have. */
 const NOT_PUBLISHED = new Set(['E404', 'ETARGET', 'ENOVERSIONS']);
 
@@ -189,7 +195,7 @@ export class SdkCache {
     return new Promise((resolve) => {
       const child = spawn(command, args, {
         cwd: folder,
-        env: { ...process.env, ...this.npm.env },
+        env: { ...NETWORK_DEFAULTS, ...process.env, ...this.npm.env },
         stdio: ['ignore', 'pipe', 'pipe'],
         // npm is a .cmd script on Windows, which only a shell runs.
         shell: process.platform === 'win32' && !command.endsWith('.js') && command !== process.execPath,
