@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import type { FunctionDefinition } from './function-definition.js';
 import { shipsSdkV2 } from './module-resolution.mjs';
 import { runtimeSupport } from './runtimes.js';
-import { defaultSdkCacheRoot, type RuntimeSdkOptions, SdkCache, type SdkRelease } from './sdk-cache.js';
+import { defaultSdkCacheRoot, type RuntimeSdkOptions, SdkCache, SdkCacheError, type SdkRelease, treeHolds } from './sdk-cache.js';
 import type { CodeScan } from './unhosted-clients.js';
 
 /**
@@ -57,6 +57,8 @@ export class RuntimeSdk {
   /** SDK packages that could not be fetched, with the reason: a worker adds it to its Cannot find module. */
   readonly #unavailable = new Map<string, string>();
   #needs: FunctionNeeds[] = [];
+  /** Why the cache cannot be read (its pointer damaged by hand): functions get only what the CLI carries. */
+  #cacheError: string | undefined;
 
   constructor(options: RuntimeSdkOptions = {}) {
     this.cache = new SdkCache(options.cache ?? defaultSdkCacheRoot(), options.release ?? SDK_RELEASE, options.npm);
@@ -67,7 +69,7 @@ export class RuntimeSdk {
 
   /** What a worker of a function on `runtime` resolves the SDK from: the cache's tree first (one release, its own dependencies), then the CLI's. */
   forWorker(runtime: string): { roots: string[]; unavailable: Record<string, string> } {
-    const tree = shipsSdkV2(runtime) ? undefined : this.cache.tree();
+    const tree = shipsSdkV2(runtime) ? undefined : this.#tree();
     return { roots: [...(tree === undefined ? [] : [tree]), this.#carriedRoot], unavailable: Object.fromEntries(this.#unavailable) };
   }
 
@@ -111,7 +113,7 @@ export class RuntimeSdk {
   report(): string[] {
     const nodeFunctions = this.#needs.filter((n) => !shipsSdkV2(n.fn.runtime));
     if (nodeFunctions.length === 0) return [];
-    const fetched = this.cache.tree() === undefined ? [] : this.#fetchedPackages();
+    const fetched = this.#fetchedPackages();
     const lines = [
       `  AWS SDK for functions: JavaScript v3 release ${this.cache.release.version} (every package Lambda's Node.js runtimes include, no v2): ` +
         `switchyard-cli's clients${fetched.length > 0 ? `, and ${fetched.join(', ')} from ${this.cache.folder}` : `; any other is fetched into ${this.cache.folder} once`}`,
@@ -128,20 +130,27 @@ export class RuntimeSdk {
 
   /** One warning for each function that needs an SDK package the cache could not get: Lambda would have it. */
   warnings(): string[] {
-    return this.#needs.flatMap(({ fn, unavailable }) =>
-      [...unavailable].map(
-        ([name, reason]) =>
-          `function ${fn.name} (AWS::Lambda::Function): needs ${name}, which Lambda's ${fn.runtime} runtime includes, but it could not be ` +
-          `fetched into ${this.cache.folder} (${reason}); its init fails with Cannot find module '${name}' until a start fetches it`,
+    const unreadable =
+      this.#cacheError === undefined
+        ? []
+        : [`the AWS SDK cache cannot be used (${this.#cacheError}); delete ${this.cache.folder} to start it anew`];
+    return [
+      ...unreadable,
+      ...this.#needs.flatMap(({ fn, unavailable }) =>
+        [...unavailable].map(
+          ([name, reason]) =>
+            `function ${fn.name} (AWS::Lambda::Function): needs ${name}, which Lambda's ${fn.runtime} runtime includes, but it could not be ` +
+            `fetched into ${this.cache.folder} (${reason}); its init fails with Cannot find module '${name}' until a start fetches it`,
+        ),
       ),
-    );
+    ];
   }
 
   /** Sorts a function's external packages: those the runtime has (or fetches), and those no Lambda runtime would give it. */
   #classify(fn: FunctionDefinition, external: readonly string[]): { notInRuntime: string[]; fetch: string[] } {
     const notInRuntime: string[] = [];
     const fetch: string[] = [];
-    const tree = this.cache.tree();
+    const tree = this.#tree();
     for (const name of external) {
       if (isBuiltin(name)) continue;
       if (name === 'aws-sdk') {
@@ -150,7 +159,7 @@ export class RuntimeSdk {
       } else if (DURABLE_SDK.test(name)) {
       } else if (!RUNTIME_SCOPES.test(name)) {
         notInRuntime.push(name);
-      } else if (!shipsSdkV2(fn.runtime) && !this.#isCarried(name) && !this.cache.has(name, tree)) {
+      } else if (!shipsSdkV2(fn.runtime) && !this.#isCarried(name) && !treeHolds(tree, name)) {
         fetch.push(name);
       }
     }
@@ -166,9 +175,20 @@ export class RuntimeSdk {
     }
   }
 
+  /** The cache's tree; undefined, and the reason kept for the report, when it cannot be read. */
+  #tree(): string | undefined {
+    try {
+      return this.cache.tree();
+    } catch (error) {
+      if (!(error instanceof SdkCacheError)) throw error;
+      this.#cacheError = `${error.message}: ${(error.cause as Error | undefined)?.message ?? 'no tree named'}`;
+      return undefined;
+    }
+  }
+
   /** The packages the cache's tree was asked for (not their dependencies). */
   #fetchedPackages(): string[] {
-    const tree = this.cache.tree();
+    const tree = this.#tree();
     if (tree === undefined) return [];
     const manifest = JSON.parse(readFileSync(path.join(tree, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
     return Object.keys(manifest.dependencies ?? {}).sort();

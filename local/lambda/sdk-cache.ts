@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { homedir, hostname } from 'node:os';
 import * as path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -57,7 +57,7 @@ export interface FillResult {
 const LOCK_WAIT_MS = 10 * 60_000;
 /** A lock older than this is taken over even if its owner seems alive (a process on another host, a reused pid). */
 const LOCK_STALE_MS = 15 * 60_000;
-/** Trees a fill replaced are removed once this old: a running function may still load lazily from them. */
+/** Trees a fill replaced are removed this long after: a runtime started before may still load from them lazily. */
 const OLD_TREE_MS = 60 * 60_000;
 /**
  * How long npm waits on the registry, unless the environment says otherwise: a start must not
@@ -107,8 +107,8 @@ export class SdkCache {
   }
 
   /** Whether the cache holds `name` (asked for, or installed as another's dependency). */
-  has(name: string, tree = this.tree()): boolean {
-    return tree !== undefined && existsSync(path.join(tree, 'node_modules', name, 'package.json'));
+  has(name: string): boolean {
+    return treeHolds(this.tree(), name);
   }
 
   /**
@@ -125,14 +125,14 @@ export class SdkCache {
     try {
       // Another runtime may have fetched them while this one waited.
       const before = this.tree();
-      const wanted = names.filter((name) => !this.has(name, before));
+      const wanted = names.filter((name) => !treeHolds(before, name));
       if (wanted.length > 0) await this.#build(before, wanted, notInSdk, failed);
       this.#removeOldTrees();
     } finally {
       release();
     }
     const after = this.tree();
-    return { provided: names.filter((name) => this.has(name, after)), notInSdk, failed };
+    return { provided: names.filter((name) => treeHolds(after, name)), notInSdk, failed };
   }
 
   /** Installs the tree's packages and `wanted` in a new folder, dropping those the registry does not have, and points the cache at it. */
@@ -171,6 +171,8 @@ export class SdkCache {
         `${JSON.stringify({ tree: path.basename(staging), release: this.release.version, at: new Date().toISOString() })}\n`,
       );
       renameSync(pointer, path.join(this.folder, 'current.json'));
+      // The replaced tree's age counts from now: a runtime started before may still load from it lazily.
+      if (before !== undefined) utimesSync(before, new Date(), new Date());
     } finally {
       if (this.tree() !== staging) rmSync(staging, { recursive: true, force: true });
     }
@@ -262,6 +264,11 @@ export class SdkCache {
       if (Date.now() - statSync(folder).mtimeMs > OLD_TREE_MS) rmSync(folder, { recursive: true, force: true });
     }
   }
+}
+
+/** Whether a cache tree (undefined: none yet) holds `name`. */
+export function treeHolds(tree: string | undefined, name: string): boolean {
+  return tree !== undefined && existsSync(path.join(tree, 'node_modules', name, 'package.json'));
 }
 
 /** The cache cannot be used at all (its pointer unreadable, its lock held too long): the runtime says so at start. */

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SDK_RELEASE } from '../../../local/lambda/runtime-sdk.js';
+import type { FunctionDefinition } from '../../../local/lambda/function-definition.js';
+import { RuntimeSdk, SDK_RELEASE } from '../../../local/lambda/runtime-sdk.js';
 import { LocalRuntime } from '../../../local/runtime.js';
 import { writeAssembly } from '../assembly.js';
 import { credentials, tempDataDir } from '../helpers.js';
@@ -202,5 +203,28 @@ describe('RuntimeSdk', () => {
         `^ {2}AWS SDK for functions: JavaScript v3 release ${SDK_RELEASE.version.replaceAll('.', '\\.')} .*@aws-sdk/client-s3, @aws-sdk/client-ses, @aws-sdk/s3-request-presigner from .*sdk-cache`,
       ),
     );
+  });
+});
+
+describe('RuntimeSdk with a damaged cache', () => {
+  it('fails if the cache pointer is damaged: functions get what the CLI carries, and a warning says how to start the cache anew', async () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'switchyard-damaged-sdk-'));
+    try {
+      mkdirSync(path.join(root, `v${SDK_RELEASE.version}`));
+      writeFileSync(path.join(root, `v${SDK_RELEASE.version}`, 'current.json'), '{"tree": ');
+      const sdk = new RuntimeSdk({ cache: root, fetch: false, carriedRoot: root });
+      const fn = { name: 'damaged', runtime: 'nodejs24.x', codePath: path.join(root, 'none') } as FunctionDefinition;
+      await sdk.provide(
+        [fn],
+        () => ({ bundledServiceIds: new Set(), clientPackages: new Set(), external: new Set(['@aws-sdk/client-athena']) }),
+        () => {},
+      );
+      expect(sdk.forWorker('nodejs24.x').roots).toEqual([root]);
+      expect(sdk.warnings()[0]).toMatch(
+        /^the AWS SDK cache cannot be used \(the AWS SDK cache's pointer .*current\.json cannot be read: .*JSON.*\); delete /,
+      );
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });
