@@ -200,6 +200,7 @@ export async function launchRuntime(launch: Launch): Promise<LocalRuntime> {
     pipes: runtime.pipes.describe(),
     models: runtime.bedrock.describe(),
     iam: iamModeLine(runtime.iam.mode),
+    sdk: runtime.lambda.sdk?.report() ?? [],
   });
   for (const warning of report.warnings) warn(warning);
   out(report.lines.join('\n'));

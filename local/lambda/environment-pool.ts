@@ -7,11 +7,6 @@ import type { FunctionDefinition, LambdaErrorPayload } from './function-definiti
 import type { LoggingConfig } from './invocation-logs.js';
 
 const WORKER_SCRIPT = path.join(import.meta.dirname, 'worker.mjs');
-/**
- * The folder whose node_modules stands in for the managed runtime's /var/runtime/node_modules:
- * the project's own, which holds the AWS SDK v3 clients functions may use without bundling them.
- */
-export const RUNTIME_ROOT = path.resolve(import.meta.dirname, '..', '..');
 
 /** An execution environment's init phase as it ended. */
 type Readiness = { error?: LambdaErrorPayload; initDurationMs: number };
@@ -40,6 +35,12 @@ export interface EnvironmentSettings {
   readonly logging: LoggingConfig;
   /** Where the function's console lines go (the log sink, under the function's name). */
   readonly log: (line: string) => void;
+  /**
+   * What stands in for the managed runtime's /var/runtime/node_modules: the folders whose
+   * node_modules hold the AWS SDK, first first, and the SDK packages that could not be had
+   * locally, with why (RuntimeSdk.forWorker).
+   */
+  readonly sdk: { readonly roots: readonly string[]; readonly unavailable: Readonly<Record<string, string>> };
 }
 
 /**
@@ -157,7 +158,8 @@ function spawnEnvironment(settings: EnvironmentSettings, generation: number, ver
       handlerString: definition.handler,
       runtime: definition.runtime,
       layerRoots: definition.layers ?? [],
-      runtimeRoot: RUNTIME_ROOT,
+      sdkRoots: settings.sdk.roots,
+      sdkUnavailable: settings.sdk.unavailable,
       functionName: definition.name,
       functionVersion: version,
       invokedFunctionArn: definition.arn,
@@ -210,9 +212,10 @@ function readiness(worker: Worker, initLines: string[], log: (line: string) => v
       const initDurationMs = message.initDurationMs ?? performance.now() - spawned;
       if (message.type === 'ready') resolve({ initDurationMs });
       else if (message.type === 'init-error' && message.error) {
-        // Lambda logs the init failure before the invocation that reports it.
+        // Lambda logs the init failure before the invocation that reports it, its frames as `stack` (Invoke answers them as `trace`).
+        const { trace, ...logged } = message.error;
         initLines.push(
-          `${new Date().toISOString()}\tundefined\tERROR\tUncaught Exception \t${JSON.stringify(message.error)}`,
+          `${new Date().toISOString()}\tundefined\tERROR\tUncaught Exception \t${JSON.stringify({ ...logged, stack: trace ?? [] })}`,
           `INIT_REPORT Init Duration: ${initDurationMs.toFixed(2)} ms\tPhase: init\tStatus: error\tError Type: ${message.error.errorType}`,
         );
         for (const line of initLines) log(line);

@@ -5,10 +5,11 @@ import { type Environment, EnvironmentPool } from './environment-pool.js';
 import type { FunctionDefinition, LambdaErrorPayload } from './function-definition.js';
 import type { InvocationFaults } from './invocation-faults.js';
 import { type LoggingConfig, loggingConfig, logStreamEvents } from './invocation-logs.js';
+import { RUNTIME_ROOT, type RuntimeSdk } from './runtime-sdk.js';
 import { runtimeSupport } from './runtimes.js';
 
-export { RUNTIME_ROOT } from './environment-pool.js';
 export type { AsyncInvokeConfig, FunctionAlias, FunctionDefinition, LambdaErrorPayload } from './function-definition.js';
+export { RUNTIME_ROOT } from './runtime-sdk.js';
 
 /**
  * How many execution environments a function without reserved concurrency may have at
@@ -125,6 +126,8 @@ export class FunctionRuntime {
     private readonly observe?: (note: InvocationNote) => void,
     /** Failures the testing API injects (local/lambda/invocation-faults.ts). */
     private readonly faults?: InvocationFaults,
+    /** The AWS SDK the runtime provides (what switchyard-cli carries and the cache). @default what switchyard-cli carries */
+    private readonly sdk?: RuntimeSdk,
   ) {
     this.#logging = loggingConfig(definition);
     this.#pool = new EnvironmentPool(definition.reservedConcurrency ?? DEFAULT_LOCAL_CONCURRENCY, () => ({
@@ -132,6 +135,7 @@ export class FunctionRuntime {
       environment: this.environment,
       logging: this.#logging,
       log: (line) => this.log(this.definition.name, line),
+      sdk: this.sdk?.forWorker(this.definition.runtime) ?? { roots: [RUNTIME_ROOT], unavailable: {} },
     }));
   }
 

@@ -26,6 +26,7 @@ import type { InvocationFaults } from './invocation-faults.js';
 import { LambdaReadApi } from './lambda-api.js';
 import { LAMBDA_PATH_PREFIXES, lambdaOperation } from './lambda-operations.js';
 import { decodeClientContext, header, lambdaRequestInput, logTail } from './request-parts.js';
+import type { RuntimeSdk } from './runtime-sdk.js';
 import { runtimeSupport } from './runtimes.js';
 import { SqsEventSource, type SqsForPoller, type SqsMappingDefinition } from './sqs-event-source.js';
 
@@ -68,6 +69,8 @@ export interface LambdaServiceOptions {
   readonly onInvocation?: (note: InvocationNote) => void;
   /** Failures the testing API injects into invocations. */
   readonly faults?: InvocationFaults;
+  /** The AWS SDK functions get without bundling it. @default what switchyard-cli carries, nothing fetched */
+  readonly sdk?: RuntimeSdk;
 }
 
 /** Lambda's limit on an asynchronous invocation's payload. */
@@ -93,6 +96,11 @@ export class LambdaService implements RestProtocolService {
   readonly #read: LambdaReadApi<FunctionRuntime>;
   /** The template's SQS event source mappings; a reload replaces them in place (the read API lists this array). */
   readonly #mappings: SqsMappingDefinition[];
+
+  /** The AWS SDK functions get without bundling it: the start-up report says how, and what a function will not find. */
+  get sdk(): RuntimeSdk | undefined {
+    return this.options.sdk;
+  }
 
   constructor(private readonly options: LambdaServiceOptions) {
     for (const definition of options.functions) this.#functions.set(definition.name, this.#runtimeOf(definition));
@@ -216,8 +224,8 @@ export class LambdaService implements RestProtocolService {
   }
 
   #runtimeOf(definition: FunctionDefinition): FunctionRuntime {
-    const { log, logs, onInvocation, faults } = this.options;
-    return new FunctionRuntime(definition, this.#environmentOf(definition), log, logs, onInvocation, faults);
+    const { log, logs, onInvocation, faults, sdk } = this.options;
+    return new FunctionRuntime(definition, this.#environmentOf(definition), log, logs, onInvocation, faults, sdk);
   }
 
   #environmentOf(definition: FunctionDefinition): Record<string, string> {

@@ -1,12 +1,13 @@
 // Module resolution for function code as the Lambda Node.js runtime has it: a function
 // sees its own folder (/var/task), then its layers (/opt/nodejs/node_modules), then the
 // AWS SDK for JavaScript that the runtime ships (/var/runtime/node_modules: v3, and v2 on
-// nodejs16.x and older), and nothing else. Here the function folder sits somewhere on this machine, so Node's own
-// walk up the folders could find the project's node_modules: a package found that way is
-// refused unless it is one the managed runtime provides. Installed with
-// module.registerHooks, which covers require() and import alike. Plain JavaScript: the
-// worker thread loads it without the TypeScript loader.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+// nodejs16.x and older), and nothing else. Here the SDK's folders are the AWS SDK cache's
+// tree and the node_modules switchyard-cli carries (runtime-sdk.ts), and the function folder
+// sits somewhere on this machine, so Node's own walk up the folders could find the project's
+// node_modules: a package found that way is refused unless it is one the managed runtime
+// provides. Installed with module.registerHooks, which covers require() and import alike.
+// Plain JavaScript: the worker thread loads it without the TypeScript loader.
+import { existsSync, readFileSync } from 'node:fs';
 import Module, { createRequire, isBuiltin, registerHooks } from 'node:module';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -33,11 +34,12 @@ function packageName(specifier) {
   return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
 }
 
-/** The error Node itself throws for a package it cannot find, from require() or from import. */
-function notFound(specifier, parentPath, isRequire, message) {
-  const error = isRequire
-    ? new Error(message ?? `Cannot find module '${specifier}'\nRequire stack:\n- ${parentPath}`)
-    : new Error(message ?? `Cannot find package '${packageName(specifier)}' imported from ${parentPath}`);
+/** The error Node itself throws for a package it cannot find, from require() or from import; `why` follows on a line of its own. */
+function notFound(specifier, parentPath, isRequire, why) {
+  const message = isRequire
+    ? `Cannot find module '${specifier}'\nRequire stack:\n- ${parentPath}`
+    : `Cannot find package '${packageName(specifier)}' imported from ${parentPath}`;
+  const error = new Error(why === undefined ? message : `${message}\n${why}`);
   error.code = isRequire ? 'MODULE_NOT_FOUND' : 'ERR_MODULE_NOT_FOUND';
   if (isRequire) error.requireStack = [parentPath];
   return error;
@@ -117,17 +119,6 @@ function installModuleFormat(ownRoots) {
   });
 }
 
-/** The SDK packages a function can use here, for the message when it asks for one this machine does not have. */
-export function localSdkPackages(runtimeRoot) {
-  try {
-    return readdirSync(path.join(runtimeRoot, 'node_modules', '@aws-sdk'))
-      .filter((name) => /^(client|lib|util)-/.test(name))
-      .map((name) => `@aws-sdk/${name}`);
-  } catch {
-    return [];
-  }
-}
-
 /** Whether a Lambda runtime identifier is one of the Node.js runtimes that shipped the SDK v2 (nodejs16.x and older). */
 export function shipsSdkV2(runtime) {
   const major = /^nodejs(\d+)/.exec(runtime ?? '')?.[1];
@@ -135,15 +126,18 @@ export function shipsSdkV2(runtime) {
 }
 
 /**
- * @param {{ taskRoot: string, layerRoots: string[], runtimeRoot: string, runtime?: string }} options
+ * @param {{ taskRoot: string, layerRoots: string[], sdkRoots: string[], sdkUnavailable?: Record<string, string>, runtime?: string }} options
  *   taskRoot: the function's folder; layerRoots: each layer's folder (its `nodejs/node_modules`
- *   is searched); runtimeRoot: the folder whose node_modules holds the SDK the runtime provides;
+ *   is searched); sdkRoots: the folders whose node_modules hold the SDK the runtime provides,
+ *   searched in order (the last is switchyard-cli's, which also brings the SDK v2 for old runtimes);
+ *   sdkUnavailable: SDK packages that could not be had locally, with why (said with their Cannot find module);
  *   runtime: the function's runtime identifier (nodejs16.x and older also get the SDK v2).
  */
-export function installModuleResolution({ taskRoot, layerRoots, runtimeRoot, runtime }) {
+export function installModuleResolution({ taskRoot, layerRoots, sdkRoots, sdkUnavailable = {}, runtime }) {
   const ownRoots = [taskRoot, ...layerRoots].map((root) => path.resolve(root));
   const layerModuleFolders = layerModuleFoldersOf(layerRoots);
-  const sdk = { runtimeRoot, runtime, runtimeParent: pathToFileURL(path.join(runtimeRoot, 'package.json')).href };
+  const parents = sdkRoots.map((root) => pathToFileURL(path.join(root, 'package.json')).href);
+  const sdk = { runtime, unavailable: sdkUnavailable, parents, runtimeParent: parents.at(-1) };
   installModuleFormat(ownRoots);
 
   registerHooks({
@@ -215,25 +209,24 @@ function resolveFromLayers({ specifier, context, nextResolve, isRequire }, layer
 }
 
 /**
- * The package a function's code asks for, from the SDK the runtime provides; undefined if it
- * is not one the runtime provides. Throws, saying why, for an SDK package this machine lacks.
+ * The package a function's code asks for, from the SDK the runtime provides (its folders in
+ * order); undefined if it is not one the runtime provides. Throws Node's Cannot find module for
+ * an SDK package none of them has, saying why when the start-up could not fetch it.
  */
 function resolveFromRuntime(request, sdk) {
   const { specifier, context, nextResolve, parentPath, isRequire } = request;
   if (RUNTIME_PROVIDED.test(specifier)) {
-    const fromRuntime = resolveFrom(specifier, context, nextResolve, sdk.runtimeParent, isRequire);
-    if (fromRuntime) return fromRuntime;
-    if (specifier.startsWith('@aws-sdk/')) {
-      const available = localSdkPackages(sdk.runtimeRoot);
-      throw notFound(
-        specifier,
-        parentPath,
-        true,
-        `Cannot find module '${specifier}' imported from ${parentPath}: the Lambda Node.js runtime provides the whole AWS SDK for JavaScript v3, ` +
-          `but the local runtime has only these SDK packages: ${available.join(', ') || '(none)'}. Bundle ${packageName(specifier)} with the function, ` +
-          `or add it to the dependencies of the project running the local runtime.`,
-      );
+    for (const parent of sdk.parents) {
+      const fromRuntime = resolveFrom(specifier, context, nextResolve, parent, isRequire);
+      if (fromRuntime) return fromRuntime;
     }
+    const why = sdk.unavailable[packageName(specifier)];
+    throw notFound(
+      specifier,
+      parentPath,
+      isRequire,
+      why === undefined ? undefined : `(Lambda's runtime includes ${packageName(specifier)}; the local runtime could not fetch it: ${why})`,
+    );
   }
   if (packageName(specifier) === 'aws-sdk') return resolveSdkV2(request, sdk);
   return undefined;
@@ -256,8 +249,8 @@ function resolveSdkV2({ specifier, context, nextResolve, parentPath, isRequire }
         specifier,
         parentPath,
         isRequire,
-        `Cannot find module '${specifier}' imported from ${parentPath}: the ${runtime} runtime provided the AWS SDK for JavaScript v2, ` +
-          'which the local runtime gives such functions from the project running it; install it there: npm install --save-dev aws-sdk@2',
+        `(the ${runtime} runtime provided the AWS SDK for JavaScript v2, ` +
+          'which the local runtime gives such functions from the project running it; install it there: npm install --save-dev aws-sdk@2)',
       );
     }
   }
@@ -266,7 +259,7 @@ function resolveSdkV2({ specifier, context, nextResolve, parentPath, isRequire }
     specifier,
     parentPath,
     isRequire,
-    `Cannot find module '${specifier}' imported from ${parentPath}: the AWS SDK for JavaScript v2 came with the nodejs16.x and older ` +
-      `runtimes only; nodejs18.x and later provide the v3 SDK (@aws-sdk/*). Bundle aws-sdk with the function, or use the v3 SDK.`,
+    `(the AWS SDK for JavaScript v2 came with the nodejs16.x and older runtimes only; nodejs18.x and later provide the v3 SDK ` +
+      `(@aws-sdk/*), as here. Bundle aws-sdk with the function, or use the v3 SDK.)`,
   );
 }

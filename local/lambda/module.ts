@@ -9,8 +9,9 @@ import { ServiceDestinations } from './destinations.js';
 import type { FunctionDefinition } from './function-runtime.js';
 import { lambdaIam } from './iam-authorizations.js';
 import { LambdaService } from './lambda-service.js';
+import { RuntimeSdk } from './runtime-sdk.js';
 import type { SqsMappingDefinition } from './sqs-event-source.js';
-import { unhostedClientWarnings } from './unhosted-clients.js';
+import { codeScans, unhostedClientWarnings } from './unhosted-clients.js';
 
 declare module '../services/service-module.js' {
   interface ServiceTypes {
@@ -58,7 +59,9 @@ export const lambdaModule: ServiceModule<'lambda'> = {
   create({ settings, database, services, hostedClients, warn }) {
     const { clock, url, region, accountId, credentials, log } = settings;
     const { definitions } = services.get('template');
-    warn(unhostedClientWarnings(definitions.functions, hostedClients));
+    // Each function's code is read once, for the SDK it needs and the clients it holds.
+    const scanOf = codeScans();
+    const sdk = new RuntimeSdk(settings.options.sdk);
     const sqs = services.get('sqs');
     const iam = services.get('iam');
     const readApi = services.get('readApi');
@@ -86,6 +89,7 @@ export const lambdaModule: ServiceModule<'lambda'> = {
       logs: services.get('logs'),
       onInvocation: (note) => readApi.invocation(note),
       ...(settings.options.faults ? { faults: settings.options.faults } : {}),
+      sdk,
       // Each function signs with its execution role's session: the endpoint checks its calls against that role's grants.
       authorize: iamAuthorizer(services, lambdaIam),
       roleCredentials: (roleArn, functionName) => iam.principals.credentialsFor(roleArn, functionName),
@@ -108,11 +112,17 @@ export const lambdaModule: ServiceModule<'lambda'> = {
       service: lambda,
       mounts: { rest: [lambda] },
       start: async () => {
+        // Before any invocation: the SDK packages the functions leave to the runtime are fetched, or the report says why not.
+        await sdk.provide(definitions.functions, scanOf, log);
+        warn(sdk.warnings());
+        warn(unhostedClientWarnings(definitions.functions, hostedClients, scanOf, (fn) => sdk.unloadable(fn)));
         const roles = definitions.functions.map((fn) => ({ what: `function ${fn.name}`, roleArn: roleOf(fn) }));
         warn(await untrustedRoleWarnings(iam, 'lambda.amazonaws.com', roles));
         await lambda.start();
       },
       reload: async ({ definitions, before }) => {
+        await sdk.provide(definitions.functions, scanOf, log);
+        for (const line of sdk.warnings()) log(`[not as in AWS] ${line}`);
         const result = await lambda.reload(definitions.functions, definitions.sqsMappings);
         return {
           reloaded: [

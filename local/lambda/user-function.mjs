@@ -13,9 +13,12 @@ import { pathToFileURL } from 'node:url';
 
 const FUNCTION_EXPRESSION = /^([^.]*)\.(.*)$/;
 
-function runtimeError(name, message) {
+/** An error of the runtime's own (`Runtime.*`), its stack headed by that name as Lambda's runtime logs it, not by `Error`. */
+export function runtimeError(name, message) {
   const error = new Error(message);
   error.name = name;
+  const header = `Error: ${message}`;
+  if (error.stack?.startsWith(header)) error.stack = `${name}: ${message}${error.stack.slice(header.length)}`;
   return error;
 }
 

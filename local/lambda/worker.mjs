@@ -10,14 +10,15 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { formatConsoleAsLambda, logRecord } from './console-format.mjs';
 import { resolveHostPrefixes } from './endpoint-host-prefix.mjs';
 import { installModuleResolution } from './module-resolution.mjs';
-import { loadHandler } from './user-function.mjs';
+import { loadHandler, runtimeError } from './user-function.mjs';
 
 const {
   taskRoot,
   handlerString,
   runtime,
   layerRoots,
-  runtimeRoot,
+  sdkRoots,
+  sdkUnavailable,
   functionName,
   functionVersion,
   invokedFunctionArn,
@@ -43,12 +44,6 @@ function serializeError(error) {
   }
   // Lambda reports a thrown non-Error by its JavaScript type.
   return { errorType: typeof error, errorMessage: typeof error === 'string' ? error : (JSON.stringify(error) ?? String(error)), trace: [] };
-}
-
-function runtimeError(name, message) {
-  const error = new Error(message);
-  error.name = name;
-  return error;
 }
 
 const STREAMING = Symbol.for('aws.lambda.runtime.handler.streaming');
@@ -102,7 +97,7 @@ let streaming = false;
 try {
   resolveHostPrefixes(process.env.AWS_ENDPOINT_URL);
   formatConsoleAsLambda(() => runningRequestId, logging);
-  installModuleResolution({ taskRoot, layerRoots, runtimeRoot, runtime });
+  installModuleResolution({ taskRoot, layerRoots, sdkRoots, sdkUnavailable, runtime });
   handler = await loadHandler(taskRoot, handlerString);
   if (handler[STREAMING]) {
     if (handler[STREAMING] !== 'response') throw runtimeError('Runtime.MalformedStreamingHandler', 'Only response streaming is supported.');

@@ -4,6 +4,7 @@ import type { Credentials, EndpointGuard } from '../endpoint/guard.js';
 import type { EndpointServices } from '../endpoint/server.js';
 import type { ServiceIam } from '../iam/authorizations.js';
 import type { InvocationFaults } from '../lambda/invocation-faults.js';
+import type { RuntimeSdkOptions } from '../lambda/sdk-cache.js';
 import type { Retention } from '../read-api/records.js';
 import type { ResourcesOfType, ServiceDefinitions, SharedDefinitions } from '../service-definitions.js';
 import type { LoadedApp } from '../template/load.js';
@@ -73,6 +74,13 @@ export interface RuntimeOptions {
    * @default process.env.SWITCHYARD_IAM, else 'off'
    */
   readonly iam?: 'off' | 'warn' | 'enforce';
+  /**
+   * Where the AWS SDK packages that functions import without bundling them (and that
+   * switchyard-cli does not carry) are kept, and whether they are fetched from the npm
+   * registry when missing (local/lambda/runtime-sdk.ts).
+   * @default SWITCHYARD_SDK_CACHE, else the per-user cache folder; fetched unless SWITCHYARD_SDK_FETCH=off
+   */
+  readonly sdk?: RuntimeSdkOptions;
 }
 
 /** What every service is configured with: the runtime's options with their defaults applied, and where the endpoint listens. */

@@ -381,11 +381,16 @@ describe('FunctionRuntime handler resolution', () => {
     });
   });
 
-  it('fails with Runtime.ImportModuleError naming the SDK packages available locally when the function needs another', async () => {
-    const { runtime } = fn({ 'index.js': `require('@aws-sdk/client-athena'); exports.handler = async () => 1;` }, 'index.handler');
+  it("fails with Runtime.ImportModuleError and Node's message when the runtime's SDK has no such package, as Lambda's does", async () => {
+    const { runtime } = fn({ 'index.js': `require('@aws-sdk/client-nonexistent'); exports.handler = async () => 1;` }, 'index.handler');
     const outcome = await runtime.invoke({});
     expect(outcome).toMatchObject({ ok: false, error: { errorType: 'Runtime.ImportModuleError' } });
-    expect(outcome.ok ? '' : outcome.error.errorMessage).toMatch(/@aws-sdk\/client-athena.*@aws-sdk\/client-dynamodb/s);
+    expect(outcome.ok ? '' : outcome.error.errorMessage).toMatch(
+      /^Error: Cannot find module '@aws-sdk\/client-nonexistent'\nRequire stack:\n- \S+index\.js$/,
+    );
+    expect(outcome.ok ? [] : outcome.error.trace?.[0]).toBe(
+      `Runtime.ImportModuleError: ${outcome.ok ? '' : outcome.error.errorMessage.split('\n')[0]}`,
+    );
   });
 
   it('resolves packages from a layer folder (nodejs/node_modules), after the function folder', async () => {
