@@ -54,12 +54,16 @@ export async function synthesize(project: CdkProject, outdir: string): Promise<s
   mkdirSync(outdir, { recursive: true });
   // A manifest left by an earlier synth must not pass for this one's if the app writes none.
   rmSync(path.join(outdir, 'manifest.json'), { force: true });
-  const env = {
+  const env: NodeJS.ProcessEnv = {
     ...DEFAULT_ENV,
     ...process.env,
     CDK_OUTDIR: outdir,
     CDK_CONTEXT_JSON: JSON.stringify({ ...project.context, ...CLI_CONTEXT }),
   };
+  // `npx --package <spec> switchyard dev` hands its packages to switchyard as npm_config_package;
+  // the app's commands are not switchyard's, and a nested `npx --no-install esbuild`
+  // (NodejsFunction's bundling) would look for esbuild among those packages and give up.
+  delete env.npm_config_package;
   if (project.build) await run(project.build, project.root, env, 'the build command (cdk.json "build")');
   await run(project.app, project.root, env, 'the app (cdk.json "app")');
   if (!existsSync(path.join(outdir, 'manifest.json'))) {

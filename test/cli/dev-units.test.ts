@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { prepareStateFolder, readCdkProject } from '../../cli/dev/project.js';
 import { startDevServer } from '../../cli/dev/server.js';
 import { SynthError, synthesize } from '../../cli/dev/synth.js';
@@ -76,6 +76,26 @@ writeFileSync(process.env.CDK_OUTDIR + '/manifest.json', JSON.stringify({ cwd: p
     const written = JSON.parse(readFileSync(path.join(outdir, 'manifest.json'), 'utf8'));
     expect(written.cwd).toBe(root);
     expect(written.context).toMatchObject({ flag: 'on', 'aws:cdk:enable-asset-metadata': true });
+  });
+
+  it("runs the app without npx's package list when switchyard itself was started by `npx --package`, so the app's own npx (NodejsFunction's `npx --no-install esbuild`) resolves in the app", async () => {
+    // npx --package <spec> hands its packages to the command it runs as npm_config_package; a
+    // nested `npx --no-install esbuild` would then look for esbuild among switchyard's packages
+    // ("npx canceled due to missing packages and no YES option") instead of the app's.
+    vi.stubEnv('npm_config_package', '/tmp/switchyard-cli-0.1.0.tgz');
+    try {
+      const root = project({
+        'cdk.json': '{}',
+        'app.mjs': `import { mkdirSync, writeFileSync } from 'node:fs';
+mkdirSync(process.env.CDK_OUTDIR, { recursive: true });
+writeFileSync(process.env.CDK_OUTDIR + '/manifest.json', JSON.stringify({ package: process.env.npm_config_package ?? null }));`,
+      });
+      const outdir = path.join(root, 'out');
+      await synthesize({ root, app: `"${process.execPath}" app.mjs`, context: {} }, outdir);
+      expect(JSON.parse(readFileSync(path.join(outdir, 'manifest.json'), 'utf8'))).toEqual({ package: null });
+    } finally {
+      vi.unstubAllEnvs();
+    }
   });
 
   it('fails if the app fails, with its output', async () => {

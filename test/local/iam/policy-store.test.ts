@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { IamEvaluator } from '../../../local/iam/evaluator.js';
 import { PolicyStore } from '../../../local/iam/policy-store.js';
 import { ACCOUNT, app, doc, queue, REGION, resource, role, statement } from './fixtures.js';
 
@@ -68,6 +69,34 @@ describe('PolicyStore', () => {
     const store = PolicyStore.fromApp(app(role('R', 'R', { ManagedPolicyArns: arns })), options);
     expect(store.problems).toEqual([]);
     expect(store.identityPolicies(`arn:aws:iam::${ACCOUNT}:role/R`)).toHaveLength(arns.length);
+  });
+
+  it("ships AWSLambdaBasicDurableExecutionRolePolicy, which CDK's durableConfig attaches: the role may checkpoint its durable executions and write its logs", async () => {
+    // AWS's document (https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AWSLambdaBasicDurableExecutionRolePolicy.html):
+    // logs:CreateLogGroup, CreateLogStream, PutLogEvents, lambda:CheckpointDurableExecution, GetDurableExecutionState on *.
+    const store = PolicyStore.fromApp(
+      app(role('R', 'R', { ManagedPolicyArns: ['arn:aws:iam::aws:policy/service-role/AWSLambdaBasicDurableExecutionRolePolicy'] })),
+      options,
+    );
+    expect(store.problems).toEqual([]);
+    const iam = new IamEvaluator(store, { accountId: ACCOUNT });
+    const asRole = (action: string, resourceArn: string) => ({
+      principal: { kind: 'role' as const, roleArn: `arn:aws:iam::${ACCOUNT}:role/R`, sessionName: 'fn' },
+      action,
+      resource: resourceArn,
+    });
+    const execution = `arn:aws:lambda:${REGION}:${ACCOUNT}:function:fn:$LATEST/durable-execution/e1/i1`;
+    expect(await iam.decide(asRole('lambda:CheckpointDurableExecution', execution))).toEqual({ allowed: true });
+    expect(await iam.decide(asRole('lambda:GetDurableExecutionState', execution))).toEqual({ allowed: true });
+    expect(
+      await iam.decide(asRole('logs:PutLogEvents', `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/lambda/fn:log-stream:s`)),
+    ).toEqual({
+      allowed: true,
+    });
+    // It grants nothing else: a durable function still needs its own grant to, say, send callbacks.
+    expect(
+      (await iam.decide(asRole('lambda:SendDurableExecutionCallbackSuccess', `arn:aws:lambda:${REGION}:${ACCOUNT}:function:fn`))).allowed,
+    ).toBe(false);
   });
 
   it('names an unknown managed policy as a problem of its role, which grants nothing and keeps its other policies', () => {
