@@ -126,6 +126,14 @@ describe('the switchyard-cli package', () => {
   });
 });
 
+describe('the switchyard-cli package for durable functions', () => {
+  it("carries the durable execution SDK that Lambda's Node.js runtimes include, for functions that leave it out of their bundle", () => {
+    expect(manifestOf(tarballs.command).dependencies['@aws/durable-execution-sdk-js']).toBe(
+      workspace.devDependencies['@aws/durable-execution-sdk-js'],
+    );
+  });
+});
+
 describe('the create-switchyard package', () => {
   const files = tarballFiles(tarballs.create);
   const manifest = manifestOf(tarballs.create);
