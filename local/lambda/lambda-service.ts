@@ -210,14 +210,14 @@ export class LambdaService implements RestProtocolService {
       return;
     }
     const target = durableSettings(fn.definition) ? this.#durableTarget(fn, mapping) : fn;
-    const source = new SqsEventSource(mapping, this.options.sqs, target, this.options.region, this.options.log);
+    const source = new SqsEventSource(mapping, this.options.sqs, target, this.options.region, this.options.log, this.options.clock);
     await source.start();
     this.#sources.push(source);
   }
 
   #runtimeOf(definition: FunctionDefinition): FunctionRuntime {
-    const { log, logs, onInvocation, faults } = this.options;
-    return new FunctionRuntime(definition, this.#environmentOf(definition), log, logs, onInvocation, faults);
+    const { log, logs, onInvocation, faults, clock } = this.options;
+    return new FunctionRuntime(definition, this.#environmentOf(definition), log, logs, onInvocation, faults, clock);
   }
 
   #environmentOf(definition: FunctionDefinition): Record<string, string> {
