@@ -138,7 +138,8 @@ export function consumerApp(): string {
  * the file `<signals>/release`. The queue's visibility timeout is 30 s and its dead-letter
  * queue takes a message at its second receive; the function's timeout (`timeoutSeconds`,
  * 20 s unless given) is within it, as Lambda requires of a mapping. A Standard state machine
- * `blocking-task` calls the function as a Task with a 60 s TimeoutSeconds.
+ * `blocking-task` calls the function as a Task with a 60 s TimeoutSeconds; `receive-task` long-polls
+ * the queue `blocking-mailbox` (WaitTimeSeconds 20) with an AWS SDK task whose TimeoutSeconds is 30.
  */
 export function blockingApp(signals: string, { timeoutSeconds = 20 }: { readonly timeoutSeconds?: number } = {}): string {
   const dir = path.join(tempAssemblyDir(), 'cdk.out');
@@ -182,6 +183,27 @@ export const handler = async (event) => {
           Mapping: {
             Type: 'AWS::Lambda::EventSourceMapping',
             Properties: { EventSourceArn: { 'Fn::GetAtt': ['Inbox', 'Arn'] }, FunctionName: { Ref: 'Fn' }, BatchSize: 1 },
+          },
+          Mailbox: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'blocking-mailbox' } },
+          Receive: {
+            Type: 'AWS::StepFunctions::StateMachine',
+            Properties: {
+              StateMachineName: 'receive-task',
+              DefinitionString: JSON.stringify({
+                StartAt: 'Receive',
+                States: {
+                  Receive: {
+                    Type: 'Task',
+                    Resource: 'arn:aws:states:::aws-sdk:sqs:receiveMessage',
+                    Parameters: { QueueUrl: 'https://sqs.us-east-1.amazonaws.com/000000000000/blocking-mailbox', WaitTimeSeconds: 20 },
+                    ResultSelector: { 'bodies.$': '$.Messages[*].Body' },
+                    TimeoutSeconds: 30,
+                    End: true,
+                  },
+                },
+              }),
+              RoleArn: 'arn:aws:iam::000000000000:role/blocking',
+            },
           },
           Task: {
             Type: 'AWS::StepFunctions::StateMachine',

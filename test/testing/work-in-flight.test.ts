@@ -93,6 +93,28 @@ describe('TestApp virtual time and work in flight', () => {
     expect(JSON.parse(execution.output ?? '{}')).toEqual({ handled: 1 });
   });
 
+  it('never times out a task that calls a service while the call is still under way, however far the clock moves', async () => {
+    await using app = await startApp({ cdkOut: blockingApp(newSignals()) }, { virtualTime: true });
+    const { executionArn } = await app.clients.sfn.send(
+      new StartExecutionCommand({ stateMachineArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:receive-task', input: '{}' }),
+    );
+    // The task's ReceiveMessage long-polls the empty mailbox, in real time, within its 30 s TimeoutSeconds.
+    await sleep(300);
+    const moving = app.advance('1h');
+    await sleep(300);
+    await app.clients.sqs.send(
+      new SendMessageCommand({ QueueUrl: `${app.endpoint}/000000000000/blocking-mailbox`, MessageBody: 'receipt' }),
+    );
+    await moving;
+    let execution = await app.clients.sfn.send(new DescribeExecutionCommand({ executionArn }));
+    for (let i = 0; i < 100 && execution.status === 'RUNNING'; i++) {
+      await sleep(20);
+      execution = await app.clients.sfn.send(new DescribeExecutionCommand({ executionArn }));
+    }
+    expect({ status: execution.status, error: execution.error }).toEqual({ status: 'SUCCEEDED', error: undefined });
+    expect(JSON.parse(execution.output ?? '{}')).toEqual({ bodies: ['receipt'] });
+  });
+
   it('lets a call that outlives its timeout end as Lambda ends it, in real time, then moves the clock: its message comes back', async () => {
     await using app = await startApp({ cdkOut: blockingApp(newSignals(), { timeoutSeconds: 1 }) }, { virtualTime: true });
     await app.clients.sqs.send(new SendMessageCommand({ QueueUrl: `${app.endpoint}/000000000000/blocking-inbox`, MessageBody: 'slow' }));
