@@ -24,6 +24,29 @@ export function beginWork(clock: Clock, what: () => string): () => void {
 
 const endNothing = (): void => undefined;
 
+/**
+ * Work in flight (see {@link Clock.begin}) that is held and released as it passes from hand to
+ * hand: a poller's batch, released while its invocation (work of its own) runs and held again
+ * for its delete. Holding what is held, or releasing what is not, does nothing.
+ */
+export class HeldWork {
+  #end: (() => void) | undefined;
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly what: () => string,
+  ) {}
+
+  hold(): void {
+    this.#end ??= beginWork(this.clock, this.what);
+  }
+
+  release(): void {
+    this.#end?.();
+    this.#end = undefined;
+  }
+}
+
 /** Work in flight as a clock lists it: what it is, and for how long (real time) it has run. */
 export interface WorkInFlight {
   readonly what: string;

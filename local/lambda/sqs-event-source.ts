@@ -1,6 +1,6 @@
 import { tryParseArn } from '../arn.js';
 import { AwsError } from '../aws-error.js';
-import { beginWork, type Clock, systemClock } from '../clock.js';
+import { type Clock, HeldWork, systemClock } from '../clock.js';
 import type { SqsQueues } from '../targets/queues.js';
 import type { FunctionRuntime, LogSink } from './function-runtime.js';
 
@@ -207,7 +207,7 @@ export class SqsEventSource {
     while (!this.#stopped) {
       // The batch is work in flight from its first receive to its delete, but for its invocation,
       // which is work of its own (a durable function's execution waits on the clock between its invocations).
-      const work = new BatchWork(
+      const work = new HeldWork(
         this.clock,
         () => `a batch of ${this.mapping.uuid} (${this.mapping.queueArn} to ${this.fn.definition.name})`,
       );
@@ -229,7 +229,7 @@ export class SqsEventSource {
     }
   }
 
-  async #deliver(queueUrl: string, messages: SqsMessage[], work: BatchWork): Promise<void> {
+  async #deliver(queueUrl: string, messages: SqsMessage[], work: HeldWork): Promise<void> {
     const event = { Records: messages.map((message) => sqsRecord(message, this.mapping.queueArn, this.region)) };
     // Lambda continues the trace of the batch's messages (their AWSTraceHeader); each message is a parent of the invocation.
     const traceHeader = messages.map((message) => message.Attributes?.AWSTraceHeader).find((header) => header !== undefined);
@@ -260,25 +260,6 @@ export class SqsEventSource {
       succeeded = messages;
     }
     await deleteSqsMessages(this.sqs, queueUrl, succeeded);
-  }
-}
-
-/** A poller's batch as work in flight on the clock (Clock.begin), held and released as it goes from the poller to its invocation and back. */
-class BatchWork {
-  #end: (() => void) | undefined;
-
-  constructor(
-    private readonly clock: Clock,
-    private readonly what: () => string,
-  ) {}
-
-  hold(): void {
-    this.#end ??= beginWork(this.clock, this.what);
-  }
-
-  release(): void {
-    this.#end?.();
-    this.#end = undefined;
   }
 }
 

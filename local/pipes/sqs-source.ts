@@ -1,5 +1,5 @@
 import { tryParseArn } from '../arn.js';
-import { beginWork } from '../clock.js';
+import { HeldWork } from '../clock.js';
 import { compilePattern, matchesPattern } from '../events/pattern.js';
 import { collectSqsBatch, deleteSqsMessages, type SqsForPoller, type SqsMessage, sqsRecord } from '../lambda/sqs-event-source.js';
 import type { PipeDefinition } from './definitions.js';
@@ -90,23 +90,20 @@ export class SqsPipeRunner {
     while (!this.#stopped) {
       // A batch is work in flight from its first receive to its delete: a test's clock waits for
       // it rather than pass the visibility timeout of messages being delivered (Clock.begin).
-      let end: (() => void) | undefined;
-      const received = () => {
-        end ??= beginWork(this.options.clock, () => `a batch of pipe ${this.pipe.name} (${this.pipe.sourceArn})`);
-      };
+      const work = new HeldWork(this.options.clock, () => `a batch of pipe ${this.pipe.name} (${this.pipe.sourceArn})`);
       try {
-        const batch = await this.#collect(url, received);
+        const batch = await this.#collect(url, () => work.hold());
         if (batch.length === 0 || this.#stopped) continue;
         this.#inFlight = true;
         await this.#handle(url, batch);
       } catch (error) {
         if (this.#stopped) return;
         this.options.log?.(`${this.pipe.name}: ${(error as Error).message}`);
-        end?.();
+        work.release();
         await new Promise((resolve) => setTimeout(resolve, 1000));
       } finally {
         this.#inFlight = false;
-        end?.();
+        work.release();
       }
     }
   }
