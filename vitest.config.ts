@@ -85,6 +85,8 @@ export default defineConfig({
     exclude: [
       ...configDefaults.exclude,
       'test/package/**',
+      // docs/testing.md's recipes, written there by test/docs/testing-recipes.test.ts, which runs them with vitest of their own.
+      'test/docs/.examples/**',
       ...(process.env.SWITCHYARD_DURABILITY ? [] : ['test/durability/**']),
       // Two chaos runs with SIGKILLs and the app's real visibility timeouts (minutes): npm run test:chaos.
       ...(process.env.SWITCHYARD_CHAOS ? [] : ['test/chaos/**']),

@@ -7,6 +7,64 @@ export interface Clock {
    * clock has one; a clock without one moves with real time, so waiting is waiting in real time.
    */
   sleep?(ms: number, signal: AbortSignal, options?: SleepOptions): Promise<void>;
+  /**
+   * Marks work that runs in real time and that moving the clock must not overtake: an
+   * invocation, or an event source's batch between its receive and its delete. `what` says
+   * what it is (asked only when something lists it); call the answer when it ends. A clock a
+   * test moves (AdvanceableClock) moves only when no work is in flight; a clock of real time
+   * has nothing to do here, since nothing can jump past the work's deadlines.
+   */
+  begin?(what: () => string): () => void;
+}
+
+/** `clock.begin(what)`, or nothing to end on a clock that does not wait for work: see {@link Clock.begin}. */
+export function beginWork(clock: Clock, what: () => string): () => void {
+  return clock.begin?.(what) ?? endNothing;
+}
+
+const endNothing = (): void => undefined;
+
+/**
+ * Work in flight (see {@link Clock.begin}) that is held and released as it passes from hand to
+ * hand: a poller's batch, released while its invocation (work of its own) runs and held again
+ * for its delete. Holding what is held, or releasing what is not, does nothing.
+ */
+export class HeldWork {
+  #end: (() => void) | undefined;
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly what: () => string,
+  ) {}
+
+  hold(): void {
+    this.#end ??= beginWork(this.clock, this.what);
+  }
+
+  release(): void {
+    this.#end?.();
+    this.#end = undefined;
+  }
+}
+
+/** Work in flight as a clock lists it: what it is, and for how long (real time) it has run. */
+export interface WorkInFlight {
+  readonly what: string;
+  readonly forMs: number;
+}
+
+/** A clock asked to move waited its bound for work in flight to end, and some is still running (listed in `work`). */
+export class WorkInFlightError extends Error {
+  override readonly name = 'WorkInFlightError';
+  constructor(
+    readonly work: readonly WorkInFlight[],
+    readonly waitedMs: number,
+  ) {
+    super(
+      `waited ${waitedMs} ms of real time for work in flight to end before moving the clock, and ${work.length} still ${work.length === 1 ? 'runs' : 'run'}: ` +
+        work.map((w) => `${w.what} (running ${(w.forMs / 1000).toFixed(1)} s)`).join('; '),
+    );
+  }
 }
 
 export interface SleepOptions {
@@ -68,10 +126,19 @@ interface Timer {
  * Real time plus however far a test has moved it on. What waits on it (`sleep`) wakes when it
  * gets there: in real time, or at once when `advance` passes it. A test on a whole runtime can
  * so skip a four-hour SLA or a retry's backoff, and everything else keeps running in real time.
+ *
+ * Work that runs in real time (`begin`: a function's invocation, a poller's batch) is never
+ * overtaken: `advanceTo` moves the clock only once none is in flight, so an invocation ends,
+ * in clock time, no later than real time lets it, always within its timeout, and whatever
+ * waits on its outcome (a message's visibility timeout, a task's TimeoutSeconds) cannot fall
+ * due while it still runs.
  */
 export class AdvanceableClock implements Clock {
   #offset = 0;
   readonly #timers = new Set<Timer>();
+  readonly #work = new Set<{ readonly what: () => string; readonly since: number }>();
+  /** Who waits for the work in flight to end (whenIdle). */
+  readonly #idleWaiters = new Set<() => void>();
 
   now(): number {
     return Date.now() + this.#offset;
@@ -100,7 +167,68 @@ export class AdvanceableClock implements Clock {
     });
   }
 
-  /** Moves the clock `ms` on; what it passes wakes now, the earliest first. */
+  begin(what: () => string): () => void {
+    const work = { what, since: performance.now() };
+    this.#work.add(work);
+    return () => {
+      if (!this.#work.delete(work) || this.#work.size > 0) return;
+      for (const wake of [...this.#idleWaiters]) wake();
+    };
+  }
+
+  /** The work in flight now (see {@link Clock.begin}), the longest running first. */
+  workInFlight(): WorkInFlight[] {
+    const now = performance.now();
+    return [...this.#work].map((w) => ({ what: w.what(), forMs: now - w.since })).sort((a, b) => b.forMs - a.forMs);
+  }
+
+  /**
+   * Resolves once no work is in flight, and none began in the turn of the event loop after
+   * the last one ended (work handed on from one to the next, an invocation's end to its
+   * poller's delete, happens in that turn); rejects with WorkInFlightError, listing what
+   * still runs, once `timeoutMs` of real time have passed.
+   */
+  async whenIdle({ timeoutMs }: { readonly timeoutMs: number }): Promise<void> {
+    await this.#idle(performance.now(), timeoutMs);
+  }
+
+  /**
+   * Moves the clock on to `at` (clock time; not back, if real time has passed it) once no
+   * work is in flight (`whenIdle`, whose WorkInFlightError it rejects with after `timeoutMs`).
+   * The move itself is synchronous with the last look, so no work begins in between.
+   */
+  async advanceTo(at: number, { timeoutMs }: { readonly timeoutMs: number }): Promise<void> {
+    const started = performance.now();
+    for (;;) {
+      await this.#idle(started, timeoutMs);
+      if (this.#work.size > 0) continue;
+      this.advance(Math.max(0, at - this.now()));
+      return;
+    }
+  }
+
+  async #idle(started: number, timeoutMs: number): Promise<void> {
+    for (;;) {
+      if (this.#work.size === 0) {
+        await new Promise((resolve) => setImmediate(resolve));
+        if (this.#work.size === 0) return;
+        continue;
+      }
+      const remaining = started + timeoutMs - performance.now();
+      if (remaining <= 0) throw new WorkInFlightError(this.workInFlight(), timeoutMs);
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          this.#idleWaiters.delete(done);
+          resolve();
+        };
+        const timer = setTimeout(done, remaining);
+        this.#idleWaiters.add(done);
+      });
+    }
+  }
+
+  /** Moves the clock `ms` on at once, whatever is in flight (tests of the services alone; a whole runtime's tests use `advanceTo`); what it passes wakes now, the earliest first. */
   advance(ms: number): void {
     if (!(ms >= 0)) throw new RangeError(`a clock only moves forward, not by ${ms} ms`);
     this.#offset += ms;

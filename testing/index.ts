@@ -1,7 +1,9 @@
 /**
  * The testing API: a team's own flows on a local runtime owned by the test (`startApp`),
  * for vitest, jest and node:test. Documented in docs/testing.md.
+ *
  * @packageDocumentation
+ * @module switchyard-cli/testing
  */
 export type { DeadLetter } from '../cli/dead-letter-messages.js';
 export type { FailedExecution } from '../cli/failed-executions.js';

@@ -25,7 +25,8 @@ export interface StartOptions {
    * visibility timeouts and retention, scheduled rules and schedules (each firing in turn),
    * delivery retries and durable waits fall due when the test says, not in real time (items
    * past their time to live go at the next sweep, every 30 s of real time). Functions' own
-   * code keeps real time (`Date.now()` in a handler is not moved).
+   * code keeps real time (`Date.now()` in a handler is not moved), and the clock never moves
+   * past a call still running (see `TestApp.advance`).
    * @default false
    */
   readonly virtualTime?: boolean;

@@ -21,10 +21,10 @@ import {
   sendDuplicates,
   sendLate,
 } from './faults.js';
-import { TestAppError, type WaitOptions } from './poll.js';
+import { DEFAULT_WAIT_MS, TestAppError, type WaitOptions } from './poll.js';
 import { type SendOptions, type Sent, send } from './send.js';
 import { type AppSource, RunningApp, type StartOptions } from './start.js';
-import { advanceBy, durationMs, runUntilIdle } from './virtual-time.js';
+import { advanceBy, durationMs, type MoveOptions, runUntilIdle } from './virtual-time.js';
 import {
   type BusEvent,
   type ExecutionSelector,
@@ -174,14 +174,36 @@ export class TestApp {
    * state, task timeout, heartbeat and Retry backoff, SQS delay and visibility timeout,
    * scheduled rule and schedule, delivery retry and durable wait that falls due in that time
    * runs, in due order, without the test waiting for it. Needs `startApp(app, { virtualTime: true })`.
+   *
+   * A function's code runs in real time, and the clock never moves past it: before each move
+   * `advance` waits for the invocations in flight (and the queue messages a poller has
+   * received and not yet deleted) to end, at most `timeoutMs` each time (10 s unless given),
+   * then fails naming what still runs. So a message whose handler is still running is never
+   * redelivered because the clock jumped, and a handler that succeeds deletes its message,
+   * as on AWS, where a function's timeout ends its call before its queue's visibility timeout.
+   * Resolves once what the last wakes started has ended.
    */
-  async advance(duration: string | number): Promise<void> {
-    await advanceBy(this.#clock('advance'), durationMs(duration), settle);
+  async advance(duration: string | number, options: { readonly timeoutMs?: number } = {}): Promise<void> {
+    const ms = durationMs(duration);
+    await advanceBy(this.#clock('advance'), ms, this.#moving(`advance(${JSON.stringify(duration)})`, options));
   }
 
-  /** Runs everything that waits on the runtime's clock (but scheduled rules and schedules, which never end), in due order, until nothing does (at most `limit` of virtual time, default a year). */
-  async runUntilIdle(options: { readonly limit?: string | number } = {}): Promise<void> {
-    await runUntilIdle(this.#clock('runUntilIdle'), durationMs(options.limit ?? '366d'), settle);
+  /**
+   * Runs everything that waits on the runtime's clock (but scheduled rules and schedules, which
+   * never end), in due order, until nothing does and no work is in flight (at most `limit` of
+   * virtual time, default a year). A message a consumer failed comes back after its visibility
+   * timeout and runs again, until it is handled or goes to its dead-letter queue (one without
+   * a dead-letter queue that always fails waits until its retention ends: give `limit`).
+   * Waits for work in flight as `advance` does.
+   */
+  async runUntilIdle(options: { readonly limit?: string | number; readonly timeoutMs?: number } = {}): Promise<void> {
+    const limit = durationMs(options.limit ?? '366d');
+    await runUntilIdle(this.#clock('runUntilIdle'), limit, this.#moving('runUntilIdle()', options));
+  }
+
+  #moving(call: string, { timeoutMs = DEFAULT_WAIT_MS }: { readonly timeoutMs?: number }): MoveOptions {
+    if (!(Number.isFinite(timeoutMs) && timeoutMs >= 0)) throw new TestAppError(`${call} takes a timeoutMs of 0 or more, not ${timeoutMs}`);
+    return { settle, timeoutMs, call };
   }
 
   #clock(method: string): AdvanceableClock {

@@ -1,4 +1,4 @@
-import type { AdvanceableClock } from '../local/clock.js';
+import { type AdvanceableClock, WorkInFlightError } from '../local/clock.js';
 import { TestAppError } from './poll.js';
 
 const UNITS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
@@ -19,34 +19,81 @@ export function durationMs(value: string | number): number {
   return Number(match[1]) * (UNITS[unit] ?? 1);
 }
 
+/** What moving the clock takes besides the clock itself. */
+export interface MoveOptions {
+  /** Lets what a wake started begin (an invocation, a state's task) before the clock moves again. */
+  readonly settle: () => Promise<void>;
+  /** How long, in real time, to wait each time for work in flight (an invocation, a poller's batch) to end before moving. */
+  readonly timeoutMs: number;
+  /** The call as the test wrote it (`advance('24h')`), for the error when work in flight does not end. */
+  readonly call: string;
+}
+
 /**
  * Moves the clock on by `ms`, one wake at a time in due order (each Wait, timeout, heartbeat
  * and Retry backoff that falls due runs before the clock passes the next), letting the runtime
- * do what each wake started before the next one.
+ * do what each wake started before the next one. Before each move it waits for the work in
+ * flight (a function's call runs in real time) to end, so the clock never jumps past a
+ * running invocation's timeout, nor past the visibility timeout of a message being handled.
  */
-export async function advanceBy(clock: AdvanceableClock, ms: number, settle: () => Promise<void>): Promise<void> {
+export async function advanceBy(clock: AdvanceableClock, ms: number, options: MoveOptions): Promise<void> {
   const end = clock.now() + ms;
   for (;;) {
     // A schedule's firings too, one at a time: three hours of an hourly rule fire it three times.
     const next = clock.nextWake({ includeBackground: true });
     if (next === undefined || next > end) break;
-    clock.advance(Math.max(0, next - clock.now()));
-    await settle();
+    await moveTo(clock, next, options);
+    await options.settle();
   }
-  clock.advance(Math.max(0, end - clock.now()));
-  await settle();
+  await moveTo(clock, end, options);
+  await options.settle();
+  // What the last wakes started ends before the test looks: an SLA's escalation has run.
+  await idle(clock, options);
 }
 
-/** Runs what waits on the clock, in due order, until nothing does or `limitMs` of clock time has passed. */
-export async function runUntilIdle(clock: AdvanceableClock, limitMs: number, settle: () => Promise<void>): Promise<void> {
+/**
+ * Runs what waits on the clock, in due order, until nothing does and no work is in flight,
+ * or `limitMs` of clock time has passed.
+ */
+export async function runUntilIdle(clock: AdvanceableClock, limitMs: number, options: MoveOptions): Promise<void> {
   const end = clock.now() + limitMs;
   for (;;) {
-    await settle();
+    await options.settle();
+    await idle(clock, options);
     // Idle when only schedules wait (they recur for ever); their firings on the way run in order.
     const next = clock.nextWake();
     if (next === undefined) return;
     if (next > end)
-      throw new TestAppError(`still waiting on the clock after ${limitMs} ms of virtual time (next wake in ${next - clock.now()} ms)`);
-    await advanceBy(clock, Math.max(0, next - clock.now()), settle);
+      throw new TestAppError(
+        `${options.call} still waiting on the clock after ${limitMs} ms of virtual time (next wake in ${next - clock.now()} ms)`,
+      );
+    await advanceBy(clock, Math.max(0, next - clock.now()), options);
   }
+}
+
+async function moveTo(clock: AdvanceableClock, at: number, options: MoveOptions): Promise<void> {
+  try {
+    await clock.advanceTo(at, { timeoutMs: options.timeoutMs });
+  } catch (error) {
+    throw workError(error, options);
+  }
+}
+
+async function idle(clock: AdvanceableClock, options: MoveOptions): Promise<void> {
+  try {
+    await clock.whenIdle({ timeoutMs: options.timeoutMs });
+  } catch (error) {
+    throw workError(error, options);
+  }
+}
+
+function workError(error: unknown, { call, timeoutMs }: MoveOptions): unknown {
+  if (!(error instanceof WorkInFlightError)) return error;
+  return new TestAppError(
+    `${call} waited ${timeoutMs} ms of real time for work in flight to end, and ${error.work.length} still ${error.work.length === 1 ? 'runs' : 'run'}: ` +
+      `${error.work.map((w) => `${w.what}, running ${(w.forMs / 1000).toFixed(1)} s`).join('; ')}. ` +
+      "A function's code runs in real time and the clock never moves past it (AWS would end it at its timeout, before anything that waits on it falls due): " +
+      'let it end (release what it waits for) or give { timeoutMs } for a longer wait',
+    { cause: error },
+  );
 }

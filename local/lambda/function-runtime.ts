@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { AwsError } from '../aws-error.js';
+import { beginWork, type Clock, systemClock } from '../clock.js';
 import { childHeader, currentTraceHeader, newSegmentId } from '../trace-header.js';
 import { type Environment, EnvironmentPool } from './environment-pool.js';
 import type { FunctionDefinition, LambdaErrorPayload } from './function-definition.js';
@@ -128,6 +129,8 @@ export class FunctionRuntime {
     private readonly faults?: InvocationFaults,
     /** The AWS SDK the runtime provides (what switchyard-cli carries and the cache). @default what switchyard-cli carries */
     private readonly sdk?: RuntimeSdk,
+    /** The runtime's clock: each invocation is work in flight on it, which a test's clock never moves past (Clock.begin). */
+    private readonly clock: Clock = systemClock,
   ) {
     this.#logging = loggingConfig(definition);
     this.#pool = new EnvironmentPool(definition.reservedConcurrency ?? DEFAULT_LOCAL_CONCURRENCY, () => ({
@@ -163,6 +166,18 @@ export class FunctionRuntime {
    * TooManyRequestsException when `throttle` is set and the function is at its concurrency.
    */
   async invoke(event: unknown, options: InvokeOptions = {}): Promise<InvokeOutcome> {
+    // From its call, waiting for room included, to its answer: the handler's code runs in real
+    // time, so a test's clock waits for it rather than jump past its timeout, or past the
+    // visibility timeout of the message it handles, while it runs.
+    const end = beginWork(this.clock, () => `an invocation of ${this.definition.name} (its timeout ${this.definition.timeoutSeconds} s)`);
+    try {
+      return await this.#invokeWithFaults(event, options);
+    } finally {
+      end();
+    }
+  }
+
+  async #invokeWithFaults(event: unknown, options: InvokeOptions): Promise<InvokeOutcome> {
     const logLines: string[] = [];
     const log = (line: string) => {
       logLines.push(line);

@@ -218,14 +218,14 @@ export class LambdaService implements RestProtocolService {
       return;
     }
     const target = durableSettings(fn.definition) ? this.#durableTarget(fn, mapping) : fn;
-    const source = new SqsEventSource(mapping, this.options.sqs, target, this.options.region, this.options.log);
+    const source = new SqsEventSource(mapping, this.options.sqs, target, this.options.region, this.options.log, this.options.clock);
     await source.start();
     this.#sources.push(source);
   }
 
   #runtimeOf(definition: FunctionDefinition): FunctionRuntime {
-    const { log, logs, onInvocation, faults, sdk } = this.options;
-    return new FunctionRuntime(definition, this.#environmentOf(definition), log, logs, onInvocation, faults, sdk);
+    const { log, logs, onInvocation, faults, sdk, clock } = this.options;
+    return new FunctionRuntime(definition, this.#environmentOf(definition), log, logs, onInvocation, faults, sdk, clock);
   }
 
   #environmentOf(definition: FunctionDefinition): Record<string, string> {

@@ -1,5 +1,6 @@
 import { tryParseArn } from '../arn.js';
 import { AwsError } from '../aws-error.js';
+import { type Clock, HeldWork, systemClock } from '../clock.js';
 import type { SqsQueues } from '../targets/queues.js';
 import type { FunctionRuntime, LogSink } from './function-runtime.js';
 
@@ -166,6 +167,8 @@ export class SqsEventSource {
     private readonly fn: FunctionRuntime,
     private readonly region: string,
     private readonly log: LogSink,
+    /** The runtime's clock: a batch is work in flight on it from its receive to its delete (Clock.begin). */
+    private readonly clock: Clock = systemClock,
   ) {}
 
   async start(): Promise<void> {
@@ -202,29 +205,42 @@ export class SqsEventSource {
 
   async #poll(queueUrl: string): Promise<void> {
     while (!this.#stopped) {
+      // The batch is work in flight from its first receive to its delete, but for its invocation,
+      // which is work of its own (a durable function's execution waits on the clock between its invocations).
+      const work = new HeldWork(
+        this.clock,
+        () => `a batch of ${this.mapping.uuid} (${this.mapping.queueArn} to ${this.fn.definition.name})`,
+      );
       try {
-        const batch = await this.#collect(queueUrl);
-        if (batch.length > 0) await this.#deliver(queueUrl, batch);
+        const batch = await collectSqsBatch(this.sqs, queueUrl, this.mapping, {
+          signal: this.#abort.signal,
+          stopped: () => this.#stopped,
+          received: () => work.hold(),
+        });
+        if (batch.length > 0) await this.#deliver(queueUrl, batch, work);
       } catch (error) {
         if (this.#stopped) return;
         this.log(this.fn.definition.name, `event source ${this.mapping.uuid} poll failed: ${(error as Error).message}`);
+        work.release();
         await new Promise((resolve) => setTimeout(resolve, 1000));
+      } finally {
+        work.release();
       }
     }
   }
 
-  #collect(queueUrl: string): Promise<SqsMessage[]> {
-    return collectSqsBatch(this.sqs, queueUrl, this.mapping, { signal: this.#abort.signal, stopped: () => this.#stopped });
-  }
-
-  async #deliver(queueUrl: string, messages: SqsMessage[]): Promise<void> {
+  async #deliver(queueUrl: string, messages: SqsMessage[], work: HeldWork): Promise<void> {
     const event = { Records: messages.map((message) => sqsRecord(message, this.mapping.queueArn, this.region)) };
     // Lambda continues the trace of the batch's messages (their AWSTraceHeader); each message is a parent of the invocation.
     const traceHeader = messages.map((message) => message.Attributes?.AWSTraceHeader).find((header) => header !== undefined);
-    const outcome = await this.fn.invoke(event, {
+    // invoke() marks its invocation as work in flight before it returns its promise: the batch hands over without a gap.
+    const invoked = this.fn.invoke(event, {
       ...(traceHeader ? { traceHeader } : {}),
       messages: messages.map((message) => ({ messageId: message.MessageId ?? '', queueArn: this.mapping.queueArn })),
     });
+    work.release();
+    const outcome = await invoked;
+    work.hold();
     let succeeded: SqsMessage[];
     if (!outcome.ok) {
       this.log(this.fn.definition.name, `batch of ${messages.length} failed: ${outcome.error.errorType}: ${outcome.error.errorMessage}`);
@@ -257,7 +273,16 @@ export async function collectSqsBatch(
   sqs: Pick<SqsForPoller, 'ReceiveMessage'>,
   queueUrl: string,
   { batchSize, maximumBatchingWindowSeconds }: { readonly batchSize: number; readonly maximumBatchingWindowSeconds: number },
-  { signal, stopped }: { readonly signal: AbortSignal; readonly stopped: () => boolean },
+  {
+    signal,
+    stopped,
+    received,
+  }: {
+    readonly signal: AbortSignal;
+    readonly stopped: () => boolean;
+    /** Called as soon as the first messages are received, before the batching window: the batch is in flight from then on. */
+    readonly received?: () => void;
+  },
 ): Promise<SqsMessage[]> {
   const receive = async (waitSeconds: number, room: number) =>
     (
@@ -273,6 +298,7 @@ export async function collectSqsBatch(
       )
     ).Messages ?? [];
   const batch = await receive(20, batchSize);
+  if (batch.length > 0) received?.();
   if (batch.length === 0 || maximumBatchingWindowSeconds === 0) return batch;
   const windowEnds = Date.now() + maximumBatchingWindowSeconds * 1000;
   while (batch.length < batchSize && !stopped()) {

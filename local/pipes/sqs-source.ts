@@ -1,4 +1,5 @@
 import { tryParseArn } from '../arn.js';
+import { HeldWork } from '../clock.js';
 import { compilePattern, matchesPattern } from '../events/pattern.js';
 import { collectSqsBatch, deleteSqsMessages, type SqsForPoller, type SqsMessage, sqsRecord } from '../lambda/sqs-event-source.js';
 import type { PipeDefinition } from './definitions.js';
@@ -87,23 +88,28 @@ export class SqsPipeRunner {
     }
     const url = this.#queueUrl as string;
     while (!this.#stopped) {
+      // A batch is work in flight from its first receive to its delete: a test's clock waits for
+      // it rather than pass the visibility timeout of messages being delivered (Clock.begin).
+      const work = new HeldWork(this.options.clock, () => `a batch of pipe ${this.pipe.name} (${this.pipe.sourceArn})`);
       try {
-        const batch = await this.#collect(url);
+        const batch = await this.#collect(url, () => work.hold());
         if (batch.length === 0 || this.#stopped) continue;
         this.#inFlight = true;
         await this.#handle(url, batch);
       } catch (error) {
         if (this.#stopped) return;
         this.options.log?.(`${this.pipe.name}: ${(error as Error).message}`);
+        work.release();
         await new Promise((resolve) => setTimeout(resolve, 1000));
       } finally {
         this.#inFlight = false;
+        work.release();
       }
     }
   }
 
-  #collect(url: string): Promise<SqsMessage[]> {
-    return collectSqsBatch(this.options.queues, url, this.pipe, { signal: this.#abort.signal, stopped: () => this.#stopped });
+  #collect(url: string, received: () => void): Promise<SqsMessage[]> {
+    return collectSqsBatch(this.options.queues, url, this.pipe, { signal: this.#abort.signal, stopped: () => this.#stopped, received });
   }
 
   /** Filters, delivers and deletes what is done with; what failed stays for the queue to redeliver. */

@@ -72,9 +72,11 @@ export class LongPollWaiters {
         this.wake(queueId);
       },
       Number.POSITIVE_INFINITY,
-      // Background: a message in flight may be one a handler is still working on, and
-      // runUntilIdle must not move the clock past its visibility timeout for it (advance does).
-      { background: true },
+      // Not a background wake: a message coming back after its visibility timeout (a failed
+      // handler's, to be retried) or its delay is something the app still waits for, so
+      // runUntilIdle runs it. A handler still working on its message is work in flight, which
+      // the clock waits for before it moves (Clock.begin): it never jumps past that handler.
+      { background: false },
     );
     // The waiters' own timeouts keep the process alive while anyone is polling (wakeAfter's timer is unref'd).
     const deadline = { at, cancel: () => wake.cancel() };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AdvanceableClock } from '../../local/clock.js';
+import { AdvanceableClock, beginWork, systemClock, WorkInFlightError } from '../../local/clock.js';
 
 const HOUR = 3_600_000;
 
@@ -71,5 +71,74 @@ describe('AdvanceableClock', () => {
 
   it('fails if moved backwards', () => {
     expect(() => new AdvanceableClock().advance(-1)).toThrow(RangeError);
+  });
+
+  it('moves to a time only once no work is in flight, and the work ended at the time it ends, not past it', async () => {
+    const clock = new AdvanceableClock();
+    const { woken, sleep } = sleeper(clock);
+    void sleep('visibility timeout', 30_000);
+    const end = clock.begin(() => 'an invocation');
+    const at = clock.now() + HOUR;
+    let moved = false;
+    const moving = clock.advanceTo(at, { timeoutMs: 5000 }).then(() => {
+      moved = true;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect({ moved, woken }).toEqual({ moved: false, woken: [] });
+    expect(clock.workInFlight().map((w) => w.what)).toEqual(['an invocation']);
+    end();
+    end();
+    await moving;
+    expect(woken).toEqual(['visibility timeout']);
+    expect(clock.now()).toBeGreaterThanOrEqual(at);
+    expect(clock.workInFlight()).toEqual([]);
+  });
+
+  it('counts work handed on in the same turn of the event loop as still in flight', async () => {
+    const clock = new AdvanceableClock();
+    let inFlightWhenMoved: string[] | undefined;
+    void clock.sleep(HOUR / 2, new AbortController().signal).then(() => {
+      inFlightWhenMoved = clock.workInFlight().map((w) => w.what);
+    });
+    let end = clock.begin(() => 'an invocation');
+    const moving = clock.advanceTo(clock.now() + HOUR, { timeoutMs: 5000 });
+    let handedOn = false;
+    setTimeout(() => {
+      end();
+      // The poller deletes what its invocation handled: its own work, begun some microtasks later in the same turn.
+      void (async () => {
+        for (let hop = 0; hop < 10; hop++) await Promise.resolve();
+        end = clock.begin(() => 'a batch being deleted');
+        handedOn = true;
+        setTimeout(() => end(), 30);
+      })();
+    }, 10);
+    const before = clock.now();
+    await moving;
+    expect(handedOn).toBe(true);
+    // Moved after the batch ended, not in the moment between the invocation's end and the batch's delete.
+    expect(inFlightWhenMoved).toEqual([]);
+    expect(clock.now() - before).toBeGreaterThanOrEqual(HOUR - 100);
+    expect(clock.workInFlight()).toEqual([]);
+  });
+
+  it('fails if work is still in flight after the wait, naming it, without moving', async () => {
+    const clock = new AdvanceableClock();
+    const end = clock.begin(() => 'an invocation of slow-fn');
+    const before = clock.now();
+    const error = await clock.advanceTo(clock.now() + HOUR, { timeoutMs: 50 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(WorkInFlightError);
+    expect((error as WorkInFlightError).work.map((w) => w.what)).toEqual(['an invocation of slow-fn']);
+    expect((error as Error).message).toMatch(
+      /^waited 50 ms of real time for work in flight to end before moving the clock, and 1 still runs: an invocation of slow-fn \(running 0\.\d s\)$/,
+    );
+    expect(clock.now() - before).toBeLessThan(HOUR);
+    end();
+  });
+
+  it('has no work to wait for on a clock of real time', () => {
+    const end = beginWork(systemClock, () => 'an invocation');
+    expect(end).toBeTypeOf('function');
+    end();
   });
 });

@@ -131,3 +131,100 @@ export function consumerApp(): string {
     },
   });
 }
+
+/**
+ * A queue drained by a function whose call blocks until the test releases it: each invocation
+ * appends `<messageId> <receive count>` to `<signals>/started`, then waits (in real time) for
+ * the file `<signals>/release`. The queue's visibility timeout is 30 s and its dead-letter
+ * queue takes a message at its second receive; the function's timeout (`timeoutSeconds`,
+ * 20 s unless given) is within it, as Lambda requires of a mapping. A Standard state machine
+ * `blocking-task` calls the function as a Task with a 60 s TimeoutSeconds; `receive-task` long-polls
+ * the queue `blocking-mailbox` (WaitTimeSeconds 20) with an AWS SDK task whose TimeoutSeconds is 30.
+ */
+export function blockingApp(signals: string, { timeoutSeconds = 20 }: { readonly timeoutSeconds?: number } = {}): string {
+  const dir = path.join(tempAssemblyDir(), 'cdk.out');
+  mkdirSync(path.join(dir, 'asset.blocking'), { recursive: true });
+  writeFileSync(
+    path.join(dir, 'asset.blocking', 'index.mjs'),
+    `import { appendFileSync, existsSync } from 'node:fs';
+export const handler = async (event) => {
+  const records = event.Records ?? [{ messageId: 'task', attributes: { ApproximateReceiveCount: '1' } }];
+  for (const record of records) appendFileSync(process.env.SIGNALS + '/started', record.messageId + ' ' + record.attributes.ApproximateReceiveCount + '\\n');
+  while (!existsSync(process.env.SIGNALS + '/release')) await new Promise((resolve) => setTimeout(resolve, 10));
+  return { handled: records.length };
+};
+`,
+  );
+  return writeAssembly(dir, {
+    Blocking: {
+      template: {
+        Resources: {
+          Dlq: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'blocking-dlq' } },
+          Inbox: {
+            Type: 'AWS::SQS::Queue',
+            Properties: {
+              QueueName: 'blocking-inbox',
+              VisibilityTimeout: 30,
+              RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': ['Dlq', 'Arn'] }, maxReceiveCount: 1 },
+            },
+          },
+          Fn: {
+            Type: 'AWS::Lambda::Function',
+            Metadata: { 'aws:asset:path': 'asset.blocking' },
+            Properties: {
+              FunctionName: 'blocking-fn',
+              Code: { S3Bucket: 'cdk-assets', S3Key: 'asset.blocking.zip' },
+              Handler: 'index.handler',
+              Runtime: 'nodejs24.x',
+              Timeout: timeoutSeconds,
+              Environment: { Variables: { SIGNALS: signals } },
+            },
+          },
+          Mapping: {
+            Type: 'AWS::Lambda::EventSourceMapping',
+            Properties: { EventSourceArn: { 'Fn::GetAtt': ['Inbox', 'Arn'] }, FunctionName: { Ref: 'Fn' }, BatchSize: 1 },
+          },
+          Mailbox: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'blocking-mailbox' } },
+          Receive: {
+            Type: 'AWS::StepFunctions::StateMachine',
+            Properties: {
+              StateMachineName: 'receive-task',
+              DefinitionString: JSON.stringify({
+                StartAt: 'Receive',
+                States: {
+                  Receive: {
+                    Type: 'Task',
+                    Resource: 'arn:aws:states:::aws-sdk:sqs:receiveMessage',
+                    Parameters: { QueueUrl: 'https://sqs.us-east-1.amazonaws.com/000000000000/blocking-mailbox', WaitTimeSeconds: 20 },
+                    ResultSelector: { 'bodies.$': '$.Messages[*].Body' },
+                    TimeoutSeconds: 30,
+                    End: true,
+                  },
+                },
+              }),
+              RoleArn: 'arn:aws:iam::000000000000:role/blocking',
+            },
+          },
+          Task: {
+            Type: 'AWS::StepFunctions::StateMachine',
+            Properties: {
+              StateMachineName: 'blocking-task',
+              DefinitionString: JSON.stringify({
+                StartAt: 'Call',
+                States: {
+                  Call: {
+                    Type: 'Task',
+                    Resource: 'arn:aws:lambda:us-east-1:000000000000:function:blocking-fn',
+                    TimeoutSeconds: 60,
+                    End: true,
+                  },
+                },
+              }),
+              RoleArn: 'arn:aws:iam::000000000000:role/blocking',
+            },
+          },
+        },
+      },
+    },
+  });
+}

@@ -1,4 +1,5 @@
 /** The Task state: its history events, its runner call under TimeoutSeconds and HeartbeatSeconds, and resuming an attempt after a restart. */
+import { beginWork } from '../../clock.js';
 import { Errors, StatesError, TaskFailure } from './errors.js';
 import type { StateRun, TaskRequest, TaskRunner } from './execution-types.js';
 import { stringify } from './json.js';
@@ -41,6 +42,7 @@ export async function taskState(x: StateHost, run: StateRun, attempt: number): P
     // A durable sink must hold TaskScheduled before the side effect starts.
     await x.flush();
     if (!runner) throw new StatesError(Errors.TaskFailed, `No task runner is configured for the resource '${resource}'.`, undefined, false);
+    const end = callInFlight(x, resource, kind, taskToken);
     try {
       result = await callRunner(x, runner, {
         resource,
@@ -60,10 +62,26 @@ export async function taskState(x: StateHost, run: StateRun, attempt: number): P
     } catch (e) {
       if (frame.signal.aborted) throw e;
       throw taskFailed(x, run, kind, e);
+    } finally {
+      end();
     }
     emitSucceeded(x, run, kind, result);
   }
   return x.finish(run, result, run.input);
+}
+
+/**
+ * A request-response call to a service (a DynamoDB write, a Bedrock call) is work in flight on
+ * the clock (Clock.begin): a test's clock waits for it rather than time it out by jumping past
+ * its TimeoutSeconds. Not a function's call (its invocation is work of its own, and a durable
+ * function's waits on the clock in between), nor a task that waits for someone else (a task
+ * token, `.sync`, an activity): those wait on what the clock may have to move for.
+ */
+function callInFlight(x: StateHost, resource: string, kind: ResourceKind, taskToken: string | undefined): () => void {
+  if (taskToken !== undefined || /\.sync(:\d+)?$/.test(resource) || kind.lambdaArn || /^(aws-sdk:)?lambda$|^activity$/.test(kind.type)) {
+    return () => undefined;
+  }
+  return beginWork(x.clock, () => `a ${kind.type}:${kind.name} task of ${x.options.executionArn}`);
 }
 
 /** LambdaFunctionScheduled or TaskScheduled, with the input and the deadlines the runner gets. */
