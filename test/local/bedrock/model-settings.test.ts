@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { AwsError } from '../../../local/aws-error.js';
 import { injectFaults, ModelSettingsError, parseModelSettings, routeFor } from '../../../local/bedrock/model-settings.js';
 
-const HAIKU = 'anthropic.claude-3-haiku-20240307-v1:0';
+const HAIKU = 'anthropic.claude-sonnet-4-6';
 
 describe('parseModelSettings', () => {
   it('serves every model simulated when nothing is set', () => {

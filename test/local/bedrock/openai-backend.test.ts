@@ -8,9 +8,9 @@ import { LocalRuntime } from '../../../local/runtime.js';
 import { tempAssemblyDir, writeAssembly } from '../assembly.js';
 import { credentials, region, tempDataDir } from '../helpers.js';
 
-const HAIKU = 'anthropic.claude-3-haiku-20240307-v1:0';
+const HAIKU = 'anthropic.claude-sonnet-4-6';
 const NOVA = 'amazon.nova-lite-v1:0';
-const LLAMA = 'meta.llama3-8b-instruct-v1:0';
+const LLAMA = 'meta.llama3-3-70b-instruct-v1:0';
 
 /** A tiny OpenAI-compatible server: answers a tool call when tools are offered, else a text; `fail` in the prompt gets a 500. */
 function fakeOpenAi(received: unknown[]): Server {
@@ -280,7 +280,7 @@ describe('the openai model backend', () => {
       name: 'ModelErrorException',
       originalStatusCode: 500,
     });
-    expect(lines.some((line) => line.includes('failed for anthropic.claude-3-haiku-20240307-v1:0') && line.includes('model crashed'))).toBe(
+    expect(lines.some((line) => line.includes('failed for anthropic.claude-sonnet-4-6') && line.includes('model crashed'))).toBe(
       true,
     );
   });
