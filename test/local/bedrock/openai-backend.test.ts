@@ -280,9 +280,7 @@ describe('the openai model backend', () => {
       name: 'ModelErrorException',
       originalStatusCode: 500,
     });
-    expect(lines.some((line) => line.includes('failed for anthropic.claude-sonnet-4-6') && line.includes('model crashed'))).toBe(
-      true,
-    );
+    expect(lines.some((line) => line.includes('failed for anthropic.claude-sonnet-4-6') && line.includes('model crashed'))).toBe(true);
   });
 });
 
