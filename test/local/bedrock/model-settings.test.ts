@@ -37,6 +37,13 @@ describe('parseModelSettings', () => {
     expect(() => parseModelSettings('simulated?latency=50..10')).toThrow(/latency must be/);
   });
 
+  it('serves models past their end of life on an entry with eol=serve, and fails if eol is anything but serve or refuse', () => {
+    const [titan, rest] = parseModelSettings('amazon.titan-*=simulated?eol=serve,simulated');
+    expect(titan?.serveEndOfLife).toBe(true);
+    expect(rest?.serveEndOfLife).toBeUndefined();
+    expect(() => parseModelSettings('simulated?eol=maybe')).toThrow('eol must be serve or refuse, not "maybe"');
+  });
+
   it('fails if the backend is unknown, naming the ones there are', () => {
     expect(() => parseModelSettings('ollama')).toThrow(
       /unknown backend "ollama" \(simulated, fixtures:<file>, openai:<base url>, bedrock\)/,

@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { BedrockRuntimeClient, ConverseCommand, ConverseStreamCommand } from '@aws-sdk/client-bedrock-runtime';
+import { BedrockRuntimeClient, ConverseCommand, ConverseStreamCommand, InvokeModelCommand } from '@aws-sdk/client-bedrock-runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chatAnswer, chatRequest } from '../../../local/bedrock/openai.js';
 import { LocalRuntime } from '../../../local/runtime.js';
@@ -173,6 +173,22 @@ describe('the openai model backend', () => {
     ]);
     expect(answer.output?.message?.content?.[0]?.text).toBe('Hello from the fake model');
     expect(answer.stopReason).toBe('end_turn');
+  });
+
+  it("answers every family's native body from the server, in the family's answer shape; embeddings are answered locally", async () => {
+    const invoke = async (modelId: string, body: unknown) =>
+      JSON.parse(new TextDecoder().decode((await client.send(new InvokeModelCommand({ modelId, body: JSON.stringify(body) }))).body));
+    const before = received.length;
+    expect(await invoke('mistral.mistral-7b-instruct-v0:2', { prompt: '[INST] hi [/INST]' })).toEqual({
+      outputs: [{ text: 'Hello from the fake model', stop_reason: 'stop' }],
+    });
+    expect((await invoke('us.deepseek.r1-v1:0', { prompt: 'think' })).choices[0].text).toBe('Hello from the fake model');
+    expect((await invoke('ai21.jamba-1-5-mini-v1:0', { messages: [{ role: 'user', content: 'hi' }] })).choices[0].message.content).toBe(
+      'Hello from the fake model',
+    );
+    expect((received.at(-3) as { messages: unknown[] }).messages).toEqual([{ role: 'user', content: '[INST] hi [/INST]' }]);
+    await invoke('amazon.titan-embed-text-v2:0', { inputText: 'local' });
+    expect(received.length).toBe(before + 3);
   });
 
   it('relays the server-sent stream through ConverseStream as it comes, with the server usage', async () => {
