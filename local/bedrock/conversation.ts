@@ -74,7 +74,8 @@ export function converseRequest(modelId: string, body: Body): ModelRequest {
   const tools = toolConfig ? readTools(toolConfig) : [];
   const inference = isObject(body.inferenceConfig) ? body.inferenceConfig : {};
   const system = Array.isArray(body.system) ? (body.system as ContentBlock[]) : [];
-  if (system.some((block) => !isObject(block))) throw validationError('The system field holds a block that is not a SystemContentBlock object.');
+  if (system.some((block) => !isObject(block)))
+    throw validationError('The system field holds a block that is not a SystemContentBlock object.');
   return {
     modelId,
     system,

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBedrockRuntime } from './bedrock-runtime.js';
 import { readPng } from './png-check.js';
 
+// biome-ignore lint/suspicious/noExplicitAny: model answers read as plain JSON, field by field
 type Json = Record<string, any>;
 
 let stop: () => Promise<void>;

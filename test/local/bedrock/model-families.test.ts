@@ -8,6 +8,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBedrockRuntime } from './bedrock-runtime.js';
 
+// biome-ignore lint/suspicious/noExplicitAny: model answers read as plain JSON, field by field
 type Json = Record<string, any>;
 
 /** Models past their end of life answered anyway (eol=serve), so their bodies can be checked. */
