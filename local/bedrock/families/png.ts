@@ -19,26 +19,45 @@ function chunk(type: string, data: Buffer): Buffer {
  */
 export function placeholderPng(width: number, height: number, seed: string): Buffer {
   const colours = createHash('sha256').update(seed).digest();
-  const [r0, g0, b0, r1, g1, b1, r2, g2, b2] = colours;
+  const [r0, g0, b0, r1, g1, b1, r2, g2, b2] = Array.from({ length: 9 }, (_, i) => colours[i] ?? 0) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  const band = (colours[9] ?? 0) / 255;
   const stride = 1 + width * 3;
   const raw = Buffer.alloc(stride * height);
-  const band = (colours[9] ?? 0) / 255;
+  const dx = 1 / Math.max(1, width - 1) / 2;
   for (let y = 0; y < height; y++) {
     const row = y * stride;
+    const ty = y / Math.max(1, height - 1) / 2;
     for (let x = 0; x < width; x++) {
-      const t = (x / Math.max(1, width - 1) + y / Math.max(1, height - 1)) / 2;
-      const inBand = Math.abs(t - band) < 0.04;
+      const t = x * dx + ty;
       const at = row + 1 + x * 3;
-      raw[at] = inBand ? (r2 ?? 0) : Math.round((r0 ?? 0) + ((r1 ?? 0) - (r0 ?? 0)) * t);
-      raw[at + 1] = inBand ? (g2 ?? 0) : Math.round((g0 ?? 0) + ((g1 ?? 0) - (g0 ?? 0)) * t);
-      raw[at + 2] = inBand ? (b2 ?? 0) : Math.round((b0 ?? 0) + ((b1 ?? 0) - (b0 ?? 0)) * t);
+      if (Math.abs(t - band) < 0.04) {
+        raw[at] = r2;
+        raw[at + 1] = g2;
+        raw[at + 2] = b2;
+      } else {
+        // A typed array truncates the fraction: the gradient needs no rounding.
+        raw[at] = r0 + (r1 - r0) * t;
+        raw[at + 1] = g0 + (g1 - g0) * t;
+        raw[at + 2] = b0 + (b1 - b0) * t;
+      }
     }
   }
   const header = Buffer.alloc(13);
   header.writeUInt32BE(width, 0);
   header.writeUInt32BE(height, 4);
   header.set([8, 2, 0, 0, 0], 8); // 8 bits per channel, RGB, deflate, adaptive filters, no interlace
-  return Buffer.concat([SIGNATURE, chunk('IHDR', header), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
+  // Level 1: a placeholder gradient compresses well at the fastest level, and a large image stays quick.
+  return Buffer.concat([SIGNATURE, chunk('IHDR', header), chunk('IDAT', deflateSync(raw, { level: 1 })), chunk('IEND', Buffer.alloc(0))]);
 }
 
 /** The width and height of a PNG (its IHDR), or undefined for bytes that are not one. */
