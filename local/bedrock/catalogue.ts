@@ -4,14 +4,19 @@
  * reached (on demand, inference profiles), its lifecycle and what Converse takes from it.
  *
  * Sources (docs/local-runtime-support.md says more): the Bedrock user guide's model cards,
- * "Supported foundation models", "Inference profiles supported", "Model lifecycle" and
- * "Model lifecycle (Legacy)" pages and each family's "Inference request parameters and
- * response fields" page; ListFoundationModels as mirai73/bedrock-models (MIT-0) recorded it
- * on 2026-08-21 (ids, inference types, lifecycle status); the EOL dates awslabs/startups
- * recorded from the lifecycle pages on 2026-09-21; aws-cdk-lib 2.276's
- * FoundationModelIdentifier for ids launched since. Lifecycle is a dated snapshot, not the
- * runtime's clock: a model whose EOL date passes stays as written here until the catalogue
- * is refreshed (a test run next year answers as this year's does).
+ * "Supported foundation models", "Inference profiles supported" and each family's "Inference
+ * request parameters and response fields" page; ListFoundationModels as mirai73/bedrock-models
+ * (MIT-0) recorded it on 2026-08-21 (ids, inference types); aws-cdk-lib 2.276's
+ * FoundationModelIdentifier for ids launched since.
+ *
+ * Lifecycle follows one rule: a model is past its end of life (refused as AWS refuses it)
+ * only where an AWS page (the "Model lifecycle" or "Model lifecycle (Legacy)" page, or the
+ * model's card) gives an EOL date on or before CATALOGUE_DATE; each such row names its page
+ * (`source`). A model reported past its end of life elsewhere, or gone from a list, with no
+ * AWS date found, is served as Legacy and marked `eolUnverified` (the docs list them). The
+ * catalogue is a dated snapshot, not the runtime's clock: a model whose EOL date passes stays
+ * as written here until the catalogue is refreshed (a test run next year answers as this
+ * year's does).
  */
 export const CATALOGUE_DATE = '2026-11-25';
 
@@ -46,11 +51,18 @@ export interface ConverseSupport {
   readonly streamingTools: boolean;
 }
 
-/** Where a model is in AWS's lifecycle on CATALOGUE_DATE; dates as the lifecycle pages give them. */
+/** Where a model is in AWS's lifecycle on CATALOGUE_DATE: dates (YYYY-MM-DD) as the AWS page named by `source` gives them. */
 export type Lifecycle =
   | { readonly status: 'active' }
-  | { readonly status: 'legacy'; readonly eol?: string }
-  | { readonly status: 'eol'; readonly eol?: string };
+  | {
+      readonly status: 'legacy';
+      /** The EOL date AWS gives, after CATALOGUE_DATE. */
+      readonly eol?: string;
+      readonly source?: string;
+      /** Why the model is thought past its end of life although no AWS page dates it: it is served all the same. */
+      readonly eolUnverified?: string;
+    }
+  | { readonly status: 'eol'; readonly eol: string; readonly source: string };
 
 export interface CatalogueEntry {
   readonly id: string;
@@ -94,37 +106,61 @@ const CONVERSE_BY_CODEC: Readonly<Record<Codec, ConverseSupport | false>> = {
   none: false,
 };
 
+/** An EOL date as an AWS page gives it, and that page. */
+interface AwsEol {
+  readonly date: string;
+  readonly source: string;
+}
+
 interface RowOptions {
-  readonly legacy?: string | true;
-  readonly eol?: string | true;
+  /** The model's EOL date on an AWS page: past (on or before CATALOGUE_DATE) it is end-of-life, else Legacy. */
+  readonly eol?: AwsEol;
+  /** Reported past its end of life with no AWS date found (what says so): served as Legacy. */
+  readonly eolUnverified?: string;
   readonly converse?: ConverseSupport | false;
   readonly notServed?: string;
 }
 
-/**
- * One row: `access` is `od` (on demand by its bare id) and the profile prefixes, space-separated.
- * `legacy`/`eol` hold the EOL date (true where the pages give none).
- */
+/** The lifecycle a row's options give: the status follows from the AWS date, never written apart from it. */
+function lifecycleOf(options: RowOptions): Lifecycle {
+  const { eol, eolUnverified } = options;
+  if (eol !== undefined) {
+    return eol.date <= CATALOGUE_DATE
+      ? { status: 'eol', eol: eol.date, source: eol.source }
+      : { status: 'legacy', eol: eol.date, source: eol.source };
+  }
+  return eolUnverified === undefined ? { status: 'active' } : { status: 'legacy', eolUnverified };
+}
+
+/** One row: `access` is `od` (on demand by its bare id) and the profile prefixes, space-separated. */
 function row(id: string, codec: Codec, contextTokens: number, access: string, options: RowOptions = {}): CatalogueEntry {
   const parts = access.split(' ').filter((part) => part !== '');
-  const eolDate = (value: string | true | undefined) => (typeof value === 'string' ? { eol: value } : {});
-  const lifecycle: Lifecycle =
-    options.eol !== undefined
-      ? { status: 'eol', ...eolDate(options.eol) }
-      : options.legacy !== undefined
-        ? { status: 'legacy', ...eolDate(options.legacy) }
-        : { status: 'active' };
   return {
     id,
     codec,
     contextTokens,
     onDemand: parts.includes('od'),
     profiles: parts.filter((part) => part !== 'od'),
-    lifecycle,
+    lifecycle: lifecycleOf(options),
     converse: options.converse ?? CONVERSE_BY_CODEC[codec],
     ...(options.notServed ? { notServed: options.notServed } : {}),
   };
 }
+
+/**
+ * The AWS pages lifecycle dates come from (read from stored copies of their markdown): the
+ * "Model lifecycle" page's Legacy and EOL table as it stood before AWS split the page on
+ * 2026-09-07, the "Model lifecycle (Legacy)" page that lists the models launched before that
+ * day since, and model cards. A table listing a model in several Regions with several dates
+ * gives its latest here.
+ */
+const LIFECYCLE = 'https://docs.aws.amazon.com/bedrock/latest/userguide/model-lifecycle.html (table before 2026-09-07)';
+const LIFECYCLE_LEGACY = 'https://docs.aws.amazon.com/bedrock/latest/userguide/model-lifecycle-legacy.html';
+const card = (slug: string) => `https://docs.aws.amazon.com/bedrock/latest/userguide/model-card-${slug}.html`;
+const aws = (date: string, source: string): { eol: AwsEol } => ({ eol: { date, source } });
+/** Why a model is thought past its end of life where no AWS page dates it (it is served as Legacy). */
+const UNVERIFIED =
+  'reported past its end of life by third parties or missing from ListFoundationModels (2026-08-21); no AWS page found that dates it';
 
 const MANTLE = 'AWS serves it through the OpenAI-compatible endpoint (bedrock-mantle), not Bedrock Runtime';
 const VIDEO = 'it makes video, through StartAsyncInvoke';
@@ -132,23 +168,28 @@ const SPEECH = 'it speaks, through InvokeModelWithBidirectionalStream';
 const RERANK = 'reranking is not simulated';
 const EDIT = 'image editing from an input image is not simulated';
 const MEDIA_EMBED = 'video and audio embeddings are not simulated';
+const JURASSIC = "Jurassic-2's body (prompt, maxTokens, numResults) is not simulated";
+const SDXL = "Stability's SDXL body (text_prompts, cfg_scale) is not simulated";
 
 const ANTHROPIC: readonly CatalogueEntry[] = [
-  row('anthropic.claude-v1', 'anthropic', 100_000, 'od', { eol: true, converse: SYSTEM_ONLY }),
-  row('anthropic.claude-instant-v1', 'anthropic', 100_000, 'od', { eol: true, converse: SYSTEM_ONLY }),
-  row('anthropic.claude-v2', 'anthropic', 100_000, 'od', { eol: true, converse: SYSTEM_ONLY }),
-  row('anthropic.claude-v2:1', 'anthropic', 200_000, 'od', { eol: true, converse: SYSTEM_ONLY }),
-  row('anthropic.claude-3-sonnet-20240229-v1:0', 'anthropic', 200_000, 'od apac', { eol: '2026-07-30' }),
-  row('anthropic.claude-3-opus-20240229-v1:0', 'anthropic', 200_000, 'us', { eol: true }),
-  row('anthropic.claude-3-haiku-20240307-v1:0', 'anthropic', 200_000, 'od us eu', { eol: '2026-09-10' }),
-  row('anthropic.claude-3-5-sonnet-20240620-v1:0', 'anthropic', 200_000, 'od us eu apac', { eol: '2026-07-30' }),
-  row('anthropic.claude-3-5-sonnet-20241022-v2:0', 'anthropic', 200_000, 'us apac', { eol: '2026-07-30' }),
-  row('anthropic.claude-3-5-haiku-20241022-v1:0', 'anthropic', 200_000, 'us', { eol: true }),
-  row('anthropic.claude-3-7-sonnet-20250219-v1:0', 'anthropic', 200_000, 'us eu apac', { eol: true }),
-  row('anthropic.claude-sonnet-4-20250514-v1:0', 'anthropic', 200_000, 'us eu apac global', { eol: '2026-10-14' }),
-  row('anthropic.claude-opus-4-20250514-v1:0', 'anthropic', 200_000, 'us', { eol: true }),
-  row('anthropic.claude-opus-4-1-20250805-v1:0', 'anthropic', 200_000, 'us', { legacy: '2027-01-08' }),
-  row('anthropic.claude-sonnet-4-5-20250929-v1:0', 'anthropic', 200_000, 'us eu jp au global'),
+  row('anthropic.claude-v1', 'anthropic', 100_000, 'od', { eolUnverified: UNVERIFIED, converse: SYSTEM_ONLY }),
+  row('anthropic.claude-instant-v1', 'anthropic', 100_000, 'od', { eolUnverified: UNVERIFIED, converse: SYSTEM_ONLY }),
+  row('anthropic.claude-v2', 'anthropic', 100_000, 'od', { eolUnverified: UNVERIFIED, converse: SYSTEM_ONLY }),
+  row('anthropic.claude-v2:1', 'anthropic', 200_000, 'od', { eolUnverified: UNVERIFIED, converse: SYSTEM_ONLY }),
+  row('anthropic.claude-3-sonnet-20240229-v1:0', 'anthropic', 200_000, 'od apac', aws('2026-07-30', LIFECYCLE)),
+  row('anthropic.claude-3-opus-20240229-v1:0', 'anthropic', 200_000, 'us', { eolUnverified: UNVERIFIED }),
+  row('anthropic.claude-3-haiku-20240307-v1:0', 'anthropic', 200_000, 'od us eu', aws('2026-09-10', LIFECYCLE_LEGACY)),
+  // The table gives 2026-06-01 in eu-central-2, 2026-07-30 in the Asia Pacific and GovCloud Regions.
+  row('anthropic.claude-3-5-sonnet-20240620-v1:0', 'anthropic', 200_000, 'od us eu apac', aws('2026-07-30', LIFECYCLE)),
+  // The table lists the Asia Pacific Regions only (the others had gone from it).
+  row('anthropic.claude-3-5-sonnet-20241022-v2:0', 'anthropic', 200_000, 'us apac', aws('2026-07-30', LIFECYCLE)),
+  row('anthropic.claude-3-5-haiku-20241022-v1:0', 'anthropic', 200_000, 'us', aws('2026-06-19', LIFECYCLE)),
+  // The table lists the GovCloud Regions only (the others had gone from it, past an earlier date).
+  row('anthropic.claude-3-7-sonnet-20250219-v1:0', 'anthropic', 200_000, 'us eu apac', aws('2026-07-30', LIFECYCLE)),
+  row('anthropic.claude-sonnet-4-20250514-v1:0', 'anthropic', 200_000, 'us eu apac global', aws('2026-10-14', LIFECYCLE_LEGACY)),
+  row('anthropic.claude-opus-4-20250514-v1:0', 'anthropic', 200_000, 'us', aws('2026-05-31', LIFECYCLE)),
+  row('anthropic.claude-opus-4-1-20250805-v1:0', 'anthropic', 200_000, 'us', aws('2027-01-08', LIFECYCLE_LEGACY)),
+  row('anthropic.claude-sonnet-4-5-20250929-v1:0', 'anthropic', 200_000, 'us eu jp au global', aws('2027-04-08', LIFECYCLE_LEGACY)),
   row('anthropic.claude-haiku-4-5-20251001-v1:0', 'anthropic', 200_000, 'us eu jp au global'),
   row('anthropic.claude-opus-4-5-20251101-v1:0', 'anthropic', 200_000, 'us eu global'),
   row('anthropic.claude-opus-4-6-v1', 'anthropic', 200_000, 'od us eu au global'),
@@ -168,43 +209,43 @@ const ANTHROPIC: readonly CatalogueEntry[] = [
 ];
 
 const AMAZON: readonly CatalogueEntry[] = [
-  row('amazon.titan-tg1-large', 'titan-text', 8_000, 'od', { eol: true }),
-  row('amazon.titan-text-lite-v1', 'titan-text', 4_000, 'od', { eol: true }),
-  row('amazon.titan-text-express-v1', 'titan-text', 8_000, 'od', { eol: true }),
-  row('amazon.titan-text-premier-v1:0', 'titan-text', 32_000, 'od', { eol: true }),
+  row('amazon.titan-tg1-large', 'titan-text', 8_000, 'od', { eolUnverified: UNVERIFIED }),
+  row('amazon.titan-text-lite-v1', 'titan-text', 4_000, 'od', { eolUnverified: UNVERIFIED }),
+  row('amazon.titan-text-express-v1', 'titan-text', 8_000, 'od', { eolUnverified: UNVERIFIED }),
+  row('amazon.titan-text-premier-v1:0', 'titan-text', 32_000, 'od', { eolUnverified: UNVERIFIED }),
   row('amazon.nova-micro-v1:0', 'nova', 128_000, 'od us eu apac', { converse: ALL }),
   row('amazon.nova-lite-v1:0', 'nova', 300_000, 'od us eu apac ca'),
   row('amazon.nova-pro-v1:0', 'nova', 300_000, 'od us eu apac'),
-  row('amazon.nova-premier-v1:0', 'nova', 1_000_000, 'us', { eol: '2026-09-14' }),
+  row('amazon.nova-premier-v1:0', 'nova', 1_000_000, 'us', aws('2026-09-14', LIFECYCLE)),
   row('amazon.nova-2-lite-v1:0', 'nova', 1_000_000, 'us eu jp global'),
   row('amazon.titan-embed-text-v1', 'titan-embed', 8_000, 'od'),
   row('amazon.titan-embed-g1-text-02', 'titan-embed', 8_000, 'od'),
   row('amazon.titan-embed-text-v2:0', 'titan-embed', 8_000, 'od'),
   row('amazon.titan-embed-image-v1', 'titan-embed-image', 128, 'od'),
   row('amazon.nova-2-multimodal-embeddings-v1:0', 'nova-embed', 8_000, 'od'),
-  row('amazon.titan-image-generator-v1', 'titan-image', 512, 'od', { eol: true }),
-  row('amazon.titan-image-generator-v2:0', 'titan-image', 512, 'od', { eol: '2026-06-30' }),
-  row('amazon.nova-canvas-v1:0', 'nova-canvas', 1_024, 'od', { eol: '2026-09-30' }),
-  row('amazon.nova-reel-v1:0', 'none', 512, 'od', { eol: '2026-09-30', notServed: VIDEO }),
-  row('amazon.nova-reel-v1:1', 'none', 512, 'od', { eol: '2026-09-30', notServed: VIDEO }),
-  row('amazon.nova-sonic-v1:0', 'none', 300_000, 'od', { eol: '2026-09-14', notServed: SPEECH }),
+  row('amazon.titan-image-generator-v1', 'titan-image', 512, 'od', { eolUnverified: UNVERIFIED }),
+  row('amazon.titan-image-generator-v2:0', 'titan-image', 512, 'od', aws('2026-06-30', card('amazon-titan-image-generator-g1-v2'))),
+  row('amazon.nova-canvas-v1:0', 'nova-canvas', 1_024, 'od', aws('2026-09-30', LIFECYCLE_LEGACY)),
+  row('amazon.nova-reel-v1:0', 'none', 512, 'od', { ...aws('2026-09-30', LIFECYCLE_LEGACY), notServed: VIDEO }),
+  row('amazon.nova-reel-v1:1', 'none', 512, 'od', { ...aws('2026-09-30', LIFECYCLE_LEGACY), notServed: VIDEO }),
+  row('amazon.nova-sonic-v1:0', 'none', 300_000, 'od', { ...aws('2026-09-14', LIFECYCLE_LEGACY), notServed: SPEECH }),
   row('amazon.nova-2-sonic-v1:0', 'none', 300_000, 'od', { notServed: SPEECH }),
   row('amazon.rerank-v1:0', 'none', 32_000, 'od', { notServed: RERANK }),
 ];
 
 const META: readonly CatalogueEntry[] = [
-  row('meta.llama2-13b-chat-v1', 'llama', 4_096, 'od', { eol: true, converse: SYSTEM_ONLY }),
-  row('meta.llama2-70b-chat-v1', 'llama', 4_096, 'od', { eol: true, converse: SYSTEM_ONLY }),
+  row('meta.llama2-13b-chat-v1', 'llama', 4_096, 'od', { eolUnverified: UNVERIFIED, converse: SYSTEM_ONLY }),
+  row('meta.llama2-70b-chat-v1', 'llama', 4_096, 'od', { eolUnverified: UNVERIFIED, converse: SYSTEM_ONLY }),
   row('meta.llama3-8b-instruct-v1:0', 'llama', 8_000, 'od', { converse: SYSTEM_ONLY }),
   row('meta.llama3-70b-instruct-v1:0', 'llama', 8_000, 'od', { converse: SYSTEM_ONLY }),
   row('meta.llama3-1-8b-instruct-v1:0', 'llama', 128_000, 'od us'),
   row('meta.llama3-1-70b-instruct-v1:0', 'llama', 128_000, 'od us'),
-  row('meta.llama3-1-405b-instruct-v1:0', 'llama', 128_000, 'od us', { eol: '2026-07-07' }),
-  row('meta.llama3-2-1b-instruct-v1:0', 'llama', 128_000, 'us eu', { eol: '2026-07-07' }),
-  row('meta.llama3-2-3b-instruct-v1:0', 'llama', 128_000, 'us eu', { eol: '2026-07-07' }),
-  row('meta.llama3-2-11b-instruct-v1:0', 'llama', 128_000, 'us', { eol: '2026-07-07' }),
-  row('meta.llama3-2-90b-instruct-v1:0', 'llama', 128_000, 'us', { eol: '2026-07-07' }),
-  row('meta.llama3-3-70b-instruct-v1:0', 'llama', 128_000, 'od us'),
+  row('meta.llama3-1-405b-instruct-v1:0', 'llama', 128_000, 'od us', aws('2026-07-07', LIFECYCLE)),
+  row('meta.llama3-2-1b-instruct-v1:0', 'llama', 128_000, 'us eu', aws('2026-07-07', LIFECYCLE)),
+  row('meta.llama3-2-3b-instruct-v1:0', 'llama', 128_000, 'us eu', aws('2026-07-07', LIFECYCLE)),
+  row('meta.llama3-2-11b-instruct-v1:0', 'llama', 128_000, 'us', aws('2026-07-07', LIFECYCLE)),
+  row('meta.llama3-2-90b-instruct-v1:0', 'llama', 128_000, 'us', aws('2026-07-07', LIFECYCLE)),
+  row('meta.llama3-3-70b-instruct-v1:0', 'llama', 128_000, 'od us', aws('2027-03-30', card('meta-llama-3-3-70b-instruct'))),
   row('meta.llama4-scout-17b-instruct-v1:0', 'llama', 3_500_000, 'us'),
   row('meta.llama4-maverick-17b-instruct-v1:0', 'llama', 1_000_000, 'us'),
 ];
@@ -227,19 +268,19 @@ const MISTRAL: readonly CatalogueEntry[] = [
 ];
 
 const COHERE_AI21_DEEPSEEK: readonly CatalogueEntry[] = [
-  row('cohere.command-text-v14', 'cohere-command', 4_000, 'od', { eol: true, converse: TEXT_ONLY }),
-  row('cohere.command-light-text-v14', 'cohere-command', 4_000, 'od', { eol: true, converse: TEXT_ONLY }),
-  row('cohere.command-r-v1:0', 'cohere-command', 128_000, 'od', { eol: '2026-08-19' }),
-  row('cohere.command-r-plus-v1:0', 'cohere-command', 128_000, 'od', { eol: '2026-08-19' }),
+  row('cohere.command-text-v14', 'cohere-command', 4_000, 'od', { eolUnverified: UNVERIFIED, converse: TEXT_ONLY }),
+  row('cohere.command-light-text-v14', 'cohere-command', 4_000, 'od', { eolUnverified: UNVERIFIED, converse: TEXT_ONLY }),
+  row('cohere.command-r-v1:0', 'cohere-command', 128_000, 'od', aws('2026-08-19', LIFECYCLE_LEGACY)),
+  row('cohere.command-r-plus-v1:0', 'cohere-command', 128_000, 'od', aws('2026-08-19', LIFECYCLE_LEGACY)),
   row('cohere.embed-english-v3', 'cohere-embed', 512, 'od'),
   row('cohere.embed-multilingual-v3', 'cohere-embed', 512, 'od'),
   row('cohere.embed-v4:0', 'cohere-embed', 128_000, 'od us eu global'),
   row('cohere.rerank-v3-5:0', 'none', 4_000, 'od', { notServed: RERANK }),
-  row('ai21.j2-mid-v1', 'none', 8_191, 'od', { eol: true, notServed: 'Jurassic-2 is past its end of life' }),
-  row('ai21.j2-ultra-v1', 'none', 8_191, 'od', { eol: true, notServed: 'Jurassic-2 is past its end of life' }),
-  row('ai21.jamba-instruct-v1:0', 'ai21-chat', 256_000, 'od', { eol: true, converse: SYSTEM_ONLY }),
-  row('ai21.jamba-1-5-mini-v1:0', 'ai21-chat', 256_000, 'od', { legacy: '2026-11-26' }),
-  row('ai21.jamba-1-5-large-v1:0', 'ai21-chat', 256_000, 'od', { legacy: '2026-11-26' }),
+  row('ai21.j2-mid-v1', 'none', 8_191, 'od', { eolUnverified: UNVERIFIED, notServed: JURASSIC }),
+  row('ai21.j2-ultra-v1', 'none', 8_191, 'od', { eolUnverified: UNVERIFIED, notServed: JURASSIC }),
+  row('ai21.jamba-instruct-v1:0', 'ai21-chat', 256_000, 'od', { eolUnverified: UNVERIFIED, converse: SYSTEM_ONLY }),
+  row('ai21.jamba-1-5-mini-v1:0', 'ai21-chat', 256_000, 'od', aws('2026-11-26', LIFECYCLE_LEGACY)),
+  row('ai21.jamba-1-5-large-v1:0', 'ai21-chat', 256_000, 'od', aws('2026-11-26', LIFECYCLE_LEGACY)),
   row('deepseek.r1-v1:0', 'choices-text', 128_000, 'us'),
   row('deepseek.v3-v1:0', 'choices-text', 163_840, 'od', { converse: NO_STREAMING_TOOLS }),
   row('deepseek.v3.2', 'chat-completions', 163_840, 'od'),
@@ -312,11 +353,11 @@ const MANTLE_ONLY = [
 ];
 
 const IMAGES_AND_MEDIA: readonly CatalogueEntry[] = [
-  row('stability.stable-diffusion-xl-v0', 'none', 77, 'od', { eol: true, notServed: 'SDXL 0.8 is past its end of life' }),
-  row('stability.stable-diffusion-xl-v1', 'none', 77, 'od', { eol: true, notServed: 'SDXL 1.0 is past its end of life' }),
-  row('stability.sd3-large-v1:0', 'stability', 77, 'od', { eol: true }),
-  row('stability.stable-image-core-v1:0', 'stability', 77, 'od', { eol: true }),
-  row('stability.stable-image-ultra-v1:0', 'stability', 77, 'od', { eol: true }),
+  row('stability.stable-diffusion-xl-v0', 'none', 77, 'od', { eolUnverified: UNVERIFIED, notServed: SDXL }),
+  row('stability.stable-diffusion-xl-v1', 'none', 77, 'od', { eolUnverified: UNVERIFIED, notServed: SDXL }),
+  row('stability.sd3-large-v1:0', 'stability', 77, 'od', { eolUnverified: UNVERIFIED }),
+  row('stability.stable-image-core-v1:0', 'stability', 77, 'od', { eolUnverified: UNVERIFIED }),
+  row('stability.stable-image-ultra-v1:0', 'stability', 77, 'od', { eolUnverified: UNVERIFIED }),
   row('stability.sd3-5-large-v1:0', 'stability', 77, 'od'),
   row('stability.stable-image-core-v1:1', 'stability', 77, 'od'),
   row('stability.stable-image-ultra-v1:1', 'stability', 77, 'od'),
@@ -336,7 +377,7 @@ const IMAGES_AND_MEDIA: readonly CatalogueEntry[] = [
     'stability.stable-style-transfer-v1:0',
   ].map((id) => row(id, 'none', 77, 'us', { notServed: EDIT })),
   row('luma.ray-v2:0', 'none', 512, 'od', { notServed: VIDEO }),
-  row('twelvelabs.marengo-embed-2-7-v1:0', 'none', 512, 'us eu apac', { legacy: '2026-11-30', notServed: MEDIA_EMBED }),
+  row('twelvelabs.marengo-embed-2-7-v1:0', 'none', 512, 'us eu apac', { ...aws('2026-11-30', LIFECYCLE_LEGACY), notServed: MEDIA_EMBED }),
   row('twelvelabs.marengo-embed-3-0-v1:0', 'none', 512, 'od us eu', { notServed: MEDIA_EMBED }),
   row('twelvelabs.pegasus-1-2-v1:0', 'none', 512, 'od us eu apac global', { notServed: 'video understanding is not simulated' }),
 ];
