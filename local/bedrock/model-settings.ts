@@ -155,6 +155,18 @@ export function routeFor(routes: readonly ModelRoute[], modelId: string, request
   return matched ?? (routes.find((r) => r.pattern === undefined) as ModelRoute);
 }
 
+/**
+ * SWITCHYARD_MODELS as `routes` read it, with an entry in front that answers `modelId` past its
+ * end of life (`eol=serve`) from the backend, with the options, that answers it now.
+ */
+export function servingEndOfLife(routes: readonly ModelRoute[], modelId: string): string {
+  const route = routeFor(routes, modelId, modelId);
+  const spec = route.pattern === undefined ? route.spec : route.spec.slice(route.pattern.length + 1);
+  // Options are what follows the spec's last `?` (parseEntry): one more goes after them.
+  const entry = `${modelId}=${spec}${spec.includes('?') ? '&' : '?'}eol=serve`;
+  return [entry, ...routes.map((r) => r.spec)].join(',');
+}
+
 /** Applies a route's faults before its backend answers: a delay, then a throttle, timeout, outage or model error by its rate. */
 export async function injectFaults(faults: Faults, modelId: string, random: () => number = Math.random): Promise<void> {
   if (faults.delay > 0) await new Promise((resolve) => setTimeout(resolve, faults.delay));

@@ -51,6 +51,15 @@ export function unhostedClientWarnings(functions: readonly FunctionDefinition[],
   return lines;
 }
 
+/**
+ * The text of each code file of a function's asset, as the start-up checks read them (its
+ * node_modules too, up to MAX_BYTES): other services' checks read a function's code here
+ * (the Bedrock module looks for the model ids it names).
+ */
+export function functionCode(fn: Pick<FunctionDefinition, 'codePath'>): Iterable<string> {
+  return codeFiles(fn.codePath);
+}
+
 /** The function asset's code files (its node_modules too: a client shipped there is held as well), up to MAX_BYTES read. */
 function* codeFiles(root: string): Generator<string> {
   let budget = MAX_BYTES;
