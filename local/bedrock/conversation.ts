@@ -74,6 +74,8 @@ export function converseRequest(modelId: string, body: Body): ModelRequest {
   const tools = toolConfig ? readTools(toolConfig) : [];
   const inference = isObject(body.inferenceConfig) ? body.inferenceConfig : {};
   const system = Array.isArray(body.system) ? (body.system as ContentBlock[]) : [];
+  if (system.some((block) => !isObject(block)))
+    throw validationError('The system field holds a block that is not a SystemContentBlock object.');
   return {
     modelId,
     system,
@@ -123,6 +125,12 @@ function readMessage(message: unknown, index: number): Message {
       `The content field in the Message object at messages.${index} is empty. Add a ContentBlock object to the content field and try again.`,
     );
   }
+  // A block that is not an object (null, a number) would fail every reader after this one.
+  const bad = content.findIndex((block) => !isObject(block));
+  if (bad >= 0)
+    throw validationError(
+      `The content field in the Message object at messages.${index} holds a content block at ${bad} that is not a ContentBlock object.`,
+    );
   return { role: message.role, content };
 }
 
