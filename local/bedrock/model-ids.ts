@@ -13,6 +13,12 @@ export interface FoundationModel {
   readonly onDemand: boolean;
   /** The inference profile prefixes AWS offers for it (`us`, `eu`, `apac`, `global`). */
   readonly profiles: readonly string[];
+  /**
+   * Whether it takes structured outputs (a JSON schema in `outputConfig` or `output_config`,
+   * strict tools), as AWS lists the models that do
+   * (https://docs.aws.amazon.com/bedrock/latest/userguide/structured-output.html).
+   */
+  readonly structuredOutput?: boolean;
 }
 
 const REGIONAL = ['us', 'eu', 'apac'];
@@ -36,8 +42,8 @@ const FOUNDATION_MODELS: readonly FoundationModel[] = [
   model('anthropic.claude-sonnet-4-20250514-v1:0', 'anthropic', 200_000, false, WITH_GLOBAL),
   model('anthropic.claude-opus-4-20250514-v1:0', 'anthropic', 200_000, false),
   model('anthropic.claude-opus-4-1-20250805-v1:0', 'anthropic', 200_000, false),
-  model('anthropic.claude-sonnet-4-5-20250929-v1:0', 'anthropic', 200_000, false, WITH_GLOBAL),
-  model('anthropic.claude-haiku-4-5-20251001-v1:0', 'anthropic', 200_000, false, WITH_GLOBAL),
+  { ...model('anthropic.claude-sonnet-4-5-20250929-v1:0', 'anthropic', 200_000, false, WITH_GLOBAL), structuredOutput: true },
+  { ...model('anthropic.claude-haiku-4-5-20251001-v1:0', 'anthropic', 200_000, false, WITH_GLOBAL), structuredOutput: true },
   model('amazon.nova-micro-v1:0', 'nova', 128_000, true),
   model('amazon.nova-lite-v1:0', 'nova', 300_000, true),
   model('amazon.nova-pro-v1:0', 'nova', 300_000, true),

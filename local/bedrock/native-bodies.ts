@@ -3,6 +3,7 @@ import { validationError } from '../aws-error.js';
 import type { AnswerBlock, ContentBlock, Message, ModelRequest, ToolChoice, ToolSpec } from './conversation.js';
 import { converseRequest } from './conversation.js';
 import type { ModelFamily } from './model-ids.js';
+import { anthropicOutputSchema } from './output-schema.js';
 import { countTokens } from './tokens.js';
 
 type Body = Record<string, unknown>;
@@ -65,6 +66,7 @@ function anthropicRequest(modelId: string, body: Body): ModelRequest {
     name: String(tool.name),
     ...(typeof tool.description === 'string' ? { description: tool.description } : {}),
     inputSchema: isObject(tool.input_schema) ? tool.input_schema : {},
+    ...(tool.strict === true ? { strict: true as const } : {}),
   }));
   const choice = isObject(body.tool_choice) ? body.tool_choice : undefined;
   const toolChoice: ToolChoice | undefined =
@@ -85,6 +87,7 @@ function anthropicRequest(modelId: string, body: Body): ModelRequest {
     ...(typeof body.temperature === 'number' ? { temperature: body.temperature } : {}),
     ...(typeof body.top_p === 'number' ? { topP: body.top_p } : {}),
     stopSequences: Array.isArray(body.stop_sequences) ? body.stop_sequences.map(String) : [],
+    ...anthropicOutputSchema(body),
   };
 }
 
