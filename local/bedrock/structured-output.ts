@@ -1,6 +1,7 @@
 import { Check, Errors } from 'typebox/schema';
 import { AwsError } from '../aws-error.js';
 import { exampleOf } from '../events/schema-example.js';
+import { parseBoundedJson } from '../json-depth.js';
 import type { ModelAnswer, ModelRequest } from './conversation.js';
 import type { StreamPiece } from './stream-relay.js';
 
@@ -23,10 +24,15 @@ const nonConforming = (backend: string, what: string, detail: string) =>
     424,
   );
 
-/** The first reason `value` fails `schema`, as `<instance path> <message>`, or undefined when it conforms. */
+/**
+ * The first reason `value` fails `schema`, as `<instance path> <message>`, or undefined when it
+ * conforms. The value is checked as a copy whose objects have no prototype: the checker asks
+ * `name in object`, and a `toString` the schema names must not be found on Object.prototype.
+ */
 export function schemaMismatch(schema: unknown, value: unknown): string | undefined {
-  if (Check(schema as Json, value)) return undefined;
-  const [, errors] = Errors(schema as Json, value);
+  const own = withoutPrototypes(value);
+  if (Check(schema as Json, own)) return undefined;
+  const [, errors] = Errors(schema as Json, own);
   const first = errors[0];
   return first ? `${first.instancePath || '/'} ${first.message}` : 'the value is not accepted';
 }
@@ -51,10 +57,27 @@ export function conformanceError(request: ModelRequest, answer: ModelAnswer, bac
   return undefined;
 }
 
+/** A JSON value again, each object made with a null prototype; walked with a stack of its own, so any depth is copied. */
+function withoutPrototypes(value: unknown): unknown {
+  const copy = (item: unknown): unknown =>
+    Array.isArray(item) ? new Array(item.length) : typeof item === 'object' && item !== null ? Object.create(null) : item;
+  const root = copy(value);
+  const pending: [unknown, Record<string, unknown>][] = typeof root === 'object' && root !== null ? [[value, root as Json]] : [];
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    const [from, to] = next;
+    for (const [key, item] of Object.entries(from as Json)) {
+      const made = copy(item);
+      to[key] = made;
+      if (typeof made === 'object' && made !== null) pending.push([item, made as Json]);
+    }
+  }
+  return root;
+}
+
 function textMismatch(schema: unknown, text: string): string | undefined {
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = parseBoundedJson(text);
   } catch {
     return `not JSON: ${text.slice(0, 80)}`;
   }

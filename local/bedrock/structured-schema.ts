@@ -116,7 +116,12 @@ export function schemaProblem(schema: Node): string | undefined {
   if (valueDepth(schema, MAX_SCHEMA_DEPTH) > MAX_SCHEMA_DEPTH) return `Schema nests deeper than ${MAX_SCHEMA_DEPTH} levels`;
   // Observed (for tools, and so for output schemas, which the same validator reads).
   if (!Check(META_2020_12, schema)) return 'JSON schema is invalid. It must match JSON Schema draft 2020-12';
-  return refProblem(schema) ?? subschemas(schema).map(keywordProblem).find((problem) => problem !== undefined);
+  return (
+    refProblem(schema) ??
+    subschemas(schema)
+      .map(keywordProblem)
+      .find((problem) => problem !== undefined)
+  );
 }
 
 /** Every schema object within `root`, itself first, by the applicator keywords (never through a `$ref`). */
@@ -131,7 +136,16 @@ export function subschemas(root: Node): Node[] {
       if (isNode(node[key])) children.push(...Object.values(node[key]));
     }
     for (const key of ['items', 'prefixItems', 'anyOf', 'allOf', 'oneOf'] as const) children.push(...[node[key] ?? []].flat());
-    for (const key of ['additionalProperties', 'contains', 'not', 'if', 'then', 'else', 'propertyNames', 'unevaluatedProperties'] as const) {
+    for (const key of [
+      'additionalProperties',
+      'contains',
+      'not',
+      'if',
+      'then',
+      'else',
+      'propertyNames',
+      'unevaluatedProperties',
+    ] as const) {
       children.push(node[key]);
     }
     pending.push(...children.filter(isNode).reverse());

@@ -103,8 +103,14 @@ function objectExample(schema: Schema, depth: number, root: unknown): Record<str
   const example: Record<string, unknown> = {};
   for (const name of Array.isArray(schema.required) ? schema.required : []) {
     if (typeof name !== 'string') continue;
-    const value = exampleOf(properties[name] ?? {}, depth + 1, root);
-    example[name] = value === undefined ? 'example' : value;
+    const value = exampleOf(Object.hasOwn(properties, name) ? properties[name] : {}, depth + 1, root);
+    // defineProperty, not assignment: a member named `__proto__` is a member like any other.
+    Object.defineProperty(example, name, {
+      value: value === undefined ? 'example' : value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   }
   return example;
 }
@@ -112,7 +118,10 @@ function objectExample(schema: Schema, depth: number, root: unknown): Record<str
 function arrayExample(schema: Schema, depth: number, root: unknown): unknown[] {
   const count = typeof schema.minItems === 'number' ? schema.minItems : 0;
   const items = schema.items;
-  return Array.from({ length: count }, (_, index) => exampleOf(Array.isArray(items) ? items[index] : items, depth + 1, root) ?? 'example');
+  return Array.from({ length: count }, (_, index) => {
+    const value = exampleOf(Array.isArray(items) ? items[index] : items, depth + 1, root);
+    return value === undefined ? 'example' : value; // null is a value (`enum: [null]`)
+  });
 }
 
 function stringExample(schema: Schema): string {

@@ -53,7 +53,12 @@ const outputConfig = (schema: unknown, name = 'ticket'): ConverseCommandInput['o
 });
 
 const anthropicBody = (extra: Record<string, unknown>) =>
-  JSON.stringify({ anthropic_version: 'bedrock-2023-05-31', max_tokens: 500, messages: [{ role: 'user', content: 'Triage this' }], ...extra });
+  JSON.stringify({
+    anthropic_version: 'bedrock-2023-05-31',
+    max_tokens: 500,
+    messages: [{ role: 'user', content: 'Triage this' }],
+    ...extra,
+  });
 
 describe('structured outputs on the simulated backend', () => {
   let client: BedrockRuntimeClient;
@@ -118,7 +123,10 @@ describe('structured outputs on the simulated backend', () => {
   });
 
   it('answers InvokeModel with an Anthropic output_config.format, and the deprecated output_format', async () => {
-    for (const extra of [{ output_config: { format: { type: 'json_schema', schema: ticketSchema } } }, { output_format: { type: 'json_schema', schema: ticketSchema } }]) {
+    for (const extra of [
+      { output_config: { format: { type: 'json_schema', schema: ticketSchema } } },
+      { output_format: { type: 'json_schema', schema: ticketSchema } },
+    ]) {
       const answer = await client.send(new InvokeModelCommand({ modelId: HAIKU_45, body: anthropicBody(extra) }));
       const body = JSON.parse(Buffer.from(answer.body).toString());
       expect(body.stop_reason).toBe('end_turn');
@@ -144,7 +152,8 @@ describe('structured outputs on the simulated backend', () => {
   it('answers a forced strict tool with an input its schema accepts', async () => {
     const answer = await converse({
       toolConfig: {
-        tools: [{ toolSpec: { name: 'file_ticket', strict: true, inputSchema: { json: ticketSchema } } }],
+        // Through JSON: the SDK's document type takes no `undefined`, which the literal's inferred union carries.
+        tools: [{ toolSpec: { name: 'file_ticket', strict: true, inputSchema: { json: JSON.parse(JSON.stringify(ticketSchema)) } } }],
         toolChoice: { tool: { name: 'file_ticket' } },
       },
     });
@@ -170,9 +179,10 @@ describe('structured outputs refused as Bedrock refuses them', () => {
   afterAll(() => stop?.());
 
   const refusal = async (input: Partial<ConverseCommandInput>) => {
-    const error = await client
-      .send(new ConverseCommand({ modelId: SONNET, messages: ask('hi'), ...input } as ConverseCommandInput))
-      .then(() => undefined, (e: Error & { $metadata?: { httpStatusCode?: number } }) => e);
+    const error = await client.send(new ConverseCommand({ modelId: SONNET, messages: ask('hi'), ...input } as ConverseCommandInput)).then(
+      () => undefined,
+      (e: Error & { $metadata?: { httpStatusCode?: number } }) => e,
+    );
     return { name: error?.name, message: error?.message, status: error?.$metadata?.httpStatusCode };
   };
   const withSchema = (schema: unknown) => refusal({ outputConfig: outputConfig(schema) });
@@ -194,7 +204,12 @@ describe('structured outputs refused as Bedrock refuses them', () => {
       'Malformed input request: #: extraneous key [outputConfig] is not permitted, please reformat your input and try again.',
     );
     const invoked = await client
-      .send(new InvokeModelCommand({ modelId: HAIKU_3, body: anthropicBody({ output_config: { format: { type: 'json_schema', schema: ticketSchema } } }) }))
+      .send(
+        new InvokeModelCommand({
+          modelId: HAIKU_3,
+          body: anthropicBody({ output_config: { format: { type: 'json_schema', schema: ticketSchema } } }),
+        }),
+      )
       .catch((e: Error) => e);
     expect((invoked as Error).message).toBe('output_config.format: Extra inputs are not permitted');
   });
@@ -241,7 +256,14 @@ describe('structured outputs refused as Bedrock refuses them', () => {
   it('fails if a $ref is recursive, external or names nothing', async () => {
     const recursive = {
       $ref: '#/$defs/node',
-      $defs: { node: { type: 'object', properties: { children: { type: 'array', items: { $ref: '#/$defs/node' } } }, required: ['children'], additionalProperties: false } },
+      $defs: {
+        node: {
+          type: 'object',
+          properties: { children: { type: 'array', items: { $ref: '#/$defs/node' } } },
+          required: ['children'],
+          additionalProperties: false,
+        },
+      },
     };
     expect((await withSchema(recursive)).message).toBe(`${PREFIX}Recursive schemas are not supported ($ref '#/$defs/node')`);
     expect((await withSchema(object({ a: { $ref: 'https://example.com/a.json' } }))).message).toBe(
@@ -253,7 +275,11 @@ describe('structured outputs refused as Bedrock refuses them', () => {
   });
 
   it('fails if the schemas pass the limits on optional and union parameters', async () => {
-    const optional = { type: 'object', properties: Object.fromEntries(Array.from({ length: 25 }, (_, i) => [`p${i}`, { type: 'string' }])), additionalProperties: false };
+    const optional = {
+      type: 'object',
+      properties: Object.fromEntries(Array.from({ length: 25 }, (_, i) => [`p${i}`, { type: 'string' }])),
+      additionalProperties: false,
+    };
     expect((await withSchema(optional)).message).toBe(
       'The model returned the following errors: Schemas contains too many optional parameters (25), which would make grammar compilation inefficient. Reduce the number of optional parameters in your tool schemas (limit: 24).',
     );
@@ -265,8 +291,12 @@ describe('structured outputs refused as Bedrock refuses them', () => {
 
   it('fails if a strict tool breaks the subset, or there are more than 20', async () => {
     const tool = (name: string, json: unknown) => ({ toolSpec: { name, strict: true, inputSchema: { json } } });
-    const bounded = await refusal({ toolConfig: { tools: [tool('rate', object({ n: { type: 'number', minimum: 0 } }))] } } as Partial<ConverseCommandInput>);
-    expect(bounded.message).toBe("The model returned the following errors: tools.0.custom: For 'number' type, property 'minimum' is not supported");
+    const bounded = await refusal({
+      toolConfig: { tools: [tool('rate', object({ n: { type: 'number', minimum: 0 } }))] },
+    } as Partial<ConverseCommandInput>);
+    expect(bounded.message).toBe(
+      "The model returned the following errors: tools.0.custom: For 'number' type, property 'minimum' is not supported",
+    );
     const invalid = await refusal({ toolConfig: { tools: [tool('bad', { type: 'objekt' })] } } as Partial<ConverseCommandInput>);
     expect(invalid.message).toBe(
       'The model returned the following errors: tools.0.custom.input_schema: JSON schema is invalid. It must match JSON Schema draft 2020-12',
@@ -310,7 +340,9 @@ describe('structured outputs refused as Bedrock refuses them', () => {
         (e: Error) => e.message,
       );
     expect(await send({ output_config: { format: { type: 'json_schema' } } })).toBe('output_config.format.schema: Field required');
-    expect(await send({ output_config: { format: { type: 'text', schema: {} } } })).toBe("output_config.format.type: Input should be 'json_schema'");
+    expect(await send({ output_config: { format: { type: 'text', schema: {} } } })).toBe(
+      "output_config.format.type: Input should be 'json_schema'",
+    );
     expect(await send({ output_format: { type: 'json_schema', schema: { type: 'object', properties: {} } } })).toBe(
       "output_format.schema: For 'object' type, 'additionalProperties' must be explicitly set to false",
     );
