@@ -1,4 +1,4 @@
-import { Check, Meta } from 'typebox/schema';
+import { Compile, Meta, type Validator, type XSchema } from 'typebox/schema';
 import { validationError } from '../aws-error.js';
 import { resolveRef } from '../events/schema-example.js';
 import { valueDepth } from '../json-depth.js';
@@ -37,7 +37,16 @@ export const LIMITS = { strictTools: 20, optionalParameters: 24, unionParameters
  */
 export const MAX_SCHEMA_DEPTH = 100;
 
-const META_2020_12 = Meta['https://json-schema.org/draft/2020-12/schema'];
+/**
+ * The draft 2020-12 meta-schema as a compiled validator, made at first use (about 0.1 s):
+ * TypeBox's interpreter takes 30 ms to check an 8 KB schema against it, the compiled one 1 ms.
+ * Compiling generates code from the meta-schema only, never from a request's schema.
+ */
+let metaValidator: Validator | undefined;
+const meta2020 = () => {
+  metaValidator ??= Compile(Meta['https://json-schema.org/draft/2020-12/schema'] as unknown as XSchema);
+  return metaValidator;
+};
 
 /** The string formats Anthropic's structured outputs accept. */
 const FORMATS = new Set(['date-time', 'time', 'date', 'duration', 'email', 'hostname', 'uri', 'ipv4', 'ipv6', 'uuid']);
@@ -100,8 +109,9 @@ export function checkStructuredOutput(model: FoundationModel, request: ModelRequ
 
 /**
  * A model without structured outputs: Claude's Messages API refuses the field it does not
- * know (observed: `output_config.format: Extra inputs are not permitted`); another family's
- * request schema refuses the key (observed for Converse: `extraneous key [outputConfig]`).
+ * know (observed: `output_config.format: Extra inputs are not permitted`; for a strict tool
+ * the same words at its `strict`, written here); another family's request schema refuses
+ * the key (the words Converse was seen answering where structured outputs were not rolled out).
  */
 function unsupported(model: FoundationModel, api: StructuredApi, strictTool: number | undefined) {
   if (model.family === 'anthropic') {
@@ -115,7 +125,7 @@ function unsupported(model: FoundationModel, api: StructuredApi, strictTool: num
 export function schemaProblem(schema: Node): string | undefined {
   if (valueDepth(schema, MAX_SCHEMA_DEPTH) > MAX_SCHEMA_DEPTH) return `Schema nests deeper than ${MAX_SCHEMA_DEPTH} levels`;
   // Observed (for tools, and so for output schemas, which the same validator reads).
-  if (!Check(META_2020_12, schema)) return 'JSON schema is invalid. It must match JSON Schema draft 2020-12';
+  if (!meta2020().Check(schema)) return 'JSON schema is invalid. It must match JSON Schema draft 2020-12';
   return (
     refProblem(schema) ??
     subschemas(schema)
@@ -127,9 +137,8 @@ export function schemaProblem(schema: Node): string | undefined {
 /** Every schema object within `root`, itself first, by the applicator keywords (never through a `$ref`). */
 export function subschemas(root: Node): Node[] {
   const found: Node[] = [];
-  const pending: unknown[] = [root];
+  const pending: Node[] = [root];
   for (let node = pending.pop(); node !== undefined; node = pending.pop()) {
-    if (!isNode(node)) continue;
     found.push(node);
     const children: unknown[] = [];
     for (const key of ['properties', 'patternProperties', '$defs', 'definitions', 'dependentSchemas'] as const) {

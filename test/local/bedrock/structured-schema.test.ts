@@ -2,7 +2,7 @@ import Ajv2020 from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { exampleJson, jsonPieces } from '../../../local/bedrock/structured-output.js';
+import { exampleJson, jsonPieces, schemaMismatch } from '../../../local/bedrock/structured-output.js';
 import { complexity, schemaProblem } from '../../../local/bedrock/structured-schema.js';
 
 type Schema = Record<string, unknown>;
@@ -83,6 +83,18 @@ describe('the simulated structured answer', () => {
     expect(() => exampleJson({ type: 'object', properties: { a: { not: {} } }, required: ['a'], additionalProperties: false })).toThrow(
       expect.objectContaining({ code: 'ModelErrorException', message: expect.stringContaining('/a ') }),
     );
+  });
+});
+
+describe('schemaMismatch', () => {
+  it("reads only an object's own members: a toString or constructor the schema names is absent from {}", () => {
+    const schema = {
+      type: 'object',
+      properties: { toString: { type: 'string' }, constructor: { type: 'string' } },
+      additionalProperties: false,
+    };
+    expect(schemaMismatch(schema, JSON.parse('{}'))).toBeUndefined();
+    expect(schemaMismatch(schema, { toString: 1 })).toBe('/toString must be string');
   });
 });
 

@@ -75,6 +75,7 @@ describe('exampleOf', () => {
     };
     expect(exampleOf(schema)).toEqual({ owner: { email: 'someone@example.com' }, tier: 'gold' });
     expect(exampleOf({ $ref: '#/$defs/missing' })).toBeUndefined();
+    expect(exampleOf({ type: 'array', minItems: 1, items: { $ref: '#/$defs/none' }, $defs: { none: { enum: [null] } } })).toEqual([null]);
     expect(exampleOf({ $ref: 'https://example.com/other.json' })).toBeUndefined();
   });
 
