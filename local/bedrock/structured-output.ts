@@ -126,16 +126,21 @@ function parsedOrText(text: string): unknown {
   }
 }
 
+/** Values tried when the example builder knows nothing of a schema (`{}`, one with only `not`). */
+const FALLBACKS: readonly unknown[] = [{}, 'example', 0, true, null, []];
+
 /**
  * The simulated model's answer to an output schema: the smallest value the schema accepts
- * (required members; the first enum value, const or anyOf branch; `$ref`s followed), as
- * compact JSON. A schema it cannot build a value for is refused with the reason, rather than
- * answered with JSON the schema refuses.
+ * (required members; the first enum value, const or anyOf branch; `$ref`s followed), else the
+ * first of a few plain values it accepts, as compact JSON. A schema it cannot find a value
+ * for is refused with the reason, rather than answered with JSON the schema refuses.
  */
 export function exampleJson(schema: Readonly<Json>): string {
-  const value = exampleOf(schema);
-  const problem = value === undefined ? 'no value could be built' : schemaMismatch(schema, value);
-  if (problem) {
+  const built = exampleOf(schema);
+  const candidates = built === undefined ? FALLBACKS : [built, ...FALLBACKS];
+  const value = candidates.find((candidate) => schemaMismatch(schema, candidate) === undefined);
+  if (value === undefined) {
+    const problem = built === undefined ? 'no value could be built' : schemaMismatch(schema, built);
     throw new AwsError(
       'ModelErrorException',
       `The simulated model could not build a value that the request's JSON schema accepts (${problem}); answer this request from fixtures or an openai backend.`,

@@ -2,8 +2,11 @@ import Ajv2020 from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { AwsError } from '../../../local/aws-error.js';
+import type { ModelRequest } from '../../../local/bedrock/conversation.js';
+import { resolveModel } from '../../../local/bedrock/model-ids.js';
 import { exampleJson, jsonPieces, schemaMismatch } from '../../../local/bedrock/structured-output.js';
-import { complexity, schemaProblem } from '../../../local/bedrock/structured-schema.js';
+import { CONVERSE_API, checkStructuredOutput, complexity, schemaProblem } from '../../../local/bedrock/structured-schema.js';
 
 type Schema = Record<string, unknown>;
 
@@ -65,6 +68,11 @@ describe('the simulated structured answer', () => {
     );
   });
 
+  it('falls back to a plain value the schema accepts when it has nothing to build from', () => {
+    expect(exampleJson({})).toBe('{}');
+    expect(exampleJson({ not: { type: 'object' } })).toBe('"example"');
+  });
+
   it('spells a required member named __proto__ as a member', () => {
     const schema = { type: 'object', properties: { __proto__: { type: 'string' } }, required: ['__proto__'], additionalProperties: false };
     Object.defineProperty(schema.properties, '__proto__', { value: { type: 'string' }, enumerable: true });
@@ -82,6 +90,57 @@ describe('the simulated structured answer', () => {
   it('fails with ModelErrorException, naming why, if it cannot build a value the schema accepts', () => {
     expect(() => exampleJson({ type: 'object', properties: { a: { not: {} } }, required: ['a'], additionalProperties: false })).toThrow(
       expect.objectContaining({ code: 'ModelErrorException', message: expect.stringContaining('/a ') }),
+    );
+  });
+});
+
+describe('checkStructuredOutput', () => {
+  const { model } = resolveModel('us.anthropic.claude-haiku-4-5-20251001-v1:0', 'us-east-1');
+  /** Keywords JSON Schema gives meaning to, so that random schemas reach past the meta-schema check. */
+  const keyword = fc.constantFrom(
+    'type',
+    'properties',
+    'required',
+    'items',
+    'anyOf',
+    'enum',
+    'const',
+    '$ref',
+    '$defs',
+    'additionalProperties',
+    'minItems',
+    'format',
+    'pattern',
+  );
+  const hostile = fc.letrec<{ node: unknown }>((tie) => ({
+    node: fc.oneof(
+      { depthSize: 'small' },
+      fc.jsonValue({ maxDepth: 2 }),
+      fc.constantFrom('#', '#/$defs/a', '#/%', 'http://x', '^(a', 'object', 'array', 'string'),
+      fc.array(tie('node'), { maxLength: 3 }),
+      fc.dictionary(fc.oneof(keyword, fc.string({ maxLength: 4 })), tie('node'), { maxKeys: 5 }),
+    ),
+  })).node;
+
+  it('refuses any schema with an AwsError, or accepts it and answers JSON or an AwsError: it never throws anything else', () => {
+    fc.assert(
+      fc.property(fc.dictionary(keyword, hostile, { maxKeys: 6 }), (schema) => {
+        const request: ModelRequest = {
+          modelId: model.id,
+          system: [],
+          messages: [],
+          tools: [],
+          stopSequences: [],
+          outputSchema: { schema },
+        };
+        try {
+          checkStructuredOutput(model, request, CONVERSE_API);
+          JSON.parse(exampleJson(schema));
+        } catch (error) {
+          expect(error).toBeInstanceOf(AwsError);
+        }
+      }),
+      { numRuns: 1000 },
     );
   });
 });

@@ -77,6 +77,7 @@ describe('exampleOf', () => {
     expect(exampleOf({ $ref: '#/$defs/missing' })).toBeUndefined();
     expect(exampleOf({ type: 'array', minItems: 1, items: { $ref: '#/$defs/none' }, $defs: { none: { enum: [null] } } })).toEqual([null]);
     expect(exampleOf({ $ref: 'https://example.com/other.json' })).toBeUndefined();
+    expect(exampleOf({ $ref: '#/%zz' })).toBeUndefined();
   });
 
   it('gives nothing for a schema it knows nothing of', () => {
