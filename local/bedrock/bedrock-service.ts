@@ -12,12 +12,15 @@ import {
   embeddingResponse,
   imageResponse,
   malformed,
+  nativeOutputField,
   nativeRequest,
   nativeResponse,
   nativeStreamChunks,
   type Settled,
 } from './native-bodies.js';
 import { type RelayedCall, relayStream, type StreamPiece } from './stream-relay.js';
+import { conformanceError, conformingPieces, jsonPieces } from './structured-output.js';
+import { CONVERSE_API, checkStructuredOutput, invokeApi } from './structured-schema.js';
 import { countTokens } from './tokens.js';
 import { type InputUsage, PromptCache } from './usage.js';
 
@@ -107,12 +110,13 @@ export class BedrockService {
       try {
         input = this.#cache.settle(request, model.contextTokens);
         await injectFaults(route.faults, model.id);
-        pieces = await route.backend.stream(request, { requested: modelId }).catch((error: Error) => {
+        const streamed = await route.backend.stream(request, { requested: modelId }).catch((error: Error) => {
           log(error);
           throw error instanceof AwsError
             ? error
             : new AwsError('ModelErrorException', `The model ${model.id} failed: ${error.message}`, 424, { cause: error });
         });
+        pieces = conformingPieces(request, streamed, route.backend.name);
       } catch (error) {
         record({ error: errorName(error) });
         throw error;
@@ -132,7 +136,7 @@ export class BedrockService {
         events.push(jsonEvent('contentBlockStart', { start: { toolUse: { toolUseId, name } }, contentBlockIndex }));
         events.push(jsonEvent('contentBlockDelta', { delta: { toolUse: { input: JSON.stringify(input) } }, contentBlockIndex }));
       } else {
-        for (const piece of block.text.match(/\S+\s*|\s+/g) ?? [''])
+        for (const piece of request.outputSchema ? jsonPieces(block.text) : (block.text.match(/\S+\s*|\s+/g) ?? ['']))
           events.push(jsonEvent('contentBlockDelta', { delta: { text: piece }, contentBlockIndex }));
       }
       events.push(jsonEvent('contentBlockStop', { contentBlockIndex }));
@@ -164,7 +168,7 @@ export class BedrockService {
         headers: invokeHeaders(answer.inputTokens, 0, this.options.clock.now() - started, tier),
       };
     }
-    const settled = await this.#settle(model, nativeRequest(model, body), modelId);
+    const settled = await this.#settle(model, this.#nativeChat(model, body), modelId);
     const answer = nativeResponse(model, settled, body);
     return {
       body: Buffer.from(JSON.stringify(answer)),
@@ -176,7 +180,7 @@ export class BedrockService {
   async invokeModelStream(modelId: string, raw: Buffer, tier: string | undefined): Promise<Buffer> {
     const { model, body } = this.#native(modelId, raw, tier);
     if (!isChatModel(model)) throw validationError('The model is unsupported for streaming');
-    const settled = await this.#settle(model, nativeRequest(model, body), modelId);
+    const settled = await this.#settle(model, this.#nativeChat(model, body), modelId);
     const chunks = nativeStreamChunks(model, settled, body);
     return Buffer.concat(chunks.map((chunk) => jsonEvent('chunk', { bytes: Buffer.from(JSON.stringify(chunk)).toString('base64') })));
   }
@@ -193,6 +197,7 @@ export class BedrockService {
     } else throw validationError('The input field must hold either invokeModel or converse.');
     const parts = [
       ...request.tools.map((tool) => JSON.stringify(tool)),
+      ...(request.outputSchema ? [JSON.stringify(request.outputSchema.schema)] : []),
       blocksText(request.system),
       ...request.messages.map((m) => blocksText(m.content)),
     ];
@@ -207,7 +212,15 @@ export class BedrockService {
     checkTier(tier);
     const request = converseRequest(model.id, body);
     support.check(request, stream);
+    checkStructuredOutput(model, request, CONVERSE_API);
     return { model, request, ...(typeof tier === 'string' ? { tier } : {}) };
+  }
+
+  /** A chat model's native InvokeModel body as a request, its structured output checked in the model's own words. */
+  #nativeChat(model: FoundationModel, body: Body): ModelRequest {
+    const request = nativeRequest(model, body);
+    checkStructuredOutput(model, request, invokeApi(nativeOutputField(model, body)));
+    return request;
   }
 
   #native(modelId: string, raw: Buffer, tier: string | undefined): { model: FoundationModel; body: Body } {
@@ -265,6 +278,11 @@ export class BedrockService {
       if (error instanceof AwsError) throw error;
       throw new AwsError('ModelErrorException', `The model ${model.id} failed: ${(error as Error).message}`, 424, { cause: error });
     });
+    const invalid = conformanceError(request, answer, route.backend.name);
+    if (invalid) {
+      this.options.log(`[bedrock] ${route.backend.name} failed for ${model.id}: ${invalid.message}`);
+      throw invalid;
+    }
     const outputTokens =
       answer.usage?.outputTokens ??
       countTokens(answer.content.map((b) => ('text' in b ? b.text : JSON.stringify(b.toolUse.input))).join(''));

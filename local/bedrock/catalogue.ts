@@ -78,6 +78,12 @@ export interface CatalogueEntry {
   readonly converse: ConverseSupport | false;
   /** Why the local Bedrock cannot answer the model (codec `none`). */
   readonly notServed?: string;
+  /**
+   * Whether it takes structured outputs (a JSON schema in Converse's `outputConfig`, Anthropic's
+   * `output_config.format` or a chat-completions body's `response_format`; strict tools), as
+   * STRUCTURED_OUTPUT's sources list the models that do.
+   */
+  readonly structuredOutput?: boolean;
 }
 
 const ALL: ConverseSupport = { system: true, tools: true, streamingTools: true };
@@ -119,6 +125,7 @@ interface RowOptions {
   readonly eolUnverified?: string;
   readonly converse?: ConverseSupport | false;
   readonly notServed?: string;
+  readonly structuredOutput?: true;
 }
 
 /** The lifecycle a row's options give: the status follows from the AWS date, never written apart from it. */
@@ -144,6 +151,7 @@ function row(id: string, codec: Codec, contextTokens: number, access: string, op
     lifecycle: lifecycleOf(options),
     converse: options.converse ?? CONVERSE_BY_CODEC[codec],
     ...(options.notServed ? { notServed: options.notServed } : {}),
+    ...(options.structuredOutput ? { structuredOutput: true } : {}),
   };
 }
 
@@ -161,6 +169,18 @@ const aws = (date: string, source: string): { eol: AwsEol } => ({ eol: { date, s
 /** Why a model is thought past its end of life where no AWS page dates it (it is served as Legacy). */
 const UNVERIFIED =
   'reported past its end of life by third parties or missing from ListFoundationModels (2026-08-21); no AWS page found that dates it';
+
+/**
+ * The models that take structured outputs. AWS's "Get validated JSON results from models" page
+ * (https://docs.aws.amazon.com/bedrock/latest/userguide/structured-output.html) and its Claude
+ * page name Claude Sonnet 4.5, Haiku 4.5, Opus 4.5 and Opus 4.6; Sonnet 4.6's model card lists it
+ * too. The open-weight models are the page's list as an AWS contributor copied it into
+ * models.dev's Bedrock data (2026-04-02 and 2026-05-12, citing the page's "Supported models"
+ * section), which also took it away from Claude Opus 4.7. Not marked, for want of an AWS source
+ * that names them: the later Claude models (AWS's page says support varies by model), MiniMax M2
+ * (named in a third-party summary of the launch only), the other Qwen3, Gemma and DeepSeek models.
+ */
+const STRUCTURED_OUTPUT = { structuredOutput: true } as const;
 
 const MANTLE = 'AWS serves it through the OpenAI-compatible endpoint (bedrock-mantle), not Bedrock Runtime';
 const VIDEO = 'it makes video, through StartAsyncInvoke';
@@ -189,11 +209,14 @@ const ANTHROPIC: readonly CatalogueEntry[] = [
   row('anthropic.claude-sonnet-4-20250514-v1:0', 'anthropic', 200_000, 'us eu apac global', aws('2026-10-14', LIFECYCLE_LEGACY)),
   row('anthropic.claude-opus-4-20250514-v1:0', 'anthropic', 200_000, 'us', aws('2026-05-31', LIFECYCLE)),
   row('anthropic.claude-opus-4-1-20250805-v1:0', 'anthropic', 200_000, 'us', aws('2027-01-08', LIFECYCLE_LEGACY)),
-  row('anthropic.claude-sonnet-4-5-20250929-v1:0', 'anthropic', 200_000, 'us eu jp au global', aws('2027-04-08', LIFECYCLE_LEGACY)),
-  row('anthropic.claude-haiku-4-5-20251001-v1:0', 'anthropic', 200_000, 'us eu jp au global'),
-  row('anthropic.claude-opus-4-5-20251101-v1:0', 'anthropic', 200_000, 'us eu global'),
-  row('anthropic.claude-opus-4-6-v1', 'anthropic', 200_000, 'od us eu au global'),
-  row('anthropic.claude-sonnet-4-6', 'anthropic', 200_000, 'od us eu jp au global'),
+  row('anthropic.claude-sonnet-4-5-20250929-v1:0', 'anthropic', 200_000, 'us eu jp au global', {
+    ...aws('2027-04-08', LIFECYCLE_LEGACY),
+    ...STRUCTURED_OUTPUT,
+  }),
+  row('anthropic.claude-haiku-4-5-20251001-v1:0', 'anthropic', 200_000, 'us eu jp au global', STRUCTURED_OUTPUT),
+  row('anthropic.claude-opus-4-5-20251101-v1:0', 'anthropic', 200_000, 'us eu global', STRUCTURED_OUTPUT),
+  row('anthropic.claude-opus-4-6-v1', 'anthropic', 200_000, 'od us eu au global', STRUCTURED_OUTPUT),
+  row('anthropic.claude-sonnet-4-6', 'anthropic', 200_000, 'od us eu jp au global', STRUCTURED_OUTPUT),
   row('anthropic.claude-opus-4-7', 'anthropic', 200_000, 'od us eu jp au global'),
   row('anthropic.claude-opus-4-8', 'anthropic', 200_000, 'od us eu jp au global'),
   row('anthropic.claude-opus-5', 'anthropic', 200_000, 'od us eu au global'),
@@ -257,14 +280,14 @@ const MISTRAL: readonly CatalogueEntry[] = [
   row('mistral.mistral-small-2402-v1:0', 'mistral', 32_000, 'od'),
   row('mistral.mistral-large-2407-v1:0', 'mistral', 128_000, 'od'),
   row('mistral.pixtral-large-2502-v1:0', 'mistral', 128_000, 'us eu'),
-  row('mistral.mistral-large-3-675b-instruct', 'mistral', 256_000, 'od'),
-  row('mistral.magistral-small-2509', 'mistral', 128_000, 'od'),
-  row('mistral.ministral-3-3b-instruct', 'mistral', 128_000, 'od'),
-  row('mistral.ministral-3-8b-instruct', 'mistral', 128_000, 'od'),
-  row('mistral.ministral-3-14b-instruct', 'mistral', 128_000, 'od'),
-  row('mistral.devstral-2-123b', 'mistral', 256_000, 'od'),
-  row('mistral.voxtral-mini-3b-2507', 'mistral', 32_000, 'od'),
-  row('mistral.voxtral-small-24b-2507', 'mistral', 32_000, 'od'),
+  row('mistral.mistral-large-3-675b-instruct', 'mistral', 256_000, 'od', STRUCTURED_OUTPUT),
+  row('mistral.magistral-small-2509', 'mistral', 128_000, 'od', STRUCTURED_OUTPUT),
+  row('mistral.ministral-3-3b-instruct', 'mistral', 128_000, 'od', STRUCTURED_OUTPUT),
+  row('mistral.ministral-3-8b-instruct', 'mistral', 128_000, 'od', STRUCTURED_OUTPUT),
+  row('mistral.ministral-3-14b-instruct', 'mistral', 128_000, 'od', STRUCTURED_OUTPUT),
+  row('mistral.devstral-2-123b', 'mistral', 256_000, 'od', STRUCTURED_OUTPUT),
+  row('mistral.voxtral-mini-3b-2507', 'mistral', 32_000, 'od', STRUCTURED_OUTPUT),
+  row('mistral.voxtral-small-24b-2507', 'mistral', 32_000, 'od', STRUCTURED_OUTPUT),
 ];
 
 const COHERE_AI21_DEEPSEEK: readonly CatalogueEntry[] = [
@@ -282,17 +305,17 @@ const COHERE_AI21_DEEPSEEK: readonly CatalogueEntry[] = [
   row('ai21.jamba-1-5-mini-v1:0', 'ai21-chat', 256_000, 'od', aws('2026-11-26', LIFECYCLE_LEGACY)),
   row('ai21.jamba-1-5-large-v1:0', 'ai21-chat', 256_000, 'od', aws('2026-11-26', LIFECYCLE_LEGACY)),
   row('deepseek.r1-v1:0', 'choices-text', 128_000, 'us'),
-  row('deepseek.v3-v1:0', 'choices-text', 163_840, 'od', { converse: NO_STREAMING_TOOLS }),
-  row('deepseek.v3.2', 'chat-completions', 163_840, 'od'),
+  row('deepseek.v3-v1:0', 'choices-text', 163_840, 'od', { converse: NO_STREAMING_TOOLS, ...STRUCTURED_OUTPUT }),
+  row('deepseek.v3.2', 'chat-completions', 163_840, 'od', STRUCTURED_OUTPUT),
   row('deepseek.v3.1', 'none', 163_840, 'od', { notServed: MANTLE }),
 ];
 
 /** Models whose InvokeModel body is OpenAI's chat completions (Bedrock's page for each sends to it). */
 const CHAT_COMPLETIONS: readonly CatalogueEntry[] = [
-  row('openai.gpt-oss-20b-1:0', 'chat-completions', 128_000, 'od'),
-  row('openai.gpt-oss-120b-1:0', 'chat-completions', 128_000, 'od'),
-  row('openai.gpt-oss-safeguard-20b', 'chat-completions', 128_000, 'od'),
-  row('openai.gpt-oss-safeguard-120b', 'chat-completions', 128_000, 'od'),
+  row('openai.gpt-oss-20b-1:0', 'chat-completions', 128_000, 'od', STRUCTURED_OUTPUT),
+  row('openai.gpt-oss-120b-1:0', 'chat-completions', 128_000, 'od', STRUCTURED_OUTPUT),
+  row('openai.gpt-oss-safeguard-20b', 'chat-completions', 128_000, 'od', STRUCTURED_OUTPUT),
+  row('openai.gpt-oss-safeguard-120b', 'chat-completions', 128_000, 'od', STRUCTURED_OUTPUT),
   row('openai.gpt-5.6-luna', 'chat-completions', 400_000, 'od us global'),
   row('openai.gpt-5.6-sol', 'chat-completions', 400_000, 'od us global'),
   row('openai.gpt-5.6-terra', 'chat-completions', 400_000, 'od us global'),
@@ -303,28 +326,28 @@ const CHAT_COMPLETIONS: readonly CatalogueEntry[] = [
   row('openai.gpt-6-luna', 'chat-completions', 400_000, 'od us global'),
   row('openai.gpt-6-sol', 'chat-completions', 400_000, 'od us global'),
   row('openai.gpt-6.1-sol', 'chat-completions', 400_000, 'od us global'),
-  row('qwen.qwen3-32b-v1:0', 'chat-completions', 128_000, 'od'),
-  row('qwen.qwen3-235b-a22b-2507-v1:0', 'chat-completions', 256_000, 'od'),
-  row('qwen.qwen3-coder-30b-a3b-v1:0', 'chat-completions', 256_000, 'od'),
-  row('qwen.qwen3-coder-480b-a35b-v1:0', 'chat-completions', 256_000, 'od'),
+  row('qwen.qwen3-32b-v1:0', 'chat-completions', 128_000, 'od', STRUCTURED_OUTPUT),
+  row('qwen.qwen3-235b-a22b-2507-v1:0', 'chat-completions', 256_000, 'od', STRUCTURED_OUTPUT),
+  row('qwen.qwen3-coder-30b-a3b-v1:0', 'chat-completions', 256_000, 'od', STRUCTURED_OUTPUT),
+  row('qwen.qwen3-coder-480b-a35b-v1:0', 'chat-completions', 256_000, 'od', STRUCTURED_OUTPUT),
   row('qwen.qwen3-coder-next', 'chat-completions', 256_000, 'od'),
   row('qwen.qwen3-next-80b-a3b', 'chat-completions', 256_000, 'od'),
   row('qwen.qwen3-vl-235b-a22b', 'chat-completions', 256_000, 'od'),
   row('google.gemma-3-4b-it', 'chat-completions', 128_000, 'od'),
-  row('google.gemma-3-12b-it', 'chat-completions', 128_000, 'od'),
-  row('google.gemma-3-27b-it', 'chat-completions', 128_000, 'od'),
+  row('google.gemma-3-12b-it', 'chat-completions', 128_000, 'od', STRUCTURED_OUTPUT),
+  row('google.gemma-3-27b-it', 'chat-completions', 128_000, 'od', STRUCTURED_OUTPUT),
   row('minimax.minimax-m2', 'chat-completions', 196_000, 'od'),
   row('minimax.minimax-m2.1', 'chat-completions', 196_000, 'od'),
   row('minimax.minimax-m2.5', 'chat-completions', 196_000, 'od'),
-  row('moonshot.kimi-k2-thinking', 'chat-completions', 256_000, 'od'),
-  row('moonshotai.kimi-k2.5', 'chat-completions', 256_000, 'od'),
-  row('nvidia.nemotron-nano-9b-v2', 'chat-completions', 128_000, 'od'),
-  row('nvidia.nemotron-nano-12b-v2', 'chat-completions', 128_000, 'od'),
-  row('nvidia.nemotron-nano-3-30b', 'chat-completions', 256_000, 'od'),
-  row('nvidia.nemotron-super-3-120b', 'chat-completions', 256_000, 'od'),
-  row('zai.glm-4.7', 'chat-completions', 200_000, 'od'),
-  row('zai.glm-4.7-flash', 'chat-completions', 200_000, 'od'),
-  row('zai.glm-5', 'chat-completions', 200_000, 'od'),
+  row('moonshot.kimi-k2-thinking', 'chat-completions', 256_000, 'od', STRUCTURED_OUTPUT),
+  row('moonshotai.kimi-k2.5', 'chat-completions', 256_000, 'od', STRUCTURED_OUTPUT),
+  row('nvidia.nemotron-nano-9b-v2', 'chat-completions', 128_000, 'od', STRUCTURED_OUTPUT),
+  row('nvidia.nemotron-nano-12b-v2', 'chat-completions', 128_000, 'od', STRUCTURED_OUTPUT),
+  row('nvidia.nemotron-nano-3-30b', 'chat-completions', 256_000, 'od', STRUCTURED_OUTPUT),
+  row('nvidia.nemotron-super-3-120b', 'chat-completions', 256_000, 'od', STRUCTURED_OUTPUT),
+  row('zai.glm-4.7', 'chat-completions', 200_000, 'od', STRUCTURED_OUTPUT),
+  row('zai.glm-4.7-flash', 'chat-completions', 200_000, 'od', STRUCTURED_OUTPUT),
+  row('zai.glm-5', 'chat-completions', 200_000, 'od', STRUCTURED_OUTPUT),
   row('xai.grok-4.6', 'chat-completions', 256_000, 'od us global'),
   row('writer.palmyra-x4-v1:0', 'choices-text', 128_000, 'us', { converse: NO_STREAMING_TOOLS }),
   row('writer.palmyra-x5-v1:0', 'choices-text', 1_000_000, 'us', { converse: NO_STREAMING_TOOLS }),

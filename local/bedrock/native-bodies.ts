@@ -36,6 +36,13 @@ function codecOf(model: FoundationModel): ChatCodec {
 /** Reads a chat model's native InvokeModel body into a ModelRequest (the conversation form every backend answers). */
 export const nativeRequest = (model: FoundationModel, body: Body): ModelRequest => codecOf(model).request(model.id, body);
 
+/**
+ * The field of a chat model's native body its structured output's schema came in, as the
+ * model's refusals name it: the family's own, else Converse's (Nova's body is Converse's).
+ */
+export const nativeOutputField = (model: FoundationModel, body: Body): string =>
+  codecOf(model).outputField?.(body) ?? 'outputConfig.textFormat';
+
 /** The native answer body of a chat model. */
 export const nativeResponse = (model: FoundationModel, settled: Settled, body: Body): Body =>
   codecOf(model).response(model.id, settled, body);

@@ -1,11 +1,17 @@
 import { validationError } from '../../aws-error.js';
 import type { AnswerBlock, ContentBlock, Message, ModelRequest, ToolChoice, ToolSpec } from '../conversation.js';
+import { anthropicOutputField, anthropicOutputSchema } from '../output-schema.js';
 import { answerId, type Body, type ChatCodec, invocationMetrics, isObject, malformed, type Settled } from './shared.js';
 
-/** Anthropic's Messages API as Bedrock carries it (`anthropic_version` bedrock-2023-05-31). */
+/**
+ * Anthropic's Messages API as Bedrock carries it (`anthropic_version` bedrock-2023-05-31),
+ * with its structured outputs: `output_config.format` (or the deprecated `output_format`) and
+ * tools marked `strict`.
+ */
 export const anthropicCodec: ChatCodec = {
   request: anthropicRequest,
   response: anthropicResponse,
+  outputField: anthropicOutputField,
   stream(modelId, settled) {
     const message = anthropicResponse(modelId, settled);
     const chunks: Body[] = [
@@ -46,6 +52,7 @@ function anthropicRequest(modelId: string, body: Body): ModelRequest {
     name: String(tool.name),
     ...(typeof tool.description === 'string' ? { description: tool.description } : {}),
     inputSchema: isObject(tool.input_schema) ? tool.input_schema : {},
+    ...(tool.strict === true ? { strict: true as const } : {}),
   }));
   const choice = isObject(body.tool_choice) ? body.tool_choice : undefined;
   const toolChoice: ToolChoice | undefined =
@@ -66,6 +73,7 @@ function anthropicRequest(modelId: string, body: Body): ModelRequest {
     ...(typeof body.temperature === 'number' ? { temperature: body.temperature } : {}),
     ...(typeof body.top_p === 'number' ? { topP: body.top_p } : {}),
     stopSequences: Array.isArray(body.stop_sequences) ? body.stop_sequences.map(String) : [],
+    ...anthropicOutputSchema(body),
   };
 }
 

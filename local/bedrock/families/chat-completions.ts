@@ -1,4 +1,4 @@
-import { chatMessagesRequest, finishReason, toolCalls } from './chat-messages.js';
+import { chatMessagesRequest, finishReason, RESPONSE_FORMAT_FIELD, toolCalls } from './chat-messages.js';
 import { answerId, type Body, type ChatCodec, pieces, type Settled, textOf, withMetrics } from './shared.js';
 
 const message = (settled: Settled): Body => {
@@ -27,12 +27,14 @@ function deltas(settled: Settled): Body[] {
 /**
  * OpenAI's chat completions, the InvokeModel body of gpt-oss and of the open-weight models
  * Bedrock serves with it (Qwen, Gemma, MiniMax, Kimi, Nemotron, GLM, ...): `{messages,
- * max_completion_tokens | max_tokens, temperature, top_p, stop, tools, tool_choice}` answered
+ * max_completion_tokens | max_tokens, temperature, top_p, stop, tools, tool_choice,
+ * response_format}` answered
  * by `{id, object: 'chat.completion', created, model, choices, usage}`, streamed as
  * `chat.completion.chunk`s.
  */
 export const chatCompletionsCodec: ChatCodec = {
   request: chatMessagesRequest,
+  outputField: () => RESPONSE_FORMAT_FIELD,
   response: (modelId, settled) => ({
     id: `chatcmpl-${answerId(settled.content)}`,
     object: 'chat.completion',
@@ -64,6 +66,7 @@ export const chatCompletionsCodec: ChatCodec = {
  */
 export const ai21ChatCodec: ChatCodec = {
   request: chatMessagesRequest,
+  outputField: () => RESPONSE_FORMAT_FIELD,
   response: (modelId, settled) => ({
     id: `chatcmpl-${answerId(settled.content)}`,
     choices: [{ index: 0, message: message(settled), finish_reason: finishReason(String(settled.stopReason)) }],

@@ -1,11 +1,14 @@
 import type { AnswerBlock, ContentBlock, Message, ModelRequest, ToolChoice, ToolSpec } from '../conversation.js';
-import { type Body, isObject, malformed, numberOf, stringsOf } from './shared.js';
+import type { OutputSchema } from '../output-schema.js';
+import { type Body, isObject, jsonType, malformed, numberOf, stringsOf } from './shared.js';
 
 /**
  * The chat-completions message list (OpenAI's shape, which Mistral's chat, AI21's Jamba,
  * gpt-oss and the other open-weight models take in InvokeModel) as a ModelRequest: `system`
  * (and `developer`) messages become system blocks, `tool` messages tool results, an
- * assistant's `tool_calls` tool uses, `tools` their specs and `tool_choice` the choice.
+ * assistant's `tool_calls` tool uses, `tools` their specs (`strict` functions as strict tools)
+ * and `tool_choice` the choice; a `response_format` JSON schema is the output schema
+ * (structured outputs, checked and answered as Converse's `outputConfig` is).
  */
 export function chatMessagesRequest(modelId: string, body: Body): ModelRequest {
   if (!Array.isArray(body.messages)) throw malformed('required key [messages] not found');
@@ -40,6 +43,37 @@ export function chatMessagesRequest(modelId: string, body: Body): ModelRequest {
     ...(temperature === undefined ? {} : { temperature }),
     ...(topP === undefined ? {} : { topP }),
     stopSequences: stringsOf(body, 'stop'),
+    ...responseFormatSchema(body),
+  };
+}
+
+/** Where a chat-completions body puts a structured output's JSON schema, as refusals name it. */
+export const RESPONSE_FORMAT_FIELD = 'response_format.json_schema';
+
+/**
+ * The JSON schema of a `response_format` of type `json_schema` (`{type, json_schema: {name,
+ * description, schema, strict}}`), which AWS's structured-outputs page has open-weight models
+ * take in InvokeModel. `text` and `json_object` (JSON mode, no schema) ask for none and are not
+ * read. A format of another shape is refused in Bedrock's schema words (written here: no
+ * recorded answer).
+ */
+function responseFormatSchema(body: Body): { outputSchema?: OutputSchema } {
+  const format = body.response_format;
+  if (format === undefined || format === null) return {};
+  if (!isObject(format)) throw malformed(`expected type: JSONObject, found: ${jsonType(format)}`, '/response_format');
+  if (format.type === 'text' || format.type === 'json_object') return {};
+  if (format.type !== 'json_schema') {
+    throw malformed(`${String(format.type)} is not a valid enum value`, '/response_format/type');
+  }
+  const definition = format.json_schema;
+  if (!isObject(definition)) throw malformed('required key [json_schema] not found', '/response_format');
+  if (!isObject(definition.schema)) throw malformed('required key [schema] not found', '/response_format/json_schema');
+  return {
+    outputSchema: {
+      schema: definition.schema,
+      ...(typeof definition.name === 'string' ? { name: definition.name } : {}),
+      ...(typeof definition.description === 'string' ? { description: definition.description } : {}),
+    },
   };
 }
 
@@ -76,6 +110,7 @@ function toolSpecs(tools: unknown): ToolSpec[] {
       name: String(fn.name ?? ''),
       ...(typeof fn.description === 'string' ? { description: fn.description } : {}),
       inputSchema: isObject(fn.parameters) ? fn.parameters : {},
+      ...(fn.strict === true ? { strict: true as const } : {}),
     };
   });
 }

@@ -1,12 +1,13 @@
-import { chatMessagesRequest, finishReason, toolCalls } from './chat-messages.js';
+import { chatMessagesRequest, finishReason, RESPONSE_FORMAT_FIELD, toolCalls } from './chat-messages.js';
 import { type Body, type ChatCodec, numberOf, pieces, promptRequest, requiredString, stringsOf, textOf, withMetrics } from './shared.js';
 
 /**
  * Mistral AI's two bodies. Text completion (`{prompt, max_tokens, stop, temperature, top_p,
  * top_k}`, the `[INST]` template in the prompt) answered by `{outputs: [{text, stop_reason}]}`;
- * chat completion (`{messages, tools, tool_choice, max_tokens, temperature, top_p}`, Mistral
- * Large 2407 and later) answered by `{choices: [{index, message, stop_reason}]}`. A body is
- * read by the key it carries, so either model takes either shape, as Mistral's own API does.
+ * chat completion (`{messages, tools, tool_choice, max_tokens, temperature, top_p,
+ * response_format}`, Mistral Large 2407 and later) answered by `{choices: [{index, message,
+ * stop_reason}]}`. A body is read by the key it carries, so either model takes either shape,
+ * as Mistral's own API does.
  */
 export const mistralCodec: ChatCodec = {
   request(modelId, body) {
@@ -18,6 +19,7 @@ export const mistralCodec: ChatCodec = {
       stop: stringsOf(body, 'stop'),
     });
   },
+  outputField: () => RESPONSE_FORMAT_FIELD,
   response(_modelId, settled, body) {
     const stop_reason = finishReason(String(settled.stopReason));
     const text = textOf(settled.content);

@@ -29,6 +29,12 @@ export interface ChatCodec {
   /** `body` is the request's, for the families whose answer echoes it or takes its shape. */
   response(modelId: string, settled: Settled, body: Body): Body;
   stream(modelId: string, settled: Settled, body: Body): Body[];
+  /**
+   * The field of `body` a structured output's JSON schema came in, as the family's refusals name
+   * it (`output_config.format`, `response_format.json_schema`); absent where the body is
+   * Converse's own (Nova: `outputConfig`) or has no such field.
+   */
+  outputField?(body: Body): string;
 }
 
 export const textOf = (content: readonly AnswerBlock[]) => content.map((block) => ('text' in block ? block.text : '')).join('');
