@@ -27,7 +27,7 @@ import { BedrockRuntimeClient, ConverseCommand, ConverseStreamCommand } from '@a
 const CALLS = Number(process.env.BENCH_CALLS ?? 300);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 30);
 const GOAL_P99_MS = 5;
-const MODEL = 'anthropic.claude-3-haiku-20240307-v1:0';
+const MODEL = 'anthropic.claude-sonnet-4-6';
 
 /** Answers every chat at once: a short text, or (streamed) two chunks and the usage. */
 const backend = createServer((req, res) => {

@@ -11,6 +11,7 @@ export interface StartupReportInput {
   /** The endpoint's base URL. */
   readonly url: string;
   readonly definitions: ServiceDefinitions;
+  /** What runs differently from AWS, a line each (`[not as in AWS]` is put before it), or a line with its own `[...]` tag. */
   readonly warnings: readonly string[];
   readonly dataDir: string;
   readonly startedSeconds: number;
@@ -119,8 +120,10 @@ export function startupReport(input: StartupReportInput): StartupReport {
     } else if (fn !== undefined)
       lines.push(`  try: ${aws} lambda invoke --function-name ${fn.name} --payload ${shellQuote('{}')} /dev/stdout`);
   }
-  // Each warning says itself what differs from AWS (not run, run differently, left out).
-  return { lines, warnings: groupedWarnings(input.warnings).map((warning) => `[not as in AWS] ${warning}`) };
+  // Each warning says itself what differs from AWS (not run, run differently, left out); one
+  // tagged already (`[as in AWS] ...`: a call that will fail here as it fails in AWS) keeps its tag.
+  const tagged = (warning: string) => (/^\[[^\]]+\] /.test(warning) ? warning : `[not as in AWS] ${warning}`);
+  return { lines, warnings: groupedWarnings(input.warnings).map(tagged) };
 }
 
 /** More resources than this of one type with the same note share one line (an app's alarms would fill the screen). */

@@ -4,11 +4,23 @@ import { parseBoundedJson } from '../json-depth.js';
 import { currentTraceHeader } from '../trace-header.js';
 import { ModelCallLedger, type ModelCallRecord } from './call-ledger.js';
 import { blocksText, converseRequest, type ModelRequest } from './conversation.js';
+import { converseSupportOf } from './converse-support.js';
 import { jsonEvent } from './event-stream.js';
-import { type FoundationModel, isChatModel, resolveModel } from './model-ids.js';
+import { checkServed, type FoundationModel, isChatModel, kindOf, resolveModel } from './model-ids.js';
 import { injectFaults, type ModelRoute, routeFor } from './model-settings.js';
-import { embeddingResponse, malformed, nativeRequest, nativeResponse, nativeStreamChunks, type Settled } from './native-bodies.js';
+import {
+  embeddingResponse,
+  imageResponse,
+  malformed,
+  nativeOutputField,
+  nativeRequest,
+  nativeResponse,
+  nativeStreamChunks,
+  type Settled,
+} from './native-bodies.js';
 import { type RelayedCall, relayStream, type StreamPiece } from './stream-relay.js';
+import { conformanceError, conformingPieces, jsonPieces } from './structured-output.js';
+import { CONVERSE_API, checkStructuredOutput, invokeApi } from './structured-schema.js';
 import { countTokens } from './tokens.js';
 import { type InputUsage, PromptCache } from './usage.js';
 
@@ -69,7 +81,7 @@ export class BedrockService {
   }
 
   async converse(modelId: string, body: Body): Promise<Body> {
-    const { model, request, tier } = this.#chat(modelId, body);
+    const { model, request, tier } = this.#chat(modelId, body, false);
     const settled = await this.#settle(model, request, modelId);
     return {
       output: { message: { role: 'assistant', content: settled.content } },
@@ -86,7 +98,7 @@ export class BedrockService {
    * metadata once the whole answer is in.
    */
   async converseStream(modelId: string, body: Body): Promise<AsyncIterable<Buffer>> {
-    const { model, request, tier } = this.#chat(modelId, body);
+    const { model, request, tier } = this.#chat(modelId, body, true);
     const route = routeFor(this.options.routes, model.id, modelId);
     if (route.backend.stream) {
       const started = performance.now();
@@ -98,12 +110,13 @@ export class BedrockService {
       try {
         input = this.#cache.settle(request, model.contextTokens);
         await injectFaults(route.faults, model.id);
-        pieces = await route.backend.stream(request, { requested: modelId }).catch((error: Error) => {
+        const streamed = await route.backend.stream(request, { requested: modelId }).catch((error: Error) => {
           log(error);
           throw error instanceof AwsError
             ? error
             : new AwsError('ModelErrorException', `The model ${model.id} failed: ${error.message}`, 424, { cause: error });
         });
+        pieces = conformingPieces(request, streamed, route.backend.name);
       } catch (error) {
         record({ error: errorName(error) });
         throw error;
@@ -123,7 +136,7 @@ export class BedrockService {
         events.push(jsonEvent('contentBlockStart', { start: { toolUse: { toolUseId, name } }, contentBlockIndex }));
         events.push(jsonEvent('contentBlockDelta', { delta: { toolUse: { input: JSON.stringify(input) } }, contentBlockIndex }));
       } else {
-        for (const piece of block.text.match(/\S+\s*|\s+/g) ?? [''])
+        for (const piece of request.outputSchema ? jsonPieces(block.text) : (block.text.match(/\S+\s*|\s+/g) ?? ['']))
           events.push(jsonEvent('contentBlockDelta', { delta: { text: piece }, contentBlockIndex }));
       }
       events.push(jsonEvent('contentBlockStop', { contentBlockIndex }));
@@ -145,14 +158,18 @@ export class BedrockService {
     if (!isChatModel(model)) {
       const route = routeFor(this.options.routes, model.id, modelId);
       await injectFaults(route.faults, model.id);
-      const embedded = embeddingResponse(model.family, model.id, body);
+      // Embeddings and images are answered here whatever the backend (only faults apply).
+      const answer =
+        kindOf(model) === 'embedding'
+          ? embeddingResponse(model.codec, model.id, body)
+          : { ...imageResponse(model.codec, model.id, body), inputTokens: 0 };
       return {
-        body: Buffer.from(JSON.stringify(embedded.body)),
-        headers: invokeHeaders(embedded.inputTokens, 0, this.options.clock.now() - started, tier),
+        body: Buffer.from(JSON.stringify(answer.body)),
+        headers: invokeHeaders(answer.inputTokens, 0, this.options.clock.now() - started, tier),
       };
     }
-    const settled = await this.#settle(model, nativeRequest(model.family, model.id, body), modelId);
-    const answer = nativeResponse(model.family, model.id, settled);
+    const settled = await this.#settle(model, this.#nativeChat(model, body), modelId);
+    const answer = nativeResponse(model, settled, body);
     return {
       body: Buffer.from(JSON.stringify(answer)),
       headers: invokeHeaders(settled.usage.inputTokens, settled.usage.outputTokens, settled.latencyMs, tier),
@@ -163,43 +180,60 @@ export class BedrockService {
   async invokeModelStream(modelId: string, raw: Buffer, tier: string | undefined): Promise<Buffer> {
     const { model, body } = this.#native(modelId, raw, tier);
     if (!isChatModel(model)) throw validationError('The model is unsupported for streaming');
-    const settled = await this.#settle(model, nativeRequest(model.family, model.id, body), modelId);
-    const chunks = nativeStreamChunks(model.family, model.id, settled);
+    const settled = await this.#settle(model, this.#nativeChat(model, body), modelId);
+    const chunks = nativeStreamChunks(model, settled, body);
     return Buffer.concat(chunks.map((chunk) => jsonEvent('chunk', { bytes: Buffer.from(JSON.stringify(chunk)).toString('base64') })));
   }
 
   /** CountTokens: the input tokens the request would use (Anthropic Claude models, as in AWS). */
   async countTokens(modelId: string, body: Body): Promise<{ inputTokens: number }> {
     const { model } = resolveModel(modelId, this.options.region);
-    if (model.family !== 'anthropic') throw validationError(`The model ${modelId} doesn't support counting tokens.`);
+    if (model.codec !== 'anthropic') throw validationError(`The model ${modelId} doesn't support counting tokens.`);
     const input = isObject(body.input) ? body.input : {};
     let request: ModelRequest;
     if (isObject(input.converse)) request = converseRequest(model.id, input.converse);
     else if (isObject(input.invokeModel) && typeof input.invokeModel.body === 'string') {
-      request = nativeRequest(model.family, model.id, parseJson(Buffer.from(input.invokeModel.body, 'base64')));
+      request = nativeRequest(model, parseJson(Buffer.from(input.invokeModel.body, 'base64')));
     } else throw validationError('The input field must hold either invokeModel or converse.');
     const parts = [
       ...request.tools.map((tool) => JSON.stringify(tool)),
+      ...(request.outputSchema ? [JSON.stringify(request.outputSchema.schema)] : []),
       blocksText(request.system),
       ...request.messages.map((m) => blocksText(m.content)),
     ];
     return { inputTokens: parts.reduce((sum, text) => sum + countTokens(text), 0) };
   }
 
-  #chat(modelId: string, body: Body): { model: FoundationModel; request: ModelRequest; tier?: string } {
-    const { model } = resolveModel(modelId, this.options.region);
-    if (!isChatModel(model)) {
-      throw validationError("This action doesn't support the model that you provided. Try again with a supported text or chat model.");
-    }
+  /** A Converse request's model (one Converse takes, served here) and the request, refused as Converse refuses what the model does not support. */
+  #chat(modelId: string, body: Body, stream: boolean): { model: FoundationModel; request: ModelRequest; tier?: string } {
+    const model = this.#served(modelId);
+    const support = converseSupportOf(model);
     const tier = isObject(body.serviceTier) ? body.serviceTier.type : undefined;
     checkTier(tier);
-    return { model, request: converseRequest(model.id, body), ...(typeof tier === 'string' ? { tier } : {}) };
+    const request = converseRequest(model.id, body);
+    support.check(request, stream);
+    checkStructuredOutput(model, request, CONVERSE_API);
+    return { model, request, ...(typeof tier === 'string' ? { tier } : {}) };
+  }
+
+  /** A chat model's native InvokeModel body as a request, its structured output checked in the model's own words. */
+  #nativeChat(model: FoundationModel, body: Body): ModelRequest {
+    const request = nativeRequest(model, body);
+    checkStructuredOutput(model, request, invokeApi(nativeOutputField(model, body)));
+    return request;
   }
 
   #native(modelId: string, raw: Buffer, tier: string | undefined): { model: FoundationModel; body: Body } {
-    const { model } = resolveModel(modelId, this.options.region);
+    const model = this.#served(modelId);
     checkTier(tier);
     return { model, body: parseJson(raw) };
+  }
+
+  /** The model an id names, refused when it is past its end of life (unless its route serves those) or not answered here. */
+  #served(modelId: string): FoundationModel {
+    const { model } = resolveModel(modelId, this.options.region);
+    checkServed(model, routeFor(this.options.routes, model.id, modelId).serveEndOfLife === true);
+    return model;
   }
 
   /** Runs a chat request on its route: faults, the backend's answer, usage (with the prompt cache) and latency. */
@@ -244,6 +278,11 @@ export class BedrockService {
       if (error instanceof AwsError) throw error;
       throw new AwsError('ModelErrorException', `The model ${model.id} failed: ${(error as Error).message}`, 424, { cause: error });
     });
+    const invalid = conformanceError(request, answer, route.backend.name);
+    if (invalid) {
+      this.options.log(`[bedrock] ${route.backend.name} failed for ${model.id}: ${invalid.message}`);
+      throw invalid;
+    }
     const outputTokens =
       answer.usage?.outputTokens ??
       countTokens(answer.content.map((b) => ('text' in b ? b.text : JSON.stringify(b.toolUse.input))).join(''));
@@ -252,6 +291,7 @@ export class BedrockService {
       stopReason: answer.stopReason,
       usage: { ...input, inputTokens: answer.usage?.inputTokens ?? input.inputTokens, outputTokens },
       latencyMs: Math.max(1, Math.round(performance.now() - started)),
+      at: this.options.clock.now(),
     };
   }
 }

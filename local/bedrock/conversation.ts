@@ -1,4 +1,5 @@
 import { validationError } from '../aws-error.js';
+import { converseOutputSchema, type OutputSchema } from './output-schema.js';
 
 /** A content block of a Converse message, as the API carries it. */
 export type ContentBlock = Readonly<Record<string, unknown>>;
@@ -12,6 +13,8 @@ export interface ToolSpec {
   readonly name: string;
   readonly description?: string;
   readonly inputSchema: Record<string, unknown>;
+  /** Structured outputs for the tool's input (`strict: true`): set only when true, so other requests digest as before. */
+  readonly strict?: true;
 }
 
 export type ToolChoice = { readonly kind: 'auto' } | { readonly kind: 'any' } | { readonly kind: 'tool'; readonly name: string };
@@ -31,6 +34,8 @@ export interface ModelRequest {
   readonly temperature?: number;
   readonly topP?: number;
   readonly stopSequences: readonly string[];
+  /** The JSON schema the answer's text must match (structured outputs); absent, so other requests digest as before, when none is asked for. */
+  readonly outputSchema?: OutputSchema;
 }
 
 export type AnswerBlock = { readonly text: string } | { readonly toolUse: { toolUseId: string; name: string; input: unknown } };
@@ -74,6 +79,8 @@ export function converseRequest(modelId: string, body: Body): ModelRequest {
   const tools = toolConfig ? readTools(toolConfig) : [];
   const inference = isObject(body.inferenceConfig) ? body.inferenceConfig : {};
   const system = Array.isArray(body.system) ? (body.system as ContentBlock[]) : [];
+  if (system.some((block) => !isObject(block)))
+    throw validationError('The system field holds a block that is not a SystemContentBlock object.');
   return {
     modelId,
     system,
@@ -84,6 +91,7 @@ export function converseRequest(modelId: string, body: Body): ModelRequest {
     ...numberField(inference, 'temperature', 0, 1, 'float'),
     ...numberField(inference, 'topP', 0, 1, 'float'),
     stopSequences: Array.isArray(inference.stopSequences) ? inference.stopSequences.map(String) : [],
+    ...converseOutputSchema(body),
   };
 }
 
@@ -123,6 +131,12 @@ function readMessage(message: unknown, index: number): Message {
       `The content field in the Message object at messages.${index} is empty. Add a ContentBlock object to the content field and try again.`,
     );
   }
+  // A block that is not an object (null, a number) would fail every reader after this one.
+  const bad = content.findIndex((block) => !isObject(block));
+  if (bad >= 0)
+    throw validationError(
+      `The content field in the Message object at messages.${index} holds a content block at ${bad} that is not a ContentBlock object.`,
+    );
   return { role: message.role, content };
 }
 
@@ -137,7 +151,14 @@ function readTools(toolConfig: Body): ToolSpec[] {
     if (!spec || typeof spec.name !== 'string' || !schema) {
       throw validationError(`The toolSpec at toolConfig.tools.${index} must have a name and an inputSchema with a json schema.`);
     }
-    return [{ name: spec.name, ...(typeof spec.description === 'string' ? { description: spec.description } : {}), inputSchema: schema }];
+    return [
+      {
+        name: spec.name,
+        ...(typeof spec.description === 'string' ? { description: spec.description } : {}),
+        inputSchema: schema,
+        ...(spec.strict === true ? { strict: true as const } : {}),
+      },
+    ];
   });
 }
 

@@ -1,59 +1,39 @@
 import { AwsError, validationError } from '../aws-error.js';
+import { CATALOGUE, type CatalogueEntry, type Codec } from './catalogue.js';
 
-/** The request and answer bodies a model family speaks in InvokeModel. */
-export type ModelFamily = 'anthropic' | 'nova' | 'llama' | 'titan-embed' | 'cohere-embed';
+/** A foundation model the local Bedrock knows: a catalogue entry (catalogue.ts). */
+export type FoundationModel = CatalogueEntry;
 
-/** A foundation model the local Bedrock answers for. */
-export interface FoundationModel {
-  readonly id: string;
-  readonly family: ModelFamily;
-  /** Input tokens the model takes (its context window). */
-  readonly contextTokens: number;
-  /** Whether the bare model id is invoked on demand; the newer models answer only through an inference profile. */
-  readonly onDemand: boolean;
-  /** The inference profile prefixes AWS offers for it (`us`, `eu`, `apac`, `global`). */
-  readonly profiles: readonly string[];
-}
+/** What a model's InvokeModel answers: text (a chat codec), embeddings, images, or nothing here. */
+export type ModelKind = 'chat' | 'embedding' | 'image' | 'none';
 
-const REGIONAL = ['us', 'eu', 'apac'];
-const WITH_GLOBAL = [...REGIONAL, 'global'];
+const KINDS: Readonly<Record<Codec, ModelKind>> = {
+  anthropic: 'chat',
+  nova: 'chat',
+  llama: 'chat',
+  'titan-text': 'chat',
+  mistral: 'chat',
+  'cohere-command': 'chat',
+  'chat-completions': 'chat',
+  'ai21-chat': 'chat',
+  'choices-text': 'chat',
+  'titan-embed': 'embedding',
+  'titan-embed-image': 'embedding',
+  'cohere-embed': 'embedding',
+  'nova-embed': 'embedding',
+  'titan-image': 'image',
+  'nova-canvas': 'image',
+  stability: 'image',
+  none: 'none',
+};
 
-const model = (id: string, family: ModelFamily, contextTokens: number, onDemand: boolean, profiles: readonly string[] = REGIONAL) => ({
-  id,
-  family,
-  contextTokens,
-  onDemand,
-  profiles,
-});
+export const kindOf = (model: FoundationModel): ModelKind => KINDS[model.codec];
+export const isChatModel = (model: FoundationModel) => kindOf(model) === 'chat';
 
-/** The models served, as AWS names them (https://docs.aws.amazon.com/bedrock/latest/userguide/models-supported.html). */
-const FOUNDATION_MODELS: readonly FoundationModel[] = [
-  model('anthropic.claude-3-haiku-20240307-v1:0', 'anthropic', 200_000, true),
-  model('anthropic.claude-3-5-sonnet-20240620-v1:0', 'anthropic', 200_000, true),
-  model('anthropic.claude-3-5-sonnet-20241022-v2:0', 'anthropic', 200_000, false),
-  model('anthropic.claude-3-5-haiku-20241022-v1:0', 'anthropic', 200_000, false),
-  model('anthropic.claude-3-7-sonnet-20250219-v1:0', 'anthropic', 200_000, false),
-  model('anthropic.claude-sonnet-4-20250514-v1:0', 'anthropic', 200_000, false, WITH_GLOBAL),
-  model('anthropic.claude-opus-4-20250514-v1:0', 'anthropic', 200_000, false),
-  model('anthropic.claude-opus-4-1-20250805-v1:0', 'anthropic', 200_000, false),
-  model('anthropic.claude-sonnet-4-5-20250929-v1:0', 'anthropic', 200_000, false, WITH_GLOBAL),
-  model('anthropic.claude-haiku-4-5-20251001-v1:0', 'anthropic', 200_000, false, WITH_GLOBAL),
-  model('amazon.nova-micro-v1:0', 'nova', 128_000, true),
-  model('amazon.nova-lite-v1:0', 'nova', 300_000, true),
-  model('amazon.nova-pro-v1:0', 'nova', 300_000, true),
-  model('amazon.nova-premier-v1:0', 'nova', 1_000_000, false, ['us']),
-  model('meta.llama3-8b-instruct-v1:0', 'llama', 8_000, true, []),
-  model('meta.llama3-70b-instruct-v1:0', 'llama', 8_000, true, []),
-  model('meta.llama3-1-8b-instruct-v1:0', 'llama', 128_000, true, ['us']),
-  model('meta.llama3-1-70b-instruct-v1:0', 'llama', 128_000, true, ['us']),
-  model('meta.llama3-3-70b-instruct-v1:0', 'llama', 128_000, false, ['us']),
-  model('amazon.titan-embed-text-v1', 'titan-embed', 8_000, true, []),
-  model('amazon.titan-embed-text-v2:0', 'titan-embed', 8_000, true, []),
-  model('cohere.embed-english-v3', 'cohere-embed', 512, true, []),
-  model('cohere.embed-multilingual-v3', 'cohere-embed', 512, true, []),
-];
+const BY_ID = new Map(CATALOGUE.map((m) => [m.id, m]));
 
-const BY_ID = new Map(FOUNDATION_MODELS.map((m) => [m.id, m]));
+/** The system-defined inference profiles' prefixes (iam-authorizations.ts reads the same ones). */
+const PROFILE = /^(us|us-gov|eu|apac|jp|au|ca|global)\.(.+)$/;
 
 /** A model id as a request names it, resolved to the model that answers. */
 export interface ResolvedModel {
@@ -65,10 +45,11 @@ export interface ResolvedModel {
 const invalidModel = () => validationError('The provided model identifier is invalid.');
 
 /**
- * Resolves a model id, an inference profile id (`us.`, `eu.`, `apac.`, `global.`) or the ARN
- * of either, as Bedrock does: an unknown id, a profile AWS does not offer for the model or an
- * ARN of another region is "invalid"; a model served only through profiles invoked by its bare
- * id is refused with AWS's on-demand text.
+ * Resolves a model id, an inference profile id (`us.`, `eu.`, `apac.`, `jp.`, `au.`, `ca.`,
+ * `global.`) or the ARN of either, as Bedrock does: an id the catalogue does not know, a
+ * profile AWS does not offer for the model or an ARN of another region is "invalid"; a model
+ * served only through profiles invoked by its bare id is refused with AWS's on-demand text.
+ * A model past its end of life resolves: `checkServed` refuses it.
  */
 export function resolveModel(requested: string, region: string): ResolvedModel {
   const arn = /^arn:aws(?:-[a-z-]+)?:bedrock:([a-z0-9-]+):(\d{12})?:(foundation-model|inference-profile)\/(.+)$/.exec(requested);
@@ -81,7 +62,7 @@ export function resolveModel(requested: string, region: string): ResolvedModel {
   if (arn && arn[1] !== region) throw invalidModel();
   const id = arn ? (arn[4] ?? '') : requested;
   if (arn?.[3] === 'foundation-model' && arn[2]) throw invalidModel();
-  const profile = /^(us|eu|apac|global)\.(.+)$/.exec(id);
+  const profile = PROFILE.exec(id);
   if (arn?.[3] === 'inference-profile' && !profile) throw invalidModel();
   const model = BY_ID.get(profile ? (profile[2] ?? '') : id);
   if (!model) throw invalidModel();
@@ -94,4 +75,18 @@ export function resolveModel(requested: string, region: string): ResolvedModel {
   return { model, requested };
 }
 
-export const isChatModel = (model: FoundationModel) => model.family === 'anthropic' || model.family === 'nova' || model.family === 'llama';
+/** AWS's answer to a model past its end of life (ResourceNotFoundException, as recorded from Bedrock Runtime). */
+export const END_OF_LIFE = 'This model version has reached the end of its life. Please refer to the AWS documentation for more details.';
+
+/**
+ * Refuses what the local Bedrock will not answer for a resolved model: one past its end of
+ * life with AWS's ResourceNotFoundException (unless its route serves models past their end
+ * of life: `eol=serve`), one it knows but cannot answer (video, speech, ...) with a
+ * ValidationException that says so, never calling the id invalid.
+ */
+export function checkServed(model: FoundationModel, serveEndOfLife: boolean): void {
+  if (model.lifecycle.status === 'eol' && !serveEndOfLife) throw new AwsError('ResourceNotFoundException', END_OF_LIFE, 404);
+  if (model.notServed !== undefined) {
+    throw validationError(`The model ${model.id} is one Bedrock serves, but the local Bedrock does not answer it: ${model.notServed}.`);
+  }
+}

@@ -27,6 +27,8 @@ export interface ModelRoute {
   readonly faults: Faults;
   /** The entry as written, for the start-up report. */
   readonly spec: string;
+  /** Option `eol=serve`: answer models past their end of life (AWS refuses them) instead of refusing them as AWS does. */
+  readonly serveEndOfLife?: boolean;
 }
 
 export { ModelErrorError } from './model-settings-errors.js';
@@ -42,7 +44,8 @@ const RATES = ['throttle', 'error', 'timeout', 'unavailable'] as const;
  * Reads SWITCHYARD_MODELS: comma-separated entries `[<model glob>=]<backend>[?<option>=<value>&...]`,
  * the first entry whose glob matches a model answering it; an entry without glob serves the
  * others (default `simulated`). Options: `throttle`, `error`, `timeout`, `unavailable` (rates
- * 0..1), `delay` (ms added), and for `simulated`, `latency=<min>..<max>` (ms, uniform).
+ * 0..1), `delay` (ms added), `eol=serve` (answer models past their end of life, which AWS
+ * refuses), and for `simulated`, `latency=<min>..<max>` (ms, uniform).
  * `fixtures:<file>[|<backend>]` replays recorded exchanges; with `record` (SWITCHYARD_MODELS_RECORD=1)
  * or as `record:<file>|<backend>` it records what <backend> answers for requests the file lacks.
  * e.g. `anthropic.claude-*=simulated?throttle=0.2,simulated?latency=20..80`.
@@ -83,7 +86,17 @@ function parseEntry(entry: string, context: SettingsContext): ModelRoute {
       throw new ModelSettingsError(`SWITCHYARD_MODELS entry "${entry}": delay must be milliseconds, not "${delay}"`);
     faults.delay = Number(delay);
   }
-  return { ...(pattern ? { pattern } : {}), backend: backendOf(spec, options, entry, context), faults, spec: entry };
+  const eol = options.get('eol');
+  if (eol !== null && eol !== 'serve' && eol !== 'refuse') {
+    throw new ModelSettingsError(`SWITCHYARD_MODELS entry "${entry}": eol must be serve or refuse, not "${eol}"`);
+  }
+  return {
+    ...(pattern ? { pattern } : {}),
+    backend: backendOf(spec, options, entry, context),
+    faults,
+    spec: entry,
+    ...(eol === 'serve' ? { serveEndOfLife: true } : {}),
+  };
 }
 
 function backendOf(spec: string, options: URLSearchParams, entry: string, context: SettingsContext): ModelBackend {
@@ -140,6 +153,18 @@ export function routeFor(routes: readonly ModelRoute[], modelId: string, request
   const matched = routes.find((r) => r.pattern !== undefined && (globMatches(r.pattern, modelId) || globMatches(r.pattern, requested)));
   // parseModelSettings always leaves an entry without a glob: it answers the models no glob names, wherever it stands.
   return matched ?? (routes.find((r) => r.pattern === undefined) as ModelRoute);
+}
+
+/**
+ * SWITCHYARD_MODELS as `routes` read it, with an entry in front that answers `modelId` past its
+ * end of life (`eol=serve`) from the backend, with the options, that answers it now.
+ */
+export function servingEndOfLife(routes: readonly ModelRoute[], modelId: string): string {
+  const route = routeFor(routes, modelId, modelId);
+  const spec = route.pattern === undefined ? route.spec : route.spec.slice(route.pattern.length + 1);
+  // Options are what follows the spec's last `?` (parseEntry): one more goes after them.
+  const entry = `${modelId}=${spec}${spec.includes('?') ? '&' : '?'}eol=serve`;
+  return [entry, ...routes.map((r) => r.spec)].join(',');
 }
 
 /** Applies a route's faults before its backend answers: a delay, then a throttle, timeout, outage or model error by its rate. */

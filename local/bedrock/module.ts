@@ -3,6 +3,7 @@ import type { ServiceModule } from '../services/service-module.js';
 import { BedrockApi } from './bedrock-api.js';
 import { BedrockService } from './bedrock-service.js';
 import { bedrockIam } from './iam-authorizations.js';
+import { refusedModelWarnings } from './model-mentions.js';
 import { parseModelSettings } from './model-settings.js';
 
 declare module '../services/service-module.js' {
@@ -16,12 +17,16 @@ export const bedrockModule: ServiceModule<'bedrock'> = {
   name: 'bedrock',
   iam: bedrockIam,
   sdkClients: [{ package: '@aws-sdk/client-bedrock-runtime', serviceId: 'Bedrock Runtime' }],
-  create({ settings, services }) {
+  // The template's functions and state machines: the start-up report names those that name a model refused here.
+  needs: ['template'],
+  create({ settings, services, warn }) {
     const { clock, region, log, options } = settings;
     const routes = parseModelSettings(options.models ?? process.env.SWITCHYARD_MODELS, {
       record: process.env.SWITCHYARD_MODELS_RECORD === '1',
       region,
     });
+    const { definitions } = services.get('template');
+    warn(refusedModelWarnings(definitions.functions, definitions.stateMachines, routes));
     const bedrock = new BedrockService({ routes, region, clock, log });
     return { service: bedrock, mounts: { rest: [new BedrockApi(bedrock, iamAuthorizer(services, bedrockIam))] } };
   },

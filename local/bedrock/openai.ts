@@ -4,6 +4,7 @@ import { type AnswerBlock, blocksText, type ContentBlock, type Message, type Mod
 import { ModelErrorError } from './model-settings-errors.js';
 import type { ModelBackend } from './simulated.js';
 import type { StreamPiece } from './stream-relay.js';
+import { responseFormat } from './structured-output.js';
 
 type Json = Record<string, unknown>;
 const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -11,8 +12,9 @@ const isObject = (value: unknown): value is Json => typeof value === 'object' &&
 /**
  * `openai:<base url>`: any OpenAI-compatible chat-completions server (Ollama, llama.cpp's
  * server, vLLM, LM Studio). Messages, system prompts, tools and tool choice, tool results,
- * stop sequences and inference settings are translated to `POST <base>/chat/completions`;
- * its choice and usage back. `model` names the server's model (default: the Bedrock model id).
+ * stop sequences, inference settings and structured outputs (an output schema as
+ * `response_format`, strict tools as strict functions) are translated to
+ * `POST <base>/chat/completions`; its choice and usage back. `model` names the server's model (default: the Bedrock model id).
  * An unreachable server is ServiceUnavailableException, its 429 ThrottlingException, another
  * error status ModelErrorException, no answer within `timeoutMs` ModelTimeoutException.
  */
@@ -101,7 +103,12 @@ export function chatRequest(request: ModelRequest, model: string): Json {
       : {
           tools: request.tools.map((tool) => ({
             type: 'function',
-            function: { name: tool.name, ...(tool.description ? { description: tool.description } : {}), parameters: tool.inputSchema },
+            function: {
+              name: tool.name,
+              ...(tool.description ? { description: tool.description } : {}),
+              parameters: tool.inputSchema,
+              ...(tool.strict ? { strict: true } : {}),
+            },
           })),
           tool_choice:
             choice?.kind === 'any' ? 'required' : choice?.kind === 'tool' ? { type: 'function', function: { name: choice.name } } : 'auto',
@@ -110,6 +117,7 @@ export function chatRequest(request: ModelRequest, model: string): Json {
     ...(request.temperature === undefined ? {} : { temperature: request.temperature }),
     ...(request.topP === undefined ? {} : { top_p: request.topP }),
     ...(request.stopSequences.length === 0 ? {} : { stop: request.stopSequences }),
+    ...responseFormat(request),
   };
 }
 

@@ -59,7 +59,7 @@ export class RealBedrockBackend implements ModelBackend {
   }
 }
 
-/** A ModelRequest as Converse's input again (cache points stay where they were). */
+/** A ModelRequest as Converse's input again (cache points stay where they were; tools keep `strict`, an output schema goes back to `outputConfig`). */
 function converseInput(request: ModelRequest, modelId: string): Record<string, unknown> {
   const choice = request.toolChoice;
   return {
@@ -71,6 +71,16 @@ function converseInput(request: ModelRequest, modelId: string): Record<string, u
           toolConfig: {
             tools: request.tools.map((tool) => ({ toolSpec: { ...tool, inputSchema: { json: tool.inputSchema } } })),
             ...(choice ? { toolChoice: choice.kind === 'tool' ? { tool: { name: choice.name } } : { [choice.kind]: {} } } : {}),
+          },
+        }
+      : {}),
+    ...(request.outputSchema
+      ? {
+          outputConfig: {
+            textFormat: {
+              type: 'json_schema',
+              structure: { jsonSchema: { ...request.outputSchema, schema: JSON.stringify(request.outputSchema.schema) } },
+            },
           },
         }
       : {}),

@@ -3,6 +3,7 @@ import { exampleOf } from '../events/schema-example.js';
 import { type AnswerBlock, blocksText, type ModelAnswer, type ModelRequest, type ToolSpec } from './conversation.js';
 import { digestOf } from './digest.js';
 import type { StreamPiece } from './stream-relay.js';
+import { exampleJson } from './structured-output.js';
 import { firstTokens } from './tokens.js';
 
 /** Where a model's answers come from (SWITCHYARD_MODELS): the simulated one, fixtures, an OpenAI-compatible server, Bedrock. */
@@ -33,8 +34,10 @@ export interface LatencyRange {
  * The default backend: the same request gets the same answer, with nothing to set up.
  * A forced tool (toolChoice `any` or `tool`) gets a call with an input its schema accepts
  * (the smallest example of the schema: its required members); otherwise the answer is a
- * text that names the model and quotes the last user text, cut at maxTokens or at the first
- * stop sequence it holds. It waits a latency drawn from `latency` (uniform).
+ * text that names the model and quotes the last user text, or, when the request has an
+ * output schema (structured outputs), the smallest JSON value the schema accepts; either is
+ * cut at maxTokens or at the first stop sequence it holds. It waits a latency drawn from
+ * `latency` (uniform).
  */
 export class SimulatedBackend implements ModelBackend {
   readonly name = 'simulated';
@@ -70,12 +73,7 @@ export function toolInput(tool: ToolSpec): unknown {
 }
 
 function textAnswer(request: ModelRequest, digest: string): ModelAnswer {
-  const lastUser = [...request.messages].reverse().find((m) => m.role === 'user');
-  const said = blocksText(lastUser?.content ?? [])
-    .replace(/\s+/g, ' ')
-    .trim();
-  const quoted = said.length > 80 ? `${said.slice(0, 77)}...` : said;
-  let text = `Simulated answer of ${request.modelId} to "${quoted}" (request ${digest}).`;
+  let text = request.outputSchema ? exampleJson(request.outputSchema.schema) : proseAnswer(request, digest);
   let stopReason: ModelAnswer['stopReason'] = 'end_turn';
   for (const stop of request.stopSequences) {
     const at = stop === '' ? -1 : text.indexOf(stop);
@@ -93,4 +91,13 @@ function textAnswer(request: ModelRequest, digest: string): ModelAnswer {
   }
   const content: AnswerBlock[] = [{ text }];
   return { content, stopReason };
+}
+
+function proseAnswer(request: ModelRequest, digest: string): string {
+  const lastUser = [...request.messages].reverse().find((m) => m.role === 'user');
+  const said = blocksText(lastUser?.content ?? [])
+    .replace(/\s+/g, ' ')
+    .trim();
+  const quoted = said.length > 80 ? `${said.slice(0, 77)}...` : said;
+  return `Simulated answer of ${request.modelId} to "${quoted}" (request ${digest}).`;
 }

@@ -14,7 +14,7 @@ export interface InputUsage {
 const TTL_MS: Readonly<Record<string, number>> = { '5m': 5 * 60_000, '1h': 60 * 60_000 };
 
 /**
- * Counts a request's input tokens (tools, then system, then messages, as Bedrock reads them)
+ * Counts a request's input tokens (tools, then an output schema and system, then messages, as Bedrock reads them)
  * and settles its prompt cache: the prefix up to the last `cachePoint` block is written the
  * first time it is seen and read while it stays cached (5 minutes from its last use, or the
  * cache point's `ttl`). A prompt over the model's context window is refused as Bedrock refuses it.
@@ -26,6 +26,8 @@ export class PromptCache {
   settle(request: ModelRequest, contextTokens: number): InputUsage {
     const parts: { text: string; cachePoint?: ContentBlock }[] = [
       ...request.tools.map((tool) => ({ text: JSON.stringify(tool) })),
+      // Structured outputs put the schema in the system prompt: it is read as input, and a new schema misses the cache.
+      ...(request.outputSchema ? [{ text: JSON.stringify(request.outputSchema.schema) }] : []),
       ...request.system.map((block) => ({ text: blocksText([block]), ...cachePointOf(block) })),
       ...request.messages.flatMap((message) => message.content.map((block) => ({ text: blocksText([block]), ...cachePointOf(block) }))),
     ];

@@ -2,7 +2,9 @@
  * Minimal example values for JSON Schemas (draft-04, as the EventBridge schema registry holds
  * them, and the draft-06+ keywords TypeBox writes): what the start-up report's `put-events`
  * hint sends, so that the app's own consumers, which validate against the same schema,
- * accept it. Only what a schema requires is filled in; undefined where nothing is known.
+ * accept it, and what the local Bedrock's simulated model answers a structured output or a
+ * forced tool with. Only what a schema requires is filled in; local `$ref`s (`#/$defs/...`,
+ * `#/definitions/...`) are followed; undefined where nothing is known.
  */
 
 type Schema = Record<string, unknown>;
@@ -14,6 +16,7 @@ const FORMATS: Readonly<Record<string, string>> = {
   'date-time': '2026-01-01T00:00:00Z',
   date: '2026-01-01',
   time: '00:00:00Z',
+  duration: 'P1D',
   email: 'someone@example.com',
   hostname: 'example.com',
   ipv4: '192.0.2.1',
@@ -27,9 +30,38 @@ const FORMATS: Readonly<Record<string, string>> = {
 /** Nested deeper than this, a schema is not followed (a recursive one would never end). */
 const MAX_DEPTH = 32;
 
-/** The smallest value the schema accepts that this knows how to build, or undefined. */
-export function exampleOf(schema: unknown, depth = 0): unknown {
+/**
+ * The schema a local `$ref` names in `root` (`#`, or a JSON pointer after it such as
+ * `#/$defs/Item`), or undefined when it names nothing there (another document, a missing member).
+ */
+export function resolveRef(root: unknown, ref: string): unknown {
+  if (!ref.startsWith('#')) return undefined;
+  let pointer: string;
+  try {
+    pointer = decodeURIComponent(ref.slice(1));
+  } catch {
+    return undefined; // a malformed escape names nothing
+  }
+  if (pointer === '') return root;
+  if (!pointer.startsWith('/')) return undefined;
+  let node: unknown = root;
+  for (const token of pointer.slice(1).split('/')) {
+    const key = token.replace(/~1/g, '/').replace(/~0/g, '~');
+    if (typeof node !== 'object' || node === null || !Object.hasOwn(node, key)) return undefined;
+    node = (node as Record<string, unknown>)[key];
+  }
+  return node;
+}
+
+/** The smallest value the schema accepts that this knows how to build, or undefined; `root` is the document its `$ref`s point into. */
+export function exampleOf(schema: unknown, depth = 0, root: unknown = schema): unknown {
   if (!isSchema(schema) || depth > MAX_DEPTH) return undefined;
+  if (typeof schema.$ref === 'string') {
+    // Draft 2019-09 and later apply a $ref's siblings too: here they override what it names.
+    const { $ref, ...siblings } = schema;
+    const target = resolveRef(root, $ref);
+    return isSchema(target) ? exampleOf({ ...target, ...siblings }, depth + 1, root) : undefined;
+  }
   if ('const' in schema) return schema.const;
   if (Array.isArray(schema.enum) && schema.enum.length > 0) return schema.enum[0];
   if ('default' in schema) return schema.default;
@@ -38,22 +70,22 @@ export function exampleOf(schema: unknown, depth = 0): unknown {
     const branches = schema[key];
     if (Array.isArray(branches)) {
       for (const branch of branches) {
-        const value = exampleOf(branch, depth + 1);
+        const value = exampleOf(branch, depth + 1, root);
         if (value !== undefined) return value;
       }
     }
   }
   if (Array.isArray(schema.allOf)) {
-    const parts = schema.allOf.map((part) => exampleOf({ ...schema, allOf: undefined, ...(part as Schema) }, depth + 1));
+    const parts = schema.allOf.map((part) => exampleOf({ ...schema, allOf: undefined, ...(part as Schema) }, depth + 1, root));
     return parts.every(isSchema) ? Object.assign({}, ...parts) : parts.find((part) => part !== undefined);
   }
   const types = [schema.type].flat().filter((type): type is string => typeof type === 'string' && type !== 'null');
   const type = types[0] ?? (isSchema(schema.properties) || Array.isArray(schema.required) ? 'object' : undefined);
   switch (type) {
     case 'object':
-      return objectExample(schema, depth);
+      return objectExample(schema, depth, root);
     case 'array':
-      return arrayExample(schema, depth);
+      return arrayExample(schema, depth, root);
     case 'string':
       return stringExample(schema);
     case 'integer':
@@ -66,21 +98,30 @@ export function exampleOf(schema: unknown, depth = 0): unknown {
   }
 }
 
-function objectExample(schema: Schema, depth: number): Record<string, unknown> {
+function objectExample(schema: Schema, depth: number, root: unknown): Record<string, unknown> {
   const properties = isSchema(schema.properties) ? schema.properties : {};
   const example: Record<string, unknown> = {};
   for (const name of Array.isArray(schema.required) ? schema.required : []) {
     if (typeof name !== 'string') continue;
-    const value = exampleOf(properties[name] ?? {}, depth + 1);
-    example[name] = value === undefined ? 'example' : value;
+    const value = exampleOf(Object.hasOwn(properties, name) ? properties[name] : {}, depth + 1, root);
+    // defineProperty, not assignment: a member named `__proto__` is a member like any other.
+    Object.defineProperty(example, name, {
+      value: value === undefined ? 'example' : value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   }
   return example;
 }
 
-function arrayExample(schema: Schema, depth: number): unknown[] {
+function arrayExample(schema: Schema, depth: number, root: unknown): unknown[] {
   const count = typeof schema.minItems === 'number' ? schema.minItems : 0;
   const items = schema.items;
-  return Array.from({ length: count }, (_, index) => exampleOf(Array.isArray(items) ? items[index] : items, depth + 1) ?? 'example');
+  return Array.from({ length: count }, (_, index) => {
+    const value = exampleOf(Array.isArray(items) ? items[index] : items, depth + 1, root);
+    return value === undefined ? 'example' : value; // null is a value (`enum: [null]`)
+  });
 }
 
 function stringExample(schema: Schema): string {

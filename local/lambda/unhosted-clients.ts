@@ -141,6 +141,17 @@ function holder(codePath: string, layerRoots: readonly string[]): (folder: strin
   };
 }
 
+/**
+ * The text of each code file of a function's asset, as the start-up checks read them (its
+ * node_modules too, up to MAX_BYTES): other services' checks read a function's code here
+ * (the Bedrock module looks for the model ids it names). Read afresh, not from codeScans():
+ * a scan keeps what Lambda's checks found, not the text, and runs at the Lambda module's start,
+ * after the other modules' start-up checks.
+ */
+export function* functionCode(fn: Pick<FunctionDefinition, 'codePath'>): Iterable<string> {
+  for (const { code } of codeFiles(fn.codePath)) yield code;
+}
+
 /** The function asset's code files (its node_modules too: a client shipped there is held as well), up to MAX_BYTES read. */
 function* codeFiles(root: string): Generator<{ file: string; code: string }> {
   let budget = MAX_BYTES;

@@ -240,7 +240,7 @@ describe('JSON nested deeper than MAX_JSON_DEPTH', () => {
     ],
     [
       'InvokeModel',
-      'anthropic.claude-3-haiku-20240307-v1%3A0/invoke',
+      'anthropic.claude-sonnet-4-6/invoke',
       `{"anthropic_version":"bedrock-2023-05-31","max_tokens":10,"messages":[{"role":"user","content":"hi"}],"tools":[{"name":"t","input_schema":${nested(100_000)}}]}`,
       'ValidationException',
     ],

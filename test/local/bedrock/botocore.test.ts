@@ -23,12 +23,12 @@ import json, os, boto3
 from botocore.config import Config
 c = boto3.client('bedrock-runtime', endpoint_url=os.environ['ENDPOINT'], region_name='us-east-1',
                  aws_access_key_id='local', aws_secret_access_key='local', config=Config(retries={'max_attempts': 1}))
-haiku = 'anthropic.claude-3-haiku-20240307-v1:0'
+haiku = 'anthropic.claude-sonnet-4-6'
 out = {}
 tool = {'toolSpec': {'name': 'record', 'inputSchema': {'json': {'type': 'object', 'properties': {'total': {'type': 'number', 'minimum': 5}}, 'required': ['total']}}}}
 r = c.converse(modelId=haiku, messages=[{'role': 'user', 'content': [{'text': 'hi'}]}], toolConfig={'tools': [tool], 'toolChoice': {'any': {}}})
 out['converse'] = {'stopReason': r['stopReason'], 'input': r['output']['message']['content'][0]['toolUse']['input'], 'usage': r['usage'], 'latency': r['metrics']['latencyMs']}
-s = c.converse_stream(modelId='us.anthropic.claude-sonnet-4-20250514-v1:0', messages=[{'role': 'user', 'content': [{'text': 'stream me'}]}])
+s = c.converse_stream(modelId='us.anthropic.claude-sonnet-4-5-20250929-v1:0', messages=[{'role': 'user', 'content': [{'text': 'stream me'}]}])
 events = []
 text = ''
 for e in s['stream']:

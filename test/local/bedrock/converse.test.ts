@@ -14,7 +14,7 @@ import { LocalRuntime } from '../../../local/runtime.js';
 import { tempAssemblyDir, writeAssembly } from '../assembly.js';
 import { credentials, region, tempDataDir } from '../helpers.js';
 
-const HAIKU = 'anthropic.claude-3-haiku-20240307-v1:0';
+const HAIKU = 'anthropic.claude-sonnet-4-6';
 const SONNET = 'anthropic.claude-sonnet-4-5-20250929-v1:0';
 
 const invoiceTool = {
@@ -51,7 +51,7 @@ describe('Bedrock Runtime in the local runtime (SDK v3 over HTTP/2)', () => {
       dataDir,
       port: 0,
       log: () => {},
-      models: 'meta.llama3-1-8b-*=simulated?throttle=1,amazon.nova-micro-*=simulated?error=1,apac.*=simulated?unavailable=1,simulated',
+      models: 'meta.llama3-1-8b-*=simulated?throttle=1,amazon.nova-micro-*=simulated?error=1,jp.*=simulated?unavailable=1,simulated',
     });
     client = new BedrockRuntimeClient({ endpoint: runtime.url, region, credentials, maxAttempts: 1 });
   });
@@ -265,7 +265,7 @@ describe('Bedrock Runtime in the local runtime (SDK v3 over HTTP/2)', () => {
 
   it('says at start-up where the answers come from', () => {
     expect(runtime.bedrock.describe()).toBe(
-      '  models: Bedrock Runtime answers are simulated (SWITCHYARD_MODELS=meta.llama3-1-8b-*=simulated?throttle=1, amazon.nova-micro-*=simulated?error=1, apac.*=simulated?unavailable=1, simulated)',
+      '  models: Bedrock Runtime answers are simulated (SWITCHYARD_MODELS=meta.llama3-1-8b-*=simulated?throttle=1, amazon.nova-micro-*=simulated?error=1, jp.*=simulated?unavailable=1, simulated)',
     );
   });
 
@@ -287,7 +287,7 @@ describe('Bedrock Runtime in the local runtime (SDK v3 over HTTP/2)', () => {
   });
 
   it('routes by the profile id asked for: fails if that route is unavailable, with ServiceUnavailableException', async () => {
-    await expect(client.send(new ConverseCommand({ modelId: `apac.${SONNET}`, messages: ask('hi') }))).rejects.toMatchObject({
+    await expect(client.send(new ConverseCommand({ modelId: `jp.${SONNET}`, messages: ask('hi') }))).rejects.toMatchObject({
       name: 'ServiceUnavailableException',
       $metadata: { httpStatusCode: 503 },
     });

@@ -11,7 +11,7 @@ const dir = mkdtempSync(path.join(tmpdir(), 'switchyard-fixtures-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const request = (text: string): ModelRequest => ({
-  modelId: 'anthropic.claude-3-haiku-20240307-v1:0',
+  modelId: 'anthropic.claude-sonnet-4-6',
   system: [],
   messages: [{ role: 'user', content: [{ text }] }],
   tools: [],
@@ -25,7 +25,7 @@ describe('FixturesBackend', () => {
     const recorded = await recorder.answer(request('hello'));
     const line = JSON.parse(readFileSync(file, 'utf8').trim());
     expect(line).toMatchObject({
-      model: 'anthropic.claude-3-haiku-20240307-v1:0',
+      model: 'anthropic.claude-sonnet-4-6',
       digest: requestDigest(request('hello')),
       answer: recorded,
     });
@@ -49,7 +49,7 @@ describe('FixturesBackend', () => {
     const replay = new FixturesBackend(file, undefined, false);
     await expect(replay.answer(request('unseen'))).rejects.toMatchObject({
       code: 'ValidationException',
-      message: `No fixture in ${file} matches this request to anthropic.claude-3-haiku-20240307-v1:0 (digest ${requestDigest(request('unseen'))}). Record it with SWITCHYARD_MODELS_RECORD=1 SWITCHYARD_MODELS='fixtures:${file}|<backend>'.`,
+      message: `No fixture in ${file} matches this request to anthropic.claude-sonnet-4-6 (digest ${requestDigest(request('unseen'))}). Record it with SWITCHYARD_MODELS_RECORD=1 SWITCHYARD_MODELS='fixtures:${file}|<backend>'.`,
     });
   });
 

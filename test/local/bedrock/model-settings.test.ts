@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { AwsError } from '../../../local/aws-error.js';
 import { injectFaults, ModelSettingsError, parseModelSettings, routeFor } from '../../../local/bedrock/model-settings.js';
 
-const HAIKU = 'anthropic.claude-3-haiku-20240307-v1:0';
+const HAIKU = 'anthropic.claude-sonnet-4-6';
 
 describe('parseModelSettings', () => {
   it('serves every model simulated when nothing is set', () => {
@@ -35,6 +35,13 @@ describe('parseModelSettings', () => {
 
   it('fails if a latency range is backwards', () => {
     expect(() => parseModelSettings('simulated?latency=50..10')).toThrow(/latency must be/);
+  });
+
+  it('serves models past their end of life on an entry with eol=serve, and fails if eol is anything but serve or refuse', () => {
+    const [titan, rest] = parseModelSettings('amazon.titan-*=simulated?eol=serve,simulated');
+    expect(titan?.serveEndOfLife).toBe(true);
+    expect(rest?.serveEndOfLife).toBeUndefined();
+    expect(() => parseModelSettings('simulated?eol=maybe')).toThrow('eol must be serve or refuse, not "maybe"');
   });
 
   it('fails if the backend is unknown, naming the ones there are', () => {

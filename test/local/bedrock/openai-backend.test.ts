@@ -1,16 +1,16 @@
 import { rmSync } from 'node:fs';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { BedrockRuntimeClient, ConverseCommand, ConverseStreamCommand } from '@aws-sdk/client-bedrock-runtime';
+import { BedrockRuntimeClient, ConverseCommand, ConverseStreamCommand, InvokeModelCommand } from '@aws-sdk/client-bedrock-runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chatAnswer, chatRequest } from '../../../local/bedrock/openai.js';
 import { LocalRuntime } from '../../../local/runtime.js';
 import { tempAssemblyDir, writeAssembly } from '../assembly.js';
 import { credentials, region, tempDataDir } from '../helpers.js';
 
-const HAIKU = 'anthropic.claude-3-haiku-20240307-v1:0';
+const HAIKU = 'anthropic.claude-sonnet-4-6';
 const NOVA = 'amazon.nova-lite-v1:0';
-const LLAMA = 'meta.llama3-8b-instruct-v1:0';
+const LLAMA = 'meta.llama3-3-70b-instruct-v1:0';
 
 /** A tiny OpenAI-compatible server: answers a tool call when tools are offered, else a text; `fail` in the prompt gets a 500. */
 function fakeOpenAi(received: unknown[]): Server {
@@ -175,6 +175,22 @@ describe('the openai model backend', () => {
     expect(answer.stopReason).toBe('end_turn');
   });
 
+  it("answers every family's native body from the server, in the family's answer shape; embeddings are answered locally", async () => {
+    const invoke = async (modelId: string, body: unknown) =>
+      JSON.parse(new TextDecoder().decode((await client.send(new InvokeModelCommand({ modelId, body: JSON.stringify(body) }))).body));
+    const before = received.length;
+    expect(await invoke('mistral.mistral-7b-instruct-v0:2', { prompt: '[INST] hi [/INST]' })).toEqual({
+      outputs: [{ text: 'Hello from the fake model', stop_reason: 'stop' }],
+    });
+    expect((await invoke('us.deepseek.r1-v1:0', { prompt: 'think' })).choices[0].text).toBe('Hello from the fake model');
+    expect((await invoke('ai21.jamba-1-5-mini-v1:0', { messages: [{ role: 'user', content: 'hi' }] })).choices[0].message.content).toBe(
+      'Hello from the fake model',
+    );
+    expect((received.at(-3) as { messages: unknown[] }).messages).toEqual([{ role: 'user', content: '[INST] hi [/INST]' }]);
+    await invoke('amazon.titan-embed-text-v2:0', { inputText: 'local' });
+    expect(received.length).toBe(before + 3);
+  });
+
   it('relays the server-sent stream through ConverseStream as it comes, with the server usage', async () => {
     const started = performance.now();
     const response = await client.send(
@@ -280,9 +296,7 @@ describe('the openai model backend', () => {
       name: 'ModelErrorException',
       originalStatusCode: 500,
     });
-    expect(lines.some((line) => line.includes('failed for anthropic.claude-3-haiku-20240307-v1:0') && line.includes('model crashed'))).toBe(
-      true,
-    );
+    expect(lines.some((line) => line.includes('failed for anthropic.claude-sonnet-4-6') && line.includes('model crashed'))).toBe(true);
   });
 });
 

@@ -5,7 +5,7 @@ import type { ModelRequest } from '../../../local/bedrock/conversation.js';
 import { OpenAiBackend } from '../../../local/bedrock/openai.js';
 
 const REQUEST: ModelRequest = {
-  modelId: 'anthropic.claude-3-haiku-20240307-v1:0',
+  modelId: 'anthropic.claude-sonnet-4-6',
   system: [],
   messages: [{ role: 'user', content: [{ text: 'Hi' }] }],
   tools: [],

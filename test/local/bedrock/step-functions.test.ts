@@ -6,7 +6,7 @@ import { LocalRuntime } from '../../../local/runtime.js';
 import { tempAssemblyDir, writeAssembly } from '../assembly.js';
 import { credentials, executionEnded, region, tempDataDir } from '../helpers.js';
 
-const HAIKU = 'anthropic.claude-3-haiku-20240307-v1:0';
+const HAIKU = 'anthropic.claude-sonnet-4-6';
 const ROLE = 'arn:aws:iam::000000000000:role/machine';
 const prompt = { anthropic_version: 'bedrock-2023-05-31', max_tokens: 100, messages: [{ role: 'user', content: 'Label this invoice' }] };
 

@@ -65,6 +65,21 @@ describe('exampleOf', () => {
     ).toEqual({ a: 1, b: 'example' });
   });
 
+  it('follows local $refs into $defs and definitions, their siblings applied over what they name', () => {
+    const schema = {
+      type: 'object',
+      required: ['owner', 'tier'],
+      properties: { owner: { $ref: '#/$defs/person' }, tier: { $ref: '#/definitions/tier', const: 'gold' } },
+      $defs: { person: { type: 'object', required: ['email'], properties: { email: { type: 'string', format: 'email' } } } },
+      definitions: { tier: { type: 'string', enum: ['silver', 'gold'] } },
+    };
+    expect(exampleOf(schema)).toEqual({ owner: { email: 'someone@example.com' }, tier: 'gold' });
+    expect(exampleOf({ $ref: '#/$defs/missing' })).toBeUndefined();
+    expect(exampleOf({ type: 'array', minItems: 1, items: { $ref: '#/$defs/none' }, $defs: { none: { enum: [null] } } })).toEqual([null]);
+    expect(exampleOf({ $ref: 'https://example.com/other.json' })).toBeUndefined();
+    expect(exampleOf({ $ref: '#/%zz' })).toBeUndefined();
+  });
+
   it('gives nothing for a schema it knows nothing of', () => {
     expect(exampleOf(undefined)).toBeUndefined();
     expect(exampleOf({ not: {} })).toBeUndefined();

@@ -168,7 +168,7 @@ const SAMPLE_INPUTS: Readonly<Record<IamService, Record<string, unknown>>> = {
   secretsmanager: { SecretId: 'db', Name: 'db', KmsKeyId: 'alias/app' },
   logs: { logGroupName: '/aws/lambda/f', logStreamName: '2026/01/01/[$LATEST]abc', resourceArn: arn('logs', 'log-group:/aws/lambda/f') },
   s3: { Bucket: 'b', Key: 'k/1.json' },
-  bedrock: { modelId: 'anthropic.claude-3-haiku-20240307-v1:0' },
+  bedrock: { modelId: 'anthropic.claude-sonnet-4-6' },
   scheduler: { Name: 's', GroupName: 'g', Target: { RoleArn: `arn:aws:iam::${ACCOUNT}:role/scheduler-role` } },
   cloudformation: { StackName: 'App' },
 };
@@ -433,7 +433,7 @@ describe('authorizationsFor examples', () => {
   });
 
   it('authorizes Bedrock Converse as InvokeModel on the model, a profile and the model it routes to', () => {
-    const model = 'anthropic.claude-3-haiku-20240307-v1:0';
+    const model = 'anthropic.claude-sonnet-4-6';
     const foundation = `arn:aws:bedrock:${REGION}::foundation-model/${model}`;
     expect(auth('bedrock', 'Converse', { modelId: model })).toEqual([{ action: 'bedrock:InvokeModel', resource: foundation }]);
     expect(auth('bedrock', 'ConverseStream', { ModelId: model })).toEqual([

@@ -1,0 +1,83 @@
+import { chatMessagesRequest, finishReason, RESPONSE_FORMAT_FIELD, toolCalls } from './chat-messages.js';
+import { answerId, type Body, type ChatCodec, pieces, type Settled, textOf, withMetrics } from './shared.js';
+
+const message = (settled: Settled): Body => {
+  const calls = toolCalls(settled.content);
+  const text = textOf(settled.content);
+  return { role: 'assistant', content: text === '' && calls ? null : text, ...(calls ? { tool_calls: calls } : {}) };
+};
+
+const usage = (settled: Settled) => ({
+  prompt_tokens: settled.usage.inputTokens,
+  completion_tokens: settled.usage.outputTokens,
+  total_tokens: settled.usage.inputTokens + settled.usage.outputTokens,
+});
+
+/** The deltas of a streamed chat completion: the role, the text piece by piece, then each tool call whole. */
+function deltas(settled: Settled): Body[] {
+  const text = textOf(settled.content);
+  const calls = toolCalls(settled.content) ?? [];
+  return [
+    { role: 'assistant', content: '' },
+    ...(text === '' ? [] : pieces(text).map((content) => ({ content }))),
+    ...calls.map((call, index) => ({ tool_calls: [{ index, ...call }] })),
+  ];
+}
+
+/**
+ * OpenAI's chat completions, the InvokeModel body of gpt-oss and of the open-weight models
+ * Bedrock serves with it (Qwen, Gemma, MiniMax, Kimi, Nemotron, GLM, ...): `{messages,
+ * max_completion_tokens | max_tokens, temperature, top_p, stop, tools, tool_choice,
+ * response_format}` answered
+ * by `{id, object: 'chat.completion', created, model, choices, usage}`, streamed as
+ * `chat.completion.chunk`s.
+ */
+export const chatCompletionsCodec: ChatCodec = {
+  request: chatMessagesRequest,
+  outputField: () => RESPONSE_FORMAT_FIELD,
+  response: (modelId, settled) => ({
+    id: `chatcmpl-${answerId(settled.content)}`,
+    object: 'chat.completion',
+    created: Math.floor((settled.at ?? 0) / 1000),
+    model: modelId,
+    choices: [{ index: 0, message: message(settled), finish_reason: finishReason(String(settled.stopReason)) }],
+    usage: usage(settled),
+  }),
+  stream(modelId, settled) {
+    const head = {
+      id: `chatcmpl-${answerId(settled.content)}`,
+      object: 'chat.completion.chunk',
+      created: Math.floor((settled.at ?? 0) / 1000),
+      model: modelId,
+    };
+    const chunks: Body[] = deltas(settled).map((delta) => ({ ...head, choices: [{ index: 0, delta, finish_reason: null }] }));
+    chunks.push({
+      ...head,
+      choices: [{ index: 0, delta: {}, finish_reason: finishReason(String(settled.stopReason)) }],
+      usage: usage(settled),
+    });
+    return withMetrics(chunks, settled);
+  },
+};
+
+/**
+ * AI21's Jamba: the chat-completions request, answered by `{id, choices, usage, meta, model}`
+ * and streamed as `{id, choices: [{index, delta, finish_reason}], usage}` chunks.
+ */
+export const ai21ChatCodec: ChatCodec = {
+  request: chatMessagesRequest,
+  outputField: () => RESPONSE_FORMAT_FIELD,
+  response: (modelId, settled) => ({
+    id: `chatcmpl-${answerId(settled.content)}`,
+    choices: [{ index: 0, message: message(settled), finish_reason: finishReason(String(settled.stopReason)) }],
+    usage: usage(settled),
+    meta: { requestDurationMillis: settled.latencyMs },
+    model: modelId.replace(/^ai21\./, '').replace(/-v\d+:\d+$/, ''),
+  }),
+  stream(_modelId, settled) {
+    const id = `chatcmpl-${answerId(settled.content)}`;
+    const chunks: Body[] = deltas(settled).map((delta) => ({ id, choices: [{ index: 0, delta, finish_reason: null }], usage: null }));
+    chunks.push({ id, choices: [{ index: 0, delta: {}, finish_reason: finishReason(String(settled.stopReason)) }], usage: usage(settled) });
+    return withMetrics(chunks, settled);
+  },
+};

@@ -1,0 +1,93 @@
+import type { FunctionDefinition } from '../lambda/function-definition.js';
+import { functionCode } from '../lambda/unhosted-clients.js';
+import type { StateMachineTemplate } from '../states/definitions.js';
+import { CATALOGUE, type CatalogueEntry } from './catalogue.js';
+import { type ModelRoute, routeFor, servingEndOfLife } from './model-settings.js';
+
+/** The models a call can be refused for whatever its body: past their end of life on AWS, or not answered here. */
+const REFUSABLE = CATALOGUE.filter((model) => model.lifecycle.status === 'eol' || model.notServed !== undefined);
+const BY_ID = new Map(REFUSABLE.map((model) => [model.id, model]));
+
+const literal = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/**
+ * One of those ids as code names it: bare, as a system inference profile id (`us.`, `global.`,
+ * ...) or at the end of an ARN, and not part of a longer id (`anthropic.claude-v2` is not named
+ * by `anthropic.claude-v2:1`); a sentence's full stop may follow it.
+ */
+const MENTION = new RegExp(
+  `(?<![\\w.-])(?:(?:us|us-gov|eu|apac|jp|au|ca|global)\\.)?(${REFUSABLE.map((m) => literal(m.id)).join('|')})(?![\\w:-]|\\.\\w)`,
+  'g',
+);
+
+/** A model a resource names that the local Bedrock refuses, as the resource names it, and why. */
+interface Mention {
+  readonly model: CatalogueEntry;
+  /** The id, profile id or ARN tail as written. */
+  readonly written: string;
+  /** Refused as AWS refuses it (past its end of life), or not answered here. */
+  readonly refusal: 'eol' | 'not-served';
+}
+
+/** Why the local Bedrock refuses a call naming `written`, as checkServed decides it; undefined where it answers it. */
+function refusalOf(model: CatalogueEntry, written: string, routes: readonly ModelRoute[]): Mention['refusal'] | undefined {
+  if (model.lifecycle.status === 'eol' && routeFor(routes, model.id, written).serveEndOfLife !== true) return 'eol';
+  return model.notServed === undefined ? undefined : 'not-served';
+}
+
+/** The refused models `texts` name, once each, in the order first named. */
+function refusedMentions(texts: Iterable<string>, routes: readonly ModelRoute[]): Mention[] {
+  const found = new Map<string, Mention>();
+  for (const text of texts) {
+    for (const match of text.matchAll(MENTION)) {
+      const model = BY_ID.get(match[1] ?? '');
+      if (model === undefined || found.has(model.id)) continue;
+      const refusal = refusalOf(model, match[0], routes);
+      if (refusal !== undefined) found.set(model.id, { model, written: match[0], refusal });
+    }
+  }
+  return [...found.values()];
+}
+
+/** What a resource's calls to the model get, and (past its end of life) how to run it anyway. */
+function consequence({ model, written, refusal }: Mention, routes: readonly ModelRoute[]): string {
+  if (refusal === 'not-served') {
+    return `names ${written}, which the local Bedrock does not answer (${model.notServed}): its calls get ValidationException`;
+  }
+  const eol = model.lifecycle.status === 'eol' ? model.lifecycle.eol : '';
+  return `names ${written}, which reached end of life on AWS on ${eol}: Bedrock answers ResourceNotFoundException, as AWS does; to run it anyway: SWITCHYARD_MODELS='${servingEndOfLife(routes, model.id)}'`;
+}
+
+/**
+ * The start-up report's lines for each function (its code and environment) and state machine
+ * (its definition) that names a model the local Bedrock refuses: one past its end of life on
+ * AWS (unless its SWITCHYARD_MODELS entry says `eol=serve`), tagged `[as in AWS]`, since AWS
+ * refuses it too; one Bedrock serves that is not answered here, a difference from AWS.
+ */
+export function refusedModelWarnings(
+  functions: readonly FunctionDefinition[],
+  stateMachines: readonly StateMachineTemplate[],
+  routes: readonly ModelRoute[],
+): string[] {
+  const resources = [
+    ...functions.map((fn) => ({
+      what: `function ${fn.name} (AWS::Lambda::Function)`,
+      // Read file by file as the scan goes (an asset may hold many megabytes of code).
+      *texts() {
+        yield Object.values(fn.environment).join('\n');
+        yield* functionCode(fn);
+      },
+    })),
+    ...stateMachines.map((machine) => ({
+      what: `state machine ${machine.name} (AWS::StepFunctions::StateMachine)`,
+      *texts() {
+        yield machine.definition;
+      },
+    })),
+  ];
+  return resources.flatMap(({ what, texts }) =>
+    refusedMentions(texts(), routes).map((mention) => {
+      const line = `${what}: ${consequence(mention, routes)}`;
+      return mention.refusal === 'eol' ? `[as in AWS] ${line}` : line;
+    }),
+  );
+}
