@@ -101,15 +101,8 @@ export class IamCheck {
     this.principals = new Principals(options.masterSecret);
     this.#app = app;
     this.#store = PolicyStore.fromApp(app, { accountId: options.accountId, region: options.region });
-    this.#evaluator = new IamEvaluator(this.#store, { accountId: options.accountId });
+    this.#evaluator = this.#evaluatorOf(this.#store);
     this.#context = { accountId: options.accountId, region: options.region, ...options.lookups };
-    // The simulator reads its data files on first use: read them now, not on the app's first request.
-    if (options.mode !== 'off')
-      void this.#evaluator.decide({
-        principal: { kind: 'service', service: 'events.amazonaws.com' },
-        action: 'sqs:SendMessage',
-        resource: '*',
-      });
   }
 
   get mode(): IamMode {
@@ -141,7 +134,7 @@ export class IamCheck {
         this.#store.setResourcePolicy(arn, policy as never);
       } else this.#setThroughApi.delete(arn);
     }
-    this.#evaluator = new IamEvaluator(this.#store, { accountId: this.options.accountId });
+    this.#evaluator = this.#evaluatorOf(this.#store);
     for (const listener of this.#listeners) listener();
   }
 
@@ -288,6 +281,11 @@ export class IamCheck {
   /** Per role, each action on each resource its sessions asked for. */
   uses(): ReadonlyMap<string, readonly IamUse[]> {
     return new Map([...this.#uses].map(([role, uses]) => [role, [...uses.values()]]));
+  }
+
+  #evaluatorOf(store: PolicyStore): IamEvaluator {
+    const { accountId, region, now } = this.options;
+    return new IamEvaluator(store, { accountId, region, ...(now ? { now } : {}) });
   }
 
   #authorizations(prefix: string, operation: string, input: unknown): readonly OperationAuthorization[] {
