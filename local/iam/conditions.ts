@@ -51,11 +51,13 @@ function readOperator(name: string): KeyTest | undefined {
       if (set === 'foranyvalue') return false;
       return negated;
     }
-    // A request value holds when it matches one of the policy's values, or, negated, none of them.
-    const holds = (value: string) => policy.some((p) => compare(value, p, context, variables)) !== negated;
+    // A request value holds when it matches one of the policy's values, or, negated, differs from each of them.
+    const holds = negated
+      ? (value: string) => policy.every((p) => compare(value, p, context, variables) === false)
+      : (value: string) => policy.some((p) => compare(value, p, context, variables) === true);
     if (set === 'forallvalues') return request.every(holds);
     if (set === 'foranyvalue') return request.some(holds);
-    // A single-valued key has one value; should a service give several, the negated operator holds only when none matches.
+    // A single-valued key has one value; should a service give several, the negated operator holds only when each differs.
     return negated ? request.every(holds) : request.some(holds);
   };
 }

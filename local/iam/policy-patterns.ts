@@ -84,10 +84,13 @@ function read(text: string, variables: boolean, wildcards: boolean): PolicyStrin
   return { text, pieces, variables: hasVariables };
 }
 
-/** The value a variable takes: a single-valued key's value, its default, or undefined (a multivalued key is no variable). */
+/**
+ * The value a variable takes: a single-valued key's value, else its default, else undefined
+ * (a multivalued key is no variable; an empty value is a null one, "Policy variables with no value").
+ */
 function variableValue(piece: { readonly variable: string; readonly fallback?: string }, context: RequestContext): string | undefined {
   const values = context.get(piece.variable);
-  if (values && values.length === 1) return values[0];
+  if (values && values.length === 1 && values[0] !== '') return values[0];
   return piece.fallback;
 }
 
