@@ -145,6 +145,8 @@ function actionCovered(statement: PolicyStatement, action: string): boolean {
  * (identity policies, boundaries, session policies, SCPs).
  */
 export function policyVerdict(policy: PolicyDocument, request: EvaluationRequest, principals: boolean, hasBoundary = false): PolicyVerdict {
+  // What is no document says nothing (the policy store hands out only documents; this keeps the evaluation from throwing on any other).
+  if (typeof policy !== 'object' || policy === null) return NOTHING;
   const variables = policy.Version === '2012-10-17';
   let allow: PrincipalLevel | undefined;
   let deny = false;
