@@ -62,9 +62,9 @@ function readOperator(name: string): KeyTest | undefined {
   };
 }
 
-/** `Null`: "true" holds when the key is absent, "false" when it is present. */
+/** `Null`: "true" holds when the key is absent, "false" when it is present (a multivalued key with an empty list is present). */
 const nullTest: KeyTest = (request, policy) => {
-  const absent = request === undefined || request.length === 0;
+  const absent = request === undefined;
   return policy.some((value) => (value.toLowerCase() === 'true') === absent);
 };
 

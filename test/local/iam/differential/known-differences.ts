@@ -352,6 +352,16 @@ export const KNOWN_DIFFERENCES: readonly KnownDifference[] = [
       );
     },
   },
+  {
+    id: 'not-principal-deny-and-a-permissions-boundary',
+    doc:
+      'IAM user guide, "Permissions boundaries for IAM entities": "The NotPrincipal element with a Deny effect will always deny any ' +
+      'IAM principal that has a permissions boundary policy attached, regardless of the values specified in the NotPrincipal element."',
+    applies: (c) =>
+      c.permissionsBoundary !== undefined &&
+      statementsOf(c.resourcePolicy).some((s) => s.Effect === 'Deny' && s.NotPrincipal !== undefined),
+    without: ({ permissionsBoundary, ...c }) => c,
+  },
 ];
 
 /**
