@@ -12,6 +12,7 @@ import {
 import { currentCaller } from './caller.js';
 import { deliveryAuthorizations } from './deliveries.js';
 import { describeDenial, grantHint, IamEvaluator } from './evaluator.js';
+import { actionsOf } from './iam-catalogue.js';
 import { type IamUse, roleReport } from './least-privilege.js';
 import { PolicyStore } from './policy-store.js';
 import { Principals, sessionArn } from './principals.js';
@@ -103,6 +104,8 @@ export class IamCheck {
     this.#store = PolicyStore.fromApp(app, { accountId: options.accountId, region: options.region });
     this.#evaluator = this.#evaluatorOf(this.#store);
     this.#context = { accountId: options.accountId, region: options.region, ...options.lookups };
+    // The catalogue of each service's actions is read on first use: read the services' now, not on the app's first request.
+    if (options.mode !== 'off') for (const prefix of options.services.keys()) actionsOf(prefix);
   }
 
   get mode(): IamMode {
