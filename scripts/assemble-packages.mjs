@@ -6,13 +6,16 @@
 //     exports with types, bin, engines, and dependencies derived from what its files
 //     import, at the ranges the repository's package.json gives (another of these packages:
 //     this exact version); peers where the list says so;
-//   - packages/<name>/README.md and CHANGELOG.md, and the repository's LICENSE.
+//   - packages/<name>/README.md and CHANGELOG.md, the repository's LICENSE, and
+//     THIRD-PARTY-NOTICES.md (scripts/third-party-notices.mjs): what its bundled and vendored
+//     third-party code and data require.
 // A file that imports a package the repository does not list fails the build here.
 import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import path from 'node:path';
 import { buildSync } from 'esbuild';
 import { PACKAGES } from '../packages/index.mjs';
+import { thirdPartyNotices } from './third-party-notices.mjs';
 
 /** `require('name')` and `require.resolve('name')` with a literal package name. */
 const CREATED_REQUIRE = /\brequire(?:\.resolve)?\(\s*['"]([^'"./][^'"]*)['"]\s*\)/g;
@@ -20,8 +23,12 @@ const CREATED_REQUIRE = /\brequire(?:\.resolve)?\(\s*['"]([^'"./][^'"]*)['"]\s*\
 /** What a scaffolded app gets, at the ranges this build was tested with (cli/commands/init.ts reads it). */
 const SCAFFOLDING = new Set(['switchyard-cli', 'create-switchyard']);
 
-/** @returns {Promise<{ name: string, folder: string }[]>} */
-export async function assemblePackages(root) {
+/**
+ * @param {string} root
+ * @param {Record<string, { file: string, packages: readonly string[] }>} [bundled] per prebuilt folder, its file and the npm packages bundled into it
+ * @returns {Promise<{ name: string, folder: string }[]>}
+ */
+export async function assemblePackages(root, bundled = {}) {
   const dist = path.join(root, 'dist');
   const out = path.join(root, 'pack');
   const workspace = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
@@ -52,6 +59,16 @@ export async function assemblePackages(root) {
       writeFileSync(path.join(folder, 'README.md'), `${readFileSync(path.join(folder, 'README.md'), 'utf8')}\n${text}`);
     }
     copyFileSync(path.join(root, 'LICENSE'), path.join(folder, 'LICENSE'));
+    const bundles = Object.fromEntries(
+      (definition.prebuilt ?? []).filter((p) => bundled[p]).map((p) => [bundled[p].file, bundled[p].packages]),
+    );
+    const notices = thirdPartyNotices(definition, bundles);
+    problems.push(...notices.problems.map((problem) => `${definition.name}: ${problem}`));
+    for (const item of definition.vendored ?? []) {
+      if (!existsSync(path.join(folder, item.files)))
+        problems.push(`${definition.name}: vendored ${item.files} (packages/index.mjs) is not in the package`);
+    }
+    writeFileSync(path.join(folder, 'THIRD-PARTY-NOTICES.md'), notices.text);
 
     const { dependencies, peerDependencies, optionalPeers } = dependenciesOf(
       definition,

@@ -11,7 +11,8 @@
 //   4. checks that the bin's compiled CLI and every relative import in dist/ resolve to a
 //      file, so a broken package fails here and not in a user's app;
 //   5. assembles each package (scripts/assemble-packages.mjs): its sources' compiled files,
-//      its manifest with the dependencies its files import, README, CHANGELOG and LICENSE.
+//      its manifest with the dependencies its files import, README, CHANGELOG, LICENSE and
+//      THIRD-PARTY-NOTICES.md (what the console bundle and the vendored data require).
 // Plain JavaScript on purpose: it runs from a fresh clone with nothing but `npm install`.
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -88,8 +89,11 @@ for (const source of packageSources) {
 // written where the compiled console site looks for it.
 const consoleSite = await import(path.join(dist, 'local', 'console', 'console-site.js'));
 let consoleState = 'console bundled';
+/** The npm packages bundled into each prebuilt folder's file (their notices ship with the package: THIRD-PARTY-NOTICES.md). */
+const bundled = {};
 try {
   const bundle = await consoleSite.bundleConsole(path.join(root, 'console', 'src', 'main.ts'));
+  bundled.console = { file: `dist/console/${consoleSite.PREBUILT_CONSOLE.js}`, packages: bundle.packages };
   mkdirSync(path.join(dist, 'console'), { recursive: true });
   writeFileSync(path.join(dist, 'console', consoleSite.PREBUILT_CONSOLE.js), bundle.js);
   writeFileSync(path.join(dist, 'console', consoleSite.PREBUILT_CONSOLE.css), bundle.css);
@@ -126,7 +130,7 @@ if (problems.length > 0) fail(`the built package is incomplete:\n  ${problems.jo
 // 5. The packages.
 let packages;
 try {
-  packages = await assemblePackages(root);
+  packages = await assemblePackages(root, bundled);
 } catch (error) {
   fail(error.message);
 }

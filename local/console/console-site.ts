@@ -46,6 +46,8 @@ interface Bundle {
   readonly hash: string;
   /** Every file the bundle was built from, with its mtime, to rebuild after an edit. */
   readonly inputs: ReadonlyMap<string, number>;
+  /** The folders of the npm packages whose code the bundle holds (their notices ship with it: THIRD-PARTY-NOTICES.md). */
+  readonly packages: readonly string[];
 }
 
 /**
@@ -151,13 +153,25 @@ export async function bundleConsole(entry: string): Promise<Bundle> {
   const css = result.outputFiles.find((f) => f.path.endsWith('.css'))?.text ?? '';
   const cwd = process.cwd();
   const inputs = new Map<string, number>();
+  const packages = new Set<string>();
+  // Only what ends up in the bundle counts: an input tree-shaken away holds no code of its package there.
+  const used = new Set(Object.values(result.metafile.outputs).flatMap((output) => Object.keys(output.inputs)));
   for (const input of Object.keys(result.metafile.inputs)) {
     if (input.includes(':')) continue; // a plugin's stub (`console-stub:ajv`), not a file
     const file = path.resolve(cwd, input);
-    if (!file.includes(`${path.sep}node_modules${path.sep}`)) inputs.set(file, statSync(file).mtimeMs);
+    const modules = file.lastIndexOf(`${path.sep}node_modules${path.sep}`);
+    if (modules === -1) inputs.set(file, statSync(file).mtimeMs);
+    else if (used.has(input)) packages.add(packageFolder(file, modules));
   }
   const hash = createHash('sha256').update(js).update(css).digest('hex').slice(0, 16);
-  return { js, css, hash, inputs };
+  return { js, css, hash, inputs, packages: [...packages].sort() };
+}
+
+/** The package folder a file under node_modules belongs to (`.../node_modules/@scope/name`). */
+function packageFolder(file: string, modules: number): string {
+  const start = modules + `${path.sep}node_modules${path.sep}`.length;
+  const parts = file.slice(start).split(path.sep);
+  return file.slice(0, start) + (parts[0]?.startsWith('@') ? `${parts[0]}${path.sep}${parts[1]}` : (parts[0] as string));
 }
 
 /** The bundle the package build wrote, in an installed package (no sources to watch). */
@@ -169,7 +183,7 @@ async function prebuilt(): Promise<Bundle> {
   const js = readFileSync(jsFile, 'utf8');
   const css = readFileSync(path.join(PREBUILT_DIR, PREBUILT_CONSOLE.css), 'utf8');
   const hash = createHash('sha256').update(js).update(css).digest('hex').slice(0, 16);
-  return { js, css, hash, inputs: new Map() };
+  return { js, css, hash, inputs: new Map(), packages: [] };
 }
 
 /**

