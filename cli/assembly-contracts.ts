@@ -1,4 +1,4 @@
-import { type TSchema, type ValidationResult, validatorFor } from 'switchyard-cdk/contracts';
+import { type TSchema, type ValidationResult, validatorFor } from '../contracts/index.js';
 import { type CloudAssembly, resourcesOfType } from './assembly.js';
 
 /**

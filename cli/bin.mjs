@@ -40,8 +40,8 @@ const compiled = path.join(here, '..', 'dist', 'cli', 'main.js');
 let main;
 if (existsSync(source) && resolvable('tsx/esm/api')) {
   const { register } = await import('tsx/esm/api');
-  // The repository's tsconfig.json, wherever the command runs (an app's folder): its paths
-  // resolve the library's names (switchyard-cdk/contracts) to the sources, as in the package.
+  // The repository's tsconfig.json, wherever the command runs (an app's folder, whose own
+  // tsconfig.json tsx would otherwise read for the command's sources).
   register({ tsconfig: path.join(here, '..', 'tsconfig.json') });
   main = await import('./main.ts');
 } else if (existsSync(compiled)) {

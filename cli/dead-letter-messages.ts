@@ -1,6 +1,6 @@
 import { ChangeMessageVisibilityBatchCommand, GetQueueAttributesCommand, type Message, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import { DEAD_LETTER_ATTRIBUTES } from 'switchyard-cdk/contracts';
 import { resourceName } from '../clients/resource-names.js';
+import { DEAD_LETTER_ATTRIBUTES } from '../contracts/index.js';
 import { type Clients, call } from './aws.js';
 import type { DeadLetterQueue, DeadLetterSource } from './dead-letters.js';
 import { truncate } from './format.js';

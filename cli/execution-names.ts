@@ -1,4 +1,4 @@
-import { type AnyEventContract, ENV, executionNameFor, idempotencyKeyOf } from 'switchyard-cdk/contracts';
+import { type AnyEventContract, ENV, executionNameFor, idempotencyKeyOf } from '../contracts/index.js';
 import { type CloudAssembly, referencedId, resourcesOfType } from './assembly.js';
 import { contractsInAssembly } from './assembly-contracts.js';
 

@@ -18,7 +18,7 @@
  * @property {string[]} [prebuilt] folders of dist/ the build makes without tsc (the console's browser bundle)
  * @property {string[]} [readmeAppends] pages of docs/ its README ends with (what its npm page must show)
  * @property {boolean | string[]} [sideEffects] package.json's sideEffects: what bundlers must keep when unused
- * @property {string[]} [forbidden] packages it must never depend on, even through an import added later (the build fails)
+ * @property {string[]} [forbidden] packages it must never depend on, nor have as a peer, even through an import added later (the build fails)
  * @property {VendoredMaterial[]} [vendored] data or code of others its own files hold (THIRD-PARTY-NOTICES.md names each)
  * @property {string} [engines] the Node versions it runs on
  */
@@ -88,7 +88,14 @@ export const PACKAGES = [
     name: 'switchyard-cli',
     description:
       'The switchyard command: switchyard dev runs any CDK app locally (EventBridge, SQS, Lambda, Step Functions, DynamoDB and more behind AWS-compatible endpoints), switchyard init scaffolds one, and the operator commands and console watch it.',
-    sources: ['cli', 'clients', 'local', 'testing'],
+    // `contracts` too: the command carries its own compiled copy of the library's pure contracts
+    // (the names, validators and execution names it shares with the kit; its sources import it by
+    // path) instead of depending on switchyard-cdk, whose peers (aws-cdk-lib ^2.x at the version
+    // this repository tests, constructs) would refuse an app on an older aws-cdk-lib (ERESOLVE),
+    // and `switchyard dev` runs any CDK app's assembly. A team's contracts, made with its own
+    // switchyard-cdk's defineContract, reach the testing API as plain objects (structural types,
+    // no instanceof or symbol), so the two copies never need to be one.
+    sources: ['cli', 'clients', 'local', 'testing', 'contracts'],
     prebuilt: ['console'],
     exports: {
       // A runtime owned by a test, for a team's own flows (docs/testing.md).
@@ -101,7 +108,9 @@ export const PACKAGES = [
     runs: ['@aws/durable-execution-sdk-js'],
     // The AWS SDK v2, for functions on the old runtimes that shipped it (nodejs16.x and older): the app's own.
     optionalPeerDependencies: ['aws-sdk'],
-    forbidden: TEST_ORACLES,
+    // Neither the library nor the CDK, as a dependency or a peer: either would tie the command
+    // to one range of aws-cdk-lib (the build fails if an import or this list brings one in).
+    forbidden: [...TEST_ORACLES, 'switchyard-cdk', 'aws-cdk-lib', 'constructs'],
     vendored: [
       {
         files: 'dist/local/endpoint/models/',

@@ -70,9 +70,10 @@ export async function assemblePackages(root, bundled = {}) {
     }
     writeFileSync(path.join(folder, 'THIRD-PARTY-NOTICES.md'), notices.text);
 
+    const compiledFiles = [...walk(path.join(folder, 'dist'))].filter((file) => /\.(m|c)?js$/.test(file));
     const { dependencies, peerDependencies, optionalPeers } = dependenciesOf(
       definition,
-      importedPackages(folder),
+      importGraph(compiledFiles).packages,
       { ownNames, ranges, version: workspace.version },
       problems,
     );
@@ -109,10 +110,23 @@ export async function assemblePackages(root, bundled = {}) {
   return assembled;
 }
 
-/** A package's dependencies and peers: what its files import (and what it runs), at the ranges the repository uses. */
-function dependenciesOf(definition, imported, { ownNames, ranges, version }, problems) {
+/**
+ * A package's dependencies and peers: what its files import (and what it runs), at the ranges
+ * the repository uses (another of these packages: exactly this version). A name the
+ * definition forbids, imported or listed as a peer or a run, is a problem, as is an import
+ * the repository does not list.
+ * @param {import('../packages/index.mjs').PackageDefinition} definition
+ * @param {Iterable<string>} imported
+ * @param {{ ownNames: Set<string>, ranges: Record<string, string>, version: string }} context
+ * @param {string[]} problems what is wrong is pushed here
+ */
+export function dependenciesOf(definition, imported, { ownNames, ranges, version }, problems) {
   const dependencies = {};
   const peerDependencies = {};
+  const listed = [...(definition.peerDependencies ?? []), ...(definition.optionalPeerDependencies ?? []), ...(definition.runs ?? [])];
+  for (const name of listed.filter((n) => definition.forbidden?.includes(n))) {
+    problems.push(`${definition.name} lists ${name} as a peer or a run, which it must never depend on (packages/index.mjs "forbidden")`);
+  }
   for (const name of [...imported, ...(definition.runs ?? [])].sort()) {
     if (name === definition.name) continue;
     if (definition.forbidden?.includes(name)) {
@@ -127,7 +141,9 @@ function dependenciesOf(definition, imported, { ownNames, ranges, version }, pro
     const peer = definition.peerDependencies?.includes(name) || definition.optionalPeerDependencies?.includes(name);
     (peer ? peerDependencies : dependencies)[name] = range;
   }
-  for (const peer of definition.peerDependencies ?? []) peerDependencies[peer] ??= ranges[peer];
+  for (const peer of definition.peerDependencies ?? []) {
+    if (!definition.forbidden?.includes(peer)) peerDependencies[peer] ??= ranges[peer];
+  }
   return { dependencies, peerDependencies, optionalPeers: definition.optionalPeerDependencies ?? [] };
 }
 
@@ -158,24 +174,34 @@ function exportsOf(definition) {
 }
 
 /**
- * The packages the folder's JavaScript imports by name (node: built-ins left out), as npm
- * names them: static imports and re-exports, import() and require() with a literal name,
- * as esbuild's parser finds them (every package left external, nothing written).
+ * What the files import: the packages they import by name (node: built-ins left out), as
+ * npm names them (static imports and re-exports, import() and require() with a literal name,
+ * as esbuild's parser finds them, every package left external, nothing written), and every
+ * file they reach through relative imports (a file outside the package's sources fails to
+ * resolve when the package is assembled). The build passes a package's compiled JavaScript;
+ * test/package-dependencies.test.ts passes the TypeScript sources tsc compiles it from, read
+ * as tsc reads them (verbatimModuleSyntax: an import without `type` stays), so the
+ * derivation is checked without a build.
+ * @param {string[]} files
+ * @returns {{ packages: Set<string>, files: string[] }} `files`: absolute paths
  */
-function importedPackages(folder) {
-  // The bins import node: built-ins only (cli/bin.mjs: tsx too, in a checkout).
-  const files = [...walk(path.join(folder, 'dist'))].filter((file) => /\.(m|c)?js$/.test(file));
+export function importGraph(files) {
+  // The bins are not among them: they import node: built-ins only (cli/bin.mjs: tsx too, in a checkout).
+  // One bundle that re-exports every file, so that each is parsed once (an entry point per
+  // file bundled each file's whole import graph again: seconds for the command's package).
   const { metafile } = buildSync({
-    entryPoints: files,
+    stdin: {
+      contents: files.map((file, i) => `export * as m${i} from ${JSON.stringify(file)};`).join('\n'),
+      resolveDir: path.dirname(files[0] ?? '.'),
+    },
     bundle: true,
     packages: 'external',
     platform: 'node',
     format: 'esm',
     write: false,
     metafile: true,
-    outdir: path.join(folder, '.imports'),
     // Not the repository's tsconfig.json above pack/: its paths would resolve our own names to sources.
-    tsconfigRaw: '{}',
+    tsconfigRaw: { compilerOptions: { verbatimModuleSyntax: true } },
     logLevel: 'silent',
   });
   const names = new Set();
@@ -194,7 +220,10 @@ function importedPackages(folder) {
       if (external) add(specifier);
     }
   }
-  return names;
+  const reached = Object.keys(metafile.inputs)
+    .filter((input) => input !== '<stdin>')
+    .map((input) => path.resolve(input));
+  return { packages: names, files: reached };
 }
 
 function topLevel(folder) {

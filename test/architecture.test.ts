@@ -65,8 +65,10 @@ const forbidden: readonly [file: string, importLine: string][] = [
 ];
 /**
  * Probes derived from the one list of what ships where (packages/index.mjs): no folder any
- * package is built from imports the reference app, and no folder of the library imports
- * the command or the local runtime. A folder added to a package without its lint rules fails here.
+ * package is built from imports the reference app, no folder of the library imports the
+ * command or the local runtime, and no folder of the command imports the library by name or
+ * the CDK (switchyard-cli installs beside any aws-cdk-lib 2.x: it carries its own copy of the
+ * contracts and depends on neither). A folder added to a package without its lint rules fails here.
  */
 const fromPackages: readonly [file: string, importLine: string][] = PACKAGES.flatMap((definition) =>
   definition.sources
@@ -80,6 +82,15 @@ const fromPackages: readonly [file: string, importLine: string][] = PACKAGES.fla
           ? ([
               [probe, `import { LocalRuntime } from '${up}local/runtime.js';`],
               [probe, `import { runCli } from '${up}cli/main.js';`],
+            ] as [string, string][])
+          : []),
+        ...(definition.name === 'switchyard-cli'
+          ? ([
+              [probe, "import { ENV } from 'switchyard-cdk/contracts';"],
+              [probe, "import type { AnyEventContract } from 'switchyard-cdk/contracts';"],
+              [probe, "import { EventHub } from 'switchyard-cdk/constructs';"],
+              [probe, "import { App } from 'aws-cdk-lib';"],
+              [probe, "import type { IConstruct } from 'constructs';"],
             ] as [string, string][])
           : []),
       ];
@@ -101,6 +112,9 @@ const allowed: readonly [file: string, importLine: string][] = [
   // The package's generic core, from every package folder.
   ['cli/commands/probe.ts', "import { executionNameFor } from '../../contracts/index.js';"],
   ['clients/probe.ts', "import type { TSchema } from '../contracts/index.js';"],
+  // The command's own copy of the contracts (packages/index.mjs), by path: never the library by name.
+  ['testing/probe.ts', "import type { AnyEventContract } from '../contracts/index.js';"],
+  ['cli/probe.ts', "import { DEAD_LETTER_ATTRIBUTES } from '../contracts/index.js';"],
   ['lambdas/kit/probe.ts', "import { ENV } from '../../contracts/wiring.js';"],
   ['lambdas/workflow-starter/probe.ts', "import { emit } from '../kit/emit.js';"],
   ['lib/constructs/probe.ts', "import { registrySchema } from '../../contracts/index.js';"],

@@ -1,4 +1,4 @@
-import type { AnyEventContract } from 'switchyard-cdk/contracts';
+import type { AnyEventContract } from '../contracts/index.js';
 import { known, TestAppError } from './poll.js';
 import { type SendOptions, type Sent, send } from './send.js';
 import type { RunningApp } from './start.js';

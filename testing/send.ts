@@ -1,5 +1,5 @@
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import type { AnyEventContract } from 'switchyard-cdk/contracts';
+import type { AnyEventContract } from '../contracts/index.js';
 import { compilePattern, matchesPattern } from '../local/events/pattern.js';
 import { known, listed, TestAppError } from './poll.js';
 import type { RunningApp } from './start.js';

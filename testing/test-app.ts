@@ -1,7 +1,7 @@
 import type { DescribeExecutionCommandOutput } from '@aws-sdk/client-sfn';
 import type { Message } from '@aws-sdk/client-sqs';
-import type { AnyEventContract, Detail } from 'switchyard-cdk/contracts';
 import type { FailedExecution } from '../cli/failed-executions.js';
+import type { AnyEventContract, Detail } from '../contracts/index.js';
 import type { AdvanceableClock } from '../local/clock.js';
 import type { IamReport } from '../local/read-api/contract.js';
 import {

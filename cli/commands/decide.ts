@@ -1,9 +1,9 @@
 import { parseArgs } from 'node:util';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { SendTaskSuccessCommand } from '@aws-sdk/client-sfn';
-import { type TSchema, validatorFor } from 'switchyard-cdk/contracts';
 import { decisionFields, decisionOf, type EscalationPolicyDescription, subjectLabel } from '../../clients/escalation-policy.js';
 import { refusalOfLastAsk } from '../../clients/open-task.js';
+import { type TSchema, validatorFor } from '../../contracts/index.js';
 import { GLOBAL_HELP, GLOBAL_OPTIONS, parseCommand } from '../args.js';
 import { defaultCdkOut, hasAssembly, readAssembly } from '../assembly.js';
 import { contractsInAssembly } from '../assembly-contracts.js';

@@ -1,4 +1,4 @@
-import { ENV } from 'switchyard-cdk/contracts';
+import { ENV } from '../../contracts/index.js';
 import { referencedId, type TemplateResource } from '../assembly.js';
 import type { AslState, DefinitionPath } from './definition-paths.js';
 

@@ -1,5 +1,5 @@
-import { ENV, OUTBOX_ATTRIBUTE } from 'switchyard-cdk/contracts';
 import { flowName } from '../../clients/resource-names.js';
+import { ENV, OUTBOX_ATTRIBUTE } from '../../contracts/index.js';
 import { type CloudAssembly, referencedId, stateMachineDefinition, type TemplateResource } from '../assembly.js';
 import { flowSettingsOf } from '../flow-control.js';
 import type { AppUsage, CostAssumptions } from './assumptions.js';

@@ -112,6 +112,9 @@ describe('the switchyard-cli package', () => {
       'dist/cli/cost/prices-us-east-1.json',
       'dist/cli/init/template/lib/__NAME__-stack.ts.tmpl',
       'dist/cli/init/template/gitignore.tmpl',
+      // Its own copy of the contracts, which its CLI, runtime and testing API import by path.
+      'dist/contracts/index.js',
+      'dist/contracts/index.d.ts',
     ]) {
       expect(files, file).toContain(file);
     }
@@ -119,8 +122,12 @@ describe('the switchyard-cli package', () => {
     expect(manifest.bin).toEqual({ switchyard: 'cli/bin.mjs' });
   });
 
-  it('depends on exactly its own version of switchyard-cdk, and ships no Node binary', () => {
-    expect(manifest.dependencies['switchyard-cdk']).toBe(workspace.version);
+  it('depends on neither switchyard-cdk nor the CDK, as a dependency or a peer, and ships no Node binary', () => {
+    // It runs an app on any aws-cdk-lib 2.x (or none: a cdk.out): the library's CDK peers would refuse an older one.
+    for (const name of ['switchyard-cdk', 'aws-cdk-lib', 'constructs']) {
+      expect(manifest.dependencies[name], name).toBeUndefined();
+      expect(manifest.peerDependencies?.[name], name).toBeUndefined();
+    }
     expect(manifest.optionalDependencies).toBeUndefined();
     expect(files.filter((f) => f.startsWith('dist/lib/') || f.startsWith('dist/lambdas/') || REFERENCE_APP.test(f))).toEqual([]);
   });
