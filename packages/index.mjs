@@ -127,9 +127,34 @@ export const PACKAGES = [
         name: 'the default versions of AWS managed IAM policies',
         license: 'LicenseRef-AWS-managed-policies',
         notice:
-          'AWS managed policy documents as AWS publishes them (IAM GetPolicyVersion, the AWS Managed Policy Reference Guide), ' +
-          'Copyright Amazon.com, Inc. or its affiliates, copied unchanged.',
-        source: 'the archive github.com/z0ph/MAMIP at the commit the file names (its _about field)',
+          'AWS managed policy documents as AWS publishes them (the AWS Managed Policy Reference Guide, IAM GetPolicyVersion), ' +
+          'Copyright Amazon.com, Inc. or its affiliates, copied unchanged. Each entry names the page or file it was copied from (its source field).',
+        source: 'https://docs.aws.amazon.com/aws-managed-policy/latest/reference/ (one page per policy)',
+      },
+      {
+        // The few documents whose reference page could not be read are copied from this
+        // dataset's files (each entry's source says which); its MIT licence asks for its notice.
+        files: 'dist/local/iam/aws-managed-policies.json',
+        name: 'the entries copied from iam-dataset (AWS managed policy documents as that dataset holds them)',
+        license: 'MIT',
+        notice: [
+          'MIT License',
+          '',
+          'Copyright (c) 2021 Ian Mckay',
+          '',
+          'Permission is hereby granted, free of charge, to any person obtaining a copy of this software and associated documentation files (the ' +
+            '"Software"), to deal in the Software without restriction, including without limitation the rights to use, copy, modify, merge, ' +
+            'publish, distribute, sublicense, and/or sell copies of the Software, and to permit persons to whom the Software is furnished to do so, ' +
+            'subject to the following conditions:',
+          '',
+          'The above copyright notice and this permission notice shall be included in all copies or substantial portions of the Software.',
+          '',
+          'THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF ' +
+            'MERCHANTABILITY, FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE AUTHORS OR COPYRIGHT HOLDERS BE LIABLE ' +
+            'FOR ANY CLAIM, DAMAGES OR OTHER LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM, OUT OF OR IN CONNECTION ' +
+            'WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE SOFTWARE.',
+        ].join('\n'),
+        source: 'https://github.com/iann0036/iam-dataset (aws/managedpolicies/<name>.json at the commit each entry names)',
       },
     ],
     engines: '>=22',
