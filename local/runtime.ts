@@ -14,6 +14,7 @@ import type { PipesService } from './pipes/pipes-service.js';
 import type { ReadApi } from './read-api/read-api.js';
 import { type ReloadSummary, type ReloadTarget, reloadServices } from './reload.js';
 import type { SchedulerService } from './scheduler/scheduler-service.js';
+import type { LocalSes } from './ses/module.js';
 import type { ServiceDefinitions } from './service-definitions.js';
 import { SERVICE_MODULES } from './services/modules.js';
 import { ServiceRegistry } from './services/registry.js';
@@ -51,6 +52,8 @@ export class LocalRuntime {
   readonly sns: SnsService;
   readonly logs: LogsService;
   readonly scheduler: SchedulerService;
+  /** SES: identities, templates, configuration sets, and the local mailbox of the mail it sent. */
+  readonly ses: LocalSes;
   readonly readApi: ReadApi;
   /** IAM: the mode, what AWS would refuse (findings) and what each role used. */
   readonly iam: IamCheck;
@@ -78,6 +81,7 @@ export class LocalRuntime {
     this.sns = get('sns');
     this.logs = get('logs');
     this.scheduler = get('scheduler');
+    this.ses = get('ses');
     this.readApi = get('readApi');
     this.pipes = get('pipes');
     this.bedrock = get('bedrock');

@@ -1,0 +1,120 @@
+import { AwsError } from '../aws-error.js';
+import { ModelQueryProtocol } from '../endpoint/model-protocols/query-codec.js';
+import { ModelRestJsonProtocol } from '../endpoint/model-protocols/rest-json-codec.js';
+import { loadModel } from '../endpoint/validation/model.js';
+import { modelValidator, violationsMessage } from '../endpoint/validation/validator.js';
+import { iamAuthorizer } from '../iam/module.js';
+import type { ServiceModule } from '../services/service-module.js';
+import { TargetDispatcher } from '../targets/dispatcher.js';
+import { sesV1Operations } from './api-v1.js';
+import { sesV2Operations, v2Error } from './api-v2.js';
+import { SES_RESOURCE_TYPES, sesDefinitions } from './definitions.js';
+import { sesIam } from './iam-authorizations.js';
+import { SesService, SesStore } from './ses-service.js';
+import { sandboxLine, sesSandboxOf } from './settings.js';
+import { VerificationLink } from './verification-link.js';
+
+/**
+ * Routes of SES v2 that the AWS SDK for JavaScript v3 sends and the pinned botocore model
+ * predates: its lists of identities and configuration sets moved to POSTs with their paging
+ * members in the body. The model's GET routes are served too (older SDKs and the CLI send them).
+ */
+const NEWER_V2_ROUTES = [
+  { operation: 'ListEmailIdentities', method: 'POST', requestUri: '/v2/email/list-identities' },
+  { operation: 'ListConfigurationSets', method: 'POST', requestUri: '/v2/email/list-configuration-sets' },
+] as const;
+
+/** SES as the runtime runs it, and the line the start-up report gives it. */
+export interface LocalSes extends SesService {
+  /** The start-up report's line: the sandbox, and where sent mail goes. */
+  describe(): string;
+}
+
+declare module '../services/service-module.js' {
+  interface ServiceTypes {
+    ses: LocalSes;
+  }
+}
+
+/**
+ * SES, both of its APIs (v1's query protocol, v2's REST-JSON), each spoken from its model:
+ * identities, templates, configuration sets with SNS and EventBridge event destinations,
+ * the sandbox and quotas; sent mail is kept in the local mailbox (the read API's `/mail`).
+ */
+export const sesModule: ServiceModule<'ses', ReturnType<typeof sesDefinitions>> = {
+  name: 'ses',
+  iam: sesIam,
+  sdkClients: [
+    { package: '@aws-sdk/client-ses', serviceId: 'SES' },
+    { package: '@aws-sdk/client-sesv2', serviceId: 'SESv2' },
+  ],
+  needs: ['iam', 'sns', 'events'],
+  databases: ['ses'],
+  resourceTypes: SES_RESOURCE_TYPES,
+  definitions: sesDefinitions,
+  create({ settings, database, services, warn }, definitions) {
+    const { clock, accountId, region, url, log } = settings;
+    warn(definitions.warnings);
+    const sns = services.get('sns');
+    const setting = { sandbox: sesSandboxOf(settings.options.sesSandbox) };
+    const ses = new SesService({
+      store: new SesStore(database('ses')),
+      clock,
+      region,
+      accountId,
+      baseUrl: url,
+      setting,
+      // SES publishes events to topics and buses as the service, through the one dispatcher.
+      dispatcher: new TargetDispatcher({ sns, events: services.get('events') }),
+      topicExists: (topicArn) =>
+        sns.GetTopicAttributes({ TopicArn: topicArn }).then(
+          () => true,
+          (error: unknown) => {
+            if (error instanceof AwsError && error.code === 'NotFound') return false;
+            throw error;
+          },
+        ),
+      log: (line) => log(`[ses] ${line}`),
+    });
+    const authorize = iamAuthorizer(services, sesIam);
+    const v1 = new ModelQueryProtocol(loadModel('ses'), sesV1Operations(ses), {
+      serviceName: 'SES',
+      // SES's query API answers model violations as the query services do: ValidationError, AWS's summary.
+      validate: modelValidator('ses', {
+        textScalars: true,
+        violations: (violations) => new AwsError('ValidationError', violationsMessage(violations), 400),
+      }),
+      authorize,
+    });
+    const v2 = new ModelRestJsonProtocol(
+      loadModel('sesv2'),
+      sesV2Operations(ses),
+      {
+        serviceName: 'SESv2',
+        validate: modelValidator('sesv2', {
+          wrongType: (finding) => new AwsError('BadRequestException', finding.message, 400),
+          violations: (violations) => new AwsError('BadRequestException', violationsMessage(violations), 400),
+        }),
+        authorize: async (operation, input) => {
+          try {
+            await authorize(operation, input);
+          } catch (error) {
+            throw error instanceof AwsError ? v2Error(error) : error;
+          }
+        },
+      },
+      NEWER_V2_ROUTES,
+    );
+    const local = Object.assign(ses, { describe: () => sandboxLine(setting.sandbox) }) as LocalSes;
+    return {
+      service: local,
+      mounts: { query: [v1, new VerificationLink(ses.identities)], rest: [v2] },
+      // After SNS and EventBridge start: the template's resources, then the events a crash left owed.
+      start: () => {
+        ses.declare(definitions);
+        ses.start();
+      },
+      stop: () => ses.stop(),
+    };
+  },
+};
