@@ -34,6 +34,8 @@ export interface StartupReportInput {
   readonly models?: string;
   /** What IAM does with a request the app's policies do not allow (a line). @default - not said */
   readonly iam?: string;
+  /** Whether SES runs in its sandbox, and where its mail goes (a line). @default - not said */
+  readonly ses?: string;
 }
 
 /** A schedule (or scheduled rule) as the start-up report names it. */
@@ -78,6 +80,7 @@ export function startupReport(input: StartupReportInput): StartupReport {
     ...bucketLines(input.buckets ?? [], url),
     ...(input.models ? [input.models] : []),
     ...(input.iam ? [input.iam] : []),
+    ...(input.ses ? [input.ses] : []),
     `  data folder: ${input.dataDir}`,
     `  console: ${url}/ (executions, escalations, failures and live events in the browser)`,
     ...(input.schedules ?? []).map((schedule) => `  ${schedule.label}: ${scheduleSummary(schedule)}`),

@@ -53,8 +53,22 @@ function v1Destination(configurationSet: string, input: Input): EventDestination
   };
 }
 
+type Operations = Record<string, (input: Input) => Promise<unknown>>;
+
 /** SES's v1 API (query protocol, API version 2010-12-01) over the local SES, one operation per action, in the API's shapes. */
 export function sesV1Operations(ses: SesService): ModelOperations {
+  const operations: Operations = {
+    ...sendingOperations(ses),
+    ...templateOperations(ses),
+    ...identityOperations(ses),
+    ...configurationSetOperations(ses),
+    ...accountOperations(ses),
+  };
+  return operations as unknown as ModelOperations;
+}
+
+/** SendEmail, SendRawEmail, SendTemplatedEmail and SendBulkTemplatedEmail. */
+function sendingOperations(ses: SesService): Operations {
   const send = (operation: string, input: Input, content: Parameters<SesService['send']>[0]['content']) =>
     ses
       .send({
@@ -70,7 +84,7 @@ export function sesV1Operations(ses: SesService): ModelOperations {
       })
       .then(({ messageId }) => ({ MessageId: messageId }));
 
-  const operations = {
+  return {
     SendEmail: (input: Input) => {
       const message = record(input.Message);
       const body = record(message.Body);
@@ -104,7 +118,12 @@ export function sesV1Operations(ses: SesService): ModelOperations {
       });
       return { Status: results.map(bulkStatus) };
     },
+  };
+}
 
+/** The templates: Create, Update, Delete, Get, List and TestRender. */
+function templateOperations(ses: SesService): Operations {
+  return {
     CreateTemplate: async (input: Input) => {
       const t = record(input.Template);
       ses.createTemplate(text(t.TemplateName) ?? '', templateParts(t));
@@ -130,7 +149,12 @@ export function sesV1Operations(ses: SesService): ModelOperations {
     TestRenderTemplate: async (input: Input) => ({
       RenderedTemplate: await ses.renderTest(text(input.TemplateName) ?? '', text(input.TemplateData)),
     }),
+  };
+}
 
+/** Identities and their verification. */
+function identityOperations(ses: SesService): Operations {
+  return {
     VerifyEmailIdentity: async (input: Input) => {
       await ses.createIdentity(text(input.EmailAddress) ?? '');
       return {};
@@ -196,7 +220,12 @@ export function sesV1Operations(ses: SesService): ModelOperations {
         }),
       ),
     }),
+  };
+}
 
+/** Configuration sets and their event destinations. */
+function configurationSetOperations(ses: SesService): Operations {
+  return {
     CreateConfigurationSet: async (input: Input) => {
       ses.createConfigurationSet(text(record(input.ConfigurationSet).Name) ?? '');
       return {};
@@ -247,7 +276,12 @@ export function sesV1Operations(ses: SesService): ModelOperations {
       ses.setConfigurationSetSending(text(input.ConfigurationSetName) ?? '', input.Enabled === true);
       return {};
     },
+  };
+}
 
+/** The account: its quota, statistics and sending. */
+function accountOperations(ses: SesService): Operations {
+  return {
     GetSendQuota: async () => {
       const quota = ses.quota();
       return { Max24HourSend: quota.max24HourSend, MaxSendRate: quota.maxSendRate, SentLast24Hours: quota.sentLast24Hours };
@@ -259,7 +293,6 @@ export function sesV1Operations(ses: SesService): ModelOperations {
       return {};
     },
   };
-  return operations as unknown as ModelOperations;
 }
 
 function templateParts(t: Input) {

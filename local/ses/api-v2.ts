@@ -103,12 +103,39 @@ function v2Destination(configurationSet: string, name: string, value: unknown): 
   };
 }
 
+type Operations = Record<string, (input: Input) => Promise<unknown>>;
+
+const tagsOf = (ses: SesService, arn: string) => ses.store.tags(arn);
+const templateArn = (ses: SesService, name: string) => sesArn(ses.context, `template/${name}`);
+
 /** SES's v2 API (REST-JSON, API version 2019-09-27) over the local SES, in the API's shapes; errors in v2's codes. */
 export function sesV2Operations(ses: SesService): ModelOperations {
-  const tagsOf = (arn: string) => ses.store.tags(arn);
-  const templateArn = (name: string) => sesArn(ses.context, `template/${name}`);
+  const operations: Operations = {
+    ...sendingOperations(ses),
+    ...templateOperations(ses),
+    ...identityOperations(ses),
+    ...configurationSetOperations(ses),
+    ...accountOperations(ses),
+  };
 
-  const operations: Record<string, (input: Input) => Promise<unknown>> = {
+  // Every operation answers the v2 API's errors.
+  return Object.fromEntries(
+    Object.entries(operations).map(([name, operation]) => [
+      name,
+      async (input: never) => {
+        try {
+          return await operation(input as Input);
+        } catch (error) {
+          throw error instanceof AwsError ? v2Error(error) : error;
+        }
+      },
+    ]),
+  ) as ModelOperations;
+}
+
+/** SendEmail and SendBulkEmail. */
+function sendingOperations(ses: SesService): Operations {
+  return {
     SendEmail: async (input) => {
       const content = record(input.Content);
       const destination = record(input.Destination);
@@ -175,12 +202,17 @@ export function sesV2Operations(ses: SesService): ModelOperations {
       });
       return { BulkEmailEntryResults: results.map(bulkResult) };
     },
+  };
+}
 
+/** The email templates: Create, Get, Update, Delete, List and TestRender. */
+function templateOperations(ses: SesService): Operations {
+  return {
     CreateEmailTemplate: async (input) => {
       const name = text(input.TemplateName) ?? '';
       ses.createTemplate(name, templateContent(input.TemplateContent));
       const tags = list(input.Tags).map((t) => ({ Key: text(t.Key) ?? '', Value: text(t.Value) ?? '' }));
-      if (tags.length > 0) ses.store.putTags(templateArn(name), tags);
+      if (tags.length > 0) ses.store.putTags(templateArn(ses, name), tags);
       return {};
     },
     GetEmailTemplate: async (input) => {
@@ -188,7 +220,7 @@ export function sesV2Operations(ses: SesService): ModelOperations {
       return {
         TemplateName: t.name,
         TemplateContent: { Subject: t.subject, Text: t.text, Html: t.html },
-        Tags: tagsOf(templateArn(t.name)),
+        Tags: tagsOf(ses, templateArn(ses, t.name)),
       };
     },
     UpdateEmailTemplate: async (input) => {
@@ -199,7 +231,7 @@ export function sesV2Operations(ses: SesService): ModelOperations {
       const name = text(input.TemplateName) ?? '';
       ses.template(name);
       ses.deleteTemplate(name);
-      ses.store.deleteTags(templateArn(name));
+      ses.store.deleteTags(templateArn(ses, name));
       return {};
     },
     ListEmailTemplates: async (input) => {
@@ -209,7 +241,12 @@ export function sesV2Operations(ses: SesService): ModelOperations {
     TestRenderEmailTemplate: async (input) => ({
       RenderedTemplate: await ses.renderTest(text(input.TemplateName) ?? '', text(input.TemplateData)),
     }),
+  };
+}
 
+/** Email identities. */
+function identityOperations(ses: SesService): Operations {
+  return {
     CreateEmailIdentity: async (input) => {
       const name = text(input.EmailIdentity) ?? '';
       if (ses.identities.get(name) !== undefined)
@@ -232,7 +269,7 @@ export function sesV2Operations(ses: SesService): ModelOperations {
         VerifiedForSendingStatus: identity.status === 'Success',
         DkimAttributes: dkim(identity),
         Policies: {},
-        Tags: tagsOf(ses.identities.arn(identity.name)),
+        Tags: tagsOf(ses, ses.identities.arn(identity.name)),
         ...(identity.configurationSet ? { ConfigurationSetName: identity.configurationSet } : {}),
         VerificationStatus: upper(identity.status),
       };
@@ -254,7 +291,12 @@ export function sesV2Operations(ses: SesService): ModelOperations {
         NextToken: next,
       };
     },
+  };
+}
 
+/** Configuration sets and their event destinations. */
+function configurationSetOperations(ses: SesService): Operations {
+  return {
     CreateConfigurationSet: async (input) => {
       const sending = record(input.SendingOptions).SendingEnabled;
       ses.createConfigurationSet(text(input.ConfigurationSetName) ?? '', {
@@ -268,7 +310,7 @@ export function sesV2Operations(ses: SesService): ModelOperations {
       return {
         ConfigurationSetName: set.name,
         SendingOptions: { SendingEnabled: set.sendingEnabled },
-        Tags: tagsOf(sesArn(ses.context, `configuration-set/${set.name}`)),
+        Tags: tagsOf(ses, sesArn(ses.context, `configuration-set/${set.name}`)),
       };
     },
     DeleteConfigurationSet: async (input) => {
@@ -306,7 +348,12 @@ export function sesV2Operations(ses: SesService): ModelOperations {
       ses.setConfigurationSetSending(text(input.ConfigurationSetName) ?? '', input.SendingEnabled === true);
       return {};
     },
+  };
+}
 
+/** The account, and the tags of identities, templates and configuration sets. */
+function accountOperations(ses: SesService): Operations {
+  return {
     GetAccount: async () => {
       const quota = ses.quota();
       return {
@@ -335,22 +382,8 @@ export function sesV2Operations(ses: SesService): ModelOperations {
       ses.store.deleteTags(arn, strings(input.TagKeys));
       return {};
     },
-    ListTagsForResource: async (input) => ({ Tags: tagsOf(requireResource(ses, text(input.ResourceArn) ?? '')) }),
+    ListTagsForResource: async (input) => ({ Tags: tagsOf(ses, requireResource(ses, text(input.ResourceArn) ?? '')) }),
   };
-
-  // Every operation answers the v2 API's errors.
-  return Object.fromEntries(
-    Object.entries(operations).map(([name, operation]) => [
-      name,
-      async (input: never) => {
-        try {
-          return await operation(input as Input);
-        } catch (error) {
-          throw error instanceof AwsError ? v2Error(error) : error;
-        }
-      },
-    ]),
-  ) as ModelOperations;
 }
 
 function requireIdentity(ses: SesService, name: string): IdentityRow {

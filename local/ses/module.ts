@@ -10,6 +10,7 @@ import { sesV1Operations } from './api-v1.js';
 import { sesV2Operations, v2Error } from './api-v2.js';
 import { SES_RESOURCE_TYPES, sesDefinitions } from './definitions.js';
 import { sesIam } from './iam-authorizations.js';
+import { MailView } from './mail-view.js';
 import { SesService, SesStore } from './ses-service.js';
 import { sandboxLine, sesSandboxOf } from './settings.js';
 import { VerificationLink } from './verification-link.js';
@@ -28,6 +29,8 @@ const NEWER_V2_ROUTES = [
 export interface LocalSes extends SesService {
   /** The start-up report's line: the sandbox, and where sent mail goes. */
   describe(): string;
+  /** The mailbox as the read API shows it. */
+  readonly mailView: MailView;
 }
 
 declare module '../services/service-module.js' {
@@ -105,7 +108,7 @@ export const sesModule: ServiceModule<'ses', ReturnType<typeof sesDefinitions>> 
       },
       NEWER_V2_ROUTES,
     );
-    const local = Object.assign(ses, { describe: () => sandboxLine(setting.sandbox) }) as LocalSes;
+    const local: LocalSes = Object.assign(ses, { describe: () => sandboxLine(setting.sandbox), mailView: new MailView(ses.mailbox) });
     return {
       service: local,
       mounts: { query: [v1, new VerificationLink(ses.identities)], rest: [v2] },

@@ -30,6 +30,6 @@ export function sesSandboxOf(option: boolean | undefined, env: NodeJS.ProcessEnv
 /** The start-up report's line for SES. */
 export function sandboxLine(sandbox: boolean): string {
   return sandbox
-    ? '  ses: sandbox (mail only to verified identities and the mailbox simulator, 200 a day, as a new AWS account; --ses-sandbox off lifts it); sent mail: switchyard mail'
+    ? '  ses: sandbox, as a new AWS account (mail only to verified identities and the mailbox simulator, 200 a day; --ses-sandbox off lifts it; switchyard mail verify <address> verifies one); sent mail: switchyard mail'
     : '  ses: production access (mail to any address, 50,000 a day); sent mail: switchyard mail';
 }

@@ -320,7 +320,10 @@ function trimModel(model: Json, operations: readonly string[], botocoreVersion: 
     const input = (operation.input as Json | undefined)?.shape as string | undefined;
     if (input !== undefined) roots.push(input);
     const http = operation.http as Json;
-    const trimmed: Json = { ...(input ? { input } : {}), http: pick(http, protocol ? ['method', 'requestUri', 'responseCode'] : ['method', 'requestUri']) };
+    const trimmed: Json = {
+      ...(input ? { input } : {}),
+      http: pick(http, protocol ? ['method', 'requestUri', 'responseCode'] : ['method', 'requestUri']),
+    };
     if (protocol) {
       const output = operation.output as Json | undefined;
       if (output !== undefined) {
