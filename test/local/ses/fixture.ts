@@ -5,12 +5,33 @@ export const ACCOUNT = '000000000000';
 export const TOPIC = `arn:aws:sns:us-east-1:${ACCOUNT}:ses-events`;
 export const SNS_QUEUE = `http://sqs.placeholder/${ACCOUNT}/ses-events-queue`;
 
+/** An execution role of a function with one inline policy allowing `actions` on `resource`. */
+function role(name: string, actions: string[], resource: string | string[]) {
+  return {
+    Type: 'AWS::IAM::Role',
+    Properties: {
+      RoleName: name,
+      AssumeRolePolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+      },
+      Policies: [
+        {
+          PolicyName: 'p',
+          PolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: actions, Resource: resource }] },
+        },
+      ],
+    },
+  };
+}
+
 /**
  * A cloud assembly of a small app that mails through SES, as CDK would synthesize it: a
  * verified domain (`example.com`) with a default configuration set, a template, a
  * configuration set publishing every event type to an SNS topic (subscribed by a queue, raw)
- * and to the default event bus (a rule sends `aws.ses` events to another queue), and a
- * receipt rule set, which SES accepts and does not run.
+ * and to the default event bus (a rule sends `aws.ses` events to another queue), a receipt
+ * rule set, which SES accepts and does not run, and three roles: one granted what CDK's
+ * `grantSendEmail` grants, one also granted the configuration set, one granted no SES action.
  */
 export function writeSesApp(): string {
   return writeAssembly(tempAssemblyDir(), {
@@ -77,6 +98,15 @@ export function writeSesApp(): string {
             },
           },
           Inbound: { Type: 'AWS::SES::ReceiptRuleSet', Properties: { RuleSetName: 'inbound' } },
+          // What CDK's identity.grantSendEmail(role) writes: SendEmail and SendRawEmail on the identity.
+          Mailer: role('Mailer', ['ses:SendEmail', 'ses:SendRawEmail'], `arn:aws:ses:us-east-1:${ACCOUNT}:identity/example.com`),
+          // A role that may send through the configuration set too.
+          TrackedMailer: role(
+            'TrackedMailer',
+            ['ses:SendEmail'],
+            [`arn:aws:ses:us-east-1:${ACCOUNT}:identity/example.com`, `arn:aws:ses:us-east-1:${ACCOUNT}:configuration-set/tracking`],
+          ),
+          Clerk: role('Clerk', ['sqs:SendMessage'], '*'),
         },
       },
     },
