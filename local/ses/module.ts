@@ -82,9 +82,10 @@ export const sesModule: ServiceModule<'ses', ReturnType<typeof sesDefinitions>> 
     const authorize = iamAuthorizer(services, sesIam);
     const v1 = new ModelQueryProtocol(loadModel('ses'), sesV1Operations(ses), {
       serviceName: 'SES',
-      // SES's query API answers model violations as the query services do: ValidationError, AWS's summary.
+      // SES's query API answers model violations as the query services do: ValidationError, AWS's summary;
+      // a number or boolean that does not read as one is refused the same way, in the deserializer's words.
       validate: modelValidator('ses', {
-        textScalars: true,
+        wrongType: (finding) => new AwsError('ValidationError', finding.message, 400),
         violations: (violations) => new AwsError('ValidationError', violationsMessage(violations), 400),
       }),
       authorize,
