@@ -7,7 +7,7 @@ import { EventPublisher } from './event-publishing.js';
 import { checkDomain, Identities, identityType } from './identities.js';
 import { Mailbox } from './mailbox.js';
 import { composeMessage } from './mime.js';
-import { checkAccountSending, checkConfigurationSet, checkVerified } from './send-checks.js';
+import { checkAccountSending, checkConfigurationSet, checkVerified, MAX_RECIPIENTS } from './send-checks.js';
 import { type SendContent, Sending, type SendRequest } from './sending.js';
 import { type SandboxSetting, type SesContext, sendQuota, sesArn } from './ses-context.js';
 import { type ConfigurationSetRow, SesStore, type TemplateRow } from './ses-store.js';
@@ -112,6 +112,9 @@ export class SesService {
       readonly entries: readonly BulkEntry[];
     },
   ): Promise<BulkResult[]> {
+    if (request.entries.length > MAX_RECIPIENTS) {
+      throw new AwsError('InvalidParameterValue', `Number of destinations exceeds ${MAX_RECIPIENTS}.`, 400);
+    }
     const sender = parseAddress(request.from ?? '');
     checkAccountSending(this.context);
     checkConfigurationSet(this.context, request.configurationSet);

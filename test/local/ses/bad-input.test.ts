@@ -8,6 +8,7 @@ import {
 } from '@aws-sdk/client-ses';
 import {
   CreateContactListCommand,
+  SendBulkEmailCommand,
   SendEmailCommand as SendEmailV2Command,
   type SendEmailCommandInput as SendEmailV2Input,
   TestRenderEmailTemplateCommand,
@@ -80,6 +81,16 @@ describe("SES (local runtime): bad input gets SES's errors, in both APIs", () =>
       message: 'Recipient count exceeds 50.',
     });
     expect((await v2({ Destination: { BccAddresses: many } })).message).toBe('Recipient count exceeds 50.');
+    const bulk = await failure(
+      app.v2.send(
+        new SendBulkEmailCommand({
+          FromEmailAddress: 'mailer@example.com',
+          DefaultContent: { Template: { TemplateName: 'welcome', TemplateData: '{}' } },
+          BulkEmailEntries: many.map((address) => ({ Destination: { ToAddresses: [address] } })),
+        }),
+      ),
+    );
+    expect(bulk).toEqual({ name: 'BadRequestException', status: 400, message: 'Number of destinations exceeds 50.' });
   });
 
   it("fails if a message is over the v1 API's 10 MB, measured as SES measures it (base64)", async () => {
