@@ -55,7 +55,7 @@ const queryModel: ApiModel = {
 function queryCodec(operations: Record<string, (input: never) => Promise<unknown>>, seen: unknown[] = []) {
   return new ModelQueryProtocol(queryModel, operations as ModelOperations, {
     serviceName: 'Test',
-    validate: (operation, input) => {
+    validate: (_operation, input) => {
       seen.push(input);
       if ((input as { Name?: string }).Name === 'toolong') throw new AwsError('ValidationError', 'too long');
     },
