@@ -1,4 +1,5 @@
 import { AwsError } from '../aws-error.js';
+import type { ModelOperations } from '../endpoint/model-protocols/operations.js';
 import { ModelQueryProtocol } from '../endpoint/model-protocols/query-codec.js';
 import { ModelRestJsonProtocol } from '../endpoint/model-protocols/rest-json-codec.js';
 import { loadModel } from '../endpoint/validation/model.js';
@@ -31,6 +32,8 @@ export interface LocalSes extends SesService {
   describe(): string;
   /** The mailbox as the read API shows it. */
   readonly mailView: MailView;
+  /** Each API's operations in its shapes, for Step Functions' aws-sdk integrations (`aws-sdk:ses:*`, `aws-sdk:sesv2:*`). */
+  readonly sdkOperations: { readonly v1: ModelOperations; readonly v2: ModelOperations };
 }
 
 declare module '../services/service-module.js' {
@@ -80,7 +83,8 @@ export const sesModule: ServiceModule<'ses', ReturnType<typeof sesDefinitions>> 
       log: (line) => log(`[ses] ${line}`),
     });
     const authorize = iamAuthorizer(services, sesIam);
-    const v1 = new ModelQueryProtocol(loadModel('ses'), sesV1Operations(ses), {
+    const sdkOperations = { v1: sesV1Operations(ses), v2: sesV2Operations(ses) };
+    const v1 = new ModelQueryProtocol(loadModel('ses'), sdkOperations.v1, {
       serviceName: 'SES',
       // SES's query API answers model violations as the query services do: ValidationError, AWS's summary;
       // a number or boolean that does not read as one is refused the same way, in the deserializer's words.
@@ -92,7 +96,7 @@ export const sesModule: ServiceModule<'ses', ReturnType<typeof sesDefinitions>> 
     });
     const v2 = new ModelRestJsonProtocol(
       loadModel('sesv2'),
-      sesV2Operations(ses),
+      sdkOperations.v2,
       {
         serviceName: 'SESv2',
         validate: modelValidator('sesv2', {
@@ -109,7 +113,11 @@ export const sesModule: ServiceModule<'ses', ReturnType<typeof sesDefinitions>> 
       },
       NEWER_V2_ROUTES,
     );
-    const local: LocalSes = Object.assign(ses, { describe: () => sandboxLine(setting.sandbox), mailView: new MailView(ses.mailbox) });
+    const local: LocalSes = Object.assign(ses, {
+      describe: () => sandboxLine(setting.sandbox),
+      mailView: new MailView(ses.mailbox),
+      sdkOperations,
+    });
     return {
       service: local,
       mounts: { query: [v1, new VerificationLink(ses.identities)], rest: [v2] },

@@ -33,7 +33,7 @@ export const statesModule: ServiceModule<'states'> = {
   name: 'states',
   iam: statesIam,
   sdkClients: [{ package: '@aws-sdk/client-sfn', serviceId: 'SFN' }],
-  needs: ['template', 'iam', 'readApi', 'lambda', 'sqs', 'events', 'sns', 'ssm', 'logs', 'bedrock'],
+  needs: ['template', 'iam', 'readApi', 'lambda', 'sqs', 'events', 'sns', 'ssm', 'logs', 'bedrock', 'ses'],
   databases: ['states'],
   resourceTypes: ['AWS::StepFunctions::StateMachine'],
   // A new execution runs the new definition; executions in flight finish on the one they started with.
@@ -68,7 +68,13 @@ export const statesModule: ServiceModule<'states'> = {
         const requests = iam.authorizationsOf(task.service, task.operation, task.input);
         return (await iam.authorize(principal, requests, `state ${task.stateName}`))?.message;
       },
-      sdkServices: { ssm: services.get('ssm'), sns, bedrockruntime: { operations: bedrock.sdkOperations } },
+      sdkServices: {
+        ssm: services.get('ssm'),
+        sns,
+        bedrockruntime: { operations: bedrock.sdkOperations },
+        ses: { operations: services.get('ses').sdkOperations.v1 },
+        sesv2: { operations: services.get('ses').sdkOperations.v2 },
+      },
       bedrock: {
         invokeModel: (modelId, body, tier) => bedrock.invokeModel(modelId, body, tier),
         // S3 starts after Step Functions (it needs Lambda, which needs nothing of it): looked up when a task runs.

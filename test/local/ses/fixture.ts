@@ -107,6 +107,34 @@ export function writeSesApp(): string {
             [`arn:aws:ses:us-east-1:${ACCOUNT}:identity/example.com`, `arn:aws:ses:us-east-1:${ACCOUNT}:configuration-set/tracking`],
           ),
           Clerk: role('Clerk', ['sqs:SendMessage'], '*'),
+          // The human-in-the-loop of a public app: a state machine mails a code with the task token and waits for it.
+          AskReviewer: {
+            Type: 'AWS::StepFunctions::StateMachine',
+            Properties: {
+              StateMachineName: 'ask-reviewer',
+              RoleArn: `arn:aws:iam::${ACCOUNT}:role/Mailer`,
+              DefinitionString: JSON.stringify({
+                StartAt: 'MailTheCode',
+                States: {
+                  MailTheCode: {
+                    Type: 'Task',
+                    Resource: 'arn:aws:states:::aws-sdk:sesv2:sendEmail.waitForTaskToken',
+                    Parameters: {
+                      FromEmailAddress: 'reviews@example.com',
+                      'Destination.$': '$.destination',
+                      Content: {
+                        Simple: {
+                          Subject: { 'Data.$': "States.Format('Review {}', $.ticket)" },
+                          Body: { Text: { 'Data.$': "States.Format('Your approval token: {}', $$.Task.Token)" } },
+                        },
+                      },
+                    },
+                    End: true,
+                  },
+                },
+              }),
+            },
+          },
         },
       },
     },
