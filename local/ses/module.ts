@@ -12,6 +12,7 @@ import { sesV2Operations, v2Error } from './api-v2.js';
 import { SES_RESOURCE_TYPES, sesDefinitions } from './definitions.js';
 import { sesIam } from './iam-authorizations.js';
 import { MailView } from './mail-view.js';
+import { SES_RUN_TYPES } from './resource-types.js';
 import { SesService, SesStore } from './ses-service.js';
 import { sandboxLine, sesSandboxOf } from './settings.js';
 import { VerificationLink } from './verification-link.js';
@@ -57,6 +58,8 @@ export const sesModule: ServiceModule<'ses', ReturnType<typeof sesDefinitions>> 
   needs: ['iam', 'sns', 'events'],
   databases: ['ses'],
   resourceTypes: SES_RESOURCE_TYPES,
+  // A newer template's identities, templates, configuration sets and destinations apply in place; removed ones go.
+  reloads: { types: SES_RUN_TYPES, removals: true },
   definitions: sesDefinitions,
   create({ settings, database, services, warn }, definitions) {
     const { clock, accountId, region, url, log } = settings;
@@ -126,7 +129,24 @@ export const sesModule: ServiceModule<'ses', ReturnType<typeof sesDefinitions>> 
         ses.declare(definitions);
         ses.start();
       },
+      reload: ({ app, before }) => {
+        const next = sesDefinitions(app);
+        const removed = ses.declare(next);
+        const was = described(sesDefinitions(before.app));
+        const changed = [...described(next)].filter(([line, text]) => was.get(line) !== text);
+        return { reloaded: [...changed.map(([line]) => (was.has(line) ? line : `${line} (new)`)), ...removed] };
+      },
       stop: () => ses.stop(),
     };
   },
 };
+
+/** Each resource SES runs from a template, by its line in a reload's report, with what it declares. */
+function described(definitions: ReturnType<typeof sesDefinitions>): Map<string, string> {
+  return new Map([
+    ...definitions.identities.map((i) => [`identity ${i.name}`, JSON.stringify(i)] as const),
+    ...definitions.templates.map((t) => [`template ${t.name}`, JSON.stringify(t)] as const),
+    ...definitions.configurationSets.map((c) => [`configuration set ${c.name}`, JSON.stringify(c)] as const),
+    ...definitions.eventDestinations.map((d) => [`event destination ${d.configurationSet}/${d.name}`, JSON.stringify(d)] as const),
+  ]);
+}

@@ -4,7 +4,7 @@ import type { TargetDispatcher } from '../targets/dispatcher.js';
 import { parseAddress } from './addresses.js';
 import type { EventDestinationDefinition, SesDefinitions } from './definitions.js';
 import { EventPublisher } from './event-publishing.js';
-import { checkDomain, Identities, identityType } from './identities.js';
+import { checkDomain, Identities, identityType, normalize } from './identities.js';
 import { Mailbox } from './mailbox.js';
 import { composeMessage } from './mime.js';
 import { checkAccountSending, checkConfigurationSet, checkVerified, MAX_RECIPIENTS } from './send-checks.js';
@@ -64,10 +64,20 @@ export class SesService {
     return this.options.store;
   }
 
-  /** Creates the template's identities, templates, configuration sets and event destinations, then publishes events a crash left behind. */
-  declare(definitions: SesDefinitions): void {
+  /**
+   * Creates (or updates) the template's identities, templates, configuration sets and event
+   * destinations, and removes those an earlier template declared and this one does not;
+   * answers what changed, a line each (for a reload's report).
+   */
+  declare(definitions: SesDefinitions): string[] {
     const { store, clock } = this.options;
-    store.transaction(() => {
+    return store.transaction(() => {
+      const removed = store.removeUndeclared({
+        identities: definitions.identities.map((i) => normalize(i.name)),
+        templates: definitions.templates.map((t) => t.name),
+        configurationSets: definitions.configurationSets.map((c) => c.name),
+        eventDestinations: definitions.eventDestinations,
+      });
       for (const set of definitions.configurationSets) {
         store.putConfigurationSet({ ...set, createdAt: store.configurationSet(set.name)?.createdAt ?? clock.now() }, 'template');
       }
@@ -79,6 +89,7 @@ export class SesService {
         const created = store.putEventDestination(destination, 'template');
         if (created && destination.snsTopicArn !== undefined) this.#publisher.testTopic(destination.snsTopicArn);
       }
+      return removed.map((line) => `${line} (removed)`);
     });
   }
 

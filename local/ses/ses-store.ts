@@ -193,6 +193,47 @@ export class SesStore {
     );
   }
 
+  /**
+   * Removes what an earlier template declared and this one does not (as CloudFormation deletes
+   * a resource removed from the template); what was created through the API stays. Answers
+   * what it removed, a line each.
+   */
+  removeUndeclared(declared: {
+    identities: readonly string[];
+    templates: readonly string[];
+    configurationSets: readonly string[];
+    eventDestinations: readonly { configurationSet: string; name: string }[];
+  }): string[] {
+    return this.transaction(() => {
+      const removed: string[] = [];
+      const sweep = (table: string, key: string, keep: readonly string[], what: string) => {
+        const rows = this.db.prepare(`SELECT ${key} AS name FROM ${table} WHERE origin = 'template'`).all() as { name: string }[];
+        for (const { name } of rows.filter((row) => !keep.includes(row.name))) {
+          this.db.prepare(`DELETE FROM ${table} WHERE ${key} = ?`).run(name);
+          removed.push(`${what} ${name}`);
+        }
+      };
+      const destinations = this.db
+        .prepare("SELECT configuration_set AS set_name, name FROM event_destinations WHERE origin = 'template'")
+        .all() as { set_name: string; name: string }[];
+      for (const d of destinations) {
+        if (declared.eventDestinations.some((kept) => kept.configurationSet === d.set_name && kept.name === d.name)) continue;
+        this.deleteEventDestination(d.set_name, d.name);
+        removed.push(`event destination ${d.set_name}/${d.name}`);
+      }
+      sweep('identities', 'name', declared.identities, 'identity');
+      sweep('templates', 'name', declared.templates, 'template');
+      for (const set of this.configurationSets().map((row) => row.name)) {
+        const origin = (this.db.prepare('SELECT origin FROM configuration_sets WHERE name = ?').get(set) as { origin: string }).origin;
+        if (origin === 'template' && !declared.configurationSets.includes(set)) {
+          this.deleteConfigurationSet(set);
+          removed.push(`configuration set ${set}`);
+        }
+      }
+      return removed;
+    });
+  }
+
   // ---- tags ----
 
   tags(arn: string): { Key: string; Value: string }[] {
