@@ -78,7 +78,8 @@ export class Identities {
       type,
       // A domain has no DNS to wait for locally; an address waits for its link.
       status: type === 'Domain' || existing?.status === 'Success' ? 'Success' : 'Pending',
-      token: existing?.token ?? randomBytes(24).toString('base64url'),
+      // A verified identity keeps its token (a domain's TXT record); asking again for an address sends a new link.
+      token: existing?.status === 'Success' ? existing.token : randomBytes(24).toString('base64url'),
       createdAt: existing?.status === 'Success' ? existing.createdAt : now,
       origin: existing?.origin ?? 'api',
       ...((options.configurationSet ?? existing?.configurationSet)

@@ -13,7 +13,8 @@ import { SES_RESOURCE_TYPES, sesDefinitions } from './definitions.js';
 import { sesIam } from './iam-authorizations.js';
 import { MailView } from './mail-view.js';
 import { SES_RUN_TYPES } from './resource-types.js';
-import { SesService, SesStore } from './ses-service.js';
+import { SesService } from './ses-service.js';
+import { SesStore } from './ses-store.js';
 import { sandboxLine, sesSandboxOf } from './settings.js';
 import { VerificationLink } from './verification-link.js';
 

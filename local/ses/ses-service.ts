@@ -10,7 +10,7 @@ import { composeMessage } from './mime.js';
 import { checkAccountSending, checkConfigurationSet, checkVerified, MAX_RECIPIENTS } from './send-checks.js';
 import { type SendContent, Sending, type SendRequest } from './sending.js';
 import { type SandboxSetting, type SesContext, sendQuota, sesArn } from './ses-context.js';
-import { type ConfigurationSetRow, SesStore, type TemplateRow } from './ses-store.js';
+import type { ConfigurationSetRow, SesStore, TemplateRow } from './ses-store.js';
 import { parseTemplateData, RenderingFailure, renderTemplate, type TemplateParts } from './templates.js';
 
 export interface SesServiceOptions {
@@ -305,5 +305,3 @@ export class SesService {
     }
   }
 }
-
-export { SesStore };

@@ -85,9 +85,14 @@ describe('SES (local runtime): identities and their verification', () => {
     clock.advance(24 * 3600_000 + 1);
     expect(await status('late@team.test')).toBe('Failed');
     expect((await fetch(link)).status).toBe(400);
-    // Asking again sends a new link.
+    // Asking again sends a new link; the old one stays dead.
     await app.v1.send(new VerifyEmailIdentityCommand({ EmailAddress: 'late@team.test' }));
     expect(await status('late@team.test')).toBe('Pending');
+    expect((await fetch(link)).status).toBe(400);
+    const fresh = await verificationLink('late@team.test');
+    expect(fresh).not.toBe(link);
+    expect((await fetch(fresh)).status).toBe(200);
+    expect(await status('late@team.test')).toBe('Success');
   });
 
   it('verifies a domain at once (no DNS to wait for locally) and answers its verification token', async () => {
