@@ -37,6 +37,7 @@ export const SERVICE_IDS = {
   dynamodb: 'DynamoDB',
   sns: 'SNS',
   s3: 'S3',
+  sesv2: 'SESv2',
 } as const;
 export type Service = keyof typeof SERVICE_IDS;
 

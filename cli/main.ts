@@ -13,6 +13,7 @@ import { failures } from './commands/failures.js';
 import { flow } from './commands/flow.js';
 import { iam } from './commands/iam.js';
 import { init } from './commands/init.js';
+import { mail } from './commands/mail.js';
 import { rebuild } from './commands/rebuild.js';
 import { redrive } from './commands/redrive.js';
 import { replay } from './commands/replay.js';
@@ -38,6 +39,7 @@ const COMMANDS: Record<string, { run: Command; summary: string }> = {
   failures: { run: failures, summary: 'everything that failed, newest first: dead-lettered messages and failed executions, with reasons' },
   redrive: { run: redrive, summary: 'send failed messages back to their queue (all, or --ids) and redrive failed executions' },
   iam: { run: iam, summary: 'IAM in the local run: requests AWS would refuse, and per role used, missing, unused and wildcard grants' },
+  mail: { run: mail, summary: 'the mail the local SES sent: list it, read one with its links, verify an address' },
   replay: { run: replay, summary: 'replay archived events; --policy tells consumers to reprocess, skip or dry-run them' },
   rebuild: { run: rebuild, summary: "empty a read model's table and fold the archive into it again, through its projector alone" },
 };

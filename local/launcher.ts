@@ -7,6 +7,7 @@ import { type IamMode, parseIamMode } from './iam/iam-check.js';
 import { iamModeLine } from './iam/module.js';
 import type { Retention } from './read-api/records.js';
 import { LocalRuntime } from './runtime.js';
+import { parseSandbox } from './ses/settings.js';
 import { startupReport } from './startup-report.js';
 
 /**
@@ -52,6 +53,7 @@ export const RUNTIME_OPTIONS = {
   'keep-hours': { type: 'string', default: '24' },
   models: { type: 'string', default: process.env.SWITCHYARD_MODELS },
   iam: { type: 'string', default: process.env.SWITCHYARD_IAM || 'warn' },
+  'ses-sandbox': { type: 'string', default: process.env.SWITCHYARD_SES_SANDBOX || 'on' },
 } satisfies ParseArgsOptionsConfig;
 
 /** `--help` lines for the options every launcher has (the trust options come with TRUST_HELP). */
@@ -68,7 +70,11 @@ export const RUNTIME_HELP = `  --port      port of the endpoint (0: any free por
               (docs/local-runtime-support.md, "Bedrock Runtime and SWITCHYARD_MODELS")
   --iam       what a request the app's IAM policies do not allow does: warn (default: it runs
               and is printed once; switchyard iam lists it), enforce (refused as AWS refuses
-              it), off; default SWITCHYARD_IAM, else warn`;
+              it), off; default SWITCHYARD_IAM, else warn
+  --ses-sandbox on|off
+              SES's sandbox, as a new AWS account has it (on, the default: mail only to
+              verified identities and the mailbox simulator, 200 a day) or production access
+              (off); default SWITCHYARD_SES_SANDBOX, else on`;
 
 /**
  * A launch that cannot go on, with a message that says what was wrong and what to do (a
@@ -90,6 +96,7 @@ export interface RuntimeOptionValues {
   'keep-hours'?: string;
   models?: string;
   iam?: string;
+  'ses-sandbox'?: string;
 }
 
 /** What to launch the runtime with, from the command line options, checked (the runtime gives its services their own RuntimeSettings). */
@@ -102,6 +109,8 @@ export interface LaunchSettings {
   readonly models?: string;
   /** --iam or SWITCHYARD_IAM. */
   readonly iam: IamMode;
+  /** --ses-sandbox or SWITCHYARD_SES_SANDBOX: whether SES runs in its sandbox. */
+  readonly sesSandbox: boolean;
 }
 
 /** @throws LaunchError naming the option at fault and the values it takes */
@@ -139,7 +148,13 @@ export function launchSettings(values: RuntimeOptionValues): LaunchSettings {
   } catch (error) {
     throw new LaunchError((error as Error).message);
   }
-  return { port, parameters, eventRecords, trust, iam, ...(values.models ? { models: values.models } : {}) };
+  let sesSandbox: boolean;
+  try {
+    sesSandbox = parseSandbox(values['ses-sandbox'] ?? 'on', '--ses-sandbox');
+  } catch (error) {
+    throw new LaunchError((error as Error).message);
+  }
+  return { port, parameters, eventRecords, trust, iam, sesSandbox, ...(values.models ? { models: values.models } : {}) };
 }
 
 /** Where and what to launch. */
@@ -173,6 +188,7 @@ export async function launchRuntime(launch: Launch): Promise<LocalRuntime> {
     eventRecords: settings.eventRecords,
     ...(settings.models ? { models: settings.models } : {}),
     iam: settings.iam,
+    sesSandbox: settings.sesSandbox,
     ...settings.trust,
     ...(launch.log ? { log: launch.log } : {}),
   }).catch((error: NodeJS.ErrnoException) => {
@@ -201,6 +217,7 @@ export async function launchRuntime(launch: Launch): Promise<LocalRuntime> {
     models: runtime.bedrock.describe(),
     iam: iamModeLine(runtime.iam.mode),
     sdk: runtime.lambda.sdk?.report() ?? [],
+    ses: runtime.ses.describe(),
   });
   for (const warning of report.warnings) warn(warning);
   out(report.lines.join('\n'));

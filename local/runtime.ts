@@ -18,6 +18,7 @@ import type { ServiceDefinitions } from './service-definitions.js';
 import { SERVICE_MODULES } from './services/modules.js';
 import { ServiceRegistry } from './services/registry.js';
 import type { RuntimeOptions, RuntimeSettings } from './services/service-module.js';
+import type { LocalSes } from './ses/module.js';
 import type { SnsService } from './sns/sns-service.js';
 import type { SqsService } from './sqs/sqs-service.js';
 import type { StatesService } from './states/states-service.js';
@@ -51,6 +52,8 @@ export class LocalRuntime {
   readonly sns: SnsService;
   readonly logs: LogsService;
   readonly scheduler: SchedulerService;
+  /** SES: identities, templates, configuration sets, and the local mailbox of the mail it sent. */
+  readonly ses: LocalSes;
   readonly readApi: ReadApi;
   /** IAM: the mode, what AWS would refuse (findings) and what each role used. */
   readonly iam: IamCheck;
@@ -78,6 +81,7 @@ export class LocalRuntime {
     this.sns = get('sns');
     this.logs = get('logs');
     this.scheduler = get('scheduler');
+    this.ses = get('ses');
     this.readApi = get('readApi');
     this.pipes = get('pipes');
     this.bedrock = get('bedrock');

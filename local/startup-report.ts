@@ -37,6 +37,8 @@ export interface StartupReportInput {
   readonly iam?: string;
   /** How functions get the AWS SDK, and each function whose init will fail on a package no Lambda runtime has (lines). @default - not said */
   readonly sdk?: readonly string[];
+  /** Whether SES runs in its sandbox, and where its mail goes (a line). @default - not said */
+  readonly ses?: string;
 }
 
 /** A schedule (or scheduled rule) as the start-up report names it. */
@@ -82,6 +84,7 @@ export function startupReport(input: StartupReportInput): StartupReport {
     ...(input.models ? [input.models] : []),
     ...(input.iam ? [input.iam] : []),
     ...(input.sdk ?? []),
+    ...(input.ses ? [input.ses] : []),
     `  data folder: ${input.dataDir}`,
     `  console: ${url}/ (executions, escalations, failures and live events in the browser)`,
     ...(input.schedules ?? []).map((schedule) => `  ${schedule.label}: ${scheduleSummary(schedule)}`),

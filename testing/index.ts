@@ -7,11 +7,12 @@
  */
 export type { DeadLetter } from '../cli/dead-letter-messages.js';
 export type { FailedExecution } from '../cli/failed-executions.js';
-export type { IamFindingSummary, IamGrantSummary, IamReport, IamRoleReport } from '../local/read-api/contract.js';
+export type { IamFindingSummary, IamGrantSummary, IamReport, IamRoleReport, MailMessage, MailSummary } from '../local/read-api/contract.js';
 export type { DeadLetterExpectation, EffectLedger } from './assertions.js';
 export type { TestClients } from './clients.js';
 export type { DeadLetterFailure, Failures } from './failures.js';
 export type { DuplicateOptions, FailFunctionOptions, FunctionFaultHandle } from './faults.js';
+export type { MailSelector } from './mail.js';
 export { TestAppError, type WaitOptions } from './poll.js';
 export type { SendOptions, Sent } from './send.js';
 export type { AppSource, StartOptions } from './start.js';

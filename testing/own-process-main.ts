@@ -15,6 +15,7 @@ const runtime = await LocalRuntime.start({
   port: settings.port,
   iam: settings.iam,
   ...(settings.parameters ? { parameters: settings.parameters } : {}),
+  ...(settings.sesSandbox === undefined ? {} : { sesSandbox: settings.sesSandbox }),
   log: (line) => process.stdout.write(`${line}\n`),
 });
 

@@ -24,6 +24,7 @@ export interface OwnProcessSettings {
   readonly port: number;
   readonly iam: IamMode;
   readonly parameters?: Readonly<Record<string, string>>;
+  readonly sesSandbox?: boolean;
 }
 
 /** What own-process-main.ts sends once its runtime listens. */

@@ -39,6 +39,12 @@ export interface StartOptions {
    */
   readonly iam?: 'off' | 'warn' | 'enforce';
   /**
+   * Whether SES runs in its sandbox, as a new AWS account's does: mail goes only to verified
+   * identities and the mailbox simulator, 200 a day. `false` is production access.
+   * @default process.env.SWITCHYARD_SES_SANDBOX (on or off), else true
+   */
+  readonly sesSandbox?: boolean;
+  /**
    * The runtime runs in a child process of its own, so that `crash()` can end it with SIGKILL
    * at any moment, as a machine's crash would. Its lines are in `logs()` all the same.
    * `failFunction`, `virtualTime` and `iamReport()` act on a runtime in the test's process,
@@ -119,7 +125,10 @@ export class RunningApp {
       lines.push(line);
       options.log?.(line);
     };
-    const parameters = options.parameters ? { parameters: options.parameters } : {};
+    const parameters = {
+      ...(options.parameters ? { parameters: options.parameters } : {}),
+      ...(options.sesSandbox === undefined ? {} : { sesSandbox: options.sesSandbox }),
+    };
     if (options.ownProcess) return OwnProcessRuntime.start({ cdkOut, dataDir, port, iam, ...parameters }, log);
     return LocalRuntime.start({
       cdkOut,

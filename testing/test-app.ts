@@ -3,7 +3,7 @@ import type { Message } from '@aws-sdk/client-sqs';
 import type { FailedExecution } from '../cli/failed-executions.js';
 import type { AnyEventContract, Detail } from '../contracts/index.js';
 import type { AdvanceableClock } from '../local/clock.js';
-import type { IamReport } from '../local/read-api/contract.js';
+import type { IamReport, MailMessage } from '../local/read-api/contract.js';
 import {
   type DeadLetterExpectation,
   type EffectLedger,
@@ -21,6 +21,7 @@ import {
   sendDuplicates,
   sendLate,
 } from './faults.js';
+import { type MailSelector, waitForMail } from './mail.js';
 import { DEFAULT_WAIT_MS, TestAppError, type WaitOptions } from './poll.js';
 import { type SendOptions, type Sent, send } from './send.js';
 import { type AppSource, RunningApp, type StartOptions } from './start.js';
@@ -120,6 +121,14 @@ export class TestApp {
   /** Waits for an event on a bus matching an EventBridge event pattern (events before the wait count). */
   waitForEvent(bus: string, pattern: object, options?: WaitOptions): Promise<BusEvent> {
     return waitForEvent(this.#running, bus, pattern, options);
+  }
+
+  /**
+   * Waits for a message the app sent through SES (the local mailbox), by recipient and subject
+   * or by a test of each message, and resolves with it read: text, HTML and links.
+   */
+  waitForMail(selector: MailSelector, options?: WaitOptions): Promise<MailMessage> {
+    return waitForMail(this.#running, selector, options);
   }
 
   /** Waits until a queue (a dead-letter queue) holds messages, and resolves with them, left in place. */

@@ -8,6 +8,9 @@ import {
   type ExpressExecutionsPage,
   type FlowControlReport,
   type Lineage,
+  type MailMessage,
+  type MailPage,
+  type MailSummary,
   type ModelCallSummary,
   type ModelCallsPage,
   mergeLineagePages,
@@ -107,6 +110,17 @@ export async function flowControl(): Promise<FlowControlReport> {
 /** The model calls of this run of the runtime, newest first (not paged: the read API keeps the last 10,000). */
 export async function modelCalls(): Promise<readonly ModelCallSummary[]> {
   return (await get<ModelCallsPage>(READ_API_PATHS.modelCalls, { limit: '1000' })).calls;
+}
+
+/** The newest `limit` messages of the local SES's mailbox, from or to addresses containing `address` when given. */
+export async function mailbox(query: { address?: string; limit?: number } = {}): Promise<readonly MailSummary[]> {
+  const { limit = 200, ...filters } = query;
+  return collect<MailPage, MailSummary>(READ_API_PATHS.mail, filters, (page) => page.messages, limit);
+}
+
+/** One message of the mailbox, read: headers, text, HTML, attachments and links. */
+export async function mailMessage(id: string): Promise<MailMessage> {
+  return get<MailMessage>(`${READ_API_PATHS.mail}/${encodeURIComponent(id)}`);
 }
 
 /** The whole lineage of `id`: every page of roots, each root once. */

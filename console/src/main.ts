@@ -10,6 +10,7 @@ import { executionPage } from './pages/execution.js';
 import { executionsPage } from './pages/executions.js';
 import { failuresPage } from './pages/failures.js';
 import { flowControlPage } from './pages/flow-control.js';
+import { mailMessagePage, mailPage } from './pages/mail.js';
 import { modelsPage } from './pages/models.js';
 
 const NAV = [
@@ -18,6 +19,7 @@ const NAV = [
   ['#/failures', 'Failures and queues'],
   ['#/flow-control', 'Flow control'],
   ['#/models', 'Models'],
+  ['#/mail', 'Mail'],
   ['#/events', 'Event stream'],
 ] as const;
 
@@ -58,6 +60,8 @@ function route(): void {
   else if (page === 'failures') cleanup = failuresPage(main);
   else if (page === 'flow-control') cleanup = flowControlPage(main);
   else if (page === 'models') cleanup = modelsPage(main);
+  else if (page === 'mail' && arg) cleanup = mailMessagePage(main, arg);
+  else if (page === 'mail') cleanup = mailPage(main, query);
   else if (page === 'events') cleanup = eventsPage(main, query);
   else if (page === 'lineage') cleanup = lineagePage(main, arg);
   else cleanup = executionsPage(main, query);

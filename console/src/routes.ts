@@ -11,3 +11,8 @@ export function lineageHref(id: string): string {
 export function durableExecutionHref(arn: string): string {
   return `#/durable-execution/${encodeURIComponent(arn)}`;
 }
+
+/** A message of the local mailbox. */
+export function mailHref(id: string): string {
+  return `#/mail/${encodeURIComponent(id)}`;
+}

@@ -32,10 +32,11 @@ export interface GuardSettings {
 type Protocol = 'json' | 'query' | 'rest' | 's3';
 
 /**
- * SNS takes these unsigned: the links it sends subscribers (SubscribeURL, UnsubscribeURL)
- * carry their own proof (the token, the subscription ARN). A wrong signature still fails.
+ * Links AWS mails or sends people, taken unsigned: they carry their own proof. SNS's links to
+ * subscribers (SubscribeURL, UnsubscribeURL: the token, the subscription ARN) and the link of
+ * SES's verification mail (its token). A wrong signature still fails.
  */
-const UNSIGNED_ACTIONS = new Set(['ConfirmSubscription', 'Unsubscribe']);
+const UNSIGNED_ACTIONS = new Set(['ConfirmSubscription', 'Unsubscribe', 'ConfirmVerification']);
 
 /**
  * The endpoint's checks before any service sees a request: Host and Origin always (so a

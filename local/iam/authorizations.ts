@@ -10,6 +10,8 @@ export interface OperationContext {
   topicKmsKey?(topicArn: string): string | undefined;
   /** A secret's full ARN (with its random suffix) from its name or ARN (undefined: no such secret). */
   secretArn?(secretId: string): string | undefined;
+  /** The verified SES identity mail from an address is sent as: the address or its domain (undefined: none). */
+  sesIdentity?(address: string): string | undefined;
 }
 
 /** One authorization AWS makes for a request: an action on a resource, with the condition keys the service supplies. */

@@ -68,6 +68,7 @@ export const iamModule: ServiceModule<'iam'> = {
       lookups: {
         kmsKeyArn: (reference) => services.get('kms').customerKeyArn(reference),
         secretArn: (secretId) => services.get('secretsmanager').arnOf(secretId),
+        sesIdentity: (address) => services.get('ses').identities.verifiedFor(address)?.name,
         topicKmsKey: (topicArn) => {
           const key = services.get('sns').attributeOf(topicArn, 'KmsMasterKeyId');
           return key === undefined ? undefined : services.get('kms').customerKeyArn(key);

@@ -53,6 +53,13 @@ export const READ_API_PATHS = {
    * did refuse) in this run, and per role what its sessions used against what it is granted.
    */
   iam: '/iam',
+  /**
+   * GET ?address=&limit=<1..1000, default 100>&nextToken= -> {@link MailPage}: the mail the local SES accepted (its
+   * mailbox: AWS keeps no copy of sent mail), newest first; `address` keeps mail from or to an address that contains it.
+   * GET /mail/<message id> -> {@link MailMessage} (404 when there is none); GET /mail/<message id>/raw -> the MIME
+   * message as sent (`message/rfc822`).
+   */
+  mail: '/mail',
 } as const;
 
 /** A request the app's policies do not allow, once per principal, action and resource. */
@@ -141,6 +148,49 @@ export interface ModelCallsPage {
   readonly calls: readonly ModelCallSummary[];
   /** Set when older calls follow: pass it back as `nextToken`. */
   readonly nextToken?: string;
+}
+
+/** A message the local SES accepted, as the mailbox lists it. */
+export interface MailSummary {
+  /** SES's message id (what the send answered). */
+  readonly id: string;
+  /** When SES accepted it (ISO-8601). */
+  readonly sentAt: string;
+  /** The sender, as the request gave it (`Jane <jane@example.com>`). */
+  readonly from: string;
+  /** Every recipient it went to (To, Cc and Bcc, or a raw message's destinations). */
+  readonly to: readonly string[];
+  readonly subject?: string;
+  /** The operation that sent it (`SendEmail`, `SendTemplatedEmail`, ...; `VerifyEmailIdentity` for SES's own verification mail). */
+  readonly operation: string;
+  readonly configurationSet?: string;
+  /** `delivered`: in the mailbox as a person would have received it; `rendering-failure`: accepted, never delivered (`failure` says why). */
+  readonly status: 'delivered' | 'rendering-failure';
+  readonly failure?: string;
+  /** The message tags of the send. */
+  readonly tags: Readonly<Record<string, string>>;
+  /** The MIME message's size in bytes. */
+  readonly size: number;
+}
+
+export interface MailPage {
+  readonly messages: readonly MailSummary[];
+  /** Set when older mail follows: pass it back as `nextToken`. */
+  readonly nextToken?: string;
+}
+
+/** One message, read: its headers, text and HTML parts, attachments and the links it holds. */
+export interface MailMessage extends MailSummary {
+  readonly headers: readonly { readonly name: string; readonly value: string }[];
+  /** The To and Cc headers, as the message shows them (Bcc recipients are in `to` only). */
+  readonly toHeader: readonly string[];
+  readonly ccHeader: readonly string[];
+  readonly text?: string;
+  /** The HTML part as sent: a client shows it in a sandboxed frame, never in its own page. */
+  readonly html?: string;
+  readonly attachments: readonly { readonly filename: string | null; readonly mimeType: string; readonly size: number }[];
+  /** The http(s) links of the HTML part (with their text) and of the text part, in order, once each. */
+  readonly links: readonly { readonly href: string; readonly text: string }[];
 }
 
 export type { FairQueueState, FlowControlReport, FlowKeyState, TokenWindowState } from '../../clients/flow-control.js';

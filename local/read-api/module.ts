@@ -47,6 +47,12 @@ export const readApiModule: ServiceModule<'readApi'> = {
       // Asked when a request asks, as above: Lambda is created after the read API.
       modelCalls: (query) => services.get('bedrock')?.calls.page(query) ?? { calls: [] },
       iam: () => services.get('iam').report(),
+      // Asked when a request asks, as above: SES is created after the read API.
+      mail: {
+        list: (query) => services.get('ses').mailView.list(query),
+        message: (id) => services.get('ses').mailView.message(id),
+        raw: (id) => services.get('ses').mailbox.get(id)?.raw,
+      },
       durable: {
         executions: () => services.get('lambda')?.durable,
         functionNames: () => template.definitions.functions.filter((fn) => durableSettings(fn) !== undefined).map((fn) => fn.name),

@@ -23,7 +23,7 @@ import { LiveFeed } from './live-feed.js';
 import { modelCallLineage } from './model-calls.js';
 
 import { ReadApiRecords, type Retention } from './records.js';
-import { type ExpressPosition, ReadApiRouter } from './router.js';
+import { type ExpressPosition, type MailSource, ReadApiRouter } from './router.js';
 
 export interface ReadApiOptions {
   /** `read-api.sqlite` in the data folder. */
@@ -52,6 +52,8 @@ export interface ReadApiOptions {
   };
   /** The IAM report (local/iam): findings, and per role used and unused grants. */
   readonly iam?: () => IamReport;
+  /** The local SES's mailbox. */
+  readonly mail?: MailSource;
   readonly now?: () => number;
   /** @default 15 s */
   readonly heartbeatMs?: number;
@@ -97,6 +99,7 @@ export class ReadApi {
       ...(options.durable ? durableRoutes(options.durable) : {}),
       ...(options.modelCalls ? { modelCalls: options.modelCalls } : {}),
       ...(options.iam ? { iam: options.iam } : {}),
+      ...(options.mail ? { mail: options.mail } : {}),
     });
   }
 

@@ -10,6 +10,9 @@ import {
   type FlowControlReport,
   type IamReport,
   type Lineage,
+  type MailMessage,
+  type MailPage,
+  type MailSummary,
   type ModelCallSummary,
   type ModelCallsPage,
   READ_API_PATHS,
@@ -50,6 +53,14 @@ export interface ReadApiSources {
     readonly last?: number;
   };
   iam?(): IamReport;
+  mail?: MailSource;
+}
+
+/** The local SES's mailbox, as the read API reads it (asked when a request asks: SES is created after the read API). */
+export interface MailSource {
+  list(query: { limit: number; before?: number; address?: string }): { readonly messages: readonly MailSummary[]; readonly last?: number };
+  message(id: string): Promise<MailMessage | undefined>;
+  raw(id: string): Buffer | undefined;
 }
 
 export interface EventsQuery {
@@ -143,12 +154,53 @@ export class ReadApiRouter {
       const page: ModelCallsPage = { calls: found.calls, ...nextTokenOf(list, filters, found.last) };
       return sendJson(res, 200, page);
     }
+    if ((path === READ_API_PATHS.mail || path.startsWith(`${READ_API_PATHS.mail}/`)) && this.sources.mail) {
+      return this.#mail(this.sources.mail, path, query, res);
+    }
     if (path === READ_API_PATHS.iam && this.sources.iam) {
       only(query, []);
       return sendJson(res, 200, this.sources.iam());
     }
     const known = Object.values(READ_API_PATHS).map((p) => `${READ_API_PREFIX}${p}`);
     throw new ReadApiFailure(404, 'NotFound', `the read API has no ${url.pathname}; it serves ${known.join(', ')}`);
+  }
+
+  /** The mailbox (`/mail`), one message (`/mail/<id>`), or its MIME message (`/mail/<id>/raw`). */
+  async #mail(mail: MailSource, path: string, query: URLSearchParams, res: ServerResponse): Promise<void> {
+    const list = READ_API_PATHS.mail;
+    if (path === list) {
+      only(query, ['address', 'limit', 'nextToken']);
+      const filters = query.has('address') ? { address: query.get('address') ?? '' } : {};
+      const before = positionOf(query, list, filters, isSequence);
+      const found = mail.list({ ...filters, limit: limitOf(query), ...(before === undefined ? {} : { before }) });
+      const page: MailPage = { messages: found.messages, ...nextTokenOf(list, filters, found.last) };
+      return sendJson(res, 200, page);
+    }
+    only(query, []);
+    const [encoded = '', part, ...rest] = path.slice(list.length + 1).split('/');
+    let id: string;
+    try {
+      id = decodeURIComponent(encoded);
+    } catch {
+      throw new ReadApiFailure(400, 'InvalidParameter', 'the message id in the path has a malformed percent-encoding');
+    }
+    if (rest.length > 0 || (part !== undefined && part !== 'raw')) {
+      throw new ReadApiFailure(
+        404,
+        'NotFound',
+        `the read API has no ${READ_API_PREFIX}${path}; it serves ${READ_API_PREFIX}${list}/<id> and ${READ_API_PREFIX}${list}/<id>/raw`,
+      );
+    }
+    if (part === 'raw') {
+      const raw = mail.raw(id);
+      if (raw === undefined) throw new ReadApiFailure(404, 'NotFound', `no mail ${id}`);
+      res.writeHead(200, { 'content-type': 'message/rfc822', 'content-length': raw.length, 'cache-control': 'no-store' });
+      res.end(res.req?.method === 'HEAD' ? undefined : raw);
+      return;
+    }
+    const message = await mail.message(id);
+    if (message === undefined) throw new ReadApiFailure(404, 'NotFound', `no mail ${id}`);
+    sendJson(res, 200, message);
   }
 
   #expressExecutions(query: URLSearchParams, res: ServerResponse): void {

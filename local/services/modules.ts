@@ -14,6 +14,7 @@ import { s3Module } from '../s3/module.js';
 import { schedulerModule } from '../scheduler/module.js';
 import { secretsManagerModule } from '../secretsmanager/module.js';
 import { type ServiceDefinitions, sharedDefinitions } from '../service-definitions.js';
+import { sesModule } from '../ses/module.js';
 import { snsModule } from '../sns/module.js';
 import { sqsModule } from '../sqs/module.js';
 import { ssmModule } from '../ssm/module.js';
@@ -40,6 +41,7 @@ export const SERVICE_MODULES: readonly RegisteredModule[] = [
   lambdaModule,
   snsModule,
   eventsModule,
+  sesModule,
   s3Module,
   statesModule,
   schedulerModule,

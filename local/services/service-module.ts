@@ -81,6 +81,12 @@ export interface RuntimeOptions {
    * @default SWITCHYARD_SDK_CACHE, else the per-user cache folder; fetched unless SWITCHYARD_SDK_FETCH=off
    */
   readonly sdk?: RuntimeSdkOptions;
+  /**
+   * Whether SES runs in its sandbox (mail only to verified identities and the mailbox
+   * simulator, 200 recipients a day), as a new AWS account's does.
+   * @default process.env.SWITCHYARD_SES_SANDBOX (on or off), else true
+   */
+  readonly sesSandbox?: boolean;
 }
 
 /** What every service is configured with: the runtime's options with their defaults applied, and where the endpoint listens. */

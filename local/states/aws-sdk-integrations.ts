@@ -116,6 +116,21 @@ const SDK_SERVICES: Readonly<Record<string, SdkServiceMetadata>> = {
     timestamps: new Set(),
     model: { package: '@aws-sdk/client-sns', baseException: 'SNSServiceException' },
   },
+  // SES's two APIs, both hosted here (their operations answer timestamps as Date objects, which the integration writes as ISO-8601 text).
+  ses: {
+    name: 'Ses',
+    wireCase: 'pascal',
+    timestamps: new Set(),
+    model: { package: '@aws-sdk/client-ses', baseException: 'SESServiceException' },
+    apiModel: 'ses',
+  },
+  sesv2: {
+    name: 'SesV2',
+    wireCase: 'pascal',
+    timestamps: new Set(),
+    model: { package: '@aws-sdk/client-sesv2', baseException: 'SESv2ServiceException' },
+    apiModel: 'sesv2',
+  },
   ssm: {
     name: 'Ssm',
     wireCase: 'pascal',

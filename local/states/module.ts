@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import { modelValidator } from '../endpoint/validation/validator.js';
 import { iamAuthorizer, untrustedRoleWarnings } from '../iam/module.js';
-import type { ServiceModule } from '../services/service-module.js';
+import type { ServiceLookup, ServiceModule } from '../services/service-module.js';
 import { type StateMachineTemplate, stateMachineDefinitions } from './definitions.js';
 import { statesIam } from './iam-authorizations.js';
 import { StatesService } from './states-service.js';
@@ -33,7 +33,7 @@ export const statesModule: ServiceModule<'states'> = {
   name: 'states',
   iam: statesIam,
   sdkClients: [{ package: '@aws-sdk/client-sfn', serviceId: 'SFN' }],
-  needs: ['template', 'iam', 'readApi', 'lambda', 'sqs', 'events', 'sns', 'ssm', 'logs', 'bedrock'],
+  needs: ['template', 'iam', 'readApi', 'lambda', 'sqs', 'events', 'sns', 'ssm', 'logs', 'bedrock', 'ses'],
   databases: ['states'],
   resourceTypes: ['AWS::StepFunctions::StateMachine'],
   // A new execution runs the new definition; executions in flight finish on the one they started with.
@@ -68,7 +68,7 @@ export const statesModule: ServiceModule<'states'> = {
         const requests = iam.authorizationsOf(task.service, task.operation, task.input);
         return (await iam.authorize(principal, requests, `state ${task.stateName}`))?.message;
       },
-      sdkServices: { ssm: services.get('ssm'), sns, bedrockruntime: { operations: bedrock.sdkOperations } },
+      sdkServices: { ssm: services.get('ssm'), sns, bedrockruntime: { operations: bedrock.sdkOperations }, ...sesSdk(services) },
       bedrock: {
         invokeModel: (modelId, body, tier) => bedrock.invokeModel(modelId, body, tier),
         // S3 starts after Step Functions (it needs Lambda, which needs nothing of it): looked up when a task runs.
@@ -116,3 +116,9 @@ export const statesModule: ServiceModule<'states'> = {
     };
   },
 };
+
+/** SES's two APIs as aws-sdk integrations name them (`aws-sdk:ses:*`, `aws-sdk:sesv2:*`). */
+function sesSdk(services: ServiceLookup) {
+  const { v1, v2 } = services.get('ses').sdkOperations;
+  return { ses: { operations: v1 }, sesv2: { operations: v2 } };
+}

@@ -72,6 +72,7 @@ const SDK_IAM_SERVICES: Readonly<Record<string, string>> = {
   eventbridge: 'events',
   cloudwatchlogs: 'logs',
   bedrockruntime: 'bedrock',
+  sesv2: 'ses',
 };
 
 type Pattern = 'request-response' | 'sync' | 'sync:2' | 'waitForTaskToken';

@@ -9,6 +9,7 @@ import { PIPES_TYPE_SPECS } from '../pipes/resource-types.js';
 import { S3_TYPE_SPECS } from '../s3/resource-types.js';
 import { SCHEDULER_TYPE_SPECS } from '../scheduler/resource-types.js';
 import { SECRETS_MANAGER_TYPE_SPECS } from '../secretsmanager/resource-types.js';
+import { SES_TYPE_SPECS } from '../ses/resource-types.js';
 import { SNS_TYPE_SPECS } from '../sns/resource-types.js';
 import { SQS_TYPE_SPECS } from '../sqs/resource-types.js';
 import { SSM_TYPE_SPECS } from '../ssm/resource-types.js';
@@ -134,6 +135,7 @@ const TYPES: TypeSpecs = assemble([
   SSM_TYPE_SPECS,
   S3_TYPE_SPECS,
   SECRETS_MANAGER_TYPE_SPECS,
+  SES_TYPE_SPECS,
   API_GATEWAY_TYPE_SPECS,
   EC2_TYPE_SPECS,
   TEMPLATE_TYPE_SPECS,

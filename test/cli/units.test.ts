@@ -54,6 +54,7 @@ describe('the endpoint of each service', () => {
       'AWS_ENDPOINT_URL_DYNAMODB',
       'AWS_ENDPOINT_URL_SNS',
       'AWS_ENDPOINT_URL_S3',
+      'AWS_ENDPOINT_URL_SESV2',
     ]);
   });
 
@@ -74,6 +75,7 @@ describe('the endpoint of each service', () => {
       dynamodb: 'http://general:1',
       sns: 'http://general:1',
       s3: 'http://general:1',
+      sesv2: 'http://general:1',
     });
     const onlyOne = resolveTarget({}, { AWS_ENDPOINT_URL_SQS: 'http://queues:4' });
     expect(onlyOne).toMatchObject({ endpoint: 'http://127.0.0.1:4566' });

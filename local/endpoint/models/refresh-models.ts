@@ -177,7 +177,78 @@ export const SERVED_OPERATIONS: Readonly<Record<string, readonly string[]>> = {
     'GetLogEvents',
     'FilterLogEvents',
   ],
+  ses: [
+    'SendEmail',
+    'SendRawEmail',
+    'SendTemplatedEmail',
+    'SendBulkTemplatedEmail',
+    'CreateTemplate',
+    'UpdateTemplate',
+    'DeleteTemplate',
+    'GetTemplate',
+    'ListTemplates',
+    'TestRenderTemplate',
+    'VerifyEmailIdentity',
+    'VerifyEmailAddress',
+    'VerifyDomainIdentity',
+    'VerifyDomainDkim',
+    'DeleteIdentity',
+    'DeleteVerifiedEmailAddress',
+    'ListIdentities',
+    'ListVerifiedEmailAddresses',
+    'GetIdentityVerificationAttributes',
+    'GetIdentityDkimAttributes',
+    'CreateConfigurationSet',
+    'DeleteConfigurationSet',
+    'DescribeConfigurationSet',
+    'ListConfigurationSets',
+    'CreateConfigurationSetEventDestination',
+    'UpdateConfigurationSetEventDestination',
+    'DeleteConfigurationSetEventDestination',
+    'UpdateConfigurationSetSendingEnabled',
+    'GetSendQuota',
+    'GetSendStatistics',
+    'GetAccountSendingEnabled',
+    'UpdateAccountSendingEnabled',
+  ],
+  sesv2: [
+    'SendEmail',
+    'SendBulkEmail',
+    'CreateEmailTemplate',
+    'GetEmailTemplate',
+    'UpdateEmailTemplate',
+    'DeleteEmailTemplate',
+    'ListEmailTemplates',
+    'TestRenderEmailTemplate',
+    'CreateEmailIdentity',
+    'GetEmailIdentity',
+    'DeleteEmailIdentity',
+    'ListEmailIdentities',
+    'CreateConfigurationSet',
+    'GetConfigurationSet',
+    'DeleteConfigurationSet',
+    'ListConfigurationSets',
+    'CreateConfigurationSetEventDestination',
+    'GetConfigurationSetEventDestinations',
+    'UpdateConfigurationSetEventDestination',
+    'DeleteConfigurationSetEventDestination',
+    'PutConfigurationSetSendingOptions',
+    'GetAccount',
+    'PutAccountSendingAttributes',
+    'TagResource',
+    'UntagResource',
+    'ListTagsForResource',
+  ],
 };
+
+/**
+ * The services whose protocol the endpoint speaks from the model itself (`../model-protocols/`):
+ * their files keep, besides the input shapes, each operation's output and errors, the output
+ * and error shapes with the serialization traits (`locationName`, `flattened`,
+ * `timestampFormat`, `resultWrapper`), and the other operations' names and routes, so that
+ * a request for one the local service does not serve gets a clear answer.
+ */
+export const PROTOCOL_FROM_MODEL: ReadonlySet<string> = new Set(['ses', 'sesv2']);
 
 const OUTPUT_SHAPE_KEYS = ['type', 'required', 'min', 'max', 'enum', 'member', 'key', 'value'] as const;
 
@@ -221,6 +292,9 @@ function reachableShapes(model: Json, roots: readonly string[], trim: (shape: Js
 
 const SHAPE_KEYS = ['type', 'required', 'min', 'max', 'pattern', 'enum', 'sensitive', 'member', 'key', 'value'] as const;
 const MEMBER_KEYS = ['shape', 'location', 'locationName', 'jsonvalue'] as const;
+/** What a codec driven by the model needs besides what validation reads. */
+const PROTOCOL_SHAPE_KEYS = [...SHAPE_KEYS, 'flattened', 'locationName', 'timestampFormat', 'error', 'exception'] as const;
+const PROTOCOL_MEMBER_KEYS = [...MEMBER_KEYS, 'flattened', 'timestampFormat'] as const;
 
 type Json = Record<string, unknown>;
 
@@ -236,33 +310,61 @@ function newestVersion(dataFolder: string, service: string): string {
   return newest;
 }
 
-function trimModel(model: Json, operations: readonly string[], botocoreVersion: string): Json {
+function trimModel(model: Json, operations: readonly string[], botocoreVersion: string, protocol = false): Json {
   const allOperations = model.operations as Record<string, Json>;
-  const inputs: string[] = [];
+  const roots: string[] = [];
   const trimmedOperations: Record<string, Json> = {};
   for (const name of operations) {
     const operation = allOperations[name];
     if (operation === undefined) throw new Error(`operation ${name} is not in the model`);
     const input = (operation.input as Json | undefined)?.shape as string | undefined;
-    if (input !== undefined) inputs.push(input);
+    if (input !== undefined) roots.push(input);
     const http = operation.http as Json;
-    trimmedOperations[name] = { ...(input ? { input } : {}), http: pick(http, ['method', 'requestUri']) };
+    const trimmed: Json = {
+      ...(input ? { input } : {}),
+      http: pick(http, protocol ? ['method', 'requestUri', 'responseCode'] : ['method', 'requestUri']),
+    };
+    if (protocol) {
+      const output = operation.output as Json | undefined;
+      if (output !== undefined) {
+        trimmed.output = output.shape;
+        if (output.resultWrapper !== undefined) trimmed.resultWrapper = output.resultWrapper;
+        roots.push(output.shape as string);
+      }
+      const errors = ((operation.errors ?? []) as Json[]).map((error) => error.shape as string);
+      if (errors.length > 0) trimmed.errors = errors;
+      roots.push(...errors);
+    }
+    trimmedOperations[name] = trimmed;
   }
-  const shapes = reachableShapes(model, inputs, (shape) => {
-    const trimmed = pick(shape, SHAPE_KEYS);
+  const shapeKeys = protocol ? PROTOCOL_SHAPE_KEYS : SHAPE_KEYS;
+  const memberKeys = protocol ? PROTOCOL_MEMBER_KEYS : MEMBER_KEYS;
+  const shapes = reachableShapes(model, roots, (shape) => {
+    const trimmed = pick(shape, shapeKeys);
     if (shape.members !== undefined) {
       trimmed.members = Object.fromEntries(
-        Object.entries(shape.members as Record<string, Json>).map(([member, ref]) => [member, pick(ref, MEMBER_KEYS)]),
+        Object.entries(shape.members as Record<string, Json>).map(([member, ref]) => [member, pick(ref, memberKeys)]),
       );
     }
     return trimmed;
   });
   const metadata = model.metadata as Json;
+  const metadataKeys = ['apiVersion', 'protocol', 'jsonVersion', 'targetPrefix', 'endpointPrefix', 'awsQueryCompatible'];
+  const served = new Set(operations);
+  // The operations not served locally, by name and route: answered as unsupported rather than unknown.
+  const otherOperations = protocol
+    ? Object.fromEntries(
+        Object.entries(allOperations)
+          .filter(([name]) => !served.has(name))
+          .map(([name, operation]) => [name, pick(operation.http as Json, ['method', 'requestUri'])]),
+      )
+    : undefined;
   return {
     source: 'botocore',
     botocoreVersion,
-    metadata: pick(metadata, ['apiVersion', 'protocol', 'jsonVersion', 'targetPrefix', 'endpointPrefix', 'awsQueryCompatible']),
+    metadata: pick(metadata, protocol ? [...metadataKeys, 'xmlNamespace', 'signingName', 'serviceId'] : metadataKeys),
     operations: trimmedOperations,
+    ...(otherOperations ? { otherOperations } : {}),
     shapes,
   };
 }
@@ -279,7 +381,7 @@ function main(): void {
   for (const [service, operations] of Object.entries(SERVED_OPERATIONS)) {
     const version = newestVersion(dataFolder, service);
     const model = JSON.parse(gunzipSync(readFileSync(join(dataFolder, service, version, 'service-2.json.gz'))).toString('utf8')) as Json;
-    const trimmed = trimModel(model, operations, botocoreVersion);
+    const trimmed = trimModel(model, operations, botocoreVersion, PROTOCOL_FROM_MODEL.has(service));
     writeFileSync(join(here, `${service}.json`), `${JSON.stringify(trimmed, null, 1)}\n`);
     console.log(`${service} ${version}: ${operations.length} operations, ${Object.keys(trimmed.shapes as Json).length} shapes`);
   }

@@ -6,15 +6,31 @@ import { readFileSync } from 'node:fs';
  */
 export interface ApiModel {
   readonly botocoreVersion: string;
-  readonly metadata: { readonly apiVersion: string; readonly protocol: string; readonly targetPrefix?: string };
+  readonly metadata: {
+    readonly apiVersion: string;
+    readonly protocol: string;
+    readonly targetPrefix?: string;
+    /** The namespace of a query service's XML answers (services whose protocol is driven by the model). */
+    readonly xmlNamespace?: string;
+    readonly signingName?: string;
+    readonly serviceId?: string;
+  };
   readonly operations: Readonly<Record<string, ModelOperation>>;
+  /** The service's other operations, by name, with their routes: what the local service does not serve (protocol-driven models only). */
+  readonly otherOperations?: Readonly<Record<string, ModelOperation['http']>>;
   readonly shapes: Readonly<Record<string, Shape>>;
 }
 
 export interface ModelOperation {
   /** The input structure's shape name; absent for operations without input. */
   readonly input?: string;
-  readonly http: { readonly method: string; readonly requestUri: string };
+  /** The output structure's shape name (protocol-driven models only). */
+  readonly output?: string;
+  /** The query protocol's element wrapping the output (`SendEmailResult`). */
+  readonly resultWrapper?: string;
+  /** The error shapes the operation answers with (protocol-driven models only). */
+  readonly errors?: readonly string[];
+  readonly http: { readonly method: string; readonly requestUri: string; readonly responseCode?: number };
 }
 
 export type ShapeType =
@@ -43,6 +59,14 @@ export interface Shape {
   readonly enum?: readonly string[];
   /** AWS leaves the value of a sensitive member out of its error messages. */
   readonly sensitive?: boolean;
+  /** A query list or map without its `member`/`entry` wrapper (protocol-driven models only). */
+  readonly flattened?: boolean;
+  /** The XML element name of a list's members (protocol-driven models only). */
+  readonly locationName?: string;
+  readonly timestampFormat?: string;
+  /** An error shape's code (when not the shape's name), HTTP status and fault (protocol-driven models only). */
+  readonly error?: { readonly code?: string; readonly httpStatusCode?: number; readonly senderFault?: boolean };
+  readonly exception?: boolean;
 }
 
 export interface MemberRef {
@@ -50,10 +74,12 @@ export interface MemberRef {
   /** Where a REST member travels: `uri`, `querystring`, `header`, `headers` (absent: the body). */
   readonly location?: string;
   readonly locationName?: string;
+  readonly flattened?: boolean;
+  readonly timestampFormat?: string;
 }
 
 /** The services whose models are in `../models/`. */
-export type ModelService = 'events' | 'stepfunctions' | 'sqs' | 'sns' | 'lambda' | 'ssm' | 'kms' | 'logs' | 'scheduler';
+export type ModelService = 'events' | 'stepfunctions' | 'sqs' | 'sns' | 'lambda' | 'ssm' | 'kms' | 'logs' | 'scheduler' | 'ses' | 'sesv2';
 
 const loaded = new Map<ModelService, ApiModel>();
 

@@ -13,6 +13,7 @@ import { queryCase, randomForm } from './query-inputs.js';
 const SERVICES = [
   { service: 'sqs', signingName: 'sqs' },
   { service: 'sns', signingName: 'sns' },
+  { service: 'ses', signingName: 'ses' },
 ] as const;
 
 describe('the query-protocol endpoint under fuzzing', () => {

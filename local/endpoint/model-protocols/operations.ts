@@ -1,0 +1,32 @@
+import type { InputValidator } from '../validation/validator.js';
+
+/**
+ * A service's operations as a model-driven codec calls them: the API's input shape in (blobs
+ * as base64 text), its output shape out (timestamps as `Date`s or ISO-8601 text, blobs as
+ * `Buffer`s or base64 text); an `AwsError` thrown is answered in the protocol's error shape.
+ */
+export type ModelOperations = Readonly<Record<string, (input: never) => Promise<unknown>>>;
+
+/** What runs around every operation a model-driven codec serves. */
+export interface ProtocolChecks {
+  /** The service's name in the codec's own answers (`SES`: "X is not supported by the local SES service"). */
+  readonly serviceName: string;
+  /** Checks the input against the service's model, throwing the error the service answers. */
+  readonly validate: InputValidator;
+  /** The caller's IAM check, after validation and before the operation runs. @default none */
+  readonly authorize?: (operation: string, input: unknown) => Promise<void>;
+}
+
+/** Validates, authorizes and runs one operation with its decoded input. */
+export async function runOperation(operations: ModelOperations, checks: ProtocolChecks, name: string, input: unknown): Promise<unknown> {
+  checks.validate(name, input);
+  await checks.authorize?.(name, input);
+  const operation = operations[name] as (input: unknown) => Promise<unknown>;
+  return operation(input);
+}
+
+/** A timestamp an operation answers with, as a Date (`Date`, ISO-8601 text or epoch milliseconds). */
+export function timestampValue(value: unknown): Date {
+  if (value instanceof Date) return value;
+  return new Date(typeof value === 'number' ? value : String(value));
+}

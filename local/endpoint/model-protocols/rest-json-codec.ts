@@ -1,0 +1,234 @@
+import { AwsError } from '../../aws-error.js';
+import { parseBoundedJson } from '../../json-depth.js';
+import type { RawRequest, RawResponse, RestProtocolService } from '../protocols.js';
+import type { ApiModel, MemberRef, ModelOperation, Shape } from '../validation/model.js';
+import { type ModelOperations, type ProtocolChecks, runOperation, timestampValue } from './operations.js';
+
+/** One operation's route: its method and its `requestUri` as a pattern with a group per label. */
+interface Route {
+  readonly name: string;
+  readonly method: string;
+  readonly pattern: RegExp;
+  readonly labels: readonly string[];
+  /** Literal characters of the route: among routes that match, the most literal wins. */
+  readonly literal: number;
+  readonly served: boolean;
+  /** Every input member travels in the JSON body (a newer route of the operation than the model's). */
+  readonly bodyInput?: boolean;
+}
+
+/**
+ * A route an SDK uses that the repository's model predates (an operation AWS moved to a new
+ * method and path), with the operation's input members all in its JSON body.
+ */
+export interface NewerRoute {
+  readonly operation: string;
+  readonly method: string;
+  readonly requestUri: string;
+}
+
+/**
+ * AWS's REST-JSON protocol driven by a service's model: the operation is found by method and
+ * path (the model's `requestUri`s), its input read from the path labels, query string,
+ * headers and JSON body as each member's `location` says, its output answered as JSON
+ * (timestamps in epoch seconds, blobs in base64) with the operation's response code, and an
+ * error as `x-amzn-errortype` with `{"message": ...}`. A route of an operation the local
+ * service does not serve is answered as unsupported, by name.
+ */
+export class ModelRestJsonProtocol implements RestProtocolService {
+  readonly #routes: readonly Route[];
+
+  constructor(
+    private readonly model: ApiModel,
+    private readonly operations: ModelOperations,
+    private readonly checks: ProtocolChecks,
+    newerRoutes: readonly NewerRoute[] = [],
+  ) {
+    if (model.metadata.protocol !== 'rest-json') throw new Error(`the model's protocol is ${model.metadata.protocol}, not rest-json`);
+    const served = Object.entries(model.operations).map(([name, operation]) => route(name, operation.http, true));
+    const newer = newerRoutes.map((r) => ({ ...route(r.operation, r, Object.hasOwn(model.operations, r.operation)), bodyInput: true }));
+    const others = Object.entries(model.otherOperations ?? {}).map(([name, http]) => route(name, http, false));
+    this.#routes = [...served, ...newer, ...others].sort((a, b) => b.literal - a.literal);
+  }
+
+  handles(request: Pick<RawRequest, 'method' | 'path'>): boolean {
+    return this.#find(request.method, request.path) !== undefined;
+  }
+
+  async handle(request: RawRequest): Promise<RawResponse> {
+    try {
+      const found = this.#find(request.method, request.path);
+      if (found === undefined)
+        throw new AwsError(
+          'UnknownOperationException',
+          `no ${this.checks.serviceName} operation is ${request.method} ${request.path}`,
+          404,
+        );
+      const { route: matched, labels } = found;
+      const operation = this.model.operations[matched.name];
+      if (!matched.served || operation === undefined || !Object.hasOwn(this.operations, matched.name)) {
+        throw new AwsError(
+          'UnknownOperationException',
+          `${matched.name} is not supported by the local ${this.checks.serviceName} service.`,
+          400,
+        );
+      }
+      const input =
+        operation.input === undefined
+          ? {}
+          : matched.bodyInput
+            ? this.#bodyInput(operation.input, request.body)
+            : this.#input(operation.input, labels, request);
+      const output = (await runOperation(this.operations, this.checks, matched.name, input)) as Record<string, unknown> | undefined;
+      return this.#answer(operation, output ?? {});
+    } catch (error) {
+      if (!(error instanceof AwsError)) throw error;
+      return this.errorResponse(error);
+    }
+  }
+
+  errorResponse(error: AwsError): RawResponse {
+    return {
+      status: error.status,
+      headers: { 'content-type': 'application/json', 'x-amzn-errortype': error.code },
+      body: JSON.stringify({ message: error.message }),
+    };
+  }
+
+  #find(method: string, path: string): { route: Route; labels: Record<string, string> } | undefined {
+    for (const candidate of this.#routes) {
+      if (candidate.method !== method) continue;
+      const match = candidate.pattern.exec(path);
+      if (match === null) continue;
+      const labels = Object.fromEntries(candidate.labels.map((label, i) => [label, match[i + 1] ?? '']));
+      return { route: candidate, labels };
+    }
+    return undefined;
+  }
+
+  /** The operation's input: path labels, query-string and header members, and the JSON body for the rest. */
+  #input(shapeName: string, labels: Record<string, string>, request: RawRequest): Record<string, unknown> {
+    const shape = shapeOf(this.model, shapeName);
+    const members = Object.entries(shape.members ?? {});
+    const inBody = members.some(([, ref]) => ref.location === undefined);
+    const body = inBody ? parseBody(request.body) : {};
+    const input: Record<string, unknown> = {};
+    for (const [member, ref] of members) {
+      const name = ref.locationName ?? member;
+      if (ref.location === 'uri') {
+        if (Object.hasOwn(labels, name)) input[member] = labels[name];
+      } else if (ref.location === 'querystring') {
+        const value = this.#queryValue(ref, name, request.query);
+        if (value !== undefined) input[member] = value;
+      } else if (ref.location === 'header') {
+        const value = request.headers[name.toLowerCase()];
+        if (value !== undefined) input[member] = this.#scalar(ref, Array.isArray(value) ? value.join(',') : value);
+      } else if (ref.location === undefined && Object.hasOwn(body, member)) {
+        input[member] = body[member];
+      }
+    }
+    return input;
+  }
+
+  /** A newer route's input: its members by name from the JSON body, wherever the model puts them. */
+  #bodyInput(shapeName: string, raw: Buffer): Record<string, unknown> {
+    const body = parseBody(raw);
+    const members = Object.keys(shapeOf(this.model, shapeName).members ?? {});
+    return Object.fromEntries(members.filter((member) => Object.hasOwn(body, member)).map((member) => [member, body[member]]));
+  }
+
+  #queryValue(ref: MemberRef, name: string, query: URLSearchParams): unknown {
+    const shape = shapeOf(this.model, ref.shape);
+    if (shape.type === 'list') {
+      const values = query.getAll(name);
+      return values.length === 0 ? undefined : values.map((value) => this.#scalar(shape.member as MemberRef, value));
+    }
+    const value = query.get(name);
+    return value === null ? undefined : this.#scalar(ref, value);
+  }
+
+  /** A path, query or header value by its shape's type; one that does not read as its type stays text, for validation to refuse. */
+  #scalar(ref: MemberRef, value: string): unknown {
+    const type = shapeOf(this.model, ref.shape).type;
+    if ((type === 'integer' || type === 'long') && /^[+-]?\d+$/.test(value)) return Number(value);
+    if ((type === 'float' || type === 'double') && value.trim() !== '' && Number.isFinite(Number(value))) return Number(value);
+    if (type === 'boolean' && (value === 'true' || value === 'false')) return value === 'true';
+    return value;
+  }
+
+  #answer(operation: ModelOperation, output: Record<string, unknown>): RawResponse {
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    const body: Record<string, unknown> = {};
+    const shape = operation.output === undefined ? undefined : shapeOf(this.model, operation.output);
+    for (const [member, ref] of Object.entries(shape?.members ?? {})) {
+      const value = output[member];
+      if (value === undefined || value === null) continue;
+      if (ref.location === 'header') headers[(ref.locationName ?? member).toLowerCase()] = String(value);
+      else if (ref.location === undefined) body[member] = jsonValue(this.model, ref.shape, value);
+    }
+    return { status: operation.http.responseCode ?? 200, headers, body: JSON.stringify(body) };
+  }
+}
+
+function shapeOf(model: ApiModel, name: string): Shape {
+  const shape = model.shapes[name];
+  if (shape === undefined) throw new Error(`shape ${name} is missing from the model`);
+  return shape;
+}
+
+/** A value as the REST-JSON wire carries it: timestamps in epoch seconds, blobs in base64, the rest as it is. */
+function jsonValue(model: ApiModel, shapeName: string, value: unknown): unknown {
+  const shape = shapeOf(model, shapeName);
+  switch (shape.type) {
+    case 'structure':
+      return Object.fromEntries(
+        Object.entries(shape.members ?? {}).flatMap(([member, ref]) => {
+          const item = (value as Record<string, unknown>)[member];
+          return item === undefined || item === null ? [] : [[member, jsonValue(model, ref.shape, item)]];
+        }),
+      );
+    case 'list':
+      return (value as unknown[]).map((item) => jsonValue(model, shape.member?.shape as string, item));
+    case 'map':
+      return Object.fromEntries(
+        Object.entries(value as Record<string, unknown>).map(([key, item]) => [key, jsonValue(model, shape.value?.shape as string, item)]),
+      );
+    case 'timestamp':
+      return timestampValue(value).getTime() / 1000;
+    case 'blob':
+      return Buffer.isBuffer(value) ? value.toString('base64') : value;
+    default:
+      return value;
+  }
+}
+
+/** The route of a `requestUri` (`/v2/email/templates/{TemplateName}`, `{Key+}` for a greedy label); its query part is not matched. */
+function route(name: string, http: { method: string; requestUri: string }, served: boolean): Route {
+  const [path = '/'] = http.requestUri.split('?');
+  const labels: string[] = [];
+  let literal = 0;
+  const source = path.replace(/\{([^}]+)\}|[^{]+/g, (part, label: string | undefined) => {
+    if (label === undefined) {
+      literal += part.length;
+      return part.replace(/[.*+?^$()|[\]\\]/g, '\\$&');
+    }
+    const greedy = label.endsWith('+');
+    labels.push(greedy ? label.slice(0, -1) : label);
+    return greedy ? '(.+)' : '([^/]+)';
+  });
+  return { name, method: http.method, pattern: new RegExp(`^${source}/?$`), labels, literal, served };
+}
+
+function parseBody(body: Buffer): Record<string, unknown> {
+  if (body.length === 0) return {};
+  let parsed: unknown;
+  try {
+    parsed = parseBoundedJson(body);
+  } catch (error) {
+    throw new AwsError('SerializationException', 'request body is not valid JSON', 400, { cause: error });
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new AwsError('SerializationException', 'The request body must be a JSON object.', 400);
+  }
+  return parsed as Record<string, unknown>;
+}

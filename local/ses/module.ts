@@ -1,0 +1,153 @@
+import { AwsError } from '../aws-error.js';
+import type { ModelOperations } from '../endpoint/model-protocols/operations.js';
+import { ModelQueryProtocol } from '../endpoint/model-protocols/query-codec.js';
+import { ModelRestJsonProtocol } from '../endpoint/model-protocols/rest-json-codec.js';
+import { loadModel } from '../endpoint/validation/model.js';
+import { modelValidator, violationsMessage } from '../endpoint/validation/validator.js';
+import { iamAuthorizer } from '../iam/module.js';
+import type { ServiceModule } from '../services/service-module.js';
+import { TargetDispatcher } from '../targets/dispatcher.js';
+import { sesV1Operations } from './api-v1.js';
+import { sesV2Operations, v2Error } from './api-v2.js';
+import { SES_RESOURCE_TYPES, sesDefinitions } from './definitions.js';
+import { sesIam } from './iam-authorizations.js';
+import { MailView } from './mail-view.js';
+import { SES_RUN_TYPES } from './resource-types.js';
+import { SesService } from './ses-service.js';
+import { SesStore } from './ses-store.js';
+import { sandboxLine, sesSandboxOf } from './settings.js';
+import { VerificationLink } from './verification-link.js';
+
+/**
+ * Routes of SES v2 that the AWS SDK for JavaScript v3 sends and the pinned botocore model
+ * predates: its lists of identities and configuration sets moved to POSTs with their paging
+ * members in the body. The model's GET routes are served too (older SDKs and the CLI send them).
+ */
+const NEWER_V2_ROUTES = [
+  { operation: 'ListEmailIdentities', method: 'POST', requestUri: '/v2/email/list-identities' },
+  { operation: 'ListConfigurationSets', method: 'POST', requestUri: '/v2/email/list-configuration-sets' },
+] as const;
+
+/** SES as the runtime runs it, and the line the start-up report gives it. */
+export interface LocalSes extends SesService {
+  /** The start-up report's line: the sandbox, and where sent mail goes. */
+  describe(): string;
+  /** The mailbox as the read API shows it. */
+  readonly mailView: MailView;
+  /** Each API's operations in its shapes, for Step Functions' aws-sdk integrations (`aws-sdk:ses:*`, `aws-sdk:sesv2:*`). */
+  readonly sdkOperations: { readonly v1: ModelOperations; readonly v2: ModelOperations };
+}
+
+declare module '../services/service-module.js' {
+  interface ServiceTypes {
+    ses: LocalSes;
+  }
+}
+
+/**
+ * SES, both of its APIs (v1's query protocol, v2's REST-JSON), each spoken from its model:
+ * identities, templates, configuration sets with SNS and EventBridge event destinations,
+ * the sandbox and quotas; sent mail is kept in the local mailbox (the read API's `/mail`).
+ */
+export const sesModule: ServiceModule<'ses', ReturnType<typeof sesDefinitions>> = {
+  name: 'ses',
+  iam: sesIam,
+  sdkClients: [
+    { package: '@aws-sdk/client-ses', serviceId: 'SES' },
+    { package: '@aws-sdk/client-sesv2', serviceId: 'SESv2' },
+  ],
+  needs: ['iam', 'sns', 'events'],
+  databases: ['ses'],
+  resourceTypes: SES_RESOURCE_TYPES,
+  // A newer template's identities, templates, configuration sets and destinations apply in place; removed ones go.
+  reloads: { types: SES_RUN_TYPES, removals: true },
+  definitions: sesDefinitions,
+  create({ settings, database, services, warn }, definitions) {
+    const { clock, accountId, region, url, log } = settings;
+    warn(definitions.warnings);
+    const sns = services.get('sns');
+    const setting = { sandbox: sesSandboxOf(settings.options.sesSandbox) };
+    const ses = new SesService({
+      store: new SesStore(database('ses')),
+      clock,
+      region,
+      accountId,
+      baseUrl: url,
+      setting,
+      // SES publishes events to topics and buses as the service, through the one dispatcher.
+      dispatcher: new TargetDispatcher({ sns, events: services.get('events') }),
+      topicExists: (topicArn) =>
+        sns.GetTopicAttributes({ TopicArn: topicArn }).then(
+          () => true,
+          (error: unknown) => {
+            if (error instanceof AwsError && error.code === 'NotFound') return false;
+            throw error;
+          },
+        ),
+      log: (line) => log(`[ses] ${line}`),
+    });
+    const authorize = iamAuthorizer(services, sesIam);
+    const sdkOperations = { v1: sesV1Operations(ses), v2: sesV2Operations(ses) };
+    const v1 = new ModelQueryProtocol(loadModel('ses'), sdkOperations.v1, {
+      serviceName: 'SES',
+      // SES's query API answers model violations as the query services do: ValidationError, AWS's summary;
+      // a number or boolean that does not read as one is refused the same way, in the deserializer's words.
+      validate: modelValidator('ses', {
+        wrongType: (finding) => new AwsError('ValidationError', finding.message, 400),
+        violations: (violations) => new AwsError('ValidationError', violationsMessage(violations), 400),
+      }),
+      authorize,
+    });
+    const v2 = new ModelRestJsonProtocol(
+      loadModel('sesv2'),
+      sdkOperations.v2,
+      {
+        serviceName: 'SESv2',
+        validate: modelValidator('sesv2', {
+          wrongType: (finding) => new AwsError('BadRequestException', finding.message, 400),
+          violations: (violations) => new AwsError('BadRequestException', violationsMessage(violations), 400),
+        }),
+        authorize: async (operation, input) => {
+          try {
+            await authorize(operation, input);
+          } catch (error) {
+            throw error instanceof AwsError ? v2Error(error) : error;
+          }
+        },
+      },
+      NEWER_V2_ROUTES,
+    );
+    const local: LocalSes = Object.assign(ses, {
+      describe: () => sandboxLine(setting.sandbox),
+      mailView: new MailView(ses.mailbox),
+      sdkOperations,
+    });
+    return {
+      service: local,
+      mounts: { query: [v1, new VerificationLink(ses.identities)], rest: [v2] },
+      // After SNS and EventBridge start: the template's resources, then the events a crash left owed.
+      start: () => {
+        ses.declare(definitions);
+        ses.start();
+      },
+      reload: ({ app, before }) => {
+        const next = sesDefinitions(app);
+        const removed = ses.declare(next);
+        const was = described(sesDefinitions(before.app));
+        const changed = [...described(next)].filter(([line, text]) => was.get(line) !== text);
+        return { reloaded: [...changed.map(([line]) => (was.has(line) ? line : `${line} (new)`)), ...removed] };
+      },
+      stop: () => ses.stop(),
+    };
+  },
+};
+
+/** Each resource SES runs from a template, by its line in a reload's report, with what it declares. */
+function described(definitions: ReturnType<typeof sesDefinitions>): Map<string, string> {
+  return new Map([
+    ...definitions.identities.map((i) => [`identity ${i.name}`, JSON.stringify(i)] as const),
+    ...definitions.templates.map((t) => [`template ${t.name}`, JSON.stringify(t)] as const),
+    ...definitions.configurationSets.map((c) => [`configuration set ${c.name}`, JSON.stringify(c)] as const),
+    ...definitions.eventDestinations.map((d) => [`event destination ${d.configurationSet}/${d.name}`, JSON.stringify(d)] as const),
+  ]);
+}

@@ -1,0 +1,78 @@
+import { existsSync } from 'node:fs';
+import { SendEmailCommand, VerifyEmailIdentityCommand } from '@aws-sdk/client-ses';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SesRuntime } from '../local/ses/helpers.js';
+
+/** The console's Mail pages in Debian's chromium (npm run test:browser); skipped where chromium is missing, failing in CI. */
+const CHROMIUM = '/usr/bin/chromium';
+const hasChromium = existsSync(CHROMIUM);
+const inCi = process.env.CI === 'true';
+
+let app: SesRuntime;
+let browser: Browser;
+const pageErrors: string[] = [];
+
+async function open(hash: string): Promise<Page> {
+  const page = await browser.newPage();
+  page.on('pageerror', (error) => pageErrors.push(`pageerror: ${error.message}`));
+  await page.goto(`${app.runtime.url}/${hash}`);
+  return page;
+}
+
+describe.skipIf(!hasChromium && !inCi)("the console's Mail pages in a browser", () => {
+  beforeAll(async () => {
+    if (!hasChromium)
+      throw new Error(`${CHROMIUM} is missing: CI must install Debian's chromium (.ci/run) for the console's browser tests`);
+    [app, browser] = await Promise.all([SesRuntime.start(), chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] })]);
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await app?.stop();
+  });
+
+  it("verifies an address from the link of SES's verification mail, opened from the message's page", async () => {
+    await app.v1.send(new VerifyEmailIdentityCommand({ EmailAddress: 'reviewer@team.test' }));
+    const list = await open('#/mail');
+    await list.getByRole('link', { name: /Email Address Verification Request/ }).click();
+    const links = list.locator('[data-testid="mail-links"] a');
+    await links.first().waitFor({ timeout: 10_000 });
+    const [confirmation] = await Promise.all([list.waitForEvent('popup'), links.first().click()]);
+    await confirmation.waitForLoadState();
+    expect(await confirmation.locator('h1').textContent()).toBe('Email address verified');
+    const sent = await app.v1.send(
+      new SendEmailCommand({
+        Source: 'mailer@example.com',
+        Destination: { ToAddresses: ['reviewer@team.test'] },
+        Message: { Subject: { Data: 'now it arrives' }, Body: { Text: { Data: 'hi' } } },
+      }),
+    );
+    expect(sent.MessageId).toBeDefined();
+  });
+
+  it("shows a message's HTML in a frame where its scripts do not run, and lists its links", async () => {
+    const sent = await app.v1.send(
+      new SendEmailCommand({
+        Source: 'mailer@example.com',
+        Destination: { ToAddresses: ['success@simulator.amazonses.com'] },
+        Message: {
+          Subject: { Data: 'Approve T-1' },
+          Body: {
+            Html: {
+              Data: '<p id="code">Code 4711</p><a href="https://example.com/approve">Approve</a><script>document.getElementById("code").textContent = "ran"</script>',
+            },
+          },
+        },
+      }),
+    );
+    const page = await open(`#/mail/${sent.MessageId}`);
+    await page.locator('[data-testid="mail-html"]').waitFor({ timeout: 10_000 });
+    expect(await page.locator('[data-testid="mail-subject"]').textContent()).toBe('Approve T-1');
+    expect(await page.locator('[data-testid="mail-links"] a').getAttribute('href')).toBe('https://example.com/approve');
+    const frame = page.frameLocator('[data-testid="mail-html"]');
+    expect(await frame.locator('#code').textContent()).toBe('Code 4711');
+    expect(await page.locator('[data-testid="mail-html"]').getAttribute('sandbox')).toBe('allow-popups allow-popups-to-escape-sandbox');
+    expect(pageErrors).toEqual([]);
+  });
+});

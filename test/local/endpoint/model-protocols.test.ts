@@ -1,0 +1,218 @@
+import { describe, expect, it } from 'vitest';
+import { AwsError } from '../../../local/aws-error.js';
+import type { ModelOperations } from '../../../local/endpoint/model-protocols/operations.js';
+import { ModelQueryProtocol } from '../../../local/endpoint/model-protocols/query-codec.js';
+import { ModelRestJsonProtocol } from '../../../local/endpoint/model-protocols/rest-json-codec.js';
+import type { RawRequest } from '../../../local/endpoint/protocols.js';
+import type { ApiModel } from '../../../local/endpoint/validation/model.js';
+
+/** A query model with one of each shape a codec walks: lists (wrapped, flattened, renamed), a map, scalars, a timestamp, a blob. */
+const queryModel: ApiModel = {
+  botocoreVersion: 'test',
+  metadata: { apiVersion: '2020-01-01', protocol: 'query', xmlNamespace: 'http://test/doc/', signingName: 'test' },
+  operations: {
+    Put: { input: 'PutInput', output: 'PutOutput', resultWrapper: 'PutResult', http: { method: 'POST', requestUri: '/' } },
+    Ping: { input: 'Empty', http: { method: 'POST', requestUri: '/' } },
+  },
+  otherOperations: { Later: { method: 'POST', requestUri: '/' } },
+  shapes: {
+    Empty: { type: 'structure', members: {} },
+    PutInput: {
+      type: 'structure',
+      required: ['Name'],
+      members: {
+        Name: { shape: 'Text' },
+        Count: { shape: 'Count' },
+        Enabled: { shape: 'Flag' },
+        Items: { shape: 'TextList' },
+        Flat: { shape: 'FlatList' },
+        Attributes: { shape: 'TextMap' },
+        Data: { shape: 'Bytes' },
+        Renamed: { shape: 'Text', locationName: 'Other' },
+      },
+    },
+    PutOutput: {
+      type: 'structure',
+      members: {
+        Name: { shape: 'Text' },
+        Items: { shape: 'TextList' },
+        Flat: { shape: 'FlatList' },
+        At: { shape: 'Time' },
+        Map: { shape: 'TextMap' },
+      },
+    },
+    Text: { type: 'string', max: 5 },
+    Count: { type: 'integer' },
+    Flag: { type: 'boolean' },
+    Bytes: { type: 'blob' },
+    Time: { type: 'timestamp' },
+    TextList: { type: 'list', member: { shape: 'Text' } },
+    FlatList: { type: 'list', member: { shape: 'Text', locationName: 'Item' }, flattened: true },
+    TextMap: { type: 'map', key: { shape: 'Text' }, value: { shape: 'Text' } },
+  },
+};
+
+function queryCodec(operations: Record<string, (input: never) => Promise<unknown>>, seen: unknown[] = []) {
+  return new ModelQueryProtocol(queryModel, operations as ModelOperations, {
+    serviceName: 'Test',
+    validate: (_operation, input) => {
+      seen.push(input);
+      if ((input as { Name?: string }).Name === 'toolong') throw new AwsError('ValidationError', 'too long');
+    },
+  });
+}
+
+describe('ModelQueryProtocol', () => {
+  it('decodes a form into the input shape: member lists, flattened lists, maps, numbers, booleans and renamed members', async () => {
+    const seen: unknown[] = [];
+    const codec = queryCodec({ Put: async () => ({}) }, seen);
+    const form = new URLSearchParams({
+      Action: 'Put',
+      Name: 'a',
+      Count: '3',
+      Enabled: 'true',
+      'Items.member.2': 'y',
+      'Items.member.1': 'x',
+      'Flat.1': 'f',
+      'Attributes.entry.1.key': 'k',
+      'Attributes.entry.1.value': 'v',
+      Data: Buffer.from('hi').toString('base64'),
+      Other: 'r',
+    });
+    await codec.handle(form);
+    expect(seen[0]).toEqual({
+      Name: 'a',
+      Count: 3,
+      Enabled: true,
+      Items: ['x', 'y'],
+      Flat: ['f'],
+      Attributes: { k: 'v' },
+      Data: 'aGk=',
+      Renamed: 'r',
+    });
+  });
+
+  it("leaves a number that does not read as one as text, for validation to refuse in the service's words", async () => {
+    const seen: unknown[] = [];
+    await queryCodec({ Put: async () => ({}) }, seen).handle(new URLSearchParams({ Action: 'Put', Name: 'a', Count: 'many' }));
+    expect(seen[0]).toMatchObject({ Count: 'many' });
+  });
+
+  it('encodes the output in its result wrapper, lists as members (or flattened), maps as entries, timestamps in ISO-8601', async () => {
+    const codec = queryCodec({
+      Put: async () => ({ Name: 'a<b', Items: ['x'], Flat: ['f', 'g'], At: new Date(0), Map: { k: 'v' } }),
+    });
+    const answer = await codec.handle(new URLSearchParams({ Action: 'Put', Name: 'a' }));
+    expect(answer.status).toBe(200);
+    expect(String(answer.body)).toMatch(
+      /^<\?xml version="1.0"\?><PutResponse xmlns="http:\/\/test\/doc\/"><PutResult><Name>a&#60;b<\/Name><Items><member>x<\/member><\/Items><Item>f<\/Item><Item>g<\/Item><At>1970-01-01T00:00:00.000Z<\/At><Map><entry><key>k<\/key><value>v<\/value><\/entry><\/Map><\/PutResult><ResponseMetadata><RequestId>[-0-9a-f]+<\/RequestId><\/ResponseMetadata><\/PutResponse>$/,
+    );
+  });
+
+  it('answers an operation without output with the response metadata only', async () => {
+    const answer = await queryCodec({ Ping: async () => ({}) }).handle(new URLSearchParams({ Action: 'Ping' }));
+    expect(String(answer.body)).toMatch(/^<\?xml version="1.0"\?><PingResponse xmlns="http:\/\/test\/doc\/"><ResponseMetadata>/);
+  });
+
+  it("fails if validation or the operation throws an AwsError, with the query protocol's ErrorResponse", async () => {
+    const codec = queryCodec({
+      Put: async () => {
+        throw new AwsError('Nope', 'not today', 409);
+      },
+    });
+    const refused = await codec.handle(new URLSearchParams({ Action: 'Put', Name: 'toolong' }));
+    expect(refused.status).toBe(400);
+    expect(String(refused.body)).toContain('<Error><Type>Sender</Type><Code>ValidationError</Code><Message>too long</Message></Error>');
+    const failed = await codec.handle(new URLSearchParams({ Action: 'Put', Name: 'a' }));
+    expect(failed.status).toBe(409);
+    expect(String(failed.body)).toContain('<Code>Nope</Code>');
+  });
+
+  it("handles the model's other operations, answering that the local service does not serve them", async () => {
+    const codec = queryCodec({});
+    expect(codec.handles('Later')).toBe(true);
+    expect(codec.handles('Unknown')).toBe(false);
+    const answer = await codec.handle(new URLSearchParams({ Action: 'Later' }));
+    expect(String(answer.body)).toContain('<Code>InvalidAction</Code><Message>Later is not supported by the local Test service.</Message>');
+  });
+});
+
+const restModel: ApiModel = {
+  botocoreVersion: 'test',
+  metadata: { apiVersion: '2020-01-01', protocol: 'rest-json' },
+  operations: {
+    GetThing: { input: 'GetThingInput', output: 'Thing', http: { method: 'GET', requestUri: '/v1/things/{Name}' } },
+    ListThings: { input: 'ListInput', output: 'ThingList', http: { method: 'GET', requestUri: '/v1/things' } },
+    PutThing: { input: 'PutInput', http: { method: 'PUT', requestUri: '/v1/things/{Name}', responseCode: 201 } },
+  },
+  otherOperations: { DeleteThing: { method: 'DELETE', requestUri: '/v1/things/{Name}' } },
+  shapes: {
+    GetThingInput: { type: 'structure', members: { Name: { shape: 'Text', location: 'uri', locationName: 'Name' } } },
+    ListInput: {
+      type: 'structure',
+      members: {
+        PageSize: { shape: 'Count', location: 'querystring', locationName: 'PageSize' },
+        Keys: { shape: 'TextList', location: 'querystring', locationName: 'Keys' },
+      },
+    },
+    PutInput: {
+      type: 'structure',
+      members: { Name: { shape: 'Text', location: 'uri', locationName: 'Name' }, Body: { shape: 'Text' }, Data: { shape: 'Bytes' } },
+    },
+    Thing: { type: 'structure', members: { Name: { shape: 'Text' }, At: { shape: 'Time' }, Data: { shape: 'Bytes' } } },
+    ThingList: { type: 'structure', members: { Names: { shape: 'TextList' } } },
+    Text: { type: 'string' },
+    Count: { type: 'integer' },
+    Bytes: { type: 'blob' },
+    Time: { type: 'timestamp' },
+    TextList: { type: 'list', member: { shape: 'Text' } },
+  },
+};
+
+const request = (method: string, path: string, body = '', query = ''): RawRequest => ({
+  method,
+  path,
+  query: new URLSearchParams(query),
+  headers: {},
+  body: Buffer.from(body),
+});
+
+describe('ModelRestJsonProtocol', () => {
+  const seen: [string, unknown][] = [];
+  const codec = new ModelRestJsonProtocol(
+    restModel,
+    {
+      GetThing: async (input: { Name: string }) => ({ Name: input.Name, At: new Date(1500), Data: Buffer.from('hi') }),
+      ListThings: async () => ({ Names: ['a'] }),
+      PutThing: async () => ({}),
+    } as unknown as ModelOperations,
+    { serviceName: 'Things', validate: (operation, input) => void seen.push([operation, input]) },
+    [{ operation: 'ListThings', method: 'POST', requestUri: '/v1/list-things' }],
+  );
+
+  it("routes by method and path, reads labels, query-string and body members, and answers JSON in the model's wire forms", async () => {
+    const got = await codec.handle(request('GET', '/v1/things/one'));
+    expect(got.status).toBe(200);
+    expect(JSON.parse(String(got.body))).toEqual({ Name: 'one', At: 1.5, Data: 'aGk=' });
+    await codec.handle(request('GET', '/v1/things', '', 'PageSize=5&Keys=a&Keys=b'));
+    expect(seen.at(-1)).toEqual(['ListThings', { PageSize: 5, Keys: ['a', 'b'] }]);
+    const put = await codec.handle(request('PUT', '/v1/things/two', '{"Body":"b","Extra":1}'));
+    expect(put.status).toBe(201);
+    expect(seen.at(-1)).toEqual(['PutThing', { Name: 'two', Body: 'b' }]);
+  });
+
+  it('serves a newer route of an operation with every input member in the body', async () => {
+    expect(codec.handles({ method: 'POST', path: '/v1/list-things' })).toBe(true);
+    await codec.handle(request('POST', '/v1/list-things', '{"PageSize":2}'));
+    expect(seen.at(-1)).toEqual(['ListThings', { PageSize: 2 }]);
+  });
+
+  it("fails if a route is the model's but not the service's, or a body is not a JSON object, with an error the SDKs read", async () => {
+    const unserved = await codec.handle(request('DELETE', '/v1/things/one'));
+    expect(unserved).toMatchObject({ status: 400, headers: { 'x-amzn-errortype': 'UnknownOperationException' } });
+    expect(JSON.parse(String(unserved.body))).toEqual({ message: 'DeleteThing is not supported by the local Things service.' });
+    const notJson = await codec.handle(request('PUT', '/v1/things/one', '[1]'));
+    expect(notJson).toMatchObject({ status: 400, headers: { 'x-amzn-errortype': 'SerializationException' } });
+    expect(codec.handles({ method: 'GET', path: '/v2/elsewhere' })).toBe(false);
+  });
+});
