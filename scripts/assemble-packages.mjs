@@ -59,16 +59,7 @@ export async function assemblePackages(root, bundled = {}) {
       writeFileSync(path.join(folder, 'README.md'), `${readFileSync(path.join(folder, 'README.md'), 'utf8')}\n${text}`);
     }
     copyFileSync(path.join(root, 'LICENSE'), path.join(folder, 'LICENSE'));
-    const bundles = Object.fromEntries(
-      (definition.prebuilt ?? []).filter((p) => bundled[p]).map((p) => [bundled[p].file, bundled[p].packages]),
-    );
-    const notices = thirdPartyNotices(definition, bundles);
-    problems.push(...notices.problems.map((problem) => `${definition.name}: ${problem}`));
-    for (const item of definition.vendored ?? []) {
-      if (!existsSync(path.join(folder, item.files)))
-        problems.push(`${definition.name}: vendored ${item.files} (packages/index.mjs) is not in the package`);
-    }
-    writeFileSync(path.join(folder, 'THIRD-PARTY-NOTICES.md'), notices.text);
+    writeNotices(definition, folder, bundled, problems);
 
     const compiledFiles = [...walk(path.join(folder, 'dist'))].filter((file) => /\.(m|c)?js$/.test(file));
     const { dependencies, peerDependencies, optionalPeers } = dependenciesOf(
@@ -108,6 +99,20 @@ export async function assemblePackages(root, bundled = {}) {
   }
   if (problems.length > 0) throw new Error(`the packages are incomplete:\n  ${problems.join('\n  ')}`);
   return assembled;
+}
+
+/** THIRD-PARTY-NOTICES.md: what the package's prebuilt bundles hold and the data of others its files carry. */
+function writeNotices(definition, folder, bundled, problems) {
+  const bundles = Object.fromEntries(
+    (definition.prebuilt ?? []).filter((p) => bundled[p]).map((p) => [bundled[p].file, bundled[p].packages]),
+  );
+  const notices = thirdPartyNotices(definition, bundles);
+  problems.push(...notices.problems.map((problem) => `${definition.name}: ${problem}`));
+  for (const item of definition.vendored ?? []) {
+    if (!existsSync(path.join(folder, item.files)))
+      problems.push(`${definition.name}: vendored ${item.files} (packages/index.mjs) is not in the package`);
+  }
+  writeFileSync(path.join(folder, 'THIRD-PARTY-NOTICES.md'), notices.text);
 }
 
 /**
