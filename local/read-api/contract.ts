@@ -136,8 +136,16 @@ export interface ModelCallSummary {
   readonly cacheReadInputTokens: number;
   readonly cacheWriteInputTokens: number;
   readonly latencyMs: number;
-  /** `end_turn`, `tool_use`, ...; absent for a call that failed. */
+  /** `end_turn`, `tool_use`, ...; absent for a call that failed and for an embedding or image call. */
   readonly stopReason?: string;
+  /** The images an image model drew (InvokeModel of Titan Image, Nova Canvas, Stability). */
+  readonly images?: number;
+  /**
+   * The price tier those images bill at where the model's price depends on more than the image
+   * count, as `<quality>[.<resolution>]`: `standard`, `premium` (SDXL: past 50 steps),
+   * `standard.512`, `premium.1024` (Titan Image, Nova Canvas: the resolution class of the pricing page).
+   */
+  readonly imageTier?: string;
   /** The error the caller got (its AWS name), for a call that failed. */
   readonly error?: string;
   /** The caller's X-Ray trace header: its Parent is the invocation that made the call (lineage hangs the call under it). */
