@@ -53,7 +53,7 @@ export interface MemberRef {
 }
 
 /** The services whose models are in `../models/`. */
-export type ModelService = 'events' | 'stepfunctions' | 'sqs' | 'sns' | 'lambda' | 'ssm' | 'kms' | 'logs' | 'scheduler';
+export type ModelService = 'events' | 'stepfunctions' | 'sqs' | 'sns' | 'lambda' | 'ssm' | 'kms' | 'logs' | 'scheduler' | 'dynamodb';
 
 const loaded = new Map<ModelService, ApiModel>();
 
