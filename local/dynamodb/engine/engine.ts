@@ -1,8 +1,9 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { AwsError } from '../../aws-error.js';
-import { modelValidator } from '../../endpoint/validation/validator.js';
+import { modelValidator, violationsMessage } from '../../endpoint/validation/validator.js';
 import { inTransaction } from '../../store/transaction.js';
 import { batchGetItem, batchWriteItem } from './batch-operations.js';
+import { DynamoDbError } from './errors.js';
 import {
   applyWrite,
   getItem,
@@ -32,10 +33,17 @@ export interface EngineOptions {
   readonly onChanges?: (changes: readonly ItemChange[], options: { readonly serviceDelete: boolean }) => void;
 }
 
+const UNREADABLE_BODY = 'The request body could not be read as a JSON object: it is empty or not valid JSON.';
+
 /** DynamoDB's codes for a member of the wrong JSON type: Coral's words, as DynamoDB's JSON 1.0 reader gives them. */
 const validate = modelValidator('dynamodb', {
   wrongType: (finding) =>
     new AwsError('SerializationException', finding.message.replace(/can not be converted to an? /, 'cannot be converted to ')),
+  // A null AttributeValue in a map (`Key: {"pk": null}`) is DynamoDB's empty AttributeValue, which the engine words itself.
+  violations: (violations) =>
+    violations.every((violation) => violation.message.endsWith('Map value must satisfy constraint: [Member must not be null]'))
+      ? undefined
+      : new AwsError('ValidationException', violationsMessage(violations)),
 });
 
 /**
@@ -125,12 +133,12 @@ export class DynamoDbEngine {
     if (!run) throw new AwsError('UnknownOperationException', '');
     let input: unknown;
     try {
-      input = body.trim() === '' ? {} : JSON.parse(body);
+      input = JSON.parse(body);
     } catch (error) {
-      throw new AwsError('SerializationException', 'Start of structure or map found where not expected', 400, { cause: error });
+      throw new DynamoDbError('SerializationException', UNREADABLE_BODY, { Message: UNREADABLE_BODY }, 400, { cause: error });
     }
     if (input === null || typeof input !== 'object' || Array.isArray(input)) {
-      throw new AwsError('SerializationException', 'Start of structure or map found where not expected');
+      throw new DynamoDbError('SerializationException', UNREADABLE_BODY, { Message: UNREADABLE_BODY });
     }
     validate(operation, input);
     return inTransaction(this.db, () => run(input as Json, body, serviceDelete));

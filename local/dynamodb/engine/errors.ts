@@ -8,8 +8,9 @@ export class DynamoDbError extends AwsError {
     message: string,
     readonly members: Readonly<Record<string, unknown>> = {},
     status = 400,
+    options?: ErrorOptions,
   ) {
-    super(code, message, status);
+    super(code, message, status, options);
   }
 }
 

@@ -14,7 +14,10 @@ function errorType(code: string): string {
   if (
     [
       'SerializationException',
+      'RequestEntityTooLarge',
       'UnknownOperationException',
+      'IncompleteSignatureException',
+      'InvalidSignatureException',
       'AccessDeniedException',
       'UnrecognizedClientException',
       'MissingAuthenticationTokenException',
@@ -64,10 +67,6 @@ export function answer(engine: DynamoDbEngine, req: IncomingMessage, res: Server
     sendError(res, new AwsError('UnknownOperationException', ''));
     return;
   }
-  if (body.length > MAX_BODY) {
-    sendError(res, new AwsError('RequestEntityTooLarge', 'Request body must be smaller than 16 MiB (16,777,216 bytes).', 413));
-    return;
-  }
   let output: unknown;
   try {
     output = engine.handle(operation, body.toString('utf8'), serviceDelete);
@@ -78,16 +77,27 @@ export function answer(engine: DynamoDbEngine, req: IncomingMessage, res: Server
   sendJson(res, 200, output);
 }
 
-/** A request listener serving the engine (the worker's, and tests'). */
+/**
+ * Reads a request's body and hands it to `serve`; a body over 16 MiB is answered 413 (read to
+ * its end, not kept, so that the keep-alive connection serves the next request).
+ */
+export function withBody(req: IncomingMessage, res: ServerResponse, serve: (body: Buffer) => void): void {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  req.on('data', (chunk: Buffer) => {
+    size += chunk.length;
+    if (size <= MAX_BODY) chunks.push(chunk);
+  });
+  req.on('error', () => res.destroy());
+  req.on('end', () => {
+    if (size > MAX_BODY) {
+      const message = 'Request body must be smaller than 16 MiB (16,777,216 bytes).';
+      sendError(res, new DynamoDbError('RequestEntityTooLarge', message, { Message: message }, 413));
+    } else serve(Buffer.concat(chunks));
+  });
+}
+
+/** A request listener serving the engine (tests'; the worker adds its checks in front). */
 export function engineListener(engine: DynamoDbEngine): (req: IncomingMessage, res: ServerResponse) => void {
-  return (req, res) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= MAX_BODY + 1) chunks.push(chunk);
-    });
-    req.on('error', () => res.destroy());
-    req.on('end', () => answer(engine, req, res, Buffer.concat(chunks)));
-  };
+  return (req, res) => withBody(req, res, (body) => answer(engine, req, res, body));
 }

@@ -56,6 +56,14 @@ export class TableCatalog {
   /** Creates a table from CreateTable's (model-checked) input; ResourceInUseException if it exists. */
   create(input: Json): TableShape {
     const name = String(input.TableName);
+    // The model leaves these optional (a replica of a global table names neither); a table of its own needs both.
+    const missing = ['attributeDefinitions', 'keySchema'].filter((member) => input[member[0]?.toUpperCase() + member.slice(1)] == null);
+    if (missing.length > 0) {
+      const count = missing.length === 1 ? '1 validation error' : `${missing.length} validation errors`;
+      throw validation(
+        `${count} detected: ${missing.map((member) => `Value null at '${member}' failed to satisfy constraint: Member must not be null`).join('; ')}`,
+      );
+    }
     const definitions = checkDefinitions(input.AttributeDefinitions as AttributeDefinition[]);
     const key = keyShape(input.KeySchema as KeySchemaElement[], definitions, undefined);
     const indexes = [

@@ -114,10 +114,7 @@ export function checkItem(item: unknown): Item {
     throw new AwsError('SerializationException', `Start of list found where not expected`);
   }
   const checked: Item = {};
-  for (const [name, value] of Object.entries(item as Record<string, unknown>)) {
-    if (value === null || value === undefined) continue;
-    checked[name] = checkValue(value);
-  }
+  for (const [name, value] of Object.entries(item as Record<string, unknown>)) checked[name] = checkValue(value);
   return checked;
 }
 
