@@ -5,6 +5,7 @@
 // in the same database), so a write is never applied without its records, even when the
 // process is killed. Started by DynamoDbHost; in a checkout it runs through tsx.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { DatabaseSync } from 'node:sqlite';
 import { parentPort, workerData } from 'node:worker_threads';
 import { AwsError } from '../aws-error.js';
 import type { GuardSettings } from '../endpoint/guard.js';
@@ -44,30 +45,7 @@ function startEngineThread(data: EngineWorkerData): void {
   const offset = new Float64Array(data.clockOffset);
   const clock = { now: () => Date.now() + (offset[0] ?? 0) };
   const db = openDatabase(data.file ?? ':memory:');
-  const streamStore = new StreamStore(db, clock, data.region, data.accountId);
-  let streams = streamStore.enabledByTable();
-  const touched = new Set<string>();
-  streamStore.onRecords((arn) => touched.add(arn));
-  const engine = new DynamoDbEngine(db, {
-    region: data.region,
-    accountId: data.accountId,
-    now: clock.now,
-    streams: {
-      of: (table) => streams[table],
-      enable: (table, viewType, keySchema, fresh) => {
-        const existing = streamStore.enabledByTable()[table];
-        // The template's tables keep the stream (and label) the runtime declared for them; UpdateTable always starts a new one.
-        if (fresh || existing?.viewType !== viewType) streamStore.enable(table, viewType, keySchema);
-        streams = streamStore.enabledByTable();
-        return streams[table] as { arn: string; label: string; viewType: string };
-      },
-      disable: (table) => {
-        streamStore.disableTable(table);
-        streams = streamStore.enabledByTable();
-      },
-    },
-    onChanges: (changes, { serviceDelete }) => streamStore.append(changes.map((change) => captured(change, serviceDelete))),
-  });
+  const { engine, streamsChanged, committedStreams } = engineOn(db, data, clock);
   const main = askMainThread(port);
   const allowed = new Set<string>();
   const policy = data.guard && hostPolicy({ bindAddress: data.guard.bindAddress, allowHosts: data.guard.allowHosts });
@@ -97,10 +75,8 @@ function startEngineThread(data: EngineWorkerData): void {
     }
     const serviceDelete = req.headers['x-switchyard-ttl-delete'] === data.ttlDeleteToken;
     answer(engine, req, res, body, serviceDelete);
-    if (touched.size > 0) {
-      port?.postMessage({ kind: 'recordsCommitted', streams: [...touched] });
-      touched.clear();
-    }
+    const committed = committedStreams();
+    if (committed.length > 0) port?.postMessage({ kind: 'recordsCommitted', streams: committed });
   }
 
   server.keepAliveTimeout = 60_000;
@@ -112,10 +88,58 @@ function startEngineThread(data: EngineWorkerData): void {
         port.postMessage('closed');
       });
       server.closeIdleConnections();
-    } else if (message.kind === 'streams') streams = streamStore.enabledByTable();
+    } else if (message.kind === 'streams') streamsChanged();
     else if (message.kind === 'reply') main.settle(message as Reply);
     else if (message.kind === 'iam-changed') allowed.clear();
   });
+}
+
+/**
+ * The engine on the thread's database, with the tables' streams: their records written in
+ * each write's transaction, and which streams got some (told to the main thread once the
+ * request's transaction is committed).
+ */
+function engineOn(db: DatabaseSync, data: EngineWorkerData, clock: { now: () => number }) {
+  const streamStore = new StreamStore(db, clock, data.region, data.accountId);
+  let streams = streamStore.enabledByTable();
+  const touched = new Set<string>();
+  streamStore.onRecords((arn) => touched.add(arn));
+  const engine = new DynamoDbEngine(db, {
+    region: data.region,
+    accountId: data.accountId,
+    now: clock.now,
+    streams: {
+      of: (table) => streams[table],
+      enable: (table, viewType, keySchema, fresh) => {
+        const existing = streamStore.enabledByTable()[table];
+        // The template's tables keep the stream (and label) the runtime declared for them; UpdateTable always starts a new one.
+        if (fresh || existing?.viewType !== viewType) streamStore.enable(table, viewType, keySchema);
+        streams = streamStore.enabledByTable();
+        return streams[table] as { arn: string; label: string; viewType: string };
+      },
+      disable: (table) => {
+        streamStore.disableTable(table);
+        streams = streamStore.enabledByTable();
+      },
+    },
+    onChanges: (changes, { serviceDelete }) => {
+      const recorded = changes.filter((change) => streams[change.table] !== undefined);
+      if (recorded.length > 0) streamStore.append(recorded.map((change) => captured(change, serviceDelete)));
+    },
+  });
+  return {
+    engine,
+    /** The main thread changed the streams: read them again. */
+    streamsChanged: () => {
+      streams = streamStore.enabledByTable();
+    },
+    /** The streams that got records since last asked. */
+    committedStreams: () => {
+      const arns = [...touched];
+      touched.clear();
+      return arns;
+    },
+  };
 }
 
 /** A change as the stream store records it: the event its images make, and who made it. */

@@ -33,6 +33,19 @@ export interface EngineOptions {
   readonly onChanges?: (changes: readonly ItemChange[], options: { readonly serviceDelete: boolean }) => void;
 }
 
+/** Reads answered from one SQLite statement, and reads of several items that must see one moment. */
+const SINGLE_READS = new Set(['GetItem', 'Query', 'Scan', 'DescribeTable', 'ListTables', 'DescribeTimeToLive', 'ListTagsOfResource']);
+const MULTI_READS = new Set(['BatchGetItem', 'TransactGetItems']);
+
+function inReadTransaction<T>(db: DatabaseSync, work: () => T): T {
+  db.exec('BEGIN');
+  try {
+    return work();
+  } finally {
+    db.exec('COMMIT');
+  }
+}
+
 const UNREADABLE_BODY = 'The request body could not be read as a JSON object: it is empty or not valid JSON.';
 
 /** DynamoDB's codes for a member of the wrong JSON type: Coral's words, as DynamoDB's JSON 1.0 reader gives them. */
@@ -141,6 +154,9 @@ export class DynamoDbEngine {
       throw new DynamoDbError('SerializationException', UNREADABLE_BODY, { Message: UNREADABLE_BODY });
     }
     validate(operation, input);
+    // A read is one statement (its own snapshot) or, for several items, a deferred transaction; a write takes the write lock at once.
+    if (SINGLE_READS.has(operation)) return run(input as Json, body, serviceDelete);
+    if (MULTI_READS.has(operation)) return inReadTransaction(this.db, () => run(input as Json, body, serviceDelete));
     return inTransaction(this.db, () => run(input as Json, body, serviceDelete));
   }
 

@@ -37,6 +37,8 @@ export class ItemStore {
   readonly #putIndex: StatementSync;
   readonly #deleteIndex: StatementSync;
   readonly #count: StatementSync;
+  /** Prepared read statements by their SQL (a read's SQL depends only on which bounds it has). */
+  readonly #reads = new Map<string, StatementSync>();
 
   constructor(private readonly db: DatabaseSync) {
     db.exec(`
@@ -167,6 +169,15 @@ export class ItemStore {
     yield* this.#read(table, index, { where: [], params: [], forward: true, after });
   }
 
+  #statement(sql: string): StatementSync {
+    let statement = this.#reads.get(sql);
+    if (statement === undefined) {
+      statement = this.db.prepare(sql);
+      this.#reads.set(sql, statement);
+    }
+    return statement;
+  }
+
   *#read(
     table: TableShape,
     index: IndexShape | undefined,
@@ -196,7 +207,7 @@ export class ItemStore {
         JOIN dynamodb_items i ON i.table_id = x.table_id AND i.hash = x.item_hash AND i.range = x.item_range
         WHERE x.table_id = ? AND x.index_name = ? ${where.map((w) => `AND ${w}`).join(' ')}
         ORDER BY x.hash ${direction}, x.range ${direction}, x.item_hash ${direction}, x.item_range ${direction}`;
-      for (const row of this.db.prepare(sql).iterate(table.id, index.name, ...params) as Iterable<Record<string, Uint8Array | string>>) {
+      for (const row of this.#statement(sql).iterate(table.id, index.name, ...params) as Iterable<Record<string, Uint8Array | string>>) {
         yield {
           item: JSON.parse(row.item as string) as Item,
           hash: row.hash as Uint8Array,
@@ -217,7 +228,7 @@ export class ItemStore {
     }
     const sql = `SELECT i.hash, i.range, i.item FROM dynamodb_items i WHERE i.table_id = ? ${where.map((w) => `AND ${w}`).join(' ')}
       ORDER BY i.hash ${direction}, i.range ${direction}`;
-    for (const row of this.db.prepare(sql).iterate(table.id, ...params) as Iterable<Record<string, Uint8Array | string>>) {
+    for (const row of this.#statement(sql).iterate(table.id, ...params) as Iterable<Record<string, Uint8Array | string>>) {
       yield { item: JSON.parse(row.item as string) as Item, hash: row.hash as Uint8Array, range: row.range as Uint8Array };
     }
   }

@@ -6,6 +6,7 @@ import {
   DescribeTimeToLiveCommand,
   DynamoDBClient,
   PutItemCommand,
+  TransactWriteItemsCommand,
   UpdateItemCommand,
   UpdateTableCommand,
   UpdateTimeToLiveCommand,
@@ -42,6 +43,7 @@ const assembly = () =>
           New: table('new-table', 'NEW_IMAGE'),
           Old: table('old-table', 'OLD_IMAGE'),
           Plain: table('plain-table'),
+          Transact: table('transact-table', 'NEW_AND_OLD_IMAGES'),
           Expiring: table('expiring-table', 'NEW_AND_OLD_IMAGES', 'expiresAt'),
           // CloudFormation's default billing mode: PROVISIONED.
           Provisioned: { ...table('provisioned-table'), Properties: { ...table('provisioned-table').Properties, BillingMode: undefined } },
@@ -147,6 +149,36 @@ describe('DynamoDB Streams (local)', () => {
     expect(listed.Streams.map((s) => s.StreamArn)).toEqual([described.Table?.LatestStreamArn]);
     const plain = await ddb.send(new DescribeTableCommand({ TableName: 'plain-table' }));
     expect(plain.Table?.LatestStreamArn).toBeUndefined();
+  });
+
+  it("records a transaction's writes once each, in the request's order, and nothing of a cancelled one", async () => {
+    const key = (pk: string) => ({ pk: { S: pk } });
+    await ddb.send(new PutItemCommand({ TableName: 'transact-table', Item: { ...key('stock'), n: { N: '1' } } }));
+    const transact = (condition: string) =>
+      ddb.send(
+        new TransactWriteItemsCommand({
+          TransactItems: [
+            { Put: { TableName: 'transact-table', Item: { ...key('order'), state: { S: 'placed' } } } },
+            {
+              Update: {
+                TableName: 'transact-table',
+                Key: key('stock'),
+                UpdateExpression: 'SET n = n - :one',
+                ConditionExpression: condition,
+                ExpressionAttributeValues: { ':one': { N: '1' } },
+              },
+            },
+          ],
+        }),
+      );
+    await expect(transact('n > :one')).rejects.toMatchObject({ name: 'TransactionCanceledException' });
+    await transact('n >= :one');
+    const got = await records('transact-table');
+    expect(got.map((r) => [r.eventName, r.dynamodb.Keys.pk?.S, r.dynamodb.NewImage?.n?.N ?? r.dynamodb.NewImage?.state?.S])).toEqual([
+      ['INSERT', 'stock', '1'],
+      ['INSERT', 'order', 'placed'],
+      ['MODIFY', 'stock', '0'],
+    ]);
   });
 
   it('records an insert, an update and a delete of one item in order, with old and new images', async () => {
