@@ -7,6 +7,8 @@
  *     installed in (`npm install --prefix <folder> dynalite@4`; run in a worker thread, as the
  *     runtime ran it);
  *   - dynoxide, when SWITCHYARD_BENCH_DYNOXIDE names its binary (`@dynoxide/linux-x64`).
+ * The engines run side by side and the workloads alternate between them in BENCH_ROUNDS rounds
+ * (default 3); each figure is the median of its rounds.
  * Target: conditional puts at 16 clients at least twice dynalite's in the same run (exit 1 if missed).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -23,6 +25,7 @@ const PUTS = Number(process.env.BENCH_PUTS ?? 4000);
 const TRANSACTIONS = Number(process.env.BENCH_TRANSACTIONS ?? 1000);
 const QUERIES = Number(process.env.BENCH_QUERIES ?? 3000);
 const TARGET = 2;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 
 interface Engine {
   readonly name: string;
@@ -103,54 +106,93 @@ async function createTable(name: string, sortKey: boolean): Promise<void> {
 
 type Results = Record<string, number | undefined>;
 
-async function measure(engine: Engine): Promise<Results> {
-  current = engine;
-  const results: Results = {};
-  for (const clients of [1, 16]) {
-    const table = `puts${clients}`;
-    await createTable(table, false);
-    results[`conditional PutItem, ${clients} client${clients > 1 ? 's' : ''}`] = await rate(clients, PUTS, (i) => [
-      'PutItem',
-      {
-        TableName: table,
-        Item: { pk: { S: `k${i}` }, status: { S: 'INPROGRESS' }, expiry: { N: String(1_800_000_000 + i) } },
-        ConditionExpression: 'attribute_not_exists(pk) OR expiry < :now',
-        ExpressionAttributeValues: { ':now': { N: '1700000000' } },
-      },
-    ]);
-  }
-  await createTable('transactions', false);
-  for (const actions of [2, 10]) {
-    results[`TransactWriteItems of ${actions} actions, 16 clients`] = await rate(16, TRANSACTIONS, (i) => [
-      'TransactWriteItems',
-      {
-        TransactItems: Array.from({ length: actions }, (_, a) => ({
-          Update: {
-            TableName: 'transactions',
-            Key: { pk: { S: `t${actions}-${i}-${a}` } },
-            UpdateExpression: 'SET amount = if_not_exists(amount, :zero) + :one',
-            ConditionExpression: 'attribute_not_exists(locked)',
-            ExpressionAttributeValues: { ':zero': { N: '0' }, ':one': { N: '1' } },
-          },
-        })),
-      },
-    ]);
-  }
-  await createTable('items', true);
-  await rate(16, 1000, (i) => [
-    'PutItem',
-    { TableName: 'items', Item: { pk: { S: `p${i % 10}` }, sk: { S: `s${String(i).padStart(5, '0')}` } } },
-  ]);
-  results['Query, 10 items a page, 16 clients'] = await rate(16, QUERIES, (i) => [
-    'Query',
-    {
-      TableName: 'items',
-      KeyConditionExpression: 'pk = :p AND sk > :s',
-      ExpressionAttributeValues: { ':p': { S: `p${i % 10}` }, ':s': { S: `s${String(i % 900).padStart(5, '0')}` } },
-      Limit: 10,
+/** The workloads, each a measure of one engine: its name and what it runs (on tables named for the round). */
+const WORKLOADS: readonly { name: string; run: (round: number) => Promise<number | undefined> }[] = [
+  ...[1, 16].map((clients) => ({
+    name: `conditional PutItem, ${clients} client${clients > 1 ? 's' : ''}`,
+    run: async (round: number) => {
+      const table = `puts${clients}-${round}`;
+      await createTable(table, false);
+      return rate(clients, PUTS, (i) => [
+        'PutItem',
+        {
+          TableName: table,
+          Item: { pk: { S: `k${i}` }, status: { S: 'INPROGRESS' }, expiry: { N: String(1_800_000_000 + i) } },
+          ConditionExpression: 'attribute_not_exists(pk) OR expiry < :now',
+          ExpressionAttributeValues: { ':now': { N: '1700000000' } },
+        },
+      ]);
     },
-  ]);
-  return results;
+  })),
+  ...[2, 10].map((actions) => ({
+    name: `TransactWriteItems of ${actions} actions, 16 clients`,
+    run: async (round: number) => {
+      const table = `transactions${actions}-${round}`;
+      await createTable(table, false);
+      return rate(16, TRANSACTIONS, (i) => [
+        'TransactWriteItems',
+        {
+          TransactItems: Array.from({ length: actions }, (_, a) => ({
+            Update: {
+              TableName: table,
+              Key: { pk: { S: `t${i}-${a}` } },
+              UpdateExpression: 'SET amount = if_not_exists(amount, :zero) + :one',
+              ConditionExpression: 'attribute_not_exists(locked)',
+              ExpressionAttributeValues: { ':zero': { N: '0' }, ':one': { N: '1' } },
+            },
+          })),
+        },
+      ]);
+    },
+  })),
+  {
+    name: 'Query, 10 items a page, 16 clients',
+    run: async (round: number) => {
+      const table = `items-${round}`;
+      await createTable(table, true);
+      await rate(16, 1000, (i) => [
+        'PutItem',
+        { TableName: table, Item: { pk: { S: `p${i % 10}` }, sk: { S: `s${String(i).padStart(5, '0')}` } } },
+      ]);
+      return rate(16, QUERIES, (i) => [
+        'Query',
+        {
+          TableName: table,
+          KeyConditionExpression: 'pk = :p AND sk > :s',
+          ExpressionAttributeValues: { ':p': { S: `p${i % 10}` }, ':s': { S: `s${String(i % 900).padStart(5, '0')}` } },
+          Limit: 10,
+        },
+      ]);
+    },
+  },
+];
+
+/**
+ * Every workload on every engine, in rounds that alternate the engines (this machine is
+ * shared: a slow moment then falls on each engine alike); each cell is the median of its rounds.
+ */
+async function measureAll(engines: readonly Engine[]): Promise<Results[]> {
+  const samples = engines.map(() => new Map<string, (number | undefined)[]>());
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const workload of WORKLOADS) {
+      for (const [e, engine] of engines.entries()) {
+        current = engine;
+        const value = await workload.run(round);
+        const list = samples[e]?.get(workload.name) ?? [];
+        list.push(value);
+        samples[e]?.set(workload.name, list);
+      }
+    }
+  }
+  return samples.map((byWorkload) =>
+    Object.fromEntries(
+      [...byWorkload].map(([name, values]) => {
+        if (values.some((v) => v === undefined)) return [name, undefined];
+        const sorted = (values as number[]).sort((a, b) => a - b);
+        return [name, sorted[Math.floor(sorted.length / 2)]];
+      }),
+    ),
+  );
 }
 
 async function startEngine(folder: string): Promise<Engine> {
@@ -200,21 +242,25 @@ async function startDynoxide(binary: string, folder: string): Promise<Engine> {
 }
 
 async function main(): Promise<void> {
+  const columns: { name: string; results: Results }[] = [];
   const starters: [string, (folder: string) => Promise<Engine>][] = [['engine', startEngine]];
   if (process.env.SWITCHYARD_BENCH_DYNALITE)
     starters.push(['dynalite', (f) => startDynalite(process.env.SWITCHYARD_BENCH_DYNALITE as string, f)]);
   if (process.env.SWITCHYARD_BENCH_DYNOXIDE)
     starters.push(['dynoxide', (f) => startDynoxide(process.env.SWITCHYARD_BENCH_DYNOXIDE as string, f)]);
-  const columns: { name: string; results: Results }[] = [];
-  for (const [key, start] of starters) {
-    const folder = mkdtempSync(path.join(tmpdir(), `switchyard-bench-dynamodb-${key}-`));
-    const engine = await start(folder);
-    try {
-      columns.push({ name: engine.name, results: await measure(engine) });
-    } finally {
-      await engine.stop();
-      rmSync(folder, { recursive: true, force: true });
+  const folders: string[] = [];
+  const engines: Engine[] = [];
+  try {
+    for (const [key, start] of starters) {
+      const folder = mkdtempSync(path.join(tmpdir(), `switchyard-bench-dynamodb-${key}-`));
+      folders.push(folder);
+      engines.push(await start(folder));
     }
+    const results = await measureAll(engines);
+    columns.push(...engines.map((engine, i) => ({ name: engine.name, results: results[i] as Results })));
+  } finally {
+    for (const engine of engines) await engine.stop();
+    for (const folder of folders) rmSync(folder, { recursive: true, force: true });
   }
   agent.destroy();
   const rows = Object.keys(columns[0]?.results ?? {});
