@@ -14,7 +14,7 @@ import { verifySignature } from '../endpoint/sigv4.mjs';
 import { isRoleSessionKey, keyRing } from '../iam/session-keys.mjs';
 import { openDatabase } from '../store/data-folder.js';
 import { DynamoDbEngine } from './engine/engine.js';
-import { answer, sendError, withBody } from './engine/http.js';
+import { operationOf, sendError, sendResult, withBody } from './engine/http.js';
 import type { ItemChange } from './engine/item-operations.js';
 import { type CapturedChange, StreamStore } from './streams/stream-store.js';
 
@@ -73,8 +73,22 @@ function startEngineThread(data: EngineWorkerData): void {
       const denied = await authorize(main.ask, allowed, req, body);
       if (denied) return sendError(res, new AwsError('AccessDeniedException', denied));
     }
+    const operation = operationOf(req);
+    if (operation === undefined) return sendError(res, new AwsError('UnknownOperationException', ''));
     const serviceDelete = req.headers['x-switchyard-ttl-delete'] === data.ttlDeleteToken;
-    answer(engine, req, res, body, serviceDelete);
+    queued.push({ operation, body: body.toString('utf8'), serviceDelete, res });
+    if (queued.length === 1) setImmediate(flush);
+  }
+
+  /**
+   * The requests that arrived since the last flush, answered together in one SQLite
+   * transaction (a group commit: one commit for all), each answer sent once it is committed.
+   */
+  const queued: { operation: string; body: string; serviceDelete: boolean; res: ServerResponse }[] = [];
+  function flush(): void {
+    const batch = queued.splice(0);
+    const results = engine.handleAll(batch);
+    for (const [i, request] of batch.entries()) sendResult(request.res, results[i] as { output: unknown });
     const committed = committedStreams();
     if (committed.length > 0) port?.postMessage({ kind: 'recordsCommitted', streams: committed });
   }

@@ -36,8 +36,11 @@ export interface EngineOptions {
 /** Reads answered from one SQLite statement, and reads of several items that must see one moment. */
 const SINGLE_READS = new Set(['GetItem', 'Query', 'Scan', 'DescribeTable', 'ListTables', 'DescribeTimeToLive', 'ListTagsOfResource']);
 const MULTI_READS = new Set(['BatchGetItem', 'TransactGetItems']);
+/** Operations that change the tables the catalog keeps in memory. */
+const TABLE_CHANGES = new Set(['CreateTable', 'UpdateTable', 'DeleteTable']);
 
 function inReadTransaction<T>(db: DatabaseSync, work: () => T): T {
+  if (db.isTransaction) return work();
   db.exec('BEGIN');
   try {
     return work();
@@ -158,6 +161,51 @@ export class DynamoDbEngine {
     if (SINGLE_READS.has(operation)) return run(input as Json, body, serviceDelete);
     if (MULTI_READS.has(operation)) return inReadTransaction(this.db, () => run(input as Json, body, serviceDelete));
     return inTransaction(this.db, () => run(input as Json, body, serviceDelete));
+  }
+
+  /**
+   * Answers several requests in one SQLite transaction (one commit for all: a group commit),
+   * each in a savepoint of its own, so that one that fails leaves nothing and the others are
+   * kept. Every answer, error or not, holds only once the transaction is committed: a failed
+   * commit fails them all.
+   */
+  handleAll(requests: readonly { operation: string; body: string; serviceDelete?: boolean }[]): ({ output: Json } | { error: unknown })[] {
+    if (requests.length === 1) {
+      const [only] = requests as [{ operation: string; body: string; serviceDelete?: boolean }];
+      try {
+        return [{ output: this.handle(only.operation, only.body, only.serviceDelete) }];
+      } catch (error) {
+        this.#afterRollback(only.operation);
+        return [{ error }];
+      }
+    }
+    this.db.exec('BEGIN IMMEDIATE');
+    const results = requests.map((request) => {
+      this.db.exec('SAVEPOINT request');
+      try {
+        const output = this.handle(request.operation, request.body, request.serviceDelete);
+        this.db.exec('RELEASE request');
+        return { output };
+      } catch (error) {
+        this.db.exec('ROLLBACK TO request');
+        this.db.exec('RELEASE request');
+        this.#afterRollback(request.operation);
+        return { error };
+      }
+    });
+    try {
+      this.db.exec('COMMIT');
+    } catch (error) {
+      if (this.db.isTransaction) this.db.exec('ROLLBACK');
+      this.#catalog.reload();
+      return requests.map(() => ({ error }));
+    }
+    return results;
+  }
+
+  /** A table operation rolled back: the tables kept in memory are read again. */
+  #afterRollback(operation: string): void {
+    if (TABLE_CHANGES.has(operation)) this.#catalog.reload();
   }
 
   #itemContext(changed: (change: ItemChange) => void): ItemContext {

@@ -60,6 +60,12 @@ export function operationOf(req: IncomingMessage): string | undefined {
   return typeof target === 'string' && target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : undefined;
 }
 
+/** Sends the engine's result for a request: its output, or its error in DynamoDB's shape. */
+export function sendResult(res: ServerResponse, result: { output: unknown } | { error: unknown }): void {
+  if ('error' in result) sendError(res, result.error);
+  else sendJson(res, 200, result.output);
+}
+
 /** Serves a request whose body has been read: the engine's answer, or its error in DynamoDB's shape. */
 export function answer(engine: DynamoDbEngine, req: IncomingMessage, res: ServerResponse, body: Buffer, serviceDelete = false): void {
   const operation = operationOf(req);

@@ -27,7 +27,13 @@ export class TableCatalog {
   ) {
     db.exec(`CREATE TABLE IF NOT EXISTS dynamodb_tables (
       name TEXT PRIMARY KEY, id INTEGER NOT NULL UNIQUE, shape TEXT NOT NULL, tags TEXT NOT NULL DEFAULT '[]')`);
-    for (const row of db.prepare('SELECT shape FROM dynamodb_tables').all() as { shape: string }[]) {
+    this.reload();
+  }
+
+  /** Reads the tables again from the database (after a change to them was rolled back). */
+  reload(): void {
+    this.#byName.clear();
+    for (const row of this.db.prepare('SELECT shape FROM dynamodb_tables').all() as { shape: string }[]) {
       const shape = JSON.parse(row.shape) as TableShape;
       this.#byName.set(shape.name, shape);
     }

@@ -329,3 +329,56 @@ describe('DynamoDbEngine', () => {
     expect(ScannedCount).toBeGreaterThan(1);
   });
 });
+
+describe('DynamoDbEngine.handleAll', () => {
+  it('commits a group of requests together, leaving nothing of one that fails and keeping the others', () => {
+    const engine = new DynamoDbEngine(openDatabase(':memory:'), {
+      region: 'us-east-1',
+      accountId: '000000000000',
+      now: () => Date.UTC(2026, 0, 1),
+      streams: { enable: () => ({ arn: 'arn', label: 'label', viewType: 'NEW_IMAGE' }), disable: () => {}, of: () => undefined },
+    });
+    const create = {
+      TableName: 'group',
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+      BillingMode: 'PAY_PER_REQUEST',
+    };
+    const put = (pk: string, extra: object = {}) => ({
+      operation: 'PutItem',
+      body: JSON.stringify({ TableName: 'group', Item: { pk: { S: pk } }, ...extra }),
+    });
+    const results = engine.handleAll([
+      { operation: 'CreateTable', body: JSON.stringify(create) },
+      put('a'),
+      // A transaction whose second action fails as it is applied: its first action must not stay.
+      {
+        operation: 'TransactWriteItems',
+        body: JSON.stringify({
+          TransactItems: [
+            { Put: { TableName: 'group', Item: { pk: { S: 'b' } } } },
+            {
+              Update: {
+                TableName: 'group',
+                Key: { pk: { S: 'a' } },
+                UpdateExpression: 'SET n = nothere + :one',
+                ExpressionAttributeValues: { ':one': { N: '1' } },
+              },
+            },
+          ],
+        }),
+      },
+      put('a', { ConditionExpression: 'attribute_not_exists(pk)' }),
+      put('c'),
+    ]);
+    expect(results.map((result) => ('error' in result ? (result.error as { code: string }).code : 'ok'))).toEqual([
+      'ok',
+      'ok',
+      'TransactionCanceledException',
+      'ConditionalCheckFailedException',
+      'ok',
+    ]);
+    const scanned = engine.handle('Scan', JSON.stringify({ TableName: 'group' })) as { Items: { pk: { S: string } }[] };
+    expect(scanned.Items.map((item) => item.pk.S).sort()).toEqual(['a', 'c']);
+  });
+});
