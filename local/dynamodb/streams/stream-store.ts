@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
 import type { Clock } from '../../clock.js';
 import { inTransaction } from '../../store/transaction.js';
+import { type Item, itemSize } from '../engine/values.js';
 
 /** How long a stream keeps its records (DynamoDB Streams: 24 hours). */
 const RETENTION_MS = 24 * 60 * 60 * 1000;
@@ -171,7 +172,8 @@ export class StreamStore {
             ...(newImage ? { NewImage: newImage } : {}),
             ...(oldImage ? { OldImage: oldImage } : {}),
             SequenceNumber: sequenceNumber(position),
-            SizeBytes: Buffer.byteLength(JSON.stringify([change.keys, newImage ?? null, oldImage ?? null])),
+            // DynamoDB counts a record's keys and images as it counts items (names and values).
+            SizeBytes: [change.keys, newImage, oldImage].reduce((sum, image) => sum + (image ? itemSize(image as Item) : 0), 0),
             StreamViewType: viewType,
           },
           ...(change.userIdentity ? { userIdentity: change.userIdentity } : {}),

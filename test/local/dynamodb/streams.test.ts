@@ -67,6 +67,7 @@ interface StreamRecordJson {
     NewImage?: Record<string, Record<string, string>>;
     OldImage?: Record<string, Record<string, string>>;
     SequenceNumber: string;
+    SizeBytes: number;
     StreamViewType: string;
   };
 }
@@ -204,6 +205,8 @@ describe('DynamoDB Streams (local)', () => {
     expect(new Set(got.map((r) => r.eventID)).size).toBe(3);
     expect(got[0]).toMatchObject({ eventSource: 'aws:dynamodb', eventVersion: '1.1', awsRegion: 'us-east-1' });
     expect(got[0]?.dynamodb?.Keys).toEqual({ pk: { S: 'a' } });
+    // As AWS counts it (localstack's recorded answer: 12 for the key and new image {id: Fred}): names and values, keys and images.
+    expect(got[0]?.dynamodb.SizeBytes).toBe(/* pk a */ 3 + /* pk a, n 1 */ 3 + 3);
     expect(got[0]?.dynamodb.ApproximateCreationDateTime).toBe(clock.now() / 1000);
   });
 
