@@ -160,13 +160,17 @@ export class StreamsService {
   }
 }
 
+/** A shard iterator in DynamoDB Streams' form: the stream's ARN, `|1|`, and an opaque position. */
 function encodeIterator(iterator: Iterator): string {
-  return `arn:local:iterator:${Buffer.from(JSON.stringify(iterator)).toString('base64url')}`;
+  const { streamArn, ...position } = iterator;
+  return `${streamArn}|1|${Buffer.from(JSON.stringify(position)).toString('base64')}`;
 }
 
 function decodeIterator(text: string | undefined): Iterator {
   try {
-    const parsed = JSON.parse(Buffer.from(String(text).replace(/^arn:local:iterator:/, ''), 'base64url').toString('utf8')) as Iterator;
+    const [streamArn, version, opaque] = String(text).split('|');
+    if (version !== '1' || opaque === undefined) throw new Error('not a shard iterator');
+    const parsed = { streamArn, ...JSON.parse(Buffer.from(opaque, 'base64').toString('utf8')) } as Iterator;
     if (typeof parsed.streamArn === 'string' && Number.isInteger(parsed.after) && Number.isFinite(parsed.issuedMs)) return parsed;
   } catch {
     // Falls through to the error below.

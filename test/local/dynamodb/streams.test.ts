@@ -130,6 +130,8 @@ describe('DynamoDB Streams (local)', () => {
       ShardId,
       ShardIteratorType: type,
     });
+    // DynamoDB Streams' form: the stream's ARN, `|1|`, an opaque position.
+    expect(ShardIterator.startsWith(`${arn}|1|`)).toBe(true);
     return (await streams.send<{ Records: StreamRecordJson[] }>('GetRecords', { ShardIterator })).Records;
   }
 
