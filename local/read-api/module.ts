@@ -47,6 +47,7 @@ export const readApiModule: ServiceModule<'readApi'> = {
       // Asked when a request asks, as above: Lambda is created after the read API.
       modelCalls: (query) => services.get('bedrock')?.calls.page(query) ?? { calls: [] },
       iam: () => services.get('iam').report(),
+      traces: () => services.get('traces')?.store,
       durable: {
         executions: () => services.get('lambda')?.durable,
         functionNames: () => template.definitions.functions.filter((fn) => durableSettings(fn) !== undefined).map((fn) => fn.name),

@@ -21,9 +21,9 @@ import { type FlowControlSources, readFlowControl } from './flow-control.js';
 import { LineageBuilder, type LogReader } from './lineage.js';
 import { LiveFeed } from './live-feed.js';
 import { modelCallLineage } from './model-calls.js';
-
 import { ReadApiRecords, type Retention } from './records.js';
 import { type ExpressPosition, ReadApiRouter } from './router.js';
+import { type TraceSource, tracesFor } from './traces.js';
 
 export interface ReadApiOptions {
   /** `read-api.sqlite` in the data folder. */
@@ -52,6 +52,8 @@ export interface ReadApiOptions {
   };
   /** The IAM report (local/iam): findings, and per role used and unused grants. */
   readonly iam?: () => IamReport;
+  /** The spans the OTLP receiver kept (asked when a request asks: the traces service is created after the read API). */
+  readonly traces?: () => TraceSource | undefined;
   readonly now?: () => number;
   /** @default 15 s */
   readonly heartbeatMs?: number;
@@ -97,6 +99,7 @@ export class ReadApi {
       ...(options.durable ? durableRoutes(options.durable) : {}),
       ...(options.modelCalls ? { modelCalls: options.modelCalls } : {}),
       ...(options.iam ? { iam: options.iam } : {}),
+      ...(options.traces ? { traces: (id: string) => this.traces(id) } : {}),
     });
   }
 
@@ -110,6 +113,16 @@ export class ReadApi {
       after = page.last;
     } while (after !== undefined);
     return mergeLineagePages(pages);
+  }
+
+  /** The traces `id` names, as OTLP/JSON (docs/read-api.md, `/traces/<id>`); undefined when none is kept. */
+  async traces(id: string): Promise<ReturnType<TraceSource['traces']> | undefined> {
+    const source = this.options.traces?.();
+    if (source === undefined) return undefined;
+    return tracesFor(source, id, async (lineageId) => {
+      const lineage = await this.lineage(lineageId);
+      return lineage.roots.length === 0 ? undefined : lineage;
+    });
   }
 
   /**

@@ -3,6 +3,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { OTLP_TRACES_PATH } from '../../../contracts/wiring.js';
+import { httpUrlOf, otlpHeadersFromEnv, otlpTimeoutMsFromEnv, otlpTracesUrlFromEnv, withPath } from './otlp-env.js';
 
 /** Where and how a function's spans are sent. */
 export interface ExportTarget {
@@ -14,8 +15,6 @@ export interface ExportTarget {
   readonly timeoutMs: number;
 }
 
-/** The OpenTelemetry SDKs' default export timeout (OTEL_EXPORTER_OTLP_TIMEOUT). */
-const DEFAULT_TIMEOUT_MS = 10_000;
 const X_RAY_HOST = /^xray\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?$/;
 
 /**
@@ -28,53 +27,19 @@ const X_RAY_HOST = /^xray\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?$/;
  * no setting of their own. Undefined when there is nowhere to send (no region and no endpoint).
  */
 export function exportTargetFromEnv(env: NodeJS.ProcessEnv = process.env): ExportTarget | undefined {
-  const headers = parseHeaders(env.OTEL_EXPORTER_OTLP_TRACES_HEADERS ?? env.OTEL_EXPORTER_OTLP_HEADERS);
-  const timeout = Number(env.OTEL_EXPORTER_OTLP_TRACES_TIMEOUT ?? env.OTEL_EXPORTER_OTLP_TIMEOUT);
-  const timeoutMs = Number.isFinite(timeout) && timeout > 0 ? timeout : DEFAULT_TIMEOUT_MS;
+  const headers = otlpHeadersFromEnv(env);
+  const timeoutMs = otlpTimeoutMsFromEnv(env);
   const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
-  const traces = urlOf(env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT);
-  const base = urlOf(env.OTEL_EXPORTER_OTLP_ENDPOINT);
-  const otel = traces ?? (base && withPath(base, OTLP_TRACES_PATH));
+  const otel = otlpTracesUrlFromEnv(env);
   if (otel) {
     // A team that names X-Ray's endpoint itself still needs the request signed.
     const xray = X_RAY_HOST.exec(otel.hostname)?.[1];
     return { url: otel, headers, timeoutMs, ...(xray ? { signFor: { region: xray } } : {}) };
   }
-  const aws = urlOf(env.AWS_ENDPOINT_URL_XRAY) ?? urlOf(env.AWS_ENDPOINT_URL);
+  const aws = httpUrlOf(env.AWS_ENDPOINT_URL_XRAY) ?? httpUrlOf(env.AWS_ENDPOINT_URL);
   if (aws === undefined && !region) return undefined;
   const url = withPath(aws ?? new URL(`https://xray.${region}.amazonaws.com`), OTLP_TRACES_PATH);
   return { url, headers, timeoutMs, signFor: { region: region ?? 'us-east-1' } };
-}
-
-function urlOf(text: string | undefined): URL | undefined {
-  if (!text) return undefined;
-  try {
-    const url = new URL(text);
-    return url.protocol === 'http:' || url.protocol === 'https:' ? url : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function withPath(base: URL, path: string): URL {
-  const url = new URL(base.href);
-  url.pathname = `${url.pathname.replace(/\/+$/, '')}${path}`;
-  return url;
-}
-
-/** `OTEL_EXPORTER_OTLP_HEADERS`: `key=value` pairs, comma-separated, values percent-encoded (W3C Baggage's format). */
-function parseHeaders(text: string | undefined): Record<string, string> {
-  const headers: Record<string, string> = {};
-  for (const pair of (text ?? '').split(',')) {
-    const eq = pair.indexOf('=');
-    if (eq <= 0) continue;
-    try {
-      headers[decodeURIComponent(pair.slice(0, eq).trim()).toLowerCase()] = decodeURIComponent(pair.slice(eq + 1).trim());
-    } catch {
-      // A malformed percent-escape: the pair is left out.
-    }
-  }
-  return headers;
 }
 
 /** What SignatureV4 hashes (Smithy's `SourceData`). */
