@@ -120,21 +120,7 @@ export class SwitchyardFunction extends NodejsFunction {
     const assetFiles = Object.entries(props.assetFiles ?? {});
     validateAssetFiles(subject, assetFiles);
     const tracing = tracingModeOf(subject, props.tracing);
-    const logGroup = new logs.LogGroup(scope, `${id}Logs`, {
-      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
-      removalPolicy: RemovalPolicy.DESTROY,
-      encryptionKey: SwitchyardEncryption.keyOf(scope),
-    });
-    // Our own role instead of the AWSLambdaBasicExecutionRole managed policy, which
-    // lets the function write to every log group in the account.
-    const role = new iam.Role(scope, `${id}Role`, {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: `Execution role of ${id}`,
-    });
-    logGroup.grantWrite(role);
-    // The kit exports its spans to X-Ray's OTLP endpoint with the function's own credentials.
-    if (tracing === 'opentelemetry')
-      role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: [...OTLP_EXPORT_ACTIONS], resources: ['*'] }));
+    const { logGroup, role } = logsAndRole(scope, id, props.logRetention, tracing);
 
     super(scope, id, {
       entry: props.entry,
@@ -194,6 +180,29 @@ export class SwitchyardFunction extends NodejsFunction {
       reason: 'X-Ray PutTraceSegments, PutTelemetryRecords and PutSpans support no resource-level permissions.',
     });
   }
+}
+
+/**
+ * The function's log group, and its execution role: our own instead of the
+ * AWSLambdaBasicExecutionRole managed policy (which lets the function write to every log group
+ * in the account), allowed to write to that log group and, with OpenTelemetry tracing, to send
+ * spans to X-Ray's OTLP endpoint (the kit exports with the function's own credentials).
+ */
+function logsAndRole(scope: Construct, id: string, retention: logs.RetentionDays | undefined, tracing: TracingMode) {
+  const logGroup = new logs.LogGroup(scope, `${id}Logs`, {
+    retention: retention ?? logs.RetentionDays.ONE_MONTH,
+    removalPolicy: RemovalPolicy.DESTROY,
+    encryptionKey: SwitchyardEncryption.keyOf(scope),
+  });
+  const role = new iam.Role(scope, `${id}Role`, {
+    assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+    description: `Execution role of ${id}`,
+  });
+  logGroup.grantWrite(role);
+  if (tracing === 'opentelemetry') {
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: [...OTLP_EXPORT_ACTIONS], resources: ['*'] }));
+  }
+  return { logGroup, role };
 }
 
 /** The bundle's own files in the asset, which an asset file must not replace. */

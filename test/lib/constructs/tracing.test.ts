@@ -83,7 +83,7 @@ describe('Workflow tracing', () => {
     return new Workflow(stack, 'Flow', {
       definition: new sfn.Pass(stack, 'Step'),
       eventBus: bus,
-      trigger: { eventPattern: { detailType: ['TicketCreated'] } },
+      trigger: { description: 'Tickets to flow', eventPattern: { detailType: ['TicketCreated'] } },
       idempotencyStore: new IdempotencyStore(stack, 'Claims'),
       ...(tracing ? { tracing } : {}),
     });
