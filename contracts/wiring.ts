@@ -111,6 +111,14 @@ export type WorkflowType = (typeof WORKFLOW_TYPES)[number];
 export const TRACING_MODES = ['off', 'active', 'opentelemetry'] as const;
 export type TracingMode = (typeof TRACING_MODES)[number];
 
+/**
+ * The identifier SwitchyardFunction defines at bundle time (esbuild `define`) as `true` when the
+ * function's tracing is `opentelemetry` and `false` otherwise: with `false` the kit's span
+ * recording and export drop out of the bundle (~16 KB) as dead code. A bundle built another
+ * way leaves it undefined, and the kit decides by SWITCHYARD_TRACING at run time.
+ */
+export const TRACING_BUNDLED_DEFINE = 'SWITCHYARD_TRACING_BUNDLED';
+
 /** Where an OTLP/HTTP receiver takes traces (the OTLP specification's default path). */
 export const OTLP_TRACES_PATH = '/v1/traces';
 

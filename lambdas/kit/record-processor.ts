@@ -81,7 +81,7 @@ export class RecordProcessor<C extends readonly AnyEventContract[]> {
     // Thrown past the span, which #process has already marked: a record held back is no failure of it.
     let toRetry: { error: unknown } | undefined;
     await inSpan(`process ${queueNameOf(record)}`, 'consumer', recordAttributes(record), async (span) => {
-      for (const link of producerLinks(record)) span.addLink(link);
+      if (span.recording) for (const link of producerLinks(record)) span.addLink(link);
       try {
         await this.#process(record, span);
       } catch (error) {
@@ -104,9 +104,11 @@ export class RecordProcessor<C extends readonly AnyEventContract[]> {
     try {
       const event = registry.parseRecord(record);
       idempotencyKey = event.idempotencyKey;
-      span.updateName(`process ${event.envelope['detail-type']}`);
-      span.setAttributes(eventAttributes(event));
-      for (const link of producerLinks(record, event)) span.addLink(link);
+      if (span.recording) {
+        span.updateName(`process ${event.envelope['detail-type']}`);
+        span.setAttributes(eventAttributes(event));
+        for (const link of producerLinks(record, event)) span.addLink(link);
+      }
       recordLogger = logger.createChild({
         persistentKeys: {
           messageId: record.messageId,

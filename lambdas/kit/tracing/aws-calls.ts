@@ -2,6 +2,10 @@ import { modelCallOf } from './genai.js';
 import { inSpan, tracingEnabled } from './invocation.js';
 import { type Attributes, activeSpan, type TraceSpan } from './spans.js';
 
+// Defined by SwitchyardFunction at bundle time (TRACING_BUNDLED_DEFINE): `false` folds the
+// guarded entry below to its no-op branch, so that esbuild drops the tracing code behind it.
+declare const SWITCHYARD_TRACING_BUNDLED: boolean | undefined;
+
 /** The part of an AWS SDK v3 client the instrumentation uses: its middleware stack and its service id. */
 interface SdkClient {
   readonly middlewareStack: { add(middleware: unknown, options: Record<string, unknown>): void };
@@ -28,6 +32,12 @@ type Next = (args: { input?: unknown }) => Promise<{ output?: unknown; response?
  * `tracing` is not `opentelemetry`) the client is returned unchanged.
  */
 export function instrumentClient<T>(client: T): T {
+  // The instrumenting branch as a call in a condition esbuild can fold: a dead branch is dropped with what only it reaches.
+  if (typeof SWITCHYARD_TRACING_BUNDLED === 'undefined' || SWITCHYARD_TRACING_BUNDLED) return addMiddleware(client);
+  return client;
+}
+
+function addMiddleware<T>(client: T): T {
   const sdk = client as unknown as Partial<SdkClient> | null;
   if (!tracingEnabled() || typeof sdk?.middlewareStack?.add !== 'function' || instrumented.has(sdk)) return client;
   instrumented.add(sdk);

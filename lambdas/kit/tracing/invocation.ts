@@ -15,6 +15,10 @@ import {
 } from './spans.js';
 import { fromXRayHeader, type SpanContext } from './trace-context.js';
 
+// Defined by SwitchyardFunction at bundle time (TRACING_BUNDLED_DEFINE): `false` folds each
+// guarded entry below to its no-op branch, so that esbuild drops the tracing code behind it.
+declare const SWITCHYARD_TRACING_BUNDLED: boolean | undefined;
+
 /** Where the tracing says what went wrong exporting (the kit's logger; never the invocation's failure). */
 export interface TracingLogger {
   warn(message: string, ...extra: Record<string, unknown>[]): void;
@@ -106,6 +110,18 @@ export async function traceInvocation<T>(
   logger: TracingLogger,
   run: (span: TraceSpan) => Promise<T>,
 ): Promise<T> {
+  // The recording branch as a call in a condition esbuild can fold: a dead branch is dropped with what only it reaches.
+  if (typeof SWITCHYARD_TRACING_BUNDLED === 'undefined' || SWITCHYARD_TRACING_BUNDLED)
+    return recordInvocation(spec, lambdaContext, logger, run);
+  return run(NO_SPAN);
+}
+
+async function recordInvocation<T>(
+  spec: InvocationSpan,
+  lambdaContext: InvocationContext,
+  logger: TracingLogger,
+  run: (span: TraceSpan) => Promise<T>,
+): Promise<T> {
   const parent = tracingEnabled() ? parentOf(process.env) : undefined;
   if (parent === undefined) return run(NO_SPAN);
   const buffer = new SpanBuffer();
@@ -134,6 +150,11 @@ export async function traceInvocation<T>(
  * outside a recorded invocation, with a span that records nothing.
  */
 export async function inSpan<T>(name: string, kind: SpanKind, attributes: Attributes, run: (span: TraceSpan) => Promise<T>): Promise<T> {
+  if (typeof SWITCHYARD_TRACING_BUNDLED === 'undefined' || SWITCHYARD_TRACING_BUNDLED) return recordSpan(name, kind, attributes, run);
+  return run(NO_SPAN);
+}
+
+async function recordSpan<T>(name: string, kind: SpanKind, attributes: Attributes, run: (span: TraceSpan) => Promise<T>): Promise<T> {
   const parent = activeSpan.getStore();
   if (parent === undefined) return run(NO_SPAN);
   const span = parent.child(name, kind, attributes);
@@ -149,7 +170,8 @@ export async function inSpan<T>(name: string, kind: SpanKind, attributes: Attrib
 
 /** The context of the span running now, if one is recorded (what `emit` writes into an event's metadata). */
 export function activeTraceContext(): SpanContext | undefined {
-  return activeSpan.getStore()?.context;
+  if (typeof SWITCHYARD_TRACING_BUNDLED === 'undefined' || SWITCHYARD_TRACING_BUNDLED) return activeSpan.getStore()?.context;
+  return undefined;
 }
 
 async function exportSpans(buffer: SpanBuffer, lambdaContext: InvocationContext, logger: TracingLogger): Promise<void> {

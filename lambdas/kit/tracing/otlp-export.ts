@@ -1,6 +1,6 @@
 import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
-import http from 'node:http';
-import https from 'node:https';
+import type { Agent as HttpAgent } from 'node:http';
+import type { Agent as HttpsAgent } from 'node:https';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { OTLP_TRACES_PATH } from '../../../contracts/wiring.js';
 import { httpUrlOf, otlpHeadersFromEnv, otlpTimeoutMsFromEnv, otlpTracesUrlFromEnv, withPath } from './otlp-env.js';
@@ -76,9 +76,29 @@ function environmentCredentials() {
   });
 }
 
-// Kept alive between invocations: the TLS handshake with X-Ray is paid once per environment.
-// Made on the first export, so that a function that never exports makes none.
-let agents: { readonly 'http:': http.Agent; readonly 'https:': https.Agent } | undefined;
+/**
+ * node:http and node:https, loaded on the first export and kept with an agent each (kept alive
+ * between invocations: the TLS handshake with X-Ray is paid once per environment). Not imported
+ * at module load: the AWS SDK loads them only when it first sends, and importing them at once
+ * cost every cold start ~15 ms of CPU (node:http's agent and undici), tracing on or off.
+ */
+let transports:
+  | {
+      readonly 'http:': { readonly module: typeof import('node:http'); readonly agent: HttpAgent };
+      readonly 'https:': { readonly module: typeof import('node:https'); readonly agent: HttpsAgent };
+    }
+  | undefined;
+
+async function transportsLoaded() {
+  if (transports === undefined) {
+    const [http, https] = await Promise.all([import('node:http'), import('node:https')]);
+    transports = {
+      'http:': { module: http, agent: new http.Agent({ keepAlive: true }) },
+      'https:': { module: https, agent: new https.Agent({ keepAlive: true }) },
+    };
+  }
+  return transports;
+}
 
 /** What an export came back with: the receiver's status and, when it refused, what it said. */
 export interface ExportOutcome {
@@ -118,11 +138,9 @@ export async function sendTraces(target: ExportTarget, body: string, timeoutMs: 
     });
     headers = signed.headers;
   }
+  const { module, agent } = (await transportsLoaded())[url.protocol === 'http:' ? 'http:' : 'https:'];
   return new Promise((resolve, reject) => {
-    const client = url.protocol === 'http:' ? http : https;
-    agents ??= { 'http:': new http.Agent({ keepAlive: true }), 'https:': new https.Agent({ keepAlive: true }) };
-    const agent = agents[url.protocol as 'http:' | 'https:'];
-    const request = client.request(url, { method: 'POST', headers, agent }, (response) => {
+    const request = module.request(url, { method: 'POST', headers, agent }, (response) => {
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
       response.on('end', () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8').slice(0, 2048) }));

@@ -186,4 +186,4 @@ export const NO_SPAN: TraceSpan = {
 };
 
 /** The span the code running now belongs to (across awaits), if a traced invocation is recording. */
-export const activeSpan = new AsyncLocalStorage<Span>();
+export const activeSpan = /* @__PURE__ */ new AsyncLocalStorage<Span>();

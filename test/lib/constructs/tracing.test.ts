@@ -1,3 +1,5 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
@@ -75,6 +77,34 @@ describe('SwitchyardFunction tracing', () => {
       'Test/Fn: the switchyard:tracing context must be one of off, active, opentelemetry (got "xray")',
     );
   });
+});
+
+describe('SwitchyardFunction tracing in the bundle', () => {
+  /** The bundle a real synthesis writes for a kit consumer (the workflow starter) traced as `tracing` says. */
+  function bundleWith(tracing: 'active' | 'opentelemetry'): string {
+    const outdir = mkdtempSync(path.join(tmpdir(), 'switchyard-tracing-bundle-'));
+    try {
+      const app = new App({ outdir, context: { 'aws:cdk:enable-asset-metadata': true } });
+      const stack = new Stack(app, 'Test', { env: TEST_ENV });
+      new SwitchyardFunction(stack, 'Fn', { entry, description: 'test', tracing });
+      const assembly = app.synth();
+      const fn = Object.values(Template.fromJSON(assembly.getStackArtifact('Test').template).findResources('AWS::Lambda::Function'))[0];
+      return readFileSync(path.join(assembly.directory, fn?.Metadata?.['aws:asset:path'] as string, 'index.mjs'), 'utf8');
+    } finally {
+      rmSync(outdir, { recursive: true, force: true });
+    }
+  }
+
+  it('leaves the kit’s span recording and export out of the bundle of a function not traced with OpenTelemetry', () => {
+    const traced = bundleWith('opentelemetry');
+    const plain = bundleWith('active');
+    // Strings only the exporter and the GenAI spans hold.
+    for (const marker of ['gen_ai.provider.name', '/v1/traces', 'resourceSpans']) {
+      expect(traced, marker).toContain(marker);
+      expect(plain, marker).not.toContain(marker);
+    }
+    expect(traced.length - plain.length).toBeGreaterThan(10_000);
+  }, 60_000);
 });
 
 describe('Workflow tracing', () => {
