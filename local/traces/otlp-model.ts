@@ -2,7 +2,8 @@
  * OTLP's trace messages as OTLP/JSON writes them (opentelemetry-proto's `trace.proto`,
  * `common.proto`, `resource.proto`; https://opentelemetry.io/docs/specs/otlp/#json-protobuf-encoding):
  * the one shape the receiver turns both encodings into, keeps, and serves. Ids are lower-case
- * hex, 64-bit integers decimal strings, enums numbers, bytes base64.
+ * hex, 64-bit integers decimal strings, enums numbers, bytes base64. Pure (no Node.js module):
+ * the read API's contract, which the console's browser code reads, names these types.
  */
 export type AnyValue =
   | { readonly stringValue: string }
@@ -90,10 +91,6 @@ export class OtlpDecodeError extends Error {
 
 /** How deep attribute values may nest (arrays and key-value lists in each other): deeper is refused, never recursed into. */
 export const MAX_VALUE_DEPTH = 32;
-
-export function hexOf(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
-}
 
 const ZERO_ID = /^0*$/;
 

@@ -1,6 +1,5 @@
 import {
   type AnyValue,
-  hexOf,
   type KeyValue,
   MAX_VALUE_DEPTH,
   OtlpDecodeError,
@@ -38,6 +37,10 @@ export function decodeTracesProtobuf(body: Uint8Array): TracesData {
       throw new OtlpDecodeError(`the protobuf body is not an ExportTraceServiceRequest: ${error.message}`);
     throw error;
   }
+}
+
+function hexOf(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
 }
 
 /** Reads each field of a message with `read(reader, field, wire)`; `read` returns false for a field it does not know (skipped). */
