@@ -36,7 +36,10 @@ export const tracesModule: ServiceModule<'traces'> = {
       // Asked before the other REST services: nothing else may claim the OTLP path.
       mounts: { restFirst: [traces.receiver] },
       start: () => {
-        if (target) settings.log(`traces: every span received at ${settings.url}/v1/traces goes on to ${target.url.href} (OTEL_EXPORTER_OTLP_ENDPOINT)`);
+        if (target)
+          settings.log(
+            `traces: every span received at ${settings.url}/v1/traces goes on to ${target.url.href} (OTEL_EXPORTER_OTLP_ENDPOINT)`,
+          );
         traces.start();
       },
       stop: () => traces.stop(),
