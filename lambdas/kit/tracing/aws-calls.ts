@@ -1,4 +1,4 @@
-import { modelCallOf } from './genai.js';
+import type { ModelCall } from './genai.js';
 import { inSpan, tracingEnabled } from './invocation.js';
 import { type Attributes, activeSpan, type TraceSpan } from './spans.js';
 
@@ -12,8 +12,12 @@ interface SdkClient {
   readonly config?: { readonly serviceId?: string };
 }
 
+/** What recognises the model calls among a client's calls (genai.ts's `modelCallOf`). */
+export type ModelCallDescriber = (service: string, operation: string, input: Readonly<Record<string, unknown>>) => ModelCall | undefined;
+
 const RESPONSE_HEADERS = Symbol('switchyard.responseHeaders');
-const instrumented = new WeakSet<object>();
+/** Each client instrumented, with what describes its model calls (given by the first capture that has one). */
+const instrumented = new WeakMap<object, { describe?: ModelCallDescriber }>();
 
 interface HandlerContext {
   readonly clientName?: string;
@@ -26,27 +30,38 @@ type Next = (args: { input?: unknown }) => Promise<{ output?: unknown; response?
 /**
  * Makes every call `client` sends a client span of the invocation that sends it (semantic
  * conventions for the AWS SDK: `rpc.system` `aws-api`, `rpc.service`, `rpc.method`,
- * `aws.request_id`, the resource called), and a Bedrock Runtime model call a GenAI span
- * (genai.ts). Adds two middleware to the client's stack, once per client; a call made outside a
- * recorded invocation runs as before. Returns the client. With tracing off (the function's
+ * `aws.request_id`, the resource called), and, with `describe` (genai.ts's `modelCallOf`, which
+ * `tracer.captureAWSv3Client` and ConverseModel pass), a model call a GenAI span: the kit's own
+ * clients (queues, tables) pass none, so a bundle that captures no model client carries no
+ * GenAI code. Adds two middleware to the client's stack, once per client; a call made outside
+ * a recorded invocation runs as before. Returns the client. With tracing off (the function's
  * `tracing` is not `opentelemetry`) the client is returned unchanged.
  */
-export function instrumentClient<T>(client: T): T {
+export function instrumentClient<T>(client: T, describe?: ModelCallDescriber): T {
   // The instrumenting branch as a call in a condition esbuild can fold: a dead branch is dropped with what only it reaches.
-  if (typeof SWITCHYARD_TRACING_BUNDLED === 'undefined' || SWITCHYARD_TRACING_BUNDLED) return addMiddleware(client);
+  if (typeof SWITCHYARD_TRACING_BUNDLED === 'undefined' || SWITCHYARD_TRACING_BUNDLED) return addMiddleware(client, describe);
   return client;
 }
 
-function addMiddleware<T>(client: T): T {
+function addMiddleware<T>(client: T, describe: ModelCallDescriber | undefined): T {
   const sdk = client as unknown as Partial<SdkClient> | null;
-  if (!tracingEnabled() || typeof sdk?.middlewareStack?.add !== 'function' || instrumented.has(sdk)) return client;
-  instrumented.add(sdk);
-  sdk.middlewareStack.add((next: Next, context: HandlerContext) => (args: { input?: unknown }) => traceCall(sdk, context, args, next), {
-    step: 'initialize',
-    name: 'switchyardTraceSpan',
-    priority: 'high',
-    override: true,
-  });
+  if (!tracingEnabled() || typeof sdk?.middlewareStack?.add !== 'function') return client;
+  const known = instrumented.get(sdk);
+  if (known) {
+    known.describe ??= describe;
+    return client;
+  }
+  const state: { describe?: ModelCallDescriber } = describe ? { describe } : {};
+  instrumented.set(sdk, state);
+  sdk.middlewareStack.add(
+    (next: Next, context: HandlerContext) => (args: { input?: unknown }) => traceCall(sdk, state, context, args, next),
+    {
+      step: 'initialize',
+      name: 'switchyardTraceSpan',
+      priority: 'high',
+      override: true,
+    },
+  );
   // The response headers (Bedrock's token counts for InvokeModel) are only seen at deserialization.
   sdk.middlewareStack.add(
     (next: Next, context: HandlerContext) => async (args: { input?: unknown }) => {
@@ -59,12 +74,18 @@ function addMiddleware<T>(client: T): T {
   return client;
 }
 
-async function traceCall(sdk: Partial<SdkClient>, context: HandlerContext, args: { input?: unknown }, next: Next) {
+async function traceCall(
+  sdk: Partial<SdkClient>,
+  state: { readonly describe?: ModelCallDescriber },
+  context: HandlerContext,
+  args: { input?: unknown },
+  next: Next,
+) {
   if (activeSpan.getStore() === undefined) return next(args);
   const service = sdk.config?.serviceId ?? context.clientName?.replace(/Client$/, '') ?? 'AWS';
   const method = context.commandName?.replace(/Command$/, '') ?? 'unknown';
   const input = (args.input ?? {}) as Readonly<Record<string, unknown>>;
-  const model = modelCallOf(service, method, input);
+  const model = state.describe?.(service, method, input);
   const attributes: Attributes = {
     'rpc.system': 'aws-api',
     'rpc.service': service,

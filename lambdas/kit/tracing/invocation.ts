@@ -50,26 +50,15 @@ const EXPORT_MARGIN_MS = 500;
 const SPANS_PER_REQUEST = 500;
 
 let coldStart = true;
-/** The export target and resource, read from the environment once (again only if the variables they come from change). */
+/**
+ * The export target and resource, read from the environment once (Lambda's does not change),
+ * again only if one of the endpoint variables changed (a test's, a host that is not Lambda).
+ */
 let exportSetup: { readonly key: string; readonly target?: ExportTarget; readonly resource: ReturnType<typeof lambdaResource> } | undefined;
-const SETUP_VARIABLES = [
-  'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT',
-  'OTEL_EXPORTER_OTLP_ENDPOINT',
-  'OTEL_EXPORTER_OTLP_TRACES_HEADERS',
-  'OTEL_EXPORTER_OTLP_HEADERS',
-  'OTEL_EXPORTER_OTLP_TRACES_TIMEOUT',
-  'OTEL_EXPORTER_OTLP_TIMEOUT',
-  'AWS_ENDPOINT_URL_XRAY',
-  'AWS_ENDPOINT_URL',
-  'AWS_REGION',
-  'OTEL_SERVICE_NAME',
-  'OTEL_RESOURCE_ATTRIBUTES',
-  'POWERTOOLS_SERVICE_NAME',
-  'AWS_LAMBDA_FUNCTION_NAME',
-];
 
 function setupFor(logger: TracingLogger): NonNullable<typeof exportSetup> {
-  const key = SETUP_VARIABLES.map((name) => process.env[name] ?? '').join('\u0000');
+  const { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: traces, OTEL_EXPORTER_OTLP_ENDPOINT: base, AWS_ENDPOINT_URL: aws } = process.env;
+  const key = `${traces} ${base} ${aws}`;
   if (exportSetup?.key === key) return exportSetup;
   const target = exportTargetFromEnv();
   if (target === undefined) logger.warn('tracing: no AWS_REGION or OTEL_EXPORTER_OTLP_ENDPOINT to export spans to; they are dropped');

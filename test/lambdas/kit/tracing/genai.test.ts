@@ -4,6 +4,7 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ConverseModel } from '../../../../lambdas/kit/model/index.js';
 import { tracer } from '../../../../lambdas/kit/observability.js';
+import { instrumentClient } from '../../../../lambdas/kit/tracing/aws-calls.js';
 import { BEDROCK_PROVIDER, GEN_AI } from '../../../../lambdas/kit/tracing/genai.js';
 import { traceInvocation } from '../../../../lambdas/kit/tracing/invocation.js';
 import { lambdaContext } from '../../../helpers/events.js';
@@ -165,6 +166,16 @@ describe('model calls as GenAI spans', () => {
       'gen_ai.usage.output_tokens': 5,
       'gen_ai.response.finish_reasons': ['max_tokens'],
     });
+  });
+
+  it('makes a plain AWS call span of a client captured without a model describer (the kit’s own), a GenAI one once tracer captures it', async () => {
+    const client = instrumentClient(bedrock(server.url));
+    const send = () => client.send(new ConverseCommand({ modelId: 'm', messages: [{ role: 'user', content: [{ text: 'Hi' }] }] }));
+    const plain = await traced(send);
+    expect(only(plain, 'Bedrock Runtime.Converse').attributes['gen_ai.provider.name']).toBeUndefined();
+    server.requests.length = 0;
+    tracer.captureAWSv3Client(client);
+    expect(only(await traced(send), 'chat m').attributes['gen_ai.provider.name']).toBe('aws.bedrock');
   });
 
   it('fails the span of a model call the service refused, with the request id and status', async () => {
