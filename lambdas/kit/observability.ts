@@ -1,7 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { instrumentClient } from './tracing/aws-calls.js';
-import { modelCallOf } from './tracing/genai.js';
+import { captureModelClient } from './tracing/genai.js';
 import { inSpan } from './tracing/invocation.js';
 import type { Attributes, SpanKind, TraceSpan } from './tracing/spans.js';
 
@@ -43,7 +42,7 @@ export interface Tracer {
  */
 export const logger = new Logger();
 export const tracer: Tracer = {
-  captureAWSv3Client: (client) => instrumentClient(client, modelCallOf),
+  captureAWSv3Client: captureModelClient,
   withSpan: (name, run, options) => inSpan(name, options?.kind ?? 'internal', options?.attributes ?? {}, run),
 };
 // Marked pure so that esbuild leaves Powertools Metrics (~12 KB) out of every bundle that never

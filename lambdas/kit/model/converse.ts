@@ -10,8 +10,7 @@ import {
   type ToolResultBlock,
 } from '@aws-sdk/client-bedrock-runtime';
 import type { Static, TSchema } from 'typebox';
-import { instrumentClient } from '../tracing/aws-calls.js';
-import { modelCallOf } from '../tracing/genai.js';
+import { captureModelClient } from '../tracing/genai.js';
 import { ModelOutputInvalidError, ModelStepLimitError, modelErrorOf } from './errors.js';
 import { checkToolInput, type ModelTool, toolSpecOf } from './tools.js';
 import { addUsage, type ModelUsage, NO_USAGE, usageOf } from './usage.js';
@@ -86,7 +85,7 @@ export class ConverseModel {
     if (options.modelId.trim() === '') throw new TypeError('ConverseModel needs a modelId (got an empty string)');
     this.modelId = options.modelId;
     // Every call is a GenAI span when the function records OpenTelemetry spans (the client is captured once).
-    this.#options = { ...options, client: instrumentClient(options.client, modelCallOf) };
+    this.#options = { ...options, client: captureModelClient(options.client) };
   }
 
   /** One Converse call. */

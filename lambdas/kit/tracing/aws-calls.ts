@@ -1,4 +1,3 @@
-import type { ModelCall } from './genai.js';
 import { inSpan, tracingEnabled } from './invocation.js';
 import { type Attributes, activeSpan, type TraceSpan } from './spans.js';
 
@@ -10,6 +9,14 @@ declare const SWITCHYARD_TRACING_BUNDLED: boolean | undefined;
 interface SdkClient {
   readonly middlewareStack: { add(middleware: unknown, options: Record<string, unknown>): void };
   readonly config?: { readonly serviceId?: string };
+}
+
+/** A model call recognised by its operation: its span name, the request's attributes, and how to read the answer. */
+export interface ModelCall {
+  readonly spanName: string;
+  readonly request: Attributes;
+  /** The answer's attributes, from the command's output and the HTTP response's headers. */
+  response(output: unknown, headers: Readonly<Record<string, string>> | undefined): Attributes;
 }
 
 /** What recognises the model calls among a client's calls (genai.ts's `modelCallOf`). */

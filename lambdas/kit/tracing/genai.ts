@@ -1,4 +1,9 @@
+import { instrumentClient, type ModelCall } from './aws-calls.js';
 import type { Attributes, AttributeValue } from './spans.js';
+
+// Defined by SwitchyardFunction at bundle time (TRACING_BUNDLED_DEFINE): `false` folds
+// captureModelClient to its no-op branch, so that esbuild drops the GenAI code behind it.
+declare const SWITCHYARD_TRACING_BUNDLED: boolean | undefined;
 
 /**
  * A model call as a GenAI span: the OpenTelemetry semantic conventions for generative AI (status
@@ -37,14 +42,6 @@ const MAX_CONTENT_CHARS = 32 * 1024;
 
 const OPERATIONS = new Set(['Converse', 'ConverseStream', 'InvokeModel', 'InvokeModelWithResponseStream']);
 
-/** A model call recognised by its operation: its span name, the request's attributes, and how to read the answer. */
-export interface ModelCall {
-  readonly spanName: string;
-  readonly request: Attributes;
-  /** The answer's attributes, from the command's output and the HTTP response's headers. */
-  response(output: unknown, headers: Readonly<Record<string, string>> | undefined): Attributes;
-}
-
 function captureContent(env: NodeJS.ProcessEnv = process.env): boolean {
   return env.OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT?.toLowerCase() === 'true';
 }
@@ -56,6 +53,15 @@ function clipped(json: unknown): string {
 
 function finite(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}
+
+/**
+ * `instrumentClient` with model calls as GenAI spans: what `tracer.captureAWSv3Client` and
+ * ConverseModel capture a client with. In a bundle not traced with OpenTelemetry, the client as it is.
+ */
+export function captureModelClient<T>(client: T): T {
+  if (typeof SWITCHYARD_TRACING_BUNDLED === 'undefined' || SWITCHYARD_TRACING_BUNDLED) return instrumentClient(client, modelCallOf);
+  return client;
 }
 
 /** The model call an AWS SDK command makes, or undefined for any other command. */
