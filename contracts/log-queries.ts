@@ -168,11 +168,15 @@ export interface SpanQuerySpec {
   readonly name: string;
   /** The construct id of its QueryDefinition. */
   readonly id: string;
+  /** Its `fields` command: the span record's fields it shows. */
   readonly fields: readonly string[];
   /** Its filters, besides the one that keeps the app's own functions' spans. */
   readonly filters: readonly string[];
+  /** Its `stats` command, when it aggregates. */
   readonly stats?: string;
+  /** Its `sort` command. */
   readonly sort: string;
+  /** Its `limit`. */
   readonly limit: number;
 }
 

@@ -109,6 +109,7 @@ export type WorkflowType = (typeof WORKFLOW_TYPES)[number];
  * and the kit's spans exported as OTLP under the same trace).
  */
 export const TRACING_MODES = ['off', 'active', 'opentelemetry'] as const;
+/** One of TRACING_MODES: `off`, `active` or `opentelemetry`. */
 export type TracingMode = (typeof TRACING_MODES)[number];
 
 /**

@@ -2,9 +2,10 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { captureModelClient } from './tracing/genai.js';
 import { inSpan } from './tracing/invocation.js';
-import type { Attributes, SpanKind, TraceSpan } from './tracing/spans.js';
+import type { SpanAttributes, SpanKind, TraceSpan } from './tracing/spans.js';
 
-export type { Attributes, AttributeValue, SpanKind, TraceSpan } from './tracing/spans.js';
+export type { SpanAttributes, SpanAttributeValue, SpanKind, SpanLink, TraceSpan } from './tracing/spans.js';
+export type { SpanContext } from './tracing/trace-context.js';
 
 /**
  * Tracing as the kit does it (docs/tracing.md): without the X-Ray SDK in the bundle. Every
@@ -31,7 +32,7 @@ export interface Tracer {
   withSpan<T>(
     name: string,
     run: (span: TraceSpan) => Promise<T>,
-    options?: { readonly kind?: SpanKind; readonly attributes?: Attributes },
+    options?: { readonly kind?: SpanKind; readonly attributes?: SpanAttributes },
   ): Promise<T>;
 }
 

@@ -1,5 +1,5 @@
 import { inSpan, tracingEnabled } from './invocation.js';
-import { type Attributes, activeSpan, type TraceSpan } from './spans.js';
+import { activeSpan, type SpanAttributes, type TraceSpan } from './spans.js';
 
 // Defined by SwitchyardFunction at bundle time (TRACING_BUNDLED_DEFINE): `false` folds the
 // guarded entry below to its no-op branch, so that esbuild drops the tracing code behind it.
@@ -14,9 +14,9 @@ interface SdkClient {
 /** A model call recognised by its operation: its span name, the request's attributes, and how to read the answer. */
 export interface ModelCall {
   readonly spanName: string;
-  readonly request: Attributes;
+  readonly request: SpanAttributes;
   /** The answer's attributes, from the command's output and the HTTP response's headers. */
-  response(output: unknown, headers: Readonly<Record<string, string>> | undefined): Attributes;
+  response(output: unknown, headers: Readonly<Record<string, string>> | undefined): SpanAttributes;
 }
 
 /** What recognises the model calls among a client's calls (genai.ts's `modelCallOf`). */
@@ -93,7 +93,7 @@ async function traceCall(
   const method = context.commandName?.replace(/Command$/, '') ?? 'unknown';
   const input = (args.input ?? {}) as Readonly<Record<string, unknown>>;
   const model = state.describe?.(service, method, input);
-  const attributes: Attributes = {
+  const attributes: SpanAttributes = {
     'rpc.system': 'aws-api',
     'rpc.service': service,
     'rpc.method': method,
@@ -129,7 +129,7 @@ function setResponse(span: TraceSpan, metadata: Metadata | undefined): void {
 }
 
 /** The resource a call names, as the semantic conventions' `aws.*` attributes (by the input's member names, alike across services). */
-function resourceAttributes(input: Readonly<Record<string, unknown>>): Attributes {
+function resourceAttributes(input: Readonly<Record<string, unknown>>): SpanAttributes {
   const text = (name: string) => (typeof input[name] === 'string' ? (input[name] as string) : undefined);
   const queueUrl = text('QueueUrl');
   return {

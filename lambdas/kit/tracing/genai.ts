@@ -1,5 +1,5 @@
 import { instrumentClient, type ModelCall } from './aws-calls.js';
-import type { Attributes, AttributeValue } from './spans.js';
+import type { SpanAttributes, SpanAttributeValue } from './spans.js';
 
 // Defined by SwitchyardFunction at bundle time (TRACING_BUNDLED_DEFINE): `false` folds
 // captureModelClient to its no-op branch, so that esbuild drops the GenAI code behind it.
@@ -71,7 +71,7 @@ export function modelCallOf(service: string, operation: string, input: Readonly<
   const converse = operation.startsWith('Converse');
   const stream = operation.endsWith('Stream');
   const name = converse || !/embed/i.test(model) ? 'chat' : 'embeddings';
-  const request: Record<string, AttributeValue | undefined> = {
+  const request: Record<string, SpanAttributeValue | undefined> = {
     [GEN_AI.operationName]: name,
     [GEN_AI.providerName]: BEDROCK_PROVIDER,
     [GEN_AI.requestModel]: model,
@@ -91,7 +91,7 @@ interface ConverseInput {
   readonly system?: readonly Record<string, unknown>[];
 }
 
-function converseRequest(input: Readonly<Record<string, unknown>>): Attributes {
+function converseRequest(input: Readonly<Record<string, unknown>>): SpanAttributes {
   const { inferenceConfig: config = {}, messages = [], system = [] } = input as ConverseInput;
   const content = captureContent();
   return {
@@ -127,7 +127,7 @@ interface ConverseOutput {
   readonly output?: { message?: { role?: string; content?: readonly Record<string, unknown>[] } };
 }
 
-function converseResponse(output: unknown): Attributes {
+function converseResponse(output: unknown): SpanAttributes {
   const { stopReason, usage, output: answer } = (output ?? {}) as ConverseOutput;
   const cacheRead = finite(usage?.cacheReadInputTokens);
   const cacheWrite = finite(usage?.cacheWriteInputTokens);
@@ -161,7 +161,7 @@ function jsonBody(body: unknown): Record<string, unknown> | undefined {
 }
 
 /** InvokeModel's native body: the settings the model families name alike (Anthropic, Meta, Mistral, Amazon Nova and Titan). */
-function invokeRequest(body: unknown): Attributes {
+function invokeRequest(body: unknown): SpanAttributes {
   const json = jsonBody(body) ?? {};
   const config = (json.inferenceConfig ?? json.textGenerationConfig ?? {}) as Record<string, unknown>;
   return {
@@ -177,7 +177,7 @@ function invokeRequest(body: unknown): Attributes {
  * InvokeModel's answer: the token counts Bedrock sends in the response headers for every model
  * (`X-Amzn-Bedrock-Input-Token-Count`, `-Output-Token-Count`), the stop reason from the body.
  */
-function invokeResponse(output: unknown, headers: Readonly<Record<string, string>> | undefined): Attributes {
+function invokeResponse(output: unknown, headers: Readonly<Record<string, string>> | undefined): SpanAttributes {
   const count = (name: string) => {
     const value = Number(headers?.[name]);
     return headers?.[name] !== undefined && Number.isSafeInteger(value) ? value : undefined;

@@ -2,12 +2,12 @@ import { ENV } from '../../../contracts/wiring.js';
 import { type ExportTarget, exportTargetFromEnv, sendTraces } from './otlp-export.js';
 import { encodeTraceRequest, lambdaResource } from './otlp-json.js';
 import {
-  type Attributes,
   activeSpan,
   NO_SPAN,
   newSpanId,
   newTraceId,
   Span,
+  type SpanAttributes,
   SpanBuffer,
   type SpanKind,
   type SpanLink,
@@ -28,7 +28,7 @@ export interface TracingLogger {
 export interface InvocationSpan {
   readonly name: string;
   readonly kind: SpanKind;
-  readonly attributes?: Attributes;
+  readonly attributes?: SpanAttributes;
   readonly links?: readonly SpanLink[];
 }
 
@@ -138,12 +138,17 @@ async function recordInvocation<T>(
  * Runs `run` in a child of the active span (ended when `run` settles, failed if it throws);
  * outside a recorded invocation, with a span that records nothing.
  */
-export async function inSpan<T>(name: string, kind: SpanKind, attributes: Attributes, run: (span: TraceSpan) => Promise<T>): Promise<T> {
+export async function inSpan<T>(
+  name: string,
+  kind: SpanKind,
+  attributes: SpanAttributes,
+  run: (span: TraceSpan) => Promise<T>,
+): Promise<T> {
   if (typeof SWITCHYARD_TRACING_BUNDLED === 'undefined' || SWITCHYARD_TRACING_BUNDLED) return recordSpan(name, kind, attributes, run);
   return run(NO_SPAN);
 }
 
-async function recordSpan<T>(name: string, kind: SpanKind, attributes: Attributes, run: (span: TraceSpan) => Promise<T>): Promise<T> {
+async function recordSpan<T>(name: string, kind: SpanKind, attributes: SpanAttributes, run: (span: TraceSpan) => Promise<T>): Promise<T> {
   const parent = activeSpan.getStore();
   if (parent === undefined) return run(NO_SPAN);
   const span = parent.child(name, kind, attributes);

@@ -1,4 +1,4 @@
-import { type Attributes, type AttributeValue, type FinishedSpan, SPAN_KIND } from './spans.js';
+import { type FinishedSpan, SPAN_KIND, type SpanAttributes, type SpanAttributeValue } from './spans.js';
 
 /**
  * OTLP/JSON, the encoding of `ExportTraceServiceRequest` the OTLP/HTTP specification defines
@@ -22,7 +22,7 @@ export interface OtlpKeyValue {
 /** The instrumentation scope every kit span is reported under (no version: the package's is not known inside a bundle). */
 export const KIT_SCOPE = { name: 'switchyard-cdk/kit' } as const;
 
-function anyValue(value: AttributeValue): OtlpAnyValue {
+function anyValue(value: SpanAttributeValue): OtlpAnyValue {
   if (Array.isArray(value)) return { arrayValue: { values: (value as readonly (string | number | boolean)[]).map(anyValue) } };
   if (typeof value === 'string') return { stringValue: value };
   if (typeof value === 'boolean') return { boolValue: value };
@@ -30,7 +30,7 @@ function anyValue(value: AttributeValue): OtlpAnyValue {
   return { doubleValue: value as number };
 }
 
-export function keyValues(attributes: Attributes): OtlpKeyValue[] {
+export function keyValues(attributes: SpanAttributes): OtlpKeyValue[] {
   return Object.entries(attributes).flatMap(([key, value]) => (value === undefined ? [] : [{ key, value: anyValue(value) }]));
 }
 
@@ -77,7 +77,7 @@ function otlpSpan(span: FinishedSpan) {
 }
 
 /** The `ExportTraceServiceRequest` for one resource's spans, as OTLP/JSON text. */
-export function encodeTraceRequest(resource: Readonly<Record<string, AttributeValue>>, spans: readonly FinishedSpan[]): string {
+export function encodeTraceRequest(resource: Readonly<Record<string, SpanAttributeValue>>, spans: readonly FinishedSpan[]): string {
   return JSON.stringify({
     resourceSpans: [
       {
@@ -93,8 +93,8 @@ export function encodeTraceRequest(resource: Readonly<Record<string, AttributeVa
  * `OTEL_RESOURCE_ATTRIBUTES`, `OTEL_SERVICE_NAME` as the OpenTelemetry SDKs read them; the
  * service name otherwise Powertools' `POWERTOOLS_SERVICE_NAME`, which SwitchyardFunction sets).
  */
-export function lambdaResource(env: NodeJS.ProcessEnv = process.env): Record<string, AttributeValue> {
-  const resource: Record<string, AttributeValue> = {};
+export function lambdaResource(env: NodeJS.ProcessEnv = process.env): Record<string, SpanAttributeValue> {
+  const resource: Record<string, SpanAttributeValue> = {};
   for (const pair of (env.OTEL_RESOURCE_ATTRIBUTES ?? '').split(',')) {
     const eq = pair.indexOf('=');
     if (eq <= 0) continue;
@@ -104,7 +104,7 @@ export function lambdaResource(env: NodeJS.ProcessEnv = process.env): Record<str
       // A malformed percent-escape: the pair is left out, as the SDKs discard an invalid entry.
     }
   }
-  const set = (key: string, value: AttributeValue | undefined) => {
+  const set = (key: string, value: SpanAttributeValue | undefined) => {
     if (value !== undefined && value !== '') resource[key] = value;
   };
   set('service.name', env.OTEL_SERVICE_NAME || env.POWERTOOLS_SERVICE_NAME || env.AWS_LAMBDA_FUNCTION_NAME || 'unknown_service');

@@ -1,7 +1,7 @@
 import type { SQSRecord } from 'aws-lambda';
 import type { ValidatedEvent } from '../envelope.js';
 import { inSpan } from './invocation.js';
-import type { Attributes, SpanLink } from './spans.js';
+import type { SpanAttributes, SpanLink } from './spans.js';
 import { fromTraceparent, fromXRayHeader } from './trace-context.js';
 
 /** The queue's name, from a record's `eventSourceARN` (`arn:aws:sqs:<region>:<account>:<name>`). */
@@ -11,7 +11,7 @@ export function queueNameOf(record: Pick<SQSRecord, 'eventSourceARN'>): string {
 }
 
 /** A record's span, before its event is parsed: the message as the messaging conventions name it. */
-export function recordAttributes(record: SQSRecord): Attributes {
+export function recordAttributes(record: SQSRecord): SpanAttributes {
   return {
     'messaging.system': 'aws_sqs',
     'messaging.operation.type': 'process',
@@ -38,7 +38,7 @@ export function producerLinks(record: SQSRecord, event?: ValidatedEvent): SpanLi
 }
 
 /** What a record's span says of its event, once it passed its contract. */
-export function eventAttributes(event: ValidatedEvent): Attributes {
+export function eventAttributes(event: ValidatedEvent): SpanAttributes {
   return {
     'switchyard.event.id': event.envelope.id,
     'switchyard.event.source': event.envelope.source,
@@ -52,7 +52,7 @@ export function eventAttributes(event: ValidatedEvent): Attributes {
 /** A flow control step's outcome, as its span's attributes. */
 export interface FlowStepOutcome {
   readonly outcome: 'run' | 'superseded' | 'held-back' | 'failed';
-  readonly attributes?: Attributes;
+  readonly attributes?: SpanAttributes;
 }
 
 /**

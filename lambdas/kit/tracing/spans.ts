@@ -2,21 +2,26 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomBytes } from 'node:crypto';
 import type { SpanContext } from './trace-context.js';
 
-/** An attribute value as OTLP carries it (homogeneous arrays only). */
-export type AttributeValue = string | number | boolean | readonly string[] | readonly number[] | readonly boolean[];
-export type Attributes = Readonly<Record<string, AttributeValue | undefined>>;
+/** A span attribute's value as OTLP carries it (homogeneous arrays only). */
+export type SpanAttributeValue = string | number | boolean | readonly string[] | readonly number[] | readonly boolean[];
+/** A span's attributes by name (the semantic conventions' names); an undefined value is left out. */
+export type SpanAttributes = Readonly<Record<string, SpanAttributeValue | undefined>>;
 
-/** OTLP's `Span.SpanKind`. */
-export const SPAN_KIND = { internal: 1, server: 2, client: 3, producer: 4, consumer: 5 } as const;
-export type SpanKind = keyof typeof SPAN_KIND;
+/** What a span is to its trace (OTLP's `Span.SpanKind`): a server answering, a client calling, a producer sending, a consumer processing, or internal work. */
+export type SpanKind = 'internal' | 'server' | 'client' | 'producer' | 'consumer';
+
+/** OTLP's `Span.SpanKind` numbers. */
+export const SPAN_KIND: Readonly<Record<SpanKind, number>> = { internal: 1, server: 2, client: 3, producer: 4, consumer: 5 };
 
 /** OTLP's `Status.StatusCode`. */
 export const STATUS_CODE = { unset: 0, ok: 1, error: 2 } as const;
 
 /** A link to another trace's span: a consumer's record to the trace that sent it (X-Ray links them the same way). */
 export interface SpanLink {
+  /** The span linked to, in its own trace. */
   readonly context: SpanContext;
-  readonly attributes?: Attributes;
+  /** What the link is (the kit's say which header it came from: `switchyard.link`). */
+  readonly attributes?: SpanAttributes;
 }
 
 /** A span once it has ended, as the exporter encodes it (times in Unix nanoseconds, as decimal strings). */
@@ -30,12 +35,12 @@ export interface FinishedSpan {
   readonly kind: SpanKind;
   readonly startTimeUnixNano: string;
   readonly endTimeUnixNano: string;
-  readonly attributes: Readonly<Record<string, AttributeValue>>;
+  readonly attributes: Readonly<Record<string, SpanAttributeValue>>;
   readonly links: readonly SpanLink[];
   readonly events: readonly {
     readonly name: string;
     readonly timeUnixNano: string;
-    readonly attributes: Readonly<Record<string, AttributeValue>>;
+    readonly attributes: Readonly<Record<string, SpanAttributeValue>>;
   }[];
   readonly status: { readonly code: (typeof STATUS_CODE)[keyof typeof STATUS_CODE]; readonly message?: string };
 }
@@ -48,8 +53,11 @@ export interface TraceSpan {
   readonly context: SpanContext | undefined;
   /** Renames the span (a record's span is named after its event once the event is parsed). */
   updateName(name: string): void;
-  setAttribute(name: string, value: AttributeValue | undefined): void;
-  setAttributes(attributes: Attributes): void;
+  /** Sets an attribute (the semantic conventions' name where there is one); undefined leaves it out. */
+  setAttribute(name: string, value: SpanAttributeValue | undefined): void;
+  /** Sets several attributes at once. */
+  setAttributes(attributes: SpanAttributes): void;
+  /** Links the span to a span of another trace (once per span linked to). */
   addLink(link: SpanLink): void;
   /** Marks the span failed with the error's name and message, and records it as an `exception` event. */
   recordError(error: unknown): void;
@@ -94,7 +102,7 @@ export function newTraceId(): string {
 export class Span implements TraceSpan {
   readonly recording = true;
   readonly context: SpanContext;
-  readonly #attributes: Record<string, AttributeValue> = {};
+  readonly #attributes: Record<string, SpanAttributeValue> = {};
   readonly #links: SpanLink[] = [];
   readonly #events: FinishedSpan['events'][number][] = [];
   readonly #start = nowUnixNano();
@@ -107,7 +115,7 @@ export class Span implements TraceSpan {
     parent: SpanContext,
     private readonly parentSpanId: string | undefined,
     private readonly buffer: SpanBuffer,
-    attributes: Attributes = {},
+    attributes: SpanAttributes = {},
     private readonly parentRemote = false,
   ) {
     this.context = { traceId: parent.traceId, spanId: newSpanId(), sampled: true };
@@ -118,13 +126,13 @@ export class Span implements TraceSpan {
     if (!this.#ended) this.name = name;
   }
 
-  setAttribute(name: string, value: AttributeValue | undefined): void {
+  setAttribute(name: string, value: SpanAttributeValue | undefined): void {
     if (value === undefined || this.#ended) return;
     if (typeof value === 'number' && !Number.isFinite(value)) return;
     this.#attributes[name] = value;
   }
 
-  setAttributes(attributes: Attributes): void {
+  setAttributes(attributes: SpanAttributes): void {
     for (const [name, value] of Object.entries(attributes)) this.setAttribute(name, value);
   }
 
@@ -169,7 +177,7 @@ export class Span implements TraceSpan {
   }
 
   /** A child of this span, in the same buffer. */
-  child(name: string, kind: SpanKind, attributes?: Attributes): Span {
+  child(name: string, kind: SpanKind, attributes?: SpanAttributes): Span {
     return new Span(name, kind, this.context, this.context.spanId, this.buffer, attributes);
   }
 }
