@@ -102,7 +102,10 @@ interface Option {
 /** One fresh process: its CPU (user + system) and wall clock (from its time origin) once the bundle is imported. */
 function loadOnce(node: string, option: Option): { wall: number; cpu: number } {
   const script = `await import(${JSON.stringify(pathToFileURL(option.file).href)});const u=process.cpuUsage();process.stdout.write('\\n'+JSON.stringify({wall:performance.now(),cpu:(u.user+u.system)/1000}));`;
-  const result = spawnSync(node, [...option.args, '--input-type=module', '-e', script], { env: { ...ENVIRONMENT, ...option.env }, encoding: 'utf8' });
+  const result = spawnSync(node, [...option.args, '--input-type=module', '-e', script], {
+    env: { ...ENVIRONMENT, ...option.env },
+    encoding: 'utf8',
+  });
   if (result.status !== 0) throw new Error(`${option.name} failed:\n${result.stderr}`);
   return JSON.parse(result.stdout.trim().split('\n').at(-1) ?? '{}') as { wall: number; cpu: number };
 }
@@ -120,7 +123,12 @@ async function main() {
     for (const [name, source] of Object.entries(SOURCES)) options.push({ name, file: await bundle(dir, name, source), args: [], env: {} });
     const register = ADOT && path.join(ADOT, '@aws/aws-distro-opentelemetry-node-autoinstrumentation/build/src/register.js');
     if (register && existsSync(register)) {
-      options.push({ name: 'adot (preloaded)', file: options[0]?.file ?? '', args: ['--require', register], env: { ...ADOT_ENVIRONMENT, NODE_PATH: ADOT ?? '' } });
+      options.push({
+        name: 'adot (preloaded)',
+        file: options[0]?.file ?? '',
+        args: ['--require', register],
+        env: { ...ADOT_ENVIRONMENT, NODE_PATH: ADOT ?? '' },
+      });
     }
     const samples = new Map(options.map((option) => [option, [] as { wall: number; cpu: number }[]]));
     for (let run = 0; run < RUNS; run++) for (const option of options) samples.get(option)?.push(loadOnce(node, option));
@@ -129,16 +137,23 @@ async function main() {
     const wall = (option: Option) => median((samples.get(option) ?? []).map((s) => s.wall));
     const floorSize = floor ? statSync(floor.file).size : 0;
     const rows = options.map((option) => {
-      const size = option.args.length > 0 ? '(the floor, plus a preload)' : `${(statSync(option.file).size / 1024).toFixed(0)} KB (+${((statSync(option.file).size - floorSize) / 1024).toFixed(0)})`;
+      const size =
+        option.args.length > 0
+          ? '(the floor, plus a preload)'
+          : `${(statSync(option.file).size / 1024).toFixed(0)} KB (+${((statSync(option.file).size - floorSize) / 1024).toFixed(0)})`;
       const overCpu = floor ? (cpu(option) - cpu(floor)).toFixed(1) : '';
       return `| ${option.name} | ${size} | ${cpu(option).toFixed(1)} ms (+${overCpu}) | ${wall(option).toFixed(1)} ms |`;
     });
     const report = [
-      `\nTracing export options (Node ${execFileSync(node, ['--version'], { encoding: 'utf8' }).trim()}, ${cpus().length} cores, median of ${RUNS} fresh processes; load average ${loadavg().map((l) => l.toFixed(1)).join(', ')})\n`,
+      `\nTracing export options (Node ${execFileSync(node, ['--version'], { encoding: 'utf8' }).trim()}, ${cpus().length} cores, median of ${RUNS} fresh processes; load average ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(', ')})\n`,
       '| option | bundle | process CPU (over the floor) | process wall clock |',
       '| --- | --- | --- | --- |',
       ...rows,
-      ...(register && existsSync(register) ? [] : ['\n(adot skipped: set ADOT_NODE_MODULES to a node_modules holding @aws/aws-distro-opentelemetry-node-autoinstrumentation)']),
+      ...(register && existsSync(register)
+        ? []
+        : ['\n(adot skipped: set ADOT_NODE_MODULES to a node_modules holding @aws/aws-distro-opentelemetry-node-autoinstrumentation)']),
     ].join('\n');
     console.log(report);
     if (process.env.BENCH_REPORT) writeFileSync(process.env.BENCH_REPORT, `${report}\n`);
