@@ -171,6 +171,8 @@ const SAMPLE_INPUTS: Readonly<Record<IamService, Record<string, unknown>>> = {
   bedrock: { modelId: 'anthropic.claude-3-haiku-20240307-v1:0' },
   scheduler: { Name: 's', GroupName: 'g', Target: { RoleArn: `arn:aws:iam::${ACCOUNT}:role/scheduler-role` } },
   cloudformation: { StackName: 'App' },
+  // X-Ray's OTLP endpoint (local/traces): PutSpans takes no resource.
+  xray: {},
 };
 
 /** Actions the reference requires a resource for whose request names none IAM can know (a Lambda durable callback's id). */
