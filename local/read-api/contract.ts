@@ -60,7 +60,16 @@ export const READ_API_PATHS = {
    * message as sent (`message/rfc822`).
    */
   mail: '/mail',
+  /**
+   * GET /traces/<id> -> {@link OtlpTracesData}, OTLP/JSON (an `ExportTraceServiceRequest`): the spans
+   * the runtime's OTLP receiver kept. For a trace id (32 hex digits, or X-Ray's `1-<8>-<24>`), that
+   * trace; for any id `/lineage/<id>` takes, every trace of that journey; and with either, the
+   * traces linked to or from them (a consumer's and its producers'). 404 when none is kept.
+   */
+  traces: '/traces/',
 } as const;
+
+export type { TracesData as OtlpTracesData } from '../traces/otlp-model.js';
 
 /** A request the app's policies do not allow, once per principal, action and resource. */
 export interface IamFindingSummary {

@@ -21,6 +21,7 @@ import { ssmModule } from '../ssm/module.js';
 import { statesModule } from '../states/module.js';
 import type { LoadedApp } from '../template/load.js';
 import { templateModule } from '../template/module.js';
+import { tracesModule } from '../traces/module.js';
 import { ServiceRegistry } from './registry.js';
 import type { RegisteredModule } from './service-module.js';
 
@@ -50,6 +51,7 @@ export const SERVICE_MODULES: readonly RegisteredModule[] = [
   cloudFormationModule,
   ec2Module,
   bedrockModule,
+  tracesModule,
 ];
 
 /** The resource types the local runtime runs or knowingly accepts: what its modules declare. */

@@ -184,6 +184,8 @@ const SAMPLE_INPUTS: Readonly<Record<IamService, Record<string, unknown>>> = {
     ResourceArn: arn('ses', 'identity/example.com'),
     DefaultContent: { Template: { TemplateName: 'welcome' } },
   },
+  // X-Ray's OTLP endpoint (local/traces): PutSpans takes no resource.
+  xray: {},
 };
 
 /** Actions the reference requires a resource for whose request names none IAM can know (a Lambda durable callback's id). */
