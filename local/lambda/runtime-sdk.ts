@@ -18,10 +18,12 @@ export const RUNTIME_ROOT = path.resolve(import.meta.dirname, '..', '..');
  * and later. AWS documents no version per runtime: each Node.js runtime includes "a specific
  * minor version" of the v3 SDK that depends on the runtime and the Region and changes when
  * Lambda updates it (Lambda developer guide, "Runtime-included SDK versions"). So one release
- * is pinned for every such runtime: the one switchyard-cli's own clients come from (its
- * package-lock; test/local/lambda/runtime-sdk.test.ts keeps the two equal), so that a function's
- * `@aws-sdk/client-s3` from the CLI and its `@aws-sdk/s3-request-presigner` from the cache are
- * of one release, with the same `@aws-sdk/core` and `@smithy/*` versions.
+ * is pinned for every such runtime: the one switchyard-cli's own clients come from in this
+ * repository's package-lock (test/local/lambda/runtime-sdk.test.ts keeps the two equal). A team's
+ * install resolves the CLI's clients to whatever release npm picks, so a function that needs
+ * anything from the cache gets every SDK package it imports from the cache (`provide`): its
+ * `@aws-sdk/client-s3` and its `@aws-sdk/s3-request-presigner` are then of one release, with the
+ * same `@aws-sdk/core` and `@smithy/*` versions, as in Lambda's runtime.
  */
 export const SDK_RELEASE: SdkRelease = { version: '3.1169.0', publishedBefore: '2026-11-14T00:00:00.000Z' };
 
@@ -81,7 +83,10 @@ export class RuntimeSdk {
     const needs = functions
       .filter((fn) => runtimeSupport(fn.runtime) !== 'unsupported')
       .map((fn) => ({ fn, ...this.#classify(fn, [...scanOf(fn).external].sort()) }));
-    const toFetch = [...new Set(needs.flatMap((need) => need.fetch))].sort();
+    // A function that needs the cache takes all its SDK packages from there (the cache's tree
+    // resolves first), so the clients the CLI also carries are fetched with what it lacks: one release.
+    const toFetch = [...new Set(needs.flatMap((need) => (need.fetch.length > 0 ? [...need.fetch, ...need.carried] : [])))].sort();
+    const required = new Set(needs.flatMap((need) => need.fetch));
     const outcome = new Map<string, { notInSdk?: string; failed?: string }>();
     if (toFetch.length > 0 && !this.#fetch) {
       for (const name of toFetch) outcome.set(name, { failed: 'fetching is off (SWITCHYARD_SDK_FETCH=off)' });
@@ -95,7 +100,8 @@ export class RuntimeSdk {
         for (const name of toFetch) outcome.set(name, { failed: (error as Error).message });
       }
     }
-    for (const [name, { failed }] of outcome) if (failed !== undefined) this.#unavailable.set(name, failed);
+    // A carried client that could not be fetched still loads from the CLI: only what nothing else has is unavailable.
+    for (const [name, { failed }] of outcome) if (failed !== undefined && required.has(name)) this.#unavailable.set(name, failed);
     this.#needs = needs.map(({ fn, notInRuntime, fetch }) => ({
       fn,
       notInRuntime: [...notInRuntime, ...fetch.filter((name) => outcome.get(name)?.notInSdk !== undefined)],
@@ -146,10 +152,14 @@ export class RuntimeSdk {
     ];
   }
 
-  /** Sorts a function's external packages: those the runtime has (or fetches), and those no Lambda runtime would give it. */
-  #classify(fn: FunctionDefinition, external: readonly string[]): { notInRuntime: string[]; fetch: string[] } {
+  /**
+   * Sorts a function's external packages: those no Lambda runtime would give it, the SDK packages
+   * only the cache can give it, and those the CLI carries that the cache does not hold yet.
+   */
+  #classify(fn: FunctionDefinition, external: readonly string[]): { notInRuntime: string[]; fetch: string[]; carried: string[] } {
     const notInRuntime: string[] = [];
     const fetch: string[] = [];
+    const carried: string[] = [];
     const tree = this.#tree();
     for (const name of external) {
       if (isBuiltin(name)) continue;
@@ -159,11 +169,11 @@ export class RuntimeSdk {
       } else if (DURABLE_SDK.test(name)) {
       } else if (!RUNTIME_SCOPES.test(name)) {
         notInRuntime.push(name);
-      } else if (!shipsSdkV2(fn.runtime) && !this.#isCarried(name) && !treeHolds(tree, name)) {
-        fetch.push(name);
+      } else if (!shipsSdkV2(fn.runtime) && !treeHolds(tree, name)) {
+        (this.#isCarried(name) ? carried : fetch).push(name);
       }
     }
-    return { notInRuntime, fetch };
+    return { notInRuntime, fetch, carried };
   }
 
   #isCarried(name: string): boolean {

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { build } from 'esbuild';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { FunctionDefinition } from '../../../local/lambda/function-definition.js';
 import { RuntimeSdk, SDK_RELEASE } from '../../../local/lambda/runtime-sdk.js';
 import { LocalRuntime } from '../../../local/runtime.js';
@@ -223,6 +223,51 @@ describe('RuntimeSdk with a damaged cache', () => {
       expect(sdk.warnings()[0]).toMatch(
         /^the AWS SDK cache cannot be used \(the AWS SDK cache's pointer .*current\.json cannot be read: .*JSON.*\); delete /,
       );
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('RuntimeSdk of a team install', () => {
+  const scan = (external: string[]) => () => ({
+    bundledServiceIds: new Set<string>(),
+    clientPackages: new Set<string>(),
+    external: new Set(external),
+  });
+
+  it('fetches the clients the CLI carries with what a function needs from the cache, so its SDK is one release', async () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'switchyard-one-release-'));
+    try {
+      // The CLI as a team installs it carries @aws-sdk/client-s3 at whatever release npm chose.
+      const sdk = new RuntimeSdk({ cache: root, fetch: true, carriedRoot: repo });
+      const fill = vi.spyOn(sdk.cache, 'fill').mockResolvedValue({ provided: [], notInSdk: new Map(), failed: new Map() });
+      const presign = { name: 'presign', runtime: 'nodejs24.x', codePath: root } as FunctionDefinition;
+      await sdk.provide([presign], scan(['@aws-sdk/client-athena', '@aws-sdk/client-s3']), () => {});
+      expect(fill).toHaveBeenCalledWith(['@aws-sdk/client-athena', '@aws-sdk/client-s3']);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('fetches nothing for a function whose SDK packages the CLI all carries, and a carried client that fails to fetch still loads', async () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'switchyard-one-release-'));
+    try {
+      const sdk = new RuntimeSdk({ cache: root, fetch: true, carriedRoot: repo });
+      const fill = vi.spyOn(sdk.cache, 'fill');
+      const plain = { name: 'plain', runtime: 'nodejs24.x', codePath: root } as FunctionDefinition;
+      await sdk.provide([plain], scan(['@aws-sdk/client-s3']), () => {});
+      expect(fill).not.toHaveBeenCalled();
+
+      const offline = new Map([
+        ['@aws-sdk/client-s3', 'registry unreachable'],
+        ['@aws-sdk/client-athena', 'registry unreachable'],
+      ]);
+      fill.mockResolvedValue({ provided: [], notInSdk: new Map(), failed: offline });
+      const presign = { name: 'presign', runtime: 'nodejs24.x', codePath: root } as FunctionDefinition;
+      await sdk.provide([presign], scan(['@aws-sdk/client-athena', '@aws-sdk/client-s3']), () => {});
+      expect(sdk.unloadable(presign)).toEqual(new Set(['@aws-sdk/client-athena']));
+      expect(Object.keys(sdk.forWorker('nodejs24.x').unavailable)).toEqual(['@aws-sdk/client-athena']);
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
