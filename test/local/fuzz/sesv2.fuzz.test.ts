@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { SERVED_OPERATIONS } from '../../../local/endpoint/models/refresh-models.js';
 import { loadModel } from '../../../local/endpoint/validation/model.js';
-import { type FuzzRuntime, startFuzzRuntime } from './fixture.js';
+import { type FuzzRuntime, restoreSesFixture, sesHints, startFuzzRuntime } from './fixture.js';
 import { assertWithSeeds, expectRestJsonAnswer, send } from './harness.js';
 import { mutatedInput } from './model-inputs.js';
 
@@ -17,7 +17,7 @@ const model = loadModel('sesv2');
 function restCase(operation: string) {
   const { http, input } = model.operations[operation] ?? { http: { method: 'GET', requestUri: '/' } };
   const located = Object.entries(model.shapes[input ?? '']?.members ?? {}).filter(([, ref]) => ref.location !== undefined);
-  return mutatedInput(model, operation).map(({ input: value, body, invalid }) => {
+  return mutatedInput(model, operation, { hints: sesHints() }).map(({ input: value, body, invalid }) => {
     const members = typeof value === 'object' && value !== null && !Array.isArray(value) ? { ...(value as Record<string, unknown>) } : {};
     let path = http.requestUri.split('?')[0] ?? '/';
     const query = new URLSearchParams();
@@ -53,6 +53,7 @@ describe('SES v2 (REST-JSON) under fuzzing', () => {
   for (const operation of SERVED_OPERATIONS.sesv2 ?? []) {
     it(`answers ${operation} in REST-JSON, never with a 500, never accepting an input made invalid`, async () => {
       await assertWithSeeds(restCase(operation), async (request) => {
+        restoreSesFixture(fuzz);
         const answer = await send(fuzz.url, {
           method: request.method,
           path: request.path,
