@@ -80,6 +80,13 @@ export interface CatalogueEntry {
   /** Why the local Bedrock cannot answer the model (codec `none`). */
   readonly notServed?: string;
   /**
+   * The operation AWS serves the model through when it is not InvokeModel or Converse
+   * (StartAsyncInvoke for video, InvokeModelWithBidirectionalStream for speech): one the local
+   * Bedrock does not serve at all, so its calls get UnknownOperationException, not the
+   * ValidationException InvokeModel and Converse give a model not answered here.
+   */
+  readonly through?: string;
+  /**
    * Whether it takes structured outputs (a JSON schema in Converse's `outputConfig`, Anthropic's
    * `output_config.format` or a chat-completions body's `response_format`; strict tools), as
    * STRUCTURED_OUTPUT's sources list the models that do.
@@ -127,6 +134,7 @@ interface RowOptions {
   readonly eolUnverified?: string;
   readonly converse?: ConverseSupport | false;
   readonly notServed?: string;
+  readonly through?: string;
   readonly structuredOutput?: true;
 }
 
@@ -153,6 +161,7 @@ function row(id: string, codec: Codec, contextTokens: number, access: string, op
     lifecycle: lifecycleOf(options),
     converse: options.converse ?? CONVERSE_BY_CODEC[codec],
     ...(options.notServed ? { notServed: options.notServed } : {}),
+    ...(options.through ? { through: options.through } : {}),
     ...(options.structuredOutput ? { structuredOutput: true } : {}),
   };
 }
@@ -185,8 +194,11 @@ const UNVERIFIED =
 const STRUCTURED_OUTPUT = { structuredOutput: true } as const;
 
 const MANTLE = 'AWS serves it through the OpenAI-compatible endpoint (bedrock-mantle), not Bedrock Runtime';
-const VIDEO = 'it makes video, through StartAsyncInvoke';
-const SPEECH = 'it speaks, through InvokeModelWithBidirectionalStream';
+const VIDEO = { notServed: 'it makes video, through StartAsyncInvoke', through: 'StartAsyncInvoke' } as const;
+const SPEECH = {
+  notServed: 'it speaks, through InvokeModelWithBidirectionalStream',
+  through: 'InvokeModelWithBidirectionalStream',
+} as const;
 const RERANK = 'reranking is not simulated';
 const EDIT = 'image editing from an input image is not simulated';
 const MEDIA_EMBED = 'video and audio embeddings are not simulated';
@@ -250,10 +262,10 @@ const AMAZON: readonly CatalogueEntry[] = [
   row('amazon.titan-image-generator-v1', 'titan-image', 512, 'od', { eolUnverified: UNVERIFIED }),
   row('amazon.titan-image-generator-v2:0', 'titan-image', 512, 'od', aws('2026-06-30', card('amazon-titan-image-generator-g1-v2'))),
   row('amazon.nova-canvas-v1:0', 'nova-canvas', 1_024, 'od', aws('2026-09-30', LIFECYCLE_LEGACY)),
-  row('amazon.nova-reel-v1:0', 'none', 512, 'od', { ...aws('2026-09-30', LIFECYCLE_LEGACY), notServed: VIDEO }),
-  row('amazon.nova-reel-v1:1', 'none', 512, 'od', { ...aws('2026-09-30', LIFECYCLE_LEGACY), notServed: VIDEO }),
-  row('amazon.nova-sonic-v1:0', 'none', 300_000, 'od', { ...aws('2026-09-14', LIFECYCLE_LEGACY), notServed: SPEECH }),
-  row('amazon.nova-2-sonic-v1:0', 'none', 300_000, 'od', { notServed: SPEECH }),
+  row('amazon.nova-reel-v1:0', 'none', 512, 'od', { ...aws('2026-09-30', LIFECYCLE_LEGACY), ...VIDEO }),
+  row('amazon.nova-reel-v1:1', 'none', 512, 'od', { ...aws('2026-09-30', LIFECYCLE_LEGACY), ...VIDEO }),
+  row('amazon.nova-sonic-v1:0', 'none', 300_000, 'od', { ...aws('2026-09-14', LIFECYCLE_LEGACY), ...SPEECH }),
+  row('amazon.nova-2-sonic-v1:0', 'none', 300_000, 'od', { ...SPEECH }),
   row('amazon.rerank-v1:0', 'none', 32_000, 'od', { notServed: RERANK }),
 ];
 
@@ -404,7 +416,7 @@ const IMAGES_AND_MEDIA: readonly CatalogueEntry[] = [
     'stability.stable-outpaint-v1:0',
     'stability.stable-style-transfer-v1:0',
   ].map((id) => row(id, 'none', 77, 'us', { notServed: EDIT })),
-  row('luma.ray-v2:0', 'none', 512, 'od', { notServed: VIDEO }),
+  row('luma.ray-v2:0', 'none', 512, 'od', { ...VIDEO }),
   row('twelvelabs.marengo-embed-2-7-v1:0', 'none', 512, 'us eu apac', { ...aws('2026-11-30', LIFECYCLE_LEGACY), notServed: MEDIA_EMBED }),
   row('twelvelabs.marengo-embed-3-0-v1:0', 'none', 512, 'od us eu', { notServed: MEDIA_EMBED }),
   row('twelvelabs.pegasus-1-2-v1:0', 'none', 512, 'od us eu apac global', { notServed: 'video understanding is not simulated' }),

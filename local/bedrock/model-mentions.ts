@@ -51,7 +51,12 @@ function refusedMentions(texts: Iterable<string>, routes: readonly ModelRoute[])
 /** What a resource's calls to the model get, and (past its end of life) how to run it anyway. */
 function consequence({ model, written, refusal }: Mention, routes: readonly ModelRoute[]): string {
   if (refusal === 'not-served') {
-    return `names ${written}, which the local Bedrock does not answer (${model.notServed}): its calls get ValidationException`;
+    const answered = `names ${written}, which the local Bedrock does not answer (${model.notServed})`;
+    // A model AWS serves through an operation the local Bedrock does not serve: that operation's calls never reach the model check.
+    if (model.through !== undefined) {
+      return `${answered}: its ${model.through} calls get UnknownOperationException (the local Bedrock does not serve ${model.through}), InvokeModel and Converse ValidationException`;
+    }
+    return `${answered}: its calls get ValidationException`;
   }
   const eol = model.lifecycle.status === 'eol' ? model.lifecycle.eol : '';
   return `names ${written}, which reached end of life on AWS on ${eol}: Bedrock answers ResourceNotFoundException, as AWS does; to run it anyway: SWITCHYARD_MODELS='${servingEndOfLife(routes, model.id)}'`;

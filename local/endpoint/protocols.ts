@@ -45,6 +45,8 @@ export interface RestProtocolService {
   /** Whether this service serves the request (by path; S3 by its signature's scope or its host). */
   handles(request: Pick<RawRequest, 'method' | 'path' | 'headers' | 'query'>): boolean;
   handle(request: RawRequest): Promise<RawResponse>;
+  /** The largest request body it takes, where AWS's limit is above the endpoint's 20 MiB (SES v2's 40 MB messages). */
+  readonly maxBodyBytes?: number;
   /** The service's own error document, for errors the endpoint answers itself (a body too large, a broken path). */
   errorResponse?(error: AwsError, method: string): RawResponse;
 }

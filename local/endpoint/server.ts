@@ -8,7 +8,11 @@ import { DualProtocolListener, type ListenerTimeouts } from './listener.js';
 import type { JsonProtocolService, RawRequest, RawResponse, RestProtocolService } from './protocols.js';
 import { isLoopbackAddress } from './request-guard.mjs';
 
-/** Request bodies above this are refused before they are read into memory (PutEvents allows 256 KiB; DynamoDB 16 MiB). */
+/**
+ * Request bodies above this are refused before they are read into memory (PutEvents allows
+ * 256 KiB; DynamoDB 16 MiB); a REST service may declare a larger limit of its own (SES v2's
+ * 40 MB messages: RestProtocolService.maxBodyBytes).
+ */
 const MAX_BODY_BYTES = 20 * 1024 * 1024;
 
 export interface EndpointOptions {
@@ -146,7 +150,8 @@ export class Endpoint {
     const site = this.#services?.console;
     if (site?.handles(req)) return send(res, await site.handle(req));
     // A signature covers the body: it is read (and checked) before any service, dynalite included, sees the request.
-    const signedBody = guard?.verifiesSignatures ? await readBody(req) : undefined;
+    const limit = this.#bodyLimit(req);
+    const signedBody = guard?.verifiesSignatures ? await readBody(req, limit) : undefined;
     const badSignature = signedBody && (await guard?.checkSignature(req, signedBody));
     if (badSignature) return send(res, badSignature);
     const services = this.#services;
@@ -165,7 +170,7 @@ export class Endpoint {
       path: decodePath(rawPath),
       query: url.searchParams,
       headers: req.headers,
-      body: signedBody ?? (await readBody(req)),
+      body: signedBody ?? (await readBody(req, limit)),
       sourceIp: req.socket.remoteAddress,
     };
 
@@ -195,6 +200,26 @@ export class Endpoint {
       throw new AwsError('InvalidAction', `The action ${action} is not valid for this endpoint.`);
     }
     send(res, jsonError(new AwsError('UnknownOperationException', `no local service answers ${request.method} ${request.path}`), '1.1'));
+  }
+
+  /**
+   * The largest body the request may carry: the limit the REST service that will answer it
+   * declares (found as #route finds it, by method and path), else the endpoint's.
+   */
+  #bodyLimit(req: IncomingMessage): number {
+    if (header(req, 'x-amz-target') !== undefined) return MAX_BODY_BYTES;
+    let path: string;
+    try {
+      path = decodeURIComponent((req.url ?? '/').split('?')[0] || '/');
+    } catch {
+      // A broken escape is answered InvalidURI by #route; the body is not what fails it.
+      return MAX_BODY_BYTES;
+    }
+    const url = new URL(req.url ?? '/', 'http://local');
+    const rest = this.#services?.restServices?.find((service) =>
+      service.handles({ method: req.method ?? 'GET', path, headers: req.headers, query: url.searchParams }),
+    );
+    return rest?.maxBodyBytes ?? MAX_BODY_BYTES;
   }
 
   async #httpApi(req: IncomingMessage, res: ServerResponse, httpApis: NonNullable<EndpointServices['httpApis']>): Promise<void> {
@@ -322,30 +347,26 @@ function header(req: IncomingMessage, name: string): string | undefined {
 }
 
 /**
- * The whole body; over MAX_BODY_BYTES, the rest is read and dropped before the 413 is
+ * The whole body; over `limit`, the rest is read and dropped before the 413 is
  * answered, so that the client finishes sending and the keep-alive socket stays in step
  * (leaving the loop early would destroy the request and its socket; a client still writing
  * would see a reset instead of the answer). Node's requestTimeout bounds a body that never ends.
  */
-async function readBody(req: IncomingMessage): Promise<Buffer> {
+async function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   try {
     for await (const chunk of req) {
       size += (chunk as Buffer).length;
-      if (size <= MAX_BODY_BYTES) chunks.push(chunk as Buffer);
+      if (size <= limit) chunks.push(chunk as Buffer);
     }
   } catch (error) {
     // The socket closed (HTTP/1.1) or the stream was reset (HTTP/2) before the body ended.
     if (req.readableAborted || (req as { aborted?: boolean }).aborted === true) throw new ClientLeft();
     throw error;
   }
-  if (size > MAX_BODY_BYTES) {
-    throw new AwsError(
-      'RequestEntityTooLarge',
-      `Request body of ${size} bytes is over the local endpoint's limit of ${MAX_BODY_BYTES} bytes.`,
-      413,
-    );
+  if (size > limit) {
+    throw new AwsError('RequestEntityTooLarge', `Request body of ${size} bytes is over the local endpoint's limit of ${limit} bytes.`, 413);
   }
   return Buffer.concat(chunks);
 }

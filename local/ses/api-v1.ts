@@ -19,13 +19,22 @@ function destination(value: unknown) {
   return { to: strings(d.ToAddresses), cc: strings(d.CcAddresses), bcc: strings(d.BccAddresses) };
 }
 
-/** A page of a list by offset (`NextToken` is the offset of the next item). */
-export function page<T>(items: readonly T[], nextToken: unknown, max: unknown, fallback: number): { items: T[]; next?: string } {
+/**
+ * A page of a list by offset (`NextToken` is the offset of the next item): of the items, or
+ * of what `read(start, count)` reads from the store (a page's rows, not the whole list).
+ */
+export function page<T>(
+  items: readonly T[] | ((start: number, count: number) => readonly T[]),
+  nextToken: unknown,
+  max: unknown,
+  fallback: number,
+): { items: T[]; next?: string } {
   const start = nextToken === undefined ? 0 : Number(nextToken);
-  if (!Number.isInteger(start) || start < 0) throw new AwsError('InvalidParameterValue', 'Invalid pagination token.', 400);
+  if (!Number.isSafeInteger(start) || start < 0) throw new AwsError('InvalidParameterValue', 'Invalid pagination token.', 400);
   const size = typeof max === 'number' && max > 0 ? Math.min(max, 1000) : fallback;
-  const slice = items.slice(start, start + size);
-  return { items: slice, ...(start + size < items.length ? { next: String(start + size) } : {}) };
+  // One item more than the page tells whether another page follows.
+  const read = typeof items === 'function' ? items(start, size + 1) : items.slice(start, start + size + 1);
+  return { items: read.slice(0, size), ...(read.length > size ? { next: String(start + size) } : {}) };
 }
 
 /** The v1 status of a bulk entry's error code (BulkEmailDestinationStatus). */
@@ -143,7 +152,7 @@ function templateOperations(ses: SesService): Operations {
       return { Template: { TemplateName: t.name, SubjectPart: t.subject, TextPart: t.text, HtmlPart: t.html } };
     },
     ListTemplates: async (input: Input) => {
-      const { items, next } = page(ses.store.templates(), input.NextToken, input.MaxItems, 10);
+      const { items, next } = page((start, count) => ses.store.templateSummaries(start, count), input.NextToken, input.MaxItems, 10);
       return { TemplatesMetadata: items.map((t) => ({ Name: t.name, CreatedTimestamp: new Date(t.createdAt) })), NextToken: next };
     },
     TestRenderTemplate: async (input: Input) => ({

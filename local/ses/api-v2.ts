@@ -235,7 +235,7 @@ function templateOperations(ses: SesService): Operations {
       return {};
     },
     ListEmailTemplates: async (input) => {
-      const { items, next } = page(ses.store.templates(), input.NextToken, input.PageSize, 10);
+      const { items, next } = page((start, count) => ses.store.templateSummaries(start, count), input.NextToken, input.PageSize, 10);
       return { TemplatesMetadata: items.map((t) => ({ TemplateName: t.name, CreatedTimestamp: new Date(t.createdAt) })), NextToken: next };
     },
     TestRenderEmailTemplate: async (input) => ({

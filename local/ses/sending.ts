@@ -77,6 +77,8 @@ export class Sending {
 
   async send(request: SendRequest): Promise<{ messageId: string }> {
     checkTags(request.tags);
+    // A raw message over the limit is refused before it is parsed (twice: its headers, then once stamped); the composed message is checked again below.
+    if (request.content.kind === 'raw') checkSize(request.api, base64Length(request.content.data.length));
     const raw = request.content.kind === 'raw' ? await readRawHeaders(request.content.data) : undefined;
     const from = request.from ?? raw?.from;
     if (from === undefined) throw new AwsError('InvalidParameterValue', "Missing required header 'From'.", 400);
@@ -94,7 +96,7 @@ export class Sending {
     const now = this.context.clock.now();
     const messageId = newMessageId(now);
     const composed = await this.#compose(request, sender, messageId, now, template);
-    checkSize(request.api, Math.ceil(composed.raw.length / 3) * 4);
+    checkSize(request.api, base64Length(composed.raw.length));
     this.#keep(request, { ...prepared, ...(template ? { templateName: template.name } : {}) }, messageId, now, composed);
     return { messageId };
   }
@@ -298,4 +300,9 @@ function outcomeEvents(destinations: readonly string[], now: number): MessageEve
     });
   }
   return events;
+}
+
+/** The length of `bytes` bytes in base64, as SES measures a message. */
+function base64Length(bytes: number): number {
+  return Math.ceil(bytes / 3) * 4;
 }

@@ -26,6 +26,9 @@ export interface TemplateRow {
   readonly createdAt: number;
 }
 
+/** A template as its list shows it. */
+export type TemplateSummary = Pick<TemplateRow, 'name' | 'createdAt'>;
+
 export interface ConfigurationSetRow {
   readonly name: string;
   readonly sendingEnabled: boolean;
@@ -43,6 +46,7 @@ export class SesStore {
       CREATE TABLE IF NOT EXISTS templates (
         name TEXT PRIMARY KEY, subject TEXT, html TEXT, text TEXT, created_at INTEGER NOT NULL, origin TEXT NOT NULL
       );
+      CREATE INDEX IF NOT EXISTS templates_by_creation ON templates (created_at, name);
       CREATE TABLE IF NOT EXISTS configuration_sets (
         name TEXT PRIMARY KEY, sending_enabled INTEGER NOT NULL, created_at INTEGER NOT NULL, origin TEXT NOT NULL
       );
@@ -120,8 +124,17 @@ export class SesStore {
     return row === undefined ? undefined : templateOf(row);
   }
 
-  templates(): TemplateRow[] {
-    return (this.db.prepare('SELECT * FROM templates ORDER BY created_at, name').all() as Record<string, unknown>[]).map(templateOf);
+  /**
+   * Up to `count` templates' names and creation times, oldest first, from the `start`th: a
+   * list reads the page it answers and no template's contents (a template may be 500 KB;
+   * reading them all for a page of names blocked the runtime for as long as they took).
+   */
+  templateSummaries(start: number, count: number): TemplateSummary[] {
+    const rows = this.db.prepare('SELECT name, created_at FROM templates ORDER BY created_at, name LIMIT ? OFFSET ?').all(count, start) as {
+      name: string;
+      created_at: number;
+    }[];
+    return rows.map((row) => ({ name: row.name, createdAt: Number(row.created_at) }));
   }
 
   putTemplate(template: TemplateRow, origin: 'template' | 'api'): void {

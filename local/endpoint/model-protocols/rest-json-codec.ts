@@ -43,6 +43,8 @@ export class ModelRestJsonProtocol implements RestProtocolService {
     private readonly operations: ModelOperations,
     private readonly checks: ProtocolChecks,
     newerRoutes: readonly NewerRoute[] = [],
+    /** The largest request body the service takes, where AWS's limit is above the endpoint's (RestProtocolService.maxBodyBytes). */
+    readonly maxBodyBytes?: number,
   ) {
     if (model.metadata.protocol !== 'rest-json') throw new Error(`the model's protocol is ${model.metadata.protocol}, not rest-json`);
     const served = Object.entries(model.operations).map(([name, operation]) => route(name, operation.http, true));

@@ -109,7 +109,7 @@ describe('refusedModelWarnings', () => {
       },
     };
     expect(refusedModelWarnings([], [machine('Trailer', definition)], DEFAULT_ROUTES)).toEqual([
-      'state machine Trailer (AWS::StepFunctions::StateMachine): names luma.ray-v2:0, which the local Bedrock does not answer (it makes video, through StartAsyncInvoke): its calls get ValidationException',
+      'state machine Trailer (AWS::StepFunctions::StateMachine): names luma.ray-v2:0, which the local Bedrock does not answer (it makes video, through StartAsyncInvoke): its StartAsyncInvoke calls get UnknownOperationException (the local Bedrock does not serve StartAsyncInvoke), InvokeModel and Converse ValidationException',
     ]);
   });
 

@@ -2,6 +2,7 @@ import { rmSync } from 'node:fs';
 import fc from 'fast-check';
 import { encodeStreamToken, encodeToken } from '../../../local/logs/validation.js';
 import { LocalRuntime } from '../../../local/runtime.js';
+import type { SesDefinitions } from '../../../local/ses/definitions.js';
 import { tempAssemblyDir, writeAssembly } from '../assembly.js';
 import { tempDataDir } from '../helpers.js';
 import type { Hints } from './model-inputs.js';
@@ -166,5 +167,57 @@ export function fixtureHints(url: string): Hints {
       encodeToken('filter', { t: 0, i: 0 }),
     ),
     filterPattern: fc.constantFrom('', 'ERROR', '"a b" -c', '?x ?y', '{ $.level = "info" }', '[ip, user, status = 5*]', '{ $.n > 3 }'),
+  };
+}
+
+const SES_DOMAIN = 'fuzz.example.com';
+const SES_TEMPLATE = 'fuzz-template';
+const SES_CONFIGURATION_SET = 'fuzz-set';
+
+/** SES's fixture: a verified domain, a template and a configuration set, as an app's template declares them. */
+const SES_FIXTURE: SesDefinitions = {
+  identities: [{ name: SES_DOMAIN }],
+  templates: [{ name: SES_TEMPLATE, subject: 'Hello {{name}}', text: 'Hi {{name}}', html: '<p>Hi {{name}}</p>' }],
+  configurationSets: [{ name: SES_CONFIGURATION_SET, sendingEnabled: true }],
+  eventDestinations: [],
+  warnings: [],
+};
+
+/** Puts SES's fixture back (a fuzzed delete may have removed a part of it), so valid requests reach SES's logic. */
+export function restoreSesFixture(fuzz: FuzzRuntime): void {
+  fuzz.runtime.ses.declare(SES_FIXTURE);
+}
+
+/** Member values of both SES APIs that name the fixture's SES resources, and recipients the sandbox lets through. */
+export function sesHints(): Hints {
+  const sender = fc.constantFrom(`mailer@${SES_DOMAIN}`, `Mailer <mailer@${SES_DOMAIN}>`);
+  const recipients = fc.subarray(['success@simulator.amazonses.com', 'bounce@simulator.amazonses.com', `someone@${SES_DOMAIN}`], {
+    minLength: 1,
+  });
+  const arn = (resource: string) => `arn:aws:ses:${REGION}:${ACCOUNT}:${resource}`;
+  return {
+    // v2
+    FromEmailAddress: sender,
+    EmailIdentity: fc.constantFrom(SES_DOMAIN, `new@${SES_DOMAIN}`),
+    TemplateName: fc.constant(SES_TEMPLATE),
+    TemplateData: fc.constantFrom('{"name":"fuzz"}', '{}', '{"name":{"nested":true}}'),
+    ConfigurationSetName: fc.constant(SES_CONFIGURATION_SET),
+    EventDestinationName: fc.constant('fuzz-destination'),
+    ToAddresses: recipients,
+    CcAddresses: recipients,
+    BccAddresses: recipients,
+    ResourceArn: fc.constantFrom(
+      arn(`identity/${SES_DOMAIN}`),
+      arn(`template/${SES_TEMPLATE}`),
+      arn(`configuration-set/${SES_CONFIGURATION_SET}`),
+    ),
+    TopicArn: fc.constant(`arn:aws:sns:${REGION}:${ACCOUNT}:fuzz-topic`),
+    EventBusArn: fc.constant(`arn:aws:events:${REGION}:${ACCOUNT}:event-bus/default`),
+    // v1
+    Source: sender,
+    Identity: fc.constant(SES_DOMAIN),
+    Domain: fc.constant(SES_DOMAIN),
+    EmailAddress: fc.constant(`new@${SES_DOMAIN}`),
+    Destinations: recipients,
   };
 }

@@ -48,7 +48,7 @@ export function validValue(model: ApiModel, shapeName: string, options: InputOpt
       );
     }
     case 'string':
-      return validString(shape, options);
+      return validString(shapeName, shape, options);
     case 'integer':
     case 'long':
       return fc.integer({ min: shape.min ?? 0, max: Math.min(shape.max ?? 100, (shape.min ?? 0) + 100) });
@@ -66,19 +66,59 @@ export function validValue(model: ApiModel, shapeName: string, options: InputOpt
   }
 }
 
-function validString(shape: Shape, options: InputOptions): fc.Arbitrary<string> {
+function validString(name: string, shape: Shape, options: InputOptions): fc.Arbitrary<string> {
   if (shape.enum && options.enums !== false) return fc.constantFrom(...shape.enum);
   const minLength = shape.min ?? 0;
   const maxLength = Math.min(shape.max ?? 40, minLength + 40);
   if (shape.pattern) {
+    let texts: fc.Arbitrary<string> | undefined;
     try {
-      const regex = new RegExp(`^(?:${shape.pattern})$`, shape.pattern.includes('\\p{') ? 'u' : '');
-      return fc.stringMatching(regex).filter((text) => text.length >= minLength && text.length <= maxLength);
+      texts = fc.stringMatching(new RegExp(`^(?:${shape.pattern})$`, shape.pattern.includes('\\p{') ? 'u' : ''));
     } catch {
-      // A pattern fast-check cannot generate from: any text, which the service may refuse.
+      // A pattern fast-check cannot generate from (a lookahead): any text, which the service may refuse.
+    }
+    if (texts !== undefined) {
+      // The model's own limits, not the cap above: a pattern's texts are short already, and the
+      // shortest may be longer than the cap (SES's ArchiveArn: 66 characters, a Lambda ARN: 48).
+      const max = shape.max ?? Number.POSITIVE_INFINITY;
+      const fits = (text: string) => text.length >= minLength && text.length <= max;
+      return new BoundedFilter(texts, fits, `shape ${name}: no text of /${shape.pattern}/ of ${minLength} to ${max} characters`);
     }
   }
   return fc.oneof(fc.string({ minLength, maxLength }), fc.string({ unit: 'grapheme', minLength, maxLength }));
+}
+
+/**
+ * fast-check's `filter`, but giving up after some tries: a predicate no generated value meets
+ * (a pattern whose texts are all longer than the length allowed) would otherwise loop forever
+ * in one synchronous call, where no test timeout can stop it, and stall the whole run.
+ */
+export class BoundedFilter<T> extends fc.Arbitrary<T> {
+  static readonly TRIES = 1000;
+
+  constructor(
+    private readonly arbitrary: fc.Arbitrary<T>,
+    private readonly predicate: (value: T) => boolean,
+    private readonly what: string,
+  ) {
+    super();
+  }
+
+  generate(random: fc.Random, biasFactor: number | undefined): fc.Value<T> {
+    for (let tries = 0; tries < BoundedFilter.TRIES; tries++) {
+      const value = this.arbitrary.generate(random, biasFactor);
+      if (this.predicate(value.value)) return value;
+    }
+    throw new Error(`${this.what} in ${BoundedFilter.TRIES} tries`);
+  }
+
+  canShrinkWithoutContext(value: unknown): value is T {
+    return this.arbitrary.canShrinkWithoutContext(value) && this.predicate(value);
+  }
+
+  shrink(value: T, context: unknown): fc.Stream<fc.Value<T>> {
+    return this.arbitrary.shrink(value, context).filter((shrunk) => this.predicate(shrunk.value));
+  }
 }
 
 function shapeOf(model: ApiModel, name: string): Shape {

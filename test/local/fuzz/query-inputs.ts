@@ -1,6 +1,6 @@
 import fc from 'fast-check';
-import type { ApiModel, Shape } from '../../../local/endpoint/validation/model.js';
-import type { Hints } from './model-inputs.js';
+import type { ApiModel, MemberRef, Shape } from '../../../local/endpoint/validation/model.js';
+import { type Hints, mutatedInput } from './model-inputs.js';
 
 /**
  * Query-protocol forms generated from a service's model: an operation's top-level scalar
@@ -108,4 +108,55 @@ export function randomForm(actions: readonly string[]): fc.Arbitrary<URLSearchPa
       form.set('Action', action);
       return form;
     });
+}
+
+/**
+ * An operation's whole input, nested members included, from the model-driven generator
+ * (`mutatedInput`), written as the query protocol's form: structures as `A.B`, lists as
+ * `A.member.N` (`A.N` when flattened, or the member's `locationName`), maps as
+ * `A.entry.N.key/value`. A mutation a form cannot carry (a number sent as text reads as one,
+ * a null list entry is no parameter) keeps the input valid as far as the oracle knows.
+ */
+export function nestedQueryCase(model: ApiModel, action: string, hints: Hints): fc.Arbitrary<QueryCase> {
+  const input = model.operations[action]?.input;
+  if (input === undefined) throw new Error(`${action} has no input in the model`);
+  return mutatedInput(model, action, { hints }).map(({ input: value, invalid }): QueryCase => {
+    const form = new URLSearchParams({ Action: action, Version: model.metadata.apiVersion });
+    writeValue(model, { shape: input }, value, '', form);
+    const carried = invalid !== undefined && !/: (wrong type|a null entry)/.test(invalid);
+    return { form, invalid: carried ? invalid : undefined };
+  });
+}
+
+function writeValue(model: ApiModel, ref: MemberRef, value: unknown, key: string, form: URLSearchParams): void {
+  if (value === undefined || value === null) return;
+  const shape = model.shapes[ref.shape] as Shape;
+  const at = (name: string) => (key === '' ? name : `${key}.${name}`);
+  if (shape.type === 'structure' && isRecord(value)) {
+    for (const [member, memberRef] of Object.entries(shape.members ?? {})) {
+      writeValue(model, memberRef, value[member], at(memberRef.locationName ?? member), form);
+    }
+  } else if (shape.type === 'list' && Array.isArray(value)) {
+    const member = shape.member as MemberRef;
+    const flattened = shape.flattened === true || ref.flattened === true;
+    // An empty list is the parameter with no members, as botocore writes it.
+    if (value.length === 0) form.append(key, '');
+    value.forEach((item, index) => {
+      writeValue(model, member, item, flattened ? at(String(index + 1)) : at(`${member.locationName ?? 'member'}.${index + 1}`), form);
+    });
+  } else if (shape.type === 'map' && isRecord(value)) {
+    const flattened = shape.flattened === true || ref.flattened === true;
+    Object.entries(value).forEach(([entryKey, item], index) => {
+      const entry = flattened ? at(String(index + 1)) : at(`entry.${index + 1}`);
+      form.append(`${entry}.${shape.key?.locationName ?? 'key'}`, entryKey);
+      writeValue(model, shape.value as MemberRef, item, `${entry}.${shape.value?.locationName ?? 'value'}`, form);
+    });
+  } else if (key !== '') {
+    // A scalar, or a value of the wrong type: its text (JSON for a list or object given where a scalar goes).
+    form.append(key, typeof value === 'object' ? JSON.stringify(value) : String(value));
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -100,6 +100,20 @@ describe("SES (local runtime): bad input gets SES's errors, in both APIs", () =>
     expect(answer.message).toMatch(/^Message length is more than 10485760 bytes long: '\d+'\.$/);
   });
 
+  it("takes a v2 raw message above the endpoint's 20 MiB request limit, and fails one over v2's 40 MB (base64) with SES's size error", async () => {
+    // A raw message travels as base64 in v2's JSON body: 16 MiB is 21.3 MiB of base64, 30.1 MiB just over 40 MiB.
+    const raw = (mebibytes: number) => {
+      const head = 'From: mailer@example.com\r\nTo: someone@else.test\r\nSubject: big\r\n\r\n';
+      const line = `${'x'.repeat(998)}\r\n`;
+      return Buffer.from(head + line.repeat(Math.ceil((mebibytes * 1024 * 1024) / line.length)));
+    };
+    const send = (data: Buffer) => app.v2.send(new SendEmailV2Command({ Content: { Raw: { Data: data } } }));
+    expect((await send(raw(16))).MessageId).toMatch(/./);
+    const over = await failure(send(raw(30.1)));
+    expect(over.name).toBe('BadRequestException');
+    expect(over.message).toMatch(/^Message length is more than 41943040 bytes long: '\d+'\.$/);
+  });
+
   it("fails if a message is missing a member the model requires, with the model's summary", async () => {
     // An empty Destination travels as nothing at all: the query form has no member of it.
     expect(await failure(app.v1.send(new SendEmailCommand({ Destination: {}, Message: undefined } as never)))).toEqual({

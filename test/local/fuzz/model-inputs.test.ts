@@ -1,0 +1,46 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { SERVED_OPERATIONS } from '../../../local/endpoint/models/refresh-models.js';
+import { type ApiModel, loadModel, type ModelService } from '../../../local/endpoint/validation/model.js';
+import { validValue } from './model-inputs.js';
+
+/** A model of one operation whose input has one string member of the given shape. */
+function modelWith(shape: { pattern: string; min?: number; max?: number }): ApiModel {
+  return {
+    botocoreVersion: 'test',
+    metadata: { apiVersion: '2020-01-01', protocol: 'json' },
+    operations: { Do: { input: 'DoInput', http: { method: 'POST', requestUri: '/' } } },
+    shapes: {
+      DoInput: { type: 'structure', required: ['Value'], members: { Value: { shape: 'Text' } } },
+      Text: { type: 'string', ...shape },
+    },
+  };
+}
+
+describe('the fuzzers’ model-driven inputs', () => {
+  it('generates texts for every patterned string shape of every served model', () => {
+    for (const service of Object.keys(SERVED_OPERATIONS) as ModelService[]) {
+      const model = loadModel(service);
+      for (const [name, shape] of Object.entries(model.shapes)) {
+        if (shape.type !== 'string' || shape.pattern === undefined) continue;
+        // A shape whose limits no text of its pattern meets throws, naming it (it never loops).
+        expect(fc.sample(validValue(model, name), { seed: 1, numRuns: 20 }), `${service} ${name}`).toHaveLength(20);
+      }
+    }
+  });
+
+  it('generates texts of a pattern whose shortest text is longer than most of the model’s other limits', () => {
+    // SES v2's ArchiveArn: 66 characters at the least, up to 1011 allowed.
+    const model = modelWith({ pattern: 'arn:aws:ses:[a-z]{2,4}-[a-z]+-[0-9]:[0-9]{12}:archive/a-[a-z0-9]{24,62}', min: 20, max: 1011 });
+    for (const value of fc.sample(validValue(model, 'Text'), { seed: 1, numRuns: 20 })) {
+      expect(value).toMatch(/^arn:aws:ses:.*:archive\/a-[a-z0-9]{24,62}$/);
+    }
+  });
+
+  it('fails if no text of a shape’s pattern fits its length limits, instead of looping forever', () => {
+    const model = modelWith({ pattern: 'a{10}', max: 5 });
+    expect(() => fc.sample(validValue(model, 'Text'), { seed: 1, numRuns: 1 })).toThrow(
+      /shape Text: no text of \/a\{10\}\/ of 0 to 5 characters/,
+    );
+  });
+});
