@@ -3,10 +3,11 @@ import type { IamCheck } from '../iam/iam-check.js';
 import type { LambdaService } from '../lambda/lambda-service.js';
 import type { ServiceModule } from '../services/service-module.js';
 import type { LoadedApp } from '../template/load.js';
-import { HTTP_API_RESOURCE_TYPES, httpApiDefinitions } from './definitions.js';
+import { httpApiDefinitions } from './definitions.js';
 import { HttpApiService } from './http-api-service.js';
 import type { LambdaInvoker } from './lambda-invoker.js';
-import { REST_API_RESOURCE_TYPES, restApiDefinitions } from './rest-api-definitions.js';
+import { API_GATEWAY_RESOURCE_TYPES } from './resource-types.js';
+import { restApiDefinitions } from './rest-api-definitions.js';
 import { RestApiService } from './rest-api-service.js';
 
 /** API Gateway's REST and HTTP APIs (HTTP APIs serve the REST ones' URLs too). */
@@ -25,7 +26,7 @@ declare module '../services/service-module.js' {
 export const apiGatewayModule: ServiceModule<'apigateway', ReturnType<typeof apiDefinitions>> = {
   name: 'apigateway',
   needs: ['lambda', 'logs', 'iam'],
-  resourceTypes: [...HTTP_API_RESOURCE_TYPES, ...REST_API_RESOURCE_TYPES],
+  resourceTypes: API_GATEWAY_RESOURCE_TYPES,
   definitions: apiDefinitions,
   create({ settings, services }, template) {
     const { clock, accountId, region } = settings;

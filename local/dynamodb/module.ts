@@ -6,6 +6,7 @@ import type { ServiceModule } from '../services/service-module.js';
 import { type TableDefinition, tableDefinitions } from './definitions.js';
 import { DynamoDbHost } from './dynamodb-host.js';
 import { dynamodbIam } from './iam-authorizations.js';
+import { DYNAMODB_TYPE_SPECS } from './resource-types.js';
 import { StreamStore } from './streams/stream-store.js';
 import { StreamsService } from './streams/streams-service.js';
 import { TimeToLiveSweeper } from './time-to-live.js';
@@ -64,7 +65,7 @@ export const dynamoDbModule: ServiceModule<'dynamodb'> = {
   needs: ['template', 'iam'],
   databases: ['dynamodb-streams'],
   folders: ['dynamodb'],
-  resourceTypes: ['AWS::DynamoDB::Table'],
+  resourceTypes: DYNAMODB_TYPE_SPECS,
   // A new table is created; an existing one keeps its items and key schema, even after a restart.
   reloads: { types: ['AWS::DynamoDB::Table'] },
   shares: (byType) => ({ tables: tableDefinitions(byType) }),

@@ -1,6 +1,7 @@
 import type { ServiceLookup, ServiceModule } from '../services/service-module.js';
 import type { ServiceIam } from './authorizations.js';
 import { IamCheck, type IamMode, parseIamMode } from './iam-check.js';
+import { IAM_RESOURCE_TYPES } from './resource-types.js';
 
 declare module '../services/service-module.js' {
   interface ServiceTypes {
@@ -32,7 +33,7 @@ export function iamModeLine(mode: IamMode): string {
 export const iamModule: ServiceModule<'iam'> = {
   name: 'iam',
   needs: ['template'],
-  resourceTypes: ['AWS::IAM::Role', 'AWS::IAM::Policy', 'AWS::IAM::RolePolicy', 'AWS::IAM::ManagedPolicy', 'AWS::IAM::InstanceProfile'],
+  resourceTypes: IAM_RESOURCE_TYPES,
   // Every policy the store reads from the template (policy-store.ts), removals included: what runs next is checked against the new ones.
   reloads: {
     types: [

@@ -4,6 +4,7 @@ import type { ServiceModule } from '../services/service-module.js';
 import { kmsDefinitions } from './definitions.js';
 import { kmsIam } from './iam-authorizations.js';
 import { KmsService } from './kms-service.js';
+import { KMS_TYPE_SPECS } from './resource-types.js';
 
 declare module '../services/service-module.js' {
   interface ServiceTypes {
@@ -17,7 +18,7 @@ export const kmsModule: ServiceModule<'kms', ReturnType<typeof kmsDefinitions>> 
   iam: kmsIam,
   sdkClients: [{ package: '@aws-sdk/client-kms', serviceId: 'KMS' }],
   databases: ['kms'],
-  resourceTypes: ['AWS::KMS::Key', 'AWS::KMS::Alias'],
+  resourceTypes: KMS_TYPE_SPECS,
   definitions: kmsDefinitions,
   create({ settings, database, services }, template) {
     const { clock, accountId, region } = settings;

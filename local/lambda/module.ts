@@ -9,6 +9,7 @@ import { ServiceDestinations } from './destinations.js';
 import type { FunctionDefinition } from './function-runtime.js';
 import { lambdaIam } from './iam-authorizations.js';
 import { LambdaService } from './lambda-service.js';
+import { LAMBDA_RESOURCE_TYPES } from './resource-types.js';
 import { RuntimeSdk } from './runtime-sdk.js';
 import type { SqsMappingDefinition } from './sqs-event-source.js';
 import { codeScans, unhostedClientWarnings } from './unhosted-clients.js';
@@ -34,16 +35,7 @@ export const lambdaModule: ServiceModule<'lambda'> = {
   needs: ['template', 'iam', 'sqs', 'logs', 'readApi', 'dynamodb'],
   databases: ['lambda'],
   // Versions and aliases are invoked as the function; permissions are IAM's (local/iam/policy-store.ts).
-  resourceTypes: [
-    'AWS::Lambda::Function',
-    'AWS::Lambda::EventSourceMapping',
-    'AWS::Lambda::Permission',
-    'AWS::Lambda::EventInvokeConfig',
-    'AWS::Lambda::LayerVersion',
-    'AWS::Lambda::LayerVersionPermission',
-    'AWS::Lambda::Version',
-    'AWS::Lambda::Alias',
-  ],
+  resourceTypes: LAMBDA_RESOURCE_TYPES,
   // A function runs its new code from its next invocation; mappings take their new settings.
   reloads: {
     types: [

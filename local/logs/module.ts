@@ -4,6 +4,7 @@ import { logGroupDefinitions } from './definitions.js';
 import { logsIam } from './iam-authorizations.js';
 import { validateLogsInput } from './input-validation.js';
 import { LogsService } from './logs-service.js';
+import { LOGS_RESOURCE_TYPES } from './resource-types.js';
 
 declare module '../services/service-module.js' {
   interface ServiceTypes {
@@ -18,7 +19,7 @@ export const logsModule: ServiceModule<'logs', ReturnType<typeof logGroupDefinit
   sdkClients: [{ package: '@aws-sdk/client-cloudwatch-logs', serviceId: 'CloudWatch Logs' }],
   databases: ['logs'],
   // Log streams and CDK's log retention resource are accepted with nothing to run.
-  resourceTypes: ['AWS::Logs::LogGroup', 'AWS::Logs::LogStream', 'Custom::LogRetention'],
+  resourceTypes: LOGS_RESOURCE_TYPES,
   definitions: logGroupDefinitions,
   create({ settings, database, services }, template) {
     const { clock, accountId, region } = settings;

@@ -2,8 +2,9 @@ import { iamAuthorizer } from '../iam/module.js';
 import type { ServiceModule } from '../services/service-module.js';
 import { TargetDispatcher } from '../targets/dispatcher.js';
 import { QueuesByArn } from '../targets/queues.js';
-import { type BucketDefinition, bucketDefinitions, S3_RESOURCE_TYPES } from './definitions.js';
+import { type BucketDefinition, bucketDefinitions } from './definitions.js';
 import { s3Iam } from './iam-authorizations.js';
+import { S3_RESOURCE_TYPES } from './resource-types.js';
 import { S3RestProtocol } from './rest-protocol.js';
 import { S3Service } from './s3-service.js';
 
@@ -28,7 +29,7 @@ export const s3Module: ServiceModule<'s3'> = {
   databases: ['s3'],
   folders: ['s3'],
   // CDK's auto-delete custom resource only empties buckets at stack deletion.
-  resourceTypes: [...S3_RESOURCE_TYPES, 'Custom::S3AutoDeleteObjects'],
+  resourceTypes: S3_RESOURCE_TYPES,
   create({ settings, database, folder, services, warn }) {
     const { clock, accountId, region, log } = settings;
     const lambda = services.get('lambda');

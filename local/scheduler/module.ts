@@ -1,6 +1,7 @@
 import type { ServiceModule } from '../services/service-module.js';
 import { schedulerDefinitions } from './definitions.js';
 import { schedulerIam } from './iam-authorizations.js';
+import { SCHEDULER_TYPE_SPECS } from './resource-types.js';
 import { SchedulerApi } from './scheduler-api.js';
 import { SchedulerService } from './scheduler-service.js';
 
@@ -17,7 +18,7 @@ export const schedulerModule: ServiceModule<'scheduler', ReturnType<typeof sched
   sdkClients: [{ package: '@aws-sdk/client-scheduler', serviceId: 'Scheduler' }],
   needs: ['iam', 'events', 'sqs', 'sns', 'lambda', 'states'],
   databases: ['scheduler'],
-  resourceTypes: ['AWS::Scheduler::Schedule', 'AWS::Scheduler::ScheduleGroup'],
+  resourceTypes: SCHEDULER_TYPE_SPECS,
   definitions: (app, { region, accountId, clock }) => schedulerDefinitions(app, { region, accountId, now: clock.now() }),
   create({ settings, database, services }, template) {
     const { clock, accountId, region, log } = settings;

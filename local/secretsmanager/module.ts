@@ -1,7 +1,8 @@
 import { iamAuthorizer } from '../iam/module.js';
 import type { ServiceModule } from '../services/service-module.js';
-import { SECRETS_MANAGER_RESOURCE_TYPES, secretDefinitions } from './definitions.js';
+import { secretDefinitions } from './definitions.js';
 import { secretsManagerIam } from './iam-authorizations.js';
+import { SECRETS_MANAGER_RESOURCE_TYPES } from './resource-types.js';
 import { SecretsManagerService } from './secrets-service.js';
 
 declare module '../services/service-module.js' {

@@ -2,6 +2,7 @@ import type { DatabaseSync } from 'node:sqlite';
 import type { ServiceIam } from '../iam/authorizations.js';
 import { sharedDefinitions } from '../service-definitions.js';
 import type { LoadedApp } from '../template/load.js';
+import { type TemplateTypes, templateTypes } from '../template/resource-spec.js';
 import type {
   EndpointMounts,
   RegisteredModule,
@@ -106,9 +107,9 @@ export class ServiceRegistry {
     return types;
   }
 
-  /** Every resource type a module runs or accepts. */
-  static supportedTypes(modules: readonly RegisteredModule[]): Set<string> {
-    return new Set(modules.flatMap((module) => module.resourceTypes ?? []));
+  /** The resource types the modules declare, as the template loader takes them; a type two modules declare is refused. */
+  static templateTypes(modules: readonly RegisteredModule[]): TemplateTypes {
+    return templateTypes(modules);
   }
 
   /** A created service, looked up when it is used (how services that need each other reach one another). */
@@ -119,7 +120,7 @@ export class ServiceRegistry {
   /** Creates, mounts and starts every service; on a failure, stops and closes those created and rethrows it. */
   async start(settings: RuntimeSettings): Promise<void> {
     const moduleDeclared = {
-      supportedTypes: ServiceRegistry.supportedTypes(this.modules),
+      templateTypes: ServiceRegistry.templateTypes(this.modules),
       hostedClients: this.modules.flatMap((m) => m.sdkClients ?? []),
       iamServices: ServiceRegistry.iamServices(this.modules),
       sharedDefinitions: (app: LoadedApp) => sharedDefinitions(this.modules, app),
@@ -181,7 +182,7 @@ export class ServiceRegistry {
   async #create(
     module: RegisteredModule,
     settings: RuntimeSettings,
-    moduleDeclared: Pick<ServiceContext, 'supportedTypes' | 'hostedClients' | 'iamServices' | 'sharedDefinitions'>,
+    moduleDeclared: Pick<ServiceContext, 'templateTypes' | 'hostedClients' | 'iamServices' | 'sharedDefinitions'>,
     warnings: string[],
   ) {
     const entry: Entry = { module, databases: [] };

@@ -8,6 +8,7 @@ import type { RuntimeSdkOptions } from '../lambda/sdk-cache.js';
 import type { Retention } from '../read-api/records.js';
 import type { ResourcesOfType, ServiceDefinitions, SharedDefinitions } from '../service-definitions.js';
 import type { LoadedApp } from '../template/load.js';
+import type { ResourceTypes, TemplateTypes } from '../template/resource-spec.js';
 
 /**
  * The running services by name. Each service's `module.ts` adds its own entry (TypeScript
@@ -113,8 +114,8 @@ export interface ServiceContext {
   folder(name: string): string;
   /** Adds lines to the runtime's start-up warnings. */
   warn(lines: readonly string[]): void;
-  /** Every resource type the runtime runs or knowingly accepts (what the modules declare). */
-  readonly supportedTypes: ReadonlySet<string>;
+  /** Every resource type the modules declare: how the loader names each, and which the runtime runs or knowingly accepts. */
+  readonly templateTypes: TemplateTypes;
   /** Every AWS SDK client whose API the endpoint answers (what the modules declare). */
   readonly hostedClients: readonly SdkClient[];
   /** How IAM authorizes each service's requests, by action prefix (what the modules declare). */
@@ -203,8 +204,12 @@ export interface ServiceModule<N extends ServiceName = ServiceName, D = undefine
   readonly databases?: readonly string[];
   /** The data folder's sub-folders it keeps files in. */
   readonly folders?: readonly string[];
-  /** The CloudFormation resource types it runs or knowingly accepts (the loader's `supportedTypes`). */
-  readonly resourceTypes?: readonly string[];
+  /**
+   * The CloudFormation resource types it declares (`local/<service>/resource-types.ts`): how
+   * the loader names a resource of each and what its Ref and Fn::GetAtt return, and whether
+   * the service runs it (or knowingly accepts it); the loader knows no others.
+   */
+  readonly resourceTypes?: ResourceTypes;
   /** The AWS SDK clients whose APIs it answers on the endpoint: the start-up report names a function whose code holds another. */
   readonly sdkClients?: readonly SdkClient[];
   /** How IAM authorizes its requests: its action prefix, each operation's actions and resources, its AccessDenied answer. */
@@ -236,7 +241,7 @@ export interface RegisteredModule {
   readonly needs?: readonly string[];
   readonly databases?: readonly string[];
   readonly folders?: readonly string[];
-  readonly resourceTypes?: readonly string[];
+  readonly resourceTypes?: ResourceTypes;
   readonly sdkClients?: readonly SdkClient[];
   readonly iam?: ServiceIam;
   readonly reloads?: ServiceReloads;

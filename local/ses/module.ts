@@ -9,10 +9,10 @@ import type { ServiceModule } from '../services/service-module.js';
 import { TargetDispatcher } from '../targets/dispatcher.js';
 import { sesV1Operations } from './api-v1.js';
 import { sesV2Operations, v2Error } from './api-v2.js';
-import { SES_RESOURCE_TYPES, sesDefinitions } from './definitions.js';
+import { sesDefinitions } from './definitions.js';
 import { sesIam } from './iam-authorizations.js';
 import { MailView } from './mail-view.js';
-import { SES_RUN_TYPES } from './resource-types.js';
+import { SES_RUN_TYPES, SES_TYPE_SPECS } from './resource-types.js';
 import { SesService } from './ses-service.js';
 import { SesStore } from './ses-store.js';
 import { sandboxLine, sesSandboxOf } from './settings.js';
@@ -58,7 +58,7 @@ export const sesModule: ServiceModule<'ses', ReturnType<typeof sesDefinitions>> 
   ],
   needs: ['iam', 'sns', 'events'],
   databases: ['ses'],
-  resourceTypes: SES_RESOURCE_TYPES,
+  resourceTypes: SES_TYPE_SPECS,
   // A newer template's identities, templates, configuration sets and destinations apply in place; removed ones go.
   reloads: { types: SES_RUN_TYPES, removals: true },
   definitions: sesDefinitions,

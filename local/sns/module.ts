@@ -1,8 +1,9 @@
 import { iamAuthorizer } from '../iam/module.js';
 import type { ServiceModule } from '../services/service-module.js';
-import { SNS_RESOURCE_TYPES, snsDefinitions } from './definitions.js';
+import { snsDefinitions } from './definitions.js';
 import { snsIam } from './iam-authorizations.js';
 import { SnsQueryProtocol } from './query-protocol.js';
+import { SNS_TYPE_SPECS } from './resource-types.js';
 import { SnsService } from './sns-service.js';
 
 declare module '../services/service-module.js' {
@@ -18,7 +19,7 @@ export const snsModule: ServiceModule<'sns', ReturnType<typeof snsDefinitions>> 
   sdkClients: [{ package: '@aws-sdk/client-sns', serviceId: 'SNS' }],
   needs: ['sqs', 'lambda'],
   databases: ['sns'],
-  resourceTypes: SNS_RESOURCE_TYPES,
+  resourceTypes: SNS_TYPE_SPECS,
   definitions: snsDefinitions,
   create({ settings, database, services }, template) {
     const { clock, accountId, region, url, log } = settings;

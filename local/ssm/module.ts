@@ -3,6 +3,7 @@ import { iamAuthorizer } from '../iam/module.js';
 import type { ServiceModule } from '../services/service-module.js';
 import { ssmParameterDefinitions } from './definitions.js';
 import { ssmIam } from './iam-authorizations.js';
+import { SSM_TYPE_SPECS } from './resource-types.js';
 import { SsmService } from './ssm-service.js';
 
 declare module '../services/service-module.js' {
@@ -18,7 +19,7 @@ export const ssmModule: ServiceModule<'ssm'> = {
   sdkClients: [{ package: '@aws-sdk/client-ssm', serviceId: 'SSM' }],
   databases: ['ssm'],
   // The template's parameters: created from the template when the runtime starts.
-  resourceTypes: ['AWS::SSM::Parameter'],
+  resourceTypes: SSM_TYPE_SPECS,
   create({ settings, database, services, warn }) {
     const { clock, accountId, region } = settings;
     const ssm = new SsmService({ db: database('ssm'), clock, accountId, region });

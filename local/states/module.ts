@@ -5,6 +5,7 @@ import { iamAuthorizer, untrustedRoleWarnings } from '../iam/module.js';
 import type { ServiceLookup, ServiceModule } from '../services/service-module.js';
 import { type StateMachineTemplate, stateMachineDefinitions } from './definitions.js';
 import { statesIam } from './iam-authorizations.js';
+import { STATES_TYPE_SPECS } from './resource-types.js';
 import { StatesService } from './states-service.js';
 import { sdkDynamoDb } from './task-runner.js';
 
@@ -35,7 +36,7 @@ export const statesModule: ServiceModule<'states'> = {
   sdkClients: [{ package: '@aws-sdk/client-sfn', serviceId: 'SFN' }],
   needs: ['template', 'iam', 'readApi', 'lambda', 'sqs', 'events', 'sns', 'ssm', 'logs', 'bedrock', 'ses'],
   databases: ['states'],
-  resourceTypes: ['AWS::StepFunctions::StateMachine'],
+  resourceTypes: STATES_TYPE_SPECS,
   // A new execution runs the new definition; executions in flight finish on the one they started with.
   reloads: { types: ['AWS::StepFunctions::StateMachine'] },
   shares: stateMachineDefinitions,

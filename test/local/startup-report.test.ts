@@ -6,7 +6,7 @@ import { CONTRACTS } from '../../domain/index.js';
 import type { RuleDefinition } from '../../local/events/definitions.js';
 import { compilePattern, matchesPattern } from '../../local/events/pattern.js';
 import type { ServiceDefinitions } from '../../local/service-definitions.js';
-import { SUPPORTED_RESOURCE_TYPES, serviceDefinitions } from '../../local/services/modules.js';
+import { serviceDefinitions, TEMPLATE_TYPES } from '../../local/services/modules.js';
 import { type StartupReportInput, startupReport } from '../../local/startup-report.js';
 import { loadApp } from '../../local/template/load.js';
 import { synthSwitchyardApp } from '../helpers/synth.js';
@@ -275,7 +275,7 @@ describe('startupReport for the Switchyard app', () => {
   afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
   function appReport(root: string) {
-    const app = loadApp({ cdkOut: outdir, baseUrl: URL, supportedTypes: SUPPORTED_RESOURCE_TYPES });
+    const app = loadApp({ cdkOut: outdir, baseUrl: URL, types: TEMPLATE_TYPES });
     const definitions = serviceDefinitions(app);
     return { definitions, lines: startupReport({ url: URL, definitions, warnings: [], dataDir: '/data', startedSeconds: 1, root }).lines };
   }

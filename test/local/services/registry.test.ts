@@ -237,6 +237,17 @@ describe('ServiceRegistry.reload', () => {
     );
   });
 
+  it('fails if two modules declare the same resource type, naming both', () => {
+    const declares = (name: string): RegisteredModule => ({
+      name,
+      resourceTypes: { 'AWS::SQS::Queue': {} },
+      create: () => ({ service: {} }),
+    });
+    expect(() => ServiceRegistry.templateTypes([declares('sqs'), declares('queues')])).toThrow(
+      /queues declares resource type AWS::SQS::Queue, which sqs declares/,
+    );
+  });
+
   it('fails if two modules declare the same IAM action prefix, naming it', () => {
     const iam = { prefix: 'sqs', operations: {}, accessDenied: { code: 'AccessDenied', status: 403 } };
     const declares = (name: string): RegisteredModule => ({ name, iam, create: () => ({ service: {} }) });
@@ -263,7 +274,7 @@ describe("the runtime's modules", () => {
     expect(types.get('AWS::SQS::QueuePolicy')).toEqual({ removals: true });
     expect(types.get('AWS::SNS::Topic')).toBeUndefined();
     // Only what a module runs or accepts can be reloaded.
-    const supported = ServiceRegistry.supportedTypes(SERVICE_MODULES);
+    const { supported } = ServiceRegistry.templateTypes(SERVICE_MODULES);
     expect([...types.keys()].filter((type) => !supported.has(type))).toEqual([]);
   });
 });
