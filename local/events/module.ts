@@ -12,6 +12,7 @@ import {
 } from './definitions.js';
 import { EventsService } from './events-service.js';
 import { eventsIam } from './iam-authorizations.js';
+import { EVENTS_RESOURCE_POLICIES } from './resource-policies.js';
 import { EVENTS_TYPE_SPECS } from './resource-types.js';
 import { LocalTargetDelivery } from './rule-targets.js';
 
@@ -42,6 +43,7 @@ export const eventsModule: ServiceModule<'events', { busPolicies: TemplateBusPol
   needs: ['template', 'iam', 'readApi', 'sqs', 'sns', 'lambda', 'logs'],
   databases: ['events'],
   resourceTypes: EVENTS_TYPE_SPECS,
+  resourcePolicies: EVENTS_RESOURCE_POLICIES,
   // Rules take their new pattern and targets from the next event on (bus policies are IAM's to reload).
   reloads: { types: ['AWS::Events::EventBus', 'AWS::Events::Rule'] },
   shares: (byType) => {

@@ -35,31 +35,17 @@ export const iamModule: ServiceModule<'iam'> = {
   needs: ['template'],
   resourceTypes: IAM_RESOURCE_TYPES,
   // Every policy the store reads from the template (policy-store.ts), removals included: what runs next is checked against the new ones.
-  reloads: {
-    types: [
-      'AWS::IAM::Role',
-      'AWS::IAM::Policy',
-      'AWS::IAM::RolePolicy',
-      'AWS::IAM::ManagedPolicy',
-      'AWS::IAM::InstanceProfile',
-      'AWS::Lambda::Permission',
-      'AWS::Lambda::LayerVersionPermission',
-      'AWS::SQS::QueuePolicy',
-      'AWS::SQS::QueueInlinePolicy',
-      'AWS::SNS::TopicPolicy',
-      'AWS::SNS::TopicInlinePolicy',
-      'AWS::Events::EventBusPolicy',
-      'AWS::S3::BucketPolicy',
-      'AWS::SecretsManager::ResourcePolicy',
-    ],
-    removals: true,
-  },
-  create({ settings, services, iamServices, warn }) {
+  // Its own types and every type that is only a resource policy (a queue policy, a Lambda permission), removals included:
+  // IAM's store reads every policy again at each reload, so what runs next is checked against the new ones.
+  reloads: { types: Object.keys(IAM_RESOURCE_TYPES), resourcePolicies: true, removals: true },
+
+  create({ settings, services, iamServices, resourcePolicies, warn }) {
     const mode = iamModeOf(settings.options.iam);
     const template = services.get('template');
     const iam = new IamCheck(template.app, {
       mode,
       services: iamServices,
+      resourcePolicies,
       accountId: settings.accountId,
       region: settings.region,
       masterSecret: settings.credentials.secretAccessKey,

@@ -4,6 +4,7 @@ import type { ServiceModule } from '../services/service-module.js';
 import { kmsDefinitions } from './definitions.js';
 import { kmsIam } from './iam-authorizations.js';
 import { KmsService } from './kms-service.js';
+import { KMS_RESOURCE_POLICIES } from './resource-policies.js';
 import { KMS_TYPE_SPECS } from './resource-types.js';
 
 declare module '../services/service-module.js' {
@@ -19,6 +20,7 @@ export const kmsModule: ServiceModule<'kms', ReturnType<typeof kmsDefinitions>> 
   sdkClients: [{ package: '@aws-sdk/client-kms', serviceId: 'KMS' }],
   databases: ['kms'],
   resourceTypes: KMS_TYPE_SPECS,
+  resourcePolicies: KMS_RESOURCE_POLICIES,
   definitions: kmsDefinitions,
   create({ settings, database, services }, template) {
     const { clock, accountId, region } = settings;

@@ -9,6 +9,7 @@ import { ServiceDestinations } from './destinations.js';
 import type { FunctionDefinition } from './function-runtime.js';
 import { lambdaIam } from './iam-authorizations.js';
 import { LambdaService } from './lambda-service.js';
+import { LAMBDA_RESOURCE_POLICIES } from './resource-policies.js';
 import { LAMBDA_RESOURCE_TYPES } from './resource-types.js';
 import { RuntimeSdk } from './runtime-sdk.js';
 import type { SqsMappingDefinition } from './sqs-event-source.js';
@@ -36,6 +37,7 @@ export const lambdaModule: ServiceModule<'lambda'> = {
   databases: ['lambda'],
   // Versions and aliases are invoked as the function; permissions are IAM's (local/iam/policy-store.ts).
   resourceTypes: LAMBDA_RESOURCE_TYPES,
+  resourcePolicies: LAMBDA_RESOURCE_POLICIES,
   // A function runs its new code from its next invocation; mappings take their new settings.
   reloads: {
     types: [

@@ -4,6 +4,7 @@ import { TargetDispatcher } from '../targets/dispatcher.js';
 import { QueuesByArn } from '../targets/queues.js';
 import { type BucketDefinition, bucketDefinitions } from './definitions.js';
 import { s3Iam } from './iam-authorizations.js';
+import { S3_RESOURCE_POLICIES } from './resource-policies.js';
 import { S3_RESOURCE_TYPES } from './resource-types.js';
 import { S3RestProtocol } from './rest-protocol.js';
 import { S3Service } from './s3-service.js';
@@ -30,6 +31,7 @@ export const s3Module: ServiceModule<'s3'> = {
   folders: ['s3'],
   // CDK's auto-delete custom resource only empties buckets at stack deletion.
   resourceTypes: S3_RESOURCE_TYPES,
+  resourcePolicies: S3_RESOURCE_POLICIES,
   create({ settings, database, folder, services, warn }) {
     const { clock, accountId, region, log } = settings;
     const lambda = services.get('lambda');

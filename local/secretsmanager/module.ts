@@ -2,6 +2,7 @@ import { iamAuthorizer } from '../iam/module.js';
 import type { ServiceModule } from '../services/service-module.js';
 import { secretDefinitions } from './definitions.js';
 import { secretsManagerIam } from './iam-authorizations.js';
+import { SECRETS_MANAGER_RESOURCE_POLICIES } from './resource-policies.js';
 import { SECRETS_MANAGER_RESOURCE_TYPES } from './resource-types.js';
 import { SecretsManagerService } from './secrets-service.js';
 
@@ -18,6 +19,7 @@ export const secretsManagerModule: ServiceModule<'secretsmanager', ReturnType<ty
   sdkClients: [{ package: '@aws-sdk/client-secrets-manager', serviceId: 'Secrets Manager' }],
   databases: ['secretsmanager'],
   resourceTypes: SECRETS_MANAGER_RESOURCE_TYPES,
+  resourcePolicies: SECRETS_MANAGER_RESOURCE_POLICIES,
   definitions: secretDefinitions,
   create({ settings, database, services, warn }, template) {
     const { clock, accountId, region } = settings;

@@ -1,5 +1,6 @@
 import type { DatabaseSync } from 'node:sqlite';
 import type { ServiceIam } from '../iam/authorizations.js';
+import type { ResourcePolicySource } from '../iam/resource-policies.js';
 import { sharedDefinitions } from '../service-definitions.js';
 import type { LoadedApp } from '../template/load.js';
 import { type TemplateTypes, templateTypes } from '../template/resource-spec.js';
@@ -98,13 +99,27 @@ export class ServiceRegistry {
    */
   static reloadedTypes(modules: readonly RegisteredModule[]): Map<string, { readonly removals: boolean }> {
     const types = new Map<string, { readonly removals: boolean }>();
+    const policyOnly = [...ServiceRegistry.resourcePolicies(modules)].flatMap(([type, source]) => (source.policyOnly ? [type] : []));
     for (const { name, reloads } of modules) {
-      for (const type of reloads?.types ?? []) {
+      for (const type of [...(reloads?.types ?? []), ...(reloads?.resourcePolicies ? policyOnly : [])]) {
         if (types.has(type)) throw new ServiceOrderError(`${name} reloads ${type}, which another module reloads`);
         types.set(type, { removals: reloads?.removals ?? false });
       }
     }
     return types;
+  }
+
+  /** How each resource type sets resource policies, by type: what the modules declare, each type by one module. */
+  static resourcePolicies(modules: readonly RegisteredModule[]): Map<string, ResourcePolicySource> {
+    const sources = new Map<string, ResourcePolicySource>();
+    for (const { name, resourcePolicies } of modules) {
+      for (const [type, source] of Object.entries(resourcePolicies ?? {})) {
+        if (sources.has(type))
+          throw new ServiceOrderError(`${name} declares the resource policies of ${type}, which another module declares`);
+        sources.set(type, source);
+      }
+    }
+    return sources;
   }
 
   /** The resource types the modules declare, as the template loader takes them; a type two modules declare is refused. */
@@ -123,6 +138,7 @@ export class ServiceRegistry {
       templateTypes: ServiceRegistry.templateTypes(this.modules),
       hostedClients: this.modules.flatMap((m) => m.sdkClients ?? []),
       iamServices: ServiceRegistry.iamServices(this.modules),
+      resourcePolicies: ServiceRegistry.resourcePolicies(this.modules),
       sharedDefinitions: (app: LoadedApp) => sharedDefinitions(this.modules, app),
     };
     const warnings: string[] = [];
@@ -182,7 +198,7 @@ export class ServiceRegistry {
   async #create(
     module: RegisteredModule,
     settings: RuntimeSettings,
-    moduleDeclared: Pick<ServiceContext, 'templateTypes' | 'hostedClients' | 'iamServices' | 'sharedDefinitions'>,
+    moduleDeclared: Pick<ServiceContext, 'templateTypes' | 'hostedClients' | 'iamServices' | 'resourcePolicies' | 'sharedDefinitions'>,
     warnings: string[],
   ) {
     const entry: Entry = { module, databases: [] };

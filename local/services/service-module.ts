@@ -3,6 +3,7 @@ import type { Clock } from '../clock.js';
 import type { Credentials, EndpointGuard } from '../endpoint/guard.js';
 import type { EndpointServices } from '../endpoint/server.js';
 import type { ServiceIam } from '../iam/authorizations.js';
+import type { ResourcePolicySource, ResourcePolicySources } from '../iam/resource-policies.js';
 import type { InvocationFaults } from '../lambda/invocation-faults.js';
 import type { RuntimeSdkOptions } from '../lambda/sdk-cache.js';
 import type { Retention } from '../read-api/records.js';
@@ -120,6 +121,8 @@ export interface ServiceContext {
   readonly hostedClients: readonly SdkClient[];
   /** How IAM authorizes each service's requests, by action prefix (what the modules declare). */
   readonly iamServices: ReadonlyMap<string, ServiceIam>;
+  /** How each resource type sets resource policies, by type (what the modules declare). */
+  readonly resourcePolicies: ReadonlyMap<string, ResourcePolicySource>;
   /** The definitions the modules share, read from an app (what the template module gives the others, at start and at each reload). */
   sharedDefinitions(app: LoadedApp): ServiceDefinitions;
 }
@@ -165,6 +168,11 @@ export interface ServiceReloads {
    * @default false
    */
   readonly removals?: boolean;
+  /**
+   * And every type the modules declare as only a resource policy (`resourcePolicies` with
+   * `policyOnly`): IAM's store, which reads every policy again at each reload.
+   */
+  readonly resourcePolicies?: true;
 }
 
 /** What a service made of a reload, for the lines `switchyard dev` prints. */
@@ -214,6 +222,8 @@ export interface ServiceModule<N extends ServiceName = ServiceName, D = undefine
   readonly sdkClients?: readonly SdkClient[];
   /** How IAM authorizes its requests: its action prefix, each operation's actions and resources, its AccessDenied answer. */
   readonly iam?: ServiceIam;
+  /** The resource policies its resource types set (queue policies, a key's KeyPolicy), by type: what IAM's store reads. */
+  readonly resourcePolicies?: ResourcePolicySources;
   /**
    * The resource types whose new and changed resources its service's `reload` applies while
    * the runtime runs (`switchyard dev`); a change to another type is reported as taking a
@@ -244,6 +254,7 @@ export interface RegisteredModule {
   readonly resourceTypes?: ResourceTypes;
   readonly sdkClients?: readonly SdkClient[];
   readonly iam?: ServiceIam;
+  readonly resourcePolicies?: ResourcePolicySources;
   readonly reloads?: ServiceReloads;
   readonly shares?: (byType: ResourcesOfType) => SharedDefinitions;
   readonly definitions?: (app: LoadedApp, settings: RuntimeSettings) => unknown;

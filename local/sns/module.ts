@@ -3,6 +3,7 @@ import type { ServiceModule } from '../services/service-module.js';
 import { snsDefinitions } from './definitions.js';
 import { snsIam } from './iam-authorizations.js';
 import { SnsQueryProtocol } from './query-protocol.js';
+import { SNS_RESOURCE_POLICIES } from './resource-policies.js';
 import { SNS_TYPE_SPECS } from './resource-types.js';
 import { SnsService } from './sns-service.js';
 
@@ -20,6 +21,7 @@ export const snsModule: ServiceModule<'sns', ReturnType<typeof snsDefinitions>> 
   needs: ['sqs', 'lambda'],
   databases: ['sns'],
   resourceTypes: SNS_TYPE_SPECS,
+  resourcePolicies: SNS_RESOURCE_POLICIES,
   definitions: snsDefinitions,
   create({ settings, database, services }, template) {
     const { clock, accountId, region, url, log } = settings;

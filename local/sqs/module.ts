@@ -6,6 +6,7 @@ import { type QueueDefinition, queueDefinitions } from './definitions.js';
 import { sqsIam } from './iam-authorizations.js';
 import { validateSqsJsonInput } from './input-validation.js';
 import { SqsQueryProtocol } from './query-protocol.js';
+import { SQS_RESOURCE_POLICIES } from './resource-policies.js';
 import { SQS_TYPE_SPECS } from './resource-types.js';
 import { queryErrorHeader, SqsError } from './sqs-errors.js';
 import { SqsService } from './sqs-service.js';
@@ -31,6 +32,7 @@ export const sqsModule: ServiceModule<'sqs'> = {
   databases: ['sqs'],
   // Queue policies are IAM's (local/iam/policy-store.ts): SQS has nothing of them to run.
   resourceTypes: SQS_TYPE_SPECS,
+  resourcePolicies: SQS_RESOURCE_POLICIES,
   // A new queue is created, a changed one takes its new attributes; its messages stay.
   reloads: { types: ['AWS::SQS::Queue'] },
   shares: (byType) => ({ queues: queueDefinitions(byType) }),
