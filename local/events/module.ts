@@ -1,5 +1,5 @@
 import { modelValidator } from '../endpoint/validation/validator.js';
-import { iamAuthorizer } from '../iam/module.js';
+
 import type { ServiceModule } from '../services/service-module.js';
 import type { TemplateBusPolicy } from './bus-settings.js';
 import {
@@ -113,7 +113,6 @@ export const eventsModule: ServiceModule<'events', { busPolicies: TemplateBusPol
         json: [
           {
             targetPrefix: 'AWSEvents',
-            authorize: iamAuthorizer(services, eventsIam),
             jsonVersion: '1.1',
             operations: events.operations,
             validate: modelValidator('events'),

@@ -1,5 +1,4 @@
-import type { ServiceLookup, ServiceModule } from '../services/service-module.js';
-import type { ServiceIam } from './authorizations.js';
+import type { ServiceModule } from '../services/service-module.js';
 import { IamCheck, type IamMode, parseIamMode } from './iam-check.js';
 import { IAM_RESOURCE_TYPES } from './resource-types.js';
 
@@ -39,6 +38,8 @@ export const iamModule: ServiceModule<'iam'> = {
   // IAM's store reads every policy again at each reload, so what runs next is checked against the new ones.
   reloads: { types: Object.keys(IAM_RESOURCE_TYPES), resourcePolicies: true, removals: true },
 
+  // Every module's operations the endpoint runs are checked against what that module's `iam` declares.
+  checkOperation: (iam, declared, operation, input) => iam.authorizeCall(declared.prefix, operation, input),
   create({ settings, services, iamServices, resourcePolicies, warn }) {
     const mode = iamModeOf(settings.options.iam);
     const template = services.get('template');
@@ -78,15 +79,6 @@ export const iamModule: ServiceModule<'iam'> = {
     };
   },
 };
-
-/**
- * A service's IAM check for the requests the endpoint hands it (a JSON mount's `authorize`,
- * a query or REST protocol's check before it runs an operation). IAM is looked up when a
- * request comes: services created before it (SSM, which the template reads) use it too.
- */
-export function iamAuthorizer(services: ServiceLookup, iam: ServiceIam): (operation: string, input: unknown) => Promise<void> {
-  return (operation, input) => services.get('iam').authorizeCall(iam.prefix, operation, input);
-}
 
 /**
  * Start-up lines for the resources whose role the service may not assume (its trust policy

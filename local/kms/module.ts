@@ -1,5 +1,5 @@
 import { modelValidator } from '../endpoint/validation/validator.js';
-import { iamAuthorizer } from '../iam/module.js';
+
 import type { ServiceModule } from '../services/service-module.js';
 import { kmsDefinitions } from './definitions.js';
 import { kmsIam } from './iam-authorizations.js';
@@ -31,7 +31,6 @@ export const kmsModule: ServiceModule<'kms', ReturnType<typeof kmsDefinitions>> 
         json: [
           {
             targetPrefix: 'TrentService',
-            authorize: iamAuthorizer(services, kmsIam),
             jsonVersion: '1.1',
             operations: kms.operations,
             validate: modelValidator('kms'),

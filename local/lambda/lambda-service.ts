@@ -102,6 +102,8 @@ export class LambdaService implements RestProtocolService {
     return this.options.sdk;
   }
 
+  #authorize?: (operation: string, input: unknown) => Promise<void>;
+
   constructor(private readonly options: LambdaServiceOptions) {
     for (const definition of options.functions) this.#functions.set(definition.name, this.#runtimeOf(definition));
     this.#mappings = [...options.sqsMappings];
@@ -328,6 +330,11 @@ export class LambdaService implements RestProtocolService {
     return LAMBDA_PATH_PREFIXES.has(request.path.split('/')[1] ?? '');
   }
 
+  /** IAM's check of each call of the Lambda API (its module's authorizations), which the service registry gives it. */
+  authorizeWith(authorize: (operation: string, input: unknown) => Promise<void>): void {
+    this.#authorize = authorize;
+  }
+
   async handle(request: RawRequest): Promise<RawResponse> {
     try {
       return await this.#handle(request);
@@ -344,7 +351,8 @@ export class LambdaService implements RestProtocolService {
   async #handle(request: RawRequest): Promise<RawResponse> {
     validateLambdaRequest(request);
     const name = lambdaOperation(request.method, request.path);
-    if (name && this.options.authorize) await this.options.authorize(name, lambdaRequestInput(request));
+    const authorize = this.#authorize ?? this.options.authorize;
+    if (name && authorize) await authorize(name, lambdaRequestInput(request));
     const durable = this.#durableApi.answer(request);
     if (durable) return durable;
     const invoke = INVOKE_PATH.exec(request.path);

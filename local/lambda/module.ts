@@ -1,6 +1,6 @@
 import { tryParseArn } from '../arn.js';
 import type { IamCheck } from '../iam/iam-check.js';
-import { iamAuthorizer, untrustedRoleWarnings } from '../iam/module.js';
+import { untrustedRoleWarnings } from '../iam/module.js';
 import type { ServiceDefinitions } from '../service-definitions.js';
 import type { ServiceModule } from '../services/service-module.js';
 import type { SqsService } from '../sqs/sqs-service.js';
@@ -85,7 +85,6 @@ export const lambdaModule: ServiceModule<'lambda'> = {
       ...(settings.options.faults ? { faults: settings.options.faults } : {}),
       sdk,
       // Each function signs with its execution role's session: the endpoint checks its calls against that role's grants.
-      authorize: iamAuthorizer(services, lambdaIam),
       roleCredentials: (roleArn, functionName) => iam.principals.credentialsFor(roleArn, functionName),
       // Lambda polls a queue as the function's role: it must receive, delete and read the queue's attributes (and decrypt).
       authorizeSource: queueSourceAuthorizer(sqs, iam),

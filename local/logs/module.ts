@@ -1,4 +1,3 @@
-import { iamAuthorizer } from '../iam/module.js';
 import type { ServiceModule } from '../services/service-module.js';
 import { logGroupDefinitions } from './definitions.js';
 import { logsIam } from './iam-authorizations.js';
@@ -31,7 +30,6 @@ export const logsModule: ServiceModule<'logs', ReturnType<typeof logGroupDefinit
         json: [
           {
             targetPrefix: 'Logs_20140328',
-            authorize: iamAuthorizer(services, logsIam),
             jsonVersion: '1.1',
             operations: logs.operations,
             validate: validateLogsInput,

@@ -1,4 +1,3 @@
-import { iamAuthorizer } from '../iam/module.js';
 import type { ServiceModule } from '../services/service-module.js';
 import { TargetDispatcher } from '../targets/dispatcher.js';
 import { QueuesByArn } from '../targets/queues.js';
@@ -66,7 +65,7 @@ export const s3Module: ServiceModule<'s3'> = {
     });
     return {
       service: { s3, buckets: template.buckets },
-      mounts: { restFirst: [new S3RestProtocol(s3, iamAuthorizer(services, s3Iam))] },
+      mounts: { restFirst: [new S3RestProtocol(s3)] },
       // After the bus starts (EventBridge is started before it): creates the template's buckets and publishes notifications a crash left behind.
       start: () => s3.declare(template.buckets),
       // Notifications being sent finish before the services they go to stop (one cut off is sent again at the next start).

@@ -1,4 +1,3 @@
-import { iamAuthorizer } from '../iam/module.js';
 import type { ServiceModule } from '../services/service-module.js';
 import { secretDefinitions } from './definitions.js';
 import { secretsManagerIam } from './iam-authorizations.js';
@@ -31,7 +30,6 @@ export const secretsManagerModule: ServiceModule<'secretsmanager', ReturnType<ty
         json: [
           {
             targetPrefix: 'secretsmanager',
-            authorize: iamAuthorizer(services, secretsManagerIam),
             jsonVersion: '1.1',
             operations: secretsManager.operations,
           },

@@ -1,4 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
+import type { OperationAuthorizer } from '../endpoint/protocols.js';
 import type { ServiceIam } from '../iam/authorizations.js';
 import type { ResourcePolicySource } from '../iam/resource-policies.js';
 import { sharedDefinitions } from '../service-definitions.js';
@@ -270,10 +271,61 @@ export class ServiceRegistry {
     open.db.close();
   }
 
-  /** Every module's mounts together, in dependency order. */
+  /** Every module's mounts together, in dependency order, each protocol with its module's IAM check. */
   #mounts(): ReturnType<typeof combineMounts> {
-    return combineMounts(this.#entries.flatMap((entry) => entry.running?.mounts ?? []));
+    return combineMounts(
+      this.#entries.flatMap(({ module, running }) => {
+        if (running?.mounts === undefined) return [];
+        const authorize = this.#operationCheck(module);
+        return [authorize === undefined ? running.mounts : checkedMounts(module.name, running.mounts, authorize)];
+      }),
+    );
   }
+
+  /**
+   * The check of a module's operations against the IAM authorizations it declares, by the
+   * module that checks operations (IAM's), looked up at each call; none for a module that
+   * declares none, or when no module checks.
+   */
+  #operationCheck(module: RegisteredModule): OperationAuthorizer | undefined {
+    const { iam } = module;
+    const checkers = this.modules.filter((m) => m.checkOperation !== undefined);
+    if (checkers.length > 1) throw new ServiceOrderError(`two modules check operations: ${checkers.map((m) => m.name).join(', ')}`);
+    const [checker] = checkers;
+    if (iam === undefined || checker === undefined) return undefined;
+    let service: unknown;
+    return (operation, input) => {
+      service ??= this.#service(checker.name);
+      return checker.checkOperation?.(service, iam, operation, input) ?? Promise.resolve();
+    };
+  }
+}
+
+/**
+ * A module's mounts with its IAM check: a JSON service's `authorize`, and each query and REST
+ * protocol's (`authorizeWith`). A protocol that cannot take it is refused: the module
+ * declares authorizations its requests would never be checked against.
+ */
+function checkedMounts(name: string, mounts: EndpointMounts, authorize: OperationAuthorizer): EndpointMounts {
+  const taking = <P extends { authorizeWith?(authorize: OperationAuthorizer): void }>(protocols: readonly P[] | undefined) =>
+    protocols?.map((protocol) => {
+      if (protocol.authorizeWith === undefined) {
+        throw new ServiceOrderError(
+          `${name} declares IAM authorizations, but a protocol it mounts cannot take IAM's check (authorizeWith)`,
+        );
+      }
+      protocol.authorizeWith(authorize);
+      return protocol;
+    });
+  const json = mounts.json?.map((service) => {
+    if (service.authorize !== undefined) {
+      throw new ServiceOrderError(
+        `${name} mounts ${service.targetPrefix} with an authorize of its own: the registry gives it its module's IAM check`,
+      );
+    }
+    return { ...service, authorize };
+  });
+  return { ...mounts, json, query: taking(mounts.query), rest: taking(mounts.rest), restFirst: taking(mounts.restFirst) };
 }
 
 function combineMounts(all: readonly EndpointMounts[]) {

@@ -225,6 +225,12 @@ export interface ServiceModule<N extends ServiceName = ServiceName, D = undefine
   /** The resource policies its resource types set (queue policies, a key's KeyPolicy), by type: what IAM's store reads. */
   readonly resourcePolicies?: ResourcePolicySources;
   /**
+   * Checks the operations of every module that declares `iam` (IAM's module does): the
+   * registry gives each protocol such a module mounts this check, run before each operation.
+   * One module declares it.
+   */
+  checkOperation?(service: ServiceTypes[N], iam: ServiceIam, operation: string, input: unknown): Promise<void>;
+  /**
    * The resource types whose new and changed resources its service's `reload` applies while
    * the runtime runs (`switchyard dev`); a change to another type is reported as taking a
    * restart. Each type is reloaded by one module.
@@ -255,6 +261,7 @@ export interface RegisteredModule {
   readonly sdkClients?: readonly SdkClient[];
   readonly iam?: ServiceIam;
   readonly resourcePolicies?: ResourcePolicySources;
+  checkOperation?(service: unknown, iam: ServiceIam, operation: string, input: unknown): Promise<void>;
   readonly reloads?: ServiceReloads;
   readonly shares?: (byType: ResourcesOfType) => SharedDefinitions;
   readonly definitions?: (app: LoadedApp, settings: RuntimeSettings) => unknown;

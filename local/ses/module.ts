@@ -4,7 +4,6 @@ import { ModelQueryProtocol } from '../endpoint/model-protocols/query-codec.js';
 import { ModelRestJsonProtocol } from '../endpoint/model-protocols/rest-json-codec.js';
 import { loadModel } from '../endpoint/validation/model.js';
 import { modelValidator, violationsMessage } from '../endpoint/validation/validator.js';
-import { iamAuthorizer } from '../iam/module.js';
 import type { ServiceModule } from '../services/service-module.js';
 import { TargetDispatcher } from '../targets/dispatcher.js';
 import { sesV1Operations } from './api-v1.js';
@@ -86,7 +85,6 @@ export const sesModule: ServiceModule<'ses', ReturnType<typeof sesDefinitions>> 
         ),
       log: (line) => log(`[ses] ${line}`),
     });
-    const authorize = iamAuthorizer(services, sesIam);
     const sdkOperations = { v1: sesV1Operations(ses), v2: sesV2Operations(ses) };
     const v1 = new ModelQueryProtocol(loadModel('ses'), sdkOperations.v1, {
       serviceName: 'SES',
@@ -96,7 +94,6 @@ export const sesModule: ServiceModule<'ses', ReturnType<typeof sesDefinitions>> 
         wrongType: (finding) => new AwsError('ValidationError', finding.message, 400),
         violations: (violations) => new AwsError('ValidationError', violationsMessage(violations), 400),
       }),
-      authorize,
     });
     const v2 = new ModelRestJsonProtocol(
       loadModel('sesv2'),
@@ -107,13 +104,8 @@ export const sesModule: ServiceModule<'ses', ReturnType<typeof sesDefinitions>> 
           wrongType: (finding) => new AwsError('BadRequestException', finding.message, 400),
           violations: (violations) => new AwsError('BadRequestException', violationsMessage(violations), 400),
         }),
-        authorize: async (operation, input) => {
-          try {
-            await authorize(operation, input);
-          } catch (error) {
-            throw error instanceof AwsError ? v2Error(error) : error;
-          }
-        },
+        // IAM's refusal in v2's words (AccessDeniedException), as its operations' errors are.
+        refusal: v2Error,
       },
       NEWER_V2_ROUTES,
     );

@@ -1,4 +1,3 @@
-import { iamAuthorizer } from '../iam/module.js';
 import type { ServiceModule } from '../services/service-module.js';
 import { snsDefinitions } from './definitions.js';
 import { snsIam } from './iam-authorizations.js';
@@ -53,7 +52,7 @@ export const snsModule: ServiceModule<'sns', ReturnType<typeof snsDefinitions>> 
     });
     return {
       service: sns,
-      mounts: { query: [new SnsQueryProtocol(sns, iamAuthorizer(services, snsIam))] },
+      mounts: { query: [new SnsQueryProtocol(sns)] },
       start: () => sns.start(),
       stop: () => sns.stop(),
     };

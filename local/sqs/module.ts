@@ -1,5 +1,5 @@
 import type { AwsError } from '../aws-error.js';
-import { iamAuthorizer } from '../iam/module.js';
+
 import { type Operation, operationTable } from '../services/operation-table.js';
 import type { ServiceModule } from '../services/service-module.js';
 import { type QueueDefinition, queueDefinitions } from './definitions.js';
@@ -62,10 +62,9 @@ export const sqsModule: ServiceModule<'sqs'> = {
             operations: sqsOperations(sqs),
             errorHeaders: (error: AwsError) => ({ 'x-amzn-query-error': queryErrorHeader(error) }),
             validate: validateSqsJsonInput,
-            authorize: iamAuthorizer(services, sqsIam),
           },
         ],
-        query: [new SqsQueryProtocol(sqs, iamAuthorizer(services, sqsIam))],
+        query: [new SqsQueryProtocol(sqs)],
       },
       start: async () => {
         for (const queue of definitions.queues) await ensureQueue(sqs, queue);

@@ -1,5 +1,5 @@
 import { modelValidator } from '../endpoint/validation/validator.js';
-import { iamAuthorizer } from '../iam/module.js';
+
 import type { ServiceModule } from '../services/service-module.js';
 import { ssmParameterDefinitions } from './definitions.js';
 import { ssmIam } from './iam-authorizations.js';
@@ -29,7 +29,6 @@ export const ssmModule: ServiceModule<'ssm'> = {
         json: [
           {
             targetPrefix: 'AmazonSSM',
-            authorize: iamAuthorizer(services, ssmIam),
             jsonVersion: '1.1',
             operations: ssm.operations,
             validate: modelValidator('ssm'),

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import { modelValidator } from '../endpoint/validation/validator.js';
-import { iamAuthorizer, untrustedRoleWarnings } from '../iam/module.js';
+import { untrustedRoleWarnings } from '../iam/module.js';
 import type { ServiceLookup, ServiceModule } from '../services/service-module.js';
 import { type StateMachineTemplate, stateMachineDefinitions } from './definitions.js';
 import { statesIam } from './iam-authorizations.js';
@@ -100,7 +100,6 @@ export const statesModule: ServiceModule<'states'> = {
             jsonVersion: '1.0',
             operations: states.operations,
             validate: modelValidator('stepfunctions'),
-            authorize: iamAuthorizer(services, statesIam),
           },
         ],
       },

@@ -7,7 +7,7 @@ import { EndpointGuard } from '../../../local/endpoint/guard.js';
 import { LocalRuntime } from '../../../local/runtime.js';
 import { SERVICE_MODULES } from '../../../local/services/modules.js';
 import { type ServiceEndpoint, ServiceLookupError, ServiceOrderError, ServiceRegistry } from '../../../local/services/registry.js';
-import type { RegisteredModule, RuntimeSettings, ServiceContext } from '../../../local/services/service-module.js';
+import type { EndpointMounts, RegisteredModule, RuntimeSettings, ServiceContext } from '../../../local/services/service-module.js';
 import { DataFolder } from '../../../local/store/data-folder.js';
 import { DataFolderLock } from '../../../local/store/data-folder-lock.js';
 import { tempDataDir } from '../helpers.js';
@@ -252,6 +252,60 @@ describe('ServiceRegistry.reload', () => {
     const iam = { prefix: 'sqs', operations: {}, accessDenied: { code: 'AccessDenied', status: 403 } };
     const declares = (name: string): RegisteredModule => ({ name, iam, create: () => ({ service: {} }) });
     expect(() => ServiceRegistry.iamServices([declares('sqs'), declares('queues')])).toThrow(/queues declares IAM prefix sqs/);
+  });
+});
+
+describe('ServiceRegistry: IAM on every mount', () => {
+  const widgetsIam = { prefix: 'widgets', operations: {}, accessDenied: { code: 'AccessDenied', status: 403 } };
+  /** A module that checks the others' operations, as IAM's does: it writes down each check and refuses `Forbidden`. */
+  const checker = (checks: string[]): RegisteredModule => ({
+    name: 'checker',
+    create: () => ({ service: { checks } }),
+    checkOperation: async (service, iam, operation, input) => {
+      (service as { checks: string[] }).checks.push(`${iam.prefix}:${operation} ${JSON.stringify(input)}`);
+      if (operation === 'Forbidden') throw new Error(`${iam.prefix}:${operation} refused`);
+    },
+  });
+  const mounting = (
+    mounts: NonNullable<ReturnType<RegisteredModule['create']> extends infer R ? (R extends { mounts?: infer M } ? M : never) : never>,
+  ) => ({ name: 'widgets', iam: widgetsIam, create: () => ({ service: {}, mounts }) }) as RegisteredModule;
+
+  async function mounted(modules: RegisteredModule[]) {
+    let given: Parameters<ServiceEndpoint['mount']>[0] | undefined;
+    const registry = new ServiceRegistry(modules, {
+      data: new DataFolder(tempDataDir()),
+      endpoint: { mount: (mounts) => void (given = mounts), stop: async () => {} },
+    });
+    await registry.start(settings);
+    return { registry, mounts: given };
+  }
+
+  it("checks each operation of a protocol a module mounts against the module's declared IAM, without the module passing a check", async () => {
+    const checks: string[] = [];
+    const protocol = {
+      authorize: undefined as undefined | ((operation: string, input: unknown) => Promise<void>),
+      handles: () => true,
+      authorizeWith(authorize: (operation: string, input: unknown) => Promise<void>) {
+        this.authorize = authorize;
+      },
+      async handle() {
+        await this.authorize?.('Forbidden', { Name: 'w1' });
+        return { status: 200 };
+      },
+    };
+    const json = { targetPrefix: 'Widgets', jsonVersion: '1.0' as const, operations: {} };
+    const { registry, mounts } = await mounted([checker(checks), mounting({ query: [protocol], json: [json] })]);
+    await expect(protocol.handle()).rejects.toThrow('widgets:Forbidden refused');
+    await mounts?.json[0]?.authorize?.('GetWidget', { Name: 'w2' });
+    expect(checks).toEqual(['widgets:Forbidden {"Name":"w1"}', 'widgets:GetWidget {"Name":"w2"}']);
+    await registry.stop();
+  });
+
+  it('fails if a module that declares IAM mounts a protocol that cannot take the check, naming the module', async () => {
+    const protocol = { handles: () => true, handle: async () => ({ status: 200 }) };
+    await expect(mounted([checker([]), mounting({ query: [protocol] })])).rejects.toThrow(
+      /widgets declares IAM authorizations, but a protocol it mounts cannot take IAM's check/,
+    );
   });
 });
 
