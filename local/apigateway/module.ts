@@ -4,16 +4,19 @@ import type { LambdaService } from '../lambda/lambda-service.js';
 import type { ServiceModule } from '../services/service-module.js';
 import type { LoadedApp } from '../template/load.js';
 import { httpApiDefinitions } from './definitions.js';
-import { HttpApiService } from './http-api-service.js';
+import { HttpApiService, type HttpApiUrl } from './http-api-service.js';
 import type { LambdaInvoker } from './lambda-invoker.js';
 import { API_GATEWAY_RESOURCE_TYPES } from './resource-types.js';
 import { restApiDefinitions } from './rest-api-definitions.js';
 import { RestApiService } from './rest-api-service.js';
+import { apiLines } from './startup-lines.js';
 
 /** API Gateway's REST and HTTP APIs (HTTP APIs serve the REST ones' URLs too). */
 export interface LocalApiGateway {
   readonly restApis: RestApiService;
   readonly httpApis: HttpApiService;
+  /** Each REST and HTTP API stage's local URL, with its routes (API Gateway's `https://<api-id>.execute-api...` stands in for these). */
+  urls(): HttpApiUrl[];
 }
 
 declare module '../services/service-module.js' {
@@ -61,8 +64,9 @@ export const apiGatewayModule: ServiceModule<'apigateway', ReturnType<typeof api
       awsEndpoint,
       log: (line) => settings.log(`[apigateway] ${line}`),
     });
-    return { service: { restApis, httpApis }, mounts: { httpApis } };
+    return { service: { restApis, httpApis, urls: () => httpApis.urls(settings.url) }, mounts: { httpApis } };
   },
+  report: (apigateway, { url }) => ({ serves: apiLines(apigateway.urls(), url) }),
 };
 
 /** The template's HTTP and REST APIs, with what does not run of them. */

@@ -29,4 +29,5 @@ export const bedrockModule: ServiceModule<'bedrock'> = {
     const bedrock = new BedrockService({ routes, region, clock, log });
     return { service: bedrock, mounts: { rest: [new BedrockApi(bedrock)] } };
   },
+  report: (bedrock) => ({ lines: [bedrock.describe()] }),
 };

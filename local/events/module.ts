@@ -1,6 +1,7 @@
 import { modelValidator } from '../endpoint/validation/validator.js';
 
 import type { ServiceModule } from '../services/service-module.js';
+import { scheduleLine } from '../startup-report.js';
 import type { TemplateBusPolicy } from './bus-settings.js';
 import {
   type ArchiveDefinition,
@@ -131,6 +132,16 @@ export const eventsModule: ServiceModule<'events', { busPolicies: TemplateBusPol
       stop: () => events.stop(),
     };
   },
+  report: (events) => ({
+    serves: events.scheduledRules().map((r) =>
+      scheduleLine({
+        label: `rule ${r.name}`,
+        expression: r.expression,
+        enabled: true,
+        ...(r.next === undefined ? {} : { next: r.next }),
+      }),
+    ),
+  }),
 };
 
 function truncate(text: string, length: number): string {

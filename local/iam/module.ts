@@ -78,6 +78,7 @@ export const iamModule: ServiceModule<'iam'> = {
       },
     };
   },
+  report: (iam) => ({ lines: [iamModeLine(iam.mode)] }),
 };
 
 /**

@@ -22,7 +22,7 @@ export const kmsModule: ServiceModule<'kms', ReturnType<typeof kmsDefinitions>> 
   resourceTypes: KMS_TYPE_SPECS,
   resourcePolicies: KMS_RESOURCE_POLICIES,
   definitions: kmsDefinitions,
-  create({ settings, database, services }, template) {
+  create({ settings, database }, template) {
     const { clock, accountId, region } = settings;
     const kms = new KmsService({ db: database('kms'), clock, accountId, region, ...template });
     return {

@@ -128,6 +128,8 @@ export const lambdaModule: ServiceModule<'lambda'> = {
       stop: () => lambda.stop(),
     };
   },
+  // How functions get the AWS SDK, and each function whose init will fail on a package no Lambda runtime has.
+  report: (lambda) => ({ lines: lambda.sdk?.report() ?? [] }),
 };
 
 /** A mapping by the queue and function it joins (its UUID is the template's logical reference, not readable). */

@@ -20,7 +20,7 @@ export const logsModule: ServiceModule<'logs', ReturnType<typeof logGroupDefinit
   // Log streams and CDK's log retention resource are accepted with nothing to run.
   resourceTypes: LOGS_RESOURCE_TYPES,
   definitions: logGroupDefinitions,
-  create({ settings, database, services }, template) {
+  create({ settings, database }, template) {
     const { clock, accountId, region } = settings;
     const logs = new LogsService({ db: database('logs'), clock, accountId, region });
     logs.declare(template.groups);

@@ -4,6 +4,7 @@ import type { ServiceModule } from '../services/service-module.js';
 import { pipeDefinitions } from './definitions.js';
 import { PipesService } from './pipes-service.js';
 import { PIPES_TYPE_SPECS } from './resource-types.js';
+import { pipeLines } from './startup-lines.js';
 
 declare module '../services/service-module.js' {
   interface ServiceTypes {
@@ -74,6 +75,7 @@ export const pipesModule: ServiceModule<'pipes', ReturnType<typeof pipeDefinitio
       stop: () => pipes.stop(),
     };
   },
+  report: (pipes) => ({ serves: pipeLines(pipes.describe()) }),
 };
 
 /**

@@ -7,6 +7,7 @@ import { S3_RESOURCE_POLICIES } from './resource-policies.js';
 import { S3_RESOURCE_TYPES } from './resource-types.js';
 import { S3RestProtocol } from './rest-protocol.js';
 import { S3Service } from './s3-service.js';
+import { bucketLines } from './startup-lines.js';
 
 /** S3 as the runtime runs it, and the template's buckets (for the start-up report). */
 export interface LocalS3 {
@@ -72,4 +73,5 @@ export const s3Module: ServiceModule<'s3'> = {
       stop: () => s3.flushNotifications(),
     };
   },
+  report: ({ buckets }, { url }) => ({ lines: bucketLines(buckets, url) }),
 };

@@ -1,4 +1,5 @@
 import type { ServiceModule } from '../services/service-module.js';
+import { scheduleLine } from '../startup-report.js';
 import { schedulerDefinitions } from './definitions.js';
 import { schedulerIam } from './iam-authorizations.js';
 import { SCHEDULER_TYPE_SPECS } from './resource-types.js';
@@ -54,4 +55,15 @@ export const schedulerModule: ServiceModule<'scheduler', ReturnType<typeof sched
       stop: () => scheduler.stop(),
     };
   },
+  report: (scheduler) => ({
+    serves: scheduler.outlook().map((s) =>
+      scheduleLine({
+        label: `schedule ${s.group}/${s.name}`,
+        expression: s.expression,
+        timeZone: s.timeZone,
+        enabled: s.state === 'ENABLED',
+        ...(s.next === undefined ? {} : { next: s.next }),
+      }),
+    ),
+  }),
 };

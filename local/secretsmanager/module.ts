@@ -20,7 +20,7 @@ export const secretsManagerModule: ServiceModule<'secretsmanager', ReturnType<ty
   resourceTypes: SECRETS_MANAGER_RESOURCE_TYPES,
   resourcePolicies: SECRETS_MANAGER_RESOURCE_POLICIES,
   definitions: secretDefinitions,
-  create({ settings, database, services, warn }, template) {
+  create({ settings, database, warn }, template) {
     const { clock, accountId, region } = settings;
     const secretsManager = new SecretsManagerService({ db: database('secretsmanager'), clock, accountId, region });
     warn(secretsManager.declare(template.secrets));

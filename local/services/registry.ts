@@ -13,6 +13,7 @@ import type {
   ServiceContext,
   ServiceLookup,
   ServiceReload,
+  ServiceReport,
   ServiceTypes,
   TemplateChange,
 } from './service-module.js';
@@ -172,6 +173,15 @@ export class ServiceRegistry {
       notApplied.push(...(result?.notApplied ?? []));
     }
     return { reloaded, notApplied };
+  }
+
+  /** What each service says of itself in the start-up report (its module's `report`), in dependency order. */
+  async reports(context: { readonly url: string }): Promise<ServiceReport[]> {
+    const reports: ServiceReport[] = [];
+    for (const { module, running } of this.#entries) {
+      if (running !== undefined && module.report !== undefined) reports.push(await module.report(running.service, context));
+    }
+    return reports;
   }
 
   /** Stops every service (dependents first), then the endpoint, then closes every service and its databases. Runs once. */

@@ -27,6 +27,11 @@ export interface ServiceLookup {
 }
 
 export interface RuntimeOptions {
+  /**
+   * The services to run, each its module. @default SERVICE_MODULES (local/services/modules.ts);
+   * a test may run one of its own beside them.
+   */
+  readonly modules?: readonly RegisteredModule[];
   /** The cloud assembly folder. */
   readonly cdkOut: string;
   /** Where all state lives; it survives restarts. */
@@ -203,6 +208,24 @@ export interface RunningService<T> {
   close?(): Promise<void> | void;
 }
 
+/**
+ * What a service says of itself in the start-up report: its module's `report` gives it
+ * (startup-report.ts), so that the report reads no service by name.
+ */
+export interface ServiceReport {
+  /** Counts of what it has, joining the line of the app's counts when above zero (`topics: 2`). */
+  readonly counts?: Readonly<Record<string, number>>;
+  /** Lines on what it runs and how, before the data folder's (the IAM mode, buckets, where model answers come from). */
+  readonly lines?: readonly string[];
+  /** Lines after the console's: where it serves and when it fires (a schedule's next firing, an API's URL, a pipe). */
+  readonly serves?: readonly string[];
+  /**
+   * For an app with no event to suggest: what it has, listed (`  topics: ...`), and a command
+   * to try; among the services' and the app's own (queues 2, state machines 3, functions 4), the lowest rank's is suggested.
+   */
+  readonly tryIt?: { readonly listing: string; readonly command?: string; readonly rank: number };
+}
+
 /** One service of the local runtime, as the registry (registry.ts) runs it. */
 export interface ServiceModule<N extends ServiceName = ServiceName, D = undefined> {
   readonly name: N;
@@ -249,6 +272,8 @@ export interface ServiceModule<N extends ServiceName = ServiceName, D = undefine
    */
   readonly definitions?: (app: LoadedApp, settings: RuntimeSettings) => D;
   create(context: ServiceContext, definitions: D): Promise<RunningService<ServiceTypes[N]>> | RunningService<ServiceTypes[N]>;
+  /** What the start-up report says of it, once every service has started (its lines, counts, a command to try). */
+  report?(service: ServiceTypes[N], context: { readonly url: string }): Promise<ServiceReport> | ServiceReport;
 }
 
 /** A module as the registry sees it: any name, and a service of any type (a ServiceModule of any name is one). */
@@ -266,4 +291,5 @@ export interface RegisteredModule {
   readonly shares?: (byType: ResourcesOfType) => SharedDefinitions;
   readonly definitions?: (app: LoadedApp, settings: RuntimeSettings) => unknown;
   create(context: ServiceContext, definitions: unknown): Promise<RunningService<unknown>> | RunningService<unknown>;
+  report?(service: unknown, context: { readonly url: string }): Promise<ServiceReport> | ServiceReport;
 }

@@ -132,6 +132,7 @@ export const sesModule: ServiceModule<'ses', ReturnType<typeof sesDefinitions>> 
       stop: () => ses.stop(),
     };
   },
+  report: (ses) => ({ lines: [ses.describe()] }),
 };
 
 /** Each resource SES runs from a template, by its line in a reload's report, with what it declares. */

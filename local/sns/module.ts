@@ -57,4 +57,21 @@ export const snsModule: ServiceModule<'sns', ReturnType<typeof snsDefinitions>> 
       stop: () => sns.stop(),
     };
   },
+  // Every topic it has (the template's and any created since), through its own API; publishing to one is the command to try first.
+  report: async (sns) => {
+    const topics: string[] = [];
+    let NextToken: string | undefined;
+    do {
+      const page = await sns.ListTopics({ NextToken });
+      topics.push(...(page.Topics ?? []).flatMap((t) => (t.TopicArn ? [t.TopicArn] : [])));
+      NextToken = page.NextToken;
+    } while (NextToken);
+    const [topic] = topics;
+    return {
+      counts: { topics: topics.length },
+      ...(topic === undefined
+        ? {}
+        : { tryIt: { rank: 1, listing: `  topics: ${topics.join(', ')}`, command: `sns publish --topic-arn ${topic} --message hello` } }),
+    };
+  },
 };

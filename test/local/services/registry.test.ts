@@ -266,15 +266,19 @@ describe('ServiceRegistry: IAM on every mount', () => {
       if (operation === 'Forbidden') throw new Error(`${iam.prefix}:${operation} refused`);
     },
   });
-  const mounting = (
-    mounts: NonNullable<ReturnType<RegisteredModule['create']> extends infer R ? (R extends { mounts?: infer M } ? M : never) : never>,
-  ) => ({ name: 'widgets', iam: widgetsIam, create: () => ({ service: {}, mounts }) }) as RegisteredModule;
+  const mounting = (mounts: EndpointMounts) =>
+    ({ name: 'widgets', iam: widgetsIam, create: () => ({ service: {}, mounts }) }) as RegisteredModule;
 
   async function mounted(modules: RegisteredModule[]) {
     let given: Parameters<ServiceEndpoint['mount']>[0] | undefined;
     const registry = new ServiceRegistry(modules, {
       data: new DataFolder(tempDataDir()),
-      endpoint: { mount: (mounts) => void (given = mounts), stop: async () => {} },
+      endpoint: {
+        mount: (mounts) => {
+          given = mounts;
+        },
+        stop: async () => {},
+      },
     });
     await registry.start(settings);
     return { registry, mounts: given };
