@@ -1,6 +1,6 @@
 /**
  * Issue 21's flow-control figures (`npm run bench:flow-control`), from the kit's real controls
- * (lambdas/kit/flow-control) against the local runtime's DynamoDB (DynamoDbHost: dynalite in a
+ * (lambdas/kit/flow-control) against the local runtime's DynamoDB (DynamoDbHost: the engine in a
  * worker thread, as `npm start` runs it):
  * - rate limit and token budget over 10 simulated minutes of bursts at twice the limit: the
  *   most any 60 s window let through (sliding: from every start on; aligned: the minutes of
@@ -55,7 +55,7 @@ async function table(client: DynamoDBClient): Promise<string> {
       BillingMode: 'PAY_PER_REQUEST',
     }),
   );
-  // dynalite answers CreateTable with the table CREATING and refuses its items until ACTIVE, as DynamoDB does.
+  // DynamoDB answers CreateTable with the table CREATING and refuses its items until ACTIVE (the local engine creates it ACTIVE).
   for (let attempt = 0; attempt < 200; attempt++) {
     const { Table } = await client.send(new DescribeTableCommand({ TableName: name }));
     if (Table?.TableStatus === 'ACTIVE') return name;

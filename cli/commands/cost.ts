@@ -39,7 +39,7 @@ per visit, each of --input-tokens in and --output-tokens out.
   --output-tokens <n>     tokens one model call generates (default ${DEFAULT_ASSUMPTIONS.outputTokensPerCall})
   --model-tier <tier>     on-demand or batch (batch inference, half price) (default ${DEFAULT_ASSUMPTIONS.modelTier})
   --local                 instead: the model calls the local runtime answered in this run, their tokens
-                          per model and what they would cost on Bedrock (on-demand)
+                          and images per model and what they would cost on Bedrock (on-demand)
   --cdk-out <dir>         the cloud assembly (default ./cdk.out)
   --json                  the estimate, usage and assumptions as JSON`;
 
@@ -79,7 +79,9 @@ export const cost: Command = async (argv, io) => {
   const entry = values.entry === undefined ? undefined : values.entry.split(',').map((t) => t.trim());
   if (entry?.some((t) => t === '')) throw usageError(`--entry is "${values.entry}": give detail-types separated by commas`);
   const prices = JSON.parse(readFileSync(PRICES_FILE, 'utf8')) as PriceTable;
-  const modelPriced = { ...assumptions, modelFamilies: modelFamilies(Object.keys(prices.prices)) };
+  // Batch inference is priced only for the families the table has batch prices for: another model is named as not priced.
+  const families = modelFamilies(Object.keys(prices.prices), assumptions.modelTier === 'batch' ? 'batchInput' : 'input');
+  const modelPriced = { ...assumptions, modelFamilies: families };
   const usage = appUsage(readAssembly(defaultCdkOut(values['cdk-out'])), { ...modelPriced, ...(entry ? { entries: entry } : {}) });
   const unknown = entry?.filter((t) => !usage.entries.includes(t)) ?? [];
   if (unknown.length > 0)
@@ -201,7 +203,7 @@ async function localRunCost(io: CommandIo, values: TargetOptions & { json?: bool
     ),
   );
   const calls = pages.flatMap((page) => page.calls);
-  const rows = priceModelCalls(calls, prices, modelFamilies(Object.keys(prices.prices)));
+  const rows = priceModelCalls(calls, prices, modelFamilies(Object.keys(prices.prices), 'inputOrImage'));
   const total = rows.reduce((sum, row) => sum + (row.usd ?? 0), 0);
   if (values.json)
     return io.out(
@@ -214,7 +216,7 @@ async function localRunCost(io: CommandIo, values: TargetOptions & { json?: bool
   io.out('');
   io.out(
     table(
-      ['MODEL', 'CALLS', 'FAILED', 'TOKENS IN', 'CACHE READ', 'CACHE WRITE', 'TOKENS OUT', 'COST'],
+      ['MODEL', 'CALLS', 'FAILED', 'TOKENS IN', 'CACHE READ', 'CACHE WRITE', 'TOKENS OUT', 'IMAGES', 'COST'],
       rows.map((r) => [
         r.model,
         count(r.calls),
@@ -223,6 +225,7 @@ async function localRunCost(io: CommandIo, values: TargetOptions & { json?: bool
         count(r.cacheReadInputTokens),
         count(r.cacheWriteInputTokens),
         count(r.outputTokens),
+        count(r.images),
         r.usd === undefined ? 'no price' : usd(r.usd),
       ]),
     ),

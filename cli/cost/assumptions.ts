@@ -37,7 +37,7 @@ export interface CostAssumptions {
   readonly outputTokensPerCall: number;
   /** On-demand calls, or batch inference (half price, answers within a day). */
   readonly modelTier: 'on-demand' | 'batch';
-  /** The model families the price table prices (bedrock.<family>.input), longest first. */
+  /** The model families the price table prices at `modelTier` (bedrock.<family>.input, or .batchInput), longest first. */
   readonly modelFamilies?: readonly string[];
   /** The entry events to follow, each at `eventsPerMonth`; every entry event of the app when absent. */
   readonly entries?: readonly string[];

@@ -9,7 +9,10 @@ export interface Price {
   readonly per: number;
   readonly unit: string;
   readonly source: string;
+  /** The public copies of the price it was cross-checked against (semicolon-separated). */
   readonly checked?: string;
+  /** When it was retrieved, where that is later than the table's `retrieved`. */
+  readonly retrieved?: string;
 }
 
 export interface PriceTable {

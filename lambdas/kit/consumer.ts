@@ -21,6 +21,9 @@ import { PriorityLanes } from './flow-control/priority.js';
 import { type FlowControlConfig, flowControlFromEnv } from './flow-control/settings.js';
 import { logger as defaultLogger, metrics } from './observability.js';
 import { type DomainStep, type ProcessedCounts, RecordProcessor } from './record-processor.js';
+import { instrumentClient } from './tracing/aws-calls.js';
+import { inSpan, traceInvocation } from './tracing/invocation.js';
+import { queueNameOf } from './tracing/record-spans.js';
 /** What a record handler gets besides the validated detail. */
 export interface RecordContext {
   /** The validated event: its envelope (id, source, time, `replay-name` on replays), contract, idempotency key and correlation id. */
@@ -99,7 +102,7 @@ function loadIdempotency() {
 /** The failure queues QueueConsumer configures, from the environment; fails the cold start if they are missing. */
 export function failureQueuesFromEnv(env: NodeJS.ProcessEnv = process.env): FailureQueues {
   return {
-    client: new SQSClient({}),
+    client: instrumentClient(new SQSClient({})),
     queueUrl: requireEnv(ENV.queueUrl, env),
     deadLetterQueueUrl: requireEnv(ENV.deadLetterQueueUrl, env),
     maxReceiveCount: env[ENV.maxReceiveCount] === undefined ? undefined : requireNumber(ENV.maxReceiveCount, 1, 1000, env),
@@ -131,7 +134,7 @@ export function createSqsConsumer<const C extends readonly AnyEventContract[]>(o
 
   const runHandler = domainStep(options.handle, publisher);
 
-  const handler = async (sqsEvent: SQSEvent, lambdaContext: Context): Promise<SQSBatchResponse> => {
+  const batch = async (sqsEvent: SQSEvent, lambdaContext: Context): Promise<SQSBatchResponse> => {
     // Per invocation, not per module: the processor and the idempotency config hold
     // per-batch state (records, the remaining-time clock).
     const processor = new BatchProcessor(EventType.SQS);
@@ -153,6 +156,7 @@ export function createSqsConsumer<const C extends readonly AnyEventContract[]>(o
       lanes,
       gate,
       process,
+      claims: options.idempotency !== false,
       failures,
       lambdaContext,
     });
@@ -173,6 +177,24 @@ export function createSqsConsumer<const C extends readonly AnyEventContract[]>(o
     return { batchItemFailures: [...response.batchItemFailures] };
   };
 
+  // The invocation's span (a FaaS server span triggered by the queue), exported before it answers.
+  const handler = (sqsEvent: SQSEvent, lambdaContext: Context): Promise<SQSBatchResponse> => {
+    const first = sqsEvent.Records[0];
+    const attributes = {
+      'faas.trigger': 'pubsub',
+      'messaging.system': 'aws_sqs',
+      'messaging.operation.type': 'process',
+      'messaging.destination.name': first && queueNameOf(first),
+      'messaging.batch.message_count': sqsEvent.Records.length,
+    };
+    const name = lambdaContext.functionName ?? 'consumer';
+    return traceInvocation({ name, kind: 'server', attributes }, lambdaContext, logger, async (span) => {
+      const response = await batch(sqsEvent, lambdaContext);
+      span.setAttribute('switchyard.batch.failed', response.batchItemFailures.length);
+      return response;
+    });
+  };
+
   return middy(handler).use(injectLambdaContext(logger)).use(logMetrics(metrics));
 }
 
@@ -181,7 +203,7 @@ function domainStep<C extends readonly AnyEventContract[]>(handle: RecordHandler
   // `run` is DomainStep's: Powertools returns a processed fact's stored record without calling this.
   return async (_claim, event, record, recordLogger, lambdaContext, run) => {
     run.ran = true;
-    const result = await handle(event.envelope.detail as Detail<C[number]>, {
+    const context: RecordContext = {
       event,
       logger: recordLogger,
       lambdaContext,
@@ -189,7 +211,9 @@ function domainStep<C extends readonly AnyEventContract[]>(handle: RecordHandler
         if (publisher === undefined) throw new ConfigError('this consumer was built without a publisher, so it cannot emit');
         return publisher.emit(emissions, event);
       },
-    });
+    };
+    const detail = event.envelope.detail as Detail<C[number]>;
+    const result = await inSpan(`handle ${event.envelope['detail-type']}`, 'internal', {}, () => handle(detail, context));
     return { processedAt: new Date().toISOString(), messageId: record.messageId, eventId: event.envelope.id, result: result ?? null };
   };
 }

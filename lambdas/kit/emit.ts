@@ -17,6 +17,8 @@ import {
 } from '../../contracts/index.js';
 import type { ValidatedEvent } from './envelope.js';
 import { EmitError, InvalidEventError } from './errors.js';
+import { activeTraceContext, inSpan } from './tracing/invocation.js';
+import { toTraceparent } from './tracing/trace-context.js';
 
 const MAX_ENTRIES_PER_CALL = PUT_EVENTS_MAX_ENTRIES;
 const MAX_BYTES_PER_CALL = PUT_EVENTS_MAX_BYTES;
@@ -77,7 +79,8 @@ export interface PreparedEvent {
 
 /**
  * The event `emit` sends for `emission` (`metadata` with the cause's correlation id and, if
- * it has one, its event id as causation id), for a caller that hands it to EventBridge
+ * it has one, its event id as causation id; when the function records OpenTelemetry spans, the
+ * `traceparent` of the span running now), for a caller that hands it to EventBridge
  * another way: a transactional outbox stores it in the write that makes the fact true, and
  * a pipe sends it. One builder, so what the outbox sends is byte for byte what `emit` would.
  * @throws InvalidEventError if the detail breaks its contract, or the entry is too large for PutEvents
@@ -86,7 +89,12 @@ export function prepareEvent(emission: Emission, cause: EmitCause): PreparedEven
   const { contract } = emission;
   const { correlationId } = cause;
   const causationId = cause.envelope?.id;
-  const metadata = causationId === undefined ? { correlationId } : { correlationId, causationId };
+  const trace = activeTraceContext();
+  const metadata = {
+    correlationId,
+    ...(causationId === undefined ? {} : { causationId }),
+    ...(trace === undefined ? {} : { traceparent: toTraceparent(trace) }),
+  };
   const detail = { ...emission.detail, metadata };
   const result = contract.validate(detail);
   if (!result.ok) throw new InvalidEventError(`refusing to emit ${contract.detailType}: it breaks its contract`, result.errors);
@@ -128,6 +136,18 @@ export class EventPublisher {
    *   EmitError if entries are still failing after the last attempt.
    */
   async emit(emissions: readonly Emission[], cause?: EmitCause): Promise<void> {
+    const detailTypes = [...new Set(emissions.map((emission) => emission.contract.detailType))];
+    // A producer span: the events it sends carry its context in their metadata, so what they start links back to it.
+    const attributes = {
+      'messaging.operation.type': 'send',
+      'messaging.destination.name': this.#eventBusName,
+      'messaging.batch.message_count': emissions.length,
+      'switchyard.event.detail_types': detailTypes,
+    };
+    await inSpan(`publish ${this.#eventBusName}`, 'producer', attributes, () => this.#emit(emissions, cause));
+  }
+
+  async #emit(emissions: readonly Emission[], cause: EmitCause | undefined): Promise<void> {
     const shared: EmitCause = { correlationId: cause?.correlationId ?? randomUUID(), envelope: cause?.envelope };
     const entries = emissions.map((emission) => {
       const event = prepareEvent(emission, shared);

@@ -1,6 +1,7 @@
 import type { EventBridgeEvent, SQSRecord } from 'aws-lambda';
 import { type AnyEventContract, idempotencyKeyOf as contractIdempotencyKey } from '../../contracts/index.js';
 import { InvalidEventError, UnknownEventTypeError } from './errors.js';
+import { fromTraceparent } from './tracing/trace-context.js';
 
 /** An EventBridge event as delivered to an SQS target (the whole envelope is the message body). */
 export type Envelope = EventBridgeEvent<string, Record<string, unknown>> & { readonly 'replay-name'?: string };
@@ -13,6 +14,12 @@ export interface ValidatedEvent {
   readonly idempotencyKey: string;
   /** Carried into every event this one causes. */
   readonly correlationId: string;
+  /**
+   * The W3C trace context of the span that emitted the event (`detail.metadata.traceparent`,
+   * which `emit` writes when the emitting function's tracing is `opentelemetry`), if it holds a
+   * valid one: a consumer's span links to it, and a workflow started from the event joins its trace.
+   */
+  readonly traceparent?: string;
 }
 
 /** Looks contracts up by detail-type; build it once at module load. */
@@ -62,12 +69,13 @@ export class ContractRegistry {
     }
     const result = contract.validate(envelope.detail);
     if (!result.ok) throw new InvalidEventError(`${contract.detailType} ${envelope.id} breaks its contract`, result.errors);
-    const metadata = envelope.detail.metadata as { correlationId?: string } | undefined;
+    const metadata = envelope.detail.metadata as { correlationId?: string; traceparent?: string } | undefined;
     return {
       envelope,
       contract,
       idempotencyKey: idempotencyKeyOf(contract, envelope),
       correlationId: metadata?.correlationId ?? envelope.id,
+      ...(fromTraceparent(metadata?.traceparent) ? { traceparent: metadata?.traceparent } : {}),
     };
   }
 }

@@ -5,9 +5,20 @@ import type { AnyEventContract } from '../../contracts/index.js';
 import type { ValidatedEvent } from './envelope.js';
 import { toError } from './errors.js';
 import type { FailurePolicy } from './failure-policy.js';
-import type { FlowGate } from './flow-control/gate.js';
+import { FlowHeldBackError } from './flow-control/errors.js';
+import type { FlowGate, FlowPass, FlowSuperseded } from './flow-control/gate.js';
 import type { PriorityLanes } from './flow-control/priority.js';
 import { handledAsReplay, type ReplayHandling } from './replay-handling.js';
+import { inSpan } from './tracing/invocation.js';
+import {
+  eventAttributes,
+  type FlowStepOutcome,
+  flowControlSpan,
+  producerLinks,
+  queueNameOf,
+  recordAttributes,
+} from './tracing/record-spans.js';
+import type { TraceSpan } from './tracing/spans.js';
 
 /** What the idempotency store keeps for a processed fact: the handler's result, and when and from which message. */
 export interface ProcessedRecord {
@@ -44,6 +55,8 @@ export interface RecordProcessorOptions<C extends readonly AnyEventContract[]> {
   readonly lanes?: PriorityLanes;
   readonly gate?: FlowGate;
   readonly process: DomainStep;
+  /** Whether `process` claims each record in an idempotency store (its span is then the claim's). */
+  readonly claims: boolean;
   readonly failures: FailurePolicy;
   readonly lambdaContext: Context;
 }
@@ -63,11 +76,27 @@ export class RecordProcessor<C extends readonly AnyEventContract[]> {
     this.#options = options;
   }
 
+  /** Processes one record, as a consumer span of the invocation's (linked to the trace that sent it). */
   async process(record: SQSRecord): Promise<void> {
+    // Thrown past the span, which #process has already marked: a record held back is no failure of it.
+    let toRetry: { error: unknown } | undefined;
+    await inSpan(`process ${queueNameOf(record)}`, 'consumer', recordAttributes(record), async (span) => {
+      if (span.recording) for (const link of producerLinks(record)) span.addLink(link);
+      try {
+        await this.#process(record, span);
+      } catch (error) {
+        toRetry = { error };
+      }
+    });
+    if (toRetry) throw toRetry.error;
+  }
+
+  async #process(record: SQSRecord, span: TraceSpan): Promise<void> {
     const { replay, failures } = this.#options;
     const { registry, logger } = replay;
     if (handledAsReplay(record, replay)) {
       this.counts.replayedNotRun++;
+      span.setAttribute('switchyard.record.outcome', 'replay-not-run');
       return;
     }
     let recordLogger = logger.createChild({ persistentKeys: { messageId: record.messageId } });
@@ -75,6 +104,11 @@ export class RecordProcessor<C extends readonly AnyEventContract[]> {
     try {
       const event = registry.parseRecord(record);
       idempotencyKey = event.idempotencyKey;
+      if (span.recording) {
+        span.updateName(`process ${event.envelope['detail-type']}`);
+        span.setAttributes(eventAttributes(event));
+        for (const link of producerLinks(record, event)) span.addLink(link);
+      }
       recordLogger = logger.createChild({
         persistentKeys: {
           messageId: record.messageId,
@@ -84,31 +118,48 @@ export class RecordProcessor<C extends readonly AnyEventContract[]> {
         },
       });
       const eventLogger = recordLogger;
-      await this.#inOrder.run(event.idempotencyKey, () => this.#processEvent(record, event, eventLogger));
+      await this.#inOrder.run(event.idempotencyKey, () => this.#processEvent(record, event, eventLogger, span));
     } catch (thrown) {
-      await failures.route({ record, error: toError(thrown), logger: recordLogger, idempotencyKey });
+      const error = toError(thrown);
+      // Held back by flow control is a decision, not a failure: its span says so (flowControlSpan).
+      if (!(error instanceof FlowHeldBackError)) span.recordError(error);
+      span.setAttribute('switchyard.record.outcome', error instanceof FlowHeldBackError ? 'held-back' : 'failed');
+      await failures.route({ record, error, logger: recordLogger, idempotencyKey });
     }
   }
 
-  async #processEvent(record: SQSRecord, event: ValidatedEvent, recordLogger: Logger): Promise<void> {
+  async #processEvent(record: SQSRecord, event: ValidatedEvent, recordLogger: Logger, span: TraceSpan): Promise<void> {
     const { lanes, lambdaContext } = this.#options;
     // Priority lanes first: a lower-lane record may have to yield to a higher lane's
     // backlog (throws FlowHeldBackError), or holds one of its lane's guaranteed slots.
-    const lane = await lanes?.enter(record, lambdaContext.getRemainingTimeInMillis(), recordLogger);
+    const lane =
+      lanes &&
+      (await flowControlSpan(
+        'flow control: priority lanes',
+        () => lanes.enter(record, lambdaContext.getRemainingTimeInMillis(), recordLogger),
+        ({ error }) => flowOutcome(error, undefined),
+      ));
     try {
-      await this.#processGated(record, event, recordLogger);
+      await this.#processGated(record, event, recordLogger, span);
     } finally {
       await lane?.leave(recordLogger);
     }
   }
 
-  async #processGated(record: SQSRecord, event: ValidatedEvent, recordLogger: Logger): Promise<void> {
-    const { gate, process, lambdaContext } = this.#options;
+  async #processGated(record: SQSRecord, event: ValidatedEvent, recordLogger: Logger, span: TraceSpan): Promise<void> {
+    const { gate, lambdaContext } = this.#options;
     // Flow control's step before the domain step: it may hold the record back (throws
     // FlowHeldBackError) or find it superseded by a later record of its key (debounce).
-    const pass = await gate?.enter(record, event.envelope, lambdaContext.getRemainingTimeInMillis(), recordLogger);
+    const pass =
+      gate &&
+      (await flowControlSpan(
+        `flow control: ${gate.settings.flow}`,
+        () => gate.enter(record, event.envelope, lambdaContext.getRemainingTimeInMillis(), recordLogger),
+        ({ value, error }) => flowOutcome(error, value),
+      ));
     if (pass?.kind === 'superseded') {
       this.counts.superseded++;
+      span.setAttribute('switchyard.record.outcome', 'superseded');
       recordLogger.info('superseded: a later record of its key runs instead (debounce); completed without running', {
         flowControl: { outcome: FLOW_OUTCOMES.superseded, key: pass.key, supersededBy: pass.by },
         idempotencyKey: event.idempotencyKey,
@@ -118,12 +169,13 @@ export class RecordProcessor<C extends readonly AnyEventContract[]> {
     const run = { ran: false };
     let processed: ProcessedRecord;
     try {
-      processed = await process({ key: event.idempotencyKey }, event, record, recordLogger, lambdaContext, run);
+      processed = await this.#claim(event, record, recordLogger, run);
     } catch (thrown) {
       // Flow control's step after a failure: frees the slot, pauses a throttled key.
       throw (await pass?.leave(recordLogger, toError(thrown))) ?? thrown;
     }
     await pass?.leave(recordLogger);
+    span.setAttribute('switchyard.record.outcome', run.ran ? 'processed' : 'duplicate');
     if (!run.ran) {
       this.counts.duplicates++;
       const first = (processed ?? {}) as Partial<ProcessedRecord>;
@@ -135,6 +187,49 @@ export class RecordProcessor<C extends readonly AnyEventContract[]> {
       });
     }
   }
+  /**
+   * The domain step, through the idempotency claim when the consumer claims records: a span
+   * saying whether the claim ran the handler, found the fact already processed (a duplicate) or
+   * in progress elsewhere.
+   */
+  async #claim(event: ValidatedEvent, record: SQSRecord, recordLogger: Logger, run: { ran: boolean }): Promise<ProcessedRecord> {
+    const { process, claims, lambdaContext } = this.#options;
+    const step = () => process({ key: event.idempotencyKey }, event, record, recordLogger, lambdaContext, run);
+    if (!claims) return step();
+    return inSpan('idempotency claim', 'internal', { 'switchyard.idempotency.key': event.idempotencyKey }, async (span) => {
+      try {
+        const processed = await step();
+        span.setAttribute('switchyard.idempotency.outcome', run.ran ? 'claimed' : 'duplicate');
+        return processed;
+      } catch (error) {
+        const inProgress = (error as Error | undefined)?.name === 'IdempotencyAlreadyInProgressError';
+        span.setAttribute('switchyard.idempotency.outcome', inProgress ? 'in-progress' : run.ran ? 'claimed' : 'failed');
+        throw error;
+      }
+    });
+  }
+}
+
+/** What a flow control step decided, for its span: the record runs, is superseded, or is held back (and why). */
+function flowOutcome(error: unknown, pass: FlowPass | FlowSuperseded | undefined): FlowStepOutcome {
+  if (error instanceof FlowHeldBackError) {
+    return {
+      outcome: 'held-back',
+      attributes: {
+        'switchyard.flow_control.reason': error.reason,
+        'switchyard.flow_control.key': error.flowKey,
+        'switchyard.flow_control.retry_after_ms': Math.round(error.retryAfterMs),
+      },
+    };
+  }
+  if (error !== undefined) return { outcome: 'failed' };
+  if (pass?.kind === 'superseded') {
+    return {
+      outcome: 'superseded',
+      attributes: { 'switchyard.flow_control.key': pass.key, 'switchyard.flow_control.superseded_by': pass.by },
+    };
+  }
+  return { outcome: 'run', attributes: { 'switchyard.flow_control.key': pass?.key } };
 }
 
 /**

@@ -9,6 +9,7 @@ import type { TProperties } from 'typebox';
 import { type Detail, type EventContract, webhookEventId } from '../../contracts/index.js';
 import type { EventPublisher } from './emit.js';
 import { logger as defaultLogger } from './observability.js';
+import { traceInvocation } from './tracing/invocation.js';
 import { deliveryIdOf, deliveryIdSource, type Headers, type SignatureProfile, verifySignature } from './webhook-signature.js';
 
 /** Where the handler gets the accepted signing secrets (the kit's RotatingSecret). */
@@ -89,7 +90,7 @@ export function createWebhookHandler<P extends TProperties>(
     return { eventId };
   };
 
-  return async (event, context) => {
+  const handle = async (event: APIGatewayProxyEventV2, context: Context): Promise<Result> => {
     const headers = lowerCased(event.headers ?? {});
     const body = event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64') : Buffer.from(event.body ?? '', 'utf8');
     if (body.length > maxBodyBytes) return answer(400, { message: `body is ${body.length} bytes; the limit is ${maxBodyBytes} bytes` });
@@ -100,6 +101,20 @@ export function createWebhookHandler<P extends TProperties>(
     const accepted = acceptedDelivery(options, headers, body, log);
     if (!('detail' in accepted)) return accepted;
     return publishOnce(options, accepted, publish, context, log);
+  };
+  // The invocation's span: an HTTP server span (API Gateway's Lambda proxy), exported before it answers.
+  return (event, context) => {
+    const attributes = {
+      'faas.trigger': 'http',
+      'http.request.method': event.requestContext?.http?.method,
+      'http.route': event.routeKey?.replace(/^[A-Z]+ /, ''),
+      'switchyard.webhook.provider': options.provider,
+    };
+    return traceInvocation({ name: `webhook ${options.provider}`, kind: 'server', attributes }, context, log, async (span) => {
+      const result = await handle(event, context);
+      span.setAttribute('http.response.status_code', result.statusCode);
+      return result;
+    });
   };
 }
 

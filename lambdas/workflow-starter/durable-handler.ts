@@ -3,7 +3,7 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { ENV } from '../../contracts/wiring.js';
 import { requireEnv } from '../kit/config.js';
 import { createSqsConsumer } from '../kit/consumer.js';
-import { tracer } from '../kit/observability.js';
+import { instrumentClient } from '../kit/tracing/aws-calls.js';
 import { starterContracts } from './contracts.js';
 import { durableExecutionNameFor, startDurableExecution } from './start-durable.js';
 
@@ -13,7 +13,7 @@ declare const SWITCHYARD_STARTER_CONTRACTS: string | undefined;
 const functionArn = requireEnv(ENV.durableFunctionArn);
 const tableName = requireEnv(ENV.idempotencyTable);
 const contracts = starterContracts(typeof SWITCHYARD_STARTER_CONTRACTS === 'string' ? SWITCHYARD_STARTER_CONTRACTS : undefined);
-const lambda = tracer.captureAWSv3Client(new LambdaClient({}));
+const lambda = instrumentClient(new LambdaClient({}));
 
 /**
  * Starts one durable execution per business fact that the trigger rule lets through: the

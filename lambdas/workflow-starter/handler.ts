@@ -3,7 +3,7 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { ENV, WORKFLOW_TYPES } from '../../contracts/wiring.js';
 import { requireEnum, requireEnv } from '../kit/config.js';
 import { createSqsConsumer } from '../kit/consumer.js';
-import { tracer } from '../kit/observability.js';
+import { instrumentClient } from '../kit/tracing/aws-calls.js';
 import { starterContracts } from './contracts.js';
 import { executionNameFor, startWorkflow } from './start-workflow.js';
 
@@ -18,7 +18,7 @@ const contracts = starterContracts(typeof SWITCHYARD_STARTER_CONTRACTS === 'stri
 // StartSyncExecution goes to the `sync-states` host; a custom endpoint (the local runtime,
 // a VPC endpoint) has no `sync-` host to prefix, so the prefix is dropped there.
 const customEndpoint = process.env.AWS_ENDPOINT_URL_SFN ?? process.env.AWS_ENDPOINT_URL;
-const sfn = tracer.captureAWSv3Client(new SFNClient({ disableHostPrefix: customEndpoint !== undefined }));
+const sfn = instrumentClient(new SFNClient({ disableHostPrefix: customEndpoint !== undefined }));
 
 /**
  * What an invocation keeps of its time after the last execution it waits for: completing

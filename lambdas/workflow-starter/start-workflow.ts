@@ -9,6 +9,8 @@ import { executionNameFor as contractExecutionName, type WorkflowInput, type Wor
 import { ERROR_NAMES } from '../../contracts/wiring.js';
 import type { ValidatedEvent } from '../kit/envelope.js';
 import { EffectInProgressError, SwitchyardError, WorkflowFailedError } from '../kit/errors.js';
+import { tracingEnabled } from '../kit/tracing/invocation.js';
+import { fromTraceparent, toXRayHeader } from '../kit/tracing/trace-context.js';
 
 export type { WorkflowInput, WorkflowType };
 
@@ -66,9 +68,10 @@ export async function startWorkflow(
 ): Promise<StartResult> {
   const name = executionNameFor(event);
   const input = JSON.stringify(workflowInputFor(event));
-  if (type === 'EXPRESS') return startSync(client, stateMachineArn, name, input, deadline);
+  const traceHeader = executionTraceHeader(event);
+  if (type === 'EXPRESS') return startSync(client, { stateMachineArn, name, input, traceHeader }, deadline);
   try {
-    const result = await client.send(new StartExecutionCommand({ stateMachineArn, name, input }));
+    const result = await client.send(new StartExecutionCommand({ stateMachineArn, name, input, traceHeader }));
     return { executionName: name, executionArn: result.executionArn, outcome: 'STARTED' };
   } catch (error) {
     if (error instanceof ExecutionAlreadyExists) return { executionName: name, outcome: 'ALREADY_STARTED' };
@@ -76,16 +79,26 @@ export async function startWorkflow(
   }
 }
 
+/**
+ * The trace an execution joins: with the starter's tracing `opentelemetry`, the trace of the
+ * span that emitted the event (its `detail.metadata.traceparent`, as X-Ray's header), so the
+ * execution continues the journey's trace instead of the starter's (which Lambda began for the
+ * queue's batch). Otherwise none: Step Functions takes the header the SDK sends, as before.
+ */
+export function executionTraceHeader(event: Pick<ValidatedEvent, 'traceparent'>): string | undefined {
+  const emitted = tracingEnabled() ? fromTraceparent(event.traceparent) : undefined;
+  return emitted === undefined ? undefined : toXRayHeader(emitted);
+}
+
 async function startSync(
   client: SFNClient,
-  stateMachineArn: string,
-  name: string,
-  input: string,
+  execution: { readonly stateMachineArn: string; readonly name: string; readonly input: string; readonly traceHeader?: string },
   deadline: AbortSignal | undefined,
 ): Promise<StartResult> {
+  const { name } = execution;
   let result: StartSyncExecutionCommandOutput;
   try {
-    result = await client.send(new StartSyncExecutionCommand({ stateMachineArn, name, input }), { abortSignal: deadline });
+    result = await client.send(new StartSyncExecutionCommand(execution), { abortSignal: deadline });
   } catch (error) {
     if (deadline?.aborted) {
       throw new WorkflowFailedError(`execution ${name} did not end before the starter’s deadline; it may still be running`, {

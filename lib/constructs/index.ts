@@ -48,6 +48,7 @@ export * from './staged-pipeline.js';
 export type { StreamPipeProps } from './stream-pipe.js';
 export * from './switchyard-function.js';
 export * from './table-outbox.js';
+export { OTLP_EXPORT_ACTIONS, TRACING_CONTEXT_KEY, TRACING_MODES, type TracingMode } from './tracing.js';
 export { invalidProp, PropValidationError, type ValidationSubject, validateInteger, validateRange } from './validation.js';
 export * from './webhook-ingress.js';
 export * from './workflow.js';

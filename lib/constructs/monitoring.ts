@@ -17,10 +17,14 @@ import {
   FOLLOW_QUERY_SORT,
   followQueryName,
   followQuerySpecs,
+  SPANS_LOG_GROUP,
+  spanAttributeField,
+  spanQuerySpecs,
 } from '../../contracts/log-queries.js';
 import { SwitchyardEncryption } from './encryption.js';
 import { EscalationPolicy } from './escalation-policy.js';
 import { flowName, isMonitorable, MonitoringContext, resourceName } from './monitoring-context.js';
+import { SwitchyardFunction } from './switchyard-function.js';
 import { invalidProp, validateInteger, validateRange } from './validation.js';
 
 /** CloudWatch Logs Insights runs a query over at most 50 log groups. */
@@ -101,7 +105,7 @@ export class SwitchyardMonitoring extends Construct {
   /** The facade the SQS, Lambda and Step Functions alarms were made with. */
   public readonly facade: MonitoringFacade;
   public readonly dashboard: cloudwatch.Dashboard;
-  /** The saved Logs Insights queries. */
+  /** The saved Logs Insights queries: the follow-queries over the app's log groups, and the span queries over `aws/spans`. */
   public readonly queries: readonly logs.QueryDefinition[];
   /** What the constructs added, and the alarms. */
   public readonly context: MonitoringContext;
@@ -163,7 +167,8 @@ export class SwitchyardMonitoring extends Construct {
     for (const construct of found) this.monitorResource(construct);
 
     this.dashboard = this.createDashboard(props.dashboardName ?? `${stack.stackName}-switchyard`, found);
-    this.queries = this.createQueries(found, props.businessKeys ?? [], props.queryFolder ?? stack.stackName);
+    const folder = props.queryFolder ?? stack.stackName;
+    this.queries = [...this.createQueries(found, props.businessKeys ?? [], folder), ...this.createSpanQueries(found, folder)];
   }
 
   /** Every alarm made: the facade's (SQS, Lambda, Step Functions) and the direct ones. */
@@ -270,6 +275,10 @@ export class SwitchyardMonitoring extends Construct {
     return dashboard;
   }
 
+  private createSpanQueries(found: readonly IConstruct[], folder: string): logs.QueryDefinition[] {
+    return spanQueries(this, found, folder);
+  }
+
   private createQueries(found: readonly IConstruct[], businessKeys: readonly string[], folder: string): logs.QueryDefinition[] {
     const logGroups = found.filter((c): c is logs.LogGroup => c instanceof logs.LogGroup);
     if (logGroups.length === 0) return [];
@@ -292,6 +301,32 @@ export class SwitchyardMonitoring extends Construct {
       ),
     );
   }
+}
+
+/**
+ * The span queries (contracts/log-queries.ts) over Transaction Search's `aws/spans`, kept to this
+ * app's functions that record OpenTelemetry spans; none when no function does.
+ */
+function spanQueries(scope: Construct, found: readonly IConstruct[], folder: string): logs.QueryDefinition[] {
+  const traced = found.filter((c): c is SwitchyardFunction => c instanceof SwitchyardFunction && c.tracingMode === 'opentelemetry');
+  if (traced.length === 0) return [];
+  const spans = logs.LogGroup.fromLogGroupName(scope, 'SpansLogGroup', SPANS_LOG_GROUP);
+  const names = traced.map((fn) => `"${fn.functionName}"`).join(', ');
+  const ofThisApp = `${spanAttributeField('faas.name', true)} in [${names}]`;
+  return spanQuerySpecs().map(
+    (spec) =>
+      new logs.QueryDefinition(scope, spec.id, {
+        queryDefinitionName: followQueryName(folder, spec),
+        queryString: new logs.QueryString({
+          fields: [...spec.fields],
+          filterStatements: [ofThisApp, ...spec.filters],
+          ...(spec.stats ? { statsStatements: [spec.stats] } : {}),
+          sort: spec.sort,
+          limit: spec.limit,
+        }),
+        logGroups: [spans],
+      }),
+  );
 }
 
 function withLabel(metric: cloudwatch.IMetric, label: string): cloudwatch.IMetric {

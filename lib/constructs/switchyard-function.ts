@@ -6,8 +6,10 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { ENV, TRACING_BUNDLED_DEFINE } from '../../contracts/wiring.js';
 import { bundleAliases } from './bundle-aliases.js';
 import { SwitchyardEncryption } from './encryption.js';
+import { OTLP_EXPORT_ACTIONS, type TracingMode, tracingModeOf } from './tracing.js';
 import { invalidProp, type ValidationSubject, validateRange } from './validation.js';
 
 /** The Lambda runtime every Switchyard function runs; the repo's tools and tests run the same Node major. */
@@ -85,16 +87,29 @@ export interface SwitchyardFunctionProps {
    * @default true (DurableFlow's starter: false)
    */
   readonly eventStreams?: boolean;
+  /**
+   * How the function is traced (docs/tracing.md). `active`: X-Ray active tracing, Lambda records
+   * each invocation and the AWS SDK passes its trace header on. `opentelemetry`: active tracing,
+   * and the kit records OpenTelemetry spans (the invocation, each record, the idempotency claim,
+   * flow control, `emit`, each call of a captured client, each model call as a GenAI span) and
+   * exports them to X-Ray's OTLP endpoint, which needs CloudWatch Transaction Search on in the
+   * account (the role is granted `xray:PutSpans`); set `OTEL_EXPORTER_OTLP_ENDPOINT` in
+   * `environment` to send them to a collector of your own instead. `off`: no tracing.
+   * @default - the `switchyard:tracing` context (TRACING_CONTEXT_KEY), else 'active'
+   */
+  readonly tracing?: TracingMode;
 }
 
 /**
- * The one way Switchyard makes a Lambda function: Node 24 on arm64, X-Ray tracing,
+ * The one way Switchyard makes a Lambda function: Node 24 on arm64, X-Ray tracing (or OpenTelemetry, `tracing`),
  * JSON logs into a log group the stack owns (with a retention), an execution role
  * that may write only to that log group, and esbuild bundling to one ESM file.
  */
 export class SwitchyardFunction extends NodejsFunction {
   /** The timeout the function was created with (consumers size queue visibility from it). */
   public override readonly timeout: Duration;
+  /** How the function is traced (its `tracing` prop, else the app's `switchyard:tracing` context, else `active`). */
+  public readonly tracingMode: TracingMode;
 
   constructor(scope: Construct, id: string, props: SwitchyardFunctionProps) {
     const timeout = props.timeout ?? Duration.seconds(30);
@@ -104,18 +119,8 @@ export class SwitchyardFunction extends NodejsFunction {
     validateRange(subject, 'memorySize', props.memorySize, 128, 10_240, 'MiB');
     const assetFiles = Object.entries(props.assetFiles ?? {});
     validateAssetFiles(subject, assetFiles);
-    const logGroup = new logs.LogGroup(scope, `${id}Logs`, {
-      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
-      removalPolicy: RemovalPolicy.DESTROY,
-      encryptionKey: SwitchyardEncryption.keyOf(scope),
-    });
-    // Our own role instead of the AWSLambdaBasicExecutionRole managed policy, which
-    // lets the function write to every log group in the account.
-    const role = new iam.Role(scope, `${id}Role`, {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: `Execution role of ${id}`,
-    });
-    logGroup.grantWrite(role);
+    const tracing = tracingModeOf(subject, props.tracing);
+    const { logGroup, role } = logsAndRole(scope, id, props.logRetention, tracing);
 
     super(scope, id, {
       entry: props.entry,
@@ -123,7 +128,7 @@ export class SwitchyardFunction extends NodejsFunction {
       description: props.description,
       runtime: SWITCHYARD_RUNTIME,
       architecture: lambda.Architecture.ARM_64,
-      tracing: lambda.Tracing.ACTIVE,
+      tracing: tracing === 'off' ? lambda.Tracing.DISABLED : lambda.Tracing.ACTIVE,
       timeout,
       memorySize: props.memorySize ?? 512,
       role,
@@ -134,6 +139,7 @@ export class SwitchyardFunction extends NodejsFunction {
         POWERTOOLS_SERVICE_NAME: props.serviceName ?? id,
         POWERTOOLS_METRICS_NAMESPACE: props.metricsNamespace ?? 'Switchyard',
         NODE_OPTIONS: '--enable-source-maps',
+        ...(tracing === 'opentelemetry' ? { [ENV.tracing]: tracing } : {}),
         ...props.environment,
       },
       bundling: {
@@ -153,7 +159,8 @@ export class SwitchyardFunction extends NodejsFunction {
         // Modules bundled in place of others (bundle-aliases.ts): the SDK's credential chain always,
         // the Lambda client and the SDK's event streams as `durableLambdaClient` and `eventStreams` say.
         esbuildArgs: { '--alias': Object.entries(bundleAliases(props)).map(([from, to]) => `${from}=${to}`) },
-        ...(props.define === undefined ? {} : { define: props.define }),
+        // Without OpenTelemetry the kit's span recording and export are dead code esbuild drops (~16 KB).
+        define: { ...props.define, [TRACING_BUNDLED_DEFINE]: String(tracing === 'opentelemetry') },
         ...(assetFiles.length === 0
           ? {}
           : {
@@ -167,12 +174,36 @@ export class SwitchyardFunction extends NodejsFunction {
       },
     });
     this.timeout = timeout;
+    this.tracingMode = tracing;
 
     Validations.of(role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'X-Ray PutTraceSegments and PutTelemetryRecords support no resource-level permissions.',
+      reason: 'X-Ray PutTraceSegments, PutTelemetryRecords and PutSpans support no resource-level permissions.',
     });
   }
+}
+
+/**
+ * The function's log group, and its execution role: our own instead of the
+ * AWSLambdaBasicExecutionRole managed policy (which lets the function write to every log group
+ * in the account), allowed to write to that log group and, with OpenTelemetry tracing, to send
+ * spans to X-Ray's OTLP endpoint (the kit exports with the function's own credentials).
+ */
+function logsAndRole(scope: Construct, id: string, retention: logs.RetentionDays | undefined, tracing: TracingMode) {
+  const logGroup = new logs.LogGroup(scope, `${id}Logs`, {
+    retention: retention ?? logs.RetentionDays.ONE_MONTH,
+    removalPolicy: RemovalPolicy.DESTROY,
+    encryptionKey: SwitchyardEncryption.keyOf(scope),
+  });
+  const role = new iam.Role(scope, `${id}Role`, {
+    assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+    description: `Execution role of ${id}`,
+  });
+  logGroup.grantWrite(role);
+  if (tracing === 'opentelemetry') {
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: [...OTLP_EXPORT_ACTIONS], resources: ['*'] }));
+  }
+  return { logGroup, role };
 }
 
 /** The bundle's own files in the asset, which an asset file must not replace. */

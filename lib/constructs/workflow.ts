@@ -15,6 +15,7 @@ import { flowName, type IMonitorable, type MonitoringContext, turnAlarmsOff } fr
 import { QueueConsumer, type QueueConsumerProps } from './queue-consumer.js';
 import { deadLetterQueue } from './secure-queue.js';
 import { starterContractDefinitions } from './starter-contracts.js';
+import { type TracingMode, tracingModeOf } from './tracing.js';
 import { invalidProp, validateRange } from './validation.js';
 
 const STARTER_ENTRY = packagedHandlerEntry('workflow-starter/handler');
@@ -107,6 +108,15 @@ export interface WorkflowProps {
    * @default - every alarm, with the defaults of WorkflowAlarms
    */
   readonly alarms?: false | WorkflowAlarms;
+  /**
+   * How executions and the starter are traced (docs/tracing.md): `active` and `opentelemetry`
+   * turn X-Ray tracing on for the state machine (Step Functions records each execution and its
+   * states; it has no OpenTelemetry of its own), and are the starter's `tracing`; with
+   * `opentelemetry` an execution started from an event joins the trace of the span that
+   * emitted it. `off` turns both off.
+   * @default - the `switchyard:tracing` context (TRACING_CONTEXT_KEY), else 'active'
+   */
+  readonly tracing?: TracingMode;
 }
 
 /**
@@ -138,6 +148,7 @@ export class Workflow extends Construct implements IMonitorable {
     if (props.alarms === false) turnAlarmsOff(this);
     this.#alarms = props.alarms === false ? {} : (props.alarms ?? {});
     validateRange(this, 'alarms.failedExecutions', this.#alarms.failedExecutions, 0, 100_000);
+    const tracing = tracingModeOf(this, props.tracing);
     const timeout = props.timeout ?? (isExpress ? Duration.seconds(EXPRESS_MAX_SECONDS) : undefined);
 
     this.logGroup = new logs.LogGroup(this, 'Logs', {
@@ -152,7 +163,7 @@ export class Workflow extends Construct implements IMonitorable {
       stateMachineType: type,
       definitionBody: sfn.DefinitionBody.fromChainable(props.definition),
       timeout,
-      tracingEnabled: true,
+      tracingEnabled: tracing !== 'off',
       logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: props.logExecutionData ?? false },
     });
     Validations.of(this.stateMachine).acknowledge({
@@ -178,6 +189,7 @@ export class Workflow extends Construct implements IMonitorable {
           description: `Starts ${id} executions from events, one per event`,
           serviceName: `${id}-starter`,
           timeout: starterTimeout,
+          tracing,
           environment: { [ENV.stateMachineArn]: this.stateMachine.stateMachineArn, [ENV.workflowType]: type },
         },
       });

@@ -4,3 +4,12 @@ export function lambdaArnOf(uri: string): string | undefined {
   if (wrapped) return wrapped[1];
   return /^arn:[^:]+:lambda:/.test(uri) ? uri : undefined;
 }
+
+/**
+ * The function of a Lambda proxy integration for response streaming: API Gateway invokes it with
+ * InvokeWithResponseStream, whose URI is `.../2021-11-15/functions/<arn>/response-streaming-invocations`
+ * (https://docs.aws.amazon.com/apigateway/latest/developerguide/response-transfer-mode-lambda.html).
+ */
+export function streamingLambdaArnOf(uri: string): string | undefined {
+  return /:lambda:path\/2021-11-15\/functions\/(arn:[^/]+)\/response-streaming-invocations$/.exec(uri)?.[1];
+}

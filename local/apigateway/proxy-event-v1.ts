@@ -151,9 +151,58 @@ export function v1Response(payload: string, decodeBase64: boolean): HttpResponse
   }
   if (result === null || typeof result !== 'object' || Array.isArray(result)) return MALFORMED;
   const r = result as Record<string, unknown>;
-  const status = typeof r.statusCode === 'string' && /^\d+$/.test(r.statusCode) ? Number(r.statusCode) : r.statusCode;
-  if (typeof status !== 'number' || !Number.isInteger(status) || status < 100 || status > 599) return MALFORMED;
+  const status = statusOf(r.statusCode);
+  if (status === undefined) return MALFORMED;
   if (r.body !== undefined && r.body !== null && typeof r.body !== 'string') return MALFORMED;
+  const headers = headersOf(r);
+  if (headers === MALFORMED) return MALFORMED;
+  const bodyText = typeof r.body === 'string' ? r.body : '';
+  const body = r.isBase64Encoded === true && decodeBase64 ? Buffer.from(bodyText, 'base64') : Buffer.from(bodyText, 'utf8');
+  return { status, headers, body };
+}
+
+/** The 8 null bytes between a streamed proxy response's metadata and its payload. */
+const STREAM_DELIMITER = '\0'.repeat(8);
+
+/**
+ * The function's answer read as API Gateway reads a Lambda proxy integration for response
+ * streaming (https://docs.aws.amazon.com/apigateway/latest/developerguide/response-transfer-mode-lambda.html):
+ * a JSON object of metadata (`statusCode`, 200 when left out; `headers` and `multiValueHeaders`
+ * as in a 1.0 response; `cookies`, each a `Set-Cookie`), 8 null bytes, then the payload as the
+ * function wrote it (null bytes included). No delimiter, or metadata that is not such an object,
+ * is malformed.
+ */
+export function streamedResponse(payload: string): HttpResponse | typeof MALFORMED {
+  const at = payload.indexOf(STREAM_DELIMITER);
+  if (at < 0) return MALFORMED;
+  let metadata: unknown;
+  try {
+    metadata = JSON.parse(payload.slice(0, at));
+  } catch {
+    return MALFORMED;
+  }
+  if (metadata === null || typeof metadata !== 'object' || Array.isArray(metadata)) return MALFORMED;
+  const m = metadata as Record<string, unknown>;
+  const status = statusOf(m.statusCode ?? 200);
+  if (status === undefined) return MALFORMED;
+  const headers = headersOf(m);
+  if (headers === MALFORMED) return MALFORMED;
+  if (m.cookies !== undefined && m.cookies !== null) {
+    if (!Array.isArray(m.cookies)) return MALFORMED;
+    const set = headers['set-cookie'];
+    headers['set-cookie'] = [...(set === undefined ? [] : Array.isArray(set) ? set : [set]), ...m.cookies.map(String)];
+  }
+  return { status, headers, body: Buffer.from(payload.slice(at + STREAM_DELIMITER.length), 'utf8') };
+}
+
+/** A proxy response's `statusCode` (a number, or digits in a string) when it is an HTTP status. */
+function statusOf(value: unknown): number | undefined {
+  const status = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
+  return typeof status === 'number' && Number.isInteger(status) && status >= 100 && status <= 599 ? status : undefined;
+}
+
+/** A proxy response's `multiValueHeaders` and `headers`, merged under lower-case names (JSON by default); malformed when either is not a map of strings (lists). */
+function headersOf(r: Record<string, unknown>): Record<string, string | string[]> | typeof MALFORMED {
   const headers: Record<string, string | string[]> = Object.create(null);
   const lower = new Set<string>();
   if (r.multiValueHeaders !== undefined && r.multiValueHeaders !== null) {
@@ -172,9 +221,7 @@ export function v1Response(payload: string, decodeBase64: boolean): HttpResponse
     }
   }
   headers['content-type'] ??= 'application/json';
-  const bodyText = typeof r.body === 'string' ? r.body : '';
-  const body = r.isBase64Encoded === true && decodeBase64 ? Buffer.from(bodyText, 'base64') : Buffer.from(bodyText, 'utf8');
-  return { status, headers, body };
+  return headers;
 }
 
 /** A REST API's own error answer: `{"message": ...}` with the `x-amzn-ErrorType` API Gateway names it by. */

@@ -1,6 +1,7 @@
 import type { LoadedApp, LoadedResource } from '../template/load.js';
 import { lambdaArnOf, type StageDefinition } from './definitions.js';
 import { isLoopbackUrl } from './http-forward.js';
+import { streamingLambdaArnOf } from './lambda-arn.js';
 import { type RestAuthorizerDefinition, restAuthorizerOf } from './rest-api-authorizers.js';
 import { sendsActionOf } from './rest-api-aws-client.js';
 import {
@@ -38,7 +39,14 @@ export const REST_API_RESOURCE_TYPES = [
 ];
 
 export type RestIntegration =
-  | { readonly kind: 'lambda'; readonly functionArn: string; readonly timeoutMs: number; readonly roleArn?: string }
+  | {
+      readonly kind: 'lambda';
+      readonly functionArn: string;
+      readonly timeoutMs: number;
+      readonly roleArn?: string;
+      /** Invoked for response streaming: the function answers metadata, 8 null bytes, then the payload. */
+      readonly streaming?: true;
+    }
   /** A MOCK integration: the request template's `statusCode` selects the integration response, mapped as any other. */
   | ({ readonly kind: 'mock' } & MappedIntegration)
   /** An `AWS` service integration (SQS, Step Functions, EventBridge, ...): mapped in, sent to the local service, mapped out. */
@@ -220,7 +228,8 @@ function integrationOf(method: Props, label: string, note: (what: string, method
   const type = String(integration.Type ?? '');
   const uri = typeof integration.Uri === 'string' ? integration.Uri : '';
   if (type === 'AWS_PROXY') {
-    const functionArn = lambdaArnOf(uri);
+    const streamingArn = streamingLambdaArnOf(uri);
+    const functionArn = streamingArn ?? lambdaArnOf(uri);
     if (functionArn !== undefined && String(integration.IntegrationHttpMethod ?? 'POST').toUpperCase() !== 'POST') {
       note('Lambda proxy integrations whose IntegrationHttpMethod is not POST fail; these methods answer 500, as API Gateway does', label);
       return { kind: 'not-run' };
@@ -231,6 +240,7 @@ function integrationOf(method: Props, label: string, note: (what: string, method
         functionArn,
         timeoutMs: Number(integration.TimeoutInMillis ?? 29_000),
         ...integrationRoleOf(integration.Credentials),
+        ...(streamingArn === undefined ? {} : { streaming: true as const }),
       };
     }
   }

@@ -6,7 +6,7 @@ import type { StageDefinition } from './definitions.js';
 import { withTimeout } from './integration-timeout.js';
 import type { LambdaInvoker } from './lambda-invoker.js';
 import type { HttpApiRequest, HttpResponse } from './payload.js';
-import { MALFORMED, restError, v1Event, v1Response } from './proxy-event-v1.js';
+import { MALFORMED, restError, streamedResponse, v1Event, v1Response } from './proxy-event-v1.js';
 import { RestAuthorization } from './rest-api-authorizers.js';
 import { type AwsEndpointAccess, LoopbackAwsClient } from './rest-api-aws-client.js';
 import type { RestApiDefinition, RestIntegration, RestMethodDefinition, RestResourceDefinition } from './rest-api-definitions.js';
@@ -278,7 +278,7 @@ export class RestApiService {
     return invalid === undefined ? undefined : { response: invalid.response, reason: invalid.message };
   }
 
-  /** A Lambda proxy integration: the event in, the function's `{statusCode, headers, body}` out. */
+  /** A Lambda proxy integration: the event in, the function's `{statusCode, headers, body}` out (or, streamed, its metadata and payload). */
   async #lambdaProxy(
     integration: Extract<RestIntegration, { kind: 'lambda' }>,
     event: Record<string, unknown>,
@@ -298,7 +298,9 @@ export class RestApiService {
       return { response: internalError(502), integrationStatus: 200, error: 'the function failed' };
     }
     const accepts = (firstHeader(request, 'accept') ?? '').split(',').map((type) => type.split(';')[0]?.trim() ?? '');
-    const response = v1Response(outcome.payload, isBinary(binaryMediaTypes, accepts));
+    const response = integration.streaming
+      ? streamedResponse(outcome.payload)
+      : v1Response(outcome.payload, isBinary(binaryMediaTypes, accepts));
     if (response === MALFORMED) return { response: internalError(502), integrationStatus: 200, error: 'Malformed Lambda proxy response' };
     return { response, integrationStatus: 200 };
   }

@@ -155,24 +155,47 @@ export class BedrockService {
   async invokeModel(modelId: string, raw: Buffer, tier: string | undefined): Promise<InvokeAnswer> {
     const started = this.options.clock.now();
     const { model, body } = this.#native(modelId, raw, tier);
-    if (!isChatModel(model)) {
-      const route = routeFor(this.options.routes, model.id, modelId);
-      await injectFaults(route.faults, model.id);
-      // Embeddings and images are answered here whatever the backend (only faults apply).
-      const answer =
-        kindOf(model) === 'embedding'
-          ? embeddingResponse(model.codec, model.id, body)
-          : { ...imageResponse(model.codec, model.id, body), inputTokens: 0 };
-      return {
-        body: Buffer.from(JSON.stringify(answer.body)),
-        headers: invokeHeaders(answer.inputTokens, 0, this.options.clock.now() - started, tier),
-      };
-    }
+    if (!isChatModel(model)) return this.#drawOrEmbed(model, modelId, body, tier, started);
     const settled = await this.#settle(model, this.#nativeChat(model, body), modelId);
     const answer = nativeResponse(model, settled, body);
     return {
       body: Buffer.from(JSON.stringify(answer)),
       headers: invokeHeaders(settled.usage.inputTokens, settled.usage.outputTokens, settled.latencyMs, tier),
+    };
+  }
+
+  /**
+   * An embedding or image model's InvokeModel, answered here whatever the backend: the body is
+   * read first (refused as Bedrock refuses it, unrecorded, as a chat body is), then the route's
+   * faults apply, and the call is recorded with its input tokens (embeddings) or its images and
+   * their price tier, so `switchyard cost --local` prices it.
+   */
+  async #drawOrEmbed(
+    model: FoundationModel,
+    modelId: string,
+    body: Body,
+    tier: string | undefined,
+    started: number,
+  ): Promise<InvokeAnswer> {
+    const begun = performance.now();
+    const answer: { body: Body; inputTokens: number; images?: number; tier?: string } =
+      kindOf(model) === 'embedding'
+        ? embeddingResponse(model.codec, model.id, body)
+        : { ...imageResponse(model.codec, model.id, body), inputTokens: 0 };
+    const route = routeFor(this.options.routes, model.id, modelId);
+    const record = this.#recorder(model, route, modelId, begun);
+    try {
+      await injectFaults(route.faults, model.id);
+    } catch (error) {
+      record({ error: errorName(error) });
+      throw error;
+    }
+    const drawn =
+      answer.images === undefined ? {} : { images: answer.images, ...(answer.tier === undefined ? {} : { imageTier: answer.tier }) };
+    record({ inputTokens: answer.inputTokens, ...drawn });
+    return {
+      body: Buffer.from(JSON.stringify(answer.body)),
+      headers: invokeHeaders(answer.inputTokens, 0, this.options.clock.now() - started, tier),
     };
   }
 

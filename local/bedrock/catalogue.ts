@@ -42,6 +42,7 @@ export type Codec =
   | 'titan-image'
   | 'nova-canvas'
   | 'stability'
+  | 'stability-sdxl'
   | 'none';
 
 /** What Converse takes from a model (AWS's "Supported models and model features" table). */
@@ -109,6 +110,7 @@ const CONVERSE_BY_CODEC: Readonly<Record<Codec, ConverseSupport | false>> = {
   'titan-image': false,
   'nova-canvas': false,
   stability: false,
+  'stability-sdxl': false,
   none: false,
 };
 
@@ -189,7 +191,6 @@ const RERANK = 'reranking is not simulated';
 const EDIT = 'image editing from an input image is not simulated';
 const MEDIA_EMBED = 'video and audio embeddings are not simulated';
 const JURASSIC = "Jurassic-2's body (prompt, maxTokens, numResults) is not simulated";
-const SDXL = "Stability's SDXL body (text_prompts, cfg_scale) is not simulated";
 
 const ANTHROPIC: readonly CatalogueEntry[] = [
   row('anthropic.claude-v1', 'anthropic', 100_000, 'od', { eolUnverified: UNVERIFIED, converse: SYSTEM_ONLY }),
@@ -376,8 +377,12 @@ const MANTLE_ONLY = [
 ];
 
 const IMAGES_AND_MEDIA: readonly CatalogueEntry[] = [
-  row('stability.stable-diffusion-xl-v0', 'none', 77, 'od', { eolUnverified: UNVERIFIED, notServed: SDXL }),
-  row('stability.stable-diffusion-xl-v1', 'none', 77, 'od', { eolUnverified: UNVERIFIED, notServed: SDXL }),
+  // SDXL 0.8 and 1.0: gone from ListFoundationModels before the 2026-08-21 record, with no AWS
+  // page found that dates their end of life. `-v1:0` is the versioned id AWS listed beside `-v1`
+  // (apps invoke either on demand).
+  row('stability.stable-diffusion-xl-v0', 'stability-sdxl', 77, 'od', { eolUnverified: UNVERIFIED }),
+  row('stability.stable-diffusion-xl-v1', 'stability-sdxl', 77, 'od', { eolUnverified: UNVERIFIED }),
+  row('stability.stable-diffusion-xl-v1:0', 'stability-sdxl', 77, 'od', { eolUnverified: UNVERIFIED }),
   row('stability.sd3-large-v1:0', 'stability', 77, 'od', { eolUnverified: UNVERIFIED }),
   row('stability.stable-image-core-v1:0', 'stability', 77, 'od', { eolUnverified: UNVERIFIED }),
   row('stability.stable-image-ultra-v1:0', 'stability', 77, 'od', { eolUnverified: UNVERIFIED }),

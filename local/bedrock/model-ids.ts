@@ -24,6 +24,7 @@ const KINDS: Readonly<Record<Codec, ModelKind>> = {
   'titan-image': 'image',
   'nova-canvas': 'image',
   stability: 'image',
+  'stability-sdxl': 'image',
   none: 'none',
 };
 

@@ -1,56 +1,76 @@
 import { randomUUID } from 'node:crypto';
 import { Agent, type IncomingMessage, request, type ServerResponse } from 'node:http';
 import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { crc32 } from 'node:zlib';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { type Clock, systemClock } from '../clock.js';
 import type { GuardSettings } from '../endpoint/guard.js';
-
-const WORKER_SCRIPT = path.join(import.meta.dirname, 'dynalite-worker.mjs');
+import type { EngineWorkerData } from './engine-worker.js';
 
 /**
- * DynamoDB, served by dynalite (a DynamoDB implementation on LevelDB) in a worker thread
- * on a loopback port of its own. Local functions are pointed straight at it
+ * The engine's thread: `engine-worker.js` in the package; in a checkout its TypeScript source,
+ * run through tsx (resolved here, so that the compiled package never names it).
+ */
+const FROM_SOURCES = import.meta.filename.endsWith('.ts');
+const WORKER_SCRIPT = path.join(import.meta.dirname, FROM_SOURCES ? 'engine-worker.ts' : 'engine-worker.js');
+/** How often the runtime's clock is passed to the engine's thread (its records' times; the endpoint's requests pass it too). */
+const CLOCK_SYNC_MS = 20;
+
+/**
+ * DynamoDB, served by the local engine (local/dynamodb/engine/, on node:sqlite) in a worker
+ * thread on a loopback port of its own. Local functions are pointed straight at it
  * (AWS_ENDPOINT_URL_DYNAMODB), so their DynamoDB traffic never touches the endpoint's
- * thread; other clients reach it through the endpoint, which forwards
- * `DynamoDB_20120810.*` requests. With a folder, tables live on disk and survive restarts.
+ * thread; other clients reach it through the endpoint, which forwards `DynamoDB_20120810.*`
+ * requests. With a folder, tables live on disk (`tables.sqlite`) and survive restarts.
  */
 export class DynamoDbHost {
   readonly #agent = new Agent({ keepAlive: true, maxSockets: 64 });
   #answer?: (request: WorkerRequest) => Promise<unknown>;
   readonly #waiting: WorkerRequest[] = [];
+  readonly #recordListeners = new Set<(streamArns: readonly string[]) => void>();
 
   private constructor(
     private readonly worker: Worker,
-    /** Where dynalite listens, e.g. `http://127.0.0.1:41234`. */
+    /** Where the engine listens, e.g. `http://127.0.0.1:41234`. */
     readonly url: string,
     /** Marks a DeleteItem as made by the time-to-live sweep (header `x-switchyard-ttl-delete`), whose stream record names DynamoDB as its maker. */
     readonly ttlDeleteToken: string,
+    /** The SQLite file of the tables and their streams; undefined when they are in memory. */
+    readonly file: string | undefined,
+    private readonly syncClock: () => void,
+    private readonly clockTimer: NodeJS.Timeout,
   ) {
-    worker.on('message', (message: WorkerRequest | 'closed') => {
+    worker.on('message', (message: WorkerRequest | { kind: 'recordsCommitted'; streams: string[] } | 'closed') => {
       if (typeof message !== 'object' || message === null || !('kind' in message)) return;
+      if (message.kind === 'recordsCommitted') {
+        for (const listener of this.#recordListeners) listener(message.streams);
+        return;
+      }
       if (this.#answer) this.#reply(message);
       else this.#waiting.push(message);
     });
   }
 
-  /**
-   * Answers what dynalite's thread asks (stream records to commit before a write is
-   * acknowledged, time-to-live settings); requests that came before are answered now.
-   */
+  /** Answers what the engine's thread asks (IAM decisions); requests that came before are answered now. */
   serve(answer: (request: WorkerRequest) => Promise<unknown>): void {
     this.#answer = answer;
     for (const waiting of this.#waiting.splice(0)) this.#reply(waiting);
   }
 
-  /** Tells dynalite's thread that IAM's policies changed: the requests it saw allowed are asked about again. */
+  /** Called with the streams that got records, after the write that made them is committed. */
+  onRecordsCommitted(listener: (streamArns: readonly string[]) => void): void {
+    this.#recordListeners.add(listener);
+  }
+
+  /** Tells the engine's thread that IAM's policies changed: the requests it saw allowed are asked about again. */
   forgetAuthorizations(): void {
     this.worker.postMessage({ kind: 'iam-changed' });
   }
 
-  /** Tells dynalite's thread which tables have a stream (by table name). */
-  setStreams(streams: Readonly<Record<string, { viewType: string; arn: string; label: string }>>): void {
-    this.worker.postMessage({ kind: 'streams', streams });
+  /** Tells the engine's thread that the streams changed (it reads them again from the database). */
+  streamsChanged(): void {
+    this.worker.postMessage({ kind: 'streams' });
   }
 
   #reply(message: WorkerRequest): void {
@@ -65,54 +85,68 @@ export class DynamoDbHost {
     );
   }
 
-  /**
-   * Starts dynalite and resolves once it answers a request: start-up uses it right away
-   * (ensureTables), and a worker that died after printing its port would answer nothing.
-   */
+  /** Starts the engine's thread and resolves once it answers a request. */
   static async start(
     options: {
+      /** The data folder's DynamoDB folder: the tables are kept in `tables.sqlite` there. Without one, in memory. */
       folder?: string;
-      /** How long a LevelDB lock held by a runtime that is still exiting is waited for. @default 10_000 */
-      lockedWaitMs?: number;
-      /** The endpoint's Host, Origin and signature checks, applied to dynalite's own port too. */
+      /** The endpoint's Host, Origin and signature checks, applied to the engine's own port too. */
       guard?: GuardSettings;
       /** Ask the main thread (`authorize` requests) whether a role session may make each request. @default false */
       iam?: boolean;
+      /** The runtime's clock (stream records' times, transaction tokens). @default the system clock */
+      clock?: Clock;
+      region?: string;
+      accountId?: string;
     } = {},
   ): Promise<DynamoDbHost> {
     const ttlDeleteToken = randomUUID();
+    const clock = options.clock ?? systemClock;
+    const clockOffset = new SharedArrayBuffer(8);
+    const offset = new Float64Array(clockOffset);
+    const syncClock = () => {
+      offset[0] = clock.now() - Date.now();
+    };
+    syncClock();
+    const file = options.folder ? path.join(options.folder, 'tables.sqlite') : undefined;
+    const workerData: EngineWorkerData = {
+      file,
+      guard: options.guard,
+      iam: options.iam === true,
+      ttlDeleteToken,
+      region: options.region ?? 'us-east-1',
+      accountId: options.accountId ?? '000000000000',
+      clockOffset,
+    };
     const worker = new Worker(WORKER_SCRIPT, {
-      workerData: {
-        folder: options.folder,
-        lockedWaitMs: options.lockedWaitMs ?? 10_000,
-        guard: options.guard,
-        iam: options.iam === true,
-        ttlDeleteToken,
-      },
+      workerData,
+      execArgv: FROM_SOURCES ? ['--import', pathToFileURL(tsxLoader()).href] : [],
     });
-    const where = options.folder ? ` in ${options.folder}` : '';
+    const where = file ? ` in ${file}` : '';
     let failed: (error: Error) => void = () => {};
     const failure = new Promise<never>((_, reject) => {
       failed = reject;
     });
-    const onError = (error: Error) => failed(new Error(`DynamoDB (dynalite) failed while starting${where}: ${error.message}`));
-    const onExit = (code: number) => failed(new Error(`DynamoDB (dynalite) stopped with code ${code} while starting${where}`));
+    const onError = (error: Error) => failed(new Error(`DynamoDB failed while starting${where}: ${error.message}`));
+    const onExit = (code: number) => failed(new Error(`DynamoDB stopped with code ${code} while starting${where}`));
     worker.on('error', onError);
     worker.on('exit', onExit);
+    const timer = setInterval(syncClock, CLOCK_SYNC_MS);
+    timer.unref();
     try {
       const port = await Promise.race([
         new Promise<number>((resolve) => {
-          worker.once('message', (message: { port?: number; error?: string }) => {
+          worker.once('message', (message: { port?: number }) => {
             if (message.port !== undefined) resolve(message.port);
-            else failed(new Error(`DynamoDB (dynalite) could not open its tables${where}: ${message.error}`));
           });
         }),
         failure,
       ]);
-      const host = new DynamoDbHost(worker, `http://127.0.0.1:${port}`, ttlDeleteToken);
+      const host = new DynamoDbHost(worker, `http://127.0.0.1:${port}`, ttlDeleteToken, file, syncClock, timer);
       await Promise.race([host.#answers(options.guard?.credentials?.[0]), failure]);
       return host;
     } catch (error) {
+      clearInterval(timer);
       await worker.terminate();
       throw error;
     } finally {
@@ -121,7 +155,7 @@ export class DynamoDbHost {
     }
   }
 
-  /** Resolves once dynalite answers ListTables, which reads its LevelDB (signed with the guard's key when it checks signatures). */
+  /** Resolves once the engine answers ListTables (signed with the guard's key when it checks signatures). */
   async #answers(
     credentials: { accessKeyId: string; secretAccessKey: string } = { accessKeyId: 'local', secretAccessKey: 'local' },
   ): Promise<void> {
@@ -129,20 +163,20 @@ export class DynamoDbHost {
     try {
       await client.send(new ListTablesCommand({ Limit: 1 }));
     } catch (error) {
-      throw new Error(`DynamoDB (dynalite) did not answer ListTables while starting: ${(error as Error).message}`);
+      throw new Error(`DynamoDB did not answer ListTables while starting: ${(error as Error).message}`);
     } finally {
       client.destroy();
     }
   }
 
-  /** Forwards a request the endpoint received to dynalite, streaming both ways. */
+  /** Forwards a request the endpoint received to the engine, streaming both ways. */
   get handler(): (req: IncomingMessage, res: ServerResponse, body?: Buffer) => void {
     const { port } = new URL(this.url);
     return (req, res, body) => {
+      this.syncClock();
       const upstream = request(
         { host: '127.0.0.1', port, method: req.method, path: req.url, headers: req.headers, agent: this.#agent },
         (answer) => {
-          if (answer.statusCode === 400 || answer.statusCode === 413) return withMessage(answer, res);
           res.writeHead(answer.statusCode ?? 500, answer.headers);
           answer.pipe(res);
         },
@@ -158,6 +192,7 @@ export class DynamoDbHost {
   }
 
   async stop(): Promise<void> {
+    clearInterval(this.clockTimer);
     this.#agent.destroy();
     await new Promise<void>((resolve) => {
       this.worker.on('message', (message) => {
@@ -171,85 +206,16 @@ export class DynamoDbHost {
   }
 }
 
-/** What dynalite's thread asks the main thread (local/dynamodb/change-capture.mjs). */
-export type WorkerRequest = { readonly id: number } & (
-  | {
-      readonly kind: 'records';
-      readonly records: readonly CapturedChange[];
-      /** The pending write these records settle (see `writeBegins`). */
-      readonly pendingId?: number;
-    }
-  /** A write to tables with a stream is about to be passed to dynalite: its items and their images before it. */
-  | { readonly kind: 'writeBegins'; readonly items: readonly PendingItem[] }
-  /** dynalite refused the write: nothing changed, no record. */
-  | { readonly kind: 'writeEnded'; readonly pendingId?: number }
-  /** The writes a kill left pending, to settle at start-up. */
-  | { readonly kind: 'pendingWrites' }
-  | {
-      readonly kind: 'streamEnabled';
-      readonly table: string;
-      readonly viewType: string;
-      readonly keySchema: readonly { AttributeName: string; KeyType: string }[];
-      /** Set by UpdateTable: a new stream even if the table had one with this view type. */
-      readonly fresh?: boolean;
-    }
-  | { readonly kind: 'tableDeleted'; readonly table: string }
-  /** May the role session signing with this key make this request? Answered `{ denied?: message }`. */
-  | { readonly kind: 'authorize'; readonly accessKeyId: string; readonly operation: string; readonly body: string }
-  | { readonly kind: 'timeToLive'; readonly operation: 'UpdateTimeToLive' | 'DescribeTimeToLive'; readonly input: Record<string, unknown> }
-);
-
-/** One item of a pending write: its table, its key and its image before the write (null: it did not exist). */
-export interface PendingItem {
-  readonly table: string;
-  readonly key: Record<string, unknown>;
-  readonly before: Record<string, unknown> | null;
+/** tsx's loader, for the engine's thread when it runs from the sources (a checkout). */
+function tsxLoader(): string {
+  return new URL(import.meta.resolve('tsx')).pathname;
 }
 
-/** One write's effect on one item, as change capture saw it (images in DynamoDB JSON). */
-export interface CapturedChange {
-  readonly table: string;
-  readonly eventName: 'INSERT' | 'MODIFY' | 'REMOVE';
-  readonly keys: Record<string, unknown>;
-  readonly newImage?: Record<string, unknown>;
-  readonly oldImage?: Record<string, unknown>;
-  readonly userIdentity?: { readonly type: string; readonly principalId: string };
-}
-
-const SERIALIZATION_EXCEPTION = 'com.amazon.coral.service#SerializationException';
-
-/**
- * dynalite answers a body that is empty or not JSON with a bare
- * `{"__type":"...#SerializationException"}`, and one over 16 MiB with an empty 413; an SDK
- * error without a message tells the user nothing. The message is added, with the body's
- * CRC32 (`x-amz-crc32`, which botocore checks) and length recomputed.
- */
-function withMessage(answer: IncomingMessage, res: ServerResponse): void {
-  const chunks: Buffer[] = [];
-  answer.on('data', (chunk: Buffer) => chunks.push(chunk));
-  answer.on('end', () => {
-    let body = Buffer.concat(chunks);
-    const status = answer.statusCode ?? 400;
-    if (status === 413) {
-      const message = 'Request body must be smaller than 16 MiB (16,777,216 bytes).';
-      body = Buffer.from(JSON.stringify({ __type: 'com.amazon.coral.service#RequestEntityTooLarge', Message: message, message }));
-    }
-    try {
-      const error = JSON.parse(body.toString('utf8')) as { __type?: string; message?: string; Message?: string };
-      if (error.__type === SERIALIZATION_EXCEPTION && error.message === undefined && error.Message === undefined) {
-        const message = 'The request body could not be read as a JSON object: it is empty or not valid JSON.';
-        body = Buffer.from(JSON.stringify({ __type: SERIALIZATION_EXCEPTION, Message: message, message }));
-      }
-    } catch {
-      // Not JSON: passed on as dynalite wrote it.
-    }
-    const { 'transfer-encoding': _chunked, ...headers } = answer.headers;
-    res.writeHead(status, {
-      ...headers,
-      'content-type': answer.headers['content-type'] ?? 'application/x-amz-json-1.0',
-      'content-length': String(body.length),
-      'x-amz-crc32': String(crc32(body)),
-    });
-    res.end(body);
-  });
-}
+/** What the engine's thread asks the main thread. */
+export type WorkerRequest = { readonly id: number } & {
+  /** May the role session signing with this key make this request? Answered `{ denied?: message, allowed? }`. */
+  readonly kind: 'authorize';
+  readonly accessKeyId: string;
+  readonly operation: string;
+  readonly body: string;
+};

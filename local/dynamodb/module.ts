@@ -3,6 +3,7 @@ import type { Credentials } from '../endpoint/guard.js';
 import type { IamCheck } from '../iam/iam-check.js';
 import type { ServiceDefinitions } from '../service-definitions.js';
 import type { ServiceModule } from '../services/service-module.js';
+import { openDatabase } from '../store/data-folder.js';
 import { type TableDefinition, tableDefinitions } from './definitions.js';
 import { DynamoDbHost } from './dynamodb-host.js';
 import { dynamodbIam } from './iam-authorizations.js';
@@ -11,7 +12,7 @@ import { StreamStore } from './streams/stream-store.js';
 import { StreamsService } from './streams/streams-service.js';
 import { TimeToLiveSweeper } from './time-to-live.js';
 
-/** DynamoDB as the runtime runs it: dynalite, and the streams and time to live dynalite lacks. */
+/** DynamoDB as the runtime runs it: the engine's thread, its tables' streams and time to live. */
 export interface LocalDynamoDb {
   readonly host: DynamoDbHost;
   /** The records of the tables' streams, and their API. */
@@ -31,7 +32,7 @@ declare module '../service-definitions.js' {
   }
 }
 
-/** Whether the role session signing a request to dynalite may make it: `{ denied }` with AWS's message when IAM refuses it. */
+/** Whether the role session signing a request to the engine may make it: `{ denied }` with AWS's message when IAM refuses it. */
 async function authorizeRequest(
   iam: IamCheck,
   request: { accessKeyId: string; operation: string; body: string },
@@ -42,7 +43,7 @@ async function authorizeRequest(
   try {
     input = JSON.parse(request.body);
   } catch {
-    // Not JSON: dynalite answers it with DynamoDB's SerializationException, as AWS does before any authorization.
+    // Not JSON: the engine answers it with DynamoDB's SerializationException, as AWS does before any authorization.
     return {};
   }
   const { refusal, allowed } = await iam.decideAll(
@@ -50,11 +51,11 @@ async function authorizeRequest(
     iam.authorizationsOf('dynamodb', request.operation, input),
     request.operation,
   );
-  // Allowed by the policies: dynalite's thread lets the same request through again without asking.
+  // Allowed by the policies: the engine's thread lets the same request through again without asking.
   return refusal ? { denied: refusal.message } : { allowed };
 }
 
-/** DynamoDB: dynalite in a worker thread with its LevelDB in the data folder; stream records are committed here before a write is acknowledged. */
+/** DynamoDB: the engine (local/dynamodb/engine/) in a worker thread, its tables and their stream records in one SQLite database in the data folder. */
 export const dynamoDbModule: ServiceModule<'dynamodb'> = {
   name: 'dynamodb',
   iam: dynamodbIam,
@@ -63,16 +64,15 @@ export const dynamoDbModule: ServiceModule<'dynamodb'> = {
     { package: '@aws-sdk/client-dynamodb-streams', serviceId: 'DynamoDB Streams' },
   ],
   needs: ['template', 'iam'],
-  databases: ['dynamodb-streams'],
   folders: ['dynamodb'],
   resourceTypes: DYNAMODB_TYPE_SPECS,
   // A new table is created; an existing one keeps its items and key schema, even after a restart.
   reloads: { types: ['AWS::DynamoDB::Table'] },
   shares: (byType) => ({ tables: tableDefinitions(byType) }),
-  async create({ settings, database, folder, services, warn }) {
+  async create({ settings, folder, services, warn }) {
     const { clock, region, accountId, url, guard, credentials, log } = settings;
     const { definitions } = services.get('template');
-    // dynalite keeps no capacity: a table AWS would throttle (ProvisionedThroughputExceededException) never is here.
+    // The engine keeps no capacity: a table AWS would throttle (ProvisionedThroughputExceededException) never is here.
     warn(
       definitions.tables
         .filter((t) => t.definition.BillingMode !== 'PAY_PER_REQUEST')
@@ -83,12 +83,18 @@ export const dynamoDbModule: ServiceModule<'dynamodb'> = {
       folder: folder('dynamodb'),
       guard: guard.settings(Number(new URL(url).port)),
       iam: iam.mode !== 'off',
+      clock,
+      region,
+      accountId,
     });
-    const streams = new StreamsService(new StreamStore(database('dynamodb-streams'), clock, region, accountId), clock, (tableStreams) =>
-      host.setStreams(tableStreams),
-    );
+    // The main thread's own connection to the engine's database: it reads the stream records and keeps the streams and time-to-live settings.
+    const streamsDb = openDatabase(host.file as string);
+    const streams = new StreamsService(new StreamStore(streamsDb, clock, region, accountId), clock, () => host.streamsChanged());
     streams.declareTables(definitions.tables);
-    host.serve((request) => (request.kind === 'authorize' ? authorizeRequest(iam, request) : streams.answer(request)));
+    host.serve((request) => authorizeRequest(iam, request));
+    host.onRecordsCommitted((arns) => {
+      for (const arn of arns) streams.store.notify(arn);
+    });
     iam.onChange(() => host.forgetAuthorizations());
     const timeToLive = new TimeToLiveSweeper({
       store: streams.store,
@@ -130,10 +136,11 @@ export const dynamoDbModule: ServiceModule<'dynamodb'> = {
         await createMissingTables(url, region, definitions.tables, credentials);
         timeToLive.start();
       },
-      // After the endpoint stops: nothing reaches dynalite through it any more.
+      // After the endpoint stops: nothing reaches the engine through it any more.
       close: async () => {
         await timeToLive.stop();
         await host.stop();
+        streamsDb.close();
       },
     };
   },

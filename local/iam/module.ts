@@ -69,7 +69,7 @@ export const iamModule: ServiceModule<'iam'> = {
     });
     // The mode itself is a line of the start-up report (iamModeLine), not a warning.
     // AWS accepts these policies and they grant nothing: said once, at start-up, with what holds them.
-    warn(iam.problems.map((p) => `IAM policy of ${p.holder}: ${p.problem}`));
+    warn(iam.problems.map((p) => `${p.asInAws ? '[as in AWS] ' : ''}IAM policy of ${p.holder}: ${p.problem}`));
     return {
       service: iam,
       reload: ({ app }) => {

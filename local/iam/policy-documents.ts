@@ -79,8 +79,12 @@ const STATEMENT_KEYS = new Set([
   'Condition',
 ]);
 
-/** Where a problem is, and the words every problem ends with. */
-type Note = (problem: string) => void;
+/**
+ * Where a problem is, and the words every problem ends with. `asInAws`: IAM itself takes the
+ * policy as written and the part grants nothing there too (an action IAM does not recognize is
+ * listed among a policy's "Uncategorized actions"), so the local runtime runs as AWS does.
+ */
+type Note = (problem: string, asInAws?: true) => void;
 
 /**
  * The policy as the evaluator reads it. AWS accepts (or has accepted) each of these
@@ -90,8 +94,12 @@ type Note = (problem: string) => void;
  * with none is left out), an unknown condition operator (its statement left out).
  */
 export function usablePolicy(raw: unknown, holder: string, problems: PolicyProblem[], kind: PolicyKind): PolicyDocument | undefined {
-  const note: Note = (problem) =>
-    problems.push({ holder, problem: `${problem}: AWS accepts the policy and this grants nothing (the local runtime leaves it out)` });
+  const note: Note = (problem, asInAws) =>
+    problems.push({
+      holder,
+      problem: `${problem}: AWS accepts the policy and this grants nothing (the local runtime leaves it out)`,
+      ...(asInAws ? { asInAws } : {}),
+    });
   let document = raw;
   if (typeof document === 'string') {
     try {
@@ -134,7 +142,7 @@ function usableStatement(value: unknown, index: number, kind: PolicyKind, note: 
   const actions = list(statement[key]) as string[];
   const known = actions.filter((action) => {
     const unknown = unknownAction(action);
-    if (unknown) note(`${where}: ${unknown}`);
+    if (unknown) note(`${where}: ${unknown}`, true);
     return unknown === undefined;
   });
   // An unknown action in NotAction excludes nothing, which is what keeping it does.

@@ -57,4 +57,6 @@ export interface PolicyProblem {
   readonly holder: string;
   /** What is wrong: `unknown action eventsv2:PutEvents`, `unknown condition operator StringEqualz`, `not a policy document`. */
   readonly problem: string;
+  /** IAM takes the policy as written and this part grants nothing there too (an action it does not recognize): no difference from AWS. */
+  readonly asInAws?: true;
 }

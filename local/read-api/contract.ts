@@ -60,7 +60,16 @@ export const READ_API_PATHS = {
    * message as sent (`message/rfc822`).
    */
   mail: '/mail',
+  /**
+   * GET /traces/<id> -> {@link OtlpTracesData}, OTLP/JSON (an `ExportTraceServiceRequest`): the spans
+   * the runtime's OTLP receiver kept. For a trace id (32 hex digits, or X-Ray's `1-<8>-<24>`), that
+   * trace; for any id `/lineage/<id>` takes, every trace of that journey; and with either, the
+   * traces linked to or from them (a consumer's and its producers'). 404 when none is kept.
+   */
+  traces: '/traces/',
 } as const;
+
+export type { TracesData as OtlpTracesData } from '../traces/otlp-model.js';
 
 /** A request the app's policies do not allow, once per principal, action and resource. */
 export interface IamFindingSummary {
@@ -136,8 +145,16 @@ export interface ModelCallSummary {
   readonly cacheReadInputTokens: number;
   readonly cacheWriteInputTokens: number;
   readonly latencyMs: number;
-  /** `end_turn`, `tool_use`, ...; absent for a call that failed. */
+  /** `end_turn`, `tool_use`, ...; absent for a call that failed and for an embedding or image call. */
   readonly stopReason?: string;
+  /** The images an image model drew (InvokeModel of Titan Image, Nova Canvas, Stability). */
+  readonly images?: number;
+  /**
+   * The price tier those images bill at where the model's price depends on more than the image
+   * count, as `<quality>[.<resolution>]`: `standard`, `premium` (SDXL: past 50 steps),
+   * `standard.512`, `premium.1024` (Titan Image, Nova Canvas: the resolution class of the pricing page).
+   */
+  readonly imageTier?: string;
   /** The error the caller got (its AWS name), for a call that failed. */
   readonly error?: string;
   /** The caller's X-Ray trace header: its Parent is the invocation that made the call (lineage hangs the call under it). */

@@ -21,9 +21,9 @@ import { type FlowControlSources, readFlowControl } from './flow-control.js';
 import { LineageBuilder, type LogReader } from './lineage.js';
 import { LiveFeed } from './live-feed.js';
 import { modelCallLineage } from './model-calls.js';
-
 import { ReadApiRecords, type Retention } from './records.js';
 import { type ExpressPosition, type MailSource, ReadApiRouter } from './router.js';
+import { type TraceSource, tracesFor } from './traces.js';
 
 export interface ReadApiOptions {
   /** `read-api.sqlite` in the data folder. */
@@ -54,6 +54,8 @@ export interface ReadApiOptions {
   readonly iam?: () => IamReport;
   /** The local SES's mailbox. */
   readonly mail?: MailSource;
+  /** The spans the OTLP receiver kept (asked when a request asks: the traces service is created after the read API). */
+  readonly traces?: () => TraceSource | undefined;
   readonly now?: () => number;
   /** @default 15 s */
   readonly heartbeatMs?: number;
@@ -100,6 +102,7 @@ export class ReadApi {
       ...(options.modelCalls ? { modelCalls: options.modelCalls } : {}),
       ...(options.iam ? { iam: options.iam } : {}),
       ...(options.mail ? { mail: options.mail } : {}),
+      ...(options.traces ? { traces: (id: string) => this.traces(id) } : {}),
     });
   }
 
@@ -113,6 +116,16 @@ export class ReadApi {
       after = page.last;
     } while (after !== undefined);
     return mergeLineagePages(pages);
+  }
+
+  /** The traces `id` names, as OTLP/JSON (docs/read-api.md, `/traces/<id>`); undefined when none is kept. */
+  async traces(id: string): Promise<ReturnType<TraceSource['traces']> | undefined> {
+    const source = this.options.traces?.();
+    if (source === undefined) return undefined;
+    return tracesFor(source, id, async (lineageId) => {
+      const lineage = await this.lineage(lineageId);
+      return lineage.roots.length === 0 ? undefined : lineage;
+    });
   }
 
   /**

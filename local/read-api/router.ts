@@ -15,6 +15,7 @@ import {
   type MailSummary,
   type ModelCallSummary,
   type ModelCallsPage,
+  type OtlpTracesData,
   READ_API_PATHS,
   READ_API_PREFIX,
   type ReadApiError,
@@ -54,6 +55,8 @@ export interface ReadApiSources {
   };
   iam?(): IamReport;
   mail?: MailSource;
+  /** The spans `id` names (a trace id, or anything lineage takes), as OTLP/JSON; undefined when none is kept. */
+  traces?(id: string): Promise<OtlpTracesData | undefined>;
 }
 
 /** The local SES's mailbox, as the read API reads it (asked when a request asks: SES is created after the read API). */
@@ -157,6 +160,7 @@ export class ReadApiRouter {
     if ((path === READ_API_PATHS.mail || path.startsWith(`${READ_API_PATHS.mail}/`)) && this.sources.mail) {
       return this.#mail(this.sources.mail, path, query, res);
     }
+    if (path.startsWith(READ_API_PATHS.traces) && this.sources.traces) return this.#traces(this.sources.traces, path, query, res);
     if (path === READ_API_PATHS.iam && this.sources.iam) {
       only(query, []);
       return sendJson(res, 200, this.sources.iam());
@@ -270,6 +274,16 @@ export class ReadApiRouter {
     sendJson(res, 200, page);
   }
 
+  /** `/traces/<id>`: OTLP/JSON, whole (a journey's traces are bounded, MAX_TRACES_PER_ANSWER). */
+  async #traces(tracesOf: NonNullable<ReadApiSources['traces']>, path: string, query: URLSearchParams, res: ServerResponse): Promise<void> {
+    only(query, []);
+    const id = idInPath(path, READ_API_PATHS.traces);
+    const traces = await tracesOf(id);
+    if (traces === undefined)
+      throw new ReadApiFailure(404, 'NotFound', `no span the runtime received is of a trace ${JSON.stringify(id)} names`);
+    sendJson(res, 200, traces);
+  }
+
   async #lineage(
     lineageOf: NonNullable<ReadApiSources['lineage']>,
     path: string,
@@ -277,13 +291,7 @@ export class ReadApiRouter {
     res: ServerResponse,
   ): Promise<void> {
     only(query, ['depth', 'limit', 'nextToken']);
-    let id: string;
-    try {
-      id = decodeURIComponent(path.slice(READ_API_PATHS.lineage.length));
-    } catch {
-      throw new ReadApiFailure(400, 'InvalidParameter', 'the id in the path has a malformed percent-encoding');
-    }
-    if (id === '') throw new ReadApiFailure(400, 'InvalidParameter', `name what to trace: ${READ_API_PREFIX}${READ_API_PATHS.lineage}<id>`);
+    const id = idInPath(path, READ_API_PATHS.lineage);
     const depth = integerOf(query, 'depth', 1, MAX_DEPTH) ?? MAX_DEPTH;
     const filters = { lineage: id, depth };
     const list = READ_API_PATHS.lineage;
@@ -301,6 +309,18 @@ export class ReadApiRouter {
     }
     sendJson(res, 200, lineage);
   }
+}
+
+/** A path's id after its prefix, percent-decoded; 400 when it is empty or its encoding is broken. */
+function idInPath(path: string, prefix: string): string {
+  let id: string;
+  try {
+    id = decodeURIComponent(path.slice(prefix.length));
+  } catch {
+    throw new ReadApiFailure(400, 'InvalidParameter', 'the id in the path has a malformed percent-encoding');
+  }
+  if (id === '') throw new ReadApiFailure(400, 'InvalidParameter', `name what to read: ${READ_API_PREFIX}${prefix}<id>`);
+  return id;
 }
 
 /** The position a `nextToken` holds, checked to be this list's with these filters and of the expected shape. */

@@ -22,6 +22,7 @@ import { statesModule } from '../states/module.js';
 import type { LoadedApp } from '../template/load.js';
 import { templateModule } from '../template/module.js';
 import type { TemplateTypes } from '../template/resource-spec.js';
+import { tracesModule } from '../traces/module.js';
 import { ServiceRegistry } from './registry.js';
 import type { RegisteredModule } from './service-module.js';
 
@@ -51,6 +52,7 @@ export const SERVICE_MODULES: readonly RegisteredModule[] = [
   cloudFormationModule,
   ec2Module,
   bedrockModule,
+  tracesModule,
 ];
 
 /** The resource types the local runtime's modules declare, as the template loader takes them. */

@@ -1,7 +1,10 @@
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { priceModelCalls } from '../../cli/cost/local-calls.js';
 import type { PriceTable } from '../../cli/cost/model.js';
-import { modelFamilies } from '../../cli/cost/model-calls.js';
+import { familyOf, foundationModelOf, modelFamilies } from '../../cli/cost/model-calls.js';
+import { CATALOGUE } from '../../local/bedrock/catalogue.js';
 import type { ModelCallSummary } from '../../local/read-api/contract.js';
 
 const price = (usd: number) => ({ usd, per: 1_000_000, unit: 'tokens', source: 'x' });
@@ -15,9 +18,12 @@ const TABLE: PriceTable = {
     'bedrock.anthropic.claude-sonnet-4.cacheWrite': price(3.75),
     'bedrock.meta.llama3-3-70b.input': price(0.72),
     'bedrock.meta.llama3-3-70b.output': price(0.72),
+    'bedrock.stability.stable-diffusion-xl-v1.image.standard': { usd: 0.04, per: 1, unit: 'images', source: 'x' },
+    'bedrock.stability.stable-diffusion-xl-v1.image.premium': { usd: 0.08, per: 1, unit: 'images', source: 'x' },
+    'bedrock.stability.sd3-5-large.image': { usd: 0.08, per: 1, unit: 'images', source: 'x' },
   },
 };
-const FAMILIES = modelFamilies(Object.keys(TABLE.prices));
+const FAMILIES = modelFamilies(Object.keys(TABLE.prices), 'inputOrImage');
 
 function call(model: string, usage: Partial<ModelCallSummary>): ModelCallSummary {
   return {
@@ -64,9 +70,77 @@ describe('priceModelCalls', () => {
     expect(row?.cachePricedAsInput).toBe(true);
   });
 
+  it("prices images at the price of their tier, and an untiered image at the model's one price", () => {
+    const rows = priceModelCalls(
+      [
+        call('stability.stable-diffusion-xl-v1:0', { inputTokens: 0, outputTokens: 0, images: 1, imageTier: 'standard' }),
+        call('stability.stable-diffusion-xl-v1:0', { inputTokens: 0, outputTokens: 0, images: 1, imageTier: 'premium' }),
+        call('stability.stable-diffusion-xl-v1:0', { inputTokens: 0, outputTokens: 0, error: 'ThrottlingException' }),
+        call('stability.sd3-5-large-v1:0', { inputTokens: 0, outputTokens: 0, images: 2 }),
+      ],
+      TABLE,
+      FAMILIES,
+    );
+    expect(rows.map((r) => [r.model, r.calls, r.failed, r.images])).toEqual([
+      ['stability.sd3-5-large-v1:0', 1, 0, 2],
+      ['stability.stable-diffusion-xl-v1:0', 3, 1, 2],
+    ]);
+    expect(rows[0]?.usd).toBeCloseTo(0.16, 10);
+    expect(rows[1]?.usd).toBeCloseTo(0.12, 10);
+  });
+
+  it('leaves the cost out for an image tier the table has no price for', () => {
+    const [row] = priceModelCalls(
+      [call('stability.stable-diffusion-xl-v1', { inputTokens: 0, outputTokens: 0, images: 1, imageTier: 'premium.2048' })],
+      TABLE,
+      FAMILIES,
+    );
+    expect(row).toMatchObject({ images: 1 });
+    expect(row?.usd).toBeUndefined();
+  });
+
   it('leaves the cost out for a model the table does not price', () => {
     const [row] = priceModelCalls([call('mistral.large-2', { inputTokens: 10 })], TABLE, FAMILIES);
     expect(row).toMatchObject({ model: 'mistral.large-2', calls: 1 });
     expect(row?.usd).toBeUndefined();
+  });
+});
+
+describe('modelFamilies', () => {
+  const keys = Object.keys(TABLE.prices);
+
+  it('gives the families priced per token, per token in batch, or per token or image, longest first', () => {
+    expect(modelFamilies(keys, 'input')).toEqual(['anthropic.claude-sonnet-4', 'meta.llama3-3-70b']);
+    expect(modelFamilies([...keys, 'bedrock.meta.llama3-3-70b.batchInput'], 'batchInput')).toEqual(['meta.llama3-3-70b']);
+    expect(modelFamilies(keys, 'inputOrImage')).toEqual([
+      'stability.stable-diffusion-xl-v1',
+      'anthropic.claude-sonnet-4',
+      'stability.sd3-5-large',
+      'meta.llama3-3-70b',
+    ]);
+  });
+});
+
+describe('the price table (cli/cost/prices-us-east-1.json)', () => {
+  const table = JSON.parse(readFileSync(path.join(import.meta.dirname, '../../cli/cost/prices-us-east-1.json'), 'utf8')) as PriceTable;
+  const bedrock = Object.entries(table.prices).filter(([key]) => key.startsWith('bedrock.'));
+
+  it('names where each model price comes from, dated, and what each price added later was checked against', () => {
+    for (const [key, price] of bedrock) {
+      expect(price.source, key).toBe('https://aws.amazon.com/bedrock/pricing/');
+      if (price.retrieved !== undefined) {
+        expect(price.retrieved > table.retrieved, key).toBe(true);
+        expect(price.checked?.split('; ').length, key).toBeGreaterThanOrEqual(2);
+      }
+      expect(price.per, key).toBe(/\.image(\.|$)/.test(key) ? 1 : 1_000_000);
+    }
+  });
+
+  it("prices families that each name a model of the local Bedrock's catalogue, whose id the cost commands read", () => {
+    for (const family of modelFamilies(Object.keys(table.prices), 'inputOrImage')) {
+      const models = CATALOGUE.filter((model) => familyOf(model.id, [family]) !== undefined);
+      expect(models.length, family).toBeGreaterThan(0);
+      for (const model of models) expect(foundationModelOf(`us.${model.id}`), model.id).toBe(model.id);
+    }
   });
 });

@@ -4,6 +4,8 @@ import { definitionPaths } from '../../cli/cost/definition-paths.js';
 import { chunks64k, expressGbSeconds, lambdaGbSeconds, type PriceTable, priceUsage } from '../../cli/cost/model.js';
 import { appUsage, DEFAULT_ASSUMPTIONS } from '../../cli/cost/usage.js';
 import { sharedSwitchyardTemplate } from '../helpers/synth.js';
+import { tempAssemblyDir, writeAssembly } from '../local/assembly.js';
+import { runCli } from './run-cli.js';
 
 const PRICES: PriceTable = {
   region: 'test',
@@ -325,5 +327,45 @@ describe('the usage the cost model derives from the template', () => {
       { ...DEFAULT_ASSUMPTIONS, modelFamilies: ['amazon.nova-lite'] },
     );
     expect(notModelled).toContain('state Ask: calls to mistral.large-2, which the price table does not price');
+  });
+});
+
+describe('switchyard cost --model-tier batch', () => {
+  it('names a model the table has no batch price for as not priced, where on demand prices it', async () => {
+    const cdkOut = writeAssembly(tempAssemblyDir(), {
+      App: {
+        template: {
+          Resources: {
+            Bus: { Type: 'AWS::Events::EventBus', Properties: { Name: 'hub' } },
+            Fn: {
+              Type: 'AWS::Lambda::Function',
+              Properties: {
+                Runtime: 'nodejs24.x',
+                Handler: 'index.handler',
+                Code: { ZipFile: 'exports.handler = async () => {}' },
+                Environment: { Variables: { MODEL_ID: 'us.meta.llama3-1-8b-instruct-v1:0' } },
+              },
+            },
+            Rule: {
+              Type: 'AWS::Events::Rule',
+              Properties: {
+                EventBusName: { Ref: 'Bus' },
+                EventPattern: { 'detail-type': ['Asked'] },
+                Targets: [{ Arn: { 'Fn::GetAtt': ['Fn', 'Arn'] } }],
+              },
+            },
+          },
+        },
+      },
+    });
+    const estimate = async (tier: string) => {
+      const result = await runCli(['cost', '--cdk-out', cdkOut, '--model-tier', tier, '--json']);
+      expect(result.code, result.stderr).toBe(0);
+      return JSON.parse(result.stdout) as { lines: { price: string }[]; notModelled: string[] };
+    };
+    const onDemand = await estimate('on-demand');
+    expect(onDemand.lines.map((l) => l.price)).toContain('bedrock.meta.llama3-1-8b.input');
+    const batch = await estimate('batch');
+    expect(batch.notModelled).toContain('function Fn: calls to meta.llama3-1-8b-instruct-v1:0, which the price table does not price');
   });
 });

@@ -9,11 +9,11 @@ import { createSqsConsumer } from '../../lambdas/kit/consumer.js';
 import { admitThroughBreaker, settleBreaker } from '../../lambdas/kit/flow-control/breaker.js';
 import { lambdaContext, sqsEvent, sqsRecord, ticketCreated } from '../helpers/events.js';
 import { FakeSqs } from '../helpers/fake-sqs.js';
-import { type DynaliteHandle, flowControlStore, startDynalite } from '../lambdas/kit/flow-control/helpers.js';
+import { type DynamoDbHandle, flowControlStore, startDynamoDb } from '../lambdas/kit/flow-control/helpers.js';
 
-let dynamo: DynaliteHandle;
+let dynamo: DynamoDbHandle;
 beforeAll(async () => {
-  dynamo = await startDynalite();
+  dynamo = await startDynamoDb();
 });
 afterAll(async () => {
   await dynamo.close();

@@ -24,11 +24,11 @@ import { takeStart } from '../../lambdas/kit/flow-control/rate-limit.js';
 import { TokenBudget } from '../../lambdas/kit/flow-control/token-budget.js';
 import { lambdaContext, sqsEvent, sqsRecord, ticketCreated } from '../helpers/events.js';
 import { FakeSqs } from '../helpers/fake-sqs.js';
-import { type DynaliteHandle, flowControlStore, startDynalite } from '../lambdas/kit/flow-control/helpers.js';
+import { type DynamoDbHandle, flowControlStore, startDynamoDb } from '../lambdas/kit/flow-control/helpers.js';
 
-let dynamo: DynaliteHandle;
+let dynamo: DynamoDbHandle;
 beforeAll(async () => {
-  dynamo = await startDynalite();
+  dynamo = await startDynamoDb();
 });
 afterAll(async () => {
   await dynamo.close();

@@ -144,7 +144,8 @@ describe("the guide's examples (README.md and docs/)", () => {
     expect(problems).toEqual([]);
   });
 
-  it('type-check (tsconfig.json, strict) with the package names resolved as the reference app resolves them', () => {
+  // A whole program's type check in this worker: tens of seconds alone, minutes beside the other suites on 2 cores.
+  it('type-check (tsconfig.json, strict) with the package names resolved as the reference app resolves them', { timeout: 240_000 }, () => {
     const { written, program } = compile();
     // Only the examples' own diagnostics: the package's sources are checked by npm run typecheck.
     const diagnostics = [

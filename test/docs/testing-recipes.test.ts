@@ -78,7 +78,8 @@ describe('the docs/testing.md recipes', () => {
     expect([...new Set(imported)].filter((name) => !installed.has(name))).toEqual([]);
   });
 
-  it('type-check (tsconfig.json, strict) against switchyard-cli/testing as the package exports it', () => {
+  // A whole program's type check in this worker: tens of seconds alone, minutes beside the other suites on 2 cores.
+  it('type-check (tsconfig.json, strict) against switchyard-cli/testing as the package exports it', { timeout: 240_000 }, () => {
     const files = writeBlocks();
     const config = ts.readConfigFile(path.join(repo, 'tsconfig.json'), ts.sys.readFile);
     const { options } = ts.parseJsonConfigFileContent(config.config, ts.sys, repo);

@@ -8,7 +8,7 @@ import { throttleOf } from '../../lambdas/kit/flow-control/pause.js';
 import { logger } from '../../lambdas/kit/observability.js';
 import { ExecutionThrottledError, startWorkflow, tokenRetryAfterMsOf } from '../../lambdas/workflow-starter/start-workflow.js';
 import { sqsRecord, ticketCreated } from '../helpers/events.js';
-import { type DynaliteHandle, flowControlStore, startDynalite } from './kit/flow-control/helpers.js';
+import { type DynamoDbHandle, flowControlStore, startDynamoDb } from './kit/flow-control/helpers.js';
 
 const registry = new ContractRegistry(CONTRACTS);
 const parse = (event: unknown) => registry.parseRecord(sqsRecord(event));
@@ -51,9 +51,9 @@ describe('startWorkflow on an EXPRESS execution that found its token window full
 });
 
 describe("the starter's flow control on ExecutionThrottledError", () => {
-  let dynamo: DynaliteHandle;
+  let dynamo: DynamoDbHandle;
   beforeAll(async () => {
-    dynamo = await startDynalite();
+    dynamo = await startDynamoDb();
   });
   afterAll(async () => {
     await dynamo.close();

@@ -3,6 +3,7 @@ import { type FlowControlSettings, parseKeyPath } from '../../../contracts/flow-
 import { ENV } from '../../../contracts/wiring.js';
 import { requireEnv } from '../config.js';
 import { ConfigError } from '../errors.js';
+import { instrumentClient } from '../tracing/aws-calls.js';
 import { checkPrioritySettings } from './priority.js';
 import type { FlowControlStore } from './store.js';
 
@@ -21,7 +22,10 @@ export function flowControlFromEnv(env: NodeJS.ProcessEnv = process.env, client?
   const raw = env[ENV.flowControl];
   if (raw === undefined || raw.trim() === '') return undefined;
   const settings = parseFlowControlSettings(raw);
-  return { settings, store: { client: client ?? new DynamoDBClient({}), tableName: requireEnv(ENV.flowControlTable, env) } };
+  return {
+    settings,
+    store: { client: client ?? instrumentClient(new DynamoDBClient({})), tableName: requireEnv(ENV.flowControlTable, env) },
+  };
 }
 
 /** Checks the JSON of FlowControlSettings; throws ConfigError naming the first thing wrong. */

@@ -10,6 +10,7 @@ import {
   type ToolResultBlock,
 } from '@aws-sdk/client-bedrock-runtime';
 import type { Static, TSchema } from 'typebox';
+import { captureModelClient } from '../tracing/genai.js';
 import { ModelOutputInvalidError, ModelStepLimitError, modelErrorOf } from './errors.js';
 import { checkToolInput, type ModelTool, toolSpecOf } from './tools.js';
 import { addUsage, type ModelUsage, NO_USAGE, usageOf } from './usage.js';
@@ -83,7 +84,8 @@ export class ConverseModel {
   constructor(options: ConverseModelOptions) {
     if (options.modelId.trim() === '') throw new TypeError('ConverseModel needs a modelId (got an empty string)');
     this.modelId = options.modelId;
-    this.#options = options;
+    // Every call is a GenAI span when the function records OpenTelemetry spans (the client is captured once).
+    this.#options = { ...options, client: captureModelClient(options.client) };
   }
 
   /** One Converse call. */

@@ -1,21 +1,30 @@
 import { createHash } from 'node:crypto';
 import { validationError } from '../../aws-error.js';
 import type { Codec } from '../catalogue.js';
-import { placeholderPng, pngSize } from './png.js';
+import { inputPictureSize, placeholderPicture } from './picture.js';
+import { placeholderPng } from './png.js';
 import { type Body, isObject, jsonType, malformed } from './shared.js';
+import { sdxlResponse } from './stability-sdxl.js';
 
-/** An image model's answer: the body, and how many images it drew. */
+/**
+ * An image model's answer: the body, how many images it drew, and the price tier they are
+ * billed at where the model's price depends on more than the image (quality, resolution,
+ * steps: `standard`, `premium.1024`, ...), as the call records report it.
+ */
 export interface Drawn {
   readonly body: Body;
   readonly images: number;
+  readonly tier?: string;
 }
 
 /**
- * Image models' bodies, answered here whatever the backend: valid PNGs (base64) of the size
- * the body asks for, drawn from the prompt and seed, so the same request gets the same bytes.
- * A size the model does not take is a ValidationException naming it.
+ * Image models' bodies, answered here whatever the backend: valid PNGs (base64; JPEGs where a
+ * Stability body asks for them) of the size the body asks for, drawn from the prompt and seed,
+ * so the same request gets the same bytes. A size the model does not take is a
+ * ValidationException naming it.
  */
 export function imageResponse(codec: Codec, modelId: string, body: Body): Drawn {
+  if (codec === 'stability-sdxl') return sdxlResponse(modelId, body);
   return codec === 'stability' ? stability(modelId, body) : amazonImage(codec, modelId, body);
 }
 
@@ -92,14 +101,25 @@ function amazonImage(codec: Codec, modelId: string, body: Body): Drawn {
   const images = Array.from({ length: task.params === 'backgroundRemovalParams' ? 1 : count }, (_, index) =>
     placeholderPng(size.width, size.height, JSON.stringify([modelId, params, seed, index])).toString('base64'),
   );
-  return { body: { images, error: null }, images: images.length };
+  return { body: { images, error: null }, images: images.length, tier: amazonTier(codec, config.quality, size) };
 }
 
-/** The size of the input image of an editing task (the first of a list), when it is a PNG. */
+/**
+ * The price tier of an Amazon image: its quality and the resolution it is billed at, as the
+ * pricing page groups them (Titan: up to 512 x 512 or larger; Nova Canvas: up to 1024 x 1024 or
+ * up to 2048 x 2048), counted in pixels so a 1152 x 640 image bills as 1024.
+ */
+function amazonTier(codec: Codec, quality: unknown, size: { width: number; height: number }): string {
+  const pixels = size.width * size.height;
+  const resolution = codec === 'nova-canvas' ? (pixels <= 1024 * 1024 ? '1024' : '2048') : pixels <= 512 * 512 ? '512' : '1024';
+  return `${quality === 'premium' ? 'premium' : 'standard'}.${resolution}`;
+}
+
+/** The size of the input image of an editing task (the first of a list), when it is a PNG, JPEG or WebP. */
 function inputImage(value: unknown): { width: number; height: number } | undefined {
   const first = Array.isArray(value) ? value[0] : value;
   if (typeof first !== 'string') throw malformed('required key [image] not found');
-  return pngSize(Buffer.from(first, 'base64'));
+  return inputPictureSize(first);
 }
 
 /** Titan takes the sizes of its list; Nova Canvas any size with sides 320..4096 divisible by 16, an aspect ratio within 1:4..4:1 and at most 4,194,304 pixels. */
@@ -156,7 +176,8 @@ const ASPECT_RATIOS: Readonly<Record<string, readonly [number, number]>> = {
 /**
  * Stability AI's text-to-image body (SD3.5 Large, Stable Image Core and Ultra): `{prompt,
  * aspect_ratio, output_format, seed, negative_prompt, mode}` answered by `{seeds,
- * finish_reasons, images}`. SD3.5's image-to-image mode draws at the input image's size.
+ * finish_reasons, images}`, a PNG or a JPEG as `output_format` asks (WebP is refused: no small
+ * encoder for it is worth a dependency). SD3.5's image-to-image mode draws at the input image's size.
  */
 function stability(modelId: string, body: Body): Drawn {
   if (typeof body.prompt !== 'string') throw malformed('required key [prompt] not found');
@@ -169,8 +190,10 @@ function stability(modelId: string, body: Body): Drawn {
   const format = body.output_format ?? 'png';
   if (format !== 'png' && format !== 'jpeg' && format !== 'webp')
     throw malformed(`${String(format)} is not a valid enum value`, '/output_format');
-  if (format !== 'png') {
-    throw validationError(`The local Bedrock draws PNG images only: output_format ${format} is not answered locally (ask for png).`);
+  if (format === 'webp') {
+    throw validationError(
+      'The local Bedrock draws PNG and JPEG images only: output_format webp is not answered locally (ask for png or jpeg).',
+    );
   }
   const mode = body.mode ?? 'text-to-image';
   if (mode !== 'text-to-image' && mode !== 'image-to-image') throw malformed(`${String(mode)} is not a valid enum value`, '/mode');
@@ -184,6 +207,11 @@ function stability(modelId: string, body: Body): Drawn {
   const seed = seedValue === 0 ? createHash('sha256').update(body.prompt).digest().readUInt32BE(0) % 4_294_967_294 : seedValue;
   const input = mode === 'image-to-image' ? inputImage(body.image) : undefined;
   const [width, height] = input ? [input.width, input.height] : size;
-  const image = placeholderPng(width, height, JSON.stringify([modelId, body.prompt, body.negative_prompt ?? '', seed])).toString('base64');
+  const image = placeholderPicture(
+    format,
+    width,
+    height,
+    JSON.stringify([modelId, body.prompt, body.negative_prompt ?? '', seed]),
+  ).toString('base64');
   return { body: { seeds: [seed], finish_reasons: [null], images: [image] }, images: 1 };
 }

@@ -13,11 +13,12 @@ function chunk(type: string, data: Buffer): Buffer {
 }
 
 /**
- * A PNG of `width` x `height` (8-bit RGB, zlib-compressed scanlines, every chunk's CRC), its
- * picture drawn from `seed`: a diagonal gradient between two colours the seed picks, with a
- * band of a third, so two seeds give two pictures and one seed the same bytes every time.
+ * The picture every image model draws, as rows of pixels (`channels` bytes each, RGB then an
+ * opaque alpha when 4), each row after `lead` bytes left zero (a PNG scanline's filter byte):
+ * a diagonal gradient between two colours `seed` picks, with a band of a third, so two seeds
+ * give two pictures and one seed the same pixels every time.
  */
-export function placeholderPng(width: number, height: number, seed: string): Buffer {
+export function placeholderPixels(width: number, height: number, seed: string, channels: 3 | 4 = 3, lead = 0): Buffer {
   const colours = createHash('sha256').update(seed).digest();
   const [r0, g0, b0, r1, g1, b1, r2, g2, b2] = Array.from({ length: 9 }, (_, i) => colours[i] ?? 0) as [
     number,
@@ -31,7 +32,7 @@ export function placeholderPng(width: number, height: number, seed: string): Buf
     number,
   ];
   const band = (colours[9] ?? 0) / 255;
-  const stride = 1 + width * 3;
+  const stride = lead + width * channels;
   const raw = Buffer.alloc(stride * height);
   const dx = 1 / Math.max(1, width - 1) / 2;
   for (let y = 0; y < height; y++) {
@@ -39,7 +40,7 @@ export function placeholderPng(width: number, height: number, seed: string): Buf
     const ty = y / Math.max(1, height - 1) / 2;
     for (let x = 0; x < width; x++) {
       const t = x * dx + ty;
-      const at = row + 1 + x * 3;
+      const at = row + lead + x * channels;
       if (Math.abs(t - band) < 0.04) {
         raw[at] = r2;
         raw[at + 1] = g2;
@@ -50,8 +51,16 @@ export function placeholderPng(width: number, height: number, seed: string): Buf
         raw[at + 1] = g0 + (g1 - g0) * t;
         raw[at + 2] = b0 + (b1 - b0) * t;
       }
+      if (channels === 4) raw[at + 3] = 255;
     }
   }
+  return raw;
+}
+
+/** A PNG of `width` x `height` (8-bit RGB, zlib-compressed scanlines, every chunk's CRC) of the placeholder picture `seed` draws. */
+export function placeholderPng(width: number, height: number, seed: string): Buffer {
+  // Each scanline leads with its filter byte, 0 (none).
+  const raw = placeholderPixels(width, height, seed, 3, 1);
   const header = Buffer.alloc(13);
   header.writeUInt32BE(width, 0);
   header.writeUInt32BE(height, 4);

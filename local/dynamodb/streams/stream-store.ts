@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
 import type { Clock } from '../../clock.js';
 import { inTransaction } from '../../store/transaction.js';
-import type { CapturedChange, PendingItem } from '../dynamodb-host.js';
+import { type Item, itemSize } from '../engine/values.js';
 
 /** How long a stream keeps its records (DynamoDB Streams: 24 hours). */
 const RETENTION_MS = 24 * 60 * 60 * 1000;
@@ -18,6 +18,16 @@ export interface StreamRow {
   readonly enabled: boolean;
   readonly createdMs: number;
   readonly keySchema: readonly { AttributeName: string; KeyType: string }[];
+}
+
+/** One write's effect on one item, as its stream records it (images in DynamoDB JSON). */
+export interface CapturedChange {
+  readonly table: string;
+  readonly eventName: 'INSERT' | 'MODIFY' | 'REMOVE';
+  readonly keys: Record<string, unknown>;
+  readonly newImage?: Record<string, unknown>;
+  readonly oldImage?: Record<string, unknown>;
+  readonly userIdentity?: { readonly type: string; readonly principalId: string };
 }
 
 /** A stored record in the shape GetRecords answers (and Lambda and Pipes hand over, with `eventSourceARN`). */
@@ -56,8 +66,10 @@ export function shardIdOf(streamArn: string): string {
 }
 
 /**
- * Stream records in SQLite: one row per change, committed before the write that made it
- * is acknowledged; kept 24 hours as DynamoDB Streams keeps them.
+ * Stream records in SQLite, in the database of the tables' items: the engine's thread writes
+ * a write's records in the write's own transaction (so a write and its records commit
+ * together, whatever kills the process), the main thread reads them (the Streams API, Pipes,
+ * event source mappings); kept 24 hours as DynamoDB Streams keeps them.
  */
 export class StreamStore {
   readonly #listeners = new Set<(streamArn: string) => void>();
@@ -76,7 +88,6 @@ export class StreamStore {
         position INTEGER PRIMARY KEY AUTOINCREMENT, stream_arn TEXT NOT NULL, created_ms INTEGER NOT NULL, record TEXT NOT NULL);
       CREATE INDEX IF NOT EXISTS records_by_stream ON records (stream_arn, position);
       CREATE TABLE IF NOT EXISTS time_to_live (table_name TEXT PRIMARY KEY, attribute TEXT NOT NULL, enabled INTEGER NOT NULL);
-      CREATE TABLE IF NOT EXISTS pending_writes (id INTEGER PRIMARY KEY AUTOINCREMENT, items TEXT NOT NULL);
     `);
   }
 
@@ -132,39 +143,16 @@ export class StreamStore {
   }
 
   /**
-   * Keeps a write about to be passed to dynalite (its items and their images before it)
-   * until its records are committed (`append`) or it is refused (`endWrite`): dynalite's
-   * store and this database are not one transaction, and a kill between the two leaves it
-   * here for change capture to settle at the next start.
+   * Commits the records of one write (all or none; inside the write's transaction when one is
+   * open), each cut to what its stream's view type carries.
    */
-  beginWrite(items: readonly PendingItem[]): number {
-    return Number(this.db.prepare('INSERT INTO pending_writes (items) VALUES (?)').run(JSON.stringify(items)).lastInsertRowid);
-  }
-
-  endWrite(pendingId: number | undefined): void {
-    if (pendingId !== undefined) this.db.prepare('DELETE FROM pending_writes WHERE id = ?').run(pendingId);
-  }
-
-  /** The writes a kill left pending, oldest first. */
-  pendingWrites(): { id: number; items: PendingItem[] }[] {
-    return (this.db.prepare('SELECT id, items FROM pending_writes ORDER BY id').all() as { id: number; items: string }[]).map((row) => ({
-      id: Number(row.id),
-      items: JSON.parse(row.items) as PendingItem[],
-    }));
-  }
-
-  /**
-   * Commits the records of one write (all or none), each cut to what its stream's view type
-   * carries, and settles its pending write in the same transaction.
-   */
-  append(changes: readonly CapturedChange[], pendingId?: number): void {
+  append(changes: readonly CapturedChange[]): void {
     const now = this.clock.now();
     const enabled = this.enabledByTable();
     const touched = new Set<string>();
     const insert = this.db.prepare('INSERT INTO records (stream_arn, created_ms, record) VALUES (?, ?, ?)');
     const setRecord = this.db.prepare('UPDATE records SET record = ? WHERE position = ?');
     inTransaction(this.db, () => {
-      this.endWrite(pendingId);
       for (const change of changes) {
         const stream = enabled[change.table];
         if (!stream) continue;
@@ -184,7 +172,8 @@ export class StreamStore {
             ...(newImage ? { NewImage: newImage } : {}),
             ...(oldImage ? { OldImage: oldImage } : {}),
             SequenceNumber: sequenceNumber(position),
-            SizeBytes: Buffer.byteLength(JSON.stringify([change.keys, newImage ?? null, oldImage ?? null])),
+            // DynamoDB counts a record's keys and images as it counts items (names and values).
+            SizeBytes: [change.keys, newImage, oldImage].reduce((sum, image) => sum + (image ? itemSize(image as Item) : 0), 0),
             StreamViewType: viewType,
           },
           ...(change.userIdentity ? { userIdentity: change.userIdentity } : {}),
@@ -193,7 +182,12 @@ export class StreamStore {
         touched.add(stream.arn);
       }
     });
-    for (const arn of touched) for (const listener of this.#listeners) listener(arn);
+    for (const arn of touched) this.notify(arn);
+  }
+
+  /** Tells the listeners that a stream has new records (committed by this connection or, in the engine's thread, another). */
+  notify(streamArn: string): void {
+    for (const listener of this.#listeners) listener(streamArn);
   }
 
   /** Records of a stream after `afterPosition`, oldest first, within the retention period. */

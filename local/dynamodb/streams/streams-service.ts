@@ -1,6 +1,5 @@
 import { AwsError } from '../../aws-error.js';
 import type { Clock } from '../../clock.js';
-import type { WorkerRequest } from '../dynamodb-host.js';
 import { type StoredRecord, type StreamStore, sequenceNumber, shardIdOf } from './stream-store.js';
 
 /** A shard iterator is valid for 15 minutes after it is returned (DynamoDB Streams). */
@@ -25,8 +24,8 @@ interface Iterator {
 
 /**
  * The DynamoDB Streams API (`DynamoDBStreams_20120810`: ListStreams, DescribeStream,
- * GetShardIterator, GetRecords) over the stream store, and what dynalite's thread asks:
- * records to commit, streams of tables created through the API, time-to-live settings.
+ * GetShardIterator, GetRecords) over the stream store, whose records the engine's thread
+ * writes.
  */
 export class StreamsService {
   readonly operations: Readonly<Record<string, (input: never) => Promise<unknown>>>;
@@ -55,70 +54,6 @@ export class StreamsService {
         this.store.setTimeToLive(table.name, table.ttlAttribute, true);
     }
     this.onStreamsChanged(this.store.enabledByTable());
-  }
-
-  /** Answers dynalite's thread (see DynamoDbHost.serve). */
-  async answer(request: WorkerRequest): Promise<unknown> {
-    switch (request.kind) {
-      case 'writeBegins':
-        return { pendingId: this.store.beginWrite(request.items) };
-      case 'records':
-        this.store.append(request.records, request.pendingId);
-        return {};
-      case 'writeEnded':
-        this.store.endWrite(request.pendingId);
-        return {};
-      case 'pendingWrites':
-        return { writes: this.store.pendingWrites() };
-      case 'streamEnabled': {
-        // The template's tables are created through the endpoint too: their stream (with the label the template's StreamArn has) is kept.
-        const existing = this.store.enabledByTable()[request.table];
-        // UpdateTable enabling a stream always starts a new one (with a new label), as DynamoDB does.
-        if (request.fresh || existing?.viewType !== request.viewType) this.store.enable(request.table, request.viewType, request.keySchema);
-        const streams = this.store.enabledByTable();
-        this.onStreamsChanged(streams);
-        return { streams };
-      }
-      case 'tableDeleted': {
-        this.store.disableTable(request.table);
-        const streams = this.store.enabledByTable();
-        this.onStreamsChanged(streams);
-        return { streams };
-      }
-      case 'timeToLive':
-        return this.#timeToLive(request.operation, request.input);
-    }
-  }
-
-  #timeToLive(operation: 'UpdateTimeToLive' | 'DescribeTimeToLive', input: Record<string, unknown>): unknown {
-    const table = String(input.TableName);
-    if (operation === 'DescribeTimeToLive') {
-      const ttl = this.store.timeToLive(table);
-      return {
-        TimeToLiveDescription: ttl?.enabled
-          ? { TimeToLiveStatus: 'ENABLED', AttributeName: ttl.attribute }
-          : { TimeToLiveStatus: 'DISABLED' },
-      };
-    }
-    const spec = input.TimeToLiveSpecification as { AttributeName?: unknown; Enabled?: unknown } | undefined;
-    if (!spec || typeof spec.AttributeName !== 'string' || spec.AttributeName.length === 0 || typeof spec.Enabled !== 'boolean') {
-      throw new AwsError(
-        'ValidationException',
-        'TimeToLiveSpecification must have AttributeName (a non-empty string) and Enabled (a boolean)',
-      );
-    }
-    const current = this.store.timeToLive(table);
-    if (current?.enabled === spec.Enabled && (spec.Enabled ? current.attribute === spec.AttributeName : true)) {
-      throw new AwsError('ValidationException', `TimeToLive is already ${spec.Enabled ? 'enabled' : 'disabled'}`);
-    }
-    if (current?.enabled && spec.Enabled) {
-      throw new AwsError(
-        'ValidationException',
-        `TimeToLive is active on a different AttributeName: current AttributeName is ${current.attribute}`,
-      );
-    }
-    this.store.setTimeToLive(table, spec.AttributeName, spec.Enabled);
-    return { TimeToLiveSpecification: { AttributeName: spec.AttributeName, Enabled: spec.Enabled } };
   }
 
   async ListStreams(input: { TableName?: string; Limit?: number; ExclusiveStartStreamArn?: string }) {
@@ -225,13 +160,17 @@ export class StreamsService {
   }
 }
 
+/** A shard iterator in DynamoDB Streams' form: the stream's ARN, `|1|`, and an opaque position. */
 function encodeIterator(iterator: Iterator): string {
-  return `arn:local:iterator:${Buffer.from(JSON.stringify(iterator)).toString('base64url')}`;
+  const { streamArn, ...position } = iterator;
+  return `${streamArn}|1|${Buffer.from(JSON.stringify(position)).toString('base64')}`;
 }
 
 function decodeIterator(text: string | undefined): Iterator {
   try {
-    const parsed = JSON.parse(Buffer.from(String(text).replace(/^arn:local:iterator:/, ''), 'base64url').toString('utf8')) as Iterator;
+    const [streamArn, version, opaque] = String(text).split('|');
+    if (version !== '1' || opaque === undefined) throw new Error('not a shard iterator');
+    const parsed = { streamArn, ...JSON.parse(Buffer.from(opaque, 'base64').toString('utf8')) } as Iterator;
     if (typeof parsed.streamArn === 'string' && Number.isInteger(parsed.after) && Number.isFinite(parsed.issuedMs)) return parsed;
   } catch {
     // Falls through to the error below.

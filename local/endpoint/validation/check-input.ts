@@ -260,20 +260,21 @@ class Walk {
       else if (!this.#hasType(item, valueShape.type)) this.wrongType ??= { path, message: wrongTypeMessage(item, valueShape.type) };
       else for (const [, constraint] of this.#scalarConstraints(valueShape, item)) valueConstraints.add(constraint);
     }
-    const where = `${shown(shape, value)} at '${awsPath(path)}' failed to satisfy constraint:`;
+    // Written only for a violation: showing a value walks all of it.
+    const where = () => `${shown(shape, value)} at '${awsPath(path)}' failed to satisfy constraint:`;
     if (keyConstraints.size > 0)
-      this.#violate('pattern', path, `${where} Map keys must satisfy constraint: [${[...keyConstraints].join(', ')}]`);
+      this.#violate('pattern', path, `${where()} Map keys must satisfy constraint: [${[...keyConstraints].join(', ')}]`);
     if (valueConstraints.size > 0)
-      this.#violate('length', path, `${where} Map value must satisfy constraint: [${[...valueConstraints].join(', ')}]`);
+      this.#violate('length', path, `${where()} Map value must satisfy constraint: [${[...valueConstraints].join(', ')}]`);
   }
 
   /** A list's or map's number of entries against its length constraints. */
   #size(shape: Shape, value: unknown, size: number, path: readonly PathStep[]): void {
-    const where = `${shown(shape, value)} at '${awsPath(path)}' failed to satisfy constraint:`;
+    const where = () => `${shown(shape, value)} at '${awsPath(path)}' failed to satisfy constraint:`;
     if (shape.min !== undefined && size < shape.min)
-      this.#violate('length', path, `${where} Member must have length greater than or equal to ${shape.min}`);
+      this.#violate('length', path, `${where()} Member must have length greater than or equal to ${shape.min}`);
     if (shape.max !== undefined && size > shape.max)
-      this.#violate('length', path, `${where} Member must have length less than or equal to ${shape.max}`);
+      this.#violate('length', path, `${where()} Member must have length less than or equal to ${shape.max}`);
   }
 
   /** The constraints a scalar of the right type fails, each as AWS words it. */

@@ -3,11 +3,11 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callModel } from '../../../lambdas/agents/model-calls.js';
 import type { ResearchModel } from '../../../lambdas/agents/research.js';
-import { type DynaliteHandle, startDynalite } from '../../helpers/dynalite.js';
+import { type DynamoDbHandle, startDynamoDb } from '../../helpers/dynamodb-engine.js';
 
-let dynamo: DynaliteHandle;
+let dynamo: DynamoDbHandle;
 beforeAll(async () => {
-  dynamo = await startDynalite();
+  dynamo = await startDynamoDb();
   await dynamo.createTable('budget', 'budgetKey');
   await dynamo.createTable('ledger', 'requestId', 'call');
   await dynamo.createTable('flow', 'pk');

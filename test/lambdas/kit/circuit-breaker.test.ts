@@ -8,17 +8,17 @@ import {
 } from '../../../lambdas/kit/circuit-breaker.js';
 import { EventPublisher } from '../../../lambdas/kit/emit.js';
 import { CircuitBreaker as CircuitBreakerConstruct } from '../../../lib/constructs/circuit-breaker.js';
-import { type DynaliteHandle, startDynalite } from '../../helpers/dynalite.js';
+import { type DynamoDbHandle, startDynamoDb } from '../../helpers/dynamodb-engine.js';
 import { FakeEventBridge } from '../../helpers/fake-eventbridge.js';
 
-let dynamo: DynaliteHandle;
+let dynamo: DynamoDbHandle;
 let tableName: string;
 let tableCount = 0;
 let clock: { now: number };
 let bus: FakeEventBridge;
 
 beforeAll(async () => {
-  dynamo = await startDynalite();
+  dynamo = await startDynamoDb();
 });
 afterAll(async () => {
   await dynamo.close();

@@ -5,17 +5,17 @@ import { TicketCreated } from '../../../domain/index.js';
 import { CircuitBreaker, CircuitOpenError } from '../../../lambdas/kit/circuit-breaker.js';
 import { createSqsConsumer, type RecordHandler } from '../../../lambdas/kit/consumer.js';
 import { EffectInProgressError } from '../../../lambdas/kit/errors.js';
-import { type DynaliteHandle, startDynalite } from '../../helpers/dynalite.js';
+import { type DynamoDbHandle, startDynamoDb } from '../../helpers/dynamodb-engine.js';
 import { lambdaContext, sqsEvent, sqsRecord, ticketCreated } from '../../helpers/events.js';
 import { FakeSqs } from '../../helpers/fake-sqs.js';
 
-let dynamo: DynaliteHandle;
+let dynamo: DynamoDbHandle;
 let tableName: string;
 let tableCount = 0;
 let sqs: FakeSqs;
 
 beforeAll(async () => {
-  dynamo = await startDynalite();
+  dynamo = await startDynamoDb();
 });
 afterAll(async () => {
   await dynamo.close();

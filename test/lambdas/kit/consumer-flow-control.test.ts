@@ -8,12 +8,12 @@ import { createSqsConsumer, type RecordHandler } from '../../../lambdas/kit/cons
 import { flowControlFromEnv } from '../../../lambdas/kit/flow-control/settings.js';
 import { lambdaContext, sqsEvent, sqsRecord, ticketCreated } from '../../helpers/events.js';
 import { FakeSqs } from '../../helpers/fake-sqs.js';
-import { type DynaliteHandle, flowControlStore, startDynalite } from './flow-control/helpers.js';
+import { type DynamoDbHandle, flowControlStore, startDynamoDb } from './flow-control/helpers.js';
 
-let dynamo: DynaliteHandle;
+let dynamo: DynamoDbHandle;
 let sqs: FakeSqs;
 beforeAll(async () => {
-  dynamo = await startDynalite();
+  dynamo = await startDynamoDb();
 });
 afterAll(async () => {
   await dynamo.close();

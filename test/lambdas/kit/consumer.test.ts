@@ -8,18 +8,18 @@ import { DEAD_LETTER_ATTRIBUTES, TicketCreated, TicketRouted } from '../../../do
 import { createSqsConsumer, failureQueuesFromEnv, type RecordHandler } from '../../../lambdas/kit/consumer.js';
 import { EventPublisher, emission } from '../../../lambdas/kit/emit.js';
 import { SwitchyardError } from '../../../lambdas/kit/errors.js';
-import { type DynaliteHandle, startDynalite } from '../../helpers/dynalite.js';
+import { type DynamoDbHandle, startDynamoDb } from '../../helpers/dynamodb-engine.js';
 import { eventBridgeEvent, lambdaContext, sqsEvent, sqsRecord, ticketCreated } from '../../helpers/events.js';
 import { FakeEventBridge } from '../../helpers/fake-eventbridge.js';
 import { FakeSqs } from '../../helpers/fake-sqs.js';
 
-let dynamo: DynaliteHandle;
+let dynamo: DynamoDbHandle;
 let tableName: string;
 let tableCount = 0;
 let sqs: FakeSqs;
 
 beforeAll(async () => {
-  dynamo = await startDynalite();
+  dynamo = await startDynamoDb();
 });
 afterAll(async () => {
   await dynamo.close();

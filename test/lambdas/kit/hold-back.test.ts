@@ -5,7 +5,7 @@ import { TicketCreated } from '../../../domain/index.js';
 import { createSqsConsumer, type RecordHandler } from '../../../lambdas/kit/consumer.js';
 import { TokenLimitReachedError, TokenRequestTooLargeError } from '../../../lambdas/kit/flow-control/token-budget.js';
 import { holdBackOf } from '../../../lambdas/kit/hold-back.js';
-import { type DynaliteHandle, startDynalite } from '../../helpers/dynalite.js';
+import { type DynamoDbHandle, startDynamoDb } from '../../helpers/dynamodb-engine.js';
 import { lambdaContext, sqsEvent, sqsRecord, ticketCreated } from '../../helpers/events.js';
 import { FakeSqs } from '../../helpers/fake-sqs.js';
 
@@ -22,13 +22,13 @@ describe('holdBackOf', () => {
   });
 });
 
-let dynamo: DynaliteHandle;
+let dynamo: DynamoDbHandle;
 let tableName: string;
 let tableCount = 0;
 let sqs: FakeSqs;
 
 beforeAll(async () => {
-  dynamo = await startDynalite();
+  dynamo = await startDynamoDb();
 });
 afterAll(async () => {
   await dynamo.close();

@@ -3,14 +3,14 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERROR_NAMES } from '../../../domain/index.js';
 import { BudgetExhaustedError, reserveModelCall, settleModelCall, spendModelCall } from '../../../lambdas/kit/model-budget.js';
-import { type DynaliteHandle, startDynalite } from '../../helpers/dynalite.js';
+import { type DynamoDbHandle, startDynamoDb } from '../../helpers/dynamodb-engine.js';
 import { createActiveTable } from '../../helpers/dynamodb-tables.js';
 
-let dynamo: DynaliteHandle;
+let dynamo: DynamoDbHandle;
 const tableName = 'budgets';
 
 beforeAll(async () => {
-  dynamo = await startDynalite();
+  dynamo = await startDynamoDb();
   await createActiveTable(dynamo.client, {
     TableName: tableName,
     KeySchema: [{ AttributeName: 'budgetKey', KeyType: 'HASH' }],

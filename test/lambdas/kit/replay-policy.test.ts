@@ -4,17 +4,17 @@ import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { REPLAY_LOG_MESSAGES, type ReplayPolicy, replayNameFor, TicketCreated } from '../../../domain/index.js';
 import { createSqsConsumer } from '../../../lambdas/kit/consumer.js';
-import { type DynaliteHandle, startDynalite } from '../../helpers/dynalite.js';
+import { type DynamoDbHandle, startDynamoDb } from '../../helpers/dynamodb-engine.js';
 import { lambdaContext, sqsEvent, sqsRecord, ticketCreated } from '../../helpers/events.js';
 import { FakeSqs } from '../../helpers/fake-sqs.js';
 
-let dynamo: DynaliteHandle;
+let dynamo: DynamoDbHandle;
 let tableName: string;
 let tableCount = 0;
 let sqs: FakeSqs;
 
 beforeAll(async () => {
-  dynamo = await startDynalite();
+  dynamo = await startDynamoDb();
 });
 afterAll(async () => {
   await dynamo.close();

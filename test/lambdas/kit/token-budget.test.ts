@@ -8,13 +8,13 @@ import {
   TokenLimitReachedError,
   TokenRequestTooLargeError,
 } from '../../../lambdas/kit/flow-control/token-budget.js';
-import { type DynaliteHandle, startDynalite } from '../../helpers/dynalite.js';
+import { type DynamoDbHandle, startDynamoDb } from '../../helpers/dynamodb-engine.js';
 
-let dynamo: DynaliteHandle;
+let dynamo: DynamoDbHandle;
 const tableName = 'flow-control';
 
 beforeAll(async () => {
-  dynamo = await startDynalite();
+  dynamo = await startDynamoDb();
   await dynamo.createTable(tableName, 'pk');
 });
 afterAll(async () => dynamo.close());

@@ -3,15 +3,15 @@ import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { EXPIRES_AT_ATTRIBUTE } from '../../../contracts/wiring.js';
 import { applyVersioned, ignoredRecordKey } from '../../../lambdas/kit/versioned-state.js';
-import { type DynaliteHandle, startDynalite } from '../../helpers/dynalite.js';
+import { type DynamoDbHandle, startDynamoDb } from '../../helpers/dynamodb-engine.js';
 import { createActiveTable } from '../../helpers/dynamodb-tables.js';
 
-let dynamo: DynaliteHandle;
+let dynamo: DynamoDbHandle;
 let tableName: string;
 let tables = 0;
 
 beforeAll(async () => {
-  dynamo = await startDynalite();
+  dynamo = await startDynamoDb();
 });
 afterAll(async () => {
   await dynamo.close();

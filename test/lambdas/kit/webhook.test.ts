@@ -6,7 +6,7 @@ import { PaymentReceived, webhookEventId } from '../../../domain/index.js';
 import { EventPublisher } from '../../../lambdas/kit/emit.js';
 import { createWebhookHandler, type SigningSecrets } from '../../../lambdas/kit/webhook.js';
 import { translatePayment } from '../../../lambdas/webhooks/payment-events.js';
-import { type DynaliteHandle, startDynalite } from '../../helpers/dynalite.js';
+import { type DynamoDbHandle, startDynamoDb } from '../../helpers/dynamodb-engine.js';
 import { lambdaContext } from '../../helpers/events.js';
 import { FakeEventBridge } from '../../helpers/fake-eventbridge.js';
 
@@ -15,12 +15,12 @@ const now = new Date('2026-01-01T00:00:00Z');
 const t = now.getTime() / 1000;
 const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
-let dynamo: DynaliteHandle;
+let dynamo: DynamoDbHandle;
 let tableName: string;
 let tables = 0;
 
 beforeAll(async () => {
-  dynamo = await startDynalite();
+  dynamo = await startDynamoDb();
 });
 afterAll(async () => {
   await dynamo.close();

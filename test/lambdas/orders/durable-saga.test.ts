@@ -6,16 +6,16 @@ import { ERROR_NAMES, ORDER_ERRORS, type OrderPlaced, type WorkflowInput } from 
 import type { Emission } from '../../../lambdas/kit/emit.js';
 import { COMPENSATION_FAILED, durableOrderSaga } from '../../../lambdas/orders/durable-saga.js';
 import { runOrderStep } from '../../../lambdas/orders/order-steps.js';
-import { type DynaliteHandle, startDynalite } from '../../helpers/dynalite.js';
+import { type DynamoDbHandle, startDynamoDb } from '../../helpers/dynamodb-engine.js';
 import { createActiveTable } from '../../helpers/dynamodb-tables.js';
 
-let dynamo: DynaliteHandle;
+let dynamo: DynamoDbHandle;
 const tableName = 'durable-order-ledger';
 
 beforeAll(async () => {
   // Waits and retry delays pass at once: the test checks what the saga does, not how long it waits.
   await LocalDurableTestRunner.setupTestEnvironment({ skipTime: true });
-  dynamo = await startDynalite();
+  dynamo = await startDynamoDb();
   await createActiveTable(dynamo.client, {
     TableName: tableName,
     KeySchema: [

@@ -3,14 +3,14 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERROR_NAMES, type OrderPlaced } from '../../../domain/index.js';
 import { runOrderStep } from '../../../lambdas/orders/order-steps.js';
-import { type DynaliteHandle, startDynalite } from '../../helpers/dynalite.js';
+import { type DynamoDbHandle, startDynamoDb } from '../../helpers/dynamodb-engine.js';
 import { createActiveTable } from '../../helpers/dynamodb-tables.js';
 
-let dynamo: DynaliteHandle;
+let dynamo: DynamoDbHandle;
 const tableName = 'order-ledger';
 
 beforeAll(async () => {
-  dynamo = await startDynalite();
+  dynamo = await startDynamoDb();
   await createActiveTable(dynamo.client, {
     TableName: tableName,
     KeySchema: [

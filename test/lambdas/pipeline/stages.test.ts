@@ -5,20 +5,20 @@ import { EventPublisher } from '../../../lambdas/kit/emit.js';
 import { isPermanent } from '../../../lambdas/kit/errors.js';
 import { Ledger } from '../../../lambdas/pipeline/ledger.js';
 import { runStage } from '../../../lambdas/pipeline/stages.js';
-import { type DynaliteHandle, startDynalite } from '../../helpers/dynalite.js';
+import { type DynamoDbHandle, startDynamoDb } from '../../helpers/dynamodb-engine.js';
 import { FakeEventBridge } from '../../helpers/fake-eventbridge.js';
 
-let dynamo: DynaliteHandle;
+let dynamo: DynamoDbHandle;
 let tables = 0;
 beforeAll(async () => {
-  dynamo = await startDynalite();
+  dynamo = await startDynamoDb();
 });
 afterAll(async () => dynamo.close());
 
 /** The event that triggered the stage: its correlation id travels on, its id becomes the causation id. */
 const cause = { correlationId: 'corr-1', envelope: { id: 'event-1' } };
 
-/** The real ledger on a fresh table (dynalite: DynamoDB's conditional writes, in memory). */
+/** The real ledger on a fresh table (the local DynamoDB engine: conditional writes, in memory). */
 async function harness() {
   const tableName = `ledger-${++tables}`;
   await dynamo.createTable(tableName, 'jobId', 'effect');

@@ -3,18 +3,18 @@ import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createRoutingConsumer } from '../../../lambdas/routing/routing-consumer.js';
-import { type DynaliteHandle, startDynalite } from '../../helpers/dynalite.js';
+import { type DynamoDbHandle, startDynamoDb } from '../../helpers/dynamodb-engine.js';
 import { createActiveTable } from '../../helpers/dynamodb-tables.js';
 import { eventBridgeEvent, lambdaContext, sqsEvent, sqsRecord } from '../../helpers/events.js';
 import { FakeSqs } from '../../helpers/fake-sqs.js';
 
-let dynamo: DynaliteHandle;
+let dynamo: DynamoDbHandle;
 let tableName: string;
 let tables = 0;
 let sqs: FakeSqs;
 
 beforeAll(async () => {
-  dynamo = await startDynalite();
+  dynamo = await startDynamoDb();
 });
 afterAll(async () => {
   await dynamo.close();

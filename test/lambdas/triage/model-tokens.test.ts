@@ -1,15 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { TokenBudget } from '../../../lambdas/kit/flow-control/token-budget.js';
 import { estimateClassifyTokens, ModelTokenBudget, modelTokenBudgetFromEnv } from '../../../lambdas/triage/model-tokens.js';
-import { type DynaliteHandle, flowControlStore, startDynalite, TestClock } from '../kit/flow-control/helpers.js';
+import { type DynamoDbHandle, flowControlStore, startDynamoDb, TestClock } from '../kit/flow-control/helpers.js';
 
 const ticket = { subject: 'Refund', body: 'I was charged twice.' };
 const estimate = estimateClassifyTokens(ticket);
 
 describe('ModelTokenBudget', () => {
-  let dynamo: DynaliteHandle;
+  let dynamo: DynamoDbHandle;
   beforeAll(async () => {
-    dynamo = await startDynalite();
+    dynamo = await startDynamoDb();
   });
   afterAll(async () => {
     await dynamo.close();

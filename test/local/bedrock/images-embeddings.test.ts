@@ -4,6 +4,7 @@ import {
   InvokeModelCommand,
   InvokeModelWithResponseStreamCommand,
 } from '@aws-sdk/client-bedrock-runtime';
+import { decode as decodeJpeg } from 'jpeg-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBedrockRuntime } from './bedrock-runtime.js';
 import { readPng } from './png-check.js';
@@ -93,6 +94,46 @@ describe('Bedrock image models', () => {
     });
   });
 
+  it('answers Stability with a JPEG when output_format asks for one, and fails if it asks for WebP, saying so', async () => {
+    const answer = await invoke('stability.stable-image-core-v1:1', { prompt: 'a red fox', aspect_ratio: '3:2', output_format: 'jpeg' });
+    // Decoded by jpeg-js's decoder, apart from the encoder that wrote it.
+    const decoded = decodeJpeg(Buffer.from(answer.images[0], 'base64'), { useTArray: true });
+    expect(`${decoded.width}x${decoded.height}`).toBe('1216x832');
+    const again = await invoke('stability.stable-image-core-v1:1', { prompt: 'a red fox', aspect_ratio: '3:2', output_format: 'jpeg' });
+    expect(again.images).toEqual(answer.images);
+    await expect(invoke('stability.stable-image-core-v1:1', { prompt: 'x', output_format: 'webp' })).rejects.toMatchObject({
+      name: 'ValidationException',
+      message: expect.stringContaining('output_format webp is not answered locally'),
+    });
+  });
+
+  it('answers Titan and Nova Canvas editing tasks with images of the input image size, PNG or JPEG', async () => {
+    const png = (await invoke('amazon.nova-canvas-v1:0', textToImage(640, 384))).images[0];
+    const jpeg = (await invoke('stability.sd3-5-large-v1:0', { prompt: 'x', aspect_ratio: '21:9', output_format: 'jpeg' })).images[0];
+    const inpainted = await invoke('amazon.nova-canvas-v1:0', {
+      taskType: 'INPAINTING',
+      inPaintingParams: { image: jpeg, maskPrompt: 'the sky', text: 'birds' },
+    });
+    expect(inpainted.images.map(sizeOf)).toEqual(['1536x640']);
+    const varied = await invoke('amazon.titan-image-generator-v2:0', {
+      taskType: 'IMAGE_VARIATION',
+      imageVariationParams: { images: [png], text: 'at night' },
+      imageGenerationConfig: { numberOfImages: 2 },
+    });
+    expect(varied.images.map(sizeOf)).toEqual(['640x384', '640x384']);
+    const cutOut = await invoke('amazon.titan-image-generator-v2:0', {
+      taskType: 'BACKGROUND_REMOVAL',
+      backgroundRemovalParams: { image: png },
+    });
+    expect(cutOut.images.map(sizeOf)).toEqual(['640x384']);
+    const guided = await invoke('amazon.nova-canvas-v1:0', {
+      taskType: 'COLOR_GUIDED_GENERATION',
+      colorGuidedGenerationParams: { text: 'a shoe', colors: ['#ff8080'] },
+      imageGenerationConfig: { width: 512, height: 512 },
+    });
+    expect(guided.images.map(sizeOf)).toEqual(['512x512']);
+  });
+
   it('fails if an image model is streamed or conversed with, as Bedrock refuses it', async () => {
     await expect(
       client.send(
@@ -102,6 +143,77 @@ describe('Bedrock image models', () => {
     await expect(
       client.send(new ConverseCommand({ modelId: 'stability.sd3-5-large-v1:0', messages: [{ role: 'user', content: [{ text: 'x' }] }] })),
     ).rejects.toMatchObject({ name: 'ValidationException' });
+  });
+});
+
+const sdxl = (extra: Json = {}) => ({ text_prompts: [{ text: 'a lighthouse at dawn', weight: 1 }], cfg_scale: 7, steps: 30, ...extra });
+
+describe('Bedrock Stability SDXL', () => {
+  it('answers SDXL 1.0 as Stability does, with a PNG of the size asked for, the same for the same seed', async () => {
+    const answer = await invoke('stability.stable-diffusion-xl-v1', sdxl({ width: 1152, height: 896, seed: 11 }));
+    expect(answer).toEqual({ result: 'success', artifacts: [{ seed: 11, base64: expect.any(String), finishReason: 'SUCCESS' }] });
+    expect(sizeOf(answer.artifacts[0].base64)).toBe('1152x896');
+    const again = await invoke('stability.stable-diffusion-xl-v1', sdxl({ width: 1152, height: 896, seed: 11 }));
+    expect(again.artifacts[0].base64).toBe(answer.artifacts[0].base64);
+    const other = await invoke('stability.stable-diffusion-xl-v1', sdxl({ width: 1152, height: 896, seed: 12 }));
+    expect(other.artifacts[0].base64).not.toBe(answer.artifacts[0].base64);
+  });
+
+  it('answers the versioned id and a body without size at 1024 x 1024, a random seed drawn from the prompts', async () => {
+    const answer = await invoke('stability.stable-diffusion-xl-v1:0', {
+      text_prompts: [
+        { text: 'a red fox', weight: 1 },
+        { text: 'blurry', weight: -1 },
+      ],
+      style_preset: 'photographic',
+    });
+    expect(sizeOf(answer.artifacts[0].base64)).toBe('1024x1024');
+    expect(answer.artifacts[0].seed).toBeGreaterThan(0);
+    const old = await invoke('stability.stable-diffusion-xl-v0', sdxl());
+    expect(sizeOf(old.artifacts[0].base64)).toBe('512x512');
+  });
+
+  it('draws image-to-image at the init image size', async () => {
+    const init = (await invoke('stability.stable-diffusion-xl-v1', sdxl({ width: 640, height: 1536 }))).artifacts[0].base64;
+    const answer = await invoke(
+      'stability.stable-diffusion-xl-v1',
+      sdxl({ init_image: init, init_image_mode: 'IMAGE_STRENGTH', image_strength: 0.4 }),
+    );
+    expect(sizeOf(answer.artifacts[0].base64)).toBe('640x1536');
+    const titan = (await invoke('amazon.titan-image-generator-v2:0', textToImage(512, 512))).images[0];
+    await expect(invoke('stability.stable-diffusion-xl-v1', sdxl({ init_image: titan }))).rejects.toMatchObject({
+      name: 'ValidationException',
+      message: expect.stringContaining('The init_image size 512x512 is not supported by stability.stable-diffusion-xl-v1.'),
+    });
+  });
+
+  it('fails if SDXL 1.0 is asked for a size it does not take, naming it and the sizes it takes', async () => {
+    for (const [width, height] of [
+      [512, 512],
+      [1024, 896],
+      [896, 1152 + 64],
+    ] as const) {
+      await expect(invoke('stability.stable-diffusion-xl-v1', sdxl({ width, height }))).rejects.toMatchObject({
+        name: 'ValidationException',
+        message: expect.stringContaining(
+          `${width}x${height} is not supported by stability.stable-diffusion-xl-v1. Supported sizes (width x height): 1024x1024, 1152x896,`,
+        ),
+      });
+    }
+  });
+
+  it('fails if the body breaks the schema, naming the field', async () => {
+    const refused = (body: Json) => invoke('stability.stable-diffusion-xl-v1', body).catch((error: Error) => error.message);
+    expect(await refused({ cfg_scale: 7 })).toBe(
+      'Malformed input request: #: required key [text_prompts] not found, please reformat your input and try again.',
+    );
+    expect(await refused(sdxl({ steps: 151 }))).toContain('#/steps: 151 is not less or equal to 150');
+    expect(await refused(sdxl({ cfg_scale: 36 }))).toContain('#/cfg_scale: 36 is not less or equal to 35');
+    expect(await refused(sdxl({ samples: 2 }))).toContain('#/samples: 2 is not less or equal to 1');
+    expect(await refused(sdxl({ style_preset: 'watercolour' }))).toContain('#/style_preset: watercolour is not a valid enum value');
+    expect(await refused(sdxl({ sampler: 'EULER' }))).toContain('#/sampler: EULER is not a valid enum value');
+    expect(await refused({ text_prompts: [{ text: 'x'.repeat(2001) }] })).toContain('#/text_prompts/0/text: expected maxLength: 2000');
+    expect(await refused(sdxl({ init_image: 'bm90IGFuIGltYWdl' }))).toContain('init_image is not an image');
   });
 });
 

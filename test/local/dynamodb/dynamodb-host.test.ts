@@ -42,33 +42,6 @@ describe('DynamoDbHost', () => {
     }
   });
 
-  it('fails if its folder stays locked by another dynalite, saying so instead of starting a port that never answers', async () => {
-    const folder = tempDataDir();
-    const holder = await DynamoDbHost.start({ folder });
-    try {
-      await expect(DynamoDbHost.start({ folder, lockedWaitMs: 300 })).rejects.toThrow(
-        `DynamoDB (dynalite) could not open its tables in ${folder}: LEVEL_LOCKED`,
-      );
-      expect(await tableNames(holder.url)).toEqual([]);
-    } finally {
-      await holder.stop();
-    }
-  });
-
-  it('waits for a lock that the previous holder lets go of while it starts', async () => {
-    const folder = tempDataDir();
-    const holder = await DynamoDbHost.start({ folder });
-    const next = DynamoDbHost.start({ folder, lockedWaitMs: 10_000 });
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    await holder.stop();
-    const host = await next;
-    try {
-      expect(await tableNames(host.url)).toEqual([]);
-    } finally {
-      await host.stop();
-    }
-  });
-
   it.each([
     ['not JSON', '{"Limit":'],
     ['empty', ''],

@@ -6,6 +6,7 @@ import {
   DescribeTimeToLiveCommand,
   DynamoDBClient,
   PutItemCommand,
+  TransactWriteItemsCommand,
   UpdateItemCommand,
   UpdateTableCommand,
   UpdateTimeToLiveCommand,
@@ -42,6 +43,7 @@ const assembly = () =>
           New: table('new-table', 'NEW_IMAGE'),
           Old: table('old-table', 'OLD_IMAGE'),
           Plain: table('plain-table'),
+          Transact: table('transact-table', 'NEW_AND_OLD_IMAGES'),
           Expiring: table('expiring-table', 'NEW_AND_OLD_IMAGES', 'expiresAt'),
           // CloudFormation's default billing mode: PROVISIONED.
           Provisioned: { ...table('provisioned-table'), Properties: { ...table('provisioned-table').Properties, BillingMode: undefined } },
@@ -65,6 +67,7 @@ interface StreamRecordJson {
     NewImage?: Record<string, Record<string, string>>;
     OldImage?: Record<string, Record<string, string>>;
     SequenceNumber: string;
+    SizeBytes: number;
     StreamViewType: string;
   };
 }
@@ -127,6 +130,8 @@ describe('DynamoDB Streams (local)', () => {
       ShardId,
       ShardIteratorType: type,
     });
+    // DynamoDB Streams' form: the stream's ARN, `|1|`, an opaque position.
+    expect(ShardIterator.startsWith(`${arn}|1|`)).toBe(true);
     return (await streams.send<{ Records: StreamRecordJson[] }>('GetRecords', { ShardIterator })).Records;
   }
 
@@ -147,6 +152,36 @@ describe('DynamoDB Streams (local)', () => {
     expect(listed.Streams.map((s) => s.StreamArn)).toEqual([described.Table?.LatestStreamArn]);
     const plain = await ddb.send(new DescribeTableCommand({ TableName: 'plain-table' }));
     expect(plain.Table?.LatestStreamArn).toBeUndefined();
+  });
+
+  it("records a transaction's writes once each, in the request's order, and nothing of a cancelled one", async () => {
+    const key = (pk: string) => ({ pk: { S: pk } });
+    await ddb.send(new PutItemCommand({ TableName: 'transact-table', Item: { ...key('stock'), n: { N: '1' } } }));
+    const transact = (condition: string) =>
+      ddb.send(
+        new TransactWriteItemsCommand({
+          TransactItems: [
+            { Put: { TableName: 'transact-table', Item: { ...key('order'), state: { S: 'placed' } } } },
+            {
+              Update: {
+                TableName: 'transact-table',
+                Key: key('stock'),
+                UpdateExpression: 'SET n = n - :one',
+                ConditionExpression: condition,
+                ExpressionAttributeValues: { ':one': { N: '1' } },
+              },
+            },
+          ],
+        }),
+      );
+    await expect(transact('n > :one')).rejects.toMatchObject({ name: 'TransactionCanceledException' });
+    await transact('n >= :one');
+    const got = await records('transact-table');
+    expect(got.map((r) => [r.eventName, r.dynamodb.Keys.pk?.S, r.dynamodb.NewImage?.n?.N ?? r.dynamodb.NewImage?.state?.S])).toEqual([
+      ['INSERT', 'stock', '1'],
+      ['INSERT', 'order', 'placed'],
+      ['MODIFY', 'stock', '0'],
+    ]);
   });
 
   it('records an insert, an update and a delete of one item in order, with old and new images', async () => {
@@ -172,6 +207,8 @@ describe('DynamoDB Streams (local)', () => {
     expect(new Set(got.map((r) => r.eventID)).size).toBe(3);
     expect(got[0]).toMatchObject({ eventSource: 'aws:dynamodb', eventVersion: '1.1', awsRegion: 'us-east-1' });
     expect(got[0]?.dynamodb?.Keys).toEqual({ pk: { S: 'a' } });
+    // As AWS counts it (localstack's recorded answer: 12 for the key and new image {id: Fred}): names and values, keys and images.
+    expect(got[0]?.dynamodb.SizeBytes).toBe(/* pk a */ 3 + /* pk a, n 1 */ 3 + 3);
     expect(got[0]?.dynamodb.ApproximateCreationDateTime).toBe(clock.now() / 1000);
   });
 

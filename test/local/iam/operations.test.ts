@@ -62,9 +62,8 @@ const SERVED: Readonly<Record<string, () => readonly string[]>> = {
   lambda: () => [...source('local/lambda/lambda-operations.ts').matchAll(/^ {2}\['(\w+)', '/gm)].map((m) => m[1] as string),
   states: () => methods(StatesService),
   dynamodb: () => [
-    ...(/validOperations = \[([^\]]+)\]/.exec(source('node_modules/dynalite/index.js'))?.[1]?.match(/\w+/g) ?? []),
-    // dynamodb-host.ts answers time to live itself; the streams API is its own JSON mount.
-    ...(/'UpdateTimeToLive' \| 'DescribeTimeToLive'/.test(source('local/dynamodb/dynamodb-host.ts')) ? ['UpdateTimeToLive'] : []),
+    // The engine's operation table (local/dynamodb/engine/engine.ts); the streams API is its own JSON mount.
+    ...[...source('local/dynamodb/engine/engine.ts').matchAll(/^ {6}([A-Z]\w+): /gm)].map((m) => m[1] as string),
     ...methods(StreamsService),
   ],
   kms: () => methods(KmsService),
@@ -185,6 +184,8 @@ const SAMPLE_INPUTS: Readonly<Record<IamService, Record<string, unknown>>> = {
     ResourceArn: arn('ses', 'identity/example.com'),
     DefaultContent: { Template: { TemplateName: 'welcome' } },
   },
+  // X-Ray's OTLP endpoint (local/traces): PutSpans takes no resource.
+  xray: {},
 };
 
 /** Actions the reference requires a resource for whose request names none IAM can know (a Lambda durable callback's id). */

@@ -103,7 +103,7 @@ async function execute(app: TestApp, machine: string) {
 describe('IAM under enforce, on an app with thirteen permission mistakes', () => {
   let app: TestApp;
   beforeAll(async () => {
-    app = await startApp({ app: permissionMistakesApp() }, { iam: 'enforce' });
+    app = await startApp({ app: permissionMistakesApp() }, { iam: 'enforce', virtualTime: true });
     // Everything the tests cause, at once: deliveries take their time.
     await app.clients.eventbridge.send(
       new PutEventsCommand({ Entries: [{ EventBusName: 'iam-bus', Source: 'iam.test', DetailType: 'Probe', Detail: '{}' }] }),
@@ -205,7 +205,8 @@ describe('IAM under enforce, on an app with thirteen permission mistakes', () =>
   });
 
   it('fires a schedule whose role may send to the queue, and dead-letters one whose role may not, at once, with AccessDeniedException', async () => {
-    const dead = await eventually(() => messagesOf(app, 'iam-schedule-dlq', 200), SCHEDULE_DELAY_MS + 10_000);
+    await app.advance(SCHEDULE_DELAY_MS);
+    const dead = await eventually(() => messagesOf(app, 'iam-schedule-dlq', 200), 10_000);
     expect(dead).toHaveLength(1);
     expect(dead[0]?.MessageAttributes?.SCHEDULE_ARN?.StringValue).toMatch(/:schedule\/default\/iam-schedule-ungranted$/);
     expect(dead[0]?.MessageAttributes?.ERROR_CODE?.StringValue).toBe('AccessDeniedException');
@@ -284,7 +285,7 @@ describe('IAM under enforce, on an app with thirteen permission mistakes', () =>
 describe('IAM under warn, on the same app', () => {
   let app: TestApp;
   beforeAll(async () => {
-    app = await startApp({ app: permissionMistakesApp() }, { iam: 'warn' });
+    app = await startApp({ app: permissionMistakesApp() }, { iam: 'warn', virtualTime: true });
   }, 120_000);
   afterAll(() => app?.stop());
 
@@ -302,7 +303,8 @@ describe('IAM under warn, on the same app', () => {
     for (const queue of ['iam-unruled', 'iam-locked']) expect(await messagesOf(app, queue)).toHaveLength(1);
     // Both schedules fire into the queue: the role without a grant too.
     const fired = async () => ((await messagesOf(app, 'iam-scheduled', 200)).length === 2 ? [true] : []);
-    expect(await eventually(fired, SCHEDULE_DELAY_MS + 10_000)).toEqual([true]);
+    await app.advance(SCHEDULE_DELAY_MS);
+    expect(await eventually(fired, 10_000)).toEqual([true]);
     // The probe, and the publish of the function that may not publish (it ran: warn only says so).
     expect(await messagesOf(app, 'iam-unsubscribed')).toHaveLength(2);
     expect(await eventually(async () => recordsOf(await messagesOf(app, 'iam-unnotified', 300)), 5000)).toHaveLength(1);

@@ -117,6 +117,45 @@ describe('aws-sdk:dynamodb integrations', () => {
     expect(output.table.created).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{3})?Z$/);
   });
 
+  it('runs transactWriteItems and transactGetItems, and catches DynamoDb.TransactionCanceledException when a condition cancels one', async () => {
+    t = await createStates({ dynamodb });
+    const transact = (condition: string) => ({
+      Resource: 'arn:aws:states:::aws-sdk:dynamodb:transactWriteItems',
+      Parameters: {
+        TransactItems: [
+          { Put: { TableName: 'claims', Item: { pk: { 'S.$': '$.ticket' }, sk: { S: 'claim' } }, ConditionExpression: condition } },
+          { Put: { TableName: 'claims', Item: { pk: { 'S.$': '$.ticket' }, sk: { S: 'audit' } } } },
+        ],
+      },
+      ResultPath: '$.written',
+      ...catchInto('DynamoDb.TransactionCanceledException'),
+    });
+    const first = await runCaughtTask(t.states, transact('attribute_not_exists(pk)'), { ticket: 'T-3' }, 'transact-first');
+    expect(first.result).toEqual({ ticket: 'T-3', written: {} });
+    const second = await runCaughtTask(t.states, transact('attribute_not_exists(pk)'), { ticket: 'T-3' }, 'transact-second');
+    const error = caught(second.result);
+    expect(error.Error).toBe('DynamoDb.TransactionCanceledException');
+    expect(error.Cause).toContain(
+      'Transaction cancelled, please refer cancellation reasons for specific reasons [ConditionalCheckFailed, None]',
+    );
+    const read = await runCaughtTask(
+      t.states,
+      {
+        Resource: 'arn:aws:states:::aws-sdk:dynamodb:transactGetItems',
+        Parameters: {
+          TransactItems: [
+            { Get: { TableName: 'claims', Key: { pk: { S: 'T-3' }, sk: { S: 'audit' } } } },
+            { Get: { TableName: 'claims', Key: { pk: { S: 'T-3' }, sk: { S: 'none' } } } },
+          ],
+        },
+        ...catchInto('States.TaskFailed'),
+      },
+      {},
+      'transact-read',
+    );
+    expect(read.result).toEqual({ Responses: [{ Item: { pk: { S: 'T-3' }, sk: { S: 'audit' } } }, {}] });
+  });
+
   it('names an error the DynamoDB API model does not declare DynamoDb.DynamoDbException', async () => {
     t = await createStates({ dynamodb });
     const { result } = await runCaughtTask(t.states, {

@@ -16,11 +16,11 @@ import { pausedUntil } from '../../../../lambdas/kit/flow-control/pause.js';
 import { parseFlowControlSettings } from '../../../../lambdas/kit/flow-control/settings.js';
 import { readItem } from '../../../../lambdas/kit/flow-control/store.js';
 import { sqsRecord, ticketCreated } from '../../../helpers/events.js';
-import { type DynaliteHandle, flowControlStore, startDynalite } from './helpers.js';
+import { type DynamoDbHandle, flowControlStore, startDynamoDb } from './helpers.js';
 
-let dynamo: DynaliteHandle;
+let dynamo: DynamoDbHandle;
 beforeAll(async () => {
-  dynamo = await startDynalite();
+  dynamo = await startDynamoDb();
 });
 afterAll(async () => {
   await dynamo.close();

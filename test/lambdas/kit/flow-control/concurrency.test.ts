@@ -5,11 +5,11 @@ import { readItem } from '../../../../lambdas/kit/flow-control/store.js';
 import { DynamoDbHost } from '../../../../local/dynamodb/dynamodb-host.js';
 import { createActiveTable } from '../../../helpers/dynamodb-tables.js';
 import { tempDataDir } from '../../../local/helpers.js';
-import { type DynaliteHandle, flowControlStore, startDynalite, TestClock } from './helpers.js';
+import { type DynamoDbHandle, flowControlStore, startDynamoDb, TestClock } from './helpers.js';
 
-let dynamo: DynaliteHandle;
+let dynamo: DynamoDbHandle;
 beforeAll(async () => {
-  dynamo = await startDynalite();
+  dynamo = await startDynamoDb();
 });
 afterAll(async () => {
   await dynamo.close();

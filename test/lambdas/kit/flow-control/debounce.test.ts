@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DebounceDecision, debounce, debounceSeq } from '../../../../lambdas/kit/flow-control/debounce.js';
-import { type DynaliteHandle, flowControlStore, startDynalite, type TestClock } from './helpers.js';
+import { type DynamoDbHandle, flowControlStore, startDynamoDb, type TestClock } from './helpers.js';
 
-let dynamo: DynaliteHandle;
+let dynamo: DynamoDbHandle;
 beforeAll(async () => {
-  dynamo = await startDynalite();
+  dynamo = await startDynamoDb();
 });
 afterAll(async () => {
   await dynamo.close();

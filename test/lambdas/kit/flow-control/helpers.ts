@@ -1,5 +1,5 @@
 import type { FlowControlStore } from '../../../../lambdas/kit/flow-control/store.js';
-import { type DynaliteHandle, startDynalite } from '../../../helpers/dynalite.js';
+import { type DynamoDbHandle, startDynamoDb } from '../../../helpers/dynamodb-engine.js';
 
 /** A clock the test moves: every control reads `now` from the store. */
 export class TestClock {
@@ -12,11 +12,11 @@ export class TestClock {
 
 let tables = 0;
 
-/** A fresh flow control table (FlowControlTable's layout: key `pk`) in dynalite, with a test clock. */
-export async function flowControlStore(dynamo: DynaliteHandle, clock = new TestClock()): Promise<FlowControlStore & { clock: TestClock }> {
+/** A fresh flow control table (FlowControlTable's layout: key `pk`) in the local DynamoDB engine, with a test clock. */
+export async function flowControlStore(dynamo: DynamoDbHandle, clock = new TestClock()): Promise<FlowControlStore & { clock: TestClock }> {
   const tableName = `flow-control-${++tables}`;
   await dynamo.createTable(tableName, 'pk');
   return { client: dynamo.client, tableName, now: clock.now, clock };
 }
 
-export { type DynaliteHandle, startDynalite };
+export { type DynamoDbHandle, startDynamoDb };

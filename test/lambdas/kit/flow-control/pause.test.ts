@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pausedUntil, pauseKey, throttleOf } from '../../../../lambdas/kit/flow-control/pause.js';
-import { type DynaliteHandle, flowControlStore, startDynalite } from './helpers.js';
+import { type DynamoDbHandle, flowControlStore, startDynamoDb } from './helpers.js';
 
-let dynamo: DynaliteHandle;
+let dynamo: DynamoDbHandle;
 beforeAll(async () => {
-  dynamo = await startDynalite();
+  dynamo = await startDynamoDb();
 });
 afterAll(async () => {
   await dynamo.close();

@@ -8,11 +8,11 @@ import { PriorityLanes } from '../../../../lambdas/kit/flow-control/priority.js'
 import { parseFlowControlSettings } from '../../../../lambdas/kit/flow-control/settings.js';
 import { lambdaContext, sqsEvent, sqsRecord, ticketCreated } from '../../../helpers/events.js';
 import { FakeSqs } from '../../../helpers/fake-sqs.js';
-import { type DynaliteHandle, flowControlStore, startDynalite } from './helpers.js';
+import { type DynamoDbHandle, flowControlStore, startDynamoDb } from './helpers.js';
 
-let dynamo: DynaliteHandle;
+let dynamo: DynamoDbHandle;
 beforeAll(async () => {
-  dynamo = await startDynalite();
+  dynamo = await startDynamoDb();
 });
 afterAll(async () => {
   await dynamo.close();

@@ -1,2 +1,0 @@
-/** Makes this process's dynalite answer `ReturnValuesOnConditionCheckFailure`; once per process. */
-export function returnValuesOnConditionCheckFailure(): void;

@@ -1,0 +1,309 @@
+import { crc32 } from 'node:zlib';
+import { AwsError } from '../../aws-error.js';
+import { consumedCapacity, readUnits } from './capacity.js';
+import { validation } from './errors.js';
+import {
+  conditionExpression,
+  type ExpressionAttributes,
+  matches,
+  type Predicate,
+  project,
+  projectionExpression,
+  type Resolved,
+} from './expressions/index.js';
+import { expressionAttributes, refuseLegacy } from './item-checks.js';
+import type { ItemContext } from './item-operations.js';
+import { type KeyBounds, keyPosition, type ReadRow } from './item-store.js';
+import { type IndexShape, type KeyShape, keyNames, keyOf, projectForIndex, type TableShape } from './table-schema.js';
+import { type AttributeValue, checkItem, type Item, itemSize, keyBytes, typeOf } from './values.js';
+
+type Json = Record<string, unknown>;
+
+/** A Query or Scan stops after 1 MB of items read (before its filter), answering LastEvaluatedKey. */
+const PAGE_BYTES = 1024 * 1024;
+
+export function query(context: ItemContext, input: Json): Json {
+  refuseLegacy(
+    input,
+    ['KeyConditions', 'QueryFilter', 'AttributesToGet', 'ConditionalOperator'],
+    ['KeyConditionExpression', 'FilterExpression', 'ProjectionExpression'],
+  );
+  const table = context.catalog.get(String(input.TableName));
+  const index = indexOf(table, input);
+  if (input.KeyConditionExpression == null) {
+    throw validation('Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.');
+  }
+  const attributes = expressionAttributes(input, ['KeyConditionExpression', 'FilterExpression', 'ProjectionExpression']);
+  const keyCondition = conditionExpression('KeyConditionExpression', String(input.KeyConditionExpression), attributes);
+  const filter =
+    input.FilterExpression != null ? conditionExpression('FilterExpression', String(input.FilterExpression), attributes) : undefined;
+  const shape: KeyShape = index ?? table;
+  const { hash, bounds } = keyConditionBounds(keyCondition, shape);
+  const after = startPosition(input, table, index);
+  const rows = context.items.partition(table, index, hash, bounds, input.ScanIndexForward !== false, after);
+  return page(context, input, table, index, rows, filter, attributes);
+}
+
+export function scan(context: ItemContext, input: Json): Json {
+  refuseLegacy(input, ['ScanFilter', 'AttributesToGet', 'ConditionalOperator'], ['FilterExpression', 'ProjectionExpression']);
+  const table = context.catalog.get(String(input.TableName));
+  const index = indexOf(table, input);
+  const segments = checkSegments(input);
+  const attributes = expressionAttributes(input, ['FilterExpression', 'ProjectionExpression']);
+  const filter =
+    input.FilterExpression != null ? conditionExpression('FilterExpression', String(input.FilterExpression), attributes) : undefined;
+  const after = startPosition(input, table, index);
+  let rows = context.items.all(table, index, after);
+  if (segments) rows = inSegment(rows, segments.segment, segments.total);
+  return page(context, input, table, index, rows, filter, attributes);
+}
+
+function* inSegment(rows: Iterable<ReadRow>, segment: number, total: number): Generator<ReadRow> {
+  for (const row of rows) if (crc32(row.hash) % total === segment) yield row;
+}
+
+function checkSegments(input: Json): { segment: number; total: number } | undefined {
+  const { Segment: segment, TotalSegments: total } = input as { Segment?: number; TotalSegments?: number };
+  if (segment === undefined && total === undefined) return undefined;
+  if (segment === undefined || total === undefined) {
+    throw validation(
+      `The ${segment === undefined ? 'Segment' : 'TotalSegments'} parameter is required but was not present in the request when parameter ${segment === undefined ? 'TotalSegments' : 'Segment'} is present`,
+    );
+  }
+  if (segment >= total)
+    throw validation(
+      `The Segment parameter is zero-based and must be less than parameter TotalSegments: Segment: ${segment} is not less than TotalSegments: ${total}`,
+    );
+  return { segment, total };
+}
+
+function indexOf(table: TableShape, input: Json): IndexShape | undefined {
+  if (input.IndexName == null) return undefined;
+  const index = table.indexes.find((candidate) => candidate.name === input.IndexName);
+  if (!index) throw validation(`The table does not have the specified index: ${String(input.IndexName)}`);
+  if (index.kind === 'global' && input.ConsistentRead === true)
+    throw validation('Consistent reads are not supported on global secondary indexes');
+  return index;
+}
+
+/**
+ * Reads rows until Limit items are evaluated or 1 MB is read; keeps those the filter
+ * passes, projected as asked; LastEvaluatedKey where it stopped short.
+ */
+function page(
+  _context: ItemContext,
+  input: Json,
+  table: TableShape,
+  index: IndexShape | undefined,
+  rows: Iterable<ReadRow>,
+  filter: Predicate | undefined,
+  attributes: ExpressionAttributes,
+): Json {
+  const select = checkSelect(input, index);
+  const projection = input.ProjectionExpression != null ? projectionExpression(String(input.ProjectionExpression), attributes) : undefined;
+  attributes.checkAllUsed();
+  const limit = input.Limit === undefined ? Number.POSITIVE_INFINITY : Number(input.Limit);
+  const items: Item[] = [];
+  let scanned = 0;
+  let count = 0;
+  let bytes = 0;
+  let last: ReadRow | undefined;
+  let more = false;
+  for (const row of rows) {
+    if (scanned >= limit || bytes >= PAGE_BYTES) {
+      more = true;
+      break;
+    }
+    scanned++;
+    last = row;
+    const item = index ? projectForIndex(row.item, table, index) : row.item;
+    bytes += itemSize(item);
+    if (filter && !matches(filter, item)) continue;
+    count++;
+    if (select !== 'COUNT') items.push(projection ? project(item, projection) : item);
+  }
+  // A page that stopped at its Limit answers LastEvaluatedKey even when nothing follows, as DynamoDB does.
+  if (!more && scanned === limit && last) more = true;
+  const capacity = consumedCapacity(input, table, readUnits(bytes, input.ConsistentRead === true), 'read');
+  return {
+    ...(select !== 'COUNT' ? { Items: items } : {}),
+    Count: count,
+    ScannedCount: scanned,
+    ...(more && last ? { LastEvaluatedKey: lastKey(last.item, table, index) } : {}),
+    ...(capacity ? { ConsumedCapacity: capacity } : {}),
+  };
+}
+
+function checkSelect(input: Json, index: IndexShape | undefined): string {
+  const select = String(
+    input.Select ?? (input.ProjectionExpression != null ? 'SPECIFIC_ATTRIBUTES' : index ? 'ALL_PROJECTED_ATTRIBUTES' : 'ALL_ATTRIBUTES'),
+  );
+  if (select === 'SPECIFIC_ATTRIBUTES' && input.ProjectionExpression == null) {
+    throw validation(
+      'One or more parameter values were invalid: Select type SPECIFIC_ATTRIBUTES requires AttributesToGet or ProjectionExpression',
+    );
+  }
+  if (select !== 'SPECIFIC_ATTRIBUTES' && input.ProjectionExpression != null) {
+    throw validation(`One or more parameter values were invalid: Select type ${select} cannot be used with ProjectionExpression`);
+  }
+  if (select === 'ALL_PROJECTED_ATTRIBUTES' && !index) {
+    throw validation('One or more parameter values were invalid: Select type ALL_PROJECTED_ATTRIBUTES is only valid on an index');
+  }
+  if (select === 'ALL_ATTRIBUTES' && index && index.projection.type !== 'ALL' && index.kind === 'global') {
+    throw validation(
+      'One or more parameter values were invalid: Select type ALL_ATTRIBUTES is not supported for global secondary index ' +
+        index.name +
+        ' because its projection type is not ALL',
+    );
+  }
+  return select;
+}
+
+/** The key of the last item read, as LastEvaluatedKey: the table's key, and the index's for an index. */
+function lastKey(item: Item, table: TableShape, index: IndexShape | undefined): Item {
+  const key = keyOf(item, table);
+  return index ? { ...key, ...keyOf(item, index) } : key;
+}
+
+/** Where ExclusiveStartKey says to start (after), checked against the table's (and index's) key. */
+function startPosition(input: Json, table: TableShape, index: IndexShape | undefined): ReadRow | undefined {
+  if (input.ExclusiveStartKey == null) return undefined;
+  const key = checkItem(input.ExclusiveStartKey);
+  const names = new Set([...keyNames(table), ...(index ? keyNames(index) : [])]);
+  const shapes = index ? [table, index] : [table];
+  const invalid = () => validation('The provided starting key is invalid: The provided key element does not match the schema');
+  if (Object.keys(key).length !== names.size) throw invalid();
+  for (const shape of shapes) {
+    for (const part of shape.range ? [shape.hash, shape.range] : [shape.hash]) {
+      const value = key[part.name];
+      if (value === undefined || !(part.type in value)) throw invalid();
+    }
+  }
+  const [hash, range] = keyPosition(key, table);
+  if (!index) return { item: key, hash, range };
+  const [indexHash, indexRange] = keyPosition(key, index);
+  return { item: key, hash: indexHash, range: indexRange, itemHash: hash, itemRange: range };
+}
+
+/**
+ * The partition and sort key bounds a key condition asks for: `hash = :v`, and optionally
+ * one condition on the sort key (=, <, <=, >, >=, BETWEEN, begins_with), joined by AND.
+ */
+function keyConditionBounds(condition: Predicate, shape: KeyShape): { hash: Uint8Array; bounds: KeyBounds } {
+  const parts: Predicate[] = [];
+  const flatten = (p: Predicate) => {
+    if (p.kind === 'and') {
+      flatten(p.left);
+      flatten(p.right);
+    } else parts.push(p);
+  };
+  flatten(condition);
+  let hash: Uint8Array | undefined;
+  let bounds: KeyBounds = {};
+  const seen = new Set<string>();
+  for (const part of parts) {
+    const { name, operator, values } = keyPart(part);
+    if (seen.has(name)) throw validation('KeyConditionExpressions must only contain one condition per key');
+    seen.add(name);
+    const keyAttribute = name === shape.hash.name ? shape.hash : name === shape.range?.name ? shape.range : undefined;
+    if (!keyAttribute)
+      throw validation(
+        `Query condition missed key schema element: ${shape.range && seen.has(shape.hash.name) ? shape.range.name : shape.hash.name}`,
+      );
+    for (const value of values) {
+      if (!(keyAttribute.type in value)) {
+        throw validation('One or more parameter values were invalid: Condition parameter type does not match schema type');
+      }
+    }
+    const bytes = values.map((value) => keyBytes(value));
+    if (keyAttribute === shape.hash) {
+      if (operator !== '=') throw validation('Query key condition not supported');
+      hash = bytes[0];
+      continue;
+    }
+    bounds = rangeBounds(operator, bytes, values);
+  }
+  if (hash === undefined) throw validation(`Query condition missed key schema element: ${shape.hash.name}`);
+  return { hash, bounds };
+}
+
+function rangeBounds(operator: string, bytes: Uint8Array[], values: AttributeValue[]): KeyBounds {
+  const [first, second] = bytes as [Uint8Array, Uint8Array];
+  switch (operator) {
+    case '=':
+      return { low: first, high: first };
+    case '<':
+      return { high: first, highOpen: true };
+    case '<=':
+      return { high: first };
+    case '>':
+      return { low: first, lowOpen: true };
+    case '>=':
+      return { low: first };
+    case 'between':
+      if (Buffer.compare(first, second) > 0) {
+        throw validation(
+          `Invalid KeyConditionExpression: The BETWEEN operator requires upper bound to be greater than or equal to lower bound; lower bound operand: AttributeValue: {${typeOf(values[0] as AttributeValue)}:${Object.values(values[0] as object)[0]}}, upper bound operand: AttributeValue: {${typeOf(values[1] as AttributeValue)}:${Object.values(values[1] as object)[0]}}`,
+        );
+      }
+      return { low: first, high: second };
+    default:
+      if (values[0] && 'N' in values[0]) {
+        throw validation(
+          'Invalid KeyConditionExpression: Incorrect operand type for operator or function; operator or function: begins_with, operand type: N',
+        );
+      }
+      return { prefix: first };
+  }
+}
+
+/** One condition of a key condition: the key attribute it names, its operator and its values. */
+function keyPart(part: Predicate): { name: string; operator: string; values: AttributeValue[] } {
+  const keyPath = (operand: Resolved) => {
+    if (operand.kind !== 'path') return undefined;
+    if (operand.path.length > 1) throw validation('KeyConditionExpressions cannot have conditions on nested attributes');
+    return operand.path[0] as string;
+  };
+  const literal = (operand: Resolved): AttributeValue => {
+    if (operand.kind === 'size') throw validation('KeyConditionExpressions cannot contain nested operations');
+    if (operand.kind !== 'value')
+      throw validation('Invalid condition in KeyConditionExpression: Multiple attribute names used in one condition');
+    return operand.value;
+  };
+  switch (part.kind) {
+    case 'compare': {
+      if (part.operator === '<>') throw validation('Invalid operator used in KeyConditionExpression: <>');
+      const left = keyPath(part.left);
+      const right = keyPath(part.right);
+      if (left !== undefined && right !== undefined)
+        throw validation('Invalid condition in KeyConditionExpression: Multiple attribute names used in one condition');
+      if (left === undefined && right === undefined)
+        throw validation('Invalid condition in KeyConditionExpression: No key attribute specified');
+      if (left !== undefined) return { name: left, operator: part.operator, values: [literal(part.right)] };
+      const flipped: Record<string, string> = { '<': '>', '<=': '>=', '>': '<', '>=': '<=', '=': '=' };
+      return { name: right as string, operator: flipped[part.operator] as string, values: [literal(part.left)] };
+    }
+    case 'between': {
+      const name = keyPath(part.value);
+      if (name === undefined)
+        throw validation('Invalid condition in KeyConditionExpression: BETWEEN operator must have the key attribute as its first operand');
+      return { name, operator: 'between', values: [literal(part.low), literal(part.high)] };
+    }
+    case 'begins_with': {
+      const name = keyPath(part.left);
+      if (name === undefined)
+        throw validation(
+          'Invalid condition in KeyConditionExpression: begins_with operator must have the key attribute as its first operand',
+        );
+      return { name, operator: 'begins_with', values: [literal(part.right)] };
+    }
+    case 'or':
+    case 'not':
+    case 'in':
+      throw validation(`Invalid operator used in KeyConditionExpression: ${part.kind.toUpperCase()}`);
+    case 'and':
+      throw new AwsError('InternalServerError', 'a key condition was not flattened', 500);
+    default:
+      throw validation(`Invalid operator used in KeyConditionExpression: ${part.kind}`);
+  }
+}

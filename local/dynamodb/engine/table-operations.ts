@@ -1,0 +1,254 @@
+import type { DatabaseSync } from 'node:sqlite';
+import { AwsError } from '../../aws-error.js';
+import { validation } from './errors.js';
+import type { ItemStore } from './item-store.js';
+import { globalIndexDescription, indexShape, type TableCatalog, tableNameOf } from './table-catalog.js';
+import type { KeyType, TableShape } from './table-schema.js';
+
+type Json = Record<string, unknown>;
+
+/** A table's stream, as the engine's host keeps streams (local/dynamodb/streams/). */
+export interface TableStream {
+  readonly arn: string;
+  readonly label: string;
+  readonly viewType: string;
+}
+
+/** What the table operations ask of the streams: enabling, disabling and naming a table's stream. */
+export interface StreamControl {
+  enable(table: string, viewType: string, keySchema: readonly { AttributeName: string; KeyType: string }[], fresh: boolean): TableStream;
+  disable(table: string): void;
+  of(table: string): TableStream | undefined;
+}
+
+export interface TableContext {
+  readonly db: DatabaseSync;
+  readonly catalog: TableCatalog;
+  readonly items: ItemStore;
+  readonly streams: StreamControl;
+}
+
+/** DescribeTable's `Table`: the kept description with its figures now and its stream. */
+export function describe(context: TableContext, table: TableShape): Json {
+  const { count, size } = context.items.figures(table);
+  const description: Json = { ...table.description, ItemCount: count, TableSizeBytes: size };
+  for (const kind of ['GlobalSecondaryIndexes', 'LocalSecondaryIndexes'] as const) {
+    const indexes = description[kind] as Json[] | undefined;
+    if (!indexes) continue;
+    description[kind] = indexes.map((index) => {
+      const figures = context.items.indexFigures(table, String(index.IndexName));
+      return { ...index, IndexSizeBytes: figures.size, ItemCount: figures.count };
+    });
+  }
+  const stream = context.streams.of(table.name);
+  if (stream) {
+    description.StreamSpecification = { StreamEnabled: true, StreamViewType: stream.viewType };
+    description.LatestStreamArn = stream.arn;
+    description.LatestStreamLabel = stream.label;
+  }
+  return description;
+}
+
+export function createTable(context: TableContext, input: Json): Json {
+  const spec = input.StreamSpecification as { StreamEnabled?: boolean; StreamViewType?: string } | undefined;
+  if (spec?.StreamEnabled && spec.StreamViewType === undefined) {
+    throw validation('One or more parameter values were invalid: StreamViewType must be specified when StreamEnabled is true');
+  }
+  const table = context.catalog.create(input);
+  if (spec?.StreamEnabled) context.streams.enable(table.name, String(spec.StreamViewType), input.KeySchema as never, false);
+  return { TableDescription: describe(context, table) };
+}
+
+export function describeTable(context: TableContext, input: Json): Json {
+  return { Table: describe(context, context.catalog.get(String(input.TableName))) };
+}
+
+export function deleteTable(context: TableContext, input: Json): Json {
+  const table = context.catalog.get(String(input.TableName));
+  if (table.description.DeletionProtectionEnabled === true) {
+    throw validation(`Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection first.`);
+  }
+  const description = describe(context, table);
+  context.items.drop(table.id);
+  context.catalog.delete(table);
+  context.streams.disable(table.name);
+  context.db.prepare('DELETE FROM time_to_live WHERE table_name = ?').run(table.name);
+  // DynamoDB answers DeleteTable with the table DELETING, without its figures' details.
+  return {
+    TableDescription: {
+      TableName: description.TableName,
+      TableStatus: 'DELETING',
+      TableArn: description.TableArn,
+      TableId: description.TableId,
+      ProvisionedThroughput: description.ProvisionedThroughput,
+      ...(description.BillingModeSummary ? { BillingModeSummary: description.BillingModeSummary } : {}),
+      ItemCount: 0,
+      TableSizeBytes: 0,
+      DeletionProtectionEnabled: false,
+    },
+  };
+}
+
+export function listTables(context: TableContext, input: Json): Json {
+  const limit = input.Limit === undefined ? 100 : Number(input.Limit);
+  const start = input.ExclusiveStartTableName === undefined ? undefined : String(input.ExclusiveStartTableName);
+  const names = context.catalog.names().filter((name) => start === undefined || name > start);
+  const page = names.slice(0, limit);
+  return { TableNames: page, ...(names.length > limit ? { LastEvaluatedTableName: page[page.length - 1] } : {}) };
+}
+
+/** UpdateTable: billing mode and throughput, deletion protection, a GSI created or deleted, the stream. */
+export function updateTable(context: TableContext, input: Json): Json {
+  let table = context.catalog.get(String(input.TableName));
+  const description = { ...table.description };
+  let indexes = [...table.indexes];
+  const definitions = new Map<string, KeyType>(
+    [...((description.AttributeDefinitions as { AttributeName: string; AttributeType: KeyType }[]) ?? [])].map((d) => [
+      d.AttributeName,
+      d.AttributeType,
+    ]),
+  );
+  for (const definition of (input.AttributeDefinitions as { AttributeName: string; AttributeType: KeyType }[] | undefined) ?? []) {
+    definitions.set(definition.AttributeName, definition.AttributeType);
+  }
+  const throughput = (spec: unknown) => ({
+    NumberOfDecreasesToday: 0,
+    ReadCapacityUnits: Number((spec as Json | undefined)?.ReadCapacityUnits ?? 0),
+    WriteCapacityUnits: Number((spec as Json | undefined)?.WriteCapacityUnits ?? 0),
+  });
+  if (input.BillingMode === 'PAY_PER_REQUEST') {
+    description.BillingModeSummary = { BillingMode: 'PAY_PER_REQUEST', LastUpdateToPayPerRequestDateTime: Date.now() / 1000 };
+    description.ProvisionedThroughput = throughput(undefined);
+  } else if (input.BillingMode === 'PROVISIONED' || input.ProvisionedThroughput) {
+    if (input.BillingMode === 'PROVISIONED') delete description.BillingModeSummary;
+    if (input.ProvisionedThroughput) description.ProvisionedThroughput = throughput(input.ProvisionedThroughput);
+  }
+  if (typeof input.DeletionProtectionEnabled === 'boolean') description.DeletionProtectionEnabled = input.DeletionProtectionEnabled;
+  for (const update of (input.GlobalSecondaryIndexUpdates as Json[] | undefined) ?? []) {
+    const create = update.Create as Json | undefined;
+    const remove = update.Delete as Json | undefined;
+    if (create) {
+      const index = indexShape(create, 'global', definitions, table);
+      if (indexes.some((i) => i.name === index.name)) {
+        throw validation(`One or more parameter values were invalid: Index ${index.name} already exists`);
+      }
+      indexes.push(index);
+      description.GlobalSecondaryIndexes = [
+        ...((description.GlobalSecondaryIndexes as Json[] | undefined) ?? []),
+        globalIndexDescription(create, String(description.TableArn), throughput),
+      ];
+      context.items.backfill({ ...table, indexes }, index);
+    } else if (remove) {
+      const name = String(remove.IndexName);
+      if (!indexes.some((i) => i.name === name && i.kind === 'global')) {
+        throw new AwsError('ResourceNotFoundException', `Requested resource not found: Index: ${name} not found for table ${table.name}`);
+      }
+      indexes = indexes.filter((i) => i.name !== name);
+      description.GlobalSecondaryIndexes = ((description.GlobalSecondaryIndexes as Json[]) ?? []).filter((i) => i.IndexName !== name);
+      if ((description.GlobalSecondaryIndexes as Json[]).length === 0) delete description.GlobalSecondaryIndexes;
+      context.items.dropIndex(table.id, name);
+    }
+  }
+  if (input.AttributeDefinitions) {
+    description.AttributeDefinitions = [...definitions.entries()].map(([AttributeName, AttributeType]) => ({
+      AttributeName,
+      AttributeType,
+    }));
+  }
+  const spec = input.StreamSpecification as { StreamEnabled?: boolean; StreamViewType?: string } | undefined;
+  if (spec) updateStream(context, table, spec);
+  table = { ...table, indexes, description };
+  context.catalog.replace(table);
+  return { TableDescription: describe(context, table) };
+}
+
+function updateStream(context: TableContext, table: TableShape, spec: { StreamEnabled?: boolean; StreamViewType?: string }): void {
+  const current = context.streams.of(table.name);
+  if (typeof spec.StreamEnabled !== 'boolean') throw validation('StreamSpecification.StreamEnabled is required');
+  if (spec.StreamEnabled && current) throw validation(`Table already has an enabled stream: TableName: ${table.name}`);
+  if (!spec.StreamEnabled && !current) throw validation(`Table does not have an enabled stream: TableName: ${table.name}`);
+  if (spec.StreamEnabled) {
+    if (!['KEYS_ONLY', 'NEW_IMAGE', 'OLD_IMAGE', 'NEW_AND_OLD_IMAGES'].includes(String(spec.StreamViewType))) {
+      throw validation(
+        'StreamSpecification.StreamViewType must be KEYS_ONLY, NEW_IMAGE, OLD_IMAGE or NEW_AND_OLD_IMAGES when StreamEnabled is true',
+      );
+    }
+    context.streams.enable(table.name, String(spec.StreamViewType), table.description.KeySchema as never, true);
+  } else context.streams.disable(table.name);
+}
+
+/** The table a tagging request's ResourceArn names. */
+function taggedTable(context: TableContext, input: Json): TableShape {
+  const arn = String(input.ResourceArn);
+  const table = context.catalog.find(tableNameOf(arn));
+  if (!table || !arn.startsWith('arn:')) {
+    throw new AwsError('ResourceNotFoundException', `Requested resource not found: ResourcArn: ${arn} not found`);
+  }
+  return table;
+}
+
+export function tagResource(context: TableContext, input: Json): Json {
+  const table = taggedTable(context, input);
+  const tags = new Map(context.catalog.tags(table).map((t) => [t.Key, t.Value]));
+  for (const tag of input.Tags as { Key: string; Value: string }[]) tags.set(tag.Key, tag.Value);
+  context.catalog.setTags(
+    table,
+    [...tags].map(([Key, Value]) => ({ Key, Value })),
+  );
+  return {};
+}
+
+export function untagResource(context: TableContext, input: Json): Json {
+  const table = taggedTable(context, input);
+  const removed = new Set(input.TagKeys as string[]);
+  context.catalog.setTags(
+    table,
+    context.catalog.tags(table).filter((t) => !removed.has(t.Key)),
+  );
+  return {};
+}
+
+export function listTagsOfResource(context: TableContext, input: Json): Json {
+  return { Tags: context.catalog.tags(taggedTable(context, input)) };
+}
+
+/** Time to live settings, in the table the sweeper reads (local/dynamodb/time-to-live.ts). */
+export function describeTimeToLive(context: TableContext, input: Json): Json {
+  const table = context.catalog.get(String(input.TableName));
+  const row = context.db.prepare('SELECT attribute, enabled FROM time_to_live WHERE table_name = ?').get(table.name) as
+    | { attribute: string; enabled: number }
+    | undefined;
+  if (row?.enabled !== 1) return { TimeToLiveDescription: { TimeToLiveStatus: 'DISABLED' } };
+  return { TimeToLiveDescription: { TimeToLiveStatus: 'ENABLED', AttributeName: row.attribute } };
+}
+
+export function updateTimeToLive(context: TableContext, input: Json): Json {
+  const table = context.catalog.get(String(input.TableName));
+  const spec = input.TimeToLiveSpecification as { Enabled: boolean; AttributeName: string };
+  const row = context.db.prepare('SELECT attribute, enabled FROM time_to_live WHERE table_name = ?').get(table.name) as
+    | { attribute: string; enabled: number }
+    | undefined;
+  const enabled = row?.enabled === 1;
+  if (spec.Enabled && enabled) throw validation('TimeToLive is already enabled');
+  if (!spec.Enabled && !enabled) throw validation('TimeToLive is already disabled');
+  if (!spec.Enabled && row && row.attribute !== spec.AttributeName) {
+    throw validation(`Provided AttributeName ${spec.AttributeName} does not match the one set for the table: ${row.attribute}`);
+  }
+  context.db
+    .prepare(
+      `INSERT INTO time_to_live (table_name, attribute, enabled) VALUES (?, ?, ?)
+       ON CONFLICT (table_name) DO UPDATE SET attribute = excluded.attribute, enabled = excluded.enabled`,
+    )
+    .run(table.name, spec.AttributeName, spec.Enabled ? 1 : 0);
+  return { TimeToLiveSpecification: { Enabled: spec.Enabled, AttributeName: spec.AttributeName } };
+}
+
+export function describeContinuousBackups(context: TableContext, input: Json): Json {
+  context.catalog.get(String(input.TableName));
+  return {
+    ContinuousBackupsDescription: {
+      ContinuousBackupsStatus: 'ENABLED',
+      PointInTimeRecoveryDescription: { PointInTimeRecoveryStatus: 'DISABLED' },
+    },
+  };
+}

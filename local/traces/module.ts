@@ -1,0 +1,45 @@
+import type { ServiceModule } from '../services/service-module.js';
+import { forwardTargetFromEnv, SpanForwarder } from './forwarder.js';
+import { tracesIam } from './iam-authorizations.js';
+import { TracesService } from './traces-service.js';
+
+declare module '../services/service-module.js' {
+  interface ServiceTypes {
+    traces: TracesService;
+  }
+}
+
+/**
+ * The OTLP/HTTP trace receiver (`POST /v1/traces`, as X-Ray's OTLP endpoint and any
+ * collector take it) and the spans it keeps, which the read API serves (`/traces/<id>`). With
+ * `OTEL_EXPORTER_OTLP_ENDPOINT` set for the runtime, every export it keeps goes on to that collector.
+ */
+export const tracesModule: ServiceModule<'traces'> = {
+  name: 'traces',
+  needs: ['iam'],
+  databases: ['traces'],
+  iam: tracesIam,
+  create({ settings, database }) {
+    const db = database('traces');
+    const target = forwardTargetFromEnv();
+    const forwarder = target && new SpanForwarder(db, settings.clock, target, settings.log);
+    const traces = new TracesService({
+      db,
+      clock: settings.clock,
+      ...(forwarder ? { forwarder } : {}),
+    });
+    return {
+      service: traces,
+      // Asked before the other REST services: nothing else may claim the OTLP path. The registry gives it IAM's check (xray:PutSpans).
+      mounts: { restFirst: [traces.receiver] },
+      start: () => {
+        if (target)
+          settings.log(
+            `traces: every span received at ${settings.url}/v1/traces goes on to ${target.url.href} (OTEL_EXPORTER_OTLP_ENDPOINT)`,
+          );
+        traces.start();
+      },
+      stop: () => traces.stop(),
+    };
+  },
+};
