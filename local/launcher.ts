@@ -5,7 +5,7 @@ export { TRUST_HELP } from './endpoint/trust-options.js';
 
 import { type IamMode, parseIamMode } from './iam/iam-check.js';
 import type { Retention } from './read-api/records.js';
-import { LocalRuntime } from './runtime.js';
+import { LocalRuntime, type RuntimeOptions } from './runtime.js';
 import { parseSandbox } from './ses/settings.js';
 import { startupReport } from './startup-report.js';
 
@@ -170,6 +170,8 @@ export interface Launch {
   readonly warn?: (line: string) => void;
   /** The runtime's own console output (functions' logs, events). @default console.log */
   readonly log?: (line: string) => void;
+  /** The services to run, each its module. @default SERVICE_MODULES (local/services/modules.ts) */
+  readonly modules?: RuntimeOptions['modules'];
 }
 
 /**
@@ -190,6 +192,7 @@ export async function launchRuntime(launch: Launch): Promise<LocalRuntime> {
     sesSandbox: settings.sesSandbox,
     ...settings.trust,
     ...(launch.log ? { log: launch.log } : {}),
+    ...(launch.modules ? { modules: launch.modules } : {}),
   }).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'EADDRINUSE') {
       throw new LaunchError(
