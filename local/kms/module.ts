@@ -1,4 +1,5 @@
 import { modelValidator } from '../endpoint/validation/validator.js';
+import { apiOperations } from '../services/operation-table.js';
 
 import type { ServiceModule } from '../services/service-module.js';
 import { kmsDefinitions } from './definitions.js';
@@ -17,6 +18,8 @@ declare module '../services/service-module.js' {
 export const kmsModule: ServiceModule<'kms', ReturnType<typeof kmsDefinitions>> = {
   name: 'kms',
   iam: kmsIam,
+  // The operations it serves are KmsService's methods.
+  apis: [{ model: 'kms', operations: apiOperations(KmsService) }],
   sdkClients: [{ package: '@aws-sdk/client-kms', serviceId: 'KMS' }],
   databases: ['kms'],
   resourceTypes: KMS_TYPE_SPECS,

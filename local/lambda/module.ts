@@ -32,6 +32,26 @@ declare module '../service-definitions.js' {
 export const lambdaModule: ServiceModule<'lambda'> = {
   name: 'lambda',
   iam: lambdaIam,
+  apis: [
+    {
+      model: 'lambda',
+      operations: [
+        'Invoke',
+        'ListFunctions',
+        'GetFunction',
+        'GetFunctionConfiguration',
+        'ListVersionsByFunction',
+        'ListAliases',
+        'GetAlias',
+        'ListEventSourceMappings',
+        'GetEventSourceMapping',
+        'GetAccountSettings',
+        'GetFunctionConcurrency',
+        'ListTags',
+        'GetFunctionEventInvokeConfig',
+      ],
+    },
+  ],
   sdkClients: [{ package: '@aws-sdk/client-lambda', serviceId: 'Lambda' }],
   needs: ['template', 'iam', 'sqs', 'logs', 'readApi', 'dynamodb'],
   databases: ['lambda'],

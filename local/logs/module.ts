@@ -15,6 +15,26 @@ declare module '../services/service-module.js' {
 export const logsModule: ServiceModule<'logs', ReturnType<typeof logGroupDefinitions>> = {
   name: 'logs',
   iam: logsIam,
+  apis: [
+    {
+      model: 'logs',
+      operations: [
+        'CreateLogGroup',
+        'DeleteLogGroup',
+        'DescribeLogGroups',
+        'PutRetentionPolicy',
+        'DeleteRetentionPolicy',
+        'ListTagsForResource',
+        'ListTagsLogGroup',
+        'CreateLogStream',
+        'DeleteLogStream',
+        'DescribeLogStreams',
+        'PutLogEvents',
+        'GetLogEvents',
+        'FilterLogEvents',
+      ],
+    },
+  ],
   sdkClients: [{ package: '@aws-sdk/client-cloudwatch-logs', serviceId: 'CloudWatch Logs' }],
   databases: ['logs'],
   // Log streams and CDK's log retention resource are accepted with nothing to run.

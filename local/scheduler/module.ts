@@ -1,3 +1,4 @@
+import { apiOperations } from '../services/operation-table.js';
 import type { ServiceModule } from '../services/service-module.js';
 import { scheduleLine } from '../startup-report.js';
 import { schedulerDefinitions } from './definitions.js';
@@ -16,6 +17,8 @@ declare module '../services/service-module.js' {
 export const schedulerModule: ServiceModule<'scheduler', ReturnType<typeof schedulerDefinitions>> = {
   name: 'scheduler',
   iam: schedulerIam,
+  // The operations it serves are SchedulerApi's methods.
+  apis: [{ model: 'scheduler', operations: apiOperations(SchedulerApi) }],
   sdkClients: [{ package: '@aws-sdk/client-scheduler', serviceId: 'Scheduler' }],
   needs: ['iam', 'events', 'sqs', 'sns', 'lambda', 'states'],
   databases: ['scheduler'],

@@ -10,6 +10,7 @@ import type {
   RegisteredModule,
   RunningService,
   RuntimeSettings,
+  ServedApi,
   ServiceContext,
   ServiceLookup,
   ServiceReload,
@@ -122,6 +123,19 @@ export class ServiceRegistry {
       }
     }
     return sources;
+  }
+
+  /** The AWS APIs the modules serve, each with its operations; an API two modules declare is refused. */
+  static servedApis(modules: readonly RegisteredModule[]): readonly ServedApi[] {
+    const byModel = new Map<string, string>();
+    for (const { name, apis } of modules) {
+      for (const api of apis ?? []) {
+        const other = byModel.get(api.model);
+        if (other !== undefined) throw new ServiceOrderError(`${other} and ${name} both serve the API ${api.model}`);
+        byModel.set(api.model, name);
+      }
+    }
+    return modules.flatMap((module) => module.apis ?? []);
   }
 
   /** The resource types the modules declare, as the template loader takes them; a type two modules declare is refused. */

@@ -140,6 +140,24 @@ export interface SdkClient {
   readonly serviceId: string;
 }
 
+/**
+ * An AWS API a service serves, as botocore's model of it (`local/endpoint/models/<model>.json`,
+ * which `refresh-models.ts` writes from the modules' declarations) describes it.
+ */
+export interface ServedApi {
+  /** botocore's name of the API (`sqs`, `stepfunctions`, `sesv2`): its model's folder there and its file here. */
+  readonly model: string;
+  /** The operations the service serves: the model file keeps their input shapes, which the endpoint validates requests against. */
+  readonly operations: readonly string[];
+  /**
+   * Whether the endpoint speaks the API's protocol from its model (`endpoint/model-protocols/`):
+   * its file then keeps each operation's output and errors too, and the other operations'
+   * names and routes, so a request for one the service does not serve gets a clear answer.
+   * @default false
+   */
+  readonly protocolFromModel?: true;
+}
+
 /** What a service serves on the endpoint; the registry puts every module's together for `Endpoint.mount`. */
 export interface EndpointMounts {
   readonly json?: EndpointServices['jsonServices'];
@@ -245,6 +263,8 @@ export interface ServiceModule<N extends ServiceName = ServiceName, D = undefine
   readonly sdkClients?: readonly SdkClient[];
   /** How IAM authorizes its requests: its action prefix, each operation's actions and resources, its AccessDenied answer. */
   readonly iam?: ServiceIam;
+  /** The AWS APIs it serves, each with its operations (what the API models the endpoint validates against keep). */
+  readonly apis?: readonly ServedApi[];
   /** The resource policies its resource types set (queue policies, a key's KeyPolicy), by type: what IAM's store reads. */
   readonly resourcePolicies?: ResourcePolicySources;
   /**
@@ -285,6 +305,7 @@ export interface RegisteredModule {
   readonly resourceTypes?: ResourceTypes;
   readonly sdkClients?: readonly SdkClient[];
   readonly iam?: ServiceIam;
+  readonly apis?: readonly ServedApi[];
   readonly resourcePolicies?: ResourcePolicySources;
   checkOperation?(service: unknown, iam: ServiceIam, operation: string, input: unknown): Promise<void>;
   readonly reloads?: ServiceReloads;

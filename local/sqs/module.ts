@@ -1,6 +1,6 @@
 import type { AwsError } from '../aws-error.js';
 
-import { type Operation, operationTable } from '../services/operation-table.js';
+import { apiOperations, type Operation, operationTable } from '../services/operation-table.js';
 import type { ServiceModule } from '../services/service-module.js';
 import { type QueueDefinition, queueDefinitions } from './definitions.js';
 import { sqsIam } from './iam-authorizations.js';
@@ -27,6 +27,8 @@ declare module '../service-definitions.js' {
 export const sqsModule: ServiceModule<'sqs'> = {
   name: 'sqs',
   iam: sqsIam,
+  // The operations it serves are SqsService's methods (the endpoint's table of them is operationTable's).
+  apis: [{ model: 'sqs', operations: apiOperations(SqsService) }],
   sdkClients: [{ package: '@aws-sdk/client-sqs', serviceId: 'SQS' }],
   needs: ['template', 'readApi', 'iam'],
   databases: ['sqs'],

@@ -1,4 +1,5 @@
 import { modelValidator } from '../endpoint/validation/validator.js';
+import { apiOperations } from '../services/operation-table.js';
 
 import type { ServiceModule } from '../services/service-module.js';
 import { ssmParameterDefinitions } from './definitions.js';
@@ -16,6 +17,8 @@ declare module '../services/service-module.js' {
 export const ssmModule: ServiceModule<'ssm'> = {
   name: 'ssm',
   iam: ssmIam,
+  // The operations it serves are SsmService's methods.
+  apis: [{ model: 'ssm', operations: apiOperations(SsmService) }],
   sdkClients: [{ package: '@aws-sdk/client-ssm', serviceId: 'SSM' }],
   databases: ['ssm'],
   // The template's parameters: created from the template when the runtime starts.

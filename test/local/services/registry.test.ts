@@ -253,6 +253,27 @@ describe('ServiceRegistry.reload', () => {
     const declares = (name: string): RegisteredModule => ({ name, iam, create: () => ({ service: {} }) });
     expect(() => ServiceRegistry.iamServices([declares('sqs'), declares('queues')])).toThrow(/queues declares IAM prefix sqs/);
   });
+
+  it('gives the APIs the modules serve, with their operations, in the order of the modules', () => {
+    const serves = (name: string, model: string, operations: string[]): RegisteredModule => ({
+      name,
+      apis: [{ model, operations }],
+      create: () => ({ service: {} }),
+    });
+    expect(ServiceRegistry.servedApis([serves('sqs', 'sqs', ['SendMessage']), serves('sns', 'sns', ['Publish'])])).toEqual([
+      { model: 'sqs', operations: ['SendMessage'] },
+      { model: 'sns', operations: ['Publish'] },
+    ]);
+  });
+
+  it('fails if two modules serve the same API, naming both', () => {
+    const serves = (name: string): RegisteredModule => ({
+      name,
+      apis: [{ model: 'sqs', operations: ['SendMessage'] }],
+      create: () => ({ service: {} }),
+    });
+    expect(() => ServiceRegistry.servedApis([serves('sqs'), serves('queues')])).toThrow(/sqs and queues both serve the API sqs/);
+  });
 });
 
 describe('ServiceRegistry: IAM on every mount', () => {
