@@ -138,7 +138,7 @@ export class LocalRuntime {
 
   /** What each service says of itself in the start-up report (its module's `report`), in the order they start. */
   serviceReports(): Promise<ServiceReport[]> {
-    return this.services.reports({ url: this.url });
+    return this.services.reports(this.definitions);
   }
 
   /** Start-up lines: whom the endpoint answers and whether it checks signatures. */

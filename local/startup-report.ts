@@ -4,10 +4,11 @@ import { tryParseArn } from './arn.js';
 import type { EventSchemaDefinition, RuleDefinition } from './events/definitions.js';
 import { compilePattern, matchesPattern } from './events/pattern.js';
 import { exampleOf } from './events/schema-example.js';
-import { durableFunctionLines } from './lambda/durable/startup-lines.js';
 import type { ServiceDefinitions } from './service-definitions.js';
+import { shellQuote } from './services/report-lines.js';
 import type { ServiceReport } from './services/service-module.js';
 
+export { type ScheduleLine, scheduleLine } from './services/report-lines.js';
 export type { ServiceReport } from './services/service-module.js';
 
 export interface StartupReportInput {
@@ -18,8 +19,6 @@ export interface StartupReportInput {
   readonly warnings: readonly string[];
   readonly dataDir: string;
   readonly startedSeconds: number;
-  /** @default '000000000000' */
-  readonly accountId?: string;
   /** @default 'us-east-1' */
   readonly region?: string;
   /** The project folder: an `examples/ticket-created.json` there is suggested when it matches a rule of the app. */
@@ -44,14 +43,7 @@ const EXAMPLE = path.join('examples', 'ticket-created.json');
  */
 export function startupReport(input: StartupReportInput): StartupReport {
   const { definitions, url } = input;
-  const accountId = input.accountId ?? '000000000000';
   const services = input.services ?? [];
-  // A message sent to a dead-letter queue shows nothing of the app; suggest one of its working queues.
-  const deadLetterQueues = new Set(definitions.queues.flatMap((q) => deadLetterTargetName(q.attributes.RedrivePolicy)));
-  const queueUrls = [
-    ...definitions.queues.filter((q) => !deadLetterQueues.has(q.name)),
-    ...definitions.queues.filter((q) => deadLetterQueues.has(q.name)),
-  ].map((q) => `${url}/${accountId}/${q.name}`);
   const lines = [
     `Switchyard local runtime listening on ${url} (started in ${input.startedSeconds.toFixed(1)} s)`,
     ...(definitions.buses.length > 0 ? [`  event buses: ${definitions.buses.map((b) => b.name).join(', ')}`] : []),
@@ -60,7 +52,6 @@ export function startupReport(input: StartupReportInput): StartupReport {
     `  data folder: ${input.dataDir}`,
     `  console: ${url}/ (executions, escalations, failures and live events in the browser)`,
     ...services.flatMap((service) => service.serves ?? []),
-    ...durableFunctionLines(definitions.functions, url),
   ];
 
   const aws = `aws --endpoint-url ${url}`;
@@ -68,39 +59,9 @@ export function startupReport(input: StartupReportInput): StartupReport {
   if (entries !== undefined) {
     lines.push(`  try: ${aws} events put-events --entries ${entries}`);
   } else {
-    const [queueUrl] = queueUrls;
-    const [stateMachine] = definitions.stateMachines;
-    const [fn] = definitions.functions;
-    const own: NonNullable<ServiceReport['tryIt']>[] = [
-      ...(queueUrl === undefined
-        ? []
-        : [
-            {
-              rank: 2,
-              listing: `  queues: ${queueUrls.join(', ')}`,
-              command: `sqs send-message --queue-url ${queueUrl} --message-body ${shellQuote('{}')}`,
-            },
-          ]),
-      ...(stateMachine === undefined
-        ? []
-        : [
-            {
-              rank: 3,
-              listing: `  state machines: ${definitions.stateMachines.map((s) => s.arn).join(', ')}`,
-              command: `stepfunctions start-execution --state-machine-arn ${stateMachine.arn} --input ${shellQuote('{}')}`,
-            },
-          ]),
-    ];
-    const candidates = [...own, ...services.flatMap((service) => (service.tryIt ? [service.tryIt] : []))];
-    lines.push(...candidates.map((candidate) => candidate.listing));
-    const best = [
-      ...candidates,
-      ...(fn === undefined
-        ? []
-        : [{ rank: 4, command: `lambda invoke --function-name ${fn.name} --payload ${shellQuote('{}')} /dev/stdout` }]),
-    ]
-      .filter((candidate) => candidate.command !== undefined)
-      .sort((a, b) => a.rank - b.rank)[0];
+    const candidates = services.flatMap((service) => (service.tryIt ? [service.tryIt] : []));
+    lines.push(...candidates.flatMap((candidate) => (candidate.listing === undefined ? [] : [candidate.listing])));
+    const best = candidates.filter((candidate) => candidate.command !== undefined).sort((x, y) => x.rank - y.rank)[0];
     if (best !== undefined) lines.push(`  try: ${aws} ${best.command}`);
   }
   // Each warning says itself what differs from AWS (not run, run differently, left out); one
@@ -144,28 +105,6 @@ function groupedWarnings(warnings: readonly string[]): string[] {
   return out;
 }
 
-/** A schedule (or scheduled rule) as the start-up report names it. */
-export interface ScheduleLine {
-  /** `schedule <group>/<name>` or `rule <name>`. */
-  readonly label: string;
-  readonly expression: string;
-  readonly timeZone?: string;
-  readonly enabled: boolean;
-  /** Epoch ms of the next firing; absent when none is left. */
-  readonly next?: number;
-}
-
-/** A schedule's line: its expression, its time zone unless UTC, and its next firing (Scheduler's schedules, EventBridge's scheduled rules). */
-export function scheduleLine(schedule: ScheduleLine): string {
-  const zone = schedule.timeZone && schedule.timeZone !== 'UTC' && schedule.timeZone !== 'Etc/UTC' ? ` (${schedule.timeZone})` : '';
-  const summary = (() => {
-    if (!schedule.enabled) return `${schedule.expression}${zone}, disabled`;
-    const next = schedule.next === undefined ? 'no firing left' : `next ${new Date(schedule.next).toISOString().replace(/\.\d{3}Z$/, 'Z')}`;
-    return `${schedule.expression}${zone}, ${next}`;
-  })();
-  return `  ${schedule.label}: ${summary}`;
-}
-
 /** The app's counts of what it has, and the services' own, each above zero. */
 function countsLine(definitions: ServiceDefinitions, services: readonly ServiceReport[]): string {
   const counts = [
@@ -177,17 +116,6 @@ function countsLine(definitions: ServiceDefinitions, services: readonly ServiceR
     ...services.flatMap((service) => Object.entries(service.counts ?? {}).flatMap(([what, n]) => (n > 0 ? [`${what}: ${n}`] : []))),
   ];
   return `  ${counts.join(', ')}`;
-}
-
-/** The queue name a RedrivePolicy sends to. */
-function deadLetterTargetName(redrivePolicy: string | undefined): string[] {
-  if (redrivePolicy === undefined) return [];
-  try {
-    const target = (JSON.parse(redrivePolicy) as { deadLetterTargetArn?: unknown }).deadLetterTargetArn;
-    return typeof target === 'string' ? [tryParseArn(target)?.resourceId ?? target] : [];
-  } catch {
-    return [];
-  }
 }
 
 /** `file://examples/ticket-created.json` when that file exists and one of its entries matches an enabled rule on its bus. */
@@ -332,9 +260,4 @@ function sampleObject(pattern: unknown): Record<string, unknown> | undefined {
     if (nested !== undefined) sample[key] = nested;
   }
   return sample;
-}
-
-/** Quotes a value for a POSIX shell. */
-export function shellQuote(text: string): string {
-  return `'${text.replace(/'/g, `'\\''`)}'`;
 }

@@ -1,7 +1,6 @@
 import { modelValidator } from '../endpoint/validation/validator.js';
-
+import { scheduleLine } from '../services/report-lines.js';
 import type { ServiceModule } from '../services/service-module.js';
-import { scheduleLine } from '../startup-report.js';
 import type { TemplateBusPolicy } from './bus-settings.js';
 import {
   type ArchiveDefinition,

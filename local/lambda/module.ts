@@ -13,6 +13,7 @@ import { LAMBDA_RESOURCE_POLICIES } from './resource-policies.js';
 import { LAMBDA_RESOURCE_TYPES } from './resource-types.js';
 import { RuntimeSdk } from './runtime-sdk.js';
 import type { SqsMappingDefinition } from './sqs-event-source.js';
+import { functionReport } from './startup-lines.js';
 import { codeScans, unhostedClientWarnings } from './unhosted-clients.js';
 
 declare module '../services/service-module.js' {
@@ -148,8 +149,8 @@ export const lambdaModule: ServiceModule<'lambda'> = {
       stop: () => lambda.stop(),
     };
   },
-  // How functions get the AWS SDK, and each function whose init will fail on a package no Lambda runtime has.
-  report: (lambda) => ({ lines: lambda.sdk?.report() ?? [] }),
+  // How functions get the AWS SDK, and each function whose init will fail on a package no Lambda runtime has; the durable functions; invoking one.
+  report: (lambda, { url, definitions }) => functionReport(definitions.functions, url, lambda.sdk?.report() ?? []),
 };
 
 /** A mapping by the queue and function it joins (its UUID is the template's logical reference, not readable). */

@@ -1,6 +1,6 @@
 import { apiOperations } from '../services/operation-table.js';
+import { scheduleLine } from '../services/report-lines.js';
 import type { ServiceModule } from '../services/service-module.js';
-import { scheduleLine } from '../startup-report.js';
 import { schedulerDefinitions } from './definitions.js';
 import { schedulerIam } from './iam-authorizations.js';
 import { SCHEDULER_TYPE_SPECS } from './resource-types.js';

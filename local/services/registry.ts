@@ -2,7 +2,7 @@ import type { DatabaseSync } from 'node:sqlite';
 import type { OperationAuthorizer } from '../endpoint/protocols.js';
 import type { ServiceIam } from '../iam/authorizations.js';
 import type { ResourcePolicySource } from '../iam/resource-policies.js';
-import { sharedDefinitions } from '../service-definitions.js';
+import { type ServiceDefinitions, sharedDefinitions } from '../service-definitions.js';
 import type { LoadedApp } from '../template/load.js';
 import { type TemplateTypes, templateTypes } from '../template/resource-spec.js';
 import type {
@@ -143,6 +143,9 @@ export class ServiceRegistry {
     return templateTypes(modules);
   }
 
+  /** What the services were started with (start). */
+  #settings?: RuntimeSettings;
+
   /** A created service, looked up when it is used (how services that need each other reach one another). */
   readonly services: ServiceLookup = {
     get: <N extends keyof ServiceTypes & string>(name: N): ServiceTypes[N] => this.#service(name) as ServiceTypes[N],
@@ -150,6 +153,7 @@ export class ServiceRegistry {
 
   /** Creates, mounts and starts every service; on a failure, stops and closes those created and rethrows it. */
   async start(settings: RuntimeSettings): Promise<void> {
+    this.#settings = settings;
     const moduleDeclared = {
       templateTypes: ServiceRegistry.templateTypes(this.modules),
       hostedClients: this.modules.flatMap((m) => m.sdkClients ?? []),
@@ -190,7 +194,10 @@ export class ServiceRegistry {
   }
 
   /** What each service says of itself in the start-up report (its module's `report`), in dependency order. */
-  async reports(context: { readonly url: string }): Promise<ServiceReport[]> {
+  async reports(definitions: ServiceDefinitions): Promise<ServiceReport[]> {
+    const settings = this.#settings;
+    if (settings === undefined) throw new ServiceOrderError('the services report once they have started');
+    const context = { url: settings.url, accountId: settings.accountId, definitions };
     const reports: ServiceReport[] = [];
     for (const { module, running } of this.#entries) {
       if (running !== undefined && module.report !== undefined) reports.push(await module.report(running.service, context));

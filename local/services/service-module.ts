@@ -226,6 +226,13 @@ export interface RunningService<T> {
   close?(): Promise<void> | void;
 }
 
+/** What a module's `report` is given: where the endpoint listens, and the app's shared definitions. */
+export interface ReportContext {
+  readonly url: string;
+  readonly accountId: string;
+  readonly definitions: ServiceDefinitions;
+}
+
 /**
  * What a service says of itself in the start-up report: its module's `report` gives it
  * (startup-report.ts), so that the report reads no service by name.
@@ -239,9 +246,9 @@ export interface ServiceReport {
   readonly serves?: readonly string[];
   /**
    * For an app with no event to suggest: what it has, listed (`  topics: ...`), and a command
-   * to try; among the services' and the app's own (queues 2, state machines 3, functions 4), the lowest rank's is suggested.
+   * to try; among the services' (topics 1, queues 2, state machines 3, functions 4), the lowest rank's is suggested.
    */
-  readonly tryIt?: { readonly listing: string; readonly command?: string; readonly rank: number };
+  readonly tryIt?: { readonly listing?: string; readonly command?: string; readonly rank: number };
 }
 
 /** One service of the local runtime, as the registry (registry.ts) runs it. */
@@ -293,7 +300,7 @@ export interface ServiceModule<N extends ServiceName = ServiceName, D = undefine
   readonly definitions?: (app: LoadedApp, settings: RuntimeSettings) => D;
   create(context: ServiceContext, definitions: D): Promise<RunningService<ServiceTypes[N]>> | RunningService<ServiceTypes[N]>;
   /** What the start-up report says of it, once every service has started (its lines, counts, a command to try). */
-  report?(service: ServiceTypes[N], context: { readonly url: string }): Promise<ServiceReport> | ServiceReport;
+  report?(service: ServiceTypes[N], context: ReportContext): Promise<ServiceReport> | ServiceReport;
 }
 
 /** A module as the registry sees it: any name, and a service of any type (a ServiceModule of any name is one). */
@@ -312,5 +319,5 @@ export interface RegisteredModule {
   readonly shares?: (byType: ResourcesOfType) => SharedDefinitions;
   readonly definitions?: (app: LoadedApp, settings: RuntimeSettings) => unknown;
   create(context: ServiceContext, definitions: unknown): Promise<RunningService<unknown>> | RunningService<unknown>;
-  report?(service: unknown, context: { readonly url: string }): Promise<ServiceReport> | ServiceReport;
+  report?(service: unknown, context: ReportContext): Promise<ServiceReport> | ServiceReport;
 }

@@ -10,6 +10,7 @@ import { SQS_RESOURCE_POLICIES } from './resource-policies.js';
 import { SQS_TYPE_SPECS } from './resource-types.js';
 import { queryErrorHeader, SqsError } from './sqs-errors.js';
 import { SqsService } from './sqs-service.js';
+import { queueReport } from './startup-lines.js';
 
 declare module '../services/service-module.js' {
   interface ServiceTypes {
@@ -86,6 +87,7 @@ export const sqsModule: ServiceModule<'sqs'> = {
       stop: () => sqs.close(),
     };
   },
+  report: (_sqs, { url, accountId, definitions }) => queueReport(definitions.queues, url, accountId),
 };
 
 /** The SqsService's API operations by name, for the endpoint, answering as AWS's JSON protocol does. */

@@ -6,6 +6,7 @@ import type { ServiceLookup, ServiceModule } from '../services/service-module.js
 import { type StateMachineTemplate, stateMachineDefinitions } from './definitions.js';
 import { statesIam } from './iam-authorizations.js';
 import { STATES_TYPE_SPECS } from './resource-types.js';
+import { stateMachineReport } from './startup-lines.js';
 import { StatesService } from './states-service.js';
 import { sdkDynamoDb } from './task-runner.js';
 
@@ -140,6 +141,7 @@ export const statesModule: ServiceModule<'states'> = {
       close: () => dynamodb.destroy(),
     };
   },
+  report: (_states, { definitions }) => stateMachineReport(definitions.stateMachines),
 };
 
 /** SES's two APIs as aws-sdk integrations name them (`aws-sdk:ses:*`, `aws-sdk:sesv2:*`). */

@@ -6,10 +6,13 @@ import { CONTRACTS } from '../../domain/index.js';
 import { apiLines } from '../../local/apigateway/startup-lines.js';
 import type { RuleDefinition } from '../../local/events/definitions.js';
 import { compilePattern, matchesPattern } from '../../local/events/pattern.js';
+import { functionReport } from '../../local/lambda/startup-lines.js';
 import { pipeLines } from '../../local/pipes/startup-lines.js';
 import type { ServiceDefinitions } from '../../local/service-definitions.js';
 import { serviceDefinitions, TEMPLATE_TYPES } from '../../local/services/modules.js';
-import { type StartupReportInput, scheduleLine, startupReport } from '../../local/startup-report.js';
+import { queueReport } from '../../local/sqs/startup-lines.js';
+import { type ServiceReport, type StartupReportInput, scheduleLine, startupReport } from '../../local/startup-report.js';
+import { stateMachineReport } from '../../local/states/startup-lines.js';
 import { loadApp } from '../../local/template/load.js';
 import { synthSwitchyardApp } from '../helpers/synth.js';
 
@@ -44,15 +47,22 @@ function rule(name: string, busName: string, eventPattern: unknown, state: 'ENAB
   return { name, arn: `arn:aws:events:us-east-1:000000000000:rule/${busName}/${name}`, busName, eventPattern, state, targets: [] };
 }
 
+/** What SQS, Lambda and Step Functions report of an app's queues, functions and state machines (their modules' `report`). */
+function appServices(app: ServiceDefinitions): ServiceReport[] {
+  return [queueReport(app.queues, URL, '000000000000'), functionReport(app.functions, URL), stateMachineReport(app.stateMachines)];
+}
+
 function report(overrides: Partial<ServiceDefinitions>, input: Partial<StartupReportInput> = {}) {
+  const app = definitions(overrides);
   return startupReport({
     url: URL,
-    definitions: definitions(overrides),
+    definitions: app,
     warnings: [],
     dataDir: '/data',
     startedSeconds: 1.23,
     root: emptyRoot(),
     ...input,
+    services: [...appServices(app), ...(input.services ?? [])],
   });
 }
 
@@ -293,7 +303,11 @@ describe('startupReport for the Switchyard app', () => {
   function appReport(root: string) {
     const app = loadApp({ cdkOut: outdir, baseUrl: URL, types: TEMPLATE_TYPES });
     const definitions = serviceDefinitions(app);
-    return { definitions, lines: startupReport({ url: URL, definitions, warnings: [], dataDir: '/data', startedSeconds: 1, root }).lines };
+    const services = appServices(definitions);
+    return {
+      definitions,
+      lines: startupReport({ url: URL, definitions, warnings: [], dataDir: '/data', startedSeconds: 1, root, services }).lines,
+    };
   }
 
   it('suggests examples/ticket-created.json, which its triage rule matches', () => {
