@@ -1,6 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { tryParseArn } from './arn.js';
 import type { EventSchemaDefinition, RuleDefinition } from './events/definitions.js';
 import { compilePattern, matchesPattern } from './events/pattern.js';
 import { exampleOf } from './events/schema-example.js';
