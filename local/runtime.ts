@@ -6,7 +6,7 @@ import { Endpoint } from './endpoint/server.js';
 import { type ReloadSummary, type ReloadTarget, reloadServices } from './reload.js';
 import type { ServiceDefinitions } from './service-definitions.js';
 import { SERVICE_MODULES } from './services/modules.js';
-import { ServiceRegistry } from './services/registry.js';
+import { ServiceOrderError, ServiceRegistry } from './services/registry.js';
 import type { RuntimeOptions, RuntimeSettings, ServiceName, ServiceReport, ServiceTypes } from './services/service-module.js';
 import { DataFolder } from './store/data-folder.js';
 import { DataFolderLock } from './store/data-folder-lock.js';
@@ -45,6 +45,8 @@ export class LocalRuntime {
     private readonly lock: DataFolderLock,
   ) {
     for (const { name } of services.modules) {
+      // An accessor named as one of the runtime's own members would hide it (a service named `stop` or `url`).
+      if (name in this) throw new ServiceOrderError(`a service cannot be named ${name}: the runtime has a member of that name`);
       Object.defineProperty(this, name, { get: () => services.services.get(name as ServiceName), enumerable: true });
     }
     const template = services.services.get('template');
@@ -121,7 +123,13 @@ export class LocalRuntime {
       lock.release();
       throw error;
     }
-    return new LocalRuntime(url, services.warnings, endpoint, services, lock);
+    try {
+      return new LocalRuntime(url, services.warnings, endpoint, services, lock);
+    } catch (error) {
+      await services.stop();
+      lock.release();
+      throw error;
+    }
   }
 
   /**

@@ -10,6 +10,7 @@ import { type ServiceEndpoint, ServiceLookupError, ServiceOrderError, ServiceReg
 import type { EndpointMounts, RegisteredModule, RuntimeSettings, ServiceContext } from '../../../local/services/service-module.js';
 import { DataFolder } from '../../../local/store/data-folder.js';
 import { DataFolderLock } from '../../../local/store/data-folder-lock.js';
+import { tempAssemblyDir, writeAssembly } from '../assembly.js';
 import { tempDataDir } from '../helpers.js';
 
 const settings: RuntimeSettings = {
@@ -367,5 +368,23 @@ describe('LocalRuntime', () => {
     // SQLite removes a WAL database's log when its last connection closes.
     expect(existsSync(path.join(dataDir, 'ssm.sqlite-wal'))).toBe(false);
     DataFolderLock.acquire(dataDir).release();
+  });
+
+  it('fails if a service is named as one of its own members, having stopped the services and released the data folder', async () => {
+    const dataDir = tempDataDir();
+    const cdkOut = writeAssembly(tempAssemblyDir(), { App: { template: { Resources: {} } } });
+    const named = (name: string): RegisteredModule => ({ name, create: () => ({ service: {} }) });
+    const start = (name: string) =>
+      LocalRuntime.start({ modules: [...SERVICE_MODULES, named(name)], cdkOut, dataDir, port: 0, log: () => {} });
+    await expect(start('stop')).rejects.toThrow('a service cannot be named stop: the runtime has a member of that name');
+    await expect(start('url')).rejects.toThrow('a service cannot be named url');
+    DataFolderLock.acquire(dataDir).release();
+    // Any other name is a property of its own.
+    const runtime = await start('widgets');
+    try {
+      expect((runtime as unknown as Record<string, unknown>).widgets).toEqual({});
+    } finally {
+      await runtime.stop();
+    }
   });
 });
