@@ -4,9 +4,8 @@ import { type TrustSettings, trustSettings } from './endpoint/trust-options.js';
 export { TRUST_HELP } from './endpoint/trust-options.js';
 
 import { type IamMode, parseIamMode } from './iam/iam-check.js';
-import { iamModeLine } from './iam/module.js';
 import type { Retention } from './read-api/records.js';
-import { LocalRuntime } from './runtime.js';
+import { LocalRuntime, type RuntimeOptions } from './runtime.js';
 import { parseSandbox } from './ses/settings.js';
 import { startupReport } from './startup-report.js';
 
@@ -171,6 +170,8 @@ export interface Launch {
   readonly warn?: (line: string) => void;
   /** The runtime's own console output (functions' logs, events). @default console.log */
   readonly log?: (line: string) => void;
+  /** The services to run, each its module. @default SERVICE_MODULES (local/services/modules.ts) */
+  readonly modules?: RuntimeOptions['modules'];
 }
 
 /**
@@ -191,6 +192,7 @@ export async function launchRuntime(launch: Launch): Promise<LocalRuntime> {
     sesSandbox: settings.sesSandbox,
     ...settings.trust,
     ...(launch.log ? { log: launch.log } : {}),
+    ...(launch.modules ? { modules: launch.modules } : {}),
   }).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'EADDRINUSE') {
       throw new LaunchError(
@@ -209,15 +211,7 @@ export async function launchRuntime(launch: Launch): Promise<LocalRuntime> {
     dataDir,
     startedSeconds: (performance.now() - launch.started) / 1000,
     root: launch.root,
-    topicArns: await topicArnsOf(runtime),
-    httpApis: runtime.httpApiUrls,
-    schedules: schedulesOf(runtime),
-    buckets: runtime.buckets,
-    pipes: runtime.pipes.describe(),
-    models: runtime.bedrock.describe(),
-    iam: iamModeLine(runtime.iam.mode),
-    sdk: runtime.lambda.sdk?.report() ?? [],
-    ses: runtime.ses.describe(),
+    services: await runtime.serviceReports(),
   });
   for (const warning of report.warnings) warn(warning);
   out(report.lines.join('\n'));
@@ -248,35 +242,4 @@ export function stopOnSignals(runtime: LocalRuntime, before: () => Promise<void>
         );
     });
   }
-}
-
-/** The scheduler's schedules and the scheduled rules, each with its next firing, for the report. */
-function schedulesOf(runtime: LocalRuntime) {
-  return [
-    ...runtime.scheduler.outlook().map((s) => ({
-      label: `schedule ${s.group}/${s.name}`,
-      expression: s.expression,
-      timeZone: s.timeZone,
-      enabled: s.state === 'ENABLED',
-      ...(s.next === undefined ? {} : { next: s.next }),
-    })),
-    ...runtime.events.scheduledRules().map((r) => ({
-      label: `rule ${r.name}`,
-      expression: r.expression,
-      enabled: true,
-      ...(r.next === undefined ? {} : { next: r.next }),
-    })),
-  ];
-}
-
-/** Every topic the local SNS has (the template's and any created since), through its own API. */
-async function topicArnsOf(running: LocalRuntime): Promise<string[]> {
-  const arns: string[] = [];
-  let NextToken: string | undefined;
-  do {
-    const page = await running.sns.ListTopics({ NextToken });
-    arns.push(...(page.Topics ?? []).flatMap((t) => (t.TopicArn ? [t.TopicArn] : [])));
-    NextToken = page.NextToken;
-  } while (NextToken);
-  return arns;
 }

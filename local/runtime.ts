@@ -1,64 +1,37 @@
 import type { HttpApiUrl } from './apigateway/http-api-service.js';
-import type { BedrockService } from './bedrock/bedrock-service.js';
 import { systemClock } from './clock.js';
 import { ConsoleSite } from './console/console-site.js';
-import type { StreamsService } from './dynamodb/streams/streams-service.js';
-import type { TimeToLiveSweeper } from './dynamodb/time-to-live.js';
 import { EndpointGuard } from './endpoint/guard.js';
 import { Endpoint } from './endpoint/server.js';
-import type { EventsService } from './events/events-service.js';
-import type { IamCheck } from './iam/iam-check.js';
-import type { LambdaService } from './lambda/lambda-service.js';
-import type { LogsService } from './logs/logs-service.js';
-import type { PipesService } from './pipes/pipes-service.js';
-import type { ReadApi } from './read-api/read-api.js';
 import { type ReloadSummary, type ReloadTarget, reloadServices } from './reload.js';
-import type { SchedulerService } from './scheduler/scheduler-service.js';
 import type { ServiceDefinitions } from './service-definitions.js';
 import { SERVICE_MODULES } from './services/modules.js';
-import { ServiceRegistry } from './services/registry.js';
-import type { RuntimeOptions, RuntimeSettings } from './services/service-module.js';
-import type { LocalSes } from './ses/module.js';
-import type { SnsService } from './sns/sns-service.js';
-import type { SqsService } from './sqs/sqs-service.js';
-import type { StatesService } from './states/states-service.js';
+import { ServiceOrderError, ServiceRegistry } from './services/registry.js';
+import type { RuntimeOptions, RuntimeSettings, ServiceName, ServiceReport, ServiceTypes } from './services/service-module.js';
 import { DataFolder } from './store/data-folder.js';
 import { DataFolderLock } from './store/data-folder-lock.js';
 
 export type { RuntimeOptions } from './services/service-module.js';
 
+/** Each running service, by its module's name (defined by the constructor, from the registry's modules). */
+export interface LocalRuntime extends Readonly<ServiceTypes> {}
+
 /**
  * The app's template running on this machine: the services the template declares,
  * behind one AWS-compatible endpoint, with their state in one data folder. The services
  * and their order are their modules' (local/services/modules.ts); this holds them together.
+ * Each running service is a property named as its module (`runtime.sqs`, `runtime.iam`),
+ * typed by the `ServiceTypes` each module adds itself to: no service is named here.
  */
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the interface above types the services' accessors, which the constructor defines from the registry's modules
 export class LocalRuntime {
-  /** The HTTP APIs' local URLs, by API and stage (API Gateway's `https://<api-id>.execute-api...` stands in for these). */
-  readonly httpApiUrls: readonly HttpApiUrl[];
-  /** The template's S3 buckets, for the start-up report. */
-  readonly buckets: readonly { readonly name: string; readonly eventBridge: boolean }[];
-  /** DynamoDB Streams: the records of the tables' streams, and their API. */
-  readonly dynamodbStreams: StreamsService;
-  /** The time-to-live sweep (tests call `sweep()` after moving a manual clock). */
-  readonly timeToLive: TimeToLiveSweeper;
-  /** EventBridge Pipes with DynamoDB stream sources. */
-  readonly pipes: PipesService;
-  /** Bedrock Runtime: `describe()` says where model answers come from. */
-  readonly bedrock: BedrockService;
-  readonly events: EventsService;
-  readonly sqs: SqsService;
-  readonly lambda: LambdaService;
-  readonly states: StatesService;
-  readonly sns: SnsService;
-  readonly logs: LogsService;
-  readonly scheduler: SchedulerService;
-  /** SES: identities, templates, configuration sets, and the local mailbox of the mail it sent. */
-  readonly ses: LocalSes;
-  readonly readApi: ReadApi;
-  /** IAM: the mode, what AWS would refuse (findings) and what each role used. */
-  readonly iam: IamCheck;
   /** The template's services' definitions. Not readonly: a reload (`switchyard dev`) replaces them with the new template's. */
   definitions: ServiceDefinitions;
+  /** The REST and HTTP API stages' local URLs (what the testing API's `apiUrl` reads, in this process or another). */
+  get httpApiUrls(): readonly HttpApiUrl[] {
+    return this.apigateway.urls();
+  }
+
   /** What `reload` applies a new assembly to: the services, and the app they run. */
   readonly #reload: ReloadTarget;
   /** The reload running now: reloads run one after another. */
@@ -71,26 +44,13 @@ export class LocalRuntime {
     private readonly services: ServiceRegistry,
     private readonly lock: DataFolderLock,
   ) {
-    const get = services.services.get;
-    const template = get('template');
+    for (const { name } of services.modules) {
+      // An accessor named as one of the runtime's own members would hide it (a service named `stop` or `url`).
+      if (name in this) throw new ServiceOrderError(`a service cannot be named ${name}: the runtime has a member of that name`);
+      Object.defineProperty(this, name, { get: () => services.services.get(name as ServiceName), enumerable: true });
+    }
+    const template = services.services.get('template');
     this.definitions = template.definitions;
-    this.events = get('events');
-    this.sqs = get('sqs');
-    this.lambda = get('lambda');
-    this.states = get('states');
-    this.sns = get('sns');
-    this.logs = get('logs');
-    this.scheduler = get('scheduler');
-    this.ses = get('ses');
-    this.readApi = get('readApi');
-    this.pipes = get('pipes');
-    this.bedrock = get('bedrock');
-    this.iam = get('iam');
-    const dynamodb = get('dynamodb');
-    this.dynamodbStreams = dynamodb.streams;
-    this.timeToLive = dynamodb.timeToLive;
-    this.buckets = get('s3').buckets;
-    this.httpApiUrls = get('apigateway').httpApis.urls(url);
     const runtime = this;
     this.#reload = {
       load: (cdkOut) => template.load(cdkOut),
@@ -122,7 +82,7 @@ export class LocalRuntime {
     let services: ServiceRegistry;
     let url: string;
     try {
-      services = new ServiceRegistry(SERVICE_MODULES, {
+      services = new ServiceRegistry(options.modules ?? SERVICE_MODULES, {
         data,
         endpoint: {
           mount: (mounts) =>
@@ -163,7 +123,13 @@ export class LocalRuntime {
       lock.release();
       throw error;
     }
-    return new LocalRuntime(url, services.warnings, endpoint, services, lock);
+    try {
+      return new LocalRuntime(url, services.warnings, endpoint, services, lock);
+    } catch (error) {
+      await services.stop();
+      lock.release();
+      throw error;
+    }
   }
 
   /**
@@ -176,6 +142,11 @@ export class LocalRuntime {
     const next = this.#reloading.then(() => reloadServices(this.#reload, cdkOut));
     this.#reloading = next.catch(() => undefined);
     return next;
+  }
+
+  /** What each service says of itself in the start-up report (its module's `report`), in the order they start. */
+  serviceReports(): Promise<ServiceReport[]> {
+    return this.services.reports(this.definitions);
   }
 
   /** Start-up lines: whom the endpoint answers and whether it checks signatures. */

@@ -1,11 +1,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { tryParseArn } from './arn.js';
 import type { EventSchemaDefinition, RuleDefinition } from './events/definitions.js';
 import { compilePattern, matchesPattern } from './events/pattern.js';
 import { exampleOf } from './events/schema-example.js';
-import { durableFunctionLines } from './lambda/durable/startup-lines.js';
 import type { ServiceDefinitions } from './service-definitions.js';
+import { shellQuote } from './services/report-lines.js';
+import type { ServiceReport } from './services/service-module.js';
+
+export { type ScheduleLine, scheduleLine } from './services/report-lines.js';
+export type { ServiceReport } from './services/service-module.js';
 
 export interface StartupReportInput {
   /** The endpoint's base URL. */
@@ -15,41 +18,12 @@ export interface StartupReportInput {
   readonly warnings: readonly string[];
   readonly dataDir: string;
   readonly startedSeconds: number;
-  /** @default '000000000000' */
-  readonly accountId?: string;
   /** @default 'us-east-1' */
   readonly region?: string;
   /** The project folder: an `examples/ticket-created.json` there is suggested when it matches a rule of the app. */
   readonly root: string;
-  /** The SNS topics the runtime has (their ARNs). @default - none */
-  readonly topicArns?: readonly string[];
-  /** Where each HTTP API stage answers locally. @default - none */
-  readonly httpApis?: readonly { name: string; apiId: string; stage: string; url: string; routes: readonly string[]; kind?: 'rest' }[];
-  /** Scheduler schedules and scheduled rules, each with its next firing. @default - none */
-  readonly schedules?: readonly ScheduleLine[];
-  /** The template's S3 buckets, whether each sends its events to EventBridge, and its queue, topic and function notifications. @default - none */
-  readonly buckets?: readonly BucketLine[];
-  /** The pipes that run, each with the table whose stream it reads (or the queue it polls) and its target. @default - none */
-  readonly pipes?: readonly { kind: string; name: string; table?: string; queue?: string; target: string }[];
-  /** Where Bedrock Runtime's answers come from (a line). @default - not said */
-  readonly models?: string;
-  /** What IAM does with a request the app's policies do not allow (a line). @default - not said */
-  readonly iam?: string;
-  /** How functions get the AWS SDK, and each function whose init will fail on a package no Lambda runtime has (lines). @default - not said */
-  readonly sdk?: readonly string[];
-  /** Whether SES runs in its sandbox, and where its mail goes (a line). @default - not said */
-  readonly ses?: string;
-}
-
-/** A schedule (or scheduled rule) as the start-up report names it. */
-export interface ScheduleLine {
-  /** `schedule <group>/<name>` or `rule <name>`. */
-  readonly label: string;
-  readonly expression: string;
-  readonly timeZone?: string;
-  readonly enabled: boolean;
-  /** Epoch ms of the next firing; absent when none is left. */
-  readonly next?: number;
+  /** What each service says of itself (its module's `report`), in the order the services start. @default - nothing */
+  readonly services?: readonly ServiceReport[];
 }
 
 export interface StartupReport {
@@ -68,60 +42,26 @@ const EXAMPLE = path.join('examples', 'ticket-created.json');
  */
 export function startupReport(input: StartupReportInput): StartupReport {
   const { definitions, url } = input;
-  const accountId = input.accountId ?? '000000000000';
-  const topics = input.topicArns ?? [];
-  // A message sent to a dead-letter queue shows nothing of the app; suggest one of its working queues.
-  const deadLetterQueues = new Set(definitions.queues.flatMap((q) => deadLetterTargetName(q.attributes.RedrivePolicy)));
-  const queueUrls = [
-    ...definitions.queues.filter((q) => !deadLetterQueues.has(q.name)),
-    ...definitions.queues.filter((q) => deadLetterQueues.has(q.name)),
-  ].map((q) => `${url}/${accountId}/${q.name}`);
+  const services = input.services ?? [];
   const lines = [
     `Switchyard local runtime listening on ${url} (started in ${input.startedSeconds.toFixed(1)} s)`,
     ...(definitions.buses.length > 0 ? [`  event buses: ${definitions.buses.map((b) => b.name).join(', ')}`] : []),
-    `  rules: ${definitions.rules.length}, queues: ${definitions.queues.length}, functions: ${definitions.functions.length}, tables: ${definitions.tables.length}, state machines: ${definitions.stateMachines.length}${topics.length > 0 ? `, topics: ${topics.length}` : ''}`,
-    ...bucketLines(input.buckets ?? [], url),
-    ...(input.models ? [input.models] : []),
-    ...(input.iam ? [input.iam] : []),
-    ...(input.sdk ?? []),
-    ...(input.ses ? [input.ses] : []),
+    countsLine(definitions, services),
+    ...services.flatMap((service) => service.lines ?? []),
     `  data folder: ${input.dataDir}`,
     `  console: ${url}/ (executions, escalations, failures and live events in the browser)`,
-    ...(input.schedules ?? []).map((schedule) => `  ${schedule.label}: ${scheduleSummary(schedule)}`),
+    ...services.flatMap((service) => service.serves ?? []),
   ];
-
-  for (const api of input.httpApis ?? []) {
-    const host = `http://${api.apiId}.execute-api.localhost:${new URL(url).port}${api.stage === '$default' ? '' : `/${api.stage}`}`;
-    lines.push(
-      `  ${api.kind === 'rest' ? 'rest' : 'http'} api ${api.name} (${api.apiId}, stage ${api.stage}): ${api.url} (or ${host}); routes: ${api.routes.join(', ')}`,
-    );
-  }
-
-  for (const pipe of input.pipes ?? []) {
-    const source = pipe.queue === undefined ? `changes of table ${pipe.table}` : `messages of queue ${pipe.queue}`;
-    lines.push(`  ${pipe.kind} ${pipe.name}: ${source} -> ${pipe.target}`);
-  }
-  lines.push(...durableFunctionLines(definitions.functions, url));
 
   const aws = `aws --endpoint-url ${url}`;
   const entries = exampleFileEntries(input.root, definitions.rules) ?? sampleEntries(definitions);
   if (entries !== undefined) {
     lines.push(`  try: ${aws} events put-events --entries ${entries}`);
   } else {
-    if (queueUrls.length > 0) lines.push(`  queues: ${queueUrls.join(', ')}`);
-    if (definitions.stateMachines.length > 0) lines.push(`  state machines: ${definitions.stateMachines.map((s) => s.arn).join(', ')}`);
-    if (topics.length > 0) lines.push(`  topics: ${topics.join(', ')}`);
-    const [queueUrl] = queueUrls;
-    const [stateMachine] = definitions.stateMachines;
-    const [fn] = definitions.functions;
-    const [topic] = topics;
-    if (topic !== undefined) lines.push(`  try: ${aws} sns publish --topic-arn ${topic} --message hello`);
-    else if (queueUrl !== undefined)
-      lines.push(`  try: ${aws} sqs send-message --queue-url ${queueUrl} --message-body ${shellQuote('{}')}`);
-    else if (stateMachine !== undefined) {
-      lines.push(`  try: ${aws} stepfunctions start-execution --state-machine-arn ${stateMachine.arn} --input ${shellQuote('{}')}`);
-    } else if (fn !== undefined)
-      lines.push(`  try: ${aws} lambda invoke --function-name ${fn.name} --payload ${shellQuote('{}')} /dev/stdout`);
+    const candidates = services.flatMap((service) => (service.tryIt ? [service.tryIt] : []));
+    lines.push(...candidates.flatMap((candidate) => (candidate.listing === undefined ? [] : [candidate.listing])));
+    const best = candidates.filter((candidate) => candidate.command !== undefined).sort((x, y) => x.rank - y.rank)[0];
+    if (best !== undefined) lines.push(`  try: ${aws} ${best.command}`);
   }
   // Each warning says itself what differs from AWS (not run, run differently, left out); one
   // tagged already (`[as in AWS] ...`: a call that will fail here as it fails in AWS) keeps its tag.
@@ -164,45 +104,17 @@ function groupedWarnings(warnings: readonly string[]): string[] {
   return out;
 }
 
-function scheduleSummary(schedule: ScheduleLine): string {
-  const zone = schedule.timeZone && schedule.timeZone !== 'UTC' && schedule.timeZone !== 'Etc/UTC' ? ` (${schedule.timeZone})` : '';
-  if (!schedule.enabled) return `${schedule.expression}${zone}, disabled`;
-  const next = schedule.next === undefined ? 'no firing left' : `next ${new Date(schedule.next).toISOString().replace(/\.\d{3}Z$/, 'Z')}`;
-  return `${schedule.expression}${zone}, ${next}`;
-}
-
-interface BucketLine {
-  readonly name: string;
-  readonly eventBridge: boolean;
-  readonly configurations?: readonly { readonly kind: string; readonly arn: string }[];
-}
-
-/** The buckets, where each sends its events, and how to upload to one that sends them somewhere. */
-function bucketLines(buckets: readonly BucketLine[], url: string): string[] {
-  if (buckets.length === 0) return [];
-  const destinations = (b: BucketLine) => [
-    ...(b.eventBridge ? ['events to the default bus'] : []),
-    ...(b.configurations ?? []).map((c) => `${c.kind} ${tryParseArn(c.arn)?.resourceId ?? c.arn}`),
+/** The app's counts of what it has, and the services' own, each above zero. */
+function countsLine(definitions: ServiceDefinitions, services: readonly ServiceReport[]): string {
+  const counts = [
+    `rules: ${definitions.rules.length}`,
+    `queues: ${definitions.queues.length}`,
+    `functions: ${definitions.functions.length}`,
+    `tables: ${definitions.tables.length}`,
+    `state machines: ${definitions.stateMachines.length}`,
+    ...services.flatMap((service) => Object.entries(service.counts ?? {}).flatMap(([what, n]) => (n > 0 ? [`${what}: ${n}`] : []))),
   ];
-  const notifying = buckets.filter((b) => destinations(b).length > 0);
-  const names = buckets
-    .map((b) => (destinations(b).length > 0 ? `${b.name} (${[...new Set(destinations(b))].join(', ')})` : b.name))
-    .join(', ');
-  const lines = [`  buckets: ${names}`];
-  const [first] = notifying;
-  if (first !== undefined) lines.push(`  upload: aws --endpoint-url ${url} s3 cp <file> s3://${first.name}/<key>`);
-  return lines;
-}
-
-/** The queue name a RedrivePolicy sends to. */
-function deadLetterTargetName(redrivePolicy: string | undefined): string[] {
-  if (redrivePolicy === undefined) return [];
-  try {
-    const target = (JSON.parse(redrivePolicy) as { deadLetterTargetArn?: unknown }).deadLetterTargetArn;
-    return typeof target === 'string' ? [tryParseArn(target)?.resourceId ?? target] : [];
-  } catch {
-    return [];
-  }
+  return `  ${counts.join(', ')}`;
 }
 
 /** `file://examples/ticket-created.json` when that file exists and one of its entries matches an enabled rule on its bus. */
@@ -347,9 +259,4 @@ function sampleObject(pattern: unknown): Record<string, unknown> | undefined {
     if (nested !== undefined) sample[key] = nested;
   }
   return sample;
-}
-
-/** Quotes a value for a POSIX shell. */
-function shellQuote(text: string): string {
-  return `'${text.replace(/'/g, `'\\''`)}'`;
 }

@@ -3,16 +3,20 @@ import type { IamCheck } from '../iam/iam-check.js';
 import type { LambdaService } from '../lambda/lambda-service.js';
 import type { ServiceModule } from '../services/service-module.js';
 import type { LoadedApp } from '../template/load.js';
-import { HTTP_API_RESOURCE_TYPES, httpApiDefinitions } from './definitions.js';
-import { HttpApiService } from './http-api-service.js';
+import { httpApiDefinitions } from './definitions.js';
+import { HttpApiService, type HttpApiUrl } from './http-api-service.js';
 import type { LambdaInvoker } from './lambda-invoker.js';
-import { REST_API_RESOURCE_TYPES, restApiDefinitions } from './rest-api-definitions.js';
+import { API_GATEWAY_RESOURCE_TYPES } from './resource-types.js';
+import { restApiDefinitions } from './rest-api-definitions.js';
 import { RestApiService } from './rest-api-service.js';
+import { apiLines } from './startup-lines.js';
 
 /** API Gateway's REST and HTTP APIs (HTTP APIs serve the REST ones' URLs too). */
 export interface LocalApiGateway {
   readonly restApis: RestApiService;
   readonly httpApis: HttpApiService;
+  /** Each REST and HTTP API stage's local URL, with its routes (API Gateway's `https://<api-id>.execute-api...` stands in for these). */
+  urls(): HttpApiUrl[];
 }
 
 declare module '../services/service-module.js' {
@@ -25,7 +29,7 @@ declare module '../services/service-module.js' {
 export const apiGatewayModule: ServiceModule<'apigateway', ReturnType<typeof apiDefinitions>> = {
   name: 'apigateway',
   needs: ['lambda', 'logs', 'iam'],
-  resourceTypes: [...HTTP_API_RESOURCE_TYPES, ...REST_API_RESOURCE_TYPES],
+  resourceTypes: API_GATEWAY_RESOURCE_TYPES,
   definitions: apiDefinitions,
   create({ settings, services }, template) {
     const { clock, accountId, region } = settings;
@@ -60,8 +64,9 @@ export const apiGatewayModule: ServiceModule<'apigateway', ReturnType<typeof api
       awsEndpoint,
       log: (line) => settings.log(`[apigateway] ${line}`),
     });
-    return { service: { restApis, httpApis }, mounts: { httpApis } };
+    return { service: { restApis, httpApis, urls: () => httpApis.urls(settings.url) }, mounts: { httpApis } };
   },
+  report: (apigateway, { url }) => ({ serves: apiLines(apigateway.urls(), url) }),
 };
 
 /** The template's HTTP and REST APIs, with what does not run of them. */

@@ -2,6 +2,8 @@ import {
   ALPHANUMERIC_DASH_UNDERSCORE,
   base32,
   type IdentityInput,
+  namedOnly,
+  type ResourceTypes,
   type TypeSpec,
   type TypeSpecs,
   text,
@@ -85,5 +87,15 @@ function apiGatewayTypeSpecs(): TypeSpecs {
   };
 }
 
-/** API Gateway's resource types as the template loader names them (template/resources.ts). */
-export const API_GATEWAY_TYPE_SPECS: TypeSpecs = apiGatewayTypeSpecs();
+/** The types whose return values the loader gives but that the local API Gateway does not serve (custom domains, VPC links). */
+const NOT_SERVED = new Set([
+  'AWS::ApiGateway::DomainName',
+  'AWS::ApiGateway::BasePathMapping',
+  'AWS::ApiGatewayV2::VpcLink',
+  'AWS::ApiGatewayV2::ApiMapping',
+]);
+
+/** API Gateway's resource types as the template loader names them, and the ones it does not serve. */
+export const API_GATEWAY_RESOURCE_TYPES: ResourceTypes = Object.fromEntries(
+  Object.entries(apiGatewayTypeSpecs()).map(([type, spec]) => [type, NOT_SERVED.has(type) ? namedOnly(spec) : spec]),
+);

@@ -30,8 +30,13 @@ export class BedrockApi implements RestProtocolService {
   constructor(
     private readonly bedrock: BedrockService,
     /** The caller's IAM check, before an operation runs. @default none */
-    private readonly authorize?: (operation: string, input: unknown) => Promise<void>,
+    private authorize?: (operation: string, input: unknown) => Promise<void>,
   ) {}
+
+  /** IAM's check of each call (its module's authorizations), which the service registry gives it. */
+  authorizeWith(authorize: (operation: string, input: unknown) => Promise<void>): void {
+    this.authorize = authorize;
+  }
 
   handles(request: Pick<RawRequest, 'method' | 'path'>): boolean {
     return (request.method === 'POST' && PATH.test(request.path)) || asyncOperation(request) !== undefined;

@@ -1,4 +1,3 @@
-import { iamAuthorizer } from '../iam/module.js';
 import type { ServiceModule } from '../services/service-module.js';
 import { BedrockApi } from './bedrock-api.js';
 import { BedrockService } from './bedrock-service.js';
@@ -28,6 +27,7 @@ export const bedrockModule: ServiceModule<'bedrock'> = {
     const { definitions } = services.get('template');
     warn(refusedModelWarnings(definitions.functions, definitions.stateMachines, routes));
     const bedrock = new BedrockService({ routes, region, clock, log });
-    return { service: bedrock, mounts: { rest: [new BedrockApi(bedrock, iamAuthorizer(services, bedrockIam))] } };
+    return { service: bedrock, mounts: { rest: [new BedrockApi(bedrock)] } };
   },
+  report: (bedrock) => ({ lines: [bedrock.describe()] }),
 };

@@ -1,4 +1,3 @@
-import { iamAuthorizer } from '../iam/module.js';
 import type { ServiceModule } from '../services/service-module.js';
 import { CloudFormationService } from './cloudformation-service.js';
 import { cloudformationIam } from './iam-authorizations.js';
@@ -26,7 +25,7 @@ export const cloudFormationModule: ServiceModule<'cloudformation'> = {
     });
     return {
       service: cloudFormation,
-      mounts: { query: [new CloudFormationQueryProtocol(cloudFormation, iamAuthorizer(services, cloudformationIam))] },
+      mounts: { query: [new CloudFormationQueryProtocol(cloudFormation)] },
     };
   },
 };

@@ -54,8 +54,13 @@ export class CloudFormationQueryProtocol {
   constructor(
     private readonly cloudFormation: CloudFormationService,
     /** IAM's check of each call (its module's authorizations), before the operation runs. */
-    private readonly authorize?: (operation: string, input: unknown) => Promise<void>,
+    private authorize?: (operation: string, input: unknown) => Promise<void>,
   ) {}
+
+  /** IAM's check of each call (its module's authorizations), which the service registry gives it. */
+  authorizeWith(authorize: (operation: string, input: unknown) => Promise<void>): void {
+    this.authorize = authorize;
+  }
 
   handles(action: string): boolean {
     return Object.hasOwn(OPERATIONS, action) || NOT_LOCAL.has(action);

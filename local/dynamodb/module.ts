@@ -7,6 +7,7 @@ import { openDatabase } from '../store/data-folder.js';
 import { type TableDefinition, tableDefinitions } from './definitions.js';
 import { DynamoDbHost } from './dynamodb-host.js';
 import { dynamodbIam } from './iam-authorizations.js';
+import { DYNAMODB_TYPE_SPECS } from './resource-types.js';
 import { StreamStore } from './streams/stream-store.js';
 import { StreamsService } from './streams/streams-service.js';
 import { TimeToLiveSweeper } from './time-to-live.js';
@@ -58,13 +59,46 @@ async function authorizeRequest(
 export const dynamoDbModule: ServiceModule<'dynamodb'> = {
   name: 'dynamodb',
   iam: dynamodbIam,
+  apis: [
+    {
+      model: 'dynamodb',
+      operations: [
+        'CreateTable',
+        'DeleteTable',
+        'DescribeTable',
+        'UpdateTable',
+        'ListTables',
+        'DescribeTimeToLive',
+        'UpdateTimeToLive',
+        'DescribeContinuousBackups',
+        'DescribeLimits',
+        'DescribeEndpoints',
+        'TagResource',
+        'UntagResource',
+        'ListTagsOfResource',
+        'PutItem',
+        'GetItem',
+        'UpdateItem',
+        'DeleteItem',
+        'Query',
+        'Scan',
+        'BatchGetItem',
+        'BatchWriteItem',
+        'TransactWriteItems',
+        'TransactGetItems',
+        'ExecuteStatement',
+        'BatchExecuteStatement',
+        'ExecuteTransaction',
+      ],
+    },
+  ],
   sdkClients: [
     { package: '@aws-sdk/client-dynamodb', serviceId: 'DynamoDB' },
     { package: '@aws-sdk/client-dynamodb-streams', serviceId: 'DynamoDB Streams' },
   ],
   needs: ['template', 'iam'],
   folders: ['dynamodb'],
-  resourceTypes: ['AWS::DynamoDB::Table'],
+  resourceTypes: DYNAMODB_TYPE_SPECS,
   // A new table is created; an existing one keeps its items and key schema, even after a restart.
   reloads: { types: ['AWS::DynamoDB::Table'] },
   shares: (byType) => ({ tables: tableDefinitions(byType) }),

@@ -1,6 +1,6 @@
 import { arn, CREATED, type TypeSpecs } from '../template/resource-spec.js';
 
-/** DynamoDB's resource types as the template loader names them (template/resources.ts). */
+/** DynamoDB's resource types as the template loader names them (its module declares them). */
 export const DYNAMODB_TYPE_SPECS: TypeSpecs = {
   'AWS::DynamoDB::Table': {
     name: { property: 'TableName', max: 255, invalid: /[^A-Za-z0-9_.-]/g },

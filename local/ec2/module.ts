@@ -19,7 +19,7 @@ const EC2_TYPES = Object.keys(EC2_TYPE_SPECS);
 export const ec2Module: ServiceModule<'ec2'> = {
   name: 'ec2',
   needs: ['template'],
-  resourceTypes: EC2_TYPES,
+  resourceTypes: EC2_TYPE_SPECS,
   create({ services, warn }) {
     const resources = services
       .get('template')

@@ -4,6 +4,19 @@ import type { AwsError } from '../aws-error.js';
 /** A service operation: the AWS request shape in, the AWS response shape out. */
 export type Operation = (input: never) => Promise<unknown>;
 
+/** The caller's IAM check of one operation (its API name, its input in the API's JSON shape); throws the AwsError AWS answers. */
+export type OperationAuthorizer = (operation: string, input: unknown) => Promise<void>;
+
+/**
+ * A protocol that runs a service's operations itself (a query or REST codec): the service
+ * registry gives it the IAM check its module declares before mounting it, so that no module
+ * builds one without the check. It runs the check after decoding and validating a request,
+ * before the operation.
+ */
+export interface Authorizable {
+  authorizeWith(authorize: OperationAuthorizer): void;
+}
+
 /** A service spoken over AWS JSON 1.0/1.1: operations are chosen by `X-Amz-Target: <prefix>.<Operation>`. */
 export interface JsonProtocolService {
   /** The X-Amz-Target prefix, e.g. `AWSEvents`, `AmazonSQS`, `AWSStepFunctions`. */
@@ -49,4 +62,18 @@ export interface RestProtocolService {
   readonly maxBodyBytes?: number;
   /** The service's own error document, for errors the endpoint answers itself (a body too large, a broken path). */
   errorResponse?(error: AwsError, method: string): RawResponse;
+  /** Takes the IAM check of its module (see Authorizable): required of a mount whose module declares IAM. */
+  authorizeWith?(authorize: OperationAuthorizer): void;
+}
+
+/** A service that answers form-encoded query-protocol requests (SQS, SNS, SES, CloudFormation), chosen by `Action`. */
+export interface QueryProtocolService {
+  /** The service of a SigV4 credential scope (`sns`): chosen first when two services share an action name. */
+  readonly signingName?: string;
+  handles(action: string): boolean;
+  handle(form: URLSearchParams, request: RawRequest): Promise<RawResponse>;
+  /** The service's own XML error document, for errors the endpoint answers itself (no or an unknown `Action`, a body too large). */
+  errorResponse?(error: AwsError): RawResponse;
+  /** Takes the IAM check of its module (see Authorizable): required of a mount whose module declares IAM. */
+  authorizeWith?(authorize: OperationAuthorizer): void;
 }

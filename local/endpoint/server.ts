@@ -5,7 +5,7 @@ import { jsonDepth, MAX_JSON_DEPTH, utf8Text } from '../json-depth.js';
 import { parseTraceHeader, withTraceHeader } from '../trace-header.js';
 import type { EndpointGuard } from './guard.js';
 import { DualProtocolListener, type ListenerTimeouts } from './listener.js';
-import type { JsonProtocolService, RawRequest, RawResponse, RestProtocolService } from './protocols.js';
+import type { JsonProtocolService, QueryProtocolService, RawRequest, RawResponse, RestProtocolService } from './protocols.js';
 import { isLoopbackAddress } from './request-guard.mjs';
 
 /**
@@ -36,14 +36,7 @@ export interface EndpointServices {
    */
   readonly passthrough?: ReadonlyMap<string, (req: IncomingMessage, res: ServerResponse, body?: Buffer) => void>;
   /** Services that answer form-encoded query-protocol requests (SQS for older AWS CLIs), by `Action`. */
-  readonly queryServices?: readonly {
-    /** The service of a SigV4 credential scope (`sns`): chosen first when two services share an action name. */
-    readonly signingName?: string;
-    handles(action: string): boolean;
-    handle(form: URLSearchParams, request: RawRequest): Promise<RawResponse>;
-    /** The service's own XML error document, for errors the endpoint answers itself (no or an unknown `Action`, a body too large). */
-    errorResponse?(error: AwsError): RawResponse;
-  }[];
+  readonly queryServices?: readonly QueryProtocolService[];
   /**
    * API Gateway HTTP APIs: chosen by Host or path before any AWS protocol, and never asked
    * for an AWS signature (their callers, webhooks among them, do not sign with SigV4).

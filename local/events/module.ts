@@ -1,5 +1,5 @@
 import { modelValidator } from '../endpoint/validation/validator.js';
-import { iamAuthorizer } from '../iam/module.js';
+import { scheduleLine } from '../services/report-lines.js';
 import type { ServiceModule } from '../services/service-module.js';
 import type { TemplateBusPolicy } from './bus-settings.js';
 import {
@@ -12,6 +12,8 @@ import {
 } from './definitions.js';
 import { EventsService } from './events-service.js';
 import { eventsIam } from './iam-authorizations.js';
+import { EVENTS_RESOURCE_POLICIES } from './resource-policies.js';
+import { EVENTS_TYPE_SPECS } from './resource-types.js';
 import { LocalTargetDelivery } from './rule-targets.js';
 
 declare module '../services/service-module.js' {
@@ -34,13 +36,50 @@ declare module '../service-definitions.js' {
 export const eventsModule: ServiceModule<'events', { busPolicies: TemplateBusPolicy[] }> = {
   name: 'events',
   iam: eventsIam,
+  apis: [
+    {
+      model: 'events',
+      operations: [
+        'PutEvents',
+        'TestEventPattern',
+        'PutRule',
+        'DeleteRule',
+        'EnableRule',
+        'DisableRule',
+        'DescribeRule',
+        'ListRules',
+        'ListRuleNamesByTarget',
+        'PutTargets',
+        'RemoveTargets',
+        'ListTargetsByRule',
+        'CreateEventBus',
+        'DeleteEventBus',
+        'DescribeEventBus',
+        'ListEventBuses',
+        'PutPermission',
+        'RemovePermission',
+        'TagResource',
+        'UntagResource',
+        'ListTagsForResource',
+        'CreateArchive',
+        'UpdateArchive',
+        'DeleteArchive',
+        'ListArchives',
+        'DescribeArchive',
+        'StartReplay',
+        'DescribeReplay',
+        'ListReplays',
+      ],
+    },
+  ],
   sdkClients: [
     { package: '@aws-sdk/client-eventbridge', serviceId: 'EventBridge' },
     { package: '@aws-sdk/client-cloudwatch-events', serviceId: 'CloudWatch Events' },
   ],
   needs: ['template', 'iam', 'readApi', 'sqs', 'sns', 'lambda', 'logs'],
   databases: ['events'],
-  resourceTypes: ['AWS::Events::EventBus', 'AWS::Events::EventBusPolicy', 'AWS::Events::Rule', 'AWS::Events::Archive'],
+  resourceTypes: EVENTS_TYPE_SPECS,
+  resourcePolicies: EVENTS_RESOURCE_POLICIES,
   // Rules take their new pattern and targets from the next event on (bus policies are IAM's to reload).
   reloads: { types: ['AWS::Events::EventBus', 'AWS::Events::Rule'] },
   shares: (byType) => {
@@ -110,7 +149,6 @@ export const eventsModule: ServiceModule<'events', { busPolicies: TemplateBusPol
         json: [
           {
             targetPrefix: 'AWSEvents',
-            authorize: iamAuthorizer(services, eventsIam),
             jsonVersion: '1.1',
             operations: events.operations,
             validate: modelValidator('events'),
@@ -129,6 +167,16 @@ export const eventsModule: ServiceModule<'events', { busPolicies: TemplateBusPol
       stop: () => events.stop(),
     };
   },
+  report: (events) => ({
+    serves: events.scheduledRules().map((r) =>
+      scheduleLine({
+        label: `rule ${r.name}`,
+        expression: r.expression,
+        enabled: true,
+        ...(r.next === undefined ? {} : { next: r.next }),
+      }),
+    ),
+  }),
 };
 
 function truncate(text: string, length: number): string {

@@ -1,6 +1,6 @@
 import { ALPHANUMERIC_DASH_UNDERSCORE, arn, busName, EVENTS_NAME, type TypeSpecs, text } from '../template/resource-spec.js';
 
-/** EventBridge's resource types as the template loader names them (template/resources.ts). */
+/** EventBridge's resource types as the template loader names them (its module declares them). */
 export const EVENTS_TYPE_SPECS: TypeSpecs = {
   'AWS::Events::EventBus': {
     name: { property: 'Name', max: 256, invalid: /[^A-Za-z0-9/._-]/g },

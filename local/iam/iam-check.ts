@@ -16,6 +16,7 @@ import { actionsOf } from './iam-catalogue.js';
 import { type IamUse, roleReport } from './least-privilege.js';
 import { PolicyStore } from './policy-store.js';
 import { Principals, sessionArn } from './principals.js';
+import type { ResourcePolicySource } from './resource-policies.js';
 import type { IamDecision, IamPrincipal, IamRequest, PolicyProblem } from './types.js';
 
 /** `off`: nothing is checked; `warn`: everything runs, what AWS would refuse is printed and listed; `enforce`: refused as AWS refuses. */
@@ -64,6 +65,8 @@ export interface IamCheckOptions {
   readonly mode: IamMode;
   /** How IAM authorizes each service's requests, by action prefix (what the service modules declare). */
   readonly services: ReadonlyMap<string, ServiceIam>;
+  /** How each resource type sets resource policies (what the service modules declare). */
+  readonly resourcePolicies: ReadonlyMap<string, ResourcePolicySource>;
   readonly accountId: string;
   readonly region: string;
   /** What role session keys' secrets derive from (the runtime's signing secret). */
@@ -101,7 +104,7 @@ export class IamCheck {
   ) {
     this.principals = new Principals(options.masterSecret);
     this.#app = app;
-    this.#store = PolicyStore.fromApp(app, { accountId: options.accountId, region: options.region });
+    this.#store = PolicyStore.fromApp(app, options);
     this.#evaluator = this.#evaluatorOf(this.#store);
     this.#context = { accountId: options.accountId, region: options.region, ...options.lookups };
     // The catalogue of each service's actions is read on first use: read the services' now, not on the app's first request.
@@ -128,7 +131,7 @@ export class IamCheck {
    * policy (as a deploy would set it again).
    */
   reload(app: LoadedApp): void {
-    const settings = { accountId: this.options.accountId, region: this.options.region };
+    const settings = this.options;
     const before = PolicyStore.fromApp(this.#app, settings);
     this.#store = PolicyStore.fromApp(app, settings);
     this.#app = app;

@@ -1,6 +1,6 @@
-import type { ServiceLookup, ServiceModule } from '../services/service-module.js';
-import type { ServiceIam } from './authorizations.js';
+import type { ServiceModule } from '../services/service-module.js';
 import { IamCheck, type IamMode, parseIamMode } from './iam-check.js';
+import { IAM_RESOURCE_TYPES } from './resource-types.js';
 
 declare module '../services/service-module.js' {
   interface ServiceTypes {
@@ -32,33 +32,21 @@ export function iamModeLine(mode: IamMode): string {
 export const iamModule: ServiceModule<'iam'> = {
   name: 'iam',
   needs: ['template'],
-  resourceTypes: ['AWS::IAM::Role', 'AWS::IAM::Policy', 'AWS::IAM::RolePolicy', 'AWS::IAM::ManagedPolicy', 'AWS::IAM::InstanceProfile'],
+  resourceTypes: IAM_RESOURCE_TYPES,
   // Every policy the store reads from the template (policy-store.ts), removals included: what runs next is checked against the new ones.
-  reloads: {
-    types: [
-      'AWS::IAM::Role',
-      'AWS::IAM::Policy',
-      'AWS::IAM::RolePolicy',
-      'AWS::IAM::ManagedPolicy',
-      'AWS::IAM::InstanceProfile',
-      'AWS::Lambda::Permission',
-      'AWS::Lambda::LayerVersionPermission',
-      'AWS::SQS::QueuePolicy',
-      'AWS::SQS::QueueInlinePolicy',
-      'AWS::SNS::TopicPolicy',
-      'AWS::SNS::TopicInlinePolicy',
-      'AWS::Events::EventBusPolicy',
-      'AWS::S3::BucketPolicy',
-      'AWS::SecretsManager::ResourcePolicy',
-    ],
-    removals: true,
-  },
-  create({ settings, services, iamServices, warn }) {
+  // Its own types and every type that is only a resource policy (a queue policy, a Lambda permission), removals included:
+  // IAM's store reads every policy again at each reload, so what runs next is checked against the new ones.
+  reloads: { types: Object.keys(IAM_RESOURCE_TYPES), resourcePolicies: true, removals: true },
+
+  // Every module's operations the endpoint runs are checked against what that module's `iam` declares.
+  checkOperation: (iam, declared, operation, input) => iam.authorizeCall(declared.prefix, operation, input),
+  create({ settings, services, iamServices, resourcePolicies, warn }) {
     const mode = iamModeOf(settings.options.iam);
     const template = services.get('template');
     const iam = new IamCheck(template.app, {
       mode,
       services: iamServices,
+      resourcePolicies,
       accountId: settings.accountId,
       region: settings.region,
       masterSecret: settings.credentials.secretAccessKey,
@@ -90,16 +78,8 @@ export const iamModule: ServiceModule<'iam'> = {
       },
     };
   },
+  report: (iam) => ({ lines: [iamModeLine(iam.mode)] }),
 };
-
-/**
- * A service's IAM check for the requests the endpoint hands it (a JSON mount's `authorize`,
- * a query or REST protocol's check before it runs an operation). IAM is looked up when a
- * request comes: services created before it (SSM, which the template reads) use it too.
- */
-export function iamAuthorizer(services: ServiceLookup, iam: ServiceIam): (operation: string, input: unknown) => Promise<void> {
-  return (operation, input) => services.get('iam').authorizeCall(iam.prefix, operation, input);
-}
 
 /**
  * Start-up lines for the resources whose role the service may not assume (its trust policy

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { LoadedApp, LoadedResource } from '../template/load.js';
 import { type PolicyDocument, type PolicyKind, usablePolicy } from './policy-documents.js';
-import { busPolicyStatement, defaultKeyPolicy, functionArnOf, permissionStatement } from './resource-statements.js';
+import type { ResourcePolicySource } from './resource-policies.js';
 import type { PolicyProblem } from './types.js';
 
 export type { PolicyDocument, PolicyStatement } from './policy-documents.js';
@@ -40,6 +40,13 @@ function awsManagedPolicy(arn: string): PolicyDocument | undefined {
   return awsManagedCache.get(arn);
 }
 
+export interface PolicyStoreOptions {
+  readonly accountId: string;
+  readonly region: string;
+  /** How each resource type sets resource policies, by type: what the modules declare (`resourcePolicies`). */
+  readonly resourcePolicies: ReadonlyMap<string, ResourcePolicySource>;
+}
+
 export interface NamedPolicy {
   readonly name: string;
   readonly policy: PolicyDocument;
@@ -68,8 +75,8 @@ const roleNameOf = (roleArn: string) => roleArn.slice(roleArn.lastIndexOf('/') +
 /**
  * The app's IAM policies as the evaluator asks for them: each role's identity policies
  * (inline, `AWS::IAM::Policy`, customer and AWS managed) and permissions boundary, and each
- * resource's policy (queue, topic and bus policies, Lambda permissions, key, bucket and
- * secret policies), keyed by the ARNs requests name. A policy that cannot be evaluated as
+ * resource's policy (what the modules' `resourcePolicies` read: queue, topic and bus
+ * policies, Lambda permissions, key, bucket and secret policies), keyed by the ARNs requests name. A policy that cannot be evaluated as
  * written is a problem naming its holder, never an exception: AWS accepts such policies
  * and they grant nothing.
  */
@@ -85,12 +92,12 @@ export class PolicyStore {
     private readonly region: string,
   ) {}
 
-  static fromApp(app: LoadedApp, options: { readonly accountId: string; readonly region: string }): PolicyStore {
+  static fromApp(app: LoadedApp, options: PolicyStoreOptions): PolicyStore {
     const store = new PolicyStore(options.accountId, options.region);
     // Custom resources' providers run only while CloudFormation deploys: their roles never call locally.
     const resources = app.stacks.flatMap((s) => s.resources).filter((r) => !r.customResourceProvider);
     store.#loadRoles(resources);
-    store.#loadResourcePolicies(resources);
+    store.#loadResourcePolicies(resources, options.resourcePolicies);
     return store;
   }
 
@@ -219,66 +226,11 @@ export class PolicyStore {
     }
   }
 
-  #loadResourcePolicies(resources: readonly LoadedResource[]): void {
-    const queueArn = this.#queueArns(resources);
-    const secretArn = (id: string) =>
-      id.startsWith('arn:')
-        ? id
-        : (resources.find((s) => s.type === 'AWS::SecretsManager::Secret' && (s.physicalName === id || s.properties.Name === id))?.ref ??
-          id);
+  #loadResourcePolicies(resources: readonly LoadedResource[], sources: ReadonlyMap<string, ResourcePolicySource>): void {
+    const context = { accountId: this.accountId, region: this.region, resources };
     for (const r of resources) {
-      const holder = holderOf(r);
-      const p = r.properties;
-      switch (r.type) {
-        case 'AWS::SQS::QueuePolicy':
-          for (const queue of strings(p.Queues)) this.#add(queueArn(queue), p.PolicyDocument, holder);
-          break;
-        case 'AWS::SQS::QueueInlinePolicy':
-          if (typeof p.Queue === 'string') this.#add(queueArn(p.Queue), p.PolicyDocument, holder);
-          break;
-        case 'AWS::SNS::TopicPolicy':
-          for (const topic of strings(p.Topics)) this.#add(topic, p.PolicyDocument, holder);
-          break;
-        case 'AWS::SNS::TopicInlinePolicy':
-          if (typeof p.TopicArn === 'string') this.#add(p.TopicArn, p.PolicyDocument, holder);
-          break;
-        case 'AWS::Events::EventBus':
-          if (p.Policy !== undefined) this.#add(r.attributes.Arn ?? this.#busArn(r.ref), p.Policy, holder);
-          break;
-        case 'AWS::Events::EventBusPolicy': {
-          const bus = this.#busArn(typeof p.EventBusName === 'string' ? p.EventBusName : 'default');
-          this.#add(bus, { Version: '2012-10-17', Statement: busPolicyStatement(r, bus) }, holder);
-          break;
-        }
-        case 'AWS::Lambda::Permission': {
-          if (typeof p.FunctionName !== 'string') break;
-          const fn = functionArnOf(p.FunctionName, this.region, this.accountId);
-          this.#add(fn, { Version: '2012-10-17', Statement: [permissionStatement(r, fn)] }, holder);
-          break;
-        }
-        case 'AWS::KMS::Key':
-          // An empty `{}` is taken as no policy, as KMS takes a missing one: the default key policy.
-          if (r.attributes.Arn) this.#add(r.attributes.Arn, isEmpty(p.KeyPolicy) ? defaultKeyPolicy(this.accountId) : p.KeyPolicy, holder);
-          break;
-        case 'AWS::S3::BucketPolicy':
-          if (typeof p.Bucket === 'string') this.#add(`arn:aws:s3:::${p.Bucket}`, p.PolicyDocument, holder);
-          break;
-        case 'AWS::SecretsManager::ResourcePolicy':
-          if (typeof p.SecretId === 'string') this.#add(secretArn(p.SecretId), p.ResourcePolicy, holder);
-          break;
-      }
+      for (const { resourceArn, document } of sources.get(r.type)?.read(r, context) ?? []) this.#add(resourceArn, document, holderOf(r));
     }
-  }
-
-  /** A queue's ARN from what a queue policy names: its URL (the queue's Ref), its ARN, or a URL of a queue the app does not declare. */
-  #queueArns(resources: readonly LoadedResource[]): (queue: string) => string {
-    const byUrl = new Map(resources.filter((r) => r.type === 'AWS::SQS::Queue').map((q) => [q.ref, q.attributes.Arn ?? q.ref]));
-    return (queue) => {
-      const known = byUrl.get(queue);
-      if (known || queue.startsWith('arn:')) return known ?? queue;
-      const url = /\/(\d{12})\/([^/]+)\/?$/.exec(queue);
-      return url ? `arn:aws:sqs:${this.region}:${url[1]}:${url[2]}` : queue;
-    };
   }
 
   /** Adds a document's statements to the resource's policy: CDK writes one per resource, but several merge as AWS merges them. */
@@ -288,13 +240,4 @@ export class PolicyStore {
     const before = this.#resourcePolicies.get(arn);
     this.#resourcePolicies.set(arn, before ? { ...before, Statement: [...before.Statement, ...policy.Statement] } : policy);
   }
-
-  #busArn(nameOrArn: string): string {
-    return nameOrArn.startsWith('arn:') ? nameOrArn : `arn:aws:events:${this.region}:${this.accountId}:event-bus/${nameOrArn}`;
-  }
-}
-
-/** A property left out or given as `{}`. */
-function isEmpty(value: unknown): boolean {
-  return value === undefined || (typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length === 0);
 }

@@ -1,9 +1,12 @@
 import { modelValidator } from '../endpoint/validation/validator.js';
-import { iamAuthorizer } from '../iam/module.js';
+import { apiOperations } from '../services/operation-table.js';
+
 import type { ServiceModule } from '../services/service-module.js';
 import { kmsDefinitions } from './definitions.js';
 import { kmsIam } from './iam-authorizations.js';
 import { KmsService } from './kms-service.js';
+import { KMS_RESOURCE_POLICIES } from './resource-policies.js';
+import { KMS_TYPE_SPECS } from './resource-types.js';
 
 declare module '../services/service-module.js' {
   interface ServiceTypes {
@@ -15,11 +18,14 @@ declare module '../services/service-module.js' {
 export const kmsModule: ServiceModule<'kms', ReturnType<typeof kmsDefinitions>> = {
   name: 'kms',
   iam: kmsIam,
+  // The operations it serves are KmsService's methods.
+  apis: [{ model: 'kms', operations: apiOperations(KmsService) }],
   sdkClients: [{ package: '@aws-sdk/client-kms', serviceId: 'KMS' }],
   databases: ['kms'],
-  resourceTypes: ['AWS::KMS::Key', 'AWS::KMS::Alias'],
+  resourceTypes: KMS_TYPE_SPECS,
+  resourcePolicies: KMS_RESOURCE_POLICIES,
   definitions: kmsDefinitions,
-  create({ settings, database, services }, template) {
+  create({ settings, database }, template) {
     const { clock, accountId, region } = settings;
     const kms = new KmsService({ db: database('kms'), clock, accountId, region, ...template });
     return {
@@ -28,7 +34,6 @@ export const kmsModule: ServiceModule<'kms', ReturnType<typeof kmsDefinitions>> 
         json: [
           {
             targetPrefix: 'TrentService',
-            authorize: iamAuthorizer(services, kmsIam),
             jsonVersion: '1.1',
             operations: kms.operations,
             validate: modelValidator('kms'),

@@ -1,6 +1,6 @@
 import { arn, type TypeSpecs, uuidOf } from '../template/resource-spec.js';
 
-/** KMS's resource types as the template loader names them (template/resources.ts). */
+/** KMS's resource types as the template loader names them (its module declares them). */
 export const KMS_TYPE_SPECS: TypeSpecs = {
   'AWS::KMS::Key': {
     // A key has no name; its id is a UUID, derived here so a restart finds the same key.

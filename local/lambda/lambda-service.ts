@@ -12,6 +12,7 @@ import type { DestinationSender } from './destinations.js';
 import { DurableApi } from './durable/durable-api.js';
 import { DurableExecutions, durableSettings } from './durable/durable-executions.js';
 import { outcomeOf, startDurable } from './durable/durable-invoke.js';
+import { functionChange, type LambdaReload } from './function-change.js';
 import { FunctionDirectory, type ResolvedFunction } from './function-reference.js';
 import {
   type FunctionDefinition,
@@ -51,8 +52,6 @@ export interface LambdaServiceOptions {
    * and IAM enforces, else undefined. @default none
    */
   readonly authorizeSource?: (roleArn: string, queueArn: string, functionName: string) => Promise<string | undefined>;
-  /** The caller's IAM check for a request to Lambda's API, before it runs. @default none */
-  readonly authorize?: (operation: string, input: unknown) => Promise<void>;
   /** The account the functions' ARNs are in. @default the account of the first function's ARN, else 000000000000 */
   readonly accountId?: string;
   readonly log: LogSink;
@@ -101,6 +100,9 @@ export class LambdaService implements RestProtocolService {
   get sdk(): RuntimeSdk | undefined {
     return this.options.sdk;
   }
+
+  /** IAM's check of a call to Lambda's API, before it runs (authorizeWith). */
+  #authorize?: (operation: string, input: unknown) => Promise<void>;
 
   constructor(private readonly options: LambdaServiceOptions) {
     for (const definition of options.functions) this.#functions.set(definition.name, this.#runtimeOf(definition));
@@ -328,6 +330,11 @@ export class LambdaService implements RestProtocolService {
     return LAMBDA_PATH_PREFIXES.has(request.path.split('/')[1] ?? '');
   }
 
+  /** IAM's check of each call of the Lambda API (its module's authorizations), which the service registry gives it. */
+  authorizeWith(authorize: (operation: string, input: unknown) => Promise<void>): void {
+    this.#authorize = authorize;
+  }
+
   async handle(request: RawRequest): Promise<RawResponse> {
     try {
       return await this.#handle(request);
@@ -344,7 +351,7 @@ export class LambdaService implements RestProtocolService {
   async #handle(request: RawRequest): Promise<RawResponse> {
     validateLambdaRequest(request);
     const name = lambdaOperation(request.method, request.path);
-    if (name && this.options.authorize) await this.options.authorize(name, lambdaRequestInput(request));
+    if (name && this.#authorize) await this.#authorize(name, lambdaRequestInput(request));
     const durable = this.#durableApi.answer(request);
     if (durable) return durable;
     const invoke = INVOKE_PATH.exec(request.path);
@@ -479,20 +486,4 @@ export class LambdaService implements RestProtocolService {
   get durable(): DurableExecutions {
     return this.#durable;
   }
-}
-
-/** What a reload changed in Lambda (LambdaService.reload). */
-export interface LambdaReload {
-  readonly changed: readonly { readonly name: string; readonly what: 'code' | 'configuration' }[];
-  readonly added: readonly string[];
-  /** Functions the new template no longer has: they keep running until the runtime restarts. */
-  readonly kept: readonly string[];
-  /** Event source mappings (by UUID) added, changed or removed. */
-  readonly mappings: readonly string[];
-}
-
-/** Whether a function's code (its bundle folder or layers) or only its settings changed; undefined when neither did. */
-function functionChange(before: FunctionDefinition, after: FunctionDefinition): 'code' | 'configuration' | undefined {
-  if (before.codePath !== after.codePath || JSON.stringify(before.layers ?? []) !== JSON.stringify(after.layers ?? [])) return 'code';
-  return JSON.stringify(before) === JSON.stringify(after) ? undefined : 'configuration';
 }

@@ -1,6 +1,6 @@
 import { tryParseArn } from '../arn.js';
 import type { IamCheck } from '../iam/iam-check.js';
-import { iamAuthorizer, untrustedRoleWarnings } from '../iam/module.js';
+import { untrustedRoleWarnings } from '../iam/module.js';
 import type { ServiceDefinitions } from '../service-definitions.js';
 import type { ServiceModule } from '../services/service-module.js';
 import type { SqsService } from '../sqs/sqs-service.js';
@@ -9,8 +9,11 @@ import { ServiceDestinations } from './destinations.js';
 import type { FunctionDefinition } from './function-runtime.js';
 import { lambdaIam } from './iam-authorizations.js';
 import { LambdaService } from './lambda-service.js';
+import { LAMBDA_RESOURCE_POLICIES } from './resource-policies.js';
+import { LAMBDA_RESOURCE_TYPES } from './resource-types.js';
 import { RuntimeSdk } from './runtime-sdk.js';
 import type { SqsMappingDefinition } from './sqs-event-source.js';
+import { functionReport } from './startup-lines.js';
 import { codeScans, unhostedClientWarnings } from './unhosted-clients.js';
 
 declare module '../services/service-module.js' {
@@ -30,20 +33,32 @@ declare module '../service-definitions.js' {
 export const lambdaModule: ServiceModule<'lambda'> = {
   name: 'lambda',
   iam: lambdaIam,
+  apis: [
+    {
+      model: 'lambda',
+      operations: [
+        'Invoke',
+        'ListFunctions',
+        'GetFunction',
+        'GetFunctionConfiguration',
+        'ListVersionsByFunction',
+        'ListAliases',
+        'GetAlias',
+        'ListEventSourceMappings',
+        'GetEventSourceMapping',
+        'GetAccountSettings',
+        'GetFunctionConcurrency',
+        'ListTags',
+        'GetFunctionEventInvokeConfig',
+      ],
+    },
+  ],
   sdkClients: [{ package: '@aws-sdk/client-lambda', serviceId: 'Lambda' }],
   needs: ['template', 'iam', 'sqs', 'logs', 'readApi', 'dynamodb'],
   databases: ['lambda'],
   // Versions and aliases are invoked as the function; permissions are IAM's (local/iam/policy-store.ts).
-  resourceTypes: [
-    'AWS::Lambda::Function',
-    'AWS::Lambda::EventSourceMapping',
-    'AWS::Lambda::Permission',
-    'AWS::Lambda::EventInvokeConfig',
-    'AWS::Lambda::LayerVersion',
-    'AWS::Lambda::LayerVersionPermission',
-    'AWS::Lambda::Version',
-    'AWS::Lambda::Alias',
-  ],
+  resourceTypes: LAMBDA_RESOURCE_TYPES,
+  resourcePolicies: LAMBDA_RESOURCE_POLICIES,
   // A function runs its new code from its next invocation; mappings take their new settings.
   reloads: {
     types: [
@@ -91,7 +106,6 @@ export const lambdaModule: ServiceModule<'lambda'> = {
       ...(settings.options.faults ? { faults: settings.options.faults } : {}),
       sdk,
       // Each function signs with its execution role's session: the endpoint checks its calls against that role's grants.
-      authorize: iamAuthorizer(services, lambdaIam),
       roleCredentials: (roleArn, functionName) => iam.principals.credentialsFor(roleArn, functionName),
       // Lambda polls a queue as the function's role: it must receive, delete and read the queue's attributes (and decrypt).
       authorizeSource: queueSourceAuthorizer(sqs, iam),
@@ -135,6 +149,8 @@ export const lambdaModule: ServiceModule<'lambda'> = {
       stop: () => lambda.stop(),
     };
   },
+  // How functions get the AWS SDK, and each function whose init will fail on a package no Lambda runtime has; the durable functions; invoking one.
+  report: (lambda, { url, definitions }) => functionReport(definitions.functions, url, lambda.sdk?.report() ?? []),
 };
 
 /** A mapping by the queue and function it joins (its UUID is the template's logical reference, not readable). */

@@ -1,5 +1,15 @@
 import { tryParseArn } from '../arn.js';
-import { ALPHANUMERIC_DASH_UNDERSCORE, arn, base32, type IdentityInput, type TypeSpecs, text, uuidOf } from '../template/resource-spec.js';
+import {
+  ALPHANUMERIC_DASH_UNDERSCORE,
+  arn,
+  base32,
+  type IdentityInput,
+  NO_RETURN_VALUES,
+  namedOnly,
+  type ResourceTypes,
+  text,
+  uuidOf,
+} from '../template/resource-spec.js';
 
 /** Versions and aliases take a function's name or ARN; their ARNs use the name. */
 const lambdaFunctionName = (value: string | undefined): string =>
@@ -11,8 +21,8 @@ function functionArnOf(input: IdentityInput, functionName: string | undefined): 
   return arn(input, 'lambda', `function:${functionName ?? ''}`);
 }
 
-/** Lambda's resource types as the template loader names them (template/resources.ts). */
-export const LAMBDA_TYPE_SPECS: TypeSpecs = {
+/** Lambda's resource types as the template loader names them (its module declares them). */
+export const LAMBDA_RESOURCE_TYPES: ResourceTypes = {
   'AWS::Lambda::Function': {
     name: { property: 'FunctionName', max: 64, invalid: ALPHANUMERIC_DASH_UNDERSCORE },
     identify: (input, name) => ({ ref: name, attributes: { Arn: arn(input, 'lambda', `function:${name}`) } }),
@@ -56,7 +66,7 @@ export const LAMBDA_TYPE_SPECS: TypeSpecs = {
       return { ref: aliasArn, attributes: { AliasArn: aliasArn } };
     },
   },
-  'AWS::Lambda::Url': {
+  'AWS::Lambda::Url': namedOnly({
     name: { max: 32, invalid: /[^a-z0-9]/g },
     identify: (input) => {
       const functionArn = functionArnOf(input, text(input.properties, 'TargetFunctionArn'));
@@ -66,5 +76,8 @@ export const LAMBDA_TYPE_SPECS: TypeSpecs = {
         attributes: { FunctionArn: functionArn, FunctionUrl: `https://${urlId}.lambda-url.${input.region}.on.aws/` },
       };
     },
-  },
+  }),
+  // Run by Lambda (asynchronous invocation settings) or with nothing to run (a layer's permissions grant other accounts, which call nothing locally).
+  'AWS::Lambda::EventInvokeConfig': NO_RETURN_VALUES,
+  'AWS::Lambda::LayerVersionPermission': NO_RETURN_VALUES,
 };

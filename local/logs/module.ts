@@ -1,9 +1,9 @@
-import { iamAuthorizer } from '../iam/module.js';
 import type { ServiceModule } from '../services/service-module.js';
 import { logGroupDefinitions } from './definitions.js';
 import { logsIam } from './iam-authorizations.js';
 import { validateLogsInput } from './input-validation.js';
 import { LogsService } from './logs-service.js';
+import { LOGS_RESOURCE_TYPES } from './resource-types.js';
 
 declare module '../services/service-module.js' {
   interface ServiceTypes {
@@ -15,12 +15,32 @@ declare module '../services/service-module.js' {
 export const logsModule: ServiceModule<'logs', ReturnType<typeof logGroupDefinitions>> = {
   name: 'logs',
   iam: logsIam,
+  apis: [
+    {
+      model: 'logs',
+      operations: [
+        'CreateLogGroup',
+        'DeleteLogGroup',
+        'DescribeLogGroups',
+        'PutRetentionPolicy',
+        'DeleteRetentionPolicy',
+        'ListTagsForResource',
+        'ListTagsLogGroup',
+        'CreateLogStream',
+        'DeleteLogStream',
+        'DescribeLogStreams',
+        'PutLogEvents',
+        'GetLogEvents',
+        'FilterLogEvents',
+      ],
+    },
+  ],
   sdkClients: [{ package: '@aws-sdk/client-cloudwatch-logs', serviceId: 'CloudWatch Logs' }],
   databases: ['logs'],
   // Log streams and CDK's log retention resource are accepted with nothing to run.
-  resourceTypes: ['AWS::Logs::LogGroup', 'AWS::Logs::LogStream', 'Custom::LogRetention'],
+  resourceTypes: LOGS_RESOURCE_TYPES,
   definitions: logGroupDefinitions,
-  create({ settings, database, services }, template) {
+  create({ settings, database }, template) {
     const { clock, accountId, region } = settings;
     const logs = new LogsService({ db: database('logs'), clock, accountId, region });
     logs.declare(template.groups);
@@ -30,7 +50,6 @@ export const logsModule: ServiceModule<'logs', ReturnType<typeof logGroupDefinit
         json: [
           {
             targetPrefix: 'Logs_20140328',
-            authorize: iamAuthorizer(services, logsIam),
             jsonVersion: '1.1',
             operations: logs.operations,
             validate: validateLogsInput,

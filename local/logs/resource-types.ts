@@ -1,7 +1,7 @@
-import { ALPHANUMERIC_DASH_UNDERSCORE, arn, base32, type TypeSpecs } from '../template/resource-spec.js';
+import { ALPHANUMERIC_DASH_UNDERSCORE, arn, base32, NO_RETURN_VALUES, namedOnly, type ResourceTypes } from '../template/resource-spec.js';
 
-/** CloudWatch Logs' resource types as the template loader names them (template/resources.ts). */
-export const LOGS_TYPE_SPECS: TypeSpecs = {
+/** CloudWatch Logs' resource types as the template loader names them (its module declares them). */
+export const LOGS_RESOURCE_TYPES: ResourceTypes = {
   'AWS::Logs::LogGroup': {
     name: { property: 'LogGroupName', max: 512, invalid: /[^A-Za-z0-9._/#-]/g },
     identify: (input, name) => ({ ref: name, attributes: { Arn: arn(input, 'logs', `log-group:${name}:*`) } }),
@@ -10,20 +10,22 @@ export const LOGS_TYPE_SPECS: TypeSpecs = {
     name: { property: 'LogStreamName', max: 512, invalid: /[:*]/g },
     identify: (_, name) => ({ ref: name, attributes: {} }),
   },
-  'AWS::Logs::MetricFilter': {
+  'AWS::Logs::MetricFilter': namedOnly({
     name: { property: 'FilterName', max: 512, invalid: /[:*]/g },
     identify: (_, name) => ({ ref: name, attributes: {} }),
-  },
-  'AWS::Logs::SubscriptionFilter': {
+  }),
+  'AWS::Logs::SubscriptionFilter': namedOnly({
     name: { property: 'FilterName', max: 512, invalid: /[:*]/g },
     identify: (_, name) => ({ ref: name, attributes: {} }),
-  },
-  'AWS::Logs::QueryDefinition': {
+  }),
+  'AWS::Logs::QueryDefinition': namedOnly({
     // Ref and QueryDefinitionId are the id CloudWatch Logs gives the saved query (here stable, from the logical id).
     name: { max: 255, invalid: ALPHANUMERIC_DASH_UNDERSCORE },
     identify: (input) => {
       const id = base32(`${input.stackName}/${input.logicalId}/query`).slice(0, 32).toLowerCase();
       return { ref: id, attributes: { QueryDefinitionId: id } };
     },
-  },
+  }),
+  // CDK's log retention: the group's retention, which the logs service applies from the resource.
+  'Custom::LogRetention': NO_RETURN_VALUES,
 };

@@ -1,9 +1,6 @@
 import { tryParseArn } from '../arn.js';
 import type { LoadedApp, LoadedResource } from '../template/load.js';
 
-/** The resource types this service runs. */
-export const PIPES_RESOURCE_TYPES = ['AWS::Pipes::Pipe'];
-
 /** A pipe with a DynamoDB stream or SQS source, as the template declares it (the API's defaults filled in). */
 export interface PipeDefinition {
   readonly name: string;

@@ -1,8 +1,10 @@
 import { parseArn } from '../arn.js';
 import type { IamCheck } from '../iam/iam-check.js';
 import type { ServiceModule } from '../services/service-module.js';
-import { PIPES_RESOURCE_TYPES, pipeDefinitions } from './definitions.js';
+import { pipeDefinitions } from './definitions.js';
 import { PipesService } from './pipes-service.js';
+import { PIPES_TYPE_SPECS } from './resource-types.js';
+import { pipeLines } from './startup-lines.js';
 
 declare module '../services/service-module.js' {
   interface ServiceTypes {
@@ -15,7 +17,7 @@ export const pipesModule: ServiceModule<'pipes', ReturnType<typeof pipeDefinitio
   name: 'pipes',
   needs: ['iam', 'dynamodb', 'lambda', 'events', 'sqs', 'states'],
   databases: ['pipes'],
-  resourceTypes: PIPES_RESOURCE_TYPES,
+  resourceTypes: PIPES_TYPE_SPECS,
   definitions: pipeDefinitions,
   create({ settings, database, services }, template) {
     const { clock, log, options, accountId } = settings;
@@ -73,6 +75,7 @@ export const pipesModule: ServiceModule<'pipes', ReturnType<typeof pipeDefinitio
       stop: () => pipes.stop(),
     };
   },
+  report: (pipes) => ({ serves: pipeLines(pipes.describe()) }),
 };
 
 /**

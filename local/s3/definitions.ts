@@ -2,9 +2,6 @@ import { AwsError } from '../aws-error.js';
 import type { LoadedApp, LoadedResource } from '../template/load.js';
 import { type DestinationConfiguration, templateConfigurations } from './notification-config.js';
 
-/** The resource types the local S3 reads from a template (bucket policies are IAM's: local/iam/policy-store.ts). */
-export const S3_RESOURCE_TYPES = ['AWS::S3::Bucket', 'AWS::S3::BucketPolicy', 'Custom::S3BucketNotifications'] as const;
-
 /** A bucket as the template declares it. */
 export interface BucketDefinition {
   readonly name: string;

@@ -1,11 +1,13 @@
-import { iamAuthorizer } from '../iam/module.js';
 import type { ServiceModule } from '../services/service-module.js';
 import { TargetDispatcher } from '../targets/dispatcher.js';
 import { QueuesByArn } from '../targets/queues.js';
-import { type BucketDefinition, bucketDefinitions, S3_RESOURCE_TYPES } from './definitions.js';
+import { type BucketDefinition, bucketDefinitions } from './definitions.js';
 import { s3Iam } from './iam-authorizations.js';
+import { S3_RESOURCE_POLICIES } from './resource-policies.js';
+import { S3_RESOURCE_TYPES } from './resource-types.js';
 import { S3RestProtocol } from './rest-protocol.js';
 import { S3Service } from './s3-service.js';
+import { bucketLines } from './startup-lines.js';
 
 /** S3 as the runtime runs it, and the template's buckets (for the start-up report). */
 export interface LocalS3 {
@@ -28,7 +30,8 @@ export const s3Module: ServiceModule<'s3'> = {
   databases: ['s3'],
   folders: ['s3'],
   // CDK's auto-delete custom resource only empties buckets at stack deletion.
-  resourceTypes: [...S3_RESOURCE_TYPES, 'Custom::S3AutoDeleteObjects'],
+  resourceTypes: S3_RESOURCE_TYPES,
+  resourcePolicies: S3_RESOURCE_POLICIES,
   create({ settings, database, folder, services, warn }) {
     const { clock, accountId, region, log } = settings;
     const lambda = services.get('lambda');
@@ -63,11 +66,12 @@ export const s3Module: ServiceModule<'s3'> = {
     });
     return {
       service: { s3, buckets: template.buckets },
-      mounts: { restFirst: [new S3RestProtocol(s3, iamAuthorizer(services, s3Iam))] },
+      mounts: { restFirst: [new S3RestProtocol(s3)] },
       // After the bus starts (EventBridge is started before it): creates the template's buckets and publishes notifications a crash left behind.
       start: () => s3.declare(template.buckets),
       // Notifications being sent finish before the services they go to stop (one cut off is sent again at the next start).
       stop: () => s3.flushNotifications(),
     };
   },
+  report: ({ buckets }, { url }) => ({ lines: bucketLines(buckets, url) }),
 };

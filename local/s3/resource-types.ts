@@ -1,7 +1,7 @@
-import { generatedName, type TypeSpecs, unnamed } from '../template/resource-spec.js';
+import { generatedName, NO_RETURN_VALUES, type ResourceTypes, unnamed } from '../template/resource-spec.js';
 
-/** S3's resource types as the template loader names them (template/resources.ts). */
-export const S3_TYPE_SPECS: TypeSpecs = {
+/** S3's resource types as the template loader names them (its module declares them). */
+export const S3_RESOURCE_TYPES: ResourceTypes = {
   'AWS::S3::Bucket': {
     // Bucket names are lower case; CloudFormation derives unnamed ones from the stack and logical id too.
     name: { property: 'BucketName', max: 63, invalid: /[^a-z0-9.-]/g },
@@ -18,4 +18,7 @@ export const S3_TYPE_SPECS: TypeSpecs = {
     }),
   },
   'AWS::S3::BucketPolicy': unnamed(),
+  // CDK's custom resources for buckets: their notifications S3 runs, their auto-deletion happens only when a stack is deleted.
+  'Custom::S3BucketNotifications': NO_RETURN_VALUES,
+  'Custom::S3AutoDeleteObjects': NO_RETURN_VALUES,
 };

@@ -60,8 +60,13 @@ export class S3RestProtocol implements RestProtocolService {
   constructor(
     private readonly s3: S3Service,
     /** The caller's IAM check, before an operation runs. @default none */
-    private readonly authorize?: (operation: string, input: unknown) => Promise<void>,
+    private authorize?: (operation: string, input: unknown) => Promise<void>,
   ) {}
+
+  /** IAM's check of each call (its module's authorizations), which the service registry gives it. */
+  authorizeWith(authorize: (operation: string, input: unknown) => Promise<void>): void {
+    this.authorize = authorize;
+  }
 
   handles(request: Pick<RawRequest, 'method' | 'path' | 'headers' | 'query'>): boolean {
     const scope = credentialScopeService(request.headers, request.query);

@@ -1,6 +1,9 @@
+import { apiOperations } from '../services/operation-table.js';
+import { scheduleLine } from '../services/report-lines.js';
 import type { ServiceModule } from '../services/service-module.js';
 import { schedulerDefinitions } from './definitions.js';
 import { schedulerIam } from './iam-authorizations.js';
+import { SCHEDULER_TYPE_SPECS } from './resource-types.js';
 import { SchedulerApi } from './scheduler-api.js';
 import { SchedulerService } from './scheduler-service.js';
 
@@ -14,10 +17,12 @@ declare module '../services/service-module.js' {
 export const schedulerModule: ServiceModule<'scheduler', ReturnType<typeof schedulerDefinitions>> = {
   name: 'scheduler',
   iam: schedulerIam,
+  // The operations it serves are SchedulerApi's methods.
+  apis: [{ model: 'scheduler', operations: apiOperations(SchedulerApi) }],
   sdkClients: [{ package: '@aws-sdk/client-scheduler', serviceId: 'Scheduler' }],
   needs: ['iam', 'events', 'sqs', 'sns', 'lambda', 'states'],
   databases: ['scheduler'],
-  resourceTypes: ['AWS::Scheduler::Schedule', 'AWS::Scheduler::ScheduleGroup'],
+  resourceTypes: SCHEDULER_TYPE_SPECS,
   definitions: (app, { region, accountId, clock }) => schedulerDefinitions(app, { region, accountId, now: clock.now() }),
   create({ settings, database, services }, template) {
     const { clock, accountId, region, log } = settings;
@@ -53,4 +58,15 @@ export const schedulerModule: ServiceModule<'scheduler', ReturnType<typeof sched
       stop: () => scheduler.stop(),
     };
   },
+  report: (scheduler) => ({
+    serves: scheduler.outlook().map((s) =>
+      scheduleLine({
+        label: `schedule ${s.group}/${s.name}`,
+        expression: s.expression,
+        timeZone: s.timeZone,
+        enabled: s.state === 'ENABLED',
+        ...(s.next === undefined ? {} : { next: s.next }),
+      }),
+    ),
+  }),
 };

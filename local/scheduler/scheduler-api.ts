@@ -46,13 +46,20 @@ export class SchedulerApi implements RestProtocolService {
     private readonly where: { readonly clock: Clock; readonly region: string; readonly accountId: string },
   ) {}
 
+  #authorize?: (operation: string, input: unknown) => Promise<void>;
+
+  /** IAM's check of each call (its module's authorizations), which the service registry gives it. */
+  authorizeWith(authorize: (operation: string, input: unknown) => Promise<void>): void {
+    this.#authorize = authorize;
+  }
+
   handles(request: Pick<RawRequest, 'path'>): boolean {
     return /^\/(schedules|schedule-groups)(\/|$)/.test(request.path);
   }
 
   async handle(request: RawRequest): Promise<RawResponse> {
     try {
-      return { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(this.#route(request)) };
+      return { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(await this.#route(request)) };
     } catch (error) {
       if (!(error instanceof AwsError)) throw error;
       return {
@@ -63,7 +70,7 @@ export class SchedulerApi implements RestProtocolService {
     }
   }
 
-  #route(request: RawRequest): unknown {
+  async #route(request: RawRequest): Promise<unknown> {
     const [, collection, encodedName, extra] = request.path.split('/');
     const name = encodedName === undefined || encodedName === '' ? undefined : encodedName;
     const operation = extra === undefined ? operationOf(request.method, collection, name) : undefined;
@@ -72,6 +79,12 @@ export class SchedulerApi implements RestProtocolService {
     const body = request.method === 'POST' || request.method === 'PUT' ? parseBody(request.body) : {};
     checkRequest(operation, name, request.query, body);
     const group = request.query.get('groupName') ?? undefined;
+    // IAM reads the schedule's or group's name and group, and the target's role a create or update passes.
+    await this.#authorize?.(operation, {
+      ...body,
+      ...(name === undefined ? {} : { Name: name }),
+      ...(group === undefined ? {} : { GroupName: group }),
+    });
     switch (operation) {
       case 'CreateSchedule':
         return this.CreateSchedule(name ?? '', body);

@@ -1,13 +1,6 @@
 import type { LoadedApp } from '../template/load.js';
 import type { GenerateSecretStringSpec } from './generate-secret-string.js';
 
-/** The resource types this service runs; the rest of a secret's family is accepted as having nothing to run. */
-export const SECRETS_MANAGER_RESOURCE_TYPES = [
-  'AWS::SecretsManager::Secret',
-  'AWS::SecretsManager::ResourcePolicy',
-  'AWS::SecretsManager::SecretTargetAttachment',
-];
-
 /** A secret the template declares (`AWS::SecretsManager::Secret`). */
 export interface SecretDefinition {
   readonly name: string;

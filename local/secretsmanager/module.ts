@@ -1,7 +1,8 @@
-import { iamAuthorizer } from '../iam/module.js';
 import type { ServiceModule } from '../services/service-module.js';
-import { SECRETS_MANAGER_RESOURCE_TYPES, secretDefinitions } from './definitions.js';
+import { secretDefinitions } from './definitions.js';
 import { secretsManagerIam } from './iam-authorizations.js';
+import { SECRETS_MANAGER_RESOURCE_POLICIES } from './resource-policies.js';
+import { SECRETS_MANAGER_RESOURCE_TYPES } from './resource-types.js';
 import { SecretsManagerService } from './secrets-service.js';
 
 declare module '../services/service-module.js' {
@@ -17,8 +18,9 @@ export const secretsManagerModule: ServiceModule<'secretsmanager', ReturnType<ty
   sdkClients: [{ package: '@aws-sdk/client-secrets-manager', serviceId: 'Secrets Manager' }],
   databases: ['secretsmanager'],
   resourceTypes: SECRETS_MANAGER_RESOURCE_TYPES,
+  resourcePolicies: SECRETS_MANAGER_RESOURCE_POLICIES,
   definitions: secretDefinitions,
-  create({ settings, database, services, warn }, template) {
+  create({ settings, database, warn }, template) {
     const { clock, accountId, region } = settings;
     const secretsManager = new SecretsManagerService({ db: database('secretsmanager'), clock, accountId, region });
     warn(secretsManager.declare(template.secrets));
@@ -28,7 +30,6 @@ export const secretsManagerModule: ServiceModule<'secretsmanager', ReturnType<ty
         json: [
           {
             targetPrefix: 'secretsmanager',
-            authorize: iamAuthorizer(services, secretsManagerIam),
             jsonVersion: '1.1',
             operations: secretsManager.operations,
           },

@@ -21,6 +21,7 @@ import { ssmModule } from '../ssm/module.js';
 import { statesModule } from '../states/module.js';
 import type { LoadedApp } from '../template/load.js';
 import { templateModule } from '../template/module.js';
+import type { TemplateTypes } from '../template/resource-spec.js';
 import { tracesModule } from '../traces/module.js';
 import { ServiceRegistry } from './registry.js';
 import type { RegisteredModule } from './service-module.js';
@@ -54,8 +55,14 @@ export const SERVICE_MODULES: readonly RegisteredModule[] = [
   tracesModule,
 ];
 
-/** The resource types the local runtime runs or knowingly accepts: what its modules declare. */
-export const SUPPORTED_RESOURCE_TYPES: ReadonlySet<string> = ServiceRegistry.supportedTypes(SERVICE_MODULES);
+/** The resource types the local runtime's modules declare, as the template loader takes them. */
+export const TEMPLATE_TYPES: TemplateTypes = ServiceRegistry.templateTypes(SERVICE_MODULES);
+
+/** The resource types the local runtime runs or knowingly accepts. */
+export const SUPPORTED_RESOURCE_TYPES: ReadonlySet<string> = TEMPLATE_TYPES.supported;
+
+/** The resource types whose Ref and Fn::GetAtt the loader gives (custom resources' aside). */
+export const KNOWN_RESOURCE_TYPES: readonly string[] = Object.keys(TEMPLATE_TYPES.specs);
 
 /** The definitions the runtime's modules share, read from an app: what the template service holds for the others. */
 export function serviceDefinitions(app: LoadedApp): ServiceDefinitions {

@@ -12,6 +12,11 @@ const withEmptyInput =
   (input: never) =>
     method(input ?? {});
 
+/** The API operations a service class declares: its own PascalCase methods, in their order (what operationTable serves). */
+export function apiOperations(type: { readonly prototype: object }): string[] {
+  return Object.getOwnPropertyNames(type.prototype).filter((name) => /^[A-Z]/.test(name));
+}
+
 /**
  * A service's API operations by name: the PascalCase methods `type` itself declares (an
  * operation is a method named as in the AWS API, so adding one to the class serves it).
@@ -27,6 +32,5 @@ export function operationTable(
   wrap: (method: ApiMethod) => unknown = withEmptyInput,
 ): Record<string, unknown> {
   const api = service as Record<string, ApiMethod>;
-  const names = Object.getOwnPropertyNames(type.prototype).filter((name) => /^[A-Z]/.test(name));
-  return Object.fromEntries(names.map((name) => [name, wrap((...args) => (api[name] as ApiMethod).apply(service, args))]));
+  return Object.fromEntries(apiOperations(type).map((name) => [name, wrap((...args) => (api[name] as ApiMethod).apply(service, args))]));
 }

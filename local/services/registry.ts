@@ -1,15 +1,20 @@
 import type { DatabaseSync } from 'node:sqlite';
+import type { OperationAuthorizer } from '../endpoint/protocols.js';
 import type { ServiceIam } from '../iam/authorizations.js';
-import { sharedDefinitions } from '../service-definitions.js';
+import type { ResourcePolicySource } from '../iam/resource-policies.js';
+import { type ServiceDefinitions, sharedDefinitions } from '../service-definitions.js';
 import type { LoadedApp } from '../template/load.js';
+import { type TemplateTypes, templateTypes } from '../template/resource-spec.js';
 import type {
   EndpointMounts,
   RegisteredModule,
   RunningService,
   RuntimeSettings,
+  ServedApi,
   ServiceContext,
   ServiceLookup,
   ServiceReload,
+  ServiceReport,
   ServiceTypes,
   TemplateChange,
 } from './service-module.js';
@@ -97,8 +102,9 @@ export class ServiceRegistry {
    */
   static reloadedTypes(modules: readonly RegisteredModule[]): Map<string, { readonly removals: boolean }> {
     const types = new Map<string, { readonly removals: boolean }>();
+    const policyOnly = [...ServiceRegistry.resourcePolicies(modules)].flatMap(([type, source]) => (source.policyOnly ? [type] : []));
     for (const { name, reloads } of modules) {
-      for (const type of reloads?.types ?? []) {
+      for (const type of [...(reloads?.types ?? []), ...(reloads?.resourcePolicies ? policyOnly : [])]) {
         if (types.has(type)) throw new ServiceOrderError(`${name} reloads ${type}, which another module reloads`);
         types.set(type, { removals: reloads?.removals ?? false });
       }
@@ -106,10 +112,39 @@ export class ServiceRegistry {
     return types;
   }
 
-  /** Every resource type a module runs or accepts. */
-  static supportedTypes(modules: readonly RegisteredModule[]): Set<string> {
-    return new Set(modules.flatMap((module) => module.resourceTypes ?? []));
+  /** How each resource type sets resource policies, by type: what the modules declare, each type by one module. */
+  static resourcePolicies(modules: readonly RegisteredModule[]): Map<string, ResourcePolicySource> {
+    const sources = new Map<string, ResourcePolicySource>();
+    for (const { name, resourcePolicies } of modules) {
+      for (const [type, source] of Object.entries(resourcePolicies ?? {})) {
+        if (sources.has(type))
+          throw new ServiceOrderError(`${name} declares the resource policies of ${type}, which another module declares`);
+        sources.set(type, source);
+      }
+    }
+    return sources;
   }
+
+  /** The AWS APIs the modules serve, each with its operations; an API two modules declare is refused. */
+  static servedApis(modules: readonly RegisteredModule[]): readonly ServedApi[] {
+    const byModel = new Map<string, string>();
+    for (const { name, apis } of modules) {
+      for (const api of apis ?? []) {
+        const other = byModel.get(api.model);
+        if (other !== undefined) throw new ServiceOrderError(`${other} and ${name} both serve the API ${api.model}`);
+        byModel.set(api.model, name);
+      }
+    }
+    return modules.flatMap((module) => module.apis ?? []);
+  }
+
+  /** The resource types the modules declare, as the template loader takes them; a type two modules declare is refused. */
+  static templateTypes(modules: readonly RegisteredModule[]): TemplateTypes {
+    return templateTypes(modules);
+  }
+
+  /** What the services were started with (start). */
+  #settings?: RuntimeSettings;
 
   /** A created service, looked up when it is used (how services that need each other reach one another). */
   readonly services: ServiceLookup = {
@@ -118,10 +153,12 @@ export class ServiceRegistry {
 
   /** Creates, mounts and starts every service; on a failure, stops and closes those created and rethrows it. */
   async start(settings: RuntimeSettings): Promise<void> {
+    this.#settings = settings;
     const moduleDeclared = {
-      supportedTypes: ServiceRegistry.supportedTypes(this.modules),
+      templateTypes: ServiceRegistry.templateTypes(this.modules),
       hostedClients: this.modules.flatMap((m) => m.sdkClients ?? []),
       iamServices: ServiceRegistry.iamServices(this.modules),
+      resourcePolicies: ServiceRegistry.resourcePolicies(this.modules),
       sharedDefinitions: (app: LoadedApp) => sharedDefinitions(this.modules, app),
     };
     const warnings: string[] = [];
@@ -156,6 +193,18 @@ export class ServiceRegistry {
     return { reloaded, notApplied };
   }
 
+  /** What each service says of itself in the start-up report (its module's `report`), in dependency order. */
+  async reports(definitions: ServiceDefinitions): Promise<ServiceReport[]> {
+    const settings = this.#settings;
+    if (settings === undefined) throw new ServiceOrderError('the services report once they have started');
+    const context = { url: settings.url, accountId: settings.accountId, definitions };
+    const reports: ServiceReport[] = [];
+    for (const { module, running } of this.#entries) {
+      if (running !== undefined && module.report !== undefined) reports.push(await module.report(running.service, context));
+    }
+    return reports;
+  }
+
   /** Stops every service (dependents first), then the endpoint, then closes every service and its databases. Runs once. */
   stop(): Promise<void> {
     this.#stopping ??= this.#stop();
@@ -181,7 +230,7 @@ export class ServiceRegistry {
   async #create(
     module: RegisteredModule,
     settings: RuntimeSettings,
-    moduleDeclared: Pick<ServiceContext, 'supportedTypes' | 'hostedClients' | 'iamServices' | 'sharedDefinitions'>,
+    moduleDeclared: Pick<ServiceContext, 'templateTypes' | 'hostedClients' | 'iamServices' | 'resourcePolicies' | 'sharedDefinitions'>,
     warnings: string[],
   ) {
     const entry: Entry = { module, databases: [] };
@@ -253,10 +302,61 @@ export class ServiceRegistry {
     open.db.close();
   }
 
-  /** Every module's mounts together, in dependency order. */
+  /** Every module's mounts together, in dependency order, each protocol with its module's IAM check. */
   #mounts(): ReturnType<typeof combineMounts> {
-    return combineMounts(this.#entries.flatMap((entry) => entry.running?.mounts ?? []));
+    return combineMounts(
+      this.#entries.flatMap(({ module, running }) => {
+        if (running?.mounts === undefined) return [];
+        const authorize = this.#operationCheck(module);
+        return [authorize === undefined ? running.mounts : checkedMounts(module.name, running.mounts, authorize)];
+      }),
+    );
   }
+
+  /**
+   * The check of a module's operations against the IAM authorizations it declares, by the
+   * module that checks operations (IAM's), looked up at each call; none for a module that
+   * declares none, or when no module checks.
+   */
+  #operationCheck(module: RegisteredModule): OperationAuthorizer | undefined {
+    const { iam } = module;
+    const checkers = this.modules.filter((m) => m.checkOperation !== undefined);
+    if (checkers.length > 1) throw new ServiceOrderError(`two modules check operations: ${checkers.map((m) => m.name).join(', ')}`);
+    const [checker] = checkers;
+    if (iam === undefined || checker === undefined) return undefined;
+    let service: unknown;
+    return (operation, input) => {
+      service ??= this.#service(checker.name);
+      return checker.checkOperation?.(service, iam, operation, input) ?? Promise.resolve();
+    };
+  }
+}
+
+/**
+ * A module's mounts with its IAM check: a JSON service's `authorize`, and each query and REST
+ * protocol's (`authorizeWith`). A protocol that cannot take it is refused: the module
+ * declares authorizations its requests would never be checked against.
+ */
+function checkedMounts(name: string, mounts: EndpointMounts, authorize: OperationAuthorizer): EndpointMounts {
+  const taking = <P extends { authorizeWith?(authorize: OperationAuthorizer): void }>(protocols: readonly P[] | undefined) =>
+    protocols?.map((protocol) => {
+      if (protocol.authorizeWith === undefined) {
+        throw new ServiceOrderError(
+          `${name} declares IAM authorizations, but a protocol it mounts cannot take IAM's check (authorizeWith)`,
+        );
+      }
+      protocol.authorizeWith(authorize);
+      return protocol;
+    });
+  const json = mounts.json?.map((service) => {
+    if (service.authorize !== undefined) {
+      throw new ServiceOrderError(
+        `${name} mounts ${service.targetPrefix} with an authorize of its own: the registry gives it its module's IAM check`,
+      );
+    }
+    return { ...service, authorize };
+  });
+  return { ...mounts, json, query: taking(mounts.query), rest: taking(mounts.rest), restFirst: taking(mounts.restFirst) };
 }
 
 function combineMounts(all: readonly EndpointMounts[]) {

@@ -3,11 +3,13 @@ import type { Clock } from '../clock.js';
 import type { Credentials, EndpointGuard } from '../endpoint/guard.js';
 import type { EndpointServices } from '../endpoint/server.js';
 import type { ServiceIam } from '../iam/authorizations.js';
+import type { ResourcePolicySource, ResourcePolicySources } from '../iam/resource-policies.js';
 import type { InvocationFaults } from '../lambda/invocation-faults.js';
 import type { RuntimeSdkOptions } from '../lambda/sdk-cache.js';
 import type { Retention } from '../read-api/records.js';
 import type { ResourcesOfType, ServiceDefinitions, SharedDefinitions } from '../service-definitions.js';
 import type { LoadedApp } from '../template/load.js';
+import type { ResourceTypes, TemplateTypes } from '../template/resource-spec.js';
 
 /**
  * The running services by name. Each service's `module.ts` adds its own entry (TypeScript
@@ -25,6 +27,11 @@ export interface ServiceLookup {
 }
 
 export interface RuntimeOptions {
+  /**
+   * The services to run, each its module. @default SERVICE_MODULES (local/services/modules.ts);
+   * a test may run one of its own beside them.
+   */
+  readonly modules?: readonly RegisteredModule[];
   /** The cloud assembly folder. */
   readonly cdkOut: string;
   /** Where all state lives; it survives restarts. */
@@ -113,12 +120,14 @@ export interface ServiceContext {
   folder(name: string): string;
   /** Adds lines to the runtime's start-up warnings. */
   warn(lines: readonly string[]): void;
-  /** Every resource type the runtime runs or knowingly accepts (what the modules declare). */
-  readonly supportedTypes: ReadonlySet<string>;
+  /** Every resource type the modules declare: how the loader names each, and which the runtime runs or knowingly accepts. */
+  readonly templateTypes: TemplateTypes;
   /** Every AWS SDK client whose API the endpoint answers (what the modules declare). */
   readonly hostedClients: readonly SdkClient[];
   /** How IAM authorizes each service's requests, by action prefix (what the modules declare). */
   readonly iamServices: ReadonlyMap<string, ServiceIam>;
+  /** How each resource type sets resource policies, by type (what the modules declare). */
+  readonly resourcePolicies: ReadonlyMap<string, ResourcePolicySource>;
   /** The definitions the modules share, read from an app (what the template module gives the others, at start and at each reload). */
   sharedDefinitions(app: LoadedApp): ServiceDefinitions;
 }
@@ -129,6 +138,24 @@ export interface SdkClient {
   readonly package: string;
   /** The service's `serviceId` (the same in every AWS SDK's model), e.g. `SQS`. */
   readonly serviceId: string;
+}
+
+/**
+ * An AWS API a service serves, as botocore's model of it (`local/endpoint/models/<model>.json`,
+ * which `refresh-models.ts` writes from the modules' declarations) describes it.
+ */
+export interface ServedApi {
+  /** botocore's name of the API (`sqs`, `stepfunctions`, `sesv2`): its model's folder there and its file here. */
+  readonly model: string;
+  /** The operations the service serves: the model file keeps their input shapes, which the endpoint validates requests against. */
+  readonly operations: readonly string[];
+  /**
+   * Whether the endpoint speaks the API's protocol from its model (`endpoint/model-protocols/`):
+   * its file then keeps each operation's output and errors too, and the other operations'
+   * names and routes, so a request for one the service does not serve gets a clear answer.
+   * @default false
+   */
+  readonly protocolFromModel?: true;
 }
 
 /** What a service serves on the endpoint; the registry puts every module's together for `Endpoint.mount`. */
@@ -164,6 +191,11 @@ export interface ServiceReloads {
    * @default false
    */
   readonly removals?: boolean;
+  /**
+   * And every type the modules declare as only a resource policy (`resourcePolicies` with
+   * `policyOnly`): IAM's store, which reads every policy again at each reload.
+   */
+  readonly resourcePolicies?: true;
 }
 
 /** What a service made of a reload, for the lines `switchyard dev` prints. */
@@ -194,6 +226,31 @@ export interface RunningService<T> {
   close?(): Promise<void> | void;
 }
 
+/** What a module's `report` is given: where the endpoint listens, and the app's shared definitions. */
+export interface ReportContext {
+  readonly url: string;
+  readonly accountId: string;
+  readonly definitions: ServiceDefinitions;
+}
+
+/**
+ * What a service says of itself in the start-up report: its module's `report` gives it
+ * (startup-report.ts), so that the report reads no service by name.
+ */
+export interface ServiceReport {
+  /** Counts of what it has, joining the line of the app's counts when above zero (`topics: 2`). */
+  readonly counts?: Readonly<Record<string, number>>;
+  /** Lines on what it runs and how, before the data folder's (the IAM mode, buckets, where model answers come from). */
+  readonly lines?: readonly string[];
+  /** Lines after the console's: where it serves and when it fires (a schedule's next firing, an API's URL, a pipe). */
+  readonly serves?: readonly string[];
+  /**
+   * For an app with no event to suggest: what it has, listed (`  topics: ...`), and a command
+   * to try; among the services' (topics 1, queues 2, state machines 3, functions 4), the lowest rank's is suggested.
+   */
+  readonly tryIt?: { readonly listing?: string; readonly command?: string; readonly rank: number };
+}
+
 /** One service of the local runtime, as the registry (registry.ts) runs it. */
 export interface ServiceModule<N extends ServiceName = ServiceName, D = undefined> {
   readonly name: N;
@@ -203,12 +260,26 @@ export interface ServiceModule<N extends ServiceName = ServiceName, D = undefine
   readonly databases?: readonly string[];
   /** The data folder's sub-folders it keeps files in. */
   readonly folders?: readonly string[];
-  /** The CloudFormation resource types it runs or knowingly accepts (the loader's `supportedTypes`). */
-  readonly resourceTypes?: readonly string[];
+  /**
+   * The CloudFormation resource types it declares (`local/<service>/resource-types.ts`): how
+   * the loader names a resource of each and what its Ref and Fn::GetAtt return, and whether
+   * the service runs it (or knowingly accepts it); the loader knows no others.
+   */
+  readonly resourceTypes?: ResourceTypes;
   /** The AWS SDK clients whose APIs it answers on the endpoint: the start-up report names a function whose code holds another. */
   readonly sdkClients?: readonly SdkClient[];
   /** How IAM authorizes its requests: its action prefix, each operation's actions and resources, its AccessDenied answer. */
   readonly iam?: ServiceIam;
+  /** The AWS APIs it serves, each with its operations (what the API models the endpoint validates against keep). */
+  readonly apis?: readonly ServedApi[];
+  /** The resource policies its resource types set (queue policies, a key's KeyPolicy), by type: what IAM's store reads. */
+  readonly resourcePolicies?: ResourcePolicySources;
+  /**
+   * Checks the operations of every module that declares `iam` (IAM's module does): the
+   * registry gives each protocol such a module mounts this check, run before each operation.
+   * One module declares it.
+   */
+  checkOperation?(service: ServiceTypes[N], iam: ServiceIam, operation: string, input: unknown): Promise<void>;
   /**
    * The resource types whose new and changed resources its service's `reload` applies while
    * the runtime runs (`switchyard dev`); a change to another type is reported as taking a
@@ -228,6 +299,8 @@ export interface ServiceModule<N extends ServiceName = ServiceName, D = undefine
    */
   readonly definitions?: (app: LoadedApp, settings: RuntimeSettings) => D;
   create(context: ServiceContext, definitions: D): Promise<RunningService<ServiceTypes[N]>> | RunningService<ServiceTypes[N]>;
+  /** What the start-up report says of it, once every service has started (its lines, counts, a command to try). */
+  report?(service: ServiceTypes[N], context: ReportContext): Promise<ServiceReport> | ServiceReport;
 }
 
 /** A module as the registry sees it: any name, and a service of any type (a ServiceModule of any name is one). */
@@ -236,11 +309,15 @@ export interface RegisteredModule {
   readonly needs?: readonly string[];
   readonly databases?: readonly string[];
   readonly folders?: readonly string[];
-  readonly resourceTypes?: readonly string[];
+  readonly resourceTypes?: ResourceTypes;
   readonly sdkClients?: readonly SdkClient[];
   readonly iam?: ServiceIam;
+  readonly apis?: readonly ServedApi[];
+  readonly resourcePolicies?: ResourcePolicySources;
+  checkOperation?(service: unknown, iam: ServiceIam, operation: string, input: unknown): Promise<void>;
   readonly reloads?: ServiceReloads;
   readonly shares?: (byType: ResourcesOfType) => SharedDefinitions;
   readonly definitions?: (app: LoadedApp, settings: RuntimeSettings) => unknown;
   create(context: ServiceContext, definitions: unknown): Promise<RunningService<unknown>> | RunningService<unknown>;
+  report?(service: unknown, context: ReportContext): Promise<ServiceReport> | ServiceReport;
 }

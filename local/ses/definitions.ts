@@ -1,6 +1,6 @@
 import type { LoadedApp } from '../template/load.js';
 import type { Json } from '../template/resolve.js';
-import { SES_NOT_RUN, SES_RUN_TYPES } from './resource-types.js';
+import { SES_NOT_RUN } from './resource-types.js';
 import { type EventType, eventTypeOfName } from './ses-events.js';
 
 /** An identity the template declares (AWS::SES::EmailIdentity): verified, as a deployed app's identity is once its DNS records or link are done. */
@@ -41,9 +41,6 @@ export interface SesDefinitions {
   readonly eventDestinations: readonly EventDestinationDefinition[];
   readonly warnings: readonly string[];
 }
-
-/** The SES resource types the runtime runs or accepts (the module's `resourceTypes`). */
-export const SES_RESOURCE_TYPES: readonly string[] = [...SES_RUN_TYPES, ...Object.keys(SES_NOT_RUN)];
 
 type Props = Record<string, Json>;
 

@@ -4,15 +4,14 @@ import { ModelQueryProtocol } from '../endpoint/model-protocols/query-codec.js';
 import { ModelRestJsonProtocol } from '../endpoint/model-protocols/rest-json-codec.js';
 import { loadModel } from '../endpoint/validation/model.js';
 import { modelValidator, violationsMessage } from '../endpoint/validation/validator.js';
-import { iamAuthorizer } from '../iam/module.js';
 import type { ServiceModule } from '../services/service-module.js';
 import { TargetDispatcher } from '../targets/dispatcher.js';
 import { sesV1Operations } from './api-v1.js';
 import { sesV2Operations, v2Error } from './api-v2.js';
-import { SES_RESOURCE_TYPES, sesDefinitions } from './definitions.js';
+import { sesDefinitions } from './definitions.js';
 import { sesIam } from './iam-authorizations.js';
 import { MailView } from './mail-view.js';
-import { SES_RUN_TYPES } from './resource-types.js';
+import { SES_RUN_TYPES, SES_TYPE_SPECS } from './resource-types.js';
 import { MAX_MESSAGE_BYTES } from './send-checks.js';
 import { SesService } from './ses-service.js';
 import { SesStore } from './ses-store.js';
@@ -60,13 +59,85 @@ declare module '../services/service-module.js' {
 export const sesModule: ServiceModule<'ses', ReturnType<typeof sesDefinitions>> = {
   name: 'ses',
   iam: sesIam,
+  apis: [
+    {
+      model: 'ses',
+      operations: [
+        'SendEmail',
+        'SendRawEmail',
+        'SendTemplatedEmail',
+        'SendBulkTemplatedEmail',
+        'CreateTemplate',
+        'UpdateTemplate',
+        'DeleteTemplate',
+        'GetTemplate',
+        'ListTemplates',
+        'TestRenderTemplate',
+        'VerifyEmailIdentity',
+        'VerifyEmailAddress',
+        'VerifyDomainIdentity',
+        'VerifyDomainDkim',
+        'DeleteIdentity',
+        'DeleteVerifiedEmailAddress',
+        'ListIdentities',
+        'ListVerifiedEmailAddresses',
+        'GetIdentityVerificationAttributes',
+        'GetIdentityDkimAttributes',
+        'CreateConfigurationSet',
+        'DeleteConfigurationSet',
+        'DescribeConfigurationSet',
+        'ListConfigurationSets',
+        'CreateConfigurationSetEventDestination',
+        'UpdateConfigurationSetEventDestination',
+        'DeleteConfigurationSetEventDestination',
+        'UpdateConfigurationSetSendingEnabled',
+        'GetSendQuota',
+        'GetSendStatistics',
+        'GetAccountSendingEnabled',
+        'UpdateAccountSendingEnabled',
+      ],
+      protocolFromModel: true,
+    },
+    {
+      model: 'sesv2',
+      operations: [
+        'SendEmail',
+        'SendBulkEmail',
+        'CreateEmailTemplate',
+        'GetEmailTemplate',
+        'UpdateEmailTemplate',
+        'DeleteEmailTemplate',
+        'ListEmailTemplates',
+        'TestRenderEmailTemplate',
+        'CreateEmailIdentity',
+        'GetEmailIdentity',
+        'DeleteEmailIdentity',
+        'ListEmailIdentities',
+        'CreateConfigurationSet',
+        'GetConfigurationSet',
+        'DeleteConfigurationSet',
+        'ListConfigurationSets',
+        'CreateConfigurationSetEventDestination',
+        'GetConfigurationSetEventDestinations',
+        'UpdateConfigurationSetEventDestination',
+        'DeleteConfigurationSetEventDestination',
+        'PutConfigurationSetSendingOptions',
+        'GetAccount',
+        'PutAccountSendingAttributes',
+        'TagResource',
+        'UntagResource',
+        'ListTagsForResource',
+      ],
+      protocolFromModel: true,
+    },
+  ],
   sdkClients: [
     { package: '@aws-sdk/client-ses', serviceId: 'SES' },
     { package: '@aws-sdk/client-sesv2', serviceId: 'SESv2' },
   ],
   needs: ['iam', 'sns', 'events'],
   databases: ['ses'],
-  resourceTypes: SES_RESOURCE_TYPES,
+  resourceTypes: SES_TYPE_SPECS,
   // A newer template's identities, templates, configuration sets and destinations apply in place; removed ones go.
   reloads: { types: SES_RUN_TYPES, removals: true },
   definitions: sesDefinitions,
@@ -94,7 +165,6 @@ export const sesModule: ServiceModule<'ses', ReturnType<typeof sesDefinitions>> 
         ),
       log: (line) => log(`[ses] ${line}`),
     });
-    const authorize = iamAuthorizer(services, sesIam);
     const sdkOperations = { v1: sesV1Operations(ses), v2: sesV2Operations(ses) };
     const v1 = new ModelQueryProtocol(loadModel('ses'), sdkOperations.v1, {
       serviceName: 'SES',
@@ -104,7 +174,6 @@ export const sesModule: ServiceModule<'ses', ReturnType<typeof sesDefinitions>> 
         wrongType: (finding) => new AwsError('ValidationError', finding.message, 400),
         violations: (violations) => new AwsError('ValidationError', violationsMessage(violations), 400),
       }),
-      authorize,
     });
     const v2 = new ModelRestJsonProtocol(
       loadModel('sesv2'),
@@ -115,13 +184,8 @@ export const sesModule: ServiceModule<'ses', ReturnType<typeof sesDefinitions>> 
           wrongType: (finding) => new AwsError('BadRequestException', finding.message, 400),
           violations: (violations) => new AwsError('BadRequestException', violationsMessage(violations), 400),
         }),
-        authorize: async (operation, input) => {
-          try {
-            await authorize(operation, input);
-          } catch (error) {
-            throw error instanceof AwsError ? v2Error(error) : error;
-          }
-        },
+        // IAM's refusal in v2's words (AccessDeniedException), as its operations' errors are.
+        refusal: v2Error,
       },
       NEWER_V2_ROUTES,
       V2_MAX_BODY_BYTES,
@@ -149,6 +213,7 @@ export const sesModule: ServiceModule<'ses', ReturnType<typeof sesDefinitions>> 
       stop: () => ses.stop(),
     };
   },
+  report: (ses) => ({ lines: [ses.describe()] }),
 };
 
 /** Each resource SES runs from a template, by its line in a reload's report, with what it declares. */

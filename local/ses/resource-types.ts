@@ -60,7 +60,7 @@ const named = (property?: string): TypeSpec => ({
   identify: (_, name) => ({ ref: name, attributes: {} }),
 });
 
-/** SES's resource types as the template loader names them (template/resources.ts); return values as the CloudFormation reference gives them. */
+/** SES's resource types as the template loader names them (its module declares them); return values as the CloudFormation reference gives them. */
 export const SES_TYPE_SPECS: TypeSpecs = {
   'AWS::SES::EmailIdentity': emailIdentity,
   'AWS::SES::Template': {

@@ -16,6 +16,9 @@ export class VerificationLink {
     return action === CONFIRM_VERIFICATION_ACTION;
   }
 
+  /** The link is opened by whoever reads the mail, unsigned, as on AWS: it confirms a token and calls no operation IAM authorizes. */
+  authorizeWith(): void {}
+
   async handle(form: URLSearchParams): Promise<RawResponse> {
     const identity = form.get('Identity') ?? '';
     const token = form.get('Token') ?? '';

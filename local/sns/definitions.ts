@@ -25,9 +25,6 @@ export interface SnsDefinitions {
   readonly warnings: readonly string[];
 }
 
-/** The resource types SNS runs or accepts; its policies are IAM's (local/iam/policy-store.ts). */
-export const SNS_RESOURCE_TYPES = ['AWS::SNS::Topic', 'AWS::SNS::Subscription', 'AWS::SNS::TopicPolicy', 'AWS::SNS::TopicInlinePolicy'];
-
 /** Protocols the local runtime delivers to; subscriptions of any other protocol load but receive nothing. */
 export const LOCALLY_DELIVERED_PROTOCOLS = new Set(['sqs', 'lambda']);
 

@@ -1,8 +1,9 @@
-import { iamAuthorizer } from '../iam/module.js';
 import type { ServiceModule } from '../services/service-module.js';
-import { SNS_RESOURCE_TYPES, snsDefinitions } from './definitions.js';
+import { snsDefinitions } from './definitions.js';
 import { snsIam } from './iam-authorizations.js';
 import { SnsQueryProtocol } from './query-protocol.js';
+import { SNS_RESOURCE_POLICIES } from './resource-policies.js';
+import { SNS_TYPE_SPECS } from './resource-types.js';
 import { SnsService } from './sns-service.js';
 
 declare module '../services/service-module.js' {
@@ -15,10 +16,34 @@ declare module '../services/service-module.js' {
 export const snsModule: ServiceModule<'sns', ReturnType<typeof snsDefinitions>> = {
   name: 'sns',
   iam: snsIam,
+  apis: [
+    {
+      model: 'sns',
+      operations: [
+        'CreateTopic',
+        'DeleteTopic',
+        'ListTopics',
+        'GetTopicAttributes',
+        'SetTopicAttributes',
+        'Subscribe',
+        'Unsubscribe',
+        'ListSubscriptions',
+        'ListSubscriptionsByTopic',
+        'GetSubscriptionAttributes',
+        'SetSubscriptionAttributes',
+        'Publish',
+        'PublishBatch',
+        'TagResource',
+        'UntagResource',
+        'ListTagsForResource',
+      ],
+    },
+  ],
   sdkClients: [{ package: '@aws-sdk/client-sns', serviceId: 'SNS' }],
   needs: ['sqs', 'lambda'],
   databases: ['sns'],
-  resourceTypes: SNS_RESOURCE_TYPES,
+  resourceTypes: SNS_TYPE_SPECS,
+  resourcePolicies: SNS_RESOURCE_POLICIES,
   definitions: snsDefinitions,
   create({ settings, database, services }, template) {
     const { clock, accountId, region, url, log } = settings;
@@ -50,9 +75,26 @@ export const snsModule: ServiceModule<'sns', ReturnType<typeof snsDefinitions>> 
     });
     return {
       service: sns,
-      mounts: { query: [new SnsQueryProtocol(sns, iamAuthorizer(services, snsIam))] },
+      mounts: { query: [new SnsQueryProtocol(sns)] },
       start: () => sns.start(),
       stop: () => sns.stop(),
+    };
+  },
+  // Every topic it has (the template's and any created since), through its own API; publishing to one is the command to try first.
+  report: async (sns) => {
+    const topics: string[] = [];
+    let NextToken: string | undefined;
+    do {
+      const page = await sns.ListTopics({ NextToken });
+      topics.push(...(page.Topics ?? []).flatMap((t) => (t.TopicArn ? [t.TopicArn] : [])));
+      NextToken = page.NextToken;
+    } while (NextToken);
+    const [topic] = topics;
+    return {
+      counts: { topics: topics.length },
+      ...(topic === undefined
+        ? {}
+        : { tryIt: { rank: 1, listing: `  topics: ${topics.join(', ')}`, command: `sns publish --topic-arn ${topic} --message hello` } }),
     };
   },
 };

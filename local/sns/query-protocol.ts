@@ -75,8 +75,13 @@ export class SnsQueryProtocol {
   constructor(
     private readonly sns: SnsService,
     /** The caller's IAM check, before an operation runs. @default none */
-    private readonly authorize?: (operation: string, input: unknown) => Promise<void>,
+    private authorize?: (operation: string, input: unknown) => Promise<void>,
   ) {}
+
+  /** IAM's check of each call (its module's authorizations), which the service registry gives it. */
+  authorizeWith(authorize: (operation: string, input: unknown) => Promise<void>): void {
+    this.authorize = authorize;
+  }
 
   handles(action: string): boolean {
     return ALL_ACTIONS.has(action);

@@ -1,7 +1,7 @@
 import { stableUuid } from '../template/resolve.js';
 import { ALPHANUMERIC_DASH_UNDERSCORE, arn, fifoSuffix, type TypeSpecs, text, unnamed } from '../template/resource-spec.js';
 
-/** SNS's resource types as the template loader names them (template/resources.ts). */
+/** SNS's resource types as the template loader names them (its module declares them). */
 export const SNS_TYPE_SPECS: TypeSpecs = {
   'AWS::SNS::Topic': {
     name: { property: 'TopicName', max: 256, invalid: ALPHANUMERIC_DASH_UNDERSCORE },

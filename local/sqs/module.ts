@@ -1,13 +1,16 @@
 import type { AwsError } from '../aws-error.js';
-import { iamAuthorizer } from '../iam/module.js';
-import { type Operation, operationTable } from '../services/operation-table.js';
+
+import { apiOperations, type Operation, operationTable } from '../services/operation-table.js';
 import type { ServiceModule } from '../services/service-module.js';
 import { type QueueDefinition, queueDefinitions } from './definitions.js';
 import { sqsIam } from './iam-authorizations.js';
 import { validateSqsJsonInput } from './input-validation.js';
 import { SqsQueryProtocol } from './query-protocol.js';
+import { SQS_RESOURCE_POLICIES } from './resource-policies.js';
+import { SQS_TYPE_SPECS } from './resource-types.js';
 import { queryErrorHeader, SqsError } from './sqs-errors.js';
 import { SqsService } from './sqs-service.js';
+import { queueReport } from './startup-lines.js';
 
 declare module '../services/service-module.js' {
   interface ServiceTypes {
@@ -25,11 +28,14 @@ declare module '../service-definitions.js' {
 export const sqsModule: ServiceModule<'sqs'> = {
   name: 'sqs',
   iam: sqsIam,
+  // The operations it serves are SqsService's methods (the endpoint's table of them is operationTable's).
+  apis: [{ model: 'sqs', operations: apiOperations(SqsService) }],
   sdkClients: [{ package: '@aws-sdk/client-sqs', serviceId: 'SQS' }],
   needs: ['template', 'readApi', 'iam'],
   databases: ['sqs'],
   // Queue policies are IAM's (local/iam/policy-store.ts): SQS has nothing of them to run.
-  resourceTypes: ['AWS::SQS::Queue', 'AWS::SQS::QueuePolicy', 'AWS::SQS::QueueInlinePolicy'],
+  resourceTypes: SQS_TYPE_SPECS,
+  resourcePolicies: SQS_RESOURCE_POLICIES,
   // A new queue is created, a changed one takes its new attributes; its messages stay.
   reloads: { types: ['AWS::SQS::Queue'] },
   shares: (byType) => ({ queues: queueDefinitions(byType) }),
@@ -59,10 +65,9 @@ export const sqsModule: ServiceModule<'sqs'> = {
             operations: sqsOperations(sqs),
             errorHeaders: (error: AwsError) => ({ 'x-amzn-query-error': queryErrorHeader(error) }),
             validate: validateSqsJsonInput,
-            authorize: iamAuthorizer(services, sqsIam),
           },
         ],
-        query: [new SqsQueryProtocol(sqs, iamAuthorizer(services, sqsIam))],
+        query: [new SqsQueryProtocol(sqs)],
       },
       start: async () => {
         for (const queue of definitions.queues) await ensureQueue(sqs, queue);
@@ -82,6 +87,7 @@ export const sqsModule: ServiceModule<'sqs'> = {
       stop: () => sqs.close(),
     };
   },
+  report: (_sqs, { url, accountId, definitions }) => queueReport(definitions.queues, url, accountId),
 };
 
 /** The SqsService's API operations by name, for the endpoint, answering as AWS's JSON protocol does. */

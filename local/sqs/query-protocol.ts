@@ -21,8 +21,13 @@ export class SqsQueryProtocol {
   constructor(
     private readonly sqs: SqsService,
     /** The caller's IAM check, before an operation runs. @default none */
-    private readonly authorize?: (operation: string, input: unknown) => Promise<void>,
+    private authorize?: (operation: string, input: unknown) => Promise<void>,
   ) {}
+
+  /** IAM's check of each call (its module's authorizations), which the service registry gives it. */
+  authorizeWith(authorize: (operation: string, input: unknown) => Promise<void>): void {
+    this.authorize = authorize;
+  }
 
   /** SQS's query actions, including the two the local runtime answers as unsupported. */
   handles(action: string): boolean {

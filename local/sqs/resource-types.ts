@@ -1,6 +1,6 @@
 import { ALPHANUMERIC_DASH_UNDERSCORE, arn, fifoSuffix, type TypeSpecs, unnamed } from '../template/resource-spec.js';
 
-/** SQS's resource types as the template loader names them (template/resources.ts). */
+/** SQS's resource types as the template loader names them (its module declares them). */
 export const SQS_TYPE_SPECS: TypeSpecs = {
   'AWS::SQS::Queue': {
     name: { property: 'QueueName', max: 80, invalid: ALPHANUMERIC_DASH_UNDERSCORE },

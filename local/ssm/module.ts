@@ -1,8 +1,10 @@
 import { modelValidator } from '../endpoint/validation/validator.js';
-import { iamAuthorizer } from '../iam/module.js';
+import { apiOperations } from '../services/operation-table.js';
+
 import type { ServiceModule } from '../services/service-module.js';
 import { ssmParameterDefinitions } from './definitions.js';
 import { ssmIam } from './iam-authorizations.js';
+import { SSM_TYPE_SPECS } from './resource-types.js';
 import { SsmService } from './ssm-service.js';
 
 declare module '../services/service-module.js' {
@@ -15,10 +17,12 @@ declare module '../services/service-module.js' {
 export const ssmModule: ServiceModule<'ssm'> = {
   name: 'ssm',
   iam: ssmIam,
+  // The operations it serves are SsmService's methods.
+  apis: [{ model: 'ssm', operations: apiOperations(SsmService) }],
   sdkClients: [{ package: '@aws-sdk/client-ssm', serviceId: 'SSM' }],
   databases: ['ssm'],
   // The template's parameters: created from the template when the runtime starts.
-  resourceTypes: ['AWS::SSM::Parameter'],
+  resourceTypes: SSM_TYPE_SPECS,
   create({ settings, database, services, warn }) {
     const { clock, accountId, region } = settings;
     const ssm = new SsmService({ db: database('ssm'), clock, accountId, region });
@@ -28,7 +32,6 @@ export const ssmModule: ServiceModule<'ssm'> = {
         json: [
           {
             targetPrefix: 'AmazonSSM',
-            authorize: iamAuthorizer(services, ssmIam),
             jsonVersion: '1.1',
             operations: ssm.operations,
             validate: modelValidator('ssm'),

@@ -7,7 +7,7 @@ function ssmValue(value: Json | undefined): string {
   return typeof value === 'string' ? value : value === undefined ? '' : JSON.stringify(value);
 }
 
-/** SSM's resource types as the template loader names them (template/resources.ts). */
+/** SSM's resource types as the template loader names them (its module declares them). */
 export const SSM_TYPE_SPECS: TypeSpecs = {
   'AWS::SSM::Parameter': {
     name: { property: 'Name', max: 1011, invalid: /[^A-Za-z0-9_./-]/g },

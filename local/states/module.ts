@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import { modelValidator } from '../endpoint/validation/validator.js';
-import { iamAuthorizer, untrustedRoleWarnings } from '../iam/module.js';
+import { untrustedRoleWarnings } from '../iam/module.js';
 import type { ServiceLookup, ServiceModule } from '../services/service-module.js';
 import { type StateMachineTemplate, stateMachineDefinitions } from './definitions.js';
 import { statesIam } from './iam-authorizations.js';
+import { STATES_TYPE_SPECS } from './resource-types.js';
+import { stateMachineReport } from './startup-lines.js';
 import { StatesService } from './states-service.js';
 import { sdkDynamoDb } from './task-runner.js';
 
@@ -32,10 +34,35 @@ declare module '../service-definitions.js' {
 export const statesModule: ServiceModule<'states'> = {
   name: 'states',
   iam: statesIam,
+  apis: [
+    {
+      model: 'stepfunctions',
+      operations: [
+        'CreateStateMachine',
+        'DescribeStateMachine',
+        'DescribeStateMachineForExecution',
+        'ListStateMachines',
+        'UpdateStateMachine',
+        'DeleteStateMachine',
+        'ValidateStateMachineDefinition',
+        'StartExecution',
+        'StartSyncExecution',
+        'StopExecution',
+        'DescribeExecution',
+        'ListExecutions',
+        'GetExecutionHistory',
+        'RedriveExecution',
+        'SendTaskSuccess',
+        'SendTaskFailure',
+        'SendTaskHeartbeat',
+        'TestState',
+      ],
+    },
+  ],
   sdkClients: [{ package: '@aws-sdk/client-sfn', serviceId: 'SFN' }],
   needs: ['template', 'iam', 'readApi', 'lambda', 'sqs', 'events', 'sns', 'ssm', 'logs', 'bedrock', 'ses'],
   databases: ['states'],
-  resourceTypes: ['AWS::StepFunctions::StateMachine'],
+  resourceTypes: STATES_TYPE_SPECS,
   // A new execution runs the new definition; executions in flight finish on the one they started with.
   reloads: { types: ['AWS::StepFunctions::StateMachine'] },
   shares: stateMachineDefinitions,
@@ -99,7 +126,6 @@ export const statesModule: ServiceModule<'states'> = {
             jsonVersion: '1.0',
             operations: states.operations,
             validate: modelValidator('stepfunctions'),
-            authorize: iamAuthorizer(services, statesIam),
           },
         ],
       },
@@ -115,6 +141,7 @@ export const statesModule: ServiceModule<'states'> = {
       close: () => dynamodb.destroy(),
     };
   },
+  report: (_states, { definitions }) => stateMachineReport(definitions.stateMachines),
 };
 
 /** SES's two APIs as aws-sdk integrations name them (`aws-sdk:ses:*`, `aws-sdk:sesv2:*`). */

@@ -1,6 +1,6 @@
 import { ALPHANUMERIC_DASH_UNDERSCORE, arn, type TypeSpecs } from '../template/resource-spec.js';
 
-/** Step Functions' resource types as the template loader names them (template/resources.ts). */
+/** Step Functions' resource types as the template loader names them (its module declares them). */
 export const STATES_TYPE_SPECS: TypeSpecs = {
   'AWS::StepFunctions::StateMachine': {
     name: { property: 'StateMachineName', max: 80, invalid: ALPHANUMERIC_DASH_UNDERSCORE },

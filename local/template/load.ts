@@ -2,13 +2,12 @@ import { existsSync, statSync } from 'node:fs';
 import { assetPathOf, readCloudAssembly, readJson, type StackArtifact, type Template, type TemplateResource } from './cloud-assembly.js';
 import { deployTimeOnly, notRun } from './not-run.js';
 import { type Json, NO_VALUE, Resolver, TemplateError, UnsupportedError } from './resolve.js';
-import { generatedName, identify, isCustomResourceType, isKnownResourceType, KNOWN_RESOURCE_TYPES } from './resources.js';
+import type { TemplateTypes } from './resource-spec.js';
+import { generatedName, identify, isCustomResourceType, isKnownResourceType } from './resources.js';
 import { describeStack, type StackDescription } from './stack-description.js';
 import { deploymentOrder } from './stack-order.js';
 
 export type { StackDescription, StackOutput, StackParameter } from './stack-description.js';
-
-export { KNOWN_RESOURCE_TYPES };
 
 export interface LoadAppOptions {
   /** The cloud assembly folder `cdk synth` wrote. */
@@ -19,8 +18,8 @@ export interface LoadAppOptions {
   readonly region?: string;
   /** Where the local endpoint listens (`http://localhost:4566`); queue URLs point at it. */
   readonly baseUrl: string;
-  /** The resource types the local services run; any other type in a template is reported. */
-  readonly supportedTypes: ReadonlySet<string>;
+  /** The resource types the modules declare (how each is named, which are run); any other type in a template is reported. */
+  readonly types: TemplateTypes;
   /**
    * Values for template parameters, in place of their defaults, as `cdk deploy --parameters`
    * takes them: `Name` for every stack that has it, `Stack:Name` for one stack (which wins).
@@ -225,7 +224,7 @@ class StackLoader {
     if (!this.created(logicalId)) {
       throw new TemplateError(`${use}: ${logicalId} is not created (condition ${definition.Condition} is false)`);
     }
-    if (!isKnownResourceType(definition.Type) && definition.Type !== NESTED_STACK) {
+    if (!isKnownResourceType(this.options.types.specs, definition.Type) && definition.Type !== NESTED_STACK) {
       throw new UnsupportedError(`${use}: the return values of ${definition.Type} are not known locally`);
     }
     return this.resource(logicalId);
@@ -263,7 +262,7 @@ class StackLoader {
     const { Type: type } = definition;
     if (type === NESTED_STACK) return this.nestedStack(logicalId, definition);
     const provider = this.deployTimeOnly.has(logicalId);
-    const supported = this.options.supportedTypes.has(type) && !provider;
+    const supported = this.options.types.supported.has(type) && !provider;
     if (!supported && !provider) this.warnNotRun(logicalId, type);
 
     // An unsupported resource is already reported whole; the values it drops would only repeat that.
@@ -274,7 +273,7 @@ class StackLoader {
     const properties =
       resolved !== NO_VALUE && typeof resolved === 'object' && resolved !== null && !Array.isArray(resolved) ? resolved : {};
 
-    const identity = identify(type, {
+    const identity = identify(this.options.types.specs, type, {
       stackName: this.stack.stackName,
       logicalId,
       accountId: this.accountId,
@@ -318,7 +317,7 @@ class StackLoader {
     if (what.note !== undefined) this.warn(`${where}: ${what.note}`);
     else if (isCustomResourceType(type)) {
       this.warn(`${where}: custom resource not run locally: its provider does not run, so attributes it would return do not resolve`);
-    } else if (isKnownResourceType(type)) {
+    } else if (isKnownResourceType(this.options.types.specs, type)) {
       this.warn(`${where}: resource type not supported locally; its Ref and attributes resolve, but nothing runs it`);
     } else {
       this.warn(`${where}: resource type not supported locally; it does not run, and Ref or Fn::GetAtt to it cannot resolve`);

@@ -2,6 +2,7 @@ import type { ServiceDefinitions } from '../service-definitions.js';
 import type { ServiceModule } from '../services/service-module.js';
 import type { LoadAppOptions, LoadedApp } from './load.js';
 import { loadApp } from './load.js';
+import { TEMPLATE_RESOURCE_TYPES } from './resource-types.js';
 
 /** The app the runtime runs: its loaded templates, the services' shared definitions of it, and how to load a newer assembly the same way. */
 export interface LoadedTemplate {
@@ -28,17 +29,17 @@ export const templateModule: ServiceModule<'template'> = {
   name: 'template',
   needs: ['ssm'],
   // Accepted with nothing to run: schemas and CDK's metadata only describe the app (IAM's types are the iam module's).
-  resourceTypes: ['AWS::EventSchemas::Registry', 'AWS::EventSchemas::Schema', 'AWS::CDK::Metadata'],
+  resourceTypes: TEMPLATE_RESOURCE_TYPES,
   // CDK's metadata has nothing to run; the dead-letter queues the new template names are added below.
   reloads: { types: ['AWS::CDK::Metadata'], removals: true },
-  create({ settings, services, supportedTypes, sharedDefinitions, warn }) {
+  create({ settings, services, templateTypes, sharedDefinitions, warn }) {
     const ssm = services.get('ssm');
     const { options } = settings;
     const loadOptions: Omit<LoadAppOptions, 'cdkOut'> = {
       baseUrl: settings.url,
       accountId: settings.accountId,
       region: settings.region,
-      supportedTypes,
+      types: templateTypes,
       ...(options.parameters === undefined ? {} : { parameters: options.parameters }),
       ssmParameter: (name) => ssm.valueOf(name),
     };

@@ -51,6 +51,60 @@ export interface TypeSpec {
  */
 export type TypeSpecs = Readonly<Record<string, TypeSpec>>;
 
+/**
+ * A resource type as its service's module declares it: how the loader names a resource of
+ * it and what its `Ref` and `Fn::GetAtt` return (its spec, when the loader knows them), and
+ * whether the service runs it.
+ */
+export interface ResourceType extends Partial<TypeSpec> {
+  /** False for a type whose return values the loader gives but that no service runs (the start-up report says so). @default true */
+  readonly runs?: false;
+}
+
+/** A module's resource types (`ServiceModule.resourceTypes`), by CloudFormation type name. */
+export type ResourceTypes = Readonly<Record<string, ResourceType>>;
+
+/**
+ * A type the service runs (or accepts, with nothing left to run) whose return values the
+ * loader does not give: named `<stack>-<logicalId>`, and a `Ref` or `Fn::GetAtt` to it does
+ * not resolve. A custom resource's (`Custom::*`) are its provider's, as the loader gives them.
+ */
+export const NO_RETURN_VALUES: ResourceType = {};
+
+/** A type whose return values the loader gives, but that no local service runs. */
+export const namedOnly = (spec: TypeSpec): ResourceType => ({ ...spec, runs: false });
+
+/** The resource types the loader works with: every module's, as one table, and which of them the services run. */
+export interface TemplateTypes {
+  /** How the loader names each type it knows and what its Ref and Fn::GetAtt return. */
+  readonly specs: TypeSpecs;
+  /** The types the local services run or knowingly accept; any other type in a template is reported. */
+  readonly supported: ReadonlySet<string>;
+}
+
+/** Two modules declare one resource type: one of their declarations would go unused. */
+export class DuplicateResourceTypeError extends Error {
+  override readonly name = 'DuplicateResourceTypeError';
+}
+
+/** The modules' resource types as the loader takes them; a type two modules declare is refused, naming both. */
+export function templateTypes(declared: readonly { readonly name: string; readonly resourceTypes?: ResourceTypes }[]): TemplateTypes {
+  const specs: Record<string, TypeSpec> = {};
+  const supported = new Set<string>();
+  const owner = new Map<string, string>();
+  for (const { name, resourceTypes } of declared) {
+    for (const [type, declaration] of Object.entries(resourceTypes ?? {})) {
+      const other = owner.get(type);
+      if (other !== undefined) throw new DuplicateResourceTypeError(`${name} declares resource type ${type}, which ${other} declares`);
+      owner.set(type, name);
+      const { runs, ...spec } = declaration;
+      if (spec.name !== undefined && spec.identify !== undefined) specs[type] = spec as TypeSpec;
+      if (runs !== false) supported.add(type);
+    }
+  }
+  return { specs, supported };
+}
+
 /** Timestamps CloudFormation would report for a creation: fixed, so restarts see the same values. */
 export const CREATED = '1970-01-01T00:00:00.000Z';
 

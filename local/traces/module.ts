@@ -1,4 +1,3 @@
-import { iamAuthorizer } from '../iam/module.js';
 import type { ServiceModule } from '../services/service-module.js';
 import { forwardTargetFromEnv, SpanForwarder } from './forwarder.js';
 import { tracesIam } from './iam-authorizations.js';
@@ -20,20 +19,18 @@ export const tracesModule: ServiceModule<'traces'> = {
   needs: ['iam'],
   databases: ['traces'],
   iam: tracesIam,
-  create({ settings, database, services }) {
+  create({ settings, database }) {
     const db = database('traces');
     const target = forwardTargetFromEnv();
     const forwarder = target && new SpanForwarder(db, settings.clock, target, settings.log);
-    const authorize = iamAuthorizer(services, tracesIam);
     const traces = new TracesService({
       db,
       clock: settings.clock,
       ...(forwarder ? { forwarder } : {}),
-      authorize: () => authorize('PutSpans', {}),
     });
     return {
       service: traces,
-      // Asked before the other REST services: nothing else may claim the OTLP path.
+      // Asked before the other REST services: nothing else may claim the OTLP path. The registry gives it IAM's check (xray:PutSpans).
       mounts: { restFirst: [traces.receiver] },
       start: () => {
         if (target)

@@ -1,6 +1,6 @@
 import { gunzipSync, inflateSync } from 'node:zlib';
 import { AwsError } from '../aws-error.js';
-import type { RawRequest, RawResponse, RestProtocolService } from '../endpoint/protocols.js';
+import type { OperationAuthorizer, RawRequest, RawResponse, RestProtocolService } from '../endpoint/protocols.js';
 import { OTLP_TRACES_PATH } from './otlp-env.js';
 import { decodeTracesJson } from './otlp-json-input.js';
 import { OtlpDecodeError, type TracesData } from './otlp-model.js';
@@ -37,11 +37,15 @@ export type TracesSink = (request: TracesData, raw: { readonly body: Buffer; rea
  * could not be kept. It never answers a request it could not keep with 200.
  */
 export class OtlpTracesReceiver implements RestProtocolService {
-  constructor(
-    private readonly sink: TracesSink,
-    /** The caller's IAM check (`xray:PutSpans`); unsigned callers (a team's own SDK) are the runtime's own. */
-    private readonly authorize?: () => Promise<void>,
-  ) {}
+  /** The caller's IAM check (`xray:PutSpans`), which the service registry gives it; unsigned callers (a team's own SDK) are the runtime's own. */
+  #authorize?: OperationAuthorizer;
+
+  constructor(private readonly sink: TracesSink) {}
+
+  /** IAM's check of each export (its module's authorizations), which the service registry gives it. */
+  authorizeWith(authorize: OperationAuthorizer): void {
+    this.#authorize = authorize;
+  }
 
   handles(request: Pick<RawRequest, 'method' | 'path' | 'headers' | 'query'>): boolean {
     if (request.path !== OTLP_TRACES_PATH) return false;
@@ -63,7 +67,7 @@ export class OtlpTracesReceiver implements RestProtocolService {
       };
     }
     try {
-      if (this.authorize) await this.authorize();
+      if (this.#authorize) await this.#authorize('PutSpans', {});
     } catch (error) {
       if (error instanceof AwsError) return statusResponse(encoding, error.status === 403 ? 403 : 400, error.message);
       throw error;

@@ -13,8 +13,6 @@ export interface TracesServiceOptions {
   readonly retention?: SpanRetention;
   /** Where every kept export goes on to (the runtime's OTEL_EXPORTER_OTLP_ENDPOINT), if anywhere. */
   readonly forwarder?: SpanForwarder;
-  /** The caller's IAM check for `xray:PutSpans`. */
-  readonly authorize?: () => Promise<void>;
 }
 
 /**
@@ -32,7 +30,7 @@ export class TracesService {
       now: () => options.clock.now(),
       ...(options.retention ? { retention: options.retention } : {}),
     });
-    this.receiver = new OtlpTracesReceiver((request, raw) => this.accept(request, raw), options.authorize);
+    this.receiver = new OtlpTracesReceiver((request, raw) => this.accept(request, raw));
   }
 
   /** Keeps a decoded export, and owes it to the forwarder in the same transaction. */

@@ -3,11 +3,16 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CONTRACTS } from '../../domain/index.js';
+import { apiLines } from '../../local/apigateway/startup-lines.js';
 import type { RuleDefinition } from '../../local/events/definitions.js';
 import { compilePattern, matchesPattern } from '../../local/events/pattern.js';
+import { functionReport } from '../../local/lambda/startup-lines.js';
+import { pipeLines } from '../../local/pipes/startup-lines.js';
 import type { ServiceDefinitions } from '../../local/service-definitions.js';
-import { SUPPORTED_RESOURCE_TYPES, serviceDefinitions } from '../../local/services/modules.js';
-import { type StartupReportInput, startupReport } from '../../local/startup-report.js';
+import { serviceDefinitions, TEMPLATE_TYPES } from '../../local/services/modules.js';
+import { queueReport } from '../../local/sqs/startup-lines.js';
+import { type ServiceReport, type StartupReportInput, scheduleLine, startupReport } from '../../local/startup-report.js';
+import { stateMachineReport } from '../../local/states/startup-lines.js';
 import { loadApp } from '../../local/template/load.js';
 import { synthSwitchyardApp } from '../helpers/synth.js';
 
@@ -42,15 +47,22 @@ function rule(name: string, busName: string, eventPattern: unknown, state: 'ENAB
   return { name, arn: `arn:aws:events:us-east-1:000000000000:rule/${busName}/${name}`, busName, eventPattern, state, targets: [] };
 }
 
+/** What SQS, Lambda and Step Functions report of an app's queues, functions and state machines (their modules' `report`). */
+function appServices(app: ServiceDefinitions): ServiceReport[] {
+  return [queueReport(app.queues, URL, '000000000000'), functionReport(app.functions, URL), stateMachineReport(app.stateMachines)];
+}
+
 function report(overrides: Partial<ServiceDefinitions>, input: Partial<StartupReportInput> = {}) {
+  const app = definitions(overrides);
   return startupReport({
     url: URL,
-    definitions: definitions(overrides),
+    definitions: app,
     warnings: [],
     dataDir: '/data',
     startedSeconds: 1.23,
     root: emptyRoot(),
     ...input,
+    services: [...appServices(app), ...(input.services ?? [])],
   });
 }
 
@@ -82,21 +94,28 @@ describe('startupReport', () => {
       dataDir: '/data',
       startedSeconds: 1.2,
       root: emptyRoot(),
-      httpApis: [
+      services: [
         {
-          name: 'hooks',
-          apiId: 'abcdefghij',
-          stage: '$default',
-          url: `${URL}/_aws/execute-api/abcdefghij`,
-          routes: ['POST /webhooks/payments'],
-        },
-        {
-          kind: 'rest',
-          name: 'shop',
-          apiId: 'klmnopqrst',
-          stage: 'prod',
-          url: `${URL}/_aws/execute-api/klmnopqrst/prod`,
-          routes: ['GET /items'],
+          serves: apiLines(
+            [
+              {
+                name: 'hooks',
+                apiId: 'abcdefghij',
+                stage: '$default',
+                url: `${URL}/_aws/execute-api/abcdefghij`,
+                routes: ['POST /webhooks/payments'],
+              },
+              {
+                kind: 'rest',
+                name: 'shop',
+                apiId: 'klmnopqrst',
+                stage: 'prod',
+                url: `${URL}/_aws/execute-api/klmnopqrst/prod`,
+                routes: ['GET /items'],
+              },
+            ],
+            URL,
+          ),
         },
       ],
     });
@@ -109,7 +128,10 @@ describe('startupReport', () => {
   });
 
   it('says where Bedrock Runtime answers come from, before the data folder', () => {
-    const { lines } = report({}, { models: '  models: Bedrock Runtime answers are simulated (SWITCHYARD_MODELS=simulated)' });
+    const { lines } = report(
+      {},
+      { services: [{ lines: ['  models: Bedrock Runtime answers are simulated (SWITCHYARD_MODELS=simulated)'] }] },
+    );
     const at = lines.indexOf('  models: Bedrock Runtime answers are simulated (SWITCHYARD_MODELS=simulated)');
     expect(at).toBeGreaterThan(0);
     expect(lines[at + 1]).toMatch(/^ {2}data folder: /);
@@ -124,9 +146,13 @@ describe('startupReport', () => {
     const { lines } = report(
       {},
       {
-        pipes: [
-          { kind: 'pipe', name: 'tickets-pipe', table: 'Tickets', target: 'arn:aws:events:us-east-1:000000000000:event-bus/hub' },
-          { kind: 'event source mapping', name: 'esm-1', table: 'Orders', target: 'arn:aws:lambda:us-east-1:000000000000:function:f' },
+        services: [
+          {
+            serves: pipeLines([
+              { kind: 'pipe', name: 'tickets-pipe', table: 'Tickets', target: 'arn:aws:events:us-east-1:000000000000:event-bus/hub' },
+              { kind: 'event source mapping', name: 'esm-1', table: 'Orders', target: 'arn:aws:lambda:us-east-1:000000000000:function:f' },
+            ]),
+          },
         ],
       },
     );
@@ -275,9 +301,13 @@ describe('startupReport for the Switchyard app', () => {
   afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
   function appReport(root: string) {
-    const app = loadApp({ cdkOut: outdir, baseUrl: URL, supportedTypes: SUPPORTED_RESOURCE_TYPES });
+    const app = loadApp({ cdkOut: outdir, baseUrl: URL, types: TEMPLATE_TYPES });
     const definitions = serviceDefinitions(app);
-    return { definitions, lines: startupReport({ url: URL, definitions, warnings: [], dataDir: '/data', startedSeconds: 1, root }).lines };
+    const services = appServices(definitions);
+    return {
+      definitions,
+      lines: startupReport({ url: URL, definitions, warnings: [], dataDir: '/data', startedSeconds: 1, root, services }).lines,
+    };
   }
 
   it('suggests examples/ticket-created.json, which its triage rule matches', () => {
@@ -303,7 +333,21 @@ describe('startupReport for the Switchyard app', () => {
 
 describe('startupReport for apps without rules', () => {
   it('suggests publishing to a topic before sending to a queue', () => {
-    const { lines } = report({ queues: [{ name: 'work', attributes: {} }] }, { topicArns: ['arn:aws:sns:us-east-1:000000000000:news'] });
+    const { lines } = report(
+      { queues: [{ name: 'work', attributes: {} }] },
+      {
+        services: [
+          {
+            counts: { topics: 1 },
+            tryIt: {
+              rank: 1,
+              listing: '  topics: arn:aws:sns:us-east-1:000000000000:news',
+              command: 'sns publish --topic-arn arn:aws:sns:us-east-1:000000000000:news --message hello',
+            },
+          },
+        ],
+      },
+    );
     expect(lines.at(-1)).toBe(
       `  try: aws --endpoint-url ${URL} sns publish --topic-arn arn:aws:sns:us-east-1:000000000000:news --message hello`,
     );
@@ -326,23 +370,27 @@ describe('startupReport schedules', () => {
     const { lines } = report(
       {},
       {
-        schedules: [
+        services: [
           {
-            label: 'schedule default/sweep',
-            expression: 'rate(1 hour)',
-            timeZone: 'Etc/UTC',
-            enabled: true,
-            next: Date.UTC(2026, 0, 1, 11),
+            serves: [
+              {
+                label: 'schedule default/sweep',
+                expression: 'rate(1 hour)',
+                timeZone: 'Etc/UTC',
+                enabled: true,
+                next: Date.UTC(2026, 0, 1, 11),
+              },
+              {
+                label: 'schedule default/morning',
+                expression: 'cron(0 9 * * ? *)',
+                timeZone: 'Europe/Berlin',
+                enabled: true,
+                next: Date.UTC(2026, 0, 2, 8),
+              },
+              { label: 'schedule default/off', expression: 'rate(5 minutes)', enabled: false },
+              { label: 'rule nightly', expression: 'cron(0 3 * * ? *)', enabled: true },
+            ].map(scheduleLine),
           },
-          {
-            label: 'schedule default/morning',
-            expression: 'cron(0 9 * * ? *)',
-            timeZone: 'Europe/Berlin',
-            enabled: true,
-            next: Date.UTC(2026, 0, 2, 8),
-          },
-          { label: 'schedule default/off', expression: 'rate(5 minutes)', enabled: false },
-          { label: 'rule nightly', expression: 'cron(0 3 * * ? *)', enabled: true },
         ],
       },
     );

@@ -1,3 +1,4 @@
+import { AwsError } from '../../aws-error.js';
 import type { InputValidator } from '../validation/validator.js';
 
 /**
@@ -13,14 +14,20 @@ export interface ProtocolChecks {
   readonly serviceName: string;
   /** Checks the input against the service's model, throwing the error the service answers. */
   readonly validate: InputValidator;
-  /** The caller's IAM check, after validation and before the operation runs. @default none */
+  /** The caller's IAM check, after validation and before the operation runs (the registry gives it: `authorizeWith`). @default none */
   readonly authorize?: (operation: string, input: unknown) => Promise<void>;
+  /** How the protocol words IAM's refusal, when not as the service's other protocol (SES v2: AccessDeniedException). @default as IAM answers it */
+  readonly refusal?: (error: AwsError) => AwsError;
 }
 
 /** Validates, authorizes and runs one operation with its decoded input. */
 export async function runOperation(operations: ModelOperations, checks: ProtocolChecks, name: string, input: unknown): Promise<unknown> {
   checks.validate(name, input);
-  await checks.authorize?.(name, input);
+  try {
+    await checks.authorize?.(name, input);
+  } catch (error) {
+    throw error instanceof AwsError && checks.refusal ? checks.refusal(error) : error;
+  }
   const operation = operations[name] as (input: unknown) => Promise<unknown>;
   return operation(input);
 }

@@ -26,11 +26,16 @@ export class ModelQueryProtocol {
   constructor(
     private readonly model: ApiModel,
     private readonly operations: ModelOperations,
-    private readonly checks: ProtocolChecks,
+    private checks: ProtocolChecks,
   ) {
     if (model.metadata.protocol !== 'query') throw new Error(`the model's protocol is ${model.metadata.protocol}, not query`);
     this.signingName = model.metadata.signingName ?? '';
     this.#xmlns = model.metadata.xmlNamespace ?? '';
+  }
+
+  /** IAM's check of each call (its module's authorizations), which the service registry gives it. */
+  authorizeWith(authorize: NonNullable<ProtocolChecks['authorize']>): void {
+    this.checks = { ...this.checks, authorize };
   }
 
   handles(action: string): boolean {

@@ -41,7 +41,7 @@ export class ModelRestJsonProtocol implements RestProtocolService {
   constructor(
     private readonly model: ApiModel,
     private readonly operations: ModelOperations,
-    private readonly checks: ProtocolChecks,
+    private checks: ProtocolChecks,
     newerRoutes: readonly NewerRoute[] = [],
     /** The largest request body the service takes, where AWS's limit is above the endpoint's (RestProtocolService.maxBodyBytes). */
     readonly maxBodyBytes?: number,
@@ -51,6 +51,11 @@ export class ModelRestJsonProtocol implements RestProtocolService {
     const newer = newerRoutes.map((r) => ({ ...route(r.operation, r, Object.hasOwn(model.operations, r.operation)), bodyInput: true }));
     const others = Object.entries(model.otherOperations ?? {}).map(([name, http]) => route(name, http, false));
     this.#routes = [...served, ...newer, ...others].sort((a, b) => b.literal - a.literal);
+  }
+
+  /** IAM's check of each call (its module's authorizations), which the service registry gives it. */
+  authorizeWith(authorize: NonNullable<ProtocolChecks['authorize']>): void {
+    this.checks = { ...this.checks, authorize };
   }
 
   handles(request: Pick<RawRequest, 'method' | 'path'>): boolean {

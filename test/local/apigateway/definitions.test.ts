@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { httpApiDefinitions } from '../../../local/apigateway/definitions.js';
-import { SUPPORTED_RESOURCE_TYPES } from '../../../local/services/modules.js';
+import { TEMPLATE_TYPES } from '../../../local/services/modules.js';
 import type { TemplateResource } from '../../../local/template/cloud-assembly.js';
 import { loadApp } from '../../../local/template/load.js';
 import { tempAssemblyDir, writeAssembly } from '../assembly.js';
 
 function definitionsOf(resources: Record<string, TemplateResource>) {
   const cdkOut = writeAssembly(tempAssemblyDir(), { S: { template: { Resources: resources } } });
-  return httpApiDefinitions(loadApp({ cdkOut, baseUrl: 'http://127.0.0.1:4566', supportedTypes: SUPPORTED_RESOURCE_TYPES }));
+  return httpApiDefinitions(loadApp({ cdkOut, baseUrl: 'http://127.0.0.1:4566', types: TEMPLATE_TYPES }));
 }
 
 const fnArn = 'arn:aws:lambda:us-east-1:000000000000:function:f';

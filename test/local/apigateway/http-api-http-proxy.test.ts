@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpApiDefinitions } from '../../../local/apigateway/definitions.js';
 import { HttpApiService } from '../../../local/apigateway/http-api-service.js';
 import { ManualClock } from '../../../local/clock.js';
-import { SUPPORTED_RESOURCE_TYPES } from '../../../local/services/modules.js';
+import { TEMPLATE_TYPES } from '../../../local/services/modules.js';
 import { loadApp } from '../../../local/template/load.js';
 import { tempAssemblyDir, writeAssembly } from '../assembly.js';
 
@@ -56,9 +56,7 @@ function serviceFor(properties: Record<string, unknown>) {
       },
     },
   });
-  const { apis, warnings } = httpApiDefinitions(
-    loadApp({ cdkOut, baseUrl: 'http://127.0.0.1:4566', supportedTypes: SUPPORTED_RESOURCE_TYPES }),
-  );
+  const { apis, warnings } = httpApiDefinitions(loadApp({ cdkOut, baseUrl: 'http://127.0.0.1:4566', types: TEMPLATE_TYPES }));
   const log: string[] = [];
   const service = new HttpApiService({
     apis,

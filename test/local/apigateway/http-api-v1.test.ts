@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { httpApiDefinitions } from '../../../local/apigateway/definitions.js';
 import { HttpApiService, type LambdaInvoker } from '../../../local/apigateway/http-api-service.js';
 import { ManualClock } from '../../../local/clock.js';
-import { SUPPORTED_RESOURCE_TYPES } from '../../../local/services/modules.js';
+import { TEMPLATE_TYPES } from '../../../local/services/modules.js';
 import { loadApp } from '../../../local/template/load.js';
 import { tempAssemblyDir, writeAssembly } from '../assembly.js';
 
@@ -34,9 +34,7 @@ function apiWith(answer: (event: Record<string, unknown>) => string) {
       },
     },
   });
-  const { apis, warnings } = httpApiDefinitions(
-    loadApp({ cdkOut, baseUrl: 'http://127.0.0.1:4566', supportedTypes: SUPPORTED_RESOURCE_TYPES }),
-  );
+  const { apis, warnings } = httpApiDefinitions(loadApp({ cdkOut, baseUrl: 'http://127.0.0.1:4566', types: TEMPLATE_TYPES }));
   const events: Record<string, unknown>[] = [];
   const lambda: LambdaInvoker = {
     invoke: async (_, event) => {

@@ -6,6 +6,7 @@ import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REST_API_RESOURCE_TYPES, type RestApiDefinition, restApiDefinitions } from '../../../local/apigateway/rest-api-definitions.js';
+import { TEMPLATE_TYPES } from '../../../local/services/modules.js';
 import { loadApp } from '../../../local/template/load.js';
 
 /** A RestApi as CDK writes one with a request validator and model, an API key in a usage plan, and a token authorizer. */
@@ -48,7 +49,11 @@ describe('restApiDefinitions of a CDK RestApi with validators, API keys and an a
   beforeAll(() => {
     dir = mkdtempSync(path.join(tmpdir(), 'rest-guards-'));
     synthApp(dir);
-    const app = loadApp({ cdkOut: dir, baseUrl: 'http://127.0.0.1:4566', supportedTypes: new Set(REST_API_RESOURCE_TYPES) });
+    const app = loadApp({
+      cdkOut: dir,
+      baseUrl: 'http://127.0.0.1:4566',
+      types: { specs: TEMPLATE_TYPES.specs, supported: new Set(REST_API_RESOURCE_TYPES) },
+    });
     const definitions = restApiDefinitions(app);
     api = definitions.apis[0] as RestApiDefinition;
     warnings = definitions.warnings;

@@ -2,6 +2,7 @@ import type { LambdaInvoker } from '../../../local/apigateway/lambda-invoker.js'
 import { REST_API_RESOURCE_TYPES, restApiDefinitions } from '../../../local/apigateway/rest-api-definitions.js';
 import { RestApiService } from '../../../local/apigateway/rest-api-service.js';
 import { ManualClock } from '../../../local/clock.js';
+import { TEMPLATE_TYPES } from '../../../local/services/modules.js';
 import type { TemplateResource } from '../../../local/template/cloud-assembly.js';
 import { loadApp } from '../../../local/template/load.js';
 import { tempAssemblyDir, writeAssembly } from '../assembly.js';
@@ -48,7 +49,11 @@ export function oneMethodRestApi(
     ...options.extra,
   };
   const cdkOut = writeAssembly(tempAssemblyDir(), { S: { template: { Resources: resources } } });
-  const app = loadApp({ cdkOut, baseUrl: 'http://127.0.0.1:4566', supportedTypes: new Set(REST_API_RESOURCE_TYPES) });
+  const app = loadApp({
+    cdkOut,
+    baseUrl: 'http://127.0.0.1:4566',
+    types: { specs: TEMPLATE_TYPES.specs, supported: new Set(REST_API_RESOURCE_TYPES) },
+  });
   return { ...restApiDefinitions(app), app };
 }
 

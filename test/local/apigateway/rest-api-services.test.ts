@@ -2,6 +2,7 @@ import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REST_API_RESOURCE_TYPES, restApiDefinitions } from '../../../local/apigateway/rest-api-definitions.js';
 import { LocalRuntime } from '../../../local/runtime.js';
+import { TEMPLATE_TYPES } from '../../../local/services/modules.js';
 import type { TemplateResource } from '../../../local/template/cloud-assembly.js';
 import { loadApp } from '../../../local/template/load.js';
 import { tempAssemblyDir, writeAssembly } from '../assembly.js';
@@ -142,7 +143,12 @@ describe('RestApiService with AWS integrations to the local services', () => {
     const cdkOut = writeAssembly(tempAssemblyDir(), { S: { template: { Resources: TEMPLATE } } });
     runtime = await LocalRuntime.start({ cdkOut, dataDir: tempDataDir(), port: 0, log: () => {} });
     const { apis } = restApiDefinitions(
-      loadApp({ cdkOut, baseUrl: runtime.url, region, supportedTypes: new Set(REST_API_RESOURCE_TYPES) }),
+      loadApp({
+        cdkOut,
+        baseUrl: runtime.url,
+        region,
+        types: { specs: TEMPLATE_TYPES.specs, supported: new Set(REST_API_RESOURCE_TYPES) },
+      }),
     );
     base = `${runtime.url}/_aws/execute-api/${apis[0]?.id}/prod`;
   }, 60_000);

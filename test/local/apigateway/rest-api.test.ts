@@ -5,7 +5,7 @@ import type { HttpApiRequest } from '../../../local/apigateway/payload.js';
 import { restApiDefinitions } from '../../../local/apigateway/rest-api-definitions.js';
 import { RestApiService } from '../../../local/apigateway/rest-api-service.js';
 import { ManualClock } from '../../../local/clock.js';
-import { SUPPORTED_RESOURCE_TYPES } from '../../../local/services/modules.js';
+import { TEMPLATE_TYPES } from '../../../local/services/modules.js';
 import type { TemplateResource } from '../../../local/template/cloud-assembly.js';
 import { loadApp } from '../../../local/template/load.js';
 import { tempAssemblyDir, writeAssembly } from '../assembly.js';
@@ -16,7 +16,7 @@ const root = { 'Fn::GetAtt': ['Api', 'RootResourceId'] };
 
 function definitionsOf(resources: Record<string, TemplateResource>) {
   const cdkOut = writeAssembly(tempAssemblyDir(), { S: { template: { Resources: resources } } });
-  return restApiDefinitions(loadApp({ cdkOut, baseUrl: 'http://127.0.0.1:4566', supportedTypes: SUPPORTED_RESOURCE_TYPES }));
+  return restApiDefinitions(loadApp({ cdkOut, baseUrl: 'http://127.0.0.1:4566', types: TEMPLATE_TYPES }));
 }
 
 const resource = (parent: unknown, pathPart: string): TemplateResource => ({

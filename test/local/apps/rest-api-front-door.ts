@@ -1,4 +1,5 @@
 import { REST_API_RESOURCE_TYPES, restApiDefinitions } from '../../../local/apigateway/rest-api-definitions.js';
+import { TEMPLATE_TYPES } from '../../../local/services/modules.js';
 import { loadApp } from '../../../local/template/load.js';
 import { region } from '../helpers.js';
 import { appFixture, type RunningApp } from './helpers.js';
@@ -14,7 +15,7 @@ export function restApiOf(name: string, app: RunningApp) {
     baseUrl: app.runtime.url,
     accountId: '000000000000',
     region,
-    supportedTypes: new Set(REST_API_RESOURCE_TYPES),
+    types: { specs: TEMPLATE_TYPES.specs, supported: new Set(REST_API_RESOURCE_TYPES) },
   });
   const { apis, warnings } = restApiDefinitions(loaded);
   const api = apis[0];

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CloudFormationService } from '../../../local/cloudformation/cloudformation-service.js';
 import { CloudFormationQueryProtocol } from '../../../local/cloudformation/query-protocol.js';
 import { Endpoint } from '../../../local/endpoint/server.js';
-import { SUPPORTED_RESOURCE_TYPES } from '../../../local/services/modules.js';
+import { TEMPLATE_TYPES } from '../../../local/services/modules.js';
 import { loadApp } from '../../../local/template/load.js';
 
 const CREATED = new Date('2026-11-23T03:00:00.000Z');
@@ -30,7 +30,7 @@ describe('CloudFormationService', () => {
   let client: CloudFormationClient;
 
   beforeAll(async () => {
-    const app = loadApp({ cdkOut: ASSEMBLY, baseUrl: 'http://localhost:4566', supportedTypes: SUPPORTED_RESOURCE_TYPES });
+    const app = loadApp({ cdkOut: ASSEMBLY, baseUrl: 'http://localhost:4566', types: TEMPLATE_TYPES });
 
     endpoint = new Endpoint({ port: 0 });
     const url = await endpoint.start();

@@ -239,7 +239,7 @@ describe('DynamoDB Streams (local)', () => {
 
   it('writes no record for a write whose condition fails, or that changes nothing', async () => {
     const arn = await streamArn('both-table');
-    const before = runtime.dynamodbStreams.store.latestPosition(arn);
+    const before = runtime.dynamodb.streams.store.latestPosition(arn);
     await ddb.send(new PutItemCommand({ TableName: 'both-table', Item: { pk: { S: 'c' }, v: { S: 'x' } } }));
     await expect(
       ddb.send(
@@ -252,13 +252,13 @@ describe('DynamoDB Streams (local)', () => {
     ).rejects.toBeInstanceOf(ConditionalCheckFailedException);
     await ddb.send(new PutItemCommand({ TableName: 'both-table', Item: { pk: { S: 'c' }, v: { S: 'x' } } }));
     await ddb.send(new DeleteItemCommand({ TableName: 'both-table', Key: { pk: { S: 'never-there' } } }));
-    const fresh = runtime.dynamodbStreams.store.read(arn, before, 100).map((r) => r.record.eventName);
+    const fresh = runtime.dynamodb.streams.store.read(arn, before, 100).map((r) => r.record.eventName);
     expect(fresh).toEqual(['INSERT']);
   });
 
   it('records each item of a BatchWriteItem, and nothing for a table without a stream', async () => {
     const arn = await streamArn('both-table');
-    const before = runtime.dynamodbStreams.store.latestPosition(arn);
+    const before = runtime.dynamodb.streams.store.latestPosition(arn);
     await ddb.send(
       new BatchWriteItemCommand({
         RequestItems: {
@@ -267,13 +267,13 @@ describe('DynamoDB Streams (local)', () => {
         },
       }),
     );
-    const fresh = runtime.dynamodbStreams.store.read(arn, before, 100).map((r) => r.record.dynamodb.Keys);
+    const fresh = runtime.dynamodb.streams.store.read(arn, before, 100).map((r) => r.record.dynamodb.Keys);
     expect(fresh).toEqual([{ pk: { S: 'b1' } }, { pk: { S: 'b2' } }]);
   });
 
   it('keeps the records of concurrent writes to one item in the order they were applied', async () => {
     const arn = await streamArn('both-table');
-    const before = runtime.dynamodbStreams.store.latestPosition(arn);
+    const before = runtime.dynamodb.streams.store.latestPosition(arn);
     await ddb.send(new PutItemCommand({ TableName: 'both-table', Item: { pk: { S: 'counter' }, n: { N: '0' } } }));
     await Promise.all(
       Array.from({ length: 20 }, () =>
@@ -287,7 +287,7 @@ describe('DynamoDB Streams (local)', () => {
         ),
       ),
     );
-    const fresh = runtime.dynamodbStreams.store.read(arn, before, 100).map((r) => r.record.dynamodb);
+    const fresh = runtime.dynamodb.streams.store.read(arn, before, 100).map((r) => r.record.dynamodb);
     expect(fresh).toHaveLength(21);
     for (const [index, record] of fresh.entries()) {
       if (index === 0) continue;
@@ -403,11 +403,11 @@ describe('DynamoDB Streams (local)', () => {
     await put('text', { S: String(now - 10) });
     await put('none', undefined);
     const arn = await streamArn('expiring-table');
-    const before = runtime.dynamodbStreams.store.latestPosition(arn);
-    expect(await runtime.timeToLive.sweep()).toBe(0);
+    const before = runtime.dynamodb.streams.store.latestPosition(arn);
+    expect(await runtime.dynamodb.timeToLive.sweep()).toBe(0);
     clock.advance(120_000);
-    expect(await runtime.timeToLive.sweep()).toBe(1);
-    const removed = runtime.dynamodbStreams.store.read(arn, before, 10).map((r) => r.record);
+    expect(await runtime.dynamodb.timeToLive.sweep()).toBe(1);
+    const removed = runtime.dynamodb.streams.store.read(arn, before, 10).map((r) => r.record);
     expect(removed).toHaveLength(1);
     expect(removed[0]).toMatchObject({
       eventName: 'REMOVE',
@@ -429,7 +429,7 @@ describe('DynamoDB Streams (local)', () => {
     await ddb.send(
       new PutItemCommand({ TableName: 'plain-table', Item: { pk: { S: 'gone' }, ttl: { N: String(Math.floor(clock.now() / 1000) - 1) } } }),
     );
-    expect(await runtime.timeToLive.sweep()).toBe(1);
+    expect(await runtime.dynamodb.timeToLive.sweep()).toBe(1);
     await expect(
       ddb.send(new UpdateTimeToLiveCommand({ TableName: 'plain-table', TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true } })),
     ).rejects.toMatchObject({ name: 'ValidationException' });

@@ -6,7 +6,7 @@ import { s3Iam } from '../../../local/s3/iam-authorizations.js';
 import { secretsManagerIam } from '../../../local/secretsmanager/iam-authorizations.js';
 import { snsIam } from '../../../local/sns/iam-authorizations.js';
 import { sqsIam } from '../../../local/sqs/iam-authorizations.js';
-import { ACCOUNT, app, doc, queue, REGION, resource, role, statement } from './fixtures.js';
+import { ACCOUNT, app, doc, queue, REGION, RESOURCE_POLICIES, resource, role, statement } from './fixtures.js';
 
 const KEY_ARN = `arn:aws:kms:${REGION}:${ACCOUNT}:key/k1`;
 const QUEUE_URL = `http://localhost:4566/${ACCOUNT}/orders`;
@@ -41,6 +41,7 @@ function check(statements: unknown[], options: { mode?: IamMode; boundary?: stri
   return new IamCheck(app(...resources), {
     mode: options.mode ?? 'enforce',
     services: SERVICES,
+    resourcePolicies: RESOURCE_POLICIES,
     accountId: ACCOUNT,
     region: REGION,
     masterSecret: 'secret',

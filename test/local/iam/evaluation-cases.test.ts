@@ -3,6 +3,7 @@ import { describeDenial, grantHint, IamEvaluator } from '../../../local/iam/eval
 import { PolicyStore } from '../../../local/iam/policy-store.js';
 import type { IamRequest } from '../../../local/iam/types.js';
 import type { LoadedApp, LoadedResource } from '../../../local/template/load.js';
+import { RESOURCE_POLICIES } from './fixtures.js';
 
 const account = '111122223333';
 const region = 'us-east-1';
@@ -65,7 +66,7 @@ function store(options: {
   if (options.keyPolicy)
     resources.push(resource('Key', 'AWS::KMS::Key', { KeyPolicy: options.keyPolicy }, { attributes: { Arn: keyArn } }));
   const app: LoadedApp = { stacks: [{ stackName: 'S', resources, outputs: {}, exports: {}, description: {} as never }], warnings: [] };
-  return PolicyStore.fromApp(app, { accountId: account, region });
+  return PolicyStore.fromApp(app, { accountId: account, region, resourcePolicies: RESOURCE_POLICIES });
 }
 
 const allow = (Action: string | string[], Resource: string | string[] = '*', more: Record<string, unknown> = {}) => ({
@@ -209,7 +210,7 @@ describe('PolicyStore', () => {
       ],
       warnings: [],
     };
-    const s = PolicyStore.fromApp(app, { accountId: account, region });
+    const s = PolicyStore.fromApp(app, { accountId: account, region, resourcePolicies: RESOURCE_POLICIES });
     expect(s.resourcePolicy(`arn:aws:lambda:${region}:${account}:function:worker`)?.Statement).toEqual([
       {
         Sid: 'Allow',

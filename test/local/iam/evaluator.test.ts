@@ -3,7 +3,7 @@ import { describeDenial, grantHint, IamEvaluator } from '../../../local/iam/eval
 import { PolicyStore } from '../../../local/iam/policy-store.js';
 import type { IamRequest } from '../../../local/iam/types.js';
 import type { LoadedResource } from '../../../local/template/load.js';
-import { ACCOUNT, app, doc, OTHER_ACCOUNT, queue, REGION, resource, role, statement } from './fixtures.js';
+import { ACCOUNT, app, doc, OTHER_ACCOUNT, queue, REGION, RESOURCE_POLICIES, resource, role, statement } from './fixtures.js';
 
 const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/app/Worker`;
 const QUEUE_ARN = `arn:aws:sqs:${REGION}:${ACCOUNT}:orders`;
@@ -28,9 +28,16 @@ const queuePolicy = (...statements: unknown[]) =>
     PolicyDocument: doc(...statements),
   });
 const evaluator = (...resources: LoadedResource[]) =>
-  new IamEvaluator(PolicyStore.fromApp(app(queue('Orders', 'orders'), ...resources), { accountId: ACCOUNT, region: REGION }), {
-    accountId: ACCOUNT,
-  });
+  new IamEvaluator(
+    PolicyStore.fromApp(app(queue('Orders', 'orders'), ...resources), {
+      accountId: ACCOUNT,
+      region: REGION,
+      resourcePolicies: RESOURCE_POLICIES,
+    }),
+    {
+      accountId: ACCOUNT,
+    },
+  );
 
 describe('IamEvaluator', () => {
   it('allows what an identity policy allows in the same account, and refuses what none does', async () => {
@@ -136,7 +143,7 @@ describe('IamEvaluator', () => {
       allowed: false,
       denial: { kind: 'no-resource-policy', policy: 'resource-based policy' },
     });
-    const store = PolicyStore.fromApp(app(identity), { accountId: ACCOUNT, region: REGION });
+    const store = PolicyStore.fromApp(app(identity), { accountId: ACCOUNT, region: REGION, resourcePolicies: RESOURCE_POLICIES });
     store.setResourcePolicy(
       otherQueue,
       doc({ Effect: 'Allow', Principal: { AWS: ACCOUNT }, Action: 'sqs:SendMessage', Resource: otherQueue }),
@@ -149,7 +156,11 @@ describe('IamEvaluator', () => {
   });
 
   it('forgets its cached decisions when a resource policy changes at run time', async () => {
-    const store = PolicyStore.fromApp(app(queue('Orders', 'orders')), { accountId: ACCOUNT, region: REGION });
+    const store = PolicyStore.fromApp(app(queue('Orders', 'orders')), {
+      accountId: ACCOUNT,
+      region: REGION,
+      resourcePolicies: RESOURCE_POLICIES,
+    });
     const iam = new IamEvaluator(store, { accountId: ACCOUNT });
     expect((await iam.decide(asService('sqs:SendMessage', QUEUE_ARN))).allowed).toBe(false);
     store.setResourcePolicy(

@@ -1,5 +1,10 @@
 import type { PolicyDocument, PolicyStatement } from '../../../local/iam/policy-store.js';
+import { SERVICE_MODULES } from '../../../local/services/modules.js';
+import { ServiceRegistry } from '../../../local/services/registry.js';
 import type { LoadedApp, LoadedResource } from '../../../local/template/load.js';
+
+/** How the runtime's modules read resource policies from a template (what IAM's store is given). */
+export const RESOURCE_POLICIES = ServiceRegistry.resourcePolicies(SERVICE_MODULES);
 
 export const ACCOUNT = '111111111111';
 export const OTHER_ACCOUNT = '222222222222';

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { IamEvaluator } from '../../../local/iam/evaluator.js';
 import { PolicyStore } from '../../../local/iam/policy-store.js';
-import { ACCOUNT, app, doc, queue, REGION, resource, role, statement } from './fixtures.js';
+import { ACCOUNT, app, doc, queue, REGION, RESOURCE_POLICIES, resource, role, statement } from './fixtures.js';
 
-const options = { accountId: ACCOUNT, region: REGION };
+const options = { accountId: ACCOUNT, region: REGION, resourcePolicies: RESOURCE_POLICIES };
 const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/service/Worker`;
 const QUEUE_ARN = `arn:aws:sqs:${REGION}:${ACCOUNT}:orders`;
 

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SUPPORTED_RESOURCE_TYPES, serviceDefinitions } from '../../../local/services/modules.js';
+import { serviceDefinitions, TEMPLATE_TYPES } from '../../../local/services/modules.js';
 import type { Template } from '../../../local/template/cloud-assembly.js';
 import { loadStack } from '../../../local/template/load.js';
 import { artifact, BASE_URL } from '../template/helpers.js';
@@ -15,7 +15,7 @@ function definitionsOf(resources: Template['Resources']) {
   const warnings: string[] = [];
   const stack = loadStack(
     artifact({ Resources: resources }, { assemblyDir, stackName: 'App' }),
-    { baseUrl: BASE_URL, supportedTypes: SUPPORTED_RESOURCE_TYPES },
+    { baseUrl: BASE_URL, types: TEMPLATE_TYPES },
     warnings,
   );
   const definitions = serviceDefinitions({ stacks: [stack], warnings });

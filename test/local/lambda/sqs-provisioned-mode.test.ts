@@ -11,7 +11,7 @@ import {
   type SqsMappingDefinition,
   sqsProvisionedPollerConfig,
 } from '../../../local/lambda/sqs-event-source.js';
-import { SUPPORTED_RESOURCE_TYPES, serviceDefinitions } from '../../../local/services/modules.js';
+import { serviceDefinitions, TEMPLATE_TYPES } from '../../../local/services/modules.js';
 import type { Template } from '../../../local/template/cloud-assembly.js';
 import { loadStack } from '../../../local/template/load.js';
 import { arnOf, counts, createSqs, REGION } from '../sqs/helpers.js';
@@ -144,7 +144,7 @@ function definitionsOf(resources: Template['Resources']) {
   const warnings: string[] = [];
   const stack = loadStack(
     artifact({ Resources: resources }, { assemblyDir, stackName: 'App' }),
-    { baseUrl: BASE_URL, supportedTypes: SUPPORTED_RESOURCE_TYPES },
+    { baseUrl: BASE_URL, types: TEMPLATE_TYPES },
     warnings,
   );
   return serviceDefinitions({ stacks: [stack], warnings });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { bucketDefinitions } from '../../../local/s3/definitions.js';
-import { SUPPORTED_RESOURCE_TYPES } from '../../../local/services/modules.js';
+import { TEMPLATE_TYPES } from '../../../local/services/modules.js';
 import type { Template } from '../../../local/template/cloud-assembly.js';
 import { loadApp } from '../../../local/template/load.js';
 import { tempAssemblyDir, writeAssembly } from '../assembly.js';
@@ -9,7 +9,7 @@ function definitions(template: Template) {
   const app = loadApp({
     cdkOut: writeAssembly(tempAssemblyDir(), { Stack: { template } }),
     baseUrl: 'http://localhost:4566',
-    supportedTypes: SUPPORTED_RESOURCE_TYPES,
+    types: TEMPLATE_TYPES,
   });
   return { ...bucketDefinitions(app), loaderWarnings: app.warnings };
 }

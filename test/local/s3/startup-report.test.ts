@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { bucketLines } from '../../../local/s3/startup-lines.js';
 import { startupReport } from '../../../local/startup-report.js';
 
 const definitions = {
@@ -25,9 +26,16 @@ describe('startupReport with S3 buckets', () => {
       dataDir: '.data',
       startedSeconds: 1,
       root: mkdtempSync(path.join(tmpdir(), 'switchyard-root-')),
-      buckets: [
-        { name: 'quiet', eventBridge: false },
-        { name: 'uploads', eventBridge: true },
+      services: [
+        {
+          lines: bucketLines(
+            [
+              { name: 'quiet', eventBridge: false },
+              { name: 'uploads', eventBridge: true },
+            ],
+            'http://127.0.0.1:4566',
+          ),
+        },
       ],
     });
     expect(lines).toContain('  buckets: quiet, uploads (events to the default bus)');
@@ -42,15 +50,22 @@ describe('startupReport with S3 buckets', () => {
       dataDir: '.data',
       startedSeconds: 1,
       root: mkdtempSync(path.join(tmpdir(), 'switchyard-root-')),
-      buckets: [
-        { name: 'quiet', eventBridge: false, configurations: [] },
+      services: [
         {
-          name: 'photos',
-          eventBridge: false,
-          configurations: [
-            { kind: 'topic', arn: 'arn:aws:sns:us-east-1:000000000000:uploaded' },
-            { kind: 'function', arn: 'arn:aws:lambda:us-east-1:000000000000:function:thumbnail' },
-          ],
+          lines: bucketLines(
+            [
+              { name: 'quiet', eventBridge: false, configurations: [] },
+              {
+                name: 'photos',
+                eventBridge: false,
+                configurations: [
+                  { kind: 'topic', arn: 'arn:aws:sns:us-east-1:000000000000:uploaded' },
+                  { kind: 'function', arn: 'arn:aws:lambda:us-east-1:000000000000:function:thumbnail' },
+                ],
+              },
+            ],
+            'http://127.0.0.1:4566',
+          ),
         },
       ],
     });

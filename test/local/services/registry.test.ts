@@ -7,9 +7,10 @@ import { EndpointGuard } from '../../../local/endpoint/guard.js';
 import { LocalRuntime } from '../../../local/runtime.js';
 import { SERVICE_MODULES } from '../../../local/services/modules.js';
 import { type ServiceEndpoint, ServiceLookupError, ServiceOrderError, ServiceRegistry } from '../../../local/services/registry.js';
-import type { RegisteredModule, RuntimeSettings, ServiceContext } from '../../../local/services/service-module.js';
+import type { EndpointMounts, RegisteredModule, RuntimeSettings, ServiceContext } from '../../../local/services/service-module.js';
 import { DataFolder } from '../../../local/store/data-folder.js';
 import { DataFolderLock } from '../../../local/store/data-folder-lock.js';
+import { tempAssemblyDir, writeAssembly } from '../assembly.js';
 import { tempDataDir } from '../helpers.js';
 
 const settings: RuntimeSettings = {
@@ -237,10 +238,100 @@ describe('ServiceRegistry.reload', () => {
     );
   });
 
+  it('fails if two modules declare the same resource type, naming both', () => {
+    const declares = (name: string): RegisteredModule => ({
+      name,
+      resourceTypes: { 'AWS::SQS::Queue': {} },
+      create: () => ({ service: {} }),
+    });
+    expect(() => ServiceRegistry.templateTypes([declares('sqs'), declares('queues')])).toThrow(
+      /queues declares resource type AWS::SQS::Queue, which sqs declares/,
+    );
+  });
+
   it('fails if two modules declare the same IAM action prefix, naming it', () => {
     const iam = { prefix: 'sqs', operations: {}, accessDenied: { code: 'AccessDenied', status: 403 } };
     const declares = (name: string): RegisteredModule => ({ name, iam, create: () => ({ service: {} }) });
     expect(() => ServiceRegistry.iamServices([declares('sqs'), declares('queues')])).toThrow(/queues declares IAM prefix sqs/);
+  });
+
+  it('gives the APIs the modules serve, with their operations, in the order of the modules', () => {
+    const serves = (name: string, model: string, operations: string[]): RegisteredModule => ({
+      name,
+      apis: [{ model, operations }],
+      create: () => ({ service: {} }),
+    });
+    expect(ServiceRegistry.servedApis([serves('sqs', 'sqs', ['SendMessage']), serves('sns', 'sns', ['Publish'])])).toEqual([
+      { model: 'sqs', operations: ['SendMessage'] },
+      { model: 'sns', operations: ['Publish'] },
+    ]);
+  });
+
+  it('fails if two modules serve the same API, naming both', () => {
+    const serves = (name: string): RegisteredModule => ({
+      name,
+      apis: [{ model: 'sqs', operations: ['SendMessage'] }],
+      create: () => ({ service: {} }),
+    });
+    expect(() => ServiceRegistry.servedApis([serves('sqs'), serves('queues')])).toThrow(/sqs and queues both serve the API sqs/);
+  });
+});
+
+describe('ServiceRegistry: IAM on every mount', () => {
+  const widgetsIam = { prefix: 'widgets', operations: {}, accessDenied: { code: 'AccessDenied', status: 403 } };
+  /** A module that checks the others' operations, as IAM's does: it writes down each check and refuses `Forbidden`. */
+  const checker = (checks: string[]): RegisteredModule => ({
+    name: 'checker',
+    create: () => ({ service: { checks } }),
+    checkOperation: async (service, iam, operation, input) => {
+      (service as { checks: string[] }).checks.push(`${iam.prefix}:${operation} ${JSON.stringify(input)}`);
+      if (operation === 'Forbidden') throw new Error(`${iam.prefix}:${operation} refused`);
+    },
+  });
+  const mounting = (mounts: EndpointMounts) =>
+    ({ name: 'widgets', iam: widgetsIam, create: () => ({ service: {}, mounts }) }) as RegisteredModule;
+
+  async function mounted(modules: RegisteredModule[]) {
+    let given: Parameters<ServiceEndpoint['mount']>[0] | undefined;
+    const registry = new ServiceRegistry(modules, {
+      data: new DataFolder(tempDataDir()),
+      endpoint: {
+        mount: (mounts) => {
+          given = mounts;
+        },
+        stop: async () => {},
+      },
+    });
+    await registry.start(settings);
+    return { registry, mounts: given };
+  }
+
+  it("checks each operation of a protocol a module mounts against the module's declared IAM, without the module passing a check", async () => {
+    const checks: string[] = [];
+    const protocol = {
+      authorize: undefined as undefined | ((operation: string, input: unknown) => Promise<void>),
+      handles: () => true,
+      authorizeWith(authorize: (operation: string, input: unknown) => Promise<void>) {
+        this.authorize = authorize;
+      },
+      async handle() {
+        await this.authorize?.('Forbidden', { Name: 'w1' });
+        return { status: 200 };
+      },
+    };
+    const json = { targetPrefix: 'Widgets', jsonVersion: '1.0' as const, operations: {} };
+    const { registry, mounts } = await mounted([checker(checks), mounting({ query: [protocol], json: [json] })]);
+    await expect(protocol.handle()).rejects.toThrow('widgets:Forbidden refused');
+    await mounts?.json[0]?.authorize?.('GetWidget', { Name: 'w2' });
+    expect(checks).toEqual(['widgets:Forbidden {"Name":"w1"}', 'widgets:GetWidget {"Name":"w2"}']);
+    await registry.stop();
+  });
+
+  it('fails if a module that declares IAM mounts a protocol that cannot take the check, naming the module', async () => {
+    const protocol = { handles: () => true, handle: async () => ({ status: 200 }) };
+    await expect(mounted([checker([]), mounting({ query: [protocol] })])).rejects.toThrow(
+      /widgets declares IAM authorizations, but a protocol it mounts cannot take IAM's check/,
+    );
   });
 });
 
@@ -263,7 +354,7 @@ describe("the runtime's modules", () => {
     expect(types.get('AWS::SQS::QueuePolicy')).toEqual({ removals: true });
     expect(types.get('AWS::SNS::Topic')).toBeUndefined();
     // Only what a module runs or accepts can be reloaded.
-    const supported = ServiceRegistry.supportedTypes(SERVICE_MODULES);
+    const { supported } = ServiceRegistry.templateTypes(SERVICE_MODULES);
     expect([...types.keys()].filter((type) => !supported.has(type))).toEqual([]);
   });
 });
@@ -277,5 +368,23 @@ describe('LocalRuntime', () => {
     // SQLite removes a WAL database's log when its last connection closes.
     expect(existsSync(path.join(dataDir, 'ssm.sqlite-wal'))).toBe(false);
     DataFolderLock.acquire(dataDir).release();
+  });
+
+  it('fails if a service is named as one of its own members, having stopped the services and released the data folder', async () => {
+    const dataDir = tempDataDir();
+    const cdkOut = writeAssembly(tempAssemblyDir(), { App: { template: { Resources: {} } } });
+    const named = (name: string): RegisteredModule => ({ name, create: () => ({ service: {} }) });
+    const start = (name: string) =>
+      LocalRuntime.start({ modules: [...SERVICE_MODULES, named(name)], cdkOut, dataDir, port: 0, log: () => {} });
+    await expect(start('stop')).rejects.toThrow('a service cannot be named stop: the runtime has a member of that name');
+    await expect(start('url')).rejects.toThrow('a service cannot be named url');
+    DataFolderLock.acquire(dataDir).release();
+    // Any other name is a property of its own.
+    const runtime = await start('widgets');
+    try {
+      expect((runtime as unknown as Record<string, unknown>).widgets).toEqual({});
+    } finally {
+      await runtime.stop();
+    }
   });
 });

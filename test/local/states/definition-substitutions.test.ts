@@ -8,10 +8,10 @@ import { LocalRuntime } from '../../../local/runtime.js';
 import { DefinitionSubstitutionError, substituteDefinition } from '../../../local/states/definition-substitutions.js';
 import { stateMachineDefinitions } from '../../../local/states/definitions.js';
 import type { Template } from '../../../local/template/cloud-assembly.js';
-import { KNOWN_RESOURCE_TYPES, type LoadedStack, loadStack } from '../../../local/template/load.js';
+import { type LoadedStack, loadStack } from '../../../local/template/load.js';
 import { writeAssembly } from '../assembly.js';
 import { credentials, region, tempDataDir } from '../helpers.js';
-import { artifact, BASE_URL } from '../template/helpers.js';
+import { ALL_KNOWN_RUN, artifact, BASE_URL } from '../template/helpers.js';
 import { createStates, machineArn, ROLE, type TestStates } from './helpers.js';
 
 const values = (entries: Record<string, string>) => new Map(Object.entries(entries));
@@ -84,7 +84,7 @@ function loadFixture(extra: Template['Resources'] = {}): { stack: LoadedStack; l
   const loaderWarnings: string[] = [];
   const stack = loadStack(
     artifact(fixture(extra), { assemblyDir: dir, assets: new Map([['abc.json', path.join(dir, 'asset.abc.json')]]) }),
-    { baseUrl: BASE_URL, supportedTypes: new Set(KNOWN_RESOURCE_TYPES) },
+    { baseUrl: BASE_URL, types: ALL_KNOWN_RUN },
     loaderWarnings,
   );
   return { stack, loaderWarnings };

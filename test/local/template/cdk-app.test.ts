@@ -18,7 +18,7 @@ import * as cr from 'aws-cdk-lib/custom-resources';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpApiDefinitions } from '../../../local/apigateway/definitions.js';
 import { restApiDefinitions } from '../../../local/apigateway/rest-api-definitions.js';
-import { SUPPORTED_RESOURCE_TYPES, serviceDefinitions } from '../../../local/services/modules.js';
+import { serviceDefinitions, TEMPLATE_TYPES } from '../../../local/services/modules.js';
 import { type LoadedApp, type LoadedResource, loadApp } from '../../../local/template/load.js';
 import { BASE_URL } from './helpers.js';
 
@@ -65,7 +65,7 @@ describe('loadApp with a CDK app of several stacks', () => {
       logRetention: logs.RetentionDays.ONE_WEEK,
     });
     cdkApp.synth();
-    app = loadApp({ cdkOut: outdir, baseUrl: BASE_URL, supportedTypes: SUPPORTED_RESOURCE_TYPES });
+    app = loadApp({ cdkOut: outdir, baseUrl: BASE_URL, types: TEMPLATE_TYPES });
   });
 
   afterAll(() => rmSync(outdir, { recursive: true, force: true }));
@@ -144,7 +144,7 @@ describe('loadApp with the constructs CDK apps commonly add', () => {
     });
     new iam.ManagedPolicy(stack, 'Managed', { statements: [new iam.PolicyStatement({ actions: ['sqs:*'], resources: ['*'] })] });
     cdkApp.synth();
-    app = loadApp({ cdkOut: outdir, baseUrl: BASE_URL, supportedTypes: SUPPORTED_RESOURCE_TYPES });
+    app = loadApp({ cdkOut: outdir, baseUrl: BASE_URL, types: TEMPLATE_TYPES });
   });
 
   afterAll(() => rmSync(outdir, { recursive: true, force: true }));
@@ -215,7 +215,7 @@ describe('loadApp with CDK cross-region references', () => {
       });
       new ssm.StringParameter(consumer, 'QueueArn', { stringValue: queue.queueArn });
       cdkApp.synth();
-      const app = loadApp({ cdkOut: outdir, baseUrl: BASE_URL, supportedTypes: SUPPORTED_RESOURCE_TYPES });
+      const app = loadApp({ cdkOut: outdir, baseUrl: BASE_URL, types: TEMPLATE_TYPES });
       const resources = app.stacks.flatMap((s) => s.resources);
       const find = (cdkPath: string) => resources.find((r) => r.metadata['aws:cdk:path'] === cdkPath);
       expect(find('Consumer/QueueArn/Resource')?.properties.Value).toBe(find('Producer/Queue/Resource')?.attributes.Arn);

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SUPPORTED_RESOURCE_TYPES } from '../../../local/services/modules.js';
+import { TEMPLATE_TYPES } from '../../../local/services/modules.js';
 import { loadApp } from '../../../local/template/load.js';
 import { BASE_URL } from './helpers.js';
 
@@ -74,7 +74,7 @@ describe('loadApp with a CDK v1 assembly', () => {
     'values the asset parameters as cdk deploy would, without a warning (aws:asset:path metadata: %s)',
     (assetPathMetadata) => {
       dir = writeV1Assembly({ assetPathMetadata });
-      const app = loadApp({ cdkOut: dir, baseUrl: BASE_URL, supportedTypes: SUPPORTED_RESOURCE_TYPES });
+      const app = loadApp({ cdkOut: dir, baseUrl: BASE_URL, types: TEMPLATE_TYPES });
       expect(app.warnings.filter((w) => w.includes('AssetParameters'))).toEqual([]);
       const handler = app.stacks[0]?.resources.find((r) => r.logicalId === 'Handler');
       expect(handler?.properties.Code).toEqual({ S3Bucket: 'cdktoolkit-stagingbucket-local', S3Key: `assets/${HASH}.zip` });
@@ -88,7 +88,7 @@ describe('loadApp with a CDK v1 assembly', () => {
     const app = loadApp({
       cdkOut: dir,
       baseUrl: BASE_URL,
-      supportedTypes: SUPPORTED_RESOURCE_TYPES,
+      types: TEMPLATE_TYPES,
       parameters: { [BUCKET]: 'my-bucket' },
     });
     expect(app.stacks[0]?.resources.find((r) => r.logicalId === 'Handler')?.properties.Code).toMatchObject({ S3Bucket: 'my-bucket' });

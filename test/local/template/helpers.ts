@@ -1,8 +1,13 @@
+import { KNOWN_RESOURCE_TYPES, TEMPLATE_TYPES } from '../../../local/services/modules.js';
 import type { StackArtifact, Template } from '../../../local/template/cloud-assembly.js';
-import { KNOWN_RESOURCE_TYPES, type LoadedStack, type LoadStackOptions, loadStack } from '../../../local/template/load.js';
+import { type LoadedStack, type LoadStackOptions, loadStack } from '../../../local/template/load.js';
 import type { Json } from '../../../local/template/resolve.js';
+import type { TemplateTypes } from '../../../local/template/resource-spec.js';
 
 export const BASE_URL = 'http://localhost:4566';
+
+/** The modules' resource types, with every type whose return values the loader gives taken as run. */
+export const ALL_KNOWN_RUN: TemplateTypes = { specs: TEMPLATE_TYPES.specs, supported: new Set(KNOWN_RESOURCE_TYPES) };
 
 /** A stack artifact for an inline template, as if read from a cloud assembly. */
 export function artifact(template: Template, overrides: Partial<StackArtifact> = {}): StackArtifact {
@@ -22,7 +27,7 @@ export function artifact(template: Template, overrides: Partial<StackArtifact> =
 /** Loads an inline template; every type the loader knows counts as supported unless told otherwise. */
 export function load(template: Template, options: Partial<LoadStackOptions> = {}): { stack: LoadedStack; warnings: string[] } {
   const warnings: string[] = [];
-  const stack = loadStack(artifact(template), { baseUrl: BASE_URL, supportedTypes: new Set(KNOWN_RESOURCE_TYPES), ...options }, warnings);
+  const stack = loadStack(artifact(template), { baseUrl: BASE_URL, types: ALL_KNOWN_RUN, ...options }, warnings);
   return { stack, warnings };
 }
 

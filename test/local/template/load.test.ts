@@ -3,18 +3,11 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTRACTS } from '../../../domain/index.js';
-import { SUPPORTED_RESOURCE_TYPES } from '../../../local/services/modules.js';
-import {
-  KNOWN_RESOURCE_TYPES,
-  type LoadedApp,
-  type LoadedResource,
-  type LoadedStack,
-  loadApp,
-  loadStack,
-} from '../../../local/template/load.js';
+import { KNOWN_RESOURCE_TYPES, SUPPORTED_RESOURCE_TYPES, TEMPLATE_TYPES } from '../../../local/services/modules.js';
+import { type LoadedApp, type LoadedResource, type LoadedStack, loadApp, loadStack } from '../../../local/template/load.js';
 import { notRun } from '../../../local/template/not-run.js';
 import { synthOverSharedBundles } from '../../helpers/synth.js';
-import { artifact, BASE_URL, load, resource } from './helpers.js';
+import { ALL_KNOWN_RUN, artifact, BASE_URL, load, resource } from './helpers.js';
 
 const ACCOUNT = '111111111111';
 const REGION = 'eu-west-1';
@@ -40,7 +33,13 @@ describe('loadApp', () => {
       outdir = mkdtempSync(path.join(tmpdir(), 'switchyard-cdk-out-'));
       // The CDK CLI turns path metadata on; the resources are found here by their construct paths.
       synthOverSharedBundles(outdir, { env: { account: ACCOUNT, region: REGION }, context: { 'aws:cdk:enable-path-metadata': true } });
-      app = loadApp({ cdkOut: outdir, accountId: ACCOUNT, region: REGION, baseUrl: BASE_URL, supportedTypes: RUNTIME_TYPES });
+      app = loadApp({
+        cdkOut: outdir,
+        accountId: ACCOUNT,
+        region: REGION,
+        baseUrl: BASE_URL,
+        types: { specs: TEMPLATE_TYPES.specs, supported: RUNTIME_TYPES },
+      });
       const [only] = app.stacks;
       if (only === undefined) throw new Error('no stack loaded');
       stack = only;
@@ -128,7 +127,7 @@ describe('loadApp', () => {
           accountId: ACCOUNT,
           region: REGION,
           baseUrl: BASE_URL,
-          supportedTypes: new Set([...KNOWN_RESOURCE_TYPES, ...RUNTIME_TYPES]),
+          types: { specs: TEMPLATE_TYPES.specs, supported: new Set([...KNOWN_RESOURCE_TYPES, ...RUNTIME_TYPES]) },
         }).warnings,
       ).toEqual([]);
     });
@@ -144,7 +143,7 @@ describe('loadApp', () => {
             Queue: { Type: 'AWS::SQS::Queue' },
           },
         },
-        { supportedTypes: new Set(['AWS::SQS::Queue']) },
+        { types: { specs: TEMPLATE_TYPES.specs, supported: new Set(['AWS::SQS::Queue']) } },
       );
       expect(warnings).toEqual([
         'Test/Topic (AWS::CloudFront::Distribution): resource type not supported locally; it does not run, and Ref or Fn::GetAtt to it cannot resolve',
@@ -184,7 +183,7 @@ describe('loadApp', () => {
       const warnings: string[] = [];
       loadStack(
         artifact({ Resources: {} }, { environment: { account: '222222222222', region: 'us-west-2' } }),
-        { baseUrl: BASE_URL, supportedTypes: new Set() },
+        { baseUrl: BASE_URL, types: { specs: TEMPLATE_TYPES.specs, supported: new Set() } },
         warnings,
       );
       expect(warnings).toEqual([
@@ -209,7 +208,7 @@ describe('loadApp', () => {
             },
             { assemblyDir: dir, assets: new Map([['abc.zip', path.join(dir, 'asset.abc')]]) },
           ),
-          { baseUrl: BASE_URL, supportedTypes: new Set(KNOWN_RESOURCE_TYPES) },
+          { baseUrl: BASE_URL, types: ALL_KNOWN_RUN },
           warnings,
         );
         expect(resource(stack, 'Found').assetPath).toBe(path.join(dir, 'asset.abc'));
@@ -221,9 +220,13 @@ describe('loadApp', () => {
     });
 
     it('fails if the folder is no cloud assembly', () => {
-      expect(() => loadApp({ cdkOut: path.join(tmpdir(), 'no-such-cdk-out'), baseUrl: BASE_URL, supportedTypes: new Set() })).toThrow(
-        'manifest.json is missing',
-      );
+      expect(() =>
+        loadApp({
+          cdkOut: path.join(tmpdir(), 'no-such-cdk-out'),
+          baseUrl: BASE_URL,
+          types: { specs: TEMPLATE_TYPES.specs, supported: new Set() },
+        }),
+      ).toThrow('manifest.json is missing');
     });
   });
 });

@@ -1,9 +1,9 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: Fn::Sub strings are CloudFormation's ${} syntax, not JavaScript templates
 import { rmSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { KNOWN_RESOURCE_TYPES, type LoadAppOptions, type LoadedApp, loadApp } from '../../../local/template/load.js';
+import { type LoadAppOptions, type LoadedApp, loadApp } from '../../../local/template/load.js';
 import { type HandWrittenStack, tempAssemblyDir, writeAssembly } from '../assembly.js';
-import { BASE_URL } from './helpers.js';
+import { ALL_KNOWN_RUN, BASE_URL } from './helpers.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -19,7 +19,7 @@ function loadAssembly(
   const dir = tempAssemblyDir();
   dirs.push(dir);
   writeAssembly(dir, stacks, stages, files);
-  return loadApp({ cdkOut: dir, baseUrl: BASE_URL, supportedTypes: new Set(KNOWN_RESOURCE_TYPES), ...options });
+  return loadApp({ cdkOut: dir, baseUrl: BASE_URL, types: ALL_KNOWN_RUN, ...options });
 }
 
 function find(app: LoadedApp, stackName: string, logicalId: string) {

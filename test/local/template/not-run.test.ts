@@ -1,12 +1,13 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: Fn::Sub strings are CloudFormation's ${} syntax, not JavaScript templates
+
 import { describe, expect, it } from 'vitest';
-import { SUPPORTED_RESOURCE_TYPES, serviceDefinitions } from '../../../local/services/modules.js';
+import { serviceDefinitions, TEMPLATE_TYPES } from '../../../local/services/modules.js';
 import type { Template } from '../../../local/template/cloud-assembly.js';
 import { load, resource } from './helpers.js';
 
 /** Loads a template with the types the runtime really runs or accepts. */
 function loadForRuntime(template: Template) {
-  return load(template, { supportedTypes: SUPPORTED_RESOURCE_TYPES });
+  return load(template, { types: TEMPLATE_TYPES });
 }
 
 describe("what CDK apps commonly emit, with the runtime's supported types", () => {

@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
+import { KNOWN_RESOURCE_TYPES, TEMPLATE_TYPES } from '../../../local/services/modules.js';
 import type { Json } from '../../../local/template/resolve.js';
-import { generatedName, type IdentityInput, identify, KNOWN_RESOURCE_TYPES } from '../../../local/template/resources.js';
+import { generatedName, type IdentityInput, identify } from '../../../local/template/resources.js';
 
 const ACCOUNT = '111111111111';
 const REGION = 'eu-west-1';
 
 function identity(type: string, properties: Record<string, Json> = {}, overrides: Partial<IdentityInput> = {}) {
-  const found = identify(type, {
+  const found = identify(TEMPLATE_TYPES.specs, type, {
     stackName: 'Stack',
     logicalId: 'Thing1234',
     accountId: ACCOUNT,
@@ -73,7 +74,7 @@ describe('identify', () => {
 
   it('returns nothing for a type it does not know', () => {
     expect(
-      identify('AWS::CloudFront::Distribution', {
+      identify(TEMPLATE_TYPES.specs, 'AWS::CloudFront::Distribution', {
         stackName: 'S',
         logicalId: 'T',
         accountId: ACCOUNT,

@@ -1,0 +1,188 @@
+import { createHash, createHmac } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { SignatureV4 } from '@smithy/signature-v4';
+import type { SourceData } from '@smithy/types';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchRuntime, launchSettings } from '../../../local/launcher.js';
+import type { LocalRuntime } from '../../../local/runtime.js';
+import { SERVICE_MODULES } from '../../../local/services/modules.js';
+import { tempAssemblyDir, writeAssembly } from '../assembly.js';
+import { tempDataDir } from '../helpers.js';
+import { acmModule } from './fixtures/acm/module.js';
+
+const ROLE = 'arn:aws:iam::000000000000:role/certificate-reader';
+
+/** An app with two certificates, and a role that may describe only the first (granted on its Ref). */
+function writeApp(): string {
+  const certificate = (DomainName: string) => ({
+    Type: 'AWS::CertificateManager::Certificate',
+    Properties: { DomainName, ValidationMethod: 'DNS' },
+  });
+  return writeAssembly(tempAssemblyDir(), {
+    Certificates: {
+      template: {
+        Resources: {
+          Shop: certificate('shop.example.com'),
+          Admin: certificate('admin.example.com'),
+          Reader: {
+            Type: 'AWS::IAM::Role',
+            Properties: {
+              RoleName: 'certificate-reader',
+              AssumeRolePolicyDocument: {
+                Version: '2012-10-17',
+                Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+              },
+              Policies: [
+                {
+                  PolicyName: 'describe',
+                  PolicyDocument: {
+                    Version: '2012-10-17',
+                    Statement: [{ Effect: 'Allow', Action: 'acm:DescribeCertificate', Resource: { Ref: 'Shop' } }],
+                  },
+                },
+              ],
+            },
+          },
+        },
+        Outputs: { Shop: { Value: { Ref: 'Shop' } }, Admin: { Value: { Ref: 'Admin' } } },
+      },
+    },
+  });
+}
+
+/** The hash the SDK's signer takes, over node:crypto (HMAC when given a key). */
+class Sha256 {
+  readonly #hash;
+  constructor(secret?: SourceData) {
+    this.#hash = secret === undefined ? createHash('sha256') : createHmac('sha256', bytes(secret));
+  }
+  update(data: SourceData) {
+    this.#hash.update(bytes(data));
+  }
+  async digest() {
+    return new Uint8Array(this.#hash.digest());
+  }
+}
+
+function bytes(data: SourceData): Uint8Array | string {
+  if (typeof data === 'string') return data;
+  return ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : new Uint8Array(data);
+}
+
+const folders: string[] = [];
+let runtime: LocalRuntime | undefined;
+const report: string[] = [];
+const warnings: string[] = [];
+
+/** Starts the app as `switchyard dev` does (launchRuntime: the runtime and its start-up report), with these services. */
+async function launch(modules: typeof SERVICE_MODULES): Promise<LocalRuntime> {
+  const cdkOut = writeApp();
+  const dataDir = tempDataDir();
+  folders.push(cdkOut, dataDir);
+  report.length = 0;
+  warnings.length = 0;
+  return launchRuntime({
+    cdkOut,
+    dataDir,
+    settings: { ...launchSettings({ port: '0', iam: 'enforce' }) },
+    root: dataDir,
+    started: performance.now(),
+    modules,
+    out: (line) => report.push(...line.split('\n')),
+    warn: (line) => warnings.push(line),
+    log: () => {},
+  });
+}
+
+/** Calls ACM's DescribeCertificate on the endpoint as the reader role's session signs it (AWS JSON 1.1). */
+async function describeCertificate(running: LocalRuntime, CertificateArn: string) {
+  const url = new URL(running.url);
+  const signer = new SignatureV4({
+    service: 'acm',
+    region: 'us-east-1',
+    credentials: running.iam.principals.credentialsFor(ROLE, 'test'),
+    sha256: Sha256,
+  });
+  const signed = await signer.sign({
+    method: 'POST',
+    protocol: 'http:',
+    hostname: url.hostname,
+    port: Number(url.port),
+    path: '/',
+    query: {},
+    headers: {
+      host: url.host,
+      'content-type': 'application/x-amz-json-1.1',
+      'x-amz-target': 'CertificateManager.DescribeCertificate',
+    },
+    body: JSON.stringify({ CertificateArn }),
+  });
+  const response = await fetch(running.url, { method: 'POST', headers: signed.headers, body: signed.body as string });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+/** The certificates' ARNs, as the loader resolved the template's `Ref`s (its outputs). */
+function certificateArns(running: LocalRuntime) {
+  const [stack] = running.template.app.stacks;
+  return { shop: stack?.outputs.Shop ?? '', admin: stack?.outputs.Admin ?? '' };
+}
+
+afterAll(async () => {
+  await runtime?.stop();
+  for (const folder of folders) rmSync(folder, { recursive: true, force: true });
+});
+
+describe('a new service: its folder and one line of registration', () => {
+  beforeAll(async () => {
+    // The one line: the test's own module beside the runtime's.
+    runtime = await launch([...SERVICE_MODULES, acmModule]);
+  });
+
+  it("deploys the template's resources of its type, their Ref given by its spec", () => {
+    const { shop, admin } = certificateArns(runtime as LocalRuntime);
+    expect(shop).toMatch(/^arn:aws:acm:us-east-1:000000000000:certificate\/[0-9a-f-]{36}$/);
+    expect(admin).toMatch(/^arn:aws:acm:us-east-1:000000000000:certificate\/[0-9a-f-]{36}$/);
+    expect(shop).not.toBe(admin);
+    expect(warnings.filter((line) => line.includes('CertificateManager'))).toEqual([]);
+  });
+
+  it('serves its operation on the endpoint, under IAM: the granted certificate is described', async () => {
+    const { shop } = certificateArns(runtime as LocalRuntime);
+    const answer = await describeCertificate(runtime as LocalRuntime, shop);
+    expect(answer).toEqual({
+      status: 200,
+      body: { Certificate: { CertificateArn: shop, DomainName: 'shop.example.com', Status: 'ISSUED' } },
+    });
+  });
+
+  it('fails if the role is not granted the certificate, with the AccessDenied its IAM declaration gives', async () => {
+    const { admin } = certificateArns(runtime as LocalRuntime);
+    const answer = await describeCertificate(runtime as LocalRuntime, admin);
+    expect(answer.status).toBe(400);
+    expect(answer.body.__type).toMatch(/AccessDeniedException$/);
+    expect(String(answer.body.message ?? answer.body.Message)).toContain(
+      `is not authorized to perform: acm:DescribeCertificate on resource: ${admin}`,
+    );
+  });
+
+  it('says in the start-up report what its module says of it', () => {
+    expect(report).toContain('  certificates: shop.example.com (issued), admin.example.com (issued)');
+  });
+});
+
+describe('the same app without the registration line', () => {
+  let without: LocalRuntime | undefined;
+  afterAll(async () => {
+    await without?.stop();
+  });
+
+  it('fails to run the type, serve the operation or report the service', async () => {
+    await runtime?.stop();
+    runtime = undefined;
+    without = await launch(SERVICE_MODULES);
+    expect(warnings.join('\n')).toContain('Certificates/Shop (AWS::CertificateManager::Certificate): resource type not supported locally');
+    const answer = await describeCertificate(without, 'arn:aws:acm:us-east-1:000000000000:certificate/x');
+    expect(answer).toMatchObject({ status: 400, body: { __type: 'UnknownOperationException' } });
+    expect(report.join('\n')).not.toContain('certificates:');
+  });
+});
