@@ -4,6 +4,7 @@ import { project } from './expressions/index.js';
 import { checkKey } from './item-checks.js';
 import { applyWrite, type ItemContext, type PreparedWrite, prepareDelete, preparePut, projectionOf } from './item-operations.js';
 import { keyPosition } from './item-store.js';
+import { checkParameters } from './legacy.js';
 import type { TableShape } from './table-schema.js';
 import { type Item, itemSize } from './values.js';
 
@@ -60,6 +61,7 @@ export function batchGetItem(context: ItemContext, input: Json): Json {
   const responses: Record<string, Item[]> = {};
   const capacity: Json[] = [];
   for (const [tableName, request] of requests) {
+    checkParameters('BatchGetItem', request);
     const table = context.catalog.get(tableName);
     const projection = projectionOf(request);
     const seen = new Set<string>();
