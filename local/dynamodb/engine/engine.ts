@@ -16,6 +16,7 @@ import {
   writeOutput,
 } from './item-operations.js';
 import { ItemStore } from './item-store.js';
+import { batchExecuteStatement, executeStatement, executeTransaction } from './partiql/operations.js';
 import { query, scan } from './read-operations.js';
 import { TableCatalog } from './table-catalog.js';
 import * as tables from './table-operations.js';
@@ -132,6 +133,10 @@ export class DynamoDbEngine {
         ),
       TransactWriteItems: (input, body, service) =>
         this.#changing(service, (context) => transactWriteItems({ ...context, db, now: options.now }, input, body)),
+      ExecuteStatement: (input, _body, service) => this.#changing(service, (context) => executeStatement(context, input)),
+      BatchExecuteStatement: (input, _body, service) => this.#changing(service, (context) => batchExecuteStatement(context, input)),
+      ExecuteTransaction: (input, _body, service) =>
+        this.#changing(service, (context) => executeTransaction({ ...context, db, now: options.now }, input)),
     };
   }
 

@@ -1,5 +1,5 @@
 import { consumedCapacity, itemCollectionMetrics, readUnits, writeUnits } from './capacity.js';
-import { conditionFailed, validation } from './errors.js';
+import { conditionFailed, DUPLICATE_ITEM, DynamoDbError, validation } from './errors.js';
 import {
   applyUpdate,
   conditionExpression,
@@ -44,6 +44,8 @@ export interface PreparedWrite {
   /** The item after the write, from the item before it (undefined: deleted). ConditionCheck leaves it as it is. */
   readonly apply: (before: Item | undefined) => Item | undefined;
   readonly input: Json;
+  /** A failed condition means the item exists (a PartiQL INSERT): DuplicateItemException, not ConditionalCheckFailedException. */
+  readonly duplicate?: boolean;
 }
 
 /** The condition of a write, if it has one (ConditionExpression, or the legacy Expected), with its attributes checked. */
@@ -114,7 +116,7 @@ export function prepareConditionCheck(context: ItemContext, input: Json): Prepar
   return { kind: 'ConditionCheck', table, key, condition, apply: (before) => before, input };
 }
 
-function checkKeyNotUpdated(table: TableShape, paths: readonly Path[]): void {
+export function checkKeyNotUpdated(table: TableShape, paths: readonly Path[]): void {
   const keys = new Set(keyNames(table));
   for (const path of paths) {
     const top = path[0] as string;
@@ -131,7 +133,7 @@ function checkReturnValues(input: Json, allowed: readonly string[]): void {
   if (value !== undefined && value !== null && !allowed.includes(String(value))) throw validation('Return values set to invalid value');
 }
 
-function pickKey(item: Item, table: TableShape): Item {
+export function pickKey(item: Item, table: TableShape): Item {
   return Object.fromEntries(keyNames(table).map((name) => [name, item[name]])) as Item;
 }
 
@@ -142,6 +144,7 @@ function pickKey(item: Item, table: TableShape): Item {
 export function applyWrite(context: ItemContext, write: PreparedWrite): { before?: Item; after?: Item } {
   const before = context.items.get(write.table, write.key);
   if (write.condition && !matches(write.condition, before)) {
+    if (write.duplicate) throw new DynamoDbError('DuplicateItemException', DUPLICATE_ITEM);
     throw conditionFailed(write.input.ReturnValuesOnConditionCheckFailure === 'ALL_OLD' ? before : undefined);
   }
   if (write.kind === 'ConditionCheck') return { before, after: before };
@@ -175,7 +178,7 @@ export function writeOutput(write: PreparedWrite, result: { before?: Item; after
   };
 }
 
-function returnedAttributes(mode: string, before: Item | undefined, after: Item | undefined): Item | undefined {
+export function returnedAttributes(mode: string, before: Item | undefined, after: Item | undefined): Item | undefined {
   switch (mode) {
     case 'ALL_OLD':
       return before;

@@ -6,6 +6,7 @@ import {
   conditionExpression,
   type ExpressionAttributes,
   matches,
+  type Path,
   type Predicate,
   project,
   projectionExpression,
@@ -90,7 +91,7 @@ function checkSegments(input: Json): { segment: number; total: number } | undefi
   return { segment, total };
 }
 
-function indexOf(table: TableShape, input: Json): IndexShape | undefined {
+export function indexOf(table: TableShape, input: Json): IndexShape | undefined {
   if (input.IndexName == null) return undefined;
   const index = table.indexes.find((candidate) => candidate.name === input.IndexName);
   if (!index) throw validation(`The table does not have the specified index: ${String(input.IndexName)}`);
@@ -121,6 +122,45 @@ function page(
   // A local index's query fetches what the index does not hold from the table (a global index's cannot).
   const whole = index?.kind === 'local' && (select === 'ALL_ATTRIBUTES' || select === 'SPECIFIC_ATTRIBUTES');
   const limit = input.Limit === undefined ? Number.POSITIVE_INFINITY : Number(input.Limit);
+  const read = readPage(rows, { table, index, whole, filter, projection, limit, count: select === 'COUNT' });
+  const capacity = consumedCapacity(input, table, readUnits(read.bytes, input.ConsistentRead === true), 'read');
+  return {
+    ...(select !== 'COUNT' ? { Items: read.items } : {}),
+    Count: read.count,
+    ScannedCount: read.scanned,
+    ...(read.last ? { LastEvaluatedKey: lastKey(read.last.item, table, index) } : {}),
+    ...(capacity ? { ConsumedCapacity: capacity } : {}),
+  };
+}
+
+/** One page of a read: the items kept (filtered and projected), what it evaluated, and the row to start after when more may follow. */
+export interface PageRead {
+  readonly items: Item[];
+  readonly count: number;
+  readonly scanned: number;
+  readonly bytes: number;
+  /** The last row evaluated, when the page stopped short of the end (at its limit or 1 MB). */
+  readonly last?: ReadRow;
+}
+
+/**
+ * Reads rows until `limit` are evaluated or 1 MB is read; keeps those the filter passes,
+ * projected as asked (only counted for `count`). An index's rows are what it projects unless
+ * `whole` (a local index reads the rest from the table).
+ */
+export function readPage(
+  rows: Iterable<ReadRow>,
+  options: {
+    table: TableShape;
+    index?: IndexShape;
+    whole?: boolean;
+    filter?: Predicate;
+    projection?: readonly Path[];
+    limit: number;
+    count?: boolean;
+  },
+): PageRead {
+  const { table, index, whole, filter, projection, limit } = options;
   const items: Item[] = [];
   let scanned = 0;
   let count = 0;
@@ -138,18 +178,11 @@ function page(
     bytes += itemSize(item);
     if (filter && !matches(filter, item)) continue;
     count++;
-    if (select !== 'COUNT') items.push(projection ? project(item, projection) : item);
+    if (!options.count) items.push(projection ? project(item, projection) : item);
   }
   // A page that stopped at its Limit answers LastEvaluatedKey even when nothing follows, as DynamoDB does.
   if (!more && scanned === limit && last) more = true;
-  const capacity = consumedCapacity(input, table, readUnits(bytes, input.ConsistentRead === true), 'read');
-  return {
-    ...(select !== 'COUNT' ? { Items: items } : {}),
-    Count: count,
-    ScannedCount: scanned,
-    ...(more && last ? { LastEvaluatedKey: lastKey(last.item, table, index) } : {}),
-    ...(capacity ? { ConsumedCapacity: capacity } : {}),
-  };
+  return { items, count, scanned, bytes, ...(more && last ? { last } : {}) };
 }
 
 /** Select checked against the projection asked for and the index read, with DynamoDB's words (Query's prefixed as a model violation). */
@@ -176,7 +209,7 @@ function checkSelect(operation: 'Query' | 'Scan', input: Json, index: IndexShape
 }
 
 /** The key of the last item read, as LastEvaluatedKey: the table's key, and the index's for an index. */
-function lastKey(item: Item, table: TableShape, index: IndexShape | undefined): Item {
+export function lastKey(item: Item, table: TableShape, index: IndexShape | undefined): Item {
   const key = keyOf(item, table);
   return index ? { ...key, ...keyOf(item, index) } : key;
 }
@@ -184,7 +217,11 @@ function lastKey(item: Item, table: TableShape, index: IndexShape | undefined): 
 /** Where ExclusiveStartKey says to start (after), checked against the table's (and index's) key. */
 function startPosition(input: Json, table: TableShape, index: IndexShape | undefined): ReadRow | undefined {
   if (input.ExclusiveStartKey == null) return undefined;
-  const key = checkItem(input.ExclusiveStartKey);
+  return positionAfter(checkItem(input.ExclusiveStartKey), table, index);
+}
+
+/** A read's position after a key (a LastEvaluatedKey), checked against the table's (and index's) key. */
+export function positionAfter(key: Item, table: TableShape, index: IndexShape | undefined): ReadRow {
   const names = new Set([...keyNames(table), ...(index ? keyNames(index) : [])]);
   const shapes = index ? [table, index] : [table];
   const invalid = () => validation('The provided starting key is invalid: The provided key element does not match the schema');
@@ -205,7 +242,7 @@ function startPosition(input: Json, table: TableShape, index: IndexShape | undef
  * The partition and sort key bounds a key condition asks for: `hash = :v`, and optionally
  * one condition on the sort key (=, <, <=, >, >=, BETWEEN, begins_with), joined by AND.
  */
-function keyConditionBounds(condition: Predicate, shape: KeyShape): { hash: Uint8Array; bounds: KeyBounds } {
+export function keyConditionBounds(condition: Predicate, shape: KeyShape): { hash: Uint8Array; bounds: KeyBounds } {
   const parts: Predicate[] = [];
   const flatten = (p: Predicate) => {
     if (p.kind === 'and') {

@@ -249,7 +249,7 @@ describe('DynamoDbEngine', () => {
     expect((await query({ Select: 'ALL_ATTRIBUTES' })).Items).toEqual([item]);
     expect((await query({ ProjectionExpression: 'note' })).Items).toEqual([{ note: { S: 'not projected' } }]);
     const error = await thrown(query({ Select: 'COUNT', ProjectionExpression: 'note' }));
-    expect(error.message).toBe('1 validation error detected: Cannot specify the ProjectionExpression when choosing to get only the Count');
+    expect(error?.message).toBe('1 validation error detected: Cannot specify the ProjectionExpression when choosing to get only the Count');
   });
 
   it('applies a transaction all or nothing, listing cancellation reasons in the request order', async () => {
