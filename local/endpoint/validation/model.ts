@@ -79,7 +79,19 @@ export interface MemberRef {
 }
 
 /** The services whose models are in `../models/`. */
-export type ModelService = 'events' | 'stepfunctions' | 'sqs' | 'sns' | 'lambda' | 'ssm' | 'kms' | 'logs' | 'scheduler' | 'ses' | 'sesv2' | 'dynamodb';
+export type ModelService =
+  | 'events'
+  | 'stepfunctions'
+  | 'sqs'
+  | 'sns'
+  | 'lambda'
+  | 'ssm'
+  | 'kms'
+  | 'logs'
+  | 'scheduler'
+  | 'ses'
+  | 'sesv2'
+  | 'dynamodb';
 
 const loaded = new Map<ModelService, ApiModel>();
 
