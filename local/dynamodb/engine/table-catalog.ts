@@ -51,6 +51,13 @@ export class TableCatalog {
     return table;
   }
 
+  /** A table for an operation on the table itself (DescribeTable, DeleteTable, ...), whose ResourceNotFoundException names it. */
+  described(nameOrArn: string): TableShape {
+    const table = this.find(nameOrArn);
+    if (!table) throw new AwsError('ResourceNotFoundException', `Requested resource not found: Table: ${nameOrArn} not found`);
+    return table;
+  }
+
   names(): string[] {
     return [...this.#byName.keys()].sort();
   }
@@ -115,6 +122,7 @@ export class TableCatalog {
         : {}),
       ...(input.TableClass ? { TableClassSummary: { TableClass: input.TableClass } } : {}),
       DeletionProtectionEnabled: input.DeletionProtectionEnabled === true,
+      ...warmThroughputOf(input),
     };
     const shape: TableShape = { id, name, ...key, indexes, description };
     this.db
@@ -159,6 +167,20 @@ export function globalIndexDescription(index: Json, tableArn: string, throughput
     IndexStatus: 'ACTIVE',
     ProvisionedThroughput: throughput(index.ProvisionedThroughput),
     IndexArn: `${tableArn}/index/${index.IndexName}`,
+    ...warmThroughputOf(index),
+  };
+}
+
+/** A table's or index's `WarmThroughput` as asked for in CreateTable or UpdateTable (AWS's defaults otherwise: see describe). */
+export function warmThroughputOf(input: Json): Json {
+  const warm = input.WarmThroughput as { ReadUnitsPerSecond?: number; WriteUnitsPerSecond?: number } | undefined;
+  if (!warm) return {};
+  return {
+    WarmThroughput: {
+      ...(warm.ReadUnitsPerSecond === undefined ? {} : { ReadUnitsPerSecond: warm.ReadUnitsPerSecond }),
+      ...(warm.WriteUnitsPerSecond === undefined ? {} : { WriteUnitsPerSecond: warm.WriteUnitsPerSecond }),
+      Status: 'ACTIVE',
+    },
   };
 }
 

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
 import { AwsError } from '../../aws-error.js';
+import { canonical } from '../../canonical-json.js';
 import { consumedCapacity, readUnits, writeUnits } from './capacity.js';
 import { DUPLICATE_ITEM, DynamoDbError, validation } from './errors.js';
 import { matches, project } from './expressions/index.js';
@@ -84,8 +85,9 @@ export function transactWriteItems(context: TransactionContext, input: Json, bod
 export function onceForToken(context: TransactionContext, input: Json, run: () => Json, again: () => Json): Json {
   const token = input.ClientRequestToken == null ? undefined : String(input.ClientRequestToken);
   if (token === undefined) return run();
+  // A map's members in any order are the same request (an item's attributes are unordered).
   const fingerprint = createHash('sha256')
-    .update(JSON.stringify({ ...input, ClientRequestToken: undefined }))
+    .update(JSON.stringify(canonical({ ...input, ClientRequestToken: undefined })))
     .digest('hex');
   if (seenToken(context, token, fingerprint)) return again();
   const output = run();

@@ -14,6 +14,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../local/clock.js';
 import { LocalRuntime } from '../../../local/runtime.js';
+import { streamsClient } from '../../helpers/dynamodb-streams.js';
 import { createActiveTable } from '../../helpers/dynamodb-tables.js';
 import { tempAssemblyDir, writeAssembly } from '../assembly.js';
 import { AWS_CLI_SKIP_REASON, awsCli, awsCliMissing } from '../aws-cli.js';
@@ -69,23 +70,6 @@ interface StreamRecordJson {
     SequenceNumber: string;
     SizeBytes: number;
     StreamViewType: string;
-  };
-}
-
-/** The DynamoDB Streams API over the JSON protocol, as the SDK's client sends it (that client is not installed here). */
-function streamsClient(url: string) {
-  return {
-    async send<T = Record<string, unknown>>(operation: string, input: Record<string, unknown>): Promise<T> {
-      const response = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': `DynamoDBStreams_20120810.${operation}` },
-        body: JSON.stringify(input),
-      });
-      const body = (await response.json()) as T & { __type?: string; message?: string };
-      if (response.status !== 200) throw Object.assign(new Error(body.message), { name: String(body.__type).split('#').pop() });
-      return body;
-    },
-    destroy() {},
   };
 }
 

@@ -1,0 +1,145 @@
+import { readFileSync } from 'node:fs';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { LocalRuntime } from '../../../local/runtime.js';
+import { type StreamsClient, streamsClient } from '../../helpers/dynamodb-streams.js';
+import { Bindings, differences, isObject, pythonShape } from '../../helpers/recorded-answers.js';
+import { assemblyOf } from '../../helpers/runtime-with-data.js';
+import { credentials, region, tempDataDir } from '../helpers.js';
+
+/**
+ * Replays calls recorded against real DynamoDB and DynamoDB Streams
+ * (test/conformance/aws-recorded/dynamodb/) on the local runtime, comparing the answers as the
+ * recordings' snapshot transformers left them (see test/helpers/recorded-answers.ts):
+ * botocore's response dicts with `HTTPHeaders: {}`, dates as `datetime`, a shard's starting
+ * sequence number as `starting-sequence-number`, bytes as Python bytes literals.
+ */
+
+type Answer = Record<string, unknown>;
+
+export interface ReplayContext {
+  readonly dynamodb: DynamoDBClient;
+  readonly streams: StreamsClient;
+  /** An answer (or error) as botocore's response dict. */
+  call(send: Promise<unknown>): Promise<Answer>;
+  /** A DynamoDB Streams answer as botocore's response dict (its dates parsed, as botocore parses them). */
+  stream(operation: string, input: Record<string, unknown>): Promise<Answer>;
+  /** An error as `str(ClientError)`: "An error occurred (Code) when calling the Op operation: Message". */
+  errorText(operation: string, send: Promise<unknown>): Promise<string>;
+  /** A fresh table name with a prefix. */
+  name(prefix: string): string;
+}
+
+export type Replay = (context: ReplayContext) => Promise<Answer>;
+
+const RECORDED = JSON.parse(
+  readFileSync(new URL('../../conformance/aws-recorded/dynamodb/test_dynamodb.snapshot.json', import.meta.url), 'utf8'),
+) as Record<string, { 'recorded-content': Answer }>;
+
+export const recordedTests = (): string[] => Object.keys(RECORDED);
+
+/** A runtime with no app (the replayed calls make the tables) and SDK v3 clients of DynamoDB and DynamoDB Streams. */
+export async function startReplay(): Promise<{ runtime: LocalRuntime; context: ReplayContext; close: () => Promise<void> }> {
+  const runtime = await LocalRuntime.start({ cdkOut: assemblyOf({}), dataDir: tempDataDir(), port: 0, log: () => undefined });
+  const options = { endpoint: runtime.url, region, credentials, maxAttempts: 1 };
+  const dynamodb = new DynamoDBClient(options);
+  const streams = streamsClient(runtime.url);
+  let counter = 0;
+  const context: ReplayContext = {
+    dynamodb,
+    streams,
+    call: (send) => asBoto(send),
+    async stream(operation, input) {
+      const { status, body } = await streams.answer(operation, input);
+      if (status !== 200) throw new Error(`${operation} answered ${status}: ${JSON.stringify(body)}`);
+      return { ...(shape(body, STREAMS_DATES) as Answer), ResponseMetadata: { HTTPHeaders: {}, HTTPStatusCode: status } };
+    },
+    async errorText(operation, send) {
+      try {
+        await send;
+      } catch (error) {
+        const e = error as Error;
+        return `An error occurred (${e.name}) when calling the ${operation} operation: ${e.message}`;
+      }
+      throw new Error(`${operation} succeeded; the recording expects an error`);
+    },
+    name: (prefix) => `${prefix}-${process.pid}-${++counter}`,
+  };
+  return {
+    runtime,
+    context,
+    async close() {
+      dynamodb.destroy();
+      streams.destroy();
+      await runtime.stop();
+    },
+  };
+}
+
+/** botocore's view of an answer: the output (or an error's Error and modelled members) and ResponseMetadata. */
+async function asBoto(send: Promise<unknown>): Promise<Answer> {
+  try {
+    const { $metadata, ...rest } = (await send) as Answer & { $metadata: { httpStatusCode?: number } };
+    return { ...(shape(rest) as Answer), ResponseMetadata: { HTTPHeaders: {}, HTTPStatusCode: $metadata.httpStatusCode } };
+  } catch (error) {
+    const e = error as Error & Answer & { $metadata?: { httpStatusCode?: number } };
+    if (e.$metadata === undefined) throw error;
+    const members = Object.fromEntries(
+      Object.entries(e).filter(
+        ([key, value]) => !key.startsWith('$') && !['name', 'message', '__type', 'Message'].includes(key) && value !== undefined,
+      ),
+    );
+    return {
+      Error: { Code: e.name, Message: e.message },
+      ...(shape(members) as Answer),
+      ResponseMetadata: { HTTPHeaders: {}, HTTPStatusCode: e.$metadata.httpStatusCode },
+    };
+  }
+}
+
+/** The members of DynamoDB Streams' answers that its model types as timestamps (epoch seconds in JSON). */
+const STREAMS_DATES = new Set(['ApproximateCreationDateTime', 'CreationRequestDateTime']);
+
+/**
+ * Dates as the recordings' `datetime`, bytes as Python's, and the transformers' fixed values.
+ * `dates` names the members that are dates in a JSON body read without the SDK.
+ */
+function shape(value: unknown, dates: ReadonlySet<string> = new Set()): unknown {
+  if (value instanceof Date) return 'datetime';
+  if (value instanceof Uint8Array) return pythonShape(value);
+  if (Array.isArray(value)) return value.map((inner) => shape(inner, dates));
+  if (isObject(value)) {
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([, inner]) => inner !== undefined)
+        .map(([key, inner]) => [
+          key,
+          key === 'StartingSequenceNumber'
+            ? 'starting-sequence-number'
+            : dates.has(key) && typeof inner === 'number'
+              ? 'datetime'
+              : shape(inner, dates),
+        ]),
+    );
+  }
+  return value;
+}
+
+/** Every recorded answer of a test against the live ones, keyed alike; the differences (none when they match). */
+export function compareCase(test: string, live: Answer): string[] {
+  const expected = RECORDED[test]?.['recorded-content'];
+  if (!expected) return [`no recorded case ${test}`];
+  const pairs = new Bindings();
+  const out: string[] = [];
+  for (const key of Object.keys(expected)) {
+    if (!(key in live)) out.push(`${key}: not replayed`);
+    else out.push(...differences(withoutMessageCopy(expected[key]), live[key], pairs, key));
+  }
+  return out;
+}
+
+/** botocore's top-level copy of an error's message is not compared (newer botocore adds it; the local answers' tests see Error.Message). */
+function withoutMessageCopy(answer: unknown): unknown {
+  if (!isObject(answer) || !isObject(answer.Error)) return answer;
+  const { message: _copy, ...rest } = answer;
+  return rest;
+}
