@@ -39,6 +39,8 @@ export class LocalRuntime {
   readonly buckets: readonly { readonly name: string; readonly eventBridge: boolean }[];
   /** DynamoDB Streams: the records of the tables' streams, and their API. */
   readonly dynamodbStreams: StreamsService;
+  /** Where local functions reach DynamoDB (their AWS_ENDPOINT_URL_DYNAMODB): the engine's own port, with the same IAM check. */
+  readonly dynamodbUrl: string;
   /** The time-to-live sweep (tests call `sweep()` after moving a manual clock). */
   readonly timeToLive: TimeToLiveSweeper;
   /** EventBridge Pipes with DynamoDB stream sources. */
@@ -88,6 +90,7 @@ export class LocalRuntime {
     this.iam = get('iam');
     const dynamodb = get('dynamodb');
     this.dynamodbStreams = dynamodb.streams;
+    this.dynamodbUrl = dynamodb.host.url;
     this.timeToLive = dynamodb.timeToLive;
     this.buckets = get('s3').buckets;
     this.httpApiUrls = get('apigateway').httpApis.urls(url);
