@@ -33,6 +33,7 @@ export function batchWriteItem(context: ItemContext, input: Json): Json {
       if ((put ? 1 : 0) + (remove ? 1 : 0) !== 1) {
         throw validation('Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes');
       }
+      if (put) checkBatchPutKey(context, tableName, put.Item);
       const write = put
         ? preparePut(context, { TableName: tableName, Item: put.Item })
         : prepareDelete(context, { TableName: tableName, Key: (remove as Json).Key });
@@ -51,6 +52,19 @@ export function batchWriteItem(context: ItemContext, input: Json): Json {
   }
   const capacity = [...units.values()].map(({ table, units }) => consumedCapacity(input, table, units, 'write')).filter(Boolean);
   return { UnprocessedItems: {}, ...(capacity.length > 0 ? { ConsumedCapacity: capacity } : {}) };
+}
+
+/**
+ * A batch's put names its item's key less precisely than PutItem: a key attribute missing or of
+ * another type is "The provided key element does not match the schema" (recorded on AWS).
+ */
+function checkBatchPutKey(context: ItemContext, tableName: string, item: unknown): void {
+  const table = context.catalog.find(tableName);
+  if (!table || typeof item !== 'object' || item === null) return;
+  for (const { name, type } of table.range ? [table.hash, table.range] : [table.hash]) {
+    const value = (item as Record<string, Record<string, unknown> | undefined>)[name];
+    if (value === undefined || value === null || !(type in value)) throw validation('The provided key element does not match the schema');
+  }
 }
 
 /** BatchGetItem: up to 100 keys, each once; every one answered (nothing unprocessed). */

@@ -1,7 +1,6 @@
 import {
   BatchExecuteStatementCommand,
   CreateTableCommand,
-  type CreateTableCommandInput,
   DeleteItemCommand,
   DeleteTableCommand,
   DescribeContinuousBackupsCommand,
@@ -18,7 +17,9 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { createActiveTable } from '../../helpers/dynamodb-tables.js';
-import type { Replay, ReplayContext } from './recorded-replay.js';
+import { ITEMS } from './recorded-cases-items.js';
+import { STREAMS } from './recorded-cases-streams.js';
+import { createTable, describeStream, type Replay, type ReplayContext, streamRecords } from './recorded-replay.js';
 
 /**
  * The recorded tests of LocalStack's tests/aws/services/dynamodb/test_dynamodb.py replayed
@@ -36,30 +37,6 @@ const TAGS = [
   { Key: 'Name', Value: 'test-table' },
   { Key: 'TestKey', Value: 'true' },
 ];
-
-/** CreateTable's answer; the replay goes on once the table is ACTIVE, as the recorded tests' fixture waits for it. */
-const createTable = (c: ReplayContext, input: CreateTableCommandInput) => c.call(createActiveTable(c.dynamodb, input));
-
-interface StreamDescription {
-  StreamDescription: { Shards: { ShardId: string; SequenceNumberRange: { StartingSequenceNumber: string } }[] };
-}
-
-const describeStream = (c: ReplayContext, streamArn: string) =>
-  c.streams.send<StreamDescription>('DescribeStream', { StreamArn: streamArn });
-
-/** The stream's records from its start, as the tests read them (one GetRecords: the local stream has them at once). */
-async function streamRecords(c: ReplayContext, streamArn: string, type = 'TRIM_HORIZON', sequence?: string) {
-  const shard = (await describeStream(c, streamArn)).StreamDescription.Shards[0];
-  const position = sequence === undefined ? {} : { SequenceNumber: sequence };
-  const iterator = await c.stream('GetShardIterator', {
-    StreamArn: streamArn,
-    ShardId: shard?.ShardId,
-    ShardIteratorType: type,
-    ...position,
-  });
-  const { Records } = await c.stream('GetRecords', { ShardIterator: String(iterator.ShardIterator) });
-  return { iterator, records: { Records } };
-}
 
 const PARTIQL: Record<string, Replay> = {
   async test_dynamodb_execute_transaction(c) {
@@ -443,4 +420,4 @@ async function gsiWithBillingMode(c: ReplayContext, mode: 'PAY_PER_REQUEST' | 'P
 }
 
 /** Every replayed recorded test, by its name in test_dynamodb.snapshot.json. */
-export const CASES: Record<string, Replay> = { ...PARTIQL, ...TRANSACTIONS, ...TABLES };
+export const CASES: Record<string, Replay> = { ...PARTIQL, ...TRANSACTIONS, ...TABLES, ...ITEMS, ...STREAMS };

@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
+import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LocalRuntime } from '../../../local/runtime.js';
 import { type StreamsClient, streamsClient } from '../../helpers/dynamodb-streams.js';
+import { createActiveTable } from '../../helpers/dynamodb-tables.js';
 import { Bindings, differences, isObject, pythonShape } from '../../helpers/recorded-answers.js';
 import { assemblyOf } from '../../helpers/runtime-with-data.js';
 import { credentials, region, tempDataDir } from '../helpers.js';
@@ -142,4 +144,28 @@ function withoutMessageCopy(answer: unknown): unknown {
   if (!isObject(answer) || !isObject(answer.Error)) return answer;
   const { message: _copy, ...rest } = answer;
   return rest;
+}
+
+/** CreateTable's answer; the replay goes on once the table is ACTIVE, as the recorded tests' fixture waits for it. */
+export const createTable = (c: ReplayContext, input: CreateTableCommandInput) => c.call(createActiveTable(c.dynamodb, input));
+
+interface StreamDescription {
+  StreamDescription: { Shards: { ShardId: string; SequenceNumberRange: { StartingSequenceNumber: string } }[] };
+}
+
+export const describeStream = (c: ReplayContext, streamArn: string) =>
+  c.streams.send<StreamDescription>('DescribeStream', { StreamArn: streamArn });
+
+/** The stream's records from its start, as the tests read them (one GetRecords: the local stream has them at once). */
+export async function streamRecords(c: ReplayContext, streamArn: string, type = 'TRIM_HORIZON', sequence?: string) {
+  const shard = (await describeStream(c, streamArn)).StreamDescription.Shards[0];
+  const position = sequence === undefined ? {} : { SequenceNumber: sequence };
+  const iterator = await c.stream('GetShardIterator', {
+    StreamArn: streamArn,
+    ShardId: shard?.ShardId,
+    ShardIteratorType: type,
+    ...position,
+  });
+  const { Records } = await c.stream('GetRecords', { ShardIterator: String(iterator.ShardIterator) });
+  return { iterator, records: { Records } };
 }
