@@ -59,4 +59,10 @@ export const STREAMS: Record<string, Replay> = {
     const { iterator, records } = await streamRecords(c, streamArn);
     return { 'create-table': created, 'describe-stream': described, 'get-shard-iterator': iterator, 'get-records': records };
   },
+
+  /** From LocalStack's test_dynamodb_streams.py. */
+  async test_non_existent_stream(c) {
+    const arn = `arn:aws:dynamodb:us-east-1:000000000000:table/${c.name('non-existent')}/stream/2024-11-18T14:36:44.149`;
+    return { 'non-existent-stream': await c.stream('DescribeStream', { StreamArn: arn }) };
+  },
 };

@@ -23,7 +23,7 @@ export interface ReplayContext {
   readonly streams: StreamsClient;
   /** An answer (or error) as botocore's response dict. */
   call(send: Promise<unknown>): Promise<Answer>;
-  /** A DynamoDB Streams answer as botocore's response dict (its dates parsed, as botocore parses them). */
+  /** A DynamoDB Streams answer (or error) as botocore's response dict (its dates parsed, as botocore parses them). */
   stream(operation: string, input: Record<string, unknown>): Promise<Answer>;
   /** An error as `str(ClientError)`: "An error occurred (Code) when calling the Op operation: Message". */
   errorText(operation: string, send: Promise<unknown>): Promise<string>;
@@ -33,8 +33,12 @@ export interface ReplayContext {
 
 export type Replay = (context: ReplayContext) => Promise<Answer>;
 
-const RECORDED = JSON.parse(
-  readFileSync(new URL('../../conformance/aws-recorded/dynamodb/test_dynamodb.snapshot.json', import.meta.url), 'utf8'),
+/** The recordings of LocalStack's DynamoDB suite and of its DynamoDB Streams suite, by test name. */
+const RECORDED = Object.assign(
+  {},
+  ...['test_dynamodb.snapshot.json', 'test_dynamodb_streams.snapshot.json'].map(
+    (file) => JSON.parse(readFileSync(new URL(`../../conformance/aws-recorded/dynamodb/${file}`, import.meta.url), 'utf8')) as object,
+  ),
 ) as Record<string, { 'recorded-content': Answer }>;
 
 export const recordedTests = (): string[] => Object.keys(RECORDED);
@@ -52,8 +56,9 @@ export async function startReplay(): Promise<{ runtime: LocalRuntime; context: R
     call: (send) => asBoto(send),
     async stream(operation, input) {
       const { status, body } = await streams.answer(operation, input);
-      if (status !== 200) throw new Error(`${operation} answered ${status}: ${JSON.stringify(body)}`);
-      return { ...(shape(body, STREAMS_DATES) as Answer), ResponseMetadata: { HTTPHeaders: {}, HTTPStatusCode: status } };
+      const metadata = { ResponseMetadata: { HTTPHeaders: {}, HTTPStatusCode: status } };
+      if (status === 200) return { ...(shape(body, STREAMS_DATES) as Answer), ...metadata };
+      return { Error: { Code: String(body.__type).split('#').pop(), Message: body.message }, ...metadata };
     },
     async errorText(operation, send) {
       try {
