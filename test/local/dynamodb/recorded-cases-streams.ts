@@ -1,5 +1,5 @@
-import { BatchWriteItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { createTable, type Replay, type ReplayContext, streamRecords } from './recorded-replay.js';
+import { BatchWriteItemCommand, GetItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { createTable, describeStream, type Replay, type ReplayContext, streamRecords } from './recorded-replay.js';
 
 /**
  * The recorded tests of LocalStack's test_dynamodb.py that read a table's stream after batch
@@ -58,6 +58,30 @@ export const STREAMS: Record<string, Replay> = {
     await update('value2', 'value3');
     const { iterator, records } = await streamRecords(c, streamArn);
     return { 'create-table': created, 'describe-stream': described, 'get-shard-iterator': iterator, 'get-records': records };
+  },
+
+  async test_data_encoding_consistency(c) {
+    const { table, streamArn } = await tableWithStream(c);
+    const item = async () => (await c.call(c.dynamodb.send(new GetItemCommand({ TableName: table, Key: { id: { S: 'id1' } } })))).Item;
+    const newImage = async (index: number) => {
+      const start = (await describeStream(c, streamArn)).StreamDescription.Shards[0]?.SequenceNumberRange.StartingSequenceNumber;
+      const { records } = await streamRecords(c, streamArn, 'AT_SEQUENCE_NUMBER', start);
+      return (records.Records as { dynamodb: { NewImage: unknown } }[])[index]?.dynamodb.NewImage;
+    };
+    await c.dynamodb.send(
+      new PutItemCommand({ TableName: table, Item: { id: { S: 'id1' }, version: { N: '1' }, data: { B: Uint8Array.of(0x90) } } }),
+    );
+    const GetItem = await item();
+    const GetRecords = await newImage(0);
+    await c.dynamodb.send(
+      new UpdateItemCommand({
+        TableName: table,
+        Key: { id: { S: 'id1' } },
+        UpdateExpression: 'SET version=:v',
+        ExpressionAttributeValues: { ':v': { N: '2' } },
+      }),
+    );
+    return { GetItem, GetRecords, GetItemAfterUpdate: await item(), GetRecordsAfterUpdate: await newImage(1) };
   },
 
   /** From LocalStack's test_dynamodb_streams.py. */

@@ -57,7 +57,7 @@ export async function startReplay(): Promise<{ runtime: LocalRuntime; context: R
     async stream(operation, input) {
       const { status, body } = await streams.answer(operation, input);
       const metadata = { ResponseMetadata: { HTTPHeaders: {}, HTTPStatusCode: status } };
-      if (status === 200) return { ...(shape(body, STREAMS_DATES) as Answer), ...metadata };
+      if (status === 200) return { ...(shape(withBlobs(body), STREAMS_DATES) as Answer), ...metadata };
       return { Error: { Code: String(body.__type).split('#').pop(), Message: body.message }, ...metadata };
     },
     async errorText(operation, send) {
@@ -101,6 +101,24 @@ async function asBoto(send: Promise<unknown>): Promise<Answer> {
       ResponseMetadata: { HTTPHeaders: {}, HTTPStatusCode: e.$metadata.httpStatusCode },
     };
   }
+}
+
+/**
+ * Binary attribute values of a JSON body as bytes, as botocore decodes them: in an
+ * AttributeValue only is `B` a string (base64) and `BS` a list of them (an attribute named B
+ * holds an AttributeValue object).
+ */
+function withBlobs(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withBlobs);
+  if (!isObject(value)) return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([key, inner]) => {
+      if (key === 'B' && typeof inner === 'string') return [key, Buffer.from(inner, 'base64')];
+      if (key === 'BS' && Array.isArray(inner) && inner.every((b) => typeof b === 'string'))
+        return [key, inner.map((b) => Buffer.from(b, 'base64'))];
+      return [key, withBlobs(inner)];
+    }),
+  );
 }
 
 /** The members of DynamoDB Streams' answers that its model types as timestamps (epoch seconds in JSON). */
