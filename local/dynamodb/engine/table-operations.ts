@@ -2,7 +2,7 @@ import type { DatabaseSync } from 'node:sqlite';
 import { AwsError } from '../../aws-error.js';
 import { validation } from './errors.js';
 import type { ItemStore } from './item-store.js';
-import { globalIndexDescription, indexShape, type TableCatalog, tableNameOf, warmThroughputOf } from './table-catalog.js';
+import { globalIndexDescription, indexShape, sseDescriptionOf, type TableCatalog, tableNameOf, warmThroughputOf } from './table-catalog.js';
 import type { KeyType, TableShape } from './table-schema.js';
 
 type Json = Record<string, unknown>;
@@ -201,9 +201,23 @@ export function updateTable(context: TableContext, input: Json): Json {
   }
   const spec = input.StreamSpecification as { StreamEnabled?: boolean; StreamViewType?: string } | undefined;
   if (spec) updateStream(context, table, spec);
+  const sse = input.SSESpecification === undefined ? undefined : updatedSse(description, input.SSESpecification, context);
   table = { ...table, indexes, description };
   context.catalog.replace(table);
-  return { TableDescription: describe(context, table) };
+  return { TableDescription: { ...describe(context, table), ...sse } };
+}
+
+/**
+ * An UpdateTable's `SSESpecification` applied to the description; what UpdateTable answers of
+ * it: the key being changed, `UPDATING` (as AWS answers it; DescribeTable then has the result).
+ */
+function updatedSse(description: Json, spec: unknown, context: TableContext): Json {
+  const before = description.SSEDescription as Json | undefined;
+  const after = sseDescriptionOf(spec, context.catalog.location).SSEDescription as Json | undefined;
+  if (after) description.SSEDescription = after;
+  else delete description.SSEDescription;
+  const shown = after ?? before;
+  return shown ? { SSEDescription: { ...shown, Status: 'UPDATING' } } : {};
 }
 
 function updateStream(context: TableContext, table: TableShape, spec: { StreamEnabled?: boolean; StreamViewType?: string }): void {

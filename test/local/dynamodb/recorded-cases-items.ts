@@ -4,13 +4,17 @@ import {
   PutItemCommand,
   type PutItemCommandInput,
   QueryCommand,
+  UpdateTableCommand,
 } from '@aws-sdk/client-dynamodb';
+import { DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { createActiveTable } from '../../helpers/dynamodb-tables.js';
-import type { Replay, ReplayContext } from './recorded-replay.js';
+import { credentials, region } from '../helpers.js';
+import { type Replay, type ReplayContext, shape } from './recorded-replay.js';
 
 /**
  * The recorded tests of item writes and reads in LocalStack's test_dynamodb.py (puts with
- * ReturnValues, empty and binary values, batches, a local index), made as the tests make them.
+ * ReturnValues, empty and binary values, batches, a local index) and of a table's encryption
+ * at rest, made as the tests make them.
  */
 
 const TAGS = [
@@ -184,4 +188,46 @@ export const ITEMS: Record<string, Replay> = {
     );
     return { ValidationException: text };
   },
+
+  test_dynamodb_create_table_with_partial_sse_specification: (c) =>
+    encryptedTable(c, { TableName: '', SSESpecification: { Enabled: false } }, [
+      'SSEDescription',
+      'KMSDescription',
+      'update-table-disable-sse-spec',
+    ]),
+  test_dynamodb_update_table_without_sse_specification_change: (c) =>
+    encryptedTable(c, { TableName: '', BillingMode: 'PAY_PER_REQUEST' }, [
+      'create_table_sse_description',
+      'describe_kms_key',
+      'update_table_sse_description',
+    ]),
 };
+
+/**
+ * A table created with SSE enabled (the AWS managed key), the key described by KMS, and an
+ * UpdateTable's answer's SSEDescription; `names` are the three answers' keys in the recording.
+ */
+async function encryptedTable(c: ReplayContext, update: { TableName: string; [member: string]: unknown }, names: string[]) {
+  const table = c.name('test_table').replaceAll('-', '_');
+  const created = await createActiveTable(c.dynamodb, {
+    TableName: table,
+    KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+    AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+    ProvisionedThroughput: { ReadCapacityUnits: 5, WriteCapacityUnits: 5 },
+    SSESpecification: { Enabled: true },
+    Tags: TAGS,
+  });
+  const kms = new KMSClient({ endpoint: c.endpoint, region, credentials, maxAttempts: 1 });
+  try {
+    const key = await c.call(kms.send(new DescribeKeyCommand({ KeyId: created.TableDescription?.SSEDescription?.KMSMasterKeyArn })));
+    const updated = await c.dynamodb.send(new UpdateTableCommand({ ...update, TableName: table } as never));
+    const [sse, described, after] = names as [string, string, string];
+    return {
+      [sse]: shape(created.TableDescription?.SSEDescription),
+      [described]: key,
+      [after]: shape(updated.TableDescription?.SSEDescription),
+    };
+  } finally {
+    kms.destroy();
+  }
+}

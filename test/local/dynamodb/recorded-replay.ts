@@ -21,6 +21,8 @@ type Answer = Record<string, unknown>;
 export interface ReplayContext {
   readonly dynamodb: DynamoDBClient;
   readonly streams: StreamsClient;
+  /** The runtime's endpoint, for clients of other services (KMS). */
+  readonly endpoint: string;
   /** An answer (or error) as botocore's response dict. */
   call(send: Promise<unknown>): Promise<Answer>;
   /** A DynamoDB Streams answer (or error) as botocore's response dict (its dates parsed, as botocore parses them). */
@@ -53,6 +55,7 @@ export async function startReplay(): Promise<{ runtime: LocalRuntime; context: R
   const context: ReplayContext = {
     dynamodb,
     streams,
+    endpoint: runtime.url,
     call: (send) => asBoto(send),
     async stream(operation, input) {
       const { status, body } = await streams.answer(operation, input);
@@ -128,7 +131,7 @@ const STREAMS_DATES = new Set(['ApproximateCreationDateTime', 'CreationRequestDa
  * Dates as the recordings' `datetime`, bytes as Python's, and the transformers' fixed values.
  * `dates` names the members that are dates in a JSON body read without the SDK.
  */
-function shape(value: unknown, dates: ReadonlySet<string> = new Set()): unknown {
+export function shape(value: unknown, dates: ReadonlySet<string> = new Set()): unknown {
   if (value instanceof Date) return 'datetime';
   if (value instanceof Uint8Array) return pythonShape(value);
   if (Array.isArray(value)) return value.map((inner) => shape(inner, dates));
