@@ -46,6 +46,10 @@ const assembly = () =>
           Plain: table('plain-table'),
           Transact: table('transact-table', 'NEW_AND_OLD_IMAGES'),
           Expiring: table('expiring-table', 'NEW_AND_OLD_IMAGES', 'expiresAt'),
+          Encrypted: {
+            ...table('encrypted-table'),
+            Properties: { ...table('encrypted-table').Properties, SSESpecification: { SSEEnabled: true } },
+          },
           // CloudFormation's default billing mode: PROVISIONED.
           Provisioned: { ...table('provisioned-table'), Properties: { ...table('provisioned-table').Properties, BillingMode: undefined } },
         },
@@ -124,6 +128,17 @@ describe('DynamoDB Streams (local)', () => {
     expect(capacity).toEqual([
       'provisioned-table (AWS::DynamoDB::Table): its provisioned capacity is not enforced: reads and writes are never throttled',
     ]);
+  });
+
+  it("describes a template table's encryption at rest (SSESpecification's SSEEnabled) with the AWS managed key, as AWS does", async () => {
+    const { Table } = await ddb.send(new DescribeTableCommand({ TableName: 'encrypted-table' }));
+    expect(Table?.SSEDescription).toEqual({
+      Status: 'ENABLED',
+      SSEType: 'KMS',
+      KMSMasterKeyArn: expect.stringMatching(/^arn:aws:kms:us-east-1:000000000000:key\/[0-9a-f-]{36}$/),
+    });
+    const plain = await ddb.send(new DescribeTableCommand({ TableName: 'plain-table' }));
+    expect(plain.Table?.SSEDescription).toBeUndefined();
   });
 
   it('describes a template table with its stream, under the ARN the template gave it', async () => {
