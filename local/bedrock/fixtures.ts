@@ -1,5 +1,6 @@
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { validationError } from '../aws-error.js';
+import { canonical } from '../canonical-json.js';
 import type { ModelAnswer, ModelRequest } from './conversation.js';
 import { digestOf } from './digest.js';
 import type { ModelBackend, ModelCall } from './simulated.js';
@@ -15,17 +16,6 @@ export interface FixtureLine {
 /** Thrown at start-up for a fixture file that cannot be read: names the file and line. */
 export class FixtureFileError extends Error {
   override readonly name = 'FixtureFileError';
-}
-
-/** The same value with every object's keys sorted: two requests that differ only in key order digest alike. */
-function canonical(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(canonical);
-  if (typeof value !== 'object' || value === null) return value;
-  return Object.fromEntries(
-    Object.keys(value)
-      .sort()
-      .map((key) => [key, canonical((value as Record<string, unknown>)[key])]),
-  );
 }
 
 /** A request's digest: SHA-256 of its canonical JSON (model, system, messages, tools, tool choice, inference settings). */

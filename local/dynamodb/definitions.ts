@@ -26,9 +26,17 @@ export function tableDefinitions(byType: (type: string) => readonly LoadedResour
       ...(p.GlobalSecondaryIndexes ? { GlobalSecondaryIndexes: p.GlobalSecondaryIndexes } : {}),
       ...(p.LocalSecondaryIndexes ? { LocalSecondaryIndexes: p.LocalSecondaryIndexes } : {}),
       ...(p.StreamSpecification ? { StreamSpecification: { StreamEnabled: true, ...(p.StreamSpecification as Props) } } : {}),
+      ...sseSpecification(p.SSESpecification as Props | undefined),
     };
     // Time to live and the stream are run by local/dynamodb/ (dynalite has neither); the stream keeps the label of the template's StreamArn.
     const streamLabel = r.attributes.StreamArn?.split('/stream/')[1];
     return { name: r.physicalName, definition, ttlAttribute: ttl?.Enabled ? ttl.AttributeName : undefined, streamLabel };
   });
+}
+
+/** CloudFormation's SSESpecification (`SSEEnabled`) as CreateTable takes it (`Enabled`). */
+function sseSpecification(sse: Props | undefined): Record<string, unknown> {
+  if (sse === undefined) return {};
+  const { SSEEnabled, ...rest } = sse;
+  return { SSESpecification: { Enabled: SSEEnabled === true || SSEEnabled === 'true', ...rest } };
 }

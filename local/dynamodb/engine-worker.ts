@@ -242,7 +242,21 @@ function authorizationKey(accessKeyId: string, operation: string, body: Buffer):
       )
     : [];
   const batch = input.RequestItems && typeof input.RequestItems === 'object' ? Object.keys(input.RequestItems) : [];
-  return JSON.stringify([accessKeyId, operation, input.TableName, input.IndexName, input.StreamArn, batch, transact]);
+  // A PartiQL statement's text names its tables and what it does to them.
+  const statements = [input.Statements, input.TransactStatements].flatMap((list) =>
+    Array.isArray(list) ? list.map((member: { Statement?: unknown } | null) => member?.Statement) : [],
+  );
+  return JSON.stringify([
+    accessKeyId,
+    operation,
+    input.TableName,
+    input.IndexName,
+    input.StreamArn,
+    batch,
+    transact,
+    input.Statement,
+    statements,
+  ]);
 }
 
 startEngineThread(workerData as EngineWorkerData);

@@ -14,6 +14,8 @@ import {
   sameNamed,
   text,
 } from '../iam/authorizations.js';
+import type { StatementNode } from './engine/partiql/ast.js';
+import { parseStatement } from './engine/partiql/parser.js';
 
 /** A table's ARN from its name or ARN. */
 const tableArnOf = (nameOrArn: unknown, context: OperationContext): string => {
@@ -57,10 +59,41 @@ function transaction(input: Input, context: OperationContext): OperationAuthoriz
   return distinct(authorizations);
 }
 
+/** What each kind of PartiQL statement is authorized as (a transaction's EXISTS reads). */
+const STATEMENT_ACTIONS: Readonly<Record<string, string>> = {
+  select: 'dynamodb:PartiQLSelect',
+  exists: 'dynamodb:PartiQLSelect',
+  insert: 'dynamodb:PartiQLInsert',
+  update: 'dynamodb:PartiQLUpdate',
+  delete: 'dynamodb:PartiQLDelete',
+};
+
+/**
+ * PartiQL statements: each one's action on the table it names (a SELECT of an index on the
+ * index). A statement that does not parse asks nothing: DynamoDB refuses it as malformed.
+ */
+const statements =
+  (list: (input: Input) => unknown[]) =>
+  (input: Input, context: OperationContext): OperationAuthorization[] => {
+    const authorizations: OperationAuthorization[] = [];
+    for (const text of list(input)) {
+      let statement: StatementNode;
+      try {
+        statement = parseStatement(String(text)).statement;
+      } catch {
+        continue;
+      }
+      const arn = tableArnOf(statement.target.table, context);
+      const resource = statement.kind === 'select' && statement.target.index ? `${arn}/index/${statement.target.index}` : arn;
+      authorizations.push(on(STATEMENT_ACTIONS[statement.kind] as string, resource));
+    }
+    return distinct(authorizations);
+  };
+
 /**
  * DynamoDB (and DynamoDB Streams, whose actions are dynamodb:): each operation is the action
  * of its name on the table, index or stream it names; batches once per table; transactions
- * as their items' actions.
+ * as their items' actions; PartiQL statements as PartiQLSelect, Insert, Update or Delete.
  */
 const dynamodbAuthorizations: OperationTable = {
   ...sameNamed('dynamodb', {
@@ -75,6 +108,10 @@ const dynamodbAuthorizations: OperationTable = {
     DescribeTimeToLive: table,
     UpdateTimeToLive: table,
     DescribeContinuousBackups: table,
+    UpdateContinuousBackups: table,
+    DescribeContributorInsights: tableOrIndex,
+    UpdateContributorInsights: tableOrIndex,
+    ListContributorInsights: ANY,
     Query: tableOrIndex,
     Scan: tableOrIndex,
     TagResource: tagged,
@@ -92,6 +129,9 @@ const dynamodbAuthorizations: OperationTable = {
   BatchWriteItem: perTable('dynamodb:BatchWriteItem'),
   TransactWriteItems: transaction,
   TransactGetItems: transaction,
+  ExecuteStatement: statements((input) => [input.Statement]),
+  BatchExecuteStatement: statements((input) => records(input.Statements).map((member) => member.Statement)),
+  ExecuteTransaction: statements((input) => records(input.TransactStatements).map((member) => member.Statement)),
 };
 
 /** How IAM authorizes dynamodb's requests (its module declares it). */

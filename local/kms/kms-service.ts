@@ -1,11 +1,12 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
 import { tryParseArn } from '../arn.js';
 import { AwsError, validationError } from '../aws-error.js';
 import type { Clock } from '../clock.js';
 import { type Operation, operationTable } from '../services/operation-table.js';
-import { partitionOf, stableUuid } from '../template/resolve.js';
+import { partitionOf } from '../template/resolve.js';
 import { KmsStore } from './kms-store.js';
+import { awsManagedKeyDescription, awsManagedKeyId, MANAGED_KEYS_NAMED_BY_ARN } from './managed-keys.js';
 
 /** A key the template declares (`AWS::KMS::Key`). */
 export interface KeyDefinition {
@@ -158,6 +159,8 @@ export class KmsService {
         CustomerMasterKeySpec: key.keySpec,
         KeySpec: key.keySpec,
         ...(key.keySpec === SYMMETRIC ? { EncryptionAlgorithms: [SYMMETRIC] } : {}),
+        // KMS names the key material in use (64 hex digits); one material per key here, named by the key and its creation.
+        CurrentKeyMaterialId: createHash('sha256').update(`${key.keyId}/${createdAt}`).digest('hex'),
         MultiRegion: false,
       },
     };
@@ -218,6 +221,8 @@ export class KmsService {
       return key;
     }
     const keyId = tail.startsWith('key/') ? tail.slice(4) : tail;
+    const named = MANAGED_KEYS_NAMED_BY_ARN.find((alias) => awsManagedKeyId(this.options.accountId, this.options.region, alias) === keyId);
+    if (!this.#keys.has(keyId) && named) this.#managedAlias(named);
     const key = this.#keys.get(keyId);
     if (key === undefined) throw new AwsError('NotFoundException', `Key '${this.#arn(keyId)}' does not exist`);
     return key;
@@ -226,10 +231,10 @@ export class KmsService {
   /** AWS managed keys (`alias/aws/sqs`, ...) come into being on first use. */
   #managedAlias(alias: string): string | undefined {
     if (!/^alias\/aws\/[A-Za-z0-9-]+$/.test(alias)) return undefined;
-    const keyId = stableUuid(`${this.options.accountId}/${this.options.region}/${alias}`);
+    const keyId = awsManagedKeyId(this.options.accountId, this.options.region, alias);
     this.#keys.set(keyId, {
       keyId,
-      description: `Default key that protects my ${alias.slice('alias/aws/'.length).toUpperCase()} data when no other key is defined`,
+      description: awsManagedKeyDescription(alias),
       enabled: true,
       keySpec: SYMMETRIC,
       keyUsage: 'ENCRYPT_DECRYPT',

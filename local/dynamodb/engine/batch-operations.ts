@@ -4,6 +4,7 @@ import { project } from './expressions/index.js';
 import { checkKey } from './item-checks.js';
 import { applyWrite, type ItemContext, type PreparedWrite, prepareDelete, preparePut, projectionOf } from './item-operations.js';
 import { keyPosition } from './item-store.js';
+import { checkParameters } from './legacy.js';
 import type { TableShape } from './table-schema.js';
 import { type Item, itemSize } from './values.js';
 
@@ -32,6 +33,7 @@ export function batchWriteItem(context: ItemContext, input: Json): Json {
       if ((put ? 1 : 0) + (remove ? 1 : 0) !== 1) {
         throw validation('Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes');
       }
+      if (put) checkBatchPutKey(context, tableName, put.Item);
       const write = put
         ? preparePut(context, { TableName: tableName, Item: put.Item })
         : prepareDelete(context, { TableName: tableName, Key: (remove as Json).Key });
@@ -52,6 +54,19 @@ export function batchWriteItem(context: ItemContext, input: Json): Json {
   return { UnprocessedItems: {}, ...(capacity.length > 0 ? { ConsumedCapacity: capacity } : {}) };
 }
 
+/**
+ * A batch's put names its item's key less precisely than PutItem: a key attribute missing or of
+ * another type is "The provided key element does not match the schema" (recorded on AWS).
+ */
+function checkBatchPutKey(context: ItemContext, tableName: string, item: unknown): void {
+  const table = context.catalog.find(tableName);
+  if (!table || typeof item !== 'object' || item === null) return;
+  for (const { name, type } of table.range ? [table.hash, table.range] : [table.hash]) {
+    const value = (item as Record<string, Record<string, unknown> | undefined>)[name];
+    if (value === undefined || value === null || !(type in value)) throw validation('The provided key element does not match the schema');
+  }
+}
+
 /** BatchGetItem: up to 100 keys, each once; every one answered (nothing unprocessed). */
 export function batchGetItem(context: ItemContext, input: Json): Json {
   const requests = Object.entries(input.RequestItems as Record<string, Json>);
@@ -60,6 +75,7 @@ export function batchGetItem(context: ItemContext, input: Json): Json {
   const responses: Record<string, Item[]> = {};
   const capacity: Json[] = [];
   for (const [tableName, request] of requests) {
+    checkParameters('BatchGetItem', request);
     const table = context.catalog.get(tableName);
     const projection = projectionOf(request);
     const seen = new Set<string>();

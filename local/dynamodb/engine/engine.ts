@@ -16,9 +16,11 @@ import {
   writeOutput,
 } from './item-operations.js';
 import { ItemStore } from './item-store.js';
+import { batchExecuteStatement, executeStatement, executeTransaction } from './partiql/operations.js';
 import { query, scan } from './read-operations.js';
 import { TableCatalog } from './table-catalog.js';
 import * as tables from './table-operations.js';
+import * as settings from './table-settings.js';
 import { TRANSACTION_TOKENS_SCHEMA, transactGetItems, transactWriteItems } from './transactions.js';
 
 type Json = Record<string, unknown>;
@@ -37,7 +39,7 @@ export interface EngineOptions {
 const SINGLE_READS = new Set(['GetItem', 'Query', 'Scan', 'DescribeTable', 'ListTables', 'DescribeTimeToLive', 'ListTagsOfResource']);
 const MULTI_READS = new Set(['BatchGetItem', 'TransactGetItems']);
 /** Operations that change the tables the catalog keeps in memory. */
-const TABLE_CHANGES = new Set(['CreateTable', 'UpdateTable', 'DeleteTable']);
+const TABLE_CHANGES = new Set(['CreateTable', 'UpdateTable', 'DeleteTable', 'UpdateContinuousBackups', 'UpdateContributorInsights']);
 
 function inReadTransaction<T>(db: DatabaseSync, work: () => T): T {
   if (db.isTransaction) return work();
@@ -80,7 +82,13 @@ export class DynamoDbEngine {
     db.exec('CREATE TABLE IF NOT EXISTS time_to_live (table_name TEXT PRIMARY KEY, attribute TEXT NOT NULL, enabled INTEGER NOT NULL)');
     this.#catalog = new TableCatalog(db, options);
     this.#items = new ItemStore(db);
-    const tableContext: tables.TableContext = { db, catalog: this.#catalog, items: this.#items, streams: options.streams };
+    const tableContext: tables.TableContext = {
+      db,
+      catalog: this.#catalog,
+      items: this.#items,
+      streams: options.streams,
+      now: options.now,
+    };
     const onTables = (run: (context: tables.TableContext, input: Json) => Json) => (input: Json) => run(tableContext, input);
     this.#operations = {
       CreateTable: onTables(tables.createTable),
@@ -91,9 +99,13 @@ export class DynamoDbEngine {
       TagResource: onTables(tables.tagResource),
       UntagResource: onTables(tables.untagResource),
       ListTagsOfResource: onTables(tables.listTagsOfResource),
-      DescribeTimeToLive: onTables(tables.describeTimeToLive),
-      UpdateTimeToLive: onTables(tables.updateTimeToLive),
-      DescribeContinuousBackups: onTables(tables.describeContinuousBackups),
+      DescribeTimeToLive: onTables(settings.describeTimeToLive),
+      UpdateTimeToLive: onTables(settings.updateTimeToLive),
+      DescribeContinuousBackups: onTables(settings.describeContinuousBackups),
+      UpdateContinuousBackups: onTables(settings.updateContinuousBackups),
+      DescribeContributorInsights: onTables(settings.describeContributorInsights),
+      UpdateContributorInsights: onTables(settings.updateContributorInsights),
+      ListContributorInsights: onTables(settings.listContributorInsights),
       DescribeLimits: () => ({
         AccountMaxReadCapacityUnits: 80000,
         AccountMaxWriteCapacityUnits: 80000,
@@ -132,6 +144,10 @@ export class DynamoDbEngine {
         ),
       TransactWriteItems: (input, body, service) =>
         this.#changing(service, (context) => transactWriteItems({ ...context, db, now: options.now }, input, body)),
+      ExecuteStatement: (input, _body, service) => this.#changing(service, (context) => executeStatement(context, input)),
+      BatchExecuteStatement: (input, _body, service) => this.#changing(service, (context) => batchExecuteStatement(context, input)),
+      ExecuteTransaction: (input, _body, service) =>
+        this.#changing(service, (context) => executeTransaction({ ...context, db, now: options.now }, input)),
     };
   }
 

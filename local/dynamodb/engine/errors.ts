@@ -18,3 +18,6 @@ export const validation = (message: string) => new AwsError('ValidationException
 
 export const conditionFailed = (item?: Record<string, unknown>) =>
   new DynamoDbError('ConditionalCheckFailedException', 'The conditional request failed', item ? { Item: item } : {});
+
+/** A PartiQL INSERT of an item that exists: DuplicateItemException's text (and a transaction's DuplicateItem reason). */
+export const DUPLICATE_ITEM = 'Duplicate primary key exists in table';

@@ -86,18 +86,3 @@ export function expressionAttributes(input: Record<string, unknown>, expressions
   }
   return new ExpressionAttributes(input.ExpressionAttributeNames, input.ExpressionAttributeValues);
 }
-
-/** DynamoDB refuses the legacy parameters beside expressions; the engine serves expressions only. */
-export function refuseLegacy(input: Record<string, unknown>, legacy: readonly string[], expressions: readonly string[]): void {
-  const old = legacy.filter((name) => input[name] != null);
-  if (old.length === 0) return;
-  const used = expressions.filter((name) => input[name] != null);
-  if (used.length > 0) {
-    throw validation(
-      `Can not use both expression and non-expression parameters in the same request: Non-expression parameters: {${old.join(', ')}} Expression parameters: {${used.join(', ')}}`,
-    );
-  }
-  throw validation(
-    `The local DynamoDB does not support the legacy parameters {${old.join(', ')}}: use expressions (ConditionExpression, UpdateExpression, ProjectionExpression, KeyConditionExpression, FilterExpression)`,
-  );
-}

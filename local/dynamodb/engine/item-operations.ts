@@ -1,8 +1,7 @@
 import { consumedCapacity, itemCollectionMetrics, readUnits, writeUnits } from './capacity.js';
-import { conditionFailed, validation } from './errors.js';
+import { conditionFailed, DUPLICATE_ITEM, DynamoDbError, validation } from './errors.js';
 import {
   applyUpdate,
-  type CompiledUpdate,
   conditionExpression,
   type ExpressionAttributes,
   matches,
@@ -12,8 +11,9 @@ import {
   projectionExpression,
   updateExpression,
 } from './expressions/index.js';
-import { checkItemForTable, checkKey, expressionAttributes, refuseLegacy } from './item-checks.js';
+import { checkItemForTable, checkKey, expressionAttributes } from './item-checks.js';
 import type { ItemStore } from './item-store.js';
+import { attributesToGet, attributeUpdates, checkParameters, expectedCondition } from './legacy.js';
 import type { TableCatalog } from './table-catalog.js';
 import { keyNames, type TableShape } from './table-schema.js';
 import { checkItem, type Item, itemSize, valuesEqual } from './values.js';
@@ -44,19 +44,19 @@ export interface PreparedWrite {
   /** The item after the write, from the item before it (undefined: deleted). ConditionCheck leaves it as it is. */
   readonly apply: (before: Item | undefined) => Item | undefined;
   readonly input: Json;
+  /** A failed condition means the item exists (a PartiQL INSERT): DuplicateItemException, not ConditionalCheckFailedException. */
+  readonly duplicate?: boolean;
 }
 
-const CONDITION_LEGACY = ['Expected', 'ConditionalOperator'];
-
-/** The condition of a write, if it has one, with its attributes checked. */
+/** The condition of a write, if it has one (ConditionExpression, or the legacy Expected), with its attributes checked. */
 function writeCondition(input: Json, attributes: ExpressionAttributes): Predicate | undefined {
   return input.ConditionExpression != null
     ? conditionExpression('ConditionExpression', String(input.ConditionExpression), attributes)
-    : undefined;
+    : expectedCondition(input);
 }
 
 export function preparePut(context: ItemContext, input: Json): PreparedWrite {
-  refuseLegacy(input, CONDITION_LEGACY, ['ConditionExpression']);
+  checkParameters('PutItem', input);
   const table = context.catalog.get(String(input.TableName));
   checkReturnValues(input, ['NONE', 'ALL_OLD']);
   const item = checkItem(input.Item);
@@ -68,7 +68,7 @@ export function preparePut(context: ItemContext, input: Json): PreparedWrite {
 }
 
 export function prepareDelete(context: ItemContext, input: Json): PreparedWrite {
-  refuseLegacy(input, CONDITION_LEGACY, ['ConditionExpression']);
+  checkParameters('DeleteItem', input);
   const table = context.catalog.get(String(input.TableName));
   checkReturnValues(input, ['NONE', 'ALL_OLD']);
   const key = checkKey(table, input.Key);
@@ -79,21 +79,31 @@ export function prepareDelete(context: ItemContext, input: Json): PreparedWrite 
 }
 
 export function prepareUpdate(context: ItemContext, input: Json): PreparedWrite {
-  refuseLegacy(input, [...CONDITION_LEGACY, 'AttributeUpdates'], ['ConditionExpression', 'UpdateExpression']);
+  checkParameters('UpdateItem', input);
   const table = context.catalog.get(String(input.TableName));
   checkReturnValues(input, ['NONE', 'ALL_OLD', 'UPDATED_OLD', 'ALL_NEW', 'UPDATED_NEW']);
   const key = checkKey(table, input.Key);
   const attributes = expressionAttributes(input, ['UpdateExpression', 'ConditionExpression']);
-  const updates = input.UpdateExpression != null ? updateExpression(String(input.UpdateExpression), attributes) : [];
+  const update = itemUpdate(input, attributes);
   const condition = writeCondition(input, attributes);
   attributes.checkAllUsed();
-  checkKeyNotUpdated(table, updates);
+  checkKeyNotUpdated(table, update.paths);
   const apply = (before: Item | undefined) => {
-    const after = applyUpdate(updates, before ?? { ...key });
+    const after = update.apply(before ?? { ...key });
     checkItemForTable(table, after);
     return after;
   };
   return { kind: 'Update', table, key, condition, apply, input };
+}
+
+/** What an UpdateItem does to its item: its UpdateExpression, or the legacy AttributeUpdates (none: the item as it is, or its key). */
+function itemUpdate(input: Json, attributes: ExpressionAttributes): { paths: Path[]; apply: (item: Item) => Item } {
+  if (input.UpdateExpression == null) {
+    const { names, apply } = attributeUpdates(input.AttributeUpdates);
+    return { paths: names.map((name) => [name]), apply };
+  }
+  const updates = updateExpression(String(input.UpdateExpression), attributes);
+  return { paths: updates.map((u) => u.path), apply: (item) => applyUpdate(updates, item) };
 }
 
 export function prepareConditionCheck(context: ItemContext, input: Json): PreparedWrite {
@@ -106,12 +116,12 @@ export function prepareConditionCheck(context: ItemContext, input: Json): Prepar
   return { kind: 'ConditionCheck', table, key, condition, apply: (before) => before, input };
 }
 
-function checkKeyNotUpdated(table: TableShape, updates: readonly CompiledUpdate[]): void {
+export function checkKeyNotUpdated(table: TableShape, paths: readonly Path[]): void {
   const keys = new Set(keyNames(table));
-  for (const update of updates) {
-    const top = update.path[0] as string;
+  for (const path of paths) {
+    const top = path[0] as string;
     if (!keys.has(top)) continue;
-    if (update.path.length > 1) {
+    if (path.length > 1) {
       throw validation(`Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: Key: ${top}`);
     }
     throw validation(`One or more parameter values were invalid: Cannot update attribute ${top}. This attribute is part of the key`);
@@ -123,7 +133,7 @@ function checkReturnValues(input: Json, allowed: readonly string[]): void {
   if (value !== undefined && value !== null && !allowed.includes(String(value))) throw validation('Return values set to invalid value');
 }
 
-function pickKey(item: Item, table: TableShape): Item {
+export function pickKey(item: Item, table: TableShape): Item {
   return Object.fromEntries(keyNames(table).map((name) => [name, item[name]])) as Item;
 }
 
@@ -134,6 +144,7 @@ function pickKey(item: Item, table: TableShape): Item {
 export function applyWrite(context: ItemContext, write: PreparedWrite): { before?: Item; after?: Item } {
   const before = context.items.get(write.table, write.key);
   if (write.condition && !matches(write.condition, before)) {
+    if (write.duplicate) throw new DynamoDbError('DuplicateItemException', DUPLICATE_ITEM);
     throw conditionFailed(write.input.ReturnValuesOnConditionCheckFailure === 'ALL_OLD' ? before : undefined);
   }
   if (write.kind === 'ConditionCheck') return { before, after: before };
@@ -167,7 +178,7 @@ export function writeOutput(write: PreparedWrite, result: { before?: Item; after
   };
 }
 
-function returnedAttributes(mode: string, before: Item | undefined, after: Item | undefined): Item | undefined {
+export function returnedAttributes(mode: string, before: Item | undefined, after: Item | undefined): Item | undefined {
   switch (mode) {
     case 'ALL_OLD':
       return before;
@@ -188,7 +199,7 @@ function returnedAttributes(mode: string, before: Item | undefined, after: Item 
 
 /** GetItem's answer. */
 export function getItem(context: ItemContext, input: Json): Json {
-  refuseLegacy(input, ['AttributesToGet'], ['ProjectionExpression']);
+  checkParameters('GetItem', input);
   const table = context.catalog.get(String(input.TableName));
   const key = checkKey(table, input.Key);
   const projection = projectionOf(input);
@@ -200,8 +211,12 @@ export function getItem(context: ItemContext, input: Json): Json {
   };
 }
 
-/** The paths of a read's ProjectionExpression, if it has one. */
+/** The paths of a read's ProjectionExpression or AttributesToGet, if it has one. */
 export function projectionOf(input: Json): Path[] | undefined {
+  if (input.AttributesToGet != null) {
+    expressionAttributes(input, ['ProjectionExpression']);
+    return attributesToGet(input.AttributesToGet);
+  }
   const attributes = expressionAttributes(input, ['ProjectionExpression']);
   const projection = input.ProjectionExpression != null ? projectionExpression(String(input.ProjectionExpression), attributes) : undefined;
   attributes.checkAllUsed();

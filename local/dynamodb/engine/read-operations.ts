@@ -6,14 +6,16 @@ import {
   conditionExpression,
   type ExpressionAttributes,
   matches,
+  type Path,
   type Predicate,
   project,
   projectionExpression,
   type Resolved,
 } from './expressions/index.js';
-import { expressionAttributes, refuseLegacy } from './item-checks.js';
+import { expressionAttributes } from './item-checks.js';
 import type { ItemContext } from './item-operations.js';
 import { type KeyBounds, keyPosition, type ReadRow } from './item-store.js';
+import { attributesToGet, checkKeyConditions, checkParameters, filterCondition, keyConditionsPredicate, pathHeads } from './legacy.js';
 import { type IndexShape, type KeyShape, keyNames, keyOf, projectForIndex, type TableShape } from './table-schema.js';
 import { type AttributeValue, checkItem, type Item, itemSize, keyBytes, typeOf } from './values.js';
 
@@ -23,39 +25,51 @@ type Json = Record<string, unknown>;
 const PAGE_BYTES = 1024 * 1024;
 
 export function query(context: ItemContext, input: Json): Json {
-  refuseLegacy(
-    input,
-    ['KeyConditions', 'QueryFilter', 'AttributesToGet', 'ConditionalOperator'],
-    ['KeyConditionExpression', 'FilterExpression', 'ProjectionExpression'],
-  );
-  const table = context.catalog.get(String(input.TableName));
-  const index = indexOf(table, input);
-  if (input.KeyConditionExpression == null) {
+  checkParameters('Query', input);
+  if (input.KeyConditionExpression == null && input.KeyConditions == null) {
     throw validation('Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.');
   }
-  const attributes = expressionAttributes(input, ['KeyConditionExpression', 'FilterExpression', 'ProjectionExpression']);
-  const keyCondition = conditionExpression('KeyConditionExpression', String(input.KeyConditionExpression), attributes);
-  const filter =
-    input.FilterExpression != null ? conditionExpression('FilterExpression', String(input.FilterExpression), attributes) : undefined;
+  const keyConditions = input.KeyConditionExpression == null ? checkKeyConditions(input.KeyConditions) : undefined;
+  const table = context.catalog.get(String(input.TableName));
+  const index = indexOf(table, input);
   const shape: KeyShape = index ?? table;
+  const attributes = expressionAttributes(input, ['KeyConditionExpression', 'FilterExpression', 'ProjectionExpression']);
+  const keyCondition = keyConditions
+    ? keyConditionsPredicate(keyConditions, shape)
+    : conditionExpression('KeyConditionExpression', String(input.KeyConditionExpression), attributes);
+  const filter = readFilter(input, 'QueryFilter', attributes);
+  if (filter) checkFilterKeys(filter, shape, input.QueryFilter != null ? 'QueryFilter' : 'Filter Expression');
   const { hash, bounds } = keyConditionBounds(keyCondition, shape);
   const after = startPosition(input, table, index);
   const rows = context.items.partition(table, index, hash, bounds, input.ScanIndexForward !== false, after);
-  return page(context, input, table, index, rows, filter, attributes);
+  return page('Query', input, table, index, rows, filter, attributes);
 }
 
 export function scan(context: ItemContext, input: Json): Json {
-  refuseLegacy(input, ['ScanFilter', 'AttributesToGet', 'ConditionalOperator'], ['FilterExpression', 'ProjectionExpression']);
+  checkParameters('Scan', input);
   const table = context.catalog.get(String(input.TableName));
   const index = indexOf(table, input);
   const segments = checkSegments(input);
   const attributes = expressionAttributes(input, ['FilterExpression', 'ProjectionExpression']);
-  const filter =
-    input.FilterExpression != null ? conditionExpression('FilterExpression', String(input.FilterExpression), attributes) : undefined;
+  const filter = readFilter(input, 'ScanFilter', attributes);
   const after = startPosition(input, table, index);
   let rows = context.items.all(table, index, after);
   if (segments) rows = inSegment(rows, segments.segment, segments.total);
-  return page(context, input, table, index, rows, filter, attributes);
+  return page('Scan', input, table, index, rows, filter, attributes);
+}
+
+/** A read's filter: its FilterExpression, or the legacy QueryFilter or ScanFilter joined by ConditionalOperator. */
+function readFilter(input: Json, legacy: 'QueryFilter' | 'ScanFilter', attributes: ExpressionAttributes): Predicate | undefined {
+  if (input.FilterExpression != null) return conditionExpression('FilterExpression', String(input.FilterExpression), attributes);
+  return filterCondition(input[legacy], input.ConditionalOperator);
+}
+
+/** A query's filter may not name the key attributes of what it queries: the key condition is where they go. */
+function checkFilterKeys(filter: Predicate, shape: KeyShape, named: string): void {
+  const heads = pathHeads(filter);
+  for (const key of keyNames(shape)) {
+    if (heads.has(key)) throw validation(`${named} can only contain non-primary key attributes: Primary key attribute: ${key}`);
+  }
 }
 
 function* inSegment(rows: Iterable<ReadRow>, segment: number, total: number): Generator<ReadRow> {
@@ -77,7 +91,7 @@ function checkSegments(input: Json): { segment: number; total: number } | undefi
   return { segment, total };
 }
 
-function indexOf(table: TableShape, input: Json): IndexShape | undefined {
+export function indexOf(table: TableShape, input: Json): IndexShape | undefined {
   if (input.IndexName == null) return undefined;
   const index = table.indexes.find((candidate) => candidate.name === input.IndexName);
   if (!index) throw validation(`The table does not have the specified index: ${String(input.IndexName)}`);
@@ -91,7 +105,7 @@ function indexOf(table: TableShape, input: Json): IndexShape | undefined {
  * passes, projected as asked; LastEvaluatedKey where it stopped short.
  */
 function page(
-  _context: ItemContext,
+  operation: 'Query' | 'Scan',
   input: Json,
   table: TableShape,
   index: IndexShape | undefined,
@@ -99,10 +113,54 @@ function page(
   filter: Predicate | undefined,
   attributes: ExpressionAttributes,
 ): Json {
-  const select = checkSelect(input, index);
-  const projection = input.ProjectionExpression != null ? projectionExpression(String(input.ProjectionExpression), attributes) : undefined;
+  const select = checkSelect(operation, input, index);
+  const projection =
+    input.ProjectionExpression != null
+      ? projectionExpression(String(input.ProjectionExpression), attributes)
+      : attributesToGet(input.AttributesToGet);
   attributes.checkAllUsed();
+  // A local index's query fetches what the index does not hold from the table (a global index's cannot).
+  const whole = index?.kind === 'local' && (select === 'ALL_ATTRIBUTES' || select === 'SPECIFIC_ATTRIBUTES');
   const limit = input.Limit === undefined ? Number.POSITIVE_INFINITY : Number(input.Limit);
+  const read = readPage(rows, { table, index, whole, filter, projection, limit, count: select === 'COUNT' });
+  const capacity = consumedCapacity(input, table, readUnits(read.bytes, input.ConsistentRead === true), 'read');
+  return {
+    ...(select !== 'COUNT' ? { Items: read.items } : {}),
+    Count: read.count,
+    ScannedCount: read.scanned,
+    ...(read.last ? { LastEvaluatedKey: lastKey(read.last.item, table, index) } : {}),
+    ...(capacity ? { ConsumedCapacity: capacity } : {}),
+  };
+}
+
+/** One page of a read: the items kept (filtered and projected), what it evaluated, and the row to start after when more may follow. */
+export interface PageRead {
+  readonly items: Item[];
+  readonly count: number;
+  readonly scanned: number;
+  readonly bytes: number;
+  /** The last row evaluated, when the page stopped short of the end (at its limit or 1 MB). */
+  readonly last?: ReadRow;
+}
+
+/**
+ * Reads rows until `limit` are evaluated or 1 MB is read; keeps those the filter passes,
+ * projected as asked (only counted for `count`). An index's rows are what it projects unless
+ * `whole` (a local index reads the rest from the table).
+ */
+export function readPage(
+  rows: Iterable<ReadRow>,
+  options: {
+    table: TableShape;
+    index?: IndexShape;
+    whole?: boolean;
+    filter?: Predicate;
+    projection?: readonly Path[];
+    limit: number;
+    count?: boolean;
+  },
+): PageRead {
+  const { table, index, whole, filter, projection, limit } = options;
   const items: Item[] = [];
   let scanned = 0;
   let count = 0;
@@ -116,51 +174,42 @@ function page(
     }
     scanned++;
     last = row;
-    const item = index ? projectForIndex(row.item, table, index) : row.item;
+    const item = index && !whole ? projectForIndex(row.item, table, index) : row.item;
     bytes += itemSize(item);
     if (filter && !matches(filter, item)) continue;
     count++;
-    if (select !== 'COUNT') items.push(projection ? project(item, projection) : item);
+    if (!options.count) items.push(projection ? project(item, projection) : item);
   }
   // A page that stopped at its Limit answers LastEvaluatedKey even when nothing follows, as DynamoDB does.
   if (!more && scanned === limit && last) more = true;
-  const capacity = consumedCapacity(input, table, readUnits(bytes, input.ConsistentRead === true), 'read');
-  return {
-    ...(select !== 'COUNT' ? { Items: items } : {}),
-    Count: count,
-    ScannedCount: scanned,
-    ...(more && last ? { LastEvaluatedKey: lastKey(last.item, table, index) } : {}),
-    ...(capacity ? { ConsumedCapacity: capacity } : {}),
-  };
+  return { items, count, scanned, bytes, ...(more && last ? { last } : {}) };
 }
 
-function checkSelect(input: Json, index: IndexShape | undefined): string {
-  const select = String(
-    input.Select ?? (input.ProjectionExpression != null ? 'SPECIFIC_ATTRIBUTES' : index ? 'ALL_PROJECTED_ATTRIBUTES' : 'ALL_ATTRIBUTES'),
-  );
-  if (select === 'SPECIFIC_ATTRIBUTES' && input.ProjectionExpression == null) {
-    throw validation(
-      'One or more parameter values were invalid: Select type SPECIFIC_ATTRIBUTES requires AttributesToGet or ProjectionExpression',
-    );
+/** Select checked against the projection asked for and the index read, with DynamoDB's words (Query's prefixed as a model violation). */
+function checkSelect(operation: 'Query' | 'Scan', input: Json, index: IndexShape | undefined): string {
+  const projection =
+    input.ProjectionExpression != null ? 'ProjectionExpression' : input.AttributesToGet != null ? 'AttributesToGet' : undefined;
+  const select = String(input.Select ?? (projection ? 'SPECIFIC_ATTRIBUTES' : index ? 'ALL_PROJECTED_ATTRIBUTES' : 'ALL_ATTRIBUTES'));
+  const prefix = operation === 'Query' ? '1 validation error detected: ' : '';
+  if (select === 'SPECIFIC_ATTRIBUTES' && !projection) {
+    throw validation(`${prefix}Must specify the AttributesToGet or ProjectionExpression when choosing to get SPECIFIC_ATTRIBUTES`);
   }
-  if (select !== 'SPECIFIC_ATTRIBUTES' && input.ProjectionExpression != null) {
-    throw validation(`One or more parameter values were invalid: Select type ${select} cannot be used with ProjectionExpression`);
+  if (select !== 'SPECIFIC_ATTRIBUTES' && projection) {
+    throw validation(`${prefix}Cannot specify the ${projection} when choosing to get ${select === 'COUNT' ? 'only the Count' : select}`);
   }
   if (select === 'ALL_PROJECTED_ATTRIBUTES' && !index) {
-    throw validation('One or more parameter values were invalid: Select type ALL_PROJECTED_ATTRIBUTES is only valid on an index');
+    throw validation(`${prefix}ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName`);
   }
   if (select === 'ALL_ATTRIBUTES' && index && index.projection.type !== 'ALL' && index.kind === 'global') {
     throw validation(
-      'One or more parameter values were invalid: Select type ALL_ATTRIBUTES is not supported for global secondary index ' +
-        index.name +
-        ' because its projection type is not ALL',
+      `One or more parameter values were invalid: Select type ALL_ATTRIBUTES is not supported for global secondary index ${index.name} because its projection type is not ALL`,
     );
   }
   return select;
 }
 
 /** The key of the last item read, as LastEvaluatedKey: the table's key, and the index's for an index. */
-function lastKey(item: Item, table: TableShape, index: IndexShape | undefined): Item {
+export function lastKey(item: Item, table: TableShape, index: IndexShape | undefined): Item {
   const key = keyOf(item, table);
   return index ? { ...key, ...keyOf(item, index) } : key;
 }
@@ -168,7 +217,11 @@ function lastKey(item: Item, table: TableShape, index: IndexShape | undefined): 
 /** Where ExclusiveStartKey says to start (after), checked against the table's (and index's) key. */
 function startPosition(input: Json, table: TableShape, index: IndexShape | undefined): ReadRow | undefined {
   if (input.ExclusiveStartKey == null) return undefined;
-  const key = checkItem(input.ExclusiveStartKey);
+  return positionAfter(checkItem(input.ExclusiveStartKey), table, index);
+}
+
+/** A read's position after a key (a LastEvaluatedKey), checked against the table's (and index's) key. */
+export function positionAfter(key: Item, table: TableShape, index: IndexShape | undefined): ReadRow {
   const names = new Set([...keyNames(table), ...(index ? keyNames(index) : [])]);
   const shapes = index ? [table, index] : [table];
   const invalid = () => validation('The provided starting key is invalid: The provided key element does not match the schema');
@@ -189,7 +242,7 @@ function startPosition(input: Json, table: TableShape, index: IndexShape | undef
  * The partition and sort key bounds a key condition asks for: `hash = :v`, and optionally
  * one condition on the sort key (=, <, <=, >, >=, BETWEEN, begins_with), joined by AND.
  */
-function keyConditionBounds(condition: Predicate, shape: KeyShape): { hash: Uint8Array; bounds: KeyBounds } {
+export function keyConditionBounds(condition: Predicate, shape: KeyShape): { hash: Uint8Array; bounds: KeyBounds } {
   const parts: Predicate[] = [];
   const flatten = (p: Predicate) => {
     if (p.kind === 'and') {
@@ -198,6 +251,7 @@ function keyConditionBounds(condition: Predicate, shape: KeyShape): { hash: Uint
     } else parts.push(p);
   };
   flatten(condition);
+  if (parts.length > 2) throw validation('Conditions can be of length 1 or 2 only');
   let hash: Uint8Array | undefined;
   let bounds: KeyBounds = {};
   const seen = new Set<string>();

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
 import { AwsError } from '../../aws-error.js';
+import { awsManagedKeyArn } from '../../kms/managed-keys.js';
+import { partitionOf } from '../../template/resolve.js';
 import type { IndexShape, KeyShape, KeyType, TableShape } from './table-schema.js';
 
 type Json = Record<string, unknown>;
@@ -51,8 +53,20 @@ export class TableCatalog {
     return table;
   }
 
+  /** A table for an operation on the table itself (DescribeTable, DeleteTable, ...), whose ResourceNotFoundException names it. */
+  described(nameOrArn: string): TableShape {
+    const table = this.find(nameOrArn);
+    if (!table) throw new AwsError('ResourceNotFoundException', `Requested resource not found: Table: ${nameOrArn} not found`);
+    return table;
+  }
+
   names(): string[] {
     return [...this.#byName.keys()].sort();
+  }
+
+  /** The region and account the tables are in. */
+  get location(): { readonly region: string; readonly accountId: string } {
+    return this.context;
   }
 
   arnOf(name: string): string {
@@ -115,6 +129,8 @@ export class TableCatalog {
         : {}),
       ...(input.TableClass ? { TableClassSummary: { TableClass: input.TableClass } } : {}),
       DeletionProtectionEnabled: input.DeletionProtectionEnabled === true,
+      ...warmThroughputOf(input),
+      ...sseDescriptionOf(input.SSESpecification, this.context),
     };
     const shape: TableShape = { id, name, ...key, indexes, description };
     this.db
@@ -159,6 +175,38 @@ export function globalIndexDescription(index: Json, tableArn: string, throughput
     IndexStatus: 'ACTIVE',
     ProvisionedThroughput: throughput(index.ProvisionedThroughput),
     IndexArn: `${tableArn}/index/${index.IndexName}`,
+    ...warmThroughputOf(index),
+  };
+}
+
+/**
+ * A table's `SSEDescription` for its `SSESpecification`: none for the AWS owned key (the
+ * default), else KMS with the key asked for or the account's AWS managed key (aws/dynamodb).
+ * An alias is named by its ARN (AWS names the key's; the engine does not ask KMS).
+ */
+export function sseDescriptionOf(spec: unknown, context: { region: string; accountId: string }): Json {
+  const sse = spec as { Enabled?: boolean; SSEType?: string; KMSMasterKeyId?: string } | undefined;
+  if (sse?.Enabled !== true) return {};
+  const key = sse.KMSMasterKeyId;
+  const arn =
+    key === undefined
+      ? awsManagedKeyArn(context.accountId, context.region, 'alias/aws/dynamodb')
+      : key.startsWith('arn:')
+        ? key
+        : `arn:${partitionOf(context.region)}:kms:${context.region}:${context.accountId}:${key.startsWith('alias/') ? key : `key/${key}`}`;
+  return { SSEDescription: { Status: 'ENABLED', SSEType: sse.SSEType ?? 'KMS', KMSMasterKeyArn: arn } };
+}
+
+/** A table's or index's `WarmThroughput` as asked for in CreateTable or UpdateTable (AWS's defaults otherwise: see describe). */
+export function warmThroughputOf(input: Json): Json {
+  const warm = input.WarmThroughput as { ReadUnitsPerSecond?: number; WriteUnitsPerSecond?: number } | undefined;
+  if (!warm) return {};
+  return {
+    WarmThroughput: {
+      ...(warm.ReadUnitsPerSecond === undefined ? {} : { ReadUnitsPerSecond: warm.ReadUnitsPerSecond }),
+      ...(warm.WriteUnitsPerSecond === undefined ? {} : { WriteUnitsPerSecond: warm.WriteUnitsPerSecond }),
+      Status: 'ACTIVE',
+    },
   };
 }
 

@@ -2,7 +2,7 @@ import type { DatabaseSync } from 'node:sqlite';
 import { AwsError } from '../../aws-error.js';
 import { validation } from './errors.js';
 import type { ItemStore } from './item-store.js';
-import { globalIndexDescription, indexShape, type TableCatalog, tableNameOf } from './table-catalog.js';
+import { globalIndexDescription, indexShape, sseDescriptionOf, type TableCatalog, tableNameOf, warmThroughputOf } from './table-catalog.js';
 import type { KeyType, TableShape } from './table-schema.js';
 
 type Json = Record<string, unknown>;
@@ -26,18 +26,41 @@ export interface TableContext {
   readonly catalog: TableCatalog;
   readonly items: ItemStore;
   readonly streams: StreamControl;
+  readonly now: () => number;
+}
+
+/** What AWS warms a new on-demand table or index to: 12,000 reads and 4,000 writes a second. */
+const ON_DEMAND_WARM = { ReadUnitsPerSecond: 12_000, WriteUnitsPerSecond: 4_000 };
+
+/**
+ * A table's or index's `WarmThroughput`: as asked for, or AWS's default (a provisioned one's
+ * throughput, an on-demand one's 12,000 and 4,000).
+ */
+function warmThroughput(description: Json, onDemand: boolean): Json {
+  const throughput = description.ProvisionedThroughput as { ReadCapacityUnits: number; WriteCapacityUnits: number } | undefined;
+  const byDefault = onDemand
+    ? ON_DEMAND_WARM
+    : { ReadUnitsPerSecond: throughput?.ReadCapacityUnits, WriteUnitsPerSecond: throughput?.WriteCapacityUnits };
+  return { ...byDefault, Status: 'ACTIVE', ...(description.WarmThroughput as Json | undefined) };
 }
 
 /** DescribeTable's `Table`: the kept description with its figures now and its stream. */
 export function describe(context: TableContext, table: TableShape): Json {
   const { count, size } = context.items.figures(table);
-  const description: Json = { ...table.description, ItemCount: count, TableSizeBytes: size };
+  const onDemand = (table.description.BillingModeSummary as Json | undefined)?.BillingMode === 'PAY_PER_REQUEST';
+  const description: Json = {
+    ...table.description,
+    ItemCount: count,
+    TableSizeBytes: size,
+    WarmThroughput: warmThroughput(table.description, onDemand),
+  };
   for (const kind of ['GlobalSecondaryIndexes', 'LocalSecondaryIndexes'] as const) {
     const indexes = description[kind] as Json[] | undefined;
     if (!indexes) continue;
     description[kind] = indexes.map((index) => {
       const figures = context.items.indexFigures(table, String(index.IndexName));
-      return { ...index, IndexSizeBytes: figures.size, ItemCount: figures.count };
+      const warm = kind === 'GlobalSecondaryIndexes' ? { WarmThroughput: warmThroughput(index, onDemand) } : {};
+      return { ...index, IndexSizeBytes: figures.size, ItemCount: figures.count, ...warm };
     });
   }
   const stream = context.streams.of(table.name);
@@ -56,15 +79,35 @@ export function createTable(context: TableContext, input: Json): Json {
   }
   const table = context.catalog.create(input);
   if (spec?.StreamEnabled) context.streams.enable(table.name, String(spec.StreamViewType), input.KeySchema as never, false);
-  return { TableDescription: describe(context, table) };
+  return { TableDescription: creating(describe(context, table), table.description) };
+}
+
+/**
+ * CreateTable's answer as AWS gives it, the table and its global indexes CREATING (a local
+ * table is ACTIVE once answered, as DescribeTable then says): no warm throughput unless asked
+ * for (then UPDATING), and an on-demand table's billing summary without its date.
+ */
+function creating(description: Json, kept: Json): Json {
+  const { WarmThroughput: warm, ...answer } = description;
+  const billing = answer.BillingModeSummary as Json | undefined;
+  const indexes = answer.GlobalSecondaryIndexes as Json[] | undefined;
+  return {
+    ...answer,
+    TableStatus: 'CREATING',
+    ...(kept.WarmThroughput ? { WarmThroughput: { ...(warm as Json), Status: 'UPDATING' } } : {}),
+    ...(billing ? { BillingModeSummary: { BillingMode: billing.BillingMode } } : {}),
+    ...(indexes
+      ? { GlobalSecondaryIndexes: indexes.map(({ WarmThroughput: _warm, ...index }) => ({ ...index, IndexStatus: 'CREATING' })) }
+      : {}),
+  };
 }
 
 export function describeTable(context: TableContext, input: Json): Json {
-  return { Table: describe(context, context.catalog.get(String(input.TableName))) };
+  return { Table: describe(context, context.catalog.described(String(input.TableName))) };
 }
 
 export function deleteTable(context: TableContext, input: Json): Json {
-  const table = context.catalog.get(String(input.TableName));
+  const table = context.catalog.described(String(input.TableName));
   if (table.description.DeletionProtectionEnabled === true) {
     throw validation(`Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection first.`);
   }
@@ -99,7 +142,7 @@ export function listTables(context: TableContext, input: Json): Json {
 
 /** UpdateTable: billing mode and throughput, deletion protection, a GSI created or deleted, the stream. */
 export function updateTable(context: TableContext, input: Json): Json {
-  let table = context.catalog.get(String(input.TableName));
+  let table = context.catalog.described(String(input.TableName));
   const description = { ...table.description };
   let indexes = [...table.indexes];
   const definitions = new Map<string, KeyType>(
@@ -124,6 +167,7 @@ export function updateTable(context: TableContext, input: Json): Json {
     if (input.ProvisionedThroughput) description.ProvisionedThroughput = throughput(input.ProvisionedThroughput);
   }
   if (typeof input.DeletionProtectionEnabled === 'boolean') description.DeletionProtectionEnabled = input.DeletionProtectionEnabled;
+  Object.assign(description, warmThroughputOf(input));
   for (const update of (input.GlobalSecondaryIndexUpdates as Json[] | undefined) ?? []) {
     const create = update.Create as Json | undefined;
     const remove = update.Delete as Json | undefined;
@@ -157,9 +201,23 @@ export function updateTable(context: TableContext, input: Json): Json {
   }
   const spec = input.StreamSpecification as { StreamEnabled?: boolean; StreamViewType?: string } | undefined;
   if (spec) updateStream(context, table, spec);
+  const sse = input.SSESpecification === undefined ? undefined : updatedSse(description, input.SSESpecification, context);
   table = { ...table, indexes, description };
   context.catalog.replace(table);
-  return { TableDescription: describe(context, table) };
+  return { TableDescription: { ...describe(context, table), ...sse } };
+}
+
+/**
+ * An UpdateTable's `SSESpecification` applied to the description; what UpdateTable answers of
+ * it: the key being changed, `UPDATING` (as AWS answers it; DescribeTable then has the result).
+ */
+function updatedSse(description: Json, spec: unknown, context: TableContext): Json {
+  const before = description.SSEDescription as Json | undefined;
+  const after = sseDescriptionOf(spec, context.catalog.location).SSEDescription as Json | undefined;
+  if (after) description.SSEDescription = after;
+  else delete description.SSEDescription;
+  const shown = after ?? before;
+  return shown ? { SSEDescription: { ...shown, Status: 'UPDATING' } } : {};
 }
 
 function updateStream(context: TableContext, table: TableShape, spec: { StreamEnabled?: boolean; StreamViewType?: string }): void {
@@ -210,45 +268,4 @@ export function untagResource(context: TableContext, input: Json): Json {
 
 export function listTagsOfResource(context: TableContext, input: Json): Json {
   return { Tags: context.catalog.tags(taggedTable(context, input)) };
-}
-
-/** Time to live settings, in the table the sweeper reads (local/dynamodb/time-to-live.ts). */
-export function describeTimeToLive(context: TableContext, input: Json): Json {
-  const table = context.catalog.get(String(input.TableName));
-  const row = context.db.prepare('SELECT attribute, enabled FROM time_to_live WHERE table_name = ?').get(table.name) as
-    | { attribute: string; enabled: number }
-    | undefined;
-  if (row?.enabled !== 1) return { TimeToLiveDescription: { TimeToLiveStatus: 'DISABLED' } };
-  return { TimeToLiveDescription: { TimeToLiveStatus: 'ENABLED', AttributeName: row.attribute } };
-}
-
-export function updateTimeToLive(context: TableContext, input: Json): Json {
-  const table = context.catalog.get(String(input.TableName));
-  const spec = input.TimeToLiveSpecification as { Enabled: boolean; AttributeName: string };
-  const row = context.db.prepare('SELECT attribute, enabled FROM time_to_live WHERE table_name = ?').get(table.name) as
-    | { attribute: string; enabled: number }
-    | undefined;
-  const enabled = row?.enabled === 1;
-  if (spec.Enabled && enabled) throw validation('TimeToLive is already enabled');
-  if (!spec.Enabled && !enabled) throw validation('TimeToLive is already disabled');
-  if (!spec.Enabled && row && row.attribute !== spec.AttributeName) {
-    throw validation(`Provided AttributeName ${spec.AttributeName} does not match the one set for the table: ${row.attribute}`);
-  }
-  context.db
-    .prepare(
-      `INSERT INTO time_to_live (table_name, attribute, enabled) VALUES (?, ?, ?)
-       ON CONFLICT (table_name) DO UPDATE SET attribute = excluded.attribute, enabled = excluded.enabled`,
-    )
-    .run(table.name, spec.AttributeName, spec.Enabled ? 1 : 0);
-  return { TimeToLiveSpecification: { Enabled: spec.Enabled, AttributeName: spec.AttributeName } };
-}
-
-export function describeContinuousBackups(context: TableContext, input: Json): Json {
-  context.catalog.get(String(input.TableName));
-  return {
-    ContinuousBackupsDescription: {
-      ContinuousBackupsStatus: 'ENABLED',
-      PointInTimeRecoveryDescription: { PointInTimeRecoveryStatus: 'DISABLED' },
-    },
-  };
 }

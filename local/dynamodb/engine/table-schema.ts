@@ -21,6 +21,14 @@ export interface TableShape extends KeyShape {
   readonly indexes: readonly IndexShape[];
   /** DescribeTable's `Table`, without the figures computed when asked (item count, size). */
   readonly description: Record<string, unknown>;
+  /** Settings kept only to be answered (local/dynamodb/engine/table-settings.ts). */
+  readonly settings?: TableSettings;
+}
+
+/** Point-in-time recovery and contributor insights (by index name, '' for the table) as set. */
+export interface TableSettings {
+  readonly pointInTimeRecovery?: { readonly enabledSeconds: number; readonly days: number };
+  readonly contributorInsights?: Readonly<Record<string, { readonly updatedSeconds: number; readonly mode?: string }>>;
 }
 
 /** The key attributes of an item (or a key) for a key shape. */

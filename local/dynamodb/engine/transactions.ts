@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
 import { AwsError } from '../../aws-error.js';
+import { canonical } from '../../canonical-json.js';
 import { consumedCapacity, readUnits, writeUnits } from './capacity.js';
-import { DynamoDbError, validation } from './errors.js';
+import { DUPLICATE_ITEM, DynamoDbError, validation } from './errors.js';
 import { matches, project } from './expressions/index.js';
 import { checkKey } from './item-checks.js';
 import {
@@ -39,29 +40,67 @@ interface CancellationReason {
   Item?: Item;
 }
 
+/** What a transaction works on: the items, and the database that keeps its ClientRequestTokens. */
+export type TransactionContext = ItemContext & { db: DatabaseSync; now: () => number };
+
 /**
  * TransactWriteItems: every action prepared and checked first (a request DynamoDB refuses
  * leaves nothing written), then, in the caller's SQLite transaction, every condition
  * evaluated against the items as they are and, only if all hold, every write applied.
  */
-export function transactWriteItems(context: ItemContext & { db: DatabaseSync; now: () => number }, input: Json, body: string): Json {
+export function transactWriteItems(context: TransactionContext, input: Json, body: string): Json {
   const actions = input.TransactItems as Json[];
   if (Buffer.byteLength(body) > MAX_TRANSACTION_BYTES) {
     throw validation('Transaction request size exceeds the maximum allowed size of 4 MB');
   }
-  const token = input.ClientRequestToken === undefined ? undefined : String(input.ClientRequestToken);
+  return onceForToken(
+    context,
+    input,
+    () => {
+      const writes = actions.map((action) => {
+        const kinds = Object.keys(action).filter((kind) => action[kind] != null);
+        if (kinds.length !== 1 || !ACTIONS[kinds[0] as string]) {
+          throw validation('TransactItems can only contain one of Check, Put, Update or Delete');
+        }
+        const kind = kinds[0] as string;
+        return (ACTIONS[kind] as (c: ItemContext, i: Json) => PreparedWrite)(context, action[kind] as Json);
+      });
+      const results = applyTransaction(context, writes);
+      const capacity = capacities(
+        input,
+        writes.map((write, i) => ({ table: write.table, units: 2 * writeUnits(results[i]?.before, results[i]?.after) })),
+        'write',
+      );
+      return capacity ? { ConsumedCapacity: capacity } : {};
+    },
+    () => ({}),
+  );
+}
+
+/**
+ * Runs a transaction once per ClientRequestToken (kept 10 minutes): a request with a token
+ * already applied is answered by `again` without being applied; another request with the
+ * same token is IdempotentParameterMismatchException.
+ */
+export function onceForToken(context: TransactionContext, input: Json, run: () => Json, again: () => Json): Json {
+  const token = input.ClientRequestToken == null ? undefined : String(input.ClientRequestToken);
+  if (token === undefined) return run();
+  // A map's members in any order are the same request (an item's attributes are unordered).
   const fingerprint = createHash('sha256')
-    .update(JSON.stringify({ ...input, ClientRequestToken: undefined }))
+    .update(JSON.stringify(canonical({ ...input, ClientRequestToken: undefined })))
     .digest('hex');
-  if (token !== undefined && seenToken(context, token, fingerprint)) return {};
-  const writes = actions.map((action) => {
-    const kinds = Object.keys(action).filter((kind) => action[kind] != null);
-    if (kinds.length !== 1 || !ACTIONS[kinds[0] as string]) {
-      throw validation('TransactItems can only contain one of Check, Put, Update or Delete');
-    }
-    const kind = kinds[0] as string;
-    return (ACTIONS[kind] as (c: ItemContext, i: Json) => PreparedWrite)(context, action[kind] as Json);
-  });
+  if (seenToken(context, token, fingerprint)) return again();
+  const output = run();
+  rememberToken(context, token, fingerprint);
+  return output;
+}
+
+/**
+ * Applies prepared writes all or nothing, in the caller's SQLite transaction: each item at
+ * most once; every condition evaluated against the items as they are; only if all hold, every
+ * write applied (a write that fails as it is applied cancels the transaction too).
+ */
+export function applyTransaction(context: ItemContext, writes: readonly PreparedWrite[]): { before?: Item; after?: Item }[] {
   const seen = new Set<string>();
   for (const write of writes) {
     const [hash, range] = keyPosition(write.key, write.table);
@@ -72,11 +111,12 @@ export function transactWriteItems(context: ItemContext & { db: DatabaseSync; no
   const befores = writes.map((write) => context.items.get(write.table, write.key));
   const reasons: CancellationReason[] = writes.map((write, i) => {
     if (!write.condition || matches(write.condition, befores[i])) return { Code: 'None' };
+    if (write.duplicate) return { Code: 'DuplicateItem', Message: DUPLICATE_ITEM };
     const item = write.input.ReturnValuesOnConditionCheckFailure === 'ALL_OLD' ? befores[i] : undefined;
     return { Code: 'ConditionalCheckFailed', Message: 'The conditional request failed', ...(item ? { Item: item } : {}) };
   });
   if (reasons.some((reason) => reason.Code !== 'None')) throw cancelled(reasons);
-  const results = writes.map((write) => {
+  return writes.map((write) => {
     try {
       return applyWrite(context, write);
     } catch (error) {
@@ -85,13 +125,6 @@ export function transactWriteItems(context: ItemContext & { db: DatabaseSync; no
       throw cancelled(writes.map((w) => (w === write ? { Code: 'ValidationError', Message: error.message } : { Code: 'None' })));
     }
   });
-  if (token !== undefined) rememberToken(context, token, fingerprint);
-  const capacity = capacities(
-    input,
-    writes.map((write, i) => ({ table: write.table, units: 2 * writeUnits(results[i]?.before, results[i]?.after) })),
-    'write',
-  );
-  return capacity ? { ConsumedCapacity: capacity } : {};
 }
 
 function cancelled(reasons: CancellationReason[]): DynamoDbError {
@@ -152,7 +185,7 @@ export function transactGetItems(context: ItemContext, input: Json): Json {
 }
 
 /** A transaction's ConsumedCapacity: one entry per table, twice the units of the same reads or writes outside one. */
-function capacities(
+export function capacities(
   input: Json,
   parts: { table: import('./table-schema.js').TableShape; units: number }[],
   kind: 'read' | 'write',

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import * as path from 'node:path';
-import { CreateTableCommand, DynamoDBClient, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DynamoDBClient, ExecuteTransactionCommand, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../../local/store/data-folder.js';
 import { credentials, region, tempDataDir } from '../helpers.js';
@@ -20,7 +20,7 @@ async function engineProcess(folder: string): Promise<{ child: ChildProcess; url
 }
 
 describe('the local DynamoDB killed during transactions', () => {
-  it("keeps each transaction's writes and stream records all or none, whatever moment SIGKILL comes", async () => {
+  it("keeps each transaction's writes and stream records all or none, TransactWriteItems' and PartiQL's, whatever moment SIGKILL comes", async () => {
     const folder = tempDataDir();
     const { child, url } = await engineProcess(folder);
     const client = new DynamoDBClient({ endpoint: url, region, credentials, maxAttempts: 1 });
@@ -34,19 +34,32 @@ describe('the local DynamoDB killed during transactions', () => {
       }),
     );
     let next = 0;
-    let acknowledged = 0;
-    const writers = Array.from({ length: 8 }, async () => {
-      for (;;) {
-        const transaction = next++;
-        try {
-          await client.send(
+    const acknowledgedBy = { TransactWriteItems: 0, ExecuteTransaction: 0 };
+    /** A transaction of ACTIONS new items, made with TransactWriteItems or with PartiQL's ExecuteTransaction. */
+    const transact = (transaction: number, partiql: boolean) =>
+      partiql
+        ? client.send(
+            new ExecuteTransactionCommand({
+              TransactStatements: Array.from({ length: ACTIONS }, (_, a) => ({
+                Statement: "INSERT INTO ledger VALUE {'pk': ?, 'transaction': ?}",
+                Parameters: [{ S: `t${transaction}-${a}` }, { N: String(transaction) }],
+              })),
+            }),
+          )
+        : client.send(
             new TransactWriteItemsCommand({
               TransactItems: Array.from({ length: ACTIONS }, (_, a) => ({
                 Put: { TableName: 'ledger', Item: { pk: { S: `t${transaction}-${a}` }, transaction: { N: String(transaction) } } },
               })),
             }),
           );
-          acknowledged++;
+    const writers = Array.from({ length: 8 }, async (_, writer) => {
+      const partiql = writer % 2 === 1;
+      for (;;) {
+        const transaction = next++;
+        try {
+          await transact(transaction, partiql);
+          acknowledgedBy[partiql ? 'ExecuteTransaction' : 'TransactWriteItems']++;
         } catch {
           return; // The process is gone.
         }
@@ -73,8 +86,9 @@ describe('the local DynamoDB killed during transactions', () => {
       };
       const itemsPer = count(items.map((row) => row.item));
       const recordsPer = count(records.map((row) => row.record));
-      expect(acknowledged).toBeGreaterThan(0);
-      expect(itemsPer.size).toBeGreaterThanOrEqual(acknowledged);
+      expect(acknowledgedBy.TransactWriteItems).toBeGreaterThan(0);
+      expect(acknowledgedBy.ExecuteTransaction).toBeGreaterThan(0);
+      expect(itemsPer.size).toBeGreaterThanOrEqual(acknowledgedBy.TransactWriteItems + acknowledgedBy.ExecuteTransaction);
       for (const [transaction, written] of itemsPer) {
         expect({ transaction, written, recorded: recordsPer.get(transaction) }).toEqual({
           transaction,

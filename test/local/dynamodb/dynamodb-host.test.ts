@@ -65,6 +65,35 @@ describe('DynamoDbHost', () => {
     }
   });
 
+  it("asks IAM again for a PartiQL statement on another table, instead of reusing the first statement's allowance", async () => {
+    const host = await DynamoDbHost.start({ iam: true });
+    const asked: string[] = [];
+    host.serve(async (request) => {
+      const statement = String((JSON.parse(String((request as { body: string }).body)) as { Statement: string }).Statement);
+      asked.push(statement);
+      return statement.includes('secrets') ? { denied: 'not authorized to perform: dynamodb:PartiQLSelect' } : { allowed: true };
+    });
+    const send = (Statement: string) =>
+      fetch(`${host.url}/`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-amz-json-1.0',
+          'x-amz-target': 'DynamoDB_20120810.ExecuteStatement',
+          authorization:
+            'AWS4-HMAC-SHA256 Credential=ASIAAAAAAAAAAAAAAAAA/20200101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0',
+        },
+        body: JSON.stringify({ Statement }),
+      }).then(async (response) => ({ status: response.status, body: (await response.json()) as { __type?: string } }));
+    try {
+      expect((await send('SELECT * FROM orders')).body.__type).toMatch(/ResourceNotFoundException$/);
+      expect((await send('SELECT * FROM orders')).body.__type).toMatch(/ResourceNotFoundException$/);
+      expect((await send('SELECT * FROM secrets')).body.__type).toMatch(/AccessDeniedException$/);
+      expect(asked).toEqual(['SELECT * FROM orders', 'SELECT * FROM secrets']);
+    } finally {
+      await host.stop();
+    }
+  });
+
   it('fails if the body is over 16 MiB with 413 and a JSON error, and the keep-alive socket answers the next request', async () => {
     const host = await DynamoDbHost.start();
     const endpoint = new Endpoint({ port: 0 });

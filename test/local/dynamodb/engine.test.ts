@@ -207,6 +207,51 @@ describe('DynamoDbEngine', () => {
     expect(Items).toEqual([{ pk: { S: 'g' }, sk: { N: '1' }, status: { S: 'OPEN' } }]);
   });
 
+  it('answers a query of a local secondary index with what it projects, and with the whole item when Select asks for all of it', async () => {
+    await client.send(
+      new CreateTableCommand({
+        TableName: 'byDate',
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+        AttributeDefinitions: [
+          { AttributeName: 'pk', AttributeType: 'S' },
+          { AttributeName: 'sk', AttributeType: 'S' },
+          { AttributeName: 'day', AttributeType: 'S' },
+        ],
+        LocalSecondaryIndexes: [
+          {
+            IndexName: 'day',
+            KeySchema: [
+              { AttributeName: 'pk', KeyType: 'HASH' },
+              { AttributeName: 'day', KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'KEYS_ONLY' },
+          },
+        ],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
+    const item = { pk: { S: 'p' }, sk: { S: 's' }, day: { S: '2026-01-01' }, note: { S: 'not projected' } };
+    await client.send(new PutItemCommand({ TableName: 'byDate', Item: item }));
+    const query = (extra: Record<string, unknown>) =>
+      client.send(
+        new QueryCommand({
+          TableName: 'byDate',
+          IndexName: 'day',
+          KeyConditionExpression: 'pk = :p',
+          ExpressionAttributeValues: { ':p': { S: 'p' } },
+          ...extra,
+        }),
+      );
+    expect((await query({})).Items).toEqual([{ pk: { S: 'p' }, sk: { S: 's' }, day: { S: '2026-01-01' } }]);
+    expect((await query({ Select: 'ALL_ATTRIBUTES' })).Items).toEqual([item]);
+    expect((await query({ ProjectionExpression: 'note' })).Items).toEqual([{ note: { S: 'not projected' } }]);
+    const error = await thrown(query({ Select: 'COUNT', ProjectionExpression: 'note' }));
+    expect(error?.message).toBe('1 validation error detected: Cannot specify the ProjectionExpression when choosing to get only the Count');
+  });
+
   it('applies a transaction all or nothing, listing cancellation reasons in the request order', async () => {
     const key = (sk: string) => ({ pk: { S: 't' }, sk: { N: sk } });
     await client.send(new PutItemCommand({ TableName: 'orders', Item: { ...key('2'), stock: { N: '0' } } }));

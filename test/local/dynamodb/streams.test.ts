@@ -14,6 +14,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../local/clock.js';
 import { LocalRuntime } from '../../../local/runtime.js';
+import { streamsClient } from '../../helpers/dynamodb-streams.js';
 import { createActiveTable } from '../../helpers/dynamodb-tables.js';
 import { tempAssemblyDir, writeAssembly } from '../assembly.js';
 import { AWS_CLI_SKIP_REASON, awsCli, awsCliMissing } from '../aws-cli.js';
@@ -45,6 +46,10 @@ const assembly = () =>
           Plain: table('plain-table'),
           Transact: table('transact-table', 'NEW_AND_OLD_IMAGES'),
           Expiring: table('expiring-table', 'NEW_AND_OLD_IMAGES', 'expiresAt'),
+          Encrypted: {
+            ...table('encrypted-table'),
+            Properties: { ...table('encrypted-table').Properties, SSESpecification: { SSEEnabled: true } },
+          },
           // CloudFormation's default billing mode: PROVISIONED.
           Provisioned: { ...table('provisioned-table'), Properties: { ...table('provisioned-table').Properties, BillingMode: undefined } },
         },
@@ -69,23 +74,6 @@ interface StreamRecordJson {
     SequenceNumber: string;
     SizeBytes: number;
     StreamViewType: string;
-  };
-}
-
-/** The DynamoDB Streams API over the JSON protocol, as the SDK's client sends it (that client is not installed here). */
-function streamsClient(url: string) {
-  return {
-    async send<T = Record<string, unknown>>(operation: string, input: Record<string, unknown>): Promise<T> {
-      const response = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': `DynamoDBStreams_20120810.${operation}` },
-        body: JSON.stringify(input),
-      });
-      const body = (await response.json()) as T & { __type?: string; message?: string };
-      if (response.status !== 200) throw Object.assign(new Error(body.message), { name: String(body.__type).split('#').pop() });
-      return body;
-    },
-    destroy() {},
   };
 }
 
@@ -140,6 +128,17 @@ describe('DynamoDB Streams (local)', () => {
     expect(capacity).toEqual([
       'provisioned-table (AWS::DynamoDB::Table): its provisioned capacity is not enforced: reads and writes are never throttled',
     ]);
+  });
+
+  it("describes a template table's encryption at rest (SSESpecification's SSEEnabled) with the AWS managed key, as AWS does", async () => {
+    const { Table } = await ddb.send(new DescribeTableCommand({ TableName: 'encrypted-table' }));
+    expect(Table?.SSEDescription).toEqual({
+      Status: 'ENABLED',
+      SSEType: 'KMS',
+      KMSMasterKeyArn: expect.stringMatching(/^arn:aws:kms:us-east-1:000000000000:key\/[0-9a-f-]{36}$/),
+    });
+    const plain = await ddb.send(new DescribeTableCommand({ TableName: 'plain-table' }));
+    expect(plain.Table?.SSEDescription).toBeUndefined();
   });
 
   it('describes a template table with its stream, under the ARN the template gave it', async () => {

@@ -164,6 +164,9 @@ const SAMPLE_INPUTS: Readonly<Record<IamService, Record<string, unknown>>> = {
     TransactItems: [{ Put: { TableName: 'T' } }],
     StreamArn: arn('dynamodb', 'table/T/stream/2026-01-01T00:00:00.000'),
     ResourceArn: arn('dynamodb', 'table/T'),
+    Statement: `SELECT * FROM "T"."byName" WHERE name = ?`,
+    Statements: [{ Statement: `UPDATE T SET a = 1 WHERE id = 'x'` }, { Statement: `DELETE FROM T WHERE id = 'y'` }],
+    TransactStatements: [{ Statement: `INSERT INTO T VALUE {'id': 'z'}` }],
   },
   kms: { KeyId: '1234abcd-12ab-34cd-56ef-1234567890ab' },
   ssm: { Name: '/app/db', Names: ['/app/db'], Path: '/app', ResourceId: '/app/db', Type: 'SecureString', KeyId: 'alias/app' },
@@ -380,6 +383,33 @@ describe('authorizationsFor examples', () => {
       { action: 'dynamodb:UpdateItem', resource: users },
       { action: 'dynamodb:ConditionCheckItem', resource: users },
       { action: 'dynamodb:DeleteItem', resource: orders },
+    ]);
+  });
+
+  it('authorizes PartiQL statements as PartiQLSelect, Insert, Update and Delete on each table and index they name', () => {
+    const orders = arn('dynamodb', 'table/Orders');
+    const users = arn('dynamodb', 'table/Users');
+    expect(auth('dynamodb', 'ExecuteStatement', { Statement: `SELECT * FROM "Orders"."byCustomer" WHERE customer = ?` })).toEqual([
+      { action: 'dynamodb:PartiQLSelect', resource: `${orders}/index/byCustomer` },
+    ]);
+    const Statements = [
+      { Statement: `INSERT INTO Orders VALUE {'id': 'a'}` },
+      { Statement: `UPDATE "Users" SET n = 1 WHERE id = 'u'` },
+      { Statement: `DELETE FROM Orders WHERE id = 'b'` },
+      { Statement: `not a statement` },
+    ];
+    expect(auth('dynamodb', 'BatchExecuteStatement', { Statements })).toEqual([
+      { action: 'dynamodb:PartiQLInsert', resource: orders },
+      { action: 'dynamodb:PartiQLUpdate', resource: users },
+      { action: 'dynamodb:PartiQLDelete', resource: orders },
+    ]);
+    const TransactStatements = [
+      { Statement: `EXISTS(SELECT * FROM Users WHERE id = 'u')` },
+      { Statement: `INSERT INTO Orders VALUE {'id': 'c'}` },
+    ];
+    expect(auth('dynamodb', 'ExecuteTransaction', { TransactStatements })).toEqual([
+      { action: 'dynamodb:PartiQLSelect', resource: users },
+      { action: 'dynamodb:PartiQLInsert', resource: orders },
     ]);
   });
 

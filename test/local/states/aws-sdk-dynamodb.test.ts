@@ -156,6 +156,57 @@ describe('aws-sdk:dynamodb integrations', () => {
     expect(read.result).toEqual({ Responses: [{ Item: { pk: { S: 'T-3' }, sk: { S: 'audit' } } }, {}] });
   });
 
+  it('runs executeStatement, batchExecuteStatement and executeTransaction, catching DynamoDb.DuplicateItemException', async () => {
+    t = await createStates({ dynamodb });
+    const insert = {
+      Resource: 'arn:aws:states:::aws-sdk:dynamodb:executeStatement',
+      Parameters: { Statement: `INSERT INTO claims VALUE {'pk': ?, 'sk': 'partiql'}`, 'Parameters.$': 'States.Array($.key)' },
+      ResultPath: '$.inserted',
+      ...catchInto('DynamoDb.DuplicateItemException'),
+    };
+    const first = await runCaughtTask(t.states, insert, { key: { S: 'T-4' } }, 'partiql-first');
+    expect(first.result).toEqual({ key: { S: 'T-4' }, inserted: {} });
+    const again = await runCaughtTask(t.states, insert, { key: { S: 'T-4' } }, 'partiql-again');
+    expect(caught(again.result).Error).toBe('DynamoDb.DuplicateItemException');
+    const transaction = await runCaughtTask(
+      t.states,
+      {
+        Resource: 'arn:aws:states:::aws-sdk:dynamodb:executeTransaction',
+        Parameters: {
+          TransactStatements: [
+            { Statement: `UPDATE claims SET n = 1 WHERE pk = 'T-4' AND sk = 'partiql'` },
+            { Statement: `INSERT INTO claims VALUE {'pk': 'T-4', 'sk': 'audit'}` },
+          ],
+        },
+        ...catchInto('States.TaskFailed'),
+      },
+      {},
+      'partiql-transaction',
+    );
+    expect(transaction.result).toEqual({ Responses: [] });
+    const batch = await runCaughtTask(
+      t.states,
+      {
+        Resource: 'arn:aws:states:::aws-sdk:dynamodb:batchExecuteStatement',
+        Parameters: {
+          Statements: [
+            { Statement: `SELECT n FROM claims WHERE pk = 'T-4' AND sk = 'partiql'` },
+            { Statement: `SELECT * FROM claims WHERE pk = 'T-4' AND sk = 'audit'` },
+          ],
+        },
+        ...catchInto('States.TaskFailed'),
+      },
+      {},
+      'partiql-batch',
+    );
+    expect(batch.result).toEqual({
+      Responses: [
+        { TableName: 'claims', Item: { n: { N: '1' } } },
+        { TableName: 'claims', Item: { pk: { S: 'T-4' }, sk: { S: 'audit' } } },
+      ],
+    });
+  });
+
   it('names an error the DynamoDB API model does not declare DynamoDb.DynamoDbException', async () => {
     t = await createStates({ dynamodb });
     const { result } = await runCaughtTask(t.states, {

@@ -176,14 +176,14 @@ export function applyUpdate(actions: readonly CompiledUpdate[], item: Item): Ite
       case 'ADD': {
         const operand = (action.value as { value: AttributeValue }).value;
         const current = valueAt(before, action.path);
-        after = setAt(after, action.path, added(current, operand));
+        after = setAt(after, action.path, current === undefined ? operand : addValues(current, operand, incorrectType));
         break;
       }
       case 'DELETE': {
         const operand = (action.value as { value: AttributeValue }).value;
         const current = valueAt(before, action.path);
         if (current === undefined) break;
-        const remaining = deleted(current, operand);
+        const remaining = deleteFromSet(current, operand, incorrectType);
         after = remaining === undefined ? removeAt(after, action.path) : setAt(after, action.path, remaining);
         break;
       }
@@ -199,10 +199,13 @@ export function applyUpdate(actions: readonly CompiledUpdate[], item: Item): Ite
   return after;
 }
 
-function added(current: AttributeValue | undefined, operand: AttributeValue): AttributeValue {
-  if (current === undefined) return operand;
+/**
+ * ADD's result: a number added to a number, a set's members joined to a set of the same type;
+ * anything else is `mismatch()` (an update expression's and AttributeUpdates' words differ).
+ */
+export function addValues(current: AttributeValue, operand: AttributeValue, mismatch: () => Error): AttributeValue {
   if ('N' in operand) {
-    if (!('N' in current)) throw incorrectType();
+    if (!('N' in current)) throw mismatch();
     return { N: checkedSum(formatDecimal(addDecimals(decimalOf(current.N), decimalOf(operand.N)))) };
   }
   if ('SS' in operand && 'SS' in current) return { SS: [...new Set([...current.SS, ...operand.SS])] };
@@ -211,15 +214,16 @@ function added(current: AttributeValue | undefined, operand: AttributeValue): At
     const extra = operand.NS.filter((n) => !current.NS.some((m) => compareNumbers(m, n) === 0));
     return { NS: [...current.NS, ...extra] };
   }
-  throw incorrectType();
+  throw mismatch();
 }
 
-function deleted(current: AttributeValue, operand: AttributeValue): AttributeValue | undefined {
+/** DELETE's result: the set without the operand's members (undefined: none left); a set of another type is `mismatch()`. */
+export function deleteFromSet(current: AttributeValue, operand: AttributeValue, mismatch: () => Error): AttributeValue | undefined {
   let left: string[];
   if ('SS' in operand && 'SS' in current) left = current.SS.filter((s) => !operand.SS.includes(s));
   else if ('BS' in operand && 'BS' in current) left = current.BS.filter((b) => !operand.BS.includes(b));
   else if ('NS' in operand && 'NS' in current) left = current.NS.filter((n) => !operand.NS.some((m) => compareNumbers(m, n) === 0));
-  else throw incorrectType();
+  else throw mismatch();
   if (left.length === 0) return undefined;
   return { [typeOf(current)]: left } as unknown as AttributeValue;
 }

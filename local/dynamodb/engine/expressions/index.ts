@@ -7,7 +7,7 @@ import { ExpressionError } from './tokens.js';
 
 export { ExpressionAttributes, type Path, pathText } from './attributes.js';
 export type { CompiledUpdate, Predicate, Resolved } from './compile.js';
-export { applyUpdate, beginsWith, matches, operandValue, project, valueAt } from './evaluate.js';
+export { addValues, applyUpdate, beginsWith, deleteFromSet, matches, operandValue, project, valueAt } from './evaluate.js';
 
 export type ExpressionKind =
   | 'ConditionExpression'

@@ -1,0 +1,87 @@
+/**
+ * Comparing the local runtime's answers with answers recorded against real AWS (LocalStack's
+ * snapshot tests, test/conformance/aws-recorded/): the recordings' placeholders bind live
+ * values, and bytes are shown as botocore shows them. Shared by the SQS and DynamoDB replays.
+ */
+
+/** Uint8Array as Python's repr of bytes (how the recordings show BinaryValue). */
+export function pythonShape(value: unknown): unknown {
+  if (value instanceof Uint8Array) {
+    let text = '';
+    for (const byte of value) {
+      if (byte === 0x27 || byte === 0x5c) text += `\\${String.fromCharCode(byte)}`;
+      else if (byte >= 0x20 && byte < 0x7f) text += String.fromCharCode(byte);
+      else text += `\\x${byte.toString(16).padStart(2, '0')}`;
+    }
+    return `b'${text}'`;
+  }
+  if (Array.isArray(value)) return value.map(pythonShape);
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [key, inner] of Object.entries(value)) if (inner !== undefined) out[key] = pythonShape(inner);
+    return out;
+  }
+  return value;
+}
+
+const PLACEHOLDER = /^<[^<>]+>$/;
+/** A placeholder with a number (`<uuid:1>`) stands for one value; one without (`<table-status>`) for any, as the transformers replaced every value of the key alike. */
+const NUMBERED = /:\d+>$/;
+const EMBEDDED = /<[^<>]+>|111111111111/g;
+
+/**
+ * The differences between a recorded answer and a live one, as `path: recorded ≠ live`
+ * lines (none when they match). `pairs` carries the placeholder bindings across the answers
+ * of one test, so that `<uuid:1>` is one message id throughout.
+ */
+export function differences(recordedValue: unknown, live: unknown, pairs = new Bindings(), path = '$'): string[] {
+  if (typeof recordedValue === 'string' && typeof live === 'string') {
+    if (recordedValue === 'timestamp') return /^\d+$/.test(live) ? [] : [`${path}: a timestamp ≠ ${JSON.stringify(live)}`];
+    if (PLACEHOLDER.test(recordedValue) && !NUMBERED.test(recordedValue)) return [];
+    if (PLACEHOLDER.test(recordedValue))
+      return pairs.bind(recordedValue, live) ? [] : [`${path}: ${recordedValue} bound elsewhere ≠ ${live}`];
+    if (recordedValue.match(EMBEDDED)) {
+      const pattern = recordedValue
+        .split(EMBEDDED)
+        .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+        .join('(.+?)');
+      return new RegExp(`^${pattern}$`).test(live) ? [] : [`${path}: ${JSON.stringify(recordedValue)} ≠ ${JSON.stringify(live)}`];
+    }
+  }
+  if (Array.isArray(recordedValue) && Array.isArray(live)) {
+    if (recordedValue.length !== live.length) return [`${path}: ${recordedValue.length} items ≠ ${live.length} items`];
+    return recordedValue.flatMap((item, i) => differences(item, live[i], pairs, `${path}[${i}]`));
+  }
+  if (isObject(recordedValue) && isObject(live)) {
+    const keys = [...new Set([...Object.keys(recordedValue), ...Object.keys(live)])].sort();
+    return keys.flatMap((key) => {
+      if (!(key in live)) return [`${path}.${key}: recorded ${JSON.stringify(recordedValue[key])}, absent`];
+      if (!(key in recordedValue)) return [`${path}.${key}: absent in the recording, ${JSON.stringify(live[key])}`];
+      return differences(recordedValue[key], live[key], pairs, `${path}.${key}`);
+    });
+  }
+  return JSON.stringify(recordedValue) === JSON.stringify(live)
+    ? []
+    : [`${path}: ${JSON.stringify(recordedValue)} ≠ ${JSON.stringify(live)}`];
+}
+
+export function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A one-to-one pairing of recorded placeholders and live values. */
+export class Bindings {
+  readonly #forward = new Map<string, string>();
+  readonly #backward = new Map<string, string>();
+
+  bind(placeholder: string, live: string): boolean {
+    const known = this.#forward.get(placeholder);
+    const owner = this.#backward.get(live);
+    if (known === undefined && owner === undefined) {
+      this.#forward.set(placeholder, live);
+      this.#backward.set(live, placeholder);
+      return true;
+    }
+    return known === live && owner === placeholder;
+  }
+}
