@@ -38,7 +38,7 @@ export const eventsModule: ServiceModule<'events', { busPolicies: TemplateBusPol
     { package: '@aws-sdk/client-eventbridge', serviceId: 'EventBridge' },
     { package: '@aws-sdk/client-cloudwatch-events', serviceId: 'CloudWatch Events' },
   ],
-  needs: ['template', 'iam', 'readApi', 'sqs', 'sns', 'lambda', 'logs'],
+  needs: ['template', 'iam', 'readApi', 'traces', 'sqs', 'sns', 'lambda', 'logs'],
   databases: ['events'],
   resourceTypes: ['AWS::Events::EventBus', 'AWS::Events::EventBusPolicy', 'AWS::Events::Rule', 'AWS::Events::Archive'],
   // Rules take their new pattern and targets from the next event on (bus policies are IAM's to reload).
@@ -53,6 +53,7 @@ export const eventsModule: ServiceModule<'events', { busPolicies: TemplateBusPol
     const { clock, accountId, region, log, options } = settings;
     const { definitions } = services.get('template');
     const readApi = services.get('readApi');
+    const { spans } = services.get('traces');
     const delivery = new LocalTargetDelivery({
       sqs: services.get('sqs'),
       sns: services.get('sns'),
@@ -101,8 +102,14 @@ export const eventsModule: ServiceModule<'events', { busPolicies: TemplateBusPol
                 `[events] ${bus.name} <- ${event.source} ${event['detail-type']}${event['replay-name'] ? ` (replay ${event['replay-name']})` : ''} ${truncate(JSON.stringify(event.detail), 4000)}`,
               ),
       recordAccepted: (note) => readApi.recordAccepted(note),
-      onAccepted: (note) => readApi.eventAccepted(note),
-      onDelivery: (note) => readApi.delivery(note),
+      onAccepted: (note) => {
+        readApi.eventAccepted(note);
+        spans.eventAccepted(note);
+      },
+      onDelivery: (note) => {
+        readApi.delivery(note);
+        spans.targetAttempt(note);
+      },
     });
     return {
       service: events,

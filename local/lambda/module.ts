@@ -31,7 +31,7 @@ export const lambdaModule: ServiceModule<'lambda'> = {
   name: 'lambda',
   iam: lambdaIam,
   sdkClients: [{ package: '@aws-sdk/client-lambda', serviceId: 'Lambda' }],
-  needs: ['template', 'iam', 'sqs', 'logs', 'readApi', 'dynamodb'],
+  needs: ['template', 'iam', 'sqs', 'logs', 'readApi', 'traces', 'dynamodb'],
   databases: ['lambda'],
   // Versions and aliases are invoked as the function; permissions are IAM's (local/iam/policy-store.ts).
   resourceTypes: [
@@ -65,6 +65,7 @@ export const lambdaModule: ServiceModule<'lambda'> = {
     const sqs = services.get('sqs');
     const iam = services.get('iam');
     const readApi = services.get('readApi');
+    const { spans } = services.get('traces');
     // Destinations reach EventBridge, SNS and Lambda itself, which are created later (EventBridge and SNS deliver to Lambda): looked up when a record is sent.
     const destinations = new ServiceDestinations({
       sqs,
@@ -87,7 +88,10 @@ export const lambdaModule: ServiceModule<'lambda'> = {
       accountId,
       log: (name: string, line: string) => log(`[${name}] ${line}`),
       logs: services.get('logs'),
-      onInvocation: (note) => readApi.invocation(note),
+      onInvocation: (note) => {
+        readApi.invocation(note);
+        spans.invocation(note);
+      },
       ...(settings.options.faults ? { faults: settings.options.faults } : {}),
       sdk,
       // Each function signs with its execution role's session: the endpoint checks its calls against that role's grants.

@@ -5,6 +5,7 @@ import { iamAuthorizer, untrustedRoleWarnings } from '../iam/module.js';
 import type { ServiceLookup, ServiceModule } from '../services/service-module.js';
 import { type StateMachineTemplate, stateMachineDefinitions } from './definitions.js';
 import { statesIam } from './iam-authorizations.js';
+import { executionTraceHeader } from './names.js';
 import { StatesService } from './states-service.js';
 import { sdkDynamoDb } from './task-runner.js';
 
@@ -33,7 +34,7 @@ export const statesModule: ServiceModule<'states'> = {
   name: 'states',
   iam: statesIam,
   sdkClients: [{ package: '@aws-sdk/client-sfn', serviceId: 'SFN' }],
-  needs: ['template', 'iam', 'readApi', 'lambda', 'sqs', 'events', 'sns', 'ssm', 'logs', 'bedrock', 'ses'],
+  needs: ['template', 'iam', 'readApi', 'traces', 'lambda', 'sqs', 'events', 'sns', 'ssm', 'logs', 'bedrock', 'ses'],
   databases: ['states'],
   resourceTypes: ['AWS::StepFunctions::StateMachine'],
   // A new execution runs the new definition; executions in flight finish on the one they started with.
@@ -44,6 +45,7 @@ export const statesModule: ServiceModule<'states'> = {
     const clock = settings.options.statesClock ?? settings.clock;
     const { definitions } = services.get('template');
     const readApi = services.get('readApi');
+    const { spans } = services.get('traces');
     const events = services.get('events');
     const sns = services.get('sns');
     const bedrock = services.get('bedrock');
@@ -79,7 +81,16 @@ export const statesModule: ServiceModule<'states'> = {
       },
       logs: services.get('logs'),
       log: (line) => log(`[states] ${line}`),
-      onHistoryEvent: (execution, event) => readApi.historyEvent(execution, event),
+      onHistoryEvent: (execution, event) => {
+        readApi.historyEvent(execution, event);
+        const started = execution.traceHeader;
+        spans.executionStep({
+          execution,
+          event,
+          traceHeader: executionTraceHeader(execution),
+          ...(started ? { startedWith: started } : {}),
+        });
+      },
     });
     return {
       service: states,

@@ -11,7 +11,8 @@ declare module '../services/service-module.js' {
 }
 
 /**
- * The OTLP/HTTP trace receiver (`POST /v1/traces`, as X-Ray's OTLP endpoint and any
+ * The OTLP/HTTP trace receiver, the spans the runtime's own services make (`spans`: the
+ * services that need it hand it their notes) (`POST /v1/traces`, as X-Ray's OTLP endpoint and any
  * collector take it) and the spans it keeps, which the read API serves (`/traces/<id>`). With
  * `OTEL_EXPORTER_OTLP_ENDPOINT` set for the runtime, every export it keeps goes on to that collector.
  */
@@ -30,6 +31,8 @@ export const tracesModule: ServiceModule<'traces'> = {
       clock: settings.clock,
       ...(forwarder ? { forwarder } : {}),
       authorize: () => authorize('PutSpans', {}),
+      region: settings.region,
+      log: settings.log,
     });
     return {
       service: traces,
