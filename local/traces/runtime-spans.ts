@@ -10,7 +10,7 @@ import {
   segmentOf,
   type TraceHeader,
 } from '../trace-header.js';
-import { newSpanId, type PlainAttribute, type RuntimeSpan, SPAN_KIND, type SpanWriter, unsampled } from './span-writer.js';
+import { newSpanId, type PlainAttribute, SPAN_KIND, type SpanWriter, unsampled } from './span-writer.js';
 
 /*
  * The notes the runtime's services already give their observers (the read API hears the same

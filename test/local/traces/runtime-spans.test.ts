@@ -3,6 +3,8 @@ import { BedrockRuntimeClient, ConverseCommand } from '@aws-sdk/client-bedrock-r
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { READ_API_PATHS, READ_API_PREFIX } from '../../../local/read-api/contract.js';
+import { waitForSpan } from '../../../testing/traces.js';
+import { runCli } from '../../cli/run-cli.js';
 import { type DecodedSpan, spansOfOtlpJson } from '../../helpers/otlp-spans.js';
 import { eventually } from '../helpers.js';
 import { type SwitchyardAppRuntime, startSwitchyardApp } from '../switchyard-app.js';
@@ -99,6 +101,19 @@ describe('the runtime’s own spans of a journey of the reference app', () => {
     // The task's invocation runs under the execution, as Step Functions passes its trace to the Lambda task.
     const task = spans.find((span) => span !== starter && span.attributes['faas.invocation_id'] !== undefined) as DecodedSpan;
     expect(ancestry(spans, task)).toContain(execution.name);
+
+    // The CLI prints the same trace as a tree of spans: the execution nested under the bus's span.
+    const printed = await runCli(['trace', traceId, '--spans', '--endpoint', app.runtime.url, '--cdk-out', app.cdkOut]);
+    expect(printed.code).toBe(0);
+    const lines = printed.stdout.split('\n');
+    const depth = (name: string) => {
+      const line = lines.find((l) => l.includes(`  ${name}  [`)) ?? '';
+      return line.search(/[├└]/);
+    };
+    expect(lines[0]).toMatch(new RegExp(`^trace ${traceId}  \\d{4}-\\d{2}-\\d{2}T`));
+    expect(depth('PutEvents Switchyard-hub')).toBeGreaterThanOrEqual(0);
+    expect(depth(execution.name)).toBeGreaterThan(depth(starter.name));
+    expect(depth(starter.name)).toBeGreaterThan(depth('PutEvents Switchyard-hub'));
   }, 60_000);
 
   it('records a Bedrock call made with a traceparent as a GenAI span with its token usage in that trace', async () => {
@@ -126,6 +141,26 @@ describe('the runtime’s own spans of a journey of the reference app', () => {
       },
     });
     expect(answer.usage?.outputTokens).toBeGreaterThan(0);
+
+    // The testing API waits for it by name and attributes.
+    const waited = await waitForSpan({ endpoint: app.runtime.url }, traceId, {
+      name: /^chat /,
+      attributes: { 'gen_ai.request.model': 'amazon.nova-micro-v1:0', 'gen_ai.usage.output_tokens': answer.usage?.outputTokens },
+    });
+    expect(waited.parentSpanId).toBe(caller);
+    const printed = await runCli(['trace', traceId, '--spans', '--endpoint', app.runtime.url]);
+    expect(printed.stdout).toContain(`tokens ${answer.usage?.inputTokens} in / ${answer.usage?.outputTokens} out`);
+  }, 30_000);
+
+  it('fails waitForSpan with the spans there are when none matches', async () => {
+    const events = new EventBridgeClient(app.config);
+    const put = await events.send(
+      new PutEventsCommand({ Entries: [{ EventBusName: 'Switchyard-hub', Source: 'test.otel', DetailType: 'Other', Detail: '{}' }] }),
+    );
+    const eventId = put.Entries?.[0]?.EventId ?? '';
+    await expect(waitForSpan({ endpoint: app.runtime.url }, eventId, { name: 'no such span' }, { timeoutMs: 500 })).rejects.toThrow(
+      /no such span.*seen instead: PutEvents Switchyard-hub/,
+    );
   }, 30_000);
 
   it('starts a new trace for a malformed traceparent, and answers the call', async () => {

@@ -1,0 +1,98 @@
+import type { AnyValue, KeyValue, TracesData } from '../local/traces/otlp-model.js';
+
+/**
+ * A span of the read API's `/traces/<id>` answer (OTLP/JSON) as the CLI, the console and the
+ * testing API read it: attributes as plain values, its resource's beside them, times in epoch
+ * milliseconds, and the spans it is the parent of. Pure (no Node.js module): the console's
+ * browser code uses it.
+ */
+export interface SpanNode {
+  readonly traceId: string;
+  readonly spanId: string;
+  readonly parentSpanId?: string;
+  readonly name: string;
+  /** OTLP's kind: 1 internal, 2 server, 3 client, 4 producer, 5 consumer. */
+  readonly kind: number;
+  /** Epoch ms. */
+  readonly start: number;
+  readonly end: number;
+  readonly attributes: Readonly<Record<string, unknown>>;
+  readonly resource: Readonly<Record<string, unknown>>;
+  readonly links: readonly { readonly traceId: string; readonly spanId: string }[];
+  /** The status message of a span that failed (status ERROR). */
+  readonly error?: string;
+  readonly children: SpanNode[];
+}
+
+export const SPAN_KIND_NAMES: Readonly<Record<number, string>> = { 1: 'internal', 2: 'server', 3: 'client', 4: 'producer', 5: 'consumer' };
+
+function plain(value: AnyValue | undefined): unknown {
+  if (value === undefined) return undefined;
+  if ('stringValue' in value) return value.stringValue;
+  if ('boolValue' in value) return value.boolValue;
+  if ('intValue' in value) return Number(value.intValue);
+  if ('doubleValue' in value) return value.doubleValue;
+  if ('arrayValue' in value) return (value.arrayValue.values ?? []).map(plain);
+  if ('kvlistValue' in value) return attributesOf(value.kvlistValue.values);
+  if ('bytesValue' in value) return value.bytesValue;
+  return undefined;
+}
+
+function attributesOf(list: readonly KeyValue[] | undefined): Record<string, unknown> {
+  return Object.fromEntries((list ?? []).map(({ key, value }) => [key, plain(value)]));
+}
+
+const ms = (nanos: string | undefined) => Number(BigInt(nanos ?? '0') / 1000n) / 1000;
+
+/** Every span of the answer, flat, in start order. */
+export function spansOf(data: TracesData): SpanNode[] {
+  const spans: SpanNode[] = [];
+  for (const resourceSpans of data.resourceSpans ?? []) {
+    const resource = attributesOf(resourceSpans.resource?.attributes);
+    for (const scope of resourceSpans.scopeSpans ?? []) {
+      for (const span of scope.spans ?? []) {
+        spans.push({
+          traceId: span.traceId,
+          spanId: span.spanId,
+          ...(span.parentSpanId ? { parentSpanId: span.parentSpanId } : {}),
+          name: span.name,
+          kind: Number(span.kind ?? 0),
+          start: ms(span.startTimeUnixNano),
+          end: ms(span.endTimeUnixNano),
+          attributes: attributesOf(span.attributes),
+          resource,
+          links: (span.links ?? []).map((link) => ({ traceId: link.traceId, spanId: link.spanId })),
+          ...(span.status?.code === 2 ? { error: span.status.message || 'error' } : {}),
+          children: [],
+        });
+      }
+    }
+  }
+  return spans.sort((a, b) => a.start - b.start || a.end - b.end);
+}
+
+/** The answer's spans as trees: each trace's spans whose parent is not in the answer are its roots, children in start order. */
+export function spanTrees(data: TracesData): SpanNode[] {
+  const spans = spansOf(data);
+  const byId = new Map(spans.map((span) => [`${span.traceId}/${span.spanId}`, span]));
+  const roots: SpanNode[] = [];
+  for (const span of spans) {
+    const parent = span.parentSpanId ? byId.get(`${span.traceId}/${span.parentSpanId}`) : undefined;
+    if (parent && parent !== span) parent.children.push(span);
+    else roots.push(span);
+  }
+  return roots;
+}
+
+/** What a GenAI span used and cost, for the views that show it beside the span (undefined for any other span). */
+export function modelUsageOf(span: SpanNode): { model: string; inputTokens: number; outputTokens: number; usd?: number } | undefined {
+  const model = span.attributes['gen_ai.request.model'];
+  if (typeof model !== 'string') return undefined;
+  const usd = span.attributes['switchyard.cost.usd'];
+  return {
+    model,
+    inputTokens: Number(span.attributes['gen_ai.usage.input_tokens'] ?? 0),
+    outputTokens: Number(span.attributes['gen_ai.usage.output_tokens'] ?? 0),
+    ...(typeof usd === 'number' ? { usd } : {}),
+  };
+}
