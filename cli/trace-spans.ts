@@ -58,11 +58,11 @@ export function renderSpanTrees(data: OtlpTracesData): string[] {
     const visit = (span: SpanNode, lead: string, last: boolean) => {
       lines.push(`${lead}${last ? '└─ ' : '├─ '}${headline(span, start)}`);
       const under = `${lead}${last ? '   ' : '│  '}`;
-      span.children.forEach((child, i) => visit(child, under, i === span.children.length - 1));
+      for (const [i, child] of span.children.entries()) visit(child, under, i === span.children.length - 1);
       const links = span.links.filter((link) => link.traceId !== span.traceId);
       for (const link of links) lines.push(`${under}┊ linked to trace ${link.traceId} span ${link.spanId}`);
     };
-    traceRoots.forEach((root, i) => visit(root, '', i === traceRoots.length - 1));
+    for (const [i, root] of traceRoots.entries()) visit(root, '', i === traceRoots.length - 1);
   }
   return lines;
 }

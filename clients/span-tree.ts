@@ -1,4 +1,39 @@
-import type { AnyValue, KeyValue, TracesData } from '../local/traces/otlp-model.js';
+/** OTLP/JSON's attribute value, as far as these views read it (local/traces/otlp-model.ts has the whole model). */
+type AnyValue =
+  | { readonly stringValue: string }
+  | { readonly boolValue: boolean }
+  | { readonly intValue: string }
+  | { readonly doubleValue: number }
+  | { readonly arrayValue: { readonly values: readonly AnyValue[] } }
+  | { readonly kvlistValue: { readonly values: readonly KeyValue[] } }
+  | { readonly bytesValue: string }
+  | Record<string, never>;
+
+interface KeyValue {
+  readonly key: string;
+  readonly value: AnyValue;
+}
+
+/** The read API's `/traces/<id>` answer (an OTLP/JSON `ExportTraceServiceRequest`), as far as these views read it. */
+export interface TracesData {
+  readonly resourceSpans: readonly {
+    readonly resource?: { readonly attributes?: readonly KeyValue[] };
+    readonly scopeSpans: readonly {
+      readonly spans: readonly {
+        readonly traceId: string;
+        readonly spanId: string;
+        readonly parentSpanId?: string;
+        readonly name: string;
+        readonly kind: number;
+        readonly startTimeUnixNano: string;
+        readonly endTimeUnixNano: string;
+        readonly attributes?: readonly KeyValue[];
+        readonly links?: readonly { readonly traceId: string; readonly spanId: string }[];
+        readonly status?: { readonly code: number; readonly message?: string };
+      }[];
+    }[];
+  }[];
+}
 
 /**
  * A span of the read API's `/traces/<id>` answer (OTLP/JSON) as the CLI, the console and the
