@@ -2,6 +2,7 @@ import { iamAuthorizer } from '../iam/module.js';
 import type { ServiceModule } from '../services/service-module.js';
 import { forwardTargetFromEnv, SpanForwarder } from './forwarder.js';
 import { tracesIam } from './iam-authorizations.js';
+import { modelCallPricer } from './model-call-prices.js';
 import { TracesService } from './traces-service.js';
 
 declare module '../services/service-module.js' {
@@ -26,6 +27,7 @@ export const tracesModule: ServiceModule<'traces'> = {
     const target = forwardTargetFromEnv();
     const forwarder = target && new SpanForwarder(db, settings.clock, target, settings.log);
     const authorize = iamAuthorizer(services, tracesIam);
+    const pricer = modelCallPricer();
     const traces = new TracesService({
       db,
       clock: settings.clock,
@@ -33,6 +35,7 @@ export const tracesModule: ServiceModule<'traces'> = {
       authorize: () => authorize('PutSpans', {}),
       region: settings.region,
       log: settings.log,
+      pricer: () => pricer,
     });
     return {
       service: traces,

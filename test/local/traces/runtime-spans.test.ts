@@ -141,6 +141,10 @@ describe('the runtime’s own spans of a journey of the reference app', () => {
       },
     });
     expect(answer.usage?.outputTokens).toBeGreaterThan(0);
+    // Priced as switchyard cost --local prices it, from the dated table (Nova Micro: $0.035 in, $0.14 out per million tokens).
+    const input = answer.usage?.inputTokens ?? 0;
+    const output = answer.usage?.outputTokens ?? 0;
+    expect(call.attributes['switchyard.cost.usd']).toBeCloseTo((input * 0.035 + output * 0.14) / 1_000_000, 12);
 
     // The testing API waits for it by name and attributes.
     const waited = await waitForSpan({ endpoint: app.runtime.url }, traceId, {
@@ -149,7 +153,7 @@ describe('the runtime’s own spans of a journey of the reference app', () => {
     });
     expect(waited.parentSpanId).toBe(caller);
     const printed = await runCli(['trace', traceId, '--spans', '--endpoint', app.runtime.url]);
-    expect(printed.stdout).toContain(`tokens ${answer.usage?.inputTokens} in / ${answer.usage?.outputTokens} out`);
+    expect(printed.stdout).toContain(`tokens ${input} in / ${output} out  $0.0000`);
   }, 30_000);
 
   it('fails waitForSpan with the spans there are when none matches', async () => {
