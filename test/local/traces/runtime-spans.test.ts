@@ -102,6 +102,17 @@ describe('the runtime’s own spans of a journey of the reference app', () => {
     const task = spans.find((span) => span !== starter && span.attributes['faas.invocation_id'] !== undefined) as DecodedSpan;
     expect(ancestry(spans, task)).toContain(execution.name);
 
+    // A model call made in the same trace (the caller's traceparent) joins it as a GenAI span with its tokens.
+    const bedrock = traced(new BedrockRuntimeClient(app.config), `00-${traceId}-${caller}-01`);
+    const answer = await bedrock.send(
+      new ConverseCommand({ modelId: 'amazon.nova-micro-v1:0', messages: [{ role: 'user', content: [{ text: 'Summarise OTEL-1' }] }] }),
+    );
+    const call = await waitForSpan({ endpoint: app.runtime.url }, traceId, { attributes: { 'gen_ai.operation.name': 'chat' } });
+    expect(call.attributes).toMatchObject({
+      'gen_ai.usage.input_tokens': answer.usage?.inputTokens,
+      'gen_ai.usage.output_tokens': answer.usage?.outputTokens,
+    });
+
     // The CLI prints the same trace as a tree of spans: the execution nested under the bus's span.
     const printed = await runCli(['trace', traceId, '--spans', '--endpoint', app.runtime.url, '--cdk-out', app.cdkOut]);
     expect(printed.code).toBe(0);
