@@ -131,3 +131,47 @@ export function modelUsageOf(span: SpanNode): { model: string; inputTokens: numb
     ...(typeof usd === 'number' ? { usd } : {}),
   };
 }
+
+/** One row of a trace's waterfall: a span at its depth in the tree, placed on the trace's time line (0 to 1). */
+export interface WaterfallRow {
+  readonly span: SpanNode;
+  readonly depth: number;
+  /** ms from the trace's start. */
+  readonly offsetMs: number;
+  readonly durationMs: number;
+  readonly left: number;
+  readonly width: number;
+}
+
+/** Each trace of the answer as a waterfall: its spans depth first, in start order, placed on the trace's own time line. */
+export function waterfalls(
+  data: TracesData,
+): { readonly traceId: string; readonly start: number; readonly durationMs: number; readonly rows: WaterfallRow[] }[] {
+  const byTrace = new Map<string, SpanNode[]>();
+  for (const root of spanTrees(data)) byTrace.set(root.traceId, [...(byTrace.get(root.traceId) ?? []), root]);
+  return [...byTrace].map(([traceId, roots]) => {
+    const flat: { span: SpanNode; depth: number }[] = [];
+    const visit = (span: SpanNode, depth: number) => {
+      flat.push({ span, depth });
+      for (const child of span.children) visit(child, depth + 1);
+    };
+    for (const root of roots) visit(root, 0);
+    const start = Math.min(...flat.map(({ span }) => span.start));
+    const end = Math.max(...flat.map(({ span }) => span.end));
+    // A trace of instants (spans of no duration) still gets a time line to place them on.
+    const length = Math.max(end - start, 1);
+    return {
+      traceId,
+      start,
+      durationMs: end - start,
+      rows: flat.map(({ span, depth }) => ({
+        span,
+        depth,
+        offsetMs: span.start - start,
+        durationMs: span.end - span.start,
+        left: (span.start - start) / length,
+        width: (span.end - span.start) / length,
+      })),
+    };
+  });
+}
