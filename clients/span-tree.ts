@@ -42,20 +42,29 @@ export interface TracesData {
  * browser code uses it.
  */
 export interface SpanNode {
+  /** 32 lower-case hex digits (an X-Ray trace id without its dashes). */
   readonly traceId: string;
+  /** 16 lower-case hex digits. */
   readonly spanId: string;
+  /** The span it is under; absent for a trace's first span. */
   readonly parentSpanId?: string;
+  /** `PutEvents <bus>`, `send <queue>`, a function's name, `chat <model>`, ... */
   readonly name: string;
   /** OTLP's kind: 1 internal, 2 server, 3 client, 4 producer, 5 consumer. */
   readonly kind: number;
   /** Epoch ms. */
   readonly start: number;
+  /** Epoch ms. */
   readonly end: number;
+  /** The span's attributes as plain values (`gen_ai.usage.output_tokens`: a number, `gen_ai.response.finish_reasons`: an array). */
   readonly attributes: Readonly<Record<string, unknown>>;
+  /** Its resource's attributes (`service.name`: `EventBridge`, `SQS`, a function's name, `Step Functions`, `Bedrock`). */
   readonly resource: Readonly<Record<string, unknown>>;
+  /** The spans it links to (a batch's receive: each message's send). */
   readonly links: readonly { readonly traceId: string; readonly spanId: string }[];
   /** The status message of a span that failed (status ERROR). */
   readonly error?: string;
+  /** The spans under it, in start order (empty in the testing API's flat list). */
   readonly children: SpanNode[];
 }
 
