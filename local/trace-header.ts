@@ -40,6 +40,27 @@ export function parseTraceHeader(text: string | undefined): TraceHeader | undefi
   };
 }
 
+const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-.*)?$/;
+
+/**
+ * A W3C `traceparent` (https://www.w3.org/TR/trace-context/#traceparent-header) as the X-Ray
+ * header it stands for, as X-Ray's OpenTelemetry support maps them (the trace id's first 8 hex
+ * digits are the X-Ray id's time part): `Root=1-<8>-<24>;Parent=<span id>;Sampled=<flag>`.
+ * Undefined for one the specification says to ignore: version `ff`, ids of zeros, a version-00
+ * header of another length, upper-case hex (the header then starts a new trace, never an error).
+ */
+export function traceHeaderFromTraceparent(text: string | undefined): string | undefined {
+  if (typeof text !== 'string') return undefined;
+  const trimmed = text.trim();
+  const match = TRACEPARENT.exec(trimmed);
+  if (!match) return undefined;
+  const [, version, traceId, spanId, flags, rest] = match as unknown as [string, string, string, string, string, string | undefined];
+  if (version === 'ff' || (version === '00' && rest !== undefined)) return undefined;
+  if (/^0+$/.test(traceId) || /^0+$/.test(spanId)) return undefined;
+  const sampled = (Number.parseInt(flags, 16) & 1) === 1 ? '1' : '0';
+  return `Root=1-${traceId.slice(0, 8)}-${traceId.slice(8)};Parent=${spanId};Sampled=${sampled}`;
+}
+
 /**
  * A trace the runtime starts is sampled (`Sampled=1`), as an X-Ray sampling rule with a fixed
  * rate of 100% would have it: every local journey is traced, and the OpenTelemetry SDKs (and the

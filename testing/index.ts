@@ -17,4 +17,5 @@ export { TestAppError, type WaitOptions } from './poll.js';
 export type { SendOptions, Sent } from './send.js';
 export type { AppSource, StartOptions } from './start.js';
 export { startApp, TestApp } from './test-app.js';
+export type { SpanNode, SpanSelector } from './traces.js';
 export { type BusEvent, type ExecutionSelector, type ExecutionSummary, type ExecutionWaitOptions, executionNameOf } from './waits.js';

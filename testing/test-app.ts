@@ -25,6 +25,7 @@ import { type MailSelector, waitForMail } from './mail.js';
 import { DEFAULT_WAIT_MS, TestAppError, type WaitOptions } from './poll.js';
 import { type SendOptions, type Sent, send } from './send.js';
 import { type AppSource, RunningApp, type StartOptions } from './start.js';
+import { type SpanNode, type SpanSelector, traces, waitForSpan } from './traces.js';
 import { advanceBy, durationMs, type MoveOptions, runUntilIdle } from './virtual-time.js';
 import {
   type BusEvent,
@@ -129,6 +130,20 @@ export class TestApp {
    */
   waitForMail(selector: MailSelector, options?: WaitOptions): Promise<MailMessage> {
     return waitForMail(this.#running, selector, options);
+  }
+
+  /**
+   * The OpenTelemetry spans of the traces `id` names (a trace id, or an event, message,
+   * invocation, execution or business key): the runtime's services' spans (bus, rule, queue,
+   * invocation, execution, state, model call), the functions' and the test's own, flat, in start order.
+   */
+  traces(id: string): Promise<SpanNode[]> {
+    return traces(this.#running, id);
+  }
+
+  /** Waits until the traces `id` names hold a span with this name and attributes (or that a test accepts), and resolves with it. */
+  waitForSpan(id: string, selector: SpanSelector, options?: WaitOptions): Promise<SpanNode> {
+    return waitForSpan(this.#running, id, selector, options);
   }
 
   /** Waits until a queue (a dead-letter queue) holds messages, and resolves with them, left in place. */

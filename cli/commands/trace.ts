@@ -12,10 +12,11 @@ import { cannotListQueries, findFollowQueries, queriesFor, queryFolders, runFoll
 import { truncate } from '../format.js';
 import { getReadApi } from '../read-api.js';
 import { timeOption } from '../times.js';
+import { readTraces, renderSpanTrees } from '../trace-spans.js';
 import { appFlows } from './app-flows.js';
 import type { Command } from './command.js';
 
-export const HELP = `Usage: switchyard trace <event-id|message-id|execution|value> [--depth N] [--aws [--since <24h|ISO time>]]
+export const HELP = `Usage: switchyard trace <event-id|message-id|execution|value|trace-id> [--depth N] [--spans] [--aws [--since <24h|ISO time>]]
 
 The lineage of one event, as a tree: the event, the rules it matched and what each target
 did with it, the queue messages, the invocations (with their log lines), the executions
@@ -37,6 +38,12 @@ app's log groups that mention it (FilterLogEvents).
   <id>                an event id, message id, Lambda request id, execution ARN or name,
                       or any value in an event's detail (an order or ticket id)
   --depth <n>         levels of the tree to show, 1 to 50 (default 50)
+  --spans             locally, the OpenTelemetry spans instead (${READ_API_PREFIX}${READ_API_PATHS.traces}<id>):
+                      each trace as a tree of spans with its offset, duration, kind and
+                      service, model calls with their tokens and cost; what the runtime's
+                      services recorded (bus, rule, queue, invocation, execution, state,
+                      model call) and what functions and the team's SDKs sent. <id> is also
+                      a trace id (32 hex digits, or X-Ray's 1-<8>-<24>)
   --since <when>      with --aws, how far back to look: 30m, 2h, 7d (ago) or an ISO-8601 time
                       (default 24h)
 
@@ -45,7 +52,7 @@ ${GLOBAL_HELP}
 Exit status: 0 traced, 1 nothing found or the target failed, 2 bad input.`;
 
 export const trace: Command = async (argv, io) => {
-  const { values, positionals } = parseCommand(argv, { depth: { type: 'string' }, since: { type: 'string' } });
+  const { values, positionals } = parseCommand(argv, { depth: { type: 'string' }, since: { type: 'string' }, spans: { type: 'boolean' } });
   if (values.help) return io.out(HELP);
   if (positionals.length !== 1 || String(positionals[0]).trim() === '') {
     throw usageError('trace takes one <event-id|value>: switchyard trace T-1001');
@@ -54,6 +61,15 @@ export const trace: Command = async (argv, io) => {
   const depth = integerOption('depth', values.depth, 50, 1, 50);
   const since = timeOption('since', values.since ?? '24h');
   const clients = io.clients(values);
+  if (values.spans) {
+    if (clients.target.kind === 'aws') {
+      throw usageError('--spans reads the local runtime: in AWS the spans are in X-Ray (its trace view, or the aws/spans log group)');
+    }
+    const traces = await readTraces(clients.target, id);
+    if (values.json) return io.out(JSON.stringify(traces, null, 2));
+    for (const line of renderSpanTrees(traces)) io.out(line);
+    return;
+  }
   if (clients.target.kind === 'aws') {
     const queried = await traceWithSavedQueries(clients, values['cdk-out'], id, { start: since, end: new Date() }, io.err);
     if (queried !== undefined) {

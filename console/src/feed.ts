@@ -14,6 +14,7 @@ import {
   type ModelCallSummary,
   type ModelCallsPage,
   mergeLineagePages,
+  type OtlpTracesData,
   READ_API_PATHS,
   READ_API_PREFIX,
   readAllPages,
@@ -121,6 +122,16 @@ export async function mailbox(query: { address?: string; limit?: number } = {}):
 /** One message of the mailbox, read: headers, text, HTML, attachments and links. */
 export async function mailMessage(id: string): Promise<MailMessage> {
   return get<MailMessage>(`${READ_API_PATHS.mail}/${encodeURIComponent(id)}`);
+}
+
+/** The spans of the traces `id` names, as OTLP/JSON; undefined when none is kept (the read API's 404). */
+export async function traces(id: string): Promise<OtlpTracesData | undefined> {
+  try {
+    return await get<OtlpTracesData>(`${READ_API_PATHS.traces}${encodeURIComponent(id)}`);
+  } catch (error) {
+    if (error instanceof ReadApiError && error.status === 404) return undefined;
+    throw error;
+  }
 }
 
 /** The whole lineage of `id`: every page of roots, each root once. */

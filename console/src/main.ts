@@ -12,6 +12,7 @@ import { failuresPage } from './pages/failures.js';
 import { flowControlPage } from './pages/flow-control.js';
 import { mailMessagePage, mailPage } from './pages/mail.js';
 import { modelsPage } from './pages/models.js';
+import { tracePage } from './pages/trace.js';
 
 const NAV = [
   ['#/executions', 'Executions'],
@@ -64,6 +65,7 @@ function route(): void {
   else if (page === 'mail') cleanup = mailPage(main, query);
   else if (page === 'events') cleanup = eventsPage(main, query);
   else if (page === 'lineage') cleanup = lineagePage(main, arg);
+  else if (page === 'trace') cleanup = tracePage(main, arg);
   else cleanup = executionsPage(main, query);
 }
 

@@ -16,3 +16,8 @@ export function durableExecutionHref(arn: string): string {
 export function mailHref(id: string): string {
   return `#/mail/${encodeURIComponent(id)}`;
 }
+
+/** The waterfall of the spans of the traces an id names (a trace id, or any id lineage takes). */
+export function traceHref(id: string): string {
+  return `#/trace/${encodeURIComponent(id)}`;
+}

@@ -31,6 +31,8 @@ export interface BedrockServiceOptions {
   readonly region: string;
   readonly clock: Clock;
   readonly log: (line: string) => void;
+  /** Hears every call the ledger records (the traces service makes its GenAI span). */
+  readonly onCall?: (call: ModelCallRecord) => void;
 }
 
 /** An InvokeModel answer: the body and the headers Bedrock sends with it. */
@@ -49,9 +51,10 @@ const TIERS = new Set(['priority', 'default', 'flex', 'reserved']);
  */
 export class BedrockService {
   /** Every call this run answered or failed, with its usage: the read API's model calls. */
-  readonly calls = new ModelCallLedger();
+  readonly calls: ModelCallLedger;
   readonly #cache: PromptCache;
   constructor(private readonly options: BedrockServiceOptions) {
+    this.calls = new ModelCallLedger(options.onCall);
     this.#cache = new PromptCache(options.clock);
   }
 

@@ -19,8 +19,12 @@ export class ModelCallLedger {
   readonly #calls: { readonly seq: number; readonly call: ModelCallRecord }[] = [];
   #seq = 0;
 
+  /** `onRecord` hears each call as it is recorded. */
+  constructor(private readonly onRecord?: (call: ModelCallRecord) => void) {}
+
   record(call: ModelCallRecord): void {
     this.#calls.push({ seq: ++this.#seq, call });
+    this.onRecord?.(call);
     if (this.#calls.length > KEPT) this.#calls.splice(0, this.#calls.length - KEPT);
   }
 

@@ -17,7 +17,7 @@ export const bedrockModule: ServiceModule<'bedrock'> = {
   iam: bedrockIam,
   sdkClients: [{ package: '@aws-sdk/client-bedrock-runtime', serviceId: 'Bedrock Runtime' }],
   // The template's functions and state machines: the start-up report names those that name a model refused here.
-  needs: ['template'],
+  needs: ['template', 'traces'],
   create({ settings, services, warn }) {
     const { clock, region, log, options } = settings;
     const routes = parseModelSettings(options.models ?? process.env.SWITCHYARD_MODELS, {
@@ -26,7 +26,8 @@ export const bedrockModule: ServiceModule<'bedrock'> = {
     });
     const { definitions } = services.get('template');
     warn(refusedModelWarnings(definitions.functions, definitions.stateMachines, routes));
-    const bedrock = new BedrockService({ routes, region, clock, log });
+    const { spans } = services.get('traces');
+    const bedrock = new BedrockService({ routes, region, clock, log, onCall: (call) => spans.modelCall(call) });
     return { service: bedrock, mounts: { rest: [new BedrockApi(bedrock)] } };
   },
   report: (bedrock) => ({ lines: [bedrock.describe()] }),

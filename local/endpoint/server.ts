@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AwsError } from '../aws-error.js';
 import { accessKeyOf, asCaller } from '../iam/caller.js';
 import { jsonDepth, MAX_JSON_DEPTH, utf8Text } from '../json-depth.js';
-import { parseTraceHeader, withTraceHeader } from '../trace-header.js';
+import { parseTraceHeader, traceHeaderFromTraceparent, withTraceHeader } from '../trace-header.js';
 import type { EndpointGuard } from './guard.js';
 import { DualProtocolListener, type ListenerTimeouts } from './listener.js';
 import type { JsonProtocolService, QueryProtocolService, RawRequest, RawResponse, RestProtocolService } from './protocols.js';
@@ -92,8 +92,9 @@ export class Endpoint {
   async start(): Promise<string> {
     const server = new DualProtocolListener((req, res) => {
       // A request's X-Ray header is the trace of everything the service does for it (the messages, events and executions it creates).
+      // Else its W3C traceparent (an OpenTelemetry SDK's), as X-Ray's header; a malformed one is ignored: a new trace, never an error.
       const traceHeader = header(req, 'x-amzn-trace-id');
-      const valid = parseTraceHeader(traceHeader) ? traceHeader : undefined;
+      const valid = parseTraceHeader(traceHeader) ? traceHeader : traceHeaderFromTraceparent(header(req, 'traceparent'));
       // Who signed the request, for the services' IAM checks (local/iam/caller.ts).
       const caller = { accessKeyId: accessKeyOf(header(req, 'authorization'), req.url) };
       asCaller(caller, () => withTraceHeader(valid, () => this.#route(req, res))).catch((error: unknown) => {

@@ -1,6 +1,6 @@
 import { modelValidator } from '../endpoint/validation/validator.js';
 import { scheduleLine } from '../services/report-lines.js';
-import type { ServiceModule } from '../services/service-module.js';
+import type { ServiceLookup, ServiceModule } from '../services/service-module.js';
 import type { TemplateBusPolicy } from './bus-settings.js';
 import {
   type ArchiveDefinition,
@@ -10,7 +10,7 @@ import {
   type RuleDefinition,
   templateBusPolicies,
 } from './definitions.js';
-import { EventsService } from './events-service.js';
+import { EventsService, type EventsServiceOptions } from './events-service.js';
 import { eventsIam } from './iam-authorizations.js';
 import { EVENTS_RESOURCE_POLICIES } from './resource-policies.js';
 import { EVENTS_TYPE_SPECS } from './resource-types.js';
@@ -76,7 +76,7 @@ export const eventsModule: ServiceModule<'events', { busPolicies: TemplateBusPol
     { package: '@aws-sdk/client-eventbridge', serviceId: 'EventBridge' },
     { package: '@aws-sdk/client-cloudwatch-events', serviceId: 'CloudWatch Events' },
   ],
-  needs: ['template', 'iam', 'readApi', 'sqs', 'sns', 'lambda', 'logs'],
+  needs: ['template', 'iam', 'readApi', 'traces', 'sqs', 'sns', 'lambda', 'logs'],
   databases: ['events'],
   resourceTypes: EVENTS_TYPE_SPECS,
   resourcePolicies: EVENTS_RESOURCE_POLICIES,
@@ -91,7 +91,6 @@ export const eventsModule: ServiceModule<'events', { busPolicies: TemplateBusPol
   create({ settings, database, services }, { busPolicies }) {
     const { clock, accountId, region, log, options } = settings;
     const { definitions } = services.get('template');
-    const readApi = services.get('readApi');
     const delivery = new LocalTargetDelivery({
       sqs: services.get('sqs'),
       sns: services.get('sns'),
@@ -139,9 +138,7 @@ export const eventsModule: ServiceModule<'events', { busPolicies: TemplateBusPol
               log(
                 `[events] ${bus.name} <- ${event.source} ${event['detail-type']}${event['replay-name'] ? ` (replay ${event['replay-name']})` : ''} ${truncate(JSON.stringify(event.detail), 4000)}`,
               ),
-      recordAccepted: (note) => readApi.recordAccepted(note),
-      onAccepted: (note) => readApi.eventAccepted(note),
-      onDelivery: (note) => readApi.delivery(note),
+      ...eventObservers(services),
     });
     return {
       service: events,
@@ -181,4 +178,21 @@ export const eventsModule: ServiceModule<'events', { busPolicies: TemplateBusPol
 
 function truncate(text: string, length: number): string {
   return text.length <= length ? text : `${text.slice(0, length)}...`;
+}
+
+/** Who hears what the bus accepts and delivers: the read API (its records and live feed) and the runtime's spans. */
+function eventObservers(services: ServiceLookup): Pick<EventsServiceOptions, 'recordAccepted' | 'onAccepted' | 'onDelivery'> {
+  const readApi = services.get('readApi');
+  const { spans } = services.get('traces');
+  return {
+    recordAccepted: (note) => readApi.recordAccepted(note),
+    onAccepted: (note) => {
+      readApi.eventAccepted(note);
+      spans.eventAccepted(note);
+    },
+    onDelivery: (note) => {
+      readApi.delivery(note);
+      spans.targetAttempt(note);
+    },
+  };
 }

@@ -50,6 +50,11 @@ export interface DeliveryNote {
   /** The message id in the dead-letter queue. */
   readonly deadLetterMessageId?: string;
   readonly attempts: number;
+  /** The header the target was called with (the rule match as parent). */
+  readonly traceHeader?: string;
+  /** When this attempt started and ended (epoch ms). */
+  readonly startedAt?: number;
+  readonly endedAt?: number;
 }
 
 /**
@@ -126,6 +131,7 @@ export class TargetDeliveryOutbox {
     const event = JSON.parse(row.event) as EventEnvelope;
     // EventBridge passes the event's trace header on to the target; the rule match is the caller.
     const traceHeader = deliveryTraceHeader(row, event, rule.arn);
+    const startedAt = this.options.clock.now();
     const note =
       (outcome: DeliveryNote['outcome'], extra: Partial<DeliveryNote> = {}) =>
       () =>
@@ -137,6 +143,9 @@ export class TargetDeliveryOutbox {
           targetArn: target.arn,
           outcome,
           attempts: row.attempts + 1,
+          traceHeader,
+          startedAt,
+          endedAt: this.options.clock.now(),
           ...extra,
         });
     try {

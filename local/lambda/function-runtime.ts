@@ -51,7 +51,7 @@ export interface InvokeOptions {
   /** The caller's X-Ray trace header. @default - the one of the call being served now (`X-Amzn-Trace-Id`), else a new trace */
   readonly traceHeader?: string;
   /** The SQS messages of an event source mapping's batch. */
-  readonly messages?: readonly { readonly messageId: string; readonly queueArn: string }[];
+  readonly messages?: readonly { readonly messageId: string; readonly queueArn: string; readonly traceHeader?: string }[];
 }
 
 /** An invocation starting or ending, for observers outside Lambda (the read API's lineage). */

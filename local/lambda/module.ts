@@ -2,11 +2,11 @@ import { tryParseArn } from '../arn.js';
 import type { IamCheck } from '../iam/iam-check.js';
 import { untrustedRoleWarnings } from '../iam/module.js';
 import type { ServiceDefinitions } from '../service-definitions.js';
-import type { ServiceModule } from '../services/service-module.js';
+import type { ServiceLookup, ServiceModule } from '../services/service-module.js';
 import type { SqsService } from '../sqs/sqs-service.js';
 import { functionDefinitions } from './definitions.js';
 import { ServiceDestinations } from './destinations.js';
-import type { FunctionDefinition } from './function-runtime.js';
+import type { FunctionDefinition, InvocationNote } from './function-runtime.js';
 import { lambdaIam } from './iam-authorizations.js';
 import { LambdaService } from './lambda-service.js';
 import { LAMBDA_RESOURCE_POLICIES } from './resource-policies.js';
@@ -54,7 +54,7 @@ export const lambdaModule: ServiceModule<'lambda'> = {
     },
   ],
   sdkClients: [{ package: '@aws-sdk/client-lambda', serviceId: 'Lambda' }],
-  needs: ['template', 'iam', 'sqs', 'logs', 'readApi', 'dynamodb'],
+  needs: ['template', 'iam', 'sqs', 'logs', 'readApi', 'traces', 'dynamodb'],
   databases: ['lambda'],
   // Versions and aliases are invoked as the function; permissions are IAM's (local/iam/policy-store.ts).
   resourceTypes: LAMBDA_RESOURCE_TYPES,
@@ -79,7 +79,6 @@ export const lambdaModule: ServiceModule<'lambda'> = {
     const sdk = new RuntimeSdk(settings.options.sdk);
     const sqs = services.get('sqs');
     const iam = services.get('iam');
-    const readApi = services.get('readApi');
     // Destinations reach EventBridge, SNS and Lambda itself, which are created later (EventBridge and SNS deliver to Lambda): looked up when a record is sent.
     const destinations = new ServiceDestinations({
       sqs,
@@ -102,7 +101,7 @@ export const lambdaModule: ServiceModule<'lambda'> = {
       accountId,
       log: (name: string, line: string) => log(`[${name}] ${line}`),
       logs: services.get('logs'),
-      onInvocation: (note) => readApi.invocation(note),
+      onInvocation: invocationObserver(services),
       ...(settings.options.faults ? { faults: settings.options.faults } : {}),
       sdk,
       // Each function signs with its execution role's session: the endpoint checks its calls against that role's grants.
@@ -193,4 +192,14 @@ function queueSourceAuthorizer(
 function roleOf(fn: ServiceDefinitions['functions'][number]): string | undefined {
   const role = fn.template?.Role;
   return typeof role === 'string' ? role : undefined;
+}
+
+/** Who hears of each invocation: the read API (its lineage) and the runtime's spans (`faas.*`). */
+function invocationObserver(services: ServiceLookup): (note: InvocationNote) => void {
+  const readApi = services.get('readApi');
+  const { spans } = services.get('traces');
+  return (note) => {
+    readApi.invocation(note);
+    spans.invocation(note);
+  };
 }

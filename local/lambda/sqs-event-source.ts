@@ -236,7 +236,11 @@ export class SqsEventSource {
     // invoke() marks its invocation as work in flight before it returns its promise: the batch hands over without a gap.
     const invoked = this.fn.invoke(event, {
       ...(traceHeader ? { traceHeader } : {}),
-      messages: messages.map((message) => ({ messageId: message.MessageId ?? '', queueArn: this.mapping.queueArn })),
+      messages: messages.map((message) => ({
+        messageId: message.MessageId ?? '',
+        queueArn: this.mapping.queueArn,
+        ...(message.Attributes?.AWSTraceHeader ? { traceHeader: message.Attributes.AWSTraceHeader } : {}),
+      })),
     });
     work.release();
     const outcome = await invoked;

@@ -53,7 +53,7 @@ export const readApiModule: ServiceModule<'readApi'> = {
         message: (id) => services.get('ses').mailView.message(id),
         raw: (id) => services.get('ses').mailbox.get(id)?.raw,
       },
-      traces: () => services.get('traces')?.store,
+      traces: () => services.get('traces')?.readable(),
       durable: {
         executions: () => services.get('lambda')?.durable,
         functionNames: () => template.definitions.functions.filter((fn) => durableSettings(fn) !== undefined).map((fn) => fn.name),

@@ -31,7 +31,7 @@ export const sqsModule: ServiceModule<'sqs'> = {
   // The operations it serves are SqsService's methods (the endpoint's table of them is operationTable's).
   apis: [{ model: 'sqs', operations: apiOperations(SqsService) }],
   sdkClients: [{ package: '@aws-sdk/client-sqs', serviceId: 'SQS' }],
-  needs: ['template', 'readApi', 'iam'],
+  needs: ['template', 'readApi', 'traces', 'iam'],
   databases: ['sqs'],
   // Queue policies are IAM's (local/iam/policy-store.ts): SQS has nothing of them to run.
   resourceTypes: SQS_TYPE_SPECS,
@@ -42,6 +42,7 @@ export const sqsModule: ServiceModule<'sqs'> = {
   create({ settings, database, services }) {
     const { clock, url, accountId, region } = settings;
     const readApi = services.get('readApi');
+    const { spans } = services.get('traces');
     const { definitions } = services.get('template');
     const iam = services.get('iam');
     const sqs = new SqsService({
@@ -50,7 +51,10 @@ export const sqsModule: ServiceModule<'sqs'> = {
       baseUrl: url,
       accountId,
       region,
-      onMessage: (note) => readApi.message(note),
+      onMessage: (note) => {
+        readApi.message(note);
+        spans.message(note);
+      },
       // A policy set through the API is the queue's policy for IAM too, as on AWS (the template's QueuePolicy until then).
       onPolicyChange: (queueArn, policy) => iam.setResourcePolicy(queueArn, policy),
     });

@@ -4,7 +4,10 @@ import { modelValidator } from '../endpoint/validation/validator.js';
 import { untrustedRoleWarnings } from '../iam/module.js';
 import type { ServiceLookup, ServiceModule } from '../services/service-module.js';
 import { type StateMachineTemplate, stateMachineDefinitions } from './definitions.js';
+import type { HistoryEvent } from './engine/index.js';
+import type { ExecutionRecord } from './execution-store.js';
 import { statesIam } from './iam-authorizations.js';
+import { executionTraceHeader } from './names.js';
 import { STATES_TYPE_SPECS } from './resource-types.js';
 import { stateMachineReport } from './startup-lines.js';
 import { StatesService } from './states-service.js';
@@ -60,7 +63,7 @@ export const statesModule: ServiceModule<'states'> = {
     },
   ],
   sdkClients: [{ package: '@aws-sdk/client-sfn', serviceId: 'SFN' }],
-  needs: ['template', 'iam', 'readApi', 'lambda', 'sqs', 'events', 'sns', 'ssm', 'logs', 'bedrock', 'ses'],
+  needs: ['template', 'iam', 'readApi', 'traces', 'lambda', 'sqs', 'events', 'sns', 'ssm', 'logs', 'bedrock', 'ses'],
   databases: ['states'],
   resourceTypes: STATES_TYPE_SPECS,
   // A new execution runs the new definition; executions in flight finish on the one they started with.
@@ -70,7 +73,6 @@ export const statesModule: ServiceModule<'states'> = {
     const { accountId, region, url, credentials, log } = settings;
     const clock = settings.options.statesClock ?? settings.clock;
     const { definitions } = services.get('template');
-    const readApi = services.get('readApi');
     const events = services.get('events');
     const sns = services.get('sns');
     const bedrock = services.get('bedrock');
@@ -106,7 +108,7 @@ export const statesModule: ServiceModule<'states'> = {
       },
       logs: services.get('logs'),
       log: (line) => log(`[states] ${line}`),
-      onHistoryEvent: (execution, event) => readApi.historyEvent(execution, event),
+      onHistoryEvent: historyObserver(services),
     });
     return {
       service: states,
@@ -148,4 +150,15 @@ export const statesModule: ServiceModule<'states'> = {
 function sesSdk(services: ServiceLookup) {
   const { v1, v2 } = services.get('ses').sdkOperations;
   return { ses: { operations: v1 }, sesv2: { operations: v2 } };
+}
+
+/** Who hears each history event: the read API (its records and live feed) and the runtime's spans (executions and states). */
+function historyObserver(services: ServiceLookup): (execution: ExecutionRecord, event: HistoryEvent) => void {
+  const readApi = services.get('readApi');
+  const { spans } = services.get('traces');
+  return (execution, event) => {
+    readApi.historyEvent(execution, event);
+    const startedWith = execution.traceHeader;
+    spans.executionStep({ execution, event, traceHeader: executionTraceHeader(execution), ...(startedWith ? { startedWith } : {}) });
+  };
 }

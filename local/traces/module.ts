@@ -1,6 +1,7 @@
 import type { ServiceModule } from '../services/service-module.js';
 import { forwardTargetFromEnv, SpanForwarder } from './forwarder.js';
 import { tracesIam } from './iam-authorizations.js';
+import { modelCallPricer } from './model-call-prices.js';
 import { TracesService } from './traces-service.js';
 
 declare module '../services/service-module.js' {
@@ -10,7 +11,8 @@ declare module '../services/service-module.js' {
 }
 
 /**
- * The OTLP/HTTP trace receiver (`POST /v1/traces`, as X-Ray's OTLP endpoint and any
+ * The OTLP/HTTP trace receiver, the spans the runtime's own services make (`spans`: the
+ * services that need it hand it their notes) (`POST /v1/traces`, as X-Ray's OTLP endpoint and any
  * collector take it) and the spans it keeps, which the read API serves (`/traces/<id>`). With
  * `OTEL_EXPORTER_OTLP_ENDPOINT` set for the runtime, every export it keeps goes on to that collector.
  */
@@ -23,10 +25,14 @@ export const tracesModule: ServiceModule<'traces'> = {
     const db = database('traces');
     const target = forwardTargetFromEnv();
     const forwarder = target && new SpanForwarder(db, settings.clock, target, settings.log);
+    const pricer = modelCallPricer();
     const traces = new TracesService({
       db,
       clock: settings.clock,
       ...(forwarder ? { forwarder } : {}),
+      region: settings.region,
+      log: settings.log,
+      pricer: () => pricer,
     });
     return {
       service: traces,

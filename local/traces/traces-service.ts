@@ -4,7 +4,9 @@ import { inTransaction } from '../store/transaction.js';
 import type { SpanForwarder } from './forwarder.js';
 import type { TracesData } from './otlp-model.js';
 import { OtlpTracesReceiver } from './otlp-receiver.js';
+import { type ModelCallPricer, RuntimeSpans } from './runtime-spans.js';
 import { type SpanRetention, SpanStore, type StoredOutcome } from './span-store.js';
+import { SpanWriter } from './span-writer.js';
 
 export interface TracesServiceOptions {
   /** `traces.sqlite` in the data folder. */
@@ -13,6 +15,12 @@ export interface TracesServiceOptions {
   readonly retention?: SpanRetention;
   /** Where every kept export goes on to (the runtime's OTEL_EXPORTER_OTLP_ENDPOINT), if anywhere. */
   readonly forwarder?: SpanForwarder;
+  /** The region the runtime's own spans name (`cloud.region`). @default us-east-1 */
+  readonly region?: string;
+  /** Where a span of the runtime's own that cannot be kept is reported. @default console.error */
+  readonly log?: (line: string) => void;
+  /** Prices a model call for its GenAI span (`switchyard.cost.usd`), when the runtime was given a price table. */
+  readonly pricer?: () => ModelCallPricer | undefined;
 }
 
 /**
@@ -24,6 +32,9 @@ export interface TracesServiceOptions {
 export class TracesService {
   readonly store: SpanStore;
   readonly receiver: OtlpTracesReceiver;
+  /** The spans the runtime's services make (what AWS's would record): each service's module hands it its notes. */
+  readonly spans: RuntimeSpans;
+  readonly #writer: SpanWriter;
 
   constructor(private readonly options: TracesServiceOptions) {
     this.store = new SpanStore(options.db, {
@@ -31,6 +42,18 @@ export class TracesService {
       ...(options.retention ? { retention: options.retention } : {}),
     });
     this.receiver = new OtlpTracesReceiver((request, raw) => this.accept(request, raw));
+    this.#writer = new SpanWriter(
+      (data, body) => this.accept(data, { body, contentType: 'application/json' }),
+      options.region ?? 'us-east-1',
+      options.log ?? ((line) => console.error(line)),
+    );
+    this.spans = new RuntimeSpans(this.#writer, options.pricer);
+  }
+
+  /** The store, with every span the runtime's services made so far in it (what the read API reads). */
+  readable(): SpanStore {
+    this.#writer.flush();
+    return this.store;
   }
 
   /** Keeps a decoded export, and owes it to the forwarder in the same transaction. */
@@ -47,6 +70,7 @@ export class TracesService {
   }
 
   async stop(): Promise<void> {
+    this.#writer.flush();
     await this.options.forwarder?.stop();
   }
 }

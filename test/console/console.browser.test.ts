@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -501,5 +502,39 @@ describe.skipIf(!hasChromium && !inCi)('the local console in a browser', () => {
     await row.waitFor({ timeout: 10_000 });
     expect(Number(await row.locator('td').nth(1).textContent())).toBeGreaterThanOrEqual(1);
     expect(await page.locator('[data-testid="model-minutes"] .bar').count()).toBeGreaterThan(0);
+  });
+
+  it('shows a trace as a waterfall: bus, queue, function and execution spans, and a model call with its tokens and cost', async () => {
+    const traceId = randomBytes(16).toString('hex');
+    const header = `Root=1-${traceId.slice(0, 8)}-${traceId.slice(8)};Parent=${randomBytes(8).toString('hex')};Sampled=1`;
+    const sent = ticket('CON-TRACE', 'Charged twice this month', 'My card was charged twice, please refund one.');
+    await events.send(new PutEventsCommand({ Entries: (sent.input.Entries ?? []).map((entry) => ({ ...entry, TraceHeader: header })) }));
+    const bedrock = new BedrockRuntimeClient({ endpoint: runtime.url, region, credentials, maxAttempts: 1 });
+    bedrock.middlewareStack.add(
+      (next) => (args) => {
+        (args.request as { headers: Record<string, string> }).headers['x-amzn-trace-id'] = header;
+        return next(args);
+      },
+      { step: 'build' },
+    );
+    await bedrock.send(
+      new ConverseCommand({ modelId: 'amazon.nova-lite-v1:0', messages: [{ role: 'user', content: [{ text: 'Label this ticket.' }] }] }),
+    );
+    bedrock.destroy();
+    const page = await open(`#/trace/${traceId}`);
+    const rows = page.locator('[data-testid="waterfall"] [data-testid="span-row"]');
+    await rows.filter({ hasText: 'PutEvents Switchyard-hub' }).first().waitFor({ timeout: 15_000 });
+    await rows.filter({ hasText: 'Step Functions' }).first().waitFor({ timeout: 30_000 });
+    await rows.filter({ hasText: 'SQS' }).first().waitFor({ timeout: 15_000 });
+    const model = rows.filter({ hasText: 'chat amazon.nova-lite-v1:0' }).first();
+    await model.waitFor({ timeout: 15_000 });
+    expect(await model.locator('[data-testid="span-detail"]').textContent()).toMatch(/^\d+ in \/ \d+ out tokens · \$0\.\d{6}$/);
+    // Nested: the execution's row is indented deeper than the bus's.
+    const indent = async (text: string) =>
+      Number.parseInt(
+        (await rows.filter({ hasText: text }).first().locator('.span-name').getAttribute('style'))?.replace(/\D/g, '') ?? '0',
+        10,
+      );
+    expect(await indent('Step Functions')).toBeGreaterThan(await indent('PutEvents Switchyard-hub'));
   });
 });

@@ -3,7 +3,7 @@ import { all } from '../aws.js';
 import { h, message, replace, time } from '../dom.js';
 import { busEvents, lineage, subscribe } from '../feed.js';
 import { coalescedReload } from '../refresh.js';
-import { executionHref, lineageHref } from '../routes.js';
+import { executionHref, lineageHref, traceHref } from '../routes.js';
 
 /** Events the buses accept, newest first, live: replays marked, with the rules each matched and what their targets did. */
 export function eventsPage(root: HTMLElement, query: URLSearchParams): () => void {
@@ -130,6 +130,7 @@ export function lineagePage(root: HTMLElement, id: string | undefined): () => vo
   replace(
     root,
     h('h1', {}, 'Lineage', id ? ` of ${id}` : ''),
+    id ? h('p', {}, h('a', { href: traceHref(id), 'data-testid': 'trace-link' }, 'Spans of this journey (waterfall)')) : null,
     h('form', { class: 'filters', onsubmit: (e: Event) => e.preventDefault() }, h('label', {}, 'Id ', lineageInput())),
     tree,
   );

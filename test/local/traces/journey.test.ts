@@ -76,6 +76,13 @@ describe('one journey as traces on the local runtime', () => {
     const invocation = spans.find((span) => span.spanId === record.parentSpanId) as DecodedSpan;
     expect(invocation).toMatchObject({ kind: 2, attributes: { 'faas.trigger': 'pubsub' } });
     expect(invocation.resource).toMatchObject({ 'cloud.platform': 'aws_lambda', 'faas.name': expect.stringMatching(/Recorder/) });
+    // The kit's invocation span is under the runtime's span of the same invocation: _X_AMZN_TRACE_ID names it as parent, as Lambda's segment.
+    const lambda = spans.find((span) => span.spanId === invocation.parentSpanId) as DecodedSpan;
+    expect(lambda).toMatchObject({
+      resource: { 'faas.name': expect.stringMatching(/Recorder/) },
+      attributes: { 'faas.invocation_id': invocation.attributes['faas.invocation_id'], 'messaging.system': 'aws_sqs' },
+    });
+    expect(spans.find((span) => span.spanId === lambda.parentSpanId)?.name).toMatch(/^receive /);
     const claim = only(spans, 'idempotency claim');
     expect(claim.attributes['switchyard.idempotency.outcome']).toBe('claimed');
     const update = only(spans, 'DynamoDB.UpdateItem');

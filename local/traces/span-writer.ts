@@ -1,0 +1,156 @@
+import { randomBytes } from 'node:crypto';
+import { parseTraceHeader, type TraceHeader } from '../trace-header.js';
+import type { AnyValue, KeyValue, OtlpLink, OtlpSpan, ResourceSpans, TracesData } from './otlp-model.js';
+import { traceIdOf } from './otlp-model.js';
+
+/** OTLP's span kinds (trace.proto's `SpanKind`). */
+export const SPAN_KIND = { internal: 1, server: 2, client: 3, producer: 4, consumer: 5 } as const;
+/** OTLP's status codes. */
+const STATUS_ERROR = 2;
+
+export type PlainAttribute = string | number | boolean | readonly string[] | undefined;
+
+/** A span the runtime makes for what an AWS service did, in X-Ray's terms: a trace root, its own segment, its parent's. */
+export interface RuntimeSpan {
+  /** Which of the runtime's services made it: its resource's `service.name` (`EventBridge`, `SQS`, `Lambda`, ...). */
+  readonly service: string;
+  /** More resource attributes (a function's `faas.name`). */
+  readonly resource?: Readonly<Record<string, PlainAttribute>>;
+  readonly name: string;
+  readonly kind: (typeof SPAN_KIND)[keyof typeof SPAN_KIND];
+  /** The X-Ray trace id (`1-<8>-<24>`). */
+  readonly root: string;
+  /** The span's own id: the segment the service's calls carry as `Parent` (16 hex). */
+  readonly segment: string;
+  readonly parent?: string;
+  /** Epoch ms. */
+  readonly start: number;
+  readonly end: number;
+  readonly attributes: Readonly<Record<string, PlainAttribute>>;
+  readonly links?: readonly { readonly root: string; readonly segment: string; readonly attributes?: Record<string, PlainAttribute> }[];
+  /** Set for a failure: the span's status is ERROR with this message, and it has an `exception` event. */
+  readonly error?: { readonly type: string; readonly message: string };
+}
+
+/** What the writer keeps its spans in (the traces service: the store, and the forwarder). */
+export type SpanSink = (data: TracesData, body: Uint8Array) => void;
+
+const SCOPE = { name: 'switchyard.local-runtime' };
+
+function anyValue(value: Exclude<PlainAttribute, undefined>): AnyValue {
+  if (typeof value === 'string') return { stringValue: value };
+  if (typeof value === 'boolean') return { boolValue: value };
+  if (typeof value === 'number') return Number.isInteger(value) ? { intValue: String(value) } : { doubleValue: value };
+  return { arrayValue: { values: value.map((item) => ({ stringValue: item })) } };
+}
+
+export function keyValues(attributes: Readonly<Record<string, PlainAttribute>>): KeyValue[] {
+  return Object.entries(attributes).flatMap(([key, value]) => (value === undefined ? [] : [{ key, value: anyValue(value) }]));
+}
+
+/** Epoch ms (fractions kept to the microsecond) as OTLP's nanoseconds. */
+function nanos(ms: number): string {
+  return (BigInt(Math.round(ms * 1000)) * 1000n).toString();
+}
+
+/** A span id of its own, for a span nothing else refers to (a model call). */
+export function newSpanId(): string {
+  return randomBytes(8).toString('hex');
+}
+
+/** Whether a header's caller decided not to sample: AWS records nothing of such a request, nor does the runtime. */
+export function unsampled(header: TraceHeader | string | undefined): boolean {
+  const parsed = typeof header === 'string' ? parseTraceHeader(header) : header;
+  return parsed?.sampled === '0';
+}
+
+function otlpSpan(span: RuntimeSpan): OtlpSpan {
+  const traceId = traceIdOf(span.root);
+  const links: OtlpLink[] = (span.links ?? []).map((link) => ({
+    traceId: traceIdOf(link.root),
+    spanId: link.segment,
+    attributes: keyValues(link.attributes ?? {}),
+  }));
+  const end = Math.max(span.start, span.end);
+  return {
+    traceId,
+    spanId: span.segment,
+    ...(span.parent ? { parentSpanId: span.parent } : {}),
+    name: span.name,
+    kind: span.kind,
+    startTimeUnixNano: nanos(span.start),
+    endTimeUnixNano: nanos(end),
+    attributes: keyValues(span.attributes),
+    events: span.error
+      ? [
+          {
+            timeUnixNano: nanos(end),
+            name: 'exception',
+            attributes: keyValues({ 'exception.type': span.error.type, 'exception.message': span.error.message }),
+          },
+        ]
+      : [],
+    links,
+    status: span.error ? { code: STATUS_ERROR, message: `${span.error.type}: ${span.error.message}` } : { code: 0 },
+  };
+}
+
+/**
+ * Writes the runtime's own spans into the span store, as one OTLP/JSON export per turn of the
+ * event loop (spans made while serving one request, or one delivery, go together), so that
+ * they are kept, served and forwarded exactly as spans received at `/v1/traces` are. A span
+ * that cannot be kept is logged, never the failure of the call it describes (as X-Ray's
+ * ingestion is never the failure of the service it traces).
+ */
+export class SpanWriter {
+  #pending: RuntimeSpan[] = [];
+  #scheduled = false;
+
+  constructor(
+    private readonly sink: SpanSink,
+    private readonly region: string,
+    private readonly log: (line: string) => void,
+  ) {}
+
+  write(span: RuntimeSpan): void {
+    this.#pending.push(span);
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    setImmediate(() => this.flush());
+  }
+
+  /** Keeps every span written so far (the read API asks before it reads, the service on stop). */
+  flush(): void {
+    this.#scheduled = false;
+    if (this.#pending.length === 0) return;
+    const spans = this.#pending;
+    this.#pending = [];
+    const data = this.#tracesData(spans);
+    try {
+      this.sink(data, new TextEncoder().encode(JSON.stringify(data)));
+    } catch (error) {
+      this.log(`traces: ${spans.length} span(s) of the runtime's services not kept: ${(error as Error).message}`);
+    }
+  }
+
+  #tracesData(spans: readonly RuntimeSpan[]): TracesData {
+    const byResource = new Map<string, { attributes: Record<string, PlainAttribute>; spans: OtlpSpan[] }>();
+    for (const span of spans) {
+      const attributes = {
+        'service.name': span.service,
+        'cloud.provider': 'aws',
+        'cloud.region': this.region,
+        ...span.resource,
+      };
+      const key = JSON.stringify(attributes);
+      const group = byResource.get(key) ?? { attributes, spans: [] as OtlpSpan[] };
+      group.spans.push(otlpSpan(span));
+      byResource.set(key, group);
+    }
+    const resourceSpans: ResourceSpans[] = [...byResource.values()].map((group) => ({
+      resource: { attributes: keyValues(group.attributes) },
+      scopeSpans: [{ scope: SCOPE, spans: group.spans }],
+    }));
+    return { resourceSpans };
+  }
+}
