@@ -3,6 +3,8 @@ import { CreateTableCommand, DynamoDBClient, GetItemCommand, UpdateItemCommand }
 import { describe, expect, it } from 'vitest';
 import { DynamoDbHost } from '../../../local/dynamodb/dynamodb-host.js';
 import { DynamoDbEngine } from '../../../local/dynamodb/engine/engine.js';
+import { Endpoint } from '../../../local/endpoint/server.js';
+import { sdkDynamoDb } from '../../../local/states/task-runner.js';
 import { openDatabase } from '../../../local/store/data-folder.js';
 import { IDEMPOTENCY_HEADER, idempotencyHeader } from '../../../local/store/idempotent-requests.js';
 import { credentials, region, tempDataDir } from '../helpers.js';
@@ -133,6 +135,25 @@ describe('DynamoDbHost with idempotency keys', () => {
       expect(Item?.paid?.N).toBe('5');
     } finally {
       client.destroy();
+      await host.stop();
+    }
+  });
+
+  it("gets a Step Functions task's key through the endpoint, as the runtime sends it (sdkDynamoDb with the host's token)", async () => {
+    const host = await DynamoDbHost.start({ folder: tempDataDir() });
+    const endpoint = new Endpoint({ port: 0 });
+    const url = await endpoint.start();
+    endpoint.mount({ jsonServices: [], passthrough: new Map([['DynamoDB_20120810', host.handler]]) });
+    const tasks = sdkDynamoDb({ endpoint: url, region, idempotencyToken: host.idempotencyToken });
+    try {
+      await tasks.send('CreateTable', TABLE);
+      const first = await tasks.send('UpdateItem', JSON.parse(ADD_ONE), { idempotencyKey: 'task-1' });
+      expect(await tasks.send('UpdateItem', JSON.parse(ADD_ONE), { idempotencyKey: 'task-1' })).toEqual(first);
+      const { Item } = await tasks.send('GetItem', { TableName: 'ledger', Key: { pk: { S: 'fees' } } });
+      expect(Item).toEqual({ pk: { S: 'fees' }, paid: { N: '1' } });
+    } finally {
+      tasks.destroy();
+      await endpoint.stop();
       await host.stop();
     }
   });
