@@ -86,11 +86,11 @@ export class DynamoDbEngine {
     private readonly db: DatabaseSync,
     private readonly options: EngineOptions,
   ) {
+    this.#requests = new IdempotentRequests(db, options.now());
     db.exec(TRANSACTION_TOKENS_SCHEMA);
     db.exec('CREATE TABLE IF NOT EXISTS time_to_live (table_name TEXT PRIMARY KEY, attribute TEXT NOT NULL, enabled INTEGER NOT NULL)');
     this.#catalog = new TableCatalog(db, options);
     this.#items = new ItemStore(db);
-    this.#requests = new IdempotentRequests(db, options.now());
     const tableContext: tables.TableContext = { db, catalog: this.#catalog, items: this.#items, streams: options.streams };
     const onTables = (run: (context: tables.TableContext, input: Json) => Json) => (input: Json) => run(tableContext, input);
     this.#operations = {
