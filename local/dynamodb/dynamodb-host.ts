@@ -36,6 +36,8 @@ export class DynamoDbHost {
     readonly url: string,
     /** Marks a DeleteItem as made by the time-to-live sweep (header `x-switchyard-ttl-delete`), whose stream record names DynamoDB as its maker. */
     readonly ttlDeleteToken: string,
+    /** Lets a request carry a Step Functions task's key (header IDEMPOTENCY_HEADER, local/store/idempotent-requests.ts): the engine does each keyed write once. */
+    readonly idempotencyToken: string,
     /** The SQLite file of the tables and their streams; undefined when they are in memory. */
     readonly file: string | undefined,
     private readonly syncClock: () => void,
@@ -101,6 +103,7 @@ export class DynamoDbHost {
     } = {},
   ): Promise<DynamoDbHost> {
     const ttlDeleteToken = randomUUID();
+    const idempotencyToken = randomUUID();
     const clock = options.clock ?? systemClock;
     const clockOffset = new SharedArrayBuffer(8);
     const offset = new Float64Array(clockOffset);
@@ -114,6 +117,7 @@ export class DynamoDbHost {
       guard: options.guard,
       iam: options.iam === true,
       ttlDeleteToken,
+      idempotencyToken,
       region: options.region ?? 'us-east-1',
       accountId: options.accountId ?? '000000000000',
       clockOffset,
@@ -142,7 +146,7 @@ export class DynamoDbHost {
         }),
         failure,
       ]);
-      const host = new DynamoDbHost(worker, `http://127.0.0.1:${port}`, ttlDeleteToken, file, syncClock, timer);
+      const host = new DynamoDbHost(worker, `http://127.0.0.1:${port}`, ttlDeleteToken, idempotencyToken, file, syncClock, timer);
       await Promise.race([host.#answers(options.guard?.credentials?.[0]), failure]);
       return host;
     } catch (error) {

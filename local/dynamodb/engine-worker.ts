@@ -13,7 +13,8 @@ import { hostPolicy, refusal } from '../endpoint/request-guard.mjs';
 import { verifySignature } from '../endpoint/sigv4.mjs';
 import { isRoleSessionKey, keyRing } from '../iam/session-keys.mjs';
 import { openDatabase } from '../store/data-folder.js';
-import { DynamoDbEngine } from './engine/engine.js';
+import { IDEMPOTENCY_HEADER, idempotencyKeyOf } from '../store/idempotent-requests.js';
+import { DynamoDbEngine, type EngineRequest } from './engine/engine.js';
 import { operationOf, sendError, sendResult, withBody } from './engine/http.js';
 import type { ItemChange } from './engine/item-operations.js';
 import { type CapturedChange, StreamStore } from './streams/stream-store.js';
@@ -24,6 +25,8 @@ export interface EngineWorkerData {
   readonly guard?: GuardSettings;
   readonly iam: boolean;
   readonly ttlDeleteToken: string;
+  /** Lets a request carry a Step Functions task's key (IDEMPOTENCY_HEADER): known only to the runtime. */
+  readonly idempotencyToken: string;
   readonly region: string;
   readonly accountId: string;
   /** `clock.now() - Date.now()` of the runtime's clock, kept up to date by the host. */
@@ -76,7 +79,8 @@ function startEngineThread(data: EngineWorkerData): void {
     const operation = operationOf(req);
     if (operation === undefined) return sendError(res, new AwsError('UnknownOperationException', ''));
     const serviceDelete = req.headers['x-switchyard-ttl-delete'] === data.ttlDeleteToken;
-    queued.push({ operation, body: body.toString('utf8'), serviceDelete, res });
+    const idempotencyKey = idempotencyKeyOf(req.headers[IDEMPOTENCY_HEADER], data.idempotencyToken);
+    queued.push({ operation, body: body.toString('utf8'), serviceDelete, idempotencyKey, res });
     if (queued.length === 1) setImmediate(flush);
   }
 
@@ -84,7 +88,7 @@ function startEngineThread(data: EngineWorkerData): void {
    * The requests that arrived since the last flush, answered together in one SQLite
    * transaction (a group commit: one commit for all), each answer sent once it is committed.
    */
-  const queued: { operation: string; body: string; serviceDelete: boolean; res: ServerResponse }[] = [];
+  const queued: (EngineRequest & { res: ServerResponse })[] = [];
   function flush(): void {
     const batch = queued.splice(0);
     const results = engine.handleAll(batch);

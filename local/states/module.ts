@@ -63,7 +63,7 @@ export const statesModule: ServiceModule<'states'> = {
     },
   ],
   sdkClients: [{ package: '@aws-sdk/client-sfn', serviceId: 'SFN' }],
-  needs: ['template', 'iam', 'readApi', 'traces', 'lambda', 'sqs', 'events', 'sns', 'ssm', 'logs', 'bedrock', 'ses'],
+  needs: ['template', 'iam', 'readApi', 'traces', 'lambda', 'sqs', 'events', 'sns', 'ssm', 'logs', 'bedrock', 'ses', 'dynamodb'],
   databases: ['states'],
   resourceTypes: STATES_TYPE_SPECS,
   // A new execution runs the new definition; executions in flight finish on the one they started with.
@@ -76,8 +76,9 @@ export const statesModule: ServiceModule<'states'> = {
     const events = services.get('events');
     const sns = services.get('sns');
     const bedrock = services.get('bedrock');
-    // DynamoDB tasks go through the endpoint, as a function's SDK calls do (the tables' streams see their writes).
-    const dynamodb = sdkDynamoDb({ endpoint: url, region, credentials });
+    // DynamoDB tasks go through the endpoint, as a function's SDK calls do; a durable task's key goes with the engine's token.
+    const { idempotencyToken } = services.get('dynamodb').host;
+    const dynamodb = sdkDynamoDb({ endpoint: url, region, credentials, idempotencyToken });
     const states = new StatesService({
       db: database('states'),
       clock,

@@ -16,7 +16,12 @@ export const DYNAMODB_OPERATIONS: readonly string[] = Object.keys(DynamoDbSdk)
 
 export function dynamoDbOperations(dynamodb: DynamoDbForTasks): SdkOperations {
   return Object.fromEntries(
-    DYNAMODB_OPERATIONS.map((operation) => [operation, (input: never) => dynamodb.send(operation, input as Record<string, unknown>)]),
+    DYNAMODB_OPERATIONS.map((operation) => [
+      operation,
+      // The task's key (a durable execution's): DynamoDB does each keyed write once.
+      (input: never, options?: SdkCallOptions) =>
+        dynamodb.send(operation, input as Record<string, unknown>, { idempotencyKey: options?.idempotencyKey }),
+    ]),
   );
 }
 

@@ -12,6 +12,24 @@ export interface IdempotentCall {
 }
 
 /**
+ * How an in-process caller sends its key over HTTP to a service's own port (DynamoDB's engine
+ * thread): this header, valued `<token> <key>`, the token a secret the service made at start-up
+ * and handed only to the runtime. The endpoint forwards its clients' headers as they come, so a
+ * key without the token is ignored: the key is never accepted from a client.
+ */
+export const IDEMPOTENCY_HEADER = 'x-switchyard-idempotency-key';
+
+/** The header's value for a key. */
+export function idempotencyHeader(token: string, key: string): string {
+  return `${token} ${key}`;
+}
+
+/** The key a request's header carries, if it carries the service's token; else undefined. */
+export function idempotencyKeyOf(header: string | string[] | undefined, token: string): string | undefined {
+  return typeof header === 'string' && header.startsWith(`${token} `) ? header.slice(token.length + 1) : undefined;
+}
+
+/**
  * How long a key is kept: a STANDARD execution lasts at most a year, and a task may be
  * resumed at any point of it.
  */
@@ -45,5 +63,18 @@ export class IdempotentRequests {
   /** Records the answer to a keyed request; call it in the transaction of the request's effect. */
   remember(key: string | undefined, response: unknown, now: number): void {
     if (key !== undefined) this.#put.run(key, JSON.stringify(response), now);
+  }
+
+  /**
+   * Does `work` and records its answer, or answers a repeat of the key with the first answer
+   * without doing it again; without a key, just does it. Call it inside the transaction of the
+   * work's effect. A request that fails is not recorded: its effect was rolled back with it.
+   */
+  once<T>(key: string | undefined, now: () => number, work: () => T): T {
+    const answered = this.recall<T>(key);
+    if (answered !== undefined) return answered;
+    const answer = work();
+    this.remember(key, answer, now());
+    return answer;
   }
 }

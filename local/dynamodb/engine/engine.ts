@@ -1,6 +1,7 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { AwsError } from '../../aws-error.js';
 import { modelValidator, violationsMessage } from '../../endpoint/validation/validator.js';
+import { IdempotentRequests } from '../../store/idempotent-requests.js';
 import { inTransaction } from '../../store/transaction.js';
 import { batchGetItem, batchWriteItem } from './batch-operations.js';
 import { DynamoDbError } from './errors.js';
@@ -33,6 +34,14 @@ export interface EngineOptions {
   readonly streams: tables.StreamControl;
   /** Called inside a write's SQLite transaction with its changes (the stream records are written there, so a write and its records commit together). */
   readonly onChanges?: (changes: readonly ItemChange[], options: { readonly serviceDelete: boolean }) => void;
+}
+
+/** A request as handleAll takes it: `handle`'s arguments. */
+export interface EngineRequest {
+  readonly operation: string;
+  readonly body: string;
+  readonly serviceDelete?: boolean;
+  readonly idempotencyKey?: string;
 }
 
 /** Reads answered from one SQLite statement, and reads of several items that must see one moment. */
@@ -72,12 +81,14 @@ const validate = modelValidator('dynamodb', {
 export class DynamoDbEngine {
   readonly #catalog: TableCatalog;
   readonly #items: ItemStore;
+  readonly #requests: IdempotentRequests;
   readonly #operations: Readonly<Record<string, (input: Json, body: string, serviceDelete: boolean) => Json>>;
 
   constructor(
     private readonly db: DatabaseSync,
     private readonly options: EngineOptions,
   ) {
+    this.#requests = new IdempotentRequests(db, options.now());
     db.exec(TRANSACTION_TOKENS_SCHEMA);
     db.exec('CREATE TABLE IF NOT EXISTS time_to_live (table_name TEXT PRIMARY KEY, attribute TEXT NOT NULL, enabled INTEGER NOT NULL)');
     this.#catalog = new TableCatalog(db, options);
@@ -159,8 +170,10 @@ export class DynamoDbEngine {
   /**
    * Answers one request (its operation and JSON body): the output, or throws the AwsError
    * DynamoDB answers. `serviceDelete` marks the time-to-live sweep's deletes for the stream.
+   * `idempotencyKey` (a Step Functions task's, never a client's): every operation that writes
+   * is done once per key, its first answer recorded in its own transaction and given again.
    */
-  handle(operation: string, body: string, serviceDelete = false): Json {
+  handle(operation: string, body: string, serviceDelete = false, idempotencyKey?: string): Json {
     const run = this.#operations[operation];
     if (!run) throw new AwsError('UnknownOperationException', '');
     let input: unknown;
@@ -176,7 +189,9 @@ export class DynamoDbEngine {
     // A read is one statement (its own snapshot) or, for several items, a deferred transaction; a write takes the write lock at once.
     if (SINGLE_READS.has(operation)) return run(input as Json, body, serviceDelete);
     if (MULTI_READS.has(operation)) return inReadTransaction(this.db, () => run(input as Json, body, serviceDelete));
-    return inTransaction(this.db, () => run(input as Json, body, serviceDelete));
+    return inTransaction(this.db, () =>
+      this.#requests.once(idempotencyKey, this.options.now, () => run(input as Json, body, serviceDelete)),
+    );
   }
 
   /**
@@ -185,11 +200,11 @@ export class DynamoDbEngine {
    * kept. Every answer, error or not, holds only once the transaction is committed: a failed
    * commit fails them all.
    */
-  handleAll(requests: readonly { operation: string; body: string; serviceDelete?: boolean }[]): ({ output: Json } | { error: unknown })[] {
+  handleAll(requests: readonly EngineRequest[]): ({ output: Json } | { error: unknown })[] {
     if (requests.length === 1) {
-      const [only] = requests as [{ operation: string; body: string; serviceDelete?: boolean }];
+      const [only] = requests as [EngineRequest];
       try {
-        return [{ output: this.handle(only.operation, only.body, only.serviceDelete) }];
+        return [{ output: this.handle(only.operation, only.body, only.serviceDelete, only.idempotencyKey) }];
       } catch (error) {
         this.#afterRollback(only.operation);
         return [{ error }];
@@ -199,7 +214,7 @@ export class DynamoDbEngine {
     const results = requests.map((request) => {
       this.db.exec('SAVEPOINT request');
       try {
-        const output = this.handle(request.operation, request.body, request.serviceDelete);
+        const output = this.handle(request.operation, request.body, request.serviceDelete, request.idempotencyKey);
         this.db.exec('RELEASE request');
         return { output };
       } catch (error) {

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { crc32 } from 'node:zlib';
 import { AwsError } from '../../aws-error.js';
+import { errorMessageMember } from '../../endpoint/validation/model.js';
 import type { DynamoDbEngine } from './engine.js';
 import { DynamoDbError } from './errors.js';
 
@@ -39,11 +40,11 @@ export function sendJson(res: ServerResponse, status: number, payload: unknown):
   res.end(body);
 }
 
-/** DynamoDB's error body: `__type` and `message`, and whatever the error carries beside them. */
+/** DynamoDB's error body: `__type` and its text (in the member its shape declares), and whatever the error carries beside them. */
 export function sendError(res: ServerResponse, error: unknown): void {
   if (error instanceof AwsError) {
     const members = error instanceof DynamoDbError ? error.members : {};
-    const payload = { __type: errorType(error.code), message: error.message, ...members };
+    const payload = { __type: errorType(error.code), [errorMessageMember('dynamodb', error.code)]: error.message, ...members };
     sendJson(res, error.status, payload);
     return;
   }

@@ -98,6 +98,27 @@ function newestVersion(dataFolder: string, service: string): string {
   return newest;
 }
 
+/**
+ * The member that carries the text of each error the operations answer with, by error shape
+ * (`message` mostly; DynamoDB's transaction errors declare `Message`): what a JSON service
+ * whose protocol is hand-written names it in its error body. Protocol-driven models keep the
+ * error shapes themselves.
+ */
+function errorMessageMembers(model: Json, operations: readonly string[]): Record<string, string> {
+  const shapes = model.shapes as Record<string, Json>;
+  const errors = new Set(
+    operations.flatMap((name) =>
+      (((model.operations as Record<string, Json>)[name]?.errors ?? []) as Json[]).map((e) => e.shape as string),
+    ),
+  );
+  const members: Record<string, string> = {};
+  for (const error of [...errors].sort()) {
+    const member = Object.keys((shapes[error]?.members ?? {}) as Json).find((name) => name.toLowerCase() === 'message');
+    if (member !== undefined) members[error] = member;
+  }
+  return members;
+}
+
 function trimModel(model: Json, operations: readonly string[], botocoreVersion: string, protocol = false): Json {
   const allOperations = model.operations as Record<string, Json>;
   const roots: string[] = [];
@@ -137,6 +158,7 @@ function trimModel(model: Json, operations: readonly string[], botocoreVersion: 
     return trimmed;
   });
   const metadata = model.metadata as Json;
+  const errorMessages = protocol ? {} : errorMessageMembers(model, operations);
   const metadataKeys = ['apiVersion', 'protocol', 'jsonVersion', 'targetPrefix', 'endpointPrefix', 'awsQueryCompatible'];
   const served = new Set(operations);
   // The operations not served locally, by name and route: answered as unsupported rather than unknown.
@@ -153,6 +175,7 @@ function trimModel(model: Json, operations: readonly string[], botocoreVersion: 
     metadata: pick(metadata, protocol ? [...metadataKeys, 'xmlNamespace', 'signingName', 'serviceId'] : metadataKeys),
     operations: trimmedOperations,
     ...(otherOperations ? { otherOperations } : {}),
+    ...(Object.keys(errorMessages).length > 0 ? { errorMessages } : {}),
     shapes,
   };
 }

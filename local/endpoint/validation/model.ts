@@ -18,6 +18,8 @@ export interface ApiModel {
   readonly operations: Readonly<Record<string, ModelOperation>>;
   /** The service's other operations, by name, with their routes: what the local service does not serve (protocol-driven models only). */
   readonly otherOperations?: Readonly<Record<string, ModelOperation['http']>>;
+  /** Error shape -> the member its text travels in (`message`, or `Message`), for the served operations' errors (models not protocol-driven only). */
+  readonly errorMessages?: Readonly<Record<string, string>>;
   readonly shapes: Readonly<Record<string, Shape>>;
 }
 
@@ -103,6 +105,15 @@ export function loadModel(service: ModelService): ApiModel {
     loaded.set(service, model);
   }
   return model;
+}
+
+/**
+ * The member of an error's JSON body that carries its text, as the service's model declares
+ * the error's shape: `message` unless it says otherwise (DynamoDB's TransactionCanceledException
+ * says `Message`, and the SDK reads it from there), and for errors the model does not declare.
+ */
+export function errorMessageMember(service: ModelService, code: string): string {
+  return loadModel(service).errorMessages?.[code] ?? 'message';
 }
 
 /**

@@ -1,7 +1,8 @@
 import * as DynamoDbSdk from '@aws-sdk/client-dynamodb';
 import { AwsError } from '../../aws-error.js';
+import { IDEMPOTENCY_HEADER, type IdempotentCall, idempotencyHeader } from '../../store/idempotent-requests.js';
 import type { TaskRequest } from '../engine/index.js';
-import { abortable, isObject, sdkMetadata, serviceFailure, type TaskEnvironment } from './shared.js';
+import { abortable, idempotentCall, isObject, sdkMetadata, serviceFailure, type TaskEnvironment } from './shared.js';
 
 /** A DynamoDB API operation by name: `GetItem`, `PutItem`, `TransactWriteItems`, ... */
 export type DynamoDbOperation = string;
@@ -9,9 +10,11 @@ export type DynamoDbOperation = string;
 /**
  * DynamoDB operations in their API shapes (binary values as base64 text). Errors are
  * thrown as the SDK throws them: `name` is the error code, `$metadata` the HTTP status.
+ * A task of a durable execution passes its key: a write is then done once, however often
+ * the task is resumed.
  */
 export interface DynamoDbForTasks {
-  send(operation: DynamoDbOperation, input: Record<string, unknown>): Promise<Record<string, unknown>>;
+  send(operation: DynamoDbOperation, input: Record<string, unknown>, options?: IdempotentCall): Promise<Record<string, unknown>>;
 }
 
 /** `arn:aws:states:::dynamodb:<action>`: the operation's answer with the Java SDK's metadata. */
@@ -24,7 +27,7 @@ export async function dynamoDbTask(
 ): Promise<unknown> {
   const operation = `${action.charAt(0).toUpperCase()}${action.slice(1)}` as DynamoDbOperation;
   try {
-    const response = await abortable(dynamodb.send(operation, args), request.signal);
+    const response = await abortable(dynamodb.send(operation, args, idempotentCall(env, request)), request.signal);
     return { ...response, ...sdkMetadata(env.clock, 'application/x-amz-json-1.0', JSON.stringify(response)) };
   } catch (error) {
     if (request.signal.aborted) throw error;
@@ -41,6 +44,8 @@ export function sdkDynamoDb(options: {
   region: string;
   /** @default - any: the local endpoint checks signatures only when told to */
   credentials?: { accessKeyId: string; secretAccessKey: string };
+  /** DynamoDbHost.idempotencyToken: sends a task's key with its request. @default - keys are not sent */
+  idempotencyToken?: string;
 }): DynamoDbForTasks & { destroy(): void } {
   const client = new DynamoDbSdk.DynamoDBClient({
     endpoint: options.endpoint,
@@ -48,14 +53,26 @@ export function sdkDynamoDb(options: {
     credentials: options.credentials ?? { accessKeyId: 'local', secretAccessKey: 'local' },
   });
   return {
-    async send(operation, input) {
+    async send(operation, input, call = {}) {
       const Command = (DynamoDbSdk as Record<string, unknown>)[`${operation}Command`] as
         | (new (
             input: unknown,
           ) => Parameters<DynamoDbSdk.DynamoDBClient['send']>[0])
         | undefined;
       if (!Command || operation === '') throw new AwsError('UnknownOperationException', `DynamoDB has no operation ${operation}`);
-      const { $metadata: _metadata, ...output } = (await client.send(new Command(binaryIn(input)))) as unknown as Record<string, unknown>;
+      const command = new Command(binaryIn(input));
+      const { idempotencyKey } = call;
+      const token = options.idempotencyToken;
+      if (idempotencyKey !== undefined && token !== undefined) {
+        (command as unknown as DynamoDbSdk.PutItemCommand).middlewareStack.add(
+          (next) => (args) => {
+            (args.request as { headers: Record<string, string> }).headers[IDEMPOTENCY_HEADER] = idempotencyHeader(token, idempotencyKey);
+            return next(args);
+          },
+          { step: 'build', name: 'switchyardIdempotencyKey' },
+        );
+      }
+      const { $metadata: _metadata, ...output } = (await client.send(command)) as unknown as Record<string, unknown>;
       return binaryOut(output) as Record<string, unknown>;
     },
     destroy: () => client.destroy(),

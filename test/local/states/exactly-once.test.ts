@@ -2,13 +2,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
+import { CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ManualClock } from '../../../local/clock.js';
+import { DynamoDbHost } from '../../../local/dynamodb/dynamodb-host.js';
 import { EventsService } from '../../../local/events/events-service.js';
 import { SnsService } from '../../../local/sns/sns-service.js';
 import { SqsService } from '../../../local/sqs/sqs-service.js';
 import type { HistoryEvent } from '../../../local/states/engine/index.js';
 import { ExecutionStore } from '../../../local/states/execution-store.js';
+import { sdkDynamoDb } from '../../../local/states/task-runner.js';
 import { openDatabase } from '../../../local/store/data-folder.js';
 import { ACCOUNT, createMachine, createStates, executionArn, finished, historyTypes, REGION, type TestStates } from './helpers.js';
 
@@ -42,7 +45,10 @@ afterEach(async () => {
 });
 
 /** One life of the runtime: the services on the data folder's databases, Step Functions started last (it resumes). */
-async function life(): Promise<{ t: TestStates; sqs: SqsService; events: EventsService; sns: SnsService }> {
+type Life = { t: TestStates; sqs: SqsService; events: EventsService; sns: SnsService; dynamodb?: DynamoDbHost };
+
+/** One life of the runtime; with `dynamodb`, DynamoDB's engine thread too (its start is slow: only the cases that use it). */
+async function life(options: { dynamodb?: boolean } = {}): Promise<Life> {
   const db = (name: string): DatabaseSync => {
     const opened = openDatabase(path.join(dir, `${name}.sqlite`));
     cleanup.push(() => opened.isOpen && opened.close());
@@ -83,9 +89,17 @@ async function life(): Promise<{ t: TestStates; sqs: SqsService; events: EventsS
   });
   sns.start();
   cleanup.push(() => sns.stop());
-  const t = await createStates({ file: path.join(dir, 'states.sqlite'), clock, neighbours: { sqs, events, sns } });
+  // DynamoDB's engine thread, as the runtime runs it: keyed requests carry the host's token.
+  const dynamodb = options.dynamodb ? await DynamoDbHost.start({ folder: dir }) : undefined;
+  const forTasks = dynamodb && sdkDynamoDb({ endpoint: dynamodb.url, region: REGION, idempotencyToken: dynamodb.idempotencyToken });
+  if (dynamodb && forTasks)
+    cleanup.push(
+      () => dynamodb.stop(),
+      () => forTasks.destroy(),
+    );
+  const t = await createStates({ file: path.join(dir, 'states.sqlite'), clock, neighbours: { sqs, events, sns }, dynamodb: forTasks });
   cleanup.push(() => t.close());
-  return { t, sqs, events, sns };
+  return { t, sqs, events, sns, dynamodb };
 }
 
 /**
@@ -104,18 +118,61 @@ function killAtFirstTaskSucceeded(t: TestStates): Promise<void> {
 }
 
 /** Runs a one-Task STANDARD machine, killed after the task's effect, then resumed by a second life; answers that life and the execution. */
-async function runKilledAndResumed(task: Record<string, unknown>, setup?: (t: TestStates) => Promise<unknown>) {
-  const first = await life();
-  await setup?.(first.t);
+async function runKilledAndResumed(
+  task: Record<string, unknown>,
+  setup?: (t: TestStates, services: Life) => Promise<unknown>,
+  options: { dynamodb?: boolean } = {},
+) {
+  const first = await life(options);
+  await setup?.(first.t, first);
   await createMachine(first.t.states, 'flow', { StartAt: 'Announce', States: { Announce: { Type: 'Task', End: true, ...task } } });
   const killed = killAtFirstTaskSucceeded(first.t);
   await first.t.states.StartExecution({ stateMachineArn: `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:flow`, name: 'e1' });
   await killed;
+  await first.dynamodb?.stop();
   const arn = executionArn('flow', 'e1');
-  const second = await life();
+  const second = await life(options);
   const described = await finished(second.t.states, arn);
   return { second, arn, described };
 }
+
+/** The ledger table of the DynamoDB cases, with its fees item at 0. */
+async function ledger(host: DynamoDbHost): Promise<void> {
+  const client = new DynamoDBClient({
+    endpoint: host.url,
+    region: REGION,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  await client.send(
+    new CreateTableCommand({
+      TableName: 'ledger',
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+      BillingMode: 'PAY_PER_REQUEST',
+    }),
+  );
+  await client.send(new PutItemCommand({ TableName: 'ledger', Item: { pk: { S: 'fees' }, paid: { N: '0' } } }));
+  client.destroy();
+}
+
+async function feesPaid(host: DynamoDbHost): Promise<string | undefined> {
+  const client = new DynamoDBClient({
+    endpoint: host.url,
+    region: REGION,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  const { Item } = await client.send(new GetItemCommand({ TableName: 'ledger', Key: { pk: { S: 'fees' } } }));
+  client.destroy();
+  return Item?.paid?.N;
+}
+
+const ADD_ONE = {
+  TableName: 'ledger',
+  Key: { pk: { S: 'fees' } },
+  UpdateExpression: 'ADD paid :one',
+  ExpressionAttributeValues: { ':one': { N: '1' } },
+  ReturnValues: 'UPDATED_NEW',
+};
 
 async function messagesIn(sqs: SqsService): Promise<number> {
   const { Attributes } = await sqs.GetQueueAttributes({ QueueUrl: QUEUE_URL, AttributeNames: ['ApproximateNumberOfMessages'] });
@@ -163,6 +220,23 @@ describe('StatesService exactly-once tasks across a crash', () => {
     expect(described.status).toBe('SUCCEEDED');
     await second.sns.idle();
     expect(await messagesIn(second.sqs)).toBe(1);
+  });
+
+  it.each([
+    ['dynamodb:updateItem', 'arn:aws:states:::dynamodb:updateItem'],
+    ['aws-sdk:dynamodb:updateItem', 'arn:aws:states:::aws-sdk:dynamodb:updateItem'],
+  ])('applies the update of a %s task once when the runtime died after DynamoDB made it', async (_, Resource) => {
+    const { second, described } = await runKilledAndResumed(
+      { Resource, Parameters: ADD_ONE },
+      (_t, { dynamodb }) => ledger(dynamodb as DynamoDbHost),
+      {
+        dynamodb: true,
+      },
+    );
+    expect(described.status).toBe('SUCCEEDED');
+    expect(await feesPaid(second.dynamodb as DynamoDbHost)).toBe('1');
+    // The resumed task answers what DynamoDB answered the first time.
+    expect(JSON.parse(described.output ?? '{}').Attributes).toEqual({ paid: { N: '1' } });
   });
 
   it('starts the child of a states:startExecution task once when the runtime died after the child started', async () => {
