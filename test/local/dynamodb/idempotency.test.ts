@@ -64,6 +64,23 @@ describe('DynamoDbEngine with idempotency keys', () => {
     expect(paid(engine)).toBe('4');
   });
 
+  it('applies a repeated keyed PartiQL UPDATE and ExecuteTransaction once', () => {
+    const engine = engineOn(':memory:');
+    engine.handle('CreateTable', JSON.stringify(TABLE));
+    engine.handle('PutItem', JSON.stringify({ TableName: 'ledger', Item: { pk: { S: 'fees' }, paid: { N: '0' } } }));
+    const update = JSON.stringify({
+      Statement: 'UPDATE "ledger" SET paid = paid + ? WHERE pk = ?',
+      Parameters: [{ N: '1' }, { S: 'fees' }],
+    });
+    engine.handle('ExecuteStatement', update, false, 'task-1');
+    engine.handle('ExecuteStatement', update, false, 'task-1');
+    expect(paid(engine)).toBe('1');
+    const transaction = JSON.stringify({ TransactStatements: [{ Statement: 'UPDATE "ledger" SET paid = paid + 10 WHERE pk = \'fees\'' }] });
+    engine.handle('ExecuteTransaction', transaction, false, 'task-2');
+    engine.handle('ExecuteTransaction', transaction, false, 'task-2');
+    expect(paid(engine)).toBe('11');
+  });
+
   it('keeps the keys of the writes it made through a restart (they are in the same database, written in the same transaction)', () => {
     const file = path.join(tempDataDir(), 'tables.sqlite');
     const before = engineOn(file);
