@@ -61,6 +61,14 @@ export class SpanStore {
   readonly #now: () => number;
   readonly #maxSpans: number;
   readonly #maxAgeMs: number;
+  /**
+   * How many spans the table holds, at most: counted once, then raised by each add (a span
+   * sent again replaces its row but is counted again, so this only ever overestimates, and an
+   * overestimate past the limit is counted again before anything is trimmed): the runtime keeps
+   * a batch of its own spans on every turn of the event loop, and counting up to 100,000 rows
+   * each time made every batch cost as much as the store is large.
+   */
+  #rows: number | undefined;
   readonly #statements: Record<
     'span' | 'part' | 'key' | 'link' | 'trace' | 'named' | 'linkedFrom' | 'linkedTo' | 'exists' | 'count' | 'anyOld',
     StatementSync
@@ -123,7 +131,7 @@ export class SpanStore {
           }
         }
       }
-      this.#trim(receivedAt);
+      this.#trim(receivedAt, accepted);
     });
     return { accepted, rejected };
   }
@@ -140,6 +148,10 @@ export class SpanStore {
     }
   }
 
+  #countRows(): number {
+    return (this.#statements.count.get() as { n: number }).n;
+  }
+
   #part(part: unknown): string {
     const json = toJson(part);
     const key = createHash('sha256').update(json).digest('hex').slice(0, 32);
@@ -148,11 +160,13 @@ export class SpanStore {
   }
 
   /** Drops spans past the retention, and what only they named. */
-  #trim(now: number): void {
-    const { n } = this.#statements.count.get() as { n: number };
-    const over = Math.max(0, n - this.#maxSpans);
+  #trim(now: number, added: number): void {
+    this.#rows = (this.#rows ?? this.#countRows()) + added;
     const cutoff = now - this.#maxAgeMs;
     const old = this.#statements.anyOld.get(cutoff) as { any: number };
+    if (this.#rows <= this.#maxSpans && old.any === 0) return;
+    this.#rows = this.#countRows();
+    const over = Math.max(0, this.#rows - this.#maxSpans);
     if (over === 0 && old.any === 0) return;
     this.#db.prepare('DELETE FROM spans WHERE received_at < ?').run(cutoff);
     // Past the count by a tenth more, so that trimming is not paid on every export at the limit.
@@ -161,6 +175,7 @@ export class SpanStore {
         .prepare('DELETE FROM spans WHERE (trace_id, span_id) IN (SELECT trace_id, span_id FROM spans ORDER BY received_at LIMIT ?)')
         .run(over + Math.ceil(this.#maxSpans / 10));
     }
+    this.#rows = this.#countRows();
     this.#db.exec(`
       DELETE FROM span_keys WHERE trace_id NOT IN (SELECT trace_id FROM spans);
       DELETE FROM span_links WHERE trace_id NOT IN (SELECT trace_id FROM spans);

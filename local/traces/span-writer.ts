@@ -33,7 +33,8 @@ export interface RuntimeSpan {
 }
 
 /** What the writer keeps its spans in (the traces service: the store, and the forwarder). */
-export type SpanSink = (data: TracesData, body: Uint8Array) => void;
+/** Keeps a batch of the runtime's spans; `body` encodes it as OTLP/JSON, for a forwarder only (most runtimes have none). */
+export type SpanSink = (data: TracesData, body: () => Uint8Array) => void;
 
 const SCOPE = { name: 'switchyard.local-runtime' };
 
@@ -127,7 +128,7 @@ export class SpanWriter {
     this.#pending = [];
     const data = this.#tracesData(spans);
     try {
-      this.sink(data, new TextEncoder().encode(JSON.stringify(data)));
+      this.sink(data, () => new TextEncoder().encode(JSON.stringify(data)));
     } catch (error) {
       this.log(`traces: ${spans.length} span(s) of the runtime's services not kept: ${(error as Error).message}`);
     }

@@ -43,7 +43,7 @@ export class TracesService {
     });
     this.receiver = new OtlpTracesReceiver((request, raw) => this.accept(request, raw));
     this.#writer = new SpanWriter(
-      (data, body) => this.accept(data, { body, contentType: 'application/json' }),
+      (data, body) => this.accept(data, this.options.forwarder ? { body: body(), contentType: 'application/json' } : undefined),
       options.region ?? 'us-east-1',
       options.log ?? ((line) => console.error(line)),
     );
