@@ -49,7 +49,7 @@ export async function getReadApi<T>(
 }
 
 /** A GET with node:http (fetch refuses some ports a runtime may listen on). */
-function httpGet(url: string): Promise<{ status: number; text: string }> {
+export function httpGet(url: string): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
     const request = get(url, { timeout: 60_000 }, (response) => {
       const chunks: Buffer[] = [];

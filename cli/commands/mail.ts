@@ -1,4 +1,3 @@
-import { get } from 'node:http';
 import {
   CreateEmailIdentityCommand,
   DeleteEmailIdentityCommand,
@@ -12,7 +11,7 @@ import { GLOBAL_HELP, integerOption, parseCommand } from '../args.js';
 import { call, clientConfig, describeAwsError, type Target } from '../aws.js';
 import { CliError, usageError } from '../errors.js';
 import { table, time, truncate } from '../format.js';
-import { getReadApi } from '../read-api.js';
+import { getReadApi, httpGet } from '../read-api.js';
 import type { Command, CommandIo } from './command.js';
 
 export const HELP = `Usage: switchyard mail [--to <address>] [--limit <n>]
@@ -149,17 +148,4 @@ async function getRaw(target: Extract<Target, { kind: 'local' }>, id: string): P
   if (answer.status === 404) throw new CliError(`no mail ${id} in the local mailbox`);
   if (answer.status !== 200) throw new CliError(`the read API answered ${answer.status}`);
   return answer.text;
-}
-
-function httpGet(url: string): Promise<{ status: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    const request = get(url, { timeout: 60_000 }, (response) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
-      response.on('error', reject);
-    });
-    request.on('timeout', () => request.destroy(new Error('no answer within 60 s')));
-    request.on('error', reject);
-  });
 }
