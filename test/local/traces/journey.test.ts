@@ -57,9 +57,11 @@ describe('one journey as traces on the local runtime', () => {
         const response = await fetch(`${runtime.url}${READ_API_PREFIX}${READ_API_PATHS.traces}${eventId}`);
         if (response.status !== 200) return undefined;
         const found = spansOfOtlpJson(await response.json());
-        return found.some((span) => span.name === 'process TicketCreated') && found.some((span) => span.name === 'publish TicketCreated')
-          ? found
-          : undefined;
+        // The runtime's span of the invocation is written when the invocation ends, after the kit's export: wait for both.
+        const record = found.find((span) => span.name === 'process TicketCreated');
+        const kitInvocation = found.find((span) => span.spanId === record?.parentSpanId);
+        const ended = found.some((span) => span.spanId === kitInvocation?.parentSpanId);
+        return ended && found.some((span) => span.name === 'publish TicketCreated') ? found : undefined;
       },
       20_000,
       'the journey’s spans',
