@@ -134,6 +134,8 @@ export interface Mutated {
   readonly body: string;
   /** Undefined when the change keeps the input valid as far as the model can tell (extra members, unicode). */
   readonly invalid?: string;
+  /** Where the input was broken, when it was. */
+  readonly path?: readonly (string | number)[];
 }
 
 type Site = { readonly path: readonly (string | number)[]; readonly shape: Shape; readonly value: unknown };
@@ -249,7 +251,7 @@ export function mutatedInput(model: ApiModel, operation: string, options: InputO
       }
       const chosen = candidates[pick % candidates.length] as (typeof candidates)[number];
       const mutated = setAt(input, chosen.path, chosen.value, chosen.remove === true);
-      return { input: mutated, body: JSON.stringify(mutated), invalid: chosen.what };
+      return { input: mutated, body: JSON.stringify(mutated), invalid: chosen.what, path: chosen.path };
     });
 }
 
