@@ -1,8 +1,13 @@
 /**
  * Local runtime benchmark (`npm run bench`): start-up time, sustained throughput of
- * PutEvents -> rule -> queue -> handler with an idempotent side effect, the latency from
- * an accepted PutEvents to the handler starting at a steady 200 events/s, and the
+ * PutEvents -> rule -> queue -> handler with an idempotent side effect (with the runtime's own
+ * spans and without, and the CPU each of the runtime's threads spends per event), the latency
+ * from an accepted PutEvents to the handler starting at a steady 200 events/s, and the
  * ceiling the local DynamoDB (the runtime's engine in its thread) sets for conditional writes.
+ * The runtime runs in a process of its own (bench/local-runtime-host.ts), as `switchyard dev` does.
+ *
+ *   BENCH_EVENTS=5000 BENCH_ROUNDS=2 npm run bench:runtime
+ *   BENCH_NODE_FLAGS='--cpu-prof --cpu-prof-dir=/tmp/prof' npm run bench:runtime   # the runtime's main thread profiled
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -11,19 +16,21 @@ import * as path from 'node:path';
 import { BatchGetItemCommand, CreateTableCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { DynamoDbHost } from '../local/dynamodb/dynamodb-host.js';
-import { LocalRuntime } from '../local/runtime.js';
 import { synthConsumerApp } from '../test/fixtures/consumer-app.js';
+import { runtimeSpansCpuPerEvent } from './runtime-spans-cost.js';
+import { cpuBetween, THREAD_GROUPS, type ThreadGroup, threadCpu } from './thread-cpu.js';
 
 const root = path.join(import.meta.dirname, '..');
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 const region = 'us-east-1';
-const quiet = () => undefined;
 
 const THROUGHPUT_EVENTS = Number(process.env.BENCH_EVENTS ?? 5000);
 const LATENCY_RATE = 200;
 /** A rate well under the pipeline's throughput, to show the path itself without queueing. */
 const LIGHT_RATE = 50;
 const LATENCY_SECONDS = 10;
+/** Throughput runs with the runtime's spans and as many without, alternating. */
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -53,16 +60,6 @@ async function effects(dynamodb: DynamoDBClient, ids: string[]): Promise<Map<str
     }
   }
   return found;
-}
-
-async function waitForAll(dynamodb: DynamoDBClient, ids: string[], timeoutMs: number) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const found = await effects(dynamodb, ids);
-    if (found.size === ids.length) return found;
-    if (Date.now() > deadline) throw new Error(`only ${found.size} of ${ids.length} events reached the handler`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
 }
 
 /** Start-up of `npm start` with an existing build: process start until the endpoint listens. */
@@ -133,26 +130,50 @@ async function dynamodbCeiling(): Promise<number> {
   return rate;
 }
 
-async function main() {
-  const fixture = mkdtempSync(path.join(tmpdir(), 'switchyard-bench-app-'));
-  // A generous timeout: the benchmark loads the machine, and a timed-out handler would be retried.
-  synthConsumerApp(fixture, { handlerTimeoutSeconds: 20 });
+interface RuntimeProcess {
+  readonly url: string;
+  readonly pid: number;
+  stop(): Promise<void>;
+}
 
-  const startup = await startupSeconds();
-  const ceiling = await dynamodbCeiling();
-
-  // Throughput: send as fast as the endpoint takes it, measure until the last side effect.
+/** The runtime in a process of its own (bench/local-runtime-host.ts), on a fresh data folder. */
+async function startRuntime(cdkOut: string, runtimeSpans: boolean): Promise<RuntimeProcess> {
   const data = mkdtempSync(path.join(tmpdir(), 'switchyard-bench-data-'));
-  const runtime = await LocalRuntime.start({ cdkOut: fixture, dataDir: data, port: 0, log: quiet });
-  const config = { endpoint: runtime.url, region, credentials };
-  const events = new EventBridgeClient(config);
-  const dynamodb = new DynamoDBClient(config);
-  const ids = Array.from({ length: THROUGHPUT_EVENTS }, (_, i) => `TP-${i}`);
-  const sendStarted = performance.now();
-  const sendStartedAt = Date.now();
+  const args = [
+    // Node flags for the runtime's process (`--cpu-prof --cpu-prof-dir=<dir>` profiles its main thread).
+    ...(process.env.BENCH_NODE_FLAGS ? process.env.BENCH_NODE_FLAGS.split(' ') : []),
+    '--import',
+    'tsx',
+    'bench/local-runtime-host.ts',
+    cdkOut,
+    data,
+    ...(runtimeSpans ? [] : ['--no-runtime-spans']),
+  ];
+  const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise<string>((resolve, reject) => {
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const ready = /READY (\S+)/.exec(output);
+      if (ready?.[1]) resolve(ready[1]);
+    });
+    child.once('exit', (code) => reject(new Error(`the runtime exited with ${code} while starting`)));
+  });
+  return {
+    url,
+    pid: child.pid as number,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.once('exit', resolve));
+      rmSync(data, { recursive: true, force: true });
+    },
+  };
+}
+
+async function putEvents(events: EventBridgeClient, ids: readonly string[], clients: number): Promise<void> {
   let cursor = 0;
   await Promise.all(
-    Array.from({ length: 8 }, async () => {
+    Array.from({ length: clients }, async () => {
       while (cursor < ids.length) {
         const batch = ids.slice(cursor, cursor + 10);
         cursor += 10;
@@ -161,44 +182,156 @@ async function main() {
       }
     }),
   );
-  const sendSeconds = (performance.now() - sendStarted) / 1000;
-  const processed = await waitForAll(dynamodb, ids, 300_000);
-  const lastEffect = Math.max(...[...processed.values()].map((e) => e.startedAt));
-  // Handlers stamp wall-clock times, so the span is measured on the wall clock too.
-  const throughputSeconds = (lastEffect - sendStartedAt) / 1000;
-  const duplicates = [...processed.values()].filter((e) => e.runs !== 1).length;
+}
 
-  // Latency at a steady rate: each event's handler start minus the time its PutEvents returned.
-  const latency = async (rate: number, prefix: string) => {
-    const ids = Array.from({ length: rate * LATENCY_SECONDS }, (_, i) => `${prefix}-${i}`);
-    const accepted = new Map<string, number>();
-    const interval = 1000 / rate;
-    const begin = performance.now();
-    await Promise.all(
-      ids.map(async (id, i) => {
-        await new Promise((resolve) => setTimeout(resolve, Math.max(0, begin + i * interval - performance.now())));
-        await events.send(new PutEventsCommand({ Entries: [entry(id)] }));
-        accepted.set(id, Date.now());
-      }),
-    );
-    const seen = await waitForAll(dynamodb, ids, 120_000);
-    return ids.map((id) => (seen.get(id)?.startedAt ?? Number.NaN) - (accepted.get(id) ?? Number.NaN));
+/**
+ * Waits until every id's side effect is in the table, asking for at most 100 missing ids per
+ * poll (in the order they were sent), so that the waiting adds little to the load it measures.
+ */
+async function waitForEffects(dynamodb: DynamoDBClient, ids: string[], timeoutMs: number) {
+  const deadline = Date.now() + timeoutMs;
+  let missing = ids;
+  while (missing.length > 0) {
+    const found = await effects(dynamodb, missing.slice(0, 100));
+    missing = missing.filter((id, i) => i >= 100 || !found.has(id));
+    if (found.size === 100) continue;
+    if (Date.now() > deadline) throw new Error(`only ${ids.length - missing.length} of ${ids.length} events reached the handler`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return effects(dynamodb, ids);
+}
+
+interface ThroughputRun {
+  readonly eventsPerSecond: number;
+  readonly acceptedPerSecond: number;
+  readonly duplicates: number;
+  /** CPU milliseconds per event, by the runtime's threads. */
+  readonly cpuPerEvent: Record<ThreadGroup, number>;
+}
+
+/** Sends `THROUGHPUT_EVENTS` as fast as the endpoint takes them (after a warm-up that starts the function's environments) and measures until the last side effect. */
+async function throughput(runtime: RuntimeProcess, prefix: string): Promise<ThroughputRun> {
+  const config = { endpoint: runtime.url, region, credentials };
+  const events = new EventBridgeClient(config);
+  const dynamodb = new DynamoDBClient(config);
+  const warmUp = Array.from({ length: 200 }, (_, i) => `${prefix}-WARM-${i}`);
+  await putEvents(events, warmUp, 8);
+  await waitForEffects(dynamodb, warmUp, 120_000);
+  const ids = Array.from({ length: THROUGHPUT_EVENTS }, (_, i) => `${prefix}-${i}`);
+  const cpuBefore = threadCpu(runtime.pid);
+  const sendStarted = performance.now();
+  const sendStartedAt = Date.now();
+  await putEvents(events, ids, 8);
+  const sendSeconds = (performance.now() - sendStarted) / 1000;
+  const processed = await waitForEffects(dynamodb, ids, 300_000);
+  const cpu = cpuBetween(cpuBefore, threadCpu(runtime.pid));
+  const lastEffect = Math.max(...[...processed.values()].map((e) => e.startedAt));
+  events.destroy();
+  dynamodb.destroy();
+  // Handlers stamp wall-clock times, so the span is measured on the wall clock too.
+  return {
+    eventsPerSecond: THROUGHPUT_EVENTS / ((lastEffect - sendStartedAt) / 1000),
+    acceptedPerSecond: THROUGHPUT_EVENTS / sendSeconds,
+    duplicates: [...processed.values()].filter((e) => e.runs !== 1).length,
+    cpuPerEvent: Object.fromEntries(THREAD_GROUPS.map((group) => [group, cpu[group] / THROUGHPUT_EVENTS])) as Record<ThreadGroup, number>,
   };
-  const latencies = await latency(LATENCY_RATE, 'LAT');
-  const unsaturated = await latency(LIGHT_RATE, 'LIGHT');
-  await runtime.stop();
-  rmSync(data, { recursive: true, force: true });
+}
+
+/** Latency at a steady rate: each event's handler start minus the time its PutEvents returned. */
+async function latency(runtime: RuntimeProcess, rate: number, prefix: string): Promise<number[]> {
+  const config = { endpoint: runtime.url, region, credentials };
+  const events = new EventBridgeClient(config);
+  const dynamodb = new DynamoDBClient(config);
+  const ids = Array.from({ length: rate * LATENCY_SECONDS }, (_, i) => `${prefix}-${i}`);
+  const accepted = new Map<string, number>();
+  const interval = 1000 / rate;
+  const begin = performance.now();
+  await Promise.all(
+    ids.map(async (id, i) => {
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, begin + i * interval - performance.now())));
+      await events.send(new PutEventsCommand({ Entries: [entry(id)] }));
+      accepted.set(id, Date.now());
+    }),
+  );
+  const seen = await waitForEffects(dynamodb, ids, 120_000);
+  events.destroy();
+  dynamodb.destroy();
+  return ids.map((id) => (seen.get(id)?.startedAt ?? Number.NaN) - (accepted.get(id) ?? Number.NaN));
+}
+
+function median(values: readonly number[]): number {
+  return percentile([...values], 50);
+}
+
+async function main() {
+  const fixture = mkdtempSync(path.join(tmpdir(), 'switchyard-bench-app-'));
+  // A generous timeout: the benchmark loads the machine, and a timed-out handler would be retried.
+  synthConsumerApp(fixture, { handlerTimeoutSeconds: 20 });
+
+  const startup = await startupSeconds();
+  const ceiling = await dynamodbCeiling();
+  const spansAlone = await runtimeSpansCpuPerEvent(THROUGHPUT_EVENTS);
+
+  // The same throughput with the runtime's spans and without, alternating, each on a fresh runtime.
+  const runs = { on: [] as ThroughputRun[], off: [] as ThroughputRun[] };
+  let latencies: number[] = [];
+  let unsaturated: number[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const spans of ['on', 'off'] as const) {
+      const runtime = await startRuntime(fixture, spans === 'on');
+      try {
+        runs[spans].push(await throughput(runtime, `TP-${round}-${spans}`));
+        if (spans === 'on' && round === ROUNDS - 1) {
+          latencies = await latency(runtime, LATENCY_RATE, 'LAT');
+          unsaturated = await latency(runtime, LIGHT_RATE, 'LIGHT');
+        }
+      } finally {
+        await runtime.stop();
+      }
+      const run = runs[spans].at(-1) as ThroughputRun;
+      console.error(
+        `round ${round + 1}, runtime spans ${spans}: ${run.eventsPerSecond.toFixed(0)} events/s, accepted ${run.acceptedPerSecond.toFixed(0)}/s`,
+      );
+    }
+  }
   rmSync(fixture, { recursive: true, force: true });
 
+  const rate = (spans: 'on' | 'off') => median(runs[spans].map((run) => run.eventsPerSecond));
+  const range = (spans: 'on' | 'off') => runs[spans].map((run) => run.eventsPerSecond.toFixed(0)).join(', ');
+  const cpu = (spans: 'on' | 'off', group: ThreadGroup) => median(runs[spans].map((run) => run.cpuPerEvent[group]));
+  const totalCpu = (spans: 'on' | 'off') => THREAD_GROUPS.reduce((sum, group) => sum + cpu(spans, group), 0);
+  const duplicates = [...runs.on, ...runs.off].reduce((sum, run) => sum + run.duplicates, 0);
+  const spanCost = 1 - rate('on') / rate('off');
   const rows = [
     ['start-up, `npm start` with an existing build (median of 3)', `${percentile(startup, 50).toFixed(2)} s`, 'goal < 5 s'],
     [
-      `throughput, ${THROUGHPUT_EVENTS} events, PutEvents -> handler side effect`,
-      `${(THROUGHPUT_EVENTS / throughputSeconds).toFixed(0)} events/s`,
+      `throughput, ${THROUGHPUT_EVENTS} events, PutEvents -> handler side effect (median of ${ROUNDS}: ${range('on')})`,
+      `${rate('on').toFixed(0)} events/s`,
       'goal >= 1,000/s',
     ],
-    ['  PutEvents accepted (8 clients, 10 entries a call)', `${(THROUGHPUT_EVENTS / sendSeconds).toFixed(0)} events/s`, ''],
-    ['  side effects that ran more than once', String(duplicates), 'must be 0'],
+    [
+      '  PutEvents accepted (8 clients, 10 entries a call)',
+      `${median(runs.on.map((run) => run.acceptedPerSecond)).toFixed(0)} events/s`,
+      '',
+    ],
+    ['  side effects that ran more than once (every run)', String(duplicates), 'must be 0'],
+    [`  the same without the runtime's own spans (${range('off')})`, `${rate('off').toFixed(0)} events/s`, ''],
+    ["  throughput the runtime's spans cost", `${(spanCost * 100).toFixed(1)}%`, 'goal <= 5%'],
+    ...THREAD_GROUPS.map((group) => [
+      `  CPU per event: ${group} (with spans / without)`,
+      `${cpu('on', group).toFixed(2)} / ${cpu('off', group).toFixed(2)} ms`,
+      '',
+    ]),
+    [
+      '  CPU per event, all of the runtime (with spans / without)',
+      `${totalCpu('on').toFixed(2)} / ${totalCpu('off').toFixed(2)} ms`,
+      `${cpus().length} cores: at most ${((cpus().length * 1000) / totalCpu('on')).toFixed(0)} events/s`,
+    ],
+    [
+      "  CPU per event, the runtime's spans alone (6 an event, made and kept)",
+      `${(spansAlone / 1000).toFixed(2)} ms`,
+      `${((100 * spansAlone) / 1000 / totalCpu('off')).toFixed(1)}% of the runtime's CPU without them`,
+    ],
     ['the local DynamoDB alone, conditional PutItem (16 clients)', `${ceiling.toFixed(0)} puts/s`, 'ceiling'],
     [`latency PutEvents accepted -> handler start at ${LATENCY_RATE}/s, p50`, `${percentile(latencies, 50).toFixed(1)} ms`, ''],
     [`latency PutEvents accepted -> handler start at ${LATENCY_RATE}/s, p99`, `${percentile(latencies, 99).toFixed(1)} ms`, 'goal < 25 ms'],

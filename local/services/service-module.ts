@@ -94,6 +94,13 @@ export interface RuntimeOptions {
    * @default process.env.SWITCHYARD_SES_SANDBOX (on or off), else true
    */
   readonly sesSandbox?: boolean;
+  /**
+   * Whether the runtime's services record the spans AWS's would (docs/tracing.md, "The
+   * runtime's own spans"); spans sent to `/v1/traces` are kept either way. `npm run
+   * bench:runtime` measures the pipeline with and without them.
+   * @default true
+   */
+  readonly runtimeSpans?: boolean;
 }
 
 /** What every service is configured with: the runtime's options with their defaults applied, and where the endpoint listens. */

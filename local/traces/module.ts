@@ -33,6 +33,7 @@ export const tracesModule: ServiceModule<'traces'> = {
       region: settings.region,
       log: settings.log,
       pricer: () => pricer,
+      runtimeSpans: settings.options.runtimeSpans !== false,
     });
     return {
       service: traces,

@@ -424,3 +424,19 @@ function errorOf(reason: string): { type: string; message: string } {
   const colon = reason.indexOf(': ');
   return colon > 0 ? { type: reason.slice(0, colon), message: reason.slice(colon + 2) } : { type: reason, message: reason };
 }
+
+/**
+ * The runtime with its own spans turned off (RuntimeOptions.runtimeSpans: false): every hop's
+ * note is heard and dropped. Spans a function or a team's SDK sends to `/v1/traces` are still kept.
+ */
+export class NoRuntimeSpans extends RuntimeSpans {
+  constructor() {
+    super({ write: () => undefined } as unknown as SpanWriter);
+  }
+  override eventAccepted(): void {}
+  override targetAttempt(): void {}
+  override message(): void {}
+  override invocation(): void {}
+  override executionStep(): void {}
+  override modelCall(): void {}
+}

@@ -51,7 +51,9 @@ export function keyValues(attributes: Readonly<Record<string, PlainAttribute>>):
 
 /** Epoch ms (fractions kept to the microsecond) as OTLP's nanoseconds. */
 function nanos(ms: number): string {
-  return (BigInt(Math.round(ms * 1000)) * 1000n).toString();
+  const micros = Math.round(ms * 1000);
+  // Exact as a double until 2255 (2^53 microseconds); a bigint only for what is not a positive time.
+  return micros > 0 && Number.isSafeInteger(micros) ? `${micros}000` : (BigInt(micros) * 1000n).toString();
 }
 
 /** A span id of its own, for a span nothing else refers to (a model call). */
@@ -96,16 +98,24 @@ function otlpSpan(span: RuntimeSpan): OtlpSpan {
   };
 }
 
+/** How long the runtime's spans wait to be kept together, at most (real time: a test's virtual clock never holds them). */
+export const SPAN_BATCH_MS = 200;
+/** How many spans are kept together at most. */
+const SPAN_BATCH_SIZE = 2000;
+
 /**
- * Writes the runtime's own spans into the span store, as one OTLP/JSON export per turn of the
- * event loop (spans made while serving one request, or one delivery, go together), so that
- * they are kept, served and forwarded exactly as spans received at `/v1/traces` are. A span
- * that cannot be kept is logged, never the failure of the call it describes (as X-Ray's
- * ingestion is never the failure of the service it traces).
+ * Writes the runtime's own spans into the span store, as one OTLP/JSON export every
+ * SPAN_BATCH_MS (or SPAN_BATCH_SIZE spans), so that they are kept, served and forwarded
+ * exactly as spans received at `/v1/traces` are. Batching is what keeps them cheap: a commit
+ * per turn of the event loop cost the pipeline more than the spans themselves (bench:runtime).
+ * Whatever reads spans flushes first (the read API, the service on stop), so a batch is never
+ * missed by a reader; a SIGKILL loses at most the batch not yet kept, as an X-Ray daemon's
+ * buffer would. A span that cannot be kept is logged, never the failure of the call it
+ * describes (as X-Ray's ingestion is never the failure of the service it traces).
  */
 export class SpanWriter {
   #pending: RuntimeSpan[] = [];
-  #scheduled = false;
+  #timer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly sink: SpanSink,
@@ -115,14 +125,14 @@ export class SpanWriter {
 
   write(span: RuntimeSpan): void {
     this.#pending.push(span);
-    if (this.#scheduled) return;
-    this.#scheduled = true;
-    setImmediate(() => this.flush());
+    if (this.#pending.length >= SPAN_BATCH_SIZE) this.flush();
+    else if (this.#timer === undefined) this.#timer = setTimeout(() => this.flush(), SPAN_BATCH_MS).unref();
   }
 
   /** Keeps every span written so far (the read API asks before it reads, the service on stop). */
   flush(): void {
-    this.#scheduled = false;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
     if (this.#pending.length === 0) return;
     const spans = this.#pending;
     this.#pending = [];

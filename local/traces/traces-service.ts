@@ -4,7 +4,7 @@ import { inTransaction } from '../store/transaction.js';
 import type { SpanForwarder } from './forwarder.js';
 import type { TracesData } from './otlp-model.js';
 import { OtlpTracesReceiver } from './otlp-receiver.js';
-import { type ModelCallPricer, RuntimeSpans } from './runtime-spans.js';
+import { type ModelCallPricer, NoRuntimeSpans, RuntimeSpans } from './runtime-spans.js';
 import { type SpanRetention, SpanStore, type StoredOutcome } from './span-store.js';
 import { SpanWriter } from './span-writer.js';
 
@@ -21,6 +21,8 @@ export interface TracesServiceOptions {
   readonly log?: (line: string) => void;
   /** Prices a model call for its GenAI span (`switchyard.cost.usd`), when the runtime was given a price table. */
   readonly pricer?: () => ModelCallPricer | undefined;
+  /** Whether the runtime's services record the spans AWS's would (RuntimeOptions.runtimeSpans). @default true */
+  readonly runtimeSpans?: boolean;
 }
 
 /**
@@ -47,7 +49,7 @@ export class TracesService {
       options.region ?? 'us-east-1',
       options.log ?? ((line) => console.error(line)),
     );
-    this.spans = new RuntimeSpans(this.#writer, options.pricer);
+    this.spans = options.runtimeSpans === false ? new NoRuntimeSpans() : new RuntimeSpans(this.#writer, options.pricer);
   }
 
   /** The store, with every span the runtime's services made so far in it (what the read API reads). */
