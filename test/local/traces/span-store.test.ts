@@ -89,7 +89,9 @@ describe('SpanStore', () => {
         INSERT INTO span_parts VALUES ('r', '{"resource":{"attributes":[]}}'), ('s', '{"scope":{"name":"old"}}');
       `);
       const span = exportOf(0, 1).resourceSpans[0]?.scopeSpans[0]?.spans[0];
-      old.prepare('INSERT INTO spans VALUES (?, ?, ?, ?, ?, ?, ?)').run(traceOf(0), span?.spanId ?? '', '0', 'r', 's', JSON.stringify(span), 1);
+      old
+        .prepare('INSERT INTO spans VALUES (?, ?, ?, ?, ?, ?, ?)')
+        .run(traceOf(0), span?.spanId ?? '', '0', 'r', 's', JSON.stringify(span), 1);
       old.close();
       const db = openDatabase(file);
       const store = new SpanStore(db, { now: () => 2 });
