@@ -33,22 +33,26 @@ const writeUnits = (settings: unknown) => capacityUnits(settings, 'WriteCapacity
 /**
  * An `AWS::DynamoDB::GlobalTable` as the local runtime runs it: its replica in the stack's
  * region, the one whose `Arn`, `StreamArn` and `TableId` CloudFormation returns, as a table
- * of that region (the global settings with the replica's own: capacity, deletion protection,
- * point-in-time recovery, contributor insights, table class, tags, its KMS key). The runtime
- * has one region: replicas in others are named at start-up, and a table with no replica in
- * the stack's region, which CloudFormation does not create, is not created either.
+ * in the runtime's region (the global settings with the replica's own: capacity, deletion
+ * protection, point-in-time recovery, contributor insights, table class, tags, its KMS key).
+ * The stack's region is the one it was synthesized for, when concrete (CDK writes it into
+ * `Replicas`; the runtime loads the stack in its own region all the same), else the
+ * runtime's. The runtime has one region: replicas in others are named at start-up, and a
+ * table with no replica in the stack's region, which CloudFormation does not create, is not
+ * created either.
  */
 export function globalTableDefinition(r: LoadedResource): { table?: TableSpecification; warnings: string[] } {
   const p = r.properties as Props;
   const where = whereOf(r);
-  // The Arn attribute is the replica's in the stack's region, so its region is the stack's.
-  const region = tryParseArn(r.attributes.Arn ?? '')?.region ?? '';
+  // The Arn attribute is the replica's where the runtime loaded the stack.
+  const runtimeRegion = tryParseArn(r.attributes.Arn ?? '')?.region ?? '';
+  const region = r.stackRegion ?? runtimeRegion;
   const replicas = list(p.Replicas);
-  const local = replicas.find((replica) => replica.Region === region);
-  const elsewhere = replicas.filter((replica) => replica !== local).map((replica) => String(replica.Region));
+  const own = replicas.find((replica) => replica.Region === region);
+  const elsewhere = replicas.filter((replica) => replica !== own).map((replica) => String(replica.Region));
   const witnesses = list(p.GlobalTableWitnesses).map((witness) => String(witness.Region));
   const warnings: string[] = [];
-  if (local === undefined) {
+  if (own === undefined) {
     // CloudFormation's reference: Replicas "must contain at least one element, the region where the stack defining the global table is deployed".
     warnings.push(
       `${where}: Replicas has no replica in ${region}, the stack's region (it names ${elsewhere.join(', ') || 'none'}): CloudFormation fails to create such a table, and it is not created here`,
@@ -60,24 +64,26 @@ export function globalTableDefinition(r: LoadedResource): { table?: TableSpecifi
       ...(elsewhere.length > 0 ? [`its replicas in ${elsewhere.join(', ')}`] : []),
       ...(witnesses.length > 0 ? [`its witness in ${witnesses.join(', ')}`] : []),
     ].join(' and ');
-    warnings.push(
-      `${where}: ${what} are not run: the local runtime has one region, ${region}, whose replica alone is created; nothing is replicated`,
-    );
+    const created =
+      region === runtimeRegion
+        ? `${region}, whose replica alone is created`
+        : `${runtimeRegion}, where the replica of ${region} is created`;
+    warnings.push(`${where}: ${what} are not run: the local runtime has one region, ${created}; nothing is replicated`);
   }
   warnings.push(
     ...notRunParts(r, {
-      ResourcePolicy: local.ResourcePolicy,
-      streamPolicy: (local.ReplicaStreamSpecification as Props | undefined)?.ResourcePolicy,
-      KinesisStreamSpecification: local.KinesisStreamSpecification,
+      ResourcePolicy: own.ResourcePolicy,
+      streamPolicy: (own.ReplicaStreamSpecification as Props | undefined)?.ResourcePolicy,
+      KinesisStreamSpecification: own.KinesisStreamSpecification,
     }),
   );
   if (p.GlobalTableSourceArn !== undefined) {
     warnings.push(`${where}: GlobalTableSourceArn is not replicated from locally: the table starts empty`);
   }
   if (p.VectorIndexes !== undefined) warnings.push(`${where}: VectorIndexes are not created locally`);
-  const onDemand = [p.WriteOnDemandThroughputSettings, p.ReadOnDemandThroughputSettings, local.ReadOnDemandThroughputSettings];
+  const onDemand = [p.WriteOnDemandThroughputSettings, p.ReadOnDemandThroughputSettings, own.ReadOnDemandThroughputSettings];
   if (onDemand.some((settings) => settings !== undefined)) warnings.push(onDemandMaximum(r));
-  return { table: replicaSpecification(p, local), warnings };
+  return { table: replicaSpecification(p, own), warnings };
 }
 
 /** The table of one replica: the global table's settings, with the replica's own. */

@@ -45,6 +45,8 @@ export interface LoadedResource {
   /** What `Fn::GetAtt` returns, by attribute name. */
   readonly attributes: Readonly<Record<string, string>>;
   readonly metadata: Readonly<Record<string, unknown>>;
+  /** The region the stack was synthesized for, when its environment names one (the runtime loads it in its own all the same). */
+  readonly stackRegion?: string;
   /** Where the resource's asset was staged: a Lambda function's bundle folder, a state machine's definition file. */
   readonly assetPath?: string;
   /**
@@ -303,6 +305,7 @@ class StackLoader {
       ref: identity?.ref ?? physicalName,
       attributes: identity?.attributes ?? {},
       metadata,
+      ...(this.stack.environment.region === undefined ? {} : { stackRegion: this.stack.environment.region }),
       ...(assetPath === undefined ? {} : { assetPath }),
       ...(provider ? { customResourceProvider: true } : {}),
     };

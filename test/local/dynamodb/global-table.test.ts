@@ -24,23 +24,36 @@ const ASSEMBLY_V2 = fileURLToPath(new URL('../../fixtures/small-apps/global-tabl
 
 const ORDERS_ARN = 'arn:aws:dynamodb:us-east-1:000000000000:table/global-orders';
 
-/** A global table whose replicas leave out the stack's region, as a hand-written template can. */
-function elsewhereOnly(): string {
+/** A global table of one replica's region and these replicas, in a hand-written template. */
+function globalTable(name: string, replicas: readonly object[]) {
+  return {
+    Type: 'AWS::DynamoDB::GlobalTable',
+    Properties: {
+      TableName: name,
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+      BillingMode: 'PAY_PER_REQUEST',
+      StreamSpecification: { StreamViewType: 'NEW_IMAGE' },
+      Replicas: replicas,
+    },
+  };
+}
+
+/**
+ * Two stacks: one (of no particular region, so the runtime's) whose global table leaves out
+ * the stack's region, as a hand-written template can; one synthesized for eu-west-1, whose
+ * table's replicas name that region, as CDK writes a stack with `env: { region }`.
+ */
+function handWritten(): string {
   return writeAssembly(tempAssemblyDir(), {
     Elsewhere: {
+      template: { Resources: { Table: globalTable('elsewhere-table', [{ Region: 'eu-west-1' }, { Region: 'ap-southeast-2' }]) } },
+    },
+    Pinned: {
+      environment: 'aws://unknown-account/eu-west-1',
       template: {
         Resources: {
-          Table: {
-            Type: 'AWS::DynamoDB::GlobalTable',
-            Properties: {
-              TableName: 'elsewhere-table',
-              KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-              AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-              BillingMode: 'PAY_PER_REQUEST',
-              StreamSpecification: { StreamViewType: 'NEW_IMAGE' },
-              Replicas: [{ Region: 'eu-west-1' }, { Region: 'ap-southeast-2' }],
-            },
-          },
+          Table: globalTable('pinned-table', [{ Region: 'eu-west-1', DeletionProtectionEnabled: true }, { Region: 'us-west-2' }]),
         },
       },
     },
@@ -217,23 +230,34 @@ describe('AWS::DynamoDB::GlobalTable', () => {
     expect(orders?.ItemCount).toBe(2);
   });
 
-  it("creates no table without a replica in the stack's region, and the start-up report says CloudFormation would not create it", async () => {
-    const elsewhere = await LocalRuntime.start({
-      cdkOut: elsewhereOnly(),
-      dataDir: tempDataDir(),
-      port: 0,
-      logEvents: false,
-      log: () => {},
+  describe('on hand-written templates', () => {
+    let other: LocalRuntime;
+    let client: DynamoDBClient;
+    beforeAll(async () => {
+      other = await LocalRuntime.start({ cdkOut: handWritten(), dataDir: tempDataDir(), port: 0, logEvents: false, log: () => {} });
+      client = new DynamoDBClient({ endpoint: other.url, region, credentials });
     });
-    const client = new DynamoDBClient({ endpoint: elsewhere.url, region, credentials });
-    try {
-      expect(elsewhere.warnings.filter((w) => w.includes('Elsewhere/Table'))).toEqual([
+    afterAll(async () => {
+      client?.destroy();
+      await other?.stop();
+    });
+
+    it("creates no table without a replica in the stack's region, and the start-up report says CloudFormation would not create it", async () => {
+      expect(other.warnings.filter((w) => w.includes('Elsewhere/Table'))).toEqual([
         "Elsewhere/Table (AWS::DynamoDB::GlobalTable): Replicas has no replica in us-east-1, the stack's region (it names eu-west-1, ap-southeast-2): CloudFormation fails to create such a table, and it is not created here",
       ]);
       expect((await client.send(new ListTablesCommand({}))).TableNames).not.toContain('elsewhere-table');
-    } finally {
-      client.destroy();
-      await elsewhere.stop();
-    }
+    });
+
+    it("creates the replica of the region a stack was synthesized for, in the runtime's region, as it loads the rest of the stack", async () => {
+      const { Table } = await client.send(new DescribeTableCommand({ TableName: 'pinned-table' }));
+      expect(Table).toMatchObject({
+        TableArn: 'arn:aws:dynamodb:us-east-1:000000000000:table/pinned-table',
+        DeletionProtectionEnabled: true,
+      });
+      expect(other.warnings.filter((w) => w.includes('Pinned/Table'))).toEqual([
+        'Pinned/Table (AWS::DynamoDB::GlobalTable): its replicas in us-west-2 are not run: the local runtime has one region, us-east-1, where the replica of eu-west-1 is created; nothing is replicated',
+      ]);
+    });
   });
 });
