@@ -8,7 +8,7 @@ type Props = Record<string, unknown>;
 /** A table the template declares, as the DynamoDB module creates it. */
 export interface TableDefinition {
   readonly name: string;
-  /** `AWS::DynamoDB::Table` or `AWS::DynamoDB::GlobalTable` (its replica in the runtime's region). */
+  /** `AWS::DynamoDB::Table` or `AWS::DynamoDB::GlobalTable` (its replica of the stack's region). */
   readonly type: string;
   /** CreateTable's input. */
   readonly definition: Record<string, unknown>;
@@ -30,7 +30,7 @@ export interface TemplateTableSettings {
 
 /**
  * The template's tables (`AWS::DynamoDB::Table`, and each `AWS::DynamoDB::GlobalTable`'s
- * replica in the runtime's region) as DynamoDB's CreateTable takes them, with their time to
+ * replica of the stack's region) as DynamoDB's CreateTable takes them, with their time to
  * live, stream label and settings; and a start-up line for each part of them not run here.
  */
 export function tableDefinitions(byType: (type: string) => readonly LoadedResource[]): SharedDefinitions & { tables: TableDefinition[] } {
