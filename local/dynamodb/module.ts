@@ -1,15 +1,15 @@
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
-import type { Credentials } from '../endpoint/guard.js';
 import type { IamCheck } from '../iam/iam-check.js';
 import type { ServiceDefinitions } from '../service-definitions.js';
 import type { ServiceModule } from '../services/service-module.js';
 import { openDatabase } from '../store/data-folder.js';
 import { type TableDefinition, tableDefinitions } from './definitions.js';
 import { DynamoDbHost } from './dynamodb-host.js';
+import { declareTableId } from './engine/table-catalog.js';
 import { dynamodbIam } from './iam-authorizations.js';
 import { DYNAMODB_TYPE_SPECS } from './resource-types.js';
 import { StreamStore } from './streams/stream-store.js';
 import { StreamsService } from './streams/streams-service.js';
+import { createMissingTables } from './template-tables.js';
 import { TimeToLiveSweeper } from './time-to-live.js';
 
 /** DynamoDB as the runtime runs it: the engine's thread, its tables' streams and time to live. */
@@ -100,17 +100,11 @@ export const dynamoDbModule: ServiceModule<'dynamodb'> = {
   folders: ['dynamodb'],
   resourceTypes: DYNAMODB_TYPE_SPECS,
   // A new table is created; an existing one keeps its items and key schema, even after a restart.
-  reloads: { types: ['AWS::DynamoDB::Table'] },
-  shares: (byType) => ({ tables: tableDefinitions(byType) }),
-  async create({ settings, folder, services, warn }) {
+  reloads: { types: Object.keys(DYNAMODB_TYPE_SPECS) },
+  shares: tableDefinitions,
+  async create({ settings, folder, services }) {
     const { clock, region, accountId, url, guard, credentials, log } = settings;
     const { definitions } = services.get('template');
-    // The engine keeps no capacity: a table AWS would throttle (ProvisionedThroughputExceededException) never is here.
-    warn(
-      definitions.tables
-        .filter((t) => t.definition.BillingMode !== 'PAY_PER_REQUEST')
-        .map((t) => `${t.name} (AWS::DynamoDB::Table): its provisioned capacity is not enforced: reads and writes are never throttled`),
-    );
     const iam = services.get('iam');
     const host = await DynamoDbHost.start({
       folder: folder('dynamodb'),
@@ -139,8 +133,9 @@ export const dynamoDbModule: ServiceModule<'dynamodb'> = {
       log: (line) => log(`[dynamodb] ${line}`),
     });
     // Creates the tables the data folder does not have yet (existing ones keep their items), and their streams.
+    const declareId = (name: string, tableId: string) => declareTableId(streamsDb, name, tableId);
     const ensureTables = async (tables: ServiceDefinitions['tables']) => {
-      await createMissingTables(url, region, tables, credentials);
+      await createMissingTables(url, region, tables, credentials, declareId);
       streams.declareTables(tables);
     };
     return {
@@ -155,7 +150,7 @@ export const dynamoDbModule: ServiceModule<'dynamodb'> = {
         await ensureTables(added);
         const changed = definitions.tables.filter((t) => {
           const old = existing.get(t.name);
-          return old !== undefined && JSON.stringify(old.definition) !== JSON.stringify(t.definition);
+          return old !== undefined && JSON.stringify([old.definition, old.settings]) !== JSON.stringify([t.definition, t.settings]);
         });
         return {
           reloaded: added.map((t) => `table ${t.name} (new)`),
@@ -166,7 +161,7 @@ export const dynamoDbModule: ServiceModule<'dynamodb'> = {
       },
       start: async () => {
         // Through the endpoint, as any client: the streams see the tables created.
-        await createMissingTables(url, region, definitions.tables, credentials);
+        await createMissingTables(url, region, definitions.tables, credentials, declareId);
         timeToLive.start();
       },
       // After the endpoint stops: nothing reaches the engine through it any more.
@@ -178,26 +173,3 @@ export const dynamoDbModule: ServiceModule<'dynamodb'> = {
     };
   },
 };
-
-/** Creates the template's tables that the data folder does not have yet. */
-async function createMissingTables(
-  url: string,
-  region: string,
-  tables: ServiceDefinitions['tables'],
-  credentials: Credentials,
-): Promise<void> {
-  if (tables.length === 0) return;
-  const client = new DynamoDBClient({ endpoint: url, region, credentials });
-  try {
-    for (const table of tables) {
-      try {
-        await client.send(new DescribeTableCommand({ TableName: table.name }));
-      } catch (error) {
-        if (!(error instanceof ResourceNotFoundException)) throw error;
-        await client.send(new CreateTableCommand(table.definition as never));
-      }
-    }
-  } finally {
-    client.destroy();
-  }
-}

@@ -6,6 +6,7 @@ import type { TemplateTypes } from './resource-spec.js';
 import { generatedName, identify, isCustomResourceType, isKnownResourceType } from './resources.js';
 import { describeStack, type StackDescription } from './stack-description.js';
 import { deploymentOrder } from './stack-order.js';
+import { literalSsmParameters, parametersOf } from './stack-parameters.js';
 
 export type { StackDescription, StackOutput, StackParameter } from './stack-description.js';
 
@@ -45,6 +46,8 @@ export interface LoadedResource {
   /** What `Fn::GetAtt` returns, by attribute name. */
   readonly attributes: Readonly<Record<string, string>>;
   readonly metadata: Readonly<Record<string, unknown>>;
+  /** The region the stack was synthesized for, when its environment names one (the runtime loads it in its own all the same). */
+  readonly stackRegion?: string;
   /** Where the resource's asset was staged: a Lambda function's bundle folder, a state machine's definition file. */
   readonly assetPath?: string;
   /**
@@ -303,6 +306,7 @@ class StackLoader {
       ref: identity?.ref ?? physicalName,
       attributes: identity?.attributes ?? {},
       metadata,
+      ...(this.stack.environment.region === undefined ? {} : { stackRegion: this.stack.environment.region }),
       ...(assetPath === undefined ? {} : { assetPath }),
       ...(provider ? { customResourceProvider: true } : {}),
     };
@@ -476,23 +480,4 @@ function checkResources(template: Template, stackName: string): Record<string, T
     if (typeof resource?.Type !== 'string') throw new TemplateError('resource has no Type', `${stackName}/${logicalId}`);
   }
   return resources;
-}
-
-/** The given parameter values that apply to one stack: unqualified ones, overridden by `<stack>:<name>` ones. */
-function parametersOf(stackName: string, given: Readonly<Record<string, string>>): Record<string, string> {
-  const own = Object.entries(given).filter(([key]) => !key.includes(':'));
-  const qualified = Object.entries(given).flatMap(([key, value]) =>
-    key.startsWith(`${stackName}:`) ? [[key.slice(stackName.length + 1), value] as const] : [],
-  );
-  return Object.fromEntries([...own, ...qualified]);
-}
-
-/** SSM parameters a template declares with a literal name and value, for its own template parameters to read. */
-function literalSsmParameters(resources: Readonly<Record<string, TemplateResource>>): Map<string, string> {
-  const declared = new Map<string, string>();
-  for (const resource of Object.values(resources)) {
-    const { Name: name, Value: value } = resource.Properties ?? {};
-    if (resource.Type === 'AWS::SSM::Parameter' && typeof name === 'string' && typeof value === 'string') declared.set(name, value);
-  }
-  return declared;
 }

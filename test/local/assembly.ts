@@ -8,6 +8,8 @@ export interface HandWrittenStack {
   /** Artifact ids of the stacks this one is deployed after. */
   readonly dependencies?: readonly string[];
   readonly stackName?: string;
+  /** `aws://<account>/<region>`, what a stack synthesized for an environment names. @default 'aws://unknown-account/unknown-region' */
+  readonly environment?: string;
 }
 
 /**
@@ -26,7 +28,7 @@ export function writeAssembly(
     writeFileSync(path.join(dir, `${id}.template.json`), JSON.stringify(stack.template));
     artifacts[id] = {
       type: 'aws:cloudformation:stack',
-      environment: 'aws://unknown-account/unknown-region',
+      environment: stack.environment ?? 'aws://unknown-account/unknown-region',
       properties: { templateFile: `${id}.template.json`, ...(stack.stackName ? { stackName: stack.stackName } : {}) },
       ...(stack.dependencies ? { dependencies: stack.dependencies } : {}),
     };

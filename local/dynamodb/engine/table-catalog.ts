@@ -29,6 +29,7 @@ export class TableCatalog {
   ) {
     db.exec(`CREATE TABLE IF NOT EXISTS dynamodb_tables (
       name TEXT PRIMARY KEY, id INTEGER NOT NULL UNIQUE, shape TEXT NOT NULL, tags TEXT NOT NULL DEFAULT '[]')`);
+    db.exec(DECLARED_TABLE_IDS);
     this.reload();
   }
 
@@ -110,7 +111,7 @@ export class TableCatalog {
       CreationDateTime: createdSeconds,
       ProvisionedThroughput: throughput(input.ProvisionedThroughput),
       TableArn: arn,
-      TableId: randomUUID(),
+      TableId: this.#declaredId(name) ?? randomUUID(),
       ...(onDemand ? { BillingModeSummary: { BillingMode: 'PAY_PER_REQUEST', LastUpdateToPayPerRequestDateTime: createdSeconds } } : {}),
       ...(input.LocalSecondaryIndexes
         ? {
@@ -140,6 +141,15 @@ export class TableCatalog {
     return shape;
   }
 
+  /** The id the template declared for a table of this name (declareTableId), taken once: a table made again gets a new one, as in AWS. */
+  #declaredId(name: string): string | undefined {
+    const row = this.db.prepare('SELECT table_id FROM dynamodb_declared_table_ids WHERE name = ?').get(name) as
+      | { table_id: string }
+      | undefined;
+    if (row) this.db.prepare('DELETE FROM dynamodb_declared_table_ids WHERE name = ?').run(name);
+    return row?.table_id;
+  }
+
   /** Replaces a table's shape (UpdateTable). */
   replace(shape: TableShape): void {
     this.db.prepare('UPDATE dynamodb_tables SET shape = ? WHERE name = ?').run(JSON.stringify(shape), shape.name);
@@ -159,6 +169,19 @@ export class TableCatalog {
   setTags(table: TableShape, tags: readonly { Key: string; Value: string }[]): void {
     this.db.prepare('UPDATE dynamodb_tables SET tags = ? WHERE name = ?').run(JSON.stringify(tags), table.name);
   }
+}
+
+const DECLARED_TABLE_IDS = 'CREATE TABLE IF NOT EXISTS dynamodb_declared_table_ids (name TEXT PRIMARY KEY, table_id TEXT NOT NULL)';
+
+/**
+ * Gives the next table created with this name the id the template's return values gave it
+ * (a global table's `TableId`), so that DescribeTable answers what `Fn::GetAtt` resolved to.
+ * Written by the runtime's thread on its own connection to the engine's database, before
+ * its CreateTable.
+ */
+export function declareTableId(db: DatabaseSync, name: string, tableId: string): void {
+  db.exec(DECLARED_TABLE_IDS);
+  db.prepare('INSERT OR REPLACE INTO dynamodb_declared_table_ids (name, table_id) VALUES (?, ?)').run(name, tableId);
 }
 
 /** A table's name from its name or ARN (`arn:aws:dynamodb:...:table/<name>`). */
