@@ -13,6 +13,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { CloudWatchLogsClient, DescribeLogGroupsCommand, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { BatchGetItemCommand, CreateTableCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { DynamoDbHost } from '../local/dynamodb/dynamodb-host.js';
@@ -202,6 +203,8 @@ async function waitForEffects(dynamodb: DynamoDBClient, ids: string[], timeoutMs
 }
 
 interface ThroughputRun {
+  /** Records per invocation of the consumer (its REPORT lines in CloudWatch Logs): a function's CPU per event depends on it. */
+  readonly batch: number;
   readonly eventsPerSecond: number;
   readonly acceptedPerSecond: number;
   readonly duplicates: number;
@@ -226,15 +229,47 @@ async function throughput(runtime: RuntimeProcess, prefix: string): Promise<Thro
   const processed = await waitForEffects(dynamodb, ids, 300_000);
   const cpu = cpuBetween(cpuBefore, threadCpu(runtime.pid));
   const lastEffect = Math.max(...[...processed.values()].map((e) => e.startedAt));
+  const invocations = await invocationsSince(config, sendStartedAt);
   events.destroy();
   dynamodb.destroy();
   // Handlers stamp wall-clock times, so the span is measured on the wall clock too.
   return {
+    batch: THROUGHPUT_EVENTS / invocations,
     eventsPerSecond: THROUGHPUT_EVENTS / ((lastEffect - sendStartedAt) / 1000),
     acceptedPerSecond: THROUGHPUT_EVENTS / sendSeconds,
     duplicates: [...processed.values()].filter((e) => e.runs !== 1).length,
     cpuPerEvent: Object.fromEntries(THREAD_GROUPS.map((group) => [group, cpu[group] / THROUGHPUT_EVENTS])) as Record<ThreadGroup, number>,
   };
+}
+
+/** The consumer's invocations since `since` (epoch ms): its REPORT lines (`platform.report` records in JSON), as CloudWatch Logs keeps them. */
+async function invocationsSince(
+  config: NonNullable<ConstructorParameters<typeof CloudWatchLogsClient>[0]>,
+  since: number,
+): Promise<number> {
+  const logs = new CloudWatchLogsClient(config);
+  try {
+    const { logGroups } = await logs.send(new DescribeLogGroupsCommand({}));
+    const logGroupName = logGroups?.find((group) => group.logGroupName?.includes('Recorder'))?.logGroupName;
+    if (logGroupName === undefined) throw new Error("the consumer's log group was not found");
+    let count = 0;
+    let nextToken: string | undefined;
+    do {
+      const page = await logs.send(
+        new FilterLogEventsCommand({
+          logGroupName,
+          startTime: since,
+          filterPattern: '?"REPORT RequestId" ?"platform.report"',
+          ...(nextToken ? { nextToken } : {}),
+        }),
+      );
+      count += page.events?.length ?? 0;
+      nextToken = page.nextToken;
+    } while (nextToken);
+    return count;
+  } finally {
+    logs.destroy();
+  }
 }
 
 /** Latency at a steady rate: each event's handler start minus the time its PutEvents returned. */
@@ -260,7 +295,9 @@ async function latency(runtime: RuntimeProcess, rate: number, prefix: string): P
 }
 
 function median(values: readonly number[]): number {
-  return percentile([...values], 50);
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length / 2;
+  return Number.isInteger(middle) ? ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2 : (sorted[Math.floor(middle)] ?? Number.NaN);
 }
 
 async function main() {
@@ -277,7 +314,8 @@ async function main() {
   let latencies: number[] = [];
   let unsaturated: number[] = [];
   for (let round = 0; round < ROUNDS; round++) {
-    for (const spans of ['on', 'off'] as const) {
+    // Each round in the other order, so that neither setting always runs on the machine the other left behind.
+    for (const spans of round % 2 === 0 ? (['on', 'off'] as const) : (['off', 'on'] as const)) {
       const runtime = await startRuntime(fixture, spans === 'on');
       try {
         runs[spans].push(await throughput(runtime, `TP-${round}-${spans}`));
@@ -315,6 +353,11 @@ async function main() {
       '',
     ],
     ['  side effects that ran more than once (every run)', String(duplicates), 'must be 0'],
+    [
+      '  records per invocation of the consumer (with spans / without)',
+      `${median(runs.on.map((run) => run.batch)).toFixed(1)} / ${median(runs.off.map((run) => run.batch)).toFixed(1)}`,
+      'batch size 10',
+    ],
     [`  the same without the runtime's own spans (${range('off')})`, `${rate('off').toFixed(0)} events/s`, ''],
     ["  throughput the runtime's spans cost", `${(spanCost * 100).toFixed(1)}%`, 'goal <= 5%'],
     ...THREAD_GROUPS.map((group) => [

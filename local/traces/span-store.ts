@@ -118,7 +118,7 @@ export class SpanStore {
       CREATE INDEX IF NOT EXISTS spans_received ON spans (received_at);
       CREATE TABLE IF NOT EXISTS span_parts (key TEXT PRIMARY KEY, json TEXT NOT NULL) WITHOUT ROWID;
       CREATE TABLE IF NOT EXISTS span_keys (key TEXT NOT NULL, trace_id TEXT NOT NULL, PRIMARY KEY (key, trace_id)) WITHOUT ROWID;
-      CREATE INDEX IF NOT EXISTS span_keys_trace ON span_keys (trace_id);
+      DROP INDEX IF EXISTS span_keys_trace;
       CREATE TABLE IF NOT EXISTS span_links (trace_id TEXT NOT NULL, linked_trace_id TEXT NOT NULL, PRIMARY KEY (trace_id, linked_trace_id)) WITHOUT ROWID;
       CREATE INDEX IF NOT EXISTS span_links_linked ON span_links (linked_trace_id);
     `);
