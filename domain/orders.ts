@@ -26,7 +26,16 @@ export const ORDER_ERRORS = {
   shipmentRejected: 'ShipmentRejected',
   /** A dependency did not answer (or answered too late); the same call may succeed later. */
   stepUnavailable: 'OrderStepUnavailable',
+  /**
+   * The step's transaction was cancelled because another transaction touched one of its
+   * items at the same moment (DynamoDB's `TransactionConflict`): nothing of it was written,
+   * and the same call may succeed later.
+   */
+  stepConflict: 'OrderStepConflict',
 } as const;
+
+/** The errors a step is retried on, with backoff and jitter, before the saga gives up on it. */
+export const ORDER_TRANSIENT_ERRORS: readonly string[] = [ORDER_ERRORS.stepUnavailable, ORDER_ERRORS.stepConflict];
 
 /** The business error each step fails with. */
 export const ORDER_BUSINESS_ERRORS: Record<OrderStep, string> = {

@@ -15,6 +15,8 @@ export const APP_ENV = {
   assignmentsTable: 'ASSIGNMENTS_TABLE_NAME',
   /** The order saga's side-effect ledger (OrderSaga): one item per order and effect. */
   ordersLedgerTable: 'ORDERS_LEDGER_TABLE_NAME',
+  /** The order saga's stock (OrderSaga): one item per SKU, moved in the transaction that records the reservation. */
+  ordersInventoryTable: 'ORDERS_INVENTORY_TABLE_NAME',
   /** The research flow's side-effect ledger (ResearchAgents): one item per model call. */
   researchLedgerTable: 'RESEARCH_LEDGER_TABLE_NAME',
 } as const;

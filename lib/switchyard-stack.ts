@@ -211,6 +211,7 @@ export class SwitchyardStack extends Stack {
       eventBus: this.hub.eventBus,
       idempotencyStore: this.idempotencyStore,
       ledger: orderSaga.ledger,
+      inventory: orderSaga.inventory,
       allowSimulatedFailures: props.simulatedFailures,
     });
     const contentPipeline = new ContentPipeline(this, 'ContentPipeline', {
@@ -268,6 +269,10 @@ export class SwitchyardStack extends Stack {
     new CfnOutput(this, 'OrderLedgerTableName', {
       value: this.orderSaga.ledger.tableName,
       description: 'Every order effect (reserve, charge, ship, refund, release), once per order',
+    });
+    new CfnOutput(this, 'OrderInventoryTableName', {
+      value: this.orderSaga.inventory.tableName,
+      description: "Each SKU's reserved units: the ledger's reserves minus its releases, moved in the same transaction",
     });
     new CfnOutput(this, 'PipelineLedgerTableName', {
       value: this.contentPipeline.pipeline.ledger.tableName,

@@ -179,6 +179,7 @@ describe('Switchyard app bundles', () => {
       [ENV.fileTriggerName]: 'ticket-attachments',
       [ENV.changeEntity]: 'Ticket',
       [APP_ENV.ordersLedgerTable]: 'ledger',
+      [APP_ENV.ordersInventoryTable]: 'inventory',
       [ENV.pipelineStage]: 'script',
       [ENV.pipelineLedgerTable]: 'pipeline-ledger',
       [ENV.pipelineReadModelTable]: 'pipeline-read-model',

@@ -4,9 +4,9 @@ import { EventPublisher, logger, requireEnv, simulatedFailuresAllowed, tracer } 
 import { ENV } from '../../domain/index.js';
 import { APP_ENV } from '../../domain/wiring.js';
 import { durableOrderSaga } from './durable-saga.js';
-import { runOrderStep } from './order-steps.js';
+import { type OrderTables, runOrderStep } from './order-steps.js';
 
-const tableName = requireEnv(APP_ENV.ordersLedgerTable);
+const tables: OrderTables = { ledger: requireEnv(APP_ENV.ordersLedgerTable), inventory: requireEnv(APP_ENV.ordersInventoryTable) };
 const allowSimulatedFailures = simulatedFailuresAllowed();
 const dynamodb = tracer.captureAWSv3Client(new DynamoDBClient({}));
 const publisher = new EventPublisher({
@@ -17,7 +17,7 @@ const publisher = new EventPublisher({
 /** The order saga as a durable function (DurableOrderSaga): the state machine's steps, coordinated in code. */
 export const handler = durableOrderSaga({
   runStep: async (request) => {
-    const result = await runOrderStep(dynamodb, tableName, request, allowSimulatedFailures);
+    const result = await runOrderStep(dynamodb, tables, request, allowSimulatedFailures);
     logger.info('order step', { ...result, step: request.step, phase: request.phase });
     return result;
   },

@@ -9,8 +9,8 @@ import type { Emission } from 'switchyard-cdk/kit';
 import {
   ORDER_BUSINESS_ERRORS,
   ORDER_EFFECTS,
-  ORDER_ERRORS,
   ORDER_STEPS,
+  ORDER_TRANSIENT_ERRORS,
   OrderCompleted,
   OrderFailed,
   type OrderPlaced,
@@ -116,7 +116,7 @@ async function runAction(
   } catch (error) {
     const original = originalError(error);
     // The step's own error, not the SDK's StepError around it: the execution's errorType then
-    // names the failure (SimulationRefused, OrderStepUnavailable) as the state machine's does.
+    // names the failure (SimulationRefused, OrderStepUnavailable, OrderStepConflict) as the state machine's does.
     if (original.name !== ORDER_BUSINESS_ERRORS[step]) throw original;
     return { step: name, error: original.name, cause: original.message };
   }
@@ -139,7 +139,7 @@ async function compensate(context: DurableContext, effects: DurableSagaEffects, 
 }
 
 function transientRetry(error: Error, attempt: number): RetryDecision {
-  if (error.name !== ORDER_ERRORS.stepUnavailable) return { shouldRetry: false };
+  if (!ORDER_TRANSIENT_ERRORS.includes(error.name)) return { shouldRetry: false };
   return backoff(attempt, STEP_RETRY.attempts);
 }
 

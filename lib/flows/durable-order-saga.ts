@@ -16,6 +16,8 @@ export interface DurableOrderSagaProps {
   readonly idempotencyStore: IdempotencyStore;
   /** The order saga's ledger: one order's effects are recorded in one place, whichever form coordinated them. */
   readonly ledger: dynamodb.ITable;
+  /** The order saga's inventory: the inventory step moves its stock in the transaction that records the effect. */
+  readonly inventory: dynamodb.ITable;
   /**
    * Whether an OrderPlaced may carry `simulate` (failures to act out, for demos and tests).
    * @default false - such an order fails at its first step with SimulationRefused, before any effect
@@ -26,7 +28,7 @@ export interface DurableOrderSagaProps {
 /**
  * The order saga in its second form: a Lambda durable function (lambdas/orders/durable-saga.ts)
  * beside the state machine (OrderSaga), running the same steps (`runOrderStep`) against the
- * same ledger. Which form runs an order is the order's `coordination` field: `'durable'`
+ * same ledger and inventory. Which form runs an order is the order's `coordination` field: `'durable'`
  * here, absent the state machine (OrderSaga's trigger matches only orders without it), so
  * one OrderPlaced never starts both. docs/durable-vs-step-functions.md compares the two.
  */
@@ -42,13 +44,14 @@ export class DurableOrderSaga extends Construct {
         entry: HANDLER_ENTRY,
         description: 'The order saga as a durable function: reserve, charge, ship; compensate in reverse',
         serviceName: 'durable-order-saga',
-        // One invocation runs the steps up to the next retry delay; each step is one ledger write or two.
+        // One invocation runs the steps up to the next retry delay; each step is two or three writes (the inventory step's last a transaction).
         timeout: Duration.seconds(60),
         // It calls DynamoDB and EventBridge, and Lambda's durable operations through the durable
         // SDK: none is an event-stream operation (test/lambdas/bundle-aliases.test.ts checks them).
         eventStreams: false,
         environment: {
           [APP_ENV.ordersLedgerTable]: props.ledger.tableName,
+          [APP_ENV.ordersInventoryTable]: props.inventory.tableName,
           [ENV.allowSimulatedFailures]: String(props.allowSimulatedFailures ?? false),
           [ENV.eventBusName]: props.eventBus.eventBusName,
           [ENV.emittedEvents]: JSON.stringify([OrderCompleted, OrderFailed].map((c) => ({ source: c.source, detailType: c.detailType }))),
@@ -63,6 +66,7 @@ export class DurableOrderSaga extends Construct {
       },
     });
     props.ledger.grant(this.flow.function, 'dynamodb:UpdateItem');
+    props.inventory.grant(this.flow.function, 'dynamodb:UpdateItem');
     props.eventBus.grantPutEventsTo(this.flow.function);
   }
 }

@@ -9,8 +9,8 @@ import {
   ENV,
   ORDER_BUSINESS_ERRORS,
   ORDER_EFFECTS,
-  ORDER_ERRORS,
   ORDER_STEPS,
+  ORDER_TRANSIENT_ERRORS,
   OrderCompleted,
   OrderFailed,
   OrderPlaced,
@@ -33,7 +33,7 @@ export interface OrderSagaProps {
    */
   readonly allowSimulatedFailures?: boolean;
   /**
-   * What happens to the ledger when the stack is deleted.
+   * What happens to the ledger and the inventory when the stack is deleted.
    * @default RemovalPolicy.RETAIN
    */
   readonly removalPolicy?: RemovalPolicy;
@@ -43,11 +43,14 @@ export interface OrderSagaProps {
  * The order saga: OrderPlaced starts one STANDARD execution per order that reserves
  * inventory, charges payment and creates the shipment; a business failure undoes the
  * completed steps in reverse (refund, then release) and publishes OrderFailed. Each
- * effect is written to the ledger where it happens, once per order and effect.
+ * effect is written to the ledger where it happens, once per order and effect; a reserve or
+ * a release moves the SKU's stock in the inventory in the same transaction.
  */
 export class OrderSaga extends Construct {
   /** One item per order and effect (`reserve`, `charge`, `ship`, `refund`, `release`), with `seq` and `applied`. */
   public readonly ledger: dynamodb.Table;
+  /** One item per SKU: `reserved`, the units the ledger's reserves hold minus its releases. */
+  public readonly inventory: dynamodb.Table;
   public readonly steps: SwitchyardFunction;
   public readonly saga: Saga;
 
@@ -61,6 +64,13 @@ export class OrderSaga extends Construct {
       ...SwitchyardEncryption.tableEncryption(this),
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
     });
+    this.inventory = new dynamodb.Table(this, 'Inventory', {
+      partitionKey: { name: 'sku', type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      ...SwitchyardEncryption.tableEncryption(this),
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+    });
     this.steps = new SwitchyardFunction(this, 'Steps', {
       entry: STEPS_ENTRY,
       description: 'One order saga step or compensation, its effect written to the ledger once',
@@ -68,10 +78,13 @@ export class OrderSaga extends Construct {
       timeout: Duration.seconds(10),
       environment: {
         [APP_ENV.ordersLedgerTable]: this.ledger.tableName,
+        [APP_ENV.ordersInventoryTable]: this.inventory.tableName,
         [ENV.allowSimulatedFailures]: String(props.allowSimulatedFailures ?? false),
       },
     });
+    // Each action of a transaction is authorized as its own call: an Update as UpdateItem on its table.
     this.ledger.grant(this.steps, 'dynamodb:UpdateItem');
+    this.inventory.grant(this.steps, 'dynamodb:UpdateItem');
 
     const call = (step: OrderStep, phase: 'action' | 'compensation'): SagaInvocation => ({
       function: this.steps,
@@ -94,7 +107,7 @@ export class OrderSaga extends Construct {
         compensation: ORDER_EFFECTS[step].compensation ? call(step, 'compensation') : undefined,
         businessErrors: [ORDER_BUSINESS_ERRORS[step]],
       })),
-      transientErrors: [ORDER_ERRORS.stepUnavailable],
+      transientErrors: ORDER_TRANSIENT_ERRORS,
       completed: { contract: OrderCompleted, detail: { orderId, metadata } },
       failed: {
         contract: OrderFailed,

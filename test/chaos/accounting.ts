@@ -1,4 +1,4 @@
-import type { DeadLetter, LedgerRow } from './inventory.js';
+import type { DeadLetter, LedgerRow, StockRecords } from './inventory.js';
 import type { Observed } from './observer.js';
 import { COMPLETION_EVENTS, type Item } from './workload.js';
 
@@ -135,6 +135,58 @@ export function accountFinished(
   return { items: items.length, finished, duplicates, crashRepeats, lost, wrong };
 }
 
+/** Whether each SKU's stock is what the saga's ledger says it moved. */
+export interface StockAccount {
+  /** SKUs the ledger or the inventory names. */
+  readonly skus: number;
+  /** SKUs whose `reserved` equals the ledger's applied reserves minus its applied releases. */
+  readonly balanced: number;
+  /** A SKU off its ledger, or a move that names no stock or not its order's, one line each. */
+  readonly problems: readonly string[];
+}
+
+/**
+ * The invariant only a transaction keeps: for each SKU, `reserved` in the inventory equals
+ * the sum over the ledger's applied reserves of their quantity minus that of its applied
+ * releases. A reserve recorded without its stock movement, or a movement without its record
+ * (a crash between two writes, a retry that moved the stock again), leaves them apart.
+ * `orders` is each order's sku and quantity as the workload sent it.
+ */
+export function accountStock(stock: StockRecords, orders: ReadonlyMap<string, { sku: string; quantity: number }>): StockAccount {
+  const problems: string[] = [];
+  const moved = new Map<string, { reserves: number; releases: number }>();
+  for (const move of stock.moves) {
+    if (move.applied < 1) continue;
+    if (move.sku === undefined || move.quantity === undefined) {
+      problems.push(`stock: ${move.orderId} ${move.effect} recorded without the SKU and quantity its transaction moved`);
+      continue;
+    }
+    const order = orders.get(move.orderId);
+    if (order && (order.sku !== move.sku || order.quantity !== move.quantity)) {
+      problems.push(
+        `stock: ${move.orderId} ${move.effect} moved ${move.quantity} ${move.sku}, the order is for ${order.quantity} ${order.sku}`,
+      );
+    }
+    const sums = moved.get(move.sku) ?? { reserves: 0, releases: 0 };
+    // `applied` above 1 is a duplicate the finish account reports; each one moved the stock with it.
+    if (move.effect === 'reserve') sums.reserves += move.applied * move.quantity;
+    else sums.releases += move.applied * move.quantity;
+    moved.set(move.sku, sums);
+  }
+  const skus = [...new Set([...moved.keys(), ...stock.reserved.keys()])].sort();
+  let balanced = 0;
+  for (const sku of skus) {
+    const { reserves, releases } = moved.get(sku) ?? { reserves: 0, releases: 0 };
+    const reserved = stock.reserved.get(sku) ?? 0;
+    if (reserved === reserves - releases) balanced++;
+    else
+      problems.push(
+        `stock: ${sku} reserved=${reserved}, the ledger's reserves minus releases ${reserves - releases} (${reserves} - ${releases})`,
+      );
+  }
+  return { skus: skus.length, balanced, problems };
+}
+
 export interface RunFacts {
   readonly seed: number;
   readonly n: number;
@@ -150,10 +202,12 @@ export function summaryLine(
   run: FinishAccount,
   poison: PoisonAccount,
   redrive: { readonly finished: number; readonly of: number; readonly falseDeadLetters: number },
+  stock: StockAccount,
 ): string {
   return (
     `chaos seed=${facts.seed} n=${facts.n} flows=${facts.flows} kills=${facts.kills}: sent=${facts.sent} ` +
     `finished=${run.finished}/${run.items} duplicates=${run.duplicates.length} lost=${run.lost.length} wrong=${run.wrong.length} ` +
+    `stock=${stock.balanced}/${stock.skus} ` +
     `crashRepeats=${run.crashRepeats.length + poison.crashRepeats.length} ` +
     `poison=${poison.deadLettered}/${poison.poison} falseDLQ=${poison.falseDeadLetters + redrive.falseDeadLetters} ` +
     `redriven=${redrive.finished}/${redrive.of} (${facts.seconds.toFixed(0)}s)`

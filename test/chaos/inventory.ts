@@ -41,6 +41,22 @@ export interface LedgerRow {
   readonly applied: number;
 }
 
+/** A reserve or release the saga's ledger holds, with what its entry says it moved. */
+export interface StockMove {
+  readonly orderId: string;
+  readonly effect: 'reserve' | 'release';
+  readonly applied: number;
+  /** Written by the transaction that moved the stock; undefined on an entry written some other way. */
+  readonly sku: string | undefined;
+  readonly quantity: number | undefined;
+}
+
+/** The saga's stock as its two tables tell it: the ledger's moves, and each SKU's `reserved` counter. */
+export interface StockRecords {
+  readonly moves: readonly StockMove[];
+  readonly reserved: ReadonlyMap<string, number>;
+}
+
 /** Reads what the app recorded: its ledgers, its queues and dead-letter queues, its running executions. */
 export class Inventory {
   readonly #sqs: SQSClient;
@@ -92,31 +108,51 @@ export class Inventory {
 
   /** Every row of the pipeline's and the saga's ledgers (`applied`) and of the research ledger (`calls`). */
   async ledgers(): Promise<LedgerRow[]> {
-    const { TableNames = [] } = await this.runtime.call(() => this.#dynamodb.send(new ListTablesCommand({})));
-    const table = (part: string) => {
-      const name = TableNames.find((n) => n.includes(part));
-      if (!name) throw new Error(`no table named like ${part} among ${TableNames.join(', ')}`);
-      return name;
-    };
     const rows: LedgerRow[] = [];
-    for (const item of await this.#scan(table('ContentPipelineLedger'))) {
+    for (const item of await this.#scan(await this.#table('ContentPipelineLedger'))) {
       if (String(item.effect).startsWith('attempts#')) continue;
       rows.push({ flow: 'pipeline', key: String(item.jobId), effect: String(item.effect), applied: Number(item.applied ?? 0) });
     }
-    for (const item of await this.#scan(table('OrderSagaLedger'))) {
+    for (const item of await this.#scan(await this.#table('OrderSagaLedger'))) {
       const effect = String(item.effect);
       if (effect === '#seq' || effect.startsWith('attempts#')) continue;
       rows.push({ flow: 'saga', key: String(item.orderId), effect, applied: Number(item.applied ?? 0) });
     }
-    for (const item of await this.#scan(table('ResearchAgentsLedger'))) {
+    for (const item of await this.#scan(await this.#table('ResearchAgentsLedger'))) {
       rows.push({ flow: 'research', key: String(item.requestId), effect: String(item.call), applied: Number(item.calls ?? 0) });
     }
-    for (const item of await this.#scan(table('Assignments'))) {
+    for (const item of await this.#scan(await this.#table('Assignments'))) {
       // Ignored-event records (a duplicate or stale TicketRouted) share the table.
       if (item.kind === 'ignored') continue;
       rows.push({ flow: 'triage', key: String(item.ticketId), effect: 'assign', applied: 1 });
     }
     return rows;
+  }
+
+  /** The saga's reserves and releases (ledger) and each SKU's reserved units (inventory), each read with one Scan. */
+  async stock(): Promise<StockRecords> {
+    const ledger = await this.#table('OrderSagaLedger');
+    const inventory = await this.#table('OrderSagaInventory');
+    const moves: StockMove[] = [];
+    for (const item of await this.#scan(ledger)) {
+      if (item.effect !== 'reserve' && item.effect !== 'release') continue;
+      moves.push({
+        orderId: String(item.orderId),
+        effect: item.effect,
+        applied: Number(item.applied ?? 0),
+        sku: typeof item.sku === 'string' ? item.sku : undefined,
+        quantity: typeof item.quantity === 'number' ? item.quantity : undefined,
+      });
+    }
+    const reserved = new Map((await this.#scan(inventory)).map((item) => [String(item.sku), Number(item.reserved ?? 0)]));
+    return { moves, reserved };
+  }
+
+  async #table(part: string): Promise<string> {
+    const { TableNames = [] } = await this.runtime.call(() => this.#dynamodb.send(new ListTablesCommand({})));
+    const name = TableNames.find((n) => n.includes(part));
+    if (!name) throw new Error(`no table named like ${part} among ${TableNames.join(', ')}`);
+    return name;
   }
 
   async #scan(TableName: string): Promise<Record<string, unknown>[]> {

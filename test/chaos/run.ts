@@ -1,6 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { accountFinished, accountPoison, type FinishAccount, type PoisonAccount, summaryLine } from './accounting.js';
+import {
+  accountFinished,
+  accountPoison,
+  accountStock,
+  type FinishAccount,
+  type PoisonAccount,
+  type StockAccount,
+  summaryLine,
+} from './accounting.js';
 import { Inventory } from './inventory.js';
 import { Observer } from './observer.js';
 import { Random } from './random.js';
@@ -25,10 +33,20 @@ export interface ChaosResult {
   readonly ok: boolean;
   readonly run: FinishAccount;
   readonly poison: PoisonAccount;
+  readonly stock: StockAccount;
   /** Everything that went wrong, one line each (empty when ok). */
   readonly problems: readonly string[];
   /** Things done again across a kill, one line each: problems too when `strict`. */
   readonly crashRepeats: readonly string[];
+}
+
+/** Each order's SKU and quantity, as the workload sent it (a poison order's too: its fix keeps them). */
+function orderLines(items: readonly Item[]): Map<string, { sku: string; quantity: number }> {
+  return new Map(
+    items
+      .filter((item) => item.flow === 'saga')
+      .map((item) => [item.id, { sku: String(item.entry.detail.sku), quantity: Number(item.entry.detail.quantity) }]),
+  );
 }
 
 /**
@@ -138,6 +156,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     const ledger = await inventory.ledgers();
     const run = accountFinished(normal, observer.counts(), ledger);
     const redriven = accountFinished(poisonItems, observer.counts(), ledger);
+    // Every order, the redriven ones too, has reserved and maybe released by now: the stock is final.
+    const stock = accountStock(await inventory.stock(), orderLines(items));
     const leftOver = await inventory.deadLetters(60);
     const redrive = { finished: redriven.finished, of: poisonItems.length, falseDeadLetters: leftOver.length };
     const line = summaryLine(
@@ -145,12 +165,14 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       run,
       poison,
       redrive,
+      stock,
     );
     const problems = [
       ...run.duplicates.map((p) => `duplicate: ${p}`),
       ...run.lost.map((p) => `lost: ${p}`),
       ...run.wrong.map((p) => `wrong: ${p}`),
       ...poison.problems,
+      ...stock.problems,
       ...[...redriven.duplicates, ...redriven.lost, ...redriven.wrong].map((p) => `after the redrive: ${p}`),
       ...leftOver.map((l) => `left in ${l.queue.split('/').at(-1)} after the redrive: ${l.detailType} ${l.key} (${l.errorName})`),
       ...pollErrors.slice(0, 3).map((e) => `observer: ${e.message}`),
@@ -158,7 +180,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     const crashRepeats = [...run.crashRepeats, ...poison.crashRepeats, ...redriven.crashRepeats.map((p) => `after the redrive: ${p}`)];
     if (options.strict) problems.push(...crashRepeats.map((p) => `crash repeat: ${p}`));
     if (problems.length > 0 || crashRepeats.length > 0) log(`the runtime's output: ${runtime.saveOutputs().join(' ')}`);
-    return { line, ok: problems.length === 0, run, poison, problems, crashRepeats };
+    return { line, ok: problems.length === 0, run, poison, stock, problems, crashRepeats };
 
     /** Waits until `remaining()` is 0 and the app is quiet twice in a row, or the budget runs out. */
     async function settle(what: string, remaining: () => number): Promise<void> {

@@ -75,6 +75,12 @@ export interface WorkloadOptions {
   readonly prefix: string;
 }
 
+/**
+ * The few SKUs every order draws from: many orders reserve and release one SKU's stock, so
+ * the inventory step's transactions contend for its counter (test/chaos/README.md).
+ */
+export const SKUS: readonly string[] = ['SKU-TEAPOT', 'SKU-KETTLE', 'SKU-MUG'];
+
 /** How many of a flow's n items are poison: about one in ten, at least one. */
 export function poisonCount(n: number): number {
   return Math.max(1, Math.round(n / 10));
@@ -142,8 +148,8 @@ const GENERATORS: Record<FlowName, (random: Random, id: string, poison: boolean)
     const detail: Record<string, unknown> = {
       orderId,
       customerId: 'C-CHAOS',
-      sku: 'SKU-TEAPOT',
-      quantity: 1,
+      sku: random.pick(SKUS),
+      quantity: random.int(1, 5),
       amount: 4200,
       // A producer that sends the currency's name: the pattern ^[a-z]{3}$ refuses it.
       currency: poison ? 'EURO' : 'eur',

@@ -1,4 +1,4 @@
-import { DynamoDBClient, ListTablesCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, ListTablesCommand, QueryCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { DescribeExecutionCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
@@ -244,6 +244,26 @@ describe('the durable order saga on the local runtime', () => {
       { effect: 'release', applied: 1 },
     ]);
   }, 90_000);
+});
+
+describe("the order sagas' inventory", () => {
+  it("holds for each SKU the ledger's reserves minus its releases, every saga above moved in the transaction that recorded it", async () => {
+    const { TableNames = [] } = await dynamodb.send(new ListTablesCommand({}));
+    const scan = async (part: string) =>
+      (
+        (await dynamodb.send(new ScanCommand({ TableName: TableNames.find((n) => n.includes(part)), ConsistentRead: true }))).Items ?? []
+      ).map((item) => unmarshall(item));
+    const expected = new Map<string, number>();
+    for (const entry of await scan('OrderSagaLedger')) {
+      if (entry.effect !== 'reserve' && entry.effect !== 'release') continue;
+      const units = (entry.effect === 'reserve' ? 1 : -1) * entry.quantity;
+      expected.set(entry.sku, (expected.get(entry.sku) ?? 0) + units);
+    }
+    const stock = new Map((await scan('OrderSagaInventory')).map((item) => [item.sku as string, Number(item.reserved)]));
+    // The orders above that kept their reservation: ORD-OK, ORD-FLAKY and ORD-DUP of 2 each, DUR-OK of 1.
+    expect(expected).toEqual(new Map([['SKU-1', 7]]));
+    expect(stock).toEqual(expected);
+  });
 });
 
 describe('the reference app under IAM enforce', () => {

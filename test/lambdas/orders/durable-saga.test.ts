@@ -1,16 +1,18 @@
 import { LocalDurableTestRunner } from '@aws/durable-execution-sdk-js-testing';
-import { ScanCommand } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERROR_NAMES, ORDER_ERRORS, type OrderPlaced, type WorkflowInput } from '../../../domain/index.js';
 import type { Emission } from '../../../lambdas/kit/emit.js';
 import { COMPENSATION_FAILED, durableOrderSaga } from '../../../lambdas/orders/durable-saga.js';
-import { runOrderStep } from '../../../lambdas/orders/order-steps.js';
+import { type OrderTables, runOrderStep } from '../../../lambdas/orders/order-steps.js';
 import { type DynamoDbHandle, startDynamoDb } from '../../helpers/dynamodb-engine.js';
 import { createActiveTable } from '../../helpers/dynamodb-tables.js';
+import { cancellingClient } from '../../helpers/transaction-cancellations.js';
 
 let dynamo: DynamoDbHandle;
-const tableName = 'durable-order-ledger';
+const tables: OrderTables = { ledger: 'durable-order-ledger', inventory: 'durable-order-inventory' };
+const tableName = tables.ledger;
 
 beforeAll(async () => {
   // Waits and retry delays pass at once: the test checks what the saga does, not how long it waits.
@@ -28,6 +30,7 @@ beforeAll(async () => {
     ],
     BillingMode: 'PAY_PER_REQUEST',
   });
+  await dynamo.createTable(tables.inventory, 'sku');
 });
 afterAll(async () => {
   await dynamo.close();
@@ -38,11 +41,11 @@ afterAll(async () => {
 type Simulation = { step: string; failure: 'business' | 'transient'; times?: number }[];
 
 /** What the starter hands an execution for one OrderPlaced. */
-function placed(orderId: string, simulate?: Simulation): WorkflowInput {
+function placed(orderId: string, simulate?: Simulation, sku = 'SKU-1'): WorkflowInput {
   const detail = {
     orderId,
     customerId: 'C-1',
-    sku: 'SKU-1',
+    sku,
     quantity: 1,
     amount: 1000,
     currency: 'eur',
@@ -56,10 +59,10 @@ function placed(orderId: string, simulate?: Simulation): WorkflowInput {
 }
 
 /** Runs the saga on `input` with the real order steps against the ledger, recording what it publishes. */
-async function run(input: WorkflowInput, options: { allowSimulatedFailures?: boolean } = {}) {
+async function run(input: WorkflowInput, options: { allowSimulatedFailures?: boolean; client?: DynamoDBClient } = {}) {
   const published: { emission: Emission; cause: { correlationId: string; causationId: string } }[] = [];
   const handler = durableOrderSaga({
-    runStep: (request) => runOrderStep(dynamo.client, tableName, request, options.allowSimulatedFailures ?? true),
+    runStep: (request) => runOrderStep(options.client ?? dynamo.client, tables, request, options.allowSimulatedFailures ?? true),
     publish: async (emission, cause) => {
       published.push({ emission, cause });
     },
@@ -129,6 +132,17 @@ describe('durableOrderSaga', () => {
       { effect: 'charge', applied: 1 },
       { effect: 'ship', applied: 1 },
     ]);
+  });
+
+  it('retries a reserve whose transaction lost to another on the stock, and reserves once', async () => {
+    const client = cancellingClient(dynamo.endpoint, ['None', 'TransactionConflict'], 2);
+    const { runner, execution } = await run(placed('D-8', undefined, 'SKU-DURABLE-CONFLICT'), { client });
+    client.destroy();
+    expect(execution.getStatus()).toBe('SUCCEEDED');
+    expect(runner.getOperation('ReserveInventory').getStepDetails()?.attempt).toBe(3);
+    expect((await effectsOf('D-8')).map((e) => e.effect)).toEqual(['reserve', 'charge', 'ship']);
+    const { Items = [] } = await dynamo.client.send(new ScanCommand({ TableName: tables.inventory }));
+    expect(Items.map((i) => unmarshall(i)).find((i) => i.sku === 'SKU-DURABLE-CONFLICT')?.reserved).toBe(1);
   });
 
   it('fails uncompensated once a transient error outlasts its four attempts, as the state machine does', async () => {

@@ -1,13 +1,20 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { IdempotencyStore } from 'switchyard-cdk/constructs';
-import { describe, it } from 'vitest';
-import { ENV } from '../../../domain/index.js';
+import { describe, expect, it } from 'vitest';
+import { ENV, ORDER_ERRORS } from '../../../domain/index.js';
 import { APP_ENV } from '../../../domain/wiring.js';
 import { OrderSaga } from '../../../lib/flows/order-saga.js';
-import { sharedSwitchyardTemplate, testStack } from '../../helpers/synth.js';
+import { definitionOf, sharedSwitchyardTemplate, testStack } from '../../helpers/synth.js';
+import { dynamoDbGrants, idOf } from '../../helpers/template-grants.js';
 
 const stepsFunction = (allowed: string) => ({
-  Environment: { Variables: Match.objectLike({ [APP_ENV.ordersLedgerTable]: Match.anyValue(), [ENV.allowSimulatedFailures]: allowed }) },
+  Environment: {
+    Variables: Match.objectLike({
+      [APP_ENV.ordersLedgerTable]: { Ref: Match.stringLikeRegexp('^OrderSagaLedger') },
+      [APP_ENV.ordersInventoryTable]: { Ref: Match.stringLikeRegexp('^OrderSagaInventory') },
+      [ENV.allowSimulatedFailures]: allowed,
+    }),
+  },
 });
 
 describe('OrderSaga', () => {
@@ -25,5 +32,37 @@ describe('OrderSaga', () => {
       allowSimulatedFailures: true,
     });
     Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', stepsFunction('true'));
+  });
+
+  it('keeps the stock in a table of its own, one item per SKU, retained and recoverable like the ledger', () => {
+    const template = sharedSwitchyardTemplate();
+    template.hasResource('AWS::DynamoDB::Table', {
+      Properties: {
+        KeySchema: [{ AttributeName: 'sku', KeyType: 'HASH' }],
+        BillingMode: 'PAY_PER_REQUEST',
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      },
+      DeletionPolicy: 'Retain',
+    });
+    template.hasOutput('OrderInventoryTableName', { Value: { Ref: idOf(template, 'AWS::DynamoDB::Table', 'OrderSagaInventory') } });
+  });
+
+  it("lets the steps UpdateItem the ledger and the inventory, each action of the inventory step's transaction, and nothing more", () => {
+    const template = sharedSwitchyardTemplate();
+    const tables = ['OrderSagaInventory', 'OrderSagaLedger'].map((prefix) => idOf(template, 'AWS::DynamoDB::Table', prefix));
+    expect(dynamoDbGrants(template, 'OrderSagaStepsRoleDefaultPolicy')).toEqual(tables.map((table) => `dynamodb:UpdateItem ${table}`));
+  });
+
+  it('retries every step on a conflicting transaction as on an unavailable dependency', () => {
+    const template = sharedSwitchyardTemplate();
+    const machine =
+      template.findResources('AWS::StepFunctions::StateMachine')[idOf(template, 'AWS::StepFunctions::StateMachine', 'OrderSagaWorkflow')];
+    // biome-ignore lint/suspicious/noExplicitAny: ASL states read as plain JSON
+    const states = (definitionOf(machine ?? {}) as { States: Record<string, any> }).States;
+    for (const step of ['ReserveInventory', 'ChargePayment', 'CreateShipment']) {
+      expect(states[step]?.Retry?.[0]?.ErrorEquals, step).toEqual(
+        expect.arrayContaining([ORDER_ERRORS.stepUnavailable, ORDER_ERRORS.stepConflict]),
+      );
+    }
   });
 });
