@@ -34,8 +34,14 @@ export const ORDER_ERRORS = {
   stepConflict: 'OrderStepConflict',
 } as const;
 
-/** The errors a step is retried on, with backoff and jitter, before the saga gives up on it. */
-export const ORDER_TRANSIENT_ERRORS: readonly string[] = [ORDER_ERRORS.stepUnavailable, ORDER_ERRORS.stepConflict];
+/**
+ * The errors a step is retried on, with backoff and jitter, before the saga gives up on it: its
+ * own transient ones, and the step's function timing out (Lambda's `Sandbox.Timedout`, which
+ * Step Functions names the task's error): each step writes its effect once, so running it again
+ * after a timeout, whatever it had done, is safe, where failing the saga would leave the steps
+ * before it uncompensated.
+ */
+export const ORDER_TRANSIENT_ERRORS: readonly string[] = [ORDER_ERRORS.stepUnavailable, ORDER_ERRORS.stepConflict, 'Sandbox.Timedout'];
 
 /** The business error each step fails with. */
 export const ORDER_BUSINESS_ERRORS: Record<OrderStep, string> = {

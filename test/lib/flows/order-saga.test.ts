@@ -53,7 +53,7 @@ describe('OrderSaga', () => {
     expect(dynamoDbGrants(template, 'OrderSagaStepsRoleDefaultPolicy')).toEqual(tables.map((table) => `dynamodb:UpdateItem ${table}`));
   });
 
-  it('retries every step on a conflicting transaction as on an unavailable dependency', () => {
+  it('retries every step on a conflicting transaction, an unavailable dependency or a timed-out function (each step writes its effect once)', () => {
     const template = sharedSwitchyardTemplate();
     const machine =
       template.findResources('AWS::StepFunctions::StateMachine')[idOf(template, 'AWS::StepFunctions::StateMachine', 'OrderSagaWorkflow')];
@@ -61,7 +61,7 @@ describe('OrderSaga', () => {
     const states = (definitionOf(machine ?? {}) as { States: Record<string, any> }).States;
     for (const step of ['ReserveInventory', 'ChargePayment', 'CreateShipment']) {
       expect(states[step]?.Retry?.[0]?.ErrorEquals, step).toEqual(
-        expect.arrayContaining([ORDER_ERRORS.stepUnavailable, ORDER_ERRORS.stepConflict]),
+        expect.arrayContaining([ORDER_ERRORS.stepUnavailable, ORDER_ERRORS.stepConflict, 'Sandbox.Timedout']),
       );
     }
   });
