@@ -3,6 +3,7 @@ import {
   ConditionalCheckFailedException,
   type DynamoDBClient,
   TransactionCanceledException,
+  TransactionInProgressException,
   TransactWriteItemsCommand,
   type Update,
   UpdateItemCommand,
@@ -183,6 +184,11 @@ async function moveStockOnce(
     await dynamodb.send(new TransactWriteItemsCommand({ TransactItems: [{ Update: ledger }, { Update: stock }] }));
     return true;
   } catch (error) {
+    // The SDK's own retry of this call (one ClientRequestToken) found its first attempt still running:
+    // nothing is known yet, and the saga's retry, a new call after a backoff, will find what it did.
+    if (error instanceof TransactionInProgressException) {
+      throw new OrderStepUnavailableError(`${effect} for order ${order.orderId}: its transaction is still in progress`, { cause: error });
+    }
     if (!(error instanceof TransactionCanceledException)) throw error;
     const reasons = (error.CancellationReasons ?? []).map((reason) => reason.Code ?? 'None');
     // The ledger entry is there: the transaction that wrote it moved the stock too.

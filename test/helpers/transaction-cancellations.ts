@@ -1,4 +1,4 @@
-import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, TransactionCanceledException, TransactionInProgressException } from '@aws-sdk/client-dynamodb';
 
 /**
  * A DynamoDB client of `endpoint` whose next `times` TransactWriteItems are cancelled with
@@ -20,6 +20,29 @@ export function cancellingClient(endpoint: string, reasons: readonly string[], t
       });
     },
     { step: 'initialize', name: 'cancelTransactions' },
+  );
+  return client;
+}
+
+/**
+ * A DynamoDB client of `endpoint` whose next TransactWriteItems is answered
+ * TransactionInProgressException, as DynamoDB answers a retry of a transaction (the same
+ * ClientRequestToken) while its first attempt is still running.
+ */
+export function inProgressClient(endpoint: string): DynamoDBClient {
+  const client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+  let left = 1;
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      if (!('TransactItems' in (args.input as object)) || left <= 0) return next(args);
+      left--;
+      throw new TransactionInProgressException({
+        Message: 'Transaction is in progress',
+        message: 'Transaction is in progress',
+        $metadata: { httpStatusCode: 400 },
+      });
+    },
+    { step: 'initialize', name: 'transactionInProgress' },
   );
   return client;
 }

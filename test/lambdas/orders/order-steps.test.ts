@@ -5,7 +5,7 @@ import { ERROR_NAMES, ORDER_ERRORS, type OrderPlaced } from '../../../domain/ind
 import { type OrderStepRequest, type OrderTables, runOrderStep } from '../../../lambdas/orders/order-steps.js';
 import { type DynamoDbHandle, startDynamoDb } from '../../helpers/dynamodb-engine.js';
 import { createActiveTable } from '../../helpers/dynamodb-tables.js';
-import { cancellingClient } from '../../helpers/transaction-cancellations.js';
+import { cancellingClient, inProgressClient } from '../../helpers/transaction-cancellations.js';
 
 let dynamo: DynamoDbHandle;
 const tables: OrderTables = { ledger: 'order-ledger', inventory: 'order-inventory' };
@@ -174,6 +174,17 @@ describe('the inventory step: the ledger entry and the stock in one transaction'
       name: ORDER_ERRORS.stepUnavailable,
       cause: expect.objectContaining({ name: 'TransactionCanceledException' }),
     });
+    client.destroy();
+  });
+  it('throws a transaction still in progress (a retry by the SDK met its first attempt) as OrderStepUnavailable, and the retry by the saga applies it once', async () => {
+    const placed = order('I-8', undefined, { sku: 'SKU-IN-PROGRESS', quantity: 2 });
+    const client = inProgressClient(dynamo.endpoint);
+    await expect(runOrderStep(client, tables, reserve(placed))).rejects.toMatchObject({
+      name: ORDER_ERRORS.stepUnavailable,
+      cause: expect.objectContaining({ name: 'TransactionInProgressException' }),
+    });
+    expect(await runOrderStep(client, tables, reserve(placed))).toMatchObject({ effect: 'reserve', applied: true });
+    expect(await reserved('SKU-IN-PROGRESS')).toBe(2);
     client.destroy();
   });
 });
