@@ -22,9 +22,10 @@ function resourceAccount(arn: string, accountId: string): string {
   return account && /^\d{12}$/.test(account) ? account : accountId;
 }
 
-/** The caller as the evaluation names it: a role's session (with its role and account), or a service. */
+/** The caller as the evaluation names it: a role's session (with its role and account), a service, or an anonymous caller. */
 function evaluationPrincipal(principal: Exclude<IamPrincipal, { kind: 'admin' }>): EvaluationPrincipal {
   if (principal.kind === 'service') return { type: 'service', arn: principal.service };
+  if (principal.kind === 'anonymous') return { type: 'anonymous', arn: 'anonymous' };
   const account = principal.roleArn.split(':')[4];
   return {
     type: 'role-session',
@@ -132,7 +133,7 @@ function unevaluated(request: IamRequest, why: string): IamDecision {
   return {
     allowed: false,
     denial: {
-      kind: request.principal.kind === 'service' ? 'no-resource-policy' : 'no-identity-policy',
+      kind: onlyResourcePolicies(request) ? 'no-resource-policy' : 'no-identity-policy',
       policy: `the local IAM check could not evaluate ${request.action} on ${request.resource}: ${why}`,
     },
   };
@@ -152,9 +153,14 @@ function denialOf(request: IamRequest, evaluation: Evaluation): NonNullable<IamD
   const by = evaluation.decidedBy ?? 'identity';
   if (evaluation.decision === 'explicit-deny') return { kind: 'explicit-deny', policy: DENYING_POLICY[by] };
   let kind: DenialKind = 'no-identity-policy';
-  if (request.principal.kind === 'service') kind = 'no-resource-policy';
+  if (onlyResourcePolicies(request)) kind = 'no-resource-policy';
   else if (by === 'boundary') kind = 'permissions-boundary';
   else if (by === 'resource') kind = evaluation.sameAccount ? 'resource-policy-required' : 'no-resource-policy';
   const policy = kind === 'no-identity-policy' || kind === 'permissions-boundary' ? undefined : 'resource-based policy';
   return { kind, ...(policy ? { policy } : {}) };
+}
+
+/** A service principal or an anonymous caller has no identity policies: only a resource policy can allow it. */
+function onlyResourcePolicies(request: IamRequest): boolean {
+  return request.principal.kind === 'service' || request.principal.kind === 'anonymous';
 }

@@ -22,6 +22,7 @@ import {
   type InvokeOutcome,
   type LogSink,
 } from './function-runtime.js';
+import type { FunctionUrls } from './function-urls.js';
 import { validateLambdaRequest } from './input-validation.js';
 import type { InvocationFaults } from './invocation-faults.js';
 import { LambdaReadApi } from './lambda-api.js';
@@ -70,6 +71,8 @@ export interface LambdaServiceOptions {
   readonly faults?: InvocationFaults;
   /** The AWS SDK functions get without bundling it. @default what switchyard-cli carries, nothing fetched */
   readonly sdk?: RuntimeSdk;
+  /** The template's function URLs, served at the endpoint (for the start-up report's addresses). */
+  readonly functionUrls?: FunctionUrls;
 }
 
 /** Lambda's limit on an asynchronous invocation's payload. */
@@ -97,6 +100,10 @@ export class LambdaService implements RestProtocolService {
   readonly #mappings: SqsMappingDefinition[];
 
   /** The AWS SDK functions get without bundling it: the start-up report says how, and what a function will not find. */
+  get functionUrls(): FunctionUrls | undefined {
+    return this.options.functionUrls;
+  }
+
   get sdk(): RuntimeSdk | undefined {
     return this.options.sdk;
   }

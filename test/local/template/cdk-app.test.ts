@@ -154,7 +154,6 @@ describe('loadApp with the constructs CDK apps commonly add', () => {
     expect(types.sort()).toEqual(
       [
         'AWS::CloudWatch::Alarm',
-        'AWS::Lambda::Url',
         'AWS::Logs::MetricFilter',
         'AWS::CloudFormation::CustomResource',
         'Custom::AWS',

@@ -48,6 +48,7 @@ describe("what CDK apps commonly emit, with the runtime's supported types", () =
     ['AWS::Lambda::Permission', { FunctionName: 'f', Action: 'lambda:InvokeFunction', Principal: 's3.amazonaws.com' }],
     ['AWS::Lambda::Version', { FunctionName: 'f' }],
     ['AWS::Lambda::Alias', { FunctionName: 'f', FunctionVersion: '1', Name: 'live' }],
+    ['AWS::Lambda::Url', { AuthType: 'NONE', TargetFunctionArn: 'f' }],
     ['AWS::IAM::ManagedPolicy', { PolicyDocument: {} }],
     ['AWS::IAM::InstanceProfile', { Roles: ['r'] }],
     ['AWS::SQS::QueueInlinePolicy', { Queue: 'q', PolicyDocument: {} }],
@@ -58,7 +59,6 @@ describe("what CDK apps commonly emit, with the runtime's supported types", () =
   });
 
   it.each([
-    ['AWS::Lambda::Url', 'function URLs are not served locally; invoke the function through the Lambda API'],
     ['AWS::Logs::SubscriptionFilter', 'subscription filters are not run locally: log events are not delivered to its destination'],
     ['AWS::Logs::MetricFilter', 'metric filters are not run locally: no metric is emitted from log events'],
     ['AWS::CloudWatch::Alarm', 'no CloudWatch metrics locally: the alarm never changes state, and its actions never run'],
