@@ -124,7 +124,7 @@ describe('Lambda function URLs', () => {
     expect(response.status).toBe(201);
     expect(response.headers.get('x-custom')).toBe('yes');
     expect(response.headers.getSetCookie()).toEqual(['a=1', 'b=2']);
-    const event = await response.json();
+    const event = (await response.json()) as { requestContext: Record<string, unknown> };
     const urlId = urlOf('Echo').split('/').at(-2);
     expect(event).toMatchObject({
       version: '2.0',
