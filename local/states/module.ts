@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import { modelValidator } from '../endpoint/validation/validator.js';
 import { untrustedRoleWarnings } from '../iam/module.js';
+import { s3SdkOperations } from '../s3/sdk-operations.js';
 import type { ServiceLookup, ServiceModule } from '../services/service-module.js';
 import { type StateMachineTemplate, stateMachineDefinitions } from './definitions.js';
 import type { HistoryEvent } from './engine/index.js';
@@ -98,7 +99,14 @@ export const statesModule: ServiceModule<'states'> = {
         const requests = iam.authorizationsOf(task.service, task.operation, task.input);
         return (await iam.authorize(principal, requests, `state ${task.stateName}`))?.message;
       },
-      sdkServices: { ssm: services.get('ssm'), sns, bedrockruntime: { operations: bedrock.sdkOperations }, ...sesSdk(services) },
+      sdkServices: {
+        ssm: services.get('ssm'),
+        sns,
+        bedrockruntime: { operations: bedrock.sdkOperations },
+        ...sesSdk(services),
+        // S3 starts after Step Functions: looked up when a task (or a distributed Map's ItemReader and ResultWriter) calls it.
+        s3: { operations: s3SdkOperations(() => services.get('s3').s3) },
+      },
       bedrock: {
         invokeModel: (modelId, body, tier) => bedrock.invokeModel(modelId, body, tier),
         // S3 starts after Step Functions (it needs Lambda, which needs nothing of it): looked up when a task runs.

@@ -3,6 +3,13 @@ import { compileRule, type Rule } from './choice.js';
 import { InvalidDefinition } from './errors.js';
 import { compileJsonata, compileJsonataValue, isJsonataTemplate, type JsonataTemplate } from './jsonata.js';
 import {
+  compileItemReader,
+  compileResultWriter,
+  type FieldCompiler,
+  type ItemReaderSpec,
+  type ResultWriterSpec,
+} from './map-io-definition.js';
+import {
   compileDynamic,
   compilePayload,
   compileReferencePath,
@@ -103,6 +110,8 @@ export interface State {
   toleratedFailurePercentage?: Dynamic<number>;
   toleratedFailureCount?: Dynamic<number>;
   itemBatcher?: Record<string, unknown>;
+  itemReader?: ItemReaderSpec;
+  resultWriter?: ResultWriterSpec;
 }
 
 export interface Program {
@@ -171,10 +180,10 @@ function runAslValidator(definition: object): void {
   // asl-validator writes default QueryLanguage fields into what it is given
   const { isValid, errors } = aslValidator(structuredClone(definition));
   if (isValid) return;
-  // asl-validator predates variables, JSONata values and fractional percentages: AWS
-  // accepts what these errors complain about, and the checks below cover the rest.
+  // asl-validator predates variables, JSONata values, fractional percentages and a ResultWriter
+  // with only a WriterConfig: AWS accepts what these errors complain about, and the checks below cover the rest.
   const tolerated = (p: string, m: string) =>
-    /\/(Assign|Output|Arguments|Items|ItemSelector)(\/|$)/.test(p) ||
+    /\/(Assign|Output|Arguments|Items|ItemSelector|ResultWriter)(\/|$)/.test(p) ||
     /ToleratedFailurePercentage|MaxConcurrency|ToleratedFailureCount|TimeoutSeconds|HeartbeatSeconds|Seconds|Timestamp/.test(p) ||
     /\/Type$/.test(p) ||
     /must match exactly one schema|must be equal to one of the allowed values/.test(m);
@@ -432,7 +441,15 @@ function compileMap(state: State, raw: Record<string, unknown>, ql: QueryLanguag
   state.toleratedFailurePercentage = dynamicNumber(raw, 'ToleratedFailurePercentage', ql, where);
   state.toleratedFailureCount = dynamicNumber(raw, 'ToleratedFailureCount', ql, where);
   if (raw.ItemBatcher !== undefined) state.itemBatcher = raw.ItemBatcher as Record<string, unknown>;
+  if (raw.ItemReader !== undefined) state.itemReader = compileItemReader(raw.ItemReader, ql === 'JSONata', where, FIELDS);
+  if (raw.ResultWriter !== undefined) state.resultWriter = compileResultWriter(raw.ResultWriter, ql === 'JSONata', where, FIELDS);
 }
+
+const FIELDS: FieldCompiler = {
+  payload: (value, at) => wrap(() => compilePayload(value), at),
+  jsonata: (value, field, at) => jsonataValue(value, field, at),
+  invalid: (message) => invalid(message),
+};
 
 function failField(raw: Record<string, unknown>, key: 'Error' | 'Cause', ql: QueryLanguage, where: string): Dynamic<string> | undefined {
   const v = raw[key];
