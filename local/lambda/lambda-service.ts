@@ -277,10 +277,15 @@ export class LambdaService implements RestProtocolService {
   async invoke(
     functionName: string,
     event: unknown,
-    options: { readonly throttle?: boolean; readonly signal?: AbortSignal } = {},
+    options: {
+      readonly throttle?: boolean;
+      readonly signal?: AbortSignal;
+      /** Invoke's DurableExecutionName: a durable function's execution of that name, started once (a name already used answers its outcome). */
+      readonly durableExecutionName?: string;
+    } = {},
   ): Promise<InvokeOutcome> {
     const resolved = this.#directory.resolve(functionName);
-    if (durableSettings(resolved.fn.definition)) return this.#invokeDurable(resolved, event);
+    if (durableSettings(resolved.fn.definition)) return this.#invokeDurable(resolved, event, options.durableExecutionName);
     return resolved.fn.invoke(event, {
       invokedFunctionArn: resolved.arn,
       version: resolved.version,
@@ -294,10 +299,19 @@ export class LambdaService implements RestProtocolService {
    * invoke): resolves once the event is durably queued; Lambda's retries, destinations and
    * dead-letter queue take it from there.
    */
-  async invokeAsync(functionNameOrArn: string, event: unknown): Promise<{ requestId: string }> {
+  async invokeAsync(
+    functionNameOrArn: string,
+    event: unknown,
+    options: { readonly durableExecutionName?: string } = {},
+  ): Promise<{ requestId: string }> {
     const resolved = this.#directory.resolve(functionNameOrArn);
     if (durableSettings(resolved.fn.definition)) {
-      startDurable(this.#durable, resolved, JSON.stringify(event ?? null), { asynchronous: true, traceHeader: currentTraceHeader() });
+      const name = options.durableExecutionName;
+      startDurable(this.#durable, resolved, JSON.stringify(event ?? null), {
+        asynchronous: true,
+        traceHeader: currentTraceHeader(),
+        ...(name ? { name } : {}),
+      });
       return { requestId: randomUUID() };
     }
     const fn = resolved.fn;
@@ -443,10 +457,11 @@ export class LambdaService implements RestProtocolService {
   }
 
   /** An in-process synchronous invocation of a durable function (an event source, Step Functions): its execution's outcome. */
-  async #invokeDurable(resolved: ResolvedFunction<FunctionRuntime>, event: unknown): Promise<InvokeOutcome> {
+  async #invokeDurable(resolved: ResolvedFunction<FunctionRuntime>, event: unknown, name?: string): Promise<InvokeOutcome> {
     const { arn } = startDurable(this.#durable, resolved, JSON.stringify(event ?? null), {
       asynchronous: false,
       traceHeader: currentTraceHeader(),
+      ...(name ? { name } : {}),
     });
     return outcomeOf(await this.#durable.ended(arn), randomUUID());
   }
