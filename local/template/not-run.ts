@@ -15,7 +15,6 @@ const NOT_RUN: Readonly<Record<string, string>> = {
   'AWS::Logs::QueryDefinition':
     'no Logs Insights locally: the saved query is not kept (switchyard trace follows an id through the read API)',
   'AWS::ApiGateway::DomainName': 'no API Gateway locally: the custom domain is not served',
-  'Custom::CDKBucketDeployment': 'custom resource not run locally: its files are not copied to the bucket',
   'Custom::AWS': "custom resource not run locally: its AWS SDK call is not made, and attributes from the call's response do not resolve",
 };
 
