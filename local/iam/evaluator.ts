@@ -81,7 +81,13 @@ export class IamEvaluator {
       this.#cache.clear();
       this.#revision = this.store.revision;
     }
-    const key = JSON.stringify([request.principal, request.action, request.resource, request.context ?? null]);
+    const key = JSON.stringify([
+      request.principal,
+      request.action,
+      request.resource,
+      request.context ?? null,
+      request.onNamedResource ?? false,
+    ]);
     const cached = this.#cache.get(key);
     if (cached) return cached;
     const unknown = unknownRequestAction(request.action);
@@ -93,8 +99,9 @@ export class IamEvaluator {
 
   #decide(request: IamRequest): { decision: IamDecision; readTime: boolean } {
     const principal = evaluationPrincipal(request.principal as Exclude<IamPrincipal, { kind: 'admin' }>);
-    // A wildcard-only action (`sqs:ListQueues`) is authorized on `*`, whatever resource the caller named.
-    const resource = grantedOnlyOnAnyResource(request.action) ? '*' : request.resource;
+    // A wildcard-only action (`sqs:ListQueues`) is authorized on `*`, whatever resource the caller named,
+    // unless a service checks a role's grant of it on a resource of its own (onNamedResource).
+    const resource = grantedOnlyOnAnyResource(request.action) && request.onNamedResource !== true ? '*' : request.resource;
     const owner = resourceAccount(request.resource, this.options.accountId);
     const role = request.principal.kind === 'role' ? request.principal.roleArn : undefined;
     const boundary = role === undefined ? undefined : this.store.permissionsBoundary(role);

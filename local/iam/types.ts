@@ -28,6 +28,8 @@ export interface IamRequest {
   readonly context?: Readonly<Record<string, string | readonly string[]>>;
   /** The resource as the service's message names it, when not by its ARN (a secret by the SecretId sent). */
   readonly named?: string;
+  /** Evaluated on `resource` even for an action IAM grants only on `*` (OperationAuthorization's). */
+  readonly onNamedResource?: true;
 }
 
 /** Why a request is refused, in the words AWS's AccessDenied messages use. */

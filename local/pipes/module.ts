@@ -89,7 +89,13 @@ function sourceReads(iam: IamCheck, sourceArn: string, queueUrlOf: (arn: string)
       iam.authorizationsOf('sqs', operation, { QueueUrl }),
     );
   }
-  return ['DescribeStream', 'GetShardIterator', 'GetRecords', 'ListStreams'].flatMap((operation) =>
-    iam.authorizationsOf('dynamodb', operation, { StreamArn: sourceArn }),
-  );
+  // ListStreams is checked on the stream, as AWS's own example policies for a stream source grant it
+  // (the DynamoDB developer guide's policy for Lambda: `Resource: ...table/<name>/stream/*`).
+  const listStreams = { action: 'dynamodb:ListStreams', resource: sourceArn, onNamedResource: true } as const;
+  return [
+    ...['DescribeStream', 'GetShardIterator', 'GetRecords'].flatMap((operation) =>
+      iam.authorizationsOf('dynamodb', operation, { StreamArn: sourceArn }),
+    ),
+    listStreams,
+  ];
 }
