@@ -197,7 +197,13 @@ export class Endpoint {
       if (action === '') throw new AwsError('MissingAction', 'The request must contain the parameter Action.');
       throw new AwsError('InvalidAction', `The action ${action} is not valid for this endpoint.`);
     }
-    send(res, jsonError(new AwsError('UnknownOperationException', `no local service answers ${request.method} ${request.path}`), '1.1'));
+    // The signature's scope names the service the client meant (`s3vectors`): the answer names it too.
+    const signedFor = /Credential=[^/]+\/[^/]+\/[^/]+\/([^/]+)\//.exec(header(req, 'authorization') ?? '')?.[1];
+    const which = signedFor ? ` (a request signed for ${signedFor}, a service the local runtime does not run)` : '';
+    send(
+      res,
+      jsonError(new AwsError('UnknownOperationException', `no local service answers ${request.method} ${request.path}${which}`), '1.1'),
+    );
   }
 
   /**
