@@ -11,9 +11,9 @@ import { AsyncInvoker } from './async-invoker.js';
 import type { DestinationSender } from './destinations.js';
 import { DurableApi } from './durable/durable-api.js';
 import { DurableExecutions, durableSettings } from './durable/durable-executions.js';
-import { outcomeOf, startDurable } from './durable/durable-invoke.js';
+import { invokeDurable, invokeDurableHttp, startDurable } from './durable/durable-invoke.js';
 import { functionChange, type LambdaReload } from './function-change.js';
-import { FunctionDirectory, type ResolvedFunction } from './function-reference.js';
+import { FunctionDirectory } from './function-reference.js';
 import {
   type FunctionDefinition,
   type FunctionLogs,
@@ -285,7 +285,7 @@ export class LambdaService implements RestProtocolService {
     } = {},
   ): Promise<InvokeOutcome> {
     const resolved = this.#directory.resolve(functionName);
-    if (durableSettings(resolved.fn.definition)) return this.#invokeDurable(resolved, event, options.durableExecutionName);
+    if (durableSettings(resolved.fn.definition)) return invokeDurable(this.#durable, resolved, event, options.durableExecutionName);
     return resolved.fn.invoke(event, {
       invokedFunctionArn: resolved.arn,
       version: resolved.version,
@@ -434,7 +434,7 @@ export class LambdaService implements RestProtocolService {
     const clientContext = decodeClientContext(header(request, 'x-amz-client-context'));
     if (type === 'DryRun') return { status: 204, headers: { 'x-amzn-requestid': randomUUID() } };
     if (durableSettings(fn.definition))
-      return this.#invokeDurableHttp(resolved, event, type, header(request, 'x-amz-durable-execution-name'));
+      return invokeDurableHttp(this.#durable, resolved, event, type, header(request, 'x-amz-durable-execution-name'));
     if (type === 'Event') {
       const { requestId } = await this.invokeAsync(fn.definition.name, event);
       return { status: 202, headers: { 'x-amzn-requestid': requestId } };
@@ -456,33 +456,6 @@ export class LambdaService implements RestProtocolService {
     return { status: 200, headers, body: outcome.ok ? outcome.payload : JSON.stringify(outcome.error) };
   }
 
-  /** An in-process synchronous invocation of a durable function (an event source, Step Functions): its execution's outcome. */
-  async #invokeDurable(resolved: ResolvedFunction<FunctionRuntime>, event: unknown, name?: string): Promise<InvokeOutcome> {
-    const { arn } = startDurable(this.#durable, resolved, JSON.stringify(event ?? null), {
-      asynchronous: false,
-      traceHeader: currentTraceHeader(),
-      ...(name ? { name } : {}),
-    });
-    return outcomeOf(await this.#durable.ended(arn), randomUUID());
-  }
-
-  /** Invoke of a durable function: 202 once its execution is started (Event), or its outcome once it ends (RequestResponse). */
-  async #invokeDurableHttp(resolved: ResolvedFunction<FunctionRuntime>, event: unknown, type: string, name: string | undefined) {
-    const requestId = randomUUID();
-    const { arn } = startDurable(this.#durable, resolved, JSON.stringify(event), {
-      asynchronous: type === 'Event',
-      traceHeader: currentTraceHeader(),
-      ...(name ? { name } : {}),
-    });
-    const headers: Record<string, string> = { 'x-amzn-requestid': requestId, 'x-amz-durable-execution-arn': arn };
-    if (type === 'Event') return { status: 202, headers };
-    const outcome = outcomeOf(await this.#durable.ended(arn), requestId);
-    headers['content-type'] = 'application/json';
-    headers['x-amz-executed-version'] = resolved.version;
-    if (!outcome.ok) headers['x-amz-function-error'] = 'Unhandled';
-    return { status: 200, headers, body: outcome.ok ? outcome.payload : JSON.stringify(outcome.error) };
-  }
-
   /**
    * What an event source mapping invokes for a durable function: each batch starts an
    * execution of the function the mapping names (qualified, as Lambda requires) and waits
@@ -498,7 +471,7 @@ export class LambdaService implements RestProtocolService {
       get maxConcurrency() {
         return fn.maxConcurrency;
       },
-      invoke: (event: unknown) => this.#invokeDurable(resolved, event),
+      invoke: (event: unknown) => invokeDurable(this.#durable, resolved, event),
     };
     // Only these three members are what a poller uses of a function (sqs-event-source.ts).
     return target as unknown as FunctionRuntime;

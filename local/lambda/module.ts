@@ -8,7 +8,7 @@ import type { ServiceLookup, ServiceModule } from '../services/service-module.js
 import type { SqsService } from '../sqs/sqs-service.js';
 import { functionDefinitions } from './definitions.js';
 import { ServiceDestinations } from './destinations.js';
-import type { FunctionDefinition, InvocationNote, InvokeOutcome } from './function-runtime.js';
+import type { FunctionDefinition, InvocationNote } from './function-runtime.js';
 import type { FunctionUrlDefinition } from './function-url-definitions.js';
 import { FunctionUrls, type UrlAuthorization } from './function-urls.js';
 import { lambdaIam } from './iam-authorizations.js';
@@ -85,33 +85,22 @@ export const lambdaModule: ServiceModule<'lambda'> = {
     const sdk = new RuntimeSdk(settings.options.sdk);
     const sqs = services.get('sqs');
     const iam = services.get('iam');
-    // Destinations reach EventBridge, SNS and Lambda itself, which are created later (EventBridge and SNS deliver to Lambda): looked up when a record is sent.
-    const destinations = new ServiceDestinations({
-      sqs,
-      lambda: { invokeAsync: (fn: string, event: unknown) => services.get('lambda').invokeAsync(fn, event) },
-      events: { putServiceEvent: (bus, event) => services.get('events').putServiceEvent(bus, event) },
-      sns: {
-        publish: async (TopicArn, Message, attributes) => {
-          await services.get('sns').Publish({ TopicArn, Message, ...(attributes ? { MessageAttributes: { ...attributes } } : {}) });
-        },
-      },
-    });
     // Function URLs: a caller is let in as the URL's auth type and the function's resource policy say.
     const functionUrls = new FunctionUrls({
       urls: definitions.functionUrls,
-      // Called once requests come, after the service below exists.
-      invoke: (fn, event, options): Promise<InvokeOutcome> => lambda.invoke(fn, event, options),
+      // Looked up when requests come, once the service below exists.
+      invoke: (fn, event, options) => services.get('lambda').invoke(fn, event, options),
       authorize: urlAuthorizer(iam),
       accountId,
       region,
       clock,
       log,
     });
-    const lambda: LambdaService = new LambdaService({
+    const lambda = new LambdaService({
       functionUrls,
       db: database('lambda'),
       clock,
-      destinations,
+      destinations: destinationsOf(services, sqs),
       functions: definitions.functions,
       sqsMappings: definitions.sqsMappings,
       sqs,
@@ -214,6 +203,23 @@ function queueSourceAuthorizer(
 function roleOf(fn: ServiceDefinitions['functions'][number]): string | undefined {
   const role = fn.template?.Role;
   return typeof role === 'string' ? role : undefined;
+}
+
+/**
+ * Where a function's asynchronous invocation records go: SQS, and EventBridge, SNS and Lambda
+ * itself, which are created later (EventBridge and SNS deliver to Lambda): looked up when a record is sent.
+ */
+function destinationsOf(services: ServiceLookup, sqs: SqsService): ServiceDestinations {
+  return new ServiceDestinations({
+    sqs,
+    lambda: { invokeAsync: (fn: string, event: unknown) => services.get('lambda').invokeAsync(fn, event) },
+    events: { putServiceEvent: (bus, event) => services.get('events').putServiceEvent(bus, event) },
+    sns: {
+      publish: async (TopicArn, Message, attributes) => {
+        await services.get('sns').Publish({ TopicArn, Message, ...(attributes ? { MessageAttributes: { ...attributes } } : {}) });
+      },
+    },
+  });
 }
 
 /** Who hears of each invocation: the read API (its lineage) and the runtime's spans (`faas.*`). */

@@ -1,4 +1,4 @@
-import { createRequire } from 'node:module';
+import { aslValidatorRejection } from './asl-validator.js';
 import { compileRule, type Rule } from './choice.js';
 import { InvalidDefinition } from './errors.js';
 import { compileJsonata, compileJsonataValue, isJsonataTemplate, type JsonataTemplate } from './jsonata.js';
@@ -125,13 +125,6 @@ export interface Machine extends Program {
   definition: Record<string, unknown>;
 }
 
-const require = createRequire(import.meta.url);
-type AslValidator = (definition: unknown) => {
-  isValid: boolean;
-  errors: { 'Error code': string; Message: string; schemaError?: { instancePath?: string } }[];
-};
-let aslValidator: AslValidator | undefined;
-
 const parsed = new Map<string, Machine>();
 
 /**
@@ -162,7 +155,8 @@ const invalid = (message: string) => new InvalidDefinition(`Invalid State Machin
 export function compileDefinition(definition: unknown): Machine {
   if (typeof definition !== 'object' || definition === null || Array.isArray(definition))
     throw invalid('SCHEMA_VALIDATION_FAILED: The definition must be a JSON object at /');
-  runAslValidator(definition);
+  const rejected = aslValidatorRejection(definition);
+  if (rejected) throw invalid(rejected);
   const def = definition as Record<string, unknown>;
   const ql = queryLanguageOf(def.QueryLanguage, 'JSONPath', '/QueryLanguage');
   const program = compileProgram(def, ql, '');
@@ -170,28 +164,6 @@ export function compileDefinition(definition: unknown): Machine {
   if (timeoutSeconds !== undefined && (typeof timeoutSeconds !== 'number' || !Number.isInteger(timeoutSeconds) || timeoutSeconds < 0))
     throw invalid('SCHEMA_VALIDATION_FAILED: TimeoutSeconds must be a non-negative integer at /TimeoutSeconds');
   return { ...program, timeoutSeconds: timeoutSeconds as number | undefined, definition: def };
-}
-
-function runAslValidator(definition: object): void {
-  aslValidator ??= (() => {
-    const mod = require('asl-validator') as AslValidator | { default: AslValidator };
-    return typeof mod === 'function' ? mod : mod.default;
-  })();
-  // asl-validator writes default QueryLanguage fields into what it is given
-  const { isValid, errors } = aslValidator(structuredClone(definition));
-  if (isValid) return;
-  // asl-validator predates variables, JSONata values, fractional percentages and a ResultWriter
-  // with only a WriterConfig: AWS accepts what these errors complain about, and the checks below cover the rest.
-  const tolerated = (p: string, m: string) =>
-    /\/(Assign|Output|Arguments|Items|ItemSelector|ResultWriter)(\/|$)/.test(p) ||
-    /ToleratedFailurePercentage|MaxConcurrency|ToleratedFailureCount|TimeoutSeconds|HeartbeatSeconds|Seconds|Timestamp/.test(p) ||
-    /\/Type$/.test(p) ||
-    /must match exactly one schema|must be equal to one of the allowed values/.test(m);
-  const real = errors.filter(
-    (e) => !(e['Error code'] === 'SCHEMA_VALIDATION_FAILED' && tolerated(e.schemaError?.instancePath ?? '', e.Message)),
-  );
-  const first = real[0];
-  if (first) throw invalid(`${first['Error code']}: ${first.Message}`);
 }
 
 function queryLanguageOf(v: unknown, fallback: QueryLanguage, where: string): QueryLanguage {
