@@ -64,7 +64,7 @@ export const apiGatewayModule: ServiceModule<'apigateway', ReturnType<typeof api
       awsEndpoint,
       log: (line) => settings.log(`[apigateway] ${line}`),
     });
-    return { service: { restApis, httpApis, urls: () => httpApis.urls(settings.url) }, mounts: { httpApis } };
+    return { service: { restApis, httpApis, urls: () => httpApis.urls(settings.url) }, mounts: { httpApis: [httpApis] } };
   },
   report: (apigateway, { url }) => ({ serves: apiLines(apigateway.urls(), url) }),
 };

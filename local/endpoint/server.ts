@@ -26,6 +26,21 @@ export interface EndpointOptions {
   readonly timeouts?: ListenerTimeouts;
 }
 
+/** One of the app's HTTP front doors (see `EndpointServices.httpApis`). */
+export interface AppHttpService {
+  handles(host: string | undefined, url: string): boolean;
+  handle(request: {
+    method: string;
+    host: string | undefined;
+    url: string;
+    headers: Readonly<Record<string, readonly string[] | undefined>>;
+    rawHeaders?: readonly string[];
+    body: Buffer;
+    sourceIp: string;
+    protocol: string;
+  }): Promise<{ status: number; headers: Record<string, string | string[]>; body: Buffer }>;
+}
+
 /** What the endpoint serves; mounted after it listens, because resource URLs contain its port. */
 export interface EndpointServices {
   readonly jsonServices: readonly JsonProtocolService[];
@@ -38,22 +53,12 @@ export interface EndpointServices {
   /** Services that answer form-encoded query-protocol requests (SQS for older AWS CLIs), by `Action`. */
   readonly queryServices?: readonly QueryProtocolService[];
   /**
-   * API Gateway HTTP APIs: chosen by Host or path before any AWS protocol, and never asked
-   * for an AWS signature (their callers, webhooks among them, do not sign with SigV4).
+   * The app's own HTTP front doors (API Gateway's APIs, Lambda function URLs): chosen by Host
+   * or path before any AWS protocol, the first that handles a request answers it, and never
+   * asked for an AWS signature by the endpoint (their callers, webhooks among them, do not
+   * sign with SigV4; a function URL of auth type AWS_IAM asks for one itself).
    */
-  readonly httpApis?: {
-    handles(host: string | undefined, url: string): boolean;
-    handle(request: {
-      method: string;
-      host: string | undefined;
-      url: string;
-      headers: Readonly<Record<string, readonly string[] | undefined>>;
-      rawHeaders?: readonly string[];
-      body: Buffer;
-      sourceIp: string;
-      protocol: string;
-    }): Promise<{ status: number; headers: Record<string, string | string[]>; body: Buffer }>;
-  };
+  readonly httpApis?: readonly AppHttpService[];
   /** The local console's page and assets (GET `/` from a browser, `/console/...`); see local/console/. */
   readonly console?: {
     handles(req: IncomingMessage): boolean;
@@ -123,10 +128,9 @@ export class Endpoint {
 
   async #route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const guard = this.options.guard;
-    const httpApis = this.#services?.httpApis;
-    // An app's API (API Gateway) answers web pages of any origin, as on AWS, where its CORS settings decide what a page may read.
-    const forApi = httpApis?.handles(header(req, 'host'), req.url ?? '/') === true;
-    const refused = guard?.refuse(req, this.#port, { anyOrigin: forApi });
+    // An app's API (API Gateway, a function URL) answers web pages of any origin, as on AWS, where its CORS settings decide what a page may read.
+    const forApi = this.#services?.httpApis?.find((api) => api.handles(header(req, 'host'), req.url ?? '/'));
+    const refused = guard?.refuse(req, this.#port, { anyOrigin: forApi !== undefined });
     if (refused) return send(res, refused);
     // The read API passed the Host and Origin checks above; with signatures verified, a client on
     // this machine may read unsigned (a browser's EventSource cannot sign), any other must sign.
@@ -138,7 +142,7 @@ export class Endpoint {
       }
       return readApi.handle(req, res);
     }
-    if (forApi && httpApis) return this.#httpApi(req, res, httpApis);
+    if (forApi) return this.#httpApi(req, res, forApi);
     // The console's files hold no data and a browser cannot sign a page load: they are served
     // unsigned (after the Host and Origin checks); every call they make is signed as any other.
     const site = this.#services?.console;
@@ -193,7 +197,13 @@ export class Endpoint {
       if (action === '') throw new AwsError('MissingAction', 'The request must contain the parameter Action.');
       throw new AwsError('InvalidAction', `The action ${action} is not valid for this endpoint.`);
     }
-    send(res, jsonError(new AwsError('UnknownOperationException', `no local service answers ${request.method} ${request.path}`), '1.1'));
+    // The signature's scope names the service the client meant (`s3vectors`): the answer names it too.
+    const signedFor = /Credential=[^/]+\/[^/]+\/[^/]+\/([^/]+)\//.exec(header(req, 'authorization') ?? '')?.[1];
+    const which = signedFor ? ` (a request signed for ${signedFor}, a service the local runtime does not run)` : '';
+    send(
+      res,
+      jsonError(new AwsError('UnknownOperationException', `no local service answers ${request.method} ${request.path}${which}`), '1.1'),
+    );
   }
 
   /**
@@ -216,8 +226,8 @@ export class Endpoint {
     return rest?.maxBodyBytes ?? MAX_BODY_BYTES;
   }
 
-  async #httpApi(req: IncomingMessage, res: ServerResponse, httpApis: NonNullable<EndpointServices['httpApis']>): Promise<void> {
-    const response = await httpApis.handle({
+  async #httpApi(req: IncomingMessage, res: ServerResponse, api: AppHttpService): Promise<void> {
+    const response = await api.handle({
       method: req.method ?? 'GET',
       host: header(req, 'host'),
       url: req.url ?? '/',

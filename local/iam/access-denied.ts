@@ -6,6 +6,7 @@ export function principalText(request: IamRequest): string {
   const { principal } = request;
   if (principal.kind === 'service') return principal.service;
   if (principal.kind === 'admin') return 'administrator';
+  if (principal.kind === 'anonymous') return 'anonymous';
   const m = /^arn:([^:]+):iam::([^:]*):role\/(?:.*\/)?([^/]+)$/.exec(principal.roleArn);
   return m ? `arn:${m[1]}:sts::${m[2]}:assumed-role/${m[3]}/${principal.sessionName}` : principal.roleArn;
 }
@@ -114,6 +115,7 @@ export function grantHint(request: IamRequest, decision?: IamDecision): string {
   const { principal, action, resource } = request;
   const other = nonGrantFix(request, decision);
   if (other) return other;
+  if (principal.kind === 'anonymous') return publicGrant(action, resource);
   if (principal.kind === 'service') {
     const source = request.context?.['aws:SourceArn'];
     const condition = typeof source === 'string' ? ` with aws:SourceArn ${source}` : '';
@@ -128,4 +130,16 @@ export function grantHint(request: IamRequest, decision?: IamDecision): string {
   if (grant?.includes('.')) return `${grant}(${grantee}) on ${resource}`;
   if (grant) return `${grant} to ${grantee}`;
   return `grant ${action} on ${resource} to ${grantee}`;
+}
+
+/**
+ * What lets an unsigned caller in: a statement of the resource's policy naming `*`. For a
+ * function URL of auth type NONE, `fn.addFunctionUrl` adds both statements Lambda asks for.
+ */
+function publicGrant(action: string, resource: string): string {
+  if (action === 'lambda:InvokeFunctionUrl')
+    return `fn.addPermission('...', { principal: new AnyPrincipal(), action: 'lambda:InvokeFunctionUrl', functionUrlAuthType: FunctionUrlAuthType.NONE }) (fn.addFunctionUrl adds it)`;
+  if (action === 'lambda:InvokeFunction')
+    return `fn.addPermission('...', { principal: new AnyPrincipal(), action: 'lambda:InvokeFunction', invokedViaFunctionUrl: true }) (fn.addFunctionUrl adds it in aws-cdk-lib releases since function URLs need it, October 2025)`;
+  return `add a resource policy statement allowing Principal "*" ${action} on ${resource}`;
 }

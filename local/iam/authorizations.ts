@@ -21,6 +21,13 @@ export interface OperationAuthorization {
   readonly context?: Readonly<Record<string, string | readonly string[]>>;
   /** The resource as the service's AccessDenied message names it, when not by its ARN (Secrets Manager: the SecretId as sent). */
   readonly named?: string;
+  /**
+   * Evaluated on `resource` as given even for an action IAM grants only on `*`: a service's own
+   * check of a role's permissions on a resource at creation (Lambda's and Pipes' check of a
+   * stream source's `dynamodb:ListStreams`), which AWS's example policies pass with a
+   * statement naming the stream's ARN, as a statement naming `*` passes it too.
+   */
+  readonly onNamedResource?: true;
 }
 
 /** The request's members, as the API's JSON shape names them. */

@@ -22,9 +22,10 @@ function resourceAccount(arn: string, accountId: string): string {
   return account && /^\d{12}$/.test(account) ? account : accountId;
 }
 
-/** The caller as the evaluation names it: a role's session (with its role and account), or a service. */
+/** The caller as the evaluation names it: a role's session (with its role and account), a service, or an anonymous caller. */
 function evaluationPrincipal(principal: Exclude<IamPrincipal, { kind: 'admin' }>): EvaluationPrincipal {
   if (principal.kind === 'service') return { type: 'service', arn: principal.service };
+  if (principal.kind === 'anonymous') return { type: 'anonymous', arn: 'anonymous' };
   const account = principal.roleArn.split(':')[4];
   return {
     type: 'role-session',
@@ -80,7 +81,13 @@ export class IamEvaluator {
       this.#cache.clear();
       this.#revision = this.store.revision;
     }
-    const key = JSON.stringify([request.principal, request.action, request.resource, request.context ?? null]);
+    const key = JSON.stringify([
+      request.principal,
+      request.action,
+      request.resource,
+      request.context ?? null,
+      request.onNamedResource ?? false,
+    ]);
     const cached = this.#cache.get(key);
     if (cached) return cached;
     const unknown = unknownRequestAction(request.action);
@@ -92,8 +99,9 @@ export class IamEvaluator {
 
   #decide(request: IamRequest): { decision: IamDecision; readTime: boolean } {
     const principal = evaluationPrincipal(request.principal as Exclude<IamPrincipal, { kind: 'admin' }>);
-    // A wildcard-only action (`sqs:ListQueues`) is authorized on `*`, whatever resource the caller named.
-    const resource = grantedOnlyOnAnyResource(request.action) ? '*' : request.resource;
+    // A wildcard-only action (`sqs:ListQueues`) is authorized on `*`, whatever resource the caller named,
+    // unless a service checks a role's grant of it on a resource of its own (onNamedResource).
+    const resource = grantedOnlyOnAnyResource(request.action) && request.onNamedResource !== true ? '*' : request.resource;
     const owner = resourceAccount(request.resource, this.options.accountId);
     const role = request.principal.kind === 'role' ? request.principal.roleArn : undefined;
     const boundary = role === undefined ? undefined : this.store.permissionsBoundary(role);
@@ -132,7 +140,7 @@ function unevaluated(request: IamRequest, why: string): IamDecision {
   return {
     allowed: false,
     denial: {
-      kind: request.principal.kind === 'service' ? 'no-resource-policy' : 'no-identity-policy',
+      kind: onlyResourcePolicies(request) ? 'no-resource-policy' : 'no-identity-policy',
       policy: `the local IAM check could not evaluate ${request.action} on ${request.resource}: ${why}`,
     },
   };
@@ -152,9 +160,14 @@ function denialOf(request: IamRequest, evaluation: Evaluation): NonNullable<IamD
   const by = evaluation.decidedBy ?? 'identity';
   if (evaluation.decision === 'explicit-deny') return { kind: 'explicit-deny', policy: DENYING_POLICY[by] };
   let kind: DenialKind = 'no-identity-policy';
-  if (request.principal.kind === 'service') kind = 'no-resource-policy';
+  if (onlyResourcePolicies(request)) kind = 'no-resource-policy';
   else if (by === 'boundary') kind = 'permissions-boundary';
   else if (by === 'resource') kind = evaluation.sameAccount ? 'resource-policy-required' : 'no-resource-policy';
   const policy = kind === 'no-identity-policy' || kind === 'permissions-boundary' ? undefined : 'resource-based policy';
   return { kind, ...(policy ? { policy } : {}) };
+}
+
+/** A service principal or an anonymous caller has no identity policies: only a resource policy can allow it. */
+function onlyResourcePolicies(request: IamRequest): boolean {
+  return request.principal.kind === 'service' || request.principal.kind === 'anonymous';
 }

@@ -344,10 +344,11 @@ export class IamCheck {
   }
 }
 
-/** How a finding names its principal: a role's ARN (its session is in the message), a service's name. */
+/** How a finding names its principal: a role's ARN (its session is in the message), a service's name, `anonymous`. */
 function principalName(principal: IamPrincipal): string {
   if (principal.kind === 'role') return principal.roleArn;
   if (principal.kind === 'service') return principal.service;
+  if (principal.kind === 'anonymous') return 'anonymous';
   return 'administrator';
 }
 

@@ -26,7 +26,8 @@ function permissionPrincipal(who: string): unknown {
 /**
  * The statement GetPolicy shows for an `AWS::Lambda::Permission` ("Viewing resource-based IAM
  * policies in Lambda"): SourceArn as `ArnLike AWS:SourceArn`, SourceAccount as `StringEquals
- * AWS:SourceAccount`, PrincipalOrgID and FunctionUrlAuthType as `StringEquals` on their keys.
+ * AWS:SourceAccount`, PrincipalOrgID and FunctionUrlAuthType as `StringEquals` on their keys,
+ * InvokedViaFunctionUrl as `Bool lambda:InvokedViaFunctionUrl`.
  */
 export function permissionStatement(r: LoadedResource, functionArn: string): Record<string, unknown> {
   const p = r.properties as Record<string, unknown>;
@@ -39,9 +40,12 @@ export function permissionStatement(r: LoadedResource, functionArn: string): Rec
   if (orgId) stringEquals['aws:PrincipalOrgID'] = orgId;
   if (authType) stringEquals['lambda:FunctionUrlAuthType'] = authType;
   const sourceArn = text('SourceArn');
+  // A statement for a function URL's calls (Lambda asks InvokeFunction of them too since October 2025).
+  const viaUrl = p.InvokedViaFunctionUrl === true || p.InvokedViaFunctionUrl === 'true';
   const condition = {
     ...(Object.keys(stringEquals).length > 0 ? { StringEquals: stringEquals } : {}),
     ...(sourceArn ? { ArnLike: { 'AWS:SourceArn': sourceArn } } : {}),
+    ...(viaUrl ? { Bool: { 'lambda:InvokedViaFunctionUrl': 'true' } } : {}),
   };
   return {
     Sid: r.logicalId,

@@ -13,7 +13,9 @@ export type IamPrincipal =
   /** An AWS service delivering on its own behalf (`events.amazonaws.com` to a queue), allowed only by resource policies. */
   | { readonly kind: 'service'; readonly service: string }
   /** The person at the terminal, the CLI, the console: the account's administrator, never checked. */
-  | { readonly kind: 'admin' };
+  | { readonly kind: 'admin' }
+  /** A caller who did not sign (a function URL of auth type NONE): allowed only by a resource policy naming `*`. */
+  | { readonly kind: 'anonymous' };
 
 /** One authorization AWS makes for a request: an operation may need several (SendMessage to an encrypted queue: `sqs:SendMessage` and `kms:GenerateDataKey`). */
 export interface IamRequest {
@@ -26,6 +28,8 @@ export interface IamRequest {
   readonly context?: Readonly<Record<string, string | readonly string[]>>;
   /** The resource as the service's message names it, when not by its ARN (a secret by the SecretId sent). */
   readonly named?: string;
+  /** Evaluated on `resource` even for an action IAM grants only on `*` (OperationAuthorization's). */
+  readonly onNamedResource?: true;
 }
 
 /** Why a request is refused, in the words AWS's AccessDenied messages use. */

@@ -2,16 +2,18 @@ import { tryParseArn } from '../arn.js';
 import type { LoadedResource } from '../template/load.js';
 import { parseFunctionName } from './function-reference.js';
 import type { FunctionDefinition } from './function-runtime.js';
+import { type FunctionUrlDefinition, functionUrlDefinitions } from './function-url-definitions.js';
 import { runtimeWarnings } from './runtimes.js';
 import { provisionedModeOf, type SqsMappingDefinition } from './sqs-event-source.js';
 import { applyAsyncConfig, applyVersionsAndAliases, functionLayers, inlineCodeFolder, layerFolders } from './template-config.js';
 
 type Props = Record<string, unknown>;
 
-/** The template's functions and their SQS event source mappings (DynamoDB stream mappings are the pipes'). */
+/** The template's functions, their SQS event source mappings (DynamoDB stream mappings are the pipes') and their URLs. */
 export function functionDefinitions(byType: (type: string) => readonly LoadedResource[]): {
   functions: FunctionDefinition[];
   sqsMappings: SqsMappingDefinition[];
+  functionUrls: FunctionUrlDefinition[];
   warnings: string[];
 } {
   const warnings: string[] = [];
@@ -60,7 +62,8 @@ export function functionDefinitions(byType: (type: string) => readonly LoadedRes
   applyVersionsAndAliases(functions, byType('AWS::Lambda::Version'), byType('AWS::Lambda::Alias'));
   warnings.push(...runtimeWarnings(functions));
   const sqsMappings = sqsMappingDefinitions(byType, functions, warnings);
-  return { functions, sqsMappings, warnings };
+  const functionUrls = functionUrlDefinitions(byType('AWS::Lambda::Url'), functions, warnings);
+  return { functions, sqsMappings, functionUrls, warnings };
 }
 
 /** The SQS event source mappings of the template's functions; others are warned of (DynamoDB stream mappings are the pipes'). */

@@ -11,9 +11,9 @@ import { AsyncInvoker } from './async-invoker.js';
 import type { DestinationSender } from './destinations.js';
 import { DurableApi } from './durable/durable-api.js';
 import { DurableExecutions, durableSettings } from './durable/durable-executions.js';
-import { outcomeOf, startDurable } from './durable/durable-invoke.js';
+import { invokeDurable, invokeDurableHttp, startDurable } from './durable/durable-invoke.js';
 import { functionChange, type LambdaReload } from './function-change.js';
-import { FunctionDirectory, type ResolvedFunction } from './function-reference.js';
+import { FunctionDirectory } from './function-reference.js';
 import {
   type FunctionDefinition,
   type FunctionLogs,
@@ -22,6 +22,7 @@ import {
   type InvokeOutcome,
   type LogSink,
 } from './function-runtime.js';
+import type { FunctionUrls } from './function-urls.js';
 import { validateLambdaRequest } from './input-validation.js';
 import type { InvocationFaults } from './invocation-faults.js';
 import { LambdaReadApi } from './lambda-api.js';
@@ -70,6 +71,8 @@ export interface LambdaServiceOptions {
   readonly faults?: InvocationFaults;
   /** The AWS SDK functions get without bundling it. @default what switchyard-cli carries, nothing fetched */
   readonly sdk?: RuntimeSdk;
+  /** The template's function URLs, served at the endpoint (for the start-up report's addresses). */
+  readonly functionUrls?: FunctionUrls;
 }
 
 /** Lambda's limit on an asynchronous invocation's payload. */
@@ -97,6 +100,10 @@ export class LambdaService implements RestProtocolService {
   readonly #mappings: SqsMappingDefinition[];
 
   /** The AWS SDK functions get without bundling it: the start-up report says how, and what a function will not find. */
+  get functionUrls(): FunctionUrls | undefined {
+    return this.options.functionUrls;
+  }
+
   get sdk(): RuntimeSdk | undefined {
     return this.options.sdk;
   }
@@ -270,10 +277,15 @@ export class LambdaService implements RestProtocolService {
   async invoke(
     functionName: string,
     event: unknown,
-    options: { readonly throttle?: boolean; readonly signal?: AbortSignal } = {},
+    options: {
+      readonly throttle?: boolean;
+      readonly signal?: AbortSignal;
+      /** Invoke's DurableExecutionName: a durable function's execution of that name, started once (a name already used answers its outcome). */
+      readonly durableExecutionName?: string;
+    } = {},
   ): Promise<InvokeOutcome> {
     const resolved = this.#directory.resolve(functionName);
-    if (durableSettings(resolved.fn.definition)) return this.#invokeDurable(resolved, event);
+    if (durableSettings(resolved.fn.definition)) return invokeDurable(this.#durable, resolved, event, options.durableExecutionName);
     return resolved.fn.invoke(event, {
       invokedFunctionArn: resolved.arn,
       version: resolved.version,
@@ -287,10 +299,19 @@ export class LambdaService implements RestProtocolService {
    * invoke): resolves once the event is durably queued; Lambda's retries, destinations and
    * dead-letter queue take it from there.
    */
-  async invokeAsync(functionNameOrArn: string, event: unknown): Promise<{ requestId: string }> {
+  async invokeAsync(
+    functionNameOrArn: string,
+    event: unknown,
+    options: { readonly durableExecutionName?: string } = {},
+  ): Promise<{ requestId: string }> {
     const resolved = this.#directory.resolve(functionNameOrArn);
     if (durableSettings(resolved.fn.definition)) {
-      startDurable(this.#durable, resolved, JSON.stringify(event ?? null), { asynchronous: true, traceHeader: currentTraceHeader() });
+      const name = options.durableExecutionName;
+      startDurable(this.#durable, resolved, JSON.stringify(event ?? null), {
+        asynchronous: true,
+        traceHeader: currentTraceHeader(),
+        ...(name ? { name } : {}),
+      });
       return { requestId: randomUUID() };
     }
     const fn = resolved.fn;
@@ -413,7 +434,7 @@ export class LambdaService implements RestProtocolService {
     const clientContext = decodeClientContext(header(request, 'x-amz-client-context'));
     if (type === 'DryRun') return { status: 204, headers: { 'x-amzn-requestid': randomUUID() } };
     if (durableSettings(fn.definition))
-      return this.#invokeDurableHttp(resolved, event, type, header(request, 'x-amz-durable-execution-name'));
+      return invokeDurableHttp(this.#durable, resolved, event, type, header(request, 'x-amz-durable-execution-name'));
     if (type === 'Event') {
       const { requestId } = await this.invokeAsync(fn.definition.name, event);
       return { status: 202, headers: { 'x-amzn-requestid': requestId } };
@@ -435,32 +456,6 @@ export class LambdaService implements RestProtocolService {
     return { status: 200, headers, body: outcome.ok ? outcome.payload : JSON.stringify(outcome.error) };
   }
 
-  /** An in-process synchronous invocation of a durable function (an event source, Step Functions): its execution's outcome. */
-  async #invokeDurable(resolved: ResolvedFunction<FunctionRuntime>, event: unknown): Promise<InvokeOutcome> {
-    const { arn } = startDurable(this.#durable, resolved, JSON.stringify(event ?? null), {
-      asynchronous: false,
-      traceHeader: currentTraceHeader(),
-    });
-    return outcomeOf(await this.#durable.ended(arn), randomUUID());
-  }
-
-  /** Invoke of a durable function: 202 once its execution is started (Event), or its outcome once it ends (RequestResponse). */
-  async #invokeDurableHttp(resolved: ResolvedFunction<FunctionRuntime>, event: unknown, type: string, name: string | undefined) {
-    const requestId = randomUUID();
-    const { arn } = startDurable(this.#durable, resolved, JSON.stringify(event), {
-      asynchronous: type === 'Event',
-      traceHeader: currentTraceHeader(),
-      ...(name ? { name } : {}),
-    });
-    const headers: Record<string, string> = { 'x-amzn-requestid': requestId, 'x-amz-durable-execution-arn': arn };
-    if (type === 'Event') return { status: 202, headers };
-    const outcome = outcomeOf(await this.#durable.ended(arn), requestId);
-    headers['content-type'] = 'application/json';
-    headers['x-amz-executed-version'] = resolved.version;
-    if (!outcome.ok) headers['x-amz-function-error'] = 'Unhandled';
-    return { status: 200, headers, body: outcome.ok ? outcome.payload : JSON.stringify(outcome.error) };
-  }
-
   /**
    * What an event source mapping invokes for a durable function: each batch starts an
    * execution of the function the mapping names (qualified, as Lambda requires) and waits
@@ -476,7 +471,7 @@ export class LambdaService implements RestProtocolService {
       get maxConcurrency() {
         return fn.maxConcurrency;
       },
-      invoke: (event: unknown) => this.#invokeDurable(resolved, event),
+      invoke: (event: unknown) => invokeDurable(this.#durable, resolved, event),
     };
     // Only these three members are what a poller uses of a function (sqs-event-source.ts).
     return target as unknown as FunctionRuntime;

@@ -1,5 +1,7 @@
+import { createHash } from 'node:crypto';
 import { tryParseArn } from '../arn.js';
-import type { IamCheck } from '../iam/iam-check.js';
+import { currentCaller } from '../iam/caller.js';
+import { type IamCheck, sessionArn } from '../iam/iam-check.js';
 import { untrustedRoleWarnings } from '../iam/module.js';
 import type { ServiceDefinitions } from '../service-definitions.js';
 import type { ServiceLookup, ServiceModule } from '../services/service-module.js';
@@ -7,13 +9,15 @@ import type { SqsService } from '../sqs/sqs-service.js';
 import { functionDefinitions } from './definitions.js';
 import { ServiceDestinations } from './destinations.js';
 import type { FunctionDefinition, InvocationNote } from './function-runtime.js';
+import type { FunctionUrlDefinition } from './function-url-definitions.js';
+import { FunctionUrls, type UrlAuthorization } from './function-urls.js';
 import { lambdaIam } from './iam-authorizations.js';
 import { LambdaService } from './lambda-service.js';
 import { LAMBDA_RESOURCE_POLICIES } from './resource-policies.js';
 import { LAMBDA_RESOURCE_TYPES } from './resource-types.js';
 import { RuntimeSdk } from './runtime-sdk.js';
 import type { SqsMappingDefinition } from './sqs-event-source.js';
-import { functionReport } from './startup-lines.js';
+import { functionReport, functionUrlLines } from './startup-lines.js';
 import { codeScans, unhostedClientWarnings } from './unhosted-clients.js';
 
 declare module '../services/service-module.js' {
@@ -26,6 +30,7 @@ declare module '../service-definitions.js' {
   interface ServiceDefinitions {
     readonly functions: readonly FunctionDefinition[];
     readonly sqsMappings: readonly SqsMappingDefinition[];
+    readonly functionUrls: readonly FunctionUrlDefinition[];
   }
 }
 
@@ -68,6 +73,7 @@ export const lambdaModule: ServiceModule<'lambda'> = {
       'AWS::Lambda::LayerVersion',
       'AWS::Lambda::Version',
       'AWS::Lambda::Alias',
+      'AWS::Lambda::Url',
     ],
   },
   shares: functionDefinitions,
@@ -79,21 +85,22 @@ export const lambdaModule: ServiceModule<'lambda'> = {
     const sdk = new RuntimeSdk(settings.options.sdk);
     const sqs = services.get('sqs');
     const iam = services.get('iam');
-    // Destinations reach EventBridge, SNS and Lambda itself, which are created later (EventBridge and SNS deliver to Lambda): looked up when a record is sent.
-    const destinations = new ServiceDestinations({
-      sqs,
-      lambda: { invokeAsync: (fn: string, event: unknown) => services.get('lambda').invokeAsync(fn, event) },
-      events: { putServiceEvent: (bus, event) => services.get('events').putServiceEvent(bus, event) },
-      sns: {
-        publish: async (TopicArn, Message, attributes) => {
-          await services.get('sns').Publish({ TopicArn, Message, ...(attributes ? { MessageAttributes: { ...attributes } } : {}) });
-        },
-      },
+    // Function URLs: a caller is let in as the URL's auth type and the function's resource policy say.
+    const functionUrls = new FunctionUrls({
+      urls: definitions.functionUrls,
+      // Looked up when requests come, once the service below exists.
+      invoke: (fn, event, options) => services.get('lambda').invoke(fn, event, options),
+      authorize: urlAuthorizer(iam),
+      accountId,
+      region,
+      clock,
+      log,
     });
     const lambda = new LambdaService({
+      functionUrls,
       db: database('lambda'),
       clock,
-      destinations,
+      destinations: destinationsOf(services, sqs),
       functions: definitions.functions,
       sqsMappings: definitions.sqsMappings,
       sqs,
@@ -123,7 +130,7 @@ export const lambdaModule: ServiceModule<'lambda'> = {
     });
     return {
       service: lambda,
-      mounts: { rest: [lambda] },
+      mounts: { rest: [lambda], httpApis: [functionUrls] },
       start: async () => {
         // Before any invocation: the SDK packages the functions leave to the runtime are fetched, or the report says why not.
         await sdk.provide(definitions.functions, scanOf, log);
@@ -137,6 +144,7 @@ export const lambdaModule: ServiceModule<'lambda'> = {
         await sdk.provide(definitions.functions, scanOf, log);
         for (const line of sdk.warnings()) log(`[not as in AWS] ${line}`);
         const result = await lambda.reload(definitions.functions, definitions.sqsMappings);
+        functionUrls.reload(definitions.functionUrls);
         return {
           reloaded: [
             ...result.changed.map((c) => `function ${c.name} (${c.what})`),
@@ -149,7 +157,10 @@ export const lambdaModule: ServiceModule<'lambda'> = {
     };
   },
   // How functions get the AWS SDK, and each function whose init will fail on a package no Lambda runtime has; the durable functions; invoking one.
-  report: (lambda, { url, definitions }) => functionReport(definitions.functions, url, lambda.sdk?.report() ?? []),
+  report: (lambda, { url, definitions }) => {
+    const report = functionReport(definitions.functions, url, lambda.sdk?.report() ?? []);
+    return { ...report, serves: [...(report.serves ?? []), ...functionUrlLines(lambda.functionUrls?.addresses(url) ?? [])] };
+  },
 };
 
 /** A mapping by the queue and function it joins (its UUID is the template's logical reference, not readable). */
@@ -194,6 +205,23 @@ function roleOf(fn: ServiceDefinitions['functions'][number]): string | undefined
   return typeof role === 'string' ? role : undefined;
 }
 
+/**
+ * Where a function's asynchronous invocation records go: SQS, and EventBridge, SNS and Lambda
+ * itself, which are created later (EventBridge and SNS deliver to Lambda): looked up when a record is sent.
+ */
+function destinationsOf(services: ServiceLookup, sqs: SqsService): ServiceDestinations {
+  return new ServiceDestinations({
+    sqs,
+    lambda: { invokeAsync: (fn: string, event: unknown) => services.get('lambda').invokeAsync(fn, event) },
+    events: { putServiceEvent: (bus, event) => services.get('events').putServiceEvent(bus, event) },
+    sns: {
+      publish: async (TopicArn, Message, attributes) => {
+        await services.get('sns').Publish({ TopicArn, Message, ...(attributes ? { MessageAttributes: { ...attributes } } : {}) });
+      },
+    },
+  });
+}
+
 /** Who hears of each invocation: the read API (its lineage) and the runtime's spans (`faas.*`). */
 function invocationObserver(services: ServiceLookup): (note: InvocationNote) => void {
   const readApi = services.get('readApi');
@@ -201,5 +229,52 @@ function invocationObserver(services: ServiceLookup): (note: InvocationNote) => 
   return (note) => {
     readApi.invocation(note);
     spans.invocation(note);
+  };
+}
+
+/**
+ * Who may call a function URL, as Lambda decides it: `lambda:InvokeFunctionUrl` and (for URLs
+ * created since October 2025, as every local one is) `lambda:InvokeFunction`, with
+ * `lambda:FunctionUrlAuthType` and `lambda:InvokedViaFunctionUrl` in the request context. A
+ * NONE URL's caller is anonymous: only a statement of the function's policy naming `*`
+ * allows it. An AWS_IAM URL's caller is whoever signed: an unsigned request is refused
+ * whatever IAM's mode, as Lambda authenticates before it authorizes.
+ */
+function urlAuthorizer(iam: IamCheck): (url: FunctionUrlDefinition) => Promise<UrlAuthorization> {
+  return async (url) => {
+    const accessKeyId = currentCaller()?.accessKeyId;
+    if (url.authType === 'AWS_IAM' && accessKeyId === undefined) {
+      return { refused: 'the URL is of auth type AWS_IAM and the request is not signed with SigV4' };
+    }
+    const principal = url.authType === 'NONE' ? ({ kind: 'anonymous' } as const) : iam.principals.principalOf(accessKeyId);
+    const context = { 'lambda:FunctionUrlAuthType': url.authType, 'lambda:InvokedViaFunctionUrl': 'true' };
+    const refusal = await iam.authorize(
+      principal,
+      ['lambda:InvokeFunctionUrl', 'lambda:InvokeFunction'].map((action) => ({ action, resource: url.functionArn, context })),
+      `function URL ${url.urlId}`,
+    );
+    if (refusal) return { refused: refusal.message };
+    if (url.authType === 'NONE' || accessKeyId === undefined) return {};
+    return { iam: callerIdentity(principal, accessKeyId, url.functionArn.split(':')[4] ?? '') };
+  };
+}
+
+/** `requestContext.authorizer.iam` of an AWS_IAM URL's event: the signer, a role's session or the account's administrator. */
+function callerIdentity(principal: ReturnType<IamCheck['principals']['principalOf']>, accessKey: string, accountId: string) {
+  if (principal.kind !== 'role') {
+    const root = { accessKey, accountId, callerId: accountId, cognitoIdentity: null, principalOrgId: null };
+    return { ...root, userArn: `arn:aws:iam::${accountId}:root`, userId: accountId };
+  }
+  const roleAccount = principal.roleArn.split(':')[4] ?? accountId;
+  // The role's unique id (AROA...) is not known from its ARN: a stand-in of the same form, stable per role.
+  const userId = `AROA${createHash('sha256').update(principal.roleArn).digest('hex').slice(0, 17).toUpperCase()}:${principal.sessionName}`;
+  return {
+    accessKey,
+    accountId: roleAccount,
+    callerId: userId,
+    cognitoIdentity: null,
+    principalOrgId: null,
+    userArn: sessionArn(principal.roleArn, principal.sessionName),
+    userId,
   };
 }

@@ -5,7 +5,6 @@ import {
   base32,
   type IdentityInput,
   NO_RETURN_VALUES,
-  namedOnly,
   type ResourceTypes,
   text,
   uuidOf,
@@ -66,7 +65,8 @@ export const LAMBDA_RESOURCE_TYPES: ResourceTypes = {
       return { ref: aliasArn, attributes: { AliasArn: aliasArn } };
     },
   },
-  'AWS::Lambda::Url': namedOnly({
+  // Served by Lambda at the endpoint (function-urls.ts); the attribute is the URL CloudFormation returns.
+  'AWS::Lambda::Url': {
     name: { max: 32, invalid: /[^a-z0-9]/g },
     identify: (input) => {
       const functionArn = functionArnOf(input, text(input.properties, 'TargetFunctionArn'));
@@ -76,7 +76,7 @@ export const LAMBDA_RESOURCE_TYPES: ResourceTypes = {
         attributes: { FunctionArn: functionArn, FunctionUrl: `https://${urlId}.lambda-url.${input.region}.on.aws/` },
       };
     },
-  }),
+  },
   // Run by Lambda (asynchronous invocation settings) or with nothing to run (a layer's permissions grant other accounts, which call nothing locally).
   'AWS::Lambda::EventInvokeConfig': NO_RETURN_VALUES,
   'AWS::Lambda::LayerVersionPermission': NO_RETURN_VALUES,

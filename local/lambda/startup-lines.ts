@@ -2,6 +2,7 @@ import { shellQuote } from '../services/report-lines.js';
 import type { ServiceReport } from '../services/service-module.js';
 import { durableFunctionLines } from './durable/startup-lines.js';
 import type { FunctionDefinition } from './function-runtime.js';
+import type { FunctionUrlAddress } from './function-urls.js';
 
 /**
  * The functions' part of the start-up report: how they get the AWS SDK (`sdkLines`), the
@@ -17,4 +18,13 @@ export function functionReport(functions: readonly FunctionDefinition[], url: st
       ? {}
       : { tryIt: { rank: 4, command: `lambda invoke --function-name ${fn.name} --payload ${shellQuote('{}')} /dev/stdout` } }),
   };
+}
+
+/** Each function URL with its local URL (path and Host forms), the function it invokes and how callers authenticate. */
+export function functionUrlLines(addresses: readonly FunctionUrlAddress[]): string[] {
+  return addresses.map(({ definition: d, url, hostUrl }) => {
+    const target = d.qualifier === undefined ? d.functionName : `${d.functionName}:${d.qualifier}`;
+    const auth = d.authType === 'AWS_IAM' ? 'AWS_IAM: sign requests with SigV4' : 'NONE';
+    return `  function URL ${d.urlId} -> ${target} (${auth}${d.invokeMode === 'RESPONSE_STREAM' ? ', RESPONSE_STREAM' : ''}): ${url} (or ${hostUrl}; ${d.awsUrl} on AWS)`;
+  });
 }

@@ -79,13 +79,8 @@ export const pipesModule: ServiceModule<'pipes', ReturnType<typeof pipeDefinitio
 };
 
 /**
- * What reading the source takes, as the operations table maps each call: a stream's reads,
- * or a queue's receive, delete and attributes. A stream's are the calls its reader makes on
- * the stream (DescribeStream, GetShardIterator, GetRecords). The documented permissions add
- * dynamodb:ListStreams, which IAM grants only on `*`, yet AWS's own example policy for a
- * function reading a stream (the DynamoDB developer guide's) grants it on `table/<T>/stream/*`
- * alone, as CDK's TableV2.grantStreamRead grants it on the stream; mappings are made with
- * such policies, so AWS does not ask for ListStreams on `*` when it makes one.
+ * What reading the source takes (the pipe's and a mapping's documented permissions), as the
+ * operations table maps each call: a stream's reads, or a queue's receive, delete and attributes.
  */
 function sourceReads(iam: IamCheck, sourceArn: string, queueUrlOf: (arn: string) => string) {
   if (parseArn(sourceArn).service === 'sqs') {
@@ -94,7 +89,13 @@ function sourceReads(iam: IamCheck, sourceArn: string, queueUrlOf: (arn: string)
       iam.authorizationsOf('sqs', operation, { QueueUrl }),
     );
   }
-  return ['DescribeStream', 'GetShardIterator', 'GetRecords'].flatMap((operation) =>
-    iam.authorizationsOf('dynamodb', operation, { StreamArn: sourceArn }),
-  );
+  // ListStreams is checked on the stream, as AWS's own example policies for a stream source grant it
+  // (the DynamoDB developer guide's policy for Lambda: `Resource: ...table/<name>/stream/*`).
+  const listStreams = { action: 'dynamodb:ListStreams', resource: sourceArn, onNamedResource: true } as const;
+  return [
+    ...['DescribeStream', 'GetShardIterator', 'GetRecords'].flatMap((operation) =>
+      iam.authorizationsOf('dynamodb', operation, { StreamArn: sourceArn }),
+    ),
+    listStreams,
+  ];
 }

@@ -1,6 +1,8 @@
 import type { ServiceModule } from '../services/service-module.js';
 import { TargetDispatcher } from '../targets/dispatcher.js';
 import { QueuesByArn } from '../targets/queues.js';
+import { BUCKET_DEPLOYMENT, bucketDeploymentDefinitions } from './bucket-deployment-definitions.js';
+import { BucketDeployments } from './bucket-deployments.js';
 import { type BucketDefinition, bucketDefinitions } from './definitions.js';
 import { s3Iam } from './iam-authorizations.js';
 import { S3_RESOURCE_POLICIES } from './resource-policies.js';
@@ -32,6 +34,7 @@ export const s3Module: ServiceModule<'s3'> = {
   // CDK's auto-delete custom resource only empties buckets at stack deletion.
   resourceTypes: S3_RESOURCE_TYPES,
   resourcePolicies: S3_RESOURCE_POLICIES,
+  reloads: { types: [BUCKET_DEPLOYMENT], removals: true },
   create({ settings, database, folder, services, warn }) {
     const { clock, accountId, region, log } = settings;
     const lambda = services.get('lambda');
@@ -64,11 +67,17 @@ export const s3Module: ServiceModule<'s3'> = {
       },
       log: (line) => log(`[s3] ${line}`),
     });
+    // CDK's bucket deployments copy the app's files into its buckets, as a deploy runs them: a new or changed one at start or reload.
+    const deployments = new BucketDeployments(s3, database('s3'), (line) => log(`[s3] ${line}`));
     return {
       service: { s3, buckets: template.buckets },
       mounts: { restFirst: [new S3RestProtocol(s3)] },
       // After the bus starts (EventBridge is started before it): creates the template's buckets and publishes notifications a crash left behind.
-      start: () => s3.declare(template.buckets),
+      start: () => {
+        s3.declare(template.buckets);
+        deployments.apply(bucketDeploymentDefinitions(services.get('template').app));
+      },
+      reload: ({ app }) => ({ reloaded: deployments.apply(bucketDeploymentDefinitions(app)).map((id) => `bucket deployment ${id}`) }),
       // Notifications being sent finish before the services they go to stop (one cut off is sent again at the next start).
       stop: () => s3.flushNotifications(),
     };

@@ -20,5 +20,13 @@ export const S3_RESOURCE_TYPES: ResourceTypes = {
   'AWS::S3::BucketPolicy': unnamed(),
   // CDK's custom resources for buckets: their notifications S3 runs, their auto-deletion happens only when a stack is deleted.
   'Custom::S3BucketNotifications': NO_RETURN_VALUES,
+  // Run by S3 (bucket-deployments.ts): the destination bucket's ARN is what `deployment.deployedBucket` reads.
+  'Custom::CDKBucketDeployment': {
+    name: { max: 255, invalid: /[^A-Za-z0-9_-]/g },
+    identify: (input, name) => {
+      const bucket = typeof input.properties.DestinationBucketName === 'string' ? input.properties.DestinationBucketName : '';
+      return { ref: name, attributes: { DestinationBucketArn: `arn:${input.partition}:s3:::${bucket}` } };
+    },
+  },
   'Custom::S3AutoDeleteObjects': NO_RETURN_VALUES,
 };

@@ -360,7 +360,7 @@ function checkedMounts(name: string, mounts: EndpointMounts, authorize: Operatio
 }
 
 function combineMounts(all: readonly EndpointMounts[]) {
-  const one = <K extends 'httpApis' | 'readApi'>(key: K): EndpointMounts[K] => {
+  const one = <K extends 'readApi'>(key: K): EndpointMounts[K] => {
     const found = all.flatMap((mounts) => (mounts[key] === undefined ? [] : [mounts[key]]));
     if (found.length > 1) throw new ServiceOrderError(`two services mount ${key}`);
     return found[0];
@@ -370,7 +370,7 @@ function combineMounts(all: readonly EndpointMounts[]) {
     rest: [...all.flatMap((mounts) => mounts.restFirst ?? []), ...all.flatMap((mounts) => mounts.rest ?? [])],
     query: all.flatMap((mounts) => mounts.query ?? []),
     passthrough: new Map(all.flatMap((mounts) => [...(mounts.passthrough ?? [])])),
-    httpApis: one('httpApis'),
+    httpApis: all.flatMap((mounts) => mounts.httpApis ?? []),
     readApi: one('readApi'),
   };
 }

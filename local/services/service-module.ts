@@ -177,6 +177,7 @@ export interface EndpointMounts {
   readonly restFirst?: NonNullable<EndpointServices['restServices']>;
   readonly query?: NonNullable<EndpointServices['queryServices']>;
   readonly passthrough?: NonNullable<EndpointServices['passthrough']>;
+  /** The app's HTTP front doors it serves (API Gateway's APIs, function URLs), asked in dependency order. */
   readonly httpApis?: EndpointServices['httpApis'];
   readonly readApi?: EndpointServices['readApi'];
 }

@@ -131,6 +131,13 @@ const SDK_SERVICES: Readonly<Record<string, SdkServiceMetadata>> = {
     model: { package: '@aws-sdk/client-sesv2', baseException: 'SESv2ServiceException' },
     apiModel: 'sesv2',
   },
+  s3: {
+    name: 'S3',
+    wireCase: 'pascal',
+    // The service answers Date objects, which the integration writes as ISO-8601 text.
+    timestamps: new Set(),
+    model: { package: '@aws-sdk/client-s3', baseException: 'S3ServiceException' },
+  },
   ssm: {
     name: 'Ssm',
     wireCase: 'pascal',

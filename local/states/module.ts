@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import { modelValidator } from '../endpoint/validation/validator.js';
 import { untrustedRoleWarnings } from '../iam/module.js';
+import { s3SdkOperations } from '../s3/sdk-operations.js';
 import type { ServiceLookup, ServiceModule } from '../services/service-module.js';
 import { type StateMachineTemplate, stateMachineDefinitions } from './definitions.js';
 import type { HistoryEvent } from './engine/index.js';
@@ -98,7 +99,7 @@ export const statesModule: ServiceModule<'states'> = {
         const requests = iam.authorizationsOf(task.service, task.operation, task.input);
         return (await iam.authorize(principal, requests, `state ${task.stateName}`))?.message;
       },
-      sdkServices: { ssm: services.get('ssm'), sns, bedrockruntime: { operations: bedrock.sdkOperations }, ...sesSdk(services) },
+      sdkServices: sdkServicesOf(services),
       bedrock: {
         invokeModel: (modelId, body, tier) => bedrock.invokeModel(modelId, body, tier),
         // S3 starts after Step Functions (it needs Lambda, which needs nothing of it): looked up when a task runs.
@@ -147,10 +148,22 @@ export const statesModule: ServiceModule<'states'> = {
   report: (_states, { definitions }) => stateMachineReport(definitions.stateMachines),
 };
 
-/** SES's two APIs as aws-sdk integrations name them (`aws-sdk:ses:*`, `aws-sdk:sesv2:*`). */
-function sesSdk(services: ServiceLookup) {
+/**
+ * The hosted services aws-sdk integrations call beyond the runner's own neighbours, by their
+ * names in the resource ARN: SSM, SNS, Bedrock Runtime, SES's two APIs (`aws-sdk:ses:*`,
+ * `aws-sdk:sesv2:*`), and S3, which starts after Step Functions: looked up when a task (or a
+ * distributed Map's ItemReader and ResultWriter) calls it.
+ */
+function sdkServicesOf(services: ServiceLookup): Readonly<Record<string, object>> {
   const { v1, v2 } = services.get('ses').sdkOperations;
-  return { ses: { operations: v1 }, sesv2: { operations: v2 } };
+  return {
+    ssm: services.get('ssm'),
+    sns: services.get('sns'),
+    bedrockruntime: { operations: services.get('bedrock').sdkOperations },
+    ses: { operations: v1 },
+    sesv2: { operations: v2 },
+    s3: { operations: s3SdkOperations(() => services.get('s3').s3) },
+  };
 }
 
 /** Who hears each history event: the read API (its records and live feed) and the runtime's spans (executions and states). */

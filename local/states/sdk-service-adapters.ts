@@ -32,6 +32,8 @@ interface InvokeInput {
   Payload?: unknown;
   LogType?: string;
   ClientContext?: string;
+  /** A durable function's execution name: Lambda starts that execution once, and a call naming it again answers its outcome. */
+  DurableExecutionName?: string;
 }
 
 /**
@@ -54,9 +56,10 @@ export function lambdaOperations(lambda: LambdaForTasks, log?: (line: string) =>
       const name = input.Qualifier ? `${input.FunctionName}:${input.Qualifier}` : input.FunctionName;
       const event = parseEvent(input.Payload);
       const type = input.InvocationType ?? 'RequestResponse';
+      const durable = typeof input.DurableExecutionName === 'string' ? { durableExecutionName: input.DurableExecutionName } : {};
       if (type === 'Event') {
         if (lambda.invokeAsync) {
-          await lambda.invokeAsync(name, event);
+          await lambda.invokeAsync(name, event, durable);
           return { Payload: '', StatusCode: 202 };
         }
         void lambda.invoke(name, event).then(
@@ -76,7 +79,11 @@ export function lambdaOperations(lambda: LambdaForTasks, log?: (line: string) =>
       }
       // The task's signal, as the optimized integration hands it: a call still waiting for one
       // of the function's local environments when the task gives up is dropped, not run later.
-      const outcome = await lambda.invoke(name, event, { throttle: true, ...(options?.signal ? { signal: options.signal } : {}) });
+      const outcome = await lambda.invoke(name, event, {
+        throttle: true,
+        ...durable,
+        ...(options?.signal ? { signal: options.signal } : {}),
+      });
       if (!outcome.ok)
         return { ExecutedVersion: '$LATEST', FunctionError: 'Unhandled', Payload: JSON.stringify(outcome.error), StatusCode: 200 };
       return { ExecutedVersion: '$LATEST', Payload: outcome.payload, StatusCode: 200 };

@@ -22,7 +22,7 @@ import {
 import { StatusChangeEvents, type StatusEventPublisher } from './status-change-events.js';
 import { TaskCallbacks } from './task-callbacks.js';
 import { TaskCallbacksApi } from './task-callbacks-api.js';
-import { unsupportedResourceWarnings } from './task-resources.js';
+import { mapIoWarnings, unsupportedResourceWarnings } from './task-resources.js';
 import {
   type DynamoDbForTasks,
   type EventsForTasks,
@@ -170,10 +170,10 @@ export class StatesService {
     this.#executions = new ExecutionApi({ store, machines, live, standard, express, status, clock });
     this.#taskCallbacks = new TaskCallbacksApi(callbacks);
     this.#express = express;
-    this.warnings = unsupportedResourceWarnings(
-      options.stateMachines ?? [],
-      (resource) => sdkResourceError(resource) ?? runner.unsupported(resource),
-    );
+    this.warnings = [
+      ...unsupportedResourceWarnings(options.stateMachines ?? [], (resource) => sdkResourceError(resource) ?? runner.unsupported(resource)),
+      ...mapIoWarnings(options.stateMachines ?? []),
+    ];
   }
 
   /** The JSON-protocol operations the endpoint serves as `AWSStepFunctions.<name>`. */

@@ -59,3 +59,62 @@ export function unsupportedResourceWarnings(
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Each Map state of a definition with its ItemReader or ResultWriter, wherever it is nested. */
+function mapStates(
+  definition: unknown,
+  within: readonly string[] = [],
+): { name: string; state: Record<string, unknown>; within: string }[] {
+  if (!isObject(definition) || !isObject(definition.States)) return [];
+  const found: { name: string; state: Record<string, unknown>; within: string }[] = [];
+  for (const [name, state] of Object.entries(definition.States)) {
+    if (!isObject(state)) continue;
+    if (state.Type === 'Map' && (state.ItemReader !== undefined || state.ResultWriter !== undefined))
+      found.push({ name, state, within: within.join(' > ') });
+    for (const [i, branch] of (Array.isArray(state.Branches) ? state.Branches : []).entries())
+      found.push(...mapStates(branch, [...within, `Parallel "${name}" branch ${i + 1}`]));
+    for (const key of ['ItemProcessor', 'Iterator'])
+      if (isObject(state[key])) found.push(...mapStates(state[key], [...within, `Map "${name}" item processor`]));
+  }
+  return found;
+}
+
+/** What of an ItemReader or ResultWriter the local runtime does not run, or undefined. */
+function unreadMapIo(state: Record<string, unknown>): string | undefined {
+  const reader = isObject(state.ItemReader) ? state.ItemReader : undefined;
+  const config = reader && isObject(reader.ReaderConfig) ? reader.ReaderConfig : {};
+  if (reader && !/^arn:[^:]+:states:::s3:(getObject|listObjectsV2)$/.test(String(reader.Resource)))
+    return `its ItemReader's resource ${String(reader.Resource)} is not read (only s3:getObject and s3:listObjectsV2)`;
+  if (reader && config.InputType !== undefined && !['JSON', 'JSONL', 'CSV'].includes(String(config.InputType)))
+    return `its ItemReader's InputType ${String(config.InputType)} is not read (only JSON, JSONL and CSV)`;
+  if (config.Transformation !== undefined && config.Transformation !== 'NONE')
+    return `its ItemReader's Transformation ${String(config.Transformation)} is not applied`;
+  const writer = isObject(state.ResultWriter) ? state.ResultWriter : undefined;
+  if (writer?.Resource !== undefined && !/^arn:[^:]+:states:::s3:putObject$/.test(String(writer.Resource)))
+    return `its ResultWriter's resource ${String(writer.Resource)} is not written (only s3:putObject)`;
+  return undefined;
+}
+
+/**
+ * The start-up report of each distributed Map whose ItemReader or ResultWriter the local
+ * runtime cannot run as written: such a Map fails with States.ItemReaderFailed (or
+ * States.ResultWriterFailed) when it runs.
+ */
+export function mapIoWarnings(machines: readonly { name: string; definition: string }[]): string[] {
+  const warnings: string[] = [];
+  for (const machine of machines) {
+    let definition: unknown;
+    try {
+      definition = JSON.parse(machine.definition);
+    } catch {
+      continue;
+    }
+    for (const map of mapStates(definition)) {
+      const reason = unreadMapIo(map.state);
+      if (reason === undefined) continue;
+      const where = map.within ? ` (in ${map.within})` : '';
+      warnings.push(`state machine ${machine.name}, Map state "${map.name}"${where}: ${reason} locally; the Map fails when it runs`);
+    }
+  }
+  return warnings;
+}

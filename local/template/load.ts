@@ -68,6 +68,8 @@ export interface LoadedStack {
   readonly exports: Readonly<Record<string, string>>;
   /** What CloudFormation's read API (DescribeStacks) says of the stack. */
   readonly description: StackDescription;
+  /** The cloud assembly's file assets of the stack, by their S3 object key: what a deployment would upload (a bucket deployment's sources). */
+  readonly assets?: ReadonlyMap<string, string>;
 }
 
 export interface LoadedApp {
@@ -205,7 +207,7 @@ class StackLoader {
       exportNames,
       ...(this.parentStackId === undefined ? {} : { parentStackId: this.parentStackId }),
     });
-    return { stackName: this.stack.stackName, resources: this.order, outputs, exports, description };
+    return { stackName: this.stack.stackName, resources: this.order, outputs, exports, description, assets: this.stack.assets };
   }
 
   /** Whether CloudFormation would create the resource: its `Condition`, if any, holds. */

@@ -8,7 +8,6 @@ import type { TemplateResource } from './cloud-assembly.js';
  */
 const NOT_RUN: Readonly<Record<string, string>> = {
   'AWS::Lambda::LayerVersion': "layers are not run locally: functions that use it run without the layer's code",
-  'AWS::Lambda::Url': 'function URLs are not served locally; invoke the function through the Lambda API',
   'AWS::Logs::SubscriptionFilter': 'subscription filters are not run locally: log events are not delivered to its destination',
   'AWS::Logs::MetricFilter': 'metric filters are not run locally: no metric is emitted from log events',
   'AWS::CloudWatch::Alarm': 'no CloudWatch metrics locally: the alarm never changes state, and its actions never run',
@@ -16,7 +15,6 @@ const NOT_RUN: Readonly<Record<string, string>> = {
   'AWS::Logs::QueryDefinition':
     'no Logs Insights locally: the saved query is not kept (switchyard trace follows an id through the read API)',
   'AWS::ApiGateway::DomainName': 'no API Gateway locally: the custom domain is not served',
-  'Custom::CDKBucketDeployment': 'custom resource not run locally: its files are not copied to the bucket',
   'Custom::AWS': "custom resource not run locally: its AWS SDK call is not made, and attributes from the call's response do not resolve",
 };
 

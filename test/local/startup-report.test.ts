@@ -34,6 +34,7 @@ function definitions(overrides: Partial<ServiceDefinitions> = {}): ServiceDefini
     tables: [],
     functions: [],
     sqsMappings: [],
+    functionUrls: [],
     buses: [],
     rules: [],
     archives: [],

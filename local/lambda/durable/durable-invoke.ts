@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { AwsError } from '../../aws-error.js';
+import { currentTraceHeader } from '../../trace-header.js';
 import type { ResolvedFunction } from '../function-reference.js';
 import type { FunctionRuntime, InvokeOutcome } from '../function-runtime.js';
 import type { DurableExecutions } from './durable-executions.js';
@@ -49,4 +51,42 @@ export function outcomeOf(execution: ExecutionRecord, requestId: string): Invoke
       ...(execution.error?.StackTrace ? { trace: execution.error.StackTrace } : {}),
     },
   };
+}
+
+/** An in-process synchronous invocation of a durable function (an event source, Step Functions): its execution's outcome. */
+export async function invokeDurable(
+  executions: DurableExecutions,
+  resolved: ResolvedFunction<FunctionRuntime>,
+  event: unknown,
+  name?: string,
+): Promise<InvokeOutcome> {
+  const { arn } = startDurable(executions, resolved, JSON.stringify(event ?? null), {
+    asynchronous: false,
+    traceHeader: currentTraceHeader(),
+    ...(name ? { name } : {}),
+  });
+  return outcomeOf(await executions.ended(arn), randomUUID());
+}
+
+/** Invoke of a durable function: 202 once its execution is started (Event), or its outcome once it ends (RequestResponse). */
+export async function invokeDurableHttp(
+  executions: DurableExecutions,
+  resolved: ResolvedFunction<FunctionRuntime>,
+  event: unknown,
+  type: string,
+  name: string | undefined,
+): Promise<{ status: number; headers: Record<string, string>; body?: string }> {
+  const requestId = randomUUID();
+  const { arn } = startDurable(executions, resolved, JSON.stringify(event), {
+    asynchronous: type === 'Event',
+    traceHeader: currentTraceHeader(),
+    ...(name ? { name } : {}),
+  });
+  const headers: Record<string, string> = { 'x-amzn-requestid': requestId, 'x-amz-durable-execution-arn': arn };
+  if (type === 'Event') return { status: 202, headers };
+  const outcome = outcomeOf(await executions.ended(arn), requestId);
+  headers['content-type'] = 'application/json';
+  headers['x-amz-executed-version'] = resolved.version;
+  if (!outcome.ok) headers['x-amz-function-error'] = 'Unhandled';
+  return { status: 200, headers, body: outcome.ok ? outcome.payload : JSON.stringify(outcome.error) };
 }

@@ -1,7 +1,14 @@
-import { createRequire } from 'node:module';
+import { aslValidatorRejection } from './asl-validator.js';
 import { compileRule, type Rule } from './choice.js';
 import { InvalidDefinition } from './errors.js';
 import { compileJsonata, compileJsonataValue, isJsonataTemplate, type JsonataTemplate } from './jsonata.js';
+import {
+  compileItemReader,
+  compileResultWriter,
+  type FieldCompiler,
+  type ItemReaderSpec,
+  type ResultWriterSpec,
+} from './map-io-definition.js';
 import {
   compileDynamic,
   compilePayload,
@@ -103,6 +110,8 @@ export interface State {
   toleratedFailurePercentage?: Dynamic<number>;
   toleratedFailureCount?: Dynamic<number>;
   itemBatcher?: Record<string, unknown>;
+  itemReader?: ItemReaderSpec;
+  resultWriter?: ResultWriterSpec;
 }
 
 export interface Program {
@@ -115,13 +124,6 @@ export interface Machine extends Program {
   timeoutSeconds?: number;
   definition: Record<string, unknown>;
 }
-
-const require = createRequire(import.meta.url);
-type AslValidator = (definition: unknown) => {
-  isValid: boolean;
-  errors: { 'Error code': string; Message: string; schemaError?: { instancePath?: string } }[];
-};
-let aslValidator: AslValidator | undefined;
 
 const parsed = new Map<string, Machine>();
 
@@ -153,7 +155,8 @@ const invalid = (message: string) => new InvalidDefinition(`Invalid State Machin
 export function compileDefinition(definition: unknown): Machine {
   if (typeof definition !== 'object' || definition === null || Array.isArray(definition))
     throw invalid('SCHEMA_VALIDATION_FAILED: The definition must be a JSON object at /');
-  runAslValidator(definition);
+  const rejected = aslValidatorRejection(definition);
+  if (rejected) throw invalid(rejected);
   const def = definition as Record<string, unknown>;
   const ql = queryLanguageOf(def.QueryLanguage, 'JSONPath', '/QueryLanguage');
   const program = compileProgram(def, ql, '');
@@ -161,28 +164,6 @@ export function compileDefinition(definition: unknown): Machine {
   if (timeoutSeconds !== undefined && (typeof timeoutSeconds !== 'number' || !Number.isInteger(timeoutSeconds) || timeoutSeconds < 0))
     throw invalid('SCHEMA_VALIDATION_FAILED: TimeoutSeconds must be a non-negative integer at /TimeoutSeconds');
   return { ...program, timeoutSeconds: timeoutSeconds as number | undefined, definition: def };
-}
-
-function runAslValidator(definition: object): void {
-  aslValidator ??= (() => {
-    const mod = require('asl-validator') as AslValidator | { default: AslValidator };
-    return typeof mod === 'function' ? mod : mod.default;
-  })();
-  // asl-validator writes default QueryLanguage fields into what it is given
-  const { isValid, errors } = aslValidator(structuredClone(definition));
-  if (isValid) return;
-  // asl-validator predates variables, JSONata values and fractional percentages: AWS
-  // accepts what these errors complain about, and the checks below cover the rest.
-  const tolerated = (p: string, m: string) =>
-    /\/(Assign|Output|Arguments|Items|ItemSelector)(\/|$)/.test(p) ||
-    /ToleratedFailurePercentage|MaxConcurrency|ToleratedFailureCount|TimeoutSeconds|HeartbeatSeconds|Seconds|Timestamp/.test(p) ||
-    /\/Type$/.test(p) ||
-    /must match exactly one schema|must be equal to one of the allowed values/.test(m);
-  const real = errors.filter(
-    (e) => !(e['Error code'] === 'SCHEMA_VALIDATION_FAILED' && tolerated(e.schemaError?.instancePath ?? '', e.Message)),
-  );
-  const first = real[0];
-  if (first) throw invalid(`${first['Error code']}: ${first.Message}`);
 }
 
 function queryLanguageOf(v: unknown, fallback: QueryLanguage, where: string): QueryLanguage {
@@ -432,7 +413,15 @@ function compileMap(state: State, raw: Record<string, unknown>, ql: QueryLanguag
   state.toleratedFailurePercentage = dynamicNumber(raw, 'ToleratedFailurePercentage', ql, where);
   state.toleratedFailureCount = dynamicNumber(raw, 'ToleratedFailureCount', ql, where);
   if (raw.ItemBatcher !== undefined) state.itemBatcher = raw.ItemBatcher as Record<string, unknown>;
+  if (raw.ItemReader !== undefined) state.itemReader = compileItemReader(raw.ItemReader, ql === 'JSONata', where, FIELDS);
+  if (raw.ResultWriter !== undefined) state.resultWriter = compileResultWriter(raw.ResultWriter, ql === 'JSONata', where, FIELDS);
 }
+
+const FIELDS: FieldCompiler = {
+  payload: (value, at) => wrap(() => compilePayload(value), at),
+  jsonata: (value, field, at) => jsonataValue(value, field, at),
+  invalid: (message) => invalid(message),
+};
 
 function failField(raw: Record<string, unknown>, key: 'Error' | 'Cause', ql: QueryLanguage, where: string): Dynamic<string> | undefined {
   const v = raw[key];

@@ -47,5 +47,6 @@ export const Errors = {
   ParameterPathFailure: 'States.ParameterPathFailure',
   ExceedToleratedFailureThreshold: 'States.ExceedToleratedFailureThreshold',
   ItemReaderFailed: 'States.ItemReaderFailed',
+  ResultWriterFailed: 'States.ResultWriterFailed',
   DataLimitExceeded: 'States.DataLimitExceeded',
 } as const;

@@ -4,8 +4,10 @@ import type { Program, State } from './definition.js';
 import { Errors, StatesError } from './errors.js';
 import type { Frame, StateRun } from './execution-types.js';
 import type { Scope } from './intrinsics.js';
+import type { ChildRecord } from './item-formats.js';
 import { stringify, typeName } from './json.js';
 import type { JsonataTemplate } from './jsonata.js';
+import { childName, readItems, writeResults } from './map-io.js';
 import { compilePayload, compileReferencePath, requirePath } from './payload.js';
 import { markFailed, toleratedCount, toStatesError } from './retry-policy.js';
 import type { StateHost } from './state-host.js';
@@ -15,7 +17,8 @@ export async function mapState(x: StateHost, run: StateRun, attempt: number): Pr
   const jsonata = state.ql === 'JSONata';
   const effective = jsonata ? run.input : x.effectiveInputCached(run);
   let items: unknown;
-  if (jsonata) items = state.items ? jsonataItems(state, await state.items(x.jsonataScope(frame, x.statesVar(run)))) : run.input;
+  if (state.itemReader) items = await readItems(x, run, effective, state.itemReader);
+  else if (jsonata) items = state.items ? jsonataItems(state, await state.items(x.jsonataScope(frame, x.statesVar(run)))) : run.input;
   else items = state.itemsPath ? requirePath(state.itemsPath, x.scope(effective, x.ctx(run), frame)) : effective;
   if (!Array.isArray(items))
     throw new StatesError(Errors.QueryEvaluationError, `Map state input must be an array but was: ${stringify(items)}`);
@@ -27,10 +30,8 @@ export async function mapState(x: StateHost, run: StateRun, attempt: number): Pr
     throw new StatesError(Errors.Runtime, 'ToleratedFailurePercentage must be between 0 and 100.');
   if (count !== undefined && count < 0) throw new StatesError(Errors.Runtime, 'ToleratedFailureCount cannot be negative.');
   const distributed = state.distributed === true;
-  if (distributed) {
-    const mapRunArn = `${x.options.stateMachineArn.replace(':stateMachine:', ':mapRun:')}/${(state.raw.Label as string | undefined) ?? state.name}:${randomUUID()}`;
-    x.emit(frame, 'MapRunStarted', 'mapRunStartedEventDetails', { mapRunArn });
-  }
+  const mapRunArn = `${x.options.stateMachineArn.replace(':stateMachine:', ':mapRun:')}/${(state.raw.Label as string | undefined) ?? state.name}:${randomUUID()}`;
+  if (distributed) x.emit(frame, 'MapRunStarted', 'mapRunStartedEventDetails', { mapRunArn });
   void attempt;
   const batches = state.itemBatcher ? await batch(x, run, items, effective) : undefined;
   const iterations = new MapIterations(x, run, items, batches, effective, percentage, count);
@@ -44,9 +45,13 @@ export async function mapState(x: StateHost, run: StateRun, attempt: number): Pr
     if (distributed) x.emit(frame, 'MapRunFailed', 'mapRunFailedEventDetails', {});
     throw markFailed(failure);
   }
+  // A ResultWriter exports the children's results (or shapes them) in place of the array of outputs.
+  const result = state.resultWriter
+    ? await writeResults(x, run, effective, state.resultWriter, mapRunArn, iterations.children)
+    : iterations.results;
   if (distributed) x.emit(frame, 'MapRunSucceeded');
   x.emit(frame, 'MapStateSucceeded');
-  return x.finish(run, iterations.results, effective);
+  return x.finish(run, result, effective);
 }
 
 /** What a JSONata Items expression gave, if it is an array. */
@@ -69,6 +74,8 @@ function jsonataItems(state: State, items: unknown): unknown[] {
 class MapIterations {
   readonly units: unknown[];
   readonly results: unknown[];
+  /** Each child execution (item or batch), for a ResultWriter, in the order of the items. */
+  readonly records: (ChildRecord | undefined)[];
   failure: unknown;
   lastId: number;
   private failures = 0;
@@ -89,10 +96,16 @@ class MapIterations {
   ) {
     this.units = batches ?? items;
     this.results = new Array(this.units.length);
+    this.records = new Array(run.state.resultWriter ? this.units.length : 0);
     this.distributed = run.state.distributed === true;
     this.tolerance = percentage !== undefined || count !== undefined;
     this.signal = AbortSignal.any([run.frame.signal, this.abort.signal]);
     this.lastId = run.frame.last;
+  }
+
+  /** The child executions that ran, in the order of the items. */
+  get children(): ChildRecord[] {
+    return this.records.filter((r): r is ChildRecord => r !== undefined);
   }
 
   async work(): Promise<void> {
@@ -118,13 +131,19 @@ class MapIterations {
         return;
       }
       if (!distributed) x.emit(iterFrame, 'MapIterationStarted', 'mapIterationStartedEventDetails', { index, name: state.name });
+      const child = { name: childName(), input: itemInput, startDate: x.clock.now() };
       try {
         this.results[index] = await x.runProgram(processor, itemInput, iterFrame);
+        if (this.records.length > 0)
+          this.records[index] = { ...child, status: 'SUCCEEDED', output: this.results[index], stopDate: x.clock.now() };
         this.lastId = Math.max(this.lastId, iterFrame.last);
         if (!distributed) x.emit(iterFrame, 'MapIterationSucceeded', 'mapIterationSucceededEventDetails', { index, name: state.name });
       } catch (e) {
         if (this.stopped(index, iterFrame)) return;
         this.failed(e, index, iterFrame);
+        const { Error: error, Cause: cause } = this.results[index] as { Error: string; Cause?: string };
+        if (this.records.length > 0)
+          this.records[index] = { ...child, status: 'FAILED', error, ...(cause === undefined ? {} : { cause }), stopDate: x.clock.now() };
       }
     }
   }

@@ -13,13 +13,17 @@ export interface LambdaForTasks {
   invoke(
     functionName: string,
     event: unknown,
-    options?: { readonly throttle?: boolean; readonly signal?: AbortSignal },
+    options?: { readonly throttle?: boolean; readonly signal?: AbortSignal; readonly durableExecutionName?: string },
   ): Promise<InvokeOutcome>;
   /**
    * Lambda's asynchronous invocation (InvocationType Event): resolves once the event is
    * durably queued; Lambda's retries, destinations and dead-letter queue take it from there.
    */
-  invokeAsync?(functionNameOrArn: string, event: unknown): Promise<{ requestId: string }>;
+  invokeAsync?(
+    functionNameOrArn: string,
+    event: unknown,
+    options?: { readonly durableExecutionName?: string },
+  ): Promise<{ requestId: string }>;
 }
 
 /** A Task whose resource is a function ARN: the function's response is the result, its error the task's. */

@@ -128,6 +128,22 @@ describe('Endpoint', () => {
     },
   );
 
+  it('fails if no local service answers the request with UnknownOperationException, naming the service its signature is for', async () => {
+    const unserved = await send({
+      path: '/PutVectors',
+      headers: {
+        'content-type': 'application/json',
+        authorization: 'AWS4-HMAC-SHA256 Credential=local/20260101/us-east-1/s3vectors/aws4_request, SignedHeaders=host, Signature=00',
+      },
+      body: '{}',
+    });
+    expect(unserved.status).toBe(400);
+    expect(JSON.parse(unserved.body)).toMatchObject({
+      __type: 'UnknownOperationException',
+      message: 'no local service answers POST /PutVectors (a request signed for s3vectors, a service the local runtime does not run)',
+    });
+  });
+
   it('fails if a query request has no Action, with SQS MissingAction in XML and a request id', async () => {
     const answer = await send(form('Version=2012-11-05&QueueName=q'));
     expect(answer.status).toBe(400);

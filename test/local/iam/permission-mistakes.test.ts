@@ -341,6 +341,10 @@ describe('IAM under warn, on the same app', () => {
         expect.stringMatching(
           /^role\/IamMistakes-iampipeblind\S* dynamodb:GetRecords arn:aws:dynamodb:us-east-1:000000000000:table\/iam-changes\/stream\/\S+$/,
         ),
+        // ListStreams is checked on the stream, as AWS's example policies grant it for a stream consumer.
+        expect.stringMatching(
+          /^role\/IamMistakes-iampipeblind\S* dynamodb:ListStreams arn:aws:dynamodb:us-east-1:000000000000:table\/iam-changes\/stream\/\S+$/,
+        ),
         expect.stringMatching(
           /^role\/IamMistakes-iamconsumerungranted\S* sqs:ReceiveMessage arn:aws:sqs:us-east-1:000000000000:iam-consumer-ungranted-queue$/,
         ),
@@ -349,9 +353,9 @@ describe('IAM under warn, on the same app', () => {
       ]),
     );
     // Only the mistakes (the key's counts twice: EventBridge needs both kms:GenerateDataKey and kms:Decrypt); the granted wirings make no finding.
-    // The pipe that may not read the stream counts three times (DescribeStream, GetShardIterator, GetRecords).
+    // The pipe that may not read the stream counts four times (DescribeStream, GetShardIterator, GetRecords, ListStreams).
     // The mapping whose role may not consume its queue, three (ReceiveMessage, DeleteMessage, GetQueueAttributes).
-    expect(found).toHaveLength(19);
-    expect(app.logs().filter((line) => line.startsWith('[iam] AWS would refuse:'))).toHaveLength(19);
+    expect(found).toHaveLength(20);
+    expect(app.logs().filter((line) => line.startsWith('[iam] AWS would refuse:'))).toHaveLength(20);
   });
 });

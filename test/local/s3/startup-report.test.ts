@@ -10,6 +10,7 @@ const definitions = {
   tables: [],
   functions: [],
   sqsMappings: [],
+  functionUrls: [],
   buses: [],
   rules: [],
   archives: [],

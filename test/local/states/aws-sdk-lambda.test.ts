@@ -28,6 +28,20 @@ describe('aws-sdk:lambda integrations', () => {
     expect(result).toEqual({ StatusCode: 200, ExecutedVersion: '$LATEST', Payload: { queue: 'billing', saw: { ticketId: 'T-1' } } });
   });
 
+  it('passes DurableExecutionName on to Lambda, which runs a durable function’s execution of that name once', async () => {
+    t = await createStates();
+    const { status } = await runTaskState(
+      t.states,
+      {
+        Resource: 'arn:aws:states:::aws-sdk:lambda:invoke',
+        Parameters: { FunctionName: `${FUNCTION}:$LATEST`, 'DurableExecutionName.$': "States.Format('item-{}', $.id)", 'Payload.$': '$' },
+      },
+      { id: 7 },
+    );
+    expect(status).toBe('SUCCEEDED');
+    expect(t.lambda.options[0]).toMatchObject({ durableExecutionName: 'item-7' });
+  });
+
   it('answers a function error as FunctionError beside the error payload, as the API does, without failing the task', async () => {
     t = await createStates();
     t.lambda.handler = () => {

@@ -20,12 +20,13 @@ export class FakeLambda {
   readonly calls: { name: string; event: unknown }[] = [];
   handler: (name: string, event: unknown) => unknown | Promise<unknown> = () => ({ ok: true });
   /** The options of each call, in order (`throttle` for the synchronous invocations of tasks, and the task's `signal`). */
-  readonly options: ({ readonly throttle?: boolean; readonly signal?: AbortSignal } | undefined)[] = [];
+  readonly options: ({ readonly throttle?: boolean; readonly signal?: AbortSignal; readonly durableExecutionName?: string } | undefined)[] =
+    [];
 
   async invoke(
     name: string,
     event: unknown,
-    options?: { readonly throttle?: boolean; readonly signal?: AbortSignal },
+    options?: { readonly throttle?: boolean; readonly signal?: AbortSignal; readonly durableExecutionName?: string },
   ): Promise<InvokeOutcome> {
     this.calls.push({ name, event });
     this.options.push(options);

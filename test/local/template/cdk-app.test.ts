@@ -152,14 +152,7 @@ describe('loadApp with the constructs CDK apps commonly add', () => {
   it('names each resource that does not run once, with its stack, logical id and type, and nothing else', () => {
     const types = app.warnings.map((warning) => /^Web\/[A-Za-z0-9]+ \(([^)]+)\): /.exec(warning)?.[1] ?? `unexpected: ${warning}`);
     expect(types.sort()).toEqual(
-      [
-        'AWS::CloudWatch::Alarm',
-        'AWS::Lambda::Url',
-        'AWS::Logs::MetricFilter',
-        'AWS::CloudFormation::CustomResource',
-        'Custom::AWS',
-        'Custom::CDKBucketDeployment',
-      ].sort(),
+      ['AWS::CloudWatch::Alarm', 'AWS::Logs::MetricFilter', 'AWS::CloudFormation::CustomResource', 'Custom::AWS'].sort(),
     );
   });
 

@@ -48,6 +48,8 @@ describe("what CDK apps commonly emit, with the runtime's supported types", () =
     ['AWS::Lambda::Permission', { FunctionName: 'f', Action: 'lambda:InvokeFunction', Principal: 's3.amazonaws.com' }],
     ['AWS::Lambda::Version', { FunctionName: 'f' }],
     ['AWS::Lambda::Alias', { FunctionName: 'f', FunctionVersion: '1', Name: 'live' }],
+    ['AWS::Lambda::Url', { AuthType: 'NONE', TargetFunctionArn: 'f' }],
+    ['Custom::CDKBucketDeployment', { ServiceToken: 'arn:aws:lambda:us-east-1:000000000000:function:x', DestinationBucketName: 'b' }],
     ['AWS::IAM::ManagedPolicy', { PolicyDocument: {} }],
     ['AWS::IAM::InstanceProfile', { Roles: ['r'] }],
     ['AWS::SQS::QueueInlinePolicy', { Queue: 'q', PolicyDocument: {} }],
@@ -58,11 +60,9 @@ describe("what CDK apps commonly emit, with the runtime's supported types", () =
   });
 
   it.each([
-    ['AWS::Lambda::Url', 'function URLs are not served locally; invoke the function through the Lambda API'],
     ['AWS::Logs::SubscriptionFilter', 'subscription filters are not run locally: log events are not delivered to its destination'],
     ['AWS::Logs::MetricFilter', 'metric filters are not run locally: no metric is emitted from log events'],
     ['AWS::CloudWatch::Alarm', 'no CloudWatch metrics locally: the alarm never changes state, and its actions never run'],
-    ['Custom::CDKBucketDeployment', 'custom resource not run locally: its files are not copied to the bucket'],
     [
       'Custom::AWS',
       "custom resource not run locally: its AWS SDK call is not made, and attributes from the call's response do not resolve",

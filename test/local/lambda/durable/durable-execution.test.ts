@@ -119,6 +119,16 @@ describe('Lambda durable functions', () => {
     expect(DurableExecutions.filter((e) => e.DurableExecutionName === 'same-name')).toHaveLength(1);
   }, 60_000);
 
+  it('names the execution an in-process invocation asks for, once, as Step Functions’ aws-sdk:lambda:invoke passes DurableExecutionName', async () => {
+    const byName = { durableExecutionName: 'from-a-state-machine' };
+    await runtime.lambda.invokeAsync('callback-only:$LATEST', { timeoutSeconds: 600 }, byName);
+    await runtime.lambda.invokeAsync('callback-only:$LATEST', { timeoutSeconds: 600 }, byName);
+    const { DurableExecutions = [] } = await lambda.send(
+      new ListDurableExecutionsByFunctionCommand({ FunctionName: 'callback-only', DurableExecutionName: 'from-a-state-machine' }),
+    );
+    expect(DurableExecutions).toHaveLength(1);
+  });
+
   it('starts an execution when an event source or EventBridge target invokes the function by a qualified ARN, and refuses an unqualified one', async () => {
     const arn = 'arn:aws:lambda:us-east-1:000000000000:function:callback-only';
     // EventBridge, SNS and S3 invoke asynchronously; event sources and Step Functions synchronously, in process.

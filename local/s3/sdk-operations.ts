@@ -1,0 +1,126 @@
+/**
+ * S3's API operations as Step Functions reaches them (`arn:aws:states:::aws-sdk:s3:<action>`,
+ * and a distributed Map's ItemReader and ResultWriter): the API's request and response
+ * shapes over the local S3 service. Step Functions hands an object's `Body` as text both
+ * ways, as its S3 SDK integration does.
+ * https://docs.aws.amazon.com/step-functions/latest/dg/supported-services-awssdk.html
+ */
+import { randomUUID } from 'node:crypto';
+import { AwsError } from '../aws-error.js';
+import type { S3Service } from './s3-service.js';
+import type { ObjectRecord } from './s3-store.js';
+
+type Input = Record<string, unknown>;
+type Operation = (input: never) => Promise<unknown>;
+
+/** Step Functions calls S3 from the service, not from a client on this machine. */
+const CONTEXT = () => ({ requestId: randomUUID(), sourceIp: '127.0.0.1' });
+
+/**
+ * The S3 operations a state machine may call, over the service `s3()` returns when a task
+ * runs (S3 starts after Step Functions).
+ */
+export function s3SdkOperations(s3: () => S3Service): Readonly<Record<string, Operation>> {
+  const op =
+    (run: (input: Input) => unknown): Operation =>
+    (input: never) =>
+      Promise.resolve().then(() => run(input as Input));
+  return {
+    GetObject: op((input) => {
+      const { object, body } = s3().GetObject({ Bucket: text(input, 'Bucket'), Key: text(input, 'Key') });
+      return { ...objectHeaders(object), AcceptRanges: 'bytes', Body: body.toString('utf8') };
+    }),
+    HeadObject: op((input) => {
+      const object = s3().HeadObject({ Bucket: text(input, 'Bucket'), Key: text(input, 'Key') });
+      return { ...objectHeaders(object), AcceptRanges: 'bytes' };
+    }),
+    PutObject: op((input) => {
+      const body = input.Body === undefined ? '' : typeof input.Body === 'string' ? input.Body : JSON.stringify(input.Body);
+      const metadata = input.Metadata as Record<string, string> | undefined;
+      const { ETag } = s3().PutObject(
+        {
+          Bucket: text(input, 'Bucket'),
+          Key: text(input, 'Key'),
+          Body: Buffer.from(body, 'utf8'),
+          ...(typeof input.ContentType === 'string' ? { ContentType: input.ContentType } : {}),
+          ...(metadata ? { Metadata: metadata } : {}),
+        },
+        CONTEXT(),
+      );
+      return { ETag };
+    }),
+    CopyObject: op((input) => {
+      const source = decodeURIComponent(text(input, 'CopySource')).replace(/^\//, '');
+      const slash = source.indexOf('/');
+      if (slash < 1) throw new AwsError('InvalidArgument', 'Invalid copy source object key', 400);
+      const copied = s3().CopyObject(
+        {
+          Bucket: text(input, 'Bucket'),
+          Key: text(input, 'Key'),
+          SourceBucket: source.slice(0, slash),
+          SourceKey: source.slice(slash + 1),
+        },
+        CONTEXT(),
+      );
+      return { CopyObjectResult: { ETag: copied.ETag, LastModified: new Date(copied.LastModified) } };
+    }),
+    DeleteObject: op((input) => {
+      s3().DeleteObject({ Bucket: text(input, 'Bucket'), Key: text(input, 'Key') }, CONTEXT());
+      return {};
+    }),
+    ListObjectsV2: op((input) => listObjectsV2(s3(), input)),
+  };
+}
+
+function listObjectsV2(s3: S3Service, input: Input): unknown {
+  const Bucket = text(input, 'Bucket');
+  const MaxKeys = typeof input.MaxKeys === 'number' ? input.MaxKeys : 1000;
+  const optional = (name: string) => (typeof input[name] === 'string' ? { [name]: input[name] as string } : {});
+  const page = s3.ListObjects({
+    Bucket,
+    MaxKeys,
+    ...optional('Prefix'),
+    ...optional('Delimiter'),
+    ...optional('StartAfter'),
+    ...optional('ContinuationToken'),
+  });
+  return {
+    Contents: page.Contents.map((o) => ({
+      ETag: `"${o.etag}"`,
+      Key: o.key,
+      LastModified: new Date(o.lastModified),
+      Size: o.size,
+      StorageClass: 'STANDARD',
+    })),
+    CommonPrefixes: page.CommonPrefixes.map((Prefix) => ({ Prefix })),
+    IsTruncated: page.IsTruncated,
+    KeyCount: page.Contents.length + page.CommonPrefixes.length,
+    MaxKeys,
+    Name: Bucket,
+    Prefix: typeof input.Prefix === 'string' ? input.Prefix : '',
+    ...optional('Delimiter'),
+    ...optional('StartAfter'),
+    ...optional('ContinuationToken'),
+    ...(page.NextContinuationToken ? { NextContinuationToken: page.NextContinuationToken } : {}),
+  };
+}
+
+/** What GetObject and HeadObject answer of an object besides its body. */
+function objectHeaders(object: ObjectRecord): Record<string, unknown> {
+  return {
+    ContentLength: object.size,
+    ContentType: object.contentType,
+    ETag: `"${object.etag}"`,
+    LastModified: new Date(object.lastModified),
+    Metadata: { ...object.metadata },
+  };
+}
+
+/** A required string member, or S3's answer for a request without it. */
+function text(input: Input, name: string): string {
+  const value = input[name];
+  if (typeof value !== 'string' || value === '') {
+    throw new AwsError('InvalidRequest', `Missing required parameter ${name}`, 400);
+  }
+  return value;
+}

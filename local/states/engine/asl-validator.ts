@@ -1,0 +1,35 @@
+/**
+ * The Amazon States Language's JSON Schema check (asl-validator), as CreateStateMachine's
+ * first pass: the schema's refusals, less those of fields the schema predates.
+ */
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+type AslValidator = (definition: unknown) => {
+  isValid: boolean;
+  errors: { 'Error code': string; Message: string; schemaError?: { instancePath?: string } }[];
+};
+let aslValidator: AslValidator | undefined;
+
+/** Why asl-validator refuses a definition, as `<Error code>: <Message>`, leaving out what AWS accepts; undefined when it does not. */
+export function aslValidatorRejection(definition: object): string | undefined {
+  aslValidator ??= (() => {
+    const mod = require('asl-validator') as AslValidator | { default: AslValidator };
+    return typeof mod === 'function' ? mod : mod.default;
+  })();
+  // asl-validator writes default QueryLanguage fields into what it is given
+  const { isValid, errors } = aslValidator(structuredClone(definition));
+  if (isValid) return undefined;
+  // asl-validator predates variables, JSONata values, fractional percentages and a ResultWriter
+  // with only a WriterConfig: AWS accepts what these errors complain about, and the checks below cover the rest.
+  const tolerated = (p: string, m: string) =>
+    /\/(Assign|Output|Arguments|Items|ItemSelector|ResultWriter)(\/|$)/.test(p) ||
+    /ToleratedFailurePercentage|MaxConcurrency|ToleratedFailureCount|TimeoutSeconds|HeartbeatSeconds|Seconds|Timestamp/.test(p) ||
+    /\/Type$/.test(p) ||
+    /must match exactly one schema|must be equal to one of the allowed values/.test(m);
+  const real = errors.filter(
+    (e) => !(e['Error code'] === 'SCHEMA_VALIDATION_FAILED' && tolerated(e.schemaError?.instancePath ?? '', e.Message)),
+  );
+  const first = real[0];
+  return first ? `${first['Error code']}: ${first.Message}` : undefined;
+}

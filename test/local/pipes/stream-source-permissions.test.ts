@@ -1,0 +1,111 @@
+import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LocalRuntime } from '../../../local/runtime.js';
+import { tempAssemblyDir, writeAssembly } from '../assembly.js';
+import { credentials, receiveBodies, region, tempDataDir } from '../helpers.js';
+
+const STREAM = { 'Fn::GetAtt': ['Changes', 'StreamArn'] };
+
+/** A role for pipes.amazonaws.com allowing `actions` on `resource`, and SendMessage to the target queue. */
+function pipeRole(name: string, actions: readonly string[], resource: unknown) {
+  return {
+    Type: 'AWS::IAM::Role',
+    Properties: {
+      RoleName: name,
+      AssumeRolePolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Principal: { Service: 'pipes.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+      },
+      Policies: [
+        {
+          PolicyName: 'reads',
+          PolicyDocument: {
+            Version: '2012-10-17',
+            Statement: [
+              { Effect: 'Allow', Action: actions, Resource: resource },
+              { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: { 'Fn::GetAtt': ['Out', 'Arn'] } },
+            ],
+          },
+        },
+      ],
+    },
+  };
+}
+
+const pipe = (name: string, role: string) => ({
+  Type: 'AWS::Pipes::Pipe',
+  Properties: {
+    Name: name,
+    RoleArn: { 'Fn::GetAtt': [role, 'Arn'] },
+    Source: STREAM,
+    SourceParameters: { DynamoDBStreamParameters: { StartingPosition: 'TRIM_HORIZON' } },
+    Target: { 'Fn::GetAtt': ['Out', 'Arn'] },
+    TargetParameters: { InputTemplate: `{"pipe": "${name}", "pk": <$.dynamodb.Keys.pk.S>}` },
+  },
+});
+
+const READS = ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'];
+
+/**
+ * Two pipes from one table's stream: one whose role grants the reads as AWS's example policy
+ * for a stream consumer does (every action on the stream's ARN, ListStreams included), one whose
+ * role grants no ListStreams at all.
+ */
+function assembly(): string {
+  return writeAssembly(tempAssemblyDir(), {
+    Streams: {
+      template: {
+        Resources: {
+          Changes: {
+            Type: 'AWS::DynamoDB::Table',
+            Properties: {
+              TableName: 'changes',
+              KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+              AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+              BillingMode: 'PAY_PER_REQUEST',
+              StreamSpecification: { StreamViewType: 'NEW_IMAGE' },
+            },
+          },
+          Out: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'out' } },
+          AsDocumented: pipeRole('as-documented', READS, STREAM),
+          NoListing: pipeRole('no-listing', READS.slice(0, 3), STREAM),
+          Documented: pipe('documented', 'AsDocumented'),
+          Unlisted: pipe('unlisted', 'NoListing'),
+        },
+      },
+    },
+  });
+}
+
+let runtime: LocalRuntime;
+const logs: string[] = [];
+
+beforeAll(async () => {
+  runtime = await LocalRuntime.start({
+    cdkOut: assembly(),
+    dataDir: tempDataDir(),
+    port: 0,
+    iam: 'enforce',
+    log: (line) => logs.push(line),
+  });
+});
+afterAll(async () => {
+  await runtime?.stop();
+});
+
+describe('a pipe reading a DynamoDB stream under IAM', () => {
+  it('runs when its role grants the reads on the stream’s ARN, ListStreams too, as AWS’s example policy does', async () => {
+    const dynamodb = new DynamoDBClient({ endpoint: runtime.dynamodb.host.url, region, credentials });
+    await dynamodb.send(new PutItemCommand({ TableName: 'changes', Item: { pk: { S: 'one' } } }));
+    const sqs = new SQSClient({ endpoint: runtime.url, region, credentials });
+    const bodies = await receiveBodies(sqs, runtime.sqs.queueUrl('out'), 1);
+    expect(bodies.map((b) => JSON.parse(b))).toEqual([{ pipe: 'documented', pk: 'one' }]);
+  });
+
+  it('does not run if its role grants no ListStreams, as AWS refuses to create it', () => {
+    expect(
+      logs.some((line) => line.includes('unlisted: does not run: its role may not read') && line.includes('dynamodb:ListStreams')),
+    ).toBe(true);
+  });
+});
