@@ -19,7 +19,7 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import { DynamoDbHost } from '../local/dynamodb/dynamodb-host.js';
 import { synthConsumerApp } from '../test/fixtures/consumer-app.js';
 import { runtimeSpansCpuPerEvent } from './runtime-spans-cost.js';
-import { cpuBetween, THREAD_GROUPS, type ThreadGroup, threadCpu } from './thread-cpu.js';
+import { cpuBetween, THREAD_GROUPS, type ThreadGroup, threadCpu, threadsStarted } from './thread-cpu.js';
 
 const root = path.join(import.meta.dirname, '..');
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
@@ -205,6 +205,8 @@ async function waitForEffects(dynamodb: DynamoDBClient, ids: string[], timeoutMs
 interface ThroughputRun {
   /** Records per invocation of the consumer (its REPORT lines in CloudWatch Logs): a function's CPU per event depends on it. */
   readonly batch: number;
+  /** Function environments (worker threads) started during the run, after the warm-up: each a cold start. */
+  readonly environmentsStarted: number;
   readonly eventsPerSecond: number;
   readonly acceptedPerSecond: number;
   readonly duplicates: number;
@@ -227,7 +229,8 @@ async function throughput(runtime: RuntimeProcess, prefix: string): Promise<Thro
   await putEvents(events, ids, 8);
   const sendSeconds = (performance.now() - sendStarted) / 1000;
   const processed = await waitForEffects(dynamodb, ids, 300_000);
-  const cpu = cpuBetween(cpuBefore, threadCpu(runtime.pid));
+  const cpuAfter = threadCpu(runtime.pid);
+  const cpu = cpuBetween(cpuBefore, cpuAfter);
   const lastEffect = Math.max(...[...processed.values()].map((e) => e.startedAt));
   const invocations = await invocationsSince(config, sendStartedAt);
   events.destroy();
@@ -235,6 +238,7 @@ async function throughput(runtime: RuntimeProcess, prefix: string): Promise<Thro
   // Handlers stamp wall-clock times, so the span is measured on the wall clock too.
   return {
     batch: THROUGHPUT_EVENTS / invocations,
+    environmentsStarted: threadsStarted(cpuBefore, cpuAfter, 'functions'),
     eventsPerSecond: THROUGHPUT_EVENTS / ((lastEffect - sendStartedAt) / 1000),
     acceptedPerSecond: THROUGHPUT_EVENTS / sendSeconds,
     duplicates: [...processed.values()].filter((e) => e.runs !== 1).length,
@@ -328,7 +332,7 @@ async function main() {
       }
       const run = runs[spans].at(-1) as ThroughputRun;
       console.error(
-        `round ${round + 1}, runtime spans ${spans}: ${run.eventsPerSecond.toFixed(0)} events/s, accepted ${run.acceptedPerSecond.toFixed(0)}/s`,
+        `round ${round + 1}, runtime spans ${spans}: ${run.eventsPerSecond.toFixed(0)} events/s, accepted ${run.acceptedPerSecond.toFixed(0)}/s, ${run.batch.toFixed(1)} records an invocation, ${run.environmentsStarted} function environments started`,
       );
     }
   }

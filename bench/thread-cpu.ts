@@ -52,3 +52,8 @@ export function cpuBetween(before: ThreadCpu, after: ThreadCpu): Record<ThreadGr
   for (const [tid, { name, ms }] of after) used[groupOf(name)] += ms - (before.get(tid)?.ms ?? 0);
   return used;
 }
+
+/** The threads of `group` in `after` that were not in `before` (a function environment started between the readings). */
+export function threadsStarted(before: ThreadCpu, after: ThreadCpu, group: ThreadGroup): number {
+  return [...after].filter(([tid, { name }]) => !before.has(tid) && groupOf(name) === group).length;
+}

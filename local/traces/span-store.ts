@@ -146,6 +146,8 @@ export class SpanStore {
     const receivedAt = this.#now();
     let accepted = 0;
     let rejected = 0;
+    // The (key, trace) pairs this export named already: a journey's spans name its ids again and again.
+    const named = new Set<string>();
     inTransaction(this.#db, () => {
       for (const resourceSpans of request.resourceSpans) {
         const resourceKey = this.#part({ resource: resourceSpans.resource, schemaUrl: resourceSpans.schemaUrl });
@@ -156,7 +158,7 @@ export class SpanStore {
               rejected++;
               continue;
             }
-            this.#addSpan(span, resourceKey, scopeKey, receivedAt);
+            this.#addSpan(span, resourceKey, scopeKey, receivedAt, named);
             accepted++;
           }
         }
@@ -166,12 +168,17 @@ export class SpanStore {
     return { accepted, rejected };
   }
 
-  #addSpan(span: OtlpSpan, resourceKey: string, scopeKey: string, receivedAt: number): void {
+  /** Keeps a span, the ids it names (each pair of an id and a trace once an export) and the traces it links to. */
+  #addSpan(span: OtlpSpan, resourceKey: string, scopeKey: string, receivedAt: number, named: Set<string>): void {
     this.#statements.span.run(span.traceId, span.spanId, span.startTimeUnixNano, resourceKey, scopeKey, toJson(span), receivedAt);
     for (const { key, value } of span.attributes) {
       if (!KEY_ATTRIBUTES.has(key)) continue;
-      const named = plainValue(value);
-      if (typeof named === 'string' && named !== '') this.#statements.key.run(named, span.traceId);
+      const name = plainValue(value);
+      if (typeof name !== 'string' || name === '') continue;
+      const pair = `${name}\u0000${span.traceId}`;
+      if (named.has(pair)) continue;
+      named.add(pair);
+      this.#statements.key.run(name, span.traceId);
     }
     for (const link of span.links) {
       if (isValidId(link.traceId, 16) && link.traceId !== span.traceId) this.#statements.link.run(span.traceId, link.traceId);
