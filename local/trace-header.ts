@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 
 /**
  * X-Ray trace headers as AWS services pass them on (`Root=1-<8 hex>-<24 hex>;Parent=<16 hex>;Sampled=0`):
@@ -82,7 +82,7 @@ function newTraceRoot(now = Date.now()): string {
 
 /** A trace id derived from something's own id, for a thing that starts a trace again after a restart (the same id each time). */
 export function derivedTraceRoot(timeMs: number, ...ids: readonly string[]): string {
-  const hex = createHash('sha256').update(ids.join('\u0000')).digest('hex');
+  const hex = hash('sha256', ids.join('\u0000'), 'hex');
   const seconds = Number.isFinite(timeMs) ? Math.floor(timeMs / 1000) : 0;
   return `1-${seconds.toString(16).padStart(8, '0').slice(-8)}-${hex.slice(0, 24)}`;
 }
@@ -96,7 +96,8 @@ export function newSegmentId(): string {
  * an execution): derived from it, so that anyone who knows the id knows the segment.
  */
 export function segmentOf(...ids: readonly string[]): string {
-  return createHash('sha256').update(ids.join('\u0000')).digest('hex').slice(0, 16);
+  // crypto.hash: one call, no Hash object (half the time of createHash for ids this short; every hop derives a few).
+  return hash('sha256', ids.join('\u0000'), 'hex').slice(0, 16);
 }
 
 /** The header a call made by `segment` carries: the trace of `incoming` (or a new one), with `segment` as its parent. */

@@ -147,16 +147,15 @@ export class SpanWriter {
   #tracesData(spans: readonly RuntimeSpan[]): TracesData {
     const byResource = new Map<string, { attributes: Record<string, PlainAttribute>; spans: OtlpSpan[] }>();
     for (const span of spans) {
-      const attributes = {
-        'service.name': span.service,
-        'cloud.provider': 'aws',
-        'cloud.region': this.region,
-        ...span.resource,
-      };
-      const key = JSON.stringify(attributes);
-      const group = byResource.get(key) ?? { attributes, spans: [] as OtlpSpan[] };
+      // The region is the writer's: a span's resource differs from another's only by its service and its own attributes.
+      const key = span.resource ? `${span.service}\u0000${JSON.stringify(span.resource)}` : span.service;
+      let group = byResource.get(key);
+      if (group === undefined) {
+        const attributes = { 'service.name': span.service, 'cloud.provider': 'aws', 'cloud.region': this.region, ...span.resource };
+        group = { attributes, spans: [] };
+        byResource.set(key, group);
+      }
       group.spans.push(otlpSpan(span));
-      byResource.set(key, group);
     }
     const resourceSpans: ResourceSpans[] = [...byResource.values()].map((group) => ({
       resource: { attributes: keyValues(group.attributes) },
