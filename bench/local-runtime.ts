@@ -304,16 +304,15 @@ function median(values: readonly number[]): number {
   return Number.isInteger(middle) ? ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2 : (sorted[Math.floor(middle)] ?? Number.NaN);
 }
 
-async function main() {
-  const fixture = mkdtempSync(path.join(tmpdir(), 'switchyard-bench-app-'));
-  // A generous timeout: the benchmark loads the machine, and a timed-out handler would be retried.
-  synthConsumerApp(fixture, { handlerTimeoutSeconds: 20 });
+interface Rounds {
+  readonly runs: Record<'on' | 'off', ThroughputRun[]>;
+  /** At LATENCY_RATE and LIGHT_RATE, with the runtime's spans, after the last round's throughput. */
+  readonly latencies: number[];
+  readonly unsaturated: number[];
+}
 
-  const startup = await startupSeconds();
-  const ceiling = await dynamodbCeiling();
-  const spansAlone = await runtimeSpansCpuPerEvent(THROUGHPUT_EVENTS);
-
-  // The same throughput with the runtime's spans and without, alternating, each on a fresh runtime.
+/** The same throughput with the runtime's spans and without, alternating, each on a fresh runtime. */
+async function measureRounds(fixture: string): Promise<Rounds> {
   const runs = { on: [] as ThroughputRun[], off: [] as ThroughputRun[] };
   let latencies: number[] = [];
   let unsaturated: number[] = [];
@@ -336,15 +335,19 @@ async function main() {
       );
     }
   }
-  rmSync(fixture, { recursive: true, force: true });
+  return { runs, latencies, unsaturated };
+}
 
+/** The report's rows: each measure, its result and its goal or note. */
+function reportRows(startup: number[], ceiling: number, spansAlone: number, { runs, latencies, unsaturated }: Rounds): string[][] {
+  const both = (of: (run: ThroughputRun) => number, digits: number) =>
+    `${median(runs.on.map(of)).toFixed(digits)} / ${median(runs.off.map(of)).toFixed(digits)}`;
   const rate = (spans: 'on' | 'off') => median(runs[spans].map((run) => run.eventsPerSecond));
   const range = (spans: 'on' | 'off') => runs[spans].map((run) => run.eventsPerSecond.toFixed(0)).join(', ');
   const cpu = (spans: 'on' | 'off', group: ThreadGroup) => median(runs[spans].map((run) => run.cpuPerEvent[group]));
   const totalCpu = (spans: 'on' | 'off') => THREAD_GROUPS.reduce((sum, group) => sum + cpu(spans, group), 0);
   const duplicates = [...runs.on, ...runs.off].reduce((sum, run) => sum + run.duplicates, 0);
-  const spanCost = 1 - rate('on') / rate('off');
-  const rows = [
+  return [
     ['start-up, `npm start` with an existing build (median of 3)', `${percentile(startup, 50).toFixed(2)} s`, 'goal < 5 s'],
     [
       `throughput, ${THROUGHPUT_EVENTS} events, PutEvents -> handler side effect (median of ${ROUNDS}: ${range('on')})`,
@@ -352,18 +355,15 @@ async function main() {
       'goal >= 1,000/s',
     ],
     [
-      '  PutEvents accepted (8 clients, 10 entries a call)',
-      `${median(runs.on.map((run) => run.acceptedPerSecond)).toFixed(0)} events/s`,
+      '  PutEvents accepted (8 clients, 10 entries a call; with spans / without)',
+      `${both((run) => run.acceptedPerSecond, 0)} events/s`,
       '',
     ],
     ['  side effects that ran more than once (every run)', String(duplicates), 'must be 0'],
-    [
-      '  records per invocation of the consumer (with spans / without)',
-      `${median(runs.on.map((run) => run.batch)).toFixed(1)} / ${median(runs.off.map((run) => run.batch)).toFixed(1)}`,
-      'batch size 10',
-    ],
+    ['  records per invocation of the consumer (with spans / without)', both((run) => run.batch, 1), 'batch size 10'],
+    ['  function environments started during a run (with spans / without)', both((run) => run.environmentsStarted, 0), 'each a cold start'],
     [`  the same without the runtime's own spans (${range('off')})`, `${rate('off').toFixed(0)} events/s`, ''],
-    ["  throughput the runtime's spans cost", `${(spanCost * 100).toFixed(1)}%`, 'goal <= 5%'],
+    ["  throughput the runtime's spans cost", `${((1 - rate('on') / rate('off')) * 100).toFixed(1)}%`, 'goal <= 5%'],
     ...THREAD_GROUPS.map((group) => [
       `  CPU per event: ${group} (with spans / without)`,
       `${cpu('on', group).toFixed(2)} / ${cpu('off', group).toFixed(2)} ms`,
@@ -385,9 +385,20 @@ async function main() {
     [`latency at ${LIGHT_RATE}/s, p50`, `${percentile(unsaturated, 50).toFixed(1)} ms`, ''],
     [`latency at ${LIGHT_RATE}/s, p99`, `${percentile(unsaturated, 99).toFixed(1)} ms`, ''],
   ];
+}
+
+async function main() {
+  const fixture = mkdtempSync(path.join(tmpdir(), 'switchyard-bench-app-'));
+  // A generous timeout: the benchmark loads the machine, and a timed-out handler would be retried.
+  synthConsumerApp(fixture, { handlerTimeoutSeconds: 20 });
+  const startup = await startupSeconds();
+  const ceiling = await dynamodbCeiling();
+  const spansAlone = await runtimeSpansCpuPerEvent(THROUGHPUT_EVENTS);
+  const rounds = await measureRounds(fixture);
+  rmSync(fixture, { recursive: true, force: true });
   console.log(`\nLocal runtime benchmark (${cpus().length} cores, Node ${process.versions.node})\n`);
   console.log('| measure | result | note |\n| --- | --- | --- |');
-  for (const row of rows) console.log(`| ${row.join(' | ')} |`);
+  for (const row of reportRows(startup, ceiling, spansAlone, rounds)) console.log(`| ${row.join(' | ')} |`);
 }
 
 await main();
