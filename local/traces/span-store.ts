@@ -58,36 +58,53 @@ function toJson(value: unknown): string {
 }
 
 /**
- * The spans, in a table with row ids, not clustered on (trace_id, span_id): each span is
- * appended and only its small index entry lands at a random place; a clustered table moved the
- * whole span there, which cost twice as much per span (bench:runtime).
+ * The spans, one row for each trace an export names: its spans as one JSON array of
+ * `[resourceKey, scopeKey, span]`, the parts those keys name, and how many spans it holds. A
+ * journey's spans reach the store together (the runtime keeps its own in batches), so a row
+ * holds most of a trace: a row and an index entry per span cost four times as much
+ * (bench:runtime). Rows are appended, so row ids are the order spans were received in; the
+ * small columns come first, so that trimming reads them without the spans.
  */
-const SPANS_TABLE = `CREATE TABLE IF NOT EXISTS spans (
-  trace_id TEXT NOT NULL, span_id TEXT NOT NULL, start_ns TEXT NOT NULL,
-  resource_key TEXT NOT NULL, scope_key TEXT NOT NULL, span TEXT NOT NULL, received_at INTEGER NOT NULL,
-  UNIQUE (trace_id, span_id)
+const TRACE_SPANS_TABLE = `CREATE TABLE IF NOT EXISTS trace_spans (
+  trace_id TEXT NOT NULL, received_at INTEGER NOT NULL, span_count INTEGER NOT NULL, parts TEXT NOT NULL, spans TEXT NOT NULL
 );`;
 
-/** A data folder from before spans had row ids (a `WITHOUT ROWID` table): its spans are moved to the table as it is now. */
-function migrateClusteredSpans(db: DatabaseSync): void {
-  const table = db.prepare("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'spans'").get() as { sql: string } | undefined;
-  if (!table?.sql.includes('WITHOUT ROWID')) return;
+/**
+ * A data folder from before spans were kept by trace (a `spans` table with a row per span,
+ * clustered or not): each of its spans becomes a row of its own, in the order received.
+ */
+function migrateSpanRows(db: DatabaseSync): void {
+  const table = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'spans'").get();
+  if (table === undefined) return;
   inTransaction(db, () => {
     db.exec(`
-      DROP INDEX IF EXISTS spans_received;
-      ALTER TABLE spans RENAME TO spans_clustered;
-      ${SPANS_TABLE}
-      INSERT INTO spans SELECT trace_id, span_id, start_ns, resource_key, scope_key, span, received_at FROM spans_clustered ORDER BY received_at;
-      DROP TABLE spans_clustered;
+      ${TRACE_SPANS_TABLE}
+      INSERT INTO trace_spans (trace_id, received_at, span_count, parts, spans)
+        SELECT trace_id, received_at, 1, json_array(resource_key, scope_key), json_array(json_array(resource_key, scope_key, json(span)))
+        FROM spans ORDER BY received_at;
+      DROP TABLE spans;
     `);
   });
+}
+
+/** How often, at most, spans past their age are looked for. */
+const AGE_CHECK_MS = 60_000;
+
+type StoredSpan = [resourceKey: string, scopeKey: string, span: OtlpSpan];
+
+/** Orders spans by start time (nanoseconds as decimal text: shorter is earlier), then by id. */
+function byStart(a: StoredSpan, b: StoredSpan): number {
+  const [x, y] = [a[2], b[2]];
+  if (x.startTimeUnixNano.length !== y.startTimeUnixNano.length) return x.startTimeUnixNano.length - y.startTimeUnixNano.length;
+  if (x.startTimeUnixNano !== y.startTimeUnixNano) return x.startTimeUnixNano < y.startTimeUnixNano ? -1 : 1;
+  return x.spanId < y.spanId ? -1 : x.spanId > y.spanId ? 1 : 0;
 }
 
 /**
  * The received spans, in `traces.sqlite`: each span as its OTLP/JSON with its resource and
  * scope (kept once each, by their digest), the ids it names (TRACE_KEY_ATTRIBUTES) and the
- * traces it links to. A span sent again (an exporter's retry) replaces its first copy. Bounded
- * by SpanRetention, oldest first.
+ * traces it links to. A span sent again (an exporter's retry) replaces its first copy when
+ * read. Bounded by SpanRetention, oldest first.
  */
 export class SpanStore {
   readonly #db: DatabaseSync;
@@ -96,14 +113,15 @@ export class SpanStore {
   readonly #maxAgeMs: number;
   /**
    * How many spans the table holds, at most: counted once, then raised by each add (a span
-   * sent again replaces its row but is counted again, so this only ever overestimates, and an
-   * overestimate past the limit is counted again before anything is trimmed): the runtime keeps
-   * a batch of its own spans on every turn of the event loop, and counting up to 100,000 rows
-   * each time made every batch cost as much as the store is large.
+   * sent again is counted again, so this only ever overestimates, and an overestimate past the
+   * limit is counted again before anything is trimmed): counting the whole table on every
+   * export made each cost as much as the store is large.
    */
-  #rows: number | undefined;
+  #spans: number | undefined;
+  /** When spans past their age are next looked for: at most every AGE_CHECK_MS, not on every export. */
+  #nextAgeCheck = Number.NEGATIVE_INFINITY;
   readonly #statements: Record<
-    'span' | 'part' | 'key' | 'link' | 'trace' | 'named' | 'linkedFrom' | 'linkedTo' | 'exists' | 'count' | 'anyOld',
+    'spans' | 'part' | 'partOf' | 'key' | 'link' | 'trace' | 'named' | 'linkedFrom' | 'linkedTo' | 'exists' | 'count',
     StatementSync
   >;
 
@@ -112,10 +130,10 @@ export class SpanStore {
     this.#now = options.now;
     this.#maxSpans = options.retention?.maxSpans ?? DEFAULT_MAX_SPANS;
     this.#maxAgeMs = (options.retention?.maxHours ?? DEFAULT_MAX_HOURS) * 3_600_000;
-    migrateClusteredSpans(db);
+    migrateSpanRows(db);
     db.exec(`
-      ${SPANS_TABLE}
-      CREATE INDEX IF NOT EXISTS spans_received ON spans (received_at);
+      ${TRACE_SPANS_TABLE}
+      CREATE INDEX IF NOT EXISTS trace_spans_trace ON trace_spans (trace_id);
       CREATE TABLE IF NOT EXISTS span_parts (key TEXT PRIMARY KEY, json TEXT NOT NULL) WITHOUT ROWID;
       CREATE TABLE IF NOT EXISTS span_keys (key TEXT NOT NULL, trace_id TEXT NOT NULL, PRIMARY KEY (key, trace_id)) WITHOUT ROWID;
       DROP INDEX IF EXISTS span_keys_trace;
@@ -123,21 +141,17 @@ export class SpanStore {
       CREATE INDEX IF NOT EXISTS span_links_linked ON span_links (linked_trace_id);
     `);
     this.#statements = {
-      span: db.prepare(
-        'INSERT OR REPLACE INTO spans (trace_id, span_id, start_ns, resource_key, scope_key, span, received_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-      ),
+      spans: db.prepare('INSERT INTO trace_spans (trace_id, received_at, span_count, parts, spans) VALUES (?, ?, ?, ?, ?)'),
       part: db.prepare('INSERT OR IGNORE INTO span_parts (key, json) VALUES (?, ?)'),
+      partOf: db.prepare('SELECT json FROM span_parts WHERE key = ?'),
       key: db.prepare('INSERT OR IGNORE INTO span_keys (key, trace_id) VALUES (?, ?)'),
       link: db.prepare('INSERT OR IGNORE INTO span_links (trace_id, linked_trace_id) VALUES (?, ?)'),
-      trace: db.prepare(
-        'SELECT s.span, r.json AS resource, c.json AS scope, s.resource_key, s.scope_key FROM spans s JOIN span_parts r ON r.key = s.resource_key JOIN span_parts c ON c.key = s.scope_key WHERE s.trace_id = ? ORDER BY length(s.start_ns), s.start_ns, s.span_id',
-      ),
+      trace: db.prepare('SELECT spans FROM trace_spans WHERE trace_id = ? ORDER BY rowid'),
       named: db.prepare('SELECT DISTINCT trace_id FROM span_keys WHERE key = ? LIMIT ?'),
       linkedFrom: db.prepare('SELECT linked_trace_id AS id FROM span_links WHERE trace_id = ?'),
       linkedTo: db.prepare('SELECT trace_id AS id FROM span_links WHERE linked_trace_id = ?'),
-      exists: db.prepare('SELECT 1 FROM spans WHERE trace_id = ? LIMIT 1'),
-      count: db.prepare('SELECT COUNT(*) AS n FROM spans'),
-      anyOld: db.prepare('SELECT EXISTS (SELECT 1 FROM spans WHERE received_at < ?) AS any'),
+      exists: db.prepare('SELECT 1 FROM trace_spans WHERE trace_id = ? LIMIT 1'),
+      count: db.prepare('SELECT COALESCE(SUM(span_count), 0) AS n FROM trace_spans'),
     };
   }
 
@@ -146,9 +160,8 @@ export class SpanStore {
     const receivedAt = this.#now();
     let accepted = 0;
     let rejected = 0;
-    // The (key, trace) pairs this export named already: a journey's spans name its ids again and again.
-    const named = new Set<string>();
     inTransaction(this.#db, () => {
+      const byTrace = new Map<string, { spans: StoredSpan[]; parts: Set<string> }>();
       for (const resourceSpans of request.resourceSpans) {
         const resourceKey = this.#part({ resource: resourceSpans.resource, schemaUrl: resourceSpans.schemaUrl });
         for (const scopeSpans of resourceSpans.scopeSpans) {
@@ -158,34 +171,45 @@ export class SpanStore {
               rejected++;
               continue;
             }
-            this.#addSpan(span, resourceKey, scopeKey, receivedAt, named);
+            let trace = byTrace.get(span.traceId);
+            if (trace === undefined) {
+              trace = { spans: [], parts: new Set() };
+              byTrace.set(span.traceId, trace);
+            }
+            trace.spans.push([resourceKey, scopeKey, span]);
+            trace.parts.add(resourceKey).add(scopeKey);
             accepted++;
           }
         }
       }
+      for (const [traceId, { spans, parts }] of byTrace) this.#addTrace(traceId, spans, parts, receivedAt);
       this.#trim(receivedAt, accepted);
     });
     return { accepted, rejected };
   }
 
-  /** Keeps a span, the ids it names (each pair of an id and a trace once an export) and the traces it links to. */
-  #addSpan(span: OtlpSpan, resourceKey: string, scopeKey: string, receivedAt: number, named: Set<string>): void {
-    this.#statements.span.run(span.traceId, span.spanId, span.startTimeUnixNano, resourceKey, scopeKey, toJson(span), receivedAt);
-    for (const { key, value } of span.attributes) {
-      if (!KEY_ATTRIBUTES.has(key)) continue;
-      const name = plainValue(value);
-      if (typeof name !== 'string' || name === '') continue;
-      const pair = `${name}\u0000${span.traceId}`;
-      if (named.has(pair)) continue;
-      named.add(pair);
-      this.#statements.key.run(name, span.traceId);
-    }
-    for (const link of span.links) {
-      if (isValidId(link.traceId, 16) && link.traceId !== span.traceId) this.#statements.link.run(span.traceId, link.traceId);
+  /** Keeps a trace's spans of one export, the ids they name (each once) and the traces they link to. */
+  #addTrace(traceId: string, spans: StoredSpan[], parts: Set<string>, receivedAt: number): void {
+    this.#statements.spans.run(traceId, receivedAt, spans.length, JSON.stringify([...parts]), toJson(spans));
+    const named = new Set<string>();
+    const linked = new Set<string>();
+    for (const [, , span] of spans) {
+      for (const { key, value } of span.attributes) {
+        if (!KEY_ATTRIBUTES.has(key)) continue;
+        const name = plainValue(value);
+        if (typeof name !== 'string' || name === '' || named.has(name)) continue;
+        named.add(name);
+        this.#statements.key.run(name, traceId);
+      }
+      for (const link of span.links) {
+        if (!isValidId(link.traceId, 16) || link.traceId === traceId || linked.has(link.traceId)) continue;
+        linked.add(link.traceId);
+        this.#statements.link.run(traceId, link.traceId);
+      }
     }
   }
 
-  #countRows(): number {
+  #countSpans(): number {
     return (this.#statements.count.get() as { n: number }).n;
   }
 
@@ -198,25 +222,40 @@ export class SpanStore {
 
   /** Drops spans past the retention, and what only they named. */
   #trim(now: number, added: number): void {
-    this.#rows = (this.#rows ?? this.#countRows()) + added;
-    const cutoff = now - this.#maxAgeMs;
-    const old = this.#statements.anyOld.get(cutoff) as { any: number };
-    if (this.#rows <= this.#maxSpans && old.any === 0) return;
-    this.#rows = this.#countRows();
-    const over = Math.max(0, this.#rows - this.#maxSpans);
-    if (over === 0 && old.any === 0) return;
-    this.#db.prepare('DELETE FROM spans WHERE received_at < ?').run(cutoff);
-    // Past the count by a tenth more, so that trimming is not paid on every export at the limit.
-    if (over > 0) {
-      this.#db
-        .prepare('DELETE FROM spans WHERE (trace_id, span_id) IN (SELECT trace_id, span_id FROM spans ORDER BY received_at LIMIT ?)')
-        .run(over + Math.ceil(this.#maxSpans / 10));
+    this.#spans = (this.#spans ?? this.#countSpans()) + added;
+    let trimmed = false;
+    if (now >= this.#nextAgeCheck) {
+      this.#nextAgeCheck = now + AGE_CHECK_MS;
+      // Rows are in the order received: the old ones are the first.
+      trimmed =
+        this.#db
+          .prepare(
+            'DELETE FROM trace_spans WHERE rowid <= (SELECT MAX(rowid) FROM (SELECT rowid, received_at FROM trace_spans ORDER BY rowid LIMIT 10000) WHERE received_at < ?)',
+          )
+          .run(now - this.#maxAgeMs).changes > 0;
+      if (trimmed) this.#spans = this.#countSpans();
     }
-    this.#rows = this.#countRows();
+    if (this.#spans > this.#maxSpans) {
+      this.#spans = this.#countSpans();
+      const over = this.#spans - this.#maxSpans;
+      if (over > 0) {
+        // Past the count by a tenth more, so that trimming is not paid on every export at the limit.
+        this.#db
+          .prepare(
+            `DELETE FROM trace_spans WHERE rowid <= COALESCE(
+              (SELECT rowid FROM (SELECT rowid, SUM(span_count) OVER (ORDER BY rowid) AS total FROM trace_spans) WHERE total >= ? ORDER BY rowid LIMIT 1),
+              (SELECT MAX(rowid) FROM trace_spans))`,
+          )
+          .run(over + Math.ceil(this.#maxSpans / 10));
+        this.#spans = this.#countSpans();
+        trimmed = true;
+      }
+    }
+    if (!trimmed) return;
     this.#db.exec(`
-      DELETE FROM span_keys WHERE trace_id NOT IN (SELECT trace_id FROM spans);
-      DELETE FROM span_links WHERE trace_id NOT IN (SELECT trace_id FROM spans);
-      DELETE FROM span_parts WHERE key NOT IN (SELECT resource_key FROM spans UNION SELECT scope_key FROM spans);
+      DELETE FROM span_keys WHERE trace_id NOT IN (SELECT trace_id FROM trace_spans);
+      DELETE FROM span_links WHERE trace_id NOT IN (SELECT trace_id FROM trace_spans);
+      DELETE FROM span_parts WHERE key NOT IN (SELECT DISTINCT part.value FROM trace_spans, json_each(trace_spans.parts) AS part);
     `);
   }
 
@@ -245,8 +284,21 @@ export class SpanStore {
     return [...found];
   }
 
-  /** The spans of these traces as one OTLP/JSON `TracesData`, grouped by resource and scope, each trace's spans by start time. */
+  /**
+   * The spans of these traces as one OTLP/JSON `TracesData`, grouped by resource and scope,
+   * each trace's spans by start time; of a span received more than once, its last copy.
+   */
   traces(traceIds: readonly string[]): TracesData {
+    const parts = new Map<string, { resource?: OtlpResource; scope?: OtlpScope; schemaUrl?: string }>();
+    const partOf = (key: string) => {
+      let part = parts.get(key);
+      if (part === undefined) {
+        const row = this.#statements.partOf.get(key) as { json: string } | undefined;
+        part = row ? (JSON.parse(row.json) as { resource?: OtlpResource; scope?: OtlpScope; schemaUrl?: string }) : {};
+        parts.set(key, part);
+      }
+      return part;
+    };
     const byResource = new Map<
       string,
       {
@@ -256,27 +308,28 @@ export class SpanStore {
       }
     >();
     for (const traceId of traceIds) {
-      const rows = this.#statements.trace.all(traceId) as {
-        span: string;
-        resource: string;
-        scope: string;
-        resource_key: string;
-        scope_key: string;
-      }[];
-      for (const row of rows) {
-        let resource = byResource.get(row.resource_key);
+      const latest = new Map<string, StoredSpan>();
+      for (const row of this.#statements.trace.all(traceId) as { spans: string }[]) {
+        for (const stored of JSON.parse(row.spans) as StoredSpan[]) latest.set(stored[2].spanId, stored);
+      }
+      for (const [resourceKey, scopeKey, span] of [...latest.values()].sort(byStart)) {
+        let resource = byResource.get(resourceKey);
         if (!resource) {
-          const part = JSON.parse(row.resource) as { resource: OtlpResource; schemaUrl?: string };
-          resource = { resource: part.resource, ...(part.schemaUrl ? { schemaUrl: part.schemaUrl } : {}), scopes: new Map() };
-          byResource.set(row.resource_key, resource);
+          const part = partOf(resourceKey);
+          resource = {
+            resource: part.resource ?? { attributes: [] },
+            ...(part.schemaUrl ? { schemaUrl: part.schemaUrl } : {}),
+            scopes: new Map(),
+          };
+          byResource.set(resourceKey, resource);
         }
-        let scope = resource.scopes.get(row.scope_key);
+        let scope = resource.scopes.get(scopeKey);
         if (!scope) {
-          const part = JSON.parse(row.scope) as { scope: OtlpScope; schemaUrl?: string };
-          scope = { scope: part.scope, ...(part.schemaUrl ? { schemaUrl: part.schemaUrl } : {}), spans: [] };
-          resource.scopes.set(row.scope_key, scope);
+          const part = partOf(scopeKey);
+          scope = { scope: part.scope ?? { name: '' }, ...(part.schemaUrl ? { schemaUrl: part.schemaUrl } : {}), spans: [] };
+          resource.scopes.set(scopeKey, scope);
         }
-        scope.spans.push(JSON.parse(row.span) as OtlpSpan);
+        scope.spans.push(span);
       }
     }
     return {

@@ -44,7 +44,7 @@ describe('SpanStore', () => {
     expect(kept).not.toContain(0);
   });
 
-  it('counts a span sent again once: exports of the same spans never trim what they replace', () => {
+  it('never trims the spans an export sends again: their last copies are kept', () => {
     let now = 1_000;
     const store = new SpanStore(openDatabase(':memory:'), { now: () => now, retention: { maxSpans: 10 } });
     for (let round = 0; round < 20; round++) {
@@ -52,6 +52,65 @@ describe('SpanStore', () => {
       store.add(exportOf(0, 8));
       expect(Array.from({ length: 8 }, (_, n) => store.has(traceOf(n)))).toEqual(Array(8).fill(true));
     }
+  });
+
+  it('serves the last copy of a span sent again, in a later export or in the same one', () => {
+    let now = 1_000;
+    const store = new SpanStore(openDatabase(':memory:'), { now: () => now });
+    const first = exportOf(0, 1);
+    store.add(first);
+    now += 1;
+    const again = exportOf(0, 1);
+    const spans = again.resourceSpans[0]?.scopeSpans[0]?.spans as unknown as { name: string }[];
+    (spans[0] as { name: string }).name = 'retried';
+    store.add(again);
+    const twice = exportOf(0, 1);
+    const both = twice.resourceSpans[0]?.scopeSpans[0]?.spans as unknown as { name: string }[];
+    both.push({ ...(both[0] as { name: string }), name: 'last of two' });
+    now += 1;
+    store.add(twice);
+    const kept = store.traces([traceOf(0)]).resourceSpans.flatMap((r) => r.scopeSpans.flatMap((s) => s.spans));
+    expect(kept.map((span) => span.name)).toEqual(['last of two']);
+  });
+
+  it('orders the spans of a trace by start time across exports, as numbers, then by span id', () => {
+    const store = new SpanStore(openDatabase(':memory:'), { now: () => 1 });
+    const traceId = traceOf(0);
+    const span = (spanId: string, start: string) => ({
+      traceId,
+      spanId,
+      name: spanId,
+      kind: 1,
+      startTimeUnixNano: start,
+      endTimeUnixNano: start,
+      attributes: [],
+      events: [],
+      links: [],
+      status: { code: 0 },
+    });
+    const data = (spans: ReturnType<typeof span>[]): TracesData => ({
+      resourceSpans: [{ resource: { attributes: [] }, scopeSpans: [{ scope: { name: 'test' }, spans }] }],
+    });
+    store.add(data([span('000000000000000c', '100'), span('000000000000000a', '9')]));
+    store.add(data([span('000000000000000b', '100'), span('000000000000000d', '1000')]));
+    const kept = store.traces([traceId]).resourceSpans[0]?.scopeSpans[0]?.spans.map((s) => s.spanId);
+    expect(kept).toEqual(['000000000000000a', '000000000000000b', '000000000000000c', '000000000000000d']);
+  });
+
+  it('drops spans past maxHours, and the ids only they named', () => {
+    let now = 1_000;
+    const store = new SpanStore(openDatabase(':memory:'), { now: () => now, retention: { maxHours: 1 } });
+    const named = exportOf(0, 1);
+    const span = named.resourceSpans[0]?.scopeSpans[0]?.spans[0] as unknown as { attributes: unknown[] };
+    span.attributes = [{ key: 'switchyard.event.id', value: { stringValue: 'event-1' } }];
+    store.add(named);
+    now += 3_600_000 - 1;
+    store.add(exportOf(1, 1));
+    expect([store.has(traceOf(0)), store.tracesNamed('event-1', 10)]).toEqual([true, [traceOf(0)]]);
+    now += 120_000;
+    store.add(exportOf(2, 1));
+    expect([store.has(traceOf(0)), store.has(traceOf(1)), store.has(traceOf(2))]).toEqual([false, true, true]);
+    expect(store.tracesNamed('event-1', 10)).toEqual([]);
   });
 
   it('writes a double JSON has no number for as proto3 JSON does, and reads it back', () => {
@@ -72,7 +131,7 @@ describe('SpanStore', () => {
     ]);
   });
 
-  it('keeps the spans of a data folder written before spans had row ids, and adds to them', () => {
+  it('keeps the spans of a data folder written before spans were kept by trace, and adds to them', () => {
     const folder = mkdtempSync(path.join(tmpdir(), 'switchyard-spans-'));
     try {
       const file = path.join(folder, 'traces.sqlite');
@@ -98,8 +157,7 @@ describe('SpanStore', () => {
       store.add(exportOf(1, 1));
       expect([store.has(traceOf(0)), store.has(traceOf(1))]).toEqual([true, true]);
       expect(store.traces([traceOf(0)]).resourceSpans[0]?.scopeSpans[0]?.spans.map((s) => s.name)).toEqual(['span 0']);
-      const table = db.prepare("SELECT sql FROM sqlite_master WHERE name = 'spans'").get() as { sql: string };
-      expect(table.sql).not.toContain('WITHOUT ROWID');
+      expect(db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'spans'").get()).toBeUndefined();
       db.close();
     } finally {
       rmSync(folder, { recursive: true, force: true });

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { TracesData } from '../../../local/traces/otlp-model.js';
-import { SPAN_BATCH_MS, SPAN_KIND, type SpanSink, SpanWriter } from '../../../local/traces/span-writer.js';
+import { SPAN_BATCH_MS, SPAN_BATCH_SIZE, SPAN_KIND, type SpanSink, SpanWriter } from '../../../local/traces/span-writer.js';
 
 function span(n: number) {
   return {
@@ -47,8 +47,10 @@ describe('SpanWriter', () => {
   });
 
   it('keeps a full batch without waiting for its window', () => {
-    for (let n = 1; n <= 2000; n++) writer.write(span(n));
-    expect(count()).toBe(2000);
+    for (let n = 1; n < SPAN_BATCH_SIZE; n++) writer.write(span(n));
+    expect(count()).toBe(0);
+    writer.write(span(SPAN_BATCH_SIZE));
+    expect(count()).toBe(SPAN_BATCH_SIZE);
   });
 
   it('writes times as OTLP nanoseconds, to the microsecond', () => {
