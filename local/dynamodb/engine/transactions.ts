@@ -53,18 +53,20 @@ export function transactWriteItems(context: TransactionContext, input: Json, bod
   if (Buffer.byteLength(body) > MAX_TRANSACTION_BYTES) {
     throw validation('Transaction request size exceeds the maximum allowed size of 4 MB');
   }
+  const prepare = () =>
+    actions.map((action) => {
+      const kinds = Object.keys(action).filter((kind) => action[kind] != null);
+      if (kinds.length !== 1 || !ACTIONS[kinds[0] as string]) {
+        throw validation('TransactItems can only contain one of Check, Put, Update or Delete');
+      }
+      const kind = kinds[0] as string;
+      return (ACTIONS[kind] as (c: ItemContext, i: Json) => PreparedWrite)(context, action[kind] as Json);
+    });
   return onceForToken(
     context,
     input,
     () => {
-      const writes = actions.map((action) => {
-        const kinds = Object.keys(action).filter((kind) => action[kind] != null);
-        if (kinds.length !== 1 || !ACTIONS[kinds[0] as string]) {
-          throw validation('TransactItems can only contain one of Check, Put, Update or Delete');
-        }
-        const kind = kinds[0] as string;
-        return (ACTIONS[kind] as (c: ItemContext, i: Json) => PreparedWrite)(context, action[kind] as Json);
-      });
+      const writes = prepare();
       const results = applyTransaction(context, writes);
       const capacity = capacities(
         input,
@@ -73,8 +75,25 @@ export function transactWriteItems(context: TransactionContext, input: Json, bod
       );
       return capacity ? { ConsumedCapacity: capacity } : {};
     },
-    () => ({}),
+    () => replayed(context, input, prepare()),
   );
+}
+
+/**
+ * The answer to a transaction repeated with its ClientRequestToken: nothing written again and,
+ * when asked, "the number of read capacity units consumed in reading the item" (the API
+ * reference's ClientRequestToken) for each item the transaction names, read as a transaction reads.
+ */
+export function replayed(context: ItemContext, input: Json, writes: readonly PreparedWrite[]): Json {
+  const capacity = capacities(
+    input,
+    writes.map((write) => {
+      const item = context.items.get(write.table, write.key);
+      return { table: write.table, units: 2 * readUnits(item ? itemSize(item) : 0, true) };
+    }),
+    'read',
+  );
+  return capacity ? { ConsumedCapacity: capacity } : {};
 }
 
 /**

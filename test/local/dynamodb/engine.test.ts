@@ -366,6 +366,24 @@ describe('DynamoDbEngine', () => {
     expect(await thrown(transact('2'))).toBeInstanceOf(IdempotentParameterMismatchException);
   });
 
+  it('answers a transaction repeated with its token with the read units of reading its items, as the API reference says', async () => {
+    const transact = () =>
+      client.send(
+        new TransactWriteItemsCommand({
+          ClientRequestToken: 'token-capacity',
+          ReturnConsumedCapacity: 'TOTAL',
+          TransactItems: [
+            { Put: { TableName: 'orders', Item: { pk: { S: 'capacity' }, sk: { N: '1' } } } },
+            { Put: { TableName: 'orders', Item: { pk: { S: 'capacity' }, sk: { N: '2' } } } },
+          ],
+        }),
+      );
+    const first = await transact();
+    const again = await transact();
+    expect(first.ConsumedCapacity).toEqual([{ TableName: 'orders', CapacityUnits: 4, WriteCapacityUnits: 4 }]);
+    expect(again.ConsumedCapacity).toEqual([{ TableName: 'orders', CapacityUnits: 4, ReadCapacityUnits: 4 }]);
+  });
+
   it('scans with a filter, counting what it read and what it kept', async () => {
     const { Count, ScannedCount } = await client.send(
       new ScanCommand({ TableName: 'orders', FilterExpression: 'attribute_exists(stock)' }),
