@@ -49,12 +49,6 @@ export function tableDefinitions(byType: (type: string) => readonly LoadedResour
       .filter((t) => t.definition.BillingMode !== 'PAY_PER_REQUEST')
       .map((t) => `${t.name} (${t.type}): its provisioned capacity is not enforced: reads and writes are never throttled`),
   );
-  // The engine applies one request at a time: what AWS refuses as a conflict with a transaction in progress always waits its turn here.
-  if (tables.length > 0) {
-    warnings.push(
-      `DynamoDB (${tables.length} ${tables.length === 1 ? 'table' : 'tables'}): requests are applied one at a time, so a transaction never conflicts with another request (TransactionConflictException never happens)`,
-    );
-  }
   return { tables, warnings };
 }
 

@@ -30,6 +30,17 @@ export function taskStates(definition: unknown, path = '', within: readonly stri
   return found;
 }
 
+/** Each state machine with its definition parsed; one whose definition does not parse is left to the engine, which refuses it. */
+function* parsedMachines<M extends { definition: string }>(machines: readonly M[]): Generator<{ machine: M; definition: unknown }> {
+  for (const machine of machines) {
+    try {
+      yield { machine, definition: JSON.parse(machine.definition) };
+    } catch {
+      // Not a definition to report on: creating the state machine refuses it, with its error.
+    }
+  }
+}
+
 /**
  * The start-up report of what a state machine names that this runtime cannot run: one
  * line per Task state, by state machine and state, saying why.
@@ -39,13 +50,7 @@ export function unsupportedResourceWarnings(
   unsupported: (resource: string) => string | undefined,
 ): string[] {
   const warnings: string[] = [];
-  for (const machine of machines) {
-    let definition: unknown;
-    try {
-      definition = JSON.parse(machine.definition);
-    } catch {
-      continue;
-    }
+  for (const { machine, definition } of parsedMachines(machines)) {
     for (const task of taskStates(definition)) {
       const reason = unsupported(task.resource);
       if (reason === undefined) continue;
@@ -102,13 +107,7 @@ function unreadMapIo(state: Record<string, unknown>): string | undefined {
  */
 export function mapIoWarnings(machines: readonly { name: string; definition: string }[]): string[] {
   const warnings: string[] = [];
-  for (const machine of machines) {
-    let definition: unknown;
-    try {
-      definition = JSON.parse(machine.definition);
-    } catch {
-      continue;
-    }
+  for (const { machine, definition } of parsedMachines(machines)) {
     for (const map of mapStates(definition)) {
       const reason = unreadMapIo(map.state);
       if (reason === undefined) continue;

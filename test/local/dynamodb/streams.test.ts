@@ -130,12 +130,6 @@ describe('DynamoDB Streams (local)', () => {
     ]);
   });
 
-  it('says at start-up, once for all its tables, that a transaction never conflicts locally', () => {
-    const conflicts = runtime.warnings.filter((w) => w.includes('TransactionConflictException'));
-    expect(conflicts).toHaveLength(1);
-    expect(conflicts[0]).toMatch(/^DynamoDB \(\d+ tables?\): requests are applied one at a time, so a transaction never conflicts/);
-  });
-
   it("describes a template table's encryption at rest (SSESpecification's SSEEnabled) with the AWS managed key, as AWS does", async () => {
     const { Table } = await ddb.send(new DescribeTableCommand({ TableName: 'encrypted-table' }));
     expect(Table?.SSEDescription).toEqual({

@@ -1,35 +1,13 @@
-import { createHash, createHmac } from 'node:crypto';
 import { SignatureV4 } from '@smithy/signature-v4';
-import type { HttpRequest, SourceData } from '@smithy/types';
+import type { HttpRequest } from '@smithy/types';
 import { describe, expect, it } from 'vitest';
 import { verifySignature } from '../../../local/endpoint/sigv4.mjs';
+import { Sha256 } from '../sha256.js';
 
 const KEY = { accessKeyId: 'AKIDLOCALTEST', secretAccessKey: 'right-secret' };
 const SECRETS = new Map([[KEY.accessKeyId, KEY.secretAccessKey]]);
 const SIGNED_AT = new Date('2026-11-22T12:00:00Z');
 const minutes = (n: number) => new Date(SIGNED_AT.getTime() + n * 60_000);
-
-/** The hash the SDK's signer takes, over node:crypto (HMAC when given a key). */
-class Sha256 {
-  readonly #hash;
-  constructor(secret?: SourceData) {
-    this.#hash = secret === undefined ? createHash('sha256') : createHmac('sha256', bytes(secret));
-  }
-  update(data: SourceData) {
-    this.#hash.update(bytes(data));
-  }
-  async digest() {
-    return new Uint8Array(this.#hash.digest());
-  }
-}
-
-function bytes(data: SourceData): Uint8Array | string {
-  return typeof data === 'string'
-    ? data
-    : ArrayBuffer.isView(data)
-      ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
-      : new Uint8Array(data);
-}
 
 /** The SDK's own signer, the one every v3 client uses. */
 const signer = new SignatureV4({ service: 'lambda', region: 'us-east-1', credentials: KEY, sha256: Sha256 });

@@ -1,13 +1,12 @@
-import { createHash, createHmac } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { SignatureV4 } from '@smithy/signature-v4';
-import type { SourceData } from '@smithy/types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchRuntime, launchSettings } from '../../../local/launcher.js';
 import type { LocalRuntime } from '../../../local/runtime.js';
 import { SERVICE_MODULES } from '../../../local/services/modules.js';
 import { tempAssemblyDir, writeAssembly } from '../assembly.js';
 import { tempDataDir } from '../helpers.js';
+import { Sha256 } from '../sha256.js';
 import { acmModule } from './fixtures/acm/module.js';
 
 const ROLE = 'arn:aws:iam::000000000000:role/certificate-reader';
@@ -48,25 +47,6 @@ function writeApp(): string {
       },
     },
   });
-}
-
-/** The hash the SDK's signer takes, over node:crypto (HMAC when given a key). */
-class Sha256 {
-  readonly #hash;
-  constructor(secret?: SourceData) {
-    this.#hash = secret === undefined ? createHash('sha256') : createHmac('sha256', bytes(secret));
-  }
-  update(data: SourceData) {
-    this.#hash.update(bytes(data));
-  }
-  async digest() {
-    return new Uint8Array(this.#hash.digest());
-  }
-}
-
-function bytes(data: SourceData): Uint8Array | string {
-  if (typeof data === 'string') return data;
-  return ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : new Uint8Array(data);
 }
 
 const folders: string[] = [];
