@@ -57,6 +57,9 @@ const MOCKING = ['test/lib/flows/ticket-triage.test.ts', 'test/lambdas/triage/cl
  * environment, mock modules or fake timers are isolated.
  */
 const SHARED_RUNTIME = ['test/local/**/*.test.ts', 'test/testing/**/*.test.ts'];
+/** The suites that run the docs' programs whole: minutes of a 2-core machine, so npm run test:docs. */
+const DOCS_PROGRAMS = ['test/docs/testing-recipes.test.ts', 'test/docs/readme-examples.test.ts'];
+
 const RUNTIME_ISOLATED = [
   'test/local/apigateway/http-api-services.test.ts',
   'test/local/bedrock/bedrock-backend.test.ts',
@@ -95,6 +98,10 @@ export default defineConfig({
       // The CLI driven as an operator drives it: each test spawns the switchyard command against a
       // started runtime (111 s of test time, the longest group): npm run test:cli, which CI runs.
       ...(process.env.SWITCHYARD_CLI_E2E ? [] : [CLI_END_TO_END]),
+      // The docs' programs run as a team runs them: docs/testing.md's app synthesized and its recipes
+      // run by a vitest of their own (110 s), the README's examples type-checked whole (35 s):
+      // npm run test:docs, which CI runs.
+      ...(process.env.SWITCHYARD_DOCS ? [] : DOCS_PROGRAMS),
       // The console driven in Debian's chromium (a browser per run, the app synthesized and running): npm run test:browser, which CI runs.
       ...(process.env.SWITCHYARD_BROWSER ? [] : ['test/console/**/*.browser.test.ts']),
     ],
