@@ -1,4 +1,5 @@
 import type { LoadedApp, LoadedResource } from '../template/load.js';
+import { whereOf } from '../template/not-run.js';
 import { type CorsConfiguration, corsConfigurationOf } from './cors.js';
 import { type AuthorizerDefinition, authorizerOf, type StageThrottling, stageThrottlingOf } from './http-api-access-definitions.js';
 import type { HttpProxyTarget } from './http-api-http-proxy.js';
@@ -81,7 +82,7 @@ export function httpApiDefinitions(
   const resources = app.stacks.flatMap((stack) => stack.resources);
   const byType = (type: string) => resources.filter((r) => r.type === type);
   const warnings: string[] = [];
-  const where = (r: LoadedResource) => `${r.stackName}/${r.logicalId} (${r.type})`;
+  const where = whereOf;
   const ofApi = (apiId: string) => (r: LoadedResource) => String(r.properties.ApiId) === apiId;
 
   const apis: HttpApiDefinition[] = [];

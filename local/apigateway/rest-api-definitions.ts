@@ -1,4 +1,5 @@
 import type { LoadedApp, LoadedResource } from '../template/load.js';
+import { whereOf } from '../template/not-run.js';
 import { lambdaArnOf, type StageDefinition } from './definitions.js';
 import { isLoopbackUrl } from './http-forward.js';
 import { streamingLambdaArnOf } from './lambda-arn.js';
@@ -114,7 +115,7 @@ export function restApiDefinitions(app: LoadedApp): { apis: RestApiDefinition[];
   const lookup: Lookup = {
     byType: (type: string) => resources.filter((r) => r.type === type),
     ofApi: (apiId: string) => (r: LoadedResource) => String(r.properties.RestApiId) === apiId,
-    where: (r: LoadedResource) => `${r.stackName}/${r.logicalId} (${r.type})`,
+    where: whereOf,
     warnings: [],
   };
   const { byType, where, warnings } = lookup;

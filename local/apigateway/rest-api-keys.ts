@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { LoadedResource } from '../template/load.js';
+import { whereOf } from '../template/not-run.js';
 import type { ThrottleLimits } from './http-api-access-definitions.js';
 import { TokenBucket } from './http-api-throttle.js';
 import type { HttpResponse } from './payload.js';
@@ -43,7 +44,7 @@ export function generatedKeyValue(stackName: string, logicalId: string): string 
  * not applied and the generated key values (a notice, so the start-up report shows them).
  */
 export function restApiKeysOf(resources: readonly LoadedResource[], apiId: string, warnings: string[]): RestApiKeys {
-  const where = (r: LoadedResource) => `${r.stackName}/${r.logicalId} (${r.type})`;
+  const where = whereOf;
   const byType = (type: string) => resources.filter((r) => r.type === type);
   const keys = new Map<string, ApiKeyDefinition>();
   const keyIds = new Set<string>();

@@ -1,7 +1,8 @@
 import type { SharedDefinitions } from '../service-definitions.js';
 import type { LoadedResource } from '../template/load.js';
+import { whereOf } from '../template/not-run.js';
 import { globalTableDefinition } from './global-tables.js';
-import { isTrue, notRunParts, onDemandMaximum, type TableSpecification, whereOf } from './template-parts.js';
+import { isTrue, notRunParts, onDemandMaximum, type TableSpecification } from './template-parts.js';
 
 type Props = Record<string, unknown>;
 

@@ -1,6 +1,7 @@
 import { tryParseArn } from '../arn.js';
 import type { LoadedResource } from '../template/load.js';
-import { isTrue, notRunParts, onDemandMaximum, type TableSpecification, whereOf } from './template-parts.js';
+import { whereOf } from '../template/not-run.js';
+import { isTrue, notRunParts, onDemandMaximum, type TableSpecification } from './template-parts.js';
 
 type Props = Record<string, unknown>;
 

@@ -1,4 +1,5 @@
 import type { LoadedResource } from '../template/load.js';
+import { whereOf } from '../template/not-run.js';
 
 type Props = Record<string, unknown>;
 
@@ -29,9 +30,6 @@ export interface TableSpecification {
 
 /** CloudFormation writes booleans as booleans or as `"true"`. */
 export const isTrue = (value: unknown): boolean => value === true || value === 'true';
-
-/** `<stack>/<logicalId> (<type>)`: how a start-up line names a resource. */
-export const whereOf = (r: LoadedResource): string => `${r.stackName}/${r.logicalId} (${r.type})`;
 
 /** The line for a table whose maximum on-demand throughput the template sets. */
 export const onDemandMaximum = (r: LoadedResource): string =>

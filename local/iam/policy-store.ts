@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { LoadedApp, LoadedResource } from '../template/load.js';
+import { whereOf } from '../template/not-run.js';
 import { type PolicyDocument, type PolicyKind, usablePolicy } from './policy-documents.js';
 import type { ResourcePolicySource } from './resource-policies.js';
 import type { PolicyProblem } from './types.js';
@@ -66,7 +67,8 @@ interface RoleEntry {
   boundary?: PolicyDocument;
 }
 
-const holderOf = (r: LoadedResource) => `${r.stackName}/${r.logicalId} (${r.type})`;
+/** The policy's holder, as start-up lines name a resource. */
+const holderOf = whereOf;
 const list = (value: unknown): unknown[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
 const strings = (value: unknown): string[] => list(value).filter((v): v is string => typeof v === 'string');
 /** A role's name from its ARN: the last segment of its path (`arn:aws:iam::1:role/service/Name` is `Name`). */

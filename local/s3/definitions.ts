@@ -1,5 +1,6 @@
 import { AwsError } from '../aws-error.js';
 import type { LoadedApp, LoadedResource } from '../template/load.js';
+import { whereOf } from '../template/not-run.js';
 import { type DestinationConfiguration, templateConfigurations } from './notification-config.js';
 
 /** A bucket as the template declares it. */
@@ -26,7 +27,7 @@ type Props = Record<string, unknown>;
 export function bucketDefinitions(app: LoadedApp): { buckets: BucketDefinition[]; warnings: string[] } {
   const resources = app.stacks.flatMap((stack) => stack.resources);
   const warnings: string[] = [];
-  const where = (r: LoadedResource) => `${r.stackName}/${r.logicalId} (${r.type})`;
+  const where = whereOf;
   const viaCustomResource = new Set<string>();
   const notifiedBuckets = new Set<string>();
   const configurations = new Map<string, DestinationConfiguration[]>();

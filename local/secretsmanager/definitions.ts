@@ -1,4 +1,5 @@
 import type { LoadedApp } from '../template/load.js';
+import { whereOf } from '../template/not-run.js';
 import type { GenerateSecretStringSpec } from './generate-secret-string.js';
 
 /** A secret the template declares (`AWS::SecretsManager::Secret`). */
@@ -19,7 +20,7 @@ export function secretDefinitions(app: LoadedApp): { secrets: SecretDefinition[]
   const warnings: string[] = [];
   for (const stack of app.stacks) {
     for (const r of stack.resources) {
-      const where = `${r.stackName}/${r.logicalId} (${r.type})`;
+      const where = whereOf(r);
       if (r.type !== 'AWS::SecretsManager::Secret') continue;
       const p = r.properties;
       const text = (key: string) => (typeof p[key] === 'string' ? (p[key] as string) : undefined);

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { LoadedResource } from '../template/load.js';
+import { whereOf } from '../template/not-run.js';
 import { DefinitionSubstitutionError, placeholdersIn, substituteDefinition, substitutionValues } from './definition-substitutions.js';
 
 type Props = Record<string, unknown>;
@@ -31,7 +32,7 @@ export function stateMachineDefinitions(byType: (type: string) => readonly Loade
   const warnings: string[] = [];
   for (const r of byType(TYPE)) {
     const p = r.properties as Props;
-    const where = `${r.stackName}/${r.logicalId} (${TYPE})`;
+    const where = whereOf(r);
     const definition = definitionOf(r, where, warnings);
     if (definition === undefined) continue;
     const problem = definitionProblem(definition, p.DefinitionSubstitutions !== undefined);

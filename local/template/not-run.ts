@@ -1,4 +1,5 @@
 import type { TemplateResource } from './cloud-assembly.js';
+import type { LoadedResource } from './load.js';
 
 /**
  * What a resource does on AWS that does not happen locally, for the types whose return
@@ -90,3 +91,6 @@ export function deployTimeOnly(resources: Readonly<Record<string, TemplateResour
   for (const [layerId, users] of layerUsers) if (users.every((user) => found.has(user))) found.add(layerId);
   return found;
 }
+
+/** `<stack>/<logicalId> (<type>)`: how a start-up line names a template's resource. */
+export const whereOf = (r: LoadedResource): string => `${r.stackName}/${r.logicalId} (${r.type})`;
