@@ -1,5 +1,4 @@
 import type { TemplateResource } from './cloud-assembly.js';
-import type { LoadedResource } from './load.js';
 
 /**
  * What a resource does on AWS that does not happen locally, for the types whose return
@@ -93,4 +92,6 @@ export function deployTimeOnly(resources: Readonly<Record<string, TemplateResour
 }
 
 /** `<stack>/<logicalId> (<type>)`: how a start-up line names a template's resource. */
-export const whereOf = (r: LoadedResource): string => `${r.stackName}/${r.logicalId} (${r.type})`;
+// Takes what it reads, not load.ts's LoadedResource: load.ts imports this module.
+export const whereOf = (r: { readonly stackName: string; readonly logicalId: string; readonly type: string }): string =>
+  `${r.stackName}/${r.logicalId} (${r.type})`;
