@@ -66,7 +66,7 @@ export const RUNTIME_HELP = `  --port      port of the endpoint (0: any free por
               N events (default 10000), none older than H hours (default 24)
   --models    where Bedrock Runtime's answers come from: simulated (default), fixtures:<file>,
               openai:<base url>, per model glob with faults; default SWITCHYARD_MODELS
-              (docs/local-runtime-support.md, "Bedrock Runtime and SWITCHYARD_MODELS")
+              (docs/local-runtime/bedrock.md, "Bedrock Runtime and SWITCHYARD_MODELS")
   --iam       what a request the app's IAM policies do not allow does: warn (default: it runs
               and is printed once; switchyard iam lists it), enforce (refused as AWS refuses
               it), off; default SWITCHYARD_IAM, else warn

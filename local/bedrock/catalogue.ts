@@ -3,7 +3,7 @@
  * place the local Bedrock learns a model id, the body its InvokeModel speaks, how it is
  * reached (on demand, inference profiles), its lifecycle and what Converse takes from it.
  *
- * Sources (docs/local-runtime-support.md says more): the Bedrock user guide's model cards,
+ * Sources (docs/local-runtime/bedrock.md says more): the Bedrock user guide's model cards,
  * "Supported foundation models", "Inference profiles supported" and each family's "Inference
  * request parameters and response fields" page; ListFoundationModels as mirai73/bedrock-models
  * (MIT-0) recorded it on 2026-08-21 (ids, inference types); aws-cdk-lib 2.276's

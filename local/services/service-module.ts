@@ -72,7 +72,7 @@ export interface RuntimeOptions {
   readonly pipesRetryBaseMs?: number;
   /**
    * Where Bedrock Runtime's answers come from, as SWITCHYARD_MODELS takes it
-   * (docs/local-runtime-support.md). @default process.env.SWITCHYARD_MODELS, else 'simulated'
+   * (docs/local-runtime/bedrock.md). @default process.env.SWITCHYARD_MODELS, else 'simulated'
    */
   readonly models?: string;
   /**

@@ -45,7 +45,7 @@ describe('the Bedrock model catalogue', () => {
   });
 
   it('lists in the docs every model served although reported past its end of life', () => {
-    const docs = readFileSync(path.join(import.meta.dirname, '../../../docs/local-runtime-support.md'), 'utf8');
+    const docs = readFileSync(path.join(import.meta.dirname, '../../../docs/local-runtime/bedrock.md'), 'utf8');
     // The paragraph after "EOL on AWS unverified: served:", up to the blank line that ends it.
     const list = /EOL on AWS unverified:\s+served:([\s\S]*?)\n\n/.exec(docs)?.[1] ?? '';
     const unverified = CATALOGUE.filter((m) => m.lifecycle.status === 'legacy' && m.lifecycle.eolUnverified !== undefined);

@@ -30,7 +30,7 @@ const REPLAYS = { ...SQS_REPLAYS, ...BATCH_REPLAYS, ...NAME_REPLAYS, ...PUBLISH_
 const KNOWN_DIFFERENCES: readonly { readonly path: RegExp; readonly reason: string }[] = [
   {
     path: /\.SubscriptionPrincipal$/,
-    reason: 'no IAM users locally: the subscriber is the account root (printed at start-up, docs/local-runtime-support.md)',
+    reason: 'no IAM users locally: the subscriber is the account root (printed at start-up, docs/local-runtime/sns.md)',
   },
 ];
 const seen = new Set<RegExp>();
