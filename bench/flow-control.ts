@@ -25,6 +25,7 @@ import type { FlowControlStore } from '../lambdas/kit/flow-control/store.js';
 import { TokenBudget } from '../lambdas/kit/flow-control/token-budget.js';
 import { DynamoDbHost } from '../local/dynamodb/dynamodb-host.js';
 import { debounceScenario, type LimitResult, rateLimitScenario, tokenBudgetScenario } from './flow-control-scenarios.js';
+import { percentile } from './stats.js';
 
 const region = 'us-east-1';
 const OVERHEAD_EVENTS = Number(process.env.BENCH_EVENTS ?? 500);
@@ -62,11 +63,6 @@ async function table(client: DynamoDBClient): Promise<string> {
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
   throw new Error(`bench: table ${name} did not become ACTIVE within 2 s`);
-}
-
-function percentile(values: readonly number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
 }
 
 interface Overhead {

@@ -14,6 +14,7 @@ import { IamEvaluator } from '../local/iam/evaluator.js';
 import type { IamRequest } from '../local/iam/types.js';
 import { LocalRuntime } from '../local/runtime.js';
 import { synthConsumerApp } from '../test/fixtures/consumer-app.js';
+import { percentile } from './stats.js';
 
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 const region = 'us-east-1';
@@ -21,11 +22,6 @@ const account = '000000000000';
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 2000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
 const TARGET_LOSS = 0.05;
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
-}
 
 /** p50 and p99 of decide() over the fixture's roles: each request first asked, then asked again. */
 async function decisions(cdkOut: string): Promise<{ uncached: number[]; cached: number[] }> {

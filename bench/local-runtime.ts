@@ -19,6 +19,7 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import { DynamoDbHost } from '../local/dynamodb/dynamodb-host.js';
 import { synthConsumerApp } from '../test/fixtures/consumer-app.js';
 import { runtimeSpansCpuPerEvent } from './runtime-spans-cost.js';
+import { percentile } from './stats.js';
 import { cpuBetween, THREAD_GROUPS, type ThreadGroup, threadCpu, threadsStarted } from './thread-cpu.js';
 
 const root = path.join(import.meta.dirname, '..');
@@ -32,11 +33,6 @@ const LIGHT_RATE = 50;
 const LATENCY_SECONDS = 10;
 /** Throughput runs with the runtime's spans and as many without, alternating. */
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
-}
 
 function entry(ticketId: string) {
   return {

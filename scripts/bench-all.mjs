@@ -14,6 +14,7 @@ const BENCHES = [
   'bench:bedrock',
   'bench:iam',
   'bench:dynamodb',
+  'bench:devloop',
 ];
 const missed = [];
 for (const bench of BENCHES) {

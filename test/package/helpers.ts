@@ -1,4 +1,5 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -77,8 +78,20 @@ export function start(command: string, args: readonly string[], cwd: string, env
     output += chunk.toString();
   });
   return {
+    /** The process group's id (the child leads it): what `kill` and `stop` signal. */
+    pid: child.pid,
     output: () => output,
     exited: () => child.exitCode !== null || child.signalCode !== null,
+    /** SIGKILLs the whole process group at once, synchronously (for an exit handler, where nothing can be awaited). */
+    kill: () => {
+      if (child.pid === undefined) return;
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch (error) {
+        // ESRCH: the group is gone already, which is what was asked for.
+        if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+      }
+    },
     /** Stops the whole process group (npx, the bin, its Node 24 re-exec and the runtime's workers). */
     stop: async () => {
       if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
@@ -104,5 +117,50 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
     }
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
     await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
+/** The three packages' tarballs, as scripts/pack.mjs packed them. */
+export interface Tarballs {
+  readonly library: string;
+  readonly command: string;
+  readonly create: string;
+}
+
+/**
+ * Packs the packages as a release would (scripts/pack.mjs) into `destination`: after `npm run
+ * build` by default; `build: false` packs pack/ as the last build left it (SWITCHYARD_PACK_NO_BUILD).
+ */
+export function packTarballs(destination: string, options: { build: boolean } = { build: true }): Tarballs {
+  const output = execFileSync(process.execPath, [path.join(root, 'scripts', 'pack.mjs'), '--destination', destination], {
+    cwd: root,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 64 * 1024 * 1024,
+    env: { ...process.env, ...(options.build ? {} : { SWITCHYARD_PACK_NO_BUILD: '1' }) },
+  });
+  // The tarballs' paths are the last lines, after the build's own output.
+  const tarball = (name: string): string => {
+    const found = output.split('\n').find((line) => new RegExp(`/${name}-[^/]+\\.tgz$`).test(line.trim()));
+    if (found === undefined) throw new Error(`scripts/pack.mjs printed no ${name} tarball:\n${output}`);
+    return found.trim();
+  };
+  return { library: tarball('switchyard-cdk'), command: tarball('switchyard-cli'), create: tarball('create-switchyard') };
+}
+
+/**
+ * npx installs `--package <tarball>` (with its peers, the CDK) into a folder of the npm
+ * cache's _npx, keyed by the tarball's path: unique to the folder `work` the tarballs are in,
+ * so removed with it.
+ */
+export function removeNpxInstalls(work: string): void {
+  const cache = execFileSync('npm', ['config', 'get', 'cache'], { encoding: 'utf8' }).trim();
+  const npx = path.join(cache, '_npx');
+  if (!existsSync(npx)) return;
+  for (const entry of readdirSync(npx)) {
+    const manifest = path.join(npx, entry, 'package.json');
+    if (existsSync(manifest) && readFileSync(manifest, 'utf8').includes(path.basename(work))) {
+      rmSync(path.join(npx, entry), { recursive: true, force: true });
+    }
   }
 }

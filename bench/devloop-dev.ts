@@ -1,0 +1,195 @@
+/**
+ * `switchyard dev` as `npm run bench:devloop` drives it: a process group of its own (killed
+ * whole, even when the benchmark fails or is interrupted), watched from outside through its
+ * endpoint with the AWS SDK only. See bench/devloop.ts.
+ */
+import { InvokeCommand, LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
+import { start } from '../test/package/helpers.js';
+import { type DevloopApp, type EditTarget, PROBE_EVENT, type ProbeAnswer } from './devloop-apps.js';
+
+type Started = ReturnType<typeof start>;
+
+/** Every dev process group still running, for the exit handler. */
+const running = new Set<Started>();
+let exitHandlerInstalled = false;
+
+/**
+ * Kills every dev process group left when this process exits, however it exits; on Ctrl-C or
+ * SIGTERM, runs `cleanUp` (the work folder) first. Installed once.
+ */
+export function killDevOnExit(cleanUp: () => void): void {
+  if (exitHandlerInstalled) return;
+  exitHandlerInstalled = true;
+  process.on('exit', () => {
+    for (const dev of running) dev.kill();
+  });
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      for (const dev of running) dev.kill();
+      console.error(`bench:devloop: ${signal}: switchyard dev killed; cleaning up`);
+      cleanUp();
+      process.exit(130);
+    });
+  }
+}
+
+/** How long one wait (ready, an edit in effect, a stop) may take before the benchmark fails saying what it waited for. */
+export interface Limits {
+  readonly timeoutMs: number;
+}
+
+/** `switchyard dev` started in the app's folder, as a user starts it, and the AWS SDK pointed at its endpoint. */
+export class DevSession {
+  private readonly process: Started;
+  private readonly lambda: LambdaClient;
+  /** performance.now() when the process was spawned. */
+  readonly spawnedAt: number;
+  private readonly functionNames = new Map<EditTarget, string>();
+
+  constructor(
+    private readonly app: DevloopApp,
+    readonly endpoint: string,
+    env: NodeJS.ProcessEnv,
+    private readonly limits: Limits,
+  ) {
+    const port = new URL(endpoint).port;
+    this.spawnedAt = performance.now();
+    this.process = start(app.dev.command, [...app.dev.args, '--port', port], app.folder, env);
+    running.add(this.process);
+    this.lambda = new LambdaClient({
+      endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      // One attempt: a refusal or an error is an answer the benchmark polls past, not one the SDK should retry.
+      maxAttempts: 1,
+      requestHandler: { connectionTimeout: 2_000, requestTimeout: limits.timeoutMs },
+    });
+  }
+
+  /**
+   * Waits until the endpoint answers and the runtime runs the app: ListFunctions names every
+   * target's function. Returns the milliseconds since the spawn.
+   */
+  async ready(): Promise<number> {
+    await this.poll('switchyard dev to answer with the app loaded (ListFunctions naming every function the benchmark edits)', async () => {
+      const names = await this.listFunctions();
+      for (const target of this.app.targets) {
+        const name = names.find((candidate) => target.functionName.test(candidate));
+        if (name === undefined) return false;
+        this.functionNames.set(target, name);
+      }
+      return true;
+    });
+    return performance.now() - this.spawnedAt;
+  }
+
+  /**
+   * Waits until dev says it watches the sources ("watching <folder> for changes ...", the last
+   * line of its start). Its endpoint answers before its watcher runs, and a file saved before
+   * then is never reloaded, so the first edit waits for this line (untimed).
+   */
+  async watching(): Promise<void> {
+    await this.poll(
+      'switchyard dev to print "watching <folder> for changes" (if its wording changed, update bench/devloop-dev.ts)',
+      async () => /^watching .+ for changes/m.test(this.process.output()),
+    );
+  }
+
+  /** One Invoke of the target's function with the probe's event: its answer and the call's wall time. */
+  async invoke(target: EditTarget): Promise<{ answer: ProbeAnswer; ms: number }> {
+    const name = this.functionNames.get(target);
+    if (name === undefined) throw new Error('bench:devloop: invoke before ready()');
+    const started = performance.now();
+    const response = await this.lambda.send(new InvokeCommand({ FunctionName: name, Payload: JSON.stringify(PROBE_EVENT) }));
+    const ms = performance.now() - started;
+    const payload = new TextDecoder().decode(response.Payload);
+    if (response.FunctionError !== undefined) throw new Error(`${name} failed (${response.FunctionError}): ${payload}`);
+    return { answer: JSON.parse(payload) as ProbeAnswer, ms };
+  }
+
+  /**
+   * Invokes the target's function until its answer passes `shows` (the edit is in effect),
+   * from `since` (performance.now() at the edit's write). Returns the milliseconds from `since`
+   * to that invocation's answer, and that invocation's own wall time.
+   */
+  async until(what: string, target: EditTarget, since: number, shows: (answer: ProbeAnswer) => boolean) {
+    let first: { ms: number } | undefined;
+    await this.poll(what, async () => {
+      const result = await this.invoke(target);
+      if (!shows(result.answer)) return false;
+      first = result;
+      return true;
+    });
+    if (first === undefined) throw new Error('bench:devloop: unreachable');
+    return { ms: performance.now() - since, invocationMs: first.ms };
+  }
+
+  /** Stops it as Ctrl-C does (SIGINT to its process group), and waits until every process of the group is gone. */
+  async stop(): Promise<void> {
+    this.lambda.destroy();
+    await this.process.stop();
+    const deadline = performance.now() + this.limits.timeoutMs;
+    while (groupAlive(this.process.pid)) {
+      if (performance.now() > deadline) this.process.kill();
+      await sleep(50);
+    }
+    running.delete(this.process);
+  }
+
+  /** The end of what dev printed, without the probe's START/END/REPORT lines (for a failure's message). */
+  outputTail(lines = 40): string {
+    return this.process
+      .output()
+      .split('\n')
+      .filter((line) => !/RequestId: /.test(line))
+      .slice(-lines)
+      .join('\n');
+  }
+
+  private async listFunctions(): Promise<string[]> {
+    const names: string[] = [];
+    let marker: string | undefined;
+    do {
+      const page = await this.lambda.send(new ListFunctionsCommand({ Marker: marker }));
+      names.push(...(page.Functions ?? []).map((fn) => fn.FunctionName ?? ''));
+      marker = page.NextMarker;
+    } while (marker !== undefined);
+    return names;
+  }
+
+  /** Polls `probe` every 50 ms until it returns true; an error is a "not yet", kept for the timeout's message. */
+  private async poll(what: string, probe: () => Promise<boolean>): Promise<void> {
+    const deadline = performance.now() + this.limits.timeoutMs;
+    let lastError: unknown;
+    for (;;) {
+      if (this.process.exited()) throw new Error(`bench:devloop: switchyard dev exited while waiting for ${what}:\n${this.outputTail()}`);
+      try {
+        if (await probe()) return;
+      } catch (error) {
+        lastError = error;
+      }
+      if (performance.now() > deadline) {
+        const last = lastError === undefined ? '' : ` (last error: ${String(lastError)})`;
+        throw new Error(
+          `bench:devloop: timed out after ${this.limits.timeoutMs} ms waiting for ${what}${last}; dev printed:\n${this.outputTail()}`,
+        );
+      }
+      await sleep(50);
+    }
+  }
+}
+
+function groupAlive(pid: number | undefined): boolean {
+  if (pid === undefined) return false;
+  try {
+    process.kill(-pid, 0);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ESRCH') return false;
+    throw error;
+  }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
