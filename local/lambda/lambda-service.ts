@@ -73,6 +73,8 @@ export interface LambdaServiceOptions {
   readonly sdk?: RuntimeSdk;
   /** The template's function URLs, served at the endpoint (for the start-up report's addresses). */
   readonly functionUrls?: FunctionUrls;
+  /** What new code needs before it first runs (the SDK packages it leaves to the runtime, fetched). @default nothing */
+  readonly prepareCode?: (definition: FunctionDefinition) => Promise<void>;
 }
 
 /** Lambda's limit on an asynchronous invocation's payload. */
@@ -180,6 +182,30 @@ export class LambdaService implements RestProtocolService {
     const kept = [...this.#functions.keys()].filter((name) => !names.has(name));
     const mappings = await this.#reloadMappings(sqsMappings, touched);
     return { changed, added, kept, mappings };
+  }
+
+  /**
+   * Runs other code for a function from its next invocation on, in place of the code its
+   * template names: `switchyard dev` gives a handler rebuilt from a saved edit this way, with
+   * no synthesis. As with a reload, an invocation in flight finishes on the old code and the
+   * next one cold-starts the new. Until the next reload, the function runs code its template
+   * does not hold (`updatedCode` lists it for the start-up report).
+   * @throws AwsError ResourceNotFoundException for a function the runtime does not run
+   */
+  async updateFunctionCode(name: string, codePath: string): Promise<void> {
+    const fn = this.#functions.get(name);
+    if (fn === undefined) throw new AwsError('ResourceNotFoundException', `Function not found: ${name}`, 404);
+    const definition = { ...fn.definition, codePath };
+    await this.options.prepareCode?.(definition);
+    fn.update(definition, this.#environmentOf(definition));
+  }
+
+  /** The functions whose code is not the one `template` names (updateFunctionCode since), with the folder each runs. */
+  updatedCode(template: readonly FunctionDefinition[]): { name: string; codePath: string }[] {
+    return template.flatMap(({ name, codePath }) => {
+      const running = this.#functions.get(name)?.definition.codePath;
+      return running !== undefined && running !== codePath ? [{ name, codePath: running }] : [];
+    });
   }
 
   async #reloadMappings(next: readonly SqsMappingDefinition[], touchedFunctions: ReadonlySet<string>): Promise<string[]> {

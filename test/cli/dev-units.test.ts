@@ -72,7 +72,7 @@ writeFileSync(process.env.CDK_OUTDIR + '/manifest.json', JSON.stringify({ cwd: p
     });
     const outdir = path.join(root, '.switchyard', 'cdk.out');
     const result = await synthesize({ root, app: `"${process.execPath}" app.mjs`, context: { flag: 'on' } }, outdir);
-    expect(result).toBe(outdir);
+    expect(result.cdkOut).toBe(outdir);
     const written = JSON.parse(readFileSync(path.join(outdir, 'manifest.json'), 'utf8'));
     expect(written.cwd).toBe(root);
     expect(written.context).toMatchObject({ flag: 'on', 'aws:cdk:enable-asset-metadata': true });
