@@ -16,6 +16,12 @@ import module from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+// The hook's own reads (the cache, a bundle's digest) are not the app's: it keeps the originals,
+// and reads nothing while it bundles (fs.readFileSync itself calls fs.openSync, the one watched).
+const { readFileSync, openSync, readdirSync } = fs;
+const readFileAsync = fs.promises.readFile;
+let bundling = 0;
+
 const recordDir = process.env.SWITCHYARD_SYNTH_RECORD;
 const cacheDir = process.env.SWITCHYARD_BUNDLE_CACHE;
 if (recordDir) install(recordDir);
@@ -79,18 +85,17 @@ function install(recordDir) {
     if (file instanceof URL && file.protocol === 'file:') return fileURLToPath(file);
     return undefined;
   };
-  const watchCalls = (target, name, into) => {
-    const original = target[name];
+  const watchCalls = (target, name, original, into) => {
     target[name] = function (file, ...rest) {
-      const read = pathOf(file);
+      const read = bundling === 0 ? pathOf(file) : undefined;
       if (read !== undefined) into.add(read);
       return original.call(this, file, ...rest);
     };
   };
-  watchCalls(fs, 'readFileSync', reads);
-  watchCalls(fs, 'openSync', reads);
-  watchCalls(fs, 'readdirSync', listed);
-  watchCalls(fs.promises, 'readFile', reads);
+  watchCalls(fs, 'readFileSync', readFileSync, reads);
+  watchCalls(fs, 'openSync', openSync, reads);
+  watchCalls(fs, 'readdirSync', readdirSync, listed);
+  watchCalls(fs.promises, 'readFile', readFileAsync, reads);
 
   // Every other command the synthesis runs (a bundling hook's shell command, a Docker build):
   // what those read is unknown, so dev synthesizes again for a change to any file then.
@@ -99,7 +104,14 @@ function install(recordDir) {
   childProcess.spawnSync = function (...call) {
     const [command, args, options] = call;
     const esbuild = esbuildCall(command, Array.isArray(args) ? args : [], options);
-    if (esbuild !== undefined) return bundle(esbuild, spawnSync, bundles);
+    if (esbuild !== undefined) {
+      bundling++;
+      try {
+        return bundle(esbuild, spawnSync, bundles);
+      } finally {
+        bundling--;
+      }
+    }
     commands.push([String(command), ...(Array.isArray(args) ? args.map(String) : [])].join(' ').slice(0, 500));
     return spawnSync.apply(this, call);
   };
@@ -195,7 +207,7 @@ function bundle(call, spawnSync, bundles) {
   let inputs = [];
   let outputs = [];
   try {
-    const meta = JSON.parse(fs.readFileSync(metafile, 'utf8'));
+    const meta = JSON.parse(readFileSync(metafile, 'utf8'));
     const resolve = (file) => path.resolve(call.cwd, file.replace(/^[a-z-]+:/, ''));
     inputs = Object.keys(meta.inputs ?? {}).map(resolve);
     outputs = [...Object.keys(meta.outputs ?? {}).map(resolve), ...(given ? [metafile] : [])];
@@ -245,7 +257,7 @@ function esbuildVersion(call) {
 
 function digestOf(file) {
   try {
-    return createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+    return createHash('sha256').update(readFileSync(file)).digest('hex');
   } catch {
     return undefined;
   }
@@ -273,7 +285,7 @@ function toCache(entry, outputs, inputs) {
 function fromCache(entry, outdir) {
   let inputs;
   try {
-    inputs = JSON.parse(fs.readFileSync(path.join(entry, 'inputs.json'), 'utf8'));
+    inputs = JSON.parse(readFileSync(path.join(entry, 'inputs.json'), 'utf8'));
   } catch {
     return undefined;
   }
