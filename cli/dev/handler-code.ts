@@ -40,6 +40,8 @@ export class HandlerCode {
   readonly #failing = new Set<string>();
   #read = new Set<string>();
   #listed = new Set<string>();
+  /** The bundles that read each file, by the inputs they were built from last. */
+  #readers = new Map<string, Set<BundleRecord>>();
 
   constructor(
     /** The project folder (changed files are named relative to it). */
@@ -52,8 +54,8 @@ export class HandlerCode {
   ) {
     this.#rebundler = new Rebundler(folder);
     this.#stateFile = path.join(folder, 'replaced.json');
-    this.#setRecord(record);
     if (record !== undefined) this.#replaced = loadReplacements(this.#stateFile, record);
+    this.#setRecord(record);
   }
 
   get record(): SynthRecord | undefined {
@@ -62,9 +64,9 @@ export class HandlerCode {
 
   /** A new synthesis: its bundles are the code now, and nothing is replaced. */
   synthesized(record: SynthRecord | undefined): void {
-    this.#setRecord(record);
     this.#replaced.clear();
     this.#failing.clear();
+    this.#setRecord(record);
     this.#save();
   }
 
@@ -82,9 +84,9 @@ export class HandlerCode {
       if (this.#read.has(file) || this.#listed.has(path.dirname(file))) {
         return { kind: 'synth', reason: `the app's synthesis reads ${path.relative(this.project, file)}` };
       }
-      const readers = record.bundles.filter((bundle) => this.#inputsOf(bundle).some((input) => input.file === file));
+      const readers = this.#readers.get(file) ?? new Set();
       for (const bundle of readers) bundles.add(bundle);
-      if (readers.length === 0 && existsSync(file)) {
+      if (readers.size === 0 && existsSync(file)) {
         for (const bundle of record.bundles) if (this.#failing.has(bundle.assetDir)) bundles.add(bundle);
       }
     }
@@ -95,7 +97,7 @@ export class HandlerCode {
   reads(file: string): boolean {
     const record = this.#record;
     if (record === undefined) return false;
-    return this.#read.has(file) || record.bundles.some((bundle) => this.#inputsOf(bundle).some((input) => input.file === file));
+    return this.#read.has(file) || this.#readers.has(file);
   }
 
   /** The bundles whose inputs changed since they were built (while dev was not running, say). */
@@ -110,6 +112,7 @@ export class HandlerCode {
       try {
         const rebuilt = await this.#rebundler.rebuild(bundle);
         this.#replaced.set(bundle.assetDir, { dir: rebuilt.dir, inputs: rebuilt.inputs });
+        this.#indexReaders();
         this.#cache(bundle, rebuilt);
         this.#failing.delete(bundle.assetDir);
         outcomes.push({ bundle, rebuilt });
@@ -150,6 +153,18 @@ export class HandlerCode {
     this.#record = record;
     this.#read = new Set(record?.read.map((stamp) => stamp.file));
     this.#listed = new Set(record?.listed.map((stamp) => stamp.folder));
+    this.#indexReaders();
+  }
+
+  #indexReaders(): void {
+    this.#readers = new Map();
+    for (const bundle of this.#record?.bundles ?? []) {
+      for (const { file } of this.#inputsOf(bundle)) {
+        const readers = this.#readers.get(file) ?? new Set();
+        readers.add(bundle);
+        this.#readers.set(file, readers);
+      }
+    }
   }
 
   #save(): void {

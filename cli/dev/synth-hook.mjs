@@ -53,6 +53,10 @@ function install(recordDir) {
         if (typeof key === 'string') envRead.add(key);
         return Reflect.has(target, key);
       },
+      // process.env takes a value set on itself only (through the proxy, [[Set]] would define it with a partial descriptor).
+      set(target, key, value) {
+        return Reflect.set(target, key, value);
+      },
       getOwnPropertyDescriptor(target, key) {
         if (typeof key === 'string') copying.add(key);
         return Reflect.getOwnPropertyDescriptor(target, key);

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { digest, type FileStamp, type FolderStamp, firstChanged, firstChangedFolder, stampFiles, stampFolders } from './file-stamps.js';
 
@@ -30,9 +30,10 @@ export interface SynthRecord {
   /** The assembly this synthesis wrote. */
   readonly cdkOut: string;
   /**
-   * Whether the record names everything the synthesis read: the app ran on Node with module
-   * hooks (22.15 or newer), and ran no command whose reads are unknown (a bundling hook's
-   * shell command, Docker). When false, every change synthesizes again.
+   * Whether the record names everything the synthesis read: the app ran on a Node with module
+   * hooks (22.15 or newer: the hook knows the app's process by its first module), and ran no command whose reads are unknown (one naming a folder, a
+   * Docker build; a hook's copy of a file names what it reads). When false, every change
+   * synthesizes again.
    */
   readonly complete: boolean;
   /** The modules and files the synthesis read (cdk.json and cdk.context.json among them). */
@@ -52,7 +53,6 @@ const OWN_VARIABLES = /^(CDK_OUTDIR|CDK_CONTEXT_JSON|NODE_OPTIONS|SWITCHYARD_SYN
 /** One process's record, as synth-hook.mjs writes it. */
 interface ProcessRecord {
   readonly app: boolean;
-  readonly hooks: boolean;
   readonly modules: readonly string[];
   readonly reads: readonly string[];
   readonly listed: readonly string[];
@@ -90,6 +90,9 @@ export function readSynthRecord(recordDir: string, root: string, cdkOut: string,
     for (const folder of p.listed) if (inProject(folder)) listed.add(folder);
     if (p.app) for (const [key, value] of Object.entries(p.env)) if (!OWN_VARIABLES.test(key)) env[key] = value;
   }
+  // A bundling hook's commands (SwitchyardFunction's copies of its asset files): the files they name are read.
+  const commands = processes.flatMap((p) => p.commands).map((command) => filesNamed(command, cdkOut));
+  for (const named of commands) for (const file of named.files) read.add(file);
   const assets = assetFolders(cdkOut);
   const bundles: BundleRecord[] = [];
   for (const bundle of processes.flatMap((p) => p.bundles)) {
@@ -102,7 +105,8 @@ export function readSynthRecord(recordDir: string, root: string, cdkOut: string,
   return {
     version: RECORD_VERSION,
     cdkOut,
-    complete: apps.length > 0 && processes.every((p) => p.hooks) && processes.every((p) => p.commands.length === 0),
+    // The launchers' processes (npx, tsx's) load no module of the app: only the app's own must have been followed.
+    complete: apps.length > 0 && commands.every((named) => !named.opaque),
     read: stampFiles(read),
     listed: stampFolders(listed),
     env,
@@ -126,6 +130,29 @@ function assetFolders(cdkOut: string): Map<string, string> {
   };
   visit(cdkOut, 0);
   return byContent;
+}
+
+/**
+ * The files a command names by their absolute paths (a hook's `cp '<source>' '<output>'`): what
+ * it reads, as far as can be told. A folder it names (other than the assembly's) could hold
+ * anything it reads: the command is opaque then, and every change synthesizes again.
+ */
+function filesNamed(command: string, cdkOut: string): { files: string[]; opaque: boolean } {
+  const files: string[] = [];
+  let opaque = false;
+  for (const match of command.matchAll(/'([^']+)'|"([^"]+)"|(\S+)/g)) {
+    const word = match[1] ?? match[2] ?? match[3] ?? '';
+    if (!path.isAbsolute(word) || isInside(word, cdkOut)) continue;
+    let stat: ReturnType<typeof statSync> | undefined;
+    try {
+      stat = statSync(word);
+    } catch {
+      continue;
+    }
+    if (stat.isFile()) files.push(word);
+    else if (stat.isDirectory()) opaque = true;
+  }
+  return { files, opaque };
 }
 
 function isInside(file: string, folder: string): boolean {

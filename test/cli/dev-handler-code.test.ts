@@ -45,7 +45,7 @@ const NODEJS_FUNCTION_FLAGS = [
 
 const HANDLER_FILES = {
   'handler.ts': "import { greet } from 'helper';\nexport const handler = async () => greet(BUILT_BY);\ndeclare const BUILT_BY: string;\n",
-  'helper.ts': "export const greet = (who: string) => `hello from ${who}`;\n",
+  'helper.ts': "export const greet = (who: string) => 'hello from ' + who;\n",
 };
 
 describe('esbuildOptions', () => {
@@ -56,7 +56,12 @@ describe('esbuildOptions', () => {
     const cli = spawnSync(ESBUILD, args, { cwd: root, encoding: 'utf8' });
     expect(cli.status, cli.stderr).toBe(0);
     const options = esbuildOptions(args);
-    expect(options).toMatchObject({ bundle: true, entryPoints: ['handler.ts'], alias: { helper: './helper.ts' }, mainFields: ['module', 'main'] });
+    expect(options).toMatchObject({
+      bundle: true,
+      entryPoints: ['handler.ts'],
+      alias: { helper: './helper.ts' },
+      mainFields: ['module', 'main'],
+    });
     const built = await esbuild.build({ ...options, absWorkingDir: root, write: false, logLevel: 'silent' });
     for (const file of [outfile, `${outfile}.map`]) {
       expect(Buffer.from(built.outputFiles.find((output) => output.path === file)?.contents ?? []).equals(readFileSync(file))).toBe(true);
@@ -72,7 +77,7 @@ describe('esbuildOptions', () => {
 });
 
 /**
- * A CDK-like app: it imports a module, reads a settings file and an environment variable, and
+ * A CDK-like app: it imports a module, reads a settings file and an environment variable (and sets one), and
  * bundles its handler with the esbuild command line (as NodejsFunction does) into a temporary
  * folder it then renames into the assembly's asset folder; it writes the pid the bundling's
  * spawnSync answered with (0: the bundle came from the cache) into its manifest.
@@ -80,6 +85,7 @@ describe('esbuildOptions', () => {
 const APP = {
   'cdk.json': '{}',
   'settings.json': '{"stage":"dev"}',
+  'model.json': '{"weights":[1]}',
   'lib.mjs': 'export const name = "app";\n',
   ...HANDLER_FILES,
   'app.mjs': `import { spawnSync } from 'node:child_process';
@@ -88,10 +94,15 @@ import './lib.mjs';
 const out = process.env.CDK_OUTDIR;
 readFileSync('settings.json', 'utf8');
 const stage = process.env.STAGE;
+// As aws-cdk-lib's users do (jsii's deprecation warnings off around a call): the environment takes values set and deleted.
+process.env.JSII_DEPRECATED = 'quiet';
+delete process.env.JSII_DEPRECATED;
 const temp = out + '/bundling-temp-1';
 rmSync(temp, { recursive: true, force: true });
 const bundled = spawnSync(${JSON.stringify(ESBUILD)}, ['--bundle', 'handler.ts', '--outfile=' + temp + '/index.mjs', ...${JSON.stringify(NODEJS_FUNCTION_FLAGS)}], { stdio: 'inherit' });
 if (bundled.status !== 0) process.exit(1);
+// An after-bundling hook, as SwitchyardFunction's assetFiles run it: a copy into the bundle's folder.
+spawnSync('bash', ['-c', "cp '" + process.cwd() + "/model.json' '" + temp + "/model.json'"], { stdio: 'inherit' });
 rmSync(out + '/asset.1', { recursive: true, force: true });
 renameSync(temp, out + '/asset.1');
 writeFileSync(out + '/manifest.json', JSON.stringify({ bundlePid: bundled.pid, stage }));
@@ -112,7 +123,7 @@ describe('synthesize, followed', () => {
     const { record } = await synthesizeApp(root);
     expect(record.complete).toBe(true);
     const read = record.read.map((stamp) => path.relative(root, stamp.file));
-    expect(read).toEqual(expect.arrayContaining(['app.mjs', 'lib.mjs', 'settings.json', 'cdk.json']));
+    expect(read).toEqual(expect.arrayContaining(['app.mjs', 'lib.mjs', 'settings.json', 'cdk.json', 'model.json']));
     expect(read).not.toContain('handler.ts');
     expect(record.env).toMatchObject({ STAGE: null });
     expect(record.bundles).toHaveLength(1);
@@ -125,7 +136,7 @@ describe('synthesize, followed', () => {
     const root = project(APP);
     expect((await synthesizeApp(root)).bundlePid).not.toBe(0);
     expect((await synthesizeApp(root)).bundlePid).toBe(0);
-    write(root, 'helper.ts', 'export const greet = (who: string) => `hi from ${who}`;\n');
+    write(root, 'helper.ts', "export const greet = (who: string) => 'hi from ' + who;\n");
     expect((await synthesizeApp(root)).bundlePid).not.toBe(0);
     expect(readFileSync(path.join(root, '.switchyard', 'cdk.out', 'asset.1', 'index.mjs'), 'utf8')).toContain('hi from');
   });
@@ -149,7 +160,7 @@ describe('HandlerCode', () => {
     return { root, code: new HandlerCode(root, path.join(root, '.switchyard', 'code'), record), record };
   }
 
-  it("plans a synthesis for a file the synthesis read, a rebuild for a file only a bundle read, nothing for a file nothing reads", async () => {
+  it('plans a synthesis for a file the synthesis read, a rebuild for a file only a bundle read, nothing for a file nothing reads', async () => {
     const { root, code, record } = await handlerCode();
     expect(code.plan([path.join(root, 'settings.json')])).toEqual({ kind: 'synth', reason: "the app's synthesis reads settings.json" });
     expect(code.plan([path.join(root, 'helper.ts')])).toEqual({ kind: 'code', bundles: record.bundles });
@@ -161,7 +172,7 @@ describe('HandlerCode', () => {
 
   it("rebuilds a bundle into a folder of its own with the synthesis's options, and keeps what it replaces for a restart", async () => {
     const { root, code, record } = await handlerCode();
-    write(root, 'helper.ts', 'export const greet = (who: string) => `rebuilt by ${who}`;\n');
+    write(root, 'helper.ts', "export const greet = (who: string) => 'rebuilt by ' + who;\n");
     expect(code.stale()).toEqual(record.bundles);
     const [outcome] = await code.rebuild(record.bundles);
     await code.dispose();
@@ -170,6 +181,8 @@ describe('HandlerCode', () => {
     expect(rebuilt).toContain('rebuilt by');
     expect(rebuilt).toContain('import{createRequire as __cr}');
     expect(existsSync(path.join(outcome.rebuilt.dir, 'index.mjs.map'))).toBe(true);
+    // What the after-bundling hook put in the asset folder stays beside the rebuilt bundle.
+    expect(readFileSync(path.join(outcome.rebuilt.dir, 'model.json'), 'utf8')).toBe('{"weights":[1]}');
     expect(code.stale()).toEqual([]);
     // A restart reads what was rebuilt since the same synthesis.
     const again = new HandlerCode(root, path.join(root, '.switchyard', 'code'), record);
@@ -196,7 +209,7 @@ describe('synthErrorLines', () => {
       minified,
       '                                ^',
       '',
-      'ValidationError: There is already a Construct with name \'Orders\' in App51Stack [App51]',
+      "ValidationError: There is already a Construct with name 'Orders' in App51Stack [App51]",
       '    at path [App51/Orders] in aws-cdk-lib.aws_dynamodb.Table',
       '    at new App51Stack (/app/lib/app51-stack.ts:31:19)',
       '    at Object.<anonymous> (/app/node_modules/aws-cdk-lib/core/lib/app.js:1:2)',
