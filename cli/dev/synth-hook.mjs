@@ -26,64 +26,95 @@ const recordDir = process.env.SWITCHYARD_SYNTH_RECORD;
 const cacheDir = process.env.SWITCHYARD_BUNDLE_CACHE;
 if (recordDir) install(recordDir);
 
+/** What this process read and ran, written to `<recordDir>/<pid>.json` when it exits. */
 function install(recordDir) {
-  const modules = new Set();
-  const reads = new Set();
-  const listed = new Set();
-  const envRead = new Set();
-  const bundles = [];
+  const seen = { modules: new Set(), reads: new Set(), listed: new Set(), env: new Set(), bundles: [], commands: [], app: false };
   const started = performance.now();
-
-  // The environment the app reads (STAGE=prod npx switchyard dev synthesizes another app).
-  // Only in the app's process: npm's own code does not run with process.env replaced.
   const env = process.env;
-  let watchingEnv = false;
-  const watchEnvironment = () => {
-    if (watchingEnv) return;
-    watchingEnv = true;
-    // A copy of the whole environment (`{ ...process.env }` for a child process) asks for each
-    // variable's descriptor before its value: those are not the app reading a variable.
-    const copying = new Set();
-    process.env = new Proxy(env, {
-      get(target, key) {
-        if (typeof key === 'string' && !copying.delete(key)) envRead.add(key);
-        return Reflect.get(target, key);
-      },
-      has(target, key) {
-        if (typeof key === 'string') envRead.add(key);
-        return Reflect.has(target, key);
-      },
-      // process.env takes a value set on itself only (through the proxy, [[Set]] would define it with a partial descriptor).
-      set(target, key, value) {
-        return Reflect.set(target, key, value);
-      },
-      getOwnPropertyDescriptor(target, key) {
-        if (typeof key === 'string') copying.add(key);
-        return Reflect.getOwnPropertyDescriptor(target, key);
-      },
-    });
-  };
+  watchModules(seen, () => watchEnvironment(seen, env));
+  watchReads(seen);
+  watchCommands(seen);
+  module.syncBuiltinESMExports();
+  process.on('exit', () => {
+    for (const file of Object.keys(module.createRequire(import.meta.url).cache ?? {})) seen.modules.add(file);
+    const values = {};
+    // An unset variable the app looked for counts too: setting it later changes the app.
+    for (const key of seen.env) values[key] = env[key] ?? null;
+    const record = {
+      pid: process.pid,
+      argv: process.argv.slice(1),
+      cwd: process.cwd(),
+      ms: Math.round(performance.now() - started),
+      hooks: typeof module.registerHooks === 'function',
+      app: seen.app,
+      modules: [...seen.modules],
+      reads: [...seen.reads],
+      listed: [...seen.listed],
+      env: values,
+      bundles: seen.bundles,
+      commands: seen.commands,
+    };
+    fs.writeFileSync(path.join(recordDir, `${process.pid}.json`), JSON.stringify(record));
+  });
+}
 
-  // The modules the app loads, ES modules and CommonJS alike (Node 22.15 and newer); on an
-  // older Node only CommonJS's require.cache at exit, and dev synthesizes every time then.
-  if (typeof module.registerHooks === 'function') {
-    module.registerHooks({
-      resolve(specifier, context, next) {
-        const resolved = next(specifier, context);
-        if (resolved.url?.startsWith('file:')) {
-          const file = fileURLToPath(resolved.url);
-          modules.add(file);
-          // The app's own module: this is the app's process (not npx's or tsx's launcher), whose environment reads count.
-          if (!file.split(path.sep).includes('node_modules')) watchEnvironment();
+/**
+ * The modules the process loads, ES modules and CommonJS alike (Node 22.15 and newer; on an
+ * older Node only CommonJS's require.cache at exit, and dev synthesizes every time then). The
+ * first module outside node_modules marks the app's own process (not npx's or tsx's launcher).
+ */
+function watchModules(seen, onAppModule) {
+  if (typeof module.registerHooks !== 'function') return;
+  module.registerHooks({
+    resolve(specifier, context, next) {
+      const resolved = next(specifier, context);
+      if (resolved.url?.startsWith('file:')) {
+        const file = fileURLToPath(resolved.url);
+        seen.modules.add(file);
+        if (!seen.app && !file.split(path.sep).includes('node_modules')) {
+          seen.app = true;
+          onAppModule();
         }
-        return resolved;
-      },
-    });
-  }
+      }
+      return resolved;
+    },
+  });
+}
 
-  // Files and folders the synthesis reads itself (a definition file, a JSON, an asset folder's
-  // fingerprint, a folder listed to make one function per file): a change to one is an
-  // infrastructure edit.
+/**
+ * The environment variables the app reads (STAGE=prod npx switchyard dev synthesizes another
+ * app). Only in the app's process: npm's own code does not run with process.env replaced.
+ */
+function watchEnvironment(seen, env) {
+  // A copy of the whole environment (`{ ...process.env }` for a child process) asks for each
+  // variable's descriptor before its value: those are not the app reading a variable.
+  const copying = new Set();
+  process.env = new Proxy(env, {
+    get(target, key) {
+      if (typeof key === 'string' && !copying.delete(key)) seen.env.add(key);
+      return Reflect.get(target, key);
+    },
+    has(target, key) {
+      if (typeof key === 'string') seen.env.add(key);
+      return Reflect.has(target, key);
+    },
+    // process.env takes a value set on itself only (through the proxy, [[Set]] would define it with a partial descriptor).
+    set(target, key, value) {
+      return Reflect.set(target, key, value);
+    },
+    getOwnPropertyDescriptor(target, key) {
+      if (typeof key === 'string') copying.add(key);
+      return Reflect.getOwnPropertyDescriptor(target, key);
+    },
+  });
+}
+
+/**
+ * Files and folders the synthesis reads itself (a definition file, a JSON, an asset folder's
+ * fingerprint, a folder listed to make one function per file): a change to one is an
+ * infrastructure edit.
+ */
+function watchReads(seen) {
   const pathOf = (file) => {
     if (typeof file === 'string') return path.resolve(file);
     if (file instanceof URL && file.protocol === 'file:') return fileURLToPath(file);
@@ -96,14 +127,18 @@ function install(recordDir) {
       return original.call(this, file, ...rest);
     };
   };
-  watchCalls(fs, 'readFileSync', readFileSync, reads);
-  watchCalls(fs, 'openSync', openSync, reads);
-  watchCalls(fs, 'readdirSync', readdirSync, listed);
-  watchCalls(fs.promises, 'readFile', readFileAsync, reads);
+  watchCalls(fs, 'readFileSync', readFileSync, seen.reads);
+  watchCalls(fs, 'openSync', openSync, seen.reads);
+  watchCalls(fs, 'readdirSync', readdirSync, seen.listed);
+  watchCalls(fs.promises, 'readFile', readFileAsync, seen.reads);
+}
 
-  // Every other command the synthesis runs (a bundling hook's shell command, a Docker build):
-  // what those read is unknown, so dev synthesizes again for a change to any file then.
-  const commands = [];
+/**
+ * esbuild's bundlings, run from the cache or followed; every other command the synthesis runs
+ * (a bundling hook's copy, a Docker build) is recorded as it was called, for dev to tell what
+ * it read.
+ */
+function watchCommands(seen) {
   const spawnSync = childProcess.spawnSync;
   childProcess.spawnSync = function (...call) {
     const [command, args, options] = call;
@@ -111,37 +146,14 @@ function install(recordDir) {
     if (esbuild !== undefined) {
       bundling++;
       try {
-        return bundle(esbuild, spawnSync, bundles);
+        return bundle(esbuild, spawnSync, seen.bundles);
       } finally {
         bundling--;
       }
     }
-    commands.push([String(command), ...(Array.isArray(args) ? args.map(String) : [])].join(' ').slice(0, 500));
+    seen.commands.push([String(command), ...(Array.isArray(args) ? args.map(String) : [])].join(' ').slice(0, 500));
     return spawnSync.apply(this, call);
   };
-  module.syncBuiltinESMExports();
-
-  process.on('exit', () => {
-    for (const file of Object.keys(module.createRequire(import.meta.url).cache ?? {})) modules.add(file);
-    const values = {};
-    // An unset variable the app looked for counts too: setting it later changes the app.
-    for (const key of envRead) values[key] = env[key] ?? null;
-    const record = {
-      pid: process.pid,
-      argv: process.argv.slice(1),
-      cwd: process.cwd(),
-      ms: Math.round(performance.now() - started),
-      hooks: typeof module.registerHooks === 'function',
-      app: watchingEnv,
-      modules: [...modules],
-      reads: [...reads],
-      listed: [...listed],
-      env: values,
-      bundles,
-      commands,
-    };
-    fs.writeFileSync(path.join(recordDir, `${process.pid}.json`), JSON.stringify(record));
-  });
 }
 
 /**

@@ -13,6 +13,7 @@ import { DurableApi } from './durable/durable-api.js';
 import { DurableExecutions, durableSettings } from './durable/durable-executions.js';
 import { invokeDurable, invokeDurableHttp, startDurable } from './durable/durable-invoke.js';
 import { functionChange, type LambdaReload } from './function-change.js';
+import { functionEnvironment, type RoleCredentials } from './function-environment.js';
 import { FunctionDirectory } from './function-reference.js';
 import {
   type FunctionDefinition,
@@ -42,10 +43,7 @@ export interface LambdaServiceOptions {
    * The credentials of a function's execution role session, as Lambda puts them in its
    * environment (the endpoint knows the function's role by them). @default the base environment's
    */
-  readonly roleCredentials?: (
-    roleArn: string,
-    functionName: string,
-  ) => { accessKeyId: string; secretAccessKey: string; sessionToken: string };
+  readonly roleCredentials?: RoleCredentials;
   readonly region: string;
   /**
    * IAM for an SQS event source mapping, checked before it polls: AWS's refusal (as
@@ -264,27 +262,7 @@ export class LambdaService implements RestProtocolService {
   }
 
   #environmentOf(definition: FunctionDefinition): Record<string, string> {
-    const role = definition.template?.Role;
-    const session = typeof role === 'string' ? this.options.roleCredentials?.(role, definition.name) : undefined;
-    return {
-      ...this.options.baseEnvironment,
-      ...definition.environment,
-      ...(session
-        ? {
-            AWS_ACCESS_KEY_ID: session.accessKeyId,
-            AWS_SECRET_ACCESS_KEY: session.secretAccessKey,
-            AWS_SESSION_TOKEN: session.sessionToken,
-          }
-        : {}),
-      AWS_LAMBDA_FUNCTION_NAME: definition.name,
-      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(definition.memorySize),
-      AWS_LAMBDA_LOG_GROUP_NAME: definition.logGroupName,
-      AWS_EXECUTION_ENV: `AWS_Lambda_${definition.runtime}`,
-      // Powertools reports cold starts only for on-demand environments, as Lambda labels them.
-      AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
-      LAMBDA_TASK_ROOT: definition.codePath,
-      _HANDLER: definition.handler,
-    };
+    return functionEnvironment(definition, this.options.baseEnvironment, this.options.roleCredentials);
   }
 
   async stop(): Promise<void> {
