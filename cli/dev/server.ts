@@ -72,12 +72,31 @@ export async function startDevServer(options: DevServerOptions): Promise<Runtime
     io,
   };
   const dataDir = path.resolve(options.data ?? path.join(folder, 'data'));
+  // Watched from before the synthesis: a file saved while dev starts is applied once the runtime runs.
+  const changes = options.watch ? new Changes(dev) : undefined;
+  let runtime: Runtime;
+  try {
+    runtime = await startRuntime(options, dev, dataDir, started);
+  } catch (error) {
+    changes?.close();
+    throw error;
+  }
+  changes?.run(runtime);
+  launcher.stopOnSignals(runtime, async () => {
+    changes?.close();
+    await dev.code.dispose();
+  });
+  return runtime;
+}
+
+/** The first synthesis (or the last one's assembly), the handlers saved since, and the runtime on them. */
+async function startRuntime(options: DevServerOptions, dev: Dev, dataDir: string, started: number): Promise<Runtime> {
+  const { root, io, launcher } = options;
   const cdkOut = options.synth ? await firstSynthesis(dev) : lastAssembly(dev);
   // Handlers saved while dev was not running run too, rebuilt before the runtime starts.
   reportRebuilt(dev, await dev.code.rebuild(dev.code.stale()), 'handlers saved since the last synthesis');
-  let runtime: Runtime;
   try {
-    runtime = await launcher.launchRuntime({
+    return await launcher.launchRuntime({
       cdkOut,
       dataDir,
       settings: options.settings,
@@ -91,12 +110,6 @@ export async function startDevServer(options: DevServerOptions): Promise<Runtime
     if (error instanceof launcher.LaunchError) throw new CliError(error.message);
     throw error;
   }
-  const watcher = options.watch ? watchAndReload(runtime, dev) : undefined;
-  launcher.stopOnSignals(runtime, async () => {
-    watcher?.close();
-    await dev.code.dispose();
-  });
-  return runtime;
 }
 
 /** The assembly to start from: the last synthesis when nothing it read has changed, else a new one. */
@@ -153,35 +166,54 @@ async function runReplacements(runtime: Runtime, replacements: ReadonlyMap<strin
   return updated;
 }
 
-/** Watches the sources; each quiet batch of changes is planned and applied, one at a time. */
-function watchAndReload(runtime: Runtime, dev: Dev): SourceWatcher {
-  const { project, io } = dev;
-  let running: Promise<void> | undefined;
-  let queued: string[] = [];
-  const next = (): void => {
-    if (running !== undefined || queued.length === 0) return;
-    const files = queued;
-    queued = [];
-    running = reloadOnce(runtime, dev, files).finally(() => {
-      running = undefined;
-      next();
+/**
+ * The sources' changes: watched from dev's start, each quiet batch planned and applied one at
+ * a time once the runtime runs (`run`); those that come before are held until then.
+ */
+class Changes {
+  readonly #watcher: SourceWatcher;
+  #runtime: Runtime | undefined;
+  #running: Promise<void> | undefined;
+  #queued: string[] = [];
+
+  constructor(private readonly dev: Dev) {
+    const { project, io } = dev;
+    this.#watcher = new SourceWatcher(
+      project.root,
+      project.watch,
+      (files) => {
+        // Changes during a reload (or the start) are applied once it ends, together.
+        this.#queued.push(...files);
+        this.#next();
+      },
+      (error) => io.err(`switchyard dev: watching the sources failed (${error.message}); changes may go unnoticed: restart switchyard dev`),
+    );
+  }
+
+  run(runtime: Runtime): void {
+    const { project, io } = this.dev;
+    const what = project.watch
+      ? `cdk.json's watch.include ${project.watch.include.join(', ')}`
+      : 'all but node_modules, cdk.out, dist and dot-folders';
+    io.out(`watching ${project.root} for changes (${what}); Ctrl-C stops`);
+    this.#runtime = runtime;
+    this.#next();
+  }
+
+  close(): void {
+    this.#watcher.close();
+  }
+
+  #next(): void {
+    const runtime = this.#runtime;
+    if (runtime === undefined || this.#running !== undefined || this.#queued.length === 0) return;
+    const files = this.#queued;
+    this.#queued = [];
+    this.#running = reloadOnce(runtime, this.dev, files).finally(() => {
+      this.#running = undefined;
+      this.#next();
     });
-  };
-  const watcher = new SourceWatcher(
-    project.root,
-    project.watch,
-    (files) => {
-      // Changes during a reload are applied once it ends, together.
-      queued.push(...files);
-      next();
-    },
-    (error) => io.err(`switchyard dev: watching the sources failed (${error.message}); changes may go unnoticed: restart switchyard dev`),
-  );
-  const what = project.watch
-    ? `cdk.json's watch.include ${project.watch.include.join(', ')}`
-    : 'all but node_modules, cdk.out, dist and dot-folders';
-  io.out(`watching ${project.root} for changes (${what}); Ctrl-C stops`);
-  return watcher;
+  }
 }
 
 /** One batch of changes: rebuild the handlers it touches, or synthesize again; a failure leaves the last good app running. */

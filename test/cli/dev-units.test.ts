@@ -207,6 +207,35 @@ describe('startDevServer --no-synth', () => {
     expect(await launchedOn(synthesized('cdk.out'))).toMatch(/[^.]cdk\.out$/);
   });
 
+  it('applies a file saved while it starts, once the runtime runs', async () => {
+    const root = synthesized('.switchyard/cdk.out');
+    const lines: string[] = [];
+    let stop: (() => Promise<void> | void) | undefined;
+    const launcher = {
+      // A save while the runtime starts: before dev watched only once it ran, and never saw it.
+      launchRuntime: async () => {
+        writeFileSync(path.join(root, 'notes.ts'), 'export {};\n');
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        return { definitions: { functions: [] } };
+      },
+      LaunchError: class extends Error {},
+      stopOnSignals: (_runtime: unknown, before: () => Promise<void> | void) => {
+        stop = before;
+      },
+    } as unknown as Parameters<typeof startDevServer>[0]['launcher'];
+    const io = { out: (line: string) => lines.push(line), err: (line: string) => lines.push(line) };
+    await startDevServer({ root, settings: {} as never, synth: false, watch: true, io, launcher });
+    try {
+      const deadline = Date.now() + 10_000;
+      while (!lines.some((line) => line.startsWith('changed: notes.ts')) && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      expect(lines.find((line) => line.startsWith('changed: notes.ts'))).toBeDefined();
+    } finally {
+      await stop?.();
+    }
+  });
+
   it('fails if neither folder holds an assembly, naming both', async () => {
     const root = synthesized();
     await expect(launchedOn(root)).rejects.toThrow(
