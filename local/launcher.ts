@@ -172,6 +172,11 @@ export interface Launch {
   readonly log?: (line: string) => void;
   /** The services to run, each its module. @default SERVICE_MODULES (local/services/modules.ts) */
   readonly modules?: RuntimeOptions['modules'];
+  /**
+   * Runs once the services run and before the report is printed, so that the report tells of
+   * what it did (switchyard dev runs the handlers rebuilt since the last synthesis). @default nothing
+   */
+  readonly prepare?: (runtime: LocalRuntime) => Promise<unknown>;
 }
 
 /**
@@ -192,6 +197,8 @@ export async function launchRuntime(launch: Launch): Promise<LocalRuntime> {
     sesSandbox: settings.sesSandbox,
     ...settings.trust,
     ...(launch.log ? { log: launch.log } : {}),
+    // A terminal's reader: one short line an event, a forwarded event once.
+    logEvents: 'summary',
     ...(launch.modules ? { modules: launch.modules } : {}),
   }).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'EADDRINUSE') {
@@ -202,6 +209,12 @@ export async function launchRuntime(launch: Launch): Promise<LocalRuntime> {
     if (error.name === 'DataFolderInUseError' || error.name === 'ModelSettingsError') throw new LaunchError(error.message);
     throw error;
   });
+  try {
+    await launch.prepare?.(runtime);
+  } catch (error) {
+    await runtime.stop();
+    throw error;
+  }
   const out = launch.out ?? ((line: string) => console.log(line));
   const warn = launch.warn ?? ((line: string) => console.warn(line));
   const report = startupReport({

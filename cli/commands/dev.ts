@@ -9,17 +9,24 @@ export const HELP = `Usage: switchyard dev [--port 4566] [--data .switchyard/dat
 
 Runs the CDK app of this folder (the one with cdk.json) on this machine, behind an
 AWS-compatible endpoint, and reloads it as you edit it:
-  1. synthesizes the app with cdk.json's "app" command (and its context) into .switchyard/cdk.out
+  1. synthesizes the app with cdk.json's "app" command (and its context) into .switchyard/cdk.out,
+     unless nothing its last synthesis read has changed (its files, the folders it listed, the
+     environment variables it read): then it starts from that synthesis. Functions bundled by
+     esbuild (NodejsFunction) whose sources did not change are not bundled again
   2. starts the local runtime on it and prints what it runs, the endpoint and the console URL
   3. watches the app's sources (cdk.json's "watch" include/exclude, as cdk watch uses them; else
-     the folder without node_modules, cdk.out, dist and dot-folders); on a change it synthesizes
+     the folder without node_modules, cdk.out, dist and dot-folders). A change only functions'
+     bundles read (a handler and what it imports) rebuilds those bundles with the options of
+     the synthesis and runs them from the next invocation, with no synthesis (the start-up
+     report says which functions run code newer than cdk.out). Any other change synthesizes
      again and reloads the changed functions, event source mappings, rules and state machines
      in place: queued messages, running executions and table items stay, the next event runs
-     the new code. A failed synthesis is shown and the last good app keeps running.
-Local state lives in .switchyard/ (git-ignored): the synthesized app and the data folder.
+     the new code. A failed synthesis or build is shown and the last good app keeps running.
+Local state lives in .switchyard/ (git-ignored): the synthesized app, what its synthesis read,
+the rebuilt handlers and the data folder.
 
   --data       folder holding the runtime's state (default .switchyard/data); env SWITCHYARD_DATA
-  --no-synth   start from the app synthesized last, without synthesizing first: the newer of
+  --no-synth   start from the app synthesized last even if it changed since: the newer of
                .switchyard/cdk.out and ./cdk.out (npx cdk synth's), as the other commands read
                it; changes are still synthesized (into .switchyard/cdk.out) and reloaded
   --no-watch   do not watch the sources: run the app as it was synthesized at start`;

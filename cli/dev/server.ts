@@ -1,9 +1,12 @@
+import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { newestAssembly } from '../assembly.js';
 import type { CommandIo } from '../commands/command.js';
 import { CliError, usageError } from '../errors.js';
-import { DEV_CDK_OUT, prepareStateFolder, readCdkProject } from './project.js';
-import { SynthError, synthesize } from './synth.js';
+import { type ChangePlan, HandlerCode, type RebuildOutcome } from './handler-code.js';
+import { type CdkProject, DEV_CDK_OUT, prepareStateFolder, readCdkProject } from './project.js';
+import { SynthError, type SynthState, synthEnvironment, synthErrorLines, synthesize } from './synth.js';
+import { loadRecord, saveRecord, staleness } from './synth-record.js';
 import { SourceWatcher } from './watch.js';
 
 /** local/launcher.ts, which cli/commands/dev.ts loads on Node 24 only (it opens node:sqlite). */
@@ -15,7 +18,7 @@ export interface DevServerOptions {
   readonly settings: ReturnType<Launcher['launchSettings']>;
   /** --data; @default <root>/.switchyard/data */
   readonly data?: string;
-  /** Synthesize before starting (else the last synthesized app runs). */
+  /** Synthesize before starting when the app changed since the last synthesis (else the last synthesized app runs). */
   readonly synth: boolean;
   /** Watch the sources and reload on changes. */
   readonly watch: boolean;
@@ -26,112 +29,265 @@ export interface DevServerOptions {
 /** How many changed files a reload line names before it says "and N more". */
 const FILES_NAMED = 3;
 
+/** What dev keeps in the project's .switchyard/ besides the assembly and the data folder. */
+interface DevState extends SynthState {
+  /** What the last synthesis read and how it bundled each function (synth-record.ts). */
+  readonly record: string;
+  /** Bundles rebuilt since the last synthesis (handler-code.ts). */
+  readonly code: string;
+}
+
+/** Everything one `switchyard dev` works with. */
+interface Dev {
+  readonly project: CdkProject;
+  readonly outdir: string;
+  readonly state: DevState;
+  readonly code: HandlerCode;
+  readonly io: DevServerOptions['io'];
+}
+
 /**
- * Synthesizes the app, starts the runtime on it, and (with `watch`) reloads it whenever its
- * sources change, until Ctrl-C. Returns once the runtime runs.
+ * Synthesizes the app (unless nothing its last synthesis read has changed), starts the
+ * runtime on it, and (with `watch`) reloads it whenever its sources change, until Ctrl-C:
+ * a change only functions' bundles read rebuilds those bundles and runs them with no
+ * synthesis; any other synthesizes again. Returns once the runtime runs.
  * @throws CliError outside a CDK app (2), when the first synthesis fails, the port or the data folder is in use (1)
  */
 export async function startDevServer(options: DevServerOptions): Promise<Runtime> {
   const { root, io, launcher } = options;
   const started = performance.now();
   const project = readCdkProject(root);
-  const state = prepareStateFolder(root, io.out);
-  const outdir = path.join(root, DEV_CDK_OUT);
-  const dataDir = path.resolve(options.data ?? path.join(state, 'data'));
-  let cdkOut: string;
-  if (options.synth) {
-    io.out(`synthesizing the app (${project.app})...`);
-    cdkOut = await synthesize(project, outdir).catch((error: unknown) => {
-      if (!(error instanceof SynthError)) throw error;
-      if (error.output.trim() !== '') io.err(error.output.trimEnd());
-      throw new CliError(`${error.message}: fix the app and run switchyard dev again`);
-    });
-  } else {
-    const newest = newestAssembly(root);
-    if (newest === undefined) {
-      throw usageError(
-        `--no-synth: there is no synthesized app in ${outdir} or ${path.join(root, 'cdk.out')} yet; run switchyard dev without --no-synth once (or npx cdk synth)`,
-      );
-    }
-    cdkOut = newest;
-  }
+  const folder = prepareStateFolder(root, io.out);
+  const state: DevState = {
+    scratch: path.join(folder, 'tmp'),
+    bundleCache: path.join(folder, 'bundle-cache'),
+    record: path.join(folder, 'synth-record.json'),
+    code: path.join(folder, 'code'),
+  };
+  const dev: Dev = {
+    project,
+    outdir: path.join(root, DEV_CDK_OUT),
+    state,
+    code: new HandlerCode(root, state.code, loadRecord(state.record), state.bundleCache),
+    io,
+  };
+  const dataDir = path.resolve(options.data ?? path.join(folder, 'data'));
+  // Watched from before the synthesis: a file saved while dev starts is applied once the runtime runs.
+  const changes = options.watch ? new Changes(dev) : undefined;
   let runtime: Runtime;
   try {
-    runtime = await launcher.launchRuntime({ cdkOut, dataDir, settings: options.settings, root, started, out: io.out, warn: io.err });
+    runtime = await startRuntime(options, dev, dataDir, started);
+  } catch (error) {
+    changes?.close();
+    throw error;
+  }
+  changes?.run(runtime);
+  launcher.stopOnSignals(runtime, async () => {
+    changes?.close();
+    await dev.code.dispose();
+  });
+  return runtime;
+}
+
+/** The first synthesis (or the last one's assembly), the handlers saved since, and the runtime on them. */
+async function startRuntime(options: DevServerOptions, dev: Dev, dataDir: string, started: number): Promise<Runtime> {
+  const { root, io, launcher } = options;
+  const cdkOut = options.synth ? await firstSynthesis(dev) : lastAssembly(dev);
+  // Handlers saved while dev was not running run too, rebuilt before the runtime starts.
+  reportRebuilt(dev, await dev.code.rebuild(dev.code.stale()), 'handlers saved since the last synthesis');
+  try {
+    return await launcher.launchRuntime({
+      cdkOut,
+      dataDir,
+      settings: options.settings,
+      root,
+      started,
+      out: io.out,
+      warn: io.err,
+      prepare: (running) => runReplacements(running, dev.code.replacements()),
+    });
   } catch (error) {
     if (error instanceof launcher.LaunchError) throw new CliError(error.message);
     throw error;
   }
-  const watcher = options.watch ? watchAndReload(runtime, project, outdir, io) : undefined;
-  launcher.stopOnSignals(runtime, () => watcher?.close());
-  return runtime;
 }
 
-/** Watches the sources; each quiet batch of changes synthesizes again and reloads, one at a time. */
-function watchAndReload(
-  runtime: Runtime,
-  project: ReturnType<typeof readCdkProject>,
-  outdir: string,
-  io: DevServerOptions['io'],
-): SourceWatcher {
-  let running: Promise<void> | undefined;
-  let queued: string[] = [];
-  const next = (): void => {
-    if (running !== undefined || queued.length === 0) return;
-    const files = queued;
-    queued = [];
-    running = reloadOnce(runtime, project, outdir, files, io).finally(() => {
-      running = undefined;
-      next();
+/** The assembly to start from: the last synthesis when nothing it read has changed, else a new one. */
+async function firstSynthesis(dev: Dev): Promise<string> {
+  const { record } = dev.code;
+  const reason = record === undefined ? undefined : staleness(record, synthEnvironment());
+  if (record !== undefined && reason === undefined) {
+    dev.io.out(`starting from the last synthesis (${path.relative(dev.project.root, record.cdkOut)}): nothing it read has changed`);
+    return record.cdkOut;
+  }
+  dev.io.out(`synthesizing the app (${dev.project.app})${reason ? `: ${reason}` : ''}...`);
+  try {
+    return await synthesizeInto(dev);
+  } catch (error) {
+    if (!(error instanceof SynthError)) throw error;
+    printSynthError(dev.io, error);
+    throw new CliError(`${error.message}: fix the app and run switchyard dev again`);
+  }
+}
+
+/** --no-synth: the newest assembly, whoever synthesized it; the record is used only if it is that one's. */
+function lastAssembly(dev: Dev): string {
+  const newest = newestAssembly(dev.project.root);
+  if (newest === undefined) {
+    throw usageError(
+      `--no-synth: there is no synthesized app in ${dev.outdir} or ${path.join(dev.project.root, 'cdk.out')} yet; run switchyard dev without --no-synth once (or npx cdk synth)`,
+    );
+  }
+  if (dev.code.record?.cdkOut !== newest) dev.code.synthesized(undefined);
+  return newest;
+}
+
+async function synthesizeInto(dev: Dev): Promise<string> {
+  try {
+    const { cdkOut, record } = await synthesize(dev.project, dev.outdir, dev.state);
+    dev.code.synthesized(record);
+    if (record !== undefined) saveRecord(dev.state.record, record);
+    return cdkOut;
+  } catch (error) {
+    dev.code.failed();
+    throw error;
+  }
+}
+
+/** Runs each rebuilt bundle in place of cdk.out's for every function whose code is that asset folder. */
+async function runReplacements(runtime: Runtime, replacements: ReadonlyMap<string, string>): Promise<string[]> {
+  const updated: string[] = [];
+  for (const fn of runtime.definitions.functions) {
+    const dir = replacements.get(path.resolve(fn.codePath));
+    if (dir === undefined) continue;
+    await runtime.lambda.updateFunctionCode(fn.name, dir);
+    updated.push(fn.name);
+  }
+  return updated;
+}
+
+/**
+ * The sources' changes: watched from dev's start, each quiet batch planned and applied one at
+ * a time once the runtime runs (`run`); those that come before are held until then.
+ */
+class Changes {
+  readonly #watcher: SourceWatcher;
+  #runtime: Runtime | undefined;
+  #running: Promise<void> | undefined;
+  #queued: string[] = [];
+
+  constructor(private readonly dev: Dev) {
+    const { project, io } = dev;
+    this.#watcher = new SourceWatcher(
+      project.root,
+      project.watch,
+      (files) => {
+        // Changes during a reload (or the start) are applied once it ends, together.
+        this.#queued.push(...files);
+        this.#next();
+      },
+      (error) => io.err(`switchyard dev: watching the sources failed (${error.message}); changes may go unnoticed: restart switchyard dev`),
+    );
+  }
+
+  run(runtime: Runtime): void {
+    const { project, io } = this.dev;
+    const what = project.watch
+      ? `cdk.json's watch.include ${project.watch.include.join(', ')}`
+      : 'all but node_modules, cdk.out, dist and dot-folders';
+    io.out(`watching ${project.root} for changes (${what}); Ctrl-C stops`);
+    this.#runtime = runtime;
+    this.#next();
+  }
+
+  close(): void {
+    this.#watcher.close();
+  }
+
+  #next(): void {
+    const runtime = this.#runtime;
+    if (runtime === undefined || this.#running !== undefined || this.#queued.length === 0) return;
+    const files = this.#queued;
+    this.#queued = [];
+    this.#running = reloadOnce(runtime, this.dev, files).finally(() => {
+      this.#running = undefined;
+      this.#next();
     });
-  };
-  const watcher = new SourceWatcher(
-    project.root,
-    project.watch,
-    (files) => {
-      // Changes during a synthesis are synthesized once it ends, together.
-      queued.push(...files);
-      next();
-    },
-    (error) => io.err(`switchyard dev: watching the sources failed (${error.message}); changes may go unnoticed: restart switchyard dev`),
-  );
-  const what = project.watch
-    ? `cdk.json's watch.include ${project.watch.include.join(', ')}`
-    : 'all but node_modules, cdk.out, dist and dot-folders';
-  io.out(`watching ${project.root} for changes (${what}); Ctrl-C stops`);
-  return watcher;
+  }
 }
 
-/** One change: synthesize, reload, say what was reloaded; a failure leaves the last good app running. */
-async function reloadOnce(
-  runtime: Runtime,
-  project: ReturnType<typeof readCdkProject>,
-  outdir: string,
-  files: readonly string[],
-  io: DevServerOptions['io'],
-): Promise<void> {
-  const unique = [...new Set(files)];
+/** One batch of changes: rebuild the handlers it touches, or synthesize again; a failure leaves the last good app running. */
+async function reloadOnce(runtime: Runtime, dev: Dev, files: readonly string[]): Promise<void> {
+  const absolute = (file: string) => path.resolve(dev.project.root, file);
+  // An editor's temporary file, gone already and read by nothing, is no change at all.
+  const unique = [...new Set(files)].filter((file) => existsSync(absolute(file)) || dev.code.reads(absolute(file)));
+  if (unique.length === 0) return;
   const named = unique.slice(0, FILES_NAMED).join(', ') + (unique.length > FILES_NAMED ? ` and ${unique.length - FILES_NAMED} more` : '');
-  io.out(`changed: ${named}; synthesizing...`);
+  const plan: ChangePlan = dev.code.plan(unique.map(absolute));
+  if (plan.kind === 'none') {
+    dev.io.out(`changed: ${named}: neither the app's synthesis nor a function's bundle reads it; nothing to reload`);
+    return;
+  }
+  if (plan.kind === 'code') {
+    const outcomes = await dev.code.rebuild(plan.bundles);
+    await runReplacements(runtime, dev.code.replacements());
+    reportRebuilt(dev, outcomes, `changed: ${named}`, runtime);
+    return;
+  }
+  dev.io.out(`changed: ${named}; synthesizing (${plan.reason})...`);
   const started = performance.now();
   try {
-    const cdkOut = await synthesize(project, outdir);
-    const summary = await runtime.reload(cdkOut);
+    const summary = await runtime.reload(await synthesizeInto(dev));
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
-    io.out(
+    dev.io.out(
       summary.reloaded.length > 0
         ? `reloaded in ${seconds} s: ${summary.reloaded.join(', ')}`
         : `reloaded in ${seconds} s: nothing that runs locally changed`,
     );
-    for (const line of summary.needsRestart) io.out(`  not reloaded: ${line}`);
+    for (const line of summary.needsRestart) dev.io.out(`  not reloaded: ${line}`);
+    if (summary.needsRestart.length > 0) {
+      dev.io.out(
+        '  restart switchyard dev to run these (Ctrl-C, then npx switchyard dev: it starts from this synthesis, without synthesizing again)',
+      );
+    }
   } catch (error) {
     if (error instanceof SynthError) {
-      if (error.output.trim() !== '') io.err(error.output.trimEnd());
-      io.err(`switchyard dev: ${error.message}; the last good app keeps running: fix the error and save again`);
+      printSynthError(dev.io, error);
+      dev.io.err(`switchyard dev: ${error.message}; the last good app keeps running: fix the error and save again`);
       return;
     }
     // A template the runtime cannot load (TemplateError, ...): nothing was changed.
     const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    io.err(`switchyard dev: the new app could not be reloaded (${reason}); the last good app keeps running`);
+    dev.io.err(`switchyard dev: the new app could not be reloaded (${reason}); the last good app keeps running`);
   }
+}
+
+/** The rebuilt handlers (their entry files and the functions that run them), or the build errors (each once, with its file and line). */
+function reportRebuilt(dev: Dev, outcomes: readonly RebuildOutcome[], what: string, runtime?: Runtime): void {
+  const built = outcomes.flatMap((outcome) => ('rebuilt' in outcome ? [outcome] : []));
+  const errors = [...new Set(outcomes.flatMap((outcome) => ('error' in outcome ? outcome.error.lines : [])))];
+  if (built.length > 0) {
+    const entries = built.map((b) => path.relative(dev.project.root, path.resolve(b.bundle.cwd, entryOf(b.bundle)))).join(', ');
+    const functions = runtime?.definitions.functions
+      .filter((fn) => built.some((b) => b.bundle.assetDir === path.resolve(fn.codePath)))
+      .map((fn) => fn.name);
+    const ms = Math.round(built.reduce((sum, b) => sum + b.rebuilt.ms, 0));
+    const runs =
+      functions === undefined ? '' : `: ${functions.join(', ')} ${functions.length === 1 ? 'runs' : 'run'} it from the next invocation`;
+    dev.io.out(`${what}: rebuilt ${entries} in ${ms} ms, no synthesis${runs} (newer than ${DEV_CDK_OUT} until the next synthesis)`);
+  }
+  if (errors.length > 0) {
+    dev.io.err(`${what}: the handler does not build; the last good code keeps running: fix it and save again`);
+    for (const line of errors) dev.io.err(`  ${line}`);
+  }
+}
+
+/** The bundle's entry file, as its esbuild command line names it. */
+function entryOf(bundle: RebuildOutcome['bundle']): string {
+  return bundle.esbuildArgs.find((arg) => !arg.startsWith('--')) ?? bundle.outfile;
+}
+
+function printSynthError(io: DevServerOptions['io'], error: SynthError): void {
+  const lines = synthErrorLines(error.output);
+  if (lines.length > 0) io.err(lines.join('\n'));
 }

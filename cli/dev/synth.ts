@@ -1,7 +1,12 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { CdkProject } from './project.js';
+import { readSynthRecord, type SynthRecord } from './synth-record.js';
+
+/** The preload that records what a synthesis read and how it bundled each function (it ships beside this file). */
+const SYNTH_HOOK = path.join(import.meta.dirname, 'synth-hook.mjs');
 
 /**
  * The context the CDK CLI adds to every synth (its defaults for `pathMetadata`,
@@ -23,6 +28,16 @@ const CLI_CONTEXT = {
  */
 const DEFAULT_ENV = { CDK_DEFAULT_ACCOUNT: '000000000000', CDK_DEFAULT_REGION: 'us-east-1', CDK_VALIDATION: 'false' };
 
+/** The environment the app is synthesized in (what its record's variables are compared with). */
+export function synthEnvironment(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const synthEnv: NodeJS.ProcessEnv = { ...DEFAULT_ENV, ...env };
+  // `npx --package <spec> switchyard dev` hands its packages to switchyard as npm_config_package;
+  // the app's commands are not switchyard's, and a nested `npx --no-install esbuild`
+  // (NodejsFunction's bundling) would look for esbuild among those packages and give up.
+  delete synthEnv.npm_config_package;
+  return synthEnv;
+}
+
 /** A synthesis that failed: the app's own output says why. */
 export class SynthError extends Error {
   override readonly name = 'SynthError';
@@ -35,44 +50,67 @@ export class SynthError extends Error {
   }
 }
 
+/** Where a synthesis keeps what it learns: its record's scratch folder and the esbuild outputs it may reuse. */
+export interface SynthState {
+  /** A folder the hook's per-process records go into (emptied each synthesis). */
+  readonly scratch: string;
+  /** esbuild's outputs by invocation (cli/dev/synth-hook.mjs): a function whose inputs did not change is not bundled again. */
+  readonly bundleCache: string;
+}
+
 /**
  * Synthesizes the app into `outdir` as `cdk synth` does, without needing the CDK CLI: runs
  * cdk.json's `build`, then its `app` command in the project folder with `CDK_OUTDIR` and
  * `CDK_CONTEXT_JSON` (cdk.json's context, cdk.context.json's, and the CLI's defaults) set.
  * An `app` that names a folder is an assembly synthesized already: it is used as it is.
- * Returns the assembly folder.
+ * With `state`, the app runs with the preload that records what it read and how each
+ * function was bundled (the record returned), and bundles whose inputs did not change come
+ * from the cache. Returns the assembly folder.
  * @throws SynthError when a command fails or writes no assembly
  */
-export async function synthesize(project: CdkProject, outdir: string): Promise<string> {
+export async function synthesize(
+  project: CdkProject,
+  outdir: string,
+  state?: SynthState,
+): Promise<{ cdkOut: string; record?: SynthRecord }> {
   const prebuilt = path.resolve(project.root, project.app);
   if (existsSync(prebuilt) && statSync(prebuilt).isDirectory()) {
     if (!existsSync(path.join(prebuilt, 'manifest.json'))) {
       throw new SynthError(`cdk.json's app ${project.app} is a folder without a cloud assembly (manifest.json is missing)`, '');
     }
-    return prebuilt;
+    return { cdkOut: prebuilt };
   }
   mkdirSync(outdir, { recursive: true });
   // A manifest left by an earlier synth must not pass for this one's if the app writes none.
   rmSync(path.join(outdir, 'manifest.json'), { force: true });
   const env: NodeJS.ProcessEnv = {
-    ...DEFAULT_ENV,
-    ...process.env,
+    ...synthEnvironment(),
     CDK_OUTDIR: outdir,
     CDK_CONTEXT_JSON: JSON.stringify({ ...project.context, ...CLI_CONTEXT }),
   };
-  // `npx --package <spec> switchyard dev` hands its packages to switchyard as npm_config_package;
-  // the app's commands are not switchyard's, and a nested `npx --no-install esbuild`
-  // (NodejsFunction's bundling) would look for esbuild among those packages and give up.
-  delete env.npm_config_package;
-  if (project.build) await run(project.build, project.root, env, 'the build command (cdk.json "build")');
-  await run(project.app, project.root, env, 'the app (cdk.json "app")');
-  if (!existsSync(path.join(outdir, 'manifest.json'))) {
-    throw new SynthError(
-      `the app (${project.app}) ended without writing a cloud assembly: does it call app.synth()? (CDK apps do when the process ends)`,
-      '',
-    );
+  let records: string | undefined;
+  if (state !== undefined) {
+    mkdirSync(state.scratch, { recursive: true });
+    mkdirSync(state.bundleCache, { recursive: true });
+    records = mkdtempSync(path.join(state.scratch, 'synth-'));
+    env.SWITCHYARD_SYNTH_RECORD = records;
+    env.SWITCHYARD_BUNDLE_CACHE = state.bundleCache;
+    env.NODE_OPTIONS = `${env.NODE_OPTIONS ?? ''} --import=${pathToFileURL(SYNTH_HOOK).href}`.trim();
   }
-  return outdir;
+  try {
+    if (project.build) await run(project.build, project.root, env, 'the build command (cdk.json "build")');
+    await run(project.app, project.root, env, 'the app (cdk.json "app")');
+    if (!existsSync(path.join(outdir, 'manifest.json'))) {
+      throw new SynthError(
+        `the app (${project.app}) ended without writing a cloud assembly: does it call app.synth()? (CDK apps do when the process ends)`,
+        '',
+      );
+    }
+    const projectFiles = ['cdk.json', 'cdk.context.json'].map((file) => path.join(project.root, file));
+    return { cdkOut: outdir, ...(records ? { record: readSynthRecord(records, project.root, outdir, projectFiles) } : {}) };
+  } finally {
+    if (records) rmSync(records, { recursive: true, force: true });
+  }
 }
 
 /** Runs a cdk.json command through the shell, as the CDK CLI does, keeping its output for the error. */
@@ -92,4 +130,34 @@ function run(command: string, cwd: string, env: NodeJS.ProcessEnv, what: string)
       else reject(new SynthError(`${what} failed (${command}: ${signal ? `killed by ${signal}` : `exit ${code}`})`, output));
     });
   });
+}
+
+/** Longer than this, a line of a failed synthesis's output is minified source Node quoted at the throw (aws-cdk-lib's). */
+const SOURCE_LINE_CHARS = 400;
+
+/**
+ * What to show of a failed synthesis's output: the app's own messages and the error, without
+ * the minified library line Node quotes where an error was thrown, the caret under it, and the
+ * stack frames inside node_modules (one line says how many were left out).
+ */
+export function synthErrorLines(output: string): string[] {
+  const lines: string[] = [];
+  let frames = 0;
+  const flushFrames = () => {
+    if (frames > 0) lines.push(`    ... ${frames} frame${frames === 1 ? '' : 's'} in node_modules`);
+    frames = 0;
+  };
+  for (const line of output.trimEnd().split('\n')) {
+    if (line.length > SOURCE_LINE_CHARS) continue;
+    if (/^\s*\^+\s*$/.test(line) || /^Node\.js v\d+/.test(line)) continue;
+    if (/^\s+at .*[\\/]node_modules[\\/]/.test(line) || /^\s+at (node:|.*\(node:)/.test(line)) {
+      frames++;
+      continue;
+    }
+    flushFrames();
+    lines.push(line);
+  }
+  flushFrames();
+  // Node's quote of the throw site is its file:line, then the source line left out above.
+  return lines.filter((line, i) => !(/^\S+:\d+$/.test(line) && (lines[i + 1] ?? '').trim() === ''));
 }

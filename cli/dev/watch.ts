@@ -50,7 +50,7 @@ export class SourceWatcher {
     patterns: WatchPatterns | undefined,
     private readonly changed: (files: readonly string[]) => void,
     private readonly onError: (error: Error) => void,
-    private readonly quietMs = 300,
+    private readonly quietMs = 60,
   ) {
     this.patterns = patterns ?? DEFAULT_PATTERNS;
     this.#watchTree(root);

@@ -131,13 +131,7 @@ export const eventsModule: ServiceModule<'events', { busPolicies: TemplateBusPol
       onPolicyChange: (busArn, policy) => services.get('iam').setResourcePolicy(busArn, policy),
       delivery,
       log: (line) => log(`[events] ${line}`),
-      onEvent:
-        options.logEvents === false
-          ? undefined
-          : (bus, event) =>
-              log(
-                `[events] ${bus.name} <- ${event.source} ${event['detail-type']}${event['replay-name'] ? ` (replay ${event['replay-name']})` : ''} ${truncate(JSON.stringify(event.detail), 4000)}`,
-              ),
+      onEvent: options.logEvents === false ? undefined : eventLogger(log, options.logEvents === 'summary'),
       ...eventObservers(services),
     });
     return {
@@ -178,6 +172,30 @@ export const eventsModule: ServiceModule<'events', { busPolicies: TemplateBusPol
 
 function truncate(text: string, length: number): string {
   return text.length <= length ? text : `${text.slice(0, length)}...`;
+}
+
+/** How much of an event's detail its line shows: whole (up to 4,000 characters), or what a terminal's line holds. */
+const LOGGED_DETAIL_CHARS = { whole: 4000, summary: 160 };
+/** How many event ids the summary remembers, to print a forwarded event once. */
+const LOGGED_IDS = 1000;
+
+/**
+ * A line per event the app's buses accept. As a summary, an event a rule forwards to another
+ * bus (it keeps its id there) is not printed again: a Workflow's status changes reach the hub
+ * from `default`, and a terminal would show each twice.
+ */
+function eventLogger(log: (line: string) => void, summary: boolean): NonNullable<EventsServiceOptions['onEvent']> {
+  const logged = new Set<string>();
+  return (bus, event) => {
+    if (summary) {
+      if (logged.has(event.id)) return;
+      logged.add(event.id);
+      if (logged.size > LOGGED_IDS) logged.delete(logged.values().next().value as string);
+    }
+    const replay = event['replay-name'] ? ` (replay ${event['replay-name']})` : '';
+    const detail = truncate(JSON.stringify(event.detail), summary ? LOGGED_DETAIL_CHARS.summary : LOGGED_DETAIL_CHARS.whole);
+    log(`[events] ${bus.name} <- ${event.source} ${event['detail-type']}${replay} ${detail}`);
+  };
 }
 
 /** Who hears what the bus accepts and delivers: the read API (its records and live feed) and the runtime's spans. */

@@ -13,6 +13,7 @@ import { DurableApi } from './durable/durable-api.js';
 import { DurableExecutions, durableSettings } from './durable/durable-executions.js';
 import { invokeDurable, invokeDurableHttp, startDurable } from './durable/durable-invoke.js';
 import { functionChange, type LambdaReload } from './function-change.js';
+import { functionEnvironment, type RoleCredentials } from './function-environment.js';
 import { FunctionDirectory } from './function-reference.js';
 import {
   type FunctionDefinition,
@@ -42,10 +43,7 @@ export interface LambdaServiceOptions {
    * The credentials of a function's execution role session, as Lambda puts them in its
    * environment (the endpoint knows the function's role by them). @default the base environment's
    */
-  readonly roleCredentials?: (
-    roleArn: string,
-    functionName: string,
-  ) => { accessKeyId: string; secretAccessKey: string; sessionToken: string };
+  readonly roleCredentials?: RoleCredentials;
   readonly region: string;
   /**
    * IAM for an SQS event source mapping, checked before it polls: AWS's refusal (as
@@ -73,6 +71,8 @@ export interface LambdaServiceOptions {
   readonly sdk?: RuntimeSdk;
   /** The template's function URLs, served at the endpoint (for the start-up report's addresses). */
   readonly functionUrls?: FunctionUrls;
+  /** What new code needs before it first runs (the SDK packages it leaves to the runtime, fetched). @default nothing */
+  readonly prepareCode?: (definition: FunctionDefinition) => Promise<void>;
 }
 
 /** Lambda's limit on an asynchronous invocation's payload. */
@@ -182,6 +182,30 @@ export class LambdaService implements RestProtocolService {
     return { changed, added, kept, mappings };
   }
 
+  /**
+   * Runs other code for a function from its next invocation on, in place of the code its
+   * template names: `switchyard dev` gives a handler rebuilt from a saved edit this way, with
+   * no synthesis. As with a reload, an invocation in flight finishes on the old code and the
+   * next one cold-starts the new. Until the next reload, the function runs code its template
+   * does not hold (`updatedCode` lists it for the start-up report).
+   * @throws AwsError ResourceNotFoundException for a function the runtime does not run
+   */
+  async updateFunctionCode(name: string, codePath: string): Promise<void> {
+    const fn = this.#functions.get(name);
+    if (fn === undefined) throw new AwsError('ResourceNotFoundException', `Function not found: ${name}`, 404);
+    const definition = { ...fn.definition, codePath };
+    await this.options.prepareCode?.(definition);
+    fn.update(definition, this.#environmentOf(definition));
+  }
+
+  /** The functions whose code is not the one `template` names (updateFunctionCode since), with the folder each runs. */
+  updatedCode(template: readonly FunctionDefinition[]): { name: string; codePath: string }[] {
+    return template.flatMap(({ name, codePath }) => {
+      const running = this.#functions.get(name)?.definition.codePath;
+      return running !== undefined && running !== codePath ? [{ name, codePath: running }] : [];
+    });
+  }
+
   async #reloadMappings(next: readonly SqsMappingDefinition[], touchedFunctions: ReadonlySet<string>): Promise<string[]> {
     const before = new Map(this.#mappings.map((m) => [m.uuid, m]));
     const restart = new Set<string>();
@@ -238,27 +262,7 @@ export class LambdaService implements RestProtocolService {
   }
 
   #environmentOf(definition: FunctionDefinition): Record<string, string> {
-    const role = definition.template?.Role;
-    const session = typeof role === 'string' ? this.options.roleCredentials?.(role, definition.name) : undefined;
-    return {
-      ...this.options.baseEnvironment,
-      ...definition.environment,
-      ...(session
-        ? {
-            AWS_ACCESS_KEY_ID: session.accessKeyId,
-            AWS_SECRET_ACCESS_KEY: session.secretAccessKey,
-            AWS_SESSION_TOKEN: session.sessionToken,
-          }
-        : {}),
-      AWS_LAMBDA_FUNCTION_NAME: definition.name,
-      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(definition.memorySize),
-      AWS_LAMBDA_LOG_GROUP_NAME: definition.logGroupName,
-      AWS_EXECUTION_ENV: `AWS_Lambda_${definition.runtime}`,
-      // Powertools reports cold starts only for on-demand environments, as Lambda labels them.
-      AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
-      LAMBDA_TASK_ROOT: definition.codePath,
-      _HANDLER: definition.handler,
-    };
+    return functionEnvironment(definition, this.options.baseEnvironment, this.options.roleCredentials);
   }
 
   async stop(): Promise<void> {

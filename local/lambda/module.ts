@@ -113,6 +113,8 @@ export const lambdaModule: ServiceModule<'lambda'> = {
       sdk,
       // Each function signs with its execution role's session: the endpoint checks its calls against that role's grants.
       roleCredentials: (roleArn, functionName) => iam.principals.credentialsFor(roleArn, functionName),
+      // New code (switchyard dev's rebuilt handler) may import an SDK package the old did not.
+      prepareCode: (definition) => provideSdk(sdk, [definition], scanOf, log),
       // Lambda polls a queue as the function's role: it must receive, delete and read the queue's attributes (and decrypt).
       authorizeSource: queueSourceAuthorizer(sqs, iam),
       baseEnvironment: {
@@ -141,8 +143,7 @@ export const lambdaModule: ServiceModule<'lambda'> = {
         await lambda.start();
       },
       reload: async ({ definitions, before }) => {
-        await sdk.provide(definitions.functions, scanOf, log);
-        for (const line of sdk.warnings()) log(`[not as in AWS] ${line}`);
+        await provideSdk(sdk, definitions.functions, scanOf, log);
         const result = await lambda.reload(definitions.functions, definitions.sqsMappings);
         functionUrls.reload(definitions.functionUrls);
         return {
@@ -158,10 +159,29 @@ export const lambdaModule: ServiceModule<'lambda'> = {
   },
   // How functions get the AWS SDK, and each function whose init will fail on a package no Lambda runtime has; the durable functions; invoking one.
   report: (lambda, { url, definitions }) => {
-    const report = functionReport(definitions.functions, url, lambda.sdk?.report() ?? []);
+    const report = functionReport(definitions.functions, url, [...(lambda.sdk?.report() ?? []), ...updatedCodeLines(lambda, definitions)]);
     return { ...report, serves: [...(report.serves ?? []), ...functionUrlLines(lambda.functionUrls?.addresses(url) ?? [])] };
   },
 };
+
+/** The SDK packages new code leaves to the runtime, fetched before it runs; what cannot be is printed as a difference from AWS. */
+async function provideSdk(
+  sdk: RuntimeSdk,
+  functions: readonly FunctionDefinition[],
+  scanOf: ReturnType<typeof codeScans>,
+  log: (line: string) => void,
+): Promise<void> {
+  await sdk.provide(functions, scanOf, log);
+  for (const line of sdk.warnings()) log(`[not as in AWS] ${line}`);
+}
+
+/** Functions running code their template does not hold yet (switchyard dev's rebuilt handlers): the fidelity claim names them. */
+function updatedCodeLines(lambda: LambdaService, definitions: ServiceDefinitions): string[] {
+  const updated = lambda.updatedCode(definitions.functions);
+  if (updated.length === 0) return [];
+  const names = updated.map((fn) => fn.name).join(', ');
+  return [`  code newer than cdk.out: ${names} (rebuilt from the sources since the last synthesis, which the next one writes to cdk.out)`];
+}
 
 /** A mapping by the queue and function it joins (its UUID is the template's logical reference, not readable). */
 function mappingLabel(next: ServiceDefinitions, before: ServiceDefinitions, uuid: string): string {

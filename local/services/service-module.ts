@@ -56,10 +56,12 @@ export interface RuntimeOptions {
   /** Console output; every line of a function's logs comes prefixed with its name. @default console.log */
   readonly log?: (line: string) => void;
   /**
-   * Print a line for every event a bus accepts.
+   * Print a line for every event a bus accepts: with its whole detail (true), or a line a
+   * terminal shows whole, an event forwarded from bus to bus printed once ('summary', what
+   * `switchyard dev` and `npm start` print).
    * @default true
    */
-  readonly logEvents?: boolean;
+  readonly logEvents?: boolean | 'summary';
   readonly clock?: Clock;
   /**
    * Failures to inject into functions' invocations (switchyard-cli/testing's faults). The

@@ -72,7 +72,7 @@ writeFileSync(process.env.CDK_OUTDIR + '/manifest.json', JSON.stringify({ cwd: p
     });
     const outdir = path.join(root, '.switchyard', 'cdk.out');
     const result = await synthesize({ root, app: `"${process.execPath}" app.mjs`, context: { flag: 'on' } }, outdir);
-    expect(result).toBe(outdir);
+    expect(result.cdkOut).toBe(outdir);
     const written = JSON.parse(readFileSync(path.join(outdir, 'manifest.json'), 'utf8'));
     expect(written.cwd).toBe(root);
     expect(written.context).toMatchObject({ flag: 'on', 'aws:cdk:enable-asset-metadata': true });
@@ -205,6 +205,35 @@ describe('startDevServer --no-synth', () => {
     expect(await launchedOn(synthesized('.switchyard/cdk.out', 'cdk.out'))).toMatch(/[^.]cdk\.out$/);
     expect(await launchedOn(synthesized('cdk.out', '.switchyard/cdk.out'))).toMatch(/\.switchyard\/cdk\.out$/);
     expect(await launchedOn(synthesized('cdk.out'))).toMatch(/[^.]cdk\.out$/);
+  });
+
+  it('applies a file saved while it starts, once the runtime runs', async () => {
+    const root = synthesized('.switchyard/cdk.out');
+    const lines: string[] = [];
+    let stop: (() => Promise<void> | void) | undefined;
+    const launcher = {
+      // A save while the runtime starts: before dev watched only once it ran, and never saw it.
+      launchRuntime: async () => {
+        writeFileSync(path.join(root, 'notes.ts'), 'export {};\n');
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        return { definitions: { functions: [] } };
+      },
+      LaunchError: class extends Error {},
+      stopOnSignals: (_runtime: unknown, before: () => Promise<void> | void) => {
+        stop = before;
+      },
+    } as unknown as Parameters<typeof startDevServer>[0]['launcher'];
+    const io = { out: (line: string) => lines.push(line), err: (line: string) => lines.push(line) };
+    await startDevServer({ root, settings: {} as never, synth: false, watch: true, io, launcher });
+    try {
+      const deadline = Date.now() + 10_000;
+      while (!lines.some((line) => line.startsWith('changed: notes.ts')) && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      expect(lines.find((line) => line.startsWith('changed: notes.ts'))).toBeDefined();
+    } finally {
+      await stop?.();
+    }
   });
 
   it('fails if neither folder holds an assembly, naming both', async () => {

@@ -3,6 +3,7 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, wri
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -81,6 +82,18 @@ let app: string;
 let dev: Dev;
 const events = new EventBridgeClient(config);
 const sqs = new SQSClient(config);
+const lambda = new LambdaClient(config);
+
+/** What the bundled function answers now (it returns its marker). */
+async function bundledAnswer(id: string): Promise<string> {
+  const { Payload } = await lambda.send(new InvokeCommand({ FunctionName: 'dev-fixture-bundled', Payload: JSON.stringify({ id }) }));
+  return JSON.parse(Buffer.from(Payload ?? []).toString('utf8')) as string;
+}
+
+/** Saves the bundled handler's marker as `version`. */
+function saveMarker(version: string): void {
+  writeFileSync(path.join(app, 'bundled', 'marker.ts'), `export const marker = 'bundled ${version}';\n`);
+}
 
 const putOrder = (id: string) =>
   events.send(
@@ -98,6 +111,7 @@ beforeAll(async () => {
 afterAll(async () => {
   events.destroy();
   sqs.destroy();
+  lambda.destroy();
   await dev?.stop();
   for (const folder of folders) rmSync(folder, { recursive: true, force: true });
 });
@@ -146,6 +160,46 @@ describe('switchyard dev', () => {
     await dev.waitFor(/handled-by v2 event e3/, next);
     writeFileSync(source, good);
     await dev.waitFor(/reloaded in [\d.]+ s: nothing that runs locally changed/, next);
+  });
+
+  it('runs a saved edit of a bundled handler with no synthesis: only its bundle is built again, and the next invocation runs it', async () => {
+    expect(await bundledAnswer('b1')).toBe('bundled v1 b1');
+    const from = dev.output.length;
+    saveMarker('v2');
+    await dev.waitFor(/rebuilt bundled\/handler\.ts in \d+ ms, no synthesis: dev-fixture-bundled runs it/, from);
+    expect(await bundledAnswer('b2')).toBe('bundled v2 b2');
+    expect(dev.output.slice(from)).not.toContain('synthesizing');
+  });
+
+  it('keeps the last good code running when a saved handler does not build, naming the file and line once', async () => {
+    const from = dev.output.length;
+    writeFileSync(path.join(app, 'bundled', 'marker.ts'), "export const marker = 'bundled v3\n");
+    await dev.waitFor(/the last good code keeps running/, from);
+    await dev.waitFor(/bundled\/marker\.ts:1:\d+: Unterminated string literal/, from);
+    expect(dev.output.slice(from).match(/Unterminated string literal/g)).toHaveLength(1);
+    expect(await bundledAnswer('b3')).toBe('bundled v2 b3');
+    const next = dev.output.length;
+    saveMarker('v3');
+    await dev.waitFor(/rebuilt bundled\/handler\.ts/, next);
+    expect(await bundledAnswer('b4')).toBe('bundled v3 b4');
+  });
+
+  it('says a change nothing reads reloads nothing', async () => {
+    const from = dev.output.length;
+    writeFileSync(path.join(app, 'bundled', 'notes.ts'), 'export {};\n');
+    await dev.waitFor(/changed: bundled\/notes\.ts: neither the app's synthesis nor a function's bundle reads it; nothing to reload/, from);
+  });
+
+  it('starts again from its last synthesis when nothing it read has changed, running the handlers saved while it was stopped', async () => {
+    expect(await dev.stop()).toBe(0);
+    saveMarker('v4');
+    dev = new Dev(app, ['--port', String(PORT)]);
+    await dev.waitFor(/Ctrl-C stops/);
+    expect(dev.output).toContain('starting from the last synthesis (.switchyard/cdk.out): nothing it read has changed');
+    expect(dev.output).not.toContain('synthesizing');
+    expect(dev.output).toMatch(/handlers saved since the last synthesis: rebuilt bundled\/handler\.ts in \d+ ms/);
+    expect(dev.output).toContain('  code newer than cdk.out: dev-fixture-bundled (rebuilt from the sources since the last synthesis');
+    expect(await bundledAnswer('b5')).toBe('bundled v4 b5');
   });
 
   it('fails if the port is in use, saying so', async () => {

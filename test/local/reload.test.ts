@@ -99,6 +99,7 @@ function writeVersion(version: 1 | 2): string {
 const folders: string[] = [];
 const lines: string[] = [];
 let runtime: LocalRuntime;
+let v1: string;
 let v2: string;
 const config = { endpoint: `http://127.0.0.1:${PORT}`, region, credentials };
 const sqs = new SQSClient(config);
@@ -106,7 +107,7 @@ const sfn = new SFNClient(config);
 const dynamodb = new DynamoDBClient(config);
 
 beforeAll(async () => {
-  const v1 = writeVersion(1);
+  v1 = writeVersion(1);
   v2 = writeVersion(2);
   const data = tempDataDir();
   folders.push(v1, v2, data);
@@ -191,5 +192,28 @@ describe('LocalRuntime.reload', () => {
 
   it('reports nothing when the same app is loaded again', async () => {
     expect(await runtime.reload(v2)).toEqual({ reloaded: [], needsRestart: [] });
+  });
+});
+
+describe('LambdaService.updateFunctionCode', () => {
+  it('runs other code from the next invocation and names the function as running code its template does not hold, until a reload', async () => {
+    const folder = path.join(tempAssemblyDir(), 'rebuilt');
+    mkdirSync(folder);
+    writeFileSync(path.join(folder, 'index.mjs'), 'export const handler = async () => ({ version: "rebuilt" });\n');
+    await runtime.lambda.updateFunctionCode('reload-fn', folder);
+    const outcome = await runtime.lambda.invoke('reload-fn', {});
+    expect(outcome.ok && JSON.parse(outcome.payload)).toEqual({ version: 'rebuilt' });
+    expect(runtime.lambda.updatedCode(runtime.definitions.functions)).toEqual([{ name: 'reload-fn', codePath: folder }]);
+    const report = (await runtime.serviceReports()).flatMap((service) => service.lines ?? []);
+    expect(report).toContain(
+      '  code newer than cdk.out: reload-fn (rebuilt from the sources since the last synthesis, which the next one writes to cdk.out)',
+    );
+    // A synthesis's assembly is the code again.
+    await runtime.reload(v1);
+    expect(runtime.lambda.updatedCode(runtime.definitions.functions)).toEqual([]);
+  });
+
+  it('fails if the function does not run here', async () => {
+    await expect(runtime.lambda.updateFunctionCode('no-such-fn', '/tmp')).rejects.toMatchObject({ code: 'ResourceNotFoundException' });
   });
 });

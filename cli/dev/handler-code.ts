@@ -1,0 +1,187 @@
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { type FileStamp, firstChanged } from './file-stamps.js';
+import { BundleError, type Rebuilt, Rebundler } from './rebundle.js';
+import type { BundleRecord, SynthRecord } from './synth-record.js';
+
+/** What a batch of changed files asks for. */
+export type ChangePlan =
+  /** The app's synthesis read one of them (or what it read is not known): synthesize and reload. */
+  | { readonly kind: 'synth'; readonly reason: string }
+  /** Only functions' bundles read them: rebuild those bundles, no synthesis. */
+  | { readonly kind: 'code'; readonly bundles: readonly BundleRecord[] }
+  /** Nothing reads them (a new file nothing imports yet, an editor's temporary file). */
+  | { readonly kind: 'none' };
+
+/** A bundle rebuilt since the last synthesis: the folder its functions run, and what it was built from. */
+interface Replacement {
+  readonly dir: string;
+  readonly inputs: readonly FileStamp[];
+}
+
+/** The outcome of rebuilding a bundle for the reload line. */
+export type RebuildOutcome =
+  | { readonly bundle: BundleRecord; readonly rebuilt: Rebuilt }
+  | { readonly bundle: BundleRecord; readonly error: BundleError };
+
+/**
+ * The functions' code as `switchyard dev` runs it between syntheses: the bundles of the last
+ * synthesis, and those rebuilt since from saved handler edits (kept in `<state>/code`, with
+ * what each was built from, so that a restart runs them too). Tells a handler edit from an
+ * infrastructure edit by what the synthesis and each bundle read.
+ */
+export class HandlerCode {
+  readonly #rebundler: Rebundler;
+  readonly #stateFile: string;
+  #record: SynthRecord | undefined;
+  /** By asset folder. */
+  #replaced = new Map<string, Replacement>();
+  /** Bundles whose last rebuild failed: any new file may be the one they lack. */
+  readonly #failing = new Set<string>();
+  #read = new Set<string>();
+  #listed = new Set<string>();
+  /** The bundles that read each file, by the inputs they were built from last. */
+  #readers = new Map<string, Set<BundleRecord>>();
+
+  constructor(
+    /** The project folder (changed files are named relative to it). */
+    private readonly project: string,
+    /** Where rebuilt bundles and what was rebuilt are kept. */
+    folder: string,
+    record: SynthRecord | undefined,
+    /** The synthesis's bundle cache: a rebuilt bundle is stored there, so the next synthesis need not build it again. */
+    private readonly bundleCache?: string,
+  ) {
+    this.#rebundler = new Rebundler(folder);
+    this.#stateFile = path.join(folder, 'replaced.json');
+    if (record !== undefined) this.#replaced = loadReplacements(this.#stateFile, record);
+    this.#setRecord(record);
+  }
+
+  get record(): SynthRecord | undefined {
+    return this.#record;
+  }
+
+  /** A new synthesis: its bundles are the code now, and nothing is replaced. */
+  synthesized(record: SynthRecord | undefined): void {
+    this.#replaced.clear();
+    this.#failing.clear();
+    this.#setRecord(record);
+    this.#save();
+  }
+
+  /** A synthesis that failed: until one succeeds, every change synthesizes. */
+  failed(): void {
+    this.#setRecord(undefined);
+  }
+
+  plan(files: readonly string[]): ChangePlan {
+    const record = this.#record;
+    if (record === undefined) return { kind: 'synth', reason: 'the last synthesis failed' };
+    if (!record.complete) return { kind: 'synth', reason: 'what the synthesis reads is not known' };
+    const bundles = new Set<BundleRecord>();
+    for (const file of files) {
+      if (this.#read.has(file) || this.#listed.has(path.dirname(file))) {
+        return { kind: 'synth', reason: `the app's synthesis reads ${path.relative(this.project, file)}` };
+      }
+      const readers = this.#readers.get(file) ?? new Set();
+      for (const bundle of readers) bundles.add(bundle);
+      if (readers.size === 0 && existsSync(file)) {
+        for (const bundle of record.bundles) if (this.#failing.has(bundle.assetDir)) bundles.add(bundle);
+      }
+    }
+    return bundles.size > 0 ? { kind: 'code', bundles: [...bundles] } : { kind: 'none' };
+  }
+
+  /** Whether the synthesis or a bundle read the file (a file read by nothing, gone now, was no change). */
+  reads(file: string): boolean {
+    const record = this.#record;
+    if (record === undefined) return false;
+    return this.#read.has(file) || this.#readers.has(file);
+  }
+
+  /** The bundles whose inputs changed since they were built (while dev was not running, say). */
+  stale(): BundleRecord[] {
+    return (this.#record?.bundles ?? []).filter((bundle) => firstChanged(this.#inputsOf(bundle)) !== undefined);
+  }
+
+  /** Rebuilds each bundle; one that fails keeps its last good code (the outcome says why). */
+  async rebuild(bundles: readonly BundleRecord[]): Promise<RebuildOutcome[]> {
+    const outcomes: RebuildOutcome[] = [];
+    for (const bundle of bundles) {
+      try {
+        const rebuilt = await this.#rebundler.rebuild(bundle);
+        this.#replaced.set(bundle.assetDir, { dir: rebuilt.dir, inputs: rebuilt.inputs });
+        this.#indexReaders();
+        this.#cache(bundle, rebuilt);
+        this.#failing.delete(bundle.assetDir);
+        outcomes.push({ bundle, rebuilt });
+      } catch (error) {
+        if (!(error instanceof BundleError)) throw error;
+        this.#failing.add(bundle.assetDir);
+        outcomes.push({ bundle, error });
+      }
+    }
+    this.#save();
+    return outcomes;
+  }
+
+  /** The folder each replaced asset folder's functions run instead, by asset folder. */
+  replacements(): ReadonlyMap<string, string> {
+    return new Map([...this.#replaced].map(([asset, replacement]) => [asset, replacement.dir]));
+  }
+
+  dispose(): Promise<void> {
+    return this.#rebundler.dispose();
+  }
+
+  /** As synth-hook.mjs's cache keeps a bundle: esbuild's outputs, and the inputs they were built from. */
+  #cache(bundle: BundleRecord, rebuilt: Rebuilt): void {
+    if (this.bundleCache === undefined) return;
+    const entry = path.join(this.bundleCache, bundle.key);
+    rmSync(entry, { recursive: true, force: true });
+    mkdirSync(path.join(entry, 'out'), { recursive: true });
+    for (const file of rebuilt.outputs) copyFileSync(path.join(rebuilt.dir, file), path.join(entry, 'out', file));
+    writeFileSync(path.join(entry, 'inputs.json'), JSON.stringify(rebuilt.inputs));
+  }
+
+  #inputsOf(bundle: BundleRecord): readonly FileStamp[] {
+    return this.#replaced.get(bundle.assetDir)?.inputs ?? bundle.inputs;
+  }
+
+  #setRecord(record: SynthRecord | undefined): void {
+    this.#record = record;
+    this.#read = new Set(record?.read.map((stamp) => stamp.file));
+    this.#listed = new Set(record?.listed.map((stamp) => stamp.folder));
+    this.#indexReaders();
+  }
+
+  #indexReaders(): void {
+    this.#readers = new Map();
+    for (const bundle of this.#record?.bundles ?? []) {
+      for (const { file } of this.#inputsOf(bundle)) {
+        const readers = this.#readers.get(file) ?? new Set();
+        readers.add(bundle);
+        this.#readers.set(file, readers);
+      }
+    }
+  }
+
+  #save(): void {
+    mkdirSync(path.dirname(this.#stateFile), { recursive: true });
+    if (this.#replaced.size === 0) rmSync(this.#stateFile, { force: true });
+    else writeFileSync(this.#stateFile, JSON.stringify({ cdkOut: this.#record?.cdkOut, replaced: Object.fromEntries(this.#replaced) }));
+  }
+}
+
+/** The bundles rebuilt since the record's synthesis, as saved by an earlier run (those whose folder is still there). */
+function loadReplacements(file: string, record: SynthRecord): Map<string, Replacement> {
+  try {
+    const saved = JSON.parse(readFileSync(file, 'utf8')) as { cdkOut?: string; replaced?: Record<string, Replacement> };
+    if (saved.cdkOut !== record.cdkOut) return new Map();
+    const assets = new Set(record.bundles.map((bundle) => bundle.assetDir));
+    return new Map(Object.entries(saved.replaced ?? {}).filter(([asset, replacement]) => assets.has(asset) && existsSync(replacement.dir)));
+  } catch {
+    return new Map();
+  }
+}

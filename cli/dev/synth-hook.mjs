@@ -1,0 +1,321 @@
+// Preloaded (NODE_OPTIONS=--import) into the processes of a CDK app that `switchyard dev`
+// synthesizes, and only there. It changes nothing the app writes: it records what the
+// synthesis read and how each function was bundled, so that dev can tell a handler edit
+// (rebundle that function, no synthesis) from an infrastructure edit (synthesize again), and
+// start from its last synthesis when nothing it read has changed (docs/local-runtime.md,
+// "The inner loop"). Plain JavaScript on Node's public APIs only: it runs in the app's Node,
+// with the app's aws-cdk-lib, whatever their versions.
+//
+//   SWITCHYARD_SYNTH_RECORD  folder each process writes <pid>.json into when it exits
+//   SWITCHYARD_BUNDLE_CACHE  folder of esbuild outputs by invocation: a bundle whose every
+//                            input is unchanged is copied from there instead of built again
+import childProcess from 'node:child_process';
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import module from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+// The hook's own reads (the cache, a bundle's digest) are not the app's: it keeps the originals,
+// and reads nothing while it bundles (fs.readFileSync itself calls fs.openSync, the one watched).
+const { readFileSync, openSync, readdirSync } = fs;
+const readFileAsync = fs.promises.readFile;
+let bundling = 0;
+
+const recordDir = process.env.SWITCHYARD_SYNTH_RECORD;
+const cacheDir = process.env.SWITCHYARD_BUNDLE_CACHE;
+if (recordDir) install(recordDir);
+
+/** What this process read and ran, written to `<recordDir>/<pid>.json` when it exits. */
+function install(recordDir) {
+  const seen = { modules: new Set(), reads: new Set(), listed: new Set(), env: new Set(), bundles: [], commands: [], app: false };
+  const started = performance.now();
+  const env = process.env;
+  watchModules(seen, () => watchEnvironment(seen, env));
+  watchReads(seen);
+  watchCommands(seen);
+  module.syncBuiltinESMExports();
+  process.on('exit', () => {
+    for (const file of Object.keys(module.createRequire(import.meta.url).cache ?? {})) seen.modules.add(file);
+    const values = {};
+    // An unset variable the app looked for counts too: setting it later changes the app.
+    for (const key of seen.env) values[key] = env[key] ?? null;
+    const record = {
+      pid: process.pid,
+      argv: process.argv.slice(1),
+      cwd: process.cwd(),
+      ms: Math.round(performance.now() - started),
+      hooks: typeof module.registerHooks === 'function',
+      app: seen.app,
+      modules: [...seen.modules],
+      reads: [...seen.reads],
+      listed: [...seen.listed],
+      env: values,
+      bundles: seen.bundles,
+      commands: seen.commands,
+    };
+    fs.writeFileSync(path.join(recordDir, `${process.pid}.json`), JSON.stringify(record));
+  });
+}
+
+/**
+ * The modules the process loads, ES modules and CommonJS alike (Node 22.15 and newer; on an
+ * older Node only CommonJS's require.cache at exit, and dev synthesizes every time then). The
+ * first module outside node_modules marks the app's own process (not npx's or tsx's launcher).
+ */
+function watchModules(seen, onAppModule) {
+  if (typeof module.registerHooks !== 'function') return;
+  module.registerHooks({
+    resolve(specifier, context, next) {
+      const resolved = next(specifier, context);
+      if (resolved.url?.startsWith('file:')) {
+        const file = fileURLToPath(resolved.url);
+        seen.modules.add(file);
+        if (!seen.app && !file.split(path.sep).includes('node_modules')) {
+          seen.app = true;
+          onAppModule();
+        }
+      }
+      return resolved;
+    },
+  });
+}
+
+/**
+ * The environment variables the app reads (STAGE=prod npx switchyard dev synthesizes another
+ * app). Only in the app's process: npm's own code does not run with process.env replaced.
+ */
+function watchEnvironment(seen, env) {
+  // A copy of the whole environment (`{ ...process.env }` for a child process) asks for each
+  // variable's descriptor before its value: those are not the app reading a variable.
+  const copying = new Set();
+  process.env = new Proxy(env, {
+    get(target, key) {
+      if (typeof key === 'string' && !copying.delete(key)) seen.env.add(key);
+      return Reflect.get(target, key);
+    },
+    has(target, key) {
+      if (typeof key === 'string') seen.env.add(key);
+      return Reflect.has(target, key);
+    },
+    // process.env takes a value set on itself only (through the proxy, [[Set]] would define it with a partial descriptor).
+    set(target, key, value) {
+      return Reflect.set(target, key, value);
+    },
+    getOwnPropertyDescriptor(target, key) {
+      if (typeof key === 'string') copying.add(key);
+      return Reflect.getOwnPropertyDescriptor(target, key);
+    },
+  });
+}
+
+/**
+ * Files and folders the synthesis reads itself (a definition file, a JSON, an asset folder's
+ * fingerprint, a folder listed to make one function per file): a change to one is an
+ * infrastructure edit.
+ */
+function watchReads(seen) {
+  const pathOf = (file) => {
+    if (typeof file === 'string') return path.resolve(file);
+    if (file instanceof URL && file.protocol === 'file:') return fileURLToPath(file);
+    return undefined;
+  };
+  const watchCalls = (target, name, original, into) => {
+    target[name] = function (file, ...rest) {
+      const read = bundling === 0 ? pathOf(file) : undefined;
+      if (read !== undefined) into.add(read);
+      return original.call(this, file, ...rest);
+    };
+  };
+  watchCalls(fs, 'readFileSync', readFileSync, seen.reads);
+  watchCalls(fs, 'openSync', openSync, seen.reads);
+  watchCalls(fs, 'readdirSync', readdirSync, seen.listed);
+  watchCalls(fs.promises, 'readFile', readFileAsync, seen.reads);
+}
+
+/**
+ * esbuild's bundlings, run from the cache or followed; every other command the synthesis runs
+ * (a bundling hook's copy, a Docker build) is recorded as it was called, for dev to tell what
+ * it read.
+ */
+function watchCommands(seen) {
+  const spawnSync = childProcess.spawnSync;
+  childProcess.spawnSync = function (...call) {
+    const [command, args, options] = call;
+    const esbuild = esbuildCall(command, Array.isArray(args) ? args : [], options);
+    if (esbuild !== undefined) {
+      bundling++;
+      try {
+        return bundle(esbuild, spawnSync, seen.bundles);
+      } finally {
+        bundling--;
+      }
+    }
+    seen.commands.push([String(command), ...(Array.isArray(args) ? args.map(String) : [])].join(' ').slice(0, 500));
+    return spawnSync.apply(this, call);
+  };
+}
+
+/**
+ * An esbuild bundling run as CDK's NodejsFunction spawns it (`esbuild --bundle <entry>
+ * --outfile=...`, directly or through `npx --no-install esbuild`), else undefined.
+ */
+function esbuildCall(command, args, options) {
+  const runner = path.basename(String(command));
+  let at;
+  if (/^esbuild(\.exe|\.cmd)?$/.test(runner)) at = 0;
+  else if (/^(npx|pnpm|yarn|bunx)(\.cmd)?$/.test(runner)) {
+    const index = args.indexOf('esbuild');
+    if (index === -1) return undefined;
+    at = index + 1;
+  } else return undefined;
+  const esbuildArgs = args.slice(at).map(String);
+  const outfile = esbuildArgs.find((arg) => arg.startsWith('--outfile='))?.slice('--outfile='.length);
+  if (!esbuildArgs.includes('--bundle') || outfile === undefined) return undefined;
+  const cwd = path.resolve(options?.cwd ?? process.cwd());
+  return {
+    command: String(command),
+    runnerArgs: args.slice(0, at).map(String),
+    esbuildArgs,
+    outfile: path.resolve(cwd, outfile),
+    cwd,
+    options,
+  };
+}
+
+/**
+ * Runs one bundling: from the cache when every input the last build of the same invocation
+ * read is unchanged, else esbuild (the binary `npx --no-install esbuild` would find, without
+ * npx's start-up), asking it for the metafile that names the inputs.
+ */
+function bundle(call, spawnSync, bundles) {
+  const outdir = path.dirname(call.outfile);
+  const key = invocationKey(call, outdir);
+  const entry = cacheDir ? path.join(cacheDir, key) : undefined;
+  const started = performance.now();
+  const hit = entry ? fromCache(entry, outdir) : undefined;
+  if (hit !== undefined) {
+    bundles.push({
+      ...describe(call),
+      key,
+      cached: true,
+      inputs: hit.inputs,
+      digest: digestOf(call.outfile),
+      ms: Math.round(performance.now() - started),
+    });
+    return {
+      pid: 0,
+      output: [null, Buffer.alloc(0), Buffer.alloc(0)],
+      stdout: Buffer.alloc(0),
+      stderr: Buffer.alloc(0),
+      status: 0,
+      signal: null,
+    };
+  }
+  const given = call.esbuildArgs.find((arg) => arg.startsWith('--metafile='));
+  const metafile = given
+    ? path.resolve(call.cwd, given.slice('--metafile='.length))
+    : path.join(process.env.SWITCHYARD_SYNTH_RECORD, `meta-${key}.json`);
+  const args = given ? call.esbuildArgs : [...call.esbuildArgs, `--metafile=${metafile}`];
+  const binary = localEsbuild(call);
+  const result = binary ? spawnSync(binary, args, call.options) : spawnSync(call.command, [...call.runnerArgs, ...args], call.options);
+  if (result.error || result.status !== 0) return result;
+  let inputs = [];
+  let outputs = [];
+  try {
+    const meta = JSON.parse(readFileSync(metafile, 'utf8'));
+    const resolve = (file) => path.resolve(call.cwd, file.replace(/^[a-z-]+:/, ''));
+    inputs = Object.keys(meta.inputs ?? {}).map(resolve);
+    outputs = [...Object.keys(meta.outputs ?? {}).map(resolve), ...(given ? [metafile] : [])];
+  } catch {
+    // No metafile (an esbuild too old to write one): the bundle is not cached, nor rebuilt alone.
+  }
+  if (entry && inputs.length > 0 && outputs.every((file) => path.dirname(file) === outdir)) toCache(entry, outputs, inputs);
+  bundles.push({
+    ...describe(call),
+    key,
+    cached: false,
+    inputs,
+    digest: digestOf(call.outfile),
+    ms: Math.round(performance.now() - started),
+  });
+  return result;
+}
+
+function describe(call) {
+  return { command: call.command, runnerArgs: call.runnerArgs, esbuildArgs: call.esbuildArgs, outfile: call.outfile, cwd: call.cwd };
+}
+
+/** The invocation without the folder it writes to (a new temporary folder each synthesis). */
+function invocationKey(call, outdir) {
+  const args = call.esbuildArgs.map((arg) => arg.split(outdir).join('<out>'));
+  return createHash('sha256')
+    .update(JSON.stringify({ cwd: call.cwd, args, esbuild: esbuildVersion(call) }))
+    .digest('hex')
+    .slice(0, 32);
+}
+
+function localEsbuild(call) {
+  for (let dir = call.cwd; ; dir = path.dirname(dir)) {
+    const binary = path.join(dir, 'node_modules', '.bin', process.platform === 'win32' ? 'esbuild.cmd' : 'esbuild');
+    if (fs.existsSync(binary)) return binary;
+    if (path.dirname(dir) === dir) return undefined;
+  }
+}
+
+function esbuildVersion(call) {
+  try {
+    return module.createRequire(path.join(call.cwd, 'package.json'))('esbuild/package.json').version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+function digestOf(file) {
+  try {
+    return createHash('sha256').update(readFileSync(file)).digest('hex');
+  } catch {
+    return undefined;
+  }
+}
+
+/** Each input's size, time and content hash, so an unchanged input is told by its stat alone. */
+function fingerprint(file) {
+  const stat = fs.statSync(file);
+  return { file, size: stat.size, mtimeMs: stat.mtimeMs, sha256: digestOf(file) };
+}
+
+/** esbuild's own outputs (not what a hook put beside them), with what they were built from. */
+function toCache(entry, outputs, inputs) {
+  try {
+    fs.rmSync(entry, { recursive: true, force: true });
+    fs.mkdirSync(path.join(entry, 'out'), { recursive: true });
+    for (const file of outputs) fs.copyFileSync(file, path.join(entry, 'out', path.basename(file)));
+    fs.writeFileSync(path.join(entry, 'inputs.json'), JSON.stringify(inputs.map(fingerprint)));
+  } catch {
+    // A cache that cannot be written costs the next synthesis its time, nothing else.
+    fs.rmSync(entry, { recursive: true, force: true });
+  }
+}
+
+function fromCache(entry, outdir) {
+  let inputs;
+  try {
+    inputs = JSON.parse(readFileSync(path.join(entry, 'inputs.json'), 'utf8'));
+  } catch {
+    return undefined;
+  }
+  for (const input of inputs) {
+    let stat;
+    try {
+      stat = fs.statSync(input.file);
+    } catch {
+      return undefined;
+    }
+    if (stat.size === input.size && stat.mtimeMs === input.mtimeMs) continue;
+    if (stat.size !== input.size || digestOf(input.file) !== input.sha256) return undefined;
+  }
+  fs.mkdirSync(outdir, { recursive: true });
+  fs.cpSync(path.join(entry, 'out'), outdir, { recursive: true });
+  return { inputs: inputs.map((input) => input.file) };
+}

@@ -1,0 +1,230 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import * as esbuild from 'esbuild';
+import { afterEach, describe, expect, it } from 'vitest';
+import { esbuildOptions } from '../../cli/dev/esbuild-options.js';
+import { HandlerCode } from '../../cli/dev/handler-code.js';
+import { synthErrorLines, synthesize } from '../../cli/dev/synth.js';
+import { type SynthRecord, staleness } from '../../cli/dev/synth-record.js';
+
+const ESBUILD = path.resolve(import.meta.dirname, '../../node_modules/.bin/esbuild');
+const folders: string[] = [];
+afterEach(() => {
+  for (const folder of folders.splice(0)) rmSync(folder, { recursive: true, force: true });
+});
+
+function project(files: Record<string, string>): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'switchyard-handler-code-'));
+  folders.push(dir);
+  for (const [name, content] of Object.entries(files)) write(dir, name, content);
+  return dir;
+}
+
+function write(root: string, name: string, content: string): void {
+  mkdirSync(path.dirname(path.join(root, name)), { recursive: true });
+  writeFileSync(path.join(root, name), content);
+}
+
+/** The flags CDK's NodejsFunction gives esbuild (bundling.ts's buildEsbuildArgs), with a function's own esbuildArgs. */
+const NODEJS_FUNCTION_FLAGS = [
+  '--target=node24',
+  '--platform=node',
+  '--format=esm',
+  '--minify',
+  '--sourcemap',
+  '--sources-content=false',
+  '--external:@aws-sdk/*',
+  '--define:BUILT_BY="cdk"',
+  "--banner:js=import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);",
+  '--main-fields=module,main',
+  '--keep-names',
+  '--alias:helper=./helper.ts',
+];
+
+const HANDLER_FILES = {
+  'handler.ts': "import { greet } from 'helper';\nexport const handler = async () => greet(BUILT_BY);\ndeclare const BUILT_BY: string;\n",
+  'helper.ts': "export const greet = (who: string) => 'hello from ' + who;\n",
+};
+
+describe('esbuildOptions', () => {
+  it("reads NodejsFunction's command line into the options that build the same bytes through esbuild's API", async () => {
+    const root = project(HANDLER_FILES);
+    const outfile = path.join(root, 'out', 'index.mjs');
+    const args = ['--bundle', 'handler.ts', `--outfile=${outfile}`, ...NODEJS_FUNCTION_FLAGS];
+    const cli = spawnSync(ESBUILD, args, { cwd: root, encoding: 'utf8' });
+    expect(cli.status, cli.stderr).toBe(0);
+    const options = esbuildOptions(args);
+    expect(options).toMatchObject({
+      bundle: true,
+      entryPoints: ['handler.ts'],
+      alias: { helper: './helper.ts' },
+      mainFields: ['module', 'main'],
+    });
+    const built = await esbuild.build({ ...options, absWorkingDir: root, write: false, logLevel: 'silent' });
+    for (const file of [outfile, `${outfile}.map`]) {
+      expect(Buffer.from(built.outputFiles.find((output) => output.path === file)?.contents ?? []).equals(readFileSync(file))).toBe(true);
+    }
+  });
+
+  it('reads no command line with a flag it does not know, nor one without a single entry and an outfile', () => {
+    expect(esbuildOptions(['--bundle', 'a.ts', '--outfile=out/a.js', '--watch'])).toBeUndefined();
+    expect(esbuildOptions(['--bundle', 'a.ts', '--outfile=out/a.js', '--sources-content=maybe'])).toBeUndefined();
+    expect(esbuildOptions(['--bundle', 'a.ts', 'b.ts', '--outfile=out/a.js'])).toBeUndefined();
+    expect(esbuildOptions(['--bundle', 'a.ts', '--outdir=out'])).toBeUndefined();
+  });
+});
+
+/**
+ * A CDK-like app: it imports a module, reads a settings file and an environment variable (and sets one), and
+ * bundles its handler with the esbuild command line (as NodejsFunction does) into a temporary
+ * folder it then renames into the assembly's asset folder; it writes the pid the bundling's
+ * spawnSync answered with (0: the bundle came from the cache) into its manifest.
+ */
+const APP = {
+  'cdk.json': '{}',
+  'settings.json': '{"stage":"dev"}',
+  'model.json': '{"weights":[1]}',
+  'lib.mjs': 'export const name = "app";\n',
+  ...HANDLER_FILES,
+  'app.mjs': `import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import './lib.mjs';
+const out = process.env.CDK_OUTDIR;
+readFileSync('settings.json', 'utf8');
+const stage = process.env.STAGE;
+// As aws-cdk-lib's users do (jsii's deprecation warnings off around a call): the environment takes values set and deleted.
+process.env.JSII_DEPRECATED = 'quiet';
+delete process.env.JSII_DEPRECATED;
+const temp = out + '/bundling-temp-1';
+rmSync(temp, { recursive: true, force: true });
+const bundled = spawnSync(${JSON.stringify(ESBUILD)}, ['--bundle', 'handler.ts', '--outfile=' + temp + '/index.mjs', ...${JSON.stringify(NODEJS_FUNCTION_FLAGS)}], { stdio: 'inherit' });
+if (bundled.status !== 0) process.exit(1);
+// An after-bundling hook, as SwitchyardFunction's assetFiles run it: a copy into the bundle's folder.
+spawnSync('bash', ['-c', "cp '" + process.cwd() + "/model.json' '" + temp + "/model.json'"], { stdio: 'inherit' });
+rmSync(out + '/asset.1', { recursive: true, force: true });
+renameSync(temp, out + '/asset.1');
+writeFileSync(out + '/manifest.json', JSON.stringify({ bundlePid: bundled.pid, stage }));
+`,
+};
+
+async function synthesizeApp(root: string): Promise<{ record: SynthRecord; bundlePid: number }> {
+  const outdir = path.join(root, '.switchyard', 'cdk.out');
+  const state = { scratch: path.join(root, '.switchyard', 'tmp'), bundleCache: path.join(root, '.switchyard', 'bundle-cache') };
+  const { record } = await synthesize({ root, app: `"${process.execPath}" app.mjs`, context: {} }, outdir, state);
+  if (record === undefined) throw new Error('no record');
+  return { record, bundlePid: JSON.parse(readFileSync(path.join(outdir, 'manifest.json'), 'utf8')).bundlePid };
+}
+
+describe('synthesize, followed', () => {
+  it('records what the app read and how it bundled its handler, matched to the asset folder it ended in', async () => {
+    const root = project(APP);
+    const { record } = await synthesizeApp(root);
+    expect(record.complete).toBe(true);
+    const read = record.read.map((stamp) => path.relative(root, stamp.file));
+    expect(read).toEqual(expect.arrayContaining(['app.mjs', 'lib.mjs', 'settings.json', 'cdk.json', 'model.json']));
+    expect(read).not.toContain('handler.ts');
+    expect(record.env).toMatchObject({ STAGE: null });
+    expect(record.bundles).toHaveLength(1);
+    const [bundle] = record.bundles;
+    expect(bundle?.assetDir).toBe(path.join(root, '.switchyard', 'cdk.out', 'asset.1'));
+    expect(bundle?.inputs.map((stamp) => path.relative(root, stamp.file)).sort()).toEqual(['handler.ts', 'helper.ts']);
+  });
+
+  it('takes a bundle whose inputs did not change from the cache, and builds one whose input changed', async () => {
+    const root = project(APP);
+    expect((await synthesizeApp(root)).bundlePid).not.toBe(0);
+    expect((await synthesizeApp(root)).bundlePid).toBe(0);
+    write(root, 'helper.ts', "export const greet = (who: string) => 'hi from ' + who;\n");
+    expect((await synthesizeApp(root)).bundlePid).not.toBe(0);
+    expect(readFileSync(path.join(root, '.switchyard', 'cdk.out', 'asset.1', 'index.mjs'), 'utf8')).toContain('hi from');
+  });
+
+  it('is stale once a file the synthesis read, or a variable it read, changes; never for a handler alone', async () => {
+    const root = project(APP);
+    const { record } = await synthesizeApp(root);
+    expect(staleness(record, {})).toBeUndefined();
+    write(root, 'handler.ts', `${HANDLER_FILES['handler.ts']}// saved again\n`);
+    expect(staleness(record, {})).toBeUndefined();
+    expect(staleness(record, { STAGE: 'prod' })).toBe('the environment variable STAGE changed');
+    write(root, 'lib.mjs', 'export const name = "renamed";\n');
+    expect(staleness(record, {})).toBe(`${path.join(root, 'lib.mjs')} changed`);
+  });
+});
+
+describe('HandlerCode', () => {
+  async function handlerCode(): Promise<{ root: string; code: HandlerCode; record: SynthRecord }> {
+    const root = project(APP);
+    const { record } = await synthesizeApp(root);
+    return { root, code: new HandlerCode(root, path.join(root, '.switchyard', 'code'), record), record };
+  }
+
+  it('plans a synthesis for a file the synthesis read, a rebuild for a file only a bundle read, nothing for a file nothing reads', async () => {
+    const { root, code, record } = await handlerCode();
+    expect(code.plan([path.join(root, 'settings.json')])).toEqual({ kind: 'synth', reason: "the app's synthesis reads settings.json" });
+    expect(code.plan([path.join(root, 'helper.ts')])).toEqual({ kind: 'code', bundles: record.bundles });
+    write(root, 'unused.ts', 'export {};\n');
+    expect(code.plan([path.join(root, 'unused.ts')])).toEqual({ kind: 'none' });
+    code.failed();
+    expect(code.plan([path.join(root, 'helper.ts')])).toEqual({ kind: 'synth', reason: 'the last synthesis failed' });
+  });
+
+  it("rebuilds a bundle into a folder of its own with the synthesis's options, and keeps what it replaces for a restart", async () => {
+    const { root, code, record } = await handlerCode();
+    write(root, 'helper.ts', "export const greet = (who: string) => 'rebuilt by ' + who;\n");
+    expect(code.stale()).toEqual(record.bundles);
+    const [outcome] = await code.rebuild(record.bundles);
+    await code.dispose();
+    if (outcome === undefined || !('rebuilt' in outcome)) throw new Error(`not rebuilt: ${JSON.stringify(outcome)}`);
+    const rebuilt = readFileSync(path.join(outcome.rebuilt.dir, 'index.mjs'), 'utf8');
+    expect(rebuilt).toContain('rebuilt by');
+    expect(rebuilt).toContain('import{createRequire as __cr}');
+    expect(existsSync(path.join(outcome.rebuilt.dir, 'index.mjs.map'))).toBe(true);
+    // What the after-bundling hook put in the asset folder stays beside the rebuilt bundle.
+    expect(readFileSync(path.join(outcome.rebuilt.dir, 'model.json'), 'utf8')).toBe('{"weights":[1]}');
+    expect(code.stale()).toEqual([]);
+    // A restart reads what was rebuilt since the same synthesis.
+    const again = new HandlerCode(root, path.join(root, '.switchyard', 'code'), record);
+    expect(again.replacements()).toEqual(new Map([[record.bundles[0]?.assetDir, outcome.rebuilt.dir]]));
+    expect(again.stale()).toEqual([]);
+  });
+
+  it('fails to rebuild a bundle whose source does not compile, naming the file, line and column', async () => {
+    const { root, code, record } = await handlerCode();
+    write(root, 'helper.ts', 'export const greet = (who: string) => `unterminated;\n');
+    const [outcome] = await code.rebuild(record.bundles);
+    await code.dispose();
+    expect(outcome && 'error' in outcome && outcome.error.lines).toEqual([expect.stringMatching(/^helper\.ts:\d+:\d+: Unterminated/)]);
+    expect(code.replacements().size).toBe(0);
+  });
+});
+
+describe('synthErrorLines', () => {
+  it("shows the app's error without the minified line Node quotes from a library, nor the library's stack frames", () => {
+    const minified = `"use strict";var x=${'a'.repeat(2000)};`;
+    const output = [
+      'Bundling asset App/Fn/Code/Stage...',
+      '/app/node_modules/aws-cdk-lib/core/lib/errors.js:1',
+      minified,
+      '                                ^',
+      '',
+      "ValidationError: There is already a Construct with name 'Orders' in App51Stack [App51]",
+      '    at path [App51/Orders] in aws-cdk-lib.aws_dynamodb.Table',
+      '    at new App51Stack (/app/lib/app51-stack.ts:31:19)',
+      '    at Object.<anonymous> (/app/node_modules/aws-cdk-lib/core/lib/app.js:1:2)',
+      '    at Module._compile (node:internal/modules/cjs/loader:1730:14)',
+      '',
+      'Node.js v24.21.0',
+    ].join('\n');
+    expect(synthErrorLines(output)).toEqual([
+      'Bundling asset App/Fn/Code/Stage...',
+      '',
+      "ValidationError: There is already a Construct with name 'Orders' in App51Stack [App51]",
+      '    at path [App51/Orders] in aws-cdk-lib.aws_dynamodb.Table',
+      '    at new App51Stack (/app/lib/app51-stack.ts:31:19)',
+      '    ... 2 frames in node_modules',
+      '',
+    ]);
+  });
+});
