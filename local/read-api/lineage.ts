@@ -202,21 +202,27 @@ export class LineageBuilder {
     };
   }
 
-  /** What hangs under a segment: the nodes recorded with it as parent and the events sent from it, in time order. */
+  /**
+   * What hangs under a segment: the nodes recorded with it as parent and the events sent from
+   * it, in time order; and what hangs under its inner segments (an execution's task calls are
+   * made by its states' segments).
+   */
   async #childrenOf(segment: string, depth: number, seen: Set<string>, viaMessage?: string): Promise<LineageNode[]> {
     const out: { at: number; node: LineageNode }[] = [];
-    for (const child of this.records.children(segment)) {
-      if (seen.has(key(child))) continue;
-      out.push({ at: child.time, node: await this.#node(child, depth, seen, viaMessage) });
-    }
-    for (const event of this.records.eventsFromSegment(segment)) {
-      if (seen.has(`event:${event.id}:${event.replayName ?? ''}`)) continue;
-      out.push({ at: Date.parse(event.acceptedAt), node: await this.#event(event, depth, seen) });
-    }
-    for (const node of [...(this.durableStartedFrom?.(segment) ?? []), ...(this.modelCallsFrom?.(segment) ?? [])]) {
-      if (seen.has(key(node))) continue;
-      seen.add(key(node));
-      out.push({ at: Date.parse(node.time), node });
+    for (const from of [segment, ...this.records.innerSegments(segment)]) {
+      for (const child of this.records.children(from)) {
+        if (seen.has(key(child))) continue;
+        out.push({ at: child.time, node: await this.#node(child, depth, seen, viaMessage) });
+      }
+      for (const event of this.records.eventsFromSegment(from)) {
+        if (seen.has(`event:${event.id}:${event.replayName ?? ''}`)) continue;
+        out.push({ at: Date.parse(event.acceptedAt), node: await this.#event(event, depth, seen) });
+      }
+      for (const node of [...(this.durableStartedFrom?.(from) ?? []), ...(this.modelCallsFrom?.(from) ?? [])]) {
+        if (seen.has(key(node))) continue;
+        seen.add(key(node));
+        out.push({ at: Date.parse(node.time), node });
+      }
     }
     return out.sort((a, b) => a.at - b.at).map((entry) => entry.node);
   }

@@ -6,7 +6,15 @@ import type { InvocationNote } from '../lambda/function-runtime.js';
 import type { MessageNote } from '../sqs/sqs-context.js';
 import type { HistoryEvent } from '../states/engine/index.js';
 import type { ExecutionRecord } from '../states/execution-store.js';
-import { eventSegment, executionSegment, messageSegment, parseTraceHeader, ruleMatchSegment, segmentOf } from '../trace-header.js';
+import {
+  eventSegment,
+  executionSegment,
+  messageSegment,
+  parseTraceHeader,
+  ruleMatchSegment,
+  segmentOf,
+  stateSegment,
+} from '../trace-header.js';
 import {
   type BusEventRecord,
   type ExpressExecutionSummary,
@@ -249,6 +257,9 @@ export class ReadApi {
         },
         parent ? [parent] : [],
       );
+    } else if (event.type === 'TaskStateEntered') {
+      // A task's calls carry its state's segment (local/states/task-runner.ts): they are the execution's.
+      this.records.putInnerSegment(stateSegment(execution.arn, event.id), executionSegment(execution.arn), event.timestamp);
     } else if (final) {
       const details = Object.values(event).find((value) => value !== null && typeof value === 'object') as
         | { error?: string; cause?: string }

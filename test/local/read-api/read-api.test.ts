@@ -237,6 +237,10 @@ describe('the read API', () => {
     expect(starter?.logs?.at(-1)).toMatch(/REPORT RequestId: |"platform.report"/);
     const execution = starter && find(starter, (n) => n.kind === 'execution');
     expect(execution).toMatchObject({ status: 'SUCCEEDED', attributes: { type: 'EXPRESS' } });
+    // What its tasks invoked hangs under it, though each task calls as its state (the state's segment its parent).
+    expect(execution?.children.filter((n) => n.kind === 'invocation').map((n) => n.attributes?.function)).toEqual([
+      expect.stringMatching(/Classify/),
+    ]);
     const emitted = root.children.find((n) => n.kind === 'event');
     expect(emitted?.label).toMatch(/^TicketRouted/);
     expect(emitted?.attributes?.linkedBy).toBe(CAUSATION_LINK);

@@ -30,17 +30,20 @@ describe('ReadApiRecords', () => {
     expect(records.events({ limit: 100 }).map((e) => e.id)).toEqual(['e-4', 'e-3', 'e-2']);
   });
 
-  it('drops events older than the age limit, and the lineage nodes recorded before the oldest event kept', () => {
+  it('drops events older than the age limit, and the lineage nodes and inner segments recorded before the oldest event kept', () => {
     let now = 100 * HOUR;
     const records = new ReadApiRecords(openDatabase(':memory:'), { maxEvents: 100, maxAgeHours: 2 }, () => now);
     records.addEvent(event('old', now));
     records.putNode({ kind: 'message', id: 'm-old', segment: 's1', label: 'm', time: now }, ['p']);
+    records.putInnerSegment('state-old', 'p', now);
     now += 3 * HOUR;
     records.addEvent(event('new', now));
     records.putNode({ kind: 'message', id: 'm-new', segment: 's2', label: 'm', time: now }, ['p']);
+    records.putInnerSegment('state-new', 'p', now);
     records.trim();
     expect(records.events({ limit: 100 }).map((e) => e.id)).toEqual(['new']);
     expect(records.children('p').map((n) => n.id)).toEqual(['m-new']);
+    expect(records.innerSegments('p')).toEqual(['state-new']);
   });
 
   it('trims by itself as it writes, so the database stays bounded', () => {
