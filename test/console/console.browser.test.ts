@@ -21,9 +21,11 @@ import {
 } from '@aws-sdk/client-sfn';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { OtlpTracesData } from '../../local/read-api/contract.js';
 import { LocalRuntime } from '../../local/runtime.js';
 import { synthSwitchyardApp } from '../helpers/synth.js';
 import { credentials, eventually, region, tempDataDir } from '../local/helpers.js';
+import { type Box, boxesOf, boxOf, ConsoleProblems, reportPolicyViolations, shownText, textBoxOf } from './drawn.js';
 
 /**
  * The local console in Debian's chromium, driven by playwright-core, against a runtime
@@ -45,8 +47,8 @@ let context: BrowserContext;
 let events: EventBridgeClient;
 let sfn: SFNClient;
 let logs: CloudWatchLogsClient;
-/** What the pages printed to their console and every request the runtime refused, for failures' messages. */
-const pageErrors: string[] = [];
+/** What the pages printed to their console as errors, threw, or had refused by the console's policy: each test ends with none. */
+const problems = new ConsoleProblems();
 
 function ticket(ticketId: string, subject: string, body: string) {
   return new PutEventsCommand({
@@ -62,11 +64,7 @@ function ticket(ticketId: string, subject: string, body: string) {
 }
 
 async function open(hash: string): Promise<Page> {
-  const page = await context.newPage();
-  page.on('console', (m) => {
-    if (m.type() === 'error' || m.type() === 'warning') pageErrors.push(`${m.type()}: ${m.text()}`);
-  });
-  page.on('pageerror', (error) => pageErrors.push(`pageerror: ${error.message}`));
+  const page = problems.watch(await context.newPage());
   await page.goto(`${runtime.url}/${hash}`);
   return page;
 }
@@ -89,6 +87,75 @@ async function waitingEscalation(ticketId: string): Promise<string> {
   );
 }
 
+interface KeptSpan {
+  readonly traceId: string;
+  readonly spanId: string;
+  readonly parentSpanId?: string;
+  readonly name: string;
+  /** Epoch ms. */
+  readonly start: number;
+  readonly end: number;
+}
+
+/** The spans the read API keeps for `id`, from its OTLP/JSON. */
+async function keptSpans(id: string): Promise<KeptSpan[]> {
+  const data = (await (await fetch(`${runtime.url}/_switchyard/v1/traces/${id}`)).json()) as OtlpTracesData;
+  const ms = (nanos: string | number) => Number(BigInt(nanos) / 1000n) / 1000;
+  return data.resourceSpans.flatMap((r) =>
+    r.scopeSpans.flatMap((scope) =>
+      scope.spans.map((span) => ({
+        traceId: span.traceId,
+        spanId: span.spanId,
+        ...(span.parentSpanId ? { parentSpanId: span.parentSpanId } : {}),
+        name: span.name,
+        start: ms(span.startTimeUnixNano),
+        end: ms(span.endTimeUnixNano),
+      })),
+    ),
+  );
+}
+
+/**
+ * How the waterfall of `id` is drawn, against the spans the read API keeps: each span a row;
+ * its bar as wide, and as far along its track, as the span's share of its trace's time (2 px
+ * at least); its name indented deeper than its parent's. What is wrong, in words.
+ */
+async function waterfallMismatches(page: Page, id: string): Promise<string[]> {
+  const spans = await keptSpans(id);
+  const drawn = new Map<string, { track: Box; bar: Box; name: Box }>();
+  for (const row of await page.locator('[data-testid="span-row"]').all()) {
+    drawn.set((await row.getAttribute('data-span-id')) ?? '', {
+      track: await boxOf(row.locator('.span-track')),
+      bar: await boxOf(row.locator('.span-bar')),
+      name: await textBoxOf(row.locator('.span-name')),
+    });
+  }
+  const wrong = drawn.size === spans.length ? [] : [`${drawn.size} rows drawn for ${spans.length} spans`];
+  const names = new Map(spans.map((s) => [s.spanId, s.name]));
+  for (const span of spans) {
+    const row = drawn.get(span.spanId);
+    if (row === undefined) continue;
+    const ofTrace = spans.filter((s) => s.traceId === span.traceId);
+    const start = Math.min(...ofTrace.map((s) => s.start));
+    const length = Math.max(Math.max(...ofTrace.map((s) => s.end)) - start, 1);
+    const left = ((span.start - start) / length) * row.track.width;
+    const width = Math.max(2, ((span.end - span.start) / length) * row.track.width);
+    const at = row.bar.x - row.track.x;
+    if (Math.abs(at - left) > 1.5 || Math.abs(row.bar.width - width) > 1.5) {
+      wrong.push(
+        `${span.name}: its bar at +${at.toFixed(1)} px, ${row.bar.width.toFixed(1)} px wide; its span's share +${left.toFixed(1)} px, ${width.toFixed(1)} px`,
+      );
+    }
+    const parent = span.parentSpanId === undefined ? undefined : drawn.get(span.parentSpanId);
+    if (parent && !(row.name.x > parent.name.x + 4)) {
+      wrong.push(
+        `${span.name}: its name at x ${row.name.x.toFixed(1)}, not indented under ${names.get(span.parentSpanId ?? '')}'s at ${parent.name.x.toFixed(1)}`,
+      );
+    }
+  }
+  return wrong;
+}
+
 describe.skipIf(!hasChromium && !inCi)('the local console in a browser', () => {
   beforeAll(async () => {
     if (!hasChromium)
@@ -100,6 +167,7 @@ describe.skipIf(!hasChromium && !inCi)('the local console in a browser', () => {
       chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] }),
     ]);
     context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+    await reportPolicyViolations(context);
     const config = { endpoint: runtime.url, region, credentials };
     events = new EventBridgeClient(config);
     sfn = new SFNClient(config);
@@ -110,6 +178,8 @@ describe.skipIf(!hasChromium && !inCi)('the local console in a browser', () => {
   afterEach(async () => {
     // Each open page holds a live-feed connection; a browser keeps six per host.
     for (const page of context?.pages() ?? []) await page.close();
+    // Every page a test opened: no error in its console, no refusal by the console's Content-Security-Policy.
+    expect(problems.take()).toEqual([]);
   });
 
   afterAll(async () => {
@@ -164,8 +234,6 @@ describe.skipIf(!hasChromium && !inCi)('the local console in a browser', () => {
       .toEqual(expect.arrayContaining([expect.stringContaining('"reviewer": "sam"')]));
     mkdirSync(ARTIFACTS, { recursive: true });
     await watching.screenshot({ path: path.join(ARTIFACTS, 'console-approval.png'), fullPage: true });
-    // Until the runtime serves the read API's live feed, its 404s are the only errors allowed.
-    expect(pageErrors.filter((e) => !/status of 40[04]/.test(e))).toEqual([]);
   });
 
   it('refuses a decision the contract refuses, naming the field, and sends nothing', async () => {
@@ -501,7 +569,25 @@ describe.skipIf(!hasChromium && !inCi)('the local console in a browser', () => {
     const row = page.locator('[data-testid="model-totals"] tr', { hasText: 'amazon.nova-lite-v1:0' });
     await row.waitFor({ timeout: 10_000 });
     expect(Number(await row.locator('td').nth(1).textContent())).toBeGreaterThanOrEqual(1);
-    expect(await page.locator('[data-testid="model-minutes"] .bar').count()).toBeGreaterThan(0);
+    // Drawn: each minute's bar as tall as its share of the busiest minute's tokens (1 px at least), the busiest as tall as the chart.
+    const chart = page.locator('[data-testid="model-minutes"]');
+    const bars = chart.locator('.bar');
+    const tokens = (await bars.evaluateAll((nodes) => nodes.map((n) => n.getAttribute('title') ?? ''))).map((title) =>
+      Number(/: (\d+) tokens$/.exec(title)?.[1] ?? Number.NaN),
+    );
+    expect(tokens.length).toBeGreaterThan(0);
+    const most = Math.max(1, ...tokens);
+    const height = (await boxOf(chart.locator('.bars').first())).height;
+    const drawn = (await boxesOf(bars)).map((box) => Math.round(box.height));
+    expect(drawn).toEqual(tokens.map((n) => Math.round(Math.max(1, (Math.round((100 * n) / most) / 100) * height))));
+    expect(Math.max(...drawn)).toBe(Math.round(height));
+    expect((await boxesOf(bars)).every((box) => box.width > 0)).toBe(true);
+    // The text as written: a command in code, no markdown's backticks.
+    const text = await shownText(page);
+    expect(text).not.toContain('`');
+    expect(await page.locator('main p code').first().textContent()).toBe('switchyard cost --local');
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: path.join(ARTIFACTS, 'console-models.png'), fullPage: true });
   });
 
   it('shows a trace as a waterfall: bus, queue, function and execution spans, and a model call with its tokens and cost', async () => {
@@ -529,23 +615,30 @@ describe.skipIf(!hasChromium && !inCi)('the local console in a browser', () => {
     const model = rows.filter({ hasText: 'chat amazon.nova-lite-v1:0' }).first();
     await model.waitFor({ timeout: 15_000 });
     expect(await model.locator('[data-testid="span-detail"]').textContent()).toMatch(/^\d+ in \/ \d+ out tokens · \$0\.\d{6}$/);
-    // Nested: the execution's row is indented deeper than the bus's.
-    const indent = async (text: string) =>
-      Number.parseInt(
-        (await rows.filter({ hasText: text }).first().locator('.span-name').getAttribute('style'))?.replace(/\D/g, '') ?? '0',
-        10,
-      );
-    // The span the execution hangs under (the starter's invocation) is kept when that invocation
-    // ends, maybe after the page drew the execution at the top: read the page again until it is there.
+    // Drawn: each span's bar as long, and as far along its track, as its share of the trace's
+    // time; each span's name indented under its parent's. The page redraws as spans are kept
+    // (an invocation's span when it ends): read it again until it shows them all.
     await expect
       .poll(
         async () => {
-          const nested = (await indent('Step Functions')) - (await indent('PutEvents Switchyard-hub'));
-          if (nested <= 0) await page.reload();
-          return nested;
+          const wrong = await waterfallMismatches(page, traceId);
+          if (wrong.length > 0) await page.reload();
+          return wrong;
         },
-        { timeout: 30_000, interval: 500 },
+        { timeout: 30_000, interval: 1000 },
       )
-      .toBeGreaterThan(0);
+      .toEqual([]);
+    // The execution hangs under the starter's invocation, and the function a state invoked under that state.
+    const spans = await keptSpans(traceId);
+    const execution = spans.find((s) => s.name.startsWith('Switchyard-TicketTriageStateMachine'));
+    const starter = spans.find((s) => s.spanId === execution?.parentSpanId);
+    expect(starter?.name).toMatch(/^Switchyard-TicketTriageStarterHandler/);
+    const classify = spans.find((s) => s.name.startsWith('Switchyard-TicketTriageClassify'));
+    expect(spans.find((s) => s.spanId === classify?.parentSpanId)?.name).toBe('ClassifyTicket');
+    const [state, invocation] = [rows.filter({ hasText: /^ClassifyTicket/ }), rows.filter({ hasText: /^Switchyard-TicketTriageClassify/ })];
+    expect((await textBoxOf(invocation.locator('.span-name'))).x).toBeGreaterThan((await textBoxOf(state.locator('.span-name'))).x);
+    expect(await shownText(page)).toContain('in / ');
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: path.join(ARTIFACTS, 'console-trace.png'), fullPage: true });
   });
 });
