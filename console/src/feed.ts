@@ -18,6 +18,7 @@ import {
   READ_API_PATHS,
   READ_API_PREFIX,
   readAllPages,
+  STREAM_MESSAGE_KINDS,
   type StreamMessage,
 } from '../../local/read-api/contract.js';
 import { SIGNATURE_ERRORS } from './credentials.js';
@@ -179,8 +180,6 @@ let retry: ReturnType<typeof setTimeout> | undefined;
 /** Set while a connection's URL is being made (signing is asynchronous), so that only one is opened. */
 let connecting = false;
 
-const KINDS: readonly StreamMessage['kind'][] = ['event', 'execution', 'dead-letter'];
-
 function setStatus(next: FeedStatus): void {
   if (next === status) return;
   status = next;
@@ -206,7 +205,7 @@ async function connect(): Promise<void> {
   source = stream;
   connecting = false;
   stream.onopen = () => setStatus('live');
-  for (const kind of KINDS) {
+  for (const kind of Object.values(STREAM_MESSAGE_KINDS)) {
     stream.addEventListener(kind, (event) => {
       let parsed: StreamMessage;
       try {

@@ -362,6 +362,14 @@ export type StreamMessage =
       readonly reason?: string;
     };
 
+/** Every kind of live feed message, the SSE `event:` names a client listens for (one per kind: an `EventSource` hears only the names it asks for). */
+export const STREAM_MESSAGE_KINDS = {
+  event: 'event',
+  execution: 'execution',
+  delivery: 'delivery',
+  'dead-letter': 'dead-letter',
+} as const satisfies { readonly [K in StreamMessage['kind']]: K };
+
 // ---- reading pages (clients) ----
 
 /** A list page: its items under whatever name, and `nextToken` when more follow. */

@@ -382,6 +382,24 @@ describe.skipIf(!hasChromium && !inCi)('the local console in a browser', () => {
     const row = page.locator('details.event', { hasText: 'TicketCreated' }).filter({ hasText: 'CON-4' });
     await row.waitFor({ state: 'attached', timeout: 10_000 });
     await expect.poll(() => row.locator('.rules').textContent()).toMatch(/StarterRule.*→.*StarterQueue/);
+    // It arrived pending; the delivery's outcome follows through the stream.
+    await expect.poll(() => row.locator('.rules .target').textContent(), { timeout: 10_000 }).toMatch(/StarterQueue\S* delivered$/);
+    // The escalation's status changes (approved in the first test): forwarded from the default bus to the hub, delivered, and on the hub too.
+    const statusChange = page.locator('details.event[data-bus="default"]', { hasText: 'Step Functions Execution Status Change' });
+    await expect
+      .poll(async () => {
+        const targets = await statusChange.locator('.rules .target').allTextContents();
+        return targets.length > 0 && targets.every((t) => /Switchyard-hub delivered$/.test(t));
+      })
+      .toBe(true);
+    const copy = page.locator(
+      `details.event[data-bus="Switchyard-hub"][data-event="${await statusChange.first().getAttribute('data-event')}"]`,
+    );
+    expect(await copy.count()).toBe(1);
+    const drawn = await boxOf(row.locator('summary'));
+    expect(drawn.height).toBeGreaterThan(10);
+    // biome-ignore lint/performance/useDomNodeTextContent: the text as laid out is what a user reads.
+    expect(await row.locator('summary').innerText()).toMatch(/TicketCreated\s+from switchyard\.helpdesk/);
     await row.locator('summary').click();
     // Later events of the same ticket redraw the list: the row stays open.
     await events.send(ticket('CON-4B', 'Another', 'Sent while the first row is open.'));

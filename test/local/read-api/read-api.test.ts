@@ -296,6 +296,41 @@ describe('the read API', () => {
     // What the escalation emitted, before and after the person's decision, hangs under it.
     const emitted = escalation?.children.filter((n) => n.kind === 'event').map((n) => n.label.split(' ')[0]);
     expect(emitted).toEqual(expect.arrayContaining(['TicketEscalated', 'TicketRouted']));
+
+    // The Workflow's status-change rule on the default bus forwards each status change to the hub,
+    // which takes it with the same id: the delivery is recorded as delivered on the default bus's record.
+    const succeeded = await eventually(
+      async () => {
+        const { body } = await read(
+          `${READ_API_PATHS.events}?detailType=${encodeURIComponent('Step Functions Execution Status Change')}&limit=100`,
+        );
+        const records = (body as BusEventsPage).events.filter(
+          (e) => (e.detail as { executionArn?: string; status?: string }).executionArn === escalation?.id,
+        );
+        const onDefault = records.find((e) => e.bus === 'default' && (e.detail as { status?: string }).status === 'SUCCEEDED');
+        return onDefault?.matched.every((m) => m.targets.every((t) => t.outcome === 'delivered')) ? { onDefault, records } : undefined;
+      },
+      15_000,
+      "the escalation's SUCCEEDED status change delivered to the hub",
+    );
+    expect(succeeded.onDefault.matched).toEqual([
+      expect.objectContaining({
+        rule: expect.stringMatching(/StatusChanges/),
+        targets: [expect.objectContaining({ arn: expect.stringMatching(/:event-bus\/Switchyard-hub$/) })],
+      }),
+    ]);
+    expect(
+      succeeded.records
+        .filter((e) => e.id === succeeded.onDefault.id)
+        .map((e) => e.bus)
+        .sort(),
+    ).toEqual(['Switchyard-hub', 'default']);
+    // Its lineage: one root, the hub's copy under the forwarding rule.
+    const forwarded = (await read(`${READ_API_PATHS.lineage}${succeeded.onDefault.id}`)).body as Lineage;
+    expect(forwarded.roots).toHaveLength(1);
+    const rule = forwarded.roots[0]?.children.find((n) => n.kind === 'rule');
+    expect(rule?.status).toBe('delivered');
+    expect(rule?.children.map((n) => [n.kind, n.attributes?.bus])).toContainEqual(['event', 'Switchyard-hub']);
   }, 60_000);
 
   it('traces a ticket the starter dead-lettered, with the reason', async () => {

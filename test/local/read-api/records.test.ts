@@ -83,6 +83,31 @@ describe('ReadApiRecords', () => {
   });
 });
 
+describe('ReadApiRecords outcomes', () => {
+  it('sets the outcome of a delivery to another bus on the record the rule matched, not on the copy the target bus took', () => {
+    const records = new ReadApiRecords(openDatabase(':memory:'));
+    const forwarding = 'arn:aws:events:us-east-1:000000000000:rule/status-changes';
+    const original = event('a', 1);
+    records.addEvent({
+      ...original,
+      bus: 'default',
+      matched: [
+        {
+          rule: 'status-changes',
+          ruleArn: forwarding,
+          targets: [{ id: 't', arn: 'arn:aws:events:us-east-1:000000000000:event-bus/hub', outcome: 'pending' }],
+        },
+      ],
+    });
+    // EventBridge forwards the event unchanged: the hub's copy has the same id, and rules of its own.
+    records.addEvent({ ...original, bus: 'hub' });
+    records.setOutcome({ eventId: 'a', ruleArn: forwarding, targetId: 't', outcome: 'delivered' });
+    const [onDefault, onHub] = records.eventsById('a');
+    expect(onDefault?.matched[0]?.targets[0]?.outcome).toBe('delivered');
+    expect(onHub?.matched[0]?.targets[0]?.outcome).toBe('pending');
+  });
+});
+
 describe('ReadApiRecords pages', () => {
   it('pages through every event newest first, and events added while paging neither shift nor repeat what is left', () => {
     const records = new ReadApiRecords(openDatabase(':memory:'), { maxEvents: 10_000 });
