@@ -30,7 +30,7 @@ import { LineageBuilder, type LogReader } from './lineage.js';
 import { LiveFeed } from './live-feed.js';
 import { modelCallLineage } from './model-calls.js';
 import { ReadApiRecords, type Retention } from './records.js';
-import { type ExpressPosition, type MailSource, ReadApiRouter } from './router.js';
+import { type ExpressPosition, type MailSource, ReadApiRouter, type ReadApiSources } from './router.js';
 import { type TraceSource, tracesFor } from './traces.js';
 
 export interface ReadApiOptions {
@@ -62,6 +62,8 @@ export interface ReadApiOptions {
   readonly iam?: () => IamReport;
   /** The local SES's mailbox. */
   readonly mail?: MailSource;
+  /** A queue's messages read without being received (asked when a request asks: SQS is created after the read API). */
+  readonly queueMessages?: ReadApiSources['queueMessages'];
   /** The spans the OTLP receiver kept (asked when a request asks: the traces service is created after the read API). */
   readonly traces?: () => TraceSource | undefined;
   readonly now?: () => number;
@@ -110,6 +112,7 @@ export class ReadApi {
       ...(options.modelCalls ? { modelCalls: options.modelCalls } : {}),
       ...(options.iam ? { iam: options.iam } : {}),
       ...(options.mail ? { mail: options.mail } : {}),
+      ...(options.queueMessages ? { queueMessages: options.queueMessages } : {}),
       ...(options.traces ? { traces: (id: string) => this.traces(id) } : {}),
     });
   }

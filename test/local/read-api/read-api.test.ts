@@ -4,12 +4,14 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { CreateQueueCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type BusEventsPage,
   type ExpressExecutionsPage,
   type Lineage,
   type LineageNode,
+  type QueueMessagesPage,
   READ_API_PATHS,
   READ_API_PREFIX,
   type ReadApiError,
@@ -178,6 +180,55 @@ describe('the read API', () => {
     expect(posted).toMatchObject({ status: 405, body: { error: 'MethodNotAllowed' } });
     const nothing = await read(`${READ_API_PATHS.lineage}no-such-id-anywhere`);
     expect(nothing).toMatchObject({ status: 404, body: { error: 'NotFound' } });
+  });
+
+  it("reads a queue's messages a page at a time without receiving them, and fails if the queue is missing or unknown", async () => {
+    const sqs = new SQSClient({ endpoint: runtime.url, region, credentials });
+    const { QueueUrl: queueUrl = '' } = await sqs.send(new CreateQueueCommand({ QueueName: 'read-api-peek' }));
+    for (const body of ['one', 'two', 'three']) {
+      await sqs.send(
+        new SendMessageCommand({
+          QueueUrl: queueUrl,
+          MessageBody: body,
+          MessageAttributes: { why: { DataType: 'String', StringValue: body } },
+        }),
+      );
+    }
+    const pageOf = async (nextToken?: string) => {
+      const query = new URLSearchParams({ queueUrl, limit: '2', ...(nextToken ? { nextToken } : {}) });
+      const { status, body } = await read(`${READ_API_PATHS.queueMessages}?${query}`);
+      expect(status).toBe(200);
+      return body as QueueMessagesPage;
+    };
+    const first = await pageOf();
+    const second = await pageOf(first.nextToken);
+    expect([...first.messages, ...second.messages].map((m) => [m.Body, m.MessageAttributes?.why?.StringValue])).toEqual([
+      ['one', 'one'],
+      ['two', 'two'],
+      ['three', 'three'],
+    ]);
+    expect(second.nextToken).toBeUndefined();
+    expect(first.messages[0]?.Attributes).toMatchObject({ ApproximateReceiveCount: '0', SentTimestamp: expect.any(String) });
+    expect(first.messages[0]).not.toHaveProperty('ReceiptHandle');
+    // Read twice, received never: SQS's first receive is each message's first, and every message is still there to receive.
+    const { Messages = [] } = await sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: queueUrl,
+        MaxNumberOfMessages: 10,
+        VisibilityTimeout: 0,
+        MessageSystemAttributeNames: ['All'],
+      }),
+    );
+    expect(Messages.map((m) => m.Attributes?.ApproximateReceiveCount)).toEqual(['1', '1', '1']);
+
+    expect(await read(`${READ_API_PATHS.queueMessages}?queueUrl=${encodeURIComponent(`${queueUrl}-gone`)}`)).toMatchObject({
+      status: 404,
+      body: { error: 'NotFound' },
+    });
+    const missing = await read(READ_API_PATHS.queueMessages);
+    expect(missing).toMatchObject({ status: 400, body: { error: 'InvalidParameter' } });
+    expect((missing.body as ReadApiError).message).toMatch(/queueUrl is required/);
+    sqs.destroy();
   });
 
   it('refuses a foreign Origin, as it refuses AWS requests', async () => {
