@@ -15,6 +15,8 @@ import {
   type ModelCallsPage,
   mergeLineagePages,
   type OtlpTracesData,
+  type PeekedMessage,
+  type QueueMessagesPage,
   READ_API_PATHS,
   READ_API_PREFIX,
   readAllPages,
@@ -112,6 +114,14 @@ export async function flowControl(): Promise<FlowControlReport> {
 /** The model calls of this run of the runtime, newest first (not paged: the read API keeps the last 10,000). */
 export async function modelCalls(): Promise<readonly ModelCallSummary[]> {
   return (await get<ModelCallsPage>(READ_API_PATHS.modelCalls, { limit: '1000' })).calls;
+}
+
+/**
+ * Up to `limit` visible messages of a queue, oldest first, read without being received: their
+ * receive counts stay as they are (a ReceiveMessage, as the SQS console polls, counts as one).
+ */
+export async function queueMessages(queueUrl: string, limit = 10): Promise<readonly PeekedMessage[]> {
+  return (await get<QueueMessagesPage>(READ_API_PATHS.queueMessages, { queueUrl, limit })).messages;
 }
 
 /** The newest `limit` messages of the local SES's mailbox, from or to addresses containing `address` when given. */

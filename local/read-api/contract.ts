@@ -316,6 +316,9 @@ export interface ExpressExecutionSummary {
   readonly status: 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
   readonly startDate: string;
   readonly stopDate?: string;
+  /** How a failed, timed-out or aborted execution ended, as DescribeExecution gives a Standard one's. */
+  readonly error?: string;
+  readonly cause?: string;
 }
 
 export interface ExpressExecutionsPage {

@@ -379,6 +379,8 @@ function expressSummaries(
       status: record.status as ExpressExecutionSummary['status'],
       startDate: new Date(record.startDate).toISOString(),
       ...(record.stopDate === undefined ? {} : { stopDate: new Date(record.stopDate).toISOString() }),
+      ...(record.error === undefined ? {} : { error: record.error }),
+      ...(record.cause === undefined ? {} : { cause: record.cause }),
     });
   }
   const more = chosen.length > shown.length && lastShown !== undefined;

@@ -19,6 +19,7 @@ import {
   SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
+import { GetQueueUrlCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { OtlpTracesData } from '../../local/read-api/contract.js';
@@ -47,6 +48,7 @@ let context: BrowserContext;
 let events: EventBridgeClient;
 let sfn: SFNClient;
 let logs: CloudWatchLogsClient;
+let sqs: SQSClient;
 /** What the pages printed to their console as errors, threw, or had refused by the console's policy: each test ends with none. */
 const problems = new ConsoleProblems();
 
@@ -172,6 +174,7 @@ describe.skipIf(!hasChromium && !inCi)('the local console in a browser', () => {
     events = new EventBridgeClient(config);
     sfn = new SFNClient(config);
     logs = new CloudWatchLogsClient(config);
+    sqs = new SQSClient(config);
     // The run's one synthesis of the app (test/helpers/synth.ts) can take over a minute on a busy machine, and this file may be the one waiting for it.
   }, 180_000);
 
@@ -518,12 +521,89 @@ describe.skipIf(!hasChromium && !inCi)('the local console in a browser', () => {
     expect(await folded.locator('li').first().isVisible()).toBe(false);
     await folded.locator('summary').click();
     expect(await folded.locator('li').first().isVisible()).toBe(true);
+    // Dead-lettered on its first receive, and shown so however often the page reads the queue.
+    const row = dlq.locator('tbody tr', { has: page.locator('td.reason', { hasText: "must have required property 'body'" }) });
+    expect(await row.locator('td.receives').textContent()).toBe('1');
+    await page.reload();
+    await reason.waitFor({ timeout: 10_000 });
+    expect(await row.locator('td.receives').textContent()).toBe('1');
+    const dlqUrl = (await sqs.send(new GetQueueUrlCommand({ QueueName: (await dlq.getAttribute('data-queue')) ?? '' }))).QueueUrl;
+    // The page's reads received nothing: SQS's first receive of the message is its first.
+    const { Messages = [] } = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: dlqUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 0, MessageSystemAttributeNames: ['All'] }),
+    );
+    expect(Messages.map((m) => m.Attributes?.ApproximateReceiveCount)).toEqual(['1']);
+    // Its event breaks its contract: a redrive would send it back to fail again, so none is offered, and the page says what to do.
+    expect(await dlq.getByRole('button', { name: 'Redrive to source' }).count()).toBe(0);
+    expect(await dlq.getByTestId('not-redrivable').textContent()).toMatch(
+      /^Not offered for redrive: its message breaks its event’s contract\. .*Fix the event where it is produced and send it again/,
+    );
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: path.join(ARTIFACTS, 'console-failures.png'), fullPage: true });
+    // A message a redrive can help beside it: offered, and said of the other one.
+    await sqs.send(new SendMessageCommand({ QueueUrl: dlqUrl, MessageBody: JSON.stringify({ note: 'no reason recorded' }) }));
+    await page.reload();
+    await dlq.getByRole('button', { name: 'Redrive to source' }).waitFor({ timeout: 10_000 });
+    expect(await dlq.getByTestId('not-redrivable').textContent()).toMatch(
+      /^1 of these messages breaks its event’s contract: a redrive sends it back to fail again/,
+    );
     await dlq.getByRole('button', { name: 'Redrive to source' }).click();
     await expect
       .poll(() => page.locator('.flash').textContent())
       .toMatch(/Redriving .*TicketTriageStarterDeadLetterQueue.* to its source queues \(task .+\)/);
+  });
+
+  it("shows a failed execution's error and cause on the Failures page, short and in full, and its history's details as written", async () => {
+    const classify = runtime.definitions.functions.find((f) => /Classify/.test(f.name));
+    const cause = JSON.stringify({
+      errorType: 'Order.Rejected',
+      errorMessage: 'card declined by the issuer',
+      trace: ['at charge (charge.ts:12:7)'],
+    });
+    const { stateMachineArn } = await sfn.send(
+      new CreateStateMachineCommand({
+        name: 'ConsoleRejected',
+        definition: JSON.stringify({
+          StartAt: 'Classify',
+          States: {
+            Classify: {
+              Type: 'Task',
+              Resource: `arn:aws:lambda:${region}:000000000000:function:${classify?.name}`,
+              Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Reject' }],
+              Next: 'Reject',
+            },
+            Reject: { Type: 'Fail', Error: 'Order.Rejected', Cause: cause },
+          },
+        }),
+        roleArn: 'arn:aws:iam::000000000000:role/states',
+      }),
+    );
+    const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn, input: '{}' }));
+    const page = await open('#/failures');
+    const row = page.locator(`tr[data-execution="${executionArn}"]`);
+    await expect
+      .poll(
+        async () => {
+          if ((await row.count()) === 0) await page.reload();
+          return row.count();
+        },
+        { timeout: 20_000, interval: 1000 },
+      )
+      .toBe(1);
+    const why = row.locator('td.reason details');
+    expect(await why.locator('summary').textContent()).toBe('Order.Rejected: card declined by the issuer');
+    expect(await why.locator('pre').isVisible()).toBe(false);
+    await why.locator('summary').click();
+    expect(await why.locator('pre').textContent()).toBe(`Order.Rejected\n${JSON.stringify(JSON.parse(cause), null, 2)}`);
+    expect((await boxOf(why.locator('pre'))).height).toBeGreaterThan(20);
+
+    // The history names the function a Task called by its ARN, and a service task as type:action, never with a stray colon.
+    await page.goto(`${runtime.url}/#/execution/${encodeURIComponent(executionArn as string)}`);
+    const details = page.locator('table.history-table tbody td:last-child');
+    await page.locator('table.history-table tbody tr', { hasText: 'LambdaFunctionScheduled' }).waitFor({ timeout: 10_000 });
+    const texts = await details.allTextContents();
+    expect(texts.filter((t) => t.startsWith(':'))).toEqual([]);
+    expect(texts).toContain(`arn:aws:lambda:${region}:000000000000:function:${classify?.name}`);
   });
 
   it('reads nothing more for a page the operator has left, even a load asked for while one was running', async () => {
