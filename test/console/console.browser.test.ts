@@ -212,6 +212,10 @@ describe.skipIf(!hasChromium && !inCi)('the local console in a browser', () => {
     await reviewer.getByRole('link', { name: 'Escalations' }).click();
     const card = reviewer.locator('article.escalation[data-subject="CON-1"]');
     await card.waitFor({ timeout: 10_000 });
+    // Drawn: the card with the ticket a reviewer reads and the buttons to decide.
+    expect((await boxOf(card)).height).toBeGreaterThan(60);
+    expect(await shownText(reviewer, 'article.escalation[data-subject="CON-1"]')).toContain('CON-1');
+    expect((await boxOf(card.getByRole('button', { name: 'Approve' }))).width).toBeGreaterThan(20);
     await card.locator('input[name=reviewer]').fill('sam');
     await card.locator('select[name=queue]').selectOption('account');
     await card.locator('input[name=reason]').fill('customer asked about login');
@@ -227,6 +231,19 @@ describe.skipIf(!hasChromium && !inCi)('the local console in a browser', () => {
       .evaluateAll((nodes) => nodes.map((n) => [n.getAttribute('data-state'), n.getAttribute('data-status')]));
     expect(statuses.filter(([, s]) => s === 'running' || s === 'failed')).toEqual([]);
     expect(statuses.filter(([, s]) => s === 'succeeded').length).toBeGreaterThanOrEqual(2);
+    // Drawn: every state a box with its name inside it, none on top of another.
+    const states = await boxesOf(watching.locator('svg.graph g.state > rect'));
+    const names = await boxesOf(watching.locator('svg.graph g.state > text.name'));
+    expect(states.length).toBeGreaterThan(1);
+    expect(names.length).toBe(states.length);
+    expect(
+      names.every((b, i) => b.width > 10 && b.x >= (states[i]?.x ?? 0) && b.x + b.width <= (states[i]?.x ?? 0) + (states[i]?.width ?? 0)),
+    ).toBe(true);
+    expect(states.every((b) => b.width > 40 && b.height > 15)).toBe(true);
+    const overlapping = states.flatMap((a, i) =>
+      states.slice(i + 1).filter((b) => a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height),
+    );
+    expect(overlapping).toEqual([]);
     expect(await watching.evaluate(() => (globalThis as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
     if (readApiServed) expect(await watching.getByTestId('live').getAttribute('data-status')).toBe('live');
 
@@ -264,6 +281,10 @@ describe.skipIf(!hasChromium && !inCi)('the local console in a browser', () => {
     const arns = await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-execution') ?? ''));
     expect(arns.some((arn) => arn.includes(':express:'))).toBe(true);
     expect(arns.some((arn) => arn.includes(':execution:'))).toBe(true);
+    // Drawn: each row a line a reader sees, its status written as its data says.
+    expect((await boxesOf(rows)).every((b) => b.height > 10 && b.width > 600)).toBe(true);
+    const shownStatuses = await rows.locator('.pill[class*="status-"]').allTextContents();
+    expect(shownStatuses).toEqual(await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-status') ?? '')));
 
     await page.locator('select[name=status]').selectOption('RUNNING');
     const statuses = () => rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-status')));
@@ -417,6 +438,11 @@ describe.skipIf(!hasChromium && !inCi)('the local console in a browser', () => {
       .locator('ul.tree [data-kind]')
       .evaluateAll((nodes) => [...new Set(nodes.map((n) => n.getAttribute('data-kind')))]);
     expect(kinds).toEqual(expect.arrayContaining(['event', 'rule', 'message', 'invocation', 'execution']));
+    // Drawn: each node's label indented under its parent's.
+    const root = page.locator('ul.tree > li').first();
+    const child = root.locator('> ul > li').first();
+    expect((await textBoxOf(child.locator('> .kind'))).x).toBeGreaterThan((await textBoxOf(root.locator('> .kind'))).x + 8);
+    expect(await shownText(page, 'ul.tree')).toMatch(/^EVENT\s+TicketCreated from switchyard\.helpdesk on Switchyard-hub/);
   });
 
   it('draws Parallel and Map states as groups holding their branches, each state coloured by how it ended', async () => {
@@ -471,6 +497,23 @@ describe.skipIf(!hasChromium && !inCi)('the local console in a browser', () => {
     });
     // The branches are drawn inside their group.
     expect(await page.locator('svg.graph g.group[data-state="Both"] g.state[data-state="Right"]').count()).toBe(1);
+    const inside = async (group: string, state: string) => {
+      const outer = await boxOf(page.locator(`svg.graph g.group[data-state="${group}"] > rect`).first());
+      const inner = await boxOf(page.locator(`svg.graph g.state[data-state="${state}"] > rect`).first());
+      return (
+        inner.width > 0 &&
+        inner.x >= outer.x &&
+        inner.y >= outer.y &&
+        inner.x + inner.width <= outer.x + outer.width &&
+        inner.y + inner.height <= outer.y + outer.height
+      );
+    };
+    expect([
+      await inside('Both', 'Left'),
+      await inside('Both', 'Right'),
+      await inside('EachItem', 'Double'),
+      await inside('Both', 'Double'),
+    ]).toEqual([true, true, true, false]);
     expect(await page.locator('svg.graph g.group[data-state="EachItem"] g.state[data-state="Double"] .badge').textContent()).toBe('×3');
     // A state inside a group is selected, not its group.
     await page.locator('svg.graph [data-state="Right"]').click();
@@ -738,5 +781,58 @@ describe.skipIf(!hasChromium && !inCi)('the local console in a browser', () => {
     expect(await shownText(page)).toContain('in / ');
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: path.join(ARTIFACTS, 'console-trace.png'), fullPage: true });
+  });
+  it('shows the flows that declare flow control, as of a time a reader sees', async () => {
+    const page = await open('#/flow-control');
+    await page.locator('h2', { hasText: 'Keys' }).waitFor({ timeout: 15_000 });
+    const report = (await (await fetch(`${runtime.url}/_switchyard/v1/flow-control`)).json()) as {
+      declared: { settings: { flow: string } }[];
+    };
+    const flows = page.locator('ul.flows li');
+    expect(await flows.locator('strong').allTextContents()).toEqual(report.declared.map((d) => d.settings.flow));
+    expect(report.declared.length).toBeGreaterThan(0);
+    expect((await boxesOf(flows)).every((b) => b.height > 10 && b.width > 100)).toBe(true);
+    expect(await shownText(page)).toMatch(/As of \d{2}:\d{2}:\d{2}/);
+  });
+
+  it("shows a durable execution's operations, each a row with its name, status and time", async () => {
+    await events.send(
+      new PutEventsCommand({
+        Entries: [
+          {
+            EventBusName: 'Switchyard-hub',
+            Source: 'switchyard.orders',
+            DetailType: 'OrderPlaced',
+            Detail: JSON.stringify({
+              orderId: 'CON-DUR',
+              customerId: 'C-1',
+              sku: 'SKU-1',
+              quantity: 1,
+              amount: 100,
+              currency: 'eur',
+              coordination: 'durable',
+            }),
+          },
+        ],
+      }),
+    );
+    const arn = await eventually(
+      async () => {
+        const page = (await (await fetch(`${runtime.url}/_switchyard/v1/durable-executions?status=SUCCEEDED`)).json()) as {
+          executions: { durableExecutionArn: string; name: string }[];
+        };
+        return page.executions[0]?.durableExecutionArn;
+      },
+      60_000,
+      'the durable order saga succeeded',
+    );
+    const page = await open(`#/durable-execution/${encodeURIComponent(arn)}`);
+    await page.locator('[data-testid="execution-status"]', { hasText: 'SUCCEEDED' }).waitFor({ timeout: 10_000 });
+    const operations = page.locator('tr[data-operation]');
+    expect(await operations.count()).toBeGreaterThanOrEqual(3);
+    expect((await boxesOf(operations)).every((b) => b.height > 10)).toBe(true);
+    const names = await operations.locator('td:nth-child(2)').allTextContents();
+    expect(names.every((name) => name.trim().length > 0)).toBe(true);
+    expect(await operations.evaluateAll((rows) => rows.map((r) => r.getAttribute('data-status')))).toEqual(names.map(() => 'SUCCEEDED'));
   });
 });
