@@ -1,14 +1,16 @@
 import { ChangeMessageVisibilityBatchCommand, GetQueueAttributesCommand, type Message, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { resourceName } from '../clients/resource-names.js';
 import { DEAD_LETTER_ATTRIBUTES } from '../contracts/index.js';
+import { type QueueMessagesPage, READ_API_PATHS } from '../local/read-api/contract.js';
 import { type Clients, call } from './aws.js';
 import type { DeadLetterQueue, DeadLetterSource } from './dead-letters.js';
 import { truncate } from './format.js';
+import { getReadApi } from './read-api.js';
 
 /**
- * How long a peeked message stays hidden if the CLI dies before handing it back. The SQS
- * console's "poll for messages" receives with the queue's own visibility timeout, so what it
- * shows stays in flight for that long (and each view counts as a receive). Here every
+ * How long a message peeked on AWS stays hidden if the CLI dies before handing it back. The
+ * SQS console's "poll for messages" receives with the queue's own visibility timeout, so what
+ * it shows stays in flight for that long (and each view counts as a receive). Here every
  * receive asks for a short timeout and the messages are handed back at once
  * (ChangeMessageVisibility 0) once read: a consumer or a redrive sees them again within
  * a second, and within this bound at worst.
@@ -59,13 +61,19 @@ export async function queueDepth(clients: Clients, queueUrl: string): Promise<Qu
 }
 
 /**
- * Reads up to `limit` messages of a queue (stopping early once the `expected` number, its
- * depth, has been read) without taking them away: ReceiveMessage with all
- * system and message attributes and a short visibility timeout, then
- * ChangeMessageVisibilityBatch to 0 for every message read, so the receive leaves no
- * trace but the receive count.
+ * Reads up to `limit` messages of a queue (at most 1,000) without taking them away. From a
+ * local runtime, through its read API, which reads them without receiving them: their
+ * ApproximateReceiveCount stays as it is. From AWS, which has no such read (stopping early
+ * once the `expected` number, its depth, has been read): ReceiveMessage with all system and
+ * message attributes and a short visibility timeout, then ChangeMessageVisibilityBatch to 0
+ * for every message read, so the receive leaves no trace but the receive count.
  */
 export async function peekMessages(clients: Clients, queueUrl: string, limit: number, expected = limit): Promise<Message[]> {
+  if (clients.target.kind === 'local') {
+    const query = new URLSearchParams({ queueUrl, limit: String(limit) });
+    const page = await getReadApi<QueueMessagesPage>(clients.target, `${READ_API_PATHS.queueMessages}?${query}`);
+    return page.messages as Message[];
+  }
   const seen = new Map<string, Message>();
   const handles: { Id: string; ReceiptHandle: string }[] = [];
   try {

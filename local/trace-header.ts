@@ -131,6 +131,15 @@ export function executionSegment(executionArn: string): string {
   return segmentOf('execution', executionArn);
 }
 
+/**
+ * The segment of one entry into a state of an execution (`enteredEventId`: its StateEntered
+ * history event): the parent of every call the state's task makes, as Step Functions records
+ * each state as a subsegment of the execution and calls a task's service under it.
+ */
+export function stateSegment(executionArn: string, enteredEventId: number): string {
+  return segmentOf('state', executionArn, String(enteredEventId));
+}
+
 /** The segment of an SQS message: the parent of the invocation that receives it. */
 export function messageSegment(messageId: string): string {
   return segmentOf('message', messageId);

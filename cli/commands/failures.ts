@@ -21,8 +21,10 @@ Everything of the app that failed, newest first, each with its source, reason an
   - the messages in its dead-letter queues: each queue some queue's RedrivePolicy names,
     each rule target's DeadLetterConfig, each function's async DLQ or on-failure
     destination (from the template). Depth with GetQueueAttributes; the messages are read
-    without being taken away (ReceiveMessage with a ${PEEK_VISIBILITY_SECONDS} s visibility timeout, then
-    ChangeMessageVisibility 0 at once). The reason comes from the consumer kit's
+    without being taken away: from a local runtime through its read API, which does not
+    receive them (their receive counts stay as they are); from AWS with ReceiveMessage with
+    a ${PEEK_VISIBILITY_SECONDS} s visibility timeout, then ChangeMessageVisibility 0 at once (each
+    read counts as a receive, as in the SQS console). The reason comes from the consumer kit's
     Switchyard.* attributes, EventBridge's ERROR_CODE/ERROR_MESSAGE/RULE_ARN/TARGET_ARN,
     Lambda's ErrorCode/ErrorMessage, or SQS's DeadLetterQueueSourceArn (a message received
     maxReceiveCount times and never deleted). Copies of one message (dead-lettered again

@@ -1,7 +1,18 @@
 /** A tiny view layer: elements from tag, attributes and children; nothing is parsed as HTML. */
 
 type Child = Node | string | number | false | null | undefined | readonly Child[];
-type Attributes = Record<string, string | number | boolean | undefined | ((event: Event) => void)>;
+/** CSS properties by their CSS names (`padding-left`, `width`), set one by one through the CSSOM. */
+export type StyleProperties = Readonly<Record<string, string>>;
+/**
+ * `style` is an object, never text: the console's Content-Security-Policy (`style-src 'self'`,
+ * no 'unsafe-inline') refuses a `style` attribute written as text, while properties set from
+ * script through the CSSOM (`element.style.setProperty`) are allowed. So a size the page
+ * computes (a bar's width, an indent) is drawn, not refused.
+ */
+type Attributes = { readonly style?: StyleProperties } & Record<
+  string,
+  string | number | boolean | undefined | ((event: Event) => void) | StyleProperties
+>;
 
 export function h(tag: string, attributes: Attributes = {}, ...children: Child[]): HTMLElement {
   const element = document.createElement(tag);
@@ -19,11 +30,13 @@ export function svg(tag: string, attributes: Attributes = {}, ...children: Child
   return element;
 }
 
-function setAttributes(element: Element, attributes: Attributes): void {
+function setAttributes(element: HTMLElement | SVGElement, attributes: Attributes): void {
   for (const [name, value] of Object.entries(attributes)) {
     if (value === undefined || value === false) continue;
     if (typeof value === 'function') element.addEventListener(name.replace(/^on/, ''), value);
-    else element.setAttribute(name, value === true ? '' : String(value));
+    else if (name === 'style' && typeof value === 'object') {
+      for (const [property, text] of Object.entries(value)) element.style.setProperty(property, text);
+    } else element.setAttribute(name, value === true ? '' : String(value));
   }
 }
 

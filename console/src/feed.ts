@@ -15,9 +15,12 @@ import {
   type ModelCallsPage,
   mergeLineagePages,
   type OtlpTracesData,
+  type PeekedMessage,
+  type QueueMessagesPage,
   READ_API_PATHS,
   READ_API_PREFIX,
   readAllPages,
+  STREAM_MESSAGE_KINDS,
   type StreamMessage,
 } from '../../local/read-api/contract.js';
 import { SIGNATURE_ERRORS } from './credentials.js';
@@ -113,6 +116,14 @@ export async function modelCalls(): Promise<readonly ModelCallSummary[]> {
   return (await get<ModelCallsPage>(READ_API_PATHS.modelCalls, { limit: '1000' })).calls;
 }
 
+/**
+ * Up to `limit` visible messages of a queue, oldest first, read without being received: their
+ * receive counts stay as they are (a ReceiveMessage, as the SQS console polls, counts as one).
+ */
+export async function queueMessages(queueUrl: string, limit = 10): Promise<readonly PeekedMessage[]> {
+  return (await get<QueueMessagesPage>(READ_API_PATHS.queueMessages, { queueUrl, limit })).messages;
+}
+
 /** The newest `limit` messages of the local SES's mailbox, from or to addresses containing `address` when given. */
 export async function mailbox(query: { address?: string; limit?: number } = {}): Promise<readonly MailSummary[]> {
   const { limit = 200, ...filters } = query;
@@ -179,8 +190,6 @@ let retry: ReturnType<typeof setTimeout> | undefined;
 /** Set while a connection's URL is being made (signing is asynchronous), so that only one is opened. */
 let connecting = false;
 
-const KINDS: readonly StreamMessage['kind'][] = ['event', 'execution', 'dead-letter'];
-
 function setStatus(next: FeedStatus): void {
   if (next === status) return;
   status = next;
@@ -206,7 +215,7 @@ async function connect(): Promise<void> {
   source = stream;
   connecting = false;
   stream.onopen = () => setStatus('live');
-  for (const kind of KINDS) {
+  for (const kind of Object.values(STREAM_MESSAGE_KINDS)) {
     stream.addEventListener(kind, (event) => {
       let parsed: StreamMessage;
       try {

@@ -61,6 +61,13 @@ export const READ_API_PATHS = {
    */
   mail: '/mail',
   /**
+   * GET ?queueUrl=<url>&limit=<1..1000, default 100>&nextToken= -> {@link QueueMessagesPage}: a queue's visible messages, oldest
+   * first, as ReceiveMessage shows them with every attribute, read without receiving them: their ApproximateReceiveCount
+   * stays as it is and nothing becomes invisible (a dead-letter queue shown by `switchyard failures` or the console; AWS has
+   * no such read, and a ReceiveMessage counts as a receive). 404 when there is no such queue.
+   */
+  queueMessages: '/queue-messages',
+  /**
    * GET /traces/<id> -> {@link OtlpTracesData}, OTLP/JSON (an `ExportTraceServiceRequest`): the spans
    * the runtime's OTLP receiver kept. For a trace id (32 hex digits, or X-Ray's `1-<8>-<24>`), that
    * trace; for any id `/lineage/<id>` takes, every trace of that journey; and with either, the
@@ -190,6 +197,25 @@ export interface MailSummary {
   readonly size: number;
 }
 
+/** A queue's message as ReceiveMessage shows it with every attribute, less the receipt handle (it was not received). */
+export interface PeekedMessage {
+  readonly MessageId: string;
+  readonly MD5OfBody: string;
+  readonly Body: string;
+  /** SQS's system attributes: SentTimestamp, ApproximateReceiveCount, DeadLetterQueueSourceArn... */
+  readonly Attributes?: Readonly<Record<string, string>>;
+  readonly MD5OfMessageAttributes?: string;
+  readonly MessageAttributes?: Readonly<
+    Record<string, { readonly DataType: string; readonly StringValue?: string; readonly BinaryValue?: string }>
+  >;
+}
+
+export interface QueueMessagesPage {
+  readonly messages: readonly PeekedMessage[];
+  /** Set when more messages follow: pass it back as `nextToken`. */
+  readonly nextToken?: string;
+}
+
 export interface MailPage {
   readonly messages: readonly MailSummary[];
   /** Set when older mail follows: pass it back as `nextToken`. */
@@ -290,6 +316,9 @@ export interface ExpressExecutionSummary {
   readonly status: 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
   readonly startDate: string;
   readonly stopDate?: string;
+  /** How a failed, timed-out or aborted execution ended, as DescribeExecution gives a Standard one's. */
+  readonly error?: string;
+  readonly cause?: string;
 }
 
 export interface ExpressExecutionsPage {
@@ -361,6 +390,14 @@ export type StreamMessage =
       readonly messageId: string;
       readonly reason?: string;
     };
+
+/** Every kind of live feed message, the SSE `event:` names a client listens for (one per kind: an `EventSource` hears only the names it asks for). */
+export const STREAM_MESSAGE_KINDS = {
+  event: 'event',
+  execution: 'execution',
+  delivery: 'delivery',
+  'dead-letter': 'dead-letter',
+} as const satisfies { readonly [K in StreamMessage['kind']]: K };
 
 // ---- reading pages (clients) ----
 

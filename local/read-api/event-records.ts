@@ -1,4 +1,5 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import { type TargetOutcomeUpdate, withTargetOutcome } from '../../clients/rule-outcomes.js';
 import type { BusEventRecord, RuleMatch } from './contract.js';
 
 interface EventRow {
@@ -21,14 +22,10 @@ export interface SequencedRecord {
   readonly record: BusEventRecord;
 }
 
-/** One rule target's outcome, for the newest record of an event (a replayed event has a record per replay). */
-export interface TargetOutcome {
+/** One rule target's outcome, for the newest record of an event its rule matched (a replayed event has a record per replay). */
+export interface TargetOutcome extends TargetOutcomeUpdate {
   readonly eventId: string;
   readonly replayName?: string;
-  readonly ruleArn: string;
-  readonly targetId: string;
-  readonly outcome: RuleMatch['targets'][number]['outcome'];
-  readonly reason?: string;
 }
 
 export interface EventsFilter {
@@ -84,22 +81,14 @@ export class BusEventTable {
     );
   }
 
-  /** Sets one target's outcome on the newest record of the event. */
-  setOutcome({ eventId, replayName, ruleArn, targetId, outcome, reason }: TargetOutcome): void {
-    const row = this.#s.eventFor.get(eventId, replayName ?? '') as { seq: number; matched: string } | undefined;
-    if (!row) return;
-    const matched = JSON.parse(row.matched) as RuleMatch[];
-    const next = matched.map((match) =>
-      match.ruleArn !== ruleArn
-        ? match
-        : {
-            ...match,
-            targets: match.targets.map((target) =>
-              target.id === targetId ? { id: target.id, arn: target.arn, outcome, ...(reason ? { reason } : {}) } : target,
-            ),
-          },
-    );
-    this.#s.setMatched.run(JSON.stringify(next), row.seq);
+  /** Sets one target's outcome on the newest record of the event that the rule matched (not a copy the rule forwarded to another bus). */
+  setOutcome(update: TargetOutcome): void {
+    for (const row of this.#s.eventsFor.all(update.eventId, update.replayName ?? '') as unknown as { seq: number; matched: string }[]) {
+      const next = withTargetOutcome(JSON.parse(row.matched) as RuleMatch[], update);
+      if (next === undefined) continue;
+      this.#s.setMatched.run(JSON.stringify(next), row.seq);
+      return;
+    }
   }
 
   byId(id: string): BusEventRecord[] {
@@ -202,7 +191,7 @@ function prepareStatements(db: DatabaseSync) {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     byId: p('SELECT * FROM bus_events WHERE id = ? ORDER BY seq'),
-    eventFor: p('SELECT seq, matched FROM bus_events WHERE id = ? AND replay_name = ? ORDER BY seq DESC LIMIT 1'),
+    eventsFor: p('SELECT seq, matched FROM bus_events WHERE id = ? AND replay_name = ? ORDER BY seq DESC'),
     setMatched: p('UPDATE bus_events SET matched = ? WHERE seq = ?'),
     byDetail: p(`SELECT * FROM bus_events WHERE detail LIKE ? ESCAPE '\\' AND seq > ? ORDER BY seq LIMIT ?`),
     bySegment: p('SELECT * FROM bus_events WHERE trace_header LIKE ? ORDER BY seq'),

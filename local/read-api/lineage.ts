@@ -86,7 +86,9 @@ export class LineageBuilder {
     const seen = new Set<string>();
     const roots: LineageNode[] = [];
     if (page.after === undefined) {
-      for (const event of this.records.eventsById(id)) roots.push(await this.#event(event, depth, seen));
+      for (const event of this.records.eventsById(id)) {
+        if (!seen.has(eventKey(event))) roots.push(await this.#event(event, depth, seen));
+      }
       const nodes = [...this.records.nodesById(id), ...this.records.executionsNamed(id)];
       for (const node of nodes) {
         if (!seen.has(key(node))) roots.push(await this.#node(node, depth, seen));
@@ -97,14 +99,14 @@ export class LineageBuilder {
     const matches = this.records.eventsWithDetailValue(id, limit + 1, page.after);
     const shown = matches.slice(0, limit);
     for (const { record: event } of shown) {
-      if (!seen.has(`event:${event.id}:${event.replayName ?? ''}`)) roots.push(await this.#event(event, depth, seen));
+      if (!seen.has(eventKey(event))) roots.push(await this.#event(event, depth, seen));
     }
     const last = matches.length > limit ? shown.at(-1)?.seq : undefined;
     return { roots, ...(last === undefined ? {} : { last }) };
   }
 
   async #event(event: BusEventRecord, depth: number, seen: Set<string>): Promise<LineageNode> {
-    seen.add(`event:${event.id}:${event.replayName ?? ''}`);
+    seen.add(eventKey(event));
     const children: LineageNode[] = [];
     if (depth > 1) {
       for (const match of event.matched) children.push(await this.#rule(event, match, depth - 1, seen));
@@ -139,7 +141,7 @@ export class LineageBuilder {
     const caused: LineageNode[] = [];
     for (const { record } of this.records.eventsWithDetailValue(event.id, DETAIL_MATCHES_PER_PAGE)) {
       if (record.traceHeader !== undefined || causationIdOf(record) !== event.id) continue;
-      if (seen.has(`event:${record.id}:${record.replayName ?? ''}`)) continue;
+      if (seen.has(eventKey(record))) continue;
       const node = await this.#event(record, depth, seen);
       caused.push({ ...node, attributes: { ...node.attributes, linkedBy: CAUSATION_LINK } });
     }
@@ -202,21 +204,27 @@ export class LineageBuilder {
     };
   }
 
-  /** What hangs under a segment: the nodes recorded with it as parent and the events sent from it, in time order. */
+  /**
+   * What hangs under a segment: the nodes recorded with it as parent and the events sent from
+   * it, in time order; and what hangs under its inner segments (an execution's task calls are
+   * made by its states' segments).
+   */
   async #childrenOf(segment: string, depth: number, seen: Set<string>, viaMessage?: string): Promise<LineageNode[]> {
     const out: { at: number; node: LineageNode }[] = [];
-    for (const child of this.records.children(segment)) {
-      if (seen.has(key(child))) continue;
-      out.push({ at: child.time, node: await this.#node(child, depth, seen, viaMessage) });
-    }
-    for (const event of this.records.eventsFromSegment(segment)) {
-      if (seen.has(`event:${event.id}:${event.replayName ?? ''}`)) continue;
-      out.push({ at: Date.parse(event.acceptedAt), node: await this.#event(event, depth, seen) });
-    }
-    for (const node of [...(this.durableStartedFrom?.(segment) ?? []), ...(this.modelCallsFrom?.(segment) ?? [])]) {
-      if (seen.has(key(node))) continue;
-      seen.add(key(node));
-      out.push({ at: Date.parse(node.time), node });
+    for (const from of [segment, ...this.records.innerSegments(segment)]) {
+      for (const child of this.records.children(from)) {
+        if (seen.has(key(child))) continue;
+        out.push({ at: child.time, node: await this.#node(child, depth, seen, viaMessage) });
+      }
+      for (const event of this.records.eventsFromSegment(from)) {
+        if (seen.has(eventKey(event))) continue;
+        out.push({ at: Date.parse(event.acceptedAt), node: await this.#event(event, depth, seen) });
+      }
+      for (const node of [...(this.durableStartedFrom?.(from) ?? []), ...(this.modelCallsFrom?.(from) ?? [])]) {
+        if (seen.has(key(node))) continue;
+        seen.add(key(node));
+        out.push({ at: Date.parse(node.time), node });
+      }
     }
     return out.sort((a, b) => a.at - b.at).map((entry) => entry.node);
   }
@@ -284,4 +292,9 @@ function causationIdOf(event: BusEventRecord): string | undefined {
 
 function key(node: Pick<StoredNode, 'kind' | 'id'>): string {
   return `${node.kind}:${node.id}`;
+}
+
+/** An event's record: an event a rule forwarded to another bus keeps its id there, and hangs under that rule. */
+function eventKey(event: BusEventRecord): string {
+  return `event:${event.bus}:${event.id}:${event.replayName ?? ''}`;
 }

@@ -53,6 +53,8 @@ export const readApiModule: ServiceModule<'readApi'> = {
         message: (id) => services.get('ses').mailView.message(id),
         raw: (id) => services.get('ses').mailbox.get(id)?.raw,
       },
+      // Asked when a request asks, as above: SQS is created after the read API.
+      queueMessages: ({ queueUrl, limit, after }) => services.get('sqs').peekMessages(queueUrl, limit, after),
       traces: () => services.get('traces')?.readable(),
       durable: {
         executions: () => services.get('lambda')?.durable,

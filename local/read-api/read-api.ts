@@ -6,7 +6,15 @@ import type { InvocationNote } from '../lambda/function-runtime.js';
 import type { MessageNote } from '../sqs/sqs-context.js';
 import type { HistoryEvent } from '../states/engine/index.js';
 import type { ExecutionRecord } from '../states/execution-store.js';
-import { eventSegment, executionSegment, messageSegment, parseTraceHeader, ruleMatchSegment, segmentOf } from '../trace-header.js';
+import {
+  eventSegment,
+  executionSegment,
+  messageSegment,
+  parseTraceHeader,
+  ruleMatchSegment,
+  segmentOf,
+  stateSegment,
+} from '../trace-header.js';
 import {
   type BusEventRecord,
   type ExpressExecutionSummary,
@@ -22,7 +30,7 @@ import { LineageBuilder, type LogReader } from './lineage.js';
 import { LiveFeed } from './live-feed.js';
 import { modelCallLineage } from './model-calls.js';
 import { ReadApiRecords, type Retention } from './records.js';
-import { type ExpressPosition, type MailSource, ReadApiRouter } from './router.js';
+import { type ExpressPosition, type MailSource, ReadApiRouter, type ReadApiSources } from './router.js';
 import { type TraceSource, tracesFor } from './traces.js';
 
 export interface ReadApiOptions {
@@ -54,6 +62,8 @@ export interface ReadApiOptions {
   readonly iam?: () => IamReport;
   /** The local SES's mailbox. */
   readonly mail?: MailSource;
+  /** A queue's messages read without being received (asked when a request asks: SQS is created after the read API). */
+  readonly queueMessages?: ReadApiSources['queueMessages'];
   /** The spans the OTLP receiver kept (asked when a request asks: the traces service is created after the read API). */
   readonly traces?: () => TraceSource | undefined;
   readonly now?: () => number;
@@ -102,6 +112,7 @@ export class ReadApi {
       ...(options.modelCalls ? { modelCalls: options.modelCalls } : {}),
       ...(options.iam ? { iam: options.iam } : {}),
       ...(options.mail ? { mail: options.mail } : {}),
+      ...(options.queueMessages ? { queueMessages: options.queueMessages } : {}),
       ...(options.traces ? { traces: (id: string) => this.traces(id) } : {}),
     });
   }
@@ -249,6 +260,9 @@ export class ReadApi {
         },
         parent ? [parent] : [],
       );
+    } else if (event.type === 'TaskStateEntered') {
+      // A task's calls carry its state's segment (local/states/task-runner.ts): they are the execution's.
+      this.records.putInnerSegment(stateSegment(execution.arn, event.id), executionSegment(execution.arn), event.timestamp);
     } else if (final) {
       const details = Object.values(event).find((value) => value !== null && typeof value === 'object') as
         | { error?: string; cause?: string }
@@ -365,6 +379,8 @@ function expressSummaries(
       status: record.status as ExpressExecutionSummary['status'],
       startDate: new Date(record.startDate).toISOString(),
       ...(record.stopDate === undefined ? {} : { stopDate: new Date(record.stopDate).toISOString() }),
+      ...(record.error === undefined ? {} : { error: record.error }),
+      ...(record.cause === undefined ? {} : { cause: record.cause }),
     });
   }
   const more = chosen.length > shown.length && lastShown !== undefined;

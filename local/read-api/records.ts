@@ -88,6 +88,10 @@ export class ReadApiRecords {
       CREATE TABLE IF NOT EXISTS lineage_edges (
         parent TEXT NOT NULL, kind TEXT NOT NULL, id TEXT NOT NULL, time INTEGER NOT NULL, PRIMARY KEY (parent, kind, id));
       CREATE INDEX IF NOT EXISTS lineage_edges_by_time ON lineage_edges (time);
+      CREATE TABLE IF NOT EXISTS lineage_inner_segments (
+        segment TEXT PRIMARY KEY, outer_segment TEXT NOT NULL, time INTEGER NOT NULL);
+      CREATE INDEX IF NOT EXISTS lineage_inner_segments_by_outer ON lineage_inner_segments (outer_segment);
+      CREATE INDEX IF NOT EXISTS lineage_inner_segments_by_time ON lineage_inner_segments (time);
     `);
     this.#events = new BusEventTable(eventsDb, db);
     this.#s = prepareStatements(db);
@@ -187,6 +191,20 @@ export class ReadApiRecords {
     return rows.map(toNode).filter((node) => node.id.endsWith(`:${name}`) || node.id.includes(`:${name}:`));
   }
 
+  /**
+   * Records that calls made by `segment` are made for the node whose segment is `outer` (a
+   * state's calls are its execution's: lineage has no node of its own for a state).
+   */
+  putInnerSegment(segment: string, outer: string, time: number): void {
+    this.#write(this.#pendingNodes, () => this.#s.insertInnerSegment.run(segment, outer, time));
+  }
+
+  /** The segments whose calls are made for the node of `segment` (its execution's states). */
+  innerSegments(segment: string): string[] {
+    this.flush();
+    return (this.#s.innerSegments.all(segment) as unknown as { segment: string }[]).map((row) => row.segment);
+  }
+
   children(segment: string): StoredNode[] {
     this.flush();
     return (this.#s.children.all(segment) as unknown as NodeRow[]).map(toNode);
@@ -203,6 +221,7 @@ export class ReadApiRecords {
     this.#s.trimNodes.run(nodeCutoff);
     this.#s.trimNodesByCount.run(this.#retention.maxEvents * NODES_PER_EVENT);
     this.#s.trimEdges.run(nodeCutoff);
+    this.#s.trimInnerSegments.run(nodeCutoff);
     this.#s.trimOrphanEdges.run();
   }
 
@@ -309,6 +328,9 @@ function prepareStatements(db: DatabaseSync) {
     trimNodes: p('DELETE FROM lineage_nodes WHERE time < ?'),
     trimNodesByCount: p('DELETE FROM lineage_nodes WHERE seq <= (SELECT seq FROM lineage_nodes ORDER BY seq DESC LIMIT 1 OFFSET ?)'),
     trimEdges: p('DELETE FROM lineage_edges WHERE time < ?'),
+    insertInnerSegment: p('INSERT OR IGNORE INTO lineage_inner_segments (segment, outer_segment, time) VALUES (?, ?, ?)'),
+    innerSegments: p('SELECT segment FROM lineage_inner_segments WHERE outer_segment = ? ORDER BY time'),
+    trimInnerSegments: p('DELETE FROM lineage_inner_segments WHERE time < ?'),
     trimOrphanEdges: p('DELETE FROM lineage_edges WHERE time < (SELECT min(time) FROM lineage_nodes)'),
   };
 }

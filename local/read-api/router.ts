@@ -16,6 +16,8 @@ import {
   type ModelCallSummary,
   type ModelCallsPage,
   type OtlpTracesData,
+  type PeekedMessage,
+  type QueueMessagesPage,
   READ_API_PATHS,
   READ_API_PREFIX,
   type ReadApiError,
@@ -55,6 +57,12 @@ export interface ReadApiSources {
   };
   iam?(): IamReport;
   mail?: MailSource;
+  /** A queue's visible messages after a position, read without receiving them; undefined for no such queue. */
+  queueMessages?(query: {
+    queueUrl: string;
+    limit: number;
+    after?: number;
+  }): { messages: readonly PeekedMessage[]; last?: number } | undefined;
   /** The spans `id` names (a trace id, or anything lineage takes), as OTLP/JSON; undefined when none is kept. */
   traces?(id: string): Promise<OtlpTracesData | undefined>;
 }
@@ -160,6 +168,8 @@ export class ReadApiRouter {
     if ((path === READ_API_PATHS.mail || path.startsWith(`${READ_API_PATHS.mail}/`)) && this.sources.mail) {
       return this.#mail(this.sources.mail, path, query, res);
     }
+    if (path === READ_API_PATHS.queueMessages && this.sources.queueMessages)
+      return this.#queueMessages(this.sources.queueMessages, query, res);
     if (path.startsWith(READ_API_PATHS.traces) && this.sources.traces) return this.#traces(this.sources.traces, path, query, res);
     if (path === READ_API_PATHS.iam && this.sources.iam) {
       only(query, []);
@@ -167,6 +177,20 @@ export class ReadApiRouter {
     }
     const known = Object.values(READ_API_PATHS).map((p) => `${READ_API_PREFIX}${p}`);
     throw new ReadApiFailure(404, 'NotFound', `the read API has no ${url.pathname}; it serves ${known.join(', ')}`);
+  }
+
+  /** A queue's messages (`/queue-messages?queueUrl=`), read without being received. */
+  #queueMessages(source: NonNullable<ReadApiSources['queueMessages']>, query: URLSearchParams, res: ServerResponse): void {
+    only(query, ['queueUrl', 'limit', 'nextToken']);
+    const queueUrl = query.get('queueUrl');
+    if (!queueUrl) throw new ReadApiFailure(400, 'InvalidParameter', 'queueUrl is required: the URL of the queue to read');
+    const list = READ_API_PATHS.queueMessages;
+    const filters = { queueUrl };
+    const after = positionOf(query, list, filters, isSequence);
+    const found = source({ queueUrl, limit: limitOf(query), ...(after === undefined ? {} : { after }) });
+    if (found === undefined) throw new ReadApiFailure(404, 'NotFound', `no queue ${queueUrl}`);
+    const page: QueueMessagesPage = { messages: found.messages, ...nextTokenOf(list, filters, found.last) };
+    sendJson(res, 200, page);
   }
 
   /** The mailbox (`/mail`), one message (`/mail/<id>`), or its MIME message (`/mail/<id>/raw`). */

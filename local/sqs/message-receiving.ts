@@ -4,7 +4,7 @@ import { md5OfMessageAttributes, type StoredAttributeValue } from './md5.js';
 import { encodeReceiptHandle } from './received-messages.js';
 import { type Queue, type SqsContext, sequenceNumber } from './sqs-context.js';
 import type { MessageRow } from './sqs-store.js';
-import type { Message, ReceiveMessageInput, ReceiveMessageOutput } from './sqs-types.js';
+import type { Message, PeekedMessage, ReceiveMessageInput, ReceiveMessageOutput } from './sqs-types.js';
 import { integerParameter, MAX_VISIBILITY_SECONDS } from './validation.js';
 
 export interface ReceiveOptions {
@@ -63,6 +63,34 @@ export class MessageReceiver {
       if (!current || this.context.closed) return { Messages: [] };
       queue = current;
     }
+  }
+
+  /**
+   * Up to `limit` visible messages of a queue after `afterSeq` (the `last` of the page
+   * before), oldest first, as a receive of every attribute shows them, without receiving
+   * them: no receipt handle, no visibility change, each ApproximateReceiveCount as it is. For
+   * operators' views of a dead-letter queue (`switchyard failures`, the console), where a
+   * ReceiveMessage would count as a receive of each message shown; AWS has no such read.
+   */
+  peekMessages(queueUrl: string, limit: number, afterSeq = 0): { messages: PeekedMessage[]; last?: number } {
+    const queue = this.context.queueFromUrl(queueUrl);
+    const now = this.context.clock.now();
+    const rows = this.context.store.movableMessages.all(queue.id, afterSeq, now, limit + 1);
+    const shown = rows.slice(0, limit);
+    const everything: ReceiveRequest = {
+      max: limit,
+      visibilityMs: 0,
+      waitSeconds: 0,
+      systemAttributes: 'all',
+      messageAttributes: () => true,
+    };
+    return {
+      // A message past its retention period is still stored until a receive deletes it: it is gone all the same.
+      messages: shown
+        .filter((row) => row.sent_at > now - queue.settings.retentionMs)
+        .map((row) => this.messageView(queue, row, everything, row.receive_count, row.first_received_at)),
+      ...(rows.length > limit ? { last: shown.at(-1)?.seq } : {}),
+    };
   }
 
   private receiveRequest(queue: Queue, input: ReceiveMessageInput): ReceiveRequest {
@@ -235,9 +263,20 @@ export class MessageReceiver {
     firstReceivedAt: number,
     token: string,
   ): Message {
-    const message: Message = {
+    const { MessageId, ...rest } = this.messageView(queue, row, request, receiveCount, firstReceivedAt);
+    return { MessageId, ReceiptHandle: encodeReceiptHandle({ queueId: queue.id, seq: row.seq, token }), ...rest };
+  }
+
+  /** A stored message with the attributes a request asked for, as a receive shows it (less its receipt handle). */
+  private messageView(
+    queue: Queue,
+    row: MessageRow,
+    request: ReceiveRequest,
+    receiveCount: number,
+    firstReceivedAt: number | null,
+  ): PeekedMessage {
+    const message: PeekedMessage = {
       MessageId: row.message_id,
-      ReceiptHandle: encodeReceiptHandle({ queueId: queue.id, seq: row.seq, token }),
       MD5OfBody: row.md5_body,
       Body: row.body,
     };
@@ -246,7 +285,7 @@ export class MessageReceiver {
         SenderId: row.sender_id,
         SentTimestamp: String(row.sent_at),
         ApproximateReceiveCount: String(receiveCount),
-        ApproximateFirstReceiveTimestamp: String(firstReceivedAt),
+        ApproximateFirstReceiveTimestamp: firstReceivedAt === null ? null : String(firstReceivedAt),
         SequenceNumber: queue.fifo ? sequenceNumber(row.seq) : null,
         MessageDeduplicationId: row.dedup_id,
         MessageGroupId: row.group_id,

@@ -8,7 +8,7 @@ import { MessageSender } from './message-sending.js';
 import { QueueManagement } from './queue-management.js';
 import { ReceivedMessages } from './received-messages.js';
 import { type MessageNote, SqsContext } from './sqs-context.js';
-import { queueDoesNotExist } from './sqs-errors.js';
+import { queueDoesNotExist, SqsError } from './sqs-errors.js';
 import type {
   BatchOutput,
   CancelMessageMoveTaskInput,
@@ -31,6 +31,7 @@ import type {
   ListQueuesInput,
   ListQueuesOutput,
   ListQueueTagsOutput,
+  PeekedMessage,
   QueueUrlInput,
   ReceiveMessageInput,
   ReceiveMessageOutput,
@@ -153,6 +154,16 @@ export class SqsService {
     return [...this.context.queuesById.values()].flatMap((queue) =>
       queue.attributes.Policy ? [{ queueArn: queue.arn, policy: queue.attributes.Policy }] : [],
     );
+  }
+
+  /** Up to `limit` visible messages of a queue, oldest first, read without being received (MessageReceiver.peekMessages); undefined for no such queue. */
+  peekMessages(queueUrl: string, limit: number, afterSeq?: number): { messages: PeekedMessage[]; last?: number } | undefined {
+    try {
+      return this.receiver.peekMessages(queueUrl, limit, afterSeq);
+    } catch (error) {
+      if (error instanceof SqsError && (error.code === 'QueueDoesNotExist' || error.code === 'InvalidAddress')) return undefined;
+      throw error;
+    }
   }
 
   /** Whether some queue's RedrivePolicy names this queue as its dead-letter queue. */

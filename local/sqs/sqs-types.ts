@@ -128,6 +128,8 @@ export interface Message {
   MD5OfMessageAttributes?: string;
   MessageAttributes?: Record<string, { DataType: string; StringValue?: string; BinaryValue?: string }>;
 }
+/** A message as a receive shows it, read without receiving it (no receipt handle: nothing to delete or hand back). */
+export type PeekedMessage = Omit<Message, 'ReceiptHandle'>;
 export interface ReceiveMessageOutput {
   Messages: Message[];
 }

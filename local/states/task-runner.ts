@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { AwsError } from '../aws-error.js';
+import { childHeader, currentTraceHeader, stateSegment, withTraceHeader } from '../trace-header.js';
 import type { SdkIntegrations } from './aws-sdk-integrations.js';
 import { TaskFailure, type TaskRequest, type TaskRunner } from './engine/index.js';
 import { type BedrockForTasks, bedrockInvokeModel } from './integrations/bedrock.js';
@@ -159,7 +160,20 @@ export class LocalTaskRunner implements TaskRunner {
     return `it runs ${optimized}${sdk ? ` and the AWS SDK integrations ${sdk}` : ''}`;
   }
 
-  async run(request: TaskRequest): Promise<unknown> {
+  /**
+   * Runs a task as its state: every call it makes carries the execution's trace with the
+   * state's segment as parent, so that what the task invokes hangs under the state (its span,
+   * local/traces/runtime-spans.ts), as in X-Ray. An execution run with no trace (TestState)
+   * and a distributed Map's iterations (no state entry recorded) call as they are.
+   */
+  run(request: TaskRequest): Promise<unknown> {
+    const execution = currentTraceHeader();
+    const entry = request.stateEntry;
+    if (execution === undefined || entry === undefined) return this.#run(request);
+    return withTraceHeader(childHeader(execution, stateSegment(entry.executionArn, entry.enteredEventId)), () => this.#run(request));
+  }
+
+  async #run(request: TaskRequest): Promise<unknown> {
     const target = parseResource(request.resource);
     if (target?.kind === 'lambda-function') {
       await this.#authorize(request, 'lambda', 'Invoke', { FunctionName: target.functionArn });

@@ -8,6 +8,7 @@ import {
   parseTraceHeader,
   ruleMatchSegment,
   segmentOf,
+  stateSegment,
   type TraceHeader,
 } from '../trace-header.js';
 import { newSpanId, type PlainAttribute, SPAN_KIND, type SpanWriter, unsampled } from './span-writer.js';
@@ -367,7 +368,7 @@ export class RuntimeSpans {
       name,
       kind: SPAN_KIND.internal,
       root,
-      segment: segmentOf('state', arn, String(entered.id)),
+      segment: stateSegment(arn, entered.id),
       parent: executionSegment(arn),
       start: entered.at,
       end: event.timestamp,

@@ -1,11 +1,11 @@
 import { SFNClient, StopExecutionCommand } from '@aws-sdk/client-sfn';
-import type { Message } from '@aws-sdk/client-sqs';
+import { type Message, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { explain } from '../../cli/dead-letter-messages.js';
 import type { DeadLetterSource } from '../../cli/dead-letters.js';
 import { DEAD_LETTER_ATTRIBUTES } from '../../domain/index.js';
 import { eventually } from '../local/helpers.js';
-import { type AppUnderTest, depth, escalatingTicket, escalationOf, putRawTicket, STARTER_DLQ, startApp } from './app-fixture.js';
+import { type AppUnderTest, depth, escalatingTicket, escalationOf, putRawTicket, queueUrl, STARTER_DLQ, startApp } from './app-fixture.js';
 import { runCli } from './run-cli.js';
 
 let app: AppUnderTest;
@@ -60,6 +60,12 @@ describe('switchyard failures', () => {
     expect(text.stdout).toMatch(
       /TicketTriageStarterDeadLetterQueue\s+message\s+[0-9a-f-]{36}\s+TicketCreated ticketId=BAD-1\s+InvalidEvent: /,
     );
+
+    // Neither read counted as a receive: the first ReceiveMessage of the dead-lettered message is its first.
+    const { Messages = [] } = await new SQSClient(app.config).send(
+      new ReceiveMessageCommand({ QueueUrl: await queueUrl(app, STARTER_DLQ), VisibilityTimeout: 0, MessageSystemAttributeNames: ['All'] }),
+    );
+    expect(Messages.map((m) => m.Attributes?.ApproximateReceiveCount)).toEqual(['1']);
   });
 
   it('shows an aborted escalation with its error and cause, newest first', async () => {

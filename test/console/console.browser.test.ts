@@ -19,11 +19,14 @@ import {
   SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
+import { GetQueueUrlCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { OtlpTracesData } from '../../local/read-api/contract.js';
 import { LocalRuntime } from '../../local/runtime.js';
 import { synthSwitchyardApp } from '../helpers/synth.js';
 import { credentials, eventually, region, tempDataDir } from '../local/helpers.js';
+import { type Box, boxesOf, boxOf, ConsoleProblems, reportPolicyViolations, shownText, textBoxOf } from './drawn.js';
 
 /**
  * The local console in Debian's chromium, driven by playwright-core, against a runtime
@@ -45,8 +48,9 @@ let context: BrowserContext;
 let events: EventBridgeClient;
 let sfn: SFNClient;
 let logs: CloudWatchLogsClient;
-/** What the pages printed to their console and every request the runtime refused, for failures' messages. */
-const pageErrors: string[] = [];
+let sqs: SQSClient;
+/** What the pages printed to their console as errors, threw, or had refused by the console's policy: each test ends with none. */
+const problems = new ConsoleProblems();
 
 function ticket(ticketId: string, subject: string, body: string) {
   return new PutEventsCommand({
@@ -62,11 +66,7 @@ function ticket(ticketId: string, subject: string, body: string) {
 }
 
 async function open(hash: string): Promise<Page> {
-  const page = await context.newPage();
-  page.on('console', (m) => {
-    if (m.type() === 'error' || m.type() === 'warning') pageErrors.push(`${m.type()}: ${m.text()}`);
-  });
-  page.on('pageerror', (error) => pageErrors.push(`pageerror: ${error.message}`));
+  const page = problems.watch(await context.newPage());
   await page.goto(`${runtime.url}/${hash}`);
   return page;
 }
@@ -89,6 +89,75 @@ async function waitingEscalation(ticketId: string): Promise<string> {
   );
 }
 
+interface KeptSpan {
+  readonly traceId: string;
+  readonly spanId: string;
+  readonly parentSpanId?: string;
+  readonly name: string;
+  /** Epoch ms. */
+  readonly start: number;
+  readonly end: number;
+}
+
+/** The spans the read API keeps for `id`, from its OTLP/JSON. */
+async function keptSpans(id: string): Promise<KeptSpan[]> {
+  const data = (await (await fetch(`${runtime.url}/_switchyard/v1/traces/${id}`)).json()) as OtlpTracesData;
+  const ms = (nanos: string | number) => Number(BigInt(nanos) / 1000n) / 1000;
+  return data.resourceSpans.flatMap((r) =>
+    r.scopeSpans.flatMap((scope) =>
+      scope.spans.map((span) => ({
+        traceId: span.traceId,
+        spanId: span.spanId,
+        ...(span.parentSpanId ? { parentSpanId: span.parentSpanId } : {}),
+        name: span.name,
+        start: ms(span.startTimeUnixNano),
+        end: ms(span.endTimeUnixNano),
+      })),
+    ),
+  );
+}
+
+/**
+ * How the waterfall of `id` is drawn, against the spans the read API keeps: each span a row;
+ * its bar as wide, and as far along its track, as the span's share of its trace's time (2 px
+ * at least); its name indented deeper than its parent's. What is wrong, in words.
+ */
+async function waterfallMismatches(page: Page, id: string): Promise<string[]> {
+  const spans = await keptSpans(id);
+  const drawn = new Map<string, { track: Box; bar: Box; name: Box }>();
+  for (const row of await page.locator('[data-testid="span-row"]').all()) {
+    drawn.set((await row.getAttribute('data-span-id')) ?? '', {
+      track: await boxOf(row.locator('.span-track')),
+      bar: await boxOf(row.locator('.span-bar')),
+      name: await textBoxOf(row.locator('.span-name')),
+    });
+  }
+  const wrong = drawn.size === spans.length ? [] : [`${drawn.size} rows drawn for ${spans.length} spans`];
+  const names = new Map(spans.map((s) => [s.spanId, s.name]));
+  for (const span of spans) {
+    const row = drawn.get(span.spanId);
+    if (row === undefined) continue;
+    const ofTrace = spans.filter((s) => s.traceId === span.traceId);
+    const start = Math.min(...ofTrace.map((s) => s.start));
+    const length = Math.max(Math.max(...ofTrace.map((s) => s.end)) - start, 1);
+    const left = ((span.start - start) / length) * row.track.width;
+    const width = Math.max(2, ((span.end - span.start) / length) * row.track.width);
+    const at = row.bar.x - row.track.x;
+    if (Math.abs(at - left) > 1.5 || Math.abs(row.bar.width - width) > 1.5) {
+      wrong.push(
+        `${span.name}: its bar at +${at.toFixed(1)} px, ${row.bar.width.toFixed(1)} px wide; its span's share +${left.toFixed(1)} px, ${width.toFixed(1)} px`,
+      );
+    }
+    const parent = span.parentSpanId === undefined ? undefined : drawn.get(span.parentSpanId);
+    if (parent && !(row.name.x > parent.name.x + 4)) {
+      wrong.push(
+        `${span.name}: its name at x ${row.name.x.toFixed(1)}, not indented under ${names.get(span.parentSpanId ?? '')}'s at ${parent.name.x.toFixed(1)}`,
+      );
+    }
+  }
+  return wrong;
+}
+
 describe.skipIf(!hasChromium && !inCi)('the local console in a browser', () => {
   beforeAll(async () => {
     if (!hasChromium)
@@ -100,16 +169,20 @@ describe.skipIf(!hasChromium && !inCi)('the local console in a browser', () => {
       chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] }),
     ]);
     context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+    await reportPolicyViolations(context);
     const config = { endpoint: runtime.url, region, credentials };
     events = new EventBridgeClient(config);
     sfn = new SFNClient(config);
     logs = new CloudWatchLogsClient(config);
+    sqs = new SQSClient(config);
     // The run's one synthesis of the app (test/helpers/synth.ts) can take over a minute on a busy machine, and this file may be the one waiting for it.
   }, 180_000);
 
   afterEach(async () => {
     // Each open page holds a live-feed connection; a browser keeps six per host.
     for (const page of context?.pages() ?? []) await page.close();
+    // Every page a test opened: no error in its console, no refusal by the console's Content-Security-Policy.
+    expect(problems.take()).toEqual([]);
   });
 
   afterAll(async () => {
@@ -139,6 +212,10 @@ describe.skipIf(!hasChromium && !inCi)('the local console in a browser', () => {
     await reviewer.getByRole('link', { name: 'Escalations' }).click();
     const card = reviewer.locator('article.escalation[data-subject="CON-1"]');
     await card.waitFor({ timeout: 10_000 });
+    // Drawn: the card with the ticket a reviewer reads and the buttons to decide.
+    expect((await boxOf(card)).height).toBeGreaterThan(60);
+    expect(await shownText(reviewer, 'article.escalation[data-subject="CON-1"]')).toContain('CON-1');
+    expect((await boxOf(card.getByRole('button', { name: 'Approve' }))).width).toBeGreaterThan(20);
     await card.locator('input[name=reviewer]').fill('sam');
     await card.locator('select[name=queue]').selectOption('account');
     await card.locator('input[name=reason]').fill('customer asked about login');
@@ -154,6 +231,19 @@ describe.skipIf(!hasChromium && !inCi)('the local console in a browser', () => {
       .evaluateAll((nodes) => nodes.map((n) => [n.getAttribute('data-state'), n.getAttribute('data-status')]));
     expect(statuses.filter(([, s]) => s === 'running' || s === 'failed')).toEqual([]);
     expect(statuses.filter(([, s]) => s === 'succeeded').length).toBeGreaterThanOrEqual(2);
+    // Drawn: every state a box with its name inside it, none on top of another.
+    const states = await boxesOf(watching.locator('svg.graph g.state > rect'));
+    const names = await boxesOf(watching.locator('svg.graph g.state > text.name'));
+    expect(states.length).toBeGreaterThan(1);
+    expect(names.length).toBe(states.length);
+    expect(
+      names.every((b, i) => b.width > 10 && b.x >= (states[i]?.x ?? 0) && b.x + b.width <= (states[i]?.x ?? 0) + (states[i]?.width ?? 0)),
+    ).toBe(true);
+    expect(states.every((b) => b.width > 40 && b.height > 15)).toBe(true);
+    const overlapping = states.flatMap((a, i) =>
+      states.slice(i + 1).filter((b) => a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height),
+    );
+    expect(overlapping).toEqual([]);
     expect(await watching.evaluate(() => (globalThis as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
     if (readApiServed) expect(await watching.getByTestId('live').getAttribute('data-status')).toBe('live');
 
@@ -164,8 +254,6 @@ describe.skipIf(!hasChromium && !inCi)('the local console in a browser', () => {
       .toEqual(expect.arrayContaining([expect.stringContaining('"reviewer": "sam"')]));
     mkdirSync(ARTIFACTS, { recursive: true });
     await watching.screenshot({ path: path.join(ARTIFACTS, 'console-approval.png'), fullPage: true });
-    // Until the runtime serves the read API's live feed, its 404s are the only errors allowed.
-    expect(pageErrors.filter((e) => !/status of 40[04]/.test(e))).toEqual([]);
   });
 
   it('refuses a decision the contract refuses, naming the field, and sends nothing', async () => {
@@ -193,6 +281,10 @@ describe.skipIf(!hasChromium && !inCi)('the local console in a browser', () => {
     const arns = await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-execution') ?? ''));
     expect(arns.some((arn) => arn.includes(':express:'))).toBe(true);
     expect(arns.some((arn) => arn.includes(':execution:'))).toBe(true);
+    // Drawn: each row a line a reader sees, its status written as its data says.
+    expect((await boxesOf(rows)).every((b) => b.height > 10 && b.width > 600)).toBe(true);
+    const shownStatuses = await rows.locator('.pill[class*="status-"]').allTextContents();
+    expect(shownStatuses).toEqual(await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-status') ?? '')));
 
     await page.locator('select[name=status]').selectOption('RUNNING');
     const statuses = () => rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-status')));
@@ -314,6 +406,24 @@ describe.skipIf(!hasChromium && !inCi)('the local console in a browser', () => {
     const row = page.locator('details.event', { hasText: 'TicketCreated' }).filter({ hasText: 'CON-4' });
     await row.waitFor({ state: 'attached', timeout: 10_000 });
     await expect.poll(() => row.locator('.rules').textContent()).toMatch(/StarterRule.*→.*StarterQueue/);
+    // It arrived pending; the delivery's outcome follows through the stream.
+    await expect.poll(() => row.locator('.rules .target').textContent(), { timeout: 10_000 }).toMatch(/StarterQueue\S* delivered$/);
+    // The escalation's status changes (approved in the first test): forwarded from the default bus to the hub, delivered, and on the hub too.
+    const statusChange = page.locator('details.event[data-bus="default"]', { hasText: 'Step Functions Execution Status Change' });
+    await expect
+      .poll(async () => {
+        const targets = await statusChange.locator('.rules .target').allTextContents();
+        return targets.length > 0 && targets.every((t) => /Switchyard-hub delivered$/.test(t));
+      })
+      .toBe(true);
+    const copy = page.locator(
+      `details.event[data-bus="Switchyard-hub"][data-event="${await statusChange.first().getAttribute('data-event')}"]`,
+    );
+    expect(await copy.count()).toBe(1);
+    const drawn = await boxOf(row.locator('summary'));
+    expect(drawn.height).toBeGreaterThan(10);
+    // biome-ignore lint/performance/useDomNodeTextContent: the text as laid out is what a user reads.
+    expect(await row.locator('summary').innerText()).toMatch(/TicketCreated\s+from switchyard\.helpdesk/);
     await row.locator('summary').click();
     // Later events of the same ticket redraw the list: the row stays open.
     await events.send(ticket('CON-4B', 'Another', 'Sent while the first row is open.'));
@@ -328,6 +438,11 @@ describe.skipIf(!hasChromium && !inCi)('the local console in a browser', () => {
       .locator('ul.tree [data-kind]')
       .evaluateAll((nodes) => [...new Set(nodes.map((n) => n.getAttribute('data-kind')))]);
     expect(kinds).toEqual(expect.arrayContaining(['event', 'rule', 'message', 'invocation', 'execution']));
+    // Drawn: each node's label indented under its parent's.
+    const root = page.locator('ul.tree > li').first();
+    const child = root.locator('> ul > li').first();
+    expect((await textBoxOf(child.locator('> .kind'))).x).toBeGreaterThan((await textBoxOf(root.locator('> .kind'))).x + 8);
+    expect(await shownText(page, 'ul.tree')).toMatch(/^EVENT\s+TicketCreated from switchyard\.helpdesk on Switchyard-hub/);
   });
 
   it('draws Parallel and Map states as groups holding their branches, each state coloured by how it ended', async () => {
@@ -382,6 +497,23 @@ describe.skipIf(!hasChromium && !inCi)('the local console in a browser', () => {
     });
     // The branches are drawn inside their group.
     expect(await page.locator('svg.graph g.group[data-state="Both"] g.state[data-state="Right"]').count()).toBe(1);
+    const inside = async (group: string, state: string) => {
+      const outer = await boxOf(page.locator(`svg.graph g.group[data-state="${group}"] > rect`).first());
+      const inner = await boxOf(page.locator(`svg.graph g.state[data-state="${state}"] > rect`).first());
+      return (
+        inner.width > 0 &&
+        inner.x >= outer.x &&
+        inner.y >= outer.y &&
+        inner.x + inner.width <= outer.x + outer.width &&
+        inner.y + inner.height <= outer.y + outer.height
+      );
+    };
+    expect([
+      await inside('Both', 'Left'),
+      await inside('Both', 'Right'),
+      await inside('EachItem', 'Double'),
+      await inside('Both', 'Double'),
+    ]).toEqual([true, true, true, false]);
     expect(await page.locator('svg.graph g.group[data-state="EachItem"] g.state[data-state="Double"] .badge').textContent()).toBe('×3');
     // A state inside a group is selected, not its group.
     await page.locator('svg.graph [data-state="Right"]').click();
@@ -432,12 +564,89 @@ describe.skipIf(!hasChromium && !inCi)('the local console in a browser', () => {
     expect(await folded.locator('li').first().isVisible()).toBe(false);
     await folded.locator('summary').click();
     expect(await folded.locator('li').first().isVisible()).toBe(true);
+    // Dead-lettered on its first receive, and shown so however often the page reads the queue.
+    const row = dlq.locator('tbody tr', { has: page.locator('td.reason', { hasText: "must have required property 'body'" }) });
+    expect(await row.locator('td.receives').textContent()).toBe('1');
+    await page.reload();
+    await reason.waitFor({ timeout: 10_000 });
+    expect(await row.locator('td.receives').textContent()).toBe('1');
+    const dlqUrl = (await sqs.send(new GetQueueUrlCommand({ QueueName: (await dlq.getAttribute('data-queue')) ?? '' }))).QueueUrl;
+    // The page's reads received nothing: SQS's first receive of the message is its first.
+    const { Messages = [] } = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: dlqUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 0, MessageSystemAttributeNames: ['All'] }),
+    );
+    expect(Messages.map((m) => m.Attributes?.ApproximateReceiveCount)).toEqual(['1']);
+    // Its event breaks its contract: a redrive would send it back to fail again, so none is offered, and the page says what to do.
+    expect(await dlq.getByRole('button', { name: 'Redrive to source' }).count()).toBe(0);
+    expect(await dlq.getByTestId('not-redrivable').textContent()).toMatch(
+      /^Not offered for redrive: its message breaks its event’s contract\. .*Fix the event where it is produced and send it again/,
+    );
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: path.join(ARTIFACTS, 'console-failures.png'), fullPage: true });
+    // A message a redrive can help beside it: offered, and said of the other one.
+    await sqs.send(new SendMessageCommand({ QueueUrl: dlqUrl, MessageBody: JSON.stringify({ note: 'no reason recorded' }) }));
+    await page.reload();
+    await dlq.getByRole('button', { name: 'Redrive to source' }).waitFor({ timeout: 10_000 });
+    expect(await dlq.getByTestId('not-redrivable').textContent()).toMatch(
+      /^1 of these messages breaks its event’s contract: a redrive sends it back to fail again/,
+    );
     await dlq.getByRole('button', { name: 'Redrive to source' }).click();
     await expect
       .poll(() => page.locator('.flash').textContent())
       .toMatch(/Redriving .*TicketTriageStarterDeadLetterQueue.* to its source queues \(task .+\)/);
+  });
+
+  it("shows a failed execution's error and cause on the Failures page, short and in full, and its history's details as written", async () => {
+    const classify = runtime.definitions.functions.find((f) => /Classify/.test(f.name));
+    const cause = JSON.stringify({
+      errorType: 'Order.Rejected',
+      errorMessage: 'card declined by the issuer',
+      trace: ['at charge (charge.ts:12:7)'],
+    });
+    const { stateMachineArn } = await sfn.send(
+      new CreateStateMachineCommand({
+        name: 'ConsoleRejected',
+        definition: JSON.stringify({
+          StartAt: 'Classify',
+          States: {
+            Classify: {
+              Type: 'Task',
+              Resource: `arn:aws:lambda:${region}:000000000000:function:${classify?.name}`,
+              Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Reject' }],
+              Next: 'Reject',
+            },
+            Reject: { Type: 'Fail', Error: 'Order.Rejected', Cause: cause },
+          },
+        }),
+        roleArn: 'arn:aws:iam::000000000000:role/states',
+      }),
+    );
+    const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn, input: '{}' }));
+    const page = await open('#/failures');
+    const row = page.locator(`tr[data-execution="${executionArn}"]`);
+    await expect
+      .poll(
+        async () => {
+          if ((await row.count()) === 0) await page.reload();
+          return row.count();
+        },
+        { timeout: 20_000, interval: 1000 },
+      )
+      .toBe(1);
+    const why = row.locator('td.reason details');
+    expect(await why.locator('summary').textContent()).toBe('Order.Rejected: card declined by the issuer');
+    expect(await why.locator('pre').isVisible()).toBe(false);
+    await why.locator('summary').click();
+    expect(await why.locator('pre').textContent()).toBe(`Order.Rejected\n${JSON.stringify(JSON.parse(cause), null, 2)}`);
+    expect((await boxOf(why.locator('pre'))).height).toBeGreaterThan(20);
+
+    // The history names the function a Task called by its ARN, and a service task as type:action, never with a stray colon.
+    await page.goto(`${runtime.url}/#/execution/${encodeURIComponent(executionArn as string)}`);
+    const details = page.locator('table.history-table tbody td:last-child');
+    await page.locator('table.history-table tbody tr', { hasText: 'LambdaFunctionScheduled' }).waitFor({ timeout: 10_000 });
+    const texts = await details.allTextContents();
+    expect(texts.filter((t) => t.startsWith(':'))).toEqual([]);
+    expect(texts).toContain(`arn:aws:lambda:${region}:000000000000:function:${classify?.name}`);
   });
 
   it('reads nothing more for a page the operator has left, even a load asked for while one was running', async () => {
@@ -501,7 +710,25 @@ describe.skipIf(!hasChromium && !inCi)('the local console in a browser', () => {
     const row = page.locator('[data-testid="model-totals"] tr', { hasText: 'amazon.nova-lite-v1:0' });
     await row.waitFor({ timeout: 10_000 });
     expect(Number(await row.locator('td').nth(1).textContent())).toBeGreaterThanOrEqual(1);
-    expect(await page.locator('[data-testid="model-minutes"] .bar').count()).toBeGreaterThan(0);
+    // Drawn: each minute's bar as tall as its share of the busiest minute's tokens (1 px at least), the busiest as tall as the chart.
+    const chart = page.locator('[data-testid="model-minutes"]');
+    const bars = chart.locator('.bar');
+    const tokens = (await bars.evaluateAll((nodes) => nodes.map((n) => n.getAttribute('title') ?? ''))).map((title) =>
+      Number(/: (\d+) tokens$/.exec(title)?.[1] ?? Number.NaN),
+    );
+    expect(tokens.length).toBeGreaterThan(0);
+    const most = Math.max(1, ...tokens);
+    const height = (await boxOf(chart.locator('.bars').first())).height;
+    const drawn = (await boxesOf(bars)).map((box) => Math.round(box.height));
+    expect(drawn).toEqual(tokens.map((n) => Math.round(Math.max(1, (Math.round((100 * n) / most) / 100) * height))));
+    expect(Math.max(...drawn)).toBe(Math.round(height));
+    expect((await boxesOf(bars)).every((box) => box.width > 0)).toBe(true);
+    // The text as written: a command in code, no markdown's backticks.
+    const text = await shownText(page);
+    expect(text).not.toContain('`');
+    expect(await page.locator('main p code').first().textContent()).toBe('switchyard cost --local');
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: path.join(ARTIFACTS, 'console-models.png'), fullPage: true });
   });
 
   it('shows a trace as a waterfall: bus, queue, function and execution spans, and a model call with its tokens and cost', async () => {
@@ -529,23 +756,83 @@ describe.skipIf(!hasChromium && !inCi)('the local console in a browser', () => {
     const model = rows.filter({ hasText: 'chat amazon.nova-lite-v1:0' }).first();
     await model.waitFor({ timeout: 15_000 });
     expect(await model.locator('[data-testid="span-detail"]').textContent()).toMatch(/^\d+ in \/ \d+ out tokens · \$0\.\d{6}$/);
-    // Nested: the execution's row is indented deeper than the bus's.
-    const indent = async (text: string) =>
-      Number.parseInt(
-        (await rows.filter({ hasText: text }).first().locator('.span-name').getAttribute('style'))?.replace(/\D/g, '') ?? '0',
-        10,
-      );
-    // The span the execution hangs under (the starter's invocation) is kept when that invocation
-    // ends, maybe after the page drew the execution at the top: read the page again until it is there.
+    // Drawn: each span's bar as long, and as far along its track, as its share of the trace's
+    // time; each span's name indented under its parent's. The page redraws as spans are kept
+    // (an invocation's span when it ends): read it again until it shows them all.
     await expect
       .poll(
         async () => {
-          const nested = (await indent('Step Functions')) - (await indent('PutEvents Switchyard-hub'));
-          if (nested <= 0) await page.reload();
-          return nested;
+          const wrong = await waterfallMismatches(page, traceId);
+          if (wrong.length > 0) await page.reload();
+          return wrong;
         },
-        { timeout: 30_000, interval: 500 },
+        { timeout: 30_000, interval: 1000 },
       )
-      .toBeGreaterThan(0);
+      .toEqual([]);
+    // The execution hangs under the starter's invocation, and the function a state invoked under that state.
+    const spans = await keptSpans(traceId);
+    const execution = spans.find((s) => s.name.startsWith('Switchyard-TicketTriageStateMachine'));
+    const starter = spans.find((s) => s.spanId === execution?.parentSpanId);
+    expect(starter?.name).toMatch(/^Switchyard-TicketTriageStarterHandler/);
+    const classify = spans.find((s) => s.name.startsWith('Switchyard-TicketTriageClassify'));
+    expect(spans.find((s) => s.spanId === classify?.parentSpanId)?.name).toBe('ClassifyTicket');
+    const [state, invocation] = [rows.filter({ hasText: /^ClassifyTicket/ }), rows.filter({ hasText: /^Switchyard-TicketTriageClassify/ })];
+    expect((await textBoxOf(invocation.locator('.span-name'))).x).toBeGreaterThan((await textBoxOf(state.locator('.span-name'))).x);
+    expect(await shownText(page)).toContain('in / ');
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: path.join(ARTIFACTS, 'console-trace.png'), fullPage: true });
+  });
+  it('shows the flows that declare flow control, as of a time a reader sees', async () => {
+    const page = await open('#/flow-control');
+    await page.locator('h2', { hasText: 'Keys' }).waitFor({ timeout: 15_000 });
+    const report = (await (await fetch(`${runtime.url}/_switchyard/v1/flow-control`)).json()) as {
+      declared: { settings: { flow: string } }[];
+    };
+    const flows = page.locator('ul.flows li');
+    expect(await flows.locator('strong').allTextContents()).toEqual(report.declared.map((d) => d.settings.flow));
+    expect(report.declared.length).toBeGreaterThan(0);
+    expect((await boxesOf(flows)).every((b) => b.height > 10 && b.width > 100)).toBe(true);
+    expect(await shownText(page)).toMatch(/As of \d{2}:\d{2}:\d{2}/);
+  });
+
+  it("shows a durable execution's operations, each a row with its name, status and time", async () => {
+    await events.send(
+      new PutEventsCommand({
+        Entries: [
+          {
+            EventBusName: 'Switchyard-hub',
+            Source: 'switchyard.orders',
+            DetailType: 'OrderPlaced',
+            Detail: JSON.stringify({
+              orderId: 'CON-DUR',
+              customerId: 'C-1',
+              sku: 'SKU-1',
+              quantity: 1,
+              amount: 100,
+              currency: 'eur',
+              coordination: 'durable',
+            }),
+          },
+        ],
+      }),
+    );
+    const arn = await eventually(
+      async () => {
+        const page = (await (await fetch(`${runtime.url}/_switchyard/v1/durable-executions?status=SUCCEEDED`)).json()) as {
+          executions: { durableExecutionArn: string; name: string }[];
+        };
+        return page.executions[0]?.durableExecutionArn;
+      },
+      60_000,
+      'the durable order saga succeeded',
+    );
+    const page = await open(`#/durable-execution/${encodeURIComponent(arn)}`);
+    await page.locator('[data-testid="execution-status"]', { hasText: 'SUCCEEDED' }).waitFor({ timeout: 10_000 });
+    const operations = page.locator('tr[data-operation]');
+    expect(await operations.count()).toBeGreaterThanOrEqual(3);
+    expect((await boxesOf(operations)).every((b) => b.height > 10)).toBe(true);
+    const names = await operations.locator('td:nth-child(2)').allTextContents();
+    expect(names.every((name) => name.trim().length > 0)).toBe(true);
+    expect(await operations.evaluateAll((rows) => rows.map((r) => r.getAttribute('data-status')))).toEqual(names.map(() => 'SUCCEEDED'));
   });
 });

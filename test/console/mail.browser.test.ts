@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
 import { SendEmailCommand, VerifyEmailIdentityCommand } from '@aws-sdk/client-ses';
-import { type Browser, chromium, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SesRuntime } from '../local/ses/helpers.js';
+import { ConsoleProblems, reportPolicyViolations, shownText } from './drawn.js';
 
 /** The console's Mail pages in Debian's chromium (npm run test:browser); skipped where chromium is missing, failing in CI. */
 const CHROMIUM = '/usr/bin/chromium';
@@ -11,11 +12,12 @@ const inCi = process.env.CI === 'true';
 
 let app: SesRuntime;
 let browser: Browser;
-const pageErrors: string[] = [];
+let context: BrowserContext;
+/** What the pages printed to their console as errors, threw, or had refused by the console's policy: each test ends with none. */
+const problems = new ConsoleProblems();
 
-async function open(hash: string): Promise<Page> {
-  const page = await browser.newPage();
-  page.on('pageerror', (error) => pageErrors.push(`pageerror: ${error.message}`));
+async function open(hash: string, allowed?: RegExp): Promise<Page> {
+  const page = problems.watch(await context.newPage(), allowed);
   await page.goto(`${app.runtime.url}/${hash}`);
   return page;
 }
@@ -25,7 +27,14 @@ describe.skipIf(!hasChromium && !inCi)("the console's Mail pages in a browser", 
     if (!hasChromium)
       throw new Error(`${CHROMIUM} is missing: CI must install Debian's chromium (.ci/run) for the console's browser tests`);
     [app, browser] = await Promise.all([SesRuntime.start(), chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] })]);
+    context = await browser.newContext();
+    await reportPolicyViolations(context);
   }, 60_000);
+
+  afterEach(async () => {
+    for (const page of context?.pages() ?? []) await page.close();
+    expect(problems.take()).toEqual([]);
+  });
 
   afterAll(async () => {
     await browser?.close();
@@ -35,6 +44,10 @@ describe.skipIf(!hasChromium && !inCi)("the console's Mail pages in a browser", 
   it("verifies an address from the link of SES's verification mail, opened from the message's page", async () => {
     await app.v1.send(new VerifyEmailIdentityCommand({ EmailAddress: 'reviewer@team.test' }));
     const list = await open('#/mail');
+    // The text as written: a command in code, no markdown's backticks.
+    await list.getByRole('link', { name: /Email Address Verification Request/ }).waitFor({ timeout: 10_000 });
+    expect(await shownText(list)).not.toContain('`');
+    expect(await list.locator('main p code').first().textContent()).toBe('switchyard mail');
     await list.getByRole('link', { name: /Email Address Verification Request/ }).click();
     const links = list.locator('[data-testid="mail-links"] a');
     await links.first().waitFor({ timeout: 10_000 });
@@ -66,13 +79,16 @@ describe.skipIf(!hasChromium && !inCi)("the console's Mail pages in a browser", 
         },
       }),
     );
-    const page = await open(`#/mail/${sent.MessageId}`);
+    // The message's own script, refused by the frame's sandbox: what this test sends it for.
+    const page = await open(
+      `#/mail/${sent.MessageId}`,
+      /^Blocked script execution in 'about:srcdoc' because the document's frame is sandboxed/,
+    );
     await page.locator('[data-testid="mail-html"]').waitFor({ timeout: 10_000 });
     expect(await page.locator('[data-testid="mail-subject"]').textContent()).toBe('Approve T-1');
     expect(await page.locator('[data-testid="mail-links"] a').getAttribute('href')).toBe('https://example.com/approve');
     const frame = page.frameLocator('[data-testid="mail-html"]');
     expect(await frame.locator('#code').textContent()).toBe('Code 4711');
     expect(await page.locator('[data-testid="mail-html"]').getAttribute('sandbox')).toBe('allow-popups allow-popups-to-escape-sandbox');
-    expect(pageErrors).toEqual([]);
   });
 });

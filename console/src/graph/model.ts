@@ -1,4 +1,5 @@
 import type { StateVisit } from '../history.js';
+import { truncate } from '../text.js';
 
 /** What the graph shows of a state: how its visits ended. */
 export type NodeStatus = 'succeeded' | 'failed' | 'caught' | 'running' | 'not-reached';
@@ -136,7 +137,7 @@ const COMPARATORS: Record<string, string> = {
 
 /** A short text for a Choice rule: `$.confidence >= 0.7`, a JSONata condition, or `And (2)`. */
 export function choiceLabel(rule: Record<string, unknown>): string {
-  if (typeof rule.Condition === 'string') return truncate(rule.Condition.replace(/^\{%\s*|\s*%\}$/g, ''));
+  if (typeof rule.Condition === 'string') return truncate(rule.Condition.replace(/^\{%\s*|\s*%\}$/g, ''), 32);
   for (const combinator of ['And', 'Or']) {
     if (Array.isArray(rule[combinator])) return `${combinator} (${(rule[combinator] as unknown[]).length})`;
   }
@@ -145,13 +146,9 @@ export function choiceLabel(rule: Record<string, unknown>): string {
   for (const [key, value] of Object.entries(rule)) {
     const base = key.replace(/Path$/, '');
     const symbol = COMPARATORS[base];
-    if (symbol !== undefined) return truncate(`${variable} ${symbol} ${typeof value === 'string' ? value : JSON.stringify(value)}`);
+    if (symbol !== undefined) return truncate(`${variable} ${symbol} ${typeof value === 'string' ? value : JSON.stringify(value)}`, 32);
   }
   return variable;
-}
-
-function truncate(text: string, max = 32): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
 /** What the graph shows for one state: its status and what its visits add up to. */

@@ -1,4 +1,5 @@
-import type { BusEventRecord, LineageNode } from '../../../local/read-api/contract.js';
+import { withTargetOutcome } from '../../../clients/rule-outcomes.js';
+import type { BusEventRecord, LineageNode, StreamMessage } from '../../../local/read-api/contract.js';
 import { all } from '../aws.js';
 import { h, message, replace, time } from '../dom.js';
 import { busEvents, lineage, subscribe } from '../feed.js';
@@ -40,10 +41,10 @@ export function eventsPage(root: HTMLElement, query: URLSearchParams): () => voi
     (!busSelect.value || e.bus === busSelect.value) && (!typeInput.value || e.detailType === typeInput.value);
   // Events keep arriving while one is read: a redraw keeps the rows that were open open.
   const draw = () => {
-    const open = new Set([...list.querySelectorAll('details[open]')].map((d) => d.getAttribute('data-event')));
+    const open = new Set([...list.querySelectorAll('details[open]')].map((d) => d.getAttribute('data-record')));
     const drawn = rows.map((e) => {
       const row = eventRow(e) as HTMLDetailsElement;
-      row.open = open.has(e.id);
+      row.open = open.has(recordKey(e));
       return row;
     });
     replace(list, drawn.length === 0 ? h('p', { class: 'muted' }, 'No events yet.') : drawn);
@@ -67,14 +68,32 @@ export function eventsPage(root: HTMLElement, query: URLSearchParams): () => voi
   busSelect.addEventListener('change', () => void load());
   void load();
   const unsubscribe = subscribe((m) => {
-    if (m.kind !== 'event' || !matches(m.event)) return;
-    rows = [m.event, ...rows.filter((r) => r.id !== m.event.id)].slice(0, 200);
+    const next = rowsAfter(rows, m, matches);
+    if (next === undefined) return;
+    rows = next;
     draw();
   });
   return () => {
     stopped = true;
     unsubscribe();
   };
+}
+
+/**
+ * The rows after a live feed message: a new event first (in place of an older copy of its
+ * record), a delivery's outcome on the newest row its rule matched (a rule forwarding to
+ * another bus leaves a copy there, with the same id); undefined when nothing shown changes.
+ */
+function rowsAfter(rows: readonly BusEventRecord[], m: StreamMessage, shown: (e: BusEventRecord) => boolean): BusEventRecord[] | undefined {
+  if (m.kind === 'delivery') {
+    const at = rows.findIndex(
+      (r) => r.id === m.eventId && (r.replayName ?? '') === (m.replayName ?? '') && withTargetOutcome(r.matched, m) !== undefined,
+    );
+    const row = rows[at];
+    return row === undefined ? undefined : rows.with(at, { ...row, matched: withTargetOutcome(row.matched, m) ?? row.matched });
+  }
+  if (m.kind !== 'event' || !shown(m.event)) return undefined;
+  return [m.event, ...rows.filter((r) => recordKey(r) !== recordKey(m.event))].slice(0, 200);
 }
 
 function lineageInput(): HTMLElement {
@@ -88,10 +107,15 @@ function lineageInput(): HTMLElement {
   return input;
 }
 
+/** A record of an event: its id on its bus (an event forwarded to another bus keeps its id), in its replay. */
+function recordKey(e: BusEventRecord): string {
+  return `${e.bus} ${e.id} ${e.replayName ?? ''}`;
+}
+
 function eventRow(e: BusEventRecord): HTMLElement {
   return h(
     'details',
-    { class: `event${e.replayName ? ' replayed' : ''}`, 'data-event': e.id },
+    { class: `event${e.replayName ? ' replayed' : ''}`, 'data-event': e.id, 'data-bus': e.bus, 'data-record': recordKey(e) },
     h(
       'summary',
       {},

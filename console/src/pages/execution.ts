@@ -200,9 +200,11 @@ function historyTable(detail: ExecutionDetail, visits: readonly StateVisit[]): H
         const at = toDate(e.timestamp);
         const info = d.error
           ? `${String(d.error)}${d.cause ? `: ${String(d.cause)}` : ''}`
-          : d.resource
-            ? `${String(d.resourceType ?? '')}:${String(d.resource)}`
-            : '';
+          : // A Lambda function's events name its ARN alone; a service task's its type and action (`lambda:invoke`).
+            [d.resourceType, d.resource]
+              .filter((part) => part !== undefined && part !== '')
+              .map(String)
+              .join(':');
         return h(
           'tr',
           { class: /Failed|TimedOut|Aborted/.test(e.type ?? '') ? 'failed' : '' },

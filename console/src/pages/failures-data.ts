@@ -1,7 +1,7 @@
 // What the Failures page reads: queues with their dead-letter settings, dead-lettered messages, failed executions.
 import { all, call, toDate } from '../aws.js';
 import { stateMachines } from '../escalations.js';
-import { expressExecutions } from '../feed.js';
+import { expressExecutions, queueMessages } from '../feed.js';
 
 export interface QueueInfo {
   readonly url: string;
@@ -27,6 +27,9 @@ export interface FailedExecution {
   status: string;
   stopDate?: Date;
   express: boolean;
+  /** How it ended: DescribeExecution's for a Standard one, the read API's for an Express one. */
+  error?: string;
+  cause?: string;
 }
 
 /** The dead-letter queues of EventBridge rule targets (DeadLetterConfig), each with the `rule → target` pairs that use it. */
@@ -82,20 +85,9 @@ export async function listQueues(): Promise<QueueInfo[]> {
   return queues.sort((a, b) => a.name.localeCompare(b.name));
 }
 
-/**
- * Up to ten messages of a dead-letter queue with their reasons, left visible (a receive with
- * VisibilityTimeout 0, as the SQS console's "poll for messages" does: it counts as a receive).
- */
-export async function peek(url: string): Promise<Message[]> {
-  const { Messages = [] } = await call<{ Messages?: Message[] }>('sqs', 'ReceiveMessage', {
-    QueueUrl: url,
-    MaxNumberOfMessages: 10,
-    VisibilityTimeout: 0,
-    WaitTimeSeconds: 0,
-    MessageAttributeNames: ['All'],
-    MessageSystemAttributeNames: ['All'],
-  });
-  return Messages;
+/** Up to ten messages of a dead-letter queue with their reasons, read without being received (their receive counts stay as they are). */
+export async function peek(url: string): Promise<readonly Message[]> {
+  return queueMessages(url, 10);
 }
 
 export async function failedExecutions(): Promise<FailedExecution[]> {
@@ -109,6 +101,10 @@ export async function failedExecutions(): Promise<FailedExecution[]> {
           maxResults: 20,
         });
         for (const e of page.executions ?? []) {
+          // ListExecutions says that it failed; DescribeExecution says why.
+          const { error, cause } = await call<{ error?: string; cause?: string }>('sfn', 'DescribeExecution', {
+            executionArn: e.executionArn,
+          });
           rows.push({
             flow: machine.name,
             executionArn: String(e.executionArn),
@@ -116,6 +112,8 @@ export async function failedExecutions(): Promise<FailedExecution[]> {
             status,
             stopDate: toDate(e.stopDate),
             express: false,
+            ...(error === undefined ? {} : { error }),
+            ...(cause === undefined ? {} : { cause }),
           });
         }
       } else {
@@ -130,6 +128,8 @@ export async function failedExecutions(): Promise<FailedExecution[]> {
             status,
             stopDate: toDate(e.stopDate),
             express: true,
+            ...(e.error === undefined ? {} : { error: e.error }),
+            ...(e.cause === undefined ? {} : { cause: e.cause }),
           });
         }
       }

@@ -1,25 +1,37 @@
+import { DEAD_LETTER_ATTRIBUTES, ERROR_NAMES } from '../../../contracts/wiring.js';
 import { toDate } from '../aws.js';
-import { duration, h, time } from '../dom.js';
+import { duration, h, prettyJson, time } from '../dom.js';
 import { flowLabel } from '../names.js';
 import { executionHref } from '../routes.js';
+import { truncate } from '../text.js';
 import type { FailedExecution, Message, QueueInfo } from './failures-data.js';
 
-/** The reason attributes a Switchyard consumer puts on a message it dead-letters (contracts/wiring.ts). */
-const REASON = {
-  name: 'Switchyard.ErrorName',
-  message: 'Switchyard.ErrorMessage',
-  fn: 'Switchyard.FunctionName',
-  at: 'Switchyard.FailedAt',
-};
+/** What a reason shows in its cell before it is opened. */
+const SHORT_REASON = 120;
 
-/** A dead-letter queue: its depth, the queues and rule targets that feed it, its messages with their reasons. */
+/** Whether a consumer dead-lettered the message because its event breaks its contract: sent again unchanged, it fails again. */
+function breaksContract(m: Message): boolean {
+  return m.MessageAttributes?.[DEAD_LETTER_ATTRIBUTES.errorName]?.StringValue === ERROR_NAMES.invalidEvent;
+}
+
+const NOT_REDRIVABLE =
+  'A redrive sends an event back unchanged, and one that breaks its contract fails again. Fix the event where it is produced and send it again (or fix the contract, if it is the contract that is wrong).';
+
+/**
+ * A dead-letter queue: its depth, the queues and rule targets that feed it, its messages with
+ * their reasons. Redrive is offered when it can help: not when every message in the queue
+ * broke its contract (a redrive would only send them to fail again).
+ */
 export function deadLetterQueue(
   q: QueueInfo,
   sources: string[],
-  messages: Message[],
+  messages: readonly Message[],
   redrivable: boolean,
   onRedrive: (queue: QueueInfo) => void,
 ): HTMLElement {
+  const invalid = messages.filter(breaksContract).length;
+  // Only what was read is known: a queue holding more than was shown may hold others.
+  const allInvalid = invalid > 0 && invalid === messages.length && q.depth <= messages.length;
   return h(
     'article',
     { class: 'dlq', 'data-queue': q.name, 'data-depth': q.depth },
@@ -30,11 +42,21 @@ export function deadLetterQueue(
       sources.length ? h('span', { class: 'muted' }, ` from ${sources.join(', ')}`) : null,
       ' ',
       // StartMessageMoveTask moves back to the queues that dead-lettered them; a rule target's DLQ has none.
-      q.depth > 0 && redrivable ? h('button', { type: 'button', onclick: () => onRedrive(q) }, 'Redrive to source') : null,
+      q.depth > 0 && redrivable && !allInvalid ? h('button', { type: 'button', onclick: () => onRedrive(q) }, 'Redrive to source') : null,
       q.depth > 0 && !redrivable
         ? h('span', { class: 'muted small' }, ' (a rule target’s dead-letter queue: its events can be sent again with PutEvents)')
         : null,
     ),
+    invalid > 0 && redrivable
+      ? h(
+          'p',
+          { class: 'not-redrivable', 'data-testid': 'not-redrivable' },
+          allInvalid
+            ? `Not offered for redrive: ${invalid === 1 ? 'its message breaks its event’s contract' : `its ${invalid} messages break their events’ contracts`}. `
+            : `${invalid === 1 ? '1 of these messages breaks its event’s contract' : `${invalid} of these messages break their events’ contracts`}: a redrive sends ${invalid === 1 ? 'it' : 'them'} back to fail again. `,
+          NOT_REDRIVABLE,
+        )
+      : null,
     messages.length === 0
       ? null
       : h(
@@ -80,22 +102,44 @@ export function emptyDeadLetterQueues(queues: readonly QueueInfo[], sourcesOf: (
   );
 }
 
-/** A dead-lettered message: its age, the reason its consumer recorded, the function, the receives, the start of its body. */
+/**
+ * A dead-lettered message: its age, the reason its consumer recorded, the function, how many
+ * times it was received before it was dead-lettered (the consumer's record of it, else SQS's
+ * count, which a move to the dead-letter queue keeps), the start of its body.
+ */
 function messageRow(m: Message): HTMLElement {
   const attr = (name: string) => m.MessageAttributes?.[name]?.StringValue;
   const sent = toDate(Number(m.Attributes?.SentTimestamp ?? 0) / 1000);
-  const reason = attr(REASON.name)
-    ? `${attr(REASON.name)}: ${attr(REASON.message) ?? ''}`
-    : 'no reason recorded (moved after maxReceiveCount)';
+  const name = attr(DEAD_LETTER_ATTRIBUTES.errorName);
+  const reason = name ? `${name}: ${attr(DEAD_LETTER_ATTRIBUTES.errorMessage) ?? ''}` : 'no reason recorded (moved after maxReceiveCount)';
   return h(
     'tr',
-    {},
+    { class: breaksContract(m) ? 'breaks-contract' : '' },
     h('td', {}, sent ? duration(Date.now() - sent.getTime()) : '-'),
     h('td', { class: 'reason' }, reason),
-    h('td', {}, attr(REASON.fn) ?? '-'),
-    h('td', {}, m.Attributes?.ApproximateReceiveCount ?? '-'),
+    h('td', {}, attr(DEAD_LETTER_ATTRIBUTES.functionName) ?? '-'),
+    h('td', { class: 'receives' }, attr(DEAD_LETTER_ATTRIBUTES.receiveCount) ?? m.Attributes?.ApproximateReceiveCount ?? '-'),
     h('td', { class: 'small' }, (m.Body ?? '').slice(0, 160)),
   );
+}
+
+/** An execution's error and cause: short (a Lambda error's message, not its whole JSON), the full text a click away. */
+function failureReason(e: FailedExecution): HTMLElement | string {
+  if (e.error === undefined && e.cause === undefined) return '-';
+  const full = [e.error, e.cause === undefined ? undefined : prettyJson(e.cause)].filter(Boolean).join('\n');
+  const short = truncate([e.error, e.cause === undefined ? undefined : causeMessage(e.cause)].filter(Boolean).join(': '), SHORT_REASON);
+  if (short === full) return short;
+  return h('details', { class: 'failure-reason' }, h('summary', {}, short), h('pre', {}, full));
+}
+
+/** A cause's message: a Lambda error's `errorMessage` when the cause is its JSON, else the cause. */
+function causeMessage(cause: string): string {
+  try {
+    const parsed = JSON.parse(cause) as { errorMessage?: unknown };
+    return typeof parsed.errorMessage === 'string' ? parsed.errorMessage : cause;
+  } catch {
+    return cause;
+  }
 }
 
 /** Every queue with its counts and where (and after how many receives) it dead-letters; dead-letter queues marked. */
@@ -148,7 +192,7 @@ export function failedExecutionsTable(failed: readonly FailedExecution[], onRedr
       h(
         'tr',
         {},
-        ['Flow', 'Execution', 'Status', 'Failed', 'Age', ''].map((c) => h('th', {}, c)),
+        ['Flow', 'Execution', 'Status', 'Reason', 'Failed', 'Age', ''].map((c) => h('th', {}, c)),
       ),
     ),
     h(
@@ -157,10 +201,11 @@ export function failedExecutionsTable(failed: readonly FailedExecution[], onRedr
       failed.map((e) =>
         h(
           'tr',
-          {},
+          { 'data-execution': e.executionArn },
           h('td', {}, flowLabel(e.flow)),
           h('td', {}, h('a', { href: executionHref(e.executionArn) }, e.name)),
           h('td', {}, h('span', { class: `pill status-${e.status.toLowerCase()}` }, e.status)),
+          h('td', { class: 'reason' }, failureReason(e)),
           h('td', {}, time(e.stopDate)),
           h('td', {}, e.stopDate ? duration(Date.now() - e.stopDate.getTime()) : '-'),
           h('td', {}, e.express ? '' : h('button', { type: 'button', onclick: () => onRedrive(e.executionArn) }, 'Redrive')),

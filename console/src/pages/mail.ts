@@ -31,7 +31,13 @@ export function mailPage(root: HTMLElement, query: URLSearchParams): () => void 
   replace(
     root,
     h('h1', {}, 'Mail'),
-    h('p', { class: 'muted' }, 'The mail the app sent through SES, as the local mailbox keeps it; `switchyard mail` shows it too.'),
+    h(
+      'p',
+      { class: 'muted' },
+      'The mail the app sent through SES, as the local mailbox keeps it; ',
+      h('code', {}, 'switchyard mail'),
+      ' shows it too.',
+    ),
     form,
     body,
   );

@@ -21,7 +21,9 @@ export function modelsPage(root: HTMLElement): () => void {
     h(
       'p',
       { class: 'muted' },
-      'The calls the app’s functions and state machines made to Bedrock in this run, as the local Bedrock answered them; `switchyard cost --local` prices them.',
+      'The calls the app’s functions and state machines made to Bedrock in this run, as the local Bedrock answered them; ',
+      h('code', {}, 'switchyard cost --local'),
+      ' prices them.',
     ),
     body,
   );
@@ -72,7 +74,7 @@ function render(calls: readonly ModelCallSummary[], now: number): HTMLElement[] 
                 h('span', {
                   class: 'bar',
                   title: `${time(new Date(m.minute))}: ${m.tokens} tokens`,
-                  style: `height: ${Math.round((100 * m.tokens) / most)}%`,
+                  style: { height: `${Math.round((100 * m.tokens) / most)}%` },
                 }),
               ),
           ),

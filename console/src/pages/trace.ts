@@ -31,7 +31,7 @@ function rowOf(row: WaterfallRow): HTMLElement {
     },
     h(
       'span',
-      { class: 'span-name', style: `padding-left: ${row.depth * 14}px` },
+      { class: 'span-name', style: { 'padding-left': `${row.depth * 14}px` } },
       row.span.name,
       h('span', { class: 'muted' }, ` ${service}`),
     ),
@@ -40,7 +40,7 @@ function rowOf(row: WaterfallRow): HTMLElement {
       { class: 'span-track' },
       h('span', {
         class: 'span-bar',
-        style: `left: ${(row.left * 100).toFixed(3)}%; width: max(2px, ${(row.width * 100).toFixed(3)}%)`,
+        style: { left: `${(row.left * 100).toFixed(3)}%`, width: `max(2px, ${(row.width * 100).toFixed(3)}%)` },
       }),
     ),
     h('span', { class: 'span-time' }, ms(row.durationMs)),

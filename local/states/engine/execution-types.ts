@@ -23,6 +23,12 @@ export interface TaskRequest {
    * (`taskKeyFor`); absent where no resume can find the attempt again (a distributed Map's iterations).
    */
   taskKey?: string;
+  /**
+   * The entry of the state that runs the task: its execution and StateEntered event. Absent in
+   * a distributed Map's iterations, which record no history. The runner makes the task's calls
+   * as that state (Step Functions calls a task's service under the state's trace segment).
+   */
+  stateEntry?: { readonly executionArn: string; readonly enteredEventId: number };
   /** Aborted when the task times out, the execution stops or a sibling branch fails. */
   signal: AbortSignal;
   /** The context object the state saw. */

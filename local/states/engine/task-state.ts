@@ -55,6 +55,7 @@ export async function taskState(x: StateHost, run: StateRun, attempt: number): P
         stateName: state.name,
         // An iteration of a distributed Map has no history of its own to resume from, nor an entry id of its own.
         taskKey: frame.silent ? undefined : taskKeyFor(x.options.executionArn, run.enteredId, attempt),
+        stateEntry: frame.silent ? undefined : { executionArn: x.options.executionArn, enteredEventId: run.enteredId },
         signal: frame.signal,
         context: x.ctx(run),
         heartbeat: () => {},

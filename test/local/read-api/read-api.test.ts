@@ -4,12 +4,14 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { CreateQueueCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type BusEventsPage,
   type ExpressExecutionsPage,
   type Lineage,
   type LineageNode,
+  type QueueMessagesPage,
   READ_API_PATHS,
   READ_API_PREFIX,
   type ReadApiError,
@@ -180,6 +182,55 @@ describe('the read API', () => {
     expect(nothing).toMatchObject({ status: 404, body: { error: 'NotFound' } });
   });
 
+  it("reads a queue's messages a page at a time without receiving them, and fails if the queue is missing or unknown", async () => {
+    const sqs = new SQSClient({ endpoint: runtime.url, region, credentials });
+    const { QueueUrl: queueUrl = '' } = await sqs.send(new CreateQueueCommand({ QueueName: 'read-api-peek' }));
+    for (const body of ['one', 'two', 'three']) {
+      await sqs.send(
+        new SendMessageCommand({
+          QueueUrl: queueUrl,
+          MessageBody: body,
+          MessageAttributes: { why: { DataType: 'String', StringValue: body } },
+        }),
+      );
+    }
+    const pageOf = async (nextToken?: string) => {
+      const query = new URLSearchParams({ queueUrl, limit: '2', ...(nextToken ? { nextToken } : {}) });
+      const { status, body } = await read(`${READ_API_PATHS.queueMessages}?${query}`);
+      expect(status).toBe(200);
+      return body as QueueMessagesPage;
+    };
+    const first = await pageOf();
+    const second = await pageOf(first.nextToken);
+    expect([...first.messages, ...second.messages].map((m) => [m.Body, m.MessageAttributes?.why?.StringValue])).toEqual([
+      ['one', 'one'],
+      ['two', 'two'],
+      ['three', 'three'],
+    ]);
+    expect(second.nextToken).toBeUndefined();
+    expect(first.messages[0]?.Attributes).toMatchObject({ ApproximateReceiveCount: '0', SentTimestamp: expect.any(String) });
+    expect(first.messages[0]).not.toHaveProperty('ReceiptHandle');
+    // Read twice, received never: SQS's first receive is each message's first, and every message is still there to receive.
+    const { Messages = [] } = await sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: queueUrl,
+        MaxNumberOfMessages: 10,
+        VisibilityTimeout: 0,
+        MessageSystemAttributeNames: ['All'],
+      }),
+    );
+    expect(Messages.map((m) => m.Attributes?.ApproximateReceiveCount)).toEqual(['1', '1', '1']);
+
+    expect(await read(`${READ_API_PATHS.queueMessages}?queueUrl=${encodeURIComponent(`${queueUrl}-gone`)}`)).toMatchObject({
+      status: 404,
+      body: { error: 'NotFound' },
+    });
+    const missing = await read(READ_API_PATHS.queueMessages);
+    expect(missing).toMatchObject({ status: 400, body: { error: 'InvalidParameter' } });
+    expect((missing.body as ReadApiError).message).toMatch(/queueUrl is required/);
+    sqs.destroy();
+  });
+
   it('refuses a foreign Origin, as it refuses AWS requests', async () => {
     const response = await fetch(`${runtime.url}${READ_API_PREFIX}${READ_API_PATHS.events}`, {
       headers: { origin: 'https://evil.example' },
@@ -237,6 +288,10 @@ describe('the read API', () => {
     expect(starter?.logs?.at(-1)).toMatch(/REPORT RequestId: |"platform.report"/);
     const execution = starter && find(starter, (n) => n.kind === 'execution');
     expect(execution).toMatchObject({ status: 'SUCCEEDED', attributes: { type: 'EXPRESS' } });
+    // What its tasks invoked hangs under it, though each task calls as its state (the state's segment its parent).
+    expect(execution?.children.filter((n) => n.kind === 'invocation').map((n) => n.attributes?.function)).toEqual([
+      expect.stringMatching(/Classify/),
+    ]);
     const emitted = root.children.find((n) => n.kind === 'event');
     expect(emitted?.label).toMatch(/^TicketRouted/);
     expect(emitted?.attributes?.linkedBy).toBe(CAUSATION_LINK);
@@ -292,6 +347,41 @@ describe('the read API', () => {
     // What the escalation emitted, before and after the person's decision, hangs under it.
     const emitted = escalation?.children.filter((n) => n.kind === 'event').map((n) => n.label.split(' ')[0]);
     expect(emitted).toEqual(expect.arrayContaining(['TicketEscalated', 'TicketRouted']));
+
+    // The Workflow's status-change rule on the default bus forwards each status change to the hub,
+    // which takes it with the same id: the delivery is recorded as delivered on the default bus's record.
+    const succeeded = await eventually(
+      async () => {
+        const { body } = await read(
+          `${READ_API_PATHS.events}?detailType=${encodeURIComponent('Step Functions Execution Status Change')}&limit=100`,
+        );
+        const records = (body as BusEventsPage).events.filter(
+          (e) => (e.detail as { executionArn?: string; status?: string }).executionArn === escalation?.id,
+        );
+        const onDefault = records.find((e) => e.bus === 'default' && (e.detail as { status?: string }).status === 'SUCCEEDED');
+        return onDefault?.matched.every((m) => m.targets.every((t) => t.outcome === 'delivered')) ? { onDefault, records } : undefined;
+      },
+      15_000,
+      "the escalation's SUCCEEDED status change delivered to the hub",
+    );
+    expect(succeeded.onDefault.matched).toEqual([
+      expect.objectContaining({
+        rule: expect.stringMatching(/StatusChanges/),
+        targets: [expect.objectContaining({ arn: expect.stringMatching(/:event-bus\/Switchyard-hub$/) })],
+      }),
+    ]);
+    expect(
+      succeeded.records
+        .filter((e) => e.id === succeeded.onDefault.id)
+        .map((e) => e.bus)
+        .sort(),
+    ).toEqual(['Switchyard-hub', 'default']);
+    // Its lineage: one root, the hub's copy under the forwarding rule.
+    const forwarded = (await read(`${READ_API_PATHS.lineage}${succeeded.onDefault.id}`)).body as Lineage;
+    expect(forwarded.roots).toHaveLength(1);
+    const rule = forwarded.roots[0]?.children.find((n) => n.kind === 'rule');
+    expect(rule?.status).toBe('delivered');
+    expect(rule?.children.map((n) => [n.kind, n.attributes?.bus])).toContainEqual(['event', 'Switchyard-hub']);
   }, 60_000);
 
   it('traces a ticket the starter dead-lettered, with the reason', async () => {

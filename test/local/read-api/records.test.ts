@@ -30,17 +30,20 @@ describe('ReadApiRecords', () => {
     expect(records.events({ limit: 100 }).map((e) => e.id)).toEqual(['e-4', 'e-3', 'e-2']);
   });
 
-  it('drops events older than the age limit, and the lineage nodes recorded before the oldest event kept', () => {
+  it('drops events older than the age limit, and the lineage nodes and inner segments recorded before the oldest event kept', () => {
     let now = 100 * HOUR;
     const records = new ReadApiRecords(openDatabase(':memory:'), { maxEvents: 100, maxAgeHours: 2 }, () => now);
     records.addEvent(event('old', now));
     records.putNode({ kind: 'message', id: 'm-old', segment: 's1', label: 'm', time: now }, ['p']);
+    records.putInnerSegment('state-old', 'p', now);
     now += 3 * HOUR;
     records.addEvent(event('new', now));
     records.putNode({ kind: 'message', id: 'm-new', segment: 's2', label: 'm', time: now }, ['p']);
+    records.putInnerSegment('state-new', 'p', now);
     records.trim();
     expect(records.events({ limit: 100 }).map((e) => e.id)).toEqual(['new']);
     expect(records.children('p').map((n) => n.id)).toEqual(['m-new']);
+    expect(records.innerSegments('p')).toEqual(['state-new']);
   });
 
   it('trims by itself as it writes, so the database stays bounded', () => {
@@ -77,6 +80,31 @@ describe('ReadApiRecords', () => {
       reason: 'boom',
     });
     expect(records.eventsById('a')[0]?.matched[0]?.targets[0]).toEqual({ id: 't', arn: 'arn:q', outcome: 'dead-lettered', reason: 'boom' });
+  });
+});
+
+describe('ReadApiRecords outcomes', () => {
+  it('sets the outcome of a delivery to another bus on the record the rule matched, not on the copy the target bus took', () => {
+    const records = new ReadApiRecords(openDatabase(':memory:'));
+    const forwarding = 'arn:aws:events:us-east-1:000000000000:rule/status-changes';
+    const original = event('a', 1);
+    records.addEvent({
+      ...original,
+      bus: 'default',
+      matched: [
+        {
+          rule: 'status-changes',
+          ruleArn: forwarding,
+          targets: [{ id: 't', arn: 'arn:aws:events:us-east-1:000000000000:event-bus/hub', outcome: 'pending' }],
+        },
+      ],
+    });
+    // EventBridge forwards the event unchanged: the hub's copy has the same id, and rules of its own.
+    records.addEvent({ ...original, bus: 'hub' });
+    records.setOutcome({ eventId: 'a', ruleArn: forwarding, targetId: 't', outcome: 'delivered' });
+    const [onDefault, onHub] = records.eventsById('a');
+    expect(onDefault?.matched[0]?.targets[0]?.outcome).toBe('delivered');
+    expect(onHub?.matched[0]?.targets[0]?.outcome).toBe('pending');
   });
 });
 
