@@ -1,8 +1,9 @@
-import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { LambdaClient } from '@aws-sdk/client-lambda';
-import { SFNClient } from '@aws-sdk/client-sfn';
-import { SQSClient } from '@aws-sdk/client-sqs';
+import { createRequire } from 'node:module';
+import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
+import type { SFNClient } from '@aws-sdk/client-sfn';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import { CliError } from './errors.js';
 
 export const DEFAULT_ENDPOINT = 'http://127.0.0.1:4566';
@@ -119,14 +120,46 @@ export interface Clients {
   readonly lambda: LambdaClient;
 }
 
+/**
+ * The clients, each built on first use and its SDK package loaded then (a synchronous
+ * require: the packages are CommonJS, the same module an `import` of them gets). Loading an
+ * SDK client package is tens of milliseconds of a command's start, and a command calls one or
+ * two of the five.
+ */
 export function createClients(target: Target): Clients {
+  const require = createRequire(import.meta.url);
+  const made = new Map<Service, unknown>();
+  function client<C>(service: Service, make: (config: ReturnType<typeof clientConfig>) => C): C {
+    if (!made.has(service)) made.set(service, make(clientConfig(target, service)));
+    return made.get(service) as C;
+  }
   return {
     target,
-    events: new EventBridgeClient(clientConfig(target, 'events')),
-    sfn: new SFNClient(clientConfig(target, 'sfn')),
-    logs: new CloudWatchLogsClient(clientConfig(target, 'logs')),
-    sqs: new SQSClient(clientConfig(target, 'sqs')),
-    lambda: new LambdaClient(clientConfig(target, 'lambda')),
+    get events() {
+      return client(
+        'events',
+        (config) => new (require('@aws-sdk/client-eventbridge') as typeof import('@aws-sdk/client-eventbridge')).EventBridgeClient(config),
+      );
+    },
+    get sfn() {
+      return client('sfn', (config) => new (require('@aws-sdk/client-sfn') as typeof import('@aws-sdk/client-sfn')).SFNClient(config));
+    },
+    get logs() {
+      return client(
+        'logs',
+        (config) =>
+          new (require('@aws-sdk/client-cloudwatch-logs') as typeof import('@aws-sdk/client-cloudwatch-logs')).CloudWatchLogsClient(config),
+      );
+    },
+    get sqs() {
+      return client('sqs', (config) => new (require('@aws-sdk/client-sqs') as typeof import('@aws-sdk/client-sqs')).SQSClient(config));
+    },
+    get lambda() {
+      return client(
+        'lambda',
+        (config) => new (require('@aws-sdk/client-lambda') as typeof import('@aws-sdk/client-lambda')).LambdaClient(config),
+      );
+    },
   };
 }
 

@@ -1,6 +1,6 @@
 import { ChangeMessageVisibilityBatchCommand, GetQueueAttributesCommand, type Message, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { resourceName } from '../clients/resource-names.js';
-import { DEAD_LETTER_ATTRIBUTES } from '../contracts/index.js';
+import { DEAD_LETTER_ATTRIBUTES } from '../contracts/wiring.js';
 import { type Clients, call } from './aws.js';
 import type { DeadLetterQueue, DeadLetterSource } from './dead-letters.js';
 import { truncate } from './format.js';

@@ -1,0 +1,23 @@
+// Run by command-loading.test.ts in a child process of its own (a module loads once per
+// process): runs each command line of argv[2] (JSON) with the CLI's `main` in turn, and prints
+// the modules each one loaded that those before it had not.
+import { registerHooks } from 'node:module';
+
+const loaded = new Set<string>();
+registerHooks({
+  load(url, context, next) {
+    loaded.add(url);
+    return next(url, context);
+  },
+});
+
+// The first command line's step counts the CLI's own modules too, as a process running it alone loads them.
+let before = new Set(loaded);
+const { main } = await import('../../cli/main.js');
+const steps: { args: string[]; code: number; loaded: string[] }[] = [];
+for (const args of JSON.parse(process.argv[2] ?? '[]') as string[][]) {
+  const code = await main(args, { out: () => {}, err: () => {}, stdin: () => '' });
+  steps.push({ args, code, loaded: [...loaded].filter((url) => !before.has(url)) });
+  before = new Set(loaded);
+}
+process.stdout.write(JSON.stringify(steps));
