@@ -184,15 +184,29 @@ export function describeAwsError(target: Target, error: unknown): CliError {
   const message = error instanceof Error ? error.message : String(error);
   if (code !== undefined && UNREACHABLE.has(code)) {
     if (target.kind === 'aws') return new CliError(`cannot reach AWS: ${code} ${message}`);
-    const others = [...new Set(Object.values(target.endpoints ?? {}))].filter((e) => e !== target.endpoint);
-    const where = others.length === 0 ? target.endpoint : `${target.endpoint} (or ${others.join(', ')}, from AWS_ENDPOINT_URL_<SERVICE>)`;
-    return new CliError(`no local runtime at ${where}: start it with npm start (or pass --endpoint)`);
+    return noLocalRuntime(target);
   }
   if (code === 'CredentialsProviderError' || /Could not load credentials/i.test(message)) {
     return new CliError(`no AWS credentials: pass --profile or set AWS_PROFILE / AWS_ACCESS_KEY_ID (${message})`);
   }
   if (/Region is missing/i.test(message)) return new CliError('no AWS region: pass --region or set AWS_REGION');
   return new CliError(code && code !== 'Error' ? `${code}: ${message}` : message);
+}
+
+/**
+ * Nothing listens where the commands call: what any app's user does about it (an app has
+ * `switchyard dev`, not necessarily an `npm start`), with the line that points this shell's
+ * commands, AWS CLI and SDKs at a runtime on another port.
+ */
+export function noLocalRuntime(target: Extract<Target, { kind: 'local' }>): CliError {
+  const others = [...new Set(Object.values(target.endpoints ?? {}))].filter((e) => e !== target.endpoint);
+  const where = others.length === 0 ? target.endpoint : `${target.endpoint} (or ${others.join(', ')}, from AWS_ENDPOINT_URL_<SERVICE>)`;
+  const region = target.region;
+  return new CliError(
+    `no local runtime at ${where}: start one with \`npx switchyard dev\` in the app's folder (or pass --endpoint). ` +
+      `For a runtime elsewhere, point this shell's commands, AWS CLI and SDKs at the endpoint its start-up prints: ` +
+      `export AWS_ENDPOINT_URL=${target.endpoint} AWS_REGION=${region} AWS_DEFAULT_REGION=${region} AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local`,
+  );
 }
 
 /** Runs one AWS call and reports its failure as describeAwsError does. */
