@@ -153,6 +153,7 @@ export const lambdaModule: ServiceModule<'lambda'> = {
           ],
         };
       },
+      warm: () => lambda.prepare(),
       stop: () => lambda.stop(),
     };
   },
