@@ -1,7 +1,11 @@
-import { get } from 'node:http';
+import { createRequire } from 'node:module';
 import { READ_API_PREFIX, type ReadApiError } from '../local/read-api/contract.js';
 import { errorCode, noLocalRuntime, type Target } from './aws.js';
 import { CliError } from './errors.js';
+
+// node:http required, not imported: an ES module import of it builds its ES facade, which
+// reads every export, undici's lazy ones too (about 15 ms of a command's start).
+const { get } = createRequire(import.meta.url)('node:http') as typeof import('node:http');
 
 /**
  * GET <endpoint>/_switchyard/v1<path> from the local runtime's read API: its JSON, or a

@@ -35,6 +35,8 @@ interface Step {
   readonly args: string[];
   readonly code: number;
   readonly loaded: string[];
+  /** Node's own modules it loaded (`process.moduleLoadList`: `NativeModule <id>`). */
+  readonly builtins: string[];
 }
 
 /** The AWS SDK client packages and the CLI's command modules among the modules a step loaded, and whether TypeBox was one. */
@@ -57,6 +59,7 @@ beforeAll(() => {
     ['--help'],
     ['executions', ...NOWHERE, '--cdk-out', cdkOut],
     ['send', 'OrderPlaced', '--detail', '{"orderId":"o-1"}', ...NOWHERE, '--cdk-out', cdkOut],
+    ['failures', ...NOWHERE, '--cdk-out', cdkOut],
   ];
   const output = execFileSync(process.execPath, ['--import', 'tsx', DRIVER, JSON.stringify(lines)], { encoding: 'utf8', timeout: 60_000 });
   steps = JSON.parse(output) as Step[];
@@ -82,5 +85,11 @@ describe('the switchyard command', () => {
     expect(steps[2]?.code).toBe(1);
     expect(summary(steps[2])).toEqual({ clients: ['client-eventbridge'], commands: ['send'], typebox: false });
     expect(steps[2]?.loaded.some((url) => url.endsWith('/contracts/schema-check.ts'))).toBe(true);
+  });
+
+  it("reads the runtime's read API over node:http without loading undici (fetch), which an ES import of node:http loads", () => {
+    expect(steps[3]?.code).toBe(1);
+    expect(steps[3]?.loaded.some((url) => url.endsWith('/cli/read-api.ts'))).toBe(true);
+    expect(steps.flatMap((step) => step.builtins).filter((entry) => entry.includes('undici'))).toEqual([]);
   });
 });
