@@ -105,6 +105,11 @@ export function countTokens(text: string): number {
   return text === '' ? 0 : cl100k().encode(text).length;
 }
 
+/** Reads the encoding's ranks now, so that the first model call does not wait for them. */
+export function prepareTokenizer(): void {
+  cl100k();
+}
+
 /** The first `limit` tokens of a text. */
 export function firstTokens(text: string, limit: number): string {
   const tokens = cl100k().encode(text);
