@@ -1,4 +1,5 @@
-import { type TSchema, type ValidationResult, validatorFor } from '../contracts/index.js';
+import type { TSchema } from '../contracts/index.js';
+import { type ValidationResult, validatorFor } from '../contracts/validator.js';
 import { type CloudAssembly, resourcesOfType } from './assembly.js';
 
 /**

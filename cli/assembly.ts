@@ -55,7 +55,7 @@ export function hasAssembly(dir: string): boolean {
 export function readAssembly(dir: string): CloudAssembly {
   const manifestFile = path.join(dir, 'manifest.json');
   if (!existsSync(manifestFile)) {
-    throw new CliError(`no cloud assembly at ${dir}: run npx cdk synth (npm start does too), or pass --cdk-out <dir>`, 2);
+    throw new CliError(`no cloud assembly at ${dir}: run npx cdk synth (npx switchyard dev does too), or pass --cdk-out <dir>`, 2);
   }
   const manifest = readJson(manifestFile) as {
     artifacts?: Record<string, { type?: string; environment?: string; properties?: Record<string, unknown> }>;

@@ -1,8 +1,9 @@
-import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { LambdaClient } from '@aws-sdk/client-lambda';
-import { SFNClient } from '@aws-sdk/client-sfn';
-import { SQSClient } from '@aws-sdk/client-sqs';
+import { createRequire } from 'node:module';
+import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
+import type { SFNClient } from '@aws-sdk/client-sfn';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import { CliError } from './errors.js';
 
 export const DEFAULT_ENDPOINT = 'http://127.0.0.1:4566';
@@ -119,14 +120,46 @@ export interface Clients {
   readonly lambda: LambdaClient;
 }
 
+/**
+ * The clients, each built on first use and its SDK package loaded then (a synchronous
+ * require: the packages are CommonJS, the same module an `import` of them gets). Loading an
+ * SDK client package is tens of milliseconds of a command's start, and a command calls one or
+ * two of the five.
+ */
 export function createClients(target: Target): Clients {
+  const require = createRequire(import.meta.url);
+  const made = new Map<Service, unknown>();
+  function client<C>(service: Service, make: (config: ReturnType<typeof clientConfig>) => C): C {
+    if (!made.has(service)) made.set(service, make(clientConfig(target, service)));
+    return made.get(service) as C;
+  }
   return {
     target,
-    events: new EventBridgeClient(clientConfig(target, 'events')),
-    sfn: new SFNClient(clientConfig(target, 'sfn')),
-    logs: new CloudWatchLogsClient(clientConfig(target, 'logs')),
-    sqs: new SQSClient(clientConfig(target, 'sqs')),
-    lambda: new LambdaClient(clientConfig(target, 'lambda')),
+    get events() {
+      return client(
+        'events',
+        (config) => new (require('@aws-sdk/client-eventbridge') as typeof import('@aws-sdk/client-eventbridge')).EventBridgeClient(config),
+      );
+    },
+    get sfn() {
+      return client('sfn', (config) => new (require('@aws-sdk/client-sfn') as typeof import('@aws-sdk/client-sfn')).SFNClient(config));
+    },
+    get logs() {
+      return client(
+        'logs',
+        (config) =>
+          new (require('@aws-sdk/client-cloudwatch-logs') as typeof import('@aws-sdk/client-cloudwatch-logs')).CloudWatchLogsClient(config),
+      );
+    },
+    get sqs() {
+      return client('sqs', (config) => new (require('@aws-sdk/client-sqs') as typeof import('@aws-sdk/client-sqs')).SQSClient(config));
+    },
+    get lambda() {
+      return client(
+        'lambda',
+        (config) => new (require('@aws-sdk/client-lambda') as typeof import('@aws-sdk/client-lambda')).LambdaClient(config),
+      );
+    },
   };
 }
 
@@ -151,15 +184,29 @@ export function describeAwsError(target: Target, error: unknown): CliError {
   const message = error instanceof Error ? error.message : String(error);
   if (code !== undefined && UNREACHABLE.has(code)) {
     if (target.kind === 'aws') return new CliError(`cannot reach AWS: ${code} ${message}`);
-    const others = [...new Set(Object.values(target.endpoints ?? {}))].filter((e) => e !== target.endpoint);
-    const where = others.length === 0 ? target.endpoint : `${target.endpoint} (or ${others.join(', ')}, from AWS_ENDPOINT_URL_<SERVICE>)`;
-    return new CliError(`no local runtime at ${where}: start it with npm start (or pass --endpoint)`);
+    return noLocalRuntime(target);
   }
   if (code === 'CredentialsProviderError' || /Could not load credentials/i.test(message)) {
     return new CliError(`no AWS credentials: pass --profile or set AWS_PROFILE / AWS_ACCESS_KEY_ID (${message})`);
   }
   if (/Region is missing/i.test(message)) return new CliError('no AWS region: pass --region or set AWS_REGION');
   return new CliError(code && code !== 'Error' ? `${code}: ${message}` : message);
+}
+
+/**
+ * Nothing listens where the commands call: what any app's user does about it (an app has
+ * `switchyard dev`, not necessarily an `npm start`), with the line that points this shell's
+ * commands, AWS CLI and SDKs at a runtime on another port.
+ */
+export function noLocalRuntime(target: Extract<Target, { kind: 'local' }>): CliError {
+  const others = [...new Set(Object.values(target.endpoints ?? {}))].filter((e) => e !== target.endpoint);
+  const where = others.length === 0 ? target.endpoint : `${target.endpoint} (or ${others.join(', ')}, from AWS_ENDPOINT_URL_<SERVICE>)`;
+  const region = target.region;
+  return new CliError(
+    `no local runtime at ${where}: start one with \`npx switchyard dev\` in the app's folder (or pass --endpoint). ` +
+      `For a runtime elsewhere, point this shell's commands, AWS CLI and SDKs at the endpoint its start-up prints: ` +
+      `export AWS_ENDPOINT_URL=${target.endpoint} AWS_REGION=${region} AWS_DEFAULT_REGION=${region} AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local`,
+  );
 }
 
 /** Runs one AWS call and reports its failure as describeAwsError does. */

@@ -3,27 +3,32 @@
 // compiled CLI (dist/cli/main.js): no TypeScript or tsx at run time. In a checkout of the
 // repository it runs the sources through tsx, so a command always runs the code as it is.
 //
-// Commands that run the local runtime (`dev`) need Node 24, the Node of Lambda's
-// nodejs24.x (the runtime keeps its state with node:sqlite and runs functions on it). On an
-// older Node the bin refuses, naming the version it needs; the package ships no Node. Only
-// where a Node 24 is installed as the package `node-linux-<arch>` (this repository's
-// devDependency, for its own tests on an older Node) does it run itself again on that one.
+// Each command needs the Node its package.json's engines names (22: the AWS SDK's releases
+// from 2027 need it, and the SDK warns of that in eight lines on every call on an older
+// Node), and the commands that run the local runtime (`dev`) need Node 24, the Node of
+// Lambda's nodejs24.x (the runtime keeps its state with node:sqlite and runs functions on
+// it). On an older Node the bin refuses, naming the version it needs; the package ships no
+// Node. Only where a Node 24 is installed as the package `node-linux-<arch>` (this
+// repository's devDependency, for its own tests on an older Node) does it run itself again
+// on that one.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { existsSync, readFileSync } from 'node:fs';
+import module, { createRequire } from 'node:module';
 import path from 'node:path';
 
-const NEEDS_NODE_24 = new Set(['dev']);
 const here = import.meta.dirname;
 const command = process.argv[2];
 const nodeMajor = Number(process.versions.node.split('.')[0]);
+const needed =
+  command === 'dev'
+    ? { what: 'switchyard dev', major: 24, why: "the Node of Lambda's nodejs24.x runtime" }
+    : { what: 'switchyard', ...enginesNode() };
 
-if (NEEDS_NODE_24.has(command) && nodeMajor < 24 && process.env.SWITCHYARD_NODE_REEXEC === undefined) {
+if (nodeMajor < needed.major && process.env.SWITCHYARD_NODE_REEXEC === undefined) {
   const node24 = packagedNode();
   if (node24 === undefined) {
-    // Lambda's nodejs24.x is Node 24: functions run on the Node they will run on in AWS.
     console.error(
-      `switchyard ${command} needs Node 24 or newer, the Node of Lambda's nodejs24.x runtime (this is Node ${process.versions.node}). ` +
+      `${needed.what} needs Node ${needed.major} or newer, ${needed.why} (this is Node ${process.versions.node}). ` +
         'Install Node 24 (for example: nvm install 24, or fnm install 24) and run it again.',
     );
     process.exit(1);
@@ -34,6 +39,11 @@ if (NEEDS_NODE_24.has(command) && nodeMajor < 24 && process.env.SWITCHYARD_NODE_
   });
   process.exit(result.status ?? 1);
 }
+
+// V8's compiled code of the CLI and the AWS SDK kept on disk (os.tmpdir()/node-compile-cache,
+// checked against each file's contents; NODE_DISABLE_COMPILE_CACHE=1 turns it off): the next
+// command compiles none of it again, about a tenth of a command's start.
+module.enableCompileCache?.();
 
 const source = path.join(here, 'main.ts');
 const compiled = path.join(here, '..', 'dist', 'cli', 'main.js');
@@ -71,4 +81,13 @@ function resolvable(specifier) {
   } catch {
     return false;
   }
+}
+
+/** The oldest Node the package's engines field (">=22") allows: the package.json next to this folder, the package's or the repository's. */
+function enginesNode() {
+  const manifest = path.join(here, '..', 'package.json');
+  const range = JSON.parse(readFileSync(manifest, 'utf8')).engines?.node;
+  const major = /^>=\s*(\d+)/.exec(range ?? '')?.[1];
+  if (major === undefined) throw new Error(`${manifest}: engines.node is "${range}", where the switchyard bin expects ">=<major>"`);
+  return { major: Number(major), why: 'the oldest switchyard-cli supports, as the AWS SDK will from January 2027' };
 }

@@ -1,6 +1,6 @@
 import { ChangeMessageVisibilityBatchCommand, GetQueueAttributesCommand, type Message, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { resourceName } from '../clients/resource-names.js';
-import { DEAD_LETTER_ATTRIBUTES } from '../contracts/index.js';
+import { DEAD_LETTER_ATTRIBUTES } from '../contracts/wiring.js';
 import { type QueueMessagesPage, READ_API_PATHS } from '../local/read-api/contract.js';
 import { type Clients, call } from './aws.js';
 import type { DeadLetterQueue, DeadLetterSource } from './dead-letters.js';

@@ -1,4 +1,6 @@
-import { type AnyEventContract, ENV, executionNameFor, idempotencyKeyOf } from '../contracts/index.js';
+import { executionNameFor, idempotencyKeyOf } from '../contracts/identity.js';
+import type { AnyEventContract } from '../contracts/index.js';
+import { ENV } from '../contracts/wiring.js';
 import { type CloudAssembly, referencedId, resourcesOfType } from './assembly.js';
 import { contractsInAssembly } from './assembly-contracts.js';
 

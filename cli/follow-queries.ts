@@ -11,7 +11,7 @@ import {
   fillPlaceholder,
   followQueryKindsFor,
   parseFollowQueryName,
-} from '../contracts/index.js';
+} from '../contracts/log-queries.js';
 import type { LineageNode } from '../local/read-api/contract.js';
 import { defaultCdkOut, hasAssembly, readAssembly, resourcesOfType } from './assembly.js';
 import { type Clients, call, errorCode } from './aws.js';

@@ -2,46 +2,85 @@ import { readFileSync } from 'node:fs';
 import { GLOBAL_HELP } from './args.js';
 import { type Clients, createClients, resolveTarget, type TargetOptions } from './aws.js';
 import type { Command, CommandIo } from './commands/command.js';
-import { cost } from './commands/cost.js';
-import { approve, reject } from './commands/decide.js';
-import { dev } from './commands/dev.js';
-import { durable } from './commands/durable.js';
-import { escalations } from './commands/escalations.js';
-import { execution } from './commands/execution.js';
-import { executions } from './commands/executions.js';
-import { failures } from './commands/failures.js';
-import { flow } from './commands/flow.js';
-import { iam } from './commands/iam.js';
-import { init } from './commands/init.js';
-import { mail } from './commands/mail.js';
-import { rebuild } from './commands/rebuild.js';
-import { redrive } from './commands/redrive.js';
-import { replay } from './commands/replay.js';
-import { send } from './commands/send.js';
-import { trace } from './commands/trace.js';
-import { watch } from './commands/watch.js';
 import { CliError } from './errors.js';
 
-const COMMANDS: Record<string, { run: Command; summary: string }> = {
-  dev: { run: dev, summary: 'run the CDK app of this folder locally and reload it as you edit it (synth, runtime, watch)' },
-  send: { run: send, summary: 'validate an event against its contract and put it on the bus' },
-  executions: { run: executions, summary: "list the app's workflow executions" },
-  execution: { run: execution, summary: 'one execution, state by state: durations, retries, catches, input and output' },
-  durable: { run: durable, summary: "the app's Lambda durable executions: list, one as a timeline, approve or refuse a callback" },
-  watch: { run: watch, summary: 'follow one execution live, state by state; exits with its outcome' },
-  escalations: { run: escalations, summary: 'open human tasks: what each is about, the fields its policy shows, and the SLA' },
-  approve: { run: approve, summary: 'approve an open escalation (by its subject, a ticket id say, or execution)' },
-  reject: { run: reject, summary: "reject an open escalation's suggestion" },
-  trace: { run: trace, summary: 'the lineage of one event or business id: rules, messages, invocations with their logs, executions' },
-  init: { run: init, summary: 'create a CDK app that uses Switchyard in a new folder: hub, contract, consumer, workflow, tests' },
-  cost: { run: cost, summary: 'estimated monthly AWS cost of the synthesized app, per service' },
-  flow: { run: flow, summary: 'keyed flow control now: per key in flight, held back, rate, debounce, pauses; token budgets; fair queues' },
-  failures: { run: failures, summary: 'everything that failed, newest first: dead-lettered messages and failed executions, with reasons' },
-  redrive: { run: redrive, summary: 'send failed messages back to their queue (all, or --ids) and redrive failed executions' },
-  iam: { run: iam, summary: 'IAM in the local run: requests AWS would refuse, and per role used, missing, unused and wildcard grants' },
-  mail: { run: mail, summary: 'the mail the local SES sent: list it, read one with its links, verify an address' },
-  replay: { run: replay, summary: 'replay archived events; --policy tells consumers to reprocess, skip or dry-run them' },
-  rebuild: { run: rebuild, summary: "empty a read model's table and fold the archive into it again, through its projector alone" },
+/**
+ * Every command, with the one line `switchyard --help` shows for it. A command's module is
+ * imported only when that command runs: the modules bring their AWS SDK clients and their
+ * own code, which all together were most of every command's start (docs/cli.md, "How fast
+ * a command answers"), and `--help` needs none of them.
+ */
+const COMMANDS: Record<string, { load: () => Promise<Command>; summary: string }> = {
+  dev: {
+    load: async () => (await import('./commands/dev.js')).dev,
+    summary: 'run the CDK app of this folder locally and reload it as you edit it (synth, runtime, watch)',
+  },
+  send: {
+    load: async () => (await import('./commands/send.js')).send,
+    summary: 'validate an event against its contract and put it on the bus',
+  },
+  executions: { load: async () => (await import('./commands/executions.js')).executions, summary: "list the app's workflow executions" },
+  execution: {
+    load: async () => (await import('./commands/execution.js')).execution,
+    summary: 'one execution, state by state: durations, retries, catches, input and output',
+  },
+  durable: {
+    load: async () => (await import('./commands/durable.js')).durable,
+    summary: "the app's Lambda durable executions: list, one as a timeline, approve or refuse a callback",
+  },
+  watch: {
+    load: async () => (await import('./commands/watch.js')).watch,
+    summary: 'follow one execution live, state by state; exits with its outcome',
+  },
+  escalations: {
+    load: async () => (await import('./commands/escalations.js')).escalations,
+    summary: 'open human tasks: what each is about, the fields its policy shows, and the SLA',
+  },
+  approve: {
+    load: async () => (await import('./commands/decide.js')).approve,
+    summary: 'approve an open escalation (by its subject, a ticket id say, or execution)',
+  },
+  reject: { load: async () => (await import('./commands/decide.js')).reject, summary: "reject an open escalation's suggestion" },
+  trace: {
+    load: async () => (await import('./commands/trace.js')).trace,
+    summary: 'the lineage of one event or business id: rules, messages, invocations with their logs, executions',
+  },
+  init: {
+    load: async () => (await import('./commands/init.js')).init,
+    summary: 'create a CDK app that uses Switchyard in a new folder: hub, contract, consumer, workflow, tests',
+  },
+  cost: {
+    load: async () => (await import('./commands/cost.js')).cost,
+    summary: 'estimated monthly AWS cost of the synthesized app, per service',
+  },
+  flow: {
+    load: async () => (await import('./commands/flow.js')).flow,
+    summary: 'keyed flow control now: per key in flight, held back, rate, debounce, pauses; token budgets; fair queues',
+  },
+  failures: {
+    load: async () => (await import('./commands/failures.js')).failures,
+    summary: 'everything that failed, newest first: dead-lettered messages and failed executions, with reasons',
+  },
+  redrive: {
+    load: async () => (await import('./commands/redrive.js')).redrive,
+    summary: 'send failed messages back to their queue (all, or --ids) and redrive failed executions',
+  },
+  iam: {
+    load: async () => (await import('./commands/iam.js')).iam,
+    summary: 'IAM in the local run: requests AWS would refuse, and per role used, missing, unused and wildcard grants',
+  },
+  mail: {
+    load: async () => (await import('./commands/mail.js')).mail,
+    summary: 'the mail the local SES sent: list it, read one with its links, verify an address',
+  },
+  replay: {
+    load: async () => (await import('./commands/replay.js')).replay,
+    summary: 'replay archived events; --policy tells consumers to reprocess, skip or dry-run them',
+  },
+  rebuild: {
+    load: async () => (await import('./commands/rebuild.js')).rebuild,
+    summary: "empty a read model's table and fold the archive into it again, through its projector alone",
+  },
 };
 
 const HELP = `Usage: switchyard <command> [options]
@@ -67,7 +106,8 @@ export async function main(argv: readonly string[], io: Omit<CommandIo, 'clients
   try {
     if (command === undefined) throw new CliError(`unknown command "${name}": the commands are ${Object.keys(COMMANDS).join(', ')}`, 2);
     let clients: Clients | undefined;
-    await command.run(rest, { ...io, clients: (options: TargetOptions) => (clients ??= createClients(resolveTarget(options))) });
+    const run = await command.load();
+    await run(rest, { ...io, clients: (options: TargetOptions) => (clients ??= createClients(resolveTarget(options))) });
     return 0;
   } catch (error) {
     if (error instanceof CliError) {

@@ -1,7 +1,7 @@
 import { paginateFilterLogEvents } from '@aws-sdk/client-cloudwatch-logs';
 import { paginateListFunctions } from '@aws-sdk/client-lambda';
 import { resourceName } from '../clients/resource-names.js';
-import { REPLAY_LOG_FIELDS, REPLAY_LOG_MESSAGES } from '../contracts/index.js';
+import { REPLAY_LOG_FIELDS, REPLAY_LOG_MESSAGES } from '../contracts/replay-policy.js';
 import { type CloudAssembly, resourcesOfType } from './assembly.js';
 import { type Clients, pages } from './aws.js';
 import { physicalNameMatches } from './dead-letters.js';

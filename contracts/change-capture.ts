@@ -5,7 +5,8 @@
  * the consumers that dedupe on them.
  */
 import Type, { type Static, type TProperties } from 'typebox';
-import { defineContract, validatorFor } from './contract.js';
+import { defineContract } from './contract.js';
+import { validatorFor } from './validator.js';
 
 /** A stream record's `eventName`. */
 export type ChangeKind = 'INSERT' | 'MODIFY' | 'REMOVE';

@@ -4,7 +4,7 @@ import type { Static, TObject, TProperties, TSchema } from 'typebox';
 // import (~8 KB), and all of TypeBox (~75 KB, parsed at every cold start) for a call through
 // that object. The schemas are the same either way.
 import * as Type from 'typebox';
-import { compileSchema } from './schema-check.js';
+import { type ValidationResult, validatorFor } from './validator.js';
 
 /**
  * Metadata every Switchyard event may carry in `detail.metadata`. EventBridge
@@ -35,9 +35,6 @@ export type EventMetadata = Static<typeof EventMetadataSchema>;
 type WithMetadata<P extends TProperties> = P & {
   metadata: ReturnType<typeof Type.Optional<typeof EventMetadataSchema>>;
 };
-
-/** The outcome of validating a value against a contract. */
-export type ValidationResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly errors: readonly string[] };
 
 export interface EventContractOptions<P extends TProperties> {
   /** The EventBridge `detail-type`; unique across all contracts. */
@@ -84,40 +81,6 @@ export interface EventContract<P extends TProperties = TProperties> extends AnyE
 
 /** The TypeScript type of a contract's `detail`. */
 export type Detail<C> = C extends EventContract<infer P> ? Static<TObject<WithMetadata<P>>> : Record<string, unknown>;
-
-/** One validation error as ajv and the contracts' checker report it (ajv's `ErrorObject` is one). */
-export interface SchemaErrorLike {
-  readonly instancePath: string;
-  readonly keyword: string;
-  readonly message?: string;
-}
-
-/** Formats validation errors as `path: message` lines a person can act on. */
-export function describeErrors(errors: readonly SchemaErrorLike[] | null | undefined): string[] {
-  return (errors ?? []).map((e) => `${e.instancePath || '/'}: ${e.message ?? e.keyword}`);
-}
-
-/**
- * A validator for any TypeBox schema (compiled on first use), for payloads that are not events.
- *
- * Validation used to be ajv (`allErrors`, `strict`), compiled on first use. ajv, its code
- * generator and fast-uri were ~125 KB of every handler bundle and ajv's constructor ran at
- * every cold start, so the checker is now ./schema-check.ts: the same verdicts and the same
- * errors for the keywords TypeBox emits (held to ajv by a differential test), ~5 KB. Compiling
- * the validators at build time instead (ajv standalone code) was weighed and not done: a
- * handler's schemas are built by its own module code (domain contracts, handler-local
- * schemas), which esbuild cannot evaluate and SwitchyardFunction cannot see at synth without
- * running the handler. The trade-off: a schema using a keyword outside that set (format,
- * $ref, oneOf, if/then, ...) is refused when first used, where ajv would have accepted some.
- */
-export function validatorFor<S extends TSchema>(schema: S): (value: unknown) => ValidationResult<Static<S>> {
-  let compiled: ReturnType<typeof compileSchema> | undefined;
-  return (value) => {
-    compiled ??= compileSchema(schema);
-    const errors = compiled(value);
-    return errors === null ? { ok: true, value: value as Static<S> } : { ok: false, errors: describeErrors(errors) };
-  };
-}
 
 export function defineContract<const P extends TProperties>(options: EventContractOptions<P>): EventContract<P> {
   const schema = Type.Object({ ...options.properties, metadata: Type.Optional(EventMetadataSchema) } as WithMetadata<P>, {

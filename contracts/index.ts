@@ -20,4 +20,5 @@ export * from './outbox.js';
 export * from './put-events.js';
 export * from './replay-policy.js';
 export * from './schedules.js';
+export * from './validator.js';
 export * from './wiring.js';

@@ -229,6 +229,8 @@ export async function launchRuntime(launch: Launch): Promise<LocalRuntime> {
   for (const warning of report.warnings) warn(warning);
   out(report.lines.join('\n'));
   for (const line of runtime.trustLines()) out(line);
+  // Once the report is out: the first event a person sends finds its functions initialized.
+  void runtime.warm();
   return runtime;
 }
 

@@ -1,5 +1,5 @@
 import type { Message } from '@aws-sdk/client-sqs';
-import { DEAD_LETTER_ATTRIBUTES } from '../../contracts/index.js';
+import { DEAD_LETTER_ATTRIBUTES } from '../../contracts/wiring.js';
 import type { IamReport } from '../../local/read-api/contract.js';
 import { READ_API_PATHS } from '../../local/read-api/contract.js';
 import { describeSource, failureSources, selectSources } from '../app-failures.js';

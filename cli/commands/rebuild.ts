@@ -11,7 +11,7 @@ import {
   StartReplayCommand,
 } from '@aws-sdk/client-eventbridge';
 import { GetQueueAttributesCommand, GetQueueUrlCommand } from '@aws-sdk/client-sqs';
-import { replayLabel, replayNameFor } from '../../contracts/index.js';
+import { replayLabel, replayNameFor } from '../../contracts/replay-policy.js';
 import { GLOBAL_HELP, integerOption, parseCommand } from '../args.js';
 import { type Clients, call, clientConfig, pages } from '../aws.js';
 import { CliError, usageError } from '../errors.js';

@@ -10,7 +10,7 @@ import {
   type Rule,
   StartReplayCommand,
 } from '@aws-sdk/client-eventbridge';
-import { isReplayPolicy, REPLAY_POLICIES, type ReplayPolicy, replayLabel, replayNameFor } from '../../contracts/index.js';
+import { isReplayPolicy, REPLAY_POLICIES, type ReplayPolicy, replayLabel, replayNameFor } from '../../contracts/replay-policy.js';
 import { GLOBAL_HELP, integerOption, parseCommand } from '../args.js';
 import { type CloudAssembly, defaultCdkOut, readAssembly, referencedId, resourcesOfType } from '../assembly.js';
 import { type Clients, call } from '../aws.js';

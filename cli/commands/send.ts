@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { DescribeEventBusCommand, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
-import { PUT_EVENTS_MAX_BYTES, PUT_EVENTS_MAX_ENTRIES, putEventsEntrySize } from '../../contracts/index.js';
+import { PUT_EVENTS_MAX_BYTES, PUT_EVENTS_MAX_ENTRIES, putEventsEntrySize } from '../../contracts/put-events.js';
 import { GLOBAL_HELP, integerOption, parseCommand } from '../args.js';
 import { defaultCdkOut, hasAssembly, readAssembly, referencedId, resourcesOfType } from '../assembly.js';
 import { type AssemblyContract, contractsInAssembly } from '../assembly-contracts.js';

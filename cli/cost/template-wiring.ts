@@ -1,4 +1,4 @@
-import { ENV } from '../../contracts/index.js';
+import { ENV } from '../../contracts/wiring.js';
 import { referencedId, type TemplateResource } from '../assembly.js';
 import type { AslState, DefinitionPath } from './definition-paths.js';
 

@@ -1,5 +1,6 @@
 import { flowName } from '../../clients/resource-names.js';
-import { ENV, OUTBOX_ATTRIBUTE } from '../../contracts/index.js';
+import { OUTBOX_ATTRIBUTE } from '../../contracts/outbox.js';
+import { ENV } from '../../contracts/wiring.js';
 import { type CloudAssembly, referencedId, stateMachineDefinition, type TemplateResource } from '../assembly.js';
 import { flowSettingsOf } from '../flow-control.js';
 import type { AppUsage, CostAssumptions } from './assumptions.js';

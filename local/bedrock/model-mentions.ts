@@ -1,6 +1,7 @@
 import type { FunctionDefinition } from '../lambda/function-definition.js';
 import { functionCode } from '../lambda/unhosted-clients.js';
 import type { StateMachineTemplate } from '../states/definitions.js';
+import type { LoadedApp } from '../template/load.js';
 import { CATALOGUE, type CatalogueEntry } from './catalogue.js';
 import { type ModelRoute, routeFor, servingEndOfLife } from './model-settings.js';
 
@@ -94,5 +95,19 @@ export function refusedModelWarnings(
       const line = `${what}: ${consequence(mention, routes)}`;
       return mention.refusal === 'eol' ? `[as in AWS] ${line}` : line;
     }),
+  );
+}
+
+/** The resources through which an app reaches Bedrock: the grants its callers need, and the state machines that call it themselves. */
+const CALLER_TYPES = new Set(['AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy', 'AWS::IAM::Role', 'AWS::StepFunctions::StateMachine']);
+
+/**
+ * Whether the app may call a model: one of its policies or roles names Bedrock (a `bedrock:`
+ * action, a Bedrock managed policy) or a state machine calls it. What the warm-up reads the
+ * tokenizer ahead for; a wrong guess costs only that (a model call's first token count reads it).
+ */
+export function mayCallModels(app: LoadedApp): boolean {
+  return app.stacks.some((stack) =>
+    stack.resources.some((resource) => CALLER_TYPES.has(resource.type) && /bedrock/i.test(JSON.stringify(resource.properties))),
   );
 }

@@ -2,8 +2,9 @@ import type { ServiceModule } from '../services/service-module.js';
 import { BedrockApi } from './bedrock-api.js';
 import { BedrockService } from './bedrock-service.js';
 import { bedrockIam } from './iam-authorizations.js';
-import { refusedModelWarnings } from './model-mentions.js';
+import { mayCallModels, refusedModelWarnings } from './model-mentions.js';
 import { parseModelSettings } from './model-settings.js';
+import { prepareTokenizer } from './tokens.js';
 
 declare module '../services/service-module.js' {
   interface ServiceTypes {
@@ -28,7 +29,14 @@ export const bedrockModule: ServiceModule<'bedrock'> = {
     warn(refusedModelWarnings(definitions.functions, definitions.stateMachines, routes));
     const { spans } = services.get('traces');
     const bedrock = new BedrockService({ routes, region, clock, log, onCall: (call) => spans.modelCall(call) });
-    return { service: bedrock, mounts: { rest: [new BedrockApi(bedrock)] } };
+    return {
+      service: bedrock,
+      mounts: { rest: [new BedrockApi(bedrock)] },
+      // The token counter's ranks, which a model call's answer needs (usage, maxTokens): 0.1-0.4 s the first call would wait.
+      warm: () => {
+        if (mayCallModels(services.get('template').app)) prepareTokenizer();
+      },
+    };
   },
   report: (bedrock) => ({ lines: [bedrock.describe()] }),
 };

@@ -87,6 +87,22 @@ export class EnvironmentPool {
     await Promise.all(all.map((env) => env.worker.terminate()));
   }
 
+  /**
+   * Starts an environment of `$LATEST` ahead of any invocation when the function has none (a
+   * reload stops the idle ones at once, a busy one when it ends) and may have one: its init phase runs
+   * now, and the next invocation takes it, ready or still initializing. Lambda may do the same
+   * for an on-demand function ("pre-initialize execution environments ahead of invocation
+   * requests", the execution environment lifecycle); the first invocation still reports the
+   * Init Duration. Resolves once its init phase has ended (or it stopped).
+   */
+  async prepare(): Promise<void> {
+    if (this.#count > 0 || this.#maxConcurrency === 0) return;
+    this.#count++;
+    const env = this.#spawn('$LATEST');
+    this.#idle.push(env);
+    await Promise.race([env.ready, new Promise((resolve) => env.worker.once('exit', resolve))]);
+  }
+
   async acquire(throttle: boolean, signal?: AbortSignal, version = '$LATEST'): Promise<Environment> {
     signal?.throwIfAborted();
     const at = this.#idle.findLastIndex((env) => env.version === version);

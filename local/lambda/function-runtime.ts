@@ -159,6 +159,11 @@ export class FunctionRuntime {
     return this.#pool.maxConcurrency;
   }
 
+  /** Starts an execution environment ahead of the next invocation, unless one is idle (EnvironmentPool.prepare). */
+  prepare(): Promise<void> {
+    return runtimeSupport(this.definition.runtime) === 'unsupported' ? Promise.resolve() : this.#pool.prepare();
+  }
+
   /**
    * Runs one invocation; resolves with the handler's result or its error, never rejects for
    * function errors. Rejects with InvalidRuntimeException for a function whose runtime does

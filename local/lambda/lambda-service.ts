@@ -98,6 +98,8 @@ export class LambdaService implements RestProtocolService {
   readonly #read: LambdaReadApi<FunctionRuntime>;
   /** The template's SQS event source mappings; a reload replaces them in place (the read API lists this array). */
   readonly #mappings: SqsMappingDefinition[];
+  /** Set by `stop`: `prepare` starts no more environments. */
+  #stopped = false;
 
   /** The AWS SDK functions get without bundling it: the start-up report says how, and what a function will not find. */
   get functionUrls(): FunctionUrls | undefined {
@@ -140,6 +142,18 @@ export class LambdaService implements RestProtocolService {
       delayScale: options.asyncTiming?.delayScale,
     });
     this.#durableApi = new DurableApi(this.#durable, this.#directory);
+  }
+
+  /**
+   * Starts an execution environment of each function that has none idle, ahead of its first
+   * event (FunctionRuntime.prepare): one after another, each init phase with the CPU to itself
+   * as a first event's would have it, until every function has one or the service stops.
+   */
+  async prepare(): Promise<void> {
+    for (const fn of this.#functions.values()) {
+      if (this.#stopped) return;
+      await fn.prepare();
+    }
   }
 
   /** Starts the event source pollers and the asynchronous invocation queue. */
@@ -266,6 +280,7 @@ export class LambdaService implements RestProtocolService {
   }
 
   async stop(): Promise<void> {
+    this.#stopped = true;
     await this.#async.stop();
     await this.#durable.stop();
     await Promise.all(this.#sources.map((source) => source.stop()));

@@ -154,6 +154,7 @@ export const lambdaModule: ServiceModule<'lambda'> = {
           ],
         };
       },
+      warm: () => lambda.prepare(),
       stop: () => lambda.stop(),
     };
   },

@@ -193,6 +193,21 @@ export class ServiceRegistry {
     return { reloaded, notApplied };
   }
 
+  /** Every running service's `warm`, side by side (a function's init runs on its own thread); a failure is logged, the others go on. */
+  async warm(): Promise<void> {
+    await Promise.all(
+      this.#entries.map(async ({ module, running }) => {
+        try {
+          await running?.warm?.();
+        } catch (error) {
+          this.#settings?.log(
+            `[${module.name}] warming up failed (its first request does that work instead): ${(error as Error).stack ?? String(error)}`,
+          );
+        }
+      }),
+    );
+  }
+
   /** What each service says of itself in the start-up report (its module's `report`), in dependency order. */
   async reports(definitions: ServiceDefinitions): Promise<ServiceReport[]> {
     const settings = this.#settings;

@@ -232,6 +232,13 @@ export interface RunningService<T> {
    * items): the changes to the module's `reloads` types. Services reload in dependency order.
    */
   reload?(change: TemplateChange): Promise<ServiceReload> | ServiceReload;
+  /**
+   * Does ahead what the app's first requests would otherwise wait for (a function's init
+   * phase, a state machine's compile), without changing what they do. Called in the background
+   * once the runtime has started and after each reload, by an interactive runtime only
+   * (LocalRuntime.warm: `switchyard dev`, `npm start`); the services warm side by side.
+   */
+  warm?(): Promise<void> | void;
   stop?(): Promise<void> | void;
   close?(): Promise<void> | void;
 }

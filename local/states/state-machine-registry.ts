@@ -70,6 +70,11 @@ export class StateMachineRegistry {
     return machine;
   }
 
+  /** Every machine, the template's and those created through the API. */
+  records(): StateMachineRecord[] {
+    return [...this.#machines.values()];
+  }
+
   /** The machine an execution started from, if it has not been deleted since. */
   find(arn: string): StateMachineRecord | undefined {
     return this.#machines.get(arn);

@@ -101,7 +101,7 @@ describe('switchyard send', () => {
     const url = `http://127.0.0.1:${await closedPort()}`;
     const result = await runCli(['send', 'TicketCreated', '--detail', ticket('CLI-3'), '--endpoint', url, '--cdk-out', cdkOut]);
     expect(result.code).toBe(1);
-    expect(result.stderr.trim()).toBe(`switchyard send: no local runtime at ${url}: start it with npm start (or pass --endpoint)`);
+    expect(result.stderr.trim()).toContain(`switchyard send: no local runtime at ${url}: start one with \`npx switchyard dev\``);
   });
 });
 

@@ -105,9 +105,20 @@ describe('the endpoint of each service', () => {
 
   it('names the unreachable endpoints, the per-service ones too', () => {
     const target = resolveTarget({}, { AWS_ENDPOINT_URL_SFN: 'http://states:2' });
-    expect(describeAwsError(target, Object.assign(new Error('connect'), { code: 'ECONNREFUSED' })).message).toBe(
-      'no local runtime at http://127.0.0.1:4566 (or http://states:2, from AWS_ENDPOINT_URL_<SERVICE>): start it with npm start (or pass --endpoint)',
+    expect(describeAwsError(target, Object.assign(new Error('connect'), { code: 'ECONNREFUSED' })).message).toMatch(
+      /^no local runtime at http:\/\/127\.0\.0\.1:4566 \(or http:\/\/states:2, from AWS_ENDPOINT_URL_<SERVICE>\): /,
     );
+  });
+
+  it("says how any app's user starts a runtime and points the shell at it, not a script only this repository has", () => {
+    const target = resolveTarget({ region: 'eu-west-1' }, { AWS_ENDPOINT_URL: 'http://127.0.0.1:4851' });
+    const message = describeAwsError(target, Object.assign(new Error('connect'), { code: 'ECONNREFUSED' })).message;
+    expect(message).toBe(
+      "no local runtime at http://127.0.0.1:4851: start one with `npx switchyard dev` in the app's folder (or pass --endpoint). " +
+        "For a runtime elsewhere, point this shell's commands, AWS CLI and SDKs at the endpoint its start-up prints: " +
+        'export AWS_ENDPOINT_URL=http://127.0.0.1:4851 AWS_REGION=eu-west-1 AWS_DEFAULT_REGION=eu-west-1 AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local',
+    );
+    expect(message).not.toContain('npm start');
   });
 
   it('fails if a variable is not a URL, naming it', () => {

@@ -119,12 +119,12 @@ function switchyard(args: readonly string[]) {
 }
 
 /** A Node older than 24 on this machine's PATH (npm puts the repository's Node 24 first for its scripts), if there is one. */
-function olderNode(): { path: string; version: string } | undefined {
+function olderNode(than = 24): { path: string; version: string } | undefined {
   for (const folder of (process.env.PATH ?? '').split(path.delimiter)) {
     const candidate = path.join(folder, 'node');
     if (!existsSync(candidate)) continue;
     const version = execFileSync(candidate, ['-p', 'process.versions.node'], { encoding: 'utf8' }).trim();
-    if (Number(version.split('.')[0]) < 24) return { path: candidate, version };
+    if (Number(version.split('.')[0]) < than) return { path: candidate, version };
   }
   return undefined;
 }
@@ -197,6 +197,25 @@ describe('an app made with npm create switchyard from the packed tarballs', () =
     expect(refused.stderr).toContain(
       `switchyard dev needs Node 24 or newer, the Node of Lambda's nodejs24.x runtime (this is Node ${older?.version})`,
     );
+  });
+
+  it("fails if another command runs on a Node older than its engines' 22, in one line naming the version, not the AWS SDK's warning", (context) => {
+    const older = olderNode(22);
+    if (older === undefined) return context.skip('this machine has no Node older than 22 on its PATH to try');
+    const env = appEnv({ PATH: `${path.dirname(older.path)}${path.delimiter}${process.env.PATH ?? ''}` });
+    const refused = run(
+      'npx',
+      ['--yes', '--package', tarballs.library, '--package', tarballs.command, '--', 'switchyard', 'executions'],
+      work,
+      env,
+    );
+    expect(refused.status).toBe(1);
+    // After npm's own EBADENGINE warnings as npx installs the packages: the command's one line.
+    expect(refused.stderr.trim().split('\n').at(-1)).toBe(
+      `switchyard needs Node 22 or newer, the oldest switchyard-cli supports, as the AWS SDK will from January 2027 (this is Node ${older.version}). ` +
+        'Install Node 24 (for example: nvm install 24, or fnm install 24) and run it again.',
+    );
+    expect(refused.stderr).not.toContain('NodeVersionSupportWarning');
   });
 
   it('installs, typechecks and passes its own tests', () => {

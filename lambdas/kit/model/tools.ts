@@ -1,5 +1,5 @@
 import type { Static, TSchema } from 'typebox';
-import { validatorFor } from '../../../contracts/contract.js';
+import { validatorFor } from '../../../contracts/validator.js';
 
 /** A tool the model may call: its input declared as a TypeBox schema, checked before `run` sees it. */
 export interface ModelTool<S extends TSchema = TSchema> {

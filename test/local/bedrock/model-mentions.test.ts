@@ -2,12 +2,15 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { refusedModelWarnings } from '../../../local/bedrock/model-mentions.js';
+import { mayCallModels, refusedModelWarnings } from '../../../local/bedrock/model-mentions.js';
 import { parseModelSettings, routeFor } from '../../../local/bedrock/model-settings.js';
 import type { FunctionDefinition } from '../../../local/lambda/function-definition.js';
 import { LocalRuntime } from '../../../local/runtime.js';
+import { TEMPLATE_TYPES } from '../../../local/services/modules.js';
 import { startupReport } from '../../../local/startup-report.js';
 import type { StateMachineTemplate } from '../../../local/states/definitions.js';
+import type { TemplateResource } from '../../../local/template/cloud-assembly.js';
+import { loadApp } from '../../../local/template/load.js';
 import { tempAssemblyDir, writeAssembly } from '../assembly.js';
 import { tempDataDir } from '../helpers.js';
 
@@ -175,5 +178,42 @@ describe('the start-up report of an app whose function names a model past its en
     expect(warnings).toContain(
       "[as in AWS] function ImageFn (AWS::Lambda::Function): names amazon.titan-image-generator-v2:0, which reached end of life on AWS on 2026-06-30: Bedrock answers ResourceNotFoundException, as AWS does; to run it anyway: SWITCHYARD_MODELS='amazon.titan-image-generator-v2:0=simulated?eol=serve,simulated'",
     );
+  });
+});
+
+describe('mayCallModels', () => {
+  /** An app of these resources, loaded as the runtime loads it. */
+  const appOf = (resources: Record<string, TemplateResource>) =>
+    loadApp({
+      cdkOut: writeAssembly(tempAssemblyDir(), { App: { template: { Resources: resources } } }),
+      baseUrl: 'http://localhost:4566',
+      types: TEMPLATE_TYPES,
+    });
+  const trust = {
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+  };
+  const role = (Policies: unknown[] = [], ManagedPolicyArns: string[] = []) => ({
+    Type: 'AWS::IAM::Role',
+    Properties: { AssumeRolePolicyDocument: trust, Policies, ManagedPolicyArns },
+  });
+  const grant = (Action: string) => ({
+    PolicyName: 'p',
+    PolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action, Resource: '*' }] },
+  });
+
+  it('says an app whose roles may call Bedrock, or whose state machine calls it, may call models', () => {
+    expect(mayCallModels(appOf({ Caller: role([grant('bedrock:InvokeModel')]) }))).toBe(true);
+    expect(mayCallModels(appOf({ Caller: role([], ['arn:aws:iam::aws:policy/AmazonBedrockFullAccess']) }))).toBe(true);
+    const definition = { StartAt: 'Ask', States: { Ask: { Type: 'Task', Resource: 'arn:aws:states:::bedrock:invokeModel', End: true } } };
+    const machine = {
+      Type: 'AWS::StepFunctions::StateMachine',
+      Properties: { RoleArn: 'arn:aws:iam::000000000000:role/r', DefinitionString: JSON.stringify(definition) },
+    };
+    expect(mayCallModels(appOf({ Machine: machine }))).toBe(true);
+  });
+
+  it('says an app whose roles grant no model call does not', () => {
+    expect(mayCallModels(appOf({ Reader: role([grant('sqs:ReceiveMessage')]) }))).toBe(false);
   });
 });

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -144,6 +144,55 @@ describe('FunctionRuntime', () => {
     expect(logs).toContainEqual(expect.stringMatching(new RegExp(`^[\\d:.TZ-]+\\t${outcome.requestId}\\tINFO\\tworking on it$`)));
     expect(logs).toContainEqual(expect.stringMatching(new RegExp(`^[\\d:.TZ-]+\\t${outcome.requestId}\\tERROR\\tcareful$`)));
     expect(logs.some((l) => l.startsWith('REPORT RequestId:'))).toBe(true);
+  });
+});
+
+describe('FunctionRuntime.prepare', () => {
+  /** A function whose init appends a line to a file of its own: how many environments initialized, and when. */
+  function counted(logs: string[] = [], overrides: Partial<FunctionDefinition> = {}) {
+    const inits = path.join(mkdtempSync(path.join(tmpdir(), 'switchyard-inits-')), 'inits');
+    writeFileSync(inits, '');
+    const runtime = fn(
+      `import { appendFileSync } from 'node:fs';
+       const initAt = Date.now();
+       appendFileSync(${JSON.stringify(inits)}, initAt + '\\n');
+       export const handler = async () => initAt;`,
+      overrides,
+      logs,
+    );
+    return { runtime, inits: () => readFileSync(inits, 'utf8').split('\n').filter(Boolean).map(Number) };
+  }
+
+  it("runs a function's init phase before its first invocation, which then runs in that environment and reports the Init Duration", async () => {
+    const logs: string[] = [];
+    const { runtime, inits } = counted(logs);
+    await runtime.prepare();
+    const [initAt] = inits();
+    expect(initAt).toBeDefined();
+    const invoked = Date.now();
+    const outcome = await runtime.invoke({});
+    expect(outcome).toMatchObject({ ok: true, payload: String(initAt) });
+    expect(initAt).toBeLessThanOrEqual(invoked);
+    expect(inits()).toHaveLength(1);
+    expect(logs).toContainEqual(expect.stringMatching(/^REPORT RequestId: .*\tInit Duration: [\d.]+ ms$/));
+  });
+
+  it('gives an invocation the environment still initializing, rather than starting a second one', async () => {
+    const { runtime, inits } = counted();
+    const prepared = runtime.prepare();
+    await expect(runtime.invoke({})).resolves.toMatchObject({ ok: true });
+    await prepared;
+    expect(inits()).toHaveLength(1);
+  });
+
+  it('starts no environment for a function that has one, or may have none (reserved concurrency 0)', async () => {
+    const { runtime, inits } = counted();
+    await runtime.invoke({});
+    await runtime.prepare();
+    expect(inits()).toHaveLength(1);
+    const throttled = counted([], { reservedConcurrency: 0 });
+    await throttled.runtime.prepare();
+    expect(throttled.inits()).toEqual([]);
   });
 });
 
