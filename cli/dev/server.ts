@@ -232,6 +232,8 @@ async function reloadOnce(runtime: Runtime, dev: Dev, files: readonly string[]):
     const outcomes = await dev.code.rebuild(plan.bundles);
     await runReplacements(runtime, dev.code.replacements());
     reportRebuilt(dev, outcomes, `changed: ${named}`, runtime);
+    // As after a reload: the new code's first environment starts ahead of its next event.
+    void runtime.warm();
     return;
   }
   dev.io.out(`changed: ${named}; synthesizing (${plan.reason})...`);
