@@ -266,3 +266,49 @@ export class AdvanceableClock implements Clock {
     else timer.handle = setTimeout(() => this.#arm(timer), Math.min(remaining, MAX_TIMER_MS));
   }
 }
+
+/** How long the runtime must have run no work before the warm-up takes its next step. */
+const QUIET_MS = 100;
+
+/**
+ * The runtime's clock as its services see it, counting the work in flight on it (`begin`:
+ * invocations, pollers' batches) so that what runs in the background only (the warm-up of
+ * `switchyard dev`) can wait for the app's own work to end first: on two cores a function's
+ * init on its thread slows the first event's invocation several times over. Time, `sleep` and
+ * `begin` are the wrapped clock's.
+ */
+export class ActivityClock implements Clock {
+  readonly sleep?: Clock['sleep'];
+  #inFlight = 0;
+  #lastEnd = 0;
+
+  constructor(private readonly inner: Clock) {
+    if (inner.sleep) this.sleep = inner.sleep.bind(inner);
+  }
+
+  now(): number {
+    return this.inner.now();
+  }
+
+  begin(what: () => string): () => void {
+    this.#inFlight++;
+    const end = beginWork(this.inner, what);
+    let ended = false;
+    return () => {
+      if (ended) return;
+      ended = true;
+      this.#inFlight--;
+      this.#lastEnd = performance.now();
+      end();
+    };
+  }
+
+  /** Resolves once no work is in flight and none has ended for a moment (a burst's next request comes first). */
+  async idle(): Promise<void> {
+    for (;;) {
+      const quietFor = performance.now() - this.#lastEnd;
+      if (this.#inFlight === 0 && quietFor >= QUIET_MS) return;
+      await new Promise((resolve) => setTimeout(resolve, this.#inFlight === 0 ? QUIET_MS - quietFor : QUIET_MS));
+    }
+  }
+}

@@ -1,5 +1,5 @@
 import type { HttpApiUrl } from './apigateway/http-api-service.js';
-import { systemClock } from './clock.js';
+import { ActivityClock, systemClock } from './clock.js';
 import { ConsoleSite } from './console/console-site.js';
 import { EndpointGuard } from './endpoint/guard.js';
 import { Endpoint } from './endpoint/server.js';
@@ -112,7 +112,8 @@ export class LocalRuntime {
       url,
       accountId: options.accountId ?? '000000000000',
       region: options.region ?? 'us-east-1',
-      clock: options.clock ?? systemClock,
+      // Counting the work in flight: the warm-up waits for the app's own work.
+      clock: new ActivityClock(options.clock ?? systemClock),
       log,
       guard,
       // With signatures checked, the runtime's own clients and functions sign with a configured key.

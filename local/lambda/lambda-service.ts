@@ -149,8 +149,10 @@ export class LambdaService implements RestProtocolService {
    * event (FunctionRuntime.prepare): one after another, each init phase with the CPU to itself
    * as a first event's would have it, until every function has one or the service stops.
    */
-  async prepare(): Promise<void> {
+  async prepare(idle: () => Promise<void> = () => Promise.resolve()): Promise<void> {
     for (const fn of this.#functions.values()) {
+      // An init on its thread takes a core: the app's own invocations go first.
+      await idle();
       if (this.#stopped) return;
       await fn.prepare();
     }

@@ -154,7 +154,7 @@ export const lambdaModule: ServiceModule<'lambda'> = {
           ],
         };
       },
-      warm: () => lambda.prepare(),
+      warm: (idle) => lambda.prepare(idle),
       stop: () => lambda.stop(),
     };
   },

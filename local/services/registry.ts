@@ -1,4 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
+import { ActivityClock } from '../clock.js';
 import type { OperationAuthorizer } from '../endpoint/protocols.js';
 import type { ServiceIam } from '../iam/authorizations.js';
 import type { ResourcePolicySource } from '../iam/resource-policies.js';
@@ -195,10 +196,13 @@ export class ServiceRegistry {
 
   /** Every running service's `warm`, side by side (a function's init runs on its own thread); a failure is logged, the others go on. */
   async warm(): Promise<void> {
+    const clock = this.#settings?.clock;
+    // Between steps the requests that came meanwhile are served; with an ActivityClock, the work they started ends first.
+    const idle = clock instanceof ActivityClock ? () => clock.idle() : () => new Promise<void>((resolve) => setImmediate(resolve));
     await Promise.all(
       this.#entries.map(async ({ module, running }) => {
         try {
-          await running?.warm?.();
+          await running?.warm?.(idle);
         } catch (error) {
           this.#settings?.log(
             `[${module.name}] warming up failed (its first request does that work instead): ${(error as Error).stack ?? String(error)}`,

@@ -236,9 +236,10 @@ export interface RunningService<T> {
    * Does ahead what the app's first requests would otherwise wait for (a function's init
    * phase, a state machine's compile), without changing what they do. Called in the background
    * once the runtime has started and after each reload, by an interactive runtime only
-   * (LocalRuntime.warm: `switchyard dev`, `npm start`); the services warm side by side.
+   * (LocalRuntime.warm: `switchyard dev`, `npm start`); the services warm side by side. Each
+   * step waits for `idle` first: the app's own work (an invocation, a batch) goes before it.
    */
-  warm?(): Promise<void> | void;
+  warm?(idle: () => Promise<void>): Promise<void> | void;
   stop?(): Promise<void> | void;
   close?(): Promise<void> | void;
 }

@@ -140,7 +140,7 @@ export const statesModule: ServiceModule<'states'> = {
         const roles = definitions.stateMachines.map((m) => ({ what: `state machine ${m.name}`, roleArn: m.roleArn, sourceArn: m.arn }));
         warn(await untrustedRoleWarnings(services.get('iam'), 'states.amazonaws.com', roles));
       },
-      warm: () => states.warm(),
+      warm: (idle) => states.warm(idle),
       // Before Lambda stops (Step Functions needs it): with Lambda gone, an invocation in flight would be recorded as a task failure.
       stop: () => states.close(),
       close: () => dynamodb.destroy(),

@@ -194,10 +194,10 @@ export class StatesService {
    * ASL schema check (asl-validator and its ajv), a fifth of a second a first execution, and
    * every request behind it on this thread, would otherwise wait for.
    */
-  async warm(): Promise<void> {
+  async warm(idle: () => Promise<void>): Promise<void> {
     for (const machine of this.#machines.records()) {
-      // One at a time, with the requests that came meanwhile served in between.
-      await new Promise((resolve) => setImmediate(resolve));
+      // One at a time, once the app's own work has ended.
+      await idle();
       try {
         this.#compiler.compile(machine.definition, machine.type);
       } catch (error) {

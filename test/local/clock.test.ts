@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AdvanceableClock, beginWork, systemClock, WorkInFlightError } from '../../local/clock.js';
+import { ActivityClock, AdvanceableClock, beginWork, systemClock, WorkInFlightError } from '../../local/clock.js';
 
 const HOUR = 3_600_000;
 
@@ -140,5 +140,34 @@ describe('AdvanceableClock', () => {
     const end = beginWork(systemClock, () => 'an invocation');
     expect(end).toBeTypeOf('function');
     end();
+  });
+});
+
+describe('ActivityClock', () => {
+  it('is idle only once no work is in flight and none has ended for a moment', async () => {
+    const clock = new ActivityClock(systemClock);
+    const end = beginWork(clock, () => 'an invocation');
+    let idle = false;
+    const waiting = clock.idle().then(() => {
+      idle = true;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    expect(idle).toBe(false);
+    const ended = performance.now();
+    end();
+    await waiting;
+    expect(performance.now() - ended).toBeGreaterThanOrEqual(90);
+  });
+
+  it("passes time, sleep and work on to the clock it counts for, so a test's clock still waits for work", async () => {
+    const inner = new AdvanceableClock();
+    const clock = new ActivityClock(inner);
+    await inner.advanceTo(inner.now() + 60_000, { timeoutMs: 10 });
+    expect(clock.now() - Date.now()).toBeGreaterThan(59_000);
+    expect(clock.sleep).toBeDefined();
+    const end = beginWork(clock, () => 'a batch');
+    await expect(inner.advanceTo(inner.now() + 1000, { timeoutMs: 10 })).rejects.toBeInstanceOf(WorkInFlightError);
+    end();
+    await inner.advanceTo(inner.now() + 1000, { timeoutMs: 10 });
   });
 });
