@@ -290,6 +290,8 @@ export interface ExpressExecutionSummary {
   readonly status: 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
   readonly startDate: string;
   readonly stopDate?: string;
+  /** What it is about: the idempotency key its name is a digest of, from the input a workflow starter gave it (absent otherwise). */
+  readonly businessKey?: string;
 }
 
 export interface ExpressExecutionsPage {

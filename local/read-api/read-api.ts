@@ -1,4 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
+import { businessKeyOf } from '../../clients/execution-subject.js';
 import { tryParseArn } from '../arn.js';
 import type { AcceptedEventNote } from '../events/events-service.js';
 import type { DeliveryNote } from '../events/target-outbox.js';
@@ -358,6 +359,7 @@ function expressSummaries(
   const lastShown = shown.at(-1);
   const out: ExpressExecutionSummary[] = [];
   for (const record of shown) {
+    const businessKey = businessKeyOf(record.input);
     out.push({
       executionArn: record.arn,
       stateMachineArn: record.stateMachineArn,
@@ -365,6 +367,7 @@ function expressSummaries(
       status: record.status as ExpressExecutionSummary['status'],
       startDate: new Date(record.startDate).toISOString(),
       ...(record.stopDate === undefined ? {} : { stopDate: new Date(record.stopDate).toISOString() }),
+      ...(businessKey === undefined ? {} : { businessKey }),
     });
   }
   const more = chosen.length > shown.length && lastShown !== undefined;
