@@ -224,15 +224,15 @@ describe('an app made with npm create switchyard from the packed tarballs', () =
     const stackTest = () => run('npx', ['vitest', 'run', 'test/orders-app-stack.test.ts'], app);
     const finding = 'AwsSolutions-IAM5[Resource::arn:aws:s3:::reports-*/*]';
     try {
-      withRole(undefined);
-      const refused = stackTest();
-      expect(refused.status, 'the unacknowledged finding fails the test').not.toBe(0);
-      expect(`${refused.stdout}${refused.stderr}`).toContain(`Acknowledge with 'AwsSolutions::${finding}'`);
       for (const id of [`AwsSolutions::${finding}`, finding]) {
         withRole(id);
         const passed = stackTest();
         expect(passed.status, `${id}\n${passed.stdout}${passed.stderr}`).toBe(0);
       }
+      withRole(undefined);
+      const refused = stackTest();
+      expect(refused.status, 'the unacknowledged finding fails the test').not.toBe(0);
+      expect(`${refused.stdout}${refused.stderr}`).toContain(`Acknowledge with 'AwsSolutions::${finding}'`);
       withRole(`AwsSolutions::${finding}`);
       timed('cdk synth with the acknowledged role', () => ok('npx', ['cdk', 'synth', '--quiet'], app));
     } finally {
