@@ -1,4 +1,5 @@
 import { ChangeMessageVisibilityBatchCommand, GetQueueAttributesCommand, type Message, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { idFieldOf } from '../clients/execution-subject.js';
 import { resourceName } from '../clients/resource-names.js';
 import { DEAD_LETTER_ATTRIBUTES } from '../contracts/wiring.js';
 import { type QueueMessagesPage, READ_API_PATHS } from '../local/read-api/contract.js';
@@ -233,13 +234,12 @@ function eventOf(body: string): DeadLetter['event'] {
     const value = JSON.parse(body) as Record<string, unknown>;
     if (typeof value !== 'object' || value === null || typeof value['detail-type'] !== 'string') return undefined;
     const detail = (value.detail ?? {}) as Record<string, unknown>;
-    // The first id-like field of the detail, so a line says which ticket it is.
-    const key = Object.keys(detail).find((k) => /Id$/.test(k) && typeof detail[k] === 'string');
     return {
       id: typeof value.id === 'string' ? value.id : undefined,
       detailType: value['detail-type'],
       source: typeof value.source === 'string' ? value.source : undefined,
-      summary: key ? `${key}=${detail[key]}` : truncate(JSON.stringify(detail), 60),
+      // The first id-like field of the detail, so a line says which ticket it is.
+      summary: idFieldOf(detail) ?? truncate(JSON.stringify(detail), 60),
     };
   } catch {
     return undefined;

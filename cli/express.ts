@@ -23,6 +23,9 @@ export interface ExpressExecution {
   readonly status: ExecutionStatus;
   readonly startDate?: Date;
   readonly stopDate?: Date;
+  /** What it started with and, when it succeeded, ended with: recorded only with `includeExecutionData`. */
+  readonly input?: string;
+  readonly output?: string;
   readonly events: HistoryEvent[];
 }
 
@@ -143,9 +146,17 @@ export function expressExecutions(records: readonly { executionArn: string; even
       status: terminal ? (TERMINAL[terminal.type as string] as ExecutionStatus) : 'RUNNING',
       startDate: (started ?? events[0])?.timestamp,
       stopDate: terminal?.timestamp,
+      input: eventData(started, 'input'),
+      output: terminal?.type === 'ExecutionSucceeded' ? eventData(terminal, 'output') : undefined,
       events,
     };
   });
+}
+
+/** The input or output a history event's details carry, as a log record gives them (a string). */
+function eventData(event: HistoryEvent | undefined, key: 'input' | 'output'): string | undefined {
+  const details = Object.entries(event ?? {}).find(([k]) => k.endsWith('EventDetails'))?.[1] as Record<string, unknown> | undefined;
+  return typeof details?.[key] === 'string' ? details[key] : undefined;
 }
 
 /** The pattern that selects only the records that start or end an execution: enough to list them. */

@@ -19,6 +19,8 @@ export interface FailedExecution {
   readonly stopDate?: Date;
   readonly error?: string;
   readonly cause?: string;
+  /** What it started with (Standard; Express when its logs include execution data): says what it was about. */
+  readonly input?: string;
   /** DescribeExecution's answer (Standard only): whether RedriveExecution would take it, and why not. */
   readonly redriveStatus?: string;
   readonly redriveStatusReason?: string;
@@ -56,6 +58,7 @@ export async function failedExecutions(
           status: e.status,
           startDate: e.startDate,
           stopDate: e.stopDate,
+          input: e.input,
           ...terminalError(e.events),
         });
       }
@@ -84,6 +87,7 @@ export async function failedExecutions(
             stopDate: item.stopDate,
             error: described.error,
             cause: described.cause,
+            input: described.input,
             redriveStatus: described.redriveStatus,
             redriveStatusReason: described.redriveStatusReason,
             redriveCount: described.redriveCount,

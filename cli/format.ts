@@ -33,6 +33,19 @@ export function truncate(text: string, max = 200): string {
   return flat.length <= max ? flat : `${flat.slice(0, max)}… (${flat.length - max} more chars)`;
 }
 
+/**
+ * One-line text of at most about `max` characters that keeps its start and its end and folds
+ * the middle, saying how much: for text whose end matters as much as its start (a JSON object
+ * whose last field is a result).
+ */
+export function fold(text: string, max = 200): string {
+  const flat = text.replace(/\s*\n\s*/g, ' ');
+  if (flat.length <= max) return flat;
+  const tail = Math.floor(max / 3);
+  const head = max - tail;
+  return `${flat.slice(0, head)} …(${flat.length - max} chars)… ${flat.slice(flat.length - tail)}`;
+}
+
 export function usd(amount: number): string {
   if (amount !== 0 && Math.abs(amount) < 0.01) return `$${amount.toFixed(4)}`;
   return `$${amount.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;

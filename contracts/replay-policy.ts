@@ -56,15 +56,35 @@ export function replayLabel(at: Date): string {
 }
 
 /**
- * The fixed messages a consumer logs for a replayed event it did not run under the
- * policy, each with the fields in REPLAY_LOG_FIELDS. The CLI finds them with
- * FilterLogEvents (`{ $.replayName = "<name>" }`) after a replay, to show what a dry run
- * would have done; a changed message here changes on both sides.
+ * The fixed messages a consumer logs for each replayed event, with the fields in
+ * REPLAY_LOG_FIELDS: one it did not run under the policy (skip, dry run), and one it
+ * reprocessed, with what became of it. The CLI finds them with FilterLogEvents
+ * (`{ $.replayName = "<name>" }`) after a replay, to say what the replay did or a dry run
+ * would do; a changed message here changes on both sides.
  */
 export const REPLAY_LOG_MESSAGES = {
   skipped: 'replayed event acknowledged without running: replay policy skip',
   dryRun: 'replay dry run: the handler was not run',
+  reprocessed: 'replayed event reprocessed',
 } as const;
+
+/**
+ * What a dry run found of a replayed event's idempotency claim (read, never written):
+ * `applied`, the fact was processed already and the handler would not run again (a
+ * duplicate); `in-progress`, another delivery holds the claim; `none`, the handler would run;
+ * `unknown`, the claim could not be read (the consumer logs why).
+ */
+export const REPLAY_CLAIM_STATES = ['applied', 'in-progress', 'none', 'unknown'] as const;
+export type ReplayClaimState = (typeof REPLAY_CLAIM_STATES)[number];
+
+/**
+ * What became of a reprocessed replayed event: the handler `ran`; it was a `duplicate` of a
+ * fact already processed (skipped, as already applied); `superseded` by a later record of its
+ * key (debounce); `held-back` by flow control or a twin in progress (it comes back); `failed`
+ * (retried, or dead-lettered when permanent or out of receives).
+ */
+export const REPROCESS_OUTCOMES = ['ran', 'duplicate', 'superseded', 'held-back', 'failed'] as const;
+export type ReprocessOutcome = (typeof REPROCESS_OUTCOMES)[number];
 
 /** The structured fields of those log lines (Powertools logs them as top-level JSON keys). */
 export const REPLAY_LOG_FIELDS = {
@@ -76,4 +96,8 @@ export const REPLAY_LOG_FIELDS = {
   problems: 'problems',
   /** What the handler would have done, as the consumer describes it (dry run). */
   wouldRun: 'wouldRun',
+  /** The event's idempotency claim, a ReplayClaimState (dry run of a consumer that claims). */
+  claim: 'claim',
+  /** What became of a reprocessed event, a ReprocessOutcome. */
+  outcome: 'outcome',
 } as const;

@@ -217,6 +217,12 @@ export interface WorkflowInput {
     readonly detailType: string;
     readonly time: string;
     readonly replayName?: string;
+    /**
+     * The fact's idempotency key (`OrderPlaced#orderId="O-1"`, `idempotencyKeyOf`): the value the
+     * execution's name is a digest of, which `switchyard executions` shows as its key. Set by
+     * the workflow starter; absent from the input of an execution started otherwise.
+     */
+    readonly idempotencyKey?: string;
   };
   readonly correlationId: string;
 }

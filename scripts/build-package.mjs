@@ -20,10 +20,13 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { allSources } from '../packages/index.mjs';
 import { assemblePackages } from './assemble-packages.mjs';
+import { BUILT_FROM, buildInputs, digestOf } from './build-inputs.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
 const dist = path.join(root, 'dist');
 const started = performance.now();
+// The inputs as the build starts reading them: an edit made during the build makes the next pack build again.
+const builtFrom = digestOf(root, buildInputs());
 
 /** The folders (and files) the packages are compiled from. */
 const packageSources = allSources();
@@ -134,6 +137,9 @@ try {
 } catch (error) {
   fail(error.message);
 }
+
+// A build that let errors through (SWITCHYARD_BUILD_ALLOW_ERRORS) is not one to pack without building again.
+if (!allowErrors) writeFileSync(path.join(root, BUILT_FROM), `${builtFrom}\n`);
 
 console.log(
   `build: dist/ compiled, ${assets} run-time files copied, ${consoleState}; ${packages.map((p) => `pack/${p.name}`).join(', ')} assembled, ` +

@@ -3,20 +3,25 @@
 //   node scripts/pack.mjs [--destination <folder>] [--publish-dry-run]
 // prints each tarball's path, one per line, last. --publish-dry-run runs `npm publish
 // --dry-run` in each package first, as a release would (npm checks the manifest, the files
-// and the name), and fails on any error. The build runs first
-// (SWITCHYARD_PACK_NO_BUILD=1 skips it, for a pack/ just built).
+// and the name), and fails on any error. The build runs first unless pack/ was built from
+// the sources as they are (scripts/build-inputs.mjs: `npm run build` then `npm run pack`
+// builds once); SWITCHYARD_PACK_NO_BUILD=1 never builds.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { PACKAGES } from '../packages/index.mjs';
+import { buildInputs, digestOf, packBuiltFrom } from './build-inputs.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
 const { values } = parseArgs({ options: { destination: { type: 'string' }, 'publish-dry-run': { type: 'boolean' } } });
 const destination = path.resolve(values.destination ?? path.join(root, 'pack'));
 mkdirSync(destination, { recursive: true });
 
-if (process.env.SWITCHYARD_PACK_NO_BUILD !== '1') run(process.execPath, [path.join(root, 'scripts', 'build-package.mjs')], root);
+if (process.env.SWITCHYARD_PACK_NO_BUILD === '1') console.log('pack: not building (SWITCHYARD_PACK_NO_BUILD=1)');
+else if (packBuiltFrom(root, digestOf(root, buildInputs())))
+  console.log('pack: pack/ was built from the sources as they are: not building again');
+else run(process.execPath, [path.join(root, 'scripts', 'build-package.mjs')], root);
 
 const tarballs = [];
 for (const { name } of PACKAGES) {

@@ -1,9 +1,8 @@
-import { AssertionError } from 'node:assert';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { FailedExecution } from '../cli/failed-executions.js';
 import { type DeadLetterFailure, failures } from './failures.js';
-import { known } from './poll.js';
+import { known, listed } from './poll.js';
 import type { RunningApp } from './start.js';
 import { uniqueMatch } from './waits.js';
 
@@ -12,8 +11,18 @@ export type DeadLetterExpectation =
   | { readonly queue?: string; readonly errorName?: string; readonly detail?: Record<string, unknown> }
   | ((letter: DeadLetterFailure) => boolean);
 
+/**
+ * What an assertion of the testing API throws: its message says what failed. Named
+ * `AssertionError` as test runners name a failed expectation, but not node:assert's, whose
+ * `actual`, `expected` and `diff` fields (`diff: 'simple'`) vitest prints as a diff the
+ * assertion never had.
+ */
+class TestAppAssertionError extends Error {
+  override readonly name = 'AssertionError';
+}
+
 function fail(message: string): never {
-  throw new AssertionError({ message });
+  throw new TestAppAssertionError(message);
 }
 
 /** Whether the letter's event detail has every field of `detail` with the same value. */
@@ -89,13 +98,19 @@ export async function expectNoFailedExecutions(
   );
 }
 
+/** The attribute a ledger item counts its effect's applications in, unless the ledger names another: the scaffold's and docs/testing.md's. */
+const DEFAULT_EFFECT_COUNT = 'timesApplied';
+
 /** Where the effects are counted: a table whose items are effects, each with how many times it was applied. */
 export interface EffectLedger {
   /** The table (its name, or a unique part of it). */
   readonly table: string;
-  /** The attribute holding how many times the item's effect was applied. @default 'applied' */
+  /** The numeric attribute holding how many times the item's effect was applied (`ADD timesApplied :one`). @default 'timesApplied' */
   readonly count?: string;
-  /** How to name an item in the message. @default its key attributes as JSON */
+  /**
+   * How to name an item in the message and in `expected`.
+   * @default - its key's value for a table keyed on one attribute (`O-1`), else its key attributes as JSON
+   */
   readonly name?: (item: Record<string, unknown>) => string;
   /** Effects that must be there, by `name`: one missing fails (never applied). */
   readonly expected?: readonly string[];
@@ -105,12 +120,44 @@ export interface EffectLedger {
  * Fails unless every effect in the ledger table was applied exactly once (its count
  * attribute is 1) and every expected effect is there: the guarantee an idempotent flow
  * gives under duplicates, retries and restarts. The message names each effect applied twice
- * or more, or never.
+ * or more, or never; and when no item has the count attribute, the numeric attributes they
+ * have instead.
  */
 export async function expectEachEffectOnce(app: RunningApp, ledger: EffectLedger): Promise<void> {
-  const names = app.runtime.definitions.tables.map((t) => t.name);
+  const tables = app.runtime.definitions.tables;
+  const names = tables.map((t) => t.name);
   const table = known('table', ledger.table, names, uniqueMatch(ledger.table, names));
-  const countAttribute = ledger.count ?? 'applied';
+  const countAttribute = ledger.count ?? DEFAULT_EFFECT_COUNT;
+  const items = await scanAll(app, table);
+  const keys = keyAttributes(tables.find((t) => t.name === table)?.definition);
+  const nameOf = ledger.name ?? ((item: Record<string, unknown>) => defaultEffectName(item, keys));
+  const counted = items.filter((item) => item[countAttribute] !== undefined);
+  if (items.length > 0 && counted.length === 0) fail(noCountAttribute(table, countAttribute, items, keys));
+  const wrong = items.filter((item) => item[countAttribute] !== 1);
+  const present = new Set(items.map(nameOf));
+  const missing = (ledger.expected ?? []).filter((name) => !present.has(name));
+  const lines: string[] = [];
+  if (wrong.length > 0) {
+    lines.push(`${wrong.length} effect${wrong.length === 1 ? ' was' : 's were'} not applied exactly once (${countAttribute} in ${table}):`);
+    lines.push(
+      ...wrong.map((item) =>
+        item[countAttribute] === undefined
+          ? `  - ${nameOf(item)}: no ${countAttribute}`
+          : `  - ${nameOf(item)}: ${countAttribute} = ${JSON.stringify(item[countAttribute])}`,
+      ),
+    );
+    lines.push(
+      "An effect applied twice is a duplicate the flow did not recognise: check the contract's idempotencyFields and that the effect is claimed before it is applied.",
+    );
+  }
+  if (missing.length > 0) {
+    const there = items.length === 0 ? 'the table is empty' : `the table has ${listed(items.map(nameOf))}`;
+    lines.push(`${missing.length} effect${missing.length === 1 ? ' was' : 's were'} never applied: ${missing.join(', ')} (${there})`);
+  }
+  if (lines.length > 0) fail(lines.join('\n'));
+}
+
+async function scanAll(app: RunningApp, table: string): Promise<Record<string, unknown>[]> {
   const items: Record<string, unknown>[] = [];
   let ExclusiveStartKey: Record<string, never> | undefined;
   do {
@@ -118,19 +165,34 @@ export async function expectEachEffectOnce(app: RunningApp, ledger: EffectLedger
     items.push(...(page.Items ?? []).map((item) => unmarshall(item)));
     ExclusiveStartKey = page.LastEvaluatedKey as Record<string, never> | undefined;
   } while (ExclusiveStartKey);
-  const nameOf = ledger.name ?? ((item: Record<string, unknown>) => JSON.stringify(item));
-  const wrong = items.filter((item) => item[countAttribute] !== 1);
-  const present = new Set(items.map(nameOf));
-  const missing = (ledger.expected ?? []).filter((name) => !present.has(name));
-  const lines: string[] = [];
-  if (wrong.length > 0) {
-    lines.push(`${wrong.length} effect${wrong.length === 1 ? ' was' : 's were'} not applied exactly once (${countAttribute} in ${table}):`);
-    lines.push(...wrong.map((item) => `  - ${nameOf(item)}: ${countAttribute} = ${JSON.stringify(item[countAttribute])}`));
-    lines.push(
-      "An effect applied twice is a duplicate the flow did not recognise: check the contract's idempotencyFields and that the effect is claimed before it is applied.",
-    );
-  }
-  if (missing.length > 0)
-    lines.push(`${missing.length} effect${missing.length === 1 ? ' was' : 's were'} never applied: ${missing.join(', ')}`);
-  if (lines.length > 0) fail(lines.join('\n'));
+  return items;
+}
+
+/** The key attributes of a table's CreateTable input, partition key first. */
+function keyAttributes(definition: Record<string, unknown> | undefined): string[] {
+  const schema = Array.isArray(definition?.KeySchema) ? (definition.KeySchema as { AttributeName?: unknown; KeyType?: unknown }[]) : [];
+  return [...schema]
+    .sort((a, b) => (a.KeyType === 'HASH' ? -1 : b.KeyType === 'HASH' ? 1 : 0))
+    .flatMap((k) => (typeof k.AttributeName === 'string' ? [k.AttributeName] : []));
+}
+
+function defaultEffectName(item: Record<string, unknown>, keys: readonly string[]): string {
+  const [only] = keys;
+  if (keys.length === 1 && only !== undefined) return String(item[only]);
+  return JSON.stringify(Object.fromEntries((keys.length > 0 ? keys : Object.keys(item)).map((k) => [k, item[k]])));
+}
+
+/** Why a ledger whose items all lack the count attribute cannot be checked, naming the attributes that could count. */
+function noCountAttribute(
+  table: string,
+  countAttribute: string,
+  items: readonly Record<string, unknown>[],
+  keys: readonly string[],
+): string {
+  const numeric = [...new Set(items.flatMap((item) => Object.keys(item).filter((k) => !keys.includes(k) && typeof item[k] === 'number')))];
+  const hint =
+    numeric.length > 0
+      ? `its items' numeric attributes are ${numeric.join(', ')}: pass the one that counts as count (count: '${numeric[0]}')`
+      : 'its items have no numeric attribute: the effect must count its applications (ADD <attribute> :one) for this check';
+  return `no item of ${table} has the attribute ${countAttribute} that counts how often its effect was applied; ${hint}`;
 }

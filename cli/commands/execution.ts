@@ -4,6 +4,7 @@ import {
   type DescribeExecutionOutput,
   type HistoryEvent,
 } from '@aws-sdk/client-sfn';
+import { executionSubject } from '../../clients/execution-subject.js';
 import { GLOBAL_HELP, parseCommand } from '../args.js';
 import { type Clients, call, errorCode } from '../aws.js';
 import { CliError, usageError } from '../errors.js';
@@ -19,26 +20,32 @@ import {
   readRecords,
 } from '../express.js';
 import { type Flow, selectFlows } from '../flows.js';
-import { duration, time, truncate } from '../format.js';
+import { duration, fold, time, truncate } from '../format.js';
 import { executionFailure, type StateVisit, stateVisits } from '../history.js';
+import { stateOutputLine } from '../state-data.js';
 import { appFlows } from './app-flows.js';
 import type { Command } from './command.js';
 
-export const HELP = `Usage: switchyard execution <name|arn> [--flow <name>]
+export const HELP = `Usage: switchyard execution <name|arn> [--flow <name>] [--full]
 
 Shows one execution: of a Standard flow with DescribeExecution and GetExecutionHistory,
 of an Express flow from the records its logging wrote to its log group (FilterLogEvents):
-its states in order with their durations, every retry and caught error, each state's
-input and output (cut to one line; --json gives them in full), and the error and cause
-when it failed.
+what it is about (the business key its input names), its states in order with their
+durations, every retry and caught error, each state's input and output, and the error and
+cause when it failed.
+
+Each input and output is one line. A state's output shows what the state added or changed
+(a Task's result at its resultPath, a model step's answer), then which fields of its input
+it passed on; a long value keeps its start and end and folds its middle.
 
   <name|arn>          the execution's ARN, or its name (looked up in the app's flows)
   --flow <name>       the flow to look the name up in, when several have it
+  --full              every input and output whole (--json gives them whole too)
 
 ${GLOBAL_HELP}`;
 
 export const execution: Command = async (argv, io) => {
-  const { values, positionals } = parseCommand(argv, { flow: { type: 'string' } });
+  const { values, positionals } = parseCommand(argv, { flow: { type: 'string' }, full: { type: 'boolean' } });
   if (values.help) return io.out(HELP);
   if (positionals.length !== 1) throw usageError('execution takes one <name|arn>: switchyard execution <name>');
   const wanted = String(positionals[0]);
@@ -54,7 +61,7 @@ export const execution: Command = async (argv, io) => {
     io.out(JSON.stringify({ flow, execution: described, states: visits, failure, events }, null, 2));
     return;
   }
-  render(io.out, flow ?? '-', described, visits, failure);
+  render(io.out, { flow: flow ?? '-', execution: described, visits, failure, full: values.full === true });
   if (found?.type === 'EXPRESS' && described.input === undefined) {
     io.out('');
     io.out(`(${found.flow} logs without execution data, IncludeExecutionData false: inputs and outputs are not recorded)`);
@@ -93,11 +100,6 @@ async function loadExpress(clients: Clients, flow: Flow, executionArn: string): 
 }
 
 function describedExpress(e: ExpressExecution): Described {
-  const detail = (type: string, key: 'input' | 'output') => {
-    const event = e.events.find((x) => x.type === type) as Record<string, unknown> | undefined;
-    const details = Object.entries(event ?? {}).find(([k]) => k.endsWith('EventDetails'))?.[1] as Record<string, unknown> | undefined;
-    return typeof details?.[key] === 'string' ? (details[key] as string) : undefined;
-  };
   return {
     executionArn: e.executionArn,
     stateMachineArn: e.stateMachineArn,
@@ -105,8 +107,8 @@ function describedExpress(e: ExpressExecution): Described {
     status: e.status,
     startDate: e.startDate ?? new Date(0),
     stopDate: e.stopDate,
-    input: detail('ExecutionStarted', 'input'),
-    output: detail('ExecutionSucceeded', 'output'),
+    input: e.input,
+    output: e.output,
   };
 }
 
@@ -165,18 +167,24 @@ async function findByName(
   throw new CliError(`no execution named "${name}" in the app's flows (${searched})${hint}`);
 }
 
-function render(
-  out: (line: string) => void,
-  flow: string,
-  e: Described,
-  visits: readonly StateVisit[],
-  failure: ReturnType<typeof executionFailure>,
-) {
+/** What `render` shows: the execution, its states and failure; `full` shows inputs and outputs whole. */
+interface Shown {
+  readonly flow: string;
+  readonly execution: Described;
+  readonly visits: readonly StateVisit[];
+  readonly failure: ReturnType<typeof executionFailure>;
+  readonly full: boolean;
+}
+
+function render(out: (line: string) => void, { flow, execution: e, visits, failure, full }: Shown) {
   const took = e.startDate ? duration((e.stopDate ?? new Date()).getTime() - e.startDate.getTime()) : '-';
+  const whole = (text: string) => text.replace(/\s*\n\s*/g, ' ');
   out(`${e.name}  ${e.status}  (flow ${flow})`);
+  const about = executionSubject(e.input);
+  if (about !== undefined) out(`  about ${about}`);
   out(`  started ${time(e.startDate)}, ${e.stopDate ? `took ${took}` : `running for ${took}`}`);
   out(`  ${e.executionArn}`);
-  if (e.input !== undefined) out(`  input:  ${truncate(e.input)}`);
+  if (e.input !== undefined) out(`  input:  ${full ? whole(e.input) : truncate(e.input)}`);
   out('');
   out(visits.length === 0 ? 'no states entered yet' : 'States:');
   visits.forEach((v, i) => {
@@ -194,16 +202,16 @@ function render(
       out(`        try ${n + 1} ${a.outcome}${why}${next}`);
     });
     if (v.caught) out(`        caught ${v.caught.error ?? 'error'}${v.caught.next ? ` -> ${v.caught.next}` : ''}`);
-    if (v.input !== undefined) out(`        input:  ${truncate(v.input, 160)}`);
-    if (v.output !== undefined) out(`        output: ${truncate(v.output, 160)}`);
+    if (v.input !== undefined) out(`        input:  ${full ? whole(v.input) : truncate(v.input, 160)}`);
+    if (v.output !== undefined) out(`        output: ${full ? whole(v.output) : stateOutputLine(v.input, v.output, 240)}`);
   });
   if (failure) {
     out('');
     out(`Failed: ${failure.error ?? '-'}`);
-    if (failure.cause) out(`  cause: ${truncate(failure.cause, 1000)}`);
+    if (failure.cause) out(`  cause: ${full ? whole(failure.cause) : truncate(failure.cause, 1000)}`);
   }
   if (e.output !== undefined) {
     out('');
-    out(`output: ${truncate(e.output)}`);
+    out(`output: ${full ? whole(e.output) : fold(e.output)}`);
   }
 }

@@ -1,6 +1,7 @@
-import { type ExecutionListItem, type ExecutionStatus, paginateListExecutions } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, type ExecutionListItem, type ExecutionStatus, paginateListExecutions } from '@aws-sdk/client-sfn';
+import { businessKeyOf, executionSubject } from '../../clients/execution-subject.js';
 import { GLOBAL_HELP, integerOption, parseCommand } from '../args.js';
-import { type Clients, pages } from '../aws.js';
+import { type Clients, call, pages } from '../aws.js';
 import { CliError, usageError } from '../errors.js';
 import { loggedExpressExecutions, noExpressRecord } from '../express.js';
 import { type Flow, selectFlows } from '../flows.js';
@@ -12,10 +13,16 @@ const STATUSES = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PEN
 
 export const HELP = `Usage: switchyard executions [--flow <name>] [--status <status>] [--limit <n>]
 
-Lists the executions of the app's flows, newest first: flow, name, status, start and
-duration. Standard flows with ListExecutions; Express flows from their log group
+Lists the executions of the app's flows, newest first: flow, business key, status, start,
+duration and name. Standard flows with ListExecutions; Express flows from their log group
 (FilterLogEvents over the records Step Functions writes there), as AWS keeps no other
 record of Express executions.
+
+KEY is what the execution is about: the idempotency key of the event that started it
+(OrderPlaced#orderId="O-1"), which its name is a digest of and the workflow starter puts in
+its input; for an execution started otherwise, the id field its input names (ticketId=T-1).
+Read from the input (DescribeExecution; an Express flow's only when its logs include
+execution data); --json gives the idempotency key as businessKey.
 
   --flow <name>       one flow: its name as listed, its state machine name or ARN
   --status <status>   ${STATUSES.join(', ')}
@@ -51,7 +58,7 @@ export const executions: Command = async (argv, io) => {
   if (unlogged.length === flows.length && flows.length > 0) throw new CliError(unlogged.map(noExpressRecord).join('; '));
   for (const flow of unlogged) io.err(`(${noExpressRecord(flow)})`);
   rows.sort((a, b) => (b.item.startDate?.getTime() ?? 0) - (a.item.startDate?.getTime() ?? 0));
-  const shown = rows.slice(0, limit);
+  const shown = await withInputs(clients, rows.slice(0, limit));
   const now = Date.now();
   const durationMs = (item: ExecutionListItem) =>
     item.startDate ? (item.stopDate?.getTime() ?? now) - item.startDate.getTime() : undefined;
@@ -59,9 +66,10 @@ export const executions: Command = async (argv, io) => {
   if (values.json) {
     io.out(
       JSON.stringify(
-        shown.map(({ flow, stateMachineArn, item }) => ({
+        shown.map(({ flow, stateMachineArn, item, input }) => ({
           flow,
           name: item.name,
+          businessKey: businessKeyOf(input),
           status: item.status,
           startDate: item.startDate?.toISOString(),
           stopDate: item.stopDate?.toISOString(),
@@ -86,22 +94,41 @@ export const executions: Command = async (argv, io) => {
   }
   io.out(
     table(
-      ['FLOW', 'NAME', 'STATUS', 'START', 'DURATION'],
-      shown.map(({ flow, item }) => {
+      ['FLOW', 'KEY', 'STATUS', 'START', 'DURATION', 'NAME'],
+      shown.map(({ flow, item, input }) => {
         const ms = durationMs(item);
         return [
           flow,
-          item.name ?? '-',
+          executionSubject(input) ?? '-',
           item.status ?? '-',
           time(item.startDate),
           ms === undefined ? '-' : `${duration(ms)}${item.stopDate ? '' : ' so far'}`,
+          item.name ?? '-',
         ];
       }),
     ),
   );
 };
 
-type Row = { flow: string; stateMachineArn: string; item: ExecutionListItem };
+type Row = { flow: string; stateMachineArn: string; item: ExecutionListItem; input?: string };
+
+/** How many DescribeExecution calls are in flight at once. */
+const DESCRIBE_CONCURRENCY = 10;
+
+/** The rows with their executions' inputs: a Standard execution's from DescribeExecution (ListExecutions gives none). */
+async function withInputs(clients: Clients, rows: readonly Row[]): Promise<Row[]> {
+  const out: Row[] = [];
+  for (let at = 0; at < rows.length; at += DESCRIBE_CONCURRENCY) {
+    const batch = rows.slice(at, at + DESCRIBE_CONCURRENCY).map(async (row) => {
+      if (row.input !== undefined || row.item.executionArn === undefined || row.item.executionArn.includes(':express:')) return row;
+      const { executionArn } = row.item;
+      const described = await call(clients.target, () => clients.sfn.send(new DescribeExecutionCommand({ executionArn })));
+      return { ...row, input: described.input };
+    });
+    out.push(...(await Promise.all(batch)));
+  }
+  return out;
+}
 
 /** A Standard flow's executions with ListExecutions, newest first, until `limit` are taken. */
 async function standardExecutions(clients: Clients, flow: Flow, status: string | undefined, limit: number): Promise<Row[]> {
@@ -129,5 +156,6 @@ async function expressExecutions(clients: Clients, flow: Flow, status: string | 
       flow: flow.flow,
       stateMachineArn: flow.arn,
       item: { ...e, startDate: e.startDate ?? new Date(0), stateMachineArn: flow.arn },
+      input: e.input,
     }));
 }

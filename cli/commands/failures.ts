@@ -1,4 +1,5 @@
 import type { Message } from '@aws-sdk/client-sqs';
+import { executionSubject } from '../../clients/execution-subject.js';
 import { DEAD_LETTER_ATTRIBUTES } from '../../contracts/wiring.js';
 import type { IamReport } from '../../local/read-api/contract.js';
 import { READ_API_PATHS } from '../../local/read-api/contract.js';
@@ -244,6 +245,7 @@ function executionRow(e: FailedExecution): FailureRow {
         : e.redriveStatus === 'NOT_REDRIVABLE'
           ? ` [not redrivable: ${e.redriveStatusReason ?? '?'}]`
           : '';
+  const what = [executionSubject(e.input), e.redriveCount ? `redriven ${e.redriveCount}x` : undefined].filter((part) => part !== undefined);
   return {
     kind: 'execution',
     source: e.flow,
@@ -251,6 +253,6 @@ function executionRow(e: FailedExecution): FailureRow {
     failedAt: e.stopDate,
     error: e.error ?? e.status,
     reason: `${e.status}${e.error ? ` ${e.error}` : ''}${e.cause ? `: ${e.cause}` : ''}${redrive}`,
-    what: e.redriveCount ? `redriven ${e.redriveCount}x` : undefined,
+    what: what.length > 0 ? what.join(', ') : undefined,
   };
 }

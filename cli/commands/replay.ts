@@ -16,7 +16,7 @@ import { type CloudAssembly, defaultCdkOut, readAssembly, referencedId, resource
 import { type Clients, call } from '../aws.js';
 import { CliError, usageError } from '../errors.js';
 import { table, time, truncate } from '../format.js';
-import { functionLogGroups, type ReplayReport, replayReports } from '../replay-reports.js';
+import { functionLogGroups, lastReports, type ReplayReport, type ReplaySummary, replayReports, summarize } from '../replay-reports.js';
 import { timeOption } from '../times.js';
 import type { Command } from './command.js';
 
@@ -24,7 +24,9 @@ export const HELP = `Usage: switchyard replay --from <time> [--to <time>] [--det
 
 Replays the events an archive of the app's bus received between --from and --to
 (StartReplay: the archive's bus is both source and destination), and with --wait follows
-it with DescribeReplay until it ends.
+it with DescribeReplay until it ends, then says what became of the replayed events: how
+many reached the app's consumers (those built with the kit, which log each one), and how
+many ran, were skipped as already applied (their idempotency claim was there) or failed.
 
   --from <time>          30m, 2h, 7d (ago), an ISO-8601 time, or now
   --to <time>            the same (default now)
@@ -34,14 +36,16 @@ it with DescribeReplay until it ends.
                            reprocess  run the handler as for a live event (idempotency still
                                       keeps an effect already done from being repeated)
                            skip       acknowledge without running, logging that they skipped
-                           dry-run    validate and log what would run, without running it;
-                                      implies --wait, then prints what the consumers reported
+                           dry-run    validate, read the idempotency claim (never write it) and
+                                      log whether the handler would run or skip the event as
+                                      already applied, without running it; implies --wait,
+                                      then prints what the consumers reported
                          The policy travels in the replay name (${REPLAY_POLICIES.map((p) => `${p}--<time>`).join(', ')});
                          a replay named otherwise (from the console) is reprocess.
   --archive <name>       the archive (needed when the bus has several)
   --wait                 follow the replay to its end
-  --settle <ms>          dry-run: how long consumers' reports must stay unchanged before
-                         they are printed (default 3,000; at most 60,000 waited in all)
+  --settle <ms>          how long consumers' reports must stay unchanged before they are
+                         counted (default 3,000; at most 60,000 waited in all)
 
 ${GLOBAL_HELP}`;
 
@@ -89,15 +93,13 @@ export const replay: Command = async (argv, io) => {
   const ended = await follow(clients, replayName, intervalMs, progress);
   if (ended.State !== 'COMPLETED') throw new CliError(`replay ${replayName} ${ended.State}: ${ended.StateReason ?? 'no reason given'}`);
 
-  let reports: ReplayReport[] | undefined;
-  if (policy !== 'reprocess') {
-    progress(`waiting for the consumers' reports (until unchanged for ${settleMs} ms)...`);
-    reports = await replayReports(clients, await functionLogGroups(clients, assembly), replayName, {
-      startTime: now - 1000,
-      quietMs: settleMs,
-      maxWaitMs: 60_000,
-    });
-  }
+  // The events reach the consumers through their queues after DescribeReplay says COMPLETED.
+  progress(`waiting for the consumers' reports (until unchanged for ${settleMs} ms)...`);
+  const reports = await replayReports(clients, await functionLogGroups(clients, assembly), replayName, {
+    startTime: now - 1000,
+    quietMs: settleMs,
+    maxWaitMs: 60_000,
+  });
   if (values.json) {
     io.out(
       JSON.stringify(
@@ -109,7 +111,8 @@ export const replay: Command = async (argv, io) => {
           eventStartTime: from.toISOString(),
           eventEndTime: to.toISOString(),
           rules: rules?.map((r) => r.Name),
-          reports: reports?.map((r) => ({ ...r, timestamp: r.timestamp.toISOString() })),
+          summary: summarize(reports),
+          reports: reports.map((r) => ({ ...r, timestamp: r.timestamp.toISOString() })),
         },
         null,
         2,
@@ -117,13 +120,43 @@ export const replay: Command = async (argv, io) => {
     );
     return;
   }
-  if (reports === undefined) return;
   if (reports.length === 0) {
     io.out(`no consumer reported on ${replayName}: no replayed event reached a consumer of the kit`);
     return;
   }
-  io.out(reportTable(reports));
+  if (policy === 'dry-run') io.out(reportTable(lastReports(reports)));
+  io.out(summaryLines(policy, reports).join('\n'));
 };
+
+/** What became of the replayed events, in words: all of them, then each consumer's when there are several. */
+function summaryLines(policy: ReplayPolicy, reports: readonly ReplayReport[]): string[] {
+  const line = (summary: ReplaySummary) => {
+    const parts = (
+      policy === 'dry-run'
+        ? [
+            [summary.wouldRun, 'would run'],
+            [summary.wouldSkipAsApplied, 'would be skipped as already applied'],
+            [summary.inProgress, 'in progress elsewhere'],
+            [summary.invalid, 'invalid (would be dead-lettered)'],
+          ]
+        : policy === 'skip'
+          ? [[summary.skipped, 'acknowledged without running (policy skip)']]
+          : [
+              [summary.reprocessed.ran, 'ran'],
+              [summary.reprocessed.duplicate, 'skipped as already applied'],
+              [summary.reprocessed.superseded, 'superseded by a later event of their key'],
+              [summary.reprocessed['held-back'], 'held back (they come back)'],
+              [summary.reprocessed.failed, 'failed (switchyard failures lists the dead-lettered)'],
+            ]
+    ) as [number, string][];
+    const said = parts.filter(([n]) => n > 0).map(([n, what]) => `${n} ${what}`);
+    return `${summary.reached} replayed event${summary.reached === 1 ? '' : 's'}: ${said.join(', ') || 'none reported an outcome'}`;
+  };
+  const functions = [...new Set(reports.map((r) => r.function))];
+  const lines = [`${line(summarize(reports)).replace(':', ' reached the consumers:')}`];
+  if (functions.length > 1) lines.push(...functions.map((fn) => `  ${fn}: ${line(summarize(reports.filter((r) => r.function === fn)))}`));
+  return lines;
+}
 
 /** The options that say what to replay and how, checked before anything is asked of the target. */
 function replayOptions(
@@ -143,23 +176,31 @@ function replayOptions(
   return { from, to, policy, settleMs, intervalMs };
 }
 
-/** What each consumer reported of a dry-run or skip replay, one row per replayed event and consumer. */
+/** What each consumer reported of a dry run, one row per replayed event and consumer. */
 function reportTable(reports: readonly ReplayReport[]): string {
   return table(
     ['FUNCTION', 'OUTCOME', 'EVENT', 'KEY', 'WOULD RUN'],
     reports.map((r) => [
       r.function,
-      r.outcome === 'skipped' ? 'skipped' : r.valid === false ? 'invalid' : 'would run',
+      dryRunOutcome(r),
       `${r.detailType ?? '?'} ${r.eventId ?? ''}`.trim(),
       r.idempotencyKey ?? '-',
-      r.outcome === 'skipped'
-        ? '-'
-        : truncate(
-            r.valid === false ? `nothing (${JSON.stringify(r.problems)}); ${JSON.stringify(r.wouldRun)}` : JSON.stringify(r.wouldRun),
-            160,
-          ),
+      r.valid === false
+        ? truncate(`nothing (${JSON.stringify(r.problems)}); ${JSON.stringify(r.wouldRun)}`, 160)
+        : r.claim === 'applied' || r.claim === 'in-progress'
+          ? 'nothing'
+          : truncate(JSON.stringify(r.wouldRun), 160),
     ]),
   );
+}
+
+/** A dry run's answer for one event: whether its handler would run, judged by its contract and its idempotency claim. */
+function dryRunOutcome(r: ReplayReport): string {
+  if (r.valid === false) return 'invalid';
+  if (r.claim === 'applied') return 'would skip: already applied';
+  if (r.claim === 'in-progress') return 'would wait: in progress';
+  if (r.claim === 'unknown') return 'would run (claim unread)';
+  return 'would run';
 }
 
 /** StartReplay from the app's archive onto its own bus, to every rule or those `detailType` names. */

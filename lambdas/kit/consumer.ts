@@ -8,7 +8,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { AnyEventContract, Detail } from '../../contracts/index.js';
-import type { ReplayPolicy } from '../../contracts/replay-policy.js';
+import type { ReplayClaimState, ReplayPolicy } from '../../contracts/replay-policy.js';
 import { ENV } from '../../contracts/wiring.js';
 import { requireEnv, requireNumber } from './config.js';
 import type { Emission, EventPublisher } from './emit.js';
@@ -99,6 +99,37 @@ function loadIdempotency() {
   return idempotencyModule;
 }
 
+type Idempotency = Exclude<SqsConsumerOptions<readonly AnyEventContract[]>['idempotency'], false>;
+
+/** How a consumer claims records: keyed on the record's idempotency key (the `key` of the claim object), kept a day unless told. */
+async function claimConfig(idempotency: Idempotency) {
+  const { IdempotencyConfig } = await loadIdempotency();
+  return new IdempotencyConfig({ eventKeyJmesPath: 'key', expiresAfterSeconds: idempotency.expiresAfterSeconds ?? 24 * 60 * 60 });
+}
+
+/**
+ * Reads the claim of a key as the consumer's claims are keyed and hashed, for a replay dry
+ * run: one consistent GetItem, nothing written. A claim whose in-progress lock has lapsed, or
+ * that has expired, lets the handler run again, so it counts as none.
+ */
+function claimReader(idempotency: Idempotency): (key: string) => Promise<ReplayClaimState> {
+  return async (key) => {
+    const store = idempotency.persistenceStore;
+    // The same settings the batch configures it with (configuring twice alike changes nothing).
+    store.configure({ config: await claimConfig(idempotency) });
+    try {
+      const record = await store.getRecord({ key });
+      const status = record.getStatus();
+      if (status === 'COMPLETED') return 'applied';
+      const lockHeld = record.inProgressExpiryTimestamp === undefined || record.inProgressExpiryTimestamp > Date.now();
+      return status === 'INPROGRESS' && lockHeld ? 'in-progress' : 'none';
+    } catch (error) {
+      if ((error as Error | undefined)?.name === 'IdempotencyItemNotFoundError') return 'none';
+      throw error;
+    }
+  };
+}
+
 /** The failure queues QueueConsumer configures, from the environment; fails the cold start if they are missing. */
 export function failureQueuesFromEnv(env: NodeJS.ProcessEnv = process.env): FailureQueues {
   return {
@@ -133,6 +164,7 @@ export function createSqsConsumer<const C extends readonly AnyEventContract[]>(o
   const retentionMs = retentionSeconds === undefined ? undefined : retentionSeconds * 1000;
 
   const runHandler = domainStep(options.handle, publisher);
+  const claimOf = options.idempotency === false ? undefined : claimReader(options.idempotency);
 
   const batch = async (sqsEvent: SQSEvent, lambdaContext: Context): Promise<SQSBatchResponse> => {
     // Per invocation, not per module: the processor and the idempotency config hold
@@ -140,11 +172,8 @@ export function createSqsConsumer<const C extends readonly AnyEventContract[]>(o
     const processor = new BatchProcessor(EventType.SQS);
     let process = runHandler;
     if (options.idempotency !== false) {
-      const { IdempotencyConfig, makeIdempotent } = await loadIdempotency();
-      const config = new IdempotencyConfig({
-        eventKeyJmesPath: 'key',
-        expiresAfterSeconds: options.idempotency.expiresAfterSeconds ?? 24 * 60 * 60,
-      });
+      const { makeIdempotent } = await loadIdempotency();
+      const config = await claimConfig(options.idempotency);
       // Ties the in-progress lock to this invocation's deadline: if the function
       // dies mid-record, a redelivery may claim the record once the lock lapses.
       config.registerLambdaContext(lambdaContext);
@@ -152,7 +181,7 @@ export function createSqsConsumer<const C extends readonly AnyEventContract[]>(o
     }
     const failures = new FailurePolicy(router, lambdaContext.functionName, () => lambdaContext.getRemainingTimeInMillis(), retentionMs);
     const records = new RecordProcessor<C>({
-      replay: { registry, logger, policy: options.replayPolicy, describeDryRun: options.describeDryRun },
+      replay: { registry, logger, policy: options.replayPolicy, describeDryRun: options.describeDryRun, claimOf },
       lanes,
       gate,
       process,

@@ -2,13 +2,14 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, SQSRecord } from 'aws-lambda';
 import { FLOW_OUTCOMES } from '../../contracts/flow-control.js';
 import type { AnyEventContract } from '../../contracts/index.js';
+import type { ReprocessOutcome } from '../../contracts/replay-policy.js';
 import type { ValidatedEvent } from './envelope.js';
 import { toError } from './errors.js';
 import type { FailurePolicy } from './failure-policy.js';
 import { FlowHeldBackError } from './flow-control/errors.js';
 import type { FlowGate, FlowPass, FlowSuperseded } from './flow-control/gate.js';
 import type { PriorityLanes } from './flow-control/priority.js';
-import { handledAsReplay, type ReplayHandling } from './replay-handling.js';
+import { handleNotRunReplay, logReprocessed, type ReplayHandling, replayOf } from './replay-handling.js';
 import { inSpan } from './tracing/invocation.js';
 import {
   eventAttributes,
@@ -41,6 +42,9 @@ export type DomainStep = (
   lambdaContext: Context,
   run: { ran: boolean },
 ) => Promise<ProcessedRecord>;
+
+/** How a record that was processed without failing ended. */
+type ProcessedOutcome = Extract<ReprocessOutcome, 'ran' | 'duplicate' | 'superseded'>;
 
 /** What happened to the records of one batch that completed without running the handler, for the batch's metrics. */
 export interface ProcessedCounts {
@@ -94,13 +98,16 @@ export class RecordProcessor<C extends readonly AnyEventContract[]> {
   async #process(record: SQSRecord, span: TraceSpan): Promise<void> {
     const { replay, failures } = this.#options;
     const { registry, logger } = replay;
-    if (handledAsReplay(record, replay)) {
+    const replayed = replayOf(record, replay.policy);
+    if (replayed !== undefined && replayed.policy !== 'reprocess') {
+      await handleNotRunReplay(record, replayed, replay);
       this.counts.replayedNotRun++;
       span.setAttribute('switchyard.record.outcome', 'replay-not-run');
       return;
     }
     let recordLogger = logger.createChild({ persistentKeys: { messageId: record.messageId } });
     let idempotencyKey: string | undefined;
+    let outcome: ReprocessOutcome = 'failed';
     try {
       const event = registry.parseRecord(record);
       idempotencyKey = event.idempotencyKey;
@@ -118,17 +125,21 @@ export class RecordProcessor<C extends readonly AnyEventContract[]> {
         },
       });
       const eventLogger = recordLogger;
-      await this.#inOrder.run(event.idempotencyKey, () => this.#processEvent(record, event, eventLogger, span));
+      outcome = await this.#inOrder.run(event.idempotencyKey, () => this.#processEvent(record, event, eventLogger, span));
     } catch (thrown) {
       const error = toError(thrown);
       // Held back by flow control is a decision, not a failure: its span says so (flowControlSpan).
       if (!(error instanceof FlowHeldBackError)) span.recordError(error);
-      span.setAttribute('switchyard.record.outcome', error instanceof FlowHeldBackError ? 'held-back' : 'failed');
+      outcome = error instanceof FlowHeldBackError ? 'held-back' : 'failed';
+      span.setAttribute('switchyard.record.outcome', outcome);
       await failures.route({ record, error, logger: recordLogger, idempotencyKey });
+    } finally {
+      // A replay's events say what became of each, for `switchyard replay` to count.
+      if (replayed !== undefined) logReprocessed(recordLogger, replayed, outcome, idempotencyKey);
     }
   }
 
-  async #processEvent(record: SQSRecord, event: ValidatedEvent, recordLogger: Logger, span: TraceSpan): Promise<void> {
+  async #processEvent(record: SQSRecord, event: ValidatedEvent, recordLogger: Logger, span: TraceSpan): Promise<ProcessedOutcome> {
     const { lanes, lambdaContext } = this.#options;
     // Priority lanes first: a lower-lane record may have to yield to a higher lane's
     // backlog (throws FlowHeldBackError), or holds one of its lane's guaranteed slots.
@@ -140,13 +151,13 @@ export class RecordProcessor<C extends readonly AnyEventContract[]> {
         ({ error }) => flowOutcome(error, undefined),
       ));
     try {
-      await this.#processGated(record, event, recordLogger, span);
+      return await this.#processGated(record, event, recordLogger, span);
     } finally {
       await lane?.leave(recordLogger);
     }
   }
 
-  async #processGated(record: SQSRecord, event: ValidatedEvent, recordLogger: Logger, span: TraceSpan): Promise<void> {
+  async #processGated(record: SQSRecord, event: ValidatedEvent, recordLogger: Logger, span: TraceSpan): Promise<ProcessedOutcome> {
     const { gate, lambdaContext } = this.#options;
     // Flow control's step before the domain step: it may hold the record back (throws
     // FlowHeldBackError) or find it superseded by a later record of its key (debounce).
@@ -164,7 +175,7 @@ export class RecordProcessor<C extends readonly AnyEventContract[]> {
         flowControl: { outcome: FLOW_OUTCOMES.superseded, key: pass.key, supersededBy: pass.by },
         idempotencyKey: event.idempotencyKey,
       });
-      return;
+      return 'superseded';
     }
     const run = { ran: false };
     let processed: ProcessedRecord;
@@ -186,6 +197,7 @@ export class RecordProcessor<C extends readonly AnyEventContract[]> {
         firstEventId: first.eventId,
       });
     }
+    return run.ran ? 'ran' : 'duplicate';
   }
   /**
    * The domain step, through the idempotency claim when the consumer claims records: a span

@@ -40,6 +40,7 @@ export function workflowInputFor(event: ValidatedEvent): WorkflowInput {
       detailType: envelope['detail-type'],
       time: envelope.time,
       ...(envelope['replay-name'] ? { replayName: envelope['replay-name'] } : {}),
+      idempotencyKey: event.idempotencyKey,
     },
     correlationId: event.correlationId,
   };

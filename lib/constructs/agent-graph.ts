@@ -1,7 +1,6 @@
-import { type CfnElement, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
-import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
@@ -232,12 +231,6 @@ export class AgentGraph extends Construct {
       trigger: props.trigger,
       idempotencyStore: props.idempotencyStore,
     });
-    this.acknowledgeInvokes(
-      new Set<lambda.IFunction>([
-        ...modelFunctions.values(),
-        ...props.nodes.flatMap((node) => (node.kind === 'fanOut' ? [] : [node.function])),
-      ]),
-    );
   }
 
   /** The function of each model: reserves each call in its budgets, then calls the model. */
@@ -280,17 +273,6 @@ export class AgentGraph extends Construct {
     return chain
       .next(this.publish('PublishCompleted', props.completed))
       .next(sfn.Succeed.jsonata(this, 'Completed', { outputs: `{% { "status": "COMPLETED", "results": { ${results} } } %}` }));
-  }
-
-  /** The state machine may invoke any version or alias of the graph's functions (the nag findings CDK's grants cause). */
-  private acknowledgeInvokes(functions: ReadonlySet<lambda.IFunction>): void {
-    for (const fn of functions) {
-      const logicalId = Stack.of(this).getLogicalId(fn.node.defaultChild as CfnElement);
-      Validations.of(this.workflow.stateMachine).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::<${logicalId}.Arn>:*]`,
-        reason: 'Invoking any version or alias of an agent graph function (CDK grants the qualified ARNs too).',
-      });
-    }
   }
 
   /** One layer: a single task runs as itself; several nodes (or a fan-out) run as the branches of one Parallel. */

@@ -1,4 +1,4 @@
-import { type CfnElement, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import type * as events from 'aws-cdk-lib/aws-events';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -153,14 +153,6 @@ export class Saga extends Construct {
       trigger: props.trigger,
       idempotencyStore: props.idempotencyStore,
     });
-    const functions = new Set(props.steps.flatMap((s) => [s.action.function, s.compensation?.function].filter((f) => f !== undefined)));
-    for (const fn of functions) {
-      const logicalId = Stack.of(this).getLogicalId(fn.node.defaultChild as CfnElement);
-      Validations.of(this.workflow.stateMachine).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::<${logicalId}.Arn>:*]`,
-        reason: 'Invoking any version or alias of a saga step function (CDK grants the qualified ARNs too).',
-      });
-    }
   }
 
   private invoke(id: string, call: SagaInvocation): tasks.LambdaInvoke {

@@ -1,6 +1,8 @@
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -170,6 +172,7 @@ export class Workflow extends Construct implements IMonitorable {
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason: 'Step Functions log delivery (logs:CreateLogDelivery and friends) and X-Ray tracing require Resource "*".',
     });
+    acknowledgeInvokedVersions(this.stateMachine);
 
     if (props.trigger && props.idempotencyStore) {
       // The starter waits for EXPRESS executions, so it must outlive them.
@@ -224,6 +227,29 @@ export class Workflow extends Construct implements IMonitorable {
       context.deadLetterQueue(this, this.statusChangeDeadLetterQueue, `Flow ${flow}: execution status changes the hub did not receive`);
       context.rule(this, this.statusChangeRule, `Step Functions status changes -> ${flow}`, true);
     }
+  }
+}
+
+/**
+ * A LambdaInvoke step grants the state machine its function's ARN and `<ARN>:*` (any version
+ * or alias of that one function: CDK's `resourceArnsForGrantInvoke`), which cdk-nag's
+ * AwsSolutions-IAM5 reports as a wildcard. The finding is acknowledged here, with its reason,
+ * for each function of the stack the role's policy names so: a definition that calls a
+ * function needs no acknowledgement of its own (docs/constructs.md).
+ */
+function acknowledgeInvokedVersions(stateMachine: sfn.StateMachine): void {
+  const policy = stateMachine.role.node.tryFindChild('DefaultPolicy');
+  if (!(policy instanceof iam.Policy)) return;
+  const statements = (policy.document.toJSON() as { Statement?: { Resource?: string | string[] }[] } | undefined)?.Statement ?? [];
+  const resources = new Set(statements.flatMap((statement) => statement.Resource ?? []));
+  const stack = Stack.of(stateMachine);
+  for (const fn of stack.node.findAll()) {
+    if (!(fn instanceof lambda.Function) || !resources.has(`${fn.functionArn}:*`)) continue;
+    const logicalId = stack.getLogicalId(fn.node.defaultChild as lambda.CfnFunction);
+    Validations.of(stateMachine).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${logicalId}.Arn>:*]`,
+      reason: `A step invokes ${fn.node.path}; CDK's LambdaInvoke grants any version or alias of it (its ARN with :*) besides its ARN.`,
+    });
   }
 }
 

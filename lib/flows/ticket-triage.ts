@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { ArnFormat, type CfnElement, Duration, Stack, Token, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack, Token, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -282,11 +282,6 @@ export class TicketTriage extends Construct {
       definition: this.triageDefinition(fallbackQueue, props.slaDefaultQueue),
     });
     this.#routedOnce.grantKey(this.triage.stateMachine);
-    const classifierLogicalId = Stack.of(this).getLogicalId(this.classifier.node.defaultChild as CfnElement);
-    Validations.of(this.triage.stateMachine).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::<${classifierLogicalId}.Arn>:*]`,
-      reason: 'Invoking any version or alias of the classify function (CDK grants the qualified ARNs too).',
-    });
   }
 
   /** The classify function, bundled with the one model adapter configured (see CLASSIFY_ENTRY). */

@@ -319,6 +319,8 @@ export interface ExpressExecutionSummary {
   /** How a failed, timed-out or aborted execution ended, as DescribeExecution gives a Standard one's. */
   readonly error?: string;
   readonly cause?: string;
+  /** What it is about: the idempotency key its name is a digest of, from the input a workflow starter gave it (absent otherwise). */
+  readonly businessKey?: string;
 }
 
 export interface ExpressExecutionsPage {

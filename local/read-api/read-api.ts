@@ -1,4 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
+import { businessKeyOf } from '../../clients/execution-subject.js';
 import { tryParseArn } from '../arn.js';
 import type { AcceptedEventNote } from '../events/events-service.js';
 import type { DeliveryNote } from '../events/target-outbox.js';
@@ -372,6 +373,7 @@ function expressSummaries(
   const lastShown = shown.at(-1);
   const out: ExpressExecutionSummary[] = [];
   for (const record of shown) {
+    const businessKey = businessKeyOf(record.input);
     out.push({
       executionArn: record.arn,
       stateMachineArn: record.stateMachineArn,
@@ -381,6 +383,7 @@ function expressSummaries(
       ...(record.stopDate === undefined ? {} : { stopDate: new Date(record.stopDate).toISOString() }),
       ...(record.error === undefined ? {} : { error: record.error }),
       ...(record.cause === undefined ? {} : { cause: record.cause }),
+      ...(businessKey === undefined ? {} : { businessKey }),
     });
   }
   const more = chosen.length > shown.length && lastShown !== undefined;

@@ -126,7 +126,8 @@ describe('switchyard executions and execution', () => {
     // The triage (Express) execution that escalated is listed from its log group, under the same name, once
     // its end is logged: it starts the escalation before it ends, so the escalation can be listed first.
     // The 25 tickets sent before may still be in triage and newer than it: --limit past the default 20.
-    const triageRow = new RegExp(`TicketTriage +${listed[0]?.name} +SUCCEEDED`);
+    // Triage logs without execution data: its input, and so its key, are not recorded ("-").
+    const triageRow = new RegExp(`^TicketTriage +- +SUCCEEDED .* ${listed[0]?.name}$`, 'm');
     const table = await eventually(
       async () => {
         const result = await runCli(['executions', '--limit', '100', ...target], { process: true });
@@ -136,8 +137,9 @@ describe('switchyard executions and execution', () => {
       'the triage execution logged as SUCCEEDED',
     );
     expect(table.code).toBe(0);
-    expect(table.stdout).toMatch(/^FLOW\s+NAME\s+STATUS\s+START\s+DURATION/);
-    expect(table.stdout).toContain(listed[0]?.name);
+    expect(table.stdout).toMatch(/^FLOW\s+KEY\s+STATUS\s+START\s+DURATION\s+NAME/);
+    // The escalation's input names its ticket.
+    expect(table.stdout).toMatch(new RegExp(`^TicketTriageEscalation +ticketId=ESC-1 +RUNNING .* ${listed[0]?.name}$`, 'm'));
     expect(table.stdout).toMatch(triageRow);
 
     const shown = await runCli(['execution', String(listed[0]?.name), '--flow', 'TicketTriageEscalation', ...target], { process: true });

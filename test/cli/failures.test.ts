@@ -80,6 +80,8 @@ describe('switchyard failures', () => {
       id: executionArn.split(':').at(-1),
       error: 'Operator.Stopped',
       reason: 'ABORTED Operator.Stopped: customer withdrew the ticket',
+      // What it was about: the ticket its input names.
+      what: 'ticketId=ABORT-1',
     });
     const flowOnly = await failuresJson('--source', 'TicketTriageEscalation');
     expect(flowOnly.queues).toEqual([]);

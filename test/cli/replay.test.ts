@@ -1,5 +1,6 @@
+import { DeleteItemCommand, DynamoDBClient, ListTablesCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { replayPolicyOf } from '../../domain/index.js';
+import { executionNameFor, replayPolicyOf, TicketCreated } from '../../domain/index.js';
 import { eventually } from '../local/helpers.js';
 import { type AppUnderTest, startApp } from './app-fixture.js';
 import { runCli } from './run-cli.js';
@@ -8,9 +9,13 @@ let app: AppUnderTest;
 
 beforeAll(async () => {
   app = await startApp();
-  const sent = await runCli(['send', 'TicketCreated', '--detail', JSON.stringify(ticket('RP-1')), ...app.target]);
-  expect(sent.code, sent.stderr).toBe(0);
-  await eventually(async () => ((await triageExecutions()) > 0 ? true : undefined), 60_000, 'the triage of RP-1');
+  for (const ticketId of ['RP-1', 'RP-2']) {
+    const sent = await runCli(['send', 'TicketCreated', '--detail', JSON.stringify(ticket(ticketId)), ...app.target]);
+    expect(sent.code, sent.stderr).toBe(0);
+  }
+  await starterClaimsComplete(2);
+  // RP-1 stays applied; RP-2's claim goes, as a claim does when it expires (24 hours): a replay would run it again.
+  await forgetStarterClaim('RP-2');
 }, 180_000);
 afterAll(async () => {
   await app?.runtime.stop();
@@ -23,6 +28,42 @@ const ticket = (ticketId: string) => ({
   body: 'My card was charged twice, please refund one.',
 });
 
+/**
+ * Deletes the triage starter's idempotency claim of a ticket, once it is complete: the item
+ * whose stored result names the ticket's execution.
+ */
+async function forgetStarterClaim(ticketId: string): Promise<void> {
+  const dynamodb = new DynamoDBClient(app.config);
+  const execution = executionNameFor(TicketCreated, `TicketCreated#ticketId=${JSON.stringify(ticketId)}`);
+  const { TableNames = [] } = await dynamodb.send(new ListTablesCommand({}));
+  const TableName = TableNames.find((name) => /Idempotency/.test(name));
+  const claim = await eventually(
+    async () => {
+      const { Items = [] } = await dynamodb.send(new ScanCommand({ TableName }));
+      return Items.find((item) => item.status?.S === 'COMPLETED' && JSON.stringify(item.data ?? {}).includes(execution));
+    },
+    60_000,
+    `the completed claim of ${ticketId}`,
+  );
+  await dynamodb.send(new DeleteItemCommand({ TableName, Key: { id: claim.id as { S: string } } }));
+}
+
+/** Until the starter's claims of the tickets sent are all complete (an Express starter completes one when its execution ends). */
+async function starterClaimsComplete(count: number): Promise<void> {
+  const dynamodb = new DynamoDBClient(app.config);
+  const { TableNames = [] } = await dynamodb.send(new ListTablesCommand({}));
+  const TableName = TableNames.find((name) => /Idempotency/.test(name));
+  await eventually(
+    async () => {
+      const { Items = [] } = await dynamodb.send(new ScanCommand({ TableName }));
+      const done = Items.filter((item) => item.id?.S?.includes('TicketTriageStarter') && item.status?.S === 'COMPLETED');
+      return done.length >= count ? true : undefined;
+    },
+    60_000,
+    `${count} completed claims of the triage starter`,
+  );
+}
+
 /** How many executions of the triage flow (Express, started by the starter) its log group records. */
 async function triageExecutions(): Promise<number> {
   const result = await runCli(['executions', '--flow', 'TicketTriage', '--json', ...app.target]);
@@ -34,7 +75,17 @@ interface ReplayAnswer {
   state: string;
   policy: string;
   rules?: string[];
-  reports?: { function: string; outcome: string; detailType?: string; valid?: boolean; wouldRun?: Record<string, unknown> }[];
+  summary: { reached: number; wouldRun: number; wouldSkipAsApplied: number; skipped: number; reprocessed: Record<string, number> };
+  reports: {
+    function: string;
+    outcome: string;
+    detailType?: string;
+    idempotencyKey?: string;
+    valid?: boolean;
+    claim?: string;
+    result?: string;
+    wouldRun?: Record<string, unknown>;
+  }[];
 }
 
 async function replayJson(...args: string[]): Promise<ReplayAnswer> {
@@ -50,15 +101,23 @@ describe('switchyard replay', () => {
     expect(answer.replayName).toMatch(/^dry-run--\d{8}T\d{9}Z$/);
     expect(replayPolicyOf(answer.replayName)).toBe('dry-run');
     expect(answer).toMatchObject({ state: 'COMPLETED', policy: 'dry-run', rules: [expect.stringContaining('TicketTriageStarterRule')] });
-    expect(answer.reports).toEqual([
-      expect.objectContaining({
-        function: 'TicketTriageStarterHandler',
-        outcome: 'dry-run',
-        detailType: 'TicketCreated',
-        valid: true,
-        wouldRun: { startExecution: expect.objectContaining({ workflowType: 'EXPRESS', name: expect.any(String) }) },
-      }),
-    ]);
+    // RP-1 was applied: its claim is there, and a replay would skip it. RP-2's is gone: it would run.
+    const byKey = Object.fromEntries(answer.reports.map((r) => [r.idempotencyKey, r]));
+    expect(answer.reports).toHaveLength(2);
+    expect(byKey['TicketCreated#ticketId="RP-1"']).toMatchObject({
+      function: 'TicketTriageStarterHandler',
+      outcome: 'dry-run',
+      detailType: 'TicketCreated',
+      valid: true,
+      claim: 'applied',
+    });
+    expect(byKey['TicketCreated#ticketId="RP-2"']).toMatchObject({
+      function: 'TicketTriageStarterHandler',
+      valid: true,
+      claim: 'none',
+      wouldRun: { startExecution: expect.objectContaining({ workflowType: 'EXPRESS', name: expect.any(String) }) },
+    });
+    expect(answer.summary).toMatchObject({ reached: 2, wouldRun: 1, wouldSkipAsApplied: 1 });
     expect(await triageExecutions()).toBe(before);
 
     const text = await runCli(
@@ -69,9 +128,14 @@ describe('switchyard replay', () => {
     expect(text.stdout).toMatch(
       /^replay dry-run--\S+ STARTING: events of \S+ from .* onto Switchyard-hub for \S*TicketTriageStarterRule\S*\n/,
     );
+    expect(text.stdout).toMatch(/^FUNCTION\s+OUTCOME\s+EVENT\s+KEY\s+WOULD RUN$/m);
     expect(text.stdout).toMatch(
-      /FUNCTION\s+OUTCOME\s+EVENT\s+KEY\s+WOULD RUN\nTicketTriageStarterHandler\s+would run\s+TicketCreated \S+\s+TicketCreated#ticketId="RP-1"\s+\{"startExecution"/,
+      /^TicketTriageStarterHandler\s+would skip: already applied\s+TicketCreated \S+\s+TicketCreated#ticketId="RP-1"\s+nothing$/m,
     );
+    expect(text.stdout).toMatch(
+      /^TicketTriageStarterHandler\s+would run\s+TicketCreated \S+\s+TicketCreated#ticketId="RP-2"\s+\{"startExecution"/m,
+    );
+    expect(text.stdout).toMatch(/^2 replayed events reached the consumers: 1 would run, 1 would be skipped as already applied$/m);
   });
 
   it('skip: every consumer acknowledges the replayed events without running, and says so', async () => {
@@ -82,15 +146,28 @@ describe('switchyard replay', () => {
     expect(outcomes).toEqual(
       new Set(['TicketTriageStarterHandler TicketCreated skipped', 'TicketRoutingAssignHandler TicketRouted skipped']),
     );
+    expect(answer.summary.skipped).toBe(answer.summary.reached);
+  });
+
+  it('reprocess --wait says what became of the replayed events: how many reached the consumers, ran and were skipped as applied', async () => {
+    const followed = await runCli(
+      ['replay', '--from', '10m', '--to', 'now', '--wait', '--interval', '100', '--settle', '2000', ...app.target],
+      {
+        process: true,
+      },
+    );
+    expect(followed.code, followed.stderr).toBe(0);
+    // RP-2's claim was gone, so its triage runs again (and claims it); RP-1's was applied already. (The
+    // routing consumer claims nothing, its conditional write being its guard: its handler runs.)
+    expect(followed.stdout).toMatch(/^COMPLETED/m);
+    expect(followed.stdout).toMatch(/^\d+ replayed events reached the consumers: \d+ ran, 1 skipped as already applied$/m);
+    expect(followed.stdout).toMatch(/^ {2}TicketTriageStarterHandler: 2 replayed events: 1 ran, 1 skipped as already applied$/m);
   });
 
   it('reprocess is the default; without --wait the replay is started and named, not followed', async () => {
     const started = await replayJson('--from', '10m');
     expect(started).toMatchObject({ policy: 'reprocess', state: 'STARTING' });
     expect(started.replayName).toMatch(/^reprocess--/);
-    const followed = await replayJson('--from', '10m', '--to', 'now', '--wait');
-    expect(followed).toMatchObject({ policy: 'reprocess', state: 'COMPLETED' });
-    expect(followed.reports).toBeUndefined();
   });
 });
 

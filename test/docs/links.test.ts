@@ -85,3 +85,16 @@ describe('the documentation links', () => {
     expect(broken).toEqual([]);
   });
 });
+
+describe("the documentation's shell lines", () => {
+  it('set AWS_DEFAULT_REGION wherever they export AWS_REGION: the aws CLI v1 (Debian’s) reads only the former', () => {
+    const lines = pages().flatMap((page) =>
+      readFileSync(path.join(repo, page), 'utf8')
+        .split('\n')
+        .map((line, index) => ({ where: `${page}:${index + 1}`, line }))
+        .filter(({ line }) => /^\s*export\s.*\bAWS_REGION=/.test(line)),
+    );
+    expect(lines.length).toBeGreaterThan(0);
+    expect(lines.filter(({ line }) => !/\bAWS_DEFAULT_REGION=/.test(line)).map(({ where }) => where)).toEqual([]);
+  });
+});

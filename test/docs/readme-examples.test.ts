@@ -115,6 +115,27 @@ describe("the guide's examples (README.md and docs/)", () => {
     for (const block of examples) expect(isTypeScript(block), `${block.page}:${block.line}`).toBe(true);
   });
 
+  it('mark every TypeScript block that imports something, so none imports what a user does not have (the repository’s domain/)', () => {
+    // docs/testing.md's blocks are recipes, run whole by test/docs/testing-recipes.test.ts.
+    const unmarked = blocks.filter(
+      (b) =>
+        isTypeScript(b) &&
+        b.attributes.example === undefined &&
+        b.attributes.recipe === undefined &&
+        ts.preProcessFile(b.code, true, true).importedFiles.length > 0,
+    );
+    expect(
+      unmarked.map(
+        (b) =>
+          `${b.page}:${b.line} imports ${ts
+            .preProcessFile(b.code, true, true)
+            .importedFiles.map((f) => f.fileName)
+            .join(', ')}`,
+      ),
+      'a block that imports is a whole file of the examples app: mark it ```ts example=<name> file=<path>',
+    ).toEqual([]);
+  });
+
   it('import only the package, what the install section installs, Node.js and each other', () => {
     const installCommands = blocks
       .filter((b) => b.page === INSTALL_PAGE && inSection(b, INSTALL_SECTION) && (b.language === 'bash' || b.language === 'sh'))

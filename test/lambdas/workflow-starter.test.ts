@@ -43,13 +43,17 @@ describe('executionNameFor', () => {
 });
 
 describe('startWorkflow', () => {
-  it('starts a STANDARD execution with the event as input', async () => {
+  it('starts a STANDARD execution with the event as input, and the idempotency key its name is a digest of', async () => {
     const sfn = new FakeStepFunctions();
     const event = parse(ticketCreated('T-1'));
     const result = await startWorkflow(sfn.client, ARN, 'STANDARD', event);
     expect(result.outcome).toBe('STARTED');
     const input = JSON.parse(sfn.started.get(result.executionName) ?? '{}');
-    expect(input).toMatchObject({ detail: { ticketId: 'T-1' }, event: { id: event.envelope.id, detailType: 'TicketCreated' } });
+    expect(input).toMatchObject({
+      detail: { ticketId: 'T-1' },
+      event: { id: event.envelope.id, detailType: 'TicketCreated', idempotencyKey: 'TicketCreated#ticketId="T-1"' },
+    });
+    expect(result.executionName).toBe(executionNameFor(event));
   });
 
   it('counts ExecutionAlreadyExists as success: a duplicate never starts a second execution', async () => {

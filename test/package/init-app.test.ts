@@ -225,6 +225,40 @@ describe('an app made with npm create switchyard from the packed tarballs', () =
     expect(tests).toMatch(/Tests\s+\d+ passed/);
   });
 
+  it('takes the cdk-nag acknowledgement synth prints, with or without its prefix, in its synth and in its own cdk-nag test', () => {
+    const stackFile = path.join(app, 'lib', 'orders-app-stack.ts');
+    const original = readFileSync(stackFile, 'utf8');
+    // docs/getting-started.md's role: a wildcard finding, acknowledged with the id `cdk synth` prints.
+    const withRole = (acknowledgement: string | undefined) =>
+      writeFileSync(
+        stackFile,
+        `import * as iam from 'aws-cdk-lib/aws-iam';\nimport { Validations } from 'aws-cdk-lib';\n${original.replace(
+          'super(scope, id, props);',
+          `super(scope, id, props);
+    const reports = new iam.Role(this, 'Reports', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    reports.addToPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: ['arn:aws:s3:::reports-*/*'] }));
+    ${acknowledgement === undefined ? '' : `Validations.of(reports).acknowledge({ id: '${acknowledgement}', reason: 'Reports land in one bucket per month; the role reads them all.' });`}`,
+        )}`,
+      );
+    const stackTest = () => run('npx', ['vitest', 'run', 'test/orders-app-stack.test.ts'], app);
+    const finding = 'AwsSolutions-IAM5[Resource::arn:aws:s3:::reports-*/*]';
+    try {
+      for (const id of [`AwsSolutions::${finding}`, finding]) {
+        withRole(id);
+        const passed = stackTest();
+        expect(passed.status, `${id}\n${passed.stdout}${passed.stderr}`).toBe(0);
+      }
+      withRole(undefined);
+      const refused = stackTest();
+      expect(refused.status, 'the unacknowledged finding fails the test').not.toBe(0);
+      expect(`${refused.stdout}${refused.stderr}`).toContain(`Acknowledge with 'AwsSolutions::${finding}'`);
+      withRole(`AwsSolutions::${finding}`);
+      timed('cdk synth with the acknowledged role', () => ok('npx', ['cdk', 'synth', '--quiet'], app));
+    } finally {
+      writeFileSync(stackFile, original);
+    }
+  });
+
   it("crashes and restarts the app's runtime through the packed testing API (ownProcess, crash), the order accepted before finishing once", () => {
     // Not in the scaffold's own tests (they keep to their time budget): a test file of the
     // team's own, run with the app's vitest, on the compiled child entry the package ships.

@@ -63,19 +63,34 @@ describe('TestApp.expectNoFailedExecutions', () => {
 });
 
 describe('TestApp.expectEachEffectOnce', () => {
-  const put = (pk: string, applied: number) =>
-    app.clients.dynamodb.send(new PutItemCommand({ TableName: 'small-items', Item: { pk: { S: pk }, applied: { N: String(applied) } } }));
-  const name = (item: Record<string, unknown>) => String(item.pk);
+  /** An effect counted as the scaffold's handler and docs/testing.md's recipe count it: `ADD timesApplied :one`. */
+  const put = (pk: string, timesApplied: number) =>
+    app.clients.dynamodb.send(
+      new PutItemCommand({ TableName: 'small-items', Item: { pk: { S: pk }, timesApplied: { N: String(timesApplied) } } }),
+    );
 
-  it('passes when each effect was applied once', async () => {
+  it('passes when each effect was applied once, counted in timesApplied and named by its key', async () => {
     await put('charge#o-1', 1);
-    await app.expectEachEffectOnce({ table: 'small-items', name, expected: ['charge#o-1'] });
+    await app.expectEachEffectOnce({ table: 'small-items', expected: ['charge#o-1'] });
   });
 
-  it('fails naming the effect applied twice and the one never applied', async () => {
+  it('fails naming the effect applied twice and the one never applied, with nothing after the message', async () => {
     await put('charge#o-2', 2);
-    await expect(app.expectEachEffectOnce({ table: 'items', name, expected: ['charge#o-1', 'charge#o-3'] })).rejects.toThrow(
-      /1 effect was not applied exactly once \(applied in small-items\):\n {2}- charge#o-2: applied = 2\n[^\n]*\n1 effect was never applied: charge#o-3/,
+    const failure = await app
+      .expectEachEffectOnce({ table: 'items', expected: ['charge#o-1', 'charge#o-3'] })
+      .catch((error: Error) => error);
+    expect(failure).toBeInstanceOf(Error);
+    expect((failure as Error).name).toBe('AssertionError');
+    expect((failure as Error).message).toMatch(
+      /^1 effect was not applied exactly once \(timesApplied in small-items\):\n {2}- charge#o-2: timesApplied = 2\n[^\n]*\n1 effect was never applied: charge#o-3 \(the table has charge#o-1, charge#o-2\)$/,
+    );
+    // node:assert's AssertionError carries `diff: 'simple'`, which vitest printed after the message as if it were a diff.
+    expect(Object.keys(failure as Error)).not.toContain('diff');
+  });
+
+  it('fails if no item has the count attribute, naming the numeric attributes the items have', async () => {
+    await expect(app.expectEachEffectOnce({ table: 'small-items', count: 'applied' })).rejects.toThrow(
+      "no item of small-items has the attribute applied that counts how often its effect was applied; its items' numeric attributes are timesApplied: pass the one that counts as count (count: 'timesApplied')",
     );
   });
 

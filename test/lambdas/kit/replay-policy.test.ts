@@ -52,13 +52,23 @@ async function claims(): Promise<number> {
 }
 
 describe('createSqsConsumer under a replay policy', () => {
-  it('reprocess: runs the handler as for a live event, and idempotency keeps an effect already done from repeating', async () => {
+  it('reprocess: runs the handler as for a live event, idempotency keeps an effect already done from repeating, and each event says which', async () => {
+    const info = vi.spyOn(Logger.prototype, 'info');
     const { handler, effects } = countingConsumer();
     await handler(sqsEvent(sqsRecord(ticketCreated('R-1'))), lambdaContext());
     const name = replayNameFor('reprocess', 'x');
     const response = await handler(sqsEvent(sqsRecord(replayed('R-1', name)), sqsRecord(replayed('R-2', name))), lambdaContext());
     expect(response.batchItemFailures).toEqual([]);
     expect(Object.fromEntries(effects)).toEqual({ 'R-1': 1, 'R-2': 1 });
+    const lines = info.mock.calls.filter(([message]) => message === REPLAY_LOG_MESSAGES.reprocessed).map(([, fields]) => fields);
+    // Records of a batch run side by side: their lines come in any order.
+    expect(lines).toHaveLength(2);
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ replayName: name, outcome: 'duplicate', idempotencyKey: 'TicketCreated#ticketId="R-1"' }),
+        expect.objectContaining({ replayName: name, outcome: 'ran', idempotencyKey: 'TicketCreated#ticketId="R-2"' }),
+      ]),
+    );
   });
 
   it('reprocess is the policy of a replay whose name carries none (started from the console)', async () => {
@@ -95,24 +105,36 @@ describe('createSqsConsumer under a replay policy', () => {
     expect(lines).toHaveLength(2);
   });
 
-  it('dry-run: validates the event and logs what would run, without running the handler or leaving anything behind', async () => {
+  it('dry-run: validates the event, reads its claim and logs whether it would run, without running the handler or leaving anything behind', async () => {
     const info = vi.spyOn(Logger.prototype, 'info');
     const { handler, effects } = countingConsumer();
+    // D-0 was handled live: a reprocess would skip it as already applied.
+    await handler(sqsEvent(sqsRecord(ticketCreated('D-0'))), lambdaContext());
+    const before = await claims();
     const name = replayNameFor('dry-run', 'x');
     const response = await handler(
-      sqsEvent(sqsRecord(replayed('D-1', name)), sqsRecord(replayed('D-2', name, { customerId: 42 }))),
+      sqsEvent(sqsRecord(replayed('D-0', name)), sqsRecord(replayed('D-1', name)), sqsRecord(replayed('D-2', name, { customerId: 42 }))),
       lambdaContext(),
     );
     expect(response.batchItemFailures).toEqual([]);
-    expect(effects.size).toBe(0);
+    expect(Object.fromEntries(effects)).toEqual({ 'D-0': 1 });
     // An invalid replayed event is reported, not dead-lettered: a dry run has no side effects.
     expect(sqs.sent).toEqual([]);
-    expect(await claims()).toBe(0);
+    expect(await claims()).toBe(before);
     const lines = info.mock.calls.filter(([message]) => message === REPLAY_LOG_MESSAGES.dryRun).map(([, fields]) => fields);
-    expect(lines).toEqual([
-      expect.objectContaining({ valid: true, wouldRun: { countTicket: 'D-1' }, idempotencyKey: 'TicketCreated#ticketId="D-1"' }),
-      expect.objectContaining({ valid: false, problems: ['/customerId: must be string'], wouldRun: { deadLetter: 'InvalidEvent' } }),
-    ]);
+    expect(lines).toHaveLength(3);
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ valid: true, claim: 'applied', wouldRun: { countTicket: 'D-0' } }),
+        expect.objectContaining({
+          valid: true,
+          claim: 'none',
+          wouldRun: { countTicket: 'D-1' },
+          idempotencyKey: 'TicketCreated#ticketId="D-1"',
+        }),
+        expect.objectContaining({ valid: false, problems: ['/customerId: must be string'], wouldRun: { deadLetter: 'InvalidEvent' } }),
+      ]),
+    );
     // The same event replayed with reprocess afterwards still runs: the dry run claimed nothing.
     await handler(sqsEvent(sqsRecord(replayed('D-1', replayNameFor('reprocess', 'y')))), lambdaContext());
     expect(effects.get('D-1')).toBe(1);

@@ -151,6 +151,8 @@ describe('the read API', () => {
     });
     const first = all.executions[0];
     expect(first).toMatchObject({ status: 'SUCCEEDED', executionArn: expect.stringContaining(':express:') });
+    // What each is about: the idempotency key the starter named it after (the first test's ticket).
+    expect(all.executions.map((e) => e.businessKey)).toContain('TicketCreated#ticketId="RA-1"');
     const { body } = await read(
       `${READ_API_PATHS.expressExecutions}?stateMachineArn=${encodeURIComponent(first?.stateMachineArn ?? '')}&limit=1`,
     );
