@@ -11,7 +11,7 @@ import { AsyncInvoker } from './async-invoker.js';
 import type { DestinationSender } from './destinations.js';
 import { DurableApi } from './durable/durable-api.js';
 import { DurableExecutions, durableSettings } from './durable/durable-executions.js';
-import { invokeDurable, invokeDurableHttp, startDurable } from './durable/durable-invoke.js';
+import { durableMappingTarget, invokeDurable, invokeDurableHttp, startDurable } from './durable/durable-invoke.js';
 import { functionChange, type LambdaReload } from './function-change.js';
 import { functionEnvironment, type RoleCredentials } from './function-environment.js';
 import { FunctionDirectory } from './function-reference.js';
@@ -31,7 +31,8 @@ import { LAMBDA_PATH_PREFIXES, lambdaOperation } from './lambda-operations.js';
 import { decodeClientContext, header, lambdaRequestInput, logTail } from './request-parts.js';
 import type { RuntimeSdk } from './runtime-sdk.js';
 import { runtimeSupport } from './runtimes.js';
-import { SqsEventSource, type SqsForPoller, type SqsMappingDefinition } from './sqs-event-source.js';
+import type { SqsForPoller, SqsMappingDefinition } from './sqs-event-source.js';
+import { SqsMappings } from './sqs-mappings.js';
 
 export interface LambdaServiceOptions {
   readonly functions: readonly FunctionDefinition[];
@@ -90,14 +91,12 @@ const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations\/?$/;
  */
 export class LambdaService implements RestProtocolService {
   readonly #functions = new Map<string, FunctionRuntime>();
-  readonly #sources: SqsEventSource[] = [];
   readonly #async: AsyncInvoker;
   readonly #durable: DurableExecutions;
   readonly #durableApi: DurableApi;
   readonly #directory: FunctionDirectory<FunctionRuntime>;
   readonly #read: LambdaReadApi<FunctionRuntime>;
-  /** The template's SQS event source mappings; a reload replaces them in place (the read API lists this array). */
-  readonly #mappings: SqsMappingDefinition[];
+  readonly #sqsMappings: SqsMappings;
   /** Set by `stop`: `prepare` starts no more environments. */
   #stopped = false;
 
@@ -115,10 +114,18 @@ export class LambdaService implements RestProtocolService {
 
   constructor(private readonly options: LambdaServiceOptions) {
     for (const definition of options.functions) this.#functions.set(definition.name, this.#runtimeOf(definition));
-    this.#mappings = [...options.sqsMappings];
+
     const accountId = options.accountId ?? tryParseArn(options.functions[0]?.arn ?? '')?.account ?? '000000000000';
     this.#directory = new FunctionDirectory(this.#functions, accountId, options.region);
-    this.#read = new LambdaReadApi(this.#functions, this.#directory, this.#mappings, { accountId, region: options.region });
+    this.#sqsMappings = new SqsMappings(options.sqsMappings, {
+      ...options,
+      functions: this.#functions,
+      targetOf: (fn, mapping) =>
+        durableSettings(fn.definition)
+          ? durableMappingTarget(this.#durable, fn, this.#directory.resolve(mapping.functionReference ?? mapping.functionName))
+          : fn,
+    });
+    this.#read = new LambdaReadApi(this.#functions, this.#directory, this.#sqsMappings.definitions, { accountId, region: options.region });
     const db = options.db ?? openDatabase(':memory:');
     this.#async = new AsyncInvoker(this.#functions, {
       db,
@@ -162,7 +169,7 @@ export class LambdaService implements RestProtocolService {
   async start(): Promise<void> {
     this.#async.start();
     this.#durable.start();
-    for (const mapping of this.#mappings) await this.#startSource(mapping);
+    await this.#sqsMappings.start();
   }
 
   /**
@@ -194,7 +201,7 @@ export class LambdaService implements RestProtocolService {
     }
     const names = new Set(functions.map((f) => f.name));
     const kept = [...this.#functions.keys()].filter((name) => !names.has(name));
-    const mappings = await this.#reloadMappings(sqsMappings, touched);
+    const mappings = await this.#sqsMappings.reload(sqsMappings, touched);
     return { changed, added, kept, mappings };
   }
 
@@ -222,56 +229,6 @@ export class LambdaService implements RestProtocolService {
     });
   }
 
-  async #reloadMappings(next: readonly SqsMappingDefinition[], touchedFunctions: ReadonlySet<string>): Promise<string[]> {
-    const before = new Map(this.#mappings.map((m) => [m.uuid, m]));
-    const restart = new Set<string>();
-    for (const mapping of next) {
-      const old = before.get(mapping.uuid);
-      if (old === undefined || JSON.stringify(old) !== JSON.stringify(mapping) || touchedFunctions.has(mapping.functionName)) {
-        restart.add(mapping.uuid);
-      }
-    }
-    const nextIds = new Set(next.map((m) => m.uuid));
-    for (const uuid of before.keys()) if (!nextIds.has(uuid)) restart.add(uuid);
-    const stopping = this.#sources.filter((source) => restart.has(source.mapping.uuid));
-    await Promise.all(stopping.map((source) => source.stop()));
-    this.#sources.splice(0, this.#sources.length, ...this.#sources.filter((source) => !stopping.includes(source)));
-    this.#mappings.splice(0, this.#mappings.length, ...next);
-    for (const mapping of next) if (restart.has(mapping.uuid)) await this.#startSource(mapping);
-    // Only mappings whose own settings changed are news; one restarted for its function's code is not.
-    return [...restart].filter((uuid) => {
-      const mapping = next.find((m) => m.uuid === uuid);
-      const old = before.get(uuid);
-      return mapping === undefined || old === undefined || JSON.stringify(old) !== JSON.stringify(mapping);
-    });
-  }
-
-  async #startSource(mapping: SqsMappingDefinition): Promise<void> {
-    const fn = this.#functions.get(mapping.functionName);
-    // A function left out at load (image code) or that cannot run here: its queue keeps its messages, as with a disabled mapping.
-    if (!fn) {
-      this.options.log(mapping.functionName, `event source mapping ${mapping.uuid} is not run: the function does not run locally`);
-      return;
-    }
-    if (runtimeSupport(fn.definition.runtime) === 'unsupported') {
-      this.options.log(
-        fn.definition.name,
-        `event source mapping ${mapping.uuid} is not run: the ${fn.definition.runtime} runtime does not run locally`,
-      );
-      return;
-    }
-    const role = fn.definition.template?.Role;
-    const refusal = typeof role === 'string' ? await this.options.authorizeSource?.(role, mapping.queueArn, fn.definition.name) : undefined;
-    if (refusal !== undefined) {
-      this.options.log(fn.definition.name, `event source mapping ${mapping.uuid} is not run (AWS refuses to create it): ${refusal}`);
-      return;
-    }
-    const target = durableSettings(fn.definition) ? this.#durableTarget(fn, mapping) : fn;
-    const source = new SqsEventSource(mapping, this.options.sqs, target, this.options.region, this.options.log, this.options.clock);
-    await source.start();
-    this.#sources.push(source);
-  }
-
   #runtimeOf(definition: FunctionDefinition): FunctionRuntime {
     const { log, logs, onInvocation, faults, sdk, clock } = this.options;
     return new FunctionRuntime(definition, this.#environmentOf(definition), log, logs, onInvocation, faults, sdk, clock);
@@ -285,7 +242,7 @@ export class LambdaService implements RestProtocolService {
     this.#stopped = true;
     await this.#async.stop();
     await this.#durable.stop();
-    await Promise.all(this.#sources.map((source) => source.stop()));
+    await this.#sqsMappings.stop();
     await Promise.all([...this.#functions.values()].map((fn) => fn.stop()));
   }
 
@@ -475,27 +432,6 @@ export class LambdaService implements RestProtocolService {
     if (!outcome.ok) headers['x-amz-function-error'] = 'Unhandled';
     if (logType === 'Tail') headers['x-amz-log-result'] = logTail(outcome.logLines ?? []);
     return { status: 200, headers, body: outcome.ok ? outcome.payload : JSON.stringify(outcome.error) };
-  }
-
-  /**
-   * What an event source mapping invokes for a durable function: each batch starts an
-   * execution of the function the mapping names (qualified, as Lambda requires) and waits
-   * for its outcome, as the batch's invocation would. SqsEventSource sees the function's
-   * name and concurrency as they are.
-   */
-  #durableTarget(fn: FunctionRuntime, mapping: SqsMappingDefinition): FunctionRuntime {
-    const resolved = this.#directory.resolve(mapping.functionReference ?? mapping.functionName);
-    const target = {
-      get definition() {
-        return fn.definition;
-      },
-      get maxConcurrency() {
-        return fn.maxConcurrency;
-      },
-      invoke: (event: unknown) => invokeDurable(this.#durable, resolved, event),
-    };
-    // Only these three members are what a poller uses of a function (sqs-event-source.ts).
-    return target as unknown as FunctionRuntime;
   }
 
   /** The durable executions of the app's durable functions (the start-up report, tests). */

@@ -117,18 +117,7 @@ export const lambdaModule: ServiceModule<'lambda'> = {
       prepareCode: (definition) => provideSdk(sdk, [definition], scanOf, log),
       // Lambda polls a queue as the function's role: it must receive, delete and read the queue's attributes (and decrypt).
       authorizeSource: queueSourceAuthorizer(sqs, iam),
-      baseEnvironment: {
-        AWS_ENDPOINT_URL: url,
-        AWS_ENDPOINT_URL_DYNAMODB: services.get('dynamodb').host.url,
-        AWS_REGION: region,
-        AWS_DEFAULT_REGION: region,
-        AWS_ACCESS_KEY_ID: credentials.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-        // X-Ray is not emulated; with tracing on, the SDK would look for a daemon and a trace header.
-        POWERTOOLS_TRACE_ENABLED: 'false',
-        AWS_XRAY_CONTEXT_MISSING: 'IGNORE_ERROR',
-        TZ: 'UTC',
-      },
+      baseEnvironment: baseEnvironment(url, services.get('dynamodb').host.url, region, credentials),
     });
     return {
       service: lambda,
@@ -164,6 +153,27 @@ export const lambdaModule: ServiceModule<'lambda'> = {
     return { ...report, serves: [...(report.serves ?? []), ...functionUrlLines(lambda.functionUrls?.addresses(url) ?? [])] };
   },
 };
+
+/** What every function's environment holds locally: the endpoints its SDK calls, the region, the runtime's credentials. */
+function baseEnvironment(
+  url: string,
+  dynamodbUrl: string,
+  region: string,
+  credentials: { readonly accessKeyId: string; readonly secretAccessKey: string },
+): Record<string, string> {
+  return {
+    AWS_ENDPOINT_URL: url,
+    AWS_ENDPOINT_URL_DYNAMODB: dynamodbUrl,
+    AWS_REGION: region,
+    AWS_DEFAULT_REGION: region,
+    AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+    // X-Ray is not emulated; with tracing on, the SDK would look for a daemon and a trace header.
+    POWERTOOLS_TRACE_ENABLED: 'false',
+    AWS_XRAY_CONTEXT_MISSING: 'IGNORE_ERROR',
+    TZ: 'UTC',
+  };
+}
 
 /** The SDK packages new code leaves to the runtime, fetched before it runs; what cannot be is printed as a difference from AWS. */
 async function provideSdk(

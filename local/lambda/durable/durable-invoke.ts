@@ -90,3 +90,27 @@ export async function invokeDurableHttp(
   if (!outcome.ok) headers['x-amz-function-error'] = 'Unhandled';
   return { status: 200, headers, body: outcome.ok ? outcome.payload : JSON.stringify(outcome.error) };
 }
+
+/**
+ * What an event source mapping invokes for a durable function: each batch starts an
+ * execution of the function the mapping names (qualified, as Lambda requires) and waits for
+ * its outcome, as the batch's invocation would. The poller sees the function's name and
+ * concurrency as they are.
+ */
+export function durableMappingTarget(
+  executions: DurableExecutions,
+  fn: FunctionRuntime,
+  resolved: ResolvedFunction<FunctionRuntime>,
+): FunctionRuntime {
+  const target = {
+    get definition() {
+      return fn.definition;
+    },
+    get maxConcurrency() {
+      return fn.maxConcurrency;
+    },
+    invoke: (event: unknown) => invokeDurable(executions, resolved, event),
+  };
+  // Only these three members are what a poller uses of a function (sqs-event-source.ts).
+  return target as unknown as FunctionRuntime;
+}
