@@ -64,13 +64,21 @@ export async function queueDepth(clients: Clients, queueUrl: string): Promise<Qu
 /**
  * Reads up to `limit` messages of a queue (at most 1,000) without taking them away. From a
  * local runtime, through its read API, which reads them without receiving them: their
- * ApproximateReceiveCount stays as it is. From AWS, which has no such read (stopping early
- * once the `expected` number, its depth, has been read): ReceiveMessage with all system and
- * message attributes and a short visibility timeout, then ChangeMessageVisibilityBatch to 0
- * for every message read, so the receive leaves no trace but the receive count.
+ * ApproximateReceiveCount stays as it is (and they carry no ReceiptHandle). From AWS, which
+ * has no such read, or with `receive` (a caller that deletes what it read: the testing API's
+ * `failures`), stopping early once the `expected` number, its depth, has been read:
+ * ReceiveMessage with all system and message attributes and a short visibility timeout, then
+ * ChangeMessageVisibilityBatch to 0 for every message read, so the receive leaves no trace but
+ * the receive count.
  */
-export async function peekMessages(clients: Clients, queueUrl: string, limit: number, expected = limit): Promise<Message[]> {
-  if (clients.target.kind === 'local') {
+export async function peekMessages(
+  clients: Clients,
+  queueUrl: string,
+  limit: number,
+  expected = limit,
+  { receive = false }: { readonly receive?: boolean } = {},
+): Promise<Message[]> {
+  if (clients.target.kind === 'local' && !receive) {
     const query = new URLSearchParams({ queueUrl, limit: String(limit) });
     const page = await getReadApi<QueueMessagesPage>(clients.target, `${READ_API_PATHS.queueMessages}?${query}`);
     return page.messages as Message[];

@@ -30,7 +30,11 @@ function closeCliClients(clients: Clients): void {
   for (const client of [clients.events, clients.sfn, clients.logs, clients.sqs, clients.lambda]) client.destroy();
 }
 
-/** The messages in the app's dead-letter queues (left in place) and its failed executions, as `switchyard failures` reads them. */
+/**
+ * The messages in the app's dead-letter queues (left in place, each received once and handed
+ * back: its ReceiptHandle deletes it, its receive count went up by one) and its failed
+ * executions, as `switchyard failures` explains them.
+ */
 export async function failures(app: RunningApp, limit = 1000): Promise<Failures> {
   const clients = cliClients(app);
   try {
@@ -38,7 +42,8 @@ export async function failures(app: RunningApp, limit = 1000): Promise<Failures>
     const deadLetters: DeadLetterFailure[] = [];
     for (const queue of sources.queues) {
       const depth = await queueDepth(clients, queue.url);
-      const messages = depth.visible > 0 ? await peekMessages(clients, queue.url, limit, depth.visible) : [];
+      // Received and handed back (each gets a ReceiptHandle, so a test can delete what it redrove by hand), as documented.
+      const messages = depth.visible > 0 ? await peekMessages(clients, queue.url, limit, depth.visible, { receive: true }) : [];
       for (const message of messages)
         deadLetters.push({ ...explain(message, queue), queue: queue.name, queueName: queue.queueName, message });
     }
@@ -55,7 +60,7 @@ export async function peekQueue(app: RunningApp, queueUrl: string): Promise<Mess
   const clients = cliClients(app);
   try {
     const depth = await queueDepth(clients, queueUrl);
-    return depth.visible > 0 ? await peekMessages(clients, queueUrl, 1000, depth.visible) : [];
+    return depth.visible > 0 ? await peekMessages(clients, queueUrl, 1000, depth.visible, { receive: true }) : [];
   } finally {
     closeCliClients(clients);
   }
