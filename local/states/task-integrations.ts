@@ -82,6 +82,15 @@ export class TaskIntegrationError extends Error {
   override readonly name = 'TaskIntegrationError';
 }
 
+/** An AWS SDK integration's service as IAM names it, and its answer to a request IAM refuses (its module's `iam.accessDenied`). */
+export interface SdkIam {
+  readonly service: string;
+  readonly accessDenied: DeniedAnswer;
+}
+
+/** The refusal of a service whose module declares no IAM: AWS's most common answer. */
+const ACCESS_DENIED: DeniedAnswer = { code: 'AccessDeniedException', status: 400 };
+
 /** An optimized integration's service, by its name in the resource ARN, with what its tasks call (undefined: not running). */
 export interface OptimizedService extends OptimizedIntegrations<unknown> {
   readonly accessDenied: DeniedAnswer;
@@ -95,8 +104,8 @@ export interface OptimizedService extends OptimizedIntegrations<unknown> {
  */
 export class TaskIntegrations {
   readonly #optimized = new Map<string, OptimizedService>();
-  /** The IAM prefix of each AWS SDK integration's service, by its name in the ARN (`sfn`: `states`). */
-  readonly #sdkIam = new Map<string, string>();
+  /** How IAM names each AWS SDK integration's service (`sfn`: `states`) and how the service answers a refusal, by its name in the ARN. */
+  readonly #sdkIam = new Map<string, SdkIam>();
   /** The AWS SDK integrations of the running services (and how AWS treats each declared one). */
   readonly sdk: SdkIntegrations;
 
@@ -121,7 +130,7 @@ export class TaskIntegrations {
       }
       for (const arnName of Object.keys(stepFunctions.sdk ?? {})) {
         if (this.#sdkIam.has(arnName)) throw new TaskIntegrationError(`two modules declare the AWS SDK integration ${arnName}`);
-        this.#sdkIam.set(arnName, iam?.prefix ?? arnName);
+        this.#sdkIam.set(arnName, { service: iam?.prefix ?? arnName, accessDenied: iam?.accessDenied ?? ACCESS_DENIED });
       }
     }
     const order = [...Object.keys(running), ...declared.map((d) => d.name).filter((name) => !(name in running))];
@@ -151,9 +160,9 @@ export class TaskIntegrations {
     ];
   }
 
-  /** How IAM names the service of `aws-sdk:<name>` (`sfn` is `states`). */
-  sdkIamService(name: string): string {
-    return this.#sdkIam.get(name) ?? name;
+  /** How IAM names the service of `aws-sdk:<name>` (`sfn` is `states`), and how the service answers a request IAM refuses. */
+  sdkIam(name: string): SdkIam {
+    return this.#sdkIam.get(name) ?? { service: name, accessDenied: ACCESS_DENIED };
   }
 
   /** The botocore model whose output a task's result is (TestState's check of a mock), by what its resource names. */

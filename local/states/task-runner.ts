@@ -99,12 +99,12 @@ export class LocalTaskRunner implements TaskRunner {
     const args = asObject(request.input, request);
     if (target.kind === 'aws-sdk') {
       const { sdk } = this.options.integrations;
-      const service = this.options.integrations.sdkIamService(target.service);
+      const { service, accessDenied } = this.options.integrations.sdkIam(target.service);
       const operation = pascalCase(target.action);
       // Checked inside the call, so that a refusal fails the task as the service's own error would (`<Service>.<Exception>`).
       const authorize = async () => {
         const denied = await this.#denial(request, service, operation, args);
-        if (denied) throw new AwsError('AccessDeniedException', denied, 400);
+        if (denied) throw new AwsError(accessDenied.code, denied, accessDenied.status);
       };
       const options = { signal: request.signal, authorize, ...idempotentCall(this.options, request) };
       const call = () => abortable(sdk.call(target.service, target.action, args, options), request.signal);

@@ -23,10 +23,10 @@ describe('TaskIntegrations', () => {
 
   it("names an AWS SDK integration's service as its module's IAM prefix, and an undeclared one as its ARN does", () => {
     const integrations = new TaskIntegrations([...TASK_INTEGRATIONS, sdkOnly('bedrock-agent', 'bedrockagent')], {});
-    expect(integrations.sdkIamService('eventbridge')).toBe('events');
-    expect(integrations.sdkIamService('bedrockruntime')).toBe('bedrock');
-    expect(integrations.sdkIamService('bedrockagent')).toBe('bedrock-agent');
-    expect(integrations.sdkIamService('glue')).toBe('glue');
+    expect(integrations.sdkIam('eventbridge').service).toBe('events');
+    expect(integrations.sdkIam('bedrockruntime').service).toBe('bedrock');
+    expect(integrations.sdkIam('bedrockagent').service).toBe('bedrock-agent');
+    expect(integrations.sdkIam('glue').service).toBe('glue');
   });
 
   it('fails if services are given for a module that declares no integrations, naming it and those that do', () => {
