@@ -76,7 +76,7 @@ export const statesModule: ServiceModule<'states'> = {
     const { accountId, region, log } = settings;
     const clock = settings.options.statesClock ?? settings.clock;
     const { definitions } = services.get('template');
-    // Its own integrations run against its service, which exists only once this returns.
+    // Its own integrations its service runs against itself (it exists only once this returns).
     const integrations = stepFunctionsIntegrations.filter(({ stepFunctions }) => stepFunctions !== statesStepFunctions);
     const connected = connectIntegrations(integrations, { services, settings });
     const states = new StatesService({

@@ -42,9 +42,9 @@ export interface StatesServiceOptions {
   /** The template's state machines, (re)registered at every start as a deployment would. */
   readonly stateMachines?: readonly StateMachineTemplate[];
   /**
-   * The Step Functions integrations the modules declare (each module's `stepFunctions`, with
-   * its name and IAM declaration): what a Task resource may name. Step Functions' own are
-   * always there. @default none
+   * The Step Functions integrations the other modules declare (each module's `stepFunctions`,
+   * with its name and IAM declaration): what a Task resource may name. Step Functions' own
+   * are always there. @default none
    */
   readonly integrations?: readonly DeclaredIntegrations[];
   /**
@@ -155,8 +155,7 @@ export class StatesService {
    */
   #taskIntegrations(options: StatesServiceOptions, log: ((line: string) => void) | undefined): TaskIntegrations {
     const own: DeclaredIntegrations = { name: 'states', iam: statesIam, stepFunctions: statesStepFunctions };
-    const others = (options.integrations ?? []).filter(({ stepFunctions }) => stepFunctions !== own.stepFunctions);
-    return new TaskIntegrations([...others, own], { [own.name]: this, ...options.services }, log);
+    return new TaskIntegrations([...(options.integrations ?? []), own], { [own.name]: this, ...options.services }, log);
   }
 
   /** The JSON-protocol operations the endpoint serves as `AWSStepFunctions.<name>`. */
