@@ -8,6 +8,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { StateMachine as PeerStateMachine } from 'aws-local-stepfunctions';
+import { lambdaIam } from '../local/lambda/iam-authorizations.js';
+import { lambdaStepFunctions } from '../local/lambda/step-functions.js';
 import { parseDefinition, startExecution, type TaskRunner } from '../local/states/engine/index.js';
 import { StatesService } from '../local/states/states-service.js';
 import { openDatabase } from '../local/store/data-folder.js';
@@ -91,7 +93,8 @@ async function main() {
     accountId: '000000000000',
     region: 'us-east-1',
     sleep: noSleep,
-    lambda: { invoke: async () => ({ ok: true, payload: JSON.stringify(await classify()), requestId: 'r' }) },
+    integrations: [{ name: 'lambda', iam: lambdaIam, stepFunctions: lambdaStepFunctions }],
+    services: { lambda: { invoke: async () => ({ ok: true, payload: JSON.stringify(await classify()), requestId: 'r' }) } },
   });
   await service.start();
   for (const [name, definition] of Object.entries(DEFINITIONS)) {

@@ -4,6 +4,7 @@ import { BedrockService } from './bedrock-service.js';
 import { bedrockIam } from './iam-authorizations.js';
 import { mayCallModels, refusedModelWarnings } from './model-mentions.js';
 import { parseModelSettings } from './model-settings.js';
+import { bedrockStepFunctions } from './step-functions.js';
 import { prepareTokenizer } from './tokens.js';
 
 declare module '../services/service-module.js' {
@@ -16,6 +17,7 @@ declare module '../services/service-module.js' {
 export const bedrockModule: ServiceModule<'bedrock'> = {
   name: 'bedrock',
   iam: bedrockIam,
+  stepFunctions: bedrockStepFunctions,
   sdkClients: [{ package: '@aws-sdk/client-bedrock-runtime', serviceId: 'Bedrock Runtime' }],
   // The template's functions and state machines: the start-up report names those that name a model refused here.
   needs: ['template', 'traces'],

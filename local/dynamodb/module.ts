@@ -7,6 +7,7 @@ import { DynamoDbHost } from './dynamodb-host.js';
 import { declareTableId } from './engine/table-catalog.js';
 import { dynamodbIam } from './iam-authorizations.js';
 import { DYNAMODB_TYPE_SPECS } from './resource-types.js';
+import { dynamoDbStepFunctions } from './step-functions.js';
 import { StreamStore } from './streams/stream-store.js';
 import { StreamsService } from './streams/streams-service.js';
 import { createMissingTables } from './template-tables.js';
@@ -59,6 +60,7 @@ async function authorizeRequest(
 export const dynamoDbModule: ServiceModule<'dynamodb'> = {
   name: 'dynamodb',
   iam: dynamodbIam,
+  stepFunctions: dynamoDbStepFunctions,
   apis: [
     {
       model: 'dynamodb',

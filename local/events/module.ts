@@ -15,6 +15,7 @@ import { eventsIam } from './iam-authorizations.js';
 import { EVENTS_RESOURCE_POLICIES } from './resource-policies.js';
 import { EVENTS_TYPE_SPECS } from './resource-types.js';
 import { LocalTargetDelivery } from './rule-targets.js';
+import { eventsStepFunctions } from './step-functions.js';
 
 declare module '../services/service-module.js' {
   interface ServiceTypes {
@@ -36,6 +37,7 @@ declare module '../service-definitions.js' {
 export const eventsModule: ServiceModule<'events', { busPolicies: TemplateBusPolicy[] }> = {
   name: 'events',
   iam: eventsIam,
+  stepFunctions: eventsStepFunctions,
   apis: [
     {
       model: 'events',

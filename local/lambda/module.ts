@@ -18,6 +18,7 @@ import { LAMBDA_RESOURCE_TYPES } from './resource-types.js';
 import { RuntimeSdk } from './runtime-sdk.js';
 import type { SqsMappingDefinition } from './sqs-event-source.js';
 import { functionReport, functionUrlLines } from './startup-lines.js';
+import { lambdaStepFunctions } from './step-functions.js';
 import { codeScans, unhostedClientWarnings } from './unhosted-clients.js';
 
 declare module '../services/service-module.js' {
@@ -38,6 +39,7 @@ declare module '../service-definitions.js' {
 export const lambdaModule: ServiceModule<'lambda'> = {
   name: 'lambda',
   iam: lambdaIam,
+  stepFunctions: lambdaStepFunctions,
   apis: [
     {
       model: 'lambda',

@@ -10,6 +10,7 @@ import { S3_RESOURCE_TYPES } from './resource-types.js';
 import { S3RestProtocol } from './rest-protocol.js';
 import { S3Service } from './s3-service.js';
 import { bucketLines } from './startup-lines.js';
+import { s3StepFunctions } from './step-functions.js';
 
 /** S3 as the runtime runs it, and the template's buckets (for the start-up report). */
 export interface LocalS3 {
@@ -27,6 +28,7 @@ declare module '../services/service-module.js' {
 export const s3Module: ServiceModule<'s3'> = {
   name: 's3',
   iam: s3Iam,
+  stepFunctions: s3StepFunctions,
   sdkClients: [{ package: '@aws-sdk/client-s3', serviceId: 'S3' }],
   needs: ['template', 'events', 'sqs', 'sns', 'lambda'],
   databases: ['s3'],

@@ -4,6 +4,7 @@ import type { OperationAuthorizer } from '../endpoint/protocols.js';
 import type { ServiceIam } from '../iam/authorizations.js';
 import type { ResourcePolicySource } from '../iam/resource-policies.js';
 import { type ServiceDefinitions, sharedDefinitions } from '../service-definitions.js';
+import type { DeclaredIntegrations } from '../states/task-integrations.js';
 import type { LoadedApp } from '../template/load.js';
 import { type TemplateTypes, templateTypes } from '../template/resource-spec.js';
 import type {
@@ -139,6 +140,11 @@ export class ServiceRegistry {
     return modules.flatMap((module) => module.apis ?? []);
   }
 
+  /** Every module's Step Functions integrations, with its name and IAM declaration, in the order of the modules given. */
+  static stepFunctionsIntegrations(modules: readonly RegisteredModule[]): DeclaredIntegrations[] {
+    return modules.flatMap(({ name, iam, stepFunctions }) => (stepFunctions === undefined ? [] : [{ name, iam, stepFunctions }]));
+  }
+
   /** The resource types the modules declare, as the template loader takes them; a type two modules declare is refused. */
   static templateTypes(modules: readonly RegisteredModule[]): TemplateTypes {
     return templateTypes(modules);
@@ -160,6 +166,7 @@ export class ServiceRegistry {
       hostedClients: this.modules.flatMap((m) => m.sdkClients ?? []),
       iamServices: ServiceRegistry.iamServices(this.modules),
       resourcePolicies: ServiceRegistry.resourcePolicies(this.modules),
+      stepFunctionsIntegrations: ServiceRegistry.stepFunctionsIntegrations(this.modules),
       sharedDefinitions: (app: LoadedApp) => sharedDefinitions(this.modules, app),
     };
     const warnings: string[] = [];
@@ -249,12 +256,15 @@ export class ServiceRegistry {
   async #create(
     module: RegisteredModule,
     settings: RuntimeSettings,
-    moduleDeclared: Pick<ServiceContext, 'templateTypes' | 'hostedClients' | 'iamServices' | 'resourcePolicies' | 'sharedDefinitions'>,
+    moduleDeclared: Pick<
+      ServiceContext,
+      'templateTypes' | 'hostedClients' | 'iamServices' | 'resourcePolicies' | 'stepFunctionsIntegrations' | 'sharedDefinitions'
+    >,
     warnings: string[],
   ) {
     const entry: Entry = { module, databases: [] };
     this.#entries.push(entry);
-    const needs = new Set(needsOf(module));
+    const needs = new Set(needsOf(module, this.modules));
     const declared = new Set(module.databases ?? []);
     for (const name of declared) {
       this.#open(name);
@@ -397,10 +407,17 @@ function combineMounts(all: readonly EndpointMounts[]) {
 /** The module that loads the template; a module that reads its own definitions from it needs it. */
 const TEMPLATE = 'template';
 
-/** What a module needs: what it declares, and the template if it reads definitions from it. */
-function needsOf(module: RegisteredModule): readonly string[] {
+/**
+ * What a module needs: what it declares, the template if it reads definitions from it, and,
+ * for the module that runs Step Functions' integrations, every other module that declares some.
+ */
+function needsOf(module: RegisteredModule, modules: readonly RegisteredModule[]): readonly string[] {
   const declared = module.needs ?? [];
-  return module.definitions === undefined || declared.includes(TEMPLATE) ? declared : [...declared, TEMPLATE];
+  const integrated = module.runsStepFunctions
+    ? modules.filter((other) => other !== module && other.stepFunctions !== undefined).map((other) => other.name)
+    : [];
+  const needs = [...new Set([...declared, ...integrated])];
+  return module.definitions === undefined || needs.includes(TEMPLATE) ? needs : [...needs, TEMPLATE];
 }
 
 /** Runs one step of a shutdown, keeping its error for the end so that the other steps still run. */
@@ -414,6 +431,9 @@ async function attempt(errors: unknown[], step: () => unknown): Promise<void> {
 
 /** The modules with each after the ones it needs, otherwise in the order given (a depth-first topological sort). */
 function dependencyOrder(modules: readonly RegisteredModule[]): RegisteredModule[] {
+  const runners = modules.filter((m) => m.runsStepFunctions);
+  if (runners.length > 1)
+    throw new ServiceOrderError(`two modules run Step Functions integrations: ${runners.map((m) => m.name).join(', ')}`);
   const byName = new Map<string, RegisteredModule>();
   for (const module of modules) {
     if (byName.has(module.name)) throw new ServiceOrderError(`two modules are named ${module.name}`);
@@ -429,7 +449,7 @@ function dependencyOrder(modules: readonly RegisteredModule[]): RegisteredModule
       );
     }
     state.set(module.name, 'visiting');
-    for (const need of needsOf(module)) {
+    for (const need of needsOf(module, modules)) {
       const needed = byName.get(need);
       if (needed === undefined) throw new ServiceOrderError(`${module.name} needs ${need}, which no module provides`);
       visit(needed, [...path, module.name]);

@@ -8,6 +8,7 @@ import type { InvocationFaults } from '../lambda/invocation-faults.js';
 import type { RuntimeSdkOptions } from '../lambda/sdk-cache.js';
 import type { Retention } from '../read-api/records.js';
 import type { ResourcesOfType, ServiceDefinitions, SharedDefinitions } from '../service-definitions.js';
+import type { DeclaredIntegrations, StepFunctionsIntegrations } from '../states/task-integrations.js';
 import type { LoadedApp } from '../template/load.js';
 import type { ResourceTypes, TemplateTypes } from '../template/resource-spec.js';
 
@@ -137,6 +138,8 @@ export interface ServiceContext {
   readonly iamServices: ReadonlyMap<string, ServiceIam>;
   /** How each resource type sets resource policies, by type (what the modules declare). */
   readonly resourcePolicies: ReadonlyMap<string, ResourcePolicySource>;
+  /** Every module's Step Functions integrations, with its name and IAM declaration (what the modules declare), in dependency order. */
+  readonly stepFunctionsIntegrations: readonly DeclaredIntegrations[];
   /** The definitions the modules share, read from an app (what the template module gives the others, at start and at each reload). */
   sharedDefinitions(app: LoadedApp): ServiceDefinitions;
 }
@@ -293,6 +296,19 @@ export interface ServiceModule<N extends ServiceName = ServiceName, D = undefine
   /** The resource policies its resource types set (queue policies, a key's KeyPolicy), by type: what IAM's store reads. */
   readonly resourcePolicies?: ResourcePolicySources;
   /**
+   * Its Step Functions integrations (`local/<service>/step-functions.ts`): the optimized ones
+   * (`arn:aws:states:::sqs:sendMessage`) with their patterns, the AWS SDK ones (`aws-sdk:sqs:*`)
+   * with how AWS treats the service, how their errors are named (a refusal's code and status
+   * are its `iam.accessDenied`), and what of its running service the tasks call.
+   */
+  readonly stepFunctions?: StepFunctionsIntegrations<ServiceTypes[N], unknown>;
+  /**
+   * Runs the Step Functions integrations the modules declare (Step Functions' module does):
+   * the registry creates each module that declares some before it and stops it after, so a
+   * task in flight still reaches the service it calls. One module declares it.
+   */
+  readonly runsStepFunctions?: true;
+  /**
    * Checks the operations of every module that declares `iam` (IAM's module does): the
    * registry gives each protocol such a module mounts this check, run before each operation.
    * One module declares it.
@@ -332,6 +348,8 @@ export interface RegisteredModule {
   readonly iam?: ServiceIam;
   readonly apis?: readonly ServedApi[];
   readonly resourcePolicies?: ResourcePolicySources;
+  readonly stepFunctions?: StepFunctionsIntegrations<never, unknown>;
+  readonly runsStepFunctions?: true;
   checkOperation?(service: unknown, iam: ServiceIam, operation: string, input: unknown): Promise<void>;
   readonly reloads?: ServiceReloads;
   readonly shares?: (byType: ResourcesOfType) => SharedDefinitions;

@@ -16,6 +16,7 @@ import { MAX_MESSAGE_BYTES } from './send-checks.js';
 import { SesService } from './ses-service.js';
 import { SesStore } from './ses-store.js';
 import { sandboxLine, sesSandboxOf } from './settings.js';
+import { sesStepFunctions } from './step-functions.js';
 import { VerificationLink } from './verification-link.js';
 
 /**
@@ -59,6 +60,7 @@ declare module '../services/service-module.js' {
 export const sesModule: ServiceModule<'ses', ReturnType<typeof sesDefinitions>> = {
   name: 'ses',
   iam: sesIam,
+  stepFunctions: sesStepFunctions,
   // What each API serves is its operation table's keys (built without a service: the table's
   // functions reach SES only when called), so the list the endpoint's models are refreshed from
   // and the operations the protocol answers are one list.

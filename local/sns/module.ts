@@ -5,6 +5,7 @@ import { SnsQueryProtocol } from './query-protocol.js';
 import { SNS_RESOURCE_POLICIES } from './resource-policies.js';
 import { SNS_TYPE_SPECS } from './resource-types.js';
 import { SnsService } from './sns-service.js';
+import { snsStepFunctions } from './step-functions.js';
 
 declare module '../services/service-module.js' {
   interface ServiceTypes {
@@ -16,6 +17,7 @@ declare module '../services/service-module.js' {
 export const snsModule: ServiceModule<'sns', ReturnType<typeof snsDefinitions>> = {
   name: 'sns',
   iam: snsIam,
+  stepFunctions: snsStepFunctions,
   apis: [
     {
       model: 'sns',

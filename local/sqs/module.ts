@@ -11,6 +11,7 @@ import { SQS_TYPE_SPECS } from './resource-types.js';
 import { queryErrorHeader, SqsError } from './sqs-errors.js';
 import { SqsService } from './sqs-service.js';
 import { queueReport } from './startup-lines.js';
+import { sqsStepFunctions } from './step-functions.js';
 
 declare module '../services/service-module.js' {
   interface ServiceTypes {
@@ -28,6 +29,7 @@ declare module '../service-definitions.js' {
 export const sqsModule: ServiceModule<'sqs'> = {
   name: 'sqs',
   iam: sqsIam,
+  stepFunctions: sqsStepFunctions,
   // The operations it serves are SqsService's methods (the endpoint's table of them is operationTable's).
   apis: [{ model: 'sqs', operations: apiOperations(SqsService) }],
   sdkClients: [{ package: '@aws-sdk/client-sqs', serviceId: 'SQS' }],

@@ -6,6 +6,7 @@ import { ssmParameterDefinitions } from './definitions.js';
 import { ssmIam } from './iam-authorizations.js';
 import { SSM_TYPE_SPECS } from './resource-types.js';
 import { SsmService } from './ssm-service.js';
+import { ssmStepFunctions } from './step-functions.js';
 
 declare module '../services/service-module.js' {
   interface ServiceTypes {
@@ -17,6 +18,7 @@ declare module '../services/service-module.js' {
 export const ssmModule: ServiceModule<'ssm'> = {
   name: 'ssm',
   iam: ssmIam,
+  stepFunctions: ssmStepFunctions,
   // The operations it serves are SsmService's methods.
   apis: [{ model: 'ssm', operations: apiOperations(SsmService) }],
   sdkClients: [{ package: '@aws-sdk/client-ssm', serviceId: 'SSM' }],

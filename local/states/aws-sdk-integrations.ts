@@ -34,135 +34,37 @@ export type SdkCallOptions = {
 } & IdempotentCall;
 export type SdkOperations = Readonly<Record<string, (input: never, options?: SdkCallOptions) => Promise<unknown>>>;
 
-/** What the integrations need to know of a service beyond its operations. */
-interface SdkServiceMetadata {
-  /** The Java SDK's name for the service: the error prefix and the `Service:` of a cause (AWS's "exception prefix"). */
+/** What the integrations need to know of a service beyond its operations: what its module declares (its `stepFunctions.sdk`). */
+export interface SdkServiceMetadata {
+  /** The Java SDK's name for the service: the error prefix and the `Service:` of a cause (AWS's "exception prefix": `Sqs`, `DynamoDb`). */
   readonly name: string;
   /** How the service spells members on its wire; camelCase ones are translated from and to PascalCase. */
   readonly wireCase: 'pascal' | 'camel';
-  /** Result members (PascalCase) the service answers in epoch seconds; the integration answers ISO-8601 text. */
-  readonly timestamps: ReadonlySet<string>;
-  /** The JS SDK package whose exported exceptions are the errors the API model declares, and their base class. */
-  readonly model: { readonly package: string; readonly baseException: string };
+  /** Result members (PascalCase) the service answers in epoch seconds; the integration answers ISO-8601 text. @default none */
+  readonly timestamps?: ReadonlySet<string>;
+  /**
+   * The JS SDK package whose commands are the API's operations and whose exported exceptions
+   * are the errors the API model declares, and their base class. @default none: a state
+   * machine may name any action, and every error is `<name>.<name>Exception`
+   */
+  readonly model?: { readonly package: string; readonly baseException: string };
   /** Actions AWS does not offer as SDK integrations for this service. */
   readonly unsupported?: ReadonlySet<string>;
   /**
    * The API model the service checks requests against (lengths, ranges, enums, required
    * members), which in-process calls skip the endpoint for. Member types are not checked:
-   * the integration converts parameters to the SDK's request types as it can.
+   * the integration converts parameters to the SDK's request types as it can. TestState
+   * checks a mocked result against its outputs (without one, against the outputs of the
+   * model named as the ARN names the service).
    */
   readonly apiModel?: ModelService;
 }
 
-/**
- * The services aws-sdk integrations may call, by their name in the ARN. A hosted service
- * plugs in by handing its service object to StatesService (`sdkServices`); this table
- * holds how AWS treats it.
- */
-const SDK_SERVICES: Readonly<Record<string, SdkServiceMetadata>> = {
-  sfn: {
-    name: 'Sfn',
-    wireCase: 'camel',
-    timestamps: new Set(['CreationDate', 'StartDate', 'StopDate', 'UpdateDate', 'RedriveDate', 'Timestamp']),
-    model: { package: '@aws-sdk/client-sfn', baseException: 'SFNServiceException' },
-    apiModel: 'stepfunctions',
-  },
-  sqs: {
-    name: 'Sqs',
-    wireCase: 'pascal',
-    timestamps: new Set(),
-    model: { package: '@aws-sdk/client-sqs', baseException: 'SQSServiceException' },
-  },
-  eventbridge: {
-    name: 'EventBridge',
-    wireCase: 'pascal',
-    timestamps: new Set([
-      'CreationTime',
-      'LastModifiedTime',
-      'EventStartTime',
-      'EventEndTime',
-      'EventLastReplayedTime',
-      'ReplayStartTime',
-      'ReplayEndTime',
-    ]),
-    model: { package: '@aws-sdk/client-eventbridge', baseException: 'EventBridgeServiceException' },
-    apiModel: 'events',
-  },
-  lambda: {
-    name: 'Lambda',
-    wireCase: 'pascal',
-    timestamps: new Set(),
-    model: { package: '@aws-sdk/client-lambda', baseException: 'LambdaServiceException' },
-    unsupported: new Set(['invokeAsync']),
-  },
-  dynamodb: {
-    name: 'DynamoDb',
-    wireCase: 'pascal',
-    // The SDK client DynamoDB is reached through answers Date objects, which are converted anyway.
-    timestamps: new Set(),
-    model: { package: '@aws-sdk/client-dynamodb', baseException: 'DynamoDBServiceException' },
-  },
-  bedrockruntime: {
-    name: 'BedrockRuntime',
-    wireCase: 'camel',
-    timestamps: new Set(),
-    model: { package: '@aws-sdk/client-bedrock-runtime', baseException: 'BedrockRuntimeServiceException' },
-    // Streams have no place in a task's answer.
-    unsupported: new Set(['converseStream', 'invokeModelWithResponseStream', 'invokeModelWithBidirectionalStream']),
-  },
-  sns: {
-    name: 'Sns',
-    wireCase: 'pascal',
-    timestamps: new Set(),
-    model: { package: '@aws-sdk/client-sns', baseException: 'SNSServiceException' },
-  },
-  // SES's two APIs, both hosted here (their operations answer timestamps as Date objects, which the integration writes as ISO-8601 text).
-  ses: {
-    name: 'Ses',
-    wireCase: 'pascal',
-    timestamps: new Set(),
-    model: { package: '@aws-sdk/client-ses', baseException: 'SESServiceException' },
-    apiModel: 'ses',
-  },
-  sesv2: {
-    name: 'SesV2',
-    wireCase: 'pascal',
-    timestamps: new Set(),
-    model: { package: '@aws-sdk/client-sesv2', baseException: 'SESv2ServiceException' },
-    apiModel: 'sesv2',
-  },
-  s3: {
-    name: 'S3',
-    wireCase: 'pascal',
-    // The service answers Date objects, which the integration writes as ISO-8601 text.
-    timestamps: new Set(),
-    model: { package: '@aws-sdk/client-s3', baseException: 'S3ServiceException' },
-  },
-  ssm: {
-    name: 'Ssm',
-    wireCase: 'pascal',
-    timestamps: new Set(['LastModifiedDate', 'CreatedDate', 'CreationDate']),
-    model: { package: '@aws-sdk/client-ssm', baseException: 'SSMServiceException' },
-    apiModel: 'ssm',
-  },
-};
-
-/**
- * Why AWS rejects an aws-sdk Task resource when the state machine is created, or undefined:
- * SDK integrations have no `.sync` pattern, and the action must be an operation of the
- * service's API, spelled in camelCase (checked for the services whose API model this
- * runtime has; any other service's actions are accepted here).
- */
-export function sdkResourceError(resource: string): string | undefined {
-  const m = /^arn:[^:]+:states:::aws-sdk:([a-z0-9-]+):([A-Za-z0-9]+)(?:\.(.+))?$/.exec(resource);
-  if (!m) return undefined;
-  const [, service = '', action = '', pattern] = m;
-  const metadata = SDK_SERVICES[service];
-  const known = metadata
-    ? /^[a-z]/.test(action) && typeof sdkModule(metadata.model.package)?.[`${pascal(action)}Command`] === 'function'
-    : true;
-  if ((pattern === undefined || pattern === 'waitForTaskToken') && known) return undefined;
-  return `The resource provided ${resource} is not recognized. The value is not a valid resource ARN, or the resource is not available in this region.`;
+/** A service aws-sdk integrations may name, by its name in the ARN: how AWS treats it, and its operations when the runtime hosts it. */
+export interface SdkService {
+  readonly arnName: string;
+  readonly metadata: SdkServiceMetadata;
+  readonly operations?: SdkOperations;
 }
 
 /**
@@ -185,17 +87,17 @@ export function apiOperations(service: object): SdkOperations {
   return operations;
 }
 
-/** The aws-sdk integrations of the hosted services given, by their names in the ARN. */
+/** The aws-sdk integrations of the services given, by their names in the ARN: those given their operations run here. */
 export class SdkIntegrations {
+  readonly #known = new Map<string, SdkServiceMetadata>();
   readonly #services = new Map<string, { metadata: SdkServiceMetadata; operations: SdkOperations; validate?: InputValidator }>();
 
   constructor(
-    services: Readonly<Record<string, SdkOperations | undefined>>,
+    services: readonly SdkService[],
     private readonly log?: (line: string) => void,
   ) {
-    for (const [arnName, operations] of Object.entries(services)) {
-      const metadata = SDK_SERVICES[arnName];
-      if (!metadata) throw new Error(`aws-sdk integrations: no metadata for the service '${arnName}' (add it to SDK_SERVICES)`);
+    for (const { arnName, metadata, operations } of services) {
+      this.#known.set(arnName, metadata);
       const validate = metadata.apiModel ? modelValidator(metadata.apiModel, { wrongType: () => undefined }) : undefined;
       if (operations) this.#services.set(arnName, { metadata, operations, validate });
     }
@@ -204,6 +106,28 @@ export class SdkIntegrations {
   /** The services hosted here, by their names in the ARN. */
   get services(): string[] {
     return [...this.#services.keys()];
+  }
+
+  /** How AWS treats `aws-sdk:<service>`, hosted here or not; undefined when no module declares it. */
+  metadata(service: string): SdkServiceMetadata | undefined {
+    return this.#known.get(service);
+  }
+
+  /**
+   * Why AWS rejects an aws-sdk Task resource when the state machine is created, or undefined:
+   * SDK integrations have no `.sync` pattern, and the action must be an operation of the
+   * service's API, spelled in camelCase (checked for the services whose SDK package is
+   * declared; any other service's actions are accepted here).
+   */
+  resourceError(resource: string): string | undefined {
+    const m = /^arn:[^:]+:states:::aws-sdk:([a-z0-9-]+):([A-Za-z0-9]+)(?:\.(.+))?$/.exec(resource);
+    if (!m) return undefined;
+    const [, service = '', action = ''] = m;
+    const pattern = m[3];
+    const model = this.#known.get(service)?.model;
+    const known = model ? /^[a-z]/.test(action) && typeof sdkModule(model.package)?.[`${pascal(action)}Command`] === 'function' : true;
+    if ((pattern === undefined || pattern === 'waitForTaskToken') && known) return undefined;
+    return `The resource provided ${resource} is not recognized. The value is not a valid resource ARN, or the resource is not available in this region.`;
   }
 
   /** Why `aws-sdk:<service>:<action>` cannot run here, or undefined when it can. */
@@ -247,9 +171,9 @@ export class SdkIntegrations {
     if (code === undefined) this.log?.(`aws-sdk ${metadata.name} call failed: ${(error as Error).stack ?? String(error)}`);
     const status = error instanceof AwsError ? error.status : (e.$metadata?.httpStatusCode ?? 500);
     const requestId = e.$metadata?.requestId ?? randomUUID();
-    const declared = modeledErrors(metadata.model);
+    const declared = metadata.model ? modeledErrors(metadata.model) : new Set<string>();
     // Query-protocol services (SNS) answer a short code that the model maps to its exception (`ParameterValueInvalid`).
-    const queryException = code === undefined ? undefined : queryErrorExceptions(metadata.model.package).get(code);
+    const queryException = code === undefined || !metadata.model ? undefined : queryErrorExceptions(metadata.model.package).get(code);
     const known = code !== undefined && (declared.has(code) || declared.has(`${code}Exception`));
     const exception = queryException ?? (known ? javaExceptionName(code) : `${metadata.name}Exception`);
     return new TaskFailure(
@@ -287,7 +211,7 @@ function sdkModule(name: string): Record<string, unknown> | undefined {
 const modeled = new Map<string, ReadonlySet<string>>();
 
 /** The error names a service's API model declares: the exceptions its JS SDK client exports. */
-function modeledErrors(model: SdkServiceMetadata['model']): ReadonlySet<string> {
+function modeledErrors(model: NonNullable<SdkServiceMetadata['model']>): ReadonlySet<string> {
   let names = modeled.get(model.package);
   if (!names) {
     const sdk = sdkModule(model.package) ?? {};
@@ -329,7 +253,7 @@ export function queryErrorExceptions(sdkPackage: string): ReadonlyMap<string, st
 /** A service's answer as the integration's result: PascalCase members, ISO-8601 timestamps, base64 bytes, no undefined members. */
 function resultShape(output: unknown, metadata: SdkServiceMetadata): unknown {
   const renamed = metadata.wireCase === 'camel' ? renameMembers(output, pascal) : output;
-  return normalize(renamed, metadata.timestamps);
+  return normalize(renamed, metadata.timestamps ?? new Set());
 }
 
 function normalize(value: unknown, timestamps: ReadonlySet<string>, key?: string): unknown {

@@ -1,6 +1,5 @@
 import { AwsError } from '../aws-error.js';
 import { MAX_JSON_DEPTH, tooDeep } from '../json-depth.js';
-import { sdkResourceError } from './aws-sdk-integrations.js';
 import { compileDefinition, InvalidDefinition, type Machine } from './engine/index.js';
 import type { StateMachineType } from './execution-store.js';
 import { isObject } from './integrations/shared.js';
@@ -16,11 +15,14 @@ const EXPRESS_MAX_SECONDS = 300;
 export class DefinitionCompiler {
   readonly #compiled = new Map<string, Machine>();
 
+  /** `resourceError`: why AWS rejects a Task resource when the machine is created (SdkIntegrations.resourceError), or undefined. */
+  constructor(private readonly resourceError: (resource: string) => string | undefined) {}
+
   /** Throws InvalidDefinition as CreateStateMachine answers it. */
   validate(definition: string, type: StateMachineType): void {
     const machine = this.compile(definition, type);
     for (const { resource, path } of taskStates(machine.definition)) {
-      const error = sdkResourceError(resource);
+      const error = this.resourceError(resource);
       if (error)
         throw new AwsError(
           'InvalidDefinition',

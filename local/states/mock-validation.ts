@@ -17,13 +17,14 @@ import {
  *
  * The messages are AWS's, as localstack recorded them against AWS (tests/aws/services/
  * stepfunctions/v2/test_state/test_field_validation_mode.snapshot.json): AWS documents none.
- * Checked against the output models of OUTPUT_MODEL_SERVICES (botocore's); a mock of another
- * service's operation, of a `.sync` or `.waitForTaskToken` pattern (whose result is not the
+ * Checked against the output models of OUTPUT_MODEL_SERVICES (botocore's), the model of a
+ * resource's service as its module declares it (`outputModel`); a mock of another service's
+ * operation, of a `.sync` or `.waitForTaskToken` pattern (whose result is not the
  * operation's) or of API Gateway and HTTP tasks is not checked.
  */
-export function assertMockMatchesModel(result: unknown, resource: string, mode: string | undefined): void {
+export function assertMockMatchesModel(result: unknown, resource: string, mode: string | undefined, outputModel: OutputModelOf): void {
   if (mode === 'NONE') return;
-  const operation = integratedOperation(resource);
+  const operation = integratedOperation(resource, outputModel);
   if (operation === undefined) return;
   const model = loadOutputModel(operation.service);
   const output = model.operations[operation.name];
@@ -31,27 +32,20 @@ export function assertMockMatchesModel(result: unknown, resource: string, mode: 
   new MockCheck(model, mode === 'PRESENT').value(result, output, undefined);
 }
 
-/** The optimized integrations whose result is the API operation's output, by their name in the ARN. */
-const OPTIMIZED: Readonly<Record<string, OutputModelService>> = {
-  lambda: 'lambda',
-  states: 'stepfunctions',
-  dynamodb: 'dynamodb',
-  sns: 'sns',
-  sqs: 'sqs',
-  events: 'events',
-};
+/**
+ * The botocore model whose operation's output a Task's result is, by the service its resource
+ * names (`sqs`, or `aws-sdk:<name>` when `sdk`); undefined when its result is not an output.
+ */
+export type OutputModelOf = (service: string, sdk: boolean) => string | undefined;
 
-/** AWS SDK integrations' service names (`aws-sdk:<name>:<action>`) that differ from the model's. */
-const SDK_NAMES: Readonly<Record<string, OutputModelService>> = { sfn: 'stepfunctions', eventbridge: 'events' };
-
-function integratedOperation(resource: string): { service: OutputModelService; name: string } | undefined {
+function integratedOperation(resource: string, outputModel: OutputModelOf): { service: OutputModelService; name: string } | undefined {
   const match = /^arn:[\w-]+:states:::(?:aws-sdk:)?([\w-]+):(\w+)$/.exec(resource);
   if (!match) return undefined; // a Lambda function or activity ARN, or a .sync / .waitForTaskToken pattern
   const [, service = '', action = ''] = match;
-  const sdk = resource.includes(':aws-sdk:');
-  const known = sdk ? (SDK_NAMES[service] ?? (OUTPUT_MODEL_SERVICES as readonly string[]).find((s) => s === service)) : OPTIMIZED[service];
+  const model = outputModel(service, resource.includes(':aws-sdk:'));
+  const known = (OUTPUT_MODEL_SERVICES as readonly string[]).find((s) => s === model) as OutputModelService | undefined;
   if (known === undefined) return undefined;
-  return { service: known as OutputModelService, name: action.charAt(0).toUpperCase() + action.slice(1) };
+  return { service: known, name: action.charAt(0).toUpperCase() + action.slice(1) };
 }
 
 /**

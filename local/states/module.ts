@@ -1,18 +1,17 @@
-import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import { modelValidator } from '../endpoint/validation/validator.js';
 import { untrustedRoleWarnings } from '../iam/module.js';
-import { s3SdkOperations } from '../s3/sdk-operations.js';
 import type { ServiceLookup, ServiceModule } from '../services/service-module.js';
 import { type StateMachineTemplate, stateMachineDefinitions } from './definitions.js';
 import type { HistoryEvent } from './engine/index.js';
 import type { ExecutionRecord } from './execution-store.js';
 import { statesIam } from './iam-authorizations.js';
+import { statesStepFunctions } from './integrations/states.js';
 import { executionTraceHeader } from './names.js';
 import { STATES_TYPE_SPECS } from './resource-types.js';
 import { stateMachineReport } from './startup-lines.js';
 import { StatesService } from './states-service.js';
-import { sdkDynamoDb } from './task-runner.js';
+import { connectIntegrations } from './task-integrations.js';
 
 declare module '../services/service-module.js' {
   interface ServiceTypes {
@@ -64,49 +63,37 @@ export const statesModule: ServiceModule<'states'> = {
     },
   ],
   sdkClients: [{ package: '@aws-sdk/client-sfn', serviceId: 'SFN' }],
-  needs: ['template', 'iam', 'readApi', 'traces', 'lambda', 'sqs', 'events', 'sns', 'ssm', 'logs', 'bedrock', 'ses', 'dynamodb'],
+  stepFunctions: statesStepFunctions,
+  // And every module that declares Step Functions integrations (runsStepFunctions).
+  needs: ['template', 'iam', 'readApi', 'traces', 'events', 'logs'],
+  runsStepFunctions: true,
   databases: ['states'],
   resourceTypes: STATES_TYPE_SPECS,
   // A new execution runs the new definition; executions in flight finish on the one they started with.
   reloads: { types: ['AWS::StepFunctions::StateMachine'] },
   shares: stateMachineDefinitions,
-  create({ settings, database, services, warn }) {
-    const { accountId, region, url, credentials, log } = settings;
+  create({ settings, database, services, warn, stepFunctionsIntegrations }) {
+    const { accountId, region, log } = settings;
     const clock = settings.options.statesClock ?? settings.clock;
     const { definitions } = services.get('template');
-    const events = services.get('events');
-    const sns = services.get('sns');
-    const bedrock = services.get('bedrock');
-    // DynamoDB tasks go through the endpoint, as a function's SDK calls do; a durable task's key goes with the engine's token.
-    const { idempotencyToken } = services.get('dynamodb').host;
-    const dynamodb = sdkDynamoDb({ endpoint: url, region, credentials, idempotencyToken });
+    // Its own integrations its service runs against itself (it exists only once this returns).
+    const integrations = stepFunctionsIntegrations.filter(({ stepFunctions }) => stepFunctions !== statesStepFunctions);
+    const connected = connectIntegrations(integrations, { services, settings });
     const states = new StatesService({
       db: database('states'),
       clock,
       accountId,
       region,
       stateMachines: definitions.stateMachines,
-      lambda: services.get('lambda'),
-      sqs: services.get('sqs'),
-      events,
-      statusEvents: events,
-      dynamodb,
-      sns,
+      integrations,
+      services: connected.services,
+      statusEvents: services.get('events'),
       // The execution's role makes each task's request: IAM checks it as AWS checks the role's session.
       authorizeTask: async (task) => {
         const iam = services.get('iam');
         const principal = { kind: 'role', roleArn: task.roleArn, sessionName: task.sessionName } as const;
         const requests = iam.authorizationsOf(task.service, task.operation, task.input);
         return (await iam.authorize(principal, requests, `state ${task.stateName}`))?.message;
-      },
-      sdkServices: sdkServicesOf(services),
-      bedrock: {
-        invokeModel: (modelId, body, tier) => bedrock.invokeModel(modelId, body, tier),
-        // S3 starts after Step Functions (it needs Lambda, which needs nothing of it): looked up when a task runs.
-        readObject: (Bucket, Key) => services.get('s3').s3.GetObject({ Bucket, Key }).body,
-        writeObject: (Bucket, Key, Body, ContentType) => {
-          services.get('s3').s3.PutObject({ Bucket, Key, Body, ContentType }, { requestId: randomUUID(), sourceIp: '127.0.0.1' });
-        },
       },
       logs: services.get('logs'),
       log: (line) => log(`[states] ${line}`),
@@ -143,29 +130,11 @@ export const statesModule: ServiceModule<'states'> = {
       warm: (idle) => states.warm(idle),
       // Before Lambda stops (Step Functions needs it): with Lambda gone, an invocation in flight would be recorded as a task failure.
       stop: () => states.close(),
-      close: () => dynamodb.destroy(),
+      close: () => connected.disconnect(),
     };
   },
   report: (_states, { definitions }) => stateMachineReport(definitions.stateMachines),
 };
-
-/**
- * The hosted services aws-sdk integrations call beyond the runner's own neighbours, by their
- * names in the resource ARN: SSM, SNS, Bedrock Runtime, SES's two APIs (`aws-sdk:ses:*`,
- * `aws-sdk:sesv2:*`), and S3, which starts after Step Functions: looked up when a task (or a
- * distributed Map's ItemReader and ResultWriter) calls it.
- */
-function sdkServicesOf(services: ServiceLookup): Readonly<Record<string, object>> {
-  const { v1, v2 } = services.get('ses').sdkOperations;
-  return {
-    ssm: services.get('ssm'),
-    sns: services.get('sns'),
-    bedrockruntime: { operations: services.get('bedrock').sdkOperations },
-    ses: { operations: v1 },
-    sesv2: { operations: v2 },
-    s3: { operations: s3SdkOperations(() => services.get('s3').s3) },
-  };
-}
 
 /** Who hears each history event: the read API (its records and live feed) and the runtime's spans (executions and states). */
 function historyObserver(services: ServiceLookup): (execution: ExecutionRecord, event: HistoryEvent) => void {

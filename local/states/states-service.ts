@@ -3,16 +3,15 @@ import { AwsError } from '../aws-error.js';
 import { type Clock, systemClock } from '../clock.js';
 import { operationTable } from '../services/operation-table.js';
 import type { IdempotentCall } from '../store/idempotent-requests.js';
-import { apiOperations, SdkIntegrations, sdkResourceError } from './aws-sdk-integrations.js';
 import { DefinitionCompiler } from './definition-compiler.js';
 import type { HistoryEvent, Sleep } from './engine/index.js';
 import { ExecutionApi, type GetExecutionHistoryInput, type ListExecutionsInput, type StartExecutionInput } from './execution-api.js';
 import { ExecutionLogging, type LogsForStates } from './execution-logging.js';
 import { type ExecutionRecord, ExecutionStore } from './execution-store.js';
 import { ExpressExecutions } from './express-executions.js';
-import type { BedrockForTasks } from './integrations/bedrock.js';
+import { statesIam } from './iam-authorizations.js';
+import { statesStepFunctions } from './integrations/states.js';
 import { LiveExecutions } from './live-executions.js';
-import { dynamoDbOperations, lambdaOperations } from './sdk-service-adapters.js';
 import { StandardExecutions } from './standard-executions.js';
 import {
   type CreateStateMachineInput,
@@ -23,17 +22,9 @@ import {
 import { StatusChangeEvents, type StatusEventPublisher } from './status-change-events.js';
 import { TaskCallbacks } from './task-callbacks.js';
 import { TaskCallbacksApi } from './task-callbacks-api.js';
+import { type DeclaredIntegrations, TaskIntegrations } from './task-integrations.js';
 import { mapIoWarnings, unsupportedResourceWarnings } from './task-resources.js';
-import {
-  type DynamoDbForTasks,
-  type EventsForTasks,
-  type ExecutionOutcome,
-  type LambdaForTasks,
-  LocalTaskRunner,
-  type SnsForTasks,
-  type SqsForTasks,
-  type TaskRunnerOptions,
-} from './task-runner.js';
+import { type ExecutionOutcome, LocalTaskRunner, type TaskRunnerOptions } from './task-runner.js';
 import { type TestStateInput, testState } from './test-state.js';
 
 export { engineView } from './execution-history.js';
@@ -51,25 +42,20 @@ export interface StatesServiceOptions {
   readonly clock?: Clock;
   /** The template's state machines, (re)registered at every start as a deployment would. */
   readonly stateMachines?: readonly StateMachineTemplate[];
-  /** Lambda for `lambda:invoke`, function ARNs and `aws-sdk:lambda:invoke`. */
-  readonly lambda?: LambdaForTasks;
-  /** SQS for `sqs:sendMessage`; every PascalCase operation of the object also serves `aws-sdk:sqs`. */
-  readonly sqs?: SqsForTasks;
-  /** EventBridge for `events:putEvents`; its operations also serve `aws-sdk:eventbridge`. */
-  readonly events?: EventsForTasks;
-  /** DynamoDB for the `dynamodb:` integrations and every operation of `aws-sdk:dynamodb`. */
-  readonly dynamodb?: DynamoDbForTasks;
-  /** SNS for `sns:publish`; every PascalCase operation of the object also serves `aws-sdk:sns`. */
-  readonly sns?: SnsForTasks;
-  /** Bedrock Runtime (and S3 for its locations) for `bedrock:invokeModel`. */
-  readonly bedrock?: BedrockForTasks;
+  /**
+   * The Step Functions integrations the other modules declare (each module's `stepFunctions`,
+   * with its name and IAM declaration): what a Task resource may name. Step Functions' own
+   * are always there. @default none
+   */
+  readonly integrations?: readonly DeclaredIntegrations[];
+  /**
+   * The services tasks call, by module name, as their modules' `connect` makes them (a test
+   * gives fakes): a declared service not given fails the tasks that name it. Their AWS SDK
+   * integrations are listed in this order, after Step Functions' own. @default none
+   */
+  readonly services?: Readonly<Record<string, object>>;
   /** IAM for the executions' roles, before each task's request (TaskRunnerOptions.authorize). @default none */
   readonly authorizeTask?: TaskRunnerOptions['authorize'];
-  /**
-   * More services for AWS SDK integrations, by their name in the ARN (`sns`, `ssm`): service
-   * objects whose PascalCase methods (or `operations`) are the API operations in the API's shapes.
-   */
-  readonly sdkServices?: Readonly<Record<string, object>>;
   /** STANDARD executions' status changes go to its default bus. */
   readonly statusEvents?: StatusEventPublisher;
   /** CloudWatch Logs, where executions of machines with a `loggingConfiguration` log their history. */
@@ -97,6 +83,7 @@ export class StatesService {
   readonly #clock: Clock;
   readonly #timer: Sleep | undefined;
   readonly #runner: LocalTaskRunner;
+  readonly #integrations: TaskIntegrations;
   readonly #compiler: DefinitionCompiler;
   readonly #live: LiveExecutions;
   readonly #standard: StandardExecutions;
@@ -119,35 +106,17 @@ export class StatesService {
     const callbacks = new TaskCallbacks(store, clock);
     const status = new StatusChangeEvents({ publisher: options.statusEvents, clock, closed: (): boolean => live.closed, log });
     const live = new LiveExecutions({ store, callbacks, clock, status, log });
-    const sdk = new SdkIntegrations(
-      {
-        sfn: this.operations,
-        sqs: options.sqs && apiOperations(options.sqs),
-        eventbridge: options.events && apiOperations(options.events),
-        lambda: options.lambda && lambdaOperations(options.lambda, log),
-        dynamodb: options.dynamodb && dynamoDbOperations(options.dynamodb),
-        sns: options.sns && apiOperations(options.sns),
-        ...Object.fromEntries(Object.entries(options.sdkServices ?? {}).map(([name, service]) => [name, apiOperations(service)])),
-      },
-      log,
-    );
+    const integrations = this.#taskIntegrations(options, log);
     const runner = new LocalTaskRunner({
-      sdk,
-      lambda: options.lambda,
-      sqs: options.sqs,
-      events: options.events,
-      dynamodb: options.dynamodb,
-      sns: options.sns,
-      bedrock: options.bedrock,
+      integrations,
       ...(options.authorizeTask ? { authorize: options.authorizeTask } : {}),
-      states: this,
       callbacks,
       clock,
       timer,
       durable: (arn) => !arn.includes(':express:'),
       log,
     });
-    const compiler = new DefinitionCompiler();
+    const compiler = new DefinitionCompiler((resource) => integrations.sdk.resourceError(resource));
     const machines = new StateMachineRegistry({ store, compiler, clock, region: options.region, accountId: options.accountId, log });
     for (const declared of options.stateMachines ?? []) machines.registerDeclared(declared);
     const logging = new ExecutionLogging(options.logs);
@@ -164,6 +133,7 @@ export class StatesService {
     const express = new ExpressExecutions({ live, runner, clock, sleep, timer, logSink });
     this.#clock = clock;
     this.#runner = runner;
+    this.#integrations = integrations;
     this.#compiler = compiler;
     this.#live = live;
     this.#standard = standard;
@@ -172,9 +142,21 @@ export class StatesService {
     this.#taskCallbacks = new TaskCallbacksApi(callbacks);
     this.#express = express;
     this.warnings = [
-      ...unsupportedResourceWarnings(options.stateMachines ?? [], (resource) => sdkResourceError(resource) ?? runner.unsupported(resource)),
+      ...unsupportedResourceWarnings(
+        options.stateMachines ?? [],
+        (resource) => integrations.sdk.resourceError(resource) ?? runner.unsupported(resource),
+      ),
       ...mapIoWarnings(options.stateMachines ?? []),
     ];
+  }
+
+  /**
+   * The declared integrations with the services given, and Step Functions' own over this
+   * service: its optimized integrations listed after the others', its AWS SDK ones first.
+   */
+  #taskIntegrations(options: StatesServiceOptions, log: ((line: string) => void) | undefined): TaskIntegrations {
+    const own: DeclaredIntegrations = { name: 'states', iam: statesIam, stepFunctions: statesStepFunctions };
+    return new TaskIntegrations([...(options.integrations ?? []), own], { [own.name]: this, ...options.services }, log);
   }
 
   /** The JSON-protocol operations the endpoint serves as `AWSStepFunctions.<name>`. */
@@ -318,6 +300,7 @@ export class StatesService {
   async TestState(input: TestStateInput) {
     return testState(input, {
       runner: this.#runner,
+      outputModel: (service, sdk) => this.#integrations.outputModel(service, sdk),
       clock: this.#clock,
       timer: this.#timer,
       region: this.options.region,

@@ -1,5 +1,5 @@
 import { validationError } from '../aws-error.js';
-import { assertMockMatchesModel } from './mock-validation.js';
+import { assertMockMatchesModel, type OutputModelOf } from './mock-validation.js';
 import type { TestStateInput } from './test-state-input.js';
 
 /**
@@ -10,7 +10,7 @@ import type { TestStateInput } from './test-state-input.js';
  * messages are AWS's as localstack recorded them against AWS (tests/aws/services/
  * stepfunctions/v2/test_state/*.snapshot.json), as AWS's documentation gives no text.
  */
-export function assertTestRequest(request: TestStateInput, state: Record<string, unknown>): void {
+export function assertTestRequest(request: TestStateInput, state: Record<string, unknown>, outputModel: OutputModelOf): void {
   const { mock } = request;
   const type = String(state.Type);
   const resource = typeof state.Resource === 'string' ? state.Resource : '';
@@ -37,7 +37,7 @@ export function assertTestRequest(request: TestStateInput, state: Record<string,
   if (mock.result === undefined) return;
   const result = mocked(mock.result);
   assertResultShape(result, state, request);
-  if (type === 'Task') assertMockMatchesModel(result, resource, mock.fieldValidationMode);
+  if (type === 'Task') assertMockMatchesModel(result, resource, mock.fieldValidationMode, outputModel);
 }
 
 function mocked(text: string): unknown {

@@ -22,6 +22,8 @@ export type { TestStateInput } from './test-state-input.js';
 
 export interface TestStateDependencies {
   readonly runner: TaskRunner;
+  /** The botocore model whose output a Task's result is, by its resource's service (TaskIntegrations.outputModel). */
+  outputModel(service: string, sdk: boolean): string | undefined;
   readonly clock: Clock;
   readonly timer?: Sleep;
   readonly region: string;
@@ -44,7 +46,7 @@ export async function testState(request: TestStateInput, deps: TestStateDependen
   const { state, name, queryLanguage } = stateToTest(definition, request);
   const inputText = request.input ?? '{}';
   assertExecutionInputJson(inputText);
-  assertTestRequest(request, state);
+  assertTestRequest(request, state, deps.outputModel);
   const mock = withMapFailures(request, state);
 
   const { tested, retry, targets, machineDefinition } = testMachine(state, name, queryLanguage, request);

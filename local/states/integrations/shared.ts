@@ -55,9 +55,14 @@ export function sdkMetadata(
 /**
  * A service error as an optimized integration reports it: `<Service>.<Exception>` and
  * the Java SDK's message, e.g. `Function not found: ... (Service: AWSLambda; Status Code:
- * 404; Error Code: ResourceNotFoundException; Request ID: ...; Proxy: null)`.
+ * 404; Error Code: ResourceNotFoundException; Request ID: ...; Proxy: null)`, with the names
+ * the service's module declares (its `stepFunctions.optimized.errors`).
  */
-export function serviceFailure(prefix: string, service: string, error: unknown, name: (code: string) => string = (c) => c): TaskFailure {
+export function serviceFailure(
+  { prefix, service }: { readonly prefix: string; readonly service: string },
+  error: unknown,
+  name: (code: string) => string = (c) => c,
+): TaskFailure {
   const e = error as {
     code?: string;
     name?: string;

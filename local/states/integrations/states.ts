@@ -1,5 +1,6 @@
 import type { IdempotentCall } from '../../store/idempotent-requests.js';
 import { TaskFailure, type TaskRequest } from '../engine/index.js';
+import type { Pattern, StepFunctionsIntegrations } from '../task-integrations.js';
 import {
   abortable,
   executionArnOf,
@@ -10,6 +11,9 @@ import {
   serviceFailure,
   type TaskEnvironment,
 } from './shared.js';
+
+/** The Java SDK's names in the errors of `states:` tasks. */
+const ERRORS = { prefix: 'StepFunctions', service: 'AWSStepFunctions', accessDenied: 'AWSStepFunctionsException' };
 
 /** A finished (or running) execution as a `.sync` task reports it; dates in epoch ms. */
 export interface ExecutionOutcome {
@@ -38,8 +42,6 @@ export interface StatesForTasks {
   executionOutcome(executionArn: string, signal: AbortSignal): Promise<ExecutionOutcome>;
 }
 
-type StartPattern = 'request-response' | 'sync' | 'sync:2' | 'waitForTaskToken';
-
 /**
  * `arn:aws:states:::states:startExecution`: starts the child once per state entry and
  * attempt (for durable executions the request carries the attempt's key, so a resumed task
@@ -51,7 +53,7 @@ export async function startExecution(
   states: StatesForTasks,
   args: Record<string, unknown>,
   request: TaskRequest,
-  pattern: StartPattern,
+  pattern: Pattern,
 ): Promise<unknown> {
   const started = await startChild(states, args, request, idempotentCall(env, request));
   if (pattern === 'request-response' || pattern === 'waitForTaskToken') {
@@ -102,7 +104,7 @@ async function startChild(
     return { ExecutionArn: response.executionArn, StartDate: Math.round(response.startDate * 1000) };
   } catch (error) {
     if (request.signal.aborted) throw error;
-    throw serviceFailure('StepFunctions', 'AWSStepFunctions', error, (code) => `${code}Exception`);
+    throw serviceFailure(ERRORS, error, (code) => `${code}Exception`);
   }
 }
 
@@ -153,3 +155,24 @@ export function redriveStatus(
     return { status: 'NOT_REDRIVABLE', reason: 'Execution history event limit exceeded.' };
   return { status: 'REDRIVABLE' };
 }
+
+/**
+ * Step Functions' own integrations, which its service runs against itself: `states:startExecution`
+ * with every pattern (`.sync` waits for the child), and its API as `aws-sdk:sfn`.
+ */
+export const statesStepFunctions: StepFunctionsIntegrations<StatesForTasks> = {
+  optimized: {
+    errors: ERRORS,
+    outputModel: 'stepfunctions',
+    actions: { startExecution: { patterns: ['request-response', 'sync', 'sync:2', 'waitForTaskToken'], run: startExecution } },
+  },
+  sdk: {
+    sfn: {
+      name: 'Sfn',
+      wireCase: 'camel',
+      timestamps: new Set(['CreationDate', 'StartDate', 'StopDate', 'UpdateDate', 'RedriveDate', 'Timestamp']),
+      model: { package: '@aws-sdk/client-sfn', baseException: 'SFNServiceException' },
+      apiModel: 'stepfunctions',
+    },
+  },
+};

@@ -9,9 +9,9 @@ import {
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../../local/clock.js';
+import { dynamoDbTask, sdkDynamoDb } from '../../../local/dynamodb/step-functions.js';
 import type { LocalRuntime } from '../../../local/runtime.js';
 import { startExecution, type TaskRequest } from '../../../local/states/engine/index.js';
-import { dynamoDbTask, sdkDynamoDb } from '../../../local/states/integrations/dynamodb.js';
 import type { TaskEnvironment } from '../../../local/states/integrations/shared.js';
 import { credentials, eventually, region } from '../../local/helpers.js';
 import { type SwitchyardAppRuntime, startSwitchyardApp } from '../../local/switchyard-app.js';

@@ -3,8 +3,8 @@ import { CreateTableCommand, DynamoDBClient, GetItemCommand, UpdateItemCommand }
 import { describe, expect, it } from 'vitest';
 import { DynamoDbHost } from '../../../local/dynamodb/dynamodb-host.js';
 import { DynamoDbEngine } from '../../../local/dynamodb/engine/engine.js';
+import { sdkDynamoDb } from '../../../local/dynamodb/step-functions.js';
 import { Endpoint } from '../../../local/endpoint/server.js';
-import { sdkDynamoDb } from '../../../local/states/task-runner.js';
 import { openDatabase } from '../../../local/store/data-folder.js';
 import { IDEMPOTENCY_HEADER, idempotencyHeader } from '../../../local/store/idempotent-requests.js';
 import { credentials, region, tempDataDir } from '../helpers.js';

@@ -5,41 +5,64 @@ import { launchRuntime, launchSettings } from '../../../local/launcher.js';
 import type { LocalRuntime } from '../../../local/runtime.js';
 import { SERVICE_MODULES } from '../../../local/services/modules.js';
 import { tempAssemblyDir, writeAssembly } from '../assembly.js';
-import { tempDataDir } from '../helpers.js';
+import { eventually, tempDataDir } from '../helpers.js';
 import { Sha256 } from '../sha256.js';
 import { acmModule } from './fixtures/acm/module.js';
 
 const ROLE = 'arn:aws:iam::000000000000:role/certificate-reader';
+const MACHINE = 'arn:aws:states:us-east-1:000000000000:stateMachine:describe-certificate';
+const TASK = 'arn:aws:states:::aws-sdk:acm:describeCertificate';
 
-/** An app with two certificates, and a role that may describe only the first (granted on its Ref). */
+/** A role `service` may assume that may describe only the first certificate (granted on its Ref). */
+function describingRole(RoleName: string, service: string) {
+  return {
+    Type: 'AWS::IAM::Role',
+    Properties: {
+      RoleName,
+      AssumeRolePolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Principal: { Service: service }, Action: 'sts:AssumeRole' }],
+      },
+      Policies: [
+        {
+          PolicyName: 'describe',
+          PolicyDocument: {
+            Version: '2012-10-17',
+            Statement: [{ Effect: 'Allow', Action: 'acm:DescribeCertificate', Resource: { Ref: 'Shop' } }],
+          },
+        },
+      ],
+    },
+  };
+}
+
+/**
+ * An app with two certificates, a role that may describe only the first, and a state
+ * machine whose role may too, which describes the certificate its input names.
+ */
 function writeApp(): string {
   const certificate = (DomainName: string) => ({
     Type: 'AWS::CertificateManager::Certificate',
     Properties: { DomainName, ValidationMethod: 'DNS' },
   });
+  const definition = {
+    StartAt: 'Describe',
+    States: { Describe: { Type: 'Task', Resource: TASK, Parameters: { 'CertificateArn.$': '$.arn' }, End: true } },
+  };
   return writeAssembly(tempAssemblyDir(), {
     Certificates: {
       template: {
         Resources: {
           Shop: certificate('shop.example.com'),
           Admin: certificate('admin.example.com'),
-          Reader: {
-            Type: 'AWS::IAM::Role',
+          Reader: describingRole('certificate-reader', 'lambda.amazonaws.com'),
+          FlowRole: describingRole('certificate-flow', 'states.amazonaws.com'),
+          Flow: {
+            Type: 'AWS::StepFunctions::StateMachine',
             Properties: {
-              RoleName: 'certificate-reader',
-              AssumeRolePolicyDocument: {
-                Version: '2012-10-17',
-                Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
-              },
-              Policies: [
-                {
-                  PolicyName: 'describe',
-                  PolicyDocument: {
-                    Version: '2012-10-17',
-                    Statement: [{ Effect: 'Allow', Action: 'acm:DescribeCertificate', Resource: { Ref: 'Shop' } }],
-                  },
-                },
-              ],
+              StateMachineName: 'describe-certificate',
+              DefinitionString: JSON.stringify(definition),
+              RoleArn: { 'Fn::GetAtt': ['FlowRole', 'Arn'] },
             },
           },
         },
@@ -101,6 +124,15 @@ async function describeCertificate(running: LocalRuntime, CertificateArn: string
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
 
+/** Runs the state machine on a certificate (its role's calls under IAM), and waits for the execution's end. */
+async function describeInStateMachine(running: LocalRuntime, arn: string) {
+  const { executionArn } = await running.states.StartExecution({ stateMachineArn: MACHINE, input: JSON.stringify({ arn }) });
+  return eventually(async () => {
+    const execution = await running.states.DescribeExecution({ executionArn });
+    return execution.status === 'RUNNING' ? undefined : execution;
+  });
+}
+
 /** The certificates' ARNs, as the loader resolved the template's `Ref`s (its outputs). */
 function certificateArns(running: LocalRuntime) {
   const [stack] = running.template.app.stacks;
@@ -145,6 +177,29 @@ describe('a new service: its folder and one line of registration', () => {
     );
   });
 
+  it('runs its Step Functions integration as the state machine role: the granted certificate is described', async () => {
+    const { shop } = certificateArns(runtime as LocalRuntime);
+    const execution = await describeInStateMachine(runtime as LocalRuntime, shop);
+    expect(execution.status, execution.cause).toBe('SUCCEEDED');
+    expect(JSON.parse(String(execution.output))).toEqual({
+      Certificate: { CertificateArn: shop, DomainName: 'shop.example.com', Status: 'ISSUED' },
+    });
+    expect(warnings.filter((line) => line.includes(TASK))).toEqual([]);
+  });
+
+  it('fails if the state machine role is not granted the certificate, with the error its declarations give', async () => {
+    const { admin } = certificateArns(runtime as LocalRuntime);
+    const execution = await describeInStateMachine(runtime as LocalRuntime, admin);
+    expect(execution.status).toBe('FAILED');
+    // Its AWS SDK integration's error prefix and base exception, the status its IAM declaration's AccessDenied answers.
+    expect(execution.error).toBe('Acm.AcmException');
+    expect(execution.cause).toMatch(
+      new RegExp(
+        `^User: arn:aws:sts::000000000000:assumed-role/certificate-flow/[^ ]+ is not authorized to perform: acm:DescribeCertificate on resource: ${admin} .* \\(Service: Acm, Status Code: 400, Request ID: [0-9a-f-]{36}\\)$`,
+      ),
+    );
+  });
+
   it('says in the start-up report what its module says of it', () => {
     expect(report).toContain('  certificates: shop.example.com (issued), admin.example.com (issued)');
   });
@@ -164,5 +219,6 @@ describe('the same app without the registration line', () => {
     const answer = await describeCertificate(without, 'arn:aws:acm:us-east-1:000000000000:certificate/x');
     expect(answer).toMatchObject({ status: 400, body: { __type: 'UnknownOperationException' } });
     expect(report.join('\n')).not.toContain('certificates:');
+    expect(warnings.join('\n')).toContain(`state "Describe": ${TASK} cannot run locally (the local runtime does not host acm)`);
   });
 });

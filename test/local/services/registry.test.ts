@@ -157,6 +157,46 @@ describe('ServiceRegistry', () => {
     ).toThrow(new ServiceOrderError('services need each other: events -> states -> events (look one up when it is used instead)'));
   });
 
+  it('creates the module that runs Step Functions integrations after each module that declares some, and stops it before them', async () => {
+    const recorder = new Recorder();
+    const declaring = (name: string) => ({ sdk: { [name]: { name, wireCase: 'pascal' } } }) as const;
+    let given: string[] = [];
+    const states = recorder.module('states');
+    const registry = registryOf(recorder, [
+      {
+        ...states,
+        runsStepFunctions: true,
+        stepFunctions: declaring('sfn'),
+        create: (context) => {
+          given = context.stepFunctionsIntegrations.map((declared) => declared.name);
+          return states.create(context, undefined);
+        },
+      },
+      { ...recorder.module('queues'), stepFunctions: declaring('queues') },
+      recorder.module('topics'),
+    ]);
+    await registry.start(settings);
+    await registry.stop();
+    expect(recorder.steps.filter((step) => step.startsWith('create'))).toEqual(['create queues', 'create states', 'create topics']);
+    expect(recorder.steps.filter((step) => step.startsWith('stop '))).toEqual([
+      'stop topics',
+      'stop states',
+      'stop queues',
+      'stop endpoint',
+    ]);
+    expect(given).toEqual(['queues', 'states']);
+  });
+
+  it('fails if two modules run Step Functions integrations, naming them', () => {
+    const recorder = new Recorder();
+    expect(() =>
+      registryOf(recorder, [
+        { ...recorder.module('states'), runsStepFunctions: true },
+        { ...recorder.module('workflows'), runsStepFunctions: true },
+      ]),
+    ).toThrow(new ServiceOrderError('two modules run Step Functions integrations: states, workflows'));
+  });
+
   it('fails if a module needs a service no module provides', () => {
     const recorder = new Recorder();
     expect(() => registryOf(recorder, [recorder.module('events', { needs: ['states'] })])).toThrow(ServiceOrderError);

@@ -1,7 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbHost } from '../../../local/dynamodb/dynamodb-host.js';
-import { sdkDynamoDb } from '../../../local/states/task-runner.js';
+import { sdkDynamoDb } from '../../../local/dynamodb/step-functions.js';
 import { createActiveTable } from '../../helpers/dynamodb-tables.js';
 import { catchInto, caught, createMachine, createStates, finished, REGION, runCaughtTask, type TestStates } from './helpers.js';
 

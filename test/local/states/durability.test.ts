@@ -21,6 +21,7 @@ import {
   type TestStates,
   tokenSentTo,
 } from './helpers.js';
+import { TASK_INTEGRATIONS } from './integrations.js';
 
 let dir: string;
 let file: string;
@@ -93,7 +94,14 @@ describe('StatesService durability', () => {
     const { StatesService } = await import('../../../local/states/states-service.js');
     const { openDatabase } = await import('../../../local/store/data-folder.js');
     const db = openDatabase(file);
-    const dormant = new StatesService({ db, accountId: ACCOUNT, region: REGION, clock, sqs: new FakeSqs() });
+    const dormant = new StatesService({
+      db,
+      accountId: ACCOUNT,
+      region: REGION,
+      clock,
+      integrations: TASK_INTEGRATIONS,
+      services: { sqs: new FakeSqs() },
+    });
     await dormant.SendTaskSuccess({ taskToken: token, output: '{"late":false}' });
     expect(await errorCode(dormant.SendTaskSuccess({ taskToken: token, output: '{}' }))).toBe('TaskTimedOut');
     await dormant.start();
@@ -181,6 +189,7 @@ describe('StatesService durability', () => {
     const root = fileURLToPath(new URL('../../..', import.meta.url));
     const service = path.join(root, 'local/states/states-service.ts');
     const store = path.join(root, 'local/store/data-folder.ts');
+    const integrations = path.join(root, 'test/local/states/integrations.ts');
     const definition = {
       StartAt: 'Classify',
       States: { Classify: { ...invoke('classify'), Next: 'Ask' }, Ask: callbackState() },
@@ -189,16 +198,20 @@ describe('StatesService durability', () => {
     const child = `
       const { StatesService } = await import(${JSON.stringify(service)});
       const { openDatabase } = await import(${JSON.stringify(store)});
+      const { TASK_INTEGRATIONS } = await import(${JSON.stringify(integrations)});
       const states = new StatesService({
         db: openDatabase(${JSON.stringify(file)}), accountId: ${JSON.stringify(ACCOUNT)}, region: ${JSON.stringify(REGION)},
-        lambda: { invoke: async (name) => { process.stdout.write('invoked ' + name + '\\n'); return { ok: true, payload: '{"from":"classify"}', requestId: 'r' }; } },
-        sqs: {
-          GetQueueUrl: async ({ QueueName }) => ({ QueueUrl: 'http://local/' + QueueName }),
-          SendMessage: async ({ MessageBody }) => {
-            process.stdout.write('token ' + JSON.parse(MessageBody).token + '\\n');
-            // Killed once the send is recorded; a kill between the send and its record sends again (at least once).
-            setTimeout(() => process.stdout.write('ready\\n'), 50);
-            return { MessageId: 'm', MD5OfMessageBody: 'x' };
+        integrations: TASK_INTEGRATIONS,
+        services: {
+          lambda: { invoke: async (name) => { process.stdout.write('invoked ' + name + '\\n'); return { ok: true, payload: '{"from":"classify"}', requestId: 'r' }; } },
+          sqs: {
+            GetQueueUrl: async ({ QueueName }) => ({ QueueUrl: 'http://local/' + QueueName }),
+            SendMessage: async ({ MessageBody }) => {
+              process.stdout.write('token ' + JSON.parse(MessageBody).token + '\\n');
+              // Killed once the send is recorded; a kill between the send and its record sends again (at least once).
+              setTimeout(() => process.stdout.write('ready\\n'), 50);
+              return { MessageId: 'm', MD5OfMessageBody: 'x' };
+            },
           },
         },
       });

@@ -1,7 +1,7 @@
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbHost } from '../../../local/dynamodb/dynamodb-host.js';
-import { sdkDynamoDb } from '../../../local/states/task-runner.js';
+import { sdkDynamoDb } from '../../../local/dynamodb/step-functions.js';
 import { createMachine, createStates, finished, REGION } from './helpers.js';
 
 let host: DynamoDbHost;

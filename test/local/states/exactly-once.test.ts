@@ -6,12 +6,12 @@ import { CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand } fr
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ManualClock } from '../../../local/clock.js';
 import { DynamoDbHost } from '../../../local/dynamodb/dynamodb-host.js';
+import { sdkDynamoDb } from '../../../local/dynamodb/step-functions.js';
 import { EventsService } from '../../../local/events/events-service.js';
 import { SnsService } from '../../../local/sns/sns-service.js';
 import { SqsService } from '../../../local/sqs/sqs-service.js';
 import type { HistoryEvent } from '../../../local/states/engine/index.js';
 import { ExecutionStore } from '../../../local/states/execution-store.js';
-import { sdkDynamoDb } from '../../../local/states/task-runner.js';
 import { openDatabase } from '../../../local/store/data-folder.js';
 import { ACCOUNT, createMachine, createStates, executionArn, finished, historyTypes, REGION, type TestStates } from './helpers.js';
 

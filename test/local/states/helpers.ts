@@ -2,11 +2,13 @@ import type { DatabaseSync } from 'node:sqlite';
 import { vi } from 'vitest';
 import { AwsError } from '../../../local/aws-error.js';
 import { type Clock, ManualClock } from '../../../local/clock.js';
+import type { DynamoDbForTasks, DynamoDbOperation } from '../../../local/dynamodb/step-functions.js';
+import type { PutEventsEntry } from '../../../local/events/step-functions.js';
 import type { InvokeOutcome } from '../../../local/lambda/function-runtime.js';
 import type { Sleep } from '../../../local/states/engine/index.js';
 import { type StateMachineTemplate, StatesService, type StatesServiceOptions } from '../../../local/states/states-service.js';
-import type { DynamoDbForTasks, DynamoDbOperation, PutEventsEntry } from '../../../local/states/task-runner.js';
 import { openDatabase } from '../../../local/store/data-folder.js';
+import { TASK_INTEGRATIONS } from './integrations.js';
 
 export const ACCOUNT = '000000000000';
 export const REGION = 'us-east-1';
@@ -155,8 +157,8 @@ export async function createStates(
     stateMachines?: StateMachineTemplate[];
     /** A real DynamoDB instead of the fake. */
     dynamodb?: DynamoDbForTasks;
-    /** Real neighbours instead of the fakes, and more services for aws-sdk integrations. */
-    neighbours?: Partial<Pick<StatesServiceOptions, 'sqs' | 'events' | 'lambda' | 'sns' | 'sdkServices'>>;
+    /** Real neighbours instead of the fakes, and more, by module name (`sns`): what their tasks call. */
+    neighbours?: StatesServiceOptions['services'];
     /** IAM for the executions' roles (AWS's message for a refused task, or undefined). */
     authorizeTask?: StatesServiceOptions['authorizeTask'];
   } = {},
@@ -173,12 +175,10 @@ export async function createStates(
     region: REGION,
     clock: clock as Clock,
     stateMachines: options.stateMachines,
-    lambda,
-    sqs,
-    events,
-    dynamodb: options.dynamodb ?? dynamodb,
+    integrations: TASK_INTEGRATIONS,
+    // In this order, the order the runner lists their AWS SDK integrations in.
+    services: { sqs, events, lambda, dynamodb: options.dynamodb ?? dynamodb, ...options.neighbours },
     statusEvents: events,
-    ...options.neighbours,
     ...(options.authorizeTask ? { authorizeTask: options.authorizeTask } : {}),
     sleep: options.sleep ?? noSleep,
     timer: options.timer,

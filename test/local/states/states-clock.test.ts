@@ -3,6 +3,7 @@ import { AdvanceableClock } from '../../../local/clock.js';
 import { StatesService } from '../../../local/states/states-service.js';
 import { openDatabase } from '../../../local/store/data-folder.js';
 import { ACCOUNT, callbackState, createMachine, FakeEvents, FakeLambda, FakeSqs, historyTypes, REGION } from './helpers.js';
+import { TASK_INTEGRATIONS } from './integrations.js';
 
 const HOUR = 3_600_000;
 
@@ -29,9 +30,8 @@ describe('StatesService on an AdvanceableClock', () => {
       accountId: ACCOUNT,
       region: REGION,
       clock,
-      lambda,
-      sqs: new FakeSqs(),
-      events: new FakeEvents(),
+      integrations: TASK_INTEGRATIONS,
+      services: { lambda, sqs: new FakeSqs(), events: new FakeEvents() },
     });
     await states.start();
     const stateMachineArn = await createMachine(states, 'slow', {

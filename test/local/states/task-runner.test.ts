@@ -208,6 +208,33 @@ describe('LocalTaskRunner sqs:sendMessage', () => {
     ]);
     expect(t.sqs.sent).toEqual([]);
   });
+
+  it("fails an AWS SDK integration the execution's role may not call with the service's own AccessDenied, as its module declares it", async () => {
+    const refusal = 'User: arn:aws:sts::1:assumed-role/r/run is not authorized to perform: the action';
+    const published: unknown[] = [];
+    const sns = { Publish: async (input: unknown) => published.push(input) };
+    t = await createStates({ authorizeTask: async () => refusal, neighbours: { sns } });
+    const outcome = async (Resource: string, Parameters: object, name: string) => {
+      const { error, cause } = await runTask({ Resource, Parameters }, {}, name);
+      return [error, cause];
+    };
+    // SQS answers 403 AccessDenied, which its API model does not declare: its base exception.
+    expect(await outcome('arn:aws:states:::aws-sdk:sqs:sendMessage', { QueueUrl: 'q', MessageBody: 'x' }, 'sqs')).toEqual([
+      'Sqs.SqsException',
+      expect.stringMatching(/^User: .* \(Service: Sqs, Status Code: 403, Request ID: [0-9a-f-]{36}\)$/),
+    ]);
+    // SNS answers 403 AuthorizationError, whose exception its model names.
+    expect(await outcome('arn:aws:states:::aws-sdk:sns:publish', { TopicArn: 't', Message: 'x' }, 'sns')).toEqual([
+      'Sns.AuthorizationErrorException',
+      expect.stringMatching(/ \(Service: Sns, Status Code: 403, Request ID: /),
+    ]);
+    // DynamoDB answers 400 AccessDeniedException.
+    expect(await outcome('arn:aws:states:::aws-sdk:dynamodb:getItem', { TableName: 't', Key: {} }, 'dynamodb')).toEqual([
+      'DynamoDb.DynamoDbException',
+      expect.stringMatching(/ \(Service: DynamoDb, Status Code: 400, Request ID: /),
+    ]);
+    expect([t.sqs.sent, published, t.dynamodb.calls]).toEqual([[], [], []]);
+  });
 });
 
 describe('LocalTaskRunner events:putEvents', () => {

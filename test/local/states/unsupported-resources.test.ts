@@ -131,7 +131,7 @@ describe('unsupported Task resources', () => {
     };
     t = await createStates({
       stateMachines: [declared('announce', { StartAt: 'Announce', States: { Announce: task('arn:aws:states:::aws-sdk:sns:publish') } })],
-      neighbours: { sdkServices: { sns } },
+      neighbours: { sns },
     });
     expect(t.states.warnings).toEqual([]);
     const { executionArn } = await t.states.StartExecution({

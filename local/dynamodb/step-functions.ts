@@ -1,8 +1,14 @@
 import * as DynamoDbSdk from '@aws-sdk/client-dynamodb';
-import { AwsError } from '../../aws-error.js';
-import { IDEMPOTENCY_HEADER, type IdempotentCall, idempotencyHeader } from '../../store/idempotent-requests.js';
-import type { TaskRequest } from '../engine/index.js';
-import { abortable, idempotentCall, isObject, sdkMetadata, serviceFailure, type TaskEnvironment } from './shared.js';
+import { AwsError } from '../aws-error.js';
+import type { SdkCallOptions, SdkOperations } from '../states/aws-sdk-integrations.js';
+import type { TaskRequest } from '../states/engine/index.js';
+import { abortable, idempotentCall, isObject, sdkMetadata, serviceFailure, type TaskEnvironment } from '../states/integrations/shared.js';
+import type { StepFunctionsIntegrations } from '../states/task-integrations.js';
+import { IDEMPOTENCY_HEADER, type IdempotentCall, idempotencyHeader } from '../store/idempotent-requests.js';
+import type { LocalDynamoDb } from './module.js';
+
+/** The Java SDK's names in the errors of `dynamodb:` tasks. */
+const ERRORS = { prefix: 'DynamoDB', service: 'AmazonDynamoDBv2', accessDenied: 'AmazonDynamoDBException' };
 
 /** A DynamoDB API operation by name: `GetItem`, `PutItem`, `TransactWriteItems`, ... */
 export type DynamoDbOperation = string;
@@ -31,7 +37,7 @@ export async function dynamoDbTask(
     return { ...response, ...sdkMetadata(env.clock, 'application/x-amz-json-1.0', JSON.stringify(response)) };
   } catch (error) {
     if (request.signal.aborted) throw error;
-    throw serviceFailure('DynamoDB', 'AmazonDynamoDBv2', error);
+    throw serviceFailure(ERRORS, error);
   }
 }
 
@@ -99,3 +105,59 @@ function binaryOut(value: unknown): unknown {
   if (!isObject(value)) return value;
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, binaryOut(v)]));
 }
+
+/** Every operation of the DynamoDB API, by name (`PutItem`, `TransactWriteItems`, ...), from the SDK's commands. */
+const DYNAMODB_OPERATIONS: readonly string[] = Object.keys(DynamoDbSdk)
+  .filter((name) => name.endsWith('Command') && name !== 'Command')
+  .map((name) => name.slice(0, -'Command'.length));
+
+/** Every DynamoDB operation, as `aws-sdk:dynamodb` calls it, over the client that forwards to the local endpoint. */
+function dynamoDbOperations(dynamodb: DynamoDbForTasks): SdkOperations {
+  return Object.fromEntries(
+    DYNAMODB_OPERATIONS.map((operation) => [
+      operation,
+      // The task's key (a durable execution's): DynamoDB does each keyed write once.
+      (input: never, options?: SdkCallOptions) =>
+        dynamodb.send(operation, input as Record<string, unknown>, { idempotencyKey: options?.idempotencyKey }),
+    ]),
+  );
+}
+
+/**
+ * DynamoDB's Step Functions integrations: `dynamodb:getItem`, `putItem`, `updateItem` and
+ * `deleteItem`, and every operation as `aws-sdk:dynamodb`. Tasks go through the endpoint, as
+ * a function's SDK calls do; a durable task's key goes with the engine's token.
+ */
+export const dynamoDbStepFunctions: StepFunctionsIntegrations<LocalDynamoDb, DynamoDbForTasks & { destroy?(): void }> = {
+  connect: ({ host }, { settings }) =>
+    sdkDynamoDb({
+      endpoint: settings.url,
+      region: settings.region,
+      credentials: settings.credentials,
+      idempotencyToken: host.idempotencyToken,
+    }),
+  disconnect: (client) => client.destroy?.(),
+  optimized: {
+    errors: ERRORS,
+    outputModel: 'dynamodb',
+    actions: Object.fromEntries(
+      ['getItem', 'putItem', 'updateItem', 'deleteItem'].map((action) => [
+        action,
+        {
+          patterns: ['request-response'],
+          run: (env: TaskEnvironment, dynamodb: DynamoDbForTasks, args: Record<string, unknown>, request: TaskRequest) =>
+            dynamoDbTask(env, dynamodb, action, args, request),
+        },
+      ]),
+    ),
+  },
+  sdk: {
+    dynamodb: {
+      name: 'DynamoDb',
+      wireCase: 'pascal',
+      // The SDK client DynamoDB is reached through answers Date objects, which are converted anyway.
+      model: { package: '@aws-sdk/client-dynamodb', baseException: 'DynamoDBServiceException' },
+      operations: dynamoDbOperations,
+    },
+  },
+};

@@ -1,8 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import type { IdempotentCall } from '../../store/idempotent-requests.js';
-import { queryErrorExceptions } from '../aws-sdk-integrations.js';
-import type { TaskRequest } from '../engine/index.js';
-import { abortable, idempotentCall, pick, sdkMetadata, serviceFailure, type TaskEnvironment } from './shared.js';
+import { queryErrorExceptions } from '../states/aws-sdk-integrations.js';
+import type { TaskRequest } from '../states/engine/index.js';
+import { abortable, idempotentCall, pick, sdkMetadata, serviceFailure, type TaskEnvironment } from '../states/integrations/shared.js';
+import type { StepFunctionsIntegrations } from '../states/task-integrations.js';
+import type { IdempotentCall } from '../store/idempotent-requests.js';
+import type { SnsService } from './sns-service.js';
+
+/** The Java SDK's names in the errors of `sns:` tasks. */
+const ERRORS = { prefix: 'SNS', service: 'AmazonSNS', accessDenied: 'AuthorizationErrorException' };
+/** SNS's SDK package, whose error schemas map its query error codes to exceptions. */
+const SDK_PACKAGE = '@aws-sdk/client-sns';
 
 /** A message attribute as Publish takes it; a binary value is base64 text, as in state data. */
 export interface SnsMessageAttribute {
@@ -45,12 +52,7 @@ const PUBLISH_PARAMETERS = [
  * not a string is published as its JSON text. The result is Publish's (MessageId, and
  * SequenceNumber for a FIFO topic) with the Java SDK's metadata of SNS's XML answer.
  */
-export async function snsPublish(
-  env: TaskEnvironment,
-  sns: SnsForTasks,
-  args: Record<string, unknown>,
-  request: TaskRequest,
-): Promise<unknown> {
+async function snsPublish(env: TaskEnvironment, sns: SnsForTasks, args: Record<string, unknown>, request: TaskRequest): Promise<unknown> {
   const input: Record<string, unknown> = pick(args, PUBLISH_PARAMETERS);
   if (args.Message !== undefined) input.Message = typeof args.Message === 'string' ? args.Message : JSON.stringify(args.Message);
   let response: Awaited<ReturnType<SnsForTasks['Publish']>>;
@@ -58,7 +60,7 @@ export async function snsPublish(
     response = await abortable(sns.Publish(input, idempotentCall(env, request)), request.signal);
   } catch (error) {
     if (request.signal.aborted) throw error;
-    throw serviceFailure('SNS', 'AmazonSNS', error, snsExceptionName);
+    throw serviceFailure(ERRORS, error, snsExceptionName);
   }
   const requestId = randomUUID();
   const result: Record<string, unknown> = { MessageId: response.MessageId };
@@ -84,5 +86,15 @@ function publishResponseXml(response: { MessageId?: string; SequenceNumber?: str
  * InvalidParameterValueException), else the generic AmazonSNSException.
  */
 function snsExceptionName(code: string): string {
-  return queryErrorExceptions('@aws-sdk/client-sns').get(code) ?? 'AmazonSNSException';
+  return queryErrorExceptions(SDK_PACKAGE).get(code) ?? 'AmazonSNSException';
 }
+
+/** SNS's Step Functions integrations: `sns:publish` (and its callback pattern), and every operation as `aws-sdk:sns`. */
+export const snsStepFunctions: StepFunctionsIntegrations<SnsService> = {
+  optimized: {
+    errors: ERRORS,
+    outputModel: 'sns',
+    actions: { publish: { patterns: ['request-response', 'waitForTaskToken'], run: snsPublish } },
+  },
+  sdk: { sns: { name: 'Sns', wireCase: 'pascal', model: { package: SDK_PACKAGE, baseException: 'SNSServiceException' } } },
+};

@@ -1,5 +1,4 @@
-import type { IdempotentCall } from '../../store/idempotent-requests.js';
-import { TaskFailure, type TaskRequest } from '../engine/index.js';
+import { TaskFailure, type TaskRequest } from '../states/engine/index.js';
 import {
   abortable,
   executionArnOf,
@@ -9,7 +8,13 @@ import {
   serviceFailure,
   stateMachineArnOf,
   type TaskEnvironment,
-} from './shared.js';
+} from '../states/integrations/shared.js';
+import type { StepFunctionsIntegrations } from '../states/task-integrations.js';
+import type { IdempotentCall } from '../store/idempotent-requests.js';
+import type { EventsService } from './events-service.js';
+
+/** The Java SDK's names in the errors of `events:` tasks. */
+const ERRORS = { prefix: 'EventBridge', service: 'AmazonEventBridge', accessDenied: 'AmazonEventBridgeException' };
 
 export interface PutEventsEntry {
   Source?: string;
@@ -33,7 +38,7 @@ export interface EventsForTasks {
 }
 
 /** `arn:aws:states:::events:putEvents`: a JSON Detail is put as its text; a failed entry fails the task. */
-export async function eventsPutEvents(
+async function eventsPutEvents(
   env: TaskEnvironment,
   events: EventsForTasks,
   args: Record<string, unknown>,
@@ -54,9 +59,35 @@ export async function eventsPutEvents(
     response = await abortable(events.PutEvents({ Entries: entries }, idempotentCall(env, request)), request.signal);
   } catch (error) {
     if (request.signal.aborted) throw error;
-    throw serviceFailure('EventBridge', 'AmazonEventBridge', error);
+    throw serviceFailure(ERRORS, error);
   }
   const result = { Entries: response.Entries ?? [], FailedEntryCount: response.FailedEntryCount ?? 0 };
   if (result.FailedEntryCount > 0) throw new TaskFailure('EventBridge.FailedEntry', JSON.stringify(result));
   return result;
 }
+
+/** EventBridge's Step Functions integrations: `events:putEvents` (and its callback pattern), and its API as `aws-sdk:eventbridge`. */
+export const eventsStepFunctions: StepFunctionsIntegrations<EventsService> = {
+  optimized: {
+    errors: ERRORS,
+    outputModel: 'events',
+    actions: { putEvents: { patterns: ['request-response', 'waitForTaskToken'], run: eventsPutEvents } },
+  },
+  sdk: {
+    eventbridge: {
+      name: 'EventBridge',
+      wireCase: 'pascal',
+      timestamps: new Set([
+        'CreationTime',
+        'LastModifiedTime',
+        'EventStartTime',
+        'EventEndTime',
+        'EventLastReplayedTime',
+        'ReplayStartTime',
+        'ReplayEndTime',
+      ]),
+      model: { package: '@aws-sdk/client-eventbridge', baseException: 'EventBridgeServiceException' },
+      apiModel: 'events',
+    },
+  },
+};

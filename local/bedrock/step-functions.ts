@@ -1,6 +1,13 @@
-import { AwsError } from '../../aws-error.js';
-import { TaskFailure, type TaskRequest } from '../engine/index.js';
-import { abortable, pick, serviceFailure } from './shared.js';
+import { randomUUID } from 'node:crypto';
+import { AwsError } from '../aws-error.js';
+import type { SdkOperations } from '../states/aws-sdk-integrations.js';
+import { TaskFailure, type TaskRequest } from '../states/engine/index.js';
+import { abortable, pick, serviceFailure } from '../states/integrations/shared.js';
+import type { StepFunctionsIntegrations } from '../states/task-integrations.js';
+import type { BedrockService } from './bedrock-service.js';
+
+/** The Java SDK's names in the errors of `bedrock:` tasks. */
+const ERRORS = { prefix: 'Bedrock', service: 'BedrockRuntime', accessDenied: 'AccessDeniedException' };
 
 /** Bedrock Runtime's InvokeModel, and S3 for the task's `Input` and `Output` locations. */
 export interface BedrockForTasks {
@@ -28,7 +35,7 @@ function s3Location(uri: unknown, field: string): { bucket: string; key: string 
  * answer is written there and `Body` holds `{Output: {S3Uri}}` instead (unverified against AWS).
  * Errors are `Bedrock.<Exception>`.
  */
-export async function bedrockInvokeModel(bedrock: BedrockForTasks, args: Record<string, unknown>, request: TaskRequest): Promise<unknown> {
+async function bedrockInvokeModel(bedrock: BedrockForTasks, args: Record<string, unknown>, request: TaskRequest): Promise<unknown> {
   const params = pick(args, ['ModelId', 'Body', 'Input', 'Output', 'ContentType', 'Accept', 'ServiceTier']);
   if (typeof params.ModelId !== 'string')
     throw new TaskFailure('States.Runtime', "The field 'ModelId' is required by bedrock:invokeModel.");
@@ -55,7 +62,7 @@ export async function bedrockInvokeModel(bedrock: BedrockForTasks, args: Record<
   } catch (error) {
     if (request.signal.aborted || error instanceof TaskFailure) throw error;
     if (!(error instanceof AwsError)) throw error;
-    throw serviceFailure('Bedrock', 'BedrockRuntime', error, (code) => code);
+    throw serviceFailure(ERRORS, error, (code) => code);
   }
 }
 
@@ -67,3 +74,38 @@ function parsed(body: Buffer): unknown {
     return text;
   }
 }
+
+/**
+ * Bedrock Runtime's Step Functions integrations: `bedrock:invokeModel` (its `Input` and
+ * `Output` locations in the local S3, looked up when a task runs), and its API as
+ * `aws-sdk:bedrockruntime` (streams have no place in a task's answer).
+ */
+export const bedrockStepFunctions: StepFunctionsIntegrations<BedrockService, BedrockForTasks & { readonly sdk: SdkOperations }> = {
+  connect: (bedrock, { services }) => ({
+    invokeModel: (modelId, body, tier) => bedrock.invokeModel(modelId, body, tier),
+    readObject: (Bucket, Key) => services.get('s3').s3.GetObject({ Bucket, Key }).body,
+    writeObject: (Bucket, Key, Body, ContentType) => {
+      services.get('s3').s3.PutObject({ Bucket, Key, Body, ContentType }, { requestId: randomUUID(), sourceIp: '127.0.0.1' });
+    },
+    sdk: bedrock.sdkOperations,
+  }),
+  optimized: {
+    errors: ERRORS,
+    actions: {
+      invokeModel: {
+        patterns: ['request-response'],
+        request: (args) => ({ operation: 'InvokeModel', input: { modelId: args.ModelId } }),
+        run: (_env, bedrock, args, request) => bedrockInvokeModel(bedrock, args, request),
+      },
+    },
+  },
+  sdk: {
+    bedrockruntime: {
+      name: 'BedrockRuntime',
+      wireCase: 'camel',
+      model: { package: '@aws-sdk/client-bedrock-runtime', baseException: 'BedrockRuntimeServiceException' },
+      unsupported: new Set(['converseStream', 'invokeModelWithResponseStream', 'invokeModelWithBidirectionalStream']),
+      operations: (bedrock) => bedrock.sdk,
+    },
+  },
+};

@@ -1,7 +1,21 @@
-import { AwsError } from '../../aws-error.js';
-import type { InvokeOutcome } from '../../lambda/function-runtime.js';
-import { TaskFailure, type TaskRequest } from '../engine/index.js';
-import { abortable, parsePayload, payloadText, requiredString, sdkMetadata, serviceFailure, type TaskEnvironment } from './shared.js';
+import { AwsError } from '../aws-error.js';
+import { TaskFailure, type TaskRequest } from '../states/engine/index.js';
+import {
+  abortable,
+  parsePayload,
+  payloadText,
+  requiredString,
+  sdkMetadata,
+  serviceFailure,
+  type TaskEnvironment,
+} from '../states/integrations/shared.js';
+import type { StepFunctionsIntegrations } from '../states/task-integrations.js';
+import type { InvokeOutcome } from './function-runtime.js';
+import type { LambdaService } from './lambda-service.js';
+import { lambdaOperations } from './sdk-invoke.js';
+
+/** The Java SDK's names in the errors of `lambda:` tasks (and of tasks naming a function's ARN). */
+const ERRORS = { prefix: 'Lambda', service: 'AWSLambda', accessDenied: 'AWSLambdaException' };
 
 /** Lambda, as LambdaService offers it in process. */
 export interface LambdaForTasks {
@@ -27,14 +41,14 @@ export interface LambdaForTasks {
 }
 
 /** A Task whose resource is a function ARN: the function's response is the result, its error the task's. */
-export async function lambdaFunction(lambda: LambdaForTasks, functionArn: string, input: unknown, signal: AbortSignal): Promise<unknown> {
+async function lambdaFunction(lambda: LambdaForTasks, functionArn: string, input: unknown, signal: AbortSignal): Promise<unknown> {
   const outcome = await invoke(lambda, functionArn, input, signal);
   if (!outcome.ok) throw new TaskFailure(outcome.error.errorType, JSON.stringify(outcome.error));
   return parsePayload(outcome.payload);
 }
 
 /** `arn:aws:states:::lambda:invoke`: Invoke's answer with the Java SDK's metadata, the payload parsed. */
-export async function lambdaInvoke(
+async function lambdaInvoke(
   env: TaskEnvironment,
   lambda: LambdaForTasks,
   args: Record<string, unknown>,
@@ -46,7 +60,7 @@ export async function lambdaInvoke(
   if (type === 'Event') return invokeEvent(env, lambda, name, event, request.signal);
   if (type === 'DryRun') return { Payload: '', ...sdkMetadata(env.clock, 'application/json', '', 204), StatusCode: 204 };
   if (type !== 'RequestResponse') {
-    throw serviceFailure('Lambda', 'AWSLambda', new AwsError('InvalidParameterValueException', `Invalid InvocationType: ${String(type)}`));
+    throw serviceFailure(ERRORS, new AwsError('InvalidParameterValueException', `Invalid InvocationType: ${String(type)}`));
   }
   const outcome = await invoke(lambda, name, event, request.signal);
   const body = outcome.ok ? outcome.payload : JSON.stringify(outcome.error);
@@ -74,7 +88,7 @@ async function invokeEvent(env: TaskEnvironment, lambda: LambdaForTasks, name: s
       ({ requestId } = await abortable(lambda.invokeAsync(name, event), signal));
     } catch (error) {
       if (signal.aborted) throw error;
-      throw serviceFailure('Lambda', 'AWSLambda', error);
+      throw serviceFailure(ERRORS, error);
     }
   } else {
     void invoke(lambda, name, event, new AbortController().signal).then(
@@ -93,6 +107,32 @@ async function invoke(lambda: LambdaForTasks, name: string, event: unknown, sign
     return await abortable(lambda.invoke(name, event, { throttle: true, signal }), signal);
   } catch (error) {
     if (signal.aborted) throw error;
-    throw serviceFailure('Lambda', 'AWSLambda', error);
+    throw serviceFailure(ERRORS, error);
   }
 }
+
+/**
+ * Lambda's Step Functions integrations: `lambda:invoke` (and its callback pattern), a Task
+ * naming a function's ARN, and Invoke as `aws-sdk:lambda:invoke` (the others are not run locally).
+ */
+export const lambdaStepFunctions: StepFunctionsIntegrations<LambdaService> = {
+  optimized: {
+    errors: ERRORS,
+    outputModel: 'lambda',
+    actions: { invoke: { patterns: ['request-response', 'waitForTaskToken'], run: lambdaInvoke } },
+    ownArns: {
+      label: 'Lambda function ARNs',
+      request: (functionArn) => ({ operation: 'Invoke', input: { FunctionName: functionArn } }),
+      run: lambdaFunction,
+    },
+  },
+  sdk: {
+    lambda: {
+      name: 'Lambda',
+      wireCase: 'pascal',
+      model: { package: '@aws-sdk/client-lambda', baseException: 'LambdaServiceException' },
+      unsupported: new Set(['invokeAsync']),
+      operations: lambdaOperations,
+    },
+  },
+};

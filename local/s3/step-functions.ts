@@ -7,6 +7,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { AwsError } from '../aws-error.js';
+import type { StepFunctionsIntegrations } from '../states/task-integrations.js';
+import type { LocalS3 } from './module.js';
 import type { S3Service } from './s3-service.js';
 import type { ObjectRecord } from './s3-store.js';
 
@@ -16,28 +18,25 @@ type Operation = (input: never) => Promise<unknown>;
 /** Step Functions calls S3 from the service, not from a client on this machine. */
 const CONTEXT = () => ({ requestId: randomUUID(), sourceIp: '127.0.0.1' });
 
-/**
- * The S3 operations a state machine may call, over the service `s3()` returns when a task
- * runs (S3 starts after Step Functions).
- */
-export function s3SdkOperations(s3: () => S3Service): Readonly<Record<string, Operation>> {
+/** The S3 operations a state machine may call, over the local S3 service. */
+function s3SdkOperations(s3: S3Service): Readonly<Record<string, Operation>> {
   const op =
     (run: (input: Input) => unknown): Operation =>
     (input: never) =>
       Promise.resolve().then(() => run(input as Input));
   return {
     GetObject: op((input) => {
-      const { object, body } = s3().GetObject({ Bucket: text(input, 'Bucket'), Key: text(input, 'Key') });
+      const { object, body } = s3.GetObject({ Bucket: text(input, 'Bucket'), Key: text(input, 'Key') });
       return { ...objectHeaders(object), AcceptRanges: 'bytes', Body: body.toString('utf8') };
     }),
     HeadObject: op((input) => {
-      const object = s3().HeadObject({ Bucket: text(input, 'Bucket'), Key: text(input, 'Key') });
+      const object = s3.HeadObject({ Bucket: text(input, 'Bucket'), Key: text(input, 'Key') });
       return { ...objectHeaders(object), AcceptRanges: 'bytes' };
     }),
     PutObject: op((input) => {
       const body = input.Body === undefined ? '' : typeof input.Body === 'string' ? input.Body : JSON.stringify(input.Body);
       const metadata = input.Metadata as Record<string, string> | undefined;
-      const { ETag } = s3().PutObject(
+      const { ETag } = s3.PutObject(
         {
           Bucket: text(input, 'Bucket'),
           Key: text(input, 'Key'),
@@ -53,7 +52,7 @@ export function s3SdkOperations(s3: () => S3Service): Readonly<Record<string, Op
       const source = decodeURIComponent(text(input, 'CopySource')).replace(/^\//, '');
       const slash = source.indexOf('/');
       if (slash < 1) throw new AwsError('InvalidArgument', 'Invalid copy source object key', 400);
-      const copied = s3().CopyObject(
+      const copied = s3.CopyObject(
         {
           Bucket: text(input, 'Bucket'),
           Key: text(input, 'Key'),
@@ -65,10 +64,10 @@ export function s3SdkOperations(s3: () => S3Service): Readonly<Record<string, Op
       return { CopyObjectResult: { ETag: copied.ETag, LastModified: new Date(copied.LastModified) } };
     }),
     DeleteObject: op((input) => {
-      s3().DeleteObject({ Bucket: text(input, 'Bucket'), Key: text(input, 'Key') }, CONTEXT());
+      s3.DeleteObject({ Bucket: text(input, 'Bucket'), Key: text(input, 'Key') }, CONTEXT());
       return {};
     }),
-    ListObjectsV2: op((input) => listObjectsV2(s3(), input)),
+    ListObjectsV2: op((input) => listObjectsV2(s3, input)),
   };
 }
 
@@ -124,3 +123,16 @@ function text(input: Input, name: string): string {
   }
   return value;
 }
+
+/** S3's Step Functions integrations: its operations above as `aws-sdk:s3` (no optimized integration). */
+export const s3StepFunctions: StepFunctionsIntegrations<LocalS3> = {
+  sdk: {
+    s3: {
+      name: 'S3',
+      wireCase: 'pascal',
+      // The service answers Date objects, which the integration writes as ISO-8601 text.
+      model: { package: '@aws-sdk/client-s3', baseException: 'S3ServiceException' },
+      operations: ({ s3 }) => s3SdkOperations(s3),
+    },
+  },
+};

@@ -1,29 +1,6 @@
-import * as DynamoDbSdk from '@aws-sdk/client-dynamodb';
 import { AwsError } from '../aws-error.js';
-import type { SdkCallOptions, SdkOperations } from './aws-sdk-integrations.js';
-import type { DynamoDbForTasks, LambdaForTasks } from './task-runner.js';
-
-/**
- * The API operations of the neighbours Step Functions reaches through narrower
- * interfaces: Lambda's Invoke over LambdaService's in-process invoke, and every DynamoDB
- * operation over the client that forwards to the local DynamoDB endpoint.
- */
-
-/** Every operation of the DynamoDB API, by name (`PutItem`, `TransactWriteItems`, ...), from the SDK's commands. */
-export const DYNAMODB_OPERATIONS: readonly string[] = Object.keys(DynamoDbSdk)
-  .filter((name) => name.endsWith('Command') && name !== 'Command')
-  .map((name) => name.slice(0, -'Command'.length));
-
-export function dynamoDbOperations(dynamodb: DynamoDbForTasks): SdkOperations {
-  return Object.fromEntries(
-    DYNAMODB_OPERATIONS.map((operation) => [
-      operation,
-      // The task's key (a durable execution's): DynamoDB does each keyed write once.
-      (input: never, options?: SdkCallOptions) =>
-        dynamodb.send(operation, input as Record<string, unknown>, { idempotencyKey: options?.idempotencyKey }),
-    ]),
-  );
-}
+import type { SdkCallOptions, SdkOperations } from '../states/aws-sdk-integrations.js';
+import type { LambdaForTasks } from './step-functions.js';
 
 interface InvokeInput {
   FunctionName?: string;

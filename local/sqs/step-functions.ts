@@ -1,7 +1,4 @@
-import type { SendMessageInput } from '../../sqs/sqs-types.js';
-import type { IdempotentCall } from '../../store/idempotent-requests.js';
-import type { SqsQueues } from '../../targets/queues.js';
-import type { TaskRequest } from '../engine/index.js';
+import type { TaskRequest } from '../states/engine/index.js';
 import {
   abortable,
   idempotentCall,
@@ -11,7 +8,15 @@ import {
   sdkMetadata,
   serviceFailure,
   type TaskEnvironment,
-} from './shared.js';
+} from '../states/integrations/shared.js';
+import type { StepFunctionsIntegrations } from '../states/task-integrations.js';
+import type { IdempotentCall } from '../store/idempotent-requests.js';
+import type { SqsQueues } from '../targets/queues.js';
+import type { SqsService } from './sqs-service.js';
+import type { SendMessageInput } from './sqs-types.js';
+
+/** The Java SDK's names in the errors of `sqs:` tasks. */
+const ERRORS = { prefix: 'SQS', service: 'AmazonSQS', accessDenied: 'AmazonSQSException' };
 
 /** SQS operations in their JSON-protocol shapes (SqsService). */
 export interface SqsForTasks extends SqsQueues {
@@ -23,7 +28,7 @@ export interface SqsForTasks extends SqsQueues {
 }
 
 /** `arn:aws:states:::sqs:sendMessage`: a JSON MessageBody is sent as its text. */
-export async function sqsSendMessage(
+async function sqsSendMessage(
   env: TaskEnvironment,
   sqs: SqsForTasks,
   args: Record<string, unknown>,
@@ -54,7 +59,7 @@ export async function sqsSendMessage(
     return result;
   } catch (error) {
     if (request.signal.aborted) throw error;
-    throw serviceFailure('SQS', 'AmazonSQS', error, sqsErrorName);
+    throw serviceFailure(ERRORS, error, sqsErrorName);
   }
 }
 
@@ -73,3 +78,13 @@ function queueNameOf(queueUrl: string): { QueueName: string; QueueOwnerAWSAccoun
   const account = parts[parts.length - 2];
   return account && /^\d{12}$/.test(account) ? { QueueName: name, QueueOwnerAWSAccountId: account } : { QueueName: name };
 }
+
+/** SQS's Step Functions integrations: `sqs:sendMessage` (and its callback pattern), and every operation as `aws-sdk:sqs`. */
+export const sqsStepFunctions: StepFunctionsIntegrations<SqsService> = {
+  optimized: {
+    errors: ERRORS,
+    outputModel: 'sqs',
+    actions: { sendMessage: { patterns: ['request-response', 'waitForTaskToken'], run: sqsSendMessage } },
+  },
+  sdk: { sqs: { name: 'Sqs', wireCase: 'pascal', model: { package: '@aws-sdk/client-sqs', baseException: 'SQSServiceException' } } },
+};
