@@ -117,7 +117,7 @@ export class SdkIntegrations {
    * Why AWS rejects an aws-sdk Task resource when the state machine is created, or undefined:
    * SDK integrations have no `.sync` pattern, and the action must be an operation of the
    * service's API, spelled in camelCase (checked for the services whose SDK package is
-   * declared; any other service's actions are accepted here).
+   * declared and installed; any other service's actions are accepted here).
    */
   resourceError(resource: string): string | undefined {
     const m = /^arn:[^:]+:states:::aws-sdk:([a-z0-9-]+):([A-Za-z0-9]+)(?:\.(.+))?$/.exec(resource);
@@ -125,7 +125,9 @@ export class SdkIntegrations {
     const [, service = '', action = ''] = m;
     const pattern = m[3];
     const model = this.#known.get(service)?.model;
-    const known = model ? /^[a-z]/.test(action) && typeof sdkModule(model.package)?.[`${pascal(action)}Command`] === 'function' : true;
+    // Checked against the SDK package's commands where it is installed (switchyard-cli need not carry every client).
+    const sdk = model === undefined ? undefined : sdkModule(model.package);
+    const known = sdk === undefined || (/^[a-z]/.test(action) && typeof sdk[`${pascal(action)}Command`] === 'function');
     if ((pattern === undefined || pattern === 'waitForTaskToken') && known) return undefined;
     return `The resource provided ${resource} is not recognized. The value is not a valid resource ARN, or the resource is not available in this region.`;
   }

@@ -2,6 +2,7 @@ import type { DatabaseSync } from 'node:sqlite';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../local/clock.js';
 import { EventsService } from '../../../local/events/events-service.js';
+import { SdkIntegrations } from '../../../local/states/aws-sdk-integrations.js';
 import { openDatabase } from '../../../local/store/data-folder.js';
 import { ACCOUNT, catchInto, caught, createStates, REGION, runCaughtTask, type TestStates } from './helpers.js';
 
@@ -42,5 +43,22 @@ describe('aws-sdk integrations and the API model', () => {
     expect(error.Cause).toMatch(
       /^1 validation error detected: Value '' at 'entries\.1\.member\.traceHeader' failed to satisfy constraint: Member must have length greater than or equal to 1 \(Service: EventBridge, Status Code: 400/,
     );
+  });
+});
+
+describe('SdkIntegrations.resourceError', () => {
+  const integrations = (pkg: string) =>
+    new SdkIntegrations([
+      { arnName: 'ses', metadata: { name: 'Ses', wireCase: 'pascal', model: { package: pkg, baseException: 'SESServiceException' } } },
+    ]);
+
+  it("checks an action against the SDK package's commands where it is installed", () => {
+    const installed = integrations('@aws-sdk/client-ses');
+    expect(installed.resourceError('arn:aws:states:::aws-sdk:ses:sendEmail')).toBeUndefined();
+    expect(installed.resourceError('arn:aws:states:::aws-sdk:ses:sendNothing')).toMatch(/is not recognized/);
+  });
+
+  it('accepts any action of a service whose SDK package is not installed (switchyard-cli carries not every client)', () => {
+    expect(integrations('@aws-sdk/client-not-installed').resourceError('arn:aws:states:::aws-sdk:ses:sendEmail')).toBeUndefined();
   });
 });
