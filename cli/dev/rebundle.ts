@@ -78,8 +78,19 @@ export class Rebundler {
   async #buildInContext(bundle: BundleRecord, options: BuildOptions): Promise<{ files: Map<string, Uint8Array>; inputs: string[] }> {
     const key = bundle.assetDir;
     let context = this.#contexts.get(key);
+    // The bundle is written to a generation's folder (<root>/<asset>/<n>/): built for a folder at that
+    // depth, its source map's relative paths name the sources from wherever a generation lands.
+    const outdir = path.join(this.root, path.basename(bundle.assetDir), 'build');
     if (context === undefined) {
-      context = esbuildFor(bundle.cwd).context({ ...options, absWorkingDir: bundle.cwd, write: false, metafile: true, logLevel: 'silent' });
+      const outfile = path.join(outdir, path.basename(bundle.outfile));
+      context = esbuildFor(bundle.cwd).context({
+        ...options,
+        outfile,
+        absWorkingDir: bundle.cwd,
+        write: false,
+        metafile: true,
+        logLevel: 'silent',
+      });
       context.catch(() => this.#contexts.delete(key));
     }
     // The most recently used last: the first is the one to close when too many are open.
@@ -101,7 +112,6 @@ export class Rebundler {
         );
       throw error;
     }
-    const outdir = path.dirname(bundle.outfile);
     const files = new Map<string, Uint8Array>();
     for (const output of result.outputFiles ?? []) {
       // Outputs go where the synthesis wrote them: the bundle's folder.

@@ -176,6 +176,22 @@ function truncate(text: string, length: number): string {
   return text.length <= length ? text : `${text.slice(0, length)}...`;
 }
 
+/** A value this short, not an object, is read first in a summary's detail. */
+const SHORT_VALUE_CHARS = 64;
+
+/**
+ * The detail with its short plain members first: a summary cut at a line's width then shows
+ * what tells events apart (a status change's `name` and `status`, an order's id and amount)
+ * rather than the first long ARN or nested input.
+ */
+function shortFieldsFirst(detail: unknown): unknown {
+  if (detail === null || typeof detail !== 'object' || Array.isArray(detail)) return detail;
+  const entries = Object.entries(detail as Record<string, unknown>);
+  const short = ([, value]: [string, unknown]) =>
+    value === null || (typeof value !== 'object' && String(value).length <= SHORT_VALUE_CHARS);
+  return Object.fromEntries([...entries.filter(short), ...entries.filter((entry) => !short(entry))]);
+}
+
 /** How much of an event's detail its line shows: whole (up to 4,000 characters), or what a terminal's line holds. */
 const LOGGED_DETAIL_CHARS = { whole: 4000, summary: 160 };
 /** How many event ids the summary remembers, to print a forwarded event once. */
@@ -195,7 +211,9 @@ function eventLogger(log: (line: string) => void, summary: boolean): NonNullable
       if (logged.size > LOGGED_IDS) logged.delete(logged.values().next().value as string);
     }
     const replay = event['replay-name'] ? ` (replay ${event['replay-name']})` : '';
-    const detail = truncate(JSON.stringify(event.detail), summary ? LOGGED_DETAIL_CHARS.summary : LOGGED_DETAIL_CHARS.whole);
+    const detail = summary
+      ? truncate(JSON.stringify(shortFieldsFirst(event.detail)), LOGGED_DETAIL_CHARS.summary)
+      : truncate(JSON.stringify(event.detail), LOGGED_DETAIL_CHARS.whole);
     log(`[events] ${bus.name} <- ${event.source} ${event['detail-type']}${replay} ${detail}`);
   };
 }

@@ -180,7 +180,11 @@ describe('HandlerCode', () => {
     const rebuilt = readFileSync(path.join(outcome.rebuilt.dir, 'index.mjs'), 'utf8');
     expect(rebuilt).toContain('rebuilt by');
     expect(rebuilt).toContain('import{createRequire as __cr}');
-    expect(existsSync(path.join(outcome.rebuilt.dir, 'index.mjs.map'))).toBe(true);
+    // Its source map names the sources where they are (a stack trace's file and line are the user's own).
+    const map = JSON.parse(readFileSync(path.join(outcome.rebuilt.dir, 'index.mjs.map'), 'utf8')) as { sources: string[] };
+    expect(map.sources.map((source) => path.resolve(outcome.rebuilt.dir, source)).sort()).toEqual(
+      [path.join(root, 'handler.ts'), path.join(root, 'helper.ts')].sort(),
+    );
     // What the after-bundling hook put in the asset folder stays beside the rebuilt bundle.
     expect(readFileSync(path.join(outcome.rebuilt.dir, 'model.json'), 'utf8')).toBe('{"weights":[1]}');
     expect(code.stale()).toEqual([]);

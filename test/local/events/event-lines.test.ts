@@ -1,0 +1,73 @@
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LocalRuntime } from '../../../local/runtime.js';
+import { tempAssemblyDir, writeAssembly } from '../assembly.js';
+import { credentials, eventually, region, tempDataDir } from '../helpers.js';
+
+/** Two buses, a rule forwarding everything from the first to the second (a Workflow's status changes reach a hub so). */
+function forwardingApp(): string {
+  return writeAssembly(tempAssemblyDir(), {
+    App: {
+      template: {
+        Resources: {
+          Source: { Type: 'AWS::Events::EventBus', Properties: { Name: 'lines-source' } },
+          Hub: { Type: 'AWS::Events::EventBus', Properties: { Name: 'lines-hub' } },
+          Forward: {
+            Type: 'AWS::Events::Rule',
+            Properties: {
+              EventBusName: { Ref: 'Source' },
+              EventPattern: { source: ['lines.test'] },
+              Targets: [{ Id: 'hub', Arn: { 'Fn::GetAtt': ['Hub', 'Arn'] } }],
+            },
+          },
+        },
+      },
+    },
+  });
+}
+
+describe('the runtime event lines (logEvents)', () => {
+  const lines: Record<'summary' | 'whole', string[]> = { summary: [], whole: [] };
+  const runtimes: LocalRuntime[] = [];
+  const detail = { input: JSON.stringify({ order: 'x'.repeat(300) }), executionArn: `arn:aws:states:${'y'.repeat(80)}`, name: 'O-1', status: 'RUNNING' };
+
+  beforeAll(async () => {
+    for (const mode of ['summary', 'whole'] as const) {
+      const runtime = await LocalRuntime.start({
+        cdkOut: forwardingApp(),
+        dataDir: tempDataDir(),
+        port: 0,
+        log: (line) => lines[mode].push(line),
+        logEvents: mode === 'summary' ? 'summary' : true,
+      });
+      runtimes.push(runtime);
+      const events = new EventBridgeClient({ endpoint: runtime.url, region, credentials });
+      await events.send(
+        new PutEventsCommand({ Entries: [{ EventBusName: 'lines-source', Source: 'lines.test', DetailType: 'Changed', Detail: JSON.stringify(detail) }] }),
+      );
+      // The forwarding rule's delivery has reached the hub once the runtime's lineage says so.
+      await eventually(async () => {
+        const records = await fetch(`${runtime.url}/_switchyard/v1/events?limit=10`).then((response) => response.text());
+        return records.includes('lines-hub') ? true : undefined;
+      });
+      events.destroy();
+    }
+  });
+
+  afterAll(async () => {
+    for (const runtime of runtimes) await runtime.stop();
+  });
+
+  it('prints a forwarded event once, as one short line that starts with the short members of its detail', () => {
+    const printed = lines.summary.filter((line) => line.startsWith('[events] '));
+    expect(printed).toHaveLength(1);
+    expect(printed[0]).toMatch(/^\[events\] lines-source <- lines\.test Changed \{"name":"O-1","status":"RUNNING",/);
+    expect(printed[0]?.length).toBeLessThan(220);
+  });
+
+  it('prints each bus an event reaches, with its whole detail, for a runtime a program reads (the default)', () => {
+    const printed = lines.whole.filter((line) => line.startsWith('[events] '));
+    expect(printed.map((line) => line.split(' ')[1])).toEqual(['lines-source', 'lines-hub']);
+    expect(printed[0]).toContain(JSON.stringify(detail));
+  });
+});
