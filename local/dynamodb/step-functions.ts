@@ -5,7 +5,7 @@ import type { TaskRequest } from '../states/engine/index.js';
 import { abortable, idempotentCall, isObject, sdkMetadata, serviceFailure, type TaskEnvironment } from '../states/integrations/shared.js';
 import type { StepFunctionsIntegrations } from '../states/task-integrations.js';
 import { IDEMPOTENCY_HEADER, type IdempotentCall, idempotencyHeader } from '../store/idempotent-requests.js';
-import type { LocalDynamoDb } from './module.js';
+import type { DynamoDbHost } from './dynamodb-host.js';
 
 /** The Java SDK's names in the errors of `dynamodb:` tasks. */
 const ERRORS = { prefix: 'DynamoDB', service: 'AmazonDynamoDBv2', accessDenied: 'AmazonDynamoDBException' };
@@ -128,7 +128,8 @@ function dynamoDbOperations(dynamodb: DynamoDbForTasks): SdkOperations {
  * `deleteItem`, and every operation as `aws-sdk:dynamodb`. Tasks go through the endpoint, as
  * a function's SDK calls do; a durable task's key goes with the engine's token.
  */
-export const dynamoDbStepFunctions: StepFunctionsIntegrations<LocalDynamoDb, DynamoDbForTasks & { destroy?(): void }> = {
+// Of the running service (LocalDynamoDb, module.ts), the tasks need its engine's host.
+export const dynamoDbStepFunctions: StepFunctionsIntegrations<{ readonly host: DynamoDbHost }, DynamoDbForTasks & { destroy?(): void }> = {
   connect: ({ host }, { settings }) =>
     sdkDynamoDb({
       endpoint: settings.url,

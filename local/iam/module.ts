@@ -1,4 +1,5 @@
 import type { ServiceModule } from '../services/service-module.js';
+import { resourceChanges } from '../template/changes.js';
 import { IamCheck, type IamMode, parseIamMode } from './iam-check.js';
 import { IAM_RESOURCE_TYPES } from './resource-types.js';
 
@@ -29,6 +30,8 @@ export function iamModeLine(mode: IamMode): string {
  * (local/iam/iam-check.ts). Created right after the template, so that every service that
  * authorizes (the endpoint's operations, deliveries, Step Functions' tasks) finds it.
  */
+const IAM_TYPES: ReadonlySet<string> = new Set(Object.keys(IAM_RESOURCE_TYPES));
+
 export const iamModule: ServiceModule<'iam'> = {
   name: 'iam',
   needs: ['template'],
@@ -72,9 +75,16 @@ export const iamModule: ServiceModule<'iam'> = {
     warn(iam.problems.map((p) => `${p.asInAws ? '[as in AWS] ' : ''}IAM policy of ${p.holder}: ${p.problem}`));
     return {
       service: iam,
-      reload: ({ app }) => {
+      reload: ({ app, before }) => {
         iam.reload(app);
-        return { reloaded: [] };
+        // Every grant is evaluated anew: say which roles and policies changed.
+        const changes = resourceChanges(before.app, app, IAM_TYPES);
+        return {
+          reloaded: changes.map(
+            ({ resource, how }) =>
+              `IAM ${resource.type.slice('AWS::IAM::'.length)} ${resource.logicalId}${how === 'changed' ? '' : ` (${how})`}`,
+          ),
+        };
       },
     };
   },

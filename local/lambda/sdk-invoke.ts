@@ -1,6 +1,29 @@
 import { AwsError } from '../aws-error.js';
 import type { SdkCallOptions, SdkOperations } from '../states/aws-sdk-integrations.js';
-import type { LambdaForTasks } from './step-functions.js';
+import type { InvokeOutcome } from './function-runtime.js';
+
+/** Lambda, as LambdaService offers it in process. */
+export interface LambdaForTasks {
+  /**
+   * A synchronous invocation. Step Functions passes `throttle`: a function at its reserved
+   * concurrency fails the task with Lambda.TooManyRequestsException (which a Retry can
+   * match), as in AWS, rather than waiting for room.
+   */
+  invoke(
+    functionName: string,
+    event: unknown,
+    options?: { readonly throttle?: boolean; readonly signal?: AbortSignal; readonly durableExecutionName?: string },
+  ): Promise<InvokeOutcome>;
+  /**
+   * Lambda's asynchronous invocation (InvocationType Event): resolves once the event is
+   * durably queued; Lambda's retries, destinations and dead-letter queue take it from there.
+   */
+  invokeAsync?(
+    functionNameOrArn: string,
+    event: unknown,
+    options?: { readonly durableExecutionName?: string },
+  ): Promise<{ requestId: string }>;
+}
 
 interface InvokeInput {
   FunctionName?: string;

@@ -12,33 +12,10 @@ import {
 import type { StepFunctionsIntegrations } from '../states/task-integrations.js';
 import type { InvokeOutcome } from './function-runtime.js';
 import type { LambdaService } from './lambda-service.js';
-import { lambdaOperations } from './sdk-invoke.js';
+import { type LambdaForTasks, lambdaOperations } from './sdk-invoke.js';
 
 /** The Java SDK's names in the errors of `lambda:` tasks (and of tasks naming a function's ARN). */
 const ERRORS = { prefix: 'Lambda', service: 'AWSLambda', accessDenied: 'AWSLambdaException' };
-
-/** Lambda, as LambdaService offers it in process. */
-export interface LambdaForTasks {
-  /**
-   * A synchronous invocation. Step Functions passes `throttle`: a function at its reserved
-   * concurrency fails the task with Lambda.TooManyRequestsException (which a Retry can
-   * match), as in AWS, rather than waiting for room.
-   */
-  invoke(
-    functionName: string,
-    event: unknown,
-    options?: { readonly throttle?: boolean; readonly signal?: AbortSignal; readonly durableExecutionName?: string },
-  ): Promise<InvokeOutcome>;
-  /**
-   * Lambda's asynchronous invocation (InvocationType Event): resolves once the event is
-   * durably queued; Lambda's retries, destinations and dead-letter queue take it from there.
-   */
-  invokeAsync?(
-    functionNameOrArn: string,
-    event: unknown,
-    options?: { readonly durableExecutionName?: string },
-  ): Promise<{ requestId: string }>;
-}
 
 /** A Task whose resource is a function ARN: the function's response is the result, its error the task's. */
 async function lambdaFunction(lambda: LambdaForTasks, functionArn: string, input: unknown, signal: AbortSignal): Promise<unknown> {

@@ -1,4 +1,5 @@
 import type { ServiceModule } from '../services/service-module.js';
+import { resourceChanges } from '../template/changes.js';
 import { logGroupDefinitions } from './definitions.js';
 import { logsIam } from './iam-authorizations.js';
 import { validateLogsInput } from './input-validation.js';
@@ -12,6 +13,8 @@ declare module '../services/service-module.js' {
 }
 
 /** CloudWatch Logs: the template's log groups; functions, state machines and APIs write here. */
+const LOG_GROUPS: ReadonlySet<string> = new Set(['AWS::Logs::LogGroup']);
+
 export const logsModule: ServiceModule<'logs', ReturnType<typeof logGroupDefinitions>> = {
   name: 'logs',
   iam: logsIam,
@@ -39,6 +42,8 @@ export const logsModule: ServiceModule<'logs', ReturnType<typeof logGroupDefinit
   databases: ['logs'],
   // Log streams and CDK's log retention resource are accepted with nothing to run.
   resourceTypes: LOGS_RESOURCE_TYPES,
+  // A new group or stream is created as at start; one that exists keeps what was set at runtime (as `declare` does).
+  reloads: { types: ['AWS::Logs::LogGroup', 'AWS::Logs::LogStream'] },
   definitions: logGroupDefinitions,
   create({ settings, database }, template) {
     const { clock, accountId, region } = settings;
@@ -55,6 +60,11 @@ export const logsModule: ServiceModule<'logs', ReturnType<typeof logGroupDefinit
             validate: validateLogsInput,
           },
         ],
+      },
+      reload: ({ app, before }) => {
+        logs.declare(logGroupDefinitions(app).groups);
+        const created = resourceChanges(before.app, app, LOG_GROUPS).filter(({ how }) => how === 'new');
+        return { reloaded: created.map(({ resource }) => `log group ${resource.physicalName} (new)`) };
       },
       start: () => logs.start(),
       stop: () => logs.stop(),

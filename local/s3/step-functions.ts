@@ -8,7 +8,6 @@
 import { randomUUID } from 'node:crypto';
 import { AwsError } from '../aws-error.js';
 import type { StepFunctionsIntegrations } from '../states/task-integrations.js';
-import type { LocalS3 } from './module.js';
 import type { S3Service } from './s3-service.js';
 import type { ObjectRecord } from './s3-store.js';
 
@@ -125,7 +124,8 @@ function text(input: Input, name: string): string {
 }
 
 /** S3's Step Functions integrations: its operations above as `aws-sdk:s3` (no optimized integration). */
-export const s3StepFunctions: StepFunctionsIntegrations<LocalS3> = {
+// Of the running service (LocalS3, module.ts), the tasks call its S3 service.
+export const s3StepFunctions: StepFunctionsIntegrations<{ readonly s3: S3Service }> = {
   sdk: {
     s3: {
       name: 'S3',

@@ -1,12 +1,15 @@
+import type { ModelOperations } from '../endpoint/model-protocols/operations.js';
 import type { StepFunctionsIntegrations } from '../states/task-integrations.js';
-import type { LocalSes } from './module.js';
 
 /**
  * SES's Step Functions integrations: its two APIs as `aws-sdk:ses` and `aws-sdk:sesv2` (no
  * optimized integration). Their operations answer timestamps as Date objects, which the
  * integration writes as ISO-8601 text.
  */
-export const sesStepFunctions: StepFunctionsIntegrations<LocalSes> = {
+// Of the running service (LocalSes, module.ts), the tasks call each API's operations.
+export const sesStepFunctions: StepFunctionsIntegrations<{
+  readonly sdkOperations: { readonly v1: ModelOperations; readonly v2: ModelOperations };
+}> = {
   sdk: {
     ses: {
       name: 'Ses',

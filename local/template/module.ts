@@ -30,8 +30,9 @@ export const templateModule: ServiceModule<'template'> = {
   needs: ['ssm'],
   // Accepted with nothing to run: schemas and CDK's metadata only describe the app (IAM's types are the iam module's).
   resourceTypes: TEMPLATE_RESOURCE_TYPES,
-  // CDK's metadata has nothing to run; the dead-letter queues the new template names are added below.
-  reloads: { types: ['AWS::CDK::Metadata'], removals: true },
+  // Metadata and schemas run nothing: a reload's new definitions are the whole change (the report's example events
+  // read the schemas). The dead-letter queues the new template names are added below.
+  reloads: { types: ['AWS::CDK::Metadata', 'AWS::EventSchemas::Registry', 'AWS::EventSchemas::Schema'], removals: true },
   create({ settings, services, templateTypes, sharedDefinitions, warn }) {
     const ssm = services.get('ssm');
     const { options } = settings;
