@@ -29,7 +29,12 @@ function forwardingApp(): string {
 describe('the runtime event lines (logEvents)', () => {
   const lines: Record<'summary' | 'whole', string[]> = { summary: [], whole: [] };
   const runtimes: LocalRuntime[] = [];
-  const detail = { input: JSON.stringify({ order: 'x'.repeat(300) }), executionArn: `arn:aws:states:${'y'.repeat(80)}`, name: 'O-1', status: 'RUNNING' };
+  const detail = {
+    input: JSON.stringify({ order: 'x'.repeat(300) }),
+    executionArn: `arn:aws:states:${'y'.repeat(80)}`,
+    name: 'O-1',
+    status: 'RUNNING',
+  };
 
   beforeAll(async () => {
     for (const mode of ['summary', 'whole'] as const) {
@@ -43,7 +48,9 @@ describe('the runtime event lines (logEvents)', () => {
       runtimes.push(runtime);
       const events = new EventBridgeClient({ endpoint: runtime.url, region, credentials });
       await events.send(
-        new PutEventsCommand({ Entries: [{ EventBusName: 'lines-source', Source: 'lines.test', DetailType: 'Changed', Detail: JSON.stringify(detail) }] }),
+        new PutEventsCommand({
+          Entries: [{ EventBusName: 'lines-source', Source: 'lines.test', DetailType: 'Changed', Detail: JSON.stringify(detail) }],
+        }),
       );
       // The forwarding rule's delivery has reached the hub once the runtime's lineage says so.
       await eventually(async () => {
