@@ -1,3 +1,4 @@
+import { apiOperations } from '../services/operation-table.js';
 import type { ServiceModule } from '../services/service-module.js';
 import { CloudFormationService } from './cloudformation-service.js';
 import { cloudformationIam } from './iam-authorizations.js';
@@ -16,6 +17,8 @@ declare module '../services/service-module.js' {
 export const cloudFormationModule: ServiceModule<'cloudformation'> = {
   name: 'cloudformation',
   iam: cloudformationIam,
+  // The operations it serves are CloudFormationService's methods.
+  apis: [{ model: 'cloudformation', operations: apiOperations(CloudFormationService), protocolFromModel: true }],
   sdkClients: [{ package: '@aws-sdk/client-cloudformation', serviceId: 'CloudFormation' }],
   needs: ['template'],
   create({ services, settings }) {

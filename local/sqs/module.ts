@@ -31,7 +31,7 @@ export const sqsModule: ServiceModule<'sqs'> = {
   iam: sqsIam,
   stepFunctions: sqsStepFunctions,
   // The operations it serves are SqsService's methods (the endpoint's table of them is operationTable's).
-  apis: [{ model: 'sqs', operations: apiOperations(SqsService) }],
+  apis: [{ model: 'sqs', operations: apiOperations(SqsService), protocolFromModel: true }],
   sdkClients: [{ package: '@aws-sdk/client-sqs', serviceId: 'SQS' }],
   needs: ['template', 'readApi', 'traces', 'iam'],
   databases: ['sqs'],

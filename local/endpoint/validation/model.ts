@@ -13,6 +13,8 @@ export interface ApiModel {
     /** The namespace of a query service's XML answers (services whose protocol is driven by the model). */
     readonly xmlNamespace?: string;
     readonly signingName?: string;
+    /** The service's endpoint prefix, its signing name where the model gives none. */
+    readonly endpointPrefix?: string;
     readonly serviceId?: string;
   };
   readonly operations: Readonly<Record<string, ModelOperation>>;
@@ -93,6 +95,7 @@ export type ModelService =
   | 'scheduler'
   | 'ses'
   | 'sesv2'
+  | 'cloudformation'
   | 'dynamodb';
 
 const loaded = new Map<ModelService, ApiModel>();

@@ -4,7 +4,7 @@ import type { ModelOperations } from '../../../local/endpoint/model-protocols/op
 import { ModelQueryProtocol } from '../../../local/endpoint/model-protocols/query-codec.js';
 import { ModelRestJsonProtocol } from '../../../local/endpoint/model-protocols/rest-json-codec.js';
 import type { RawRequest } from '../../../local/endpoint/protocols.js';
-import type { ApiModel } from '../../../local/endpoint/validation/model.js';
+import type { ApiModel, Shape } from '../../../local/endpoint/validation/model.js';
 
 /** A query model with one of each shape a codec walks: lists (wrapped, flattened, renamed), a map, scalars, a timestamp, a blob. */
 const queryModel: ApiModel = {
@@ -126,6 +126,38 @@ describe('ModelQueryProtocol', () => {
     const failed = await codec.handle(new URLSearchParams({ Action: 'Put', Name: 'a' }));
     expect(failed.status).toBe(409);
     expect(String(failed.body)).toContain('<Code>Nope</Code>');
+  });
+
+  it('reads a map without entries, or a flattened list without items, as absent, and as empty where the member is required', () => {
+    const model: ApiModel = {
+      ...queryModel,
+      shapes: {
+        ...queryModel.shapes,
+        PutInput: { ...(queryModel.shapes.PutInput as Shape), required: ['Name', 'Flat'] },
+      },
+    };
+    const codec = new ModelQueryProtocol(model, { Put: async () => ({}) }, { serviceName: 'Test' });
+    expect(codec.decode('Put', new URLSearchParams({ Name: 'a', 'Attributes.entry.1.value': 'no key', 'Flat.1.x': 'no value' }))).toEqual({
+      Name: 'a',
+      Flat: [],
+    });
+    expect(codec.decode('Put', new URLSearchParams({ Name: 'a', 'Items.member.1': 'x', Attributes: '' }))).toEqual({
+      Name: 'a',
+      Items: ['x'],
+      Flat: [],
+    });
+  });
+
+  it("writes a structure's elements in the order its dialect lists first, the others after them in the model's", () => {
+    const codec = new ModelQueryProtocol(
+      queryModel,
+      { Put: async () => ({}) },
+      { serviceName: 'Test' },
+      { elementOrder: { PutOutput: ['At', 'Name'] } },
+    );
+    expect(codec.encode('Put', { Name: 'n', Items: ['x'], At: new Date(0) }, 'r')).toContain(
+      '<PutResult><At>1970-01-01T00:00:00.000Z</At><Name>n</Name><Items><member>x</member></Items></PutResult>',
+    );
   });
 
   it("handles the model's other operations, answering that the local service does not serve them", async () => {
