@@ -124,8 +124,7 @@ export const sesModule: ServiceModule<'ses', ReturnType<typeof sesDefinitions>> 
         // IAM's refusal in v2's words (AccessDeniedException), as its operations' errors are.
         refusal: v2Error,
       },
-      NEWER_V2_ROUTES,
-      V2_MAX_BODY_BYTES,
+      { newerRoutes: NEWER_V2_ROUTES, maxBodyBytes: V2_MAX_BODY_BYTES },
     );
     const local: LocalSes = Object.assign(ses, {
       describe: () => sandboxLine(setting.sandbox),

@@ -219,7 +219,7 @@ describe('ModelRestJsonProtocol', () => {
       PutThing: async () => ({}),
     } as unknown as ModelOperations,
     { serviceName: 'Things', validate: (operation, input) => void seen.push([operation, input]) },
-    [{ operation: 'ListThings', method: 'POST', requestUri: '/v1/list-things' }],
+    { newerRoutes: [{ operation: 'ListThings', method: 'POST', requestUri: '/v1/list-things' }] },
   );
 
   it("routes by method and path, reads labels, query-string and body members, and answers JSON in the model's wire forms", async () => {
@@ -246,5 +246,29 @@ describe('ModelRestJsonProtocol', () => {
     const notJson = await codec.handle(request('PUT', '/v1/things/one', '[1]'));
     expect(notJson).toMatchObject({ status: 400, headers: { 'x-amzn-errortype': 'SerializationException' } });
     expect(codec.handles({ method: 'GET', path: '/v2/elsewhere' })).toBe(false);
+  });
+
+  it('answers every method and path under its declared paths, one none of its routes takes as UnknownOperationException, and leaves its routes outside them to others', async () => {
+    const scoped = new ModelRestJsonProtocol(
+      restModel,
+      { GetThing: async () => ({}) } as unknown as ModelOperations,
+      { serviceName: 'Things' },
+      { paths: /^\/v1\/things\/[^/]+$/ },
+    );
+    expect(scoped.handles({ method: 'PATCH', path: '/v1/things/one' })).toBe(true);
+    expect(scoped.handles({ method: 'GET', path: '/v1/things' })).toBe(false);
+    const unknown = await scoped.handle(request('PATCH', '/v1/things/one'));
+    expect(unknown).toMatchObject({ status: 404, headers: { 'x-amzn-errortype': 'UnknownOperationException' } });
+    expect(JSON.parse(String(unknown.body))).toEqual({ message: 'no Things operation is PATCH /v1/things/one' });
+  });
+
+  it("words its errors in the member its model's errors carry their text in", async () => {
+    const model: ApiModel = {
+      ...restModel,
+      shapes: { ...restModel.shapes, Missing: { type: 'structure', exception: true, members: { Message: { shape: 'Text' } } } },
+    };
+    const codec = new ModelRestJsonProtocol(model, {} as ModelOperations, { serviceName: 'Things' });
+    const answer = await codec.handle(request('GET', '/v1/things/one'));
+    expect(JSON.parse(String(answer.body))).toEqual({ Message: 'GetThing is not supported by the local Things service.' });
   });
 });
