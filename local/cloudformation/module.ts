@@ -10,6 +10,13 @@ declare module '../services/service-module.js' {
   }
 }
 
+/** The API models it serves (`apis`), for the endpoint's model loader. */
+declare module '../endpoint/validation/model.js' {
+  interface ApiModels {
+    cloudformation: 'cloudformation';
+  }
+}
+
 /**
  * CloudFormation's read API over the loaded assembly (`aws cloudformation describe-stacks`
  * after `cdk deploy`, unchanged). It keeps no state: the stacks are what the template module loaded.

@@ -52,6 +52,14 @@ declare module '../services/service-module.js' {
   }
 }
 
+/** The API models it serves (`apis`), for the endpoint's model loader. */
+declare module '../endpoint/validation/model.js' {
+  interface ApiModels {
+    ses: 'ses';
+    sesv2: 'ses';
+  }
+}
+
 /**
  * SES, both of its APIs (v1's query protocol, v2's REST-JSON), each spoken from its model:
  * identities, templates, configuration sets with SNS and EventBridge event destinations,

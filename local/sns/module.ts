@@ -14,6 +14,13 @@ declare module '../services/service-module.js' {
   }
 }
 
+/** The API models it serves (`apis`), for the endpoint's model loader. */
+declare module '../endpoint/validation/model.js' {
+  interface ApiModels {
+    sns: 'sns';
+  }
+}
+
 /** SNS: the template's topics and subscriptions, fanned out to SQS and Lambda. */
 export const snsModule: ServiceModule<'sns', ReturnType<typeof snsDefinitions>> = {
   name: 'sns',
