@@ -1,3 +1,4 @@
+import { apiOperations } from '../services/operation-table.js';
 import type { ServiceModule } from '../services/service-module.js';
 import { CloudFormationService } from './cloudformation-service.js';
 import { cloudformationIam } from './iam-authorizations.js';
@@ -9,6 +10,13 @@ declare module '../services/service-module.js' {
   }
 }
 
+/** The API models it serves (`apis`), for the endpoint's model loader. */
+declare module '../endpoint/validation/model.js' {
+  interface ApiModels {
+    cloudformation: 'cloudformation';
+  }
+}
+
 /**
  * CloudFormation's read API over the loaded assembly (`aws cloudformation describe-stacks`
  * after `cdk deploy`, unchanged). It keeps no state: the stacks are what the template module loaded.
@@ -16,6 +24,8 @@ declare module '../services/service-module.js' {
 export const cloudFormationModule: ServiceModule<'cloudformation'> = {
   name: 'cloudformation',
   iam: cloudformationIam,
+  // The operations it serves are CloudFormationService's methods.
+  apis: [{ model: 'cloudformation', operations: apiOperations(CloudFormationService), protocolFromModel: true }],
   sdkClients: [{ package: '@aws-sdk/client-cloudformation', serviceId: 'CloudFormation' }],
   needs: ['template'],
   create({ services, settings }) {

@@ -27,6 +27,13 @@ declare module '../services/service-module.js' {
   }
 }
 
+/** The API models it serves (`apis`), for the endpoint's model loader. */
+declare module '../endpoint/validation/model.js' {
+  interface ApiModels {
+    dynamodb: 'dynamodb';
+  }
+}
+
 declare module '../service-definitions.js' {
   interface ServiceDefinitions {
     readonly tables: readonly TableDefinition[];

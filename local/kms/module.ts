@@ -14,6 +14,13 @@ declare module '../services/service-module.js' {
   }
 }
 
+/** The API models it serves (`apis`), for the endpoint's model loader. */
+declare module '../endpoint/validation/model.js' {
+  interface ApiModels {
+    kms: 'kms';
+  }
+}
+
 /** KMS: the template's keys and aliases (encryption runs with key material kept in the data folder). */
 export const kmsModule: ServiceModule<'kms', ReturnType<typeof kmsDefinitions>> = {
   name: 'kms',

@@ -12,6 +12,13 @@ declare module '../services/service-module.js' {
   }
 }
 
+/** The API models it serves (`apis`), for the endpoint's model loader. */
+declare module '../endpoint/validation/model.js' {
+  interface ApiModels {
+    logs: 'logs';
+  }
+}
+
 /** CloudWatch Logs: the template's log groups; functions, state machines and APIs write here. */
 const LOG_GROUPS: ReadonlySet<string> = new Set(['AWS::Logs::LogGroup']);
 

@@ -4,7 +4,7 @@ import type { ServiceModule } from '../services/service-module.js';
 import { schedulerDefinitions } from './definitions.js';
 import { schedulerIam } from './iam-authorizations.js';
 import { SCHEDULER_TYPE_SPECS } from './resource-types.js';
-import { SchedulerApi } from './scheduler-api.js';
+import { SchedulerApi, schedulerProtocol } from './scheduler-api.js';
 import { SchedulerService } from './scheduler-service.js';
 
 declare module '../services/service-module.js' {
@@ -13,12 +13,19 @@ declare module '../services/service-module.js' {
   }
 }
 
+/** The API models it serves (`apis`), for the endpoint's model loader. */
+declare module '../endpoint/validation/model.js' {
+  interface ApiModels {
+    scheduler: 'scheduler';
+  }
+}
+
 /** EventBridge Scheduler: the template's schedules and groups, firing to the local services (it stops before them, so nothing fires into a stopped service). */
 export const schedulerModule: ServiceModule<'scheduler', ReturnType<typeof schedulerDefinitions>> = {
   name: 'scheduler',
   iam: schedulerIam,
   // The operations it serves are SchedulerApi's methods.
-  apis: [{ model: 'scheduler', operations: apiOperations(SchedulerApi) }],
+  apis: [{ model: 'scheduler', operations: apiOperations(SchedulerApi), protocolFromModel: true }],
   sdkClients: [{ package: '@aws-sdk/client-scheduler', serviceId: 'Scheduler' }],
   needs: ['iam', 'events', 'sqs', 'sns', 'lambda', 'states'],
   databases: ['scheduler'],
@@ -53,7 +60,7 @@ export const schedulerModule: ServiceModule<'scheduler', ReturnType<typeof sched
     });
     return {
       service: scheduler,
-      mounts: { rest: [new SchedulerApi(scheduler, { clock, region, accountId })] },
+      mounts: { rest: [schedulerProtocol(new SchedulerApi(scheduler, { clock, region, accountId }))] },
       start: () => scheduler.start(),
       stop: () => scheduler.stop(),
     };

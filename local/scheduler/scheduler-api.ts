@@ -1,9 +1,10 @@
 import { AwsError } from '../aws-error.js';
 import type { Clock } from '../clock.js';
-import type { RawRequest, RawResponse, RestProtocolService } from '../endpoint/protocols.js';
+import type { ModelOperations } from '../endpoint/model-protocols/operations.js';
+import { ModelRestJsonProtocol } from '../endpoint/model-protocols/rest-json-codec.js';
 import { loadModel } from '../endpoint/validation/model.js';
 import { modelValidator } from '../endpoint/validation/validator.js';
-import { parseBoundedJson } from '../json-depth.js';
+import { operationTable } from '../services/operation-table.js';
 import { type ScheduleDefinition, type ScheduleTarget, scheduleArn, validateSchedule } from './definitions.js';
 import type { SchedulerService } from './scheduler-service.js';
 
@@ -13,101 +14,35 @@ const conflict = (message: string) => new AwsError('ConflictException', message,
 
 type Body = Record<string, unknown>;
 
-const model = loadModel('scheduler');
-const validate = modelValidator('scheduler');
-
 /**
- * Checks a request against Scheduler's model (lengths, patterns, ranges, enums, required
- * members), with its path label and query-string members in place, before it runs.
+ * Scheduler's REST-JSON protocol over its operations, from its model: every path under
+ * `/schedules` and `/schedule-groups` is its own (a method or path none of its routes takes
+ * is its UnknownOperationException), and the tag routes its model shares with other APIs are not.
  */
-function checkRequest(operation: string, name: string | undefined, query: URLSearchParams, body: Body): void {
-  const shape = model.shapes[model.operations[operation]?.input ?? ''];
-  const input: Record<string, unknown> = { ...body };
-  for (const [member, ref] of Object.entries(shape?.members ?? {})) {
-    if (ref.location === 'uri' && name !== undefined) input[member] = name;
-    if (ref.location === 'querystring') {
-      const value = query.get(ref.locationName ?? member);
-      if (value === null) continue;
-      const type = model.shapes[ref.shape]?.type;
-      input[member] = type === 'integer' && /^-?\d+$/.test(value) ? Number(value) : value;
-    }
-  }
-  validate(operation, input);
+export function schedulerProtocol(api: SchedulerApi): ModelRestJsonProtocol {
+  return new ModelRestJsonProtocol(
+    loadModel('scheduler'),
+    operationTable(api, SchedulerApi) as ModelOperations,
+    { serviceName: 'Scheduler', validate: modelValidator('scheduler') },
+    { paths: /^\/(schedules|schedule-groups)(\/|$)/ },
+  );
 }
 
 /**
- * EventBridge Scheduler's REST-JSON API (`/schedules/{Name}`, `/schedule-groups/{Name}`):
+ * EventBridge Scheduler's REST-JSON operations (`/schedules/{Name}`, `/schedule-groups/{Name}`):
  * Create/Get/Update/Delete/ListSchedules and the schedule group operations, over the
- * SchedulerService's registry. Dates travel as epoch seconds, as the SDKs send them.
+ * SchedulerService's registry, each taking its input in the API's shape (its path label and
+ * query-string members in place) as the model-driven codec decodes it (schedulerProtocol).
+ * Dates travel as epoch seconds, as the SDKs send them.
  */
-export class SchedulerApi implements RestProtocolService {
+export class SchedulerApi {
   constructor(
     private readonly scheduler: SchedulerService,
     private readonly where: { readonly clock: Clock; readonly region: string; readonly accountId: string },
   ) {}
 
-  #authorize?: (operation: string, input: unknown) => Promise<void>;
-
-  /** IAM's check of each call (its module's authorizations), which the service registry gives it. */
-  authorizeWith(authorize: (operation: string, input: unknown) => Promise<void>): void {
-    this.#authorize = authorize;
-  }
-
-  handles(request: Pick<RawRequest, 'path'>): boolean {
-    return /^\/(schedules|schedule-groups)(\/|$)/.test(request.path);
-  }
-
-  async handle(request: RawRequest): Promise<RawResponse> {
-    try {
-      return { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(await this.#route(request)) };
-    } catch (error) {
-      if (!(error instanceof AwsError)) throw error;
-      return {
-        status: error.status,
-        headers: { 'content-type': 'application/json', 'x-amzn-errortype': error.code },
-        body: JSON.stringify({ Message: error.message }),
-      };
-    }
-  }
-
-  async #route(request: RawRequest): Promise<unknown> {
-    const [, collection, encodedName, extra] = request.path.split('/');
-    const name = encodedName === undefined || encodedName === '' ? undefined : encodedName;
-    const operation = extra === undefined ? operationOf(request.method, collection, name) : undefined;
-    if (operation === undefined)
-      throw new AwsError('UnknownOperationException', `no Scheduler operation is ${request.method} ${request.path}`, 404);
-    const body = request.method === 'POST' || request.method === 'PUT' ? parseBody(request.body) : {};
-    checkRequest(operation, name, request.query, body);
-    const group = request.query.get('groupName') ?? undefined;
-    // IAM reads the schedule's or group's name and group, and the target's role a create or update passes.
-    await this.#authorize?.(operation, {
-      ...body,
-      ...(name === undefined ? {} : { Name: name }),
-      ...(group === undefined ? {} : { GroupName: group }),
-    });
-    switch (operation) {
-      case 'CreateSchedule':
-        return this.CreateSchedule(name ?? '', body);
-      case 'UpdateSchedule':
-        return this.UpdateSchedule(name ?? '', body);
-      case 'GetSchedule':
-        return this.GetSchedule(name ?? '', group);
-      case 'DeleteSchedule':
-        return this.DeleteSchedule(name ?? '', group);
-      case 'ListSchedules':
-        return this.ListSchedules(request.query);
-      case 'CreateScheduleGroup':
-        return this.CreateScheduleGroup(name ?? '');
-      case 'GetScheduleGroup':
-        return this.GetScheduleGroup(name ?? '');
-      case 'DeleteScheduleGroup':
-        return this.DeleteScheduleGroup(name ?? '');
-      default:
-        return this.ListScheduleGroups(request.query);
-    }
-  }
-
-  CreateSchedule(name: string, input: Body) {
+  async CreateSchedule(input: Body) {
+    const name = String(input.Name);
     const group = this.#group(input.GroupName);
     if (this.scheduler.schedule(name, group)) throw conflict(`Schedule ${name} already exists.`);
     const now = this.where.clock.now();
@@ -116,7 +51,8 @@ export class SchedulerApi implements RestProtocolService {
     return { ScheduleArn: schedule.Arn };
   }
 
-  UpdateSchedule(name: string, input: Body) {
+  async UpdateSchedule(input: Body) {
+    const name = String(input.Name);
     const group = this.#group(input.GroupName);
     const existing = this.scheduler.schedule(name, group);
     if (!existing) throw notFound(`Schedule ${name} does not exist.`);
@@ -125,24 +61,24 @@ export class SchedulerApi implements RestProtocolService {
     return { ScheduleArn: schedule.Arn };
   }
 
-  GetSchedule(name: string, groupName: string | undefined) {
+  async GetSchedule({ Name: name, GroupName: groupName }: { Name: string; GroupName?: string }) {
     const schedule = this.scheduler.schedule(name, groupName ?? 'default');
     if (!schedule) throw notFound(`Schedule ${name} does not exist.`);
-    return render(schedule);
+    return { ...schedule, ActionAfterCompletion: schedule.ActionAfterCompletion ?? 'NONE' };
   }
 
-  DeleteSchedule(name: string, groupName: string | undefined) {
+  async DeleteSchedule({ Name: name, GroupName: groupName }: { Name: string; GroupName?: string }) {
     const schedule = this.scheduler.schedule(name, groupName ?? 'default');
     if (!schedule) throw notFound(`Schedule ${name} does not exist.`);
     this.scheduler.deleteSchedule(schedule.Arn);
     return {};
   }
 
-  ListSchedules(query: URLSearchParams) {
-    const group = query.get('ScheduleGroup') ?? undefined;
+  async ListSchedules(input: Listing & { GroupName?: string; NamePrefix?: string; State?: string }) {
+    const group = input.GroupName;
     if (group !== undefined && !this.scheduler.group(group)) throw notFound(`Schedule group ${group} does not exist.`);
-    const prefix = query.get('NamePrefix') ?? '';
-    const state = query.get('State') ?? undefined;
+    const prefix = input.NamePrefix ?? '';
+    const state = input.State;
     if (state !== undefined && state !== 'ENABLED' && state !== 'DISABLED') {
       throw validation(
         `1 validation error detected: Value '${state}' at 'state' failed to satisfy constraint: Member must satisfy enum value set: [ENABLED, DISABLED]`,
@@ -154,48 +90,38 @@ export class SchedulerApi implements RestProtocolService {
         (s) => (group === undefined || s.GroupName === group) && s.Name.startsWith(prefix) && (state === undefined || s.State === state),
       )
       .sort((a, b) => (a.GroupName + a.Name).localeCompare(b.GroupName + b.Name));
-    const { page, next } = paginate(matching, query);
-    return {
-      Schedules: page.map((s) => ({
-        Arn: s.Arn,
-        CreationDate: s.CreationDate / 1000,
-        GroupName: s.GroupName,
-        LastModificationDate: s.LastModificationDate / 1000,
-        Name: s.Name,
-        State: s.State,
-        Target: { Arn: s.Target.Arn },
-      })),
-      ...(next === undefined ? {} : { NextToken: next }),
-    };
+    const { page, next } = paginate(matching, input);
+    // Each a ScheduleSummary: the codec answers the members its model gives one (the target's Arn alone).
+    return { Schedules: page, ...(next === undefined ? {} : { NextToken: next }) };
   }
 
-  CreateScheduleGroup(name: string) {
+  async CreateScheduleGroup({ Name: name }: { Name: string }) {
     if (this.scheduler.group(name)) throw conflict(`Schedule group ${name} already exists.`);
     const arn = this.scheduler.groupArn(name);
     this.scheduler.saveGroup({ Name: name, Arn: arn });
     return { ScheduleGroupArn: arn };
   }
 
-  GetScheduleGroup(name: string) {
+  async GetScheduleGroup({ Name: name }: { Name: string }) {
     const group = this.scheduler.group(name);
     if (!group) throw notFound(`Schedule group ${name} does not exist.`);
     return { Arn: group.Arn, Name: group.Name, State: 'ACTIVE' };
   }
 
-  DeleteScheduleGroup(name: string) {
+  async DeleteScheduleGroup({ Name: name }: { Name: string }) {
     if (name === 'default') throw validation('The default schedule group cannot be deleted.');
     if (!this.scheduler.group(name)) throw notFound(`Schedule group ${name} does not exist.`);
     this.scheduler.deleteGroup(name);
     return {};
   }
 
-  ListScheduleGroups(query: URLSearchParams) {
-    const prefix = query.get('NamePrefix') ?? '';
+  async ListScheduleGroups(input: Listing & { NamePrefix?: string }) {
+    const prefix = input.NamePrefix ?? '';
     const groups = this.scheduler
       .groups()
       .filter((g) => g.Name.startsWith(prefix))
       .sort((a, b) => a.Name.localeCompare(b.Name));
-    const { page, next } = paginate(groups, query);
+    const { page, next } = paginate(groups, input);
     return {
       ScheduleGroups: page.map((g) => ({ Arn: g.Arn, Name: g.Name, State: 'ACTIVE' })),
       ...(next === undefined ? {} : { NextToken: next }),
@@ -252,45 +178,6 @@ export class SchedulerApi implements RestProtocolService {
   }
 }
 
-/** The operation a REST request names, by method and path. */
-function operationOf(method: string, collection: string | undefined, name: string | undefined): string | undefined {
-  const byMethod: Record<string, string> =
-    collection === 'schedules'
-      ? name === undefined
-        ? { GET: 'ListSchedules' }
-        : { POST: 'CreateSchedule', PUT: 'UpdateSchedule', GET: 'GetSchedule', DELETE: 'DeleteSchedule' }
-      : name === undefined
-        ? { GET: 'ListScheduleGroups' }
-        : { POST: 'CreateScheduleGroup', GET: 'GetScheduleGroup', DELETE: 'DeleteScheduleGroup' };
-  return byMethod[method];
-}
-
-/** GetSchedule's answer: the definition with its dates in epoch seconds. */
-function render(schedule: ScheduleDefinition) {
-  return {
-    ...schedule,
-    CreationDate: schedule.CreationDate / 1000,
-    LastModificationDate: schedule.LastModificationDate / 1000,
-    ...(schedule.StartDate === undefined ? {} : { StartDate: schedule.StartDate / 1000 }),
-    ...(schedule.EndDate === undefined ? {} : { EndDate: schedule.EndDate / 1000 }),
-    ActionAfterCompletion: schedule.ActionAfterCompletion ?? 'NONE',
-  };
-}
-
-function parseBody(body: Buffer): Body {
-  if (body.length === 0) return {};
-  let parsed: unknown;
-  try {
-    parsed = parseBoundedJson(body);
-  } catch {
-    throw new AwsError('SerializationException', 'request body is not valid JSON', 400);
-  }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw new AwsError('SerializationException', 'The request body must be a JSON object.', 400);
-  }
-  return parsed as Body;
-}
-
 /** REST-JSON timestamps arrive as epoch seconds (or an ISO string from hand-written requests). */
 function epochMs(value: unknown, member: string): number {
   const ms = typeof value === 'number' ? value * 1000 : Date.parse(String(value));
@@ -298,10 +185,16 @@ function epochMs(value: unknown, member: string): number {
   return ms;
 }
 
-function paginate<T>(items: readonly T[], query: URLSearchParams): { page: T[]; next?: string } {
-  const max = Number(query.get('MaxResults') ?? 100);
+/** A list's page size and where it starts, as the query string gave them. */
+interface Listing {
+  readonly MaxResults?: number | string;
+  readonly NextToken?: string;
+}
+
+function paginate<T>(items: readonly T[], listing: Listing): { page: T[]; next?: string } {
+  const max = Number(listing.MaxResults ?? 100);
   if (!Number.isInteger(max) || max < 1 || max > 100) throw validation('MaxResults must be from 1 to 100.');
-  const start = Number(query.get('NextToken') ?? 0);
+  const start = Number(listing.NextToken ?? 0);
   if (!Number.isInteger(start) || start < 0) throw validation('The NextToken is not valid.');
   const page = items.slice(start, start + max);
   return { page, ...(start + max < items.length ? { next: String(start + max) } : {}) };

@@ -2,7 +2,7 @@ import type { DatabaseSync } from 'node:sqlite';
 import type { Clock } from '../clock.js';
 import type { Credentials, EndpointGuard } from '../endpoint/guard.js';
 import type { EndpointServices } from '../endpoint/server.js';
-import type { OutputModelService } from '../endpoint/validation/model.js';
+import type { ApiModels, ModelService, OutputModelService } from '../endpoint/validation/model.js';
 import type { ServiceIam } from '../iam/authorizations.js';
 import type { ResourcePolicySource, ResourcePolicySources } from '../iam/resource-policies.js';
 import type { InvocationFaults } from '../lambda/invocation-faults.js';
@@ -155,13 +155,19 @@ export interface SdkClient {
   readonly serviceId: string;
 }
 
+/** The API models the module of that name declares in `ApiModels` (Step Functions' `stepfunctions`, SES's `ses` and `sesv2`). */
+export type ModelsOf<N extends string> = { [M in ModelService]: ApiModels[M] extends N ? M : never }[ModelService];
+
 /**
  * An AWS API a service serves, as botocore's model of it (`local/endpoint/models/<model>.json`,
  * which `refresh-models.ts` writes from the modules' declarations) describes it.
  */
 export interface ServedApi {
-  /** botocore's name of the API (`sqs`, `stepfunctions`, `sesv2`): its model's folder there and its file here. */
-  readonly model: string;
+  /**
+   * botocore's name of the API (`sqs`, `stepfunctions`, `sesv2`): its model's folder there and
+   * its file here. Its module declares it in `ApiModels`, which the model loader takes its names from.
+   */
+  readonly model: ModelService;
   /** The operations the service serves: the model file keeps their input shapes, which the endpoint validates requests against. */
   readonly operations: readonly string[];
   /**
@@ -294,8 +300,11 @@ export interface ServiceModule<N extends ServiceName = ServiceName, D = undefine
   readonly sdkClients?: readonly SdkClient[];
   /** How IAM authorizes its requests: its action prefix, each operation's actions and resources, its AccessDenied answer. */
   readonly iam?: ServiceIam;
-  /** The AWS APIs it serves, each with its operations (what the API models the endpoint validates against keep). */
-  readonly apis?: readonly ServedApi[];
+  /**
+   * The AWS APIs it serves, each with its operations (what the API models the endpoint
+   * validates against keep): each one the module declares in `ApiModels` with its own name.
+   */
+  readonly apis?: readonly (ServedApi & { readonly model: ModelsOf<N> })[];
   /** The resource policies its resource types set (queue policies, a key's KeyPolicy), by type: what IAM's store reads. */
   readonly resourcePolicies?: ResourcePolicySources;
   /**

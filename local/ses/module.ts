@@ -52,6 +52,14 @@ declare module '../services/service-module.js' {
   }
 }
 
+/** The API models it serves (`apis`), for the endpoint's model loader. */
+declare module '../endpoint/validation/model.js' {
+  interface ApiModels {
+    ses: 'ses';
+    sesv2: 'ses';
+  }
+}
+
 /**
  * SES, both of its APIs (v1's query protocol, v2's REST-JSON), each spoken from its model:
  * identities, templates, configuration sets with SNS and EventBridge event destinations,
@@ -124,8 +132,7 @@ export const sesModule: ServiceModule<'ses', ReturnType<typeof sesDefinitions>> 
         // IAM's refusal in v2's words (AccessDeniedException), as its operations' errors are.
         refusal: v2Error,
       },
-      NEWER_V2_ROUTES,
-      V2_MAX_BODY_BYTES,
+      { newerRoutes: NEWER_V2_ROUTES, maxBodyBytes: V2_MAX_BODY_BYTES },
     );
     const local: LocalSes = Object.assign(ses, {
       describe: () => sandboxLine(setting.sandbox),

@@ -1,3 +1,4 @@
+import { apiOperations } from '../services/operation-table.js';
 import type { ServiceModule } from '../services/service-module.js';
 import { snsDefinitions } from './definitions.js';
 import { snsIam } from './iam-authorizations.js';
@@ -13,34 +14,20 @@ declare module '../services/service-module.js' {
   }
 }
 
+/** The API models it serves (`apis`), for the endpoint's model loader. */
+declare module '../endpoint/validation/model.js' {
+  interface ApiModels {
+    sns: 'sns';
+  }
+}
+
 /** SNS: the template's topics and subscriptions, fanned out to SQS and Lambda. */
 export const snsModule: ServiceModule<'sns', ReturnType<typeof snsDefinitions>> = {
   name: 'sns',
   iam: snsIam,
   stepFunctions: snsStepFunctions,
-  apis: [
-    {
-      model: 'sns',
-      operations: [
-        'CreateTopic',
-        'DeleteTopic',
-        'ListTopics',
-        'GetTopicAttributes',
-        'SetTopicAttributes',
-        'Subscribe',
-        'Unsubscribe',
-        'ListSubscriptions',
-        'ListSubscriptionsByTopic',
-        'GetSubscriptionAttributes',
-        'SetSubscriptionAttributes',
-        'Publish',
-        'PublishBatch',
-        'TagResource',
-        'UntagResource',
-        'ListTagsForResource',
-      ],
-    },
-  ],
+  // The operations it serves are SnsService's methods.
+  apis: [{ model: 'sns', operations: apiOperations(SnsService), protocolFromModel: true }],
   sdkClients: [{ package: '@aws-sdk/client-sns', serviceId: 'SNS' }],
   needs: ['sqs', 'lambda'],
   databases: ['sns'],

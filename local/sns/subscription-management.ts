@@ -37,7 +37,7 @@ export class SubscriptionManagement {
         if (existing.attributes[name] !== value)
           throw invalidParameter('Attributes Reason: Subscription already exists with different attributes');
       }
-      return { SubscriptionArn: !isPending(existing) || input.ReturnSubscriptionArn ? existing.arn : 'pending confirmation' };
+      return { SubscriptionArn: !isPending(existing) || returnsArn(input) ? existing.arn : 'pending confirmation' };
     }
     const subscription: SubscriptionRecord = {
       arn: `${topic.arn}:${randomUUID()}`,
@@ -55,7 +55,7 @@ export class SubscriptionManagement {
       );
     }
     const pending = isPending(subscription);
-    return { SubscriptionArn: pending && !input.ReturnSubscriptionArn ? 'pending confirmation' : subscription.arn };
+    return { SubscriptionArn: pending && !returnsArn(input) ? 'pending confirmation' : subscription.arn };
   }
 
   unsubscribe(input: { SubscriptionArn?: string }) {
@@ -123,4 +123,9 @@ export class SubscriptionManagement {
       TopicArn: subscription.topicArn,
     };
   }
+}
+
+/** ReturnSubscriptionArn as SNS reads it: true only when it is (the query codec leaves text other than `true` or `false` as it came). */
+function returnsArn(input: SubscribeInput): boolean {
+  return input.ReturnSubscriptionArn === true;
 }

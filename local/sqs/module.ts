@@ -19,6 +19,13 @@ declare module '../services/service-module.js' {
   }
 }
 
+/** The API models it serves (`apis`), for the endpoint's model loader. */
+declare module '../endpoint/validation/model.js' {
+  interface ApiModels {
+    sqs: 'sqs';
+  }
+}
+
 declare module '../service-definitions.js' {
   interface ServiceDefinitions {
     readonly queues: readonly QueueDefinition[];
@@ -31,7 +38,7 @@ export const sqsModule: ServiceModule<'sqs'> = {
   iam: sqsIam,
   stepFunctions: sqsStepFunctions,
   // The operations it serves are SqsService's methods (the endpoint's table of them is operationTable's).
-  apis: [{ model: 'sqs', operations: apiOperations(SqsService) }],
+  apis: [{ model: 'sqs', operations: apiOperations(SqsService), protocolFromModel: true }],
   sdkClients: [{ package: '@aws-sdk/client-sqs', serviceId: 'SQS' }],
   needs: ['template', 'readApi', 'traces', 'iam'],
   databases: ['sqs'],

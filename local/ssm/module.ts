@@ -14,6 +14,13 @@ declare module '../services/service-module.js' {
   }
 }
 
+/** The API models it serves (`apis`), for the endpoint's model loader. */
+declare module '../endpoint/validation/model.js' {
+  interface ApiModels {
+    ssm: 'ssm';
+  }
+}
+
 /** Parameter Store. Created first: the template's parameters of type AWS::SSM::Parameter::Value<...> read it while the template loads. */
 export const ssmModule: ServiceModule<'ssm'> = {
   name: 'ssm',

@@ -12,8 +12,8 @@ export type ModelOperations = Readonly<Record<string, (input: never) => Promise<
 export interface ProtocolChecks {
   /** The service's name in the codec's own answers (`SES`: "X is not supported by the local SES service"). */
   readonly serviceName: string;
-  /** Checks the input against the service's model, throwing the error the service answers. */
-  readonly validate: InputValidator;
+  /** Checks the input against the service's model, throwing the error the service answers. @default none: the operations check their input */
+  readonly validate?: InputValidator;
   /** The caller's IAM check, after validation and before the operation runs (the registry gives it: `authorizeWith`). @default none */
   readonly authorize?: (operation: string, input: unknown) => Promise<void>;
   /** How the protocol words IAM's refusal, when not as the service's other protocol (SES v2: AccessDeniedException). @default as IAM answers it */
@@ -22,7 +22,7 @@ export interface ProtocolChecks {
 
 /** Validates, authorizes and runs one operation with its decoded input. */
 export async function runOperation(operations: ModelOperations, checks: ProtocolChecks, name: string, input: unknown): Promise<unknown> {
-  checks.validate(name, input);
+  checks.validate?.(name, input);
   try {
     await checks.authorize?.(name, input);
   } catch (error) {

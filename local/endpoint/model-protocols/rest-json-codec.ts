@@ -27,30 +27,51 @@ export interface NewerRoute {
   readonly requestUri: string;
 }
 
+/** What a service's REST-JSON API has beyond its model, declared beside the service. */
+export interface RestJsonDialect {
+  /** Routes an SDK uses that the model predates. @default none */
+  readonly newerRoutes?: readonly NewerRoute[];
+  /** The largest request body the service takes, where AWS's limit is above the endpoint's (RestProtocolService.maxBodyBytes). */
+  readonly maxBodyBytes?: number;
+  /**
+   * The paths it answers whatever the method: a request under them that is none of its
+   * routes is its own UnknownOperationException, and the model's routes outside them are not
+   * its (Scheduler's `/tags/{ResourceArn}`, which many services' APIs share). @default the model's routes
+   */
+  readonly paths?: RegExp;
+}
+
 /**
  * AWS's REST-JSON protocol driven by a service's model: the operation is found by method and
  * path (the model's `requestUri`s), its input read from the path labels, query string,
  * headers and JSON body as each member's `location` says, its output answered as JSON
  * (timestamps in epoch seconds, blobs in base64) with the operation's response code, and an
- * error as `x-amzn-errortype` with `{"message": ...}`. A route of an operation the local
+ * error as `x-amzn-errortype` with its text in the member the model's errors name
+ * (`{"message": ...}`, Scheduler's `{"Message": ...}`). A route of an operation the local
  * service does not serve is answered as unsupported, by name.
  */
 export class ModelRestJsonProtocol implements RestProtocolService {
   readonly #routes: readonly Route[];
+  readonly #messageMember: string;
+  /** The largest request body the service takes (RestJsonDialect.maxBodyBytes). */
+  readonly maxBodyBytes?: number;
 
   constructor(
     private readonly model: ApiModel,
     private readonly operations: ModelOperations,
     private checks: ProtocolChecks,
-    newerRoutes: readonly NewerRoute[] = [],
-    /** The largest request body the service takes, where AWS's limit is above the endpoint's (RestProtocolService.maxBodyBytes). */
-    readonly maxBodyBytes?: number,
+    private readonly dialect: RestJsonDialect = {},
   ) {
     if (model.metadata.protocol !== 'rest-json') throw new Error(`the model's protocol is ${model.metadata.protocol}, not rest-json`);
     const served = Object.entries(model.operations).map(([name, operation]) => route(name, operation.http, true));
-    const newer = newerRoutes.map((r) => ({ ...route(r.operation, r, Object.hasOwn(model.operations, r.operation)), bodyInput: true }));
+    const newer = (dialect.newerRoutes ?? []).map((r) => ({
+      ...route(r.operation, r, Object.hasOwn(model.operations, r.operation)),
+      bodyInput: true,
+    }));
     const others = Object.entries(model.otherOperations ?? {}).map(([name, http]) => route(name, http, false));
     this.#routes = [...served, ...newer, ...others].sort((a, b) => b.literal - a.literal);
+    this.#messageMember = errorMessageMember(model);
+    if (dialect.maxBodyBytes !== undefined) this.maxBodyBytes = dialect.maxBodyBytes;
   }
 
   /** IAM's check of each call (its module's authorizations), which the service registry gives it. */
@@ -59,7 +80,7 @@ export class ModelRestJsonProtocol implements RestProtocolService {
   }
 
   handles(request: Pick<RawRequest, 'method' | 'path'>): boolean {
-    return this.#find(request.method, request.path) !== undefined;
+    return this.dialect.paths ? this.dialect.paths.test(request.path) : this.#find(request.method, request.path) !== undefined;
   }
 
   async handle(request: RawRequest): Promise<RawResponse> {
@@ -98,7 +119,7 @@ export class ModelRestJsonProtocol implements RestProtocolService {
     return {
       status: error.status,
       headers: { 'content-type': 'application/json', 'x-amzn-errortype': error.code },
-      body: JSON.stringify({ message: error.message }),
+      body: JSON.stringify({ [this.#messageMember]: error.message }),
     };
   }
 
@@ -175,6 +196,15 @@ export class ModelRestJsonProtocol implements RestProtocolService {
     }
     return { status: operation.http.responseCode ?? 200, headers, body: JSON.stringify(body) };
   }
+}
+
+/** The member an error's text travels in: the one the model's errors name (`Message` in Scheduler's), else `message`. */
+function errorMessageMember(model: ApiModel): string {
+  for (const shape of Object.values(model.shapes)) {
+    const member = shape.exception ? Object.keys(shape.members ?? {}).find((name) => name.toLowerCase() === 'message') : undefined;
+    if (member !== undefined) return member;
+  }
+  return 'message';
 }
 
 function shapeOf(model: ApiModel, name: string): Shape {

@@ -13,6 +13,8 @@ export interface ApiModel {
     /** The namespace of a query service's XML answers (services whose protocol is driven by the model). */
     readonly xmlNamespace?: string;
     readonly signingName?: string;
+    /** The service's endpoint prefix, its signing name where the model gives none. */
+    readonly endpointPrefix?: string;
     readonly serviceId?: string;
   };
   readonly operations: Readonly<Record<string, ModelOperation>>;
@@ -80,20 +82,16 @@ export interface MemberRef {
   readonly timestampFormat?: string;
 }
 
-/** The services whose models are in `../models/`. */
-export type ModelService =
-  | 'events'
-  | 'stepfunctions'
-  | 'sqs'
-  | 'sns'
-  | 'lambda'
-  | 'ssm'
-  | 'kms'
-  | 'logs'
-  | 'scheduler'
-  | 'ses'
-  | 'sesv2'
-  | 'dynamodb';
+/**
+ * The APIs whose models are in `../models/`, by botocore's name, each with the module that
+ * serves it: a module that declares an API (`apis` in local/<service>/module.ts) adds it here
+ * (TypeScript merges the declarations), so a model is loaded by a name some module serves.
+ */
+// biome-ignore lint/suspicious/noEmptyInterface: filled by declaration merging in each local/<service>/module.ts
+export interface ApiModels {}
+
+/** The name of an API model some module serves. */
+export type ModelService = keyof ApiModels & string;
 
 const loaded = new Map<ModelService, ApiModel>();
 

@@ -4,7 +4,7 @@ import type { ModelOperations } from '../../../local/endpoint/model-protocols/op
 import { ModelQueryProtocol } from '../../../local/endpoint/model-protocols/query-codec.js';
 import { ModelRestJsonProtocol } from '../../../local/endpoint/model-protocols/rest-json-codec.js';
 import type { RawRequest } from '../../../local/endpoint/protocols.js';
-import type { ApiModel } from '../../../local/endpoint/validation/model.js';
+import type { ApiModel, Shape } from '../../../local/endpoint/validation/model.js';
 
 /** A query model with one of each shape a codec walks: lists (wrapped, flattened, renamed), a map, scalars, a timestamp, a blob. */
 const queryModel: ApiModel = {
@@ -128,6 +128,38 @@ describe('ModelQueryProtocol', () => {
     expect(String(failed.body)).toContain('<Code>Nope</Code>');
   });
 
+  it('reads a map without entries, or a flattened list without items, as absent, and as empty where the member is required', () => {
+    const model: ApiModel = {
+      ...queryModel,
+      shapes: {
+        ...queryModel.shapes,
+        PutInput: { ...(queryModel.shapes.PutInput as Shape), required: ['Name', 'Flat'] },
+      },
+    };
+    const codec = new ModelQueryProtocol(model, { Put: async () => ({}) }, { serviceName: 'Test' });
+    expect(codec.decode('Put', new URLSearchParams({ Name: 'a', 'Attributes.entry.1.value': 'no key', 'Flat.1.x': 'no value' }))).toEqual({
+      Name: 'a',
+      Flat: [],
+    });
+    expect(codec.decode('Put', new URLSearchParams({ Name: 'a', 'Items.member.1': 'x', Attributes: '' }))).toEqual({
+      Name: 'a',
+      Items: ['x'],
+      Flat: [],
+    });
+  });
+
+  it("writes a structure's elements in the order its dialect lists first, the others after them in the model's", () => {
+    const codec = new ModelQueryProtocol(
+      queryModel,
+      { Put: async () => ({}) },
+      { serviceName: 'Test' },
+      { elementOrder: { PutOutput: ['At', 'Name'] } },
+    );
+    expect(codec.encode('Put', { Name: 'n', Items: ['x'], At: new Date(0) }, 'r')).toContain(
+      '<PutResult><At>1970-01-01T00:00:00.000Z</At><Name>n</Name><Items><member>x</member></Items></PutResult>',
+    );
+  });
+
   it("handles the model's other operations, answering that the local service does not serve them", async () => {
     const codec = queryCodec({});
     expect(codec.handles('Later')).toBe(true);
@@ -187,7 +219,7 @@ describe('ModelRestJsonProtocol', () => {
       PutThing: async () => ({}),
     } as unknown as ModelOperations,
     { serviceName: 'Things', validate: (operation, input) => void seen.push([operation, input]) },
-    [{ operation: 'ListThings', method: 'POST', requestUri: '/v1/list-things' }],
+    { newerRoutes: [{ operation: 'ListThings', method: 'POST', requestUri: '/v1/list-things' }] },
   );
 
   it("routes by method and path, reads labels, query-string and body members, and answers JSON in the model's wire forms", async () => {
@@ -214,5 +246,29 @@ describe('ModelRestJsonProtocol', () => {
     const notJson = await codec.handle(request('PUT', '/v1/things/one', '[1]'));
     expect(notJson).toMatchObject({ status: 400, headers: { 'x-amzn-errortype': 'SerializationException' } });
     expect(codec.handles({ method: 'GET', path: '/v2/elsewhere' })).toBe(false);
+  });
+
+  it('answers every method and path under its declared paths, one none of its routes takes as UnknownOperationException, and leaves its routes outside them to others', async () => {
+    const scoped = new ModelRestJsonProtocol(
+      restModel,
+      { GetThing: async () => ({}) } as unknown as ModelOperations,
+      { serviceName: 'Things' },
+      { paths: /^\/v1\/things\/[^/]+$/ },
+    );
+    expect(scoped.handles({ method: 'PATCH', path: '/v1/things/one' })).toBe(true);
+    expect(scoped.handles({ method: 'GET', path: '/v1/things' })).toBe(false);
+    const unknown = await scoped.handle(request('PATCH', '/v1/things/one'));
+    expect(unknown).toMatchObject({ status: 404, headers: { 'x-amzn-errortype': 'UnknownOperationException' } });
+    expect(JSON.parse(String(unknown.body))).toEqual({ message: 'no Things operation is PATCH /v1/things/one' });
+  });
+
+  it("words its errors in the member its model's errors carry their text in", async () => {
+    const model: ApiModel = {
+      ...restModel,
+      shapes: { ...restModel.shapes, Missing: { type: 'structure', exception: true, members: { Message: { shape: 'Text' } } } },
+    };
+    const codec = new ModelRestJsonProtocol(model, {} as ModelOperations, { serviceName: 'Things' });
+    const answer = await codec.handle(request('GET', '/v1/things/one'));
+    expect(JSON.parse(String(answer.body))).toEqual({ Message: 'GetThing is not supported by the local Things service.' });
   });
 });

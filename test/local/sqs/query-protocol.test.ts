@@ -4,7 +4,7 @@ import { AwsError } from '../../../local/aws-error.js';
 import { systemClock } from '../../../local/clock.js';
 import type { RawRequest } from '../../../local/endpoint/protocols.js';
 import { Endpoint } from '../../../local/endpoint/server.js';
-import { decodeSqsQuery, encodeSqsQueryResult, SqsQueryProtocol, sqsQueryError } from '../../../local/sqs/query-protocol.js';
+import { SqsQueryProtocol, sqsQueryError } from '../../../local/sqs/query-protocol.js';
 import { SqsService } from '../../../local/sqs/sqs-service.js';
 import { openDatabase } from '../../../local/store/data-folder.js';
 import { AWS_CLI_SKIP_REASON, awsCli, awsCliMissing } from '../aws-cli.js';
@@ -21,6 +21,13 @@ const post = (path = '/'): RawRequest => ({
   headers: { host: '127.0.0.1:4566' },
   body: Buffer.alloc(0),
 });
+
+/** The codec's decoding and encoding alone: no operation runs, so it needs no queue service. */
+const codec = new SqsQueryProtocol({} as SqsService);
+/** A form's input, the request posted to `queueUrlFromPath` when given. */
+const decodeSqsQuery = (action: string, fields: URLSearchParams, queueUrlFromPath?: string) =>
+  codec.decode(action, fields, queueUrlFromPath === undefined ? undefined : post(new URL(queueUrlFromPath, BASE_URL).pathname));
+const encodeSqsQueryResult = (action: string, output: unknown, requestId: string) => codec.encode(action, output, requestId);
 
 /** The response with its random RequestId replaced, so whole documents can be compared. */
 const withoutRequestId = (body: unknown) => String(body).replace(/<RequestId>[^<]+<\/RequestId>/, '<RequestId>ID</RequestId>');
