@@ -5,6 +5,7 @@ import {
   StartQueryCommand,
   StopQueryCommand,
 } from '@aws-sdk/client-cloudwatch-logs';
+import type { LineageNode } from '../clients/read-api-contract.js';
 import {
   type FollowQueryKind,
   type FollowQuerySpec,
@@ -12,7 +13,6 @@ import {
   followQueryKindsFor,
   parseFollowQueryName,
 } from '../contracts/log-queries.js';
-import type { LineageNode } from '../local/read-api/contract.js';
 import { defaultCdkOut, hasAssembly, readAssembly, resourcesOfType } from './assembly.js';
 import { type Clients, call, errorCode } from './aws.js';
 import { CliError } from './errors.js';

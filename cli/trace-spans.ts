@@ -1,5 +1,5 @@
+import { type OtlpTracesData, READ_API_PATHS } from '../clients/read-api-contract.js';
 import { modelUsageOf, SPAN_KIND_NAMES, type SpanNode, spanTrees } from '../clients/span-tree.js';
-import { type OtlpTracesData, READ_API_PATHS } from '../local/read-api/contract.js';
 import type { Target } from './aws.js';
 import { CliError } from './errors.js';
 import { truncate } from './format.js';

@@ -39,6 +39,10 @@ const forbidden: readonly [file: string, importLine: string][] = [
   ['clients/probe.ts', "import { historyOf } from '../cli/execution-history.js';"],
   ['clients/probe.ts', "import { call } from '../console/src/aws.js';"],
   ['clients/probe.ts', "import { READ_API_PREFIX } from '../local/read-api/contract.js';"],
+  // The read API's contract is in clients/ (what the CLI, the console and the testing API share): no client reaches into local/ for it.
+  ['cli/commands/probe.ts', "import { READ_API_PREFIX } from '../../local/read-api/router.js';"],
+  ['cli/probe.ts', "import type { Lineage } from '../local/read-api/contract.js';"],
+  ['console/src/probe.ts', "import { READ_API_PREFIX } from '../../local/read-api/contract.js';"],
   // Architecture rule 5: the package (every folder below) never imports the reference app.
   ['contracts/probe.ts', "import { TICKET_QUEUES } from '../domain/tickets.js';"],
   ['lambdas/kit/probe.ts', "import { TicketCreated } from '../../domain/index.js';"],
@@ -100,11 +104,13 @@ const fromPackages: readonly [file: string, importLine: string][] = PACKAGES.fla
 
 const allowed: readonly [file: string, importLine: string][] = [
   ['local/probe.ts', "import { AwsError } from './aws-error.js';"],
-  ['console/src/probe.ts', "import { READ_API_PREFIX } from '../../local/read-api/contract.js';"],
-  ['console/src/pages/probe.ts', "import type { Lineage } from '../../../local/read-api/contract.js';"],
   // The read API's shapes and paths: the runtime's documented API for what AWS has none for (architecture rule 4).
-  ['cli/commands/probe.ts', "import { READ_API_PREFIX } from '../../local/read-api/contract.js';"],
-  ['cli/probe.ts', "import type { Lineage } from '../local/read-api/contract.js';"],
+  ['console/src/probe.ts', "import { READ_API_PREFIX } from '../../clients/read-api-contract.js';"],
+  ['console/src/pages/probe.ts', "import type { Lineage } from '../../../clients/read-api-contract.js';"],
+  ['cli/commands/probe.ts', "import { READ_API_PREFIX } from '../../clients/read-api-contract.js';"],
+  ['cli/probe.ts', "import type { Lineage } from '../clients/read-api-contract.js';"],
+  ['testing/probe.ts', "import { READ_API_PATHS } from '../clients/read-api-contract.js';"],
+  ['local/read-api/probe.ts', "import type { Lineage } from '../../clients/read-api-contract.js';"],
   // What the two clients share (history readers, escalation policies), pure so that the browser runs it too.
   ['cli/probe.ts', "import { stateVisits } from '../clients/execution-history.js';"],
   ['console/src/probe.ts', "import { openTaskIn } from '../../clients/open-task.js';"],

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { type ModelCallsPage, READ_API_PATHS, readAllPages } from '../../local/read-api/contract.js';
+import { type ModelCallsPage, READ_API_PATHS, readAllPages } from '../../clients/read-api-contract.js';
 import { GLOBAL_HELP, integerOption, numberOption, parseCommand } from '../args.js';
 import { defaultCdkOut, readAssembly } from '../assembly.js';
 import type { TargetOptions } from '../aws.js';

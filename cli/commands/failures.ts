@@ -1,8 +1,8 @@
 import type { Message } from '@aws-sdk/client-sqs';
 import { executionSubject } from '../../clients/execution-subject.js';
+import type { IamReport } from '../../clients/read-api-contract.js';
+import { READ_API_PATHS } from '../../clients/read-api-contract.js';
 import { DEAD_LETTER_ATTRIBUTES } from '../../contracts/wiring.js';
-import type { IamReport } from '../../local/read-api/contract.js';
-import { READ_API_PATHS } from '../../local/read-api/contract.js';
 import { describeSource, failureSources, selectSources } from '../app-failures.js';
 import { GLOBAL_HELP, integerOption, parseCommand } from '../args.js';
 import { type DeadLetter, explain, PEEK_VISIBILITY_SECONDS, peekMessages, queueDepth } from '../dead-letter-messages.js';

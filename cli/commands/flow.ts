@@ -11,7 +11,7 @@ import {
   HELD_BACK_FILTER,
   heldBackByKey,
 } from '../../clients/flow-control.js';
-import { READ_API_PATHS } from '../../local/read-api/contract.js';
+import { READ_API_PATHS } from '../../clients/read-api-contract.js';
 import { GLOBAL_HELP, parseCommand } from '../args.js';
 import { defaultCdkOut, readAssembly } from '../assembly.js';
 import { type Clients, clientConfig, pages } from '../aws.js';

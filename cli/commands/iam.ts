@@ -1,5 +1,5 @@
-import type { IamReport, IamRoleReport } from '../../local/read-api/contract.js';
-import { READ_API_PATHS } from '../../local/read-api/contract.js';
+import type { IamReport, IamRoleReport } from '../../clients/read-api-contract.js';
+import { READ_API_PATHS } from '../../clients/read-api-contract.js';
 import { GLOBAL_HELP, parseCommand } from '../args.js';
 import { usageError } from '../errors.js';
 import { count, table } from '../format.js';

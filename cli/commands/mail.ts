@@ -5,8 +5,8 @@ import {
   NotFoundException,
   SESv2Client,
 } from '@aws-sdk/client-sesv2';
-import type { MailMessage, MailPage, MailSummary } from '../../local/read-api/contract.js';
-import { READ_API_PATHS } from '../../local/read-api/contract.js';
+import type { MailMessage, MailPage, MailSummary } from '../../clients/read-api-contract.js';
+import { READ_API_PATHS } from '../../clients/read-api-contract.js';
 import { GLOBAL_HELP, integerOption, parseCommand } from '../args.js';
 import { call, clientConfig, describeAwsError, type Target } from '../aws.js';
 import { CliError, usageError } from '../errors.js';

@@ -1,7 +1,7 @@
 import { FilterLogEventsCommand, paginateDescribeLogGroups } from '@aws-sdk/client-cloudwatch-logs';
 import { DescribeExecutionCommand, DescribeStateMachineCommand } from '@aws-sdk/client-sfn';
-import type { Lineage, LineageNode } from '../../local/read-api/contract.js';
-import { mergeLineagePages, READ_API_PATHS, READ_API_PREFIX, readAllPages } from '../../local/read-api/contract.js';
+import type { Lineage, LineageNode } from '../../clients/read-api-contract.js';
+import { mergeLineagePages, READ_API_PATHS, READ_API_PREFIX, readAllPages } from '../../clients/read-api-contract.js';
 import { GLOBAL_HELP, integerOption, parseCommand } from '../args.js';
 import { defaultCdkOut, hasAssembly, readAssembly } from '../assembly.js';
 import { type Clients, call, describeAwsError, errorCode, pages, type Target } from '../aws.js';

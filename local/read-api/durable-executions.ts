@@ -1,8 +1,8 @@
+import type { DurableExecutionDetail, DurableExecutionSummary, LineageNode } from '../../clients/read-api-contract.js';
 import type { DurableExecutions } from '../lambda/durable/durable-executions.js';
 import type { ExecutionRecord } from '../lambda/durable/durable-types.js';
 import { forApi } from '../lambda/durable/wire.js';
 import { parseTraceHeader } from '../trace-header.js';
-import type { DurableExecutionDetail, DurableExecutionSummary, LineageNode } from './contract.js';
 import type { ExpressPosition, ReadApiSources } from './router.js';
 
 /** What the read API reads durable executions from: the Lambda service's store, and the app's durable functions now. */

@@ -1,7 +1,7 @@
 import { type FlowOutcome, flowOutcomeOf } from '../../clients/flow-control.js';
+import type { BusEventRecord, LineageNode, RuleMatch } from '../../clients/read-api-contract.js';
 import { tryParseArn } from '../arn.js';
 import { eventSegment, ruleMatchSegment } from '../trace-header.js';
-import type { BusEventRecord, LineageNode, RuleMatch } from './contract.js';
 import type { ReadApiRecords, StoredNode } from './records.js';
 
 /** An invocation's log lines (START to REPORT), from wherever the function's logs are kept. */

@@ -1,5 +1,5 @@
+import type { LineageNode, ModelCallSummary } from '../../clients/read-api-contract.js';
 import { parseTraceHeader } from '../trace-header.js';
-import type { LineageNode, ModelCallSummary } from './contract.js';
 
 /**
  * The model calls made from a segment, as lineage nodes under the invocation that made them:

@@ -1,5 +1,14 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { businessKeyOf } from '../../clients/execution-subject.js';
+import {
+  type BusEventRecord,
+  type ExpressExecutionSummary,
+  type IamReport,
+  type Lineage,
+  type ModelCallSummary,
+  mergeLineagePages,
+  type StreamMessage,
+} from '../../clients/read-api-contract.js';
 import { tryParseArn } from '../arn.js';
 import type { AcceptedEventNote } from '../events/events-service.js';
 import type { DeliveryNote } from '../events/target-outbox.js';
@@ -16,15 +25,6 @@ import {
   segmentOf,
   stateSegment,
 } from '../trace-header.js';
-import {
-  type BusEventRecord,
-  type ExpressExecutionSummary,
-  type IamReport,
-  type Lineage,
-  type ModelCallSummary,
-  mergeLineagePages,
-  type StreamMessage,
-} from './contract.js';
 import { type DurableSources, durableLineage, durableRoutes } from './durable-executions.js';
 import { type FlowControlSources, readFlowControl } from './flow-control.js';
 import { LineageBuilder, type LogReader } from './lineage.js';

@@ -21,7 +21,7 @@ import {
   READ_API_PATHS,
   READ_API_PREFIX,
   type ReadApiError,
-} from './contract.js';
+} from '../../clients/read-api-contract.js';
 import { decodeCursor, encodeCursor, InvalidCursorError } from './cursor.js';
 import { DURABLE_STATUSES } from './durable-statuses.js';
 import type { LiveFeed } from './live-feed.js';

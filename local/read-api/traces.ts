@@ -1,6 +1,6 @@
+import type { Lineage, LineageNode } from '../../clients/read-api-contract.js';
 import { parseTraceHeader } from '../trace-header.js';
 import { type TracesData, traceIdOf } from '../traces/otlp-model.js';
-import type { Lineage, LineageNode } from './contract.js';
 
 /** What the read API reads spans from (the traces service's store). */
 export interface TraceSource {

@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it, vi } from 'vitest';
-import type { StreamMessage } from '../../../local/read-api/contract.js';
+import type { StreamMessage } from '../../../clients/read-api-contract.js';
 import { ReadApi } from '../../../local/read-api/read-api.js';
 import { openDatabase } from '../../../local/store/data-folder.js';
 import { acceptedEventNote as note } from '../../helpers/accepted-event.js';
