@@ -12,10 +12,12 @@ import type { FunctionDefinition, InvocationNote } from './function-runtime.js';
 import type { FunctionUrlDefinition } from './function-url-definitions.js';
 import { FunctionUrls, type UrlAuthorization } from './function-urls.js';
 import { lambdaIam } from './iam-authorizations.js';
+import type { InvocationFaults } from './invocation-faults.js';
 import { LambdaService } from './lambda-service.js';
 import { LAMBDA_RESOURCE_POLICIES } from './resource-policies.js';
 import { LAMBDA_RESOURCE_TYPES } from './resource-types.js';
 import { RuntimeSdk } from './runtime-sdk.js';
+import type { RuntimeSdkOptions } from './sdk-cache.js';
 import type { SqsMappingDefinition } from './sqs-event-source.js';
 import { functionReport, functionUrlLines } from './startup-lines.js';
 import { lambdaStepFunctions } from './step-functions.js';
@@ -24,6 +26,20 @@ import { codeScans, unhostedClientWarnings } from './unhosted-clients.js';
 declare module '../services/service-module.js' {
   interface ServiceTypes {
     lambda: LambdaService;
+  }
+  interface ServiceOptions {
+    /**
+     * Where the AWS SDK packages that functions import without bundling them (and that
+     * switchyard-cli does not carry) are kept, and whether they are fetched from the npm
+     * registry when missing (local/lambda/runtime-sdk.ts).
+     * @default SWITCHYARD_SDK_CACHE, else the per-user cache folder; fetched unless SWITCHYARD_SDK_FETCH=off
+     */
+    readonly sdk?: RuntimeSdkOptions;
+    /**
+     * Failures to inject into functions' invocations (switchyard-cli/testing's faults). The
+     * testing API gives the same object to each start of a test runtime, so a restart keeps them.
+     */
+    readonly faults?: InvocationFaults;
   }
 }
 

@@ -17,7 +17,7 @@ declare module '../services/service-module.js' {
   interface ServiceTypes {
     states: StatesService;
   }
-  interface RuntimeOptions {
+  interface ServiceOptions {
     /**
      * Step Functions' own clock: a test passes an AdvanceableClock to move executions past
      * SLAs and retry backoffs without waiting them out, while the other services keep real time.

@@ -8,6 +8,15 @@ declare module '../services/service-module.js' {
   interface ServiceTypes {
     traces: TracesService;
   }
+  interface ServiceOptions {
+    /**
+     * Whether the runtime's services record the spans AWS's would (docs/tracing.md, "The
+     * runtime's own spans"); spans sent to `/v1/traces` are kept either way. `npm run
+     * bench:runtime` measures the pipeline with and without them.
+     * @default true
+     */
+    readonly runtimeSpans?: boolean;
+  }
 }
 
 /**
