@@ -76,7 +76,10 @@ function serviceOptions(modules: readonly RegisteredModule[]): ServiceOption[] {
  * The options a launcher takes, as node:util's parseArgs takes them: the runtime's own and
  * each module's, whose default is its environment variable's value, else the module's default.
  */
-export function runtimeOptions(modules: readonly RegisteredModule[] = SERVICE_MODULES, env: NodeJS.ProcessEnv = process.env) {
+export function runtimeOptions(
+  modules: readonly RegisteredModule[] = SERVICE_MODULES,
+  env: NodeJS.ProcessEnv = process.env,
+): typeof OWN_OPTIONS & ParseArgsOptionsConfig {
   const services: ParseArgsOptionsConfig = {};
   for (const option of serviceOptions(modules)) services[option.flag] = { type: 'string', default: env[option.env] || option.default };
   return { ...OWN_OPTIONS, ...services };

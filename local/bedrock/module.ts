@@ -4,6 +4,7 @@ import { BedrockService } from './bedrock-service.js';
 import { bedrockIam } from './iam-authorizations.js';
 import { mayCallModels, refusedModelWarnings } from './model-mentions.js';
 import { parseModelSettings } from './model-settings.js';
+import { modelCallReads } from './read-routes.js';
 import { bedrockStepFunctions } from './step-functions.js';
 import { prepareTokenizer } from './tokens.js';
 
@@ -53,7 +54,7 @@ export const bedrockModule: ServiceModule<'bedrock'> = {
     const bedrock = new BedrockService({ routes, region, clock, log, onCall: (call) => spans.modelCall(call) });
     return {
       service: bedrock,
-      mounts: { rest: [new BedrockApi(bedrock)] },
+      mounts: { rest: [new BedrockApi(bedrock)], reads: modelCallReads(bedrock.calls) },
       // The token counter's ranks, which a model call's answer needs (usage, maxTokens): 0.1-0.4 s the first call would wait.
       warm: () => {
         if (mayCallModels(services.get('template').app)) prepareTokenizer();

@@ -1,6 +1,7 @@
 import type { ServiceModule, ServiceOption } from '../services/service-module.js';
 import { resourceChanges } from '../template/changes.js';
 import { IamCheck, type IamMode, parseIamMode } from './iam-check.js';
+import { iamReads } from './read-routes.js';
 import { IAM_RESOURCE_TYPES } from './resource-types.js';
 
 declare module '../services/service-module.js' {
@@ -96,6 +97,7 @@ export const iamModule: ServiceModule<'iam'> = {
     warn(iam.problems.map((p) => `${p.asInAws ? '[as in AWS] ' : ''}IAM policy of ${p.holder}: ${p.problem}`));
     return {
       service: iam,
+      mounts: { reads: iamReads(iam) },
       reload: ({ app, before }) => {
         iam.reload(app);
         // Every grant is evaluated anew: say which roles and policies changed.

@@ -14,6 +14,7 @@ import { FunctionUrls, type UrlAuthorization } from './function-urls.js';
 import { lambdaIam } from './iam-authorizations.js';
 import type { InvocationFaults } from './invocation-faults.js';
 import { LambdaService } from './lambda-service.js';
+import { lambdaReads } from './read-routes.js';
 import { LAMBDA_RESOURCE_POLICIES } from './resource-policies.js';
 import { LAMBDA_RESOURCE_TYPES } from './resource-types.js';
 import { RuntimeSdk } from './runtime-sdk.js';
@@ -144,9 +145,10 @@ export const lambdaModule: ServiceModule<'lambda'> = {
       authorizeSource: queueSourceAuthorizer(sqs, iam),
       baseEnvironment: baseEnvironment(url, services.get('dynamodb').host.url, region, credentials),
     });
+    const reads = lambdaReads(settings, services, lambda);
     return {
       service: lambda,
-      mounts: { rest: [lambda], httpApis: [functionUrls] },
+      mounts: { rest: [lambda], httpApis: [functionUrls], reads },
       start: async () => {
         // Before any invocation: the SDK packages the functions leave to the runtime are fetched, or the report says why not.
         await sdk.provide(definitions.functions, scanOf, log);
@@ -170,6 +172,7 @@ export const lambdaModule: ServiceModule<'lambda'> = {
       },
       warm: (idle) => lambda.prepare(idle),
       stop: () => lambda.stop(),
+      close: () => reads.close(),
     };
   },
   // How functions get the AWS SDK, and each function whose init will fail on a package no Lambda runtime has; the durable functions; invoking one.

@@ -6,6 +6,7 @@ import type { ApiModels, ModelService, OutputModelService } from '../endpoint/va
 import type { ServiceIam } from '../iam/authorizations.js';
 import type { ResourcePolicySource, ResourcePolicySources } from '../iam/resource-policies.js';
 import type { Retention } from '../read-api/records.js';
+import type { ServiceReads } from '../read-api/routes.js';
 import type { ResourcesOfType, ServiceDefinitions, SharedDefinitions } from '../service-definitions.js';
 import type { SdkOperations, SdkServiceMetadata } from '../states/aws-sdk-integrations.js';
 import type { TaskRequest } from '../states/engine/index.js';
@@ -185,7 +186,15 @@ export interface EndpointMounts {
   readonly passthrough?: NonNullable<EndpointServices['passthrough']>;
   /** The app's HTTP front doors it serves (API Gateway's APIs, function URLs), asked in dependency order. */
   readonly httpApis?: EndpointServices['httpApis'];
-  readonly readApi?: EndpointServices['readApi'];
+  /** The read API's handler (its own module mounts it), which the registry gives every module's `reads`. */
+  readonly readApi?: ReadApiMount;
+  /** What the service adds to the read API (local/read-api/routes.ts): its routes, the lineage nodes it knows of, invocations' log lines. */
+  readonly reads?: ServiceReads;
+}
+
+/** The read API as the endpoint serves it, and as the registry hands it what the modules mount for it. */
+export interface ReadApiMount extends NonNullable<EndpointServices['readApi']> {
+  mount(reads: readonly ServiceReads[]): void;
 }
 
 /** A newer synth of the same app, as a reload (`switchyard dev`) hands it to each running service. */

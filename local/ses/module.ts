@@ -11,6 +11,7 @@ import { sesV2Operations, v2Error } from './api-v2.js';
 import { sesDefinitions } from './definitions.js';
 import { sesIam } from './iam-authorizations.js';
 import { MailView } from './mail-view.js';
+import { mailReads } from './read-routes.js';
 import { SES_RUN_TYPES, SES_TYPE_SPECS } from './resource-types.js';
 import { MAX_MESSAGE_BYTES } from './send-checks.js';
 import { SesService } from './ses-service.js';
@@ -150,7 +151,15 @@ export const sesModule: ServiceModule<'ses', ReturnType<typeof sesDefinitions>> 
     });
     return {
       service: local,
-      mounts: { query: [v1, new VerificationLink(ses.identities)], rest: [v2] },
+      mounts: {
+        query: [v1, new VerificationLink(ses.identities)],
+        rest: [v2],
+        reads: mailReads({
+          list: (query) => local.mailView.list(query),
+          message: (id) => local.mailView.message(id),
+          raw: (id) => ses.mailbox.get(id)?.raw,
+        }),
+      },
       // After SNS and EventBridge start: the template's resources, then the events a crash left owed.
       start: () => {
         ses.declare(definitions);

@@ -8,7 +8,7 @@ import { acceptedEventNote as note } from '../../helpers/accepted-event.js';
 
 /** A read API with one live-feed subscriber when `listening`; `published` collects what the feed sends. */
 function readApi(listening: boolean) {
-  const api = new ReadApi({ db: openDatabase(':memory:'), expressExecutions: () => [], isDeadLetterQueue: () => false });
+  const api = new ReadApi({ db: openDatabase(':memory:') });
   if (listening) {
     const client = Object.assign(new PassThrough(), { writeHead: () => client });
     client.resume();
