@@ -5,8 +5,7 @@
  * @packageDocumentation
  * @module switchyard-cli/testing
  */
-export type { DeadLetter } from '../cli/dead-letter-messages.js';
-export type { FailedExecution } from '../cli/failed-executions.js';
+
 export type {
   IamFindingSummary,
   IamGrantSummary,
@@ -15,6 +14,8 @@ export type {
   MailMessage,
   MailSummary,
 } from '../clients/read-api-contract.js';
+export type { DeadLetter } from '../inspect/dead-letter-messages.js';
+export type { FailedExecution } from '../inspect/failed-executions.js';
 export type { DeadLetterExpectation, EffectLedger } from './assertions.js';
 export type { TestClients } from './clients.js';
 export type { DeadLetterFailure, Failures } from './failures.js';

@@ -1,5 +1,8 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { defaultPort, LaunchError, launchSettings, runtimeHelp, runtimeOptions } from '../../local/launcher.js';
+import { SERVICE_MODULES } from '../../local/services/modules.js';
 
 describe('defaultPort', () => {
   it('serves where the clients of this shell look: the port of a loopback AWS_ENDPOINT_URL', () => {
@@ -63,5 +66,25 @@ describe('the services options (each module declares its own)', () => {
   it('fails if two modules declare the same option, or one the runtime has', () => {
     expect(() => runtimeHelp([withOption('alpha', 'aa'), withOption('beta', 'aa')])).toThrow(/two options are named --aa/);
     expect(() => runtimeHelp([withOption('alpha', 'port')])).toThrow(/two options are named --port/);
+  });
+});
+
+describe('local/launcher.ts', () => {
+  it("names no service: it imports from no service's folder, and writes no flag or environment variable a module declares", () => {
+    const source = readFileSync(path.join(import.meta.dirname, '../../local/launcher.ts'), 'utf8');
+    const imported = [...source.matchAll(/\bfrom\s*'\.\/([^/']+)\//g)].map(([, folder]) => String(folder));
+    // The read API's records are the runtime's own view: their retention (--keep-events, --keep-hours) is the runtime's option.
+    const serviceFolders = readdirSync(path.join(import.meta.dirname, '../../local')).filter(
+      (folder) => folder !== 'read-api' && existsSync(path.join(import.meta.dirname, '../../local', folder, 'module.ts')),
+    );
+    expect(serviceFolders.length).toBeGreaterThan(15);
+    expect(imported.filter((folder) => serviceFolders.includes(folder))).toEqual([]);
+    const declared = SERVICE_MODULES.flatMap((module) => module.options ?? []);
+    expect(declared.map((option) => option.flag)).toEqual(expect.arrayContaining(['models', 'iam', 'ses-sandbox']));
+    for (const option of declared) {
+      expect(source, option.flag).not.toContain(`'${option.flag}'`);
+      expect(source, option.flag).not.toContain(`--${option.flag}`);
+      expect(source, option.env).not.toContain(option.env);
+    }
   });
 });
