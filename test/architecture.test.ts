@@ -271,9 +271,9 @@ describe('the test oracles (packages/index.mjs TEST_ORACLES, copyleft)', () => {
   });
 });
 
-/** The relative modules a file of code names (imports, exports, import() and `typeof import()`), as repository paths. */
+/** The relative modules a file of code names (imports, exports, side-effect imports, import() and `typeof import()`), as repository paths. */
 function relativeImports(file: string, text = readFileSync(path.join(repo, file), 'utf8')): { target: string; typeOnly: boolean }[] {
-  const statements = /(?:^\s*(import|export)\s+(type\s+)?[^;]*?\bfrom\s*|\bimport\s*\(\s*)['"](\.{1,2}\/[^'"]+)['"]/gm;
+  const statements = /(?:^\s*(import|export)\s+(type\s+)?[^;]*?\bfrom\s*|^\s*import\s*|\bimport\s*\(\s*)['"](\.{1,2}\/[^'"]+)['"]/gm;
   return [...text.matchAll(statements)].map(([, , type, specifier]) => ({
     target: path.posix.normalize(path.posix.join(path.posix.dirname(file), String(specifier))),
     typeOnly: type !== undefined,
@@ -312,6 +312,7 @@ describe('the layers (rules on what lint cannot see: calls, type queries, dynami
       `${file} imports local/ses/read-routes.js`,
     ]);
     expect(readApiReachesAcross(file, "import type { MessageNote } from '../sqs/sqs-context.js';")).toEqual([]);
+    expect(readApiReachesAcross(file, "import '../ses/read-routes.js';")).toEqual([`${file} imports local/ses/read-routes.js`]);
   });
 
   it("has the CLI import nothing of local/ but the runtime's launcher, in switchyard dev's files only (cli/commands/dev.ts, cli/dev/)", () => {
